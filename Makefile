@@ -1,0 +1,38 @@
+# Two set-up commands: `make demo` (runs the bundled example) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck bench data clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/hashpivot hashprice --btc-price-usd 95000 --difficulty 117e12 --fees-btc-per-block 0.03
+	$(BIN)/hashpivot cost examples/reverse-margin.toml --btc-price-usd 95000 --difficulty 117e12 --fees-btc-per-block 0.03
+	$(BIN)/hashpivot backtest examples/reverse-margin.toml --start 2020-01-01 --end 2025-09-26 --out out/backtest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy src
+	$(BIN)/python -m pytest -q -n 2
+
+bench: $(STAMP)
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+data: $(STAMP)
+	$(BIN)/python scripts/build_data.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

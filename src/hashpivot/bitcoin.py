@@ -1,0 +1,250 @@
+"""Bitcoin protocol arithmetic: block subsidy, halvings, difficulty and hashrate.
+
+Sources
+-------
+Bitcoin Core ``src/validation.cpp`` ``GetBlockSubsidy`` (subsidy halving by right shift,
+zero after 64 halvings); ``src/pow.cpp`` (difficulty = expected hashes per block / 2^32).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar, overload
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashpivot.units import (
+    H_PER_TH,
+    HALVING_INTERVAL_BLOCKS,
+    HASHES_PER_DIFFICULTY,
+    INITIAL_SUBSIDY_SAT,
+    SATOSHI_PER_BTC,
+    SECONDS_PER_DAY,
+    TARGET_BLOCK_INTERVAL_S,
+)
+
+Numeric = TypeVar("Numeric", float, npt.NDArray[np.float64], "pd.Series[float]")
+
+
+def block_subsidy_sat(height: int) -> int:
+    """Block subsidy at a height, exactly as Bitcoin Core's ``GetBlockSubsidy``.
+
+    Parameters
+    ----------
+    height : int
+        Block height, >= 0. [blocks]
+
+    Returns
+    -------
+    int
+        Subsidy of the block. [satoshi]
+
+    Notes
+    -----
+    ``halvings = height // 210000``; the subsidy is ``50 BTC >> halvings`` and zero once
+    ``halvings >= 64`` (a right shift by 64 or more is undefined in C++).
+    Source: Bitcoin Core ``validation.cpp``.
+    """
+    if isinstance(height, bool) or not isinstance(height, int | np.integer):
+        raise TypeError(f"height must be an integer, got {type(height).__name__}")
+    if height < 0:
+        raise ValueError(f"height must be >= 0, got {height}")
+    halvings = int(height) // HALVING_INTERVAL_BLOCKS
+    if halvings >= 64:
+        return 0
+    return INITIAL_SUBSIDY_SAT >> halvings
+
+
+def block_subsidy_btc(height: int) -> float:
+    """Block subsidy at a height in BTC. [BTC]
+
+    See :func:`block_subsidy_sat`; this divides its exact integer by 1e8.
+    """
+    return block_subsidy_sat(height) / SATOSHI_PER_BTC
+
+
+def block_subsidy_btc_array(height: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Vectorized block subsidy for an array of heights. [BTC]
+
+    Parameters
+    ----------
+    height : array_like of int
+        Block heights, >= 0. [blocks]
+    """
+    h = np.asarray(height, dtype=np.int64)
+    if np.any(h < 0):
+        raise ValueError("heights must be >= 0")
+    halvings = h // HALVING_INTERVAL_BLOCKS
+    sat = np.where(
+        halvings >= 64, 0, np.right_shift(INITIAL_SUBSIDY_SAT, np.minimum(halvings, 63))
+    )
+    return sat.astype(np.float64) / SATOSHI_PER_BTC
+
+
+def halving_height(index: int) -> int:
+    """Height of the ``index``-th halving (1 = first, at 210,000). [blocks]"""
+    if index < 1:
+        raise ValueError(f"halving index must be >= 1, got {index}")
+    return index * HALVING_INTERVAL_BLOCKS
+
+
+def next_halving_height(height: int) -> int:
+    """Height of the next halving strictly after ``height``. [blocks]"""
+    if height < 0:
+        raise ValueError(f"height must be >= 0, got {height}")
+    return (height // HALVING_INTERVAL_BLOCKS + 1) * HALVING_INTERVAL_BLOCKS
+
+
+def estimate_height_date(
+    target_height: int,
+    current_height: int,
+    current_time: datetime,
+    block_interval_s: float = TARGET_BLOCK_INTERVAL_S,
+) -> datetime:
+    """Estimated time at which a block height is reached.
+
+    Parameters
+    ----------
+    target_height : int
+        Height to reach. [blocks]
+    current_height : int
+        Height known at ``current_time``. [blocks]
+    current_time : datetime
+        Time of ``current_height`` (naive times are taken as UTC).
+    block_interval_s : float
+        Mean block interval. [s]
+
+    Returns
+    -------
+    datetime
+        ``current_time + (target - current) * interval`` (UTC).
+    """
+    if block_interval_s <= 0:
+        raise ValueError(f"block_interval_s must be > 0, got {block_interval_s}")
+    if current_time.tzinfo is None:
+        current_time = current_time.replace(tzinfo=UTC)
+    return current_time + timedelta(seconds=(target_height - current_height) * block_interval_s)
+
+
+def halving_schedule(
+    current_height: int,
+    current_time: datetime,
+    count: int = 3,
+    block_interval_s: float = TARGET_BLOCK_INTERVAL_S,
+) -> pd.DataFrame:
+    """The next ``count`` halvings with heights, estimated dates and subsidies.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``height`` [blocks], ``estimated_date`` (UTC), ``subsidy_before_btc`` and
+        ``subsidy_after_btc`` [BTC].
+    """
+    first = next_halving_height(current_height)
+    rows = []
+    for k in range(count):
+        h = first + k * HALVING_INTERVAL_BLOCKS
+        rows.append(
+            {
+                "height": h,
+                "estimated_date": estimate_height_date(
+                    h, current_height, current_time, block_interval_s
+                ),
+                "subsidy_before_btc": block_subsidy_btc(h - 1),
+                "subsidy_after_btc": block_subsidy_btc(h),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@overload
+def hashrate_from_difficulty(difficulty: float, block_interval_s: float = ...) -> float: ...
+@overload
+def hashrate_from_difficulty(
+    difficulty: npt.NDArray[np.float64], block_interval_s: float = ...
+) -> npt.NDArray[np.float64]: ...
+@overload
+def hashrate_from_difficulty(
+    difficulty: pd.Series, block_interval_s: float = ...
+) -> pd.Series: ...
+def hashrate_from_difficulty(difficulty, block_interval_s=TARGET_BLOCK_INTERVAL_S):  # type: ignore[no-untyped-def]
+    """Network hashrate implied by a difficulty. [TH/s]
+
+    Parameters
+    ----------
+    difficulty : numeric
+        Difficulty (expected hashes per block / 2^32). [-]
+    block_interval_s : float
+        Mean block interval. [s]
+
+    Returns
+    -------
+    numeric
+        ``D * 2^32 / interval / 1e12``. [TH/s]
+    """
+    return difficulty * HASHES_PER_DIFFICULTY / block_interval_s / H_PER_TH
+
+
+@overload
+def difficulty_from_hashrate(hashrate_th_s: float, block_interval_s: float = ...) -> float: ...
+@overload
+def difficulty_from_hashrate(
+    hashrate_th_s: npt.NDArray[np.float64], block_interval_s: float = ...
+) -> npt.NDArray[np.float64]: ...
+@overload
+def difficulty_from_hashrate(
+    hashrate_th_s: pd.Series, block_interval_s: float = ...
+) -> pd.Series: ...
+def difficulty_from_hashrate(hashrate_th_s, block_interval_s=TARGET_BLOCK_INTERVAL_S):  # type: ignore[no-untyped-def]
+    """Difficulty at which a network hashrate finds blocks every ``block_interval_s``. [-]
+
+    Parameters
+    ----------
+    hashrate_th_s : numeric
+        Network hashrate. [TH/s]
+    block_interval_s : float
+        Mean block interval. [s]
+    """
+    return hashrate_th_s * H_PER_TH * block_interval_s / HASHES_PER_DIFFICULTY
+
+
+@overload
+def btc_per_th_day(difficulty: float, reward_btc_per_block: float) -> float: ...
+@overload
+def btc_per_th_day(
+    difficulty: npt.NDArray[np.float64] | float,
+    reward_btc_per_block: npt.NDArray[np.float64] | float,
+) -> npt.NDArray[np.float64]: ...
+@overload
+def btc_per_th_day(
+    difficulty: pd.Series | float, reward_btc_per_block: pd.Series | float
+) -> pd.Series: ...
+def btc_per_th_day(difficulty, reward_btc_per_block):  # type: ignore[no-untyped-def]
+    """Expected BTC earned by 1 TH/s running a whole day. [BTC/(TH/s)/day]
+
+    Parameters
+    ----------
+    difficulty : numeric
+        Network difficulty. [-]
+    reward_btc_per_block : numeric
+        Subsidy plus average fees per block. [BTC]
+
+    Returns
+    -------
+    numeric
+        ``reward * 86400 * 1e12 / (D * 2^32)``: the share of blocks a TH/s finds in a day.
+        Non-positive difficulty gives NaN.
+    """
+    d = _positive_or_nan(difficulty)
+    return reward_btc_per_block * SECONDS_PER_DAY * H_PER_TH / (d * HASHES_PER_DIFFICULTY)
+
+
+def _positive_or_nan(x):  # type: ignore[no-untyped-def]
+    """Return ``x`` with non-positive entries replaced by NaN (pvlib convention)."""
+    if isinstance(x, pd.Series):
+        return x.where(x > 0)
+    if isinstance(x, np.ndarray):
+        return np.where(x > 0, x, np.nan)
+    return float(x) if x > 0 else float("nan")

@@ -1,0 +1,1 @@
+"""Command-line interface (typer + rich). Commands live one module each in this package."""

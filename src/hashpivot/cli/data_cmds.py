@@ -1,0 +1,182 @@
+"""``hashpivot asics`` and ``hashpivot network``: the bundled market data on the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.exceptions import DataError, InputError, Problem
+
+_ASICS_HELP = (
+    "List the bundled ASIC catalog: hashrate [TH/s], power [W], efficiency [J/TH] "
+    "(= W per TH/s), release year, cooling and the source file of each row."
+)
+_NETWORK_HELP = (
+    "Bitcoin network state on a day from the bundled Coin Metrics data (default: the last "
+    "bundled day, 2025-09-26), or live from mempool.space with --live: BTC price [USD], "
+    "difficulty [-], fees and subsidy per block [BTC], hashrate [TH/s], block height."
+)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = df.astype(object).where(df.notna(), None)
+    return [{str(k): v for k, v in r.items()} for r in clean.to_dict("records")]
+
+
+def _short_source(source: str) -> str:
+    """``"marceloceccon_bitcoinmining/miners.json; release_year: cbeci/cbeci_miners.csv"``
+    -> ``"marceloceccon, year: cbeci"`` (the table's compact form)."""
+    out = []
+    for part in (p.strip() for p in source.split(";")):
+        prefix = ""
+        if part.startswith("release_year:"):
+            prefix, part = "year: ", part.split(":", 1)[1].strip()
+        label = "manual" if "manual entry" in part else part.split("/")[0].split("_")[0]
+        out.append(prefix + label)
+    return ", ".join(out)
+
+
+def _print_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False))
+
+
+@handle_errors
+def asics_command(
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+    ] = False,
+    manufacturer: Annotated[
+        str | None,
+        typer.Option(
+            "--manufacturer",
+            "-m",
+            help="Keep one maker (case-insensitive), e.g. Bitmain, MicroBT, Canaan; a "
+            "series name (Antminer, Whatsminer, AvalonMiner) works too.",
+        ),
+    ] = None,
+) -> None:
+    """List the bundled ASIC catalog."""
+    from hashpivot.io.asics import load_asic_catalog
+
+    cat = load_asic_catalog()
+    if manufacturer:
+        want = manufacturer.strip().lower()
+        mask = (cat["manufacturer"].str.lower() == want) | cat["model"].str.lower().str.startswith(
+            want + " "
+        )
+        if not mask.any():
+            makers = ", ".join(sorted(cat["manufacturer"].unique()))
+            fail_input(f"no ASIC from {manufacturer!r}; manufacturers: {makers}", "--manufacturer")
+        cat = cat[mask]
+    if json_out:
+        _print_json({"count": len(cat), "asics": _records(cat)})
+        return
+    table = Table(
+        title=f"ASIC catalog ({len(cat)} models)",
+        title_justify="left",
+        caption="source: raw file of the specs (and of the release year); full names with "
+        "--json and in hashpivot/data/PROVENANCE.md",
+        caption_justify="left",
+    )
+    table.add_column("model", min_width=16)
+    table.add_column("manufacturer", min_width=7)
+    for col, width in (("TH/s", 5), ("W", 6), ("J/TH", 6), ("year", 4)):
+        table.add_column(col, justify="right", no_wrap=True, min_width=width)
+    table.add_column("cooling", no_wrap=True, min_width=7)
+    table.add_column("source", overflow="fold")
+    for r in cat.itertuples(index=False):
+        year_value: Any = r.release_year
+        year = "" if pd.isna(year_value) else str(int(year_value))
+        table.add_row(
+            str(r.model),
+            str(r.manufacturer),
+            f"{r.hashrate_th_s:g}",
+            f"{r.power_w:,.0f}",
+            f"{r.efficiency_j_per_th:.2f}",
+            year,
+            str(r.cooling),
+            _short_source(str(r.source)),
+        )
+    Console().print(table)
+
+
+@handle_errors
+def network_command(
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="UTC day YYYY-MM-DD (2010-07-18 to 2025-09-26)."),
+    ] = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="Fetch the current state from mempool.space.")
+    ] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+    ] = False,
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="mempool.space-compatible API root (with --live).")
+    ] = "https://mempool.space/api",
+    timeout_s: Annotated[
+        float, typer.Option("--timeout-s", help="Timeout of each live request. [s]", min=0.1)
+    ] = 10.0,
+) -> None:
+    """Show the Bitcoin network state on a day (bundled data) or now (--live)."""
+    from hashpivot.io.bundled import btc_daily_range, network_state_on
+
+    if live and date is not None:
+        raise InputError(
+            [Problem("--date", "use either --date or --live, not both", "<command line>")]
+        )
+    if live:
+        from hashpivot.io.mempool import get_network_state
+
+        state = get_network_state(base_url=base_url, timeout_s=timeout_s)
+    else:
+        if date is None:
+            day = btc_daily_range()[1]
+        else:
+            try:
+                day = dt.date.fromisoformat(date)
+            except ValueError:
+                fail_input(f"{date!r} is not a date (expected YYYY-MM-DD)", "--date")
+                return
+        try:
+            state = network_state_on(day)
+        except DataError as exc:
+            fail_input(str(exc), "--date")
+            return
+    payload = state.as_dict()
+    payload["reward_btc_per_block"] = state.fees_btc_per_block + state.subsidy_btc_per_block
+    if json_out:
+        _print_json({"network": payload})
+        return
+    table = Table(title=f"Bitcoin network on {state.date.isoformat()}", title_justify="left")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    rows = (
+        ("BTC price", f"{state.btc_price_usd:,.2f}", "USD/BTC"),
+        ("difficulty", f"{state.difficulty:.6g}", "-"),
+        ("hashrate", f"{state.hashrate_th_s / 1e6:,.1f}", "EH/s"),
+        ("block height", f"{state.height:,}", "-"),
+        ("subsidy", f"{state.subsidy_btc_per_block:.6g}", "BTC/block"),
+        ("fees", f"{state.fees_btc_per_block:.6g}", "BTC/block"),
+        ("reward (subsidy + fees)", f"{payload['reward_btc_per_block']:.6g}", "BTC/block"),
+    )
+    for row in rows:
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    console.print(f"[dim]{state.source}[/dim]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``asics`` and ``network`` to the ``hashpivot`` app."""
+    app.command("asics", help=_ASICS_HELP)(asics_command)
+    app.command("network", help=_NETWORK_HELP)(network_command)

@@ -1,0 +1,303 @@
+"""Commands of the foundation: ``cost``, ``hashprice`` and ``backtest``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hashpivot.cli.errors import handle_errors
+from hashpivot.exceptions import DataError, InputError, Problem
+
+console = Console(highlight=False)
+CLI = "<command line>"
+
+BtcPrice = Annotated[
+    float | None, typer.Option("--btc-price-usd", help="BTC price. [USD]", show_default=False)
+]
+Difficulty = Annotated[
+    float | None,
+    typer.Option("--difficulty", help="Network difficulty, e.g. 117e12. [-]", show_default=False),
+]
+Fees = Annotated[
+    float | None,
+    typer.Option("--fees-btc-per-block", help="Average fees per block. [BTC]", show_default=False),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _check_positive(problems: list[Problem], name: str, value: float | None, zero_ok: bool) -> None:
+    if value is None:
+        return
+    bad = not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok)
+    if bad:
+        need = ">= 0" if zero_ok else "> 0"
+        problems.append(Problem(f"--{name}", f"must be a finite number {need} (got {value})", CLI))
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if hasattr(obj, "item"):  # numpy scalar
+        return _jsonable(obj.item())
+    return obj
+
+
+def print_json(obj: dict[str, Any]) -> None:
+    """Print one JSON object (NaN/inf become null)."""
+    typer.echo(json.dumps(_jsonable(obj), indent=2, default=str))
+
+
+def _network(
+    date: str | None,
+    btc_price_usd: float | None,
+    difficulty: float | None,
+    fees_btc_per_block: float | None,
+) -> Any:
+    from hashpivot.engines.unit_economics import NetworkConditions
+    from hashpivot.io import btc_daily_range
+
+    problems: list[Problem] = []
+    _check_positive(problems, "btc-price-usd", btc_price_usd, zero_ok=False)
+    _check_positive(problems, "difficulty", difficulty, zero_ok=False)
+    _check_positive(problems, "fees-btc-per-block", fees_btc_per_block, zero_ok=True)
+    if problems:
+        raise InputError(problems)
+    day = date or btc_daily_range()[1].isoformat()
+    try:
+        base = NetworkConditions.from_history(day)
+    except DataError as exc:
+        raise InputError([Problem("--date", str(exc), CLI)]) from None
+    overrides = {
+        k: v
+        for k, v in {
+            "btc_price_usd": btc_price_usd,
+            "difficulty": difficulty,
+            "fees_btc_per_block": fees_btc_per_block,
+        }.items()
+        if v is not None
+    }
+    if overrides:
+        src = f"command line; other fields from {base.source} on {base.date}"
+        return dataclasses.replace(base, **overrides, source=src)
+    return base
+
+
+def _fmt(v: float, digits: int = 0) -> str:
+    return "n/a" if not math.isfinite(v) else f"{v:,.{digits}f}"
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``cost``, ``hashprice`` and ``backtest`` to the app."""
+
+    @app.command("hashprice")
+    @handle_errors
+    def hashprice_cmd(
+        btc_price_usd: Annotated[float, typer.Option("--btc-price-usd", help="BTC price. [USD]")],
+        difficulty: Annotated[float, typer.Option("--difficulty", help="Difficulty. [-]")],
+        fees_btc_per_block: Annotated[
+            float, typer.Option("--fees-btc-per-block", help="Average fees per block. [BTC]")
+        ] = 0.0,
+        subsidy_btc: Annotated[
+            float | None,
+            typer.Option("--subsidy-btc", help="Block subsidy [BTC] (default 3.125, era 4)."),
+        ] = None,
+        height: Annotated[
+            int | None, typer.Option("--height", help="Block height: subsidy from it. [blocks]")
+        ] = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Hashprice [USD/PH/day] and hash value [BTC/PH/day] from price and difficulty."""
+        from hashpivot.bitcoin import block_subsidy_btc
+        from hashpivot.mining import hashprice_usd_per_ph_day, hashvalue_btc_per_ph_day
+
+        problems: list[Problem] = []
+        _check_positive(problems, "btc-price-usd", btc_price_usd, zero_ok=False)
+        _check_positive(problems, "difficulty", difficulty, zero_ok=False)
+        _check_positive(problems, "fees-btc-per-block", fees_btc_per_block, zero_ok=True)
+        _check_positive(problems, "subsidy-btc", subsidy_btc, zero_ok=True)
+        if subsidy_btc is not None and height is not None:
+            problems.append(Problem("--height", "give --subsidy-btc or --height, not both", CLI))
+        if height is not None and height < 0:
+            problems.append(Problem("--height", f"must be >= 0 (got {height})", CLI))
+        if problems:
+            raise InputError(problems)
+        subsidy = (
+            block_subsidy_btc(height)
+            if height is not None
+            else (subsidy_btc if subsidy_btc is not None else 3.125)
+        )
+        hp = float(hashprice_usd_per_ph_day(btc_price_usd, difficulty, subsidy, fees_btc_per_block))
+        hv = float(hashvalue_btc_per_ph_day(difficulty, subsidy, fees_btc_per_block))
+        out = {
+            "hashprice_usd_per_ph_day": hp,
+            "hashprice_usd_per_th_day": hp / 1000,
+            "hashvalue_btc_per_ph_day": hv,
+            "btc_price_usd": btc_price_usd,
+            "difficulty": difficulty,
+            "subsidy_btc": subsidy,
+            "fees_btc_per_block": fees_btc_per_block,
+        }
+        if as_json:
+            print_json(out)
+            return
+        t = Table(title="Hashprice", show_header=True)
+        t.add_column("quantity")
+        t.add_column("value", justify="right")
+        t.add_column("unit")
+        t.add_row("hashprice", f"{hp:,.2f}", "USD/PH/day")
+        t.add_row("hash value", f"{hv:.6e}", "BTC/PH/day")
+        t.add_row("block reward", f"{subsidy + fees_btc_per_block:.8f}", "BTC (subsidy + fees)")
+        console.print(t)
+
+    @app.command("cost")
+    @handle_errors
+    def cost_cmd(
+        site_file: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
+        date: Annotated[
+            str | None,
+            typer.Option("--date", help="Network conditions of this day (bundled history)."),
+        ] = None,
+        btc_price_usd: BtcPrice = None,
+        difficulty: Difficulty = None,
+        fees_btc_per_block: Fees = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Cost per BTC (direct and total), margins and breakevens of a portfolio.
+
+        Network conditions come from the bundled history on --date (default: the latest
+        day), with --btc-price-usd, --difficulty, --fees-btc-per-block overriding.
+        """
+        from hashpivot.engines.unit_economics import compute_unit_economics
+        from hashpivot.models import load_portfolio
+
+        portfolio = load_portfolio(site_file)
+        network = _network(date, btc_price_usd, difficulty, fees_btc_per_block)
+        result = compute_unit_economics(portfolio, network)
+        if as_json:
+            print_json(result.to_dict())
+            return
+        _print_cost(result)
+
+    @app.command("backtest")
+    @handle_errors
+    def backtest_cmd(
+        site_file: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
+        start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")],
+        end: Annotated[str, typer.Option("--end", help="Last day, YYYY-MM-DD.")],
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Folder for CSV, PNG and HTML.")
+        ] = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Daily unit economics of the portfolio over a historical window."""
+        import pandas as pd
+
+        from hashpivot.engines.backtest import run_backtest
+        from hashpivot.models import load_portfolio
+
+        problems: list[Problem] = []
+        for name, value in (("--start", start), ("--end", end)):
+            try:
+                pd.Timestamp(value)
+            except ValueError:
+                problems.append(Problem(name, f"not a date YYYY-MM-DD (got {value!r})", CLI))
+        if not problems and pd.Timestamp(start) > pd.Timestamp(end):
+            problems.append(Problem("--end", f"must not be before --start ({start})", CLI))
+        if problems:
+            raise InputError(problems)
+        portfolio = load_portfolio(site_file)
+        try:
+            result = run_backtest(portfolio, start, end)
+        except DataError as exc:
+            raise InputError([Problem("--start/--end", str(exc), CLI)]) from None
+        files: list[Path] = []
+        if out is not None:
+            from hashpivot.reports.backtest import write_backtest
+
+            files = write_backtest(result, out, f"{portfolio.name}: backtest {start} to {end}")
+        if as_json:
+            print_json({"summary": result.summary, "files": [str(f) for f in files]})
+            return
+        s = result.summary
+        t = Table(title=f"Backtest {start} to {end} ({int(s['days'])} days)")
+        t.add_column("quantity")
+        t.add_column("value", justify="right")
+        t.add_column("unit")
+        t.add_row("BTC mined", _fmt(s["btc_mined"], 1), "BTC")
+        t.add_row("revenue", _fmt(s["revenue_usd"] / 1e6, 1), "M USD")
+        for view in ("direct", "total"):
+            t.add_row(f"cost per BTC, {view}", _fmt(s[f"cost_per_btc_{view}_usd"]), "USD/BTC")
+            t.add_row(f"margin, {view}", _fmt(s[f"margin_{view}_usd"] / 1e6, 1), "M USD")
+            t.add_row(
+                f"days in reverse margin, {view}", _fmt(s[f"days_reverse_margin_{view}"]), "day"
+            )
+        console.print(t)
+        for f in files:
+            console.print(f"wrote {f}")
+
+
+def _print_cost(result: Any) -> None:
+    f = result.figures
+    n = result.network
+    when = f" on {n.date}" if n.date else ""
+    console.print(
+        f"[bold]{result.portfolio_name}[/bold]: BTC ${n.btc_price_usd:,.0f}, difficulty "
+        f"{n.difficulty:.4g}, fees {n.fees_btc_per_block:.4f} BTC/block, subsidy "
+        f"{n.subsidy_btc} BTC{when} ({n.source})"
+    )
+    t = Table(title="Unit economics")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    t.add_column("unit")
+    rows = [
+        ("hashprice", f["hashprice_usd_per_ph_day"], 2, "USD/PH/day"),
+        ("fleet hashrate", f["hashrate_th_s"] / 1e6, 2, "EH/s"),
+        ("fleet efficiency", f["fleet_efficiency_j_per_th"], 2, "J/TH"),
+        ("power", f["power_mw"], 1, "MW"),
+        ("BTC mined", f["btc_per_day"], 3, "BTC/day"),
+        ("power cost per BTC", f["power_cost_per_btc_usd"], 0, "USD/BTC"),
+    ]
+    for label, value, digits, unit in rows:
+        t.add_row(label, _fmt(value, digits), unit)
+    console.print(t)
+    v = Table(title="Cost views (CoinShares direct/total; TheMinerMag production/all-in)")
+    for col in ("view", "cost per BTC [USD]", "margin", "reverse margin",
+                "breakeven hashprice [USD/PH/day]", "breakeven power [USD/MWh]",
+                "breakeven efficiency [J/TH]"):
+        v.add_column(col, justify="right" if col != "view" else "left")
+    for view in ("direct", "total", "production", "all_in"):
+        v.add_row(
+            view,
+            _fmt(f[f"cost_per_btc_{view}_usd"]),
+            f"{f[f'margin_{view}_fraction']:.1%}",
+            "[red]YES[/red]" if f[f"reverse_margin_{view}"] else "no",
+            _fmt(f[f"breakeven_hashprice_{view}_usd_per_ph_day"], 2),
+            _fmt(f[f"breakeven_power_price_{view}_usd_per_mwh"], 2),
+            _fmt(f[f"breakeven_efficiency_{view}_j_per_th"], 2),
+        )
+    console.print(v)
+    led = Table(title="Cost items")
+    for col in ("item", "category", "scope", "USD/year", "USD/BTC", "direct", "total"):
+        led.add_column(col, justify="right" if col.startswith("USD") else "left")
+    for row in result.ledger.itertuples():
+        led.add_row(
+            row.name,
+            row.category,
+            row.scope,
+            _fmt(row.usd_per_year),
+            _fmt(row.usd_per_btc),
+            "x" if row.in_direct else "",
+            "x" if row.in_total else "",
+        )
+    console.print(led)

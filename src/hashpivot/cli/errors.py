@@ -1,0 +1,76 @@
+"""Translate errors into what a CLI user sees: one line per problem, exit 2 or 1."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from hashpivot.exceptions import HashpivotError, InputError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_INPUT = 2
+EXIT_FAILURE = 1
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def report_input_error(exc: InputError) -> None:
+    """Print every problem of an :class:`InputError` on its own line to stderr."""
+    for problem in exc.problems:
+        err_console.print(f"error: {problem}", markup=False)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a typer command so users never see a traceback.
+
+    :class:`InputError` -> one line per problem, exit 2; other :class:`HashpivotError`
+    -> one line, exit 1; any other exception -> a one-line internal error, exit 1 (set
+    ``HASHPIVOT_DEBUG=1`` to re-raise with the traceback).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except InputError as exc:
+            report_input_error(exc)
+            raise typer.Exit(EXIT_INPUT) from None
+        except HashpivotError as exc:
+            err_console.print(f"error: {exc}", markup=False)
+            raise typer.Exit(EXIT_FAILURE) from None
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            import os
+
+            if os.environ.get("HASHPIVOT_DEBUG"):
+                raise
+            err_console.print(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(set HASHPIVOT_DEBUG=1 for the traceback)",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_FAILURE) from None
+
+    return wrapper
+
+
+def fail_input(message: str, path: str = "", source: str = "<command line>") -> None:
+    """Raise an :class:`InputError` for a single command-line problem."""
+    from hashpivot.exceptions import Problem
+
+    raise InputError([Problem(path=path, message=message, source=source)])
+
+
+def flush() -> None:
+    """Flush stdout (used before exiting from long commands)."""
+    sys.stdout.flush()

@@ -1,0 +1,440 @@
+"""``hashpivot pivot`` (AI/HPC conversion vs keep mining) and ``hashpivot deals``."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.exceptions import HashpivotError, InputError, Problem
+
+if TYPE_CHECKING:
+    from hashpivot.engines.pivot import PivotResult
+
+_PIVOT_HELP = (
+    "Value converting a site's megawatts to AI/HPC hosting against keeping them mining. "
+    "Prints, per strategy (keep_mining baseline, convert_all, convert <MW> at a month, "
+    "phased): NPV of unlevered free cash flow [USD] at [pivot].discount_rate, NPV vs the "
+    "baseline [USD], IRR of the incremental flows [fraction/year], payback [months], "
+    "contracted backlog [USD]; then a tornado of NPV(pivot) - NPV(baseline) and the "
+    "break-even lease [USD per kW of critical IT per month]."
+)
+_DEALS_HELP = (
+    "List the reference AI/HPC hosting deals signed by Bitcoin miners with their implied "
+    "rent: contract value / (term x 12) / critical IT kW [USD/kW-month] and per MW-year "
+    "[USD/MW-year]; GPU-cloud deals (the rent pays for GPUs) are kept out of the "
+    "colocation range."
+)
+
+
+def _m(x: float) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{x / 1e6:,.1f}"
+
+
+def _pct(x: float) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{100 * x:.1f}"
+
+
+def _num(x: float, fmt: str = ",.1f") -> str:
+    return "-" if x is None or not math.isfinite(x) else format(x, fmt)
+
+
+def _fmt_input(x: float, unit: str) -> str:
+    """A tornado input in a readable unit."""
+    if unit == "USD/MW":
+        return f"{x / 1e6:.2f} M USD/MW"
+    if unit == "USD":
+        return f"{x:,.0f} USD"
+    if unit == "1/year":
+        return f"{100 * x:.1f} %/yr"
+    if unit == "month":
+        return f"+{x:.0f} months"
+    if unit == "USD/kW/month":
+        return f"{x:,.1f} USD/kW-mo"
+    return f"{x:.3g}"
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return _clean(obj.item())
+    return obj
+
+
+def _load(path: Path) -> Any:
+    try:
+        from hashpivot.models import load_portfolio
+    except ImportError as exc:  # the loader lives with the lead's models
+        raise HashpivotError(f"portfolio loader unavailable: {exc}") from exc
+    return load_portfolio(path)
+
+
+def _print_tables(result: PivotResult, console: Console) -> None:
+    strategies = result.strategies
+    table = Table(
+        title=f"AI/HPC pivot vs keep mining, {result.inputs['start']} + "
+        f"{result.inputs['horizon_months']} months, discount "
+        f"{100 * result.inputs['discount_rate']:.1f} %/year",
+        title_justify="left",
+        caption="NPV of unlevered free cash flow (month-end, monthly compounding); IRR and "
+        "payback of the flows minus the baseline's",
+        caption_justify="left",
+    )
+    table.add_column("quantity [unit]", min_width=20)
+    for s in strategies:
+        table.add_column(s.name, justify="right", overflow="fold")
+    rows: list[tuple[str, str, list[str]]] = [
+        ("MW converted (gross)", "MW", [f"{s.strategy.converted_gross_mw:,.0f}" for s in strategies]),
+        ("NPV", "M USD", [_m(s.npv_usd) for s in strategies]),
+        ("NPV vs keep_mining", "M USD", [_m(s.npv_vs_baseline_usd) for s in strategies]),
+        ("IRR (incremental)", "%/yr", [_pct(s.irr_fraction) for s in strategies]),
+        ("NPV levered", "M USD", [_m(s.npv_levered_usd) for s in strategies]),
+        ("IRR levered (incr.)", "%/yr", [_pct(s.irr_levered_fraction) for s in strategies]),
+        ("payback (incremental)", "months", [_num(s.payback_months) for s in strategies]),
+        ("contracted backlog", "M USD", [_m(s.contracted_backlog_usd) for s in strategies]),
+    ]
+    tot = []
+    for s in strategies:
+        a = s.annual
+        rev = float(a["revenue_usd"].sum())
+        tot.append(
+            (
+                rev,
+                float(a["mining_revenue_usd"].sum()) / rev if rev else float("nan"),
+                float(a["ebitda_usd"].sum()),
+                float(a["unlevered_fcf_usd"].sum()),
+                float(a["btc_mined"].sum()),
+                float(a["energy_mwh"].sum()),
+            )
+        )
+    rows += [
+        ("revenue, horizon", "M USD", [_m(t[0]) for t in tot]),
+        ("mining share of revenue", "%", [_pct(t[1]) for t in tot]),
+        ("EBITDA, horizon", "M USD", [_m(t[2]) for t in tot]),
+        ("free cash flow, horizon", "M USD", [_m(t[3]) for t in tot]),
+        ("BTC mined", "BTC", [_num(t[4], ",.0f") for t in tot]),
+        ("energy used", "GWh", [_num(t[5] / 1e3, ",.0f") for t in tot]),
+    ]
+    for label, unit, vals in rows:
+        table.add_row(f"{label} [{unit}]" if unit != "-" else label, *vals)
+    console.print(table)
+
+    if not result.tornado.empty:
+        tt = Table(
+            title=f"Sensitivity of NPV({result.pivot_name}) - NPV(keep_mining) [M USD]",
+            title_justify="left",
+        )
+        tt.add_column("variable", min_width=12)
+        tt.add_column("low / high input", justify="right")
+        tt.add_column("NPV diff at low", justify="right")
+        tt.add_column("NPV diff at high", justify="right")
+        tt.add_column("swing", justify="right")
+        for r in result.tornado.itertuples(index=False):
+            tt.add_row(
+                str(r.label),
+                f"{_fmt_input(float(r.low_input), str(r.unit))} / "
+                f"{_fmt_input(float(r.high_input), str(r.unit))}",
+                _m(float(r.npv_vs_baseline_low_usd)),
+                _m(float(r.npv_vs_baseline_high_usd)),
+                _m(float(r.swing_usd)),
+            )
+        console.print(tt)
+    be = result.breakeven_lease_usd_per_kw_month
+    if math.isfinite(be):
+        console.print(
+            f"break-even lease ({result.pivot_name}): [bold]{be:,.1f}[/bold] USD/kW-month "
+            "(first-year rate at which pivoting equals mining)"
+        )
+    for w in result.warnings:
+        console.print(f"[yellow]note:[/yellow] {w}", markup=True, highlight=False)
+    console.print(f"[dim]market start: {result.inputs['market_source']}[/dim]")
+
+
+def _write_outputs(result: PivotResult, out: Path) -> list[Path]:
+    """CSV of monthly and annual flows per strategy, summary and tornado; PNG + HTML charts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import plotly.graph_objects as go
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    summary = []
+    cum = {}
+    for s in result.strategies:
+        cf = s.cash_flows
+        monthly = pd.DataFrame(
+            {
+                "month": cf.periods.astype(str),
+                "mining_revenue_usd": cf.mining_revenue_usd[0],
+                "hosting_revenue_usd": cf.hosting_revenue_usd[0],
+                "power_cost_usd": cf.power_cost_usd[0],
+                "opex_usd": cf.opex_usd[0],
+                "ebitda_usd": cf.ebitda_usd[0],
+                "capex_usd": cf.capex_usd[0],
+                "asic_resale_usd": cf.asic_resale_usd[0],
+                "prepayment_usd": cf.prepayment_usd[0],
+                "unlevered_fcf_usd": cf.unlevered_fcf_usd[0],
+                "debt_draw_usd": cf.debt_draw_usd[0],
+                "debt_service_usd": cf.debt_service_usd[0],
+                "levered_fcf_usd": cf.levered_fcf_usd[0],
+                "btc_mined": cf.btc_mined[0],
+                "energy_mwh": cf.energy_mwh[0],
+                "contracted_revenue_usd": cf.contracted_revenue_usd[0],
+                "mining_mw": cf.mining_mw[0],
+                "it_mw_in_service": cf.it_mw_in_service[0],
+            }
+        )
+        p = out / f"cash_flows_{s.name}.csv"
+        monthly.to_csv(p, index=False)
+        written.append(p)
+        p = out / f"annual_{s.name}.csv"
+        s.annual.to_csv(p)
+        written.append(p)
+        cum[s.name] = np.cumsum(cf.unlevered_fcf_usd[0])
+        summary.append(
+            {
+                "strategy": s.name,
+                "converted_gross_mw": s.strategy.converted_gross_mw,
+                "npv_usd": s.npv_usd,
+                "npv_vs_baseline_usd": s.npv_vs_baseline_usd,
+                "irr_fraction": s.irr_fraction,
+                "npv_levered_usd": s.npv_levered_usd,
+                "irr_levered_fraction": s.irr_levered_fraction,
+                "payback_months": s.payback_months,
+                "contracted_backlog_usd": s.contracted_backlog_usd,
+            }
+        )
+    p = out / "summary.csv"
+    pd.DataFrame(summary).to_csv(p, index=False)
+    written.append(p)
+    p = out / "tornado.csv"
+    result.tornado.to_csv(p, index=False)
+    written.append(p)
+
+    # cumulative cash flow
+    x = result.strategies[0].cash_flows.periods.to_timestamp()
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for name, y in cum.items():
+        ax.plot(x, y / 1e6, label=name)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylabel("cumulative unlevered free cash flow [M USD]")
+    ax.set_title("Cumulative free cash flow per strategy")
+    ax.legend()
+    fig.tight_layout()
+    p = out / "cumulative_cash_flow.png"
+    fig.savefig(p, dpi=120)
+    plt.close(fig)
+    written.append(p)
+    pfig = go.Figure()
+    for name, y in cum.items():
+        pfig.add_trace(go.Scatter(x=x, y=y / 1e6, name=name, mode="lines"))
+    pfig.update_layout(
+        title="Cumulative free cash flow per strategy",
+        yaxis_title="cumulative unlevered free cash flow [M USD]",
+    )
+    p = out / "cumulative_cash_flow.html"
+    pfig.write_html(p, include_plotlyjs=True)
+    written.append(p)
+
+    # tornado
+    if not result.tornado.empty:
+        t = result.tornado.iloc[::-1]
+        base = result.strategy(result.pivot_name).npv_vs_baseline_usd / 1e6
+        lo = t["npv_vs_baseline_low_usd"].to_numpy(float) / 1e6
+        hi = t["npv_vs_baseline_high_usd"].to_numpy(float) / 1e6
+        labels = [
+            f"{v} ({_fmt_input(float(a), u)} / {_fmt_input(float(b), u)})"
+            for v, a, b, u in zip(
+                t["label"], t["low_input"], t["high_input"], t["unit"], strict=True
+            )
+        ]
+        fig, ax = plt.subplots(figsize=(9, 5))
+        ypos = np.arange(len(t))
+        ax.barh(ypos, lo - base, left=base, color="tab:red", label="low input")
+        ax.barh(ypos, hi - base, left=base, color="tab:blue", label="high input")
+        ax.axvline(base, color="black", lw=0.8)
+        ax.set_yticks(ypos, labels)
+        ax.set_xlabel(f"NPV({result.pivot_name}) - NPV(keep_mining) [M USD]")
+        ax.set_title("Sensitivity (tornado)")
+        ax.legend()
+        fig.tight_layout()
+        p = out / "tornado.png"
+        fig.savefig(p, dpi=120)
+        plt.close(fig)
+        written.append(p)
+        pfig = go.Figure()
+        pfig.add_trace(
+            go.Bar(y=labels, x=lo - base, base=base, orientation="h", name="low input")
+        )
+        pfig.add_trace(
+            go.Bar(y=labels, x=hi - base, base=base, orientation="h", name="high input")
+        )
+        pfig.update_layout(
+            barmode="overlay",
+            title="Sensitivity (tornado)",
+            xaxis_title=f"NPV({result.pivot_name}) - NPV(keep_mining) [M USD]",
+        )
+        p = out / "tornado.html"
+        pfig.write_html(p, include_plotlyjs=True)
+        written.append(p)
+    return written
+
+
+@handle_errors
+def pivot_command(
+    site_file: Annotated[
+        Path, typer.Argument(help="Portfolio TOML (sites, [sites.hosting], [pivot], [financing]).")
+    ],
+    convert_mw: Annotated[
+        float | None,
+        typer.Option(
+            "--convert-mw",
+            help="Gross (utility) MW to convert in the 'convert' strategy. [MW]",
+            min=0.0,
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="Construction start of --convert-mw, YYYY-MM."),
+    ] = None,
+    site: Annotated[
+        str | None, typer.Option("--site", help="Only this site (default: every site).")
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of tables.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write CSVs (monthly and annual per strategy, summary, tornado) and charts "
+            "(cumulative cash flow, tornado; PNG and self-contained HTML) to this directory.",
+        ),
+    ] = None,
+) -> None:
+    """Compare converting MW to AI/HPC hosting with keeping them mining."""
+    from hashpivot.engines.pivot import run_pivot
+
+    if start is not None and convert_mw is None:
+        fail_input("--start needs --convert-mw", "--start")
+    if convert_mw is not None and convert_mw <= 0:
+        fail_input("must be > 0", "--convert-mw")
+    if start is not None:
+        try:
+            pd.Period(start, freq="M")
+        except (ValueError, TypeError):
+            fail_input(f"{start!r} is not a month (expected YYYY-MM)", "--start")
+    if not site_file.exists():
+        fail_input(f"file not found: {site_file}", "SITE_FILE")
+    portfolio = _load(site_file)
+    try:
+        result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start)
+    except InputError as exc:  # engine problems name the field; add the file
+        raise InputError(
+            [Problem(p.path, p.message, p.source or str(site_file)) for p in exc.problems]
+        ) from None
+    written: list[Path] = []
+    if out is not None:
+        written = _write_outputs(result, out)
+    if json_out:
+        payload = result.to_json_dict()
+        if written:
+            payload["files"] = [str(p) for p in written]
+        typer.echo(json.dumps(_clean(payload), ensure_ascii=False))
+        return
+    console = Console()
+    _print_tables(result, console)
+    if written:
+        console.print(f"wrote {len(written)} files to {out}")
+
+
+@handle_errors
+def deals_command(
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+    ] = False,
+) -> None:
+    """List reference AI/HPC hosting deals with their implied rent."""
+    from hashpivot.hosting.deals import deal_range, deals_table
+    from hashpivot.io import load_hosting_deals
+
+    table_df = deals_table(load_hosting_deals())
+    rng = deal_range(table_df)
+    if json_out:
+        recs = table_df.astype(object).where(table_df.notna(), None).to_dict("records")
+        payload = {
+            "count": len(table_df),
+            "deals": recs,
+            "colocation_range": {
+                "rate_min_usd_per_kw_month": rng.rate_min_usd_per_kw_month,
+                "rate_max_usd_per_kw_month": rng.rate_max_usd_per_kw_month,
+                "rate_median_usd_per_kw_month": rng.rate_median_usd_per_kw_month,
+                "term_min_years": rng.term_min_years,
+                "term_max_years": rng.term_max_years,
+                "capex_min_usd_per_mw": rng.capex_min_usd_per_mw,
+                "capex_max_usd_per_mw": rng.capex_max_usd_per_mw,
+                "n_deals": rng.n_deals,
+                "excluded": rng.excluded,
+            },
+        }
+        typer.echo(json.dumps(_clean(payload), ensure_ascii=False))
+        return
+    table = Table(
+        title=f"AI/HPC hosting deals signed by miners ({len(table_df)})",
+        title_justify="left",
+        caption="$/kW-mo = contract value / (term x 12) / critical IT kW [USD/kW-month], a "
+        "term average (escalators included); $M/MW-yr [M USD/MW-year]; capex [M USD/MW]; "
+        "kind: colo(cation) or GPU cloud; mostly secondary sources (announced, source, "
+        "confidence: --json)",
+        caption_justify="left",
+    )
+    table.add_column("deal", overflow="fold", min_width=14)
+    for col in ("IT MW", "yrs", "B USD", "$/kW-mo", "$M/MW-yr", "capex"):
+        table.add_column(col, justify="right")
+    table.add_column("kind")
+    for r in table_df.itertuples(index=False):
+        value = float(r.contract_value_usd) if pd.notna(r.contract_value_usd) else float("nan")
+        computed = pd.notna(r.implied_usd_per_kw_month_computed)
+        rate = _num(float(r.rate_usd_per_kw_month)) + ("" if computed else "*")
+        capex = float(r.capex_usd_per_mw) if pd.notna(r.capex_usd_per_mw) else float("nan")
+        table.add_row(
+            str(r.deal),
+            _num(float(r.critical_it_mw), ",.0f"),
+            _num(float(r.term_years), "g"),
+            _num(value / 1e9, ",.2f"),
+            rate,
+            _num(float(r.implied_usd_per_mw_year) / 1e6, ",.2f"),
+            _num(capex / 1e6, ",.1f"),
+            "GPU" if r.kind == "gpu_cloud" else "colo",
+        )
+    console = Console()
+    console.print(table)
+    console.print(
+        f"colocation range: {rng.rate_min_usd_per_kw_month:,.1f}-"
+        f"{rng.rate_max_usd_per_kw_month:,.1f} USD/kW-month (median "
+        f"{rng.rate_median_usd_per_kw_month:,.1f}, {rng.n_deals} deals); * = reported "
+        "figure (no contract value published)"
+    )
+    for e in rng.excluded:
+        console.print(f"excluded: {e}", markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``pivot`` and ``deals`` to the ``hashpivot`` app."""
+    app.command("pivot", help=_PIVOT_HELP)(pivot_command)
+    app.command("deals", help=_DEALS_HELP)(deals_command)

@@ -1,0 +1,334 @@
+"""Unit economics of a portfolio: BTC mined, cost per BTC (direct/total), margins, breakevens.
+
+Pipeline: validated :class:`~hashpivot.models.Portfolio` + :class:`NetworkConditions` ->
+per-fleet arrays (:func:`portfolio_arrays`) -> ledger and figures -> :class:`UnitEconomics`
+(which echoes the resolved inputs). The same arithmetic runs on one day or on a daily
+series (:mod:`hashpivot.engines.backtest`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.bitcoin import block_subsidy_btc
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.mining import (
+    CostCategory,
+    CostLine,
+    breakeven_btc_price_usd,
+    breakeven_efficiency_j_per_th,
+    breakeven_hashprice_usd_per_ph_day,
+    breakeven_power_price_usd_per_mwh,
+    btc_mined_per_day,
+    cost_per_btc_usd,
+    fleet_production,
+    hashprice_usd_per_ph_day,
+    hashvalue_btc_per_ph_day,
+    ledger_table,
+    margin_fraction,
+    view_cost_usd_per_day,
+)
+from hashpivot.models import Portfolio
+from hashpivot.units import DAYS_PER_YEAR, TH_PER_PH
+
+
+@dataclass(frozen=True)
+class NetworkConditions:
+    """Network state the economics are evaluated at.
+
+    Attributes
+    ----------
+    btc_price_usd : float
+        BTC price. [USD]
+    difficulty : float
+        Network difficulty. [-]
+    fees_btc_per_block : float
+        Average fees per block. [BTC]
+    subsidy_btc : float
+        Block subsidy. [BTC]
+    date : datetime.date or None
+        Day of the conditions, when taken from history.
+    source : str
+        Where the figures come from.
+    """
+
+    btc_price_usd: float
+    difficulty: float
+    fees_btc_per_block: float = 0.0
+    subsidy_btc: float = 3.125
+    date: dt.date | None = None
+    source: str = "user"
+
+    @classmethod
+    def from_history(cls, date: str | dt.date) -> NetworkConditions:
+        """Conditions of one day from the bundled Coin Metrics history."""
+        from hashpivot.io import network_state_on
+
+        s = network_state_on(date)
+        return cls(
+            btc_price_usd=s.btc_price_usd,
+            difficulty=s.difficulty,
+            fees_btc_per_block=s.fees_btc_per_block,
+            subsidy_btc=block_subsidy_btc(int(s.height)),
+            date=s.date,
+            source="Coin Metrics Community daily data (bundled)",
+        )
+
+    @property
+    def hashprice_usd_per_ph_day(self) -> float:
+        """Hashprice. [USD/(PH/s)/day]"""
+        return float(
+            hashprice_usd_per_ph_day(
+                self.btc_price_usd, self.difficulty, self.subsidy_btc, self.fees_btc_per_block
+            )
+        )
+
+    @property
+    def hashvalue_btc_per_ph_day(self) -> float:
+        """Hash value. [BTC/(PH/s)/day]"""
+        return float(
+            hashvalue_btc_per_ph_day(self.difficulty, self.subsidy_btc, self.fees_btc_per_block)
+        )
+
+
+@dataclass(frozen=True)
+class PortfolioArrays:
+    """Per fleet-entry arrays of a portfolio (one element per fleet entry of every site).
+
+    Attributes
+    ----------
+    site : ndarray of str
+        Site of each entry.
+    label : ndarray of str
+        Label of each entry.
+    hashrate_th_s, effective_hashrate_th_s : ndarray
+        Installed and running hashrate. [TH/s]
+    efficiency_j_per_th : ndarray
+        Machine efficiency. [J/TH]
+    power_mw, energy_mwh_per_day : ndarray
+        Power when running and energy per day. [MW], [MWh/day]
+    power_price_usd_per_mwh : ndarray
+        All-in power price of the entry's site. [USD/MWh]
+    pool_fee_fraction : ndarray
+        Pool fee of the entry's site. [-]
+    depreciation_usd_per_year : ndarray
+        Straight-line depreciation from the entry's capex (0 when none). [USD/year]
+    """
+
+    site: np.ndarray
+    label: np.ndarray
+    hashrate_th_s: np.ndarray
+    effective_hashrate_th_s: np.ndarray
+    efficiency_j_per_th: np.ndarray
+    power_mw: np.ndarray
+    energy_mwh_per_day: np.ndarray
+    power_price_usd_per_mwh: np.ndarray
+    pool_fee_fraction: np.ndarray
+    depreciation_usd_per_year: np.ndarray
+
+    @property
+    def power_cost_usd_per_day(self) -> np.ndarray:
+        """Power cost of each entry. [USD/day]"""
+        return self.energy_mwh_per_day * self.power_price_usd_per_mwh
+
+    @property
+    def net_effective_hashrate_th_s(self) -> np.ndarray:
+        """Running hashrate net of pool fees (what earns hash value). [TH/s]"""
+        return self.effective_hashrate_th_s * (1.0 - self.pool_fee_fraction)
+
+
+def portfolio_arrays(portfolio: Portfolio) -> PortfolioArrays:
+    """Flatten a portfolio's fleets into per-entry arrays (layer-1 functions do the math)."""
+    rows: list[dict[str, Any]] = []
+    for site in portfolio.sites:
+        for entry in site.fleet:
+            prod = fleet_production(
+                entry.count,
+                entry.hashrate_th_s,
+                entry.efficiency_j_per_th,
+                entry.uptime_fraction,
+                site.power_overhead_factor,
+            )
+            dep = 0.0
+            if entry.capex_usd_per_th is not None and entry.depreciation_years is not None:
+                dep = entry.capex_usd_per_th * prod.hashrate_th_s / entry.depreciation_years
+            rows.append(
+                {
+                    "site": site.name,
+                    "label": entry.label,
+                    "hashrate_th_s": prod.hashrate_th_s,
+                    "effective_hashrate_th_s": prod.effective_hashrate_th_s,
+                    "efficiency_j_per_th": entry.efficiency_j_per_th,
+                    "power_mw": prod.power_mw,
+                    "energy_mwh_per_day": prod.energy_mwh_per_day,
+                    "power_price_usd_per_mwh": site.power_contract.all_in_price_usd_per_mwh,
+                    "pool_fee_fraction": site.pool_fee_fraction,
+                    "depreciation_usd_per_year": dep,
+                }
+            )
+    if not rows:
+        raise InputError([Problem("sites", "no site has a fleet: nothing mines")])
+    cols = {k: np.array([r[k] for r in rows]) for k in rows[0]}
+    return PortfolioArrays(**cols)
+
+
+def cost_lines(portfolio: Portfolio, arrays: PortfolioArrays) -> list[CostLine]:
+    """The ledger: power per site, fleet depreciation, then site and corporate items.
+
+    Amounts are per day (``usd_per_year / 365.25``).
+    """
+    lines: list[CostLine] = []
+    power = arrays.power_cost_usd_per_day
+    for site in portfolio.sites:
+        mask = arrays.site == site.name
+        if mask.any():
+            lines.append(
+                CostLine(
+                    f"power {site.name}", CostCategory.POWER, float(power[mask].sum()), site.name
+                )
+            )
+        dep = float(arrays.depreciation_usd_per_year[mask].sum())
+        if dep > 0:
+            lines.append(
+                CostLine(
+                    f"ASIC depreciation {site.name}",
+                    CostCategory.DEPRECIATION,
+                    dep / DAYS_PER_YEAR,
+                    site.name,
+                )
+            )
+        for item in site.cost_items:
+            lines.append(
+                CostLine(item.name, item.category, item.annual_usd / DAYS_PER_YEAR, site.name)
+            )
+    for item in portfolio.cost_items:
+        lines.append(CostLine(item.name, item.category, item.annual_usd / DAYS_PER_YEAR))
+    return lines
+
+
+@dataclass(frozen=True)
+class UnitEconomics:
+    """Unit economics of a portfolio at given network conditions (see ``to_dict``)."""
+
+    portfolio_name: str
+    network: NetworkConditions
+    figures: dict[str, float | bool]
+    ledger: pd.DataFrame
+    fleet: pd.DataFrame
+    convention: str = "coinshares"
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """One JSON-ready dict: figures, cost items, fleet and the network inputs."""
+        out: dict[str, Any] = {"portfolio": self.portfolio_name}
+        out.update(self.figures)
+        out["network"] = {
+            "btc_price_usd": self.network.btc_price_usd,
+            "difficulty": self.network.difficulty,
+            "fees_btc_per_block": self.network.fees_btc_per_block,
+            "subsidy_btc": self.network.subsidy_btc,
+            "date": self.network.date.isoformat() if self.network.date else None,
+            "source": self.network.source,
+        }
+        out["cost_items"] = self.ledger.to_dict(orient="records")
+        out["fleet"] = self.fleet.to_dict(orient="records")
+        return out
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num / den) if den else float("nan")
+
+
+def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> UnitEconomics:
+    """Cost per BTC, margins, reverse-margin flags and breakevens of a portfolio.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio.
+    network : NetworkConditions
+        Price, difficulty, fees and subsidy.
+
+    Returns
+    -------
+    UnitEconomics
+        ``figures`` holds every headline number, keyed by standard names with units
+        (``cost_per_btc_direct_usd``, ``breakeven_power_price_usd_per_mwh`` ...); the
+        breakeven power price is the uniform all-in price at every site.
+    """
+    arr = portfolio_arrays(portfolio)
+    hv_th = network.hashvalue_btc_per_ph_day / TH_PER_PH
+    btc_day_by_entry = btc_mined_per_day(arr.effective_hashrate_th_s, hv_th, arr.pool_fee_fraction)
+    btc_day = float(btc_day_by_entry.sum())
+    revenue = btc_day * network.btc_price_usd
+    lines = cost_lines(portfolio, arr)
+    power_cost = float(arr.power_cost_usd_per_day.sum())
+    energy = float(arr.energy_mwh_per_day.sum())
+    eff_ph = float(arr.effective_hashrate_th_s.sum()) / TH_PER_PH
+    # pool fee as the fleet's hashrate-weighted mean (sites may differ)
+    pool_fee = 1.0 - _ratio(float(arr.net_effective_hashrate_th_s.sum()), eff_ph * TH_PER_PH)
+    eff_avg = _ratio(
+        float((arr.hashrate_th_s * arr.efficiency_j_per_th).sum()), float(arr.hashrate_th_s.sum())
+    )
+    figures: dict[str, float | bool] = {
+        "btc_price_usd": network.btc_price_usd,
+        "hashprice_usd_per_ph_day": network.hashprice_usd_per_ph_day,
+        "hashvalue_btc_per_ph_day": network.hashvalue_btc_per_ph_day,
+        "hashrate_th_s": float(arr.hashrate_th_s.sum()),
+        "effective_hashrate_th_s": eff_ph * TH_PER_PH,
+        "fleet_efficiency_j_per_th": eff_avg,
+        "power_mw": float(arr.power_mw.sum()),
+        "energy_mwh_per_day": energy,
+        "btc_per_day": btc_day,
+        "btc_per_year": btc_day * DAYS_PER_YEAR,
+        "revenue_usd_per_day": revenue,
+        "power_cost_usd_per_day": power_cost,
+        "power_cost_per_btc_usd": _ratio(power_cost, btc_day),
+        "average_power_price_usd_per_mwh": _ratio(power_cost, energy),
+    }
+    for view in ("direct", "total", "production", "all_in"):
+        cost = float(view_cost_usd_per_day(lines, view))
+        non_power = cost - power_cost
+        per_btc = float(cost_per_btc_usd(cost, btc_day))
+        figures[f"cost_usd_per_day_{view}"] = cost
+        figures[f"cost_per_btc_{view}_usd"] = per_btc
+        figures[f"margin_{view}_fraction"] = float(margin_fraction(network.btc_price_usd, per_btc))
+        figures[f"reverse_margin_{view}"] = bool(per_btc > network.btc_price_usd)
+        figures[f"breakeven_btc_price_{view}_usd"] = float(breakeven_btc_price_usd(cost, btc_day))
+        figures[f"breakeven_hashprice_{view}_usd_per_ph_day"] = float(
+            breakeven_hashprice_usd_per_ph_day(cost, eff_ph, pool_fee)
+        )
+        figures[f"breakeven_power_price_{view}_usd_per_mwh"] = float(
+            breakeven_power_price_usd_per_mwh(revenue, non_power, energy)
+        )
+        figures[f"breakeven_efficiency_{view}_j_per_th"] = float(
+            breakeven_efficiency_j_per_th(eff_avg, revenue, non_power, power_cost)
+        )
+    # Headline aliases the CLI contract names: the power price that zeroes the cash margin.
+    figures["breakeven_power_price_usd_per_mwh"] = figures[
+        "breakeven_power_price_direct_usd_per_mwh"
+    ]
+    fleet_df = pd.DataFrame(
+        {
+            "site": arr.site,
+            "label": arr.label,
+            "hashrate_th_s": arr.hashrate_th_s,
+            "efficiency_j_per_th": arr.efficiency_j_per_th,
+            "power_mw": arr.power_mw,
+            "energy_mwh_per_day": arr.energy_mwh_per_day,
+            "power_price_usd_per_mwh": arr.power_price_usd_per_mwh,
+            "btc_per_day": btc_day_by_entry,
+        }
+    )
+    return UnitEconomics(
+        portfolio_name=portfolio.name,
+        network=network,
+        figures=figures,
+        ledger=ledger_table(lines, btc_day),
+        fleet=fleet_df,
+    )

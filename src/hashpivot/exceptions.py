@@ -1,0 +1,63 @@
+"""Error hierarchy of hashpivot.
+
+Interfaces translate these: the CLI prints one line per problem and exits 2 for
+:class:`InputError`, 1 for other :class:`HashpivotError`; the web API answers 4xx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class HashpivotError(Exception):
+    """Base class of every error hashpivot raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input.
+
+    Parameters
+    ----------
+    path : str
+        Field path inside the input, e.g. ``sites[0].fleet[1].count``.
+    message : str
+        What is wrong, in words a user understands.
+    source : str
+        File or origin of the input (``"<command line>"`` when none).
+    """
+
+    path: str
+    message: str
+    source: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        field = self.path or "(root)"
+        return f"{where}{field}: {self.message}"
+
+
+class InputError(HashpivotError, ValueError):
+    """Bad input: carries every problem found, each with its field path and source."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, source: str = "") -> None:
+        if isinstance(problems, str):
+            problems = [Problem(path="", message=problems, source=source)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        lines = "\n".join(str(p) for p in self.problems)
+        n = len(self.problems)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in input:\n{lines}")
+
+
+class DataError(HashpivotError):
+    """Bundled or fetched data is missing, malformed or does not cover a request."""
+
+
+class SolverError(HashpivotError):
+    """An optimization did not reach an optimal or acceptably feasible solution."""
+
+
+class FetchError(HashpivotError):
+    """A network fetch failed (connection, status code or unexpected payload)."""

@@ -1,0 +1,62 @@
+"""Input/output: bundled data loaders, file readers (``read_*``) and fetchers (``get_*``).
+
+Like pvlib's ``iotools``: every reader or fetcher hands its buffer or payload to a
+``_parse_*`` function that tests call directly. The package reads only its own bundled
+data (:mod:`importlib.resources`); the network is touched only by
+:func:`get_network_state` (mempool.space), which nothing calls implicitly.
+
+Bundled BTC data: Source: Coin Metrics Community Network Data (CC BY-NC 4.0).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hashpivot.io.asics import (
+    AsicSpec,
+    UnknownAsicError,
+    asic_suggestions,
+    find_asic,
+    load_asic_catalog,
+    model_key,
+)
+from hashpivot.io.bundled import (
+    COINMETRICS_ATTRIBUTION,
+    NetworkState,
+    btc_daily_range,
+    load_btc_daily,
+    load_hosting_deals,
+    load_miner_unit_costs,
+    network_state_on,
+)
+from hashpivot.io.coinmetrics import read_coinmetrics_csv
+
+if TYPE_CHECKING:
+    from hashpivot.io.mempool import get_network_state
+
+__all__ = [
+    "COINMETRICS_ATTRIBUTION",
+    "AsicSpec",
+    "NetworkState",
+    "UnknownAsicError",
+    "asic_suggestions",
+    "btc_daily_range",
+    "find_asic",
+    "get_network_state",
+    "load_asic_catalog",
+    "load_btc_daily",
+    "load_hosting_deals",
+    "load_miner_unit_costs",
+    "model_key",
+    "network_state_on",
+    "read_coinmetrics_csv",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The live fetcher imports httpx; load it only when asked for.
+    if name == "get_network_state":
+        from hashpivot.io.mempool import get_network_state
+
+        return get_network_state
+    raise AttributeError(f"module 'hashpivot.io' has no attribute {name!r}")

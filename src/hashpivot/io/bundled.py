@@ -1,0 +1,234 @@
+"""Loaders of the data bundled in ``hashpivot/data`` (read with :mod:`importlib.resources`).
+
+Every loader caches the parsed file once per process (:func:`functools.lru_cache`) and
+returns a copy, so callers may mutate what they get. Provenance and licences of each file
+are in ``hashpivot/data/PROVENANCE.md``; the files are rebuilt by
+``scripts/build_btc_data.py``.
+
+The daily BTC table is Coin Metrics Community data (CC BY-NC 4.0, non-commercial).
+Source: Coin Metrics Community Network Data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from dataclasses import asdict, dataclass
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from hashpivot.exceptions import DataError
+from hashpivot.io.coinmetrics import BTC_DAILY_COLUMNS
+
+BTC_DAILY_FILE = "btc_daily.csv.gz"
+HOSTING_DEALS_FILE = "ai_hosting_deals.csv"
+MINER_UNIT_COSTS_FILE = "miner_unit_costs.csv"
+
+#: Attribution that must accompany any use of the bundled BTC daily data.
+COINMETRICS_ATTRIBUTION = "Source: Coin Metrics Community Network Data (CC BY-NC 4.0)"
+
+DateLike = str | dt.date | dt.datetime | pd.Timestamp
+
+
+@dataclass(frozen=True)
+class NetworkState:
+    """Bitcoin network and market state on one day (or at one moment, when live).
+
+    Parameters
+    ----------
+    date : datetime.date
+        UTC day the state describes.
+    btc_price_usd : float
+        BTC price. [USD/BTC]
+    difficulty : float
+        Mining difficulty (mean over the day's blocks for bundled data). [-]
+    fees_btc_per_block : float
+        Mean transaction fees per block. [BTC/block]
+    subsidy_btc_per_block : float
+        Mean block subsidy per block (a blend of both eras on a halving day). [BTC/block]
+    hashrate_th_s : float
+        Network hashrate estimate. [TH/s]
+    height : int
+        Height of the last block of the day (or of the chain tip, when live). [-]
+    source : str
+        Where the figures come from.
+    """
+
+    date: dt.date
+    btc_price_usd: float
+    difficulty: float
+    fees_btc_per_block: float
+    subsidy_btc_per_block: float
+    hashrate_th_s: float
+    height: int
+    source: str = COINMETRICS_ATTRIBUTION
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict (``date`` as ``YYYY-MM-DD``)."""
+        out = asdict(self)
+        out["date"] = self.date.isoformat()
+        return out
+
+
+def _data_bytes(name: str) -> bytes:
+    """Raw bytes of a bundled data file."""
+    try:
+        return resources.files("hashpivot").joinpath("data", name).read_bytes()
+    except (FileNotFoundError, OSError) as exc:
+        raise DataError(
+            f"bundled data file {name!r} is missing from the hashpivot package; "
+            "rebuild it with `python scripts/build_btc_data.py`"
+        ) from exc
+
+
+@functools.lru_cache(maxsize=1)
+def _btc_daily_cached() -> pd.DataFrame:
+    raw = _data_bytes(BTC_DAILY_FILE)
+    df = pd.read_csv(
+        io.BytesIO(raw),
+        compression="gzip",
+        parse_dates=["date"],
+        index_col="date",
+        dtype={"blocks": "int64", "height_end": "int64"},
+    )
+    missing = [c for c in BTC_DAILY_COLUMNS if c not in df.columns]
+    if missing:
+        raise DataError(f"{BTC_DAILY_FILE} lacks column(s): {', '.join(missing)}")
+    df.index = pd.DatetimeIndex(df.index, name="date")
+    return df[list(BTC_DAILY_COLUMNS)]
+
+
+def _to_timestamp(value: DateLike, what: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)") from exc
+    if ts is pd.NaT:
+        raise DataError(f"{what} {value!r} is not a date (expected YYYY-MM-DD)")
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts.normalize()
+
+
+def btc_daily_range() -> tuple[dt.date, dt.date]:
+    """First and last day of the bundled BTC daily table."""
+    idx = _btc_daily_cached().index
+    return idx[0].date(), idx[-1].date()
+
+
+def load_btc_daily(start: DateLike | None = None, end: DateLike | None = None) -> pd.DataFrame:
+    """Daily BTC price and network data, 2010-07-18 to 2025-09-26 (Coin Metrics Community).
+
+    Parameters
+    ----------
+    start, end : date-like, optional
+        Inclusive window (UTC days). Default: the whole table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by a ``DatetimeIndex`` named ``date``, columns ``price_usd`` [USD/BTC],
+        ``difficulty`` [-], ``blocks`` [blocks/day], ``fees_btc_per_block`` [BTC/block],
+        ``subsidy_btc_per_block`` [BTC/block], ``hashrate_th_s`` [TH/s], ``height_end``
+        [-] (height of the day's last block). A copy: safe to modify.
+
+    Raises
+    ------
+    DataError
+        ``start`` or ``end`` is not a date, ``start > end``, or the window reaches outside
+        the available range (the message names that range).
+
+    Notes
+    -----
+    Source: Coin Metrics Community Network Data (CC BY-NC 4.0, non-commercial use).
+    """
+    df = _btc_daily_cached()
+    first, last = df.index[0], df.index[-1]
+    available = f"available: {first.date()} to {last.date()}"
+    lo = first if start is None else _to_timestamp(start, "start")
+    hi = last if end is None else _to_timestamp(end, "end")
+    if lo > hi:
+        raise DataError(f"start {lo.date()} is after end {hi.date()} ({available})")
+    if lo < first or hi > last:
+        raise DataError(
+            f"BTC daily data requested for {lo.date()} to {hi.date()} is outside the "
+            f"bundled range ({available})"
+        )
+    return df.loc[lo:hi].copy()
+
+
+def network_state_on(date: DateLike) -> NetworkState:
+    """Network state on one UTC day from the bundled Coin Metrics data.
+
+    Parameters
+    ----------
+    date : date-like
+        UTC day, between 2010-07-18 and 2025-09-26.
+
+    Returns
+    -------
+    NetworkState
+        ``height`` is the height of the day's last block; ``subsidy_btc_per_block`` is the
+        day's mean (a blend on a halving day). [see :class:`NetworkState`]
+
+    Raises
+    ------
+    DataError
+        The day is not a date or is outside the bundled range.
+    """
+    day = _to_timestamp(date, "date")
+    df = load_btc_daily(day, day)
+    row = df.iloc[0]
+    return NetworkState(
+        date=day.date(),
+        btc_price_usd=float(row["price_usd"]),
+        difficulty=float(row["difficulty"]),
+        fees_btc_per_block=float(row["fees_btc_per_block"]),
+        subsidy_btc_per_block=float(row["subsidy_btc_per_block"]),
+        hashrate_th_s=float(row["hashrate_th_s"]),
+        height=int(row["height_end"]),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _csv_cached(name: str) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(_data_bytes(name)))
+
+
+def load_hosting_deals() -> pd.DataFrame:
+    """Reference AI/HPC hosting deals signed by Bitcoin miners (2024-2026).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per deal: ``deal, operator, tenant, announced, critical_it_mw`` [MW],
+        ``gross_mw`` [MW], ``term_years`` [years], ``contract_value_usd`` [USD],
+        ``implied_usd_per_kw_month`` [USD/kW-month], ``capex_usd_per_mw`` [USD/MW],
+        ``funding_note, timeline, source, confidence``. Figures are mostly from secondary
+        reports (``confidence`` column): calibration ranges, not ground truth.
+    """
+    return _csv_cached(HOSTING_DEALS_FILE).copy()
+
+
+def load_miner_unit_costs() -> pd.DataFrame:
+    """Reference unit costs of listed miners (CoinShares cost per BTC, fleet efficiency...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long format: ``period, metric, value, unit, scope, source, confidence``.
+    """
+    return _csv_cached(MINER_UNIT_COSTS_FILE).copy()
+
+
+def clear_caches() -> None:
+    """Forget every cached bundled table (for tests or after rebuilding the data)."""
+    _btc_daily_cached.cache_clear()
+    _csv_cached.cache_clear()
+    from hashpivot.io import asics
+
+    asics._catalog_cached.cache_clear()
+    asics._alias_index.cache_clear()

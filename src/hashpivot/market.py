@@ -1,0 +1,94 @@
+"""Market paths: the monthly (or daily) market state that engines consume.
+
+One deterministic path is ``n_paths = 1``; Monte Carlo scenarios stack paths along the
+first axis. Every engine that values mining over time takes a :class:`MarketPaths`, so the
+same code serves the deterministic pivot model and the risk simulation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashpivot.bitcoin import btc_per_th_day, difficulty_from_hashrate
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class MarketPaths:
+    """Market state per path and period.
+
+    Attributes
+    ----------
+    periods : pandas.PeriodIndex
+        The periods (monthly ``"M"`` or daily ``"D"``), length ``n_periods``.
+    btc_price_usd : ndarray, shape (n_paths, n_periods)
+        BTC price. [USD]
+    network_hashrate_th_s : ndarray, shape (n_paths, n_periods)
+        Network hashrate. [TH/s]
+    fees_btc_per_block : ndarray, shape (n_paths, n_periods)
+        Average transaction fees per block. [BTC]
+    subsidy_btc_per_block : ndarray, shape (n_paths, n_periods)
+        Block subsidy (halvings applied). [BTC]
+    power_price_usd_per_mwh : ndarray or None, shape (n_paths, n_periods)
+        Index power price for index-priced contracts; ``None`` when not simulated. [USD/MWh]
+    """
+
+    periods: pd.PeriodIndex
+    btc_price_usd: FloatArray
+    network_hashrate_th_s: FloatArray
+    fees_btc_per_block: FloatArray
+    subsidy_btc_per_block: FloatArray
+    power_price_usd_per_mwh: FloatArray | None = None
+    extra: dict[str, FloatArray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        shape = self.btc_price_usd.shape
+        if len(shape) != 2 or shape[1] != len(self.periods):
+            raise ValueError(
+                f"btc_price_usd must have shape (n_paths, {len(self.periods)}), got {shape}"
+            )
+        for name in ("network_hashrate_th_s", "fees_btc_per_block", "subsidy_btc_per_block"):
+            if getattr(self, name).shape != shape:
+                raise ValueError(f"{name} has shape {getattr(self, name).shape}, expected {shape}")
+        p = self.power_price_usd_per_mwh
+        if p is not None and p.shape != shape:
+            raise ValueError(f"power_price_usd_per_mwh has shape {p.shape}, expected {shape}")
+
+    @property
+    def n_paths(self) -> int:
+        """Number of paths. [-]"""
+        return int(self.btc_price_usd.shape[0])
+
+    @property
+    def n_periods(self) -> int:
+        """Number of periods. [-]"""
+        return int(self.btc_price_usd.shape[1])
+
+    @property
+    def difficulty(self) -> FloatArray:
+        """Difficulty implied by the network hashrate at 600 s blocks. [-]"""
+        return np.asarray(difficulty_from_hashrate(self.network_hashrate_th_s))
+
+    @property
+    def hashvalue_btc_per_th_day(self) -> FloatArray:
+        """Expected BTC per TH/s per day. [BTC/(TH/s)/day]"""
+        return np.asarray(
+            btc_per_th_day(self.difficulty, self.subsidy_btc_per_block + self.fees_btc_per_block)
+        )
+
+    @property
+    def hashprice_usd_per_th_day(self) -> FloatArray:
+        """USD per TH/s per day. [USD/(TH/s)/day]"""
+        return self.hashvalue_btc_per_th_day * self.btc_price_usd
+
+    @property
+    def days_per_period(self) -> FloatArray:
+        """Calendar days in each period, shape (n_periods,). [day]"""
+        if self.periods.freqstr.startswith("M"):
+            return np.asarray(self.periods.days_in_month, dtype=np.float64)
+        return np.ones(len(self.periods), dtype=np.float64)

@@ -1,0 +1,321 @@
+"""Inputs of the interval-by-interval dispatch of a hybrid site: the ``[sites.dispatch]`` table.
+
+:class:`DispatchSpec` is an optional field of :class:`hashpivot.models.Site` (``dispatch``).
+Every field has a default, so ``DispatchSpec()`` is valid and means "a mining-only site, no
+AI load, no PPA, no renewables, no demand response, no 4CP charge, no limits, hashprice
+from the bundled network state at the start of the horizon".
+
+Mining tranches are not declared here: they come from the site's fleet (one tranche per
+fleet entry; see :func:`hashpivot.power.tranches_from_site`).
+
+Example
+-------
+.. code-block:: toml
+
+    [sites.dispatch]
+    ai_load_mw = 50.0                    # AI/HPC load [MW]
+    ai_flexible_fraction = 0.2           # share of it that may move within a window [-]
+    ai_flexible_window_hours = 24.0
+    grid_adder_usd_per_mwh = 3.0         # adder over the index price on grid imports
+    hashprice_usd_per_ph_day = 50.0      # constant hashprice (else: network conditions)
+    underclock_min_power_fraction = 0.7  # machines may run down to 70 % of rated power
+    underclock_hashrate_fraction = 0.8   # ... where they still give 80 % of rated hashrate
+
+      [sites.dispatch.ppa]
+      volume_mw = 100.0
+      price_usd_per_mwh = 35.0
+      resale_allowed = true
+
+      [sites.dispatch.renewable]
+      kind = "solar"
+      capacity_mw = 50.0
+      price_usd_per_mwh = 25.0
+
+      [sites.dispatch.demand_response]
+      committed_mw = 40.0
+      readiness_usd_per_mw_hour = 6.0
+      penalty_usd_per_mwh = 1000.0
+      events = [["2024-08-20T17:00:00", "2024-08-20T19:00:00"]]
+
+      [sites.dispatch.four_cp]
+      charge_usd_per_kw_year = 60.0
+      peak_intervals = [2024-06-20T17:00:00, 2024-07-30T16:45:00]
+
+      [sites.dispatch.limits]
+      import_mw = 300.0
+      ramp_mw_per_interval = 50.0
+      min_up_intervals = 4
+      min_down_intervals = 4
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "DemandResponseSpec",
+    "DispatchLimitsSpec",
+    "DispatchSpec",
+    "FourCPSpec",
+    "PPASpec",
+    "RenewableSpec",
+]
+
+
+class PPASpec(BaseModel):
+    """A fixed-price, fixed-volume power purchase agreement (take-or-pay block).
+
+    The site pays ``volume_mw * price_usd_per_mwh`` for every hour of the horizon whether or
+    not it uses the energy; energy it does not use is resold at the index price (power
+    credits) when ``resale_allowed``, otherwise it is forfeited.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    volume_mw: float = Field(0.0, ge=0.0, description="Contracted block. [MW]")
+    price_usd_per_mwh: float = Field(
+        0.0, ge=-1000.0, le=10000.0, description="Fixed contract price. [USD/MWh]"
+    )
+    resale_allowed: bool = Field(
+        True, description="Unused PPA energy may be resold at the index price."
+    )
+    is_renewable: bool = Field(
+        False,
+        description="Energy carries zero emissions (a renewable PPA); otherwise it is "
+        "counted at the grid emissions factor.",
+    )
+
+
+class RenewableSpec(BaseModel):
+    """An on-site or contracted renewable plant paid per MWh generated (as-generated PPA).
+
+    The hourly shape is a normalized profile (capacity factor per hour, 0..1). When
+    ``profile_file`` is not given, a synthetic profile is used: for solar a clear-sky
+    model (solar elevation from the date and ``latitude_deg``, no clouds, so it overstates
+    yield by roughly 15-25 %), for wind a deterministic seeded diurnal/seasonal pattern
+    with the given ``capacity_factor``. Both are labelled synthetic in the results.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["solar", "wind"] = Field("solar", description="Technology.")
+    capacity_mw: float = Field(0.0, ge=0.0, description="Nameplate capacity (AC). [MW]")
+    price_usd_per_mwh: float = Field(
+        0.0, ge=-1000.0, le=10000.0, description="Price paid per MWh generated. [USD/MWh]"
+    )
+    profile_file: str | None = Field(
+        None,
+        description="CSV/Parquet with a timestamp and a capacity-factor column (0..1), "
+        "resampled to the dispatch intervals; relative to the TOML file.",
+    )
+    latitude_deg: float = Field(
+        31.9, ge=-66.0, le=66.0, description="Latitude of the synthetic solar profile. [deg]"
+    )
+    longitude_deg: float = Field(
+        -102.1,
+        ge=-180.0,
+        le=180.0,
+        description="Longitude (east positive) of the synthetic solar profile. [deg]",
+    )
+    capacity_factor: float = Field(
+        0.35, gt=0.0, lt=1.0, description="Mean capacity factor of the synthetic wind profile. [-]"
+    )
+    resale_allowed: bool = Field(
+        True, description="Surplus generation may be resold at the index price."
+    )
+
+
+class DemandResponseSpec(BaseModel):
+    """Capacity committed to curtail on call (ERCOT ERS/ancillary-style).
+
+    Readiness is paid for every hour of the horizon. During an event the site's load must
+    be at least ``committed_mw`` below its maximum load (all tranches at full power, AI at
+    its maximum); each MWh short of that costs ``penalty_usd_per_mwh``. With
+    ``keep_committed_load_online`` (the ERCOT rule for load resources that sell
+    responsive reserve), mining must draw at least ``committed_mw`` outside events, so
+    there is load to shed when called.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    committed_mw: float = Field(0.0, ge=0.0, description="Curtailable capacity offered. [MW]")
+    readiness_usd_per_mw_hour: float = Field(
+        0.0, ge=0.0, description="Capacity payment per MW committed per hour. [USD/(MW h)]"
+    )
+    penalty_usd_per_mwh: float = Field(
+        1000.0, ge=0.0, description="Penalty per MWh not curtailed during an event. [USD/MWh]"
+    )
+    events: list[tuple[dt.datetime, dt.datetime]] = Field(
+        default_factory=list,
+        description="Called events as [start, end) pairs; naive times are market-local. "
+        "An interval is in an event when its start is.",
+    )
+    keep_committed_load_online: bool = Field(
+        True,
+        description="Outside events, mining draws at least the committed MW (capacity must "
+        "be available to curtail).",
+    )
+
+    @model_validator(mode="after")
+    def _events_ordered(self) -> DemandResponseSpec:
+        for i, (start, end) in enumerate(self.events):
+            if end <= start:
+                raise ValueError(f"events[{i}]: end {end} is not after start {start}")
+        return self
+
+
+class FourCPSpec(BaseModel):
+    """Transmission charge on the site's grid import in system peak intervals (ERCOT 4CP).
+
+    The charge is ``charge_usd_per_kw_year * 1000 * mean(import in peak intervals) [MW]``,
+    applied once for the horizon (the peaks of a summer set a year of transmission
+    charges). Peaks are either listed (``peak_intervals``, interval starts) or are the
+    intervals whose probability in ``peak_probability_file`` is at least
+    ``probability_threshold``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    charge_usd_per_kw_year: float = Field(
+        0.0, ge=0.0, description="Transmission charge per kW of peak load. [USD/(kW year)]"
+    )
+    peak_intervals: list[dt.datetime] = Field(
+        default_factory=list, description="Starts of the peak intervals; naive = market-local."
+    )
+    peak_probability_file: str | None = Field(
+        None,
+        description="CSV/Parquet with a timestamp and a probability column (0..1) of an "
+        "interval being a coincident peak; relative to the TOML file.",
+    )
+    probability_threshold: float = Field(
+        0.5, gt=0.0, le=1.0, description="Intervals at or above it count as peaks. [-]"
+    )
+
+
+class DispatchLimitsSpec(BaseModel):
+    """Physical and operating limits of the site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    import_mw: float | None = Field(
+        None, gt=0.0, description="Maximum grid import (interconnection). [MW]"
+    )
+    ramp_mw_per_interval: float | None = Field(
+        None, gt=0.0, description="Maximum change of site load between intervals. [MW]"
+    )
+    min_up_intervals: int = Field(
+        1, ge=1, le=10000, description="A tranche switched on stays on at least this long."
+    )
+    min_down_intervals: int = Field(
+        1, ge=1, le=10000, description="A tranche switched off stays off at least this long."
+    )
+
+
+class DispatchSpec(BaseModel):
+    """Everything the dispatch of one site needs beyond its fleet and power contract.
+
+    See the module docstring for a TOML example. All fields are optional.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    # --- AI / HPC load --------------------------------------------------------------
+    ai_load_mw: float = Field(
+        0.0, ge=0.0, description="Mean AI/HPC load (IT + overhead) to serve. [MW]"
+    )
+    ai_flexible_fraction: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of the AI load (training) that may move within its window. [-]",
+    )
+    ai_flexible_window_hours: float = Field(
+        24.0, gt=0.0, le=8784.0, description="Window over which flexible energy is kept. [h]"
+    )
+    ai_flexible_max_mw: float | None = Field(
+        None,
+        ge=0.0,
+        description="Maximum flexible AI draw in an interval; default twice the mean "
+        "flexible load. [MW]",
+    )
+
+    # --- supply ------------------------------------------------------------------------
+    grid_adder_usd_per_mwh: float | None = Field(
+        None,
+        ge=-1000.0,
+        le=10000.0,
+        description="Adder over the index price on grid imports; default the site power "
+        "contract's adder. [USD/MWh]",
+    )
+    ppa: PPASpec | None = Field(None, description="Fixed-price PPA with resale rights.")
+    renewable: RenewableSpec | None = Field(None, description="Renewable supply profile.")
+
+    # --- programs and charges ------------------------------------------------------------
+    demand_response: DemandResponseSpec | None = Field(
+        None, description="Demand-response commitment."
+    )
+    four_cp: FourCPSpec | None = Field(None, description="4CP transmission charge.")
+    limits: DispatchLimitsSpec = Field(
+        default_factory=DispatchLimitsSpec, description="Import, ramp and min up/down limits."
+    )
+
+    # --- mining ------------------------------------------------------------------------
+    underclock_min_power_fraction: float = Field(
+        1.0,
+        gt=0.0,
+        le=1.0,
+        description="Lowest power a running machine may be clocked down to, as a fraction of "
+        "rated power; 1 disables underclocking. [-]",
+    )
+    underclock_hashrate_fraction: float | None = Field(
+        None,
+        gt=0.0,
+        le=1.0,
+        description="Hashrate at the lowest power, as a fraction of rated hashrate; default "
+        "equal to the power fraction (no efficiency gain). [-]",
+    )
+    hashprice_usd_per_ph_day: float | None = Field(
+        None,
+        ge=0.0,
+        description="Constant hashprice; default computed from network conditions. "
+        "[USD/(PH/s)/day]",
+    )
+    btc_price_usd: float | None = Field(
+        None, gt=0.0, description="BTC price for the network-conditions hashprice. [USD]"
+    )
+    network_difficulty: float | None = Field(
+        None, gt=0.0, description="Difficulty for the network-conditions hashprice. [-]"
+    )
+    fees_btc_per_block: float | None = Field(
+        None, ge=0.0, description="Fees per block for the network-conditions hashprice. [BTC]"
+    )
+
+    # --- emissions and solver --------------------------------------------------------------
+    emissions_factor_tco2_per_mwh: float | None = Field(
+        None,
+        ge=0.0,
+        le=2.0,
+        description="Grid emissions factor; default the bundled average of the site's "
+        "region. [t CO2/MWh]",
+    )
+    solver: Literal["auto", "fast", "lp"] = Field(
+        "auto", description="auto: the exact fast path when nothing links intervals, else HiGHS."
+    )
+    mip_gap: float = Field(1e-3, gt=0.0, lt=1.0, description="Relative MIP gap target. [-]")
+    time_limit_seconds: float = Field(
+        60.0, gt=0.0, le=86400.0, description="HiGHS time limit. [s]"
+    )
+
+    @model_validator(mode="after")
+    def _underclock_consistent(self) -> DispatchSpec:
+        h = self.underclock_hashrate_fraction
+        f = self.underclock_min_power_fraction
+        if h is not None and h < f:
+            raise ValueError(
+                "underclock_hashrate_fraction must be >= underclock_min_power_fraction "
+                "(an underclocked machine is not less efficient than at rated power)"
+            )
+        return self

@@ -1,0 +1,438 @@
+"""Inputs of the AI/HPC pivot: ``[sites.hosting]``, ``[financing]`` and ``[pivot]``.
+
+* :class:`HostingProjectSpec` (site level, ``Site.hosting``): what converting the site's
+  megawatts to an AI/HPC data hall costs and earns (PUE, capex split into powered shell and
+  fit-out with who funds each, build time, lease terms, opex, tenant default, ASIC resale).
+* :class:`FinancingSpec` (portfolio level, ``Portfolio.financing``): project debt against
+  the operator-funded hosting capex.
+* :class:`PivotSpec` (portfolio level, ``Portfolio.pivot``): the deterministic market path,
+  the horizon, the discount rate and which strategies to compare.
+
+Every field has a default, so ``HostingProjectSpec()``, ``FinancingSpec()`` and
+``PivotSpec()`` are valid. Defaults are calibrated on the reference deals bundled in
+``hashpivot/data/ai_hosting_deals.csv`` and on the ranges in the project's domain notes
+(``hashpivot deals`` lists them).
+
+Example
+-------
+.. code-block:: toml
+
+    [[sites]]
+    name = "Rockdale"
+      [sites.hosting]
+      convertible_gross_mw = 200.0
+      pue = 1.3
+      lease_usd_per_kw_month = 130.0
+      lease_escalator_per_year = 0.03
+      lease_term_years = 12
+      lease_structure = "triple_net"
+
+    [financing]
+    loan_to_cost_fraction = 0.8
+    interest_rate = 0.085
+    amortization_years = 10
+
+    [pivot]
+    horizon_years = 15
+    discount_rate = 0.10
+    btc_price_growth_per_year = 0.10
+    convert_mw = 100.0
+    convert_start = "2026-07"
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+Funder = Literal["operator", "tenant"]
+LeaseStructure = Literal["triple_net", "modified_gross"]
+StrategyKind = Literal["convert_all", "convert", "phased"]
+
+
+def _check_month(value: str | None) -> str | None:
+    if value is not None and not _MONTH_RE.match(value):
+        raise ValueError(f"expected a month as 'YYYY-MM', got {value!r}")
+    return value
+
+
+class HostingPhase(BaseModel):
+    """One tranche of an explicit phased conversion plan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: str = Field(
+        ..., description="Month construction of this tranche starts, 'YYYY-MM'; its MW stop "
+        "mining that month."
+    )
+    gross_mw: float = Field(..., gt=0, le=10_000, description="Gross (utility) MW converted. [MW]")
+
+    @field_validator("start")
+    @classmethod
+    def _start_is_month(cls, v: str) -> str:
+        _check_month(v)
+        return v
+
+
+class HostingProjectSpec(BaseModel):
+    """An AI/HPC hosting conversion of one site (``[sites.hosting]``).
+
+    Capex is per critical IT MW (IT MW = gross MW / PUE). Under a triple-net lease the tenant
+    pays the power and the recoverable opex; under modified gross the operator pays the
+    power of the hall (IT load x PUE) and the opex out of the rent.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    # --- size and efficiency -------------------------------------------------------------
+    convertible_gross_mw: float | None = Field(
+        None,
+        gt=0,
+        le=10_000,
+        description="Gross (utility) MW that can be converted; None = the site's "
+        "capacity_mw, else the fleet's power including the site overhead. [MW]",
+    )
+    pue: float = Field(
+        1.3,
+        ge=1.0,
+        le=3.0,
+        description="Power usage effectiveness of the AI hall: gross MW / critical IT MW. "
+        "New AI halls are designed at ~1.15-1.3; deals imply 1.25-1.45. [-]",
+    )
+
+    # --- capex ---------------------------------------------------------------------------
+    shell_capex_usd_per_it_mw: float = Field(
+        3.0e6,
+        ge=0,
+        le=1e8,
+        description="Powered shell capex (building, substation upgrades) per critical IT "
+        "MW. [USD/MW]",
+    )
+    shell_funded_by: Funder = Field("operator", description="Who pays for the powered shell.")
+    fit_out_capex_usd_per_it_mw: float = Field(
+        6.0e6,
+        ge=0,
+        le=1e8,
+        description="Fit-out capex (electrical, liquid cooling) per critical IT MW. Miner "
+        "conversions total ~8-11 M USD per IT MW with the shell. [USD/MW]",
+    )
+    fit_out_funded_by: Funder = Field(
+        "operator",
+        description="Who pays for the fit-out ('tenant' as CoreWeave at Core Scientific).",
+    )
+    construction_months: int = Field(
+        12,
+        ge=1,
+        le=60,
+        description="Months from construction start to the hall being ready for service; "
+        "capex is spread evenly over them and the converted MW mine nothing. [month]",
+    )
+
+    # --- phased plan ---------------------------------------------------------------------
+    phases: list[HostingPhase] = Field(
+        default_factory=list,
+        description="Explicit phased conversion plan for the 'phased' strategy; empty = "
+        "phased_tranches equal tranches phase_interval_months apart from the pivot start.",
+    )
+    phased_tranches: int = Field(
+        3, ge=1, le=24, description="Number of equal tranches of the default phased plan. [-]"
+    )
+    phase_interval_months: int = Field(
+        12, ge=0, le=120, description="Months between tranches of the default phased plan. [month]"
+    )
+
+    # --- lease ---------------------------------------------------------------------------
+    lease_usd_per_kw_month: float = Field(
+        130.0,
+        gt=0,
+        le=2_000,
+        description="Rent per kW of critical IT per month in the first lease year; miner "
+        "colocation deals imply ~100-180. [USD/kW/month]",
+    )
+    lease_escalator_per_year: float = Field(
+        0.03, ge=-0.1, le=0.2, description="Annual rent escalator (0.03 = 3 %/year). [1/year]"
+    )
+    lease_term_years: float = Field(
+        12.0, gt=0, le=40, description="Initial lease term from rent start. [year]"
+    )
+    renewal_options: int = Field(
+        1, ge=0, le=10, description="Number of tenant renewal options after the term. [-]"
+    )
+    renewal_term_years: float = Field(5.0, gt=0, le=20, description="Length of each renewal. [year]")
+    renewal_probability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Probability the tenant exercises each renewal (expected-value "
+        "treatment; renewals are never counted in the contracted backlog). [-]",
+    )
+    rent_start_lag_months: int = Field(
+        0,
+        ge=0,
+        le=36,
+        description="Months after the hall is ready before rent starts (free rent). [month]",
+    )
+    lease_structure: LeaseStructure = Field(
+        "triple_net",
+        description="'triple_net': tenant pays power and recoverable opex; "
+        "'modified_gross': operator pays power at the PUE and the opex.",
+    )
+    it_load_factor: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="Average IT load / contracted IT capacity; sets the power the operator "
+        "pays under modified gross. [-]",
+    )
+    hosting_power_price_usd_per_mwh: float | None = Field(
+        None,
+        ge=-1_000,
+        le=5_000,
+        description="Power price of the hall under modified gross; None = the site's power "
+        "contract price plus adder. [USD/MWh]",
+    )
+    prepayment_fraction: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of the initial-term rent the tenant prepays at construction "
+        "start, credited pro rata against every rent payment of the term. [-]",
+    )
+
+    # --- opex ----------------------------------------------------------------------------
+    opex_usd_per_it_mw_year: float = Field(
+        150_000.0,
+        ge=0,
+        le=1e7,
+        description="Facility opex (staff, maintenance, insurance) per IT MW per year, "
+        "escalated with the lease escalator. [USD/MW/year]",
+    )
+    nnn_operator_opex_fraction: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of facility opex the operator keeps paying under a triple-net "
+        "lease (non-recoverable items). [-]",
+    )
+
+    # --- tenant credit -------------------------------------------------------------------
+    tenant_default_probability_per_year: float = Field(
+        0.01,
+        ge=0,
+        lt=1,
+        description="Annual probability the tenant defaults (constant hazard). [1/year]",
+    )
+    default_recovery_fraction: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="Share of the rent still collected after a default (re-leasing, "
+        "guarantees, backstops); expected-value treatment. [-]",
+    )
+
+    # --- the replaced miners -------------------------------------------------------------
+    asic_disposition: Literal["sell", "redeploy"] = Field(
+        "sell",
+        description="'sell': the replaced ASICs are resold at asic_resale_usd_per_th when "
+        "their MW stop mining; 'redeploy': they keep mining elsewhere at the site's power "
+        "price (no resale).",
+    )
+    asic_resale_usd_per_th: float = Field(
+        4.0,
+        ge=0,
+        le=100,
+        description="Resale price of the replaced ASICs; older generations trade at ~4-8. "
+        "[USD/TH]",
+    )
+
+    @model_validator(mode="after")
+    def _phases_sorted(self) -> HostingProjectSpec:
+        starts = [p.start for p in self.phases]
+        if starts != sorted(starts):
+            raise ValueError("phases must be listed in order of their start month")
+        return self
+
+    @property
+    def capex_usd_per_it_mw(self) -> float:
+        """Total capex (shell + fit-out) per critical IT MW, whoever funds it. [USD/MW]"""
+        return self.shell_capex_usd_per_it_mw + self.fit_out_capex_usd_per_it_mw
+
+    @property
+    def operator_capex_usd_per_it_mw(self) -> float:
+        """Capex per critical IT MW the operator funds. [USD/MW]"""
+        total = 0.0
+        if self.shell_funded_by == "operator":
+            total += self.shell_capex_usd_per_it_mw
+        if self.fit_out_funded_by == "operator":
+            total += self.fit_out_capex_usd_per_it_mw
+        return total
+
+
+class FinancingSpec(BaseModel):
+    """Project debt against the operator-funded hosting capex (``[financing]``).
+
+    Each month's capex is funded ``loan_to_cost_fraction`` by debt and the rest by equity.
+    Interest is paid monthly during construction; from the month the hall is ready the
+    balance amortizes as a level annuity over ``amortization_years`` (a balloon at the end
+    of the horizon repays whatever is left).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    loan_to_cost_fraction: float = Field(
+        0.0,
+        ge=0,
+        le=0.95,
+        description="Debt share of operator-funded hosting capex; lenders went to 80-85 % "
+        "against creditworthy leases. 0 = all equity. [-]",
+    )
+    interest_rate: float = Field(
+        0.085, ge=0, le=0.5, description="Annual interest rate of the project debt. [1/year]"
+    )
+    amortization_years: float = Field(
+        10.0, gt=0, le=40, description="Amortization period after completion. [year]"
+    )
+    upfront_fee_fraction: float = Field(
+        0.01, ge=0, le=0.1, description="Arrangement fee on each draw, paid at draw. [-]"
+    )
+
+
+class SensitivitySpec(BaseModel):
+    """Low/high swings of the tornado (``[pivot.sensitivity]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    btc_price_fraction: float = Field(
+        0.3, ge=0, lt=1, description="BTC price at start x (1 -/+ this). [-]"
+    )
+    hashrate_growth_delta_per_year: float = Field(
+        0.1, ge=0, le=1, description="Network hashrate growth -/+ this. [1/year]"
+    )
+    lease_rate_fraction: float = Field(
+        0.2, ge=0, lt=1, description="Lease rate x (1 -/+ this). [-]"
+    )
+    capex_fraction: float = Field(0.25, ge=0, lt=1, description="Capex x (1 -/+ this). [-]")
+    pue_delta: float = Field(0.1, ge=0, le=1, description="PUE -/+ this (floored at 1). [-]")
+    build_delay_months: int = Field(
+        6, ge=0, le=60, description="Construction takes this many months longer. [month]"
+    )
+    tenant_default_probability_per_year: float = Field(
+        0.05, ge=0, lt=1, description="Stressed tenant default probability. [1/year]"
+    )
+
+
+class PivotSpec(BaseModel):
+    """Deterministic market path, horizon and strategies of the pivot model (``[pivot]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    horizon_years: int = Field(15, ge=1, le=40, description="Model horizon. [year]")
+    discount_rate: float = Field(
+        0.10,
+        gt=-0.99,
+        le=1.0,
+        description="Annual discount rate; monthly rate = (1 + r)^(1/12) - 1. [1/year]",
+    )
+    start: str | None = Field(
+        None,
+        description="First modelled month 'YYYY-MM'; None = the month after the latest "
+        "bundled day.",
+    )
+
+    # --- market path ---------------------------------------------------------------------
+    btc_price_usd: float | None = Field(
+        None, gt=0, le=1e8, description="BTC price at start; None = latest bundled day. [USD]"
+    )
+    btc_price_growth_per_year: float = Field(
+        0.10, gt=-1, le=5, description="Compound annual BTC price growth. [1/year]"
+    )
+    network_hashrate_th_s: float | None = Field(
+        None,
+        gt=0,
+        le=1e12,
+        description="Network hashrate at start; None = latest bundled day. [TH/s]",
+    )
+    network_hashrate_growth_per_year: float = Field(
+        0.20, gt=-1, le=5, description="Compound annual network hashrate growth. [1/year]"
+    )
+    fees_btc_per_block: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="Average fees per block; None = 90-day mean of the bundled data (or "
+        "0.03). [BTC]",
+    )
+    start_height: int | None = Field(
+        None,
+        ge=0,
+        le=20_000_000,
+        description="Block height at start; None = latest bundled day's height "
+        "(advances 144 blocks per day). [-]",
+    )
+
+    # --- fleet ---------------------------------------------------------------------------
+    fleet_hashrate_decay_per_year: float = Field(
+        0.03,
+        ge=0,
+        lt=1,
+        description="Yearly loss of fleet hashrate from ageing and failures at constant "
+        "power (compound). [1/year]",
+    )
+    fleet_replacement_years: float | None = Field(
+        4.0,
+        gt=0,
+        le=40,
+        description="Replace the fleet every this many years with machines of the then "
+        "current efficiency at the same power; None = never replace. [year]",
+    )
+    replacement_efficiency_j_per_th: float = Field(
+        16.0,
+        gt=0,
+        le=200,
+        description="Efficiency of replacement machines bought at start (S21-class "
+        "~15-17.5); later purchases improve by replacement_efficiency_gain_per_year. [J/TH]",
+    )
+    replacement_efficiency_gain_per_year: float = Field(
+        0.08,
+        ge=0,
+        lt=1,
+        description="Yearly improvement (fall) of the J/TH of machines available for "
+        "replacement. [1/year]",
+    )
+    replacement_capex_usd_per_th: float = Field(
+        15.0, ge=0, le=200, description="Price of replacement machines. [USD/TH]"
+    )
+
+    # --- strategies ----------------------------------------------------------------------
+    strategies: list[StrategyKind] = Field(
+        default_factory=lambda: ["convert_all", "convert", "phased"],
+        description="Strategies compared to the always-computed baseline 'keep_mining'; "
+        "'convert' needs convert_mw (or --convert-mw).",
+    )
+    convert_mw: float | None = Field(
+        None, gt=0, le=10_000, description="Gross MW of the 'convert' strategy. [MW]"
+    )
+    convert_start: str | None = Field(
+        None, description="Construction start of the 'convert' strategy 'YYYY-MM'; None = start."
+    )
+    sensitivity: SensitivitySpec = Field(
+        default_factory=SensitivitySpec, description="Tornado swings."
+    )
+
+    @field_validator("start", "convert_start")
+    @classmethod
+    def _month(cls, v: str | None) -> str | None:
+        return _check_month(v)
+
+
+__all__ = [
+    "FinancingSpec",
+    "HostingPhase",
+    "HostingProjectSpec",
+    "PivotSpec",
+    "SensitivitySpec",
+]

@@ -1,0 +1,102 @@
+"""Load a portfolio TOML file, reporting every problem at once with its field path."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.models.portfolio import Portfolio
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def loc_to_path(loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic error location into a field path like ``sites[0].fleet[1].count``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(err: Any) -> str:
+    kind = err.get("type", "")
+    msg = str(err.get("msg", "invalid value"))
+    if kind == "extra_forbidden":
+        return "unknown field (check its spelling and unit suffix)"
+    if kind == "missing":
+        return "required field is missing"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if "input" in err and kind not in ("model_type", "dict_type") and not isinstance(
+        err["input"], dict | list
+    ):
+        msg += f" (got {err['input']!r})"
+    return msg
+
+
+def problems_from_validation(exc: ValidationError, source: str) -> list[Problem]:
+    """Every pydantic error as a :class:`Problem` with its field path and source."""
+    return [
+        Problem(path=loc_to_path(tuple(e["loc"])), message=_message(e), source=source)
+        for e in exc.errors()
+    ]
+
+
+def validate_data(model: type[M], data: Any, source: str) -> M:
+    """Validate ``data`` into ``model``, raising :class:`InputError` with all problems."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(exc, source)) from None
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file; a missing file or a syntax error becomes an :class:`InputError`."""
+    p = Path(path)
+    source = str(path)
+    if not p.is_file():
+        raise InputError([Problem("", "file not found", source)])
+    try:
+        with p.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem("", f"cannot read file: {exc}", source)]) from None
+
+
+def load_portfolio(path: str | Path) -> Portfolio:
+    """Load and validate a portfolio TOML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+
+    Returns
+    -------
+    Portfolio
+        The validated portfolio, every default filled in.
+
+    Raises
+    ------
+    InputError
+        Listing every problem, each with the file name and its field path.
+    """
+    return validate_data(Portfolio, read_toml(path), str(path))
+
+
+def parse_portfolio(text: str, source: str = "<string>") -> Portfolio:
+    """Validate a portfolio given as TOML text (API uploads, tests)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
+    return validate_data(Portfolio, data, source)

@@ -1,0 +1,242 @@
+"""Validated inputs of the foundation: portfolio, sites, power contracts, fleets, cost items.
+
+Models only hold and check data; units are in every field name. ASIC names are resolved
+against the bundled catalog (:func:`hashpivot.io.find_asic`) while validating, so an
+unknown model is reported at its field path with close matches.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from hashpivot.mining.costs import CostCategory
+from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
+from hashpivot.models.risk import ScenarioSpec, TreasurySpec
+
+_STRICT = ConfigDict(extra="forbid", validate_assignment=False, str_strip_whitespace=True)
+
+#: Largest relative mismatch accepted between efficiency and power / hashrate. [-]
+SPEC_CONSISTENCY_TOLERANCE = 0.02
+
+
+class PowerContract(BaseModel):
+    """How a site buys power."""
+
+    model_config = _STRICT
+
+    kind: Literal["fixed", "index"] = Field(
+        "fixed", description="'fixed': a flat all-in price; 'index': a market index plus adder."
+    )
+    price_usd_per_mwh: float = Field(
+        ...,
+        ge=-1000,
+        le=10_000,
+        description="Fixed price, or the expected average index price for 'index'. [USD/MWh]",
+    )
+    adder_usd_per_mwh: float = Field(
+        0.0, ge=-1000, le=10_000, description="Adder over the price (fees, TDSP). [USD/MWh]"
+    )
+    market: str | None = Field(
+        None, description="Index market, e.g. 'ercot:HB_WEST' (used by dispatch and risk)."
+    )
+
+    @property
+    def all_in_price_usd_per_mwh(self) -> float:
+        """Price plus adder. [USD/MWh]"""
+        return self.price_usd_per_mwh + self.adder_usd_per_mwh
+
+
+class FleetEntry(BaseModel):
+    """A group of identical ASICs at a site: from the catalog by name, or custom specs."""
+
+    model_config = _STRICT
+
+    asic: str | None = Field(None, description="Model name from the bundled ASIC catalog.")
+    name: str | None = Field(None, description="Label of this group (defaults to the model).")
+    count: int = Field(..., gt=0, le=10_000_000, description="Number of machines. [-]")
+    hashrate_th_s: float | None = Field(
+        None, gt=0, le=100_000, description="Hashrate of one machine. [TH/s]"
+    )
+    efficiency_j_per_th: float | None = Field(
+        None, gt=0, le=1_000, description="Efficiency of one machine. [J/TH]"
+    )
+    power_w: float | None = Field(
+        None, gt=0, le=1_000_000, description="Power of one machine at the wall. [W]"
+    )
+    uptime_fraction: float = Field(
+        0.95, ge=0, le=1, description="Share of time running (curtailment, failures). [-]"
+    )
+    capex_usd_per_th: float | None = Field(
+        None, ge=0, le=1_000, description="Purchase price, for straight-line depreciation. [USD/TH]"
+    )
+    depreciation_years: float | None = Field(
+        None, gt=0, le=20, description="Useful life for straight-line depreciation. [year]"
+    )
+
+    @field_validator("asic")
+    @classmethod
+    def _asic_in_catalog(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from hashpivot.io import UnknownAsicError, find_asic
+
+        try:
+            return find_asic(value).model
+        except UnknownAsicError as exc:
+            hint = f"; did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else ""
+            raise ValueError(
+                f"unknown ASIC model {value!r} (see `hashpivot asics`){hint}"
+            ) from None
+
+    @model_validator(mode="after")
+    def _resolve_specs(self) -> Self:
+        if self.asic is not None:
+            from hashpivot.io import find_asic
+
+            spec = find_asic(self.asic)
+            if self.hashrate_th_s is None:
+                self.hashrate_th_s = spec.hashrate_th_s
+            if self.power_w is None and self.efficiency_j_per_th is None:
+                self.power_w = spec.power_w
+        if self.hashrate_th_s is None:
+            raise ValueError("give 'asic' (a catalog model) or 'hashrate_th_s'")
+        if self.efficiency_j_per_th is None and self.power_w is None:
+            raise ValueError("give 'efficiency_j_per_th' or 'power_w' (or a catalog 'asic')")
+        if self.efficiency_j_per_th is None:
+            assert self.power_w is not None
+            self.efficiency_j_per_th = self.power_w / self.hashrate_th_s
+        elif self.power_w is None:
+            self.power_w = self.efficiency_j_per_th * self.hashrate_th_s
+        else:
+            implied = self.power_w / self.hashrate_th_s
+            if abs(implied / self.efficiency_j_per_th - 1) > SPEC_CONSISTENCY_TOLERANCE:
+                raise ValueError(
+                    f"power_w / hashrate_th_s = {implied:.2f} J/TH disagrees with "
+                    f"efficiency_j_per_th = {self.efficiency_j_per_th:.2f} by more than 2%"
+                )
+        if (self.capex_usd_per_th is None) != (self.depreciation_years is None):
+            raise ValueError("give both 'capex_usd_per_th' and 'depreciation_years', or neither")
+        if self.name is None:
+            self.name = self.asic or f"custom {self.hashrate_th_s:g} TH/s"
+        return self
+
+    @property
+    def label(self) -> str:
+        """Display label of the group."""
+        return self.name or self.asic or "custom"
+
+    @property
+    def total_hashrate_th_s(self) -> float:
+        """Installed hashrate of the group. [TH/s]"""
+        assert self.hashrate_th_s is not None
+        return self.count * self.hashrate_th_s
+
+
+class CostItem(BaseModel):
+    """A cost item, tagged so it lands in the right cost views."""
+
+    model_config = _STRICT
+
+    name: str = Field(..., min_length=1, description="Label of the item.")
+    category: CostCategory = Field(..., description="power, site_opex, sga_cash, ... ")
+    usd_per_year: float | None = Field(None, ge=0, description="Amount per year. [USD/year]")
+    usd_per_month: float | None = Field(None, ge=0, description="Amount per month. [USD/month]")
+    start: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}(-\d{2})?$", description="First day it applies (backtests)."
+    )
+    end: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}(-\d{2})?$", description="Last day it applies (backtests)."
+    )
+    description: str | None = Field(None, description="Where the figure comes from.")
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> Self:
+        if (self.usd_per_year is None) == (self.usd_per_month is None):
+            raise ValueError("give exactly one of 'usd_per_year' or 'usd_per_month'")
+        return self
+
+    @property
+    def annual_usd(self) -> float:
+        """Amount per year. [USD/year]"""
+        if self.usd_per_year is not None:
+            return self.usd_per_year
+        assert self.usd_per_month is not None
+        return self.usd_per_month * 12.0
+
+
+class Site(BaseModel):
+    """A site: its power, its fleet and its own cost items."""
+
+    model_config = _STRICT
+
+    name: str = Field(..., min_length=1, description="Site name.")
+    region: str = Field("ERCOT", description="Grid region (ERCOT, NYISO, PJM, ...).")
+    capacity_mw: float | None = Field(
+        None, gt=0, le=10_000, description="Energized grid capacity. [MW]"
+    )
+    power_overhead_factor: float = Field(
+        1.05, ge=1.0, le=2.0, description="Site power over ASIC power (PUE-like). [-]"
+    )
+    pool_fee_fraction: float = Field(0.015, ge=0, lt=0.2, description="Pool fee. [-]")
+    power_contract: PowerContract
+    fleet: list[FleetEntry] = Field(default_factory=list, description="ASIC groups.")
+    cost_items: list[CostItem] = Field(default_factory=list, description="Site cost items.")
+    hosting: HostingProjectSpec | None = None
+    dispatch: DispatchSpec | None = None
+
+    @property
+    def fleet_power_mw(self) -> float:
+        """Power drawn by the whole fleet running, overhead included. [MW]"""
+        return sum(
+            e.total_hashrate_th_s * (e.efficiency_j_per_th or 0.0) for e in self.fleet
+        ) * self.power_overhead_factor / 1e6
+
+    @model_validator(mode="after")
+    def _fits_capacity(self) -> Self:
+        if self.capacity_mw is not None and self.fleet_power_mw > self.capacity_mw * 1.0001:
+            raise ValueError(
+                f"the fleet draws {self.fleet_power_mw:.1f} MW with overhead, more than "
+                f"capacity_mw = {self.capacity_mw:g} MW"
+            )
+        return self
+
+
+class Portfolio(BaseModel):
+    """A miner's portfolio: sites plus corporate cost items and optional studies."""
+
+    model_config = _STRICT
+
+    name: str = Field("portfolio", description="Portfolio name.")
+    currency: Literal["USD"] = Field("USD", description="Currency of every amount.")
+    sites: list[Site] = Field(..., min_length=1, description="Sites.")
+    cost_items: list[CostItem] = Field(
+        default_factory=list, description="Corporate cost items (SG&A, SBC, interest...)."
+    )
+    financing: FinancingSpec | None = None
+    pivot: PivotSpec | None = None
+    scenario: ScenarioSpec | None = None
+    treasury: TreasurySpec | None = None
+
+    @model_validator(mode="after")
+    def _unique_site_names(self) -> Self:
+        names = [s.name for s in self.sites]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"site names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    def site(self, name: str | None = None) -> Site:
+        """The site called ``name`` (the first site when ``None``)."""
+        if name is None:
+            return self.sites[0]
+        for s in self.sites:
+            if s.name == name:
+                return s
+        from hashpivot.exceptions import InputError, Problem
+
+        raise InputError(
+            [Problem("site", f"no site named {name!r}; sites: {[s.name for s in self.sites]}")]
+        )

@@ -1,0 +1,303 @@
+"""Inputs of the risk simulation: the portfolio-level ``[scenario]`` and ``[treasury]`` tables.
+
+Both models are optional fields of :class:`hashpivot.models.Portfolio` (``scenario`` and
+``treasury``); every field has a default, so ``ScenarioSpec()`` and ``TreasurySpec()`` are
+valid and mean "calibrate everything on the bundled history, hold no BTC, no cash, no debt".
+
+Example
+-------
+.. code-block:: toml
+
+    [scenario]
+    price_model = "gbm"                 # "gbm" | "bootstrap"
+    calibration_start = 2019-01-01
+    calibration_end = 2025-06-30
+    btc_drift_per_year = 0.15           # overrides the calibrated drift [1/year]
+    btc_volatility_per_year = 0.55      # overrides the calibrated volatility [1/sqrt(year)]
+    price_hashrate_correlation = 0.3
+    fees_btc_per_block = 0.03
+    power_calibrate_on = "ercot:HB_WEST:2024"
+
+      [scenario.btc_drift_by_year]      # calendar-year overrides of the drift
+      2026 = -0.2
+
+    [treasury]
+    btc_held = 1500.0
+    cash_usd = 80e6
+    min_cash_usd = 20e6
+    policy = "sell_to_cover"
+
+      [[treasury.debt]]
+      name = "2029 converts"
+      principal_usd = 300e6
+      interest_rate = 0.0225
+      maturity = "2029-12"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?$")
+
+
+def _check_month(value: str | None) -> str | None:
+    if value is not None and not _MONTH_RE.match(value):
+        raise ValueError(f"expected a month as 'YYYY-MM', got {value!r}")
+    return value
+
+
+class ScenarioSpec(BaseModel):
+    """Stochastic market model: BTC price, network hashrate, fees, subsidy and power price.
+
+    Every ``None`` means "calibrate on the bundled history" (see
+    :mod:`hashpivot.scenarios` for each regression and estimator).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    # --- time grid ---------------------------------------------------------------------
+    step: Literal["monthly", "daily"] = Field(
+        "monthly", description="Simulation step. Engines consume monthly steps."
+    )
+    start: str | None = Field(
+        None,
+        description="First simulated month 'YYYY-MM'; None = the month the deterministic "
+        "pivot model starts (or the month after the bundled history).",
+    )
+
+    # --- BTC price ---------------------------------------------------------------------
+    price_model: Literal["gbm", "bootstrap"] = Field(
+        "gbm",
+        description="'gbm': geometric Brownian motion; 'bootstrap': block bootstrap of "
+        "historical monthly log returns.",
+    )
+    calibration_start: dt.date = Field(
+        dt.date(2016, 1, 1), description="First day of the calibration window."
+    )
+    calibration_end: dt.date | None = Field(
+        None, description="Last day of the calibration window; None = end of bundled data."
+    )
+    btc_drift_per_year: float | None = Field(
+        None,
+        ge=-5.0,
+        le=5.0,
+        description="GBM drift mu of dS/S = mu dt + sigma dW; None = calibrated. [1/year]",
+    )
+    btc_volatility_per_year: float | None = Field(
+        None, ge=0.0, le=5.0, description="GBM volatility sigma; None = calibrated. [1/sqrt(year)]"
+    )
+    btc_drift_by_year: dict[int, float] = Field(
+        default_factory=dict,
+        description="Calendar-year overrides of the drift, e.g. {2026: -0.2}. [1/year]",
+    )
+    btc_volatility_by_year: dict[int, float] = Field(
+        default_factory=dict,
+        description="Calendar-year overrides of the volatility. [1/sqrt(year)]",
+    )
+    btc_price_usd: float | None = Field(
+        None, gt=0.0, description="Starting BTC price; None = deterministic model / data. [USD]"
+    )
+    bootstrap_block_months: int = Field(
+        6, ge=1, le=60, description="Block length of the block bootstrap. [month]"
+    )
+
+    # --- network hashrate --------------------------------------------------------------
+    hashrate_elasticity: float | None = Field(
+        None,
+        ge=-5.0,
+        le=5.0,
+        description="Response of monthly log-hashrate growth to the lagged log-hashprice "
+        "change; None = OLS on history. [-]",
+    )
+    hashrate_lag_months: int = Field(
+        3,
+        ge=1,
+        le=24,
+        description="Window of the hashrate response: monthly log-hashrate growth responds to "
+        "the average monthly log-hashprice change over the previous L months. [month]",
+    )
+    hashrate_trend_per_year: float | None = Field(
+        None,
+        ge=-2.0,
+        le=5.0,
+        description="Trend of log-hashrate growth; None = OLS intercept (or the deterministic "
+        "model's growth when anchored). [1/year]",
+    )
+    hashrate_volatility_per_year: float | None = Field(
+        None, ge=0.0, le=5.0, description="Noise of log-hashrate growth; None = OLS residual."
+    )
+    network_hashrate_th_s: float | None = Field(
+        None, gt=0.0, description="Starting network hashrate; None = deterministic/data. [TH/s]"
+    )
+    block_height: int | None = Field(
+        None, ge=0, description="Block height at the start; None = extrapolated. [blocks]"
+    )
+    blocks_per_day: float = Field(
+        144.0, gt=0.0, le=1000.0, description="Blocks mined per day (600 s blocks). [1/day]"
+    )
+    price_hashrate_correlation: float | None = Field(
+        None,
+        ge=-1.0,
+        le=1.0,
+        description="Correlation of the price shock and the hashrate shock in the same "
+        "month; None = calibrated (residual correlation). [-]",
+    )
+
+    # --- fees --------------------------------------------------------------------------
+    fees_btc_per_block: float | None = Field(
+        None, ge=0.0, description="Median fee level per block; None = last 12 months. [BTC]"
+    )
+    fees_lognormal_sigma: float | None = Field(
+        None, ge=0.0, le=5.0, description="Sigma of log fees each month; None = calibrated. [-]"
+    )
+
+    # --- power price (index contracts) -------------------------------------------------
+    power_calibrate_on: str | None = Field(
+        "ercot:HB_WEST:2024",
+        description="Bundled market to calibrate the power model on ('iso:node[:year]'); "
+        "None = use only the user-set parameters below.",
+    )
+    power_mean_usd_per_mwh: float | None = Field(
+        None,
+        description="Long-run monthly mean index price; None = the contract's "
+        "price_usd_per_mwh. [USD/MWh]",
+    )
+    power_mean_reversion_per_year: float | None = Field(
+        None,
+        ge=0.0,
+        le=365.0,
+        description="OU speed kappa of log price; None = calibrated. [1/year]",
+    )
+    power_volatility_per_year: float | None = Field(
+        None, ge=0.0, le=20.0, description="OU volatility of log price; None = calibrated."
+    )
+    power_spike_probability_per_month: float | None = Field(
+        None, ge=0.0, le=1.0, description="Probability of a price spike in a month. [-]"
+    )
+    power_spike_mean_log: float | None = Field(
+        None,
+        ge=0.0,
+        lt=1.0,
+        description="Mean size of a spike in log price (exponential jump). [-]",
+    )
+
+    power_seasonal_factors: list[float] | None = Field(
+        None,
+        min_length=12,
+        max_length=12,
+        description="Multipliers of the mean power price for January..December (normalized "
+        "to average 1); None = calibrated; [1.0] * 12 = flat. [-]",
+    )
+    anchor: Literal["deterministic", "history"] = Field(
+        "deterministic",
+        description="'deterministic': paths are centred on the pivot model's deterministic "
+        "market (its price growth is the default drift; zero volatility reproduces it "
+        "exactly); 'history': the centre and drift come from the calibration window.",
+    )
+
+    @field_validator("power_seasonal_factors")
+    @classmethod
+    def _positive_factors(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and any(not (f > 0) for f in v):
+            raise ValueError("seasonal factors must all be > 0")
+        return v
+
+    @field_validator("start")
+    @classmethod
+    def _start_is_month(cls, v: str | None) -> str | None:
+        return _check_month(v)
+
+    @field_validator("power_calibrate_on")
+    @classmethod
+    def _power_cal(cls, v: str | None) -> str | None:
+        if v is not None and not _POWER_CAL_RE.match(v):
+            raise ValueError(f"expected 'iso:node' or 'iso:node:year', got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _window(self) -> ScenarioSpec:
+        if self.calibration_end is not None and self.calibration_end <= self.calibration_start:
+            raise ValueError("calibration_end must be after calibration_start")
+        return self
+
+
+class DebtSpec(BaseModel):
+    """One debt instrument of the treasury."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("debt", description="Label of the instrument.")
+    principal_usd: float = Field(0.0, ge=0.0, description="Outstanding principal. [USD]")
+    interest_rate: float = Field(
+        0.0, ge=0.0, le=1.0, description="Annual interest rate (fraction), paid monthly. [1/year]"
+    )
+    maturity: str | None = Field(
+        None, description="Month 'YYYY-MM' the principal is repaid (bullet); None = beyond horizon."
+    )
+    amortization: Literal["bullet", "linear"] = Field(
+        "bullet",
+        description="'bullet': principal repaid at maturity; 'linear': equal monthly "
+        "repayments until maturity.",
+    )
+
+    @field_validator("maturity")
+    @classmethod
+    def _maturity_is_month(cls, v: str | None) -> str | None:
+        return _check_month(v)
+
+
+TreasuryPolicy = Literal["hold", "sell_all", "sell_to_cover", "min_cash"]
+
+
+class TreasurySpec(BaseModel):
+    """Balance sheet the operating cash flows run through: BTC, cash, debt and a sale policy.
+
+    Policies (voluntary sales each month, before any forced sale):
+
+    - ``hold``: keep every BTC mined;
+    - ``sell_all``: sell the whole month's production;
+    - ``sell_to_cover``: sell production up to the month's cash shortfall (costs and debt
+      service not covered by USD revenue);
+    - ``min_cash``: sell production only while cash is below ``target_cash_usd``.
+
+    Whatever the policy, if cash would still end the month below ``min_cash_usd``, BTC held
+    is sold to restore it: that is a *forced sale*. If selling every BTC held is not enough,
+    the month is a *liquidity breach*.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    btc_held: float = Field(0.0, ge=0.0, description="BTC on the balance sheet at start. [BTC]")
+    cash_usd: float = Field(0.0, ge=0.0, description="Cash at start. [USD]")
+    min_cash_usd: float = Field(0.0, ge=0.0, description="Minimum cash balance. [USD]")
+    target_cash_usd: float | None = Field(
+        None, ge=0.0, description="Cash target of the 'min_cash' policy; None = 2 x minimum. [USD]"
+    )
+    policy: TreasuryPolicy = Field("sell_to_cover", description="Voluntary sale policy.")
+    forced_sale_discount_fraction: float = Field(
+        0.0, ge=0.0, lt=1.0, description="Haircut on the price of forced sales. [-]"
+    )
+    cash_interest_rate: float = Field(
+        0.0, ge=0.0, le=1.0, description="Annual interest earned on cash (fraction). [1/year]"
+    )
+    debt: list[DebtSpec] = Field(default_factory=list, description="Debt instruments.")
+
+    @model_validator(mode="after")
+    def _target(self) -> TreasurySpec:
+        if self.target_cash_usd is not None and self.target_cash_usd < self.min_cash_usd:
+            raise ValueError("target_cash_usd must be >= min_cash_usd")
+        return self
+
+    @property
+    def resolved_target_cash_usd(self) -> float:
+        """Cash target of the ``min_cash`` policy. [USD]"""
+        return self.target_cash_usd if self.target_cash_usd is not None else 2 * self.min_cash_usd
+
+
+__all__ = ["DebtSpec", "ScenarioSpec", "TreasuryPolicy", "TreasurySpec"]

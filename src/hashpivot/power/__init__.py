@@ -1,0 +1,54 @@
+"""Dispatch of a hybrid site (mining + AI/HPC) against power prices, interval by interval.
+
+Layers: :mod:`~hashpivot.power.model` (tranches, problem arrays, schedules),
+:mod:`~hashpivot.power.fast` (exact merit order when intervals are independent),
+:mod:`~hashpivot.power.lp` (LP/MILP on HiGHS for ramps, min up/down, flexible AI),
+:mod:`~hashpivot.power.results` (accounts, totals, always-on comparison),
+:mod:`~hashpivot.power.profiles` (synthetic solar / wind shapes) and
+:mod:`~hashpivot.power.emissions` (grid emissions factors). :func:`solve` picks a solver.
+"""
+
+from __future__ import annotations
+
+from hashpivot.power.emissions import grid_emissions_factor, load_emission_factors
+from hashpivot.power.fast import allocate_supply, always_on_schedule, solve_fast
+from hashpivot.power.lp import build_model, solve_lp
+from hashpivot.power.model import (
+    DispatchProblem,
+    Schedule,
+    Segments,
+    Tranche,
+    tranche_segments,
+    tranches_from_site,
+)
+from hashpivot.power.profiles import clear_sky_solar_profile, synthetic_wind_profile
+from hashpivot.power.results import (
+    Accounts,
+    DispatchResult,
+    energy_balance_residual_mw,
+    evaluate_accounts,
+)
+from hashpivot.power.solve import solve
+
+__all__ = [
+    "Accounts",
+    "DispatchProblem",
+    "DispatchResult",
+    "Schedule",
+    "Segments",
+    "Tranche",
+    "allocate_supply",
+    "always_on_schedule",
+    "build_model",
+    "clear_sky_solar_profile",
+    "energy_balance_residual_mw",
+    "evaluate_accounts",
+    "grid_emissions_factor",
+    "load_emission_factors",
+    "solve",
+    "solve_fast",
+    "solve_lp",
+    "synthetic_wind_profile",
+    "tranche_segments",
+    "tranches_from_site",
+]

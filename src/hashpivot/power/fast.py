@@ -1,0 +1,260 @@
+"""The exact fast path: merit order per interval when nothing links intervals.
+
+Without ramps, min up/down times or flexible AI load, each interval is its own small
+problem: maximize ``sum_s v_s x_s - C(L)`` over the mining segments ``0 <= x_s <= cap_s``,
+where ``L = AI + sum_s x_s`` and ``C`` is the cost of serving load ``L``. ``C`` is convex
+piecewise linear: the supplies sorted by marginal cost
+
+* renewable energy: opportunity cost = the resale price ``max(p, 0)`` when resale is
+  allowed, else 0 (spilling is free);
+* PPA energy: the same, plus the 4CP charge per MW in peak intervals;
+* grid import: ``p + adder`` plus the 4CP charge;
+
+(PPA and grid share the import limit), plus the demand-response penalty on load above
+the event limit. A concave objective in ``L`` with greedy segments is solved exactly by
+the merit order: run segments in decreasing value ``v_s`` while ``v_s`` exceeds the
+marginal cost (the "curtailment threshold"). All of it is numpy over the ``T``
+intervals, with a loop over the (few) segments only.
+
+This is the classic threshold rule of flexible-load dispatch (e.g. Riot Platforms' and
+Lancium's public descriptions of price-responsive curtailment), made exact for PPAs,
+resale, import limits, DR and 4CP.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.power.model import DispatchProblem, FloatArray, Schedule
+
+__all__ = ["allocate_supply", "solve_fast", "supply_pieces"]
+
+
+def supply_pieces(problem: DispatchProblem) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """Supply pieces of every interval sorted by marginal cost.
+
+    Parameters
+    ----------
+    problem : DispatchProblem
+
+    Returns
+    -------
+    cost : numpy.ndarray, shape (T, 3)
+        Marginal cost of each piece, ascending along axis 1. [USD/MWh]
+    cap : numpy.ndarray, shape (T, 3)
+        Capacity of each piece (``inf`` for an unlimited grid). [MW]
+    kind : numpy.ndarray of int, shape (T, 3)
+        0 = renewable, 1 = PPA, 2 = grid.
+    """
+    p = np.asarray(problem.price_usd_per_mwh, dtype=float)
+    dt = np.asarray(problem.interval_hours, dtype=float)
+    t = len(p)
+    k4_per_mwh = problem.fourcp_usd_per_mw() / dt
+    resale_value = np.maximum(p, 0.0)
+    c_ren = resale_value if problem.renewable_resale_allowed else np.zeros(t)
+    c_ppa = (resale_value if problem.ppa_resale_allowed else np.zeros(t)) + k4_per_mwh
+    c_grid = p + problem.grid_adder_usd_per_mwh + k4_per_mwh
+    cap_ren = problem.renewable()
+    cap_ppa = np.full(t, problem.ppa_volume_mw)
+    cap_grid = np.full(t, math.inf)
+    limit = problem.import_limit_mw
+    if math.isfinite(limit):
+        # PPA and grid share the import limit: the cheaper of the two gets it first
+        ppa_first = c_ppa <= c_grid
+        # PPA and grid share the import limit; the cheaper of the two takes it first (a
+        # cheaper grid takes all of it, as its own capacity is unlimited)
+        cap_ppa = np.where(ppa_first, np.minimum(cap_ppa, limit), 0.0)
+        cap_grid = np.where(ppa_first, limit - cap_ppa, limit)
+    cost = np.stack([c_ren, c_ppa, c_grid], axis=1)
+    cap = np.stack([cap_ren, cap_ppa, cap_grid], axis=1)
+    order = np.argsort(cost, axis=1, kind="stable")
+    rows = np.arange(t)[:, None]
+    return cost[rows, order], cap[rows, order], order
+
+
+def _supply_below(cost: FloatArray, cap: FloatArray, threshold: FloatArray) -> FloatArray:
+    """Total capacity of pieces strictly cheaper than ``threshold`` (per interval). [MW]"""
+    return np.sum(np.where(cost < threshold[:, None], cap, 0.0), axis=1)
+
+
+def allocate_supply(
+    problem: DispatchProblem, load_mw: FloatArray
+) -> dict[str, FloatArray]:
+    """Serve a given site load from the cheapest supplies; resell or spill the rest.
+
+    Parameters
+    ----------
+    problem : DispatchProblem
+    load_mw : numpy.ndarray, shape (T,)
+        Site load (AI + mining). [MW]
+
+    Returns
+    -------
+    dict
+        ``grid_mw, ppa_used_mw, ppa_resold_mw, renewable_used_mw, renewable_resold_mw``.
+    """
+    cost, cap, kind = supply_pieces(problem)
+    t = len(load_mw)
+    cum_before = np.concatenate(
+        [np.zeros((t, 1)), np.cumsum(np.where(np.isinf(cap), 1e300, cap), axis=1)[:, :-1]],
+        axis=1,
+    )
+    used = np.clip(load_mw[:, None] - cum_before, 0.0, cap)
+    by_kind = np.zeros((t, 3))
+    np.put_along_axis(by_kind, kind, used, axis=1)
+    p = np.asarray(problem.price_usd_per_mwh, dtype=float)
+    ren_avail = problem.renewable()
+    ren_used = by_kind[:, 0]
+    ppa_used = by_kind[:, 1]
+    sell = p > 0
+    ren_resold = np.where(sell & problem.renewable_resale_allowed, ren_avail - ren_used, 0.0)
+    ppa_resold = np.where(
+        sell & problem.ppa_resale_allowed, problem.ppa_volume_mw - ppa_used, 0.0
+    )
+    return {
+        "grid_mw": by_kind[:, 2],
+        "ppa_used_mw": ppa_used,
+        "ppa_resold_mw": np.maximum(ppa_resold, 0.0),
+        "renewable_used_mw": ren_used,
+        "renewable_resold_mw": np.maximum(ren_resold, 0.0),
+    }
+
+
+def check_firm_load(problem: DispatchProblem, must_serve_mw: FloatArray, what: str) -> None:
+    """Raise :class:`InputError` when the supply cannot cover a load in some interval.
+
+    Parameters
+    ----------
+    problem : DispatchProblem
+    must_serve_mw : numpy.ndarray, shape (T,)
+        Load that must be served. [MW]
+    what : str
+        Description of that load for the message.
+    """
+    available = problem.renewable() + problem.import_limit_mw
+    short = must_serve_mw > available + 1e-9
+    if short.any():
+        first = np.flatnonzero(short)[:3]
+        when = ", ".join(str(problem.index[i]) for i in first)
+        raise InputError(
+            Problem(
+                path="dispatch.limits.import_mw",
+                message=f"{what} ({float(must_serve_mw[first[0]]):.3f} MW) exceeds the import "
+                f"limit plus renewable supply ({float(available[first[0]]):.3f} MW) in "
+                f"{int(short.sum())} interval(s), first {when}: raise the import limit or "
+                "lower the firm load",
+            )
+        )
+
+
+def solve_fast(problem: DispatchProblem) -> tuple[Schedule, dict[str, float | str]]:
+    """Exact dispatch by merit order when no constraint links intervals.
+
+    Parameters
+    ----------
+    problem : DispatchProblem
+        Must have ``links_intervals`` False (no flexible AI, ramp limit or min up/down).
+
+    Returns
+    -------
+    schedule : Schedule
+    info : dict
+        ``solver`` ("fast"), ``status`` ("optimal"), ``build_seconds``, ``solve_seconds``,
+        ``mip_gap`` (0).
+    """
+    if problem.links_intervals:
+        raise InputError(
+            Problem(
+                path="dispatch.solver",
+                message="the fast path needs independent intervals: flexible AI load, ramp "
+                "limits and min up/down times need the LP/MILP (solver 'lp' or 'auto')",
+            )
+        )
+    t0 = time.perf_counter()
+    seg = problem.segments
+    t = problem.n_intervals
+    a = problem.ai_firm_mw
+    event = problem.event()
+    committed = problem.dr_committed_mw
+    must_mine = (
+        np.where(~event, min(committed, problem.mining_capacity_mw), 0.0)
+        if problem.dr_keep_online and committed > 0
+        else np.zeros(t)
+    )
+    check_firm_load(problem, np.full(t, a), "the firm AI load")
+    if must_mine.any():
+        check_firm_load(problem, a + must_mine, "the firm AI load plus the DR committed load")
+    cost, cap, _ = supply_pieces(problem)
+    value = problem.segment_value_usd_per_mwh()  # (T, S)
+    order = np.argsort(-seg.ph_s_per_mw, kind="stable")  # value order is the same for all t
+    l_cap = problem.max_site_load_mw - committed
+    penalty = problem.dr_penalty_usd_per_mwh
+    x = np.zeros((t, seg.n))
+    before = np.full(t, a)  # load already placed below this segment
+    floor = a + must_mine
+    t_build = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    for s in order:
+        v = value[:, s]
+        reach = _supply_below(cost, cap, v)
+        if event.any():
+            reach_pen = _supply_below(cost, cap, v - penalty)
+            reach = np.where(event, np.maximum(np.minimum(l_cap, reach), reach_pen), reach)
+        reach = np.maximum(reach, floor)
+        x[:, s] = np.clip(reach - before, 0.0, seg.cap_mw[s])
+        before = before + seg.cap_mw[s]
+    load = a + x.sum(axis=1)
+    flows = allocate_supply(problem, load)
+    shortfall = np.where(event, np.maximum(load - l_cap, 0.0), 0.0)
+    schedule = Schedule(
+        segment_mw=x,
+        ai_flexible_mw=np.zeros(t),
+        dr_shortfall_mw=shortfall,
+        **flows,
+    )
+    info: dict[str, float | str] = {
+        "solver": "fast",
+        "status": "optimal",
+        "build_seconds": t_build,
+        "solve_seconds": time.perf_counter() - t1,
+        "mip_gap": 0.0,
+    }
+    return schedule, info
+
+
+def always_on_schedule(problem: DispatchProblem) -> Schedule:
+    """The baseline: every tranche at rated power in every interval, no DR program.
+
+    Mining is only cut where the import limit (plus renewables) cannot carry it. Flexible
+    AI load runs flat at its mean. Unused PPA / renewable energy is still resold.
+
+    Parameters
+    ----------
+    problem : DispatchProblem
+
+    Returns
+    -------
+    Schedule
+    """
+    seg = problem.segments
+    t = problem.n_intervals
+    ai = problem.ai_firm_mw + problem.ai_flexible_mw
+    room = problem.renewable() + problem.import_limit_mw - ai
+    x = np.zeros((t, seg.n))
+    before = np.zeros(t)
+    for s in np.argsort(-seg.ph_s_per_mw, kind="stable"):
+        x[:, s] = np.clip(room - before, 0.0, seg.cap_mw[s])
+        before = before + seg.cap_mw[s]
+    base = problem.replace(dr_committed_mw=0.0)
+    load = ai + x.sum(axis=1)
+    flows = allocate_supply(base, load)
+    return Schedule(
+        segment_mw=x,
+        ai_flexible_mw=np.full(t, problem.ai_flexible_mw),
+        dr_shortfall_mw=np.zeros(t),
+        **flows,
+    )

@@ -1,0 +1,515 @@
+"""Data model of the dispatch of one hybrid site: tranches, the problem arrays, a schedule.
+
+Everything here is plain dataclasses over numpy arrays (no pydantic, no files): the
+engine (:mod:`hashpivot.engines.dispatch`) fills a :class:`DispatchProblem` from a site and
+a price series; the solvers (:mod:`hashpivot.power.fast`, :mod:`hashpivot.power.lp`) turn
+it into a :class:`Schedule`; :func:`hashpivot.power.results.evaluate` prices the schedule.
+
+Conventions
+-----------
+* ``T`` intervals of length ``interval_hours[t]`` [h]; powers are interval means [MW];
+  energy = power x hours [MWh].
+* A mining **tranche** is a group of identical machines that can be curtailed by any
+  fraction (a share of the machines switched off) and, optionally, underclocked: running
+  machines may go down to ``min_power_fraction`` of rated power where they still give
+  ``hashrate_fraction_at_min`` of rated hashrate. Hashrate as a function of the tranche's
+  power is then concave piecewise linear with two segments (see :func:`tranche_segments`):
+  first all machines underclocked (the efficient segment), then clocked up to rated power.
+* Site load = AI load + mining load. Supply: grid import (index price + adder), PPA energy
+  used, renewable energy used. Unused PPA / renewable energy is resold at the index price
+  (when allowed and the price is positive) or spilled.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashpivot.exceptions import InputError, Problem
+
+__all__ = [
+    "DispatchProblem",
+    "Schedule",
+    "Segments",
+    "Tranche",
+    "tranche_segments",
+    "tranches_from_site",
+]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Tranche:
+    """A group of identical ASICs dispatched together.
+
+    Parameters
+    ----------
+    name : str
+        Label (e.g. the ASIC model).
+    power_mw : float
+        Site power of the tranche at rated clock, including the site overhead (cooling,
+        losses) and the availability derate. [MW]
+    hashrate_ph_s : float
+        Hashrate at rated clock, with the same availability derate. [PH/s]
+    min_power_fraction : float
+        Lowest power a running machine may be underclocked to, as a fraction of rated
+        power; 1 disables underclocking. [-]
+    hashrate_fraction_at_min : float or None
+        Hashrate at ``min_power_fraction``, as a fraction of rated hashrate; ``None`` means
+        equal to ``min_power_fraction`` (no efficiency gain). [-]
+    """
+
+    name: str
+    power_mw: float
+    hashrate_ph_s: float
+    min_power_fraction: float = 1.0
+    hashrate_fraction_at_min: float | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not (math.isfinite(self.power_mw) and self.power_mw >= 0):
+            problems.append("power_mw must be a finite number >= 0")
+        if not (math.isfinite(self.hashrate_ph_s) and self.hashrate_ph_s >= 0):
+            problems.append("hashrate_ph_s must be a finite number >= 0")
+        if not 0 < self.min_power_fraction <= 1:
+            problems.append("min_power_fraction must be in (0, 1]")
+        h = self.hashrate_fraction_at_min
+        if h is not None and not (self.min_power_fraction <= h <= 1):
+            problems.append("hashrate_fraction_at_min must be in [min_power_fraction, 1]")
+        if problems:
+            raise InputError(
+                [Problem(path=f"tranche {self.name!r}", message=m) for m in problems]
+            )
+
+    @property
+    def efficiency_ph_s_per_mw(self) -> float:
+        """Hashrate per MW at rated clock. [PH/s/MW]"""
+        return self.hashrate_ph_s / self.power_mw if self.power_mw > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Power segments of all tranches (one or two per tranche), in tranche order.
+
+    Attributes
+    ----------
+    tranche : numpy.ndarray of int, shape (S,)
+        Tranche of each segment.
+    cap_mw : numpy.ndarray, shape (S,)
+        Power width of each segment. [MW]
+    ph_s_per_mw : numpy.ndarray, shape (S,)
+        Hashrate gained per MW within the segment. [PH/s/MW]
+    """
+
+    tranche: npt.NDArray[np.int64]
+    cap_mw: FloatArray
+    ph_s_per_mw: FloatArray
+
+    @property
+    def n(self) -> int:
+        """Number of segments."""
+        return len(self.cap_mw)
+
+
+def tranche_segments(tranches: tuple[Tranche, ...] | list[Tranche]) -> Segments:
+    """Split each tranche into its concave hashrate-vs-power segments.
+
+    Without underclocking a tranche is one segment ``[0, P]`` at its rated efficiency.
+    With ``min_power_fraction = f`` and ``hashrate_fraction_at_min = h`` it is two:
+    ``[0, fP]`` giving ``hH`` (all machines underclocked; the share running scales) and
+    ``[fP, P]`` giving the remaining ``(1 - h)H`` (clocking up). ``h >= f`` makes the
+    first at least as efficient as the second, so the function is concave.
+
+    Parameters
+    ----------
+    tranches : sequence of Tranche
+
+    Returns
+    -------
+    Segments
+    """
+    tr: list[int] = []
+    cap: list[float] = []
+    eff: list[float] = []
+    for k, t in enumerate(tranches):
+        f = t.min_power_fraction
+        h = t.hashrate_fraction_at_min if t.hashrate_fraction_at_min is not None else f
+        if t.power_mw <= 0:
+            tr.append(k)
+            cap.append(0.0)
+            eff.append(0.0)
+            continue
+        if f >= 1.0 or abs(h - f) < 1e-12:
+            tr.append(k)
+            cap.append(t.power_mw)
+            eff.append(t.hashrate_ph_s / t.power_mw)
+            continue
+        tr += [k, k]
+        cap += [f * t.power_mw, (1 - f) * t.power_mw]
+        eff += [h * t.hashrate_ph_s / (f * t.power_mw),
+                (1 - h) * t.hashrate_ph_s / ((1 - f) * t.power_mw)]
+    return Segments(
+        tranche=np.asarray(tr, dtype=np.int64),
+        cap_mw=np.asarray(cap, dtype=float),
+        ph_s_per_mw=np.asarray(eff, dtype=float),
+    )
+
+
+@dataclass(frozen=True)
+class DispatchProblem:
+    """Every input of one dispatch run, resolved to arrays over the ``T`` intervals.
+
+    Parameters
+    ----------
+    index : pandas.DatetimeIndex
+        Interval starts (tz-aware, market local time).
+    interval_hours : numpy.ndarray, shape (T,)
+        Length of each interval. [h]
+    price_usd_per_mwh : numpy.ndarray, shape (T,)
+        Index (real-time) price. [USD/MWh]
+    hashprice_usd_per_ph_day : numpy.ndarray, shape (T,)
+        Hashprice in each interval, before the pool fee. [USD/(PH/s)/day]
+    tranches : tuple of Tranche
+        Mining tranches.
+    pool_fee_fraction : float
+        Pool fee. [-]
+    ai_firm_mw : float
+        AI load that must be served in every interval. [MW]
+    ai_flexible_mw : float
+        Mean flexible AI load, kept as energy within each window. [MW]
+    ai_flexible_max_mw : float
+        Largest flexible AI draw in an interval. [MW]
+    ai_window : numpy.ndarray of int, shape (T,)
+        Window number of each interval (flexible energy is conserved per window).
+    grid_adder_usd_per_mwh : float
+        Adder over the index price on grid imports. [USD/MWh]
+    ppa_volume_mw, ppa_price_usd_per_mwh : float
+        Take-or-pay PPA block and price. [MW], [USD/MWh]
+    ppa_resale_allowed, ppa_is_renewable : bool
+        Unused PPA energy may be resold; PPA energy is zero-emission.
+    renewable_mw : numpy.ndarray, shape (T,)
+        Renewable generation available. [MW]
+    renewable_price_usd_per_mwh : float
+        Price paid per MWh generated. [USD/MWh]
+    renewable_resale_allowed : bool
+        Surplus generation may be resold.
+    dr_committed_mw, dr_readiness_usd_per_mw_hour, dr_penalty_usd_per_mwh : float
+        Demand response: capacity [MW], readiness payment [USD/(MW h)], penalty [USD/MWh].
+    dr_event : numpy.ndarray of bool, shape (T,)
+        Intervals in a called event.
+    dr_keep_online : bool
+        Outside events, mining must draw at least the committed MW.
+    fourcp_usd_per_kw_year : float
+        4CP charge. [USD/(kW year)]
+    fourcp_peak : numpy.ndarray of bool, shape (T,)
+        Peak intervals; the charge applies to the mean grid withdrawal over them.
+    import_limit_mw : float
+        Maximum grid withdrawal (grid import + PPA energy used); ``inf`` = none. [MW]
+    ramp_mw_per_interval : float
+        Maximum change of site load between consecutive intervals; ``inf`` = none. [MW]
+    min_up_intervals, min_down_intervals : int
+        Minimum on / off times of each tranche (MILP when > 1). [intervals]
+    emissions_tco2_per_mwh : numpy.ndarray, shape (T,)
+        Grid emissions factor (average or marginal series). [t CO2/MWh]
+    meta : dict
+        Free-form provenance (price source, hashprice source, factor source...).
+    """
+
+    index: pd.DatetimeIndex
+    interval_hours: FloatArray
+    price_usd_per_mwh: FloatArray
+    hashprice_usd_per_ph_day: FloatArray
+    tranches: tuple[Tranche, ...]
+    pool_fee_fraction: float = 0.0
+    ai_firm_mw: float = 0.0
+    ai_flexible_mw: float = 0.0
+    ai_flexible_max_mw: float = 0.0
+    ai_window: npt.NDArray[np.int64] | None = None
+    grid_adder_usd_per_mwh: float = 0.0
+    ppa_volume_mw: float = 0.0
+    ppa_price_usd_per_mwh: float = 0.0
+    ppa_resale_allowed: bool = True
+    ppa_is_renewable: bool = False
+    renewable_mw: FloatArray | None = None
+    renewable_price_usd_per_mwh: float = 0.0
+    renewable_resale_allowed: bool = True
+    dr_committed_mw: float = 0.0
+    dr_readiness_usd_per_mw_hour: float = 0.0
+    dr_penalty_usd_per_mwh: float = 0.0
+    dr_event: BoolArray | None = None
+    dr_keep_online: bool = False
+    fourcp_usd_per_kw_year: float = 0.0
+    fourcp_peak: BoolArray | None = None
+    import_limit_mw: float = math.inf
+    ramp_mw_per_interval: float = math.inf
+    min_up_intervals: int = 1
+    min_down_intervals: int = 1
+    emissions_tco2_per_mwh: FloatArray | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.index)
+        problems: list[str] = []
+        arrays = {
+            "interval_hours": self.interval_hours,
+            "price_usd_per_mwh": self.price_usd_per_mwh,
+            "hashprice_usd_per_ph_day": self.hashprice_usd_per_ph_day,
+        }
+        optional = {
+            "ai_window": self.ai_window,
+            "renewable_mw": self.renewable_mw,
+            "dr_event": self.dr_event,
+            "fourcp_peak": self.fourcp_peak,
+            "emissions_tco2_per_mwh": self.emissions_tco2_per_mwh,
+        }
+        for name, arr in {**arrays, **optional}.items():
+            if arr is None:
+                continue
+            if np.shape(arr) != (n,):
+                problems.append(f"{name} has shape {np.shape(arr)}, expected ({n},)")
+        for name, arr in arrays.items():
+            if np.shape(arr) == (n,) and not np.all(np.isfinite(arr)):
+                problems.append(f"{name} has {int((~np.isfinite(arr)).sum())} non-finite values")
+        if n == 0:
+            problems.append("the horizon has no intervals")
+        if np.shape(self.interval_hours) == (n,) and np.any(np.asarray(self.interval_hours) <= 0):
+            problems.append("interval_hours must be > 0")
+        if np.shape(self.hashprice_usd_per_ph_day) == (n,) and np.any(
+            np.asarray(self.hashprice_usd_per_ph_day) < 0
+        ):
+            problems.append("hashprice_usd_per_ph_day must be >= 0")
+        for name in ("ai_firm_mw", "ai_flexible_mw", "ai_flexible_max_mw", "ppa_volume_mw",
+                     "dr_committed_mw", "fourcp_usd_per_kw_year"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name} must be >= 0")
+        if self.ai_flexible_mw > 0 and self.ai_flexible_max_mw < self.ai_flexible_mw:
+            problems.append("ai_flexible_max_mw must be >= ai_flexible_mw")
+        if not 0 <= self.pool_fee_fraction < 1:
+            problems.append("pool_fee_fraction must be in [0, 1)")
+        if self.min_up_intervals < 1 or self.min_down_intervals < 1:
+            problems.append("min_up_intervals and min_down_intervals must be >= 1")
+        if self.import_limit_mw <= 0 or self.ramp_mw_per_interval <= 0:
+            problems.append("import_limit_mw and ramp_mw_per_interval must be > 0")
+        if problems:
+            raise InputError([Problem(path="dispatch", message=m) for m in problems])
+
+    # ---- derived -----------------------------------------------------------------------
+    @property
+    def n_intervals(self) -> int:
+        """Number of intervals ``T``."""
+        return len(self.index)
+
+    @property
+    def segments(self) -> Segments:
+        """Concave power segments of the tranches."""
+        return tranche_segments(self.tranches)
+
+    @property
+    def mining_capacity_mw(self) -> float:
+        """Total mining power at rated clock. [MW]"""
+        return float(sum(t.power_mw for t in self.tranches))
+
+    @property
+    def max_site_load_mw(self) -> float:
+        """AI firm + flexible maximum + all mining at rated clock. [MW]"""
+        flex = self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
+        return self.ai_firm_mw + flex + self.mining_capacity_mw
+
+    def renewable(self) -> FloatArray:
+        """Renewable generation available, zeros when none. [MW]"""
+        if self.renewable_mw is None:
+            return np.zeros(self.n_intervals)
+        return np.asarray(self.renewable_mw, dtype=float)
+
+    def event(self) -> BoolArray:
+        """DR event mask, all False when none."""
+        if self.dr_event is None or self.dr_committed_mw <= 0:
+            return np.zeros(self.n_intervals, dtype=bool)
+        return np.asarray(self.dr_event, dtype=bool)
+
+    def peak(self) -> BoolArray:
+        """4CP peak mask, all False when none."""
+        if self.fourcp_peak is None or self.fourcp_usd_per_kw_year <= 0:
+            return np.zeros(self.n_intervals, dtype=bool)
+        return np.asarray(self.fourcp_peak, dtype=bool)
+
+    def fourcp_usd_per_mw(self) -> FloatArray:
+        """4CP charge per MW of withdrawal in each interval (0 outside peaks). [USD/MW]
+
+        ``charge = rate [USD/kW-yr] * 1000 * mean(withdrawal over the n peaks) [MW]``, so a
+        peak interval costs ``rate * 1000 / n`` per MW withdrawn.
+        """
+        peak = self.peak()
+        n = int(peak.sum())
+        if n == 0:
+            return np.zeros(self.n_intervals)
+        return np.where(peak, self.fourcp_usd_per_kw_year * 1000.0 / n, 0.0)
+
+    def windows(self) -> npt.NDArray[np.int64]:
+        """Flexible-AI window of each interval (all zeros when none given)."""
+        if self.ai_window is None:
+            return np.zeros(self.n_intervals, dtype=np.int64)
+        return np.asarray(self.ai_window, dtype=np.int64)
+
+    def emissions_factor(self) -> FloatArray:
+        """Grid emissions factor per interval, zeros when unknown. [t CO2/MWh]"""
+        if self.emissions_tco2_per_mwh is None:
+            return np.zeros(self.n_intervals)
+        return np.asarray(self.emissions_tco2_per_mwh, dtype=float)
+
+    def segment_value_usd_per_mwh(self) -> FloatArray:
+        """Mining value of a MWh in each segment and interval, after pool fee. [USD/MWh]
+
+        ``hashprice [USD/PH/day] * hashrate per MW [PH/s/MW] / 24 h * (1 - fee)``;
+        shape (T, S).
+        """
+        seg = self.segments
+        hp = np.asarray(self.hashprice_usd_per_ph_day, dtype=float)
+        return (hp[:, None] * seg.ph_s_per_mw[None, :]) * (1.0 - self.pool_fee_fraction) / 24.0
+
+    @property
+    def links_intervals(self) -> bool:
+        """True when a constraint couples intervals (flexible AI, ramps, min up/down)."""
+        return (
+            self.ai_flexible_mw > 0
+            or math.isfinite(self.ramp_mw_per_interval)
+            or self.min_up_intervals > 1
+            or self.min_down_intervals > 1
+        )
+
+    @property
+    def needs_milp(self) -> bool:
+        """True when min up/down times need on/off binaries."""
+        return self.min_up_intervals > 1 or self.min_down_intervals > 1
+
+    def replace(self, **changes: Any) -> DispatchProblem:
+        """A copy with some fields changed."""
+        from dataclasses import replace as _replace
+
+        return _replace(self, **changes)
+
+
+@dataclass
+class Schedule:
+    """Power flows per interval chosen by a solver.
+
+    Attributes
+    ----------
+    segment_mw : numpy.ndarray, shape (T, S)
+        Mining power in each tranche segment. [MW]
+    ai_flexible_mw : numpy.ndarray, shape (T,)
+        Flexible AI draw. [MW]
+    grid_mw, ppa_used_mw, ppa_resold_mw, renewable_used_mw, renewable_resold_mw : ndarray
+        Supply flows. [MW]
+    dr_shortfall_mw : numpy.ndarray, shape (T,)
+        Load above the DR event limit. [MW]
+    tranche_on : numpy.ndarray of bool, shape (T, K), optional
+        Commitment of each tranche (MILP only).
+    """
+
+    segment_mw: FloatArray
+    ai_flexible_mw: FloatArray
+    grid_mw: FloatArray
+    ppa_used_mw: FloatArray
+    ppa_resold_mw: FloatArray
+    renewable_used_mw: FloatArray
+    renewable_resold_mw: FloatArray
+    dr_shortfall_mw: FloatArray
+    tranche_on: BoolArray | None = None
+
+    def mining_by_tranche_mw(self, problem: DispatchProblem) -> FloatArray:
+        """Mining power per tranche, shape (T, K). [MW]"""
+        seg = problem.segments
+        k = len(problem.tranches)
+        out = np.zeros((self.segment_mw.shape[0], k))
+        np.add.at(out.T, seg.tranche, self.segment_mw.T)
+        return out
+
+    def hashrate_by_tranche_ph_s(self, problem: DispatchProblem) -> FloatArray:
+        """Hashrate per tranche, shape (T, K). [PH/s]"""
+        seg = problem.segments
+        k = len(problem.tranches)
+        out = np.zeros((self.segment_mw.shape[0], k))
+        np.add.at(out.T, seg.tranche, (self.segment_mw * seg.ph_s_per_mw[None, :]).T)
+        return out
+
+
+def _attr(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def tranches_from_site(
+    site: Any,
+    min_power_fraction: float | None = None,
+    hashrate_fraction_at_min: float | None = None,
+    apply_uptime: bool = True,
+) -> tuple[Tranche, ...]:
+    """One tranche per fleet entry of a site (``hashpivot.models.Site`` or alike).
+
+    ``power_mw = count * power_w * power_overhead_factor / 1e6`` and ``hashrate_ph_s =
+    count * hashrate_th_s / 1000``, both times ``uptime_fraction`` when ``apply_uptime``
+    (machines down for repair neither draw power nor hash; dispatch curtailment comes on
+    top of that).
+
+    Parameters
+    ----------
+    site : object
+        Has ``fleet`` (entries with ``count, hashrate_th_s, power_w`` or
+        ``efficiency_j_per_th``, ``uptime_fraction``, ``model_name`` or ``asic``),
+        ``power_overhead_factor`` and optionally ``dispatch`` (a ``DispatchSpec`` whose
+        underclocking fields are used unless overridden here).
+    min_power_fraction, hashrate_fraction_at_min : float, optional
+        Underclocking range; defaults from ``site.dispatch``.
+    apply_uptime : bool
+        Derate power and hashrate by ``uptime_fraction``.
+
+    Returns
+    -------
+    tuple of Tranche
+    """
+    spec = _attr(site, "dispatch")
+    if min_power_fraction is None:
+        min_power_fraction = float(_attr(spec, "underclock_min_power_fraction", 1.0) or 1.0)
+    if hashrate_fraction_at_min is None and spec is not None:
+        hashrate_fraction_at_min = _attr(spec, "underclock_hashrate_fraction")
+    overhead = float(_attr(site, "power_overhead_factor", 1.0) or 1.0)
+    out: list[Tranche] = []
+    problems: list[Problem] = []
+    for i, entry in enumerate(_attr(site, "fleet", []) or []):
+        count = float(_attr(entry, "count", 0) or 0)
+        th = _attr(entry, "hashrate_th_s")
+        power_w = _attr(entry, "power_w")
+        eff = _attr(entry, "efficiency_j_per_th")
+        if power_w is None and th is not None and eff is not None:
+            power_w = float(th) * float(eff)
+        if th is None or power_w is None:
+            problems.append(
+                Problem(
+                    path=f"fleet[{i}]",
+                    message="needs hashrate_th_s and power_w (or efficiency_j_per_th)",
+                )
+            )
+            continue
+        uptime = float(_attr(entry, "uptime_fraction", 1.0) or 1.0) if apply_uptime else 1.0
+        name = str(_attr(entry, "model_name") or _attr(entry, "asic") or f"tranche {i}")
+        out.append(
+            Tranche(
+                name=name,
+                power_mw=count * float(power_w) * overhead * uptime / 1e6,
+                hashrate_ph_s=count * float(th) * uptime / 1000.0,
+                min_power_fraction=min_power_fraction,
+                hashrate_fraction_at_min=hashrate_fraction_at_min,
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return tuple(out)

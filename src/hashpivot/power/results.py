@@ -1,0 +1,410 @@
+"""Pricing of a dispatch schedule: money, energy, emissions, and the always-on comparison.
+
+One function, :func:`evaluate`, turns a :class:`~hashpivot.power.model.Schedule` into
+per-interval accounts and totals, whichever solver produced it; the always-on baseline is
+priced by the same code, so the comparison is like for like (REopt's BAU next to the
+optimal case).
+
+Accounting (per interval ``t`` of ``dt`` hours; prices in USD/MWh, powers in MW):
+
+* mining revenue = sum over segments of power x hashrate per MW x hashprice / 24 x (1 - pool
+  fee) x dt;
+* grid cost = grid import x (index price + adder) x dt;
+* PPA cost = volume x PPA price x dt (take-or-pay, used or not);
+* renewable cost = generation available x its price x dt (paid as generated);
+* 4CP charge = rate [USD/kW-yr] x 1000 x mean grid withdrawal (import + PPA used) over the
+  peak intervals [MW];
+* power cost = grid + PPA + renewable + 4CP;
+* resale credits = (PPA + renewable energy resold) x index price x dt;
+* DR income = committed MW x readiness payment x hours - shortfall in events x penalty;
+* net margin = mining revenue - power cost + resale credits + DR income (this is the
+  objective both solvers maximize; the AI load's power is a cost of the site here, its
+  revenue belongs to the hosting model);
+* emissions = (grid import + non-renewable PPA energy used) x grid factor x dt [t CO2]
+  (location-based: resold energy is not credited).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.power.model import DispatchProblem, FloatArray, Schedule
+
+__all__ = ["DispatchResult", "Accounts", "energy_balance_residual_mw", "evaluate_accounts"]
+
+
+def energy_balance_residual_mw(problem: DispatchProblem, schedule: Schedule) -> FloatArray:
+    """Supply minus demand in every interval (zero when the schedule balances). [MW]
+
+    ``grid + PPA used + renewable used - (AI firm + AI flexible + mining)``.
+    """
+    demand = problem.ai_firm_mw + schedule.ai_flexible_mw + schedule.segment_mw.sum(axis=1)
+    supply = schedule.grid_mw + schedule.ppa_used_mw + schedule.renewable_used_mw
+    return np.asarray(supply - demand, dtype=float)
+
+
+@dataclass
+class Accounts:
+    """Per-interval accounts of a schedule (arrays of shape (T,)) and the 4CP total."""
+
+    mining_mw: FloatArray
+    ai_mw: FloatArray
+    site_load_mw: FloatArray
+    hashrate_ph_s: FloatArray
+    mining_revenue_usd: FloatArray
+    grid_cost_usd: FloatArray
+    ppa_cost_usd: FloatArray
+    renewable_cost_usd: FloatArray
+    fourcp_charge_usd: FloatArray
+    resale_credits_usd: FloatArray
+    dr_readiness_usd: FloatArray
+    dr_penalty_usd: FloatArray
+    emissions_tco2: FloatArray
+    renewable_spilled_mw: FloatArray
+    ppa_spilled_mw: FloatArray
+
+    @property
+    def power_cost_usd(self) -> FloatArray:
+        """Grid + PPA + renewable + 4CP per interval. [USD]"""
+        return (
+            self.grid_cost_usd + self.ppa_cost_usd + self.renewable_cost_usd
+            + self.fourcp_charge_usd
+        )
+
+    @property
+    def dr_income_usd(self) -> FloatArray:
+        """Readiness payments minus penalties per interval. [USD]"""
+        return self.dr_readiness_usd - self.dr_penalty_usd
+
+    @property
+    def net_margin_usd(self) -> FloatArray:
+        """Mining revenue - power cost + resale credits + DR income per interval. [USD]"""
+        return (
+            self.mining_revenue_usd - self.power_cost_usd + self.resale_credits_usd
+            + self.dr_income_usd
+        )
+
+
+def evaluate_accounts(
+    problem: DispatchProblem, schedule: Schedule, dr_enrolled: bool = True
+) -> Accounts:
+    """Price a schedule interval by interval.
+
+    Parameters
+    ----------
+    problem : DispatchProblem
+    schedule : Schedule
+    dr_enrolled : bool
+        Whether the site takes part in the DR program (False for the always-on baseline).
+
+    Returns
+    -------
+    Accounts
+    """
+    dt = np.asarray(problem.interval_hours, dtype=float)
+    p = np.asarray(problem.price_usd_per_mwh, dtype=float)
+    value = problem.segment_value_usd_per_mwh()
+    seg = problem.segments
+    mining = schedule.segment_mw.sum(axis=1)
+    ai = problem.ai_firm_mw + schedule.ai_flexible_mw
+    withdrawal = schedule.grid_mw + schedule.ppa_used_mw
+    committed = problem.dr_committed_mw if dr_enrolled else 0.0
+    brown = schedule.grid_mw + (0.0 if problem.ppa_is_renewable else schedule.ppa_used_mw)
+    ren = problem.renewable()
+    return Accounts(
+        mining_mw=mining,
+        ai_mw=ai,
+        site_load_mw=ai + mining,
+        hashrate_ph_s=schedule.segment_mw @ seg.ph_s_per_mw,
+        mining_revenue_usd=(schedule.segment_mw * value).sum(axis=1) * dt,
+        grid_cost_usd=schedule.grid_mw * (p + problem.grid_adder_usd_per_mwh) * dt,
+        ppa_cost_usd=np.full_like(dt, problem.ppa_volume_mw * problem.ppa_price_usd_per_mwh) * dt,
+        renewable_cost_usd=ren * problem.renewable_price_usd_per_mwh * dt,
+        fourcp_charge_usd=problem.fourcp_usd_per_mw() * withdrawal,
+        resale_credits_usd=(schedule.ppa_resold_mw + schedule.renewable_resold_mw) * p * dt,
+        dr_readiness_usd=np.full_like(dt, committed * problem.dr_readiness_usd_per_mw_hour) * dt,
+        dr_penalty_usd=(
+            schedule.dr_shortfall_mw * problem.dr_penalty_usd_per_mwh * dt
+            if dr_enrolled else np.zeros_like(dt)
+        ),
+        emissions_tco2=brown * problem.emissions_factor() * dt,
+        renewable_spilled_mw=np.maximum(
+            ren - schedule.renewable_used_mw - schedule.renewable_resold_mw, 0.0
+        ),
+        ppa_spilled_mw=np.maximum(
+            problem.ppa_volume_mw - schedule.ppa_used_mw - schedule.ppa_resold_mw, 0.0
+        ),
+    )
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "tranche"
+
+
+def _totals(problem: DispatchProblem, schedule: Schedule, acc: Accounts) -> dict[str, Any]:
+    dt = np.asarray(problem.interval_hours, dtype=float)
+    hours = float(dt.sum())
+    cap = problem.mining_capacity_mw
+    mining_mwh = float((acc.mining_mw * dt).sum())
+    ai_mwh = float((acc.ai_mw * dt).sum())
+    energy = mining_mwh + ai_mwh
+    uptime = mining_mwh / (cap * hours) if cap > 0 else 0.0
+    full_off = acc.mining_mw <= 1e-9 * max(cap, 1.0)
+    partial = acc.mining_mw < cap * (1 - 1e-9)
+    ren_used = float((schedule.renewable_used_mw * dt).sum())
+    ppa_used = float((schedule.ppa_used_mw * dt).sum())
+    green = ren_used + (ppa_used if problem.ppa_is_renewable else 0.0)
+    power_cost = float(acc.power_cost_usd.sum())
+    resale = float(acc.resale_credits_usd.sum())
+    return {
+        "mining_revenue_usd": float(acc.mining_revenue_usd.sum()),
+        "power_cost_usd": power_cost,
+        "grid_cost_usd": float(acc.grid_cost_usd.sum()),
+        "ppa_cost_usd": float(acc.ppa_cost_usd.sum()),
+        "renewable_cost_usd": float(acc.renewable_cost_usd.sum()),
+        "fourcp_charge_usd": float(acc.fourcp_charge_usd.sum()),
+        "resale_credits_usd": resale,
+        "dr_readiness_usd": float(acc.dr_readiness_usd.sum()),
+        "dr_penalty_usd": float(acc.dr_penalty_usd.sum()),
+        "dr_income_usd": float(acc.dr_income_usd.sum()),
+        "net_margin_usd": float(acc.net_margin_usd.sum()),
+        "energy_mwh": energy,
+        "energy_ai_mwh": ai_mwh,
+        "energy_mining_mwh": mining_mwh,
+        "energy_grid_mwh": float((schedule.grid_mw * dt).sum()),
+        "energy_ppa_used_mwh": ppa_used,
+        "energy_renewable_used_mwh": ren_used,
+        "energy_resold_mwh": float(
+            ((schedule.ppa_resold_mw + schedule.renewable_resold_mw) * dt).sum()
+        ),
+        "energy_spilled_mwh": float(((acc.renewable_spilled_mw + acc.ppa_spilled_mw) * dt).sum()),
+        "effective_power_price_usd_per_mwh": (power_cost - resale) / energy if energy > 0 else 0.0,
+        "emissions_tco2": float(acc.emissions_tco2.sum()),
+        "emissions_intensity_tco2_per_mwh": (
+            float(acc.emissions_tco2.sum()) / energy if energy > 0 else 0.0
+        ),
+        "renewable_share": green / energy if energy > 0 else 0.0,
+        "hashrate_mean_ph_s": float((acc.hashrate_ph_s * dt).sum() / hours),
+        "uptime_fraction": uptime,
+        "curtailed_hours": (1.0 - uptime) * hours if cap > 0 else 0.0,
+        "hours_fully_curtailed": float(dt[full_off].sum()) if cap > 0 else 0.0,
+        "hours_with_curtailment": float(dt[partial].sum()) if cap > 0 else 0.0,
+        "dr_shortfall_mwh": float((schedule.dr_shortfall_mw * dt).sum()),
+        "hours": hours,
+    }
+
+
+@dataclass
+class DispatchResult:
+    """A solved dispatch: the schedule, its accounts and totals, and the baseline.
+
+    Attributes
+    ----------
+    problem : DispatchProblem
+        The resolved inputs (echoed so a run can be reproduced).
+    schedule : Schedule
+        The optimal (or best found) flows.
+    info : dict
+        Solver, status, build / solve seconds, MIP gap, objective reported by the solver.
+    baseline : Schedule
+        Always-on schedule.
+    """
+
+    problem: DispatchProblem
+    schedule: Schedule
+    info: dict[str, Any]
+    baseline: Schedule
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # ---- accounts -----------------------------------------------------------------------
+    @property
+    def accounts(self) -> Accounts:
+        """Per-interval accounts of the dispatch."""
+        if "acc" not in self._cache:
+            self._cache["acc"] = evaluate_accounts(self.problem, self.schedule)
+        acc: Accounts = self._cache["acc"]
+        return acc
+
+    @property
+    def baseline_accounts(self) -> Accounts:
+        """Per-interval accounts of the always-on baseline (no DR program)."""
+        if "base" not in self._cache:
+            self._cache["base"] = evaluate_accounts(
+                self.problem, self.baseline, dr_enrolled=False
+            )
+        acc: Accounts = self._cache["base"]
+        return acc
+
+    @property
+    def objective_usd(self) -> float:
+        """Net margin of the schedule: the maximized objective. [USD]"""
+        return float(self.accounts.net_margin_usd.sum())
+
+    def breakeven_prices_usd_per_mwh(self) -> dict[str, float]:
+        """Grid price above which each tranche stops, at the mean hashprice. [USD/MWh]
+
+        ``mean hashprice x PH/s per MW / 24 x (1 - fee) - grid adder`` (rated clock).
+        """
+        hp = float(np.mean(self.problem.hashprice_usd_per_ph_day))
+        out = {}
+        for t in self.problem.tranches:
+            v = hp * t.efficiency_ph_s_per_mw / 24.0 * (1 - self.problem.pool_fee_fraction)
+            out[t.name] = v - self.problem.grid_adder_usd_per_mwh
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """Totals of the dispatch and of the always-on baseline (JSON-ready).
+
+        Keys include ``mining_revenue_usd, power_cost_usd, resale_credits_usd,
+        dr_income_usd, curtailed_hours, uptime_fraction, energy_mwh, emissions_tco2,
+        net_margin_usd, net_margin_always_on_usd, objective_usd, solver, solve_seconds``.
+        """
+        if "summary" in self._cache:
+            return dict(self._cache["summary"])
+        tot = _totals(self.problem, self.schedule, self.accounts)
+        base = _totals(self.problem, self.baseline, self.baseline_accounts)
+        out: dict[str, Any] = dict(tot)
+        out["objective_usd"] = tot["net_margin_usd"]
+        out["net_margin_always_on_usd"] = base["net_margin_usd"]
+        out["net_margin_gain_vs_always_on_usd"] = tot["net_margin_usd"] - base["net_margin_usd"]
+        out["mining_revenue_always_on_usd"] = base["mining_revenue_usd"]
+        out["power_cost_always_on_usd"] = base["power_cost_usd"]
+        out["energy_always_on_mwh"] = base["energy_mwh"]
+        out["emissions_always_on_tco2"] = base["emissions_tco2"]
+        out["fourcp_charge_always_on_usd"] = base["fourcp_charge_usd"]
+        out["fourcp_avoided_usd"] = base["fourcp_charge_usd"] - tot["fourcp_charge_usd"]
+        out["breakeven_price_usd_per_mwh"] = self.breakeven_prices_usd_per_mwh()
+        out["intervals"] = self.problem.n_intervals
+        out["start"] = str(self.problem.index[0])
+        out["end"] = str(self.problem.index[-1])
+        for key in ("solver", "status", "build_seconds", "solve_seconds", "mip_gap",
+                    "solver_objective_usd"):
+            if key in self.info:
+                out[key] = self.info[key]
+        out.update({k: v for k, v in self.problem.meta.items() if isinstance(v, str | float | int)})
+        self._cache["summary"] = out
+        return dict(out)
+
+    # ---- frames -------------------------------------------------------------------------
+    def schedule_frame(self) -> pd.DataFrame:
+        """The schedule per interval (one row per interval start).
+
+        Columns (powers [MW], money [USD], emissions [t CO2]): ``price_usd_per_mwh,
+        hashprice_usd_per_ph_day, site_load_mw, ai_mw, mining_mw, mining_<tranche>_mw,
+        hashrate_ph_s, grid_mw, ppa_used_mw, ppa_resold_mw, renewable_available_mw,
+        renewable_used_mw, renewable_resold_mw, renewable_spilled_mw, dr_event,
+        dr_shortfall_mw, fourcp_peak, mining_revenue_usd, power_cost_usd,
+        resale_credits_usd, dr_income_usd, net_margin_usd, emissions_tco2,
+        mining_always_on_mw, net_margin_always_on_usd``.
+        """
+        p = self.problem
+        s = self.schedule
+        acc = self.accounts
+        df = pd.DataFrame(index=p.index)
+        df["interval_hours"] = p.interval_hours
+        df["price_usd_per_mwh"] = p.price_usd_per_mwh
+        df["hashprice_usd_per_ph_day"] = p.hashprice_usd_per_ph_day
+        df["site_load_mw"] = acc.site_load_mw
+        df["ai_mw"] = acc.ai_mw
+        df["mining_mw"] = acc.mining_mw
+        by_tranche = s.mining_by_tranche_mw(p)
+        seen: set[str] = set()
+        for k, tr in enumerate(p.tranches):
+            name = _safe_name(tr.name)
+            while name in seen:
+                name += "_"
+            seen.add(name)
+            df[f"mining_{name}_mw"] = by_tranche[:, k]
+        df["hashrate_ph_s"] = acc.hashrate_ph_s
+        df["grid_mw"] = s.grid_mw
+        df["ppa_used_mw"] = s.ppa_used_mw
+        df["ppa_resold_mw"] = s.ppa_resold_mw
+        df["renewable_available_mw"] = p.renewable()
+        df["renewable_used_mw"] = s.renewable_used_mw
+        df["renewable_resold_mw"] = s.renewable_resold_mw
+        df["renewable_spilled_mw"] = acc.renewable_spilled_mw
+        df["dr_event"] = p.event()
+        df["dr_shortfall_mw"] = s.dr_shortfall_mw
+        df["fourcp_peak"] = p.peak()
+        df["mining_revenue_usd"] = acc.mining_revenue_usd
+        df["power_cost_usd"] = acc.power_cost_usd
+        df["resale_credits_usd"] = acc.resale_credits_usd
+        df["dr_income_usd"] = acc.dr_income_usd
+        df["net_margin_usd"] = acc.net_margin_usd
+        df["emissions_tco2"] = acc.emissions_tco2
+        df["mining_always_on_mw"] = self.baseline_accounts.mining_mw
+        df["net_margin_always_on_usd"] = self.baseline_accounts.net_margin_usd
+        return df
+
+    def monthly_frame(self) -> pd.DataFrame:
+        """Energy by use and source, emissions and money per calendar month (local time).
+
+        Columns: ``energy_ai_mwh, energy_mining_mwh, energy_grid_mwh, energy_ppa_mwh,
+        energy_renewable_mwh, energy_resold_mwh, emissions_tco2, mining_revenue_usd,
+        power_cost_usd, net_margin_usd, net_margin_always_on_usd, uptime_fraction``.
+        """
+        df = self.schedule_frame()
+        dt = df["interval_hours"]
+        e = pd.DataFrame(index=df.index)
+        e["energy_ai_mwh"] = df["ai_mw"] * dt
+        e["energy_mining_mwh"] = df["mining_mw"] * dt
+        e["energy_grid_mwh"] = df["grid_mw"] * dt
+        e["energy_ppa_mwh"] = df["ppa_used_mw"] * dt
+        e["energy_renewable_mwh"] = df["renewable_used_mw"] * dt
+        e["energy_resold_mwh"] = (df["ppa_resold_mw"] + df["renewable_resold_mw"]) * dt
+        e["emissions_tco2"] = df["emissions_tco2"]
+        e["mining_revenue_usd"] = df["mining_revenue_usd"]
+        e["power_cost_usd"] = df["power_cost_usd"]
+        e["net_margin_usd"] = df["net_margin_usd"]
+        e["net_margin_always_on_usd"] = df["net_margin_always_on_usd"]
+        e["capacity_mwh"] = self.problem.mining_capacity_mw * dt
+        naive = df.index.tz_localize(None) if df.index.tz is not None else df.index
+        months = naive.to_period("M")
+        out = e.groupby(months).sum()
+        cap = out.pop("capacity_mwh")
+        out["uptime_fraction"] = np.where(cap > 0, out["energy_mining_mwh"] / cap.where(cap > 0, 1), 0)
+        out.index.name = "month"
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Summary plus the resolved inputs, JSON-ready."""
+        p = self.problem
+        out = self.summary()
+        out["inputs"] = {
+            "tranches": [
+                {
+                    "name": t.name,
+                    "power_mw": t.power_mw,
+                    "hashrate_ph_s": t.hashrate_ph_s,
+                    "min_power_fraction": t.min_power_fraction,
+                    "hashrate_fraction_at_min": t.hashrate_fraction_at_min,
+                }
+                for t in p.tranches
+            ],
+            "pool_fee_fraction": p.pool_fee_fraction,
+            "ai_firm_mw": p.ai_firm_mw,
+            "ai_flexible_mw": p.ai_flexible_mw,
+            "grid_adder_usd_per_mwh": p.grid_adder_usd_per_mwh,
+            "ppa_volume_mw": p.ppa_volume_mw,
+            "ppa_price_usd_per_mwh": p.ppa_price_usd_per_mwh,
+            "renewable_capacity_mw": float(np.max(p.renewable())) if p.n_intervals else 0.0,
+            "dr_committed_mw": p.dr_committed_mw,
+            "dr_event_intervals": int(p.event().sum()),
+            "fourcp_usd_per_kw_year": p.fourcp_usd_per_kw_year,
+            "fourcp_peak_intervals": int(p.peak().sum()),
+            "import_limit_mw": p.import_limit_mw if math.isfinite(p.import_limit_mw) else None,
+            "ramp_mw_per_interval": (
+                p.ramp_mw_per_interval if math.isfinite(p.ramp_mw_per_interval) else None
+            ),
+            "min_up_intervals": p.min_up_intervals,
+            "min_down_intervals": p.min_down_intervals,
+            "hashprice_mean_usd_per_ph_day": float(np.mean(p.hashprice_usd_per_ph_day)),
+            "price_mean_usd_per_mwh": float(np.mean(p.price_usd_per_mwh)),
+        }
+        return out

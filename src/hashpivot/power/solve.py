@@ -1,0 +1,57 @@
+"""Choose a solver and return a :class:`~hashpivot.power.results.DispatchResult`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.power.fast import always_on_schedule, solve_fast
+from hashpivot.power.lp import solve_lp
+from hashpivot.power.model import DispatchProblem
+from hashpivot.power.results import DispatchResult
+
+__all__ = ["solve"]
+
+SOLVERS = ("auto", "fast", "lp")
+
+
+def solve(
+    problem: DispatchProblem,
+    solver: str = "auto",
+    mip_gap: float = 1e-3,
+    time_limit_seconds: float = 60.0,
+    **lp_options: Any,
+) -> DispatchResult:
+    """Dispatch a site: the exact fast path when intervals are independent, else HiGHS.
+
+    Parameters
+    ----------
+    problem : DispatchProblem
+    solver : {"auto", "fast", "lp"}
+        ``auto``: fast path unless flexible AI, ramps or min up/down link intervals;
+        ``fast``: the merit order (error if intervals are linked); ``lp``: HiGHS always
+        (a MILP when min up/down times are set).
+    mip_gap : float
+        Relative MIP gap. [-]
+    time_limit_seconds : float
+        HiGHS time limit. [s]
+    **lp_options
+        Passed to :func:`hashpivot.power.lp.solve_lp` (``threads``, ``lp_method``).
+
+    Returns
+    -------
+    DispatchResult
+    """
+    if solver not in SOLVERS:
+        raise InputError(
+            Problem(path="solver", message=f"{solver!r} is not one of {', '.join(SOLVERS)}")
+        )
+    if solver == "fast" or (solver == "auto" and not problem.links_intervals):
+        schedule, info = solve_fast(problem)
+    else:
+        schedule, info = solve_lp(
+            problem, mip_gap=mip_gap, time_limit_seconds=time_limit_seconds, **lp_options
+        )
+    return DispatchResult(
+        problem=problem, schedule=schedule, info=dict(info), baseline=always_on_schedule(problem)
+    )

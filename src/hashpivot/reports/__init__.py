@@ -1,0 +1,1 @@
+"""Reports: charts (PNG with matplotlib, interactive HTML with plotly) and CSV writers."""

@@ -1,0 +1,481 @@
+"""Treasury: BTC held, cash and debt run month by month over many paths at once.
+
+Each month ``t`` (vectorized over paths; a recursion over months because a forced sale
+depends on the cash left by the previous months):
+
+1. ``cash += fiat_flow_t - debt_service_t + cash_interest_t``, where ``fiat_flow`` is the
+   operating cash flow in USD *excluding* the value of the BTC mined (hosting revenue minus
+   power, opex, capex and project debt service), ``debt_service`` is the treasury's own debt
+   (interest ``rate / 12`` on the outstanding principal, principal at maturity or linearly)
+   and ``cash_interest = cash_rate / 12 * max(cash, 0)`` (cash at the start of the month);
+2. ``btc += mined_t``;
+3. a *voluntary* sale following the policy, at the month's price:
+   ``hold``: none; ``sell_all``: the month's production; ``sell_to_cover``: production up to
+   the month's net USD outflow ``max(0, debt_service - fiat_flow)``; ``min_cash``:
+   production up to what brings cash back to ``target_cash_usd``;
+4. a *forced* sale: if cash is still below ``min_cash_usd``, BTC held is sold (at the price
+   times ``1 - forced_sale_discount_fraction``) to restore it; if every BTC held is not
+   enough, everything is sold and the month is a *liquidity breach* (cash stays below the
+   minimum, and may go negative: the funding gap the company would have to raise).
+
+Conservation (exact, checked by property tests): on every path
+``btc_end = btc_start + sum(mined) - sum(sold)`` and
+``cash_end = cash_start + sum(fiat_flow) + sum(proceeds) - sum(debt_service)
++ sum(cash_interest)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.models.risk import DebtSpec, TreasurySpec
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+POLICIES: tuple[str, ...] = ("hold", "sell_all", "sell_to_cover", "min_cash")
+
+
+@dataclass(frozen=True)
+class DebtSchedule:
+    """Deterministic service of the treasury's debt, shape (n_periods,) each.
+
+    Attributes
+    ----------
+    interest_usd : ndarray
+        Interest paid in the month (``rate / 12`` on the principal outstanding at its
+        start). [USD]
+    principal_usd : ndarray
+        Principal repaid in the month. [USD]
+    outstanding_usd : ndarray
+        Principal outstanding at the end of the month. [USD]
+    """
+
+    interest_usd: FloatArray
+    principal_usd: FloatArray
+    outstanding_usd: FloatArray
+
+    @property
+    def service_usd(self) -> FloatArray:
+        """Interest plus principal. [USD]"""
+        return self.interest_usd + self.principal_usd
+
+
+def debt_schedule(
+    debts: list[DebtSpec], periods: pd.PeriodIndex, source: str = ""
+) -> DebtSchedule:
+    """Monthly interest and principal of a list of debt instruments.
+
+    Parameters
+    ----------
+    debts : list of DebtSpec
+        Instruments, all outstanding at the first period.
+    periods : pandas.PeriodIndex
+        Monthly periods.
+    source : str
+        File name for error messages.
+
+    Returns
+    -------
+    DebtSchedule
+        ``bullet``: interest each month, principal in the maturity month; ``linear``: equal
+        principal repayments from the first month to the maturity month. A maturity beyond
+        the horizon (or none) leaves the principal outstanding at the end.
+
+    Raises
+    ------
+    InputError
+        A maturity before the first period, or a ``linear`` debt without a maturity.
+    """
+    T = len(periods)
+    interest = np.zeros(T)
+    principal = np.zeros(T)
+    outstanding = np.zeros(T)
+    problems: list[Problem] = []
+    first = pd.Period(periods[0], "M")
+    for i, d in enumerate(debts):
+        path = f"treasury.debt[{i}].maturity"
+        m_idx = T + 10**6  # beyond the horizon
+        if d.maturity is not None:
+            m_idx = (pd.Period(d.maturity, "M") - first).n
+            if m_idx < 0:
+                problems.append(Problem(path, f"{d.maturity} is before {first}", source))
+                continue
+        elif d.amortization == "linear":
+            problems.append(Problem(path, "a linear amortization needs a maturity", source))
+            continue
+        rate_m = d.interest_rate / 12.0
+        t = np.arange(T)
+        if d.amortization == "bullet":
+            bal_start = np.where(t <= m_idx, d.principal_usd, 0.0)
+            repay = np.where(t == m_idx, d.principal_usd, 0.0)
+        else:
+            n_pay = m_idx + 1
+            per = d.principal_usd / n_pay
+            bal_start = np.where(t <= m_idx, d.principal_usd - per * t, 0.0)
+            repay = np.where(t <= m_idx, per, 0.0)
+        interest += rate_m * bal_start
+        principal += repay
+        outstanding += bal_start - repay
+    if problems:
+        raise InputError(problems)
+    return DebtSchedule(interest, principal, np.maximum(outstanding, 0.0))
+
+
+@dataclass(frozen=True)
+class TreasuryResult:
+    """Month-by-month treasury state, arrays of shape (n_paths, n_periods).
+
+    Attributes
+    ----------
+    cash_usd : ndarray
+        Cash at the end of each month. [USD]
+    btc_held : ndarray
+        BTC held at the end of each month. [BTC]
+    btc_sold_voluntary : ndarray
+        BTC sold by the policy. [BTC]
+    btc_sold_forced : ndarray
+        BTC sold because cash would fall below the minimum. [BTC]
+    proceeds_voluntary_usd : ndarray
+        Proceeds of the voluntary sales. [USD]
+    proceeds_forced_usd : ndarray
+        Proceeds of the forced sales (after the discount). [USD]
+    cash_interest_usd : ndarray
+        Interest earned on cash. [USD]
+    breach : ndarray of bool
+        Cash below the minimum even after selling every BTC held.
+    debt_service_usd : ndarray, shape (n_periods,)
+        Treasury debt service. [USD]
+    btc_start : float
+        BTC held at the start. [BTC]
+    cash_start_usd : float
+        Cash at the start. [USD]
+    """
+
+    cash_usd: FloatArray
+    btc_held: FloatArray
+    btc_sold_voluntary: FloatArray
+    btc_sold_forced: FloatArray
+    proceeds_voluntary_usd: FloatArray
+    proceeds_forced_usd: FloatArray
+    cash_interest_usd: FloatArray
+    breach: BoolArray
+    debt_service_usd: FloatArray
+    btc_start: float
+    cash_start_usd: float
+
+
+def run_treasury(
+    spec: TreasurySpec,
+    btc_price_usd: FloatArray,
+    btc_mined: FloatArray,
+    fiat_flow_usd: FloatArray,
+    debt_service_usd: FloatArray | None = None,
+    policy: str | None = None,
+) -> TreasuryResult:
+    """Run the treasury over every path and keep every month.
+
+    Parameters
+    ----------
+    spec : TreasurySpec
+        Starting balances, minimum and target cash, policy, discount, cash rate.
+    btc_price_usd : ndarray, shape (n_paths, n_periods)
+        BTC price at which the month's sales happen. [USD]
+    btc_mined : ndarray, shape (n_paths, n_periods)
+        BTC mined in each month (net of pool fees). [BTC]
+    fiat_flow_usd : ndarray, shape (n_paths, n_periods)
+        Operating cash flow excluding the mined BTC. [USD]
+    debt_service_usd : ndarray, shape (n_periods,), optional
+        Treasury debt service (:func:`debt_schedule`); default none. [USD]
+    policy : str, optional
+        Overrides ``spec.policy``: one of :data:`POLICIES`.
+
+    Returns
+    -------
+    TreasuryResult
+    """
+    out = _treasury_loop(spec, btc_price_usd, btc_mined, fiat_flow_usd, debt_service_usd,
+                         policy, record=True)
+    assert isinstance(out, TreasuryResult)
+    return out
+
+
+def treasury_summary(
+    spec: TreasurySpec,
+    btc_price_usd: FloatArray,
+    btc_mined: FloatArray,
+    fiat_flow_usd: FloatArray,
+    debt_service_usd: FloatArray | None = None,
+    policy: str | None = None,
+    keep_cash_paths: int = 0,
+    time_major: bool = False,
+) -> TreasuryPathSummary:
+    """Run the treasury like :func:`run_treasury` but keep only per-path totals.
+
+    Uses less memory and time than :func:`run_treasury` (nothing but the month-end cash is
+    stored per month); the figures are identical. ``keep_cash_paths``: how many of the
+    first paths keep their month-end cash in ``cash_sample_usd`` (for fan charts).
+    ``time_major``: the three arrays are given as (n_periods, n_paths) (saves transposes
+    when the same price serves several runs).
+
+    Returns
+    -------
+    TreasuryPathSummary
+    """
+    out = _treasury_loop(spec, btc_price_usd, btc_mined, fiat_flow_usd, debt_service_usd,
+                         policy, record=False, keep_cash_paths=keep_cash_paths,
+                         time_major=time_major)
+    assert isinstance(out, TreasuryPathSummary)
+    return out
+
+
+def _treasury_loop(
+    spec: TreasurySpec,
+    btc_price_usd: FloatArray,
+    btc_mined: FloatArray,
+    fiat_flow_usd: FloatArray,
+    debt_service_usd: FloatArray | None,
+    policy: str | None,
+    record: bool,
+    keep_cash_paths: int = 0,
+    time_major: bool = False,
+) -> TreasuryResult | TreasuryPathSummary:
+    pol = policy or spec.policy
+    if pol not in POLICIES:
+        raise ValueError(f"unknown policy {pol!r}; expected one of {', '.join(POLICIES)}")
+
+    def tm(a: FloatArray) -> FloatArray:
+        x = np.asarray(a, dtype=np.float64)
+        return np.ascontiguousarray(x if time_major else x.T)
+
+    price, mined, fiat = tm(btc_price_usd), tm(btc_mined), tm(fiat_flow_usd)
+    if not (price.shape == mined.shape == fiat.shape) or price.ndim != 2:
+        raise ValueError("price, mined and fiat flow must share the shape (n_paths, n_periods)")
+    T, n = price.shape
+    ds = np.zeros(T) if debt_service_usd is None else np.asarray(debt_service_usd, float)
+    if ds.shape != (T,):
+        raise ValueError(f"debt_service_usd must have shape ({T},)")
+
+    cash_rate_m = spec.cash_interest_rate / 12.0
+    min_cash = spec.min_cash_usd
+    target = spec.resolved_target_cash_usd
+    keep = 1.0 - spec.forced_sale_discount_fraction
+
+    cash_out = np.empty((T, n))
+    if record:
+        btc_out = np.empty((T, n))
+        vol_btc = np.zeros((T, n))
+        forced_btc = np.empty((T, n))
+        vol_usd = np.zeros((T, n))
+        forced_usd = np.empty((T, n))
+        interest = np.zeros((T, n))
+        breach = np.empty((T, n), dtype=bool)
+    else:
+        tot_forced = np.zeros(n)
+        tot_forced_usd = np.zeros(n)
+        tot_sold = np.zeros(n)
+        any_breach = np.zeros(n, dtype=bool)
+        forced_by_month = np.zeros(T)
+        breach_by_month = np.zeros(T)
+        v_row = np.zeros(n)
+        vu_row = np.empty(n)
+        f_row = np.empty(n)
+        fu_row = np.empty(n)
+        i_row = np.empty(n)
+        b_row = np.empty(n, dtype=bool)
+
+    cash = np.full(n, float(spec.cash_usd))
+    btc = np.full(n, float(spec.btc_held))
+    tmp = np.empty(n)
+    need = np.empty(n)
+    for t in range(T):
+        p = price[t]
+        if record:
+            v, vu, f, fu, it, br = (
+                vol_btc[t], vol_usd[t], forced_btc[t], forced_usd[t], interest[t], breach[t]
+            )
+        else:
+            v, vu, f, fu, it, br = v_row, vu_row, f_row, fu_row, i_row, b_row
+        # 1. USD flows
+        if cash_rate_m > 0:
+            np.maximum(cash, 0.0, out=it)
+            it *= cash_rate_m
+            cash += it
+        cash += fiat[t]
+        cash -= ds[t]
+        # 2. production
+        btc += mined[t]
+        # 3. voluntary sale (from the month's production only)
+        if pol != "hold":
+            if pol == "sell_all":
+                v[:] = mined[t]
+            else:
+                if pol == "sell_to_cover":
+                    np.subtract(ds[t], fiat[t], out=tmp)
+                else:  # min_cash
+                    np.subtract(target, cash, out=tmp)
+                np.maximum(tmp, 0.0, out=tmp)
+                np.divide(tmp, p, out=tmp)
+                np.minimum(tmp, mined[t], out=v)
+            np.multiply(v, p, out=vu)
+            cash += vu
+            btc -= v
+        # 4. forced sale to restore the minimum
+        np.subtract(min_cash, cash, out=need)
+        np.maximum(need, 0.0, out=need)
+        np.multiply(p, keep, out=tmp)  # realized price of a forced sale
+        np.divide(need, tmp, out=f)
+        np.greater(f, btc, out=br)
+        np.minimum(f, btc, out=f)
+        np.multiply(f, tmp, out=fu)
+        cash += fu
+        btc -= f
+        cash_out[t] = cash
+        if record:
+            btc_out[t] = btc
+        else:
+            tot_forced += f
+            tot_forced_usd += fu
+            tot_sold += f
+            if pol != "hold":
+                tot_sold += v
+            any_breach |= br
+            forced_by_month[t] = f.sum()
+            breach_by_month[t] = np.count_nonzero(br)
+
+    if not record:
+        return TreasuryPathSummary(
+            forced_btc=tot_forced,
+            forced_proceeds_usd=tot_forced_usd,
+            sold_btc=tot_sold,
+            breach=any_breach,
+            min_cash_usd=cash_out.min(axis=0),
+            end_cash_usd=cash.copy(),
+            end_btc=btc.copy(),
+            forced_btc_by_month_sum=forced_by_month,
+            breach_by_month_count=breach_by_month,
+            cash_sample_usd=np.ascontiguousarray(cash_out[:, : max(keep_cash_paths, 0)].T),
+        )
+
+    def back(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return np.ascontiguousarray(a.T)
+
+    return TreasuryResult(
+        cash_usd=back(cash_out),
+        btc_held=back(btc_out),
+        btc_sold_voluntary=back(vol_btc),
+        btc_sold_forced=back(forced_btc),
+        proceeds_voluntary_usd=back(vol_usd),
+        proceeds_forced_usd=back(forced_usd),
+        cash_interest_usd=back(interest),
+        breach=back(breach),
+        debt_service_usd=ds.copy(),
+        btc_start=float(spec.btc_held),
+        cash_start_usd=float(spec.cash_usd),
+    )
+
+
+@dataclass(frozen=True)
+class TreasuryPathSummary:
+    """Per-path totals of a treasury run, shape (n_paths,) each (combinable over chunks).
+
+    Attributes
+    ----------
+    forced_btc : ndarray
+        BTC sold under duress over the horizon. [BTC]
+    forced_proceeds_usd : ndarray
+        Proceeds of those sales. [USD]
+    sold_btc : ndarray
+        All BTC sold. [BTC]
+    breach : ndarray of bool
+        At least one month in breach.
+    min_cash_usd : ndarray
+        Lowest month-end cash. [USD]
+    end_cash_usd : ndarray
+        Cash at the end of the horizon. [USD]
+    end_btc : ndarray
+        BTC held at the end of the horizon. [BTC]
+    forced_btc_by_month_sum : ndarray, shape (n_periods,)
+        Forced BTC sales in each month summed over the paths (divide by the number of
+        paths for the expectation). [BTC]
+    breach_by_month_count : ndarray, shape (n_periods,)
+        Number of paths in breach in each month. [-]
+    cash_sample_usd : ndarray, shape (n_kept, n_periods)
+        Month-end cash of the first paths (for fan charts). [USD]
+    """
+
+    forced_btc: FloatArray
+    forced_proceeds_usd: FloatArray
+    sold_btc: FloatArray
+    breach: BoolArray
+    min_cash_usd: FloatArray
+    end_cash_usd: FloatArray
+    end_btc: FloatArray
+    forced_btc_by_month_sum: FloatArray
+    breach_by_month_count: FloatArray
+    cash_sample_usd: FloatArray
+
+    @classmethod
+    def from_result(cls, r: TreasuryResult) -> TreasuryPathSummary:
+        """Reduce a :class:`TreasuryResult` to per-path totals."""
+        return cls(
+            forced_btc=r.btc_sold_forced.sum(axis=1),
+            forced_proceeds_usd=r.proceeds_forced_usd.sum(axis=1),
+            sold_btc=r.btc_sold_forced.sum(axis=1) + r.btc_sold_voluntary.sum(axis=1),
+            breach=np.asarray(r.breach.any(axis=1), dtype=bool),
+            min_cash_usd=r.cash_usd.min(axis=1),
+            end_cash_usd=r.cash_usd[:, -1].copy(),
+            end_btc=r.btc_held[:, -1].copy(),
+            forced_btc_by_month_sum=r.btc_sold_forced.sum(axis=0),
+            breach_by_month_count=r.breach.sum(axis=0).astype(np.float64),
+            cash_sample_usd=r.cash_usd[:0].copy(),
+        )
+
+    @classmethod
+    def concatenate(cls, parts: list[TreasuryPathSummary]) -> TreasuryPathSummary:
+        """Join the summaries of several chunks (in chunk order): per-path arrays and the
+        cash samples are concatenated, the by-month sums added."""
+        summed = {"forced_btc_by_month_sum", "breach_by_month_count"}
+        out: dict[str, Any] = {}
+        for f in cls.__dataclass_fields__:
+            arrays = [getattr(p, f) for p in parts]
+            if f in summed:
+                out[f] = np.sum(arrays, axis=0)
+            else:
+                out[f] = np.concatenate(arrays, axis=0)
+        return cls(**out)
+
+    def metrics(self) -> dict[str, float]:
+        """Risk metrics over the paths.
+
+        Returns
+        -------
+        dict
+            ``expected_forced_sale_btc`` [BTC], ``forced_sale_avg_price_usd`` (proceeds /
+            BTC over all paths; NaN if none) [USD], ``prob_forced_sale`` [-],
+            ``prob_liquidity_breach`` [-], ``expected_btc_sold`` [BTC],
+            ``min_cash_usd`` (lowest over paths), ``min_cash_p5_usd``,
+            ``min_cash_mean_usd``, ``end_cash_mean_usd`` [USD], ``end_btc_mean`` [BTC].
+        """
+        total_forced = float(self.forced_btc.sum())
+        return {
+            "expected_forced_sale_btc": float(self.forced_btc.mean()),
+            "forced_sale_avg_price_usd": (
+                float(self.forced_proceeds_usd.sum()) / total_forced
+                if total_forced > 0
+                else float("nan")
+            ),
+            "prob_forced_sale": float((self.forced_btc > 0).mean()),
+            "prob_liquidity_breach": float(self.breach.mean()),
+            "expected_btc_sold": float(self.sold_btc.mean()),
+            "min_cash_usd": float(self.min_cash_usd.min()),
+            "min_cash_p5_usd": float(np.percentile(self.min_cash_usd, 5)),
+            "min_cash_mean_usd": float(self.min_cash_usd.mean()),
+            "end_cash_mean_usd": float(self.end_cash_usd.mean()),
+            "end_btc_mean": float(self.end_btc.mean()),
+        }

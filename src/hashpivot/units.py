@@ -1,0 +1,19 @@
+"""Physical and protocol constants, each with its unit in its name."""
+
+from __future__ import annotations
+
+SECONDS_PER_DAY: float = 86_400.0
+HOURS_PER_DAY: float = 24.0
+DAYS_PER_YEAR: float = 365.25
+MONTHS_PER_YEAR: int = 12
+SATOSHI_PER_BTC: int = 100_000_000
+HASHES_PER_DIFFICULTY: float = float(2**32)
+TARGET_BLOCK_INTERVAL_S: float = 600.0
+HALVING_INTERVAL_BLOCKS: int = 210_000
+RETARGET_INTERVAL_BLOCKS: int = 2016
+INITIAL_SUBSIDY_SAT: int = 50 * SATOSHI_PER_BTC
+TH_PER_PH: float = 1_000.0
+H_PER_TH: float = 1e12
+H_PER_PH: float = 1e15
+W_PER_MW: float = 1e6
+KW_PER_MW: float = 1_000.0

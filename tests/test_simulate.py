@@ -1,0 +1,248 @@
+"""Tests of the Monte Carlo engine (hashpivot.engines.simulate) on the real pivot model."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hashpivot import finance
+from hashpivot.engines import pivot
+from hashpivot.engines.simulate import (
+    SimulationConfig,
+    SimulationResult,
+    noncash_cost_usd_per_month,
+    prepare,
+    run_chunk,
+    simulate,
+)
+from hashpivot.exceptions import InputError
+from hashpivot.models.hosting import PivotSpec
+from hashpivot.models.risk import ScenarioSpec, TreasurySpec
+
+ZERO_VOL = {
+    "btc_volatility_per_year": 0.0,
+    "hashrate_elasticity": 0.0,
+    "hashrate_volatility_per_year": 0.0,
+    "price_hashrate_correlation": 0.0,
+    "fees_lognormal_sigma": 0.0,
+    "power_volatility_per_year": 0.0,
+    "power_spike_probability_per_month": 0.0,
+}
+# fixed parameters (no calibration on history needed: fast tests)
+SET = {
+    "btc_volatility_per_year": 0.6,
+    "hashrate_elasticity": 0.2,
+    "hashrate_volatility_per_year": 0.2,
+    "price_hashrate_correlation": 0.3,
+    "fees_lognormal_sigma": 0.5,
+    "power_mean_reversion_per_year": 12.0,
+    "power_volatility_per_year": 1.0,
+    "power_spike_probability_per_month": 0.1,
+    "power_spike_mean_log": 0.3,
+    "power_calibrate_on": None,
+}
+PIVOT = PivotSpec(
+    strategies=["convert_all", "phased"],
+    start="2026-01",
+    btc_price_usd=100_000.0,
+    network_hashrate_th_s=1.0e9,
+    fees_btc_per_block=0.03,
+    start_height=930_000,
+)
+
+
+def portfolio(
+    scenario: dict[str, Any] | None = None,
+    treasury: TreasurySpec | None = None,
+    kind: str = "fixed",
+    power_usd_per_mwh: float = 40.0,
+) -> SimpleNamespace:
+    """A duck-typed portfolio with the attributes the pivot model reads (SimpleNamespace
+    pickles by reference to the standard library, so Dask workers can load it)."""
+    fleet = SimpleNamespace(
+        model_name="S21", count=5000, hashrate_th_s=200.0, efficiency_j_per_th=17.5,
+        power_w=3500.0, uptime_fraction=0.95, capex_usd_per_th=15.0, depreciation_years=4.0,
+    )
+    site = SimpleNamespace(
+        name="Rockdale", region="ERCOT", capacity_mw=20.0, power_overhead_factor=1.05,
+        pool_fee_fraction=0.015,
+        power_contract=SimpleNamespace(
+            kind=kind, price_usd_per_mwh=power_usd_per_mwh, adder_usd_per_mwh=0.0,
+            market="ercot:HB_WEST" if kind == "index" else None,
+        ),
+        fleet=[fleet],
+        cost_items=[
+            SimpleNamespace(name="staff", category="site_opex", usd_per_year=2.4e6),
+            SimpleNamespace(name="sbc", category="stock_based_compensation", usd_per_year=1.2e6),
+        ],
+        hosting=None, dispatch=None,
+    )
+    return SimpleNamespace(
+        name="test", sites=[site], cost_items=[], pivot=PIVOT, financing=None,
+        scenario=ScenarioSpec.model_validate(scenario if scenario is not None else SET),
+        treasury=treasury or TreasurySpec(btc_held=50, cash_usd=4e6, min_cash_usd=1e6),
+    )
+
+
+def _same(a: SimulationResult, b: SimulationResult) -> None:
+    assert a.strategy_names == b.strategy_names
+    for s in a.strategy_names:
+        np.testing.assert_array_equal(a.npv_usd[s], b.npv_usd[s])
+    for key, ta in a.treasury.items():
+        tb = b.treasury[key]
+        for f in ta.__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(ta, f), getattr(tb, f), err_msg=f"{key} {f}")
+    np.testing.assert_array_equal(a.prob_reverse_margin_direct, b.prob_reverse_margin_direct)
+    for k in a.fan:
+        np.testing.assert_array_equal(a.fan[k], b.fan[k])
+
+
+def test_zero_volatility_equals_the_deterministic_pivot_model() -> None:
+    for kind in ("fixed", "index"):
+        pf = portfolio({**SET, **ZERO_VOL}, kind=kind)
+        cfg = SimulationConfig(n_paths=7, horizon_months=60, seed=3, chunk_paths=4)
+        res = simulate(pf, cfg)
+        market = pivot.deterministic_market(pf, None, 60)
+        rate_m = float(finance.periodic_rate(PIVOT.discount_rate))
+        for s in pivot.build_strategies(pf):
+            cf = pivot.strategy_cash_flows(pf, s, market)
+            want = float(finance.npv(rate_m, cf.unlevered_fcf_usd[0]))
+            # every path is the deterministic path: identical cash flows; the NPV sums
+            # differ from finance.npv (BLAS dot) only by float rounding
+            np.testing.assert_allclose(res.npv_usd[s.name], want, rtol=1e-12)
+            assert res.deterministic_npv_usd[s.name] == pytest.approx(want, rel=1e-12)
+            st = res.strategy_stats(s.name)
+            assert st["npv_p5_usd"] == pytest.approx(st["npv_p95_usd"], rel=1e-12)
+
+
+def test_zero_volatility_cash_flows_are_identical() -> None:
+    pf = portfolio({**SET, **ZERO_VOL}, kind="index")
+    run = prepare(pf, SimulationConfig(n_paths=3, horizon_months=36, chunk_paths=3))
+    from hashpivot.scenarios import generate_chunk
+
+    k, n, ss = run.chunks[0]
+    paths = generate_chunk(run.task.params, ss, n)
+    det = pivot.deterministic_market(pf, None, 36)
+    for s in run.task.strategies:
+        a = pivot.strategy_cash_flows(pf, s, paths)
+        b = pivot.strategy_cash_flows(pf, s, det)
+        for f in ("unlevered_fcf_usd", "btc_mined", "power_cost_usd", "mining_revenue_usd"):
+            np.testing.assert_array_equal(getattr(a, f), np.repeat(getattr(b, f), 3, 0), f)
+
+
+def test_threads_and_chunk_order_do_not_change_results() -> None:
+    pf = portfolio(kind="index")
+    cfg = SimulationConfig(n_paths=900, horizon_months=48, seed=11, chunk_paths=200,
+                           policies=("sell_to_cover", "hold"))
+    a = simulate(pf, cfg, threads=1)
+    b = simulate(pf, cfg, threads=2)
+    _same(a, b)
+    # chunk k only depends on its own seed: running chunks in reverse gives the same chunk
+    run = prepare(pf, cfg)
+    fwd = run_chunk(run.task, *run.chunks[2])
+    rev = [run_chunk(run.task, *c) for c in reversed(run.chunks)]
+    np.testing.assert_array_equal(fwd.npv_usd, rev[-3].npv_usd)
+    # another seed gives other paths
+    c = simulate(pf, SimulationConfig(**{**cfg.__dict__, "seed": 12}))
+    assert not np.array_equal(a.npv_usd["keep_mining"], c.npv_usd["keep_mining"])
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_identical_results() -> None:
+    pytest.importorskip("dask.distributed")
+    pf = portfolio(kind="index")
+    cfg = SimulationConfig(n_paths=600, horizon_months=36, seed=5, chunk_paths=150)
+    local = simulate(pf, cfg)
+    dist = simulate(pf, cfg, workers=2)
+    _same(local, dist)
+    assert dist.inputs["executor"] == "dask:LocalCluster(2)"
+
+
+def test_statistics_are_consistent() -> None:
+    pf = portfolio()
+    res = simulate(pf, SimulationConfig(n_paths=2000, horizon_months=60, seed=1,
+                                        chunk_paths=500, policies=tuple(
+                                            ["sell_to_cover", "hold", "sell_all", "min_cash"])))
+    assert res.strategy_names[0] == "keep_mining"
+    for name in res.strategy_names:
+        st = res.strategy_stats(name)
+        assert st["cvar95_usd"] <= st["npv_p5_usd"] <= st["npv_p50_usd"] <= st["npv_p95_usd"]
+        assert 0 <= st["prob_beats_baseline"] <= 1
+        assert 0 <= st["prob_liquidity_breach"] <= 1
+        x = np.sort(res.npv_usd[name])
+        assert st["cvar95_usd"] == pytest.approx(x[: math.ceil(0.05 * x.size)].mean())
+        # beats-baseline probability is a path-wise comparison
+        if name != "keep_mining":
+            assert st["prob_beats_baseline"] == pytest.approx(
+                float((res.npv_usd[name] > res.npv_usd["keep_mining"]).mean())
+            )
+    # reverse margin: total (adds non-cash costs) at least as frequent as direct
+    assert (res.prob_reverse_margin_total >= res.prob_reverse_margin_direct).all()
+    assert ((0 <= res.prob_reverse_margin_direct) & (res.prob_reverse_margin_direct <= 1)).all()
+    # fan quantiles ordered
+    for q in res.fan.values():
+        assert (np.diff(q, axis=0) >= -1e-6).all()
+    by_pol = res.forced_sales_by_policy()
+    assert set(by_pol["keep_mining"]) == {"sell_to_cover", "hold", "sell_all", "min_cash"}
+    js = res.to_json()
+    keys = {"npv_mean_usd", "npv_p5_usd", "npv_p50_usd", "npv_p95_usd", "cvar95_usd",
+            "prob_beats_baseline", "prob_liquidity_breach", "expected_forced_sale_btc"}
+    for s in res.strategy_names:
+        assert keys <= set(js["strategies"][s])
+
+
+def test_reverse_margin_extremes() -> None:
+    # power at 2000 USD/MWh: the fleet never pays its power, is curtailed every month and
+    # still pays opex -> reverse margin on every path in every month
+    res = simulate(portfolio(power_usd_per_mwh=2000.0),
+                   SimulationConfig(n_paths=50, horizon_months=12, chunk_paths=50))
+    np.testing.assert_array_equal(res.prob_reverse_margin_direct, 1.0)
+    # free power and no cost items: never in reverse margin
+    pf = portfolio(power_usd_per_mwh=0.0)
+    pf.sites[0].cost_items = []
+    pf.sites[0].fleet[0].capex_usd_per_th = None
+    res = simulate(pf, SimulationConfig(n_paths=50, horizon_months=12, chunk_paths=50))
+    np.testing.assert_array_equal(res.prob_reverse_margin_total, 0.0)
+
+
+def test_noncash_costs() -> None:
+    pf = portfolio()
+    nc = noncash_cost_usd_per_month(pf, 60)
+    # SBC 0.1 M/month + fleet 15 USD/TH * 200 TH * 5000 / 48 months for 4 years
+    fleet_dep = 15.0 * 200.0 * 5000 / 48
+    assert nc[0] == pytest.approx(1e5 + fleet_dep)
+    assert nc[-1] == pytest.approx(1e5)
+
+
+def test_treasury_debt_and_bad_config() -> None:
+    tr = TreasurySpec(btc_held=10, cash_usd=1e6, min_cash_usd=5e5,
+                      debt=[{"principal_usd": 5e6, "interest_rate": 0.1, "maturity": "2027-06"}])
+    cfg = SimulationConfig(n_paths=300, horizon_months=36, chunk_paths=100)
+    with_debt = simulate(portfolio(treasury=tr), cfg).strategy_stats("keep_mining")
+    no_debt = simulate(
+        portfolio(treasury=tr.model_copy(update={"debt": []})), cfg
+    ).strategy_stats("keep_mining")
+    # same paths (same seed): a 5 M bullet can only add breaches and forced sales
+    assert with_debt["prob_liquidity_breach"] >= no_debt["prob_liquidity_breach"]
+    assert with_debt["prob_liquidity_breach"] > 0
+    assert with_debt["expected_forced_sale_btc"] >= no_debt["expected_forced_sale_btc"]
+    assert with_debt["min_cash_mean_usd"] < no_debt["min_cash_mean_usd"]
+    with pytest.raises(InputError):
+        simulate(portfolio(), SimulationConfig(n_paths=0))
+    with pytest.raises(InputError):
+        simulate(portfolio(), SimulationConfig(policies=("yolo",)))
+
+
+def test_history_anchor_and_calibration_echo() -> None:
+    pf = portfolio({"anchor": "history", "power_calibrate_on": None,
+                    "btc_drift_per_year": 0.0, "calibration_start": "2020-01-01"})
+    res = simulate(pf, SimulationConfig(n_paths=200, horizon_months=24, chunk_paths=100,
+                                        start="2026-01"))
+    cal = res.inputs["calibration"]
+    assert cal is not None and 0.3 < cal["btc_volatility_per_year"] < 1.2
+    assert res.periods[0] == pd.Period("2026-01", "M")

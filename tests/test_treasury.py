@@ -1,0 +1,176 @@
+"""Tests of the treasury (hashpivot.treasury): hand cases, policies, conservation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from hashpivot.exceptions import InputError
+from hashpivot.models.risk import DebtSpec, TreasurySpec
+from hashpivot.treasury import (
+    POLICIES,
+    TreasuryPathSummary,
+    debt_schedule,
+    run_treasury,
+    treasury_summary,
+)
+
+
+def _row(*values: float) -> np.ndarray:
+    return np.array([values], dtype=np.float64)
+
+
+def test_hold_with_forced_sale_hand_case() -> None:
+    # cash 100, min 50, month flows -80 then -30, price 10, mined 1 BTC each month.
+    # m0: cash 20 < 50 -> sell 3 BTC (30) -> cash 50, btc 10 + 1 - 3 = 8.
+    # m1: cash 20 -> sell 3 -> cash 50, btc 8 + 1 - 3 = 6.
+    spec = TreasurySpec(btc_held=10, cash_usd=100, min_cash_usd=50, policy="hold")
+    r = run_treasury(spec, _row(10, 10), _row(1, 1), _row(-80, -30))
+    np.testing.assert_allclose(r.btc_sold_forced, [[3, 3]])
+    np.testing.assert_allclose(r.cash_usd, [[50, 50]])
+    np.testing.assert_allclose(r.btc_held, [[8, 6]])
+    assert not r.breach.any()
+
+
+def test_breach_when_btc_runs_out() -> None:
+    # 2 BTC at 10 cannot cover a 100 shortfall: all sold, cash = 0 + 20 - 100 = -80 < 0.
+    spec = TreasurySpec(btc_held=2, cash_usd=0, min_cash_usd=0, policy="hold")
+    r = run_treasury(spec, _row(10), _row(0), _row(-100))
+    assert r.breach[0, 0]
+    assert r.btc_held[0, 0] == 0
+    assert r.cash_usd[0, 0] == pytest.approx(-80)
+
+
+def test_policies_hand_cases() -> None:
+    price, mined, fiat = _row(100), _row(2), _row(-150)
+    base = {"btc_held": 5.0, "cash_usd": 1000.0, "min_cash_usd": 0.0}
+    sell_all = run_treasury(TreasurySpec(**base, policy="sell_all"), price, mined, fiat)
+    assert sell_all.btc_sold_voluntary[0, 0] == 2
+    assert sell_all.cash_usd[0, 0] == 1000 - 150 + 200
+    cover = run_treasury(TreasurySpec(**base, policy="sell_to_cover"), price, mined, fiat)
+    assert cover.btc_sold_voluntary[0, 0] == pytest.approx(1.5)
+    assert cover.cash_usd[0, 0] == pytest.approx(1000.0)
+    # min_cash with target 1000: cash 850 -> sell 1.5 BTC to reach 1000
+    mc = run_treasury(
+        TreasurySpec(**base, policy="min_cash", target_cash_usd=1000.0), price, mined, fiat
+    )
+    assert mc.btc_sold_voluntary[0, 0] == pytest.approx(1.5)
+    hold = run_treasury(TreasurySpec(**base, policy="hold"), price, mined, fiat)
+    assert hold.btc_sold_voluntary.sum() == 0 and hold.btc_held[0, 0] == 7
+
+
+def test_forced_sale_discount() -> None:
+    spec = TreasurySpec(btc_held=10, cash_usd=0, min_cash_usd=40, policy="hold",
+                        forced_sale_discount_fraction=0.2)
+    r = run_treasury(spec, _row(10), _row(0), _row(0))
+    # need 40 at 10 * 0.8 = 8 per BTC -> 5 BTC
+    assert r.btc_sold_forced[0, 0] == pytest.approx(5.0)
+    assert r.proceeds_forced_usd[0, 0] == pytest.approx(40.0)
+
+
+def test_debt_schedule_bullet_and_linear() -> None:
+    periods = pd.period_range("2026-01", periods=6, freq="M")
+    sched = debt_schedule(
+        [
+            DebtSpec(principal_usd=1200, interest_rate=0.12, maturity="2026-03"),
+            DebtSpec(principal_usd=600, interest_rate=0.0, maturity="2026-03",
+                     amortization="linear"),
+            DebtSpec(principal_usd=100, interest_rate=0.12),  # beyond the horizon
+        ],
+        periods,
+    )
+    np.testing.assert_allclose(sched.interest_usd, [13, 13, 13, 1, 1, 1])
+    np.testing.assert_allclose(sched.principal_usd, [200, 200, 1400, 0, 0, 0])
+    np.testing.assert_allclose(sched.outstanding_usd, [1700, 1500, 100, 100, 100, 100])
+    with pytest.raises(InputError) as err:
+        debt_schedule([DebtSpec(principal_usd=1, maturity="2025-01")], periods, "a.toml")
+    assert err.value.problems[0].path == "treasury.debt[0].maturity"
+
+
+def test_summary_equals_full_run() -> None:
+    rng = np.random.default_rng(0)
+    n, T = 300, 24
+    price = np.exp(rng.normal(11, 0.4, (n, T)))
+    mined = rng.uniform(0, 20, (n, T))
+    fiat = rng.normal(-1e6, 5e5, (n, T))
+    ds = np.full(T, 2e5)
+    spec = TreasurySpec(btc_held=50, cash_usd=5e6, min_cash_usd=2e6, cash_interest_rate=0.05)
+    for pol in POLICIES:
+        full = TreasuryPathSummary.from_result(run_treasury(spec, price, mined, fiat, ds, pol))
+        fast = treasury_summary(spec, price, mined, fiat, ds, pol, keep_cash_paths=3)
+        for f in ("forced_btc", "forced_proceeds_usd", "sold_btc", "min_cash_usd",
+                  "end_cash_usd", "end_btc", "forced_btc_by_month_sum", "breach_by_month_count"):
+            np.testing.assert_allclose(getattr(fast, f), getattr(full, f), rtol=1e-12, atol=1e-6)
+        np.testing.assert_array_equal(fast.breach, full.breach)
+        assert fast.cash_sample_usd.shape == (3, T)
+    both = TreasuryPathSummary.concatenate([fast, fast])
+    assert both.forced_btc.shape == (2 * n,)
+    np.testing.assert_allclose(both.forced_btc_by_month_sum, 2 * fast.forced_btc_by_month_sum)
+    m = both.metrics()
+    assert 0 <= m["prob_liquidity_breach"] <= 1
+
+
+finite = st.floats(-1e7, 1e7, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    n=st.integers(1, 4),
+    T=st.integers(1, 8),
+    policy=st.sampled_from(POLICIES),
+    btc0=st.floats(0, 1e3),
+    cash0=st.floats(0, 1e7),
+    min_cash=st.floats(0, 1e7),
+    discount=st.floats(0, 0.5),
+    cash_rate=st.floats(0, 0.2),
+)
+def test_conservation_of_btc_and_cash(
+    data: st.DataObject,
+    n: int,
+    T: int,
+    policy: str,
+    btc0: float,
+    cash0: float,
+    min_cash: float,
+    discount: float,
+    cash_rate: float,
+) -> None:
+    price = data.draw(hnp.arrays(np.float64, (n, T), elements=st.floats(1.0, 1e6)))
+    mined = data.draw(hnp.arrays(np.float64, (n, T), elements=st.floats(0.0, 100.0)))
+    fiat = data.draw(hnp.arrays(np.float64, (n, T), elements=finite))
+    ds = data.draw(hnp.arrays(np.float64, (T,), elements=st.floats(0.0, 1e6)))
+    spec = TreasurySpec(
+        btc_held=btc0, cash_usd=cash0, min_cash_usd=min_cash, policy=policy,  # type: ignore[arg-type]
+        forced_sale_discount_fraction=discount, cash_interest_rate=cash_rate,
+    )
+    r = run_treasury(spec, price, mined, fiat, ds)
+    sold = r.btc_sold_voluntary + r.btc_sold_forced
+    proceeds = r.proceeds_voluntary_usd + r.proceeds_forced_usd
+    scale_btc = 1e-9 * (btc0 + mined.sum() + 1)
+    scale_usd = 1e-9 * (cash0 + np.abs(fiat).sum() + np.abs(proceeds).sum() + ds.sum() * n + 1)
+    # BTC: nothing appears or vanishes; never negative; sales never exceed holdings
+    np.testing.assert_allclose(
+        r.btc_held[:, -1], btc0 + mined.sum(axis=1) - sold.sum(axis=1), atol=scale_btc
+    )
+    assert (r.btc_held >= -scale_btc).all()
+    assert (sold >= 0).all()
+    # cash: start + operating flow + sale proceeds - debt service + interest
+    np.testing.assert_allclose(
+        r.cash_usd[:, -1],
+        cash0 + fiat.sum(axis=1) + proceeds.sum(axis=1) - ds.sum() + r.cash_interest_usd.sum(1),
+        atol=scale_usd,
+    )
+    # forced sales only restore the minimum; cash below it only in breach months
+    below = r.cash_usd < min_cash - scale_usd
+    assert not (below & ~r.breach).any()
+    # a breach month sold every BTC held
+    assert (np.abs(r.btc_held[r.breach]) <= scale_btc).all()
+    # the voluntary policy never sells more than the month's production
+    assert (r.btc_sold_voluntary <= mined + scale_btc).all()
+    if policy == "hold":
+        assert (r.btc_sold_voluntary == 0).all()
