@@ -289,6 +289,15 @@ def test_gbm_mean_equals_center() -> None:
         assert abs(ratio[:, j].mean() - 1) < 4 * se
 
 
+def test_median_centre() -> None:
+    params = build_scenario_params(_spec(price_center="median"), center=_center())
+    m = generate_market_paths(params, 20_000, np.random.default_rng(4))
+    ratio = m.btc_price_usd[:, 59] / params.price_center_usd[59]
+    # median of a lognormal ratio at 5 years: se of the sample median of log ratio is
+    # sqrt(pi/2) * 0.6 * sqrt(5) / sqrt(n) ~ 0.012; 4 se tolerance
+    assert abs(np.median(np.log(ratio))) < 4 * math.sqrt(math.pi / 2) * 0.6 * math.sqrt(5) / math.sqrt(20_000)
+
+
 def test_bootstrap_mean_and_volatility() -> None:
     from hashpivot.io import load_btc_daily
 

@@ -193,7 +193,7 @@ def irr(
     *,
     tol: float = 1e-12,
     max_iter: int = 200,
-    grid_points: int = 241,
+    grid_points: int = 451,
 ) -> Any:
     """Internal rate of return per period, vectorized over every axis but ``axis``.
 
@@ -209,7 +209,7 @@ def irr(
     max_iter : int
         Maximum bisection steps. [-]
     grid_points : int
-        Points of the bracketing grid in ``log(1+r)`` over ``[-7, 7]``. [-]
+        Points of the bracketing grid in ``log(1+r)`` over ``[-15, 15]``. [-]
 
     Returns
     -------
@@ -220,8 +220,8 @@ def irr(
 
     Notes
     -----
-    The scaled NPV is evaluated on a grid of ``x = 1/(1+r)`` (rates from about -99.9 %
-    to 1e3 per period); every bracket with a sign change is refined by bisection and the
+    The scaled NPV is evaluated on a grid of ``x = 1/(1+r)`` (rates from
+    ``-1 + 3e-7`` to ``3.3e6`` per period); every bracket with a sign change is refined by bisection and the
     root closest to zero is returned. Roots closer together than one grid cell (about
     6 % in ``1+r``) or outside the grid can be missed: such flows have no meaningful IRR.
     Annualize a monthly IRR with :func:`annual_rate`.
@@ -244,7 +244,7 @@ def irr(
         c = flat[idx]
         # normalise each row so tolerances are scale free
         c = c / np.max(np.abs(c), axis=1, keepdims=True)
-        g = np.linspace(-7.0, 7.0, grid_points)  # log(1+r)
+        g = np.linspace(-15.0, 15.0, grid_points)  # log(1+r)
         x_grid = np.exp(-g)  # 1/(1+r), decreasing in g
         f = c @ _scaled_powers(x_grid, n).T  # (rows, grid)
         sgn = np.sign(f)

@@ -24,6 +24,8 @@ app = typer.Typer(
 _COMMAND_MODULES: tuple[str, ...] = (
     "hashpivot.cli.economics",
     "hashpivot.cli.data_cmds",
+    "hashpivot.cli.dispatch",
+    "hashpivot.cli.simulate",
 )
 
 

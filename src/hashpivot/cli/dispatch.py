@@ -15,11 +15,11 @@ from hashpivot.cli.errors import fail_input, handle_errors
 
 _HELP = (
     "Dispatch a hybrid site (mining tranches + firm/flexible AI load) interval by interval "
-    "against power prices: curtail mining when power [USD/MWh] costs more than its hash "
-    "earns (hashprice [USD/PH/s/day]), serve the AI load always, use and resell a PPA, "
-    "renewables, demand response and 4CP. Reports energy [MWh], money [USD], emissions "
-    "[t CO2] and the comparison with always-on mining. The site is the first of the "
-    "portfolio TOML (or --site); its [sites.dispatch] table sets the options."
+    "against power prices: curtail mining when power \\[USD/MWh] costs more than its hash "
+    "earns (hashprice \\[USD/PH/s/day]), serve the AI load always, use and resell a PPA, "
+    "renewables, demand response and 4CP. Reports energy \\[MWh], money \\[USD], emissions "
+    "\\[t CO2] and the comparison with always-on mining. The site is the first of the "
+    "portfolio TOML (or --site); its \\[sites.dispatch] table sets the options."
 )
 
 SUMMARY_KEYS = (
@@ -200,7 +200,7 @@ def dispatch_command(
         Path | None,
         typer.Option(
             "--prices",
-            help="Price file [USD/MWh]: ERCOT RTMLZHBSPP / SCED LMP / DAM SPP, NYISO "
+            help="Price file \\[USD/MWh]: ERCOT RTMLZHBSPP / SCED LMP / DAM SPP, NYISO "
             "he01..he24, or any CSV/Parquet with a timestamp and a price column.",
         ),
     ] = None,
@@ -224,7 +224,7 @@ def dispatch_command(
         float | None,
         typer.Option(
             "--hashprice-usd-per-ph-day",
-            help="Constant hashprice [USD per PH/s per day]; default from the site's "
+            help="Constant hashprice \\[USD per PH/s per day]; default from the site's "
             "dispatch table or the bundled network data.",
             min=0.0,
         ),

@@ -78,19 +78,17 @@ def _network(
         base = NetworkConditions.from_history(day)
     except DataError as exc:
         raise InputError([Problem("--date", str(exc), CLI)]) from None
-    overrides = {
-        k: v
-        for k, v in {
-            "btc_price_usd": btc_price_usd,
-            "difficulty": difficulty,
-            "fees_btc_per_block": fees_btc_per_block,
-        }.items()
-        if v is not None
-    }
-    if overrides:
-        src = f"command line; other fields from {base.source} on {base.date}"
-        return dataclasses.replace(base, **overrides, source=src)
-    return base
+    if btc_price_usd is None and difficulty is None and fees_btc_per_block is None:
+        return base
+    return dataclasses.replace(
+        base,
+        btc_price_usd=base.btc_price_usd if btc_price_usd is None else btc_price_usd,
+        difficulty=base.difficulty if difficulty is None else difficulty,
+        fees_btc_per_block=(
+            base.fees_btc_per_block if fees_btc_per_block is None else fees_btc_per_block
+        ),
+        source=f"command line; other fields from {base.source} on {base.date}",
+    )
 
 
 def _fmt(v: float, digits: int = 0) -> str:

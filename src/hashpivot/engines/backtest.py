@@ -73,7 +73,7 @@ def run_backtest(
 
         history = load_btc_daily(start, end)
     else:
-        history = history.loc[start:end]  # type: ignore[misc]
+        history = history.loc[start:end]
     dates = pd.DatetimeIndex(history.index)
     price = history["price_usd"].to_numpy(float)
     diff = history["difficulty"].to_numpy(float)

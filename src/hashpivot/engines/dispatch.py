@@ -269,7 +269,10 @@ def build_dispatch_problem(
         warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
 
     tranches = tranches_from_site(
-        site, spec.underclock_min_power_fraction, spec.underclock_hashrate_fraction
+        site,
+        spec.underclock_min_power_fraction,
+        spec.underclock_hashrate_fraction,
+        spec.availability_fraction,
     )
     if not tranches and spec.ai_load_mw <= 0:
         raise InputError(Problem(path="fleet", message="the site has neither a fleet nor AI load"))

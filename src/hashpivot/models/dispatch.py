@@ -263,6 +263,14 @@ class DispatchSpec(BaseModel):
     )
 
     # --- mining ------------------------------------------------------------------------
+    availability_fraction: float = Field(
+        1.0,
+        gt=0.0,
+        le=1.0,
+        description="Share of the machines available (not failed or in repair); scales the "
+        "power and hashrate of every tranche. The fleet's uptime_fraction is not used: "
+        "dispatch decides curtailment itself. [-]",
+    )
     underclock_min_power_fraction: float = Field(
         1.0,
         gt=0.0,

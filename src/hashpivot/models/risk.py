@@ -100,6 +100,12 @@ class ScenarioSpec(BaseModel):
         default_factory=dict,
         description="Calendar-year overrides of the volatility. [1/sqrt(year)]",
     )
+    price_center: Literal["mean", "median"] = Field(
+        "mean",
+        description="What the centre path (deterministic model or drift) is for the BTC "
+        "price: its expectation ('mean', the GBM convention: the median falls below it by "
+        "exp(-sigma^2 t / 2)) or its median ('median': log-symmetric around it).",
+    )
     btc_price_usd: float | None = Field(
         None, gt=0.0, description="Starting BTC price; None = deterministic model / data. [USD]"
     )

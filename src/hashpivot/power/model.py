@@ -451,26 +451,26 @@ def tranches_from_site(
     site: Any,
     min_power_fraction: float | None = None,
     hashrate_fraction_at_min: float | None = None,
-    apply_uptime: bool = True,
+    availability_fraction: float | None = None,
 ) -> tuple[Tranche, ...]:
     """One tranche per fleet entry of a site (``hashpivot.models.Site`` or alike).
 
-    ``power_mw = count * power_w * power_overhead_factor / 1e6`` and ``hashrate_ph_s =
-    count * hashrate_th_s / 1000``, both times ``uptime_fraction`` when ``apply_uptime``
-    (machines down for repair neither draw power nor hash; dispatch curtailment comes on
-    top of that).
+    ``power_mw = count * power_w * power_overhead_factor * availability / 1e6`` and
+    ``hashrate_ph_s = count * hashrate_th_s * availability / 1000``. The fleet's
+    ``uptime_fraction`` is not applied: in the portfolio it includes curtailment, which
+    dispatch decides itself; machines out of service are the ``availability_fraction``.
 
     Parameters
     ----------
     site : object
         Has ``fleet`` (entries with ``count, hashrate_th_s, power_w`` or
-        ``efficiency_j_per_th``, ``uptime_fraction``, ``model_name`` or ``asic``),
-        ``power_overhead_factor`` and optionally ``dispatch`` (a ``DispatchSpec`` whose
-        underclocking fields are used unless overridden here).
+        ``efficiency_j_per_th`` and a ``name``/``asic`` label), ``power_overhead_factor`` and
+        optionally ``dispatch`` (a ``DispatchSpec`` whose underclocking and availability
+        fields are used unless overridden here).
     min_power_fraction, hashrate_fraction_at_min : float, optional
-        Underclocking range; defaults from ``site.dispatch``.
-    apply_uptime : bool
-        Derate power and hashrate by ``uptime_fraction``.
+        Underclocking range; defaults from ``site.dispatch``. [-]
+    availability_fraction : float, optional
+        Share of machines available; default from ``site.dispatch``, else 1. [-]
 
     Returns
     -------
@@ -481,6 +481,8 @@ def tranches_from_site(
         min_power_fraction = float(_attr(spec, "underclock_min_power_fraction", 1.0) or 1.0)
     if hashrate_fraction_at_min is None and spec is not None:
         hashrate_fraction_at_min = _attr(spec, "underclock_hashrate_fraction")
+    if availability_fraction is None:
+        availability_fraction = float(_attr(spec, "availability_fraction", 1.0) or 1.0)
     overhead = float(_attr(site, "power_overhead_factor", 1.0) or 1.0)
     out: list[Tranche] = []
     problems: list[Problem] = []
@@ -499,13 +501,15 @@ def tranches_from_site(
                 )
             )
             continue
-        uptime = float(_attr(entry, "uptime_fraction", 1.0) or 1.0) if apply_uptime else 1.0
-        name = str(_attr(entry, "model_name") or _attr(entry, "asic") or f"tranche {i}")
+        name = str(
+            _attr(entry, "name") or _attr(entry, "model_name") or _attr(entry, "asic")
+            or f"tranche {i}"
+        )
         out.append(
             Tranche(
                 name=name,
-                power_mw=count * float(power_w) * overhead * uptime / 1e6,
-                hashrate_ph_s=count * float(th) * uptime / 1000.0,
+                power_mw=count * float(power_w) * overhead * availability_fraction / 1e6,
+                hashrate_ph_s=count * float(th) * availability_fraction / 1000.0,
                 min_power_fraction=min_power_fraction,
                 hashrate_fraction_at_min=hashrate_fraction_at_min,
             )

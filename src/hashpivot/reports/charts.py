@@ -8,8 +8,8 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
+import matplotlib.pyplot as plt
+import plotly.graph_objects as go
 
 
 def new_figure(nrows: int = 1, height_in: float = 4.0) -> tuple[Any, Any]:

@@ -9,7 +9,9 @@ deterministic pivot model.
 
 BTC price
     ``S_t = C_t exp(X_t)``, ``X_t = sum_{k<=t} (sigma_k sqrt(dt_k) z_k - sigma_k^2 dt_k / 2)``
-    with ``z ~ N(0, 1)`` (GBM: ``E[S_t] = C_t``, and ``C`` grows at the drift ``mu``).
+    with ``z ~ N(0, 1)`` (GBM: ``E[S_t] = C_t``, and ``C`` grows at the drift ``mu``). With
+    ``price_center = "median"`` the ``-sigma^2 dt / 2`` term is dropped: the median of
+    ``S_t`` is ``C_t`` and its mean ``C_t exp(sigma^2 t / 2)``.
     Block bootstrap: the increments are historical monthly log returns, demeaned, scaled to
     the requested volatility, resampled in blocks of ``b`` consecutive months, minus
     ``log mean exp(.)`` of the pool so that ``E[S_t] = C_t`` again.
@@ -84,6 +86,9 @@ class ScenarioParams:
         ``sigma_t``. [1/sqrt(year)]
     price_model : str
         ``"gbm"`` or ``"bootstrap"``.
+    price_center : str
+        ``"mean"``: ``E[S_t] = C_t``; ``"median"``: the log price is symmetric around
+        ``log C_t`` (no ``-sigma^2/2`` correction).
     bootstrap_pool : ndarray
         Demeaned historical monthly log returns (bootstrap only). [-]
     bootstrap_block_months : int
@@ -136,6 +141,7 @@ class ScenarioParams:
     power_innovation_sd: FloatArray
     power_spike_probability: FloatArray
     power_spike_mean_log: float
+    price_center: str = "mean"
 
     @property
     def n_periods(self) -> int:
@@ -480,6 +486,7 @@ def build_scenario_params(
         power_innovation_sd=innov,
         power_spike_probability=p_spike,
         power_spike_mean_log=float(j),
+        price_center=spec.price_center,
     )
 
 
@@ -641,13 +648,19 @@ def generate_market_paths(
             if pool_sd > 0
             else np.zeros(T)
         )
-        # E[exp(scale * r)] = 1 over the pool, per step
-        corr = np.log(np.mean(np.exp(scale[:, None] * pool[None, :]), axis=1))
+        # E[exp(scale * r)] = 1 over the pool, per step (mean-centred only)
+        corr = (
+            np.log(np.mean(np.exp(scale[:, None] * pool[None, :]), axis=1))
+            if params.price_center == "mean"
+            else np.zeros(T)
+        )
         inc = scale[:, None] * pool[idx] - corr[:, None]
         z = pool[idx] / pool_sd if pool_sd > 0 else np.zeros((T, n))
     else:
         z = rng.standard_normal((T, n))
-        inc = sigma * np.sqrt(dt) * z - 0.5 * sigma**2 * dt
+        inc = sigma * np.sqrt(dt) * z
+        if params.price_center == "mean":
+            inc -= 0.5 * sigma**2 * dt
     X = inc  # cumulative sum in place, row by row (faster than cumsum(axis=0))
     for t in range(1, T):
         X[t] += X[t - 1]

@@ -1,0 +1,486 @@
+"""``hashpivot simulate``: Monte Carlo risk of every pivot strategy, with a treasury."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hashpivot.cli.errors import handle_errors
+from hashpivot.exceptions import HashpivotError, InputError, Problem
+
+if TYPE_CHECKING:
+    from hashpivot.engines.simulate import SimulationResult
+
+_HELP = (
+    "Simulate BTC price, network hashrate, fees and (for index contracts) power price on "
+    "many paths, value every pivot strategy on each path and run the treasury. Prints per "
+    "strategy: NPV of unlevered free cash flow [USD] at [pivot].discount_rate (mean, P5, "
+    "P50, P95, CVaR95 = mean of the worst 5 % of paths), the probability of beating "
+    "keep_mining [fraction], the probability of a liquidity breach (cash below "
+    "[treasury].min_cash_usd even after selling every BTC) [fraction], the expected BTC "
+    "sold under duress [BTC]; the probability of reverse margin (cost per BTC above the "
+    "price) by year; and expected forced sales by treasury policy. The model is set in the "
+    "portfolio's [scenario] and [treasury] tables; unset parameters are calibrated on the "
+    "bundled history. The same --seed and --chunk-paths give identical results locally, "
+    "with threads, or on Dask."
+)
+
+JSON_KEYS: tuple[str, ...] = (
+    "npv_mean_usd",
+    "npv_p5_usd",
+    "npv_p50_usd",
+    "npv_p95_usd",
+    "cvar95_usd",
+    "prob_beats_baseline",
+    "prob_liquidity_breach",
+    "expected_forced_sale_btc",
+)
+
+
+def _m(x: float) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{x / 1e6:,.1f}"
+
+
+def _pct(x: float) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{100 * x:.1f}"
+
+
+def _num(x: float, fmt: str = ",.1f") -> str:
+    return "-" if x is None or not math.isfinite(x) else format(x, fmt)
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return _clean(obj.item())
+    return obj
+
+
+def _load(path: Path) -> Any:
+    from hashpivot.models import load_portfolio
+
+    return load_portfolio(path)
+
+
+def json_summary(result: SimulationResult) -> dict[str, Any]:
+    """The ``--json`` object: per strategy the headline keys first, then the rest."""
+    full = result.to_json()
+    strategies = {}
+    for name, stats in full["strategies"].items():
+        head = {k: stats.get(k) for k in JSON_KEYS}
+        strategies[name] = {**head, **{k: v for k, v in stats.items() if k not in head}}
+    full["strategies"] = strategies
+    return dict(_clean(full))
+
+
+# --------------------------------------------------------------------------------------
+# printing
+# --------------------------------------------------------------------------------------
+def _print(result: SimulationResult, console: Console) -> None:
+    inp = result.inputs
+    names = result.strategy_names
+    table = Table(
+        title=f"Monte Carlo: {result.n_paths:,} paths, {inp['start']} + "
+        f"{inp['horizon_months']} months, discount {100 * inp['discount_rate']:.1f} %/year, "
+        f"treasury policy {result.policies[0]}",
+        title_justify="left",
+        caption="NPV of unlevered FCF; CVaR95 = mean NPV of the worst 5 % of paths; "
+        "deterministic = every volatility zero (the pivot model's path)",
+        caption_justify="left",
+    )
+    table.add_column("quantity [unit]", min_width=24)
+    for n in names:
+        table.add_column(n, justify="right", overflow="fold")
+    stats = [result.strategy_stats(n) for n in names]
+    rows: list[tuple[str, list[str]]] = [
+        ("NPV mean [M USD]", [_m(s["npv_mean_usd"]) for s in stats]),
+        ("NPV P5 [M USD]", [_m(s["npv_p5_usd"]) for s in stats]),
+        ("NPV P50 [M USD]", [_m(s["npv_p50_usd"]) for s in stats]),
+        ("NPV P95 [M USD]", [_m(s["npv_p95_usd"]) for s in stats]),
+        ("CVaR95 [M USD]", [_m(s["cvar95_usd"]) for s in stats]),
+        ("NPV deterministic [M USD]", [_m(s["npv_deterministic_usd"]) for s in stats]),
+        ("P(beats keep_mining) [%]", [_pct(s["prob_beats_baseline"]) for s in stats]),
+        ("NPV vs keep_mining, mean [M USD]",
+         [_m(s.get("npv_vs_baseline_mean_usd", float("nan"))) for s in stats]),
+        ("P(liquidity breach) [%]", [_pct(s["prob_liquidity_breach"]) for s in stats]),
+        ("E[BTC sold under duress] [BTC]",
+         [_num(s["expected_forced_sale_btc"], ",.1f") for s in stats]),
+        ("avg forced-sale price [USD]",
+         [_num(s["forced_sale_avg_price_usd"], ",.0f") for s in stats]),
+        ("min cash, P5 [M USD]", [_m(s["min_cash_p5_usd"]) for s in stats]),
+        ("BTC held at end, mean [BTC]", [_num(s["end_btc_mean"], ",.0f") for s in stats]),
+    ]
+    for label, vals in rows:
+        table.add_row(label, *vals)
+    console.print(table)
+
+    rm = Table(title="P(reverse margin), keep_mining [% of paths]", title_justify="left")
+    rm.add_column("month")
+    rm.add_column("direct (cash cost/BTC > price)", justify="right")
+    rm.add_column("total (+ depreciation, SBC)", justify="right")
+    T = len(result.periods)
+    for t in sorted({0, *range(11, T, 12), T - 1}):
+        rm.add_row(
+            str(result.periods[t]),
+            _pct(float(result.prob_reverse_margin_direct[t])),
+            _pct(float(result.prob_reverse_margin_total[t])),
+        )
+    if result.baseline is not None:
+        console.print(rm)
+
+    if len(result.policies) > 1:
+        fp = Table(title="E[BTC sold under duress] by treasury policy [BTC]", title_justify="left")
+        fp.add_column("strategy")
+        for p in result.policies:
+            fp.add_column(p, justify="right")
+        by = result.forced_sales_by_policy()
+        for n in names:
+            fp.add_row(n, *[_num(by[n][p], ",.1f") for p in result.policies])
+        console.print(fp)
+    r = inp["resolved"]
+    console.print(
+        f"[dim]model: BTC vol {r['btc_volatility_per_year']:.2f}/sqrt(yr), hashrate "
+        f"elasticity {r['hashrate_elasticity']:.3f}, hashrate vol "
+        f"{r['hashrate_volatility_per_year']:.2f}, corr {r['price_hashrate_correlation']:.2f}, "
+        f"fee sigma {r['fees_lognormal_sigma']:.2f}, power simulated: "
+        f"{r['power_simulated']}; {inp['executor']}, "
+        f"{result.timings_s['chunks']:.2f} s for the paths[/dim]"
+    )
+
+
+# --------------------------------------------------------------------------------------
+# files
+# --------------------------------------------------------------------------------------
+_QLABELS = ("p5", "p25", "p50", "p75", "p95")
+
+
+def write_outputs(result: SimulationResult, out: Path) -> list[Path]:
+    """CSVs (summary, fan quantiles, reverse margin, forced sales, NPV samples) and charts
+    (PNG each, plus one self-contained interactive HTML page)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import plotly.graph_objects as go
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    names = result.strategy_names
+    months = [str(p) for p in result.periods]
+    x = result.periods.to_timestamp()
+
+    summary = pd.DataFrame([{"strategy": n, **result.strategy_stats(n)} for n in names])
+    p = out / "summary.csv"
+    summary.to_csv(p, index=False)
+    written.append(p)
+    fan_rows = []
+    for key, q in result.fan.items():
+        for t, m in enumerate(months):
+            fan_rows.append({"series": key, "month": m, **{lab: q[i, t] for i, lab in enumerate(_QLABELS)}})
+    p = out / "fan_quantiles.csv"
+    pd.DataFrame(fan_rows).to_csv(p, index=False)
+    written.append(p)
+    p = out / "reverse_margin.csv"
+    pd.DataFrame(
+        {
+            "month": months,
+            "prob_reverse_margin_direct": result.prob_reverse_margin_direct,
+            "prob_reverse_margin_total": result.prob_reverse_margin_total,
+        }
+    ).to_csv(p, index=False)
+    written.append(p)
+    by = result.forced_sales_by_policy()
+    p = out / "forced_sales_by_policy.csv"
+    pd.DataFrame(
+        [
+            {"strategy": n, "policy": pol, "expected_forced_sale_btc": by[n][pol],
+             "prob_liquidity_breach": float(result.treasury[(n, pol)].breach.mean())}
+            for n in names
+            for pol in result.policies
+        ]
+    ).to_csv(p, index=False)
+    written.append(p)
+    p = out / "npv_samples.csv.gz"
+    pd.DataFrame({f"{n}_npv_usd": result.npv_usd[n] for n in names}).to_csv(
+        p, index_label="path", compression="gzip"
+    )
+    written.append(p)
+
+    def fan_png(ax: Any, q: np.ndarray, label: str, color: str | None = None) -> None:
+        line = ax.plot(x, q[2], label=f"{label} P50", color=color)[0]
+        c = line.get_color()
+        ax.fill_between(x, q[0], q[4], color=c, alpha=0.15, label=f"{label} P5-P95")
+        ax.fill_between(x, q[1], q[3], color=c, alpha=0.3)
+
+    charts: list[tuple[str, go.Figure]] = []
+
+    # fan charts: BTC price, hashprice, cash
+    for key, title, unit, log in (
+        ("btc_price_usd", "BTC price", "USD", True),
+        ("hashprice_usd_per_ph_day", "Hashprice", "USD/PH/day", True),
+    ):
+        q = result.fan[key]
+        fig, ax = plt.subplots(figsize=(11, 4.5))
+        fan_png(ax, q, title)
+        ax.set_yscale("log" if log else "linear")
+        ax.set_ylabel(f"{title} [{unit}]")
+        ax.set_title(f"{title}: median, 50 % and 90 % bands ({result.n_paths:,} paths)")
+        ax.legend(loc="upper left")
+        ax.grid(alpha=0.3)
+        written.append(_save_png(fig, out / f"fan_{key}.png"))
+        g = go.Figure()
+        _fan_plotly(g, x, q, title)
+        g.update_layout(title=f"{title} [{unit}]", yaxis_type="log" if log else "linear")
+        charts.append((title, g))
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    g = go.Figure()
+    for n in names:
+        q = result.fan[f"cash_usd:{n}"] / 1e6
+        fan_png(ax, q, n)
+        _fan_plotly(g, x, q, n)
+    ax.set_ylabel("cash [M USD]")
+    ax.set_title(f"Treasury cash by strategy (policy {result.policies[0]}): P50, P25-P75, P5-P95")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+    written.append(_save_png(fig, out / "fan_cash_usd.png"))
+    g.update_layout(title=f"Treasury cash [M USD], policy {result.policies[0]}")
+    charts.append(("cash", g))
+
+    # NPV histogram per strategy
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    g = go.Figure()
+    all_npv = np.concatenate([result.npv_usd[n] for n in names]) / 1e6
+    lo, hi = np.percentile(all_npv, [0.5, 99.5])
+    bins = np.linspace(lo, hi if hi > lo else lo + 1, 80)
+    for n in names:
+        v = result.npv_usd[n] / 1e6
+        ax.hist(np.clip(v, bins[0], bins[-1]), bins=bins, alpha=0.45, label=n)
+        g.add_trace(go.Histogram(x=v, name=n, opacity=0.5, nbinsx=80))
+    ax.set_xlabel("NPV [M USD] (tails clipped at P0.5/P99.5)")
+    ax.set_ylabel("paths")
+    ax.set_title("NPV distribution per strategy")
+    ax.legend()
+    written.append(_save_png(fig, out / "npv_histogram.png"))
+    g.update_layout(barmode="overlay", title="NPV per strategy [M USD]")
+    charts.append(("npv", g))
+
+    # forced sales by policy
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    g = go.Figure()
+    width = 0.8 / max(len(result.policies), 1)
+    for j, pol in enumerate(result.policies):
+        vals = [by[n][pol] for n in names]
+        ax.bar(np.arange(len(names)) + j * width, vals, width, label=pol)
+        g.add_trace(go.Bar(x=names, y=vals, name=pol))
+    ax.set_xticks(np.arange(len(names)) + width * (len(result.policies) - 1) / 2, names)
+    ax.set_ylabel("expected BTC sold under duress [BTC]")
+    ax.set_title("Forced BTC sales by treasury policy")
+    ax.legend()
+    written.append(_save_png(fig, out / "forced_sales_by_policy.png"))
+    g.update_layout(barmode="group", title="Expected BTC sold under duress [BTC] by policy")
+    charts.append(("forced", g))
+
+    # reverse margin
+    if result.baseline is not None:
+        fig, ax = plt.subplots(figsize=(11, 4))
+        ax.plot(x, 100 * result.prob_reverse_margin_direct, label="direct (cash) cost")
+        ax.plot(x, 100 * result.prob_reverse_margin_total, label="total cost", ls="--")
+        ax.set_ylabel("paths in reverse margin [%]")
+        ax.set_title("keep_mining: probability that cost per BTC exceeds the BTC price")
+        ax.legend()
+        ax.grid(alpha=0.3)
+        written.append(_save_png(fig, out / "reverse_margin.png"))
+        g = go.Figure()
+        g.add_trace(go.Scatter(x=x, y=100 * result.prob_reverse_margin_direct, name="direct"))
+        g.add_trace(go.Scatter(x=x, y=100 * result.prob_reverse_margin_total, name="total"))
+        g.update_layout(title="P(reverse margin) [%], keep_mining")
+        charts.append(("reverse", g))
+
+    html = out / "simulate.html"
+    parts = [
+        fig_.to_html(full_html=False, include_plotlyjs=(i == 0))
+        for i, (_, fig_) in enumerate(charts)
+    ]
+    html.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>hashpivot simulate</title>"
+        "</head><body>" + "\n".join(parts) + "</body></html>",
+        encoding="utf-8",
+    )
+    written.append(html)
+    return written
+
+
+def _save_png(fig: Any, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _fan_plotly(g: Any, x: Any, q: np.ndarray, name: str) -> None:
+    import plotly.graph_objects as go
+
+    g.add_trace(go.Scatter(x=x, y=q[4], line={"width": 0}, showlegend=False, name=f"{name} P95"))
+    g.add_trace(
+        go.Scatter(x=x, y=q[0], fill="tonexty", line={"width": 0}, name=f"{name} P5-P95",
+                   opacity=0.3)
+    )
+    g.add_trace(go.Scatter(x=x, y=q[2], name=f"{name} P50"))
+
+
+# --------------------------------------------------------------------------------------
+# command
+# --------------------------------------------------------------------------------------
+def register(app: typer.Typer) -> None:
+    """Add ``simulate`` to the app."""
+
+    @app.command("simulate", help=_HELP)
+    @handle_errors
+    def simulate_cmd(
+        site_toml: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
+        paths: Annotated[int, typer.Option("--paths", help="Number of paths.", min=1)] = 10_000,
+        years: Annotated[
+            float, typer.Option("--years", help="Horizon [years] (whole months).", min=0.1)
+        ] = 10.0,
+        seed: Annotated[int, typer.Option("--seed", help="Root random seed.")] = 0,
+        workers: Annotated[
+            int | None,
+            typer.Option("--workers", help="Start a local Dask cluster with N worker processes.",
+                         min=1),
+        ] = None,
+        scheduler: Annotated[
+            str | None,
+            typer.Option("--scheduler", help="Use an existing Dask scheduler (tcp://HOST:PORT)."),
+        ] = None,
+        threads: Annotated[
+            int | None,
+            typer.Option("--threads", help="Local run: threads (default: CPU count, max 4).",
+                         min=1),
+        ] = None,
+        chunk_paths: Annotated[
+            int,
+            typer.Option("--chunk-paths", help="Paths per chunk (part of the reproducibility "
+                         "key with the seed).", min=1),
+        ] = 5_000,
+        policy: Annotated[
+            str | None,
+            typer.Option("--policy", help="Treasury policy: hold, sell_all, sell_to_cover, "
+                         "min_cash, or 'all' (default: [treasury].policy first, then the "
+                         "others for the forced-sales chart)."),
+        ] = None,
+        discount_rate: Annotated[
+            float | None,
+            typer.Option("--discount-rate", help="Annual discount rate [fraction]; default "
+                         "[pivot].discount_rate."),
+        ] = None,
+        site: Annotated[str | None, typer.Option("--site", help="Only this site.")] = None,
+        convert_mw: Annotated[
+            float | None, typer.Option("--convert-mw", help="MW of the convert strategy [MW].")
+        ] = None,
+        start: Annotated[
+            str | None,
+            typer.Option("--start", help="Construction start of the convert strategy YYYY-MM."),
+        ] = None,
+        price_model: Annotated[
+            str | None,
+            typer.Option("--price-model", help="Override [scenario].price_model: gbm or "
+                         "bootstrap."),
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Write charts (PNG, HTML) and CSVs here.")
+        ] = None,
+    ) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from hashpivot.engines.simulate import SimulationConfig, simulate
+        from hashpivot.models.risk import ScenarioSpec, TreasurySpec
+        from hashpivot.treasury import POLICIES
+
+        if workers is not None and scheduler is not None:
+            raise InputError(
+                [Problem("--workers", "give --workers or --scheduler, not both", "<command line>")]
+            )
+        portfolio = _load(site_toml)
+        tspec = portfolio.treasury or TreasurySpec()
+        if policy is None:
+            policies = (tspec.policy, *[p for p in POLICIES if p != tspec.policy])
+        elif policy == "all":
+            policies = POLICIES
+        elif policy in POLICIES:
+            policies = (policy,)
+        else:
+            raise InputError([Problem("--policy", f"{policy!r} is not one of "
+                                      f"{', '.join(POLICIES)} or 'all'", "<command line>")])
+        if price_model is not None:
+            if price_model not in ("gbm", "bootstrap"):
+                raise InputError([Problem("--price-model", "must be gbm or bootstrap",
+                                          "<command line>")])
+            spec = portfolio.scenario or ScenarioSpec()
+            portfolio = portfolio.model_copy(
+                update={"scenario": spec.model_copy(update={"price_model": price_model})}
+            )
+        config = SimulationConfig(
+            n_paths=paths,
+            horizon_months=max(1, int(round(years * 12))),
+            seed=seed,
+            chunk_paths=chunk_paths,
+            discount_rate=discount_rate,
+            site_name=site,
+            convert_mw=convert_mw,
+            convert_start=start,
+            policies=tuple(policies),
+        )
+        n_threads = threads or min(4, os.cpu_count() or 1)
+        err = Console(stderr=True)
+        with Progress(
+            TextColumn("simulating"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} chunks"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
+            task_id = bar.add_task("paths", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task_id, completed=done, total=total)
+
+            try:
+                result = simulate(
+                    portfolio,
+                    config,
+                    workers=workers,
+                    scheduler=scheduler,
+                    threads=n_threads,
+                    progress=progress,
+                    source=str(site_toml),
+                )
+            except OSError as exc:  # e.g. a Dask scheduler that cannot be reached
+                raise HashpivotError(f"cannot run the simulation: {exc}") from exc
+        if out is not None:
+            files = write_outputs(result, out)
+        if as_json:
+            typer.echo(json.dumps(json_summary(result)))
+            return
+        console = Console()
+        _print(result, console)
+        if out is not None:
+            console.print(f"[dim]wrote {len(files)} files to {out}[/dim]")

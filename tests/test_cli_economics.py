@@ -1,0 +1,107 @@
+"""CLI: cost, hashprice and backtest; JSON contracts and clean errors (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from hashpivot.cli import economics
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = str(ROOT / "examples" / "reverse-margin.toml")
+BAD = Path(__file__).parent / "data" / "bad"
+
+app = typer.Typer()
+economics.register(app)
+runner = CliRunner()
+
+COST_KEYS = {
+    "hashprice_usd_per_ph_day",
+    "btc_per_day",
+    "cost_per_btc_direct_usd",
+    "cost_per_btc_total_usd",
+    "margin_direct_fraction",
+    "margin_total_fraction",
+    "reverse_margin_direct",
+    "reverse_margin_total",
+    "breakeven_btc_price_direct_usd",
+    "breakeven_btc_price_total_usd",
+    "breakeven_power_price_usd_per_mwh",
+    "cost_items",
+}
+
+
+def test_hashprice_json() -> None:
+    res = runner.invoke(
+        app, ["hashprice", "--btc-price-usd", "100000", "--difficulty", "100e12", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert round(out["hashprice_usd_per_ph_day"], 2) == 62.86
+    assert out["hashvalue_btc_per_ph_day"] == pytest.approx(6.28642737865448e-4)
+    res = runner.invoke(
+        app,
+        ["hashprice", "--btc-price-usd", "1e5", "--difficulty", "1e14", "--height", "1050000",
+         "--json"],
+    )
+    assert json.loads(res.stdout)["hashprice_usd_per_ph_day"] == pytest.approx(31.4321368932724)
+
+
+def test_cost_json_contract() -> None:
+    args = ["cost", EXAMPLE, "--btc-price-usd", "95000", "--difficulty", "117e12",
+            "--fees-btc-per-block", "0.03", "--json"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert set(out) >= COST_KEYS
+    assert out["reverse_margin_total"] is True
+    assert out["cost_per_btc_direct_usd"] == pytest.approx(74_600, rel=0.02)
+    assert {"name", "category", "usd_per_year", "usd_per_btc"} <= set(out["cost_items"][0])
+
+
+def test_cost_from_history_date_and_table() -> None:
+    res = runner.invoke(app, ["cost", EXAMPLE, "--date", "2024-04-19"])
+    assert res.exit_code == 0, res.output
+    assert "Cost views" in res.stdout and "direct" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["hashprice", "--btc-price-usd", "-5", "--difficulty", "0"],
+         ["--btc-price-usd: must be a finite number > 0", "--difficulty: must be"]),
+        (["hashprice", "--btc-price-usd", "5", "--difficulty", "1e14", "--subsidy-btc", "1",
+          "--height", "5"], ["give --subsidy-btc or --height, not both"]),
+        (["cost", EXAMPLE, "--date", "1999-01-01"], ["--date:"]),
+        (["cost", str(BAD / "unknown_asic.toml")], ["sites[0].fleet[1].asic: unknown ASIC"]),
+        (["cost", str(BAD / "wrong_unit_type.toml")],
+         ["price_usd_per_mwh: Input should be a valid number", "power_kw: unknown field"]),
+        (["backtest", EXAMPLE, "--start", "2025-01-01", "--end", "2024-01-01"],
+         ["--end: must not be before --start"]),
+        (["backtest", EXAMPLE, "--start", "2001-01-01", "--end", "2002-01-01"],
+         ["--start/--end:"]),
+    ],
+)
+def test_bad_input_exit_2_one_line_per_problem(args: list[str], expected: list[str]) -> None:
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    for text in expected:
+        assert text in res.output
+    assert all(line.startswith("error: ") for line in res.stderr.strip().splitlines())
+
+
+def test_backtest_writes_outputs(tmp_path: Path) -> None:
+    res = runner.invoke(
+        app, ["backtest", EXAMPLE, "--start", "2024-01-01", "--end", "2024-06-30",
+              "--out", str(tmp_path), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["summary"]["days"] == 182
+    for name in ("backtest.csv", "backtest.png", "backtest.html"):
+        assert (tmp_path / name).stat().st_size > 1000

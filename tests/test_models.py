@@ -1,0 +1,100 @@
+"""Portfolio files: valid examples load; bad files list every problem with its path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hashpivot.exceptions import InputError
+from hashpivot.models import load_portfolio, parse_portfolio
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD = Path(__file__).parent / "data" / "bad"
+
+
+def _problems(path: Path) -> dict[str, str]:
+    with pytest.raises(InputError) as info:
+        load_portfolio(path)
+    for p in info.value.problems:
+        assert p.source == str(path)  # every problem names the file
+    return {p.path: p.message for p in info.value.problems}
+
+
+def test_example_loads_with_catalog_specs() -> None:
+    pf = load_portfolio(ROOT / "examples" / "reverse-margin.toml")
+    s21 = pf.sites[0].fleet[0]
+    assert s21.asic == "Antminer S21"
+    assert s21.hashrate_th_s == 200.0 and s21.efficiency_j_per_th == pytest.approx(17.5)
+    assert pf.sites[1].cost_items[0].annual_usd == pytest.approx(42e6)  # 3.5M per month
+
+
+def test_missing_field() -> None:
+    probs = _problems(BAD / "missing_field.toml")
+    assert probs["sites[0].power_contract.price_usd_per_mwh"] == "required field is missing"
+    assert probs["sites[0].fleet[0].count"] == "required field is missing"
+
+
+def test_negative_power() -> None:
+    probs = _problems(BAD / "negative_power.toml")
+    assert "greater than 0" in probs["sites[0].fleet[0].power_w"]
+    assert "-3500" in probs["sites[0].fleet[0].power_w"]
+
+
+def test_unknown_asic_with_suggestion() -> None:
+    probs = _problems(BAD / "unknown_asic.toml")
+    assert set(probs) == {"sites[0].fleet[1].asic"}
+    msg = probs["sites[0].fleet[1].asic"]
+    assert "unknown ASIC model 'Antminer S22 Turbo'" in msg and "did you mean" in msg
+
+
+def test_wrong_unit_type_reports_all_problems_at_once() -> None:
+    probs = _problems(BAD / "wrong_unit_type.toml")
+    assert "valid number" in probs["sites[0].power_contract.price_usd_per_mwh"]
+    assert "4 c/kWh" in probs["sites[0].power_contract.price_usd_per_mwh"]
+    assert probs["sites[0].fleet[0].power_kw"].startswith("unknown field")
+
+
+def test_syntax_error_and_missing_file(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.toml"
+    bad.write_text("name = \n")
+    with pytest.raises(InputError, match="invalid TOML"):
+        load_portfolio(bad)
+    with pytest.raises(InputError, match="file not found"):
+        load_portfolio(tmp_path / "nope.toml")
+
+
+BASE = """
+[[sites]]
+name = "A"
+capacity_mw = {cap}
+[sites.power_contract]
+price_usd_per_mwh = 40
+[[sites.fleet]]
+count = 1000
+hashrate_th_s = 200
+{spec}
+"""
+
+
+def test_custom_specs_resolve_and_are_checked() -> None:
+    pf = parse_portfolio(BASE.format(cap=10, spec="power_w = 3500"))
+    assert pf.sites[0].fleet[0].efficiency_j_per_th == pytest.approx(17.5)
+    assert pf.sites[0].fleet_power_mw == pytest.approx(3.5 * 1.05)
+    with pytest.raises(InputError, match="disagrees"):
+        parse_portfolio(BASE.format(cap=10, spec="power_w = 3500\nefficiency_j_per_th = 20"))
+    with pytest.raises(InputError, match="more than capacity_mw"):
+        parse_portfolio(BASE.format(cap=3, spec="power_w = 3500"))
+    with pytest.raises(InputError, match="efficiency_j_per_th' or 'power_w"):
+        parse_portfolio(BASE.format(cap=10, spec=""))
+
+
+def test_cost_item_needs_exactly_one_amount() -> None:
+    text = BASE.format(cap=10, spec="power_w = 3500") + (
+        '[[cost_items]]\nname = "x"\ncategory = "sga_cash"\nusd_per_year = 1\nusd_per_month = 1\n'
+        '[[cost_items]]\nname = "y"\ncategory = "marketing"\nusd_per_year = 1\n'
+    )
+    with pytest.raises(InputError) as info:
+        parse_portfolio(text)
+    paths = {p.path for p in info.value.problems}
+    assert paths == {"cost_items[0]", "cost_items[1].category"}

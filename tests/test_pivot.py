@@ -1,0 +1,408 @@
+"""Tests of the pivot engine (hashpivot.engines.pivot) and its CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import typer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from hashpivot import finance as F
+from hashpivot.bitcoin import btc_per_th_day, difficulty_from_hashrate
+from hashpivot.engines import pivot as P
+from hashpivot.exceptions import InputError
+from hashpivot.market import MarketPaths
+from hashpivot.models import Portfolio, parse_portfolio
+
+DATA = Path(__file__).parent / "data"
+EXAMPLE = Path(__file__).parents[1] / "examples" / "pivot-200mw.toml"
+
+BASE_TOML = """
+name = "test"
+[[sites]]
+name = "A"
+capacity_mw = 100.0
+power_overhead_factor = 1.05
+pool_fee_fraction = 0.02
+  [sites.power_contract]
+  kind = "fixed"
+  price_usd_per_mwh = 40.0
+  [[sites.fleet]]
+  hashrate_th_s = 200.0
+  efficiency_j_per_th = 17.5
+  count = 20000
+  uptime_fraction = 0.9
+  [[sites.cost_items]]
+  name = "staff"
+  category = "site_opex"
+  usd_per_year = 6e6
+  [sites.hosting]
+  pue = 1.25
+  lease_usd_per_kw_month = 130.0
+  lease_term_years = 3
+  renewal_options = 0
+  construction_months = 6
+  tenant_default_probability_per_year = 0.0
+  asic_resale_usd_per_th = 5.0
+[financing]
+loan_to_cost_fraction = 0.7
+interest_rate = 0.08
+amortization_years = 2
+[pivot]
+horizon_years = 5
+start = "2026-01"
+start_height = 930000
+btc_price_usd = 100000.0
+network_hashrate_th_s = 1.0e9
+fees_btc_per_block = 0.025
+btc_price_growth_per_year = 0.1
+network_hashrate_growth_per_year = 0.2
+convert_mw = 50.0
+convert_start = "2026-07"
+"""
+
+
+@pytest.fixture(scope="module")
+def portfolio() -> Portfolio:
+    return parse_portfolio(BASE_TOML)
+
+
+def with_hosting(pf: Portfolio, **update: object) -> Portfolio:
+    site = pf.sites[0]
+    assert site.hosting is not None
+    new_site = site.model_copy(update={"hosting": site.hosting.model_copy(update=update)})
+    return pf.model_copy(update={"sites": [new_site]})
+
+
+def market(pf: Portfolio, months: int = 60) -> MarketPaths:
+    return P.deterministic_market(pf, None, months)
+
+
+# --------------------------------------------------------------------------------------
+# strategies
+# --------------------------------------------------------------------------------------
+def test_build_strategies(portfolio: Portfolio) -> None:
+    s = P.build_strategies(portfolio)
+    names = [x.name for x in s]
+    assert names == ["keep_mining", "convert_all", "convert_50mw_2026-07", "phased"]
+    assert s[1].converted_gross_mw == pytest.approx(100.0)  # capacity_mw
+    assert s[2].phases[0].start == pd.Period("2026-07", "M")
+    phased = s[3].phases
+    assert [str(p.start) for p in phased] == ["2026-01", "2027-01", "2028-01"]
+    assert sum(p.gross_mw for p in phased) == pytest.approx(100.0)
+    # the command line wins over [pivot]
+    s2 = P.build_strategies(portfolio, convert_mw=20.0, start="2027-03")
+    assert s2[2].name == "convert_20mw_2027-03"
+
+
+def test_build_strategies_errors(portfolio: Portfolio) -> None:
+    with pytest.raises(InputError, match="exceeds"):
+        P.build_strategies(portfolio, convert_mw=500.0)
+    with pytest.raises(InputError, match="before the model start"):
+        P.build_strategies(portfolio, convert_mw=10.0, start="2025-01")
+    with pytest.raises(InputError, match="no site named"):
+        P.build_strategies(portfolio, site_name="nope")
+
+
+def test_explicit_phases(portfolio: Portfolio) -> None:
+    pf = with_hosting(
+        portfolio,
+        phases=[
+            {"start": "2026-03", "gross_mw": 30.0},
+            {"start": "2027-03", "gross_mw": 40.0},
+        ],
+    )
+    # model_copy does not validate: rebuild through the model to get HostingPhase objects
+    pf = Portfolio.model_validate(pf.model_dump())
+    ph = next(s for s in P.build_strategies(pf) if s.name == "phased").phases
+    assert [(str(p.start), p.gross_mw) for p in ph] == [("2026-03", 30.0), ("2027-03", 40.0)]
+
+
+# --------------------------------------------------------------------------------------
+# market path
+# --------------------------------------------------------------------------------------
+def test_deterministic_market_halving(portfolio: Portfolio) -> None:
+    m = market(portfolio, 36)
+    assert m.n_paths == 1
+    assert m.btc_price_usd[0, 0] == 100_000.0
+    assert m.btc_price_usd[0, 12] == pytest.approx(110_000.0)
+    assert m.network_hashrate_th_s[0, 24] == pytest.approx(1.44e9)
+    # height 930,000 on 2026-01-01, +144/day: 1,050,000 is reached after 833.3 days,
+    # in April 2028 (month index 27): that month blends 3.125 and 1.5625
+    sub = m.subsidy_btc_per_block[0]
+    assert sub[26] == 3.125
+    assert 1.5625 < sub[27] < 3.125
+    assert sub[28] == 1.5625
+    days_before = (1_050_000 - 930_000) / 144 - sum(m.days_per_period[:27])
+    frac = days_before / 30
+    assert sub[27] == pytest.approx(frac * 3.125 + (1 - frac) * 1.5625)
+
+
+def test_default_start_from_bundled_data() -> None:
+    pf = parse_portfolio(BASE_TOML.split("[pivot]")[0])
+    ms = P.market_start(pf.pivot or P.PivotSpec())
+    # the bundled Coin Metrics table ends 2025-09-26 (height 916,532)
+    assert str(ms.start) == "2025-10"
+    assert ms.height == 916_532 + 144 * 4
+    assert ms.btc_price_usd > 0 and ms.network_hashrate_th_s > 1e8
+
+
+# --------------------------------------------------------------------------------------
+# cash flows
+# --------------------------------------------------------------------------------------
+def test_mining_month_zero_by_hand(portfolio: Portfolio) -> None:
+    m = market(portfolio, 60)
+    cf = P.strategy_cash_flows(portfolio, P.Strategy("keep_mining"), m)
+    days = 31.0  # January 2026
+    th = 20000 * 200.0
+    hv = btc_per_th_day(difficulty_from_hashrate(1.0e9), 3.125 + 0.025)
+    btc = th * 0.9 * 0.98 * hv * days
+    assert cf.btc_mined[0, 0] == pytest.approx(btc, rel=1e-12)
+    assert cf.mining_revenue_usd[0, 0] == pytest.approx(btc * 100_000.0, rel=1e-12)
+    mw = th * 17.5 * 1.05 / 1e6  # 73.5 MW
+    assert cf.power_cost_usd[0, 0] == pytest.approx(mw * 24 * days * 0.9 * 40.0)
+    assert cf.opex_usd[0, 0] == pytest.approx(0.5e6)
+    assert cf.hosting_revenue_usd.sum() == 0.0 and cf.contracted_backlog_usd == 0.0
+
+
+def test_cash_flow_identities(portfolio: Portfolio) -> None:
+    m = market(portfolio, 60)
+    for s in P.build_strategies(portfolio):
+        cf = P.strategy_cash_flows(portfolio, s, m)
+        rebuilt = (
+            cf.mining_revenue_usd
+            + cf.hosting_revenue_usd
+            - cf.power_cost_usd
+            - cf.opex_usd
+            - cf.capex_usd
+            + cf.asic_resale_usd
+            + cf.prepayment_usd
+        )
+        np.testing.assert_allclose(cf.unlevered_fcf_usd, rebuilt, rtol=1e-12, atol=1e-3)
+        np.testing.assert_allclose(
+            cf.levered_fcf_usd,
+            cf.unlevered_fcf_usd + cf.debt_draw_usd - cf.debt_service_usd,
+            atol=1e-3,
+        )
+        # debt: drawn = 70 % of operator hosting capex
+        assert cf.debt_draw_usd.sum() == pytest.approx(0.7 * cf.hosting_capex_usd.sum())
+
+
+def test_conversion_stops_mining_and_sells_miners(portfolio: Portfolio) -> None:
+    m = market(portfolio, 60)
+    s = next(x for x in P.build_strategies(portfolio) if x.name == "convert_50mw_2026-07")
+    cf = P.strategy_cash_flows(portfolio, s, m)
+    # 100 MW capacity, 73.5 MW fleet: converting 50 MW leaves 50 MW, so 23.5 MW stop
+    assert cf.mining_mw[0, 5] == pytest.approx(73.5)
+    assert cf.mining_mw[0, 6] == pytest.approx(50.0)
+    # resale of the released miners at 5 USD/TH, hashrate decayed 3 %/year for 6 months
+    th_per_mw = 20000 * 200.0 / 73.5 * 0.97 ** (6 / 12)
+    assert cf.asic_resale_usd[0, 6] == pytest.approx(23.5 * th_per_mw * 5.0)
+    # 50 MW gross / 1.25 = 40 MW IT at 130 USD/kW-month from month 12 (6 of construction)
+    assert cf.hosting_revenue_usd[0, 11] == 0.0
+    assert cf.hosting_revenue_usd[0, 12] == pytest.approx(40_000 * 130.0)
+    assert cf.it_mw_in_service[0, 12] == pytest.approx(40.0)
+    # 3-year term with a 3 % escalator, no default: backlog = contract value
+    assert cf.contracted_backlog_usd == pytest.approx(40_000 * 130 * 12 * (1 + 1.03 + 1.03**2))
+    assert cf.hosting_revenue_usd.sum() == pytest.approx(cf.contracted_backlog_usd)
+
+
+def test_vectorized_paths_equal_per_path_loop(portfolio: Portfolio) -> None:
+    """Three market paths in one call equal three one-path calls."""
+    pf = portfolio.model_copy(deep=True)
+    pf.sites[0].power_contract.kind = "index"
+    base = market(pf, 60)
+    rng = np.random.default_rng(7)
+    k = 3
+    shock = np.exp(np.cumsum(rng.normal(0, 0.1, (k, 60)), axis=1))
+    paths = MarketPaths(
+        periods=base.periods,
+        btc_price_usd=base.btc_price_usd * shock,
+        network_hashrate_th_s=base.network_hashrate_th_s * shock[::-1] ** 0.5,
+        fees_btc_per_block=np.repeat(base.fees_btc_per_block, k, axis=0),
+        subsidy_btc_per_block=np.repeat(base.subsidy_btc_per_block, k, axis=0),
+        power_price_usd_per_mwh=40.0 * shock**0.3,
+    )
+    for s in P.build_strategies(pf):
+        vec = P.strategy_cash_flows(pf, s, paths)
+        for i in range(k):
+            one = MarketPaths(
+                periods=paths.periods,
+                btc_price_usd=paths.btc_price_usd[i : i + 1],
+                network_hashrate_th_s=paths.network_hashrate_th_s[i : i + 1],
+                fees_btc_per_block=paths.fees_btc_per_block[i : i + 1],
+                subsidy_btc_per_block=paths.subsidy_btc_per_block[i : i + 1],
+                power_price_usd_per_mwh=paths.power_price_usd_per_mwh[i : i + 1],  # type: ignore[index]
+            )
+            single = P.strategy_cash_flows(pf, s, one)
+            for name in ("unlevered_fcf_usd", "levered_fcf_usd", "btc_mined", "power_cost_usd",
+                         "energy_mwh", "capex_usd", "opex_usd"):
+                np.testing.assert_allclose(
+                    getattr(vec, name)[i], getattr(single, name)[0], rtol=1e-12, atol=1e-6
+                )
+    assert vec.unlevered_fcf_usd.shape == (k, 60)
+
+
+def test_curtailment_when_power_costs_more_than_revenue(portfolio: Portfolio) -> None:
+    pf = portfolio.model_copy(deep=True)
+    pf.sites[0].power_contract.price_usd_per_mwh = 5000.0
+    cf = P.strategy_cash_flows(pf, P.Strategy("keep_mining"), market(pf, 24))
+    assert cf.btc_mined.sum() == 0.0 and cf.power_cost_usd.sum() == 0.0
+    assert cf.opex_usd.sum() == 0.0  # a mothballed site pays no site opex
+
+
+# --------------------------------------------------------------------------------------
+# valuation
+# --------------------------------------------------------------------------------------
+def test_run_pivot_outputs(portfolio: Portfolio) -> None:
+    deals = pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv")
+    r = P.run_pivot(portfolio, deals=deals)
+    assert r.baseline.name == "keep_mining"
+    assert r.pivot_name == "convert_50mw_2026-07"
+    rate = F.periodic_rate(0.10)
+    for s in r.strategies:
+        assert s.npv_usd == pytest.approx(F.npv(rate, s.cash_flows.unlevered_fcf_usd[0]))
+        assert s.npv_vs_baseline_usd == pytest.approx(s.npv_usd - r.baseline.npv_usd)
+        assert s.annual["revenue_usd"].sum() == pytest.approx(
+            s.cash_flows.revenue_usd[0].sum()
+        )
+    assert np.isnan(r.baseline.irr_fraction)
+    d = r.to_json_dict()
+    for s in d["strategies"].values():
+        assert {"npv_usd", "irr_fraction", "payback_months", "contracted_backlog_usd",
+                "npv_vs_baseline_usd"} <= set(s)
+    assert set(r.tornado["variable"]) == {
+        "btc_price_usd", "network_hashrate_growth_per_year", "lease_usd_per_kw_month",
+        "capex_usd_per_it_mw", "pue", "build_delay_months",
+        "tenant_default_probability_per_year",
+    }
+    assert (np.diff(r.tornado["swing_usd"].to_numpy()) <= 0).all()
+    json.dumps(d, allow_nan=False) if False else json.dumps(d)
+
+
+def test_breakeven_lease_zeroes_the_difference(portfolio: Portfolio) -> None:
+    r = P.run_pivot(portfolio, deals=pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv"))
+    be = r.breakeven_lease_usd_per_kw_month
+    assert np.isfinite(be) and be > 0
+    pf = with_hosting(portfolio, lease_usd_per_kw_month=be)
+    m = market(pf)
+    s = next(x for x in P.build_strategies(pf) if x.name == r.pivot_name)
+    rate = F.periodic_rate(0.10)
+    diff = F.npv(rate, P.strategy_cash_flows(pf, s, m).unlevered_fcf_usd[0]) - F.npv(
+        rate, P.strategy_cash_flows(pf, P.Strategy("keep_mining"), m).unlevered_fcf_usd[0]
+    )
+    assert abs(diff) < 1.0  # USD, on flows of hundreds of millions
+
+
+def _pivot_minus_base(pf: Portfolio) -> float:
+    m = market(pf)
+    s = P.build_strategies(pf)[2]
+    rate = F.periodic_rate(0.10)
+    return float(
+        F.npv(rate, P.strategy_cash_flows(pf, s, m).unlevered_fcf_usd[0])
+        - F.npv(rate, P.strategy_cash_flows(pf, P.Strategy("keep_mining"), m).unlevered_fcf_usd[0])
+    )
+
+
+@settings(max_examples=12, deadline=None)
+@given(lease=st.floats(30.0, 300.0), bump=st.floats(1.0, 50.0))
+def test_pivot_npv_rises_with_lease(portfolio: Portfolio, lease: float, bump: float) -> None:
+    lo = _pivot_minus_base(with_hosting(portfolio, lease_usd_per_kw_month=lease))
+    hi = _pivot_minus_base(with_hosting(portfolio, lease_usd_per_kw_month=lease + bump))
+    assert hi > lo
+
+
+@settings(max_examples=12, deadline=None)
+@given(capex=st.floats(0.0, 15e6), bump=st.floats(1e5, 5e6))
+def test_pivot_npv_falls_with_capex(portfolio: Portfolio, capex: float, bump: float) -> None:
+    lo = _pivot_minus_base(with_hosting(portfolio, fit_out_capex_usd_per_it_mw=capex))
+    hi = _pivot_minus_base(with_hosting(portfolio, fit_out_capex_usd_per_it_mw=capex + bump))
+    assert hi < lo
+
+
+def test_site_without_hosting_uses_defaults() -> None:
+    toml = BASE_TOML.split("  [sites.hosting]")[0] + "[pivot]\nhorizon_years = 3\n"
+    pf = parse_portfolio(toml)
+    r = P.run_pivot(pf, deals=pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv"))
+    assert any("default hosting terms" in w for w in r.warnings)
+    assert [s.name for s in r.strategies] == ["keep_mining", "convert_all", "phased"]
+
+
+def test_example_file_runs() -> None:
+    from hashpivot.models import load_portfolio
+
+    pf = load_portfolio(EXAMPLE)
+    assert pf.sites[0].hosting is not None
+    r = P.run_pivot(pf, deals=pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv"))
+    assert r.strategy("convert_all").contracted_backlog_usd > 1e9
+
+
+# --------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    from hashpivot.cli import pivot as cli_pivot
+
+    a = typer.Typer()
+    cli_pivot.register(a)
+    return a
+
+
+@pytest.fixture
+def toml_file(tmp_path: Path) -> Path:
+    p = tmp_path / "site.toml"
+    p.write_text(BASE_TOML)
+    return p
+
+
+def test_cli_pivot_json(app: typer.Typer, toml_file: Path) -> None:
+    res = CliRunner().invoke(app, ["pivot", str(toml_file), "--json", "--convert-mw", "30",
+                                   "--start", "2026-04"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert "convert_30mw_2026-04" in d["strategies"]
+    assert d["breakeven_lease_usd_per_kw_month"] > 0
+    assert d["strategies"]["keep_mining"]["irr_fraction"] is None
+
+
+def test_cli_pivot_table_and_out(app: typer.Typer, toml_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["pivot", str(toml_file), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "keep_mining" in res.stdout and "break-even lease" in res.stdout
+    for name in ("cumulative_cash_flow.png", "cumulative_cash_flow.html", "tornado.png",
+                 "tornado.html", "summary.csv", "tornado.csv", "cash_flows_keep_mining.csv"):
+        assert (out / name).stat().st_size > 0
+    assert "cdn.plot.ly" not in (out / "tornado.html").read_text()[:5000]
+
+
+def test_cli_pivot_bad_input(app: typer.Typer, toml_file: Path) -> None:
+    res = CliRunner().invoke(app, ["pivot", str(toml_file), "--convert-mw", "500"])
+    assert res.exit_code == 2
+    assert "pivot.convert_mw" in res.output and str(toml_file) in res.output
+    res = CliRunner().invoke(app, ["pivot", str(toml_file), "--convert-mw", "5",
+                                   "--start", "2026-13"])
+    assert res.exit_code == 2
+    res = CliRunner().invoke(app, ["pivot", str(toml_file) + ".missing"])
+    assert res.exit_code == 2
+
+
+def test_cli_deals(app: typer.Typer) -> None:
+    res = CliRunner().invoke(app, ["deals", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    rows = {r["deal"]: r for r in d["deals"]}
+    assert rows["core_scientific_coreweave_initial"]["rate_usd_per_kw_month"] == pytest.approx(
+        121.53, abs=0.01
+    )
+    assert rows["iren_microsoft"]["kind"] == "gpu_cloud"
+    assert d["colocation_range"]["n_deals"] >= 5
+    res = CliRunner().invoke(app, ["deals"])
+    assert res.exit_code == 0 and "GPU" in res.stdout

@@ -1,0 +1,58 @@
+"""Tests of ``hashpivot simulate`` (typer CLI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+from hashpivot.cli.simulate import JSON_KEYS
+
+DATA = Path(__file__).parent / "data"
+SITE = str(DATA / "simulate_site.toml")
+runner = CliRunner()
+
+
+def test_json_has_the_headline_keys_per_strategy() -> None:
+    res = runner.invoke(app, ["simulate", SITE, "--paths", "400", "--years", "2", "--seed",
+                              "7", "--chunk-paths", "200", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)  # exactly one JSON object on stdout
+    assert set(data["strategies"]) == {"keep_mining", "convert_all"}
+    for stats in data["strategies"].values():
+        assert list(stats)[: len(JSON_KEYS)] == list(JSON_KEYS)
+    assert data["n_paths"] == 400
+    assert data["inputs"]["seed"] == 7
+    assert data["inputs"]["power_fit"] is not None  # index contract: power simulated
+    assert len(data["prob_reverse_margin_direct_by_month"]) == 24
+    # the same seed gives the same figures
+    again = runner.invoke(app, ["simulate", SITE, "--paths", "400", "--years", "2", "--seed",
+                                "7", "--chunk-paths", "200", "--json"])
+    assert json.loads(again.stdout)["strategies"] == data["strategies"]
+
+
+def test_tables_and_output_files(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["simulate", SITE, "--paths", "300", "--years", "1",
+                              "--price-model", "gbm", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "P(beats keep_mining)" in res.stdout
+    for name in ("summary.csv", "fan_quantiles.csv", "reverse_margin.csv",
+                 "forced_sales_by_policy.csv", "npv_samples.csv.gz", "fan_btc_price_usd.png",
+                 "fan_hashprice_usd_per_ph_day.png", "fan_cash_usd.png", "npv_histogram.png",
+                 "forced_sales_by_policy.png", "simulate.html"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    html = (tmp_path / "simulate.html").read_text(encoding="utf-8")
+    assert 'src="https://cdn' not in html  # plotly.js inlined: works offline
+    assert html.count("<script") >= 6
+
+
+def test_bad_input_exits_2_with_one_line_per_problem() -> None:
+    res = runner.invoke(app, ["simulate", SITE, "--policy", "yolo"])
+    assert res.exit_code == 2
+    assert "--policy" in res.stderr and "Traceback" not in res.output
+    res = runner.invoke(app, ["simulate", SITE, "--workers", "2", "--scheduler", "tcp://x:1"])
+    assert res.exit_code == 2
+    res = runner.invoke(app, ["simulate", str(DATA / "does-not-exist.toml")])
+    assert res.exit_code == 2

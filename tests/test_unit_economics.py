@@ -1,0 +1,127 @@
+"""Portfolio unit economics and the daily backtest, against hand checks and raw data."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hashpivot.engines.backtest import run_backtest
+from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
+from hashpivot.models import load_portfolio, parse_portfolio
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+MID_2025 = NetworkConditions(btc_price_usd=95_000, difficulty=117e12, fees_btc_per_block=0.03)
+
+ONE_SITE = """
+name = "hand"
+[[sites]]
+name = "A"
+power_overhead_factor = 1.0
+pool_fee_fraction = 0.0
+[sites.power_contract]
+price_usd_per_mwh = 50
+[[sites.fleet]]
+count = 1000
+hashrate_th_s = 100
+efficiency_j_per_th = 20
+uptime_fraction = 1.0
+[[cost_items]]
+name = "sga"
+category = "sga_cash"
+usd_per_year = 365250
+[[cost_items]]
+name = "dep"
+category = "depreciation"
+usd_per_month = 30437.5
+"""
+
+
+def test_hand_checked_portfolio() -> None:
+    # 100 PH/s at 20 J/TH = 2 MW -> 48 MWh/day x $50 = $2,400/day of power.
+    # D=100e12, 3.125 BTC: 100 PH/s x 6.28643e-4 = 0.0628643 BTC/day, revenue $6,286.43/day
+    # at $100k. SG&A 365,250/365.25 = $1,000/day; depreciation 30,437.5*12/365.25 = $1,000/day.
+    pf = parse_portfolio(ONE_SITE)
+    f = compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125)).figures
+    btc = 100 * 6.28642737865448e-4
+    assert f["power_mw"] == pytest.approx(2.0)
+    assert f["btc_per_day"] == pytest.approx(btc)
+    assert f["cost_per_btc_direct_usd"] == pytest.approx(3_400 / btc)
+    assert f["cost_per_btc_total_usd"] == pytest.approx(4_400 / btc)
+    assert f["breakeven_power_price_usd_per_mwh"] == pytest.approx((btc * 1e5 - 1_000) / 48)
+    assert f["breakeven_hashprice_direct_usd_per_ph_day"] == pytest.approx(34.0)
+    assert f["breakeven_efficiency_total_j_per_th"] == pytest.approx(
+        20 * (btc * 1e5 - 2_000) / 2_400
+    )
+    assert not f["reverse_margin_direct"] and not f["reverse_margin_total"]
+
+
+def test_breakevens_zero_the_margin_when_applied() -> None:
+    pf = load_portfolio(ROOT / "examples" / "reverse-margin.toml")
+    f = compute_unit_economics(pf, MID_2025).figures
+    for view in ("direct", "total"):
+        be = f[f"breakeven_btc_price_{view}_usd"]
+        g = compute_unit_economics(pf, NetworkConditions(be, 117e12, 0.03)).figures
+        assert g[f"margin_{view}_fraction"] == pytest.approx(0.0, abs=1e-12)
+    # The breakeven power price applied at every site zeroes the direct margin.
+    be_p = f["breakeven_power_price_usd_per_mwh"]
+    text = (ROOT / "examples" / "reverse-margin.toml").read_text()
+    text = text.replace("price_usd_per_mwh = 37.0", f"price_usd_per_mwh = {be_p!r}")
+    text = text.replace("price_usd_per_mwh = 45.0", f"price_usd_per_mwh = {be_p!r}")
+    g = compute_unit_economics(parse_portfolio(text), MID_2025).figures
+    assert g["margin_direct_fraction"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_reverse_margin_example_matches_coinshares() -> None:
+    # CoinShares Q2-2025 listed-miner averages: cash $74,600 (2%), total ~$130,000 (5%).
+    pf = load_portfolio(ROOT / "examples" / "reverse-margin.toml")
+    f = compute_unit_economics(pf, MID_2025).figures
+    assert f["cost_per_btc_direct_usd"] == pytest.approx(74_600, rel=0.02)
+    assert f["cost_per_btc_total_usd"] == pytest.approx(130_000, rel=0.05)
+    assert f["reverse_margin_total"] and not f["reverse_margin_direct"]
+    # power cost per BTC near MARA's Q3-2025 $39,235 (a primary figure; within 15%)
+    assert f["power_cost_per_btc_usd"] == pytest.approx(39_235, rel=0.15)
+
+
+def _raw_rows() -> dict[str, dict[str, float]]:
+    with (DATA / "coinmetrics_sample.csv").open(encoding="utf-8-sig") as fh:
+        return {
+            r["date"][:10]: {k: float(v) for k, v in r.items() if k not in ("asset", "date")}
+            for r in csv.DictReader(fh)
+        }
+
+
+def test_backtest_against_raw_source_on_sampled_days() -> None:
+    # Independent arithmetic from the raw Coin Metrics columns (no hashpivot code):
+    # reward/block = (IssTotUSD + FeeTotUSD) / PriceUSD / BlkCnt;
+    # BTC/day = H_eff * 86400 * 1e12 * reward / (DiffMean * 2^32).
+    pf = parse_portfolio(ONE_SITE)
+    raw = _raw_rows()
+    result = run_backtest(pf, "2020-05-09", "2025-07-03")
+    for day, r in raw.items():
+        reward = (r["IssTotUSD"] + r["FeeTotUSD"]) / r["PriceUSD"] / r["BlkCnt"]
+        btc = 100_000 * 86_400 * 1e12 * reward / (r["DiffMean"] * 2**32)
+        row = result.daily.loc[day]
+        # the bundle keeps 10 significant digits: agree to 1e-8
+        assert row["btc_mined"] == pytest.approx(btc, rel=1e-8), day
+        assert row["revenue_usd"] == pytest.approx(btc * r["PriceUSD"], rel=1e-8), day
+        assert row["cost_per_btc_direct_usd"] == pytest.approx(3_400 / btc, rel=1e-8), day
+
+
+def test_backtest_summary_and_dated_items() -> None:
+    text = ONE_SITE + (
+        '[[cost_items]]\nname = "bonus"\ncategory = "other"\nusd_per_year = 365250\n'
+        'start = "2024-01"\nend = "2024-02"\n'
+    )
+    res = run_backtest(parse_portfolio(text), "2023-12-30", "2024-03-02")
+    d = res.daily
+    assert d.loc["2023-12-31", "cost_direct_usd"] == pytest.approx(3_400)
+    assert d.loc["2024-01-01", "cost_direct_usd"] == pytest.approx(4_400)
+    assert d.loc["2024-02-29", "cost_direct_usd"] == pytest.approx(4_400)  # end of month
+    assert d.loc["2024-03-01", "cost_direct_usd"] == pytest.approx(3_400)
+    assert res.summary["btc_mined"] == pytest.approx(d["btc_mined"].sum())
+    assert res.summary["days"] == len(d) == 64
+    assert np.all(d["hashprice_usd_per_ph_day"] > 0)
