@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hashpivot import finance as F
+from hashpivot import finance as fin
 
 # numpy-financial docstring examples: (flows, irr rounded to 5 decimals)
 NPF_IRR_CASES = [
@@ -24,16 +24,16 @@ NPF_IRR_CASES = [
 # rates
 # --------------------------------------------------------------------------------------
 def test_periodic_rate_hand_values() -> None:
-    assert F.periodic_rate(0.0) == pytest.approx(0.0)
+    assert fin.periodic_rate(0.0) == pytest.approx(0.0)
     # (1.1)^(1/12) - 1 = 0.0079741404...
-    assert F.periodic_rate(0.10) == pytest.approx(0.00797414042890, rel=1e-12)
-    assert F.annual_rate(F.periodic_rate(0.10)) == pytest.approx(0.10, rel=1e-14)
-    assert F.periodic_rate(0.21, periods_per_year=2) == pytest.approx(0.1, rel=1e-14)
+    assert fin.periodic_rate(0.10) == pytest.approx(0.00797414042890, rel=1e-12)
+    assert fin.annual_rate(fin.periodic_rate(0.10)) == pytest.approx(0.10, rel=1e-14)
+    assert fin.periodic_rate(0.21, periods_per_year=2) == pytest.approx(0.1, rel=1e-14)
 
 
 def test_discount_factors_end_and_begin() -> None:
-    np.testing.assert_allclose(F.discount_factors(0.1, 3), [1 / 1.1, 1 / 1.21, 1 / 1.331])
-    np.testing.assert_allclose(F.discount_factors(0.1, 3, when="begin"), [1, 1 / 1.1, 1 / 1.21])
+    np.testing.assert_allclose(fin.discount_factors(0.1, 3), [1 / 1.1, 1 / 1.21, 1 / 1.331])
+    np.testing.assert_allclose(fin.discount_factors(0.1, 3, when="begin"), [1, 1 / 1.1, 1 / 1.21])
 
 
 # --------------------------------------------------------------------------------------
@@ -44,13 +44,13 @@ def test_npv_matches_numpy_financial() -> None:
     cf = rng.normal(0, 100, 180)
     for r in (0.0, 0.008, 0.05, -0.01):
         # same formula, same float operations up to summation order: 1e-12 relative
-        assert F.npv(r, cf, when="begin") == pytest.approx(npf.npv(r, cf), rel=1e-10, abs=1e-8)
-        assert F.npv(r, cf) == pytest.approx(npf.npv(r, cf) / (1 + r), rel=1e-10, abs=1e-8)
+        assert fin.npv(r, cf, when="begin") == pytest.approx(npf.npv(r, cf), rel=1e-10, abs=1e-8)
+        assert fin.npv(r, cf) == pytest.approx(npf.npv(r, cf) / (1 + r), rel=1e-10, abs=1e-8)
 
 
 def test_npv_docstring_example() -> None:
     # numpy-financial's own example: 3065.22267
-    assert F.npv(0.08, [-40_000, 5_000, 8_000, 12_000, 30_000], when="begin") == pytest.approx(
+    assert fin.npv(0.08, [-40_000, 5_000, 8_000, 12_000, 30_000], when="begin") == pytest.approx(
         3065.22267, abs=1e-5
     )
 
@@ -58,14 +58,14 @@ def test_npv_docstring_example() -> None:
 def test_npv_vectorized_equals_loop_and_axis() -> None:
     rng = np.random.default_rng(2)
     cf = rng.normal(0, 1, (7, 50))
-    vec = F.npv(0.01, cf)
-    loop = np.array([F.npv(0.01, row) for row in cf])
+    vec = fin.npv(0.01, cf)
+    loop = np.array([fin.npv(0.01, row) for row in cf])
     np.testing.assert_allclose(vec, loop, rtol=1e-13)
-    np.testing.assert_allclose(F.npv(0.01, cf.T, axis=0), loop, rtol=1e-13)
+    np.testing.assert_allclose(fin.npv(0.01, cf.T, axis=0), loop, rtol=1e-13)
     # one rate per path
     rates = np.linspace(0.0, 0.02, 7)
-    per = F.npv(rates, cf)
-    np.testing.assert_allclose(per, [F.npv(r, row) for r, row in zip(rates, cf, strict=True)])
+    per = fin.npv(rates, cf)
+    np.testing.assert_allclose(per, [fin.npv(r, row) for r, row in zip(rates, cf, strict=True)])
 
 
 # --------------------------------------------------------------------------------------
@@ -73,33 +73,33 @@ def test_npv_vectorized_equals_loop_and_axis() -> None:
 # --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("flows", "expected"), NPF_IRR_CASES)
 def test_irr_numpy_financial_examples(flows: list[float], expected: float) -> None:
-    assert round(F.irr(flows), 5) == pytest.approx(expected, abs=1e-12)
+    assert round(fin.irr(flows), 5) == pytest.approx(expected, abs=1e-12)
     # and the same root numpy-financial's np.roots finds (eigenvalue accuracy ~1e-10)
-    assert F.irr(flows) == pytest.approx(npf.irr(flows), abs=1e-9)
+    assert fin.irr(flows) == pytest.approx(npf.irr(flows), abs=1e-9)
 
 
 def test_irr_random_conventional_flows_match_numpy_financial() -> None:
     rng = np.random.default_rng(3)
     cf = rng.normal(1.0, 1.0, (40, 120))
     cf[:, 0] = -40.0
-    ours = F.irr(cf)
+    ours = fin.irr(cf)
     ref = np.array([npf.irr(row) for row in cf])
     # bisection to 1e-12 in 1/(1+r) vs numpy.roots eigenvalues: agree to 1e-9
     np.testing.assert_allclose(ours, ref, atol=1e-9)
 
 
 def test_irr_no_sign_change_is_nan() -> None:
-    assert np.isnan(F.irr([1.0, 2.0, 3.0]))
-    assert np.isnan(F.irr([-1.0, -2.0]))
-    assert np.isnan(F.irr([0.0, 0.0, 0.0]))
-    assert np.isnan(F.irr([-1.0, np.nan, 2.0]))
-    out = F.irr(np.array([[-100.0, 110.0], [1.0, 1.0]]))
+    assert np.isnan(fin.irr([1.0, 2.0, 3.0]))
+    assert np.isnan(fin.irr([-1.0, -2.0]))
+    assert np.isnan(fin.irr([0.0, 0.0, 0.0]))
+    assert np.isnan(fin.irr([-1.0, np.nan, 2.0]))
+    out = fin.irr(np.array([[-100.0, 110.0], [1.0, 1.0]]))
     assert out[0] == pytest.approx(0.1, abs=1e-12)
     assert np.isnan(out[1])
 
 
 def test_irr_zero_rate_exact() -> None:
-    assert F.irr([-100.0, 50.0, 50.0]) == pytest.approx(0.0, abs=1e-12)
+    assert fin.irr([-100.0, 50.0, 50.0]) == pytest.approx(0.0, abs=1e-12)
 
 
 @settings(max_examples=40, deadline=None)
@@ -109,12 +109,12 @@ def test_irr_zero_rate_exact() -> None:
 )
 def test_irr_zeroes_the_npv(invest: float, flows: list[float]) -> None:
     cf = np.array([-invest, *flows])
-    r = F.irr(cf)
+    r = fin.irr(cf)
     if sum(flows) < 1e-3 * invest:  # IRR below -99.9 %/period: outside the useful domain
         return
     assert r > -1
     # NPV at the IRR is zero relative to the size of the flows
-    assert abs(F.npv(r, cf, when="begin")) <= 1e-6 * np.abs(cf).sum()
+    assert abs(fin.npv(r, cf, when="begin")) <= 1e-6 * np.abs(cf).sum()
 
 
 # --------------------------------------------------------------------------------------
@@ -122,21 +122,21 @@ def test_irr_zeroes_the_npv(invest: float, flows: list[float]) -> None:
 # --------------------------------------------------------------------------------------
 def test_payback_hand_cases() -> None:
     # -100 at t=1, +30 per month: cumulative -100,-70,-40,-10,+20 -> 4 + 10/30 months
-    assert F.payback_period([-100, 30, 30, 30, 30, 30]) == pytest.approx(4 + 10 / 30)
+    assert fin.payback_period([-100, 30, 30, 30, 30, 30]) == pytest.approx(4 + 10 / 30)
     # a positive first month does not count: last negative cumulative decides
-    assert F.payback_period([10, -100, 50, 70]) == pytest.approx(3 + 40 / 70)
-    assert F.payback_period([5, 5, 5]) == 0.0
-    assert np.isnan(F.payback_period([-100, 10, 10]))
+    assert fin.payback_period([10, -100, 50, 70]) == pytest.approx(3 + 40 / 70)
+    assert fin.payback_period([5, 5, 5]) == 0.0
+    assert np.isnan(fin.payback_period([-100, 10, 10]))
     # begin convention: -100 at 0, +50 at 1, +50 at 2 -> cumulative 0 at 2 exactly
-    assert F.payback_period([-100, 50, 50], when="begin") == pytest.approx(1 + 50 / 50)
+    assert fin.payback_period([-100, 50, 50], when="begin") == pytest.approx(1 + 50 / 50)
     # vectorized
-    out = F.payback_period(np.array([[-100, 30, 30, 30, 30, 30], [5, 5, 5, 5, 5, 5]]))
+    out = fin.payback_period(np.array([[-100, 30, 30, 30, 30, 30], [5, 5, 5, 5, 5, 5]]))
     np.testing.assert_allclose(out, [4 + 10 / 30, 0.0])
 
 
 def test_discounted_payback_is_later() -> None:
     cf = [-100, 30, 30, 30, 30, 30]
-    assert F.payback_period(cf, rate_per_period=0.05) > F.payback_period(cf)
+    assert fin.payback_period(cf, rate_per_period=0.05) > fin.payback_period(cf)
 
 
 # --------------------------------------------------------------------------------------
@@ -144,43 +144,41 @@ def test_discounted_payback_is_later() -> None:
 # --------------------------------------------------------------------------------------
 def test_annuity_payment_matches_numpy_financial() -> None:
     # npf.pmt gives the payment with the opposite sign (cash-flow convention)
-    assert F.annuity_payment(1e6, 0.005, 120) == pytest.approx(-npf.pmt(0.005, 120, 1e6))
-    assert F.annuity_payment(1200.0, 0.0, 12) == pytest.approx(100.0)
+    assert fin.annuity_payment(1e6, 0.005, 120) == pytest.approx(-npf.pmt(0.005, 120, 1e6))
+    assert fin.annuity_payment(1200.0, 0.0, 12) == pytest.approx(100.0)
 
 
 def test_growing_annuity_against_explicit_sum() -> None:
     c, r, g, n = 100.0, 0.01, 0.002, 60
     explicit = sum(c * (1 + g) ** (t - 1) / (1 + r) ** t for t in range(1, n + 1))
-    assert F.growing_annuity_present_value(c, r, g, n) == pytest.approx(explicit, rel=1e-12)
-    assert F.growing_annuity_present_value(c, r, r, n) == pytest.approx(
+    assert fin.growing_annuity_present_value(c, r, g, n) == pytest.approx(explicit, rel=1e-12)
+    assert fin.growing_annuity_present_value(c, r, r, n) == pytest.approx(
         sum(c * (1 + r) ** (t - 1) / (1 + r) ** t for t in range(1, n + 1)), rel=1e-12
     )
-    assert F.annuity_present_value(c, r, n) == pytest.approx(
-        -npf.pv(r, n, c), rel=1e-12
-    )
+    assert fin.annuity_present_value(c, r, n) == pytest.approx(-npf.pv(r, n, c), rel=1e-12)
 
 
 def test_amortization_schedule_matches_numpy_financial() -> None:
     p, r, n = 1e6, 0.006, 60
-    s = F.amortization_schedule(p, r, n)
+    s = fin.amortization_schedule(p, r, n)
     per = np.arange(1, n + 1)
     np.testing.assert_allclose(s["interest_usd"], -npf.ipmt(r, per, n, p), rtol=1e-9)
     np.testing.assert_allclose(s["principal_usd"], -npf.ppmt(r, per, n, p), rtol=1e-9)
     assert s["balance_usd"][-1] == 0.0
     assert s["principal_usd"].sum() == pytest.approx(p, rel=1e-12)
     # vectorized over principals
-    s2 = F.amortization_schedule(np.array([p, 2 * p]), r, n)
+    s2 = fin.amortization_schedule(np.array([p, 2 * p]), r, n)
     np.testing.assert_allclose(s2["payment_usd"][1], 2 * s["payment_usd"], rtol=1e-13)
 
 
 def test_project_debt_schedule_hand_case() -> None:
     # 10 drawn at the end of months 0..11, 1 %/month, annuity over 120 months from month 12
     draws = np.r_[np.full(12, 10.0), np.zeros(168)]
-    s = F.project_debt_schedule(draws, 0.01, 12, 120, upfront_fee_fraction=0.01)
+    s = fin.project_debt_schedule(draws, 0.01, 12, 120, upfront_fee_fraction=0.01)
     assert s["interest_usd"][0] == 0.0
     assert s["interest_usd"][1] == pytest.approx(0.1)  # 1 % of the 10 drawn in month 0
     assert s["interest_usd"][11] == pytest.approx(1.1)
-    pay = F.annuity_payment(120.0, 0.01, 120)
+    pay = fin.annuity_payment(120.0, 0.01, 120)
     assert s["debt_service_usd"][12] == pytest.approx(pay)
     assert s["principal_usd"].sum() == pytest.approx(120.0)  # every dollar drawn is repaid
     assert s["fee_usd"].sum() == pytest.approx(1.2)
@@ -189,12 +187,12 @@ def test_project_debt_schedule_hand_case() -> None:
 
 def test_project_debt_schedule_balloon() -> None:
     draws = np.r_[np.full(2, 50.0), np.zeros(10)]
-    s = F.project_debt_schedule(draws, 0.01, 2, 120)
+    s = fin.project_debt_schedule(draws, 0.01, 2, 120)
     # horizon ends long before the loan: the balance is repaid in the last month
     assert s["principal_usd"].sum() == pytest.approx(100.0)
     assert s["balance_usd"][-1] == 0.0
     with pytest.raises(ValueError, match="draws must stop"):
-        F.project_debt_schedule(np.ones(5), 0.01, 2, 10)
+        fin.project_debt_schedule(np.ones(5), 0.01, 2, 10)
 
 
 @settings(max_examples=30, deadline=None)
@@ -205,4 +203,4 @@ def test_project_debt_schedule_balloon() -> None:
 )
 def test_npv_is_linear(flows: list[float], k: float, r: float) -> None:
     cf = np.array(flows)
-    assert F.npv(r, k * cf) == pytest.approx(k * F.npv(r, cf), rel=1e-9, abs=1e-3)
+    assert fin.npv(r, k * cf) == pytest.approx(k * fin.npv(r, cf), rel=1e-9, abs=1e-3)

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hashpivot import finance as F
-from hashpivot import hosting as H
+from hashpivot import finance as fin
+from hashpivot import hosting as hz
 from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
 
 DATA = Path(__file__).parent / "data"
 DAYS_30 = np.full(240, 30.0)
 
 
-def flat_flows(**kw: object) -> H.HostingCashFlows:
+def flat_flows(**kw: object) -> hz.HostingCashFlows:
     """A flat lease: no escalator, no default, no capex, no opex, no renewals."""
     base: dict[str, object] = dict(
         pue=1.25,
@@ -30,7 +30,7 @@ def flat_flows(**kw: object) -> H.HostingCashFlows:
         lease_term_years=10.0,
     )
     base.update(kw)
-    return H.hosting_cash_flows([125.0], [0], DAYS_30, **base)  # type: ignore[arg-type]
+    return hz.hosting_cash_flows([125.0], [0], DAYS_30, **base)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------
@@ -60,47 +60,48 @@ def test_specs_have_defaults_and_forbid_extras() -> None:
 # --------------------------------------------------------------------------------------
 def test_core_scientific_coreweave_implied_rate() -> None:
     # 200 MW IT, 12 years, 3.5 B USD: 3.5e9 / 144 / 200,000 = 121.53 USD/kW-month
-    assert H.implied_usd_per_kw_month(3.5e9, 12, 200) == pytest.approx(121.527777, rel=1e-6)
-    assert H.implied_usd_per_mw_year(3.5e9, 12, 200) == pytest.approx(1.4583333e6, rel=1e-6)
+    assert hz.implied_usd_per_kw_month(3.5e9, 12, 200) == pytest.approx(121.527777, rel=1e-6)
+    assert hz.implied_usd_per_mw_year(3.5e9, 12, 200) == pytest.approx(1.4583333e6, rel=1e-6)
 
 
 def test_it_and_gross_mw() -> None:
-    assert H.it_mw_from_gross(130.0, 1.3) == pytest.approx(100.0)
-    assert H.gross_mw_from_it(100.0, 1.3) == pytest.approx(130.0)
-    assert np.isnan(H.it_mw_from_gross(100.0, 0.9))
+    assert hz.it_mw_from_gross(130.0, 1.3) == pytest.approx(100.0)
+    assert hz.gross_mw_from_it(100.0, 1.3) == pytest.approx(130.0)
+    assert np.isnan(hz.it_mw_from_gross(100.0, 0.9))
 
 
 def test_escalator_steps_at_anniversaries() -> None:
     m = np.array([-1, 0, 11, 12, 23, 24])
-    rate = H.lease_rate_usd_per_kw_month(m, 100.0, 0.03)
+    rate = hz.lease_rate_usd_per_kw_month(m, 100.0, 0.03)
     np.testing.assert_allclose(rate, [0, 100, 100, 103, 103, 106.09])
 
 
 def test_contract_value_and_average_rate() -> None:
     # explicit sum of 12 monthly payments per year, 3 % steps, 10 years
     explicit = sum(12 * 1000 * 100 * 1.03**y for y in range(10))
-    assert H.contract_value_usd(1.0, 100.0, 0.03, 10) == pytest.approx(explicit, rel=1e-12)
-    avg = H.average_rate_usd_per_kw_month(100.0, 0.03, 10)
+    assert hz.contract_value_usd(1.0, 100.0, 0.03, 10) == pytest.approx(explicit, rel=1e-12)
+    avg = hz.average_rate_usd_per_kw_month(100.0, 0.03, 10)
     assert avg == pytest.approx(explicit / 120 / 1000, rel=1e-12)
-    assert H.first_year_rate_usd_per_kw_month(avg, 0.03, 10) == pytest.approx(100.0)
-    assert H.average_rate_usd_per_kw_month(100.0, 0.0, 7.5) == pytest.approx(100.0)
+    assert hz.first_year_rate_usd_per_kw_month(avg, 0.03, 10) == pytest.approx(100.0)
+    assert hz.average_rate_usd_per_kw_month(100.0, 0.0, 7.5) == pytest.approx(100.0)
     # fractional last year: 12.5 years flat at 1.0 then half a year at 1.03^12
     frac = (sum(1.03**y for y in range(12)) + 0.5 * 1.03**12) / 12.5 * 100
-    assert H.average_rate_usd_per_kw_month(100.0, 0.03, 12.5) == pytest.approx(frac)
+    assert hz.average_rate_usd_per_kw_month(100.0, 0.03, 12.5) == pytest.approx(frac)
 
 
 def test_term_weight_and_renewals() -> None:
     m = np.array([-1, 0, 119, 120, 179, 180, 239, 240])
-    w = H.lease_term_weight(m, 120, renewal_options=2, renewal_term_months=60,
-                            renewal_probability=0.5)
+    w = hz.lease_term_weight(
+        m, 120, renewal_options=2, renewal_term_months=60, renewal_probability=0.5
+    )
     np.testing.assert_allclose(w, [0, 1, 1, 0.5, 0.5, 0.25, 0.25, 0])
 
 
 def test_collection_factor() -> None:
-    assert H.tenant_collection_factor(0, 0.1, 0.0) == pytest.approx(1.0)
-    assert H.tenant_collection_factor(12, 0.1, 0.0) == pytest.approx(0.9)
-    assert H.tenant_collection_factor(24, 0.1, 0.5) == pytest.approx(0.81 + 0.19 * 0.5)
-    assert H.tenant_collection_factor(60, 0.0, 0.0) == pytest.approx(1.0)
+    assert hz.tenant_collection_factor(0, 0.1, 0.0) == pytest.approx(1.0)
+    assert hz.tenant_collection_factor(12, 0.1, 0.0) == pytest.approx(0.9)
+    assert hz.tenant_collection_factor(24, 0.1, 0.5) == pytest.approx(0.81 + 0.19 * 0.5)
+    assert hz.tenant_collection_factor(60, 0.0, 0.0) == pytest.approx(1.0)
 
 
 # --------------------------------------------------------------------------------------
@@ -114,9 +115,9 @@ def test_flat_lease_closed_form_npv() -> None:
     assert rev[0] == 0.0
     np.testing.assert_allclose(rev[1:121], 10e6)
     assert rev[121:].sum() == 0.0
-    r = F.periodic_rate(0.10)
-    closed = F.annuity_present_value(10e6, r, 120) / (1 + r)
-    assert F.npv(r, rev) == pytest.approx(closed, rel=1e-12)
+    r = fin.periodic_rate(0.10)
+    closed = fin.annuity_present_value(10e6, r, 120) / (1 + r)
+    assert fin.npv(r, rev) == pytest.approx(closed, rel=1e-12)
     assert h.contracted_backlog_usd[0] == pytest.approx(1.2e9)
     assert h.operator_capex_usd.sum() == 0.0
     np.testing.assert_allclose(h.rent_cash_usd, h.hosting_revenue_usd)
@@ -125,14 +126,14 @@ def test_flat_lease_closed_form_npv() -> None:
 def test_escalating_lease_closed_form_npv() -> None:
     # annual steps: PV = sum_y (1+e)^y * annuity(12 months) discounted 12y months
     h = flat_flows(lease_escalator_per_year=0.03, construction_months=1)
-    r = F.periodic_rate(0.08)
-    ann = F.annuity_present_value(10e6, r, 12)
+    r = fin.periodic_rate(0.08)
+    ann = fin.annuity_present_value(10e6, r, 12)
     closed = sum(1.03**y * ann / (1 + r) ** (12 * y) for y in range(10)) / (1 + r)
-    assert F.npv(r, h.hosting_revenue_usd[0]) == pytest.approx(closed, rel=1e-12)
+    assert fin.npv(r, h.hosting_revenue_usd[0]) == pytest.approx(closed, rel=1e-12)
 
 
 def test_construction_capex_and_ready() -> None:
-    h = H.hosting_cash_flows(
+    h = hz.hosting_cash_flows(
         [130.0, 65.0],
         [0, 6],
         DAYS_30,
@@ -157,9 +158,12 @@ def test_construction_capex_and_ready() -> None:
 
 
 def test_modified_gross_pays_power_triple_net_does_not() -> None:
-    common: dict[str, object] = dict(it_load_factor=0.8, power_price_usd_per_mwh=50.0,
-                                     opex_usd_per_it_mw_year=120_000.0,
-                                     nnn_operator_opex_fraction=0.1)
+    common: dict[str, object] = dict(
+        it_load_factor=0.8,
+        power_price_usd_per_mwh=50.0,
+        opex_usd_per_it_mw_year=120_000.0,
+        nnn_operator_opex_fraction=0.1,
+    )
     mg = flat_flows(lease_structure="modified_gross", **common)
     nnn = flat_flows(lease_structure="triple_net", **common)
     # 100 MW IT x 0.8 x PUE 1.25 x 720 h = 72,000 MWh a month, at 50 USD/MWh
@@ -172,8 +176,11 @@ def test_modified_gross_pays_power_triple_net_does_not() -> None:
 
 
 def test_prepayment_conserves_cash() -> None:
-    h = flat_flows(prepayment_fraction=0.2, tenant_default_probability_per_year=0.05,
-                   default_recovery_fraction=0.3)
+    h = flat_flows(
+        prepayment_fraction=0.2,
+        tenant_default_probability_per_year=0.05,
+        default_recovery_fraction=0.3,
+    )
     # prepaid at construction start (month 0): 20 % of the 1.2 B contract
     assert h.rent_cash_usd[0, 0] == pytest.approx(0.2 * 1.2e9)
     # all cash is earned as revenue by the end of the term (no renewals)
@@ -190,13 +197,21 @@ def test_default_reduces_revenue_expected_value() -> None:
 
 
 def test_phases_beyond_horizon_and_resale() -> None:
-    h = H.hosting_cash_flows([100.0], [300], DAYS_30, pue=1.25,
-                             shell_capex_usd_per_it_mw=1e6, fit_out_capex_usd_per_it_mw=0,
-                             construction_months=12, lease_usd_per_kw_month=100,
-                             lease_term_years=10, prepayment_fraction=0.5)
+    h = hz.hosting_cash_flows(
+        [100.0],
+        [300],
+        DAYS_30,
+        pue=1.25,
+        shell_capex_usd_per_it_mw=1e6,
+        fit_out_capex_usd_per_it_mw=0,
+        construction_months=12,
+        lease_usd_per_kw_month=100,
+        lease_term_years=10,
+        prepayment_fraction=0.5,
+    )
     assert h.hosting_revenue_usd.sum() == 0.0 and h.operator_capex_usd.sum() == 0.0
     assert h.rent_cash_usd.sum() == 0.0
-    assert H.asic_resale_usd(1e6, 5.0) == pytest.approx(5e6)
+    assert hz.asic_resale_usd(1e6, 5.0) == pytest.approx(5e6)
 
 
 @settings(max_examples=30, deadline=None)
@@ -207,11 +222,14 @@ def test_phases_beyond_horizon_and_resale() -> None:
     p_def=st.floats(0.0, 0.2),
 )
 def test_lease_npv_monotone_in_rate(lease: float, bump: float, esc: float, p_def: float) -> None:
-    r = F.periodic_rate(0.1)
-    kw = dict(lease_escalator_per_year=esc, tenant_default_probability_per_year=p_def,
-              default_recovery_fraction=0.3)
-    lo = F.npv(r, flat_flows(lease_usd_per_kw_month=lease, **kw).rent_cash_usd[0])
-    hi = F.npv(r, flat_flows(lease_usd_per_kw_month=lease + bump, **kw).rent_cash_usd[0])
+    r = fin.periodic_rate(0.1)
+    kw = dict(
+        lease_escalator_per_year=esc,
+        tenant_default_probability_per_year=p_def,
+        default_recovery_fraction=0.3,
+    )
+    lo = fin.npv(r, flat_flows(lease_usd_per_kw_month=lease, **kw).rent_cash_usd[0])
+    hi = fin.npv(r, flat_flows(lease_usd_per_kw_month=lease + bump, **kw).rent_cash_usd[0])
     assert hi > lo
 
 
@@ -225,7 +243,7 @@ def deals() -> pd.DataFrame:
 
 
 def test_deals_table_and_range(deals: pd.DataFrame) -> None:
-    t = H.deals_table(deals).set_index("deal")
+    t = hz.deals_table(deals).set_index("deal")
     assert t.loc["core_scientific_coreweave_initial", "rate_usd_per_kw_month"] == pytest.approx(
         121.53, abs=0.01
     )
@@ -234,7 +252,7 @@ def test_deals_table_and_range(deals: pd.DataFrame) -> None:
     # no contract value published: the reported figure is used and flagged by NaN computed
     assert np.isnan(t.loc["galaxy_helios_coreweave", "implied_usd_per_kw_month_computed"])
     assert t.loc["galaxy_helios_coreweave", "rate_usd_per_kw_month"] == 158
-    rng = H.deal_range(H.deals_table(deals))
+    rng = hz.deal_range(hz.deals_table(deals))
     assert rng.n_deals == 4
     assert rng.rate_min_usd_per_kw_month == pytest.approx(311e6 / 120 / 25e3)  # Riot-AMD
     assert rng.rate_max_usd_per_kw_month == pytest.approx(158.0)
@@ -243,11 +261,12 @@ def test_deals_table_and_range(deals: pd.DataFrame) -> None:
 
 
 def test_flag_assumptions(deals: pd.DataFrame) -> None:
-    rng = H.deal_range(H.deals_table(deals))
+    rng = hz.deal_range(hz.deals_table(deals))
     ok = HostingProjectSpec(lease_usd_per_kw_month=120.0, lease_escalator_per_year=0.03)
-    assert H.flag_assumptions(ok, rng) == []
-    bad = HostingProjectSpec(lease_usd_per_kw_month=400.0, lease_term_years=25,
-                             shell_capex_usd_per_it_mw=20e6, pue=2.0)
-    flags = H.flag_assumptions(bad, rng, "sites[0].hosting")
+    assert hz.flag_assumptions(ok, rng) == []
+    bad = HostingProjectSpec(
+        lease_usd_per_kw_month=400.0, lease_term_years=25, shell_capex_usd_per_it_mw=20e6, pue=2.0
+    )
+    flags = hz.flag_assumptions(bad, rng, "sites[0].hosting")
     assert len(flags) == 4
     assert all(f.startswith("sites[0].hosting") for f in flags)

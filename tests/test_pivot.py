@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hashpivot import finance as F
+from hashpivot import finance as fin
 from hashpivot.bitcoin import btc_per_th_day, difficulty_from_hashrate
-from hashpivot.engines import pivot as P
+from hashpivot.engines import pivot as pv
 from hashpivot.exceptions import InputError
 from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio, parse_portfolio
@@ -81,14 +81,14 @@ def with_hosting(pf: Portfolio, **update: object) -> Portfolio:
 
 
 def market(pf: Portfolio, months: int = 60) -> MarketPaths:
-    return P.deterministic_market(pf, None, months)
+    return pv.deterministic_market(pf, None, months)
 
 
 # --------------------------------------------------------------------------------------
 # strategies
 # --------------------------------------------------------------------------------------
 def test_build_strategies(portfolio: Portfolio) -> None:
-    s = P.build_strategies(portfolio)
+    s = pv.build_strategies(portfolio)
     names = [x.name for x in s]
     assert names == ["keep_mining", "convert_all", "convert_50mw_2026-07", "phased"]
     assert s[1].converted_gross_mw == pytest.approx(100.0)  # capacity_mw
@@ -97,30 +97,30 @@ def test_build_strategies(portfolio: Portfolio) -> None:
     assert [str(p.start) for p in phased] == ["2026-01", "2027-01", "2028-01"]
     assert sum(p.gross_mw for p in phased) == pytest.approx(100.0)
     # the command line wins over [pivot]
-    s2 = P.build_strategies(portfolio, convert_mw=20.0, start="2027-03")
+    s2 = pv.build_strategies(portfolio, convert_mw=20.0, start="2027-03")
     assert s2[2].name == "convert_20mw_2027-03"
 
 
 def test_build_strategies_errors(portfolio: Portfolio) -> None:
     with pytest.raises(InputError, match="exceeds"):
-        P.build_strategies(portfolio, convert_mw=500.0)
+        pv.build_strategies(portfolio, convert_mw=500.0)
     with pytest.raises(InputError, match="before the model start"):
-        P.build_strategies(portfolio, convert_mw=10.0, start="2025-01")
+        pv.build_strategies(portfolio, convert_mw=10.0, start="2025-01")
     with pytest.raises(InputError, match="no site named"):
-        P.build_strategies(portfolio, site_name="nope")
+        pv.build_strategies(portfolio, site_name="nope")
 
 
 def test_explicit_phases(portfolio: Portfolio) -> None:
+    from hashpivot.models.hosting import HostingPhase
+
     pf = with_hosting(
         portfolio,
         phases=[
-            {"start": "2026-03", "gross_mw": 30.0},
-            {"start": "2027-03", "gross_mw": 40.0},
+            HostingPhase(start="2026-03", gross_mw=30.0),
+            HostingPhase(start="2027-03", gross_mw=40.0),
         ],
     )
-    # model_copy does not validate: rebuild through the model to get HostingPhase objects
-    pf = Portfolio.model_validate(pf.model_dump())
-    ph = next(s for s in P.build_strategies(pf) if s.name == "phased").phases
+    ph = next(s for s in pv.build_strategies(pf) if s.name == "phased").phases
     assert [(str(p.start), p.gross_mw) for p in ph] == [("2026-03", 30.0), ("2027-03", 40.0)]
 
 
@@ -146,7 +146,7 @@ def test_deterministic_market_halving(portfolio: Portfolio) -> None:
 
 def test_default_start_from_bundled_data() -> None:
     pf = parse_portfolio(BASE_TOML.split("[pivot]")[0])
-    ms = P.market_start(pf.pivot or P.PivotSpec())
+    ms = pv.market_start(pf.pivot or pv.PivotSpec())
     # the bundled Coin Metrics table ends 2025-09-26 (height 916,532)
     assert str(ms.start) == "2025-10"
     assert ms.height == 916_532 + 144 * 4
@@ -158,7 +158,7 @@ def test_default_start_from_bundled_data() -> None:
 # --------------------------------------------------------------------------------------
 def test_mining_month_zero_by_hand(portfolio: Portfolio) -> None:
     m = market(portfolio, 60)
-    cf = P.strategy_cash_flows(portfolio, P.Strategy("keep_mining"), m)
+    cf = pv.strategy_cash_flows(portfolio, pv.Strategy("keep_mining"), m)
     days = 31.0  # January 2026
     th = 20000 * 200.0
     hv = btc_per_th_day(difficulty_from_hashrate(1.0e9), 3.125 + 0.025)
@@ -173,8 +173,8 @@ def test_mining_month_zero_by_hand(portfolio: Portfolio) -> None:
 
 def test_cash_flow_identities(portfolio: Portfolio) -> None:
     m = market(portfolio, 60)
-    for s in P.build_strategies(portfolio):
-        cf = P.strategy_cash_flows(portfolio, s, m)
+    for s in pv.build_strategies(portfolio):
+        cf = pv.strategy_cash_flows(portfolio, s, m)
         rebuilt = (
             cf.mining_revenue_usd
             + cf.hosting_revenue_usd
@@ -196,8 +196,8 @@ def test_cash_flow_identities(portfolio: Portfolio) -> None:
 
 def test_conversion_stops_mining_and_sells_miners(portfolio: Portfolio) -> None:
     m = market(portfolio, 60)
-    s = next(x for x in P.build_strategies(portfolio) if x.name == "convert_50mw_2026-07")
-    cf = P.strategy_cash_flows(portfolio, s, m)
+    s = next(x for x in pv.build_strategies(portfolio) if x.name == "convert_50mw_2026-07")
+    cf = pv.strategy_cash_flows(portfolio, s, m)
     # 100 MW capacity, 73.5 MW fleet: converting 50 MW leaves 50 MW, so 23.5 MW stop
     assert cf.mining_mw[0, 5] == pytest.approx(73.5)
     assert cf.mining_mw[0, 6] == pytest.approx(50.0)
@@ -229,8 +229,8 @@ def test_vectorized_paths_equal_per_path_loop(portfolio: Portfolio) -> None:
         subsidy_btc_per_block=np.repeat(base.subsidy_btc_per_block, k, axis=0),
         power_price_usd_per_mwh=40.0 * shock**0.3,
     )
-    for s in P.build_strategies(pf):
-        vec = P.strategy_cash_flows(pf, s, paths)
+    for s in pv.build_strategies(pf):
+        vec = pv.strategy_cash_flows(pf, s, paths)
         for i in range(k):
             one = MarketPaths(
                 periods=paths.periods,
@@ -240,9 +240,16 @@ def test_vectorized_paths_equal_per_path_loop(portfolio: Portfolio) -> None:
                 subsidy_btc_per_block=paths.subsidy_btc_per_block[i : i + 1],
                 power_price_usd_per_mwh=paths.power_price_usd_per_mwh[i : i + 1],  # type: ignore[index]
             )
-            single = P.strategy_cash_flows(pf, s, one)
-            for name in ("unlevered_fcf_usd", "levered_fcf_usd", "btc_mined", "power_cost_usd",
-                         "energy_mwh", "capex_usd", "opex_usd"):
+            single = pv.strategy_cash_flows(pf, s, one)
+            for name in (
+                "unlevered_fcf_usd",
+                "levered_fcf_usd",
+                "btc_mined",
+                "power_cost_usd",
+                "energy_mwh",
+                "capex_usd",
+                "opex_usd",
+            ):
                 np.testing.assert_allclose(
                     getattr(vec, name)[i], getattr(single, name)[0], rtol=1e-12, atol=1e-6
                 )
@@ -252,7 +259,7 @@ def test_vectorized_paths_equal_per_path_loop(portfolio: Portfolio) -> None:
 def test_curtailment_when_power_costs_more_than_revenue(portfolio: Portfolio) -> None:
     pf = portfolio.model_copy(deep=True)
     pf.sites[0].power_contract.price_usd_per_mwh = 5000.0
-    cf = P.strategy_cash_flows(pf, P.Strategy("keep_mining"), market(pf, 24))
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), market(pf, 24))
     assert cf.btc_mined.sum() == 0.0 and cf.power_cost_usd.sum() == 0.0
     assert cf.opex_usd.sum() == 0.0  # a mothballed site pays no site opex
 
@@ -262,51 +269,60 @@ def test_curtailment_when_power_costs_more_than_revenue(portfolio: Portfolio) ->
 # --------------------------------------------------------------------------------------
 def test_run_pivot_outputs(portfolio: Portfolio) -> None:
     deals = pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv")
-    r = P.run_pivot(portfolio, deals=deals)
+    r = pv.run_pivot(portfolio, deals=deals)
     assert r.baseline.name == "keep_mining"
     assert r.pivot_name == "convert_50mw_2026-07"
-    rate = F.periodic_rate(0.10)
+    rate = fin.periodic_rate(0.10)
     for s in r.strategies:
-        assert s.npv_usd == pytest.approx(F.npv(rate, s.cash_flows.unlevered_fcf_usd[0]))
+        assert s.npv_usd == pytest.approx(fin.npv(rate, s.cash_flows.unlevered_fcf_usd[0]))
         assert s.npv_vs_baseline_usd == pytest.approx(s.npv_usd - r.baseline.npv_usd)
-        assert s.annual["revenue_usd"].sum() == pytest.approx(
-            s.cash_flows.revenue_usd[0].sum()
-        )
+        assert s.annual["revenue_usd"].sum() == pytest.approx(s.cash_flows.revenue_usd[0].sum())
     assert np.isnan(r.baseline.irr_fraction)
     d = r.to_json_dict()
     for s in d["strategies"].values():
-        assert {"npv_usd", "irr_fraction", "payback_months", "contracted_backlog_usd",
-                "npv_vs_baseline_usd"} <= set(s)
+        assert {
+            "npv_usd",
+            "irr_fraction",
+            "payback_months",
+            "contracted_backlog_usd",
+            "npv_vs_baseline_usd",
+        } <= set(s)
     assert set(r.tornado["variable"]) == {
-        "btc_price_usd", "network_hashrate_growth_per_year", "lease_usd_per_kw_month",
-        "capex_usd_per_it_mw", "pue", "build_delay_months",
+        "btc_price_usd",
+        "network_hashrate_growth_per_year",
+        "lease_usd_per_kw_month",
+        "capex_usd_per_it_mw",
+        "pue",
+        "build_delay_months",
         "tenant_default_probability_per_year",
     }
     assert (np.diff(r.tornado["swing_usd"].to_numpy()) <= 0).all()
-    json.dumps(d, allow_nan=False) if False else json.dumps(d)
+    json.dumps(d, allow_nan=False)  # NaN became None: strict JSON
 
 
 def test_breakeven_lease_zeroes_the_difference(portfolio: Portfolio) -> None:
-    r = P.run_pivot(portfolio, deals=pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv"))
+    r = pv.run_pivot(portfolio, deals=pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv"))
     be = r.breakeven_lease_usd_per_kw_month
     assert np.isfinite(be) and be > 0
     pf = with_hosting(portfolio, lease_usd_per_kw_month=be)
     m = market(pf)
-    s = next(x for x in P.build_strategies(pf) if x.name == r.pivot_name)
-    rate = F.periodic_rate(0.10)
-    diff = F.npv(rate, P.strategy_cash_flows(pf, s, m).unlevered_fcf_usd[0]) - F.npv(
-        rate, P.strategy_cash_flows(pf, P.Strategy("keep_mining"), m).unlevered_fcf_usd[0]
+    s = next(x for x in pv.build_strategies(pf) if x.name == r.pivot_name)
+    rate = fin.periodic_rate(0.10)
+    diff = fin.npv(rate, pv.strategy_cash_flows(pf, s, m).unlevered_fcf_usd[0]) - fin.npv(
+        rate, pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), m).unlevered_fcf_usd[0]
     )
     assert abs(diff) < 1.0  # USD, on flows of hundreds of millions
 
 
 def _pivot_minus_base(pf: Portfolio) -> float:
     m = market(pf)
-    s = P.build_strategies(pf)[2]
-    rate = F.periodic_rate(0.10)
+    s = pv.build_strategies(pf)[2]
+    rate = fin.periodic_rate(0.10)
     return float(
-        F.npv(rate, P.strategy_cash_flows(pf, s, m).unlevered_fcf_usd[0])
-        - F.npv(rate, P.strategy_cash_flows(pf, P.Strategy("keep_mining"), m).unlevered_fcf_usd[0])
+        fin.npv(rate, pv.strategy_cash_flows(pf, s, m).unlevered_fcf_usd[0])
+        - fin.npv(
+            rate, pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), m).unlevered_fcf_usd[0]
+        )
     )
 
 
@@ -329,7 +345,7 @@ def test_pivot_npv_falls_with_capex(portfolio: Portfolio, capex: float, bump: fl
 def test_site_without_hosting_uses_defaults() -> None:
     toml = BASE_TOML.split("  [sites.hosting]")[0] + "[pivot]\nhorizon_years = 3\n"
     pf = parse_portfolio(toml)
-    r = P.run_pivot(pf, deals=pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv"))
+    r = pv.run_pivot(pf, deals=pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv"))
     assert any("default hosting terms" in w for w in r.warnings)
     assert [s.name for s in r.strategies] == ["keep_mining", "convert_all", "phased"]
 
@@ -339,7 +355,7 @@ def test_example_file_runs() -> None:
 
     pf = load_portfolio(EXAMPLE)
     assert pf.sites[0].hosting is not None
-    r = P.run_pivot(pf, deals=pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv"))
+    r = pv.run_pivot(pf, deals=pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv"))
     assert r.strategy("convert_all").contracted_backlog_usd > 1e9
 
 
@@ -363,8 +379,9 @@ def toml_file(tmp_path: Path) -> Path:
 
 
 def test_cli_pivot_json(app: typer.Typer, toml_file: Path) -> None:
-    res = CliRunner().invoke(app, ["pivot", str(toml_file), "--json", "--convert-mw", "30",
-                                   "--start", "2026-04"])
+    res = CliRunner().invoke(
+        app, ["pivot", str(toml_file), "--json", "--convert-mw", "30", "--start", "2026-04"]
+    )
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
     assert "convert_30mw_2026-04" in d["strategies"]
@@ -377,8 +394,15 @@ def test_cli_pivot_table_and_out(app: typer.Typer, toml_file: Path, tmp_path: Pa
     res = CliRunner().invoke(app, ["pivot", str(toml_file), "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "keep_mining" in res.stdout and "break-even lease" in res.stdout
-    for name in ("cumulative_cash_flow.png", "cumulative_cash_flow.html", "tornado.png",
-                 "tornado.html", "summary.csv", "tornado.csv", "cash_flows_keep_mining.csv"):
+    for name in (
+        "cumulative_cash_flow.png",
+        "cumulative_cash_flow.html",
+        "tornado.png",
+        "tornado.html",
+        "summary.csv",
+        "tornado.csv",
+        "cash_flows_keep_mining.csv",
+    ):
         assert (out / name).stat().st_size > 0
     assert "cdn.plot.ly" not in (out / "tornado.html").read_text()[:5000]
 
@@ -387,8 +411,9 @@ def test_cli_pivot_bad_input(app: typer.Typer, toml_file: Path) -> None:
     res = CliRunner().invoke(app, ["pivot", str(toml_file), "--convert-mw", "500"])
     assert res.exit_code == 2
     assert "pivot.convert_mw" in res.output and str(toml_file) in res.output
-    res = CliRunner().invoke(app, ["pivot", str(toml_file), "--convert-mw", "5",
-                                   "--start", "2026-13"])
+    res = CliRunner().invoke(
+        app, ["pivot", str(toml_file), "--convert-mw", "5", "--start", "2026-13"]
+    )
     assert res.exit_code == 2
     res = CliRunner().invoke(app, ["pivot", str(toml_file) + ".missing"])
     assert res.exit_code == 2

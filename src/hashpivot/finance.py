@@ -221,9 +221,10 @@ def irr(
     Notes
     -----
     The scaled NPV is evaluated on a grid of ``x = 1/(1+r)`` (rates from
-    ``-1 + 3e-7`` to ``3.3e6`` per period); every bracket with a sign change is refined by bisection and the
-    root closest to zero is returned. Roots closer together than one grid cell (about
-    6 % in ``1+r``) or outside the grid can be missed: such flows have no meaningful IRR.
+    ``-1 + 3e-7`` to ``3.3e6`` per period); every bracket with a sign change is refined
+    by bisection and the root closest to zero is returned. Roots closer together than
+    one grid cell (about 7 % in ``1+r``) or outside the grid can be missed: such flows
+    have no meaningful IRR.
     Annualize a monthly IRR with :func:`annual_rate`.
     """
     cf = np.moveaxis(np.asarray(cash_flows, dtype=float), axis, -1)
@@ -373,9 +374,7 @@ def annuity_payment(principal: Any, rate_per_period: Any, n_periods: Any) -> Any
     r = np.asarray(rate_per_period, dtype=float)
     n = np.asarray(n_periods, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        level = np.where(
-            np.abs(r) < 1e-14, p / n, p * r / (1.0 - np.power(1.0 + r, -n))
-        )
+        level = np.where(np.abs(r) < 1e-14, p / n, p * r / (1.0 - np.power(1.0 + r, -n)))
     return float(level) if np.ndim(level) == 0 else level
 
 

@@ -97,7 +97,11 @@ def _print_tables(result: PivotResult, console: Console) -> None:
     for s in strategies:
         table.add_column(s.name, justify="right", overflow="fold")
     rows: list[tuple[str, str, list[str]]] = [
-        ("MW converted (gross)", "MW", [f"{s.strategy.converted_gross_mw:,.0f}" for s in strategies]),
+        (
+            "MW converted (gross)",
+            "MW",
+            [f"{s.strategy.converted_gross_mw:,.0f}" for s in strategies],
+        ),
         ("NPV", "M USD", [_m(s.npv_usd) for s in strategies]),
         ("NPV vs keep_mining", "M USD", [_m(s.npv_vs_baseline_usd) for s in strategies]),
         ("IRR (incremental)", "%/yr", [_pct(s.irr_fraction) for s in strategies]),
@@ -278,12 +282,8 @@ def _write_outputs(result: PivotResult, out: Path) -> list[Path]:
         plt.close(fig)
         written.append(p)
         pfig = go.Figure()
-        pfig.add_trace(
-            go.Bar(y=labels, x=lo - base, base=base, orientation="h", name="low input")
-        )
-        pfig.add_trace(
-            go.Bar(y=labels, x=hi - base, base=base, orientation="h", name="high input")
-        )
+        pfig.add_trace(go.Bar(y=labels, x=lo - base, base=base, orientation="h", name="low input"))
+        pfig.add_trace(go.Bar(y=labels, x=hi - base, base=base, orientation="h", name="high input"))
         pfig.update_layout(
             barmode="overlay",
             title="Sensitivity (tornado)",

@@ -374,10 +374,7 @@ def market_start(spec: PivotSpec, start: pd.Period | str | None = None) -> Marke
     last: dt.date = state["date"]
     if start is None:
         start = spec.start
-    if start is None:
-        period = pd.Period(last, freq="M") + 1
-    else:
-        period = pd.Period(start, freq="M")
+    period = pd.Period(last, freq="M") + 1 if start is None else pd.Period(start, freq="M")
     days = (period.start_time.date() - last).days - 1  # blocks after the last bundled day
     height = spec.start_height
     if height is None:
@@ -790,7 +787,7 @@ def _site_mining(
         price_mwh = np.full((p_count, n), site.power_price_usd_per_mwh)
     r_years = spec.fleet_replacement_years
     if r_years is not None:
-        r_m = max(1, int(round(r_years * MONTHS_PER_YEAR)))
+        r_m = max(1, round(r_years * MONTHS_PER_YEAR))
         cycle_days = r_years * 365.25
         per_mw = per_mw.copy()
         for tk in range(r_m, n, r_m):  # a handful of replacement dates
@@ -873,7 +870,6 @@ def _cash_flows_resolved(
     periods = market.periods
     n = len(periods)
     shape = (market.n_paths, n)
-    days = market.days_per_period
     by_site: dict[str, list[ConversionPhase]] = {}
     for p in strategy.phases:
         by_site.setdefault(p.site, []).append(p)
@@ -930,7 +926,7 @@ def _cash_flows_resolved(
     service = z.copy()
     if financing is not None and draws_list:
         r = float(finance.periodic_rate(financing.interest_rate))
-        n_am = max(1, int(round(financing.amortization_years * MONTHS_PER_YEAR)))
+        n_am = max(1, round(financing.amortization_years * MONTHS_PER_YEAR))
         for d, ready in draws_list:
             sched = finance.project_debt_schedule(d, r, ready, n_am, financing.upfront_fee_fraction)
             draw += sched["draw_usd"]
@@ -1164,7 +1160,9 @@ def _with_hosting(sites: list[SiteInputs], **update: Any) -> list[SiteInputs]:
 
 
 def _map_hosting(sites: list[SiteInputs], fn: Any) -> list[SiteInputs]:
-    return [dataclasses.replace(s, hosting=s.hosting.model_copy(update=fn(s.hosting))) for s in sites]
+    return [
+        dataclasses.replace(s, hosting=s.hosting.model_copy(update=fn(s.hosting))) for s in sites
+    ]
 
 
 def _npv_diff(
@@ -1245,9 +1243,9 @@ def _tornado(
 
     def diff(sites_v: list[SiteInputs]) -> float:
         return float(
-            np.asarray(
-                _npv_diff(sites_v, pivot, base_market, spec, financing, rate_m, base_npv1)
-            )[0]
+            np.asarray(_npv_diff(sites_v, pivot, base_market, spec, financing, rate_m, base_npv1))[
+                0
+            ]
         )
 
     lr, cx, dp = sens.lease_rate_fraction, sens.capex_fraction, sens.pue_delta

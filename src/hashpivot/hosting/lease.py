@@ -176,7 +176,9 @@ def monthly_rent_usd(it_mw: Any, rate_usd_per_kw_month: Any) -> Any:
     rate_usd_per_kw_month : numeric
         Rent rate. [USD/kW/month]
     """
-    out = np.asarray(it_mw, dtype=float) * KW_PER_MW * np.asarray(rate_usd_per_kw_month, dtype=float)
+    out = (
+        np.asarray(it_mw, dtype=float) * KW_PER_MW * np.asarray(rate_usd_per_kw_month, dtype=float)
+    )
     return float(out) if out.ndim == 0 else out
 
 
@@ -291,8 +293,10 @@ def implied_usd_per_kw_month(contract_value_usd: Any, term_years: Any, it_mw: An
     """
     v = np.asarray(contract_value_usd, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = v / (np.asarray(term_years, dtype=float) * MONTHS_PER_YEAR) / (
-            np.asarray(it_mw, dtype=float) * KW_PER_MW
+        out = (
+            v
+            / (np.asarray(term_years, dtype=float) * MONTHS_PER_YEAR)
+            / (np.asarray(it_mw, dtype=float) * KW_PER_MW)
         )
     return float(out) if np.ndim(out) == 0 else out
 

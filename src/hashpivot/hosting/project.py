@@ -171,11 +171,11 @@ def hosting_cash_flows(
     start = np.broadcast_to(start, (k,))
     it_mw = np.asarray(it_mw_from_gross(gross, pue), dtype=float)
     c = int(construction_months)
-    term_m = int(round(lease_term_years * MONTHS_PER_YEAR))
-    renew_m = max(1, int(round(renewal_term_years * MONTHS_PER_YEAR)))
+    term_m = round(lease_term_years * MONTHS_PER_YEAR)
+    renew_m = max(1, round(renewal_term_years * MONTHS_PER_YEAR))
 
     t = np.arange(n, dtype=float)[None, :]
-    building, ready = build_masks(start, c, n)
+    _, ready = build_masks(start, c, n)
     ready_index = start + c
     converted = ((t >= start[:, None]).astype(float)) * gross[:, None]
     in_service = ready * it_mw[:, None]

@@ -66,8 +66,9 @@ class HostingPhase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     start: str = Field(
-        ..., description="Month construction of this tranche starts, 'YYYY-MM'; its MW stop "
-        "mining that month."
+        ...,
+        description="Month construction of this tranche starts, 'YYYY-MM'; its MW stop "
+        "mining that month.",
     )
     gross_mw: float = Field(..., gt=0, le=10_000, description="Gross (utility) MW converted. [MW]")
 
@@ -162,7 +163,9 @@ class HostingProjectSpec(BaseModel):
     renewal_options: int = Field(
         1, ge=0, le=10, description="Number of tenant renewal options after the term. [-]"
     )
-    renewal_term_years: float = Field(5.0, gt=0, le=20, description="Length of each renewal. [year]")
+    renewal_term_years: float = Field(
+        5.0, gt=0, le=20, description="Length of each renewal. [year]"
+    )
     renewal_probability: float = Field(
         0.5,
         ge=0,
@@ -245,8 +248,7 @@ class HostingProjectSpec(BaseModel):
         4.0,
         ge=0,
         le=100,
-        description="Resale price of the replaced ASICs; older generations trade at ~4-8. "
-        "[USD/TH]",
+        description="Resale price of the replaced ASICs; older generations trade at ~4-8. [USD/TH]",
     )
 
     @model_validator(mode="after")
