@@ -45,15 +45,32 @@ def test_hashprice_json() -> None:
     assert out["hashvalue_btc_per_ph_day"] == pytest.approx(6.28642737865448e-4)
     res = runner.invoke(
         app,
-        ["hashprice", "--btc-price-usd", "1e5", "--difficulty", "1e14", "--height", "1050000",
-         "--json"],
+        [
+            "hashprice",
+            "--btc-price-usd",
+            "1e5",
+            "--difficulty",
+            "1e14",
+            "--height",
+            "1050000",
+            "--json",
+        ],
     )
     assert json.loads(res.stdout)["hashprice_usd_per_ph_day"] == pytest.approx(31.4321368932724)
 
 
 def test_cost_json_contract() -> None:
-    args = ["cost", EXAMPLE, "--btc-price-usd", "95000", "--difficulty", "117e12",
-            "--fees-btc-per-block", "0.03", "--json"]
+    args = [
+        "cost",
+        EXAMPLE,
+        "--btc-price-usd",
+        "95000",
+        "--difficulty",
+        "117e12",
+        "--fees-btc-per-block",
+        "0.03",
+        "--json",
+    ]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
@@ -72,18 +89,35 @@ def test_cost_from_history_date_and_table() -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["hashprice", "--btc-price-usd", "-5", "--difficulty", "0"],
-         ["--btc-price-usd: must be a finite number > 0", "--difficulty: must be"]),
-        (["hashprice", "--btc-price-usd", "5", "--difficulty", "1e14", "--subsidy-btc", "1",
-          "--height", "5"], ["give --subsidy-btc or --height, not both"]),
+        (
+            ["hashprice", "--btc-price-usd", "-5", "--difficulty", "0"],
+            ["--btc-price-usd: must be a finite number > 0", "--difficulty: must be"],
+        ),
+        (
+            [
+                "hashprice",
+                "--btc-price-usd",
+                "5",
+                "--difficulty",
+                "1e14",
+                "--subsidy-btc",
+                "1",
+                "--height",
+                "5",
+            ],
+            ["give --subsidy-btc or --height, not both"],
+        ),
         (["cost", EXAMPLE, "--date", "1999-01-01"], ["--date:"]),
         (["cost", str(BAD / "unknown_asic.toml")], ["sites[0].fleet[1].asic: unknown ASIC"]),
-        (["cost", str(BAD / "wrong_unit_type.toml")],
-         ["price_usd_per_mwh: Input should be a valid number", "power_kw: unknown field"]),
-        (["backtest", EXAMPLE, "--start", "2025-01-01", "--end", "2024-01-01"],
-         ["--end: must not be before --start"]),
-        (["backtest", EXAMPLE, "--start", "2001-01-01", "--end", "2002-01-01"],
-         ["--start/--end:"]),
+        (
+            ["cost", str(BAD / "wrong_unit_type.toml")],
+            ["price_usd_per_mwh: Input should be a valid number", "power_kw: unknown field"],
+        ),
+        (
+            ["backtest", EXAMPLE, "--start", "2025-01-01", "--end", "2024-01-01"],
+            ["--end: must not be before --start"],
+        ),
+        (["backtest", EXAMPLE, "--start", "2001-01-01", "--end", "2002-01-01"], ["--start/--end:"]),
     ],
 )
 def test_bad_input_exit_2_one_line_per_problem(args: list[str], expected: list[str]) -> None:
@@ -97,11 +131,44 @@ def test_bad_input_exit_2_one_line_per_problem(args: list[str], expected: list[s
 
 def test_backtest_writes_outputs(tmp_path: Path) -> None:
     res = runner.invoke(
-        app, ["backtest", EXAMPLE, "--start", "2024-01-01", "--end", "2024-06-30",
-              "--out", str(tmp_path), "--json"]
+        app,
+        [
+            "backtest",
+            EXAMPLE,
+            "--start",
+            "2024-01-01",
+            "--end",
+            "2024-06-30",
+            "--out",
+            str(tmp_path),
+            "--json",
+        ],
     )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["summary"]["days"] == 182
     for name in ("backtest.csv", "backtest.png", "backtest.html"):
         assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_console_script_usage_errors_are_one_line_exit_2() -> None:
+    # The real entry point (not CliRunner): typer/click usage errors are translated too.
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hashpivot", *args], capture_output=True, text=True, timeout=60
+        )
+
+    res = run("hashprice", "--btc-price-usd", "abc", "--difficulty", "1")
+    assert res.returncode == 2
+    assert res.stderr.startswith("error: <command line>: Invalid value for '--btc-price-usd'")
+    assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    res = run("cost", str(BAD / "negative_power.toml"))
+    assert res.returncode == 2 and "sites[0].fleet[0].power_w" in res.stderr
+    res = run("hashprice", "--btc-price-usd", "100000", "--difficulty", "100e12", "--json")
+    assert (
+        res.returncode == 0
+        and round(json.loads(res.stdout)["hashprice_usd_per_ph_day"], 2) == 62.86
+    )

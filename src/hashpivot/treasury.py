@@ -359,7 +359,8 @@ def _treasury_loop(
             end_btc=btc.copy(),
             forced_btc_by_month_sum=forced_by_month,
             breach_by_month_count=breach_by_month,
-            cash_sample_usd=np.ascontiguousarray(cash_out[:, : max(keep_cash_paths, 0)].T),
+            # an explicit copy: a view (even an empty one) would keep cash_out alive
+            cash_sample_usd=cash_out[:, : max(keep_cash_paths, 0)].T.copy(),
         )
 
     def back(a: npt.NDArray[Any]) -> npt.NDArray[Any]:

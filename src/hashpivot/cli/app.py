@@ -26,6 +26,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "hashpivot.cli.data_cmds",
     "hashpivot.cli.dispatch",
     "hashpivot.cli.simulate",
+    "hashpivot.cli.pivot",
 )
 
 
@@ -38,6 +39,31 @@ def _register_all() -> None:
 _register_all()
 
 
-def main() -> None:
-    """Entry point of the ``hashpivot`` console script."""
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``hashpivot`` console script.
+
+    Usage errors (unknown option, a value that is not a number...) are printed as one
+    ``error:`` line with the usage hint and exit with code 2, like every input problem.
+    """
+    import sys
+
+    # typer >= 0.20 vendors click, so match its exceptions by shape, not by class.
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except Exception as exc:
+        kind = type(exc).__name__
+        ctx = getattr(exc, "ctx", None)
+        if kind == "NoArgsIsHelpError":
+            typer.echo(ctx.get_help() if ctx is not None else "")
+            sys.exit(0)
+        if hasattr(exc, "format_message") and getattr(exc, "exit_code", 1) == 2:
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            typer.echo(f"error: <command line>: {exc.format_message()}{hint}", err=True)
+            sys.exit(2)
+        if kind == "Abort":
+            typer.echo("aborted", err=True)
+            sys.exit(1)
+        if hasattr(exc, "exit_code"):
+            sys.exit(int(exc.exit_code))
+        raise
+    sys.exit(result if isinstance(result, int) else 0)

@@ -47,6 +47,19 @@ def _num(x: float, fmt: str = ",.1f") -> str:
     return "-" if x is None or not math.isfinite(x) else format(x, fmt)
 
 
+def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in rec.items()} for rec in df.to_dict("records")]
+
+
+def _f(value: Any) -> float:
+    """A table cell as float (NaN for missing or non-numeric)."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+    return out
+
+
 def _fmt_input(x: float, unit: str) -> str:
     """A tornado input in a readable unit."""
     if unit == "USD/MW":
@@ -146,14 +159,14 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         tt.add_column("NPV diff at low", justify="right")
         tt.add_column("NPV diff at high", justify="right")
         tt.add_column("swing", justify="right")
-        for r in result.tornado.itertuples(index=False):
+        for r in _rows(result.tornado):
             tt.add_row(
-                str(r.label),
-                f"{_fmt_input(float(r.low_input), str(r.unit))} / "
-                f"{_fmt_input(float(r.high_input), str(r.unit))}",
-                _m(float(r.npv_vs_baseline_low_usd)),
-                _m(float(r.npv_vs_baseline_high_usd)),
-                _m(float(r.swing_usd)),
+                str(r["label"]),
+                f"{_fmt_input(float(r['low_input']), str(r['unit']))} / "
+                f"{_fmt_input(float(r['high_input']), str(r['unit']))}",
+                _m(float(r["npv_vs_baseline_low_usd"])),
+                _m(float(r["npv_vs_baseline_high_usd"])),
+                _m(float(r["swing_usd"])),
             )
         console.print(tt)
     be = result.breakeven_lease_usd_per_kw_month
@@ -407,20 +420,18 @@ def deals_command(
     for col in ("IT MW", "yrs", "B USD", "$/kW-mo", "$M/MW-yr", "capex"):
         table.add_column(col, justify="right")
     table.add_column("kind")
-    for r in table_df.itertuples(index=False):
-        value = float(r.contract_value_usd) if pd.notna(r.contract_value_usd) else float("nan")
-        computed = pd.notna(r.implied_usd_per_kw_month_computed)
-        rate = _num(float(r.rate_usd_per_kw_month)) + ("" if computed else "*")
-        capex = float(r.capex_usd_per_mw) if pd.notna(r.capex_usd_per_mw) else float("nan")
+    for r in _rows(table_df):
+        computed = _f(r["implied_usd_per_kw_month_computed"])
+        rate = _num(_f(r["rate_usd_per_kw_month"])) + ("" if math.isfinite(computed) else "*")
         table.add_row(
-            str(r.deal),
-            _num(float(r.critical_it_mw), ",.0f"),
-            _num(float(r.term_years), "g"),
-            _num(value / 1e9, ",.2f"),
+            str(r["deal"]),
+            _num(_f(r["critical_it_mw"]), ",.0f"),
+            _num(_f(r["term_years"]), "g"),
+            _num(_f(r["contract_value_usd"]) / 1e9, ",.2f"),
             rate,
-            _num(float(r.implied_usd_per_mw_year) / 1e6, ",.2f"),
-            _num(capex / 1e6, ",.1f"),
-            "GPU" if r.kind == "gpu_cloud" else "colo",
+            _num(_f(r["implied_usd_per_mw_year"]) / 1e6, ",.2f"),
+            _num(_f(r["capex_usd_per_mw"]) / 1e6, ",.1f"),
+            "GPU" if r["kind"] == "gpu_cloud" else "colo",
         )
     console = Console()
     console.print(table)

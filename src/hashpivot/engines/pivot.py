@@ -230,10 +230,10 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         hr_up = 0.0
         asic_w = 0.0
         for entry in site.fleet:
-            unit_hr = float(entry.hashrate_th_s)
+            unit_hr = float(entry.hashrate_th_s or 0.0)
             unit_w = getattr(entry, "power_w", None)
             if unit_w is None:
-                unit_w = unit_hr * float(entry.efficiency_j_per_th)
+                unit_w = unit_hr * float(entry.efficiency_j_per_th or 0.0)
             hr += entry.count * unit_hr
             hr_up += entry.count * unit_hr * float(entry.uptime_fraction)
             asic_w += entry.count * float(unit_w)
@@ -264,7 +264,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         for item in site.cost_items:
             annual = getattr(item, "annual_usd", None)
             if annual is None:
-                annual = item.usd_per_year
+                annual = item.usd_per_year or 0.0
             per_month = float(annual) / MONTHS_PER_YEAR
             if item.category in _SCALED_CATEGORIES:
                 scaled += per_month
@@ -1439,12 +1439,12 @@ def run_pivot(
         rng = deal_range(deals_table(deals))
     except DataError as exc:
         warnings.append(f"reference deals unavailable: {exc}")
-    for s in sites:
-        where = f"sites[{s.name}].hosting"
-        if s.hosting_is_default:
+    for si in sites:
+        where = f"sites[{si.name}].hosting"
+        if si.hosting_is_default:
             warnings.append(f"{where}: no [sites.hosting] section, default hosting terms used")
         if rng is not None:
-            warnings.extend(flag_assumptions(s.hosting, rng, where))
+            warnings.extend(flag_assumptions(si.hosting, rng, where))
     if rng is not None and math.isfinite(breakeven):
         warnings.append(
             f"break-even first-year lease {breakeven:.1f} USD/kW-month vs observed colocation "

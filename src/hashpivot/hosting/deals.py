@@ -35,6 +35,13 @@ __all__ = [
 _GPU_CLOUD_MARKERS = ("gpu cloud", "including gpus", "includes the gpus")
 
 
+def _numeric(df: pd.DataFrame, column: str) -> pd.Series:
+    """A column as floats (NaN where missing or not a number; all NaN when absent)."""
+    if column not in df.columns:
+        return pd.Series(np.nan, index=df.index, dtype=float)
+    return pd.to_numeric(df[column], errors="coerce").astype(float)
+
+
 def deals_table(deals: pd.DataFrame) -> pd.DataFrame:
     """Add implied rates and a deal kind to the raw deals table.
 
@@ -63,7 +70,7 @@ def deals_table(deals: pd.DataFrame) -> pd.DataFrame:
     df["implied_usd_per_mw_year"] = implied_usd_per_mw_year(
         value.to_numpy(float), term.to_numpy(float), it.to_numpy(float)
     )
-    reported = pd.to_numeric(df.get("implied_usd_per_kw_month"), errors="coerce")
+    reported = _numeric(df, "implied_usd_per_kw_month")
     df["rate_usd_per_kw_month"] = df["implied_usd_per_kw_month_computed"].fillna(reported)
     no_value = df["implied_usd_per_mw_year"].isna()
     df.loc[no_value, "implied_usd_per_mw_year"] = df.loc[no_value, "rate_usd_per_kw_month"] * 12e3
@@ -122,8 +129,8 @@ def deal_range(table: pd.DataFrame) -> DealRange:
     """
     colo = table[table["in_colocation_range"]]
     rate = colo["rate_usd_per_kw_month"].astype(float)
-    capex = pd.to_numeric(colo.get("capex_usd_per_mw"), errors="coerce").dropna()
-    gross = pd.to_numeric(colo.get("gross_mw"), errors="coerce")
+    capex = _numeric(colo, "capex_usd_per_mw").dropna()
+    gross = _numeric(colo, "gross_mw")
     it = pd.to_numeric(colo["critical_it_mw"], errors="coerce")
     ratio = (gross / it).dropna()
     excluded = [

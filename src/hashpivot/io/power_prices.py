@@ -356,7 +356,8 @@ def _time_weighted_bins(
     """Time-weighted mean of a step function over regular bins.
 
     Each value holds from its timestamp to the next (SCED LMPs hold until the next SCED
-    run). Bins with no run and no run within ``max_stale_s`` before their start are NaN.
+    run). Bins with no run and no run within ``max_stale_s`` before their start are NaN
+    (the reader drops them: a gap in the record stays a gap in the series).
 
     Parameters
     ----------
@@ -422,6 +423,7 @@ def _parse_ercot_sced_lmp(
     starts, means = _time_weighted_bins(t_s, runs.to_numpy(), freq_s)
     idx = pd.to_datetime(starts, unit="s", utc=True).tz_convert(ERCOT_TZ)
     s = pd.Series(means, index=pd.DatetimeIndex(idx, name=INDEX_NAME), name=PRICE_NAME)
+    s = s.dropna()  # bins inside gaps of the SCED record (more than 20 min without a run)
     point = str(df[point_col].iloc[0]).strip() if point_col and len(df) else settlement_point
     return _finish(
         s, "ercot", point, f"rt_sced_lmp_{freq}", "ERCOT NP6-788-CD SCED LMP (time-weighted)"

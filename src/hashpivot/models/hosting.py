@@ -52,6 +52,7 @@ _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 Funder = Literal["operator", "tenant"]
 LeaseStructure = Literal["triple_net", "modified_gross"]
 StrategyKind = Literal["convert_all", "convert", "phased"]
+_DEFAULT_STRATEGIES: tuple[StrategyKind, ...] = ("convert_all", "convert", "phased")
 
 
 def _check_month(value: str | None) -> str | None:
@@ -411,7 +412,7 @@ class PivotSpec(BaseModel):
 
     # --- strategies ----------------------------------------------------------------------
     strategies: list[StrategyKind] = Field(
-        default_factory=lambda: ["convert_all", "convert", "phased"],
+        default_factory=lambda: list(_DEFAULT_STRATEGIES),
         description="Strategies compared to the always-computed baseline 'keep_mining'; "
         "'convert' needs convert_mw (or --convert-mw).",
     )

@@ -36,7 +36,7 @@ def _message(err: Any) -> str:
         msg = msg[len("Value error, ") :]
     if "input" in err and kind not in ("model_type", "dict_type") and not isinstance(
         err["input"], dict | list
-    ):
+    ) and repr(err["input"]) not in msg:
         msg += f" (got {err['input']!r})"
     return msg
 
