@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
@@ -26,13 +27,13 @@ _PIVOT_HELP = (
     "baseline [USD], IRR of the incremental flows [fraction/year], payback [months], "
     "contracted backlog [USD]; then a tornado of NPV(pivot) - NPV(baseline) and the "
     "break-even lease [USD per kW of critical IT per month]."
-)
+).replace("[", "\\[")
 _DEALS_HELP = (
     "List the reference AI/HPC hosting deals signed by Bitcoin miners with their implied "
     "rent: contract value / (term x 12) / critical IT kW [USD/kW-month] and per MW-year "
     "[USD/MW-year]; GPU-cloud deals (the rent pays for GPUs) are kept out of the "
     "colocation range."
-)
+).replace("[", "\\[")
 
 
 def _m(x: float) -> str:
@@ -146,7 +147,7 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         ("energy used", "GWh", [_num(t[5] / 1e3, ",.0f") for t in tot]),
     ]
     for label, unit, vals in rows:
-        table.add_row(f"{label} [{unit}]" if unit != "-" else label, *vals)
+        table.add_row(escape(f"{label} [{unit}]") if unit != "-" else label, *vals)
     console.print(table)
 
     if not result.tornado.empty:
@@ -176,7 +177,7 @@ def _print_tables(result: PivotResult, console: Console) -> None:
             "(first-year rate at which pivoting equals mining)"
         )
     for w in result.warnings:
-        console.print(f"[yellow]note:[/yellow] {w}", markup=True, highlight=False)
+        console.print(f"[yellow]note:[/yellow] {escape(w)}", markup=True, highlight=False)
     console.print(f"[dim]market start: {result.inputs['market_source']}[/dim]")
 
 
@@ -311,13 +312,14 @@ def _write_outputs(result: PivotResult, out: Path) -> list[Path]:
 @handle_errors
 def pivot_command(
     site_file: Annotated[
-        Path, typer.Argument(help="Portfolio TOML (sites, [sites.hosting], [pivot], [financing]).")
+        Path,
+        typer.Argument(help="Portfolio TOML (sites, \\[sites.hosting], \\[pivot], \\[financing])."),
     ],
     convert_mw: Annotated[
         float | None,
         typer.Option(
             "--convert-mw",
-            help="Gross (utility) MW to convert in the 'convert' strategy. [MW]",
+            help="Gross (utility) MW to convert in the 'convert' strategy. \\[MW]",
             min=0.0,
         ),
     ] = None,

@@ -190,7 +190,8 @@ def write_outputs(result: SimulationResult, out: Path) -> list[Path]:
     fan_rows = []
     for key, q in result.fan.items():
         for t, m in enumerate(months):
-            fan_rows.append({"series": key, "month": m, **{lab: q[i, t] for i, lab in enumerate(_QLABELS)}})
+            qs = {lab: q[i, t] for i, lab in enumerate(_QLABELS)}
+            fan_rows.append({"series": key, "month": m, **qs})
     p = out / "fan_quantiles.csv"
     pd.DataFrame(fan_rows).to_csv(p, index=False)
     written.append(p)
@@ -265,7 +266,7 @@ def write_outputs(result: SimulationResult, out: Path) -> list[Path]:
     g = go.Figure()
     all_npv = np.concatenate([result.npv_usd[n] for n in names]) / 1e6
     lo, hi = np.percentile(all_npv, [0.5, 99.5])
-    bins = np.linspace(lo, hi if hi > lo else lo + 1, 80)
+    bins = list(np.linspace(lo, hi if hi > lo else lo + 1, 80))
     for n in names:
         v = result.npv_usd[n] / 1e6
         ax.hist(np.clip(v, bins[0], bins[-1]), bins=bins, alpha=0.45, label=n)
@@ -438,7 +439,7 @@ def register(app: typer.Typer) -> None:
             )
         config = SimulationConfig(
             n_paths=paths,
-            horizon_months=max(1, int(round(years * 12))),
+            horizon_months=max(1, round(years * 12)),
             seed=seed,
             chunk_paths=chunk_paths,
             discount_rate=discount_rate,

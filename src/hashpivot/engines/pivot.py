@@ -53,6 +53,7 @@ from hashpivot import finance
 from hashpivot.bitcoin import block_subsidy_btc_array, hashrate_from_difficulty
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_assumptions
+from hashpivot.hosting.lease import average_rate_usd_per_kw_month
 from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_spec
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
@@ -170,6 +171,8 @@ class SiteInputs:
         Hosting terms (defaults when the site has no ``[sites.hosting]``).
     hosting_is_default : bool
         True when ``hosting`` holds defaults only.
+    index : int
+        Position of the site in ``portfolio.sites`` (for field paths).
     """
 
     name: str
@@ -187,6 +190,7 @@ class SiteInputs:
     fixed_opex_usd_per_month: float
     hosting: HostingProjectSpec
     hosting_is_default: bool
+    index: int = 0
 
 
 def _portfolio_source(portfolio: Any) -> str:
@@ -287,6 +291,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 fixed_opex_usd_per_month=fixed,
                 hosting=spec,
                 hosting_is_default=is_default,
+                index=i,
             )
         )
     if problems:
@@ -531,6 +536,8 @@ def build_strategies(
     list of Strategy
         ``keep_mining``, then ``convert_all``, ``convert_<mw>mw_<yyyy-mm>`` (only when a
         MW figure is given) and ``phased``, in the order of ``pivot.strategies``.
+        Conversions apply to the sites with a ``[sites.hosting]`` section (in file order
+        for ``convert``); when no site has one, to every site with default terms.
 
     Raises
     ------
@@ -595,12 +602,13 @@ def build_strategies(
                 h = s.hosting
                 if h.phases:
                     for j, ph in enumerate(h.phases):
-                        p = _period(ph.start, f"hosting.phases[{j}].start", src)
+                        where = f"sites[{s.index}].hosting.phases[{j}].start"
+                        p = _period(ph.start, where, src)
                         if p < model_start:
                             raise InputError(
                                 [
                                     Problem(
-                                        f"sites[{s.name}].hosting.phases[{j}].start",
+                                        where,
                                         f"{p} is before the model start {model_start}",
                                         src,
                                     )
@@ -612,7 +620,7 @@ def build_strategies(
                         raise InputError(
                             [
                                 Problem(
-                                    f"sites[{s.name}].hosting.phases",
+                                    f"sites[{s.index}].hosting.phases",
                                     f"phases total {total_p:g} MW, more than the "
                                     f"{s.convertible_gross_mw:g} MW convertible",
                                     src,
@@ -1440,15 +1448,26 @@ def run_pivot(
     except DataError as exc:
         warnings.append(f"reference deals unavailable: {exc}")
     for si in sites:
-        where = f"sites[{si.name}].hosting"
+        where = f"sites[{si.index}].hosting"
         if si.hosting_is_default:
-            warnings.append(f"{where}: no [sites.hosting] section, default hosting terms used")
+            warnings.append(
+                f"{where}: site {si.name!r} has no [sites.hosting] section, default hosting "
+                "terms used"
+            )
         if rng is not None:
             warnings.extend(flag_assumptions(si.hosting, rng, where))
     if rng is not None and math.isfinite(breakeven):
+        h0 = sites[0].hosting
+        avg = float(
+            average_rate_usd_per_kw_month(
+                breakeven, h0.lease_escalator_per_year, h0.lease_term_years
+            )
+        )
         warnings.append(
-            f"break-even first-year lease {breakeven:.1f} USD/kW-month vs observed colocation "
-            f"deals {rng.rate_min_usd_per_kw_month:.0f}-{rng.rate_max_usd_per_kw_month:.0f} "
+            f"break-even first-year lease {breakeven:.1f} USD/kW-month is a term average of "
+            f"{avg:.1f} (escalator {100 * h0.lease_escalator_per_year:g} %, "
+            f"{h0.lease_term_years:g} years); observed colocation deals imply "
+            f"{rng.rate_min_usd_per_kw_month:.0f}-{rng.rate_max_usd_per_kw_month:.0f} "
             "(term averages)"
         )
 

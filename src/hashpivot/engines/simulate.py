@@ -437,7 +437,9 @@ def combine_chunks(
     }
     if rs[0].fan_power_usd_per_mwh is not None:
         fan["power_price_usd_per_mwh"] = _quantiles(
-            np.concatenate([r.fan_power_usd_per_mwh for r in rs if r.fan_power_usd_per_mwh is not None])
+            np.concatenate(
+                [r.fan_power_usd_per_mwh for r in rs if r.fan_power_usd_per_mwh is not None]
+            )
         )
     main = policies[0]
     for s in strategy_names:
@@ -478,7 +480,7 @@ def noncash_cost_usd_per_month(portfolio: Any, n_periods: int) -> FloatArray:
             years = getattr(fe, "depreciation_years", None)
             if capex and years:
                 monthly = capex * fe.hashrate_th_s * fe.count / (years * 12.0)
-                n_dep = min(n_periods, int(round(years * 12)))
+                n_dep = min(n_periods, round(years * 12))
                 out[:n_dep] += monthly
     for it in items:
         if str(getattr(it, "category", "")) in noncash:
@@ -579,7 +581,9 @@ def prepare(
             spec.fees_lognormal_sigma,
         )
     ) or spec.anchor == "history" or spec.price_model == "bootstrap"
-    cal = calibration if calibration is not None else (load_calibration(spec) if needs_cal else None)
+    cal = calibration
+    if cal is None and needs_cal:
+        cal = load_calibration(spec)
     contract = _index_contract(portfolio, config.site_name)
     pfit = power_fit
     if contract is not None and pfit is None:

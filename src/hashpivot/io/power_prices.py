@@ -594,10 +594,13 @@ def _parse_price_frame(
     raw_ts = df[ts_col]
     if isinstance(raw_ts.dtype, pd.DatetimeTZDtype):
         stamps = pd.DatetimeIndex(raw_ts)
+    elif raw_ts.astype(str).str.strip().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$").all():
+        # every timestamp carries its UTC offset (which changes across DST): go via UTC
+        stamps = pd.DatetimeIndex(pd.to_datetime(raw_ts, format="mixed", utc=True))
     else:
-        stamps = pd.DatetimeIndex(pd.to_datetime(raw_ts, format="mixed", utc=False))
+        stamps = pd.DatetimeIndex(pd.to_datetime(raw_ts, format="mixed"))
     if stamps.tz is not None:
-        idx = stamps.tz_convert(tz) if tz else stamps
+        idx = stamps.tz_convert(tz or "UTC")
         s = pd.Series(values.to_numpy(dtype=float), index=idx, name=PRICE_NAME).sort_index()
         s = s[~s.index.duplicated(keep="first")]
     else:
@@ -633,7 +636,7 @@ def read_price_file(
     Columns are found by name when not given (timestamp: ``interval_start``,
     ``timestamp``, ``datetime``, ``time``, ``date``...; price: ``price_usd_per_mwh``,
     ``price``, ``lmp``, ``spp``, ``lbmp``...; else the only numeric column). Timestamps with
-    a UTC offset are converted to ``tz`` (when given); naive ones are local time in
+    a UTC offset are converted to ``tz`` (UTC when not given); naive ones are local time in
     ``tz``, with the fall-back hour resolved by order of appearance (first = daylight
     time) and a single copy given to both hours.
 

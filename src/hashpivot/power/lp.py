@@ -438,43 +438,58 @@ def solve_lp(
     m = build_model(problem, use_milp)
     a = m.arrays()
     mat = m.matrix()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit_seconds))
-    if threads is not None:
-        h.setOptionValue("threads", int(threads))
-    if use_milp:
-        h.setOptionValue("mip_rel_gap", float(mip_gap))
-    else:
-        h.setOptionValue("solver", lp_method)
-    lp = highspy.HighsLp()
-    lp.num_col_ = m.n_col
-    lp.num_row_ = m.n_row
-    lp.col_cost_ = a["col_cost"]
-    lp.col_lower_ = a["col_lower"]
-    lp.col_upper_ = np.where(np.isinf(a["col_upper"]), highspy.kHighsInf, a["col_upper"])
-    lp.row_lower_ = np.where(np.isinf(a["row_lower"]), -highspy.kHighsInf, a["row_lower"])
-    lp.row_upper_ = np.where(np.isinf(a["row_upper"]), highspy.kHighsInf, a["row_upper"])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = mat.indptr
-    lp.a_matrix_.index_ = mat.indices
-    lp.a_matrix_.value_ = mat.data
-    if use_milp:
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-            for i in a["integer"]
-        ]
-    h.passModel(lp)
-    if use_milp:
-        start = _start_solution(problem, m)
-        if start is not None:
-            sol = highspy.HighsSolution()
-            sol.col_value = list(start)
-            sol.value_valid = True
-            h.setSolution(sol)
+    col_upper = np.where(np.isinf(a["col_upper"]), highspy.kHighsInf, a["col_upper"])
+    row_lower = np.where(np.isinf(a["row_lower"]), -highspy.kHighsInf, a["row_lower"])
+    row_upper = np.where(np.isinf(a["row_upper"]), highspy.kHighsInf, a["row_upper"])
+    integrality = (
+        [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+         for i in a["integer"]]
+        if use_milp else None
+    )
+    start = _start_solution(problem, m) if use_milp else None
+
+    def run_highs(with_start: bool) -> Any:
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("time_limit", float(time_limit_seconds))
+        if threads is not None:
+            h.setOptionValue("threads", int(threads))
+        if use_milp:
+            h.setOptionValue("mip_rel_gap", float(mip_gap))
+        else:
+            h.setOptionValue("solver", lp_method)
+        lp = highspy.HighsLp()
+        lp.num_col_ = m.n_col
+        lp.num_row_ = m.n_row
+        lp.col_cost_ = a["col_cost"]
+        lp.col_lower_ = a["col_lower"]
+        lp.col_upper_ = col_upper
+        lp.row_lower_ = row_lower
+        lp.row_upper_ = row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = mat.indptr
+        lp.a_matrix_.index_ = mat.indices
+        lp.a_matrix_.value_ = mat.data
+        if integrality is not None:
+            lp.integrality_ = integrality
+        h.passModel(lp)
+        if with_start and start is not None:
+            h.setSolution(
+                m.n_col, np.arange(m.n_col, dtype=np.int32), np.asarray(start, dtype=np.float64)
+            )
+        h.run()
+        return h
+
     build_s = time.perf_counter() - t0
     t1 = time.perf_counter()
-    h.run()
+    h = run_highs(with_start=True)
+    if start is not None and h.getInfo().primal_solution_status == 2:
+        # HiGHS 1.16 returns the user's start as the solution when presolve alone solves
+        # the MIP (its objective value is right, the values are not): solve again without
+        reported = float(h.getInfo().objective_function_value)
+        got = float(a["col_cost"] @ np.asarray(h.getSolution().col_value, dtype=float))
+        if abs(got - reported) > 1e-7 * max(1.0, abs(reported)):
+            h = run_highs(with_start=False)
     solve_s = time.perf_counter() - t1
     status = h.getModelStatus()
     status_text = h.modelStatusToString(status)

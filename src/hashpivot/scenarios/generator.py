@@ -595,14 +595,14 @@ class SimulatedMarketPaths(MarketPaths):
     """
 
     @functools.cached_property
-    def difficulty(self) -> FloatArray:  # type: ignore[override]
+    def difficulty(self) -> FloatArray:
         """Difficulty implied by the network hashrate at 600 s blocks. [-]"""
         out = np.asarray(MarketPaths.difficulty.fget(self))  # type: ignore[attr-defined]
         out.setflags(write=False)
         return out
 
     @functools.cached_property
-    def hashvalue_btc_per_th_day(self) -> FloatArray:  # type: ignore[override]
+    def hashvalue_btc_per_th_day(self) -> FloatArray:
         """Expected BTC per TH/s per day. [BTC/(TH/s)/day]"""
         out = np.asarray(
             btc_per_th_day(self.difficulty, self.subsidy_btc_per_block + self.fees_btc_per_block)
