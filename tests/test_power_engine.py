@@ -1,0 +1,248 @@
+"""Dispatch engine (site + spec + prices -> problem -> result) and the ``dispatch`` CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+from hashpivot.engines.dispatch import (
+    build_dispatch_problem,
+    load_prices,
+    resolve_hashprice,
+    run_dispatch,
+    run_dispatch_file,
+)
+from hashpivot.exceptions import DataError, InputError
+from hashpivot.io.power_prices import load_market_prices
+from hashpivot.models import parse_portfolio
+from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.power import energy_balance_residual_mw, tranches_from_site
+
+DATA = Path(__file__).parent / "data" / "power"
+EXAMPLE = Path(__file__).parents[1] / "examples" / "dispatch-west-texas.toml"
+
+SITE_TOML = """
+name = "test"
+[[sites]]
+name = "Alpha"
+region = "{region}"
+capacity_mw = 40.0
+power_overhead_factor = 1.1
+pool_fee_fraction = 0.02
+  [sites.power_contract]
+  kind = "index"
+  price_usd_per_mwh = 30.0
+  adder_usd_per_mwh = 4.0
+  market = "ercot:HB_WEST"
+  [[sites.fleet]]
+  name = "A"
+  hashrate_th_s = 200.0
+  power_w = 3500.0
+  count = 4000
+  [[sites.fleet]]
+  name = "B"
+  hashrate_th_s = 100.0
+  power_w = 3000.0
+  count = 2000
+  [sites.dispatch]
+  ai_load_mw = 10.0
+  ai_flexible_fraction = 0.2
+  ai_flexible_window_hours = 24.0
+  availability_fraction = 0.9
+  hashprice_usd_per_ph_day = 50.0
+    [sites.dispatch.demand_response]
+    committed_mw = 5.0
+    readiness_usd_per_mw_hour = 4.0
+    events = [[2024-08-20T17:00:00, 2024-08-20T18:00:00]]
+    [sites.dispatch.four_cp]
+    charge_usd_per_kw_year = 60.0
+    peak_intervals = [2024-08-20T17:05:00, 2025-07-01T17:00:00]
+"""
+
+
+def _site(region: str = "ERCOT") -> object:
+    return parse_portfolio(SITE_TOML.format(region=region), "<test>").sites[0]
+
+
+@pytest.fixture(scope="module")
+def prices() -> pd.Series:
+    return load_prices(_site(), DATA / "prices_hb_west_2024-08-19_21.csv")
+
+
+def test_tranches_from_site_units() -> None:
+    tr = tranches_from_site(_site())
+    # 4000 x 3500 W x 1.1 overhead x 0.9 available = 13.86 MW; 4000 x 200 TH/s x 0.9 = 720 PH/s
+    assert tr[0].name == "A"
+    assert tr[0].power_mw == pytest.approx(13.86)
+    assert tr[0].hashrate_ph_s == pytest.approx(720.0)
+    assert tr[1].power_mw == pytest.approx(2000 * 3000 * 1.1 * 0.9 / 1e6)
+
+
+def test_problem_resolution(prices: pd.Series) -> None:
+    p = build_dispatch_problem(_site(), prices)
+    assert p.n_intervals == 288 and np.allclose(p.interval_hours, 0.25)
+    assert p.ai_firm_mw == pytest.approx(8.0) and p.ai_flexible_mw == pytest.approx(2.0)
+    assert p.ai_flexible_max_mw == pytest.approx(4.0)
+    assert set(p.windows()) == {0, 1, 2}
+    assert p.grid_adder_usd_per_mwh == 4.0  # from the power contract
+    assert p.import_limit_mw == 40.0 and p.meta["import_limit_source"] == "site capacity_mw"
+    assert p.pool_fee_fraction == 0.02
+    # DR event 17:00-18:00 local: four quarter hours
+    ev = p.index[p.event()]
+    assert len(ev) == 4 and ev[0] == pd.Timestamp("2024-08-20 17:00", tz="America/Chicago")
+    # 4CP: 17:05 falls in the 17:00 quarter hour; the 2025 peak is outside the horizon
+    assert list(p.index[p.peak()]) == [pd.Timestamp("2024-08-20 17:00", tz="America/Chicago")]
+    assert p.meta["fourcp_peaks_outside_horizon"] == 1
+    assert p.emissions_factor()[0] == pytest.approx(0.33287)
+    assert p.meta["hashprice_source"] == "constant (dispatch spec)"
+    assert p.links_intervals  # flexible AI -> LP
+
+
+def test_engine_result_lp_and_summary(prices: pd.Series) -> None:
+    r = run_dispatch(_site(), prices)
+    s = r.summary()
+    assert s["solver"] == "lp" and s["status"] == "optimal"
+    assert np.abs(energy_balance_residual_mw(r.problem, r.schedule)).max() < 1e-6
+    assert (r.accounts.ai_mw >= r.problem.ai_firm_mw - 1e-9).all()
+    for key in ("mining_revenue_usd", "power_cost_usd", "resale_credits_usd", "dr_income_usd",
+                "curtailed_hours", "uptime_fraction", "energy_mwh", "emissions_tco2",
+                "net_margin_usd", "net_margin_always_on_usd", "objective_usd", "solver",
+                "solve_seconds"):
+        assert key in s
+    assert s["hours"] == pytest.approx(72.0)
+    frame = r.schedule_frame()
+    assert len(frame) == 288 and {"mining_a_mw", "mining_b_mw", "grid_mw"} <= set(frame.columns)
+    monthly = r.monthly_frame()
+    assert list(monthly.index.astype(str)) == ["2024-08"]
+    assert monthly["emissions_tco2"].iloc[0] == pytest.approx(s["emissions_tco2"])
+    d = r.to_dict()
+    assert d["inputs"]["tranches"][0]["name"] == "A"
+
+
+def test_dst_day_dispatch_has_25_hours() -> None:
+    hb = load_market_prices("ercot:HB_WEST:2024")
+    day = hb[hb.index.strftime("%Y-%m-%d") == "2024-11-03"]
+    site = _site()
+    spec = DispatchSpec(ai_load_mw=5.0, hashprice_usd_per_ph_day=45.0)
+    r = run_dispatch(site, day, spec=spec)
+    assert r.problem.n_intervals == 100
+    assert r.summary()["hours"] == pytest.approx(25.0)
+    assert r.summary()["energy_ai_mwh"] == pytest.approx(5.0 * 25)
+
+
+def test_hashprice_precedence_and_network_series(prices: pd.Series) -> None:
+    idx = prices.index
+    hp, src = resolve_hashprice(idx, DispatchSpec(hashprice_usd_per_ph_day=40.0), 55.0)
+    assert hp[0] == 55.0 and "command line" in src
+    daily, src = resolve_hashprice(idx, DispatchSpec())
+    assert "Coin Metrics" in src and len(np.unique(daily)) in (3, 4)  # one value per UTC day
+    assert 20 < daily.mean() < 150
+    net, src = resolve_hashprice(idx, DispatchSpec(btc_price_usd=100_000.0,
+                                                   network_difficulty=100e12,
+                                                   fees_btc_per_block=0.0))
+    # DOMAIN.md check: D = 100e12, $100,000, subsidy 3.125, no fees -> 62.86 USD/PH/day
+    assert net[0] == pytest.approx(62.86, abs=0.01)
+    future = pd.date_range("2031-01-01", periods=4, freq="1h", tz="America/Chicago")
+    with pytest.raises(DataError, match="hashprice"):
+        resolve_hashprice(future, DispatchSpec())
+
+
+def test_unknown_region_gives_nan_emissions(prices: pd.Series) -> None:
+    p = build_dispatch_problem(_site(region="ATLANTIS"), prices)
+    assert np.isnan(p.emissions_factor()).all()
+    assert "no bundled factor" in p.meta["emissions_source"]
+
+
+def test_renewable_profiles(tmp_path: Path, prices: pd.Series) -> None:
+    profile = pd.DataFrame(
+        {"time": pd.date_range("2024-08-19", periods=72, freq="1h").strftime("%Y-%m-%d %H:%M"),
+         "capacity_factor": np.tile(np.r_[np.zeros(6), np.full(12, 0.5), np.zeros(6)], 3)}
+    )
+    profile.to_csv(tmp_path / "pv.csv", index=False)
+    spec = DispatchSpec.model_validate({
+        "ai_load_mw": 5.0, "hashprice_usd_per_ph_day": 50.0,
+        "renewable": {"kind": "solar", "capacity_mw": 10.0, "price_usd_per_mwh": 20.0,
+                      "profile_file": "pv.csv"},
+    })
+    p = build_dispatch_problem(_site(), prices, spec=spec, base_dir=tmp_path)
+    assert p.renewable().max() == pytest.approx(5.0)
+    assert p.renewable()[:24].sum() == 0.0  # 00:00-06:00 hourly zeros -> 24 quarter hours
+    solar = build_dispatch_problem(_site(), prices, spec=spec.model_copy(update={
+        "renewable": spec.renewable.model_copy(update={"profile_file": None})}))  # type: ignore[union-attr]
+    assert "clear-sky" in solar.meta["renewable_profile"]
+    noon = solar.renewable()[solar.index.hour == 13]
+    night = solar.renewable()[solar.index.hour == 2]
+    assert noon.min() > 5.0 and night.max() == 0.0
+    wind = build_dispatch_problem(_site(), prices, spec=spec.model_copy(update={
+        "renewable": spec.renewable.model_copy(update={"profile_file": None, "kind": "wind"})}))  # type: ignore[union-attr]
+    assert "synthetic wind" in wind.meta["renewable_profile"]
+    with pytest.raises(InputError, match="file not found"):
+        build_dispatch_problem(_site(), prices, spec=spec, base_dir=tmp_path / "nowhere")
+
+
+def test_run_dispatch_file_example_with_price_file() -> None:
+    r = run_dispatch_file(EXAMPLE, prices_file=DATA / "prices_hb_west_2024-08-19_21.csv",
+                          hashprice=45.0)
+    s = r.summary()
+    assert s["site"] == "West Texas" and s["solver"] == "fast"
+    assert s["dr_event_intervals"] == 12  # 16:00-19:00 on 2024-08-20
+    assert math.isfinite(s["emissions_tco2"])
+    lp = run_dispatch_file(EXAMPLE, prices_file=DATA / "prices_hb_west_2024-08-19_21.csv",
+                           hashprice=45.0, solver="lp")
+    # same problem, two solvers: same objective (HiGHS tolerance 1e-7 relative)
+    assert lp.objective_usd == pytest.approx(r.objective_usd, rel=1e-6)
+
+
+runner = CliRunner()
+
+
+def test_cli_json_and_out(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices",
+                              str(DATA / "prices_hb_west_2024-08-19_21.csv"),
+                              "--hashprice-usd-per-ph-day", "45", "--json", "--out",
+                              str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    for key in ("mining_revenue_usd", "power_cost_usd", "resale_credits_usd", "dr_income_usd",
+                "curtailed_hours", "uptime_fraction", "energy_mwh", "emissions_tco2",
+                "net_margin_usd", "net_margin_always_on_usd", "objective_usd", "solver",
+                "solve_seconds"):
+        assert key in out
+    for name in ("dispatch_heatmap.png", "dispatch_price_duration.png", "dispatch_monthly.png",
+                 "dispatch.html", "dispatch_schedule.csv", "dispatch_monthly.csv",
+                 "dispatch_summary.json"):
+        assert (tmp_path / name).stat().st_size > 0
+    html = (tmp_path / "dispatch.html").read_text()
+    assert "cdn.plot.ly" not in html  # plotly.js embedded: works offline
+
+
+def test_cli_table_and_bad_input(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices",
+                             str(DATA / "prices_hb_west_2024-08-19_21.csv"),
+                             "--hashprice-usd-per-ph-day", "45"])
+    assert ok.exit_code == 0 and "net_margin_always_on_usd" in ok.stdout
+    both = runner.invoke(app, ["dispatch", str(EXAMPLE), "--market", "ercot:HB_WEST:2024",
+                               "--prices", str(DATA / "prices_hb_west_2024-08-19_21.csv")])
+    assert both.exit_code == 2 and "not both" in both.output
+    bad_market = runner.invoke(app, ["dispatch", str(EXAMPLE), "--market", "ercot:HB_WEST:1999"])
+    assert bad_market.exit_code == 2 and "no bundled prices" in bad_market.output
+    bad_site = runner.invoke(app, ["dispatch", str(EXAMPLE), "--site", "Mars", "--prices",
+                                   str(DATA / "prices_hb_west_2024-08-19_21.csv")])
+    assert bad_site.exit_code == 2 and "no site 'Mars'" in bad_site.output
+    missing = runner.invoke(app, ["dispatch", str(tmp_path / "none.toml")])
+    assert missing.exit_code == 2
+    bad_solver = runner.invoke(app, ["dispatch", str(EXAMPLE), "--solver", "cplex"])
+    assert bad_solver.exit_code == 2
+    toml = tmp_path / "tight.toml"
+    toml.write_text(EXAMPLE.read_text().replace("import_mw = 300.0", "import_mw = 20.0"))
+    tight = runner.invoke(app, ["dispatch", str(toml), "--prices",
+                                str(DATA / "prices_hb_west_2024-08-19_21.csv"),
+                                "--hashprice-usd-per-ph-day", "45"])
+    assert tight.exit_code == 2 and "firm AI load" in tight.output
