@@ -81,10 +81,15 @@ def run_case(paths: int, threads: int, workers: int | None, policies: str, kind:
     scheduler = None
     cluster = None
     if warm_cluster:
+        import dask
         from dask.distributed import LocalCluster
 
-        cluster = LocalCluster(n_workers=warm_cluster, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        from hashpivot.engines.simulate import _WORKER_MALLOC_ENV
+
+        env = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **_WORKER_MALLOC_ENV}
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+            cluster = LocalCluster(n_workers=warm_cluster, threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
         scheduler = cluster.scheduler_address
     # warm-up: imports, bundled data caches, calibration caches, workers (not timed)
     simulate(pf, SimulationConfig(n_paths=100, horizon_months=120, seed=1, policies=pols),

@@ -31,8 +31,6 @@ import pandas as pd
 from hashpivot.io.power_prices import (
     ERCOT_TZ,
     read_ercot_dam_spp,
-    read_ercot_hourly_lz,
-    read_ercot_rtm_spp,
     read_ercot_sced_lmp,
 )
 

@@ -220,7 +220,8 @@ def test_cli_json_and_out(tmp_path: Path) -> None:
                  "dispatch_summary.json"):
         assert (tmp_path / name).stat().st_size > 0
     html = (tmp_path / "dispatch.html").read_text()
-    assert "cdn.plot.ly" not in html  # plotly.js embedded: works offline
+    # plotly.js is embedded (works offline), not loaded from a CDN
+    assert 'src="https://cdn.plot.ly' not in html and len(html) > 1_000_000
 
 
 def test_cli_table_and_bad_input(tmp_path: Path) -> None:

@@ -80,8 +80,9 @@ def test_rtm_spp_dst_days_have_92_and_100_quarter_hours() -> None:
     assert len(s_spring) == 92 and len(s_fall) == 100
     assert s_spring.index.is_unique and s_fall.index.is_unique
     # the day spans 23 and 25 hours of real time
-    assert (s_spring.index[-1] - s_spring.index[0]) == pd.Timedelta(hours=23) - pd.Timedelta("15min")
-    assert (s_fall.index[-1] - s_fall.index[0]) == pd.Timedelta(hours=25) - pd.Timedelta("15min")
+    quarter = pd.Timedelta("15min")
+    assert (s_spring.index[-1] - s_spring.index[0]) == pd.Timedelta(hours=23) - quarter
+    assert (s_fall.index[-1] - s_fall.index[0]) == pd.Timedelta(hours=25) - quarter
     # every step is 15 minutes of absolute time
     assert (pd.Series(s_fall.index).diff().dropna() == pd.Timedelta("15min")).all()
     # the repeated hour: daylight copy (HE02, flag N) at 01:00 CDT, standard copy at 01:00 CST
@@ -172,7 +173,10 @@ def test_generic_file_offsets_naive_label_end_and_parquet() -> None:
     across = "t,price\n2024-11-03T01:45:00-05:00,1\n2024-11-03T01:00:00-06:00,2\n"
     s_across = read_price_file(io.StringIO(across), tz="America/Chicago")
     assert (s_across.index[1] - s_across.index[0]) == pd.Timedelta("15min")
-    naive = "time,lmp\n2024-11-03 00:00,1\n2024-11-03 01:00,2\n2024-11-03 01:00,3\n2024-11-03 02:00,4\n"
+    naive = (
+        "time,lmp\n2024-11-03 00:00,1\n2024-11-03 01:00,2\n2024-11-03 01:00,3\n"
+        "2024-11-03 02:00,4\n"
+    )
     s2 = read_price_file(io.StringIO(naive), tz="America/Chicago")
     assert list(s2) == [1.0, 2.0, 3.0, 4.0]
     assert s2.index[1].utcoffset() == pd.Timedelta(hours=-5)  # first 01:00 = CDT
@@ -197,8 +201,10 @@ def test_auto_detection_of_layouts() -> None:
     assert len(read_prices_auto(DATA / "ercot_rtm_spp_2024-07-01.csv", "HB_WEST")) == 96
     assert _per_day(read_prices_auto(DATA / "ercot_dam_hb_west_dst.csv"))["2024-11-03"] == 25
     assert _per_day(read_prices_auto(DATA / "nyiso_rt_dst.csv", "WEST"))["2019-11-03"] == 25
-    assert _per_day(read_prices_auto(DATA / "ercot_lz_2023_dst.csv", "LZ_NORTH"))["2023-03-12"] == 23
-    assert _per_day(read_prices_auto(DATA / "ercot_sced_lmp_hb_west_excerpt.csv"))["2024-03-10"] == 92
+    lz = read_prices_auto(DATA / "ercot_lz_2023_dst.csv", "LZ_NORTH")
+    assert _per_day(lz)["2023-03-12"] == 23
+    sced = read_prices_auto(DATA / "ercot_sced_lmp_hb_west_excerpt.csv")
+    assert _per_day(sced)["2024-03-10"] == 92
     assert len(read_prices_auto(DATA / "prices_hb_west_2024-08-19_21.csv")) == 288
 
 

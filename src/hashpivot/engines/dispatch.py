@@ -105,15 +105,14 @@ def align_to_index(series: pd.Series, index: pd.DatetimeIndex, what: str) -> np.
     from hashpivot.io.power_prices import resample_prices
 
     s = series.sort_index()
-    if s.index.tz is None:
-        s.index = s.index.tz_localize(index.tz)
-    else:
-        s.index = s.index.tz_convert(index.tz)
+    sidx = pd.DatetimeIndex(s.index)
+    s.index = sidx.tz_localize(index.tz) if sidx.tz is None else sidx.tz_convert(index.tz)
     step = pd.Timedelta(hours=float(interval_hours_of(index)[0][0]))
-    own = pd.Series(s.index).diff().median()
+    own = pd.Timedelta(pd.Series(s.index).diff().median()) if len(s) > 1 else step
     if len(s) > 1 and own != step:
         s = resample_prices(s, pd.tseries.frequencies.to_offset(step).freqstr)
-    out = s.reindex(index, method="ffill", tolerance=max(own, step) if len(s) > 1 else step)
+    tolerance = own if own > step else step
+    out = s.reindex(index, method="ffill", tolerance=tolerance)
     if out.isna().any():
         first = out.index[out.isna()][0]
         raise DataError(
@@ -349,7 +348,9 @@ def build_dispatch_problem(
             meta["fourcp_peaks_outside_horizon"] = int((~ok).sum())
         prob = peak_probability
         if prob is None and cp.peak_probability_file:
-            prob = _read_aux(cp.peak_probability_file, base_dir, tz, "four_cp.peak_probability_file")
+            prob = _read_aux(
+                cp.peak_probability_file, base_dir, tz, "four_cp.peak_probability_file"
+            )
         if prob is not None:
             peak |= align_to_index(prob, index, "4CP peak probability") >= cp.probability_threshold
         if not peak.any():

@@ -242,7 +242,7 @@ def _localize(
             single = amb_pos[count == 1]
             if len(single):
                 # one value for a doubled hour: give it to both hours
-                naive = naive.append(naive[single])
+                naive = pd.DatetimeIndex(naive.append(naive[single]))
                 values = np.concatenate([values, values[single]])
                 ambiguous = np.concatenate([ambiguous, np.zeros(len(single), dtype=bool)])
         idx = naive.tz_localize(tz, ambiguous=ambiguous)
@@ -419,7 +419,7 @@ def _parse_ercot_sced_lmp(
     freq_s = int(pd.Timedelta(freq).total_seconds())
     if freq_s <= 0 or freq_s > 3600 or 3600 % freq_s:
         raise InputError(f"SCED bins must divide an hour (5min, 15min, 1h), got {freq!r}")
-    t_s = runs.index.as_unit("ns").asi8 // 1_000_000_000
+    t_s = pd.DatetimeIndex(runs.index).as_unit("ns").asi8 // 1_000_000_000
     starts, means = _time_weighted_bins(t_s, runs.to_numpy(), freq_s)
     idx = pd.to_datetime(starts, unit="s", utc=True).tz_convert(ERCOT_TZ)
     s = pd.Series(means, index=pd.DatetimeIndex(idx, name=INDEX_NAME), name=PRICE_NAME)
@@ -620,7 +620,8 @@ def _parse_price_frame(
         step = pd.Series(s.index).diff().median()
         s.index = s.index - step
     s.index.name = INDEX_NAME
-    tzname = str(s.index.tz) if s.index.tz is not None else ""
+    tz_out = pd.DatetimeIndex(s.index).tz
+    tzname = str(tz_out) if tz_out is not None else ""
     return _finish(s, "file", price_col, "file", f"file, tz {tzname}")
 
 
@@ -733,9 +734,11 @@ def resample_prices(series: pd.Series, freq: str) -> pd.Series:
         raise InputError("resample_prices needs a DatetimeIndex of interval starts")
     step = _median_step(series.index)
     offset = pd.tseries.frequencies.to_offset(freq)
-    try:
-        target = pd.Timedelta(offset)
-    except (ValueError, TypeError):
+    if isinstance(offset, pd.offsets.Tick):
+        target = pd.Timedelta(offset.nanos, unit="ns")
+    elif isinstance(offset, pd.offsets.Day):
+        target = pd.Timedelta(days=offset.n)
+    else:
         target = pd.Timedelta(days=31)  # months and longer: always coarser
     attrs = dict(series.attrs)
     if target == step:

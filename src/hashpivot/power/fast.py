@@ -97,7 +97,7 @@ def allocate_supply(
     dict
         ``grid_mw, ppa_used_mw, ppa_resold_mw, renewable_used_mw, renewable_resold_mw``.
     """
-    cost, cap, kind = supply_pieces(problem)
+    _, cap, kind = supply_pieces(problem)
     t = len(load_mw)
     cum_before = np.concatenate(
         [np.zeros((t, 1)), np.cumsum(np.where(np.isinf(cap), 1e300, cap), axis=1)[:, :-1]],
@@ -214,7 +214,11 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, dict[str, float | st
         segment_mw=x,
         ai_flexible_mw=np.zeros(t),
         dr_shortfall_mw=shortfall,
-        **flows,
+        grid_mw=flows["grid_mw"],
+        ppa_used_mw=flows["ppa_used_mw"],
+        ppa_resold_mw=flows["ppa_resold_mw"],
+        renewable_used_mw=flows["renewable_used_mw"],
+        renewable_resold_mw=flows["renewable_resold_mw"],
     )
     info: dict[str, float | str] = {
         "solver": "fast",
@@ -256,5 +260,9 @@ def always_on_schedule(problem: DispatchProblem) -> Schedule:
         segment_mw=x,
         ai_flexible_mw=np.full(t, problem.ai_flexible_mw),
         dr_shortfall_mw=np.zeros(t),
-        **flows,
+        grid_mw=flows["grid_mw"],
+        ppa_used_mw=flows["ppa_used_mw"],
+        ppa_resold_mw=flows["ppa_resold_mw"],
+        renewable_used_mw=flows["renewable_used_mw"],
+        renewable_resold_mw=flows["renewable_resold_mw"],
     )

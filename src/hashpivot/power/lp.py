@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from hashpivot.exceptions import SolverError
+from hashpivot.exceptions import InputError, SolverError
 from hashpivot.power.fast import check_firm_load
 from hashpivot.power.model import DispatchProblem, FloatArray, Schedule
 
@@ -220,7 +220,10 @@ def define_balance(m: LinearModel, problem: DispatchProblem) -> None:
     t = problem.n_intervals
     r = _T(t)
     v = m.variables
-    terms: list[tuple[IntArray, IntArray, Any]] = [(r, v["grid"], 1.0), (r, v["mining-total"], -1.0)]
+    terms: list[tuple[IntArray, IntArray, Any]] = [
+        (r, v["grid"], 1.0),
+        (r, v["mining-total"], -1.0),
+    ]
     for name in ("ppa-used", "ren-used"):
         if name in v:
             terms.append((r, v[name], 1.0))
@@ -347,31 +350,74 @@ def _constant_usd(problem: DispatchProblem) -> float:
     )
 
 
-def _start_solution(problem: DispatchProblem, m: LinearModel) -> FloatArray | None:
-    """A feasible MILP start: tranches in merit order always on at full power while the
-    import limit allows, the rest off, supply from the grid first (None if not easy)."""
+def enforce_min_up_down(on: npt.NDArray[np.bool_], up: int, down: int) -> npt.NDArray[np.bool_]:
+    """Repair an on/off sequence so that it respects minimum up and down times.
+
+    On-runs shorter than ``up`` that start after the first interval and end before the
+    last are switched off (this only lengthens off-runs); then off-runs shorter than
+    ``down`` with on-runs on both sides are switched on (this only lengthens on-runs).
+    Runs touching the start or the end of the horizon are left alone, as in the MILP.
+
+    Parameters
+    ----------
+    on : numpy.ndarray of bool, shape (T,)
+    up, down : int
+        Minimum on and off times. [intervals]
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    u = np.asarray(on, dtype=bool).copy()
+    t = len(u)
+    for value, min_len in ((True, up), (False, down)):
+        if min_len <= 1 or t < 2:
+            continue
+        change = np.flatnonzero(np.diff(u.astype(np.int8))) + 1
+        starts = np.r_[0, change]
+        ends = np.r_[change, t]
+        short = (u[starts] == value) & (starts > 0) & (ends < t) & (ends - starts < min_len)
+        run_id = np.repeat(np.arange(len(starts)), ends - starts)
+        u[short[run_id]] = not value
+    return u
+
+
+def _commitment_start(
+    problem: DispatchProblem, m: LinearModel, on: npt.NDArray[np.bool_]
+) -> FloatArray | None:
+    """Column values of a MILP start in which tranche k runs at full power when
+    ``on[:, k]``; None when it breaks a limit (import, DR readiness, ramp)."""
     from hashpivot.power.fast import allocate_supply
 
     t = problem.n_intervals
     seg = problem.segments
-    if problem.ai_flexible_mw > 0 or (problem.dr_keep_online and problem.dr_committed_mw > 0):
-        return None
-    room = float(np.min(problem.renewable())) + problem.import_limit_mw - problem.ai_firm_mw
     x = np.zeros(m.n_col)
-    on_total = 0.0
-    order = np.argsort([-tr.efficiency_ph_s_per_mw for tr in problem.tranches], kind="stable")
     mining = np.zeros(t)
-    for k in order:
-        tr = problem.tranches[k]
-        if on_total + tr.power_mw > room + 1e-9:
-            continue
-        on_total += tr.power_mw
-        x[m.variables[f"on-{k}"]] = 1.0
+    for k, tr in enumerate(problem.tranches):
+        u = on[:, k].astype(float)
+        x[m.variables[f"on-{k}"]] = u
+        if t > 1:
+            d = np.diff(u)
+            x[m.variables[f"start-{k}"][1:]] = np.maximum(d, 0.0)
+            x[m.variables[f"stop-{k}"][1:]] = np.maximum(-d, 0.0)
         for s in np.flatnonzero(seg.tranche == k):
-            x[m.variables[f"mining-seg{s}"]] = seg.cap_mw[s]
-        mining += tr.power_mw
+            x[m.variables[f"mining-seg{s}"]] = seg.cap_mw[s] * u
+        mining += tr.power_mw * u
+    ai = problem.ai_firm_mw + problem.ai_flexible_mw
+    load = ai + mining
+    if np.any(load > problem.renewable() + problem.import_limit_mw + 1e-9):
+        return None
+    if problem.dr_keep_online and problem.dr_committed_mw > 0:
+        need = min(problem.dr_committed_mw, problem.mining_capacity_mw)
+        if np.any(mining[~problem.event()] < need - 1e-9):
+            return None
+    ramp = problem.ramp_mw_per_interval
+    if math.isfinite(ramp) and t > 1 and np.any(np.abs(np.diff(load)) > ramp + 1e-9):
+        return None
     x[m.variables["mining-total"]] = mining
-    flows = allocate_supply(problem, problem.ai_firm_mw + mining)
+    if "ai-flex" in m.variables:
+        x[m.variables["ai-flex"]] = problem.ai_flexible_mw
+    flows = allocate_supply(problem, load)
     names = {"grid": "grid_mw", "ppa-used": "ppa_used_mw", "ppa-resold": "ppa_resold_mw",
              "ren-used": "renewable_used_mw", "ren-resold": "renewable_resold_mw"}
     for var, key in names.items():
@@ -380,8 +426,56 @@ def _start_solution(problem: DispatchProblem, m: LinearModel) -> FloatArray | No
     if "dr-shortfall" in m.variables:
         event = np.flatnonzero(problem.event())
         cap = problem.max_site_load_mw - problem.dr_committed_mw - problem.ai_firm_mw
-        x[m.variables["dr-shortfall"]] = np.maximum(mining[event] - cap, 0.0)
+        extra = problem.ai_flexible_mw if "ai-flex" in m.variables else 0.0
+        x[m.variables["dr-shortfall"]] = np.maximum(mining[event] + extra - cap, 0.0)
     return x
+
+
+def _start_solution(problem: DispatchProblem, m: LinearModel) -> FloatArray | None:
+    """A feasible MILP start, the cheaper of two candidates (None if neither is feasible):
+
+    * the fast-path schedule without min up/down times (when nothing else links
+      intervals), each tranche on where it runs at least half its power, repaired by
+      :func:`enforce_min_up_down`;
+    * tranches in merit order always on while the import limit allows, the rest off.
+    """
+    from hashpivot.power.fast import solve_fast
+
+    t = problem.n_intervals
+    k = len(problem.tranches)
+    candidates: list[FloatArray] = []
+    relaxed = problem.replace(min_up_intervals=1, min_down_intervals=1)
+    if not relaxed.links_intervals:
+        try:
+            sched, _ = solve_fast(relaxed)
+        except InputError:
+            sched = None
+        if sched is not None:
+            power = np.array([tr.power_mw for tr in problem.tranches])
+            on = sched.mining_by_tranche_mw(problem) >= 0.5 * power[None, :]
+            on &= power[None, :] > 0
+            for j in range(k):
+                on[:, j] = enforce_min_up_down(
+                    on[:, j], problem.min_up_intervals, problem.min_down_intervals
+                )
+            x = _commitment_start(problem, m, on)
+            if x is not None:
+                candidates.append(x)
+    room = float(np.min(problem.renewable())) + problem.import_limit_mw - problem.ai_firm_mw
+    room -= problem.ai_flexible_mw
+    on_const = np.zeros((t, k), dtype=bool)
+    total = 0.0
+    for j in np.argsort([-tr.efficiency_ph_s_per_mw for tr in problem.tranches], kind="stable"):
+        if total + problem.tranches[j].power_mw <= room + 1e-9:
+            total += problem.tranches[j].power_mw
+            on_const[:, j] = True
+    x = _commitment_start(problem, m, on_const)
+    if x is not None:
+        candidates.append(x)
+    if not candidates:
+        return None
+    cost = np.concatenate(m.col_cost)
+    return min(candidates, key=lambda c: float(cost @ c))
 
 
 def solve_lp(
@@ -441,11 +535,7 @@ def solve_lp(
     col_upper = np.where(np.isinf(a["col_upper"]), highspy.kHighsInf, a["col_upper"])
     row_lower = np.where(np.isinf(a["row_lower"]), -highspy.kHighsInf, a["row_lower"])
     row_upper = np.where(np.isinf(a["row_upper"]), highspy.kHighsInf, a["row_upper"])
-    integrality = (
-        [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-         for i in a["integer"]]
-        if use_milp else None
-    )
+    int_cols = np.flatnonzero(a["integer"]).astype(np.int32) if use_milp else None
     start = _start_solution(problem, m) if use_milp else None
 
     def run_highs(with_start: bool) -> Any:
@@ -470,9 +560,11 @@ def solve_lp(
         lp.a_matrix_.start_ = mat.indptr
         lp.a_matrix_.index_ = mat.indices
         lp.a_matrix_.value_ = mat.data
-        if integrality is not None:
-            lp.integrality_ = integrality
         h.passModel(lp)
+        if int_cols is not None and len(int_cols):
+            h.changeColsIntegrality(
+                len(int_cols), int_cols, np.ones(len(int_cols), dtype=np.uint8)
+            )
         if with_start and start is not None:
             h.setSolution(
                 m.n_col, np.arange(m.n_col, dtype=np.int32), np.asarray(start, dtype=np.float64)

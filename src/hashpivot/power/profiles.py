@@ -53,7 +53,7 @@ def clear_sky_solar_profile(
         Capacity factor per interval, 0..1. [-]
     """
     mid = _midpoints_utc(index, interval_hours)
-    doy = mid.dayofyear.to_numpy(dtype=float)
+    doy = mid.day_of_year.to_numpy(dtype=float)
     hour = (mid.hour + mid.minute / 60.0 + mid.second / 3600.0).to_numpy(dtype=float)
     gamma = 2.0 * np.pi / 365.0 * (doy - 1.0 + (hour - 12.0) / 24.0)
     eqtime_min = 229.18 * (
@@ -106,7 +106,7 @@ def synthetic_wind_profile(
     dt = np.asarray(interval_hours, dtype=float)
     n = len(index)
     hour = (index.hour + index.minute / 60.0).to_numpy(dtype=float)
-    doy = index.dayofyear.to_numpy(dtype=float)
+    doy = index.day_of_year.to_numpy(dtype=float)
     shape = (1.0 + 0.25 * np.cos(2 * np.pi * (hour - 2.0) / 24.0)) * (
         1.0 + 0.2 * np.cos(2 * np.pi * (doy - 100.0) / 365.0)
     )

@@ -36,7 +36,7 @@ import pandas as pd
 
 from hashpivot.power.model import DispatchProblem, FloatArray, Schedule
 
-__all__ = ["DispatchResult", "Accounts", "energy_balance_residual_mw", "evaluate_accounts"]
+__all__ = ["Accounts", "DispatchResult", "energy_balance_residual_mw", "evaluate_accounts"]
 
 
 def energy_balance_residual_mw(problem: DispatchProblem, schedule: Schedule) -> FloatArray:
@@ -364,11 +364,14 @@ class DispatchResult:
         e["net_margin_usd"] = df["net_margin_usd"]
         e["net_margin_always_on_usd"] = df["net_margin_always_on_usd"]
         e["capacity_mwh"] = self.problem.mining_capacity_mw * dt
-        naive = df.index.tz_localize(None) if df.index.tz is not None else df.index
+        idx = pd.DatetimeIndex(df.index)
+        naive = idx.tz_localize(None) if idx.tz is not None else idx
         months = naive.to_period("M")
         out = e.groupby(months).sum()
         cap = out.pop("capacity_mwh")
-        out["uptime_fraction"] = np.where(cap > 0, out["energy_mining_mwh"] / cap.where(cap > 0, 1), 0)
+        out["uptime_fraction"] = np.where(
+            cap > 0, out["energy_mining_mwh"] / cap.where(cap > 0, 1), 0.0
+        )
         out.index.name = "month"
         return out
 

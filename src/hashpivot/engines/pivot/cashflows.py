@@ -1,0 +1,400 @@
+"""Monthly cash flows of a strategy, vectorized over market paths.
+
+:func:`strategy_cash_flows` returns :class:`CashFlows` (arrays of shape
+``(n_paths, n_months)``; arrays that do not depend on the market are read-only broadcast
+views): per-site mining (fleet decay, economic replacement, curtailment), the conversion
+phases' hosting cash flows (:mod:`hashpivot.hosting.project`), ASIC resale and the project
+debt (:func:`hashpivot.finance.project_debt_schedule`). The model is described in
+:mod:`hashpivot.engines.pivot`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashpivot import finance
+from hashpivot.engines.pivot.inputs import (
+    SiteInputs,
+    _financing_spec,
+    _pivot_spec,
+    resolve_sites,
+)
+from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
+from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_spec
+from hashpivot.market import MarketPaths
+from hashpivot.models.hosting import FinancingSpec, PivotSpec
+from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR, W_PER_MW
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CashFlows:
+    """Monthly cash flows of one strategy; every array has shape (n_paths, n_months).
+
+    Attributes
+    ----------
+    periods : pandas.PeriodIndex
+        The months.
+    mining_revenue_usd : ndarray
+        BTC mined x BTC price. [USD]
+    hosting_revenue_usd : ndarray
+        Expected rent earned. [USD]
+    power_cost_usd : ndarray
+        Mining power plus hall power under modified gross. [USD]
+    opex_usd : ndarray
+        Site cost items (scaled with mining) plus hosting opex. [USD]
+    capex_usd : ndarray
+        Operator hosting capex plus fleet replacement capex. [USD]
+    unlevered_fcf_usd : ndarray
+        ``EBITDA - capex + ASIC resale + prepayment timing``. [USD]
+    debt_service_usd : ndarray
+        Interest + principal + fees of the project debt. [USD]
+    levered_fcf_usd : ndarray
+        ``unlevered FCF + debt draws - debt service``. [USD]
+    btc_mined : ndarray
+        BTC mined net of the pool fee. [BTC]
+    energy_mwh : ndarray
+        Energy used by mining and by the halls. [MWh]
+    contracted_revenue_usd : ndarray
+        Initial-term rent as contracted (nominal). [USD]
+    asic_resale_usd : ndarray
+        Cash from reselling displaced miners. [USD]
+    prepayment_usd : ndarray
+        Rent cash minus rent earned (prepaid rent). [USD]
+    hosting_capex_usd, replacement_capex_usd, tenant_capex_usd : ndarray
+        Operator hosting capex, fleet replacement capex, and capex paid by tenants (not an
+        operator cash flow; for information). [USD]
+    debt_draw_usd, interest_usd : ndarray
+        Debt drawn and interest paid. [USD]
+    mining_mw : ndarray
+        Gross MW still mining. [MW]
+    it_mw_in_service : ndarray
+        Critical IT in service. [MW]
+    contracted_backlog_usd : float
+        Nominal initial-term rent of every signed lease, beyond the horizon too. [USD]
+    """
+
+    periods: pd.PeriodIndex
+    mining_revenue_usd: FloatArray
+    hosting_revenue_usd: FloatArray
+    power_cost_usd: FloatArray
+    opex_usd: FloatArray
+    capex_usd: FloatArray
+    unlevered_fcf_usd: FloatArray
+    debt_service_usd: FloatArray
+    levered_fcf_usd: FloatArray
+    btc_mined: FloatArray
+    energy_mwh: FloatArray
+    contracted_revenue_usd: FloatArray
+    asic_resale_usd: FloatArray
+    prepayment_usd: FloatArray
+    hosting_capex_usd: FloatArray
+    replacement_capex_usd: FloatArray
+    tenant_capex_usd: FloatArray
+    debt_draw_usd: FloatArray
+    interest_usd: FloatArray
+    mining_mw: FloatArray
+    it_mw_in_service: FloatArray
+    contracted_backlog_usd: float = 0.0
+
+    @property
+    def revenue_usd(self) -> FloatArray:
+        """Mining plus hosting revenue. [USD]"""
+        return self.mining_revenue_usd + self.hosting_revenue_usd
+
+    @property
+    def ebitda_usd(self) -> FloatArray:
+        """Revenue - power - opex. [USD]"""
+        return self.revenue_usd - self.power_cost_usd - self.opex_usd
+
+    @property
+    def n_paths(self) -> int:
+        """Number of paths. [-]"""
+        return int(self.mining_revenue_usd.shape[0])
+
+    def annual(self, path: int = 0) -> pd.DataFrame:
+        """Calendar-year totals of one path.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``year``; columns ``mining_revenue_usd, hosting_revenue_usd,
+            revenue_usd, power_cost_usd, opex_usd, ebitda_usd, capex_usd,
+            unlevered_fcf_usd, levered_fcf_usd, btc_mined, energy_mwh,
+            contracted_revenue_usd`` [USD, BTC, MWh] and ``mining_revenue_share`` [-]
+            (the revenue mix). First and last years may be partial.
+        """
+        cols = {
+            "mining_revenue_usd": self.mining_revenue_usd,
+            "hosting_revenue_usd": self.hosting_revenue_usd,
+            "revenue_usd": self.revenue_usd,
+            "power_cost_usd": self.power_cost_usd,
+            "opex_usd": self.opex_usd,
+            "ebitda_usd": self.ebitda_usd,
+            "capex_usd": self.capex_usd,
+            "unlevered_fcf_usd": self.unlevered_fcf_usd,
+            "levered_fcf_usd": self.levered_fcf_usd,
+            "btc_mined": self.btc_mined,
+            "energy_mwh": self.energy_mwh,
+            "contracted_revenue_usd": self.contracted_revenue_usd,
+        }
+        df = pd.DataFrame({k: np.asarray(v[path]) for k, v in cols.items()})
+        df["year"] = np.asarray(self.periods.year)
+        out = df.groupby("year").sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["mining_revenue_share"] = out["mining_revenue_usd"] / out["revenue_usd"]
+        return out
+
+
+def _site_mining(
+    site: SiteInputs,
+    mining_mw: FloatArray,
+    spec: PivotSpec,
+    market: MarketPaths,
+) -> dict[str, FloatArray]:
+    """Mining of one site on every path: fleet decay, economic replacement, curtailment.
+
+    Replacement: every ``fleet_replacement_years`` the fleet may be replaced by machines of
+    the then current efficiency (``replacement_efficiency_j_per_th`` improving by
+    ``replacement_efficiency_gain_per_year``) at the same power. A path replaces only when
+    the new machines would pay back their capex within one replacement cycle at that
+    month's hash price and power price (no foresight). Curtailment: a month is mined only
+    when its revenue exceeds its power cost. Returns arrays of shape (P, T).
+    """
+    n = market.n_periods
+    p_count = market.n_paths
+    days = market.days_per_period
+    t = np.arange(n, dtype=float)
+    decay = 1.0 - spec.fleet_hashrate_decay_per_year
+    per_mw0 = site.fleet_hashrate_th_s / site.fleet_power_mw
+    per_mw = np.broadcast_to(per_mw0 * np.power(decay, t / MONTHS_PER_YEAR), (p_count, n))
+    replacement = np.zeros((p_count, n))
+    hv = market.hashvalue_btc_per_th_day
+    net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
+    hashprice = hv * market.btc_price_usd * net  # USD per installed TH/s per day
+    if site.power_is_index and market.power_price_usd_per_mwh is not None:
+        price_mwh = market.power_price_usd_per_mwh + site.power_adder_usd_per_mwh
+    else:
+        price_mwh = np.full((p_count, n), site.power_price_usd_per_mwh)
+    r_years = spec.fleet_replacement_years
+    if r_years is not None:
+        r_m = max(1, round(r_years * MONTHS_PER_YEAR))
+        cycle_days = r_years * 365.25
+        per_mw = per_mw.copy()
+        for tk in range(r_m, n, r_m):  # a handful of replacement dates
+            eff_new = spec.replacement_efficiency_j_per_th * (
+                1.0 - spec.replacement_efficiency_gain_per_year
+            ) ** (tk / MONTHS_PER_YEAR)
+            new_per_mw = max(W_PER_MW / (eff_new * site.power_overhead_factor), per_mw0)
+            margin_per_mw_day = (
+                hashprice[:, tk] * new_per_mw
+                - HOURS_PER_DAY * site.uptime_fraction * price_mwh[:, tk]
+            )
+            capex_per_mw = new_per_mw * spec.replacement_capex_usd_per_th
+            go = margin_per_mw_day * cycle_days >= capex_per_mw  # (P,)
+            fresh = new_per_mw * np.power(decay, (t[tk:] - tk) / MONTHS_PER_YEAR)
+            per_mw[:, tk:] = np.where(go[:, None], fresh[None, :], per_mw[:, tk:])
+            replacement[:, tk] = go * mining_mw[tk] * capex_per_mw
+    th_s = mining_mw[None, :] * per_mw  # installed, running MW
+    energy_full = mining_mw * HOURS_PER_DAY * days * site.uptime_fraction  # (T,)
+    revenue_full = th_s * hashprice * days  # gross of nothing: net of uptime and pool fee
+    power_full = energy_full[None, :] * price_mwh
+    run = revenue_full > power_full
+    btc = np.where(run, th_s * hv * net * days, 0.0)
+    return {
+        "btc": btc,
+        "mining_revenue": np.where(run, revenue_full, 0.0),
+        "power_cost": np.where(run, power_full, 0.0),
+        "energy": np.where(run, energy_full[None, :], 0.0),
+        "replacement_capex": replacement,
+        "released_th_s_per_mw": per_mw,
+        "running": run.astype(float),
+    }
+
+
+def _site_cash_flows(
+    site: SiteInputs,
+    phases: list[ConversionPhase],
+    spec: PivotSpec,
+    market: MarketPaths,
+) -> dict[str, Any]:
+    """Arrays of one site under a plan: mining (P, T), hosting and opex (T,)."""
+    periods = market.periods
+    days = market.days_per_period
+    n = len(periods)
+    start0 = periods[0]
+    h = site.hosting
+    hcf: HostingCashFlows | None = None
+    converted = np.zeros(n)
+    if phases:
+        gross = np.array([p.gross_mw for p in phases], dtype=float)
+        starts = np.array([(p.start - start0).n for p in phases], dtype=float)
+        hcf = hosting_cash_flows_from_spec(h, gross, starts, days, site.power_price_usd_per_mwh)
+        converted = hcf.gross_mw_converted.sum(axis=0)
+    if h.asic_disposition == "redeploy":
+        mining_mw = np.full(n, site.fleet_power_mw)
+    else:
+        mining_mw = np.clip(
+            np.minimum(site.fleet_power_mw, site.capacity_mw - converted), 0.0, None
+        )
+    mining = _site_mining(site, mining_mw, spec, market)
+    prev = np.concatenate([[min(site.fleet_power_mw, site.capacity_mw)], mining_mw[:-1]])
+    released_mw = np.clip(prev - mining_mw, 0.0, None)
+    if h.asic_disposition == "sell" and np.any(released_mw):
+        resale = released_mw[None, :] * mining["released_th_s_per_mw"] * h.asic_resale_usd_per_th
+    else:
+        resale = np.zeros((1, n))
+    share = mining_mw / site.fleet_power_mw
+    opex = (share * site.scaled_opex_usd_per_month)[None, :] * mining[
+        "running"
+    ] + site.fixed_opex_usd_per_month
+    return {**mining, "mining_mw": mining_mw, "resale": resale, "opex": opex, "hosting": hcf}
+
+
+def _cash_flows_resolved(
+    sites: list[SiteInputs],
+    strategy: Strategy,
+    market: MarketPaths,
+    spec: PivotSpec,
+    financing: FinancingSpec | None,
+) -> CashFlows:
+    periods = market.periods
+    n = len(periods)
+    shape = (market.n_paths, n)
+    by_site: dict[str, list[ConversionPhase]] = {}
+    for p in strategy.phases:
+        by_site.setdefault(p.site, []).append(p)
+    z = np.zeros(n)
+    btc = np.zeros(shape)
+    mining_rev = np.zeros(shape)
+    power_cost = np.zeros(shape)
+    energy = np.zeros(shape)
+    repl = np.zeros(shape)
+    resale = np.zeros(shape)
+    mining_mw = z.copy()
+    opex = np.zeros(shape)
+    h_rev = z.copy()
+    h_cash_adj = z.copy()
+    h_contract = z.copy()
+    h_power = z.copy()
+    h_opex = z.copy()
+    h_capex = z.copy()
+    t_capex = z.copy()
+    h_energy = z.copy()
+    it_mw = z.copy()
+    backlog = 0.0
+    draws_list: list[tuple[FloatArray, int]] = []
+    ltc = financing.loan_to_cost_fraction if financing is not None else 0.0
+    for site in sites:
+        s = _site_cash_flows(site, by_site.get(site.name, []), spec, market)
+        btc += s["btc"]
+        mining_rev += s["mining_revenue"]
+        power_cost += s["power_cost"]
+        energy += s["energy"]
+        repl += s["replacement_capex"]
+        resale += s["resale"]
+        mining_mw += s["mining_mw"]
+        opex += s["opex"]
+        hcf: HostingCashFlows | None = s["hosting"]
+        if hcf is not None:
+            h_rev += hcf.hosting_revenue_usd.sum(axis=0)
+            h_cash_adj += hcf.prepayment_usd.sum(axis=0)
+            h_contract += hcf.contracted_revenue_usd.sum(axis=0)
+            h_power += hcf.power_cost_usd.sum(axis=0)
+            h_opex += hcf.opex_usd.sum(axis=0)
+            h_capex += hcf.operator_capex_usd.sum(axis=0)
+            t_capex += hcf.tenant_capex_usd.sum(axis=0)
+            h_energy += hcf.energy_mwh.sum(axis=0)
+            it_mw += hcf.it_mw_in_service.sum(axis=0)
+            backlog += float(hcf.contracted_backlog_usd.sum())
+            if ltc > 0:
+                for j in range(hcf.operator_capex_usd.shape[0]):
+                    draws_list.append((hcf.operator_capex_usd[j] * ltc, int(hcf.ready_index[j])))
+
+    # --- debt (path independent) -----------------------------------------------------------
+    draw = z.copy()
+    interest = z.copy()
+    service = z.copy()
+    if financing is not None and draws_list:
+        r = float(finance.periodic_rate(financing.interest_rate))
+        n_am = max(1, round(financing.amortization_years * MONTHS_PER_YEAR))
+        for d, ready in draws_list:
+            sched = finance.project_debt_schedule(d, r, ready, n_am, financing.upfront_fee_fraction)
+            draw += sched["draw_usd"]
+            interest += sched["interest_usd"]
+            service += sched["debt_service_usd"]
+
+    power_cost += h_power[None, :]
+    opex_total = opex + h_opex[None, :]
+    capex = repl + h_capex[None, :]
+    fixed_part = h_rev - h_opex - h_capex + h_cash_adj  # (T,)
+    unlevered = mining_rev - power_cost - opex + fixed_part[None, :] - repl + resale
+    levered = unlevered + (draw - service)[None, :]
+
+    def b(a: FloatArray) -> FloatArray:
+        return np.broadcast_to(a, shape)
+
+    return CashFlows(
+        periods=periods,
+        mining_revenue_usd=mining_rev,
+        hosting_revenue_usd=b(h_rev),
+        power_cost_usd=power_cost,
+        opex_usd=opex_total,
+        capex_usd=capex,
+        unlevered_fcf_usd=unlevered,
+        debt_service_usd=b(service),
+        levered_fcf_usd=levered,
+        btc_mined=btc,
+        energy_mwh=energy + h_energy[None, :],
+        contracted_revenue_usd=b(h_contract),
+        asic_resale_usd=b(resale),
+        prepayment_usd=b(h_cash_adj),
+        hosting_capex_usd=b(h_capex),
+        replacement_capex_usd=repl,
+        tenant_capex_usd=b(t_capex),
+        debt_draw_usd=b(draw),
+        interest_usd=b(interest),
+        mining_mw=b(mining_mw),
+        it_mw_in_service=b(it_mw),
+        contracted_backlog_usd=backlog,
+    )
+
+
+def strategy_cash_flows(
+    portfolio: Portfolio,
+    strategy: Strategy,
+    market: MarketPaths,
+    site_name: str | None = None,
+) -> CashFlows:
+    """Monthly cash flows of a strategy on every path of a market.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio (sites, ``pivot`` fleet settings, ``financing``).
+    strategy : Strategy
+        From :func:`build_strategies`.
+    market : MarketPaths
+        Monthly market, any number of paths; month 0 is ``market.periods[0]``.
+    site_name : str, optional
+        Restrict to one site (as given to :func:`build_strategies`).
+
+    Returns
+    -------
+    CashFlows
+        Arrays of shape (n_paths, n_months). No loop over paths: the hosting side and the
+        mining volumes are computed once and broadcast against the market.
+    """
+    sites = resolve_sites(portfolio, site_name)
+    return _cash_flows_resolved(
+        sites, strategy, market, _pivot_spec(portfolio), _financing_spec(portfolio)
+    )

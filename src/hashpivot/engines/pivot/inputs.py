@@ -1,0 +1,198 @@
+"""Resolved inputs of the pivot model: each site reduced to what the model needs.
+
+:func:`resolve_sites` turns a validated :class:`~hashpivot.models.Portfolio` into
+:class:`SiteInputs` with every default filled in (REopt style); the private accessors
+return the portfolio's ``[pivot]`` settings (defaults when absent) and ``[financing]``.
+
+Site cost items of category ``site_opex``, ``power`` and ``other`` scale with the share of
+the fleet still mining; ``sga_cash`` items stay; other categories (depreciation,
+stock-based compensation, interest) are not cash flows of this model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
+from hashpivot.units import MONTHS_PER_YEAR, W_PER_MW
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
+
+_SCALED_CATEGORIES = frozenset({"site_opex", "power", "other"})
+_FIXED_CATEGORIES = frozenset({"sga_cash"})
+
+
+@dataclass(frozen=True)
+class SiteInputs:
+    """A site reduced to what the pivot model needs, every default filled in.
+
+    Attributes
+    ----------
+    name : str
+        Site name.
+    fleet_hashrate_th_s : float
+        Installed hashrate at start. [TH/s]
+    fleet_power_mw : float
+        Fleet power at the meter, site overhead included. [MW]
+    uptime_fraction : float
+        Hashrate-weighted uptime. [-]
+    pool_fee_fraction : float
+        Pool fee. [-]
+    power_overhead_factor : float
+        Site overhead (PUE-like) of the mining fleet. [-]
+    capacity_mw : float
+        Energized grid capacity (fleet power when not given). [MW]
+    convertible_gross_mw : float
+        Gross MW the hosting project may convert. [MW]
+    power_price_usd_per_mwh : float
+        Contract price plus adder (the expected index price for index contracts). [USD/MWh]
+    power_adder_usd_per_mwh : float
+        Adder over the index (index contracts). [USD/MWh]
+    power_is_index : bool
+        True for index-priced contracts.
+    scaled_opex_usd_per_month : float
+        Site cost items that scale with the mining share. [USD/month]
+    fixed_opex_usd_per_month : float
+        Site cost items that do not. [USD/month]
+    hosting : HostingProjectSpec
+        Hosting terms (defaults when the site has no ``[sites.hosting]``).
+    hosting_is_default : bool
+        True when ``hosting`` holds defaults only.
+    index : int
+        Position of the site in ``portfolio.sites`` (for field paths).
+    """
+
+    name: str
+    fleet_hashrate_th_s: float
+    fleet_power_mw: float
+    uptime_fraction: float
+    pool_fee_fraction: float
+    power_overhead_factor: float
+    capacity_mw: float
+    convertible_gross_mw: float
+    power_price_usd_per_mwh: float
+    power_adder_usd_per_mwh: float
+    power_is_index: bool
+    scaled_opex_usd_per_month: float
+    fixed_opex_usd_per_month: float
+    hosting: HostingProjectSpec
+    hosting_is_default: bool
+    index: int = 0
+
+
+def _portfolio_source(portfolio: Any) -> str:
+    return str(getattr(portfolio, "source", "") or getattr(portfolio, "path", "") or "")
+
+
+def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[SiteInputs]:
+    """Reduce the portfolio's sites (or the one named) to :class:`SiteInputs`.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio.
+    site_name : str, optional
+        Only this site; default every site.
+
+    Returns
+    -------
+    list of SiteInputs
+
+    Raises
+    ------
+    InputError
+        Unknown site name, or a site without a running fleet.
+    """
+    sites = list(portfolio.sites)
+    src = _portfolio_source(portfolio)
+    if site_name is not None:
+        names = [s.name for s in sites]
+        if site_name not in names:
+            raise InputError(
+                [Problem("--site", f"no site named {site_name!r}; sites: {', '.join(names)}", src)]
+            )
+        indexed = [(names.index(site_name), sites[names.index(site_name)])]
+    else:
+        indexed = list(enumerate(sites))
+    problems: list[Problem] = []
+    out: list[SiteInputs] = []
+    for i, site in indexed:
+        hr = 0.0
+        hr_up = 0.0
+        asic_w = 0.0
+        for entry in site.fleet:
+            unit_hr = float(entry.hashrate_th_s or 0.0)
+            unit_w = getattr(entry, "power_w", None)
+            if unit_w is None:
+                unit_w = unit_hr * float(entry.efficiency_j_per_th or 0.0)
+            hr += entry.count * unit_hr
+            hr_up += entry.count * unit_hr * float(entry.uptime_fraction)
+            asic_w += entry.count * float(unit_w)
+        overhead = float(site.power_overhead_factor)
+        fleet_mw = asic_w * overhead / W_PER_MW
+        if hr <= 0 or fleet_mw <= 0:
+            problems.append(Problem(f"sites[{i}].fleet", "the site has no running fleet", src))
+            continue
+        cap = site.capacity_mw if site.capacity_mw is not None else fleet_mw
+        spec = getattr(site, "hosting", None)
+        is_default = spec is None
+        spec = spec if spec is not None else HostingProjectSpec()
+        convertible = (
+            float(spec.convertible_gross_mw) if spec.convertible_gross_mw is not None else cap
+        )
+        if convertible > cap + 1e-9:
+            problems.append(
+                Problem(
+                    f"sites[{i}].hosting.convertible_gross_mw",
+                    f"{convertible:g} MW exceeds the site's capacity_mw {cap:g}",
+                    src,
+                )
+            )
+        pc = site.power_contract
+        adder = float(getattr(pc, "adder_usd_per_mwh", 0.0) or 0.0)
+        scaled = 0.0
+        fixed = 0.0
+        for item in site.cost_items:
+            annual = getattr(item, "annual_usd", None)
+            if annual is None:
+                annual = item.usd_per_year or 0.0
+            per_month = float(annual) / MONTHS_PER_YEAR
+            if item.category in _SCALED_CATEGORIES:
+                scaled += per_month
+            elif item.category in _FIXED_CATEGORIES:
+                fixed += per_month
+        out.append(
+            SiteInputs(
+                name=site.name,
+                fleet_hashrate_th_s=hr,
+                fleet_power_mw=fleet_mw,
+                uptime_fraction=hr_up / hr,
+                pool_fee_fraction=float(site.pool_fee_fraction),
+                power_overhead_factor=overhead,
+                capacity_mw=float(cap),
+                convertible_gross_mw=convertible,
+                power_price_usd_per_mwh=float(pc.price_usd_per_mwh) + adder,
+                power_adder_usd_per_mwh=adder,
+                power_is_index=pc.kind == "index",
+                scaled_opex_usd_per_month=scaled,
+                fixed_opex_usd_per_month=fixed,
+                hosting=spec,
+                hosting_is_default=is_default,
+                index=i,
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _pivot_spec(portfolio: Any) -> PivotSpec:
+    spec = getattr(portfolio, "pivot", None)
+    return spec if spec is not None else PivotSpec()
+
+
+def _financing_spec(portfolio: Any) -> FinancingSpec | None:
+    return getattr(portfolio, "financing", None)

@@ -1,0 +1,233 @@
+"""The market path of the pivot model.
+
+:func:`market_start` resolves the first month and the market state at start (explicit
+``[pivot]`` values, else the bundled Coin Metrics data, else a built-in fallback);
+:func:`growth_market` builds :class:`~hashpivot.market.MarketPaths` growing at constant
+compound rates; :func:`deterministic_market` is the one path of ``[pivot]``.
+
+Hash value follows the BTC price, network hashrate, fees and the block subsidy (halvings
+at heights 1,050,000 and 1,260,000, the height advancing 144 blocks a day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashpivot.bitcoin import block_subsidy_btc_array, hashrate_from_difficulty
+from hashpivot.engines.pivot.inputs import _pivot_spec
+from hashpivot.exceptions import DataError
+from hashpivot.market import MarketPaths
+from hashpivot.models.hosting import PivotSpec
+from hashpivot.units import HALVING_INTERVAL_BLOCKS, MONTHS_PER_YEAR
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
+
+FloatArray = npt.NDArray[np.float64]
+
+BLOCKS_PER_DAY: int = 144
+#: Fallback market state when the bundled BTC data cannot be read (Coin Metrics,
+#: 2025-09-26): price [USD], difficulty-implied hashrate [TH/s], fees [BTC], height.
+_FALLBACK_STATE = {
+    "date": dt.date(2025, 9, 26),
+    "btc_price_usd": 109_669.10,
+    "network_hashrate_th_s": 1.0187e9,
+    "fees_btc_per_block": 0.028,
+    "height": 916_532,
+}
+
+
+@dataclass(frozen=True)
+class MarketStart:
+    """Market state at the first modelled month, and where each figure came from.
+
+    Attributes
+    ----------
+    start : pandas.Period
+        First month.
+    btc_price_usd : float
+        BTC price at start. [USD]
+    network_hashrate_th_s : float
+        Network hashrate at start. [TH/s]
+    fees_btc_per_block : float
+        Fees per block. [BTC]
+    height : int
+        Block height at the start of the first month. [-]
+    source : str
+        Origin of the defaults.
+    """
+
+    start: pd.Period
+    btc_price_usd: float
+    network_hashrate_th_s: float
+    fees_btc_per_block: float
+    height: int
+    source: str
+
+
+def _bundled_state() -> dict[str, Any]:
+    """Latest bundled day: price, difficulty-implied hashrate, 90-day mean fees, height."""
+    try:
+        from hashpivot.io import btc_daily_range, load_btc_daily
+
+        _, last = btc_daily_range()
+        df = load_btc_daily(last - dt.timedelta(days=89), last)
+        row = df.iloc[-1]
+        return {
+            "date": last,
+            "btc_price_usd": float(row["price_usd"]),
+            "network_hashrate_th_s": float(hashrate_from_difficulty(float(row["difficulty"]))),
+            "fees_btc_per_block": float(df["fees_btc_per_block"].mean()),
+            "height": int(row["height_end"]),
+            "source": f"bundled Coin Metrics data, {last.isoformat()}",
+        }
+    except (DataError, ImportError, KeyError, OSError, ValueError):
+        return {**_FALLBACK_STATE, "source": "built-in fallback (Coin Metrics 2025-09-26)"}
+
+
+def market_start(spec: PivotSpec, start: pd.Period | str | None = None) -> MarketStart:
+    """Resolve the start month and the market state at start.
+
+    Parameters
+    ----------
+    spec : PivotSpec
+        Pivot settings (explicit values win over the bundled data).
+    start : pandas.Period or 'YYYY-MM', optional
+        Overrides ``spec.start``.
+
+    Returns
+    -------
+    MarketStart
+        Default start is the month after the latest bundled day; the height is advanced
+        144 blocks per day from that day to the start.
+    """
+    state = _bundled_state()
+    last: dt.date = state["date"]
+    if start is None:
+        start = spec.start
+    period = pd.Period(last, freq="M") + 1 if start is None else pd.Period(start, freq="M")
+    days = (period.start_time.date() - last).days - 1  # blocks after the last bundled day
+    height = spec.start_height
+    if height is None:
+        height = max(0, int(state["height"]) + BLOCKS_PER_DAY * days)
+    return MarketStart(
+        start=period,
+        btc_price_usd=float(spec.btc_price_usd or state["btc_price_usd"]),
+        network_hashrate_th_s=float(spec.network_hashrate_th_s or state["network_hashrate_th_s"]),
+        fees_btc_per_block=float(
+            spec.fees_btc_per_block
+            if spec.fees_btc_per_block is not None
+            else state["fees_btc_per_block"]
+        ),
+        height=int(height),
+        source=str(state["source"]),
+    )
+
+
+def _mean_subsidy_btc(height_start: FloatArray, blocks: FloatArray) -> FloatArray:
+    """Mean subsidy of the blocks ``[h, h + n)`` of each period, a halving blended in."""
+    h0 = np.asarray(height_start, dtype=np.int64)
+    n = np.maximum(np.asarray(blocks, dtype=np.int64), 1)
+    s0 = block_subsidy_btc_array(h0)
+    s1 = block_subsidy_btc_array(h0 + n - 1)
+    boundary = (h0 // HALVING_INTERVAL_BLOCKS + 1) * HALVING_INTERVAL_BLOCKS
+    frac = np.clip((boundary - h0) / n, 0.0, 1.0)
+    return np.where(s0 != s1, frac * s0 + (1.0 - frac) * s1, s0)
+
+
+def growth_market(
+    periods: pd.PeriodIndex,
+    btc_price_usd: Any,
+    btc_price_growth_per_year: Any,
+    network_hashrate_th_s: Any,
+    network_hashrate_growth_per_year: Any,
+    fees_btc_per_block: float,
+    start_height: int,
+) -> MarketPaths:
+    """Market paths growing at constant compound rates, one path per parameter set.
+
+    Parameters
+    ----------
+    periods : pandas.PeriodIndex
+        Monthly periods.
+    btc_price_usd, btc_price_growth_per_year : numeric or array (P,)
+        Price at month 0 [USD] and its compound growth [1/year].
+    network_hashrate_th_s, network_hashrate_growth_per_year : numeric or array (P,)
+        Hashrate at month 0 [TH/s] and its compound growth [1/year].
+    fees_btc_per_block : float
+        Fees per block, constant. [BTC]
+    start_height : int
+        Height of the first block of month 0. [-]
+
+    Returns
+    -------
+    MarketPaths
+        ``x_t = x_0 (1 + g)^(t/12)``; the subsidy is the mean of each month's blocks
+        (144 per day) under Bitcoin Core's halving schedule.
+    """
+    p0, gp, h0, gh = np.broadcast_arrays(
+        *(
+            np.atleast_1d(np.asarray(v, dtype=float))
+            for v in (
+                btc_price_usd,
+                btc_price_growth_per_year,
+                network_hashrate_th_s,
+                network_hashrate_growth_per_year,
+            )
+        )
+    )
+    n = len(periods)
+    years = np.arange(n, dtype=float) / MONTHS_PER_YEAR
+    price = p0[:, None] * np.power(1.0 + gp[:, None], years)
+    hashrate = h0[:, None] * np.power(1.0 + gh[:, None], years)
+    days = np.asarray(periods.days_in_month, dtype=float)
+    blocks = BLOCKS_PER_DAY * days
+    h_start = start_height + np.concatenate([[0.0], np.cumsum(blocks)[:-1]])
+    subsidy = _mean_subsidy_btc(h_start, blocks)
+    shape = price.shape
+    return MarketPaths(
+        periods=periods,
+        btc_price_usd=price,
+        network_hashrate_th_s=hashrate,
+        fees_btc_per_block=np.full(shape, float(fees_btc_per_block)),
+        subsidy_btc_per_block=np.broadcast_to(subsidy, shape).copy(),
+    )
+
+
+def deterministic_market(
+    portfolio: Portfolio, start: pd.Period | str | None, horizon_months: int
+) -> MarketPaths:
+    """The deterministic market path of ``[pivot]`` (``n_paths = 1``).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Its ``pivot`` section (or :class:`PivotSpec` defaults) sets the growth rates.
+    start : pandas.Period, 'YYYY-MM' or None
+        First month (None: ``pivot.start``, else the month after the bundled data).
+    horizon_months : int
+        Number of months. [month]
+
+    Returns
+    -------
+    MarketPaths
+        One path.
+    """
+    spec = _pivot_spec(portfolio)
+    ms = market_start(spec, start)
+    periods = pd.period_range(ms.start, periods=int(horizon_months), freq="M")
+    return growth_market(
+        periods,
+        ms.btc_price_usd,
+        spec.btc_price_growth_per_year,
+        ms.network_hashrate_th_s,
+        spec.network_hashrate_growth_per_year,
+        ms.fees_btc_per_block,
+        ms.height,
+    )

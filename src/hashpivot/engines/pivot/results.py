@@ -1,0 +1,171 @@
+"""Valuation of the strategies on the deterministic path, and the result of a pivot run.
+
+:class:`StrategyResult` holds one strategy's NPV (unlevered and levered), IRR and payback
+of the flows incremental to the keep-mining baseline; :class:`PivotResult` holds every
+strategy, the tornado, the break-even lease, the warnings and the resolved inputs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from hashpivot import finance
+from hashpivot.engines.pivot.cashflows import CashFlows
+from hashpivot.engines.pivot.strategies import Strategy
+from hashpivot.hosting.deals import DealRange
+
+
+@dataclass(frozen=True)
+class StrategyResult:
+    """Valuation of one strategy on the deterministic path.
+
+    Attributes
+    ----------
+    strategy : Strategy
+        The plan.
+    cash_flows : CashFlows
+        Monthly cash flows (one path).
+    npv_usd, npv_levered_usd : float
+        NPV of unlevered and levered free cash flow at the discount rate. [USD]
+    npv_vs_baseline_usd : float
+        ``npv_usd`` minus the baseline's. [USD]
+    irr_fraction, irr_levered_fraction : float
+        Annualized IRR of the incremental (strategy minus baseline) unlevered and levered
+        flows; NaN for the baseline or when the flows do not change sign. [1/year]
+    payback_months : float
+        Months until the cumulative incremental unlevered FCF stays >= 0; NaN for the
+        baseline or when it never does within the horizon. [month]
+    contracted_backlog_usd : float
+        Nominal initial-term rent signed. [USD]
+    annual : pandas.DataFrame
+        Calendar-year figures (:meth:`CashFlows.annual`).
+    """
+
+    strategy: Strategy
+    cash_flows: CashFlows
+    npv_usd: float
+    npv_levered_usd: float
+    npv_vs_baseline_usd: float
+    irr_fraction: float
+    irr_levered_fraction: float
+    payback_months: float
+    contracted_backlog_usd: float
+    annual: pd.DataFrame
+
+    @property
+    def name(self) -> str:
+        """Strategy name."""
+        return self.strategy.name
+
+
+@dataclass(frozen=True)
+class PivotResult:
+    """Everything :func:`run_pivot` computed, with the resolved inputs echoed.
+
+    Attributes
+    ----------
+    strategies : list of StrategyResult
+        Baseline first.
+    pivot_name : str
+        The strategy the tornado and the break-even lease refer to.
+    tornado : pandas.DataFrame
+        One row per variable: ``variable, label, low_input, high_input, unit,
+        npv_vs_baseline_low_usd, npv_vs_baseline_high_usd, swing_usd``, widest first.
+    breakeven_lease_usd_per_kw_month : float
+        First-year rent (every converted site) at which the pivot's NPV equals the
+        baseline's; NaN when no pivot strategy. [USD/kW/month]
+    inputs : dict
+        Resolved inputs (market start, rates, sites, hosting terms, financing).
+    warnings : list of str
+        Assumptions outside the observed deals, defaults used.
+    deal_range : DealRange or None
+        Observed colocation ranges used for the warnings.
+    """
+
+    strategies: list[StrategyResult]
+    pivot_name: str
+    tornado: pd.DataFrame
+    breakeven_lease_usd_per_kw_month: float
+    inputs: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    deal_range: DealRange | None = None
+
+    @property
+    def baseline(self) -> StrategyResult:
+        """The keep-mining baseline."""
+        return self.strategies[0]
+
+    def strategy(self, name: str) -> StrategyResult:
+        """The result of the strategy called ``name``."""
+        for s in self.strategies:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (NaN -> None)."""
+
+        def num(x: float) -> float | None:
+            return None if x is None or not math.isfinite(x) else float(x)
+
+        return {
+            "strategies": {
+                s.name: {
+                    "npv_usd": num(s.npv_usd),
+                    "irr_fraction": num(s.irr_fraction),
+                    "payback_months": num(s.payback_months),
+                    "contracted_backlog_usd": num(s.contracted_backlog_usd),
+                    "npv_vs_baseline_usd": num(s.npv_vs_baseline_usd),
+                    "npv_levered_usd": num(s.npv_levered_usd),
+                    "irr_levered_fraction": num(s.irr_levered_fraction),
+                    "converted_gross_mw": s.strategy.converted_gross_mw,
+                    "phases": [
+                        {"site": p.site, "start": str(p.start), "gross_mw": p.gross_mw}
+                        for p in s.strategy.phases
+                    ],
+                }
+                for s in self.strategies
+            },
+            "baseline": self.baseline.name,
+            "pivot": self.pivot_name,
+            "breakeven_lease_usd_per_kw_month": num(self.breakeven_lease_usd_per_kw_month),
+            "tornado": [
+                {k: (num(v) if isinstance(v, float) else v) for k, v in row.items()}
+                for row in self.tornado.to_dict(orient="records")
+            ],
+            "inputs": self.inputs,
+            "warnings": list(self.warnings),
+        }
+
+
+def _value(
+    cf: CashFlows, base: CashFlows | None, strategy: Strategy, rate_m: float
+) -> StrategyResult:
+    npv_u = float(finance.npv(rate_m, cf.unlevered_fcf_usd[0]))
+    npv_l = float(finance.npv(rate_m, cf.levered_fcf_usd[0]))
+    if base is None or not strategy.phases:
+        irr_u = irr_l = payback = float("nan")
+        npv_base = npv_u
+    else:
+        inc = cf.unlevered_fcf_usd[0] - base.unlevered_fcf_usd[0]
+        inc_l = cf.levered_fcf_usd[0] - base.levered_fcf_usd[0]
+        irr_u = float(finance.annual_rate(finance.irr(inc)))
+        irr_l = float(finance.annual_rate(finance.irr(inc_l)))
+        payback = float(finance.payback_period(inc))
+        npv_base = float(finance.npv(rate_m, base.unlevered_fcf_usd[0]))
+    return StrategyResult(
+        strategy=strategy,
+        cash_flows=cf,
+        npv_usd=npv_u,
+        npv_levered_usd=npv_l,
+        npv_vs_baseline_usd=npv_u - npv_base,
+        irr_fraction=irr_u,
+        irr_levered_fraction=irr_l,
+        payback_months=payback,
+        contracted_backlog_usd=cf.contracted_backlog_usd,
+        annual=cf.annual(),
+    )

@@ -1,0 +1,173 @@
+"""The pivot pipeline end to end: :func:`run_pivot`.
+
+Resolved inputs -> strategies -> the deterministic market path -> cash flows of every
+strategy -> valuation against keep-mining, tornado, break-even lease, and warnings on the
+hosting terms compared with observed colocation deals.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from hashpivot import finance
+from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
+from hashpivot.engines.pivot.inputs import _financing_spec, _pivot_spec, resolve_sites
+from hashpivot.engines.pivot.market import growth_market, market_start
+from hashpivot.engines.pivot.results import PivotResult, _value
+from hashpivot.engines.pivot.sensitivity import _breakeven_lease, _tornado
+from hashpivot.engines.pivot.strategies import build_strategies
+from hashpivot.exceptions import DataError
+from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_assumptions
+from hashpivot.hosting.lease import average_rate_usd_per_kw_month
+from hashpivot.units import MONTHS_PER_YEAR
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
+
+
+def run_pivot(
+    portfolio: Portfolio,
+    site_name: str | None = None,
+    convert_mw: float | None = None,
+    start: pd.Period | str | None = None,
+    deals: pd.DataFrame | None = None,
+) -> PivotResult:
+    """Compare keep-mining with the conversion strategies on the deterministic path.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio.
+    site_name : str, optional
+        Only this site.
+    convert_mw : float, optional
+        Gross MW of the ``convert`` strategy. [MW]
+    start : pandas.Period or 'YYYY-MM', optional
+        Construction start of the ``convert`` strategy.
+    deals : pandas.DataFrame, optional
+        Reference deals (default :func:`hashpivot.io.load_hosting_deals`).
+
+    Returns
+    -------
+    PivotResult
+        Strategies (baseline first), tornado, break-even lease, warnings, inputs.
+    """
+    spec = _pivot_spec(portfolio)
+    financing = _financing_spec(portfolio)
+    sites = resolve_sites(portfolio, site_name)
+    strategies = build_strategies(portfolio, site_name, convert_mw, start)
+    ms = market_start(spec)
+    n = spec.horizon_years * MONTHS_PER_YEAR
+    periods = pd.period_range(ms.start, periods=n, freq="M")
+    market = growth_market(
+        periods,
+        ms.btc_price_usd,
+        spec.btc_price_growth_per_year,
+        ms.network_hashrate_th_s,
+        spec.network_hashrate_growth_per_year,
+        ms.fees_btc_per_block,
+        ms.height,
+    )
+    rate_m = float(finance.periodic_rate(spec.discount_rate))
+    base_cf = _cash_flows_resolved(sites, strategies[0], market, spec, financing)
+    results = [_value(base_cf, None, strategies[0], rate_m)]
+    for s in strategies[1:]:
+        cf = _cash_flows_resolved(sites, s, market, spec, financing)
+        results.append(_value(cf, base_cf, s, rate_m))
+
+    pivots = [s for s in strategies[1:] if s.phases]
+    convert = [s for s in pivots if s.name.startswith("convert_") and s.name != "convert_all"]
+    pivot = convert[0] if convert else (pivots[0] if pivots else None)
+    if pivot is not None:
+        tornado = _tornado(sites, pivot, spec, ms, periods, financing, rate_m, market)
+        breakeven = _breakeven_lease(
+            sites, pivot, spec, financing, rate_m, market, results[0].npv_usd
+        )
+    else:
+        tornado = pd.DataFrame(
+            columns=[
+                "variable",
+                "label",
+                "low_input",
+                "high_input",
+                "unit",
+                "npv_vs_baseline_low_usd",
+                "npv_vs_baseline_high_usd",
+                "swing_usd",
+            ]
+        )
+        breakeven = float("nan")
+
+    warnings: list[str] = []
+    rng: DealRange | None = None
+    try:
+        if deals is None:
+            from hashpivot.io import load_hosting_deals
+
+            deals = load_hosting_deals()
+        rng = deal_range(deals_table(deals))
+    except DataError as exc:
+        warnings.append(f"reference deals unavailable: {exc}")
+    for si in sites:
+        where = f"sites[{si.index}].hosting"
+        if si.hosting_is_default:
+            warnings.append(
+                f"{where}: site {si.name!r} has no [sites.hosting] section, default hosting "
+                "terms used"
+            )
+        if rng is not None:
+            warnings.extend(flag_assumptions(si.hosting, rng, where))
+    if rng is not None and math.isfinite(breakeven):
+        h0 = sites[0].hosting
+        avg = float(
+            average_rate_usd_per_kw_month(
+                breakeven, h0.lease_escalator_per_year, h0.lease_term_years
+            )
+        )
+        warnings.append(
+            f"break-even first-year lease {breakeven:.1f} USD/kW-month is a term average of "
+            f"{avg:.1f} (escalator {100 * h0.lease_escalator_per_year:g} %, "
+            f"{h0.lease_term_years:g} years); observed colocation deals imply "
+            f"{rng.rate_min_usd_per_kw_month:.0f}-{rng.rate_max_usd_per_kw_month:.0f} "
+            "(term averages)"
+        )
+
+    inputs = {
+        "start": str(ms.start),
+        "horizon_months": n,
+        "discount_rate": spec.discount_rate,
+        "market_source": ms.source,
+        "btc_price_usd": ms.btc_price_usd,
+        "btc_price_growth_per_year": spec.btc_price_growth_per_year,
+        "network_hashrate_th_s": ms.network_hashrate_th_s,
+        "network_hashrate_growth_per_year": spec.network_hashrate_growth_per_year,
+        "fees_btc_per_block": ms.fees_btc_per_block,
+        "start_height": ms.height,
+        "pivot": spec.model_dump(mode="json"),
+        "financing": financing.model_dump(mode="json") if financing is not None else None,
+        "sites": [
+            {
+                "name": s.name,
+                "fleet_hashrate_th_s": s.fleet_hashrate_th_s,
+                "fleet_power_mw": s.fleet_power_mw,
+                "capacity_mw": s.capacity_mw,
+                "convertible_gross_mw": s.convertible_gross_mw,
+                "power_price_usd_per_mwh": s.power_price_usd_per_mwh,
+                "hosting": s.hosting.model_dump(mode="json"),
+                "hosting_is_default": s.hosting_is_default,
+            }
+            for s in sites
+        ],
+    }
+    return PivotResult(
+        strategies=results,
+        pivot_name=pivot.name if pivot is not None else "",
+        tornado=tornado,
+        breakeven_lease_usd_per_kw_month=breakeven,
+        inputs=inputs,
+        warnings=warnings,
+        deal_range=rng,
+    )

@@ -1,0 +1,223 @@
+"""Sensitivities of the pivot against keep-mining.
+
+The tornado (NPV of the pivot minus the baseline's, each variable at its low and high
+value: BTC price, network hashrate growth, lease rate, capex, PUE, build delay, tenant
+default) and the break-even first-year lease at which the two NPVs are equal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hashpivot import finance
+from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
+from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.market import MarketStart, growth_market
+from hashpivot.engines.pivot.strategies import Strategy
+from hashpivot.market import MarketPaths
+from hashpivot.models.hosting import FinancingSpec, PivotSpec
+
+
+def _with_hosting(sites: list[SiteInputs], **update: Any) -> list[SiteInputs]:
+    return [dataclasses.replace(s, hosting=s.hosting.model_copy(update=update)) for s in sites]
+
+
+def _map_hosting(sites: list[SiteInputs], fn: Any) -> list[SiteInputs]:
+    return [
+        dataclasses.replace(s, hosting=s.hosting.model_copy(update=fn(s.hosting))) for s in sites
+    ]
+
+
+def _npv_diff(
+    sites: list[SiteInputs],
+    strategy: Strategy,
+    market: MarketPaths,
+    spec: PivotSpec,
+    financing: FinancingSpec | None,
+    rate_m: float,
+    base_npv: Any,
+) -> Any:
+    cf = _cash_flows_resolved(sites, strategy, market, spec, financing)
+    return finance.npv(rate_m, cf.unlevered_fcf_usd) - base_npv
+
+
+_TORNADO_LABELS = {
+    "btc_price_usd": "BTC price at start",
+    "network_hashrate_growth_per_year": "network hashrate growth",
+    "lease_usd_per_kw_month": "lease rate (first year)",
+    "capex_usd_per_it_mw": "capex per IT MW",
+    "pue": "PUE",
+    "build_delay_months": "build delay",
+    "tenant_default_probability_per_year": "tenant default / year",
+}
+
+
+def _tornado(
+    sites: list[SiteInputs],
+    pivot: Strategy,
+    spec: PivotSpec,
+    ms: MarketStart,
+    periods: pd.PeriodIndex,
+    financing: FinancingSpec | None,
+    rate_m: float,
+    base_market: MarketPaths,
+) -> pd.DataFrame:
+    sens = spec.sensitivity
+    rows: list[dict[str, Any]] = []
+    # market variants as paths of one MarketPaths: base, price low/high, growth low/high
+    p0 = ms.btc_price_usd
+    g0 = spec.network_hashrate_growth_per_year
+    fp, dg = sens.btc_price_fraction, sens.hashrate_growth_delta_per_year
+    prices = [p0, p0 * (1 - fp), p0 * (1 + fp), p0, p0]
+    growths = [g0, g0, g0, max(g0 - dg, -0.99), g0 + dg]
+    mk = growth_market(
+        periods,
+        np.array(prices),
+        spec.btc_price_growth_per_year,
+        ms.network_hashrate_th_s,
+        np.array(growths),
+        ms.fees_btc_per_block,
+        ms.height,
+    )
+    base_cf = _cash_flows_resolved(sites, Strategy("keep_mining"), mk, spec, financing)
+    base_npv = finance.npv(rate_m, base_cf.unlevered_fcf_usd)
+    d = _npv_diff(sites, pivot, mk, spec, financing, rate_m, base_npv)
+    rows.append(
+        {
+            "variable": "btc_price_usd",
+            "low_input": prices[1],
+            "high_input": prices[2],
+            "unit": "USD",
+            "npv_vs_baseline_low_usd": float(d[1]),
+            "npv_vs_baseline_high_usd": float(d[2]),
+        }
+    )
+    rows.append(
+        {
+            "variable": "network_hashrate_growth_per_year",
+            "low_input": growths[3],
+            "high_input": growths[4],
+            "unit": "1/year",
+            "npv_vs_baseline_low_usd": float(d[3]),
+            "npv_vs_baseline_high_usd": float(d[4]),
+        }
+    )
+    base_npv1 = float(np.asarray(base_npv)[0])
+
+    def diff(sites_v: list[SiteInputs]) -> float:
+        return float(
+            np.asarray(_npv_diff(sites_v, pivot, base_market, spec, financing, rate_m, base_npv1))[
+                0
+            ]
+        )
+
+    lr, cx, dp = sens.lease_rate_fraction, sens.capex_fraction, sens.pue_delta
+    first = sites[0].hosting
+    hosting_cases: list[tuple[str, str, Any, Any, float, float]] = [
+        (
+            "lease_usd_per_kw_month",
+            "USD/kW/month",
+            lambda h, f: {"lease_usd_per_kw_month": h.lease_usd_per_kw_month * f},
+            lambda h, f: h.lease_usd_per_kw_month * f,
+            1 - lr,
+            1 + lr,
+        ),
+        (
+            "capex_usd_per_it_mw",
+            "USD/MW",
+            lambda h, f: {
+                "shell_capex_usd_per_it_mw": h.shell_capex_usd_per_it_mw * f,
+                "fit_out_capex_usd_per_it_mw": h.fit_out_capex_usd_per_it_mw * f,
+            },
+            lambda h, f: h.capex_usd_per_it_mw * f,
+            1 - cx,
+            1 + cx,
+        ),
+        (
+            "pue",
+            "-",
+            lambda h, f: {"pue": max(1.0, h.pue + f)},
+            lambda h, f: max(1.0, h.pue + f),
+            -dp,
+            dp,
+        ),
+        (
+            "build_delay_months",
+            "month",
+            lambda h, f: {"construction_months": h.construction_months + int(f)},
+            lambda h, f: float(f),
+            0.0,
+            float(sens.build_delay_months),
+        ),
+        (
+            "tenant_default_probability_per_year",
+            "1/year",
+            lambda h, f: {"tenant_default_probability_per_year": f},
+            lambda h, f: float(f),
+            0.0,
+            float(sens.tenant_default_probability_per_year),
+        ),
+    ]
+    for name, unit, upd, shown, lo, hi in hosting_cases:
+        d_lo = diff(_map_hosting(sites, lambda h, f=lo, u=upd: u(h, f)))
+        d_hi = diff(_map_hosting(sites, lambda h, f=hi, u=upd: u(h, f)))
+        rows.append(
+            {
+                "variable": name,
+                "low_input": float(shown(first, lo)),
+                "high_input": float(shown(first, hi)),
+                "unit": unit,
+                "npv_vs_baseline_low_usd": d_lo,
+                "npv_vs_baseline_high_usd": d_hi,
+            }
+        )
+    df = pd.DataFrame(rows)
+    df.insert(1, "label", df["variable"].map(_TORNADO_LABELS))
+    df["swing_usd"] = (df["npv_vs_baseline_high_usd"] - df["npv_vs_baseline_low_usd"]).abs()
+    return df.sort_values("swing_usd", ascending=False, ignore_index=True)
+
+
+def _breakeven_lease(
+    sites: list[SiteInputs],
+    pivot: Strategy,
+    spec: PivotSpec,
+    financing: FinancingSpec | None,
+    rate_m: float,
+    market: MarketPaths,
+    base_npv: float,
+) -> float:
+    """First-year rent at which NPV(pivot) = NPV(baseline): linear in the rent, so two
+    evaluations and a straight line are exact (checked by a third)."""
+    from scipy.optimize import brentq
+
+    def diff(rate: float) -> float:
+        v = _npv_diff(
+            _with_hosting(sites, lease_usd_per_kw_month=rate),
+            pivot,
+            market,
+            spec,
+            financing,
+            rate_m,
+            base_npv,
+        )
+        return float(np.asarray(v).ravel()[0])
+
+    a, b = 1.0, 1000.0
+    fa, fb = diff(a), diff(b)
+    if fb == fa:
+        return float("nan")
+    x = a - fa * (b - a) / (fb - fa)
+    if x <= 0:
+        return 0.0 if diff(0.0 + 1e-9) >= 0 else float("nan")
+    fx = diff(x)
+    scale = max(abs(fa), abs(fb), 1.0)
+    if abs(fx) > 1e-6 * scale:  # not linear after all (should not happen): bracket + Brent
+        hi = max(x * 2, b)
+        if diff(hi) * diff(1e-6) < 0:
+            return float(brentq(diff, 1e-6, hi, xtol=1e-9))
+        return float("nan")
+    return float(x)

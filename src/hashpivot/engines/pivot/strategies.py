@@ -1,0 +1,189 @@
+"""Conversion strategies: named plans of conversion phases.
+
+A :class:`Strategy` is a tuple of :class:`ConversionPhase` (``gross_mw`` of a site stop
+mining at ``start``); :func:`build_strategies` builds the plans to compare from the
+portfolio, ``keep_mining`` (no phases) first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from hashpivot.engines.pivot.inputs import _pivot_spec, _portfolio_source, resolve_sites
+from hashpivot.engines.pivot.market import market_start
+from hashpivot.exceptions import InputError, Problem
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
+
+
+@dataclass(frozen=True)
+class ConversionPhase:
+    """One conversion tranche: ``gross_mw`` of ``site`` start construction at ``start``.
+
+    Attributes
+    ----------
+    site : str
+        Site name.
+    start : pandas.Period
+        Month construction starts (the MW stop mining). [month]
+    gross_mw : float
+        Gross (utility) MW converted. [MW]
+    """
+
+    site: str
+    start: pd.Period
+    gross_mw: float
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A named conversion plan; ``keep_mining`` has no phases."""
+
+    name: str
+    phases: tuple[ConversionPhase, ...] = ()
+
+    @property
+    def converted_gross_mw(self) -> float:
+        """Total gross MW converted by the end of the plan. [MW]"""
+        return float(sum(p.gross_mw for p in self.phases))
+
+
+def _period(value: pd.Period | str, path: str, source: str) -> pd.Period:
+    try:
+        return pd.Period(value, freq="M")
+    except (ValueError, TypeError) as exc:
+        raise InputError([Problem(path, f"{value!r} is not a month 'YYYY-MM'", source)]) from exc
+
+
+def build_strategies(
+    portfolio: Portfolio,
+    site_name: str | None = None,
+    convert_mw: float | None = None,
+    start: pd.Period | str | None = None,
+) -> list[Strategy]:
+    """The strategies to compare, ``keep_mining`` first.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio (``pivot.strategies`` picks the strategies).
+    site_name : str, optional
+        Restrict conversions to this site.
+    convert_mw : float, optional
+        Gross MW of the ``convert`` strategy (overrides ``pivot.convert_mw``). [MW]
+    start : pandas.Period or 'YYYY-MM', optional
+        Construction start of ``convert`` (overrides ``pivot.convert_start``); default the
+        model start.
+
+    Returns
+    -------
+    list of Strategy
+        ``keep_mining``, then ``convert_all``, ``convert_<mw>mw_<yyyy-mm>`` (only when a
+        MW figure is given) and ``phased``, in the order of ``pivot.strategies``.
+        Conversions apply to the sites with a ``[sites.hosting]`` section (in file order
+        for ``convert``); when no site has one, to every site with default terms.
+
+    Raises
+    ------
+    InputError
+        ``convert_mw`` exceeds the convertible MW, or a start precedes the model start.
+    """
+    spec = _pivot_spec(portfolio)
+    src = _portfolio_source(portfolio)
+    sites = resolve_sites(portfolio, site_name)
+    model_start = market_start(spec).start
+    hosting_sites = [s for s in sites if not s.hosting_is_default] or sites
+    out = [Strategy("keep_mining")]
+    mw = convert_mw if convert_mw is not None else spec.convert_mw
+    kinds = list(dict.fromkeys(spec.strategies))
+    if convert_mw is not None and "convert" not in kinds:
+        kinds.append("convert")
+    for kind in kinds:
+        if kind == "convert_all":
+            phases = tuple(
+                ConversionPhase(s.name, model_start, s.convertible_gross_mw)
+                for s in hosting_sites
+                if s.convertible_gross_mw > 0
+            )
+            out.append(Strategy("convert_all", phases))
+        elif kind == "convert":
+            if mw is None:
+                continue
+            raw = start if start is not None else spec.convert_start
+            when = model_start if raw is None else _period(raw, "pivot.convert_start", src)
+            if when < model_start:
+                raise InputError(
+                    [
+                        Problem(
+                            "pivot.convert_start",
+                            f"{when} is before the model start {model_start}",
+                            src,
+                        )
+                    ]
+                )
+            total = sum(s.convertible_gross_mw for s in hosting_sites)
+            if mw > total + 1e-9:
+                raise InputError(
+                    [
+                        Problem(
+                            "pivot.convert_mw",
+                            f"{mw:g} MW exceeds the {total:g} MW that can be converted",
+                            src,
+                        )
+                    ]
+                )
+            left = float(mw)
+            phases_l: list[ConversionPhase] = []
+            for s in hosting_sites:
+                take = min(left, s.convertible_gross_mw)
+                if take > 0:
+                    phases_l.append(ConversionPhase(s.name, when, take))
+                left -= take
+            out.append(Strategy(f"convert_{mw:g}mw_{when.strftime('%Y-%m')}", tuple(phases_l)))
+        elif kind == "phased":
+            phases_p: list[ConversionPhase] = []
+            for s in hosting_sites:
+                h = s.hosting
+                if h.phases:
+                    for j, ph in enumerate(h.phases):
+                        where = f"sites[{s.index}].hosting.phases[{j}].start"
+                        p = _period(ph.start, where, src)
+                        if p < model_start:
+                            raise InputError(
+                                [
+                                    Problem(
+                                        where,
+                                        f"{p} is before the model start {model_start}",
+                                        src,
+                                    )
+                                ]
+                            )
+                        phases_p.append(ConversionPhase(s.name, p, float(ph.gross_mw)))
+                    total_p = sum(ph.gross_mw for ph in h.phases)
+                    if total_p > s.convertible_gross_mw + 1e-9:
+                        raise InputError(
+                            [
+                                Problem(
+                                    f"sites[{s.index}].hosting.phases",
+                                    f"phases total {total_p:g} MW, more than the "
+                                    f"{s.convertible_gross_mw:g} MW convertible",
+                                    src,
+                                )
+                            ]
+                        )
+                else:
+                    n = h.phased_tranches
+                    for j in range(n):
+                        phases_p.append(
+                            ConversionPhase(
+                                s.name,
+                                model_start + j * h.phase_interval_months,
+                                s.convertible_gross_mw / n,
+                            )
+                        )
+            out.append(Strategy("phased", tuple(phases_p)))
+    return out
