@@ -21,6 +21,7 @@ import os
 import platform
 import statistics
 import time
+from importlib.metadata import version
 
 import numpy as np
 
@@ -57,10 +58,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--skip-milp", action="store_true")
     args = parser.parse_args()
-    import highspy
-
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"highspy {highspy.__version__ if hasattr(highspy, '__version__') else '?'}, "
+          f"highspy {version('highspy')}, "
           f"{os.cpu_count()} CPUs")
     problem = make_problem()
     print(f"instance: {problem.n_intervals} intervals x {len(problem.tranches)} tranches, "

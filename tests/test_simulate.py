@@ -15,6 +15,7 @@ from hashpivot.engines import pivot
 from hashpivot.engines.simulate import (
     SimulationConfig,
     SimulationResult,
+    corporate_cash_cost_usd_per_month,
     noncash_cost_usd_per_month,
     prepare,
     run_chunk,
@@ -218,6 +219,26 @@ def test_noncash_costs() -> None:
     fleet_dep = 15.0 * 200.0 * 5000 / 48
     assert nc[0] == pytest.approx(1e5 + fleet_dep)
     assert nc[-1] == pytest.approx(1e5)
+
+
+def test_corporate_cash_costs_reach_the_treasury_not_the_npv() -> None:
+    tr = TreasurySpec(btc_held=0, cash_usd=1e9, min_cash_usd=0, policy="sell_all")
+    cfg = SimulationConfig(n_paths=200, horizon_months=24, chunk_paths=100)
+    base = simulate(portfolio(treasury=tr), cfg)
+    pf = portfolio(treasury=tr)
+    pf.cost_items = [
+        SimpleNamespace(name="corporate SG&A", category="sga_cash", usd_per_year=1.2e6),
+        SimpleNamespace(name="converts coupon", category="interest", usd_per_year=9e9),
+        SimpleNamespace(name="sbc", category="stock_based_compensation", usd_per_year=9e9),
+    ]
+    np.testing.assert_allclose(corporate_cash_cost_usd_per_month(pf, 3), 1e5)
+    res = simulate(pf, cfg)
+    for s in base.strategy_names:
+        np.testing.assert_array_equal(res.npv_usd[s], base.npv_usd[s])  # NPV unchanged
+        # no forced sales (1 bn cash): end cash lower by exactly 24 x 0.1 M on every path
+        d = base.treasury[(s, "sell_all")].end_cash_usd - res.treasury[(s, "sell_all")].end_cash_usd
+        np.testing.assert_allclose(d, 2.4e6, rtol=1e-9)
+    assert (res.prob_reverse_margin_direct >= base.prob_reverse_margin_direct).all()
 
 
 def test_treasury_debt_and_bad_config() -> None:

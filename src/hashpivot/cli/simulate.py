@@ -34,6 +34,13 @@ _HELP = (
     "with threads, or on Dask."
 )
 
+
+
+def _esc(text: str) -> str:
+    """Escape ``[`` so rich does not read ``[unit]`` as a markup tag in ``--help``."""
+    return text.replace("[", "\\[")
+
+
 JSON_KEYS: tuple[str, ...] = (
     "npv_mean_usd",
     "npv_p5_usd",
@@ -351,13 +358,13 @@ def _fan_plotly(g: Any, x: Any, q: np.ndarray, name: str) -> None:
 def register(app: typer.Typer) -> None:
     """Add ``simulate`` to the app."""
 
-    @app.command("simulate", help=_HELP)
+    @app.command("simulate", help=_esc(_HELP))
     @handle_errors
     def simulate_cmd(
         site_toml: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
         paths: Annotated[int, typer.Option("--paths", help="Number of paths.", min=1)] = 10_000,
         years: Annotated[
-            float, typer.Option("--years", help="Horizon [years] (whole months).", min=0.1)
+            float, typer.Option("--years", help=_esc("Horizon [years] (whole months)."), min=0.1)
         ] = 10.0,
         seed: Annotated[int, typer.Option("--seed", help="Root random seed.")] = 0,
         workers: Annotated[
@@ -381,18 +388,19 @@ def register(app: typer.Typer) -> None:
         ] = 5_000,
         policy: Annotated[
             str | None,
-            typer.Option("--policy", help="Treasury policy: hold, sell_all, sell_to_cover, "
+            typer.Option("--policy", help=_esc("Treasury policy: hold, sell_all, sell_to_cover, "
                          "min_cash, or 'all' (default: [treasury].policy first, then the "
-                         "others for the forced-sales chart)."),
+                         "others for the forced-sales chart).")),
         ] = None,
         discount_rate: Annotated[
             float | None,
-            typer.Option("--discount-rate", help="Annual discount rate [fraction]; default "
-                         "[pivot].discount_rate."),
+            typer.Option("--discount-rate", help=_esc("Annual discount rate [fraction]; "
+                         "default [pivot].discount_rate.")),
         ] = None,
         site: Annotated[str | None, typer.Option("--site", help="Only this site.")] = None,
         convert_mw: Annotated[
-            float | None, typer.Option("--convert-mw", help="MW of the convert strategy [MW].")
+            float | None,
+            typer.Option("--convert-mw", help=_esc("MW of the convert strategy [MW].")),
         ] = None,
         start: Annotated[
             str | None,
@@ -400,8 +408,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         price_model: Annotated[
             str | None,
-            typer.Option("--price-model", help="Override [scenario].price_model: gbm or "
-                         "bootstrap."),
+            typer.Option("--price-model", help=_esc("Override [scenario].price_model: gbm "
+                         "or bootstrap.")),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
         out: Annotated[

@@ -39,8 +39,10 @@ Reverse margin (keep-mining baseline)
     earns) counts as reverse margin. Portfolio-wide: with several sites, the sums over
     sites are compared.
 Treasury
-    Operating USD flow = ``levered_fcf_usd - mining_revenue_usd`` (the mined BTC enter the
-    treasury as BTC: ``btc_mined``); see :mod:`hashpivot.treasury`.
+    Operating USD flow = ``levered_fcf_usd - mining_revenue_usd`` minus the portfolio-level
+    (corporate) cash cost items, which the pivot model leaves out of every strategy (the
+    mined BTC enter the treasury as BTC: ``btc_mined``); see :mod:`hashpivot.treasury`.
+    The direct reverse-margin cost also includes those corporate cash items (cash SG&A).
 """
 
 from __future__ import annotations
@@ -182,6 +184,7 @@ class ChunkTask:
     discount_factors: FloatArray
     policies: tuple[str, ...]
     noncash_cost_usd: FloatArray
+    corporate_cash_cost_usd: FloatArray
     site_name: str | None
     fan_paths: int
     npv_cash_flow: str
@@ -233,6 +236,7 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
             np.asarray(cf.mining_revenue_usd, dtype=np.float64).T,
             out=fiat_tm,
         )
+        fiat_tm -= task.corporate_cash_cost_usd[:, None]
         for pol in task.policies:
             treasury[(name, pol)] = treasury_summary(
                 task.treasury,
@@ -246,8 +250,10 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
             )
         if name == BASELINE:
             value = btc_mined * price
-            cash_cost = np.asarray(cf.power_cost_usd, dtype=np.float64) + np.asarray(
-                cf.opex_usd, dtype=np.float64
+            cash_cost = (
+                np.asarray(cf.power_cost_usd, dtype=np.float64)
+                + np.asarray(cf.opex_usd, dtype=np.float64)
+                + task.corporate_cash_cost_usd
             )
             # a fleet curtailed all month mines nothing because power costs more than
             # the hash earns: direct reverse margin by definition
@@ -488,6 +494,22 @@ def noncash_cost_usd_per_month(portfolio: Any, n_periods: int) -> FloatArray:
     return out
 
 
+def corporate_cash_cost_usd_per_month(portfolio: Any, n_periods: int) -> FloatArray:
+    """Portfolio-level (corporate) cash cost items per month. [USD]
+
+    The pivot model leaves portfolio-level items out (they are the same in every strategy
+    and cancel in NPV differences) but a treasury pays them. Categories ``depreciation``
+    and ``stock_based_compensation`` are not cash; ``interest`` is left to
+    ``[treasury].debt`` (listing a debt in both places would count it twice).
+    """
+    out = np.zeros(n_periods)
+    skip = {"depreciation", "stock_based_compensation", "interest"}
+    for it in list(getattr(portfolio, "cost_items", []) or []):
+        if str(getattr(it, "category", "")) not in skip:
+            out += float(it.usd_per_year) / 12.0
+    return out
+
+
 def _index_contract(portfolio: Any, site_name: str | None) -> Any | None:
     for site in getattr(portfolio, "sites", []) or []:
         if site_name is not None and site.name != site_name:
@@ -520,7 +542,14 @@ def load_power_fit(spec: ScenarioSpec) -> PowerFit | None:
         return None
     from hashpivot.io.power_prices import load_market_prices
 
-    return fit_power(load_market_prices(spec.power_calibrate_on))
+    try:
+        return fit_power(load_market_prices(spec.power_calibrate_on))
+    except (InputError, DataError) as exc:
+        if isinstance(exc, InputError):
+            msg = "; ".join(p.message for p in exc.problems)
+        else:
+            msg = str(exc)
+        raise InputError(Problem("scenario.power_calibrate_on", msg)) from exc
 
 
 @dataclass(frozen=True)
@@ -631,6 +660,7 @@ def prepare(
         discount_factors=dfac,
         policies=tuple(policies),
         noncash_cost_usd=noncash_cost_usd_per_month(portfolio, T),
+        corporate_cash_cost_usd=corporate_cash_cost_usd_per_month(portfolio, T),
         site_name=config.site_name,
         fan_paths=config.fan_paths_per_chunk,
         npv_cash_flow=config.npv_cash_flow,
@@ -824,7 +854,7 @@ def _run_dask(
             )
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        client = Client(scheduler, timeout="10s")
     try:
         task_f = client.scatter(run.task, broadcast=True)
         token = uuid.uuid4().hex  # keys unique per run on a shared scheduler

@@ -43,7 +43,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?$")
+_POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
 
 
 def _check_month(value: str | None) -> str | None:
@@ -223,7 +223,7 @@ class ScenarioSpec(BaseModel):
     @classmethod
     def _power_cal(cls, v: str | None) -> str | None:
         if v is not None and not _POWER_CAL_RE.match(v):
-            raise ValueError(f"expected 'iso:node' or 'iso:node:year', got {v!r}")
+            raise ValueError(f"expected 'iso:node[:year][:da]', got {v!r}")
         return v
 
     @model_validator(mode="after")
