@@ -328,3 +328,22 @@ def test_fast_path_and_highs_agree(problem: DispatchProblem) -> None:
     # dispatch is never worse than always-on without DR (always-on is feasible there)
     if problem.dr_committed_mw == 0:
         assert fast.objective_usd >= fast.summary()["net_margin_always_on_usd"] - 1e-6 * scale
+
+
+def test_enforce_min_up_down_repair() -> None:
+    from hashpivot.power.lp import enforce_min_up_down
+
+    u = np.array([1, 0, 1, 1, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1], dtype=bool)
+    # up 3: the on-runs [2,3] and [7] are short and interior -> off; the run at t=0 and the
+    # run touching the end are free. down 2: the off-run [8] (after the step above it is
+    # [4..8], long enough) ...
+    out = enforce_min_up_down(u, 3, 2)
+    assert out.tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    # the result satisfies the MILP's rules (starts at t >= 1 stay on >= 3, stops stay
+    # off >= 2, truncated at the horizon end)
+    for i in range(1, len(out)):
+        if out[i] and not out[i - 1]:
+            assert out[i:i + 3].all()
+        if not out[i] and out[i - 1]:
+            assert not out[i:i + 2].any()
+    assert enforce_min_up_down(u, 1, 1).tolist() == u.tolist()

@@ -9,7 +9,7 @@ zero after 64 halvings); ``src/pow.cpp`` (difficulty = expected hashes per block
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar, overload
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,8 +24,6 @@ from hashpivot.units import (
     SECONDS_PER_DAY,
     TARGET_BLOCK_INTERVAL_S,
 )
-
-Numeric = TypeVar("Numeric", float, npt.NDArray[np.float64], "pd.Series[float]")
 
 
 def block_subsidy_sat(height: int) -> int:
@@ -77,9 +75,7 @@ def block_subsidy_btc_array(height: npt.ArrayLike) -> npt.NDArray[np.float64]:
     if np.any(h < 0):
         raise ValueError("heights must be >= 0")
     halvings = h // HALVING_INTERVAL_BLOCKS
-    sat = np.where(
-        halvings >= 64, 0, np.right_shift(INITIAL_SUBSIDY_SAT, np.minimum(halvings, 63))
-    )
+    sat = np.where(halvings >= 64, 0, np.right_shift(INITIAL_SUBSIDY_SAT, np.minimum(halvings, 63)))
     return sat.astype(np.float64) / SATOSHI_PER_BTC
 
 
@@ -159,17 +155,9 @@ def halving_schedule(
     return pd.DataFrame(rows)
 
 
-@overload
-def hashrate_from_difficulty(difficulty: float, block_interval_s: float = ...) -> float: ...
-@overload
 def hashrate_from_difficulty(
-    difficulty: npt.NDArray[np.float64], block_interval_s: float = ...
-) -> npt.NDArray[np.float64]: ...
-@overload
-def hashrate_from_difficulty(
-    difficulty: pd.Series, block_interval_s: float = ...
-) -> pd.Series: ...
-def hashrate_from_difficulty(difficulty, block_interval_s=TARGET_BLOCK_INTERVAL_S):  # type: ignore[no-untyped-def]
+    difficulty: Any, block_interval_s: float = TARGET_BLOCK_INTERVAL_S
+) -> Any:
     """Network hashrate implied by a difficulty. [TH/s]
 
     Parameters
@@ -187,17 +175,9 @@ def hashrate_from_difficulty(difficulty, block_interval_s=TARGET_BLOCK_INTERVAL_
     return difficulty * HASHES_PER_DIFFICULTY / block_interval_s / H_PER_TH
 
 
-@overload
-def difficulty_from_hashrate(hashrate_th_s: float, block_interval_s: float = ...) -> float: ...
-@overload
 def difficulty_from_hashrate(
-    hashrate_th_s: npt.NDArray[np.float64], block_interval_s: float = ...
-) -> npt.NDArray[np.float64]: ...
-@overload
-def difficulty_from_hashrate(
-    hashrate_th_s: pd.Series, block_interval_s: float = ...
-) -> pd.Series: ...
-def difficulty_from_hashrate(hashrate_th_s, block_interval_s=TARGET_BLOCK_INTERVAL_S):  # type: ignore[no-untyped-def]
+    hashrate_th_s: Any, block_interval_s: float = TARGET_BLOCK_INTERVAL_S
+) -> Any:
     """Difficulty at which a network hashrate finds blocks every ``block_interval_s``. [-]
 
     Parameters
@@ -210,18 +190,7 @@ def difficulty_from_hashrate(hashrate_th_s, block_interval_s=TARGET_BLOCK_INTERV
     return hashrate_th_s * H_PER_TH * block_interval_s / HASHES_PER_DIFFICULTY
 
 
-@overload
-def btc_per_th_day(difficulty: float, reward_btc_per_block: float) -> float: ...
-@overload
-def btc_per_th_day(
-    difficulty: npt.NDArray[np.float64] | float,
-    reward_btc_per_block: npt.NDArray[np.float64] | float,
-) -> npt.NDArray[np.float64]: ...
-@overload
-def btc_per_th_day(
-    difficulty: pd.Series | float, reward_btc_per_block: pd.Series | float
-) -> pd.Series: ...
-def btc_per_th_day(difficulty, reward_btc_per_block):  # type: ignore[no-untyped-def]
+def btc_per_th_day(difficulty: Any, reward_btc_per_block: Any) -> Any:
     """Expected BTC earned by 1 TH/s running a whole day. [BTC/(TH/s)/day]
 
     Parameters
@@ -241,7 +210,7 @@ def btc_per_th_day(difficulty, reward_btc_per_block):  # type: ignore[no-untyped
     return reward_btc_per_block * SECONDS_PER_DAY * H_PER_TH / (d * HASHES_PER_DIFFICULTY)
 
 
-def _positive_or_nan(x):  # type: ignore[no-untyped-def]
+def _positive_or_nan(x: Any) -> Any:
     """Return ``x`` with non-positive entries replaced by NaN (pvlib convention)."""
     if isinstance(x, pd.Series):
         return x.where(x > 0)
