@@ -334,9 +334,9 @@ def test_enforce_min_up_down_repair() -> None:
     from hashpivot.power.lp import enforce_min_up_down
 
     u = np.array([1, 0, 1, 1, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1], dtype=bool)
-    # up 3: the on-runs [2,3] and [7] are short and interior -> off; the run at t=0 and the
-    # run touching the end are free. down 2: the off-run [8] (after the step above it is
-    # [4..8], long enough) ...
+    # up 3: the on-runs at [2, 3] and [7] are short and interior -> off (the run at t = 0
+    # and the one touching the end are free); down 2: the off-run at [12] is then short
+    # and interior -> on; the off-run [1..8] is long enough.
     out = enforce_min_up_down(u, 3, 2)
     assert out.tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
     # the result satisfies the MILP's rules (starts at t >= 1 stay on >= 3, stops stay

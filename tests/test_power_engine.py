@@ -247,3 +247,32 @@ def test_cli_table_and_bad_input(tmp_path: Path) -> None:
                                 str(DATA / "prices_hb_west_2024-08-19_21.csv"),
                                 "--hashprice-usd-per-ph-day", "45"])
     assert tight.exit_code == 2 and "firm AI load" in tight.output
+
+
+def test_four_cp_probability_threshold(prices: pd.Series) -> None:
+    prob = pd.Series(0.0, index=prices.index)
+    hot = (prices.index.strftime("%Y-%m-%d") == "2024-08-20") & (prices.index.hour == 16)
+    prob[hot] = 0.8
+    spec = DispatchSpec.model_validate({
+        "hashprice_usd_per_ph_day": 50.0,
+        "four_cp": {"charge_usd_per_kw_year": 60.0, "probability_threshold": 0.5},
+    })
+    p = build_dispatch_problem(_site(), prices, spec=spec, peak_probability=prob)
+    assert int(p.peak().sum()) == 4  # the four quarter hours of 16:00-17:00
+    # 60 USD/kW-yr x 1000 / 4 peaks = 15,000 USD per MW withdrawn in each peak interval
+    assert p.fourcp_usd_per_mw()[p.peak()] == pytest.approx(15_000.0)
+    r = run_dispatch(_site(), prices, spec=spec, peak_probability=prob)
+    assert r.summary()["fourcp_avoided_usd"] > 0
+
+
+def test_dispatch_spec_validation() -> None:
+    assert DispatchSpec().ai_load_mw == 0.0
+    with pytest.raises(ValueError, match="extra"):
+        DispatchSpec.model_validate({"ai_load_megawatts": 5})
+    with pytest.raises(ValueError, match="underclock_hashrate_fraction"):
+        DispatchSpec(underclock_min_power_fraction=0.7, underclock_hashrate_fraction=0.6)
+    with pytest.raises(ValueError, match="not after start"):
+        DispatchSpec.model_validate({"demand_response": {
+            "events": [["2024-08-20T18:00:00", "2024-08-20T17:00:00"]]}})
+    with pytest.raises(ValueError):
+        DispatchSpec(ai_flexible_fraction=1.5)
