@@ -125,9 +125,10 @@ def write_outputs(result: Any, out: Path) -> list[Path]:
     thresholds = result.breakeven_prices_usd_per_mwh()
     fig, ax = plt.subplots(figsize=(9, 5))
     ax.plot(share, prices, lw=1.2, label="index price")
-    for name, thr in thresholds.items():
+    for i, (name, thr) in enumerate(thresholds.items()):
         above = float((prices > thr).mean() * 100)
-        ax.axhline(thr, ls="--", lw=0.9, label=f"{name}: {thr:,.0f} USD/MWh ({above:.1f} % above)")
+        ax.axhline(thr, ls="--", lw=0.9, color=f"C{(i + 1) % 10}",
+                   label=f"{name}: {thr:,.0f} USD/MWh ({above:.1f} % above)")
     ax.set_yscale("symlog", linthresh=100)
     ax.set_xlabel("share of intervals with a higher price [%]")
     ax.set_ylabel("price [USD/MWh]")
@@ -154,6 +155,7 @@ def write_outputs(result: Any, out: Path) -> list[Path]:
     ax2 = ax.twinx()
     ax2.plot(labels, monthly["emissions_tco2"], "g--", label="emissions")
     ax2.set_ylabel("emissions [t CO2]")
+    ax2.set_ylim(bottom=0)
     ax.legend(loc="upper left", fontsize=7)
     ax2.legend(loc="upper right", fontsize=7)
     ax.tick_params(axis="x", rotation=45)
@@ -213,13 +215,13 @@ def dispatch_command(
         ),
     ] = None,
     solver: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--solver",
             help="auto (fast path unless ramps, min up/down or flexible AI need HiGHS), "
-            "fast, or lp.",
+            "fast, or lp; default: the site's dispatch.solver (auto).",
         ),
-    ] = "auto",
+    ] = None,
     hashprice: Annotated[
         float | None,
         typer.Option(
@@ -238,7 +240,7 @@ def dispatch_command(
     """Dispatch a hybrid site against power prices."""
     from hashpivot.engines.dispatch import run_dispatch_file
 
-    if solver not in ("auto", "fast", "lp"):
+    if solver is not None and solver not in ("auto", "fast", "lp"):
         fail_input(f"{solver!r} is not one of auto, fast, lp", "--solver")
     if not portfolio_file.exists():
         fail_input(f"file not found: {portfolio_file}", "SITE.toml")
