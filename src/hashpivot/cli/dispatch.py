@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.cli.output import jsonable
 
 _HELP = (
     "Dispatch a hybrid site (mining tranches + firm/flexible AI load) interval by interval "
@@ -31,20 +32,6 @@ SUMMARY_KEYS = (
 )
 
 
-def _clean(obj: Any) -> Any:
-    """JSON-safe copy: NaN/inf -> None, numpy scalars -> Python."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "item") and not isinstance(obj, str):
-        try:
-            obj = obj.item()
-        except (ValueError, AttributeError):
-            return str(obj)
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def _fmt(key: str, value: Any) -> str:
@@ -88,7 +75,7 @@ def write_outputs(result: Any, out: Path) -> list[Path]:
     written: list[Path] = []
     sched = result.schedule_frame()
     monthly = result.monthly_frame()
-    summary = _clean(result.to_dict())
+    summary = jsonable(result.to_dict())
     naive = sched.index.tz_localize(None)
     sched.to_csv(out / "dispatch_schedule.csv", index_label="interval_start")
     monthly.to_csv(out / "dispatch_monthly.csv")
@@ -249,7 +236,7 @@ def dispatch_command(
         hashprice=hashprice,
     )
     written = write_outputs(result, out) if out is not None else []
-    summary = _clean(result.summary())
+    summary = jsonable(result.summary())
     if json_out:
         if written:
             summary["files"] = [str(p) for p in written]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.output import print_json
 from hashpivot.exceptions import DataError, InputError, Problem
 
 console = Console(highlight=False)
@@ -41,21 +41,8 @@ def _check_positive(problems: list[Problem], name: str, value: float | None, zer
         problems.append(Problem(f"--{name}", f"must be a finite number {need} (got {value})", CLI))
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if hasattr(obj, "item"):  # numpy scalar
-        return _jsonable(obj.item())
-    return obj
 
 
-def print_json(obj: dict[str, Any]) -> None:
-    """Print one JSON object (NaN/inf become null)."""
-    typer.echo(json.dumps(_jsonable(obj), indent=2, default=str))
 
 
 def _network(

@@ -15,7 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
-from hashpivot.exceptions import HashpivotError, InputError, Problem
+from hashpivot.cli.output import jsonable
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.models import load_portfolio
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
@@ -76,24 +78,6 @@ def _fmt_input(x: float, unit: str) -> str:
     return f"{x:.3g}"
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return _clean(obj.item())
-    return obj
-
-
-def _load(path: Path) -> Any:
-    try:
-        from hashpivot.models import load_portfolio
-    except ImportError as exc:  # the loader lives with the lead's models
-        raise HashpivotError(f"portfolio loader unavailable: {exc}") from exc
-    return load_portfolio(path)
 
 
 def _print_tables(result: PivotResult, console: Console) -> None:
@@ -356,7 +340,7 @@ def pivot_command(
             fail_input(f"{start!r} is not a month (expected YYYY-MM)", "--start")
     if not site_file.exists():
         fail_input(f"file not found: {site_file}", "SITE_FILE")
-    portfolio = _load(site_file)
+    portfolio = load_portfolio(site_file)
     try:
         result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start)
     except InputError as exc:  # engine problems name the field; add the file
@@ -370,7 +354,7 @@ def pivot_command(
         payload = result.to_json_dict()
         if written:
             payload["files"] = [str(p) for p in written]
-        typer.echo(json.dumps(_clean(payload), ensure_ascii=False))
+        typer.echo(json.dumps(jsonable(payload), ensure_ascii=False))
         return
     console = Console()
     _print_tables(result, console)
@@ -407,7 +391,7 @@ def deals_command(
                 "excluded": rng.excluded,
             },
         }
-        typer.echo(json.dumps(_clean(payload), ensure_ascii=False))
+        typer.echo(json.dumps(jsonable(payload), ensure_ascii=False))
         return
     table = Table(
         title=f"AI/HPC hosting deals signed by miners ({len(table_df)})",

@@ -15,7 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.output import jsonable
 from hashpivot.exceptions import HashpivotError, InputError, Problem
+from hashpivot.models import load_portfolio
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult
@@ -65,22 +67,6 @@ def _num(x: float, fmt: str = ",.1f") -> str:
     return "-" if x is None or not math.isfinite(x) else format(x, fmt)
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return _clean(obj.item())
-    return obj
-
-
-def _load(path: Path) -> Any:
-    from hashpivot.models import load_portfolio
-
-    return load_portfolio(path)
 
 
 def json_summary(result: SimulationResult) -> dict[str, Any]:
@@ -91,7 +77,7 @@ def json_summary(result: SimulationResult) -> dict[str, Any]:
         head = {k: stats.get(k) for k in JSON_KEYS}
         strategies[name] = {**head, **{k: v for k, v in stats.items() if k not in head}}
     full["strategies"] = strategies
-    return dict(_clean(full))
+    return dict(jsonable(full))
 
 
 # --------------------------------------------------------------------------------------
@@ -426,7 +412,7 @@ def register(app: typer.Typer) -> None:
             raise InputError(
                 [Problem("--workers", "give --workers or --scheduler, not both", "<command line>")]
             )
-        portfolio = _load(site_toml)
+        portfolio = load_portfolio(site_toml)
         tspec = portfolio.treasury or TreasurySpec()
         if policy is None:
             policies = (tspec.policy, *[p for p in POLICIES if p != tspec.policy])
