@@ -15,7 +15,7 @@ import pandas as pd
 from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
 from hashpivot.engines.pivot.inputs import _financing_spec, _pivot_spec, resolve_sites
-from hashpivot.engines.pivot.market import growth_market, market_start
+from hashpivot.engines.pivot.market import deterministic_market, market_start
 from hashpivot.engines.pivot.results import PivotResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_lease, _tornado
 from hashpivot.engines.pivot.strategies import build_strategies
@@ -61,16 +61,8 @@ def run_pivot(
     strategies = build_strategies(portfolio, site_name, convert_mw, start)
     ms = market_start(spec)
     n = spec.horizon_years * MONTHS_PER_YEAR
-    periods = pd.period_range(ms.start, periods=n, freq="M")
-    market = growth_market(
-        periods,
-        ms.btc_price_usd,
-        spec.btc_price_growth_per_year,
-        ms.network_hashrate_th_s,
-        spec.network_hashrate_growth_per_year,
-        ms.fees_btc_per_block,
-        ms.height,
-    )
+    market = deterministic_market(portfolio, ms.start, n)
+    periods = market.periods
     rate_m = float(finance.periodic_rate(spec.discount_rate))
     base_cf = _cash_flows_resolved(sites, strategies[0], market, spec, financing)
     results = [_value(base_cf, None, strategies[0], rate_m)]
