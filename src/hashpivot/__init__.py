@@ -1,6 +1,6 @@
 """hashpivot: what a Bitcoin miner's megawatts are worth, mining or hosting AI.
 
-Layers (see ``docs/architecture.md``): pure functions (:mod:`hashpivot.bitcoin`,
+Layers (see ``docs/architecture.md`` in the repository): pure functions (:mod:`hashpivot.bitcoin`,
 :mod:`hashpivot.mining`, ...), validated input models (:mod:`hashpivot.models`),
 engines (:mod:`hashpivot.engines`), I/O (:mod:`hashpivot.io`) and interfaces
 (:mod:`hashpivot.cli`).
