@@ -82,10 +82,13 @@ def test_btc_per_th_day_hand_check_and_types() -> None:
     assert btc.btc_per_th_day(100e12, 3.125) == pytest.approx(2.7e17 / (1e14 * 2**32))
     assert btc.btc_per_th_day(100e12, 3.125) == pytest.approx(6.28642737865448e-7)
     s = pd.Series([100e12, 200e12, 0.0], index=list("abc"))
-    out = btc.btc_per_th_day(s, 3.125)
+    with pytest.warns(RuntimeWarning, match="difficulty must be > 0"):
+        out = btc.btc_per_th_day(s, 3.125)
     assert isinstance(out, pd.Series) and list(out.index) == list("abc")
     assert out["b"] == pytest.approx(out["a"] / 2)
     assert np.isnan(out["c"])  # undefined for non-positive difficulty: NaN, not inf
-    arr = btc.btc_per_th_day(np.array([100e12, -1.0]), 3.125)
+    with pytest.warns(RuntimeWarning):
+        arr = btc.btc_per_th_day(np.array([100e12, -1.0]), 3.125)
     assert np.isnan(arr[1])
-    assert np.isnan(btc.btc_per_th_day(0.0, 3.125))
+    with pytest.warns(RuntimeWarning):
+        assert np.isnan(btc.btc_per_th_day(0.0, 3.125))

@@ -8,6 +8,8 @@ zero after 64 halvings); ``src/pow.cpp`` (difficulty = expected hashes per block
 
 from __future__ import annotations
 
+import math
+import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -210,10 +212,20 @@ def btc_per_th_day(difficulty: Any, reward_btc_per_block: Any) -> Any:
     return reward_btc_per_block * SECONDS_PER_DAY * H_PER_TH / (d * HASHES_PER_DIFFICULTY)
 
 
-def _positive_or_nan(x: Any) -> Any:
-    """Return ``x`` with non-positive entries replaced by NaN (pvlib convention)."""
+def _positive_or_nan(x: Any, name: str = "difficulty") -> Any:
+    """Return ``x`` with non-positive entries replaced by NaN, with a warning (pvlib
+    convention: undefined math gives NaN, never a silent wrong number)."""
     if isinstance(x, pd.Series):
-        return x.where(x > 0)
-    if isinstance(x, np.ndarray):
-        return np.where(x > 0, x, np.nan)
-    return float(x) if x > 0 else float("nan")
+        bad = bool((x <= 0).any())
+        out: Any = x.where(x > 0)
+    elif isinstance(x, np.ndarray):
+        bad = bool((x <= 0).any())
+        out = np.where(x > 0, x, np.nan)
+    else:
+        bad = not x > 0 and not math.isnan(x)
+        out = float(x) if x > 0 else float("nan")
+    if bad:
+        warnings.warn(
+            f"{name} must be > 0; non-positive values give NaN", RuntimeWarning, stacklevel=3
+        )
+    return out
