@@ -7,7 +7,6 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -18,6 +17,7 @@ from hashpivot.cli.errors import fail_input, handle_errors
 from hashpivot.cli.output import jsonable
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import load_portfolio
+from hashpivot.reports.pivot import format_tornado_input, write_pivot
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
@@ -61,23 +61,6 @@ def _f(value: Any) -> float:
     except (TypeError, ValueError):
         return float("nan")
     return out
-
-
-def _fmt_input(x: float, unit: str) -> str:
-    """A tornado input in a readable unit."""
-    if unit == "USD/MW":
-        return f"{x / 1e6:.2f} M USD/MW"
-    if unit == "USD":
-        return f"{x:,.0f} USD"
-    if unit == "1/year":
-        return f"{100 * x:.1f} %/yr"
-    if unit == "month":
-        return f"+{x:.0f} months"
-    if unit == "USD/kW/month":
-        return f"{x:,.1f} USD/kW-mo"
-    return f"{x:.3g}"
-
-
 
 
 def _print_tables(result: PivotResult, console: Console) -> None:
@@ -147,8 +130,8 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         for r in _rows(result.tornado):
             tt.add_row(
                 str(r["label"]),
-                f"{_fmt_input(float(r['low_input']), str(r['unit']))} / "
-                f"{_fmt_input(float(r['high_input']), str(r['unit']))}",
+                f"{format_tornado_input(float(r['low_input']), str(r['unit']))} / "
+                f"{format_tornado_input(float(r['high_input']), str(r['unit']))}",
                 _m(float(r["npv_vs_baseline_low_usd"])),
                 _m(float(r["npv_vs_baseline_high_usd"])),
                 _m(float(r["swing_usd"])),
@@ -163,134 +146,6 @@ def _print_tables(result: PivotResult, console: Console) -> None:
     for w in result.warnings:
         console.print(f"[yellow]note:[/yellow] {escape(w)}", markup=True, highlight=False)
     console.print(f"[dim]market start: {result.inputs['market_source']}[/dim]")
-
-
-def _write_outputs(result: PivotResult, out: Path) -> list[Path]:
-    """CSV of monthly and annual flows per strategy, summary and tornado; PNG + HTML charts."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import plotly.graph_objects as go
-
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    summary = []
-    cum = {}
-    for s in result.strategies:
-        cf = s.cash_flows
-        monthly = pd.DataFrame(
-            {
-                "month": cf.periods.astype(str),
-                "mining_revenue_usd": cf.mining_revenue_usd[0],
-                "hosting_revenue_usd": cf.hosting_revenue_usd[0],
-                "power_cost_usd": cf.power_cost_usd[0],
-                "opex_usd": cf.opex_usd[0],
-                "ebitda_usd": cf.ebitda_usd[0],
-                "capex_usd": cf.capex_usd[0],
-                "asic_resale_usd": cf.asic_resale_usd[0],
-                "prepayment_usd": cf.prepayment_usd[0],
-                "unlevered_fcf_usd": cf.unlevered_fcf_usd[0],
-                "debt_draw_usd": cf.debt_draw_usd[0],
-                "debt_service_usd": cf.debt_service_usd[0],
-                "levered_fcf_usd": cf.levered_fcf_usd[0],
-                "btc_mined": cf.btc_mined[0],
-                "energy_mwh": cf.energy_mwh[0],
-                "contracted_revenue_usd": cf.contracted_revenue_usd[0],
-                "mining_mw": cf.mining_mw[0],
-                "it_mw_in_service": cf.it_mw_in_service[0],
-            }
-        )
-        p = out / f"cash_flows_{s.name}.csv"
-        monthly.to_csv(p, index=False)
-        written.append(p)
-        p = out / f"annual_{s.name}.csv"
-        s.annual.to_csv(p)
-        written.append(p)
-        cum[s.name] = np.cumsum(cf.unlevered_fcf_usd[0])
-        summary.append(
-            {
-                "strategy": s.name,
-                "converted_gross_mw": s.strategy.converted_gross_mw,
-                "npv_usd": s.npv_usd,
-                "npv_vs_baseline_usd": s.npv_vs_baseline_usd,
-                "irr_fraction": s.irr_fraction,
-                "npv_levered_usd": s.npv_levered_usd,
-                "irr_levered_fraction": s.irr_levered_fraction,
-                "payback_months": s.payback_months,
-                "contracted_backlog_usd": s.contracted_backlog_usd,
-            }
-        )
-    p = out / "summary.csv"
-    pd.DataFrame(summary).to_csv(p, index=False)
-    written.append(p)
-    p = out / "tornado.csv"
-    result.tornado.to_csv(p, index=False)
-    written.append(p)
-
-    # cumulative cash flow
-    x = result.strategies[0].cash_flows.periods.to_timestamp()
-    fig, ax = plt.subplots(figsize=(9, 5))
-    for name, y in cum.items():
-        ax.plot(x, y / 1e6, label=name)
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_ylabel("cumulative unlevered free cash flow [M USD]")
-    ax.set_title("Cumulative free cash flow per strategy")
-    ax.legend()
-    fig.tight_layout()
-    p = out / "cumulative_cash_flow.png"
-    fig.savefig(p, dpi=120)
-    plt.close(fig)
-    written.append(p)
-    pfig = go.Figure()
-    for name, y in cum.items():
-        pfig.add_trace(go.Scatter(x=x, y=y / 1e6, name=name, mode="lines"))
-    pfig.update_layout(
-        title="Cumulative free cash flow per strategy",
-        yaxis_title="cumulative unlevered free cash flow [M USD]",
-    )
-    p = out / "cumulative_cash_flow.html"
-    pfig.write_html(p, include_plotlyjs=True)
-    written.append(p)
-
-    # tornado
-    if not result.tornado.empty:
-        t = result.tornado.iloc[::-1]
-        base = result.strategy(result.pivot_name).npv_vs_baseline_usd / 1e6
-        lo = t["npv_vs_baseline_low_usd"].to_numpy(float) / 1e6
-        hi = t["npv_vs_baseline_high_usd"].to_numpy(float) / 1e6
-        labels = [
-            f"{v} ({_fmt_input(float(a), u)} / {_fmt_input(float(b), u)})"
-            for v, a, b, u in zip(
-                t["label"], t["low_input"], t["high_input"], t["unit"], strict=True
-            )
-        ]
-        fig, ax = plt.subplots(figsize=(9, 5))
-        ypos = np.arange(len(t))
-        ax.barh(ypos, lo - base, left=base, color="tab:red", label="low input")
-        ax.barh(ypos, hi - base, left=base, color="tab:blue", label="high input")
-        ax.axvline(base, color="black", lw=0.8)
-        ax.set_yticks(ypos, labels)
-        ax.set_xlabel(f"NPV({result.pivot_name}) - NPV(keep_mining) [M USD]")
-        ax.set_title("Sensitivity (tornado)")
-        ax.legend()
-        fig.tight_layout()
-        p = out / "tornado.png"
-        fig.savefig(p, dpi=120)
-        plt.close(fig)
-        written.append(p)
-        pfig = go.Figure()
-        pfig.add_trace(go.Bar(y=labels, x=lo - base, base=base, orientation="h", name="low input"))
-        pfig.add_trace(go.Bar(y=labels, x=hi - base, base=base, orientation="h", name="high input"))
-        pfig.update_layout(
-            barmode="overlay",
-            title="Sensitivity (tornado)",
-            xaxis_title=f"NPV({result.pivot_name}) - NPV(keep_mining) [M USD]",
-        )
-        p = out / "tornado.html"
-        pfig.write_html(p, include_plotlyjs=True)
-        written.append(p)
-    return written
 
 
 @handle_errors
@@ -349,7 +204,7 @@ def pivot_command(
         ) from None
     written: list[Path] = []
     if out is not None:
-        written = _write_outputs(result, out)
+        written = write_pivot(result, out)
     if json_out:
         payload = result.to_json_dict()
         if written:

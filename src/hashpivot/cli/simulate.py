@@ -8,8 +8,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -35,7 +33,6 @@ _HELP = (
     "bundled history. The same --seed and --chunk-paths give identical results locally, "
     "with threads, or on Dask."
 )
-
 
 
 def _esc(text: str) -> str:
@@ -65,8 +62,6 @@ def _pct(x: float) -> str:
 
 def _num(x: float, fmt: str = ",.1f") -> str:
     return "-" if x is None or not math.isfinite(x) else format(x, fmt)
-
-
 
 
 def json_summary(result: SimulationResult) -> dict[str, Any]:
@@ -153,189 +148,6 @@ def _print(result: SimulationResult, console: Console) -> None:
         f"{r['power_simulated']}; {inp['executor']}, "
         f"{result.timings_s['chunks']:.2f} s for the paths[/dim]"
     )
-
-
-# --------------------------------------------------------------------------------------
-# files
-# --------------------------------------------------------------------------------------
-_QLABELS = ("p5", "p25", "p50", "p75", "p95")
-
-
-def write_outputs(result: SimulationResult, out: Path) -> list[Path]:
-    """CSVs (summary, fan quantiles, reverse margin, forced sales, NPV samples) and charts
-    (PNG each, plus one self-contained interactive HTML page)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import plotly.graph_objects as go
-
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    names = result.strategy_names
-    months = [str(p) for p in result.periods]
-    x = result.periods.to_timestamp()
-
-    summary = pd.DataFrame([{"strategy": n, **result.strategy_stats(n)} for n in names])
-    p = out / "summary.csv"
-    summary.to_csv(p, index=False)
-    written.append(p)
-    fan_rows = []
-    for key, q in result.fan.items():
-        for t, m in enumerate(months):
-            qs = {lab: q[i, t] for i, lab in enumerate(_QLABELS)}
-            fan_rows.append({"series": key, "month": m, **qs})
-    p = out / "fan_quantiles.csv"
-    pd.DataFrame(fan_rows).to_csv(p, index=False)
-    written.append(p)
-    p = out / "reverse_margin.csv"
-    pd.DataFrame(
-        {
-            "month": months,
-            "prob_reverse_margin_direct": result.prob_reverse_margin_direct,
-            "prob_reverse_margin_total": result.prob_reverse_margin_total,
-        }
-    ).to_csv(p, index=False)
-    written.append(p)
-    by = result.forced_sales_by_policy()
-    p = out / "forced_sales_by_policy.csv"
-    pd.DataFrame(
-        [
-            {"strategy": n, "policy": pol, "expected_forced_sale_btc": by[n][pol],
-             "prob_liquidity_breach": float(result.treasury[(n, pol)].breach.mean())}
-            for n in names
-            for pol in result.policies
-        ]
-    ).to_csv(p, index=False)
-    written.append(p)
-    p = out / "npv_samples.csv.gz"
-    pd.DataFrame({f"{n}_npv_usd": result.npv_usd[n] for n in names}).to_csv(
-        p, index_label="path", compression="gzip"
-    )
-    written.append(p)
-
-    def fan_png(ax: Any, q: np.ndarray, label: str, color: str | None = None) -> None:
-        line = ax.plot(x, q[2], label=f"{label} P50", color=color)[0]
-        c = line.get_color()
-        ax.fill_between(x, q[0], q[4], color=c, alpha=0.15, label=f"{label} P5-P95")
-        ax.fill_between(x, q[1], q[3], color=c, alpha=0.3)
-
-    charts: list[tuple[str, go.Figure]] = []
-
-    # fan charts: BTC price, hashprice, cash
-    for key, title, unit, log in (
-        ("btc_price_usd", "BTC price", "USD", True),
-        ("hashprice_usd_per_ph_day", "Hashprice", "USD/PH/day", True),
-    ):
-        q = result.fan[key]
-        fig, ax = plt.subplots(figsize=(11, 4.5))
-        fan_png(ax, q, title)
-        ax.set_yscale("log" if log else "linear")
-        ax.set_ylabel(f"{title} [{unit}]")
-        ax.set_title(f"{title}: median, 50 % and 90 % bands ({result.n_paths:,} paths)")
-        ax.legend(loc="upper left")
-        ax.grid(alpha=0.3)
-        written.append(_save_png(fig, out / f"fan_{key}.png"))
-        g = go.Figure()
-        _fan_plotly(g, x, q, title)
-        g.update_layout(title=f"{title} [{unit}]", yaxis_type="log" if log else "linear")
-        charts.append((title, g))
-    fig, ax = plt.subplots(figsize=(11, 4.5))
-    g = go.Figure()
-    for n in names:
-        q = result.fan[f"cash_usd:{n}"] / 1e6
-        fan_png(ax, q, n)
-        _fan_plotly(g, x, q, n)
-    ax.set_ylabel("cash [M USD]")
-    ax.set_title(f"Treasury cash by strategy (policy {result.policies[0]}): P50, P25-P75, P5-P95")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.grid(alpha=0.3)
-    written.append(_save_png(fig, out / "fan_cash_usd.png"))
-    g.update_layout(title=f"Treasury cash [M USD], policy {result.policies[0]}")
-    charts.append(("cash", g))
-
-    # NPV histogram per strategy
-    fig, ax = plt.subplots(figsize=(11, 4.5))
-    g = go.Figure()
-    all_npv = np.concatenate([result.npv_usd[n] for n in names]) / 1e6
-    lo, hi = np.percentile(all_npv, [0.5, 99.5])
-    bins = list(np.linspace(lo, hi if hi > lo else lo + 1, 80))
-    for n in names:
-        v = result.npv_usd[n] / 1e6
-        ax.hist(np.clip(v, bins[0], bins[-1]), bins=bins, alpha=0.45, label=n)
-        g.add_trace(go.Histogram(x=v, name=n, opacity=0.5, nbinsx=80))
-    ax.set_xlabel("NPV [M USD] (tails clipped at P0.5/P99.5)")
-    ax.set_ylabel("paths")
-    ax.set_title("NPV distribution per strategy")
-    ax.legend()
-    written.append(_save_png(fig, out / "npv_histogram.png"))
-    g.update_layout(barmode="overlay", title="NPV per strategy [M USD]")
-    charts.append(("npv", g))
-
-    # forced sales by policy
-    fig, ax = plt.subplots(figsize=(11, 4.5))
-    g = go.Figure()
-    width = 0.8 / max(len(result.policies), 1)
-    for j, pol in enumerate(result.policies):
-        vals = [by[n][pol] for n in names]
-        ax.bar(np.arange(len(names)) + j * width, vals, width, label=pol)
-        g.add_trace(go.Bar(x=names, y=vals, name=pol))
-    ax.set_xticks(np.arange(len(names)) + width * (len(result.policies) - 1) / 2, names)
-    ax.set_ylabel("expected BTC sold under duress [BTC]")
-    ax.set_title("Forced BTC sales by treasury policy")
-    ax.legend()
-    written.append(_save_png(fig, out / "forced_sales_by_policy.png"))
-    g.update_layout(barmode="group", title="Expected BTC sold under duress [BTC] by policy")
-    charts.append(("forced", g))
-
-    # reverse margin
-    if result.baseline is not None:
-        fig, ax = plt.subplots(figsize=(11, 4))
-        ax.plot(x, 100 * result.prob_reverse_margin_direct, label="direct (cash) cost")
-        ax.plot(x, 100 * result.prob_reverse_margin_total, label="total cost", ls="--")
-        ax.set_ylabel("paths in reverse margin [%]")
-        ax.set_title("keep_mining: probability that cost per BTC exceeds the BTC price")
-        ax.legend()
-        ax.grid(alpha=0.3)
-        written.append(_save_png(fig, out / "reverse_margin.png"))
-        g = go.Figure()
-        g.add_trace(go.Scatter(x=x, y=100 * result.prob_reverse_margin_direct, name="direct"))
-        g.add_trace(go.Scatter(x=x, y=100 * result.prob_reverse_margin_total, name="total"))
-        g.update_layout(title="P(reverse margin) [%], keep_mining")
-        charts.append(("reverse", g))
-
-    html = out / "simulate.html"
-    parts = [
-        fig_.to_html(full_html=False, include_plotlyjs=(i == 0))
-        for i, (_, fig_) in enumerate(charts)
-    ]
-    html.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>hashpivot simulate</title>"
-        "</head><body>" + "\n".join(parts) + "</body></html>",
-        encoding="utf-8",
-    )
-    written.append(html)
-    return written
-
-
-def _save_png(fig: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def _fan_plotly(g: Any, x: Any, q: np.ndarray, name: str) -> None:
-    import plotly.graph_objects as go
-
-    g.add_trace(go.Scatter(x=x, y=q[4], line={"width": 0}, showlegend=False, name=f"{name} P95"))
-    g.add_trace(
-        go.Scatter(x=x, y=q[0], fill="tonexty", line={"width": 0}, name=f"{name} P5-P95",
-                   opacity=0.3)
-    )
-    g.add_trace(go.Scatter(x=x, y=q[2], name=f"{name} P50"))
 
 
 # --------------------------------------------------------------------------------------
@@ -471,7 +283,9 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:  # e.g. a Dask scheduler that cannot be reached
                 raise HashpivotError(f"cannot run the simulation: {exc}") from exc
         if out is not None:
-            files = write_outputs(result, out)
+            from hashpivot.reports.simulate import write_simulate
+
+            files = write_simulate(result, out)
         if as_json:
             typer.echo(json.dumps(json_summary(result)))
             return

@@ -1,0 +1,173 @@
+"""Dispatch outputs: schedule and monthly CSVs, the summary JSON, three PNG charts (mining
+load heatmap, price-duration curve, monthly energy and emissions) and one interactive HTML
+page with the three."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from hashpivot.reports.charts import html_fragments, new_figure, save_png
+from hashpivot.reports.serialize import jsonable
+
+if TYPE_CHECKING:
+    from hashpivot.power.results import DispatchResult
+
+ENERGY_SOURCES: tuple[tuple[str, str], ...] = (
+    ("energy_grid_mwh", "grid"),
+    ("energy_ppa_mwh", "PPA"),
+    ("energy_renewable_mwh", "renewable"),
+)
+"""Monthly-frame columns of the energy bought, by source [MWh], and their chart labels."""
+
+
+
+
+def mining_heatmap_frame(sched: pd.DataFrame) -> pd.DataFrame:
+    """Mean mining load [MW] within each local clock hour: one row per day, columns 0..23.
+
+    Parameters
+    ----------
+    sched : pandas.DataFrame
+        ``DispatchResult.schedule_frame()`` (tz-aware index, ``mining_mw`` column).
+    """
+    naive = cast(pd.DatetimeIndex, sched.index).tz_localize(None)
+    return (
+        sched.assign(day=naive.normalize(), hour=naive.hour)
+        .pivot_table(index="day", columns="hour", values="mining_mw", aggfunc="mean")
+        .reindex(columns=range(24))
+    )
+
+
+def heatmap_chart(
+    heat: pd.DataFrame, summary: dict[str, Any], out_dir: Path
+) -> tuple[Path, go.Figure]:
+    """``dispatch_heatmap.png``: mining load [MW], day x hour; the title quotes the site and
+    uptime of ``summary`` (the JSON-safe ``to_dict()``)."""
+    fig, (ax,) = new_figure(1, 6.0, width_in=10.0)
+    im = ax.imshow(heat.to_numpy().T, aspect="auto", origin="lower", cmap="viridis",
+                   interpolation="nearest")
+    ax.set_xlabel("day")
+    ax.set_ylabel("hour of day (local)")
+    ticks = np.linspace(0, len(heat) - 1, min(12, len(heat))).astype(int)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([heat.index[i].strftime("%Y-%m-%d") for i in ticks], rotation=45,
+                       ha="right", fontsize=7)
+    fig.colorbar(im, ax=ax, label="mining load [MW]")
+    ax.set_title(f"Mining load, {summary.get('site', '')}: uptime "
+                 f"{100 * (summary.get('uptime_fraction') or 0):.1f} %")
+    png = save_png(fig, out_dir / "dispatch_heatmap.png")
+    g = go.Figure(go.Heatmap(z=heat.to_numpy().T, x=[d.strftime("%Y-%m-%d") for d in heat.index],
+                             y=list(range(24)), colorbar={"title": "MW"}))
+    g.update_layout(title="Mining load [MW], day x hour", yaxis_title="hour (local)")
+    return png, g
+
+
+def price_duration_chart(
+    prices_usd_per_mwh: np.ndarray, thresholds_usd_per_mwh: dict[str, float], out_dir: Path
+) -> tuple[Path, go.Figure]:
+    """``dispatch_price_duration.png``: interval prices sorted high to low [USD/MWh] with
+    each tranche's curtailment threshold [USD/MWh] and the share of intervals above it."""
+    prices = np.sort(prices_usd_per_mwh)[::-1]
+    share = np.arange(1, len(prices) + 1) / len(prices) * 100
+    fig, (ax,) = new_figure(1, 5.0, width_in=9.0)
+    ax.plot(share, prices, lw=1.2, label="index price")
+    for i, (name, thr) in enumerate(thresholds_usd_per_mwh.items()):
+        above = float((prices > thr).mean() * 100)
+        ax.axhline(thr, ls="--", lw=0.9, color=f"C{(i + 1) % 10}",
+                   label=f"{name}: {thr:,.0f} USD/MWh ({above:.1f} % above)")
+    ax.set_yscale("symlog", linthresh=100)
+    ax.set_xlabel("share of intervals with a higher price [%]")
+    ax.set_ylabel("price [USD/MWh]")
+    ax.set_title("Price-duration curve and curtailment thresholds (mean hashprice)")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    png = save_png(fig, out_dir / "dispatch_price_duration.png")
+    step = max(1, len(prices) // 5000)
+    g = go.Figure(go.Scatter(x=share[::step], y=prices[::step], name="index price"))
+    for name, thr in thresholds_usd_per_mwh.items():
+        g.add_hline(y=thr, line_dash="dash", annotation_text=f"{name} {thr:,.0f}")
+    g.update_layout(title="Price-duration curve [USD/MWh]", xaxis_title="% of intervals",
+                    yaxis_type="log" if prices.min() > 0 else "linear")
+    return png, g
+
+
+def monthly_chart(monthly: pd.DataFrame, out_dir: Path) -> tuple[Path, go.Figure]:
+    """``dispatch_monthly.png``: energy bought by source and used by mining and AI [MWh]
+    per month, with emissions [t CO2] on a second axis."""
+    labels = [str(p) for p in monthly.index]
+    fig, (ax,) = new_figure(1, 5.0, width_in=9.0)
+    bottom = np.zeros(len(monthly))
+    for col, lab in ENERGY_SOURCES:
+        ax.bar(labels, monthly[col], bottom=bottom, label=lab)
+        bottom += monthly[col].to_numpy()
+    ax.plot(labels, monthly["energy_mining_mwh"], "k.-", label="mining use")
+    ax.plot(labels, monthly["energy_ai_mwh"], "r.-", label="AI use")
+    ax.set_ylabel("energy [MWh]")
+    ax2 = ax.twinx()
+    ax2.plot(labels, monthly["emissions_tco2"], "g--", label="emissions")
+    ax2.set_ylabel("emissions [t CO2]")
+    ax2.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize=7)
+    ax2.legend(loc="upper right", fontsize=7)
+    ax.tick_params(axis="x", rotation=45)
+    ax.set_title("Monthly energy by source and use, and emissions")
+    png = save_png(fig, out_dir / "dispatch_monthly.png")
+    g = make_subplots(specs=[[{"secondary_y": True}]])
+    for col, lab in ENERGY_SOURCES:
+        g.add_bar(x=labels, y=monthly[col], name=lab)
+    g.add_scatter(x=labels, y=monthly["emissions_tco2"], name="emissions [t CO2]",
+                  secondary_y=True)
+    g.update_layout(barmode="stack", title="Monthly energy [MWh] and emissions [t CO2]")
+    return png, g
+
+
+def write_dispatch(result: DispatchResult, out_dir: Path) -> list[Path]:
+    """Write charts (PNG + one interactive HTML) and CSVs of a dispatch result.
+
+    Files: ``dispatch_schedule.csv``, ``dispatch_monthly.csv``, ``dispatch_summary.json``,
+    ``dispatch_heatmap.png`` (mining MW, day x hour), ``dispatch_price_duration.png``
+    (price-duration curve with the curtailment thresholds), ``dispatch_monthly.png``
+    (energy by source and emissions per month), ``dispatch.html`` (the three, interactive,
+    plotly.js embedded once so it works offline).
+
+    Parameters
+    ----------
+    result : DispatchResult
+        A :func:`hashpivot.engines.dispatch.run_dispatch_file` result.
+    out_dir : pathlib.Path
+        Directory, created if missing.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order above.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sched = result.schedule_frame()
+    monthly = result.monthly_frame()
+    summary = jsonable(result.to_dict())
+    sched.to_csv(out_dir / "dispatch_schedule.csv", index_label="interval_start")
+    monthly.to_csv(out_dir / "dispatch_monthly.csv")
+    (out_dir / "dispatch_summary.json").write_text(json.dumps(summary, indent=2))
+    written = [out_dir / "dispatch_schedule.csv", out_dir / "dispatch_monthly.csv",
+               out_dir / "dispatch_summary.json"]
+
+    charts = [
+        heatmap_chart(mining_heatmap_frame(sched), summary, out_dir),
+        price_duration_chart(sched["price_usd_per_mwh"].to_numpy(),
+                             result.breakeven_prices_usd_per_mwh(), out_dir),
+        monthly_chart(monthly, out_dir),
+    ]
+    written += [png for png, _ in charts]
+    html = "<html><head><meta charset='utf-8'><title>hashpivot dispatch</title></head><body>"
+    html += "".join(html_fragments([g for _, g in charts])) + "</body></html>"
+    (out_dir / "dispatch.html").write_text(html, encoding="utf-8")
+    written.append(out_dir / "dispatch.html")
+    return written

@@ -1,0 +1,199 @@
+"""Pivot outputs: monthly and annual cash flows per strategy, summary and tornado CSVs, and
+the cumulative cash flow and tornado charts (PNG and self-contained HTML).
+
+Importing this module is cheap: matplotlib and plotly load on the first chart, because the
+CLI imports :func:`format_tornado_input` for its tables even when it draws nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from hashpivot.engines.pivot import PivotResult
+    from hashpivot.engines.pivot.results import StrategyResult
+
+
+def format_tornado_input(x: float, unit: str) -> str:
+    """A tornado input in a readable unit (table cells and chart labels).
+
+    Parameters
+    ----------
+    x : float
+        Input value, in ``unit``.
+    unit : str
+        The tornado's unit column (``USD/MW``, ``USD``, ``1/year``, ``month``,
+        ``USD/kW/month``; anything else prints 3 significant digits).
+
+    Returns
+    -------
+    str
+    """
+    if unit == "USD/MW":
+        return f"{x / 1e6:.2f} M USD/MW"
+    if unit == "USD":
+        return f"{x:,.0f} USD"
+    if unit == "1/year":
+        return f"{100 * x:.1f} %/yr"
+    if unit == "month":
+        return f"+{x:.0f} months"
+    if unit == "USD/kW/month":
+        return f"{x:,.1f} USD/kW-mo"
+    return f"{x:.3g}"
+
+
+def monthly_frame(s: StrategyResult) -> pd.DataFrame:
+    """One strategy's monthly cash flows (first path), one row per month (``month`` as
+    ``YYYY-MM``); money columns [USD], ``btc_mined`` [BTC], ``energy_mwh`` [MWh],
+    ``mining_mw`` and ``it_mw_in_service`` [MW]."""
+    cf = s.cash_flows
+    return pd.DataFrame(
+        {
+            "month": cf.periods.astype(str),
+            "mining_revenue_usd": cf.mining_revenue_usd[0],
+            "hosting_revenue_usd": cf.hosting_revenue_usd[0],
+            "power_cost_usd": cf.power_cost_usd[0],
+            "opex_usd": cf.opex_usd[0],
+            "ebitda_usd": cf.ebitda_usd[0],
+            "capex_usd": cf.capex_usd[0],
+            "asic_resale_usd": cf.asic_resale_usd[0],
+            "prepayment_usd": cf.prepayment_usd[0],
+            "unlevered_fcf_usd": cf.unlevered_fcf_usd[0],
+            "debt_draw_usd": cf.debt_draw_usd[0],
+            "debt_service_usd": cf.debt_service_usd[0],
+            "levered_fcf_usd": cf.levered_fcf_usd[0],
+            "btc_mined": cf.btc_mined[0],
+            "energy_mwh": cf.energy_mwh[0],
+            "contracted_revenue_usd": cf.contracted_revenue_usd[0],
+            "mining_mw": cf.mining_mw[0],
+            "it_mw_in_service": cf.it_mw_in_service[0],
+        }
+    )
+
+
+def summary_frame(result: PivotResult) -> pd.DataFrame:
+    """One row per strategy: converted MW, NPVs [USD], IRRs [fraction/year], payback
+    [months] and contracted backlog [USD]."""
+    return pd.DataFrame(
+        [
+            {
+                "strategy": s.name,
+                "converted_gross_mw": s.strategy.converted_gross_mw,
+                "npv_usd": s.npv_usd,
+                "npv_vs_baseline_usd": s.npv_vs_baseline_usd,
+                "irr_fraction": s.irr_fraction,
+                "npv_levered_usd": s.npv_levered_usd,
+                "irr_levered_fraction": s.irr_levered_fraction,
+                "payback_months": s.payback_months,
+                "contracted_backlog_usd": s.contracted_backlog_usd,
+            }
+            for s in result.strategies
+        ]
+    )
+
+
+def cumulative_cash_flow_charts(result: PivotResult, out_dir: Path) -> list[Path]:
+    """``cumulative_cash_flow.png`` and ``.html``: cumulative unlevered free cash flow per
+    strategy [M USD]."""
+    import plotly.graph_objects as go
+
+    from hashpivot.reports.charts import new_figure, save_html, save_png
+
+    cum = {s.name: np.cumsum(s.cash_flows.unlevered_fcf_usd[0]) for s in result.strategies}
+    x = result.strategies[0].cash_flows.periods.to_timestamp()
+    fig, (ax,) = new_figure(1, 5.0, width_in=9.0)
+    for name, y in cum.items():
+        ax.plot(x, y / 1e6, label=name)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_ylabel("cumulative unlevered free cash flow [M USD]")
+    ax.set_title("Cumulative free cash flow per strategy")
+    ax.legend()
+    written = [save_png(fig, out_dir / "cumulative_cash_flow.png", dpi=120)]
+    pfig = go.Figure()
+    for name, y in cum.items():
+        pfig.add_trace(go.Scatter(x=x, y=y / 1e6, name=name, mode="lines"))
+    pfig.update_layout(
+        title="Cumulative free cash flow per strategy",
+        yaxis_title="cumulative unlevered free cash flow [M USD]",
+    )
+    written.append(save_html(pfig, out_dir / "cumulative_cash_flow.html"))
+    return written
+
+
+def tornado_charts(result: PivotResult, out_dir: Path) -> list[Path]:
+    """``tornado.png`` and ``.html``: NPV(pivot) - NPV(keep_mining) [M USD] at the low and
+    high input of each variable; nothing when the tornado is empty."""
+    if result.tornado.empty:
+        return []
+    import plotly.graph_objects as go
+
+    from hashpivot.reports.charts import new_figure, save_html, save_png
+
+    t = result.tornado.iloc[::-1]
+    base = result.strategy(result.pivot_name).npv_vs_baseline_usd / 1e6
+    lo = t["npv_vs_baseline_low_usd"].to_numpy(float) / 1e6
+    hi = t["npv_vs_baseline_high_usd"].to_numpy(float) / 1e6
+    labels = [
+        f"{v} ({format_tornado_input(float(a), u)} / {format_tornado_input(float(b), u)})"
+        for v, a, b, u in zip(t["label"], t["low_input"], t["high_input"], t["unit"], strict=True)
+    ]
+    xlabel = f"NPV({result.pivot_name}) - NPV(keep_mining) [M USD]"
+    fig, (ax,) = new_figure(1, 5.0, width_in=9.0)
+    ypos = np.arange(len(t))
+    ax.barh(ypos, lo - base, left=base, color="tab:red", label="low input")
+    ax.barh(ypos, hi - base, left=base, color="tab:blue", label="high input")
+    ax.axvline(base, color="black", lw=0.8)
+    ax.set_yticks(ypos, labels)
+    ax.set_xlabel(xlabel)
+    ax.set_title("Sensitivity (tornado)")
+    ax.legend()
+    written = [save_png(fig, out_dir / "tornado.png", dpi=120)]
+    pfig = go.Figure()
+    pfig.add_trace(go.Bar(y=labels, x=lo - base, base=base, orientation="h", name="low input"))
+    pfig.add_trace(go.Bar(y=labels, x=hi - base, base=base, orientation="h", name="high input"))
+    pfig.update_layout(barmode="overlay", title="Sensitivity (tornado)", xaxis_title=xlabel)
+    written.append(save_html(pfig, out_dir / "tornado.html"))
+    return written
+
+
+def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
+    """Write every pivot output into ``out_dir``.
+
+    Files: ``cash_flows_<strategy>.csv`` (monthly) and ``annual_<strategy>.csv`` per
+    strategy, ``summary.csv``, ``tornado.csv``, ``cumulative_cash_flow.png/.html`` and
+    (when there is a pivot strategy) ``tornado.png/.html``.
+
+    Parameters
+    ----------
+    result : PivotResult
+        A :func:`hashpivot.engines.pivot.run_pivot` result.
+    out_dir : pathlib.Path
+        Directory, created if missing.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order above.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for s in result.strategies:
+        p = out_dir / f"cash_flows_{s.name}.csv"
+        monthly_frame(s).to_csv(p, index=False)
+        written.append(p)
+        p = out_dir / f"annual_{s.name}.csv"
+        s.annual.to_csv(p)
+        written.append(p)
+    p = out_dir / "summary.csv"
+    summary_frame(result).to_csv(p, index=False)
+    written.append(p)
+    p = out_dir / "tornado.csv"
+    result.tornado.to_csv(p, index=False)
+    written.append(p)
+    written += cumulative_cash_flow_charts(result, out_dir)
+    written += tornado_charts(result, out_dir)
+    return written
