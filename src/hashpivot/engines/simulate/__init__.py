@@ -1,0 +1,113 @@
+"""Monte Carlo risk engine: every pivot strategy on many market paths, with a treasury.
+
+Pipeline (one run)
+------------------
+1. Resolve: the deterministic market of the pivot model (the centre of the paths), the
+   calibration on the bundled BTC history (and ERCOT prices for index contracts), the
+   :class:`~hashpivot.scenarios.ScenarioParams`, the strategies (``build_strategies``),
+   the treasury debt schedule.
+2. Chunks: paths are split in chunks of a *fixed* size (``chunk_paths``); chunk ``k``
+   draws from child ``k`` of ``SeedSequence(seed)``, so a run is identical whether chunks
+   run in this process, in threads, or as tasks on a Dask cluster, and in any order.
+3. Each chunk: generate :class:`~hashpivot.market.MarketPaths`; for each strategy call
+   ``strategy_cash_flows``; NPV of each path; the treasury under each policy; counts of
+   reverse-margin paths per month; and the first ``fan_paths_per_chunk`` paths of price,
+   hashprice and cash for fan charts. Memory per chunk is bounded by ``chunk_paths``.
+4. Combine the chunks in chunk order: NPV samples (``n_paths`` floats per strategy) and
+   per-path treasury totals are concatenated; monthly counts are added; fan-chart
+   quantiles are computed on the concatenated subsample (``n_chunks *
+   fan_paths_per_chunk`` paths; a P5 from 5,000 paths has a standard error of about 0.3
+   percentile points).
+
+Definitions
+-----------
+NPV
+    ``sum_t cf_t / (1 + r_m)^(t+1)`` with ``r_m = (1 + r)^(1/12) - 1`` (month-end flows),
+    computed as an elementwise product and a pairwise sum (no BLAS), so that the same
+    chunk gives bitwise the same NPV in any process. The cash flow is
+    ``unlevered_fcf_usd`` (``npv_cash_flow="unlevered"``) or ``levered_fcf_usd``.
+VaR95, CVaR95
+    Both are NPV *levels* (lower is worse): ``var95_usd`` is the 5th percentile of NPV
+    (95 % of paths do better); ``cvar95_usd`` is the mean NPV over the worst
+    ``ceil(0.05 n)`` paths (expected shortfall).
+Reverse margin (keep-mining baseline)
+    In a month, a path is in *direct* reverse margin when the cash cost of the BTC mined
+    exceeds its value: ``power + opex > btc_mined * price``, i.e. direct cost per BTC >
+    price; *total* adds the non-cash costs (depreciation and stock-based compensation of
+    the portfolio's cost items and fleet capex) to the cost. A month in which a fleet with
+    mining MW mines nothing (the pivot model curtails when power costs more than the hash
+    earns) counts as reverse margin. Portfolio-wide: with several sites, the sums over
+    sites are compared.
+Treasury
+    Operating USD flow = ``levered_fcf_usd - mining_revenue_usd`` minus the portfolio-level
+    (corporate) cash cost items, which the pivot model leaves out of every strategy (the
+    mined BTC enter the treasury as BTC: ``btc_mined``); see :mod:`hashpivot.treasury`.
+    The direct reverse-margin cost also includes those corporate cash items (cash SG&A).
+
+Modules, one concept each: :mod:`~hashpivot.engines.simulate.config` (run settings),
+:mod:`~hashpivot.engines.simulate.task` (what a chunk receives and returns),
+:mod:`~hashpivot.engines.simulate.costs` (cost items left out of the pivot model),
+:mod:`~hashpivot.engines.simulate.calibration` (market calibration on bundled data),
+:mod:`~hashpivot.engines.simulate.resolve` (stage 1: :func:`prepare`, chunk seeds),
+:mod:`~hashpivot.engines.simulate.chunk` (stage 3: :func:`run_chunk`),
+:mod:`~hashpivot.engines.simulate.stats` (quantiles, CVaR),
+:mod:`~hashpivot.engines.simulate.result` (:class:`SimulationResult` and its JSON),
+:mod:`~hashpivot.engines.simulate.combine` (stage 4: :func:`combine_chunks`),
+:mod:`~hashpivot.engines.simulate.executors` (local, threads, Dask) and
+:mod:`~hashpivot.engines.simulate.run` (:func:`simulate`). Every name is re-exported here.
+"""
+
+from __future__ import annotations
+
+# Private names are re-exported (``name as name``) for existing callers that reach them
+# as ``simulate.<name>`` (the benchmark uses ``_WORKER_MALLOC_ENV``). No submodule is
+# named like a re-exported name: importing it would rebind that package attribute.
+from hashpivot.engines.simulate.calibration import _index_contract as _index_contract
+from hashpivot.engines.simulate.calibration import load_calibration, load_power_fit
+from hashpivot.engines.simulate.chunk import run_chunk
+from hashpivot.engines.simulate.combine import combine_chunks
+from hashpivot.engines.simulate.config import SimulationConfig
+from hashpivot.engines.simulate.costs import (
+    corporate_cash_cost_usd_per_month,
+    noncash_cost_usd_per_month,
+)
+from hashpivot.engines.simulate.executors import _WORKER_MALLOC_ENV as _WORKER_MALLOC_ENV
+from hashpivot.engines.simulate.executors import ProgressFn
+from hashpivot.engines.simulate.executors import _run_dask as _run_dask
+from hashpivot.engines.simulate.executors import _run_local as _run_local
+from hashpivot.engines.simulate.resolve import PreparedRun, default_discount_rate, prepare
+from hashpivot.engines.simulate.result import SimulationResult
+from hashpivot.engines.simulate.run import simulate
+from hashpivot.engines.simulate.stats import FAN_QUANTILES
+from hashpivot.engines.simulate.stats import _cvar as _cvar
+from hashpivot.engines.simulate.stats import _quantiles as _quantiles
+from hashpivot.engines.simulate.task import (
+    BASELINE,
+    ChunkResult,
+    ChunkTask,
+    FloatArray,
+    PivotModel,
+)
+from hashpivot.engines.simulate.task import _default_pivot as _default_pivot
+
+__all__ = [
+    "BASELINE",
+    "FAN_QUANTILES",
+    "ChunkResult",
+    "ChunkTask",
+    "FloatArray",
+    "PivotModel",
+    "PreparedRun",
+    "ProgressFn",
+    "SimulationConfig",
+    "SimulationResult",
+    "combine_chunks",
+    "corporate_cash_cost_usd_per_month",
+    "default_discount_rate",
+    "load_calibration",
+    "load_power_fit",
+    "noncash_cost_usd_per_month",
+    "prepare",
+    "run_chunk",
+    "simulate",
+]

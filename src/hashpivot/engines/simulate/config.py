@@ -1,0 +1,71 @@
+"""Run settings of a simulation: :class:`SimulationConfig` and its validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hashpivot.exceptions import Problem
+from hashpivot.treasury import POLICIES
+
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    """Run settings (the portfolio's ``[scenario]`` and ``[treasury]`` hold the model).
+
+    Attributes
+    ----------
+    n_paths : int
+        Number of paths. [-]
+    horizon_months : int
+        Months simulated. [month]
+    seed : int
+        Root seed. [-]
+    chunk_paths : int
+        Paths per chunk: part of the reproducibility key (same seed and chunk size give
+        the same paths). [-]
+    discount_rate : float or None
+        Annual discount rate (fraction); None: ``pivot.discount_rate``. [1/year]
+    start : str or None
+        First month ``YYYY-MM``; None: ``scenario.start``, else the pivot model's start.
+    site_name, convert_mw, convert_start
+        Passed to ``build_strategies``.
+    policies : tuple of str or None
+        Treasury policies to run; None: the portfolio's policy only. The first one is the
+        *main* policy (used in the JSON summary and the cash fan chart).
+    fan_paths_per_chunk : int
+        Paths per chunk kept for fan charts. [-]
+    npv_cash_flow : str
+        ``"unlevered"`` or ``"levered"``.
+    """
+
+    n_paths: int = 10_000
+    horizon_months: int = 120
+    seed: int = 0
+    chunk_paths: int = 5_000
+    discount_rate: float | None = None
+    start: str | None = None
+    site_name: str | None = None
+    convert_mw: float | None = None
+    convert_start: str | None = None
+    policies: tuple[str, ...] | None = None
+    fan_paths_per_chunk: int = 250
+    npv_cash_flow: str = "unlevered"
+
+    def problems(self) -> list[Problem]:
+        """Every invalid setting, with its option name."""
+        out: list[Problem] = []
+        src = "<command line>"
+        if self.n_paths < 1:
+            out.append(Problem("paths", "must be >= 1", src))
+        if self.horizon_months < 1:
+            out.append(Problem("years", "horizon must be at least one month", src))
+        if self.chunk_paths < 1:
+            out.append(Problem("chunk_paths", "must be >= 1", src))
+        if self.discount_rate is not None and not -0.99 < self.discount_rate < 10:
+            out.append(Problem("discount_rate", "must be a fraction, e.g. 0.10", src))
+        for p in self.policies or ():
+            if p not in POLICIES:
+                out.append(Problem("policy", f"{p!r} is not one of {', '.join(POLICIES)}", src))
+        if self.npv_cash_flow not in ("unlevered", "levered"):
+            out.append(Problem("npv_cash_flow", "must be 'unlevered' or 'levered'", src))
+        return out

@@ -1,0 +1,55 @@
+"""Portfolio cost items per month that the pivot model leaves out.
+
+Non-cash costs (depreciation, stock-based compensation) enter the *total* reverse margin;
+portfolio-level (corporate) cash costs are paid by the treasury.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from hashpivot.engines.simulate.task import FloatArray
+
+
+def noncash_cost_usd_per_month(portfolio: Any, n_periods: int) -> FloatArray:
+    """Depreciation and stock-based compensation per month of a portfolio. [USD]
+
+    Sums the cost items tagged ``depreciation`` or ``stock_based_compensation`` (site and
+    portfolio level, ``usd_per_year / 12``) and the straight-line depreciation of fleet
+    entries that give ``capex_usd_per_th`` and ``depreciation_years`` (over those years
+    from the first month).
+    """
+    out = np.zeros(n_periods)
+    noncash = {"depreciation", "stock_based_compensation"}
+    items = list(getattr(portfolio, "cost_items", []) or [])
+    for site in getattr(portfolio, "sites", []) or []:
+        items += list(getattr(site, "cost_items", []) or [])
+        for fe in getattr(site, "fleet", []) or []:
+            capex = getattr(fe, "capex_usd_per_th", None)
+            years = getattr(fe, "depreciation_years", None)
+            if capex and years:
+                monthly = capex * fe.hashrate_th_s * fe.count / (years * 12.0)
+                n_dep = min(n_periods, round(years * 12))
+                out[:n_dep] += monthly
+    for it in items:
+        if str(getattr(it, "category", "")) in noncash:
+            out += float(it.usd_per_year) / 12.0
+    return out
+
+
+def corporate_cash_cost_usd_per_month(portfolio: Any, n_periods: int) -> FloatArray:
+    """Portfolio-level (corporate) cash cost items per month. [USD]
+
+    The pivot model leaves portfolio-level items out (they are the same in every strategy
+    and cancel in NPV differences) but a treasury pays them. Categories ``depreciation``
+    and ``stock_based_compensation`` are not cash; ``interest`` is left to
+    ``[treasury].debt`` (listing a debt in both places would count it twice).
+    """
+    out = np.zeros(n_periods)
+    skip = {"depreciation", "stock_based_compensation", "interest"}
+    for it in list(getattr(portfolio, "cost_items", []) or []):
+        if str(getattr(it, "category", "")) not in skip:
+            out += float(it.usd_per_year) / 12.0
+    return out

@@ -1,0 +1,188 @@
+"""Stage 1 of a run: resolve every input into a :class:`PreparedRun` (:func:`prepare`).
+
+Builds the scenario parameters, the strategies (keep-mining baseline first), the
+discount factors, the treasury debt schedule, the
+:class:`~hashpivot.engines.simulate.task.ChunkTask` and the chunk seeds: chunk ``k`` of
+fixed size ``chunk_paths`` draws from child ``k`` of ``SeedSequence(seed)``
+(:func:`hashpivot.scenarios.chunk_seeds`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.engines.simulate.calibration import (
+    _index_contract,
+    load_calibration,
+    load_power_fit,
+)
+from hashpivot.engines.simulate.config import SimulationConfig
+from hashpivot.engines.simulate.costs import (
+    corporate_cash_cost_usd_per_month,
+    noncash_cost_usd_per_month,
+)
+from hashpivot.engines.simulate.task import BASELINE, ChunkTask, PivotModel, _default_pivot
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.market import MarketPaths
+from hashpivot.models.risk import ScenarioSpec, TreasurySpec
+from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
+from hashpivot.treasury import debt_schedule
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """Resolved inputs of a run (built once; chunks only read it)."""
+
+    task: ChunkTask
+    chunks: list[tuple[int, int, np.random.SeedSequence]]
+    center: MarketPaths
+    inputs: dict[str, Any]
+
+
+def prepare(
+    portfolio: Any,
+    config: SimulationConfig,
+    *,
+    pivot: PivotModel | ModuleType | None = None,
+    calibration: MarketCalibration | None = None,
+    power_fit: PowerFit | None = None,
+    source: str = "",
+) -> PreparedRun:
+    """Resolve every input of a run (stage 1 of the pipeline).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio (``scenario`` and ``treasury`` are optional fields).
+    config : SimulationConfig
+        Run settings.
+    pivot : module or object, optional
+        Provides ``build_strategies``, ``deterministic_market`` and
+        ``strategy_cash_flows``; default :mod:`hashpivot.engines.pivot`.
+    calibration, power_fit : optional
+        Pre-computed calibrations (default: computed from the bundled data).
+    source : str
+        Portfolio file name for error messages.
+    """
+    problems = config.problems()
+    if problems:
+        raise InputError(problems)
+    pv: Any = pivot if pivot is not None else _default_pivot()
+    spec: ScenarioSpec = getattr(portfolio, "scenario", None) or ScenarioSpec()
+    tspec: TreasurySpec = getattr(portfolio, "treasury", None) or TreasurySpec()
+    start_s = config.start or spec.start
+    start = pd.Period(start_s, "M") if start_s else None
+    center = pv.deterministic_market(portfolio, start, config.horizon_months)
+    if spec.step != "monthly":
+        raise InputError(
+            Problem("scenario.step", "the simulation engine needs monthly steps", source)
+        )
+    needs_cal = any(
+        v is None
+        for v in (
+            spec.btc_volatility_per_year,
+            spec.hashrate_elasticity,
+            spec.hashrate_volatility_per_year,
+            spec.price_hashrate_correlation,
+            spec.fees_lognormal_sigma,
+        )
+    ) or spec.anchor == "history" or spec.price_model == "bootstrap"
+    cal = calibration
+    if cal is None and needs_cal:
+        cal = load_calibration(spec)
+    contract = _index_contract(portfolio, config.site_name)
+    pfit = power_fit
+    if contract is not None and pfit is None:
+        pfit = load_power_fit(spec)
+    params = build_scenario_params(
+        spec,
+        center.periods,
+        cal,
+        center=center if spec.anchor == "deterministic" else None,
+        power_fit=pfit,
+        power_mean_usd_per_mwh=(
+            None if contract is None else float(contract.price_usd_per_mwh)
+        ),
+        simulate_power=contract is not None,
+        source=source,
+    )
+    kwargs: dict[str, Any] = {}
+    if config.site_name is not None:
+        kwargs["site_name"] = config.site_name
+    if config.convert_mw is not None:
+        kwargs["convert_mw"] = config.convert_mw
+    if config.convert_start is not None:
+        kwargs["start"] = pd.Period(config.convert_start, "M")
+    strategies = list(pv.build_strategies(portfolio, **kwargs))
+    names = tuple(str(s.name) for s in strategies)
+    if BASELINE in names and names[0] != BASELINE:
+        order = sorted(range(len(names)), key=lambda i: names[i] != BASELINE)
+        strategies = [strategies[i] for i in order]
+        names = tuple(names[i] for i in order)
+    rate = config.discount_rate if config.discount_rate is not None else (
+        default_discount_rate(portfolio)
+    )
+    T = len(center.periods)
+    r_m = (1.0 + rate) ** (1.0 / 12.0) - 1.0
+    dfac = (1.0 + r_m) ** -(np.arange(T, dtype=np.float64) + 1.0)
+    sched = debt_schedule(list(tspec.debt), center.periods, source)
+    policies = config.policies or (tspec.policy,)
+    task = ChunkTask(
+        portfolio=portfolio,
+        strategies=tuple(strategies),
+        strategy_names=names,
+        params=params,
+        treasury=tspec,
+        debt_service_usd=sched.service_usd,
+        discount_factors=dfac,
+        policies=tuple(policies),
+        noncash_cost_usd=noncash_cost_usd_per_month(portfolio, T),
+        corporate_cash_cost_usd=corporate_cash_cost_usd_per_month(portfolio, T),
+        site_name=config.site_name,
+        fan_paths=config.fan_paths_per_chunk,
+        npv_cash_flow=config.npv_cash_flow,
+        pivot=pv,
+    )
+    chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
+    inputs: dict[str, Any] = {
+        "n_paths": config.n_paths,
+        "horizon_months": T,
+        "seed": config.seed,
+        "chunk_paths": config.chunk_paths,
+        "discount_rate": rate,
+        "npv_cash_flow": config.npv_cash_flow,
+        "start": str(center.periods[0]),
+        "strategies": list(names),
+        "policies": list(policies),
+        "scenario": spec.model_dump(mode="json"),
+        "treasury": tspec.model_dump(mode="json"),
+        "calibration": None if cal is None else cal.summary(),
+        "power_fit": None if pfit is None else pfit.as_dict(),
+        "resolved": {
+            "btc_volatility_per_year": float(params.price_volatility_per_year.mean()),
+            "hashrate_elasticity": params.hashrate_elasticity,
+            "hashrate_volatility_per_year": float(params.hashrate_noise_per_step.mean())
+            * math.sqrt(12),
+            "price_hashrate_correlation": params.price_hashrate_correlation,
+            "fees_lognormal_sigma": params.fees_sigma,
+            "power_simulated": params.power_center_usd_per_mwh is not None,
+        },
+    }
+    return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs)
+
+
+def default_discount_rate(portfolio: Any) -> float:
+    """The pivot model's discount rate: ``portfolio.pivot.discount_rate`` or its default."""
+    pivot_spec = getattr(portfolio, "pivot", None)
+    rate = getattr(pivot_spec, "discount_rate", None)
+    if rate is None:
+        from hashpivot.models.hosting import PivotSpec
+
+        rate = PivotSpec().discount_rate
+    return float(rate)

@@ -1,0 +1,141 @@
+"""The result of a run: :class:`SimulationResult`, its per-strategy statistics and JSON."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.engines.simulate.stats import _cvar
+from hashpivot.engines.simulate.task import BASELINE, FloatArray
+from hashpivot.treasury import TreasuryPathSummary
+
+
+@dataclass
+class SimulationResult:
+    """Everything a run produces, with its resolved inputs echoed.
+
+    Attributes
+    ----------
+    periods : pandas.PeriodIndex
+        Simulated months.
+    strategy_names : list of str
+        Strategies, the baseline ``keep_mining`` first when present.
+    npv_usd : dict
+        Strategy -> NPV of every path, shape (n_paths,). [USD]
+    deterministic_npv_usd : dict
+        Strategy -> NPV on the centre path (all volatilities zero). [USD]
+    treasury : dict
+        (strategy, policy) -> per-path treasury totals.
+    policies : tuple of str
+        Policies run; the first is the main one.
+    prob_reverse_margin_direct, prob_reverse_margin_total : ndarray, shape (n_periods,)
+        Share of paths in reverse margin each month (keep-mining baseline). [-]
+    fan : dict
+        Name -> quantiles (len(FAN_QUANTILES), n_periods) of ``btc_price_usd``,
+        ``hashprice_usd_per_ph_day``, ``power_price_usd_per_mwh`` and
+        ``cash_usd:<strategy>`` (main policy).
+    mean_cash_flow_usd : dict
+        Strategy -> mean over paths of the NPV cash flow per month. [USD]
+    inputs : dict
+        Resolved settings, calibration and model parameters (JSON-ready).
+    timings_s : dict
+        Wall-clock seconds of ``setup``, ``chunks`` and ``combine``. [s]
+    """
+
+    periods: pd.PeriodIndex
+    strategy_names: list[str]
+    npv_usd: dict[str, FloatArray]
+    deterministic_npv_usd: dict[str, float]
+    treasury: dict[tuple[str, str], TreasuryPathSummary]
+    policies: tuple[str, ...]
+    prob_reverse_margin_direct: FloatArray
+    prob_reverse_margin_total: FloatArray
+    fan: dict[str, FloatArray]
+    mean_cash_flow_usd: dict[str, FloatArray]
+    inputs: dict[str, Any] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_paths(self) -> int:
+        """Number of paths. [-]"""
+        return int(next(iter(self.npv_usd.values())).size)
+
+    @property
+    def baseline(self) -> str | None:
+        """Name of the keep-mining baseline, if it was simulated."""
+        return BASELINE if BASELINE in self.npv_usd else None
+
+    def strategy_stats(self, name: str) -> dict[str, float]:
+        """Summary of one strategy's NPV distribution and treasury (main policy).
+
+        Returns
+        -------
+        dict
+            ``npv_mean_usd, npv_p5_usd, npv_p50_usd, npv_p95_usd, var95_usd, cvar95_usd,
+            npv_deterministic_usd, prob_beats_baseline, npv_vs_baseline_mean_usd,
+            npv_vs_baseline_p5_usd`` plus the treasury metrics of
+            :meth:`TreasuryPathSummary.metrics`.
+        """
+        x = self.npv_usd[name]
+        p5, p50, p95 = (float(v) for v in np.percentile(x, [5, 50, 95]))
+        out: dict[str, float] = {
+            "npv_mean_usd": float(x.mean()),
+            "npv_p5_usd": p5,
+            "npv_p50_usd": p50,
+            "npv_p95_usd": p95,
+            "var95_usd": p5,
+            "cvar95_usd": _cvar(x),
+            "npv_deterministic_usd": self.deterministic_npv_usd.get(name, float("nan")),
+        }
+        base = self.baseline
+        if base is not None:
+            d = x - self.npv_usd[base]
+            out["prob_beats_baseline"] = float((d > 0).mean()) if name != base else 0.0
+            out["npv_vs_baseline_mean_usd"] = float(d.mean())
+            out["npv_vs_baseline_p5_usd"] = float(np.percentile(d, 5))
+        else:
+            out["prob_beats_baseline"] = float("nan")
+        out.update(self.treasury[(name, self.policies[0])].metrics())
+        return out
+
+    def forced_sales_by_policy(self) -> dict[str, dict[str, float]]:
+        """Expected BTC sold under duress: strategy -> policy -> BTC. [BTC]"""
+        return {
+            s: {
+                p: float(self.treasury[(s, p)].forced_btc.mean())
+                for p in self.policies
+            }
+            for s in self.strategy_names
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """One JSON-ready object: per-strategy figures, reverse margin, inputs."""
+
+        def clean(v: float) -> float | None:
+            return None if not math.isfinite(v) else v
+
+        strategies = {
+            n: {k: clean(v) for k, v in self.strategy_stats(n).items()}
+            for n in self.strategy_names
+        }
+        return {
+            "n_paths": self.n_paths,
+            "periods": [str(self.periods[0]), str(self.periods[-1])],
+            "main_policy": self.policies[0],
+            "strategies": strategies,
+            "forced_sale_btc_by_policy": self.forced_sales_by_policy(),
+            "prob_reverse_margin_direct_by_month": {
+                str(p): float(v)
+                for p, v in zip(self.periods, self.prob_reverse_margin_direct, strict=True)
+            },
+            "prob_reverse_margin_total_by_month": {
+                str(p): float(v)
+                for p, v in zip(self.periods, self.prob_reverse_margin_total, strict=True)
+            },
+            "inputs": self.inputs,
+            "timings_s": self.timings_s,
+        }

@@ -1,0 +1,83 @@
+"""What a chunk of paths receives and returns: :class:`ChunkTask` and :class:`ChunkResult`.
+
+A :class:`ChunkTask` is built once per run
+(:func:`~hashpivot.engines.simulate.resolve.prepare`) and shipped to every chunk
+(pickled once per worker on Dask); a :class:`ChunkResult` holds the reduced statistics
+of one chunk (bounded memory). :class:`PivotModel` is what the engine
+needs from the pivot model; :data:`BASELINE` names the keep-mining strategy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashpivot.market import MarketPaths
+from hashpivot.models.risk import TreasurySpec
+from hashpivot.scenarios import ScenarioParams
+from hashpivot.treasury import TreasuryPathSummary
+
+FloatArray = npt.NDArray[np.float64]
+BASELINE = "keep_mining"
+
+
+class PivotModel(Protocol):
+    """What the engine needs from :mod:`hashpivot.engines.pivot` (the issue-3 contract)."""
+
+    def build_strategies(self, portfolio: Any, *args: Any, **kwargs: Any) -> list[Any]: ...
+
+    def deterministic_market(
+        self, portfolio: Any, start: pd.Period, horizon_months: int
+    ) -> MarketPaths: ...
+
+    def strategy_cash_flows(
+        self, portfolio: Any, strategy: Any, market: MarketPaths, site_name: str | None = None
+    ) -> Any: ...
+
+
+def _default_pivot() -> ModuleType:
+    from hashpivot.engines import pivot
+
+    return pivot
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything a chunk needs; pickled once per worker on Dask."""
+
+    portfolio: Any
+    strategies: tuple[Any, ...]
+    strategy_names: tuple[str, ...]
+    params: ScenarioParams
+    treasury: TreasurySpec
+    debt_service_usd: FloatArray
+    discount_factors: FloatArray
+    policies: tuple[str, ...]
+    noncash_cost_usd: FloatArray
+    corporate_cash_cost_usd: FloatArray
+    site_name: str | None
+    fan_paths: int
+    npv_cash_flow: str
+    pivot: Any
+
+
+@dataclass
+class ChunkResult:
+    """Reduced statistics of one chunk (bounded memory)."""
+
+    k: int
+    n: int
+    npv_usd: FloatArray  # (S, n)
+    treasury: dict[tuple[str, str], TreasuryPathSummary]
+    reverse_direct_count: FloatArray  # (T,)
+    reverse_total_count: FloatArray  # (T,)
+    fan_btc_price_usd: FloatArray  # (m, T)
+    fan_hashprice_usd_per_ph_day: FloatArray  # (m, T)
+    fan_power_usd_per_mwh: FloatArray | None
+    mean_fcf_usd_sum: FloatArray  # (S, T) sum over paths of the NPV cash flow
+    seconds: float = 0.0
