@@ -150,6 +150,16 @@ def test_demand_response_by_hand() -> None:
         assert r.objective_usd == pytest.approx(2 * 4 * (100 - 300) + 80, abs=1e-6)
 
 
+def test_demand_response_commitment_above_curtailable_load_is_rejected() -> None:
+    # 10 MW of mining (the only load that can be shed; the 5 MW of AI is firm): committing
+    # 12 MW would earn readiness on 2 MW the site can never curtail.
+    with pytest.raises(InputError, match="dr_committed_mw"):
+        _problem([20, 20], ai_firm_mw=5.0, dr_committed_mw=12.0,
+                 dr_readiness_usd_per_mw_hour=10.0)
+    # exactly the curtailable load is fine
+    _problem([20, 20], ai_firm_mw=5.0, dr_committed_mw=10.0, dr_readiness_usd_per_mw_hour=10.0)
+
+
 def test_four_cp_by_hand() -> None:
     # 100 USD/kW-yr on the mean import of one peak interval (t1): 100,000 USD per MW.
     prob = _problem([20, 20], ai_firm_mw=5.0, fourcp_usd_per_kw_year=100.0,

@@ -276,3 +276,14 @@ def test_dispatch_spec_validation() -> None:
             "events": [["2024-08-20T18:00:00", "2024-08-20T17:00:00"]]}})
     with pytest.raises(ValueError):
         DispatchSpec(ai_flexible_fraction=1.5)
+
+
+def test_cli_unreadable_price_file_is_bad_input(tmp_path: Path) -> None:
+    # A user's price file that cannot be parsed is bad input: exit 2, one line naming the
+    # file, the option and the first bad value (not an internal error, exit 1).
+    bad = tmp_path / "prices.csv"
+    bad.write_text("interval_start,price\nnotatime,12\n2024-01-01 00:15,13\n")
+    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(bad)])
+    assert res.exit_code == 2, res.output
+    assert f"{bad}: --prices: " in res.output and "'notatime'" in res.output
+    assert "Traceback" not in res.output

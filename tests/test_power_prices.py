@@ -282,3 +282,37 @@ def test_gridstatus_fetch_parses_recorded_frame() -> None:
         parse_gridstatus_prices(frame, "HB_PAN", "SPP", "America/Chicago", "ercot")
     with pytest.raises(FetchError, match="no network"):
         get_nyiso_lmp("2024-07-01", client=_FailingNyiso())
+
+
+# ---- malformed files: a DataError naming the column, never a pandas exception -------------
+_RTM_HEAD = ("Delivery Date,Delivery Hour,Delivery Interval,Settlement Point Name,"
+             "Settlement Point Price\n")
+_BAD_FILES = {
+    "rtm date": (_RTM_HEAD + "xx/01/2024,1,1,HB_WEST,20\n07/01/2024,1,2,HB_WEST,20\n",
+                 "Delivery Date"),
+    "rtm hour": (_RTM_HEAD + "07/01/2024,a,1,HB_WEST,20\n07/01/2024,1,2,HB_WEST,20\n",
+                 "Delivery Hour"),
+    "rtm blank interval": (_RTM_HEAD + "07/01/2024,1,,HB_WEST,20\n07/01/2024,1,2,HB_WEST,20\n",
+                           "Delivery Interval"),
+    "rtm price": (_RTM_HEAD + "07/01/2024,1,1,HB_WEST,abc\n07/01/2024,1,2,HB_WEST,20\n",
+                  "Settlement Point Price"),
+    "dam hour ending": ("deliveryDate,hourEnding,settlementPoint,settlementPointPrice\n"
+                        "07/01/2024,xx:00,HB_WEST,20\n07/01/2024,02:00,HB_WEST,21\n",
+                        "hourEnding"),
+    "nyiso values": ("date,zone," + ",".join(f"he{i:02d}" for i in range(1, 25))
+                     + "\n2024-07-01,WEST," + ",".join(["x"] * 24) + "\n", "he01"),
+    "lz date": ("Date,Price,Zone\nfoo,20,LZ_WEST\n1/1/2023 1:00:00 AM,21,LZ_WEST\n", "Date"),
+    "sced timestamp": ("SCEDTimestamp,settlementPoint,LMP\nfoo,HB_WEST,20\n"
+                       "07/01/2024 00:05:00,HB_WEST,21\n", "SCEDTimestamp"),
+    "generic timestamp": ("interval_start,price\n2024-07-01 00:00,20\nnotatime,30\n"
+                          "2024-07-01 02:00,25\n", "interval_start"),
+    "generic offset": ("interval_start,price\n2024-07-01T00:00:00-05:00,20\n"
+                       "2024-07-01T01:00:00-0x:00,21\n", "interval_start"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BAD_FILES))
+def test_malformed_price_files_raise_data_error(name: str) -> None:
+    text, column = _BAD_FILES[name]
+    with pytest.raises(DataError, match=column):
+        read_prices_auto(io.StringIO(text), None, "America/Chicago")

@@ -393,6 +393,28 @@ def test_history_mode_centre_and_daily_steps() -> None:
     assert m.days_per_period[0] == 1.0
 
 
+def test_history_median_centre_grows_at_the_log_drift() -> None:
+    # mu is the GBM drift of dS/S: with price_center = "median" the centre (the median) must
+    # grow at mu - sigma^2/2, so the mean still grows at mu (the same process as "mean").
+    from hashpivot.io import load_btc_daily
+
+    cal = calibrate_market(load_btc_daily("2020-01-01", "2024-12-31"))
+    periods = pd.period_range("2025-01", periods=24, freq="M")
+    kw: dict[str, object] = {
+        "anchor": "history", "btc_drift_per_year": 0.3, "btc_volatility_per_year": 0.5,
+        "power_calibrate_on": None,
+    }
+    mean_c = build_scenario_params(ScenarioSpec(**kw), periods, cal, simulate_power=False)
+    med_c = build_scenario_params(
+        ScenarioSpec(**kw, price_center="median"), periods, cal, simulate_power=False
+    )
+    dt = np.asarray(periods.days_in_month[1:], dtype=float) / 365.25
+    g_mean = np.diff(np.log(mean_c.price_center_usd)) / dt
+    g_med = np.diff(np.log(med_c.price_center_usd)) / dt
+    np.testing.assert_allclose(g_mean, 0.3, rtol=1e-9)
+    np.testing.assert_allclose(g_med, 0.3 - 0.5 * 0.5**2, rtol=1e-9)
+
+
 def test_bad_inputs_are_reported_with_paths() -> None:
     with pytest.raises(InputError) as err:
         build_scenario_params(ScenarioSpec(), calibration=None, center=_center())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -174,3 +176,25 @@ def test_conservation_of_btc_and_cash(
     assert (r.btc_sold_voluntary <= mined + scale_btc).all()
     if policy == "hold":
         assert (r.btc_sold_voluntary == 0).all()
+
+
+def test_no_spurious_forced_sales_from_rounding() -> None:
+    # Production always covers the month's costs (>= 10,000 USD of BTC against at most
+    # 9,000 USD of costs) and cash starts at the minimum: ``sell_to_cover`` and ``min_cash``
+    # never need a forced sale. Before the fix, ``(x / p) * p != x`` in floating point left
+    # cash a few 1e-12 USD under the minimum and "forced" sales of ~1e-17 BTC made
+    # ``prob_forced_sale`` ~0.6 and gave a forced-sale average price.
+    rng = np.random.default_rng(1)
+    n, T = 500, 24
+    price = rng.uniform(20_000, 150_000, (n, T))
+    mined = rng.uniform(0.5, 2.0, (n, T))
+    fiat = -rng.uniform(1_000, 9_000, (n, T))
+    for cash in (0.0, 1_234_567.89, 5e6):
+        for policy in ("sell_to_cover", "min_cash"):
+            spec = TreasurySpec(btc_held=0.0, cash_usd=cash, min_cash_usd=cash,
+                                target_cash_usd=cash, policy=policy)
+            m = treasury_summary(spec, price, mined, fiat).metrics()
+            assert m["prob_forced_sale"] == 0.0, (cash, policy)
+            assert m["expected_forced_sale_btc"] == 0.0
+            assert math.isnan(m["forced_sale_avg_price_usd"])
+            assert m["prob_liquidity_breach"] == 0.0

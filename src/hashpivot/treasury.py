@@ -13,7 +13,8 @@ depends on the cash left by the previous months):
    ``hold``: none; ``sell_all``: the month's production; ``sell_to_cover``: production up to
    the month's net USD outflow ``max(0, debt_service - fiat_flow)``; ``min_cash``:
    production up to what brings cash back to ``target_cash_usd``;
-4. a *forced* sale: if cash is still below ``min_cash_usd``, BTC held is sold (at the price
+4. a *forced* sale: if cash is still below ``min_cash_usd`` (by more than floating-point
+   rounding, ``1e-11`` of the largest balance or flow), BTC held is sold (at the price
    times ``1 - forced_sale_discount_fraction``) to restore it; if every BTC held is not
    enough, everything is sold and the month is a *liquidity breach* (cash stays below the
    minimum, and may go negative: the funding gap the company would have to raise).
@@ -265,6 +266,13 @@ def _treasury_loop(
     min_cash = spec.min_cash_usd
     target = spec.resolved_target_cash_usd
     keep = 1.0 - spec.forced_sale_discount_fraction
+    # A shortfall below this is floating-point rounding, not a forced sale: a voluntary
+    # sale of ``x / p`` BTC brings back ``(x / p) * p``, which may miss ``x`` by a few ulps
+    # and would otherwise count as a (1e-17 BTC) forced sale. [USD]
+    tol_usd = 1e-11 * max(
+        1.0, min_cash, target, float(spec.cash_usd),
+        float(np.max(np.abs(fiat), initial=0.0)), float(np.max(np.abs(ds), initial=0.0)),
+    )
 
     cash_out = np.empty((T, n))
     if record:
@@ -328,6 +336,7 @@ def _treasury_loop(
         # 4. forced sale to restore the minimum
         np.subtract(min_cash, cash, out=need)
         np.maximum(need, 0.0, out=need)
+        np.putmask(need, need <= tol_usd, 0.0)
         np.multiply(p, keep, out=tmp)  # realized price of a forced sale
         np.divide(need, tmp, out=f)
         np.greater(f, btc, out=br)

@@ -18,7 +18,7 @@ R = TypeVar("R")
 EXIT_INPUT = 2
 EXIT_FAILURE = 1
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_input_error(exc: InputError) -> None:

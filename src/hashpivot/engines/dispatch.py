@@ -205,7 +205,10 @@ def _read_aux(path: str, base_dir: Path | None, tz: Any, what: str) -> pd.Series
         p = base_dir / p
     if not p.exists():
         raise InputError(Problem(path=what, message=f"file not found: {p}"))
-    return read_price_file(p, tz=str(tz))
+    try:
+        return read_price_file(p, tz=str(tz))
+    except DataError as exc:
+        raise InputError(Problem(path=what, message=str(exc), source=str(p))) from None
 
 
 def build_dispatch_problem(
@@ -518,11 +521,16 @@ def load_prices(
                 point = None
         tz = region_timezone(_attr(site, "region"))
         try:
-            return read_prices_auto(prices_file, point, tz)
-        except InputError:
-            if point is None:
-                raise
-            return read_prices_auto(prices_file, None, tz)
+            try:
+                return read_prices_auto(prices_file, point, tz)
+            except InputError:
+                if point is None:
+                    raise
+                return read_prices_auto(prices_file, None, tz)
+        except DataError as exc:  # a user's file that cannot be read is bad input (exit 2)
+            raise InputError(
+                Problem(path="--prices", message=str(exc), source=str(prices_file))
+            ) from None
     if market is None:
         if not contract_market:
             raise InputError(

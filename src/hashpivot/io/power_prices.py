@@ -177,6 +177,49 @@ def _select_point(
     return df.loc[mask]
 
 
+def _first_bad(raw: pd.Series, ok: np.ndarray) -> str:
+    """``'<value>' (row k)`` of the first rejected entry (row = data row of the file, 1-based)."""
+    pos = int(np.flatnonzero(~ok)[0])
+    return f"{raw.iloc[pos]!r} (data row {pos + 1})"
+
+
+def _to_datetime(raw: pd.Series, column: str, **kwargs: Any) -> pd.Series:
+    """Parse a timestamp column; a :class:`DataError` naming the column for any bad entry."""
+    try:
+        out = pd.to_datetime(raw, format="mixed", **kwargs)
+    except (ValueError, TypeError, OverflowError) as exc:
+        coerced = pd.to_datetime(raw, format="mixed", errors="coerce", **kwargs)
+        ok = np.asarray(coerced.notna())
+        where = _first_bad(raw, ok) if not ok.all() else "?"
+        raise DataError(
+            f"price file: column {column!r} has {int((~ok).sum()) or 'a'} value(s) that are "
+            f"not timestamps, first {where}"
+        ) from exc
+    ok = np.asarray(pd.Series(out).notna())
+    if not ok.all():
+        raise DataError(
+            f"price file: column {column!r} has {int((~ok).sum())} missing timestamp(s), "
+            f"first {_first_bad(raw, ok)}"
+        )
+    return pd.Series(out, index=raw.index)
+
+
+def _to_number(raw: pd.Series, column: str, allow_missing: bool = False) -> pd.Series:
+    """Parse a numeric column; a :class:`DataError` naming the column for any text entry.
+
+    With ``allow_missing``, empty cells stay NaN (the caller decides); text never passes.
+    """
+    out = pd.to_numeric(raw, errors="coerce")
+    bad = out.isna() & (raw.notna() if allow_missing else True)
+    ok = ~np.asarray(bad, dtype=bool)
+    if not ok.all():
+        raise DataError(
+            f"price file: column {column!r} has {int((~ok).sum())} missing or non-numeric "
+            f"value(s), first {_first_bad(raw, ok)}"
+        )
+    return out.astype(float)
+
+
 def _flag(values: pd.Series) -> np.ndarray:
     """Repeated-hour flags (``Y``/``N``, ``True``/``False``, 1/0) as a bool array."""
     if values.dtype == bool:
@@ -268,11 +311,15 @@ def _parse_ercot_rtm_spp(df: pd.DataFrame, settlement_point: str | None = None) 
     point_col = _pick(df, "Settlement Point Name", "settlementPoint", "Settlement Point",
                       required=False)
     df = _select_point(df, point_col, settlement_point, "settlement point")
-    date = pd.to_datetime(df[_pick(df, "Delivery Date", "deliveryDate")], format="mixed")
-    hour = pd.to_numeric(df[_pick(df, "Delivery Hour", "deliveryHour", "Hour Ending")])
-    interval = pd.to_numeric(df[_pick(df, "Delivery Interval", "deliveryInterval")])
+    date_col = str(_pick(df, "Delivery Date", "deliveryDate"))
+    hour_col = str(_pick(df, "Delivery Hour", "deliveryHour", "Hour Ending"))
+    interval_col = str(_pick(df, "Delivery Interval", "deliveryInterval"))
+    price_col = str(_pick(df, "Settlement Point Price", "settlementPointPrice", "SPP"))
+    date = _to_datetime(df[date_col], date_col)
+    hour = _to_number(df[hour_col], hour_col)
+    interval = _to_number(df[interval_col], interval_col)
     flag_col = _pick(df, "Repeated Hour Flag", "DSTFlag", "repeatedHourFlag", required=False)
-    price = df[_pick(df, "Settlement Point Price", "settlementPointPrice", "SPP")]
+    price = _to_number(df[price_col], price_col, allow_missing=True)
     start = (
         date
         + pd.to_timedelta(hour.to_numpy() - 1, unit="h")
@@ -313,11 +360,14 @@ def _parse_ercot_dam_spp(df: pd.DataFrame, settlement_point: str | None = None) 
     point_col = _pick(df, "settlementPoint", "Settlement Point", "Settlement Point Name",
                       required=False)
     df = _select_point(df, point_col, settlement_point, "settlement point")
-    date = pd.to_datetime(df[_pick(df, "deliveryDate", "Delivery Date")], format="mixed")
-    he_raw = df[_pick(df, "hourEnding", "Hour Ending", "Delivery Hour")].astype(str)
-    hour_ending = pd.to_numeric(he_raw.str.split(":").str[0])
+    date_col = str(_pick(df, "deliveryDate", "Delivery Date"))
+    he_col = str(_pick(df, "hourEnding", "Hour Ending", "Delivery Hour"))
+    price_col = str(_pick(df, "settlementPointPrice", "Settlement Point Price", "SPP"))
+    date = _to_datetime(df[date_col], date_col)
+    he_raw = df[he_col].astype(str)
+    hour_ending = _to_number(he_raw.str.split(":").str[0], he_col)
     flag_col = _pick(df, "DSTFlag", "Repeated Hour Flag", "repeatedHourFlag", required=False)
-    price = df[_pick(df, "settlementPointPrice", "Settlement Point Price", "SPP")]
+    price = _to_number(df[price_col], price_col, allow_missing=True)
     start = date + pd.to_timedelta(hour_ending.to_numpy() - 1, unit="h")
     repeated = _flag(df[flag_col]) if flag_col else None
     s = _localize(pd.DatetimeIndex(start), price.to_numpy(), ERCOT_TZ, repeated, "DAM SPP")
@@ -409,12 +459,13 @@ def _parse_ercot_sced_lmp(
     point_col = _pick(df, "settlementPoint", "SettlementPoint", "Settlement Point",
                       required=False)
     df = _select_point(df, point_col, settlement_point, "settlement point")
-    ts = pd.to_datetime(df[_pick(df, "SCEDTimestamp", "SCED Time Stamp", "timestamp")],
-                        format="mixed")
+    ts_col = str(_pick(df, "SCEDTimestamp", "SCED Time Stamp", "timestamp"))
+    ts = _to_datetime(df[ts_col], ts_col)
     flag_col = _pick(df, "repeatHourFlag", "RepeatedHourFlag", "Repeated Hour Flag", "DSTFlag",
                      required=False)
     repeated = _flag(df[flag_col]) if flag_col else None
-    lmp = df[_pick(df, "LMP", "lmp", "price")].to_numpy(dtype=float)
+    lmp_col = str(_pick(df, "LMP", "lmp", "price"))
+    lmp = _to_number(df[lmp_col], lmp_col, allow_missing=True).to_numpy(dtype=float)
     runs = _localize(pd.DatetimeIndex(ts), lmp, ERCOT_TZ, repeated, "SCED LMP")
     freq_s = int(pd.Timedelta(freq).total_seconds())
     if freq_s <= 0 or freq_s > 3600 or 3600 % freq_s:
@@ -468,8 +519,9 @@ def _parse_ercot_hourly_lz(df: pd.DataFrame, zone: str | None = None) -> pd.Seri
     try:
         naive = pd.to_datetime(raw, format="%m/%d/%Y %I:%M:%S %p")
     except (ValueError, TypeError):
-        naive = pd.to_datetime(raw, format="mixed")
-    price = df[_pick(df, "Price", "Settlement Point Price", "price")]
+        naive = _to_datetime(raw, str(date_col))
+    price_col = str(_pick(df, "Price", "Settlement Point Price", "price"))
+    price = _to_number(df[price_col], price_col, allow_missing=True)
     s = _localize(pd.DatetimeIndex(naive), price.to_numpy(), ERCOT_TZ, None, "hourly LZ")
     point = str(df[zone_col].iloc[0]).strip() if zone_col and len(df) else zone
     return _finish(s, "ercot", point, "rt_spp_hourly", "ERCOT RTM SPP, hourly means")
@@ -509,8 +561,10 @@ def _parse_nyiso_zonal(df: pd.DataFrame, zone: str | None = None) -> pd.Series:
     if len(he_cols) != 24:
         raise DataError(f"NYISO file: expected 24 columns he01..he24, found {len(he_cols)}")
     he_cols = sorted(he_cols, key=lambda c: int(re.sub(r"\D", "", str(c))))
-    dates = pd.to_datetime(df[date_col], format="mixed").to_numpy()
-    values = df[he_cols].to_numpy(dtype=float)
+    dates = _to_datetime(df[date_col], str(date_col)).to_numpy()
+    values = np.column_stack(
+        [_to_number(df[c], str(c), allow_missing=True).to_numpy() for c in he_cols]
+    ) if len(df) else np.zeros((0, 24))
     n_days = len(df)
     hours = np.tile(np.arange(24), n_days)
     naive = pd.DatetimeIndex(np.repeat(dates, 24) + hours.astype("timedelta64[h]"))
@@ -596,9 +650,9 @@ def _parse_price_frame(
         stamps = pd.DatetimeIndex(raw_ts)
     elif raw_ts.astype(str).str.strip().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$").all():
         # every timestamp carries its UTC offset (which changes across DST): go via UTC
-        stamps = pd.DatetimeIndex(pd.to_datetime(raw_ts, format="mixed", utc=True))
+        stamps = pd.DatetimeIndex(_to_datetime(raw_ts, str(ts_col), utc=True))
     else:
-        stamps = pd.DatetimeIndex(pd.to_datetime(raw_ts, format="mixed"))
+        stamps = pd.DatetimeIndex(_to_datetime(raw_ts, str(ts_col)))
     if stamps.tz is not None:
         idx = stamps.tz_convert(tz or "UTC")
         s = pd.Series(values.to_numpy(dtype=float), index=idx, name=PRICE_NAME).sort_index()

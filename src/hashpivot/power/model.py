@@ -297,6 +297,16 @@ class DispatchProblem:
             problems.append("min_up_intervals and min_down_intervals must be >= 1")
         if self.import_limit_mw <= 0 or self.ramp_mw_per_interval <= 0:
             problems.append("import_limit_mw and ramp_mw_per_interval must be > 0")
+        # only mining and flexible AI can be shed: readiness on more MW would be paid for
+        # capacity the site can never deliver
+        curtailable = sum(t.power_mw for t in self.tranches) + (
+            self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
+        )
+        if self.dr_committed_mw > curtailable * (1 + 1e-9) + 1e-9:
+            problems.append(
+                f"dr_committed_mw ({self.dr_committed_mw:g} MW) exceeds the load the site "
+                f"can curtail (mining at rated power plus flexible AI: {curtailable:g} MW)"
+            )
         if problems:
             raise InputError([Problem(path="dispatch", message=m) for m in problems])
 

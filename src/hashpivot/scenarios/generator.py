@@ -526,7 +526,18 @@ def _history_centre(
         spec.btc_drift_per_year if spec.btc_drift_per_year is not None else cal.gbm.drift_per_year,
         spec.btc_drift_by_year,
     )
-    price = cal.last_price_usd * np.exp(np.cumsum(mu * dtm))
+    log_growth = mu
+    if spec.price_center == "median":
+        # mu is the GBM drift of dS/S, so the median grows at mu - sigma^2 / 2 (Ito)
+        sigma = _per_year(
+            months,
+            spec.btc_volatility_per_year
+            if spec.btc_volatility_per_year is not None
+            else cal.gbm.volatility_per_year,
+            spec.btc_volatility_by_year,
+        )
+        log_growth = mu - 0.5 * sigma**2
+    price = cal.last_price_usd * np.exp(np.cumsum(log_growth * dtm))
     gap = (first_month - (cal.last_month + 1)).n
     if spec.btc_price_usd is not None:
         price *= spec.btc_price_usd / price[gap]
