@@ -172,3 +172,15 @@ def test_console_script_usage_errors_are_one_line_exit_2() -> None:
         res.returncode == 0
         and round(json.loads(res.stdout)["hashprice_usd_per_ph_day"], 2) == 62.86
     )
+
+
+def test_engine_problems_name_the_file(tmp_path: Path) -> None:
+    # A portfolio that validates but has nothing mining: the engine's problem must name
+    # the file like every validation problem ("error: FILE: sites: ...").
+    p = tmp_path / "no_fleet.toml"
+    p.write_text('[[sites]]\nname = "A"\n[sites.power_contract]\nprice_usd_per_mwh = 40\n')
+    backtest = ["backtest", str(p), "--start", "2024-01-01", "--end", "2024-01-31"]
+    for args in (["cost", str(p)], backtest):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2, res.output
+        assert res.stderr.strip() == f"error: {p}: sites: no site has a fleet: nothing mines"

@@ -108,6 +108,15 @@ def test_build_strategies_errors(portfolio: Portfolio) -> None:
         pv.build_strategies(portfolio, convert_mw=10.0, start="2025-01")
     with pytest.raises(InputError, match="no site named"):
         pv.build_strategies(portfolio, site_name="nope")
+    # the horizon is 2026-01 to 2030-12: a conversion starting after it converts nothing
+    # the model sees (NPV vs baseline 0, payback 0) yet would report its whole backlog
+    with pytest.raises(InputError, match="after the model horizon"):
+        pv.build_strategies(portfolio, convert_mw=10.0, start="2031-01", horizon_months=60)
+    with pytest.raises(InputError, match="after the model horizon"):
+        pv.run_pivot(portfolio, convert_mw=10.0, start="2031-01")
+    assert pv.build_strategies(portfolio, convert_mw=10.0, start="2030-12", horizon_months=60)
+    # without a horizon (the risk engine sets its own) no such check
+    assert pv.build_strategies(portfolio, convert_mw=10.0, start="2031-01")[2].phases
 
 
 def test_explicit_phases(portfolio: Portfolio) -> None:

@@ -423,3 +423,15 @@ def test_bad_inputs_are_reported_with_paths() -> None:
     assert "scenario.hashrate_elasticity" in paths
     with pytest.raises(InputError):
         build_scenario_params(ScenarioSpec(anchor="deterministic"), PERIODS)
+
+
+def test_out_of_range_overrides_are_rejected() -> None:
+    from pydantic import ValidationError
+
+    for kw in (
+        {"btc_volatility_by_year": {2026: -0.5}},
+        {"btc_drift_by_year": {2026: 9.0}},
+        {"power_mean_usd_per_mwh": -20.0},
+    ):
+        with pytest.raises(ValidationError):
+            ScenarioSpec(**kw)

@@ -125,3 +125,17 @@ def test_backtest_summary_and_dated_items() -> None:
     assert res.summary["btc_mined"] == pytest.approx(d["btc_mined"].sum())
     assert res.summary["days"] == len(d) == 64
     assert np.all(d["hashprice_usd_per_ph_day"] > 0)
+
+
+def test_backtest_dated_items_with_the_same_name() -> None:
+    # A cost that steps up, written as two dated items with one name: each applies on its
+    # own days (January 1,000 USD/day, February 2,000), not the other's.
+    text = ONE_SITE + (
+        '[[cost_items]]\nname = "lease"\ncategory = "other"\nusd_per_year = 365250\n'
+        'end = "2024-01"\n'
+        '[[cost_items]]\nname = "lease"\ncategory = "other"\nusd_per_year = 730500\n'
+        'start = "2024-02"\n'
+    )
+    d = run_backtest(parse_portfolio(text), "2024-01-31", "2024-02-01").daily
+    assert d.loc["2024-01-31", "cost_direct_usd"] == pytest.approx(3_400 + 1_000)
+    assert d.loc["2024-02-01", "cost_direct_usd"] == pytest.approx(3_400 + 2_000)

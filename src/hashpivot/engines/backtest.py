@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hashpivot.engines.unit_economics import cost_lines, portfolio_arrays
+from hashpivot.engines.unit_economics import cost_lines_with_items, portfolio_arrays
 from hashpivot.mining import (
     COST_VIEWS,
     cost_per_btc_usd,
@@ -86,13 +86,11 @@ def run_backtest(
     revenue = btc * price
     power_cost = float(arr.power_cost_usd_per_day.sum())
 
-    # per-view daily cost: constant lines plus date-bounded cost items
-    lines = cost_lines(portfolio, arr)
-    dated: list[tuple[CostItem, str]] = [
-        (i, s.name) for s in portfolio.sites for i in s.cost_items
-    ] + [(i, "portfolio") for i in portfolio.cost_items]
-    activity = {id(item): _item_active(item, dates) for item, _ in dated}
-    item_by_name = {(item.name, scope): item for item, scope in dated}
+    # per-view daily cost: constant lines plus date-bounded cost items; each line keeps the
+    # item it comes from, so items sharing a name (a cost that steps up over dated periods)
+    # each apply on their own days
+    lines = cost_lines_with_items(portfolio, arr)
+    active = [_item_active(item, dates) if item is not None else 1.0 for _, item in lines]
 
     out = pd.DataFrame(index=dates)
     out.index.name = "date"
@@ -112,12 +110,9 @@ def run_backtest(
     }
     for view, cats in COST_VIEWS.items():
         cost = np.zeros(len(dates))
-        for line in lines:
-            if line.category not in cats:
-                continue
-            item = item_by_name.get((line.name, line.scope))
-            factor = activity[id(item)] if item is not None else 1.0
-            cost = cost + line.usd_per_day * factor
+        for (line, _), factor in zip(lines, active, strict=True):
+            if line.category in cats:
+                cost = cost + line.usd_per_day * factor
         per_btc = cost_per_btc_usd(cost, btc)
         out[f"cost_{view}_usd"] = cost
         out[f"cost_per_btc_{view}_usd"] = per_btc

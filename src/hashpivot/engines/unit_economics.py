@@ -33,7 +33,7 @@ from hashpivot.mining import (
     margin_fraction,
     view_cost_usd_per_day,
 )
-from hashpivot.models import Portfolio
+from hashpivot.models import CostItem, Portfolio
 from hashpivot.units import DAYS_PER_YEAR, TH_PER_PH
 
 
@@ -182,32 +182,55 @@ def cost_lines(portfolio: Portfolio, arrays: PortfolioArrays) -> list[CostLine]:
 
     Amounts are per day (``usd_per_year / 365.25``).
     """
-    lines: list[CostLine] = []
+    return [line for line, _ in cost_lines_with_items(portfolio, arrays)]
+
+
+def cost_lines_with_items(
+    portfolio: Portfolio, arrays: PortfolioArrays
+) -> list[tuple[CostLine, CostItem | None]]:
+    """:func:`cost_lines`, each line paired with the cost item it comes from (``None`` for
+    the power and ASIC depreciation lines computed from the fleet), so a caller can apply
+    an item's ``start``/``end`` without matching lines by name."""
+    lines: list[tuple[CostLine, CostItem | None]] = []
     power = arrays.power_cost_usd_per_day
     for site in portfolio.sites:
         mask = arrays.site == site.name
         if mask.any():
             lines.append(
-                CostLine(
-                    f"power {site.name}", CostCategory.POWER, float(power[mask].sum()), site.name
+                (
+                    CostLine(
+                        f"power {site.name}",
+                        CostCategory.POWER,
+                        float(power[mask].sum()),
+                        site.name,
+                    ),
+                    None,
                 )
             )
         dep = float(arrays.depreciation_usd_per_year[mask].sum())
         if dep > 0:
             lines.append(
-                CostLine(
-                    f"ASIC depreciation {site.name}",
-                    CostCategory.DEPRECIATION,
-                    dep / DAYS_PER_YEAR,
-                    site.name,
+                (
+                    CostLine(
+                        f"ASIC depreciation {site.name}",
+                        CostCategory.DEPRECIATION,
+                        dep / DAYS_PER_YEAR,
+                        site.name,
+                    ),
+                    None,
                 )
             )
         for item in site.cost_items:
             lines.append(
-                CostLine(item.name, item.category, item.annual_usd / DAYS_PER_YEAR, site.name)
+                (
+                    CostLine(
+                        item.name, item.category, item.annual_usd / DAYS_PER_YEAR, site.name
+                    ),
+                    item,
+                )
             )
     for item in portfolio.cost_items:
-        lines.append(CostLine(item.name, item.category, item.annual_usd / DAYS_PER_YEAR))
+        lines.append((CostLine(item.name, item.category, item.annual_usd / DAYS_PER_YEAR), item))
     return lines
 
 

@@ -53,7 +53,8 @@ class HostingCashFlows:
     operator_capex_usd, tenant_capex_usd : ndarray
         Conversion capex paid by the operator and by the tenant. [USD]
     energy_mwh : ndarray
-        Energy drawn by the hall (IT load x PUE), whoever pays for it. [MWh]
+        Energy drawn by the hall (IT load x PUE) while a lease is in force (renewals in
+        expectation, nothing after the last one), whoever pays for it. [MWh]
     it_mw_in_service : ndarray
         Critical IT in service. [MW]
     gross_mw_converted : ndarray
@@ -143,7 +144,8 @@ def hosting_cash_flows(
     rent_start_lag_months : int
         Free-rent months after service starts. [month]
     lease_structure : {"triple_net", "modified_gross"}
-        Under modified gross the operator pays the hall's power (IT x load x PUE).
+        Under modified gross the operator pays the hall's power (IT x load x PUE)
+        while a lease is in force.
     it_load_factor : float
         Average IT load over contracted IT (power and energy). [-]
     power_price_usd_per_mwh : numeric or array (T,)
@@ -222,7 +224,11 @@ def hosting_cash_flows(
 
     # --- power, energy, opex -------------------------------------------------------------
     hours = days * HOURS_PER_DAY
-    energy = in_service * it_load_factor * pue * hours[None, :]
+    # the hall draws power while a tenant occupies it: from service start (free-rent months
+    # included) through the initial term, in renewals in expectation (their weight), and
+    # not at all once the last lease has ended (no rent then either)
+    occupancy = np.where(m < 0, 1.0, weight)
+    energy = in_service * occupancy * it_load_factor * pue * hours[None, :]
     price = np.broadcast_to(np.asarray(power_price_usd_per_mwh, dtype=float), (n,))
     power_cost = energy * price[None, :] if lease_structure == "modified_gross" else 0.0 * energy
     years_in_service = np.floor(np.maximum(t - ready_index[:, None], 0.0) / MONTHS_PER_YEAR)

@@ -16,7 +16,11 @@ from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 
-_STRICT = ConfigDict(extra="forbid", validate_assignment=False, str_strip_whitespace=True)
+#: ``allow_inf_nan=False``: TOML accepts ``inf`` and ``nan``, which would pass a one-sided
+#: bound (``ge=0``) and turn into infinite costs; they are reported at their field path.
+_STRICT = ConfigDict(
+    extra="forbid", validate_assignment=False, str_strip_whitespace=True, allow_inf_nan=False
+)
 
 #: Largest relative mismatch accepted between efficiency and power / hashrate. [-]
 SPEC_CONSISTENCY_TOLERANCE = 0.02

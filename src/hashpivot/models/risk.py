@@ -171,6 +171,8 @@ class ScenarioSpec(BaseModel):
     )
     power_mean_usd_per_mwh: float | None = Field(
         None,
+        gt=0.0,
+        le=10_000.0,
         description="Long-run monthly mean index price; None = the contract's "
         "price_usd_per_mwh. [USD/MWh]",
     )
@@ -206,6 +208,24 @@ class ScenarioSpec(BaseModel):
         "market (its price growth is the default drift; zero volatility reproduces it "
         "exactly); 'history': the centre and drift come from the calibration window.",
     )
+
+    @field_validator("btc_drift_by_year")
+    @classmethod
+    def _drift_overrides_in_range(cls, v: dict[int, float]) -> dict[int, float]:
+        bad = {y: d for y, d in v.items() if not -5.0 <= d <= 5.0}
+        if bad:
+            raise ValueError(f"drift overrides must be within [-5, 5] per year; got {bad}")
+        return v
+
+    @field_validator("btc_volatility_by_year")
+    @classmethod
+    def _vol_overrides_in_range(cls, v: dict[int, float]) -> dict[int, float]:
+        bad = {y: s for y, s in v.items() if not 0.0 <= s <= 5.0}
+        if bad:
+            raise ValueError(
+                f"volatility overrides must be within [0, 5] per sqrt(year); got {bad}"
+            )
+        return v
 
     @field_validator("power_seasonal_factors")
     @classmethod

@@ -58,9 +58,9 @@ def run_pivot(
     spec = _pivot_spec(portfolio)
     financing = _financing_spec(portfolio)
     sites = resolve_sites(portfolio, site_name)
-    strategies = build_strategies(portfolio, site_name, convert_mw, start)
-    ms = market_start(spec)
     n = spec.horizon_years * MONTHS_PER_YEAR
+    strategies = build_strategies(portfolio, site_name, convert_mw, start, horizon_months=n)
+    ms = market_start(spec)
     market = deterministic_market(portfolio, ms.start, n)
     periods = market.periods
     rate_m = float(finance.periodic_rate(spec.discount_rate))

@@ -64,6 +64,7 @@ def build_strategies(
     site_name: str | None = None,
     convert_mw: float | None = None,
     start: pd.Period | str | None = None,
+    horizon_months: int | None = None,
 ) -> list[Strategy]:
     """The strategies to compare, ``keep_mining`` first.
 
@@ -78,6 +79,9 @@ def build_strategies(
     start : pandas.Period or 'YYYY-MM', optional
         Construction start of ``convert`` (overrides ``pivot.convert_start``); default the
         model start.
+    horizon_months : int, optional
+        Months modelled from the model start; when given, a ``convert`` start after them
+        is an input error (the conversion would be invisible to the valuation). [month]
 
     Returns
     -------
@@ -90,7 +94,8 @@ def build_strategies(
     Raises
     ------
     InputError
-        ``convert_mw`` exceeds the convertible MW, or a start precedes the model start.
+        ``convert_mw`` exceeds the convertible MW, a start precedes the model start, or
+        the ``convert`` start falls after ``horizon_months``.
     """
     spec = _pivot_spec(portfolio)
     src = _portfolio_source(portfolio)
@@ -121,6 +126,17 @@ def build_strategies(
                         Problem(
                             "pivot.convert_start",
                             f"{when} is before the model start {model_start}",
+                            src,
+                        )
+                    ]
+                )
+            last = model_start + (horizon_months - 1) if horizon_months else None
+            if last is not None and when > last:
+                raise InputError(
+                    [
+                        Problem(
+                            "pivot.convert_start",
+                            f"{when} is after the model horizon ({model_start} to {last})",
                             src,
                         )
                     ]
