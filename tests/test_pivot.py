@@ -368,6 +368,33 @@ def test_example_file_runs() -> None:
     assert r.strategy("convert_all").contracted_backlog_usd > 1e9
 
 
+def test_levered_npv_at_cost_of_equity_and_payback_from_construction(
+    portfolio: Portfolio,
+) -> None:
+    r = pv.run_pivot(portfolio)
+    fin_spec = portfolio.financing
+    equity_rate = fin.periodic_rate(fin_spec.equity_discount_rate if fin_spec else 0.10)
+    for s in r.strategies:
+        # levered (equity) flows are discounted at the cost of equity, not the project rate
+        assert s.npv_levered_usd == pytest.approx(
+            fin.npv(equity_rate, s.cash_flows.levered_fcf_usd[0])
+        )
+    conv = next(s for s in r.strategies if s.strategy.name == "convert_50mw_2026-07")
+    inc = conv.cash_flows.unlevered_fcf_usd[0] - r.baseline.cash_flows.unlevered_fcf_usd[0]
+    first = int(np.flatnonzero(np.abs(inc) > 1e-6)[0])
+    # nothing differs before construction starts (2026-07); payback is counted from there
+    assert conv.cash_flows.periods[first] >= pd.Period("2026-07", "M") - 1
+    assert conv.payback_months == pytest.approx(fin.payback_period(inc[first:]), nan_ok=True)
+    # hand case: two idle months, then -10, +5, +5 at month ends: the cumulative flow is
+    # -10, -5, 0 at the ends of construction months 1-3 -> 3 months after the start
+    # (5 from the model start)
+    from hashpivot.engines.pivot.results import _payback_from_start
+
+    assert _payback_from_start([0.0, 0.0, -10.0, 5.0, 5.0, 5.0]) == pytest.approx(3.0)
+    assert fin.payback_period([0.0, 0.0, -10.0, 5.0, 5.0, 5.0]) == pytest.approx(5.0)
+    assert np.isnan(_payback_from_start([0.0, 0.0, 0.0]))  # never differs: no payback
+
+
 # --------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         ("NPV", "M USD", [_m(s.npv_usd) for s in strategies]),
         ("NPV vs keep_mining", "M USD", [_m(s.npv_vs_baseline_usd) for s in strategies]),
         ("IRR (incremental)", "%/yr", [_pct(s.irr_fraction) for s in strategies]),
-        ("NPV levered", "M USD", [_m(s.npv_levered_usd) for s in strategies]),
+        ("NPV levered, at cost of equity", "M USD", [_m(s.npv_levered_usd) for s in strategies]),
         ("IRR levered (incr.)", "%/yr", [_pct(s.irr_levered_fraction) for s in strategies]),
         ("payback (incremental)", "months", [_num(s.payback_months) for s in strategies]),
         ("contracted backlog", "M USD", [_m(s.contracted_backlog_usd) for s in strategies]),

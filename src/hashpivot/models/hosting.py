@@ -302,6 +302,15 @@ class FinancingSpec(BaseModel):
     upfront_fee_fraction: float = Field(
         0.01, ge=0, le=0.1, description="Arrangement fee on each draw, paid at draw. [-]"
     )
+    equity_discount_rate: float = Field(
+        0.15,
+        gt=-0.99,
+        le=1.0,
+        description="Cost of equity: levered (equity) free cash flow is discounted at it, "
+        "not at the unlevered [pivot].discount_rate, so cheap debt does not inflate the "
+        "levered NPV. Listed miners' equity is volatile; 15 %/year is a conservative "
+        "default. [1/year]",
+    )
 
 
 class SensitivitySpec(BaseModel):

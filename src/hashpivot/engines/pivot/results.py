@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hashpivot import finance
@@ -29,16 +30,21 @@ class StrategyResult:
         The plan.
     cash_flows : CashFlows
         Monthly cash flows (one path).
-    npv_usd, npv_levered_usd : float
-        NPV of unlevered and levered free cash flow at the discount rate. [USD]
+    npv_usd : float
+        NPV of unlevered free cash flow at ``[pivot].discount_rate``. [USD]
+    npv_levered_usd : float
+        NPV of levered (equity) free cash flow at ``[financing].equity_discount_rate``
+        (the unlevered rate when there is no financing). [USD]
     npv_vs_baseline_usd : float
         ``npv_usd`` minus the baseline's. [USD]
     irr_fraction, irr_levered_fraction : float
         Annualized IRR of the incremental (strategy minus baseline) unlevered and levered
         flows; NaN for the baseline or when the flows do not change sign. [1/year]
     payback_months : float
-        Months until the cumulative incremental unlevered FCF stays >= 0; NaN for the
-        baseline or when it never does within the horizon. [month]
+        Months, counted from the first month the strategy differs from the baseline (its
+        construction start), until the cumulative incremental unlevered FCF stays >= 0;
+        NaN for the baseline, when the strategy never differs, or when it never pays back
+        within the horizon. [month]
     contracted_backlog_usd : float
         Nominal initial-term rent signed. [USD]
     annual : pandas.DataFrame
@@ -142,11 +148,26 @@ class PivotResult:
         }
 
 
+def _payback_from_start(incremental: Any) -> float:
+    """Payback [month] counted from the first month the incremental flow is non-zero."""
+    flows = np.asarray(incremental, dtype=float)
+    scale = max(float(np.abs(flows).max()), 1.0)
+    moved = np.flatnonzero(np.abs(flows) > 1e-9 * scale)
+    if moved.size == 0:
+        return float("nan")
+    return float(finance.payback_period(flows[moved[0] :]))
+
+
 def _value(
-    cf: CashFlows, base: CashFlows | None, strategy: Strategy, rate_m: float
+    cf: CashFlows,
+    base: CashFlows | None,
+    strategy: Strategy,
+    rate_m: float,
+    equity_rate_m: float | None = None,
 ) -> StrategyResult:
     npv_u = float(finance.npv(rate_m, cf.unlevered_fcf_usd[0]))
-    npv_l = float(finance.npv(rate_m, cf.levered_fcf_usd[0]))
+    rate_l = rate_m if equity_rate_m is None else equity_rate_m
+    npv_l = float(finance.npv(rate_l, cf.levered_fcf_usd[0]))
     if base is None or not strategy.phases:
         irr_u = irr_l = payback = float("nan")
         npv_base = npv_u
@@ -155,7 +176,7 @@ def _value(
         inc_l = cf.levered_fcf_usd[0] - base.levered_fcf_usd[0]
         irr_u = float(finance.annual_rate(finance.irr(inc)))
         irr_l = float(finance.annual_rate(finance.irr(inc_l)))
-        payback = float(finance.payback_period(inc))
+        payback = _payback_from_start(inc)
         npv_base = float(finance.npv(rate_m, base.unlevered_fcf_usd[0]))
     return StrategyResult(
         strategy=strategy,

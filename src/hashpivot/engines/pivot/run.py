@@ -64,11 +64,14 @@ def run_pivot(
     market = deterministic_market(portfolio, ms.start, n)
     periods = market.periods
     rate_m = float(finance.periodic_rate(spec.discount_rate))
+    equity_rate_m = (
+        float(finance.periodic_rate(financing.equity_discount_rate)) if financing else None
+    )
     base_cf = _cash_flows_resolved(sites, strategies[0], market, spec, financing)
-    results = [_value(base_cf, None, strategies[0], rate_m)]
+    results = [_value(base_cf, None, strategies[0], rate_m, equity_rate_m)]
     for s in strategies[1:]:
         cf = _cash_flows_resolved(sites, s, market, spec, financing)
-        results.append(_value(cf, base_cf, s, rate_m))
+        results.append(_value(cf, base_cf, s, rate_m, equity_rate_m))
 
     pivots = [s for s in strategies[1:] if s.phases]
     convert = [s for s in pivots if s.name.startswith("convert_") and s.name != "convert_all"]
