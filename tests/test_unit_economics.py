@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -139,3 +140,24 @@ def test_backtest_dated_items_with_the_same_name() -> None:
     d = run_backtest(parse_portfolio(text), "2024-01-31", "2024-02-01").daily
     assert d.loc["2024-01-31", "cost_direct_usd"] == pytest.approx(3_400 + 1_000)
     assert d.loc["2024-02-01", "cost_direct_usd"] == pytest.approx(3_400 + 2_000)
+
+
+def test_cost_on_a_date_applies_item_dates_and_nonphysical_breakevens_are_null() -> None:
+    text = ONE_SITE + (
+        '[[cost_items]]\nname = "old lease"\ncategory = "site_opex"\nusd_per_year = 365250\n'
+        'end = "2023-12"\n'
+    )
+    pf = parse_portfolio(text)
+    on = compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125,
+                                                     date=dt.date(2023, 12, 31)))
+    off = compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125,
+                                                      date=dt.date(2024, 1, 1)))
+    assert on.figures["cost_usd_per_day_direct"] == pytest.approx(4_400)  # 3,400 + 1,000
+    assert off.figures["cost_usd_per_day_direct"] == pytest.approx(3_400)
+    assert any("dated outside" in n for n in off.notes)
+    # At $10,000 the revenue (628.6 USD/day) is below SG&A + depreciation (2,000 USD/day):
+    # no efficiency breaks even on total cost, so it is NaN (null in JSON), not negative.
+    low = compute_unit_economics(pf, NetworkConditions(10_000, 100e12, 0.0, 3.125))
+    assert np.isnan(low.figures["breakeven_efficiency_total_j_per_th"])
+    assert low.figures["breakeven_power_price_total_usd_per_mwh"] < 0  # meaningful: kept
+    assert any("no fleet efficiency" in n for n in low.notes)

@@ -298,3 +298,5 @@ def _print_cost(result: Any) -> None:
             "x" if row.in_total else "",
         )
     console.print(led)
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)

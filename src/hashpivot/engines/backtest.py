@@ -20,7 +20,7 @@ from hashpivot.mining import (
     hashvalue_btc_per_ph_day,
     margin_fraction,
 )
-from hashpivot.models import CostItem, Portfolio
+from hashpivot.models import Portfolio
 from hashpivot.units import TH_PER_PH
 
 
@@ -32,17 +32,6 @@ class BacktestResult:
     summary: dict[str, float]
 
 
-def _item_active(item: CostItem, dates: pd.DatetimeIndex) -> np.ndarray:
-    """1.0 on the days a cost item applies, else 0.0."""
-    mask = np.ones(len(dates), dtype=bool)
-    if item.start:
-        mask &= dates >= pd.Timestamp(item.start)
-    if item.end:
-        end = pd.Timestamp(item.end)
-        if len(item.end) == 7:  # YYYY-MM: through the end of that month
-            end = end + pd.offsets.MonthEnd(0)
-        mask &= dates <= end
-    return mask.astype(float)
 
 
 def run_backtest(
@@ -90,7 +79,7 @@ def run_backtest(
     # item it comes from, so items sharing a name (a cost that steps up over dated periods)
     # each apply on their own days
     lines = cost_lines_with_items(portfolio, arr)
-    active = [_item_active(item, dates) if item is not None else 1.0 for _, item in lines]
+    active = [item.active_on(dates).astype(float) if item is not None else 1.0 for _, item in lines]
 
     out = pd.DataFrame(index=dates)
     out.index.name = "date"

@@ -260,6 +260,7 @@ class UnitEconomics:
         }
         out["cost_items"] = self.ledger.to_dict(orient="records")
         out["fleet"] = self.fleet.to_dict(orient="records")
+        out["notes"] = list(self.notes)
         return out
 
 
@@ -289,7 +290,15 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
     btc_day_by_entry = btc_mined_per_day(arr.effective_hashrate_th_s, hv_th, arr.pool_fee_fraction)
     btc_day = float(btc_day_by_entry.sum())
     revenue = btc_day * network.btc_price_usd
-    lines = cost_lines(portfolio, arr)
+    notes: list[str] = []
+    pairs = cost_lines_with_items(portfolio, arr)
+    if network.date is not None:  # items dated out of that day do not count
+        day = pd.DatetimeIndex([pd.Timestamp(network.date)])
+        kept = [(ln, it) for ln, it in pairs if it is None or bool(it.active_on(day)[0])]
+        if len(kept) < len(pairs):
+            notes.append(f"{len(pairs) - len(kept)} cost item(s) dated outside {network.date}")
+        pairs = kept
+    lines = [line for line, _ in pairs]
     power_cost = float(arr.power_cost_usd_per_day.sum())
     energy = float(arr.energy_mwh_per_day.sum())
     eff_ph = float(arr.effective_hashrate_th_s.sum()) / TH_PER_PH
@@ -329,9 +338,14 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
         figures[f"breakeven_power_price_{view}_usd_per_mwh"] = float(
             breakeven_power_price_usd_per_mwh(revenue, non_power, energy)
         )
-        figures[f"breakeven_efficiency_{view}_j_per_th"] = float(
-            breakeven_efficiency_j_per_th(eff_avg, revenue, non_power, power_cost)
-        )
+        be_eff = float(breakeven_efficiency_j_per_th(eff_avg, revenue, non_power, power_cost))
+        if not be_eff > 0:  # other costs alone exceed revenue: no fleet efficiency helps
+            notes.append(
+                f"{view}: costs other than power exceed revenue, so no fleet efficiency "
+                "breaks even (breakeven efficiency reported as null)"
+            )
+            be_eff = float("nan")
+        figures[f"breakeven_efficiency_{view}_j_per_th"] = be_eff
     # Headline aliases the CLI contract names: the power price that zeroes the cash margin.
     figures["breakeven_power_price_usd_per_mwh"] = figures[
         "breakeven_power_price_direct_usd_per_mwh"
@@ -354,4 +368,5 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
         figures=figures,
         ledger=ledger_table(lines, btc_day),
         fleet=fleet_df,
+        notes=notes,
     )

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hashpivot.mining.costs import CostCategory
@@ -161,6 +164,19 @@ class CostItem(BaseModel):
         if (self.usd_per_year is None) == (self.usd_per_month is None):
             raise ValueError("give exactly one of 'usd_per_year' or 'usd_per_month'")
         return self
+
+    def active_on(self, dates: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
+        """True on the days between ``start`` and ``end`` (a ``YYYY-MM`` end runs through
+        the end of that month); always True when neither is set."""
+        mask = np.ones(len(dates), dtype=bool)
+        if self.start:
+            mask &= np.asarray(dates >= pd.Timestamp(self.start))
+        if self.end:
+            end = pd.Timestamp(self.end)
+            if len(self.end) == 7:
+                end = end + pd.offsets.MonthEnd(0)
+            mask &= np.asarray(dates <= end)
+        return mask
 
     @property
     def annual_usd(self) -> float:
