@@ -316,3 +316,13 @@ def test_malformed_price_files_raise_data_error(name: str) -> None:
     text, column = _BAD_FILES[name]
     with pytest.raises(DataError, match=column):
         read_prices_auto(io.StringIO(text), None, "America/Chicago")
+
+
+def test_generic_file_repeated_instant_is_an_error() -> None:
+    # With UTC offsets every instant is unique, so a repeat is bad data (not the DST hour).
+    text = (
+        "timestamp,price\n2024-08-19T00:00:00-05:00,20\n2024-08-19T00:15:00-05:00,21\n"
+        "2024-08-19T00:15:00-05:00,99\n"
+    )
+    with pytest.raises(DataError, match="repeated timestamp"):
+        read_price_file(io.StringIO(text), tz="America/Chicago")

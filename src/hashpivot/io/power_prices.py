@@ -656,7 +656,12 @@ def _parse_price_frame(
     if stamps.tz is not None:
         idx = stamps.tz_convert(tz or "UTC")
         s = pd.Series(values.to_numpy(dtype=float), index=idx, name=PRICE_NAME).sort_index()
-        s = s[~s.index.duplicated(keep="first")]
+        dup = s.index.duplicated(keep="first")
+        if dup.any():  # offsets make every instant unique: a repeat is bad data, not DST
+            raise DataError(
+                f"price file: {int(dup.sum())} repeated timestamp(s) in column {ts_col!r}, "
+                f"first {s.index[dup][0].isoformat()}"
+            )
     else:
         if tz is None:
             raise InputError(

@@ -183,7 +183,9 @@ class FourCPSpec(BaseModel):
         0.0, ge=0.0, description="Transmission charge per kW of peak load. [USD/(kW year)]"
     )
     peak_intervals: list[dt.datetime] = Field(
-        default_factory=list, description="Starts of the peak intervals; naive = market-local."
+        default_factory=list,
+        description="STARTS of the 15-minute peak intervals; naive = market-local. ERCOT's 4CP "
+        "report labels each interval by its END: enter the ending time minus 15 minutes.",
     )
     peak_probability_file: str | None = Field(
         None,
