@@ -70,7 +70,10 @@ class PPASpec(BaseModel):
 
     The site pays ``volume_mw * price_usd_per_mwh`` for every hour of the horizon whether or
     not it uses the energy; energy it does not use is resold at the index price (power
-    credits) when ``resale_allowed``, otherwise it is forfeited.
+    credits) when ``resale_allowed``, otherwise it is forfeited. This is a *physical* block:
+    in intervals with an index price at or below zero the unused energy is spilled at no
+    cost. A *financially settled* PPA (a contract for differences, the usual Texas hedge)
+    would settle the unused volume at the negative price; that case is not modelled.
     """
 
     model_config = ConfigDict(extra="forbid")
