@@ -467,3 +467,10 @@ def test_cli_deals(app: typer.Typer) -> None:
     assert d["colocation_range"]["n_deals"] >= 5
     res = CliRunner().invoke(app, ["deals"])
     assert res.exit_code == 0 and "GPU" in res.stdout
+
+
+def test_warning_when_a_phase_is_not_ready_within_the_horizon(portfolio: Portfolio) -> None:
+    horizon = pv.run_pivot(portfolio).strategies[0].cash_flows.periods
+    late = str(horizon[-3])  # construction cannot finish in 3 months
+    r = pv.run_pivot(portfolio, convert_mw=10, start=late)
+    assert any("not ready before the horizon ends" in w for w in r.warnings)

@@ -115,6 +115,20 @@ def run_pivot(
             )
         if rng is not None:
             warnings.extend(flag_assumptions(si.hosting, rng, where))
+    horizon_end = periods[-1]
+    by_name = {si.name: si for si in sites}
+    for s in strategies:
+        for ph in s.phases:
+            site_in = by_name.get(ph.site)
+            if site_in is None:
+                continue
+            ready = ph.start + int(site_in.hosting.construction_months)
+            if ready > horizon_end:
+                warnings.append(
+                    f"{s.name}: {ph.gross_mw:g} MW at {ph.site!r} starting {ph.start} is not "
+                    f"ready before the horizon ends ({horizon_end}): its capex counts, its "
+                    "rent does not (no terminal value)"
+                )
     if rng is not None and math.isfinite(breakeven):
         h0 = sites[0].hosting
         avg = float(
