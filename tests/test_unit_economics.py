@@ -161,3 +161,17 @@ def test_cost_on_a_date_applies_item_dates_and_nonphysical_breakevens_are_null()
     assert np.isnan(low.figures["breakeven_efficiency_total_j_per_th"])
     assert low.figures["breakeven_power_price_total_usd_per_mwh"] < 0  # meaningful: kept
     assert any("no fleet efficiency" in n for n in low.notes)
+
+
+def test_power_tagged_items_count_as_power_but_are_fixed_in_breakevens() -> None:
+    # A 500 USD/day transmission charge tagged "power": in the power cost per BTC, and a
+    # fixed cost (not scaled by the per-MWh price) in the breakeven power price.
+    text = ONE_SITE + (
+        '[[cost_items]]\nname = "transmission"\ncategory = "power"\nusd_per_year = 182625\n'
+    )
+    f = compute_unit_economics(parse_portfolio(text), NetworkConditions(100_000, 100e12)).figures
+    btc = 100 * 6.28642737865448e-4
+    assert f["power_cost_usd_per_day"] == pytest.approx(2_900)
+    assert f["power_cost_per_btc_usd"] == pytest.approx(2_900 / btc)
+    assert f["cost_per_btc_direct_usd"] == pytest.approx(3_900 / btc)
+    assert f["breakeven_power_price_usd_per_mwh"] == pytest.approx((btc * 1e5 - 1_500) / 48)

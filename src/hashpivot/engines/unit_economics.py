@@ -299,7 +299,15 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
             notes.append(f"{len(pairs) - len(kept)} cost item(s) dated outside {network.date}")
         pairs = kept
     lines = [line for line, _ in pairs]
+    # energy bought at the contracts' per-MWh prices: what the power-price and efficiency
+    # breakevens scale; power-tagged cost items (demand or transmission charges...) are
+    # fixed amounts, counted in the power cost per BTC but not scaled by the breakevens
     power_cost = float(arr.power_cost_usd_per_day.sum())
+    power_items = sum(
+        float(ln.usd_per_day)
+        for ln, it in pairs
+        if it is not None and ln.category == CostCategory.POWER
+    )
     energy = float(arr.energy_mwh_per_day.sum())
     eff_ph = float(arr.effective_hashrate_th_s.sum()) / TH_PER_PH
     # pool fee as the fleet's hashrate-weighted mean (sites may differ)
@@ -319,8 +327,9 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
         "btc_per_day": btc_day,
         "btc_per_year": btc_day * DAYS_PER_YEAR,
         "revenue_usd_per_day": revenue,
-        "power_cost_usd_per_day": power_cost,
-        "power_cost_per_btc_usd": _ratio(power_cost, btc_day),
+        "power_cost_usd_per_day": power_cost + power_items,
+        "energy_cost_usd_per_day": power_cost,
+        "power_cost_per_btc_usd": _ratio(power_cost + power_items, btc_day),
         "average_power_price_usd_per_mwh": _ratio(power_cost, energy),
     }
     for view in ("direct", "total", "production", "all_in"):
