@@ -18,7 +18,7 @@ from hashpivot.bitcoin import btc_per_th_day, difficulty_from_hashrate
 from hashpivot.engines import pivot as pv
 from hashpivot.exceptions import InputError
 from hashpivot.market import MarketPaths
-from hashpivot.models import Portfolio, parse_portfolio
+from hashpivot.models import Portfolio, load_portfolio, parse_portfolio
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE = Path(__file__).parents[1] / "examples" / "pivot-200mw.toml"
@@ -474,3 +474,13 @@ def test_warning_when_a_phase_is_not_ready_within_the_horizon(portfolio: Portfol
     late = str(horizon[-3])  # construction cannot finish in 3 months
     r = pv.run_pivot(portfolio, convert_mw=10, start=late)
     assert any("not ready before the horizon ends" in w for w in r.warnings)
+
+
+def test_warning_when_irr_may_not_be_unique() -> None:
+    # The example's phased strategy borrows in tranches: its levered incremental flows go
+    # negative, positive, negative... several times, so more than one IRR may exist.
+    root = Path(__file__).resolve().parents[1]
+    r = pv.run_pivot(load_portfolio(root / "examples" / "pivot-200mw.toml"))
+    assert any(w.startswith("phased: the levered") and "may not be unique" in w
+               for w in r.warnings)
+    assert not any(w.startswith("convert_all: the unlevered") for w in r.warnings)

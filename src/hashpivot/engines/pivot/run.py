@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from hashpivot import finance
@@ -115,6 +116,21 @@ def run_pivot(
             )
         if rng is not None:
             warnings.extend(flag_assumptions(si.hosting, rng, where))
+    base_u = base_cf.unlevered_fcf_usd[0]
+    base_l = base_cf.levered_fcf_usd[0]
+    for r in results[1:]:
+        for label, inc in (
+            ("unlevered", r.cash_flows.unlevered_fcf_usd[0] - base_u),
+            ("levered", r.cash_flows.levered_fcf_usd[0] - base_l),
+        ):
+            signs = np.sign(inc[np.abs(inc) > 1e-9 * max(float(np.abs(inc).max()), 1.0)])
+            changes = int((signs[1:] != signs[:-1]).sum())
+            if changes > 1:
+                warnings.append(
+                    f"{r.strategy.name}: the {label} incremental cash flows change sign "
+                    f"{changes} times, so their IRR may not be unique (the root closest to 0 "
+                    "is reported); rely on the NPV"
+                )
     horizon_end = periods[-1]
     by_name = {si.name: si for si in sites}
     for s in strategies:
