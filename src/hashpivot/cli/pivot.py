@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
-from hashpivot.cli.output import jsonable
+from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import load_portfolio
 from hashpivot.reports.pivot import format_tornado_input, write_pivot
@@ -36,18 +36,6 @@ _DEALS_HELP = (
     "[USD/MW-year]; GPU-cloud deals (the rent pays for GPUs) are kept out of the "
     "colocation range."
 ).replace("[", "\\[")
-
-
-def _m(x: float) -> str:
-    return "-" if x is None or not math.isfinite(x) else f"{x / 1e6:,.1f}"
-
-
-def _pct(x: float) -> str:
-    return "-" if x is None or not math.isfinite(x) else f"{100 * x:.1f}"
-
-
-def _num(x: float, fmt: str = ",.1f") -> str:
-    return "-" if x is None or not math.isfinite(x) else format(x, fmt)
 
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -83,13 +71,17 @@ def _print_tables(result: PivotResult, console: Console) -> None:
             "MW",
             [f"{s.strategy.converted_gross_mw:,.0f}" for s in strategies],
         ),
-        ("NPV", "M USD", [_m(s.npv_usd) for s in strategies]),
-        ("NPV vs keep_mining", "M USD", [_m(s.npv_vs_baseline_usd) for s in strategies]),
-        ("IRR (incremental)", "%/yr", [_pct(s.irr_fraction) for s in strategies]),
-        ("NPV levered, at cost of equity", "M USD", [_m(s.npv_levered_usd) for s in strategies]),
-        ("IRR levered (incr.)", "%/yr", [_pct(s.irr_levered_fraction) for s in strategies]),
-        ("payback (incremental)", "months", [_num(s.payback_months) for s in strategies]),
-        ("contracted backlog", "M USD", [_m(s.contracted_backlog_usd) for s in strategies]),
+        ("NPV", "M USD", [fmt_musd(s.npv_usd) for s in strategies]),
+        ("NPV vs keep_mining", "M USD", [fmt_musd(s.npv_vs_baseline_usd) for s in strategies]),
+        ("IRR (incremental)", "%/yr", [fmt_pct(s.irr_fraction) for s in strategies]),
+        (
+            "NPV levered, at cost of equity",
+            "M USD",
+            [fmt_musd(s.npv_levered_usd) for s in strategies],
+        ),
+        ("IRR levered (incr.)", "%/yr", [fmt_pct(s.irr_levered_fraction) for s in strategies]),
+        ("payback (incremental)", "months", [fmt_num(s.payback_months) for s in strategies]),
+        ("contracted backlog", "M USD", [fmt_musd(s.contracted_backlog_usd) for s in strategies]),
     ]
     tot = []
     for s in strategies:
@@ -106,12 +98,12 @@ def _print_tables(result: PivotResult, console: Console) -> None:
             )
         )
     rows += [
-        ("revenue, horizon", "M USD", [_m(t[0]) for t in tot]),
-        ("mining share of revenue", "%", [_pct(t[1]) for t in tot]),
-        ("EBITDA, horizon", "M USD", [_m(t[2]) for t in tot]),
-        ("free cash flow, horizon", "M USD", [_m(t[3]) for t in tot]),
-        ("BTC mined", "BTC", [_num(t[4], ",.0f") for t in tot]),
-        ("energy used", "GWh", [_num(t[5] / 1e3, ",.0f") for t in tot]),
+        ("revenue, horizon", "M USD", [fmt_musd(t[0]) for t in tot]),
+        ("mining share of revenue", "%", [fmt_pct(t[1]) for t in tot]),
+        ("EBITDA, horizon", "M USD", [fmt_musd(t[2]) for t in tot]),
+        ("free cash flow, horizon", "M USD", [fmt_musd(t[3]) for t in tot]),
+        ("BTC mined", "BTC", [fmt_num(t[4], ",.0f") for t in tot]),
+        ("energy used", "GWh", [fmt_num(t[5] / 1e3, ",.0f") for t in tot]),
     ]
     for label, unit, vals in rows:
         table.add_row(escape(f"{label} [{unit}]") if unit != "-" else label, *vals)
@@ -132,9 +124,9 @@ def _print_tables(result: PivotResult, console: Console) -> None:
                 str(r["label"]),
                 f"{format_tornado_input(float(r['low_input']), str(r['unit']))} / "
                 f"{format_tornado_input(float(r['high_input']), str(r['unit']))}",
-                _m(float(r["npv_vs_baseline_low_usd"])),
-                _m(float(r["npv_vs_baseline_high_usd"])),
-                _m(float(r["swing_usd"])),
+                fmt_musd(float(r["npv_vs_baseline_low_usd"])),
+                fmt_musd(float(r["npv_vs_baseline_high_usd"])),
+                fmt_musd(float(r["swing_usd"])),
             )
         console.print(tt)
     be = result.breakeven_lease_usd_per_kw_month
@@ -263,15 +255,15 @@ def deals_command(
     table.add_column("kind")
     for r in _rows(table_df):
         computed = _f(r["implied_usd_per_kw_month_computed"])
-        rate = _num(_f(r["rate_usd_per_kw_month"])) + ("" if math.isfinite(computed) else "*")
+        rate = fmt_num(_f(r["rate_usd_per_kw_month"])) + ("" if math.isfinite(computed) else "*")
         table.add_row(
             str(r["deal"]),
-            _num(_f(r["critical_it_mw"]), ",.0f"),
-            _num(_f(r["term_years"]), "g"),
-            _num(_f(r["contract_value_usd"]) / 1e9, ",.2f"),
+            fmt_num(_f(r["critical_it_mw"]), ",.0f"),
+            fmt_num(_f(r["term_years"]), "g"),
+            fmt_num(_f(r["contract_value_usd"]) / 1e9, ",.2f"),
             rate,
-            _num(_f(r["implied_usd_per_mw_year"]) / 1e6, ",.2f"),
-            _num(_f(r["capex_usd_per_mw"]) / 1e6, ",.1f"),
+            fmt_num(_f(r["implied_usd_per_mw_year"]) / 1e6, ",.2f"),
+            fmt_num(_f(r["capex_usd_per_mw"]) / 1e6, ",.1f"),
             "GPU" if r["kind"] == "gpu_cloud" else "colo",
         )
     console = Console()

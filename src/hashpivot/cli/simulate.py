@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
-from hashpivot.cli.output import jsonable
+from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 from hashpivot.models import load_portfolio
 
@@ -52,18 +51,6 @@ JSON_KEYS: tuple[str, ...] = (
 )
 
 
-def _m(x: float) -> str:
-    return "-" if x is None or not math.isfinite(x) else f"{x / 1e6:,.1f}"
-
-
-def _pct(x: float) -> str:
-    return "-" if x is None or not math.isfinite(x) else f"{100 * x:.1f}"
-
-
-def _num(x: float, fmt: str = ",.1f") -> str:
-    return "-" if x is None or not math.isfinite(x) else format(x, fmt)
-
-
 def json_summary(result: SimulationResult) -> dict[str, Any]:
     """The ``--json`` object: per strategy the headline keys first, then the rest."""
     full = result.to_json()
@@ -95,22 +82,28 @@ def _print(result: SimulationResult, console: Console) -> None:
         table.add_column(n, justify="right", overflow="fold")
     stats = [result.strategy_stats(n) for n in names]
     rows: list[tuple[str, list[str]]] = [
-        ("NPV mean [M USD]", [_m(s["npv_mean_usd"]) for s in stats]),
-        ("NPV P5 [M USD]", [_m(s["npv_p5_usd"]) for s in stats]),
-        ("NPV P50 [M USD]", [_m(s["npv_p50_usd"]) for s in stats]),
-        ("NPV P95 [M USD]", [_m(s["npv_p95_usd"]) for s in stats]),
-        ("CVaR95 [M USD]", [_m(s["cvar95_usd"]) for s in stats]),
-        ("NPV deterministic [M USD]", [_m(s["npv_deterministic_usd"]) for s in stats]),
-        ("P(beats keep_mining) [%]", [_pct(s["prob_beats_baseline"]) for s in stats]),
-        ("NPV vs keep_mining, mean [M USD]",
-         [_m(s.get("npv_vs_baseline_mean_usd", float("nan"))) for s in stats]),
-        ("P(liquidity breach) [%]", [_pct(s["prob_liquidity_breach"]) for s in stats]),
-        ("E[BTC sold under duress] [BTC]",
-         [_num(s["expected_forced_sale_btc"], ",.1f") for s in stats]),
-        ("avg forced-sale price [USD]",
-         [_num(s["forced_sale_avg_price_usd"], ",.0f") for s in stats]),
-        ("min cash, P5 [M USD]", [_m(s["min_cash_p5_usd"]) for s in stats]),
-        ("BTC held at end, mean [BTC]", [_num(s["end_btc_mean"], ",.0f") for s in stats]),
+        ("NPV mean [M USD]", [fmt_musd(s["npv_mean_usd"]) for s in stats]),
+        ("NPV P5 [M USD]", [fmt_musd(s["npv_p5_usd"]) for s in stats]),
+        ("NPV P50 [M USD]", [fmt_musd(s["npv_p50_usd"]) for s in stats]),
+        ("NPV P95 [M USD]", [fmt_musd(s["npv_p95_usd"]) for s in stats]),
+        ("CVaR95 [M USD]", [fmt_musd(s["cvar95_usd"]) for s in stats]),
+        ("NPV deterministic [M USD]", [fmt_musd(s["npv_deterministic_usd"]) for s in stats]),
+        ("P(beats keep_mining) [%]", [fmt_pct(s["prob_beats_baseline"]) for s in stats]),
+        (
+            "NPV vs keep_mining, mean [M USD]",
+            [fmt_musd(s.get("npv_vs_baseline_mean_usd", float("nan"))) for s in stats],
+        ),
+        ("P(liquidity breach) [%]", [fmt_pct(s["prob_liquidity_breach"]) for s in stats]),
+        (
+            "E[BTC sold under duress] [BTC]",
+            [fmt_num(s["expected_forced_sale_btc"], ",.1f") for s in stats],
+        ),
+        (
+            "avg forced-sale price [USD]",
+            [fmt_num(s["forced_sale_avg_price_usd"], ",.0f") for s in stats],
+        ),
+        ("min cash, P5 [M USD]", [fmt_musd(s["min_cash_p5_usd"]) for s in stats]),
+        ("BTC held at end, mean [BTC]", [fmt_num(s["end_btc_mean"], ",.0f") for s in stats]),
     ]
     for label, vals in rows:
         table.add_row(label, *vals)
@@ -124,8 +117,8 @@ def _print(result: SimulationResult, console: Console) -> None:
     for t in sorted({0, *range(11, T, 12), T - 1}):
         rm.add_row(
             str(result.periods[t]),
-            _pct(float(result.prob_reverse_margin_direct[t])),
-            _pct(float(result.prob_reverse_margin_total[t])),
+            fmt_pct(float(result.prob_reverse_margin_direct[t])),
+            fmt_pct(float(result.prob_reverse_margin_total[t])),
         )
     if result.baseline is not None:
         console.print(rm)
@@ -137,7 +130,7 @@ def _print(result: SimulationResult, console: Console) -> None:
             fp.add_column(p, justify="right")
         by = result.forced_sales_by_policy()
         for n in names:
-            fp.add_row(n, *[_num(by[n][p], ",.1f") for p in result.policies])
+            fp.add_row(n, *[fmt_num(by[n][p], ",.1f") for p in result.policies])
         console.print(fp)
     r = inp["resolved"]
     console.print(
@@ -167,8 +160,9 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Root random seed.")] = 0,
         workers: Annotated[
             int | None,
-            typer.Option("--workers", help="Start a local Dask cluster with N worker processes.",
-                         min=1),
+            typer.Option(
+                "--workers", help="Start a local Dask cluster with N worker processes.", min=1
+            ),
         ] = None,
         scheduler: Annotated[
             str | None,
@@ -176,24 +170,35 @@ def register(app: typer.Typer) -> None:
         ] = None,
         threads: Annotated[
             int | None,
-            typer.Option("--threads", help="Local run: threads (default: CPU count, max 4).",
-                         min=1),
+            typer.Option(
+                "--threads", help="Local run: threads (default: CPU count, max 4).", min=1
+            ),
         ] = None,
         chunk_paths: Annotated[
             int,
-            typer.Option("--chunk-paths", help="Paths per chunk (part of the reproducibility "
-                         "key with the seed).", min=1),
+            typer.Option(
+                "--chunk-paths",
+                help="Paths per chunk (part of the reproducibility key with the seed).",
+                min=1,
+            ),
         ] = 5_000,
         policy: Annotated[
             str | None,
-            typer.Option("--policy", help=_esc("Treasury policy: hold, sell_all, sell_to_cover, "
-                         "min_cash, or 'all' (default: [treasury].policy first, then the "
-                         "others for the forced-sales chart).")),
+            typer.Option(
+                "--policy",
+                help=_esc(
+                    "Treasury policy: hold, sell_all, sell_to_cover, "
+                    "min_cash, or 'all' (default: [treasury].policy first, then the "
+                    "others for the forced-sales chart)."
+                ),
+            ),
         ] = None,
         discount_rate: Annotated[
             float | None,
-            typer.Option("--discount-rate", help=_esc("Annual discount rate [fraction]; "
-                         "default [pivot].discount_rate.")),
+            typer.Option(
+                "--discount-rate",
+                help=_esc("Annual discount rate [fraction]; default [pivot].discount_rate."),
+            ),
         ] = None,
         site: Annotated[str | None, typer.Option("--site", help="Only this site.")] = None,
         convert_mw: Annotated[
@@ -206,8 +211,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         price_model: Annotated[
             str | None,
-            typer.Option("--price-model", help=_esc("Override [scenario].price_model: gbm "
-                         "or bootstrap.")),
+            typer.Option(
+                "--price-model", help=_esc("Override [scenario].price_model: gbm or bootstrap.")
+            ),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
         out: Annotated[
@@ -233,12 +239,20 @@ def register(app: typer.Typer) -> None:
         elif policy in POLICIES:
             policies = (policy,)
         else:
-            raise InputError([Problem("--policy", f"{policy!r} is not one of "
-                                      f"{', '.join(POLICIES)} or 'all'", "<command line>")])
+            raise InputError(
+                [
+                    Problem(
+                        "--policy",
+                        f"{policy!r} is not one of {', '.join(POLICIES)} or 'all'",
+                        "<command line>",
+                    )
+                ]
+            )
         if price_model is not None:
             if price_model not in ("gbm", "bootstrap"):
-                raise InputError([Problem("--price-model", "must be gbm or bootstrap",
-                                          "<command line>")])
+                raise InputError(
+                    [Problem("--price-model", "must be gbm or bootstrap", "<command line>")]
+                )
             spec = portfolio.scenario or ScenarioSpec()
             portfolio = portfolio.model_copy(
                 update={"scenario": spec.model_copy(update={"price_model": price_model})}
