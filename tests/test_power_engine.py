@@ -287,3 +287,29 @@ def test_cli_unreadable_price_file_is_bad_input(tmp_path: Path) -> None:
     assert res.exit_code == 2, res.output
     assert f"{bad}: --prices: " in res.output and "'notatime'" in res.output
     assert "Traceback" not in res.output
+
+
+def test_emissions_file_gives_a_marginal_series(prices: pd.Series, tmp_path: Path) -> None:
+    # A marginal-emissions file (hourly, t CO2/MWh) relative to the TOML directory: 0.2 at
+    # night, 0.6 from 17:00; each quarter hour takes its hour's value.
+    hours = pd.date_range("2024-08-19", "2024-08-22", freq="h", tz="America/Chicago",
+                          inclusive="left")
+    factor = np.where(hours.hour >= 17, 0.6, 0.2)
+    pd.DataFrame({"timestamp": hours.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "tco2_per_mwh": factor}).to_csv(tmp_path / "mef.csv", index=False)
+    spec = DispatchSpec.model_validate(
+        {**_site().dispatch.model_dump(), "emissions_file": "mef.csv"}  # type: ignore[attr-defined]
+    )
+    p = build_dispatch_problem(_site(), prices, spec=spec, base_dir=tmp_path)
+    ef = p.emissions_factor()
+    local_hour = p.index.hour
+    assert np.allclose(ef[local_hour >= 17], 0.6) and np.allclose(ef[local_hour < 17], 0.2)
+    assert p.meta["emissions_source"].startswith("dispatch.emissions_file")
+    res = run_dispatch(_site(), prices, spec=spec, base_dir=tmp_path)
+    sched = res.schedule_frame()
+    # no PPA or renewables here: every MWh is grid energy, charged at its interval's factor
+    expected = (sched["grid_mw"] * ef * sched["interval_hours"]).sum()
+    assert res.summary()["emissions_tco2"] == pytest.approx(expected)
+    assert sched["emissions_tco2"].to_numpy() == pytest.approx(
+        (sched["grid_mw"] * ef * sched["interval_hours"]).to_numpy()
+    )

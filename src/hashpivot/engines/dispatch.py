@@ -368,9 +368,21 @@ def build_dispatch_problem(
     ramp = lim.ramp_mw_per_interval
 
     # emissions
+    if emissions_series is None and spec.emissions_file is not None:
+        emissions_series = _read_aux(spec.emissions_file, base_dir, tz, "dispatch.emissions_file")
+        meta_source = f"dispatch.emissions_file ({spec.emissions_file})"
+    else:
+        meta_source = "emissions factor series (argument)"
     if emissions_series is not None:
         ef = align_to_index(emissions_series, index, "emissions factor series")
-        meta["emissions_source"] = "emissions factor series (argument)"
+        if np.any(ef < 0) or np.any(ef > 5):
+            raise InputError(
+                Problem(
+                    path="dispatch.emissions_file",
+                    message="emissions factors must lie within 0-5 t CO2/MWh",
+                )
+            )
+        meta["emissions_source"] = meta_source
     elif spec.emissions_factor_tco2_per_mwh is not None:
         ef = np.full(n, spec.emissions_factor_tco2_per_mwh)
         meta["emissions_source"] = "dispatch.emissions_factor_tco2_per_mwh"

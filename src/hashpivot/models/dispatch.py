@@ -314,6 +314,12 @@ class DispatchSpec(BaseModel):
         description="Grid emissions factor; default the bundled average of the site's "
         "region. [t CO2/MWh]",
     )
+    emissions_file: str | None = Field(
+        None,
+        description="CSV/Parquet of a timestamp and an emissions-factor column (e.g. marginal "
+        "emissions from WattTime or a grid operator), relative to the TOML file; wins over "
+        "emissions_factor_tco2_per_mwh. [t CO2/MWh]",
+    )
     solver: Literal["auto", "fast", "lp"] = Field(
         "auto", description="auto: the exact fast path when nothing links intervals, else HiGHS."
     )
