@@ -312,9 +312,12 @@ def test_bootstrap_mean_and_volatility() -> None:
     # each increment is scale * demeaned historical return: its sd is 0.5 sqrt(dt)
     sd_hat = float((r / np.sqrt(params.dt_years[1:])).std())
     assert sd_hat == pytest.approx(0.5, rel=0.03)
-    # mean-preserving: E[exp(x_12)] = 1 within 4 standard errors
-    e = np.exp(x[:, 11])
-    assert abs(e.mean() - 1) < 4 * e.std() / math.sqrt(n)
+    # mean-preserving despite the autocorrelation inside blocks: E[exp(x_t)] = 1 within
+    # 4 standard errors at 1 and 5 years (a per-step correction that ignored it was
+    # biased by about +4 % at 12 months: 8 seeds x 20,000 paths gave 1.042 +- 0.002)
+    for t in (11, 59):
+        e = np.exp(x[:, t])
+        assert abs(e.mean() - 1) < 4 * e.std() / math.sqrt(n)
 
 
 def test_hashrate_shock_correlation_and_response() -> None:

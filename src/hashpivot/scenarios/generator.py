@@ -13,8 +13,10 @@ BTC price
     ``price_center = "median"`` the ``-sigma^2 dt / 2`` term is dropped: the median of
     ``S_t`` is ``C_t`` and its mean ``C_t exp(sigma^2 t / 2)``.
     Block bootstrap: the increments are historical monthly log returns, demeaned, scaled to
-    the requested volatility, resampled in blocks of ``b`` consecutive months, minus
-    ``log mean exp(.)`` of the pool so that ``E[S_t] = C_t`` again.
+    the requested volatility, resampled in blocks of ``b`` consecutive months, minus a
+    correction computed on the blocks (``log`` of the mean over windows of ``exp`` of the
+    cumulative block sum) so that ``E[S_t] = C_t`` exactly despite the autocorrelation
+    inside blocks.
 Network hashrate
     ``log H_t = log Hc_t + Y_t`` with
     ``Y_t = Y_{t-1} + beta * (D_{t-1} - D_{t-1-L}) / L + e_t`` where ``D`` is the deviation of
@@ -659,12 +661,19 @@ def generate_market_paths(
             if pool_sd > 0
             else np.zeros(T)
         )
-        # E[exp(scale * r)] = 1 over the pool, per step (mean-centred only)
-        corr = (
-            np.log(np.mean(np.exp(scale[:, None] * pool[None, :]), axis=1))
-            if params.price_center == "mean"
-            else np.zeros(T)
-        )
+        # Mean-centred: E[exp(X_t)] = 1 exactly. Returns inside a block are autocorrelated
+        # (that is what blocks keep), so the correction is taken on the windows themselves:
+        # for each block, log E_w[exp(cumulative scaled window sum)] over the possible
+        # windows w, differenced within the block (blocks are independent draws).
+        corr = np.zeros(T)
+        if params.price_center == "mean":
+            n_win = pool.size - b + 1
+            windows = pool[np.arange(n_win)[:, None] + np.arange(b)[None, :]]  # (W, b)
+            for k in range(n_blocks):
+                t0, t1 = k * b, min(k * b + b, T)
+                cum = np.cumsum(scale[None, t0:t1] * windows[:, : t1 - t0], axis=1)
+                log_m = np.log(np.mean(np.exp(cum), axis=0))
+                corr[t0:t1] = np.diff(log_m, prepend=0.0)
         inc = scale[:, None] * pool[idx] - corr[:, None]
         z = pool[idx] / pool_sd if pool_sd > 0 else np.zeros((T, n))
     else:
