@@ -484,3 +484,26 @@ def test_warning_when_irr_may_not_be_unique() -> None:
     assert any(w.startswith("phased: the levered") and "may not be unique" in w
                for w in r.warnings)
     assert not any(w.startswith("convert_all: the unlevered") for w in r.warnings)
+
+
+def test_pivot_month_zero_agrees_with_unit_economics() -> None:
+    # Two engines, one economics: the pivot model's first month of keep-mining must give the
+    # BTC, revenue and power cost per day that the foundation's unit economics give at the
+    # same network conditions (before any fleet decay or curtailment).
+    from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
+
+    root = Path(__file__).resolve().parents[1]
+    pf = load_portfolio(root / "examples" / "pivot-200mw.toml")
+    m = pv.deterministic_market(pf, None, 12)
+    cf = pv.strategy_cash_flows(pf, pv.build_strategies(pf)[0], m)
+    days = m.days_per_period[0]
+    net = NetworkConditions(
+        float(m.btc_price_usd[0, 0]),
+        float(m.difficulty[0, 0]),
+        float(m.fees_btc_per_block[0, 0]),
+        float(m.subsidy_btc_per_block[0, 0]),
+    )
+    f = compute_unit_economics(pf, net).figures
+    assert cf.btc_mined[0, 0] / days == pytest.approx(f["btc_per_day"], rel=1e-12)
+    assert cf.mining_revenue_usd[0, 0] / days == pytest.approx(f["revenue_usd_per_day"], rel=1e-12)
+    assert cf.power_cost_usd[0, 0] / days == pytest.approx(f["energy_cost_usd_per_day"], rel=1e-12)
