@@ -7,7 +7,11 @@ writes, for calendar years in ERCOT local time (America/Chicago):
   SCED LMPs of HB_WEST, HB_NORTH, HB_HOUSTON, HB_SOUTH, HB_PAN, 2024 (35,136 intervals);
 * ``power_ercot_hubs_da_2024.parquet``: hourly day-ahead SPPs of the same hubs, 2024;
 * ``power_ercot_lz_rt60_2023.parquet``: hourly real-time load-zone prices, 2023
-  (8 zones; the fall-back hour, given once in the source, is used for both hours).
+  (8 zones; the fall-back hour, given once in the source, is used for both hours);
+* ``power_nyiso_zones_rt60_2019.parquet``: hourly integrated real-time LBMPs of the 11
+  NYISO zones, 2019-01-02 .. 2019-12-31 in America/New_York (SOURCES.md section 3; the
+  spring-forward HE03 copy of HE02 is dropped, the single fall-back 01:00 value is used for
+  both hours).
 
 Each file has a UTC ``interval_start`` index and one float column per point [USD/MWh].
 It then compares the SCED-LMP 15-minute means with the official 15-minute settlement
@@ -30,6 +34,8 @@ import pandas as pd
 
 from hashpivot.io.power_prices import (
     ERCOT_TZ,
+    NYISO_TZ,
+    NYISO_ZONES,
     read_ercot_dam_spp,
     read_ercot_sced_lmp,
 )
@@ -42,9 +48,9 @@ SPP_MONTHS = ("June_2024", "July_2024", "August_2024", "December_2024", "January
               "February_2025")
 
 
-def _year(s: pd.Series, year: int) -> pd.Series:
-    start = pd.Timestamp(f"{year}-01-01", tz=ERCOT_TZ)
-    end = pd.Timestamp(f"{year + 1}-01-01", tz=ERCOT_TZ)
+def _year(s: pd.Series, year: int, tz: str = ERCOT_TZ) -> pd.Series:
+    start = pd.Timestamp(f"{year}-01-01", tz=tz)
+    end = pd.Timestamp(f"{year + 1}-01-01", tz=tz)
     return s[(s.index >= start) & (s.index < end)]
 
 
@@ -82,6 +88,18 @@ def build(raw: Path, out: Path) -> str:
     assert len(lz) == 365 * 24, len(lz)
     _write(lz, out / "power_ercot_lz_rt60_2023.parquet", 4)
 
+    ny_raw = pd.read_csv(raw / "nyiso_joecipolla" / "nyiso_rt.csv")
+    ny_raw = ny_raw[ny_raw["iso"] == "NYISO"]
+    from hashpivot.io.power_prices import _parse_nyiso_zonal
+
+    ny = pd.DataFrame(
+        {z: _year(_parse_nyiso_zonal(ny_raw, z), 2019, NYISO_TZ) for z in NYISO_ZONES}
+    )
+    # 2019-01-02 .. 2019-12-31: 364 days, the 23- and 25-hour DST days cancel out
+    assert len(ny) == 364 * 24, len(ny)
+    assert not ny.isna().any().any()
+    _write(ny, out / "power_nyiso_zones_rt60_2019.parquet", 2)
+
     rows = ["| month | hub | intervals | mean SPP | mean LMP15 | mean SPP-LMP | "
             "p99 abs diff | max diff | intervals diff > $1 |",
             "|---|---|---|---|---|---|---|---|---|"]
@@ -105,6 +123,7 @@ def build(raw: Path, out: Path) -> str:
     stats = rt15.describe().T[["mean", "min", "max"]]
     print(stats.round(2))
     print(lz.describe().T[["mean", "min", "max"]].round(2))
+    print(ny.describe().T[["mean", "min", "max"]].round(2))
     return table
 
 

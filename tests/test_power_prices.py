@@ -24,6 +24,7 @@ from hashpivot.io.power_prices import (
     read_nyiso_zonal,
     read_price_file,
     read_prices_auto,
+    region_timezone,
     resample_prices,
 )
 
@@ -326,3 +327,68 @@ def test_generic_file_repeated_instant_is_an_error() -> None:
     )
     with pytest.raises(DataError, match="repeated timestamp"):
         read_price_file(io.StringIO(text), tz="America/Chicago")
+
+
+# ---- bundled NYISO zones 2019 ------------------------------------------------------------
+def test_bundled_nyiso_2019_coverage_dst_and_known_value() -> None:
+    west = load_market_prices("nyiso:WEST:2019")
+    assert str(west.index.tz) == "America/New_York"
+    # the source starts on 2019-01-02 (Jan 1 missing): 364 days, the 23- and 25-hour DST
+    # days cancel out
+    assert west.index[0] == pd.Timestamp("2019-01-02 00:00", tz="America/New_York")
+    assert west.index[-1] == pd.Timestamp("2019-12-31 23:00", tz="America/New_York")
+    assert len(west) == 364 * 24
+    assert (pd.Series(west.index).diff().dropna() == pd.Timedelta("1h")).all()
+    days = _per_day(west)
+    assert days["2019-03-10"] == 23 and days["2019-11-03"] == 25 and days["2019-07-15"] == 24
+    # raw row "2019-07-15,NYISO,WEST,...": he15 = 89.59 (14:00-15:00 EDT), he01 = 23.23
+    assert west[pd.Timestamp("2019-07-15 14:00-04:00")] == 89.59
+    assert west[pd.Timestamp("2019-07-15 00:00-04:00")] == 23.23
+    # raw row "2019-11-03,NYISO,WEST": he02 = 12.93 (the kept daylight-time 01:00 copy) fills
+    # both 01:00 hours, he03 = 12.78 starts at 02:00 EST
+    assert west[pd.Timestamp("2019-11-03 01:00-04:00")] == 12.93
+    assert west[pd.Timestamp("2019-11-03 01:00-05:00")] == 12.93
+    assert west[pd.Timestamp("2019-11-03 02:00-05:00")] == 12.78
+    # raw row "2019-03-10,NYISO,WEST": he02 = he03 = 13.54 (filler), he04 = 17.21 at 03:00 EDT
+    assert west[pd.Timestamp("2019-03-10 01:00-05:00")] == 13.54
+    assert west[pd.Timestamp("2019-03-10 03:00-04:00")] == 17.21
+    assert west.attrs["key"] == "nyiso:WEST:2019"
+    nyc = load_market_prices("nyiso:nyc:2019")
+    assert nyc.index.equals(west.index) and not nyc.equals(west)
+    keys = bundled_market_keys()
+    assert "nyiso:HUD_VL:2019" in keys and "nyiso:NPX:2019" not in keys  # zones only
+    with pytest.raises(InputError, match="nyiso:WEST:2019"):
+        load_market_prices("nyiso:PJM:2019")
+
+
+def test_region_timezone_nyiso() -> None:
+    assert region_timezone("NYISO") == "America/New_York"
+    assert region_timezone("nyiso_j") == "America/New_York"
+    assert region_timezone("ERCOT") == "America/Chicago"
+
+
+def test_dispatch_cli_on_ny_site_with_bundled_nyiso(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from hashpivot.cli.app import app
+
+    toml = tmp_path / "ny.toml"
+    toml.write_text(
+        'name = "NY test"\n\n[[sites]]\nname = "Upstate"\nregion = "NYISO"\n'
+        "capacity_mw = 20.0\n\n[sites.power_contract]\n"
+        'kind = "index"\nprice_usd_per_mwh = 30.0\nadder_usd_per_mwh = 2.0\n'
+        'market = "nyiso:WEST"\n\n[[sites.fleet]]\nname = "S19j Pro"\n'
+        "hashrate_th_s = 104.0\npower_w = 3068.0\ncount = 5000\n"
+    )
+    res = CliRunner().invoke(
+        app,
+        ["dispatch", str(toml), "--market", "nyiso:WEST:2019",
+         "--hashprice-usd-per-ph-day", "45", "--json"],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["intervals"] == 364 * 24
+    assert out["start"] == "2019-01-02 00:00:00-05:00"
+    assert out["net_margin_usd"] >= out["net_margin_always_on_usd"] - 1e-6

@@ -62,7 +62,7 @@ def dispatch_command(
         typer.Option(
             "--market",
             help="Bundled prices, e.g. ercot:HB_WEST:2024 (15-min) or ercot:LZ_WEST:2023 "
-            "(hourly); ercot:HB_WEST:2024:da for day-ahead.",
+            "(hourly); ercot:HB_WEST:2024:da for day-ahead; nyiso:WEST:2019 (hourly, NYISO zones).",
         ),
     ] = None,
     solver: Annotated[

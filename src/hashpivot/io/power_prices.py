@@ -1,4 +1,4 @@
-"""Readers of wholesale power prices (ERCOT, NYISO, generic files) and the bundled ERCOT years.
+"""Readers of wholesale power prices (ERCOT, NYISO, generic files) and the bundled years.
 
 Every reader returns a :class:`pandas.Series` of prices [USD/MWh] named
 ``price_usd_per_mwh`` and indexed by a tz-aware :class:`pandas.DatetimeIndex` of **interval
@@ -20,8 +20,8 @@ Time conventions handled here (ERCOT: Central Prevailing Time, NYISO: Eastern):
 
 Each ``read_*`` takes a path or a buffer and hands a DataFrame to a ``_parse_*`` function
 that tests call directly (pvlib ``iotools`` style). :func:`load_market_prices` loads the
-bundled years (``ercot:HB_WEST:2024``, ``ercot:LZ_WEST:2023``, ...; see
-``hashpivot/data/PROVENANCE.md``).
+bundled years (``ercot:HB_WEST:2024``, ``ercot:LZ_WEST:2023``, ``nyiso:WEST:2019``, ...;
+see ``hashpivot/data/PROVENANCE.md``).
 
 Sources: ERCOT report layouts NP6-905-CD (RTMLZHBSPP, 15-minute settlement point prices),
 NP4-190-CD (DAM settlement point prices), NP6-788-CD (SCED LMPs by resource node, load zone
@@ -51,6 +51,7 @@ __all__ = [
     "BUNDLED_MARKETS",
     "ERCOT_TZ",
     "NYISO_TZ",
+    "NYISO_ZONES",
     "MarketKey",
     "bundled_market_keys",
     "load_market_prices",
@@ -92,7 +93,8 @@ def region_timezone(region: str | None, default: str = ERCOT_TZ) -> str:
     Parameters
     ----------
     region : str or None
-        Grid region / ISO name, case-insensitive.
+        Grid region / ISO name, case-insensitive; a sub-region ``ISO_X`` (``"NYISO_J"``)
+        maps like its ISO.
     default : str
         Returned for an unknown or missing region.
 
@@ -103,7 +105,9 @@ def region_timezone(region: str | None, default: str = ERCOT_TZ) -> str:
     """
     if not region:
         return default
-    return _REGION_TZ.get(region.strip().upper(), default)
+    name = region.strip().upper()
+    # sub-regions such as "NYISO_J" or "ERCOT_WEST" take their ISO's zone
+    return _REGION_TZ.get(name, _REGION_TZ.get(name.split("_")[0], default))
 
 
 # --------------------------------------------------------------------------------------
@@ -585,7 +589,10 @@ def read_nyiso_zonal(path_or_buffer: PathOrBuffer, zone: str | None = None) -> p
     Hours are hour ending, Eastern prevailing time. The layout folds DST days into 24
     columns: on the March day HE03 (02:00-03:00, which does not exist) repeats HE02 and is
     dropped (23 hours); on the November day the single 01:00-02:00 value is given to both
-    the daylight and the standard-time hour (25 hours).
+    the daylight and the standard-time hour (25 hours). The joe-cipolla/nyiso loader that
+    wrote the file keeps the first (daylight-time) copy of the repeated hour and drops the
+    second, so on that day the standard-time hour carries the daylight-time price (see
+    ``hashpivot/data/PROVENANCE.md``).
 
     Parameters
     ----------
@@ -900,6 +907,15 @@ for _hub in ("HB_NORTH", "HB_HOUSTON", "HB_SOUTH", "HB_PAN"):
         _hub,
         f"ERCOT {_hub} 2024, hourly day-ahead SPP",
     )
+#: The 11 NYISO load zones bundled for 2019 (no external proxies, no NEPOOL rows).
+NYISO_ZONES = ("CAPITL", "CENTRL", "DUNWOD", "GENESE", "HUD_VL", "LONGIL", "MHK_VL",
+               "MILLWD", "NORTH", "NYC", "WEST")
+for _zone in NYISO_ZONES:
+    BUNDLED_MARKETS[f"nyiso:{_zone}:2019"] = (
+        "power_nyiso_zones_rt60_2019.parquet",
+        _zone,
+        f"NYISO {_zone} 2019 (from Jan 2), hourly integrated real-time LBMP",
+    )
 
 _MARKET_RE = re.compile(r"^([a-z]+):([A-Za-z0-9_]+)(?::(\d{4}))?(?::(rt|da))?$")
 
@@ -949,7 +965,7 @@ def _bundled_frame(name: str) -> pd.DataFrame:
 
 
 def load_market_prices(market: str | MarketKey) -> pd.Series:
-    """Bundled prices of a market year, e.g. ``"ercot:HB_WEST:2024"``.
+    """Bundled prices of a market year, e.g. ``"ercot:HB_WEST:2024"``, ``"nyiso:WEST:2019"``.
 
     Parameters
     ----------
