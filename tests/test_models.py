@@ -112,3 +112,21 @@ def test_infinite_amounts_are_problems_not_null_results() -> None:
     probs = {p.path: p.message for p in info.value.problems}
     assert set(probs) == {"cost_items[0].usd_per_year", "cost_items[1].usd_per_month"}
     assert "finite" in probs["cost_items[0].usd_per_year"]
+
+
+def test_capacity_counts_only_machines_installed_together() -> None:
+    # 3.675 MW retired at the end of 2023, replaced by 3.675 MW from 2024: fits 4 MW;
+    # overlapping by a month it does not.
+    def text(end: str) -> str:
+        entry = "[[sites.fleet]]\ncount = 1000\nhashrate_th_s = 200\npower_w = 3500\n"
+        return (
+            BASE.format(cap=4, spec=f'power_w = 3500\nend = "{end}"')
+            + entry
+            + 'start = "2024-01"\n'
+        )
+
+    pf = parse_portfolio(text("2023-12"))
+    assert pf.sites[0].peak_fleet_power_mw == pytest.approx(3.675)
+    assert pf.sites[0].fleet_power_mw == pytest.approx(7.35)
+    with pytest.raises(InputError, match="installed at the same time"):
+        parse_portfolio(text("2024-01"))

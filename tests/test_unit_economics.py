@@ -11,6 +11,7 @@ import pytest
 
 from hashpivot.engines.backtest import run_backtest
 from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
+from hashpivot.exceptions import InputError
 from hashpivot.models import load_portfolio, parse_portfolio
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,3 +176,40 @@ def test_power_tagged_items_count_as_power_but_are_fixed_in_breakevens() -> None
     assert f["power_cost_per_btc_usd"] == pytest.approx(2_900 / btc)
     assert f["cost_per_btc_direct_usd"] == pytest.approx(3_900 / btc)
     assert f["breakeven_power_price_usd_per_mwh"] == pytest.approx((btc * 1e5 - 1_500) / 48)
+
+
+def test_fleet_entries_count_only_between_their_dates() -> None:
+    # 1,000 machines all window long, plus 1,000 more installed from 2024-01-02: BTC, power
+    # and depreciation double from that day; a day with nothing installed is a clear error.
+    text = ONE_SITE.replace(
+        "uptime_fraction = 1.0\n",
+        "uptime_fraction = 1.0\n"
+        "[[sites.fleet]]\ncount = 1000\nhashrate_th_s = 100\nefficiency_j_per_th = 20\n"
+        'uptime_fraction = 1.0\nstart = "2024-01-02"\n'
+        "capex_usd_per_th = 36.525\ndepreciation_years = 1\n",
+    )
+    pf = parse_portfolio(text)
+    d = run_backtest(pf, "2023-12-31", "2024-01-03").daily
+    # BTC = running PH/s x hash value (hashprice / price): 100 PH/s, then 200 PH/s
+    ph_s = d["btc_mined"] / (d["hashprice_usd_per_ph_day"] / d["btc_price_usd"])
+    assert ph_s.tolist() == pytest.approx([100, 100, 200, 200])
+    # power 2,400/day per 1,000 machines; depreciation 36.525 USD/TH x 100,000 TH / 365.25
+    assert d["power_cost_usd"].tolist() == pytest.approx([2_400, 2_400, 4_800, 4_800])
+    assert (d["cost_total_usd"] - d["cost_direct_usd"]).tolist() == pytest.approx(
+        [1_000, 1_000, 11_000, 11_000]
+    )
+    # the same dates apply to `cost` on a day
+    before = compute_unit_economics(
+        pf, NetworkConditions(100_000, 100e12, 0.0, 3.125, date=dt.date(2024, 1, 1))
+    )
+    after = compute_unit_economics(
+        pf, NetworkConditions(100_000, 100e12, 0.0, 3.125, date=dt.date(2024, 1, 2))
+    )
+    assert after.figures["btc_per_day"] == pytest.approx(2 * before.figures["btc_per_day"])
+    only_later = parse_portfolio(
+        ONE_SITE.replace("uptime_fraction = 1.0\n", 'uptime_fraction = 1.0\nstart = "2024-01-02"\n')
+    )
+    with pytest.raises(InputError, match="no fleet entry is installed on 2024-01-01"):
+        compute_unit_economics(
+            only_later, NetworkConditions(100_000, 100e12, date=dt.date(2024, 1, 1))
+        )

@@ -1,8 +1,9 @@
 """Daily backtest: a portfolio's unit economics over a historical window.
 
 Uses the bundled Coin Metrics daily history (price, mean difficulty, fees per block and
-the subsidy actually paid that day) and the portfolio as it stands (fleet and contracts
-constant; cost items only on the days between their ``start`` and ``end``).
+the subsidy actually paid that day) and the portfolio: fleet entries and cost items count
+only on the days between their ``start`` and ``end`` (a fleet that grows or retires
+machines over the window); power contracts are constant.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import pandas as pd
 from hashpivot.engines.unit_economics import cost_lines_with_items, portfolio_arrays
 from hashpivot.mining import (
     COST_VIEWS,
+    CostCategory,
     cost_per_btc_usd,
     hashprice_usd_per_ph_day,
     hashvalue_btc_per_ph_day,
     margin_fraction,
 )
 from hashpivot.models import Portfolio
-from hashpivot.units import TH_PER_PH
+from hashpivot.units import DAYS_PER_YEAR, TH_PER_PH
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,6 @@ class BacktestResult:
 
     daily: pd.DataFrame
     summary: dict[str, float]
-
-
 
 
 def run_backtest(
@@ -70,16 +70,35 @@ def run_backtest(
     subsidy = history["subsidy_btc_per_block"].to_numpy(float)
 
     arr = portfolio_arrays(portfolio)
+    # installed[e, d]: fleet entry e runs on day d (its start/end); machines outside their
+    # dates mine nothing, draw no power and are not depreciated
+    installed = np.vstack(
+        [e.active_on(dates) for site in portfolio.sites for e in site.fleet]
+    ).astype(float)
     hv_ph = hashvalue_btc_per_ph_day(diff, subsidy, fees)
-    btc = hv_ph / TH_PER_PH * float(arr.net_effective_hashrate_th_s.sum())
+    btc = hv_ph / TH_PER_PH * (arr.net_effective_hashrate_th_s @ installed)
     revenue = btc * price
-    power_cost = float(arr.power_cost_usd_per_day.sum())
+    fleet_line_usd: dict[tuple[CostCategory, str], np.ndarray] = {}
+    for site in portfolio.sites:
+        mask = arr.site == site.name
+        fleet_line_usd[(CostCategory.POWER, site.name)] = (
+            arr.power_cost_usd_per_day[mask] @ installed[mask]
+        )
+        fleet_line_usd[(CostCategory.DEPRECIATION, site.name)] = (
+            arr.depreciation_usd_per_year[mask] / DAYS_PER_YEAR @ installed[mask]
+        )
+    power_cost = sum(v for (cat, _), v in fleet_line_usd.items() if cat == CostCategory.POWER)
 
     # per-view daily cost: constant lines plus date-bounded cost items; each line keeps the
     # item it comes from, so items sharing a name (a cost that steps up over dated periods)
     # each apply on their own days
     lines = cost_lines_with_items(portfolio, arr)
-    active = [item.active_on(dates).astype(float) if item is not None else 1.0 for _, item in lines]
+    daily = [
+        item.active_on(dates) * line.usd_per_day
+        if item is not None
+        else fleet_line_usd[(line.category, line.scope)]
+        for line, item in lines
+    ]
 
     out = pd.DataFrame(index=dates)
     out.index.name = "date"
@@ -95,13 +114,13 @@ def run_backtest(
         "days": float(len(dates)),
         "btc_mined": float(btc.sum()),
         "revenue_usd": float(revenue.sum()),
-        "power_cost_usd": power_cost * len(dates),
+        "power_cost_usd": float(np.sum(power_cost)),
     }
     for view, cats in COST_VIEWS.items():
         cost = np.zeros(len(dates))
-        for (line, _), factor in zip(lines, active, strict=True):
+        for (line, _), usd in zip(lines, daily, strict=True):
             if line.category in cats:
-                cost = cost + line.usd_per_day * factor
+                cost = cost + usd
         per_btc = cost_per_btc_usd(cost, btc)
         out[f"cost_{view}_usd"] = cost
         out[f"cost_per_btc_{view}_usd"] = per_btc

@@ -142,11 +142,23 @@ class PortfolioArrays:
         return self.effective_hashrate_th_s * (1.0 - self.pool_fee_fraction)
 
 
-def portfolio_arrays(portfolio: Portfolio) -> PortfolioArrays:
-    """Flatten a portfolio's fleets into per-entry arrays (layer-1 functions do the math)."""
+def portfolio_arrays(portfolio: Portfolio, on: dt.date | None = None) -> PortfolioArrays:
+    """Flatten a portfolio's fleets into per-entry arrays (layer-1 functions do the math).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio.
+    on : datetime.date, optional
+        Keep only the fleet entries installed that day (their ``start``/``end``); all
+        entries when None.
+    """
     rows: list[dict[str, Any]] = []
+    day = None if on is None else pd.DatetimeIndex([pd.Timestamp(on)])
     for site in portfolio.sites:
         for entry in site.fleet:
+            if day is not None and not bool(entry.active_on(day)[0]):
+                continue
             prod = fleet_production(
                 entry.count,
                 entry.hashrate_th_s,
@@ -172,7 +184,11 @@ def portfolio_arrays(portfolio: Portfolio) -> PortfolioArrays:
                 }
             )
     if not rows:
-        raise InputError([Problem("sites", "no site has a fleet: nothing mines")])
+        if any(site.fleet for site in portfolio.sites):
+            msg = f"no fleet entry is installed on {on} (check their start/end): nothing mines"
+        else:
+            msg = "no site has a fleet: nothing mines"
+        raise InputError([Problem("sites", msg)])
     cols = {k: np.array([r[k] for r in rows]) for k in rows[0]}
     return PortfolioArrays(**cols)
 
@@ -223,9 +239,7 @@ def cost_lines_with_items(
         for item in site.cost_items:
             lines.append(
                 (
-                    CostLine(
-                        item.name, item.category, item.annual_usd / DAYS_PER_YEAR, site.name
-                    ),
+                    CostLine(item.name, item.category, item.annual_usd / DAYS_PER_YEAR, site.name),
                     item,
                 )
             )
@@ -285,7 +299,7 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
         (``cost_per_btc_direct_usd``, ``breakeven_power_price_usd_per_mwh`` ...); the
         breakeven power price is the uniform all-in price at every site.
     """
-    arr = portfolio_arrays(portfolio)
+    arr = portfolio_arrays(portfolio, on=network.date)
     hv_th = network.hashvalue_btc_per_ph_day / TH_PER_PH
     btc_day_by_entry = btc_mined_per_day(arr.effective_hashrate_th_s, hv_th, arr.pool_fee_fraction)
     btc_day = float(btc_day_by_entry.sum())

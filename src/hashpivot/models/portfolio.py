@@ -56,7 +56,39 @@ class PowerContract(BaseModel):
         return self.price_usd_per_mwh + self.adder_usd_per_mwh
 
 
-class FleetEntry(BaseModel):
+class Dated(BaseModel):
+    """Something that applies between an optional first and last day (``start``, ``end``).
+
+    Dates count in backtests and in ``cost --date``; the forward-looking engines (pivot,
+    risk, dispatch) take the portfolio as it stands.
+    """
+
+    model_config = _STRICT
+
+    start: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}(-\d{2})?$", description="First day it applies."
+    )
+    end: str | None = Field(
+        None,
+        pattern=r"^\d{4}-\d{2}(-\d{2})?$",
+        description="Last day it applies (a YYYY-MM end runs through that month).",
+    )
+
+    def active_on(self, dates: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
+        """True on the days between ``start`` and ``end`` (a ``YYYY-MM`` end runs through
+        the end of that month); always True when neither is set."""
+        mask = np.ones(len(dates), dtype=bool)
+        if self.start:
+            mask &= np.asarray(dates >= pd.Timestamp(self.start))
+        if self.end:
+            end = pd.Timestamp(self.end)
+            if len(self.end) == 7:
+                end = end + pd.offsets.MonthEnd(0)
+            mask &= np.asarray(dates <= end)
+        return mask
+
+
+class FleetEntry(Dated):
     """A group of identical ASICs at a site: from the catalog by name, or custom specs."""
 
     model_config = _STRICT
@@ -142,7 +174,7 @@ class FleetEntry(BaseModel):
         return self.count * self.hashrate_th_s
 
 
-class CostItem(BaseModel):
+class CostItem(Dated):
     """A cost item, tagged so it lands in the right cost views."""
 
     model_config = _STRICT
@@ -151,12 +183,6 @@ class CostItem(BaseModel):
     category: CostCategory = Field(..., description="power, site_opex, sga_cash, ... ")
     usd_per_year: float | None = Field(None, ge=0, description="Amount per year. [USD/year]")
     usd_per_month: float | None = Field(None, ge=0, description="Amount per month. [USD/month]")
-    start: str | None = Field(
-        None, pattern=r"^\d{4}-\d{2}(-\d{2})?$", description="First day it applies (backtests)."
-    )
-    end: str | None = Field(
-        None, pattern=r"^\d{4}-\d{2}(-\d{2})?$", description="Last day it applies (backtests)."
-    )
     description: str | None = Field(None, description="Where the figure comes from.")
 
     @model_validator(mode="after")
@@ -164,19 +190,6 @@ class CostItem(BaseModel):
         if (self.usd_per_year is None) == (self.usd_per_month is None):
             raise ValueError("give exactly one of 'usd_per_year' or 'usd_per_month'")
         return self
-
-    def active_on(self, dates: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
-        """True on the days between ``start`` and ``end`` (a ``YYYY-MM`` end runs through
-        the end of that month); always True when neither is set."""
-        mask = np.ones(len(dates), dtype=bool)
-        if self.start:
-            mask &= np.asarray(dates >= pd.Timestamp(self.start))
-        if self.end:
-            end = pd.Timestamp(self.end)
-            if len(self.end) == 7:
-                end = end + pd.offsets.MonthEnd(0)
-            mask &= np.asarray(dates <= end)
-        return mask
 
     @property
     def annual_usd(self) -> float:
@@ -210,16 +223,35 @@ class Site(BaseModel):
     @property
     def fleet_power_mw(self) -> float:
         """Power drawn by the whole fleet running, overhead included. [MW]"""
-        return sum(
-            e.total_hashrate_th_s * (e.efficiency_j_per_th or 0.0) for e in self.fleet
-        ) * self.power_overhead_factor / 1e6
+        return (
+            sum(e.total_hashrate_th_s * (e.efficiency_j_per_th or 0.0) for e in self.fleet)
+            * self.power_overhead_factor
+            / 1e6
+        )
+
+    @property
+    def peak_fleet_power_mw(self) -> float:
+        """Largest power of the entries installed at the same time (their ``start``/``end``),
+        overhead included. [MW]"""
+        entries = self.fleet
+        if not entries:
+            return 0.0
+        power = np.array([e.total_hashrate_th_s * (e.efficiency_j_per_th or 0.0) for e in entries])
+        # the concurrent load can only rise on a day an entry starts (or before any start)
+        days = pd.DatetimeIndex(
+            [pd.Timestamp("1900-01-01")] + [pd.Timestamp(e.start) for e in entries if e.start]
+        )
+        installed = np.vstack([e.active_on(days) for e in entries])
+        peak = float((power[:, None] * installed).sum(axis=0).max())
+        return peak * self.power_overhead_factor / 1e6
 
     @model_validator(mode="after")
     def _fits_capacity(self) -> Self:
-        if self.capacity_mw is not None and self.fleet_power_mw > self.capacity_mw * 1.0001:
+        peak = self.peak_fleet_power_mw
+        if self.capacity_mw is not None and peak > self.capacity_mw * 1.0001:
             raise ValueError(
-                f"the fleet draws {self.fleet_power_mw:.1f} MW with overhead, more than "
-                f"capacity_mw = {self.capacity_mw:g} MW"
+                f"the fleet draws {peak:.1f} MW with overhead (machines installed at the same "
+                f"time), more than capacity_mw = {self.capacity_mw:g} MW"
             )
         return self
 
