@@ -41,10 +41,6 @@ def _check_positive(problems: list[Problem], name: str, value: float | None, zer
         problems.append(Problem(f"--{name}", f"must be a finite number {need} (got {value})", CLI))
 
 
-
-
-
-
 def _network(
     date: str | None,
     btc_price_usd: float | None,
@@ -80,9 +76,7 @@ def _network(
 
 def _with_source(exc: InputError, source: Path) -> InputError:
     """The engine's problems, each naming ``source`` when it names no file yet."""
-    return InputError(
-        [Problem(p.path, p.message, p.source or str(source)) for p in exc.problems]
-    )
+    return InputError([Problem(p.path, p.message, p.source or str(source)) for p in exc.problems])
 
 
 def _fmt(v: float, digits: int = 0) -> str:
@@ -269,9 +263,15 @@ def _print_cost(result: Any) -> None:
         t.add_row(label, _fmt(value, digits), unit)
     console.print(t)
     v = Table(title="Cost views (CoinShares direct/total; TheMinerMag production/all-in)")
-    for col in ("view", "cost per BTC [USD]", "margin", "reverse margin",
-                "breakeven hashprice [USD/PH/day]", "breakeven power [USD/MWh]",
-                "breakeven efficiency [J/TH]"):
+    for col in (
+        "view",
+        "cost per BTC [USD]",
+        "margin",
+        "reverse margin",
+        "breakeven hashprice [USD/PH/day]",
+        "breakeven power [USD/MWh]",
+        "breakeven efficiency [J/TH]",
+    ):
         v.add_column(col, justify="right" if col != "view" else "left")
     for view in ("direct", "total", "production", "all_in"):
         v.add_row(
@@ -285,7 +285,17 @@ def _print_cost(result: Any) -> None:
         )
     console.print(v)
     led = Table(title="Cost items")
-    for col in ("item", "category", "scope", "USD/year", "USD/BTC", "direct", "total"):
+    for col in (
+        "item",
+        "category",
+        "scope",
+        "USD/year",
+        "USD/BTC",
+        "direct",
+        "total",
+        "production",
+        "all-in",
+    ):
         led.add_column(col, justify="right" if col.startswith("USD") else "left")
     for row in result.ledger.itertuples():
         led.add_row(
@@ -296,6 +306,8 @@ def _print_cost(result: Any) -> None:
             _fmt(row.usd_per_btc),
             "x" if row.in_direct else "",
             "x" if row.in_total else "",
+            "x" if row.in_production else "",
+            "x" if row.in_all_in else "",
         )
     console.print(led)
     for note in result.notes:
