@@ -50,6 +50,11 @@ class InputError(HashpivotError, ValueError):
         n = len(self.problems)
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in input:\n{lines}")
 
+    def with_source(self, source: str) -> InputError:
+        """The same problems, each naming ``source`` where it names no file yet (engines
+        report field paths; the interface that read the file adds its name)."""
+        return InputError([Problem(p.path, p.message, p.source or source) for p in self.problems])
+
 
 class DataError(HashpivotError):
     """Bundled or fetched data is missing, malformed or does not cover a request."""

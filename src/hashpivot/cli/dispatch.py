@@ -93,8 +93,6 @@ def dispatch_command(
 
     if solver is not None and solver not in ("auto", "fast", "lp"):
         fail_input(f"{solver!r} is not one of auto, fast, lp", "--solver")
-    if not portfolio_file.exists():
-        fail_input(f"file not found: {portfolio_file}", "SITE.toml")
     result = run_dispatch_file(
         portfolio_file, prices_file=prices, market=market, site_name=site, solver=solver,
         hashprice=hashprice,

@@ -74,11 +74,6 @@ def _network(
     )
 
 
-def _with_source(exc: InputError, source: Path) -> InputError:
-    """The engine's problems, each naming ``source`` when it names no file yet."""
-    return InputError([Problem(p.path, p.message, p.source or str(source)) for p in exc.problems])
-
-
 def _fmt(v: float, digits: int = 0) -> str:
     return "n/a" if not math.isfinite(v) else f"{v:,.{digits}f}"
 
@@ -172,7 +167,7 @@ def register(app: typer.Typer) -> None:
         try:
             result = compute_unit_economics(portfolio, network)
         except InputError as exc:  # engine problems name the field; add the file
-            raise _with_source(exc, site_file) from None
+            raise exc.with_source(str(site_file)) from None
         if as_json:
             print_json(result.to_dict())
             return
@@ -211,7 +206,7 @@ def register(app: typer.Typer) -> None:
         except DataError as exc:
             raise InputError([Problem("--start/--end", str(exc), CLI)]) from None
         except InputError as exc:  # engine problems name the field; add the file
-            raise _with_source(exc, site_file) from None
+            raise exc.with_source(str(site_file)) from None
         files: list[Path] = []
         if out is not None:
             from hashpivot.reports.backtest import write_backtest

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
-from hashpivot.exceptions import InputError, Problem
+from hashpivot.exceptions import InputError
 from hashpivot.models import load_portfolio
 from hashpivot.reports.pivot import format_tornado_input, write_pivot
 
@@ -185,15 +185,11 @@ def pivot_command(
             pd.Period(start, freq="M")
         except (ValueError, TypeError):
             fail_input(f"{start!r} is not a month (expected YYYY-MM)", "--start")
-    if not site_file.exists():
-        fail_input(f"file not found: {site_file}", "SITE_FILE")
     portfolio = load_portfolio(site_file)
     try:
         result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start)
     except InputError as exc:  # engine problems name the field; add the file
-        raise InputError(
-            [Problem(p.path, p.message, p.source or str(site_file)) for p in exc.problems]
-        ) from None
+        raise exc.with_source(str(site_file)) from None
     written: list[Path] = []
     if out is not None:
         written = write_pivot(result, out)
