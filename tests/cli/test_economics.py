@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from hashpivot.cli import economics
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "reverse-margin.toml")
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = Path(__file__).parents[1] / "data" / "bad"
 
 app = typer.Typer()
 economics.register(app)

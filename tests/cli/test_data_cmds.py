@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from hashpivot.cli import data_cmds
 
-DATA = Path(__file__).parent / "data" / "mempool"
+DATA = Path(__file__).parents[1] / "data" / "mempool"
 
 
 @pytest.fixture(scope="module")

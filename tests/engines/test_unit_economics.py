@@ -14,8 +14,8 @@ from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_eco
 from hashpivot.exceptions import InputError
 from hashpivot.models import load_portfolio, parse_portfolio
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).parents[1] / "data"
 MID_2025 = NetworkConditions(btc_price_usd=95_000, difficulty=117e12, fees_btc_per_block=0.03)
 
 ONE_SITE = """

@@ -28,7 +28,7 @@ from hashpivot.io.power_prices import (
     resample_prices,
 )
 
-DATA = Path(__file__).parent / "data" / "power"
+DATA = Path(__file__).parents[1] / "data" / "power"
 
 
 def _per_day(s: pd.Series) -> pd.Series:

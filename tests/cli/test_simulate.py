@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from hashpivot.cli.app import app
 from hashpivot.cli.simulate import JSON_KEYS
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 SITE = str(DATA / "simulate_site.toml")
 runner = CliRunner()
 

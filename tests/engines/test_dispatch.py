@@ -25,8 +25,8 @@ from hashpivot.models import parse_portfolio
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power import energy_balance_residual_mw, tranches_from_site
 
-DATA = Path(__file__).parent / "data" / "power"
-EXAMPLE = Path(__file__).parents[1] / "examples" / "dispatch-west-texas.toml"
+DATA = Path(__file__).parents[1] / "data" / "power"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml"
 
 SITE_TOML = """
 name = "test"

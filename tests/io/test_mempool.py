@@ -19,7 +19,7 @@ from hashpivot.exceptions import FetchError
 from hashpivot.io import NetworkState
 from hashpivot.io import mempool as M  # noqa: N812
 
-DATA = Path(__file__).parent / "data" / "mempool"
+DATA = Path(__file__).parents[1] / "data" / "mempool"
 BASE = "https://mempool.example/api"
 
 ROUTES = {

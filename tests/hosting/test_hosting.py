@@ -14,7 +14,7 @@ from hashpivot import finance as fin
 from hashpivot import hosting as hz
 from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 DAYS_30 = np.full(240, 30.0)
 
 

@@ -9,8 +9,8 @@ import pytest
 from hashpivot.exceptions import InputError
 from hashpivot.models import load_portfolio, parse_portfolio
 
-ROOT = Path(__file__).resolve().parents[1]
-BAD = Path(__file__).parent / "data" / "bad"
+ROOT = Path(__file__).resolve().parents[2]
+BAD = Path(__file__).parents[1] / "data" / "bad"
 
 
 def _problems(path: Path) -> dict[str, str]:

@@ -13,7 +13,7 @@ from hashpivot.exceptions import DataError
 from hashpivot.io import load_btc_daily, read_coinmetrics_csv
 from hashpivot.io.coinmetrics import BTC_DAILY_COLUMNS, coinmetrics_text_excerpt
 
-SAMPLE = Path(__file__).parent / "data" / "coinmetrics_sample.csv"
+SAMPLE = Path(__file__).parents[1] / "data" / "coinmetrics_sample.csv"
 
 HEADER = "asset,date,AdrActCnt,BlkCnt,DiffMean,FeeTotUSD,HashRate,IssTotUSD,PriceUSD,TxCnt\n"
 
@@ -80,7 +80,7 @@ def test_missing_column_and_bad_date() -> None:
     with pytest.raises(DataError, match="duplicated"):
         read_coinmetrics_csv(io.StringIO(dup))
     with pytest.raises(DataError, match="cannot read"):
-        read_coinmetrics_csv(Path(__file__).parent / "data" / "no_such_file.csv")
+        read_coinmetrics_csv(Path(__file__).parents[1] / "data" / "no_such_file.csv")
 
 
 def test_excerpt_keeps_raw_lines() -> None:

@@ -20,8 +20,8 @@ from hashpivot.exceptions import InputError
 from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio, load_portfolio, parse_portfolio
 
-DATA = Path(__file__).parent / "data"
-EXAMPLE = Path(__file__).parents[1] / "examples" / "pivot-200mw.toml"
+DATA = Path(__file__).parents[1] / "data"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
 
 BASE_TOML = """
 name = "test"
@@ -479,7 +479,7 @@ def test_warning_when_a_phase_is_not_ready_within_the_horizon(portfolio: Portfol
 def test_warning_when_irr_may_not_be_unique() -> None:
     # The example's phased strategy borrows in tranches: its levered incremental flows go
     # negative, positive, negative... several times, so more than one IRR may exist.
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     r = pv.run_pivot(load_portfolio(root / "examples" / "pivot-200mw.toml"))
     assert any(w.startswith("phased: the levered") and "may not be unique" in w
                for w in r.warnings)
@@ -492,7 +492,7 @@ def test_pivot_month_zero_agrees_with_unit_economics() -> None:
     # same network conditions (before any fleet decay or curtailment).
     from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     pf = load_portfolio(root / "examples" / "pivot-200mw.toml")
     m = pv.deterministic_market(pf, None, 12)
     cf = pv.strategy_cash_flows(pf, pv.build_strategies(pf)[0], m)
