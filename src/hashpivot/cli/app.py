@@ -27,6 +27,9 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "hashpivot.cli.dispatch",
     "hashpivot.cli.simulate",
     "hashpivot.cli.pivot",
+    "hashpivot.cli.serve",
+    "hashpivot.cli.keys",
+    "hashpivot.cli.runs",
 )
 
 

@@ -1,0 +1,162 @@
+"""Stored portfolios: validation, TOML import/export (exactly what the CLI reads), seeding.
+
+A portfolio is stored as its input document (the TOML file as a JSON object). Imported
+TOML text is kept verbatim until the portfolio is edited, so an export returns the very
+file that was imported; after an edit the export is the document written as TOML, which
+``hashpivot.models.load_portfolio`` reads back to the same validated model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.models import Portfolio, validate_data
+from hashpivot.store.tables import PortfolioRow, utcnow
+
+#: Examples seeded into an empty database (files of the repository's ``examples/``).
+SEED_EXAMPLES = ("reverse-margin.toml", "pivot-200mw.toml", "dispatch-west-texas.toml")
+
+
+def _file_fields(obj: Any, path: str = "") -> list[str]:
+    """Field paths of every ``*_file`` key (files are not read from requests)."""
+    out: list[str] = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            p = f"{path}.{k}" if path else str(k)
+            if str(k).endswith("_file") and v is not None:
+                out.append(p)
+            out.extend(_file_fields(v, p))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            out.extend(_file_fields(v, f"{path}[{i}]"))
+    return out
+
+
+def json_document(obj: Any) -> Any:
+    """A TOML document made JSON-safe: dates, times and datetimes become ISO strings
+    (the models read them back the same)."""
+    if isinstance(obj, dict):
+        return {str(k): json_document(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [json_document(v) for v in obj]
+    if isinstance(obj, dt.date | dt.time):
+        return obj.isoformat()
+    return obj
+
+
+def validate_document(document: Any, source: str = "<request>") -> Portfolio:
+    """Validate a portfolio document; every problem carries its field path.
+
+    Raises
+    ------
+    InputError
+        Pydantic problems, or a ``*_file`` field (the service reads no files named by a
+        request).
+    """
+    if not isinstance(document, dict):
+        raise InputError([Problem("", "a portfolio must be a JSON object", source)])
+    files = _file_fields(document)
+    if files:
+        raise InputError(
+            [Problem(p, "file references are not accepted by the service", source) for p in files]
+        )
+    return validate_data(Portfolio, document, source)
+
+
+def parse_toml(text: str, source: str = "<upload>") -> tuple[dict[str, Any], Portfolio]:
+    """TOML text -> (document, validated portfolio)."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
+    portfolio = validate_document(document, source)
+    return json_document(document), portfolio
+
+
+def resolved_document(portfolio: Portfolio) -> dict[str, Any]:
+    """The validated portfolio as a document with every default filled in (JSON-safe)."""
+    return dict(portfolio.model_dump(mode="json", exclude_none=True))
+
+
+def document_to_toml(document: dict[str, Any]) -> str:
+    """A document written as TOML (``None`` values dropped: TOML has no null)."""
+
+    def drop_none(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return {k: drop_none(v) for k, v in obj.items() if v is not None}
+        if isinstance(obj, list):
+            return [drop_none(v) for v in obj]
+        return obj
+
+    return tomli_w.dumps(drop_none(document))
+
+
+def export_toml(row: PortfolioRow) -> str:
+    """The portfolio as TOML: the imported text if unchanged, else the document."""
+    return row.toml_text if row.toml_text is not None else document_to_toml(row.document)
+
+
+def create(
+    session: Session, document: dict[str, Any], toml_text: str | None = None
+) -> PortfolioRow:
+    """Validate and store a new portfolio."""
+    portfolio = validate_document(document)
+    row = PortfolioRow(
+        name=portfolio.name, document=json_document(document), toml_text=toml_text, revision=1
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update(session: Session, row: PortfolioRow, document: dict[str, Any]) -> PortfolioRow:
+    """Validate and replace the document of a portfolio (its revision increases)."""
+    portfolio = validate_document(document)
+    row.document = json_document(document)
+    row.name = portfolio.name
+    row.toml_text = None
+    row.revision += 1
+    row.updated_at = utcnow()
+    session.flush()
+    return row
+
+
+def list_all(session: Session) -> list[PortfolioRow]:
+    """Every portfolio, by id."""
+    return list(session.scalars(select(PortfolioRow).order_by(PortfolioRow.id)))
+
+
+def examples_dir() -> Path | None:
+    """The repository's ``examples/`` folder next to the source tree, if present."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "examples"
+        if (candidate / SEED_EXAMPLES[0]).is_file():
+            return candidate
+    return None
+
+
+def seed_examples(session: Session) -> list[PortfolioRow]:
+    """Store the bundled examples when the database has no portfolio yet."""
+    if session.scalar(select(func.count()).select_from(PortfolioRow)):
+        return []
+    folder = examples_dir()
+    if folder is None:
+        return []
+    rows = []
+    for name in SEED_EXAMPLES:
+        path = folder / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        document, _ = parse_toml(text, str(path))
+        rows.append(create(session, document, toml_text=text))
+    return rows

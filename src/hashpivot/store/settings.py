@@ -1,0 +1,72 @@
+"""Service settings from the environment (``HASHPIVOT_`` prefix) via pydantic-settings."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The value of ``secret_key`` when none is configured. A server on a loopback address
+#: then signs sessions with a random per-process key; any other address refuses to start.
+DEFAULT_SECRET = "change-me"
+
+
+def default_data_dir() -> Path:
+    """The user data directory (platformdirs), created on demand."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("hashpivot", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="HASHPIVOT_", extra="ignore")
+
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default a SQLite file in the user data directory. "
+        "postgresql://... uses psycopg 3.",
+    )
+    secret_key: str = Field(DEFAULT_SECRET, description="Signs session cookies.")
+    anonymous_read: bool = Field(False, description="Allow reads without a key or session.")
+    max_request_bytes: int = Field(2_000_000, ge=1_000, description="Largest request body. [B]")
+    workers: int = Field(2, ge=1, le=64, description="Runs executed at the same time.")
+    cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
+    seed_examples: bool = Field(True, description="Seed the bundled examples into an empty DB.")
+    session_max_age_s: int = Field(7 * 24 * 3600, ge=60, description="Session lifetime. [s]")
+
+    def resolved_database_url(self) -> str:
+        """The database URL, the default SQLite file when none is set."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        path = default_data_dir() / "hashpivot.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+
+    @property
+    def has_default_secret(self) -> bool:
+        """True when no real secret was configured."""
+        return self.secret_key in ("", DEFAULT_SECRET)
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback IP addresses."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (read once)."""
+    return Settings()

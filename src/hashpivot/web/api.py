@@ -1,0 +1,353 @@
+"""The REST API under ``/api``: portfolios, sites, TOML, runs, market data."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hashpivot.store import jobs
+from hashpivot.store import portfolios as store
+from hashpivot.store.runs import RUN_KINDS
+from hashpivot.store.tables import PortfolioRow, RunRow
+from hashpivot.web import market
+from hashpivot.web.auth import Principal, require_read, require_write
+from hashpivot.web.schemas import (
+    PortfolioOut,
+    PortfolioSummary,
+    ProblemsOut,
+    RunDetail,
+    RunKindOut,
+    RunOut,
+    RunRequest,
+    RunStatus,
+)
+
+Read = Annotated[Principal, Depends(require_read)]
+Write = Annotated[Principal, Depends(require_write)]
+PortfolioId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+SiteIndex = Annotated[int, Path(ge=0, le=100_000)]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No API key or session"},
+    403: {"description": "Missing CSRF token"},
+    404: {"description": "Not found"},
+    413: {"description": "Request too large"},
+    422: {"model": ProblemsOut, "description": "Invalid input, with field paths"},
+}
+
+router = APIRouter(prefix="/api", responses=_ERRORS)
+
+
+def _db(request: Request) -> Session:
+    factory = request.app.state.factory
+    session: Session = factory()
+    return session
+
+
+def _portfolio(s: Session, portfolio_id: PortfolioId) -> PortfolioRow:
+    row = s.get(PortfolioRow, portfolio_id)
+    if row is None:
+        raise HTTPException(404, f"no portfolio {portfolio_id}")
+    return row
+
+
+def _run(s: Session, run_id: RunId) -> RunRow:
+    row = s.get(RunRow, run_id)
+    if row is None:
+        raise HTTPException(404, f"no run {run_id}")
+    return row
+
+
+@router.get("/health", tags=["service"])
+def health() -> dict[str, str]:
+    """Liveness (no authentication)."""
+    import hashpivot
+
+    return {"status": "ok", "version": hashpivot.__version__}
+
+
+# --------------------------------------------------------------------------------------
+# portfolios
+# --------------------------------------------------------------------------------------
+@router.get("/portfolios", tags=["portfolios"])
+def list_portfolios(request: Request, _: Read) -> list[PortfolioSummary]:
+    """Every stored portfolio."""
+    with _db(request) as s:
+        return [PortfolioSummary.of(r) for r in store.list_all(s)]
+
+
+@router.post("/portfolios", status_code=201, tags=["portfolios"])
+def create_portfolio(
+    request: Request, _: Write, document: Annotated[dict[str, Any], Body()]
+) -> PortfolioOut:
+    """Store a portfolio given as its document (the TOML file as a JSON object)."""
+    with _db(request) as s, s.begin():
+        return PortfolioOut.of(store.create(s, document))
+
+
+@router.post(
+    "/portfolios/import",
+    status_code=201,
+    tags=["portfolios"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/toml": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def import_portfolio(request: Request, _: Write) -> PortfolioOut:
+    """Store a portfolio from TOML text, exactly as ``hashpivot`` reads a file."""
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPException(400, "the TOML must be UTF-8") from None
+    document, _p = store.parse_toml(text, "<upload>")
+    with _db(request) as s, s.begin():
+        return PortfolioOut.of(store.create(s, document, toml_text=text))
+
+
+@router.get("/portfolios/{portfolio_id}", tags=["portfolios"])
+def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> PortfolioOut:
+    """One portfolio with its document."""
+    with _db(request) as s:
+        return PortfolioOut.of(_portfolio(s, portfolio_id))
+
+
+@router.get(
+    "/portfolios/{portfolio_id}/toml",
+    tags=["portfolios"],
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"application/toml": {"schema": {"type": "string"}}}}},
+)
+def export_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> Response:
+    """The portfolio as a TOML file that ``hashpivot cost|pivot|... FILE`` reads."""
+    with _db(request) as s:
+        row = _portfolio(s, portfolio_id)
+        return Response(store.export_toml(row), media_type="application/toml")
+
+
+@router.put("/portfolios/{portfolio_id}", tags=["portfolios"])
+def replace_portfolio(
+    request: Request,
+    _: Write,
+    portfolio_id: PortfolioId,
+    document: Annotated[dict[str, Any], Body()],
+) -> PortfolioOut:
+    """Replace a portfolio's document (validated; its revision increases)."""
+    with _db(request) as s, s.begin():
+        return PortfolioOut.of(store.update(s, _portfolio(s, portfolio_id), document))
+
+
+@router.delete("/portfolios/{portfolio_id}", status_code=204, tags=["portfolios"])
+def delete_portfolio(request: Request, _: Write, portfolio_id: PortfolioId) -> Response:
+    """Delete a portfolio (its runs are kept, detached)."""
+    with _db(request) as s, s.begin():
+        s.delete(_portfolio(s, portfolio_id))
+    return Response(status_code=204)
+
+
+# --------------------------------------------------------------------------------------
+# sites (inside a portfolio's document)
+# --------------------------------------------------------------------------------------
+def _sites(row: PortfolioRow) -> list[Any]:
+    sites = row.document.get("sites")
+    return list(sites) if isinstance(sites, list) else []
+
+
+def _site_index(row: PortfolioRow, index: SiteIndex) -> int:
+    if not 0 <= index < len(_sites(row)):
+        raise HTTPException(404, f"portfolio {row.id} has no site {index}")
+    return index
+
+
+@router.get("/portfolios/{portfolio_id}/sites", tags=["sites"])
+def list_sites(request: Request, _: Read, portfolio_id: PortfolioId) -> list[dict[str, Any]]:
+    """The sites of a portfolio (as in its TOML ``[[sites]]``)."""
+    with _db(request) as s:
+        return _sites(_portfolio(s, portfolio_id))
+
+
+@router.post("/portfolios/{portfolio_id}/sites", status_code=201, tags=["sites"])
+def add_site(
+    request: Request, _: Write, portfolio_id: PortfolioId, site: Annotated[dict[str, Any], Body()]
+) -> PortfolioOut:
+    """Append a site (the whole portfolio is validated again)."""
+    with _db(request) as s, s.begin():
+        row = _portfolio(s, portfolio_id)
+        doc = copy.deepcopy(row.document)
+        doc["sites"] = [*_sites(row), site]
+        return PortfolioOut.of(store.update(s, row, doc))
+
+
+@router.get("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"])
+def get_site(
+    request: Request, _: Read, portfolio_id: PortfolioId, index: SiteIndex
+) -> dict[str, Any]:
+    """One site by its position (0-based)."""
+    with _db(request) as s:
+        row = _portfolio(s, portfolio_id)
+        return dict(_sites(row)[_site_index(row, index)])
+
+
+@router.put("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"])
+def replace_site(
+    request: Request,
+    _: Write,
+    portfolio_id: PortfolioId,
+    index: SiteIndex,
+    site: Annotated[dict[str, Any], Body()],
+) -> PortfolioOut:
+    """Replace one site (the whole portfolio is validated again)."""
+    with _db(request) as s, s.begin():
+        row = _portfolio(s, portfolio_id)
+        i = _site_index(row, index)
+        doc = copy.deepcopy(row.document)
+        doc["sites"][i] = site
+        return PortfolioOut.of(store.update(s, row, doc))
+
+
+@router.delete("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"])
+def delete_site(
+    request: Request, _: Write, portfolio_id: PortfolioId, index: SiteIndex
+) -> PortfolioOut:
+    """Remove one site (a portfolio keeps at least one)."""
+    with _db(request) as s, s.begin():
+        row = _portfolio(s, portfolio_id)
+        i = _site_index(row, index)
+        doc = copy.deepcopy(row.document)
+        del doc["sites"][i]
+        return PortfolioOut.of(store.update(s, row, doc))
+
+
+# --------------------------------------------------------------------------------------
+# runs
+# --------------------------------------------------------------------------------------
+@router.get("/run-kinds", tags=["runs"])
+def run_kinds(_: Read) -> list[RunKindOut]:
+    """Run kinds and the JSON schema of their parameters (units in the field names)."""
+    return [
+        RunKindOut(name=k.name, title=k.title, params_schema=k.params.model_json_schema())
+        for k in RUN_KINDS.values()
+    ]
+
+
+@router.post("/runs", status_code=202, tags=["runs"])
+def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
+    """Queue a run; a worker process executes it. Poll ``GET /api/runs/{id}``."""
+    with _db(request) as s, s.begin():
+        row = _portfolio(s, body.portfolio_id)
+        portfolio = store.validate_document(row.document, f"portfolio {row.id}")
+        run = jobs.submit(s, body.kind, row, portfolio, body.params)
+        out = RunOut.of(run)
+    runner = request.app.state.runner
+    if runner is not None:
+        runner.wake()
+    return out
+
+
+@router.get("/runs", tags=["runs"])
+def list_runs(
+    request: Request,
+    _: Read,
+    portfolio_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    kind: str | None = None,
+    status: RunStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[RunOut]:
+    """Runs, newest first."""
+    q = select(RunRow).order_by(RunRow.id.desc()).limit(limit)
+    if portfolio_id is not None:
+        q = q.where(RunRow.portfolio_id == portfolio_id)
+    if kind is not None:
+        q = q.where(RunRow.kind == kind)
+    if status is not None:
+        q = q.where(RunRow.status == status)
+    with _db(request) as s:
+        return [RunOut.of(r) for r in s.scalars(q)]
+
+
+@router.get("/runs/{run_id}", tags=["runs"])
+def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
+    """A run: status, progress, resolved inputs, provenance and results."""
+    with _db(request) as s:
+        return RunDetail.of(_run(s, run_id))
+
+
+@router.get("/runs/{run_id}/results", tags=["runs"])
+def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str, Any]:
+    """The results of a finished run: the same object as the CLI's ``--json``."""
+    with _db(request) as s:
+        row = _run(s, run_id)
+        if row.status != "succeeded" or row.results is None:
+            raise HTTPException(409, f"run {run_id} is {row.status}; no results")
+        return row.results
+
+
+@router.post("/runs/{run_id}/cancel", tags=["runs"])
+def cancel_run(request: Request, _: Write, run_id: RunId) -> RunOut:
+    """Cancel a queued or running run (a finished run is left as it is)."""
+    with _db(request) as s, s.begin():
+        row = _run(s, run_id)
+        jobs.request_cancel(s, row)
+        out = RunOut.of(row)
+    runner = request.app.state.runner
+    if runner is not None:
+        runner.wake()
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# market data
+# --------------------------------------------------------------------------------------
+@router.get("/market/btc", tags=["market"])
+def btc(
+    _: Read, start: dt.date | None = None, end: dt.date | None = None
+) -> dict[str, Any]:
+    """Bundled daily BTC history: price [USD], difficulty, fees [BTC/block]."""
+    return market.btc_history(start, end)
+
+
+@router.get("/market/power/markets", tags=["market"])
+def power_market_keys(_: Read) -> list[str]:
+    """Bundled power price series."""
+    return market.power_markets()
+
+
+@router.get("/market/power", tags=["market"])
+def power(
+    _: Read,
+    market_key: Annotated[str, Query(alias="market", max_length=60)],
+    hourly: bool = True,
+) -> dict[str, Any]:
+    """A bundled power price series [USD/MWh], hourly means by default."""
+    return market.power_prices(market_key, hourly)
+
+
+@router.get("/market/deals", tags=["market"])
+def hosting_deals(_: Read) -> dict[str, Any]:
+    """Reference AI/HPC hosting deals and their implied rent [USD/kW-month]."""
+    return market.deals()
+
+
+@router.get("/market/asics", tags=["market"])
+def asic_catalog(_: Read) -> dict[str, Any]:
+    """The bundled ASIC catalog: hashrate [TH/s], power [W], efficiency [J/TH]."""
+    return market.asics()
+
+
+@router.get("/market/regulation", tags=["market"])
+def regulation(_: Read) -> dict[str, Any]:
+    """Regulation rules (404 when this version bundles none)."""
+    rules = market.regulation()
+    if rules is None:
+        raise HTTPException(404, "this version of hashpivot bundles no regulation rules")
+    return rules

@@ -1,0 +1,208 @@
+"""The FastAPI application: database, job runner, security middleware, API and pages."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from hashpivot.exceptions import DataError, InputError
+from hashpivot.store.db import open_database
+from hashpivot.store.settings import Settings, get_settings
+
+log = logging.getLogger("hashpivot.web")
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class BodyLimit:
+    """Reject request bodies over ``max_bytes`` with 413 (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.max_bytes
+                except ValueError:
+                    too_big = True
+                if too_big:
+                    await _too_large(scope, receive, send, self.max_bytes)
+                    return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLargeError()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLargeError:
+            await _too_large(scope, receive, send, self.max_bytes)
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    resp = JSONResponse({"detail": f"request body over {limit} bytes"}, status_code=413)
+    await resp(scope, receive, send)
+
+
+async def security_headers(request: Request, call_next: Any) -> Response:
+    """No framing, no sniffing, no referrer leak, only our own scripts."""
+    response: Response = await call_next(request)
+    h = response.headers
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("X-Frame-Options", "DENY")
+    h.setdefault("Referrer-Policy", "no-referrer")
+    h.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors 'none'",
+    )
+    return response
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database_url: str | None = None,
+    schema: str | None = None,
+    run_jobs: bool = True,
+) -> FastAPI:
+    """Build the application.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Default: from the environment (``HASHPIVOT_*``).
+    database_url : str, optional
+        Overrides ``settings.database_url``.
+    schema : str, optional
+        PostgreSQL schema (tests).
+    run_jobs : bool
+        Start the job runner (worker processes). Without it runs stay queued.
+    """
+    settings = settings or get_settings()
+    url = database_url or settings.resolved_database_url()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from hashpivot.store import portfolios
+        from hashpivot.store.jobs import JobRunner, fail_orphaned_runs
+
+        engine, factory = open_database(url, schema)
+        app.state.engine = engine
+        app.state.factory = factory
+        if settings.seed_examples:
+            with factory() as s, s.begin():
+                portfolios.seed_examples(s)
+        runner = None
+        if run_jobs:
+            runner = JobRunner(factory, url, schema, workers=settings.workers)
+            runner.start()
+        else:
+            fail_orphaned_runs(factory)
+        app.state.runner = runner
+        try:
+            yield
+        finally:
+            if runner is not None:
+                runner.stop()
+            engine.dispose()
+
+    import hashpivot
+
+    app = FastAPI(
+        title="hashpivot",
+        version=hashpivot.__version__,
+        description="What a Bitcoin miner's megawatts are worth: portfolios, runs of the "
+        "engines (cost, backtest, pivot, simulate, dispatch) and market data. Every number "
+        "carries its unit in its name. Writes need an API key (Authorization: Bearer) or a "
+        "session with its CSRF token.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.runner = None
+    app.state.session_secret = (
+        secrets.token_hex(32) if settings.has_default_secret else settings.secret_key
+    )
+
+    @app.exception_handler(InputError)
+    async def _input_error(request: Request, exc: InputError) -> JSONResponse:
+        problems = [
+            {"path": p.path, "message": p.message, "source": p.source} for p in exc.problems
+        ]
+        return JSONResponse({"detail": "invalid input", "problems": problems}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> JSONResponse:
+        problems = [{"path": "", "message": str(exc), "source": "data"}]
+        return JSONResponse({"detail": "invalid input", "problems": problems}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        from hashpivot.models.loader import loc_to_path
+
+        problems = [
+            {"path": loc_to_path(tuple(e.get("loc", ()))), "message": str(e.get("msg", "")),
+             "source": "<request>"}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": "invalid input", "problems": problems}, status_code=422)
+
+    from hashpivot.web.api import router as api_router
+    from hashpivot.web.pages import router as pages_router
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/static-vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        import plotly
+
+        path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        return FileResponse(
+            path, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"}
+        )
+
+    app.middleware("http")(security_headers)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"],
+        )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app

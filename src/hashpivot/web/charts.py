@@ -1,0 +1,191 @@
+"""Plotly figures of the dashboard, built from stored run results (JSON for plotly.js)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import plotly.graph_objects as go
+
+_LAYOUT: dict[str, Any] = {
+    "template": "plotly_white",
+    "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+    "height": 380,
+    "legend": {"orientation": "h", "y": -0.2},
+}
+
+
+def _fig(fig: go.Figure, title: str) -> dict[str, Any]:
+    fig.update_layout(title=title, **_LAYOUT)
+    out: dict[str, Any] = fig.to_plotly_json()
+    return out
+
+
+def _num(x: Any) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return math.nan
+    return v
+
+
+def cost_vs_price(results: dict[str, Any]) -> dict[str, Any]:
+    """Cost per BTC (direct, total) and hashprice against the BTC price, with the
+    reverse-margin zone (price below total cost per BTC).
+
+    Cost per BTC does not depend on the price [USD/BTC]; revenue per BTC is the price;
+    hashprice [USD/PH/day] scales with the price at the run's difficulty and fees.
+    """
+    price = _num(results.get("btc_price_usd"))
+    hp = _num(results.get("hashprice_usd_per_ph_day"))
+    direct = _num(results.get("cost_per_btc_direct_usd"))
+    total = _num(results.get("cost_per_btc_total_usd"))
+    finite = [v for v in (price, direct, total) if math.isfinite(v)]
+    top = 1.6 * max(finite) if finite else 200_000.0
+    xs = [top * i / 60 for i in range(1, 61)]
+    fig = go.Figure()
+    if math.isfinite(total):
+        fig.add_vrect(
+            x0=0, x1=min(total, top), fillcolor="#d62728", opacity=0.08, line_width=0,
+            annotation_text="reverse margin (total)", annotation_position="top left",
+        )
+    if math.isfinite(direct):
+        fig.add_vrect(x0=0, x1=min(direct, top), fillcolor="#d62728", opacity=0.10, line_width=0)
+    fig.add_trace(go.Scatter(x=xs, y=xs, name="revenue per BTC = price [USD/BTC]",
+                             line={"color": "#333", "dash": "dot"}))
+    fig.add_trace(go.Scatter(x=xs, y=[direct] * len(xs), name="cost per BTC, direct [USD/BTC]",
+                             line={"color": "#1f77b4"}))
+    fig.add_trace(go.Scatter(x=xs, y=[total] * len(xs), name="cost per BTC, total [USD/BTC]",
+                             line={"color": "#ff7f0e"}))
+    if math.isfinite(hp) and math.isfinite(price) and price > 0:
+        fig.add_trace(go.Scatter(x=xs, y=[hp * x / price for x in xs], yaxis="y2",
+                                 name="hashprice [USD/PH/day]", line={"color": "#2ca02c"}))
+    if math.isfinite(price):
+        fig.add_vline(x=price, line_dash="dash", line_color="#555",
+                      annotation_text=f"BTC {price:,.0f}")
+    fig.update_layout(
+        xaxis={"title": "BTC price [USD]"},
+        yaxis={"title": "USD per BTC"},
+        yaxis2={"title": "hashprice [USD/PH/day]", "overlaying": "y", "side": "right"},
+    )
+    return _fig(fig, "Cost per BTC against the BTC price")
+
+
+def backtest_history(charts: dict[str, Any]) -> dict[str, Any]:
+    """Daily BTC price against cost per BTC (direct, total) over the backtest window."""
+    dates = charts.get("dates", [])
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=dates, y=charts.get("btc_price_usd", []),
+                             name="BTC price [USD]", line={"color": "#333"}))
+    fig.add_trace(go.Scatter(x=dates, y=charts.get("cost_per_btc_direct_usd", []),
+                             name="cost per BTC, direct [USD/BTC]"))
+    fig.add_trace(go.Scatter(x=dates, y=charts.get("cost_per_btc_total_usd", []),
+                             name="cost per BTC, total [USD/BTC]"))
+    fig.add_trace(go.Scatter(x=dates, y=charts.get("hashprice_usd_per_ph_day", []), yaxis="y2",
+                             name="hashprice [USD/PH/day]", line={"color": "#2ca02c"}))
+    fig.update_layout(
+        yaxis={"title": "USD per BTC"},
+        yaxis2={"title": "hashprice [USD/PH/day]", "overlaying": "y", "side": "right"},
+    )
+    return _fig(fig, "BTC price and cost per BTC (backtest)")
+
+
+def mw_split(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stacked MW per site: mining (fleet with overhead) and AI/HPC (planned phases)."""
+    sites = [r["site"] for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=sites, y=[r["mining_mw"] for r in rows], name="mining [MW]"))
+    fig.add_trace(go.Bar(x=sites, y=[r["ai_mw"] for r in rows], name="AI/HPC planned [MW]"))
+    fig.update_layout(barmode="stack", yaxis={"title": "MW"})
+    return _fig(fig, "MW split: mining vs AI/HPC")
+
+
+def pivot_cumulative(charts: dict[str, Any]) -> dict[str, Any]:
+    """Cumulative unlevered free cash flow of each strategy [USD]."""
+    fig = go.Figure()
+    for name, ys in charts.get("cumulative_fcf_usd", {}).items():
+        fig.add_trace(go.Scatter(x=charts.get("periods", []), y=ys, name=name))
+    fig.update_layout(yaxis={"title": "cumulative free cash flow [USD]"})
+    return _fig(fig, "Pivot comparison: cumulative free cash flow")
+
+
+def pivot_npv(charts: dict[str, Any]) -> dict[str, Any]:
+    """NPV of each strategy [USD]."""
+    npv = charts.get("npv_usd", {})
+    fig = go.Figure(go.Bar(x=list(npv), y=list(npv.values()), name="NPV [USD]"))
+    fig.update_layout(yaxis={"title": "NPV [USD]"})
+    return _fig(fig, "NPV by strategy")
+
+
+def pivot_tornado(charts: dict[str, Any]) -> dict[str, Any]:
+    """Tornado of NPV(pivot) - NPV(keep mining) [USD]."""
+    rows = charts.get("tornado", [])
+    labels = [str(r.get("label", r.get("variable", ""))) for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=labels, x=[r.get("npv_vs_baseline_low_usd") for r in rows],
+                         orientation="h", name="low input"))
+    fig.add_trace(go.Bar(y=labels, x=[r.get("npv_vs_baseline_high_usd") for r in rows],
+                         orientation="h", name="high input"))
+    fig.update_layout(barmode="overlay", xaxis={"title": "NPV vs keep mining [USD]"})
+    return _fig(fig, "Sensitivity (tornado)")
+
+
+def fan(charts: dict[str, Any], key: str, unit: str) -> dict[str, Any]:
+    """Fan chart of one simulated quantity: 5-95 % and 25-75 % bands and the median."""
+    q = charts.get("fan", {}).get(key)
+    x = charts.get("periods", [])
+    fig = go.Figure()
+    if q and len(q) == 5:
+        fig.add_trace(go.Scatter(x=x, y=q[4], line={"width": 0}, showlegend=False))
+        fig.add_trace(go.Scatter(x=x, y=q[0], fill="tonexty", line={"width": 0},
+                                 fillcolor="rgba(31,119,180,0.15)", name="5-95 %"))
+        fig.add_trace(go.Scatter(x=x, y=q[3], line={"width": 0}, showlegend=False))
+        fig.add_trace(go.Scatter(x=x, y=q[1], fill="tonexty", line={"width": 0},
+                                 fillcolor="rgba(31,119,180,0.35)", name="25-75 %"))
+        fig.add_trace(go.Scatter(x=x, y=q[2], line={"color": "#1f77b4"}, name="median"))
+    fig.update_layout(yaxis={"title": f"{key.split(':')[0]} [{unit}]"})
+    return _fig(fig, f"Monte Carlo fan: {key}")
+
+
+def dispatch_heatmap(charts: dict[str, Any]) -> dict[str, Any]:
+    """Mean mining load [MW] by day and local hour."""
+    fig = go.Figure(
+        go.Heatmap(
+            x=charts.get("hours", []),
+            y=charts.get("days", []),
+            z=charts.get("mining_mw", []),
+            colorscale="Viridis",
+            colorbar={"title": "MW"},
+        )
+    )
+    fig.update_layout(xaxis={"title": "hour of day"}, yaxis={"title": "day"}, height=560)
+    return _fig(fig, "Dispatch: mining load [MW]")
+
+
+def btc_price(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Bundled BTC price history [USD]."""
+    fig = go.Figure(go.Scatter(x=[r["date"] for r in rows],
+                               y=[r.get("price_usd") for r in rows], name="BTC [USD]"))
+    fig.update_layout(yaxis={"title": "BTC price [USD]", "type": "log"})
+    return _fig(fig, "BTC price (bundled Coin Metrics history)")
+
+
+def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every figure of a finished run."""
+    if kind == "cost":
+        figs = [cost_vs_price(results)]
+        if charts.get("mw_split"):
+            figs.append(mw_split(charts["mw_split"]))
+        return figs
+    if kind == "backtest":
+        return [backtest_history(charts)]
+    if kind == "pivot":
+        return [pivot_npv(charts), pivot_cumulative(charts), pivot_tornado(charts)]
+    if kind == "simulate":
+        figs = [fan(charts, "btc_price_usd", "USD"), fan(charts, "hashprice_usd_per_ph_day",
+                                                         "USD/PH/day")]
+        figs += [fan(charts, k, "USD") for k in charts.get("fan", {}) if k.startswith("cash_usd:")]
+        return figs
+    if kind == "dispatch":
+        return [dispatch_heatmap(charts)]
+    return []

@@ -1,0 +1,134 @@
+"""HTML form fields built from the pydantic models: label, unit, value, error."""
+
+from __future__ import annotations
+
+import re
+import types
+from dataclasses import dataclass
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from hashpivot.models import Site
+from hashpivot.models.portfolio import FleetEntry, PowerContract
+
+_UNIT = re.compile(r"\[([^\]]+)\]\s*$")
+
+
+@dataclass
+class FormField:
+    """One input: ``name`` is its path inside the edited object (``power_contract.kind``)."""
+
+    name: str
+    label: str
+    unit: str
+    kind: str  # "number", "text", "select"
+    value: Any = None
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    error: str = ""
+
+
+def _field(model: type[BaseModel], attr: str, prefix: str, value: Any) -> FormField:
+    info = model.model_fields[attr]
+    desc = info.description or ""
+    m = _UNIT.search(desc)
+    unit = m.group(1) if m else ""
+    ann = info.annotation
+    args = [a for a in get_args(ann) if a is not type(None)]
+    base = args[0] if (get_origin(ann) in (Union, types.UnionType) and args) else ann
+    kind, choices = "text", tuple[str, ...]()
+    if get_origin(base) is Literal:
+        kind, choices = "select", tuple(str(a) for a in get_args(base))
+    elif base in (int, float):
+        kind = "number"
+    return FormField(
+        name=f"{prefix}{attr}",
+        label=attr,
+        unit=unit,
+        kind=kind,
+        value=value,
+        required=info.is_required(),
+        choices=choices,
+        help=_UNIT.sub("", desc).strip(),
+    )
+
+
+SITE_FIELDS = ("name", "region", "capacity_mw", "power_overhead_factor", "pool_fee_fraction")
+CONTRACT_FIELDS = ("kind", "price_usd_per_mwh", "adder_usd_per_mwh", "market")
+FLEET_FIELDS = ("count", "uptime_fraction")
+
+
+def site_form(site: dict[str, Any]) -> list[FormField]:
+    """The editable fields of a site document (top level, power contract, fleet counts)."""
+    out = [_field(Site, a, "", site.get(a)) for a in SITE_FIELDS]
+    contract = site.get("power_contract") or {}
+    out += [
+        _field(PowerContract, a, "power_contract.", contract.get(a)) for a in CONTRACT_FIELDS
+    ]
+    for i, entry in enumerate(site.get("fleet") or []):
+        for a in FLEET_FIELDS:
+            f = _field(FleetEntry, a, f"fleet[{i}].", entry.get(a))
+            f.label = f"fleet[{i}] {entry.get('asic', '')}: {a}"
+            out.append(f)
+    return out
+
+
+def params_form(model: type[BaseModel], values: dict[str, Any]) -> list[FormField]:
+    """The fields of a run-parameter model (the resolved ``network`` is not editable)."""
+    return [
+        _field(model, a, "", values.get(a))
+        for a in model.model_fields
+        if a != "network"
+    ]
+
+
+def _coerce(text: str, kind: str) -> Any:
+    if kind == "number":
+        try:
+            v = float(text)
+        except ValueError:
+            return text  # pydantic reports it at its path
+        return int(v) if v.is_integer() and "." not in text and "e" not in text.lower() else v
+    return text
+
+
+def _set(obj: dict[str, Any], path: str, value: Any) -> None:
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    cur: Any = obj
+    for p in parts[:-1]:
+        cur = cur[int(p[1:-1])] if p.startswith("[") else cur.setdefault(p, {})
+    last = parts[-1]
+    if value is None:
+        cur.pop(last, None)
+    else:
+        cur[last] = value
+
+
+def apply_form(target: dict[str, Any], fields: list[FormField], form: dict[str, str]) -> None:
+    """Write submitted values into ``target`` (an empty optional field is removed)."""
+    for f in fields:
+        raw = form.get(f.name)
+        if raw is None:
+            continue
+        raw = raw.strip()
+        f.value = raw
+        _set(target, f.name, _coerce(raw, f.kind) if raw != "" else None)
+
+
+def attach_errors(
+    fields: list[FormField], problems: list[dict[str, str]], prefix: str
+) -> list[str]:
+    """Put each problem next to its field; return the ones that match no field."""
+    by_name = {f.name: f for f in fields}
+    rest = []
+    for p in problems:
+        path = p["path"]
+        name = path[len(prefix):].lstrip(".") if path.startswith(prefix) else None
+        if name is not None and name in by_name:
+            f = by_name[name]
+            f.error = (f.error + "; " if f.error else "") + p["message"]
+        else:
+            rest.append(f"{path}: {p['message']}" if path else p["message"])
+    return rest

@@ -1,0 +1,133 @@
+"""Market data served by the API: bundled BTC history, power prices, deals, ASICs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from hashpivot.exceptions import DataError, InputError, Problem
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame rows as JSON-safe dicts (NaN -> None, timestamps -> ISO strings)."""
+    out = []
+    for rec in df.to_dict("records"):
+        row: dict[str, Any] = {}
+        for k, v in rec.items():
+            if isinstance(v, pd.Timestamp | dt.date | dt.datetime):
+                v = v.isoformat()
+            elif (isinstance(v, float) and not math.isfinite(v)) or (
+                not isinstance(v, str | list | dict) and pd.isna(v)
+            ):
+                v = None
+            elif hasattr(v, "item"):
+                v = v.item()
+            row[str(k)] = v
+        out.append(row)
+    return out
+
+
+@lru_cache(maxsize=64)
+def btc_history(start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    """Daily BTC price [USD], difficulty, fees [BTC/block], hashprice between two days."""
+    from hashpivot.io import COINMETRICS_ATTRIBUTION, btc_daily_range, load_btc_daily
+
+    if start is not None and end is not None and start > end:
+        raise InputError([Problem("end", f"must not be before start ({start})", "<query>")])
+    try:
+        df = load_btc_daily(start, end)
+    except DataError as exc:
+        raise InputError([Problem("start", str(exc), "<query>")]) from None
+    first, last = btc_daily_range()
+    frame = df.reset_index()
+    frame = frame.rename(columns={frame.columns[0]: "date"})
+    return {
+        "available": {"first": first.isoformat(), "last": last.isoformat()},
+        "attribution": COINMETRICS_ATTRIBUTION,
+        "rows": records(frame),
+    }
+
+
+@lru_cache(maxsize=1)
+def power_markets() -> list[str]:
+    """Keys of the bundled power price series (``iso:point:year[:da]``)."""
+    from hashpivot.io.power_prices import bundled_market_keys
+
+    return list(bundled_market_keys())
+
+
+@lru_cache(maxsize=32)
+def power_prices(market: str, hourly: bool) -> dict[str, Any]:
+    """A bundled price series [USD/MWh] (hourly means when ``hourly``)."""
+    from hashpivot.io.power_prices import load_market_prices
+
+    if market not in power_markets():
+        raise InputError(
+            [
+                Problem(
+                    "market",
+                    f"no bundled market {market!r}; bundled: {', '.join(power_markets())}",
+                    "<query>",
+                )
+            ]
+        )
+    s = load_market_prices(market)
+    if hourly:
+        s = s.resample("1h").mean().dropna()
+    return {
+        "market": market,
+        "unit": "USD/MWh",
+        "hourly": hourly,
+        "timestamps": [t.isoformat() for t in s.index],
+        "price_usd_per_mwh": [float(v) for v in s.to_numpy()],
+    }
+
+
+@lru_cache(maxsize=1)
+def deals() -> dict[str, Any]:
+    """Reference AI/HPC hosting deals with their implied rent (``hashpivot deals``)."""
+    from hashpivot.hosting.deals import deal_range, deals_table
+    from hashpivot.io import load_hosting_deals
+
+    table = deals_table(load_hosting_deals())
+    rng = deal_range(table)
+    return {
+        "count": len(table),
+        "deals": records(table),
+        "colocation_range": {
+            "rate_min_usd_per_kw_month": rng.rate_min_usd_per_kw_month,
+            "rate_max_usd_per_kw_month": rng.rate_max_usd_per_kw_month,
+            "rate_median_usd_per_kw_month": rng.rate_median_usd_per_kw_month,
+            "n_deals": rng.n_deals,
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def asics() -> dict[str, Any]:
+    """The bundled ASIC catalog."""
+    from hashpivot.io import load_asic_catalog
+
+    table = load_asic_catalog()
+    return {"count": len(table), "asics": records(table)}
+
+
+def regulation() -> dict[str, Any] | None:
+    """Regulation rules, when this version of the package bundles them (else None)."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("hashpivot.regulation") is None:
+        return None
+    module = importlib.import_module("hashpivot.regulation")
+    loader = getattr(module, "load_rules", None)
+    if loader is None:
+        return None
+    rules = loader()
+    if isinstance(rules, pd.DataFrame):
+        return {"rules": records(rules)}
+    return {"rules": rules}

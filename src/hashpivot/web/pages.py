@@ -1,0 +1,286 @@
+"""The server-rendered dashboard (Jinja2 + plain forms; Plotly charts served locally)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from hashpivot.exceptions import InputError
+from hashpivot.store import jobs, keys
+from hashpivot.store import portfolios as store
+from hashpivot.store.runs import RUN_KINDS, mw_split
+from hashpivot.store.tables import PortfolioRow, RunRow
+from hashpivot.web import charts, forms
+from hashpivot.web.auth import (
+    SESSION_COOKIE,
+    Principal,
+    check_csrf,
+    new_session_cookie,
+    principal,
+    session_of,
+)
+
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+router = APIRouter(include_in_schema=False)
+
+
+def _who(request: Request) -> Principal | None:
+    try:
+        who = principal(request)
+    except HTTPException:
+        who = None
+    if who is None and request.app.state.settings.anonymous_read:
+        return Principal("anonymous", "")
+    return who
+
+
+def _render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    who = _who(request)
+    if who is None:
+        return templates.TemplateResponse(
+            request, "login_required.html", {"who": None, "csrf": ""}, status_code=401
+        )
+    ctx = {"who": who, "csrf": who.csrf, **context}
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def _problems(exc: InputError) -> list[dict[str, str]]:
+    return [{"path": p.path, "message": p.message, "source": p.source} for p in exc.problems]
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: str(v) for k, v in form.items() if isinstance(v, str)}
+
+
+def _writer(request: Request, form: dict[str, str]) -> Principal:
+    who = _who(request)
+    if who is None or who.kind == "anonymous":
+        raise HTTPException(401, "sign in with the URL printed by `hashpivot serve`")
+    check_csrf(who, form.get("csrf_token"))
+    return who
+
+
+@router.get("/login")
+def login(request: Request, token: str = "") -> Response:
+    """Open a session with the one-time token printed by ``hashpivot serve``."""
+    with request.app.state.factory() as s, s.begin():
+        ok = bool(token) and keys.consume_login_token(s, token)
+    if not ok and session_of(request) is None:
+        return templates.TemplateResponse(
+            request, "login_required.html", {"who": None, "csrf": "", "bad_token": True},
+            status_code=403,
+        )
+    response = RedirectResponse("/", status_code=303)
+    if ok:
+        response.set_cookie(
+            SESSION_COOKIE,
+            new_session_cookie(request),
+            httponly=True,
+            samesite="strict",
+            max_age=request.app.state.settings.session_max_age_s,
+        )
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request) -> Response:
+    """Portfolios and recent runs."""
+    with request.app.state.factory() as s:
+        rows = store.list_all(s)
+        runs = list(s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(20)))
+    return _render(request, "index.html", {"portfolios": rows, "runs": runs})
+
+
+def _latest(s: Any, portfolio_id: int, kind: str) -> RunRow | None:
+    row: RunRow | None = s.scalar(
+        select(RunRow)
+        .where(
+            RunRow.portfolio_id == portfolio_id, RunRow.kind == kind, RunRow.status == "succeeded"
+        )
+        .order_by(RunRow.id.desc())
+        .limit(1)
+    )
+    return row
+
+
+@router.get("/portfolios/{portfolio_id}", response_class=HTMLResponse)
+def portfolio_page(request: Request, portfolio_id: int) -> Response:
+    """Overview: cost against BTC price, backtest history, MW split, sites, runs, run forms."""
+    with request.app.state.factory() as s:
+        row = s.get(PortfolioRow, portfolio_id)
+        if row is None:
+            raise HTTPException(404, f"no portfolio {portfolio_id}")
+        runs = list(
+            s.scalars(
+                select(RunRow)
+                .where(RunRow.portfolio_id == portfolio_id)
+                .order_by(RunRow.id.desc())
+                .limit(30)
+            )
+        )
+        cost = _latest(s, portfolio_id, "cost")
+        backtest = _latest(s, portfolio_id, "backtest")
+    figures = []
+    if cost is not None and cost.results:
+        figures.append(charts.cost_vs_price(cost.results))
+    if backtest is not None and backtest.charts:
+        figures.append(charts.backtest_history(backtest.charts))
+    try:
+        portfolio = store.validate_document(row.document)
+        figures.append(charts.mw_split(mw_split(portfolio)))
+    except InputError:
+        pass
+    run_forms = {k.name: forms.params_form(k.params, {}) for k in RUN_KINDS.values()}
+    return _render(
+        request,
+        "portfolio.html",
+        {
+            "p": row,
+            "sites": row.document.get("sites") or [],
+            "runs": runs,
+            "figures": figures,
+            "cost": cost,
+            "kinds": RUN_KINDS,
+            "run_forms": run_forms,
+            "run_errors": [],
+        },
+    )
+
+
+def _site_doc(row: PortfolioRow, index: int) -> dict[str, Any]:
+    sites = row.document.get("sites") or []
+    if not 0 <= index < len(sites):
+        raise HTTPException(404, f"portfolio {row.id} has no site {index}")
+    return dict(sites[index])
+
+
+@router.get("/portfolios/{portfolio_id}/sites/{index}/edit", response_class=HTMLResponse)
+def edit_site(request: Request, portfolio_id: int, index: int) -> Response:
+    """Form to edit a site: every field with its unit."""
+    with request.app.state.factory() as s:
+        row = s.get(PortfolioRow, portfolio_id)
+        if row is None:
+            raise HTTPException(404, f"no portfolio {portfolio_id}")
+    fields = forms.site_form(_site_doc(row, index))
+    return _render(
+        request, "site_form.html", {"p": row, "index": index, "fields": fields, "other": []}
+    )
+
+
+@router.post("/portfolios/{portfolio_id}/sites/{index}/edit", response_class=HTMLResponse)
+async def save_site(request: Request, portfolio_id: int, index: int) -> Response:
+    """Validate and save a site; on errors show each next to its field (422)."""
+    form = await _form(request)
+    _writer(request, form)
+    with request.app.state.factory() as s, s.begin():
+        row = s.get(PortfolioRow, portfolio_id)
+        if row is None:
+            raise HTTPException(404, f"no portfolio {portfolio_id}")
+        site = _site_doc(row, index)
+        fields = forms.site_form(site)
+        edited = copy.deepcopy(site)
+        forms.apply_form(edited, fields, form)
+        doc = copy.deepcopy(row.document)
+        doc["sites"][index] = edited
+        try:
+            store.update(s, row, doc)
+        except InputError as exc:
+            other = forms.attach_errors(fields, _problems(exc), f"sites[{index}]")
+            return _render(
+                request,
+                "site_form.html",
+                {"p": row, "index": index, "fields": fields, "other": other},
+                status_code=422,
+            )
+    return RedirectResponse(f"/portfolios/{portfolio_id}", status_code=303)
+
+
+@router.post("/portfolios/{portfolio_id}/runs", response_class=HTMLResponse)
+async def launch_run(request: Request, portfolio_id: int) -> Response:
+    """Launch a run from the form; parameter errors are shown next to their fields."""
+    form = await _form(request)
+    _writer(request, form)
+    kind = form.get("kind", "")
+    if kind not in RUN_KINDS:
+        raise HTTPException(422, f"unknown run kind {kind!r}")
+    fields = forms.params_form(RUN_KINDS[kind].params, {})
+    params: dict[str, Any] = {}
+    forms.apply_form(params, fields, form)
+    with request.app.state.factory() as s, s.begin():
+        row = s.get(PortfolioRow, portfolio_id)
+        if row is None:
+            raise HTTPException(404, f"no portfolio {portfolio_id}")
+        try:
+            portfolio = store.validate_document(row.document)
+            run = jobs.submit(s, kind, row, portfolio, params)
+            run_id = run.id
+        except InputError as exc:
+            other = forms.attach_errors(fields, _problems(exc), "")
+            return _render(
+                request,
+                "run_form.html",
+                {"p": row, "kind": kind, "fields": fields, "other": other},
+                status_code=422,
+            )
+    if request.app.state.runner is not None:
+        request.app.state.runner.wake()
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_page(request: Request, run_id: int) -> Response:
+    """A run: progress while active; charts and headline numbers when done."""
+    with request.app.state.factory() as s:
+        run = s.get(RunRow, run_id)
+        if run is None:
+            raise HTTPException(404, f"no run {run_id}")
+    figures = (
+        charts.for_run(run.kind, run.results or {}, run.charts or {})
+        if run.status == "succeeded"
+        else []
+    )
+    return _render(request, "run.html", {"run": run, "figures": figures, "active": jobs.ACTIVE})
+
+
+@router.post("/runs/{run_id}/cancel", response_class=HTMLResponse)
+async def cancel(request: Request, run_id: int) -> Response:
+    """Cancel a run from its page."""
+    form = await _form(request)
+    _writer(request, form)
+    with request.app.state.factory() as s, s.begin():
+        run = s.get(RunRow, run_id)
+        if run is None:
+            raise HTTPException(404, f"no run {run_id}")
+        jobs.request_cancel(s, run)
+    if request.app.state.runner is not None:
+        request.app.state.runner.wake()
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
+@router.get("/market", response_class=HTMLResponse)
+def market_page(request: Request) -> Response:
+    """Market data: BTC history, hosting deals, ASIC catalog."""
+    from hashpivot.web import market
+
+    btc = market.btc_history(None, None)
+    return _render(
+        request,
+        "market.html",
+        {
+            "figures": [charts.btc_price(btc["rows"])],
+            "attribution": btc["attribution"],
+            "deals": market.deals(),
+            "asics": market.asics(),
+            "markets": market.power_markets(),
+        },
+    )

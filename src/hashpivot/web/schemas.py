@@ -1,0 +1,138 @@
+"""Request and response bodies of the REST API (they make the OpenAPI schema)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hashpivot.store.tables import PortfolioRow, RunRow
+
+RunKindName = Literal["cost", "backtest", "pivot", "simulate", "dispatch"]
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+class ProblemOut(BaseModel):
+    """One input problem: field path, message, source."""
+
+    path: str
+    message: str
+    source: str = ""
+
+
+class ProblemsOut(BaseModel):
+    """422 body for input the engines or models reject."""
+
+    detail: str = "invalid input"
+    problems: list[ProblemOut]
+
+
+class PortfolioSummary(BaseModel):
+    """A portfolio in a list."""
+
+    id: int
+    name: str
+    revision: int
+    site_names: list[str]
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, row: PortfolioRow) -> PortfolioSummary:
+        """From a table row."""
+        sites = row.document.get("sites") or []
+        return cls(
+            id=row.id,
+            name=row.name,
+            revision=row.revision,
+            site_names=[str(s.get("name", "")) for s in sites if isinstance(s, dict)],
+            updated_at=row.updated_at,
+        )
+
+
+class PortfolioOut(PortfolioSummary):
+    """A portfolio with its document (the TOML file as JSON)."""
+
+    document: dict[str, Any]
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, row: PortfolioRow) -> PortfolioOut:
+        """From a table row."""
+        base = PortfolioSummary.of(row).model_dump()
+        return cls(**base, document=row.document, created_at=row.created_at)
+
+
+class RunRequest(BaseModel):
+    """Submit a run of an engine on a stored portfolio."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: RunKindName
+    portfolio_id: int = Field(..., ge=1, le=2**31 - 1)
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Parameters of the kind (see /api/run-kinds)."
+    )
+
+
+class RunOut(BaseModel):
+    """A run's status and progress."""
+
+    id: int
+    kind: str
+    status: RunStatus
+    portfolio_id: int | None
+    portfolio_revision: int | None
+    params: dict[str, Any]
+    progress_fraction: float
+    message: str
+    problems: list[dict[str, str]] | None
+    cancel_requested: bool
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: RunRow) -> RunOut:
+        """From a table row."""
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            status=row.status,
+            portfolio_id=row.portfolio_id,
+            portfolio_revision=row.portfolio_revision,
+            params=row.params,
+            progress_fraction=row.progress_fraction,
+            message=row.message,
+            problems=row.problems,
+            cancel_requested=row.cancel_requested,
+            created_at=row.created_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+        )
+
+
+class RunDetail(RunOut):
+    """A run with its resolved inputs, provenance and results (the CLI's ``--json``)."""
+
+    inputs: dict[str, Any] | None
+    provenance: dict[str, Any] | None
+    results: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, row: RunRow) -> RunDetail:
+        """From a table row."""
+        return cls(
+            **RunOut.of(row).model_dump(),
+            inputs=row.inputs,
+            provenance=row.provenance,
+            results=row.results,
+        )
+
+
+class RunKindOut(BaseModel):
+    """A run kind and the JSON schema of its parameters."""
+
+    name: str
+    title: str
+    params_schema: dict[str, Any]

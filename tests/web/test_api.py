@@ -1,0 +1,173 @@
+"""REST API on SQLite and PostgreSQL: portfolios, sites, TOML, runs, market data."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hashpivot.models import load_portfolio
+from hashpivot.store.portfolios import validate_document
+from tests.web.conftest import wait_run
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _cli_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
+    from hashpivot.cli.app import main
+
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_seeded_examples_and_crud(client: Any) -> None:
+    listed = client.get("/api/portfolios").json()
+    from hashpivot.store.portfolios import SEED_EXAMPLES
+
+    assert [p["name"] for p in listed] == [load_portfolio(EXAMPLES / n).name for n in SEED_EXAMPLES]
+    doc = tomllib.loads((EXAMPLES / "reverse-margin.toml").read_text())
+    doc["name"] = "copy"
+    created = client.post("/api/portfolios", json=doc)
+    assert created.status_code == 201, created.text
+    pid = created.json()["id"]
+    assert client.get(f"/api/portfolios/{pid}").json()["document"]["name"] == "copy"
+    bad = json.loads(json.dumps(doc))
+    bad["sites"][0]["capacity_mw"] = -5
+    r = client.put(f"/api/portfolios/{pid}", json=bad)
+    assert r.status_code == 422
+    assert any(p["path"] == "sites[0].capacity_mw" for p in r.json()["problems"])
+    doc["sites"][0]["capacity_mw"] = 500.0
+    r = client.put(f"/api/portfolios/{pid}", json=doc)
+    assert r.status_code == 200 and r.json()["revision"] == 2
+    assert client.delete(f"/api/portfolios/{pid}").status_code == 204
+    assert client.get(f"/api/portfolios/{pid}").status_code == 404
+
+
+def test_sites_crud(client: Any) -> None:
+    pid = client.get("/api/portfolios").json()[0]["id"]
+    sites = client.get(f"/api/portfolios/{pid}/sites").json()
+    assert len(sites) == 2
+    new = dict(sites[1], name="Georgia 2")
+    assert client.post(f"/api/portfolios/{pid}/sites", json=new).status_code == 201
+    assert client.get(f"/api/portfolios/{pid}/sites/2").json()["name"] == "Georgia 2"
+    dup = client.put(f"/api/portfolios/{pid}/sites/2", json=dict(new, name="Texas"))
+    assert dup.status_code == 422 and "unique" in dup.text
+    r = client.delete(f"/api/portfolios/{pid}/sites/2")
+    assert r.status_code == 200 and r.json()["site_names"] == ["Texas", "Georgia"]
+    assert client.get(f"/api/portfolios/{pid}/sites/7").status_code == 404
+
+
+def test_toml_round_trip(client: Any, tmp_path: Path) -> None:
+    """Import -> export is the file itself; after an edit the export loads back to the
+    same validated portfolio with the CLI's loader."""
+    for name in ("reverse-margin.toml", "pivot-200mw.toml", "dispatch-west-texas.toml"):
+        text = (EXAMPLES / name).read_text()
+        r = client.post(
+            "/api/portfolios/import", content=text.encode(),
+            headers={"Content-Type": "application/toml"},
+        )
+        assert r.status_code == 201, r.text
+        pid = r.json()["id"]
+        assert client.get(f"/api/portfolios/{pid}/toml").text == text
+        doc = r.json()["document"]
+        doc["name"] = doc.get("name", "x") + " (edited)"
+        assert client.put(f"/api/portfolios/{pid}", json=doc).status_code == 200
+        exported = client.get(f"/api/portfolios/{pid}/toml").text
+        path = tmp_path / name
+        path.write_text(exported)
+        assert load_portfolio(path) == validate_document(doc)
+        original = load_portfolio(EXAMPLES / name)
+        assert load_portfolio(path).model_copy(update={"name": original.name}) == original
+
+
+def test_import_reports_toml_and_field_errors(client: Any) -> None:
+    r = client.post("/api/portfolios/import", content=b"name = [",
+                    headers={"Content-Type": "application/toml"})
+    assert r.status_code == 422 and "invalid TOML" in r.text
+    text = (EXAMPLES / "dispatch-west-texas.toml").read_text()
+    text += '\n' if text.endswith("\n") else "\n\n"
+    doc = tomllib.loads(text)
+    doc["sites"][0].setdefault("dispatch", {})["emissions_file"] = "/etc/passwd"
+    r = client.post("/api/portfolios", json=json.loads(json.dumps(doc, default=str)))
+    assert r.status_code == 422
+    assert r.json()["problems"][0]["path"] == "sites[0].dispatch.emissions_file"
+
+
+def test_cost_run_matches_cli(client: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    pid = client.get("/api/portfolios").json()[0]["id"]
+    r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": pid,
+                                       "params": {"date": "2025-06-30"}})
+    assert r.status_code == 202, r.text
+    run = wait_run(client, r.json()["id"])
+    assert run["status"] == "succeeded", run
+    assert run["inputs"]["params"]["network"]["date"] == "2025-06-30"
+    assert run["provenance"]["package_version"]
+    assert "btc_daily.csv.gz" in run["provenance"]["data"]["bundled"]
+    cli = _cli_json(capsys, ["cost", str(EXAMPLES / "reverse-margin.toml"), "--date",
+                             "2025-06-30", "--json"])
+    results = client.get(f"/api/runs/{run['id']}/results").json()
+    assert results == cli
+
+
+def test_pivot_run_matches_cli(client: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """A pivot run through the API gives the very numbers of ``hashpivot pivot --json``."""
+    pid = client.get("/api/portfolios").json()[1]["id"]
+    r = client.post("/api/runs", json={"kind": "pivot", "portfolio_id": pid,
+                                       "params": {"convert_mw": 80, "start": "2026-03"}})
+    assert r.status_code == 202, r.text
+    run = wait_run(client, r.json()["id"])
+    assert run["status"] == "succeeded", run
+    cli = _cli_json(capsys, ["pivot", str(EXAMPLES / "pivot-200mw.toml"), "--convert-mw", "80",
+                             "--start", "2026-03", "--json"])
+    assert run["results"] == cli
+
+
+def test_run_input_errors_have_paths(client: Any) -> None:
+    pid = client.get("/api/portfolios").json()[0]["id"]
+    r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": pid,
+                                       "params": {"btc_price_usd": -1, "bogus": 1}})
+    assert r.status_code == 422
+    paths = {p["path"] for p in r.json()["problems"]}
+    assert {"btc_price_usd", "bogus"} <= paths
+    r = client.post("/api/runs", json={"kind": "nope", "portfolio_id": pid})
+    assert r.status_code == 422
+    r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": 999})
+    assert r.status_code == 404
+
+
+def test_cancel_a_running_simulation(client: Any) -> None:
+    pid = client.get("/api/portfolios").json()[1]["id"]
+    r = client.post("/api/runs", json={"kind": "simulate", "portfolio_id": pid,
+                                       "params": {"paths": 200000, "chunk_paths": 500}})
+    run_id = r.json()["id"]
+    import time
+
+    deadline = time.monotonic() + 60
+    while client.get(f"/api/runs/{run_id}").json()["status"] == "queued":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert client.post(f"/api/runs/{run_id}/cancel").status_code == 200
+    run = wait_run(client, run_id, 30)
+    assert run["status"] == "cancelled"
+    assert run["results"] is None
+
+
+def test_market_endpoints(client: Any) -> None:
+    btc = client.get("/api/market/btc", params={"start": "2024-01-01", "end": "2024-01-31"})
+    assert btc.status_code == 200 and len(btc.json()["rows"]) == 31
+    assert client.get("/api/market/btc", params={"start": "2024-02-01",
+                                                 "end": "2024-01-01"}).status_code == 422
+    markets = client.get("/api/market/power/markets").json()
+    assert "ercot:HB_WEST:2024" in markets
+    power = client.get("/api/market/power", params={"market": "ercot:HB_WEST:2024"}).json()
+    assert len(power["price_usd_per_mwh"]) in (8783, 8784, 8785)
+    assert client.get("/api/market/power", params={"market": "/etc/passwd"}).status_code == 422
+    assert client.get("/api/market/deals").json()["count"] > 5
+    assert client.get("/api/market/asics").json()["count"] > 20
+    assert client.get("/api/market/regulation").status_code in (200, 404)
