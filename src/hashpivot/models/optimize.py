@@ -1,0 +1,202 @@
+"""Inputs of the portfolio decision engine: ``[optimize]`` and its tenant pipeline.
+
+* :class:`TenantSpec` (``[[optimize.tenants]]``): a prospective tenant: critical IT MW it
+  would lease, first-year rent, escalator, term, earliest start and probability of signing.
+* :class:`CommittedConversion` (``[[optimize.committed]]``): a conversion already decided
+  (fixed by ``--fixed-through`` in a rolling plan).
+* :class:`OptimizeSpec` (``[optimize]``): decision grid (quarters, hall blocks), the capex
+  budget and debt capacity, build capacity, the risk measure and the user's rules file.
+
+Every field has a default, so ``OptimizeSpec()`` is valid: without tenants each site is
+leased on its own ``[sites.hosting]`` terms with unlimited demand.
+
+Example
+-------
+.. code-block:: toml
+
+    [optimize]
+    block_mw = 25.0
+    build_mw_per_quarter = 100.0
+    equity_budget_usd_per_year = [300e6, 300e6, 400e6]
+    debt_capacity_usd = 1.5e9
+
+      [[optimize.tenants]]
+      name = "Hyperscaler A"
+      it_mw = 150.0
+      lease_usd_per_kw_month = 140.0
+      lease_escalator_per_year = 0.03
+      lease_term_years = 15
+      earliest_start = "2026Q3"
+      probability_signing = 0.7
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Self
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def _check_quarter(value: str | None) -> str | None:
+    if value is not None and not _QUARTER_RE.match(value):
+        raise ValueError(f"expected a quarter as 'YYYYQn' (e.g. 2026Q3), got {value!r}")
+    return value
+
+
+def quarter_period(value: str) -> pd.Period:
+    """A ``'YYYYQn'`` string as a quarterly :class:`pandas.Period`."""
+    return pd.Period(value, freq="Q")
+
+
+class TenantSpec(BaseModel):
+    """A prospective tenant of the pipeline (``[[optimize.tenants]]``)."""
+
+    model_config = _STRICT
+
+    name: str = Field(..., min_length=1, description="Tenant name.")
+    it_mw: float = Field(
+        ..., gt=0, le=10_000, description="Critical IT MW the tenant would lease. [MW]"
+    )
+    lease_usd_per_kw_month: float = Field(
+        ..., gt=0, le=2_000, description="First-year rent per critical IT kW. [USD/kW/month]"
+    )
+    lease_escalator_per_year: float = Field(
+        0.03, ge=-0.1, le=0.2, description="Annual rent escalator. [1/year]"
+    )
+    lease_term_years: float = Field(
+        12.0, gt=0, le=40, description="Initial lease term. [year]"
+    )
+    earliest_start: str | None = Field(
+        None, description="First quarter a hall for this tenant may start, 'YYYYQn'."
+    )
+    probability_signing: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Probability the tenant signs; drawn once per scenario: a plan builds "
+        "for this tenant only where it signs. [-]",
+    )
+    sites: list[str] | None = Field(
+        None, description="Sites the tenant accepts; None: every site with hosting terms."
+    )
+
+    @field_validator("earliest_start")
+    @classmethod
+    def _quarter(cls, v: str | None) -> str | None:
+        return _check_quarter(v)
+
+
+class CommittedConversion(BaseModel):
+    """A conversion already committed (``[[optimize.committed]]``)."""
+
+    model_config = _STRICT
+
+    site: str = Field(..., min_length=1, description="Site name.")
+    quarter: str = Field(..., description="Quarter construction starts, 'YYYYQn'.")
+    gross_mw: float = Field(..., gt=0, le=10_000, description="Gross MW converted. [MW]")
+    tenant: str | None = Field(
+        None, description="Tenant name; None: the site's own [sites.hosting] terms."
+    )
+
+    @field_validator("quarter")
+    @classmethod
+    def _quarter(cls, v: str) -> str:
+        _check_quarter(v)
+        return v
+
+
+class OptimizeSpec(BaseModel):
+    """Settings of the portfolio decision engine (``[optimize]``)."""
+
+    model_config = _STRICT
+
+    horizon_years: int | None = Field(
+        None, ge=1, le=40, description="Planning horizon; None: [pivot].horizon_years. [year]"
+    )
+    block_mw: float | None = Field(
+        25.0,
+        gt=0,
+        le=1_000,
+        description="Gross MW of a hall block: conversions are whole blocks (a MILP); None: "
+        "continuous MW (an LP). [MW]",
+    )
+    build_mw_per_quarter: float | None = Field(
+        None,
+        gt=0,
+        le=100_000,
+        description="Gross MW whose construction may start in one quarter across the "
+        "portfolio (contractors, transformers); None: no limit. [MW/quarter]",
+    )
+    equity_budget_usd_per_year: list[float] | float | None = Field(
+        None,
+        description="Operator capex paid from equity (capex x (1 - loan_to_cost)) per "
+        "model year; a list gives years 1, 2, ... (the last value repeats); None: no limit. "
+        "[USD/year]",
+    )
+    debt_capacity_usd: float | None = Field(
+        None,
+        ge=0,
+        description="Most project debt drawn over the horizon (capex x loan_to_cost, "
+        "[financing].loan_to_cost_fraction); None: no limit. [USD]",
+    )
+    tenants: list[TenantSpec] = Field(
+        default_factory=list,
+        description="Tenant pipeline; empty: each site leases on its [sites.hosting] terms.",
+    )
+    committed: list[CommittedConversion] = Field(
+        default_factory=list, description="Conversions already committed (rolling plan)."
+    )
+    cvar_alpha: float = Field(
+        0.05,
+        gt=0,
+        lt=1,
+        description="Tail of the CVaR: the mean NPV of the worst alpha of scenarios. [-]",
+    )
+    two_stage_after_years: float = Field(
+        1.0,
+        gt=0,
+        le=40,
+        description="The two-stage bound lets decisions from this year on react per "
+        "scenario. [year]",
+    )
+    rules_file: str | None = Field(
+        None,
+        description="CSV of extra regulation rules (same columns as the bundled table), "
+        "relative to the portfolio file.",
+    )
+
+    @field_validator("equity_budget_usd_per_year")
+    @classmethod
+    def _budget(cls, v: list[float] | float | None) -> list[float] | float | None:
+        values = v if isinstance(v, list) else [v] if v is not None else []
+        if isinstance(v, list) and not v:
+            raise ValueError("give at least one year, or leave it out for no limit")
+        if any(x < 0 for x in values):
+            raise ValueError("budgets must be >= 0 USD")
+        return v
+
+    @model_validator(mode="after")
+    def _unique_tenants(self) -> Self:
+        names = [t.name for t in self.tenants]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"tenant names must be unique; repeated: {', '.join(dupes)}")
+        known = set(names)
+        for c in self.committed:
+            if c.tenant is not None and c.tenant not in known:
+                raise ValueError(f"committed conversion names unknown tenant {c.tenant!r}")
+        return self
+
+    def budget_usd(self, year: int) -> float:
+        """Equity budget of model year ``year`` (0-based); ``inf`` without a limit. [USD]"""
+        v = self.equity_budget_usd_per_year
+        if v is None:
+            return float("inf")
+        if isinstance(v, list):
+            return float(v[min(year, len(v) - 1)])
+        return float(v)
