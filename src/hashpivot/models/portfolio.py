@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from hashpivot.mining.costs import CostCategory
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
+from hashpivot.models.optimize import OptimizeSpec
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 
 #: ``allow_inf_nan=False``: TOML accepts ``inf`` and ``nan``, which would pass a one-sided
@@ -24,6 +25,12 @@ from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 _STRICT = ConfigDict(
     extra="forbid", validate_assignment=False, str_strip_whitespace=True, allow_inf_nan=False
 )
+
+#: Main power source of a site (regulation rules match on it). "natural_gas", "coal",
+#: "oil" and "diesel" are carbon fuels.
+PowerSource = Literal[
+    "grid", "natural_gas", "coal", "oil", "diesel", "hydro", "nuclear", "wind", "solar", "mixed"
+]
 
 #: Largest relative mismatch accepted between efficiency and power / hashrate. [-]
 SPEC_CONSISTENCY_TOLERANCE = 0.02
@@ -219,6 +226,32 @@ class Site(BaseModel):
     cost_items: list[CostItem] = Field(default_factory=list, description="Site cost items.")
     hosting: HostingProjectSpec | None = None
     dispatch: DispatchSpec | None = None
+    # --- attributes regulation rules match on (optional; the optimizer reads them) -------
+    state: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{2}$",
+        description="State or province code (ISO 3166-2 suffix): 'TX', 'NY', 'QC', 'WA'.",
+    )
+    iso: str | None = Field(
+        None,
+        description="Grid operator (ERCOT, NYISO, PJM, HQ, BPA...); None: ``region``.",
+    )
+    power_source: PowerSource | None = Field(
+        None, description="Main source of the site's power ('grid' when bought from the grid)."
+    )
+    behind_the_meter: bool = Field(
+        False, description="Power from a co-located plant behind the utility meter."
+    )
+    connection_date: str | None = Field(
+        None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="Date the site's load was (or will be) connected to the grid, YYYY-MM-DD.",
+    )
+
+    @property
+    def grid_operator(self) -> str:
+        """``iso`` when given, else ``region`` (ERCOT, NYISO...)."""
+        return self.iso if self.iso is not None else self.region
 
     @property
     def fleet_power_mw(self) -> float:
@@ -271,6 +304,7 @@ class Portfolio(BaseModel):
     pivot: PivotSpec | None = None
     scenario: ScenarioSpec | None = None
     treasury: TreasurySpec | None = None
+    optimize: OptimizeSpec | None = None
 
     @model_validator(mode="after")
     def _unique_site_names(self) -> Self:
