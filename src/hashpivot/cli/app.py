@@ -30,6 +30,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "hashpivot.cli.serve",
     "hashpivot.cli.keys",
     "hashpivot.cli.runs",
+    "hashpivot.cli.optimize",
 )
 
 

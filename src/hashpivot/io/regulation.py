@@ -1,0 +1,244 @@
+"""Regulation rules as data: the bundled table and users' own rules files.
+
+One row per rule (``data/regulation_rules.csv``, provenance in ``data/PROVENANCE.md``):
+
+==================  =========================================================================
+column              meaning
+==================  =========================================================================
+rule_id             unique identifier
+jurisdiction        who made the rule (New York, Texas, ERCOT...)
+state               site state or province code it applies to (blank: any)
+iso                 grid operator it applies to (blank: any)
+power_source        ``;``-separated power sources it applies to (blank: any)
+behind_the_meter    ``true``/``false``: only behind-the-meter sites, or only grid sites
+min_load_mw         only sites whose load (``capacity_mw``) is at least this [MW]
+connected_after     only sites connected after this date (``connection_date``)
+connected_before    only sites connected before this date
+effect              ``forbid_new_mining``, ``forbid_conversion``, ``cap_mw``,
+                    ``study_delay_quarters``, ``add_cost_usd`` or ``record_obligation``
+value               the effect's number: MW cap [MW], delay [quarter], cost [USD]
+effective_start     first day in force
+effective_end       last day in force (blank: open)
+source              statute, order or document
+summary             one line
+==================  =========================================================================
+
+:func:`read_regulation_rules` reads a file, :func:`load_regulation_rules` the bundled
+table; both hand the table to :func:`_parse_regulation_rules`, which reports every bad
+cell at once (``rules[3].effect``) and which tests call directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal, cast
+
+import pandas as pd
+
+from hashpivot.exceptions import InputError, Problem
+
+Effect = Literal[
+    "forbid_new_mining",
+    "forbid_conversion",
+    "cap_mw",
+    "study_delay_quarters",
+    "add_cost_usd",
+    "record_obligation",
+]
+EFFECTS: tuple[str, ...] = (
+    "forbid_new_mining",
+    "forbid_conversion",
+    "cap_mw",
+    "study_delay_quarters",
+    "add_cost_usd",
+    "record_obligation",
+)
+_NEEDS_VALUE = frozenset({"cap_mw", "study_delay_quarters", "add_cost_usd"})
+COLUMNS: tuple[str, ...] = (
+    "rule_id",
+    "jurisdiction",
+    "state",
+    "iso",
+    "power_source",
+    "behind_the_meter",
+    "min_load_mw",
+    "connected_after",
+    "connected_before",
+    "effect",
+    "value",
+    "effective_start",
+    "effective_end",
+    "source",
+    "summary",
+)
+RULES_FILE = "regulation_rules.csv"
+
+
+@dataclass(frozen=True)
+class RegulationRule:
+    """One regulation rule: where it applies, what it does, when, and its source.
+
+    Attributes
+    ----------
+    rule_id, jurisdiction, source, summary : str
+        Identity and provenance.
+    states, isos, power_sources : tuple of str
+        Sites it applies to (empty: any).
+    behind_the_meter : bool or None
+        Only behind-the-meter (True) or grid (False) sites; None: both.
+    min_load_mw : float
+        Sites whose load is at least this. [MW]
+    connected_after, connected_before : datetime.date or None
+        Sites connected strictly after / before these dates.
+    effect : str
+        One of :data:`EFFECTS`.
+    value : float
+        Cap [MW], delay [quarter] or cost [USD]; NaN when the effect takes none.
+    effective_start, effective_end : datetime.date or None
+        Days in force (inclusive; None: open).
+    """
+
+    rule_id: str
+    jurisdiction: str
+    states: tuple[str, ...]
+    isos: tuple[str, ...]
+    power_sources: tuple[str, ...]
+    behind_the_meter: bool | None
+    min_load_mw: float
+    connected_after: dt.date | None
+    connected_before: dt.date | None
+    effect: Effect
+    value: float
+    effective_start: dt.date | None
+    effective_end: dt.date | None
+    source: str
+    summary: str
+
+    def in_force(self, start: dt.date, end: dt.date) -> bool:
+        """True when the rule is in force on some day of ``[start, end]``."""
+        if self.effective_start is not None and self.effective_start > end:
+            return False
+        return not (self.effective_end is not None and self.effective_end < start)
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _parse_regulation_rules(table: pd.DataFrame, source: str = "") -> list[RegulationRule]:
+    """Validate a rules table (every problem at once, ``rules[i].column``)."""
+    problems: list[Problem] = []
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(Problem("rules", f"missing columns: {', '.join(missing)}", source))
+    out: list[RegulationRule] = []
+    seen: set[str] = set()
+    for i, row in enumerate(table.to_dict("records")):
+        cells = {c: _cell(row.get(c)) for c in COLUMNS}
+        where = f"rules[{i}]"
+
+        def date(col: str, cells: dict[str, str] = cells, where: str = where) -> dt.date | None:
+            text = cells[col]
+            if not text:
+                return None
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                problems.append(Problem(f"{where}.{col}", f"{text!r} is not YYYY-MM-DD", source))
+                return None
+
+        rid = cells["rule_id"]
+        if not rid:
+            problems.append(Problem(f"{where}.rule_id", "empty", source))
+        elif rid in seen:
+            problems.append(Problem(f"{where}.rule_id", f"{rid!r} repeated", source))
+        seen.add(rid)
+        effect = cells["effect"]
+        if effect not in EFFECTS:
+            problems.append(
+                Problem(f"{where}.effect", f"{effect!r} is not one of {', '.join(EFFECTS)}", source)
+            )
+        value = float("nan")
+        if cells["value"]:
+            try:
+                value = float(cells["value"])
+            except ValueError:
+                problems.append(Problem(f"{where}.value", f"{cells['value']!r} is not a number",
+                                        source))
+        if effect in _NEEDS_VALUE and not (math.isfinite(value) and value >= 0):
+            problems.append(Problem(f"{where}.value", f"{effect} needs a number >= 0", source))
+        btm_text = cells["behind_the_meter"].lower()
+        btm: bool | None = None
+        if btm_text in ("true", "yes", "1"):
+            btm = True
+        elif btm_text in ("false", "no", "0"):
+            btm = False
+        elif btm_text:
+            problems.append(Problem(f"{where}.behind_the_meter", "expected true or false", source))
+        min_load = 0.0
+        if cells["min_load_mw"]:
+            try:
+                min_load = float(cells["min_load_mw"])
+            except ValueError:
+                problems.append(Problem(f"{where}.min_load_mw", "not a number", source))
+        if not cells["source"]:
+            problems.append(Problem(f"{where}.source", "every rule needs its source", source))
+
+        def listed(col: str, upper: bool, cells: dict[str, str] = cells) -> tuple[str, ...]:
+            parts = (p.strip() for p in cells[col].split(";"))
+            return tuple(p.upper() if upper else p.lower() for p in parts if p)
+
+        out.append(
+            RegulationRule(
+                rule_id=rid,
+                jurisdiction=cells["jurisdiction"],
+                states=listed("state", True),
+                isos=listed("iso", True),
+                power_sources=listed("power_source", False),
+                behind_the_meter=btm,
+                min_load_mw=min_load,
+                connected_after=date("connected_after"),
+                connected_before=date("connected_before"),
+                effect=cast(Effect, effect),
+                value=value,
+                effective_start=date("effective_start"),
+                effective_end=date("effective_end"),
+                source=cells["source"],
+                summary=cells["summary"],
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def read_regulation_rules(path_or_buffer: str | Path | IO[str]) -> list[RegulationRule]:
+    """Read a rules CSV (the bundled table's columns).
+
+    Raises
+    ------
+    InputError
+        Missing file, missing columns or bad cells, each with its ``rules[i].column``.
+    """
+    source = str(path_or_buffer) if isinstance(path_or_buffer, (str, Path)) else "<buffer>"
+    try:
+        table = pd.read_csv(path_or_buffer, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(Problem("", "rules file not found", source)) from None
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(Problem("", f"cannot read rules file: {exc}", source)) from None
+    return _parse_regulation_rules(table, source)
+
+
+def load_regulation_rules() -> list[RegulationRule]:
+    """The bundled rules table (``hashpivot/data/regulation_rules.csv``)."""
+    from importlib import resources
+
+    text = resources.files("hashpivot").joinpath("data", RULES_FILE).read_text("utf-8")
+    return read_regulation_rules(io.StringIO(text))

@@ -1,0 +1,234 @@
+"""Objective and budget coefficients from the pivot valuation (the one adapter to it).
+
+The decision model is linear because the pivot cash flows are linear in the MW converted
+(:mod:`hashpivot.engines.pivot`): hosting flows scale with the gross MW of a phase, and
+mining flows with the MW still mining. So the coefficients are discounted sums of per-MW
+cash flows, computed once per path, not one valuation per (site, quarter):
+
+* **Hosting**, per gross MW whose construction starts in quarter ``q`` (month ``3q``):
+  the unlevered flows the pivot model books for a hosting phase (rent earned - hall power
+  - hosting opex - operator capex + prepayment timing), from
+  :func:`hashpivot.hosting.project.hosting_cash_flows_from_spec` with every start at once.
+  They do not depend on the market path.
+* **Mining**, per MW of one fleet tranche (one ``[[sites.fleet]]`` entry): the pivot's
+  per-path mining of that tranche alone (fleet decay, economic replacement, curtailment,
+  the site's scaled opex) from :func:`hashpivot.engines.pivot._site_mining`. Converting a
+  MW of the tranche in quarter ``q`` loses the discounted mining from month ``3q`` on and
+  earns the resale of its machines in month ``3q``.
+
+For a site with one fleet entry these are the pivot model's own numbers: the NPV of a plan
+equals :func:`hashpivot.engines.pivot.strategy_cash_flows` on the same path (a test). With
+several entries the pivot model averages the fleet; here each entry is a tranche of its own
+efficiency, so the least efficient machines can be displaced first.
+
+Discounting as the risk engine: ``sum_t cf_t / (1 + r_m)^(t+1)``, month-end flows, ``r_m``
+the monthly rate of ``[pivot].discount_rate``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from hashpivot.engines import pivot
+from hashpivot.engines.pivot import SiteInputs
+from hashpivot.hosting.project import hosting_cash_flows_from_spec
+from hashpivot.market import MarketPaths
+from hashpivot.models.hosting import HostingProjectSpec, PivotSpec
+
+FloatArray = npt.NDArray[np.float64]
+MONTHS_PER_QUARTER = 3
+
+
+@dataclass(frozen=True)
+class Tranche:
+    """A block of one site's mining capacity that a conversion displaces.
+
+    Attributes
+    ----------
+    label : str
+        ``"spare"`` (energized capacity no machine uses) or the fleet entry's label.
+    gross_mw : float
+        MW of the tranche at the meter, site overhead included. [MW]
+    hashrate_th_s : float
+        Hashrate of the tranche (0 for spare capacity). [TH/s]
+    uptime_fraction : float
+        Uptime of its machines. [-]
+    efficiency_j_per_th : float
+        Efficiency of its machines (NaN for spare capacity). [J/TH]
+    """
+
+    label: str
+    gross_mw: float
+    hashrate_th_s: float
+    uptime_fraction: float
+    efficiency_j_per_th: float
+
+    @property
+    def is_spare(self) -> bool:
+        """True for capacity that no machine uses."""
+        return self.hashrate_th_s <= 0
+
+
+@dataclass(frozen=True)
+class HostingCoefficients:
+    """Per-MW hosting coefficients of one (site, lease terms) pair, by start quarter.
+
+    Attributes
+    ----------
+    npv_usd_per_mw : ndarray (Q,)
+        Discounted unlevered hosting flows per gross MW starting in each quarter. [USD/MW]
+    capex_usd_per_mw_by_month : ndarray (Q, T)
+        Operator capex per gross MW by month. [USD/MW]
+    flow_usd_per_mw : ndarray (Q, T)
+        The undiscounted monthly flows. [USD/MW]
+    """
+
+    npv_usd_per_mw: FloatArray
+    capex_usd_per_mw_by_month: FloatArray
+    flow_usd_per_mw: FloatArray
+
+
+def discount_factors(discount_rate: float, n_months: int) -> FloatArray:
+    """Month-end discount factors ``(1 + r_m)^-(t+1)``, ``r_m = (1 + r)^(1/12) - 1``. [-]"""
+    r_m = (1.0 + discount_rate) ** (1.0 / 12.0) - 1.0
+    return np.asarray((1.0 + r_m) ** -(np.arange(n_months, dtype=np.float64) + 1.0))
+
+
+def hosting_coefficients(
+    site: SiteInputs,
+    spec: HostingProjectSpec,
+    n_quarters: int,
+    days_per_month: FloatArray,
+    disc: FloatArray,
+) -> HostingCoefficients:
+    """Per-MW hosting flows of ``site`` under ``spec`` for every start quarter at once.
+
+    Parameters
+    ----------
+    site : SiteInputs
+        The site (its power price is the hall's under modified gross).
+    spec : HostingProjectSpec
+        Hosting terms (the site's, with a tenant's lease terms).
+    n_quarters : int
+        Start quarters ``0 .. Q-1`` (months ``0, 3, 6, ...``). [-]
+    days_per_month : ndarray (T,)
+        Days of each month. [day]
+    disc : ndarray (T,)
+        Discount factors. [-]
+    """
+    starts = MONTHS_PER_QUARTER * np.arange(n_quarters, dtype=float)
+    hcf = hosting_cash_flows_from_spec(
+        spec, np.ones(n_quarters), starts, days_per_month, site.power_price_usd_per_mwh
+    )
+    flow = (
+        hcf.hosting_revenue_usd
+        - hcf.power_cost_usd
+        - hcf.opex_usd
+        - hcf.operator_capex_usd
+        + hcf.prepayment_usd
+    )
+    flow = np.asarray(flow, dtype=np.float64)
+    return HostingCoefficients(
+        npv_usd_per_mw=flow @ disc,
+        capex_usd_per_mw_by_month=np.asarray(hcf.operator_capex_usd, dtype=np.float64),
+        flow_usd_per_mw=flow,
+    )
+
+
+def site_tranches(
+    site: SiteInputs, entries: list[tuple[str, float, float, float]]
+) -> list[Tranche]:
+    """The tranches of a site: spare capacity first, then each fleet entry.
+
+    Parameters
+    ----------
+    site : SiteInputs
+        Resolved site (capacity and overhead).
+    entries : list of (label, hashrate [TH/s], ASIC power [W], uptime [-])
+        The site's fleet entries (count included).
+    """
+    out: list[Tranche] = []
+    spare = max(0.0, site.capacity_mw - site.fleet_power_mw)
+    out.append(Tranche("spare", spare, 0.0, 0.0, float("nan")))
+    for label, hr, watts, up in entries:
+        mw = watts * site.power_overhead_factor / 1e6
+        out.append(Tranche(label, mw, hr, up, watts / hr if hr > 0 else float("nan")))
+    return out
+
+
+def mining_flows_per_mw(
+    site: SiteInputs,
+    tranche: Tranche,
+    spec: PivotSpec,
+    market: MarketPaths,
+    replace_fleet: bool = True,
+) -> tuple[FloatArray, FloatArray]:
+    """Monthly mining flows and machine resale per MW of one tranche, on every path.
+
+    Parameters
+    ----------
+    site : SiteInputs
+        The site (power price, pool fee, overhead, scaled opex).
+    tranche : Tranche
+        A fleet tranche (not spare capacity).
+    spec : PivotSpec
+        Fleet decay and replacement settings.
+    market : MarketPaths
+        The paths.
+    replace_fleet : bool
+        False: no fleet replacement (a rule forbids new mining capacity).
+
+    Returns
+    -------
+    net : ndarray (P, T)
+        Mining revenue - power - replacement capex - the site's scaled opex, per MW
+        mining. [USD/MW]
+    resale : ndarray (P, T)
+        Resale of the machines of one MW released in each month. [USD/MW]
+    """
+    t_site = dataclasses.replace(
+        site,
+        fleet_hashrate_th_s=tranche.hashrate_th_s,
+        fleet_power_mw=tranche.gross_mw,
+        uptime_fraction=tranche.uptime_fraction,
+    )
+    if not replace_fleet:
+        spec = spec.model_copy(update={"fleet_replacement_years": None})
+    n = market.n_periods
+    m = pivot._site_mining(t_site, np.ones(n), spec, market)
+    scaled_per_mw = site.scaled_opex_usd_per_month / site.fleet_power_mw
+    net = (
+        m["mining_revenue"]
+        - m["power_cost"]
+        - m["replacement_capex"]
+        - scaled_per_mw * m["running"]
+    )
+    h = site.hosting
+    if h.asic_disposition == "sell":
+        resale = m["released_th_s_per_mw"] * h.asic_resale_usd_per_th
+    else:
+        resale = np.zeros_like(net)
+    return np.asarray(net, dtype=np.float64), np.broadcast_to(resale, net.shape)
+
+
+def mining_loss_per_mw(
+    net: FloatArray, resale: FloatArray, disc: FloatArray, n_quarters: int
+) -> tuple[FloatArray, FloatArray]:
+    """Value lost per MW displaced in each start quarter, and the full mining value.
+
+    Returns
+    -------
+    loss : ndarray (P, Q)
+        ``sum_{t >= 3q} disc_t net_t - disc_{3q} resale_{3q}``. [USD/MW]
+    full : ndarray (P,)
+        ``sum_t disc_t net_t``: the tranche's mining value over the horizon. [USD/MW]
+    """
+    pv = net * disc
+    tail = np.cumsum(pv[:, ::-1], axis=1)[:, ::-1]  # tail[:, t] = sum_{s >= t}
+    months = MONTHS_PER_QUARTER * np.arange(n_quarters)
+    loss = tail[:, months] - (resale * disc)[:, months]
+    return loss, tail[:, 0].copy()

@@ -1,0 +1,264 @@
+"""Valuing plans: fixed plans, EVPI, the two-stage bound, shadow prices, binding rules.
+
+* :func:`value_fixed`: a given conversion array on the same scenarios (only the choice of
+  tranches displaced is optimized); infeasible plans (budget, build capacity) are flagged.
+* :func:`evpi_usd`: expected value of perfect information, ``E_k[max_x NPV_k(x)] -
+  E_k[NPV_k(x*)]`` with ``x*`` the risk-neutral SAA plan, estimated on the first
+  ``n`` scenarios (one MILP each).
+* :func:`two_stage_bound_usd`: the LP relaxation of the two-stage model in which
+  decisions from ``[optimize].two_stage_after_years`` on are taken per scenario (the first
+  year is shared): an upper bound on the objective of any plan that reacts to the paths,
+  not a plan.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+
+from hashpivot.exceptions import SolverError
+from hashpivot.optimize.inputs import PlanProblem
+from hashpivot.optimize.model import USD_SCALE, ObjectiveSpec, PlanModel, build_plan_model
+from hashpivot.optimize.scenarios import ScenarioCoefficients
+from hashpivot.optimize.solve import solve_model
+from hashpivot.power.lp import LinearModel
+
+FloatArray = npt.NDArray[np.float64]
+#: Largest two-stage model built (scenarios x columns per scenario). [-]
+TWO_STAGE_MAX_COLUMNS = 400_000
+
+
+@dataclass
+class FixedValue:
+    """A fixed plan valued on the scenarios."""
+
+    name: str
+    npv_usd: FloatArray
+    feasible: bool
+    conversion_mw: FloatArray
+    objective_usd: float
+
+
+def subset(c: ScenarioCoefficients, idx: npt.ArrayLike) -> ScenarioCoefficients:
+    """The scenarios ``idx`` of ``c``."""
+    i = np.atleast_1d(np.asarray(idx))
+    return ScenarioCoefficients(
+        c.baseline_npv_usd[i], c.mining_loss_usd_per_mw[i], c.signed[i], 0.0
+    )
+
+
+def value_fixed(
+    p: PlanProblem, c: ScenarioCoefficients, obj: ObjectiveSpec, name: str, x_mw: FloatArray
+) -> FixedValue:
+    """NPV per scenario of the conversions ``x_mw`` (O, Q) [MW]."""
+    pm = build_plan_model(p, c, obj, fixed_conversion_mw=x_mw)
+    try:
+        sol, rep = solve_model(pm.m, pm.integer)
+    except SolverError:
+        nan = np.full(c.n_scenarios, np.nan)
+        return FixedValue(name, nan, False, x_mw, float("nan"))
+    npv = c.baseline_npv_usd + pm.npv_matrix_usd @ sol[pm.npv_cols]
+    base = (1.0 - obj.risk_aversion) * float(c.baseline_npv_usd.mean())
+    return FixedValue(name, npv, True, x_mw, -rep.objective * USD_SCALE + base)
+
+
+def evpi_usd(
+    p: PlanProblem,
+    c: ScenarioCoefficients,
+    obj: ObjectiveSpec,
+    npv_usd: FloatArray,
+    n: int,
+    gap: float,
+    time_limit_s: float,
+) -> float:
+    """EVPI estimated on the first ``n`` scenarios. [USD]
+
+    ``npv_usd`` is the main plan's NPV per scenario; with risk aversion the risk-neutral
+    plan is solved first (EVPI is a risk-neutral notion).
+    """
+    neutral = ObjectiveSpec(0.0, obj.alpha)
+    if obj.risk_aversion > 0:
+        pm = build_plan_model(p, c, neutral)
+        sol, _ = solve_model(pm.m, pm.integer, 0.0, time_limit_s, gap)
+        npv_usd = c.baseline_npv_usd + pm.npv_matrix_usd @ sol[pm.npv_cols]
+    k = min(n, c.n_scenarios)
+    gains = np.empty(k)
+    for i in range(k):
+        ci = subset(c, [i])
+        pm = build_plan_model(p, ci, neutral)
+        sol, _ = solve_model(pm.m, pm.integer, 0.0, time_limit_s, gap)
+        ws = float(ci.baseline_npv_usd[0] + pm.npv_matrix_usd[0] @ sol[pm.npv_cols])
+        gains[i] = max(0.0, ws - float(npv_usd[i]))
+    return float(gains.mean())
+
+
+def two_stage_bound_usd(
+    p: PlanProblem, c: ScenarioCoefficients, obj: ObjectiveSpec, time_limit_s: float
+) -> float:
+    """Objective of the two-stage LP relaxation (NaN when too large to build). [USD]"""
+    k = c.n_scenarios
+    first = min(p.n_quarters, math.ceil(4 * p.spec.two_stage_after_years))
+    models = [build_plan_model(p, subset(c, [i]), ObjectiveSpec(0.0, obj.alpha))
+              for i in range(k)]
+    n_col = models[0].m.n_col
+    if k * n_col > TWO_STAGE_MAX_COLUMNS or k < 2:
+        return float("nan")
+    arrays = [pm.m.arrays() for pm in models]
+    mat = sp.block_diag([pm.m.matrix() for pm in models], format="coo")
+    lam = obj.risk_aversion
+    cost = np.concatenate([a["col_cost"] for a in arrays]) / k
+    m = LinearModel(n_intervals=0)
+    m.add_variables("scenario", np.concatenate([a["col_lower"] for a in arrays]),
+                    np.concatenate([a["col_upper"] for a in arrays]), cost, n=k * n_col)
+    m.add_constraints(
+        "scenario-model-range", mat.shape[0], [(mat.row, mat.col, mat.data)],
+        np.concatenate([a["row_lower"] for a in arrays]),
+        np.concatenate([a["row_upper"] for a in arrays]),
+    )
+    x0 = models[0].m.variables["conversion"].reshape(p.n_offers, p.n_quarters)[:, :first].ravel()
+    rows = np.arange((k - 1) * x0.size)
+    cols_k = (np.arange(1, k)[:, None] * n_col + x0[None, :]).ravel()
+    cols_0 = np.tile(x0, k - 1)
+    m.add_constraints("conversion-nonanticipative-eq", rows.size,
+                      [(rows, cols_k, 1.0), (rows, cols_0, -1.0)], 0.0, 0.0)
+    if lam > 0:
+        eta = m.add_variables("cvar_threshold", -np.inf, np.inf, -lam, n=1)
+        s = m.add_variables("cvar_shortfall", 0.0, np.inf, lam / (obj.alpha * k), n=k)
+        terms = [(np.arange(k), s, 1.0), (np.arange(k), np.repeat(eta, k), -1.0)]
+        for i, pm in enumerate(models):
+            a = pm.npv_matrix_usd[0] / USD_SCALE
+            nz = np.flatnonzero(a)
+            terms.append((np.full(nz.size, i), i * n_col + pm.npv_cols[nz], a[nz]))
+        m.add_constraints("cvar_shortfall-scenario-lower", k, terms,
+                          -c.baseline_npv_usd / USD_SCALE, np.inf)
+    try:
+        _, rep = solve_model(m, False, 0.0, time_limit_s, 0.0)
+    except SolverError:
+        return float("nan")
+    base = (1.0 - lam) * float(c.baseline_npv_usd.mean())
+    return -rep.objective * USD_SCALE + base
+
+
+def plan_frame(p: PlanProblem, x_mw: FloatArray) -> pd.DataFrame:
+    """The conversions of a plan, one row per (site, quarter, tenant)."""
+    o, q = np.nonzero(x_mw > 1e-6)
+    nfix = p.x_lower_mw.sum(axis=0)
+    capex = p.capex_usd_per_mw[o, q] * x_mw[o, q]
+    fixed_q = (
+        np.array([p.x_upper_mw[:, j].sum() > 0 and np.allclose(p.x_upper_mw[:, j],
+                                                               p.x_lower_mw[:, j])
+                  for j in range(p.n_quarters)])
+        if p.fixed_through is not None else np.zeros(p.n_quarters, bool)
+    )
+    del nfix
+    df = pd.DataFrame(
+        {
+            "site": [p.sites[p.offer_site[i]].name for i in o],
+            "quarter": [p.quarters[j] for j in q],
+            "start_month": [p.quarter_start_months[j] for j in q],
+            "gross_mw": x_mw[o, q],
+            "it_mw": x_mw[o, q] / p.offer_pue[o],
+            "tenant": [p.tenants[p.offer_tenant[i]].name for i in o],
+            "operator_capex_usd": capex,
+            "committed": fixed_q[q] if q.size else np.zeros(0, bool),
+        }
+    )
+    return df.sort_values(["quarter", "site", "tenant"], kind="stable").reset_index(drop=True)
+
+
+_PRICE_BLOCKS = {
+    "conversion-budget-upper": ("equity capex budget", "USD per USD"),
+    "conversion-debt-upper": ("debt capacity", "USD per USD"),
+    "conversion-build-upper": ("build capacity", "USD per MW"),
+    "conversion-tenant-upper": ("tenant demand", "USD per IT MW"),
+    "conversion-interconnection-upper": ("interconnection", "USD per MW"),
+    "conversion-regulation-upper": ("regulatory cap", "USD per MW"),
+}
+
+
+def shadow_price_frame(p: PlanProblem, pm: PlanModel, row_dual: FloatArray) -> pd.DataFrame:
+    """Non-zero shadow prices of the limits, from the LP relaxation.
+
+    A price is the objective gained per unit more of the limit: ``USD per USD`` for money
+    rows (the objective is in M USD, so are their right-hand sides), ``USD per MW``
+    otherwise.
+    """
+    finite_t = [t.name for t in p.tenants if math.isfinite(t.it_mw)]
+    years = [f"year {y + 1}" for y in np.flatnonzero(np.isfinite(p.budget_usd_per_year))]
+    capped = [p.sites[s].name for s in np.flatnonzero(np.isfinite(p.rule_cap_mw))]
+    labels = {
+        "conversion-budget-upper": years,
+        "conversion-debt-upper": ["horizon"],
+        "conversion-build-upper": p.quarters,
+        "conversion-tenant-upper": finite_t,
+        "conversion-interconnection-upper": [s.name for s in p.sites],
+        "conversion-regulation-upper": capped,
+    }
+    rows = []
+    for block, (what, unit) in _PRICE_BLOCKS.items():
+        sl = pm.m.constraints.get(block)
+        if sl is None:
+            continue
+        duals = -row_dual[sl]
+        scale = 1.0 if unit == "USD per USD" else USD_SCALE
+        for i, d in enumerate(duals):
+            if np.isfinite(d) and abs(d) > 1e-9:
+                rows.append({"constraint": block, "limit": what, "label": labels[block][i],
+                             "shadow_price": float(d * scale), "unit": unit})
+    return pd.DataFrame(rows, columns=["constraint", "limit", "label", "shadow_price", "unit"])
+
+
+def binding_rules(
+    p: PlanProblem, pm: PlanModel, x_mw: FloatArray, col_dual: FloatArray,
+    c: ScenarioCoefficients,
+) -> pd.DataFrame:
+    """Every applicable rule per site, whether it binds in this plan and why."""
+    x_cols = pm.m.variables["conversion"].reshape(p.n_offers, p.n_quarters)
+    rows = []
+    for s, eff in enumerate(p.effects):
+        offers = np.flatnonzero(p.offer_site == s)
+        converted = float(x_mw[offers].sum())
+        mining_left = p.tranche_mw[s, 1:].sum() > 0 and converted < p.site_limit_mw[s] + (
+            p.tranche_mw[s, 1:].sum() - 1e-6)
+        for r in eff.rules:
+            binds, detail = False, ""
+            if r.effect == "forbid_new_mining":
+                replaces = p.pivot_spec.fleet_replacement_years is not None
+                binds = bool(replaces and mining_left)
+                detail = ("the fleet is not replaced (no new mining capacity)" if binds
+                          else "no fleet replacement was planned")
+            elif r.effect in ("forbid_conversion", "study_delay_quarters"):
+                barred = []
+                for o in offers:
+                    t0 = p.tenants[p.offer_tenant[o]].earliest_quarter
+                    upto = eff.delay_quarters if r.effect == "study_delay_quarters" else (
+                        p.n_quarters)
+                    qs = [q for q in range(t0, min(upto, p.n_quarters))
+                          if p.x_upper_mw[o, q] == 0]
+                    barred += [x_cols[o, q] for q in qs]
+                rc = col_dual[np.array(barred, dtype=np.int64)] if barred else np.zeros(0)
+                binds = bool(rc.size and np.nanmin(rc) < -1e-9)
+                detail = (f"keeps out {len(barred)} start quarters that the LP relaxation "
+                          "would use" if binds else "the plan would not start earlier")
+            elif r.effect == "cap_mw":
+                binds = converted >= r.value - 1e-6
+                detail = f"{converted:g} of {r.value:g} MW converted"
+            elif r.effect == "add_cost_usd":
+                binds = converted > 0
+                detail = f"{r.value:,.0f} USD paid" if binds else "not paid (no conversion)"
+            else:
+                detail = "obligation recorded"
+            rows.append({
+                "site": p.sites[s].name, "rule_id": r.rule_id, "effect": r.effect,
+                "value": r.value, "binds": binds, "detail": detail,
+                "jurisdiction": r.jurisdiction, "source": r.source, "summary": r.summary,
+            })
+    cols = ["site", "rule_id", "effect", "value", "binds", "detail", "jurisdiction", "source",
+            "summary"]
+    del c
+    return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,410 @@
+"""Resolved inputs of the decision model: :class:`PlanProblem` (:func:`resolve_problem`).
+
+Everything that does not depend on the market paths, with every default filled in:
+sites and their tranches, tenants and the (site, tenant) *offers* a plan may build, the
+quarterly decision grid, bounds from tenants' earliest starts, regulation and committed
+decisions, budgets, and the per-MW hosting coefficients
+(:func:`~hashpivot.optimize.coefficients.hosting_coefficients`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashpivot.engines.pivot import SiteInputs, market_start, resolve_sites
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.io.regulation import RegulationRule, load_regulation_rules, read_regulation_rules
+from hashpivot.models.hosting import HostingProjectSpec, PivotSpec
+from hashpivot.models.optimize import OptimizeSpec, quarter_period
+from hashpivot.optimize.coefficients import (
+    MONTHS_PER_QUARTER,
+    Tranche,
+    discount_factors,
+    hosting_coefficients,
+    site_tranches,
+)
+from hashpivot.optimize.regulation import SiteRuleEffects, site_effects
+from hashpivot.units import MONTHS_PER_YEAR
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A resolved tenant (an implicit one per site when the pipeline is empty).
+
+    Attributes
+    ----------
+    name : str
+    it_mw : float
+        Critical IT MW it would lease (``inf`` for a site's own terms). [MW]
+    probability_signing : float
+        [-]
+    earliest_quarter : int
+        First start quarter index. [-]
+    implicit : bool
+        True for a site's own ``[sites.hosting]`` terms.
+    """
+
+    name: str
+    it_mw: float
+    probability_signing: float
+    earliest_quarter: int
+    implicit: bool = False
+
+
+@dataclass
+class PlanProblem:
+    """The decision model's data that does not depend on the market paths.
+
+    Shapes: ``S`` sites, ``L`` tenants, ``O`` offers (site, tenant pairs), ``Q`` quarters,
+    ``J`` tranches per site (padded with empty ones), ``Y`` model years, ``T`` months.
+    """
+
+    portfolio: Any
+    source: str
+    start: pd.Period
+    n_months: int
+    quarters: list[str]
+    quarter_start_months: list[str]
+    sites: list[SiteInputs]
+    tranches: list[list[Tranche]]
+    tranche_mw: FloatArray  # (S, J)
+    tenants: list[Tenant]
+    offer_site: IntArray  # (O,)
+    offer_tenant: IntArray  # (O,)
+    offer_pue: FloatArray  # (O,)
+    offer_specs: list[HostingProjectSpec]
+    hosting_npv_usd_per_mw: FloatArray  # (O, Q)
+    capex_usd_per_mw_by_year: FloatArray  # (O, Q, Y)
+    capex_usd_per_mw: FloatArray  # (O, Q)
+    x_lower_mw: FloatArray  # (O, Q)
+    x_upper_mw: FloatArray  # (O, Q)
+    site_limit_mw: FloatArray  # (S,)  min(convertible, capacity)
+    rule_cap_mw: FloatArray  # (S,)  inf without a cap rule
+    site_cost_usd: FloatArray  # (S,)
+    effects: list[SiteRuleEffects]
+    rules: list[RegulationRule]
+    build_mw_per_quarter: float
+    budget_usd_per_year: FloatArray  # (Y,)
+    debt_capacity_usd: float
+    loan_to_cost_fraction: float
+    unit_mw: float
+    integer: bool
+    discount_rate: float
+    discount_factors: FloatArray  # (T,)
+    pivot_spec: PivotSpec
+    site_specs: list[PivotSpec]
+    spec: OptimizeSpec
+    fixed_through: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_sites(self) -> int:
+        """S. [-]"""
+        return len(self.sites)
+
+    @property
+    def n_offers(self) -> int:
+        """O. [-]"""
+        return int(self.offer_site.size)
+
+    @property
+    def n_quarters(self) -> int:
+        """Q. [-]"""
+        return len(self.quarters)
+
+    @property
+    def n_tranches(self) -> int:
+        """J (padded). [-]"""
+        return int(self.tranche_mw.shape[1])
+
+    @property
+    def signing_probability(self) -> FloatArray:
+        """Per tenant. [-]"""
+        return np.array([t.probability_signing for t in self.tenants])
+
+
+def _fleet_entries(site: Any) -> list[tuple[str, float, float, float]]:
+    out = []
+    for i, e in enumerate(site.fleet):
+        hr = float(e.hashrate_th_s or 0.0)
+        w = e.power_w if e.power_w is not None else hr * float(e.efficiency_j_per_th or 0.0)
+        out.append((e.label or f"fleet[{i}]", e.count * hr, e.count * float(w),
+                    float(e.uptime_fraction)))
+    return out
+
+
+def _quarter_index(labels: list[str], quarter: str) -> int:
+    """First quarter index whose label is at or after ``quarter``."""
+    target = quarter_period(quarter)
+    for i, lab in enumerate(labels):
+        if quarter_period(lab) >= target:
+            return i
+    return len(labels)
+
+
+def load_rules(spec: OptimizeSpec, source: str, extra: str | Path | None = None) -> list[
+    RegulationRule
+]:
+    """Bundled rules plus ``[optimize].rules_file`` (relative to the portfolio file) and
+    ``extra``; a user rule with the id of a bundled one replaces it."""
+    rules = {r.rule_id: r for r in load_regulation_rules()}
+    files: list[Path] = []
+    if spec.rules_file:
+        p = Path(spec.rules_file)
+        if not p.is_absolute() and source and not source.startswith("<"):
+            p = Path(source).parent / p
+        files.append(p)
+    if extra is not None:
+        files.append(Path(extra))
+    for f in files:
+        for r in read_regulation_rules(f):
+            rules[r.rule_id] = r
+    return list(rules.values())
+
+
+def resolve_problem(
+    portfolio: Portfolio,
+    *,
+    horizon_years: int | None = None,
+    continuous: bool = False,
+    fixed_through: str | None = None,
+    rules: list[RegulationRule] | None = None,
+    source: str = "",
+) -> PlanProblem:
+    """Resolve the decision model's market-independent data.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio; ``[optimize]`` (defaults when absent), ``[pivot]``,
+        ``[financing]``, sites with ``[sites.hosting]``.
+    horizon_years : int, optional
+        Overrides ``[optimize].horizon_years`` and ``[pivot].horizon_years``. [year]
+    continuous : bool
+        Continuous MW instead of hall blocks.
+    fixed_through : str, optional
+        ``'YYYYQn'``: decisions up to this quarter are fixed to ``[[optimize.committed]]``.
+    rules : list of RegulationRule, optional
+        Default: the bundled rules plus ``[optimize].rules_file``.
+    source : str
+        Portfolio file (error messages, rules file path).
+
+    Raises
+    ------
+    InputError
+        Every inconsistency, with its field path.
+    """
+    spec = portfolio.optimize or OptimizeSpec()
+    pspec = portfolio.pivot or PivotSpec()
+    fin = portfolio.financing
+    problems: list[Problem] = []
+    years = horizon_years or spec.horizon_years or pspec.horizon_years
+    n_months = int(years) * MONTHS_PER_YEAR
+    ms = market_start(pspec)
+    start = ms.start
+    n_q = n_months // MONTHS_PER_QUARTER
+    months = [start + MONTHS_PER_QUARTER * q for q in range(n_q)]
+    quarters = [str(m.asfreq("Q")) for m in months]
+    periods = pd.period_range(start, periods=n_months, freq="M")
+    days = np.asarray(periods.days_in_month, dtype=np.float64)
+    disc = discount_factors(pspec.discount_rate, n_months)
+    horizon = (start.start_time.date(), periods[-1].end_time.date())
+
+    sites = resolve_sites(portfolio)
+    hosting_sites = [s for s in sites if not s.hosting_is_default] or sites
+    host_idx = {s.index for s in hosting_sites}
+    rules = rules if rules is not None else load_rules(spec, source)
+    effects = [
+        site_effects(portfolio.sites[s.index], rules, horizon[0], horizon[1]) for s in sites
+    ]
+    tranches = [site_tranches(s, _fleet_entries(portfolio.sites[s.index])) for s in sites]
+    n_j = max(len(t) for t in tranches)
+    tranche_mw = np.zeros((len(sites), n_j))
+    for i, ts in enumerate(tranches):
+        tranche_mw[i, : len(ts)] = [t.gross_mw for t in ts]
+    site_specs = [
+        pspec.model_copy(update={"fleet_replacement_years": None}) if e.no_new_mining else pspec
+        for e in effects
+    ]
+
+    # --- tenants and offers -------------------------------------------------------------
+    tenants: list[Tenant] = []
+    offer_site: list[int] = []
+    offer_tenant: list[int] = []
+    offer_specs: list[HostingProjectSpec] = []
+    names = [s.name for s in sites]
+    if spec.tenants:
+        for li, t in enumerate(spec.tenants):
+            eq = _quarter_index(quarters, t.earliest_start) if t.earliest_start else 0
+            tenants.append(Tenant(t.name, t.it_mw, t.probability_signing, eq))
+            allowed = t.sites if t.sites is not None else [s.name for s in hosting_sites]
+            for name in allowed:
+                if name not in names:
+                    problems.append(
+                        Problem(f"optimize.tenants[{li}].sites", f"no site named {name!r}", source)
+                    )
+                    continue
+                si = names.index(name)
+                offer_site.append(si)
+                offer_tenant.append(li)
+                offer_specs.append(
+                    sites[si].hosting.model_copy(
+                        update={
+                            "lease_usd_per_kw_month": t.lease_usd_per_kw_month,
+                            "lease_escalator_per_year": t.lease_escalator_per_year,
+                            "lease_term_years": t.lease_term_years,
+                        }
+                    )
+                )
+    else:
+        for si, s in enumerate(sites):
+            if s.index not in host_idx:
+                continue
+            tenants.append(Tenant(f"{s.name} (site terms)", math.inf, 1.0, 0, implicit=True))
+            offer_site.append(si)
+            offer_tenant.append(len(tenants) - 1)
+            offer_specs.append(s.hosting)
+    o_site = np.array(offer_site, dtype=np.int64)
+    o_ten = np.array(offer_tenant, dtype=np.int64)
+    n_o = o_site.size
+
+    # --- hosting coefficients (path independent) ---------------------------------------
+    n_y = -(-n_months // MONTHS_PER_YEAR)
+    year_of_month = np.arange(n_months) // MONTHS_PER_YEAR
+    h_npv = np.zeros((n_o, n_q))
+    capex_y = np.zeros((n_o, n_q, n_y))
+    for o in range(n_o):
+        hc = hosting_coefficients(sites[o_site[o]], offer_specs[o], n_q, days, disc)
+        h_npv[o] = hc.npv_usd_per_mw
+        for y in range(n_y):
+            capex_y[o, :, y] = hc.capex_usd_per_mw_by_month[:, year_of_month == y].sum(axis=1)
+    pue = np.array([sp.pue for sp in offer_specs], dtype=float)
+
+    # --- bounds ---------------------------------------------------------------------------
+    integer = not continuous and spec.block_mw is not None
+    unit = float(spec.block_mw) if integer and spec.block_mw is not None else 1.0
+    site_limit = np.array(
+        [min(s.convertible_gross_mw, s.capacity_mw) if s.index in host_idx else 0.0
+         for s in sites]
+    )
+    lower = np.zeros((n_o, n_q))
+    upper = np.repeat(site_limit[o_site][:, None], n_q, axis=1) if n_o else np.zeros((0, n_q))
+    q_dates = [m.start_time.date() for m in months]
+    for o in range(n_o):
+        e = effects[o_site[o]]
+        upper[o, : tenants[o_ten[o]].earliest_quarter] = 0.0
+        upper[o, : e.delay_quarters] = 0.0
+        if e.forbid_conversion_from is not None:
+            for q, d in enumerate(q_dates):
+                until = e.forbid_conversion_until or dt.date.max
+                if e.forbid_conversion_from <= d <= until:
+                    upper[o, q] = 0.0
+    if fixed_through is not None:
+        nfix = _quarter_index(quarters, fixed_through)
+        if nfix < len(quarters) and quarters[nfix] == fixed_through:
+            nfix += 1
+        upper[:, :nfix] = 0.0
+        for ci, c in enumerate(spec.committed):
+            where = f"optimize.committed[{ci}]"
+            if c.site not in names:
+                problems.append(Problem(f"{where}.site", f"no site named {c.site!r}", source))
+                continue
+            q = _quarter_index(quarters, c.quarter)
+            if q >= n_q or quarters[q] != c.quarter:
+                problems.append(
+                    Problem(f"{where}.quarter", f"{c.quarter} is outside the horizon "
+                            f"{quarters[0]}..{quarters[-1]}", source)
+                )
+                continue
+            if q >= nfix:
+                continue
+            si = names.index(c.site)
+            ti = (
+                [t.name for t in tenants].index(c.tenant)
+                if c.tenant is not None
+                else next((k for k, t in enumerate(tenants) if t.implicit
+                           and t.name.startswith(f"{c.site} ")), -1)
+            )
+            match = np.flatnonzero((o_site == si) & (o_ten == ti))
+            if match.size == 0:
+                problems.append(
+                    Problem(where, f"tenant {c.tenant!r} is not offered at site {c.site!r}",
+                            source)
+                )
+                continue
+            blocks = c.gross_mw / unit
+            if integer and abs(blocks - round(blocks)) > 1e-9:
+                problems.append(
+                    Problem(f"{where}.gross_mw", f"{c.gross_mw:g} MW is not a whole number of "
+                            f"{unit:g} MW blocks", source)
+                )
+            lower[match[0], q] += c.gross_mw
+            upper[match[0], q] += c.gross_mw
+    if problems:
+        raise InputError(problems)
+
+    budgets = np.array([spec.budget_usd(y) for y in range(n_y)])
+    ltc = float(fin.loan_to_cost_fraction) if fin is not None else 0.0
+    if spec.debt_capacity_usd is not None and fin is None:
+        problems.append(
+            Problem("optimize.debt_capacity_usd", "needs [financing].loan_to_cost_fraction",
+                    source)
+        )
+    if problems:
+        raise InputError(problems)
+    return PlanProblem(
+        portfolio=portfolio,
+        source=source,
+        start=start,
+        n_months=n_months,
+        quarters=quarters,
+        quarter_start_months=[str(m) for m in months],
+        sites=sites,
+        tranches=tranches,
+        tranche_mw=tranche_mw,
+        tenants=tenants,
+        offer_site=o_site,
+        offer_tenant=o_ten,
+        offer_pue=pue,
+        offer_specs=offer_specs,
+        hosting_npv_usd_per_mw=h_npv,
+        capex_usd_per_mw_by_year=capex_y,
+        capex_usd_per_mw=capex_y.sum(axis=2),
+        x_lower_mw=lower,
+        x_upper_mw=np.maximum(upper, lower),
+        site_limit_mw=site_limit,
+        rule_cap_mw=np.array([e.cap_mw for e in effects]),
+        site_cost_usd=np.array([e.cost_usd for e in effects]),
+        effects=effects,
+        rules=rules,
+        build_mw_per_quarter=(
+            float(spec.build_mw_per_quarter) if spec.build_mw_per_quarter else math.inf
+        ),
+        budget_usd_per_year=budgets,
+        debt_capacity_usd=(
+            float(spec.debt_capacity_usd) if spec.debt_capacity_usd is not None else math.inf
+        ),
+        loan_to_cost_fraction=ltc,
+        unit_mw=unit,
+        integer=integer,
+        discount_rate=float(pspec.discount_rate),
+        discount_factors=disc,
+        pivot_spec=pspec,
+        site_specs=site_specs,
+        spec=spec,
+        fixed_through=fixed_through,
+    )

@@ -1,0 +1,344 @@
+"""The decision model, built PyPSA-style: one ``define_*`` per family, numpy index arrays.
+
+Variables (blocks of the sparse container; empty blocks exist, so no code tests for them):
+
+====================  ====================================================  ==============
+block                 meaning [unit]                                        bounds
+====================  ====================================================  ==============
+``conversion``        hall blocks (or MW) of offer o starting in quarter q  bounds of the
+                      (``unit_mw`` MW each) [block]                         problem
+``displaced``         MW of tranche j of the offer's site displaced by the  ``0 .. MW_j``
+                      offer's quarter-q conversion [MW]
+``spare_exhausted``   1 once a site's spare capacity is converted [-]       binary
+``site_started``      1 when a site with a rule cost converts [-]            binary
+``cvar_threshold``    value-at-risk level of the CVaR [M USD]                free
+``cvar_shortfall``    shortfall of scenario k below the threshold [M USD]    ``>= 0``
+====================  ====================================================  ==============
+
+Constraints, named ``"{variable}-{rule}-{bound}"``:
+
+* ``displaced-balance-eq``: each converted MW displaces spare capacity or a fleet tranche;
+* ``displaced-tranche-upper``: a tranche is displaced at most once;
+* ``displaced-spare-lower``, ``displaced-sparefill-lower``: spare capacity is converted
+  before miners are displaced, as in the pivot model (:func:`define_spare_first`);
+* ``conversion-interconnection-upper``: MW converted at a site <= min(convertible,
+  ``capacity_mw``);
+* ``conversion-regulation-upper``: MW converted <= a rule's cap;
+* ``conversion-build-upper``: MW starting construction in a quarter <= build capacity;
+* ``conversion-tenant-upper``: critical IT MW leased to a tenant <= its demand;
+* ``conversion-budget-upper``: operator equity capex of a model year <= its budget;
+* ``conversion-debt-upper``: project debt drawn <= debt capacity;
+* ``site_started-cost-upper``: a site converts only if it pays its rule costs;
+* ``cvar_shortfall-scenario-lower``: shortfall_k >= threshold - NPV_k.
+
+Objective (maximized; HiGHS minimizes its negative), in M USD:
+``(1 - lambda) E[NPV] + lambda CVaR_alpha(NPV)`` with the Rockafellar-Uryasev form
+``CVaR = threshold - sum_k shortfall_k / (alpha K)``. ``NPV_k = baseline_k + sum over
+offers of signed_k,l x (hosting NPV x MW - mining lost on the MW displaced) - rule costs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from hashpivot.optimize.inputs import PlanProblem
+from hashpivot.optimize.scenarios import ScenarioCoefficients
+from hashpivot.power.lp import LinearModel
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+USD_SCALE = 1e6  #: the model counts money in M USD (numerics of HiGHS)
+
+
+@dataclass(frozen=True)
+class ObjectiveSpec:
+    """What the model maximizes.
+
+    Attributes
+    ----------
+    risk_aversion : float
+        Weight lambda of the CVaR in ``(1 - lambda) E[NPV] + lambda CVaR``. [-]
+    alpha : float
+        CVaR tail (0.05: the worst 5 % of scenarios). [-]
+    """
+
+    risk_aversion: float = 0.0
+    alpha: float = 0.05
+
+
+@dataclass
+class PlanModel:
+    """The built model and the per-scenario NPV map ``NPV = base + A @ cols``."""
+
+    m: LinearModel
+    npv_cols: IntArray  # columns entering scenario NPVs
+    npv_matrix_usd: FloatArray  # (K, len(npv_cols)) [USD per column unit]
+    baseline_npv_usd: FloatArray  # (K,)
+    integer: bool
+
+
+def _scenario_npv_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
+    """(K, O*Q + O*J*Q + S) NPV coefficients of conversion, displaced, site_started."""
+    k = c.n_scenarios
+    sig = c.signed[:, p.offer_tenant]  # (K, O)
+    ax = sig[:, :, None] * (p.hosting_npv_usd_per_mw * p.unit_mw)[None, :, :]
+    loss = c.mining_loss_usd_per_mw[:, p.offer_site, :, :]  # (K, O, J, Q)
+    ad = -sig[:, :, None, None] * loss
+    az = np.broadcast_to(-p.site_cost_usd, (k, p.n_sites))
+    return np.concatenate([ax.reshape(k, -1), ad.reshape(k, -1), az], axis=1)
+
+
+def define_conversion(
+    m: LinearModel, p: PlanProblem, cost: FloatArray, fixed_mw: FloatArray | None = None
+) -> IntArray:
+    """``conversion``: blocks of each offer per quarter (integer with hall blocks)."""
+    if fixed_mw is not None:
+        lo = hi = np.asarray(fixed_mw, dtype=float).ravel() / p.unit_mw
+    else:
+        lo = p.x_lower_mw.ravel() / p.unit_mw
+        hi = p.x_upper_mw.ravel() / p.unit_mw
+        if p.integer:
+            lo, hi = np.ceil(lo - 1e-9), np.floor(hi + 1e-9)
+    return m.add_variables("conversion", lo, hi, cost, integer=p.integer, n=lo.size)
+
+
+def define_displaced(m: LinearModel, p: PlanProblem, cost: FloatArray) -> IntArray:
+    """``displaced`` and ``displaced-balance-eq``, ``displaced-tranche-upper``."""
+    n_o, n_j, n_q = p.n_offers, p.n_tranches, p.n_quarters
+    ub = np.repeat(p.tranche_mw[p.offer_site][:, :, None], n_q, axis=2)  # (O, J, Q)
+    d = m.add_variables("displaced", 0.0, ub.ravel(), cost, n=ub.size)
+    x = m.variables["conversion"]
+    o_idx, j_idx, q_idx = np.meshgrid(np.arange(n_o), np.arange(n_j), np.arange(n_q),
+                                      indexing="ij")
+    bal_rows = (o_idx * n_q + q_idx).ravel()
+    m.add_constraints(
+        "displaced-balance-eq",
+        n_o * n_q,
+        [(bal_rows, d, 1.0), (np.arange(n_o * n_q), x, -p.unit_mw)],
+        0.0,
+        0.0,
+    )
+    tr_rows = (p.offer_site[o_idx] * n_j + j_idx).ravel()
+    m.add_constraints(
+        "displaced-tranche-upper",
+        p.n_sites * n_j,
+        [(tr_rows, d, 1.0)],
+        -np.inf,
+        p.tranche_mw.ravel(),
+    )
+    return d
+
+
+def define_spare_first(m: LinearModel, p: PlanProblem, sites: IntArray) -> None:
+    """``spare_exhausted`` and ``displaced-spare-lower``, ``displaced-sparefill-lower``.
+
+    The pivot model converts a site's spare capacity (energized MW no machine uses) before
+    it displaces miners: miners displaced by quarter q = ``max(0, C_q - spare)`` with
+    ``C_q`` the MW converted so far. When displacing miners first would pay (their mining
+    loses money on some path), this is enforced with one binary per site and quarter
+    (1 once the spare capacity is used up): ``S_q >= spare b_q`` and
+    ``S_q >= C_q - M b_q``, ``S_q`` the spare capacity used by quarter q.
+    """
+    n_q, n_j = p.n_quarters, p.n_tranches
+    b = m.add_variables("spare_exhausted", 0.0, 1.0, integer=True, n=sites.size * n_q)
+    x = m.variables["conversion"]
+    d = m.variables["displaced"]
+    x_o, x_q = _x_rows(p)
+    o_idx, j_idx, q_idx = np.meshgrid(np.arange(p.n_offers), np.arange(n_j), np.arange(n_q),
+                                      indexing="ij")
+    row_of = np.full(p.n_sites, -1)
+    row_of[sites] = np.arange(sites.size)
+    spare = p.tranche_mw[sites, 0]
+    big = p.site_limit_mw[sites]
+    # cumulative terms: a column of quarter q' enters the rows of quarters q >= q'
+    q_later = np.arange(n_q)
+    sel_d = (j_idx.ravel() == 0) & (row_of[p.offer_site[o_idx.ravel()]] >= 0)
+    d_cols, d_site, d_q = d[sel_d], row_of[p.offer_site[o_idx.ravel()[sel_d]]], q_idx.ravel()[
+        sel_d]
+    mask = q_later[None, :] >= d_q[:, None]
+    d_rows = (d_site[:, None] * n_q + q_later[None, :])[mask]
+    d_terms = np.broadcast_to(d_cols[:, None], mask.shape)[mask]
+    sel_x = row_of[p.offer_site[x_o]] >= 0
+    x_cols, x_site, xq = x[sel_x], row_of[p.offer_site[x_o[sel_x]]], x_q[sel_x]
+    mask_x = q_later[None, :] >= xq[:, None]
+    x_rows = (x_site[:, None] * n_q + q_later[None, :])[mask_x]
+    x_terms = np.broadcast_to(x_cols[:, None], mask_x.shape)[mask_x]
+    n_rows = sites.size * n_q
+    rows_b = np.arange(n_rows)
+    m.add_constraints(
+        "displaced-spare-lower", n_rows,
+        [(d_rows, d_terms, 1.0), (rows_b, b, -np.repeat(spare, n_q))], 0.0, np.inf,
+    )
+    m.add_constraints(
+        "displaced-sparefill-lower", n_rows,
+        [(d_rows, d_terms, 1.0), (x_rows, x_terms, -p.unit_mw),
+         (rows_b, b, np.repeat(big, n_q))], 0.0, np.inf,
+    )
+
+
+def _x_rows(p: PlanProblem) -> tuple[IntArray, IntArray]:
+    """Offer and quarter of each ``conversion`` column."""
+    o, q = np.meshgrid(np.arange(p.n_offers), np.arange(p.n_quarters), indexing="ij")
+    return o.ravel(), q.ravel()
+
+
+def define_site_limits(m: LinearModel, p: PlanProblem) -> None:
+    """``conversion-interconnection-upper`` and ``conversion-regulation-upper``."""
+    x = m.variables["conversion"]
+    o, _ = _x_rows(p)
+    site = p.offer_site[o]
+    m.add_constraints(
+        "conversion-interconnection-upper", p.n_sites, [(site, x, p.unit_mw)], -np.inf,
+        p.site_limit_mw,
+    )
+    capped = np.flatnonzero(np.isfinite(p.rule_cap_mw))
+    row_of = np.full(p.n_sites, -1)
+    row_of[capped] = np.arange(capped.size)
+    keep = row_of[site] >= 0
+    m.add_constraints(
+        "conversion-regulation-upper", capped.size, [(row_of[site][keep], x[keep], p.unit_mw)],
+        -np.inf, p.rule_cap_mw[capped],
+    )
+
+
+def define_build_capacity(m: LinearModel, p: PlanProblem) -> None:
+    """``conversion-build-upper``: MW starting per quarter (rows only when limited)."""
+    x = m.variables["conversion"]
+    _, q = _x_rows(p)
+    n = p.n_quarters if np.isfinite(p.build_mw_per_quarter) else 0
+    terms = [(q, x, p.unit_mw)] if n else []
+    m.add_constraints("conversion-build-upper", n, terms, -np.inf, p.build_mw_per_quarter)
+
+
+def define_tenant_demand(m: LinearModel, p: PlanProblem) -> None:
+    """``conversion-tenant-upper``: critical IT MW leased <= the tenant's demand."""
+    x = m.variables["conversion"]
+    o, _ = _x_rows(p)
+    demand = np.array([t.it_mw for t in p.tenants])
+    finite = np.flatnonzero(np.isfinite(demand))
+    row_of = np.full(len(p.tenants), -1)
+    row_of[finite] = np.arange(finite.size)
+    rows = row_of[p.offer_tenant[o]]
+    keep = rows >= 0
+    coef = (p.unit_mw / p.offer_pue[o])[keep]
+    m.add_constraints(
+        "conversion-tenant-upper", finite.size, [(rows[keep], x[keep], coef)], -np.inf,
+        demand[finite],
+    )
+
+
+def define_budget(m: LinearModel, p: PlanProblem) -> None:
+    """``conversion-budget-upper`` (equity capex per year) and ``conversion-debt-upper``."""
+    x = m.variables["conversion"]
+    o, q = _x_rows(p)
+    years = np.flatnonzero(np.isfinite(p.budget_usd_per_year))
+    eq = (1.0 - p.loan_to_cost_fraction) * p.unit_mw / USD_SCALE
+    coef = p.capex_usd_per_mw_by_year[o, q][:, years] * eq  # (n_x, n_y)
+    rows = np.broadcast_to(np.arange(years.size), coef.shape)
+    cols = np.broadcast_to(x[:, None], coef.shape)
+    nz = coef != 0
+    m.add_constraints(
+        "conversion-budget-upper", years.size, [(rows[nz], cols[nz], coef[nz])], -np.inf,
+        p.budget_usd_per_year[years] / USD_SCALE,
+    )
+    n = 1 if np.isfinite(p.debt_capacity_usd) else 0
+    dcoef = p.capex_usd_per_mw[o, q] * p.loan_to_cost_fraction * p.unit_mw / USD_SCALE
+    terms = [(np.zeros(x.size, dtype=np.int64), x, dcoef)] if n else []
+    m.add_constraints("conversion-debt-upper", n, terms, -np.inf,
+                      p.debt_capacity_usd / USD_SCALE)
+
+
+def define_site_cost(m: LinearModel, p: PlanProblem, cost: FloatArray) -> IntArray:
+    """``site_started`` (binary) and ``site_started-cost-upper`` for sites with rule costs."""
+    x = m.variables["conversion"]
+    o, _ = _x_rows(p)
+    costly = p.site_cost_usd > 0
+    z = m.add_variables("site_started", 0.0, np.where(costly, 1.0, 0.0), cost, integer=True,
+                        n=p.n_sites)
+    sites = np.flatnonzero(costly)
+    row_of = np.full(p.n_sites, -1)
+    row_of[sites] = np.arange(sites.size)
+    rows = row_of[p.offer_site[o]]
+    keep = rows >= 0
+    m.add_constraints(
+        "site_started-cost-upper",
+        sites.size,
+        [(rows[keep], x[keep], p.unit_mw), (np.arange(sites.size), z[sites],
+                                             -p.site_limit_mw[sites])],
+        -np.inf,
+        0.0,
+    )
+    return z
+
+
+def define_cvar(m: LinearModel, p: PlanModel, obj: ObjectiveSpec) -> None:
+    """``cvar_threshold``, ``cvar_shortfall`` and their rows (only with risk aversion)."""
+    lam = obj.risk_aversion
+    k = p.npv_matrix_usd.shape[0]
+    n_rows = k if lam > 0 else 0
+    eta = m.add_variables("cvar_threshold", -np.inf, np.inf, -lam, n=1 if lam > 0 else 0)
+    s = m.add_variables(
+        "cvar_shortfall", 0.0, np.inf, lam / (obj.alpha * k), n=n_rows
+    )
+    terms = []
+    if n_rows:
+        a = p.npv_matrix_usd / USD_SCALE
+        rows = np.broadcast_to(np.arange(k)[:, None], a.shape)
+        cols = np.broadcast_to(p.npv_cols[None, :], a.shape)
+        nz = a != 0
+        terms = [
+            (rows[nz], cols[nz], a[nz]),
+            (np.arange(k), s, 1.0),
+            (np.arange(k), np.repeat(eta, k), -1.0),
+        ]
+    m.add_constraints(
+        "cvar_shortfall-scenario-lower", n_rows, terms,
+        -p.baseline_npv_usd / USD_SCALE if n_rows else 0.0, np.inf,
+    )
+
+
+def build_plan_model(
+    p: PlanProblem,
+    c: ScenarioCoefficients,
+    obj: ObjectiveSpec,
+    fixed_conversion_mw: FloatArray | None = None,
+) -> PlanModel:
+    """The decision model on K scenarios.
+
+    Parameters
+    ----------
+    p : PlanProblem
+    c : ScenarioCoefficients
+        K scenarios.
+    obj : ObjectiveSpec
+    fixed_conversion_mw : ndarray (O, Q), optional
+        Fix the conversions (to value a given plan: only displacement is optimized).
+    """
+    a = _scenario_npv_matrix(p, c)
+    cost = -(1.0 - obj.risk_aversion) * a.mean(axis=0) / USD_SCALE  # minimized
+    n_x = p.n_offers * p.n_quarters
+    n_d = n_x * p.n_tranches
+    m = LinearModel(n_intervals=0)
+    x = define_conversion(m, p, cost[:n_x], fixed_conversion_mw)
+    d = define_displaced(m, p, cost[n_x : n_x + n_d])
+    loss = c.mining_loss_usd_per_mw[:, :, 1:, :]
+    needs = (p.tranche_mw[:, 0] > 1e-9) & (loss < 0).any(axis=(0, 2, 3))
+    needs &= np.isin(np.arange(p.n_sites), p.offer_site)
+    define_spare_first(m, p, np.flatnonzero(needs))
+    define_site_limits(m, p)
+    define_build_capacity(m, p)
+    define_tenant_demand(m, p)
+    define_budget(m, p)
+    z = define_site_cost(m, p, cost[n_x + n_d :])
+    pm = PlanModel(
+        m=m,
+        npv_cols=np.concatenate([x, d, z]),
+        npv_matrix_usd=a,
+        baseline_npv_usd=c.baseline_npv_usd,
+        integer=p.integer or bool((p.site_cost_usd > 0).any()) or bool(needs.any()),
+    )
+    define_cvar(m, pm, obj)
+    return pm

@@ -1,0 +1,122 @@
+"""Which regulation rules apply to a site, and what they do to the decision model.
+
+A rule applies to a site when every attribute it names matches (state, grid operator,
+power source, behind the meter, load ``capacity_mw`` at least ``min_load_mw``, connection
+date) and it is in force on some day of the planning horizon. :func:`site_effects` folds
+the applicable rules of a site into :class:`SiteRuleEffects`, the numbers the model uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from hashpivot.io.regulation import RegulationRule
+
+if TYPE_CHECKING:
+    from hashpivot.models import Site
+
+
+@dataclass(frozen=True)
+class SiteRuleEffects:
+    """What the applicable rules do to one site.
+
+    Attributes
+    ----------
+    rules : tuple of RegulationRule
+        Every rule that applies (matches the site and is in force in the horizon).
+    no_new_mining : bool
+        No new mining capacity: the fleet is not replaced (``forbid_new_mining``).
+    forbid_conversion_from : datetime.date or None
+        No conversion starts on or after this day (``forbid_conversion``).
+    forbid_conversion_until : datetime.date or None
+        ... and up to this day (None: open).
+    cap_mw : float
+        Most gross MW converted at the site (``cap_mw``; ``inf`` without a cap). [MW]
+    delay_quarters : int
+        No conversion starts in the first quarters of the horizon (``study_delay_quarters``,
+        the longest applicable delay). [quarter]
+    cost_usd : float
+        One-time cost when the site starts converting (``add_cost_usd``, summed). [USD]
+    """
+
+    rules: tuple[RegulationRule, ...] = ()
+    no_new_mining: bool = False
+    forbid_conversion_from: dt.date | None = None
+    forbid_conversion_until: dt.date | None = None
+    cap_mw: float = math.inf
+    delay_quarters: int = 0
+    cost_usd: float = 0.0
+    by_effect: dict[str, list[str]] = field(default_factory=dict)
+
+
+def site_load_mw(site: Site) -> float:
+    """The load a rule threshold is compared with: ``capacity_mw``, else the fleet. [MW]"""
+    return float(site.capacity_mw if site.capacity_mw is not None else site.fleet_power_mw)
+
+
+def rule_matches(rule: RegulationRule, site: Site) -> bool:
+    """True when every site attribute the rule names matches ``site``.
+
+    A rule naming an attribute the site leaves unset (``state``, ``power_source``,
+    ``connection_date``) does not match: unset attributes never trigger a rule.
+    """
+    if rule.states and (site.state or "").upper() not in rule.states:
+        return False
+    if rule.isos and site.grid_operator.upper() not in rule.isos:
+        return False
+    if rule.power_sources and (site.power_source or "") not in rule.power_sources:
+        return False
+    if rule.behind_the_meter is not None and site.behind_the_meter != rule.behind_the_meter:
+        return False
+    if site_load_mw(site) < rule.min_load_mw:
+        return False
+    if rule.connected_after is not None or rule.connected_before is not None:
+        if site.connection_date is None:
+            return False
+        when = dt.date.fromisoformat(site.connection_date)
+        if rule.connected_after is not None and not when > rule.connected_after:
+            return False
+        if rule.connected_before is not None and not when < rule.connected_before:
+            return False
+    return True
+
+
+def site_effects(
+    site: Site, rules: list[RegulationRule], start: dt.date, end: dt.date
+) -> SiteRuleEffects:
+    """Fold the rules that apply to ``site`` in ``[start, end]`` into model effects.
+
+    Parameters
+    ----------
+    site : Site
+        The site (its regulation attributes).
+    rules : list of RegulationRule
+        Bundled and user rules.
+    start, end : datetime.date
+        First and last day of the planning horizon.
+    """
+    applicable = tuple(r for r in rules if rule_matches(r, site) and r.in_force(start, end))
+    no_mining = False
+    f_from: dt.date | None = None
+    f_until: dt.date | None = None
+    cap = math.inf
+    delay = 0
+    cost = 0.0
+    by: dict[str, list[str]] = {}
+    for r in applicable:
+        by.setdefault(r.effect, []).append(r.rule_id)
+        if r.effect == "forbid_new_mining":
+            no_mining = True
+        elif r.effect == "forbid_conversion":
+            f_from = r.effective_start or start
+            f_until = r.effective_end
+        elif r.effect == "cap_mw":
+            cap = min(cap, r.value)
+        elif r.effect == "study_delay_quarters":
+            delay = max(delay, math.ceil(r.value))
+        elif r.effect == "add_cost_usd":
+            cost += r.value
+    return SiteRuleEffects(applicable, no_mining, f_from, f_until, cap, delay, cost, by)

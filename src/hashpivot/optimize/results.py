@@ -1,0 +1,180 @@
+"""The results of a plan: :class:`PlanResult` and its JSON form.
+
+NPVs are of unlevered free cash flow of the whole portfolio (keep-mining included), at
+``[pivot].discount_rate``, per scenario; CVaR95 is the mean of the worst
+``ceil(alpha K)`` scenarios (as the risk engine).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashpivot.optimize.solve import SolveReport
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def cvar_usd(npv_usd: FloatArray, alpha: float = 0.05) -> float:
+    """Mean of the worst ``ceil(alpha n)`` values (expected shortfall as a level). [USD]"""
+    v = np.sort(np.asarray(npv_usd, dtype=float))
+    if v.size == 0:
+        return float("nan")
+    k = max(1, math.ceil(alpha * v.size))
+    return float(v[:k].mean())
+
+
+@dataclass
+class StrategyValue:
+    """A plan's NPV on the in-sample scenarios.
+
+    Attributes
+    ----------
+    name : str
+    npv_usd : ndarray (K,)
+        NPV per scenario (NaN when infeasible). [USD]
+    feasible : bool
+    conversion_mw : ndarray (O, Q)
+        Its conversions. [MW]
+    """
+
+    name: str
+    npv_usd: FloatArray
+    feasible: bool
+    conversion_mw: FloatArray
+
+    @property
+    def expected_npv_usd(self) -> float:
+        """[USD]"""
+        return float(np.mean(self.npv_usd)) if self.feasible else float("nan")
+
+
+@dataclass
+class PlanResult:
+    """Everything a plan run returns (echoing its resolved inputs).
+
+    Attributes
+    ----------
+    plan : pandas.DataFrame
+        One row per conversion: ``site, quarter, start_month, gross_mw`` [MW],
+        ``it_mw`` [MW], ``tenant``, ``operator_capex_usd`` [USD], ``committed`` (bool).
+    npv_usd : ndarray (K,)
+        The plan's NPV per in-sample scenario. [USD]
+    baseline_npv_usd : ndarray (K,)
+        Keep-mining NPV per scenario. [USD]
+    strategies : list of StrategyValue
+        The simple strategies on the same scenarios.
+    out_of_sample_npv_usd : ndarray
+        The plan's NPV per out-of-sample scenario. [USD]
+    vss_usd, evpi_usd : float
+        Value of the stochastic solution and expected value of perfect information. [USD]
+    two_stage_bound_usd : float
+        Objective of the two-stage relaxation (decisions after year one per scenario):
+        an upper bound on what reacting can add; NaN when not computed. [USD]
+    report : SolveReport
+    coefficient_seconds : float
+        Time to compute the scenario coefficients. [s]
+    shadow_prices : pandas.DataFrame
+        ``constraint, row, label, shadow_price, unit`` for binding limits (LP relaxation).
+    rules : pandas.DataFrame
+        Every applicable rule: ``site, rule_id, effect, value, binds, detail, source,
+        summary``.
+    inputs : dict
+        Resolved assumptions.
+    """
+
+    plan: pd.DataFrame
+    npv_usd: FloatArray
+    baseline_npv_usd: FloatArray
+    strategies: list[StrategyValue]
+    out_of_sample_npv_usd: FloatArray
+    vss_usd: float
+    evpi_usd: float
+    two_stage_bound_usd: float
+    report: SolveReport
+    coefficient_seconds: float
+    shadow_prices: pd.DataFrame
+    rules: pd.DataFrame
+    objective_usd: float
+    alpha: float = 0.05
+    inputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def expected_npv_usd(self) -> float:
+        """[USD]"""
+        return float(np.mean(self.npv_usd))
+
+    @property
+    def best_simple(self) -> StrategyValue:
+        """The feasible simple strategy with the highest expected NPV."""
+        feas = [s for s in self.strategies if s.feasible]
+        return max(feas, key=lambda s: s.expected_npv_usd)
+
+    def out_of_sample_interval_usd(self, z: float = 1.96) -> tuple[float, float, float]:
+        """Mean and a normal 95 % confidence interval of the out-of-sample NPV. [USD]"""
+        v = self.out_of_sample_npv_usd
+        if v.size == 0:
+            return (float("nan"),) * 3
+        mean = float(v.mean())
+        half = z * float(v.std(ddof=1)) / math.sqrt(v.size) if v.size > 1 else float("nan")
+        return mean, mean - half, mean + half
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` object (NaN as null by the serializer)."""
+        best = self.best_simple
+        oos, lo, hi = self.out_of_sample_interval_usd()
+        binding = self.rules[self.rules["binds"]] if len(self.rules) else self.rules
+        return {
+            "plan": self.plan.to_dict("records"),
+            "expected_npv_usd": self.expected_npv_usd,
+            "expected_npv_baseline_usd": float(np.mean(self.baseline_npv_usd)),
+            "best_simple_strategy": best.name,
+            "expected_npv_best_simple_usd": best.expected_npv_usd,
+            "value_over_baseline_usd": self.expected_npv_usd - float(np.mean(
+                self.baseline_npv_usd)),
+            "value_over_best_simple_usd": self.expected_npv_usd - best.expected_npv_usd,
+            "out_of_sample_npv_usd": {
+                "mean": oos,
+                "ci95_low": lo,
+                "ci95_high": hi,
+                "n_scenarios": int(self.out_of_sample_npv_usd.size),
+            },
+            "objective_usd": self.objective_usd,
+            "vss_usd": self.vss_usd,
+            "evpi_usd": self.evpi_usd,
+            "two_stage_bound_usd": self.two_stage_bound_usd,
+            "cvar95_usd": cvar_usd(self.npv_usd, 0.05),
+            "npv_p5_usd": float(np.percentile(self.npv_usd, 5)),
+            "npv_p50_usd": float(np.percentile(self.npv_usd, 50)),
+            "npv_p95_usd": float(np.percentile(self.npv_usd, 95)),
+            "status": self.report.status,
+            "termination_condition": self.report.termination_condition,
+            "solver": self.report.solver,
+            "mip_gap": self.report.mip_gap,
+            "coefficient_seconds": self.coefficient_seconds,
+            "build_seconds": self.report.build_seconds,
+            "solve_seconds": self.report.solve_seconds,
+            "n_variables": self.report.n_variables,
+            "n_constraints": self.report.n_constraints,
+            "n_nonzeros": self.report.n_nonzeros,
+            "strategies": {
+                s.name: {
+                    "feasible": s.feasible,
+                    "expected_npv_usd": s.expected_npv_usd,
+                    "cvar95_usd": cvar_usd(s.npv_usd, 0.05) if s.feasible else None,
+                    "converted_mw": float(s.conversion_mw.sum()),
+                }
+                for s in self.strategies
+            },
+            "binding_rules": binding.to_dict("records"),
+            "applicable_rules": self.rules.to_dict("records"),
+            "shadow_prices": self.shadow_prices.to_dict("records"),
+            "warnings": self.warnings,
+            "assumptions": self.inputs,
+        }

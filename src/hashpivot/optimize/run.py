@@ -1,0 +1,293 @@
+"""The decision engine end to end: :func:`optimize_plan`.
+
+Resolve (:func:`~hashpivot.optimize.inputs.resolve_problem`) -> scenario coefficients in
+chunks (:mod:`~hashpivot.optimize.scenarios`, locally or on Dask) -> the SAA model
+(:mod:`~hashpivot.optimize.model`) -> HiGHS (:mod:`~hashpivot.optimize.solve`) -> the
+plan valued on the same scenarios beside keep-mining and the simple strategies, its VSS,
+EVPI, two-stage bound, out-of-sample NPV, shadow prices and the rules that bind
+(:mod:`~hashpivot.optimize.evaluate`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hashpivot.engines.simulate import SimulationConfig, prepare
+from hashpivot.optimize.evaluate import (
+    binding_rules,
+    evpi_usd,
+    plan_frame,
+    shadow_price_frame,
+    two_stage_bound_usd,
+    value_fixed,
+)
+from hashpivot.optimize.executors import ProgressFn, run_chunks
+from hashpivot.optimize.inputs import PlanProblem, resolve_problem
+from hashpivot.optimize.model import USD_SCALE, ObjectiveSpec, build_plan_model
+from hashpivot.optimize.results import PlanResult, StrategyValue
+from hashpivot.optimize.scenarios import (
+    CoefficientTask,
+    ScenarioCoefficients,
+    coefficient_chunk,
+    scenario_chunks,
+)
+from hashpivot.optimize.solve import relaxation_duals, solve_model
+from hashpivot.optimize.strategies import simple_strategies
+from hashpivot.scenarios import ScenarioParams
+
+
+@dataclass(frozen=True)
+class OptimizeConfig:
+    """Run settings of :func:`optimize_plan`.
+
+    Attributes
+    ----------
+    n_scenarios : int
+        In-sample scenarios K. [-]
+    seed : int
+        Root seed (the risk engine's paths for the same seed). [-]
+    risk_aversion : float
+        Weight of CVaR in the objective, 0..1. [-]
+    time_limit_s : float
+        HiGHS time limit of the main solve. [s]
+    gap : float
+        Relative MIP gap. [-]
+    fixed_through : str or None
+        ``'YYYYQn'``: decisions up to it are the committed ones.
+    continuous : bool
+        Continuous MW instead of hall blocks.
+    chunk_scenarios : int
+        Scenarios per chunk (part of the reproducibility key with the seed). [-]
+    oos_scenarios : int or None
+        Out-of-sample scenarios; None: K. [-]
+    evpi_scenarios : int
+        Scenarios on which perfect-information plans are solved for the EVPI. [-]
+    two_stage : bool
+        Compute the two-stage bound.
+    deterministic : bool
+        One scenario with every volatility zero (the pivot model's path).
+    horizon_years : int or None
+        Overrides the horizon. [year]
+    """
+
+    n_scenarios: int = 200
+    seed: int = 0
+    risk_aversion: float = 0.0
+    time_limit_s: float = 300.0
+    gap: float = 1e-3
+    fixed_through: str | None = None
+    continuous: bool = False
+    chunk_scenarios: int = 250
+    oos_scenarios: int | None = None
+    evpi_scenarios: int = 30
+    two_stage: bool = True
+    deterministic: bool = False
+    horizon_years: int | None = None
+
+
+def coefficient_task(p: PlanProblem, params: ScenarioParams) -> CoefficientTask:
+    """The picklable chunk task of a problem."""
+    return CoefficientTask(
+        sites=tuple(p.sites),
+        tranches=tuple(tuple(t) for t in p.tranches),
+        site_specs=tuple(p.site_specs),
+        discount_factors=p.discount_factors,
+        n_quarters=p.n_quarters,
+        n_tranches=p.n_tranches,
+        signing_probability=p.signing_probability,
+        params=params,
+    )
+
+
+def scenario_params(p: PlanProblem, seed: int, source: str = "") -> tuple[ScenarioParams,
+                                                                           dict[str, Any]]:
+    """The scenario generator's parameters for the problem's horizon (as ``simulate``)."""
+    run = prepare(
+        p.portfolio,
+        SimulationConfig(n_paths=1, horizon_months=p.n_months, seed=seed, chunk_paths=1,
+                         start=str(p.start)),
+        source=source,
+    )
+    return run.task.params, {
+        "scenario": run.inputs["scenario"],
+        "resolved": run.inputs["resolved"],
+        "calibration": run.inputs["calibration"],
+    }
+
+
+def _expected_value_coefficients(task: CoefficientTask) -> ScenarioCoefficients:
+    """Coefficients on the centre path (every volatility zero), signing in expectation."""
+    zero = CoefficientTask(**{**task.__dict__, "params": task.params.zero_volatility()})
+    _, c = coefficient_chunk(zero, 0, 1, np.random.SeedSequence(0))
+    c.signed = task.signing_probability[None, :].astype(float).copy()
+    return c
+
+
+def optimize_plan(
+    portfolio: Any,
+    config: OptimizeConfig,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: ProgressFn | None = None,
+    source: str = "",
+) -> PlanResult:
+    """Plan conversions under uncertainty and regulation (see :mod:`hashpivot.optimize`).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio.
+    config : OptimizeConfig
+    workers, scheduler
+        Run the coefficient chunks on a Dask LocalCluster or an existing scheduler.
+    progress : callable, optional
+        ``progress(done, total)`` per chunk.
+    source : str
+        Portfolio file name (messages, the rules file path).
+
+    Returns
+    -------
+    PlanResult
+        The same for the same seed and chunk size, however the chunks run.
+    """
+    p = resolve_problem(
+        portfolio,
+        horizon_years=config.horizon_years,
+        continuous=config.continuous,
+        fixed_through=config.fixed_through,
+        source=source,
+    )
+    obj = ObjectiveSpec(config.risk_aversion, p.spec.cvar_alpha)
+    params, scen_inputs = scenario_params(p, config.seed, source)
+    t0 = time.perf_counter()
+    if config.deterministic:
+        params = params.zero_volatility()
+        task = coefficient_task(p, params)
+        c = _expected_value_coefficients(task)
+        c.signed = np.ones_like(c.signed)
+        c_oos = c
+    else:
+        task = coefficient_task(p, params)
+        chunks = scenario_chunks(config.seed, config.n_scenarios, config.chunk_scenarios)
+        c = run_chunks(task, chunks, workers, scheduler, progress)
+        n_oos = config.oos_scenarios or config.n_scenarios
+        c_oos = run_chunks(
+            task,
+            scenario_chunks(config.seed, n_oos, config.chunk_scenarios, out_of_sample=True),
+            workers,
+            scheduler,
+        )
+    coef_s = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    pm = build_plan_model(p, c, obj)
+    build_s = time.perf_counter() - t1
+    sol, report = solve_model(pm.m, pm.integer, build_s, config.time_limit_s, config.gap)
+    v = sol[pm.npv_cols]
+    npv = c.baseline_npv_usd + pm.npv_matrix_usd @ v
+    x_mw = sol[pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters) * p.unit_mw
+
+    strategies = [
+        value_fixed(p, c, obj, name, xs) for name, xs in simple_strategies(p).items()
+    ]
+    # value of the stochastic solution: the plan optimal on the expected scenario
+    ev = _expected_value_coefficients(task)
+    ev_pm = build_plan_model(p, ev, ObjectiveSpec(0.0, obj.alpha))
+    ev_sol, _ = solve_model(ev_pm.m, ev_pm.integer, 0.0, config.time_limit_s, config.gap)
+    ev_x = ev_sol[ev_pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters)
+    eev = value_fixed(p, c, obj, "expected_value_plan", ev_x * p.unit_mw)
+    main_objective = -report.objective * USD_SCALE + (1.0 - obj.risk_aversion) * float(
+        c.baseline_npv_usd.mean()
+    )
+    vss = (
+        main_objective - eev.objective_usd if eev.feasible else float("nan")
+    )
+    evpi = evpi_usd(p, c, obj, npv, config.evpi_scenarios, config.gap, config.time_limit_s)
+    bound = (
+        two_stage_bound_usd(p, c, obj, config.time_limit_s)
+        if config.two_stage and not config.deterministic
+        else float("nan")
+    )
+    oos = c_oos.baseline_npv_usd + build_plan_model(
+        p, c_oos, ObjectiveSpec(0.0, obj.alpha)
+    ).npv_matrix_usd @ v
+
+    row_dual, col_dual = relaxation_duals(pm.m)
+    prices = shadow_price_frame(p, pm, row_dual)
+    rules = binding_rules(p, pm, x_mw, col_dual, c)
+    inputs: dict[str, Any] = {
+        "start": str(p.start),
+        "horizon_months": p.n_months,
+        "quarters": [p.quarters[0], p.quarters[-1]],
+        "discount_rate": p.discount_rate,
+        "n_scenarios": c.n_scenarios,
+        "seed": config.seed,
+        "chunk_scenarios": config.chunk_scenarios,
+        "risk_aversion": config.risk_aversion,
+        "cvar_alpha": obj.alpha,
+        "unit_mw": p.unit_mw,
+        "integer": p.integer,
+        "fixed_through": config.fixed_through,
+        "build_mw_per_quarter": p.build_mw_per_quarter,
+        "equity_budget_usd_per_year": p.budget_usd_per_year.tolist(),
+        "debt_capacity_usd": p.debt_capacity_usd,
+        "loan_to_cost_fraction": p.loan_to_cost_fraction,
+        "deterministic": config.deterministic,
+        "expected_value_scenario": "the centre path (every volatility zero), tenants "
+        "signing in expectation",
+        "npv": "unlevered free cash flow of the whole portfolio, keep-mining included",
+        "executor": f"dask:{scheduler}" if scheduler else
+        f"dask:LocalCluster({workers})" if workers else "local",
+        "sites": [
+            {
+                "name": s.name,
+                "capacity_mw": s.capacity_mw,
+                "fleet_power_mw": s.fleet_power_mw,
+                "convertible_mw": float(p.site_limit_mw[i]),
+                "tranches": [
+                    {"label": t.label, "gross_mw": t.gross_mw,
+                     "efficiency_j_per_th": t.efficiency_j_per_th}
+                    for t in p.tranches[i]
+                ],
+                "rules": [r.rule_id for r in p.effects[i].rules],
+            }
+            for i, s in enumerate(p.sites)
+        ],
+        "tenants": [
+            {"name": t.name, "it_mw": t.it_mw, "probability_signing": t.probability_signing,
+             "earliest_quarter": p.quarters[min(t.earliest_quarter, p.n_quarters - 1)]}
+            for t in p.tenants
+        ],
+        **scen_inputs,
+    }
+    warnings: list[str] = []
+    if report.status != "ok":
+        warnings.append(
+            f"HiGHS stopped at {report.termination_condition} with a MIP gap of "
+            f"{100 * report.mip_gap:.2f} %: the plan is feasible, not proven optimal"
+        )
+    return PlanResult(
+        plan=plan_frame(p, x_mw),
+        npv_usd=npv,
+        baseline_npv_usd=c.baseline_npv_usd,
+        strategies=[
+            StrategyValue(s.name, s.npv_usd, s.feasible, s.conversion_mw) for s in strategies
+        ],
+        out_of_sample_npv_usd=oos,
+        vss_usd=vss,
+        evpi_usd=evpi,
+        two_stage_bound_usd=bound,
+        report=report,
+        coefficient_seconds=coef_s,
+        shadow_prices=prices,
+        rules=rules,
+        objective_usd=main_objective,
+        alpha=obj.alpha,
+        inputs=inputs,
+        warnings=warnings,
+    )

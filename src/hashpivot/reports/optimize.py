@@ -1,0 +1,134 @@
+"""Plan outputs: the plan, strategy values, NPV samples, rules and shadow prices as CSV, a
+Gantt-like plan chart and the NPV distribution of the plan against the alternatives (PNG
+and one self-contained interactive HTML page)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from hashpivot.reports.charts import html_fragments, new_figure, save_png
+from hashpivot.reports.serialize import dumps, jsonable
+
+if TYPE_CHECKING:
+    from hashpivot.optimize import PlanResult
+
+
+def strategies_frame(result: PlanResult) -> pd.DataFrame:
+    """One row per plan or strategy: ``name, feasible, expected_npv_usd, cvar95_usd,
+    converted_mw`` [USD, MW]."""
+    j = result.to_json()
+    rows = [{"name": "optimized_plan", "feasible": True,
+             "expected_npv_usd": j["expected_npv_usd"], "cvar95_usd": j["cvar95_usd"],
+             "converted_mw": float(result.plan["gross_mw"].sum())}]
+    rows += [{"name": n, **s} for n, s in j["strategies"].items()]
+    return pd.DataFrame(rows)
+
+
+def npv_samples_frame(result: PlanResult) -> pd.DataFrame:
+    """NPV per in-sample scenario of the plan and every strategy. [USD]"""
+    cols = {"optimized_plan_npv_usd": result.npv_usd}
+    cols.update({f"{s.name}_npv_usd": s.npv_usd for s in result.strategies})
+    return pd.DataFrame(cols)
+
+
+def plan_chart(result: PlanResult, out_dir: Path) -> tuple[Path, go.Figure]:
+    """``plan_gantt.png``: per site, bars from construction start to the horizon end,
+    height by gross MW [MW], labelled by tenant."""
+    plan = result.plan
+    sites = [s["name"] for s in result.inputs["sites"]]
+    end = pd.Period(result.inputs["start"], "M") + result.inputs["horizon_months"]
+    fig, (ax,) = new_figure(1, max(2.5, 0.7 * len(sites) + 1.5))
+    g = go.Figure()
+    tenants = sorted(set(plan["tenant"])) if len(plan) else []
+    colors = {t: f"C{i % 10}" for i, t in enumerate(tenants)}
+    for row in plan.to_dict("records"):
+        y = sites.index(str(row["site"]))
+        x0 = pd.Period(str(row["start_month"]), "M").to_timestamp()
+        width = (end.to_timestamp() - x0).days
+        mw, tenant = float(row["gross_mw"]), str(row["tenant"])
+        ax.barh(y, width, left=x0, height=0.6, color=colors[tenant], alpha=0.75,
+                edgecolor="black")
+        ax.text(x0, y, f" {mw:g} MW", va="center", fontsize=8)
+        g.add_trace(go.Bar(y=[row["site"]], x=[width * 86_400_000], base=[x0], orientation="h",
+                           name=f"{tenant}: {mw:g} MW from {row['quarter']}",
+                           hovertext=f"{mw:g} MW, {tenant}"))
+    ax.set_yticks(range(len(sites)))
+    ax.set_yticklabels(sites)
+    ax.set_title("Conversion plan: construction start (gross MW) per site; colour = tenant")
+    for t, c in colors.items():
+        ax.barh([], [], color=c, label=t)
+    if tenants:
+        ax.legend(fontsize=8, loc="lower right")
+    png = save_png(fig, out_dir / "plan_gantt.png")
+    g.update_layout(barmode="overlay", title="Conversion plan", xaxis_type="date")
+    return png, g
+
+
+def npv_distribution_chart(result: PlanResult, out_dir: Path) -> tuple[Path, go.Figure]:
+    """``npv_distribution.png``: in-sample NPV of the plan and the feasible strategies
+    [M USD]."""
+    series = {"optimized plan": result.npv_usd}
+    series.update({s.name: s.npv_usd for s in result.strategies if s.feasible})
+    fig, (ax,) = new_figure(1, 4.5)
+    g = go.Figure()
+    allv = np.concatenate(list(series.values())) / 1e6
+    lo, hi = np.percentile(allv, [0.5, 99.5])
+    bins = list(np.linspace(lo, hi if hi > lo else lo + 1, 60))
+    for name, v in series.items():
+        ax.hist(np.clip(v / 1e6, bins[0], bins[-1]), bins=bins, alpha=0.4, label=name,
+                histtype="stepfilled" if name == "optimized plan" else "step", linewidth=1.5)
+        g.add_trace(go.Histogram(x=v / 1e6, name=name, opacity=0.5, nbinsx=60))
+    ax.set_xlabel("NPV of the portfolio [M USD] (tails clipped at P0.5/P99.5)")
+    ax.set_ylabel("scenarios")
+    ax.set_title("NPV distribution: optimized plan vs simple strategies (same scenarios)")
+    ax.legend(fontsize=8)
+    png = save_png(fig, out_dir / "npv_distribution.png")
+    g.update_layout(barmode="overlay", title="NPV per plan [M USD]")
+    return png, g
+
+
+def write_optimize(result: PlanResult, out_dir: Path) -> list[Path]:
+    """Write every plan output into ``out_dir`` (created if missing).
+
+    Files: ``plan.csv``, ``strategies.csv``, ``rules.csv``, ``shadow_prices.csv``,
+    ``npv_samples.csv.gz``, ``result.json`` (the ``--json`` object), ``plan_gantt.png``,
+    ``npv_distribution.png`` and ``optimize.html`` (both charts, interactive, offline).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order above.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for frame, name in (
+        (result.plan, "plan.csv"),
+        (strategies_frame(result), "strategies.csv"),
+        (result.rules, "rules.csv"),
+        (result.shadow_prices, "shadow_prices.csv"),
+    ):
+        frame.to_csv(out_dir / name, index=False)
+        written.append(out_dir / name)
+    p = out_dir / "npv_samples.csv.gz"
+    npv_samples_frame(result).to_csv(p, index_label="scenario", compression="gzip")
+    written.append(p)
+    js = out_dir / "result.json"
+    js.write_text(dumps(dict(jsonable(json.loads(dumps(result.to_json())))), indent=2),
+                  encoding="utf-8")
+    written.append(js)
+    charts = [plan_chart(result, out_dir), npv_distribution_chart(result, out_dir)]
+    written += [png for png, _ in charts]
+    html = out_dir / "optimize.html"
+    html.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>hashpivot optimize</title>"
+        "</head><body>" + "\n".join(html_fragments([g for _, g in charts])) + "</body></html>",
+        encoding="utf-8",
+    )
+    written.append(html)
+    return written

@@ -1,0 +1,55 @@
+"""Tests of ``hashpivot optimize`` (typer CLI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+
+from ..optimize.conftest import portfolio_text, site_toml
+
+runner = CliRunner()
+KEYS = (
+    "plan", "expected_npv_usd", "expected_npv_baseline_usd", "best_simple_strategy",
+    "expected_npv_best_simple_usd", "out_of_sample_npv_usd", "vss_usd", "evpi_usd",
+    "cvar95_usd", "status", "mip_gap", "build_seconds", "solve_seconds", "binding_rules",
+    "assumptions",
+)
+
+
+def _write(tmp_path: Path) -> str:
+    path = tmp_path / "pf.toml"
+    path.write_text(portfolio_text(site_toml("A", capacity=60.0), site_toml("B", lease=120.0),
+                                   years=8))
+    return str(path)
+
+
+def test_json_has_the_documented_keys_and_is_one_object(tmp_path: Path) -> None:
+    pf = _write(tmp_path)
+    args = ["optimize", pf, "--scenarios", "20", "--seed", "7", "--evpi-scenarios", "3",
+            "--json"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    for k in KEYS:
+        assert k in data, k
+    assert set(data["out_of_sample_npv_usd"]) >= {"mean", "ci95_low", "ci95_high"}
+    assert data["status"] == "ok"
+    again = json.loads(runner.invoke(app, args).stdout)
+    assert again["plan"] == data["plan"]  # same seed, same plan
+
+
+def test_tables_files_and_bad_input(tmp_path: Path) -> None:
+    pf = _write(tmp_path)
+    res = runner.invoke(app, ["optimize", pf, "--scenarios", "10", "--evpi-scenarios", "2",
+                              "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert "Value on the same scenarios" in res.stdout
+    for f in ("plan.csv", "plan_gantt.png", "npv_distribution.png", "optimize.html"):
+        assert (tmp_path / "out" / f).is_file()
+    bad = runner.invoke(app, ["optimize", pf, "--fixed-through", "2027-06"])
+    assert bad.exit_code == 2
+    assert "--fixed-through" in bad.output
