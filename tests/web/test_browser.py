@@ -1,0 +1,94 @@
+"""A real browser (Debian's chromium, headless, driven by Playwright) on a real server:
+sign in with the printed URL, edit a site, run a cost and a pivot run, see their charts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import skip_or_fail
+from tests.web.server import Server
+
+CHROMIUM = os.environ.get("HASHPIVOT_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless chromium (never downloaded: the system's binary)."""
+    if not Path(CHROMIUM).is_file():
+        skip_or_fail(f"no chromium at {CHROMIUM} (Debian package `chromium`)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright (Python package) is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _wait_charts(page: Any, count: int) -> None:
+    page.wait_for_function(
+        f"document.querySelectorAll('.chart .main-svg').length >= {count}", timeout=90_000
+    )
+
+
+def test_dashboard_edit_site_and_run(browser: Any, tmp_path: Path) -> None:
+    server = Server(f"sqlite:///{tmp_path / 'db.sqlite'}").start()
+    try:
+        page = browser.new_page(viewport={"width": 1366, "height": 800})
+        outside: list[str] = []
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith(server.base) else outside.append(r.url),
+        )
+        page.goto(server.login_url)
+        assert page.locator("h1").inner_text() == "Portfolios"
+        page.get_by_role("link", name="Reverse-margin miner", exact=False).first.click()
+
+        # edit a site: a bad value is shown next to its field, a good one is saved
+        page.locator("a", has_text="edit").first.click()
+        page.fill("#f-capacity_mw", "-5")
+        page.click("#site-form button[type=submit]")
+        error = page.locator(".field.has-error .error")
+        assert "greater than 0" in error.first.inner_text()
+        page.fill("#f-capacity_mw", "520")
+        page.click("#site-form button[type=submit]")
+        page.wait_for_url("**/portfolios/1")
+        assert "520" in page.locator("table.list").first.inner_text()
+
+        # a cost run: progress, then the cost-vs-price chart
+        page.click("#run-form-cost button[type=submit]")
+        page.wait_for_url("**/runs/*")
+        page.wait_for_function(
+            "document.getElementById('run-status').textContent === 'succeeded'",
+            timeout=90_000,
+        )
+        _wait_charts(page, 2)
+        assert "Cost per BTC against the BTC price" in page.content()
+        page.goto(server.base + "/portfolios/1")
+        _wait_charts(page, 2)
+
+        # a pivot run on the pivot example
+        page.goto(server.base + "/")
+        page.get_by_role("link", name="200", exact=False).first.click()
+        page.click("#run-form-pivot button[type=submit]")
+        page.wait_for_url("**/runs/*")
+        page.wait_for_function(
+            "document.getElementById('run-status').textContent === 'succeeded'",
+            timeout=90_000,
+        )
+        _wait_charts(page, 3)
+        text = page.content()
+        assert "Pivot comparison" in text and "NPV by strategy" in text
+        page.emulate_media(media="print")
+        assert page.locator("form").first.is_hidden()
+        assert outside == [], f"requests left the server: {outside}"
+    finally:
+        server.stop()

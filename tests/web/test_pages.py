@@ -1,0 +1,54 @@
+"""Dashboard pages: overview charts, site form with errors next to fields, run launch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.web.conftest import make_client, wait_run
+from tests.web.test_security import _login
+
+
+def test_site_form_shows_errors_next_to_fields(sqlite_db: tuple[str, None]) -> None:
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = _login(c)
+        page = c.get("/portfolios/1/sites/0/edit").text
+        assert "capacity_mw" in page and "[MW]" in page and "[USD/MWh]" in page
+        form = {"csrf_token": csrf, "capacity_mw": "abc", "pool_fee_fraction": "0.5",
+                "name": "Texas"}
+        r = c.post("/portfolios/1/sites/0/edit", data=form)
+        assert r.status_code == 422
+        html = r.text
+        # each error sits inside its field's block
+        cap = html.split('for="f-capacity_mw"')[1].split('class="field')[0]
+        assert 'class="error"' in cap and "number" in cap
+        fee = html.split('for="f-pool_fee_fraction"')[1].split('class="field')[0]
+        assert 'class="error"' in fee and "0.2" in fee
+        form = {"csrf_token": csrf, "capacity_mw": "500", "name": "Texas"}
+        r = c.post("/portfolios/1/sites/0/edit", data=form, follow_redirects=False)
+        assert r.status_code == 303
+        doc: dict[str, Any] = c.get("/api/portfolios/1").json()["document"]
+        assert doc["sites"][0]["capacity_mw"] == 500
+
+
+def test_launch_runs_and_see_charts(sqlite_db: tuple[str, None]) -> None:
+    with make_client(*sqlite_db) as c:
+        csrf = _login(c)
+        r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost",
+                                               "btc_price_usd": "-3"})
+        assert r.status_code == 422
+        field = r.text.split('for="f-btc_price_usd"')[1].split('class="field')[0]
+        assert 'class="error"' in field
+        r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        assert wait_run(c, run_id)["status"] == "succeeded"
+        page = c.get(f"/runs/{run_id}").text
+        assert "figure-data" in page and "reverse margin" in page
+        overview = c.get("/portfolios/1").text
+        assert "Cost per BTC against the BTC price" in overview
+        assert "MW split" in overview
+        market = c.get("/market").text
+        assert "AI/HPC hosting deals" in market
+        assert c.get("/static-vendor/plotly.min.js").status_code == 200
+        assert "cdn" not in overview.lower()

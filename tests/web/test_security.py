@@ -1,0 +1,174 @@
+"""Authentication, sessions, CSRF, size limits, CORS and the start-up checks."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hashpivot.store import keys
+from hashpivot.store.tables import ApiKeyRow
+from tests.web.conftest import add_key, make_client
+
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+
+def _cli(args: list[str], db_url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HASHPIVOT_DATABASE_URL": db_url, "PYTHONPATH": SRC}
+    return subprocess.run(
+        [sys.executable, "-m", "hashpivot", *args], env=env, capture_output=True, text=True,
+        timeout=120,
+    )
+
+
+def _login(client: Any) -> str:
+    """Open a session with a one-time token; return the page's CSRF token."""
+    with client.app.state.factory() as s, s.begin():
+        token = keys.create_login_token(s)
+    r = client.get(f"/login?token={token}", follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/portfolios/1").text
+    m = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+    assert m is not None
+    return m.group(1)
+
+
+def test_reads_and_writes_need_a_key_or_session(sqlite_db: tuple[str, None]) -> None:
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        assert c.get("/api/health").status_code == 200
+        assert c.get("/api/portfolios").status_code == 401
+        assert c.post("/api/portfolios", json={}).status_code == 401
+        assert c.get("/").status_code == 401
+        c.headers["Authorization"] = "Basic abc"
+        assert c.get("/api/portfolios").status_code == 401
+        c.headers["Authorization"] = "Bearer hp_not-a-key"
+        assert c.get("/api/portfolios").status_code == 401
+        token = add_key(c)
+        assert c.get("/api/portfolios").status_code == 200
+        with c.app.state.factory() as s, s.begin():
+            row = keys.verify_key(s, token)
+            assert row is not None
+            assert keys.revoke_key(s, row.id)
+        assert c.get("/api/portfolios").status_code == 401
+
+
+def test_keys_are_stored_hashed(sqlite_db: tuple[str, None]) -> None:
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        token = add_key(c)
+        with c.app.state.factory() as s:
+            rows = s.query(ApiKeyRow).all()
+        assert len(rows) == 1
+        assert rows[0].token_sha256 == hashlib.sha256(token.encode()).hexdigest()
+        assert token not in (rows[0].name, rows[0].prefix, rows[0].token_sha256)
+        assert len(token) > 40  # 32 random bytes, URL-safe base64, plus the prefix
+
+
+def test_anonymous_reads_only_when_configured(sqlite_db: tuple[str, None]) -> None:
+    with make_client(*sqlite_db, run_jobs=False, anonymous_read=True) as c:
+        assert c.get("/api/portfolios").status_code == 200
+        assert c.get("/").status_code == 200
+        assert c.post("/api/portfolios", json={}).status_code == 401
+
+
+def test_one_time_login_and_csrf(sqlite_db: tuple[str, None]) -> None:
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        with c.app.state.factory() as s, s.begin():
+            token = keys.create_login_token(s)
+        assert c.get(f"/login?token={token}", follow_redirects=False).status_code == 303
+        assert c.get("/api/portfolios").status_code == 200
+        doc = c.get("/api/portfolios/1").json()["document"]
+        assert c.post("/api/portfolios", json=doc).status_code == 403  # no CSRF header
+        csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', c.get("/portfolios/1").text)
+        assert csrf is not None
+        r = c.post("/api/portfolios", json=doc, headers={"X-CSRF-Token": csrf.group(1)})
+        assert r.status_code == 201
+        r = c.post("/api/portfolios", json=doc, headers={"X-CSRF-Token": "0" * 32})
+        assert r.status_code == 403
+        # a form without the token is refused too
+        r = c.post("/portfolios/1/runs", data={"kind": "cost"})
+        assert r.status_code == 403
+        c.cookies.clear()
+        r = c.get(f"/login?token={token}", follow_redirects=False)
+        assert r.status_code == 403  # used once already
+
+
+def test_request_size_limit(sqlite_db: tuple[str, None]) -> None:
+    with make_client(*sqlite_db, run_jobs=False, max_request_bytes=10_000) as c:
+        add_key(c)
+        big = "x" * 20_000
+        r = c.post("/api/portfolios/import", content=big.encode(),
+                   headers={"Content-Type": "application/toml"})
+        assert r.status_code == 413
+
+
+def test_cors_closed_by_default(sqlite_db: tuple[str, None]) -> None:
+    pre = {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        r = c.options("/api/portfolios", headers=pre)
+        assert "access-control-allow-origin" not in r.headers
+        r = c.get("/api/health", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in r.headers
+    with make_client(*sqlite_db, run_jobs=False,
+                     cors_origins=["https://app.example"]) as c:
+        r = c.options("/api/portfolios", headers={**pre, "Origin": "https://app.example"})
+        assert r.headers.get("access-control-allow-origin") == "https://app.example"
+
+
+def test_serve_refuses_public_address_with_default_secret(tmp_path: Path) -> None:
+    r = _cli(["serve", "--host", "0.0.0.0", "--port", "18999"],
+             f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert r.returncode == 2
+    assert "HASHPIVOT_SECRET_KEY" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_keys_cli(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    created = _cli(["keys", "create", "analyst notebook"], url)
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    assert token.startswith("hp_")
+    listed = _cli(["keys", "list"], url)
+    assert "analyst notebook" in listed.stdout and token not in listed.stdout
+    key_id = listed.stdout.split("\t")[0]
+    assert _cli(["keys", "revoke", key_id], url).returncode == 0
+    assert "revoked" in _cli(["keys", "list"], url).stdout
+    again = _cli(["keys", "revoke", key_id], url)
+    assert again.returncode == 2 and again.stderr.startswith("error:")
+
+
+@pytest.mark.parametrize("kind", ["cost", "pivot"])
+def test_runs_reproduce(tmp_path: Path, kind: str) -> None:
+    """``hashpivot runs reproduce ID`` re-runs the stored inputs: identical numbers."""
+    from tests.web.conftest import wait_run
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with make_client(url, None) as c:
+        add_key(c)
+        pid = c.get("/api/portfolios").json()[0 if kind == "cost" else 1]["id"]
+        run = c.post("/api/runs", json={"kind": kind, "portfolio_id": pid}).json()
+        done = wait_run(c, run["id"])
+        assert done["status"] == "succeeded"
+    r = _cli(["runs", "reproduce", str(run["id"])], url)
+    assert r.returncode == 0, r.stderr
+    assert "every value identical" in r.stderr
+    # tamper with a stored number: reproduce must notice
+    from sqlalchemy import update
+
+    from hashpivot.store.db import open_database
+    from hashpivot.store.tables import RunRow
+
+    engine, factory = open_database(url)
+    results = dict(done["results"])
+    key = "cost_per_btc_direct_usd" if kind == "cost" else "breakeven_lease_usd_per_kw_month"
+    results[key] = (results[key] or 0) + 1.0
+    with factory() as s, s.begin():
+        s.execute(update(RunRow).where(RunRow.id == run["id"]).values(results=results))
+    engine.dispose()
+    r = _cli(["runs", "reproduce", str(run["id"])], url)
+    assert r.returncode == 1 and key in r.stderr
