@@ -147,7 +147,7 @@ def register(app: typer.Typer) -> None:
         evpi_scenarios: Annotated[
             int, typer.Option("--evpi-scenarios",
                               help="Scenarios solved with perfect information for EVPI.", min=1)
-        ] = 30,
+        ] = 20,
         deterministic: Annotated[
             bool, typer.Option("--deterministic",
                                help="One scenario, every volatility zero (the pivot path).")

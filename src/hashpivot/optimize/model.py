@@ -132,6 +132,14 @@ def define_displaced(m: LinearModel, p: PlanProblem, cost: FloatArray) -> IntArr
     return d
 
 
+def spare_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
+    """Sites with spare capacity where displacing miners first would pay on a scenario."""
+    loss = c.mining_loss_usd_per_mw[:, :, 1:, :]
+    needs = (p.tranche_mw[:, 0] > 1e-9) & (loss < 0).any(axis=(0, 2, 3))
+    needs &= np.isin(np.arange(p.n_sites), p.offer_site)
+    return np.flatnonzero(needs).astype(np.int64)
+
+
 def define_spare_first(m: LinearModel, p: PlanProblem, sites: IntArray) -> None:
     """``spare_exhausted`` and ``displaced-spare-lower``, ``displaced-sparefill-lower``.
 
@@ -305,6 +313,7 @@ def build_plan_model(
     c: ScenarioCoefficients,
     obj: ObjectiveSpec,
     fixed_conversion_mw: FloatArray | None = None,
+    spare_first_sites: IntArray | None = None,
 ) -> PlanModel:
     """The decision model on K scenarios.
 
@@ -316,6 +325,11 @@ def build_plan_model(
     obj : ObjectiveSpec
     fixed_conversion_mw : ndarray (O, Q), optional
         Fix the conversions (to value a given plan: only displacement is optimized).
+    spare_first_sites : ndarray of int, optional
+        Sites where spare capacity must be converted first (binaries); default: the sites
+        with spare capacity where displacing miners would pay on some scenario of ``c``
+        (:func:`spare_first_sites`). Pass it to give models of scenario subsets the same
+        columns.
     """
     a = _scenario_npv_matrix(p, c)
     cost = -(1.0 - obj.risk_aversion) * a.mean(axis=0) / USD_SCALE  # minimized
@@ -324,10 +338,8 @@ def build_plan_model(
     m = LinearModel(n_intervals=0)
     x = define_conversion(m, p, cost[:n_x], fixed_conversion_mw)
     d = define_displaced(m, p, cost[n_x : n_x + n_d])
-    loss = c.mining_loss_usd_per_mw[:, :, 1:, :]
-    needs = (p.tranche_mw[:, 0] > 1e-9) & (loss < 0).any(axis=(0, 2, 3))
-    needs &= np.isin(np.arange(p.n_sites), p.offer_site)
-    define_spare_first(m, p, np.flatnonzero(needs))
+    sites = spare_first_sites if spare_first_sites is not None else spare_first(p, c)
+    define_spare_first(m, p, sites)
     define_site_limits(m, p)
     define_build_capacity(m, p)
     define_tenant_demand(m, p)
@@ -338,7 +350,7 @@ def build_plan_model(
         npv_cols=np.concatenate([x, d, z]),
         npv_matrix_usd=a,
         baseline_npv_usd=c.baseline_npv_usd,
-        integer=p.integer or bool((p.site_cost_usd > 0).any()) or bool(needs.any()),
+        integer=p.integer or bool((p.site_cost_usd > 0).any()) or bool(sites.size),
     )
     define_cvar(m, pm, obj)
     return pm

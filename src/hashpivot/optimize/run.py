@@ -83,7 +83,7 @@ class OptimizeConfig:
     continuous: bool = False
     chunk_scenarios: int = 250
     oos_scenarios: int | None = None
-    evpi_scenarios: int = 30
+    evpi_scenarios: int = 20
     two_stage: bool = True
     deterministic: bool = False
     horizon_years: int | None = None

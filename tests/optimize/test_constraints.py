@@ -1,0 +1,143 @@
+"""Every constraint holds in the returned plan (checked from the inputs, not the model),
+and the plan is never worse in expected NPV than a simple strategy on the same scenarios."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hashpivot.engines import pivot
+from hashpivot.optimize import OptimizeConfig, optimize_plan
+
+from .conftest import portfolio, site_toml
+
+TAIL = """
+[financing]
+loan_to_cost_fraction = 0.7
+
+[optimize]
+block_mw = 25.0
+build_mw_per_quarter = 50.0
+equity_budget_usd_per_year = [90e6, 120e6]
+debt_capacity_usd = 500e6
+
+  [[optimize.tenants]]
+  name = "T1"
+  it_mw = 60.0
+  lease_usd_per_kw_month = 230.0
+  earliest_start = "2026Q3"
+  probability_signing = 0.7
+
+  [[optimize.tenants]]
+  name = "T2"
+  it_mw = 100.0
+  lease_usd_per_kw_month = 190.0
+  lease_term_years = 12
+  sites = ["Big TX"]
+"""
+
+
+def _portfolio():
+    return portfolio(
+        site_toml("Small PA", lease=150.0),
+        site_toml("Big TX", capacity=120.0, count=30_000, region="ERCOT", state="TX",
+                  extra='iso = "ERCOT"', price=35.0),
+        site_toml("Hydro WA", capacity=40.0, count=10_000, state="WA", region="BPA",
+                  extra='power_source = "hydro"', price=30.0),
+        years=8, tail=TAIL,
+    )
+
+
+def check_plan(pf, plan: pd.DataFrame, start: str, months: int) -> list[str]:
+    """Violations of the portfolio's limits by ``plan``, computed from the inputs alone."""
+    spec = pf.optimize
+    out: list[str] = []
+    sites = {s.name: s for s in pf.sites}
+    tenants = {t.name: t for t in spec.tenants}
+    first = pd.Period(start, "M")
+    for r in plan.to_dict("records"):
+        blocks = r["gross_mw"] / spec.block_mw
+        if abs(blocks - round(blocks)) > 1e-6:
+            out.append(f"{r} is not whole blocks")
+        t = tenants[r["tenant"]]
+        if t.earliest_start and pd.Period(r["quarter"], "Q") < pd.Period(t.earliest_start, "Q"):
+            out.append(f"{r} starts before the tenant's earliest start")
+        if t.sites is not None and r["site"] not in t.sites:
+            out.append(f"{r}: tenant does not accept the site")
+        if r["site"] == "Big TX" and pd.Period(r["start_month"], "M") < first + 6:
+            out.append(f"{r}: inside the ERCOT study delay (2 quarters)")
+    for name, g in plan.groupby("site"):
+        s = sites[name]
+        if g["gross_mw"].sum() > (s.capacity_mw or 0) + 1e-6:
+            out.append(f"{name}: converts more than its capacity")
+    for q, g in plan.groupby("quarter"):
+        if g["gross_mw"].sum() > spec.build_mw_per_quarter + 1e-6:
+            out.append(f"{q}: more than the build capacity")
+    for name, g in plan.groupby("tenant"):
+        it = sum(r["gross_mw"] / sites[r["site"]].hosting.pue for r in g.to_dict("records"))
+        if it > tenants[name].it_mw + 1e-6:
+            out.append(f"{name}: {it} IT MW leased, demand {tenants[name].it_mw}")
+    # capex by model year from the pivot engine's hosting cash flows
+    phases = tuple(pivot.ConversionPhase(r["site"], pd.Period(r["start_month"], "M"),
+                                         r["gross_mw"]) for r in plan.to_dict("records"))
+    market = pivot.deterministic_market(pf, first, months)
+    cf = pivot.strategy_cash_flows(pf, pivot.Strategy("plan", phases), market)
+    capex = np.asarray(cf.hosting_capex_usd[0]).reshape(-1, 12).sum(axis=1)
+    ltc = pf.financing.loan_to_cost_fraction
+    for y, c in enumerate(capex):
+        if c * (1 - ltc) > spec.budget_usd(y) * (1 + 1e-9) + 1e-3:
+            out.append(f"year {y + 1}: equity capex {c * (1 - ltc):,.0f} over budget")
+    if capex.sum() * ltc > spec.debt_capacity_usd * (1 + 1e-9):
+        out.append("debt capacity exceeded")
+    return out
+
+
+@pytest.fixture(scope="module")
+def result():
+    return optimize_plan(_portfolio(), OptimizeConfig(n_scenarios=40, seed=3, gap=1e-7,
+                                                      evpi_scenarios=2, two_stage=False))
+
+
+def test_every_constraint_holds(result) -> None:
+    assert len(result.plan) >= 2  # a plan with several conversions
+    viol = check_plan(_portfolio(), result.plan, result.inputs["start"],
+                      result.inputs["horizon_months"])
+    assert viol == []
+    rules = set(result.rules["rule_id"])
+    assert "ercot_large_load_study" in rules  # the Texas site >= 75 MW
+    assert not result.rules[result.rules["site"] != "Big TX"].size
+
+
+def test_the_checker_catches_violations(result) -> None:
+    bad = result.plan.copy()
+    bad.loc[0, "gross_mw"] = 260.0
+    assert check_plan(_portfolio(), bad, result.inputs["start"],
+                      result.inputs["horizon_months"])
+
+
+def test_never_worse_than_a_simple_strategy(result) -> None:
+    feasible = [s for s in result.strategies if s.feasible]
+    assert len(feasible) >= 2
+    for s in feasible:
+        # the MILP is solved to a 1e-7 relative gap of the objective
+        tol = 1e-6 * abs(result.expected_npv_usd)
+        assert result.expected_npv_usd >= s.expected_npv_usd - tol, s.name
+
+
+def test_risk_aversion_trades_mean_for_tail() -> None:
+    pf = _portfolio()
+    neutral = optimize_plan(pf, OptimizeConfig(n_scenarios=40, seed=3, gap=1e-7,
+                                               evpi_scenarios=1, two_stage=False))
+    averse = optimize_plan(pf, OptimizeConfig(n_scenarios=40, seed=3, gap=1e-7,
+                                              risk_aversion=1.0, evpi_scenarios=1,
+                                              two_stage=False))
+    from hashpivot.optimize import cvar_usd
+
+    assert neutral.expected_npv_usd >= averse.expected_npv_usd - 1e-6 * abs(
+        neutral.expected_npv_usd)
+    assert cvar_usd(averse.npv_usd) >= cvar_usd(neutral.npv_usd) - 1e-6 * abs(
+        cvar_usd(neutral.npv_usd))
+    assert math.isfinite(averse.vss_usd)

@@ -1,0 +1,108 @@
+"""Regulation rules as data: the New York moratorium bars what it should and nothing else."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+
+import numpy as np
+import pytest
+
+from hashpivot.exceptions import InputError
+from hashpivot.io.regulation import (
+    _parse_regulation_rules,
+    load_regulation_rules,
+    read_regulation_rules,
+)
+from hashpivot.optimize import resolve_problem
+from hashpivot.optimize.regulation import rule_matches, site_effects
+from hashpivot.optimize.run import coefficient_task, scenario_params
+from hashpivot.optimize.scenarios import coefficient_chunk
+
+from .conftest import portfolio, site_toml
+
+NY = next(r for r in load_regulation_rules() if r.rule_id == "ny_pow_moratorium_2022")
+IN_FORCE = (dt.date(2023, 1, 1), dt.date(2032, 12, 31))
+
+
+def _site(state: str, source: str, btm: bool):
+    extra = f'power_source = "{source}"\nbehind_the_meter = {str(btm).lower()}'
+    pf = portfolio(site_toml("S", state=state, region="NYISO", extra=extra))
+    return pf.sites[0]
+
+
+@pytest.mark.parametrize(
+    ("state", "source", "btm", "applies"),
+    [
+        ("NY", "natural_gas", True, True),   # the target: BTM carbon-fuel mining in NY
+        ("NY", "coal", True, True),
+        ("NY", "natural_gas", False, False),  # grid-powered: not covered
+        ("NY", "grid", False, False),
+        ("NY", "hydro", True, False),         # renewable-powered: not covered
+        ("TX", "natural_gas", True, False),   # another state
+    ],
+)
+def test_new_york_rule_matches_only_btm_carbon_fuel_sites(state, source, btm, applies) -> None:
+    site = _site(state, source, btm)
+    assert rule_matches(NY, site) is applies
+    eff = site_effects(site, [NY], *IN_FORCE)
+    assert eff.no_new_mining is applies
+    # it never bars conversion, caps MW, delays or costs anything
+    assert eff.forbid_conversion_from is None and eff.cap_mw == np.inf
+    assert eff.delay_quarters == 0 and eff.cost_usd == 0.0
+
+
+def test_new_york_rule_is_dated() -> None:
+    site = _site("NY", "natural_gas", True)
+    assert site_effects(site, [NY], dt.date(2026, 1, 1), dt.date(2035, 12, 31)).rules == ()
+    assert NY.in_force(dt.date(2024, 11, 22), dt.date(2030, 1, 1))
+
+
+def test_rule_removes_fleet_replacement_at_that_site_only() -> None:
+    ny = dataclasses.replace(NY, effective_end=None)  # an open-ended moratorium
+    gas = 'power_source = "natural_gas"\nbehind_the_meter = true'
+    # cheap power and old machines (35 J/TH): replacing the fleet pays on most paths
+    pf = portfolio(site_toml("NY gas", state="NY", region="NYISO", extra=gas, price=15.0,
+                             hashrate=100.0),
+                   site_toml("NY grid", state="NY", region="NYISO",
+                             extra='power_source = "grid"'),
+                   years=10)
+    with_rule = resolve_problem(pf, rules=[ny])
+    without = resolve_problem(pf, rules=[])
+    assert with_rule.site_specs[0].fleet_replacement_years is None
+    assert with_rule.site_specs[1] == without.site_specs[1]
+    params, _ = scenario_params(with_rule, 0)
+    ss = np.random.SeedSequence(5)
+    _, a = coefficient_chunk(coefficient_task(with_rule, params), 0, 20, ss)
+    _, b = coefficient_chunk(coefficient_task(without, params), 0, 20, ss)
+    # the grid site is untouched; the gas site's mining changes where replacement paid
+    np.testing.assert_array_equal(a.mining_loss_usd_per_mw[:, 1], b.mining_loss_usd_per_mw[:, 1])
+    assert not np.array_equal(a.mining_loss_usd_per_mw[:, 0], b.mining_loss_usd_per_mw[:, 0])
+    # no conversion is barred by it
+    np.testing.assert_array_equal(with_rule.x_upper_mw, without.x_upper_mw)
+
+
+def test_rules_file_problems_are_all_reported() -> None:
+    text = (
+        "rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
+        "connected_after,connected_before,effect,value,effective_start,effective_end,source,"
+        "summary\n"
+        "a,X,,,,maybe,,,,cap_mw,,2020-13-01,,,s\n"
+    )
+    with pytest.raises(InputError) as exc:
+        read_regulation_rules(io.StringIO(text))
+    paths = {p.path for p in exc.value.problems}
+    assert paths == {"rules[0].behind_the_meter", "rules[0].value",
+                     "rules[0].effective_start", "rules[0].source"}
+
+
+def test_bundled_table_has_the_required_rules() -> None:
+    ids = {r.rule_id for r in load_regulation_rules()}
+    assert {"ny_pow_moratorium_2022", "tx_sb1929_registration", "ercot_large_load_study",
+            "tx_sb6_disconnect_disclosure"} <= ids
+    assert all(r.source for r in load_regulation_rules())
+    import pandas as pd
+
+    with pytest.raises(InputError):
+        _parse_regulation_rules(pd.DataFrame({"rule_id": ["x"]}))
