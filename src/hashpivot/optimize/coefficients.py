@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +42,7 @@ from hashpivot.models.hosting import HostingProjectSpec, PivotSpec
 
 FloatArray = npt.NDArray[np.float64]
 MONTHS_PER_QUARTER = 3
+HOURS_PER_MONTH = 365.25 * 24 / 12
 
 
 @dataclass(frozen=True)
@@ -160,12 +162,52 @@ def site_tranches(
     return out
 
 
+def dispatch_uplift_usd_per_mw_month(site: Any) -> tuple[float, str]:
+    """Flexibility value of a site with ``[sites.dispatch]``, per MW of miners and month.
+
+    The dispatch engine (:func:`hashpivot.engines.dispatch.run_dispatch`) runs once on the
+    bundled prices of the site's market (curtailment, PPA resale, demand response, 4CP) and
+    its net margin gain over always-on operation is spread over the fleet's MW and the
+    hours of the price year. The pivot model curtails whole months only, so this is the
+    value of interval-by-interval flexibility it misses; it is measured on one historical
+    year and hashprice, not per scenario. [USD/MW/month]
+
+    Returns
+    -------
+    uplift : float
+        0.0 when the site has no ``[sites.dispatch]`` or its prices cannot be loaded.
+    note : str
+        How the figure was obtained (for the resolved assumptions).
+    """
+    if getattr(site, "dispatch", None) is None:
+        return 0.0, ""
+    from hashpivot.engines.dispatch import load_prices, run_dispatch
+    from hashpivot.exceptions import HashpivotError
+
+    try:
+        prices = load_prices(site)
+        summary = run_dispatch(site, prices).summary()
+    except (HashpivotError, OSError, ValueError) as exc:
+        return 0.0, f"dispatch uplift not measured ({exc}); flat mining value used"
+    fleet_mw = float(site.fleet_power_mw)
+    hours = float(summary["hours"])
+    if fleet_mw <= 0 or hours <= 0:
+        return 0.0, "dispatch uplift not measured (no fleet)"
+    gain = float(summary["net_margin_gain_vs_always_on_usd"])
+    uplift = gain / fleet_mw / hours * HOURS_PER_MONTH
+    return uplift, (
+        f"dispatch {summary.get('solver', '')} on {len(prices):,} intervals of the bundled "
+        f"prices: {gain / 1e6:,.1f} M USD over always-on = {uplift:,.0f} USD/MW-month"
+    )
+
+
 def mining_flows_per_mw(
     site: SiteInputs,
     tranche: Tranche,
     spec: PivotSpec,
     market: MarketPaths,
     replace_fleet: bool = True,
+    uplift_usd_per_mw_month: float = 0.0,
 ) -> tuple[FloatArray, FloatArray]:
     """Monthly mining flows and machine resale per MW of one tranche, on every path.
 
@@ -181,6 +223,9 @@ def mining_flows_per_mw(
         The paths.
     replace_fleet : bool
         False: no fleet replacement (a rule forbids new mining capacity).
+    uplift_usd_per_mw_month : float
+        Dispatch flexibility value added in every month the tranche mines
+        (:func:`dispatch_uplift_usd_per_mw_month`). [USD/MW/month]
 
     Returns
     -------
@@ -206,6 +251,7 @@ def mining_flows_per_mw(
         - m["power_cost"]
         - m["replacement_capex"]
         - scaled_per_mw * m["running"]
+        + uplift_usd_per_mw_month
     )
     h = site.hosting
     if h.asic_disposition == "sell":

@@ -28,6 +28,7 @@ from hashpivot.optimize.coefficients import (
     MONTHS_PER_QUARTER,
     Tranche,
     discount_factors,
+    dispatch_uplift_usd_per_mw_month,
     hosting_coefficients,
     site_tranches,
 )
@@ -108,6 +109,7 @@ class PlanProblem:
     pivot_spec: PivotSpec
     site_specs: list[PivotSpec]
     spec: OptimizeSpec
+    uplift_usd_per_mw_month: FloatArray  # (S,)
     fixed_through: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -357,6 +359,12 @@ def resolve_problem(
     if problems:
         raise InputError(problems)
 
+    uplift = np.zeros(len(sites))
+    notes: list[str] = []
+    for i, s in enumerate(sites):
+        uplift[i], note = dispatch_uplift_usd_per_mw_month(portfolio.sites[s.index])
+        if note:
+            notes.append(f"{s.name}: {note}")
     budgets = np.array([spec.budget_usd(y) for y in range(n_y)])
     ltc = float(fin.loan_to_cost_fraction) if fin is not None else 0.0
     if spec.debt_capacity_usd is not None and fin is None:
@@ -406,5 +414,7 @@ def resolve_problem(
         pivot_spec=pspec,
         site_specs=site_specs,
         spec=spec,
+        uplift_usd_per_mw_month=uplift,
         fixed_through=fixed_through,
+        notes=notes,
     )

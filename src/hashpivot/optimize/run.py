@@ -100,6 +100,7 @@ def coefficient_task(p: PlanProblem, params: ScenarioParams) -> CoefficientTask:
         n_tranches=p.n_tranches,
         signing_probability=p.signing_probability,
         params=params,
+        uplift_usd_per_mw_month=p.uplift_usd_per_mw_month,
     )
 
 
@@ -255,6 +256,7 @@ def optimize_plan(
                     for t in p.tranches[i]
                 ],
                 "rules": [r.rule_id for r in p.effects[i].rules],
+                "dispatch_uplift_usd_per_mw_month": float(p.uplift_usd_per_mw_month[i]),
             }
             for i, s in enumerate(p.sites)
         ],
@@ -263,6 +265,7 @@ def optimize_plan(
              "earliest_quarter": p.quarters[min(t.earliest_quarter, p.n_quarters - 1)]}
             for t in p.tenants
         ],
+        "dispatch_uplift": p.notes,
         **scen_inputs,
     }
     warnings: list[str] = []

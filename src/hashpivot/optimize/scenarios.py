@@ -46,6 +46,7 @@ class CoefficientTask:
     n_tranches: int
     signing_probability: FloatArray
     params: ScenarioParams
+    uplift_usd_per_mw_month: FloatArray  # (S,) dispatch flexibility
 
 
 @dataclass
@@ -92,7 +93,10 @@ def coefficients_on_market(
         for j, tr in enumerate(ts):
             if tr.is_spare or tr.gross_mw <= 0:
                 continue
-            net, resale = mining_flows_per_mw(site, tr, spec, market)
+            net, resale = mining_flows_per_mw(
+                site, tr, spec, market,
+                uplift_usd_per_mw_month=float(task.uplift_usd_per_mw_month[si]),
+            )
             lj, full = mining_loss_per_mw(net, resale, disc, task.n_quarters)
             base += tr.gross_mw * full
             if not redeploy:
