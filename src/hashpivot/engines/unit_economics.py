@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hashpivot.bitcoin import block_subsidy_btc
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.mining import (
     CostCategory,
@@ -66,7 +65,12 @@ class NetworkConditions:
 
     @classmethod
     def from_history(cls, date: str | dt.date) -> NetworkConditions:
-        """Conditions of one day from the bundled Coin Metrics history."""
+        """Conditions of one day from the daily history (bundled plus ``data update``).
+
+        The subsidy is the day's mean per block (``subsidy_btc_per_block``), as in
+        :func:`~hashpivot.engines.backtest.run_backtest`: on a halving day it blends both
+        eras instead of taking the subsidy of the day's last block.
+        """
         from hashpivot.io import network_state_on
 
         s = network_state_on(date)
@@ -74,9 +78,9 @@ class NetworkConditions:
             btc_price_usd=s.btc_price_usd,
             difficulty=s.difficulty,
             fees_btc_per_block=s.fees_btc_per_block,
-            subsidy_btc=block_subsidy_btc(int(s.height)),
+            subsidy_btc=s.subsidy_btc_per_block,
             date=s.date,
-            source="Coin Metrics Community daily data (bundled)",
+            source=s.source,
         )
 
     @property
