@@ -17,7 +17,7 @@ demo: $(STAMP)
 	COLUMNS=120 $(BIN)/hashpivot cost examples/reverse-margin.toml --btc-price-usd 95000 --difficulty 117e12 --fees-btc-per-block 0.03
 	COLUMNS=120 $(BIN)/hashpivot backtest examples/reverse-margin.toml --start 2020-01-01 --end 2025-09-26 --out out/backtest
 	COLUMNS=120 $(BIN)/hashpivot pivot examples/pivot-200mw.toml --out out/pivot
-	COLUMNS=120 $(BIN)/hashpivot simulate examples/pivot-200mw.toml --paths 20000 --years 10 --seed 7 --out out/simulate
+	COLUMNS=120 $(BIN)/hashpivot simulate examples/pivot-200mw.toml --paths 20000 --seed 7 --out out/simulate
 	COLUMNS=120 $(BIN)/hashpivot dispatch examples/dispatch-west-texas.toml --market ercot:HB_WEST:2024 --out out/dispatch
 	COLUMNS=120 $(BIN)/hashpivot optimize examples/portfolio.toml --scenarios 100 --risk-aversion 0.3 --seed 7 --out out/optimize
 

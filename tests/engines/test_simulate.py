@@ -268,3 +268,25 @@ def test_history_anchor_and_calibration_echo() -> None:
     cal = res.inputs["calibration"]
     assert cal is not None and 0.3 < cal["btc_volatility_per_year"] < 1.2
     assert res.periods[0] == pd.Period("2026-01", "M")
+
+
+def test_example_at_zero_volatility_agrees_with_pivot_at_the_default_horizon() -> None:
+    """One horizon (issue 9): without ``--years``, ``simulate`` values the same
+    ``[pivot].horizon_years`` as ``pivot``; at zero volatility every strategy's NPV on the
+    bundled example equals ``run_pivot``'s to 1e-9 (relative; float summation order)."""
+    from pathlib import Path
+
+    from hashpivot.models import load_portfolio
+
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    spec = pf.scenario or ScenarioSpec()
+    pf = pf.model_copy(
+        update={"scenario": spec.model_copy(update={**ZERO_VOL, "anchor": "deterministic",
+                                                    "price_model": "gbm"})}
+    )
+    want = pivot.run_pivot(pf)
+    res = simulate(pf, SimulationConfig(n_paths=4, seed=1, chunk_paths=4))
+    assert res.inputs["horizon_months"] == pf.pivot.horizon_years * 12
+    assert res.inputs["horizon_source"] == "[pivot].horizon_years"
+    for s in want.strategies:
+        np.testing.assert_allclose(res.npv_usd[s.name], s.npv_usd, rtol=1e-9)

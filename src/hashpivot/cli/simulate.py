@@ -155,8 +155,16 @@ def register(app: typer.Typer) -> None:
         site_toml: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
         paths: Annotated[int, typer.Option("--paths", help="Number of paths.", min=1)] = 10_000,
         years: Annotated[
-            float, typer.Option("--years", help=_esc("Horizon [years] (whole months)."), min=0.1)
-        ] = 10.0,
+            float | None,
+            typer.Option(
+                "--years",
+                help=_esc(
+                    "Horizon [years] (whole months); default [pivot].horizon_years (15), "
+                    "the horizon `pivot` uses."
+                ),
+                min=0.1,
+            ),
+        ] = None,
         seed: Annotated[int, typer.Option("--seed", help="Root random seed.")] = 0,
         workers: Annotated[
             int | None,
@@ -259,7 +267,7 @@ def register(app: typer.Typer) -> None:
             )
         config = SimulationConfig(
             n_paths=paths,
-            horizon_months=max(1, round(years * 12)),
+            horizon_months=None if years is None else max(1, round(years * 12)),
             seed=seed,
             chunk_paths=chunk_paths,
             discount_rate=discount_rate,

@@ -84,7 +84,9 @@ class SimulateParams(BaseModel):
     model_config = _PARAMS
 
     paths: int = Field(2_000, ge=1, le=200_000, description="Number of paths. [-]")
-    years: float = Field(10.0, ge=0.1, le=30, description="Horizon. [years]")
+    years: float | None = Field(
+        None, ge=0.1, le=40, description="Horizon; default [pivot].horizon_years. [years]"
+    )
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Root random seed. [-]")
     chunk_paths: int = Field(1_000, ge=1, le=200_000, description="Paths per chunk. [-]")
     policy: str | None = Field(
@@ -320,7 +322,7 @@ def _execute_simulate(
         )
     config = SimulationConfig(
         n_paths=params.paths,
-        horizon_months=max(1, round(params.years * 12)),
+        horizon_months=None if params.years is None else max(1, round(params.years * 12)),
         seed=params.seed,
         chunk_paths=params.chunk_paths,
         discount_rate=params.discount_rate,

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from hashpivot.exceptions import Problem
 from hashpivot.treasury import POLICIES
 
+#: Horizon when neither the command line nor ``[pivot]`` gives one (the pivot default). [year]
+DEFAULT_HORIZON_YEARS = 15
+
 
 @dataclass(frozen=True)
 class SimulationConfig:
@@ -16,8 +19,9 @@ class SimulationConfig:
     ----------
     n_paths : int
         Number of paths. [-]
-    horizon_months : int
-        Months simulated. [month]
+    horizon_months : int or None
+        Months simulated; None: ``[pivot].horizon_years`` (the pivot model's horizon, so
+        ``pivot`` and ``simulate`` value the same years). [month]
     seed : int
         Root seed. [-]
     chunk_paths : int
@@ -39,7 +43,7 @@ class SimulationConfig:
     """
 
     n_paths: int = 10_000
-    horizon_months: int = 120
+    horizon_months: int | None = None
     seed: int = 0
     chunk_paths: int = 5_000
     discount_rate: float | None = None
@@ -57,7 +61,7 @@ class SimulationConfig:
         src = "<command line>"
         if self.n_paths < 1:
             out.append(Problem("paths", "must be >= 1", src))
-        if self.horizon_months < 1:
+        if self.horizon_months is not None and self.horizon_months < 1:
             out.append(Problem("years", "horizon must be at least one month", src))
         if self.chunk_paths < 1:
             out.append(Problem("chunk_paths", "must be >= 1", src))
@@ -69,3 +73,11 @@ class SimulationConfig:
         if self.npv_cash_flow not in ("unlevered", "levered"):
             out.append(Problem("npv_cash_flow", "must be 'unlevered' or 'levered'", src))
         return out
+
+    def resolved_horizon_months(self, portfolio: object) -> int:
+        """The horizon of the run: this config's, else ``[pivot].horizon_years``. [month]"""
+        if self.horizon_months is not None:
+            return int(self.horizon_months)
+        spec = getattr(portfolio, "pivot", None)
+        years = getattr(spec, "horizon_years", None) or DEFAULT_HORIZON_YEARS
+        return int(years) * 12

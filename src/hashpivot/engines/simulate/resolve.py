@@ -78,7 +78,7 @@ def prepare(
     tspec: TreasurySpec = getattr(portfolio, "treasury", None) or TreasurySpec()
     start_s = config.start or spec.start
     start = pd.Period(start_s, "M") if start_s else None
-    center = pv.deterministic_market(portfolio, start, config.horizon_months)
+    center = pv.deterministic_market(portfolio, start, config.resolved_horizon_months(portfolio))
     if spec.step != "monthly":
         raise InputError(
             Problem("scenario.step", "the simulation engine needs monthly steps", source)
@@ -153,6 +153,9 @@ def prepare(
     inputs: dict[str, Any] = {
         "n_paths": config.n_paths,
         "horizon_months": T,
+        "horizon_source": (
+            "command line" if config.horizon_months is not None else "[pivot].horizon_years"
+        ),
         "seed": config.seed,
         "chunk_paths": config.chunk_paths,
         "discount_rate": rate,
