@@ -76,6 +76,11 @@ def _print(r: PlanResult, console: Console) -> None:
         f"out of sample ({oos['n_scenarios']} scenarios, another seed): E[NPV] "
         f"{fmt_musd(oos['mean'])} M USD, 95 % CI {fmt_musd(oos['ci95_low'])} .. "
         f"{fmt_musd(oos['ci95_high'])}; in sample {fmt_musd(j['expected_npv_usd'])}",
+        f"value over keep-mining out of sample (paired): "
+        f"{fmt_musd(j['out_of_sample_value_over_baseline_usd']['mean'])} M USD, 95 % CI "
+        f"{fmt_musd(j['out_of_sample_value_over_baseline_usd']['ci95_low'])} .. "
+        f"{fmt_musd(j['out_of_sample_value_over_baseline_usd']['ci95_high'])}; in sample "
+        f"{fmt_musd(j['in_sample_value_over_baseline_usd'])}",
         f"VSS {fmt_musd(j['vss_usd'])} M USD (vs the plan optimal on the expected scenario); "
         f"EVPI {fmt_musd(j['evpi_usd'])} M USD; two-stage bound (decide after year one per "
         f"path, LP relaxation) {fmt_musd(j['two_stage_bound_usd'])} M USD vs objective "

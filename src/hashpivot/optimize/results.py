@@ -101,6 +101,9 @@ class PlanResult:
     shadow_prices: pd.DataFrame
     rules: pd.DataFrame
     objective_usd: float
+    out_of_sample_baseline_npv_usd: FloatArray = field(
+        default_factory=lambda: np.zeros(0)
+    )
     alpha: float = 0.05
     inputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -116,9 +119,15 @@ class PlanResult:
         feas = [s for s in self.strategies if s.feasible]
         return max(feas, key=lambda s: s.expected_npv_usd)
 
-    def out_of_sample_interval_usd(self, z: float = 1.96) -> tuple[float, float, float]:
-        """Mean and a normal 95 % confidence interval of the out-of-sample NPV. [USD]"""
+    def out_of_sample_interval_usd(
+        self, z: float = 1.96, over_baseline: bool = False
+    ) -> tuple[float, float, float]:
+        """Mean and a normal 95 % confidence interval of the out-of-sample NPV, or of the
+        plan's value over keep-mining on the same paths (a paired difference, far
+        narrower: the BTC upside of the mining MW kept is common to both). [USD]"""
         v = self.out_of_sample_npv_usd
+        if over_baseline:
+            v = v - self.out_of_sample_baseline_npv_usd
         if v.size == 0:
             return (float("nan"),) * 3
         mean = float(v.mean())
@@ -145,6 +154,12 @@ class PlanResult:
                 "ci95_high": hi,
                 "n_scenarios": int(self.out_of_sample_npv_usd.size),
             },
+            "out_of_sample_value_over_baseline_usd": dict(zip(
+                ("mean", "ci95_low", "ci95_high"),
+                self.out_of_sample_interval_usd(over_baseline=True), strict=True,
+            )),
+            "in_sample_value_over_baseline_usd": self.expected_npv_usd
+            - float(np.mean(self.baseline_npv_usd)),
             "objective_usd": self.objective_usd,
             "vss_usd": self.vss_usd,
             "evpi_usd": self.evpi_usd,

@@ -290,6 +290,7 @@ def optimize_plan(
         shadow_prices=prices,
         rules=rules,
         objective_usd=main_objective,
+        out_of_sample_baseline_npv_usd=c_oos.baseline_npv_usd,
         alpha=obj.alpha,
         inputs=inputs,
         warnings=warnings,
