@@ -56,3 +56,30 @@ def test_bad_input_exits_2_with_one_line_per_problem() -> None:
     assert res.exit_code == 2
     res = runner.invoke(app, ["simulate", str(DATA / "does-not-exist.toml")])
     assert res.exit_code == 2
+
+
+def test_without_treasury_liquidity_says_no_treasury_given(tmp_path: Path) -> None:
+    """No ``[treasury]``: no 100 % "breach" from a zero-cash default (issue 9)."""
+    text = (DATA / "simulate_site.toml").read_text(encoding="utf-8")
+    site = tmp_path / "no_treasury.toml"
+    site.write_text(text.split("[treasury]")[0], encoding="utf-8")
+    res = runner.invoke(app, ["simulate", str(site), "--paths", "200", "--years", "1",
+                              "--chunk-paths", "200", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["treasury_note"].startswith("no treasury given")
+    assert data["inputs"]["treasury_given"] is False
+    for stats in data["strategies"].values():
+        assert stats["prob_liquidity_breach"] is None
+        assert stats["expected_forced_sale_btc"] is None
+    table = runner.invoke(app, ["simulate", str(site), "--paths", "200", "--years", "1",
+                                "--chunk-paths", "200"])
+    assert table.exit_code == 0, table.output
+    assert "no treasury given" in table.stdout
+    assert "P(liquidity breach)" not in table.stdout
+    # with the table, the same figures are real numbers
+    res = runner.invoke(app, ["simulate", SITE, "--paths", "200", "--years", "1",
+                              "--chunk-paths", "200", "--json"])
+    data = json.loads(res.stdout)
+    assert data["treasury_note"] is None
+    assert all(s["prob_liquidity_breach"] is not None for s in data["strategies"].values())

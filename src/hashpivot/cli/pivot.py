@@ -83,6 +83,8 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         ("payback (incremental)", "months", [fmt_num(s.payback_months) for s in strategies]),
         ("contracted backlog", "M USD", [fmt_musd(s.contracted_backlog_usd) for s in strategies]),
     ]
+    if not result.has_financing:
+        rows = [r for r in rows if "levered" not in r[0]]
     tot = []
     for s in strategies:
         a = s.annual
@@ -108,6 +110,10 @@ def _print_tables(result: PivotResult, console: Console) -> None:
     for label, unit, vals in rows:
         table.add_row(escape(f"{label} [{unit}]") if unit != "-" else label, *vals)
     console.print(table)
+    if not result.has_financing:
+        from hashpivot.engines.pivot.results import NO_FINANCING_NOTE
+
+        console.print(f"[dim]{escape(NO_FINANCING_NOTE)}[/dim]")
 
     if not result.tornado.empty:
         tt = Table(

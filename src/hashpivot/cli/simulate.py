@@ -66,12 +66,14 @@ def json_summary(result: SimulationResult) -> dict[str, Any]:
 # printing
 # --------------------------------------------------------------------------------------
 def _print(result: SimulationResult, console: Console) -> None:
+    from hashpivot.engines.simulate.result import NO_TREASURY_NOTE
+
     inp = result.inputs
     names = result.strategy_names
     table = Table(
         title=f"Monte Carlo: {result.n_paths:,} paths, {inp['start']} + "
         f"{inp['horizon_months']} months, discount {100 * inp['discount_rate']:.1f} %/year, "
-        f"treasury policy {result.policies[0]}",
+        + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury"),
         title_justify="left",
         caption="NPV of unlevered FCF; CVaR95 = mean NPV of the worst 5 % of paths; "
         "deterministic = every volatility zero (the pivot model's path)",
@@ -105,9 +107,18 @@ def _print(result: SimulationResult, console: Console) -> None:
         ("min cash, P5 [M USD]", [fmt_musd(s["min_cash_p5_usd"]) for s in stats]),
         ("BTC held at end, mean [BTC]", [fmt_num(s["end_btc_mean"], ",.0f") for s in stats]),
     ]
+    if not result.treasury_given:
+        treasury_labels = {
+            "P(liquidity breach) [%]", "E[BTC sold under duress] [BTC]",
+            "avg forced-sale price [USD]", "min cash, P5 [M USD]", "BTC held at end, mean [BTC]",
+        }
+        rows = [r for r in rows if r[0] not in treasury_labels]
+        rows.append(("treasury", ["no treasury given" for _ in stats]))
     for label, vals in rows:
         table.add_row(label, *vals)
     console.print(table)
+    if not result.treasury_given:
+        console.print(f"[yellow]{NO_TREASURY_NOTE}[/yellow]")
 
     rm = Table(title="P(reverse margin), keep_mining [% of paths]", title_justify="left")
     rm.add_column("month")
@@ -123,7 +134,7 @@ def _print(result: SimulationResult, console: Console) -> None:
     if result.baseline is not None:
         console.print(rm)
 
-    if len(result.policies) > 1:
+    if len(result.policies) > 1 and result.treasury_given:
         fp = Table(title="E[BTC sold under duress] by treasury policy [BTC]", title_justify="left")
         fp.add_column("strategy")
         for p in result.policies:

@@ -19,6 +19,11 @@ from hashpivot.engines.pivot.cashflows import CashFlows
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.hosting.deals import DealRange
 
+#: What replaces the levered figures when the portfolio has no ``[financing]`` table.
+NO_FINANCING_NOTE = (
+    "no [financing] given: no project debt, so there is no levered view (add [financing] "
+    "for loan-to-cost debt and the NPV at the cost of equity)"
+)
 
 @dataclass(frozen=True)
 class StrategyResult:
@@ -118,6 +123,8 @@ class PivotResult:
         def num(x: float) -> float | None:
             return None if x is None or not math.isfinite(x) else float(x)
 
+        levered = self.has_financing
+
         return {
             "strategies": {
                 s.name: {
@@ -126,8 +133,9 @@ class PivotResult:
                     "payback_months": num(s.payback_months),
                     "contracted_backlog_usd": num(s.contracted_backlog_usd),
                     "npv_vs_baseline_usd": num(s.npv_vs_baseline_usd),
-                    "npv_levered_usd": num(s.npv_levered_usd),
-                    "irr_levered_fraction": num(s.irr_levered_fraction),
+                    # without [financing] the "levered" flows are the unlevered ones: null
+                    "npv_levered_usd": num(s.npv_levered_usd) if levered else None,
+                    "irr_levered_fraction": num(s.irr_levered_fraction) if levered else None,
                     "converted_gross_mw": s.strategy.converted_gross_mw,
                     "phases": [
                         {"site": p.site, "start": str(p.start), "gross_mw": p.gross_mw}
@@ -143,9 +151,15 @@ class PivotResult:
                 {k: (num(v) if isinstance(v, float) else v) for k, v in row.items()}
                 for row in self.tornado.to_dict(orient="records")
             ],
+            "levered_note": None if levered else NO_FINANCING_NOTE,
             "inputs": self.inputs,
             "warnings": list(self.warnings),
         }
+
+    @property
+    def has_financing(self) -> bool:
+        """Whether the portfolio has ``[financing]`` (else there is no levered view)."""
+        return self.inputs.get("financing") is not None
 
 
 def _payback_from_start(incremental: Any) -> float:

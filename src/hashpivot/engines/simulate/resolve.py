@@ -165,6 +165,7 @@ def prepare(
         "policies": list(policies),
         "scenario": spec.model_dump(mode="json"),
         "treasury": tspec.model_dump(mode="json"),
+        "treasury_given": getattr(portfolio, "treasury", None) is not None,
         "calibration": None if cal is None else cal.summary(),
         "power_fit": None if pfit is None else pfit.as_dict(),
         "resolved": {

@@ -13,6 +13,12 @@ from hashpivot.engines.simulate.stats import _cvar
 from hashpivot.engines.simulate.task import BASELINE, FloatArray
 from hashpivot.treasury import TreasuryPathSummary
 
+#: What the liquidity metrics say when the portfolio has no ``[treasury]`` table.
+NO_TREASURY_NOTE = (
+    "no treasury given: add [treasury] (btc_held, cash_usd, min_cash_usd, debt) for "
+    "liquidity breaches and forced sales"
+)
+
 
 @dataclass
 class SimulationResult:
@@ -99,11 +105,24 @@ class SimulationResult:
             out["npv_vs_baseline_p5_usd"] = float(np.percentile(d, 5))
         else:
             out["prob_beats_baseline"] = float("nan")
-        out.update(self.treasury[(name, self.policies[0])].metrics())
+        metrics = self.treasury[(name, self.policies[0])].metrics()
+        if not self.treasury_given:
+            # No [treasury]: a zero-cash default would report a 100 % "breach" that says
+            # nothing about the strategy; the liquidity figures are undefined instead.
+            metrics = {k: float("nan") for k in metrics}
+        out.update(metrics)
         return out
 
+    @property
+    def treasury_given(self) -> bool:
+        """Whether the portfolio has a ``[treasury]`` (else liquidity metrics are NaN)."""
+        return bool(self.inputs.get("treasury_given", True))
+
     def forced_sales_by_policy(self) -> dict[str, dict[str, float]]:
-        """Expected BTC sold under duress: strategy -> policy -> BTC. [BTC]"""
+        """Expected BTC sold under duress: strategy -> policy -> BTC (NaN without a
+        ``[treasury]``). [BTC]"""
+        if not self.treasury_given:
+            return {s: {p: float("nan") for p in self.policies} for s in self.strategy_names}
         return {
             s: {
                 p: float(self.treasury[(s, p)].forced_btc.mean())
@@ -124,6 +143,7 @@ class SimulationResult:
         }
         return {
             "n_paths": self.n_paths,
+            "treasury_note": None if self.treasury_given else NO_TREASURY_NOTE,
             "periods": [str(self.periods[0]), str(self.periods[-1])],
             "main_policy": self.policies[0],
             "strategies": strategies,

@@ -1,0 +1,45 @@
+"""``hashpivot pivot`` without ``[financing]``: no levered view shown as something else."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+runner = CliRunner()
+
+
+def _without_financing(tmp_path: Path) -> Path:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = re.sub(r"\n\[financing\]\n(?:[^\[\n].*\n|\n)*?(?=\n?\[)", "\n", text)
+    assert "[financing]" not in text
+    out = tmp_path / "no_financing.toml"
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def test_no_financing_has_no_levered_figures(tmp_path: Path) -> None:
+    site = _without_financing(tmp_path)
+    res = runner.invoke(app, ["pivot", str(site), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["levered_note"].startswith("no [financing] given")
+    for s in data["strategies"].values():
+        assert s["npv_levered_usd"] is None and s["irr_levered_fraction"] is None
+        assert s["npv_usd"] is not None
+    table = runner.invoke(app, ["pivot", str(site)], env={"COLUMNS": "160"})
+    assert table.exit_code == 0, table.output
+    assert "NPV levered" not in table.stdout and "IRR levered" not in table.stdout
+    assert "no [financing] given" in table.stdout
+
+
+def test_with_financing_the_levered_figures_are_shown() -> None:
+    res = runner.invoke(app, ["pivot", str(EXAMPLE), "--json"])
+    data = json.loads(res.stdout)
+    assert data["levered_note"] is None
+    assert data["strategies"]["convert_all"]["npv_levered_usd"] is not None
