@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,8 @@ def test_reads_and_writes_need_a_key_or_session(sqlite_db: tuple[str, None]) -> 
             row = keys.verify_key(s, token)
             assert row is not None
             assert keys.revoke_key(s, row.id)
+        # a verified key is trusted for key_cache_seconds (2 s by default), then re-checked
+        time.sleep(c.app.state.settings.key_cache_seconds + 0.1)
         assert c.get("/api/portfolios").status_code == 401
 
 

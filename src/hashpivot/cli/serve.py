@@ -47,7 +47,9 @@ def serve_command(
     typer.echo(f"hashpivot: database {url.split('@')[-1]}", err=True)
     typer.echo(f"hashpivot: open http://{shown}:{port}/login?token={token}", err=True)
     typer.echo(f"hashpivot: API docs at http://{shown}:{port}/docs", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="warning", access_log=False
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     workers: int = Field(2, ge=1, le=64, description="Runs executed at the same time.")
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
     seed_examples: bool = Field(True, description="Seed the bundled examples into an empty DB.")
+    key_cache_seconds: float = Field(
+        2.0, ge=0, le=300, description="How long a verified API key is trusted. [s]"
+    )
     session_max_age_s: int = Field(7 * 24 * 3600, ge=60, description="Session lifetime. [s]")
 
     def resolved_database_url(self) -> str:

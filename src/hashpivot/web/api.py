@@ -66,7 +66,7 @@ def _run(s: Session, run_id: RunId) -> RunRow:
 
 
 @router.get("/health", tags=["service"])
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """Liveness (no authentication)."""
     import hashpivot
 
@@ -77,7 +77,7 @@ def health() -> dict[str, str]:
 # portfolios
 # --------------------------------------------------------------------------------------
 @router.get("/portfolios", tags=["portfolios"])
-def list_portfolios(request: Request, _: Read) -> list[PortfolioSummary]:
+async def list_portfolios(request: Request, _: Read) -> list[PortfolioSummary]:
     """Every stored portfolio."""
     with _db(request) as s:
         return [PortfolioSummary.of(r) for r in store.list_all(s)]
@@ -116,7 +116,7 @@ async def import_portfolio(request: Request, _: Write) -> PortfolioOut:
 
 
 @router.get("/portfolios/{portfolio_id}", tags=["portfolios"])
-def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> PortfolioOut:
+async def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> PortfolioOut:
     """One portfolio with its document."""
     with _db(request) as s:
         return PortfolioOut.of(_portfolio(s, portfolio_id))
@@ -128,7 +128,7 @@ def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> Portf
     response_class=PlainTextResponse,
     responses={200: {"content": {"application/toml": {"schema": {"type": "string"}}}}},
 )
-def export_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> Response:
+async def export_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> Response:
     """The portfolio as a TOML file that ``hashpivot cost|pivot|... FILE`` reads."""
     with _db(request) as s:
         row = _portfolio(s, portfolio_id)
@@ -170,7 +170,9 @@ def _site_index(row: PortfolioRow, index: SiteIndex) -> int:
 
 
 @router.get("/portfolios/{portfolio_id}/sites", tags=["sites"])
-def list_sites(request: Request, _: Read, portfolio_id: PortfolioId) -> list[dict[str, Any]]:
+async def list_sites(
+    request: Request, _: Read, portfolio_id: PortfolioId
+) -> list[dict[str, Any]]:
     """The sites of a portfolio (as in its TOML ``[[sites]]``)."""
     with _db(request) as s:
         return _sites(_portfolio(s, portfolio_id))
@@ -189,7 +191,7 @@ def add_site(
 
 
 @router.get("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"])
-def get_site(
+async def get_site(
     request: Request, _: Read, portfolio_id: PortfolioId, index: SiteIndex
 ) -> dict[str, Any]:
     """One site by its position (0-based)."""
@@ -232,7 +234,7 @@ def delete_site(
 # runs
 # --------------------------------------------------------------------------------------
 @router.get("/run-kinds", tags=["runs"])
-def run_kinds(_: Read) -> list[RunKindOut]:
+async def run_kinds(_: Read) -> list[RunKindOut]:
     """Run kinds and the JSON schema of their parameters (units in the field names)."""
     return [
         RunKindOut(name=k.name, title=k.title, params_schema=k.params.model_json_schema())
@@ -255,7 +257,7 @@ def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
 
 
 @router.get("/runs", tags=["runs"])
-def list_runs(
+async def list_runs(
     request: Request,
     _: Read,
     portfolio_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
@@ -276,14 +278,14 @@ def list_runs(
 
 
 @router.get("/runs/{run_id}", tags=["runs"])
-def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
+async def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
     """A run: status, progress, resolved inputs, provenance and results."""
     with _db(request) as s:
         return RunDetail.of(_run(s, run_id))
 
 
 @router.get("/runs/{run_id}/results", tags=["runs"])
-def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str, Any]:
+async def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str, Any]:
     """The results of a finished run: the same object as the CLI's ``--json``."""
     with _db(request) as s:
         row = _run(s, run_id)
@@ -308,44 +310,46 @@ def cancel_run(request: Request, _: Write, run_id: RunId) -> RunOut:
 # --------------------------------------------------------------------------------------
 # market data
 # --------------------------------------------------------------------------------------
-@router.get("/market/btc", tags=["market"])
-def btc(
-    _: Read, start: dt.date | None = None, end: dt.date | None = None
-) -> dict[str, Any]:
+def _json(content: bytes) -> Response:
+    return Response(content, media_type="application/json")
+
+
+@router.get("/market/btc", tags=["market"], response_model=dict[str, Any])
+def btc(_: Read, start: dt.date | None = None, end: dt.date | None = None) -> Response:
     """Bundled daily BTC history: price [USD], difficulty, fees [BTC/block]."""
-    return market.btc_history(start, end)
+    return _json(market.as_json("btc", start, end))
 
 
-@router.get("/market/power/markets", tags=["market"])
-def power_market_keys(_: Read) -> list[str]:
+@router.get("/market/power/markets", tags=["market"], response_model=list[str])
+async def power_market_keys(_: Read) -> Response:
     """Bundled power price series."""
-    return market.power_markets()
+    return _json(market.as_json("markets"))
 
 
-@router.get("/market/power", tags=["market"])
+@router.get("/market/power", tags=["market"], response_model=dict[str, Any])
 def power(
     _: Read,
     market_key: Annotated[str, Query(alias="market", max_length=60)],
     hourly: bool = True,
-) -> dict[str, Any]:
+) -> Response:
     """A bundled power price series [USD/MWh], hourly means by default."""
-    return market.power_prices(market_key, hourly)
+    return _json(market.as_json("power", market_key, hourly))
 
 
-@router.get("/market/deals", tags=["market"])
-def hosting_deals(_: Read) -> dict[str, Any]:
+@router.get("/market/deals", tags=["market"], response_model=dict[str, Any])
+async def hosting_deals(_: Read) -> Response:
     """Reference AI/HPC hosting deals and their implied rent [USD/kW-month]."""
-    return market.deals()
+    return _json(market.as_json("deals"))
 
 
-@router.get("/market/asics", tags=["market"])
-def asic_catalog(_: Read) -> dict[str, Any]:
+@router.get("/market/asics", tags=["market"], response_model=dict[str, Any])
+async def asic_catalog(_: Read) -> Response:
     """The bundled ASIC catalog: hashrate [TH/s], power [W], efficiency [J/TH]."""
-    return market.asics()
+    return _json(market.as_json("asics"))
 
 
 @router.get("/market/regulation", tags=["market"])
-def regulation(_: Read) -> dict[str, Any]:
+async def regulation(_: Read) -> dict[str, Any]:
     """Regulation rules (404 when this version bundles none)."""
     rules = market.regulation()
     if rules is None:

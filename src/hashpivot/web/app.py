@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
@@ -11,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from hashpivot.exceptions import DataError, InputError
@@ -75,19 +76,43 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
     await resp(scope, receive, send)
 
 
-async def security_headers(request: Request, call_next: Any) -> Response:
-    """No framing, no sniffing, no referrer leak, only our own scripts."""
-    response: Response = await call_next(request)
-    h = response.headers
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("X-Frame-Options", "DENY")
-    h.setdefault("Referrer-Policy", "no-referrer")
-    h.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; frame-ancestors 'none'",
-    )
-    return response
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' "
+        b"'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+    ),
+]
+
+
+class SecurityHeaders:
+    """No framing, no sniffing, no referrer leak, only our own scripts (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *_SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _warm_caches() -> None:
+    """Build the cached market responses before the first request."""
+    from hashpivot.web import market
+
+    for name in ("markets", "deals", "asics"):
+        market.as_json(name)
 
 
 def create_app(
@@ -131,6 +156,7 @@ def create_app(
         else:
             fail_orphaned_runs(factory)
         app.state.runner = runner
+        await asyncio.to_thread(_warm_caches)
         try:
             yield
         finally:
@@ -151,6 +177,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.runner = None
+    app.state.key_cache = {}
     app.state.session_secret = (
         secrets.token_hex(32) if settings.has_default_secret else settings.secret_key
     )
@@ -194,7 +221,7 @@ def create_app(
             path, media_type="text/javascript", headers={"Cache-Control": "max-age=86400"}
         )
 
-    app.middleware("http")(security_headers)
+    app.add_middleware(SecurityHeaders)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,28 @@ def session_of(request: Request) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _verified_key_name(request: Request, token: str) -> str | None:
+    """The name of the active key ``token``; a positive answer is cached for
+    ``settings.key_cache_seconds`` (a revocation takes effect within that time)."""
+    cache: dict[str, tuple[str, float]] = request.app.state.key_cache
+    digest = keys.sha256_hex(token)
+    now = time.monotonic()
+    hit = cache.get(digest)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    with request.app.state.factory() as s:
+        row = keys.verify_key(s, token)
+    if row is None:
+        cache.pop(digest, None)
+        return None
+    ttl = request.app.state.settings.key_cache_seconds
+    if ttl > 0:
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[digest] = (row.name, now + ttl)
+    return row.name
+
+
 def principal(request: Request) -> Principal | None:
     """The caller identified by a bearer key or a session cookie (None if neither)."""
     header = request.headers.get("authorization", "")
@@ -60,18 +83,17 @@ def principal(request: Request) -> Principal | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise HTTPException(401, "malformed Authorization header (use: Bearer <key>)")
-        with request.app.state.factory() as s:
-            row = keys.verify_key(s, token.strip())
-        if row is None:
+        name = _verified_key_name(request, token.strip())
+        if name is None:
             raise HTTPException(401, "invalid or revoked API key")
-        return Principal("key", row.name)
+        return Principal("key", name)
     data = session_of(request)
     if data is not None:
         return Principal("session", data.get("sid", ""), str(data.get("csrf", "")))
     return None
 
 
-def require_read(request: Request) -> Principal:
+async def require_read(request: Request) -> Principal:
     """Dependency of read endpoints: a key, a session, or anonymous reads if enabled."""
     who = principal(request)
     if who is not None:
@@ -94,7 +116,7 @@ def check_csrf(who: Principal, supplied: str | None) -> None:
         raise HTTPException(403, "missing or wrong CSRF token")
 
 
-def require_write(request: Request) -> Principal:
+async def require_write(request: Request) -> Principal:
     """Dependency of write and run endpoints (JSON): a key, or a session plus CSRF header."""
     who = principal(request)
     if who is None:

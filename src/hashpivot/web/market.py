@@ -116,6 +116,21 @@ def asics() -> dict[str, Any]:
     return {"count": len(table), "asics": records(table)}
 
 
+@lru_cache(maxsize=256)
+def as_json(name: str, *args: Any) -> bytes:
+    """The JSON bytes of a market endpoint, built once per arguments (data are bundled)."""
+    from hashpivot.reports.serialize import dumps
+
+    fn = {
+        "btc": btc_history,
+        "markets": power_markets,
+        "power": power_prices,
+        "deals": deals,
+        "asics": asics,
+    }[name]
+    return dumps(fn(*args)).encode()
+
+
 def regulation() -> dict[str, Any] | None:
     """Regulation rules, when this version of the package bundles them (else None)."""
     import importlib
