@@ -19,7 +19,7 @@ def test_kill9_mid_run_then_restart(tmp_path: Path) -> None:
         api = httpx.Client(base_url=first.base, headers=h, timeout=30)
         before = {p["id"]: api.get(f"/api/portfolios/{p['id']}").json()["document"]
                   for p in api.get("/api/portfolios").json()}
-        assert len(before) == 3
+        assert len(before) == 4
         # a finished run must survive the crash untouched
         done = api.post("/api/runs", json={"kind": "cost", "portfolio_id": 1}).json()["id"]
         deadline = time.monotonic() + 90

@@ -19,11 +19,18 @@ def _factory():  # type: ignore[no-untyped-def]
     return open_database(get_settings().resolved_database_url())[1]
 
 
+#: Result keys that are wall-clock measurements, not numbers of the model.
+WALL_CLOCK_SUFFIXES = ("_seconds", "timings_s")
+
+
 def diff_json(a: Any, b: Any, path: str = "") -> list[str]:
-    """Paths where two JSON values differ (exact comparison, floats included)."""
+    """Paths where two JSON values differ (exact comparison, floats included); wall-clock
+    timings (keys ending ``_seconds``, ``timings_s``) are not compared."""
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
         for k in sorted(set(a) | set(b)):
+            if str(k).endswith(WALL_CLOCK_SUFFIXES):
+                continue
             p = f"{path}.{k}" if path else str(k)
             if k not in a or k not in b:
                 out.append(f"{p}: only in {'stored' if k in a else 'reproduced'}")

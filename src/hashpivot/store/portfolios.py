@@ -22,7 +22,12 @@ from hashpivot.models import Portfolio, validate_data
 from hashpivot.store.tables import PortfolioRow, utcnow
 
 #: Examples seeded into an empty database (files of the repository's ``examples/``).
-SEED_EXAMPLES = ("reverse-margin.toml", "pivot-200mw.toml", "dispatch-west-texas.toml")
+SEED_EXAMPLES = (
+    "reverse-margin.toml",
+    "pivot-200mw.toml",
+    "dispatch-west-texas.toml",
+    "portfolio.toml",
+)
 
 
 def _file_fields(obj: Any, path: str = "") -> list[str]:
@@ -49,6 +54,14 @@ def json_document(obj: Any) -> Any:
         return [json_document(v) for v in obj]
     if isinstance(obj, dt.date | dt.time):
         return obj.isoformat()
+    return obj
+
+
+def _without_file_fields(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _without_file_fields(v) for k, v in obj.items() if not str(k).endswith("_file")}
+    if isinstance(obj, list):
+        return [_without_file_fields(v) for v in obj]
     return obj
 
 
@@ -157,6 +170,13 @@ def seed_examples(session: Session) -> list[PortfolioRow]:
         if not path.is_file():
             continue
         text = path.read_text(encoding="utf-8")
+        document = tomllib.loads(text)
+        if _file_fields(document):
+            # the service reads no files: drop the file references (e.g. the optimizer
+            # example's extra regulation rules) and keep the edited document
+            document = _without_file_fields(document)
+            rows.append(create(session, document))
+            continue
         document, _ = parse_toml(text, str(path))
         rows.append(create(session, document, toml_text=text))
     return rows

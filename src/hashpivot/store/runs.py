@@ -7,9 +7,9 @@ the engine's public entry point and returns the same JSON object as the CLI's ``
 plus compact chart data. The service, the worker processes and ``hashpivot runs
 reproduce`` all go through :func:`execute_run`, so engine changes land here only.
 
-To add a run kind (e.g. ``optimize`` once :mod:`hashpivot.optimize` exists): write its
-parameter model, ``resolve`` and ``execute`` functions and add a :class:`RunKind` to
-:data:`RUN_KINDS`; the API, the CLI and the run form pick it up.
+To add a run kind: write its parameter model, ``resolve`` and ``execute`` functions, add
+a :class:`RunKind` to :data:`RUN_KINDS` and its name to ``web.schemas.RunKindName``; the
+API, ``runs reproduce`` and the run forms pick it up (charts: ``web.charts.for_run``).
 """
 
 from __future__ import annotations
@@ -122,6 +122,30 @@ class DispatchParams(BaseModel):
     hashprice_usd_per_ph_day: float | None = Field(
         None, ge=0, le=1e6, description="Constant hashprice. [USD per PH/s per day]"
     )
+
+
+class OptimizeParams(BaseModel):
+    """Parameters of an ``optimize`` run (``hashpivot optimize``): the portfolio's
+    ``[optimize]`` table with the bundled regulation rules (no ``rules_file``)."""
+
+    model_config = _PARAMS
+
+    scenarios: int = Field(50, ge=1, le=5_000, description="In-sample market scenarios. [-]")
+    risk_aversion: float = Field(0.0, ge=0, le=1, description="Weight of CVaR95. [0..1]")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Root random seed. [-]")
+    time_limit_s: float = Field(300.0, ge=0.1, le=3_600, description="HiGHS time limit. [s]")
+    gap: float = Field(1e-3, ge=0, le=1, description="Relative MIP gap. [fraction]")
+    fixed_through: str | None = Field(
+        None, pattern=r"^\d{4}Q[1-4]$", description="Fix decisions up to this quarter, YYYYQn."
+    )
+    continuous: bool = Field(False, description="Continuous MW instead of hall blocks.")
+    oos_scenarios: int | None = Field(
+        None, ge=2, le=5_000, description="Out-of-sample scenarios; default as many. [-]"
+    )
+    evpi_scenarios: int = Field(
+        5, ge=1, le=500, description="Scenarios solved with perfect information. [-]"
+    )
+    deterministic: bool = Field(False, description="One scenario, every volatility zero.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -388,6 +412,50 @@ def _execute_dispatch(
     return RunOutput(jsonable(result.summary()), jsonable(charts))
 
 
+# --------------------------------------------------------------------------------------
+# optimize
+# --------------------------------------------------------------------------------------
+def _resolve_optimize(portfolio: Portfolio, params: OptimizeParams) -> dict[str, Any]:
+    if getattr(portfolio, "optimize", None) is None:
+        raise InputError(
+            [Problem("optimize", "the portfolio has no [optimize] table", _SOURCE)]
+        )
+    return dict(params.model_dump(mode="json"))
+
+
+def _execute_optimize(
+    portfolio: Portfolio, params: OptimizeParams, progress: ProgressFn
+) -> RunOutput:
+    from hashpivot.optimize import OptimizeConfig, optimize_plan
+
+    config = OptimizeConfig(
+        n_scenarios=params.scenarios,
+        seed=params.seed,
+        risk_aversion=params.risk_aversion,
+        time_limit_s=params.time_limit_s,
+        gap=params.gap,
+        fixed_through=params.fixed_through,
+        continuous=params.continuous,
+        oos_scenarios=params.oos_scenarios,
+        evpi_scenarios=params.evpi_scenarios,
+        deterministic=params.deterministic,
+    )
+
+    def chunks(done: int, total: int) -> None:
+        progress(0.05 + 0.6 * done / max(total, 1), f"scenario coefficients {done}/{total}")
+
+    progress(0.02, "resolving the plan problem")
+    result = optimize_plan(portfolio, config, progress=chunks, source=_SOURCE)
+    out = jsonable(result.to_json())
+    charts = {
+        "plan": out.get("plan", []),
+        "strategies": out.get("strategies", {}),
+        "expected_npv_usd": out.get("expected_npv_usd"),
+        "cvar95_usd": out.get("cvar95_usd"),
+    }
+    return RunOutput(out, charts)
+
+
 RUN_KINDS: dict[str, RunKind] = {
     k.name: k
     for k in (
@@ -398,6 +466,9 @@ RUN_KINDS: dict[str, RunKind] = {
         RunKind("pivot", "AI/HPC pivot", PivotParams, _resolve_identity, _execute_pivot),
         RunKind("simulate", "Monte Carlo", SimulateParams, _resolve_simulate, _execute_simulate),
         RunKind("dispatch", "Dispatch", DispatchParams, _resolve_dispatch, _execute_dispatch),
+        RunKind(
+            "optimize", "Conversion plan", OptimizeParams, _resolve_optimize, _execute_optimize
+        ),
     )
 }
 

@@ -348,10 +348,8 @@ async def asic_catalog(_: Read) -> Response:
     return _json(market.as_json("asics"))
 
 
-@router.get("/market/regulation", tags=["market"])
-async def regulation(_: Read) -> dict[str, Any]:
-    """Regulation rules (404 when this version bundles none)."""
-    rules = market.regulation()
-    if rules is None:
-        raise HTTPException(404, "this version of hashpivot bundles no regulation rules")
-    return rules
+@router.get("/market/regulation", tags=["market"], response_model=dict[str, Any])
+async def regulation(_: Read) -> Response:
+    """The bundled regulation rules applied by the optimizer (jurisdiction, effect, dates,
+    source)."""
+    return _json(market.as_json("regulation"))

@@ -111,7 +111,7 @@ def _warm_caches() -> None:
     """Build the cached market responses before the first request."""
     from hashpivot.web import market
 
-    for name in ("markets", "deals", "asics"):
+    for name in ("markets", "deals", "asics", "regulation"):
         market.as_json(name)
 
 

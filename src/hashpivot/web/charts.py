@@ -162,6 +162,39 @@ def dispatch_heatmap(charts: dict[str, Any]) -> dict[str, Any]:
     return _fig(fig, "Dispatch: mining load [MW]")
 
 
+def optimize_plan(charts: dict[str, Any]) -> dict[str, Any]:
+    """The plan: gross MW converted per quarter, one bar per site (stacked)."""
+    plan = charts.get("plan", [])
+    quarters = sorted({str(r.get("quarter")) for r in plan})
+    fig = go.Figure()
+    for site in sorted({str(r.get("site")) for r in plan}):
+        mw = {q: 0.0 for q in quarters}
+        for r in plan:
+            if str(r.get("site")) == site:
+                mw[str(r.get("quarter"))] += _num(r.get("gross_mw"))
+        fig.add_trace(go.Bar(x=quarters, y=[mw[q] for q in quarters], name=site))
+    fig.update_layout(barmode="stack", xaxis={"title": "construction start (quarter)"},
+                      yaxis={"title": "gross MW converted [MW]"})
+    return _fig(fig, "Optimal plan: MW converted to AI/HPC by quarter and site")
+
+
+def optimize_strategies(charts: dict[str, Any]) -> dict[str, Any]:
+    """Expected NPV and CVaR95 of the plan beside the simple strategies [USD]."""
+    names = ["optimal plan"]
+    npv = [charts.get("expected_npv_usd")]
+    cvar = [charts.get("cvar95_usd")]
+    for name, s in charts.get("strategies", {}).items():
+        if s.get("feasible"):
+            names.append(name)
+            npv.append(s.get("expected_npv_usd"))
+            cvar.append(s.get("cvar95_usd"))
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=names, y=npv, name="expected NPV [USD]"))
+    fig.add_trace(go.Bar(x=names, y=cvar, name="CVaR95 [USD]"))
+    fig.update_layout(barmode="group", yaxis={"title": "USD"})
+    return _fig(fig, "Plan vs simple strategies (same scenarios)")
+
+
 def btc_price(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Bundled BTC price history [USD]."""
     fig = go.Figure(go.Scatter(x=[r["date"] for r in rows],
@@ -188,4 +221,6 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
         return figs
     if kind == "dispatch":
         return [dispatch_heatmap(charts)]
+    if kind == "optimize":
+        return [optimize_plan(charts), optimize_strategies(charts)]
     return []

@@ -127,22 +127,23 @@ def as_json(name: str, *args: Any) -> bytes:
         "power": power_prices,
         "deals": deals,
         "asics": asics,
+        "regulation": regulation,
     }[name]
     return dumps(fn(*args)).encode()
 
 
-def regulation() -> dict[str, Any] | None:
-    """Regulation rules, when this version of the package bundles them (else None)."""
-    import importlib
-    import importlib.util
+@lru_cache(maxsize=1)
+def regulation() -> dict[str, Any]:
+    """The bundled regulation rules (what ``hashpivot optimize`` applies)."""
+    import dataclasses
 
-    if importlib.util.find_spec("hashpivot.regulation") is None:
-        return None
-    module = importlib.import_module("hashpivot.regulation")
-    loader = getattr(module, "load_rules", None)
-    if loader is None:
-        return None
-    rules = loader()
-    if isinstance(rules, pd.DataFrame):
-        return {"rules": records(rules)}
-    return {"rules": rules}
+    from hashpivot.io.regulation import load_regulation_rules
+
+    rules = [dataclasses.asdict(r) for r in load_regulation_rules()]
+    rows = [
+        {k: (v.isoformat() if isinstance(v, dt.date) else list(v) if isinstance(v, tuple)
+             else None if isinstance(v, float) and not math.isfinite(v) else v)
+         for k, v in r.items()}
+        for r in rules
+    ]
+    return {"count": len(rows), "rules": rows}

@@ -130,11 +130,14 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
         )
         cost = _latest(s, portfolio_id, "cost")
         backtest = _latest(s, portfolio_id, "backtest")
+        plan = _latest(s, portfolio_id, "optimize")
     figures = []
     if cost is not None and cost.results:
         figures.append(charts.cost_vs_price(cost.results))
     if backtest is not None and backtest.charts:
         figures.append(charts.backtest_history(backtest.charts))
+    if plan is not None and plan.charts:
+        figures.append(charts.optimize_plan(plan.charts))
     try:
         portfolio = store.validate_document(row.document)
         figures.append(charts.mw_split(mw_split(portfolio)))

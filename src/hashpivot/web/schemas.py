@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hashpivot.store.tables import PortfolioRow, RunRow
 
-RunKindName = Literal["cost", "backtest", "pivot", "simulate", "dispatch"]
+RunKindName = Literal["cost", "backtest", "pivot", "simulate", "dispatch", "optimize"]
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
 
