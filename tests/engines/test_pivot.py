@@ -270,7 +270,31 @@ def test_curtailment_when_power_costs_more_than_revenue(portfolio: Portfolio) ->
     pf.sites[0].power_contract.price_usd_per_mwh = 5000.0
     cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), market(pf, 24))
     assert cf.btc_mined.sum() == 0.0 and cf.power_cost_usd.sum() == 0.0
-    assert cf.opex_usd.sum() == 0.0  # a mothballed site pays no site opex
+    # site staff and insurance ('site_opex', fixed by default) accrue while curtailed
+    fixed = sum(c.annual_usd for c in pf.sites[0].cost_items if c.is_fixed) / 12.0
+    assert fixed > 0
+    np.testing.assert_allclose(cf.opex_usd, fixed, rtol=1e-12)
+    # the same items marked variable are paid only in months mined: nothing here
+    for c in pf.sites[0].cost_items:
+        c.behavior = "variable"
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), market(pf, 24))
+    assert cf.opex_usd.sum() == 0.0
+
+
+def test_fixed_costs_accrue_while_curtailed(
+    portfolio: Portfolio,
+) -> None:
+    """Issue 9: fixed site costs are paid in curtailed months; a hand-checked month mix."""
+    pf = portfolio.model_copy(deep=True)
+    site = pf.sites[0]
+    fixed_month = sum(c.annual_usd for c in site.cost_items if c.is_fixed) / 12.0
+    m = market(pf, 24)
+    # power above the hash revenue in every month: curtailed throughout; keep-mining pays
+    # the fixed items in full every month
+    site.power_contract.price_usd_per_mwh = 5000.0
+    keep = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), m)
+    np.testing.assert_allclose(keep.opex_usd[0], fixed_month, rtol=1e-12)
+    assert keep.ebitda_usd.max() < 0  # the idle site burns cash: the treasury sees it
 
 
 # --------------------------------------------------------------------------------------

@@ -181,6 +181,10 @@ class FleetEntry(Dated):
         return self.count * self.hashrate_th_s
 
 
+#: Cost categories that are variable by default (paid only while mining). [-]
+VARIABLE_COST_CATEGORIES: frozenset[str] = frozenset({"power", "other"})
+
+
 class CostItem(Dated):
     """A cost item, tagged so it lands in the right cost views."""
 
@@ -191,6 +195,21 @@ class CostItem(Dated):
     usd_per_year: float | None = Field(None, ge=0, description="Amount per year. [USD/year]")
     usd_per_month: float | None = Field(None, ge=0, description="Amount per month. [USD/month]")
     description: str | None = Field(None, description="Where the figure comes from.")
+    behavior: Literal["fixed", "variable"] | None = Field(
+        None,
+        description="How the item behaves in the forward models (pivot, simulate): 'fixed' "
+        "is paid whether the machines run or are curtailed or idle (site staff, insurance, "
+        "leases); 'variable' only in months the site mines. Both stop for MW converted to "
+        "AI hosting (the hall has its own opex). None: by category ('power' and 'other' "
+        "variable, 'site_opex' and the rest fixed).",
+    )
+
+    @property
+    def is_fixed(self) -> bool:
+        """Whether the item is paid while the site is curtailed or idle (see ``behavior``)."""
+        if self.behavior is not None:
+            return self.behavior == "fixed"
+        return self.category not in VARIABLE_COST_CATEGORIES
 
     @model_validator(mode="after")
     def _one_amount(self) -> Self:

@@ -230,8 +230,8 @@ def mining_flows_per_mw(
     Returns
     -------
     net : ndarray (P, T)
-        Mining revenue - power - replacement capex - the site's scaled opex, per MW
-        mining. [USD/MW]
+        Mining revenue - power - replacement capex - the site's variable opex (months
+        mined) and fixed site opex (every month), per MW mining. [USD/MW]
     resale : ndarray (P, T)
         Resale of the machines of one MW released in each month. [USD/MW]
     """
@@ -246,11 +246,13 @@ def mining_flows_per_mw(
     n = market.n_periods
     m = pivot._site_mining(t_site, np.ones(n), spec, market)
     scaled_per_mw = site.scaled_opex_usd_per_month / site.fleet_power_mw
+    fixed_per_mw = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
     net = (
         m["mining_revenue"]
         - m["power_cost"]
         - m["replacement_capex"]
         - scaled_per_mw * m["running"]
+        - fixed_per_mw
         + uplift_usd_per_mw_month
     )
     h = site.hosting

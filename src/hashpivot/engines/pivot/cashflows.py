@@ -51,7 +51,8 @@ class CashFlows:
     power_cost_usd : ndarray
         Mining power plus hall power under modified gross. [USD]
     opex_usd : ndarray
-        Site cost items (scaled with mining) plus hosting opex. [USD]
+        Site cost items (variable ones only while mining, fixed ones also while curtailed,
+        both for the MW still mining; cash SG&A always) plus hosting opex. [USD]
     capex_usd : ndarray
         Operator hosting capex plus fleet replacement capex. [USD]
     unlevered_fcf_usd : ndarray
@@ -254,9 +255,13 @@ def _site_cash_flows(
     else:
         resale = np.zeros((1, n))
     share = mining_mw / site.fleet_power_mw
-    opex = (share * site.scaled_opex_usd_per_month)[None, :] * mining[
-        "running"
-    ] + site.fixed_opex_usd_per_month
+    # variable items only in months mined; fixed site items (staff, insurance) whether
+    # the machines run or are curtailed, both for the MW still mining; cash SG&A always
+    opex = (
+        (share * site.scaled_opex_usd_per_month)[None, :] * mining["running"]
+        + (share * site.fixed_mining_opex_usd_per_month)[None, :]
+        + site.fixed_opex_usd_per_month
+    )
     return {**mining, "mining_mw": mining_mw, "resale": resale, "opex": opex, "hosting": hcf}
 
 

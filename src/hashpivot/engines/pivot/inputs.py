@@ -54,9 +54,13 @@ class SiteInputs:
     power_is_index : bool
         True for index-priced contracts.
     scaled_opex_usd_per_month : float
-        Site cost items that scale with the mining share. [USD/month]
+        Variable site cost items: paid in proportion to the MW still mining, only in
+        months the site mines. [USD/month]
     fixed_opex_usd_per_month : float
-        Site cost items that do not. [USD/month]
+        Site cash SG&A: paid every month, whatever the site does. [USD/month]
+    fixed_mining_opex_usd_per_month : float
+        Fixed site cost items (staff, insurance; ``CostItem.is_fixed``): paid in proportion
+        to the MW still mining, curtailed or not (converted MW stop them). [USD/month]
     hosting : HostingProjectSpec
         Hosting terms (defaults when the site has no ``[sites.hosting]``).
     hosting_is_default : bool
@@ -81,6 +85,7 @@ class SiteInputs:
     hosting: HostingProjectSpec
     hosting_is_default: bool
     index: int = 0
+    fixed_mining_opex_usd_per_month: float = 0.0
 
 
 def _portfolio_source(portfolio: Any) -> str:
@@ -155,13 +160,18 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         adder = float(getattr(pc, "adder_usd_per_mwh", 0.0) or 0.0)
         scaled = 0.0
         fixed = 0.0
+        fixed_mining = 0.0
         for item in site.cost_items:
             annual = getattr(item, "annual_usd", None)
             if annual is None:
                 annual = item.usd_per_year or 0.0
             per_month = float(annual) / MONTHS_PER_YEAR
             if item.category in _SCALED_CATEGORIES:
-                scaled += per_month
+                is_fixed = getattr(item, "is_fixed", False)
+                if is_fixed:
+                    fixed_mining += per_month
+                else:
+                    scaled += per_month
             elif item.category in _FIXED_CATEGORIES:
                 fixed += per_month
         out.append(
@@ -179,6 +189,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 power_is_index=pc.kind == "index",
                 scaled_opex_usd_per_month=scaled,
                 fixed_opex_usd_per_month=fixed,
+                fixed_mining_opex_usd_per_month=fixed_mining,
                 hosting=spec,
                 hosting_is_default=is_default,
                 index=i,
