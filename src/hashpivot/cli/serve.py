@@ -47,8 +47,15 @@ def serve_command(
     typer.echo(f"hashpivot: database {url.split('@')[-1]}", err=True)
     typer.echo(f"hashpivot: open http://{shown}:{port}/login?token={token}", err=True)
     typer.echo(f"hashpivot: API docs at http://{shown}:{port}/docs", err=True)
+    # keep-alive well above a busy client's gaps: a connection closed by the server just as
+    # the client reuses it shows up as a reset on the client side
     uvicorn.run(
-        create_app(settings), host=host, port=port, log_level="warning", access_log=False
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=30,
     )
 
 
