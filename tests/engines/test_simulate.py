@@ -290,3 +290,6 @@ def test_example_at_zero_volatility_agrees_with_pivot_at_the_default_horizon() -
     assert res.inputs["horizon_source"] == "[pivot].horizon_years"
     for s in want.strategies:
         np.testing.assert_allclose(res.npv_usd[s.name], s.npv_usd, rtol=1e-9)
+        # and with the terminal value of [pivot.terminal_value]
+        np.testing.assert_allclose(res.npv_with_terminal_value_usd[s.name],
+                                   s.npv_with_terminal_value_usd, rtol=1e-9)

@@ -58,8 +58,9 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         f"{result.inputs['horizon_months']} months, discount "
         f"{100 * result.inputs['discount_rate']:.1f} %/year",
         title_justify="left",
-        caption="NPV of unlevered free cash flow (month-end, monthly compounding); IRR and "
-        "payback of the flows minus the baseline's",
+        caption="NPV of unlevered free cash flow (month-end, monthly compounding), pre-tax, "
+        "without and with terminal value; IRR and payback of the flows minus the baseline's; "
+        + str(result.inputs.get("terminal_value", "")),
         caption_justify="left",
     )
     table.add_column("quantity [unit]", min_width=20)
@@ -73,6 +74,17 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         ),
         ("NPV", "M USD", [fmt_musd(s.npv_usd) for s in strategies]),
         ("NPV vs keep_mining", "M USD", [fmt_musd(s.npv_vs_baseline_usd) for s in strategies]),
+        ("terminal value, PV", "M USD", [fmt_musd(s.terminal_value_usd) for s in strategies]),
+        (
+            "NPV with terminal value",
+            "M USD",
+            [fmt_musd(s.npv_with_terminal_value_usd) for s in strategies],
+        ),
+        (
+            "NPV with TV vs keep_mining",
+            "M USD",
+            [fmt_musd(s.npv_with_terminal_value_vs_baseline_usd) for s in strategies],
+        ),
         ("IRR (incremental)", "%/yr", [fmt_pct(s.irr_fraction) for s in strategies]),
         (
             "NPV levered, at cost of equity",

@@ -75,8 +75,10 @@ def _print(result: SimulationResult, console: Console) -> None:
         f"{inp['horizon_months']} months, discount {100 * inp['discount_rate']:.1f} %/year, "
         + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury"),
         title_justify="left",
-        caption="NPV of unlevered FCF; CVaR95 = mean NPV of the worst 5 % of paths; "
-        "deterministic = every volatility zero (the pivot model's path)",
+        caption="NPV of unlevered FCF, pre-tax, without terminal value unless 'with TV'; "
+        "CVaR95 = mean NPV of the worst 5 % of paths; deterministic = every volatility zero "
+        "(the pivot model's path); " + str(inp.get("terminal_value", "")) + "; price centre: "
+        + str(inp.get("scenario", {}).get("price_center", "")),
         caption_justify="left",
     )
     table.add_column("quantity [unit]", min_width=24)
@@ -91,6 +93,18 @@ def _print(result: SimulationResult, console: Console) -> None:
         ("CVaR95 [M USD]", [fmt_musd(s["cvar95_usd"]) for s in stats]),
         ("NPV deterministic [M USD]", [fmt_musd(s["npv_deterministic_usd"]) for s in stats]),
         ("P(beats keep_mining) [%]", [fmt_pct(s["prob_beats_baseline"]) for s in stats]),
+        (
+            "NPV with TV, mean [M USD]",
+            [fmt_musd(s.get("npv_with_tv_mean_usd", float("nan"))) for s in stats],
+        ),
+        (
+            "NPV with TV, P5 [M USD]",
+            [fmt_musd(s.get("npv_with_tv_p5_usd", float("nan"))) for s in stats],
+        ),
+        (
+            "P(beats keep_mining), with TV [%]",
+            [fmt_pct(s.get("prob_beats_baseline_with_tv", float("nan"))) for s in stats],
+        ),
         (
             "NPV vs keep_mining, mean [M USD]",
             [fmt_musd(s.get("npv_vs_baseline_mean_usd", float("nan"))) for s in stats],

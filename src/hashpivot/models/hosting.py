@@ -337,6 +337,46 @@ class SensitivitySpec(BaseModel):
     )
 
 
+class TerminalValueSpec(BaseModel):
+    """Value of each business line at the end of the horizon (``[pivot.terminal_value]``).
+
+    Defaults: mining at an exit multiple of 8x its final-year EBITDA (listed miners trade
+    around 6-12x EV/EBITDA, 2024-2025 secondary sources); hosting on its contracts, the
+    lease rent still contracted after the horizon (with the expected renewals) net of the
+    hall's power and opex, valued explicitly, nothing after the last term.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    mining_method: Literal["none", "gordon", "exit_multiple"] = Field(
+        "exit_multiple",
+        description="Mining after the horizon: none, Gordon growth of the final-year FCF, "
+        "or a multiple of the final-year EBITDA.",
+    )
+    mining_ebitda_multiple: float = Field(
+        8.0, ge=0, le=50, description="EV/EBITDA of mining at exit (listed miners 6-12x). [-]"
+    )
+    hosting_method: Literal["none", "contract", "gordon", "exit_multiple"] = Field(
+        "contract",
+        description="Hosting after the horizon: none; contract (remaining contracted rent "
+        "and expected renewals, net of hall power and opex, valued explicitly); Gordon "
+        "growth of the final-year FCF; or a multiple of the final-year EBITDA.",
+    )
+    hosting_ebitda_multiple: float = Field(
+        20.0,
+        ge=0,
+        le=50,
+        description="EV/EBITDA of hosting at exit (data-centre operators 20-25x). [-]",
+    )
+    growth_per_year: float = Field(
+        0.0,
+        gt=-0.5,
+        lt=0.2,
+        description="Perpetual growth after the horizon for Gordon values; must be below "
+        "the discount rate. [1/year]",
+    )
+
+
 class PivotSpec(BaseModel):
     """Deterministic market path, horizon and strategies of the pivot model (``[pivot]``)."""
 
@@ -434,6 +474,11 @@ class PivotSpec(BaseModel):
     sensitivity: SensitivitySpec = Field(
         default_factory=SensitivitySpec, description="Tornado swings."
     )
+    terminal_value: TerminalValueSpec = Field(
+        default_factory=TerminalValueSpec,
+        description="Value of mining and hosting after the horizon (NPV is reported with "
+        "and without it).",
+    )
 
     @field_validator("start", "convert_start")
     @classmethod
@@ -447,4 +492,5 @@ __all__ = [
     "HostingProjectSpec",
     "PivotSpec",
     "SensitivitySpec",
+    "TerminalValueSpec",
 ]

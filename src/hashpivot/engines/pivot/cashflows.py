@@ -10,6 +10,7 @@ debt (:func:`hashpivot.finance.project_debt_schedule`). The model is described i
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +83,13 @@ class CashFlows:
         Critical IT in service. [MW]
     contracted_backlog_usd : float
         Nominal initial-term rent of every signed lease, beyond the horizon too. [USD]
+    hosting_power_cost_usd, hosting_opex_usd : ndarray
+        The halls' share of ``power_cost_usd`` and ``opex_usd`` (for EBITDA by business
+        line). [USD]
+    hosting_fcf_after_horizon_usd : ndarray, shape (M,)
+        Expected hosting free cash flow (rent with expected renewals and defaults, minus
+        hall power, opex and capex) of the M months after the horizon, month 0 first: what
+        the leases signed within the horizon still bring. [USD]
     """
 
     periods: pd.PeriodIndex
@@ -106,6 +114,21 @@ class CashFlows:
     mining_mw: FloatArray
     it_mw_in_service: FloatArray
     contracted_backlog_usd: float = 0.0
+    hosting_power_cost_usd: FloatArray | None = None
+    hosting_opex_usd: FloatArray | None = None
+    hosting_fcf_after_horizon_usd: FloatArray | None = None
+
+    @property
+    def hosting_ebitda_usd(self) -> FloatArray:
+        """Hosting revenue - hall power - hall opex. [USD]"""
+        hp = 0.0 if self.hosting_power_cost_usd is None else self.hosting_power_cost_usd
+        ho = 0.0 if self.hosting_opex_usd is None else self.hosting_opex_usd
+        return np.asarray(self.hosting_revenue_usd - hp - ho, dtype=np.float64)
+
+    @property
+    def mining_ebitda_usd(self) -> FloatArray:
+        """EBITDA minus the hosting EBITDA: mining and the site's own costs. [USD]"""
+        return np.asarray(self.ebitda_usd - self.hosting_ebitda_usd, dtype=np.float64)
 
     @property
     def revenue_usd(self) -> FloatArray:
@@ -236,10 +259,33 @@ def _site_cash_flows(
     h = site.hosting
     hcf: HostingCashFlows | None = None
     converted = np.zeros(n)
+    after = np.zeros(0)
     if phases:
         gross = np.array([p.gross_mw for p in phases], dtype=float)
         starts = np.array([(p.start - start0).n for p in phases], dtype=float)
-        hcf = hosting_cash_flows_from_spec(h, gross, starts, days, site.power_price_usd_per_mwh)
+        # run the leases past the horizon to their last (expected) renewal, then cut: the
+        # months within the horizon are unchanged, the rest is the hosting terminal value
+        n_after = _months_after_horizon(h)
+        later = pd.period_range(periods[-1] + 1, periods=n_after, freq="M")
+        days_ext = np.concatenate(
+            [np.asarray(days, dtype=float), np.asarray(later.days_in_month, dtype=float)]
+        )
+        hcf_ext = hosting_cash_flows_from_spec(
+            h, gross, starts, days_ext, site.power_price_usd_per_mwh
+        )
+        hcf = _first_months(hcf_ext, n)
+        after = (
+            hcf_ext.hosting_revenue_usd[:, n:]
+            + hcf_ext.prepayment_usd[:, n:]
+            - hcf_ext.power_cost_usd[:, n:]
+            - hcf_ext.opex_usd[:, n:]
+            - hcf_ext.operator_capex_usd[:, n:]
+        ).sum(axis=0)
+        # up to the end of the last (expected) lease term: an empty hall after it is not
+        # valued (neither its opex nor a new lease)
+        rent_after = hcf_ext.hosting_revenue_usd[:, n:].sum(axis=0)
+        leased = np.flatnonzero(rent_after > 0)
+        after = after[: int(leased[-1]) + 1] if leased.size else after[:0]
         converted = hcf.gross_mw_converted.sum(axis=0)
     if h.asic_disposition == "redeploy":
         mining_mw = np.full(n, site.fleet_power_mw)
@@ -262,7 +308,30 @@ def _site_cash_flows(
         + (share * site.fixed_mining_opex_usd_per_month)[None, :]
         + site.fixed_opex_usd_per_month
     )
-    return {**mining, "mining_mw": mining_mw, "resale": resale, "opex": opex, "hosting": hcf}
+    return {
+        **mining, "mining_mw": mining_mw, "resale": resale, "opex": opex, "hosting": hcf,
+        "hosting_after": after,
+    }
+
+
+def _months_after_horizon(h: Any) -> int:
+    """Months a lease signed at the horizon's end can still run (term, renewals, build)."""
+    years = float(h.lease_term_years) + float(h.renewal_options) * float(h.renewal_term_years)
+    return int(
+        np.ceil(years * MONTHS_PER_YEAR)
+        + int(h.construction_months)
+        + int(getattr(h, "rent_start_lag_months", 0) or 0)
+        + MONTHS_PER_YEAR
+    )
+
+
+def _first_months(hcf: HostingCashFlows, n: int) -> HostingCashFlows:
+    """The first ``n`` months of every (K, T) array of a :class:`HostingCashFlows`."""
+    cut = {
+        f: (v[:, :n] if isinstance(v, np.ndarray) and v.ndim == 2 else v)
+        for f, v in ((f, getattr(hcf, f)) for f in hcf.__dataclass_fields__)
+    }
+    return dataclasses.replace(hcf, **cut)
 
 
 def _cash_flows_resolved(
@@ -297,6 +366,7 @@ def _cash_flows_resolved(
     h_energy = z.copy()
     it_mw = z.copy()
     backlog = 0.0
+    after_list: list[FloatArray] = []
     draws_list: list[tuple[FloatArray, int]] = []
     ltc = financing.loan_to_cost_fraction if financing is not None else 0.0
     for site in sites:
@@ -310,6 +380,7 @@ def _cash_flows_resolved(
         mining_mw += s["mining_mw"]
         opex += s["opex"]
         hcf: HostingCashFlows | None = s["hosting"]
+        after_list.append(s["hosting_after"])
         if hcf is not None:
             h_rev += hcf.hosting_revenue_usd.sum(axis=0)
             h_cash_adj += hcf.prepayment_usd.sum(axis=0)
@@ -371,7 +442,19 @@ def _cash_flows_resolved(
         mining_mw=b(mining_mw),
         it_mw_in_service=b(it_mw),
         contracted_backlog_usd=backlog,
+        hosting_power_cost_usd=b(h_power),
+        hosting_opex_usd=b(h_opex),
+        hosting_fcf_after_horizon_usd=_sum_ragged(after_list),
     )
+
+
+def _sum_ragged(arrays: list[FloatArray]) -> FloatArray:
+    """Sum 1-D arrays of different lengths (zero-padded at the end)."""
+    m = max((a.size for a in arrays), default=0)
+    out = np.zeros(m)
+    for a in arrays:
+        out[: a.size] += a
+    return out
 
 
 def strategy_cash_flows(

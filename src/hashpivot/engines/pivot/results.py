@@ -17,7 +17,9 @@ import pandas as pd
 from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import CashFlows
 from hashpivot.engines.pivot.strategies import Strategy
+from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.hosting.deals import DealRange
+from hashpivot.models.hosting import TerminalValueSpec
 
 #: What replaces the levered figures when the portfolio has no ``[financing]`` table.
 NO_FINANCING_NOTE = (
@@ -54,6 +56,13 @@ class StrategyResult:
         Nominal initial-term rent signed. [USD]
     annual : pandas.DataFrame
         Calendar-year figures (:meth:`CashFlows.annual`).
+    terminal_value_usd : float
+        Present value at the start of both lines' terminal value
+        (:mod:`hashpivot.engines.pivot.terminal`). [USD]
+    terminal_value_mining_usd, terminal_value_hosting_usd : float
+        Each line's value at the end of the horizon (undiscounted). [USD]
+    npv_with_terminal_value_usd, npv_with_terminal_value_vs_baseline_usd : float
+        ``npv_usd + terminal_value_usd``, and its difference to the baseline's. [USD]
     """
 
     strategy: Strategy
@@ -66,6 +75,11 @@ class StrategyResult:
     payback_months: float
     contracted_backlog_usd: float
     annual: pd.DataFrame
+    terminal_value_usd: float = 0.0
+    terminal_value_mining_usd: float = 0.0
+    terminal_value_hosting_usd: float = 0.0
+    npv_with_terminal_value_usd: float = float("nan")
+    npv_with_terminal_value_vs_baseline_usd: float = float("nan")
 
     @property
     def name(self) -> str:
@@ -133,6 +147,13 @@ class PivotResult:
                     "payback_months": num(s.payback_months),
                     "contracted_backlog_usd": num(s.contracted_backlog_usd),
                     "npv_vs_baseline_usd": num(s.npv_vs_baseline_usd),
+                    "npv_with_terminal_value_usd": num(s.npv_with_terminal_value_usd),
+                    "npv_with_terminal_value_vs_baseline_usd": num(
+                        s.npv_with_terminal_value_vs_baseline_usd
+                    ),
+                    "terminal_value_usd": num(s.terminal_value_usd),
+                    "terminal_value_mining_at_horizon_usd": num(s.terminal_value_mining_usd),
+                    "terminal_value_hosting_at_horizon_usd": num(s.terminal_value_hosting_usd),
                     # without [financing] the "levered" flows are the unlevered ones: null
                     "npv_levered_usd": num(s.npv_levered_usd) if levered else None,
                     "irr_levered_fraction": num(s.irr_levered_fraction) if levered else None,
@@ -178,8 +199,15 @@ def _value(
     strategy: Strategy,
     rate_m: float,
     equity_rate_m: float | None = None,
+    tv_spec: TerminalValueSpec | None = None,
+    base_npv_with_tv_usd: float | None = None,
 ) -> StrategyResult:
     npv_u = float(finance.npv(rate_m, cf.unlevered_fcf_usd[0]))
+    spec = tv_spec if tv_spec is not None else TerminalValueSpec()
+    tv = terminal_value(cf, spec, float((1.0 + rate_m) ** 12 - 1.0))
+    tv_pv = float(tv.present_value_usd[0])
+    npv_tv = npv_u + tv_pv
+    base_tv = npv_tv if base_npv_with_tv_usd is None else base_npv_with_tv_usd
     rate_l = rate_m if equity_rate_m is None else equity_rate_m
     npv_l = float(finance.npv(rate_l, cf.levered_fcf_usd[0]))
     if base is None or not strategy.phases:
@@ -203,4 +231,9 @@ def _value(
         payback_months=payback,
         contracted_backlog_usd=cf.contracted_backlog_usd,
         annual=cf.annual(),
+        terminal_value_usd=tv_pv,
+        terminal_value_mining_usd=float(tv.mining_at_horizon_usd[0]),
+        terminal_value_hosting_usd=float(tv.hosting_at_horizon_usd[0]),
+        npv_with_terminal_value_usd=npv_tv,
+        npv_with_terminal_value_vs_baseline_usd=npv_tv - base_tv,
     )

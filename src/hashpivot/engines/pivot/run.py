@@ -20,6 +20,7 @@ from hashpivot.engines.pivot.market import deterministic_market, market_start
 from hashpivot.engines.pivot.results import PivotResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_lease, _tornado
 from hashpivot.engines.pivot.strategies import build_strategies
+from hashpivot.engines.pivot.terminal import describe as describe_tv
 from hashpivot.exceptions import DataError
 from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_assumptions
 from hashpivot.hosting.lease import average_rate_usd_per_kw_month
@@ -69,10 +70,12 @@ def run_pivot(
         float(finance.periodic_rate(financing.equity_discount_rate)) if financing else None
     )
     base_cf = _cash_flows_resolved(sites, strategies[0], market, spec, financing)
-    results = [_value(base_cf, None, strategies[0], rate_m, equity_rate_m)]
+    tv_spec = spec.terminal_value
+    results = [_value(base_cf, None, strategies[0], rate_m, equity_rate_m, tv_spec)]
+    base_tv = results[0].npv_with_terminal_value_usd
     for s in strategies[1:]:
         cf = _cash_flows_resolved(sites, s, market, spec, financing)
-        results.append(_value(cf, base_cf, s, rate_m, equity_rate_m))
+        results.append(_value(cf, base_cf, s, rate_m, equity_rate_m, tv_spec, base_tv))
 
     pivots = [s for s in strategies[1:] if s.phases]
     convert = [s for s in pivots if s.name.startswith("convert_") and s.name != "convert_all"]
@@ -164,6 +167,7 @@ def run_pivot(
         "start": str(ms.start),
         "horizon_months": n,
         "discount_rate": spec.discount_rate,
+        "terminal_value": describe_tv(tv_spec),
         "market_source": ms.source,
         "btc_price_usd": ms.btc_price_usd,
         "btc_price_growth_per_year": spec.btc_price_growth_per_year,

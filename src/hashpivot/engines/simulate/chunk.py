@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
 from hashpivot.scenarios import generate_chunk
 from hashpivot.treasury import TreasuryPathSummary, treasury_summary
@@ -27,6 +28,8 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
     S = len(task.strategies)
     T = market.n_periods
     npv = np.empty((S, size))
+    tv_spec = task.terminal_value if task.npv_cash_flow == "unlevered" else None
+    npv_tv = np.empty((S, size)) if tv_spec is not None else None
     fcf_sum = np.empty((S, T))
     treasury: dict[tuple[str, str], TreasuryPathSummary] = {}
     direct = np.zeros(T)
@@ -36,6 +39,9 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
         flow = cf.unlevered_fcf_usd if task.npv_cash_flow == "unlevered" else cf.levered_fcf_usd
         flow = np.asarray(flow, dtype=np.float64)
         npv[i] = (flow * task.discount_factors).sum(axis=1)
+        if npv_tv is not None and tv_spec is not None:
+            tv = terminal_value(cf, tv_spec, task.discount_rate)
+            npv_tv[i] = npv[i] + tv.present_value_usd
         fcf_sum[i] = flow.sum(axis=0)
         btc_mined = np.asarray(cf.btc_mined, dtype=np.float64)
         mined_tm = np.ascontiguousarray(btc_mined.T)
@@ -87,4 +93,5 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
         ),
         mean_fcf_usd_sum=fcf_sum,
         seconds=time.perf_counter() - t0,
+        npv_with_tv_usd=npv_tv,
     )

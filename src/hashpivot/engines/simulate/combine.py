@@ -23,6 +23,12 @@ def combine_chunks(
     rs = sorted(results, key=lambda r: r.k)
     n = sum(r.n for r in rs)
     npv_all = np.concatenate([r.npv_usd for r in rs], axis=1)
+    tv_parts = [r.npv_with_tv_usd for r in rs]
+    npv_tv = (
+        np.concatenate([np.asarray(x) for x in tv_parts], axis=1)
+        if all(x is not None for x in tv_parts)
+        else None
+    )
     treasury = {
         key: TreasuryPathSummary.concatenate([r.treasury[key] for r in rs])
         for key in rs[0].treasury
@@ -54,4 +60,7 @@ def combine_chunks(
         prob_reverse_margin_total=np.sum([r.reverse_total_count for r in rs], axis=0) / n,
         fan=fan,
         mean_cash_flow_usd={s: fcf[i] for i, s in enumerate(strategy_names)},
+        npv_with_terminal_value_usd=(
+            {} if npv_tv is None else {s: npv_tv[i].copy() for i, s in enumerate(strategy_names)}
+        ),
     )

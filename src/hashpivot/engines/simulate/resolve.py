@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hashpivot.engines.pivot.terminal import describe as _describe_tv
 from hashpivot.engines.simulate.calibration import (
     _index_contract,
     load_calibration,
@@ -148,6 +149,8 @@ def prepare(
         fan_paths=config.fan_paths_per_chunk,
         npv_cash_flow=config.npv_cash_flow,
         pivot=pv,
+        terminal_value=_terminal_value_spec(portfolio),
+        discount_rate=float(rate),
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
     inputs: dict[str, Any] = {
@@ -159,6 +162,7 @@ def prepare(
         "seed": config.seed,
         "chunk_paths": config.chunk_paths,
         "discount_rate": rate,
+        "terminal_value": _describe_tv(_terminal_value_spec(portfolio)),
         "npv_cash_flow": config.npv_cash_flow,
         "start": str(center.periods[0]),
         "strategies": list(names),
@@ -190,3 +194,11 @@ def default_discount_rate(portfolio: Any) -> float:
 
         rate = PivotSpec().discount_rate
     return float(rate)
+
+
+def _terminal_value_spec(portfolio: Any) -> Any:
+    """``[pivot.terminal_value]`` (defaults when the portfolio has no ``[pivot]``)."""
+    from hashpivot.models.hosting import PivotSpec
+
+    spec = getattr(portfolio, "pivot", None)
+    return (spec if spec is not None else PivotSpec()).terminal_value

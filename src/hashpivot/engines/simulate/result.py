@@ -50,6 +50,11 @@ class SimulationResult:
         Resolved settings, calibration and model parameters (JSON-ready).
     timings_s : dict
         Wall-clock seconds of ``setup``, ``chunks`` and ``combine``. [s]
+    npv_with_terminal_value_usd : dict
+        Strategy -> NPV plus the present value of the terminal value
+        (``[pivot.terminal_value]``), per path; empty for levered runs. [USD]
+    deterministic_npv_with_terminal_value_usd : dict
+        The same on the centre path. [USD]
     """
 
     periods: pd.PeriodIndex
@@ -64,6 +69,8 @@ class SimulationResult:
     mean_cash_flow_usd: dict[str, FloatArray]
     inputs: dict[str, Any] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
+    npv_with_terminal_value_usd: dict[str, FloatArray] = field(default_factory=dict)
+    deterministic_npv_with_terminal_value_usd: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_paths(self) -> int:
@@ -105,6 +112,20 @@ class SimulationResult:
             out["npv_vs_baseline_p5_usd"] = float(np.percentile(d, 5))
         else:
             out["prob_beats_baseline"] = float("nan")
+        xt = self.npv_with_terminal_value_usd.get(name)
+        if xt is not None:
+            out["npv_with_tv_mean_usd"] = float(xt.mean())
+            out["npv_with_tv_p5_usd"] = float(np.percentile(xt, 5))
+            out["npv_with_tv_p50_usd"] = float(np.percentile(xt, 50))
+            out["npv_with_tv_deterministic_usd"] = (
+                self.deterministic_npv_with_terminal_value_usd.get(name, float("nan"))
+            )
+            bt = self.npv_with_terminal_value_usd.get(base) if base is not None else None
+            out["prob_beats_baseline_with_tv"] = (
+                float(((xt - bt) > 0).mean()) if bt is not None and name != base else (
+                    0.0 if bt is not None else float("nan")
+                )
+            )
         metrics = self.treasury[(name, self.policies[0])].metrics()
         if not self.treasury_given:
             # No [treasury]: a zero-cash default would report a 100 % "breach" that says

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.simulate.combine import combine_chunks
 from hashpivot.engines.simulate.config import SimulationConfig
 from hashpivot.engines.simulate.executors import ProgressFn, _run_dask, _run_local
@@ -85,6 +86,11 @@ def simulate(
         res.deterministic_npv_usd[name] = float(
             (np.asarray(flow, dtype=np.float64) * run.task.discount_factors).sum()
         )
+        if res.npv_with_terminal_value_usd:
+            tv = terminal_value(cf, run.task.terminal_value, run.task.discount_rate)
+            res.deterministic_npv_with_terminal_value_usd[name] = res.deterministic_npv_usd[
+                name
+            ] + float(tv.present_value_usd[0])
     res.inputs = run.inputs
     res.inputs["executor"] = (
         f"dask:{scheduler}" if scheduler else f"dask:LocalCluster({workers})"

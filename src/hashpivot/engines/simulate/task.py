@@ -64,6 +64,8 @@ class ChunkTask:
     fan_paths: int
     npv_cash_flow: str
     pivot: Any
+    terminal_value: Any = None  # TerminalValueSpec, or None for no terminal value
+    discount_rate: float = 0.0  # annual, of the unlevered flows [1/year]
 
 
 @dataclass
@@ -81,3 +83,4 @@ class ChunkResult:
     fan_power_usd_per_mwh: FloatArray | None
     mean_fcf_usd_sum: FloatArray  # (S, T) sum over paths of the NPV cash flow
     seconds: float = 0.0
+    npv_with_tv_usd: FloatArray | None = None  # (S, n) NPV plus terminal value (PV)

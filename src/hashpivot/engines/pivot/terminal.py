@@ -1,0 +1,124 @@
+"""Terminal value of a strategy's business lines (``[pivot.terminal_value]``).
+
+Mining and hosting are valued separately at the end of the horizon, per path:
+
+- mining: an exit multiple of the final year's mining EBITDA, or the Gordon value of the
+  final year's mining free cash flow (EBITDA - fleet replacement capex), or nothing;
+- hosting: the leases' remaining term valued explicitly (``contract``: the expected rent of
+  the leases signed within the horizon, with renewals and defaults, net of hall power, opex
+  and capex, month by month after the horizon), or an exit multiple / Gordon value of the
+  final year's hosting EBITDA / FCF, or nothing.
+
+The final year is the last 12 months of the horizon (annualized if the horizon is
+shorter). Values are discounted to the model's start at the unlevered monthly rate. The
+formulas are in :mod:`hashpivot.terminal_value`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from hashpivot.engines.pivot.cashflows import CashFlows
+from hashpivot.models.hosting import TerminalValueSpec
+from hashpivot.terminal_value import (
+    exit_multiple_terminal_value_usd,
+    gordon_terminal_value_usd,
+    value_at_horizon_of_flows_usd,
+)
+from hashpivot.units import MONTHS_PER_YEAR
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class TerminalValue:
+    """Terminal values of one strategy, per path.
+
+    Attributes
+    ----------
+    mining_at_horizon_usd, hosting_at_horizon_usd : ndarray (P,)
+        Value of each line at the end of the horizon. [USD]
+    present_value_usd : ndarray (P,)
+        Both lines discounted to the model's start. [USD]
+    """
+
+    mining_at_horizon_usd: FloatArray
+    hosting_at_horizon_usd: FloatArray
+    present_value_usd: FloatArray
+
+
+def _final_year(x: FloatArray) -> FloatArray:
+    """Sum of the last 12 months of (P, T) flows, annualized when T < 12. [USD/year]"""
+    arr = np.asarray(x, dtype=float)
+    n = min(MONTHS_PER_YEAR, arr.shape[-1])
+    return np.asarray(arr[..., -n:].sum(axis=-1) * (MONTHS_PER_YEAR / n), dtype=float)
+
+
+def terminal_value(
+    cf: CashFlows, spec: TerminalValueSpec, discount_rate: float
+) -> TerminalValue:
+    """Terminal value of each business line of a strategy, per path.
+
+    Parameters
+    ----------
+    cf : CashFlows
+        The strategy's monthly cash flows, shape (P, T).
+    spec : TerminalValueSpec
+        Method per line, multiples, Gordon growth.
+    discount_rate : float
+        Annual discount rate (fraction) of the unlevered flows. [1/year]
+
+    Returns
+    -------
+    TerminalValue
+        Values at the horizon and their present value at the start. [USD]
+    """
+    p = cf.n_paths
+    t = cf.unlevered_fcf_usd.shape[-1]
+    r_m = (1.0 + discount_rate) ** (1.0 / MONTHS_PER_YEAR) - 1.0
+    mining_ebitda = _final_year(cf.mining_ebitda_usd)
+    if spec.mining_method == "exit_multiple":
+        mining = exit_multiple_terminal_value_usd(mining_ebitda, spec.mining_ebitda_multiple)
+    elif spec.mining_method == "gordon":
+        fcf = mining_ebitda - _final_year(cf.replacement_capex_usd)
+        mining = gordon_terminal_value_usd(fcf, discount_rate, spec.growth_per_year)
+    else:
+        mining = np.zeros(p)
+    hosting_ebitda = _final_year(cf.hosting_ebitda_usd)
+    if spec.hosting_method == "contract":
+        after = cf.hosting_fcf_after_horizon_usd
+        value = 0.0 if after is None else float(value_at_horizon_of_flows_usd(after, r_m))
+        hosting = np.full(p, value)
+    elif spec.hosting_method == "exit_multiple":
+        hosting = exit_multiple_terminal_value_usd(hosting_ebitda, spec.hosting_ebitda_multiple)
+    elif spec.hosting_method == "gordon":
+        fcf = hosting_ebitda - _final_year(cf.hosting_capex_usd)
+        hosting = gordon_terminal_value_usd(fcf, discount_rate, spec.growth_per_year)
+    else:
+        hosting = np.zeros(p)
+    mining = np.broadcast_to(np.asarray(mining, dtype=float), (p,)).copy()
+    hosting = np.broadcast_to(np.asarray(hosting, dtype=float), (p,)).copy()
+    pv = (mining + hosting) * (1.0 + r_m) ** -float(t)
+    return TerminalValue(mining, hosting, pv)
+
+
+def describe(spec: TerminalValueSpec) -> str:
+    """One line stating the terminal-value treatment (for tables, charts and JSON)."""
+    m = {
+        "none": "none",
+        "gordon": f"Gordon growth {100 * spec.growth_per_year:g} %/yr",
+        "exit_multiple": f"{spec.mining_ebitda_multiple:g}x final-year EBITDA",
+    }[spec.mining_method]
+    h = {
+        "none": "none",
+        "contract": "remaining lease terms valued explicitly",
+        "gordon": f"Gordon growth {100 * spec.growth_per_year:g} %/yr",
+        "exit_multiple": f"{spec.hosting_ebitda_multiple:g}x final-year EBITDA",
+    }[spec.hosting_method]
+    return f"terminal value: mining {m}; hosting {h}"
+
+
+__all__ = ["TerminalValue", "describe", "terminal_value"]

@@ -1,0 +1,105 @@
+"""Terminal value of a business line at the end of a model horizon.
+
+Two conventions analysts use (e.g. Damodaran, *Investment Valuation*, 3rd ed., ch. 12;
+McKinsey, *Valuation*, 7th ed., ch. 14):
+
+- **Gordon growth**: the value at the horizon of a cash flow that grows at ``g`` forever,
+  ``TV_N = FCF_N (1 + g) / (r - g)`` with ``FCF_N`` the final year's free cash flow and
+  ``r > g`` the annual discount rate.
+- **Exit multiple**: ``TV_N = multiple x EBITDA_N``, the price a buyer would pay at the
+  horizon. Public references (secondary, 2024-2025): listed Bitcoin miners trade around
+  6-12x EV/EBITDA, data-centre operators around 20-25x.
+
+A business line whose final-year EBITDA (or FCF) is negative is worth its abandonment value
+at the horizon, taken as zero here (the operator can stop): both functions floor at 0.
+
+Every function is vectorized over paths (arrays in, arrays out) and does no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def gordon_terminal_value_usd(
+    final_year_fcf_usd: Any, discount_rate: float, growth_per_year: float
+) -> Any:
+    """Gordon-growth value at the horizon of the final year's free cash flow.
+
+    Parameters
+    ----------
+    final_year_fcf_usd : numeric or array
+        Free cash flow of the last 12 months of the horizon. [USD/year]
+    discount_rate : float
+        Annual discount rate (fraction). [1/year]
+    growth_per_year : float
+        Perpetual growth of the cash flow after the horizon; must be below
+        ``discount_rate``. [1/year]
+
+    Returns
+    -------
+    numeric or array
+        ``max(FCF_N, 0) (1 + g) / (r - g)``, valued at the end of the horizon. [USD]
+
+    Raises
+    ------
+    ValueError
+        If ``growth_per_year >= discount_rate`` (the perpetuity has no finite value).
+    """
+    if growth_per_year >= discount_rate:
+        raise ValueError(
+            f"Gordon growth {growth_per_year} must be below the discount rate {discount_rate}"
+        )
+    fcf = np.maximum(np.asarray(final_year_fcf_usd, dtype=float), 0.0)
+    return fcf * (1.0 + growth_per_year) / (discount_rate - growth_per_year)
+
+
+def exit_multiple_terminal_value_usd(final_year_ebitda_usd: Any, ebitda_multiple: float) -> Any:
+    """Exit-multiple value at the horizon: ``multiple x max(EBITDA_N, 0)``.
+
+    Parameters
+    ----------
+    final_year_ebitda_usd : numeric or array
+        EBITDA of the last 12 months of the horizon. [USD/year]
+    ebitda_multiple : float
+        Enterprise value / EBITDA at exit. [-]
+
+    Returns
+    -------
+    numeric or array
+        Value at the end of the horizon. [USD]
+    """
+    ebitda = np.maximum(np.asarray(final_year_ebitda_usd, dtype=float), 0.0)
+    return ebitda_multiple * ebitda
+
+
+def value_at_horizon_of_flows_usd(monthly_flows_usd: Any, monthly_rate: float) -> Any:
+    """Value at the horizon's end of the monthly flows that come after it.
+
+    Parameters
+    ----------
+    monthly_flows_usd : array (..., M)
+        Flows of the months after the horizon, the first one month after it (month-end
+        convention). [USD]
+    monthly_rate : float
+        Discount rate per month. [1/month]
+
+    Returns
+    -------
+    numeric or array
+        ``sum_m flow_m / (1 + r)^(m + 1)``. [USD]
+    """
+    flows = np.asarray(monthly_flows_usd, dtype=float)
+    if flows.shape[-1] == 0:
+        return np.zeros(flows.shape[:-1]) if flows.ndim > 1 else 0.0
+    disc = (1.0 + monthly_rate) ** -(np.arange(flows.shape[-1], dtype=float) + 1.0)
+    return flows @ disc
+
+
+__all__ = [
+    "exit_multiple_terminal_value_usd",
+    "gordon_terminal_value_usd",
+    "value_at_horizon_of_flows_usd",
+]

@@ -1,0 +1,112 @@
+"""Terminal values: closed forms on flat cash flows (layer 1 and the pivot engine)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hashpivot.engines import pivot as pv
+from hashpivot.engines.pivot.terminal import terminal_value
+from hashpivot.models import parse_portfolio
+from hashpivot.models.hosting import TerminalValueSpec
+from hashpivot.terminal_value import (
+    exit_multiple_terminal_value_usd,
+    gordon_terminal_value_usd,
+    value_at_horizon_of_flows_usd,
+)
+
+TOML = (Path(__file__).parent / "engines" / "test_pivot.py").read_text(encoding="utf-8")
+BASE_TOML = TOML.split('BASE_TOML = """')[1].split('"""')[0]
+
+
+def test_gordon_closed_form() -> None:
+    # a flat 12 M USD/year forever at 10 %: 120 M USD; growing at 2 %: 12 x 1.02 / 0.08
+    assert gordon_terminal_value_usd(12e6, 0.10, 0.0) == pytest.approx(120e6, rel=1e-15)
+    assert gordon_terminal_value_usd(12e6, 0.10, 0.02) == pytest.approx(153e6, rel=1e-15)
+    np.testing.assert_allclose(
+        gordon_terminal_value_usd(np.array([12e6, -5e6]), 0.10, 0.0), [120e6, 0.0]
+    )
+    with pytest.raises(ValueError, match="below the discount rate"):
+        gordon_terminal_value_usd(1.0, 0.05, 0.05)
+
+
+def test_exit_multiple_closed_form() -> None:
+    assert exit_multiple_terminal_value_usd(10e6, 8.0) == 80e6
+    np.testing.assert_array_equal(
+        exit_multiple_terminal_value_usd(np.array([10e6, -1.0]), 20.0), [200e6, 0.0]
+    )
+
+
+def test_value_of_flat_flows_after_the_horizon_is_an_annuity() -> None:
+    r, c, m = 0.008, 1e6, 36
+    want = c * (1.0 - (1.0 + r) ** -m) / r  # ordinary annuity, month-end flows
+    assert value_at_horizon_of_flows_usd(np.full(m, c), r) == pytest.approx(want, rel=1e-13)
+    assert value_at_horizon_of_flows_usd(np.zeros(0), r) == 0.0
+
+
+def _flat_mining(months: int, ebitda_per_month: float) -> pv.CashFlows:
+    pf = parse_portfolio(BASE_TOML)
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"),
+                                pv.deterministic_market(pf, None, months))
+    flat = np.full((1, months), ebitda_per_month)
+    zero = np.zeros((1, months))
+    return dataclasses.replace(
+        cf, mining_revenue_usd=flat, power_cost_usd=zero, opex_usd=zero,
+        replacement_capex_usd=zero, hosting_revenue_usd=zero,
+        hosting_power_cost_usd=zero, hosting_opex_usd=zero, hosting_capex_usd=zero,
+        unlevered_fcf_usd=flat, hosting_fcf_after_horizon_usd=np.zeros(0),
+    )
+
+
+def test_engine_terminal_values_on_a_flat_cash_flow() -> None:
+    months, c, r = 60, 1e6, 0.10
+    cf = _flat_mining(months, c)
+    disc = (1.0 + r) ** (-months / 12.0)  # five years of monthly compounding at 10 %/yr
+    tv = terminal_value(cf, TerminalValueSpec(mining_method="exit_multiple",
+                                              mining_ebitda_multiple=8.0), r)
+    assert tv.mining_at_horizon_usd[0] == pytest.approx(8.0 * 12.0 * c, rel=1e-14)
+    assert tv.present_value_usd[0] == pytest.approx(96e6 * disc, rel=1e-12)
+    tv = terminal_value(cf, TerminalValueSpec(mining_method="gordon", growth_per_year=0.0), r)
+    assert tv.mining_at_horizon_usd[0] == pytest.approx(12.0 * c / r, rel=1e-14)
+    tv = terminal_value(cf, TerminalValueSpec(mining_method="none"), r)
+    assert tv.present_value_usd[0] == 0.0
+
+
+def test_lease_past_the_horizon_is_valued_explicitly() -> None:
+    """The hosting terminal value of a short run equals the present value, at the short
+    horizon, of the hosting flows a longer run shows after it (an independent run)."""
+    pf = parse_portfolio(BASE_TOML)
+    strategy = next(s for s in pv.build_strategies(pf) if s.name == "convert_all")
+    short, long_ = 24, 72  # 3-year lease, 6-month build: the rent runs past month 24
+    cf_s = pv.strategy_cash_flows(pf, strategy, pv.deterministic_market(pf, None, short))
+    cf_l = pv.strategy_cash_flows(pf, strategy, pv.deterministic_market(pf, None, long_))
+    after = (
+        cf_l.hosting_revenue_usd[0] + cf_l.prepayment_usd[0] - cf_l.hosting_power_cost_usd[0]
+        - cf_l.hosting_opex_usd[0] - cf_l.hosting_capex_usd[0]
+    )[short:]
+    assert after[:6].min() > 0  # rent still flows after the horizon
+    after = after[: int(np.flatnonzero(cf_l.hosting_revenue_usd[0, short:] > 0)[-1]) + 1]
+    r = 0.10
+    r_m = (1.0 + r) ** (1.0 / 12.0) - 1.0
+    want = float(after @ (1.0 + r_m) ** -(np.arange(after.size) + 1.0))
+    tv = terminal_value(cf_s, TerminalValueSpec(hosting_method="contract",
+                                                mining_method="none"), r)
+    assert tv.hosting_at_horizon_usd[0] == pytest.approx(want, rel=1e-9)
+    # within the horizon the flows are those of the long run (cutting changes nothing)
+    np.testing.assert_allclose(cf_s.unlevered_fcf_usd[0], cf_l.unlevered_fcf_usd[0, :short],
+                               rtol=1e-12, atol=1e-6)
+
+
+def test_run_pivot_reports_npv_with_and_without_terminal_value() -> None:
+    pf = parse_portfolio(BASE_TOML)
+    res = pv.run_pivot(pf)
+    for s in res.strategies:
+        assert s.npv_with_terminal_value_usd == pytest.approx(
+            s.npv_usd + s.terminal_value_usd, rel=1e-12
+        )
+    assert "terminal value" in res.inputs["terminal_value"]
+    js = res.to_json_dict()["strategies"]
+    assert all("npv_with_terminal_value_usd" in v for v in js.values())
