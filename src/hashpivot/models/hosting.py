@@ -389,6 +389,21 @@ class PivotSpec(BaseModel):
         le=1.0,
         description="Annual discount rate; monthly rate = (1 + r)^(1/12) - 1. [1/year]",
     )
+    mining_discount_rate: float | None = Field(
+        None,
+        gt=-0.99,
+        le=1.0,
+        description="Rate of the merchant mining line (BTC and hashprice risk; listed "
+        "miners' cost of equity is in the mid to high teens); None = discount_rate. [1/year]",
+    )
+    hosting_discount_rate: float | None = Field(
+        None,
+        gt=-0.99,
+        le=1.0,
+        description="Rate of the contracted hosting line (a hyperscaler-backstopped lease "
+        "is financed near corporate debt, high single digits); None = discount_rate. "
+        "[1/year]",
+    )
     start: str | None = Field(
         None,
         description="First modelled month 'YYYY-MM'; None = the month after the latest "

@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hashpivot.engines.pivot import SiteInputs, market_start, resolve_sites
+from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.io.regulation import RegulationRule, load_regulation_rules, read_regulation_rules
 from hashpivot.models.hosting import HostingProjectSpec, PivotSpec
@@ -223,7 +224,9 @@ def resolve_problem(
     quarters = [str(m.asfreq("Q")) for m in months]
     periods = pd.period_range(start, periods=n_months, freq="M")
     days = np.asarray(periods.days_in_month, dtype=np.float64)
-    disc = discount_factors(pspec.discount_rate, n_months)
+    rates = line_rates(pspec)  # merchant mining and contracted hosting, each at its rate
+    disc = discount_factors(rates.mining, n_months)
+    disc_hosting = discount_factors(rates.hosting, n_months)
     horizon = (start.start_time.date(), periods[-1].end_time.date())
 
     sites = resolve_sites(portfolio)
@@ -290,7 +293,7 @@ def resolve_problem(
     h_npv = np.zeros((n_o, n_q))
     capex_y = np.zeros((n_o, n_q, n_y))
     for o in range(n_o):
-        hc = hosting_coefficients(sites[o_site[o]], offer_specs[o], n_q, days, disc)
+        hc = hosting_coefficients(sites[o_site[o]], offer_specs[o], n_q, days, disc_hosting)
         h_npv[o] = hc.npv_usd_per_mw
         for y in range(n_y):
             capex_y[o, :, y] = hc.capex_usd_per_mw_by_month[:, year_of_month == y].sum(axis=1)

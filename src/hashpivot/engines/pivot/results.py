@@ -16,6 +16,7 @@ import pandas as pd
 
 from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import CashFlows
+from hashpivot.engines.pivot.discounting import LineRates, unlevered_npv_usd
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.hosting.deals import DealRange
@@ -201,10 +202,12 @@ def _value(
     equity_rate_m: float | None = None,
     tv_spec: TerminalValueSpec | None = None,
     base_npv_with_tv_usd: float | None = None,
+    rates: LineRates | None = None,
 ) -> StrategyResult:
-    npv_u = float(finance.npv(rate_m, cf.unlevered_fcf_usd[0]))
+    r = rates if rates is not None else LineRates(*(2 * [float((1.0 + rate_m) ** 12 - 1.0)]))
+    npv_u = float(np.asarray(unlevered_npv_usd(cf, r)).ravel()[0])
     spec = tv_spec if tv_spec is not None else TerminalValueSpec()
-    tv = terminal_value(cf, spec, float((1.0 + rate_m) ** 12 - 1.0))
+    tv = terminal_value(cf, spec, r.mining, r.hosting)
     tv_pv = float(tv.present_value_usd[0])
     npv_tv = npv_u + tv_pv
     base_tv = npv_tv if base_npv_with_tv_usd is None else base_npv_with_tv_usd
@@ -219,7 +222,7 @@ def _value(
         irr_u = float(finance.annual_rate(finance.irr(inc)))
         irr_l = float(finance.annual_rate(finance.irr(inc_l)))
         payback = _payback_from_start(inc)
-        npv_base = float(finance.npv(rate_m, base.unlevered_fcf_usd[0]))
+        npv_base = float(np.asarray(unlevered_npv_usd(base, r)).ravel()[0])
     return StrategyResult(
         strategy=strategy,
         cash_flows=cf,

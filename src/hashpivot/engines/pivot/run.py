@@ -15,6 +15,7 @@ import pandas as pd
 
 from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
+from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.inputs import _financing_spec, _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.market import deterministic_market, market_start
 from hashpivot.engines.pivot.results import PivotResult, _value
@@ -71,11 +72,14 @@ def run_pivot(
     )
     base_cf = _cash_flows_resolved(sites, strategies[0], market, spec, financing)
     tv_spec = spec.terminal_value
-    results = [_value(base_cf, None, strategies[0], rate_m, equity_rate_m, tv_spec)]
+    rates = line_rates(spec)
+    results = [_value(base_cf, None, strategies[0], rate_m, equity_rate_m, tv_spec, None, rates)]
     base_tv = results[0].npv_with_terminal_value_usd
     for s in strategies[1:]:
         cf = _cash_flows_resolved(sites, s, market, spec, financing)
-        results.append(_value(cf, base_cf, s, rate_m, equity_rate_m, tv_spec, base_tv))
+        results.append(
+            _value(cf, base_cf, s, rate_m, equity_rate_m, tv_spec, base_tv, rates)
+        )
 
     pivots = [s for s in strategies[1:] if s.phases]
     convert = [s for s in pivots if s.name.startswith("convert_") and s.name != "convert_all"]
@@ -167,6 +171,9 @@ def run_pivot(
         "start": str(ms.start),
         "horizon_months": n,
         "discount_rate": spec.discount_rate,
+        "mining_discount_rate": rates.mining,
+        "hosting_discount_rate": rates.hosting,
+        "discounting": rates.describe(),
         "terminal_value": describe_tv(tv_spec),
         "market_source": ms.source,
         "btc_price_usd": ms.btc_price_usd,

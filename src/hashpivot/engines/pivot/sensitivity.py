@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
+from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.market import MarketStart, growth_market
 from hashpivot.engines.pivot.strategies import Strategy
@@ -42,7 +42,7 @@ def _npv_diff(
     base_npv: Any,
 ) -> Any:
     cf = _cash_flows_resolved(sites, strategy, market, spec, financing)
-    return finance.npv(rate_m, cf.unlevered_fcf_usd) - base_npv
+    return unlevered_npv_usd(cf, line_rates(spec)) - base_npv
 
 
 _TORNADO_LABELS = {
@@ -84,7 +84,7 @@ def _tornado(
         ms.height,
     )
     base_cf = _cash_flows_resolved(sites, Strategy("keep_mining"), mk, spec, financing)
-    base_npv = finance.npv(rate_m, base_cf.unlevered_fcf_usd)
+    base_npv = unlevered_npv_usd(base_cf, line_rates(spec))
     d = _npv_diff(sites, pivot, mk, spec, financing, rate_m, base_npv)
     rows.append(
         {

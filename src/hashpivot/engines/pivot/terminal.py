@@ -58,7 +58,10 @@ def _final_year(x: FloatArray) -> FloatArray:
 
 
 def terminal_value(
-    cf: CashFlows, spec: TerminalValueSpec, discount_rate: float
+    cf: CashFlows,
+    spec: TerminalValueSpec,
+    discount_rate: float,
+    hosting_discount_rate: float | None = None,
 ) -> TerminalValue:
     """Terminal value of each business line of a strategy, per path.
 
@@ -69,7 +72,10 @@ def terminal_value(
     spec : TerminalValueSpec
         Method per line, multiples, Gordon growth.
     discount_rate : float
-        Annual discount rate (fraction) of the unlevered flows. [1/year]
+        Annual discount rate (fraction) of the unlevered flows (of mining when
+        ``hosting_discount_rate`` is given). [1/year]
+    hosting_discount_rate : float, optional
+        Annual rate of the hosting line; None = ``discount_rate``. [1/year]
 
     Returns
     -------
@@ -78,7 +84,9 @@ def terminal_value(
     """
     p = cf.n_paths
     t = cf.unlevered_fcf_usd.shape[-1]
+    r_h_year = discount_rate if hosting_discount_rate is None else hosting_discount_rate
     r_m = (1.0 + discount_rate) ** (1.0 / MONTHS_PER_YEAR) - 1.0
+    r_hm = (1.0 + r_h_year) ** (1.0 / MONTHS_PER_YEAR) - 1.0
     mining_ebitda = _final_year(cf.mining_ebitda_usd)
     if spec.mining_method == "exit_multiple":
         mining = exit_multiple_terminal_value_usd(mining_ebitda, spec.mining_ebitda_multiple)
@@ -90,18 +98,18 @@ def terminal_value(
     hosting_ebitda = _final_year(cf.hosting_ebitda_usd)
     if spec.hosting_method == "contract":
         after = cf.hosting_fcf_after_horizon_usd
-        value = 0.0 if after is None else float(value_at_horizon_of_flows_usd(after, r_m))
+        value = 0.0 if after is None else float(value_at_horizon_of_flows_usd(after, r_hm))
         hosting = np.full(p, value)
     elif spec.hosting_method == "exit_multiple":
         hosting = exit_multiple_terminal_value_usd(hosting_ebitda, spec.hosting_ebitda_multiple)
     elif spec.hosting_method == "gordon":
         fcf = hosting_ebitda - _final_year(cf.hosting_capex_usd)
-        hosting = gordon_terminal_value_usd(fcf, discount_rate, spec.growth_per_year)
+        hosting = gordon_terminal_value_usd(fcf, r_h_year, spec.growth_per_year)
     else:
         hosting = np.zeros(p)
     mining = np.broadcast_to(np.asarray(mining, dtype=float), (p,)).copy()
     hosting = np.broadcast_to(np.asarray(hosting, dtype=float), (p,)).copy()
-    pv = (mining + hosting) * (1.0 + r_m) ** -float(t)
+    pv = mining * (1.0 + r_m) ** -float(t) + hosting * (1.0 + r_hm) ** -float(t)
     return TerminalValue(mining, hosting, pv)
 
 

@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from hashpivot.engines.pivot.discounting import hosting_fcf_usd
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
 from hashpivot.scenarios import generate_chunk
@@ -38,9 +39,15 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
         cf = task.pivot.strategy_cash_flows(task.portfolio, strategy, market, task.site_name)
         flow = cf.unlevered_fcf_usd if task.npv_cash_flow == "unlevered" else cf.levered_fcf_usd
         flow = np.asarray(flow, dtype=np.float64)
-        npv[i] = (flow * task.discount_factors).sum(axis=1)
+        if task.hosting_discount_factors is not None and task.npv_cash_flow == "unlevered":
+            host = hosting_fcf_usd(cf)
+            npv[i] = ((flow - host) * task.discount_factors).sum(axis=1) + (
+                host * task.hosting_discount_factors
+            ).sum(axis=1)
+        else:
+            npv[i] = (flow * task.discount_factors).sum(axis=1)
         if npv_tv is not None and tv_spec is not None:
-            tv = terminal_value(cf, tv_spec, task.discount_rate)
+            tv = terminal_value(cf, tv_spec, task.discount_rate, task.hosting_discount_rate)
             npv_tv[i] = npv[i] + tv.present_value_usd
         fcf_sum[i] = flow.sum(axis=0)
         btc_mined = np.asarray(cf.btc_mined, dtype=np.float64)

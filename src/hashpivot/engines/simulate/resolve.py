@@ -130,8 +130,15 @@ def prepare(
         default_discount_rate(portfolio)
     )
     T = len(center.periods)
-    r_m = (1.0 + rate) ** (1.0 / 12.0) - 1.0
-    dfac = (1.0 + r_m) ** -(np.arange(T, dtype=np.float64) + 1.0)
+    from hashpivot.engines.pivot.discounting import line_rates
+    from hashpivot.models.hosting import PivotSpec
+
+    rates = line_rates(getattr(portfolio, "pivot", None) or PivotSpec(), override=rate)
+    months = np.arange(T, dtype=np.float64) + 1.0
+    r_m = (1.0 + rates.mining) ** (1.0 / 12.0) - 1.0
+    dfac = (1.0 + r_m) ** -months
+    r_hm = (1.0 + rates.hosting) ** (1.0 / 12.0) - 1.0
+    dfac_h = (1.0 + r_hm) ** -months if rates.differ else None
     sched = debt_schedule(list(tspec.debt), center.periods, source)
     policies = config.policies or (tspec.policy,)
     task = ChunkTask(
@@ -150,7 +157,9 @@ def prepare(
         npv_cash_flow=config.npv_cash_flow,
         pivot=pv,
         terminal_value=_terminal_value_spec(portfolio),
-        discount_rate=float(rate),
+        discount_rate=float(rates.mining),
+        hosting_discount_factors=dfac_h,
+        hosting_discount_rate=float(rates.hosting),
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
     inputs: dict[str, Any] = {
@@ -163,6 +172,9 @@ def prepare(
         "chunk_paths": config.chunk_paths,
         "discount_rate": rate,
         "terminal_value": _describe_tv(_terminal_value_spec(portfolio)),
+        "mining_discount_rate": rates.mining,
+        "hosting_discount_rate": rates.hosting,
+        "discounting": rates.describe(),
         "npv_cash_flow": config.npv_cash_flow,
         "start": str(center.periods[0]),
         "strategies": list(names),

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from hashpivot.engines.pivot.discounting import hosting_fcf_usd
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.simulate.combine import combine_chunks
 from hashpivot.engines.simulate.config import SimulationConfig
@@ -83,11 +84,18 @@ def simulate(
     for name, strat in zip(run.task.strategy_names, run.task.strategies, strict=True):
         cf = run.task.pivot.strategy_cash_flows(portfolio, strat, det_market, config.site_name)
         flow = cf.unlevered_fcf_usd if config.npv_cash_flow == "unlevered" else cf.levered_fcf_usd
-        res.deterministic_npv_usd[name] = float(
-            (np.asarray(flow, dtype=np.float64) * run.task.discount_factors).sum()
-        )
+        flow = np.asarray(flow, dtype=np.float64)
+        if run.task.hosting_discount_factors is not None and config.npv_cash_flow == "unlevered":
+            host = hosting_fcf_usd(cf)
+            det = float(((flow - host) * run.task.discount_factors).sum()) + float(
+                (host * run.task.hosting_discount_factors).sum()
+            )
+        else:
+            det = float((flow * run.task.discount_factors).sum())
+        res.deterministic_npv_usd[name] = det
         if res.npv_with_terminal_value_usd:
-            tv = terminal_value(cf, run.task.terminal_value, run.task.discount_rate)
+            tv = terminal_value(cf, run.task.terminal_value, run.task.discount_rate,
+                                run.task.hosting_discount_rate)
             res.deterministic_npv_with_terminal_value_usd[name] = res.deterministic_npv_usd[
                 name
             ] + float(tv.present_value_usd[0])

@@ -65,7 +65,9 @@ class ChunkTask:
     npv_cash_flow: str
     pivot: Any
     terminal_value: Any = None  # TerminalValueSpec, or None for no terminal value
-    discount_rate: float = 0.0  # annual, of the unlevered flows [1/year]
+    discount_rate: float = 0.0  # annual, of the unlevered (mining) flows [1/year]
+    hosting_discount_factors: FloatArray | None = None  # (T,) when hosting has its rate
+    hosting_discount_rate: float | None = None  # annual [1/year]
 
 
 @dataclass

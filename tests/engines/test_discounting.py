@@ -1,0 +1,74 @@
+"""Discounting by risk: mining and contracted hosting at their own rates (issue 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+
+from hashpivot.engines import pivot as pv
+from hashpivot.engines.pivot.discounting import hosting_fcf_usd, line_rates
+from hashpivot.engines.simulate import SimulationConfig, simulate
+from hashpivot.models import load_portfolio, parse_portfolio
+from hashpivot.models.risk import ScenarioSpec
+
+TOML = (Path(__file__).parent / "test_pivot.py").read_text(encoding="utf-8")
+BASE_TOML = TOML.split('BASE_TOML = """')[1].split('"""')[0]
+EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+
+
+def _with_rates(pf, mining: float, hosting: float):  # type: ignore[no-untyped-def]
+    spec = pf.pivot.model_copy(
+        update={"mining_discount_rate": mining, "hosting_discount_rate": hosting}
+    )
+    return pf.model_copy(update={"pivot": spec})
+
+
+def test_each_line_at_its_rate_equals_numpy_financial() -> None:
+    pf = _with_rates(parse_portfolio(BASE_TOML), 0.15, 0.08)
+    res = pv.run_pivot(pf)
+    market = pv.deterministic_market(pf, None, pf.pivot.horizon_years * 12)
+    r_m = 1.15 ** (1 / 12) - 1
+    r_h = 1.08 ** (1 / 12) - 1
+    for s in pv.build_strategies(pf):
+        cf = pv.strategy_cash_flows(pf, s, market)
+        host = hosting_fcf_usd(cf)[0]
+        mining = cf.unlevered_fcf_usd[0] - host
+        # numpy_financial discounts its first flow at t=0: prepend a zero (month-end flows)
+        want = npf.npv(r_m, np.r_[0.0, mining]) + npf.npv(r_h, np.r_[0.0, host])
+        assert res.strategy(s.name).npv_usd == pytest.approx(want, rel=1e-10)
+    assert res.inputs["discounting"].startswith("discount: mining 15.0 %/year")
+    # keep-mining has no hosting line
+    keep = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), market)
+    assert np.abs(hosting_fcf_usd(keep)).max() == 0.0
+    # a lower hosting rate raises the value of converting
+    res_flat = pv.run_pivot(_with_rates(parse_portfolio(BASE_TOML), 0.15, 0.15))
+    assert res.strategy("convert_all").npv_vs_baseline_usd > res_flat.strategy(
+        "convert_all"
+    ).npv_vs_baseline_usd
+
+
+def test_equal_line_rates_change_nothing() -> None:
+    pf = parse_portfolio(BASE_TOML)
+    a = pv.run_pivot(pf)
+    b = pv.run_pivot(_with_rates(pf, pf.pivot.discount_rate, pf.pivot.discount_rate))
+    for sa, sb in zip(a.strategies, b.strategies, strict=True):
+        assert sa.npv_usd == sb.npv_usd
+    assert not line_rates(pf.pivot).differ
+
+
+def test_simulate_at_zero_volatility_agrees_with_pivot_under_line_rates() -> None:
+    pf = _with_rates(load_portfolio(EXAMPLE), 0.15, 0.08)
+    spec = pf.scenario or ScenarioSpec()
+    zero = {"btc_volatility_per_year": 0.0, "hashrate_elasticity": 0.0,
+            "hashrate_volatility_per_year": 0.0, "price_hashrate_correlation": 0.0,
+            "fees_lognormal_sigma": 0.0, "anchor": "deterministic", "price_model": "gbm"}
+    pf = pf.model_copy(update={"scenario": spec.model_copy(update=zero)})
+    want = pv.run_pivot(pf)
+    res = simulate(pf, SimulationConfig(n_paths=2, seed=1, chunk_paths=2))
+    for s in want.strategies:
+        np.testing.assert_allclose(res.npv_usd[s.name], s.npv_usd, rtol=1e-9)
+        np.testing.assert_allclose(res.npv_with_terminal_value_usd[s.name],
+                                   s.npv_with_terminal_value_usd, rtol=1e-9)
