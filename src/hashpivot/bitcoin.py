@@ -9,13 +9,16 @@ zero after 64 halvings); ``src/pow.cpp`` (difficulty = expected hashes per block
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported only when a table is built (fast CLI start-up)
+    import pandas as pd
 
 from hashpivot.units import (
     H_PER_TH,
@@ -154,6 +157,8 @@ def halving_schedule(
                 "subsidy_after_btc": block_subsidy_btc(h),
             }
         )
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 
@@ -215,7 +220,8 @@ def btc_per_th_day(difficulty: Any, reward_btc_per_block: Any) -> Any:
 def _positive_or_nan(x: Any, name: str = "difficulty") -> Any:
     """Return ``x`` with non-positive entries replaced by NaN, with a warning (pvlib
     convention: undefined math gives NaN, never a silent wrong number)."""
-    if isinstance(x, pd.Series):
+    pandas = sys.modules.get("pandas")  # a Series exists only once pandas is imported
+    if pandas is not None and isinstance(x, pandas.Series):
         bad = bool((x <= 0).any())
         out: Any = x.where(x > 0)
     elif isinstance(x, np.ndarray):

@@ -1,17 +1,74 @@
-"""The ``hashpivot`` command: one typer app, commands registered from sibling modules.
+"""The ``hashpivot`` command: one typer app whose commands are imported when they run.
 
-Each command module exposes ``register(app: typer.Typer) -> None``; add it to
-``_COMMAND_MODULES`` to wire it in.
+Each command module exposes ``register(app: typer.Typer) -> None``. To wire a command in,
+add one line to ``_COMMANDS``: its name, the module that registers it and a one-line help
+for ``hashpivot --help``. The module is imported only when that command (or its own
+``--help``) runs, so ``hashpivot --help`` and ``--version`` start without pandas, pydantic or
+the engines.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
+
+#: command name -> (module whose ``register(app)`` adds it, one-line help in the listing)
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "hashprice": ("hashpivot.cli.economics", "Hashprice [USD/PH/day] from price and difficulty."),
+    "cost": ("hashpivot.cli.economics", "Cost per BTC, margins and breakevens of a portfolio."),
+    "backtest": ("hashpivot.cli.economics", "Daily unit economics over a historical window."),
+    "asics": ("hashpivot.cli.data_cmds", "List the bundled ASIC catalog."),
+    "network": ("hashpivot.cli.data_cmds", "Bitcoin network state on a day or now (--live)."),
+    "pivot": ("hashpivot.cli.pivot", "Value AI/HPC conversion strategies against mining."),
+    "deals": ("hashpivot.cli.pivot", "Reference miner-AI hosting deals."),
+    "simulate": ("hashpivot.cli.simulate", "Monte Carlo risk of the pivot strategies."),
+    "dispatch": ("hashpivot.cli.dispatch", "Interval-by-interval dispatch against power prices."),
+    "optimize": ("hashpivot.cli.optimize", "Choose conversions under uncertainty (SAA MILP)."),
+    "serve": ("hashpivot.cli.serve", "Run the web API and dashboard."),
+    "keys": ("hashpivot.cli.keys", "API keys of `hashpivot serve`."),
+    "runs": ("hashpivot.cli.runs", "Runs stored by `hashpivot serve`."),
+}
+
+
+@functools.cache
+def _module_group(module_name: str) -> TyperGroup:
+    """The click group holding every command that ``module_name`` registers."""
+    sub = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    importlib.import_module(module_name).register(sub)
+    return typer.main.get_group(sub)
+
+
+class _LazyGroup(TyperGroup):
+    """A group that imports a command's module only when the command is looked up."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*self.commands, *_COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.commands or cmd_name not in _COMMANDS:
+            return self.commands.get(cmd_name)
+        module_name, short_help = _COMMANDS[cmd_name]
+        if self._listing:  # the listing of `hashpivot --help` needs only the one-liner
+            return TyperCommand(name=cmd_name, help=short_help, short_help=short_help)
+        return _module_group(module_name).get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
     name="hashpivot",
+    cls=_LazyGroup,
     help=(
         "What a Bitcoin miner's megawatts are worth: mining unit economics, AI/HPC hosting "
         "pivots, risk and dispatch. Every number carries its unit in its name."
@@ -21,26 +78,29 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_COMMAND_MODULES: tuple[str, ...] = (
-    "hashpivot.cli.economics",
-    "hashpivot.cli.data_cmds",
-    "hashpivot.cli.dispatch",
-    "hashpivot.cli.simulate",
-    "hashpivot.cli.pivot",
-    "hashpivot.cli.serve",
-    "hashpivot.cli.keys",
-    "hashpivot.cli.runs",
-    "hashpivot.cli.optimize",
-)
+
+def _print_version(value: bool) -> None:
+    if value:
+        from hashpivot import __version__
+
+        typer.echo(f"hashpivot {__version__}")
+        raise typer.Exit()
 
 
-def _register_all() -> None:
-    for name in _COMMAND_MODULES:
-        module = importlib.import_module(name)
-        module.register(app)
-
-
-_register_all()
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """What a Bitcoin miner's megawatts are worth: mining unit economics, AI/HPC hosting
+    pivots, risk and dispatch. Every number carries its unit in its name."""
 
 
 def main(argv: list[str] | None = None) -> None:

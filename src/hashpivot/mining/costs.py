@@ -11,13 +11,16 @@ depreciation; *all-in cost* = production cost + SG&A excluding SBC + interest.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported only when a table is built (fast CLI start-up)
+    import pandas as pd
 
 from hashpivot.units import DAYS_PER_YEAR
 
@@ -112,7 +115,8 @@ def cost_per_btc_usd(cost_usd_per_day: Any, btc_per_day: Any) -> Any:
     numeric
         ``cost / btc``; NaN where no BTC is produced.
     """
-    if isinstance(btc_per_day, pd.Series):
+    pandas = sys.modules.get("pandas")  # a Series exists only once pandas is imported
+    if pandas is not None and isinstance(btc_per_day, pandas.Series):
         return cost_usd_per_day / btc_per_day.where(btc_per_day > 0)
     if isinstance(btc_per_day, np.ndarray):
         return cost_usd_per_day / np.where(btc_per_day > 0, btc_per_day, np.nan)
@@ -167,4 +171,6 @@ def ledger_table(lines: Sequence[CostLine], btc_per_day: float) -> pd.DataFrame:
         for view, cats in COST_VIEWS.items():
             row[f"in_{view}"] = line.category in cats
         rows.append(row)
+    import pandas as pd
+
     return pd.DataFrame(rows)
