@@ -18,11 +18,13 @@ from typer.core import TyperCommand, TyperGroup
 
 #: command name -> (module whose ``register(app)`` adds it, one-line help in the listing)
 _COMMANDS: dict[str, tuple[str, str]] = {
+    "profit": ("hashpivot.cli.profit", "Revenue, power cost and profit per machine per day."),
     "hashprice": ("hashpivot.cli.economics", "Hashprice [USD/PH/day] from price and difficulty."),
     "cost": ("hashpivot.cli.economics", "Cost per BTC, margins and breakevens of a portfolio."),
     "backtest": ("hashpivot.cli.economics", "Daily unit economics over a historical window."),
     "asics": ("hashpivot.cli.data_cmds", "List the bundled ASIC catalog."),
     "network": ("hashpivot.cli.data_cmds", "Bitcoin network state on a day or now (--live)."),
+    "data": ("hashpivot.cli.data_update", "Update the daily chain history; show its status."),
     "pivot": ("hashpivot.cli.pivot", "Value AI/HPC conversion strategies against mining."),
     "deals": ("hashpivot.cli.pivot", "Reference miner-AI hosting deals."),
     "simulate": ("hashpivot.cli.simulate", "Monte Carlo risk of the pivot strategies."),
@@ -103,13 +105,37 @@ def _root(
     pivots, risk and dispatch. Every number carries its unit in its name."""
 
 
+def _native_stdout_to_stderr() -> None:
+    """Keep stdout for the JSON document: Python's ``sys.stdout`` keeps the real stdout,
+    while file descriptor 1 (where native libraries such as HiGHS print their banners and
+    logs) is pointed at stderr."""
+    import io
+    import os
+    import sys
+
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, ValueError):  # no real descriptors (embedded, captured): nothing to do
+        return
+    sys.stdout = io.TextIOWrapper(
+        os.fdopen(saved, "wb", buffering=0), encoding="utf-8", line_buffering=True
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``hashpivot`` console script.
 
     Usage errors (unknown option, a value that is not a number...) are printed as one
     ``error:`` line with the usage hint and exit with code 2, like every input problem.
+    With ``--json``, stdout carries only the JSON document: native solver output goes to
+    stderr.
     """
     import sys
+
+    if "--json" in (sys.argv[1:] if argv is None else argv):
+        _native_stdout_to_stderr()
 
     # typer >= 0.20 vendors click, so match its exceptions by shape, not by class.
     try:

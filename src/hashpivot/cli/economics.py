@@ -30,6 +30,10 @@ Fees = Annotated[
     typer.Option("--fees-btc-per-block", help="Average fees per block. [BTC]", show_default=False),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+LiveFlag = Annotated[
+    bool,
+    typer.Option("--live", help="Current network state from mempool.space (needs the network)."),
+]
 
 
 def _check_positive(problems: list[Problem], name: str, value: float | None, zero_ok: bool) -> None:
@@ -46,21 +50,26 @@ def _network(
     btc_price_usd: float | None,
     difficulty: float | None,
     fees_btc_per_block: float | None,
+    live: bool = False,
 ) -> Any:
     from hashpivot.engines.unit_economics import NetworkConditions
-    from hashpivot.io import btc_daily_range
 
     problems: list[Problem] = []
     _check_positive(problems, "btc-price-usd", btc_price_usd, zero_ok=False)
     _check_positive(problems, "difficulty", difficulty, zero_ok=False)
     _check_positive(problems, "fees-btc-per-block", fees_btc_per_block, zero_ok=True)
+    if live and date is not None:
+        problems.append(Problem("--live", "use either --date or --live, not both", CLI))
     if problems:
         raise InputError(problems)
-    day = date or btc_daily_range()[1].isoformat()
-    try:
-        base = NetworkConditions.from_history(day)
-    except DataError as exc:
-        raise InputError([Problem("--date", str(exc), CLI)]) from None
+    if live:
+        base = NetworkConditions.live()
+    else:
+        day = date or _latest_day_with_warning()
+        try:
+            base = NetworkConditions.from_history(day)
+        except DataError as exc:
+            raise InputError([Problem("--date", str(exc), CLI)]) from None
     if btc_price_usd is None and difficulty is None and fees_btc_per_block is None:
         return base
     return dataclasses.replace(
@@ -74,6 +83,17 @@ def _network(
     )
 
 
+def _latest_day_with_warning() -> str:
+    """The latest data day; a warning on stderr when it is older than 30 days."""
+    from hashpivot.io import btc_daily_range
+    from hashpivot.io.user_data import staleness_warning
+
+    warning = staleness_warning()
+    if warning:
+        typer.echo(f"warning: {warning}", err=True)
+    return btc_daily_range()[1].isoformat()
+
+
 def _fmt(v: float, digits: int = 0) -> str:
     return "n/a" if not math.isfinite(v) else f"{v:,.{digits}f}"
 
@@ -84,11 +104,16 @@ def register(app: typer.Typer) -> None:
     @app.command("hashprice")
     @handle_errors
     def hashprice_cmd(
-        btc_price_usd: Annotated[float, typer.Option("--btc-price-usd", help="BTC price. [USD]")],
-        difficulty: Annotated[float, typer.Option("--difficulty", help="Difficulty. [-]")],
+        btc_price_usd: Annotated[
+            float | None, typer.Option("--btc-price-usd", help="BTC price. [USD]")
+        ] = None,
+        difficulty: Annotated[
+            float | None, typer.Option("--difficulty", help="Difficulty. [-]")
+        ] = None,
         fees_btc_per_block: Annotated[
-            float, typer.Option("--fees-btc-per-block", help="Average fees per block. [BTC]")
-        ] = 0.0,
+            float | None,
+            typer.Option("--fees-btc-per-block", help="Average fees per block. [BTC]"),
+        ] = None,
         subsidy_btc: Annotated[
             float | None,
             typer.Option("--subsidy-btc", help="Block subsidy [BTC] (default 3.125, era 4)."),
@@ -96,13 +121,32 @@ def register(app: typer.Typer) -> None:
         height: Annotated[
             int | None, typer.Option("--height", help="Block height: subsidy from it. [blocks]")
         ] = None,
+        live: LiveFlag = False,
         as_json: JsonFlag = False,
     ) -> None:
-        """Hashprice [USD/PH/day] and hash value [BTC/PH/day] from price and difficulty."""
+        """Hashprice [USD/PH/day] and hash value [BTC/PH/day] from price and difficulty
+        (given, or --live from mempool.space: price, difficulty, fees and tip height)."""
         from hashpivot.bitcoin import block_subsidy_btc
         from hashpivot.mining import hashprice_usd_per_ph_day, hashvalue_btc_per_ph_day
 
         problems: list[Problem] = []
+        if live:
+            from hashpivot.io.mempool import get_network_state
+
+            state = get_network_state()
+            btc_price_usd = state.btc_price_usd if btc_price_usd is None else btc_price_usd
+            difficulty = state.difficulty if difficulty is None else difficulty
+            if fees_btc_per_block is None:
+                fees_btc_per_block = state.fees_btc_per_block
+            if subsidy_btc is None and height is None:
+                height = state.height
+        for flag, value in (("--btc-price-usd", btc_price_usd), ("--difficulty", difficulty)):
+            if value is None:
+                problems.append(Problem(flag, "required (or use --live)", CLI))
+        if problems:
+            raise InputError(problems)
+        assert btc_price_usd is not None and difficulty is not None
+        fees_btc_per_block = 0.0 if fees_btc_per_block is None else fees_btc_per_block
         _check_positive(problems, "btc-price-usd", btc_price_usd, zero_ok=False)
         _check_positive(problems, "difficulty", difficulty, zero_ok=False)
         _check_positive(problems, "fees-btc-per-block", fees_btc_per_block, zero_ok=True)
@@ -152,18 +196,20 @@ def register(app: typer.Typer) -> None:
         btc_price_usd: BtcPrice = None,
         difficulty: Difficulty = None,
         fees_btc_per_block: Fees = None,
+        live: LiveFlag = False,
         as_json: JsonFlag = False,
     ) -> None:
         """Cost per BTC (direct and total), margins and breakevens of a portfolio.
 
-        Network conditions come from the bundled history on --date (default: the latest
-        day), with --btc-price-usd, --difficulty, --fees-btc-per-block overriding.
+        Network conditions come from the daily history on --date (default: the latest
+        day, bundled or fetched by `hashpivot data update`) or --live (mempool.space), with
+        --btc-price-usd, --difficulty, --fees-btc-per-block overriding.
         """
         from hashpivot.engines.unit_economics import compute_unit_economics
         from hashpivot.models import load_portfolio
 
         portfolio = load_portfolio(site_file)
-        network = _network(date, btc_price_usd, difficulty, fees_btc_per_block)
+        network = _network(date, btc_price_usd, difficulty, fees_btc_per_block, live)
         try:
             result = compute_unit_economics(portfolio, network)
         except InputError as exc:  # engine problems name the field; add the file

@@ -73,7 +73,19 @@ class NetworkConditions:
         """
         from hashpivot.io import network_state_on
 
-        s = network_state_on(date)
+        return cls._from_state(network_state_on(date))
+
+    @classmethod
+    def live(cls, base_url: str = "https://mempool.space/api") -> NetworkConditions:
+        """Current conditions from mempool.space (price, difficulty, recent fees, subsidy at
+        the tip height)."""
+        from hashpivot.io.mempool import get_network_state
+
+        return cls._from_state(get_network_state(base_url=base_url))
+
+    @classmethod
+    def _from_state(cls, s: Any) -> NetworkConditions:
+        """From a :class:`hashpivot.io.NetworkState` (mean subsidy per block of its day)."""
         return cls(
             btc_price_usd=s.btc_price_usd,
             difficulty=s.difficulty,

@@ -16,7 +16,7 @@ import functools
 import io
 from dataclasses import asdict, dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -85,20 +85,71 @@ def _data_bytes(name: str) -> bytes:
 
 
 @functools.lru_cache(maxsize=1)
-def _btc_daily_cached() -> pd.DataFrame:
+def _bundled_btc_daily() -> pd.DataFrame:
     raw = _data_bytes(BTC_DAILY_FILE)
-    df = pd.read_csv(
-        io.BytesIO(raw),
-        compression="gzip",
-        parse_dates=["date"],
-        index_col="date",
-        dtype={"blocks": "int64", "height_end": "int64"},
-    )
+    return _read_btc_table(io.BytesIO(raw), BTC_DAILY_FILE, compression="gzip")
+
+
+def _read_btc_table(
+    source: Any, name: str, compression: Literal["gzip"] | None = None
+) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(
+            source,
+            compression=compression,
+            parse_dates=["date"],
+            index_col="date",
+            dtype={"blocks": "int64", "height_end": "int64"},
+        )
+    except (ValueError, OSError) as exc:
+        raise DataError(f"{name}: not a daily BTC table ({exc})") from exc
     missing = [c for c in BTC_DAILY_COLUMNS if c not in df.columns]
     if missing:
-        raise DataError(f"{BTC_DAILY_FILE} lacks column(s): {', '.join(missing)}")
+        raise DataError(f"{name} lacks column(s): {', '.join(missing)}")
     df.index = pd.DatetimeIndex(df.index, name="date")
     return df[list(BTC_DAILY_COLUMNS)]
+
+
+@functools.lru_cache(maxsize=4)
+def _merged_btc_daily(state: tuple[str, float, float]) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    """The table the engines see, and the last day from the bundled file (None when the
+    chain table of ``data update --full`` replaces it)."""
+    from pathlib import Path
+
+    from hashpivot.io.user_data import CHAIN_FILE, UPDATES_FILE
+
+    root = Path(state[0])
+    chain_path = root / CHAIN_FILE
+    if state[1]:
+        base = _read_btc_table(chain_path, str(chain_path))
+        bundled_last = None
+    else:
+        base = _bundled_btc_daily()
+        bundled_last = base.index[-1]
+    if state[2]:
+        updates_path = root / UPDATES_FILE
+        updates = _read_btc_table(updates_path, str(updates_path))
+        updates = updates[updates.index > base.index[-1]]
+        if len(updates):
+            base = pd.concat([base, updates])
+    return base, bundled_last
+
+
+def _btc_daily_cached() -> pd.DataFrame:
+    """Bundled daily table (or the chain table of ``data update --full``) plus the days
+    fetched by ``hashpivot data update``."""
+    from hashpivot.io.user_data import state_key
+
+    return _merged_btc_daily(state_key())[0]
+
+
+def _source_of(day: pd.Timestamp) -> str:
+    from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION, state_key
+
+    bundled_last = _merged_btc_daily(state_key())[1]
+    if bundled_last is not None and day <= bundled_last:
+        return COINMETRICS_ATTRIBUTION
+    return MEMPOOL_ATTRIBUTION
 
 
 def _to_timestamp(value: DateLike, what: str) -> pd.Timestamp:
@@ -114,13 +165,17 @@ def _to_timestamp(value: DateLike, what: str) -> pd.Timestamp:
 
 
 def btc_daily_range() -> tuple[dt.date, dt.date]:
-    """First and last day of the bundled BTC daily table."""
+    """First and last day of the daily BTC table (bundled plus ``data update``)."""
     idx = _btc_daily_cached().index
     return idx[0].date(), idx[-1].date()
 
 
 def load_btc_daily(start: DateLike | None = None, end: DateLike | None = None) -> pd.DataFrame:
-    """Daily BTC price and network data, 2010-07-18 to 2025-09-26 (Coin Metrics Community).
+    """Daily BTC price and network data: bundled (2010-07-18 to 2025-09-26, Coin Metrics
+    Community) plus the days fetched by ``hashpivot data update`` (mempool.space).
+
+    With ``data update --full`` the chain table rebuilt from public data replaces the
+    bundled file. Every engine reads the history through this function.
 
     Parameters
     ----------
@@ -155,7 +210,7 @@ def load_btc_daily(start: DateLike | None = None, end: DateLike | None = None) -
     if lo < first or hi > last:
         raise DataError(
             f"BTC daily data requested for {lo.date()} to {hi.date()} is outside the "
-            f"bundled range ({available})"
+            f"available range ({available}; `hashpivot data update` fetches newer days)"
         )
     return df.loc[lo:hi].copy()
 
@@ -190,6 +245,7 @@ def network_state_on(date: DateLike) -> NetworkState:
         subsidy_btc_per_block=float(row["subsidy_btc_per_block"]),
         hashrate_th_s=float(row["hashrate_th_s"]),
         height=int(row["height_end"]),
+        source=_source_of(day),
     )
 
 
@@ -226,7 +282,8 @@ def load_miner_unit_costs() -> pd.DataFrame:
 
 def clear_caches() -> None:
     """Forget every cached bundled table (for tests or after rebuilding the data)."""
-    _btc_daily_cached.cache_clear()
+    _bundled_btc_daily.cache_clear()
+    _merged_btc_daily.cache_clear()
     _csv_cached.cache_clear()
     from hashpivot.io import asics
 

@@ -1,0 +1,159 @@
+"""``hashpivot profit``: one line per machine, what the public mining calculators answer."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+import typer
+
+from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.output import print_json
+from hashpivot.exceptions import InputError, Problem
+
+CLI = "<command line>"
+
+_HELP = (
+    "Per machine: revenue, power cost and profit [USD/day], BTC/day, the breakeven power "
+    "price [USD/MWh] and the payback [days] at a machine price, on a day of the history "
+    "(default: the latest, bundled or fetched by `hashpivot data update`) or --live. "
+    'Example: hashpivot profit "S21" "S21 XP" --power-price-usd-per-mwh 50'
+)
+
+
+def _positive(problems: list[Problem], flag: str, value: float | None, zero_ok: bool) -> None:
+    if value is None:
+        return
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        need = ">= 0" if zero_ok else "> 0"
+        problems.append(Problem(flag, f"must be a finite number {need} (got {value})", CLI))
+
+
+@handle_errors
+def profit_command(
+    models: Annotated[
+        list[str], typer.Argument(help='ASIC models from `hashpivot asics`, e.g. "S21 XP".')
+    ],
+    power_price_usd_per_mwh: Annotated[
+        float,
+        typer.Option("--power-price-usd-per-mwh", help="All-in power price. [USD/MWh]"),
+    ],
+    date: Annotated[
+        str | None, typer.Option("--date", help="Network conditions of this UTC day, YYYY-MM-DD.")
+    ] = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="Current network state from mempool.space.")
+    ] = False,
+    machine_price_usd: Annotated[
+        float | None, typer.Option("--machine-price-usd", help="Price of one machine. [USD]")
+    ] = None,
+    machine_price_usd_per_th: Annotated[
+        float | None,
+        typer.Option("--machine-price-usd-per-th", help="Machine price per TH/s. [USD/(TH/s)]"),
+    ] = None,
+    pool_fee_fraction: Annotated[
+        float, typer.Option("--pool-fee-fraction", help="Pool fee, e.g. 0.02. [-]")
+    ] = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Revenue, power cost and profit per machine per day."""
+    from hashpivot.engines.machine_profit import machine_profit
+    from hashpivot.io import find_asic
+    from hashpivot.io.asics import UnknownAsicError
+
+    problems: list[Problem] = []
+    _positive(problems, "--power-price-usd-per-mwh", power_price_usd_per_mwh, zero_ok=True)
+    _positive(problems, "--machine-price-usd", machine_price_usd, zero_ok=True)
+    _positive(problems, "--machine-price-usd-per-th", machine_price_usd_per_th, zero_ok=True)
+    if not (math.isfinite(pool_fee_fraction) and 0 <= pool_fee_fraction < 1):
+        problems.append(
+            Problem("--pool-fee-fraction", f"must be in [0, 1) (got {pool_fee_fraction})", CLI)
+        )
+    if machine_price_usd is not None and machine_price_usd_per_th is not None:
+        problems.append(
+            Problem(
+                "--machine-price-usd",
+                "give --machine-price-usd or --machine-price-usd-per-th, not both",
+                CLI,
+            )
+        )
+    specs = []
+    for name in models:
+        try:
+            specs.append(find_asic(name))
+        except UnknownAsicError as exc:
+            problems.append(Problem("MODEL", str(exc), CLI))
+    if problems:
+        raise InputError(problems)
+    from hashpivot.cli.economics import _network
+
+    network = _network(date, None, None, None, live)
+    rows = []
+    for spec in specs:
+        price = machine_price_usd
+        if machine_price_usd_per_th is not None:
+            price = machine_price_usd_per_th * spec.hashrate_th_s
+        rows.append(
+            machine_profit(
+                spec.model,
+                spec.hashrate_th_s,
+                spec.power_w,
+                network.hashvalue_btc_per_ph_day,
+                network.btc_price_usd,
+                power_price_usd_per_mwh,
+                pool_fee_fraction,
+                price,
+            )
+        )
+    conditions = {
+        "date": network.date.isoformat() if network.date else None,
+        "btc_price_usd": network.btc_price_usd,
+        "difficulty": network.difficulty,
+        "fees_btc_per_block": network.fees_btc_per_block,
+        "subsidy_btc": network.subsidy_btc,
+        "hashprice_usd_per_ph_day": network.hashprice_usd_per_ph_day,
+        "power_price_usd_per_mwh": power_price_usd_per_mwh,
+        "pool_fee_fraction": pool_fee_fraction,
+        "source": network.source,
+    }
+    if as_json:
+        print_json({"network": conditions, "machines": [r.as_dict() for r in rows]})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    console.print(
+        f"{conditions['date']}: BTC {network.btc_price_usd:,.0f} USD, hashprice "
+        f"{network.hashprice_usd_per_ph_day:,.2f} USD/PH/day, power "
+        f"{power_price_usd_per_mwh:g} USD/MWh ({network.source})",
+        markup=False,
+    )
+    from rich import box
+
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        caption="revenue, power, profit: USD/day per machine; breakeven power price: "
+        "USD/MWh; payback: days",
+        caption_justify="left",
+    )
+    table.add_column("model", overflow="fold", min_width=10)
+    for col in ("TH/s", "revenue", "power", "profit", "BTC/day", "breakeven", "payback"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for r in rows:
+        table.add_row(
+            r.model,
+            f"{r.hashrate_th_s:g}",
+            f"{r.revenue_usd_per_day:,.2f}",
+            f"{r.power_cost_usd_per_day:,.2f}",
+            f"{r.profit_usd_per_day:,.2f}",
+            f"{r.btc_per_day:.6f}",
+            f"{r.breakeven_power_price_usd_per_mwh:,.1f}",
+            "-" if r.payback_days is None else f"{r.payback_days:,.0f}",
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``profit`` to the app."""
+    app.command("profit", help=_HELP)(profit_command)

@@ -1,0 +1,111 @@
+"""Profit of one machine a day: what the public mining calculators answer.
+
+Revenue [USD/day] = hashrate [PH/s] * hash value [BTC/PH/day] * (1 - pool fee) * price;
+power cost [USD/day] = power [MW] * 24 h * power price [USD/MWh]; the breakeven power price
+sets the two equal; payback = machine price / daily profit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from hashpivot.units import HOURS_PER_DAY, TH_PER_PH, W_PER_MW
+
+
+@dataclass(frozen=True)
+class MachineProfit:
+    """Daily economics of one machine at given network conditions and power price.
+
+    Attributes
+    ----------
+    model : str
+        Catalog name.
+    hashrate_th_s, power_w, efficiency_j_per_th : float
+        Nameplate hashrate [TH/s], power [W] and efficiency [J/TH].
+    btc_per_day : float
+        BTC mined after the pool fee. [BTC/day]
+    revenue_usd_per_day, power_cost_usd_per_day, profit_usd_per_day : float
+        [USD/day]
+    breakeven_power_price_usd_per_mwh : float
+        Power price at which profit is zero. [USD/MWh]
+    machine_price_usd : float or None
+        Price of one machine. [USD]
+    payback_days : float or None
+        Machine price / daily profit; None without a price or when profit <= 0. [days]
+    """
+
+    model: str
+    hashrate_th_s: float
+    power_w: float
+    efficiency_j_per_th: float
+    btc_per_day: float
+    revenue_usd_per_day: float
+    power_cost_usd_per_day: float
+    profit_usd_per_day: float
+    breakeven_power_price_usd_per_mwh: float
+    machine_price_usd: float | None
+    payback_days: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dict."""
+        return asdict(self)
+
+
+def machine_profit(
+    model: str,
+    hashrate_th_s: float,
+    power_w: float,
+    hashvalue_btc_per_ph_day: float,
+    btc_price_usd: float,
+    power_price_usd_per_mwh: float,
+    pool_fee_fraction: float = 0.0,
+    machine_price_usd: float | None = None,
+) -> MachineProfit:
+    """Daily revenue, power cost, profit, breakeven power price and payback of a machine.
+
+    Parameters
+    ----------
+    model : str
+        Name shown in the result.
+    hashrate_th_s : float
+        Hashrate. [TH/s]
+    power_w : float
+        Power at the wall. [W]
+    hashvalue_btc_per_ph_day : float
+        Network hash value (subsidy + fees). [BTC/(PH/s)/day]
+    btc_price_usd : float
+        BTC price. [USD/BTC]
+    power_price_usd_per_mwh : float
+        All-in power price. [USD/MWh]
+    pool_fee_fraction : float
+        Pool fee. [-]
+    machine_price_usd : float, optional
+        Price of the machine, for the payback. [USD]
+
+    Returns
+    -------
+    MachineProfit
+    """
+    btc_per_day = hashrate_th_s / TH_PER_PH * hashvalue_btc_per_ph_day * (1 - pool_fee_fraction)
+    revenue = btc_per_day * btc_price_usd
+    energy_mwh_per_day = power_w / W_PER_MW * HOURS_PER_DAY
+    cost = energy_mwh_per_day * power_price_usd_per_mwh
+    profit = revenue - cost
+    payback = None
+    if machine_price_usd is not None and profit > 0:
+        payback = machine_price_usd / profit
+    return MachineProfit(
+        model=model,
+        hashrate_th_s=hashrate_th_s,
+        power_w=power_w,
+        efficiency_j_per_th=power_w / hashrate_th_s if hashrate_th_s > 0 else math.nan,
+        btc_per_day=btc_per_day,
+        revenue_usd_per_day=revenue,
+        power_cost_usd_per_day=cost,
+        profit_usd_per_day=profit,
+        breakeven_power_price_usd_per_mwh=revenue / energy_mwh_per_day,
+        machine_price_usd=machine_price_usd,
+        payback_days=payback,
+    )

@@ -1,0 +1,246 @@
+"""The user data directory: daily chain history fetched by ``hashpivot data update``.
+
+Where: ``$HASHPIVOT_DATA_DIR`` if set, else the platform's user data directory
+(:func:`platformdirs.user_data_dir`, e.g. ``~/.local/share/hashpivot`` on Linux). Files:
+
+* ``btc_daily_updates.csv``: days after the bundled table (or after the chain table);
+* ``btc_daily_chain.csv``: the whole history rebuilt from public chain data
+  (``data update --full``); when present, the bundled Coin Metrics file (CC BY-NC 4.0) is
+  not read at all;
+* ``btc_daily_meta.json``: when, from where and how each file was fetched;
+* ``PROVENANCE.md``: sources, licences and what the rebuild cannot reach.
+
+This module reads the files without pandas (start-up speed): :func:`latest_day` and
+:func:`status` parse only the last lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hashpivot.io.chain_history import DailyRow
+
+DATA_DIR_ENV = "HASHPIVOT_DATA_DIR"
+UPDATES_FILE = "btc_daily_updates.csv"
+CHAIN_FILE = "btc_daily_chain.csv"
+META_FILE = "btc_daily_meta.json"
+PROVENANCE_FILE = "PROVENANCE.md"
+BUNDLED_FILE = "btc_daily.csv.gz"
+#: Columns of the files: ``date`` and the bundled table's (``io.coinmetrics.BTC_DAILY_COLUMNS``,
+#: not imported here because that module loads pandas).
+COLUMNS = (
+    "date",
+    "price_usd",
+    "difficulty",
+    "blocks",
+    "fees_btc_per_block",
+    "subsidy_btc_per_block",
+    "hashrate_th_s",
+    "height_end",
+)
+#: Days after which the latest data day counts as stale. [days]
+STALE_AFTER_DAYS = 30
+
+MEMPOOL_ATTRIBUTION = "mempool.space public chain data (hashpivot data update)"
+
+PROVENANCE_TEXT = """# Daily chain history fetched by `hashpivot data update`
+
+- **Source:** the public REST API of mempool.space ({base_url}), fetched {fetched_at}:
+  `/v1/mining/difficulty-adjustments` (difficulty of every block),
+  `/v1/mining/blocks/timestamp/:t` (the block at each UTC midnight: day-end heights),
+  `/v1/mining/blocks/fees/all` (mean fees per block per UTC day) and
+  `/v1/historical-price?currency=USD` (the last USD quote of each UTC day).
+- **Licence:** the chain data (heights, difficulty, fees) are public facts of the Bitcoin
+  blockchain; mempool.space is open source (AGPL-3.0) and its API terms apply to the
+  fetch. The USD prices are mempool.space's exchange aggregates, not Coin Metrics'
+  reference rate. Nothing here is Coin Metrics data, so `btc_daily_chain.csv` may be used
+  without the non-commercial (CC BY-NC 4.0) restriction of the bundled file.
+- **Derived columns:** `blocks` = difference of day-end heights; `subsidy_btc_per_block`
+  = mean protocol subsidy over the day's heights (a blend on halving days);
+  `difficulty` = mean over the day's blocks; `hashrate_th_s` = difficulty * 2^32 * blocks /
+  86,400 / 1e12.
+- **What the rebuild cannot reach:** days before mempool.space's first USD price (the
+  series starts at the first day with both a price and fees, so the 2009-2010 days
+  without a market price are absent); Coin Metrics' reference-rate prices (mempool.space's
+  quotes differ by up to a few percent, more in 2010-2013); Coin Metrics' own day
+  boundary (here block header time, so a block near midnight may fall on the other day
+  than in the bundled file); fees are mempool.space's per-day mean in BTC, where the
+  bundled column is converted from USD through the day's price.
+"""
+
+
+def data_dir() -> Path:
+    """The user data directory (``$HASHPIVOT_DATA_DIR`` or the platform's)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("hashpivot", appauthor=False))
+
+
+def _last_csv_line(path: Path) -> list[str] | None:
+    """The last data line of a CSV, or None when the file is missing or has no rows."""
+    try:
+        with path.open("rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - 4096))
+            lines = f.read().decode().strip().splitlines()
+    except OSError:
+        return None
+    if len(lines) < 1 or lines[-1].startswith("date"):
+        return None
+    return lines[-1].split(",")
+
+
+def _bundled_last_line() -> list[str]:
+    raw = resources.files("hashpivot").joinpath("data", BUNDLED_FILE).read_bytes()
+    return gzip.decompress(raw).decode().strip().rsplit("\n", 1)[-1].split(",")
+
+
+def state_key() -> tuple[str, float, float]:
+    """A key that changes whenever the user files change (for caches)."""
+    root = data_dir()
+    stamps = []
+    for name in (CHAIN_FILE, UPDATES_FILE):
+        try:
+            stamps.append((root / name).stat().st_mtime_ns / 1e9)
+        except OSError:
+            stamps.append(0.0)
+    return str(root), stamps[0], stamps[1]
+
+
+def latest_day() -> dt.date:
+    """The latest day of the history that the engines see (bundled or chain, plus updates)."""
+    root = data_dir()
+    for name in (UPDATES_FILE, CHAIN_FILE):
+        line = _last_csv_line(root / name)
+        if line:
+            return dt.date.fromisoformat(line[0])
+    return dt.date.fromisoformat(_bundled_last_line()[0])
+
+
+def last_height() -> tuple[dt.date, int]:
+    """Latest day and the height of its last block, as :func:`latest_day`."""
+    root = data_dir()
+    for name in (UPDATES_FILE, CHAIN_FILE):
+        line = _last_csv_line(root / name)
+        if line:
+            return dt.date.fromisoformat(line[0]), int(line[-1])
+    line = _bundled_last_line()
+    return dt.date.fromisoformat(line[0]), int(line[-1])
+
+
+def staleness_warning(today: dt.date | None = None) -> str | None:
+    """A one-line warning when the latest data day is older than 30 days, else None."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    last = latest_day()
+    age = (today - last).days
+    if age <= STALE_AFTER_DAYS:
+        return None
+    return (
+        f"the latest data day is {last} ({age} days ago): run `hashpivot data update` "
+        "for current network conditions"
+    )
+
+
+def write_rows(rows: Sequence[DailyRow], full: bool, base_url: str) -> Path:
+    """Write fetched rows (appending to the updates, or replacing the chain table).
+
+    Parameters
+    ----------
+    rows : sequence of DailyRow
+        Consecutive days, oldest first.
+    full : bool
+        True: ``rows`` are the whole history (``btc_daily_chain.csv``, and the updates are
+        cleared); False: they follow the latest day (appended to the updates file).
+    base_url : str
+        API root they came from (recorded in the metadata).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    root = data_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / (CHAIN_FILE if full else UPDATES_FILE)
+    append = not full and path.exists() and _last_csv_line(path) is not None
+    with path.open("a" if append else "w", newline="") as f:
+        writer = csv.writer(f)
+        if not append:
+            writer.writerow(COLUMNS)
+        for r in rows:
+            d = asdict(r)
+            d["date"] = r.date.isoformat()
+            writer.writerow(
+                [d[c] if c in ("date", "blocks", "height_end") else f"{d[c]:.10g}" for c in COLUMNS]
+            )
+    if full:
+        (root / UPDATES_FILE).unlink(missing_ok=True)
+    fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    meta = _read_meta()
+    meta[path.name] = {"source": base_url, "fetched_at": fetched_at, "rows_added": len(rows)}
+    (root / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+    (root / PROVENANCE_FILE).write_text(
+        PROVENANCE_TEXT.format(base_url=base_url, fetched_at=fetched_at)
+    )
+    return path
+
+
+def _read_meta() -> dict[str, Any]:
+    try:
+        out = json.loads((data_dir() / META_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return out if isinstance(out, dict) else {}
+
+
+def _span(path: Path) -> dict[str, Any] | None:
+    try:
+        with path.open() as f:
+            next(f)
+            first = next(f, None)
+    except (OSError, StopIteration):
+        return None
+    last = _last_csv_line(path)
+    if first is None or last is None:
+        return None
+    return {"file": str(path), "first_day": first.split(",")[0], "last_day": last[0]}
+
+
+def status(today: dt.date | None = None) -> dict[str, Any]:
+    """What the engines read: bundled and user files, their spans, the age of the latest day."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    root = data_dir()
+    chain = _span(root / CHAIN_FILE)
+    updates = _span(root / UPDATES_FILE)
+    meta = _read_meta()
+    bundled_last = _bundled_last_line()[0]
+    last = latest_day()
+    return {
+        "data_dir": str(root),
+        "bundled": {
+            "file": f"hashpivot/data/{BUNDLED_FILE}",
+            "first_day": "2010-07-18",
+            "last_day": bundled_last,
+            "used": chain is None,
+            "licence": "CC BY-NC 4.0 (Coin Metrics Community; non-commercial)",
+        },
+        "chain": None if chain is None else {**chain, **meta.get(CHAIN_FILE, {})},
+        "updates": None if updates is None else {**updates, **meta.get(UPDATES_FILE, {})},
+        "latest_day": last.isoformat(),
+        "age_days": (today - last).days,
+        "stale": (today - last).days > STALE_AFTER_DAYS,
+    }

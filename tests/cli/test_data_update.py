@@ -1,0 +1,82 @@
+"""``data update`` / ``data status`` and ``--live`` through the CLI, with recorded responses
+served by ``httpx.MockTransport`` (the HTTP boundary is the only thing replaced)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+from tests.io.test_mempool import recorded_handler
+from tests.io.test_mempool_history import data_dir, transport
+
+__all__ = ["data_dir"]  # the fixture, shared with the io tests
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = str(ROOT / "examples" / "reverse-margin.toml")
+runner = CliRunner()
+
+
+def _serve(monkeypatch: pytest.MonkeyPatch, mock: httpx.MockTransport) -> None:
+    """Every httpx.Client the code makes talks to ``mock`` instead of the network."""
+    monkeypatch.setattr(httpx, "Client", functools.partial(httpx.Client, transport=mock))
+
+
+def test_update_then_status_then_cost_uses_the_new_days(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _serve(monkeypatch, transport("update"))
+    # the fixture's days end on 2025-10-01; days up to "today" without data stop the series
+    res = runner.invoke(app, ["data", "update", "--base-url", "https://x/api", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["days_added"] == 5 and out["latest_day"] == "2025-10-01"
+    status = json.loads(runner.invoke(app, ["data", "status", "--json"]).stdout)
+    assert status["updates"]["first_day"] == "2025-09-27"
+    assert status["updates"]["source"] == "https://x/api"
+    assert status["latest_day"] == "2025-10-01" and status["bundled"]["used"] is True
+    expected_age = (dt.datetime.now(dt.UTC).date() - dt.date(2025, 10, 1)).days
+    assert status["age_days"] == expected_age
+    cost = json.loads(runner.invoke(app, ["cost", EXAMPLE, "--json"]).stdout)
+    assert cost["network"]["date"] == "2025-10-01"
+    assert cost["btc_price_usd"] == 118_000.0
+    text = runner.invoke(app, ["data", "status"])
+    assert "updates: 2025-09-27 to 2025-10-01" in text.stdout
+
+
+def test_update_failure_is_one_error_line(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _serve(monkeypatch, httpx.MockTransport(lambda r: httpx.Response(429, text="slow down")))
+    res = runner.invoke(app, ["data", "update"])
+    assert res.exit_code != 0 and "Traceback" not in res.output
+    assert "429" in res.stderr and res.stderr.startswith("error:")
+
+
+def test_stale_data_warns_on_stderr_only(data_dir: Path) -> None:
+    res = runner.invoke(app, ["cost", EXAMPLE, "--json"])
+    assert res.exit_code == 0
+    json.loads(res.stdout)
+    assert "warning: the latest data day is 2025-09-26" in res.stderr
+    dated = runner.invoke(app, ["cost", EXAMPLE, "--date", "2024-01-02", "--json"])
+    assert "warning" not in dated.stderr
+
+
+def test_cost_and_hashprice_live(monkeypatch: pytest.MonkeyPatch) -> None:
+    _serve(monkeypatch, httpx.MockTransport(recorded_handler()))
+    cost = runner.invoke(app, ["cost", EXAMPLE, "--live", "--json"])
+    assert cost.exit_code == 0, cost.output
+    network = json.loads(cost.stdout)["network"]
+    assert network["btc_price_usd"] == 109_669.0 and "mempool.space" in network["source"]
+    hp = runner.invoke(app, ["hashprice", "--live", "--json"])
+    assert hp.exit_code == 0, hp.output
+    out = json.loads(hp.stdout)
+    # the recorded state: tip 916,532 (subsidy 3.125), difficulty 142.34e12
+    assert out["difficulty"] == 142342602928674.9 and out["subsidy_btc"] == 3.125
+    assert out["btc_price_usd"] == 109_669.0
+    given = runner.invoke(app, ["hashprice", "--live", "--btc-price-usd", "1e5", "--json"])
+    assert json.loads(given.stdout)["btc_price_usd"] == 1e5

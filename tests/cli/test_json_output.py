@@ -1,0 +1,132 @@
+"""``--json`` writes exactly one JSON document to stdout, for every command and every
+dispatch solver (fast, lp, milp): run as real processes, so that anything a solver prints
+at the file-descriptor level (the HiGHS banner) would show up in stdout.
+
+Not here: ``serve`` (a server), ``keys`` and ``runs`` (they need its database; see
+tests/web), ``data update`` (needs the network: tests/cli/test_data_update.py runs it with
+recorded responses).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+PRICES = DATA / "power" / "prices_hb_west_2024-08-19_21.csv"
+
+TINY_SITE = """
+name = "tiny dispatch"
+[[sites]]
+name = "T"
+region = "ERCOT"
+capacity_mw = 4.0
+[sites.power_contract]
+kind = "index"
+price_usd_per_mwh = 35.0
+market = "ercot:HB_WEST"
+[[sites.fleet]]
+name = "S21"
+hashrate_th_s = 200.0
+power_w = 3500.0
+count = 1000
+[sites.dispatch]
+hashprice_usd_per_ph_day = 45.0
+"""
+LIMITS = {
+    "lp": "[sites.dispatch.limits]\nramp_mw_per_interval = 1.0\n",
+    "milp": "[sites.dispatch.limits]\nmin_up_intervals = 2\nmin_down_intervals = 2\n",
+}
+
+
+def _run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "80"}
+    return subprocess.run(
+        [sys.executable, "-m", "hashpivot", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=600,
+    )
+
+
+def _site(tmp_path: Path, solver: str) -> str:
+    path = tmp_path / f"tiny_{solver}.toml"
+    path.write_text(TINY_SITE + LIMITS.get(solver, ""))
+    return str(path)
+
+
+EX = str(ROOT / "examples")
+CASES: dict[str, list[str]] = {
+    "hashprice": ["hashprice", "--btc-price-usd", "1e5", "--difficulty", "1e14"],
+    "cost": ["cost", f"{EX}/reverse-margin.toml", "--date", "2024-04-19"],
+    "backtest": [
+        "backtest", f"{EX}/reverse-margin.toml", "--start", "2024-01-01", "--end", "2024-01-31"
+    ],
+    "asics": ["asics", "--manufacturer", "MicroBT"],
+    "network": ["network", "--date", "2024-04-19"],
+    "data status": ["data", "status"],
+    "profit": ["profit", "S21", "--power-price-usd-per-mwh", "50"],
+    "pivot": ["pivot", f"{EX}/pivot-200mw.toml"],
+    "deals": ["deals"],
+    "simulate": ["simulate", str(DATA / "simulate_site.toml"), "--paths", "200", "--years", "1"],
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_command_json_is_one_document(name: str, tmp_path: Path) -> None:
+    res = _run([*CASES[name], "--json"], tmp_path)
+    assert res.returncode == 0, res.stderr
+    json.loads(res.stdout)  # one document, nothing before or after it
+    assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("solver", ["fast", "lp", "milp"])
+def test_dispatch_json_is_one_document_for_every_solver(solver: str, tmp_path: Path) -> None:
+    args = ["dispatch", _site(tmp_path, solver), "--prices", str(PRICES), "--json"]
+    if solver != "milp":
+        args += ["--solver", solver]
+    res = _run(args, tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["status"] in ("optimal", "Optimal") or "objective_usd" in out
+    assert out["solver"] != "fast" if solver != "fast" else out["solver"] == "fast"
+
+
+def test_optimize_json_is_one_document(tmp_path: Path) -> None:
+    from tests.cli.test_optimize import _write
+
+    args = ["optimize", _write(tmp_path), "--scenarios", "8", "--evpi-scenarios", "2", "--json"]
+    res = _run(args, tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["status"] == "ok"
+
+
+def test_version_and_help_start_without_pandas(tmp_path: Path) -> None:
+    from hashpivot import __version__
+
+    res = _run(["--version"], tmp_path)
+    assert res.returncode == 0 and res.stdout.strip() == f"hashpivot {__version__}"
+    probe = (
+        "import sys\n"
+        "from hashpivot.cli.app import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('PANDAS' if 'pandas' in sys.modules else 'NO-PANDAS', file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    for args in (["--help"], ["--version"], ["hashprice", "--btc-price-usd", "1e5",
+                                             "--difficulty", "1e14", "--json"]):
+        out = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env
+        )
+        assert out.stderr.strip().endswith("NO-PANDAS"), (args, out.stderr[-300:])

@@ -1,0 +1,119 @@
+"""``hashpivot profit``: per-machine USD/day against a hand computation from the raw row."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+from tests.cli.test_cost_halving import _raw_row
+
+runner = CliRunner()
+
+
+def test_s21_at_50_usd_per_mwh_by_hand() -> None:
+    day = "2024-06-01"
+    res = runner.invoke(
+        app,
+        [
+            "profit",
+            "Antminer S21",
+            "--power-price-usd-per-mwh",
+            "50",
+            "--date",
+            day,
+            "--machine-price-usd",
+            "3000",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    m = json.loads(res.stdout)["machines"][0]
+    row = _raw_row(day)
+    # 200 TH/s = 2e14 H/s finds 2e14 * 86,400 / (difficulty * 2^32) blocks a day
+    blocks_per_day = 2e14 * 86_400 / (float(row["difficulty"]) * 2**32)
+    btc = blocks_per_day * (float(row["subsidy_btc_per_block"]) + float(row["fees_btc_per_block"]))
+    revenue = btc * float(row["price_usd"])
+    power = 3.5 * 24 / 1000 * 50  # 3.5 kW for 24 h = 0.084 MWh at 50 USD/MWh = 4.20 USD
+    assert m["hashrate_th_s"] == 200 and m["power_w"] == 3500
+    assert m["btc_per_day"] == pytest.approx(btc, rel=1e-9)
+    assert m["revenue_usd_per_day"] == pytest.approx(revenue, rel=1e-9)
+    assert m["power_cost_usd_per_day"] == pytest.approx(4.20, rel=1e-12) == power
+    assert m["profit_usd_per_day"] == pytest.approx(revenue - power, rel=1e-9)
+    assert m["breakeven_power_price_usd_per_mwh"] == pytest.approx(revenue / 0.084, rel=1e-9)
+    assert m["payback_days"] == pytest.approx(3000 / (revenue - power), rel=1e-9)
+
+
+def test_breakeven_price_zeroes_the_profit_and_pool_fee_scales_revenue() -> None:
+    base = ["profit", "S21 XP", "--date", "2025-01-15", "--json"]
+    first = json.loads(
+        runner.invoke(app, [*base, "--power-price-usd-per-mwh", "40"]).stdout
+    )["machines"][0]
+    at_be = json.loads(
+        runner.invoke(
+            app,
+            [*base, "--power-price-usd-per-mwh", repr(first["breakeven_power_price_usd_per_mwh"])],
+        ).stdout
+    )["machines"][0]
+    assert at_be["profit_usd_per_day"] == pytest.approx(0, abs=1e-9)
+    assert at_be["payback_days"] is None
+    fee = json.loads(
+        runner.invoke(
+            app, [*base, "--power-price-usd-per-mwh", "40", "--pool-fee-fraction", "0.02"]
+        ).stdout
+    )["machines"][0]
+    assert fee["revenue_usd_per_day"] == pytest.approx(0.98 * first["revenue_usd_per_day"])
+
+
+def test_price_per_th_and_several_models_and_table() -> None:
+    res = runner.invoke(
+        app,
+        [
+            "profit",
+            "S21",
+            "S21 XP",
+            "--power-price-usd-per-mwh",
+            "50",
+            "--machine-price-usd-per-th",
+            "15",
+            "--date",
+            "2025-09-26",
+            "--json",
+        ],
+    )
+    rows = json.loads(res.stdout)["machines"]
+    assert [r["machine_price_usd"] for r in rows] == [3000.0, 4050.0]
+    table = runner.invoke(app, ["profit", "S21", "--power-price-usd-per-mwh", "50"])
+    assert table.exit_code == 0 and "breakeven" in table.stdout and "Antminer" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["S99", "--power-price-usd-per-mwh", "50"], "MODEL: unknown ASIC model 'S99'"),
+        (["S21", "--power-price-usd-per-mwh", "-1"], "--power-price-usd-per-mwh: must be"),
+        (
+            ["S21", "--power-price-usd-per-mwh", "5", "--date", "2024-01-01", "--live"],
+            "--live: use either --date or --live",
+        ),
+        (
+            [
+                "S21",
+                "--power-price-usd-per-mwh",
+                "5",
+                "--machine-price-usd",
+                "1",
+                "--machine-price-usd-per-th",
+                "1",
+            ],
+            "not both",
+        ),
+        (["S21", "--power-price-usd-per-mwh", "5", "--date", "1999-01-01"], "--date:"),
+    ],
+)
+def test_bad_input_is_one_error_line_exit_2(args: list[str], expected: str) -> None:
+    res = runner.invoke(app, ["profit", *args])
+    assert res.exit_code == 2, res.output
+    assert expected in res.stderr and "Traceback" not in res.output
