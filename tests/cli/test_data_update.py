@@ -80,3 +80,22 @@ def test_cost_and_hashprice_live(monkeypatch: pytest.MonkeyPatch) -> None:
     assert out["btc_price_usd"] == 109_669.0
     given = runner.invoke(app, ["hashprice", "--live", "--btc-price-usd", "1e5", "--json"])
     assert json.loads(given.stdout)["btc_price_usd"] == 1e5
+
+
+def test_pivot_and_simulate_start_after_the_updated_data(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pivot_example = str(ROOT / "examples" / "pivot-200mw.toml")
+    before = json.loads(runner.invoke(app, ["pivot", pivot_example, "--json"]).stdout)
+    assert before["inputs"]["start"] == "2025-10"  # month after the bundled 2025-09-26
+    _serve(monkeypatch, transport("update"))
+    assert runner.invoke(app, ["data", "update"]).exit_code == 0
+    after = json.loads(runner.invoke(app, ["pivot", pivot_example, "--json"]).stdout)
+    assert after["inputs"]["start"] == "2025-11"  # month after the updated 2025-10-01
+    assert "data update" in after["inputs"]["market_source"]
+    # the market state at start is the updated day's
+    sim = runner.invoke(
+        app, ["simulate", pivot_example, "--paths", "50", "--years", "1", "--json"]
+    )
+    assert sim.exit_code == 0, sim.output
+    assert json.loads(sim.stdout)["inputs"]["start"] == "2025-11"

@@ -18,6 +18,7 @@ from typer.core import TyperCommand, TyperGroup
 
 #: command name -> (module whose ``register(app)`` adds it, one-line help in the listing)
 _COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("hashpivot.cli.init_cmd", "Write a commented template of a site to start from."),
     "profit": ("hashpivot.cli.profit", "Revenue, power cost and profit per machine per day."),
     "hashprice": ("hashpivot.cli.economics", "Hashprice [USD/PH/day] from price and difficulty."),
     "cost": ("hashpivot.cli.economics", "Cost per BTC, margins and breakevens of a portfolio."),

@@ -65,7 +65,7 @@ def _network(
     if live:
         base = NetworkConditions.live()
     else:
-        day = date or _latest_day_with_warning()
+        day = date or _latest_day()
         try:
             base = NetworkConditions.from_history(day)
         except DataError as exc:
@@ -83,15 +83,23 @@ def _network(
     )
 
 
-def _latest_day_with_warning() -> str:
-    """The latest data day; a warning on stderr when it is older than 30 days."""
+def _latest_day() -> str:
+    """The latest data day (bundled or fetched by `hashpivot data update`)."""
     from hashpivot.io import btc_daily_range
+
+    return btc_daily_range()[1].isoformat()
+
+
+def warn_if_stale(date: str | None, live: bool) -> None:
+    """After a result on the latest data day: a warning on stderr when that day is older
+    than 30 days (nothing with --date or --live)."""
+    if date is not None or live:
+        return
     from hashpivot.io.user_data import staleness_warning
 
     warning = staleness_warning()
     if warning:
         typer.echo(f"warning: {warning}", err=True)
-    return btc_daily_range()[1].isoformat()
 
 
 def _fmt(v: float, digits: int = 0) -> str:
@@ -216,8 +224,9 @@ def register(app: typer.Typer) -> None:
             raise exc.with_source(str(site_file)) from None
         if as_json:
             print_json(result.to_dict())
-            return
-        _print_cost(result)
+        else:
+            _print_cost(result)
+        warn_if_stale(date, live)
 
     @app.command("backtest")
     @handle_errors

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -85,7 +85,7 @@ def profit_command(
             problems.append(Problem("MODEL", str(exc), CLI))
     if problems:
         raise InputError(problems)
-    from hashpivot.cli.economics import _network
+    from hashpivot.cli.economics import _network, warn_if_stale
 
     network = _network(date, None, None, None, live)
     rows = []
@@ -118,7 +118,14 @@ def profit_command(
     }
     if as_json:
         print_json({"network": conditions, "machines": [r.as_dict() for r in rows]})
-        return
+    else:
+        _print_table(network, conditions, rows, power_price_usd_per_mwh)
+    warn_if_stale(date, live)
+
+
+def _print_table(
+    network: Any, conditions: dict[str, Any], rows: list[Any], power_price_usd_per_mwh: float
+) -> None:
     from rich.console import Console
     from rich.table import Table
 

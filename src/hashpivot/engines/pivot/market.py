@@ -71,6 +71,15 @@ class MarketStart:
     source: str
 
 
+def _history_source(last: dt.date) -> str:
+    """Where the latest day comes from: the bundled file or ``hashpivot data update``."""
+    from hashpivot.io import network_state_on
+
+    if "Coin Metrics" in network_state_on(last).source:
+        return f"bundled Coin Metrics data, {last.isoformat()}"
+    return f"mempool.space chain data (hashpivot data update), {last.isoformat()}"
+
+
 def _bundled_state() -> dict[str, Any]:
     """Latest bundled day: price, difficulty-implied hashrate, 90-day mean fees, height."""
     try:
@@ -85,7 +94,7 @@ def _bundled_state() -> dict[str, Any]:
             "network_hashrate_th_s": float(hashrate_from_difficulty(float(row["difficulty"]))),
             "fees_btc_per_block": float(df["fees_btc_per_block"].mean()),
             "height": int(row["height_end"]),
-            "source": f"bundled Coin Metrics data, {last.isoformat()}",
+            "source": _history_source(last),
         }
     except (DataError, ImportError, KeyError, OSError, ValueError):
         return {**_FALLBACK_STATE, "source": "built-in fallback (Coin Metrics 2025-09-26)"}
