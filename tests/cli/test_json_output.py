@@ -73,6 +73,7 @@ CASES: dict[str, list[str]] = {
     "asics": ["asics", "--manufacturer", "MicroBT"],
     "network": ["network", "--date", "2024-04-19"],
     "data status": ["data", "status"],
+    "init": ["init", "new-site.toml"],
     "profit": ["profit", "S21", "--power-price-usd-per-mwh", "50"],
     "pivot": ["pivot", f"{EX}/pivot-200mw.toml"],
     "deals": ["deals"],

@@ -92,9 +92,16 @@ def write_template(path: Path, force: bool = False) -> Path:
 def init_command(
     file: Annotated[Path, typer.Argument(help="Portfolio file to create, e.g. my-site.toml.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Write a commented template of one site that `cost` and `pivot` run as written."""
     path = write_template(file, force)
+    if as_json:
+        from hashpivot.cli.output import print_json
+
+        next_steps = [f"hashpivot cost {path}", f"hashpivot pivot {path}"]
+        print_json({"file": str(path), "next": next_steps})
+        return
     typer.echo(f"wrote {path}: edit it, then run `hashpivot cost {path}`")
 
 
