@@ -19,8 +19,9 @@ _ASICS_HELP = (
     "(= W per TH/s), release year, cooling and the source file of each row."
 )
 _NETWORK_HELP = (
-    "Bitcoin network state on a day from the bundled Coin Metrics data (default: the last "
-    "bundled day, 2025-09-26), or live from mempool.space with --live: BTC price [USD], "
+    "Bitcoin network state on a day from the daily history (bundled Coin Metrics data plus "
+    "`hashpivot data update`; default: the latest day), or live from mempool.space with "
+    "--live: BTC price [USD], "
     "difficulty [-], fees and subsidy per block [BTC], hashrate [TH/s], block height."
 )
 
@@ -111,7 +112,9 @@ def asics_command(
 def network_command(
     date: Annotated[
         str | None,
-        typer.Option("--date", help="UTC day YYYY-MM-DD (2010-07-18 to 2025-09-26)."),
+        typer.Option(
+            "--date", help="UTC day YYYY-MM-DD (from 2010-07-18; `hashpivot data status`)."
+        ),
     ] = None,
     live: Annotated[
         bool, typer.Option("--live", help="Fetch the current state from mempool.space.")

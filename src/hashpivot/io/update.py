@@ -77,7 +77,7 @@ def update_history(
     finally:
         if own:
             http.close()
-    path = write_rows(rows, full=full, base_url=root) if rows or full else None
+    path = write_rows(rows, full=full, base_url=root) if rows else None
     clear_caches()
     return {
         "days_added": len(rows),
