@@ -2,8 +2,10 @@
 
 Like pvlib's ``iotools``: every reader or fetcher hands its buffer or payload to a
 ``_parse_*`` function that tests call directly. The package reads only its own bundled
-data (:mod:`importlib.resources`); the network is touched only by
-:func:`get_network_state` (mempool.space), which nothing calls implicitly.
+data (:mod:`importlib.resources`) and the user data directory of ``hashpivot data update``
+(:mod:`hashpivot.io.user_data`); the network is touched only by :func:`get_network_state`
+and :func:`hashpivot.io.update.update_history` (mempool.space), which nothing calls
+implicitly.
 
 Bundled BTC data: Source: Coin Metrics Community Network Data (CC BY-NC 4.0).
 """
