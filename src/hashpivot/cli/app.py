@@ -125,6 +125,23 @@ def _native_stdout_to_stderr() -> None:
     )
 
 
+#: Commands whose result starts from the latest data day's market (price, hashrate, fees).
+_STARTS_FROM_LATEST_DAY = frozenset({"pivot", "simulate", "optimize"})
+
+
+def _warn_if_stale(args: list[str]) -> None:
+    """After a successful pivot/simulate/optimize: warn on stderr when the latest data day
+    is older than 30 days (``cost`` and ``profit`` warn themselves)."""
+    command = next((a for a in args if not a.startswith("-")), None)
+    if command not in _STARTS_FROM_LATEST_DAY or "--help" in args:
+        return
+    from hashpivot.io.user_data import staleness_warning
+
+    warning = staleness_warning()
+    if warning:
+        typer.echo(f"warning: {warning}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``hashpivot`` console script.
 
@@ -135,7 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     """
     import sys
 
-    if "--json" in (sys.argv[1:] if argv is None else argv):
+    args = sys.argv[1:] if argv is None else list(argv)
+    if "--json" in args:
         _native_stdout_to_stderr()
 
     # typer >= 0.20 vendors click, so match its exceptions by shape, not by class.
@@ -157,4 +175,7 @@ def main(argv: list[str] | None = None) -> None:
         if hasattr(exc, "exit_code"):
             sys.exit(int(exc.exit_code))
         raise
-    sys.exit(result if isinstance(result, int) else 0)
+    code = result if isinstance(result, int) else 0
+    if code == 0:
+        _warn_if_stale(args)
+    sys.exit(code)
