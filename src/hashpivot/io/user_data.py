@@ -1,7 +1,8 @@
 """The user data directory: daily chain history fetched by ``hashpivot data update``.
 
-Where: ``$HASHPIVOT_DATA_DIR`` if set, else the platform's user data directory
-(:func:`platformdirs.user_data_dir`, e.g. ``~/.local/share/hashpivot`` on Linux). Files:
+Where: ``$HASHPIVOT_DATA_DIR`` if set, else the ``data`` folder of the platform's user data
+directory (:func:`platformdirs.user_data_dir`, e.g. ``~/.local/share/hashpivot/data`` on
+Linux), where the web service's run provenance hashes them. Files:
 
 * ``btc_daily_updates.csv``: days after the bundled table (or after the chain table);
 * ``btc_daily_chain.csv``: the whole history rebuilt from public chain data
@@ -80,13 +81,15 @@ PROVENANCE_TEXT = """# Daily chain history fetched by `hashpivot data update`
 
 
 def data_dir() -> Path:
-    """The user data directory (``$HASHPIVOT_DATA_DIR`` or the platform's)."""
+    """Folder of the fetched history (``$HASHPIVOT_DATA_DIR`` or ``<user data dir>/data``)."""
     override = os.environ.get(DATA_DIR_ENV)
     if override:
         return Path(override).expanduser()
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("hashpivot", appauthor=False))
+    # the ``data`` folder of the user data directory, where the web service's run
+    # provenance (hashpivot.store.runs.provenance) looks for updated data files
+    return Path(platformdirs.user_data_dir("hashpivot", appauthor=False)) / "data"
 
 
 def _last_csv_line(path: Path) -> list[str] | None:
