@@ -9,8 +9,10 @@ the engines.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -106,23 +108,38 @@ def _root(
     pivots, risk and dispatch. Every number carries its unit in its name."""
 
 
-def _native_stdout_to_stderr() -> None:
-    """Keep stdout for the JSON document: Python's ``sys.stdout`` keeps the real stdout,
-    while file descriptor 1 (where native libraries such as HiGHS print their banners and
-    logs) is pointed at stderr."""
+@contextlib.contextmanager
+def _native_stdout_to_stderr() -> Iterator[None]:
+    """Keep stdout for the JSON document: Python's ``sys.stdout`` keeps writing to the real
+    stdout, while file descriptor 1 (where native libraries such as HiGHS print banners and
+    logs) points at stderr; both are restored on exit. Nothing is done when ``sys.stdout``
+    is not the process's own stdout (captured by a test, embedded)."""
     import io
     import os
     import sys
 
+    original = sys.stdout
     try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        os.dup2(2, 1)
-    except (OSError, ValueError):  # no real descriptors (embedded, captured): nothing to do
+        real = original is not None and original is sys.__stdout__ and original.fileno() == 1
+    except (AttributeError, OSError, ValueError):
+        real = False
+    if not real:
+        yield
         return
+    original.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
     sys.stdout = io.TextIOWrapper(
-        os.fdopen(saved, "wb", buffering=0), encoding="utf-8", line_buffering=True
+        os.fdopen(os.dup(saved), "wb", buffering=0), encoding="utf-8", line_buffering=True
     )
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stdout.close()
+        os.dup2(saved, 1)
+        os.close(saved)
+        sys.stdout = original
 
 
 #: Commands whose result starts from the latest data day's market (price, hashrate, fees).
@@ -153,12 +170,12 @@ def main(argv: list[str] | None = None) -> None:
     import sys
 
     args = sys.argv[1:] if argv is None else list(argv)
-    if "--json" in args:
-        _native_stdout_to_stderr()
+    guard = _native_stdout_to_stderr() if "--json" in args else contextlib.nullcontext()
 
     # typer >= 0.20 vendors click, so match its exceptions by shape, not by class.
     try:
-        result = app(args=argv, standalone_mode=False)
+        with guard:
+            result = app(args=argv, standalone_mode=False)
     except Exception as exc:
         kind = type(exc).__name__
         ctx = getattr(exc, "ctx", None)
