@@ -119,8 +119,9 @@ def _native_stdout_to_stderr() -> Iterator[None]:
     import sys
 
     original = sys.stdout
+    is_process_stdout = original is sys.__stdout__
     try:
-        real = original is not None and original is sys.__stdout__ and original.fileno() == 1
+        real = is_process_stdout and original.fileno() == 1
     except (AttributeError, OSError, ValueError):
         real = False
     if not real:
