@@ -108,8 +108,12 @@ def _default(info: FieldInfo) -> str:
     if info.default is PydanticUndefined:
         if info.default_factory is not None:
             value = info.default_factory()  # type: ignore[call-arg]
+            if isinstance(value, BaseModel):
+                return "its fields' defaults"
             return "`[]`" if value == [] else f"`{value}`"
         return "**required**"
+    if isinstance(info.default, BaseModel):
+        return "its fields' defaults"
     if info.default is None:
         return "not set"
     if isinstance(info.default, bool):
