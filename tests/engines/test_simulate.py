@@ -293,3 +293,35 @@ def test_example_at_zero_volatility_agrees_with_pivot_at_the_default_horizon() -
         # and with the terminal value of [pivot.terminal_value]
         np.testing.assert_allclose(res.npv_with_terminal_value_usd[s.name],
                                    s.npv_with_terminal_value_usd, rtol=1e-9)
+
+
+@pytest.mark.parametrize("centre", ["median", "mean"])
+def test_deterministic_pivot_path_is_the_monte_carlo_centre(centre: str) -> None:
+    """Issue 9: the pivot model's deterministic BTC path is the median (or the mean, the
+    user's choice) of the simulated paths, within 4 standard errors at 1, 5 and 10 years."""
+    from pathlib import Path
+
+    from hashpivot.models import load_portfolio
+    from hashpivot.scenarios import generate_chunk
+
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    spec = (pf.scenario or ScenarioSpec()).model_copy(
+        update={"price_center": centre, "btc_volatility_per_year": 0.55}
+    )
+    pf = pf.model_copy(update={"scenario": spec})
+    run = prepare(pf, SimulationConfig(n_paths=1, seed=0, chunk_paths=1))
+    det = pivot.deterministic_market(pf, None, pf.pivot.horizon_years * 12)
+    n = 20_000
+    m = generate_chunk(run.task.params, np.random.SeedSequence(11), n)
+    for t_years in (1, 5, 10):
+        t = 12 * t_years - 1
+        ratio = m.btc_price_usd[:, t] / det.btc_price_usd[0, t]
+        s = 0.55 * math.sqrt(12 * t_years / 12)
+        if centre == "median":
+            # sample median of log ratio: se = sqrt(pi/2) sigma sqrt(t) / sqrt(n)
+            se = math.sqrt(math.pi / 2) * s / math.sqrt(n)
+            assert abs(np.median(np.log(ratio))) < 4 * se
+        else:
+            # sample mean of a lognormal ratio with mean 1: sd sqrt(exp(s^2) - 1) / sqrt(n)
+            se = math.sqrt(math.exp(s * s) - 1) / math.sqrt(n)
+            assert abs(ratio.mean() - 1) < 4 * se

@@ -60,7 +60,11 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         title_justify="left",
         caption="NPV of unlevered free cash flow (month-end, monthly compounding), pre-tax, "
         "without and with terminal value; IRR and payback of the flows minus the baseline's; "
-        + str(result.inputs.get("terminal_value", "")),
+        + str(result.inputs.get("terminal_value", ""))
+        + "; "
+        + str(result.inputs.get("discounting", ""))
+        + "; "
+        + escape(str(result.inputs.get("price_center", ""))),
         caption_justify="left",
     )
     table.add_column("quantity [unit]", min_width=20)

@@ -174,6 +174,7 @@ def run_pivot(
         "mining_discount_rate": rates.mining,
         "hosting_discount_rate": rates.hosting,
         "discounting": rates.describe(),
+        "price_center": _price_center(portfolio),
         "terminal_value": describe_tv(tv_spec),
         "market_source": ms.source,
         "btc_price_usd": ms.btc_price_usd,
@@ -207,3 +208,10 @@ def run_pivot(
         warnings=warnings,
         deal_range=rng,
     )
+
+
+def _price_center(portfolio: Portfolio) -> str:
+    """What the deterministic path is in ``simulate``: the paths' median or mean."""
+    spec = getattr(portfolio, "scenario", None)
+    centre = getattr(spec, "price_center", None) or "mean"
+    return f"the deterministic path is the Monte Carlo {centre} ([scenario].price_center)"
