@@ -124,6 +124,8 @@ def dispatch_command(
         f"prices: {summary.get('price_source')}; emissions: {summary.get('emissions_source')}",
         highlight=False,
     )
+    if summary.get("power_contract"):
+        console.print(f"power contract: {summary['power_contract']}", highlight=False)
     for p in written:
         console.print(f"wrote {p}", highlight=False)
 

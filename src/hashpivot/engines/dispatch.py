@@ -286,11 +286,18 @@ def build_dispatch_problem(
         adder = float(spec.grid_adder_usd_per_mwh)
     else:
         adder = float(_attr(contract, "adder_usd_per_mwh", 0.0) or 0.0)
+    grid_price: np.ndarray | None = None
     if contract is not None and _attr(contract, "kind") == "fixed":
-        meta["contract_note"] = (
-            "the site's fixed-price contract is not used by dispatch (grid energy is bought "
-            "at the index price + adder); model a fixed-price block as [sites.dispatch.ppa]"
+        # the miner pays the fixed price on the energy it uses and saves it by curtailing;
+        # only a [sites.dispatch.ppa] block (or renewables) is resold, at the market price
+        fixed = float(_attr(contract, "price_usd_per_mwh"))
+        grid_price = np.full(len(index), fixed)
+        meta["power_contract"] = (
+            f"fixed price {fixed:g} USD/MWh (+ adder {adder:g}) on the energy used; curtailing "
+            "saves it; the market price values only resale of a PPA block or renewables"
         )
+    elif contract is not None:
+        meta["power_contract"] = f"index price + adder {adder:g} USD/MWh"
 
     # AI load
     flex_mean = spec.ai_load_mw * spec.ai_flexible_fraction
@@ -413,6 +420,7 @@ def build_dispatch_problem(
         ai_flexible_max_mw=max(flex_max, flex_mean),
         ai_window=windows,
         grid_adder_usd_per_mwh=adder,
+        grid_price_usd_per_mwh_series=grid_price,
         ppa_volume_mw=ppa.volume_mw if ppa else 0.0,
         ppa_price_usd_per_mwh=ppa.price_usd_per_mwh if ppa else 0.0,
         ppa_resale_allowed=ppa.resale_allowed if ppa else True,

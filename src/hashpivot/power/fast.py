@@ -57,7 +57,7 @@ def supply_pieces(problem: DispatchProblem) -> tuple[FloatArray, FloatArray, np.
     resale_value = np.maximum(p, 0.0)
     c_ren = resale_value if problem.renewable_resale_allowed else np.zeros(t)
     c_ppa = (resale_value if problem.ppa_resale_allowed else np.zeros(t)) + k4_per_mwh
-    c_grid = p + problem.grid_adder_usd_per_mwh + k4_per_mwh
+    c_grid = problem.grid_purchase_price_usd_per_mwh() + problem.grid_adder_usd_per_mwh + k4_per_mwh
     cap_ren = problem.renewable()
     cap_ppa = np.full(t, problem.ppa_volume_mw)
     cap_grid = np.full(t, math.inf)

@@ -172,7 +172,10 @@ def define_supply(m: LinearModel, problem: DispatchProblem) -> None:
     k4 = problem.fourcp_usd_per_mw()
     limit = problem.import_limit_mw
     grid = m.add_variables(
-        "grid", 0.0, limit, (p + problem.grid_adder_usd_per_mwh) * dt + k4
+        "grid",
+        0.0,
+        limit,
+        (problem.grid_purchase_price_usd_per_mwh() + problem.grid_adder_usd_per_mwh) * dt + k4,
     )
     r = _T(t)
     if problem.ppa_volume_mw > 0:

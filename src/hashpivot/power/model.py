@@ -188,6 +188,11 @@ class DispatchProblem:
         Largest flexible AI draw in an interval. [MW]
     ai_window : numpy.ndarray of int, shape (T,)
         Window number of each interval (flexible energy is conserved per window).
+    grid_price_usd_per_mwh_series : numpy.ndarray, shape (T,), optional
+        What grid energy costs the site before the adder when it differs from the market
+        price (a fixed-price retail contract: the fixed price in every interval); None =
+        ``price_usd_per_mwh``. Resale (PPA, renewables) is always at the market price.
+        [USD/MWh]
     grid_adder_usd_per_mwh : float
         Adder over the index price on grid imports. [USD/MWh]
     ppa_volume_mw, ppa_price_usd_per_mwh : float
@@ -253,6 +258,13 @@ class DispatchProblem:
     min_down_intervals: int = 1
     emissions_tco2_per_mwh: FloatArray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    grid_price_usd_per_mwh_series: FloatArray | None = None
+
+    def grid_purchase_price_usd_per_mwh(self) -> FloatArray:
+        """Price paid for grid energy before the adder, per interval. [USD/MWh]"""
+        if self.grid_price_usd_per_mwh_series is None:
+            return np.asarray(self.price_usd_per_mwh, dtype=float)
+        return np.asarray(self.grid_price_usd_per_mwh_series, dtype=float)
 
     def __post_init__(self) -> None:
         n = len(self.index)
@@ -268,6 +280,7 @@ class DispatchProblem:
             "dr_event": self.dr_event,
             "fourcp_peak": self.fourcp_peak,
             "emissions_tco2_per_mwh": self.emissions_tco2_per_mwh,
+            "grid_price_usd_per_mwh_series": self.grid_price_usd_per_mwh_series,
         }
         for name, arr in {**arrays, **optional}.items():
             if arr is None:

@@ -123,7 +123,9 @@ def evaluate_accounts(
         site_load_mw=ai + mining,
         hashrate_ph_s=schedule.segment_mw @ seg.ph_s_per_mw,
         mining_revenue_usd=(schedule.segment_mw * value).sum(axis=1) * dt,
-        grid_cost_usd=schedule.grid_mw * (p + problem.grid_adder_usd_per_mwh) * dt,
+        grid_cost_usd=schedule.grid_mw
+        * (problem.grid_purchase_price_usd_per_mwh() + problem.grid_adder_usd_per_mwh)
+        * dt,
         ppa_cost_usd=np.full_like(dt, problem.ppa_volume_mw * problem.ppa_price_usd_per_mwh) * dt,
         renewable_cost_usd=ren * problem.renewable_price_usd_per_mwh * dt,
         fourcp_charge_usd=problem.fourcp_usd_per_mw() * withdrawal,
