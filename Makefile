@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/hashpivot hashprice --btc-price-usd 95000 --difficulty 117e12 --fees-btc-per-block 0.03
+	$(BIN)/hashpivot data status
+	$(BIN)/hashpivot profit "S21 XP" S21 --power-price-usd-per-mwh 50 --machine-price-usd-per-th 15
 	COLUMNS=120 $(BIN)/hashpivot cost examples/reverse-margin.toml --btc-price-usd 95000 --difficulty 117e12 --fees-btc-per-block 0.03
 	COLUMNS=120 $(BIN)/hashpivot backtest examples/reverse-margin.toml --start 2020-01-01 --end 2025-09-26 --out out/backtest
 	COLUMNS=120 $(BIN)/hashpivot pivot examples/pivot-200mw.toml --out out/pivot
