@@ -43,3 +43,19 @@ def test_with_financing_the_levered_figures_are_shown() -> None:
     data = json.loads(res.stdout)
     assert data["levered_note"] is None
     assert data["strategies"]["convert_all"]["npv_levered_usd"] is not None
+
+
+def test_resolved_assumptions_echo_defaults_and_file_values(tmp_path: Path) -> None:
+    """Every assumption that can flip the verdict is echoed with where it came from."""
+    res = runner.invoke(app, ["pivot", str(EXAMPLE), "--json"])
+    rows = {r["name"]: r for r in json.loads(res.stdout)["resolved_assumptions"]}
+    assert rows["[pivot] horizon_years"]["value"] == 15
+    assert rows["[pivot] horizon_years"]["source"] == "file"
+    assert rows["[pivot] btc_price_growth_per_year"]["source"] == "file"
+    assert rows["[pivot] btc_price_usd"]["source"].startswith("bundled")  # not in the file
+    assert rows["[pivot.terminal_value]"]["source"] == "default"
+    assert rows["taxes"]["value"].startswith("pre-tax")
+    table = runner.invoke(app, ["pivot", str(_without_financing(tmp_path))],
+                          env={"COLUMNS": "160"})
+    assert "Resolved assumptions" in table.stdout
+    assert "none: no project debt" in table.stdout

@@ -223,8 +223,24 @@ def pivot_command(
         return
     console = Console()
     _print_tables(result, console)
+    _print_assumptions(result, console)
     if written:
         console.print(f"wrote {len(written)} files to {out}")
+
+
+def _print_assumptions(result: PivotResult, console: Console) -> None:
+    """The resolved assumptions that can flip the verdict, with their source."""
+    table = Table(title="Resolved assumptions (default = not in the file)", title_justify="left")
+    table.add_column("input")
+    table.add_column("value", overflow="fold")
+    table.add_column("unit")
+    table.add_column("source")
+    for row in result.resolved_assumptions():
+        v = row["value"]
+        if isinstance(v, float):
+            v = f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+        table.add_row(escape(row["name"]), escape(str(v)), row["unit"], escape(row["source"]))
+    console.print(table)
 
 
 @handle_errors

@@ -174,9 +174,72 @@ class PivotResult:
                 for row in self.tornado.to_dict(orient="records")
             ],
             "levered_note": None if levered else NO_FINANCING_NOTE,
+            "resolved_assumptions": self.resolved_assumptions(),
             "inputs": self.inputs,
             "warnings": list(self.warnings),
         }
+
+    def resolved_assumptions(self) -> list[dict[str, Any]]:
+        """The assumptions that can flip the verdict, each with where it came from.
+
+        Returns
+        -------
+        list of dict
+            ``name`` (the file's field), ``value``, ``unit`` and ``source``: ``"file"``
+            when the portfolio sets it, else ``"default"`` (or the data it came from).
+        """
+        inp = self.inputs
+        piv = inp.get("pivot", {})
+        in_file = set(inp.get("pivot_fields_in_file", []))
+
+        def src(field_name: str, fallback: str = "default") -> str:
+            return "file" if field_name in in_file else fallback
+
+        market = str(inp.get("market_source", "default"))
+        rows: list[dict[str, Any]] = [
+            {"name": "[pivot] horizon_years", "value": inp["horizon_months"] // 12,
+             "unit": "year", "source": src("horizon_years")},
+            {"name": "[pivot] start", "value": inp["start"], "unit": "month",
+             "source": src("start", market)},
+            {"name": "[pivot] discount_rate", "value": inp["discount_rate"], "unit": "1/year",
+             "source": src("discount_rate")},
+            {"name": "[pivot] mining_discount_rate", "value": inp.get("mining_discount_rate"),
+             "unit": "1/year", "source": src("mining_discount_rate", "= discount_rate")},
+            {"name": "[pivot] hosting_discount_rate",
+             "value": inp.get("hosting_discount_rate"), "unit": "1/year",
+             "source": src("hosting_discount_rate", "= discount_rate")},
+            {"name": "[pivot.terminal_value]", "value": inp.get("terminal_value", ""),
+             "unit": "-", "source": src("terminal_value")},
+            {"name": "taxes", "value": "pre-tax: income tax not modelled", "unit": "-",
+             "source": "model"},
+            {"name": "[pivot] btc_price_usd", "value": inp["btc_price_usd"], "unit": "USD",
+             "source": src("btc_price_usd", market)},
+            {"name": "[pivot] btc_price_growth_per_year",
+             "value": inp["btc_price_growth_per_year"], "unit": "1/year",
+             "source": src("btc_price_growth_per_year")},
+            {"name": "[pivot] network_hashrate_th_s", "value": inp["network_hashrate_th_s"],
+             "unit": "TH/s", "source": src("network_hashrate_th_s", market)},
+            {"name": "[pivot] network_hashrate_growth_per_year",
+             "value": inp["network_hashrate_growth_per_year"], "unit": "1/year",
+             "source": src("network_hashrate_growth_per_year")},
+            {"name": "[pivot] fees_btc_per_block", "value": inp["fees_btc_per_block"],
+             "unit": "BTC", "source": src("fees_btc_per_block", market)},
+            {"name": "[pivot] fleet_replacement_years",
+             "value": piv.get("fleet_replacement_years"), "unit": "year",
+             "source": src("fleet_replacement_years")},
+            {"name": "[scenario] price_center",
+             "value": "median" if "median" in str(inp.get("price_center", "")) else "mean",
+             "unit": "-", "source": "deterministic path = this statistic of the paths"},
+            {"name": "[financing]", "value": "given" if self.has_financing else "none: no "
+             "project debt, no levered view", "unit": "-",
+             "source": "file" if self.has_financing else "default"},
+        ]
+        for site in inp.get("sites", []):
+            if site.get("hosting_is_default"):
+                rows.append({"name": f"[sites.hosting] of {site['name']}",
+                             "value": "default hosting terms", "unit": "-",
+                             "source": "default"})
+        return rows
 
     @property
     def has_financing(self) -> bool:

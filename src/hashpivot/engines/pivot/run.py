@@ -184,6 +184,9 @@ def run_pivot(
         "fees_btc_per_block": ms.fees_btc_per_block,
         "start_height": ms.height,
         "pivot": spec.model_dump(mode="json"),
+        "pivot_fields_in_file": sorted(
+            spec.model_fields_set if getattr(portfolio, "pivot", None) is not None else ()
+        ),
         "financing": financing.model_dump(mode="json") if financing is not None else None,
         "sites": [
             {
