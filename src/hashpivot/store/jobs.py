@@ -98,12 +98,20 @@ def _watch_server(server_pid: int) -> None:
             pass
 
 
+#: Niceness added to run worker processes (POSIX ``nice``: 0 is normal, 19 the lowest). [-]
+WORKER_NICENESS = 19
+
+
 def worker_main(url: str, schema: str | None, run_id: int, server_id: str, server_pid: int) -> None:
     """Entry point of a worker process: execute one run and store what it produces."""
     from hashpivot.store.db import make_engine, session_factory
     from hashpivot.store.runs import execute_run
 
     threading.Thread(target=_watch_server, args=(server_pid,), daemon=True).start()
+    # runs are batch work: below the server's priority, so reads stay responsive while
+    # simulations use the cores (POSIX nice; a no-op where unsupported)
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(WORKER_NICENESS)
     engine = make_engine(url, schema)
     factory = session_factory(engine)
     mine = (RunRow.id == run_id) & (RunRow.status == "running") & (RunRow.server_id == server_id)
