@@ -16,8 +16,6 @@ the MILP and its relaxation).
 from __future__ import annotations
 
 import math
-import os
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hashpivot.exceptions import SolverError
+from hashpivot.power.highs import new_highs
 from hashpivot.power.lp import LinearModel
 
 FloatArray = npt.NDArray[np.float64]
@@ -64,33 +63,7 @@ class SolveReport:
     n_nonzeros: int
 
 
-_BANNER_SHOWN = False
-
-
-def _new_highs() -> Any:
-    """A ``highspy.Highs``; the first one of the process prints a banner on file
-    descriptor 1, which would break ``--json`` on stdout: it goes to /dev/null."""
-    import ctypes
-
-    import highspy
-
-    global _BANNER_SHOWN
-    if _BANNER_SHOWN:
-        return highspy.Highs()
-    sys.stdout.flush()
-    saved = os.dup(1)
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(null, 1)
-        h = highspy.Highs()
-        libc = ctypes.CDLL(None)
-        libc.fflush(None)
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(null)
-    _BANNER_SHOWN = True
-    return h
+_new_highs = new_highs
 
 
 def _highs(m: LinearModel, integer: bool, time_limit_s: float, gap: float,

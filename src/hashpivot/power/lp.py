@@ -41,6 +41,7 @@ import scipy.sparse as sp
 
 from hashpivot.exceptions import InputError, SolverError
 from hashpivot.power.fast import check_firm_load
+from hashpivot.power.highs import new_highs
 from hashpivot.power.model import DispatchProblem, FloatArray, Schedule
 
 __all__ = ["LinearModel", "build_model", "solve_lp"]
@@ -542,7 +543,7 @@ def solve_lp(
     start = _start_solution(problem, m) if use_milp else None
 
     def run_highs(with_start: bool) -> Any:
-        h = highspy.Highs()
+        h = new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", float(time_limit_seconds))
         if threads is not None:
