@@ -60,6 +60,8 @@ def _type_name(annotation: Any) -> str:
     args = typing.get_args(annotation)
     if annotation is type(None):
         return "none"
+    if origin is typing.Annotated:  # the date fields of hashpivot.models.dates
+        return f"{_type_name(args[0])} or TOML date"
     if origin is typing.Literal:
         return " \\| ".join(f'`"{a}"`' if isinstance(a, str) else f"`{a}`" for a in args)
     if origin in (typing.Union, types.UnionType):

@@ -144,11 +144,9 @@ def network_command(
         if date is None:
             day = btc_daily_range()[1]
         else:
-            try:
-                day = dt.date.fromisoformat(date)
-            except ValueError:
-                fail_input(f"{date!r} is not a date (expected YYYY-MM-DD)", "--date")
-                return
+            from hashpivot.cli.options import iso_day
+
+            day = dt.date.fromisoformat(iso_day(date, "--date"))
         try:
             state = network_state_on(day)
         except DataError as exc:

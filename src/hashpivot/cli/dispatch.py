@@ -93,6 +93,9 @@ def dispatch_command(
 
     if solver is not None and solver not in ("auto", "fast", "lp"):
         fail_input(f"{solver!r} is not one of auto, fast, lp", "--solver")
+    from hashpivot.cli.inputs import load_site_file, with_input_warnings
+
+    load_site_file(portfolio_file)  # bad input -> every problem; odd units -> warnings
     result = run_dispatch_file(
         portfolio_file, prices_file=prices, market=market, site_name=site, solver=solver,
         hashprice=hashprice,
@@ -106,7 +109,7 @@ def dispatch_command(
     if json_out:
         if written:
             summary["files"] = [str(p) for p in written]
-        typer.echo(json.dumps(summary))
+        typer.echo(json.dumps(with_input_warnings(summary)))
         return
     console = Console()
     table = Table(title=f"Dispatch of {summary.get('site', '')} "

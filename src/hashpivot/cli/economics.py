@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.inputs import load_site_file
+from hashpivot.cli.options import iso_day
 from hashpivot.cli.output import print_json
 from hashpivot.exceptions import DataError, InputError, Problem
 
@@ -62,6 +64,8 @@ def _network(
         problems.append(Problem("--live", "use either --date or --live, not both", CLI))
     if problems:
         raise InputError(problems)
+    if date is not None:
+        date = iso_day(date, "--date")
     if live:
         base = NetworkConditions.live()
     else:
@@ -214,9 +218,8 @@ def register(app: typer.Typer) -> None:
         --btc-price-usd, --difficulty, --fees-btc-per-block overriding.
         """
         from hashpivot.engines.unit_economics import compute_unit_economics
-        from hashpivot.models import load_portfolio
 
-        portfolio = load_portfolio(site_file)
+        portfolio = load_site_file(site_file)
         network = _network(date, btc_price_usd, difficulty, fees_btc_per_block, live)
         try:
             result = compute_unit_economics(portfolio, network)
@@ -243,19 +246,18 @@ def register(app: typer.Typer) -> None:
         import pandas as pd
 
         from hashpivot.engines.backtest import run_backtest
-        from hashpivot.models import load_portfolio
 
         problems: list[Problem] = []
         for name, value in (("--start", start), ("--end", end)):
             try:
-                pd.Timestamp(value)
-            except ValueError:
-                problems.append(Problem(name, f"not a date YYYY-MM-DD (got {value!r})", CLI))
+                iso_day(value, name)
+            except InputError as exc:
+                problems.extend(exc.problems)
         if not problems and pd.Timestamp(start) > pd.Timestamp(end):
             problems.append(Problem("--end", f"must not be before --start ({start})", CLI))
         if problems:
             raise InputError(problems)
-        portfolio = load_portfolio(site_file)
+        portfolio = load_site_file(site_file)
         try:
             result = run_backtest(portfolio, start, end)
         except DataError as exc:

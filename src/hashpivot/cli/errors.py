@@ -37,6 +37,9 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from hashpivot.cli.inputs import PENDING_WARNINGS
+
+        PENDING_WARNINGS.clear()
         try:
             return func(*args, **kwargs)
         except typer.Exit:

@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.inputs import load_site_file
 from hashpivot.cli.output import fmt_musd, fmt_num, jsonable, print_json
 from hashpivot.exceptions import HashpivotError, InputError, Problem
-from hashpivot.models import load_portfolio
 
 if TYPE_CHECKING:
     from hashpivot.optimize import PlanResult
@@ -182,7 +182,7 @@ def register(app: typer.Typer) -> None:
                 [Problem("--fixed-through", f"{fixed_through!r} is not a quarter YYYYQn",
                          "<command line>")]
             )
-        portfolio = load_portfolio(portfolio_toml)
+        portfolio = load_site_file(portfolio_toml)
         config = OptimizeConfig(
             n_scenarios=scenarios,
             seed=seed,

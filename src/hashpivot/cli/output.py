@@ -13,8 +13,14 @@ __all__ = ["dumps", "jsonable", "print_json"]
 
 
 def print_json(obj: dict[str, Any], indent: int | None = 2) -> None:
-    """Print one JSON object to stdout (the ``--json`` contract; NaN as null)."""
-    typer.echo(dumps(obj, indent=indent))
+    """Print one JSON object to stdout (the ``--json`` contract; NaN as null).
+
+    Warnings about the command's input (:func:`hashpivot.cli.inputs.warn`) are added to
+    its ``warnings`` list (created when the object has none).
+    """
+    from hashpivot.cli.inputs import with_input_warnings
+
+    typer.echo(dumps(with_input_warnings(obj), indent=indent))
 
 
 def _finite(x: float | None) -> bool:

@@ -14,9 +14,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.cli.inputs import load_site_file, with_input_warnings
+from hashpivot.cli.options import iso_month
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.exceptions import InputError
-from hashpivot.models import load_portfolio
 from hashpivot.reports.pivot import format_tornado_input, write_pivot
 
 if TYPE_CHECKING:
@@ -200,14 +201,11 @@ def pivot_command(
 
     if start is not None and convert_mw is None:
         fail_input("--start needs --convert-mw", "--start")
-    if convert_mw is not None and convert_mw <= 0:
-        fail_input("must be > 0", "--convert-mw")
+    if convert_mw is not None and not (math.isfinite(convert_mw) and convert_mw > 0):
+        fail_input(f"must be a finite number > 0 (got {convert_mw})", "--convert-mw")
     if start is not None:
-        try:
-            pd.Period(start, freq="M")
-        except (ValueError, TypeError):
-            fail_input(f"{start!r} is not a month (expected YYYY-MM)", "--start")
-    portfolio = load_portfolio(site_file)
+        start = iso_month(start, "--start")
+    portfolio = load_site_file(site_file)
     try:
         result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start)
     except InputError as exc:  # engine problems name the field; add the file
@@ -219,7 +217,7 @@ def pivot_command(
         payload = result.to_json_dict()
         if written:
             payload["files"] = [str(p) for p in written]
-        typer.echo(json.dumps(jsonable(payload), ensure_ascii=False))
+        typer.echo(json.dumps(jsonable(with_input_warnings(payload)), ensure_ascii=False))
         return
     console = Console()
     _print_tables(result, console)
@@ -272,7 +270,7 @@ def deals_command(
                 "excluded": rng.excluded,
             },
         }
-        typer.echo(json.dumps(jsonable(payload), ensure_ascii=False))
+        typer.echo(json.dumps(jsonable(with_input_warnings(payload)), ensure_ascii=False))
         return
     table = Table(
         title=f"AI/HPC hosting deals signed by miners ({len(table_df)})",

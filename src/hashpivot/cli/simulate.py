@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.inputs import load_site_file, with_input_warnings
+from hashpivot.cli.options import check_simulate_options, iso_month
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.exceptions import HashpivotError, InputError, Problem
-from hashpivot.models import load_portfolio
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult
@@ -259,11 +260,10 @@ def register(app: typer.Typer) -> None:
         from hashpivot.models.risk import ScenarioSpec, TreasurySpec
         from hashpivot.treasury import POLICIES
 
-        if workers is not None and scheduler is not None:
-            raise InputError(
-                [Problem("--workers", "give --workers or --scheduler, not both", "<command line>")]
-            )
-        portfolio = load_portfolio(site_toml)
+        check_simulate_options(seed, years, scheduler, workers, discount_rate, convert_mw)
+        if start is not None:
+            start = iso_month(start, "--start")
+        portfolio = load_site_file(site_toml)
         tspec = portfolio.treasury or TreasurySpec()
         if policy is None:
             policies = (tspec.policy, *[p for p in POLICIES if p != tspec.policy])
@@ -334,7 +334,7 @@ def register(app: typer.Typer) -> None:
 
             files = write_simulate(result, out)
         if as_json:
-            typer.echo(json.dumps(json_summary(result)))
+            typer.echo(json.dumps(with_input_warnings(json_summary(result))))
             return
         console = Console()
         _print(result, console)

@@ -47,6 +47,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hashpivot.models.dates import MonthText
+
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 Funder = Literal["operator", "tenant"]
@@ -66,7 +68,7 @@ class HostingPhase(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start: str = Field(
+    start: MonthText = Field(
         ...,
         description="Month construction of this tranche starts, 'YYYY-MM'; its MW stop "
         "mining that month.",
@@ -404,7 +406,7 @@ class PivotSpec(BaseModel):
         "is financed near corporate debt, high single digits); None = discount_rate. "
         "[1/year]",
     )
-    start: str | None = Field(
+    start: MonthText | None = Field(
         None,
         description="First modelled month 'YYYY-MM'; None = the month after the latest "
         "bundled day.",
@@ -483,7 +485,7 @@ class PivotSpec(BaseModel):
     convert_mw: float | None = Field(
         None, gt=0, le=10_000, description="Gross MW of the 'convert' strategy. [MW]"
     )
-    convert_start: str | None = Field(
+    convert_start: MonthText | None = Field(
         None, description="Construction start of the 'convert' strategy 'YYYY-MM'; None = start."
     )
     sensitivity: SensitivitySpec = Field(

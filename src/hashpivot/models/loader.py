@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,7 +38,10 @@ def _message(err: Any) -> str:
     if "input" in err and kind not in ("model_type", "dict_type") and not isinstance(
         err["input"], dict | list
     ) and repr(err["input"]) not in msg:
-        msg += f" (got {err['input']!r})"
+        got = err["input"]
+        # a TOML date or time literal reads as a datetime object: show it as written
+        shown = got.isoformat() if isinstance(got, dt.date | dt.time) else repr(got)
+        msg += f" (got {shown})"
     return msg
 
 
@@ -61,7 +65,9 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML file; a missing file or a syntax error becomes an :class:`InputError`."""
     p = Path(path)
     source = str(path)
-    if not p.is_file():
+    if p.is_dir():
+        raise InputError([Problem("", "is a folder, not a file", source)])
+    if not p.exists():
         raise InputError([Problem("", "file not found", source)])
     try:
         with p.open("rb") as fh:

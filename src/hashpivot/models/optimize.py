@@ -38,6 +38,8 @@ from typing import Self
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hashpivot.models.dates import QuarterText
+
 _QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -71,7 +73,7 @@ class TenantSpec(BaseModel):
     lease_term_years: float = Field(
         12.0, gt=0, le=40, description="Initial lease term. [year]"
     )
-    earliest_start: str | None = Field(
+    earliest_start: QuarterText | None = Field(
         None, description="First quarter a hall for this tenant may start, 'YYYYQn'."
     )
     probability_signing: float = Field(
@@ -97,7 +99,7 @@ class CommittedConversion(BaseModel):
     model_config = _STRICT
 
     site: str = Field(..., min_length=1, description="Site name.")
-    quarter: str = Field(..., description="Quarter construction starts, 'YYYYQn'.")
+    quarter: QuarterText = Field(..., description="Quarter construction starts, 'YYYYQn'.")
     gross_mw: float = Field(..., gt=0, le=10_000, description="Gross MW converted. [MW]")
     tenant: str | None = Field(
         None, description="Tenant name; None: the site's own [sites.hosting] terms."

@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hashpivot.mining.costs import CostCategory
+from hashpivot.models.dates import DayOrMonthText, DayText
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
 from hashpivot.models.optimize import OptimizeSpec
@@ -72,10 +73,10 @@ class Dated(BaseModel):
 
     model_config = _STRICT
 
-    start: str | None = Field(
+    start: DayOrMonthText | None = Field(
         None, pattern=r"^\d{4}-\d{2}(-\d{2})?$", description="First day it applies."
     )
-    end: str | None = Field(
+    end: DayOrMonthText | None = Field(
         None,
         pattern=r"^\d{4}-\d{2}(-\d{2})?$",
         description="Last day it applies (a YYYY-MM end runs through that month).",
@@ -261,7 +262,7 @@ class Site(BaseModel):
     behind_the_meter: bool = Field(
         False, description="Power from a co-located plant behind the utility meter."
     )
-    connection_date: str | None = Field(
+    connection_date: DayText | None = Field(
         None,
         pattern=r"^\d{4}-\d{2}-\d{2}$",
         description="Date the site's load was (or will be) connected to the grid, YYYY-MM-DD.",

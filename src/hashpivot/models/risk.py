@@ -42,6 +42,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hashpivot.models.dates import MonthText
+
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
 
@@ -65,7 +67,7 @@ class ScenarioSpec(BaseModel):
     step: Literal["monthly", "daily"] = Field(
         "monthly", description="Simulation step. Engines consume monthly steps."
     )
-    start: str | None = Field(
+    start: MonthText | None = Field(
         None,
         description="First simulated month 'YYYY-MM'; None = the month the deterministic "
         "pivot model starts (or the month after the bundled history).",

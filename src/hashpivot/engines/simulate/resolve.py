@@ -120,7 +120,9 @@ def prepare(
         kwargs["convert_mw"] = config.convert_mw
     if config.convert_start is not None:
         kwargs["start"] = pd.Period(config.convert_start, "M")
-    strategies = list(pv.build_strategies(portfolio, **kwargs))
+    strategies = list(
+        pv.build_strategies(portfolio, horizon_months=len(center.periods), **kwargs)
+    )
     names = tuple(str(s.name) for s in strategies)
     if BASELINE in names and names[0] != BASELINE:
         order = sorted(range(len(names)), key=lambda i: names[i] != BASELINE)

@@ -1,0 +1,62 @@
+"""Read the portfolio file a command is given, and print the warnings about its values.
+
+:func:`load_site_file` validates the file (an :class:`~hashpivot.exceptions.InputError`
+lists every problem) and prints one ``warning: <file>: <field path>: ...`` line on stderr
+per value that looks like the wrong unit (:func:`hashpivot.models.sanity.unit_warnings`).
+The same lines go into the ``warnings`` list of the command's ``--json`` document
+(:func:`hashpivot.cli.output.print_json` adds them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hashpivot.models.portfolio import Portfolio
+
+#: Warnings about the input of the command running now (reset by ``handle_errors``).
+PENDING_WARNINGS: list[str] = []
+
+
+def with_input_warnings(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` with the warnings about the command's input first in its ``warnings`` list
+    (unchanged when there are none)."""
+    if not PENDING_WARNINGS:
+        return obj
+    return {**obj, "warnings": [*PENDING_WARNINGS, *obj.get("warnings", [])]}
+
+
+def warn(message: str) -> None:
+    """Print ``warning: <message>`` on stderr and keep it for the ``--json`` document."""
+    from hashpivot.cli.errors import err_console
+
+    PENDING_WARNINGS.append(message)
+    err_console.print(f"warning: {message}", markup=False)
+
+
+def load_site_file(path: str | Path) -> Portfolio:
+    """Load and validate a portfolio TOML file; warn about values in a doubtful unit.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+
+    Returns
+    -------
+    Portfolio
+        The validated portfolio.
+
+    Raises
+    ------
+    InputError
+        Every problem of the file, each with the file name and its field path.
+    """
+    from hashpivot.models import load_portfolio
+    from hashpivot.models.sanity import unit_warnings
+
+    portfolio = load_portfolio(path)
+    for problem in unit_warnings(portfolio, source=str(path)):
+        warn(str(problem))
+    return portfolio

@@ -1,0 +1,84 @@
+"""Checks of command-line values that typer cannot express: ISO dates and months, finite
+numbers, option combinations. Each failure is an :class:`InputError` naming the option."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from hashpivot.exceptions import InputError, Problem
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+def iso_day(value: str, option: str) -> str:
+    """``value`` when it is an ISO day ``YYYY-MM-DD`` that exists, else an
+    :class:`~hashpivot.exceptions.InputError` naming ``option`` (``01/02/2025`` is
+    ambiguous: 1 February or 2 January; it is refused, not guessed)."""
+    from hashpivot.cli.errors import fail_input
+
+    text = value.strip()
+    try:
+        if not _ISO_DAY.match(text):
+            raise ValueError
+        dt.date.fromisoformat(text)
+    except ValueError:
+        fail_input(f"expected an ISO date YYYY-MM-DD, e.g. 2025-01-31 (got {value!r})", option)
+    return text
+
+
+def iso_month(value: str, option: str) -> str:
+    """``value`` when it is an ISO month ``YYYY-MM`` (01-12), else an
+    :class:`~hashpivot.exceptions.InputError` naming ``option``."""
+    from hashpivot.cli.errors import fail_input
+
+    text = value.strip()
+    if not _ISO_MONTH.match(text) or not 1 <= int(text[5:]) <= 12 or int(text[:4]) < 1:
+        fail_input(f"expected an ISO month YYYY-MM, e.g. 2026-07 (got {value!r})", option)
+    return text
+
+
+def check_simulate_options(
+    seed: int,
+    years: float | None,
+    scheduler: str | None,
+    workers: int | None,
+    discount_rate: float | None,
+    convert_mw: float | None,
+) -> None:
+    """Every problem of simulate's numeric and scheduler options at once (an
+    :class:`InputError` naming each option)."""
+    cli = "<command line>"
+    problems: list[Problem] = []
+    if seed < 0:
+        problems.append(Problem("--seed", f"must be >= 0 (got {seed})", cli))
+    if years is not None and not (math.isfinite(years) and 0 < years <= 100):
+        problems.append(
+            Problem("--years", f"must be a number of years in (0, 100] (got {years})", cli)
+        )
+    if workers is not None and scheduler is not None:
+        problems.append(Problem("--workers", "give --workers or --scheduler, not both", cli))
+    if scheduler is not None and not re.match(
+        r"^(tcp|tls|ucx|inproc|ws|wss)://[^\s/]+$", scheduler
+    ):
+        problems.append(
+            Problem(
+                "--scheduler", f"expected a Dask address tcp://HOST:PORT (got {scheduler!r})", cli
+            )
+        )
+    if discount_rate is not None and not (
+        math.isfinite(discount_rate) and -0.99 < discount_rate <= 1.0
+    ):
+        problems.append(
+            Problem(
+                "--discount-rate", f"must be a fraction in (-0.99, 1] (got {discount_rate})", cli
+            )
+        )
+    if convert_mw is not None and not (math.isfinite(convert_mw) and 0 < convert_mw <= 10_000):
+        problems.append(
+            Problem("--convert-mw", f"must be > 0 and <= 10000 MW (got {convert_mw})", cli)
+        )
+    if problems:
+        raise InputError(problems)
