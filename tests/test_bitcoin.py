@@ -92,3 +92,59 @@ def test_btc_per_th_day_hand_check_and_types() -> None:
     assert np.isnan(arr[1])
     with pytest.warns(RuntimeWarning):
         assert np.isnan(btc.btc_per_th_day(0.0, 3.125))
+
+
+# --------------------------------------------------------------------------------------
+# mean subsidy of a range of blocks / of each period
+# --------------------------------------------------------------------------------------
+def test_mean_block_subsidy_inside_an_era_is_the_subsidy_exactly() -> None:
+    got = btc.mean_block_subsidy_btc([840_000, 1_000_000.5, 1_049_000], [840_100, 1_040_000.25,
+                                                                          1_050_000])
+    np.testing.assert_array_equal(got, [3.125, 3.125, 3.125])
+
+
+def test_mean_block_subsidy_blends_one_halving_by_blocks() -> None:
+    # 1,000 blocks at 3.125 then 3,464 at 1.5625
+    got = btc.mean_block_subsidy_btc(1_049_000, 1_049_000 + 4_464)
+    assert got == pytest.approx((1_000 * 3.125 + 3_464 * 1.5625) / 4_464, rel=1e-15)
+    # a fractional start: 0.5 block of the old era counts half
+    got = btc.mean_block_subsidy_btc(1_049_999.5, 1_050_000.5)
+    assert got == pytest.approx((3.125 + 1.5625) / 2, rel=1e-15)
+
+
+def test_mean_block_subsidy_across_two_halvings_uses_every_era() -> None:
+    # 210,000 + 2 blocks: one at 3.125, 210,000 at 1.5625, one at 0.78125
+    got = btc.mean_block_subsidy_btc(1_049_999, 1_260_001)
+    want = (3.125 + 210_000 * 1.5625 + 0.78125) / 210_002
+    assert got == pytest.approx(want, rel=1e-13)
+
+
+def test_period_subsidy_blends_the_halving_month() -> None:
+    # Height 1,049,000 at 2028-01-01 start, 144 blocks/day: the halving at 1,050,000 falls
+    # 1000/144 = 6.94 days into January 2028.
+    periods = pd.period_range("2027-12", periods=3, freq="M")
+    sub = btc.period_subsidy_btc(periods, 1_049_000, "2028-01-01", 144.0)
+    assert sub[0] == 3.125
+    jan_blocks = 31 * 144
+    expected = (1000 * 3.125 + (jan_blocks - 1000) * 1.5625) / jan_blocks
+    assert sub[1] == pytest.approx(expected, rel=1e-15)
+    # agrees with the exact per-block subsidy away from the halving
+    assert sub[2] == btc.block_subsidy_btc_array([1_060_000])[0] == 1.5625
+
+
+def test_period_subsidy_daily_halving_day() -> None:
+    # 2028-01-07 holds heights 1,049,864..1,050,007: 136 blocks at 3.125, 8 at 1.5625
+    days = pd.period_range("2028-01-06", periods=3, freq="D")
+    sub = btc.period_subsidy_btc(days, 1_049_000, "2028-01-01", 144.0)
+    assert sub[0] == 3.125 and sub[2] == 1.5625
+    assert sub[1] == pytest.approx((136 * 3.125 + 8 * 1.5625) / 144, rel=1e-15)
+
+
+def test_deterministic_market_uses_the_period_subsidy() -> None:
+    from hashpivot.engines.pivot import growth_market
+
+    periods = pd.period_range("2027-12", periods=8, freq="M")
+    m = growth_market(periods, 1e5, 0.1, 1e9, 0.2, 0.03, 1_040_000)
+    want = btc.period_subsidy_btc(periods, 1_040_000, "2027-12-01", 144.0)
+    np.testing.assert_array_equal(m.subsidy_btc_per_block[0], want)
+    assert m.subsidy_btc_per_block[0, 0] == 3.125 and m.subsidy_btc_per_block[0, -1] == 1.5625

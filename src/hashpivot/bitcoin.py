@@ -84,6 +84,93 @@ def block_subsidy_btc_array(height: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return sat.astype(np.float64) / SATOSHI_PER_BTC
 
 
+def _cumulative_subsidy_btc(height: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Total subsidy of the blocks below a (fractional) height. [BTC]"""
+    eras = np.arange(34)
+    sub = block_subsidy_btc_array(eras * HALVING_INTERVAL_BLOCKS)
+    within = np.clip(height[..., None] - eras * HALVING_INTERVAL_BLOCKS, 0, HALVING_INTERVAL_BLOCKS)
+    return np.asarray((within * sub).sum(axis=-1), dtype=np.float64)
+
+
+def mean_block_subsidy_btc(
+    height_start: npt.ArrayLike, height_end: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """Mean subsidy of the blocks in ``[height_start, height_end)``. [BTC]
+
+    Parameters
+    ----------
+    height_start, height_end : array_like
+        First height of each range and the height after it (fractional heights allowed,
+        ``height_end > height_start``). [blocks]
+
+    Returns
+    -------
+    ndarray
+        The subsidy of the range's blocks when no halving falls inside it; across one
+        halving at height ``B``, the blocks-weighted mean of both eras:
+        ``f s0 + (1 - f) s1`` with ``f = (B - height_start) / (height_end - height_start)``
+        (clipped to [0, 1]); across two or more halvings (a range of more than 210,000
+        blocks), the mean from the cumulative subsidy. Subsidies from
+        :func:`block_subsidy_btc_array` (Bitcoin Core's ``GetBlockSubsidy``).
+    """
+    hs = np.asarray(height_start, dtype=np.float64)
+    he = np.asarray(height_end, dtype=np.float64)
+    first = np.floor(hs).astype(np.int64)
+    last = np.maximum(np.ceil(he).astype(np.int64) - 1, first)
+    s0 = block_subsidy_btc_array(first)
+    s1 = block_subsidy_btc_array(last)
+    boundary = (first // HALVING_INTERVAL_BLOCKS + 1) * HALVING_INTERVAL_BLOCKS
+    frac = np.clip((boundary - hs) / (he - hs), 0.0, 1.0)
+    out = np.where(s0 != s1, frac * s0 + (1.0 - frac) * s1, s0)
+    many = last // HALVING_INTERVAL_BLOCKS - first // HALVING_INTERVAL_BLOCKS > 1
+    if np.any(many):
+        hs_m, he_m = np.broadcast_arrays(hs, he)
+        exact = (_cumulative_subsidy_btc(he_m) - _cumulative_subsidy_btc(hs_m)) / (he_m - hs_m)
+        out = np.where(many, exact, out)
+    return np.asarray(out, dtype=np.float64)
+
+
+def period_subsidy_btc(
+    periods: pd.PeriodIndex,
+    height: float,
+    height_date: pd.Timestamp | str | datetime,
+    blocks_per_day: float = 144.0,
+) -> npt.NDArray[np.float64]:
+    """Mean block subsidy of the blocks mined in each period. [BTC]
+
+    The one per-period subsidy of the project: the pivot model's deterministic market and
+    the scenario generator both use it.
+
+    Parameters
+    ----------
+    periods : pandas.PeriodIndex
+        Periods (any frequency).
+    height : float
+        Block height reached at the start of ``height_date``. [blocks]
+    height_date : timestamp-like
+        Day of ``height``.
+    blocks_per_day : float
+        Blocks per day (144 at 600 s). [1/day]
+
+    Returns
+    -------
+    ndarray
+        :func:`mean_block_subsidy_btc` of each period's blocks, heights extrapolated
+        linearly in time from ``height`` (``blocks_per_day`` a day): a period that contains
+        a halving gets the blocks-weighted mean of both subsidies.
+    """
+    import pandas as pd
+
+    t0 = pd.Timestamp(height_date).normalize()
+    start_days = (periods.start_time.normalize() - t0).days.to_numpy(np.float64)
+    end_days = ((periods.end_time.normalize() + pd.Timedelta(days=1)) - t0).days.to_numpy(
+        np.float64
+    )
+    hs = np.maximum(height + blocks_per_day * start_days, 0.0)
+    he = np.maximum(height + blocks_per_day * end_days, hs + 1e-9)
+    return mean_block_subsidy_btc(hs, he)
+
+
 def halving_height(index: int) -> int:
     """Height of the ``index``-th halving (1 = first, at 210,000). [blocks]"""
     if index < 1:

@@ -1,11 +1,22 @@
 """Stochastic market scenarios: calibration on history and reproducible path generation.
 
-See :mod:`hashpivot.scenarios.calibration` for the estimators and
-:mod:`hashpivot.scenarios.generator` for the model. Pure functions: no file or network I/O.
+Modules (pure functions, no file or network I/O):
+
+- :mod:`~hashpivot.scenarios.calibration`: estimators on history;
+- :mod:`~hashpivot.scenarios.parameters`: :class:`ScenarioParams`, the resolved inputs;
+- :mod:`~hashpivot.scenarios.centering`: the center paths and the mean/median centering
+  of the BTC price;
+- :mod:`~hashpivot.scenarios.processes`: GBM, block bootstrap, hashrate response, fees,
+  power OU with jumps;
+- :mod:`~hashpivot.scenarios.generator`: the draw order and the chunk seeds.
+
+The per-period block subsidy is :func:`hashpivot.bitcoin.period_subsidy_btc` (re-exported
+here).
 """
 
 from __future__ import annotations
 
+from hashpivot.bitcoin import period_subsidy_btc
 from hashpivot.scenarios.calibration import (
     DEFAULT_POWER_FIT,
     GbmFit,
@@ -20,13 +31,12 @@ from hashpivot.scenarios.calibration import (
     monthly_history,
 )
 from hashpivot.scenarios.generator import (
-    ScenarioParams,
-    build_scenario_params,
+    SimulatedMarketPaths,
     chunk_seeds,
     generate_chunk,
     generate_market_paths,
-    period_subsidy_btc,
 )
+from hashpivot.scenarios.parameters import ScenarioParams, build_scenario_params
 
 __all__ = [
     "DEFAULT_POWER_FIT",
@@ -35,6 +45,7 @@ __all__ = [
     "MarketCalibration",
     "PowerFit",
     "ScenarioParams",
+    "SimulatedMarketPaths",
     "build_scenario_params",
     "calibrate_market",
     "chunk_seeds",

@@ -69,7 +69,6 @@ from hashpivot.engines.pivot.market import (
     market_start,
 )
 from hashpivot.engines.pivot.market import _bundled_state as _bundled_state
-from hashpivot.engines.pivot.market import _mean_subsidy_btc as _mean_subsidy_btc
 from hashpivot.engines.pivot.results import PivotResult, StrategyResult
 from hashpivot.engines.pivot.results import _value as _value
 from hashpivot.engines.pivot.run import run_pivot

@@ -19,12 +19,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from hashpivot.bitcoin import block_subsidy_btc_array, hashrate_from_difficulty
+from hashpivot.bitcoin import hashrate_from_difficulty, period_subsidy_btc
 from hashpivot.engines.pivot.inputs import _pivot_spec
 from hashpivot.exceptions import DataError
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import PivotSpec
-from hashpivot.units import HALVING_INTERVAL_BLOCKS, MONTHS_PER_YEAR
+from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
@@ -139,17 +139,6 @@ def market_start(spec: PivotSpec, start: pd.Period | str | None = None) -> Marke
     )
 
 
-def _mean_subsidy_btc(height_start: FloatArray, blocks: FloatArray) -> FloatArray:
-    """Mean subsidy of the blocks ``[h, h + n)`` of each period, a halving blended in."""
-    h0 = np.asarray(height_start, dtype=np.int64)
-    n = np.maximum(np.asarray(blocks, dtype=np.int64), 1)
-    s0 = block_subsidy_btc_array(h0)
-    s1 = block_subsidy_btc_array(h0 + n - 1)
-    boundary = (h0 // HALVING_INTERVAL_BLOCKS + 1) * HALVING_INTERVAL_BLOCKS
-    frac = np.clip((boundary - h0) / n, 0.0, 1.0)
-    return np.where(s0 != s1, frac * s0 + (1.0 - frac) * s1, s0)
-
-
 def growth_market(
     periods: pd.PeriodIndex,
     btc_price_usd: Any,
@@ -195,10 +184,9 @@ def growth_market(
     years = np.arange(n, dtype=float) / MONTHS_PER_YEAR
     price = p0[:, None] * np.power(1.0 + gp[:, None], years)
     hashrate = h0[:, None] * np.power(1.0 + gh[:, None], years)
-    days = np.asarray(periods.days_in_month, dtype=float)
-    blocks = BLOCKS_PER_DAY * days
-    h_start = start_height + np.concatenate([[0.0], np.cumsum(blocks)[:-1]])
-    subsidy = _mean_subsidy_btc(h_start, blocks)
+    # month 0 starts at ``start_height``; heights advance 144 blocks a day
+    first_day = periods[0].start_time if n else pd.Timestamp(0)
+    subsidy = period_subsidy_btc(periods, start_height, first_day, BLOCKS_PER_DAY)
     shape = price.shape
     return MarketPaths(
         periods=periods,

@@ -1,0 +1,358 @@
+"""Resolved inputs of the path generator: :class:`ScenarioParams` and
+:func:`build_scenario_params`, which turns a user's :class:`ScenarioSpec` (plus the
+calibration and the deterministic market) into arrays per period. No randomness here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.market import MarketPaths
+from hashpivot.models.risk import ScenarioSpec
+from hashpivot.scenarios.calibration import (
+    DAYS_PER_YEAR,
+    DEFAULT_POWER_FIT,
+    MarketCalibration,
+    PowerFit,
+)
+from hashpivot.scenarios.centering import anchored_center, history_center, per_year
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ScenarioParams:
+    """Fully resolved inputs of the path generator (every array has shape (n_periods,)).
+
+    Attributes
+    ----------
+    periods : pandas.PeriodIndex
+        Simulated periods (monthly or daily).
+    dt_years : ndarray
+        Length of each period. [year]
+    price_center_usd : ndarray
+        Mean BTC price path ``C_t``. [USD]
+    price_volatility_per_year : ndarray
+        ``sigma_t``. [1/sqrt(year)]
+    price_model : str
+        ``"gbm"`` or ``"bootstrap"``.
+    price_center : str
+        ``"mean"``: ``E[S_t] = C_t``; ``"median"``: the log price is symmetric around
+        ``log C_t`` (no ``-sigma^2/2`` correction).
+    bootstrap_pool : ndarray
+        Demeaned historical monthly log returns (bootstrap only). [-]
+    bootstrap_block_months : int
+        Block length. [month]
+    hashrate_center_th_s : ndarray
+        Centre of the network hashrate. [TH/s]
+    hashrate_elasticity : float
+        ``beta``. [-]
+    hashrate_lag_months : int
+        ``L``. [month]
+    hashrate_noise_per_step : ndarray
+        ``sigma_h sqrt(dt in months)``. [-]
+    price_hashrate_correlation : float
+        ``rho``. [-]
+    fees_center_btc_per_block : ndarray
+        Mean fees per block. [BTC]
+    fees_sigma : float
+        Lognormal sigma of fees. [-]
+    subsidy_btc_per_block : ndarray
+        Mean block subsidy. [BTC]
+    power_center_usd_per_mwh : ndarray or None
+        Mean index power price; ``None``: power is not simulated. [USD/MWh]
+    power_phi : ndarray
+        AR(1) coefficient of the log power deviation per step. [-]
+    power_innovation_sd : ndarray
+        Innovation sd of the log power deviation per step. [-]
+    power_spike_probability : ndarray
+        Probability of a spike in each step. [-]
+    power_spike_mean_log : float
+        Mean exponential jump of the log price in a spike. [-]
+    """
+
+    periods: pd.PeriodIndex
+    dt_years: FloatArray
+    price_center_usd: FloatArray
+    price_volatility_per_year: FloatArray
+    price_model: str
+    bootstrap_pool: FloatArray
+    bootstrap_block_months: int
+    hashrate_center_th_s: FloatArray
+    hashrate_elasticity: float
+    hashrate_lag_months: int
+    hashrate_noise_per_step: FloatArray
+    price_hashrate_correlation: float
+    fees_center_btc_per_block: FloatArray
+    fees_sigma: float
+    subsidy_btc_per_block: FloatArray
+    power_center_usd_per_mwh: FloatArray | None
+    power_phi: FloatArray
+    power_innovation_sd: FloatArray
+    power_spike_probability: FloatArray
+    power_spike_mean_log: float
+    price_center: str = "mean"
+
+    @property
+    def n_periods(self) -> int:
+        """Number of periods. [-]"""
+        return len(self.periods)
+
+    @property
+    def is_daily(self) -> bool:
+        """True for daily steps."""
+        return not self.periods.freqstr.startswith("M")
+
+    def zero_volatility(self) -> ScenarioParams:
+        """A copy with every source of randomness switched off (paths = centre)."""
+        z = np.zeros_like(self.dt_years)
+        return replace(
+            self,
+            price_model="gbm",
+            price_volatility_per_year=z,
+            hashrate_noise_per_step=z.copy(),
+            fees_sigma=0.0,
+            power_innovation_sd=z.copy(),
+            power_spike_probability=z.copy(),
+        )
+
+
+
+def _dt_years(periods: pd.PeriodIndex) -> FloatArray:
+    if periods.freqstr.startswith("M"):
+        return np.asarray(periods.days_in_month, dtype=np.float64) / DAYS_PER_YEAR
+    return np.full(len(periods), 1.0 / DAYS_PER_YEAR)
+
+
+
+
+def build_scenario_params(
+    spec: ScenarioSpec,
+    periods: pd.PeriodIndex | None = None,
+    calibration: MarketCalibration | None = None,
+    *,
+    center: MarketPaths | None = None,
+    power_fit: PowerFit | None = None,
+    power_mean_usd_per_mwh: float | None = None,
+    simulate_power: bool = True,
+    source: str = "",
+) -> ScenarioParams:
+    """Resolve a :class:`ScenarioSpec` into numbers for :func:`generate_market_paths`.
+
+    Parameters
+    ----------
+    spec : ScenarioSpec
+        User settings; every ``None`` takes the calibrated value.
+    periods : pandas.PeriodIndex, optional
+        Periods to simulate; default: ``center.periods`` (anchor ``deterministic``).
+        Daily periods are allowed in ``history`` mode.
+    calibration : MarketCalibration, optional
+        Estimates from history; needed for any parameter the spec leaves ``None`` and for
+        the centre in ``history`` mode.
+    center : MarketPaths, optional
+        The deterministic market (``n_paths = 1``) in ``deterministic`` mode.
+    power_fit : PowerFit, optional
+        Calibrated power model; default :data:`DEFAULT_POWER_FIT` for unset parameters.
+    power_mean_usd_per_mwh : float, optional
+        Mean index price when neither the spec nor the centre gives one (the contract's
+        expected index price). [USD/MWh]
+    simulate_power : bool
+        False: no power path (no index-priced contract).
+    source : str
+        File name for error messages.
+
+    Returns
+    -------
+    ScenarioParams
+
+    Raises
+    ------
+    InputError
+        Every missing or inconsistent input, with its ``scenario.*`` field path.
+    """
+    problems: list[Problem] = []
+
+    def need(value: float | None, field: str, calibrated: float | None) -> float:
+        if value is not None:
+            return float(value)
+        if calibrated is not None:
+            return float(calibrated)
+        problems.append(
+            Problem(f"scenario.{field}", "not set and no history to calibrate it on", source)
+        )
+        return 0.0
+
+    cal = calibration
+    anchored = spec.anchor == "deterministic"
+    if anchored and center is None:
+        raise InputError(
+            Problem(
+                "scenario.anchor",
+                "'deterministic' needs the pivot model's deterministic market; "
+                "use anchor = 'history'",
+                source,
+            )
+        )
+    if periods is None:
+        if center is not None:
+            periods = center.periods
+        elif cal is not None:
+            raise InputError(Problem("scenario", "no periods given to simulate", source))
+        else:
+            raise InputError(Problem("scenario", "no periods and no centre given", source))
+    if spec.start is not None and pd.Period(spec.start, "M") != pd.Period(periods[0], "M"):
+        problems.append(
+            Problem(
+                "scenario.start",
+                f"{spec.start} differs from the first simulated period {periods[0]}",
+                source,
+            )
+        )
+    if anchored and center is not None:
+        if center.n_paths != 1:
+            raise ValueError("the centre must be a single path (n_paths = 1)")
+        if not periods.equals(center.periods):
+            problems.append(
+                Problem("scenario.step", "anchored paths must use the centre's periods", source)
+            )
+    is_daily = not periods.freqstr.startswith("M")
+    if is_daily and spec.price_model == "bootstrap":
+        problems.append(
+            Problem("scenario.price_model", "the block bootstrap needs monthly steps", source)
+        )
+    if is_daily and anchored:
+        problems.append(
+            Problem("scenario.step", "daily steps need anchor = 'history'", source)
+        )
+    T = len(periods)
+    dt = _dt_years(periods)
+    months_per_step = dt * 12.0
+
+    g = cal.gbm if cal is not None else None
+    hr = cal.hashrate if cal is not None else None
+    if hr is not None and hr.lag_months != spec.hashrate_lag_months:
+        problems.append(
+            Problem(
+                "scenario.hashrate_lag_months",
+                f"calibration used L = {hr.lag_months}, spec asks {spec.hashrate_lag_months}",
+                source,
+            )
+        )
+
+    vol = need(spec.btc_volatility_per_year, "btc_volatility_per_year",
+               g.volatility_per_year if g else None)
+    sigma_t = per_year(periods, vol, spec.btc_volatility_by_year)
+    beta = need(spec.hashrate_elasticity, "hashrate_elasticity", hr.elasticity if hr else None)
+    rho = need(spec.price_hashrate_correlation, "price_hashrate_correlation",
+               hr.price_correlation if hr else None)
+    h_vol_month = (
+        spec.hashrate_volatility_per_year / math.sqrt(12)
+        if spec.hashrate_volatility_per_year is not None
+        else need(None, "hashrate_volatility_per_year", hr.noise_per_month if hr else None)
+    )
+    fee_sigma = need(spec.fees_lognormal_sigma, "fees_lognormal_sigma",
+                     cal.fees_sigma if cal else None)
+    pool = np.zeros(0)
+    if spec.price_model == "bootstrap":
+        if cal is None or cal.monthly_log_returns.size < 2 * spec.bootstrap_block_months:
+            problems.append(
+                Problem("scenario.price_model", "bootstrap needs the monthly history", source)
+            )
+        else:
+            r = cal.monthly_log_returns
+            pool = r - r.mean()
+            if spec.bootstrap_block_months > pool.size:
+                problems.append(
+                    Problem("scenario.bootstrap_block_months", "longer than the history", source)
+                )
+
+    # ---- center paths ------------------------------------------------------------------
+    price_c = np.ones(T)
+    hash_c = np.ones(T)
+    fees_c = np.ones(T)
+    subsidy = np.ones(T)
+    power_c: FloatArray | None = None
+    if anchored and center is not None:
+        price_c, hash_c, fees_c, subsidy, power_c = anchored_center(spec, center, periods, dt)
+    elif cal is None:
+        problems.append(
+            Problem("scenario.anchor", "'history' needs the bundled BTC history", source)
+        )
+    else:
+        price_c, hash_c, fees_c, subsidy = history_center(
+            spec, periods, cal, dt, problems, source
+        )
+    if problems:
+        raise InputError(problems)
+
+    # ---- power ---------------------------------------------------------------------------
+    fit = power_fit if power_fit is not None else DEFAULT_POWER_FIT
+    if simulate_power and power_c is None:
+        mean = spec.power_mean_usd_per_mwh
+        if mean is None:
+            mean = power_mean_usd_per_mwh
+        if mean is None and math.isfinite(fit.mean_usd_per_mwh):
+            mean = fit.mean_usd_per_mwh
+        if mean is not None:
+            factors = np.asarray(
+                spec.power_seasonal_factors
+                if spec.power_seasonal_factors is not None
+                else fit.seasonal_factors,
+                dtype=np.float64,
+            )
+            factors = factors / factors.mean()
+            power_c = mean * factors[np.asarray(periods.month) - 1]
+    if not simulate_power:
+        power_c = None
+    kappa = (
+        spec.power_mean_reversion_per_year
+        if spec.power_mean_reversion_per_year is not None
+        else fit.mean_reversion_per_year
+    )
+    p_vol = (
+        spec.power_volatility_per_year
+        if spec.power_volatility_per_year is not None
+        else fit.volatility_per_year
+    )
+    p_spike_m = (
+        spec.power_spike_probability_per_month
+        if spec.power_spike_probability_per_month is not None
+        else fit.spike_probability_per_month
+    )
+    j = spec.power_spike_mean_log if spec.power_spike_mean_log is not None else fit.spike_mean_log
+    phi = np.exp(-kappa * dt)
+    # exact discretization of the OU; a random walk when kappa = 0
+    innov = p_vol * np.sqrt((1 - phi**2) / (2 * kappa)) if kappa > 0 else p_vol * np.sqrt(dt)
+    p_spike = 1 - (1 - p_spike_m) ** months_per_step
+
+    return ScenarioParams(
+        periods=periods,
+        dt_years=dt,
+        price_center_usd=np.asarray(price_c, dtype=np.float64),
+        price_volatility_per_year=sigma_t,
+        price_model=spec.price_model,
+        bootstrap_pool=pool,
+        bootstrap_block_months=spec.bootstrap_block_months,
+        hashrate_center_th_s=np.asarray(hash_c, dtype=np.float64),
+        hashrate_elasticity=beta,
+        hashrate_lag_months=spec.hashrate_lag_months,
+        hashrate_noise_per_step=h_vol_month * np.sqrt(months_per_step),
+        price_hashrate_correlation=rho,
+        fees_center_btc_per_block=np.asarray(fees_c, dtype=np.float64),
+        fees_sigma=fee_sigma,
+        subsidy_btc_per_block=np.asarray(subsidy, dtype=np.float64),
+        power_center_usd_per_mwh=power_c,
+        power_phi=phi,
+        power_innovation_sd=innov,
+        power_spike_probability=p_spike,
+        power_spike_mean_log=float(j),
+        price_center=spec.price_center,
+    )
+
+

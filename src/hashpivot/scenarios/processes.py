@@ -1,0 +1,201 @@
+"""The stochastic processes of the market paths, one function per process.
+
+Arrays are ``(n_periods, n_paths)`` (time first: the recursions run row by row). Each
+function that draws takes the :class:`numpy.random.Generator` and draws a fixed number of
+variates in a fixed order; :func:`hashpivot.scenarios.generator.generate_market_paths`
+calls them in the documented draw order.
+
+BTC price (log factor ``X_t``, ``S_t = C_t exp(X_t)``)
+    GBM (:func:`gbm_increments`): ``X_t = sum_{k<=t} (sigma_k sqrt(dt_k) z_k - sigma_k^2
+    dt_k / 2)`` with ``z ~ N(0, 1)``, the last term only for a mean center.
+    Block bootstrap (:func:`bootstrap_increments`): historical monthly log returns,
+    demeaned, scaled to the requested volatility, resampled in blocks of ``b`` consecutive
+    months, minus :func:`~hashpivot.scenarios.centering.bootstrap_mean_correction` for a
+    mean center.
+Network hashrate (:func:`hashrate_shocks`, :func:`hashrate_deviation`)
+    ``log H_t = log Hc_t + Y_t``, ``Y_t = Y_{t-1} + beta * (D_{t-1} - D_{t-1-L}) / L + e_t``
+    where ``D`` is the deviation of log hashprice from the center
+    (``X - Y + log((s + f) / (s + fc))``) and ``e_t = sigma_h (rho z_t + sqrt(1 - rho^2)
+    v_t)`` is correlated with the price shock. Together with the center (built by the same
+    recursion in ``history`` mode) this is the OLS model of
+    :mod:`hashpivot.scenarios.calibration`.
+Fees per block (:func:`fee_draws`)
+    ``f_t = fc_t exp(s w_t - s^2 / 2)``, iid lognormal with mean ``fc_t``.
+Power price, index contracts (:func:`power_prices`)
+    ``p_t = pc_t exp(U_t - v_t / 2) exp(J_t) / E[exp J]``, ``U`` an OU/AR(1) of the log
+    price (``phi = exp(-kappa dt)``, stationary sd ``sigma / sqrt(2 kappa)``, ``U_{-1} = 0``,
+    ``v_t = Var U_t``), ``J_t`` an exponential jump of mean ``j`` with probability ``p`` per
+    step (drawn from one uniform ``u``: spike if ``u < p``, size ``-j log(u / p)``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from hashpivot.scenarios.calibration import DAYS_PER_YEAR
+from hashpivot.scenarios.centering import bootstrap_mean_correction, gbm_mean_correction
+from hashpivot.scenarios.parameters import ScenarioParams
+
+FloatArray = npt.NDArray[np.float64]
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+
+
+def cumulate_rows(a: FloatArray) -> FloatArray:
+    """Cumulative sum along axis 0, in place, row by row (faster than ``cumsum(axis=0)``)."""
+    for t in range(1, a.shape[0]):
+        a[t] += a[t - 1]
+    return a
+
+
+def gbm_increments(
+    params: ScenarioParams, n: int, rng: np.random.Generator
+) -> tuple[FloatArray, FloatArray]:
+    """GBM log increments of the price and the standardized shocks ``z``.
+
+    Draws ``standard_normal((T, n))``. Returns ``(inc, z)``, both ``(T, n)``. [-]
+    """
+    T = params.n_periods
+    dt = params.dt_years[:, None]
+    sigma = params.price_volatility_per_year[:, None]
+    z = rng.standard_normal((T, n))
+    inc = sigma * np.sqrt(dt) * z
+    if params.price_center == "mean":
+        inc -= gbm_mean_correction(sigma, dt)
+    return inc, z
+
+
+def bootstrap_increments(
+    params: ScenarioParams, n: int, rng: np.random.Generator
+) -> tuple[FloatArray, FloatArray]:
+    """Block-bootstrap log increments of the price and the standardized returns ``z``.
+
+    Draws ``integers(0, W, size=(n_blocks, n))`` (the block starts). Returns ``(inc, z)``,
+    both ``(T, n)``; ``z`` is the resampled return over the pool's sd. [-]
+    """
+    T = params.n_periods
+    b = params.bootstrap_block_months
+    pool = params.bootstrap_pool
+    n_blocks = -(-T // b)
+    starts = rng.integers(0, pool.size - b + 1, size=(n_blocks, n))
+    idx = (starts[:, None, :] + np.arange(b)[None, :, None]).reshape(n_blocks * b, n)[:T]
+    pool_sd = float(np.std(pool, ddof=1)) if pool.size > 1 else 0.0
+    scale = (
+        params.price_volatility_per_year * np.sqrt(params.dt_years) / pool_sd
+        if pool_sd > 0
+        else np.zeros(T)
+    )
+    corr = np.zeros(T)
+    if params.price_center == "mean":
+        corr = bootstrap_mean_correction(pool, scale, b, T)
+    inc = scale[:, None] * pool[idx] - corr[:, None]
+    z = pool[idx] / pool_sd if pool_sd > 0 else np.zeros((T, n))
+    return inc, z
+
+
+def hashrate_shocks(
+    params: ScenarioParams, z: FloatArray, rng: np.random.Generator
+) -> FloatArray:
+    """Hashrate shocks ``e = sigma_h (rho z + sqrt(1 - rho^2) v)``, ``(T, n)``. [-]
+
+    Draws ``standard_normal((T, n))`` (``v``).
+    """
+    v = rng.standard_normal(z.shape)
+    rho = params.price_hashrate_correlation
+    return np.asarray(
+        params.hashrate_noise_per_step[:, None] * (rho * z + math.sqrt(max(1 - rho**2, 0.0)) * v)
+    )
+
+
+def fee_draws(params: ScenarioParams, n: int, rng: np.random.Generator) -> FloatArray:
+    """Fees per block ``fc exp(s w - s^2 / 2)``, ``(T, n)``. [BTC]
+
+    Draws ``standard_normal((T, n))`` (``w``).
+    """
+    w = rng.standard_normal((params.n_periods, n))
+    s = params.fees_sigma
+    return np.asarray(params.fees_center_btc_per_block[:, None] * np.exp(s * w - 0.5 * s * s))
+
+
+def hashrate_deviation(
+    params: ScenarioParams, X: FloatArray, e: FloatArray, fees: FloatArray
+) -> FloatArray:
+    """Log deviation ``Y`` of the hashrate from its center, ``(T, n)``. [-]
+
+    Parameters
+    ----------
+    params : ScenarioParams
+        Elasticity ``beta``, window ``L``, subsidy and fee centers.
+    X : ndarray
+        Cumulative log price factor. [-]
+    e : ndarray
+        Hashrate shocks (:func:`hashrate_shocks`); overwritten (it becomes ``Y`` when
+        ``beta = 0``). [-]
+    fees : ndarray
+        Simulated fees per block. [BTC]
+
+    Notes
+    -----
+    Daily steps use a lag of ``round(L * 30.44)`` days and scale the response per step.
+    """
+    T, n = e.shape
+    sub = params.subsidy_btc_per_block[:, None]
+    L = params.hashrate_lag_months
+    beta = params.hashrate_elasticity
+    if beta == 0.0:
+        return cumulate_rows(e)  # no response: Y is the cumulative noise
+    # deviation of log(subsidy + fees) from the center: only the hashprice response uses it
+    R = np.log((sub + fees) / (sub + params.fees_center_btc_per_block[:, None]))
+    if params.is_daily:
+        lag_steps = max(1, round(L * DAYS_PER_MONTH))
+        step_months = 1.0 / DAYS_PER_MONTH
+    else:
+        lag_steps, step_months = L, 1.0
+    coef = beta * step_months / L
+    zero = np.zeros(n)
+    Y = np.empty((T, n))
+    D = np.empty((T, n))
+    prev = zero
+    for t in range(T):
+        if t >= 1:
+            d_lag = D[t - 1 - lag_steps] if t - 1 - lag_steps >= 0 else zero
+            cur = prev + coef * (D[t - 1] - d_lag) + e[t]
+        else:
+            cur = prev + e[t]
+        Y[t] = cur
+        np.subtract(X[t], cur, out=D[t])
+        D[t] += R[t]
+        prev = cur
+    return Y
+
+
+def power_prices(params: ScenarioParams, n: int, rng: np.random.Generator) -> FloatArray | None:
+    """Index power prices, ``(T, n)``, or None when power is not simulated. [USD/MWh]
+
+    Draws ``standard_normal((T, n))`` then ``random((T, n))`` (only when simulated).
+    """
+    if params.power_center_usd_per_mwh is None:
+        return None
+    T = params.n_periods
+    zp = rng.standard_normal((T, n))
+    u = rng.random((T, n))
+    phi, sd = params.power_phi, params.power_innovation_sd
+    U = np.empty((T, n))
+    var = np.empty(T)
+    prev_u, prev_v = np.zeros(n), 0.0
+    for t in range(T):
+        U[t] = phi[t] * prev_u + sd[t] * zp[t]
+        var[t] = phi[t] ** 2 * prev_v + sd[t] ** 2
+        prev_u, prev_v = U[t], var[t]
+    p = params.power_spike_probability[:, None]
+    j = params.power_spike_mean_log
+    spike = u < p
+    rows, cols = np.nonzero(spike)
+    pr = params.power_spike_probability[rows]
+    # given u < p, u / p is uniform on (0, 1): -j log(u / p) is an exponential jump
+    U[rows, cols] += -j * np.log(np.maximum(u[rows, cols], 1e-300) / pr)
+    mean_jump = 1 - p + p / (1 - j)
+    U -= 0.5 * var[:, None]
+    return np.asarray(params.power_center_usd_per_mwh[:, None] * np.exp(U) / mean_jump)
