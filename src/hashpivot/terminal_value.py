@@ -8,7 +8,7 @@ McKinsey, *Valuation*, 7th ed., ch. 14):
   ``r > g`` the annual discount rate.
 - **Exit multiple**: ``TV_N = multiple x EBITDA_N``, the price a buyer would pay at the
   horizon. Public references (secondary, 2024-2025): listed Bitcoin miners trade around
-  6-12x EV/EBITDA, data-centre operators around 20-25x.
+  6-12x EV/EBITDA, data-center operators around 20-25x.
 
 A business line whose final-year EBITDA (or FCF) is negative is worth its abandonment value
 at the horizon, taken as zero here (the operator can stop): both functions floor at 0.

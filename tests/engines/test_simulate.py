@@ -295,8 +295,8 @@ def test_example_at_zero_volatility_agrees_with_pivot_at_the_default_horizon() -
                                    s.npv_with_terminal_value_usd, rtol=1e-9)
 
 
-@pytest.mark.parametrize("centre", ["median", "mean"])
-def test_deterministic_pivot_path_is_the_monte_carlo_centre(centre: str) -> None:
+@pytest.mark.parametrize("center", ["median", "mean"])
+def test_deterministic_pivot_path_is_the_monte_carlo_center(center: str) -> None:
     """Issue 9: the pivot model's deterministic BTC path is the median (or the mean, the
     user's choice) of the simulated paths, within 4 standard errors at 1, 5 and 10 years."""
     from pathlib import Path
@@ -306,7 +306,7 @@ def test_deterministic_pivot_path_is_the_monte_carlo_centre(centre: str) -> None
 
     pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
     spec = (pf.scenario or ScenarioSpec()).model_copy(
-        update={"price_center": centre, "btc_volatility_per_year": 0.55}
+        update={"price_center": center, "btc_volatility_per_year": 0.55}
     )
     pf = pf.model_copy(update={"scenario": spec})
     run = prepare(pf, SimulationConfig(n_paths=1, seed=0, chunk_paths=1))
@@ -317,7 +317,7 @@ def test_deterministic_pivot_path_is_the_monte_carlo_centre(centre: str) -> None
         t = 12 * t_years - 1
         ratio = m.btc_price_usd[:, t] / det.btc_price_usd[0, t]
         s = 0.55 * math.sqrt(12 * t_years / 12)
-        if centre == "median":
+        if center == "median":
             # sample median of log ratio: se = sqrt(pi/2) sigma sqrt(t) / sqrt(n)
             se = math.sqrt(math.pi / 2) * s / math.sqrt(n)
             assert abs(np.median(np.log(ratio))) < 4 * se

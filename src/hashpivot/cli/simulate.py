@@ -78,7 +78,7 @@ def _print(result: SimulationResult, console: Console) -> None:
         title_justify="left",
         caption="NPV of unlevered FCF, pre-tax, without terminal value unless 'with TV'; "
         "CVaR95 = mean NPV of the worst 5 % of paths; deterministic = every volatility zero "
-        "(the pivot model's path); " + str(inp.get("terminal_value", "")) + "; price centre: "
+        "(the pivot model's path); " + str(inp.get("terminal_value", "")) + "; price center: "
         + str(inp.get("scenario", {}).get("price_center", "")),
         caption_justify="left",
     )

@@ -368,7 +368,7 @@ class TerminalValueSpec(BaseModel):
         20.0,
         ge=0,
         le=50,
-        description="EV/EBITDA of hosting at exit (data-centre operators 20-25x). [-]",
+        description="EV/EBITDA of hosting at exit (data-center operators 20-25x). [-]",
     )
     growth_per_year: float = Field(
         0.0,

@@ -104,7 +104,7 @@ class ScenarioSpec(BaseModel):
     )
     price_center: Literal["mean", "median"] = Field(
         "mean",
-        description="What the centre path (deterministic model or drift) is for the BTC "
+        description="What the center path (deterministic model or drift) is for the BTC "
         "price: its expectation ('mean', the GBM convention: the median falls below it by "
         "exp(-sigma^2 t / 2)) or its median ('median': log-symmetric around it).",
     )
@@ -206,9 +206,9 @@ class ScenarioSpec(BaseModel):
     )
     anchor: Literal["deterministic", "history"] = Field(
         "deterministic",
-        description="'deterministic': paths are centred on the pivot model's deterministic "
+        description="'deterministic': paths are centered on the pivot model's deterministic "
         "market (its price growth is the default drift; zero volatility reproduces it "
-        "exactly); 'history': the centre and drift come from the calibration window.",
+        "exactly); 'history': the center and drift come from the calibration window.",
     )
 
     @field_validator("btc_drift_by_year")

@@ -121,7 +121,7 @@ def scenario_params(p: PlanProblem, seed: int, source: str = "") -> tuple[Scenar
 
 
 def _expected_value_coefficients(task: CoefficientTask) -> ScenarioCoefficients:
-    """Coefficients on the centre path (every volatility zero), signing in expectation."""
+    """Coefficients on the center path (every volatility zero), signing in expectation."""
     zero = CoefficientTask(**{**task.__dict__, "params": task.params.zero_volatility()})
     _, c = coefficient_chunk(zero, 0, 1, np.random.SeedSequence(0))
     c.signed = task.signing_probability[None, :].astype(float).copy()
@@ -239,7 +239,7 @@ def optimize_plan(
         "debt_capacity_usd": p.debt_capacity_usd,
         "loan_to_cost_fraction": p.loan_to_cost_fraction,
         "deterministic": config.deterministic,
-        "expected_value_scenario": "the centre path (every volatility zero), tenants "
+        "expected_value_scenario": "the center path (every volatility zero), tenants "
         "signing in expectation",
         "npv": "unlevered free cash flow of the whole portfolio, keep-mining included",
         "executor": f"dask:{scheduler}" if scheduler else

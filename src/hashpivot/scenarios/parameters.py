@@ -50,7 +50,7 @@ class ScenarioParams:
     bootstrap_block_months : int
         Block length. [month]
     hashrate_center_th_s : ndarray
-        Centre of the network hashrate. [TH/s]
+        Center of the network hashrate. [TH/s]
     hashrate_elasticity : float
         ``beta``. [-]
     hashrate_lag_months : int
@@ -110,7 +110,7 @@ class ScenarioParams:
         return not self.periods.freqstr.startswith("M")
 
     def zero_volatility(self) -> ScenarioParams:
-        """A copy with every source of randomness switched off (paths = centre)."""
+        """A copy with every source of randomness switched off (paths = center)."""
         z = np.zeros_like(self.dt_years)
         return replace(
             self,
@@ -154,13 +154,13 @@ def build_scenario_params(
         Daily periods are allowed in ``history`` mode.
     calibration : MarketCalibration, optional
         Estimates from history; needed for any parameter the spec leaves ``None`` and for
-        the centre in ``history`` mode.
+        the center in ``history`` mode.
     center : MarketPaths, optional
         The deterministic market (``n_paths = 1``) in ``deterministic`` mode.
     power_fit : PowerFit, optional
         Calibrated power model; default :data:`DEFAULT_POWER_FIT` for unset parameters.
     power_mean_usd_per_mwh : float, optional
-        Mean index price when neither the spec nor the centre gives one (the contract's
+        Mean index price when neither the spec nor the center gives one (the contract's
         expected index price). [USD/MWh]
     simulate_power : bool
         False: no power path (no index-priced contract).
@@ -205,7 +205,7 @@ def build_scenario_params(
         elif cal is not None:
             raise InputError(Problem("scenario", "no periods given to simulate", source))
         else:
-            raise InputError(Problem("scenario", "no periods and no centre given", source))
+            raise InputError(Problem("scenario", "no periods and no center given", source))
     if spec.start is not None and pd.Period(spec.start, "M") != pd.Period(periods[0], "M"):
         problems.append(
             Problem(
@@ -216,10 +216,10 @@ def build_scenario_params(
         )
     if anchored and center is not None:
         if center.n_paths != 1:
-            raise ValueError("the centre must be a single path (n_paths = 1)")
+            raise ValueError("the center must be a single path (n_paths = 1)")
         if not periods.equals(center.periods):
             problems.append(
-                Problem("scenario.step", "anchored paths must use the centre's periods", source)
+                Problem("scenario.step", "anchored paths must use the center's periods", source)
             )
     is_daily = not periods.freqstr.startswith("M")
     if is_daily and spec.price_model == "bootstrap":

@@ -216,5 +216,5 @@ def run_pivot(
 def _price_center(portfolio: Portfolio) -> str:
     """What the deterministic path is in ``simulate``: the paths' median or mean."""
     spec = getattr(portfolio, "scenario", None)
-    centre = getattr(spec, "price_center", None) or "mean"
-    return f"the deterministic path is the Monte Carlo {centre} ([scenario].price_center)"
+    center = getattr(spec, "price_center", None) or "mean"
+    return f"the deterministic path is the Monte Carlo {center} ([scenario].price_center)"

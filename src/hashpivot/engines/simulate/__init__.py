@@ -2,7 +2,7 @@
 
 Pipeline (one run)
 ------------------
-1. Resolve: the deterministic market of the pivot model (the centre of the paths), the
+1. Resolve: the deterministic market of the pivot model (the center of the paths), the
    calibration on the bundled BTC history (and ERCOT prices for index contracts), the
    :class:`~hashpivot.scenarios.ScenarioParams`, the strategies (``build_strategies``),
    the treasury debt schedule.

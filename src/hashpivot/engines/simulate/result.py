@@ -33,7 +33,7 @@ class SimulationResult:
     npv_usd : dict
         Strategy -> NPV of every path, shape (n_paths,). [USD]
     deterministic_npv_usd : dict
-        Strategy -> NPV on the centre path (all volatilities zero). [USD]
+        Strategy -> NPV on the center path (all volatilities zero). [USD]
     treasury : dict
         (strategy, policy) -> per-path treasury totals.
     policies : tuple of str
@@ -54,7 +54,7 @@ class SimulationResult:
         Strategy -> NPV plus the present value of the terminal value
         (``[pivot.terminal_value]``), per path; empty for levered runs. [USD]
     deterministic_npv_with_terminal_value_usd : dict
-        The same on the centre path. [USD]
+        The same on the center path. [USD]
     """
 
     periods: pd.PeriodIndex

@@ -78,7 +78,7 @@ def simulate(
     res = combine_chunks(
         results, run.task.strategy_names, run.task.policies, run.center.periods
     )
-    # deterministic reference: the centre path, every volatility zero
+    # deterministic reference: the center path, every volatility zero
     det_params = run.task.params.zero_volatility()
     det_market = generate_chunk(det_params, np.random.SeedSequence(0), 1)
     for name, strat in zip(run.task.strategy_names, run.task.strategies, strict=True):
