@@ -25,7 +25,7 @@ from importlib.metadata import version
 
 import numpy as np
 
-from hashpivot.io.power_prices import load_market_prices
+from hashpivot.io import load_market_prices
 from hashpivot.power import DispatchProblem, Tranche, solve, solve_fast, solve_lp
 
 N_INTERVALS = 35_040

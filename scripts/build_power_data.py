@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hashpivot.io.power_prices import (
+from hashpivot.io import (
     ERCOT_TZ,
     NYISO_TZ,
     NYISO_ZONES,
@@ -82,7 +82,7 @@ def build(raw: Path, out: Path) -> str:
 
     lz_file = raw / "ercot_lz_2023_azzaoui" / "ercot_rt_price_hourly_loadzones_2023.csv"
     lz_raw = pd.read_csv(lz_file)
-    from hashpivot.io.power_prices import _parse_ercot_hourly_lz
+    from hashpivot.io.ercot import _parse_ercot_hourly_lz
 
     lz = pd.DataFrame({z: _parse_ercot_hourly_lz(lz_raw, z) for z in ZONES})
     assert len(lz) == 365 * 24, len(lz)
@@ -90,7 +90,7 @@ def build(raw: Path, out: Path) -> str:
 
     ny_raw = pd.read_csv(raw / "nyiso_joecipolla" / "nyiso_rt.csv")
     ny_raw = ny_raw[ny_raw["iso"] == "NYISO"]
-    from hashpivot.io.power_prices import _parse_nyiso_zonal
+    from hashpivot.io.nyiso import _parse_nyiso_zonal
 
     ny = pd.DataFrame(
         {z: _year(_parse_nyiso_zonal(ny_raw, z), 2019, NYISO_TZ) for z in NYISO_ZONES}
@@ -107,7 +107,7 @@ def build(raw: Path, out: Path) -> str:
         f = raw / "ercot_hubs_spp_meltvar" / f"{month}.csv"
         df = pd.read_csv(f)
         for hub in ("HB_WEST", "HB_NORTH"):
-            from hashpivot.io.power_prices import _parse_ercot_rtm_spp
+            from hashpivot.io.ercot import _parse_ercot_rtm_spp
 
             spp = _parse_ercot_rtm_spp(df, hub)
             lmp = rt[hub].reindex(spp.index)

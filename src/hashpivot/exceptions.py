@@ -55,6 +55,11 @@ class InputError(HashpivotError, ValueError):
         report field paths; the interface that read the file adds its name)."""
         return InputError([Problem(p.path, p.message, p.source or source) for p in self.problems])
 
+    def at_path(self, path: str) -> InputError:
+        """The same problems, each at field ``path`` where it names no field yet (a reader
+        names the file and the column; the engine that asked for the file knows its field)."""
+        return InputError([Problem(p.path or path, p.message, p.source) for p in self.problems])
+
 
 class DataError(HashpivotError):
     """Bundled or fetched data is missing, malformed or does not cover a request."""

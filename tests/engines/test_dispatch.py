@@ -20,7 +20,7 @@ from hashpivot.engines.dispatch import (
     run_dispatch_file,
 )
 from hashpivot.exceptions import DataError, InputError
-from hashpivot.io.power_prices import load_market_prices
+from hashpivot.io import load_market_prices
 from hashpivot.models import parse_portfolio
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power import energy_balance_residual_mw, tranches_from_site

@@ -117,7 +117,7 @@ def test_fit_power_synthetic() -> None:
 
 
 def test_fit_power_bundled_ercot() -> None:
-    from hashpivot.io.power_prices import load_market_prices
+    from hashpivot.io import load_market_prices
 
     fit = fit_power(load_market_prices("ercot:HB_WEST:2024"))
     assert 10 < fit.mean_usd_per_mwh < 60

@@ -102,7 +102,7 @@ def align_to_index(series: pd.Series, index: pd.DatetimeIndex, what: str) -> np.
     -------
     numpy.ndarray
     """
-    from hashpivot.io.power_prices import resample_prices
+    from hashpivot.power.resample import resample_prices
 
     s = series.sort_index()
     sidx = pd.DatetimeIndex(s.index)
@@ -198,7 +198,7 @@ def resolve_hashprice(
 
 
 def _read_aux(path: str, base_dir: Path | None, tz: Any, what: str) -> pd.Series:
-    from hashpivot.io.power_prices import read_price_file
+    from hashpivot.io import read_price_file
 
     p = Path(path)
     if not p.is_absolute() and base_dir is not None:
@@ -207,8 +207,8 @@ def _read_aux(path: str, base_dir: Path | None, tz: Any, what: str) -> pd.Series
         raise InputError(Problem(path=what, message=f"file not found: {p}"))
     try:
         return read_price_file(p, tz=str(tz))
-    except DataError as exc:
-        raise InputError(Problem(path=what, message=str(exc), source=str(p))) from None
+    except InputError as exc:
+        raise exc.at_path(what) from None
 
 
 def build_dispatch_problem(
@@ -518,7 +518,7 @@ def load_prices(
     pandas.Series
         [USD/MWh]
     """
-    from hashpivot.io.power_prices import (
+    from hashpivot.io import (
         bundled_market_keys,
         load_market_prices,
         parse_market,
@@ -547,10 +547,8 @@ def load_prices(
                 if point is None:
                     raise
                 return read_prices_auto(prices_file, None, tz)
-        except DataError as exc:  # a user's file that cannot be read is bad input (exit 2)
-            raise InputError(
-                Problem(path="--prices", message=str(exc), source=str(prices_file))
-            ) from None
+        except InputError as exc:  # the reader names the file; the field is the option
+            raise exc.at_path("--prices") from None
     if market is None:
         if not contract_market:
             raise InputError(

@@ -1,10 +1,14 @@
 """Input/output: bundled data loaders, file readers (``read_*``) and fetchers (``get_*``).
 
-Like pvlib's ``iotools``: every reader or fetcher hands its buffer or payload to a
-``_parse_*`` function that tests call directly. The package reads only its own bundled
-data (:mod:`importlib.resources`) and the user data directory of ``hashpivot data update``
-(:mod:`hashpivot.io.user_data`); the network is touched only by :func:`get_network_state`
-and :func:`hashpivot.io.update.update_history` (mempool.space), which nothing calls
+Like pvlib's ``iotools``, one source per module: :mod:`~hashpivot.io.ercot`,
+:mod:`~hashpivot.io.nyiso`, :mod:`~hashpivot.io.price_file` (generic files and layout
+detection), :mod:`~hashpivot.io.bundled` and :mod:`~hashpivot.io.bundled_markets` (bundled
+chain history and power-market years), :mod:`~hashpivot.io.mempool` (live data). Every
+reader or fetcher hands its buffer or payload to a ``_parse_*`` function that tests call
+directly. The package reads only its own bundled data (:mod:`importlib.resources`) and the
+user data directory of ``hashpivot data update`` (:mod:`hashpivot.io.user_data`); the
+network is touched only by :func:`get_network_state` and
+:func:`hashpivot.io.update.update_history` (mempool.space), which nothing calls
 implicitly.
 
 Bundled BTC data: Source: Coin Metrics Community Network Data (CC BY-NC 4.0).
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hashpivot.io._timestamps import ERCOT_TZ, NYISO_TZ, region_timezone
 from hashpivot.io.asics import (
     AsicSpec,
     UnknownAsicError,
@@ -31,27 +36,59 @@ from hashpivot.io.bundled import (
     load_miner_unit_costs,
     network_state_on,
 )
+from hashpivot.io.bundled_markets import (
+    BUNDLED_MARKETS,
+    NYISO_ZONES,
+    MarketKey,
+    bundled_market_keys,
+    load_market_prices,
+    parse_market,
+)
 from hashpivot.io.coinmetrics import read_coinmetrics_csv
+from hashpivot.io.ercot import (
+    read_ercot_dam_spp,
+    read_ercot_hourly_lz,
+    read_ercot_rtm_spp,
+    read_ercot_sced_lmp,
+)
+from hashpivot.io.nyiso import read_nyiso_zonal
+from hashpivot.io.price_file import read_price_file, read_prices_auto
 
 if TYPE_CHECKING:
     from hashpivot.io.mempool import get_network_state
 
 __all__ = [
+    "BUNDLED_MARKETS",
     "COINMETRICS_ATTRIBUTION",
+    "ERCOT_TZ",
+    "NYISO_TZ",
+    "NYISO_ZONES",
     "AsicSpec",
+    "MarketKey",
     "NetworkState",
     "UnknownAsicError",
     "asic_suggestions",
     "btc_daily_range",
+    "bundled_market_keys",
     "find_asic",
     "get_network_state",
     "load_asic_catalog",
     "load_btc_daily",
     "load_hosting_deals",
+    "load_market_prices",
     "load_miner_unit_costs",
     "model_key",
     "network_state_on",
+    "parse_market",
     "read_coinmetrics_csv",
+    "read_ercot_dam_spp",
+    "read_ercot_hourly_lz",
+    "read_ercot_rtm_spp",
+    "read_ercot_sced_lmp",
+    "read_nyiso_zonal",
+    "read_price_file",
+    "read_prices_auto",
+    "region_timezone",
 ]
 
 

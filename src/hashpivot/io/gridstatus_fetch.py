@@ -5,7 +5,8 @@ APIs and returns DataFrames with the columns ``Time, Interval Start, Interval En
 Location, Location Type, Market`` and ``SPP`` (ERCOT settlement point prices) or ``LMP``
 (NYISO and others), with tz-aware interval starts. This module calls it (imported only
 when needed) and turns its frames into the price Series of
-:mod:`hashpivot.io.power_prices` (USD/MWh by interval start, market local time).
+:mod:`hashpivot.io.ercot` and :mod:`hashpivot.io.nyiso` (USD/MWh by interval start, market
+local time).
 
 ``gridstatus`` 0.37 pins ``pandas ~= 2.2`` while hashpivot runs on pandas 3, so it is
 not installed with hashpivot: install it in an environment where the pins agree
@@ -26,7 +27,8 @@ from typing import Any
 import pandas as pd
 
 from hashpivot.exceptions import DataError, FetchError
-from hashpivot.io.power_prices import ERCOT_TZ, INDEX_NAME, NYISO_TZ, PRICE_NAME
+from hashpivot.io._timestamps import ERCOT_TZ, NYISO_TZ
+from hashpivot.power.resample import INDEX_NAME, PRICE_NAME
 
 __all__ = ["get_ercot_spp", "get_nyiso_lmp", "parse_gridstatus_prices"]
 

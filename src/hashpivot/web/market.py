@@ -55,7 +55,7 @@ def btc_history(start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def power_markets() -> list[str]:
     """Keys of the bundled power price series (``iso:point:year[:da]``)."""
-    from hashpivot.io.power_prices import bundled_market_keys
+    from hashpivot.io import bundled_market_keys
 
     return list(bundled_market_keys())
 
@@ -63,7 +63,7 @@ def power_markets() -> list[str]:
 @lru_cache(maxsize=32)
 def power_prices(market: str, hourly: bool) -> dict[str, Any]:
     """A bundled price series [USD/MWh] (hourly means when ``hourly``)."""
-    from hashpivot.io.power_prices import load_market_prices
+    from hashpivot.io import load_market_prices
 
     if market not in power_markets():
         raise InputError(

@@ -39,7 +39,7 @@ def load_power_fit(spec: ScenarioSpec) -> PowerFit | None:
     """Calibrate the power model on the bundled market named by the spec (or None)."""
     if spec.power_calibrate_on is None:
         return None
-    from hashpivot.io.power_prices import load_market_prices
+    from hashpivot.io import load_market_prices
 
     try:
         return fit_power(load_market_prices(spec.power_calibrate_on))

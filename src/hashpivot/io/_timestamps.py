@@ -1,0 +1,158 @@
+"""Time zones of power markets and DST-safe parsing of price-file timestamps (private).
+
+Time conventions (ERCOT: Central Prevailing Time, NYISO: Eastern):
+
+* the **repeated hour** of the November fall-back day is told apart by its flag
+  (``Repeated Hour Flag = Y`` / ``DSTFlag = True`` marks the second, standard-time copy);
+  files without a flag that show the hour once give that one value to both hours;
+* the **missing hour** of the March spring-forward day is simply absent (a 23-hour day).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.exceptions import DataError
+from hashpivot.power.resample import INDEX_NAME, PRICE_NAME
+
+ERCOT_TZ = "America/Chicago"
+NYISO_TZ = "America/New_York"
+
+_REGION_TZ = {
+    "ERCOT": ERCOT_TZ,
+    "SPP": ERCOT_TZ,
+    "MISO": ERCOT_TZ,
+    "NYISO": NYISO_TZ,
+    "PJM": NYISO_TZ,
+    "ISONE": NYISO_TZ,
+    "ISO-NE": NYISO_TZ,
+    "CAISO": "America/Los_Angeles",
+}
+
+
+def region_timezone(region: str | None, default: str = ERCOT_TZ) -> str:
+    """Local market time zone of a grid region name (``"ERCOT"`` -> ``America/Chicago``).
+
+    Parameters
+    ----------
+    region : str or None
+        Grid region / ISO name, case-insensitive; a sub-region ``ISO_X`` (``"NYISO_J"``)
+        maps like its ISO.
+    default : str
+        Returned for an unknown or missing region.
+
+    Returns
+    -------
+    str
+        IANA time zone name.
+    """
+    if not region:
+        return default
+    name = region.strip().upper()
+    # sub-regions such as "NYISO_J" or "ERCOT_WEST" take their ISO's zone
+    return _REGION_TZ.get(name, _REGION_TZ.get(name.split("_")[0], default))
+
+
+def _first_bad(raw: pd.Series, ok: np.ndarray) -> str:
+    """``'<value>' (row k)`` of the first rejected entry (row = data row of the file, 1-based)."""
+    pos = int(np.flatnonzero(~ok)[0])
+    return f"{raw.iloc[pos]!r} (data row {pos + 1})"
+
+
+def _to_datetime(raw: pd.Series, column: str, **kwargs: Any) -> pd.Series:
+    """Parse a timestamp column; a :class:`DataError` naming the column for any bad entry."""
+    try:
+        out = pd.to_datetime(raw, format="mixed", **kwargs)
+    except (ValueError, TypeError, OverflowError) as exc:
+        coerced = pd.to_datetime(raw, format="mixed", errors="coerce", **kwargs)
+        ok = np.asarray(coerced.notna())
+        where = _first_bad(raw, ok) if not ok.all() else "?"
+        raise DataError(
+            f"price file: column {column!r} has {int((~ok).sum()) or 'a'} value(s) that are "
+            f"not timestamps, first {where}"
+        ) from exc
+    ok = np.asarray(pd.Series(out).notna())
+    if not ok.all():
+        raise DataError(
+            f"price file: column {column!r} has {int((~ok).sum())} missing timestamp(s), "
+            f"first {_first_bad(raw, ok)}"
+        )
+    return pd.Series(out, index=raw.index)
+
+
+def _flag(values: pd.Series) -> np.ndarray:
+    """Repeated-hour flags (``Y``/``N``, ``True``/``False``, 1/0) as a bool array."""
+    if values.dtype == bool:
+        return values.to_numpy(dtype=bool)
+    s = values.astype(str).str.strip().str.upper()
+    return s.isin(["Y", "YES", "TRUE", "T", "1"]).to_numpy()
+
+
+def _localize(
+    naive: pd.DatetimeIndex,
+    values: np.ndarray,
+    tz: str,
+    repeated: np.ndarray | None = None,
+    what: str = "price file",
+) -> pd.Series:
+    """Attach a time zone to naive local interval starts, resolving DST.
+
+    Parameters
+    ----------
+    naive : pandas.DatetimeIndex
+        Naive local interval starts.
+    values : numpy.ndarray
+        Prices, same length. [USD/MWh]
+    tz : str
+        IANA time zone.
+    repeated : numpy.ndarray of bool, optional
+        True for rows of the repeated (second, standard-time) copy of the fall-back hour.
+        Without flags, the occurrences of an ambiguous time are taken in file order (first
+        = daylight time); a time that appears only once is given to both hours.
+    what : str
+        Name used in error messages.
+
+    Returns
+    -------
+    pandas.Series
+        Sorted by instant, duplicates (same instant) dropped keeping the first.
+    """
+    values = np.asarray(values, dtype=float)
+    n = len(naive)
+    nonexistent = naive.tz_localize(tz, ambiguous=np.ones(n, dtype=bool), nonexistent="NaT")
+    bad = np.asarray(nonexistent.isna())
+    if bad.any():
+        first = naive[bad][0]
+        raise DataError(
+            f"{what}: {int(bad.sum())} timestamp(s) do not exist in {tz} "
+            f"(spring-forward gap), first {first}"
+        )
+    if repeated is not None:
+        ambiguous = ~np.asarray(repeated, dtype=bool)
+        try:
+            idx = naive.tz_localize(tz, ambiguous=ambiguous)
+        except Exception as exc:  # pragma: no cover - defensive
+            raise DataError(f"{what}: cannot resolve DST: {exc}") from exc
+    else:
+        probe = naive.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        amb_pos = np.flatnonzero(np.asarray(probe.isna()))
+        ambiguous = np.ones(n, dtype=bool)
+        if len(amb_pos):
+            amb_times = pd.Series(naive[amb_pos])
+            occurrence = amb_times.groupby(amb_times).cumcount().to_numpy()
+            count = amb_times.map(amb_times.value_counts()).to_numpy()
+            ambiguous[amb_pos] = occurrence == 0  # first copy = daylight time
+            single = amb_pos[count == 1]
+            if len(single):
+                # one value for a doubled hour: give it to both hours
+                naive = pd.DatetimeIndex(naive.append(naive[single]))
+                values = np.concatenate([values, values[single]])
+                ambiguous = np.concatenate([ambiguous, np.zeros(len(single), dtype=bool)])
+        idx = naive.tz_localize(tz, ambiguous=ambiguous)
+    s = pd.Series(values, index=pd.DatetimeIndex(idx, name=INDEX_NAME), name=PRICE_NAME)
+    s = s.sort_index(kind="stable")
+    s = s[~s.index.duplicated(keep="first")]
+    return s

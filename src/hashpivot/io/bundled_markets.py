@@ -1,0 +1,208 @@
+"""The bundled power-market years: ``iso:point:year[:da]`` references and their loader.
+
+``ercot:HB_WEST:2024``, ``ercot:LZ_WEST:2023``, ``nyiso:WEST:2019``, ... (see
+``hashpivot/data/PROVENANCE.md`` for origins and licences).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from importlib import resources
+
+import pandas as pd
+
+from hashpivot.exceptions import DataError, InputError, Problem
+from hashpivot.io._timestamps import ERCOT_TZ, NYISO_TZ
+from hashpivot.power.resample import INDEX_NAME, PRICE_NAME
+
+__all__ = [
+    "BUNDLED_MARKETS",
+    "NYISO_ZONES",
+    "MarketKey",
+    "bundled_market_keys",
+    "load_market_prices",
+    "parse_market",
+]
+
+
+@dataclass(frozen=True)
+class MarketKey:
+    """A parsed market reference ``iso:point:year[:kind]`` (``ercot:HB_WEST:2024``).
+
+    Parameters
+    ----------
+    iso : str
+        ``"ercot"`` or ``"nyiso"``.
+    point : str
+        Settlement point or zone, upper case.
+    year : int or None
+        Calendar year.
+    kind : str
+        ``"rt"`` (real time, default) or ``"da"`` (day ahead).
+    """
+
+    iso: str
+    point: str
+    year: int | None
+    kind: str = "rt"
+
+    def __str__(self) -> str:
+        year = f":{self.year}" if self.year is not None else ""
+        kind = f":{self.kind}" if self.kind != "rt" else ""
+        return f"{self.iso}:{self.point}{year}{kind}"
+
+
+#: Bundled price years: market key -> (file, column, description).
+BUNDLED_MARKETS: dict[str, tuple[str, str, str]] = {
+    "ercot:HB_WEST:2024": (
+        "power_ercot_hubs_rt15_2024.parquet",
+        "HB_WEST",
+        "ERCOT HB_WEST 2024, 15-min time-weighted SCED LMP (excludes ORDC adders)",
+    ),
+    "ercot:HB_NORTH:2024": (
+        "power_ercot_hubs_rt15_2024.parquet",
+        "HB_NORTH",
+        "ERCOT HB_NORTH 2024, 15-min time-weighted SCED LMP (excludes ORDC adders)",
+    ),
+    "ercot:HB_HOUSTON:2024": (
+        "power_ercot_hubs_rt15_2024.parquet",
+        "HB_HOUSTON",
+        "ERCOT HB_HOUSTON 2024, 15-min time-weighted SCED LMP (excludes ORDC adders)",
+    ),
+    "ercot:HB_SOUTH:2024": (
+        "power_ercot_hubs_rt15_2024.parquet",
+        "HB_SOUTH",
+        "ERCOT HB_SOUTH 2024, 15-min time-weighted SCED LMP (excludes ORDC adders)",
+    ),
+    "ercot:HB_PAN:2024": (
+        "power_ercot_hubs_rt15_2024.parquet",
+        "HB_PAN",
+        "ERCOT HB_PAN 2024, 15-min time-weighted SCED LMP (excludes ORDC adders)",
+    ),
+    "ercot:HB_WEST:2024:da": (
+        "power_ercot_hubs_da_2024.parquet",
+        "HB_WEST",
+        "ERCOT HB_WEST 2024, hourly day-ahead SPP",
+    ),
+    "ercot:LZ_WEST:2023": (
+        "power_ercot_lz_rt60_2023.parquet",
+        "LZ_WEST",
+        "ERCOT LZ_WEST 2023, hourly mean real-time SPP",
+    ),
+}
+for _lz in ("LZ_AEN", "LZ_CPS", "LZ_HOUSTON", "LZ_LCRA", "LZ_NORTH", "LZ_RAYBN", "LZ_SOUTH"):
+    BUNDLED_MARKETS[f"ercot:{_lz}:2023"] = (
+        "power_ercot_lz_rt60_2023.parquet",
+        _lz,
+        f"ERCOT {_lz} 2023, hourly mean real-time SPP",
+    )
+for _hub in ("HB_NORTH", "HB_HOUSTON", "HB_SOUTH", "HB_PAN"):
+    BUNDLED_MARKETS[f"ercot:{_hub}:2024:da"] = (
+        "power_ercot_hubs_da_2024.parquet",
+        _hub,
+        f"ERCOT {_hub} 2024, hourly day-ahead SPP",
+    )
+#: The 11 NYISO load zones bundled for 2019 (no external proxies, no NEPOOL rows).
+NYISO_ZONES = ("CAPITL", "CENTRL", "DUNWOD", "GENESE", "HUD_VL", "LONGIL", "MHK_VL",
+               "MILLWD", "NORTH", "NYC", "WEST")
+for _zone in NYISO_ZONES:
+    BUNDLED_MARKETS[f"nyiso:{_zone}:2019"] = (
+        "power_nyiso_zones_rt60_2019.parquet",
+        _zone,
+        f"NYISO {_zone} 2019 (from Jan 2), hourly integrated real-time LBMP",
+    )
+
+_MARKET_RE = re.compile(r"^([a-z]+):([A-Za-z0-9_]+)(?::(\d{4}))?(?::(rt|da))?$")
+
+
+def parse_market(spec: str) -> MarketKey:
+    """Parse ``iso:point[:year][:rt|da]`` (``ercot:HB_WEST:2024``).
+
+    Parameters
+    ----------
+    spec : str
+        Market reference.
+
+    Returns
+    -------
+    MarketKey
+    """
+    m = _MARKET_RE.match(spec.strip())
+    if not m:
+        raise InputError(
+            Problem(
+                path="market",
+                message=f"{spec!r} is not iso:point:year[:da], e.g. ercot:HB_WEST:2024",
+                source="<command line>",
+            )
+        )
+    iso, point, year, kind = m.groups()
+    return MarketKey(iso.lower(), point.upper(), int(year) if year else None, kind or "rt")
+
+
+def bundled_market_keys() -> list[str]:
+    """Market references that :func:`load_market_prices` can load offline."""
+    return sorted(BUNDLED_MARKETS)
+
+
+@functools.lru_cache(maxsize=8)
+def _bundled_frame(name: str) -> pd.DataFrame:
+    try:
+        raw = resources.files("hashpivot").joinpath("data", name).read_bytes()
+    except (FileNotFoundError, OSError) as exc:
+        raise DataError(
+            f"bundled power file {name!r} is missing; rebuild it with "
+            "`python scripts/build_power_data.py`"
+        ) from exc
+    df = pd.read_parquet(io.BytesIO(raw))
+    df.index = pd.DatetimeIndex(df.index)
+    return df
+
+
+def load_market_prices(market: str | MarketKey) -> pd.Series:
+    """Bundled prices of a market year, e.g. ``"ercot:HB_WEST:2024"``, ``"nyiso:WEST:2019"``.
+
+    Parameters
+    ----------
+    market : str or MarketKey
+        ``iso:point:year[:da]``; see :func:`bundled_market_keys`.
+
+    Returns
+    -------
+    pandas.Series
+        Price per interval start in the market's local time. [USD/MWh]
+    """
+    key = parse_market(market) if isinstance(market, str) else market
+    entry = BUNDLED_MARKETS.get(str(key))
+    if entry is None:
+        raise InputError(
+            Problem(
+                path="market",
+                message=f"no bundled prices for {key}; bundled: {', '.join(bundled_market_keys())}"
+                " (or pass a price file)",
+                source="<command line>",
+            )
+        )
+    file, column, description = entry
+    df = _bundled_frame(file)
+    tz = ERCOT_TZ if key.iso == "ercot" else NYISO_TZ
+    s = df[column].dropna()
+    s = pd.Series(
+        s.to_numpy(dtype=float),
+        index=pd.DatetimeIndex(s.index).tz_convert(tz).rename(INDEX_NAME),
+        name=PRICE_NAME,
+    )
+    s.attrs = {
+        "market": key.iso,
+        "point": key.point,
+        "kind": key.kind,
+        "source": description,
+        "key": str(key),
+    }
+    if len(s) == 0:  # pragma: no cover - defensive
+        warnings.warn(f"bundled prices for {key} are empty", stacklevel=2)
+    return s

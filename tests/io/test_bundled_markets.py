@@ -1,0 +1,98 @@
+"""The bundled power-market years: coverage, DST, known values, and a dispatch run on one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hashpivot.exceptions import InputError
+from hashpivot.io import (
+    bundled_market_keys,
+    load_market_prices,
+    parse_market,
+)
+from tests.io.price_helpers import per_day
+
+
+def test_bundled_hb_west_2024_and_lz_west_2023() -> None:
+    hb = load_market_prices("ercot:HB_WEST:2024")
+    assert len(hb) == 366 * 96
+    days = per_day(hb)
+    assert days["2024-03-10"] == 92 and days["2024-11-03"] == 100
+    assert hb.index[0] == pd.Timestamp("2024-01-01 00:00", tz="America/Chicago")
+    # 2024 HB_WEST mean of the SCED LMPs (build log): 27.03 USD/MWh
+    assert hb.mean() == pytest.approx(27.03, abs=0.01)
+    lz = load_market_prices("ercot:LZ_WEST:2023")
+    assert len(lz) == 8760
+    assert per_day(lz)["2023-03-12"] == 23 and per_day(lz)["2023-11-05"] == 25
+    # SOURCES.md: LZ_WEST 2023 min -30.36, max 5,260.9, mean 59.8 (the doubled fall hour
+    # adds one value, so the mean moves by < 0.01)
+    assert lz.min() == pytest.approx(-30.36) and lz.max() == pytest.approx(5260.935)
+    assert lz.mean() == pytest.approx(59.8, abs=0.01)
+    da = load_market_prices("ercot:HB_WEST:2024:da")
+    assert len(da) == 8784
+    assert "ercot:HB_WEST:2024" in bundled_market_keys()
+    with pytest.raises(InputError, match="no bundled prices"):
+        load_market_prices("ercot:HB_WEST:2019")
+    with pytest.raises(InputError, match="iso:point:year"):
+        parse_market("HB_WEST-2024")
+
+
+def test_bundled_nyiso_2019_coverage_dst_and_known_value() -> None:
+    west = load_market_prices("nyiso:WEST:2019")
+    assert str(west.index.tz) == "America/New_York"
+    # the source starts on 2019-01-02 (Jan 1 missing): 364 days, the 23- and 25-hour DST
+    # days cancel out
+    assert west.index[0] == pd.Timestamp("2019-01-02 00:00", tz="America/New_York")
+    assert west.index[-1] == pd.Timestamp("2019-12-31 23:00", tz="America/New_York")
+    assert len(west) == 364 * 24
+    assert (pd.Series(west.index).diff().dropna() == pd.Timedelta("1h")).all()
+    days = per_day(west)
+    assert days["2019-03-10"] == 23 and days["2019-11-03"] == 25 and days["2019-07-15"] == 24
+    # raw row "2019-07-15,NYISO,WEST,...": he15 = 89.59 (14:00-15:00 EDT), he01 = 23.23
+    assert west[pd.Timestamp("2019-07-15 14:00-04:00")] == 89.59
+    assert west[pd.Timestamp("2019-07-15 00:00-04:00")] == 23.23
+    # raw row "2019-11-03,NYISO,WEST": he02 = 12.93 (the kept daylight-time 01:00 copy) fills
+    # both 01:00 hours, he03 = 12.78 starts at 02:00 EST
+    assert west[pd.Timestamp("2019-11-03 01:00-04:00")] == 12.93
+    assert west[pd.Timestamp("2019-11-03 01:00-05:00")] == 12.93
+    assert west[pd.Timestamp("2019-11-03 02:00-05:00")] == 12.78
+    # raw row "2019-03-10,NYISO,WEST": he02 = he03 = 13.54 (filler), he04 = 17.21 at 03:00 EDT
+    assert west[pd.Timestamp("2019-03-10 01:00-05:00")] == 13.54
+    assert west[pd.Timestamp("2019-03-10 03:00-04:00")] == 17.21
+    assert west.attrs["key"] == "nyiso:WEST:2019"
+    nyc = load_market_prices("nyiso:nyc:2019")
+    assert nyc.index.equals(west.index) and not nyc.equals(west)
+    keys = bundled_market_keys()
+    assert "nyiso:HUD_VL:2019" in keys and "nyiso:NPX:2019" not in keys  # zones only
+    with pytest.raises(InputError, match="nyiso:WEST:2019"):
+        load_market_prices("nyiso:PJM:2019")
+
+
+def test_dispatch_cli_on_ny_site_with_bundled_nyiso(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from hashpivot.cli.app import app
+
+    toml = tmp_path / "ny.toml"
+    toml.write_text(
+        'name = "NY test"\n\n[[sites]]\nname = "Upstate"\nregion = "NYISO"\n'
+        "capacity_mw = 20.0\n\n[sites.power_contract]\n"
+        'kind = "index"\nprice_usd_per_mwh = 30.0\nadder_usd_per_mwh = 2.0\n'
+        'market = "nyiso:WEST"\n\n[[sites.fleet]]\nname = "S19j Pro"\n'
+        "hashrate_th_s = 104.0\npower_w = 3068.0\ncount = 5000\n"
+    )
+    res = CliRunner().invoke(
+        app,
+        ["dispatch", str(toml), "--market", "nyiso:WEST:2019",
+         "--hashprice-usd-per-ph-day", "45", "--json"],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["intervals"] == 364 * 24
+    assert out["start"] == "2019-01-02 00:00:00-05:00"
+    assert out["net_margin_usd"] >= out["net_margin_always_on_usd"] - 1e-6

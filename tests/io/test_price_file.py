@@ -1,0 +1,134 @@
+"""Generic price files and layout detection; malformed files name the column."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hashpivot.exceptions import InputError
+from hashpivot.io import (
+    read_price_file,
+    read_prices_auto,
+)
+from tests.io.price_helpers import DATA, per_day
+
+
+def test_generic_file_offsets_naive_label_end_and_parquet() -> None:
+    s = read_price_file(DATA / "prices_hb_west_2024-08-19_21.csv")
+    assert len(s) == 288 and str(s.index.tz) == "UTC"  # offsets given, no tz: UTC
+    s_ct = read_price_file(DATA / "prices_hb_west_2024-08-19_21.csv", tz="America/Chicago")
+    assert str(s_ct.index.tz) == "America/Chicago"
+    assert s_ct.index[0] == pd.Timestamp("2024-08-19 00:00", tz="America/Chicago")
+    across = "t,price\n2024-11-03T01:45:00-05:00,1\n2024-11-03T01:00:00-06:00,2\n"
+    s_across = read_price_file(io.StringIO(across), tz="America/Chicago")
+    assert (s_across.index[1] - s_across.index[0]) == pd.Timedelta("15min")
+    naive = (
+        "time,lmp\n2024-11-03 00:00,1\n2024-11-03 01:00,2\n2024-11-03 01:00,3\n"
+        "2024-11-03 02:00,4\n"
+    )
+    s2 = read_price_file(io.StringIO(naive), tz="America/Chicago")
+    assert list(s2) == [1.0, 2.0, 3.0, 4.0]
+    assert s2.index[1].utcoffset() == pd.Timedelta(hours=-5)  # first 01:00 = CDT
+    assert s2.index[2].utcoffset() == pd.Timedelta(hours=-6)
+    with pytest.raises(InputError, match="time zone"):
+        read_price_file(io.StringIO(naive))
+    ending = "hour_ending,price\n2024-07-01 01:00,5\n2024-07-01 02:00,6\n2024-07-01 03:00,7\n"
+    s3 = read_price_file(io.StringIO(ending), tz="America/Chicago", timestamp_column="hour_ending",
+                         label="end")
+    assert s3.index[0] == pd.Timestamp("2024-07-01 00:00", tz="America/Chicago")
+    buf = io.BytesIO()
+    s_ct.rename("price_usd_per_mwh").to_frame().reset_index().to_parquet(buf)
+    buf.seek(0)
+    s4 = read_price_file(buf)
+    assert np.allclose(s4.to_numpy(), s_ct.to_numpy())
+    with pytest.raises(InputError, match="spring-forward"):
+        read_price_file(io.StringIO("time,price\n2024-03-10 02:30,1\n2024-03-10 03:00,2\n"),
+                        tz="America/Chicago")
+
+
+def test_auto_detection_of_layouts() -> None:
+    assert len(read_prices_auto(DATA / "ercot_rtm_spp_2024-07-01.csv", "HB_WEST")) == 96
+    assert per_day(read_prices_auto(DATA / "ercot_dam_hb_west_dst.csv"))["2024-11-03"] == 25
+    assert per_day(read_prices_auto(DATA / "nyiso_rt_dst.csv", "WEST"))["2019-11-03"] == 25
+    lz = read_prices_auto(DATA / "ercot_lz_2023_dst.csv", "LZ_NORTH")
+    assert per_day(lz)["2023-03-12"] == 23
+    sced = read_prices_auto(DATA / "ercot_sced_lmp_hb_west_excerpt.csv")
+    assert per_day(sced)["2024-03-10"] == 92
+    assert len(read_prices_auto(DATA / "prices_hb_west_2024-08-19_21.csv")) == 288
+
+
+# ---- malformed files: an InputError naming the file and the column, never a pandas exception
+_RTM_HEAD = ("Delivery Date,Delivery Hour,Delivery Interval,Settlement Point Name,"
+             "Settlement Point Price\n")
+_BAD_FILES = {
+    "rtm date": (_RTM_HEAD + "xx/01/2024,1,1,HB_WEST,20\n07/01/2024,1,2,HB_WEST,20\n",
+                 "Delivery Date"),
+    "rtm hour": (_RTM_HEAD + "07/01/2024,a,1,HB_WEST,20\n07/01/2024,1,2,HB_WEST,20\n",
+                 "Delivery Hour"),
+    "rtm blank interval": (_RTM_HEAD + "07/01/2024,1,,HB_WEST,20\n07/01/2024,1,2,HB_WEST,20\n",
+                           "Delivery Interval"),
+    "rtm price": (_RTM_HEAD + "07/01/2024,1,1,HB_WEST,abc\n07/01/2024,1,2,HB_WEST,20\n",
+                  "Settlement Point Price"),
+    "dam hour ending": ("deliveryDate,hourEnding,settlementPoint,settlementPointPrice\n"
+                        "07/01/2024,xx:00,HB_WEST,20\n07/01/2024,02:00,HB_WEST,21\n",
+                        "hourEnding"),
+    "nyiso values": ("date,zone," + ",".join(f"he{i:02d}" for i in range(1, 25))
+                     + "\n2024-07-01,WEST," + ",".join(["x"] * 24) + "\n", "he01"),
+    "lz date": ("Date,Price,Zone\nfoo,20,LZ_WEST\n1/1/2023 1:00:00 AM,21,LZ_WEST\n", "Date"),
+    "sced timestamp": ("SCEDTimestamp,settlementPoint,LMP\nfoo,HB_WEST,20\n"
+                       "07/01/2024 00:05:00,HB_WEST,21\n", "SCEDTimestamp"),
+    "generic timestamp": ("interval_start,price\n2024-07-01 00:00,20\nnotatime,30\n"
+                          "2024-07-01 02:00,25\n", "interval_start"),
+    "generic offset": ("interval_start,price\n2024-07-01T00:00:00-05:00,20\n"
+                       "2024-07-01T01:00:00-0x:00,21\n", "interval_start"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BAD_FILES))
+def test_malformed_price_files_raise_input_error(name: str) -> None:
+    text, column = _BAD_FILES[name]
+    with pytest.raises(InputError, match=column) as info:
+        read_prices_auto(io.StringIO(text), None, "America/Chicago")
+    assert info.value.problems[0].source == "<price file>"  # an anonymous buffer
+
+
+@pytest.mark.parametrize("name", ["rtm price", "generic timestamp"])
+def test_malformed_price_file_on_disk_names_the_file(name: str, tmp_path: Path) -> None:
+    text, column = _BAD_FILES[name]
+    path = tmp_path / "prices.csv"
+    path.write_text(text)
+    with pytest.raises(InputError, match=column) as info:
+        read_prices_auto(path, None, "America/Chicago")
+    assert [p.source for p in info.value.problems] == [str(path)]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "is a folder"), (b"", "is empty"), (b"\x00\xff\xfe\x81" * 64, "cannot be read"),
+     ("missing", "file not found")],
+)
+def test_unreadable_price_files_name_the_file(
+    content: bytes | str | None, message: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "prices.csv"
+    if content is None:
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as info:
+        read_price_file(path, tz="America/Chicago")
+    assert info.value.problems[0].source == str(path)
+
+
+def test_generic_file_repeated_instant_is_an_error() -> None:
+    # With UTC offsets every instant is unique, so a repeat is bad data (not the DST hour).
+    text = (
+        "timestamp,price\n2024-08-19T00:00:00-05:00,20\n2024-08-19T00:15:00-05:00,21\n"
+        "2024-08-19T00:15:00-05:00,99\n"
+    )
+    with pytest.raises(InputError, match="repeated timestamp"):
+        read_price_file(io.StringIO(text), tz="America/Chicago")
