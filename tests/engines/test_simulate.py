@@ -325,3 +325,50 @@ def test_deterministic_pivot_path_is_the_monte_carlo_center(center: str) -> None
             # sample mean of a lognormal ratio with mean 1: sd sqrt(exp(s^2) - 1) / sqrt(n)
             se = math.sqrt(math.exp(s * s) - 1) / math.sqrt(n)
             assert abs(ratio.mean() - 1) < 4 * se
+
+
+@pytest.mark.parametrize("center", ["median", "mean"])
+def test_deterministic_path_is_the_monte_carlo_center_with_the_margin_response(
+    center: str,
+) -> None:
+    """Issue 9 item 7 with ``hashrate_response = "margin"``: the deterministic path (whose
+    hashrate now responds to the marginal fleet's margin) is still the Monte Carlo center:
+    the BTC price its median or mean and, with median centering, the network hashrate its
+    median, within 4 standard errors at 1, 5 and 10 years. (With mean centering the
+    hashrate follows the log price, whose median lies below the deterministic path, so
+    only the price is checked there.)"""
+    from pathlib import Path
+
+    from hashpivot.models import load_portfolio
+    from hashpivot.scenarios import generate_chunk
+
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    # 70 USD/MWh: the marginal fleet falls below cost after the 2028 halving
+    spec = (pf.scenario or ScenarioSpec()).model_copy(
+        update={"price_center": center, "btc_volatility_per_year": 0.55,
+                "hashrate_response": "margin", "network_power_price_usd_per_mwh": 70.0}
+    )
+    pf = pf.model_copy(update={"scenario": spec})
+    exo = pf.model_copy(update={"scenario": spec.model_copy(
+        update={"hashrate_response": "exogenous"})})
+    run = prepare(pf, SimulationConfig(n_paths=1, seed=0, chunk_paths=1))
+    det = pivot.deterministic_market(pf, None, pf.pivot.horizon_years * 12)
+    det_exo = pivot.deterministic_market(exo, None, pf.pivot.horizon_years * 12)
+    # the option bites: the deterministic hashrate ends lower than the exogenous one
+    assert det.network_hashrate_th_s[0, -1] < 0.9 * det_exo.network_hashrate_th_s[0, -1]
+    n = 20_000
+    m = generate_chunk(run.task.params, np.random.SeedSequence(11), n)
+    for t_years in (1, 5, 10):
+        t = 12 * t_years - 1
+        ratio = m.btc_price_usd[:, t] / det.btc_price_usd[0, t]
+        s = 0.55 * math.sqrt(t_years)
+        if center == "median":
+            assert abs(np.median(np.log(ratio))) < 4 * math.sqrt(math.pi / 2) * s / math.sqrt(n)
+        else:
+            se = math.sqrt(math.exp(s * s) - 1) / math.sqrt(n)
+            assert abs(ratio.mean() - 1) < 4 * se
+        lr = np.log(m.network_hashrate_th_s[:, t] / det.network_hashrate_th_s[0, t])
+        # sample median of a symmetric variable: se = sqrt(pi/2) sd / sqrt(n) (normal)
+        se_h = math.sqrt(math.pi / 2) * float(lr.std()) / math.sqrt(n)
+        if center == "median":
+            assert abs(float(np.median(lr))) < 4 * se_h

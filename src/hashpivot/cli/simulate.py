@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
@@ -134,6 +135,8 @@ def _print(result: SimulationResult, console: Console) -> None:
     console.print(table)
     if not result.treasury_given:
         console.print(f"[yellow]{NO_TREASURY_NOTE}[/yellow]")
+    for w in result.warnings:
+        console.print(f"[yellow]note:[/yellow] {escape(w)}", markup=True, highlight=False)
 
     rm = Table(title="P(reverse margin), keep_mining [% of paths]", title_justify="left")
     rm.add_column("month")

@@ -38,14 +38,30 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from hashpivot.models.dates import MonthText
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
+_MARGIN_FIELDS = (
+    "hashrate_response",
+    "hashrate_margin_elasticity_per_month",
+    "hashrate_margin_lag_months",
+    "marginal_fleet_efficiency_j_per_th",
+    "marginal_fleet_efficiency_gain_per_year",
+    "network_power_price_usd_per_mwh",
+)
 
 
 def _check_month(value: str | None) -> str | None:
@@ -157,6 +173,47 @@ class ScenarioSpec(BaseModel):
         "month; None = calibrated (residual correlation). [-]",
     )
 
+    hashrate_response: Literal["exogenous", "margin"] = Field(
+        "exogenous",
+        description="'exogenous': the network hashrate follows its growth assumption "
+        "whatever miners earn; 'margin': its monthly log growth falls by "
+        "-k * log(hashprice / marginal cost) while the marginal fleet mines below its power "
+        "cost (deterministic path and every Monte Carlo path), and a path below cost for "
+        "more than a year is reported.",
+    )
+    hashrate_margin_elasticity_per_month: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="k of hashrate_response = 'margin': monthly log-hashrate growth lost per "
+        "unit of negative log margin; None = 0.0593, OLS on the bundled history 2016-2025 "
+        "(s.e. 0.0117; docs/methodology.md). [1/month]",
+    )
+    hashrate_margin_lag_months: int = Field(
+        1, ge=1, le=24, description="Lag of the margin the hashrate growth responds to. [month]"
+    )
+    marginal_fleet_efficiency_j_per_th: float = Field(
+        30.0,
+        gt=0.0,
+        le=500.0,
+        description="Efficiency of the marginal (least efficient running) fleet on 2025-01-01; "
+        "default: S19 class 29.5-34.5 J/TH (bundled catalog). [J/TH]",
+    )
+    marginal_fleet_efficiency_gain_per_year: float = Field(
+        0.20,
+        ge=0.0,
+        lt=1.0,
+        description="Yearly fall of the marginal fleet's J/TH; default: the catalog's "
+        "efficiency frontier, about 20-25 %/year 2017-2024. [1/year]",
+    )
+    network_power_price_usd_per_mwh: float = Field(
+        50.0,
+        gt=0.0,
+        le=1000.0,
+        description="Power price of the marginal fleet; default between listed operators' "
+        "37-40 and TeraWulf's 81 USD/MWh (2025). [USD/MWh]",
+    )
+
     # --- fees --------------------------------------------------------------------------
     fees_btc_per_block: float | None = Field(
         None, ge=0.0, description="Median fee level per block; None = last 12 months. [BTC]"
@@ -210,6 +267,16 @@ class ScenarioSpec(BaseModel):
         "market (its price growth is the default drift; zero volatility reproduces it "
         "exactly); 'history': the center and drift come from the calibration window.",
     )
+
+    @model_serializer(mode="wrap")
+    def _omit_inactive_margin(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Echo the margin settings only when ``hashrate_response = 'margin'`` (they do
+        nothing otherwise, and echoes of exogenous runs stay as they were)."""
+        data: dict[str, Any] = handler(self)
+        if self.hashrate_response == "exogenous":
+            for name in _MARGIN_FIELDS:
+                data.pop(name, None)
+        return data
 
     @field_validator("btc_drift_by_year")
     @classmethod

@@ -26,8 +26,10 @@ import numpy.typing as npt
 
 from hashpivot.bitcoin import btc_per_th_day
 from hashpivot.market import MarketPaths
+from hashpivot.scenarios.margin import LOSS_SPELL_MONTHS, loss_spell_mask
 from hashpivot.scenarios.parameters import ScenarioParams
 from hashpivot.scenarios.processes import (
+    DAYS_PER_MONTH,
     bootstrap_increments,
     cumulate_rows,
     fee_draws,
@@ -115,6 +117,43 @@ def generate_market_paths(
         subsidy_btc_per_block=np.broadcast_to(params.subsidy_btc_per_block, (n, T)),
         power_price_usd_per_mwh=None if power is None else np.ascontiguousarray(power.T),
     )
+
+
+def count_loss_spells(params: ScenarioParams, market: MarketPaths) -> int:
+    """Paths below the marginal fleet's cost for more than a year (0 without the response).
+
+    See :func:`hashpivot.scenarios.margin.loss_spell_mask`. [-]
+    """
+    cost = params.margin_cost_usd_per_ph_day
+    if params.log_margin_center is None or cost is None:
+        return 0
+    hp = np.asarray(market.hashprice_usd_per_th_day) * 1000.0
+    steps_per_month = 1.0 if not params.is_daily else DAYS_PER_MONTH
+    mask = loss_spell_mask(np.log(hp / cost), round(LOSS_SPELL_MONTHS * steps_per_month))
+    return int(mask.sum())
+
+
+def margin_notes(
+    params: ScenarioParams, center: MarketPaths, spell_paths: int, n_paths: int
+) -> list[str]:
+    """Notes of a Monte Carlo run with the margin response: the center path's spell below
+    cost (if longer than a year) and the share of paths with such a spell."""
+    if params.log_margin_center is None or params.margin_cost_usd_per_ph_day is None:
+        return []
+    out: list[str] = []
+    if count_loss_spells(params, center):
+        out.append(
+            "deterministic path: the whole network mines below the marginal fleet's power "
+            "cost for more than a year"
+        )
+    if spell_paths:
+        out.append(
+            f"{100 * spell_paths / n_paths:.1f} % of paths have the whole network mining "
+            "below the marginal fleet's power cost for more than a year (the network "
+            "hashprice under the marginal fleet's power cost; [scenario] marginal_fleet_*, "
+            "network_power_price_usd_per_mwh)"
+        )
+    return out
 
 
 def chunk_seeds(

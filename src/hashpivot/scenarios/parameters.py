@@ -22,6 +22,7 @@ from hashpivot.scenarios.calibration import (
     PowerFit,
 )
 from hashpivot.scenarios.centering import anchored_center, history_center, per_year
+from hashpivot.scenarios.margin import MarginResponse, respond_to_margin
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -75,6 +76,17 @@ class ScenarioParams:
         Probability of a spike in each step. [-]
     power_spike_mean_log : float
         Mean exponential jump of the log price in a spike. [-]
+    price_center : str
+        ``"mean"`` or ``"median"`` (see :mod:`hashpivot.scenarios.centering`).
+    margin_elasticity_per_month : float
+        ``k`` of the margin response; 0 = exogenous hashrate
+        (:mod:`hashpivot.scenarios.margin`). [1/month]
+    margin_lag_months : int
+        ``L`` of the margin response. [month]
+    log_margin_center : ndarray or None
+        Log margin of the marginal fleet on the center path; None without the response. [-]
+    margin_cost_usd_per_ph_day : ndarray or None
+        Power cost of the marginal fleet; None without the response. [USD/PH/day]
     """
 
     periods: pd.PeriodIndex
@@ -98,6 +110,10 @@ class ScenarioParams:
     power_spike_probability: FloatArray
     power_spike_mean_log: float
     price_center: str = "mean"
+    margin_elasticity_per_month: float = 0.0
+    margin_lag_months: int = 1
+    log_margin_center: FloatArray | None = None
+    margin_cost_usd_per_ph_day: FloatArray | None = None
 
     @property
     def n_periods(self) -> int:
@@ -278,8 +294,10 @@ def build_scenario_params(
     fees_c = np.ones(T)
     subsidy = np.ones(T)
     power_c: FloatArray | None = None
+    responded = False  # whether the hashrate center already follows the margin response
     if anchored and center is not None:
         price_c, hash_c, fees_c, subsidy, power_c = anchored_center(spec, center, periods, dt)
+        responded = "log_margin" in center.extra and spec.hashrate_trend_per_year is None
     elif cal is None:
         problems.append(
             Problem("scenario.anchor", "'history' needs the bundled BTC history", source)
@@ -290,6 +308,12 @@ def build_scenario_params(
         )
     if problems:
         raise InputError(problems)
+    response = MarginResponse.from_spec(spec)
+    log_margin_c: FloatArray | None = None
+    if response is not None:
+        hash_c, log_margin_c = respond_to_margin(
+            periods, price_c, hash_c, fees_c, subsidy, response, already=responded
+        )
 
     # ---- power ---------------------------------------------------------------------------
     fit = power_fit if power_fit is not None else DEFAULT_POWER_FIT
@@ -353,6 +377,12 @@ def build_scenario_params(
         power_spike_probability=p_spike,
         power_spike_mean_log=float(j),
         price_center=spec.price_center,
+        margin_elasticity_per_month=0.0 if response is None else response.elasticity_per_month,
+        margin_lag_months=spec.hashrate_margin_lag_months,
+        log_margin_center=log_margin_c,
+        margin_cost_usd_per_ph_day=(
+            None if response is None else response.cost_usd_per_ph_day(periods)
+        ),
     )
 
 

@@ -24,6 +24,7 @@ from hashpivot.engines.pivot.inputs import _pivot_spec
 from hashpivot.exceptions import DataError
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import PivotSpec
+from hashpivot.scenarios.margin import MarginResponse, loss_spell_note, respond_to_margin
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ def growth_market(
     network_hashrate_growth_per_year: Any,
     fees_btc_per_block: float,
     start_height: int,
+    response: MarginResponse | None = None,
 ) -> MarketPaths:
     """Market paths growing at constant compound rates, one path per parameter set.
 
@@ -162,6 +164,10 @@ def growth_market(
         Fees per block, constant. [BTC]
     start_height : int
         Height of the first block of month 0. [-]
+    response : MarginResponse, optional
+        ``[scenario] hashrate_response = "margin"``: the hashrate growth slows while the
+        marginal fleet mines below cost (:mod:`hashpivot.scenarios.margin`); the log margin
+        is kept in ``extra["log_margin"]``.
 
     Returns
     -------
@@ -188,12 +194,19 @@ def growth_market(
     first_day = periods[0].start_time if n else pd.Timestamp(0)
     subsidy = period_subsidy_btc(periods, start_height, first_day, BLOCKS_PER_DAY)
     shape = price.shape
+    fees = np.full(shape, float(fees_btc_per_block))
+    extra: dict[str, FloatArray] = {}
+    if response is not None:
+        hashrate, extra["log_margin"] = respond_to_margin(
+            periods, price, hashrate, fees, subsidy, response
+        )
     return MarketPaths(
         periods=periods,
         btc_price_usd=price,
         network_hashrate_th_s=hashrate,
-        fees_btc_per_block=np.full(shape, float(fees_btc_per_block)),
+        fees_btc_per_block=fees,
         subsidy_btc_per_block=np.broadcast_to(subsidy, shape).copy(),
+        extra=extra,
     )
 
 
@@ -227,4 +240,18 @@ def deterministic_market(
         spec.network_hashrate_growth_per_year,
         ms.fees_btc_per_block,
         ms.height,
+        margin_response(portfolio),
     )
+
+
+def margin_response(portfolio: Portfolio) -> MarginResponse | None:
+    """The ``[scenario]`` margin response of the portfolio, or None (exogenous hashrate)."""
+    return MarginResponse.from_spec(getattr(portfolio, "scenario", None))
+
+
+def market_notes(market: MarketPaths, response: MarginResponse | None) -> list[str]:
+    """Notes on the deterministic path: a spell of more than a year below cost."""
+    if response is None or "log_margin" not in market.extra:
+        return []
+    note = loss_spell_note(market.extra["log_margin"][0], market.periods, response)
+    return [] if note is None else [note]

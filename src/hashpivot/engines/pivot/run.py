@@ -17,7 +17,12 @@ from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.inputs import _financing_spec, _pivot_spec, resolve_sites
-from hashpivot.engines.pivot.market import deterministic_market, market_start
+from hashpivot.engines.pivot.market import (
+    deterministic_market,
+    margin_response,
+    market_notes,
+    market_start,
+)
 from hashpivot.engines.pivot.results import PivotResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_lease, _tornado
 from hashpivot.engines.pivot.strategies import build_strategies
@@ -85,7 +90,10 @@ def run_pivot(
     convert = [s for s in pivots if s.name.startswith("convert_") and s.name != "convert_all"]
     pivot = convert[0] if convert else (pivots[0] if pivots else None)
     if pivot is not None:
-        tornado = _tornado(sites, pivot, spec, ms, periods, financing, rate_m, market)
+        tornado = _tornado(
+            sites, pivot, spec, ms, periods, financing, rate_m, market,
+            response=margin_response(portfolio),
+        )
         breakeven = _breakeven_lease(
             sites, pivot, spec, financing, rate_m, market, results[0].npv_usd
         )
@@ -104,7 +112,7 @@ def run_pivot(
         )
         breakeven = float("nan")
 
-    warnings: list[str] = []
+    warnings: list[str] = market_notes(market, margin_response(portfolio))
     rng: DealRange | None = None
     try:
         if deals is None:
@@ -183,6 +191,11 @@ def run_pivot(
         "network_hashrate_growth_per_year": spec.network_hashrate_growth_per_year,
         "fees_btc_per_block": ms.fees_btc_per_block,
         "start_height": ms.height,
+        **(
+            {"hashrate_response": response.describe()}
+            if (response := margin_response(portfolio)) is not None
+            else {}
+        ),
         "pivot": spec.model_dump(mode="json"),
         "pivot_fields_in_file": sorted(
             spec.model_fields_set if getattr(portfolio, "pivot", None) is not None else ()

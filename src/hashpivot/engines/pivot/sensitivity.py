@@ -20,6 +20,7 @@ from hashpivot.engines.pivot.market import MarketStart, growth_market
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import FinancingSpec, PivotSpec
+from hashpivot.scenarios.margin import MarginResponse
 
 
 def _with_hosting(sites: list[SiteInputs], **update: Any) -> list[SiteInputs]:
@@ -65,6 +66,7 @@ def _tornado(
     financing: FinancingSpec | None,
     rate_m: float,
     base_market: MarketPaths,
+    response: MarginResponse | None = None,
 ) -> pd.DataFrame:
     sens = spec.sensitivity
     rows: list[dict[str, Any]] = []
@@ -82,6 +84,7 @@ def _tornado(
         np.array(growths),
         ms.fees_btc_per_block,
         ms.height,
+        response,
     )
     base_cf = _cash_flows_resolved(sites, Strategy("keep_mining"), mk, spec, financing)
     base_npv = unlevered_npv_usd(base_cf, line_rates(spec))

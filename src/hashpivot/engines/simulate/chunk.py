@@ -14,7 +14,7 @@ import numpy as np
 from hashpivot.engines.pivot.discounting import hosting_fcf_usd
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
-from hashpivot.scenarios import generate_chunk
+from hashpivot.scenarios import count_loss_spells, generate_chunk
 from hashpivot.treasury import TreasuryPathSummary, treasury_summary
 
 
@@ -101,4 +101,5 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
         mean_fcf_usd_sum=fcf_sum,
         seconds=time.perf_counter() - t0,
         npv_with_tv_usd=npv_tv,
+        loss_spell_paths=count_loss_spells(task.params, market),
     )

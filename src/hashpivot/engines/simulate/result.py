@@ -55,6 +55,9 @@ class SimulationResult:
         (``[pivot.terminal_value]``), per path; empty for levered runs. [USD]
     deterministic_npv_with_terminal_value_usd : dict
         The same on the center path. [USD]
+    warnings : list of str
+        Notes on the run (e.g. paths below the marginal fleet's cost for more than a year
+        with ``hashrate_response = "margin"``); in the JSON only when there are some.
     """
 
     periods: pd.PeriodIndex
@@ -71,6 +74,7 @@ class SimulationResult:
     timings_s: dict[str, float] = field(default_factory=dict)
     npv_with_terminal_value_usd: dict[str, FloatArray] = field(default_factory=dict)
     deterministic_npv_with_terminal_value_usd: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def n_paths(self) -> int:
@@ -179,4 +183,5 @@ class SimulationResult:
             },
             "inputs": self.inputs,
             "timings_s": self.timings_s,
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
         }

@@ -18,6 +18,7 @@ from hashpivot.engines.simulate.result import SimulationResult
 from hashpivot.engines.simulate.task import PivotModel
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.scenarios import MarketCalibration, PowerFit, generate_chunk
+from hashpivot.scenarios.generator import margin_notes
 
 
 def simulate(
@@ -99,6 +100,10 @@ def simulate(
             res.deterministic_npv_with_terminal_value_usd[name] = res.deterministic_npv_usd[
                 name
             ] + float(tv.present_value_usd[0])
+    res.warnings.extend(
+        margin_notes(run.task.params, det_market, sum(r.loss_spell_paths for r in results),
+                     res.n_paths)
+    )
     res.inputs = run.inputs
     res.inputs["executor"] = (
         f"dask:{scheduler}" if scheduler else f"dask:LocalCluster({workers})"

@@ -86,3 +86,4 @@ class ChunkResult:
     mean_fcf_usd_sum: FloatArray  # (S, T) sum over paths of the NPV cash flow
     seconds: float = 0.0
     npv_with_tv_usd: FloatArray | None = None  # (S, n) NPV plus terminal value (PV)
+    loss_spell_paths: int = 0  # paths below the marginal fleet's cost > 1 year (margin option)
