@@ -38,6 +38,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+import _asic_sources as asic_sources  # noqa: E402  (beside this script)
+
 from hashpivot.bitcoin import block_subsidy_btc  # noqa: E402
 from hashpivot.io import asics  # noqa: E402
 from hashpivot.io.coinmetrics import (  # noqa: E402
@@ -202,17 +204,19 @@ def build_btc_daily(raw_dir: Path, out_dir: Path) -> tuple[pd.DataFrame, list[st
 # --------------------------------------------------------------------------- ASIC catalog
 
 
-def build_asic_catalog(raw_dir: Path, out_dir: Path) -> tuple[pd.DataFrame, asics.MergeReport]:
+def build_asic_catalog(
+    raw_dir: Path, out_dir: Path
+) -> tuple[pd.DataFrame, asic_sources.MergeReport]:
     def read(rel: str) -> str:
         return (raw_dir / rel).read_text(encoding="utf-8")
 
-    marcelo = asics._parse_marceloceccon_json(read(asics.SRC_MARCELOCECCON))
-    kookoo = asics._parse_kookoo55_csv(read(asics.SRC_KOOKOO55))
-    kody = asics._parse_kodyparsons_csv(read(asics.SRC_KODYPARSONS))
-    f2pool = asics._parse_f2pool_csv(read(asics.SRC_F2POOL))
-    cbeci = asics._parse_cbeci_csv(read(asics.SRC_CBECI))
-    manual = asics.manual_rows_frame()
-    catalog, report = asics.merge_asic_sources(
+    marcelo = asic_sources._parse_marceloceccon_json(read(asic_sources.SRC_MARCELOCECCON))
+    kookoo = asic_sources._parse_kookoo55_csv(read(asic_sources.SRC_KOOKOO55))
+    kody = asic_sources._parse_kodyparsons_csv(read(asic_sources.SRC_KODYPARSONS))
+    f2pool = asic_sources._parse_f2pool_csv(read(asic_sources.SRC_F2POOL))
+    cbeci = asic_sources._parse_cbeci_csv(read(asic_sources.SRC_CBECI))
+    manual = asic_sources.manual_rows_frame()
+    catalog, report = asic_sources.merge_asic_sources(
         spec_sources=[manual, marcelo, kookoo, kody, f2pool, cbeci],
         year_sources=[manual, kody, cbeci, f2pool, marcelo],
     )
@@ -231,7 +235,7 @@ def provenance_section(
     btc: pd.DataFrame,
     height_lines: list[str],
     catalog: pd.DataFrame,
-    report: asics.MergeReport,
+    report: asic_sources.MergeReport,
 ) -> str:
     def origin(rel: str) -> str:
         repo, path, commit, licence = RAW_ORIGINS[rel]
@@ -285,17 +289,17 @@ def provenance_section(
 ## ASIC catalog: `asic_catalog.csv`
 
 - **Origins** (all byte-for-byte copies in the raw folder):
-  - {origin(asics.SRC_MARCELOCECCON)}
-  - {origin(asics.SRC_KOOKOO55)}
-  - {origin(asics.SRC_KODYPARSONS)}
-  - {origin(asics.SRC_F2POOL)}
-  - {origin(asics.SRC_CBECI)}
-  - manual row(s), source `{asics.SRC_MANUAL}`: **Antminer S21 XP**, 270 TH/s, 3,645 W,
+  - {origin(asic_sources.SRC_MARCELOCECCON)}
+  - {origin(asic_sources.SRC_KOOKOO55)}
+  - {origin(asic_sources.SRC_KODYPARSONS)}
+  - {origin(asic_sources.SRC_F2POOL)}
+  - {origin(asic_sources.SRC_CBECI)}
+  - manual row(s), source `{asic_sources.SRC_MANUAL}`: **Antminer S21 XP**, 270 TH/s, 3,645 W,
     13.5 J/TH, released 2024, air-cooled. The model is in none of the raw files; the
     figures are Bitmain's published nameplate values as given in the project brief
     (3,645 W / 270 TH/s = 13.5 J/TH), not read from a stored copy of the spec sheet.
 - **Rows:** {len(catalog)} models ({counts}).
-- **Merge rules** (`hashpivot.io.asics.merge_asic_sources`): names normalized to display
+- **Merge rules** (`merge_asic_sources` in `scripts/_asic_sources.py`): names normalized to display
   names ("Antminer S19 XP", "Whatsminer M50S", "AvalonMiner 1246"; F2Pool's "(67T)"
   variants kept as separate models); the same model across files is detected by a
   key that ignores case, spaces and punctuation (`+` = plus). Specs come from the first
@@ -310,7 +314,7 @@ def provenance_section(
   different, the release-year file.
 - **Excluded:** the {len(report.excluded_without_hashrate)} CBECI rows: the CBECI list has
   no hashrate nor power column, and a catalog row must have a hashrate (CBECI only gives
-  release years, to {report.release_years_from.get(asics.SRC_CBECI, 0)} models). Also
+  release years, to {report.release_years_from.get(asic_sources.SRC_CBECI, 0)} models). Also
   {len(report.duplicates_across_sources)} rows duplicating a model of a source with higher
   precedence, and within-source duplicates (kept: the row whose hashrate matches its
   "(NNT)" label, else the earliest release):

@@ -6,6 +6,7 @@ Interfaces translate these: the CLI prints one line per problem and exits 2 for
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -71,3 +72,17 @@ class SolverError(HashpivotError):
 
 class FetchError(HashpivotError):
     """A network fetch failed (connection, status code or unexpected payload)."""
+
+
+class UnknownAsicError(HashpivotError, LookupError):
+    """No catalog model matches a name; ``suggestions`` lists close catalog names."""
+
+    def __init__(self, name: str, suggestions: Sequence[str] = ()) -> None:
+        self.name = name
+        self.suggestions: list[str] = list(suggestions)
+        hint = (
+            f"; did you mean: {', '.join(self.suggestions)}?"
+            if self.suggestions
+            else "; run `hashpivot asics` to list the catalog"
+        )
+        super().__init__(f"unknown ASIC model {name!r}{hint}")

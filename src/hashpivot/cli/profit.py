@@ -58,8 +58,8 @@ def profit_command(
 ) -> None:
     """Revenue, power cost and profit per machine per day."""
     from hashpivot.engines.machine_profit import machine_profit
+    from hashpivot.exceptions import UnknownAsicError
     from hashpivot.io import find_asic
-    from hashpivot.io.asics import UnknownAsicError
 
     problems: list[Problem] = []
     _positive(problems, "--power-price-usd-per-mwh", power_price_usd_per_mwh, zero_ok=True)

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hashpivot.exceptions import UnknownAsicError
 from hashpivot.io._timestamps import ERCOT_TZ, NYISO_TZ, region_timezone
 from hashpivot.io.asics import (
     AsicSpec,
-    UnknownAsicError,
     asic_suggestions,
     find_asic,
     load_asic_catalog,

@@ -128,7 +128,8 @@ class FleetEntry(Dated):
     def _asic_in_catalog(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from hashpivot.io import UnknownAsicError, find_asic
+        from hashpivot.exceptions import UnknownAsicError
+        from hashpivot.io import find_asic
 
         try:
             return find_asic(value).model

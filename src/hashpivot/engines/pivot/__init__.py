@@ -6,8 +6,8 @@ inputs (:class:`SiteInputs`, every default filled) -> strategies (:func:`build_s
 -> monthly cash flows per strategy (:func:`strategy_cash_flows`, vectorized over paths)
 -> valuation, sensitivities and the break-even lease (:func:`run_pivot`).
 
-Conventions (shared with the risk simulation, see ``SCHEMA.md``): month 0 is the first
-period; cash flows sit at month end; the monthly discount rate is
+Conventions (shared with the risk simulation, :mod:`hashpivot.engines.simulate`): month 0
+is the first period; cash flows sit at month end; the monthly discount rate is
 ``(1 + annual)^(1/12) - 1``. Every :class:`CashFlows` array has shape
 ``(n_paths, n_months)``; arrays that do not depend on the market are read-only broadcast
 views. The keep-mining baseline is always computed.
