@@ -128,6 +128,8 @@ def test_pivot_warns_on_a_constructed_loss_path() -> None:
     notes = [w for w in res.warnings if "mines at a loss for more than a year" in w]
     assert len(notes) == 1 and "2025-10.." in notes[0]
     assert "hashrate_response" in res.inputs
+    rows = {r["name"]: r for r in res.resolved_assumptions()}
+    assert rows["[scenario] hashrate_response"]["value"] == "margin"
     # default (exogenous): no note and no new echo
     res0 = pivot.run_pivot(pf)
     assert not [w for w in res0.warnings if "at a loss" in w]
@@ -230,3 +232,36 @@ def test_calibration_recovers_a_known_response() -> None:
     fit = fit_margin_response(monthly)
     assert fit.elasticity_per_month == pytest.approx(0.05, abs=3 * fit.elasticity_se_per_month)
     assert fit.intercept_per_month == pytest.approx(0.01, abs=0.01)
+
+
+def test_history_mode_center_responds_monthly_and_daily() -> None:
+    from hashpivot.io import load_btc_daily
+    from hashpivot.scenarios import calibrate_market
+
+    cal = calibrate_market(load_btc_daily("2020-01-01", "2024-12-31"))
+    kw: dict[str, object] = {
+        "anchor": "history", "btc_drift_per_year": -0.3, "hashrate_elasticity": 0.0,
+        "hashrate_trend_per_year": 0.3, "power_calibrate_on": None,
+    }
+    months = pd.period_range("2025-01", periods=48, freq="M")
+    exo = build_scenario_params(ScenarioSpec(**kw), months, cal, simulate_power=False)
+    resp = build_scenario_params(
+        ScenarioSpec(**kw, hashrate_response="margin"), months, cal, simulate_power=False
+    )
+    assert resp.log_margin_center is not None and (resp.log_margin_center < 0).any()
+    # a falling price: the responded center ends below the exogenous one, never above
+    assert (resp.hashrate_center_th_s <= exo.hashrate_center_th_s * (1 + 1e-12)).all()
+    assert resp.hashrate_center_th_s[-1] < 0.95 * exo.hashrate_center_th_s[-1]
+    days = pd.period_range("2025-01-01", periods=120, freq="D")
+    d = build_scenario_params(
+        ScenarioSpec(**kw, hashrate_response="margin"), days, cal, simulate_power=False
+    )
+    m = generate_market_paths(d.zero_volatility(), 2, np.random.default_rng(0))
+    np.testing.assert_array_equal(m.network_hashrate_th_s[0], d.hashrate_center_th_s)
+
+
+def test_unset_change_elasticity_is_zero_with_the_margin_response() -> None:
+    spec = spec_with(hashrate_elasticity=None, hashrate_response="margin")
+    assert build_scenario_params(spec, center=center_paths()).hashrate_elasticity == 0.0
+    set_ = spec_with(hashrate_elasticity=0.2, hashrate_response="margin")
+    assert build_scenario_params(set_, center=center_paths()).hashrate_elasticity == 0.2

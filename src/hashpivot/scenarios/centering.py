@@ -227,6 +227,7 @@ def history_center(
     beta = (
         spec.hashrate_elasticity
         if spec.hashrate_elasticity is not None
+        else 0.0 if spec.hashrate_response == "margin"  # see parameters.build_scenario_params
         else cal.hashrate.elasticity
     )
     lhp = list(cal.recent_log_hashprice[-(L + 1) :])

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from hashpivot.bitcoin import btc_per_th_day
 from hashpivot.market import MarketPaths
-from hashpivot.scenarios.margin import LOSS_SPELL_MONTHS, loss_spell_mask
+from hashpivot.scenarios.margin import LOSS_SPELL_MONTHS, first_loss_spell, loss_spell_mask
 from hashpivot.scenarios.parameters import ScenarioParams
 from hashpivot.scenarios.processes import (
     DAYS_PER_MONTH,
@@ -141,10 +141,16 @@ def margin_notes(
     if params.log_margin_center is None or params.margin_cost_usd_per_ph_day is None:
         return []
     out: list[str] = []
-    if count_loss_spells(params, center):
+    hp = np.asarray(center.hashprice_usd_per_th_day)[0] * 1000.0
+    steps_per_month = 1.0 if not params.is_daily else DAYS_PER_MONTH
+    spell = first_loss_spell(
+        np.log(hp / params.margin_cost_usd_per_ph_day), params.periods,
+        round(LOSS_SPELL_MONTHS * steps_per_month),
+    )
+    if spell is not None:
         out.append(
-            "deterministic path: the whole network mines below the marginal fleet's power "
-            "cost for more than a year"
+            f"deterministic path: the whole network mines below the marginal fleet's power "
+            f"cost for more than a year ({spell})"
         )
     if spell_paths:
         out.append(

@@ -264,7 +264,13 @@ def build_scenario_params(
     vol = need(spec.btc_volatility_per_year, "btc_volatility_per_year",
                g.volatility_per_year if g else None)
     sigma_t = per_year(periods, vol, spec.btc_volatility_by_year)
-    beta = need(spec.hashrate_elasticity, "hashrate_elasticity", hr.elasticity if hr else None)
+    # with the margin response, the joint fit leaves the hashprice-change response at
+    # 0.025 (s.e. 0.056): an unset elasticity is 0 rather than the change-only OLS
+    margin_on = spec.hashrate_response == "margin"
+    beta = need(
+        spec.hashrate_elasticity, "hashrate_elasticity",
+        0.0 if margin_on else (hr.elasticity if hr else None),
+    )
     rho = need(spec.price_hashrate_correlation, "price_hashrate_correlation",
                hr.price_correlation if hr else None)
     h_vol_month = (

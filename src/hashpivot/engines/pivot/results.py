@@ -234,6 +234,9 @@ class PivotResult:
              "project debt, no levered view", "unit": "-",
              "source": "file" if self.has_financing else "default"},
         ]
+        if "hashrate_response" in inp:  # only with [scenario] hashrate_response = "margin"
+            rows.append({"name": "[scenario] hashrate_response", "value": "margin",
+                         "unit": "-", "source": str(inp["hashrate_response"])})
         for site in inp.get("sites", []):
             if site.get("hosting_is_default"):
                 rows.append({"name": f"[sites.hosting] of {site['name']}",
