@@ -153,7 +153,7 @@ def test_demand_response_by_hand() -> None:
 def test_demand_response_commitment_above_curtailable_load_is_rejected() -> None:
     # 10 MW of mining (the only load that can be shed; the 5 MW of AI is firm): committing
     # 12 MW would earn readiness on 2 MW the site can never curtail.
-    with pytest.raises(InputError, match="dr_committed_mw"):
+    with pytest.raises(InputError, match=r"demand_response\.committed_mw"):
         _problem([20, 20], ai_firm_mw=5.0, dr_committed_mw=12.0,
                  dr_readiness_usd_per_mw_hour=10.0)
     # exactly the curtailable load is fine

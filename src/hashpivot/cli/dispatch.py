@@ -9,10 +9,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
 from hashpivot.cli.output import jsonable
+from hashpivot.exceptions import DataError, InputError, Problem
+
+CLI = "<command line>"
 
 _HELP = (
     "Dispatch a hybrid site (mining tranches + firm/flexible AI load) interval by interval "
@@ -30,6 +34,37 @@ SUMMARY_KEYS = (
     "effective_power_price_usd_per_mwh", "curtailed_hours", "uptime_fraction",
     "emissions_tco2", "renewable_share",
 )
+
+
+def full_paths(
+    exc: InputError | DataError,
+    site_index: int,
+    source: str,
+    prices: Path | None,
+    market: str | None,
+) -> InputError:
+    """The engine's problems with full field paths and a source: a site field gets
+    ``sites[i].`` and the portfolio file; a problem of the prices names ``--prices`` (its
+    file), ``--market`` or the site's ``power_contract.market``. Data that does not cover
+    the price intervals (a :class:`DataError`) is bad input too."""
+    at = f"sites[{site_index}]"
+    problems = [Problem("prices", str(exc))] if isinstance(exc, DataError) else exc.problems
+    out: list[Problem] = []
+    for p in problems:
+        path, src = p.path, p.source
+        if path.startswith("--"):
+            src = src or CLI
+        elif path in ("prices", "market", "power_contract.market"):
+            if prices is not None:
+                path, src = "--prices", str(prices)
+            elif market is not None:
+                path, src = "--market", CLI
+            else:
+                path, src = f"{at}.power_contract.market", source
+        elif path.startswith(("dispatch", "fleet", "power_contract", "hosting", "name")):
+            path, src = f"{at}.{path}", src or source
+        out.append(Problem(path or "(root)", p.message, src or source))
+    return InputError(out)
 
 
 def _fmt(key: str, value: Any) -> str:
@@ -94,12 +129,26 @@ def dispatch_command(
     if solver is not None and solver not in ("auto", "fast", "lp"):
         fail_input(f"{solver!r} is not one of auto, fast, lp", "--solver")
     from hashpivot.cli.inputs import load_site_file, with_input_warnings
+    from hashpivot.cli.options import check_out_dir
 
-    load_site_file(portfolio_file)  # bad input -> every problem; odd units -> warnings
-    result = run_dispatch_file(
-        portfolio_file, prices_file=prices, market=market, site_name=site, solver=solver,
-        hashprice=hashprice,
+    if hashprice is not None and not (math.isfinite(hashprice) and 0 <= hashprice <= 1e6):
+        fail_input(
+            f"must be a number within 0-1e6 (got {hashprice:g})", "--hashprice-usd-per-ph-day"
+        )
+    if prices is not None and prices.is_dir():
+        fail_input(f"{prices} is a folder, not a file", "--prices")
+    check_out_dir(out)
+    portfolio = load_site_file(portfolio_file)  # every problem at once; odd units warn
+    index = next(
+        (i for i, s in enumerate(portfolio.sites) if site and s.name.lower() == site.lower()), 0
     )
+    try:
+        result = run_dispatch_file(
+            portfolio_file, prices_file=prices, market=market, site_name=site, solver=solver,
+            hashprice=hashprice,
+        )
+    except (InputError, DataError) as exc:
+        raise full_paths(exc, index, str(portfolio_file), prices, market) from None
     written: list[Path] = []
     if out is not None:
         from hashpivot.reports.dispatch import write_dispatch
@@ -112,7 +161,7 @@ def dispatch_command(
         typer.echo(json.dumps(with_input_warnings(summary)))
         return
     console = Console()
-    table = Table(title=f"Dispatch of {summary.get('site', '')} "
+    table = Table(title=f"Dispatch of {escape(str(summary.get('site', '')))} "
                         f"({summary.get('start', '')[:10]} .. {summary.get('end', '')[:10]}, "
                         f"{summary.get('intervals')} intervals)")
     table.add_column("item")
@@ -126,11 +175,14 @@ def dispatch_command(
         f" MIP gap {summary.get('mip_gap')}; hashprice: {summary.get('hashprice_source')}; "
         f"prices: {summary.get('price_source')}; emissions: {summary.get('emissions_source')}",
         highlight=False,
+        markup=False,
     )
     if summary.get("power_contract"):
-        console.print(f"power contract: {summary['power_contract']}", highlight=False)
+        console.print(
+            f"power contract: {summary['power_contract']}", highlight=False, markup=False
+        )
     for p in written:
-        console.print(f"wrote {p}", highlight=False)
+        console.print(f"wrote {p}", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.inputs import load_site_file
-from hashpivot.cli.options import iso_day
+from hashpivot.cli.options import check_out_dir, iso_day
 from hashpivot.cli.output import print_json
 from hashpivot.exceptions import DataError, InputError, Problem
 
@@ -47,6 +48,43 @@ def _check_positive(problems: list[Problem], name: str, value: float | None, zer
         problems.append(Problem(f"--{name}", f"must be a finite number {need} (got {value})", CLI))
 
 
+#: Protocol and market limits of the network options: difficulty >= 1 (its definition),
+#: fees below the largest block reward ever paid, a BTC price below 100 M USD.
+_LIMITS = {"--difficulty": (1.0, 1e18), "--fees-btc-per-block": (0.0, 100.0),
+           "--btc-price-usd": (0.0, 1e8)}
+
+
+def _check_protocol_range(
+    problems: list[Problem], price: float | None, difficulty: float | None, fees: float | None
+) -> None:
+    for flag, value in (("--btc-price-usd", price), ("--difficulty", difficulty),
+                        ("--fees-btc-per-block", fees)):
+        lo, hi = _LIMITS[flag]
+        if value is not None and math.isfinite(value) and not lo <= value <= hi and value > 0:
+            problems.append(Problem(flag, f"must be within {lo:g}-{hi:g} (got {value:g})", CLI))
+
+
+def check_fleet_fits_network(portfolio: Any, network: Any, source: str, given: bool) -> None:
+    """A ``--difficulty`` whose network is smaller than the portfolio's own fleet (which it
+    includes) is a typo: an :class:`InputError` at ``--difficulty``. A historical day is a
+    what-if (today's fleet in 2016) and is not checked."""
+    if not given:
+        return
+    fleet_th_s = sum(e.total_hashrate_th_s for s in portfolio.sites for e in s.fleet)
+    network_th_s = network.difficulty * 2**32 / 600.0 / 1e12
+    if fleet_th_s > network_th_s:
+        raise InputError(
+            [
+                Problem(
+                    "--difficulty",
+                    f"the network it implies ({network_th_s:.4g} TH/s) is smaller than the "
+                    f"fleet of {source} ({fleet_th_s:.4g} TH/s)",
+                    CLI,
+                )
+            ]
+        )
+
+
 def _network(
     date: str | None,
     btc_price_usd: float | None,
@@ -60,6 +98,7 @@ def _network(
     _check_positive(problems, "btc-price-usd", btc_price_usd, zero_ok=False)
     _check_positive(problems, "difficulty", difficulty, zero_ok=False)
     _check_positive(problems, "fees-btc-per-block", fees_btc_per_block, zero_ok=True)
+    _check_protocol_range(problems, btc_price_usd, difficulty, fees_btc_per_block)
     if live and date is not None:
         problems.append(Problem("--live", "use either --date or --live, not both", CLI))
     if problems:
@@ -163,6 +202,7 @@ def register(app: typer.Typer) -> None:
         _check_positive(problems, "difficulty", difficulty, zero_ok=False)
         _check_positive(problems, "fees-btc-per-block", fees_btc_per_block, zero_ok=True)
         _check_positive(problems, "subsidy-btc", subsidy_btc, zero_ok=True)
+        _check_protocol_range(problems, btc_price_usd, difficulty, fees_btc_per_block)
         if subsidy_btc is not None and height is not None:
             problems.append(Problem("--height", "give --subsidy-btc or --height, not both", CLI))
         if height is not None and height < 0:
@@ -221,6 +261,7 @@ def register(app: typer.Typer) -> None:
 
         portfolio = load_site_file(site_file)
         network = _network(date, btc_price_usd, difficulty, fees_btc_per_block, live)
+        check_fleet_fits_network(portfolio, network, str(site_file), difficulty is not None)
         try:
             result = compute_unit_economics(portfolio, network)
         except InputError as exc:  # engine problems name the field; add the file
@@ -257,6 +298,7 @@ def register(app: typer.Typer) -> None:
             problems.append(Problem("--end", f"must not be before --start ({start})", CLI))
         if problems:
             raise InputError(problems)
+        check_out_dir(out)
         portfolio = load_site_file(site_file)
         try:
             result = run_backtest(portfolio, start, end)
@@ -295,7 +337,7 @@ def _print_cost(result: Any) -> None:
     n = result.network
     when = f" on {n.date}" if n.date else ""
     console.print(
-        f"[bold]{result.portfolio_name}[/bold]: BTC ${n.btc_price_usd:,.0f}, difficulty "
+        f"[bold]{escape(result.portfolio_name)}[/bold]: BTC ${n.btc_price_usd:,.0f}, difficulty "
         f"{n.difficulty:.4g}, fees {n.fees_btc_per_block:.4f} BTC/block, subsidy "
         f"{n.subsidy_btc} BTC{when} ({n.source})"
     )
@@ -351,9 +393,9 @@ def _print_cost(result: Any) -> None:
         led.add_column(col, justify="right" if col.startswith("USD") else "left")
     for row in result.ledger.itertuples():
         led.add_row(
-            row.name,
+            escape(row.name),
             row.category,
-            row.scope,
+            escape(row.scope),
             _fmt(row.usd_per_year),
             _fmt(row.usd_per_btc),
             "x" if row.in_direct else "",

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.inputs import load_site_file
+from hashpivot.cli.options import check_out_dir
 from hashpivot.cli.output import fmt_musd, fmt_num, jsonable, print_json
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 
@@ -48,8 +50,8 @@ def _print(r: PlanResult, console: Console) -> None:
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for row in j["plan"]:
         t.add_row(str(row["quarter"]) + (" (committed)" if row["committed"] else ""),
-                  str(row["site"]), fmt_num(row["gross_mw"], ",.0f"),
-                  fmt_num(row["it_mw"], ",.1f"), str(row["tenant"]),
+                  escape(str(row["site"])), fmt_num(row["gross_mw"], ",.0f"),
+                  fmt_num(row["it_mw"], ",.1f"), escape(str(row["tenant"])),
                   fmt_musd(row["operator_capex_usd"]))
     if not len(r.plan):
         t.add_row("-", "keep mining everywhere", "0", "0", "-", "-")
@@ -97,7 +99,7 @@ def _print(r: PlanResult, console: Console) -> None:
         for col in ("site", "rule", "effect", "binds", "detail", "source"):
             rt.add_column(col, overflow="fold")
         for rule in j["applicable_rules"]:
-            rt.add_row(str(rule["site"]), str(rule["rule_id"]), str(rule["effect"]),
+            rt.add_row(escape(str(rule["site"])), str(rule["rule_id"]), str(rule["effect"]),
                        "yes" if rule["binds"] else "no", str(rule["detail"]),
                        str(rule["source"]))
         console.print(rt)
@@ -182,6 +184,7 @@ def register(app: typer.Typer) -> None:
                 [Problem("--fixed-through", f"{fixed_through!r} is not a quarter YYYYQn",
                          "<command line>")]
             )
+        check_out_dir(out)
         portfolio = load_site_file(portfolio_toml)
         config = OptimizeConfig(
             n_scenarios=scenarios,

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
-from hashpivot.cli.options import iso_month
+from hashpivot.cli.options import check_out_dir, iso_month
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.exceptions import InputError
 from hashpivot.reports.pivot import format_tornado_input, write_pivot
@@ -205,6 +205,7 @@ def pivot_command(
         fail_input(f"must be a finite number > 0 (got {convert_mw})", "--convert-mw")
     if start is not None:
         start = iso_month(start, "--start")
+    check_out_dir(out)
     portfolio = load_site_file(site_file)
     try:
         result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start)

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
-from hashpivot.cli.options import check_simulate_options, iso_month
+from hashpivot.cli.options import check_out_dir, check_simulate_options, iso_month
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 
@@ -266,6 +266,7 @@ def register(app: typer.Typer) -> None:
         check_simulate_options(seed, years, scheduler, workers, discount_rate, convert_mw)
         if start is not None:
             start = iso_month(start, "--start")
+        check_out_dir(out)
         portfolio = load_site_file(site_toml)
         tspec = portfolio.treasury or TreasurySpec()
         if policy is None:
@@ -330,6 +331,8 @@ def register(app: typer.Typer) -> None:
                     progress=progress,
                     source=str(site_toml),
                 )
+            except InputError as exc:  # engine problems name the field; add the file
+                raise exc.with_source(str(site_toml)) from None
             except OSError as exc:  # e.g. a Dask scheduler that cannot be reached
                 raise HashpivotError(f"cannot run the simulation: {exc}") from exc
         if out is not None:

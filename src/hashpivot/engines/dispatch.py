@@ -104,20 +104,29 @@ def align_to_index(series: pd.Series, index: pd.DatetimeIndex, what: str) -> np.
     """
     from hashpivot.power.resample import resample_prices
 
-    s = series.sort_index()
-    sidx = pd.DatetimeIndex(s.index)
-    s.index = sidx.tz_localize(index.tz) if sidx.tz is None else sidx.tz_convert(index.tz)
-    step = pd.Timedelta(hours=float(interval_hours_of(index)[0][0]))
-    own = pd.Timedelta(pd.Series(s.index).diff().median()) if len(s) > 1 else step
-    if len(s) > 1 and own != step:
-        s = resample_prices(s, pd.tseries.frequencies.to_offset(step).freqstr)
-    tolerance = own if own > step else step
-    out = s.reindex(index, method="ffill", tolerance=tolerance)
+    try:
+        s = series.sort_index()
+        sidx = pd.DatetimeIndex(s.index)
+        s.index = sidx.tz_localize(index.tz) if sidx.tz is None else sidx.tz_convert(index.tz)
+        step = pd.Timedelta(hours=float(interval_hours_of(index)[0][0]))
+        own = pd.Timedelta(pd.Series(s.index).diff().median()) if len(s) > 1 else step
+        if len(s) > 1 and own != step:
+            s = resample_prices(s, pd.tseries.frequencies.to_offset(step).freqstr)
+        tolerance = own if own > step else step
+        out = s.reindex(index, method="ffill", tolerance=tolerance)
+    except (ValueError, TypeError, OverflowError, DataError) as exc:
+        # duplicate or out-of-range timestamps (pandas holds 1677-2262), a bad layout
+        raise InputError(
+            Problem(path=what, message=f"cannot align its series to the price intervals: {exc}")
+        ) from None
     if out.isna().any():
         first = out.index[out.isna()][0]
-        raise DataError(
-            f"{what} does not cover the price intervals ({int(out.isna().sum())} missing, "
-            f"first {first})"
+        raise InputError(
+            Problem(
+                path=what,
+                message=f"does not cover the price intervals ({int(out.isna().sum())} "
+                f"missing, first {first})",
+            )
         )
     return out.to_numpy(dtype=float)
 
@@ -203,6 +212,8 @@ def _read_aux(path: str, base_dir: Path | None, tz: Any, what: str) -> pd.Series
     p = Path(path)
     if not p.is_absolute() and base_dir is not None:
         p = base_dir / p
+    if p.is_dir():
+        raise InputError(Problem(path=what, message=f"{p} is a folder, not a file"))
     if not p.exists():
         raise InputError(Problem(path=what, message=f"file not found: {p}"))
     try:
@@ -277,7 +288,9 @@ def build_dispatch_problem(
         spec.availability_fraction,
     )
     if not tranches and spec.ai_load_mw <= 0:
-        raise InputError(Problem(path="fleet", message="the site has neither a fleet nor AI load"))
+        raise InputError(
+            Problem(path="fleet", message="the site has neither a fleet nor AI load (ai_load_mw)")
+        )
     hp, hp_source = resolve_hashprice(index, spec, hashprice)
     meta["hashprice_source"] = hp_source
 
@@ -312,11 +325,11 @@ def build_dispatch_problem(
     if spec.renewable is not None and spec.renewable.capacity_mw > 0:
         r = spec.renewable
         if renewable_profile is not None:
-            cf = align_to_index(renewable_profile, index, "renewable profile")
+            cf = align_to_index(renewable_profile, index, "dispatch.renewable.profile_file")
             meta["renewable_profile"] = "profile series (argument)"
         elif r.profile_file:
-            cf = align_to_index(_read_aux(r.profile_file, base_dir, tz, "renewable.profile_file"),
-                                index, "renewable profile")
+            path = "dispatch.renewable.profile_file"
+            cf = align_to_index(_read_aux(r.profile_file, base_dir, tz, path), index, path)
             meta["renewable_profile"] = f"file {r.profile_file}"
         elif r.kind == "solar":
             cf = clear_sky_solar_profile(index, hours, r.latitude_deg, r.longitude_deg)
@@ -331,7 +344,9 @@ def build_dispatch_problem(
             )
         if np.any(cf < -1e-9) or np.any(cf > 1 + 1e-9):
             raise InputError(
-                Problem(path="dispatch.renewable", message="profile values must be in 0..1")
+                Problem(
+                    path="dispatch.renewable.profile_file", message="profile values must be in 0..1"
+                )
             )
         ren = np.clip(cf, 0.0, 1.0) * r.capacity_mw
         ren_price, ren_resale = r.price_usd_per_mwh, r.resale_allowed
@@ -359,10 +374,11 @@ def build_dispatch_problem(
         prob = peak_probability
         if prob is None and cp.peak_probability_file:
             prob = _read_aux(
-                cp.peak_probability_file, base_dir, tz, "four_cp.peak_probability_file"
+                cp.peak_probability_file, base_dir, tz, "dispatch.four_cp.peak_probability_file"
             )
         if prob is not None:
-            peak |= align_to_index(prob, index, "4CP peak probability") >= cp.probability_threshold
+            where = "dispatch.four_cp.peak_probability_file"
+            peak |= align_to_index(prob, index, where) >= cp.probability_threshold
         if not peak.any():
             meta["fourcp_note"] = "no 4CP peak interval falls in the horizon: no charge"
 
@@ -381,7 +397,7 @@ def build_dispatch_problem(
     else:
         meta_source = "emissions factor series (argument)"
     if emissions_series is not None:
-        ef = align_to_index(emissions_series, index, "emissions factor series")
+        ef = align_to_index(emissions_series, index, "dispatch.emissions_file")
         if np.any(ef < 0) or np.any(ef > 5):
             raise InputError(
                 Problem(
@@ -403,8 +419,8 @@ def build_dispatch_problem(
         except InputError:
             ef = np.full(n, np.nan)
             meta["emissions_source"] = (
-                f"no bundled factor for region {_attr(site, 'region')!r}: emissions are NaN; "
-                "set dispatch.emissions_factor_tco2_per_mwh"
+                f"no bundled factor for region {_attr(site, 'region')!r}: emissions not "
+                "computed; set dispatch.emissions_factor_tco2_per_mwh"
             )
 
     ppa = spec.ppa

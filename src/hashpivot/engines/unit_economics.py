@@ -298,6 +298,34 @@ def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else float("nan")
 
 
+def _no_production(portfolio: Portfolio, network: NetworkConditions) -> None:
+    """Raise the :class:`InputError` of a portfolio that mines nothing on the day: cost per
+    BTC and margins would be undefined."""
+    from hashpivot.exceptions import InputError, Problem
+
+    idle = [
+        Problem(
+            f"sites[{i}].fleet[{j}].uptime_fraction",
+            "every machine of the portfolio is idle (uptime_fraction 0): no BTC is mined, so "
+            "cost per BTC and margins are undefined",
+        )
+        for i, site in enumerate(portfolio.sites)
+        for j, entry in enumerate(site.fleet)
+        if entry.uptime_fraction == 0
+    ]
+    when = f" on {network.date}" if network.date else ""
+    raise InputError(
+        idle
+        or [
+            Problem(
+                "sites",
+                f"no fleet entry mines{when} (none, or all dated outside it by start/end): "
+                "cost per BTC and margins are undefined",
+            )
+        ]
+    )
+
+
 def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> UnitEconomics:
     """Cost per BTC, margins, reverse-margin flags and breakevens of a portfolio.
 
@@ -319,6 +347,8 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
     hv_th = network.hashvalue_btc_per_ph_day / TH_PER_PH
     btc_day_by_entry = btc_mined_per_day(arr.effective_hashrate_th_s, hv_th, arr.pool_fee_fraction)
     btc_day = float(btc_day_by_entry.sum())
+    if not btc_day > 0:
+        _no_production(portfolio, network)
     revenue = btc_day * network.btc_price_usd
     notes: list[str] = []
     pairs = cost_lines_with_items(portfolio, arr)
@@ -371,6 +401,11 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
         figures[f"margin_{view}_fraction"] = float(margin_fraction(network.btc_price_usd, per_btc))
         figures[f"reverse_margin_{view}"] = bool(per_btc > network.btc_price_usd)
         figures[f"breakeven_btc_price_{view}_usd"] = float(breakeven_btc_price_usd(cost, btc_day))
+        if cost < 0:
+            notes.append(
+                f"{view}: the costs are negative (power bought at a negative price pays the "
+                "miner), so the breakeven BTC price is negative: mining pays at any BTC price"
+            )
         figures[f"breakeven_hashprice_{view}_usd_per_ph_day"] = float(
             breakeven_hashprice_usd_per_ph_day(cost, eff_ph, pool_fee)
         )

@@ -154,5 +154,10 @@ def _localize(
         idx = naive.tz_localize(tz, ambiguous=ambiguous)
     s = pd.Series(values, index=pd.DatetimeIndex(idx, name=INDEX_NAME), name=PRICE_NAME)
     s = s.sort_index(kind="stable")
-    s = s[~s.index.duplicated(keep="first")]
+    dup = s.index.duplicated(keep="first")
+    if dup.any():  # DST's repeated hour is resolved above: a repeat left is bad data
+        raise DataError(
+            f"{int(dup.sum())} repeated timestamp(s), first {s.index[dup][0].isoformat()}: "
+            "give one price per interval"
+        )
     return s

@@ -47,6 +47,41 @@ def _real_day_or_month(value: str) -> str:
     return value
 
 
+def _no_number_as_time(value: Any) -> Any:
+    """pydantic reads a number as Unix seconds (``0`` -> 1970-01-01 UTC): refuse it."""
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"expected a date-time such as 2024-08-20T16:00:00, got {value!r}")
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+#: Years a date-time field accepts (pandas holds 1677-2262). [year]
+YEAR_RANGE = (1970, 2200)
+
+
+def _plausible_year(value: dt.datetime) -> dt.datetime:
+    lo, hi = YEAR_RANGE
+    if not lo <= value.year <= hi:
+        raise ValueError(f"year {value.year} is outside {lo}-{hi}")
+    return value
+
+
+def same_clock(times: list[dt.datetime]) -> None:
+    """Raise :class:`ValueError` when ``times`` mix local (naive) times and times with a UTC
+    offset: they cannot be ordered against each other."""
+    aware = {t.tzinfo is not None and t.utcoffset() is not None for t in times}
+    if len(aware) > 1:
+        raise ValueError(
+            "mixes local times (2024-08-20T16:00:00) and times with a UTC offset "
+            "(2024-08-20T16:00:00Z): write them all one way"
+        )
+
+
+#: A date-time (TOML literal or ISO text), years 1970-2200; a TOML date is its midnight.
+DateTimeValue = Annotated[
+    dt.datetime, BeforeValidator(_no_number_as_time), AfterValidator(_plausible_year)
+]
 #: ``YYYY-MM-DD`` or ``YYYY-MM`` (the field adds the pattern), or a TOML date literal.
 DayOrMonthText = Annotated[str, BeforeValidator(_as_day_text), AfterValidator(_real_day_or_month)]
 #: ``YYYY-MM-DD`` (the field adds the pattern), or a TOML date literal.
@@ -56,4 +91,4 @@ MonthText = Annotated[str, BeforeValidator(_as_month_text)]
 #: ``YYYYQn`` (checked by the model), or a TOML date literal (its quarter is kept).
 QuarterText = Annotated[str, BeforeValidator(_as_quarter_text)]
 
-__all__ = ["DayOrMonthText", "DayText", "MonthText", "QuarterText"]
+__all__ = ["DateTimeValue", "DayOrMonthText", "DayText", "MonthText", "QuarterText", "same_clock"]

@@ -53,7 +53,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from hashpivot.models.dates import DateTimeValue, same_clock
 
 __all__ = [
     "DemandResponseSpec",
@@ -63,6 +65,13 @@ __all__ = [
     "PPASpec",
     "RenewableSpec",
 ]
+
+
+#: ``allow_inf_nan=False``: TOML reads ``inf`` and ``nan``, which pass one-sided bounds;
+#: they are reported at their field path.
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+#: Largest power of any dispatch quantity, as ``capacity_mw`` of a site. [MW]
+_MAX_MW = 10_000.0
 
 
 class PPASpec(BaseModel):
@@ -76,9 +85,9 @@ class PPASpec(BaseModel):
     would settle the unused volume at the negative price; that case is not modelled.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
-    volume_mw: float = Field(0.0, ge=0.0, description="Contracted block. [MW]")
+    volume_mw: float = Field(0.0, ge=0.0, le=_MAX_MW, description="Contracted block. [MW]")
     price_usd_per_mwh: float = Field(
         0.0, ge=-1000.0, le=10000.0, description="Fixed contract price. [USD/MWh]"
     )
@@ -102,10 +111,10 @@ class RenewableSpec(BaseModel):
     with the given ``capacity_factor``. Both are labelled synthetic in the results.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
     kind: Literal["solar", "wind"] = Field("solar", description="Technology.")
-    capacity_mw: float = Field(0.0, ge=0.0, description="Nameplate capacity (AC). [MW]")
+    capacity_mw: float = Field(0.0, ge=0.0, le=_MAX_MW, description="Nameplate capacity (AC). [MW]")
     price_usd_per_mwh: float = Field(
         0.0, ge=-1000.0, le=10000.0, description="Price paid per MWh generated. [USD/MWh]"
     )
@@ -142,16 +151,24 @@ class DemandResponseSpec(BaseModel):
     there is load to shed when called.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
-    committed_mw: float = Field(0.0, ge=0.0, description="Curtailable capacity offered. [MW]")
+    committed_mw: float = Field(
+        0.0, ge=0.0, le=_MAX_MW, description="Curtailable capacity offered. [MW]"
+    )
     readiness_usd_per_mw_hour: float = Field(
-        0.0, ge=0.0, description="Capacity payment per MW committed per hour. [USD/(MW h)]"
+        0.0,
+        ge=0.0,
+        le=10_000.0,
+        description="Capacity payment per MW committed per hour. [USD/(MW h)]",
     )
     penalty_usd_per_mwh: float = Field(
-        1000.0, ge=0.0, description="Penalty per MWh not curtailed during an event. [USD/MWh]"
+        1000.0,
+        ge=0.0,
+        le=100_000.0,
+        description="Penalty per MWh not curtailed during an event. [USD/MWh]",
     )
-    events: list[tuple[dt.datetime, dt.datetime]] = Field(
+    events: list[tuple[DateTimeValue, DateTimeValue]] = Field(
         default_factory=list,
         description="Called events as [start, end) pairs; naive times are market-local. "
         "An interval is in an event when its start is.",
@@ -161,6 +178,14 @@ class DemandResponseSpec(BaseModel):
         description="Outside events, mining draws at least the committed MW (capacity must "
         "be available to curtail).",
     )
+
+    @field_validator("events")
+    @classmethod
+    def _events_one_clock(
+        cls, v: list[tuple[dt.datetime, dt.datetime]]
+    ) -> list[tuple[dt.datetime, dt.datetime]]:
+        same_clock([t for pair in v for t in pair])
+        return v
 
     @model_validator(mode="after")
     def _events_ordered(self) -> DemandResponseSpec:
@@ -180,12 +205,15 @@ class FourCPSpec(BaseModel):
     ``probability_threshold``.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
     charge_usd_per_kw_year: float = Field(
-        0.0, ge=0.0, description="Transmission charge per kW of peak load. [USD/(kW year)]"
+        0.0,
+        ge=0.0,
+        le=10_000.0,
+        description="Transmission charge per kW of peak load. [USD/(kW year)]",
     )
-    peak_intervals: list[dt.datetime] = Field(
+    peak_intervals: list[DateTimeValue] = Field(
         default_factory=list,
         description="STARTS of the 15-minute peak intervals; naive = market-local. ERCOT's 4CP "
         "report labels each interval by its END: enter the ending time minus 15 minutes.",
@@ -199,17 +227,26 @@ class FourCPSpec(BaseModel):
         0.5, gt=0.0, le=1.0, description="Intervals at or above it count as peaks. [-]"
     )
 
+    @field_validator("peak_intervals")
+    @classmethod
+    def _peaks_one_clock(cls, v: list[dt.datetime]) -> list[dt.datetime]:
+        same_clock(v)
+        return v
+
 
 class DispatchLimitsSpec(BaseModel):
     """Physical and operating limits of the site."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
     import_mw: float | None = Field(
-        None, gt=0.0, description="Maximum grid import (interconnection). [MW]"
+        None, gt=0.0, le=_MAX_MW, description="Maximum grid import (interconnection). [MW]"
     )
     ramp_mw_per_interval: float | None = Field(
-        None, gt=0.0, description="Maximum change of site load between intervals. [MW]"
+        None,
+        gt=0.0,
+        le=_MAX_MW,
+        description="Maximum change of site load between intervals. [MW]",
     )
     min_up_intervals: int = Field(
         1, ge=1, le=10000, description="A tranche switched on stays on at least this long."
@@ -225,11 +262,11 @@ class DispatchSpec(BaseModel):
     See the module docstring for a TOML example. All fields are optional.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
     # --- AI / HPC load --------------------------------------------------------------
     ai_load_mw: float = Field(
-        0.0, ge=0.0, description="Mean AI/HPC load (IT + overhead) to serve. [MW]"
+        0.0, ge=0.0, le=_MAX_MW, description="Mean AI/HPC load (IT + overhead) to serve. [MW]"
     )
     ai_flexible_fraction: float = Field(
         0.0,
@@ -243,6 +280,7 @@ class DispatchSpec(BaseModel):
     ai_flexible_max_mw: float | None = Field(
         None,
         ge=0.0,
+        le=_MAX_MW,
         description="Maximum flexible AI draw in an interval; default twice the mean "
         "flexible load. [MW]",
     )
@@ -293,17 +331,24 @@ class DispatchSpec(BaseModel):
     hashprice_usd_per_ph_day: float | None = Field(
         None,
         ge=0.0,
+        le=1e6,
         description="Constant hashprice; default computed from network conditions. "
         "[USD/(PH/s)/day]",
     )
     btc_price_usd: float | None = Field(
-        None, gt=0.0, description="BTC price for the network-conditions hashprice. [USD]"
+        None, gt=0.0, le=1e8, description="BTC price for the network-conditions hashprice. [USD]"
     )
     network_difficulty: float | None = Field(
-        None, gt=0.0, description="Difficulty for the network-conditions hashprice. [-]"
+        None,
+        ge=1.0,
+        le=1e18,
+        description="Difficulty for the network-conditions hashprice. [-]",
     )
     fees_btc_per_block: float | None = Field(
-        None, ge=0.0, description="Fees per block for the network-conditions hashprice. [BTC]"
+        None,
+        ge=0.0,
+        le=100.0,
+        description="Fees per block for the network-conditions hashprice. [BTC]",
     )
 
     # --- emissions and solver --------------------------------------------------------------
@@ -324,9 +369,7 @@ class DispatchSpec(BaseModel):
         "auto", description="auto: the exact fast path when nothing links intervals, else HiGHS."
     )
     mip_gap: float = Field(1e-3, gt=0.0, lt=1.0, description="Relative MIP gap target. [-]")
-    time_limit_seconds: float = Field(
-        60.0, gt=0.0, le=86400.0, description="HiGHS time limit. [s]"
-    )
+    time_limit_seconds: float = Field(60.0, gt=0.0, le=86400.0, description="HiGHS time limit. [s]")
 
     @model_validator(mode="after")
     def _underclock_consistent(self) -> DispatchSpec:

@@ -120,7 +120,7 @@ class FleetEntry(Dated):
         None, ge=0, le=1_000, description="Purchase price, for straight-line depreciation. [USD/TH]"
     )
     depreciation_years: float | None = Field(
-        None, gt=0, le=20, description="Useful life for straight-line depreciation. [year]"
+        None, ge=0.25, le=20, description="Useful life for straight-line depreciation. [year]"
     )
 
     @field_validator("asic")
@@ -194,8 +194,12 @@ class CostItem(Dated):
 
     name: str = Field(..., min_length=1, description="Label of the item.")
     category: CostCategory = Field(..., description="power, site_opex, sga_cash, ... ")
-    usd_per_year: float | None = Field(None, ge=0, description="Amount per year. [USD/year]")
-    usd_per_month: float | None = Field(None, ge=0, description="Amount per month. [USD/month]")
+    usd_per_year: float | None = Field(
+        None, ge=0, le=1e11, description="Amount per year. [USD/year]"
+    )
+    usd_per_month: float | None = Field(
+        None, ge=0, le=1e10, description="Amount per month. [USD/month]"
+    )
     description: str | None = Field(None, description="Where the figure comes from.")
     behavior: Literal["fixed", "variable"] | None = Field(
         None,

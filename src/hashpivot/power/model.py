@@ -315,13 +315,17 @@ class DispatchProblem:
         curtailable = sum(t.power_mw for t in self.tranches) + (
             self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
         )
+        found = [Problem(path="dispatch", message=m) for m in problems]
         if self.dr_committed_mw > curtailable * (1 + 1e-9) + 1e-9:
-            problems.append(
-                f"dr_committed_mw ({self.dr_committed_mw:g} MW) exceeds the load the site "
-                f"can curtail (mining at rated power plus flexible AI: {curtailable:g} MW)"
+            found.append(
+                Problem(
+                    path="dispatch.demand_response.committed_mw",
+                    message=f"{self.dr_committed_mw:g} MW exceeds the load the site can "
+                    f"curtail (mining at rated power plus flexible AI: {curtailable:g} MW)",
+                )
             )
-        if problems:
-            raise InputError([Problem(path="dispatch", message=m) for m in problems])
+        if found:
+            raise InputError(found)
 
     # ---- derived -----------------------------------------------------------------------
     @property

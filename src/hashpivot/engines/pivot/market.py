@@ -231,6 +231,21 @@ def deterministic_market(
     """
     spec = _pivot_spec(portfolio)
     ms = market_start(spec, start)
+    fleet_th_s = sum(
+        float(e.count) * float(e.hashrate_th_s or 0.0) for s in portfolio.sites for e in s.fleet
+    )
+    if spec.network_hashrate_th_s is not None and spec.network_hashrate_th_s < fleet_th_s:
+        from hashpivot.exceptions import InputError, Problem
+
+        raise InputError(
+            [
+                Problem(
+                    "pivot.network_hashrate_th_s",
+                    f"{spec.network_hashrate_th_s:.4g} TH/s is less than the portfolio's own "
+                    f"fleet ({fleet_th_s:.4g} TH/s), which is part of the network",
+                )
+            ]
+        )
     periods = pd.period_range(ms.start, periods=int(horizon_months), freq="M")
     return growth_market(
         periods,

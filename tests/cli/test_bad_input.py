@@ -1,0 +1,265 @@
+"""A clean error for every bad input (issue 11, item 10): each finding of the fuzz run is
+an ``error:`` line naming the file and the field path (or the option) with exit 2, or a
+sound result; never an internal error."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EX = ROOT / "examples"
+DISPATCH = (EX / "dispatch-west-texas.toml").read_text()
+PIVOT = (EX / "pivot-200mw.toml").read_text()
+COST = (EX / "reverse-margin.toml").read_text()
+runner = CliRunner()
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    """Run the console script's entry point (usage errors as the user sees them)."""
+    code = 0
+    with runner.isolation() as (out, err, _):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        stdout = out.getvalue().decode()
+        stderr = err.getvalue().decode()
+    assert "internal error" not in stderr and "Traceback" not in stderr, stderr
+    return code, stdout, stderr
+
+
+def _file(tmp_path: Path, text: str, name: str = "x.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _error(tmp_path: Path, text: str, *args: str) -> list[str]:
+    """The error lines of running ``args`` (with {f} = the file of ``text``): exit 2."""
+    path = _file(tmp_path, text)
+    code, _, err = _run(*[a.replace("{f}", str(path)) for a in args])
+    assert code == 2, err
+    return [line for line in err.splitlines() if line.startswith("error:")]
+
+
+def _dispatch_with(extra: str, where: str = "  [sites.dispatch]\n") -> str:
+    assert where in DISPATCH
+    return DISPATCH.replace(where, where + extra, 1)
+
+
+# --- internal errors of the fuzz run ---------------------------------------------------
+@pytest.mark.parametrize(
+    "events",
+    [
+        "[[2024-08-20T16:00:00Z, 2024-08-20T19:00:00]]",  # offset-aware with naive
+        "[[0, 100]]",  # numbers read as Unix time
+        "[[2024-08-20T16:00:00, 9999-01-01T00:00:00]]",  # beyond pandas' years
+    ],
+)
+def test_demand_response_events_are_field_errors(tmp_path: Path, events: str) -> None:
+    text = re.sub(r"events = \[.*?\n    \]", f"events = {events}", DISPATCH, flags=re.S)
+    assert f"events = {events}" in text
+    (line, *_) = _error(tmp_path, text, "dispatch", "{f}")
+    assert "x.toml: sites[0].dispatch.demand_response.events" in line
+
+
+@pytest.mark.parametrize(
+    "peaks", ["[1]", "[9999-06-27T16:45:00]", "[2024-06-27T16:45:00Z, 2024-07-31T16:45:00]"]
+)
+def test_four_cp_peak_intervals_are_field_errors(tmp_path: Path, peaks: str) -> None:
+    text = re.sub(
+        r"peak_intervals = \[.*?\n    \]", f"peak_intervals = {peaks}", DISPATCH, flags=re.S
+    )
+    assert f"peak_intervals = {peaks}" in text
+    (line, *_) = _error(tmp_path, text, "dispatch", "{f}")
+    assert "x.toml: sites[0].dispatch.four_cp.peak_intervals" in line
+
+
+@pytest.mark.parametrize(
+    "side", ["empty.csv", "folder", "/dev/null", "binary.bin", "short.csv", "old.csv"]
+)
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ("    [sites.dispatch.renewable]\n", "profile_file"),
+        ("  [sites.dispatch]\n", "emissions_file"),
+    ],
+)
+def test_bad_side_files_name_their_field(tmp_path: Path, side: str, table: str, key: str) -> None:
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "short.csv").write_text("timestamp,value\n2024-01-01 00:00,0.5\n")
+    (tmp_path / "old.csv").write_text(
+        "timestamp,value\n" + "".join(f"1700-01-01 {h:02d}:00,0.3\n" for h in range(24))
+    )
+    lines = _error(tmp_path, _dispatch_with(f'{key} = "{side}"\n', table), "dispatch", "{f}")
+    field = "renewable.profile_file" if key == "profile_file" else "emissions_file"
+    # named by the portfolio file, or by the side file itself (the reader names it)
+    assert any(
+        re.match(
+            rf"error: \S*(x\.toml|{re.escape(Path(side).name)}): sites\[0\]\.dispatch\.{field}: ",
+            line,
+        )
+        for line in lines
+    ), lines
+
+
+def test_prices_side_files(tmp_path: Path) -> None:
+    for name, content in (("empty.csv", b""), ("binary.bin", bytes(range(256)) * 4)):
+        (tmp_path / name).write_bytes(content)
+        lines = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--prices", str(tmp_path / name))
+        assert lines[0].startswith(f"error: {tmp_path / name}: --prices: "), lines
+    lines = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--prices", str(tmp_path))
+    assert "--prices: " in lines[0] and "is a folder, not a file" in lines[0]
+    lines = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--prices", "/dev/null")
+    assert lines[0].startswith("error: /dev/null: --prices: ")
+
+
+def test_duplicate_timestamps_in_prices_are_an_error(tmp_path: Path) -> None:
+    stamps = [f"2024-01-01 {h:02d}:00" for h in range(24)]
+    prices = tmp_path / "dupes.csv"
+    prices.write_text("timestamp,price\n" + "".join(f"{s},20\n{s},30\n" for s in stamps))
+    (line,) = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--prices", str(prices))
+    assert line.startswith(f"error: {prices}: --prices: ") and "repeated timestamp" in line
+
+
+def test_price_file_dated_1700_is_bad_input(tmp_path: Path) -> None:
+    prices = tmp_path / "p.csv"
+    prices.write_text(
+        "timestamp,price\n"
+        + "".join(f"1700-01-{1 + h // 24:02d} {h % 24:02d}:00,{20 + h}\n" for h in range(48))
+    )
+    (line,) = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--prices", str(prices))
+    assert line.startswith(f"error: {prices}: --prices: ") and "outside the available" in line
+
+
+# --- command-line values ----------------------------------------------------------------
+@pytest.mark.parametrize("command", ["pivot", "simulate", "dispatch", "backtest"])
+def test_out_on_a_file_or_an_unwritable_path(tmp_path: Path, command: str) -> None:
+    example = {"pivot": PIVOT, "simulate": PIVOT, "dispatch": DISPATCH, "backtest": COST}
+    extra = {
+        "simulate": ["--paths", "8", "--years", "1"],
+        "backtest": ["--start", "2024-01-01", "--end", "2024-01-31"],
+    }.get(command, [])
+    existing = tmp_path / "existing.txt"
+    existing.write_text("x")
+    for out, words in (
+        (existing, "is a file, not a folder"),
+        (Path("/proc/no/such/dir"), "cannot create folder"),
+    ):
+        (line,) = _error(tmp_path, example[command], command, "{f}", *extra, "--out", str(out))
+        assert line.startswith("error: <command line>: --out: ") and words in line
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["pivot", "{f}", "--convert-mw", "10", "--start", ""], "--start"),
+        (["pivot", "{f}", "--convert-mw", "nan"], "--convert-mw"),
+        (
+            ["simulate", "{f}", "--paths", "8", "--start", "garbage", "--convert-mw", "10"],
+            "--start",
+        ),
+        (["simulate", "{f}", "--paths", "8", "--seed", "-1"], "--seed"),
+        (["simulate", "{f}", "--paths", "8", "--years", "inf"], "--years"),
+        (["simulate", "{f}", "--paths", "8", "--scheduler", "garbage"], "--scheduler"),
+        (["simulate", "{f}", "--paths", "8", "--years", "1", "--convert-mw", "-1"], "--convert-mw"),
+        (
+            ["simulate", "{f}", "--paths", "8", "--years", "1", "--convert-mw", "nan"],
+            "--convert-mw",
+        ),
+        (["simulate", "{f}", "--paths", "8", "--years", "1", "--convert-mw", "0"], "--convert-mw"),
+    ],
+)
+def test_odd_options_name_the_option(tmp_path: Path, args: list[str], option: str) -> None:
+    (line, *_) = _error(tmp_path, PIVOT, *args)
+    assert line.startswith(f"error: <command line>: {option}: ") or line.startswith(
+        f"error: <command line>: Invalid value for '{option}'"
+    ), line
+
+
+def test_simulate_start_after_the_horizon_is_refused_like_pivot(tmp_path: Path) -> None:
+    args = ["{f}", "--convert-mw", "10", "--start", "2099-01"]
+    (pivot_line,) = _error(tmp_path, PIVOT, "pivot", *args)
+    (sim_line,) = _error(tmp_path, PIVOT, "simulate", *args, "--paths", "8", "--years", "1")
+    for line in (pivot_line, sim_line):
+        assert "pivot.convert_start: 2099-01 is after the model horizon" in line
+
+
+# --- nonsense that was accepted ---------------------------------------------------------
+def test_idle_fleet_is_an_error_not_a_nan_margin(tmp_path: Path) -> None:
+    text = re.sub(r"uptime_fraction = [\d.]+", "uptime_fraction = 0", COST)
+    lines = _error(tmp_path, text, "cost", "{f}", "--date", "2025-06-01")
+    assert all("uptime_fraction: every machine" in x for x in lines)
+    assert "x.toml: sites[0].fleet[0].uptime_fraction" in lines[0]
+
+
+@pytest.mark.parametrize("value", ["1e-300", "0.5"])
+def test_tiny_difficulty_is_refused(tmp_path: Path, value: str) -> None:
+    (line,) = _error(tmp_path, COST, "cost", "{f}", "--difficulty", value)
+    assert line.startswith("error: <command line>: --difficulty: must be within 1-1e+18")
+
+
+def test_difficulty_below_the_fleet_is_refused(tmp_path: Path) -> None:
+    # 1e3 x 2^32 / 600 H/s = 7.2 TH/s: less than one S21
+    (line,) = _error(tmp_path, COST, "cost", "{f}", "--difficulty", "1000")
+    assert line.startswith("error: <command line>: --difficulty: the network it implies")
+
+
+@pytest.mark.parametrize("key", ["ai_load_mw", "hashprice_usd_per_ph_day"])
+def test_inf_in_dispatch_table_is_a_field_error(tmp_path: Path, key: str) -> None:
+    text = re.sub(rf"\n  {key} = [^\n]*", "", DISPATCH)
+    text = text.replace("  [sites.dispatch]\n", f"  [sites.dispatch]\n  {key} = inf\n", 1)
+    (line, *_) = _error(tmp_path, text, "dispatch", "{f}")
+    assert f"x.toml: sites[0].dispatch.{key}: " in line
+
+
+def test_negative_fixed_price_explains_the_negative_breakeven(tmp_path: Path) -> None:
+    text = re.sub(r"price_usd_per_mwh = [\d.]+", "price_usd_per_mwh = -100", COST)
+    path = _file(tmp_path, text)
+    code, out, err = _run("cost", str(path), "--date", "2025-06-01", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["breakeven_btc_price_direct_usd"] < 0
+    assert any("negative" in note for note in doc["notes"])
+
+
+def test_network_hashrate_below_the_fleet_is_refused(tmp_path: Path) -> None:
+    text = PIVOT.replace("[pivot]\n", "[pivot]\nnetwork_hashrate_th_s = 1\n", 1)
+    (line,) = _error(tmp_path, text, "pivot", "{f}")
+    assert "x.toml: pivot.network_hashrate_th_s: 1 TH/s is less than" in line
+
+
+def test_rich_markup_in_user_text_is_printed_not_rendered(tmp_path: Path) -> None:
+    text = DISPATCH.replace('name = "West Texas"', 'name = "[bold]x[/bold]"').replace(
+        'region = "ERCOT"', 'region = "[red]r[/red]"'
+    )
+    code, out, err = _run("dispatch", str(_file(tmp_path, text)))
+    assert code == 0, err
+    assert "[bold]x[/bold]" in out and "[red]r[/red]" in out
+    text = COST.replace('name = "Texas"', 'name = "[bold]T[/bold]"', 1)
+    assert "[bold]T[/bold]" in text
+    code, out, err = _run("cost", str(_file(tmp_path, text)), "--date", "2025-06-01")
+    assert code == 0, err
+    assert "[bold" in out  # the table is 80 columns: "[bold…"
+
+
+# --- errors that named no file or no full path --------------------------------------------
+def test_dispatch_errors_name_the_file_and_the_full_path(tmp_path: Path) -> None:
+    no_fleet = re.sub(r"  \[\[sites.fleet\]\]\n(  \w+ = [^\n]*\n)+", "", DISPATCH)
+    no_fleet = no_fleet.replace("  ai_load_mw = 50.0\n", "")
+    lines = _error(tmp_path, no_fleet, "dispatch", "{f}")
+    assert any(x.startswith("error: ") and "x.toml: sites[0]." in x for x in lines), lines
+    bad_market = DISPATCH.replace('market = "ercot:HB_WEST"', 'market = "ercot:NOPE"')
+    (line,) = _error(tmp_path, bad_market, "dispatch", "{f}")
+    assert "x.toml: sites[0].power_contract.market: " in line
+    (line,) = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--market", "ercot:NOPE:2024")
+    assert line.startswith("error: <command line>: --market: ")
