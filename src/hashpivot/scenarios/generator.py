@@ -154,10 +154,9 @@ def margin_notes(
         )
     if spell_paths:
         out.append(
-            f"{100 * spell_paths / n_paths:.1f} % of paths have the whole network mining "
-            "below the marginal fleet's power cost for more than a year (the network "
-            "hashprice under the marginal fleet's power cost; [scenario] marginal_fleet_*, "
-            "network_power_price_usd_per_mwh)"
+            f"{100 * spell_paths / n_paths:.1f} % of paths have the whole network mining at "
+            "a loss for more than a year (network hashprice below the power cost of the "
+            "marginal fleet: [scenario] marginal_fleet_*, network_power_price_usd_per_mwh)"
         )
     return out
 
