@@ -16,6 +16,7 @@ from hashpivot.engines.dispatch import (
     build_dispatch_problem,
     load_prices,
     resolve_hashprice,
+    resolve_tranches,
     run_dispatch,
     run_dispatch_file,
 )
@@ -23,7 +24,7 @@ from hashpivot.exceptions import DataError, InputError
 from hashpivot.io import load_market_prices
 from hashpivot.models import parse_portfolio
 from hashpivot.models.dispatch import DispatchSpec
-from hashpivot.power import energy_balance_residual_mw, tranches_from_site
+from hashpivot.power import energy_balance_residual_mw
 
 DATA = Path(__file__).parents[1] / "data" / "power"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml"
@@ -77,7 +78,7 @@ def prices() -> pd.Series:
 
 
 def test_tranches_from_site_units() -> None:
-    tr = tranches_from_site(_site())
+    tr, _ = resolve_tranches(_site(), _site().dispatch)
     # 4000 x 3500 W x 1.1 overhead x 0.9 available = 13.86 MW; 4000 x 200 TH/s x 0.9 = 720 PH/s
     assert tr[0].name == "A"
     assert tr[0].power_mw == pytest.approx(13.86)
@@ -236,7 +237,7 @@ def test_cli_table_and_bad_input(tmp_path: Path) -> None:
     assert bad_market.exit_code == 2 and "no bundled prices" in bad_market.output
     bad_site = runner.invoke(app, ["dispatch", str(EXAMPLE), "--site", "Mars", "--prices",
                                    str(DATA / "prices_hb_west_2024-08-19_21.csv")])
-    assert bad_site.exit_code == 2 and "no site 'Mars'" in bad_site.output
+    assert bad_site.exit_code == 2 and "no site named 'Mars'" in bad_site.output
     missing = runner.invoke(app, ["dispatch", str(tmp_path / "none.toml")])
     assert missing.exit_code == 2
     bad_solver = runner.invoke(app, ["dispatch", str(EXAMPLE), "--solver", "cplex"])

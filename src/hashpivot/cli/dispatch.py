@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.cli.errors import fail_input, handle_errors, options_for
 from hashpivot.cli.output import jsonable
 from hashpivot.exceptions import DataError, InputError, Problem
 
@@ -34,37 +34,6 @@ SUMMARY_KEYS = (
     "effective_power_price_usd_per_mwh", "curtailed_hours", "uptime_fraction",
     "emissions_tco2", "renewable_share",
 )
-
-
-def full_paths(
-    exc: InputError | DataError,
-    site_index: int,
-    source: str,
-    prices: Path | None,
-    market: str | None,
-) -> InputError:
-    """The engine's problems with full field paths and a source: a site field gets
-    ``sites[i].`` and the portfolio file; a problem of the prices names ``--prices`` (its
-    file), ``--market`` or the site's ``power_contract.market``. Data that does not cover
-    the price intervals (a :class:`DataError`) is bad input too."""
-    at = f"sites[{site_index}]"
-    problems = [Problem("prices", str(exc))] if isinstance(exc, DataError) else exc.problems
-    out: list[Problem] = []
-    for p in problems:
-        path, src = p.path, p.source
-        if path.startswith("--"):
-            src = src or CLI
-        elif path in ("prices", "market", "power_contract.market"):
-            if prices is not None:
-                path, src = "--prices", str(prices)
-            elif market is not None:
-                path, src = "--market", CLI
-            else:
-                path, src = f"{at}.power_contract.market", source
-        elif path.startswith(("dispatch", "fleet", "power_contract", "hosting", "name")):
-            path, src = f"{at}.{path}", src or source
-        out.append(Problem(path or "(root)", p.message, src or source))
-    return InputError(out)
 
 
 def _fmt(key: str, value: Any) -> str:
@@ -138,17 +107,18 @@ def dispatch_command(
     if prices is not None and prices.is_dir():
         fail_input(f"{prices} is a folder, not a file", "--prices")
     check_out_dir(out)
-    portfolio = load_site_file(portfolio_file)  # every problem at once; odd units warn
-    index = next(
-        (i for i, s in enumerate(portfolio.sites) if site and s.name.lower() == site.lower()), 0
-    )
+    load_site_file(portfolio_file)  # every problem at once; odd units warn
+    price_option = "--prices" if prices is not None else "--market"
     try:
-        result = run_dispatch_file(
-            portfolio_file, prices_file=prices, market=market, site_name=site, solver=solver,
-            hashprice=hashprice,
-        )
-    except (InputError, DataError) as exc:
-        raise full_paths(exc, index, str(portfolio_file), prices, market) from None
+        with options_for({"site": "--site", "prices_file": "--prices", "market": "--market",
+                          "prices": price_option}):
+            result = run_dispatch_file(
+                portfolio_file, prices_file=prices, market=market, site_name=site,
+                solver=solver, hashprice=hashprice,
+            )
+    except DataError as exc:  # the bundled history does not cover the prices' days
+        source = str(prices) if prices is not None else CLI
+        raise InputError(Problem(price_option, str(exc), source)) from None
     written: list[Path] = []
     if out is not None:
         from hashpivot.reports.dispatch import write_dispatch

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
-from hashpivot.exceptions import HashpivotError, InputError
+from hashpivot.exceptions import HashpivotError, InputError, Problem
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -69,11 +70,30 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def fail_input(message: str, path: str = "", source: str = "<command line>") -> None:
     """Raise an :class:`InputError` for a single command-line problem."""
-    from hashpivot.exceptions import Problem
-
     raise InputError([Problem(path=path, message=message, source=source)])
 
 
 def flush() -> None:
     """Flush stdout (used before exiting from long commands)."""
     sys.stdout.flush()
+
+
+@contextmanager
+def options_for(arguments: Mapping[str, str]) -> Iterator[None]:
+    """Report problems about an engine's arguments at the option the user typed.
+
+    Engines name their arguments (``site``, ``prices_file``); only the CLI speaks of flags.
+    Inside this block, an :class:`InputError` whose problem is at one of ``arguments``
+    (argument name -> option) is re-raised at the option, from ``<command line>``.
+    """
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(
+            [
+                Problem(arguments[p.path], p.message, p.source or "<command line>")
+                if p.path in arguments
+                else p
+                for p in exc.problems
+            ]
+        ) from None

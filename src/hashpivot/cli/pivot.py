@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.cli.errors import fail_input, handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
 from hashpivot.cli.options import check_out_dir, iso_month
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
@@ -208,7 +208,8 @@ def pivot_command(
     check_out_dir(out)
     portfolio = load_site_file(site_file)
     try:
-        result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start)
+        with options_for({"site": "--site"}):
+            result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start)
     except InputError as exc:  # engine problems name the field; add the file
         raise exc.with_source(str(site_file)) from None
     written: list[Path] = []

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.errors import handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
 from hashpivot.cli.options import check_out_dir, check_simulate_options, iso_month
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
@@ -322,15 +322,16 @@ def register(app: typer.Typer) -> None:
                 bar.update(task_id, completed=done, total=total)
 
             try:
-                result = simulate(
-                    portfolio,
-                    config,
-                    workers=workers,
-                    scheduler=scheduler,
-                    threads=n_threads,
-                    progress=progress,
-                    source=str(site_toml),
-                )
+                with options_for({"site": "--site"}):
+                    result = simulate(
+                        portfolio,
+                        config,
+                        workers=workers,
+                        scheduler=scheduler,
+                        threads=n_threads,
+                        progress=progress,
+                        source=str(site_toml),
+                    )
             except InputError as exc:  # engine problems name the field; add the file
                 raise exc.with_source(str(site_toml)) from None
             except OSError as exc:  # e.g. a Dask scheduler that cannot be reached

@@ -45,6 +45,7 @@ from hashpivot.io.bundled_markets import (
     parse_market,
 )
 from hashpivot.io.coinmetrics import read_coinmetrics_csv
+from hashpivot.io.emission_factors import load_emission_factors
 from hashpivot.io.ercot import (
     read_ercot_dam_spp,
     read_ercot_hourly_lz,
@@ -74,6 +75,7 @@ __all__ = [
     "get_network_state",
     "load_asic_catalog",
     "load_btc_daily",
+    "load_emission_factors",
     "load_hosting_deals",
     "load_market_prices",
     "load_miner_unit_costs",

@@ -1,7 +1,14 @@
 """Validated domain models (pydantic v2) and the portfolio file loader."""
 
 from hashpivot.models.loader import load_portfolio, parse_portfolio, validate_data
-from hashpivot.models.portfolio import CostItem, FleetEntry, Portfolio, PowerContract, Site
+from hashpivot.models.portfolio import (
+    CostItem,
+    FleetEntry,
+    Portfolio,
+    PowerContract,
+    Site,
+    find_site,
+)
 
 __all__ = [
     "CostItem",
@@ -9,6 +16,7 @@ __all__ = [
     "Portfolio",
     "PowerContract",
     "Site",
+    "find_site",
     "load_portfolio",
     "parse_portfolio",
     "validate_data",

@@ -6,7 +6,7 @@ AI load, no PPA, no renewables, no demand response, no 4CP charge, no limits, ha
 from the bundled network state at the start of the horizon".
 
 Mining tranches are not declared here: they come from the site's fleet (one tranche per
-fleet entry; see :func:`hashpivot.power.tranches_from_site`).
+fleet entry; see :func:`hashpivot.engines.dispatch.resolve_tranches`).
 
 Example
 -------

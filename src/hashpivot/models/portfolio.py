@@ -7,7 +7,8 @@ unknown model is reported at its field path with close matches.
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from collections.abc import Sequence
+from typing import Any, Literal, Self, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -340,14 +341,46 @@ class Portfolio(BaseModel):
         return self
 
     def site(self, name: str | None = None) -> Site:
-        """The site called ``name`` (the first site when ``None``)."""
-        if name is None:
-            return self.sites[0]
-        for s in self.sites:
-            if s.name == name:
-                return s
-        from hashpivot.exceptions import InputError, Problem
+        """The site called ``name`` (the first site when ``None``); see :func:`find_site`."""
+        return find_site(self.sites, name)[1]
 
-        raise InputError(
-            [Problem("site", f"no site named {name!r}; sites: {[s.name for s in self.sites]}")]
-        )
+
+SiteT = TypeVar("SiteT", bound=Any)
+
+
+def find_site(sites: Sequence[SiteT], name: str | None) -> tuple[int, SiteT]:
+    """The one rule every command uses to find a site by name, and its position.
+
+    The site whose name equals ``name``, else the only one equal to it ignoring case; the
+    first site when ``name`` is ``None``.
+
+    Parameters
+    ----------
+    sites : sequence of Site
+    name : str or None
+
+    Returns
+    -------
+    position : int
+        Index in ``sites`` (for field paths such as ``sites[1].fleet``).
+    site : Site
+
+    Raises
+    ------
+    InputError
+        At path ``site``: no such site, or two sites that differ only by case.
+    """
+    from hashpivot.exceptions import InputError, Problem
+
+    if not sites:
+        raise InputError(Problem("sites", "the portfolio has no site"))
+    if name is None:
+        return 0, sites[0]
+    names = [str(s.name) for s in sites]
+    if name in names:
+        return names.index(name), sites[names.index(name)]
+    folded = [i for i, n in enumerate(names) if n.casefold() == name.casefold()]
+    if len(folded) == 1:
+        return folded[0], sites[folded[0]]
+    why = "several sites match ignoring case" if folded else "no site named"
+    raise InputError(Problem("site", f"{why} {name!r}; sites: {', '.join(names)}"))

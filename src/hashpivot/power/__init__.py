@@ -10,7 +10,7 @@ Layers: :mod:`~hashpivot.power.model` (tranches, problem arrays, schedules),
 
 from __future__ import annotations
 
-from hashpivot.power.emissions import grid_emissions_factor, load_emission_factors
+from hashpivot.power.emissions import grid_emissions_factor
 from hashpivot.power.fast import allocate_supply, always_on_schedule, solve_fast
 from hashpivot.power.lp import build_model, solve_lp
 from hashpivot.power.model import (
@@ -19,7 +19,6 @@ from hashpivot.power.model import (
     Segments,
     Tranche,
     tranche_segments,
-    tranches_from_site,
 )
 from hashpivot.power.profiles import clear_sky_solar_profile, synthetic_wind_profile
 from hashpivot.power.results import (
@@ -44,11 +43,9 @@ __all__ = [
     "energy_balance_residual_mw",
     "evaluate_accounts",
     "grid_emissions_factor",
-    "load_emission_factors",
     "solve",
     "solve_fast",
     "solve_lp",
     "synthetic_wind_profile",
     "tranche_segments",
-    "tranches_from_site",
 ]

@@ -38,7 +38,6 @@ __all__ = [
     "Segments",
     "Tranche",
     "tranche_segments",
-    "tranches_from_site",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -466,81 +465,3 @@ class Schedule:
         out = np.zeros((self.segment_mw.shape[0], k))
         np.add.at(out.T, seg.tranche, (self.segment_mw * seg.ph_s_per_mw[None, :]).T)
         return out
-
-
-def _attr(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def tranches_from_site(
-    site: Any,
-    min_power_fraction: float | None = None,
-    hashrate_fraction_at_min: float | None = None,
-    availability_fraction: float | None = None,
-) -> tuple[Tranche, ...]:
-    """One tranche per fleet entry of a site (``hashpivot.models.Site`` or alike).
-
-    ``power_mw = count * power_w * power_overhead_factor * availability / 1e6`` and
-    ``hashrate_ph_s = count * hashrate_th_s * availability / 1000``. The fleet's
-    ``uptime_fraction`` is not applied: in the portfolio it includes curtailment, which
-    dispatch decides itself; machines out of service are the ``availability_fraction``.
-
-    Parameters
-    ----------
-    site : object
-        Has ``fleet`` (entries with ``count, hashrate_th_s, power_w`` or
-        ``efficiency_j_per_th`` and a ``name``/``asic`` label), ``power_overhead_factor`` and
-        optionally ``dispatch`` (a ``DispatchSpec`` whose underclocking and availability
-        fields are used unless overridden here).
-    min_power_fraction, hashrate_fraction_at_min : float, optional
-        Underclocking range; defaults from ``site.dispatch``. [-]
-    availability_fraction : float, optional
-        Share of machines available; default from ``site.dispatch``, else 1. [-]
-
-    Returns
-    -------
-    tuple of Tranche
-    """
-    spec = _attr(site, "dispatch")
-    if min_power_fraction is None:
-        min_power_fraction = float(_attr(spec, "underclock_min_power_fraction", 1.0) or 1.0)
-    if hashrate_fraction_at_min is None and spec is not None:
-        hashrate_fraction_at_min = _attr(spec, "underclock_hashrate_fraction")
-    if availability_fraction is None:
-        availability_fraction = float(_attr(spec, "availability_fraction", 1.0) or 1.0)
-    overhead = float(_attr(site, "power_overhead_factor", 1.0) or 1.0)
-    out: list[Tranche] = []
-    problems: list[Problem] = []
-    for i, entry in enumerate(_attr(site, "fleet", []) or []):
-        count = float(_attr(entry, "count", 0) or 0)
-        th = _attr(entry, "hashrate_th_s")
-        power_w = _attr(entry, "power_w")
-        eff = _attr(entry, "efficiency_j_per_th")
-        if power_w is None and th is not None and eff is not None:
-            power_w = float(th) * float(eff)
-        if th is None or power_w is None:
-            problems.append(
-                Problem(
-                    path=f"fleet[{i}]",
-                    message="needs hashrate_th_s and power_w (or efficiency_j_per_th)",
-                )
-            )
-            continue
-        name = str(
-            _attr(entry, "name") or _attr(entry, "model_name") or _attr(entry, "asic")
-            or f"tranche {i}"
-        )
-        out.append(
-            Tranche(
-                name=name,
-                power_mw=count * float(power_w) * overhead * availability_fraction / 1e6,
-                hashrate_ph_s=count * float(th) * availability_fraction / 1000.0,
-                min_power_fraction=min_power_fraction,
-                hashrate_fraction_at_min=hashrate_fraction_at_min,
-            )
-        )
-    if problems:
-        raise InputError(problems)
-    return tuple(out)

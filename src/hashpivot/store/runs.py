@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hashpivot.exceptions import DataError, InputError, Problem
-from hashpivot.models import Portfolio
+from hashpivot.models import Portfolio, Site
 from hashpivot.models.loader import problems_from_validation
 from hashpivot.reports.serialize import jsonable
 
@@ -375,10 +375,15 @@ def _execute_simulate(
 # --------------------------------------------------------------------------------------
 # dispatch
 # --------------------------------------------------------------------------------------
-def _resolve_dispatch(portfolio: Portfolio, params: DispatchParams) -> dict[str, Any]:
-    from hashpivot.engines.dispatch import select_site
+def _site_of(portfolio: Portfolio, name: str | None) -> Site:
+    try:
+        return portfolio.site(name)
+    except InputError as exc:
+        raise exc.with_source(_SOURCE) from None
 
-    site = select_site(portfolio, params.site, _SOURCE)
+
+def _resolve_dispatch(portfolio: Portfolio, params: DispatchParams) -> dict[str, Any]:
+    site = _site_of(portfolio, params.site)
     out = dict(params.model_dump(mode="json"))
     out["site"] = site.name
     if params.market is None:
@@ -393,10 +398,10 @@ def _resolve_dispatch(portfolio: Portfolio, params: DispatchParams) -> dict[str,
 def _execute_dispatch(
     portfolio: Portfolio, params: DispatchParams, progress: ProgressFn
 ) -> RunOutput:
-    from hashpivot.engines.dispatch import load_prices, run_dispatch, select_site
+    from hashpivot.engines.dispatch import load_prices, run_dispatch
     from hashpivot.reports.dispatch import mining_heatmap_frame
 
-    site = select_site(portfolio, params.site, _SOURCE)
+    site = _site_of(portfolio, params.site)
     progress(0.05, "loading prices")
     prices = load_prices(site, None, params.market)
     progress(0.2, "dispatching")

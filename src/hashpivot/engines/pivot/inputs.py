@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
+from hashpivot.models.portfolio import find_site
 from hashpivot.units import MONTHS_PER_YEAR, W_PER_MW
 
 if TYPE_CHECKING:
@@ -114,12 +115,10 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
     sites = list(portfolio.sites)
     src = _portfolio_source(portfolio)
     if site_name is not None:
-        names = [s.name for s in sites]
-        if site_name not in names:
-            raise InputError(
-                [Problem("--site", f"no site named {site_name!r}; sites: {', '.join(names)}", src)]
-            )
-        indexed = [(names.index(site_name), sites[names.index(site_name)])]
+        try:
+            indexed = [find_site(sites, site_name)]
+        except InputError as exc:
+            raise exc.with_source(src) from None
     else:
         indexed = list(enumerate(sites))
     problems: list[Problem] = []

@@ -1,0 +1,102 @@
+"""Time alignment of auxiliary series to the price intervals of a dispatch run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.exceptions import DataError, InputError, Problem
+from hashpivot.power.model import FloatArray
+
+__all__ = ["align_to_index", "interval_hours_of", "localize_times"]
+
+
+def interval_hours_of(index: pd.DatetimeIndex) -> tuple[FloatArray, int]:
+    """Interval lengths of a regular price index and the number of gaps found.
+
+    Every interval gets the median step (a regular series); steps that differ from it are
+    counted as gaps (missing or extra intervals in the price data).
+
+    Parameters
+    ----------
+    index : pandas.DatetimeIndex
+        Interval starts, tz-aware.
+
+    Returns
+    -------
+    interval_hours : numpy.ndarray
+        [h]
+    n_gaps : int
+    """
+    if len(index) < 2:
+        raise InputError(Problem(path="prices", message="need at least two price intervals"))
+    steps = np.diff(index.as_unit("ns").asi8) / 3.6e12
+    step = float(np.median(steps))
+    if step <= 0:
+        raise InputError(Problem(path="prices", message="price timestamps are not increasing"))
+    n_gaps = int(np.sum(np.abs(steps - step) > 1e-9))
+    return np.full(len(index), step), n_gaps
+
+
+def align_to_index(
+    series: pd.Series, index: pd.DatetimeIndex, what: str, field: str = ""
+) -> FloatArray:
+    """Values of a time series at each interval of ``index`` (mean over finer data,
+    forward fill of coarser data); error if part of ``index`` is not covered.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        tz-aware time series (profile, probability, emissions factor...).
+    index : pandas.DatetimeIndex
+        Target interval starts.
+    what : str
+        Name for error messages.
+    field : str
+        Input field path the series comes from (``dispatch.emissions_file``), if any.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    from hashpivot.power.resample import resample_prices
+
+    try:
+        s = series.sort_index()
+        sidx = pd.DatetimeIndex(s.index)
+        s.index = sidx.tz_localize(index.tz) if sidx.tz is None else sidx.tz_convert(index.tz)
+        step = pd.Timedelta(hours=float(interval_hours_of(index)[0][0]))
+        own = pd.Timedelta(pd.Series(s.index).diff().median()) if len(s) > 1 else step
+        if len(s) > 1 and own != step:
+            s = resample_prices(s, pd.tseries.frequencies.to_offset(step).freqstr)
+        tolerance = own if own > step else step
+        out = s.reindex(index, method="ffill", tolerance=tolerance)
+    except (ValueError, TypeError, OverflowError, DataError) as exc:
+        # duplicate or out-of-range timestamps (pandas holds 1677-2262), a bad layout
+        raise InputError(
+            Problem(
+                path=field or what,
+                message=f"cannot align the {what} to the price intervals: {exc}",
+            )
+        ) from None
+    if out.isna().any():
+        first = out.index[out.isna()][0]
+        raise InputError(
+            Problem(
+                path=field or what,
+                message=f"{what} does not cover the price intervals "
+                f"({int(out.isna().sum())} missing, first {first})",
+            )
+        )
+    return out.to_numpy(dtype=float)
+
+
+def localize_times(times: list[dt.datetime], tz: Any) -> pd.DatetimeIndex:
+    """Naive local times (the file's wall clock) or aware ones, in the market's zone."""
+    idx = pd.DatetimeIndex(pd.to_datetime(list(times)))
+    if idx.tz is None:
+        return idx.tz_localize(tz, ambiguous=np.ones(len(idx), bool), nonexistent="shift_forward")
+    return idx.tz_convert(tz)

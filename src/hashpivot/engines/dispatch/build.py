@@ -1,0 +1,163 @@
+"""Build a :class:`~hashpivot.power.model.DispatchProblem`: a site, its dispatch spec and a
+price series resolved, with every default filled in, into arrays over the price intervals.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.engines.dispatch.alignment import interval_hours_of
+from hashpivot.engines.dispatch.resolve import (
+    resolve_ai_load,
+    resolve_demand_response,
+    resolve_emissions,
+    resolve_four_cp,
+    resolve_grid_price,
+    resolve_hashprice,
+    resolve_import_limit,
+    resolve_renewable,
+    resolve_tranches,
+)
+from hashpivot.engines.dispatch.sources import AuxiliarySeries, read_auxiliary_series
+from hashpivot.exceptions import DataError, InputError, Problem
+from hashpivot.models import Site
+from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.power.model import DispatchProblem
+
+__all__ = ["build_dispatch_problem"]
+
+
+def build_dispatch_problem(
+    site: Site,
+    prices: pd.Series,
+    spec: DispatchSpec | None = None,
+    hashprice: float | pd.Series | None = None,
+    emissions_series: pd.Series | None = None,
+    renewable_profile: pd.Series | None = None,
+    peak_probability: pd.Series | None = None,
+    base_dir: Path | None = None,
+    rng: np.random.Generator | None = None,
+) -> DispatchProblem:
+    """Resolve a site, its dispatch spec and a price series into a :class:`DispatchProblem`.
+
+    Parameters
+    ----------
+    site : Site
+        The site (its ``region, capacity_mw, power_overhead_factor, pool_fee_fraction,
+        power_contract, fleet, dispatch``).
+    prices : pandas.Series
+        Index prices per interval start (tz-aware). [USD/MWh]
+    spec : DispatchSpec, optional
+        Overrides ``site.dispatch`` (default ``DispatchSpec()``).
+    hashprice : float or pandas.Series, optional
+        Overrides the spec's hashprice. [USD/(PH/s)/day]
+    emissions_series : pandas.Series, optional
+        Marginal (or hourly average) emissions factors. [t CO2/MWh]
+    renewable_profile : pandas.Series, optional
+        Capacity factor series (0..1) instead of ``renewable.profile_file``.
+    peak_probability : pandas.Series, optional
+        4CP peak probabilities instead of ``four_cp.peak_probability_file``.
+    base_dir : pathlib.Path, optional
+        Folder relative file names in the spec are resolved against.
+    rng : numpy.random.Generator, optional
+        For the synthetic wind profile (default seed 0).
+
+    Returns
+    -------
+    DispatchProblem
+        ``meta`` records where every resolved value comes from.
+    """
+    spec = spec if spec is not None else (site.dispatch or DispatchSpec())
+    if not isinstance(prices.index, pd.DatetimeIndex) or prices.index.tz is None:
+        raise InputError(Problem(path="prices", message="prices need a tz-aware DatetimeIndex"))
+    prices = prices.sort_index()
+    if prices.isna().any():
+        raise DataError(f"the price series has {int(prices.isna().sum())} missing values")
+    index = pd.DatetimeIndex(prices.index)
+    n = len(index)
+    hours, n_gaps = interval_hours_of(index)
+    meta: dict[str, Any] = {
+        "site": site.name,
+        "region": site.region or "",
+        "price_source": str(prices.attrs.get("source", "") or prices.attrs.get("key", "")),
+        "interval_minutes": float(hours[0] * 60.0),
+    }
+    if n_gaps:
+        meta["price_gaps"] = n_gaps
+        warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
+
+    tranches, _ = resolve_tranches(site, spec)
+    if not tranches and spec.ai_load_mw <= 0:
+        raise InputError(
+            Problem(path="fleet", message="the site has neither a fleet nor AI load (ai_load_mw)")
+        )
+    hp, meta["hashprice_source"] = resolve_hashprice(index, spec, hashprice)
+    grid, provenance = resolve_grid_price(n, site, spec)
+    meta.update(provenance)
+    ai, _ = resolve_ai_load(hours, spec)
+    aux = read_auxiliary_series(
+        spec, base_dir, index.tz,
+        AuxiliarySeries(renewable_profile, peak_probability, emissions_series),
+    )
+    ren, provenance = resolve_renewable(
+        index, hours, spec, aux.renewable_profile, rng, "renewable_profile" in aux.from_files
+    )
+    meta.update(provenance)
+    event, provenance = resolve_demand_response(index, spec)
+    meta.update(provenance)
+    peak, provenance = resolve_four_cp(
+        index, hours, spec, aux.peak_probability, "peak_probability" in aux.from_files
+    )
+    meta.update(provenance)
+    import_limit, provenance = resolve_import_limit(site, spec)
+    meta.update(provenance)
+    ef, provenance = resolve_emissions(
+        index, spec, site.region, aux.emissions_series, "emissions_series" in aux.from_files
+    )
+    meta.update(provenance)
+
+    ppa, dr, cp, ren_spec = spec.ppa, spec.demand_response, spec.four_cp, spec.renewable
+    ramp = spec.limits.ramp_mw_per_interval
+    return DispatchProblem(
+        index=index,
+        interval_hours=hours,
+        price_usd_per_mwh=prices.to_numpy(dtype=float),
+        hashprice_usd_per_ph_day=hp,
+        tranches=tranches,
+        pool_fee_fraction=float(site.pool_fee_fraction),
+        ai_firm_mw=ai.firm_mw,
+        ai_flexible_mw=ai.flexible_mw,
+        ai_flexible_max_mw=ai.flexible_max_mw,
+        ai_window=ai.window,
+        grid_adder_usd_per_mwh=grid.adder_usd_per_mwh,
+        grid_price_usd_per_mwh_series=grid.price_usd_per_mwh_series,
+        ppa_volume_mw=ppa.volume_mw if ppa else 0.0,
+        ppa_price_usd_per_mwh=ppa.price_usd_per_mwh if ppa else 0.0,
+        ppa_resale_allowed=ppa.resale_allowed if ppa else True,
+        ppa_is_renewable=ppa.is_renewable if ppa else False,
+        renewable_mw=ren,
+        renewable_price_usd_per_mwh=(
+            ren_spec.price_usd_per_mwh if ren_spec and ren_spec.capacity_mw > 0 else 0.0
+        ),
+        renewable_resale_allowed=(
+            ren_spec.resale_allowed if ren_spec and ren_spec.capacity_mw > 0 else True
+        ),
+        dr_committed_mw=dr.committed_mw if dr else 0.0,
+        dr_readiness_usd_per_mw_hour=dr.readiness_usd_per_mw_hour if dr else 0.0,
+        dr_penalty_usd_per_mwh=dr.penalty_usd_per_mwh if dr else 0.0,
+        dr_event=event,
+        dr_keep_online=bool(dr.keep_committed_load_online) if dr else False,
+        fourcp_usd_per_kw_year=cp.charge_usd_per_kw_year if cp else 0.0,
+        fourcp_peak=peak,
+        import_limit_mw=import_limit,
+        ramp_mw_per_interval=float(ramp) if ramp is not None else float("inf"),
+        min_up_intervals=spec.limits.min_up_intervals,
+        min_down_intervals=spec.limits.min_down_intervals,
+        emissions_tco2_per_mwh=ef,
+        meta=meta,
+    )

@@ -1,0 +1,115 @@
+"""Run a dispatch: build the problem of a site and solve it (fast path or HiGHS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from hashpivot.engines.dispatch.build import build_dispatch_problem
+from hashpivot.engines.dispatch.sources import load_prices, select_site
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.models import Site
+from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.power.results import DispatchResult
+from hashpivot.power.solve import solve
+
+__all__ = ["run_dispatch", "run_dispatch_file"]
+
+#: Paths of problems that concern the arguments (the price series), not a field of the site.
+_ARGUMENT_PATHS = frozenset({"prices", "prices_file", "market", "site"})
+
+
+def run_dispatch(
+    site: Site,
+    prices: pd.Series,
+    solver: str | None = None,
+    spec: DispatchSpec | None = None,
+    hashprice: float | pd.Series | None = None,
+    **kwargs: Any,
+) -> DispatchResult:
+    """Build the problem of a site and solve it.
+
+    Parameters
+    ----------
+    site : Site
+        See :func:`build_dispatch_problem`.
+    prices : pandas.Series
+        Index prices per interval start. [USD/MWh]
+    solver : {"auto", "fast", "lp"}, optional
+        Default: the spec's ``solver``.
+    spec : DispatchSpec, optional
+    hashprice : float or pandas.Series, optional
+        [USD/(PH/s)/day]
+    **kwargs
+        Passed to :func:`build_dispatch_problem`.
+
+    Returns
+    -------
+    DispatchResult
+    """
+    spec = spec if spec is not None else (site.dispatch or DispatchSpec())
+    problem = build_dispatch_problem(site, prices, spec=spec, hashprice=hashprice, **kwargs)
+    return solve(
+        problem,
+        solver=solver or spec.solver,
+        mip_gap=spec.mip_gap,
+        time_limit_seconds=spec.time_limit_seconds,
+    )
+
+
+def run_dispatch_file(
+    path: str | Path,
+    prices_file: str | Path | None = None,
+    market: str | None = None,
+    site_name: str | None = None,
+    solver: str | None = None,
+    hashprice: float | None = None,
+) -> DispatchResult:
+    """Load a portfolio TOML, pick a site and dispatch it.
+
+    Problems in the site are reported at their path in the file (``sites[1].dispatch.
+    emissions_file``) with the file's name.
+
+    Parameters
+    ----------
+    path : path
+        Portfolio TOML (``hashpivot.models.load_portfolio``).
+    prices_file, market : optional
+        Price source (see :func:`load_prices`).
+    site_name : str, optional
+        Default: the first site.
+    solver : {"auto", "fast", "lp"}, optional
+    hashprice : float, optional
+        [USD/(PH/s)/day]
+
+    Returns
+    -------
+    DispatchResult
+    """
+    from hashpivot.models import load_portfolio
+
+    portfolio = load_portfolio(path)
+    try:
+        position, site = select_site(portfolio, site_name)
+    except InputError as exc:
+        raise exc.with_source(str(path)) from None
+    try:
+        prices = load_prices(site, prices_file, market)
+        return run_dispatch(
+            site, prices, solver=solver, hashprice=hashprice, base_dir=Path(path).resolve().parent
+        )
+    except InputError as exc:  # a field of the site: its path in the file, and the file
+        raise InputError(
+            [
+                p
+                if p.path in _ARGUMENT_PATHS
+                else Problem(
+                    f"sites[{position}].{p.path}" if p.path else f"sites[{position}]",
+                    p.message,
+                    p.source or str(path),
+                )
+                for p in exc.problems
+            ]
+        ) from None

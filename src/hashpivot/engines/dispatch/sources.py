@@ -1,0 +1,206 @@
+"""Where a dispatch run's inputs come from: the site of a portfolio, its price series and the
+auxiliary files its ``[sites.dispatch]`` table names (renewable profile, 4CP peak
+probabilities, emissions factors). This is the only module of the engine that reads files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.models import Portfolio, Site
+from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.models.portfolio import find_site
+
+__all__ = [
+    "AuxiliarySeries",
+    "load_prices",
+    "read_auxiliary_series",
+    "read_series_file",
+    "select_site",
+]
+
+
+@dataclass(frozen=True)
+class AuxiliarySeries:
+    """The time series a dispatch spec may name in files, once read (``None`` when absent).
+
+    Parameters
+    ----------
+    renewable_profile : pandas.Series or None
+        Capacity factor of the renewable plant (0..1). [-]
+    peak_probability : pandas.Series or None
+        Probability that an interval is a 4CP peak (0..1). [-]
+    emissions_series : pandas.Series or None
+        Grid emissions factor per interval. [t CO2/MWh]
+    from_files : frozenset of str
+        Which of the three were read from the spec's files (the others were given).
+    """
+
+    renewable_profile: pd.Series | None = None
+    peak_probability: pd.Series | None = None
+    emissions_series: pd.Series | None = None
+    from_files: frozenset[str] = frozenset()
+
+
+def read_series_file(path: str, base_dir: Path | None, tz: Any, field: str) -> pd.Series:
+    """Read an auxiliary time-series file named by field ``field`` of the dispatch spec.
+
+    Parameters
+    ----------
+    path : str
+        As written in the file; relative names are resolved against ``base_dir``.
+    base_dir : pathlib.Path or None
+        Folder of the portfolio file.
+    tz : tzinfo or str
+        Time zone of naive timestamps (the market's).
+    field : str
+        Field path of the name, for errors (``dispatch.emissions_file``).
+
+    Returns
+    -------
+    pandas.Series
+        Values per interval start.
+    """
+    from hashpivot.io import read_price_file
+
+    p = Path(path)
+    if not p.is_absolute() and base_dir is not None:
+        p = base_dir / p
+    if p.is_dir():
+        raise InputError(Problem(path=field, message=f"{p} is a folder, not a file"))
+    if not p.exists():
+        raise InputError(Problem(path=field, message=f"file not found: {p}"))
+    try:
+        return read_price_file(p, tz=str(tz))
+    except InputError as exc:
+        raise exc.at_path(field) from None
+
+
+def read_auxiliary_series(
+    spec: DispatchSpec,
+    base_dir: Path | None,
+    tz: Any,
+    given: AuxiliarySeries = AuxiliarySeries(),
+) -> AuxiliarySeries:
+    """Read the files a spec names, for each series not ``given`` by the caller.
+
+    Parameters
+    ----------
+    spec : DispatchSpec
+    base_dir : pathlib.Path or None
+        Folder relative file names are resolved against.
+    tz : tzinfo or str
+        Market time zone of naive timestamps.
+    given : AuxiliarySeries
+        Series passed by the caller; they win over the spec's files.
+
+    Returns
+    -------
+    AuxiliarySeries
+    """
+    files: set[str] = set()
+    ren = given.renewable_profile
+    r = spec.renewable
+    if ren is None and r is not None and r.capacity_mw > 0 and r.profile_file:
+        ren = read_series_file(r.profile_file, base_dir, tz, "dispatch.renewable.profile_file")
+        files.add("renewable_profile")
+    prob = given.peak_probability
+    cp = spec.four_cp
+    if (prob is None and cp is not None and cp.charge_usd_per_kw_year > 0
+            and cp.peak_probability_file):
+        prob = read_series_file(
+            cp.peak_probability_file, base_dir, tz, "dispatch.four_cp.peak_probability_file"
+        )
+        files.add("peak_probability")
+    ef = given.emissions_series
+    if ef is None and spec.emissions_file is not None:
+        ef = read_series_file(spec.emissions_file, base_dir, tz, "dispatch.emissions_file")
+        files.add("emissions_series")
+    return AuxiliarySeries(ren, prob, ef, frozenset(files))
+
+
+def select_site(portfolio: Portfolio, site_name: str | None) -> tuple[int, Site]:
+    """The site called ``site_name`` and its position (:func:`hashpivot.models.find_site`)."""
+    return find_site(portfolio.sites, site_name)
+
+
+def load_prices(
+    site: Site, prices_file: str | Path | None = None, market: str | None = None
+) -> pd.Series:
+    """Prices for a site: a file (layout recognized from its columns), a bundled market,
+    or the bundled market named in the site's power contract (``ercot:HB_WEST`` -> the
+    latest bundled year).
+
+    Parameters
+    ----------
+    site : Site
+        Gives the region (time zone of naive timestamps) and the contract's market.
+    prices_file : path, optional
+    market : str, optional
+        ``iso:point:year[:da]``.
+
+    Returns
+    -------
+    pandas.Series
+        [USD/MWh]
+    """
+    from hashpivot.io import (
+        bundled_market_keys,
+        load_market_prices,
+        parse_market,
+        read_prices_auto,
+        region_timezone,
+    )
+
+    if prices_file is not None and market is not None:
+        raise InputError(
+            Problem(path="prices_file", message="give either --prices or --market, not both")
+        )
+    contract_market = site.power_contract.market if site.power_contract is not None else None
+    if prices_file is not None:
+        point = None
+        if contract_market:
+            try:
+                point = parse_market(str(contract_market)).point
+            except InputError:
+                point = None
+        tz = region_timezone(site.region)
+        try:
+            try:
+                return read_prices_auto(prices_file, point, tz)
+            except InputError:
+                if point is None:
+                    raise
+                return read_prices_auto(prices_file, None, tz)
+        except InputError as exc:  # the reader names the file; the field is the option
+            raise exc.at_path("prices_file") from None
+    if market is None:
+        if not contract_market:
+            raise InputError(
+                Problem(
+                    path="market",
+                    message="give --prices FILE or --market iso:point:year (bundled: "
+                    f"{', '.join(bundled_market_keys())})",
+                )
+            )
+        key = parse_market(str(contract_market))
+        if key.year is None:
+            years = sorted(
+                parse_market(k).year or 0
+                for k in bundled_market_keys()
+                if parse_market(k).point == key.point and parse_market(k).kind == key.kind
+            )
+            if not years:
+                raise InputError(
+                    Problem(path="power_contract.market",
+                            message=f"no bundled prices for {key}; pass --prices FILE")
+                )
+            market = f"{key.iso}:{key.point}:{years[-1]}"
+        else:
+            market = str(key)
+    return load_market_prices(market)

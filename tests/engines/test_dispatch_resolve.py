@@ -1,0 +1,159 @@
+"""The dispatch engine's resolve steps, each checkable by hand, and the field paths its
+errors carry (``sites[1].dispatch.emissions_file`` with the file's name)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+from hashpivot.engines.dispatch.resolve import (
+    resolve_ai_load,
+    resolve_demand_response,
+    resolve_emissions,
+    resolve_grid_price,
+    resolve_import_limit,
+    resolve_tranches,
+)
+from hashpivot.exceptions import InputError
+from hashpivot.models import find_site, parse_portfolio
+from hashpivot.models.dispatch import DispatchSpec
+
+TOML = """
+name = "resolve"
+[[sites]]
+name = "Alpha"
+region = "ERCOT"
+capacity_mw = 30.0
+power_overhead_factor = 1.1
+[sites.power_contract]
+kind = "fixed"
+price_usd_per_mwh = 40.0
+adder_usd_per_mwh = 2.0
+[[sites.fleet]]
+name = "A"
+hashrate_th_s = 200.0
+power_w = 3500.0
+count = 1000
+[[sites]]
+name = "Beta"
+region = "ATLANTIS"
+capacity_mw = 10.0
+[sites.power_contract]
+kind = "index"
+price_usd_per_mwh = 30.0
+market = "ercot:HB_WEST"
+[[sites.fleet]]
+name = "B"
+hashrate_th_s = 100.0
+power_w = 3000.0
+count = 100
+[sites.dispatch]
+hashprice_usd_per_ph_day = 45.0
+emissions_file = "mef.csv"
+"""
+
+INDEX = pd.date_range("2024-08-19", periods=8, freq="15min", tz="America/Chicago")
+
+
+def _sites() -> list:
+    return list(parse_portfolio(TOML, "<test>").sites)
+
+
+def test_tranches_by_hand() -> None:
+    alpha = _sites()[0]
+    (tr,), meta = resolve_tranches(alpha, DispatchSpec(availability_fraction=0.9))
+    # 1,000 x 3,500 W x 1.1 overhead x 0.9 available = 3.465 MW; 1,000 x 200 TH/s x 0.9
+    assert tr.power_mw == pytest.approx(3.465)
+    assert tr.hashrate_ph_s == pytest.approx(180.0)
+    assert meta == {}
+
+
+def test_grid_price_fixed_contract_and_index_contract() -> None:
+    alpha, beta = _sites()
+    grid, meta = resolve_grid_price(4, alpha, DispatchSpec())
+    assert grid.adder_usd_per_mwh == 2.0
+    assert grid.price_usd_per_mwh_series is not None
+    assert list(grid.price_usd_per_mwh_series) == [40.0] * 4
+    assert meta["power_contract"].startswith("fixed price 40 USD/MWh (+ adder 2)")
+    grid, meta = resolve_grid_price(4, beta, DispatchSpec(grid_adder_usd_per_mwh=3.0))
+    assert grid.price_usd_per_mwh_series is None and grid.adder_usd_per_mwh == 3.0
+    assert meta == {"power_contract": "index price + adder 3 USD/MWh"}
+
+
+def test_ai_load_split_and_windows() -> None:
+    spec = DispatchSpec(ai_load_mw=10.0, ai_flexible_fraction=0.3, ai_flexible_window_hours=1.0)
+    ai, _ = resolve_ai_load(np.full(8, 0.25), spec)
+    assert (ai.firm_mw, ai.flexible_mw, ai.flexible_max_mw) == pytest.approx((7.0, 3.0, 6.0))
+    assert list(ai.window) == [0, 0, 0, 0, 1, 1, 1, 1]  # four quarter hours per window
+
+
+def test_demand_response_event_counts_intervals() -> None:
+    spec = DispatchSpec.model_validate(
+        {"demand_response": {"committed_mw": 1.0,
+                             "events": [["2024-08-19T00:30:00", "2024-08-19T01:15:00"]]}}
+    )
+    event, meta = resolve_demand_response(INDEX, spec)
+    assert list(event) == [False, False, True, True, True, False, False, False]
+    assert meta == {"dr_event_intervals": 3}
+
+
+def test_import_limit_falls_back_to_capacity() -> None:
+    alpha = _sites()[0]
+    assert resolve_import_limit(alpha, DispatchSpec()) == (
+        30.0, {"import_limit_source": "site capacity_mw"}
+    )
+    spec = DispatchSpec.model_validate({"limits": {"import_mw": 12.0}})
+    assert resolve_import_limit(alpha, spec) == (12.0, {})
+
+
+def test_emissions_provenance_in_order_of_precedence() -> None:
+    series = pd.Series(0.3, index=INDEX)
+    ef, meta = resolve_emissions(INDEX, DispatchSpec(), "ERCOT", series)
+    assert list(ef) == [0.3] * 8
+    assert meta == {"emissions_source": "emissions factor series (argument)"}
+    ef, meta = resolve_emissions(INDEX, DispatchSpec(emissions_factor_tco2_per_mwh=0.5), "ERCOT")
+    assert list(ef) == [0.5] * 8
+    assert meta == {"emissions_source": "dispatch.emissions_factor_tco2_per_mwh"}
+    ef, meta = resolve_emissions(INDEX, DispatchSpec(), "ERCOT")
+    assert 0.3 < ef[0] < 0.5 and "eGRID" in meta["emissions_source"]  # ERCOT ~0.37 t/MWh
+    ef, meta = resolve_emissions(INDEX, DispatchSpec(), "ATLANTIS")
+    assert np.isnan(ef).all() and "no bundled factor" in meta["emissions_source"]
+
+
+def test_one_rule_finds_a_site() -> None:
+    sites = _sites()
+    assert find_site(sites, None)[0] == 0
+    assert find_site(sites, "Beta")[0] == 1
+    assert find_site(sites, "beta")[0] == 1  # case ignored when unambiguous
+    with pytest.raises(InputError) as info:
+        find_site(sites, "Gamma")
+    assert info.value.problems[0].path == "site"
+    assert "no site named 'Gamma'; sites: Alpha, Beta" in info.value.problems[0].message
+
+
+def test_side_file_problems_name_the_site_field_and_file(tmp_path: Path) -> None:
+    # The emissions file covers only the first hour of the prices: exit 2 (bad input),
+    # at the field's full path in the portfolio file, with that file's name.
+    toml = tmp_path / "two.toml"
+    toml.write_text(TOML)
+    prices = tmp_path / "prices.csv"
+    idx = pd.date_range("2024-08-19", periods=8, freq="h", tz="America/Chicago")
+    pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "price": np.arange(8.0)}).to_csv(prices, index=False)
+    pd.DataFrame({"interval_start": idx[:1].strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "tco2_per_mwh": [0.4]}).to_csv(tmp_path / "mef.csv", index=False)
+    res = CliRunner().invoke(app, ["dispatch", str(toml), "--site", "Beta", "--prices",
+                                   str(prices)])
+    assert res.exit_code == 2, res.output
+    assert f"error: {toml}: sites[1].dispatch.emissions_file: emissions factor series" in (
+        res.output.replace("\n", " ")
+    )
+    missing = CliRunner().invoke(app, ["dispatch", str(toml), "--site", "Gamma", "--prices",
+                                       str(prices)])
+    assert missing.exit_code == 2
+    assert "--site: no site named 'Gamma'" in missing.output
