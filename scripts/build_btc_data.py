@@ -110,10 +110,11 @@ BEGIN = "<!-- BEGIN build_btc_data.py (BTC daily, ASIC catalog, reference deals)
 END = "<!-- END build_btc_data.py -->"
 PROVENANCE_HEADER = """# Provenance of the bundled data
 
-Every file in `src/hashpivot/data/` is rebuilt by a script in `scripts/` from the raw
-files in `/work/shared/data/raw` (see that folder's `SOURCES.md`); the package never reads
-that folder at run time. Each section below names the origin repository, commit, licence
-and transformation of one group of files.
+Every file in `src/hashpivot/data/` is rebuilt by a script in `scripts/` from raw
+downloads that are not part of the repository (the folder given to the script's `--raw`);
+the package never reads them at run time. Each section below names the origin repository,
+commit, licence and transformation of one group of files, so the raw files can be fetched
+again.
 """
 
 

@@ -148,7 +148,7 @@ def test_hashprice_precedence_and_network_series(prices: pd.Series) -> None:
     net, src = resolve_hashprice(idx, DispatchSpec(btc_price_usd=100_000.0,
                                                    network_difficulty=100e12,
                                                    fees_btc_per_block=0.0))
-    # DOMAIN.md check: D = 100e12, $100,000, subsidy 3.125, no fees -> 62.86 USD/PH/day
+    # hand check: D = 100e12, $100,000, subsidy 3.125, no fees -> 62.86 USD/PH/day
     assert net[0] == pytest.approx(62.86, abs=0.01)
     future = pd.date_range("2031-01-01", periods=4, freq="1h", tz="America/Chicago")
     with pytest.raises(DataError, match="hashprice"):

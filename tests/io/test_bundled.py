@@ -118,7 +118,7 @@ def test_subsidy_consistent_with_heights_every_day(btc: pd.DataFrame) -> None:
 
 
 def test_hashrate_vs_difficulty_2024(btc: pd.DataFrame) -> None:
-    """hashrate_th_s ~ difficulty * 2^32 / 600 / 1e12 (DOMAIN.md) over 2024.
+    """hashrate_th_s ~ difficulty * 2^32 / 600 / 1e12 (difficulty definition) over 2024.
 
     Coin Metrics' HashRate is the hashrate implied by the day's blocks:
     D * 2^32 * BlkCnt / 86,400 s, so its ratio to the 600-s formula is BlkCnt / 144.

@@ -27,7 +27,7 @@ def test_bundled_hb_west_2024_and_lz_west_2023() -> None:
     lz = load_market_prices("ercot:LZ_WEST:2023")
     assert len(lz) == 8760
     assert per_day(lz)["2023-03-12"] == 23 and per_day(lz)["2023-11-05"] == 25
-    # SOURCES.md: LZ_WEST 2023 min -30.36, max 5,260.9, mean 59.8 (the doubled fall hour
+    # raw file: LZ_WEST 2023 min -30.36, max 5,260.9, mean 59.8 (the doubled fall hour
     # adds one value, so the mean moves by < 0.01)
     assert lz.min() == pytest.approx(-30.36) and lz.max() == pytest.approx(5260.935)
     assert lz.mean() == pytest.approx(59.8, abs=0.01)

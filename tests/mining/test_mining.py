@@ -13,7 +13,7 @@ from hashpivot.mining.costs import CostCategory as C
 
 
 def test_hashprice_hand_check() -> None:
-    # DOMAIN.md: D = 100e12, $100,000, subsidy 3.125, no fees -> $62.86/PH/day
+    # hand check: D = 100e12, $100,000, subsidy 3.125, no fees -> $62.86/PH/day
     assert m.hashprice_usd_per_ph_day(100_000, 100e12, 3.125) == pytest.approx(62.864, abs=5e-4)
     assert round(m.hashprice_usd_per_ph_day(100_000, 100e12, 3.125), 2) == 62.86
     # fees add linearly to the reward: 0.125 BTC of fees on 3.125 is +4%

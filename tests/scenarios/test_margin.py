@@ -89,7 +89,7 @@ def test_below_cost_growth_is_lower_and_can_turn_negative() -> None:
 
 
 def test_log_margin_matches_the_hashprice_formula() -> None:
-    # D = 100e12 -> hashrate D 2^32 / 600 / 1e12 TH/s; 62.86 USD/PH/day (DOMAIN.md check)
+    # D = 100e12 -> hashrate D 2^32 / 600 / 1e12 TH/s; 62.86 USD/PH/day (hand check)
     h = 100e12 * 2**32 / 600 / 1e12
     p = pd.period_range("2025-01", periods=1, freq="M")
     r = MarginResponse(efficiency_gain_per_year=0.0)

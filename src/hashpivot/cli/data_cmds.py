@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.cli.options import MEMPOOL_API, JsonTableFlag, base_url_option, timeout_option
 from hashpivot.exceptions import DataError, InputError, Problem
 
 _ASICS_HELP = (
@@ -50,9 +51,7 @@ def _print_json(obj: Any) -> None:
 
 @handle_errors
 def asics_command(
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
-    ] = False,
+    json_out: JsonTableFlag = False,
     manufacturer: Annotated[
         str | None,
         typer.Option(
@@ -119,15 +118,9 @@ def network_command(
     live: Annotated[
         bool, typer.Option("--live", help="Fetch the current state from mempool.space.")
     ] = False,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
-    ] = False,
-    base_url: Annotated[
-        str, typer.Option("--base-url", help="mempool.space-compatible API root (with --live).")
-    ] = "https://mempool.space/api",
-    timeout_s: Annotated[
-        float, typer.Option("--timeout-s", help="Timeout of each live request. [s]", min=0.1)
-    ] = 10.0,
+    json_out: JsonTableFlag = False,
+    base_url: Annotated[str, base_url_option(" (with --live)")] = MEMPOOL_API,
+    timeout_s: Annotated[float, timeout_option("live request")] = 10.0,
 ) -> None:
     """Show the Bitcoin network state on a day (bundled data) or now (--live)."""
     from hashpivot.io.bundled import btc_daily_range, network_state_on

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.options import MEMPOOL_API, JsonFlag, base_url_option, timeout_option
 from hashpivot.cli.output import print_json
 
 data_app = typer.Typer(
@@ -31,13 +32,9 @@ def update_command(
         bool,
         typer.Option("--full", help="Rebuild the whole history from public chain data."),
     ] = False,
-    base_url: Annotated[
-        str, typer.Option("--base-url", help="mempool.space-compatible API root.")
-    ] = "https://mempool.space/api",
-    timeout_s: Annotated[
-        float, typer.Option("--timeout-s", help="Timeout of each request. [s]", min=0.1)
-    ] = 30.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    base_url: Annotated[str, base_url_option()] = MEMPOOL_API,
+    timeout_s: Annotated[float, timeout_option()] = 30.0,
+    as_json: JsonFlag = False,
 ) -> None:
     """Fetch the daily chain history after the latest data day."""
     from hashpivot.io.update import update_history
@@ -57,9 +54,7 @@ def update_command(
 
 @data_app.command("status")
 @handle_errors
-def status_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
+def status_command(as_json: JsonFlag = False) -> None:
     """What daily history the engines use, where it is and how old it is."""
     from hashpivot.io.user_data import status
 

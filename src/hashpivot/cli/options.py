@@ -1,5 +1,6 @@
-"""Checks of command-line values that typer cannot express: ISO dates and months, finite
-numbers, option combinations. Each failure is an :class:`InputError` naming the option."""
+"""Options shared by several commands, and checks of command-line values that typer cannot
+express: ISO dates and months, finite numbers, option combinations. Each failure is an
+:class:`InputError` naming the option."""
 
 from __future__ import annotations
 
@@ -8,8 +9,32 @@ import math
 import os
 import re
 from pathlib import Path
+from typing import Annotated, Any
+
+import typer
 
 from hashpivot.exceptions import InputError, Problem
+
+#: Root of the mempool.space REST API: the default ``--base-url`` of the commands that fetch.
+MEMPOOL_API = "https://mempool.space/api"
+
+#: ``--json``: the one-object output of a command that prints text lines.
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+#: ``--json``: the one-object output of a command that prints a table.
+JsonTableFlag = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+]
+
+
+def base_url_option(note: str = "") -> Any:
+    """``--base-url``, a mempool.space-compatible API root (``note`` ends its help)."""
+    return typer.Option("--base-url", help=f"mempool.space-compatible API root{note}.")
+
+
+def timeout_option(what: str = "request") -> Any:
+    """``--timeout-s``, the timeout of each ``what`` sent to the API. [s]"""
+    return typer.Option("--timeout-s", help=f"Timeout of each {what}. [s]", min=0.1)
+
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")

@@ -32,13 +32,13 @@ Calibration (:func:`fit_margin_response`)
 
 Defaults and sources (``docs/methodology.md``)
     * ``eff_ref = 30 J/TH``: the S19 class (29.5-34.5 J/TH, bundled ASIC catalog), the
-      older generations still running (DOMAIN.md: "older generations $4-8/TH"), less
+      older generations still running (sold for 4-8 USD/TH in 2025), less
       efficient than the listed operators' 2025 fleets (15-21 J/TH).
     * ``g = 0.20 /year``: the efficiency frontier of the bundled catalog improved about
       20-25 %/year (S9 98 J/TH, 2017 -> S19 XP 21.5, 2022 -> S21 XP 13.5, 2024).
     * ``p = 50 USD/MWh``: between the listed operators' 37-40 USD/MWh (Riot 3.7, IREN 3.8,
-      MARA 4.0 c/kWh) and TeraWulf's 81 (DOMAIN.md, operator figures 2025).
-    Check: at the all-time-low hashprice of about 35 USD/PH/day (2025-11-22, DOMAIN.md)
+      MARA 4.0 c/kWh) and TeraWulf's 81 (the operators' 2025 reports).
+    Check: at the all-time-low hashprice of about 35 USD/PH/day (2025-11-22)
     ``cost = 0.024 * 30 * 0.8^0.89 * 50 = 29.5`` USD/PH/day: the marginal fleet was close
     to break-even, as a marginal fleet should be.
 """
@@ -68,7 +68,7 @@ EFFICIENCY_REFERENCE_DATE = pd.Timestamp("2025-01-01")
 MARGINAL_FLEET_EFFICIENCY_J_PER_TH = 30.0
 #: Yearly fall of the marginal fleet's J/TH (catalog frontier, 2017-2024). [1/year]
 MARGINAL_FLEET_EFFICIENCY_GAIN_PER_YEAR = 0.20
-#: Power price the marginal fleet pays (DOMAIN.md operator figures). [USD/MWh]
+#: Power price the marginal fleet pays (listed operators' 2025 figures). [USD/MWh]
 NETWORK_POWER_PRICE_USD_PER_MWH = 50.0
 #: Lag of the margin the growth responds to. [month]
 MARGIN_LAG_MONTHS = 1
