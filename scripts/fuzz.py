@@ -531,6 +531,18 @@ def cli_cases(folder: Path) -> list[tuple[list[str], str]]:
     return cases
 
 
+def combine_cases(
+    cases: list[tuple[list[str], str]], rng: random.Random
+) -> tuple[list[str], str]:
+    """One command line whose options come from two cases of the same command and file."""
+    a_argv, a_what = rng.choice(cases)
+    same = [c for c in cases if c[0][:2] == a_argv[:2] and c[0] != a_argv]
+    if not same:
+        return a_argv, a_what
+    b_argv, b_what = rng.choice(same)
+    return [*a_argv, *b_argv[2:]], f"{a_what} + {b_what}"
+
+
 # ------------------------------------------------------------------------------ main
 @dataclass
 class Tally:
@@ -571,7 +583,10 @@ def run(
         cases = cli_cases(folder)
         rng.shuffle(cases)
         for n in range(n_cli):
-            argv, what = cases[n % len(cases)]
+            if n < len(cases):
+                argv, what = cases[n]
+            else:  # past the list: two cases of the same command and file, options merged
+                argv, what = combine_cases(cases, rng)
             code, out, err = run_subprocess(argv, folder)
             cli.add(classify(code, out, err, argv, (str(argv[1]),) if len(argv) > 1 else ()),
                     what + "  [" + " ".join(argv) + "]")
