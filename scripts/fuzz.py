@@ -535,8 +535,9 @@ def combine_cases(
     cases: list[tuple[list[str], str]], rng: random.Random
 ) -> tuple[list[str], str]:
     """One command line whose options come from two cases of the same command and file."""
-    a_argv, a_what = rng.choice(cases)
-    same = [c for c in cases if c[0][:2] == a_argv[:2] and c[0] != a_argv]
+    with_file = [c for c in cases if len(c[0]) > 1 and c[0][1].endswith(".toml")]
+    a_argv, a_what = rng.choice(with_file)
+    same = [c for c in with_file if c[0][:2] == a_argv[:2] and c[0] != a_argv]
     if not same:
         return a_argv, a_what
     b_argv, b_what = rng.choice(same)

@@ -66,7 +66,7 @@ def _check_month(value: str | None) -> str | None:
 class HostingPhase(BaseModel):
     """One tranche of an explicit phased conversion plan."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     start: MonthText = Field(
         ...,
@@ -90,7 +90,7 @@ class HostingProjectSpec(BaseModel):
     power of the hall (IT load x PUE) and the opex out of the rent.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # --- size and efficiency -------------------------------------------------------------
     convertible_gross_mw: float | None = Field(
@@ -286,7 +286,7 @@ class FinancingSpec(BaseModel):
     of the horizon repays whatever is left).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     loan_to_cost_fraction: float = Field(
         0.0,
@@ -318,7 +318,7 @@ class FinancingSpec(BaseModel):
 class SensitivitySpec(BaseModel):
     """Low/high swings of the tornado (``[pivot.sensitivity]``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     btc_price_fraction: float = Field(
         0.3, ge=0, lt=1, description="BTC price at start x (1 -/+ this). [-]"
@@ -348,7 +348,7 @@ class TerminalValueSpec(BaseModel):
     hall's power and opex, valued explicitly, nothing after the last term.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     mining_method: Literal["none", "gordon", "exit_multiple"] = Field(
         "exit_multiple",
@@ -382,7 +382,7 @@ class TerminalValueSpec(BaseModel):
 class PivotSpec(BaseModel):
     """Deterministic market path, horizon and strategies of the pivot model (``[pivot]``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     horizon_years: int = Field(15, ge=1, le=40, description="Model horizon. [year]")
     discount_rate: float = Field(
@@ -460,7 +460,7 @@ class PivotSpec(BaseModel):
     )
     replacement_efficiency_j_per_th: float = Field(
         16.0,
-        gt=0,
+        ge=1.0,
         le=200,
         description="Efficiency of replacement machines bought at start (S21-class "
         "~15-17.5); later purchases improve by replacement_efficiency_gain_per_year. [J/TH]",

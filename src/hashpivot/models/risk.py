@@ -77,7 +77,7 @@ class ScenarioSpec(BaseModel):
     :mod:`hashpivot.scenarios` for each regression and estimator).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # --- time grid ---------------------------------------------------------------------
     step: Literal["monthly", "daily"] = Field(
@@ -326,7 +326,7 @@ class ScenarioSpec(BaseModel):
 class DebtSpec(BaseModel):
     """One debt instrument of the treasury."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field("debt", description="Label of the instrument.")
     principal_usd: float = Field(0.0, ge=0.0, description="Outstanding principal. [USD]")
@@ -367,7 +367,7 @@ class TreasurySpec(BaseModel):
     the month is a *liquidity breach*.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     btc_held: float = Field(0.0, ge=0.0, description="BTC on the balance sheet at start. [BTC]")
     cash_usd: float = Field(0.0, ge=0.0, description="Cash at start. [USD]")
