@@ -124,9 +124,8 @@ def _run_once(pf: Any, n_scenarios: int, gap: float) -> dict[str, float]:
     import numpy as np
 
     from hashpivot.optimize import ObjectiveSpec, build_plan_model, resolve_problem
-    from hashpivot.optimize.executors import run_chunks
     from hashpivot.optimize.run import coefficient_task, scenario_params
-    from hashpivot.optimize.scenarios import scenario_chunks
+    from hashpivot.optimize.scenarios import run_coefficient_chunks, scenario_chunks
     from hashpivot.optimize.solve import solve_model
     from hashpivot.scenarios import generate_chunk
 
@@ -134,7 +133,7 @@ def _run_once(pf: Any, n_scenarios: int, gap: float) -> dict[str, float]:
     params, _ = scenario_params(p, 7)
     chunks = scenario_chunks(7, n_scenarios, 250)
     t0 = time.perf_counter()
-    c = run_chunks(coefficient_task(p, params), chunks)
+    c = run_coefficient_chunks(coefficient_task(p, params), chunks)
     t1 = time.perf_counter()
     pm = build_plan_model(p, c, ObjectiveSpec(0.3))
     t2 = time.perf_counter()

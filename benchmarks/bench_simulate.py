@@ -84,9 +84,9 @@ def run_case(paths: int, threads: int, workers: int | None, policies: str, kind:
         import dask
         from dask.distributed import LocalCluster
 
-        from hashpivot.engines.simulate import _WORKER_MALLOC_ENV
+        from hashpivot.executors import WORKER_MALLOC_ENV
 
-        env = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **_WORKER_MALLOC_ENV}
+        env = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **WORKER_MALLOC_ENV}
         with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
             cluster = LocalCluster(n_workers=warm_cluster, threads_per_worker=1,
                                    processes=True, dashboard_address=None)

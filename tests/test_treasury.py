@@ -198,3 +198,36 @@ def test_no_spurious_forced_sales_from_rounding() -> None:
             assert m["expected_forced_sale_btc"] == 0.0
             assert math.isnan(m["forced_sale_avg_price_usd"])
             assert m["prob_liquidity_breach"] == 0.0
+
+
+# --------------------------------------------------------------------------------------
+# policy_order: which policies a simulation runs, headline first
+# --------------------------------------------------------------------------------------
+def test_policy_order_headline_first_then_the_others_in_order() -> None:
+    from hashpivot.treasury import policy_order
+
+    spec = TreasurySpec(policy="sell_to_cover")
+    assert policy_order(spec) == ("sell_to_cover", "hold", "sell_all", "min_cash")
+    # no [treasury] table: the default spec's policy (hold) first
+    assert policy_order(None)[0] == TreasurySpec().policy
+    assert sorted(policy_order(None)) == sorted(POLICIES)
+
+
+def test_policy_order_one_policy_or_all() -> None:
+    from hashpivot.treasury import policy_order
+
+    spec = TreasurySpec(policy="sell_to_cover")
+    assert policy_order(spec, "min_cash") == ("min_cash",)
+    assert policy_order(spec, "all") == ("hold", "sell_all", "sell_to_cover", "min_cash")
+
+
+def test_policy_order_unknown_name_is_an_input_error_at_policy() -> None:
+    from hashpivot.treasury import policy_order
+
+    with pytest.raises(InputError) as info:
+        policy_order(None, "hodl")
+    (problem,) = info.value.problems
+    assert problem.path == "policy" and problem.source == ""
+    assert problem.message == (
+        "'hodl' is not one of hold, sell_all, sell_to_cover, min_cash or 'all'"
+    )

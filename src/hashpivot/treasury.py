@@ -42,6 +42,34 @@ BoolArray = npt.NDArray[np.bool_]
 POLICIES: tuple[str, ...] = ("hold", "sell_all", "sell_to_cover", "min_cash")
 
 
+def policy_order(spec: TreasurySpec | None, policy: str | None = None) -> tuple[str, ...]:
+    """The treasury policies a simulation runs, the headline policy first.
+
+    Parameters
+    ----------
+    spec : TreasurySpec or None
+        The portfolio's ``[treasury]`` table (defaults when ``None``).
+    policy : str, optional
+        One of :data:`POLICIES`, or ``"all"`` (every policy in :data:`POLICIES` order).
+        ``None``: the spec's policy first, then the others in :data:`POLICIES` order.
+
+    Raises
+    ------
+    InputError
+        At path ``policy`` for any other name.
+    """
+    if policy is None:
+        headline = (spec or TreasurySpec()).policy
+        return (headline, *[p for p in POLICIES if p != headline])
+    if policy == "all":
+        return POLICIES
+    if policy in POLICIES:
+        return (policy,)
+    raise InputError(
+        Problem("policy", f"{policy!r} is not one of {', '.join(POLICIES)} or 'all'")
+    )
+
+
 @dataclass(frozen=True)
 class DebtSchedule:
     """Deterministic service of the treasury's debt, shape (n_periods,) each.

@@ -260,31 +260,16 @@ def register(app: typer.Typer) -> None:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         from hashpivot.engines.simulate import SimulationConfig, simulate
-        from hashpivot.models.risk import ScenarioSpec, TreasurySpec
-        from hashpivot.treasury import POLICIES
+        from hashpivot.models.risk import ScenarioSpec
+        from hashpivot.treasury import policy_order
 
         check_simulate_options(seed, years, scheduler, workers, discount_rate, convert_mw)
         if start is not None:
             start = iso_month(start, "--start")
         check_out_dir(out)
         portfolio = load_site_file(site_toml)
-        tspec = portfolio.treasury or TreasurySpec()
-        if policy is None:
-            policies = (tspec.policy, *[p for p in POLICIES if p != tspec.policy])
-        elif policy == "all":
-            policies = POLICIES
-        elif policy in POLICIES:
-            policies = (policy,)
-        else:
-            raise InputError(
-                [
-                    Problem(
-                        "--policy",
-                        f"{policy!r} is not one of {', '.join(POLICIES)} or 'all'",
-                        "<command line>",
-                    )
-                ]
-            )
+        with options_for({"policy": "--policy"}):
+            policies = policy_order(portfolio.treasury, policy)
         if price_model is not None:
             if price_model not in ("gbm", "bootstrap"):
                 raise InputError(

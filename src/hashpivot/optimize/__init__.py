@@ -5,16 +5,17 @@ Pipeline (REopt style): validated :class:`~hashpivot.models.Portfolio` ->
 (site, tenant) offers, quarterly grid, regulation effects, budgets, per-MW hosting
 coefficients) -> scenario coefficients (:mod:`~hashpivot.optimize.scenarios`: per-path
 mining value of each tranche from the pivot cash-flow code, tenants' signings; chunks,
-locally or on Dask) -> the sample-average model (:mod:`~hashpivot.optimize.model`,
-``define_*`` functions on the sparse container) -> HiGHS (:mod:`~hashpivot.optimize.solve`)
--> :class:`PlanResult` with the plan valued beside keep-mining and the simple strategies on
-the same scenarios, VSS, EVPI, the two-stage bound, out-of-sample NPV, shadow prices and
-the rules that bind (:mod:`~hashpivot.optimize.evaluate`).
+locally or on Dask: :mod:`hashpivot.executors`) -> the sample-average model
+(:mod:`~hashpivot.optimize.model`, ``define_*`` functions on the sparse container) ->
+HiGHS (:mod:`~hashpivot.optimize.solve`) -> :class:`PlanResult` with the plan valued
+beside keep-mining and the simple strategies on the same scenarios, VSS, EVPI, the
+two-stage bound, out-of-sample NPV, shadow prices and the rules that bind
+(:mod:`~hashpivot.optimize.evaluate`).
 
 Modules, one concern each: :mod:`~hashpivot.optimize.coefficients` (the adapter to the
 pivot valuation), :mod:`~hashpivot.optimize.regulation` (rules -> effects),
 :mod:`~hashpivot.optimize.inputs`, :mod:`~hashpivot.optimize.scenarios`,
-:mod:`~hashpivot.optimize.executors`, :mod:`~hashpivot.optimize.model`,
+:mod:`~hashpivot.optimize.model`,
 :mod:`~hashpivot.optimize.solve`, :mod:`~hashpivot.optimize.strategies`,
 :mod:`~hashpivot.optimize.evaluate`, :mod:`~hashpivot.optimize.results` and
 :mod:`~hashpivot.optimize.run` (:func:`optimize_plan`).

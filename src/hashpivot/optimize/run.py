@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from hashpivot.engines.simulate import SimulationConfig, prepare
+from hashpivot.executors import ProgressFn
 from hashpivot.optimize.evaluate import (
     binding_rules,
     evpi_usd,
@@ -25,7 +26,6 @@ from hashpivot.optimize.evaluate import (
     two_stage_bound_usd,
     value_fixed,
 )
-from hashpivot.optimize.executors import ProgressFn, run_chunks
 from hashpivot.optimize.inputs import PlanProblem, resolve_problem
 from hashpivot.optimize.model import USD_SCALE, ObjectiveSpec, build_plan_model
 from hashpivot.optimize.results import PlanResult, StrategyValue
@@ -33,6 +33,7 @@ from hashpivot.optimize.scenarios import (
     CoefficientTask,
     ScenarioCoefficients,
     coefficient_chunk,
+    run_coefficient_chunks,
     scenario_chunks,
 )
 from hashpivot.optimize.solve import relaxation_duals, solve_model
@@ -175,9 +176,9 @@ def optimize_plan(
     else:
         task = coefficient_task(p, params)
         chunks = scenario_chunks(config.seed, config.n_scenarios, config.chunk_scenarios)
-        c = run_chunks(task, chunks, workers, scheduler, progress)
+        c = run_coefficient_chunks(task, chunks, workers, scheduler, progress)
         n_oos = config.oos_scenarios or config.n_scenarios
-        c_oos = run_chunks(
+        c_oos = run_coefficient_chunks(
             task,
             scenario_chunks(config.seed, n_oos, config.chunk_scenarios, out_of_sample=True),
             workers,

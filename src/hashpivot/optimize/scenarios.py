@@ -4,7 +4,7 @@ The market paths come from the scenario generator exactly as the risk engine dra
 (:func:`hashpivot.engines.simulate.prepare`: the same calibration, the same
 ``SeedSequence`` per chunk of fixed size), so ``optimize --seed 7`` plans on the paths of
 ``simulate --seed 7``. Chunk ``k`` also draws each tenant's signing from child ``(k, 0)``
-of the root seed. Chunks run in this process or on Dask (:mod:`.executors`) and are
+of the root seed. Chunks run in this process or on Dask (:mod:`hashpivot.executors`) and are
 combined in chunk order: the same seed gives the same coefficients, so the same plan.
 
 An out-of-sample set uses the root ``SeedSequence([seed, 1])``: independent of the
@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hashpivot.engines.pivot import SiteInputs
+from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import PivotSpec
 from hashpivot.optimize.coefficients import (
@@ -141,3 +142,33 @@ def scenario_chunks(
         np.random.SeedSequence([seed, OUT_OF_SAMPLE_STREAM]) if out_of_sample else seed
     )
     return chunk_seeds(root, n_scenarios, chunk_scenarios)
+
+
+def run_coefficient_chunks(
+    task: CoefficientTask,
+    chunks: list[tuple[int, int, np.random.SeedSequence]],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: ProgressFn | None = None,
+) -> ScenarioCoefficients:
+    """Coefficients of every chunk, combined in chunk order.
+
+    Parameters
+    ----------
+    task : CoefficientTask
+    chunks : list of (k, size, SeedSequence)
+    workers : int, optional
+        Start a ``dask.distributed.LocalCluster`` with this many worker processes.
+    scheduler : str, optional
+        Address of an existing Dask scheduler.
+    progress : callable, optional
+        ``progress(done, total)``.
+
+    See :func:`hashpivot.executors.run_chunks`; without ``workers`` or ``scheduler`` the
+    chunks run in turn in this process.
+    """
+    parts = run_chunks(
+        coefficient_chunk, task, chunks, workers=workers, scheduler=scheduler,
+        progress=progress, key_prefix="hp-opt",
+    )
+    return combine(parts)

@@ -313,19 +313,12 @@ def _execute_pivot(portfolio: Portfolio, params: PivotParams, progress: Progress
 # simulate
 # --------------------------------------------------------------------------------------
 def _simulate_policies(portfolio: Portfolio, policy: str | None) -> tuple[str, ...]:
-    from hashpivot.models.risk import TreasurySpec
-    from hashpivot.treasury import POLICIES
+    from hashpivot.treasury import policy_order
 
-    tspec = portfolio.treasury or TreasurySpec()
-    if policy is None:
-        return (tspec.policy, *[p for p in POLICIES if p != tspec.policy])
-    if policy == "all":
-        return tuple(POLICIES)
-    if policy in POLICIES:
-        return (policy,)
-    raise InputError(
-        [Problem("policy", f"{policy!r} is not one of {', '.join(POLICIES)} or 'all'", _SOURCE)]
-    )
+    try:
+        return policy_order(portfolio.treasury, policy)
+    except InputError as exc:
+        raise exc.with_source(_SOURCE) from None
 
 
 def _resolve_simulate(portfolio: Portfolio, params: SimulateParams) -> dict[str, Any]:

@@ -53,14 +53,14 @@ Modules, one concept each: :mod:`~hashpivot.engines.simulate.config` (run settin
 :mod:`~hashpivot.engines.simulate.stats` (quantiles, CVaR),
 :mod:`~hashpivot.engines.simulate.result` (:class:`SimulationResult` and its JSON),
 :mod:`~hashpivot.engines.simulate.combine` (stage 4: :func:`combine_chunks`),
-:mod:`~hashpivot.engines.simulate.executors` (local, threads, Dask) and
-:mod:`~hashpivot.engines.simulate.run` (:func:`simulate`). Every name is re-exported here.
+:mod:`~hashpivot.engines.simulate.run` (:func:`simulate`; the chunks run on
+:mod:`hashpivot.executors`: local, threads or Dask). Every name is re-exported here.
 """
 
 from __future__ import annotations
 
 # Private names are re-exported (``name as name``) for existing callers that reach them
-# as ``simulate.<name>`` (the benchmark uses ``_WORKER_MALLOC_ENV``). No submodule is
+# as ``simulate.<name>``. No submodule is
 # named like a re-exported name: importing it would rebind that package attribute.
 from hashpivot.engines.simulate.calibration import _index_contract as _index_contract
 from hashpivot.engines.simulate.calibration import load_calibration, load_power_fit
@@ -71,10 +71,6 @@ from hashpivot.engines.simulate.costs import (
     corporate_cash_cost_usd_per_month,
     noncash_cost_usd_per_month,
 )
-from hashpivot.engines.simulate.executors import _WORKER_MALLOC_ENV as _WORKER_MALLOC_ENV
-from hashpivot.engines.simulate.executors import ProgressFn
-from hashpivot.engines.simulate.executors import _run_dask as _run_dask
-from hashpivot.engines.simulate.executors import _run_local as _run_local
 from hashpivot.engines.simulate.resolve import PreparedRun, default_discount_rate, prepare
 from hashpivot.engines.simulate.result import SimulationResult
 from hashpivot.engines.simulate.run import simulate
@@ -89,6 +85,7 @@ from hashpivot.engines.simulate.task import (
     PivotModel,
 )
 from hashpivot.engines.simulate.task import _default_pivot as _default_pivot
+from hashpivot.executors import ProgressFn
 
 __all__ = [
     "BASELINE",

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from hashpivot.exceptions import DataError, InputError, Problem
+from hashpivot.models.portfolio import Portfolio, PowerContract, find_site
 from hashpivot.models.risk import ScenarioSpec
 from hashpivot.scenarios import MarketCalibration, PowerFit, calibrate_market, fit_power
 
 
-def _index_contract(portfolio: Any, site_name: str | None) -> Any | None:
-    for site in getattr(portfolio, "sites", []) or []:
-        if site_name is not None and site.name != site_name:
-            continue
-        pc = getattr(site, "power_contract", None)
-        if pc is not None and getattr(pc, "kind", None) == "index":
-            return pc
-    return None
+def _index_contract(portfolio: Portfolio, site_name: str | None) -> PowerContract | None:
+    """The first index-priced power contract of the run's sites (all sites, or the one
+    :func:`~hashpivot.models.find_site` finds by ``site_name``), else ``None``."""
+    sites = portfolio.sites if site_name is None else [find_site(portfolio.sites, site_name)[1]]
+    return next((s.power_contract for s in sites if s.power_contract.kind == "index"), None)
 
 
 def load_calibration(spec: ScenarioSpec) -> MarketCalibration:

@@ -10,13 +10,14 @@ import numpy as np
 
 from hashpivot.engines.pivot.discounting import hosting_fcf_usd
 from hashpivot.engines.pivot.terminal import terminal_value
+from hashpivot.engines.simulate.chunk import run_chunk
 from hashpivot.engines.simulate.combine import combine_chunks
 from hashpivot.engines.simulate.config import SimulationConfig
-from hashpivot.engines.simulate.executors import ProgressFn, _run_dask, _run_local
 from hashpivot.engines.simulate.resolve import prepare
 from hashpivot.engines.simulate.result import SimulationResult
 from hashpivot.engines.simulate.task import PivotModel
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.scenarios import MarketCalibration, PowerFit, generate_chunk
 from hashpivot.scenarios.generator import margin_notes
 
@@ -64,17 +65,17 @@ def simulate(
         Identical for the same seed and chunk size, however the chunks are run.
     """
     if workers is not None and scheduler is not None:
-        raise InputError(Problem("workers", "give --workers or --scheduler, not both"))
+        raise InputError(Problem("workers", "give workers or scheduler, not both"))
     t0 = time.perf_counter()
     run = prepare(
         portfolio, config, pivot=pivot, calibration=calibration, power_fit=power_fit,
         source=source,
     )
     t1 = time.perf_counter()
-    if workers is not None or scheduler is not None:
-        results = _run_dask(run, workers, scheduler, progress)
-    else:
-        results = _run_local(run, threads, progress)
+    results = run_chunks(
+        run_chunk, run.task, run.chunks, workers=workers, scheduler=scheduler, threads=threads,
+        progress=progress,
+    )
     t2 = time.perf_counter()
     res = combine_chunks(
         results, run.task.strategy_names, run.task.policies, run.center.periods

@@ -1,0 +1,57 @@
+"""Tests of the chunk executors (hashpivot.executors): order, threads, progress, errors."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from hashpivot.exceptions import InputError
+from hashpivot.executors import run_chunks, run_local
+
+
+def _draw(task: float, k: int, size: int, seed: np.random.SeedSequence) -> tuple[int, float]:
+    """A chunk: its number and ``task`` times the sum of ``size`` uniform draws."""
+    return k, task * float(np.random.default_rng(seed).random(size).sum())
+
+
+def _chunks(n: int) -> list[tuple[int, int, np.random.SeedSequence]]:
+    return [(k, 3 + k, ss) for k, ss in enumerate(np.random.SeedSequence(11).spawn(n))]
+
+
+def test_local_runs_every_chunk_in_chunk_order_with_its_own_seed() -> None:
+    chunks = _chunks(4)
+    out = run_local(_draw, 2.0, chunks)
+    # independent reference: each chunk drawn by hand from its own child seed
+    expected = [
+        (k, 2.0 * float(np.random.default_rng(ss).random(size).sum()))
+        for k, size, ss in chunks
+    ]
+    assert out == expected
+
+
+def test_threads_give_the_same_results_as_one_thread() -> None:
+    chunks = _chunks(6)
+    seen: set[str] = set()
+
+    def draw(task: float, k: int, size: int, seed: np.random.SeedSequence) -> tuple[int, float]:
+        seen.add(threading.current_thread().name)
+        return _draw(task, k, size, seed)
+
+    assert run_chunks(draw, 1.0, chunks, threads=3) == run_chunks(_draw, 1.0, chunks)
+    assert any(name != threading.main_thread().name for name in seen)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_progress_counts_every_chunk(threads: int) -> None:
+    calls: list[tuple[int, int]] = []
+    run_chunks(_draw, 1.0, _chunks(3), threads=threads, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_workers_and_scheduler_together_are_an_input_error() -> None:
+    with pytest.raises(InputError) as info:
+        run_chunks(_draw, 1.0, _chunks(1), workers=2, scheduler="tcp://127.0.0.1:1")
+    (problem,) = info.value.problems
+    assert problem.path == "workers" and "not both" in problem.message
