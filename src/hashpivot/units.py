@@ -1,4 +1,5 @@
-"""Physical and protocol constants, each with its unit in its name."""
+"""Physical and protocol constants, each with its unit in its name, and the standard names
+of the series that carry a unit (``docs/nomenclature.md``)."""
 
 from __future__ import annotations
 
@@ -17,3 +18,8 @@ H_PER_TH: float = 1e12
 H_PER_PH: float = 1e15
 W_PER_MW: float = 1e6
 KW_PER_MW: float = 1_000.0
+
+#: Name of a power-price series [USD/MWh] (every price reader and transform returns it).
+PRICE_NAME = "price_usd_per_mwh"
+#: Name of a price series' index of tz-aware interval starts.
+INDEX_NAME = "interval_start"

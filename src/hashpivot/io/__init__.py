@@ -3,13 +3,14 @@
 Like pvlib's ``iotools``, one source per module: :mod:`~hashpivot.io.ercot`,
 :mod:`~hashpivot.io.nyiso`, :mod:`~hashpivot.io.price_file` (generic files and layout
 detection), :mod:`~hashpivot.io.bundled` and :mod:`~hashpivot.io.bundled_markets` (bundled
-chain history and power-market years), :mod:`~hashpivot.io.mempool` (live data). Every
+chain history and power-market years), :mod:`~hashpivot.io.regulation` (rules by state and
+ISO), :mod:`~hashpivot.io.mempool` and :mod:`~hashpivot.io.chain_history` (live chain data),
+:mod:`~hashpivot.io.gridstatus_fetch` (live prices, optional ``gridstatus``). Every
 reader or fetcher hands its buffer or payload to a ``_parse_*`` function that tests call
 directly. The package reads only its own bundled data (:mod:`importlib.resources`) and the
 user data directory of ``hashpivot data update`` (:mod:`hashpivot.io.user_data`); the
-network is touched only by :func:`get_network_state` and
-:func:`hashpivot.io.update.update_history` (mempool.space), which nothing calls
-implicitly.
+network is touched only by the ``get_*`` fetchers, :func:`fetch_daily_history` and
+:func:`hashpivot.io.update.update_history`, which nothing calls implicitly.
 
 Bundled BTC data: Source: Coin Metrics Community Network Data (CC BY-NC 4.0).
 """
@@ -52,10 +53,13 @@ from hashpivot.io.ercot import (
     read_ercot_rtm_spp,
     read_ercot_sced_lmp,
 )
+from hashpivot.io.gridstatus_fetch import get_ercot_spp, get_nyiso_lmp
 from hashpivot.io.nyiso import read_nyiso_zonal
 from hashpivot.io.price_file import read_price_file, read_prices_auto
+from hashpivot.io.regulation import load_regulation_rules, read_regulation_rules
 
 if TYPE_CHECKING:
+    from hashpivot.io.chain_history import fetch_daily_history
     from hashpivot.io.mempool import get_network_state
 
 __all__ = [
@@ -71,14 +75,18 @@ __all__ = [
     "asic_suggestions",
     "btc_daily_range",
     "bundled_market_keys",
+    "fetch_daily_history",
     "find_asic",
+    "get_ercot_spp",
     "get_network_state",
+    "get_nyiso_lmp",
     "load_asic_catalog",
     "load_btc_daily",
     "load_emission_factors",
     "load_hosting_deals",
     "load_market_prices",
     "load_miner_unit_costs",
+    "load_regulation_rules",
     "model_key",
     "network_state_on",
     "parse_market",
@@ -90,14 +98,21 @@ __all__ = [
     "read_nyiso_zonal",
     "read_price_file",
     "read_prices_auto",
+    "read_regulation_rules",
     "region_timezone",
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # The live fetcher imports httpx; load it only when asked for.
-    if name == "get_network_state":
-        from hashpivot.io.mempool import get_network_state
+#: The live chain-data fetchers import httpx: loaded only when asked for.
+_LAZY = {
+    "get_network_state": "hashpivot.io.mempool",
+    "fetch_daily_history": "hashpivot.io.chain_history",
+}
 
-        return get_network_state
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'hashpivot.io' has no attribute {name!r}")

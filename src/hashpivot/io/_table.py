@@ -14,7 +14,7 @@ import pandas as pd
 
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.io._timestamps import _first_bad
-from hashpivot.power.resample import INDEX_NAME, PRICE_NAME
+from hashpivot.units import INDEX_NAME, PRICE_NAME
 
 PathOrBuffer = str | os.PathLike[str] | IO[str] | IO[bytes]
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.exceptions import DataError
-from hashpivot.power.resample import INDEX_NAME, PRICE_NAME
+from hashpivot.units import INDEX_NAME, PRICE_NAME
 
 ERCOT_TZ = "America/Chicago"
 NYISO_TZ = "America/New_York"

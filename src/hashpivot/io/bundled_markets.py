@@ -17,7 +17,7 @@ import pandas as pd
 
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.io._timestamps import ERCOT_TZ, NYISO_TZ
-from hashpivot.power.resample import INDEX_NAME, PRICE_NAME
+from hashpivot.units import INDEX_NAME, PRICE_NAME
 
 __all__ = [
     "BUNDLED_MARKETS",

@@ -29,7 +29,7 @@ from hashpivot.io._table import (
     read_and_parse,
 )
 from hashpivot.io._timestamps import ERCOT_TZ, _flag, _localize, _to_datetime
-from hashpivot.power.resample import INDEX_NAME, PRICE_NAME
+from hashpivot.units import INDEX_NAME, PRICE_NAME
 
 __all__ = [
     "read_ercot_dam_spp",

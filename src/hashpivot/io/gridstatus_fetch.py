@@ -28,7 +28,7 @@ import pandas as pd
 
 from hashpivot.exceptions import DataError, FetchError
 from hashpivot.io._timestamps import ERCOT_TZ, NYISO_TZ
-from hashpivot.power.resample import INDEX_NAME, PRICE_NAME
+from hashpivot.units import INDEX_NAME, PRICE_NAME
 
 __all__ = ["get_ercot_spp", "get_nyiso_lmp", "parse_gridstatus_prices"]
 

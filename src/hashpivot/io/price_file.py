@@ -14,7 +14,7 @@ from hashpivot.io.ercot import (
     _parse_ercot_sced_lmp,
 )
 from hashpivot.io.nyiso import _parse_nyiso_zonal
-from hashpivot.power.resample import INDEX_NAME, PRICE_NAME
+from hashpivot.units import INDEX_NAME, PRICE_NAME
 
 __all__ = ["read_price_file", "read_prices_auto"]
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from hashpivot.exceptions import DataError, InputError
+from hashpivot.units import INDEX_NAME, PRICE_NAME
 
 __all__ = ["INDEX_NAME", "PRICE_NAME", "resample_prices"]
-
-#: Name of a price series [USD/MWh] and of its index of interval starts.
-PRICE_NAME = "price_usd_per_mwh"
-INDEX_NAME = "interval_start"
 
 
 def _median_step(index: pd.DatetimeIndex) -> pd.Timedelta:
