@@ -41,14 +41,14 @@ def make_problem() -> DispatchProblem:
     n = len(prices)
     return DispatchProblem(
         index=prices.index,
-        interval_hours=np.full(n, 0.25),
-        price_usd_per_mwh=prices.to_numpy(),
-        hashprice_usd_per_ph_day=np.full(n, 50.0),
+        interval_hours_series=np.full(n, 0.25),
+        price_usd_per_mwh_series=prices.to_numpy(),
+        hashprice_usd_per_ph_day_series=np.full(n, 50.0),
         tranches=tranches,
         pool_fee_fraction=0.015,
         ai_firm_mw=50.0,
         grid_adder_usd_per_mwh=3.0,
-        emissions_tco2_per_mwh=np.full(n, 0.33287),
+        emissions_tco2_per_mwh_series=np.full(n, 0.33287),
     )
 
 
@@ -69,7 +69,7 @@ def main() -> None:
     times = []
     for _ in range(args.repeats):
         t0 = time.perf_counter()
-        _, info = solve_fast(problem)
+        solve_fast(problem)
         times.append(time.perf_counter() - t0)
     fast = solve(problem, "fast")
     print(f"fast path: median {1e3 * statistics.median(times):.1f} ms, min "
@@ -81,10 +81,10 @@ def main() -> None:
     _, info = solve_lp(ramped)
     total = time.perf_counter() - t0
     lp = solve(ramped, "lp")
-    print(f"LP with ramp 20 MW/interval: total {total:.2f} s (build {info['build_seconds']:.2f} s,"
-          f" solve {info['solve_seconds']:.2f} s), status {info['status']}, "
-          f"{info['n_variables']:,} variables, {info['n_constraints']:,} rows, "
-          f"{info['n_nonzeros']:,} nonzeros; objective {lp.objective_usd:,.0f} USD "
+    print(f"LP with ramp 20 MW/interval: total {total:.2f} s (build {info.build_seconds:.2f} s,"
+          f" solve {info.solve_seconds:.2f} s), status {info.termination_condition}, "
+          f"{info.n_variables:,} variables, {info.n_constraints:,} rows, "
+          f"{info.n_nonzeros:,} nonzeros; objective {lp.objective_usd:,.0f} USD "
           f"({lp.objective_usd - fast.objective_usd:,.0f} vs unramped)")
 
     if not args.skip_milp:
@@ -93,10 +93,10 @@ def main() -> None:
         _, info = solve_lp(milp, time_limit_seconds=args.time_limit, mip_gap=1e-3)
         total = time.perf_counter() - t0
         print(f"MILP min up/down 4 intervals: total {total:.1f} s (build "
-              f"{info['build_seconds']:.2f} s, solve {info['solve_seconds']:.1f} s, limit "
-              f"{args.time_limit:.0f} s), status {info['status']}, gap {info['mip_gap']:.2e}, "
-              f"objective {info['solver_objective_usd']:,.0f} USD, dual bound "
-              f"{info['mip_dual_bound_usd']:,.0f} USD, {info['n_variables']:,} variables "
+              f"{info.build_seconds:.2f} s, solve {info.solve_seconds:.1f} s, limit "
+              f"{args.time_limit:.0f} s), status {info.termination_condition}, gap "
+              f"{info.mip_gap:.2e}, objective {info.objective:,.0f} USD, dual bound "
+              f"{info.objective_bound:,.0f} USD, {info.n_variables:,} variables "
               f"({problem.n_intervals * len(problem.tranches):,} binaries)")
 
 

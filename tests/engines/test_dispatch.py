@@ -88,7 +88,7 @@ def test_tranches_from_site_units() -> None:
 
 def test_problem_resolution(prices: pd.Series) -> None:
     p = build_dispatch_problem(_site(), prices)
-    assert p.n_intervals == 288 and np.allclose(p.interval_hours, 0.25)
+    assert p.n_intervals == 288 and np.allclose(p.interval_hours_series, 0.25)
     assert p.ai_firm_mw == pytest.approx(8.0) and p.ai_flexible_mw == pytest.approx(2.0)
     assert p.ai_flexible_max_mw == pytest.approx(4.0)
     assert set(p.windows()) == {0, 1, 2}

@@ -77,5 +77,5 @@ def test_index_contract_adds_its_adder(solver: str) -> None:
 
 def test_problem_keeps_the_market_price_for_resale() -> None:
     p = build_dispatch_problem(_site("fixed", 50.0), INDEX, spec=SPEC)
-    assert list(p.price_usd_per_mwh) == [10.0, 100.0, 200.0, 20.0]
+    assert list(p.price_usd_per_mwh_series) == [10.0, 100.0, 200.0, 20.0]
     assert list(p.grid_purchase_price_usd_per_mwh()) == [50.0] * 4

@@ -32,11 +32,11 @@ def _problem(prices: list[float] | np.ndarray, hours: float = 1.0, **kw: object)
     n = len(prices)
     index = pd.date_range("2024-07-01", periods=n, freq=pd.Timedelta(hours=hours), tz=TZ)
     kw.setdefault("tranches", (Tranche("S", power_mw=10.0, hashrate_ph_s=480.0),))
-    kw.setdefault("hashprice_usd_per_ph_day", np.full(n, 50.0))
+    kw.setdefault("hashprice_usd_per_ph_day_series", np.full(n, 50.0))
     return DispatchProblem(
         index=index,
-        interval_hours=np.full(n, hours),
-        price_usd_per_mwh=np.asarray(prices, dtype=float),
+        interval_hours_series=np.full(n, hours),
+        price_usd_per_mwh_series=np.asarray(prices, dtype=float),
         **kw,  # type: ignore[arg-type]
     )
 
@@ -53,9 +53,9 @@ def _check(result: DispatchResult) -> DispatchResult:
     assert np.all(s.renewable_used_mw + s.renewable_resold_mw <= p.renewable() + 1e-6)
     cap = p.segments.cap_mw
     assert np.all(s.segment_mw <= cap[None, :] + 1e-6)
-    if "solver_objective_usd" in result.info:
+    if result.report.solver != "fast":
         scale = max(1.0, abs(result.objective_usd))
-        assert result.info["solver_objective_usd"] == pytest.approx(
+        assert result.report.objective == pytest.approx(
             result.objective_usd, abs=1e-6 * scale
         )
     return result
@@ -69,7 +69,7 @@ def _both(problem: DispatchProblem) -> tuple[DispatchResult, DispatchResult]:
 # = 100 USD/MWh) ---------------------------------------------------------------------------
 def test_merit_order_by_hand() -> None:
     prob = _problem([10, 50, 150, -5], ai_firm_mw=5.0,
-                    emissions_tco2_per_mwh=np.full(4, 0.4))
+                    emissions_tco2_per_mwh_series=np.full(4, 0.4))
     fast, lp = _both(prob)
     # t0: 1000 - 15*10 = 850; t1: 1000 - 15*50 = 250; t2 curtailed: -5*150 = -750;
     # t3: 1000 + 15*5 = 1075 -> 1425. Always on: t2 = 1000 - 15*150 = -1250 -> 925.
@@ -119,7 +119,7 @@ def test_negative_price_spills_renewable_and_imports() -> None:
     # price -20, adder 3: grid import is paid 17/MWh, so the site imports everything and
     # spills the renewable (resale at a negative price is refused)
     ren = np.array([8.0])
-    prob = _problem([-20.0], ai_firm_mw=5.0, grid_adder_usd_per_mwh=3.0, renewable_mw=ren,
+    prob = _problem([-20.0], ai_firm_mw=5.0, grid_adder_usd_per_mwh=3.0, renewable_mw_series=ren,
                     renewable_price_usd_per_mwh=25.0)
     for r in _both(prob):
         assert r.schedule.grid_mw[0] == pytest.approx(15.0, abs=1e-6)
@@ -132,7 +132,7 @@ def test_demand_response_by_hand() -> None:
     # -> event cap 11 -> mining <= 6. Net: (1000-300) + (600-220) + 80 readiness = 1160.
     prob = _problem([20, 20], ai_firm_mw=5.0, dr_committed_mw=4.0,
                     dr_readiness_usd_per_mw_hour=10.0, dr_penalty_usd_per_mwh=1000.0,
-                    dr_event=np.array([False, True]), dr_keep_online=True)
+                    dr_event_series=np.array([False, True]), dr_keep_online=True)
     for r in _both(prob):
         assert r.schedule.segment_mw[:, 0] == pytest.approx([10.0, 6.0], abs=1e-6)
         assert r.objective_usd == pytest.approx(1160.0, abs=1e-6)
@@ -143,7 +143,7 @@ def test_demand_response_by_hand() -> None:
         assert r.objective_usd == pytest.approx(700 + 700 - 4 * 50 + 80, abs=1e-6)
     # keep-online: at a price above the mining value, mining still draws the committed MW
     online = _problem([300, 300], ai_firm_mw=0.0, dr_committed_mw=4.0,
-                      dr_readiness_usd_per_mw_hour=10.0, dr_event=np.array([False, False]),
+                      dr_readiness_usd_per_mw_hour=10.0, dr_event_series=np.array([False, False]),
                       dr_keep_online=True)
     for r in _both(online):
         assert r.schedule.segment_mw[:, 0] == pytest.approx([4.0, 4.0], abs=1e-6)
@@ -163,7 +163,7 @@ def test_demand_response_commitment_above_curtailable_load_is_rejected() -> None
 def test_four_cp_by_hand() -> None:
     # 100 USD/kW-yr on the mean import of one peak interval (t1): 100,000 USD per MW.
     prob = _problem([20, 20], ai_firm_mw=5.0, fourcp_usd_per_kw_year=100.0,
-                    fourcp_peak=np.array([False, True]))
+                    fourcp_peak_series=np.array([False, True]))
     for r in _both(prob):
         s = r.summary()
         assert r.schedule.segment_mw[:, 0] == pytest.approx([10.0, 0.0], abs=1e-6)
@@ -183,7 +183,7 @@ def test_import_limit_and_infeasible_ai() -> None:
         with pytest.raises(InputError, match="firm AI load"):
             solve(bad, solver)
     # renewables count toward serving the AI load
-    ok = bad.replace(renewable_mw=np.array([9.0, 9.0]))
+    ok = bad.replace(renewable_mw_series=np.array([9.0, 9.0]))
     _check(solve(ok, "fast"))
 
 
@@ -206,7 +206,7 @@ def test_fast_path_refuses_linked_intervals() -> None:
     prob = _problem([20, 20], ramp_mw_per_interval=1.0)
     with pytest.raises(InputError, match="fast path"):
         solve(prob, "fast")
-    assert solve(prob, "auto").info["solver"] == "lp"
+    assert solve(prob, "auto").report.solver == "lp"
 
 
 # ---- linked intervals -------------------------------------------------------------------
@@ -219,15 +219,15 @@ def test_ramp_limit_is_respected_and_costs_margin() -> None:
     load = r.accounts.site_load_mw
     assert np.abs(np.diff(load)).max() <= 3.0 + 1e-6
     assert r.objective_usd <= free.objective_usd + 1e-6
-    assert r.info["solver"] == "lp" and r.info["status"] == "optimal"
-    assert "site-ramp-range" in r.info["constraint_blocks"]
+    assert r.report.solver == "lp" and r.report.termination_condition == "optimal"
+    assert "site_load-ramp-range" in r.report.constraint_names
 
 
 def test_flexible_ai_shifts_energy_within_windows() -> None:
     prices = np.array([10, 200, 10, 200, 30, 300, 30, 300], dtype=float)
     windows = np.array([0, 0, 0, 0, 1, 1, 1, 1])
     prob = _problem(prices, tranches=(), ai_firm_mw=4.0, ai_flexible_mw=2.0,
-                    ai_flexible_max_mw=4.0, ai_window=windows)
+                    ai_flexible_max_mw=4.0, ai_window_series=windows)
     r = _check(solve(prob))
     flex = r.schedule.ai_flexible_mw
     for w in (0, 1):
@@ -268,7 +268,7 @@ def _brute_force_min_up_down(prices: list[float], up: int, down: int, ai: float)
 def test_milp_min_up_down_matches_brute_force(prices: list[float], up: int, down: int) -> None:
     prob = _problem(prices, ai_firm_mw=5.0, min_up_intervals=up, min_down_intervals=down)
     r = _check(solve(prob))
-    assert r.info["solver"] == "milp"
+    assert r.report.solver == "milp"
     assert r.objective_usd == pytest.approx(
         _brute_force_min_up_down(prices, up, down, 5.0), abs=1e-6
     )
@@ -299,26 +299,26 @@ def _instances(draw: st.DrawFn) -> DispatchProblem:
         "ai_firm_mw": ai,
         "pool_fee_fraction": float(rng.uniform(0, 0.03)),
         "grid_adder_usd_per_mwh": float(rng.uniform(-2, 8)),
-        "emissions_tco2_per_mwh": np.full(n, 0.35),
+        "emissions_tco2_per_mwh_series": np.full(n, 0.35),
     }
     if draw(st.booleans()):
-        kw["hashprice_usd_per_ph_day"] = rng.uniform(30, 70, n)
+        kw["hashprice_usd_per_ph_day_series"] = rng.uniform(30, 70, n)
     if draw(st.booleans()):
         kw.update(ppa_volume_mw=float(rng.uniform(0, 30)),
                   ppa_price_usd_per_mwh=float(rng.uniform(20, 50)),
                   ppa_resale_allowed=draw(st.booleans()), ppa_is_renewable=draw(st.booleans()))
     if draw(st.booleans()):
-        kw.update(renewable_mw=rng.uniform(0, 15, n), renewable_price_usd_per_mwh=20.0,
+        kw.update(renewable_mw_series=rng.uniform(0, 15, n), renewable_price_usd_per_mwh=20.0,
                   renewable_resale_allowed=draw(st.booleans()))
     committed = 0.0
     if draw(st.booleans()):
         committed = float(rng.uniform(0, mining))
         kw.update(dr_committed_mw=committed, dr_readiness_usd_per_mw_hour=5.0,
                   dr_penalty_usd_per_mwh=float(rng.uniform(10, 2000)),
-                  dr_event=rng.random(n) < 0.3, dr_keep_online=draw(st.booleans()))
+                  dr_event_series=rng.random(n) < 0.3, dr_keep_online=draw(st.booleans()))
     if draw(st.booleans()):
         kw.update(fourcp_usd_per_kw_year=float(rng.uniform(10, 100)),
-                  fourcp_peak=rng.random(n) < 0.2)
+                  fourcp_peak_series=rng.random(n) < 0.2)
     if draw(st.booleans()):
         kw["import_limit_mw"] = ai + committed + float(rng.uniform(0.5, mining + 5))
     return _problem(prices, hours=hours, **kw)
@@ -328,7 +328,7 @@ def _instances(draw: st.DrawFn) -> DispatchProblem:
 @given(_instances())
 def test_fast_path_and_highs_agree(problem: DispatchProblem) -> None:
     fast, lp = _both(problem)
-    scale = max(1.0, abs(fast.objective_usd), float(np.abs(problem.price_usd_per_mwh).sum()))
+    scale = max(1.0, abs(fast.objective_usd), float(np.abs(problem.price_usd_per_mwh_series).sum()))
     # HiGHS stops at primal/dual feasibility 1e-7: objectives agree to ~1e-7 relative
     assert lp.objective_usd == pytest.approx(fast.objective_usd, abs=1e-6 * scale)
     # the always-on baseline does not depend on the solver

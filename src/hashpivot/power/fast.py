@@ -30,6 +30,7 @@ import numpy as np
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.power.model import DispatchProblem, FloatArray, Schedule
+from hashpivot.power.report import SolveReport
 
 __all__ = ["allocate_supply", "solve_fast", "supply_pieces"]
 
@@ -50,8 +51,8 @@ def supply_pieces(problem: DispatchProblem) -> tuple[FloatArray, FloatArray, np.
     kind : numpy.ndarray of int, shape (T, 3)
         0 = renewable, 1 = PPA, 2 = grid.
     """
-    p = np.asarray(problem.price_usd_per_mwh, dtype=float)
-    dt = np.asarray(problem.interval_hours, dtype=float)
+    p = np.asarray(problem.price_usd_per_mwh_series, dtype=float)
+    dt = np.asarray(problem.interval_hours_series, dtype=float)
     t = len(p)
     k4_per_mwh = problem.fourcp_usd_per_mw() / dt
     resale_value = np.maximum(p, 0.0)
@@ -106,7 +107,7 @@ def allocate_supply(
     used = np.clip(load_mw[:, None] - cum_before, 0.0, cap)
     by_kind = np.zeros((t, 3))
     np.put_along_axis(by_kind, kind, used, axis=1)
-    p = np.asarray(problem.price_usd_per_mwh, dtype=float)
+    p = np.asarray(problem.price_usd_per_mwh_series, dtype=float)
     ren_avail = problem.renewable()
     ren_used = by_kind[:, 0]
     ppa_used = by_kind[:, 1]
@@ -151,7 +152,7 @@ def check_firm_load(problem: DispatchProblem, must_serve_mw: FloatArray, what: s
         )
 
 
-def solve_fast(problem: DispatchProblem) -> tuple[Schedule, dict[str, float | str]]:
+def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
     """Exact dispatch by merit order when no constraint links intervals.
 
     Parameters
@@ -162,9 +163,9 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, dict[str, float | st
     Returns
     -------
     schedule : Schedule
-    info : dict
-        ``solver`` ("fast"), ``status`` ("optimal"), ``build_seconds``, ``solve_seconds``,
-        ``mip_gap`` (0).
+    report : SolveReport
+        ``solver`` "fast", ``termination_condition`` "optimal", build and solve times,
+        ``mip_gap`` 0.
     """
     if problem.links_intervals:
         raise InputError(
@@ -220,14 +221,15 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, dict[str, float | st
         renewable_used_mw=flows["renewable_used_mw"],
         renewable_resold_mw=flows["renewable_resold_mw"],
     )
-    info: dict[str, float | str] = {
-        "solver": "fast",
-        "status": "optimal",
-        "build_seconds": t_build,
-        "solve_seconds": time.perf_counter() - t1,
-        "mip_gap": 0.0,
-    }
-    return schedule, info
+    report = SolveReport(
+        solver="fast",
+        status="ok",
+        termination_condition="optimal",
+        build_seconds=t_build,
+        solve_seconds=time.perf_counter() - t1,
+        mip_gap=0.0,
+    )
+    return schedule, report
 
 
 def always_on_schedule(problem: DispatchProblem) -> Schedule:

@@ -7,7 +7,7 @@ it into a :class:`Schedule`; :func:`hashpivot.power.results.evaluate` prices the
 
 Conventions
 -----------
-* ``T`` intervals of length ``interval_hours[t]`` [h]; powers are interval means [MW];
+* ``T`` intervals of length ``interval_hours_series[t]`` [h]; powers are interval means [MW];
   energy = power x hours [MWh].
 * A mining **tranche** is a group of identical machines that can be curtailed by any
   fraction (a share of the machines switched off) and, optionally, underclocked: running
@@ -169,11 +169,11 @@ class DispatchProblem:
     ----------
     index : pandas.DatetimeIndex
         Interval starts (tz-aware, market local time).
-    interval_hours : numpy.ndarray, shape (T,)
+    interval_hours_series : numpy.ndarray, shape (T,)
         Length of each interval. [h]
-    price_usd_per_mwh : numpy.ndarray, shape (T,)
+    price_usd_per_mwh_series : numpy.ndarray, shape (T,)
         Index (real-time) price. [USD/MWh]
-    hashprice_usd_per_ph_day : numpy.ndarray, shape (T,)
+    hashprice_usd_per_ph_day_series : numpy.ndarray, shape (T,)
         Hashprice in each interval, before the pool fee. [USD/(PH/s)/day]
     tranches : tuple of Tranche
         Mining tranches.
@@ -185,12 +185,12 @@ class DispatchProblem:
         Mean flexible AI load, kept as energy within each window. [MW]
     ai_flexible_max_mw : float
         Largest flexible AI draw in an interval. [MW]
-    ai_window : numpy.ndarray of int, shape (T,)
+    ai_window_series : numpy.ndarray of int, shape (T,)
         Window number of each interval (flexible energy is conserved per window).
     grid_price_usd_per_mwh_series : numpy.ndarray, shape (T,), optional
         What grid energy costs the site before the adder when it differs from the market
         price (a fixed-price retail contract: the fixed price in every interval); None =
-        ``price_usd_per_mwh``. Resale (PPA, renewables) is always at the market price.
+        ``price_usd_per_mwh_series``. Resale (PPA, renewables) is always at the market price.
         [USD/MWh]
     grid_adder_usd_per_mwh : float
         Adder over the index price on grid imports. [USD/MWh]
@@ -198,7 +198,7 @@ class DispatchProblem:
         Take-or-pay PPA block and price. [MW], [USD/MWh]
     ppa_resale_allowed, ppa_is_renewable : bool
         Unused PPA energy may be resold; PPA energy is zero-emission.
-    renewable_mw : numpy.ndarray, shape (T,)
+    renewable_mw_series : numpy.ndarray, shape (T,)
         Renewable generation available. [MW]
     renewable_price_usd_per_mwh : float
         Price paid per MWh generated. [USD/MWh]
@@ -206,13 +206,13 @@ class DispatchProblem:
         Surplus generation may be resold.
     dr_committed_mw, dr_readiness_usd_per_mw_hour, dr_penalty_usd_per_mwh : float
         Demand response: capacity [MW], readiness payment [USD/(MW h)], penalty [USD/MWh].
-    dr_event : numpy.ndarray of bool, shape (T,)
+    dr_event_series : numpy.ndarray of bool, shape (T,)
         Intervals in a called event.
     dr_keep_online : bool
         Outside events, mining must draw at least the committed MW.
     fourcp_usd_per_kw_year : float
         4CP charge. [USD/(kW year)]
-    fourcp_peak : numpy.ndarray of bool, shape (T,)
+    fourcp_peak_series : numpy.ndarray of bool, shape (T,)
         Peak intervals; the charge applies to the mean grid withdrawal over them.
     import_limit_mw : float
         Maximum grid withdrawal (grid import + PPA energy used); ``inf`` = none. [MW]
@@ -220,65 +220,65 @@ class DispatchProblem:
         Maximum change of site load between consecutive intervals; ``inf`` = none. [MW]
     min_up_intervals, min_down_intervals : int
         Minimum on / off times of each tranche (MILP when > 1). [intervals]
-    emissions_tco2_per_mwh : numpy.ndarray, shape (T,)
+    emissions_tco2_per_mwh_series : numpy.ndarray, shape (T,)
         Grid emissions factor (average or marginal series). [t CO2/MWh]
     meta : dict
         Free-form provenance (price source, hashprice source, factor source...).
     """
 
     index: pd.DatetimeIndex
-    interval_hours: FloatArray
-    price_usd_per_mwh: FloatArray
-    hashprice_usd_per_ph_day: FloatArray
+    interval_hours_series: FloatArray
+    price_usd_per_mwh_series: FloatArray
+    hashprice_usd_per_ph_day_series: FloatArray
     tranches: tuple[Tranche, ...]
     pool_fee_fraction: float = 0.0
     ai_firm_mw: float = 0.0
     ai_flexible_mw: float = 0.0
     ai_flexible_max_mw: float = 0.0
-    ai_window: npt.NDArray[np.int64] | None = None
+    ai_window_series: npt.NDArray[np.int64] | None = None
     grid_adder_usd_per_mwh: float = 0.0
     ppa_volume_mw: float = 0.0
     ppa_price_usd_per_mwh: float = 0.0
     ppa_resale_allowed: bool = True
     ppa_is_renewable: bool = False
-    renewable_mw: FloatArray | None = None
+    renewable_mw_series: FloatArray | None = None
     renewable_price_usd_per_mwh: float = 0.0
     renewable_resale_allowed: bool = True
     dr_committed_mw: float = 0.0
     dr_readiness_usd_per_mw_hour: float = 0.0
     dr_penalty_usd_per_mwh: float = 0.0
-    dr_event: BoolArray | None = None
+    dr_event_series: BoolArray | None = None
     dr_keep_online: bool = False
     fourcp_usd_per_kw_year: float = 0.0
-    fourcp_peak: BoolArray | None = None
+    fourcp_peak_series: BoolArray | None = None
     import_limit_mw: float = math.inf
     ramp_mw_per_interval: float = math.inf
     min_up_intervals: int = 1
     min_down_intervals: int = 1
-    emissions_tco2_per_mwh: FloatArray | None = None
+    emissions_tco2_per_mwh_series: FloatArray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     grid_price_usd_per_mwh_series: FloatArray | None = None
 
     def grid_purchase_price_usd_per_mwh(self) -> FloatArray:
         """Price paid for grid energy before the adder, per interval. [USD/MWh]"""
         if self.grid_price_usd_per_mwh_series is None:
-            return np.asarray(self.price_usd_per_mwh, dtype=float)
+            return np.asarray(self.price_usd_per_mwh_series, dtype=float)
         return np.asarray(self.grid_price_usd_per_mwh_series, dtype=float)
 
     def __post_init__(self) -> None:
         n = len(self.index)
         problems: list[str] = []
         arrays = {
-            "interval_hours": self.interval_hours,
-            "price_usd_per_mwh": self.price_usd_per_mwh,
-            "hashprice_usd_per_ph_day": self.hashprice_usd_per_ph_day,
+            "interval_hours_series": self.interval_hours_series,
+            "price_usd_per_mwh_series": self.price_usd_per_mwh_series,
+            "hashprice_usd_per_ph_day_series": self.hashprice_usd_per_ph_day_series,
         }
         optional = {
-            "ai_window": self.ai_window,
-            "renewable_mw": self.renewable_mw,
-            "dr_event": self.dr_event,
-            "fourcp_peak": self.fourcp_peak,
-            "emissions_tco2_per_mwh": self.emissions_tco2_per_mwh,
+            "ai_window_series": self.ai_window_series,
+            "renewable_mw_series": self.renewable_mw_series,
+            "dr_event_series": self.dr_event_series,
+            "fourcp_peak_series": self.fourcp_peak_series,
+            "emissions_tco2_per_mwh_series": self.emissions_tco2_per_mwh_series,
             "grid_price_usd_per_mwh_series": self.grid_price_usd_per_mwh_series,
         }
         for name, arr in {**arrays, **optional}.items():
@@ -291,12 +291,13 @@ class DispatchProblem:
                 problems.append(f"{name} has {int((~np.isfinite(arr)).sum())} non-finite values")
         if n == 0:
             problems.append("the horizon has no intervals")
-        if np.shape(self.interval_hours) == (n,) and np.any(np.asarray(self.interval_hours) <= 0):
-            problems.append("interval_hours must be > 0")
-        if np.shape(self.hashprice_usd_per_ph_day) == (n,) and np.any(
-            np.asarray(self.hashprice_usd_per_ph_day) < 0
+        hours = np.asarray(self.interval_hours_series)
+        if np.shape(hours) == (n,) and np.any(hours <= 0):
+            problems.append("interval_hours_series must be > 0")
+        if np.shape(self.hashprice_usd_per_ph_day_series) == (n,) and np.any(
+            np.asarray(self.hashprice_usd_per_ph_day_series) < 0
         ):
-            problems.append("hashprice_usd_per_ph_day must be >= 0")
+            problems.append("hashprice_usd_per_ph_day_series must be >= 0")
         for name in ("ai_firm_mw", "ai_flexible_mw", "ai_flexible_max_mw", "ppa_volume_mw",
                      "dr_committed_mw", "fourcp_usd_per_kw_year"):
             if getattr(self, name) < 0:
@@ -350,21 +351,21 @@ class DispatchProblem:
 
     def renewable(self) -> FloatArray:
         """Renewable generation available, zeros when none. [MW]"""
-        if self.renewable_mw is None:
+        if self.renewable_mw_series is None:
             return np.zeros(self.n_intervals)
-        return np.asarray(self.renewable_mw, dtype=float)
+        return np.asarray(self.renewable_mw_series, dtype=float)
 
     def event(self) -> BoolArray:
         """DR event mask, all False when none."""
-        if self.dr_event is None or self.dr_committed_mw <= 0:
+        if self.dr_event_series is None or self.dr_committed_mw <= 0:
             return np.zeros(self.n_intervals, dtype=bool)
-        return np.asarray(self.dr_event, dtype=bool)
+        return np.asarray(self.dr_event_series, dtype=bool)
 
     def peak(self) -> BoolArray:
         """4CP peak mask, all False when none."""
-        if self.fourcp_peak is None or self.fourcp_usd_per_kw_year <= 0:
+        if self.fourcp_peak_series is None or self.fourcp_usd_per_kw_year <= 0:
             return np.zeros(self.n_intervals, dtype=bool)
-        return np.asarray(self.fourcp_peak, dtype=bool)
+        return np.asarray(self.fourcp_peak_series, dtype=bool)
 
     def fourcp_usd_per_mw(self) -> FloatArray:
         """4CP charge per MW of withdrawal in each interval (0 outside peaks). [USD/MW]
@@ -380,15 +381,15 @@ class DispatchProblem:
 
     def windows(self) -> npt.NDArray[np.int64]:
         """Flexible-AI window of each interval (all zeros when none given)."""
-        if self.ai_window is None:
+        if self.ai_window_series is None:
             return np.zeros(self.n_intervals, dtype=np.int64)
-        return np.asarray(self.ai_window, dtype=np.int64)
+        return np.asarray(self.ai_window_series, dtype=np.int64)
 
     def emissions_factor(self) -> FloatArray:
         """Grid emissions factor per interval, zeros when unknown. [t CO2/MWh]"""
-        if self.emissions_tco2_per_mwh is None:
+        if self.emissions_tco2_per_mwh_series is None:
             return np.zeros(self.n_intervals)
-        return np.asarray(self.emissions_tco2_per_mwh, dtype=float)
+        return np.asarray(self.emissions_tco2_per_mwh_series, dtype=float)
 
     def segment_value_usd_per_mwh(self) -> FloatArray:
         """Mining value of a MWh in each segment and interval, after pool fee. [USD/MWh]
@@ -397,7 +398,7 @@ class DispatchProblem:
         shape (T, S).
         """
         seg = self.segments
-        hp = np.asarray(self.hashprice_usd_per_ph_day, dtype=float)
+        hp = np.asarray(self.hashprice_usd_per_ph_day_series, dtype=float)
         return (hp[:, None] * seg.ph_s_per_mw[None, :]) * (1.0 - self.pool_fee_fraction) / 24.0
 
     @property

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.power.model import DispatchProblem, FloatArray, Schedule
+from hashpivot.power.report import SolveReport
 
 __all__ = ["Accounts", "DispatchResult", "energy_balance_residual_mw", "evaluate_accounts"]
 
@@ -107,8 +108,8 @@ def evaluate_accounts(
     -------
     Accounts
     """
-    dt = np.asarray(problem.interval_hours, dtype=float)
-    p = np.asarray(problem.price_usd_per_mwh, dtype=float)
+    dt = np.asarray(problem.interval_hours_series, dtype=float)
+    p = np.asarray(problem.price_usd_per_mwh_series, dtype=float)
     value = problem.segment_value_usd_per_mwh()
     seg = problem.segments
     mining = schedule.segment_mw.sum(axis=1)
@@ -150,7 +151,7 @@ def _safe_name(name: str) -> str:
 
 
 def _totals(problem: DispatchProblem, schedule: Schedule, acc: Accounts) -> dict[str, Any]:
-    dt = np.asarray(problem.interval_hours, dtype=float)
+    dt = np.asarray(problem.interval_hours_series, dtype=float)
     hours = float(dt.sum())
     cap = problem.mining_capacity_mw
     mining_mwh = float((acc.mining_mw * dt).sum())
@@ -212,7 +213,7 @@ class DispatchResult:
         The resolved inputs (echoed so a run can be reproduced).
     schedule : Schedule
         The optimal (or best found) flows.
-    info : dict
+    report : SolveReport
         Solver, status, build / solve seconds, MIP gap, objective reported by the solver.
     baseline : Schedule
         Always-on schedule.
@@ -220,7 +221,7 @@ class DispatchResult:
 
     problem: DispatchProblem
     schedule: Schedule
-    info: dict[str, Any]
+    report: SolveReport
     baseline: Schedule
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -253,7 +254,7 @@ class DispatchResult:
 
         ``mean hashprice x PH/s per MW / 24 x (1 - fee) - grid adder`` (rated clock).
         """
-        hp = float(np.mean(self.problem.hashprice_usd_per_ph_day))
+        hp = float(np.mean(self.problem.hashprice_usd_per_ph_day_series))
         out = {}
         for t in self.problem.tranches:
             v = hp * t.efficiency_ph_s_per_mw / 24.0 * (1 - self.problem.pool_fee_fraction)
@@ -285,10 +286,14 @@ class DispatchResult:
         out["intervals"] = self.problem.n_intervals
         out["start"] = str(self.problem.index[0])
         out["end"] = str(self.problem.index[-1])
-        for key in ("solver", "status", "build_seconds", "solve_seconds", "mip_gap",
-                    "solver_objective_usd"):
-            if key in self.info:
-                out[key] = self.info[key]
+        r = self.report
+        out["solver"] = r.solver
+        out["status"] = r.termination_condition
+        out["build_seconds"] = r.build_seconds
+        out["solve_seconds"] = r.solve_seconds
+        out["mip_gap"] = r.mip_gap
+        if r.solver != "fast":
+            out["solver_objective_usd"] = r.objective
         out.update({k: v for k, v in self.problem.meta.items() if isinstance(v, str | float | int)})
         self._cache["summary"] = out
         return dict(out)
@@ -309,9 +314,9 @@ class DispatchResult:
         s = self.schedule
         acc = self.accounts
         df = pd.DataFrame(index=p.index)
-        df["interval_hours"] = p.interval_hours
-        df["price_usd_per_mwh"] = p.price_usd_per_mwh
-        df["hashprice_usd_per_ph_day"] = p.hashprice_usd_per_ph_day
+        df["interval_hours"] = p.interval_hours_series
+        df["price_usd_per_mwh"] = p.price_usd_per_mwh_series
+        df["hashprice_usd_per_ph_day"] = p.hashprice_usd_per_ph_day_series
         df["site_load_mw"] = acc.site_load_mw
         df["ai_mw"] = acc.ai_mw
         df["mining_mw"] = acc.mining_mw
@@ -409,7 +414,7 @@ class DispatchResult:
             ),
             "min_up_intervals": p.min_up_intervals,
             "min_down_intervals": p.min_down_intervals,
-            "hashprice_mean_usd_per_ph_day": float(np.mean(p.hashprice_usd_per_ph_day)),
-            "price_mean_usd_per_mwh": float(np.mean(p.price_usd_per_mwh)),
+            "hashprice_mean_usd_per_ph_day": float(np.mean(p.hashprice_usd_per_ph_day_series)),
+            "price_mean_usd_per_mwh": float(np.mean(p.price_usd_per_mwh_series)),
         }
         return out

@@ -47,11 +47,11 @@ def solve(
             Problem(path="solver", message=f"{solver!r} is not one of {', '.join(SOLVERS)}")
         )
     if solver == "fast" or (solver == "auto" and not problem.links_intervals):
-        schedule, info = solve_fast(problem)
+        schedule, report = solve_fast(problem)
     else:
-        schedule, info = solve_lp(
+        schedule, report = solve_lp(
             problem, mip_gap=mip_gap, time_limit_seconds=time_limit_seconds, **lp_options
         )
     return DispatchResult(
-        problem=problem, schedule=schedule, info=dict(info), baseline=always_on_schedule(problem)
+        problem=problem, schedule=schedule, report=report, baseline=always_on_schedule(problem)
     )

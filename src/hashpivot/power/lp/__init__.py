@@ -1,0 +1,69 @@
+"""The LP/MILP dispatch on HiGHS (``highspy``) for constraints that link intervals.
+
+Built PyPSA-style: a model container (:mod:`~.container`), one ``define_*`` function per
+family of variables and constraints (:mod:`~.families`), a warm start for the MILP
+(:mod:`~.warm_start`), the HiGHS adapter (:mod:`~.adapter`), the schedule read back from
+the solution (:mod:`~.extract`) and :func:`solve_lp` (:mod:`~.solve`), which returns a
+typed :class:`~hashpivot.power.report.SolveReport`.
+
+Names. A variable is named after the :class:`~hashpivot.power.model.Schedule` field it
+fills, without the unit (``grid`` fills ``grid_mw``); a constraint is named
+``"{variable}-{rule}-{bound}"`` with bound ``eq``, ``upper``, ``lower`` or ``range``.
+Every variable exists in every model; a variable the site does not use is an empty block.
+
+Variables (``T`` intervals, ``S`` segments, ``K`` tranches):
+
+=====================  ==========  ===============================  =====================
+variable               shape       meaning [unit]                   bounds
+=====================  ==========  ===============================  =====================
+``segment``            (T, S)      mining power per segment [MW]    ``0 .. cap_s``
+``mining``             (T,)        mining power of the site [MW]    ``C .. inf`` outside
+                                                                    DR events (readiness)
+``grid``               (T,)        grid import [MW]                 ``0 .. import limit``
+``ppa_used``           (T,) or 0   PPA energy used on site [MW]     ``0 .. volume``
+``ppa_resold``         (T,) or 0   PPA energy resold [MW]           ``0 .. volume``
+``renewable_used``     (T,) or 0   renewable used on site [MW]      ``0 .. available``
+``renewable_resold``   (T,) or 0   renewable resold [MW]            ``0 .. available``
+``ai_flexible``        (T,) or 0   flexible AI draw [MW]            ``0 .. max``
+``dr_shortfall``       (events,)   load above the DR limit [MW]     ``0 ..``
+``tranche_on``         (T, K|0)    tranche committed (MILP) [-]     binary
+``tranche_start``      (T, K|0)    tranche switched on [-]          ``0 .. 1``
+``tranche_stop``       (T, K|0)    tranche switched off [-]         ``0 .. 1``
+=====================  ==========  ===============================  =====================
+
+Constraints (only those the site needs are built):
+
+* ``mining-segments-eq``: mining = sum of segments;
+* ``ppa_used-volume-upper``: PPA used + resold <= volume;
+* ``renewable_used-available-upper``: renewable used + resold <= available;
+* ``grid-import-upper``: grid + PPA used <= import limit (with a PPA);
+* ``ai_flexible-energy-eq``: flexible AI energy per window = mean x window hours;
+* ``site_load-balance-eq``: grid + PPA used + renewable used = AI firm + AI flexible +
+  mining;
+* ``site_load-event-upper``: mining + AI flexible - shortfall <= max load - committed -
+  AI firm in DR events;
+* ``site_load-ramp-range``: |load(t) - load(t-1)| <= ramp;
+* ``segment-on-upper``, ``segment-on-lower``: f_min P_k on <= tranche power <= P_k on;
+* ``tranche_on-transition-eq``: on(t) - on(t-1) = start(t) - stop(t);
+* ``tranche_start-min_up-upper``, ``tranche_stop-min_down-upper``: min up/down times.
+
+The objective (minimized) is minus the net margin of :mod:`hashpivot.power.results`
+without its constants (PPA and renewable payments, DR readiness:
+:func:`fixed_margin_usd`), which are added back for the report's ``objective``.
+"""
+
+from __future__ import annotations
+
+from hashpivot.power.lp.container import LinearModel
+from hashpivot.power.lp.solve import build_model, fixed_margin_usd, solve_lp
+from hashpivot.power.lp.warm_start import enforce_min_up_down
+from hashpivot.power.report import SolveReport
+
+__all__ = [
+    "LinearModel",
+    "SolveReport",
+    "build_model",
+    "enforce_min_up_down",
+    "fixed_margin_usd",
+    "solve_lp",
+]

@@ -1,0 +1,117 @@
+"""The HiGHS adapter: a :class:`~hashpivot.power.lp.container.LinearModel` into a quiet
+``highspy.Highs``, and HiGHS's status back into report terms.
+
+Used by the dispatch LP/MILP and by the portfolio plan (:mod:`hashpivot.optimize.solve`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from hashpivot.power.highs import new_highs
+from hashpivot.power.lp.container import FloatArray, LinearModel
+
+__all__ = ["HighsOutcome", "highs_for", "outcome"]
+
+
+def highs_for(
+    m: LinearModel,
+    options: dict[str, Any],
+    integer: bool = False,
+    col_lower: FloatArray | None = None,
+    col_upper: FloatArray | None = None,
+) -> tuple[Any, int]:
+    """A quiet ``highspy.Highs`` holding the model, with its options set.
+
+    Parameters
+    ----------
+    m : LinearModel
+    options : dict
+        HiGHS options (``time_limit``, ``mip_rel_gap``, ``threads``...); ``output_flag``
+        is always off.
+    integer : bool
+        Declare the model's integer columns integer (else solve the relaxation).
+    col_lower, col_upper : numpy.ndarray, optional
+        Column bounds replacing the model's (to fix columns).
+
+    Returns
+    -------
+    highs : highspy.Highs
+        Ready to ``run()``.
+    n_nonzeros : int
+    """
+    import highspy
+
+    a = m.arrays()
+    mat = m.matrix()
+    inf = highspy.kHighsInf
+    lo = a["col_lower"] if col_lower is None else col_lower
+    hi = a["col_upper"] if col_upper is None else col_upper
+    lp = highspy.HighsLp()
+    lp.num_col_ = m.n_col
+    lp.num_row_ = m.n_row
+    lp.col_cost_ = a["col_cost"]
+    lp.col_lower_ = np.where(np.isinf(lo), -inf, lo)
+    lp.col_upper_ = np.where(np.isinf(hi), inf, hi)
+    lp.row_lower_ = np.where(np.isinf(a["row_lower"]), -inf, a["row_lower"])
+    lp.row_upper_ = np.where(np.isinf(a["row_upper"]), inf, a["row_upper"])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = mat.indptr
+    lp.a_matrix_.index_ = mat.indices
+    lp.a_matrix_.value_ = mat.data
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    for key, value in options.items():
+        h.setOptionValue(key, value)
+    h.passModel(lp)
+    ints = np.flatnonzero(a["integer"])
+    if integer and ints.size:
+        h.changeColsIntegrality(
+            ints.size, ints.astype(np.int32), np.ones(ints.size, dtype=np.uint8)
+        )
+    return h, int(mat.nnz)
+
+
+@dataclass(frozen=True)
+class HighsOutcome:
+    """How a HiGHS run ended.
+
+    Attributes
+    ----------
+    status : {"ok", "warning"}
+        ``ok`` when optimal, ``warning`` otherwise (time limit...).
+    termination_condition : str
+        ``optimal`` or HiGHS's model status in snake case (``time_limit``...).
+    text : str
+        HiGHS's model status as it prints it.
+    infeasible : bool
+        Infeasible, unbounded or either.
+    has_solution : bool
+        HiGHS holds a feasible primal solution.
+    """
+
+    status: Literal["ok", "warning"]
+    termination_condition: str
+    text: str
+    infeasible: bool
+    has_solution: bool
+
+
+def outcome(h: Any) -> HighsOutcome:
+    """Read the model status of a HiGHS run."""
+    import highspy
+
+    ms = highspy.HighsModelStatus
+    status = h.getModelStatus()
+    text = h.modelStatusToString(status)
+    optimal = status == ms.kOptimal
+    return HighsOutcome(
+        status="ok" if optimal else "warning",
+        termination_condition="optimal" if optimal else text.lower().replace(" ", "_"),
+        text=text,
+        infeasible=status in (ms.kInfeasible, ms.kUnboundedOrInfeasible, ms.kUnbounded),
+        has_solution=optimal or h.getInfo().primal_solution_status == 2,
+    )

@@ -1,0 +1,226 @@
+"""The ``define_*`` families of the dispatch model: one function per group of variables
+and the constraints that belong to them (names in :mod:`hashpivot.power.lp`).
+
+Each function adds its variables even when they are not used (as empty blocks), so the
+next family asks for a variable and gets an empty index array instead of testing for a
+name; terms on an empty block are dropped by
+:meth:`~hashpivot.power.lp.container.LinearModel.add_constraints`. Columns and rows are
+built from numpy index arrays, in a fixed order (the matrix HiGHS sees does not depend on
+Python's dict order).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from hashpivot.power.lp.container import IntArray, LinearModel, Term
+from hashpivot.power.model import DispatchProblem
+
+__all__ = [
+    "define_ai_flexible",
+    "define_balance",
+    "define_commitment",
+    "define_demand_response",
+    "define_mining",
+    "define_ramp",
+    "define_supply",
+]
+
+
+def _take(cols: IntArray, idx: IntArray) -> IntArray:
+    """``cols[idx]``, or the empty block itself when the variable is not used."""
+    return cols[idx] if cols.size else cols
+
+
+def define_mining(m: LinearModel, problem: DispatchProblem) -> None:
+    """``segment`` (T, S) powers and their total ``mining`` (T,), tied by
+    ``mining-segments-eq``: mining - sum of segments = 0. Outside DR events with
+    ``dr_keep_online``, mining is bounded below by the committed MW."""
+    t = problem.n_intervals
+    seg = problem.segments
+    dt = np.asarray(problem.interval_hours_series, dtype=float)
+    value = problem.segment_value_usd_per_mwh()
+    cols = m.add_variables(
+        "segment", 0.0, seg.cap_mw[None, :], -value * dt[:, None], shape=(t, seg.n)
+    )
+    lower = np.zeros(t)
+    if problem.dr_keep_online and problem.dr_committed_mw > 0:
+        lower = np.where(
+            problem.event(), 0.0, min(problem.dr_committed_mw, problem.mining_capacity_mw)
+        )
+    total = m.add_variables("mining", lower, math.inf, 0.0)
+    r = np.arange(t)
+    terms: list[Term] = [(r, total, 1.0)]
+    terms += [(r, cols[:, s], -1.0) for s in range(seg.n)]
+    m.add_constraints("mining-segments-eq", t, terms, 0.0, 0.0)
+
+
+def define_supply(m: LinearModel, problem: DispatchProblem) -> None:
+    """``grid``, ``ppa_used``, ``ppa_resold``, ``renewable_used``, ``renewable_resold``
+    with their costs; ``ppa_used-volume-upper`` (used + resold <= volume),
+    ``renewable_used-available-upper`` (used + resold <= available) and
+    ``grid-import-upper`` (grid + PPA used <= import limit, when there is a PPA; without
+    one the limit is the bound of ``grid``)."""
+    t = problem.n_intervals
+    dt = np.asarray(problem.interval_hours_series, dtype=float)
+    p = np.asarray(problem.price_usd_per_mwh_series, dtype=float)
+    k4 = problem.fourcp_usd_per_mw()
+    limit = problem.import_limit_mw
+    grid = m.add_variables(
+        "grid",
+        0.0,
+        limit,
+        (problem.grid_purchase_price_usd_per_mwh() + problem.grid_adder_usd_per_mwh) * dt + k4,
+    )
+    r = np.arange(t)
+    v = problem.ppa_volume_mw
+    n_ppa = t if v > 0 else 0
+    ppa_used = m.add_variables("ppa_used", 0.0, v, k4[:n_ppa], n=n_ppa)
+    ppa_resold = m.add_variables(
+        "ppa_resold", 0.0, v if problem.ppa_resale_allowed else 0.0, -(p * dt)[:n_ppa], n=n_ppa
+    )
+    if n_ppa:
+        m.add_constraints(
+            "ppa_used-volume-upper", t, [(r, ppa_used, 1.0), (r, ppa_resold, 1.0)],
+            -math.inf, v,
+        )
+    ren = problem.renewable()
+    n_ren = t if np.any(ren > 0) else 0
+    ren_used = m.add_variables("renewable_used", 0.0, ren[:n_ren], 0.0, n=n_ren)
+    ren_resold = m.add_variables(
+        "renewable_resold", 0.0, ren[:n_ren] if problem.renewable_resale_allowed else 0.0,
+        -(p * dt)[:n_ren], n=n_ren,
+    )
+    if n_ren:
+        m.add_constraints(
+            "renewable_used-available-upper", t, [(r, ren_used, 1.0), (r, ren_resold, 1.0)],
+            -math.inf, ren,
+        )
+    if math.isfinite(limit) and n_ppa:
+        m.add_constraints(
+            "grid-import-upper", t, [(r, grid, 1.0), (r, ppa_used, 1.0)], -math.inf, limit
+        )
+
+
+def define_ai_flexible(m: LinearModel, problem: DispatchProblem) -> None:
+    """``ai_flexible`` draw with its energy kept per window (``ai_flexible-energy-eq``:
+    sum of draw x hours = mean x window hours)."""
+    used = problem.ai_flexible_mw > 0
+    flex = m.add_variables(
+        "ai_flexible", 0.0, problem.ai_flexible_max_mw, 0.0, n=problem.n_intervals if used else 0
+    )
+    if not used:
+        return
+    dt = np.asarray(problem.interval_hours_series, dtype=float)
+    uniq, local = np.unique(problem.windows(), return_inverse=True)
+    hours = np.bincount(local, weights=dt)
+    target = problem.ai_flexible_mw * hours
+    m.add_constraints("ai_flexible-energy-eq", len(uniq), [(local, flex, dt)], target, target)
+
+
+def define_balance(m: LinearModel, problem: DispatchProblem) -> None:
+    """``site_load-balance-eq``: grid + PPA used + renewable used - mining - AI flexible
+    = AI firm."""
+    t = problem.n_intervals
+    r = np.arange(t)
+    terms: list[Term] = [
+        (r, m.get("grid"), 1.0),
+        (r, m.get("mining"), -1.0),
+        (r, m.get("ppa_used"), 1.0),
+        (r, m.get("renewable_used"), 1.0),
+        (r, m.get("ai_flexible"), -1.0),
+    ]
+    m.add_constraints("site_load-balance-eq", t, terms, problem.ai_firm_mw, problem.ai_firm_mw)
+
+
+def define_demand_response(m: LinearModel, problem: DispatchProblem) -> None:
+    """``dr_shortfall`` in event intervals, penalized, and ``site_load-event-upper``:
+    mining + AI flexible - shortfall <= max site load - committed - AI firm."""
+    event = problem.event()
+    idx = np.flatnonzero(event)
+    n = len(idx)
+    dt = np.asarray(problem.interval_hours_series, dtype=float)
+    short = m.add_variables(
+        "dr_shortfall", 0.0, math.inf, problem.dr_penalty_usd_per_mwh * dt[idx], n=n
+    )
+    if not n:
+        return
+    r = np.arange(n)
+    terms: list[Term] = [
+        (r, m.get("mining")[idx], 1.0),
+        (r, short, -1.0),
+        (r, _take(m.get("ai_flexible"), idx), 1.0),
+    ]
+    cap = problem.max_site_load_mw - problem.dr_committed_mw - problem.ai_firm_mw
+    m.add_constraints("site_load-event-upper", n, terms, -math.inf, cap)
+
+
+def define_ramp(m: LinearModel, problem: DispatchProblem) -> None:
+    """``site_load-ramp-range``: -ramp <= load(t) - load(t-1) <= ramp, load = mining + AI
+    flexible."""
+    ramp = problem.ramp_mw_per_interval
+    t = problem.n_intervals
+    if not math.isfinite(ramp) or t < 2:
+        return
+    r = np.arange(t - 1)
+    mining, flex = m.get("mining"), m.get("ai_flexible")
+    terms: list[Term] = [(r, mining[1:], 1.0), (r, mining[:-1], -1.0)]
+    terms += [(r, flex[1:], 1.0), (r, flex[:-1], -1.0)]
+    m.add_constraints("site_load-ramp-range", t - 1, terms, -ramp, ramp)
+
+
+def define_commitment(m: LinearModel, problem: DispatchProblem, milp: bool) -> None:
+    """On/off binaries per tranche with min up/down times (MILP; empty blocks otherwise).
+
+    ``tranche_on``, ``tranche_start``, ``tranche_stop`` (T, K);
+    ``segment-on-upper``: power of tranche k <= P_k on; ``segment-on-lower``: power >=
+    f_min P_k on; ``tranche_on-transition-eq``: on(t) - on(t-1) - start(t) + stop(t) = 0;
+    ``tranche_start-min_up-upper``: starts over the last UT intervals <= on(t);
+    ``tranche_stop-min_down-upper``: stops over the last DT intervals <= 1 - on(t).
+    The state before the horizon is free (no start or stop at t = 0). Rows of a (T, K)
+    family are numbered tranche by tranche.
+    """
+    t = problem.n_intervals
+    k = len(problem.tranches) if milp else 0
+    first = np.ones((t, k))
+    first[:1] = 0.0
+    u = m.add_variables("tranche_on", 0.0, 1.0, 0.0, integer=True, shape=(t, k))
+    y = m.add_variables("tranche_start", 0.0, first, 0.0, shape=(t, k))
+    z = m.add_variables("tranche_stop", 0.0, first, 0.0, shape=(t, k))
+    if not k:
+        return
+    seg = problem.segments
+    p_mw = np.array([tr.power_mw for tr in problem.tranches])
+    f_min = np.array([tr.min_power_fraction for tr in problem.tranches])
+    r = np.arange(t)
+    rows = r[:, None] + t * np.arange(k)[None, :]  # (T, K)
+    seg_rows = r[:, None] + t * seg.tranche[None, :]  # (T, S)
+    segment = m.get("segment")
+    m.add_constraints(
+        "segment-on-upper", t * k, [(seg_rows, segment, 1.0), (rows, u, -p_mw[None, :])],
+        -math.inf, 0.0,
+    )
+    m.add_constraints(
+        "segment-on-lower", t * k,
+        [(seg_rows, segment, 1.0), (rows, u, -(f_min * p_mw)[None, :])], 0.0, math.inf,
+    )
+    if t < 2:
+        return
+    r1 = np.arange(t - 1)[:, None] + (t - 1) * np.arange(k)[None, :]
+    m.add_constraints(
+        "tranche_on-transition-eq", (t - 1) * k,
+        [(r1, u[1:], 1.0), (r1, u[:-1], -1.0), (r1, y[1:], -1.0), (r1, z[1:], 1.0)],
+        0.0, 0.0,
+    )
+    for name, block, min_len, sign, upper in (
+        ("tranche_start-min_up-upper", y, problem.min_up_intervals, -1.0, 0.0),
+        ("tranche_stop-min_down-upper", z, problem.min_down_intervals, 1.0, 1.0),
+    ):
+        if min_len <= 1:
+            continue
+        terms: list[Term] = [(rows, u, sign)]
+        for lag in range(min(min_len, t)):
+            terms.append((rows[lag:], block[: t - lag], 1.0))
+        m.add_constraints(name, t * k, terms, -math.inf, upper)

@@ -1,0 +1,143 @@
+"""A feasible start for the dispatch MILP, so HiGHS begins from a good incumbent.
+
+Candidates are commitment patterns (tranche k on or off in each interval) turned into
+full column vectors: committed tranches at rated power, supply allocated by
+:func:`hashpivot.power.fast.allocate_supply`. The fast-path schedule gives the first
+pattern (each tranche on where it draws at least half its power, repaired for min up/down
+times by :func:`enforce_min_up_down`); the second keeps the most efficient tranches always
+on while the import limit allows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from hashpivot.exceptions import InputError
+from hashpivot.power.fast import allocate_supply, solve_fast
+from hashpivot.power.lp.container import LinearModel
+from hashpivot.power.model import DispatchProblem, FloatArray
+
+__all__ = ["commitment_start", "enforce_min_up_down", "start_solution"]
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+def enforce_min_up_down(on: BoolArray, up: int, down: int) -> BoolArray:
+    """Repair an on/off sequence so that it respects minimum up and down times.
+
+    On-runs shorter than ``up`` that start after the first interval and end before the
+    last are switched off (this only lengthens off-runs); then off-runs shorter than
+    ``down`` with on-runs on both sides are switched on (this only lengthens on-runs).
+    Runs touching the start or the end of the horizon are left alone, as in the MILP.
+
+    Parameters
+    ----------
+    on : numpy.ndarray of bool, shape (T,)
+    up, down : int
+        Minimum on and off times. [intervals]
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    u = np.asarray(on, dtype=bool).copy()
+    t = len(u)
+    for value, min_len in ((True, up), (False, down)):
+        if min_len <= 1 or t < 2:
+            continue
+        change = np.flatnonzero(np.diff(u.astype(np.int8))) + 1
+        starts = np.r_[0, change]
+        ends = np.r_[change, t]
+        short = (u[starts] == value) & (starts > 0) & (ends < t) & (ends - starts < min_len)
+        run_id = np.repeat(np.arange(len(starts)), ends - starts)
+        u[short[run_id]] = not value
+    return u
+
+
+def commitment_start(
+    problem: DispatchProblem, m: LinearModel, on: BoolArray
+) -> FloatArray | None:
+    """Column values of a MILP start in which tranche k runs at full power when
+    ``on[:, k]``; None when it breaks a limit (import, DR readiness, ramp)."""
+    t = problem.n_intervals
+    seg = problem.segments
+    x = np.zeros(m.n_col)
+    u = on.astype(float)
+    x[m.get("tranche_on")] = u
+    if t > 1:
+        d = np.diff(u, axis=0)
+        x[m.get("tranche_start")[1:]] = np.maximum(d, 0.0)
+        x[m.get("tranche_stop")[1:]] = np.maximum(-d, 0.0)
+    x[m.get("segment")] = seg.cap_mw[None, :] * u[:, seg.tranche]
+    mining = np.zeros(t)
+    for k, tr in enumerate(problem.tranches):
+        mining += tr.power_mw * u[:, k]
+    load = problem.ai_firm_mw + problem.ai_flexible_mw + mining
+    if np.any(load > problem.renewable() + problem.import_limit_mw + 1e-9):
+        return None
+    if problem.dr_keep_online and problem.dr_committed_mw > 0:
+        need = min(problem.dr_committed_mw, problem.mining_capacity_mw)
+        if np.any(mining[~problem.event()] < need - 1e-9):
+            return None
+    ramp = problem.ramp_mw_per_interval
+    if math.isfinite(ramp) and t > 1 and np.any(np.abs(np.diff(load)) > ramp + 1e-9):
+        return None
+    x[m.get("mining")] = mining
+    x[m.get("ai_flexible")] = problem.ai_flexible_mw
+    flows = allocate_supply(problem, load)
+    for var in ("grid", "ppa_used", "ppa_resold", "renewable_used", "renewable_resold"):
+        cols = m.get(var)
+        x[cols] = flows[f"{var}_mw"][: cols.size]
+    event = np.flatnonzero(problem.event())
+    cap = problem.max_site_load_mw - problem.dr_committed_mw - problem.ai_firm_mw
+    short = m.get("dr_shortfall")
+    x[short] = np.maximum(mining[event] + problem.ai_flexible_mw - cap, 0.0)[: short.size]
+    return x
+
+
+def start_solution(problem: DispatchProblem, m: LinearModel) -> FloatArray | None:
+    """A feasible MILP start, the cheaper of two candidates (None if neither is feasible):
+
+    * the fast-path schedule without min up/down times (when nothing else links
+      intervals), each tranche on where it runs at least half its power, repaired by
+      :func:`enforce_min_up_down`;
+    * tranches in merit order always on while the import limit allows, the rest off.
+    """
+    t = problem.n_intervals
+    k = len(problem.tranches)
+    candidates: list[FloatArray] = []
+    relaxed = problem.replace(min_up_intervals=1, min_down_intervals=1)
+    if not relaxed.links_intervals:
+        try:
+            sched, _ = solve_fast(relaxed)
+        except InputError:
+            sched = None
+        if sched is not None:
+            power = np.array([tr.power_mw for tr in problem.tranches])
+            on = sched.mining_by_tranche_mw(problem) >= 0.5 * power[None, :]
+            on &= power[None, :] > 0
+            for j in range(k):
+                on[:, j] = enforce_min_up_down(
+                    on[:, j], problem.min_up_intervals, problem.min_down_intervals
+                )
+            x = commitment_start(problem, m, on)
+            if x is not None:
+                candidates.append(x)
+    room = float(np.min(problem.renewable())) + problem.import_limit_mw - problem.ai_firm_mw
+    room -= problem.ai_flexible_mw
+    on_const = np.zeros((t, k), dtype=bool)
+    total = 0.0
+    for j in np.argsort([-tr.efficiency_ph_s_per_mw for tr in problem.tranches], kind="stable"):
+        if total + problem.tranches[j].power_mw <= room + 1e-9:
+            total += problem.tranches[j].power_mw
+            on_const[:, j] = True
+    x = commitment_start(problem, m, on_const)
+    if x is not None:
+        candidates.append(x)
+    if not candidates:
+        return None
+    cost = np.concatenate(m.col_cost)
+    return min(candidates, key=lambda c: float(cost @ c))
