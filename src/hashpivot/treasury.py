@@ -228,10 +228,8 @@ def run_treasury(
     -------
     TreasuryResult
     """
-    out = _treasury_loop(spec, btc_price_usd, btc_mined, fiat_flow_usd, debt_service_usd,
-                         policy, record=True)
-    assert isinstance(out, TreasuryResult)
-    return out
+    return _treasury_loop(spec, btc_price_usd, btc_mined, fiat_flow_usd, debt_service_usd,
+                          policy)
 
 
 def treasury_summary(
@@ -256,11 +254,17 @@ def treasury_summary(
     -------
     TreasuryPathSummary
     """
-    out = _treasury_loop(spec, btc_price_usd, btc_mined, fiat_flow_usd, debt_service_usd,
-                         policy, record=False, keep_cash_paths=keep_cash_paths,
-                         time_major=time_major)
-    assert isinstance(out, TreasuryPathSummary)
-    return out
+    from hashpivot.treasury_kernel import treasury_summaries
+
+    def pm(a: FloatArray) -> FloatArray:
+        x = np.asarray(a, dtype=np.float64)
+        return x.T if time_major else x
+
+    pol = policy or spec.policy
+    return treasury_summaries(
+        spec, pm(btc_price_usd), pm(btc_mined), pm(fiat_flow_usd), None, None,
+        debt_service_usd, (pol,), keep_cash_paths=keep_cash_paths,
+    )[pol]
 
 
 def _treasury_loop(
@@ -270,17 +274,15 @@ def _treasury_loop(
     fiat_flow_usd: FloatArray,
     debt_service_usd: FloatArray | None,
     policy: str | None,
-    record: bool,
-    keep_cash_paths: int = 0,
-    time_major: bool = False,
-) -> TreasuryResult | TreasuryPathSummary:
+) -> TreasuryResult:
+    """The numpy recursion, every month kept (the reference of the compiled kernel in
+    :mod:`hashpivot.treasury_kernel`, which repeats its operations in the same order)."""
     pol = policy or spec.policy
     if pol not in POLICIES:
         raise ValueError(f"unknown policy {pol!r}; expected one of {', '.join(POLICIES)}")
 
     def tm(a: FloatArray) -> FloatArray:
-        x = np.asarray(a, dtype=np.float64)
-        return np.ascontiguousarray(x if time_major else x.T)
+        return np.ascontiguousarray(np.asarray(a, dtype=np.float64).T)
 
     price, mined, fiat = tm(btc_price_usd), tm(btc_mined), tm(fiat_flow_usd)
     if not (price.shape == mined.shape == fiat.shape) or price.ndim != 2:
@@ -303,27 +305,13 @@ def _treasury_loop(
     )
 
     cash_out = np.empty((T, n))
-    if record:
-        btc_out = np.empty((T, n))
-        vol_btc = np.zeros((T, n))
-        forced_btc = np.empty((T, n))
-        vol_usd = np.zeros((T, n))
-        forced_usd = np.empty((T, n))
-        interest = np.zeros((T, n))
-        breach = np.empty((T, n), dtype=bool)
-    else:
-        tot_forced = np.zeros(n)
-        tot_forced_usd = np.zeros(n)
-        tot_sold = np.zeros(n)
-        any_breach = np.zeros(n, dtype=bool)
-        forced_by_month = np.zeros(T)
-        breach_by_month = np.zeros(T)
-        v_row = np.zeros(n)
-        vu_row = np.empty(n)
-        f_row = np.empty(n)
-        fu_row = np.empty(n)
-        i_row = np.empty(n)
-        b_row = np.empty(n, dtype=bool)
+    btc_out = np.empty((T, n))
+    vol_btc = np.zeros((T, n))
+    forced_btc = np.empty((T, n))
+    vol_usd = np.zeros((T, n))
+    forced_usd = np.empty((T, n))
+    interest = np.zeros((T, n))
+    breach = np.empty((T, n), dtype=bool)
 
     cash = np.full(n, float(spec.cash_usd))
     btc = np.full(n, float(spec.btc_held))
@@ -331,12 +319,9 @@ def _treasury_loop(
     need = np.empty(n)
     for t in range(T):
         p = price[t]
-        if record:
-            v, vu, f, fu, it, br = (
-                vol_btc[t], vol_usd[t], forced_btc[t], forced_usd[t], interest[t], breach[t]
-            )
-        else:
-            v, vu, f, fu, it, br = v_row, vu_row, f_row, fu_row, i_row, b_row
+        v, vu, f, fu, it, br = (
+            vol_btc[t], vol_usd[t], forced_btc[t], forced_usd[t], interest[t], breach[t]
+        )
         # 1. USD flows
         if cash_rate_m > 0:
             np.maximum(cash, 0.0, out=it)
@@ -373,32 +358,7 @@ def _treasury_loop(
         cash += fu
         btc -= f
         cash_out[t] = cash
-        if record:
-            btc_out[t] = btc
-        else:
-            tot_forced += f
-            tot_forced_usd += fu
-            tot_sold += f
-            if pol != "hold":
-                tot_sold += v
-            any_breach |= br
-            forced_by_month[t] = f.sum()
-            breach_by_month[t] = np.count_nonzero(br)
-
-    if not record:
-        return TreasuryPathSummary(
-            forced_btc=tot_forced,
-            forced_proceeds_usd=tot_forced_usd,
-            sold_btc=tot_sold,
-            breach=any_breach,
-            min_cash_usd=cash_out.min(axis=0),
-            end_cash_usd=cash.copy(),
-            end_btc=btc.copy(),
-            forced_btc_by_month_sum=forced_by_month,
-            breach_by_month_count=breach_by_month,
-            # an explicit copy: a view (even an empty one) would keep cash_out alive
-            cash_sample_usd=cash_out[:, : max(keep_cash_paths, 0)].T.copy(),
-        )
+        btc_out[t] = btc
 
     def back(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
         return np.ascontiguousarray(a.T)

@@ -39,6 +39,7 @@ Model (each step names its source in the module it calls):
 Modules, one concept each: :mod:`~hashpivot.engines.pivot.inputs` (resolved site inputs),
 :mod:`~hashpivot.engines.pivot.market` (market start and deterministic paths),
 :mod:`~hashpivot.engines.pivot.strategies` (conversion plans),
+:mod:`~hashpivot.engines.pivot.fleet` (market-only fleet arrays and replacement decisions),
 :mod:`~hashpivot.engines.pivot.cashflows` (monthly cash flows),
 :mod:`~hashpivot.engines.pivot.results` (valuation and results),
 :mod:`~hashpivot.engines.pivot.sensitivity` (tornado, break-even lease) and
@@ -54,6 +55,7 @@ from hashpivot.engines.pivot.cashflows import FloatArray as FloatArray
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved as _cash_flows_resolved
 from hashpivot.engines.pivot.cashflows import _site_cash_flows as _site_cash_flows
 from hashpivot.engines.pivot.cashflows import _site_mining as _site_mining
+from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market
 from hashpivot.engines.pivot.inputs import _FIXED_CATEGORIES as _FIXED_CATEGORIES
 from hashpivot.engines.pivot.inputs import _SCALED_CATEGORIES as _SCALED_CATEGORIES
 from hashpivot.engines.pivot.inputs import SiteInputs, resolve_sites
@@ -92,13 +94,16 @@ __all__ = [
     "MarketStart",
     "PivotResult",
     "SiteInputs",
+    "SiteMarket",
     "Strategy",
     "StrategyResult",
     "build_strategies",
     "deterministic_market",
     "growth_market",
+    "market_mining",
     "market_start",
     "resolve_sites",
     "run_pivot",
+    "site_market",
     "strategy_cash_flows",
 ]

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hashpivot import finance
+from hashpivot.engines.pivot.fleet import SiteMarket, site_market
 from hashpivot.engines.pivot.inputs import (
     SiteInputs,
     _financing_spec,
@@ -29,7 +30,7 @@ from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
 from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_spec
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import FinancingSpec, PivotSpec
-from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR, W_PER_MW
+from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
@@ -184,62 +185,41 @@ def _site_mining(
     mining_mw: FloatArray,
     spec: PivotSpec,
     market: MarketPaths,
+    shared: SiteMarket | None = None,
 ) -> dict[str, FloatArray]:
     """Mining of one site on every path: fleet decay, economic replacement, curtailment.
 
-    Replacement: every ``fleet_replacement_years`` the fleet may be replaced by machines of
-    the then current efficiency (``replacement_efficiency_j_per_th`` improving by
-    ``replacement_efficiency_gain_per_year``) at the same power. A path replaces only when
-    the new machines would pay back their capex within one replacement cycle at that
-    month's hash price and power price (no foresight). Curtailment: a month is mined only
-    when its revenue exceeds its power cost. Returns arrays of shape (P, T).
+    The market-only arrays (hash price, power price, hashrate per MW and the replacement
+    decisions, :func:`~hashpivot.engines.pivot.fleet.site_market`) are taken from
+    ``shared`` when given. Curtailment: a month is mined only when its revenue exceeds its
+    power cost. Returns arrays of shape (P, T).
     """
-    n = market.n_periods
-    p_count = market.n_paths
+    sm = shared if shared is not None else site_market(site, spec, market)
     days = market.days_per_period
-    t = np.arange(n, dtype=float)
-    decay = 1.0 - spec.fleet_hashrate_decay_per_year
-    per_mw0 = site.fleet_hashrate_th_s / site.fleet_power_mw
-    per_mw = np.broadcast_to(per_mw0 * np.power(decay, t / MONTHS_PER_YEAR), (p_count, n))
-    replacement = np.zeros((p_count, n))
     hv = market.hashvalue_btc_per_th_day
     net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
-    hashprice = hv * market.btc_price_usd * net  # USD per installed TH/s per day
-    if site.power_is_index and market.power_price_usd_per_mwh is not None:
-        price_mwh = market.power_price_usd_per_mwh + site.power_adder_usd_per_mwh
-    else:
-        price_mwh = np.full((p_count, n), site.power_price_usd_per_mwh)
-    r_years = spec.fleet_replacement_years
-    if r_years is not None:
-        r_m = max(1, round(r_years * MONTHS_PER_YEAR))
-        cycle_days = r_years * 365.25
-        per_mw = per_mw.copy()
-        for tk in range(r_m, n, r_m):  # a handful of replacement dates
-            eff_new = spec.replacement_efficiency_j_per_th * (
-                1.0 - spec.replacement_efficiency_gain_per_year
-            ) ** (tk / MONTHS_PER_YEAR)
-            new_per_mw = max(W_PER_MW / (eff_new * site.power_overhead_factor), per_mw0)
-            margin_per_mw_day = (
-                hashprice[:, tk] * new_per_mw
-                - HOURS_PER_DAY * site.uptime_fraction * price_mwh[:, tk]
-            )
-            capex_per_mw = new_per_mw * spec.replacement_capex_usd_per_th
-            go = margin_per_mw_day * cycle_days >= capex_per_mw  # (P,)
-            fresh = new_per_mw * np.power(decay, (t[tk:] - tk) / MONTHS_PER_YEAR)
-            per_mw[:, tk:] = np.where(go[:, None], fresh[None, :], per_mw[:, tk:])
-            replacement[:, tk] = go * mining_mw[tk] * capex_per_mw
+    per_mw = sm.th_s_per_mw
     th_s = mining_mw[None, :] * per_mw  # installed, running MW
     energy_full = mining_mw * HOURS_PER_DAY * days * site.uptime_fraction  # (T,)
-    revenue_full = th_s * hashprice * days  # gross of nothing: net of uptime and pool fee
+    revenue_full = th_s * sm.hashprice_usd_per_th_day
+    revenue_full *= days  # gross of nothing: net of uptime and pool fee
+    price_mwh = sm.power_price_usd_per_mwh
+    if price_mwh.strides[0] == 0:  # the same on every path: one row, broadcast
+        price_mwh = price_mwh[:1]
     power_full = energy_full[None, :] * price_mwh
     run = revenue_full > power_full
-    btc = np.where(run, th_s * hv * net * days, 0.0)
+    idle = ~run
+    btc = th_s * hv
+    btc *= net
+    btc *= days
+    btc[idle] = 0.0
+    revenue_full[idle] = 0.0
     return {
         "btc": btc,
-        "mining_revenue": np.where(run, revenue_full, 0.0),
+        "mining_revenue": revenue_full,
         "power_cost": np.where(run, power_full, 0.0),
         "energy": np.where(run, energy_full[None, :], 0.0),
-        "replacement_capex": replacement,
+        "replacement_capex": sm.replacement_capex_usd(mining_mw),
         "released_th_s_per_mw": per_mw,
         "running": run.astype(float),
     }
@@ -250,6 +230,7 @@ def _site_cash_flows(
     phases: list[ConversionPhase],
     spec: PivotSpec,
     market: MarketPaths,
+    shared: SiteMarket | None = None,
 ) -> dict[str, Any]:
     """Arrays of one site under a plan: mining (P, T), hosting and opex (T,)."""
     periods = market.periods
@@ -293,7 +274,7 @@ def _site_cash_flows(
         mining_mw = np.clip(
             np.minimum(site.fleet_power_mw, site.capacity_mw - converted), 0.0, None
         )
-    mining = _site_mining(site, mining_mw, spec, market)
+    mining = _site_mining(site, mining_mw, spec, market, shared)
     prev = np.concatenate([[min(site.fleet_power_mw, site.capacity_mw)], mining_mw[:-1]])
     released_mw = np.clip(prev - mining_mw, 0.0, None)
     if h.asic_disposition == "sell" and np.any(released_mw):
@@ -334,12 +315,19 @@ def _first_months(hcf: HostingCashFlows, n: int) -> HostingCashFlows:
     return dataclasses.replace(hcf, **cut)
 
 
+#: The per-path arrays of :func:`_site_cash_flows` summed over the sites.
+_PATH_KEYS = (
+    "btc", "mining_revenue", "power_cost", "energy", "replacement_capex", "resale", "opex",
+)
+
+
 def _cash_flows_resolved(
     sites: list[SiteInputs],
     strategy: Strategy,
     market: MarketPaths,
     spec: PivotSpec,
     financing: FinancingSpec | None,
+    shared: dict[str, SiteMarket] | None = None,
 ) -> CashFlows:
     periods = market.periods
     n = len(periods)
@@ -348,14 +336,10 @@ def _cash_flows_resolved(
     for p in strategy.phases:
         by_site.setdefault(p.site, []).append(p)
     z = np.zeros(n)
-    btc = np.zeros(shape)
-    mining_rev = np.zeros(shape)
-    power_cost = np.zeros(shape)
-    energy = np.zeros(shape)
-    repl = np.zeros(shape)
-    resale = np.zeros(shape)
+    # (P, T) sums over the sites: the first site's arrays are taken as they are (adding
+    # them to zeros would change nothing: none of them holds a negative zero)
+    path_sums: dict[str, FloatArray] = {}
     mining_mw = z.copy()
-    opex = np.zeros(shape)
     h_rev = z.copy()
     h_cash_adj = z.copy()
     h_contract = z.copy()
@@ -370,15 +354,13 @@ def _cash_flows_resolved(
     draws_list: list[tuple[FloatArray, int]] = []
     ltc = financing.loan_to_cost_fraction if financing is not None else 0.0
     for site in sites:
-        s = _site_cash_flows(site, by_site.get(site.name, []), spec, market)
-        btc += s["btc"]
-        mining_rev += s["mining_revenue"]
-        power_cost += s["power_cost"]
-        energy += s["energy"]
-        repl += s["replacement_capex"]
-        resale += s["resale"]
+        s = _site_cash_flows(
+            site, by_site.get(site.name, []), spec, market,
+            None if shared is None else shared.get(site.name),
+        )
+        for key in _PATH_KEYS:
+            path_sums[key] = s[key] if key not in path_sums else path_sums[key] + s[key]
         mining_mw += s["mining_mw"]
-        opex += s["opex"]
         hcf: HostingCashFlows | None = s["hosting"]
         after_list.append(s["hosting_after"])
         if hcf is not None:
@@ -395,6 +377,10 @@ def _cash_flows_resolved(
             if ltc > 0:
                 for j in range(hcf.operator_capex_usd.shape[0]):
                     draws_list.append((hcf.operator_capex_usd[j] * ltc, int(hcf.ready_index[j])))
+
+    btc, mining_rev, power_cost, energy, repl, resale, opex = (
+        path_sums.get(key, np.zeros(shape)) for key in _PATH_KEYS
+    )
 
     # --- debt (path independent) -----------------------------------------------------------
     draw = z.copy()
@@ -462,6 +448,7 @@ def strategy_cash_flows(
     strategy: Strategy,
     market: MarketPaths,
     site_name: str | None = None,
+    shared: dict[str, SiteMarket] | None = None,
 ) -> CashFlows:
     """Monthly cash flows of a strategy on every path of a market.
 
@@ -475,6 +462,10 @@ def strategy_cash_flows(
         Monthly market, any number of paths; month 0 is ``market.periods[0]``.
     site_name : str, optional
         Restrict to one site (as given to :func:`build_strategies`).
+    shared : dict, optional
+        The market-only arrays of every site on this market
+        (:func:`~hashpivot.engines.pivot.fleet.market_mining`), computed once and shared
+        by the strategies valued on it; computed here when not given.
 
     Returns
     -------
@@ -484,5 +475,5 @@ def strategy_cash_flows(
     """
     sites = resolve_sites(portfolio, site_name)
     return _cash_flows_resolved(
-        sites, strategy, market, _pivot_spec(portfolio), _financing_spec(portfolio)
+        sites, strategy, market, _pivot_spec(portfolio), _financing_spec(portfolio), shared
     )

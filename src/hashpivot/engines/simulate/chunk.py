@@ -15,7 +15,8 @@ from hashpivot.engines.pivot.discounting import hosting_fcf_usd
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
 from hashpivot.scenarios import count_loss_spells, generate_chunk
-from hashpivot.treasury import TreasuryPathSummary, treasury_summary
+from hashpivot.treasury import TreasuryPathSummary
+from hashpivot.treasury_kernel import treasury_summaries
 
 
 def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequence) -> ChunkResult:
@@ -24,8 +25,6 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
     market = generate_chunk(task.params, seed_seq, size)
     m = min(task.fan_paths, size)
     price = market.btc_price_usd
-    price_tm = np.ascontiguousarray(price.T)  # time-major, shared by every treasury run
-    fiat_tm = np.empty((market.n_periods, size))
     S = len(task.strategies)
     T = market.n_periods
     npv = np.empty((S, size))
@@ -35,8 +34,17 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
     treasury: dict[tuple[str, str], TreasuryPathSummary] = {}
     direct = np.zeros(T)
     total = np.zeros(T)
+    # what depends on the market only (hash price, power price, fleet and replacement
+    # decisions per site): once per chunk, shared by every strategy
+    shared_fn = getattr(task.pivot, "market_mining", None)
+    shared = (
+        None if shared_fn is None else shared_fn(task.portfolio, market, task.site_name)
+    )
+    extra = {} if shared is None else {"shared": shared}
     for i, (name, strategy) in enumerate(zip(task.strategy_names, task.strategies, strict=True)):
-        cf = task.pivot.strategy_cash_flows(task.portfolio, strategy, market, task.site_name)
+        cf = task.pivot.strategy_cash_flows(
+            task.portfolio, strategy, market, task.site_name, **extra
+        )
         flow = cf.unlevered_fcf_usd if task.npv_cash_flow == "unlevered" else cf.levered_fcf_usd
         flow = np.asarray(flow, dtype=np.float64)
         if task.hosting_discount_factors is not None and task.npv_cash_flow == "unlevered":
@@ -51,24 +59,21 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
             npv_tv[i] = npv[i] + tv.present_value_usd
         fcf_sum[i] = flow.sum(axis=0)
         btc_mined = np.asarray(cf.btc_mined, dtype=np.float64)
-        mined_tm = np.ascontiguousarray(btc_mined.T)
-        np.subtract(
-            np.asarray(cf.levered_fcf_usd, dtype=np.float64).T,
-            np.asarray(cf.mining_revenue_usd, dtype=np.float64).T,
-            out=fiat_tm,
+        # every policy in one compiled pass; the fiat flow (levered FCF - mining revenue -
+        # corporate cash costs) is formed inside it
+        by_policy = treasury_summaries(
+            task.treasury,
+            price,
+            btc_mined,
+            np.asarray(cf.levered_fcf_usd, dtype=np.float64),
+            np.asarray(cf.mining_revenue_usd, dtype=np.float64),
+            task.corporate_cash_cost_usd,
+            task.debt_service_usd,
+            task.policies,
+            keep_cash_paths=m,
         )
-        fiat_tm -= task.corporate_cash_cost_usd[:, None]
-        for pol in task.policies:
-            treasury[(name, pol)] = treasury_summary(
-                task.treasury,
-                price_tm,
-                mined_tm,
-                fiat_tm,
-                task.debt_service_usd,
-                pol,
-                keep_cash_paths=m if pol == task.policies[0] else 0,
-                time_major=True,
-            )
+        for pol, summary in by_policy.items():
+            treasury[(name, pol)] = summary
         if name == BASELINE:
             value = btc_mined * price
             cash_cost = (
@@ -82,7 +87,7 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
             direct = ((cash_cost > value) | curtailed).sum(axis=0).astype(np.float64)
             cash_cost += task.noncash_cost_usd
             total = ((cash_cost > value) | curtailed).sum(axis=0).astype(np.float64)
-        del cf, flow, btc_mined, mined_tm
+        del cf, flow, btc_mined
     hashprice = market.hashprice_usd_per_th_day[:m] * 1000.0
     return ChunkResult(
         k=k,

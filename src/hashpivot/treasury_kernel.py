@@ -1,0 +1,230 @@
+"""The treasury recursion of every policy in one compiled pass: :func:`treasury_summaries`.
+
+The same month-by-month rules as :mod:`hashpivot.treasury` (the numpy reference,
+:func:`hashpivot.treasury.run_treasury`), compiled with numba: a loop over paths, and per
+path over policies and months, with the state in registers. Every operation is the same
+IEEE operation in the same order as the numpy version (no fast-math, no fused
+multiply-add), so the figures are bitwise identical; a test checks it. The forced sales
+summed over paths per month are summed by numpy (pairwise summation, as
+``row.sum()``).
+
+The kernel is compiled on first use and cached on disk (``cache=True``: the first run
+after installing compiles for about a second or two, later processes load it); it
+releases the GIL, so chunks on threads run in parallel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from hashpivot.models.risk import TreasurySpec
+from hashpivot.treasury import POLICIES, TreasuryPathSummary
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_HOLD, _SELL_ALL, _SELL_TO_COVER, _MIN_CASH = (POLICIES.index(p) for p in POLICIES)
+assert POLICIES == ("hold", "sell_all", "sell_to_cover", "min_cash")
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _max_abs_fiat(lev: FloatArray, rev: FloatArray, corp: FloatArray) -> float:  # pragma: no cover
+    n, T = lev.shape
+    out = 0.0
+    for i in range(n):
+        for t in range(T):
+            a = abs((lev[i, t] - rev[i, t]) - corp[t])
+            if a > out:
+                out = a
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _treasury_kernel(  # pragma: no cover - compiled
+    price: FloatArray, mined: FloatArray, lev: FloatArray, rev: FloatArray,
+    corp: FloatArray, ds: FloatArray, policies: IntArray,
+    cash0: float, btc0: float, cash_rate_m: float, min_cash: float, target: float,
+    keep: float, tol: float, n_keep: int,
+    forced: FloatArray, forced_usd: FloatArray, sold: FloatArray, breach: BoolArray,
+    min_cash_out: FloatArray, end_cash: FloatArray, end_btc: FloatArray,
+    forced_tm: FloatArray, breach_count: FloatArray, cash_sample: FloatArray,
+) -> None:
+    n, T = price.shape
+    K = policies.size
+    for i in range(n):
+        for k in range(K):
+            pol = policies[k]
+            cash = cash0
+            btc = btc0
+            tf = 0.0
+            tfu = 0.0
+            ts = 0.0
+            br_any = False
+            mn = 0.0
+            for t in range(T):
+                p = price[i, t]
+                fiat = (lev[i, t] - rev[i, t]) - corp[t]
+                # 1. USD flows
+                if cash_rate_m > 0:
+                    # np.maximum(cash, 0.0): NaN and -0.0 kept, as numpy does
+                    it = (cash if (cash >= 0.0 or cash != cash) else 0.0) * cash_rate_m
+                    cash = cash + it
+                cash = cash + fiat
+                cash = cash - ds[t]
+                # 2. production
+                m = mined[i, t]
+                btc = btc + m
+                # 3. voluntary sale (from the month's production only)
+                v = 0.0
+                if pol != _HOLD:
+                    if pol == _SELL_ALL:
+                        v = m
+                    else:
+                        x = ds[t] - fiat if pol == _SELL_TO_COVER else target - cash
+                        x = (x if (x >= 0.0 or x != x) else 0.0) / p
+                        v = x if (x <= m or x != x) else m  # np.minimum(x, m)
+                    cash = cash + v * p
+                    btc = btc - v
+                # 4. forced sale to restore the minimum
+                need = min_cash - cash
+                if not (need >= 0.0 or need != need):
+                    need = 0.0
+                if need <= tol:
+                    need = 0.0
+                rp = p * keep
+                f = need / rp
+                br = f > btc
+                f = f if (f <= btc or f != f) else btc
+                cash = cash + f * rp
+                btc = btc - f
+                tf = tf + f
+                tfu = tfu + f * rp
+                ts = ts + f
+                if pol != _HOLD:
+                    ts = ts + v
+                br_any = br_any or br
+                forced_tm[k, t, i] = f
+                if br:
+                    breach_count[k, t] += 1.0
+                if t == 0 or cash < mn or cash != cash:
+                    mn = cash
+                if k == 0 and i < n_keep:
+                    cash_sample[i, t] = cash
+            forced[k, i] = tf
+            forced_usd[k, i] = tfu
+            sold[k, i] = ts
+            breach[k, i] = br_any
+            min_cash_out[k, i] = mn
+            end_cash[k, i] = cash
+            end_btc[k, i] = btc
+
+
+def _c(a: FloatArray) -> FloatArray:
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def treasury_summaries(
+    spec: TreasurySpec,
+    btc_price_usd: FloatArray,
+    btc_mined: FloatArray,
+    fiat_inflow_usd: FloatArray,
+    fiat_deduction_usd: FloatArray | None,
+    fiat_deduction_per_month_usd: FloatArray | None,
+    debt_service_usd: FloatArray | None,
+    policies: tuple[str, ...],
+    keep_cash_paths: int = 0,
+) -> dict[str, TreasuryPathSummary]:
+    """Run the treasury under several policies at once; per-path totals of each.
+
+    The fiat flow of path ``i`` in month ``t`` is
+    ``(fiat_inflow[i, t] - fiat_deduction[i, t]) - fiat_deduction_per_month[t]`` (e.g.
+    levered FCF minus mining revenue minus corporate costs), formed on the fly.
+
+    Parameters
+    ----------
+    spec : TreasurySpec
+        Starting balances, minimum and target cash, discount, cash rate.
+    btc_price_usd, btc_mined, fiat_inflow_usd, fiat_deduction_usd : ndarray
+        Shape (n_paths, n_periods): price [USD], BTC mined [BTC] and the two parts of the
+        fiat flow [USD]; the deduction may be None (zero).
+    fiat_deduction_per_month_usd : ndarray, shape (n_periods,), optional
+        Deducted on every path. [USD]
+    debt_service_usd : ndarray, shape (n_periods,), optional
+        Treasury debt service. [USD]
+    policies : tuple of str
+        Policies of :data:`hashpivot.treasury.POLICIES`.
+    keep_cash_paths : int
+        The first paths keep their month-end cash under ``policies[0]``.
+
+    Returns
+    -------
+    dict
+        Policy -> :class:`~hashpivot.treasury.TreasuryPathSummary`, identical to
+        :func:`hashpivot.treasury.treasury_summary` with that policy.
+    """
+    for pol in policies:
+        if pol not in POLICIES:
+            raise ValueError(f"unknown policy {pol!r}; expected one of {', '.join(POLICIES)}")
+    price, mined, lev = _c(btc_price_usd), _c(btc_mined), _c(fiat_inflow_usd)
+    if price.ndim != 2 or not (price.shape == mined.shape == lev.shape):
+        raise ValueError("price, mined and fiat flow must share the shape (n_paths, n_periods)")
+    n, T = price.shape
+    rev = np.zeros((n, T)) if fiat_deduction_usd is None else _c(fiat_deduction_usd)
+    corp = np.zeros(T) if fiat_deduction_per_month_usd is None else _c(
+        fiat_deduction_per_month_usd
+    )
+    ds = np.zeros(T) if debt_service_usd is None else _c(debt_service_usd)
+    if rev.shape != (n, T) or corp.shape != (T,) or ds.shape != (T,):
+        raise ValueError(f"fiat deductions and debt service must have shapes ({n}, {T}) / ({T},)")
+    K = len(policies)
+    min_cash = float(spec.min_cash_usd)
+    target = float(spec.resolved_target_cash_usd)
+    # the numpy reference's tolerance (see hashpivot.treasury): rounding is not a sale
+    tol_usd = 1e-11 * max(
+        1.0, min_cash, target, float(spec.cash_usd),
+        float(_max_abs_fiat(lev, rev, corp)) if n else 0.0,
+        float(np.max(np.abs(ds), initial=0.0)),
+    )
+    n_keep = max(0, min(int(keep_cash_paths), n))
+    forced = np.empty((K, n))
+    forced_usd = np.empty((K, n))
+    sold = np.empty((K, n))
+    breach = np.empty((K, n), dtype=np.bool_)
+    min_cash_out = np.empty((K, n))
+    end_cash = np.empty((K, n))
+    end_btc = np.empty((K, n))
+    forced_tm = np.empty((K, T, n))
+    breach_count = np.zeros((K, T))
+    cash_sample = np.empty((n_keep, T))
+    _treasury_kernel(
+        price, mined, lev, rev, corp, ds,
+        np.array([POLICIES.index(p) for p in policies], dtype=np.int64),
+        float(spec.cash_usd), float(spec.btc_held), spec.cash_interest_rate / 12.0,
+        min_cash, target, 1.0 - spec.forced_sale_discount_fraction, tol_usd, n_keep,
+        forced, forced_usd, sold, breach, min_cash_out, end_cash, end_btc,
+        forced_tm, breach_count, cash_sample,
+    )
+    forced_by_month = forced_tm.sum(axis=2)  # pairwise over the paths, as row.sum()
+    if T == 0:
+        min_cash_out[:] = np.nan
+    return {
+        pol: TreasuryPathSummary(
+            forced_btc=forced[k],
+            forced_proceeds_usd=forced_usd[k],
+            sold_btc=sold[k],
+            breach=breach[k],
+            min_cash_usd=min_cash_out[k],
+            end_cash_usd=end_cash[k],
+            end_btc=end_btc[k],
+            forced_btc_by_month_sum=forced_by_month[k],
+            breach_by_month_count=breach_count[k],
+            cash_sample_usd=cash_sample if k == 0 else np.empty((0, T)),
+        )
+        for k, pol in enumerate(policies)
+    }
+
+
+__all__ = ["treasury_summaries"]

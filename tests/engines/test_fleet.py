@@ -1,0 +1,109 @@
+"""Market-only mining arrays (hashpivot.engines.pivot.fleet): shared across strategies."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from hashpivot.engines import pivot as pv
+from hashpivot.engines.simulate import SimulationConfig
+from hashpivot.engines.simulate.resolve import prepare
+from hashpivot.market import MarketPaths
+from hashpivot.models import parse_portfolio
+from hashpivot.scenarios import generate_chunk
+from hashpivot.units import HOURS_PER_DAY, W_PER_MW
+
+TOML = """
+name = "two sites"
+[[sites]]
+name = "A"
+capacity_mw = 120.0
+power_overhead_factor = 1.05
+pool_fee_fraction = 0.02
+  [sites.power_contract]
+  kind = "{kind}"
+  price_usd_per_mwh = 40.0
+  [[sites.fleet]]
+  asic = "Antminer S21"
+  count = 30000
+  uptime_fraction = 0.95
+  [[sites.cost_items]]
+  name = "staff"
+  category = "site_opex"
+  usd_per_year = 5e6
+  [sites.hosting]
+  convertible_gross_mw = 100.0
+  asic_disposition = "sell"
+  asic_resale_usd_per_th = 4.0
+[[sites]]
+name = "B"
+capacity_mw = 60.0
+  [sites.power_contract]
+  kind = "fixed"
+  price_usd_per_mwh = 55.0
+  [[sites.fleet]]
+  asic = "Antminer S19 XP"
+  count = 15000
+[pivot]
+horizon_years = 9
+strategies = ["convert_all", "phased"]
+"""
+
+
+@pytest.mark.parametrize("kind", ["fixed", "index"])
+def test_shared_market_arrays_give_bitwise_the_same_cash_flows(kind: str) -> None:
+    pf = parse_portfolio(TOML.format(kind=kind), "t.toml")
+    run = prepare(pf, SimulationConfig(n_paths=64, seed=3, chunk_paths=64))
+    market = generate_chunk(run.task.params, np.random.SeedSequence(11), 64)
+    shared = pv.market_mining(pf, market)
+    assert set(shared) == {"A", "B"}
+    assert any(go.any() and not go.all() for go in shared["A"].replaced)  # mixed decisions
+    for strategy in run.task.strategies:
+        alone = pv.strategy_cash_flows(pf, strategy, market)
+        with_shared = pv.strategy_cash_flows(pf, strategy, market, shared=shared)
+        for f in dataclasses.fields(alone):
+            a, b = getattr(alone, f.name), getattr(with_shared, f.name)
+            if isinstance(a, np.ndarray):
+                assert np.array_equal(np.broadcast_to(a, np.shape(b)), b), f.name
+                assert np.array_equal(np.signbit(a), np.signbit(np.broadcast_to(b, a.shape)))
+
+
+def test_replacement_decision_by_hand() -> None:
+    """Replace where margin x cycle >= capex at the decision month's prices, per path."""
+    pf = parse_portfolio(TOML.format(kind="fixed"), "t.toml")
+    site = pv.resolve_sites(pf, "B")[0]
+    spec = pv._pivot_spec(pf)
+    det = pv.deterministic_market(pf, None, 60)
+    tk = round(spec.fleet_replacement_years * 12)  # 48
+    eff = spec.replacement_efficiency_j_per_th * (
+        1 - spec.replacement_efficiency_gain_per_year
+    ) ** (tk / 12)
+    new_per_mw = W_PER_MW / (eff * site.power_overhead_factor)
+    capex = new_per_mw * spec.replacement_capex_usd_per_th
+    cost_per_day = HOURS_PER_DAY * site.uptime_fraction * site.power_price_usd_per_mwh
+    net = site.uptime_fraction * (1 - site.pool_fee_fraction)
+    hv = float(det.hashvalue_btc_per_th_day[0, tk])
+    # the BTC price at which the new machines exactly pay back within one cycle
+    breakeven = (capex / (spec.fleet_replacement_years * 365.25) + cost_per_day) / (
+        new_per_mw * hv * net
+    )
+    scale = np.array([0.9, 1.1])[:, None] * breakeven / det.btc_price_usd[0, tk]
+    market = MarketPaths(
+        periods=det.periods,
+        btc_price_usd=det.btc_price_usd * scale,
+        network_hashrate_th_s=np.repeat(det.network_hashrate_th_s, 2, axis=0),
+        fees_btc_per_block=np.repeat(det.fees_btc_per_block, 2, axis=0),
+        subsidy_btc_per_block=np.repeat(det.subsidy_btc_per_block, 2, axis=0),
+    )
+    sm = pv.site_market(site, spec, market)
+    assert sm.replacement_months == (tk,)
+    assert sm.replaced[0].tolist() == [False, True]
+    assert sm.capex_usd_per_mw[0] == pytest.approx(capex)
+    per_mw0 = site.fleet_hashrate_th_s / site.fleet_power_mw
+    assert sm.th_s_per_mw[0, tk] < per_mw0  # kept, decayed
+    assert sm.th_s_per_mw[1, tk] == pytest.approx(new_per_mw)  # fresh machines
+    capex_paths = sm.replacement_capex_usd(np.full(60, 10.0))
+    assert capex_paths[:, tk].tolist() == [0.0, pytest.approx(10.0 * capex)]
+    assert capex_paths.sum() == pytest.approx(10.0 * capex)
