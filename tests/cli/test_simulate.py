@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
 from hashpivot.cli.simulate import JSON_KEYS
 
+ROOT = Path(__file__).parents[2]
 DATA = Path(__file__).parents[1] / "data"
 SITE = str(DATA / "simulate_site.toml")
 runner = CliRunner()
@@ -37,7 +39,7 @@ def test_tables_and_output_files(tmp_path: Path) -> None:
     res = runner.invoke(app, ["simulate", SITE, "--paths", "300", "--years", "1",
                               "--price-model", "gbm", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert "P(beats keep_mining)" in res.stdout
+    assert "P(beats keep)" in res.stdout
     for name in ("summary.csv", "fan_quantiles.csv", "reverse_margin.csv",
                  "forced_sales_by_policy.csv", "npv_samples.csv.gz", "fan_btc_price_usd.png",
                  "fan_hashprice_usd_per_ph_day.png", "fan_cash_usd.png", "npv_histogram.png",
@@ -83,3 +85,30 @@ def test_without_treasury_liquidity_says_no_treasury_given(tmp_path: Path) -> No
     data = json.loads(res.stdout)
     assert data["treasury_note"] is None
     assert all(s["prob_liquidity_breach"] is not None for s in data["strategies"].values())
+
+
+def test_forced_sale_price_only_when_material() -> None:
+    """The average forced-sale price [USD/BTC] is shown only from 1 BTC expected sold: an
+    average over 0.006 BTC (issue 11: 2.46 M USD beside 'E[BTC sold] 0.0') is a dash."""
+    from hashpivot.cli.simulate import MATERIAL_FORCED_SALE_BTC, forced_sale_price_cell
+
+    assert MATERIAL_FORCED_SALE_BTC == 1.0
+    assert forced_sale_price_cell(0.006, 2_460_000.0) == "—"
+    assert forced_sale_price_cell(0.0, float("nan")) == "—"
+    assert forced_sale_price_cell(float("nan"), 90_000.0) == "—"
+    assert forced_sale_price_cell(1.0, 101_495.4) == "101,495"
+    assert forced_sale_price_cell(442.3, 392_158.0) == "392,158"
+
+
+def test_forced_sale_price_dash_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    res = runner.invoke(app, ["simulate", str(ROOT / "examples" / "pivot-200mw.toml"),
+                              "--paths", "200", "--years", "2", "--seed", "7"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    sold = next(x for x in lines if x.startswith("E[BTC sold, duress]")).split()[-4:]
+    price = next(x for x in lines if x.startswith("avg forced-sale price")).split()[-4:]
+    for s, p in zip(sold, price, strict=True):
+        assert (p == "—") == (float(s.replace(",", "")) < 1.0), (s, p)
+    if "—" in price:
+        assert "where E[BTC sold] < 1 BTC" in " ".join(lines)

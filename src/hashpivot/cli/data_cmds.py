@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
 from hashpivot.cli.options import MEMPOOL_API, JsonTableFlag, base_url_option, timeout_option
+from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import DataError, InputError, Problem
 
 _ASICS_HELP = (
@@ -78,33 +79,35 @@ def asics_command(
     if json_out:
         _print_json({"count": len(cat), "asics": _records(cat)})
         return
-    table = Table(
-        title=f"ASIC catalog ({len(cat)} models)",
-        title_justify="left",
-        caption="source: raw file of the specs (and of the release year); full names with "
-        "--json and in hashpivot/data/PROVENANCE.md",
-        caption_justify="left",
+    console = make_console()
+    with_source = console.width >= 110  # the source column fits only a wide terminal
+    table = compact_table(
+        f"ASIC catalog ({len(cat)} models)",
+        ("source: raw file of the specs (and of the release year); " if with_source else
+         "sources: a terminal of 110 columns or more, ")
+        + "full names with --json and in hashpivot/data/PROVENANCE.md",
     )
-    table.add_column("model", min_width=16)
-    table.add_column("manufacturer", min_width=7)
-    for col, width in (("TH/s", 5), ("W", 6), ("J/TH", 6), ("year", 4)):
-        table.add_column(col, justify="right", no_wrap=True, min_width=width)
-    table.add_column("cooling", no_wrap=True, min_width=7)
-    table.add_column("source", overflow="fold")
+    table.add_column("model", no_wrap=True)
+    table.add_column("maker", no_wrap=True)
+    for col in ("TH/s", "W", "J/TH", "year"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("cooling", no_wrap=True)
+    if with_source:
+        table.add_column("source", overflow="fold")
     for r in cat.itertuples(index=False):
         year_value: Any = r.release_year
         year = "" if pd.isna(year_value) else str(int(year_value))
-        table.add_row(
-            str(r.model),
-            str(r.manufacturer),
+        cells = [
+            escape(str(r.model)),
+            escape(str(r.manufacturer)),
             f"{r.hashrate_th_s:g}",
             f"{r.power_w:,.0f}",
             f"{r.efficiency_j_per_th:.2f}",
             year,
-            str(r.cooling),
-            _short_source(str(r.source)),
-        )
-    Console().print(table)
+            escape(str(r.cooling)),
+        ]
+        table.add_row(*cells, *([escape(_short_source(str(r.source)))] if with_source else []))
+    console.print(table)
 
 
 @handle_errors
@@ -165,9 +168,9 @@ def network_command(
     )
     for row in rows:
         table.add_row(*row)
-    console = Console()
+    console = make_console()
     console.print(table)
-    console.print(f"[dim]{state.source}[/dim]")
+    console.print(state.source, markup=False, style="dim")
 
 
 def register(app: typer.Typer) -> None:

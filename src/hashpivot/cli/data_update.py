@@ -79,8 +79,10 @@ def _print_status(s: dict[str, Any]) -> None:
             lines.append(f"{label}: {part['first_day']} to {part['last_day']}{when}")
     age = s["age_days"]
     lines.append(f"latest day: {s['latest_day']} ({age} days ago, {dt.date.today()})")
-    for line in lines:
-        typer.echo(line)
+    import textwrap
+
+    for line in lines:  # wrapped at 80 columns, continuation lines indented
+        typer.echo(textwrap.fill(line, 80, subsequent_indent="  ", break_on_hyphens=False))
     if s["stale"]:
         typer.echo("warning: older than 30 days: run `hashpivot data update`", err=True)
 

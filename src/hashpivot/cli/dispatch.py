@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors, options_for
 from hashpivot.cli.output import jsonable
+from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import DataError, InputError, Problem
 
 CLI = "<command line>"
@@ -36,11 +35,33 @@ SUMMARY_KEYS = (
 )
 
 
+#: Human label and unit of each summary key in the table (``--json`` keeps the keys).
+SUMMARY_LABELS: dict[str, tuple[str, str]] = {
+    "mining_revenue_usd": ("mining revenue", "USD"),
+    "power_cost_usd": ("power cost", "USD"),
+    "resale_credits_usd": ("power resale credits", "USD"),
+    "dr_income_usd": ("demand response income", "USD"),
+    "fourcp_charge_usd": ("4CP transmission charge", "USD"),
+    "fourcp_avoided_usd": ("4CP charge avoided", "USD"),
+    "net_margin_usd": ("net margin", "USD"),
+    "net_margin_always_on_usd": ("net margin, always on", "USD"),
+    "net_margin_gain_vs_always_on_usd": ("gain vs always on", "USD"),
+    "energy_mwh": ("energy used", "MWh"),
+    "energy_mining_mwh": ("energy, mining", "MWh"),
+    "energy_ai_mwh": ("energy, AI load", "MWh"),
+    "effective_power_price_usd_per_mwh": ("effective power price", "USD/MWh"),
+    "curtailed_hours": ("mining curtailed", "h"),
+    "uptime_fraction": ("mining uptime", "%"),
+    "emissions_tco2": ("emissions", "t CO2"),
+    "renewable_share": ("renewable share", "%"),
+}
+
+
 def _fmt(key: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "n/a"
     if key.endswith("_fraction") or key.endswith("_share"):
-        return f"{100 * float(value):.2f} %"
+        return f"{100 * float(value):.2f}"
     if key.endswith("_usd"):
         return f"{float(value):,.0f}"
     if isinstance(value, float):
@@ -130,14 +151,17 @@ def dispatch_command(
             summary["files"] = [str(p) for p in written]
         typer.echo(json.dumps(with_input_warnings(summary)))
         return
-    console = Console()
-    table = Table(title=f"Dispatch of {escape(str(summary.get('site', '')))} "
-                        f"({summary.get('start', '')[:10]} .. {summary.get('end', '')[:10]}, "
-                        f"{summary.get('intervals')} intervals)")
-    table.add_column("item")
-    table.add_column("value", justify="right")
+    console = make_console()
+    table = compact_table(
+        f"Dispatch of {escape(str(summary.get('site', '')))} ({summary.get('start', '')[:10]} .. "
+        f"{summary.get('end', '')[:10]}, {summary.get('intervals')} intervals)"
+    )
+    table.add_column("item", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
     for key in SUMMARY_KEYS:
-        table.add_row(key, _fmt(key, summary.get(key)))
+        label, unit = SUMMARY_LABELS[key]
+        table.add_row(label, _fmt(key, summary.get(key)), unit)
     console.print(table)
     console.print(
         f"solver {summary.get('solver')} ({summary.get('status')}), build "
@@ -148,11 +172,9 @@ def dispatch_command(
         markup=False,
     )
     if summary.get("power_contract"):
-        console.print(
-            f"power contract: {summary['power_contract']}", highlight=False, markup=False
-        )
+        console.print(f"power contract: {summary['power_contract']}", markup=False)
     for p in written:
-        console.print(f"wrote {p}", highlight=False, markup=False)
+        console.print(f"wrote {p}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

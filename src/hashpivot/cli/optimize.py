@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.inputs import load_site_file
 from hashpivot.cli.options import check_out_dir
 from hashpivot.cli.output import fmt_musd, fmt_num, jsonable, print_json
+from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 
 if TYPE_CHECKING:
@@ -40,14 +40,13 @@ def _esc(text: str) -> str:
 def _print(r: PlanResult, console: Console) -> None:
     j = r.to_json()
     inp = r.inputs
-    t = Table(
-        title=f"Plan: {inp['n_scenarios']} scenarios, {inp['quarters'][0]}..{inp['quarters'][1]}"
-        f", risk aversion {inp['risk_aversion']:g}, blocks of {inp['unit_mw']:g} MW",
-        title_justify="left",
+    t = compact_table(
+        f"Plan: {inp['n_scenarios']} scenarios, {inp['quarters'][0]}..{inp['quarters'][1]}"
+        f", risk aversion {inp['risk_aversion']:g}, blocks of {inp['unit_mw']:g} MW"
     )
     for col, just in (("quarter", "left"), ("site", "left"), ("gross MW", "right"),
-                      ("IT MW", "right"), ("tenant", "left"), ("capex [M USD]", "right")):
-        t.add_column(col, justify=just)  # type: ignore[arg-type]
+                      ("IT MW", "right"), ("tenant", "left"), ("capex\nM USD", "right")):
+        t.add_column(col, justify=just, no_wrap=col != "site")  # type: ignore[arg-type]
     for row in j["plan"]:
         t.add_row(str(row["quarter"]) + (" (committed)" if row["committed"] else ""),
                   escape(str(row["site"])), fmt_num(row["gross_mw"], ",.0f"),
@@ -57,9 +56,9 @@ def _print(r: PlanResult, console: Console) -> None:
         t.add_row("-", "keep mining everywhere", "0", "0", "-", "-")
     console.print(t)
 
-    v = Table(title="Value on the same scenarios [M USD]", title_justify="left",
-              caption="NPV of unlevered FCF of the whole portfolio; CVaR95 = mean of the "
-              "worst 5 % of scenarios", caption_justify="left")
+    v = compact_table("Value on the same scenarios [M USD]",
+                      "NPV of unlevered FCF of the whole portfolio; CVaR95 = mean of the "
+                      "worst 5 % of scenarios")
     v.add_column("plan or strategy")
     v.add_column("E[NPV]", justify="right")
     v.add_column("CVaR95", justify="right")
@@ -95,16 +94,9 @@ def _print(r: PlanResult, console: Console) -> None:
     for line in lines:
         console.print(line)
     if len(r.rules):
-        rt = Table(title="Regulation rules that apply", title_justify="left")
-        for col in ("site", "rule", "effect", "binds", "detail", "source"):
-            rt.add_column(col, overflow="fold")
-        for rule in j["applicable_rules"]:
-            rt.add_row(escape(str(rule["site"])), str(rule["rule_id"]), str(rule["effect"]),
-                       "yes" if rule["binds"] else "no", str(rule["detail"]),
-                       str(rule["source"]))
-        console.print(rt)
+        _print_rules(console, j["applicable_rules"])
     if len(r.shadow_prices):
-        st = Table(title="Shadow prices (LP relaxation)", title_justify="left")
+        st = compact_table("Shadow prices (LP relaxation)")
         for col in ("limit", "at", "price", "unit"):
             st.add_column(col)
         for sp in j["shadow_prices"]:
@@ -113,6 +105,35 @@ def _print(r: PlanResult, console: Console) -> None:
         console.print(st)
     for w in r.warnings:
         console.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def _print_rules(console: Console, rules: list[dict[str, Any]]) -> None:
+    """The rules that apply, grouped by site, sources numbered once below the table."""
+    from rich.markup import escape
+
+    sources: dict[str, int] = {}
+    rt = compact_table(
+        "Regulation rules that apply (binds = the rule changes the plan)"
+    )
+    rt.add_column("site / rule", no_wrap=True)
+    rt.add_column("binds", no_wrap=True)
+    rt.add_column("detail", min_width=16)
+    rt.add_column("src", justify="right", no_wrap=True)
+    site = None
+    for rule in rules:
+        if rule["site"] != site:
+            site = rule["site"]
+            rt.add_row(f"[bold]{escape(str(site))}[/bold]", "", "", "")
+        number = sources.setdefault(str(rule["source"]), len(sources) + 1)
+        rt.add_row(
+            "  " + escape(str(rule["rule_id"])),
+            "yes" if rule["binds"] else "no",
+            escape(str(rule["detail"])),
+            f"[{number}]".replace("[", "\\["),
+        )
+    console.print(rt)
+    for source, number in sources.items():
+        console.print(f"[{number}] {source}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -213,7 +234,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(dict(jsonable(result.to_json())))
             return
-        console = Console()
+        console = make_console()
         _print(result, console)
         if out is not None:
             console.print(f"[dim]wrote {len(files)} files to {out}[/dim]")

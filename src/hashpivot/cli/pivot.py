@@ -11,12 +11,12 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
 from hashpivot.cli.options import check_out_dir, iso_month
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
+from hashpivot.cli.tables import compact_table, make_console, print_strategy_table
 from hashpivot.exceptions import InputError
 from hashpivot.reports.pivot import format_tornado_input, write_pivot
 
@@ -54,23 +54,21 @@ def _f(value: Any) -> float:
 
 def _print_tables(result: PivotResult, console: Console) -> None:
     strategies = result.strategies
-    table = Table(
-        title=f"AI/HPC pivot vs keep mining, {result.inputs['start']} + "
+    title = (
+        f"AI/HPC pivot vs keep mining, {result.inputs['start']} + "
         f"{result.inputs['horizon_months']} months, discount "
-        f"{100 * result.inputs['discount_rate']:.1f} %/year",
-        title_justify="left",
-        caption="NPV of unlevered free cash flow (month-end, monthly compounding), pre-tax, "
-        "without and with terminal value; IRR and payback of the flows minus the baseline's; "
+        f"{100 * result.inputs['discount_rate']:.1f} %/year"
+    )
+    caption = (
+        "NPV of unlevered free cash flow (month-end, monthly compounding), pre-tax, "
+        "without and with terminal value (TV); vs keep = minus keep_mining's; IRR and "
+        "payback of the flows minus the baseline's; "
         + str(result.inputs.get("terminal_value", ""))
         + "; "
         + str(result.inputs.get("discounting", ""))
         + "; "
-        + escape(str(result.inputs.get("price_center", ""))),
-        caption_justify="left",
+        + str(result.inputs.get("price_center", ""))
     )
-    table.add_column("quantity [unit]", min_width=20)
-    for s in strategies:
-        table.add_column(s.name, justify="right", overflow="fold")
     rows: list[tuple[str, str, list[str]]] = [
         (
             "MW converted (gross)",
@@ -78,30 +76,32 @@ def _print_tables(result: PivotResult, console: Console) -> None:
             [f"{s.strategy.converted_gross_mw:,.0f}" for s in strategies],
         ),
         ("NPV", "M USD", [fmt_musd(s.npv_usd) for s in strategies]),
-        ("NPV vs keep_mining", "M USD", [fmt_musd(s.npv_vs_baseline_usd) for s in strategies]),
-        ("terminal value, PV", "M USD", [fmt_musd(s.terminal_value_usd) for s in strategies]),
+        ("NPV vs keep", "M USD", [fmt_musd(s.npv_vs_baseline_usd) for s in strategies]),
+        ("TV, present value", "M USD", [fmt_musd(s.terminal_value_usd) for s in strategies]),
         (
-            "NPV with terminal value",
+            "NPV with TV",
             "M USD",
             [fmt_musd(s.npv_with_terminal_value_usd) for s in strategies],
         ),
         (
-            "NPV with TV vs keep_mining",
+            "NPV with TV vs keep",
             "M USD",
             [fmt_musd(s.npv_with_terminal_value_vs_baseline_usd) for s in strategies],
         ),
         ("IRR (incremental)", "%/yr", [fmt_pct(s.irr_fraction) for s in strategies]),
         (
-            "NPV levered, at cost of equity",
+            "NPV levered",
             "M USD",
             [fmt_musd(s.npv_levered_usd) for s in strategies],
         ),
         ("IRR levered (incr.)", "%/yr", [fmt_pct(s.irr_levered_fraction) for s in strategies]),
-        ("payback (incremental)", "months", [fmt_num(s.payback_months) for s in strategies]),
-        ("contracted backlog", "M USD", [fmt_musd(s.contracted_backlog_usd) for s in strategies]),
+        ("payback (incr.)", "months", [fmt_num(s.payback_months) for s in strategies]),
+        ("backlog, contracted", "M USD", [fmt_musd(s.contracted_backlog_usd) for s in strategies]),
     ]
     if not result.has_financing:
         rows = [r for r in rows if "levered" not in r[0]]
+    else:
+        caption += "; levered = equity cash flows at the cost of equity"
     tot = []
     for s in strategies:
         a = s.annual
@@ -118,33 +118,34 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         )
     rows += [
         ("revenue, horizon", "M USD", [fmt_musd(t[0]) for t in tot]),
-        ("mining share of revenue", "%", [fmt_pct(t[1]) for t in tot]),
+        ("mining share of rev.", "%", [fmt_pct(t[1]) for t in tot]),
         ("EBITDA, horizon", "M USD", [fmt_musd(t[2]) for t in tot]),
-        ("free cash flow, horizon", "M USD", [fmt_musd(t[3]) for t in tot]),
+        ("FCF, horizon", "M USD", [fmt_musd(t[3]) for t in tot]),
         ("BTC mined", "BTC", [fmt_num(t[4], ",.0f") for t in tot]),
         ("energy used", "GWh", [fmt_num(t[5] / 1e3, ",.0f") for t in tot]),
     ]
-    for label, unit, vals in rows:
-        table.add_row(escape(f"{label} [{unit}]") if unit != "-" else label, *vals)
-    console.print(table)
+    print_strategy_table(
+        console, title, [s.name for s in strategies], rows, caption=caption
+    )
     if not result.has_financing:
         from hashpivot.engines.pivot.results import NO_FINANCING_NOTE
 
         console.print(f"[dim]{escape(NO_FINANCING_NOTE)}[/dim]")
 
     if not result.tornado.empty:
-        tt = Table(
-            title=f"Sensitivity of NPV({result.pivot_name}) - NPV(keep_mining) [M USD]",
-            title_justify="left",
+        tt = compact_table(
+            f"Sensitivity of NPV({result.pivot_name}) - NPV(keep_mining)",
+            "NPV diff at the low and at the high input, swing = |high - low|; the other "
+            "inputs at their base value",
         )
         tt.add_column("variable", min_width=12)
-        tt.add_column("low / high input", justify="right")
-        tt.add_column("NPV diff at low", justify="right")
-        tt.add_column("NPV diff at high", justify="right")
-        tt.add_column("swing", justify="right")
+        tt.add_column("low / high input", justify="right", min_width=16)
+        tt.add_column("at low\nM USD", justify="right", no_wrap=True)
+        tt.add_column("at high\nM USD", justify="right", no_wrap=True)
+        tt.add_column("swing\nM USD", justify="right", no_wrap=True)
         for r in _rows(result.tornado):
             tt.add_row(
-                str(r["label"]),
+                escape(str(r["label"])),
                 f"{format_tornado_input(float(r['low_input']), str(r['unit']))} / "
                 f"{format_tornado_input(float(r['high_input']), str(r['unit']))}",
                 fmt_musd(float(r["npv_vs_baseline_low_usd"])),
@@ -221,7 +222,7 @@ def pivot_command(
             payload["files"] = [str(p) for p in written]
         typer.echo(json.dumps(jsonable(with_input_warnings(payload)), ensure_ascii=False))
         return
-    console = Console()
+    console = make_console()
     _print_tables(result, console)
     _print_assumptions(result, console)
     if written:
@@ -230,12 +231,14 @@ def pivot_command(
 
 def _print_assumptions(result: PivotResult, console: Console) -> None:
     """The resolved assumptions that can flip the verdict, with their source."""
-    table = Table(title="Resolved assumptions (default = not in the file)", title_justify="left")
-    table.add_column("input")
-    table.add_column("value", overflow="fold")
-    table.add_column("unit")
-    table.add_column("source")
-    for row in result.resolved_assumptions():
+    rows = result.resolved_assumptions()
+    longest = max((len(w) for row in rows for w in str(row["name"]).split()), default=10)
+    table = compact_table("Resolved assumptions (default = not in the file)")
+    table.add_column("input", min_width=min(longest, 34))
+    table.add_column("value", overflow="fold", min_width=12)
+    table.add_column("unit", no_wrap=True)
+    table.add_column("source", min_width=14)
+    for row in rows:
         v = row["value"]
         if isinstance(v, float):
             v = f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
@@ -274,33 +277,30 @@ def deals_command(
         }
         typer.echo(json.dumps(jsonable(with_input_warnings(payload)), ensure_ascii=False))
         return
-    table = Table(
-        title=f"AI/HPC hosting deals signed by miners ({len(table_df)})",
-        title_justify="left",
-        caption="$/kW-mo = contract value / (term x 12) / critical IT kW [USD/kW-month], a "
-        "term average (escalators included); $M/MW-yr [M USD/MW-year]; capex [M USD/MW]; "
+    table = compact_table(
+        f"AI/HPC hosting deals signed by miners ({len(table_df)})",
+        "$/kW-mo = contract value / (term x 12) / critical IT kW [USD/kW-month], a "
+        "term average (escalators included), x 0.012 for M USD/MW-year; capex [M USD/MW]; "
         "kind: colo(cation) or GPU cloud; mostly secondary sources (announced, source, "
         "confidence: --json)",
-        caption_justify="left",
     )
-    table.add_column("deal", overflow="fold", min_width=14)
-    for col in ("IT MW", "yrs", "B USD", "$/kW-mo", "$M/MW-yr", "capex"):
-        table.add_column(col, justify="right")
-    table.add_column("kind")
+    table.add_column("deal", no_wrap=True)
+    for col in ("IT MW", "yrs", "B USD", "$/kW-mo", "capex"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
     for r in _rows(table_df):
         computed = _f(r["implied_usd_per_kw_month_computed"])
         rate = fmt_num(_f(r["rate_usd_per_kw_month"])) + ("" if math.isfinite(computed) else "*")
         table.add_row(
-            str(r["deal"]),
+            escape(str(r["deal"])),
             fmt_num(_f(r["critical_it_mw"]), ",.0f"),
             fmt_num(_f(r["term_years"]), "g"),
             fmt_num(_f(r["contract_value_usd"]) / 1e9, ",.2f"),
             rate,
-            fmt_num(_f(r["implied_usd_per_mw_year"]) / 1e6, ",.2f"),
             fmt_num(_f(r["capex_usd_per_mw"]) / 1e6, ",.1f"),
             "GPU" if r["kind"] == "gpu_cloud" else "colo",
         )
-    console = Console()
+    console = make_console()
     console.print(table)
     console.print(
         f"colocation range: {rng.rate_min_usd_per_kw_month:,.1f}-"

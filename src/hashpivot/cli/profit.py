@@ -126,30 +126,30 @@ def profit_command(
 def _print_table(
     network: Any, conditions: dict[str, Any], rows: list[Any], power_price_usd_per_mwh: float
 ) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
 
-    console = Console(highlight=False)
+    from hashpivot.cli.tables import compact_table, make_console
+
+    console = make_console()
     console.print(
         f"{conditions['date']}: BTC {network.btc_price_usd:,.0f} USD, hashprice "
         f"{network.hashprice_usd_per_ph_day:,.2f} USD/PH/day, power "
         f"{power_price_usd_per_mwh:g} USD/MWh ({network.source})",
         markup=False,
     )
-    from rich import box
-
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        caption="revenue, power, profit: USD/day per machine; breakeven power price: "
-        "USD/MWh; payback: days",
-        caption_justify="left",
+    table = compact_table(
+        caption="per machine; breakeven = power price at which the profit is zero; "
+        "payback = machine price / profit",
     )
-    table.add_column("model", overflow="fold", min_width=10)
-    for col in ("TH/s", "revenue", "power", "profit", "BTC/day", "breakeven", "payback"):
+    table.add_column("model", no_wrap=True)
+    for col in (
+        "TH/s", "revenue\nUSD/day", "power\nUSD/day", "profit\nUSD/day", "BTC/day",
+        "breakeven\nUSD/MWh", "payback\ndays",
+    ):
         table.add_column(col, justify="right", no_wrap=True)
     for r in rows:
         table.add_row(
-            r.model,
+            escape(r.model),
             f"{r.hashrate_th_s:g}",
             f"{r.revenue_usd_per_day:,.2f}",
             f"{r.power_cost_usd_per_day:,.2f}",

@@ -7,16 +7,18 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from hashpivot.cli.errors import handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
 from hashpivot.cli.options import check_out_dir, check_simulate_options, iso_month
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
+from hashpivot.cli.tables import compact_table, make_console, print_strategy_table
 from hashpivot.exceptions import HashpivotError, InputError, Problem
+from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult
@@ -67,96 +69,121 @@ def json_summary(result: SimulationResult) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------
 # printing
 # --------------------------------------------------------------------------------------
+#: Below this expected BTC sold under duress [BTC] the table shows "—" for the average
+#: forced-sale price: an average over a few paths' crumbs (0.006 BTC sold at a 2.46 M USD
+#: average, issue 11) says nothing about the price a treasury would get.
+MATERIAL_FORCED_SALE_BTC = 1.0
+
+
+def forced_sale_price_cell(expected_sold_btc: float, avg_price_usd: float) -> str:
+    """The average forced-sale price [USD/BTC] as a table cell: ``—`` unless the expected
+    BTC sold under duress is material (>= :data:`MATERIAL_FORCED_SALE_BTC`)."""
+    if not expected_sold_btc >= MATERIAL_FORCED_SALE_BTC:
+        return "—"
+    return fmt_num(avg_price_usd, ",.0f")
+
+
 def _print(result: SimulationResult, console: Console) -> None:
     from hashpivot.engines.simulate.result import NO_TREASURY_NOTE
 
     inp = result.inputs
     names = result.strategy_names
-    table = Table(
-        title=f"Monte Carlo: {result.n_paths:,} paths, {inp['start']} + "
+    title = (
+        f"Monte Carlo: {result.n_paths:,} paths, {inp['start']} + "
         f"{inp['horizon_months']} months, discount {100 * inp['discount_rate']:.1f} %/year, "
-        + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury"),
-        title_justify="left",
-        caption="NPV of unlevered FCF, pre-tax, without terminal value unless 'with TV'; "
-        "CVaR95 = mean NPV of the worst 5 % of paths; deterministic = every volatility zero "
-        "(the pivot model's path); " + str(inp.get("terminal_value", "")) + "; price center: "
-        + str(inp.get("scenario", {}).get("price_center", "")),
-        caption_justify="left",
+        + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury")
     )
-    table.add_column("quantity [unit]", min_width=24)
-    for n in names:
-        table.add_column(n, justify="right", overflow="fold")
+    caption = (
+        "NPV of unlevered FCF, pre-tax, without terminal value unless 'with TV'; "
+        "CVaR95 = mean NPV of the worst 5 % of paths; deterministic = every volatility zero "
+        "(the pivot model's path); P(beats keep) = share of paths where the NPV exceeds "
+        "keep_mining's; " + str(inp.get("terminal_value", "")) + "; price center: "
+        + str(inp.get("scenario", {}).get("price_center", ""))
+    )
     stats = [result.strategy_stats(n) for n in names]
-    rows: list[tuple[str, list[str]]] = [
-        ("NPV mean [M USD]", [fmt_musd(s["npv_mean_usd"]) for s in stats]),
-        ("NPV P5 [M USD]", [fmt_musd(s["npv_p5_usd"]) for s in stats]),
-        ("NPV P50 [M USD]", [fmt_musd(s["npv_p50_usd"]) for s in stats]),
-        ("NPV P95 [M USD]", [fmt_musd(s["npv_p95_usd"]) for s in stats]),
-        ("CVaR95 [M USD]", [fmt_musd(s["cvar95_usd"]) for s in stats]),
-        ("NPV deterministic [M USD]", [fmt_musd(s["npv_deterministic_usd"]) for s in stats]),
-        ("P(beats keep_mining) [%]", [fmt_pct(s["prob_beats_baseline"]) for s in stats]),
+    sold = [float(s["expected_forced_sale_btc"]) for s in stats]
+    rows: list[tuple[str, str, list[str]]] = [
+        ("NPV mean", "M USD", [fmt_musd(s["npv_mean_usd"]) for s in stats]),
+        ("NPV P5", "M USD", [fmt_musd(s["npv_p5_usd"]) for s in stats]),
+        ("NPV P50", "M USD", [fmt_musd(s["npv_p50_usd"]) for s in stats]),
+        ("NPV P95", "M USD", [fmt_musd(s["npv_p95_usd"]) for s in stats]),
+        ("CVaR95", "M USD", [fmt_musd(s["cvar95_usd"]) for s in stats]),
+        ("NPV deterministic", "M USD", [fmt_musd(s["npv_deterministic_usd"]) for s in stats]),
+        ("P(beats keep)", "%", [fmt_pct(s["prob_beats_baseline"]) for s in stats]),
         (
-            "NPV with TV, mean [M USD]",
+            "NPV with TV, mean",
+            "M USD",
             [fmt_musd(s.get("npv_with_tv_mean_usd", float("nan"))) for s in stats],
         ),
         (
-            "NPV with TV, P5 [M USD]",
+            "NPV with TV, P5",
+            "M USD",
             [fmt_musd(s.get("npv_with_tv_p5_usd", float("nan"))) for s in stats],
         ),
         (
-            "P(beats keep_mining), with TV [%]",
+            "P(beats keep), TV",
+            "%",
             [fmt_pct(s.get("prob_beats_baseline_with_tv", float("nan"))) for s in stats],
         ),
         (
-            "NPV vs keep_mining, mean [M USD]",
+            "NPV vs keep, mean",
+            "M USD",
             [fmt_musd(s.get("npv_vs_baseline_mean_usd", float("nan"))) for s in stats],
         ),
-        ("P(liquidity breach) [%]", [fmt_pct(s["prob_liquidity_breach"]) for s in stats]),
+        ("P(liquidity breach)", "%", [fmt_pct(s["prob_liquidity_breach"]) for s in stats]),
+        ("E[BTC sold, duress]", "BTC", [fmt_num(b, ",.1f") for b in sold]),
         (
-            "E[BTC sold under duress] [BTC]",
-            [fmt_num(s["expected_forced_sale_btc"], ",.1f") for s in stats],
+            "avg forced-sale price",
+            "USD/BTC",
+            [
+                forced_sale_price_cell(b, s["forced_sale_avg_price_usd"])
+                for b, s in zip(sold, stats, strict=True)
+            ],
         ),
-        (
-            "avg forced-sale price [USD]",
-            [fmt_num(s["forced_sale_avg_price_usd"], ",.0f") for s in stats],
-        ),
-        ("min cash, P5 [M USD]", [fmt_musd(s["min_cash_p5_usd"]) for s in stats]),
-        ("BTC held at end, mean [BTC]", [fmt_num(s["end_btc_mean"], ",.0f") for s in stats]),
+        ("min cash, P5", "M USD", [fmt_musd(s["min_cash_p5_usd"]) for s in stats]),
+        ("BTC held at end, mean", "BTC", [fmt_num(s["end_btc_mean"], ",.0f") for s in stats]),
     ]
+    treasury_labels = {
+        "P(liquidity breach)", "E[BTC sold, duress]", "avg forced-sale price",
+        "min cash, P5", "BTC held at end, mean",
+    }
     if not result.treasury_given:
-        treasury_labels = {
-            "P(liquidity breach) [%]", "E[BTC sold under duress] [BTC]",
-            "avg forced-sale price [USD]", "min cash, P5 [M USD]", "BTC held at end, mean [BTC]",
-        }
         rows = [r for r in rows if r[0] not in treasury_labels]
-        rows.append(("treasury", ["no treasury given" for _ in stats]))
-    for label, vals in rows:
-        table.add_row(label, *vals)
-    console.print(table)
+        rows.append(("treasury", "", ["none given" for _ in stats]))
+    elif any(b < MATERIAL_FORCED_SALE_BTC for b in sold):
+        caption += (
+            f"; avg forced-sale price: '—' where E[BTC sold] < {MATERIAL_FORCED_SALE_BTC:g} "
+            "BTC (an average over a few paths' small sales means little)"
+        )
+    print_strategy_table(console, title, names, rows, caption=caption)
     if not result.treasury_given:
         console.print(f"[yellow]{NO_TREASURY_NOTE}[/yellow]")
     for w in result.warnings:
         console.print(f"[yellow]note:[/yellow] {escape(w)}", markup=True, highlight=False)
 
-    rm = Table(title="P(reverse margin), keep_mining [% of paths]", title_justify="left")
-    rm.add_column("month")
-    rm.add_column("direct (cash cost/BTC > price)", justify="right")
-    rm.add_column("total (+ depreciation, SBC)", justify="right")
+    direct, total = result.prob_reverse_margin_direct, result.prob_reverse_margin_total
+    same = bool(np.array_equal(direct, total))
+    rm = compact_table(
+        "P(reverse margin), keep_mining [% of paths]",
+        REVERSE_MARGIN_SAME_NOTE if same else
+        "direct: cash cost per BTC above the price; total: with depreciation and "
+        "stock-based compensation",
+    )
+    rm.add_column("month", no_wrap=True)
+    for col in ("direct = total\n%",) if same else ("direct\n%", "total\n%"):
+        rm.add_column(col, justify="right", no_wrap=True)
     T = len(result.periods)
     for t in sorted({0, *range(11, T, 12), T - 1}):
-        rm.add_row(
-            str(result.periods[t]),
-            fmt_pct(float(result.prob_reverse_margin_direct[t])),
-            fmt_pct(float(result.prob_reverse_margin_total[t])),
-        )
+        cells = [fmt_pct(float(direct[t]))] + ([] if same else [fmt_pct(float(total[t]))])
+        rm.add_row(str(result.periods[t]), *cells)
     if result.baseline is not None:
         console.print(rm)
 
     if len(result.policies) > 1 and result.treasury_given:
-        fp = Table(title="E[BTC sold under duress] by treasury policy [BTC]", title_justify="left")
-        fp.add_column("strategy")
+        fp = compact_table("E[BTC sold under duress] by treasury policy [BTC]")
+        fp.add_column("strategy", no_wrap=True)
         for p in result.policies:
-            fp.add_column(p, justify="right")
+            fp.add_column(p, justify="right", no_wrap=True)
         by = result.forced_sales_by_policy()
         for n in names:
             fp.add_row(n, *[fmt_num(by[n][p], ",.1f") for p in result.policies])
@@ -328,7 +355,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(with_input_warnings(json_summary(result))))
             return
-        console = Console()
+        console = make_console()
         _print(result, console)
         if out is not None:
             console.print(f"[dim]wrote {len(files)} files to {out}[/dim]")

@@ -1,0 +1,222 @@
+"""Terminal tables that fit the console (80 columns and up) without cutting a number.
+
+Every command prints through :func:`make_console` (width read from ``COLUMNS`` when the
+command runs) and builds its tables with :func:`compact_table`. Tables with one column per
+strategy go through :func:`print_strategy_table`, which splits the strategy columns into as
+many tables as the width needs, each repeating the quantity and unit columns, so no value
+and no header is ever truncated with "…". Adaptive units (:func:`hashrate_with_unit`,
+:func:`btc_with_unit`) keep one machine and a 700 MW fleet readable in the same table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+__all__ = [
+    "btc_with_unit",
+    "compact_table",
+    "hashrate_with_unit",
+    "make_console",
+    "print_strategy_table",
+]
+
+
+def make_console() -> Console:
+    """A stdout console whose width is the terminal's (or ``COLUMNS``) at call time."""
+    return Console(highlight=False)
+
+
+def compact_table(title: str | None = None, caption: str | None = None, **kwargs: object) -> Table:
+    """A table with a header rule only (no side borders): 4 to 6 columns fit 80 columns.
+
+    Parameters
+    ----------
+    title : str, optional
+        Printed above, left-justified.
+    caption : str, optional
+        Printed below, left-justified (units and definitions go here).
+    **kwargs
+        Passed to :class:`rich.table.Table`.
+    """
+    return _TitledTable(
+        title=title,
+        caption=caption,
+        title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        collapse_padding=True,
+        pad_edge=False,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+class _TitledTable(Table):
+    """A table whose title and caption are paragraphs at the console's full width (rich
+    wraps them at the table's width, which makes a narrow table's caption a column)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        title, caption = self.title, self.caption
+        self.title = self.caption = None
+        try:
+            if title:
+                yield Text.from_markup(title) if isinstance(title, str) else title
+            yield from super().__rich_console__(console, options)
+            if caption:
+                yield Text.from_markup(caption) if isinstance(caption, str) else caption
+        finally:
+            self.title, self.caption = title, caption
+
+
+def _fits(console: Console, table: Table) -> bool:
+    """Whether ``table`` prints at its natural width within the console's width (a table
+    measured against the console's own width never reports more than that width)."""
+    wide = console.options.update_width(10_000)
+    return console.measure(table, options=wide).maximum <= console.width
+
+
+def print_strategy_table(
+    console: Console,
+    title: str,
+    names: Sequence[str],
+    rows: Sequence[tuple[str, str, Sequence[str]]],
+    caption: str | None = None,
+    first_header: str = "quantity",
+) -> int:
+    """Print a quantity x strategy table, split into several tables when the strategies do
+    not fit the console's width side by side.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print; its ``width`` is the budget. [characters]
+    title : str
+        Printed once, above the first table, wrapped at the console's width.
+    names : sequence of str
+        Column headers, one per strategy (printed whole, never wrapped).
+    rows : sequence of (label, unit, values)
+        One row per quantity: its label, its unit (``""`` for none) and one cell per
+        strategy.
+    caption : str, optional
+        Printed once, under the last table, wrapped at the console's width.
+    first_header : str
+        Header of the label column.
+
+    Returns
+    -------
+    int
+        The number of tables printed.
+    """
+    chunks = _chunks(console, names, rows, first_header)
+    console.print(escape(title))
+    for cols in chunks:
+        console.print(_strategy_table(names, rows, cols, first_header))
+    if caption:
+        console.print(escape(caption))
+    return len(chunks)
+
+
+def _chunks(
+    console: Console,
+    names: Sequence[str],
+    rows: Sequence[tuple[str, str, Sequence[str]]],
+    first_header: str,
+) -> list[list[int]]:
+    """Groups of strategy columns that fit side by side: as few groups as a greedy fill
+    needs, then as even as the width allows (4 strategies in 2 + 2, not 3 + 1)."""
+    greedy: list[list[int]] = []
+    current: list[int] = []
+    for j in range(len(names)):
+        trial = _strategy_table(names, rows, [*current, j], first_header)
+        if current and not _fits(console, trial):
+            greedy.append(current)
+            current = [j]
+        else:
+            current.append(j)
+    greedy.append(current)
+    size = -(-len(names) // len(greedy))
+    even = [list(range(k, min(k + size, len(names)))) for k in range(0, len(names), size)]
+    if len(even) == len(greedy) and all(
+        _fits(console, _strategy_table(names, rows, cols, first_header)) for cols in even
+    ):
+        return even
+    return greedy
+
+
+def _strategy_table(
+    names: Sequence[str],
+    rows: Sequence[tuple[str, str, Sequence[str]]],
+    cols: Sequence[int],
+    first_header: str,
+) -> Table:
+    t = compact_table()
+    t.add_column(first_header, no_wrap=True)
+    t.add_column("unit", no_wrap=True)
+    for j in cols:
+        t.add_column(escape(names[j]), justify="right", no_wrap=True)
+    for label, unit, values in rows:
+        t.add_row(escape(label), escape(unit), *[values[j] for j in cols])
+    return t
+
+
+_HASHRATE_UNITS: tuple[tuple[float, str], ...] = (
+    (1e6, "EH/s"),
+    (1e3, "PH/s"),
+    (1.0, "TH/s"),
+)
+
+
+def hashrate_with_unit(th_s: float, digits: int = 2) -> tuple[str, str]:
+    """A hashrate in the largest unit that keeps it at or above 1 (EH/s, PH/s, TH/s).
+
+    Parameters
+    ----------
+    th_s : float
+        Hashrate. [TH/s]
+    digits : int
+        Decimals.
+
+    Returns
+    -------
+    tuple of str
+        The formatted value and its unit, e.g. ``("200.00", "TH/s")`` for one S21.
+    """
+    if not math.isfinite(th_s):
+        return "n/a", "TH/s"
+    for scale, unit in _HASHRATE_UNITS:
+        if abs(th_s) >= scale:
+            return f"{th_s / scale:,.{digits}f}", unit
+    return f"{th_s:,.{digits}f}", "TH/s"
+
+
+def btc_with_unit(btc: float, per: str = "") -> tuple[str, str]:
+    """A BTC amount in BTC (>= 1), mBTC (>= 0.001) or sats, with 3 significant figures or
+    more.
+
+    Parameters
+    ----------
+    btc : float
+        Amount. [BTC]
+    per : str
+        Suffix of the unit, e.g. ``"/day"``.
+
+    Returns
+    -------
+    tuple of str
+        The formatted value and its unit, e.g. ``("8,826", "sats/day")`` for one S21.
+    """
+    if not math.isfinite(btc):
+        return "n/a", f"BTC{per}"
+    a = abs(btc)
+    if a >= 1:
+        return f"{btc:,.3f}", f"BTC{per}"
+    if a >= 1e-3:
+        return f"{btc * 1e3:,.3f}", f"mBTC{per}"
+    return f"{btc * 1e8:,.0f}", f"sats{per}"
