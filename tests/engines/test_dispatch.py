@@ -229,7 +229,7 @@ def test_cli_table_and_bad_input(tmp_path: Path) -> None:
     ok = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices",
                              str(DATA / "prices_hb_west_2024-08-19_21.csv"),
                              "--hashprice-usd-per-ph-day", "45"])
-    assert ok.exit_code == 0 and "net_margin_always_on_usd" in ok.stdout
+    assert ok.exit_code == 0 and "net margin, always on" in ok.stdout
     both = runner.invoke(app, ["dispatch", str(EXAMPLE), "--market", "ercot:HB_WEST:2024",
                                "--prices", str(DATA / "prices_hb_west_2024-08-19_21.csv")])
     assert both.exit_code == 2 and "not both" in both.output
