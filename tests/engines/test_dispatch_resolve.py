@@ -15,8 +15,11 @@ from hashpivot.engines.dispatch.resolve import (
     resolve_ai_load,
     resolve_demand_response,
     resolve_emissions,
+    resolve_four_cp,
     resolve_grid_price,
+    resolve_hashprice,
     resolve_import_limit,
+    resolve_renewable,
     resolve_tranches,
 )
 from hashpivot.exceptions import InputError
@@ -157,3 +160,77 @@ def test_side_file_problems_name_the_site_field_and_file(tmp_path: Path) -> None
                                        str(prices)])
     assert missing.exit_code == 2
     assert "--site: no site named 'Gamma'" in missing.output
+
+
+def test_hashprice_provenance_in_order_of_precedence() -> None:
+    hp, source = resolve_hashprice(INDEX, DispatchSpec(hashprice_usd_per_ph_day=45.0), 50.0)
+    assert list(hp) == [50.0] * 8 and source == "constant (command line)"
+    series = pd.Series(np.arange(8.0), index=INDEX)
+    hp, source = resolve_hashprice(INDEX, DispatchSpec(hashprice_usd_per_ph_day=45.0), series)
+    assert list(hp) == list(range(8)) and source == "hashprice series (argument)"
+    hp, source = resolve_hashprice(INDEX, DispatchSpec(hashprice_usd_per_ph_day=45.0))
+    assert list(hp) == [45.0] * 8 and source == "constant (dispatch spec)"
+
+
+def test_hashprice_from_network_conditions_by_hand() -> None:
+    # 2024-08-19 is after the April 2024 halving: subsidy 3.125 BTC. One PH/s finds
+    # 1e15 * 86,400 / (difficulty * 2**32) blocks a day.
+    spec = DispatchSpec(btc_price_usd=60_000.0, network_difficulty=80e12, fees_btc_per_block=0.1)
+    hp, source = resolve_hashprice(INDEX, spec)
+    blocks_per_ph_day = 1e15 * 86_400 / (80e12 * 2**32)
+    assert hp == pytest.approx(np.full(8, blocks_per_ph_day * (3.125 + 0.1) * 60_000.0))
+    assert source == (
+        "network conditions: BTC 60,000 USD, difficulty 8e+13, fees 0.100 BTC/block, "
+        "subsidy 3.125 BTC"
+    )
+
+
+def _renewable(**kw: object) -> DispatchSpec:
+    return DispatchSpec.model_validate({"renewable": {"capacity_mw": 10.0, **kw}})
+
+
+def test_renewable_profile_series_and_file() -> None:
+    hours = np.full(8, 0.25)
+    half = pd.Series(0.5, index=INDEX)
+    mw, meta = resolve_renewable(INDEX, hours, _renewable(), half, None)
+    assert list(mw) == [5.0] * 8  # 10 MW x capacity factor 0.5
+    assert meta == {"renewable_profile": "profile series (argument)"}
+    mw, meta = resolve_renewable(INDEX, hours, _renewable(profile_file="cf.csv"), half, None,
+                                 from_file=True)
+    assert list(mw) == [5.0] * 8 and meta == {"renewable_profile": "file cf.csv"}
+    with pytest.raises(InputError) as info:
+        resolve_renewable(INDEX, hours, _renewable(), half + 1.0, None)
+    assert info.value.problems[0].path == "renewable_profile"
+
+
+def test_renewable_synthetic_solar_is_dark_at_midnight_and_none_without_a_plant() -> None:
+    hours = np.full(8, 0.25)  # 00:00-02:00 in Chicago: the sun is down
+    mw, meta = resolve_renewable(INDEX, hours, _renewable(latitude_deg=31.9), None, None)
+    assert list(mw) == [0.0] * 8
+    assert meta["renewable_profile"].startswith("synthetic clear-sky solar")
+    mw, meta = resolve_renewable(INDEX, hours, DispatchSpec(), None, None)
+    assert list(mw) == [0.0] * 8 and meta == {}
+
+
+def test_four_cp_peaks_by_hand() -> None:
+    hours = np.full(8, 0.25)
+    spec = DispatchSpec.model_validate(
+        {"four_cp": {"charge_usd_per_kw_year": 50.0,
+                     "peak_intervals": ["2024-08-19T00:40:00", "2024-08-20T17:00:00"]}}
+    )
+    peak, meta = resolve_four_cp(INDEX, hours, spec, None)
+    # 00:40 falls in the interval that starts at 00:30 (the third); the second is outside
+    assert list(np.flatnonzero(peak)) == [2]
+    assert meta == {"fourcp_peaks_outside_horizon": 1}
+    probability = pd.Series([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.0], index=INDEX)
+    peak, _ = resolve_four_cp(INDEX, hours, spec, probability)
+    assert list(np.flatnonzero(peak)) == [2, 5, 6]  # threshold 0.5 is inclusive
+
+
+def test_four_cp_without_a_peak_in_the_horizon_says_so() -> None:
+    spec = DispatchSpec.model_validate({"four_cp": {"charge_usd_per_kw_year": 50.0}})
+    peak, meta = resolve_four_cp(INDEX, np.full(8, 0.25), spec, None)
+    assert not peak.any()
+    assert meta == {"fourcp_note": "no 4CP peak interval falls in the horizon: no charge"}
+    peak, meta = resolve_four_cp(INDEX, np.full(8, 0.25), DispatchSpec(), None)
+    assert not peak.any() and meta == {}  # no charge: no peaks resolved

@@ -125,6 +125,8 @@ def dispatch_command(
         fail_input(
             f"must be a number within 0-1e6 (got {hashprice:g})", "--hashprice-usd-per-ph-day"
         )
+    if prices is not None and market is not None:
+        fail_input("give either --prices or --market, not both", "--prices")
     if prices is not None and prices.is_dir():
         fail_input(f"{prices} is a folder, not a file", "--prices")
     check_out_dir(out)

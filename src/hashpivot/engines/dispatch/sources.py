@@ -159,7 +159,7 @@ def load_prices(
 
     if prices_file is not None and market is not None:
         raise InputError(
-            Problem(path="prices_file", message="give either --prices or --market, not both")
+            Problem(path="prices_file", message="give either prices_file or market, not both")
         )
     contract_market = site.power_contract.market if site.power_contract is not None else None
     if prices_file is not None:
