@@ -21,7 +21,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from hashpivot.exceptions import DataError
-from hashpivot.io.coinmetrics import BTC_DAILY_COLUMNS
+from hashpivot.io._columns import BTC_DAILY_COLUMNS
 
 BTC_DAILY_FILE = "btc_daily.csv.gz"
 HOSTING_DEALS_FILE = "ai_hosting_deals.csv"

@@ -24,17 +24,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.exceptions import DataError
-
-#: Columns of the daily BTC table, in order (the index is ``date``).
-BTC_DAILY_COLUMNS: tuple[str, ...] = (
-    "price_usd",
-    "difficulty",
-    "blocks",
-    "fees_btc_per_block",
-    "subsidy_btc_per_block",
-    "hashrate_th_s",
-    "height_end",
-)
+from hashpivot.io._columns import BTC_DAILY_COLUMNS
 
 #: Raw Coin Metrics columns this parser needs.
 RAW_COLUMNS: tuple[str, ...] = (

@@ -35,7 +35,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal, cast
+from typing import IO, Literal, cast, get_args
 
 import pandas as pd
 
@@ -49,14 +49,7 @@ Effect = Literal[
     "add_cost_usd",
     "record_obligation",
 ]
-EFFECTS: tuple[str, ...] = (
-    "forbid_new_mining",
-    "forbid_conversion",
-    "cap_mw",
-    "study_delay_quarters",
-    "add_cost_usd",
-    "record_obligation",
-)
+EFFECTS: tuple[str, ...] = get_args(Effect)
 _NEEDS_VALUE = frozenset({"cap_mw", "study_delay_quarters", "add_cost_usd"})
 COLUMNS: tuple[str, ...] = (
     "rule_id",

@@ -28,6 +28,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hashpivot.io._columns import BTC_DAILY_COLUMNS
+
 if TYPE_CHECKING:
     from hashpivot.io.chain_history import DailyRow
 
@@ -37,18 +39,8 @@ CHAIN_FILE = "btc_daily_chain.csv"
 META_FILE = "btc_daily_meta.json"
 PROVENANCE_FILE = "PROVENANCE.md"
 BUNDLED_FILE = "btc_daily.csv.gz"
-#: Columns of the files: ``date`` and the bundled table's (``io.coinmetrics.BTC_DAILY_COLUMNS``,
-#: not imported here because that module loads pandas).
-COLUMNS = (
-    "date",
-    "price_usd",
-    "difficulty",
-    "blocks",
-    "fees_btc_per_block",
-    "subsidy_btc_per_block",
-    "hashrate_th_s",
-    "height_end",
-)
+#: Columns of the files: ``date`` and the bundled table's.
+COLUMNS = ("date", *BTC_DAILY_COLUMNS)
 #: Days after which the latest data day counts as stale. [days]
 STALE_AFTER_DAYS = 30
 
