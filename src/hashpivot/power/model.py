@@ -23,7 +23,7 @@ Conventions
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -421,6 +421,26 @@ class DispatchProblem:
         from dataclasses import replace as _replace
 
         return _replace(self, **changes)
+
+    def window(self, start: int, stop: int) -> DispatchProblem:
+        """The problem over intervals ``start:stop`` (a rolling-horizon window).
+
+        Every ``_series`` array is sliced. The 4CP charge is spread over the peaks of the
+        whole horizon, so the window's rate is scaled by its share of the peaks: a peak
+        interval costs the same per MW in the window as in the whole problem.
+        """
+        sl = slice(start, stop)
+        changes: dict[str, Any] = {"index": self.index[sl]}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_series") and value is not None:
+                changes[f.name] = np.asarray(value)[sl]
+        n_peaks = int(self.peak().sum())
+        if n_peaks:
+            changes["fourcp_usd_per_kw_year"] = (
+                self.fourcp_usd_per_kw_year * int(self.peak()[sl].sum()) / n_peaks
+            )
+        return self.replace(**changes)
 
 
 @dataclass

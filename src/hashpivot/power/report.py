@@ -41,6 +41,10 @@ class SolveReport:
         Size of the model (0 for the fast path).
     constraint_names : tuple of str
         Names of the non-empty constraint blocks (``"{variable}-{rule}-{bound}"``).
+    n_windows : int
+        Rolling-horizon windows solved (1 for a single solve); with more than one the
+        size is that of the largest window and ``mip_gap`` the windows' combined gap
+        (:mod:`hashpivot.power.lp.rolling`).
     """
 
     solver: Literal["fast", "lp", "milp"]
@@ -55,3 +59,4 @@ class SolveReport:
     n_constraints: int = 0
     n_nonzeros: int = 0
     constraint_names: tuple[str, ...] = ()
+    n_windows: int = 1

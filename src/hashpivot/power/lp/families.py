@@ -12,13 +12,16 @@ Python's dict order).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from hashpivot.power.lp.container import IntArray, LinearModel, Term
 from hashpivot.power.model import DispatchProblem
 
 __all__ = [
+    "Boundary",
     "define_ai_flexible",
     "define_balance",
     "define_commitment",
@@ -27,6 +30,26 @@ __all__ = [
     "define_ramp",
     "define_supply",
 ]
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """The state before a rolling-horizon window, carried from the window before.
+
+    Attributes
+    ----------
+    on : numpy.ndarray of bool, shape (K,)
+        Tranche committed in the interval before the window.
+    run_intervals : numpy.ndarray of int, shape (K,)
+        Intervals the tranche has been in that state, capped at max(min up, min down)
+        (the cap also for a run that began with the horizon, which no rule constrains).
+    load_mw : float
+        Site load (mining + AI flexible) in the interval before the window. [MW]
+    """
+
+    on: npt.NDArray[np.bool_]
+    run_intervals: npt.NDArray[np.int64]
+    load_mw: float
 
 
 def _take(cols: IntArray, idx: IntArray) -> IntArray:
@@ -157,21 +180,34 @@ def define_demand_response(m: LinearModel, problem: DispatchProblem) -> None:
     m.add_constraints("site_load-event-upper", n, terms, -math.inf, cap)
 
 
-def define_ramp(m: LinearModel, problem: DispatchProblem) -> None:
+def define_ramp(
+    m: LinearModel, problem: DispatchProblem, boundary: Boundary | None = None
+) -> None:
     """``site_load-ramp-range``: -ramp <= load(t) - load(t-1) <= ramp, load = mining + AI
-    flexible."""
+    flexible; ``site_load-boundary-range``: the same for the first interval against the
+    load before a rolling-horizon window."""
     ramp = problem.ramp_mw_per_interval
     t = problem.n_intervals
-    if not math.isfinite(ramp) or t < 2:
+    if not math.isfinite(ramp):
+        return
+    mining, flex = m.get("mining"), m.get("ai_flexible")
+    if boundary is not None:
+        zero = np.zeros(1, dtype=np.int64)
+        m.add_constraints(
+            "site_load-boundary-range", 1, [(zero, mining[:1], 1.0), (zero, flex[:1], 1.0)],
+            boundary.load_mw - ramp, boundary.load_mw + ramp,
+        )
+    if t < 2:
         return
     r = np.arange(t - 1)
-    mining, flex = m.get("mining"), m.get("ai_flexible")
     terms: list[Term] = [(r, mining[1:], 1.0), (r, mining[:-1], -1.0)]
     terms += [(r, flex[1:], 1.0), (r, flex[:-1], -1.0)]
     m.add_constraints("site_load-ramp-range", t - 1, terms, -ramp, ramp)
 
 
-def define_commitment(m: LinearModel, problem: DispatchProblem, milp: bool) -> None:
+def define_commitment(
+    m: LinearModel, problem: DispatchProblem, milp: bool, boundary: Boundary | None = None
+) -> None:
     """On/off binaries per tranche with min up/down times (MILP; empty blocks otherwise).
 
     ``tranche_on``, ``tranche_start``, ``tranche_stop`` (T, K);
@@ -179,14 +215,27 @@ def define_commitment(m: LinearModel, problem: DispatchProblem, milp: bool) -> N
     f_min P_k on; ``tranche_on-transition-eq``: on(t) - on(t-1) - start(t) + stop(t) = 0;
     ``tranche_start-min_up-upper``: starts over the last UT intervals <= on(t);
     ``tranche_stop-min_down-upper``: stops over the last DT intervals <= 1 - on(t).
-    The state before the horizon is free (no start or stop at t = 0). Rows of a (T, K)
-    family are numbered tranche by tranche.
+    The state before the horizon is free (no start or stop at t = 0), unless a
+    ``boundary`` carries it from the window before: then ``tranche_on-boundary-eq``
+    (on(0) - start(0) + stop(0) = on before) and a tranche within its min up (down) time
+    stays on (off) for the rest of it. Rows of a (T, K) family are numbered tranche by
+    tranche.
     """
     t = problem.n_intervals
     k = len(problem.tranches) if milp else 0
     first = np.ones((t, k))
-    first[:1] = 0.0
-    u = m.add_variables("tranche_on", 0.0, 1.0, 0.0, integer=True, shape=(t, k))
+    u_lower, u_upper = np.zeros((t, k)), np.ones((t, k))
+    if boundary is None:
+        first[:1] = 0.0
+    elif k:
+        steps = np.arange(t)[:, None]
+        up_left = np.where(boundary.on, problem.min_up_intervals - boundary.run_intervals, 0)
+        down_left = np.where(
+            boundary.on, 0, problem.min_down_intervals - boundary.run_intervals
+        )
+        u_lower[steps < up_left[None, :]] = 1.0
+        u_upper[steps < down_left[None, :]] = 0.0
+    u = m.add_variables("tranche_on", u_lower, u_upper, 0.0, integer=True, shape=(t, k))
     y = m.add_variables("tranche_start", 0.0, first, 0.0, shape=(t, k))
     z = m.add_variables("tranche_stop", 0.0, first, 0.0, shape=(t, k))
     if not k:
@@ -206,6 +255,12 @@ def define_commitment(m: LinearModel, problem: DispatchProblem, milp: bool) -> N
         "segment-on-lower", t * k,
         [(seg_rows, segment, 1.0), (rows, u, -(f_min * p_mw)[None, :])], 0.0, math.inf,
     )
+    if boundary is not None:
+        kr = np.arange(k)
+        m.add_constraints(
+            "tranche_on-boundary-eq", k, [(kr, u[0], 1.0), (kr, y[0], -1.0), (kr, z[0], 1.0)],
+            boundary.on.astype(float), boundary.on.astype(float),
+        )
     if t < 2:
         return
     r1 = np.arange(t - 1)[:, None] + (t - 1) * np.arange(k)[None, :]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
 
 import numpy as np
 
@@ -14,6 +13,7 @@ from hashpivot.power.lp.adapter import highs_for, outcome
 from hashpivot.power.lp.container import LinearModel
 from hashpivot.power.lp.extract import extract_schedule
 from hashpivot.power.lp.families import (
+    Boundary,
     define_ai_flexible,
     define_balance,
     define_commitment,
@@ -29,16 +29,19 @@ from hashpivot.power.report import SolveReport
 __all__ = ["build_model", "fixed_margin_usd", "solve_lp"]
 
 
-def build_model(problem: DispatchProblem, milp: bool | None = None) -> LinearModel:
-    """Assemble the LP (or MILP, when min up/down times are set or ``milp``)."""
+def build_model(
+    problem: DispatchProblem, milp: bool | None = None, boundary: Boundary | None = None
+) -> LinearModel:
+    """Assemble the LP (or MILP, when min up/down times are set or ``milp``); a
+    ``boundary`` couples the first interval to the state before (rolling horizon)."""
     m = LinearModel(problem.n_intervals)
     define_mining(m, problem)
     define_supply(m, problem)
     define_ai_flexible(m, problem)
     define_balance(m, problem)
     define_demand_response(m, problem)
-    define_ramp(m, problem)
-    define_commitment(m, problem, problem.needs_milp if milp is None else milp)
+    define_ramp(m, problem, boundary)
+    define_commitment(m, problem, problem.needs_milp if milp is None else milp, boundary)
     return m
 
 
@@ -63,6 +66,8 @@ def solve_lp(
     time_limit_seconds: float = 60.0,
     threads: int | None = None,
     lp_method: str = "choose",
+    window_hours: float | None = 24.0,
+    lookahead_hours: float = 6.0,
 ) -> tuple[Schedule, SolveReport]:
     """Solve the dispatch as an LP (MILP with min up/down times) on HiGHS.
 
@@ -72,20 +77,27 @@ def solve_lp(
     milp : bool, optional
         Force (True) or forbid (False) on/off binaries; default: when min up/down > 1.
     mip_gap : float
-        Relative MIP gap at which HiGHS stops. [-]
+        Relative MIP gap at which HiGHS stops (each window's, in a rolling horizon). [-]
     time_limit_seconds : float
-        HiGHS time limit; a MILP stopped by it returns its best solution and gap. [s]
+        Wall-clock limit of the whole solve, model building included; a MILP stopped by
+        it returns its best solution and gap. [s]
     threads : int, optional
         HiGHS threads (default: HiGHS's choice).
     lp_method : {"choose", "simplex", "ipm"}
         HiGHS LP algorithm.
+    window_hours : float or None
+        A MILP longer than ``window_hours + lookahead_hours`` is solved in rolling windows
+        of this length (:mod:`hashpivot.power.lp.rolling`); None solves it whole. [h]
+    lookahead_hours : float
+        Intervals solved past each window and not kept. [h]
 
     Returns
     -------
     schedule : Schedule
     report : SolveReport
-        ``objective`` is the net margin HiGHS reports [USD] (``solver_objective_usd`` in
-        a result's summary), ``objective_bound`` its dual bound (MILP).
+        ``objective`` is the net margin [USD] (``solver_objective_usd`` in a result's
+        summary), ``objective_bound`` a bound on it (the MIP dual bound; for a rolling
+        horizon, the optimum without min up/down times).
 
     Raises
     ------
@@ -104,36 +116,31 @@ def solve_lp(
             "the mean AI load (firm + flexible)",
         )
     use_milp = problem.needs_milp if milp is None else milp
+    if use_milp and window_hours is not None:
+        step_h = float(np.median(problem.interval_hours_series))
+        window = max(round(window_hours / step_h), 1)
+        ahead = max(round(lookahead_hours / step_h), 0)
+        if t > window + ahead:
+            from hashpivot.power.lp.rolling import solve_rolling
+
+            left = time_limit_seconds - (time.perf_counter() - t0)
+            return solve_rolling(problem, mip_gap, left, window, ahead, threads)
     m = build_model(problem, use_milp)
     start = start_solution(problem, m) if use_milp else None
-    options: dict[str, float | int | str] = {"time_limit": float(time_limit_seconds)}
+    options: dict[str, float | int | str] = {}
     if threads is not None:
         options["threads"] = int(threads)
     if use_milp:
         options["mip_rel_gap"] = float(mip_gap)
     else:
         options["solver"] = lp_method
-
-    def run_highs(with_start: bool) -> tuple[Any, int]:
-        h, nnz = highs_for(m, options, integer=use_milp)
-        if with_start and start is not None:
-            h.setSolution(
-                m.n_col, np.arange(m.n_col, dtype=np.int32), np.asarray(start, dtype=np.float64)
-            )
-        h.run()
-        return h, nnz
-
+    h, nnz = highs_for(m, options, integer=use_milp)
+    if start is not None:
+        h.setSolution(m.n_col, np.arange(m.n_col, dtype=np.int32), start)
     build_s = time.perf_counter() - t0
+    h.setOptionValue("time_limit", max(float(time_limit_seconds) - build_s, 1e-3))
     t1 = time.perf_counter()
-    h, nnz = run_highs(with_start=True)
-    cost = np.concatenate(m.col_cost) if m.col_cost else np.zeros(0)
-    if start is not None and h.getInfo().primal_solution_status == 2:
-        # HiGHS 1.16 returns the user's start as the solution when presolve alone solves
-        # the MIP (its objective value is right, the values are not): solve again without
-        reported = float(h.getInfo().objective_function_value)
-        got = float(cost @ np.asarray(h.getSolution().col_value, dtype=float))
-        if abs(got - reported) > 1e-7 * max(1.0, abs(reported)):
-            h, nnz = run_highs(with_start=False)
+    h.run()  # once: a rejected start is not retried under a second limit
     solve_s = time.perf_counter() - t1
     end = outcome(h)
     if end.infeasible:
@@ -145,12 +152,18 @@ def solve_lp(
         raise SolverError(f"HiGHS stopped without a solution: {end.text}")
     info_h = h.getInfo()
     x = np.asarray(h.getSolution().col_value, dtype=float)
-    gap = float(info_h.mip_gap) if use_milp else 0.0
-    objective = -float(info_h.objective_function_value) + fixed_margin_usd(problem)
-    if use_milp:
-        bound = -float(info_h.mip_dual_bound) + fixed_margin_usd(problem)
+    constant = fixed_margin_usd(problem)
+    # the objective of the values returned (HiGHS 1.16 may hand back the start's values
+    # with the optimum's objective when presolve alone solves a MIP); the gap follows
+    if use_milp:  # HiGHS's gap, |primal - dual| / |primal|, on the values returned
+        primal = float(np.concatenate(m.col_cost) @ x)
+        dual = min(float(info_h.mip_dual_bound), primal)
+        objective, bound = -primal + constant, -dual + constant
+        gap = (primal - dual) / max(abs(primal), 1e-9)
     else:
+        objective = -float(info_h.objective_function_value) + constant
         bound = objective if end.status == "ok" else math.nan
+        gap = 0.0
     report = SolveReport(
         solver="milp" if use_milp else "lp",
         status=end.status,

@@ -18,9 +18,10 @@ import numpy.typing as npt
 from hashpivot.exceptions import InputError
 from hashpivot.power.fast import allocate_supply, solve_fast
 from hashpivot.power.lp.container import LinearModel
+from hashpivot.power.lp.families import Boundary
 from hashpivot.power.model import DispatchProblem, FloatArray
 
-__all__ = ["commitment_start", "enforce_min_up_down", "start_solution"]
+__all__ = ["commitment_start", "enforce_min_up_down", "repair_pattern", "start_solution"]
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -57,8 +58,27 @@ def enforce_min_up_down(on: BoolArray, up: int, down: int) -> BoolArray:
     return u
 
 
+def repair_pattern(
+    on: BoolArray, up: int, down: int, boundary: Boundary | None = None
+) -> BoolArray:
+    """:func:`enforce_min_up_down` on every tranche (columns of ``on``), after the state
+    carried by ``boundary``: a tranche within its min up (down) time stays on (off), and
+    the first run is judged with the run before the window prepended."""
+    out = np.asarray(on, dtype=bool).copy()
+    for j in range(out.shape[1]):
+        if boundary is None:
+            out[:, j] = enforce_min_up_down(out[:, j], up, down)
+            continue
+        state, run = bool(boundary.on[j]), max(int(boundary.run_intervals[j]), 1)
+        left = (up if state else down) - run
+        out[: max(left, 0), j] = state
+        seq = enforce_min_up_down(np.r_[np.full(run, state), out[:, j]], up, down)
+        out[:, j] = seq[run:]
+    return out
+
+
 def commitment_start(
-    problem: DispatchProblem, m: LinearModel, on: BoolArray
+    problem: DispatchProblem, m: LinearModel, on: BoolArray, boundary: Boundary | None = None
 ) -> FloatArray | None:
     """Column values of a MILP start in which tranche k runs at full power when
     ``on[:, k]``; None when it breaks a limit (import, DR readiness, ramp)."""
@@ -67,10 +87,10 @@ def commitment_start(
     x = np.zeros(m.n_col)
     u = on.astype(float)
     x[m.get("tranche_on")] = u
-    if t > 1:
-        d = np.diff(u, axis=0)
-        x[m.get("tranche_start")[1:]] = np.maximum(d, 0.0)
-        x[m.get("tranche_stop")[1:]] = np.maximum(-d, 0.0)
+    before = u[:1] if boundary is None else boundary.on.astype(float)[None, :]
+    d = np.diff(u, axis=0, prepend=before)
+    x[m.get("tranche_start")] = np.maximum(d, 0.0)
+    x[m.get("tranche_stop")] = np.maximum(-d, 0.0)
     x[m.get("segment")] = seg.cap_mw[None, :] * u[:, seg.tranche]
     mining = np.zeros(t)
     for k, tr in enumerate(problem.tranches):
@@ -85,6 +105,12 @@ def commitment_start(
     ramp = problem.ramp_mw_per_interval
     if math.isfinite(ramp) and t > 1 and np.any(np.abs(np.diff(load)) > ramp + 1e-9):
         return None
+    if (
+        math.isfinite(ramp)
+        and boundary is not None
+        and abs(load[0] - problem.ai_firm_mw - boundary.load_mw) > ramp + 1e-9
+    ):
+        return None
     x[m.get("mining")] = mining
     x[m.get("ai_flexible")] = problem.ai_flexible_mw
     flows = allocate_supply(problem, load)
@@ -98,7 +124,9 @@ def commitment_start(
     return x
 
 
-def start_solution(problem: DispatchProblem, m: LinearModel) -> FloatArray | None:
+def start_solution(
+    problem: DispatchProblem, m: LinearModel, boundary: Boundary | None = None
+) -> FloatArray | None:
     """A feasible MILP start, the cheaper of two candidates (None if neither is feasible):
 
     * the fast-path schedule without min up/down times (when nothing else links
@@ -119,11 +147,10 @@ def start_solution(problem: DispatchProblem, m: LinearModel) -> FloatArray | Non
             power = np.array([tr.power_mw for tr in problem.tranches])
             on = sched.mining_by_tranche_mw(problem) >= 0.5 * power[None, :]
             on &= power[None, :] > 0
-            for j in range(k):
-                on[:, j] = enforce_min_up_down(
-                    on[:, j], problem.min_up_intervals, problem.min_down_intervals
-                )
-            x = commitment_start(problem, m, on)
+            on = repair_pattern(
+                on, problem.min_up_intervals, problem.min_down_intervals, boundary
+            )
+            x = commitment_start(problem, m, on, boundary)
             if x is not None:
                 candidates.append(x)
     room = float(np.min(problem.renewable())) + problem.import_limit_mw - problem.ai_firm_mw
@@ -134,7 +161,10 @@ def start_solution(problem: DispatchProblem, m: LinearModel) -> FloatArray | Non
         if total + problem.tranches[j].power_mw <= room + 1e-9:
             total += problem.tranches[j].power_mw
             on_const[:, j] = True
-    x = commitment_start(problem, m, on_const)
+    on_const = repair_pattern(
+        on_const, problem.min_up_intervals, problem.min_down_intervals, boundary
+    )
+    x = commitment_start(problem, m, on_const, boundary)
     if x is not None:
         candidates.append(x)
     if not candidates:
