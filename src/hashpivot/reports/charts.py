@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 
 def new_figure(
-    nrows: int = 1, height_in: float = 4.0, width_in: float = 11.0
+    nrows: int = 1, height_in: float = 4.0, width_in: float = 11.0, sharex: bool = True
 ) -> tuple[Any, Any]:
     """A matplotlib figure with ``nrows`` stacked axes sharing x.
 
@@ -26,6 +26,8 @@ def new_figure(
         Height of each axes row. [inch]
     width_in : float
         Width of the figure. [inch]
+    sharex : bool
+        Whether the axes share their x axis.
 
     Returns
     -------
@@ -33,9 +35,33 @@ def new_figure(
         The figure and a 1-D array of its ``nrows`` axes.
     """
     fig, axes = plt.subplots(
-        nrows, 1, figsize=(width_in, height_in * nrows), sharex=True, squeeze=False
+        nrows, 1, figsize=(width_in, height_in * nrows), sharex=sharex, squeeze=False
     )
     return fig, axes[:, 0]
+
+
+def set_titles(fig: Any, title: str, subtitle: str, width_chars: int = 110) -> None:
+    """The figure's title and, under it, a subtitle stating what is shown, its units and
+    its assumptions (horizon, discounted or not, data source), wrapped at ``width_chars``.
+
+    Both go in the figure's suptitle (one text, two or more lines), which ``tight_layout``
+    keeps clear of the axes.
+    """
+    import textwrap
+
+    fig.suptitle(f"{title}\n{textwrap.fill(subtitle, width_chars)}", fontsize=9.5)
+
+
+def plotly_title(title: str, subtitle: str) -> dict[str, Any]:
+    """A plotly ``layout.title``: the title with the subtitle under it in small type."""
+    return {"text": f"{title}<br><sup>{subtitle}</sup>"}
+
+
+def thousands(ax_axis: Any, decimals: int = 0) -> None:
+    """Tick labels of a matplotlib axis (``ax.yaxis``) with thousands separators."""
+    from matplotlib.ticker import StrMethodFormatter
+
+    ax_axis.set_major_formatter(StrMethodFormatter(f"{{x:,.{decimals}f}}"))
 
 
 def save_png(fig: Any, path: Path, dpi: int = 110) -> Path:

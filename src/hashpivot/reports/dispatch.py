@@ -13,7 +13,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from hashpivot.reports.charts import html_fragments, new_figure, save_png
+from hashpivot.reports.charts import (
+    html_fragments,
+    new_figure,
+    plotly_title,
+    save_png,
+    set_titles,
+    thousands,
+)
 from hashpivot.reports.serialize import jsonable
 
 if TYPE_CHECKING:
@@ -60,45 +67,93 @@ def heatmap_chart(
     ax.set_xticklabels([heat.index[i].strftime("%Y-%m-%d") for i in ticks], rotation=45,
                        ha="right", fontsize=7)
     fig.colorbar(im, ax=ax, label="mining load [MW]")
-    ax.set_title(f"Mining load, {summary.get('site', '')}: uptime "
-                 f"{100 * (summary.get('uptime_fraction') or 0):.1f} %")
+    head = (f"Mining load, {summary.get('site', '')}: uptime "
+            f"{100 * (summary.get('uptime_fraction') or 0):.1f} %")
+    subtitle = _subtitle(summary, "Mean mining load [MW] per local clock hour and day")
+    set_titles(fig, head, subtitle, width_chars=100)
     png = save_png(fig, out_dir / "dispatch_heatmap.png")
     g = go.Figure(go.Heatmap(z=heat.to_numpy().T, x=[d.strftime("%Y-%m-%d") for d in heat.index],
                              y=list(range(24)), colorbar={"title": "MW"}))
-    g.update_layout(title="Mining load [MW], day x hour", yaxis_title="hour (local)")
+    g.update_layout(title=plotly_title(head, subtitle), yaxis_title="hour (local)")
     return png, g
 
 
+#: The price-duration chart's linear y axis spans the P0.5..P99.5 prices (and every
+#: threshold); the intervals outside are counted in an annotation, not drawn off-scale.
+PRICE_RANGE_PERCENTILES: tuple[float, float] = (0.5, 99.5)
+
+
 def price_duration_chart(
-    prices_usd_per_mwh: np.ndarray, thresholds_usd_per_mwh: dict[str, float], out_dir: Path
+    prices_usd_per_mwh: np.ndarray, thresholds_usd_per_mwh: dict[str, float], out_dir: Path,
+    summary: dict[str, Any] | None = None,
 ) -> tuple[Path, go.Figure]:
     """``dispatch_price_duration.png``: interval prices sorted high to low [USD/MWh] with
-    each tranche's curtailment threshold [USD/MWh] and the share of intervals above it."""
+    each tranche's curtailment threshold [USD/MWh] and the share of intervals above it, on
+    a linear axis clipped to the P0.5..P99.5 prices; the clipped extremes are annotated
+    with their count and their most extreme price."""
     prices = np.sort(prices_usd_per_mwh)[::-1]
     share = np.arange(1, len(prices) + 1) / len(prices) * 100
+    lo, hi = (float(x) for x in np.percentile(prices, PRICE_RANGE_PERCENTILES))
+    thr = list(thresholds_usd_per_mwh.values())
+    lo, hi = min([lo, *thr]), max([hi, *thr])
+    pad = 0.05 * (hi - lo if hi > lo else 1.0)
+    lo, hi = lo - pad, hi + pad
+    n_above, n_below = int((prices > hi).sum()), int((prices < lo).sum())
     fig, (ax,) = new_figure(1, 5.0, width_in=9.0)
     ax.plot(share, prices, lw=1.2, label="index price")
-    for i, (name, thr) in enumerate(thresholds_usd_per_mwh.items()):
-        above = float((prices > thr).mean() * 100)
-        ax.axhline(thr, ls="--", lw=0.9, color=f"C{(i + 1) % 10}",
-                   label=f"{name}: {thr:,.0f} USD/MWh ({above:.1f} % above)")
-    ax.set_yscale("symlog", linthresh=100)
+    for i, (name, t) in enumerate(thresholds_usd_per_mwh.items()):
+        above = float((prices > t).mean() * 100)
+        ax.axhline(t, ls="--", lw=0.9, color=f"C{(i + 1) % 10}",
+                   label=f"{name}: {t:,.0f} USD/MWh ({above:.1f} % above)")
+    ax.set_ylim(lo, hi)
+    clipped = []
+    if n_above:
+        clipped.append(f"{n_above:,} intervals above {hi:,.0f} (max {prices[0]:,.0f})")
+        ax.annotate(f"{n_above:,} intervals above, up to {prices[0]:,.0f} USD/MWh",
+                    (0, hi), xytext=(4, -12), textcoords="offset points", fontsize=7)
+    if n_below:
+        clipped.append(f"{n_below:,} below {lo:,.0f} (min {prices[-1]:,.0f})")
+        ax.annotate(f"{n_below:,} intervals below, down to {prices[-1]:,.0f} USD/MWh",
+                    (100, lo), xytext=(-4, 6), textcoords="offset points", fontsize=7,
+                    ha="right")
     ax.set_xlabel("share of intervals with a higher price [%]")
     ax.set_ylabel("price [USD/MWh]")
-    ax.set_title("Price-duration curve and curtailment thresholds (mean hashprice)")
-    ax.legend(fontsize=7)
+    thousands(ax.yaxis)
+    head = "Price-duration curve and curtailment thresholds (mean hashprice)"
+    subtitle = _subtitle(
+        summary or {},
+        f"{len(prices):,} interval prices [USD/MWh], high to low, linear axis"
+        + (" clipped: " + "; ".join(clipped) + " not drawn" if clipped else ""),
+    )
+    set_titles(fig, head, subtitle, width_chars=100)
+    ax.legend(fontsize=7, loc="upper right")
     ax.grid(alpha=0.3)
     png = save_png(fig, out_dir / "dispatch_price_duration.png")
     step = max(1, len(prices) // 5000)
     g = go.Figure(go.Scatter(x=share[::step], y=prices[::step], name="index price"))
-    for name, thr in thresholds_usd_per_mwh.items():
-        g.add_hline(y=thr, line_dash="dash", annotation_text=f"{name} {thr:,.0f}")
-    g.update_layout(title="Price-duration curve [USD/MWh]", xaxis_title="% of intervals",
-                    yaxis_type="log" if prices.min() > 0 else "linear")
+    for name, t in thresholds_usd_per_mwh.items():
+        g.add_hline(y=t, line_dash="dash", annotation_text=f"{name} {t:,.0f}")
+    g.update_layout(title=plotly_title(head, subtitle), xaxis_title="% of intervals",
+                    yaxis_title="price [USD/MWh]", yaxis_range=[lo, hi],
+                    yaxis_tickformat=",.0f")
     return png, g
 
 
-def monthly_chart(monthly: pd.DataFrame, out_dir: Path) -> tuple[Path, go.Figure]:
+def _subtitle(summary: dict[str, Any], what: str) -> str:
+    """``what``, then the period, the price source and the hashprice source of a dispatch
+    summary (the JSON-safe ``to_dict()``)."""
+    parts = [what]
+    if summary.get("start"):
+        parts.append(f"{str(summary['start'])[:10]} .. {str(summary.get('end', ''))[:10]}")
+    for key, label in (("price_source", "prices"), ("hashprice_source", "hashprice")):
+        if summary.get(key):
+            parts.append(f"{label}: {summary[key]}")
+    return "; ".join(parts)
+
+
+def monthly_chart(
+    monthly: pd.DataFrame, out_dir: Path, summary: dict[str, Any] | None = None
+) -> tuple[Path, go.Figure]:
     """``dispatch_monthly.png``: energy bought by source and used by mining and AI [MWh]
     per month, with emissions [t CO2] on a second axis."""
     labels = [str(p) for p in monthly.index]
@@ -114,17 +169,26 @@ def monthly_chart(monthly: pd.DataFrame, out_dir: Path) -> tuple[Path, go.Figure
     ax2.plot(labels, monthly["emissions_tco2"], "g--", label="emissions")
     ax2.set_ylabel("emissions [t CO2]")
     ax2.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize=7)
-    ax2.legend(loc="upper right", fontsize=7)
+    thousands(ax.yaxis)
+    thousands(ax2.yaxis)
+    handles, names = ax.get_legend_handles_labels()
+    handles2, names2 = ax2.get_legend_handles_labels()
+    # one legend under the axes, never over the bars
+    ax.legend(handles + handles2, names + names2, loc="upper center",
+              bbox_to_anchor=(0.5, -0.22), ncol=6, fontsize=7, frameon=False)
     ax.tick_params(axis="x", rotation=45)
-    ax.set_title("Monthly energy by source and use, and emissions")
+    head = "Monthly energy by source and use, and emissions"
+    subtitle = _subtitle(summary or {}, "Energy [MWh] bought by source (bars) and used "
+                         "(lines); emissions [t CO2] on the right axis")
+    set_titles(fig, head, subtitle, width_chars=100)
     png = save_png(fig, out_dir / "dispatch_monthly.png")
     g = make_subplots(specs=[[{"secondary_y": True}]])
     for col, lab in ENERGY_SOURCES:
         g.add_bar(x=labels, y=monthly[col], name=lab)
     g.add_scatter(x=labels, y=monthly["emissions_tco2"], name="emissions [t CO2]",
                   secondary_y=True)
-    g.update_layout(barmode="stack", title="Monthly energy [MWh] and emissions [t CO2]")
+    g.update_layout(barmode="stack", title=plotly_title(head, subtitle),
+                    yaxis_tickformat=",.0f", legend={"orientation": "h", "y": -0.25})
     return png, g
 
 
@@ -162,8 +226,8 @@ def write_dispatch(result: DispatchResult, out_dir: Path) -> list[Path]:
     charts = [
         heatmap_chart(mining_heatmap_frame(sched), summary, out_dir),
         price_duration_chart(sched["price_usd_per_mwh"].to_numpy(),
-                             result.breakeven_prices_usd_per_mwh(), out_dir),
-        monthly_chart(monthly, out_dir),
+                             result.breakeven_prices_usd_per_mwh(), out_dir, summary),
+        monthly_chart(monthly, out_dir, summary),
     ]
     written += [png for png, _ in charts]
     html = "<html><head><meta charset='utf-8'><title>hashpivot dispatch</title></head><body>"

@@ -96,29 +96,49 @@ def summary_frame(result: PivotResult) -> pd.DataFrame:
     )
 
 
+def _horizon(result: PivotResult) -> str:
+    inp = result.inputs
+    return f"{inp['start']} + {inp['horizon_months']} months"
+
+
 def cumulative_cash_flow_charts(result: PivotResult, out_dir: Path) -> list[Path]:
     """``cumulative_cash_flow.png`` and ``.html``: cumulative unlevered free cash flow per
-    strategy [M USD]."""
+    strategy [M USD], undiscounted (the subtitle says so)."""
     import plotly.graph_objects as go
 
-    from hashpivot.reports.charts import new_figure, save_html, save_png
+    from hashpivot.reports.charts import (
+        new_figure,
+        plotly_title,
+        save_html,
+        save_png,
+        set_titles,
+        thousands,
+    )
 
     cum = {s.name: np.cumsum(s.cash_flows.unlevered_fcf_usd[0]) for s in result.strategies}
     x = result.strategies[0].cash_flows.periods.to_timestamp()
+    title = "Cumulative free cash flow per strategy"
+    subtitle = (
+        f"Undiscounted sum of monthly unlevered free cash flow [M USD], pre-tax, without "
+        f"terminal value; {_horizon(result)}; deterministic market path "
+        f"({result.inputs.get('market_source', '')})"
+    )
     fig, (ax,) = new_figure(1, 5.0, width_in=9.0)
     for name, y in cum.items():
         ax.plot(x, y / 1e6, label=name)
     ax.axhline(0, color="grey", lw=0.8)
-    ax.set_ylabel("cumulative unlevered free cash flow [M USD]")
-    ax.set_title("Cumulative free cash flow per strategy")
+    ax.set_ylabel("cumulative FCF, undiscounted [M USD]")
+    thousands(ax.yaxis)
+    set_titles(fig, title, subtitle)
     ax.legend()
     written = [save_png(fig, out_dir / "cumulative_cash_flow.png", dpi=120)]
     pfig = go.Figure()
     for name, y in cum.items():
         pfig.add_trace(go.Scatter(x=x, y=y / 1e6, name=name, mode="lines"))
     pfig.update_layout(
-        title="Cumulative free cash flow per strategy",
-        yaxis_title="cumulative unlevered free cash flow [M USD]",
+        title=plotly_title(title, subtitle),
+        yaxis_title="cumulative FCF, undiscounted [M USD]",
+        yaxis_tickformat=",.0f",
     )
     written.append(save_html(pfig, out_dir / "cumulative_cash_flow.html"))
     return written
@@ -126,12 +146,20 @@ def cumulative_cash_flow_charts(result: PivotResult, out_dir: Path) -> list[Path
 
 def tornado_charts(result: PivotResult, out_dir: Path) -> list[Path]:
     """``tornado.png`` and ``.html``: NPV(pivot) - NPV(keep_mining) [M USD] at the low and
-    high input of each variable; nothing when the tornado is empty."""
+    high input of each variable, as two bars side by side per variable (neither can hide
+    the other) from the labelled base value; nothing when the tornado is empty."""
     if result.tornado.empty:
         return []
     import plotly.graph_objects as go
 
-    from hashpivot.reports.charts import new_figure, save_html, save_png
+    from hashpivot.reports.charts import (
+        new_figure,
+        plotly_title,
+        save_html,
+        save_png,
+        set_titles,
+        thousands,
+    )
 
     t = result.tornado.iloc[::-1]
     base = result.strategy(result.pivot_name).npv_vs_baseline_usd / 1e6
@@ -142,20 +170,41 @@ def tornado_charts(result: PivotResult, out_dir: Path) -> list[Path]:
         for v, a, b, u in zip(t["label"], t["low_input"], t["high_input"], t["unit"], strict=True)
     ]
     xlabel = f"NPV({result.pivot_name}) - NPV(keep_mining) [M USD]"
+    title = "Sensitivity (tornado)"
+    subtitle = (
+        f"NPV({result.pivot_name}) - NPV(keep_mining) [M USD] with one input at its low "
+        f"or high value, the others at base; base value {base:,.1f} M USD; NPV of "
+        f"unlevered FCF at {100 * result.inputs['discount_rate']:.1f} %/year, pre-tax, "
+        f"without terminal value; {_horizon(result)}"
+    )
     fig, (ax,) = new_figure(1, 5.0, width_in=9.0)
     ypos = np.arange(len(t))
-    ax.barh(ypos, lo - base, left=base, color="tab:red", label="low input")
-    ax.barh(ypos, hi - base, left=base, color="tab:blue", label="high input")
-    ax.axvline(base, color="black", lw=0.8)
+    h = 0.38
+    ax.barh(ypos - h / 2, lo - base, height=h, left=base, color="tab:red", label="low input")
+    ax.barh(ypos + h / 2, hi - base, height=h, left=base, color="tab:blue", label="high input")
+    ax.axvline(base, color="black", lw=0.9, label=f"base value: {base:,.1f} M USD")
+    ax.annotate(
+        f"base {base:,.1f}",
+        (base, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(3, -10),
+        textcoords="offset points",
+        fontsize=8,
+    )
     ax.set_yticks(ypos, labels)
     ax.set_xlabel(xlabel)
-    ax.set_title("Sensitivity (tornado)")
-    ax.legend()
+    thousands(ax.xaxis)
+    set_titles(fig, title, subtitle, width_chars=100)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8)
     written = [save_png(fig, out_dir / "tornado.png", dpi=120)]
     pfig = go.Figure()
     pfig.add_trace(go.Bar(y=labels, x=lo - base, base=base, orientation="h", name="low input"))
     pfig.add_trace(go.Bar(y=labels, x=hi - base, base=base, orientation="h", name="high input"))
-    pfig.update_layout(barmode="overlay", title="Sensitivity (tornado)", xaxis_title=xlabel)
+    pfig.add_vline(x=base, line_color="black", annotation_text=f"base {base:,.1f} M USD")
+    pfig.update_layout(
+        barmode="group", title=plotly_title(title, subtitle), xaxis_title=xlabel,
+        xaxis_tickformat=",.0f",
+    )
     written.append(save_html(pfig, out_dir / "tornado.html"))
     return written
 

@@ -9,8 +9,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from hashpivot.reports.charts import html_fragments, new_figure, save_png
+from hashpivot.reports.charts import (
+    html_fragments,
+    new_figure,
+    plotly_title,
+    save_png,
+    set_titles,
+    thousands,
+)
+from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult
@@ -77,19 +86,29 @@ def forced_sales_frame(
 # charts: each saves its PNG and returns the matching plotly figure for the HTML page
 # --------------------------------------------------------------------------------------
 def _fan_png(ax: Any, x: Any, q: np.ndarray, label: str, color: str | None = None) -> None:
+    """Median line and the P25-P75 and P5-P95 bands, each with its own legend entry."""
     line = ax.plot(x, q[2], label=f"{label} P50", color=color)[0]
     c = line.get_color()
+    ax.fill_between(x, q[1], q[3], color=c, alpha=0.35, label=f"{label} P25-P75")
     ax.fill_between(x, q[0], q[4], color=c, alpha=0.15, label=f"{label} P5-P95")
-    ax.fill_between(x, q[1], q[3], color=c, alpha=0.3)
 
 
-def _fan_plotly(g: go.Figure, x: Any, q: np.ndarray, name: str) -> None:
-    g.add_trace(go.Scatter(x=x, y=q[4], line={"width": 0}, showlegend=False, name=f"{name} P95"))
-    g.add_trace(
-        go.Scatter(x=x, y=q[0], fill="tonexty", line={"width": 0}, name=f"{name} P5-P95",
-                   opacity=0.3)
+def _fan_plotly(g: go.Figure, x: Any, q: np.ndarray, name: str, row: int | None = None) -> None:
+    where = {} if row is None else {"row": row, "col": 1}
+    for lo, hi, band, opacity in ((0, 4, "P5-P95", 0.2), (1, 3, "P25-P75", 0.4)):
+        g.add_trace(go.Scatter(x=x, y=q[hi], line={"width": 0}, showlegend=False,
+                               name=f"{name} {band} top"), **where)
+        g.add_trace(go.Scatter(x=x, y=q[lo], fill="tonexty", line={"width": 0},
+                               name=f"{name} {band}", opacity=opacity), **where)
+    g.add_trace(go.Scatter(x=x, y=q[2], name=f"{name} P50"), **where)
+
+
+def _run_text(result: SimulationResult) -> str:
+    inp = result.inputs
+    return (
+        f"{result.n_paths:,} paths, {inp['start']} + {inp['horizon_months']} months, "
+        f"seed {inp.get('seed')}"
     )
-    g.add_trace(go.Scatter(x=x, y=q[2], name=f"{name} P50"))
 
 
 def market_fan_chart(
@@ -102,53 +121,104 @@ def market_fan_chart(
     _fan_png(ax, x, q, title)
     ax.set_yscale("log" if log else "linear")
     ax.set_ylabel(f"{title} [{unit}]")
-    ax.set_title(f"{title}: median, 50 % and 90 % bands ({result.n_paths:,} paths)")
+    head = f"{title}: median, 50 % and 90 % bands"
+    subtitle = (
+        f"Simulated monthly {title} [{unit}] across paths ({_run_text(result)}); model "
+        "calibrated on the bundled history" + ("; log scale" if log else "")
+    )
+    set_titles(fig, head, subtitle)
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3)
     png = save_png(fig, out_dir / f"fan_{key}.png")
     g = go.Figure()
     _fan_plotly(g, x, q, title)
-    g.update_layout(title=f"{title} [{unit}]", yaxis_type="log" if log else "linear")
+    g.update_layout(title=plotly_title(head, subtitle), yaxis_title=f"{title} [{unit}]",
+                    yaxis_type="log" if log else "linear")
     return png, g
 
 
 def cash_fan_chart(result: SimulationResult, out_dir: Path) -> tuple[Path, go.Figure]:
-    """``fan_cash_usd.png``: treasury cash per strategy under the first policy [M USD]."""
+    """``fan_cash_usd.png``: treasury cash per strategy under the first policy [M USD], one
+    panel per strategy, each with the P50 line and the P25-P75 and P5-P95 bands in its
+    legend."""
+    names = result.strategy_names
     x = result.periods.to_timestamp()
-    fig, (ax,) = new_figure(1, 4.5)
-    g = go.Figure()
-    for n in result.strategy_names:
+    fig, axes = new_figure(len(names), 2.6, sharex=True)
+    g = make_subplots(rows=len(names), cols=1, shared_xaxes=True, subplot_titles=names)
+    for k, (ax, n) in enumerate(zip(axes, names, strict=True)):
         q = result.fan[f"cash_usd:{n}"] / 1e6
-        _fan_png(ax, x, q, n)
-        _fan_plotly(g, x, q, n)
-    ax.set_ylabel("cash [M USD]")
-    ax.set_title(f"Treasury cash by strategy (policy {result.policies[0]}): P50, P25-P75, P5-P95")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.grid(alpha=0.3)
+        _fan_png(ax, x, q, n, color=f"C{k % 10}")
+        _fan_plotly(g, x, q, n, row=k + 1)
+        ax.set_ylabel("cash [M USD]")
+        thousands(ax.yaxis)
+        ax.legend(loc="upper left", fontsize=7)
+        ax.grid(alpha=0.3)
+    head = f"Treasury cash by strategy (policy {result.policies[0]})"
+    subtitle = (
+        f"Month-end cash [M USD], not discounted, after the treasury policy "
+        f"{result.policies[0]}; P50 line, P25-P75 and P5-P95 bands across paths "
+        f"({_run_text(result)}); each panel has its own scale"
+    )
+    set_titles(fig, head, subtitle)
     png = save_png(fig, out_dir / "fan_cash_usd.png")
-    g.update_layout(title=f"Treasury cash [M USD], policy {result.policies[0]}")
+    g.update_layout(title=plotly_title(head, subtitle), height=260 * len(names) + 120)
     return png, g
 
 
+#: Share of each strategy's paths the NPV histogram panel spans: P0.5 to P99.5. The paths
+#: outside are counted in the panel, not piled into its edge bins.
+NPV_RANGE_PERCENTILES: tuple[float, float] = (0.5, 99.5)
+
+
 def npv_histogram_chart(result: SimulationResult, out_dir: Path) -> tuple[Path, go.Figure]:
-    """``npv_histogram.png``: NPV distribution per strategy [M USD], tails clipped at
-    P0.5/P99.5 in the PNG."""
+    """``npv_histogram.png``: NPV distribution [M USD], one panel per strategy on its own
+    x range (P0.5-P99.5 of its paths), the number of paths outside it stated in the panel;
+    a strategy whose NPV is the same on every path is drawn as one bar and says so."""
     names = result.strategy_names
-    fig, (ax,) = new_figure(1, 4.5)
-    g = go.Figure()
-    all_npv = np.concatenate([result.npv_usd[n] for n in names]) / 1e6
-    lo, hi = np.percentile(all_npv, [0.5, 99.5])
-    bins = list(np.linspace(lo, hi if hi > lo else lo + 1, 80))
-    for n in names:
+    fig, axes = new_figure(len(names), 2.4, width_in=10.0, sharex=False)
+    g = make_subplots(rows=len(names), cols=1, subplot_titles=names)
+    for k, (ax, n) in enumerate(zip(axes, names, strict=True)):
         v = result.npv_usd[n] / 1e6
-        ax.hist(np.clip(v, bins[0], bins[-1]), bins=bins, alpha=0.45, label=n)
-        g.add_trace(go.Histogram(x=v, name=n, opacity=0.5, nbinsx=80))
-    ax.set_xlabel("NPV [M USD] (tails clipped at P0.5/P99.5)")
-    ax.set_ylabel("paths")
-    ax.set_title("NPV distribution per strategy")
-    ax.legend()
+        lo, hi = np.percentile(v, NPV_RANGE_PERCENTILES)
+        color = f"C{k % 10}"
+        if hi - lo <= 1e-9 * max(1.0, abs(hi)):
+            mid = float(np.median(v))
+            span = max(1.0, 0.05 * abs(mid))
+            ax.bar([mid], [len(v)], width=span / 25, color=color)
+            ax.set_xlim(mid - span, mid + span)
+            outside = int(((v < lo) | (v > hi)).sum())
+            note = f"all {len(v):,} paths at {float(np.median(v)):,.1f} M USD"
+            if outside:
+                note = f"{len(v) - outside:,} of {len(v):,} paths at {float(np.median(v)):,.1f}"
+                note += f" M USD, {outside:,} elsewhere (min {v.min():,.1f}, max {v.max():,.1f})"
+        else:
+            inside = v[(v >= lo) & (v <= hi)]
+            below, above = int((v < lo).sum()), int((v > hi).sum())
+            ax.hist(inside, bins=60, range=(lo, hi), color=color, alpha=0.8)
+            note = (
+                f"shown {len(inside):,} of {len(v):,} paths; outside the range: {below:,} "
+                f"below {lo:,.1f}, {above:,} above {hi:,.1f} (min {v.min():,.1f}, max "
+                f"{v.max():,.1f})"
+            )
+        ax.axvline(float(np.mean(v)), color="black", lw=0.9, ls="--")
+        ax.set_title(f"{n}: mean {float(np.mean(v)):,.1f} M USD (dashed)", fontsize=9,
+                     loc="left")
+        ax.text(0.99, 0.95, note, transform=ax.transAxes, ha="right", va="top", fontsize=7)
+        ax.set_ylabel("paths")
+        thousands(ax.xaxis)
+        g.add_trace(go.Histogram(x=v, name=n, nbinsx=80), row=k + 1, col=1)
+    axes[-1].set_xlabel("NPV [M USD]")
+    inp = result.inputs
+    head = "NPV distribution per strategy"
+    subtitle = (
+        f"NPV of unlevered free cash flow [M USD] at {100 * inp['discount_rate']:.1f} %/year, "
+        f"pre-tax, without terminal value ({_run_text(result)}); each panel on its own x "
+        "range, P0.5-P99.5 of its paths, with the paths outside counted"
+    )
+    set_titles(fig, head, subtitle)
     png = save_png(fig, out_dir / "npv_histogram.png")
-    g.update_layout(barmode="overlay", title="NPV per strategy [M USD]")
+    g.update_layout(title=plotly_title(head, subtitle), height=240 * len(names) + 120,
+                    showlegend=False)
     return png, g
 
 
@@ -167,33 +237,53 @@ def forced_sales_chart(
         g.add_trace(go.Bar(x=names, y=vals, name=pol))
     ax.set_xticks(np.arange(len(names)) + width * (len(result.policies) - 1) / 2, names)
     ax.set_ylabel("expected BTC sold under duress [BTC]")
-    ax.set_title("Forced BTC sales by treasury policy")
+    thousands(ax.yaxis)
+    head = "Forced BTC sales by treasury policy"
+    subtitle = (
+        "Expected BTC sold under duress [BTC] (to keep cash above the minimum) per strategy "
+        f"and policy, mean over paths ({_run_text(result)})"
+    )
+    set_titles(fig, head, subtitle)
     ax.legend()
     png = save_png(fig, out_dir / "forced_sales_by_policy.png")
-    g.update_layout(barmode="group", title="Expected BTC sold under duress [BTC] by policy")
+    g.update_layout(barmode="group", title=plotly_title(head, subtitle))
     return png, g
 
 
 def reverse_margin_chart(
     result: SimulationResult, out_dir: Path
 ) -> tuple[Path, go.Figure] | None:
-    """``reverse_margin.png``: keep_mining's probability of reverse margin per month [%];
-    ``None`` when there is no baseline."""
+    """``reverse_margin.png``: keep_mining's probability of reverse margin per month [%]:
+    direct and total as two lines, or one line when they are identical (the subtitle says
+    why); ``None`` when there is no baseline."""
     if result.baseline is None:
         return None
     x = result.periods.to_timestamp()
+    direct = 100 * result.prob_reverse_margin_direct
+    total = 100 * result.prob_reverse_margin_total
+    same = bool(np.array_equal(direct, total))
     fig, (ax,) = new_figure(1, 4.0)
-    ax.plot(x, 100 * result.prob_reverse_margin_direct, label="direct (cash) cost")
-    ax.plot(x, 100 * result.prob_reverse_margin_total, label="total cost", ls="--")
+    g = go.Figure()
+    if same:
+        ax.plot(x, direct, label="direct = total cost")
+        g.add_trace(go.Scatter(x=x, y=direct, name="direct = total"))
+    else:
+        ax.plot(x, direct, label="direct (cash) cost")
+        ax.plot(x, total, label="total cost (+ depreciation, SBC)", ls="--")
+        g.add_trace(go.Scatter(x=x, y=direct, name="direct"))
+        g.add_trace(go.Scatter(x=x, y=total, name="total"))
     ax.set_ylabel("paths in reverse margin [%]")
-    ax.set_title("keep_mining: probability that cost per BTC exceeds the BTC price")
+    ax.set_ylim(0, 100)
+    head = "keep_mining: probability that cost per BTC exceeds the BTC price"
+    subtitle = f"Share of paths [%] per month ({_run_text(result)})" + (
+        f"; {REVERSE_MARGIN_SAME_NOTE}" if same else
+        "; direct = cash costs, total adds depreciation and stock-based compensation"
+    )
+    set_titles(fig, head, subtitle)
     ax.legend()
     ax.grid(alpha=0.3)
     png = save_png(fig, out_dir / "reverse_margin.png")
-    g = go.Figure()
-    g.add_trace(go.Scatter(x=x, y=100 * result.prob_reverse_margin_direct, name="direct"))
-    g.add_trace(go.Scatter(x=x, y=100 * result.prob_reverse_margin_total, name="total"))
-    g.update_layout(title="P(reverse margin) [%], keep_mining")
+    g.update_layout(title=plotly_title(head, subtitle), yaxis_title="paths [%]")
     return png, g
 
 
