@@ -16,7 +16,12 @@ from hashpivot.cli.errors import fail_input, handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
 from hashpivot.cli.options import check_out_dir, iso_month
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
-from hashpivot.cli.tables import compact_table, make_console, print_strategy_table
+from hashpivot.cli.tables import (
+    compact_table,
+    make_console,
+    print_assumptions,
+    print_strategy_table,
+)
 from hashpivot.exceptions import InputError
 from hashpivot.reports.pivot import format_tornado_input, write_pivot
 
@@ -224,26 +229,9 @@ def pivot_command(
         return
     console = make_console()
     _print_tables(result, console)
-    _print_assumptions(result, console)
+    print_assumptions(result.resolved_assumptions(), console)
     if written:
         console.print(f"wrote {len(written)} files to {out}")
-
-
-def _print_assumptions(result: PivotResult, console: Console) -> None:
-    """The resolved assumptions that can flip the verdict, with their source."""
-    rows = result.resolved_assumptions()
-    longest = max((len(w) for row in rows for w in str(row["name"]).split()), default=10)
-    table = compact_table("Resolved assumptions (default = not in the file)")
-    table.add_column("input", min_width=min(longest, 34))
-    table.add_column("value", overflow="fold", min_width=12)
-    table.add_column("unit", no_wrap=True)
-    table.add_column("source", min_width=14)
-    for row in rows:
-        v = row["value"]
-        if isinstance(v, float):
-            v = f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
-        table.add_row(escape(row["name"]), escape(str(v)), row["unit"], escape(row["source"]))
-    console.print(table)
 
 
 @handle_errors

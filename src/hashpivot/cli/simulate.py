@@ -16,7 +16,12 @@ from hashpivot.cli.errors import handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
 from hashpivot.cli.options import check_out_dir, check_simulate_options, iso_month
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
-from hashpivot.cli.tables import compact_table, make_console, print_strategy_table
+from hashpivot.cli.tables import (
+    compact_table,
+    make_console,
+    print_assumptions,
+    print_strategy_table,
+)
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
 
@@ -188,6 +193,7 @@ def _print(result: SimulationResult, console: Console) -> None:
         for n in names:
             fp.add_row(n, *[fmt_num(by[n][p], ",.1f") for p in result.policies])
         console.print(fp)
+    print_assumptions(result.resolved_assumptions(), console)
     r = inp["resolved"]
     console.print(
         f"[dim]model: BTC vol {r['btc_volatility_per_year']:.2f}/sqrt(yr), hashrate "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -220,3 +221,20 @@ def btc_with_unit(btc: float, per: str = "") -> tuple[str, str]:
     if a >= 1e-3:
         return f"{btc * 1e3:,.3f}", f"mBTC{per}"
     return f"{btc * 1e8:,.0f}", f"sats{per}"
+
+
+def print_assumptions(rows: list[dict[str, Any]], console: Console) -> None:
+    """The resolved assumptions that can flip the verdict, with their source (``pivot``
+    and ``simulate``): rows of ``name``, ``value``, ``unit``, ``source``."""
+    longest = max((len(w) for row in rows for w in str(row["name"]).split()), default=10)
+    table = compact_table("Resolved assumptions (default = not in the file)")
+    table.add_column("input", min_width=min(longest, 34))
+    table.add_column("value", overflow="fold", min_width=12)
+    table.add_column("unit", no_wrap=True)
+    table.add_column("source", min_width=14)
+    for row in rows:
+        v = row["value"]
+        if isinstance(v, float):
+            v = f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+        table.add_row(escape(row["name"]), escape(str(v)), row["unit"], escape(row["source"]))
+    console.print(table)

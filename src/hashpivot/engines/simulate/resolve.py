@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.engines.pivot.terminal import describe as _describe_tv
+from hashpivot.engines.simulate.assumptions import PRE_TAX
 from hashpivot.engines.simulate.calibration import (
     _index_contract,
     load_calibration,
@@ -135,7 +136,8 @@ def prepare(
     from hashpivot.engines.pivot.discounting import line_rates
     from hashpivot.models.hosting import PivotSpec
 
-    rates = line_rates(getattr(portfolio, "pivot", None) or PivotSpec(), override=rate)
+    pivot_spec = getattr(portfolio, "pivot", None)
+    rates = line_rates(pivot_spec or PivotSpec(), override=rate)
     months = np.arange(T, dtype=np.float64) + 1.0
     r_m = (1.0 + rates.mining) ** (1.0 / 12.0) - 1.0
     dfac = (1.0 + r_m) ** -months
@@ -179,6 +181,25 @@ def prepare(
         "discounting": rates.describe(),
         "npv_cash_flow": config.npv_cash_flow,
         "start": str(center.periods[0]),
+        "start_source": (
+            "run setting" if config.start else "[scenario] start" if spec.start
+            else "file" if pivot_spec is not None and "start" in pivot_spec.model_fields_set
+            else "default"
+        ),
+        "pivot_fields_in_file": sorted(
+            pivot_spec.model_fields_set if pivot_spec is not None else ()
+        ),
+        "price_center_in_file": "price_center" in spec.model_fields_set,
+        "run_settings": [
+            name
+            for name, value in (
+                ("horizon_months", config.horizon_months),
+                ("discount_rate", config.discount_rate),
+                ("npv_cash_flow", None if config.npv_cash_flow == "unlevered" else 1),
+            )
+            if value is not None
+        ],
+        "taxes": PRE_TAX,
         "strategies": list(names),
         "policies": list(policies),
         "scenario": spec.model_dump(mode="json"),

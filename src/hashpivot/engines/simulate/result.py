@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hashpivot.engines.simulate.assumptions import resolved_assumptions
 from hashpivot.engines.simulate.stats import _cvar
 from hashpivot.engines.simulate.task import BASELINE, FloatArray
 from hashpivot.treasury import TreasuryPathSummary
@@ -138,6 +139,11 @@ class SimulationResult:
         out.update(metrics)
         return out
 
+    def resolved_assumptions(self) -> list[dict[str, Any]]:
+        """The assumptions that can flip the verdict, each with where it came from
+        (:func:`~hashpivot.engines.simulate.assumptions.resolved_assumptions`)."""
+        return resolved_assumptions(self.inputs)
+
     @property
     def treasury_given(self) -> bool:
         """Whether the portfolio has a ``[treasury]`` (else liquidity metrics are NaN)."""
@@ -181,6 +187,7 @@ class SimulationResult:
                 str(p): float(v)
                 for p, v in zip(self.periods, self.prob_reverse_margin_total, strict=True)
             },
+            "resolved_assumptions": self.resolved_assumptions(),
             "inputs": self.inputs,
             "timings_s": self.timings_s,
             **({"warnings": list(self.warnings)} if self.warnings else {}),

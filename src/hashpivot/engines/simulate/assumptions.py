@@ -1,0 +1,69 @@
+"""The resolved-assumptions block of a simulation (issue 9 item 9, for ``simulate``).
+
+:func:`resolved_assumptions` lists the settings that can flip the verdict (horizon,
+terminal value, price center, discount rates, taxes, the NPV cash flow), each with where
+it came from, the same shape as the pivot model's block
+(:meth:`hashpivot.engines.pivot.results.PivotResult.resolved_assumptions`): ``name``,
+``value``, ``unit`` and ``source`` (``"file"``, ``"default"``, ``"run setting"`` when the
+:class:`~hashpivot.engines.simulate.config.SimulationConfig` (the command line) sets it,
+or the rule that sets it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: The tax row of both engines while income tax is not modelled.
+PRE_TAX = "pre-tax: income tax not modelled"
+
+
+def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The assumptions of a run (``SimulationResult.inputs``) with their sources.
+
+    Parameters
+    ----------
+    inputs : dict
+        The run's resolved inputs (:func:`~hashpivot.engines.simulate.resolve.prepare`).
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``value``, ``unit``, ``source`` per assumption.
+    """
+    in_file = set(inputs.get("pivot_fields_in_file", []))
+    run = set(inputs.get("run_settings", []))
+
+    def src(field: str, setting: str | None = None, fallback: str = "default") -> str:
+        if setting is not None and setting in run:
+            return "run setting"
+        return "file" if field in in_file else fallback
+
+    months = int(inputs["horizon_months"])
+    horizon: float | int = months // 12 if months % 12 == 0 else round(months / 12, 4)
+    levered = inputs.get("npv_cash_flow") == "levered"
+    center = str(inputs.get("scenario", {}).get("price_center", "mean"))
+    return [
+        {"name": "[pivot] horizon_years", "value": horizon, "unit": "year",
+         "source": src("horizon_years", "horizon_months")},
+        {"name": "[pivot] start", "value": inputs["start"], "unit": "month",
+         "source": inputs.get("start_source", "default")},
+        {"name": "[pivot] discount_rate", "value": inputs["discount_rate"], "unit": "1/year",
+         "source": src("discount_rate", "discount_rate")},
+        {"name": "[pivot] mining_discount_rate", "value": inputs.get("mining_discount_rate"),
+         "unit": "1/year", "source": src("mining_discount_rate", None, "= discount_rate")},
+        {"name": "[pivot] hosting_discount_rate",
+         "value": inputs.get("hosting_discount_rate"), "unit": "1/year",
+         "source": src("hosting_discount_rate", None, "= discount_rate")},
+        {"name": "[pivot.terminal_value]",
+         "value": ("not added: levered NPV" if levered else inputs.get("terminal_value", "")),
+         "unit": "-", "source": src("terminal_value")},
+        {"name": "[scenario] price_center", "value": center, "unit": "-",
+         "source": "file" if inputs.get("price_center_in_file") else "default"},
+        {"name": "taxes", "value": inputs.get("taxes", PRE_TAX), "unit": "-",
+         "source": "model"},
+        {"name": "NPV cash flow", "value": inputs.get("npv_cash_flow", "unlevered"),
+         "unit": "-", "source": src("", "npv_cash_flow")},
+    ]
+
+
+__all__ = ["PRE_TAX", "resolved_assumptions"]

@@ -1,0 +1,69 @@
+"""The resolved-assumptions block of ``simulate`` (table rows and JSON)."""
+
+from __future__ import annotations
+
+from hashpivot.engines.simulate import SimulationConfig, simulate
+from hashpivot.engines.simulate.assumptions import PRE_TAX, resolved_assumptions
+from hashpivot.models.hosting import PivotSpec
+from hashpivot.models.risk import ScenarioSpec
+from tests.engines.test_simulate import SET, ZERO_VOL, portfolio
+
+
+def _rows(inputs: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {str(r["name"]): r for r in resolved_assumptions(inputs)}
+
+
+BASE = {
+    "horizon_months": 180, "start": "2026-01", "start_source": "file",
+    "discount_rate": 0.1, "mining_discount_rate": 0.1, "hosting_discount_rate": 0.1,
+    "terminal_value": "terminal value: mining none; hosting none",
+    "scenario": {"price_center": "median"}, "npv_cash_flow": "unlevered",
+}
+
+
+def test_sources_follow_file_run_settings_and_defaults() -> None:
+    rows = _rows({**BASE, "pivot_fields_in_file": ["discount_rate", "hosting_discount_rate"]})
+    assert rows["[pivot] horizon_years"]["value"] == 15
+    assert rows["[pivot] horizon_years"]["source"] == "default"
+    assert rows["[pivot] discount_rate"]["source"] == "file"
+    assert rows["[pivot] mining_discount_rate"]["source"] == "= discount_rate"
+    assert rows["[pivot] hosting_discount_rate"]["source"] == "file"
+    assert rows["[scenario] price_center"] == {
+        "name": "[scenario] price_center", "value": "median", "unit": "-", "source": "default"
+    }
+    assert rows["taxes"]["value"] == PRE_TAX
+    # the command line (a SimulationConfig field) wins over the file
+    rows = _rows({**BASE, "horizon_months": 30, "pivot_fields_in_file": ["horizon_years"],
+                  "run_settings": ["horizon_months", "npv_cash_flow"],
+                  "npv_cash_flow": "levered"})
+    assert rows["[pivot] horizon_years"] == {
+        "name": "[pivot] horizon_years", "value": 2.5, "unit": "year", "source": "run setting"
+    }
+    assert rows["NPV cash flow"]["value"] == "levered"
+    assert rows["NPV cash flow"]["source"] == "run setting"
+    # a levered NPV never adds the terminal value
+    assert rows["[pivot.terminal_value]"]["value"] == "not added: levered NPV"
+
+
+def test_a_run_echoes_its_assumptions_in_the_json() -> None:
+    pf = portfolio({**SET, **ZERO_VOL, "price_center": "mean"})
+    pf.pivot = PivotSpec.model_validate(
+        {**pf.pivot.model_dump(exclude_unset=True), "hosting_discount_rate": 0.07}
+    )
+    pf.scenario = ScenarioSpec.model_validate({**SET, **ZERO_VOL, "price_center": "mean"})
+    res = simulate(pf, SimulationConfig(n_paths=2, horizon_months=24, chunk_paths=2,
+                                        discount_rate=0.12))
+    rows = {r["name"]: r for r in res.to_json()["resolved_assumptions"]}
+    assert rows["[pivot] horizon_years"]["value"] == 2
+    assert rows["[pivot] horizon_years"]["source"] == "run setting"
+    assert rows["[pivot] discount_rate"]["value"] == 0.12
+    assert rows["[pivot] discount_rate"]["source"] == "run setting"
+    assert rows["[pivot] hosting_discount_rate"]["value"] == 0.07
+    assert rows["[pivot] hosting_discount_rate"]["source"] == "file"
+    assert rows["[pivot] mining_discount_rate"]["value"] == 0.12
+    assert rows["[pivot] start"] == {
+        "name": "[pivot] start", "value": "2026-01", "unit": "month", "source": "file"
+    }
+    assert rows["[scenario] price_center"]["value"] == "mean"
+    assert rows["[scenario] price_center"]["source"] == "file"
+    assert rows["taxes"]["value"] == PRE_TAX
