@@ -6,7 +6,7 @@ path over policies and months, with the state in registers. Every operation is t
 IEEE operation in the same order as the numpy version (no fast-math, no fused
 multiply-add), so the figures are bitwise identical; a test checks it. The forced sales
 summed over paths per month are summed by numpy (pairwise summation, as
-``row.sum()``).
+``row.sum()``) over the months that have any.
 
 The kernel is compiled on first use and cached on disk (``cache=True``: the first run
 after installing compiles for about a second or two, later processes load it); it
@@ -50,7 +50,8 @@ def _treasury_kernel(  # pragma: no cover - compiled
     keep: float, tol: float, n_keep: int,
     forced: FloatArray, forced_usd: FloatArray, sold: FloatArray, breach: BoolArray,
     min_cash_out: FloatArray, end_cash: FloatArray, end_btc: FloatArray,
-    forced_tm: FloatArray, breach_count: FloatArray, cash_sample: FloatArray,
+    forced_tm: FloatArray, forced_rows: BoolArray, breach_count: FloatArray,
+    cash_sample: FloatArray,
 ) -> None:
     n, T = price.shape
     K = policies.size
@@ -84,7 +85,10 @@ def _treasury_kernel(  # pragma: no cover - compiled
                         v = m
                     else:
                         x = ds[t] - fiat if pol == _SELL_TO_COVER else target - cash
-                        x = (x if (x >= 0.0 or x != x) else 0.0) / p
+                        x = x if (x >= 0.0 or x != x) else 0.0
+                        # +0.0 / p is +0.0 for a positive p: divisions are slow and sit on
+                        # the chain from one month to the next, so only when needed
+                        x = x / p if (x != 0.0 or not p > 0.0) else 0.0
                         v = x if (x <= m or x != x) else m  # np.minimum(x, m)
                     cash = cash + v * p
                     btc = btc - v
@@ -95,7 +99,7 @@ def _treasury_kernel(  # pragma: no cover - compiled
                 if need <= tol:
                     need = 0.0
                 rp = p * keep
-                f = need / rp
+                f = need / rp if (need != 0.0 or not rp > 0.0) else 0.0
                 br = f > btc
                 f = f if (f <= btc or f != f) else btc
                 cash = cash + f * rp
@@ -105,9 +109,11 @@ def _treasury_kernel(  # pragma: no cover - compiled
                 ts = ts + f
                 if pol != _HOLD:
                     ts = ts + v
-                br_any = br_any or br
-                forced_tm[k, t, i] = f
+                if f != 0.0:  # rare: only these pages of forced_tm are written
+                    forced_tm[k, t, i] = f
+                    forced_rows[k, t] = True
                 if br:
+                    br_any = True
                     breach_count[k, t] += 1.0
                 if t == 0 or cash < mn or cash != cash:
                     mn = cash
@@ -196,7 +202,9 @@ def treasury_summaries(
     min_cash_out = np.empty((K, n))
     end_cash = np.empty((K, n))
     end_btc = np.empty((K, n))
-    forced_tm = np.empty((K, T, n))
+    # zeros (pages mapped on first write): the kernel writes the few non-zero sales
+    forced_tm = np.zeros((K, T, n))
+    forced_rows = np.zeros((K, T), dtype=np.bool_)
     breach_count = np.zeros((K, T))
     cash_sample = np.empty((n_keep, T))
     _treasury_kernel(
@@ -205,9 +213,12 @@ def treasury_summaries(
         float(spec.cash_usd), float(spec.btc_held), spec.cash_interest_rate / 12.0,
         min_cash, target, 1.0 - spec.forced_sale_discount_fraction, tol_usd, n_keep,
         forced, forced_usd, sold, breach, min_cash_out, end_cash, end_btc,
-        forced_tm, breach_count, cash_sample,
+        forced_tm, forced_rows, breach_count, cash_sample,
     )
-    forced_by_month = forced_tm.sum(axis=2)  # pairwise over the paths, as row.sum()
+    # pairwise over the paths, as row.sum(); a row of zeros sums to +0.0
+    forced_by_month = np.zeros((K, T))
+    for k, t in zip(*np.nonzero(forced_rows), strict=True):
+        forced_by_month[k, t] = forced_tm[k, t].sum()
     if T == 0:
         min_cash_out[:] = np.nan
     return {

@@ -70,6 +70,28 @@ def test_shared_market_arrays_give_bitwise_the_same_cash_flows(kind: str) -> Non
                 assert np.array_equal(np.signbit(a), np.signbit(np.broadcast_to(b, a.shape)))
 
 
+@pytest.mark.parametrize("kind", ["fixed", "index"])
+def test_compiled_mining_is_bitwise_the_numpy_expressions(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hashpivot.engines.pivot import cashflows
+
+    pf = parse_portfolio(TOML.format(kind=kind), "t.toml")
+    run = prepare(pf, SimulationConfig(n_paths=96, seed=5, chunk_paths=96))
+    market = generate_chunk(run.task.params, np.random.SeedSequence(2), 96)
+    assert market.n_paths >= cashflows._KERNEL_MIN_PATHS
+    compiled = [pv.strategy_cash_flows(pf, s, market) for s in run.task.strategies]
+    monkeypatch.setattr(cashflows, "_KERNEL_MIN_PATHS", 10**9)
+    for strategy, fast in zip(run.task.strategies, compiled, strict=True):
+        ref = pv.strategy_cash_flows(pf, strategy, market)
+        assert (np.asarray(ref.btc_mined) == 0).any()  # some months curtailed
+        for f in dataclasses.fields(ref):
+            a, b = getattr(ref, f.name), getattr(fast, f.name)
+            if isinstance(a, np.ndarray):
+                assert np.array_equal(a, b), f.name
+                assert np.array_equal(np.signbit(a), np.signbit(b)), f.name
+
+
 def test_replacement_decision_by_hand() -> None:
     """Replace where margin x cycle >= capex at the decision month's prices, per path."""
     pf = parse_portfolio(TOML.format(kind="fixed"), "t.toml")

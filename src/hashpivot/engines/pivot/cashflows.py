@@ -141,6 +141,16 @@ class CashFlows:
         """Revenue - power - opex. [USD]"""
         return self.revenue_usd - self.power_cost_usd - self.opex_usd
 
+    def last_months(self, n: int) -> CashFlows:
+        """The last ``n`` months (views of every (P, T) array; other fields as they are)."""
+        k = min(n, len(self.periods))
+        cut: dict[str, Any] = {
+            f: v[:, v.shape[1] - k:]
+            for f, v in ((f, getattr(self, f)) for f in self.__dataclass_fields__)
+            if isinstance(v, np.ndarray) and v.ndim == 2
+        }
+        return dataclasses.replace(self, periods=self.periods[len(self.periods) - k:], **cut)
+
     @property
     def n_paths(self) -> int:
         """Number of paths. [-]"""
@@ -180,6 +190,11 @@ class CashFlows:
         return out
 
 
+#: From this many paths on, a site's mining volumes come from the compiled kernel (the
+#: numpy expressions below are its reference; small path counts skip loading numba).
+_KERNEL_MIN_PATHS = 64
+
+
 def _site_mining(
     site: SiteInputs,
     mining_mw: FloatArray,
@@ -192,20 +207,29 @@ def _site_mining(
     The market-only arrays (hash price, power price, hashrate per MW and the replacement
     decisions, :func:`~hashpivot.engines.pivot.fleet.site_market`) are taken from
     ``shared`` when given. Curtailment: a month is mined only when its revenue exceeds its
-    power cost. Returns arrays of shape (P, T).
+    power cost. Returns arrays of shape (P, T). From :data:`_KERNEL_MIN_PATHS` paths on,
+    the same arithmetic runs compiled (:mod:`~hashpivot.engines.pivot.mining_kernel`).
     """
     sm = shared if shared is not None else site_market(site, spec, market)
     days = market.days_per_period
     hv = market.hashvalue_btc_per_th_day
     net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
     per_mw = sm.th_s_per_mw
-    th_s = mining_mw[None, :] * per_mw  # installed, running MW
     energy_full = mining_mw * HOURS_PER_DAY * days * site.uptime_fraction  # (T,)
-    revenue_full = th_s * sm.hashprice_usd_per_th_day
-    revenue_full *= days  # gross of nothing: net of uptime and pool fee
     price_mwh = sm.power_price_usd_per_mwh
     if price_mwh.strides[0] == 0:  # the same on every path: one row, broadcast
         price_mwh = price_mwh[:1]
+    replacement = sm.replacement_capex_usd(mining_mw)
+    if market.n_paths >= _KERNEL_MIN_PATHS:
+        # the same arithmetic in one compiled pass (bitwise the same figures)
+        from hashpivot.engines.pivot.mining_kernel import mine
+
+        out = mine(mining_mw, per_mw, sm.hashprice_usd_per_th_day, hv, price_mwh, days,
+                   energy_full, net)
+        return {**out, "replacement_capex": replacement, "released_th_s_per_mw": per_mw}
+    th_s = mining_mw[None, :] * per_mw  # installed, running MW
+    revenue_full = th_s * sm.hashprice_usd_per_th_day
+    revenue_full *= days  # gross of nothing: net of uptime and pool fee
     power_full = energy_full[None, :] * price_mwh
     run = revenue_full > power_full
     idle = ~run
@@ -219,7 +243,7 @@ def _site_mining(
         "mining_revenue": revenue_full,
         "power_cost": np.where(run, power_full, 0.0),
         "energy": np.where(run, energy_full[None, :], 0.0),
-        "replacement_capex": sm.replacement_capex_usd(mining_mw),
+        "replacement_capex": replacement,
         "released_th_s_per_mw": per_mw,
         "running": run.astype(float),
     }
@@ -284,11 +308,9 @@ def _site_cash_flows(
     share = mining_mw / site.fleet_power_mw
     # variable items only in months mined; fixed site items (staff, insurance) whether
     # the machines run or are curtailed, both for the MW still mining; cash SG&A always
-    opex = (
-        (share * site.scaled_opex_usd_per_month)[None, :] * mining["running"]
-        + (share * site.fixed_mining_opex_usd_per_month)[None, :]
-        + site.fixed_opex_usd_per_month
-    )
+    opex = (share * site.scaled_opex_usd_per_month)[None, :] * mining["running"]
+    opex += (share * site.fixed_mining_opex_usd_per_month)[None, :]
+    opex += site.fixed_opex_usd_per_month
     return {
         **mining, "mining_mw": mining_mw, "resale": resale, "opex": opex, "hosting": hcf,
         "hosting_after": after,
@@ -379,7 +401,7 @@ def _cash_flows_resolved(
                     draws_list.append((hcf.operator_capex_usd[j] * ltc, int(hcf.ready_index[j])))
 
     btc, mining_rev, power_cost, energy, repl, resale, opex = (
-        path_sums.get(key, np.zeros(shape)) for key in _PATH_KEYS
+        path_sums[key] if key in path_sums else np.zeros(shape) for key in _PATH_KEYS
     )
 
     # --- debt (path independent) -----------------------------------------------------------
@@ -396,10 +418,15 @@ def _cash_flows_resolved(
             service += sched["debt_service_usd"]
 
     power_cost += h_power[None, :]
-    opex_total = opex + h_opex[None, :]
-    capex = repl + h_capex[None, :]
+    # adding zeros changes nothing (none of these arrays holds a negative zero): skipped
+    opex_total = opex + h_opex[None, :] if h_opex.any() else opex
+    capex = repl + h_capex[None, :] if h_capex.any() else repl
     fixed_part = h_rev - h_opex - h_capex + h_cash_adj  # (T,)
-    unlevered = mining_rev - power_cost - opex + fixed_part[None, :] - repl + resale
+    unlevered = mining_rev - power_cost  # in place from here: the same operations
+    unlevered -= opex
+    unlevered += fixed_part[None, :]
+    unlevered -= repl
+    unlevered += resale
     levered = unlevered + (draw - service)[None, :]
 
     def b(a: FloatArray) -> FloatArray:
@@ -416,7 +443,7 @@ def _cash_flows_resolved(
         debt_service_usd=b(service),
         levered_fcf_usd=levered,
         btc_mined=btc,
-        energy_mwh=energy + h_energy[None, :],
+        energy_mwh=energy + h_energy[None, :] if h_energy.any() else energy,
         contracted_revenue_usd=b(h_contract),
         asic_resale_usd=b(resale),
         prepayment_usd=b(h_cash_adj),

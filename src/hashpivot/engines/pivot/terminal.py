@@ -87,15 +87,16 @@ def terminal_value(
     r_h_year = discount_rate if hosting_discount_rate is None else hosting_discount_rate
     r_m = (1.0 + discount_rate) ** (1.0 / MONTHS_PER_YEAR) - 1.0
     r_hm = (1.0 + r_h_year) ** (1.0 / MONTHS_PER_YEAR) - 1.0
-    mining_ebitda = _final_year(cf.mining_ebitda_usd)
+    last = cf.last_months(MONTHS_PER_YEAR)  # EBITDA of the final year only
+    mining_ebitda = _final_year(last.mining_ebitda_usd)
     if spec.mining_method == "exit_multiple":
         mining = exit_multiple_terminal_value_usd(mining_ebitda, spec.mining_ebitda_multiple)
     elif spec.mining_method == "gordon":
-        fcf = mining_ebitda - _final_year(cf.replacement_capex_usd)
+        fcf = mining_ebitda - _final_year(last.replacement_capex_usd)
         mining = gordon_terminal_value_usd(fcf, discount_rate, spec.growth_per_year)
     else:
         mining = np.zeros(p)
-    hosting_ebitda = _final_year(cf.hosting_ebitda_usd)
+    hosting_ebitda = _final_year(last.hosting_ebitda_usd)
     if spec.hosting_method == "contract":
         after = cf.hosting_fcf_after_horizon_usd
         value = 0.0 if after is None else float(value_at_horizon_of_flows_usd(after, r_hm))
@@ -103,7 +104,7 @@ def terminal_value(
     elif spec.hosting_method == "exit_multiple":
         hosting = exit_multiple_terminal_value_usd(hosting_ebitda, spec.hosting_ebitda_multiple)
     elif spec.hosting_method == "gordon":
-        fcf = hosting_ebitda - _final_year(cf.hosting_capex_usd)
+        fcf = hosting_ebitda - _final_year(last.hosting_capex_usd)
         hosting = gordon_terminal_value_usd(fcf, r_h_year, spec.growth_per_year)
     else:
         hosting = np.zeros(p)

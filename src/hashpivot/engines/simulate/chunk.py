@@ -13,6 +13,7 @@ import numpy as np
 
 from hashpivot.engines.pivot.discounting import hosting_fcf_usd
 from hashpivot.engines.pivot.terminal import terminal_value
+from hashpivot.engines.simulate.reverse_margin import reverse_margin_counts
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
 from hashpivot.scenarios import count_loss_spells, generate_chunk
 from hashpivot.treasury import TreasuryPathSummary
@@ -75,18 +76,11 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
         for pol, summary in by_policy.items():
             treasury[(name, pol)] = summary
         if name == BASELINE:
-            value = btc_mined * price
-            cash_cost = (
-                np.asarray(cf.power_cost_usd, dtype=np.float64)
-                + np.asarray(cf.opex_usd, dtype=np.float64)
-                + task.corporate_cash_cost_usd
+            direct, total = reverse_margin_counts(
+                btc_mined, price, cf.power_cost_usd, cf.opex_usd,
+                cf.mining_mw, task.corporate_cash_cost_usd,
+                task.noncash_cost_usd,
             )
-            # a fleet curtailed all month mines nothing because power costs more than
-            # the hash earns: direct reverse margin by definition
-            curtailed = (btc_mined <= 0) & (np.asarray(cf.mining_mw) > 0)
-            direct = ((cash_cost > value) | curtailed).sum(axis=0).astype(np.float64)
-            cash_cost += task.noncash_cost_usd
-            total = ((cash_cost > value) | curtailed).sum(axis=0).astype(np.float64)
         del cf, flow, btc_mined
     hashprice = market.hashprice_usd_per_th_day[:m] * 1000.0
     return ChunkResult(
