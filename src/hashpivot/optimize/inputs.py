@@ -25,6 +25,7 @@ from hashpivot.exceptions import InputError, Problem
 from hashpivot.io.regulation import RegulationRule, load_regulation_rules, read_regulation_rules
 from hashpivot.models.hosting import HostingProjectSpec, PivotSpec
 from hashpivot.models.optimize import OptimizeSpec, quarter_period
+from hashpivot.models.portfolio import find_site
 from hashpivot.optimize.coefficients import (
     MONTHS_PER_QUARTER,
     Tranche,
@@ -251,19 +252,20 @@ def resolve_problem(
     offer_site: list[int] = []
     offer_tenant: list[int] = []
     offer_specs: list[HostingProjectSpec] = []
-    names = [s.name for s in sites]
     if spec.tenants:
         for li, t in enumerate(spec.tenants):
             eq = _quarter_index(quarters, t.earliest_start) if t.earliest_start else 0
             tenants.append(Tenant(t.name, t.it_mw, t.probability_signing, eq))
             allowed = t.sites if t.sites is not None else [s.name for s in hosting_sites]
             for name in allowed:
-                if name not in names:
-                    problems.append(
-                        Problem(f"optimize.tenants[{li}].sites", f"no site named {name!r}", source)
-                    )
+                try:
+                    si = find_site(sites, name)[0]
+                except InputError as exc:
+                    problems += [
+                        Problem(f"optimize.tenants[{li}].sites", p.message, source)
+                        for p in exc.problems
+                    ]
                     continue
-                si = names.index(name)
                 offer_site.append(si)
                 offer_tenant.append(li)
                 offer_specs.append(
@@ -325,8 +327,10 @@ def resolve_problem(
         upper[:, :nfix] = 0.0
         for ci, c in enumerate(spec.committed):
             where = f"optimize.committed[{ci}]"
-            if c.site not in names:
-                problems.append(Problem(f"{where}.site", f"no site named {c.site!r}", source))
+            try:
+                si, site = find_site(sites, c.site)
+            except InputError as exc:
+                problems += [Problem(f"{where}.site", p.message, source) for p in exc.problems]
                 continue
             q = _quarter_index(quarters, c.quarter)
             if q >= n_q or quarters[q] != c.quarter:
@@ -337,12 +341,11 @@ def resolve_problem(
                 continue
             if q >= nfix:
                 continue
-            si = names.index(c.site)
             ti = (
                 [t.name for t in tenants].index(c.tenant)
                 if c.tenant is not None
                 else next((k for k, t in enumerate(tenants) if t.implicit
-                           and t.name.startswith(f"{c.site} ")), -1)
+                           and t.name.startswith(f"{site.name} ")), -1)
             )
             match = np.flatnonzero((o_site == si) & (o_ten == ti))
             if match.size == 0:
