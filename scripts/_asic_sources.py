@@ -44,7 +44,92 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.exceptions import DataError
-from hashpivot.io.asics import CATALOG_COLUMNS, model_key, normalize_model_name
+from hashpivot.io.asics import CATALOG_COLUMNS, model_key
+
+# --------------------------------------------------------------------------- names
+
+_BRAND_PREFIXES: tuple[tuple[str, str, str], ...] = (
+    # (lower-case prefix words, display series, manufacturer)
+    ("bitmain antminer", "Antminer", "Bitmain"),
+    ("antminer", "Antminer", "Bitmain"),
+    ("microbt whatsminer", "Whatsminer", "MicroBT"),
+    ("whatsminer", "Whatsminer", "MicroBT"),
+    ("canaan avalonminer", "AvalonMiner", "Canaan"),
+    ("avalonminer", "AvalonMiner", "Canaan"),
+    ("avalon", "AvalonMiner", "Canaan"),
+    ("ebang ebit", "Ebit", "Ebang"),
+    ("ebit", "Ebit", "Ebang"),
+    ("innosilicon", "Innosilicon", "Innosilicon"),
+)
+
+_SERIES_FOR_MANUFACTURER = {"Bitmain": "Antminer", "MicroBT": "Whatsminer", "Canaan": "AvalonMiner"}
+
+_MANUFACTURER_NAMES = {
+    "bitmain": "Bitmain",
+    "microbt": "MicroBT",
+    "whatsminer": "MicroBT",
+    "canaan": "Canaan",
+    "ebang": "Ebang",
+    "innosilicon": "Innosilicon",
+    "goldshell": "Goldshell",
+}
+
+_VARIANT_RE = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*T(?:h)?(?:/s)?\s*\)", re.IGNORECASE)
+
+
+def normalize_manufacturer(name: str) -> str:
+    """Canonical manufacturer name (``"Whatsminer"`` -> ``"MicroBT"``, ``"INNOSILICON"``
+    -> ``"Innosilicon"``); unknown names are returned stripped."""
+    clean = " ".join(str(name).split())
+    return _MANUFACTURER_NAMES.get(clean.lower(), clean)
+
+
+def normalize_model_name(raw: str, manufacturer: str | None = None) -> tuple[str, str]:
+    """Display name and manufacturer of a raw model name.
+
+    Parameters
+    ----------
+    raw : str
+        Name as written in a source, e.g. ``"Bitmain Antminer S19 Pro (110Th)"``,
+        ``"s21+"``, ``"Avalon A921"``, ``"INNOSILICON T3+ Miner (67T)"``.
+    manufacturer : str, optional
+        Manufacturer given by the source, used for bare model codes (``"S19 Pro"``). When
+        absent, a bare code starting with S or T is taken as Bitmain, with M as MicroBT.
+
+    Returns
+    -------
+    tuple of str
+        ``(display_name, manufacturer)``, e.g. ``("Antminer S19 Pro (110T)", "Bitmain")``.
+    """
+    name = " ".join(str(raw).replace("\ufeff", "").split())
+    name = re.sub(r"\(\s*", "(", name)
+    name = re.sub(r"\s*\)", ")", name)
+    name = _VARIANT_RE.sub(lambda m: f"({m.group(1)}T)", name)
+    name = re.sub(r"\bminer\b", "", name, flags=re.IGNORECASE)
+    name = " ".join(name.split())
+    lower = name.lower()
+    for prefix, series, maker in _BRAND_PREFIXES:
+        if lower == prefix or lower.startswith(prefix + " "):
+            rest = name[len(prefix) :].strip()
+            if series == "AvalonMiner":
+                rest = re.sub(r"^A(\d{3,4})\b", r"\1", rest)
+            return f"{series} {rest}".strip(), maker
+    maker = normalize_manufacturer(manufacturer) if manufacturer else ""
+    if maker and lower.startswith(maker.lower()):
+        return name, maker
+    # A bare model code such as "S19 Pro", "s21+" or "m66".
+    first, _, rest = name.partition(" ")
+    if re.match(r"^[A-Za-z]{1,3}\d", first):
+        first = first.upper()
+    code = f"{first} {rest}".strip()
+    if not maker:
+        guess = {"s": "Bitmain", "t": "Bitmain", "m": "MicroBT"}
+        maker = guess.get(first[:1].lower(), "")
+    series_name = _SERIES_FOR_MANUFACTURER.get(maker)
+    if series_name:
+        return f"{series_name} {code}", maker
+    return (f"{maker} {code}".strip() if maker else code), maker
+
 
 SRC_MARCELOCECCON = "marceloceccon_bitcoinmining/miners.json"
 SRC_KOOKOO55 = "kookoo55_miningftw/btc_miner_sheet.csv"

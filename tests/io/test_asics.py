@@ -158,31 +158,6 @@ def test_catalog_is_a_copy() -> None:
 # --------------------------------------------------------------------------- names
 
 
-@pytest.mark.parametrize(
-    ("raw", "maker", "expected"),
-    [
-        ("Bitmain Antminer S19 Pro (110Th)", None, ("Antminer S19 Pro (110T)", "Bitmain")),
-        ("s21+", None, ("Antminer S21+", "Bitmain")),
-        ("m66", None, ("Whatsminer M66", "MicroBT")),
-        ("S19 Pro", "Bitmain", ("Antminer S19 Pro", "Bitmain")),
-        ("M30S++", "MicroBT", ("Whatsminer M30S++", "MicroBT")),
-        ("Whatsminer M50S", "Whatsminer", ("Whatsminer M50S", "MicroBT")),
-        ("Avalon A921", "Canaan", ("AvalonMiner 921", "Canaan")),
-        ("INNOSILICON T3+ Miner (67T)", "INNOSILICON", ("Innosilicon T3+ (67T)", "Innosilicon")),
-        ("Hummer Miner H9 Pro", "Hummer", ("Hummer H9 Pro", "Hummer")),
-        (
-            "Whatsminer M10S (Underclocked )",
-            "Whatsminer",
-            ("Whatsminer M10S (Underclocked)", "MicroBT"),
-        ),
-        ("CK6", "Goldshell", ("Goldshell CK6", "Goldshell")),
-        ("Ebit E12+", "Ebang", ("Ebit E12+", "Ebang")),
-    ],
-)
-def test_normalize_model_name(raw: str, maker: str | None, expected: tuple[str, str]) -> None:
-    assert A.normalize_model_name(raw, maker) == expected
-
-
 def test_model_key() -> None:
     assert model_key("Antminer S21+ Hydro") == "antminers21plushyd"
     assert model_key("S21 XP") == model_key("s21-xp") == "s21xp"
