@@ -70,6 +70,10 @@ def _check_month(value: str | None) -> str | None:
     return value
 
 
+#: Largest treasury amount accepted (a trillion USD: ten times the largest miner). [USD]
+_MAX_USD = 1e12
+
+
 class ScenarioSpec(BaseModel):
     """Stochastic market model: BTC price, network hashrate, fees, subsidy and power price.
 
@@ -125,7 +129,10 @@ class ScenarioSpec(BaseModel):
         "exp(-sigma^2 t / 2)) or its median ('median': log-symmetric around it).",
     )
     btc_price_usd: float | None = Field(
-        None, gt=0.0, description="Starting BTC price; None = deterministic model / data. [USD]"
+        None,
+        gt=0.0,
+        le=1e8,
+        description="Starting BTC price; None = deterministic model / data. [USD]",
     )
     bootstrap_block_months: int = Field(
         6, ge=1, le=60, description="Block length of the block bootstrap. [month]"
@@ -329,7 +336,9 @@ class DebtSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field("debt", description="Label of the instrument.")
-    principal_usd: float = Field(0.0, ge=0.0, description="Outstanding principal. [USD]")
+    principal_usd: float = Field(
+        0.0, ge=0.0, le=_MAX_USD, description="Outstanding principal. [USD]"
+    )
     interest_rate: float = Field(
         0.0, ge=0.0, le=1.0, description="Annual interest rate (fraction), paid monthly. [1/year]"
     )
@@ -369,11 +378,16 @@ class TreasurySpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    btc_held: float = Field(0.0, ge=0.0, description="BTC on the balance sheet at start. [BTC]")
-    cash_usd: float = Field(0.0, ge=0.0, description="Cash at start. [USD]")
-    min_cash_usd: float = Field(0.0, ge=0.0, description="Minimum cash balance. [USD]")
+    btc_held: float = Field(
+        0.0, ge=0.0, le=21e6, description="BTC on the balance sheet at start. [BTC]"
+    )
+    cash_usd: float = Field(0.0, ge=0.0, le=_MAX_USD, description="Cash at start. [USD]")
+    min_cash_usd: float = Field(0.0, ge=0.0, le=_MAX_USD, description="Minimum cash balance. [USD]")
     target_cash_usd: float | None = Field(
-        None, ge=0.0, description="Cash target of the 'min_cash' policy; None = 2 x minimum. [USD]"
+        None,
+        ge=0.0,
+        le=_MAX_USD,
+        description="Cash target of the 'min_cash' policy; None = 2 x minimum. [USD]",
     )
     policy: TreasuryPolicy = Field("sell_to_cover", description="Voluntary sale policy.")
     forced_sale_discount_fraction: float = Field(
