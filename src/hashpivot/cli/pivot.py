@@ -65,8 +65,10 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         f"{100 * result.inputs['discount_rate']:.1f} %/year"
     )
     caption = (
-        "NPV of unlevered free cash flow (month-end, monthly compounding), pre-tax, "
-        "without and with terminal value (TV); vs keep = minus keep_mining's; IRR and "
+        "NPV of unlevered free cash flow (month-end, monthly compounding), "
+        + ("pre-tax (rows 'after tax': minus the income tax), " if result.inputs.get("tax")
+           else "pre-tax, ")
+        + "without and with terminal value (TV); vs keep = minus keep_mining's; IRR and "
         "payback of the flows minus the baseline's; "
         + str(result.inputs.get("terminal_value", ""))
         + "; "
@@ -93,16 +95,35 @@ def _print_tables(result: PivotResult, console: Console) -> None:
             "M USD",
             [fmt_musd(s.npv_with_terminal_value_vs_baseline_usd) for s in strategies],
         ),
+        ("income tax, PV", "M USD", [fmt_musd(s.income_tax_pv_usd) for s in strategies]),
+        ("NPV after tax", "M USD", [fmt_musd(s.npv_after_tax_usd) for s in strategies]),
+        (
+            "after tax vs keep",
+            "M USD",
+            [fmt_musd(s.npv_after_tax_vs_baseline_usd) for s in strategies],
+        ),
+        (
+            "after tax with TV",
+            "M USD",
+            [fmt_musd(s.npv_after_tax_with_terminal_value_usd) for s in strategies],
+        ),
         ("IRR (incremental)", "%/yr", [fmt_pct(s.irr_fraction) for s in strategies]),
         (
             "NPV levered",
             "M USD",
             [fmt_musd(s.npv_levered_usd) for s in strategies],
         ),
+        (
+            "NPV levered after tax",
+            "M USD",
+            [fmt_musd(s.npv_levered_after_tax_usd) for s in strategies],
+        ),
         ("IRR levered (incr.)", "%/yr", [fmt_pct(s.irr_levered_fraction) for s in strategies]),
         ("payback (incr.)", "months", [fmt_num(s.payback_months) for s in strategies]),
         ("backlog, contracted", "M USD", [fmt_musd(s.contracted_backlog_usd) for s in strategies]),
     ]
+    if not result.inputs.get("tax"):
+        rows = [r for r in rows if "tax" not in r[0]]
     if not result.has_financing:
         rows = [r for r in rows if "levered" not in r[0]]
     else:

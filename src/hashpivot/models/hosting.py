@@ -48,6 +48,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hashpivot.models.dates import MonthText
+from hashpivot.models.tax import TaxSpec
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -495,6 +496,10 @@ class PivotSpec(BaseModel):
         default_factory=TerminalValueSpec,
         description="Value of mining and hosting after the horizon (NPV is reported with "
         "and without it).",
+    )
+    tax: TaxSpec | None = Field(
+        None,
+        description="Corporate income tax ([pivot.tax]); absent: figures are pre-tax.",
     )
 
     @field_validator("start", "convert_start")

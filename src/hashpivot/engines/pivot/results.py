@@ -18,9 +18,11 @@ from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import CashFlows
 from hashpivot.engines.pivot.discounting import LineRates, unlevered_npv_usd
 from hashpivot.engines.pivot.strategies import Strategy
+from hashpivot.engines.pivot.taxes import strategy_taxes
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.hosting.deals import DealRange
 from hashpivot.models.hosting import TerminalValueSpec
+from hashpivot.models.tax import TaxSpec
 
 #: What replaces the levered figures when the portfolio has no ``[financing]`` table.
 NO_FINANCING_NOTE = (
@@ -64,6 +66,16 @@ class StrategyResult:
         Each line's value at the end of the horizon (undiscounted). [USD]
     npv_with_terminal_value_usd, npv_with_terminal_value_vs_baseline_usd : float
         ``npv_usd + terminal_value_usd``, and its difference to the baseline's. [USD]
+    income_tax_usd, income_tax_pv_usd : float
+        Unlevered income tax over the horizon, undiscounted and at ``discount_rate``
+        (:mod:`hashpivot.engines.pivot.taxes`); NaN when pre-tax. [USD]
+    npv_after_tax_usd, npv_after_tax_vs_baseline_usd : float
+        ``npv_usd - income_tax_pv_usd``, and its difference to the baseline's. [USD]
+    npv_after_tax_with_terminal_value_usd : float
+        ``npv_after_tax_usd + terminal_value_usd`` (EBITDA multiples already price a
+        buyer's taxes). [USD]
+    npv_levered_after_tax_usd : float
+        Levered NPV minus the present value of the tax with interest deducted. [USD]
     """
 
     strategy: Strategy
@@ -81,6 +93,12 @@ class StrategyResult:
     terminal_value_hosting_usd: float = 0.0
     npv_with_terminal_value_usd: float = float("nan")
     npv_with_terminal_value_vs_baseline_usd: float = float("nan")
+    income_tax_usd: float = float("nan")
+    income_tax_pv_usd: float = float("nan")
+    npv_after_tax_usd: float = float("nan")
+    npv_after_tax_vs_baseline_usd: float = float("nan")
+    npv_after_tax_with_terminal_value_usd: float = float("nan")
+    npv_levered_after_tax_usd: float = float("nan")
 
     @property
     def name(self) -> str:
@@ -157,6 +175,16 @@ class PivotResult:
                     "terminal_value_hosting_at_horizon_usd": num(s.terminal_value_hosting_usd),
                     # without [financing] the "levered" flows are the unlevered ones: null
                     "npv_levered_usd": num(s.npv_levered_usd) if levered else None,
+                    "income_tax_usd": num(s.income_tax_usd),
+                    "income_tax_pv_usd": num(s.income_tax_pv_usd),
+                    "npv_after_tax_usd": num(s.npv_after_tax_usd),
+                    "npv_after_tax_vs_baseline_usd": num(s.npv_after_tax_vs_baseline_usd),
+                    "npv_after_tax_with_terminal_value_usd": num(
+                        s.npv_after_tax_with_terminal_value_usd
+                    ),
+                    "npv_levered_after_tax_usd": (
+                        num(s.npv_levered_after_tax_usd) if levered else None
+                    ),
                     "irr_levered_fraction": num(s.irr_levered_fraction) if levered else None,
                     "converted_gross_mw": s.strategy.converted_gross_mw,
                     "phases": [
@@ -210,8 +238,9 @@ class PivotResult:
              "source": src("hosting_discount_rate", "= discount_rate")},
             {"name": "[pivot.terminal_value]", "value": inp.get("terminal_value", ""),
              "unit": "-", "source": src("terminal_value")},
-            {"name": "taxes", "value": "pre-tax: income tax not modelled", "unit": "-",
-             "source": "model"},
+            {"name": "[pivot.tax]",
+             "value": inp.get("tax") or "pre-tax: income tax not modelled", "unit": "-",
+             "source": "file" if inp.get("tax") else "default"},
             {"name": "[pivot] btc_price_usd", "value": inp["btc_price_usd"], "unit": "USD",
              "source": src("btc_price_usd", market)},
             {"name": "[pivot] btc_price_growth_per_year",
@@ -269,6 +298,9 @@ def _value(
     tv_spec: TerminalValueSpec | None = None,
     base_npv_with_tv_usd: float | None = None,
     rates: LineRates | None = None,
+    tax: TaxSpec | None = None,
+    shell_fraction: float = 0.0,
+    base_npv_after_tax_usd: float | None = None,
 ) -> StrategyResult:
     r = rates if rates is not None else LineRates(*(2 * [float((1.0 + rate_m) ** 12 - 1.0)]))
     npv_u = float(np.asarray(unlevered_npv_usd(cf, r)).ravel()[0])
@@ -289,7 +321,27 @@ def _value(
         irr_l = float(finance.annual_rate(finance.irr(inc_l)))
         payback = _payback_from_start(inc)
         npv_base = float(np.asarray(unlevered_npv_usd(base, r)).ravel()[0])
+    nan = float("nan")
+    taxed = {"income_tax_usd": nan, "income_tax_pv_usd": nan, "npv_after_tax_usd": nan,
+             "npv_after_tax_vs_baseline_usd": nan,
+             "npv_after_tax_with_terminal_value_usd": nan, "npv_levered_after_tax_usd": nan}
+    if tax is not None:
+        flows = strategy_taxes(cf, tax, shell_fraction)
+        tax_pv = float(finance.npv(rate_m, flows.unlevered_tax_usd[0]))
+        after = npv_u - tax_pv
+        taxed = {
+            "income_tax_usd": float(flows.unlevered_tax_usd[0].sum()),
+            "income_tax_pv_usd": tax_pv,
+            "npv_after_tax_usd": after,
+            "npv_after_tax_vs_baseline_usd": after - (
+                after if base_npv_after_tax_usd is None else base_npv_after_tax_usd
+            ),
+            "npv_after_tax_with_terminal_value_usd": after + tv_pv,
+            "npv_levered_after_tax_usd": npv_l
+            - float(finance.npv(rate_l, flows.levered_tax_usd[0])),
+        }
     return StrategyResult(
+        **taxed,
         strategy=strategy,
         cash_flows=cf,
         npv_usd=npv_u,

@@ -26,6 +26,7 @@ from hashpivot.engines.pivot.market import (
 from hashpivot.engines.pivot.results import PivotResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_lease, _tornado
 from hashpivot.engines.pivot.strategies import build_strategies
+from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as describe_tv
 from hashpivot.exceptions import DataError
 from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_assumptions
@@ -78,12 +79,18 @@ def run_pivot(
     base_cf = _cash_flows_resolved(sites, strategies[0], market, spec, financing)
     tv_spec = spec.terminal_value
     rates = line_rates(spec)
-    results = [_value(base_cf, None, strategies[0], rate_m, equity_rate_m, tv_spec, None, rates)]
+    shell = shell_share(sites)
+    results = [
+        _value(base_cf, None, strategies[0], rate_m, equity_rate_m, tv_spec, None, rates,
+               tax=spec.tax, shell_fraction=shell)
+    ]
     base_tv = results[0].npv_with_terminal_value_usd
+    base_after_tax = results[0].npv_after_tax_usd
     for s in strategies[1:]:
         cf = _cash_flows_resolved(sites, s, market, spec, financing)
         results.append(
-            _value(cf, base_cf, s, rate_m, equity_rate_m, tv_spec, base_tv, rates)
+            _value(cf, base_cf, s, rate_m, equity_rate_m, tv_spec, base_tv, rates,
+                   tax=spec.tax, shell_fraction=shell, base_npv_after_tax_usd=base_after_tax)
         )
 
     pivots = [s for s in strategies[1:] if s.phases]
@@ -184,6 +191,7 @@ def run_pivot(
         "discounting": rates.describe(),
         "price_center": _price_center(portfolio),
         "terminal_value": describe_tv(tv_spec),
+        "tax": spec.tax.describe() if spec.tax is not None else None,
         "market_source": ms.source,
         "btc_price_usd": ms.btc_price_usd,
         "btc_price_growth_per_year": spec.btc_price_growth_per_year,

@@ -1,0 +1,93 @@
+"""Income tax inputs of the pivot model (``[pivot.tax]``); absent = pre-tax figures.
+
+Defaults and their sources are those of :mod:`hashpivot.tax` (US federal rules as of 2025).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hashpivot.tax import MACRS_HALF_YEAR
+
+__all__ = ["TaxSpec"]
+
+
+class TaxSpec(BaseModel):
+    """Corporate income tax of the project (``[pivot.tax]``)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    income_tax_rate: float = Field(
+        0.21, ge=0, le=0.6,
+        description="Income tax rate: 21 % US federal (IRC 11(b)); add the state rate. [-]",
+    )
+    depreciation_method: Literal["macrs", "straight_line"] = Field(
+        "macrs",
+        description="Tax depreciation of ASICs and fit-out: 'macrs' (IRS Pub 946 Table A-1, "
+        "half-year convention) or 'straight_line'; shells are always straight line.",
+    )
+    asic_recovery_years: int = Field(
+        5, ge=1, le=20,
+        description="Recovery period of ASICs (5-year property, computers). [year]",
+    )
+    fit_out_recovery_years: int = Field(
+        15, ge=1, le=39,
+        description="Recovery period of the AI hall fit-out (electrical, cooling: 15-year "
+        "qualified improvement property). [year]",
+    )
+    shell_recovery_years: int = Field(
+        39, ge=1, le=40,
+        description="Recovery period of the powered shell (nonresidential real property, "
+        "straight line). [year]",
+    )
+    bonus_depreciation_fraction: float = Field(
+        1.0, ge=0, le=1,
+        description="Bonus depreciation of ASICs and fit-out in the year placed in service: "
+        "100 % for property acquired after 2025-01-19 (IRC 168(k), Public Law 119-21); "
+        "never for shells. [-]",
+    )
+    interest_limit_ebitda_fraction: float | None = Field(
+        0.30, ge=0, le=1,
+        description="Interest deductible up to this share of EBITDA, the rest carried "
+        "forward (IRC 163(j)); omit for no cap. [-]",
+    )
+    loss_limit_fraction: float = Field(
+        0.80, ge=0, le=1,
+        description="Share of a year's taxable income a loss carry-forward may offset "
+        "(IRC 172). [-]",
+    )
+    opening_loss_usd: float = Field(
+        0.0, ge=0, le=1e12, description="Loss carry-forward at the start. [USD]"
+    )
+
+    @model_validator(mode="after")
+    def _macrs_periods(self) -> TaxSpec:
+        if self.depreciation_method == "macrs":
+            allowed = sorted(MACRS_HALF_YEAR)
+            for name in ("asic_recovery_years", "fit_out_recovery_years"):
+                if getattr(self, name) not in allowed:
+                    raise ValueError(
+                        f"{name} must be a MACRS recovery period ({allowed}) with "
+                        "depreciation_method = 'macrs'"
+                    )
+        return self
+
+    def describe(self) -> str:
+        """One line for reports: rate, depreciation, bonus, interest cap, loss rule."""
+        cap = (
+            "no interest cap"
+            if self.interest_limit_ebitda_fraction is None
+            else f"interest up to {100 * self.interest_limit_ebitda_fraction:.0f} % of EBITDA"
+        )
+        return (
+            f"after-tax: income tax {100 * self.income_tax_rate:.1f} %; "
+            f"{self.depreciation_method.replace('_', ' ')} "
+            f"ASICs {self.asic_recovery_years} y, fit-out {self.fit_out_recovery_years} y, "
+            f"shell {self.shell_recovery_years} y straight line; bonus "
+            f"{100 * self.bonus_depreciation_fraction:.0f} %; {cap}; losses carried forward "
+            f"(up to {100 * self.loss_limit_fraction:.0f} % of a year's income); existing "
+            "fleet's "
+            "tax basis not modelled"
+        )
