@@ -54,7 +54,7 @@ def test_resolved_assumptions_echo_defaults_and_file_values(tmp_path: Path) -> N
     assert rows["[pivot] btc_price_growth_per_year"]["source"] == "file"
     assert rows["[pivot] btc_price_usd"]["source"].startswith("bundled")  # not in the file
     assert rows["[pivot.terminal_value]"]["source"] == "default"
-    assert rows["taxes"]["value"].startswith("pre-tax")
+    assert rows["[pivot.tax]"]["value"].startswith("pre-tax")
     table = runner.invoke(app, ["pivot", str(_without_financing(tmp_path))],
                           env={"COLUMNS": "160"})
     assert "Resolved assumptions" in table.stdout
