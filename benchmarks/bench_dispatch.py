@@ -6,22 +6,32 @@ USD/PH/day, grid adder 3 USD/MWh:
 
 1. the exact fast path (merit order), median of repeated runs (target < 50 ms);
 2. the LP with a ramp limit of 20 MW per interval (target < 5 s);
-3. the MILP with min up / min down times of 4 intervals (1 h), HiGHS time limit 60 s,
-   relative gap target 1e-3: reports status, objective, dual bound and gap.
+3. the MILP with min up / min down times of 4 intervals (1 h), time limit 60 s, gap
+   target 1 % (rolling windows of 24 h + 6 h look-ahead), in alternating pairs with its
+   reference, the year's LP without binaries or min up/down, each solve in a fresh
+   process: wall / limit, gap reached, peak RSS, MILP / LP wall ratio (median, min, max),
+   load average; then the loss of the rolling windows against the full-horizon MILP on
+   the first ``--loss-weeks`` weeks, where both finish.
 
 Usage::
 
-    python benchmarks/bench_dispatch.py [--time-limit 60] [--repeats 20] [--skip-milp]
+    python benchmarks/bench_dispatch.py [--time-limit 60] [--repeats 20] [--pairs 5]
+        [--loss-weeks 4] [--skip-milp]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import resource
 import statistics
+import subprocess
+import sys
 import time
 from importlib.metadata import version
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +67,14 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--skip-milp", action="store_true")
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--loss-weeks", type=int, default=4)
+    parser.add_argument("--child", choices=["lp", "milp", "milp-full"])
+    parser.add_argument("--weeks", type=int)
     args = parser.parse_args()
+    if args.child:
+        _child(args.child, args.time_limit, args.weeks)
+        return
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"highspy {version('highspy')}, "
           f"{os.cpu_count()} CPUs")
@@ -88,16 +105,72 @@ def main() -> None:
           f"({lp.objective_usd - fast.objective_usd:,.0f} vs unramped)")
 
     if not args.skip_milp:
-        milp = problem.replace(min_up_intervals=4, min_down_intervals=4)
-        t0 = time.perf_counter()
-        _, info = solve_lp(milp, time_limit_seconds=args.time_limit, mip_gap=1e-3)
-        total = time.perf_counter() - t0
-        print(f"MILP min up/down 4 intervals: total {total:.1f} s (build "
-              f"{info.build_seconds:.2f} s, solve {info.solve_seconds:.1f} s, limit "
-              f"{args.time_limit:.0f} s), status {info.termination_condition}, gap "
-              f"{info.mip_gap:.2e}, objective {info.objective:,.0f} USD, dual bound "
-              f"{info.objective_bound:,.0f} USD, {info.n_variables:,} variables "
-              f"({problem.n_intervals * len(problem.tranches):,} binaries)")
+        bench_milp(args.pairs, args.time_limit, args.loss_weeks)
+
+
+# ---- MILP: rolling windows against the full-year LP, in alternating pairs ---------------
+def _child(kind: str, time_limit: float, weeks: int | None) -> None:
+    """One solve in this (fresh) process; prints a JSON line with its figures."""
+    problem = make_problem()
+    if weeks is not None:
+        problem = problem.window(0, weeks * 7 * 96)
+    milp = problem.replace(min_up_intervals=4, min_down_intervals=4)
+    t0 = time.perf_counter()
+    if kind == "lp":  # the reference: the LP of the year without binaries or min up/down
+        _, rep = solve_lp(milp, milp=False, time_limit_seconds=time_limit)
+    else:
+        window = None if kind == "milp-full" else 24.0
+        _, rep = solve_lp(milp, mip_gap=1e-2, time_limit_seconds=time_limit,
+                          window_hours=window)
+    wall = time.perf_counter() - t0
+    print(json.dumps({
+        "kind": kind, "wall": wall, "status": rep.termination_condition,
+        "gap": rep.mip_gap, "objective": rep.objective, "bound": rep.objective_bound,
+        "windows": rep.n_windows,
+        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def _run_child(kind: str, time_limit: float, weeks: int | None = None) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", kind, "--time-limit", str(time_limit)]
+    if weeks is not None:
+        cmd += ["--weeks", str(weeks)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def bench_milp(pairs: int, time_limit: float, loss_weeks: int) -> None:
+    """Alternating pairs (LP, MILP) in fresh processes; then the loss on a short case."""
+    print(f"MILP min up/down 4 intervals, gap target 1 %, limit {time_limit:.0f} s, rolling "
+          f"windows of 24 h + 6 h; reference: the year's LP (no binaries); load before "
+          f"{os.getloadavg()[0]:.2f}")
+    ratios, fractions, gaps, rss = [], [], [], []
+    for i in range(pairs):
+        lp = _run_child("lp", time_limit)
+        mi = _run_child("milp", time_limit)
+        ratios.append(mi["wall"] / lp["wall"])
+        fractions.append(mi["wall"] / time_limit)
+        gaps.append(mi["gap"])
+        rss.append(mi["rss_mib"])
+        print(f"  pair {i + 1}: LP {lp['wall']:.2f} s ({lp['rss_mib']:.0f} MiB), MILP "
+              f"{mi['wall']:.2f} s = {mi['wall'] / time_limit:.3f} of the limit, "
+              f"{mi['status']}, {mi['windows']} windows, gap {mi['gap']:.2e}, objective "
+              f"{mi['objective']:,.0f} USD ({(mi['bound'] - mi['objective']) / mi['objective']:.2e}"
+              f" below the optimum without min up/down), peak RSS {mi['rss_mib']:.0f} MiB, "
+              f"ratio {mi['wall'] / lp['wall']:.1f}, load {os.getloadavg()[0]:.2f}")
+    reached = sum(g <= 1e-2 for g in gaps)
+    print(f"MILP / LP wall ratio: median {statistics.median(ratios):.1f} (min "
+          f"{min(ratios):.1f}, max {max(ratios):.1f}); wall / limit max {max(fractions):.3f};"
+          f" gap <= 1 % in {reached} of {pairs}; peak RSS max {max(rss):.0f} MiB; load "
+          f"after {os.getloadavg()[0]:.2f}")
+    full = _run_child("milp-full", 600.0, loss_weeks)
+    rolled = _run_child("milp", 600.0, loss_weeks)
+    loss = (full["objective"] - rolled["objective"]) / abs(full["objective"])
+    print(f"loss on {loss_weeks} weeks: full-horizon MILP {full['objective']:,.2f} USD "
+          f"({full['status']}, gap {full['gap']:.1e}, {full['wall']:.1f} s, "
+          f"{full['rss_mib']:.0f} MiB) vs rolling {rolled['objective']:,.2f} USD "
+          f"({rolled['wall']:.1f} s): loss {loss:.2e}")
 
 
 if __name__ == "__main__":
