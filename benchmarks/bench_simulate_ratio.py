@@ -12,7 +12,12 @@ hashrate, their cumulative sums and exponentials, the hashprice, and per strateg
 mining revenue, the curtailment test, the free cash flow, its NPV (a dot product) and a
 treasury pass (running cash and its minimum).
 
-Run: ``.venv/bin/python benchmarks/bench_simulate_ratio.py [--pairs 5] [--paths 100000]``
+``--rss`` adds the peak RSS of the engine at 100,000 and at 1,000,000 paths, each in a
+fresh child process (``ru_maxrss`` of the child: interpreter and libraries included), and
+their ratio (issue 10: at most 1.5).
+
+Run: ``.venv/bin/python benchmarks/bench_simulate_ratio.py [--pairs 5] [--paths 100000]
+[--rss]``
 """
 
 from __future__ import annotations
@@ -70,11 +75,49 @@ def engine_pass(pf: object, paths: int) -> float:
     return float(res.npv_usd["keep_mining"].mean())
 
 
+def child(paths: int) -> None:
+    """One engine run in this (child) process; prints its peak RSS and time as JSON."""
+    from hashpivot.models import parse_portfolio
+
+    pf = parse_portfolio(PORTFOLIO_TOML.format(kind="fixed"), "bench.toml")
+    t0 = time.perf_counter()
+    engine_pass(pf, paths)
+    print(json.dumps({
+        "paths": paths,
+        "seconds": time.perf_counter() - t0,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def rss_pair(small: int, large: int) -> dict[str, object]:
+    """Peak RSS of the engine at ``small`` and at ``large`` paths, each in a fresh child
+    process (the interpreter and libraries included), and their ratio."""
+    import subprocess
+
+    runs = {}
+    for n in (small, large):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(n)], capture_output=True, text=True,
+            check=True,
+        )
+        runs[n] = json.loads(out.stdout.strip().splitlines()[-1])
+    return {
+        "rss_runs": list(runs.values()),
+        "rss_ratio": runs[large]["peak_rss_mib"] / runs[small]["peak_rss_mib"],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--paths", type=int, default=100_000)
+    ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--rss", action="store_true",
+                    help="also peak RSS at 100,000 vs 1,000,000 paths (child processes)")
     args = ap.parse_args()
+    if args.child is not None:
+        child(args.child)
+        return
     from hashpivot.engines.simulate import SimulationConfig, simulate
     from hashpivot.models import parse_portfolio
 
@@ -106,6 +149,8 @@ def main() -> None:
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
     }
+    if args.rss:
+        out.update(rss_pair(100_000, 1_000_000))
     print(json.dumps(out, indent=1))
 
 
