@@ -3,6 +3,8 @@
 * :class:`HostingProjectSpec` (site level, ``Site.hosting``): what converting the site's
   megawatts to an AI/HPC data hall costs and earns (PUE, capex split into powered shell and
   fit-out with who funds each, build time, lease terms, opex, tenant default, ASIC resale).
+* :class:`HostingRiskSpec` (``Site.hosting.risk``, optional): the hosting risk the Monte
+  Carlo draws per path (construction delay, capex overrun, lease-up delay, tenant default).
 * :class:`FinancingSpec` (portfolio level, ``Portfolio.financing``): project debt against
   the operator-funded hosting capex.
 * :class:`PivotSpec` (portfolio level, ``Portfolio.pivot``): the deterministic market path,
@@ -81,6 +83,76 @@ class HostingPhase(BaseModel):
     def _start_is_month(cls, v: str) -> str:
         _check_month(v)
         return v
+
+
+class HostingRiskSpec(BaseModel):
+    """Hosting risk realised per path in the Monte Carlo (``[sites.hosting.risk]``).
+
+    Without this table ``simulate`` values hosting in expectation (the deterministic
+    build, lease-up and expected tenant default of the pivot model: no spread). With it,
+    each path draws, for each conversion phase, a construction delay, a capex overrun, a
+    lease-up delay and (``tenant_default = "realised"``) the month the tenant defaults,
+    from a random stream of its own (the market paths stay those of the same seed).
+    ``pivot`` is not affected. All spreads zero and ``tenant_default = "expected"`` give
+    the no-risk values on every path.
+
+    Defaults and sources: Foresight Works (data on data-centre builds, quoted by Fierce
+    Network, 2025): 9 in 10 data-centre projects finish late, by 34 % of the schedule on
+    average (mean delay 0.34 of ``construction_months``; the spread is an assumption);
+    construction cost overruns: a construction-industry figure (secondary) has nine in ten
+    building projects over budget with a median overrun near 28 %; guaranteed-maximum-price
+    hall contracts pass less of it to the owner, hence a 10 % mean with a 10 % spread
+    (an assumption below that figure); lease-up (commissioning and tenant
+    ramp after the hall is ready) one month on average (assumption); re-letting an AI hall
+    after a default takes about a year at a 20 % lower rent (assumption: a new tenant, and
+    fit-out changes, in a market where wholesale colocation is scarce).
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    construction_delay_fraction_mean: float = Field(
+        0.34, ge=0, le=5,
+        description="Mean construction delay as a fraction of construction_months "
+        "(Foresight Works: 34 % on average). Gamma distributed, rounded to months. [-]",
+    )
+    construction_delay_fraction_sd: float = Field(
+        0.30, ge=0, le=5, description="Standard deviation of that fraction. [-]"
+    )
+    capex_overrun_fraction_mean: float = Field(
+        0.10, gt=-0.5, le=5,
+        description="Mean capex overrun of the operator-funded capex (0.1 = 10 % over "
+        "budget); lognormal factor. Overruns are equity-funded: the project debt is "
+        "sized on the budget. [-]",
+    )
+    capex_overrun_fraction_sd: float = Field(
+        0.10, ge=0, le=5, description="Standard deviation of the overrun. [-]"
+    )
+    lease_up_delay_months_mean: float = Field(
+        1.0, ge=0, le=60,
+        description="Mean months between the hall being ready and rent starting, beyond "
+        "rent_start_lag_months (commissioning, tenant ramp); gamma, rounded. [month]",
+    )
+    lease_up_delay_months_sd: float = Field(
+        1.0, ge=0, le=60, description="Standard deviation of the lease-up delay. [month]"
+    )
+    tenant_default: Literal["realised", "expected"] = Field(
+        "realised",
+        description="'realised': each path draws the month the tenant defaults (hazard "
+        "tenant_default_probability_per_year from rent start); the hall then stands "
+        "vacant re_lease_downtime_months, collecting default_recovery_fraction of the "
+        "rent (guarantees, claims), and is re-let at (1 - re_lease_rent_haircut_fraction) "
+        "of the rent for the rest of the lease schedule. 'expected': the pivot model's "
+        "expected-value collection factor on every path.",
+    )
+    re_lease_downtime_months: int = Field(
+        12, ge=0, le=120,
+        description="Months a hall stands vacant after a default before a new tenant's "
+        "rent starts. [month]",
+    )
+    re_lease_rent_haircut_fraction: float = Field(
+        0.2, ge=0, le=1,
+        description="Rent of the new tenant below the defaulted lease's. [-]",
+    )
 
 
 class HostingProjectSpec(BaseModel):
@@ -253,6 +325,14 @@ class HostingProjectSpec(BaseModel):
         ge=0,
         le=100,
         description="Resale price of the replaced ASICs; older generations trade at ~4-8. [USD/TH]",
+    )
+
+    # --- risk in the Monte Carlo ---------------------------------------------------------
+    risk: HostingRiskSpec | None = Field(
+        None,
+        description="Construction delay, capex overrun, lease-up delay and realised tenant "
+        "default drawn per path in simulate ([sites.hosting.risk]); None = hosting valued "
+        "in expectation on every path (no spread).",
     )
 
     @model_validator(mode="after")
@@ -512,6 +592,7 @@ __all__ = [
     "FinancingSpec",
     "HostingPhase",
     "HostingProjectSpec",
+    "HostingRiskSpec",
     "PivotSpec",
     "SensitivitySpec",
     "TerminalValueSpec",

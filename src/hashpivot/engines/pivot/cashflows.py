@@ -28,6 +28,7 @@ from hashpivot.engines.pivot.inputs import (
 )
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
 from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_spec
+from hashpivot.hosting.risk import path_hosting_cash_flows
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import FinancingSpec, PivotSpec
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
@@ -255,14 +256,22 @@ def _site_cash_flows(
     spec: PivotSpec,
     market: MarketPaths,
     shared: SiteMarket | None = None,
+    risk_draws: FloatArray | None = None,
 ) -> dict[str, Any]:
-    """Arrays of one site under a plan: mining (P, T), hosting and opex (T,)."""
+    """Arrays of one site under a plan: mining (P, T), hosting and opex (T,).
+
+    With ``risk_draws`` (:func:`hashpivot.hosting.risk.hosting_risk_draws`) and
+    ``[sites.hosting.risk]``, ``hosting_paths`` holds the hosting arrays of every path
+    (P, T) and ``hosting_after`` is (P, M); ``hosting`` stays the planned (budget) build,
+    which sets the converted MW and the project debt.
+    """
     periods = market.periods
     days = market.days_per_period
     n = len(periods)
     start0 = periods[0]
     h = site.hosting
     hcf: HostingCashFlows | None = None
+    paths: dict[str, FloatArray] | None = None
     converted = np.zeros(n)
     after = np.zeros(0)
     if phases:
@@ -292,6 +301,12 @@ def _site_cash_flows(
         leased = np.flatnonzero(rent_after > 0)
         after = after[: int(leased[-1]) + 1] if leased.size else after[:0]
         converted = hcf.gross_mw_converted.sum(axis=0)
+        if risk_draws is not None and h.risk is not None:
+            ph = path_hosting_cash_flows(
+                h, gross, starts, days_ext, site.power_price_usd_per_mwh, risk_draws
+            )
+            after = _after_horizon_per_path(ph, n)
+            paths = {f: v[:, :n] for f, v in ph.items()}
     if h.asic_disposition == "redeploy":
         mining_mw = np.full(n, site.fleet_power_mw)
     else:
@@ -313,8 +328,23 @@ def _site_cash_flows(
     opex += site.fixed_opex_usd_per_month
     return {
         **mining, "mining_mw": mining_mw, "resale": resale, "opex": opex, "hosting": hcf,
-        "hosting_after": after,
+        "hosting_after": after, "hosting_paths": paths,
     }
+
+
+def _after_horizon_per_path(ph: dict[str, FloatArray], n: int) -> FloatArray:
+    """Hosting FCF of the months after the horizon on every path (P, M), up to each
+    path's last rent month (an empty hall after it is not valued)."""
+    after = (
+        ph["hosting_revenue_usd"][:, n:] + ph["prepayment_usd"][:, n:]
+        - ph["power_cost_usd"][:, n:] - ph["opex_usd"][:, n:]
+        - ph["operator_capex_usd"][:, n:]
+    )
+    rented = ph["hosting_revenue_usd"][:, n:] > 0
+    leased = np.flip(np.cumsum(np.flip(rented, axis=1), axis=1), axis=1) > 0
+    last = np.flatnonzero(leased.any(axis=0))
+    keep = int(last[-1]) + 1 if last.size else 0
+    return np.where(leased, after, 0.0)[:, :keep]
 
 
 def _months_after_horizon(h: Any) -> int:
@@ -350,6 +380,7 @@ def _cash_flows_resolved(
     spec: PivotSpec,
     financing: FinancingSpec | None,
     shared: dict[str, SiteMarket] | None = None,
+    hosting_risk: dict[str, FloatArray] | None = None,
 ) -> CashFlows:
     periods = market.periods
     n = len(periods)
@@ -379,22 +410,33 @@ def _cash_flows_resolved(
         s = _site_cash_flows(
             site, by_site.get(site.name, []), spec, market,
             None if shared is None else shared.get(site.name),
+            None if hosting_risk is None else hosting_risk.get(site.name),
         )
         for key in _PATH_KEYS:
             path_sums[key] = s[key] if key not in path_sums else path_sums[key] + s[key]
         mining_mw += s["mining_mw"]
         hcf: HostingCashFlows | None = s["hosting"]
         after_list.append(s["hosting_after"])
+        ph: dict[str, FloatArray] | None = s["hosting_paths"]
+        if ph is not None:  # hosting risk: (P, T) per path
+            h_rev = h_rev + ph["hosting_revenue_usd"]
+            h_cash_adj = h_cash_adj + ph["prepayment_usd"]
+            h_power = h_power + ph["power_cost_usd"]
+            h_opex = h_opex + ph["opex_usd"]
+            h_capex = h_capex + ph["operator_capex_usd"]
+            h_energy = h_energy + ph["energy_mwh"]
+            it_mw = it_mw + ph["it_mw_in_service"]
         if hcf is not None:
-            h_rev += hcf.hosting_revenue_usd.sum(axis=0)
-            h_cash_adj += hcf.prepayment_usd.sum(axis=0)
+            if ph is None:
+                h_rev += hcf.hosting_revenue_usd.sum(axis=0)
+                h_cash_adj += hcf.prepayment_usd.sum(axis=0)
+                h_power += hcf.power_cost_usd.sum(axis=0)
+                h_opex += hcf.opex_usd.sum(axis=0)
+                h_capex += hcf.operator_capex_usd.sum(axis=0)
+                h_energy += hcf.energy_mwh.sum(axis=0)
+                it_mw += hcf.it_mw_in_service.sum(axis=0)
             h_contract += hcf.contracted_revenue_usd.sum(axis=0)
-            h_power += hcf.power_cost_usd.sum(axis=0)
-            h_opex += hcf.opex_usd.sum(axis=0)
-            h_capex += hcf.operator_capex_usd.sum(axis=0)
             t_capex += hcf.tenant_capex_usd.sum(axis=0)
-            h_energy += hcf.energy_mwh.sum(axis=0)
-            it_mw += hcf.it_mw_in_service.sum(axis=0)
             backlog += float(hcf.contracted_backlog_usd.sum())
             if ltc > 0:
                 for j in range(hcf.operator_capex_usd.shape[0]):
@@ -417,14 +459,15 @@ def _cash_flows_resolved(
             interest += sched["interest_usd"]
             service += sched["debt_service_usd"]
 
-    power_cost += h_power[None, :]
+    # hosting arrays are (T,), or (P, T) with hosting risk: atleast_2d broadcasts both
+    power_cost += np.atleast_2d(h_power)
     # adding zeros changes nothing (none of these arrays holds a negative zero): skipped
-    opex_total = opex + h_opex[None, :] if h_opex.any() else opex
-    capex = repl + h_capex[None, :] if h_capex.any() else repl
-    fixed_part = h_rev - h_opex - h_capex + h_cash_adj  # (T,)
+    opex_total = opex + np.atleast_2d(h_opex) if h_opex.any() else opex
+    capex = repl + np.atleast_2d(h_capex) if h_capex.any() else repl
+    fixed_part = h_rev - h_opex - h_capex + h_cash_adj  # (T,) or (P, T)
     unlevered = mining_rev - power_cost  # in place from here: the same operations
     unlevered -= opex
-    unlevered += fixed_part[None, :]
+    unlevered += np.atleast_2d(fixed_part)
     unlevered -= repl
     unlevered += resale
     levered = unlevered + (draw - service)[None, :]
@@ -443,7 +486,7 @@ def _cash_flows_resolved(
         debt_service_usd=b(service),
         levered_fcf_usd=levered,
         btc_mined=btc,
-        energy_mwh=energy + h_energy[None, :] if h_energy.any() else energy,
+        energy_mwh=energy + np.atleast_2d(h_energy) if h_energy.any() else energy,
         contracted_revenue_usd=b(h_contract),
         asic_resale_usd=b(resale),
         prepayment_usd=b(h_cash_adj),
@@ -462,11 +505,13 @@ def _cash_flows_resolved(
 
 
 def _sum_ragged(arrays: list[FloatArray]) -> FloatArray:
-    """Sum 1-D arrays of different lengths (zero-padded at the end)."""
-    m = max((a.size for a in arrays), default=0)
-    out = np.zeros(m)
+    """Sum arrays of different lengths along the last axis (zero-padded at the end): 1-D
+    (M,), or (P, M) when a site has hosting risk."""
+    m = max((a.shape[-1] for a in arrays), default=0)
+    rows = max((a.shape[0] for a in arrays if a.ndim == 2), default=0)
+    out = np.zeros(m) if rows == 0 else np.zeros((rows, m))
     for a in arrays:
-        out[: a.size] += a
+        out[..., : a.shape[-1]] += a
     return out
 
 
@@ -476,6 +521,7 @@ def strategy_cash_flows(
     market: MarketPaths,
     site_name: str | None = None,
     shared: dict[str, SiteMarket] | None = None,
+    hosting_risk: dict[str, FloatArray] | None = None,
 ) -> CashFlows:
     """Monthly cash flows of a strategy on every path of a market.
 
@@ -493,6 +539,12 @@ def strategy_cash_flows(
         The market-only arrays of every site on this market
         (:func:`~hashpivot.engines.pivot.fleet.market_mining`), computed once and shared
         by the strategies valued on it; computed here when not given.
+    hosting_risk : dict, optional
+        Site name -> uniform draws (P, J, 4) of
+        :func:`hashpivot.hosting.risk.hosting_risk_draws`: sites with
+        ``[sites.hosting.risk]`` then have per-path hosting cash flows (construction delay,
+        capex overrun, lease-up delay, realised tenant default); None = hosting in
+        expectation.
 
     Returns
     -------
@@ -502,5 +554,6 @@ def strategy_cash_flows(
     """
     sites = resolve_sites(portfolio, site_name)
     return _cash_flows_resolved(
-        sites, strategy, market, _pivot_spec(portfolio), _financing_spec(portfolio), shared
+        sites, strategy, market, _pivot_spec(portfolio), _financing_spec(portfolio), shared,
+        hosting_risk,
     )

@@ -99,8 +99,9 @@ def terminal_value(
     hosting_ebitda = _final_year(last.hosting_ebitda_usd)
     if spec.hosting_method == "contract":
         after = cf.hosting_fcf_after_horizon_usd
-        value = 0.0 if after is None else float(value_at_horizon_of_flows_usd(after, r_hm))
-        hosting = np.full(p, value)
+        # (M,) flows, or (P, M) per path with hosting risk
+        value = 0.0 if after is None else value_at_horizon_of_flows_usd(after, r_hm)
+        hosting = np.broadcast_to(np.asarray(value, dtype=float), (p,))
     elif spec.hosting_method == "exit_multiple":
         hosting = exit_multiple_terminal_value_usd(hosting_ebitda, spec.hosting_ebitda_multiple)
     elif spec.hosting_method == "gordon":

@@ -61,6 +61,12 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "source": "file" if inputs.get("price_center_in_file") else "default"},
         {"name": "taxes", "value": inputs.get("taxes", PRE_TAX), "unit": "-",
          "source": "model"},
+        {"name": "[sites.hosting.risk]",
+         "value": (
+             "drawn per path at " + ", ".join(inputs["hosting_risk_sites"])
+             if inputs.get("hosting_risk_sites") else "none: hosting in expectation"
+         ),
+         "unit": "-", "source": "file" if inputs.get("hosting_risk_sites") else "default"},
         {"name": "NPV cash flow", "value": inputs.get("npv_cash_flow", "unlevered"),
          "unit": "-", "source": src("", "npv_cash_flow")},
     ]

@@ -15,6 +15,7 @@ from hashpivot.engines.pivot.discounting import hosting_fcf_usd
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.simulate.reverse_margin import reverse_margin_counts
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
+from hashpivot.hosting.risk import hosting_risk_draws, hosting_risk_rng
 from hashpivot.scenarios import count_loss_spells, generate_chunk
 from hashpivot.treasury import TreasuryPathSummary
 from hashpivot.treasury_kernel import treasury_summaries
@@ -41,7 +42,13 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
     shared = (
         None if shared_fn is None else shared_fn(task.portfolio, market, task.site_name)
     )
-    extra = {} if shared is None else {"shared": shared}
+    extra: dict[str, object] = {} if shared is None else {"shared": shared}
+    if task.hosting_risk_slots:
+        # a stream of its own: the market paths above are those of the same seed without
+        # hosting risk, and every strategy sees the same draws
+        extra["hosting_risk"] = hosting_risk_draws(
+            task.hosting_risk_slots, hosting_risk_rng(seed_seq), size
+        )
     for i, (name, strategy) in enumerate(zip(task.strategy_names, task.strategies, strict=True)):
         cf = task.pivot.strategy_cash_flows(
             task.portfolio, strategy, market, task.site_name, **extra

@@ -143,6 +143,7 @@ def prepare(
     dfac = (1.0 + r_m) ** -months
     r_hm = (1.0 + rates.hosting) ** (1.0 / 12.0) - 1.0
     dfac_h = (1.0 + r_hm) ** -months if rates.differ else None
+    risk_slots = hosting_risk_slots(portfolio, strategies)
     sched = debt_schedule(list(tspec.debt), center.periods, source)
     policies = config.policies or (tspec.policy,)
     task = ChunkTask(
@@ -164,6 +165,7 @@ def prepare(
         discount_rate=float(rates.mining),
         hosting_discount_factors=dfac_h,
         hosting_discount_rate=float(rates.hosting),
+        hosting_risk_slots=risk_slots or None,
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
     inputs: dict[str, Any] = {
@@ -200,6 +202,7 @@ def prepare(
             if value is not None
         ],
         "taxes": PRE_TAX,
+        "hosting_risk_sites": sorted(risk_slots),
         "strategies": list(names),
         "policies": list(policies),
         "scenario": spec.model_dump(mode="json"),
@@ -218,6 +221,18 @@ def prepare(
         },
     }
     return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs)
+
+
+def hosting_risk_slots(portfolio: Any, strategies: list[Any]) -> dict[str, int]:
+    """Sites with ``[sites.hosting.risk]`` -> the most phases a strategy builds there."""
+    out: dict[str, int] = {}
+    for site in getattr(portfolio, "sites", []) or []:
+        hosting = getattr(site, "hosting", None)
+        if getattr(hosting, "risk", None) is None:
+            continue
+        counts = [sum(1 for p in s.phases if p.site == site.name) for s in strategies]
+        out[str(site.name)] = max(counts, default=0)
+    return out
 
 
 def default_discount_rate(portfolio: Any) -> float:

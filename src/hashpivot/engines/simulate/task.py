@@ -68,6 +68,8 @@ class ChunkTask:
     discount_rate: float = 0.0  # annual, of the unlevered (mining) flows [1/year]
     hosting_discount_factors: FloatArray | None = None  # (T,) when hosting has its rate
     hosting_discount_rate: float | None = None  # annual [1/year]
+    # site -> phase slots, for the sites with [sites.hosting.risk] (empty: no hosting risk)
+    hosting_risk_slots: dict[str, int] | None = None
 
 
 @dataclass

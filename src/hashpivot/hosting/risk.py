@@ -1,0 +1,220 @@
+"""Hosting risk realised per path (issue 9 item 8): construction delay, capex overrun,
+lease-up delay and tenant default with re-letting.
+
+:func:`hosting_risk_draws` draws, for every site with ``[sites.hosting.risk]``, four
+uniform numbers per path and phase slot from a stream of its own
+(:func:`hosting_risk_rng`), so the market paths of a seed never change and every strategy
+sees the same draws (common random numbers). :func:`path_hosting_cash_flows` turns them
+into the hosting cash flows of K phases on P paths, shape (P, T), by re-running
+:func:`~hashpivot.hosting.project.hosting_cash_flows_from_spec` once per distinct
+(construction delay, lease-up delay) of each phase and gathering the rows per path.
+
+Distributions (parameters in :class:`~hashpivot.models.hosting.HostingRiskSpec`):
+delays are gamma distributed with the given mean and standard deviation (zero spread:
+the mean), rounded to whole months; the capex factor ``1 + overrun`` is lognormal with the
+given mean and standard deviation; the default month (counted from rent start) is
+geometric with the monthly hazard ``1 - (1 - p)^(1/12)``. All four come from inverse
+CDFs of the uniforms, so a higher default probability moves every path's default earlier.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.special import gammaincinv, ndtri
+
+from hashpivot.hosting.project import hosting_cash_flows_from_spec
+
+if TYPE_CHECKING:
+    from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Spawn-key suffix of the hosting-risk stream of a chunk (any constant no chunk uses).
+HOSTING_STREAM_KEY = 0x484F5354  # "HOST"
+
+#: The (P, T) arrays :func:`path_hosting_cash_flows` returns.
+PATH_FIELDS = (
+    "hosting_revenue_usd", "prepayment_usd", "power_cost_usd", "opex_usd",
+    "operator_capex_usd", "energy_mwh", "it_mw_in_service",
+)
+
+
+def hosting_risk_rng(seed_seq: np.random.SeedSequence) -> np.random.Generator:
+    """The hosting-risk generator of a chunk: a child of the chunk's seed that the market
+    generator never uses (``seed_seq`` is not modified). [-]"""
+    child = np.random.SeedSequence(
+        seed_seq.entropy,
+        spawn_key=(*seed_seq.spawn_key, HOSTING_STREAM_KEY),
+        pool_size=seed_seq.pool_size,
+    )
+    return np.random.default_rng(child)
+
+
+def hosting_risk_draws(
+    slots_by_site: dict[str, int], rng: np.random.Generator, n_paths: int
+) -> dict[str, FloatArray]:
+    """Uniform draws per site, shape (n_paths, slots, 4), in the order of the dict.
+
+    Parameters
+    ----------
+    slots_by_site : dict
+        Site name -> the most phases any strategy builds there (phase ``j`` of every
+        strategy uses slot ``j``).
+    rng : numpy.random.Generator
+        From :func:`hosting_risk_rng`.
+    n_paths : int
+        Paths of the chunk. [-]
+    """
+    return {
+        name: rng.random((n_paths, max(int(k), 1), 4)) for name, k in slots_by_site.items()
+    }
+
+
+def gamma_quantile(u: Any, mean: float, sd: float) -> FloatArray:
+    """Quantile ``u`` of a gamma law with this mean and standard deviation (``sd = 0``:
+    the mean; ``mean = 0``: zero). [same unit as mean]"""
+    u = np.asarray(u, dtype=float)
+    if mean <= 0:
+        return np.zeros_like(u)
+    if sd <= 0:
+        return np.full_like(u, mean)
+    shape = (mean / sd) ** 2
+    return np.asarray(gammaincinv(shape, u) * (sd * sd / mean), dtype=float)
+
+
+def lognormal_factor(u: Any, mean: float, sd: float) -> FloatArray:
+    """Quantile ``u`` of a lognormal law with this mean and standard deviation. [-]"""
+    u = np.asarray(u, dtype=float)
+    if sd <= 0:
+        return np.full_like(u, mean)
+    s2 = np.log1p((sd / mean) ** 2)
+    return np.asarray(np.exp(np.log(mean) - 0.5 * s2 + np.sqrt(s2) * ndtri(u)), dtype=float)
+
+
+def default_month(u: Any, probability_per_year: float) -> FloatArray:
+    """Month of default counted from rent start (0 = the first rent month), geometric with
+    a constant hazard; ``inf`` when the probability is zero. [month]"""
+    u = np.asarray(u, dtype=float)
+    if probability_per_year <= 0:
+        return np.full_like(u, np.inf)
+    log_survive = np.log1p(-probability_per_year) / 12.0  # log of the monthly survival
+    return np.floor(np.log1p(-u) / log_survive)
+
+
+def path_hosting_cash_flows(
+    spec: HostingProjectSpec,
+    gross_mw: FloatArray,
+    start_index: FloatArray,
+    days_per_month: FloatArray,
+    power_price_usd_per_mwh: Any,
+    draws: FloatArray,
+) -> dict[str, FloatArray]:
+    """Hosting cash flows of K phases on every path, with the risk of ``spec.risk``.
+
+    Parameters
+    ----------
+    spec : HostingProjectSpec
+        The site's hosting terms, with ``risk`` set.
+    gross_mw, start_index : ndarray (K,)
+        Phases' gross MW [MW] and construction start [month index].
+    days_per_month : ndarray (T,)
+        Days of each month (sets T). [day]
+    power_price_usd_per_mwh : numeric or ndarray (T,)
+        Site power price (modified gross). [USD/MWh]
+    draws : ndarray (P, J, 4), J >= K
+        Uniforms of :func:`hosting_risk_draws`: construction delay, lease-up delay,
+        capex overrun, default month.
+
+    Returns
+    -------
+    dict
+        :data:`PATH_FIELDS` -> arrays (P, T) summed over the phases. [USD, MWh, MW]
+
+    Notes
+    -----
+    The converted MW stop mining at the planned start whatever the delay (the mining side
+    is unchanged); the capex of a late build is spread over its longer construction and
+    scaled by the overrun factor; the project debt is the budgeted one (computed by the
+    caller from the risk-free phases). After a realised default the hall's power (modified
+    gross) stops during the vacancy; the operator's opex goes on.
+    """
+    risk: HostingRiskSpec | None = spec.risk
+    if risk is None:
+        raise ValueError("path_hosting_cash_flows needs spec.risk")
+    n_paths = draws.shape[0]
+    n = int(np.asarray(days_per_month).shape[0])
+    realised = risk.tenant_default == "realised"
+    base = (
+        spec.model_copy(update={"tenant_default_probability_per_year": 0.0}) if realised
+        else spec
+    )
+    c = int(spec.construction_months)
+    delay = np.rint(
+        gamma_quantile(draws[..., 0], risk.construction_delay_fraction_mean * c,
+                       risk.construction_delay_fraction_sd * c)
+    ).astype(np.int64)
+    lease_up = np.rint(
+        gamma_quantile(draws[..., 1], risk.lease_up_delay_months_mean,
+                       risk.lease_up_delay_months_sd)
+    ).astype(np.int64)
+    overrun = lognormal_factor(
+        draws[..., 2], 1.0 + risk.capex_overrun_fraction_mean, risk.capex_overrun_fraction_sd
+    )
+    tau = default_month(draws[..., 3], spec.tenant_default_probability_per_year)
+    t = np.arange(n, dtype=float)[None, :]
+    out = {f: np.zeros((n_paths, n)) for f in PATH_FIELDS}
+    pre = float(spec.prepayment_fraction)
+    for k in range(len(gross_mw)):
+        pairs, inv = np.unique(np.stack([delay[:, k], lease_up[:, k]], 1), axis=0,
+                               return_inverse=True)
+        inv = inv.ravel()
+        tables: dict[str, list[FloatArray]] = {f: [] for f in (*PATH_FIELDS, "contracted")}
+        rent_start = np.empty(len(pairs))
+        for j, (d, lu) in enumerate(pairs):
+            phase_spec = base.model_copy(
+                update={"rent_start_lag_months": base.rent_start_lag_months + int(lu)}
+            )
+            hcf = hosting_cash_flows_from_spec(
+                phase_spec, gross_mw[k : k + 1], start_index[k : k + 1], days_per_month,
+                power_price_usd_per_mwh, build_delay_months=int(d),
+            )
+            for f in PATH_FIELDS:
+                tables[f].append(getattr(hcf, f)[0])
+            tables["contracted"].append(hcf.contracted_revenue_usd[0])
+            rent_start[j] = float(hcf.ready_index[0]) + phase_spec.rent_start_lag_months
+        rows = {f: np.stack(v)[inv] for f, v in tables.items()}  # (P, T)
+        rows["operator_capex_usd"] = rows["operator_capex_usd"] * overrun[:, k, None]
+        if realised:
+            m = t - rent_start[inv][:, None]  # months since rent start
+            tk = tau[:, k, None]
+            vacant = (m >= tk) & (m < tk + risk.re_lease_downtime_months)
+            collect = np.where(
+                m < tk, 1.0,
+                np.where(vacant, spec.default_recovery_fraction,
+                         1.0 - risk.re_lease_rent_haircut_fraction),
+            )
+            revenue = rows["hosting_revenue_usd"]
+            cash = (revenue + rows["prepayment_usd"]) * collect
+            revenue = revenue * collect + rows["contracted"] * pre * (1.0 - collect)
+            rows["hosting_revenue_usd"] = revenue
+            rows["prepayment_usd"] = cash - revenue
+            rows["power_cost_usd"] = np.where(vacant, 0.0, rows["power_cost_usd"])
+            rows["energy_mwh"] = np.where(vacant, 0.0, rows["energy_mwh"])
+        for f in PATH_FIELDS:
+            out[f] += rows[f]
+    return out
+
+
+__all__ = [
+    "HOSTING_STREAM_KEY",
+    "PATH_FIELDS",
+    "default_month",
+    "gamma_quantile",
+    "hosting_risk_draws",
+    "hosting_risk_rng",
+    "lognormal_factor",
+    "path_hosting_cash_flows",
+]

@@ -1,0 +1,71 @@
+"""Hosting risk in the Monte Carlo (issue 9 item 8): the spread vanishes without it, the
+market stream is untouched, the expected NPV falls with the tenant's default probability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hashpivot.engines.simulate import SimulationConfig, simulate
+from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
+from tests.engines.test_simulate import SET, ZERO_VOL, portfolio
+
+CFG = SimulationConfig(n_paths=60, horizon_months=120, seed=11, chunk_paths=25)
+NO_SPREAD = dict(
+    construction_delay_fraction_mean=0.0, construction_delay_fraction_sd=0.0,
+    capex_overrun_fraction_mean=0.0, capex_overrun_fraction_sd=0.0,
+    lease_up_delay_months_mean=0.0, lease_up_delay_months_sd=0.0,
+    tenant_default="expected",
+)
+
+
+def _with_hosting(pf: Any, risk: HostingRiskSpec | None, **terms: Any) -> Any:
+    pf.sites[0].hosting = HostingProjectSpec(risk=risk, **terms)
+    return pf
+
+
+def test_the_spread_vanishes_at_zero_hosting_volatility() -> None:
+    none = simulate(_with_hosting(portfolio({**SET, **ZERO_VOL}), None), CFG)
+    zero = simulate(
+        _with_hosting(portfolio({**SET, **ZERO_VOL}), HostingRiskSpec(**NO_SPREAD)), CFG
+    )
+    on = simulate(_with_hosting(portfolio({**SET, **ZERO_VOL}), HostingRiskSpec()), CFG)
+    for s in none.strategy_names:
+        np.testing.assert_allclose(zero.npv_usd[s], none.npv_usd[s], rtol=1e-12)
+        np.testing.assert_allclose(
+            zero.npv_with_terminal_value_usd[s], none.npv_with_terminal_value_usd[s],
+            rtol=1e-12,
+        )
+    # no market volatility: convert_all has no spread without hosting risk, one with it
+    x = none.npv_usd["convert_all"]
+    assert x.max() - x.min() <= 1e-9 * abs(x.mean())
+    assert np.std(on.npv_usd["convert_all"]) > 1e6
+    # the deterministic column is the pivot model's (hosting in expectation) either way
+    assert on.deterministic_npv_usd == none.deterministic_npv_usd
+
+
+def test_hosting_risk_leaves_the_market_paths_and_keep_mining_unchanged() -> None:
+    a = simulate(_with_hosting(portfolio(), None), CFG)
+    b = simulate(_with_hosting(portfolio(), HostingRiskSpec()), CFG)
+    np.testing.assert_array_equal(a.npv_usd["keep_mining"], b.npv_usd["keep_mining"])
+    np.testing.assert_array_equal(a.fan["btc_price_usd"], b.fan["btc_price_usd"])
+    assert not np.array_equal(a.npv_usd["convert_all"], b.npv_usd["convert_all"])
+    rows = {r["name"]: r for r in b.resolved_assumptions()}
+    assert rows["[sites.hosting.risk]"]["value"] == "drawn per path at Rockdale"
+
+
+@pytest.mark.parametrize("name", ["convert_all", "phased"])
+def test_expected_npv_falls_with_the_default_probability(name: str) -> None:
+    means = []
+    for p in (0.0, 0.05, 0.2):
+        risk = HostingRiskSpec(**{**NO_SPREAD, "tenant_default": "realised"})
+        pf = _with_hosting(portfolio({**SET, **ZERO_VOL}), risk,
+                           tenant_default_probability_per_year=p)
+        res = simulate(pf, CFG)
+        means.append(float(res.npv_usd[name].mean()))
+        if p == 0.0:  # no default: every path collects the whole rent, no spread
+            x = res.npv_usd[name]
+            assert x.max() - x.min() <= 1e-9 * abs(x.mean())
+    assert means[0] > means[1] > means[2]
