@@ -20,6 +20,7 @@ from hashpivot.treasury import (
     run_treasury,
     treasury_summary,
 )
+from hashpivot.treasury_totals import TreasuryTotals
 
 
 def _row(*values: float) -> np.ndarray:
@@ -114,6 +115,31 @@ def test_summary_equals_full_run() -> None:
     np.testing.assert_allclose(both.forced_btc_by_month_sum, 2 * fast.forced_btc_by_month_sum)
     m = both.metrics()
     assert 0 <= m["prob_liquidity_breach"] <= 1
+
+
+def test_totals_reduce_per_path_summaries_and_combine_over_chunks() -> None:
+    # What a Monte Carlo chunk keeps: totals equal to the per-path summary's reductions,
+    # and two chunks' totals equal the totals of their concatenated summaries.
+    rng = np.random.default_rng(4)
+    n, T = 400, 30
+    price = np.exp(rng.normal(11, 0.5, (n, T)))
+    mined = rng.uniform(0, 20, (n, T))
+    fiat = rng.normal(-1e6, 8e5, (n, T))
+    spec = TreasurySpec(btc_held=30, cash_usd=4e6, min_cash_usd=2e6, cash_interest_rate=0.04)
+    whole = treasury_summary(spec, price, mined, fiat, None, "min_cash", keep_cash_paths=3)
+    halves = [treasury_summary(spec, price[a:b], mined[a:b], fiat[a:b], None, "min_cash",
+                               keep_cash_paths=3) for a, b in ((0, 200), (200, 400))]
+    assert whole.forced_btc.sum() > 0  # the case has forced sales
+    tot = TreasuryTotals.combine([TreasuryTotals.from_summary(h) for h in halves])
+    ref = whole.metrics()
+    got = tot.metrics()
+    for key, value in ref.items():
+        assert got[key] == pytest.approx(value, rel=1e-12), key
+    np.testing.assert_array_equal(tot.forced_btc_by_month_sum,
+                                  TreasuryTotals.from_summary(whole).forced_btc_by_month_sum)
+    assert tot.cash_sample_usd.shape == (6, T)  # 3 kept paths per chunk
+    lean = TreasuryTotals.from_summary(whole, keep_min_cash=False)
+    assert lean.min_cash_usd.size == 0 and np.isnan(lean.metrics()["min_cash_p5_usd"])
 
 
 finite = st.floats(-1e7, 1e7, allow_nan=False, allow_infinity=False)

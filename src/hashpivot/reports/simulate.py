@@ -74,7 +74,7 @@ def forced_sales_frame(
                 "strategy": n,
                 "policy": pol,
                 "expected_forced_sale_btc": by[n][pol],
-                "prob_liquidity_breach": float(result.treasury[(n, pol)].breach.mean()),
+                "prob_liquidity_breach": result.treasury[(n, pol)].prob_liquidity_breach,
             }
             for n in result.strategy_names
             for pol in result.policies

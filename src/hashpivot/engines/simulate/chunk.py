@@ -17,15 +17,20 @@ from hashpivot.engines.simulate.reverse_margin import reverse_margin_counts
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
 from hashpivot.hosting.risk import hosting_risk_draws, hosting_risk_rng
 from hashpivot.scenarios import count_loss_spells, generate_chunk
-from hashpivot.treasury import TreasuryPathSummary
 from hashpivot.treasury_kernel import treasury_summaries
+from hashpivot.treasury_totals import TreasuryTotals
+
+#: Paths kept for the fan charts over the whole run. [-]
+FAN_PATHS_MAX = 20_000
 
 
 def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequence) -> ChunkResult:
     """Simulate one chunk of paths (pure: the same inputs give bitwise the same output)."""
     t0 = time.perf_counter()
     market = generate_chunk(task.params, seed_seq, size)
-    m = min(task.fan_paths, size)
+    # fan-chart samples: the first paths of each chunk, until FAN_PATHS_MAX are kept in all
+    # (chunks are equal but for the last), so memory does not grow with the path count
+    m = min(task.fan_paths, size) if k * task.fan_paths < FAN_PATHS_MAX else 0
     price = market.btc_price_usd
     S = len(task.strategies)
     T = market.n_periods
@@ -33,7 +38,7 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
     tv_spec = task.terminal_value if task.npv_cash_flow == "unlevered" else None
     npv_tv = np.empty((S, size)) if tv_spec is not None else None
     fcf_sum = np.empty((S, T))
-    treasury: dict[tuple[str, str], TreasuryPathSummary] = {}
+    treasury: dict[tuple[str, str], TreasuryTotals] = {}
     direct = np.zeros(T)
     total = np.zeros(T)
     # what depends on the market only (hash price, power price, fleet and replacement
@@ -80,8 +85,11 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
             task.policies,
             keep_cash_paths=m,
         )
-        for pol, summary in by_policy.items():
-            treasury[(name, pol)] = summary
+        for pol, summary in by_policy.items():  # totals: a few numbers per path kept
+            treasury[(name, pol)] = TreasuryTotals.from_summary(
+                summary, keep_min_cash=pol == task.policies[0]
+            )
+        del by_policy
         if name == BASELINE:
             direct, total = reverse_margin_counts(
                 btc_mined, price, cf.power_cost_usd, cf.opex_usd,

@@ -10,7 +10,7 @@ import pandas as pd
 from hashpivot.engines.simulate.result import SimulationResult
 from hashpivot.engines.simulate.stats import _quantiles
 from hashpivot.engines.simulate.task import ChunkResult, FloatArray
-from hashpivot.treasury import TreasuryPathSummary
+from hashpivot.treasury_totals import TreasuryTotals
 
 
 def combine_chunks(
@@ -30,7 +30,7 @@ def combine_chunks(
         else None
     )
     treasury = {
-        key: TreasuryPathSummary.concatenate([r.treasury[key] for r in rs])
+        key: TreasuryTotals.combine([r.treasury[key] for r in rs])
         for key in rs[0].treasury
     }
     fan: dict[str, FloatArray] = {

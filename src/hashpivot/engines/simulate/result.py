@@ -12,7 +12,7 @@ import pandas as pd
 from hashpivot.engines.simulate.assumptions import resolved_assumptions
 from hashpivot.engines.simulate.stats import _cvar
 from hashpivot.engines.simulate.task import BASELINE, FloatArray
-from hashpivot.treasury import TreasuryPathSummary
+from hashpivot.treasury_totals import TreasuryTotals
 
 #: What the liquidity metrics say when the portfolio has no ``[treasury]`` table.
 NO_TREASURY_NOTE = (
@@ -36,7 +36,7 @@ class SimulationResult:
     deterministic_npv_usd : dict
         Strategy -> NPV on the center path (all volatilities zero). [USD]
     treasury : dict
-        (strategy, policy) -> per-path treasury totals.
+        (strategy, policy) -> treasury totals over the paths (:class:`TreasuryTotals`).
     policies : tuple of str
         Policies run; the first is the main one.
     prob_reverse_margin_direct, prob_reverse_margin_total : ndarray, shape (n_periods,)
@@ -65,7 +65,7 @@ class SimulationResult:
     strategy_names: list[str]
     npv_usd: dict[str, FloatArray]
     deterministic_npv_usd: dict[str, float]
-    treasury: dict[tuple[str, str], TreasuryPathSummary]
+    treasury: dict[tuple[str, str], TreasuryTotals]
     policies: tuple[str, ...]
     prob_reverse_margin_direct: FloatArray
     prob_reverse_margin_total: FloatArray
@@ -96,7 +96,7 @@ class SimulationResult:
             ``npv_mean_usd, npv_p5_usd, npv_p50_usd, npv_p95_usd, var95_usd, cvar95_usd,
             npv_deterministic_usd, prob_beats_baseline, npv_vs_baseline_mean_usd,
             npv_vs_baseline_p5_usd`` plus the treasury metrics of
-            :meth:`TreasuryPathSummary.metrics`.
+            :meth:`TreasuryTotals.metrics`.
         """
         x = self.npv_usd[name]
         p5, p50, p95 = (float(v) for v in np.percentile(x, [5, 50, 95]))
@@ -156,7 +156,7 @@ class SimulationResult:
             return {s: {p: float("nan") for p in self.policies} for s in self.strategy_names}
         return {
             s: {
-                p: float(self.treasury[(s, p)].forced_btc.mean())
+                p: self.treasury[(s, p)].expected_forced_sale_btc
                 for p in self.policies
             }
             for s in self.strategy_names

@@ -20,7 +20,7 @@ import pandas as pd
 from hashpivot.market import MarketPaths
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.scenarios import ScenarioParams
-from hashpivot.treasury import TreasuryPathSummary
+from hashpivot.treasury_totals import TreasuryTotals
 
 FloatArray = npt.NDArray[np.float64]
 BASELINE = "keep_mining"
@@ -79,7 +79,7 @@ class ChunkResult:
     k: int
     n: int
     npv_usd: FloatArray  # (S, n)
-    treasury: dict[tuple[str, str], TreasuryPathSummary]
+    treasury: dict[tuple[str, str], TreasuryTotals]
     reverse_direct_count: FloatArray  # (T,)
     reverse_total_count: FloatArray  # (T,)
     fan_btc_price_usd: FloatArray  # (m, T)

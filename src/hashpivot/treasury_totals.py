@@ -1,0 +1,154 @@
+"""Treasury results reduced to totals over paths: what the Monte Carlo keeps per chunk.
+
+The Monte Carlo needs, per strategy and policy, only totals over its paths (expected forced
+sales, the probability of a breach, mean end cash...), the month-by-month sums, the lowest
+cash of each path under the main policy (for its 5th percentile) and the cash of a few paths
+(for the fan chart). :class:`TreasuryTotals` holds just that, so the memory a run keeps
+grows by a few numbers per path, not by a per-path summary per strategy and policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from hashpivot.treasury import TreasuryPathSummary
+
+__all__ = ["TreasuryTotals"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class TreasuryTotals:
+    """Totals of a treasury run over a set of paths (combinable over chunks).
+
+    Attributes
+    ----------
+    n_paths : int
+        Paths summed. [-]
+    forced_btc_sum, sold_btc_sum : float
+        BTC sold under duress, and all BTC sold, summed over the paths. [BTC]
+    forced_proceeds_usd_sum : float
+        Proceeds of the forced sales. [USD]
+    forced_paths, breach_paths : int
+        Paths with at least one forced sale, and with at least one month in breach. [-]
+    min_cash_min_usd : float
+        Lowest month-end cash over every path. [USD]
+    min_cash_sum_usd, end_cash_sum_usd : float
+        Sums over the paths of the lowest and of the last month-end cash. [USD]
+    end_btc_sum : float
+        BTC held at the end, summed over the paths. [BTC]
+    min_cash_usd : ndarray, shape (n_paths,) or (0,)
+        Lowest month-end cash of each path, kept for the main policy only (for the 5th
+        percentile). [USD]
+    forced_btc_by_month_sum : ndarray, shape (n_periods,)
+        Forced BTC sales in each month summed over the paths. [BTC]
+    breach_by_month_count : ndarray, shape (n_periods,)
+        Paths in breach in each month. [-]
+    cash_sample_usd : ndarray, shape (n_kept, n_periods)
+        Month-end cash of the first paths (fan chart). [USD]
+    """
+
+    n_paths: int
+    forced_btc_sum: float
+    forced_proceeds_usd_sum: float
+    sold_btc_sum: float
+    forced_paths: int
+    breach_paths: int
+    min_cash_min_usd: float
+    min_cash_sum_usd: float
+    end_cash_sum_usd: float
+    end_btc_sum: float
+    min_cash_usd: FloatArray
+    forced_btc_by_month_sum: FloatArray
+    breach_by_month_count: FloatArray
+    cash_sample_usd: FloatArray
+
+    @classmethod
+    def from_summary(cls, s: TreasuryPathSummary, keep_min_cash: bool = True) -> TreasuryTotals:
+        """Reduce per-path totals (:func:`hashpivot.treasury.treasury_summary`)."""
+        return cls(
+            n_paths=int(s.forced_btc.size),
+            forced_btc_sum=float(s.forced_btc.sum()),
+            forced_proceeds_usd_sum=float(s.forced_proceeds_usd.sum()),
+            sold_btc_sum=float(s.sold_btc.sum()),
+            forced_paths=int(np.count_nonzero(s.forced_btc > 0)),
+            breach_paths=int(np.count_nonzero(s.breach)),
+            min_cash_min_usd=float(s.min_cash_usd.min(initial=np.inf)),
+            min_cash_sum_usd=float(s.min_cash_usd.sum()),
+            end_cash_sum_usd=float(s.end_cash_usd.sum()),
+            end_btc_sum=float(s.end_btc.sum()),
+            min_cash_usd=s.min_cash_usd.copy() if keep_min_cash else np.zeros(0),
+            forced_btc_by_month_sum=s.forced_btc_by_month_sum.copy(),
+            breach_by_month_count=s.breach_by_month_count.copy(),
+            cash_sample_usd=s.cash_sample_usd.copy(),
+        )
+
+    @classmethod
+    def combine(cls, parts: Sequence[TreasuryTotals]) -> TreasuryTotals:
+        """Join the totals of several chunks (in chunk order)."""
+        return cls(
+            n_paths=sum(p.n_paths for p in parts),
+            forced_btc_sum=float(sum(p.forced_btc_sum for p in parts)),
+            forced_proceeds_usd_sum=float(sum(p.forced_proceeds_usd_sum for p in parts)),
+            sold_btc_sum=float(sum(p.sold_btc_sum for p in parts)),
+            forced_paths=sum(p.forced_paths for p in parts),
+            breach_paths=sum(p.breach_paths for p in parts),
+            min_cash_min_usd=min(p.min_cash_min_usd for p in parts),
+            min_cash_sum_usd=float(sum(p.min_cash_sum_usd for p in parts)),
+            end_cash_sum_usd=float(sum(p.end_cash_sum_usd for p in parts)),
+            end_btc_sum=float(sum(p.end_btc_sum for p in parts)),
+            min_cash_usd=np.concatenate([p.min_cash_usd for p in parts]),
+            forced_btc_by_month_sum=np.sum([p.forced_btc_by_month_sum for p in parts], axis=0),
+            breach_by_month_count=np.sum([p.breach_by_month_count for p in parts], axis=0),
+            cash_sample_usd=np.concatenate([p.cash_sample_usd for p in parts], axis=0),
+        )
+
+    @property
+    def expected_forced_sale_btc(self) -> float:
+        """BTC sold under duress per path. [BTC]"""
+        return self.forced_btc_sum / self.n_paths
+
+    @property
+    def prob_liquidity_breach(self) -> float:
+        """Share of paths with a month in breach. [-]"""
+        return self.breach_paths / self.n_paths
+
+    def metrics(self) -> dict[str, float]:
+        """Risk metrics over the paths (the keys of ``TreasuryPathSummary.metrics``).
+
+        Returns
+        -------
+        dict
+            ``expected_forced_sale_btc`` [BTC], ``forced_sale_avg_price_usd`` (proceeds /
+            BTC over all paths; NaN if none) [USD], ``prob_forced_sale`` [-],
+            ``prob_liquidity_breach`` [-], ``expected_btc_sold`` [BTC],
+            ``min_cash_usd`` (lowest over paths), ``min_cash_p5_usd`` (NaN unless the
+            per-path minima were kept), ``min_cash_mean_usd``, ``end_cash_mean_usd`` [USD],
+            ``end_btc_mean`` [BTC].
+        """
+        n = self.n_paths
+        return {
+            "expected_forced_sale_btc": self.forced_btc_sum / n,
+            "forced_sale_avg_price_usd": (
+                self.forced_proceeds_usd_sum / self.forced_btc_sum
+                if self.forced_btc_sum > 0
+                else float("nan")
+            ),
+            "prob_forced_sale": self.forced_paths / n,
+            "prob_liquidity_breach": self.breach_paths / n,
+            "expected_btc_sold": self.sold_btc_sum / n,
+            "min_cash_usd": self.min_cash_min_usd,
+            "min_cash_p5_usd": (
+                float(np.percentile(self.min_cash_usd, 5))
+                if self.min_cash_usd.size == n
+                else float("nan")
+            ),
+            "min_cash_mean_usd": self.min_cash_sum_usd / n,
+            "end_cash_mean_usd": self.end_cash_sum_usd / n,
+            "end_btc_mean": self.end_btc_sum / n,
+        }
