@@ -12,12 +12,12 @@ hashrate, their cumulative sums and exponentials, the hashprice, and per strateg
 mining revenue, the curtailment test, the free cash flow, its NPV (a dot product) and a
 treasury pass (running cash and its minimum).
 
-``--rss`` adds the peak RSS of the engine at 100,000 and at 1,000,000 paths, each in a
-fresh child process (``ru_maxrss`` of the child: interpreter and libraries included), and
-their ratio (issue 10: at most 1.5).
+By default (``--no-rss`` skips it) it adds the peak RSS of the engine at 100,000 and at
+1,000,000 paths, each in a fresh child process (``ru_maxrss`` of the child: interpreter
+and libraries included), and their ratio (issue 10: at most 1.5).
 
 Run: ``.venv/bin/python benchmarks/bench_simulate_ratio.py [--pairs 5] [--paths 100000]
-[--rss]``
+[--no-rss]``
 """
 
 from __future__ import annotations
@@ -112,8 +112,9 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--paths", type=int, default=100_000)
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--rss", action="store_true",
-                    help="also peak RSS at 100,000 vs 1,000,000 paths (child processes)")
+    ap.add_argument("--no-rss", dest="rss", action="store_false",
+                    help="skip the peak RSS at 100,000 vs 1,000,000 paths (child processes, "
+                    "about a minute); measured by default, as `make bench` reports it")
     args = ap.parse_args()
     if args.child is not None:
         child(args.child)
