@@ -10,6 +10,7 @@ stores the ISO text the rest of the code reads; a day that does not exist
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
@@ -56,6 +57,16 @@ def _no_number_as_time(value: Any) -> Any:
     return value
 
 
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_month(value: str) -> str:
+    """``value`` when it is a month ``YYYY-MM`` (01-12), else :class:`ValueError`."""
+    if not _MONTH_RE.match(value):
+        raise ValueError(f"expected a month as 'YYYY-MM', got {value!r}")
+    return value
+
+
 #: Years a date-time field accepts (pandas holds 1677-2262). [year]
 YEAR_RANGE = (1970, 2200)
 
@@ -86,9 +97,17 @@ DateTimeValue = Annotated[
 DayOrMonthText = Annotated[str, BeforeValidator(_as_day_text), AfterValidator(_real_day_or_month)]
 #: ``YYYY-MM-DD`` (the field adds the pattern), or a TOML date literal.
 DayText = Annotated[str, BeforeValidator(_as_day_text), AfterValidator(_real_day_or_month)]
-#: ``YYYY-MM`` (checked by the model), or a TOML date literal (its month is kept).
-MonthText = Annotated[str, BeforeValidator(_as_month_text)]
+#: ``YYYY-MM`` (month 01-12), or a TOML date literal (its month is kept).
+MonthText = Annotated[str, BeforeValidator(_as_month_text), AfterValidator(check_month)]
 #: ``YYYYQn`` (checked by the model), or a TOML date literal (its quarter is kept).
 QuarterText = Annotated[str, BeforeValidator(_as_quarter_text)]
 
-__all__ = ["DateTimeValue", "DayOrMonthText", "DayText", "MonthText", "QuarterText", "same_clock"]
+__all__ = [
+    "DateTimeValue",
+    "DayOrMonthText",
+    "DayText",
+    "MonthText",
+    "QuarterText",
+    "check_month",
+    "same_clock",
+]

@@ -18,8 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from hashpivot.mining.costs import CostCategory
 from hashpivot.models.dates import DayOrMonthText, DayText
 from hashpivot.models.dispatch import DispatchSpec
-from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
+from hashpivot.models.financing import FinancingSpec
+from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.optimize import OptimizeSpec
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 
 #: ``allow_inf_nan=False``: TOML accepts ``inf`` and ``nan``, which would pass a one-sided

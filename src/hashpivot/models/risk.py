@@ -50,9 +50,8 @@ from pydantic import (
     model_validator,
 )
 
-from hashpivot.models.dates import MonthText
+from hashpivot.models.dates import MonthText, check_month
 
-_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
 _MARGIN_FIELDS = (
     "hashrate_response",
@@ -62,12 +61,6 @@ _MARGIN_FIELDS = (
     "marginal_fleet_efficiency_gain_per_year",
     "network_power_price_usd_per_mwh",
 )
-
-
-def _check_month(value: str | None) -> str | None:
-    if value is not None and not _MONTH_RE.match(value):
-        raise ValueError(f"expected a month as 'YYYY-MM', got {value!r}")
-    return value
 
 
 #: Largest treasury amount accepted (a trillion USD: ten times the largest miner). [USD]
@@ -311,11 +304,6 @@ class ScenarioSpec(BaseModel):
             raise ValueError("seasonal factors must all be > 0")
         return v
 
-    @field_validator("start")
-    @classmethod
-    def _start_is_month(cls, v: str | None) -> str | None:
-        return _check_month(v)
-
     @field_validator("power_calibrate_on")
     @classmethod
     def _power_cal(cls, v: str | None) -> str | None:
@@ -354,7 +342,7 @@ class DebtSpec(BaseModel):
     @field_validator("maturity")
     @classmethod
     def _maturity_is_month(cls, v: str | None) -> str | None:
-        return _check_month(v)
+        return None if v is None else check_month(v)
 
 
 TreasuryPolicy = Literal["hold", "sell_all", "sell_to_cover", "min_cash"]

@@ -38,7 +38,8 @@ from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
 from hashpivot.market import MarketPaths
-from hashpivot.models.hosting import HostingProjectSpec, PivotSpec
+from hashpivot.models.hosting import HostingProjectSpec
+from hashpivot.models.pivot import PivotSpec
 
 FloatArray = npt.NDArray[np.float64]
 MONTHS_PER_QUARTER = 3

@@ -23,8 +23,9 @@ from hashpivot.engines.pivot import SiteInputs, market_start, resolve_sites
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.io.regulation import RegulationRule, load_regulation_rules, read_regulation_rules
-from hashpivot.models.hosting import HostingProjectSpec, PivotSpec
+from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.optimize import OptimizeSpec, quarter_period
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.models.portfolio import find_site
 from hashpivot.optimize.coefficients import (
     MONTHS_PER_QUARTER,

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from hashpivot.engines.pivot import SiteInputs
 from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
-from hashpivot.models.hosting import PivotSpec
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.optimize.coefficients import (
     Tranche,
     mining_flows_per_mw,

@@ -83,9 +83,9 @@ from hashpivot.engines.pivot.sensitivity import _with_hosting as _with_hosting
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy, build_strategies
 from hashpivot.engines.pivot.strategies import _period as _period
 from hashpivot.market import MarketPaths as MarketPaths
-from hashpivot.models.hosting import FinancingSpec as FinancingSpec
+from hashpivot.models.financing import FinancingSpec as FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec as HostingProjectSpec
-from hashpivot.models.hosting import PivotSpec as PivotSpec
+from hashpivot.models.pivot import PivotSpec as PivotSpec
 
 __all__ = [
     "BLOCKS_PER_DAY",

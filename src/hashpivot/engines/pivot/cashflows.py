@@ -30,7 +30,8 @@ from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
 from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_spec
 from hashpivot.hosting.risk import path_hosting_cash_flows
 from hashpivot.market import MarketPaths
-from hashpivot.models.hosting import FinancingSpec, PivotSpec
+from hashpivot.models.financing import FinancingSpec
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:

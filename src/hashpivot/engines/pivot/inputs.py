@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
+from hashpivot.models.financing import FinancingSpec
+from hashpivot.models.hosting import HostingProjectSpec
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.models.portfolio import find_site
 from hashpivot.units import MONTHS_PER_YEAR, W_PER_MW
 

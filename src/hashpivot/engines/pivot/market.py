@@ -23,7 +23,7 @@ from hashpivot.bitcoin import hashrate_from_difficulty, period_subsidy_btc
 from hashpivot.engines.pivot.inputs import _pivot_spec
 from hashpivot.exceptions import DataError
 from hashpivot.market import MarketPaths
-from hashpivot.models.hosting import PivotSpec
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.scenarios.margin import MarginResponse, loss_spell_note, respond_to_margin
 from hashpivot.units import MONTHS_PER_YEAR
 

@@ -21,7 +21,7 @@ from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.engines.pivot.taxes import strategy_taxes
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.hosting.deals import DealRange
-from hashpivot.models.hosting import TerminalValueSpec
+from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.models.tax import TaxSpec
 
 #: What replaces the levered figures when the portfolio has no ``[financing]`` table.

@@ -19,7 +19,8 @@ from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.market import MarketStart, growth_market
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.market import MarketPaths
-from hashpivot.models.hosting import FinancingSpec, PivotSpec
+from hashpivot.models.financing import FinancingSpec
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.scenarios.margin import MarginResponse
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hashpivot.engines.pivot.cashflows import CashFlows
-from hashpivot.models.hosting import TerminalValueSpec
+from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
     exit_multiple_terminal_value_usd,
     gordon_terminal_value_usd,

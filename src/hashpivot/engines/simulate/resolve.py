@@ -134,7 +134,7 @@ def prepare(
     )
     T = len(center.periods)
     from hashpivot.engines.pivot.discounting import line_rates
-    from hashpivot.models.hosting import PivotSpec
+    from hashpivot.models.pivot import PivotSpec
 
     pivot_spec = getattr(portfolio, "pivot", None)
     rates = line_rates(pivot_spec or PivotSpec(), override=rate)
@@ -240,7 +240,7 @@ def default_discount_rate(portfolio: Any) -> float:
     pivot_spec = getattr(portfolio, "pivot", None)
     rate = getattr(pivot_spec, "discount_rate", None)
     if rate is None:
-        from hashpivot.models.hosting import PivotSpec
+        from hashpivot.models.pivot import PivotSpec
 
         rate = PivotSpec().discount_rate
     return float(rate)
@@ -248,7 +248,7 @@ def default_discount_rate(portfolio: Any) -> float:
 
 def _terminal_value_spec(portfolio: Any) -> Any:
     """``[pivot.terminal_value]`` (defaults when the portfolio has no ``[pivot]``)."""
-    from hashpivot.models.hosting import PivotSpec
+    from hashpivot.models.pivot import PivotSpec
 
     spec = getattr(portfolio, "pivot", None)
     return (spec if spec is not None else PivotSpec()).terminal_value

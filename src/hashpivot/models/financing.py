@@ -1,0 +1,59 @@
+"""Project debt of the AI/HPC pivot (``[financing]``, portfolio level: ``Portfolio.financing``).
+
+Every field has a default, so ``FinancingSpec()`` is valid (all equity).
+
+Example
+-------
+.. code-block:: toml
+
+    [financing]
+    loan_to_cost_fraction = 0.8
+    interest_rate = 0.085
+    amortization_years = 10
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FinancingSpec(BaseModel):
+    """Project debt against the operator-funded hosting capex (``[financing]``).
+
+    Each month's capex is funded ``loan_to_cost_fraction`` by debt and the rest by equity.
+    Interest is paid monthly during construction; from the month the hall is ready the
+    balance amortizes as a level annuity over ``amortization_years`` (a balloon at the end
+    of the horizon repays whatever is left).
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    loan_to_cost_fraction: float = Field(
+        0.0,
+        ge=0,
+        le=0.95,
+        description="Debt share of operator-funded hosting capex; lenders went to 80-85 % "
+        "against creditworthy leases. 0 = all equity. [-]",
+    )
+    interest_rate: float = Field(
+        0.085, ge=0, le=0.5, description="Annual interest rate of the project debt. [1/year]"
+    )
+    amortization_years: float = Field(
+        10.0, gt=0, le=40, description="Amortization period after completion. [year]"
+    )
+    upfront_fee_fraction: float = Field(
+        0.01, ge=0, le=0.1, description="Arrangement fee on each draw, paid at draw. [-]"
+    )
+    equity_discount_rate: float = Field(
+        0.15,
+        gt=-0.99,
+        le=1.0,
+        description="Cost of equity: levered (equity) free cash flow is discounted at it, "
+        "not at the unlevered [pivot].discount_rate, so cheap debt does not inflate the "
+        "levered NPV. Listed miners' equity is volatile; 15 %/year is a conservative "
+        "default. [1/year]",
+    )
+
+
+
+__all__ = ["FinancingSpec"]

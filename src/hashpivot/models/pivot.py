@@ -1,0 +1,224 @@
+"""Inputs of the pivot model (``[pivot]``, portfolio level: ``Portfolio.pivot``).
+
+* :class:`PivotSpec`: the deterministic market path, the horizon, the discount rates, the
+  fleet's ageing and replacement, and which strategies to compare;
+* :class:`SensitivitySpec` (``[pivot.sensitivity]``): the tornado's swings;
+* :class:`TerminalValueSpec` (``[pivot.terminal_value]``): each line's value after the
+  horizon;
+* the income tax (``[pivot.tax]``) is :class:`hashpivot.models.tax.TaxSpec`.
+
+Every field has a default, so ``PivotSpec()`` is valid.
+
+Example
+-------
+.. code-block:: toml
+
+    [pivot]
+    horizon_years = 15
+    discount_rate = 0.10
+    btc_price_growth_per_year = 0.10
+    convert_mw = 100.0
+    convert_start = "2026-07"
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hashpivot.models.dates import MonthText
+from hashpivot.models.tax import TaxSpec
+
+StrategyKind = Literal["convert_all", "convert", "phased"]
+_DEFAULT_STRATEGIES: tuple[StrategyKind, ...] = ("convert_all", "convert", "phased")
+
+
+class SensitivitySpec(BaseModel):
+    """Low/high swings of the tornado (``[pivot.sensitivity]``)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    btc_price_fraction: float = Field(
+        0.3, ge=0, lt=1, description="BTC price at start x (1 -/+ this). [-]"
+    )
+    hashrate_growth_delta_per_year: float = Field(
+        0.1, ge=0, le=1, description="Network hashrate growth -/+ this. [1/year]"
+    )
+    lease_rate_fraction: float = Field(
+        0.2, ge=0, lt=1, description="Lease rate x (1 -/+ this). [-]"
+    )
+    capex_fraction: float = Field(0.25, ge=0, lt=1, description="Capex x (1 -/+ this). [-]")
+    pue_delta: float = Field(0.1, ge=0, le=1, description="PUE -/+ this (floored at 1). [-]")
+    build_delay_months: int = Field(
+        6, ge=0, le=60, description="Construction takes this many months longer. [month]"
+    )
+    tenant_default_probability_per_year: float = Field(
+        0.05, ge=0, lt=1, description="Stressed tenant default probability. [1/year]"
+    )
+
+
+class TerminalValueSpec(BaseModel):
+    """Value of each business line at the end of the horizon (``[pivot.terminal_value]``).
+
+    Defaults: mining at an exit multiple of 8x its final-year EBITDA (listed miners trade
+    around 6-12x EV/EBITDA, 2024-2025 secondary sources); hosting on its contracts, the
+    lease rent still contracted after the horizon (with the expected renewals) net of the
+    hall's power and opex, valued explicitly, nothing after the last term.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    mining_method: Literal["none", "gordon", "exit_multiple"] = Field(
+        "exit_multiple",
+        description="Mining after the horizon: none, Gordon growth of the final-year FCF, "
+        "or a multiple of the final-year EBITDA.",
+    )
+    mining_ebitda_multiple: float = Field(
+        8.0, ge=0, le=50, description="EV/EBITDA of mining at exit (listed miners 6-12x). [-]"
+    )
+    hosting_method: Literal["none", "contract", "gordon", "exit_multiple"] = Field(
+        "contract",
+        description="Hosting after the horizon: none; contract (remaining contracted rent "
+        "and expected renewals, net of hall power and opex, valued explicitly); Gordon "
+        "growth of the final-year FCF; or a multiple of the final-year EBITDA.",
+    )
+    hosting_ebitda_multiple: float = Field(
+        20.0,
+        ge=0,
+        le=50,
+        description="EV/EBITDA of hosting at exit (data-center operators 20-25x). [-]",
+    )
+    growth_per_year: float = Field(
+        0.0,
+        gt=-0.5,
+        lt=0.2,
+        description="Perpetual growth after the horizon for Gordon values; must be below "
+        "the discount rate. [1/year]",
+    )
+
+
+class PivotSpec(BaseModel):
+    """Deterministic market path, horizon and strategies of the pivot model (``[pivot]``)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    horizon_years: int = Field(15, ge=1, le=40, description="Model horizon. [year]")
+    discount_rate: float = Field(
+        0.10,
+        gt=-0.99,
+        le=1.0,
+        description="Annual discount rate; monthly rate = (1 + r)^(1/12) - 1. [1/year]",
+    )
+    mining_discount_rate: float | None = Field(
+        None,
+        gt=-0.99,
+        le=1.0,
+        description="Rate of the merchant mining line (BTC and hashprice risk; listed "
+        "miners' cost of equity is in the mid to high teens); None = discount_rate. [1/year]",
+    )
+    hosting_discount_rate: float | None = Field(
+        None,
+        gt=-0.99,
+        le=1.0,
+        description="Rate of the contracted hosting line (a hyperscaler-backstopped lease "
+        "is financed near corporate debt, high single digits); None = discount_rate. "
+        "[1/year]",
+    )
+    start: MonthText | None = Field(
+        None,
+        description="First modelled month 'YYYY-MM'; None = the month after the latest "
+        "bundled day.",
+    )
+
+    # --- market path ---------------------------------------------------------------------
+    btc_price_usd: float | None = Field(
+        None, gt=0, le=1e8, description="BTC price at start; None = latest bundled day. [USD]"
+    )
+    btc_price_growth_per_year: float = Field(
+        0.10, gt=-1, le=5, description="Compound annual BTC price growth. [1/year]"
+    )
+    network_hashrate_th_s: float | None = Field(
+        None,
+        gt=0,
+        le=1e12,
+        description="Network hashrate at start; None = latest bundled day. [TH/s]",
+    )
+    network_hashrate_growth_per_year: float = Field(
+        0.20, gt=-1, le=5, description="Compound annual network hashrate growth. [1/year]"
+    )
+    fees_btc_per_block: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="Average fees per block; None = 90-day mean of the bundled data (or "
+        "0.03). [BTC]",
+    )
+    start_height: int | None = Field(
+        None,
+        ge=0,
+        le=20_000_000,
+        description="Block height at start; None = latest bundled day's height "
+        "(advances 144 blocks per day). [-]",
+    )
+
+    # --- fleet ---------------------------------------------------------------------------
+    fleet_hashrate_decay_per_year: float = Field(
+        0.03,
+        ge=0,
+        lt=1,
+        description="Yearly loss of fleet hashrate from ageing and failures at constant "
+        "power (compound). [1/year]",
+    )
+    fleet_replacement_years: float | None = Field(
+        4.0,
+        gt=0,
+        le=40,
+        description="Replace the fleet every this many years with machines of the then "
+        "current efficiency at the same power; None = never replace. [year]",
+    )
+    replacement_efficiency_j_per_th: float = Field(
+        16.0,
+        ge=1.0,
+        le=200,
+        description="Efficiency of replacement machines bought at start (S21-class "
+        "~15-17.5); later purchases improve by replacement_efficiency_gain_per_year. [J/TH]",
+    )
+    replacement_efficiency_gain_per_year: float = Field(
+        0.08,
+        ge=0,
+        lt=1,
+        description="Yearly improvement (fall) of the J/TH of machines available for "
+        "replacement. [1/year]",
+    )
+    replacement_capex_usd_per_th: float = Field(
+        15.0, ge=0, le=200, description="Price of replacement machines. [USD/TH]"
+    )
+
+    # --- strategies ----------------------------------------------------------------------
+    strategies: list[StrategyKind] = Field(
+        default_factory=lambda: list(_DEFAULT_STRATEGIES),
+        description="Strategies compared to the always-computed baseline 'keep_mining'; "
+        "'convert' needs convert_mw (or --convert-mw).",
+    )
+    convert_mw: float | None = Field(
+        None, gt=0, le=10_000, description="Gross MW of the 'convert' strategy. [MW]"
+    )
+    convert_start: MonthText | None = Field(
+        None, description="Construction start of the 'convert' strategy 'YYYY-MM'; None = start."
+    )
+    sensitivity: SensitivitySpec = Field(
+        default_factory=SensitivitySpec, description="Tornado swings."
+    )
+    terminal_value: TerminalValueSpec = Field(
+        default_factory=TerminalValueSpec,
+        description="Value of mining and hosting after the horizon (NPV is reported with "
+        "and without it).",
+    )
+    tax: TaxSpec | None = Field(
+        None,
+        description="Corporate income tax ([pivot.tax]); absent: figures are pre-tax.",
+    )
+
+
+__all__ = ["PivotSpec", "SensitivitySpec", "StrategyKind", "TerminalValueSpec"]
