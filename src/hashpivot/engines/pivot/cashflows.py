@@ -1,25 +1,24 @@
 """Monthly cash flows of a strategy, vectorized over market paths.
 
-:func:`strategy_cash_flows` returns :class:`CashFlows` (arrays of shape
-``(n_paths, n_months)``; arrays that do not depend on the market are read-only broadcast
-views): per-site mining (fleet decay, economic replacement, curtailment), the conversion
-phases' hosting cash flows (:mod:`hashpivot.hosting.project`), ASIC resale and the project
-debt (:func:`hashpivot.finance.project_debt_schedule`). The model is described in
+:func:`strategy_cash_flows` returns :class:`~hashpivot.engines.pivot.flows.CashFlows`
+(arrays of shape ``(n_paths, n_months)``; arrays that do not depend on the market are
+read-only broadcast views): per-site mining (fleet decay, economic replacement,
+curtailment; this module), the conversion phases' hosting cash flows
+(:mod:`hashpivot.engines.pivot.hosting_flows`), ASIC resale and the project debt
+(:func:`hashpivot.finance.project_debt_schedule`). The model is described in
 :mod:`hashpivot.engines.pivot`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
 
 from hashpivot import finance
 from hashpivot.engines.pivot.fleet import SiteMarket, site_market
+from hashpivot.engines.pivot.flows import CashFlows, FloatArray
+from hashpivot.engines.pivot.hosting_flows import site_hosting_flows
 from hashpivot.engines.pivot.inputs import (
     SiteInputs,
     _financing_spec,
@@ -27,8 +26,7 @@ from hashpivot.engines.pivot.inputs import (
     resolve_sites,
 )
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
-from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_spec
-from hashpivot.hosting.risk import path_hosting_cash_flows
+from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.pivot import PivotSpec
@@ -36,160 +34,6 @@ from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
-
-FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class CashFlows:
-    """Monthly cash flows of one strategy; every array has shape (n_paths, n_months).
-
-    Attributes
-    ----------
-    periods : pandas.PeriodIndex
-        The months.
-    mining_revenue_usd : ndarray
-        BTC mined x BTC price. [USD]
-    hosting_revenue_usd : ndarray
-        Expected rent earned. [USD]
-    power_cost_usd : ndarray
-        Mining power plus hall power under modified gross. [USD]
-    opex_usd : ndarray
-        Site cost items (variable ones only while mining, fixed ones also while curtailed,
-        both for the MW still mining; cash SG&A always) plus hosting opex. [USD]
-    capex_usd : ndarray
-        Operator hosting capex plus fleet replacement capex. [USD]
-    unlevered_fcf_usd : ndarray
-        ``EBITDA - capex + ASIC resale + prepayment timing``. [USD]
-    debt_service_usd : ndarray
-        Interest + principal + fees of the project debt. [USD]
-    levered_fcf_usd : ndarray
-        ``unlevered FCF + debt draws - debt service``. [USD]
-    btc_mined : ndarray
-        BTC mined net of the pool fee. [BTC]
-    energy_mwh : ndarray
-        Energy used by mining and by the halls. [MWh]
-    contracted_revenue_usd : ndarray
-        Initial-term rent as contracted (nominal). [USD]
-    asic_resale_usd : ndarray
-        Cash from reselling displaced miners. [USD]
-    prepayment_usd : ndarray
-        Rent cash minus rent earned (prepaid rent). [USD]
-    hosting_capex_usd, replacement_capex_usd, tenant_capex_usd : ndarray
-        Operator hosting capex, fleet replacement capex, and capex paid by tenants (not an
-        operator cash flow; for information). [USD]
-    debt_draw_usd, interest_usd : ndarray
-        Debt drawn and interest paid. [USD]
-    mining_mw : ndarray
-        Gross MW still mining. [MW]
-    it_mw_in_service : ndarray
-        Critical IT in service. [MW]
-    contracted_backlog_usd : float
-        Nominal initial-term rent of every signed lease, beyond the horizon too. [USD]
-    hosting_power_cost_usd, hosting_opex_usd : ndarray
-        The halls' share of ``power_cost_usd`` and ``opex_usd`` (for EBITDA by business
-        line). [USD]
-    hosting_fcf_after_horizon_usd : ndarray, shape (M,)
-        Expected hosting free cash flow (rent with expected renewals and defaults, minus
-        hall power, opex and capex) of the M months after the horizon, month 0 first: what
-        the leases signed within the horizon still bring. [USD]
-    """
-
-    periods: pd.PeriodIndex
-    mining_revenue_usd: FloatArray
-    hosting_revenue_usd: FloatArray
-    power_cost_usd: FloatArray
-    opex_usd: FloatArray
-    capex_usd: FloatArray
-    unlevered_fcf_usd: FloatArray
-    debt_service_usd: FloatArray
-    levered_fcf_usd: FloatArray
-    btc_mined: FloatArray
-    energy_mwh: FloatArray
-    contracted_revenue_usd: FloatArray
-    asic_resale_usd: FloatArray
-    prepayment_usd: FloatArray
-    hosting_capex_usd: FloatArray
-    replacement_capex_usd: FloatArray
-    tenant_capex_usd: FloatArray
-    debt_draw_usd: FloatArray
-    interest_usd: FloatArray
-    mining_mw: FloatArray
-    it_mw_in_service: FloatArray
-    contracted_backlog_usd: float = 0.0
-    hosting_power_cost_usd: FloatArray | None = None
-    hosting_opex_usd: FloatArray | None = None
-    hosting_fcf_after_horizon_usd: FloatArray | None = None
-
-    @property
-    def hosting_ebitda_usd(self) -> FloatArray:
-        """Hosting revenue - hall power - hall opex. [USD]"""
-        hp = 0.0 if self.hosting_power_cost_usd is None else self.hosting_power_cost_usd
-        ho = 0.0 if self.hosting_opex_usd is None else self.hosting_opex_usd
-        return np.asarray(self.hosting_revenue_usd - hp - ho, dtype=np.float64)
-
-    @property
-    def mining_ebitda_usd(self) -> FloatArray:
-        """EBITDA minus the hosting EBITDA: mining and the site's own costs. [USD]"""
-        return np.asarray(self.ebitda_usd - self.hosting_ebitda_usd, dtype=np.float64)
-
-    @property
-    def revenue_usd(self) -> FloatArray:
-        """Mining plus hosting revenue. [USD]"""
-        return self.mining_revenue_usd + self.hosting_revenue_usd
-
-    @property
-    def ebitda_usd(self) -> FloatArray:
-        """Revenue - power - opex. [USD]"""
-        return self.revenue_usd - self.power_cost_usd - self.opex_usd
-
-    def last_months(self, n: int) -> CashFlows:
-        """The last ``n`` months (views of every (P, T) array; other fields as they are)."""
-        k = min(n, len(self.periods))
-        cut: dict[str, Any] = {
-            f: v[:, v.shape[1] - k:]
-            for f, v in ((f, getattr(self, f)) for f in self.__dataclass_fields__)
-            if isinstance(v, np.ndarray) and v.ndim == 2
-        }
-        return dataclasses.replace(self, periods=self.periods[len(self.periods) - k:], **cut)
-
-    @property
-    def n_paths(self) -> int:
-        """Number of paths. [-]"""
-        return int(self.mining_revenue_usd.shape[0])
-
-    def annual(self, path: int = 0) -> pd.DataFrame:
-        """Calendar-year totals of one path.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Index ``year``; columns ``mining_revenue_usd, hosting_revenue_usd,
-            revenue_usd, power_cost_usd, opex_usd, ebitda_usd, capex_usd,
-            unlevered_fcf_usd, levered_fcf_usd, btc_mined, energy_mwh,
-            contracted_revenue_usd`` [USD, BTC, MWh] and ``mining_revenue_share`` [-]
-            (the revenue mix). First and last years may be partial.
-        """
-        cols = {
-            "mining_revenue_usd": self.mining_revenue_usd,
-            "hosting_revenue_usd": self.hosting_revenue_usd,
-            "revenue_usd": self.revenue_usd,
-            "power_cost_usd": self.power_cost_usd,
-            "opex_usd": self.opex_usd,
-            "ebitda_usd": self.ebitda_usd,
-            "capex_usd": self.capex_usd,
-            "unlevered_fcf_usd": self.unlevered_fcf_usd,
-            "levered_fcf_usd": self.levered_fcf_usd,
-            "btc_mined": self.btc_mined,
-            "energy_mwh": self.energy_mwh,
-            "contracted_revenue_usd": self.contracted_revenue_usd,
-        }
-        df = pd.DataFrame({k: np.asarray(v[path]) for k, v in cols.items()})
-        df["year"] = np.asarray(self.periods.year)
-        out = df.groupby("year").sum()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["mining_revenue_share"] = out["mining_revenue_usd"] / out["revenue_usd"]
-        return out
 
 
 #: From this many paths on, a site's mining volumes come from the compiled kernel (the
@@ -266,48 +110,10 @@ def _site_cash_flows(
     (P, T) and ``hosting_after`` is (P, M); ``hosting`` stays the planned (budget) build,
     which sets the converted MW and the project debt.
     """
-    periods = market.periods
-    days = market.days_per_period
-    n = len(periods)
-    start0 = periods[0]
+    n = len(market.periods)
     h = site.hosting
-    hcf: HostingCashFlows | None = None
-    paths: dict[str, FloatArray] | None = None
-    converted = np.zeros(n)
-    after = np.zeros(0)
-    if phases:
-        gross = np.array([p.gross_mw for p in phases], dtype=float)
-        starts = np.array([(p.start - start0).n for p in phases], dtype=float)
-        # run the leases past the horizon to their last (expected) renewal, then cut: the
-        # months within the horizon are unchanged, the rest is the hosting terminal value
-        n_after = _months_after_horizon(h)
-        later = pd.period_range(periods[-1] + 1, periods=n_after, freq="M")
-        days_ext = np.concatenate(
-            [np.asarray(days, dtype=float), np.asarray(later.days_in_month, dtype=float)]
-        )
-        hcf_ext = hosting_cash_flows_from_spec(
-            h, gross, starts, days_ext, site.power_price_usd_per_mwh
-        )
-        hcf = _first_months(hcf_ext, n)
-        after = (
-            hcf_ext.hosting_revenue_usd[:, n:]
-            + hcf_ext.prepayment_usd[:, n:]
-            - hcf_ext.power_cost_usd[:, n:]
-            - hcf_ext.opex_usd[:, n:]
-            - hcf_ext.operator_capex_usd[:, n:]
-        ).sum(axis=0)
-        # up to the end of the last (expected) lease term: an empty hall after it is not
-        # valued (neither its opex nor a new lease)
-        rent_after = hcf_ext.hosting_revenue_usd[:, n:].sum(axis=0)
-        leased = np.flatnonzero(rent_after > 0)
-        after = after[: int(leased[-1]) + 1] if leased.size else after[:0]
-        converted = hcf.gross_mw_converted.sum(axis=0)
-        if risk_draws is not None and h.risk is not None:
-            ph = path_hosting_cash_flows(
-                h, gross, starts, days_ext, site.power_price_usd_per_mwh, risk_draws
-            )
-            after = _after_horizon_per_path(ph, n)
-            paths = {f: v[:, :n] for f, v in ph.items()}
+    hosting = site_hosting_flows(site, phases, market, risk_draws)
+    converted = hosting.converted_gross_mw
     if h.asic_disposition == "redeploy":
         mining_mw = np.full(n, site.fleet_power_mw)
     else:
@@ -328,44 +134,10 @@ def _site_cash_flows(
     opex += (share * site.fixed_mining_opex_usd_per_month)[None, :]
     opex += site.fixed_opex_usd_per_month
     return {
-        **mining, "mining_mw": mining_mw, "resale": resale, "opex": opex, "hosting": hcf,
-        "hosting_after": after, "hosting_paths": paths,
+        **mining, "mining_mw": mining_mw, "resale": resale, "opex": opex,
+        "hosting": hosting.planned, "hosting_after": hosting.after_horizon_usd,
+        "hosting_paths": hosting.paths,
     }
-
-
-def _after_horizon_per_path(ph: dict[str, FloatArray], n: int) -> FloatArray:
-    """Hosting FCF of the months after the horizon on every path (P, M), up to each
-    path's last rent month (an empty hall after it is not valued)."""
-    after = (
-        ph["hosting_revenue_usd"][:, n:] + ph["prepayment_usd"][:, n:]
-        - ph["power_cost_usd"][:, n:] - ph["opex_usd"][:, n:]
-        - ph["operator_capex_usd"][:, n:]
-    )
-    rented = ph["hosting_revenue_usd"][:, n:] > 0
-    leased = np.flip(np.cumsum(np.flip(rented, axis=1), axis=1), axis=1) > 0
-    last = np.flatnonzero(leased.any(axis=0))
-    keep = int(last[-1]) + 1 if last.size else 0
-    return np.where(leased, after, 0.0)[:, :keep]
-
-
-def _months_after_horizon(h: Any) -> int:
-    """Months a lease signed at the horizon's end can still run (term, renewals, build)."""
-    years = float(h.lease_term_years) + float(h.renewal_options) * float(h.renewal_term_years)
-    return int(
-        np.ceil(years * MONTHS_PER_YEAR)
-        + int(h.construction_months)
-        + int(getattr(h, "rent_start_lag_months", 0) or 0)
-        + MONTHS_PER_YEAR
-    )
-
-
-def _first_months(hcf: HostingCashFlows, n: int) -> HostingCashFlows:
-    """The first ``n`` months of every (K, T) array of a :class:`HostingCashFlows`."""
-    cut = {
-        f: (v[:, :n] if isinstance(v, np.ndarray) and v.ndim == 2 else v)
-        for f, v in ((f, getattr(hcf, f)) for f in hcf.__dataclass_fields__)
-    }
-    return dataclasses.replace(hcf, **cut)
 
 
 #: The per-path arrays of :func:`_site_cash_flows` summed over the sites.
@@ -558,3 +330,6 @@ def strategy_cash_flows(
         sites, strategy, market, _pivot_spec(portfolio), _financing_spec(portfolio), shared,
         hosting_risk,
     )
+
+
+__all__ = ["CashFlows", "FloatArray", "strategy_cash_flows"]

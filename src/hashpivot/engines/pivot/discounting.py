@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hashpivot import finance
-from hashpivot.engines.pivot.cashflows import CashFlows
+from hashpivot.engines.pivot.flows import CashFlows
 
 FloatArray = npt.NDArray[np.float64]
 

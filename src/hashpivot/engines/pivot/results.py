@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from hashpivot import finance
-from hashpivot.engines.pivot.cashflows import CashFlows
 from hashpivot.engines.pivot.discounting import LineRates, unlevered_npv_usd
+from hashpivot.engines.pivot.flows import CashFlows
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.engines.pivot.taxes import strategy_taxes
 from hashpivot.engines.pivot.terminal import terminal_value

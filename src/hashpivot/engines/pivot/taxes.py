@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from hashpivot.engines.pivot.cashflows import CashFlows
+from hashpivot.engines.pivot.flows import CashFlows
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.models.tax import TaxSpec
 from hashpivot.tax import annual_income_tax_usd, depreciation_rates, tax_depreciation_usd

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from hashpivot.engines.pivot.cashflows import CashFlows
+from hashpivot.engines.pivot.flows import CashFlows
 from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
     exit_multiple_terminal_value_usd,

@@ -1,0 +1,174 @@
+"""The monthly cash flows of one strategy: :class:`CashFlows`.
+
+The contract between the pivot model and the risk engine: arrays of shape
+``(n_paths, n_months)`` (arrays that do not depend on the market are read-only broadcast
+views), the EBITDA of each business line and calendar-year totals.
+:func:`~hashpivot.engines.pivot.cashflows.strategy_cash_flows` builds it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class CashFlows:
+    """Monthly cash flows of one strategy; every array has shape (n_paths, n_months).
+
+    Attributes
+    ----------
+    periods : pandas.PeriodIndex
+        The months.
+    mining_revenue_usd : ndarray
+        BTC mined x BTC price. [USD]
+    hosting_revenue_usd : ndarray
+        Expected rent earned. [USD]
+    power_cost_usd : ndarray
+        Mining power plus hall power under modified gross. [USD]
+    opex_usd : ndarray
+        Site cost items (variable ones only while mining, fixed ones also while curtailed,
+        both for the MW still mining; cash SG&A always) plus hosting opex. [USD]
+    capex_usd : ndarray
+        Operator hosting capex plus fleet replacement capex. [USD]
+    unlevered_fcf_usd : ndarray
+        ``EBITDA - capex + ASIC resale + prepayment timing``. [USD]
+    debt_service_usd : ndarray
+        Interest + principal + fees of the project debt. [USD]
+    levered_fcf_usd : ndarray
+        ``unlevered FCF + debt draws - debt service``. [USD]
+    btc_mined : ndarray
+        BTC mined net of the pool fee. [BTC]
+    energy_mwh : ndarray
+        Energy used by mining and by the halls. [MWh]
+    contracted_revenue_usd : ndarray
+        Initial-term rent as contracted (nominal). [USD]
+    asic_resale_usd : ndarray
+        Cash from reselling displaced miners. [USD]
+    prepayment_usd : ndarray
+        Rent cash minus rent earned (prepaid rent). [USD]
+    hosting_capex_usd, replacement_capex_usd, tenant_capex_usd : ndarray
+        Operator hosting capex, fleet replacement capex, and capex paid by tenants (not an
+        operator cash flow; for information). [USD]
+    debt_draw_usd, interest_usd : ndarray
+        Debt drawn and interest paid. [USD]
+    mining_mw : ndarray
+        Gross MW still mining. [MW]
+    it_mw_in_service : ndarray
+        Critical IT in service. [MW]
+    contracted_backlog_usd : float
+        Nominal initial-term rent of every signed lease, beyond the horizon too. [USD]
+    hosting_power_cost_usd, hosting_opex_usd : ndarray
+        The halls' share of ``power_cost_usd`` and ``opex_usd`` (for EBITDA by business
+        line). [USD]
+    hosting_fcf_after_horizon_usd : ndarray, shape (M,)
+        Expected hosting free cash flow (rent with expected renewals and defaults, minus
+        hall power, opex and capex) of the M months after the horizon, month 0 first: what
+        the leases signed within the horizon still bring. [USD]
+    """
+
+    periods: pd.PeriodIndex
+    mining_revenue_usd: FloatArray
+    hosting_revenue_usd: FloatArray
+    power_cost_usd: FloatArray
+    opex_usd: FloatArray
+    capex_usd: FloatArray
+    unlevered_fcf_usd: FloatArray
+    debt_service_usd: FloatArray
+    levered_fcf_usd: FloatArray
+    btc_mined: FloatArray
+    energy_mwh: FloatArray
+    contracted_revenue_usd: FloatArray
+    asic_resale_usd: FloatArray
+    prepayment_usd: FloatArray
+    hosting_capex_usd: FloatArray
+    replacement_capex_usd: FloatArray
+    tenant_capex_usd: FloatArray
+    debt_draw_usd: FloatArray
+    interest_usd: FloatArray
+    mining_mw: FloatArray
+    it_mw_in_service: FloatArray
+    contracted_backlog_usd: float = 0.0
+    hosting_power_cost_usd: FloatArray | None = None
+    hosting_opex_usd: FloatArray | None = None
+    hosting_fcf_after_horizon_usd: FloatArray | None = None
+
+    @property
+    def hosting_ebitda_usd(self) -> FloatArray:
+        """Hosting revenue - hall power - hall opex. [USD]"""
+        hp = 0.0 if self.hosting_power_cost_usd is None else self.hosting_power_cost_usd
+        ho = 0.0 if self.hosting_opex_usd is None else self.hosting_opex_usd
+        return np.asarray(self.hosting_revenue_usd - hp - ho, dtype=np.float64)
+
+    @property
+    def mining_ebitda_usd(self) -> FloatArray:
+        """EBITDA minus the hosting EBITDA: mining and the site's own costs. [USD]"""
+        return np.asarray(self.ebitda_usd - self.hosting_ebitda_usd, dtype=np.float64)
+
+    @property
+    def revenue_usd(self) -> FloatArray:
+        """Mining plus hosting revenue. [USD]"""
+        return self.mining_revenue_usd + self.hosting_revenue_usd
+
+    @property
+    def ebitda_usd(self) -> FloatArray:
+        """Revenue - power - opex. [USD]"""
+        return self.revenue_usd - self.power_cost_usd - self.opex_usd
+
+    def last_months(self, n: int) -> CashFlows:
+        """The last ``n`` months (views of every (P, T) array; other fields as they are)."""
+        k = min(n, len(self.periods))
+        cut: dict[str, Any] = {
+            f: v[:, v.shape[1] - k:]
+            for f, v in ((f, getattr(self, f)) for f in self.__dataclass_fields__)
+            if isinstance(v, np.ndarray) and v.ndim == 2
+        }
+        return dataclasses.replace(self, periods=self.periods[len(self.periods) - k:], **cut)
+
+    @property
+    def n_paths(self) -> int:
+        """Number of paths. [-]"""
+        return int(self.mining_revenue_usd.shape[0])
+
+    def annual(self, path: int = 0) -> pd.DataFrame:
+        """Calendar-year totals of one path.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``year``; columns ``mining_revenue_usd, hosting_revenue_usd,
+            revenue_usd, power_cost_usd, opex_usd, ebitda_usd, capex_usd,
+            unlevered_fcf_usd, levered_fcf_usd, btc_mined, energy_mwh,
+            contracted_revenue_usd`` [USD, BTC, MWh] and ``mining_revenue_share`` [-]
+            (the revenue mix). First and last years may be partial.
+        """
+        cols = {
+            "mining_revenue_usd": self.mining_revenue_usd,
+            "hosting_revenue_usd": self.hosting_revenue_usd,
+            "revenue_usd": self.revenue_usd,
+            "power_cost_usd": self.power_cost_usd,
+            "opex_usd": self.opex_usd,
+            "ebitda_usd": self.ebitda_usd,
+            "capex_usd": self.capex_usd,
+            "unlevered_fcf_usd": self.unlevered_fcf_usd,
+            "levered_fcf_usd": self.levered_fcf_usd,
+            "btc_mined": self.btc_mined,
+            "energy_mwh": self.energy_mwh,
+            "contracted_revenue_usd": self.contracted_revenue_usd,
+        }
+        df = pd.DataFrame({k: np.asarray(v[path]) for k, v in cols.items()})
+        df["year"] = np.asarray(self.periods.year)
+        out = df.groupby("year").sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["mining_revenue_share"] = out["mining_revenue_usd"] / out["revenue_usd"]
+        return out
+
+
+__all__ = ["CashFlows", "FloatArray"]

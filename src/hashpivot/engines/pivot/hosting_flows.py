@@ -1,0 +1,148 @@
+"""Hosting of one site under a conversion plan, for the strategy cash flows.
+
+:func:`site_hosting_flows` runs the conversion phases' leases
+(:func:`hashpivot.hosting.project.hosting_cash_flows_from_spec`) past the horizon to their
+last expected renewal, keeps the months within the horizon and values the rest as the
+hosting free cash flow after the horizon; with ``[sites.hosting.risk]`` and risk draws it
+also returns the hosting arrays of every path
+(:func:`hashpivot.hosting.risk.path_hosting_cash_flows`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.engines.pivot.flows import FloatArray
+from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.strategies import ConversionPhase
+from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_spec
+from hashpivot.hosting.risk import path_hosting_cash_flows
+from hashpivot.market import MarketPaths
+from hashpivot.models.hosting import HostingProjectSpec
+from hashpivot.units import MONTHS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class SiteHostingFlows:
+    """The hosting arrays of one site under a plan.
+
+    Attributes
+    ----------
+    planned : HostingCashFlows or None
+        The planned (budget) build, one row per phase, cut to the horizon (T months); it
+        sets the converted MW and the project debt. None without phases.
+    after_horizon_usd : ndarray
+        Hosting FCF of the months after the horizon up to the last rent month: (M,), or
+        (P, M) with hosting risk. [USD]
+    paths : dict of str to ndarray or None
+        With hosting risk, the hosting arrays of every path (P, T)
+        (:func:`hashpivot.hosting.risk.path_hosting_cash_flows`); else None.
+    converted_gross_mw : ndarray, shape (T,)
+        Gross MW converted by the planned build in each month. [MW]
+    """
+
+    planned: HostingCashFlows | None
+    after_horizon_usd: FloatArray
+    paths: dict[str, FloatArray] | None
+    converted_gross_mw: FloatArray
+
+
+def site_hosting_flows(
+    site: SiteInputs,
+    phases: list[ConversionPhase],
+    market: MarketPaths,
+    risk_draws: FloatArray | None = None,
+) -> SiteHostingFlows:
+    """Hosting arrays of one site's conversion ``phases`` on ``market``'s months.
+
+    With ``risk_draws`` (:func:`hashpivot.hosting.risk.hosting_risk_draws`) and
+    ``[sites.hosting.risk]``, ``paths`` holds the hosting arrays of every path (P, T) and
+    ``after_horizon_usd`` is (P, M); ``planned`` stays the budget build.
+    """
+    periods = market.periods
+    days = market.days_per_period
+    n = len(periods)
+    start0 = periods[0]
+    h = site.hosting
+    hcf: HostingCashFlows | None = None
+    paths: dict[str, FloatArray] | None = None
+    converted = np.zeros(n)
+    after = np.zeros(0)
+    if phases:
+        gross = np.array([p.gross_mw for p in phases], dtype=float)
+        starts = np.array([(p.start - start0).n for p in phases], dtype=float)
+        # run the leases past the horizon to their last (expected) renewal, then cut: the
+        # months within the horizon are unchanged, the rest is the hosting terminal value
+        n_after = _months_after_horizon(h)
+        later = pd.period_range(periods[-1] + 1, periods=n_after, freq="M")
+        days_ext = np.concatenate(
+            [np.asarray(days, dtype=float), np.asarray(later.days_in_month, dtype=float)]
+        )
+        hcf_ext = hosting_cash_flows_from_spec(
+            h, gross, starts, days_ext, site.power_price_usd_per_mwh
+        )
+        hcf = _first_months(hcf_ext, n)
+        after = (
+            hcf_ext.hosting_revenue_usd[:, n:]
+            + hcf_ext.prepayment_usd[:, n:]
+            - hcf_ext.power_cost_usd[:, n:]
+            - hcf_ext.opex_usd[:, n:]
+            - hcf_ext.operator_capex_usd[:, n:]
+        ).sum(axis=0)
+        # up to the end of the last (expected) lease term: an empty hall after it is not
+        # valued (neither its opex nor a new lease)
+        rent_after = hcf_ext.hosting_revenue_usd[:, n:].sum(axis=0)
+        leased = np.flatnonzero(rent_after > 0)
+        after = after[: int(leased[-1]) + 1] if leased.size else after[:0]
+        converted = hcf.gross_mw_converted.sum(axis=0)
+        if risk_draws is not None and h.risk is not None:
+            ph = path_hosting_cash_flows(
+                h, gross, starts, days_ext, site.power_price_usd_per_mwh, risk_draws
+            )
+            after = _after_horizon_per_path(ph, n)
+            paths = {f: v[:, :n] for f, v in ph.items()}
+    return SiteHostingFlows(
+        planned=hcf, after_horizon_usd=after, paths=paths, converted_gross_mw=converted
+    )
+
+
+def _after_horizon_per_path(ph: dict[str, FloatArray], n: int) -> FloatArray:
+    """Hosting FCF of the months after the horizon on every path (P, M), up to each
+    path's last rent month (an empty hall after it is not valued)."""
+    after = (
+        ph["hosting_revenue_usd"][:, n:] + ph["prepayment_usd"][:, n:]
+        - ph["power_cost_usd"][:, n:] - ph["opex_usd"][:, n:]
+        - ph["operator_capex_usd"][:, n:]
+    )
+    rented = ph["hosting_revenue_usd"][:, n:] > 0
+    leased = np.flip(np.cumsum(np.flip(rented, axis=1), axis=1), axis=1) > 0
+    last = np.flatnonzero(leased.any(axis=0))
+    keep = int(last[-1]) + 1 if last.size else 0
+    return np.where(leased, after, 0.0)[:, :keep]
+
+
+def _months_after_horizon(h: HostingProjectSpec) -> int:
+    """Months a lease signed at the horizon's end can still run (term, renewals, build)."""
+    years = float(h.lease_term_years) + float(h.renewal_options) * float(h.renewal_term_years)
+    return int(
+        np.ceil(years * MONTHS_PER_YEAR)
+        + int(h.construction_months)
+        + int(getattr(h, "rent_start_lag_months", 0) or 0)
+        + MONTHS_PER_YEAR
+    )
+
+
+def _first_months(hcf: HostingCashFlows, n: int) -> HostingCashFlows:
+    """The first ``n`` months of every (K, T) array of a :class:`HostingCashFlows`."""
+    cut = {
+        f: (v[:, :n] if isinstance(v, np.ndarray) and v.ndim == 2 else v)
+        for f, v in ((f, getattr(hcf, f)) for f in hcf.__dataclass_fields__)
+    }
+    return dataclasses.replace(hcf, **cut)
+
+
+__all__ = ["SiteHostingFlows", "site_hosting_flows"]
