@@ -55,3 +55,39 @@ def test_workers_and_scheduler_together_are_an_input_error() -> None:
         run_chunks(_draw, 1.0, _chunks(1), workers=2, scheduler="tcp://127.0.0.1:1")
     (problem,) = info.value.problems
     assert problem.path == "workers" and "not both" in problem.message
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_streaming_hands_each_result_over_in_chunk_order_with_few_ahead(threads: int) -> None:
+    from hashpivot.executors import stream_chunks
+
+    chunks = _chunks(12)
+    lock = threading.Lock()
+    started: list[int] = []
+    consumed: list[tuple[int, float]] = []
+    ahead: list[int] = []
+
+    def draw(task: float, k: int, size: int, seed: np.random.SeedSequence) -> tuple[int, float]:
+        with lock:
+            started.append(k)
+            ahead.append(len(started) - len(consumed))
+        return _draw(task, k, size, seed)
+
+    stream_chunks(draw, 1.0, chunks, consumed.append, threads=threads)
+    assert consumed == run_local(_draw, 1.0, chunks)
+    # results waiting to be consumed stay bounded (2 x threads submitted ahead)
+    assert max(ahead) <= 2 * threads + 1
+
+
+def test_streaming_stops_at_a_failing_chunk() -> None:
+    from hashpivot.executors import stream_chunks
+
+    def fail(task: float, k: int, size: int, seed: np.random.SeedSequence) -> tuple[int, float]:
+        if k == 2:
+            raise RuntimeError("chunk 2")
+        return _draw(task, k, size, seed)
+
+    got: list[tuple[int, float]] = []
+    with pytest.raises(RuntimeError, match="chunk 2"):
+        stream_chunks(fail, 1.0, _chunks(40), got.append, threads=2)
+    assert [k for k, _ in got] == [0, 1]

@@ -3,17 +3,20 @@
 The Monte Carlo (:mod:`hashpivot.engines.simulate`) and the portfolio optimizer's scenario
 coefficients (:mod:`hashpivot.optimize`) both split their paths into chunks
 ``(k, size, SeedSequence)`` and run a module-level function ``fn(task, k, size, seed)`` on
-each. The executors here return every chunk's result; a run's result does not depend on
-the executor, because the callers combine the chunks in chunk order (the Dask executor
-returns them in the order they finish).
+each. The ``stream_*`` executors hand each chunk's result to a ``consume`` callback as
+soon as it is ready and keep nothing (a run's memory then does not hold every chunk's
+result at once); the ``run_*`` ones return every result in a list. A run's result does
+not depend on the executor, because the callers combine the chunks in chunk order (the
+Dask executors deliver them in the order they finish).
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 import numpy as np
@@ -38,14 +41,16 @@ WORKER_MALLOC_ENV: dict[str, int] = {
 }
 
 
-def run_local(
+def stream_local(
     fn: Callable[[T, int, int, np.random.SeedSequence], R],
     task: T,
     chunks: Sequence[Chunk],
+    consume: Callable[[R], None],
     threads: int = 1,
     progress: ProgressFn | None = None,
-) -> list[R]:
-    """``fn`` on every chunk in this process, in chunk order.
+) -> None:
+    """``fn`` on every chunk in this process; each result goes to ``consume`` in chunk
+    order and is not kept.
 
     Parameters
     ----------
@@ -54,44 +59,77 @@ def run_local(
     task : object
         The same for every chunk.
     chunks : sequence of (k, size, SeedSequence)
+    consume : callable
+        ``consume(result)``, called in this thread, once per chunk, in chunk order.
     threads : int
         Run the chunks on this many threads (numpy releases the GIL); one runs them in
-        turn.
+        turn. At most ``2 * threads`` chunks are submitted ahead of the one consumed, so
+        finished results do not pile up.
     progress : callable, optional
         ``progress(done, total)``.
     """
     total = len(chunks)
-    out: list[R] = []
+    done = 0
     if threads <= 1 or total == 1:
         for k, size, ss in chunks:
-            out.append(fn(task, k, size, ss))
+            consume(fn(task, k, size, ss))
+            done += 1
             if progress:
-                progress(len(out), total)
-        return out
+                progress(done, total)
+        return
+    window: deque[Future[R]] = deque()
     with ThreadPoolExecutor(max_workers=threads) as ex:
-        futs = [ex.submit(fn, task, k, size, ss) for k, size, ss in chunks]
-        for f in futs:
-            out.append(f.result())
-            if progress:
-                progress(len(out), total)
-    return out
+        try:
+            for k, size, ss in chunks:
+                window.append(ex.submit(fn, task, k, size, ss))
+                while len(window) > 2 * threads or (window and window[0].done()):
+                    consume(window.popleft().result())
+                    done += 1
+                    if progress:
+                        progress(done, total)
+            while window:
+                consume(window.popleft().result())
+                done += 1
+                if progress:
+                    progress(done, total)
+        except BaseException:
+            for f in window:
+                f.cancel()
+            raise
 
 
-def run_dask(
+def run_local(
     fn: Callable[[T, int, int, np.random.SeedSequence], R],
     task: T,
     chunks: Sequence[Chunk],
+    threads: int = 1,
+    progress: ProgressFn | None = None,
+) -> list[R]:
+    """``fn`` on every chunk in this process, in chunk order (:func:`stream_local`,
+    the results kept in a list)."""
+    out: list[R] = []
+    stream_local(fn, task, chunks, out.append, threads, progress)
+    return out
+
+
+def stream_dask(
+    fn: Callable[[T, int, int, np.random.SeedSequence], R],
+    task: T,
+    chunks: Sequence[Chunk],
+    consume: Callable[[R], None],
     workers: int | None = None,
     scheduler: str | None = None,
     progress: ProgressFn | None = None,
     key_prefix: str = "hp",
-) -> list[R]:
-    """``fn`` on every chunk on Dask, in the order the chunks finish.
+) -> None:
+    """``fn`` on every chunk on Dask; each result goes to ``consume`` as it finishes
+    (``as_completed``) and is then released, here and on the workers.
 
     Parameters
     ----------
-    fn, task, chunks, progress
-        As :func:`run_local`; ``task`` is scattered to every worker once.
+    fn, task, chunks, consume, progress
+        As :func:`stream_local`; ``task`` is scattered to every worker once, and
+        ``consume`` is called in this thread in the order the chunks finish.
     workers : int, optional
         Start a ``dask.distributed.LocalCluster`` with this many single-threaded worker
         processes (the machine's CPU count when ``None`` and no scheduler is given), with
@@ -141,16 +179,66 @@ def run_dask(
             client.submit(fn, task_f, k, size, ss, pure=False, key=f"{key_prefix}-{token}-{k}")
             for k, size, ss in chunks
         ]
-        out: list[R] = []
-        for fut in as_completed(futs):
-            out.append(fut.result())
+        total = len(futs)
+        finished = as_completed(futs)
+        del futs  # as_completed holds each future until it yields it
+        for done, fut in enumerate(finished, start=1):
+            result = fut.result()
+            fut.release()  # the workers drop their copy
+            consume(result)
+            del result
             if progress:
-                progress(len(out), len(futs))
-        return out
+                progress(done, total)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def run_dask(
+    fn: Callable[[T, int, int, np.random.SeedSequence], R],
+    task: T,
+    chunks: Sequence[Chunk],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: ProgressFn | None = None,
+    key_prefix: str = "hp",
+) -> list[R]:
+    """``fn`` on every chunk on Dask, in the order the chunks finish (:func:`stream_dask`,
+    the results kept in a list)."""
+    out: list[R] = []
+    stream_dask(fn, task, chunks, out.append, workers, scheduler, progress, key_prefix)
+    return out
+
+
+def stream_chunks(
+    fn: Callable[[T, int, int, np.random.SeedSequence], R],
+    task: T,
+    chunks: Sequence[Chunk],
+    consume: Callable[[R], None],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    threads: int = 1,
+    progress: ProgressFn | None = None,
+    key_prefix: str = "hp",
+) -> None:
+    """``fn`` on every chunk, each result handed to ``consume`` as soon as it is ready
+    and not kept: on Dask when ``workers`` or ``scheduler`` is given, else here.
+
+    See :func:`stream_local` (chunk order) and :func:`stream_dask` (finishing order).
+
+    Raises
+    ------
+    InputError
+        At ``workers`` when both ``workers`` and ``scheduler`` are given.
+    """
+    if workers is not None and scheduler is not None:
+        raise InputError(Problem("workers", "give workers or scheduler, not both"))
+    if workers is not None or scheduler is not None:
+        stream_dask(fn, task, chunks, consume, workers, scheduler, progress, key_prefix)
+    else:
+        stream_local(fn, task, chunks, consume, threads, progress)
 
 
 def run_chunks(
@@ -164,17 +252,16 @@ def run_chunks(
     progress: ProgressFn | None = None,
     key_prefix: str = "hp",
 ) -> list[R]:
-    """``fn`` on every chunk: on Dask when ``workers`` or ``scheduler`` is given, else here.
-
-    See :func:`run_local` and :func:`run_dask`.
+    """``fn`` on every chunk, every result returned in a list (:func:`stream_chunks`).
 
     Raises
     ------
     InputError
         At ``workers`` when both ``workers`` and ``scheduler`` are given.
     """
-    if workers is not None and scheduler is not None:
-        raise InputError(Problem("workers", "give workers or scheduler, not both"))
-    if workers is not None or scheduler is not None:
-        return run_dask(fn, task, chunks, workers, scheduler, progress, key_prefix)
-    return run_local(fn, task, chunks, threads, progress)
+    out: list[R] = []
+    stream_chunks(
+        fn, task, chunks, out.append, workers=workers, scheduler=scheduler, threads=threads,
+        progress=progress, key_prefix=key_prefix,
+    )
+    return out

@@ -10,7 +10,7 @@ grows by a few numbers per path, not by a per-path summary per strategy and poli
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +20,15 @@ from hashpivot.treasury import TreasuryPathSummary
 __all__ = ["TreasuryTotals"]
 
 FloatArray = npt.NDArray[np.float64]
+
+
+def _join(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``a`` then ``b`` along the first axis (no copy when one of them is empty)."""
+    if b.shape[0] == 0:
+        return a
+    if a.shape[0] == 0:
+        return b
+    return np.concatenate([a, b])
 
 
 @dataclass(frozen=True)
@@ -88,25 +97,43 @@ class TreasuryTotals:
             cash_sample_usd=s.cash_sample_usd.copy(),
         )
 
+    def plus(self, other: TreasuryTotals) -> TreasuryTotals:
+        """These paths followed by ``other``'s: sums added, per-path arrays joined."""
+        return TreasuryTotals(
+            n_paths=self.n_paths + other.n_paths,
+            forced_btc_sum=self.forced_btc_sum + other.forced_btc_sum,
+            forced_proceeds_usd_sum=self.forced_proceeds_usd_sum + other.forced_proceeds_usd_sum,
+            sold_btc_sum=self.sold_btc_sum + other.sold_btc_sum,
+            forced_paths=self.forced_paths + other.forced_paths,
+            breach_paths=self.breach_paths + other.breach_paths,
+            min_cash_min_usd=min(self.min_cash_min_usd, other.min_cash_min_usd),
+            min_cash_sum_usd=self.min_cash_sum_usd + other.min_cash_sum_usd,
+            end_cash_sum_usd=self.end_cash_sum_usd + other.end_cash_sum_usd,
+            end_btc_sum=self.end_btc_sum + other.end_btc_sum,
+            min_cash_usd=_join(self.min_cash_usd, other.min_cash_usd),
+            forced_btc_by_month_sum=self.forced_btc_by_month_sum + other.forced_btc_by_month_sum,
+            breach_by_month_count=self.breach_by_month_count + other.breach_by_month_count,
+            cash_sample_usd=_join(self.cash_sample_usd, other.cash_sample_usd),
+        )
+
+    def without_paths(self) -> TreasuryTotals:
+        """The same totals without the per-path arrays (``min_cash_usd``,
+        ``cash_sample_usd``): what a streaming reduction folds once it has stored those
+        arrays elsewhere."""
+        return replace(
+            self,
+            min_cash_usd=np.empty(0),
+            cash_sample_usd=np.empty((0, *self.cash_sample_usd.shape[1:])),
+        )
+
     @classmethod
     def combine(cls, parts: Sequence[TreasuryTotals]) -> TreasuryTotals:
-        """Join the totals of several chunks (in chunk order)."""
-        return cls(
-            n_paths=sum(p.n_paths for p in parts),
-            forced_btc_sum=float(sum(p.forced_btc_sum for p in parts)),
-            forced_proceeds_usd_sum=float(sum(p.forced_proceeds_usd_sum for p in parts)),
-            sold_btc_sum=float(sum(p.sold_btc_sum for p in parts)),
-            forced_paths=sum(p.forced_paths for p in parts),
-            breach_paths=sum(p.breach_paths for p in parts),
-            min_cash_min_usd=min(p.min_cash_min_usd for p in parts),
-            min_cash_sum_usd=float(sum(p.min_cash_sum_usd for p in parts)),
-            end_cash_sum_usd=float(sum(p.end_cash_sum_usd for p in parts)),
-            end_btc_sum=float(sum(p.end_btc_sum for p in parts)),
-            min_cash_usd=np.concatenate([p.min_cash_usd for p in parts]),
-            forced_btc_by_month_sum=np.sum([p.forced_btc_by_month_sum for p in parts], axis=0),
-            breach_by_month_count=np.sum([p.breach_by_month_count for p in parts], axis=0),
-            cash_sample_usd=np.concatenate([p.cash_sample_usd for p in parts], axis=0),
-        )
+        """Join the totals of several chunks (in chunk order): ``parts[0].plus(parts[1])
+        .plus(...)``, every sum taken in chunk order."""
+        out = parts[0]
+        for p in parts[1:]:
+            out = out.plus(p)
+        return out
 
     @property
     def expected_forced_sale_btc(self) -> float:

@@ -24,18 +24,23 @@ from hashpivot.treasury_totals import TreasuryTotals
 FAN_PATHS_MAX = 20_000
 
 
+def fan_rows(k: int, size: int, fan_paths: int) -> int:
+    """Paths of chunk ``k`` (of ``size`` paths) kept for the fan charts: the first
+    ``fan_paths`` of each chunk until :data:`FAN_PATHS_MAX` are kept in all (chunks are
+    equal but for the last), so memory does not grow with the path count. [-]"""
+    return min(fan_paths, size) if k * fan_paths < FAN_PATHS_MAX else 0
+
+
 def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequence) -> ChunkResult:
     """Simulate one chunk of paths (pure: the same inputs give bitwise the same output)."""
     t0 = time.perf_counter()
     market = generate_chunk(task.params, seed_seq, size)
-    # fan-chart samples: the first paths of each chunk, until FAN_PATHS_MAX are kept in all
-    # (chunks are equal but for the last), so memory does not grow with the path count
-    m = min(task.fan_paths, size) if k * task.fan_paths < FAN_PATHS_MAX else 0
+    m = fan_rows(k, size, task.fan_paths)  # fan-chart samples
     price = market.btc_price_usd
     S = len(task.strategies)
     T = market.n_periods
     npv = np.empty((S, size))
-    tv_spec = task.terminal_value if task.npv_cash_flow == "unlevered" else None
+    tv_spec = task.terminal_value if task.keeps_terminal_value else None
     npv_tv = np.empty((S, size)) if tv_spec is not None else None
     fcf_sum = np.empty((S, T))
     treasury: dict[tuple[str, str], TreasuryTotals] = {}

@@ -11,13 +11,13 @@ import numpy as np
 from hashpivot.engines.pivot.discounting import hosting_fcf_usd
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.simulate.chunk import run_chunk
-from hashpivot.engines.simulate.combine import combine_chunks
+from hashpivot.engines.simulate.combine import ChunkCombiner
 from hashpivot.engines.simulate.config import SimulationConfig
 from hashpivot.engines.simulate.resolve import prepare
 from hashpivot.engines.simulate.result import SimulationResult
 from hashpivot.engines.simulate.task import PivotModel
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.executors import ProgressFn, run_chunks
+from hashpivot.executors import ProgressFn, stream_chunks
 from hashpivot.scenarios import MarketCalibration, PowerFit, generate_chunk
 from hashpivot.scenarios.generator import margin_notes
 
@@ -72,14 +72,19 @@ def simulate(
         source=source,
     )
     t1 = time.perf_counter()
-    results = run_chunks(
-        run_chunk, run.task, run.chunks, workers=workers, scheduler=scheduler, threads=threads,
-        progress=progress,
+    # streaming: each chunk's per-path values go into the run's arrays as it finishes,
+    # and the chunk's result is dropped
+    combiner = ChunkCombiner(
+        run.task.strategy_names, run.task.policies, run.center.periods,
+        [size for _, size, _ in run.chunks], run.task.fan_paths,
+        run.task.keeps_terminal_value,
+    )
+    stream_chunks(
+        run_chunk, run.task, run.chunks, combiner.add, workers=workers, scheduler=scheduler,
+        threads=threads, progress=progress,
     )
     t2 = time.perf_counter()
-    res = combine_chunks(
-        results, run.task.strategy_names, run.task.policies, run.center.periods
-    )
+    res = combiner.result()
     # deterministic reference: the center path, every volatility zero
     det_params = run.task.params.zero_volatility()
     det_market = generate_chunk(det_params, np.random.SeedSequence(0), 1)
@@ -102,8 +107,7 @@ def simulate(
                 name
             ] + float(tv.present_value_usd[0])
     res.warnings.extend(
-        margin_notes(run.task.params, det_market, sum(r.loss_spell_paths for r in results),
-                     res.n_paths)
+        margin_notes(run.task.params, det_market, combiner.loss_spell_paths, res.n_paths)
     )
     res.inputs = run.inputs
     res.inputs["executor"] = (
@@ -115,6 +119,6 @@ def simulate(
         "setup": t1 - t0,
         "chunks": t2 - t1,
         "combine": time.perf_counter() - t2,
-        "chunk_cpu_sum": float(sum(r.seconds for r in results)),
+        "chunk_cpu_sum": combiner.chunk_seconds,
     }
     return res

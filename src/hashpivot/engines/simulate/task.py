@@ -71,6 +71,12 @@ class ChunkTask:
     # site -> phase slots, for the sites with [sites.hosting.risk] (empty: no hosting risk)
     hosting_risk_slots: dict[str, int] | None = None
 
+    @property
+    def keeps_terminal_value(self) -> bool:
+        """Whether each path also gets its NPV with the terminal value (unlevered runs
+        with a terminal value)."""
+        return self.terminal_value is not None and self.npv_cash_flow == "unlevered"
+
 
 @dataclass
 class ChunkResult:
