@@ -1,0 +1,136 @@
+"""Parameter models of the stored run kinds (one per kind; units in the names, every
+default explicit), validated by :func:`hashpivot.store.runs.parse_params`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_PARAMS = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+#: Source named in the problems of run parameters.
+PARAMS_SOURCE = "<run parameters>"
+
+
+class CostParams(BaseModel):
+    """Parameters of a ``cost`` run (``hashpivot cost``)."""
+
+    model_config = _PARAMS
+
+    date: dt.date | None = Field(
+        None, description="Network conditions of this day (bundled history); default latest."
+    )
+    btc_price_usd: float | None = Field(None, gt=0, le=1e8, description="BTC price. [USD]")
+    difficulty: float | None = Field(None, gt=0, le=1e18, description="Network difficulty. [-]")
+    fees_btc_per_block: float | None = Field(
+        None, ge=0, le=100, description="Average fees per block. [BTC]"
+    )
+    network: dict[str, Any] | None = Field(
+        None, description="Resolved network conditions (filled in by the service)."
+    )
+
+
+class BacktestParams(BaseModel):
+    """Parameters of a ``backtest`` run: a window of the bundled history."""
+
+    model_config = _PARAMS
+
+    start: dt.date | None = Field(None, description="First day; default a year before end.")
+    end: dt.date | None = Field(None, description="Last day; default the latest bundled day.")
+
+
+class PivotParams(BaseModel):
+    """Parameters of a ``pivot`` run (``hashpivot pivot``)."""
+
+    model_config = _PARAMS
+
+    site: str | None = Field(None, max_length=200, description="Only this site.")
+    convert_mw: float | None = Field(
+        None, gt=0, le=10_000, description="Gross MW of the 'convert' strategy. [MW]"
+    )
+    start: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}$", description="Construction start of convert, YYYY-MM."
+    )
+
+
+class SimulateParams(BaseModel):
+    """Parameters of a ``simulate`` run (``hashpivot simulate``)."""
+
+    model_config = _PARAMS
+
+    paths: int = Field(2_000, ge=1, le=200_000, description="Number of paths. [-]")
+    years: float | None = Field(
+        None, ge=0.1, le=40, description="Horizon; default [pivot].horizon_years. [years]"
+    )
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Root random seed. [-]")
+    chunk_paths: int = Field(1_000, ge=1, le=200_000, description="Paths per chunk. [-]")
+    policy: str | None = Field(
+        None, description="Treasury policy (hold, sell_all, sell_to_cover, min_cash, all)."
+    )
+    discount_rate: float | None = Field(
+        None, ge=-0.5, le=1.0, description="Annual discount rate. [fraction]"
+    )
+    site: str | None = Field(None, max_length=200, description="Only this site.")
+    convert_mw: float | None = Field(
+        None, gt=0, le=10_000, description="MW of the convert strategy. [MW]"
+    )
+    start: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}$", description="Construction start of convert, YYYY-MM."
+    )
+    price_model: Literal["gbm", "bootstrap"] | None = Field(
+        None, description="Override [scenario].price_model."
+    )
+
+
+class DispatchParams(BaseModel):
+    """Parameters of a ``dispatch`` run (bundled markets only: no files from requests)."""
+
+    model_config = _PARAMS
+
+    market: str | None = Field(
+        None,
+        max_length=60,
+        description="Bundled prices, e.g. ercot:HB_WEST:2024; default the contract's market.",
+    )
+    site: str | None = Field(None, max_length=200, description="Site name; default the first.")
+    solver: Literal["auto", "fast", "lp"] | None = Field(None, description="Dispatch solver.")
+    hashprice_usd_per_ph_day: float | None = Field(
+        None, ge=0, le=1e6, description="Constant hashprice. [USD per PH/s per day]"
+    )
+
+
+class OptimizeParams(BaseModel):
+    """Parameters of an ``optimize`` run (``hashpivot optimize``): the portfolio's
+    ``[optimize]`` table with the bundled regulation rules (no ``rules_file``)."""
+
+    model_config = _PARAMS
+
+    scenarios: int = Field(50, ge=1, le=5_000, description="In-sample market scenarios. [-]")
+    risk_aversion: float = Field(0.0, ge=0, le=1, description="Weight of CVaR95. [0..1]")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Root random seed. [-]")
+    time_limit_s: float = Field(300.0, ge=0.1, le=3_600, description="HiGHS time limit. [s]")
+    gap: float = Field(1e-3, ge=0, le=1, description="Relative MIP gap. [fraction]")
+    fixed_through: str | None = Field(
+        None, pattern=r"^\d{4}Q[1-4]$", description="Fix decisions up to this quarter, YYYYQn."
+    )
+    continuous: bool = Field(False, description="Continuous MW instead of hall blocks.")
+    oos_scenarios: int | None = Field(
+        None, ge=2, le=5_000, description="Out-of-sample scenarios; default as many. [-]"
+    )
+    evpi_scenarios: int = Field(
+        5, ge=1, le=500, description="Scenarios solved with perfect information. [-]"
+    )
+    deterministic: bool = Field(False, description="One scenario, every volatility zero.")
+
+
+__all__ = [
+    "PARAMS_SOURCE",
+    "BacktestParams",
+    "CostParams",
+    "DispatchParams",
+    "OptimizeParams",
+    "PivotParams",
+    "SimulateParams",
+]

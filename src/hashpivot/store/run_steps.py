@@ -1,0 +1,327 @@
+"""The resolve and execute steps of every stored run kind.
+
+``_resolve_<kind>(portfolio, params)`` fills in what the engine would otherwise pick itself
+(network conditions of the latest day, the backtest window...) and returns the stored
+parameters; ``_execute_<kind>(portfolio, params, progress)`` calls the engine's public
+entry point and returns a :class:`RunOutput`: the same JSON object as the CLI's ``--json``
+plus compact chart data. :data:`hashpivot.store.runs.RUN_KINDS` pairs them with the
+parameter models of :mod:`hashpivot.store.run_params`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from hashpivot.exceptions import DataError, InputError, Problem
+from hashpivot.models import Portfolio, Site
+from hashpivot.reports.serialize import jsonable
+from hashpivot.store import run_params
+from hashpivot.store.run_params import PARAMS_SOURCE
+
+ProgressFn = Callable[[float, str], None]
+"""``progress(fraction_done, message)``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOutput:
+    """What a run stores: the CLI's ``--json`` object and compact chart data."""
+
+    results: dict[str, Any]
+    charts: dict[str, Any]
+
+
+
+# --------------------------------------------------------------------------------------
+# cost
+# --------------------------------------------------------------------------------------
+def _network(params: run_params.CostParams) -> Any:
+    from hashpivot.engines.unit_economics import NetworkConditions
+    from hashpivot.io import btc_daily_range
+
+    if params.network is not None:
+        net = dict(params.network)
+        net["date"] = dt.date.fromisoformat(net["date"]) if net.get("date") else None
+        return NetworkConditions(**net)
+    day = params.date or btc_daily_range()[1]
+    try:
+        base = NetworkConditions.from_history(day)
+    except DataError as exc:
+        raise InputError([Problem("date", str(exc), PARAMS_SOURCE)]) from None
+    over = {
+        k: v
+        for k, v in (
+            ("btc_price_usd", params.btc_price_usd),
+            ("difficulty", params.difficulty),
+            ("fees_btc_per_block", params.fees_btc_per_block),
+        )
+        if v is not None
+    }
+    if not over:
+        return base
+    over_any: dict[str, Any] = {
+        **over,
+        "source": f"run parameters; other fields from {base.source} on {base.date}",
+    }
+    return dataclasses.replace(base, **over_any)
+
+
+def _resolve_cost(portfolio: Portfolio, params: run_params.CostParams) -> dict[str, Any]:
+    net = dataclasses.asdict(_network(params))
+    net["date"] = net["date"].isoformat() if net.get("date") else None
+    return {**params.model_dump(mode="json"), "network": net}
+
+
+def _execute_cost(
+    portfolio: Portfolio, params: run_params.CostParams, progress: ProgressFn
+) -> RunOutput:
+    from hashpivot.engines.unit_economics import compute_unit_economics
+
+    network = _network(params)
+    progress(0.1, "computing unit economics")
+    result = compute_unit_economics(portfolio, network)
+    out = jsonable(result.to_dict())
+    return RunOutput(out, {"mw_split": mw_split(portfolio)})
+
+
+def mw_split(portfolio: Portfolio) -> list[dict[str, Any]]:
+    """Per site: mining MW (fleet with overhead) and AI/HPC MW planned in its hosting phases.
+
+    Returns
+    -------
+    list of dict
+        ``site, mining_mw, ai_mw, capacity_mw`` [MW].
+    """
+    rows = []
+    for s in portfolio.sites:
+        ai = sum(p.gross_mw for p in s.hosting.phases) if s.hosting is not None else 0.0
+        rows.append(
+            {
+                "site": s.name,
+                "mining_mw": float(s.fleet_power_mw),
+                "ai_mw": float(ai),
+                "capacity_mw": s.capacity_mw,
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------------------
+# backtest
+# --------------------------------------------------------------------------------------
+def _resolve_backtest(portfolio: Portfolio, params: run_params.BacktestParams) -> dict[str, Any]:
+    from hashpivot.io import btc_daily_range
+
+    first, last = btc_daily_range()
+    end = params.end or last
+    start = params.start or max(first, end - dt.timedelta(days=364))
+    if start > end:
+        raise InputError([Problem("end", f"must not be before start ({start})", PARAMS_SOURCE)])
+    return {"start": start.isoformat(), "end": end.isoformat()}
+
+
+def _execute_backtest(
+    portfolio: Portfolio, params: run_params.BacktestParams, progress: ProgressFn
+) -> RunOutput:
+    from hashpivot.engines.backtest import run_backtest
+
+    progress(0.1, "running the backtest")
+    assert params.start is not None and params.end is not None
+    try:
+        result = run_backtest(portfolio, params.start.isoformat(), params.end.isoformat())
+    except DataError as exc:
+        raise InputError([Problem("start", str(exc), PARAMS_SOURCE)]) from None
+    daily = result.daily
+    cols = [
+        "btc_price_usd",
+        "hashprice_usd_per_ph_day",
+        "cost_per_btc_direct_usd",
+        "cost_per_btc_total_usd",
+    ]
+    charts = {
+        "dates": [d.strftime("%Y-%m-%d") for d in daily.index],
+        **{c: daily[c].to_list() for c in cols if c in daily},
+    }
+    return RunOutput(jsonable({"summary": result.summary, "files": []}), jsonable(charts))
+
+
+# --------------------------------------------------------------------------------------
+# pivot
+# --------------------------------------------------------------------------------------
+def _resolve_identity(portfolio: Portfolio, params: BaseModel) -> dict[str, Any]:
+    return dict(params.model_dump(mode="json"))
+
+
+def _execute_pivot(
+    portfolio: Portfolio, params: run_params.PivotParams, progress: ProgressFn
+) -> RunOutput:
+    from hashpivot.engines.pivot import run_pivot
+
+    progress(0.1, "valuing the strategies")
+    result = run_pivot(
+        portfolio, site_name=params.site, convert_mw=params.convert_mw, start=params.start
+    )
+    periods = [str(p) for p in result.strategies[0].cash_flows.periods]
+    charts = {
+        "periods": periods,
+        "cumulative_fcf_usd": {
+            s.name: np.cumsum(s.cash_flows.unlevered_fcf_usd[0]).tolist()
+            for s in result.strategies
+        },
+        "npv_usd": {s.name: s.npv_usd for s in result.strategies},
+        "tornado": result.tornado.to_dict("records") if not result.tornado.empty else [],
+    }
+    return RunOutput(jsonable(result.to_json_dict()), jsonable(charts))
+
+
+# --------------------------------------------------------------------------------------
+# simulate
+# --------------------------------------------------------------------------------------
+def _simulate_policies(portfolio: Portfolio, policy: str | None) -> tuple[str, ...]:
+    from hashpivot.treasury import policy_order
+
+    try:
+        return policy_order(portfolio.treasury, policy)
+    except InputError as exc:
+        raise exc.with_source(PARAMS_SOURCE) from None
+
+
+def _resolve_simulate(portfolio: Portfolio, params: run_params.SimulateParams) -> dict[str, Any]:
+    _simulate_policies(portfolio, params.policy)
+    return dict(params.model_dump(mode="json"))
+
+
+def _execute_simulate(
+    portfolio: Portfolio, params: run_params.SimulateParams, progress: ProgressFn
+) -> RunOutput:
+    from hashpivot.engines.simulate import FAN_QUANTILES, SimulationConfig, simulate
+    from hashpivot.models.risk import ScenarioSpec
+
+    if params.price_model is not None:
+        spec = portfolio.scenario or ScenarioSpec()
+        portfolio = portfolio.model_copy(
+            update={"scenario": spec.model_copy(update={"price_model": params.price_model})}
+        )
+    config = SimulationConfig(
+        n_paths=params.paths,
+        horizon_months=None if params.years is None else max(1, round(params.years * 12)),
+        seed=params.seed,
+        chunk_paths=params.chunk_paths,
+        discount_rate=params.discount_rate,
+        site_name=params.site,
+        convert_mw=params.convert_mw,
+        convert_start=params.start,
+        policies=_simulate_policies(portfolio, params.policy),
+    )
+
+    def chunks(done: int, total: int) -> None:
+        progress(0.05 + 0.9 * done / max(total, 1), f"{done}/{total} chunks")
+
+    result = simulate(portfolio, config, threads=1, progress=chunks, source=PARAMS_SOURCE)
+    charts = {
+        "periods": [str(p) for p in result.periods],
+        "quantiles": list(FAN_QUANTILES),
+        "fan": {k: np.asarray(v).tolist() for k, v in result.fan.items()},
+        "npv_usd": {
+            n: np.quantile(np.asarray(v), [0.05, 0.25, 0.5, 0.75, 0.95]).tolist()
+            for n, v in result.npv_usd.items()
+        },
+    }
+    return RunOutput(jsonable(result.to_json()), jsonable(charts))
+
+
+# --------------------------------------------------------------------------------------
+# dispatch
+# --------------------------------------------------------------------------------------
+def _site_of(portfolio: Portfolio, name: str | None) -> Site:
+    try:
+        return portfolio.site(name)
+    except InputError as exc:
+        raise exc.with_source(PARAMS_SOURCE) from None
+
+
+def _resolve_dispatch(portfolio: Portfolio, params: run_params.DispatchParams) -> dict[str, Any]:
+    site = _site_of(portfolio, params.site)
+    out = dict(params.model_dump(mode="json"))
+    out["site"] = site.name
+    if params.market is None:
+        contract = site.power_contract.market if site.power_contract else None
+        if not contract:
+            raise InputError(
+                [Problem("market", "give a bundled market, e.g. ercot:HB_WEST:2024", PARAMS_SOURCE)]
+            )
+    return out
+
+
+def _execute_dispatch(
+    portfolio: Portfolio, params: run_params.DispatchParams, progress: ProgressFn
+) -> RunOutput:
+    from hashpivot.engines.dispatch import load_prices, run_dispatch
+    from hashpivot.reports.dispatch import mining_heatmap_frame
+
+    site = _site_of(portfolio, params.site)
+    progress(0.05, "loading prices")
+    prices = load_prices(site, None, params.market)
+    progress(0.2, "dispatching")
+    result = run_dispatch(
+        site, prices, solver=params.solver, hashprice=params.hashprice_usd_per_ph_day
+    )
+    heat = mining_heatmap_frame(result.schedule_frame())
+    charts = {
+        "days": [d.strftime("%Y-%m-%d") for d in heat.index],
+        "hours": list(range(24)),
+        "mining_mw": heat.to_numpy().round(3).tolist(),
+    }
+    return RunOutput(jsonable(result.summary()), jsonable(charts))
+
+
+# --------------------------------------------------------------------------------------
+# optimize
+# --------------------------------------------------------------------------------------
+def _resolve_optimize(portfolio: Portfolio, params: run_params.OptimizeParams) -> dict[str, Any]:
+    if getattr(portfolio, "optimize", None) is None:
+        raise InputError(
+            [Problem("optimize", "the portfolio has no [optimize] table", PARAMS_SOURCE)]
+        )
+    return dict(params.model_dump(mode="json"))
+
+
+def _execute_optimize(
+    portfolio: Portfolio, params: run_params.OptimizeParams, progress: ProgressFn
+) -> RunOutput:
+    from hashpivot.optimize import OptimizeConfig, optimize_plan
+
+    config = OptimizeConfig(
+        n_scenarios=params.scenarios,
+        seed=params.seed,
+        risk_aversion=params.risk_aversion,
+        time_limit_s=params.time_limit_s,
+        gap=params.gap,
+        fixed_through=params.fixed_through,
+        continuous=params.continuous,
+        oos_scenarios=params.oos_scenarios,
+        evpi_scenarios=params.evpi_scenarios,
+        deterministic=params.deterministic,
+    )
+
+    def chunks(done: int, total: int) -> None:
+        progress(0.05 + 0.6 * done / max(total, 1), f"scenario coefficients {done}/{total}")
+
+    progress(0.02, "resolving the plan problem")
+    result = optimize_plan(portfolio, config, progress=chunks, source=PARAMS_SOURCE)
+    out = jsonable(result.to_json())
+    charts = {
+        "plan": out.get("plan", []),
+        "strategies": out.get("strategies", {}),
+        "expected_npv_usd": out.get("expected_npv_usd"),
+        "cvar95_usd": out.get("cvar95_usd"),
+    }
+    return RunOutput(out, charts)
+
+
+__all__ = ["ProgressFn", "RunOutput", "mw_split"]
