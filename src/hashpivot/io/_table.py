@@ -97,9 +97,26 @@ def read_and_parse(
         The file is missing, a folder, empty, unreadable or malformed; each problem names
         the file (its ``source``) and, where the parser knows it, the column.
     """
-    source = _source_name(path_or_buffer)
+    return parse_named(_source_name(path_or_buffer), lambda: parse(_read_table(path_or_buffer)))
+
+
+def parse_named(source: str, parse: Callable[[], pd.Series]) -> pd.Series:
+    """Run ``parse``; a :class:`DataError` or :class:`InputError` it raises names ``source``.
+
+    Parameters
+    ----------
+    source : str
+        The file the user knows the input by.
+    parse : callable
+        Reads and parses the file.
+
+    Returns
+    -------
+    pandas.Series
+        What ``parse`` returns.
+    """
     try:
-        return parse(_read_table(path_or_buffer))
+        return parse()
     except DataError as exc:
         raise InputError(Problem(path="", message=str(exc), source=source)) from None
     except InputError as exc:

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
 from hashpivot.exceptions import DataError, InputError, Problem
-from hashpivot.io._table import PathOrBuffer, _finish, _norm, _pick, read_and_parse
-from hashpivot.io._timestamps import _localize, _to_datetime
+from hashpivot.io._table import (
+    PathOrBuffer,
+    _finish,
+    _norm,
+    _pick,
+    _source_name,
+    parse_named,
+    read_and_parse,
+)
+from hashpivot.io._timestamps import (
+    _localize,
+    _strictly_increasing,
+    _to_datetime,
+    iso_stamps_us,
+)
 from hashpivot.io.ercot import (
     _parse_ercot_dam_spp,
     _parse_ercot_hourly_lz,
@@ -17,6 +34,11 @@ from hashpivot.io.nyiso import _parse_nyiso_zonal
 from hashpivot.units import INDEX_NAME, PRICE_NAME
 
 __all__ = ["read_price_file", "read_prices_auto"]
+
+#: Rows per chunk of the fast path for large generic CSV files (:func:`_read_plain_csv`).
+CHUNK_ROWS = 1_000_000
+#: Files smaller than this are read whole: the fast path pays off for large files only.
+PLAIN_CSV_MIN_BYTES = 8 * 2**20
 
 
 _TS_NAMES = (
@@ -29,6 +51,19 @@ _PRICE_NAMES = (
 )
 
 
+def _columns(
+    columns: pd.Index, timestamp_column: str | None, price_column: str | None
+) -> tuple[str, str | None]:
+    """The timestamp column and, when its name tells, the price column of a generic table."""
+    frame = pd.DataFrame(columns=columns)
+    ts_col = timestamp_column or _pick(frame, *_TS_NAMES, required=False)
+    if ts_col is None:
+        ts_col = str(columns[0])
+    if ts_col not in columns:
+        raise DataError(f"price file has no column {ts_col!r}")
+    return ts_col, price_column or _pick(frame, *_PRICE_NAMES, required=False)
+
+
 def _parse_price_frame(
     df: pd.DataFrame,
     tz: str | None = None,
@@ -39,12 +74,7 @@ def _parse_price_frame(
     """Parse a generic timestamp + price table (see :func:`read_price_file`)."""
     if df.empty:
         raise DataError("price file is empty")
-    ts_col = timestamp_column or _pick(df, *_TS_NAMES, required=False)
-    if ts_col is None:
-        ts_col = str(df.columns[0])
-    if ts_col not in df.columns:
-        raise DataError(f"price file has no column {ts_col!r}")
-    price_col = price_column or _pick(df, *_PRICE_NAMES, required=False)
+    ts_col, price_col = _columns(df.columns, timestamp_column, price_column)
     if price_col is None:
         numeric = [c for c in df.columns if c != ts_col and pd.api.types.is_numeric_dtype(df[c])]
         if len(numeric) != 1:
@@ -67,15 +97,28 @@ def _parse_price_frame(
         stamps = pd.DatetimeIndex(_to_datetime(raw_ts, str(ts_col), utc=True))
     else:
         stamps = pd.DatetimeIndex(_to_datetime(raw_ts, str(ts_col)))
+    return _price_series(stamps, values.to_numpy(dtype=float), tz, ts_col, price_col, label)
+
+
+def _price_series(
+    stamps: pd.DatetimeIndex,
+    values: np.ndarray,
+    tz: str | None,
+    ts_col: str,
+    price_col: str,
+    label: str,
+) -> pd.Series:
+    """The price series of parsed interval stamps (aware or naive local) and prices."""
     if stamps.tz is not None:
         idx = stamps.tz_convert(tz or "UTC")
-        s = pd.Series(values.to_numpy(dtype=float), index=idx, name=PRICE_NAME).sort_index()
-        dup = s.index.duplicated(keep="first")
-        if dup.any():  # offsets make every instant unique: a repeat is bad data, not DST
-            raise DataError(
-                f"price file: {int(dup.sum())} repeated timestamp(s) in column {ts_col!r}, "
-                f"first {s.index[dup][0].isoformat()}"
-            )
+        s = pd.Series(values, index=idx, name=PRICE_NAME).sort_index()
+        if not _strictly_increasing(pd.DatetimeIndex(s.index)):
+            dup = s.index.duplicated(keep="first")
+            if dup.any():  # offsets make every instant unique: a repeat is bad data, not DST
+                raise DataError(
+                    f"price file: {int(dup.sum())} repeated timestamp(s) in column "
+                    f"{ts_col!r}, first {s.index[dup][0].isoformat()}"
+                )
     else:
         if tz is None:
             raise InputError(
@@ -85,7 +128,7 @@ def _parse_price_frame(
                     "(e.g. America/Chicago)",
                 )
             )
-        s = _localize(stamps, values.to_numpy(dtype=float), tz, None, "price file")
+        s = _localize(stamps, values, tz, None, "price file")
     if label not in ("start", "end"):
         raise InputError(f"label must be 'start' or 'end', got {label!r}")
     if label == "end" and len(s) > 1:
@@ -95,6 +138,68 @@ def _parse_price_frame(
     tz_out = pd.DatetimeIndex(s.index).tz
     tzname = str(tz_out) if tz_out is not None else ""
     return _finish(s, "file", price_col, "file", f"file, tz {tzname}")
+
+
+def _read_plain_csv(
+    path_or_buffer: PathOrBuffer,
+    tz: str | None,
+    timestamp_column: str | None = None,
+    price_column: str | None = None,
+    label: str = "start",
+    detect_layout: bool = False,
+) -> pd.Series | None:
+    """A large generic CSV read chunk by chunk, or ``None`` for the general path.
+
+    The general path holds the whole table and a Python string per timestamp while
+    parsing (about 200 bytes a row); this one keeps 16 bytes a row (the stamp and the
+    price) and parses plain ISO 8601 stamps with Arrow (:func:`iso_stamps_us`). It gives
+    the same series as :func:`_parse_price_frame`; whenever a chunk is not plain (a known
+    layout, an unnamed price column, a missing or non-numeric price, an odd stamp, a bad
+    line), it returns ``None`` and the general path reads the file and reports the
+    problem as before.
+    """
+    if not isinstance(path_or_buffer, str | os.PathLike):
+        return None
+    path = Path(path_or_buffer)
+    try:
+        if not path.is_file() or path.suffix.lower() in {".parquet", ".pq"}:
+            return None
+        if path.stat().st_size < PLAIN_CSV_MIN_BYTES:
+            return None
+        header = pd.read_csv(path, nrows=0).columns
+        if detect_layout and _known_layout({_norm(c) for c in header}):
+            return None
+        ts_col, price_col = _columns(header, timestamp_column, price_column)
+        if price_col is None or price_col not in header:
+            return None
+        stamps: list[np.ndarray] = []
+        prices: list[np.ndarray] = []
+        forms: set[bool] = set()
+        with pd.read_csv(path, chunksize=CHUNK_ROWS) as reader:
+            for chunk in reader:
+                values = pd.to_numeric(chunk[price_col], errors="coerce")
+                parsed = iso_stamps_us(chunk[ts_col])
+                if parsed is None or values.isna().any():
+                    return None
+                stamps.append(parsed[0])
+                forms.add(parsed[1])
+                prices.append(values.to_numpy(dtype=float))
+                del chunk, values
+    except (DataError, ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError):
+        return None
+    if len(forms) != 1:  # no rows, or stamps with and without offsets
+        return None
+    micros = np.concatenate(stamps).view("datetime64[us]")
+    del stamps
+    index = pd.DatetimeIndex(micros)
+    if forms.pop():
+        index = index.tz_localize("UTC")
+    price_values = np.concatenate(prices)
+    del prices
+    return parse_named(
+        _source_name(path),
+        lambda: _price_series(index, price_values, tz, ts_col, price_col, label),
+    )
 
 
 def read_price_file(
@@ -129,9 +234,25 @@ def read_price_file(
     pandas.Series
         Price per interval start. [USD/MWh]
     """
+    fast = _read_plain_csv(
+        path_or_buffer, tz, timestamp_column, price_column, label, detect_layout=False
+    )
+    if fast is not None:
+        return fast
     return read_and_parse(
         path_or_buffer,
         lambda df: _parse_price_frame(df, tz, timestamp_column, price_column, label),
+    )
+
+
+def _known_layout(cols: set[str]) -> bool:
+    """Whether normalized column names mark a market layout (ERCOT, NYISO), not a generic
+    timestamp + price table."""
+    return (
+        bool(cols & {"deliveryinterval", "scedtimestamp"})
+        or ("hourending" in cols and bool(cols & {"settlementpointprice", "settlementpoint"}))
+        or {"he01", "he24"} <= cols
+        or {"date", "price", "zone"} <= cols
     )
 
 
@@ -175,4 +296,7 @@ def read_prices_auto(
     pandas.Series
         Price per interval start. [USD/MWh]
     """
+    fast = _read_plain_csv(path_or_buffer, tz, detect_layout=True)
+    if fast is not None:
+        return fast
     return read_and_parse(path_or_buffer, lambda df: _parse_prices_auto(df, point, tz))

@@ -29,18 +29,32 @@ import time
 import numpy as np
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.power.model import DispatchProblem, FloatArray, Schedule
+from hashpivot.power.model import (
+    ALL,
+    DispatchProblem,
+    FloatArray,
+    Schedule,
+    constant_series,
+    interval_blocks,
+)
 from hashpivot.power.report import SolveReport
 
 __all__ = ["allocate_supply", "solve_fast", "supply_pieces"]
 
+#: The supply flows :func:`allocate_supply` returns, fields of a :class:`Schedule`. [MW]
+_FLOWS = ("grid_mw", "ppa_used_mw", "ppa_resold_mw", "renewable_used_mw", "renewable_resold_mw")
 
-def supply_pieces(problem: DispatchProblem) -> tuple[FloatArray, FloatArray, np.ndarray]:
-    """Supply pieces of every interval sorted by marginal cost.
+
+def supply_pieces(
+    problem: DispatchProblem, rows: slice = ALL
+) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """Supply pieces of every interval (of ``rows``) sorted by marginal cost.
 
     Parameters
     ----------
     problem : DispatchProblem
+    rows : slice
+        Intervals to price (default all); ``T`` below is their number.
 
     Returns
     -------
@@ -51,15 +65,18 @@ def supply_pieces(problem: DispatchProblem) -> tuple[FloatArray, FloatArray, np.
     kind : numpy.ndarray of int, shape (T, 3)
         0 = renewable, 1 = PPA, 2 = grid.
     """
-    p = np.asarray(problem.price_usd_per_mwh_series, dtype=float)
-    dt = np.asarray(problem.interval_hours_series, dtype=float)
+    p = np.asarray(problem.price_usd_per_mwh_series, dtype=float)[rows]
+    dt = np.asarray(problem.interval_hours_series, dtype=float)[rows]
     t = len(p)
-    k4_per_mwh = problem.fourcp_usd_per_mw() / dt
+    k4_per_mwh = problem.fourcp_usd_per_mw(rows) / dt
     resale_value = np.maximum(p, 0.0)
     c_ren = resale_value if problem.renewable_resale_allowed else np.zeros(t)
     c_ppa = (resale_value if problem.ppa_resale_allowed else np.zeros(t)) + k4_per_mwh
-    c_grid = problem.grid_purchase_price_usd_per_mwh() + problem.grid_adder_usd_per_mwh + k4_per_mwh
-    cap_ren = problem.renewable()
+    c_grid = (
+        problem.grid_purchase_price_usd_per_mwh(rows) + problem.grid_adder_usd_per_mwh
+        + k4_per_mwh
+    )
+    cap_ren = problem.renewable(rows)
     cap_ppa = np.full(t, problem.ppa_volume_mw)
     cap_grid = np.full(t, math.inf)
     limit = problem.import_limit_mw
@@ -73,8 +90,8 @@ def supply_pieces(problem: DispatchProblem) -> tuple[FloatArray, FloatArray, np.
     cost = np.stack([c_ren, c_ppa, c_grid], axis=1)
     cap = np.stack([cap_ren, cap_ppa, cap_grid], axis=1)
     order = np.argsort(cost, axis=1, kind="stable")
-    rows = np.arange(t)[:, None]
-    return cost[rows, order], cap[rows, order], order
+    at = np.arange(t)[:, None]
+    return cost[at, order], cap[at, order], order
 
 
 def _supply_below(cost: FloatArray, cap: FloatArray, threshold: FloatArray) -> FloatArray:
@@ -83,7 +100,7 @@ def _supply_below(cost: FloatArray, cap: FloatArray, threshold: FloatArray) -> F
 
 
 def allocate_supply(
-    problem: DispatchProblem, load_mw: FloatArray
+    problem: DispatchProblem, load_mw: FloatArray, rows: slice = ALL
 ) -> dict[str, FloatArray]:
     """Serve a given site load from the cheapest supplies; resell or spill the rest.
 
@@ -91,14 +108,16 @@ def allocate_supply(
     ----------
     problem : DispatchProblem
     load_mw : numpy.ndarray, shape (T,)
-        Site load (AI + mining). [MW]
+        Site load (AI + mining) in the intervals of ``rows``. [MW]
+    rows : slice
+        Intervals of ``load_mw`` (default all).
 
     Returns
     -------
     dict
         ``grid_mw, ppa_used_mw, ppa_resold_mw, renewable_used_mw, renewable_resold_mw``.
     """
-    _, cap, kind = supply_pieces(problem)
+    _, cap, kind = supply_pieces(problem, rows)
     t = len(load_mw)
     cum_before = np.concatenate(
         [np.zeros((t, 1)), np.cumsum(np.where(np.isinf(cap), 1e300, cap), axis=1)[:, :-1]],
@@ -107,8 +126,8 @@ def allocate_supply(
     used = np.clip(load_mw[:, None] - cum_before, 0.0, cap)
     by_kind = np.zeros((t, 3))
     np.put_along_axis(by_kind, kind, used, axis=1)
-    p = np.asarray(problem.price_usd_per_mwh_series, dtype=float)
-    ren_avail = problem.renewable()
+    p = np.asarray(problem.price_usd_per_mwh_series, dtype=float)[rows]
+    ren_avail = problem.renewable(rows)
     ren_used = by_kind[:, 0]
     ppa_used = by_kind[:, 1]
     sell = p > 0
@@ -123,6 +142,25 @@ def allocate_supply(
         "renewable_used_mw": ren_used,
         "renewable_resold_mw": np.maximum(ren_resold, 0.0),
     }
+
+
+def _schedule(
+    segment_mw: FloatArray,
+    ai_flexible_mw: FloatArray,
+    dr_shortfall_mw: FloatArray,
+    flows: dict[str, FloatArray],
+) -> Schedule:
+    """A :class:`Schedule` of mining, AI and DR arrays and the supply ``flows``."""
+    return Schedule(
+        segment_mw=segment_mw,
+        ai_flexible_mw=ai_flexible_mw,
+        grid_mw=flows["grid_mw"],
+        ppa_used_mw=flows["ppa_used_mw"],
+        ppa_resold_mw=flows["ppa_resold_mw"],
+        renewable_used_mw=flows["renewable_used_mw"],
+        renewable_resold_mw=flows["renewable_resold_mw"],
+        dr_shortfall_mw=dr_shortfall_mw,
+    )
 
 
 def check_firm_load(problem: DispatchProblem, must_serve_mw: FloatArray, what: str) -> None:
@@ -180,53 +218,59 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
     t = problem.n_intervals
     a = problem.ai_firm_mw
     event = problem.event()
+    any_event = bool(event.any())
     committed = problem.dr_committed_mw
-    must_mine = (
-        np.where(~event, min(committed, problem.mining_capacity_mw), 0.0)
+    # outside events, mining must draw the committed MW (up to the fleet) when kept online
+    must_mine_mw = (
+        min(committed, problem.mining_capacity_mw)
         if problem.dr_keep_online and committed > 0
-        else np.zeros(t)
+        else 0.0
     )
     check_firm_load(problem, np.full(t, a), "the firm AI load")
-    if must_mine.any():
-        check_firm_load(problem, a + must_mine, "the firm AI load plus the DR committed load")
-    cost, cap, _ = supply_pieces(problem)
-    value = problem.segment_value_usd_per_mwh()  # (T, S)
+    if must_mine_mw != 0 and not event.all():
+        check_firm_load(
+            problem, a + np.where(~event, must_mine_mw, 0.0),
+            "the firm AI load plus the DR committed load",
+        )
     order = np.argsort(-seg.ph_s_per_mw, kind="stable")  # value order is the same for all t
     l_cap = problem.max_site_load_mw - committed
     penalty = problem.dr_penalty_usd_per_mwh
     x = np.zeros((t, seg.n))
-    before = np.full(t, a)  # load already placed below this segment
-    floor = a + must_mine
-    t_build = time.perf_counter() - t0
+    flows: dict[str, FloatArray] = {name: np.empty(t) for name in _FLOWS}
+    shortfall = np.empty(t)
+    t_build = time.perf_counter() - t0  # set-up and pricing of the supply pieces
     t1 = time.perf_counter()
-    for s in order:
-        v = value[:, s]
-        reach = _supply_below(cost, cap, v)
-        if event.any():
-            reach_pen = _supply_below(cost, cap, v - penalty)
-            reach = np.where(event, np.maximum(np.minimum(l_cap, reach), reach_pen), reach)
-        reach = np.maximum(reach, floor)
-        x[:, s] = np.clip(reach - before, 0.0, seg.cap_mw[s])
-        before = before + seg.cap_mw[s]
-    load = a + x.sum(axis=1)
-    flows = allocate_supply(problem, load)
-    shortfall = np.where(event, np.maximum(load - l_cap, 0.0), 0.0)
-    schedule = Schedule(
-        segment_mw=x,
-        ai_flexible_mw=np.zeros(t),
-        dr_shortfall_mw=shortfall,
-        grid_mw=flows["grid_mw"],
-        ppa_used_mw=flows["ppa_used_mw"],
-        ppa_resold_mw=flows["ppa_resold_mw"],
-        renewable_used_mw=flows["renewable_used_mw"],
-        renewable_resold_mw=flows["renewable_resold_mw"],
-    )
+    for rows in interval_blocks(t):  # intervals are independent: block by block
+        tb = time.perf_counter()
+        cost, cap, _ = supply_pieces(problem, rows)
+        value = problem.segment_value_usd_per_mwh(rows)  # (rows, S)
+        ev = event[rows]
+        t_build += time.perf_counter() - tb
+        t1 += time.perf_counter() - tb
+        xb = x[rows]
+        before = np.full(len(ev), a)  # load already placed below this segment
+        floor = a + np.where(~ev, must_mine_mw, 0.0)
+        for s in order:
+            v = value[:, s]
+            reach = _supply_below(cost, cap, v)
+            if any_event:
+                reach_pen = _supply_below(cost, cap, v - penalty)
+                reach = np.where(ev, np.maximum(np.minimum(l_cap, reach), reach_pen), reach)
+            reach = np.maximum(reach, floor)
+            xb[:, s] = np.clip(reach - before, 0.0, seg.cap_mw[s])
+            before = before + seg.cap_mw[s]
+        load = a + xb.sum(axis=1)
+        for name, flow in allocate_supply(problem, load, rows).items():
+            flows[name][rows] = flow
+        shortfall[rows] = np.where(ev, np.maximum(load - l_cap, 0.0), 0.0)
+    schedule = _schedule(x, constant_series(0.0, t), shortfall, flows)
+    solve_seconds = time.perf_counter() - t1
     report = SolveReport(
         solver="fast",
         status="ok",
         termination_condition="optimal",
         build_seconds=t_build,
-        solve_seconds=time.perf_counter() - t1,
+        solve_seconds=solve_seconds,
         mip_gap=0.0,
     )
     return schedule, report
@@ -249,22 +293,16 @@ def always_on_schedule(problem: DispatchProblem) -> Schedule:
     seg = problem.segments
     t = problem.n_intervals
     ai = problem.ai_firm_mw + problem.ai_flexible_mw
-    room = problem.renewable() + problem.import_limit_mw - ai
-    x = np.zeros((t, seg.n))
-    before = np.zeros(t)
-    for s in np.argsort(-seg.ph_s_per_mw, kind="stable"):
-        x[:, s] = np.clip(room - before, 0.0, seg.cap_mw[s])
-        before = before + seg.cap_mw[s]
     base = problem.replace(dr_committed_mw=0.0)
-    load = ai + x.sum(axis=1)
-    flows = allocate_supply(base, load)
-    return Schedule(
-        segment_mw=x,
-        ai_flexible_mw=np.full(t, problem.ai_flexible_mw),
-        dr_shortfall_mw=np.zeros(t),
-        grid_mw=flows["grid_mw"],
-        ppa_used_mw=flows["ppa_used_mw"],
-        ppa_resold_mw=flows["ppa_resold_mw"],
-        renewable_used_mw=flows["renewable_used_mw"],
-        renewable_resold_mw=flows["renewable_resold_mw"],
-    )
+    x = np.zeros((t, seg.n))
+    flows: dict[str, FloatArray] = {name: np.empty(t) for name in _FLOWS}
+    for rows in interval_blocks(t):
+        room = problem.renewable(rows) + problem.import_limit_mw - ai
+        xb = x[rows]
+        before = np.zeros(len(room))
+        for s in np.argsort(-seg.ph_s_per_mw, kind="stable"):
+            xb[:, s] = np.clip(room - before, 0.0, seg.cap_mw[s])
+            before = before + seg.cap_mw[s]
+        for name, flow in allocate_supply(base, ai + xb.sum(axis=1), rows).items():
+            flows[name][rows] = flow
+    return _schedule(x, constant_series(problem.ai_flexible_mw, t), constant_series(0.0, t), flows)

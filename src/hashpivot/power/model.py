@@ -23,7 +23,9 @@ Conventions
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -42,6 +44,58 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+
+#: Every interval (the default ``rows`` of the per-interval accessors).
+ALL = slice(None)
+#: Intervals per block of the interval-by-interval passes (fast path, accounts): their
+#: temporaries stay a few tens of MB whatever the horizon.
+BLOCK_INTERVALS = 1 << 16
+
+
+def constant_series(value: float, n: int) -> FloatArray:
+    """``n`` equal values as a read-only view of one number (no memory per interval).
+
+    Parameters
+    ----------
+    value : float
+    n : int
+        Number of intervals.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        Read-only; arithmetic on it gives the same values as on ``numpy.full(n, value)``.
+    """
+    return np.broadcast_to(np.float64(value), (n,))
+
+
+def interval_blocks(n: int, size: int | None = None) -> Iterator[slice]:
+    """Consecutive slices covering ``range(n)``, ``size`` intervals each.
+
+    No block but a single-interval horizon holds one interval (a short tail joins the
+    block before), so every block has the shape ``(rows, ...)`` with ``rows >= 2`` that
+    numpy reduces along axis 1 in the same order as the whole array: a blockwise pass
+    gives the same bits as one over all intervals.
+
+    Parameters
+    ----------
+    n : int
+        Number of intervals.
+    size : int, optional
+        Block length (default :data:`BLOCK_INTERVALS`).
+
+    Yields
+    ------
+    slice
+    """
+    size = max(2, size or BLOCK_INTERVALS)
+    start = 0
+    while start < n:
+        stop = start + size
+        if n - stop < 2:
+            stop = n
+        yield slice(start, stop)
+        start = stop
 
 
 @dataclass(frozen=True)
@@ -259,11 +313,11 @@ class DispatchProblem:
     meta: dict[str, Any] = field(default_factory=dict)
     grid_price_usd_per_mwh_series: FloatArray | None = None
 
-    def grid_purchase_price_usd_per_mwh(self) -> FloatArray:
-        """Price paid for grid energy before the adder, per interval. [USD/MWh]"""
+    def grid_purchase_price_usd_per_mwh(self, rows: slice = ALL) -> FloatArray:
+        """Price paid for grid energy before the adder, per interval (of ``rows``). [USD/MWh]"""
         if self.grid_price_usd_per_mwh_series is None:
-            return np.asarray(self.price_usd_per_mwh_series, dtype=float)
-        return np.asarray(self.grid_price_usd_per_mwh_series, dtype=float)
+            return np.asarray(self.price_usd_per_mwh_series, dtype=float)[rows]
+        return np.asarray(self.grid_price_usd_per_mwh_series, dtype=float)[rows]
 
     def __post_init__(self) -> None:
         n = len(self.index)
@@ -349,35 +403,44 @@ class DispatchProblem:
         flex = self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
         return self.ai_firm_mw + flex + self.mining_capacity_mw
 
-    def renewable(self) -> FloatArray:
-        """Renewable generation available, zeros when none. [MW]"""
+    def _count(self, rows: slice) -> int:
+        """Number of intervals in ``rows``."""
+        return len(range(*rows.indices(self.n_intervals)))
+
+    def renewable(self, rows: slice = ALL) -> FloatArray:
+        """Renewable generation available (in ``rows``), zeros when none. [MW]"""
         if self.renewable_mw_series is None:
-            return np.zeros(self.n_intervals)
-        return np.asarray(self.renewable_mw_series, dtype=float)
+            return np.zeros(self._count(rows))
+        return np.asarray(self.renewable_mw_series, dtype=float)[rows]
 
-    def event(self) -> BoolArray:
-        """DR event mask, all False when none."""
+    def event(self, rows: slice = ALL) -> BoolArray:
+        """DR event mask (of ``rows``), all False when none."""
         if self.dr_event_series is None or self.dr_committed_mw <= 0:
-            return np.zeros(self.n_intervals, dtype=bool)
-        return np.asarray(self.dr_event_series, dtype=bool)
+            return np.zeros(self._count(rows), dtype=bool)
+        return np.asarray(self.dr_event_series, dtype=bool)[rows]
 
-    def peak(self) -> BoolArray:
-        """4CP peak mask, all False when none."""
+    def peak(self, rows: slice = ALL) -> BoolArray:
+        """4CP peak mask (of ``rows``), all False when none."""
         if self.fourcp_peak_series is None or self.fourcp_usd_per_kw_year <= 0:
-            return np.zeros(self.n_intervals, dtype=bool)
-        return np.asarray(self.fourcp_peak_series, dtype=bool)
+            return np.zeros(self._count(rows), dtype=bool)
+        return np.asarray(self.fourcp_peak_series, dtype=bool)[rows]
 
-    def fourcp_usd_per_mw(self) -> FloatArray:
-        """4CP charge per MW of withdrawal in each interval (0 outside peaks). [USD/MW]
+    @cached_property
+    def n_peak_intervals(self) -> int:
+        """Number of 4CP peak intervals in the horizon."""
+        return int(self.peak().sum())
+
+    def fourcp_usd_per_mw(self, rows: slice = ALL) -> FloatArray:
+        """4CP charge per MW of withdrawal in each interval (of ``rows``; 0 outside peaks).
+        [USD/MW]
 
         ``charge = rate [USD/kW-yr] * 1000 * mean(withdrawal over the n peaks) [MW]``, so a
-        peak interval costs ``rate * 1000 / n`` per MW withdrawn.
+        peak interval costs ``rate * 1000 / n`` per MW withdrawn (``n`` over the horizon).
         """
-        peak = self.peak()
-        n = int(peak.sum())
+        n = self.n_peak_intervals
         if n == 0:
-            return np.zeros(self.n_intervals)
-        return np.where(peak, self.fourcp_usd_per_kw_year * 1000.0 / n, 0.0)
+            return np.zeros(self._count(rows))
+        return np.where(self.peak(rows), self.fourcp_usd_per_kw_year * 1000.0 / n, 0.0)
 
     def windows(self) -> npt.NDArray[np.int64]:
         """Flexible-AI window of each interval (all zeros when none given)."""
@@ -385,20 +448,21 @@ class DispatchProblem:
             return np.zeros(self.n_intervals, dtype=np.int64)
         return np.asarray(self.ai_window_series, dtype=np.int64)
 
-    def emissions_factor(self) -> FloatArray:
-        """Grid emissions factor per interval, zeros when unknown. [t CO2/MWh]"""
+    def emissions_factor(self, rows: slice = ALL) -> FloatArray:
+        """Grid emissions factor per interval (of ``rows``), zeros when unknown. [t CO2/MWh]"""
         if self.emissions_tco2_per_mwh_series is None:
-            return np.zeros(self.n_intervals)
-        return np.asarray(self.emissions_tco2_per_mwh_series, dtype=float)
+            return np.zeros(self._count(rows))
+        return np.asarray(self.emissions_tco2_per_mwh_series, dtype=float)[rows]
 
-    def segment_value_usd_per_mwh(self) -> FloatArray:
-        """Mining value of a MWh in each segment and interval, after pool fee. [USD/MWh]
+    def segment_value_usd_per_mwh(self, rows: slice = ALL) -> FloatArray:
+        """Mining value of a MWh in each segment and interval (of ``rows``), after pool fee.
+        [USD/MWh]
 
         ``hashprice [USD/PH/day] * hashrate per MW [PH/s/MW] / 24 h * (1 - fee)``;
         shape (T, S).
         """
         seg = self.segments
-        hp = np.asarray(self.hashprice_usd_per_ph_day_series, dtype=float)
+        hp = np.asarray(self.hashprice_usd_per_ph_day_series, dtype=float)[rows]
         return (hp[:, None] * seg.ph_s_per_mw[None, :]) * (1.0 - self.pool_fee_fraction) / 24.0
 
     @property

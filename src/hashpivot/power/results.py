@@ -34,10 +34,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hashpivot.power.model import DispatchProblem, FloatArray, Schedule
+from hashpivot.power.model import (
+    DispatchProblem,
+    FloatArray,
+    Schedule,
+    constant_series,
+    interval_blocks,
+)
 from hashpivot.power.report import SolveReport
 
-__all__ = ["Accounts", "DispatchResult", "energy_balance_residual_mw", "evaluate_accounts"]
+__all__ = [
+    "Accounts",
+    "DispatchResult",
+    "always_on_totals",
+    "energy_balance_residual_mw",
+    "evaluate_accounts",
+]
 
 
 def energy_balance_residual_mw(problem: DispatchProblem, schedule: Schedule) -> FloatArray:
@@ -50,25 +62,135 @@ def energy_balance_residual_mw(problem: DispatchProblem, schedule: Schedule) -> 
     return np.asarray(supply - demand, dtype=float)
 
 
-@dataclass
 class Accounts:
-    """Per-interval accounts of a schedule (arrays of shape (T,)) and the 4CP total."""
+    """Per-interval accounts of a schedule (arrays of shape (T,)), computed on access.
 
-    mining_mw: FloatArray
-    ai_mw: FloatArray
-    site_load_mw: FloatArray
-    hashrate_ph_s: FloatArray
-    mining_revenue_usd: FloatArray
-    grid_cost_usd: FloatArray
-    ppa_cost_usd: FloatArray
-    renewable_cost_usd: FloatArray
-    fourcp_charge_usd: FloatArray
-    resale_credits_usd: FloatArray
-    dr_readiness_usd: FloatArray
-    dr_penalty_usd: FloatArray
-    emissions_tco2: FloatArray
-    renewable_spilled_mw: FloatArray
-    ppa_spilled_mw: FloatArray
+    Nothing is stored but the problem and the schedule: each attribute is a fresh array
+    (a 10-million-interval horizon would need 15 of them at once otherwise), so read an
+    attribute once and keep it if it is needed again.
+
+    Parameters
+    ----------
+    problem : DispatchProblem
+    schedule : Schedule
+    dr_enrolled : bool
+        Whether the site takes part in the DR program (False for the always-on baseline).
+    """
+
+    def __init__(
+        self, problem: DispatchProblem, schedule: Schedule, dr_enrolled: bool = True
+    ) -> None:
+        self.problem = problem
+        self.schedule = schedule
+        self.dr_enrolled = dr_enrolled
+
+    @property
+    def _dt(self) -> FloatArray:
+        return np.asarray(self.problem.interval_hours_series, dtype=float)
+
+    @property
+    def mining_mw(self) -> FloatArray:
+        """Mining load. [MW]"""
+        return np.asarray(self.schedule.segment_mw.sum(axis=1), dtype=float)
+
+    @property
+    def ai_mw(self) -> FloatArray:
+        """AI load, firm and flexible. [MW]"""
+        return np.asarray(self.problem.ai_firm_mw + self.schedule.ai_flexible_mw, dtype=float)
+
+    @property
+    def site_load_mw(self) -> FloatArray:
+        """AI + mining load. [MW]"""
+        return self.ai_mw + self.mining_mw
+
+    @property
+    def hashrate_ph_s(self) -> FloatArray:
+        """Hashrate. [PH/s]"""
+        return np.asarray(self.schedule.segment_mw @ self.problem.segments.ph_s_per_mw)
+
+    @property
+    def mining_revenue_usd(self) -> FloatArray:
+        """Hashrate x hashprice after the pool fee. [USD]"""
+        seg_mw = self.schedule.segment_mw
+        dt = self._dt
+        out = np.empty(len(dt))
+        for rows in interval_blocks(len(dt)):  # the (T, S) values a block at a time
+            value = self.problem.segment_value_usd_per_mwh(rows)
+            out[rows] = (seg_mw[rows] * value).sum(axis=1) * dt[rows]
+        return out
+
+    @property
+    def grid_cost_usd(self) -> FloatArray:
+        """Grid import x (purchase price + adder). [USD]"""
+        p = self.problem
+        return np.asarray(
+            self.schedule.grid_mw
+            * (p.grid_purchase_price_usd_per_mwh() + p.grid_adder_usd_per_mwh)
+            * self._dt
+        )
+
+    @property
+    def ppa_cost_usd(self) -> FloatArray:
+        """Take-or-pay PPA volume x price. [USD]"""
+        p, dt = self.problem, self._dt
+        return constant_series(p.ppa_volume_mw * p.ppa_price_usd_per_mwh, len(dt)) * dt
+
+    @property
+    def renewable_cost_usd(self) -> FloatArray:
+        """Renewable generation available x its price. [USD]"""
+        p = self.problem
+        return np.asarray(p.renewable() * p.renewable_price_usd_per_mwh * self._dt)
+
+    @property
+    def fourcp_charge_usd(self) -> FloatArray:
+        """4CP charge on the grid withdrawal (import + PPA used) in peak intervals. [USD]"""
+        s = self.schedule
+        return np.asarray(self.problem.fourcp_usd_per_mw() * (s.grid_mw + s.ppa_used_mw))
+
+    @property
+    def resale_credits_usd(self) -> FloatArray:
+        """PPA and renewable energy resold x index price. [USD]"""
+        s, p = self.schedule, self.problem
+        return np.asarray(
+            (s.ppa_resold_mw + s.renewable_resold_mw) * p.price_usd_per_mwh_series * self._dt
+        )
+
+    @property
+    def dr_readiness_usd(self) -> FloatArray:
+        """DR readiness payment on the committed MW. [USD]"""
+        committed = self.problem.dr_committed_mw if self.dr_enrolled else 0.0
+        dt = self._dt
+        rate = committed * self.problem.dr_readiness_usd_per_mw_hour
+        return constant_series(rate, len(dt)) * dt
+
+    @property
+    def dr_penalty_usd(self) -> FloatArray:
+        """DR penalty on the shortfall in events. [USD]"""
+        dt = self._dt
+        if not self.dr_enrolled:
+            return np.zeros_like(dt)
+        return np.asarray(self.schedule.dr_shortfall_mw * self.problem.dr_penalty_usd_per_mwh * dt)
+
+    @property
+    def emissions_tco2(self) -> FloatArray:
+        """(Grid import + non-renewable PPA used) x grid factor. [t CO2]"""
+        s, p = self.schedule, self.problem
+        brown = s.grid_mw + (0.0 if p.ppa_is_renewable else s.ppa_used_mw)
+        return np.asarray(brown * p.emissions_factor() * self._dt)
+
+    @property
+    def renewable_spilled_mw(self) -> FloatArray:
+        """Renewable generation neither used nor resold. [MW]"""
+        s = self.schedule
+        return np.maximum(
+            self.problem.renewable() - s.renewable_used_mw - s.renewable_resold_mw, 0.0
+        )
+
+    @property
+    def ppa_spilled_mw(self) -> FloatArray:
+        """PPA energy neither used nor resold. [MW]"""
+        s = self.schedule
+        return np.maximum(self.problem.ppa_volume_mw - s.ppa_used_mw - s.ppa_resold_mw, 0.0)
 
     @property
     def power_cost_usd(self) -> FloatArray:
@@ -95,55 +217,9 @@ class Accounts:
 def evaluate_accounts(
     problem: DispatchProblem, schedule: Schedule, dr_enrolled: bool = True
 ) -> Accounts:
-    """Price a schedule interval by interval.
-
-    Parameters
-    ----------
-    problem : DispatchProblem
-    schedule : Schedule
-    dr_enrolled : bool
-        Whether the site takes part in the DR program (False for the always-on baseline).
-
-    Returns
-    -------
-    Accounts
-    """
-    dt = np.asarray(problem.interval_hours_series, dtype=float)
-    p = np.asarray(problem.price_usd_per_mwh_series, dtype=float)
-    value = problem.segment_value_usd_per_mwh()
-    seg = problem.segments
-    mining = schedule.segment_mw.sum(axis=1)
-    ai = problem.ai_firm_mw + schedule.ai_flexible_mw
-    withdrawal = schedule.grid_mw + schedule.ppa_used_mw
-    committed = problem.dr_committed_mw if dr_enrolled else 0.0
-    brown = schedule.grid_mw + (0.0 if problem.ppa_is_renewable else schedule.ppa_used_mw)
-    ren = problem.renewable()
-    return Accounts(
-        mining_mw=mining,
-        ai_mw=ai,
-        site_load_mw=ai + mining,
-        hashrate_ph_s=schedule.segment_mw @ seg.ph_s_per_mw,
-        mining_revenue_usd=(schedule.segment_mw * value).sum(axis=1) * dt,
-        grid_cost_usd=schedule.grid_mw
-        * (problem.grid_purchase_price_usd_per_mwh() + problem.grid_adder_usd_per_mwh)
-        * dt,
-        ppa_cost_usd=np.full_like(dt, problem.ppa_volume_mw * problem.ppa_price_usd_per_mwh) * dt,
-        renewable_cost_usd=ren * problem.renewable_price_usd_per_mwh * dt,
-        fourcp_charge_usd=problem.fourcp_usd_per_mw() * withdrawal,
-        resale_credits_usd=(schedule.ppa_resold_mw + schedule.renewable_resold_mw) * p * dt,
-        dr_readiness_usd=np.full_like(dt, committed * problem.dr_readiness_usd_per_mw_hour) * dt,
-        dr_penalty_usd=(
-            schedule.dr_shortfall_mw * problem.dr_penalty_usd_per_mwh * dt
-            if dr_enrolled else np.zeros_like(dt)
-        ),
-        emissions_tco2=brown * problem.emissions_factor() * dt,
-        renewable_spilled_mw=np.maximum(
-            ren - schedule.renewable_used_mw - schedule.renewable_resold_mw, 0.0
-        ),
-        ppa_spilled_mw=np.maximum(
-            problem.ppa_volume_mw - schedule.ppa_used_mw - schedule.ppa_resold_mw, 0.0
-        ),
-    )
+    """Price a schedule interval by interval: its :class:`Accounts` (same parameters),
+    computed on access."""
+    return Accounts(problem, schedule, dr_enrolled)
 
 
 def _safe_name(name: str) -> str:
@@ -151,20 +227,26 @@ def _safe_name(name: str) -> str:
 
 
 def _totals(problem: DispatchProblem, schedule: Schedule, acc: Accounts) -> dict[str, Any]:
+    """Totals of a schedule; each per-interval account is computed, summed and dropped."""
     dt = np.asarray(problem.interval_hours_series, dtype=float)
     hours = float(dt.sum())
     cap = problem.mining_capacity_mw
-    mining_mwh = float((acc.mining_mw * dt).sum())
+    mining_mw = acc.mining_mw
+    mining_mwh = float((mining_mw * dt).sum())
     ai_mwh = float((acc.ai_mw * dt).sum())
     energy = mining_mwh + ai_mwh
     uptime = mining_mwh / (cap * hours) if cap > 0 else 0.0
-    full_off = acc.mining_mw <= 1e-9 * max(cap, 1.0)
-    partial = acc.mining_mw < cap * (1 - 1e-9)
+    hours_fully_curtailed = (
+        float(dt[mining_mw <= 1e-9 * max(cap, 1.0)].sum()) if cap > 0 else 0.0
+    )
+    hours_with_curtailment = float(dt[mining_mw < cap * (1 - 1e-9)].sum()) if cap > 0 else 0.0
+    del mining_mw
     ren_used = float((schedule.renewable_used_mw * dt).sum())
     ppa_used = float((schedule.ppa_used_mw * dt).sum())
     green = ren_used + (ppa_used if problem.ppa_is_renewable else 0.0)
     power_cost = float(acc.power_cost_usd.sum())
     resale = float(acc.resale_credits_usd.sum())
+    emissions = float(acc.emissions_tco2.sum())
     return {
         "mining_revenue_usd": float(acc.mining_revenue_usd.sum()),
         "power_cost_usd": power_cost,
@@ -188,19 +270,35 @@ def _totals(problem: DispatchProblem, schedule: Schedule, acc: Accounts) -> dict
         ),
         "energy_spilled_mwh": float(((acc.renewable_spilled_mw + acc.ppa_spilled_mw) * dt).sum()),
         "effective_power_price_usd_per_mwh": (power_cost - resale) / energy if energy > 0 else 0.0,
-        "emissions_tco2": float(acc.emissions_tco2.sum()),
-        "emissions_intensity_tco2_per_mwh": (
-            float(acc.emissions_tco2.sum()) / energy if energy > 0 else 0.0
-        ),
+        "emissions_tco2": emissions,
+        "emissions_intensity_tco2_per_mwh": emissions / energy if energy > 0 else 0.0,
         "renewable_share": green / energy if energy > 0 else 0.0,
         "hashrate_mean_ph_s": float((acc.hashrate_ph_s * dt).sum() / hours),
         "uptime_fraction": uptime,
         "curtailed_hours": (1.0 - uptime) * hours if cap > 0 else 0.0,
-        "hours_fully_curtailed": float(dt[full_off].sum()) if cap > 0 else 0.0,
-        "hours_with_curtailment": float(dt[partial].sum()) if cap > 0 else 0.0,
+        "hours_fully_curtailed": hours_fully_curtailed,
+        "hours_with_curtailment": hours_with_curtailment,
         "dr_shortfall_mwh": float((schedule.dr_shortfall_mw * dt).sum()),
         "hours": hours,
     }
+
+
+def always_on_totals(problem: DispatchProblem) -> dict[str, Any]:
+    """Totals of the always-on baseline (no DR program); its schedule is not kept.
+
+    Parameters
+    ----------
+    problem : DispatchProblem
+
+    Returns
+    -------
+    dict
+        As :meth:`DispatchResult.summary` reports them for the dispatch.
+    """
+    from hashpivot.power.fast import always_on_schedule
+
+    baseline = always_on_schedule(problem)
+    return _totals(problem, baseline, Accounts(problem, baseline, dr_enrolled=False))
 
 
 @dataclass
@@ -215,34 +313,37 @@ class DispatchResult:
         The optimal (or best found) flows.
     report : SolveReport
         Solver, status, build / solve seconds, MIP gap, objective reported by the solver.
-    baseline : Schedule
-        Always-on schedule.
+    baseline_totals : dict, optional
+        Totals of the always-on baseline (:func:`always_on_totals`), computed when first
+        needed if not given. :func:`hashpivot.power.solve` gives them, computed before the
+        dispatch so the two schedules are never held at once.
     """
 
     problem: DispatchProblem
     schedule: Schedule
     report: SolveReport
-    baseline: Schedule
+    baseline_totals: dict[str, Any] | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ---- accounts -----------------------------------------------------------------------
     @property
+    def baseline(self) -> Schedule:
+        """Always-on schedule (:func:`~hashpivot.power.fast.always_on_schedule`), built on
+        each access: it is as large as the schedule, so it is not kept."""
+        from hashpivot.power.fast import always_on_schedule
+
+        return always_on_schedule(self.problem)
+
+    @property
     def accounts(self) -> Accounts:
-        """Per-interval accounts of the dispatch."""
-        if "acc" not in self._cache:
-            self._cache["acc"] = evaluate_accounts(self.problem, self.schedule)
-        acc: Accounts = self._cache["acc"]
-        return acc
+        """Per-interval accounts of the dispatch (computed on access)."""
+        return Accounts(self.problem, self.schedule)
 
     @property
     def baseline_accounts(self) -> Accounts:
-        """Per-interval accounts of the always-on baseline (no DR program)."""
-        if "base" not in self._cache:
-            self._cache["base"] = evaluate_accounts(
-                self.problem, self.baseline, dr_enrolled=False
-            )
-        acc: Accounts = self._cache["base"]
-        return acc
+        """Per-interval accounts of the always-on baseline (no DR program), over a baseline
+        schedule built for them."""
+        return Accounts(self.problem, self.baseline, dr_enrolled=False)
 
     @property
     def objective_usd(self) -> float:
@@ -270,8 +371,10 @@ class DispatchResult:
         """
         if "summary" in self._cache:
             return dict(self._cache["summary"])
+        if self.baseline_totals is None:
+            self.baseline_totals = always_on_totals(self.problem)
+        base = self.baseline_totals
         tot = _totals(self.problem, self.schedule, self.accounts)
-        base = _totals(self.problem, self.baseline, self.baseline_accounts)
         out: dict[str, Any] = dict(tot)
         out["objective_usd"] = tot["net_margin_usd"]
         out["net_margin_always_on_usd"] = base["net_margin_usd"]
@@ -345,8 +448,9 @@ class DispatchResult:
         df["dr_income_usd"] = acc.dr_income_usd
         df["net_margin_usd"] = acc.net_margin_usd
         df["emissions_tco2"] = acc.emissions_tco2
-        df["mining_always_on_mw"] = self.baseline_accounts.mining_mw
-        df["net_margin_always_on_usd"] = self.baseline_accounts.net_margin_usd
+        base = self.baseline_accounts
+        df["mining_always_on_mw"] = base.mining_mw
+        df["net_margin_always_on_usd"] = base.net_margin_usd
         return df
 
     def monthly_frame(self) -> pd.DataFrame:
@@ -356,22 +460,22 @@ class DispatchResult:
         energy_renewable_mwh, energy_resold_mwh, emissions_tco2, mining_revenue_usd,
         power_cost_usd, net_margin_usd, net_margin_always_on_usd, uptime_fraction``.
         """
-        df = self.schedule_frame()
-        dt = df["interval_hours"]
-        e = pd.DataFrame(index=df.index)
-        e["energy_ai_mwh"] = df["ai_mw"] * dt
-        e["energy_mining_mwh"] = df["mining_mw"] * dt
-        e["energy_grid_mwh"] = df["grid_mw"] * dt
-        e["energy_ppa_mwh"] = df["ppa_used_mw"] * dt
-        e["energy_renewable_mwh"] = df["renewable_used_mw"] * dt
-        e["energy_resold_mwh"] = (df["ppa_resold_mw"] + df["renewable_resold_mw"]) * dt
-        e["emissions_tco2"] = df["emissions_tco2"]
-        e["mining_revenue_usd"] = df["mining_revenue_usd"]
-        e["power_cost_usd"] = df["power_cost_usd"]
-        e["net_margin_usd"] = df["net_margin_usd"]
-        e["net_margin_always_on_usd"] = df["net_margin_always_on_usd"]
-        e["capacity_mwh"] = self.problem.mining_capacity_mw * dt
-        idx = pd.DatetimeIndex(df.index)
+        p, sch, acc = self.problem, self.schedule, self.accounts
+        dt = np.asarray(p.interval_hours_series, dtype=float)
+        e = pd.DataFrame(index=p.index)
+        e["energy_ai_mwh"] = acc.ai_mw * dt
+        e["energy_mining_mwh"] = acc.mining_mw * dt
+        e["energy_grid_mwh"] = sch.grid_mw * dt
+        e["energy_ppa_mwh"] = sch.ppa_used_mw * dt
+        e["energy_renewable_mwh"] = sch.renewable_used_mw * dt
+        e["energy_resold_mwh"] = (sch.ppa_resold_mw + sch.renewable_resold_mw) * dt
+        e["emissions_tco2"] = acc.emissions_tco2
+        e["mining_revenue_usd"] = acc.mining_revenue_usd
+        e["power_cost_usd"] = acc.power_cost_usd
+        e["net_margin_usd"] = acc.net_margin_usd
+        e["net_margin_always_on_usd"] = self.baseline_accounts.net_margin_usd
+        e["capacity_mwh"] = p.mining_capacity_mw * dt
+        idx = pd.DatetimeIndex(p.index)
         naive = idx.tz_localize(None) if idx.tz is not None else idx
         months = naive.to_period("M")
         out = e.groupby(months).sum()

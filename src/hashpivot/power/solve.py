@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.power.fast import always_on_schedule, solve_fast
+from hashpivot.power.fast import solve_fast
 from hashpivot.power.lp import solve_lp
 from hashpivot.power.model import DispatchProblem
-from hashpivot.power.results import DispatchResult
+from hashpivot.power.results import DispatchResult, always_on_totals
 
 __all__ = ["solve"]
 
@@ -46,12 +46,17 @@ def solve(
         raise InputError(
             Problem(path="solver", message=f"{solver!r} is not one of {', '.join(SOLVERS)}")
         )
-    if solver == "fast" or (solver == "auto" and not problem.links_intervals):
+    fast = solver == "fast" or (solver == "auto" and not problem.links_intervals)
+    if fast and problem.links_intervals:
+        solve_fast(problem)  # raises the fast path's error before any other work
+    # the baseline first, reduced to its totals: the two schedules are never held at once
+    baseline_totals = always_on_totals(problem)
+    if fast:
         schedule, report = solve_fast(problem)
     else:
         schedule, report = solve_lp(
             problem, mip_gap=mip_gap, time_limit_seconds=time_limit_seconds, **lp_options
         )
     return DispatchResult(
-        problem=problem, schedule=schedule, report=report, baseline=always_on_schedule(problem)
+        problem=problem, schedule=schedule, report=report, baseline_totals=baseline_totals
     )

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.exceptions import DataError, InputError, Problem
-from hashpivot.power.model import FloatArray
+from hashpivot.power.model import FloatArray, constant_series
 
 __all__ = ["align_to_index", "interval_hours_of", "localize_times"]
 
@@ -38,7 +38,7 @@ def interval_hours_of(index: pd.DatetimeIndex) -> tuple[FloatArray, int]:
     if step <= 0:
         raise InputError(Problem(path="prices", message="price timestamps are not increasing"))
     n_gaps = int(np.sum(np.abs(steps - step) > 1e-9))
-    return np.full(len(index), step), n_gaps
+    return constant_series(step, len(index)), n_gaps
 
 
 def align_to_index(

@@ -133,7 +133,7 @@ def build_dispatch_problem(
         ai_firm_mw=ai.firm_mw,
         ai_flexible_mw=ai.flexible_mw,
         ai_flexible_max_mw=ai.flexible_max_mw,
-        ai_window_series=ai.window,
+        ai_window_series=ai.window if ai.flexible_mw > 0 else None,  # windows matter then only
         grid_adder_usd_per_mwh=grid.adder_usd_per_mwh,
         grid_price_usd_per_mwh_series=grid.price_usd_per_mwh_series,
         ppa_volume_mw=ppa.volume_mw if ppa else 0.0,

@@ -19,7 +19,7 @@ from hashpivot.engines.dispatch.alignment import align_to_index, localize_times
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.models import Site
 from hashpivot.models.dispatch import DispatchSpec
-from hashpivot.power.model import BoolArray, FloatArray, Tranche
+from hashpivot.power.model import BoolArray, FloatArray, Tranche, constant_series
 from hashpivot.power.profiles import clear_sky_solar_profile, synthetic_wind_profile
 
 __all__ = [
@@ -123,9 +123,9 @@ def resolve_hashprice(
     if isinstance(override, pd.Series):
         return align_to_index(override, index, "hashprice series"), "hashprice series (argument)"
     if override is not None:
-        return np.full(n, float(override)), "constant (command line)"
+        return constant_series(float(override), n), "constant (command line)"
     if spec.hashprice_usd_per_ph_day is not None:
-        return np.full(n, float(spec.hashprice_usd_per_ph_day)), "constant (dispatch spec)"
+        return constant_series(float(spec.hashprice_usd_per_ph_day), n), "constant (dispatch spec)"
     from hashpivot.io.bundled import load_btc_daily, network_state_on
 
     utc_days = index.tz_convert("UTC").normalize().tz_localize(None)
@@ -143,7 +143,7 @@ def resolve_hashprice(
         diff = spec.network_difficulty if spec.network_difficulty is not None else base[1]
         fees = spec.fees_btc_per_block if spec.fees_btc_per_block is not None else base[2]
         value = float(hashprice_usd_per_ph_day(price, diff, base[3], fees))
-        return np.full(n, value), (
+        return constant_series(value, n), (
             f"network conditions: BTC {price:,.0f} USD, difficulty {diff:.4g}, "
             f"fees {fees:.3f} BTC/block, subsidy {base[3]} BTC"
         )
@@ -211,7 +211,7 @@ def resolve_grid_price(
         # the miner pays the fixed price on the energy it uses and saves it by curtailing;
         # only a [sites.dispatch.ppa] block (or renewables) is resold, at the market price
         fixed = float(contract.price_usd_per_mwh)
-        series = np.full(n, fixed)
+        series = constant_series(fixed, n)
         meta["power_contract"] = (
             f"fixed price {fixed:g} USD/MWh (+ adder {adder:g}) on the energy used; curtailing "
             "saves it; the market price values only resale of a PPA block or renewables"
@@ -440,7 +440,7 @@ def resolve_emissions(
         return ef, {"emissions_source": source}
     if spec.emissions_factor_tco2_per_mwh is not None:
         return (
-            np.full(n, spec.emissions_factor_tco2_per_mwh),
+            constant_series(spec.emissions_factor_tco2_per_mwh, n),
             {"emissions_source": "dispatch.emissions_factor_tco2_per_mwh"},
         )
     from hashpivot.io import load_emission_factors
@@ -448,9 +448,9 @@ def resolve_emissions(
 
     try:
         value, source = grid_emissions_factor(region, load_emission_factors())
-        return np.full(n, value), {"emissions_source": source}
+        return constant_series(value, n), {"emissions_source": source}
     except InputError:
-        return np.full(n, np.nan), {
+        return constant_series(np.nan, n), {
             "emissions_source": f"no bundled factor for region {region!r}: emissions not computed; "
             "set dispatch.emissions_factor_tco2_per_mwh"
         }
