@@ -85,9 +85,9 @@ def profit_command(
             problems.append(Problem("MODEL", str(exc), CLI))
     if problems:
         raise InputError(problems)
-    from hashpivot.cli.economics import _network, warn_if_stale
+    from hashpivot.cli.network import network_from_options, warn_if_stale
 
-    network = _network(date, None, None, None, live)
+    network = network_from_options(date, None, None, None, live)
     rows = []
     for spec in specs:
         price = machine_price_usd

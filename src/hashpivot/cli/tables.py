@@ -23,10 +23,16 @@ from rich.text import Text
 __all__ = [
     "btc_with_unit",
     "compact_table",
+    "fmt_number",
     "hashrate_with_unit",
     "make_console",
     "print_strategy_table",
 ]
+
+
+def fmt_number(v: float, digits: int = 0) -> str:
+    """``v`` with thousands separators and ``digits`` decimals; "n/a" when not finite."""
+    return "n/a" if not math.isfinite(v) else f"{v:,.{digits}f}"
 
 
 def make_console() -> Console:

@@ -1,0 +1,163 @@
+"""Network conditions from the command line (``cost``, ``profit``): the options, their
+checks, and the conditions of a day of the daily history or of ``--live`` with the
+overrides applied."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from hashpivot.cli.options import iso_day
+from hashpivot.exceptions import DataError, InputError, Problem
+
+if TYPE_CHECKING:
+    from hashpivot.engines.unit_economics import NetworkConditions
+
+CLI = "<command line>"
+
+BtcPrice = Annotated[
+    float | None, typer.Option("--btc-price-usd", help="BTC price. [USD]", show_default=False)
+]
+Difficulty = Annotated[
+    float | None,
+    typer.Option("--difficulty", help="Network difficulty, e.g. 117e12. [-]", show_default=False),
+]
+Fees = Annotated[
+    float | None,
+    typer.Option("--fees-btc-per-block", help="Average fees per block. [BTC]", show_default=False),
+]
+LiveFlag = Annotated[
+    bool,
+    typer.Option("--live", help="Current network state from mempool.space (needs the network)."),
+]
+
+
+def check_positive(
+    problems: list[Problem], name: str, value: float | None, zero_ok: bool
+) -> None:
+    """Add a problem at ``--name`` unless ``value`` is None or a finite number > 0
+    (>= 0 with ``zero_ok``)."""
+    if value is None:
+        return
+    bad = not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok)
+    if bad:
+        need = ">= 0" if zero_ok else "> 0"
+        problems.append(Problem(f"--{name}", f"must be a finite number {need} (got {value})", CLI))
+
+
+#: Protocol and market limits of the network options: difficulty >= 1 (its definition),
+#: fees below the largest block reward ever paid, a BTC price below 100 M USD.
+_LIMITS = {"--difficulty": (1.0, 1e18), "--fees-btc-per-block": (0.0, 100.0),
+           "--btc-price-usd": (0.0, 1e8)}
+
+
+def check_protocol_range(
+    problems: list[Problem], price: float | None, difficulty: float | None, fees: float | None
+) -> None:
+    """Add a problem for each positive option outside its :data:`_LIMITS`."""
+    for flag, value in (("--btc-price-usd", price), ("--difficulty", difficulty),
+                        ("--fees-btc-per-block", fees)):
+        lo, hi = _LIMITS[flag]
+        if value is not None and math.isfinite(value) and not lo <= value <= hi and value > 0:
+            problems.append(Problem(flag, f"must be within {lo:g}-{hi:g} (got {value:g})", CLI))
+
+
+def check_fleet_fits_network(portfolio: Any, network: Any, source: str, given: bool) -> None:
+    """A ``--difficulty`` whose network is smaller than the portfolio's own fleet (which it
+    includes) is a typo: an :class:`InputError` at ``--difficulty``. A historical day is a
+    what-if (today's fleet in 2016) and is not checked."""
+    if not given:
+        return
+    fleet_th_s = sum(e.total_hashrate_th_s for s in portfolio.sites for e in s.fleet)
+    network_th_s = network.difficulty * 2**32 / 600.0 / 1e12
+    if fleet_th_s > network_th_s:
+        raise InputError(
+            [
+                Problem(
+                    "--difficulty",
+                    f"the network it implies ({network_th_s:.4g} TH/s) is smaller than the "
+                    f"fleet of {source} ({fleet_th_s:.4g} TH/s)",
+                    CLI,
+                )
+            ]
+        )
+
+
+def network_from_options(
+    date: str | None,
+    btc_price_usd: float | None,
+    difficulty: float | None,
+    fees_btc_per_block: float | None,
+    live: bool = False,
+) -> NetworkConditions:
+    """Network conditions of ``--date`` (default the latest data day) or ``--live``, with
+    the given overrides; bad options raise :class:`InputError` at their flags."""
+    from hashpivot.engines.unit_economics import NetworkConditions
+
+    problems: list[Problem] = []
+    check_positive(problems, "btc-price-usd", btc_price_usd, zero_ok=False)
+    check_positive(problems, "difficulty", difficulty, zero_ok=False)
+    check_positive(problems, "fees-btc-per-block", fees_btc_per_block, zero_ok=True)
+    check_protocol_range(problems, btc_price_usd, difficulty, fees_btc_per_block)
+    if live and date is not None:
+        problems.append(Problem("--live", "use either --date or --live, not both", CLI))
+    if problems:
+        raise InputError(problems)
+    if date is not None:
+        date = iso_day(date, "--date")
+    if live:
+        base = NetworkConditions.live()
+    else:
+        day = date or _latest_day()
+        try:
+            base = NetworkConditions.from_history(day)
+        except DataError as exc:
+            raise InputError([Problem("--date", str(exc), CLI)]) from None
+    if btc_price_usd is None and difficulty is None and fees_btc_per_block is None:
+        return base
+    return dataclasses.replace(
+        base,
+        btc_price_usd=base.btc_price_usd if btc_price_usd is None else btc_price_usd,
+        difficulty=base.difficulty if difficulty is None else difficulty,
+        fees_btc_per_block=(
+            base.fees_btc_per_block if fees_btc_per_block is None else fees_btc_per_block
+        ),
+        source=f"command line; other fields from {base.source} on {base.date}",
+    )
+
+
+def _latest_day() -> str:
+    """The latest data day (bundled or fetched by `hashpivot data update`)."""
+    from hashpivot.io import btc_daily_range
+
+    return btc_daily_range()[1].isoformat()
+
+
+def warn_if_stale(date: str | None, live: bool) -> None:
+    """After a result on the latest data day: a warning on stderr when that day is older
+    than 30 days (nothing with --date or --live)."""
+    if date is not None or live:
+        return
+    from hashpivot.io.user_data import staleness_warning
+
+    warning = staleness_warning()
+    if warning:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+
+__all__ = [
+    "CLI",
+    "BtcPrice",
+    "Difficulty",
+    "Fees",
+    "LiveFlag",
+    "check_fleet_fits_network",
+    "check_positive",
+    "check_protocol_range",
+    "network_from_options",
+    "warn_if_stale",
+]
