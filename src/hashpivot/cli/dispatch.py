@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from hashpivot.cli.errors import fail_input, handle_errors, options_for
+from hashpivot.cli.errors import fail_input, handle_errors, options_for, speak_options
 from hashpivot.cli.output import jsonable
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import DataError, InputError, Problem
@@ -132,16 +132,19 @@ def dispatch_command(
     check_out_dir(out)
     load_site_file(portfolio_file)  # every problem at once; odd units warn
     price_option = "--prices" if prices is not None else "--market"
+    options = {"site": "--site", "prices_file": "--prices", "market": "--market",
+               "prices": price_option}
+    spoken = {"prices_file": "--prices FILE", "hashprice": "--hashprice-usd-per-ph-day"}
     try:
-        with options_for({"site": "--site", "prices_file": "--prices", "market": "--market",
-                          "prices": price_option}):
+        with options_for(options, spoken):
             result = run_dispatch_file(
                 portfolio_file, prices_file=prices, market=market, site_name=site,
                 solver=solver, hashprice=hashprice,
             )
     except DataError as exc:  # the bundled history does not cover the prices' days
         source = str(prices) if prices is not None else CLI
-        raise InputError(Problem(price_option, str(exc), source)) from None
+        message = speak_options(str(exc), {**options, **spoken})
+        raise InputError(Problem(price_option, message, source)) from None
     written: list[Path] = []
     if out is not None:
         from hashpivot.reports.dispatch import write_dispatch

@@ -78,22 +78,38 @@ def flush() -> None:
     sys.stdout.flush()
 
 
+def speak_options(message: str, words: Mapping[str, str]) -> str:
+    """``message`` with each argument an engine names in backquotes (```prices_file```)
+    replaced by what the user typed for it (``--prices FILE``)."""
+    for argument, option in words.items():
+        message = message.replace(f"`{argument}`", option)
+    return message
+
+
 @contextmanager
-def options_for(arguments: Mapping[str, str]) -> Iterator[None]:
+def options_for(
+    arguments: Mapping[str, str], spoken: Mapping[str, str] | None = None
+) -> Iterator[None]:
     """Report problems about an engine's arguments at the option the user typed.
 
     Engines name their arguments (``site``, ``prices_file``); only the CLI speaks of flags.
     Inside this block, an :class:`InputError` whose problem is at one of ``arguments``
-    (argument name -> option) is re-raised at the option, from ``<command line>``.
+    (argument name -> option) is re-raised at the option, from ``<command line>``; in
+    every message, an argument named in backquotes (```prices_file```) becomes its
+    option, or its entry in ``spoken`` (argument name -> text, e.g. ``--prices FILE``,
+    also for arguments no problem is at).
     """
+    words = {**arguments, **(spoken or {})}
     try:
         yield
     except InputError as exc:
         raise InputError(
             [
-                Problem(arguments[p.path], p.message, p.source or "<command line>")
-                if p.path in arguments
-                else p
+                Problem(
+                    arguments.get(p.path, p.path),
+                    speak_options(p.message, words),
+                    (p.source or "<command line>") if p.path in arguments else p.source,
+                )
                 for p in exc.problems
             ]
         ) from None

@@ -40,6 +40,10 @@ __all__ = [
 #: Entries for the result's ``meta``: where each resolved value comes from.
 Provenance = dict[str, Any]
 
+#: The inputs that set a hashprice, as an error names them: the argument (an interface
+#: shows its own name for it, e.g. a command-line option) and the field of the file.
+_HASHPRICE_INPUTS = "`hashprice` or dispatch.hashprice_usd_per_ph_day"
+
 
 def resolve_tranches(site: Site, spec: DispatchSpec) -> tuple[tuple[Tranche, ...], Provenance]:
     """One tranche per fleet entry of a site.
@@ -151,8 +155,7 @@ def resolve_hashprice(
         daily = load_btc_daily(utc_days[0], utc_days[-1])
     except DataError as exc:
         raise DataError(
-            f"{exc}; give a hashprice (--hashprice-usd-per-ph-day or "
-            "dispatch.hashprice_usd_per_ph_day)"
+            f"{exc}; give a hashprice ({_HASHPRICE_INPUTS})"
         ) from exc
     hp = hashprice_usd_per_ph_day(
         daily["price_usd"], daily["difficulty"], daily["subsidy_btc_per_block"],
@@ -160,7 +163,10 @@ def resolve_hashprice(
     )
     values = hp.reindex(utc_days).to_numpy(dtype=float)
     if np.isnan(values).any():
-        raise DataError("the bundled network data has gaps in the horizon; give a hashprice")
+        raise DataError(
+            f"the bundled network data has gaps in the horizon; give a hashprice "
+            f"({_HASHPRICE_INPUTS})"
+        )
     return values, "daily hashprice from bundled Coin Metrics network data (UTC days)"
 
 

@@ -159,7 +159,7 @@ def load_prices(
 
     if prices_file is not None and market is not None:
         raise InputError(
-            Problem(path="prices_file", message="give either prices_file or market, not both")
+            Problem(path="prices_file", message="give either `prices_file` or `market`, not both")
         )
     contract_market = site.power_contract.market if site.power_contract is not None else None
     if prices_file is not None:
@@ -184,7 +184,7 @@ def load_prices(
             raise InputError(
                 Problem(
                     path="market",
-                    message="give --prices FILE or --market iso:point:year (bundled: "
+                    message="give `prices_file`, or `market` as iso:point:year (bundled: "
                     f"{', '.join(bundled_market_keys())})",
                 )
             )
@@ -198,7 +198,7 @@ def load_prices(
             if not years:
                 raise InputError(
                     Problem(path="power_contract.market",
-                            message=f"no bundled prices for {key}; pass --prices FILE")
+                            message=f"no bundled prices for {key}; give `prices_file`")
                 )
             market = f"{key.iso}:{key.point}:{years[-1]}"
         else:
