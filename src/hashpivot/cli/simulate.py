@@ -93,19 +93,22 @@ def _print(result: SimulationResult, console: Console) -> None:
 
     inp = result.inputs
     names = result.strategy_names
+    stats = [result.strategy_stats(n) for n in names]
     title = (
         f"Monte Carlo: {result.n_paths:,} paths, {inp['start']} + "
         f"{inp['horizon_months']} months, discount {100 * inp['discount_rate']:.1f} %/year, "
         + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury")
     )
+    taxed = any("npv_after_tax_mean_usd" in s for s in stats)
     caption = (
-        "NPV of unlevered FCF, pre-tax, without terminal value unless 'with TV'; "
+        "NPV of unlevered FCF, "
+        + ("pre-tax unless 'after tax'" if taxed else "pre-tax")
+        + ", without terminal value unless 'with TV'; "
         "CVaR95 = mean NPV of the worst 5 % of paths; deterministic = every volatility zero "
         "(the pivot model's path); P(beats keep) = share of paths where the NPV exceeds "
         "keep_mining's; " + str(inp.get("terminal_value", "")) + "; price center: "
         + str(inp.get("scenario", {}).get("price_center", ""))
     )
-    stats = [result.strategy_stats(n) for n in names]
     sold = [float(s["expected_forced_sale_btc"]) for s in stats]
     rows: list[tuple[str, str, list[str]]] = [
         ("NPV mean", "M USD", [fmt_musd(s["npv_mean_usd"]) for s in stats]),
@@ -129,6 +132,18 @@ def _print(result: SimulationResult, console: Console) -> None:
             "P(beats keep), TV",
             "%",
             [fmt_pct(s.get("prob_beats_baseline_with_tv", float("nan"))) for s in stats],
+        ),
+        *(
+            [
+                ("NPV after tax, mean", "M USD",
+                 [fmt_musd(s["npv_after_tax_mean_usd"]) for s in stats]),
+                ("NPV after tax, P5", "M USD",
+                 [fmt_musd(s["npv_after_tax_p5_usd"]) for s in stats]),
+                ("P(beats keep), tax", "%",
+                 [fmt_pct(s["prob_beats_baseline_after_tax"]) for s in stats]),
+            ]
+            if taxed
+            else []
         ),
         (
             "NPV vs keep, mean",

@@ -17,6 +17,15 @@ from typing import Any
 PRE_TAX = "pre-tax: income tax not modelled"
 
 
+def after_tax_note(description: str) -> str:
+    """The tax row of a simulation with ``[pivot.tax]``: the spec's one-line
+    ``description`` and what the simulation does with it."""
+    return (
+        f"{description}; NPV rows before and after tax; the treasury pays the tax "
+        "(interest deducted)"
+    )
+
+
 def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     """The assumptions of a run (``SimulationResult.inputs``) with their sources.
 
@@ -42,6 +51,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     horizon: float | int = months // 12 if months % 12 == 0 else round(months / 12, 4)
     levered = inputs.get("npv_cash_flow") == "levered"
     center = str(inputs.get("scenario", {}).get("price_center", "mean"))
+    taxed = inputs.get("taxes", PRE_TAX) != PRE_TAX
     return [
         {"name": "[pivot] horizon_years", "value": horizon, "unit": "year",
          "source": src("horizon_years", "horizon_months")},
@@ -59,8 +69,8 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "unit": "-", "source": src("terminal_value")},
         {"name": "[scenario] price_center", "value": center, "unit": "-",
          "source": "file" if inputs.get("price_center_in_file") else "default"},
-        {"name": "taxes", "value": inputs.get("taxes", PRE_TAX), "unit": "-",
-         "source": "model"},
+        {"name": "[pivot.tax]" if taxed else "taxes", "value": inputs.get("taxes", PRE_TAX),
+         "unit": "-", "source": "file" if taxed else "model"},
         {"name": "[sites.hosting.risk]",
          "value": (
              "drawn per path at " + ", ".join(inputs["hosting_risk_sites"])
@@ -72,4 +82,4 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["PRE_TAX", "resolved_assumptions"]
+__all__ = ["PRE_TAX", "after_tax_note", "resolved_assumptions"]

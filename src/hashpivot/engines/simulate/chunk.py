@@ -11,10 +11,9 @@ import time
 
 import numpy as np
 
-from hashpivot.engines.pivot.discounting import hosting_fcf_usd
-from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.simulate.reverse_margin import reverse_margin_counts
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
+from hashpivot.engines.simulate.valuation import value_paths
 from hashpivot.hosting.risk import hosting_risk_draws, hosting_risk_rng
 from hashpivot.scenarios import count_loss_spells, generate_chunk
 from hashpivot.treasury_kernel import treasury_summaries
@@ -42,6 +41,7 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
     npv = np.empty((S, size))
     tv_spec = task.terminal_value if task.keeps_terminal_value else None
     npv_tv = np.empty((S, size)) if tv_spec is not None else None
+    npv_at = np.empty((S, size)) if task.tax is not None else None
     fcf_sum = np.empty((S, T))
     treasury: dict[tuple[str, str], TreasuryTotals] = {}
     direct = np.zeros(T)
@@ -63,18 +63,16 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
         cf = task.pivot.strategy_cash_flows(
             task.portfolio, strategy, market, task.site_name, **extra
         )
-        flow = cf.unlevered_fcf_usd if task.npv_cash_flow == "unlevered" else cf.levered_fcf_usd
-        flow = np.asarray(flow, dtype=np.float64)
-        if task.hosting_discount_factors is not None and task.npv_cash_flow == "unlevered":
-            host = hosting_fcf_usd(cf)
-            npv[i] = ((flow - host) * task.discount_factors).sum(axis=1) + (
-                host * task.hosting_discount_factors
-            ).sum(axis=1)
-        else:
-            npv[i] = (flow * task.discount_factors).sum(axis=1)
-        if npv_tv is not None and tv_spec is not None:
-            tv = terminal_value(cf, tv_spec, task.discount_rate, task.hosting_discount_rate)
-            npv_tv[i] = npv[i] + tv.present_value_usd
+        values = value_paths(task, cf)
+        npv[i] = values.npv_usd
+        if npv_tv is not None and values.npv_with_tv_usd is not None:
+            npv_tv[i] = values.npv_with_tv_usd
+        if npv_at is not None and values.npv_after_tax_usd is not None:
+            npv_at[i] = values.npv_after_tax_usd
+        flow = np.asarray(
+            cf.unlevered_fcf_usd if task.npv_cash_flow == "unlevered" else cf.levered_fcf_usd,
+            dtype=np.float64,
+        )
         fcf_sum[i] = flow.sum(axis=0)
         btc_mined = np.asarray(cf.btc_mined, dtype=np.float64)
         # every policy in one compiled pass; the fiat flow (levered FCF - mining revenue -
@@ -83,7 +81,7 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
             task.treasury,
             price,
             btc_mined,
-            np.asarray(cf.levered_fcf_usd, dtype=np.float64),
+            values.levered_fcf_after_tax_usd,
             np.asarray(cf.mining_revenue_usd, dtype=np.float64),
             task.corporate_cash_cost_usd,
             task.debt_service_usd,
@@ -101,7 +99,7 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
                 cf.mining_mw, task.corporate_cash_cost_usd,
                 task.noncash_cost_usd,
             )
-        del cf, flow, btc_mined
+        del cf, flow, btc_mined, values
     hashprice = market.hashprice_usd_per_th_day[:m] * 1000.0
     return ChunkResult(
         k=k,
@@ -120,5 +118,6 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
         mean_fcf_usd_sum=fcf_sum,
         seconds=time.perf_counter() - t0,
         npv_with_tv_usd=npv_tv,
+        npv_after_tax_usd=npv_at,
         loss_spell_paths=count_loss_spells(task.params, market),
     )

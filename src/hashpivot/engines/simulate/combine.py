@@ -46,10 +46,12 @@ class ChunkCombiner:
         Fan-chart paths per chunk (``ChunkTask.fan_paths``). [-]
     with_terminal_value : bool
         Whether the chunks return NPVs with terminal value (``ChunkTask.keeps_terminal_value``).
+    with_tax : bool
+        Whether the chunks return NPVs after income tax (``ChunkTask.tax`` given).
 
     Notes
     -----
-    Memory: ``(2 if with_terminal_value else 1) + 1`` float64 arrays of shape
+    Memory: ``2 + with_terminal_value + with_tax`` float64 arrays of shape
     (strategies, paths), allocated here, plus the fan samples (at most
     :data:`~hashpivot.engines.simulate.chunk.FAN_PATHS_MAX` paths) and the totals of the
     chunks that finished before an earlier one (a few numbers per month each).
@@ -63,6 +65,7 @@ class ChunkCombiner:
         chunk_sizes: Sequence[int],
         fan_paths: int,
         with_terminal_value: bool,
+        with_tax: bool = False,
     ) -> None:
         self.strategy_names = list(strategy_names)
         self.policies = tuple(policies)
@@ -75,6 +78,7 @@ class ChunkCombiner:
         S, n = len(self.strategy_names), self.n_paths
         self.npv_usd: FloatArray = np.empty((S, n))
         self.npv_with_tv_usd: FloatArray | None = np.empty((S, n)) if with_terminal_value else None
+        self.npv_after_tax_usd: FloatArray | None = np.empty((S, n)) if with_tax else None
         self.min_cash_usd: FloatArray = np.empty((S, n))  # main policy
         self._fan: dict[str, FloatArray] = {}  # allocated by the first chunk
         self._cash_fan: FloatArray | None = None  # (S, fan paths, T), main policy
@@ -107,6 +111,10 @@ class ChunkCombiner:
             if r.npv_with_tv_usd is None:
                 raise ValueError(f"chunk {k} has no NPV with terminal value")
             self.npv_with_tv_usd[:, lo:hi] = r.npv_with_tv_usd
+        if self.npv_after_tax_usd is not None:
+            if r.npv_after_tax_usd is None:
+                raise ValueError(f"chunk {k} has no NPV after tax")
+            self.npv_after_tax_usd[:, lo:hi] = r.npv_after_tax_usd
         main = self.policies[0]
         f_lo, f_hi = int(self._fan_offsets[k]), int(self._fan_offsets[k + 1])
         if f_hi > f_lo:
@@ -122,6 +130,7 @@ class ChunkCombiner:
             r,
             npv_usd=np.empty((len(self.strategy_names), 0)),
             npv_with_tv_usd=None,
+            npv_after_tax_usd=None,
             treasury={key: t.without_paths() for key, t in r.treasury.items()},
             fan_btc_price_usd=no_fan,
             fan_hashprice_usd_per_ph_day=no_fan,
@@ -188,7 +197,7 @@ class ChunkCombiner:
             fan[f"cash_usd:{s}"] = _quantiles(treasury[(s, main)].cash_sample_usd)
         self._fan = {}  # the market samples are not kept (their quantiles are)
         fcf = self._fcf / n
-        tv = self.npv_with_tv_usd
+        tv, at = self.npv_with_tv_usd, self.npv_after_tax_usd
         return SimulationResult(
             periods=self.periods,
             strategy_names=list(self.strategy_names),
@@ -202,6 +211,9 @@ class ChunkCombiner:
             mean_cash_flow_usd={s: fcf[i] for i, s in enumerate(self.strategy_names)},
             npv_with_terminal_value_usd=(
                 {} if tv is None else {s: tv[i] for i, s in enumerate(self.strategy_names)}
+            ),
+            npv_after_tax_usd=(
+                {} if at is None else {s: at[i] for i, s in enumerate(self.strategy_names)}
             ),
         )
 
@@ -220,6 +232,7 @@ def combine_chunks(
     combiner = ChunkCombiner(
         strategy_names, policies, periods, [r.n for r in rs], fan_paths,
         rs[0].npv_with_tv_usd is not None,
+        rs[0].npv_after_tax_usd is not None,
     )
     for r in rs:
         combiner.add(r)

@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hashpivot.engines.pivot.inputs import resolve_sites
+from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as _describe_tv
-from hashpivot.engines.simulate.assumptions import PRE_TAX
+from hashpivot.engines.simulate.assumptions import PRE_TAX, after_tax_note
 from hashpivot.engines.simulate.calibration import (
     _index_contract,
     load_calibration,
@@ -31,6 +33,7 @@ from hashpivot.engines.simulate.costs import (
 )
 from hashpivot.engines.simulate.task import BASELINE, ChunkTask, PivotModel, _default_pivot
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.finance import periodic_rate
 from hashpivot.market import MarketPaths
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
@@ -144,6 +147,8 @@ def prepare(
     r_hm = (1.0 + rates.hosting) ** (1.0 / 12.0) - 1.0
     dfac_h = (1.0 + r_hm) ** -months if rates.differ else None
     risk_slots = hosting_risk_slots(portfolio, strategies)
+    tax = pivot_spec.tax if pivot_spec is not None else None
+    r_tax = float(periodic_rate(rate))  # the pivot model's rate for the unlevered tax
     sched = debt_schedule(list(tspec.debt), center.periods, source)
     policies = config.policies or (tspec.policy,)
     task = ChunkTask(
@@ -166,6 +171,11 @@ def prepare(
         hosting_discount_factors=dfac_h,
         hosting_discount_rate=float(rates.hosting),
         hosting_risk_slots=risk_slots or None,
+        tax=tax,
+        tax_shell_fraction=(
+            0.0 if tax is None else shell_share(resolve_sites(portfolio, config.site_name))
+        ),
+        tax_discount_factors=None if tax is None else (1.0 + r_tax) ** -months,
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
     inputs: dict[str, Any] = {
@@ -201,7 +211,7 @@ def prepare(
             )
             if value is not None
         ],
-        "taxes": PRE_TAX,
+        "taxes": PRE_TAX if tax is None else after_tax_note(tax.describe()),
         "hosting_risk_sites": sorted(risk_slots),
         "strategies": list(names),
         "policies": list(policies),

@@ -56,6 +56,11 @@ class SimulationResult:
         (``[pivot.terminal_value]``), per path; empty for levered runs. [USD]
     deterministic_npv_with_terminal_value_usd : dict
         The same on the center path. [USD]
+    npv_after_tax_usd : dict
+        Strategy -> NPV minus the present value of the income tax (``[pivot.tax]``,
+        :mod:`~hashpivot.engines.simulate.valuation`), per path; empty when pre-tax. [USD]
+    deterministic_npv_after_tax_usd : dict
+        The same on the center path. [USD]
     warnings : list of str
         Notes on the run (e.g. paths below the marginal fleet's cost for more than a year
         with ``hashrate_response = "margin"``); in the JSON only when there are some.
@@ -75,6 +80,8 @@ class SimulationResult:
     timings_s: dict[str, float] = field(default_factory=dict)
     npv_with_terminal_value_usd: dict[str, FloatArray] = field(default_factory=dict)
     deterministic_npv_with_terminal_value_usd: dict[str, float] = field(default_factory=dict)
+    npv_after_tax_usd: dict[str, FloatArray] = field(default_factory=dict)
+    deterministic_npv_after_tax_usd: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -95,7 +102,11 @@ class SimulationResult:
         dict
             ``npv_mean_usd, npv_p5_usd, npv_p50_usd, npv_p95_usd, var95_usd, cvar95_usd,
             npv_deterministic_usd, prob_beats_baseline, npv_vs_baseline_mean_usd,
-            npv_vs_baseline_p5_usd`` plus the treasury metrics of
+            npv_vs_baseline_p5_usd``; with terminal value ``npv_with_tv_mean_usd``,
+            ``_p5_usd``, ``_p50_usd``, ``_deterministic_usd`` and
+            ``prob_beats_baseline_with_tv``; with ``[pivot.tax]`` the same for
+            ``npv_after_tax`` (``prob_beats_baseline_after_tax``); plus the treasury
+            metrics of
             :meth:`TreasuryTotals.metrics`.
         """
         x = self.npv_usd[name]
@@ -117,20 +128,12 @@ class SimulationResult:
             out["npv_vs_baseline_p5_usd"] = float(np.percentile(d, 5))
         else:
             out["prob_beats_baseline"] = float("nan")
-        xt = self.npv_with_terminal_value_usd.get(name)
-        if xt is not None:
-            out["npv_with_tv_mean_usd"] = float(xt.mean())
-            out["npv_with_tv_p5_usd"] = float(np.percentile(xt, 5))
-            out["npv_with_tv_p50_usd"] = float(np.percentile(xt, 50))
-            out["npv_with_tv_deterministic_usd"] = (
-                self.deterministic_npv_with_terminal_value_usd.get(name, float("nan"))
-            )
-            bt = self.npv_with_terminal_value_usd.get(base) if base is not None else None
-            out["prob_beats_baseline_with_tv"] = (
-                float(((xt - bt) > 0).mean()) if bt is not None and name != base else (
-                    0.0 if bt is not None else float("nan")
-                )
-            )
+        for key, per_path, det in (
+            ("npv_with_tv", self.npv_with_terminal_value_usd,
+             self.deterministic_npv_with_terminal_value_usd),
+            ("npv_after_tax", self.npv_after_tax_usd, self.deterministic_npv_after_tax_usd),
+        ):
+            out.update(_variant_stats(key, name, base, per_path, det))
         metrics = self.treasury[(name, self.policies[0])].metrics()
         if not self.treasury_given:
             # No [treasury]: a zero-cash default would report a 100 % "breach" that says
@@ -192,3 +195,31 @@ class SimulationResult:
             "timings_s": self.timings_s,
             **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
+
+
+def _variant_stats(
+    key: str,
+    name: str,
+    base: str | None,
+    per_path: dict[str, FloatArray],
+    deterministic: dict[str, float],
+) -> dict[str, float]:
+    """Mean, P5, P50, deterministic value and P(beats the baseline) of one NPV variant
+    (with terminal value, after tax), keyed ``{key}_mean_usd`` ... and
+    ``prob_beats_baseline_{suffix}``; empty when the run has no such variant."""
+    x = per_path.get(name)
+    if x is None:
+        return {}
+    p5, p50 = (float(v) for v in np.percentile(x, [5, 50]))
+    b = per_path.get(base) if base is not None else None
+    suffix = {"npv_with_tv": "with_tv", "npv_after_tax": "after_tax"}[key]
+    return {
+        f"{key}_mean_usd": float(x.mean()),
+        f"{key}_p5_usd": p5,
+        f"{key}_p50_usd": p50,
+        f"{key}_deterministic_usd": deterministic.get(name, float("nan")),
+        f"prob_beats_baseline_{suffix}": (
+            float(((x - b) > 0).mean()) if b is not None and name != base
+            else 0.0 if b is not None else float("nan")
+        ),
+    }

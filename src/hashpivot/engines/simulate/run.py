@@ -8,14 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from hashpivot.engines.pivot.discounting import hosting_fcf_usd
-from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.simulate.chunk import run_chunk
 from hashpivot.engines.simulate.combine import ChunkCombiner
 from hashpivot.engines.simulate.config import SimulationConfig
 from hashpivot.engines.simulate.resolve import prepare
 from hashpivot.engines.simulate.result import SimulationResult
 from hashpivot.engines.simulate.task import PivotModel
+from hashpivot.engines.simulate.valuation import value_paths
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.executors import ProgressFn, stream_chunks
 from hashpivot.scenarios import MarketCalibration, PowerFit, generate_chunk
@@ -77,7 +76,7 @@ def simulate(
     combiner = ChunkCombiner(
         run.task.strategy_names, run.task.policies, run.center.periods,
         [size for _, size, _ in run.chunks], run.task.fan_paths,
-        run.task.keeps_terminal_value,
+        run.task.keeps_terminal_value, run.task.tax is not None,
     )
     stream_chunks(
         run_chunk, run.task, run.chunks, combiner.add, workers=workers, scheduler=scheduler,
@@ -90,22 +89,14 @@ def simulate(
     det_market = generate_chunk(det_params, np.random.SeedSequence(0), 1)
     for name, strat in zip(run.task.strategy_names, run.task.strategies, strict=True):
         cf = run.task.pivot.strategy_cash_flows(portfolio, strat, det_market, config.site_name)
-        flow = cf.unlevered_fcf_usd if config.npv_cash_flow == "unlevered" else cf.levered_fcf_usd
-        flow = np.asarray(flow, dtype=np.float64)
-        if run.task.hosting_discount_factors is not None and config.npv_cash_flow == "unlevered":
-            host = hosting_fcf_usd(cf)
-            det = float(((flow - host) * run.task.discount_factors).sum()) + float(
-                (host * run.task.hosting_discount_factors).sum()
+        values = value_paths(run.task, cf)
+        res.deterministic_npv_usd[name] = float(values.npv_usd[0])
+        if values.npv_with_tv_usd is not None and res.npv_with_terminal_value_usd:
+            res.deterministic_npv_with_terminal_value_usd[name] = float(
+                values.npv_with_tv_usd[0]
             )
-        else:
-            det = float((flow * run.task.discount_factors).sum())
-        res.deterministic_npv_usd[name] = det
-        if res.npv_with_terminal_value_usd:
-            tv = terminal_value(cf, run.task.terminal_value, run.task.discount_rate,
-                                run.task.hosting_discount_rate)
-            res.deterministic_npv_with_terminal_value_usd[name] = res.deterministic_npv_usd[
-                name
-            ] + float(tv.present_value_usd[0])
+        if values.npv_after_tax_usd is not None:
+            res.deterministic_npv_after_tax_usd[name] = float(values.npv_after_tax_usd[0])
     res.warnings.extend(
         margin_notes(run.task.params, det_market, combiner.loss_spell_paths, res.n_paths)
     )

@@ -70,6 +70,9 @@ class ChunkTask:
     hosting_discount_rate: float | None = None  # annual [1/year]
     # site -> phase slots, for the sites with [sites.hosting.risk] (empty: no hosting risk)
     hosting_risk_slots: dict[str, int] | None = None
+    tax: Any = None  # TaxSpec ([pivot.tax]), or None: pre-tax
+    tax_shell_fraction: float = 0.0  # share of hall capex that is shell [-]
+    tax_discount_factors: FloatArray | None = None  # (T,) of the unlevered tax
 
     @property
     def keeps_terminal_value(self) -> bool:
@@ -94,4 +97,5 @@ class ChunkResult:
     mean_fcf_usd_sum: FloatArray  # (S, T) sum over paths of the NPV cash flow
     seconds: float = 0.0
     npv_with_tv_usd: FloatArray | None = None  # (S, n) NPV plus terminal value (PV)
+    npv_after_tax_usd: FloatArray | None = None  # (S, n) NPV minus income tax (PV)
     loss_spell_paths: int = 0  # paths below the marginal fleet's cost > 1 year (margin option)
