@@ -12,20 +12,11 @@ from hashpivot.engines.pivot import run_pivot
 from hashpivot.engines.simulate import SimulationConfig, SimulationResult, simulate
 from hashpivot.models import Portfolio, parse_portfolio
 from hashpivot.models.risk import ScenarioSpec
+from tests.engines.test_simulate import ZERO_VOL as ZERO_VOLATILITY
 
 EXAMPLE = (Path(__file__).parents[2] / "examples" / "pivot-200mw.toml").read_text()
 TAX = "\n[pivot.tax]\nincome_tax_rate = 0.21\n"
-ZERO_VOL = {
-    "btc_volatility_per_year": 0.0,
-    "hashrate_elasticity": 0.0,
-    "hashrate_volatility_per_year": 0.0,
-    "price_hashrate_correlation": 0.0,
-    "fees_lognormal_sigma": 0.0,
-    "power_volatility_per_year": 0.0,
-    "power_spike_probability_per_month": 0.0,
-    "anchor": "deterministic",
-    "price_model": "gbm",
-}
+ZERO_VOL = {**ZERO_VOLATILITY, "anchor": "deterministic", "price_model": "gbm"}
 
 
 def _portfolio(tax: str = "", zero_volatility: bool = True) -> Portfolio:
@@ -47,7 +38,7 @@ def test_zero_volatility_after_tax_npv_equals_the_pivot_model() -> None:
     want = run_pivot(pf, deals=None)
     res = _simulate(pf)
     for s in want.strategies:
-        assert 0 < s.income_tax_pv_usd  # the case is not trivial
+        assert s.income_tax_pv_usd > 0  # the case is not trivial
         np.testing.assert_allclose(res.npv_after_tax_usd[s.name], s.npv_after_tax_usd,
                                    rtol=1e-9)
         assert res.deterministic_npv_after_tax_usd[s.name] == pytest.approx(
