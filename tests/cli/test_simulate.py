@@ -112,3 +112,23 @@ def test_forced_sale_price_dash_is_explained(monkeypatch: pytest.MonkeyPatch) ->
         assert (p == "—") == (float(s.replace(",", "")) < 1.0), (s, p)
     if "—" in price:
         assert "where E[BTC sold] < 1 BTC" in " ".join(lines)
+
+
+def test_memory_estimate_is_printed_and_a_run_that_cannot_fit_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the limit from the environment: far below the estimate, so nothing runs
+    monkeypatch.setenv("HASHPIVOT_MAX_MEMORY_MIB", "400")
+    res = runner.invoke(app, ["simulate", SITE, "--paths", "10000000", "--json"])
+    assert res.exit_code == 2, res.output
+    assert res.stdout == ""
+    lines = res.stderr.strip().splitlines()
+    assert lines[0].startswith("memory estimate: ") and "10,000,000 paths x " in lines[0]
+    assert lines[-1].startswith("error: <command line>: --paths: 10,000,000 paths need an ")
+    assert "400 MiB available (--max-memory-mib)" in lines[-1]
+    # the option wins over the environment; a small run fits and prints its estimate
+    res = runner.invoke(app, ["simulate", SITE, "--paths", "300", "--chunk-paths", "100",
+                              "--years", "1", "--max-memory-mib", "100000", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "memory estimate: " in res.stderr and "300 paths x " in res.stderr
+    json.loads(res.stdout)

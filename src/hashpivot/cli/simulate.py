@@ -300,14 +300,33 @@ def register(app: typer.Typer) -> None:
                 "--price-model", help=_esc("Override [scenario].price_model: gbm or bootstrap.")
             ),
         ] = None,
+        max_memory_mib: Annotated[
+            float | None,
+            typer.Option(
+                "--max-memory-mib",
+                envvar="HASHPIVOT_MAX_MEMORY_MIB",
+                help=_esc(
+                    "Refuse a run whose memory estimate (printed before the run) exceeds "
+                    "this [MiB]; default: the memory available now (MemAvailable)."
+                ),
+                min=1,
+            ),
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
         out: Annotated[
             Path | None, typer.Option("--out", help="Write charts (PNG, HTML) and CSVs here.")
         ] = None,
     ) -> None:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         from hashpivot.engines.simulate import SimulationConfig, simulate
+        from hashpivot.engines.simulate.memory import MemoryEstimate, check_memory, memory_limit
         from hashpivot.models.risk import ScenarioSpec
         from hashpivot.treasury import policy_order
 
@@ -345,6 +364,8 @@ def register(app: typer.Typer) -> None:
             BarColumn(),
             TextColumn("{task.completed}/{task.total} chunks"),
             TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
             console=err,
             transient=True,
             disable=not err.is_terminal,
@@ -354,8 +375,16 @@ def register(app: typer.Typer) -> None:
             def progress(done: int, total: int) -> None:
                 bar.update(task_id, completed=done, total=total)
 
+            limit_bytes, limit_source = memory_limit(max_memory_mib)
+
+            def on_estimate(estimate: MemoryEstimate) -> None:
+                err.print(estimate.describe(), style="dim", markup=False, highlight=False,
+                          soft_wrap=True)
+                check_memory(estimate, limit_bytes, limit_source)
+                bar.update(task_id, total=-(-paths // chunk_paths))  # chunks, before the first
+
             try:
-                with options_for({"site": "--site"}):
+                with options_for({"site": "--site", "paths": "--paths"}):
                     result = simulate(
                         portfolio,
                         config,
@@ -363,6 +392,7 @@ def register(app: typer.Typer) -> None:
                         scheduler=scheduler,
                         threads=n_threads,
                         progress=progress,
+                        on_estimate=on_estimate,
                         source=str(site_toml),
                     )
             except InputError as exc:  # engine problems name the field; add the file

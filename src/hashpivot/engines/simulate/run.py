@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -11,6 +12,7 @@ import numpy as np
 from hashpivot.engines.simulate.chunk import run_chunk
 from hashpivot.engines.simulate.combine import ChunkCombiner
 from hashpivot.engines.simulate.config import SimulationConfig
+from hashpivot.engines.simulate.memory import MemoryEstimate, estimate_for_run
 from hashpivot.engines.simulate.resolve import prepare
 from hashpivot.engines.simulate.result import SimulationResult
 from hashpivot.engines.simulate.task import PivotModel
@@ -29,6 +31,7 @@ def simulate(
     scheduler: str | None = None,
     threads: int = 1,
     progress: ProgressFn | None = None,
+    on_estimate: Callable[[MemoryEstimate], None] | None = None,
     pivot: PivotModel | ModuleType | None = None,
     calibration: MarketCalibration | None = None,
     power_fit: PowerFit | None = None,
@@ -55,6 +58,10 @@ def simulate(
         result does not depend on it.
     progress : callable, optional
         ``progress(done_chunks, total_chunks)`` after each chunk.
+    on_estimate : callable, optional
+        ``on_estimate(estimate)`` with the run's :class:`MemoryEstimate` once its inputs
+        are resolved, before any chunk runs (to print it, or to refuse the run by
+        raising, e.g. with :func:`~hashpivot.engines.simulate.memory.check_memory`).
     pivot, calibration, power_fit, source
         See :func:`prepare`.
 
@@ -70,6 +77,11 @@ def simulate(
         portfolio, config, pivot=pivot, calibration=calibration, power_fit=power_fit,
         source=source,
     )
+    if on_estimate is not None:
+        local = workers is None and scheduler is None
+        on_estimate(
+            estimate_for_run(run, threads=threads if local else 0, local_workers=workers or 0)
+        )
     t1 = time.perf_counter()
     # streaming: each chunk's per-path values go into the run's arrays as it finishes,
     # and the chunk's result is dropped
