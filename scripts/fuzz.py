@@ -3,6 +3,7 @@
     python scripts/fuzz.py --files 10000 --cli 500            # the long run (docs/testing.md)
     python scripts/fuzz.py --files 200 --cli 20 --seed 7      # a quick look
     python scripts/fuzz.py --files 50 --show internal_error   # print the failing cases
+    python scripts/fuzz.py --files 100 --cli 40 --only optimize,backtest   # some commands
 
 Every run is one of:
 
@@ -11,7 +12,7 @@ Every run is one of:
   negative number, NaN, inf, 1e308, a huge integer, an odd date, unicode or rich markup,
   a side file that is empty, a folder, ``/dev/null``, binary or too short), run in process
   through :func:`hashpivot.cli.app.main` (the console script's entry point) by ``cost``,
-  ``pivot``, ``simulate`` or ``dispatch``;
+  ``pivot``, ``simulate``, ``dispatch``, ``backtest`` or ``optimize``;
 * a **command line**: a real ``python -m hashpivot`` subprocess with odd option values
   (``--date 01/02/2025``, ``--seed -1``, ``--years inf``, ``--out`` on a file, a price file
   with duplicate timestamps...).
@@ -84,9 +85,22 @@ TARGETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("reverse-margin.toml", ("cost", "{f}", "--date", "2025-06-01")),
     ("dispatch-west-texas.toml", ("dispatch", "{f}")),
+    ("reverse-margin.toml", ("backtest", "{f}", "--start", "2024-01-01", "--end", "2024-03-31",
+                             "--json")),
+    ("portfolio.toml", ("backtest", "{f}", "--start", "2024-04-01", "--end", "2024-05-15")),
+    (
+        "portfolio.toml",
+        (
+            "optimize", "{f}", "--scenarios", "2", "--oos-scenarios", "2", "--evpi-scenarios",
+            "1", "--time-limit", "20", "--json",
+        ),
+    ),
 )
-#: How often each target is drawn (cost and dispatch are fast; pivot and simulate slow).
-TARGET_WEIGHTS = (4, 3, 4, 2, 1, 1, 1, 1)
+#: How often each target is drawn (cost and dispatch are fast; pivot, simulate and optimize
+#: slow).
+TARGET_WEIGHTS = (4, 3, 4, 2, 1, 1, 1, 1, 1, 1, 1)
+#: Targets too slow for the bounded hypothesis test in the suite (the long run has them).
+SLOW_COMMANDS = ("simulate", "optimize")
 
 BAD_VALUES: tuple[Any, ...] = (
     "abc", "", "   ", [], {}, [1, 2], True, 0, 0.0, -1, -1.5, -100, 1, 1e-300,
@@ -231,6 +245,8 @@ def make_side_files(folder: Path) -> None:
     (folder / "dupes.csv").write_text(
         "timestamp,price\n" + "".join(f"{s},{20 + i}\n{s},{30 + i}\n" for i, s in enumerate(stamps))
     )
+    # the rules file portfolio.toml's [optimize] names, beside the mutated files
+    shutil.copy(EXAMPLES / "regulation-extra.csv", folder / "regulation-extra.csv")
 
 
 # ------------------------------------------------------------------------------ outcomes
@@ -443,10 +459,14 @@ def load_examples() -> dict[str, dict[str, Any]]:
 
 
 def file_case(
-    rng: random.Random, examples: dict[str, dict[str, Any]], folder: Path, n: int
+    rng: random.Random, examples: dict[str, dict[str, Any]], folder: Path, n: int,
+    only: tuple[str, ...] = (),
 ) -> tuple[list[str], tuple[str, ...], list[str]]:
-    """Write one mutated file; (argv, sources for error lines, mutations)."""
-    name, argv_t = rng.choices(TARGETS, weights=TARGET_WEIGHTS)[0]
+    """Write one mutated file; (argv, sources for error lines, mutations). ``only``: the
+    commands to draw from (default all)."""
+    pairs = [(t, w) for t, w in zip(TARGETS, TARGET_WEIGHTS, strict=True)
+             if not only or t[1][0] in only]
+    name, argv_t = rng.choices([t for t, _ in pairs], weights=[w for _, w in pairs])[0]
     doc, done = mutate(examples[name], rng)
     path = folder / f"case{n % 50}.toml"
     write_toml(doc, path)
@@ -522,6 +542,26 @@ def cli_cases(folder: Path) -> list[tuple[list[str], str]]:
         cases.append((["dispatch", dp, "--site", site], f"dispatch --site {site!r}"))
     for model in ("Antminer S99", "", "[bold]x"):
         cases.append((["profit", model, "--power-price-usd-per-mwh", "50"], f"profit {model!r}"))
+    pf = str(EXAMPLES / "portfolio.toml")
+    quick = ["--scenarios", "2", "--oos-scenarios", "2", "--evpi-scenarios", "1"]
+    optimize_values = (
+        ("--scenarios", ["0", "-1", "abc"]), ("--risk-aversion", ["-0.1", "2", "nan"]),
+        ("--seed", ["-1", str(2**70)]), ("--time-limit", ["0", "inf", "nan"]),
+        ("--gap", ["-1", "nan", "inf"]),
+        ("--fixed-through", ["", "garbage", "2026Q5", "1999Q1", "2099Q1"]),
+        ("--oos-scenarios", ["1"]), ("--evpi-scenarios", ["0"]), ("--scheduler", ["garbage"]),
+        ("--workers", ["0"]),
+    )
+    for opt, vals in optimize_values:
+        for v in vals:
+            cases.append((["optimize", pf, *quick, opt, v], f"optimize {opt} {v!r}"))
+    for o in out_values:
+        cases.append((["optimize", pf, *quick, "--out", o], f"optimize --out {o}"))
+    for d in ("2024-03-31", "2019-12-31", "2030-01-01"):
+        cases.append((["backtest", rm, "--start", "2024-04-01", "--end", d],
+                      f"backtest --end {d!r} (before/after the data)"))
+    cases.append((["backtest", pv, "--start", "2024-01-01", "--end", "2024-02-01", "--json"],
+                  "backtest on the pivot example"))
     cases.append((["cost", rm, "--date", "2024-01-01", "--live"], "cost --date and --live"))
     cases.append((["cost", str(folder)], "cost on a folder"))
     cases.append((["cost", "/dev/null"], "cost /dev/null"))
@@ -563,8 +603,10 @@ def run(
     seed: int,
     report: Callable[[str], None] = print,
     every: int = 500,
+    only: tuple[str, ...] = (),
 ) -> tuple[Tally, Tally]:
-    """Run ``n_files`` mutated files in process and ``n_cli`` subprocess command lines."""
+    """Run ``n_files`` mutated files in process and ``n_cli`` subprocess command lines
+    (of the commands in ``only``, default all)."""
     rng = random.Random(seed)
     examples = load_examples()
     folder = Path(tempfile.mkdtemp(prefix="hashpivot-fuzz-"))
@@ -573,7 +615,7 @@ def run(
     t0 = time.perf_counter()
     try:
         for n in range(n_files):
-            argv, sources, done = file_case(rng, examples, folder, n)
+            argv, sources, done = file_case(rng, examples, folder, n, only)
             code, out, err = run_in_process(argv)
             words = tuple(w for w in ("nan", "inf", "NaN") if f"'{w}'" in " ".join(done))
             outcome = classify(code, out, err, argv, sources, words)
@@ -581,7 +623,7 @@ def run(
             if (n + 1) % every == 0:
                 report(f"files {n + 1}/{n_files} ({time.perf_counter() - t0:.0f} s): "
                        f"{dict(files.counts)}")
-        cases = cli_cases(folder)
+        cases = [c for c in cli_cases(folder) if not only or c[0][0] in only]
         rng.shuffle(cases)
         for n in range(n_cli):
             if n < len(cases):
@@ -606,9 +648,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show", action="append", default=[], help="print this category's cases")
     parser.add_argument("--json-out", type=Path, help="write the counts and failures here")
+    parser.add_argument("--only", default="", help="commands to run, e.g. optimize,backtest")
     args = parser.parse_args()
     t0 = time.perf_counter()
-    files, cli = run(args.files, args.cli, args.seed, report=lambda s: print(s, flush=True))
+    only = tuple(c for c in args.only.split(",") if c)
+    files, cli = run(args.files, args.cli, args.seed, report=lambda s: print(s, flush=True),
+                     only=only)
     seconds = time.perf_counter() - t0
     bad = {"unnamed_error", "failure_exit_1", "internal_error", "bad_result", "timeout"}
     for title, tally in (("mutated files", files), ("command lines", cli)):

@@ -177,6 +177,8 @@ def test_out_on_a_file_or_an_unwritable_path(tmp_path: Path, command: str) -> No
             "--convert-mw",
         ),
         (["simulate", "{f}", "--paths", "8", "--years", "1", "--convert-mw", "0"], "--convert-mw"),
+        (["optimize", "{f}", "--scenarios", "2", "--seed", "-1"], "--seed"),  # long fuzz
+        (["optimize", "{f}", "--scenarios", "2", "--scheduler", "garbage"], "--scheduler"),
     ],
 )
 def test_odd_options_name_the_option(tmp_path: Path, args: list[str], option: str) -> None:

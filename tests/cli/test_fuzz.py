@@ -35,8 +35,9 @@ def _fuzz() -> ModuleType:
 
 FUZZ = _fuzz()
 EXAMPLES = FUZZ.load_examples()
-# the fast targets: cost, dispatch and pivot on the examples (simulate runs in the long run)
-FAST = [i for i, (_, argv) in enumerate(FUZZ.TARGETS) if argv[0] != "simulate"]
+# the fast targets: cost, dispatch, pivot and backtest on the examples (simulate and
+# optimize run in the long run)
+FAST = [i for i, (_, argv) in enumerate(FUZZ.TARGETS) if argv[0] not in FUZZ.SLOW_COMMANDS]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.inputs import load_site_file
-from hashpivot.cli.options import check_out_dir
+from hashpivot.cli.options import check_out_dir, seed_and_cluster_problems
 from hashpivot.cli.output import fmt_musd, fmt_num, jsonable, print_json
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import HashpivotError, InputError, Problem
@@ -196,15 +196,14 @@ def register(app: typer.Typer) -> None:
         from hashpivot.models.optimize import _QUARTER_RE
         from hashpivot.optimize import OptimizeConfig, optimize_plan
 
-        if workers is not None and scheduler is not None:
-            raise InputError(
-                [Problem("--workers", "give --workers or --scheduler, not both", "<command line>")]
-            )
+        problems = seed_and_cluster_problems(seed, scheduler, workers)
         if fixed_through is not None and not _QUARTER_RE.match(fixed_through):
-            raise InputError(
-                [Problem("--fixed-through", f"{fixed_through!r} is not a quarter YYYYQn",
-                         "<command line>")]
+            problems.append(
+                Problem("--fixed-through", f"{fixed_through!r} is not a quarter YYYYQn",
+                        "<command line>")
             )
+        if problems:
+            raise InputError(problems)
         check_out_dir(out)
         portfolio = load_site_file(portfolio_toml)
         config = OptimizeConfig(

@@ -67,6 +67,29 @@ def iso_month(value: str, option: str) -> str:
     return text
 
 
+def seed_and_cluster_problems(
+    seed: int, scheduler: str | None, workers: int | None
+) -> list[Problem]:
+    """Problems of the ``--seed``, ``--scheduler`` and ``--workers`` options of the
+    chunked engines (``simulate``, ``optimize``): a seed below 0, both cluster options,
+    a scheduler that is no Dask address."""
+    cli = "<command line>"
+    problems: list[Problem] = []
+    if seed < 0:
+        problems.append(Problem("--seed", f"must be >= 0 (got {seed})", cli))
+    if workers is not None and scheduler is not None:
+        problems.append(Problem("--workers", "give --workers or --scheduler, not both", cli))
+    if scheduler is not None and not re.match(
+        r"^(tcp|tls|ucx|inproc|ws|wss)://[^\s/]+$", scheduler
+    ):
+        problems.append(
+            Problem(
+                "--scheduler", f"expected a Dask address tcp://HOST:PORT (got {scheduler!r})", cli
+            )
+        )
+    return problems
+
+
 def check_simulate_options(
     seed: int,
     years: float | None,
@@ -78,22 +101,10 @@ def check_simulate_options(
     """Every problem of simulate's numeric and scheduler options at once (an
     :class:`InputError` naming each option)."""
     cli = "<command line>"
-    problems: list[Problem] = []
-    if seed < 0:
-        problems.append(Problem("--seed", f"must be >= 0 (got {seed})", cli))
+    problems = seed_and_cluster_problems(seed, scheduler, workers)
     if years is not None and not (math.isfinite(years) and 0 < years <= 100):
         problems.append(
             Problem("--years", f"must be a number of years in (0, 100] (got {years})", cli)
-        )
-    if workers is not None and scheduler is not None:
-        problems.append(Problem("--workers", "give --workers or --scheduler, not both", cli))
-    if scheduler is not None and not re.match(
-        r"^(tcp|tls|ucx|inproc|ws|wss)://[^\s/]+$", scheduler
-    ):
-        problems.append(
-            Problem(
-                "--scheduler", f"expected a Dask address tcp://HOST:PORT (got {scheduler!r})", cli
-            )
         )
     if discount_rate is not None and not (
         math.isfinite(discount_rate) and -0.99 < discount_rate <= 1.0
