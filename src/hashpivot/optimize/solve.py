@@ -15,7 +15,6 @@ the MILP and its relaxation).
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
@@ -24,7 +23,7 @@ import numpy.typing as npt
 
 from hashpivot.exceptions import SolverError
 from hashpivot.power.lp import LinearModel
-from hashpivot.power.lp.adapter import highs_for, outcome
+from hashpivot.power.lp.adapter import highs_for, outcome, solve_report
 from hashpivot.power.report import SolveReport
 
 __all__ = ["SolveReport", "relaxation_duals", "solve_model"]
@@ -78,21 +77,9 @@ def solve_model(
         raise SolverError(f"HiGHS stopped without a feasible plan: {end.text}")
     is_milp = integer and bool(np.any(m.arrays()["integer"]))
     gap_v = float(info.mip_gap) if is_milp else 0.0
-    report = SolveReport(
-        solver="milp" if is_milp else "lp",
-        status=end.status,
-        termination_condition=end.termination_condition,
-        build_seconds=build_seconds,
-        solve_seconds=solve_s,
-        mip_gap=gap_v if math.isfinite(gap_v) else float("nan"),
-        objective=float(info.objective_function_value),
-        objective_bound=float(info.mip_dual_bound) if is_milp
-        else float(info.objective_function_value),
-        n_variables=m.n_col,
-        n_constraints=m.n_row,
-        n_nonzeros=nnz,
-        constraint_names=m.constraint_names,
-    )
+    objective = float(info.objective_function_value)
+    bound = float(info.mip_dual_bound) if is_milp else objective
+    report = solve_report(m, nnz, end, is_milp, build_seconds, solve_s, gap_v, objective, bound)
     return np.asarray(h.getSolution().col_value, dtype=np.float64), report
 
 

@@ -84,3 +84,14 @@ def html_fragments(figs: Sequence[go.Figure]) -> list[str]:
     """``<div>`` fragments of several plotly figures for one page, plotly.js embedded once
     (in the first fragment) so the page works offline."""
     return [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs)]
+
+
+def write_page(path: Path, title: str, figs: Sequence[go.Figure]) -> Path:
+    """Write several plotly figures as one HTML page titled ``title`` (plotly.js embedded
+    once, so the page works offline)."""
+    path.write_text(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+        "</head><body>" + "\n".join(html_fragments(figs)) + "</body></html>",
+        encoding="utf-8",
+    )
+    return path

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from hashpivot.reports.charts import html_fragments, new_figure, save_png
-from hashpivot.reports.serialize import dumps, jsonable
+from hashpivot.reports.charts import new_figure, save_png, write_page
+from hashpivot.reports.serialize import dumps, jsonable, write_csvs
 
 if TYPE_CHECKING:
     from hashpivot.optimize import PlanResult
@@ -106,15 +106,12 @@ def write_optimize(result: PlanResult, out_dir: Path) -> list[Path]:
         The files written, in the order above.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for frame, name in (
+    written = write_csvs(out_dir, (
         (result.plan, "plan.csv"),
         (strategies_frame(result), "strategies.csv"),
         (result.rules, "rules.csv"),
         (result.shadow_prices, "shadow_prices.csv"),
-    ):
-        frame.to_csv(out_dir / name, index=False)
-        written.append(out_dir / name)
+    ))
     p = out_dir / "npv_samples.csv.gz"
     npv_samples_frame(result).to_csv(p, index_label="scenario", compression="gzip")
     written.append(p)
@@ -124,11 +121,6 @@ def write_optimize(result: PlanResult, out_dir: Path) -> list[Path]:
     written.append(js)
     charts = [plan_chart(result, out_dir), npv_distribution_chart(result, out_dir)]
     written += [png for png, _ in charts]
-    html = out_dir / "optimize.html"
-    html.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>hashpivot optimize</title>"
-        "</head><body>" + "\n".join(html_fragments([g for _, g in charts])) + "</body></html>",
-        encoding="utf-8",
-    )
-    written.append(html)
+    written.append(write_page(out_dir / "optimize.html", "hashpivot optimize",
+                              [g for _, g in charts]))
     return written

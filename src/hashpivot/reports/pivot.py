@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from hashpivot.reports.serialize import write_csvs
+
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
     from hashpivot.engines.pivot.results import StrategyResult
@@ -237,12 +239,8 @@ def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
         p = out_dir / f"annual_{s.name}.csv"
         s.annual.to_csv(p)
         written.append(p)
-    p = out_dir / "summary.csv"
-    summary_frame(result).to_csv(p, index=False)
-    written.append(p)
-    p = out_dir / "tornado.csv"
-    result.tornado.to_csv(p, index=False)
-    written.append(p)
+    written += write_csvs(out_dir, ((summary_frame(result), "summary.csv"),
+                                    (result.tornado, "tornado.csv")))
     written += cumulative_cash_flow_charts(result, out_dir)
     written += tornado_charts(result, out_dir)
     return written

@@ -1,12 +1,16 @@
-"""JSON-safe values, shared by the ``--json`` output and the files reports write."""
+"""JSON-safe values, shared by the ``--json`` output and the files reports write, and the
+writing of report tables as CSV files."""
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 
 def jsonable(obj: Any) -> Any:
@@ -26,3 +30,25 @@ def jsonable(obj: Any) -> Any:
 def dumps(obj: Any, indent: int | None = None) -> str:
     """Serialize with :func:`jsonable` (dates and other objects as strings)."""
     return json.dumps(jsonable(obj), indent=indent, ensure_ascii=False, default=str)
+
+
+def write_csvs(out_dir: Path, frames: Iterable[tuple[pd.DataFrame, str]]) -> list[Path]:
+    """Write each ``(frame, file name)`` into ``out_dir`` as a CSV file without the index.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        An existing directory.
+    frames : iterable of (pandas.DataFrame, str)
+        The tables and their file names.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``frames``.
+    """
+    written: list[Path] = []
+    for frame, name in frames:
+        frame.to_csv(out_dir / name, index=False)
+        written.append(out_dir / name)
+    return written

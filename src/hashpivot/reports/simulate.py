@@ -12,14 +12,15 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from hashpivot.reports.charts import (
-    html_fragments,
     new_figure,
     plotly_title,
     save_png,
     set_titles,
     thousands,
+    write_page,
 )
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
+from hashpivot.reports.serialize import write_csvs
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult
@@ -315,15 +316,12 @@ def write_simulate(result: SimulationResult, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     names = result.strategy_names
     by = result.forced_sales_by_policy()
-    written: list[Path] = []
-    for frame, name in (
+    written = write_csvs(out_dir, (
         (summary_frame(result), "summary.csv"),
         (fan_frame(result), "fan_quantiles.csv"),
         (reverse_margin_frame(result), "reverse_margin.csv"),
         (forced_sales_frame(result, by), "forced_sales_by_policy.csv"),
-    ):
-        frame.to_csv(out_dir / name, index=False)
-        written.append(out_dir / name)
+    ))
     p = out_dir / "npv_samples.csv.gz"
     pd.DataFrame({f"{n}_npv_usd": result.npv_usd[n] for n in names}).to_csv(
         p, index_label="path", compression="gzip"
@@ -342,12 +340,6 @@ def write_simulate(result: SimulationResult, out_dir: Path) -> list[Path]:
         charts.append(rm)
     written += [png for png, _ in charts]
 
-    html = out_dir / "simulate.html"
-    parts = html_fragments([g for _, g in charts])
-    html.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>hashpivot simulate</title>"
-        "</head><body>" + "\n".join(parts) + "</body></html>",
-        encoding="utf-8",
-    )
-    written.append(html)
+    written.append(write_page(out_dir / "simulate.html", "hashpivot simulate",
+                              [g for _, g in charts]))
     return written

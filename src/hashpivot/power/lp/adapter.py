@@ -6,6 +6,7 @@ Used by the dispatch LP/MILP and by the portfolio plan (:mod:`hashpivot.optimize
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -13,8 +14,9 @@ import numpy as np
 
 from hashpivot.power.highs import new_highs
 from hashpivot.power.lp.container import FloatArray, LinearModel
+from hashpivot.power.report import SolveReport
 
-__all__ = ["HighsOutcome", "highs_for", "outcome"]
+__all__ = ["HighsOutcome", "highs_for", "outcome", "solve_report"]
 
 
 def highs_for(
@@ -114,4 +116,48 @@ def outcome(h: Any) -> HighsOutcome:
         text=text,
         infeasible=status in (ms.kInfeasible, ms.kUnboundedOrInfeasible, ms.kUnbounded),
         has_solution=optimal or h.getInfo().primal_solution_status == 2,
+    )
+
+
+def solve_report(
+    m: LinearModel,
+    nnz: int,
+    end: HighsOutcome,
+    milp: bool,
+    build_seconds: float,
+    solve_seconds: float,
+    mip_gap: float,
+    objective: float,
+    objective_bound: float,
+) -> SolveReport:
+    """The report of one HiGHS solve of ``m`` (a non-finite gap is reported as NaN).
+
+    Parameters
+    ----------
+    m : LinearModel
+        The model solved (its size and constraint names go into the report).
+    nnz : int
+        Nonzeros of the constraint matrix, as :func:`highs_for` returns them.
+    end : HighsOutcome
+        The run's outcome.
+    milp : bool
+        Solved as a MILP (else as an LP).
+    build_seconds, solve_seconds : float
+        Model build time and solver time. [s]
+    mip_gap, objective, objective_bound : float
+        As :class:`hashpivot.power.report.SolveReport` defines them.
+    """
+    return SolveReport(
+        solver="milp" if milp else "lp",
+        status=end.status,
+        termination_condition=end.termination_condition,
+        build_seconds=build_seconds,
+        solve_seconds=solve_seconds,
+        mip_gap=mip_gap if math.isfinite(mip_gap) else math.nan,
+        objective=objective,
+        objective_bound=objective_bound,
+        n_variables=m.n_col,
+        n_constraints=m.n_row,
+        n_nonzeros=nnz,
+        constraint_names=m.constraint_names,
     )

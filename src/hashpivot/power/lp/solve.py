@@ -9,7 +9,7 @@ import numpy as np
 
 from hashpivot.exceptions import SolverError
 from hashpivot.power.fast import check_firm_load
-from hashpivot.power.lp.adapter import highs_for, outcome
+from hashpivot.power.lp.adapter import highs_for, outcome, solve_report
 from hashpivot.power.lp.container import LinearModel
 from hashpivot.power.lp.extract import extract_schedule
 from hashpivot.power.lp.families import (
@@ -164,18 +164,5 @@ def solve_lp(
         objective = -float(info_h.objective_function_value) + constant
         bound = objective if end.status == "ok" else math.nan
         gap = 0.0
-    report = SolveReport(
-        solver="milp" if use_milp else "lp",
-        status=end.status,
-        termination_condition=end.termination_condition,
-        build_seconds=build_s,
-        solve_seconds=solve_s,
-        mip_gap=gap if math.isfinite(gap) else math.nan,
-        objective=objective,
-        objective_bound=bound,
-        n_variables=m.n_col,
-        n_constraints=m.n_row,
-        n_nonzeros=nnz,
-        constraint_names=m.constraint_names,
-    )
+    report = solve_report(m, nnz, end, use_milp, build_s, solve_s, gap, objective, bound)
     return extract_schedule(problem, m, x), report
