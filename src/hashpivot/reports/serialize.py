@@ -7,10 +7,12 @@ import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # the CLI's --json output must start without pandas
+    import pandas as pd
 
 
 def jsonable(obj: Any) -> Any:
