@@ -10,10 +10,8 @@ import pytest
 from hashpivot.engines import pivot as pv
 from hashpivot.engines.simulate import SimulationConfig
 from hashpivot.engines.simulate.resolve import prepare
-from hashpivot.market import MarketPaths
 from hashpivot.models import parse_portfolio
 from hashpivot.scenarios import generate_chunk
-from hashpivot.units import HOURS_PER_DAY, W_PER_MW
 
 TOML = """
 name = "two sites"
@@ -90,42 +88,3 @@ def test_compiled_mining_is_bitwise_the_numpy_expressions(
             if isinstance(a, np.ndarray):
                 assert np.array_equal(a, b), f.name
                 assert np.array_equal(np.signbit(a), np.signbit(b)), f.name
-
-
-def test_replacement_decision_by_hand() -> None:
-    """Replace where margin x cycle >= capex at the decision month's prices, per path."""
-    pf = parse_portfolio(TOML.format(kind="fixed"), "t.toml")
-    site = pv.resolve_sites(pf, "B")[0]
-    spec = pv._pivot_spec(pf)
-    det = pv.deterministic_market(pf, None, 60)
-    tk = round(spec.fleet_replacement_years * 12)  # 48
-    eff = spec.replacement_efficiency_j_per_th * (
-        1 - spec.replacement_efficiency_gain_per_year
-    ) ** (tk / 12)
-    new_per_mw = W_PER_MW / (eff * site.power_overhead_factor)
-    capex = new_per_mw * spec.replacement_capex_usd_per_th
-    cost_per_day = HOURS_PER_DAY * site.uptime_fraction * site.power_price_usd_per_mwh
-    net = site.uptime_fraction * (1 - site.pool_fee_fraction)
-    hv = float(det.hashvalue_btc_per_th_day[0, tk])
-    # the BTC price at which the new machines exactly pay back within one cycle
-    breakeven = (capex / (spec.fleet_replacement_years * 365.25) + cost_per_day) / (
-        new_per_mw * hv * net
-    )
-    scale = np.array([0.9, 1.1])[:, None] * breakeven / det.btc_price_usd[0, tk]
-    market = MarketPaths(
-        periods=det.periods,
-        btc_price_usd=det.btc_price_usd * scale,
-        network_hashrate_th_s=np.repeat(det.network_hashrate_th_s, 2, axis=0),
-        fees_btc_per_block=np.repeat(det.fees_btc_per_block, 2, axis=0),
-        subsidy_btc_per_block=np.repeat(det.subsidy_btc_per_block, 2, axis=0),
-    )
-    sm = pv.site_market(site, spec, market)
-    assert sm.replacement_months == (tk,)
-    assert sm.replaced[0].tolist() == [False, True]
-    assert sm.capex_usd_per_mw[0] == pytest.approx(capex)
-    per_mw0 = site.fleet_hashrate_th_s / site.fleet_power_mw
-    assert sm.th_s_per_mw[0, tk] < per_mw0  # kept, decayed
-    assert sm.th_s_per_mw[1, tk] == pytest.approx(new_per_mw)  # fresh machines
-    capex_paths = sm.replacement_capex_usd(np.full(60, 10.0))
-    assert capex_paths[:, tk].tolist() == [0.0, pytest.approx(10.0 * capex)]
-    assert capex_paths.sum() == pytest.approx(10.0 * capex)

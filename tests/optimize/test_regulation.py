@@ -62,12 +62,15 @@ def test_new_york_rule_is_dated() -> None:
 def test_rule_removes_fleet_replacement_at_that_site_only() -> None:
     ny = dataclasses.replace(NY, effective_end=None)  # an open-ended moratorium
     gas = 'power_source = "natural_gas"\nbehind_the_meter = true'
-    # cheap power and old machines (35 J/TH): replacing the fleet pays on most paths
+    # cheap power and old machines (35 J/TH)
     pf = portfolio(site_toml("NY gas", state="NY", region="NYISO", extra=gas, price=15.0,
                              hashrate=100.0),
                    site_toml("NY grid", state="NY", region="NYISO",
                              extra='power_source = "grid"'),
                    years=10)
+    assert pf.pivot is not None  # machines at 2 USD/TH: replacing pays on some paths
+    pf = pf.model_copy(update={"pivot": pf.pivot.model_copy(
+        update={"replacement_capex_usd_per_th": 2.0})})
     with_rule = resolve_problem(pf, rules=[ny])
     without = resolve_problem(pf, rules=[])
     assert with_rule.site_specs[0].fleet_replacement_years is None

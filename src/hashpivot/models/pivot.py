@@ -174,8 +174,11 @@ class PivotSpec(BaseModel):
         4.0,
         gt=0,
         le=40,
-        description="Replace the fleet every this many years with machines of the then "
-        "current efficiency at the same power; None = never replace. [year]",
+        description="Every this many years the fleet may be replaced, at the same power, "
+        "by machines of the then current efficiency; each path replaces where the "
+        "discounted cash flows of the new machines over the old to the horizon, with the "
+        "change in the mining terminal value, beat the capex (forecast from what is known "
+        "at the decision month; docs/methodology.md); None = never replace. [year]",
     )
     replacement_efficiency_j_per_th: float = Field(
         16.0,

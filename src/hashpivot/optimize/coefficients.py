@@ -209,6 +209,7 @@ def mining_flows_per_mw(
     market: MarketPaths,
     replace_fleet: bool = True,
     uplift_usd_per_mw_month: float = 0.0,
+    reference: MarketPaths | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Monthly mining flows and machine resale per MW of one tranche, on every path.
 
@@ -227,6 +228,10 @@ def mining_flows_per_mw(
     uplift_usd_per_mw_month : float
         Dispatch flexibility value added in every month the tranche mines
         (:func:`dispatch_uplift_usd_per_mw_month`). [USD/MW/month]
+    reference : MarketPaths, optional
+        One-path market whose relative trajectory forecasts the hash price at each fleet
+        replacement decision (the paths' center: no look-ahead); None = each path is
+        its own forecast (deterministic paths).
 
     Returns
     -------
@@ -245,7 +250,7 @@ def mining_flows_per_mw(
     if not replace_fleet:
         spec = spec.model_copy(update={"fleet_replacement_years": None})
     n = market.n_periods
-    m = pivot._site_mining(t_site, np.ones(n), spec, market)
+    m = pivot._site_mining(t_site, np.ones(n), spec, market, reference=reference)
     scaled_per_mw = site.scaled_opex_usd_per_month / site.fleet_power_mw
     fixed_per_mw = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
     net = (

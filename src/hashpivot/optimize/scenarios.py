@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hashpivot.engines.pivot import SiteInputs
+from hashpivot.engines.pivot.fleet import center_market
 from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
@@ -87,6 +88,7 @@ def coefficients_on_market(
     n_s = len(task.sites)
     loss = np.zeros((n_p, n_s, task.n_tranches, task.n_quarters))
     base = np.zeros(n_p)
+    reference = center_market(task.params)  # replacement forecasts: no look-ahead
     for si, (site, ts, spec) in enumerate(zip(task.sites, task.tranches, task.site_specs,
                                               strict=True)):
         base -= site.fixed_opex_usd_per_month * disc.sum()
@@ -97,6 +99,7 @@ def coefficients_on_market(
             net, resale = mining_flows_per_mw(
                 site, tr, spec, market,
                 uplift_usd_per_mw_month=float(task.uplift_usd_per_mw_month[si]),
+                reference=reference,
             )
             lj, full = mining_loss_per_mw(net, resale, disc, task.n_quarters)
             base += tr.gross_mw * full

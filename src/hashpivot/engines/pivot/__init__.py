@@ -17,8 +17,9 @@ Model (each step names its source in the module it calls):
 * Mining: BTC = fleet hashrate x uptime x (1 - pool fee) x hash value [BTC/TH/day] x days
   (:class:`~hashpivot.market.MarketPaths`); hash value follows the BTC price, network
   hashrate, fees and the block subsidy (halvings at heights 1,050,000 and 1,260,000, the
-  height advancing 144 blocks a day). Fleet hashrate decays at constant power and is
-  replaced every ``fleet_replacement_years`` by machines of the then current efficiency.
+  height advancing 144 blocks a day). Fleet hashrate decays at constant power; every
+  ``fleet_replacement_years`` the fleet may be replaced by machines of the then current
+  efficiency (:func:`site_market`).
 * Power: mining MW x hours x uptime x (contract price + adder); index contracts take the
   market's power path when it has one.
 * Conversion: a phase's gross MW stop mining at construction start (the mining MW are
@@ -28,8 +29,10 @@ Model (each step names its source in the module it calls):
 * Financing: ``loan_to_cost_fraction`` of the operator's hosting capex is debt
   (:func:`hashpivot.finance.project_debt_schedule`).
 * Curtailment: a site mines a month only when its mining revenue exceeds its power cost
-  (per path); the fleet is replaced on schedule only where the new machines pay back
-  within one cycle at the hash price of the day.
+  (per path); at each decision month a path replaces its fleet where the discounted
+  cash flows of the new machines over the old ones to the horizon, with the change in
+  the mining terminal value, beat the capex, forecast from what is known at that month
+  (:mod:`~hashpivot.engines.pivot.fleet`).
 * Site cost items of category ``site_opex``, ``power`` and ``other`` scale with the share
   of the fleet still mining and stop in months the site does not mine (mothballed);
   ``sga_cash`` items stay; depreciation, stock-based

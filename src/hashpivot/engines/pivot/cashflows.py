@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot import finance
-from hashpivot.engines.pivot.fleet import SiteMarket, site_market
+from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market
 from hashpivot.engines.pivot.flows import CashFlows, FloatArray
 from hashpivot.engines.pivot.hosting_flows import site_hosting_flows
 from hashpivot.engines.pivot.inputs import (
@@ -47,16 +47,18 @@ def _site_mining(
     spec: PivotSpec,
     market: MarketPaths,
     shared: SiteMarket | None = None,
+    reference: MarketPaths | None = None,
 ) -> dict[str, FloatArray]:
     """Mining of one site on every path: fleet decay, economic replacement, curtailment.
 
     The market-only arrays (hash price, power price, hashrate per MW and the replacement
-    decisions, :func:`~hashpivot.engines.pivot.fleet.site_market`) are taken from
-    ``shared`` when given. Curtailment: a month is mined only when its revenue exceeds its
-    power cost. Returns arrays of shape (P, T). From :data:`_KERNEL_MIN_PATHS` paths on,
-    the same arithmetic runs compiled (:mod:`~hashpivot.engines.pivot.mining_kernel`).
+    decisions, :func:`~hashpivot.engines.pivot.fleet.site_market` with ``reference``)
+    are taken from ``shared`` when given. Curtailment: a month is mined only when its
+    revenue exceeds its power cost. Returns arrays of shape (P, T). From
+    :data:`_KERNEL_MIN_PATHS` paths on, the same arithmetic runs compiled
+    (:mod:`~hashpivot.engines.pivot.mining_kernel`).
     """
-    sm = shared if shared is not None else site_market(site, spec, market)
+    sm = shared if shared is not None else site_market(site, spec, market, reference)
     days = market.days_per_period
     hv = market.hashvalue_btc_per_th_day
     net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
@@ -311,7 +313,9 @@ def strategy_cash_flows(
     shared : dict, optional
         The market-only arrays of every site on this market
         (:func:`~hashpivot.engines.pivot.fleet.market_mining`), computed once and shared
-        by the strategies valued on it; computed here when not given.
+        by the strategies valued on it; computed here when not given (the replacement
+        decisions then forecast from the portfolio's deterministic market, as in the
+        Monte Carlo).
     hosting_risk : dict, optional
         Site name -> uniform draws (P, J, 4) of
         :func:`hashpivot.hosting.risk.hosting_risk_draws`: sites with
@@ -326,6 +330,8 @@ def strategy_cash_flows(
         mining volumes are computed once and broadcast against the market.
     """
     sites = resolve_sites(portfolio, site_name)
+    if shared is None:  # replacement decided without look-ahead, as with shared=
+        shared = market_mining(portfolio, market, site_name)
     return _cash_flows_resolved(
         sites, strategy, market, _pivot_spec(portfolio), _financing_spec(portfolio), shared,
         hosting_risk,

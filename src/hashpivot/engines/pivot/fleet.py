@@ -11,18 +11,21 @@ them itself when none are given. The figures are bitwise the same either way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
+from hashpivot.finance import periodic_rate
 from hashpivot.market import MarketPaths
-from hashpivot.models.hosting import PivotSpec
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR, W_PER_MW
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
+    from hashpivot.scenarios import ScenarioParams
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -49,6 +52,9 @@ class SiteMarket:
         Per replacement month: the paths that replace their fleet.
     capex_usd_per_mw : tuple of float
         Per replacement month: capex of replacing the machines of one mining MW. [USD/MW]
+    gain_usd_per_mw : tuple of ndarray, shape (P,) each
+        Per replacement month: the forecast NPV gain of replacing one MW's machines
+        (:func:`replacement_gain_usd_per_mw`); replaced where positive. [USD/MW]
     """
 
     site: str
@@ -58,6 +64,7 @@ class SiteMarket:
     replacement_months: tuple[int, ...] = ()
     replaced: tuple[BoolArray, ...] = ()
     capex_usd_per_mw: tuple[float, ...] = ()
+    gain_usd_per_mw: tuple[FloatArray, ...] = ()
 
     def replacement_capex_usd(self, mining_mw: FloatArray) -> FloatArray:
         """Replacement capex of a strategy mining ``mining_mw`` (T,) MW, shape (P, T). [USD]"""
@@ -69,52 +76,286 @@ class SiteMarket:
         return out
 
 
-def site_market(site: SiteInputs, spec: PivotSpec, market: MarketPaths) -> SiteMarket:
+@dataclass(frozen=True)
+class _Valuation:
+    """How the valuation values one mining MW of a site from a decision month on.
+
+    The cash flow of one mining MW in month ``t`` is ``rev - power - variable opex`` in a
+    month mined (``rev > power``) and 0 otherwise (the arithmetic of
+    :func:`~hashpivot.engines.pivot.cashflows._site_mining`); it is discounted at the
+    mining line's monthly rate (month end), and the mining terminal value is applied to
+    the final year's EBITDA of the keep-mining site (fixed costs included, floored at 0).
+
+    Attributes
+    ----------
+    days : ndarray (T,)
+        Days per month. [day]
+    energy_mwh_per_mw : ndarray (T,)
+        Energy of one mining MW that runs all month (uptime included). [MWh/MW]
+    variable_opex_usd_per_mw_month : float
+        Variable site cost items per mining MW, paid in months mined. [USD/MW/month]
+    fixed_opex_usd_per_mw_month : float
+        Fixed site items and the site's cash SG&A per keep-mining MW (they only enter the
+        terminal value's floor). [USD/MW/month]
+    discount : ndarray (T,)
+        ``(1 + r)^-(t + 1)`` at the mining line's monthly rate. [-]
+    tv_method : str
+        ``none``, ``exit_multiple`` or ``gordon`` (``[pivot.terminal_value] mining_method``).
+    tv_factor : float
+        Terminal value per USD of final-year EBITDA (exit multiple) or FCF (Gordon),
+        discounted to the start: ``multiple (1 + r)^-T`` or
+        ``(1 + g) / (R - g) (1 + r)^-T``. [-]
+    final_start : int
+        First month of the final year (``T - min(12, T)``). [-]
+    annualize : float
+        ``12 / min(12, T)``. [-]
+    """
+
+    days: FloatArray
+    energy_mwh_per_mw: FloatArray
+    variable_opex_usd_per_mw_month: float
+    fixed_opex_usd_per_mw_month: float
+    discount: FloatArray
+    tv_method: str
+    tv_factor: float
+    final_start: int
+    annualize: float
+
+    @classmethod
+    def of(cls, site: SiteInputs, spec: PivotSpec, market: MarketPaths) -> _Valuation:
+        """The valuation's parameters for ``site`` on ``market``'s months."""
+        n = market.n_periods
+        days = np.asarray(market.days_per_period, dtype=np.float64)
+        rate = line_rates(spec).mining
+        r_m = float(periodic_rate(rate))
+        tv = spec.terminal_value
+        k = min(MONTHS_PER_YEAR, n)
+        at_horizon = (1.0 + r_m) ** -float(n)
+        if tv.mining_method == "exit_multiple":
+            factor = tv.mining_ebitda_multiple * at_horizon
+        elif tv.mining_method == "gordon":
+            factor = (1.0 + tv.growth_per_year) / (rate - tv.growth_per_year) * at_horizon
+        else:
+            factor = 0.0
+        keep_mw = min(site.fleet_power_mw, site.capacity_mw)
+        return cls(
+            days=days,
+            energy_mwh_per_mw=HOURS_PER_DAY * days * site.uptime_fraction,
+            variable_opex_usd_per_mw_month=site.scaled_opex_usd_per_month / site.fleet_power_mw,
+            fixed_opex_usd_per_mw_month=(
+                site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
+                + site.fixed_opex_usd_per_month / keep_mw
+            ),
+            discount=np.power(1.0 + r_m, -(np.arange(n, dtype=np.float64) + 1.0)),
+            tv_method=tv.mining_method,
+            tv_factor=float(factor),
+            final_start=n - k,
+            annualize=MONTHS_PER_YEAR / k,
+        )
+
+
+def mw_cash_flow_usd(
+    th_s_per_mw: FloatArray,
+    hashprice_usd_per_th_day: FloatArray,
+    power_price_usd_per_mwh: FloatArray,
+    days: FloatArray,
+    energy_mwh_per_mw: FloatArray,
+    variable_opex_usd_per_mw_month: float,
+) -> FloatArray:
+    """Mining cash flow of one MW per month, as the valuation counts it. [USD/MW/month]
+
+    ``rev - power - variable opex`` where ``rev = TH/s per MW x hash price x days`` exceeds
+    ``power = energy per MW x price`` (the month is mined), else 0 (curtailed). Arrays
+    broadcast against each other (months on the last axis).
+    """
+    rev = th_s_per_mw * hashprice_usd_per_th_day
+    rev *= days
+    power = energy_mwh_per_mw * power_price_usd_per_mwh
+    cf = rev - power
+    cf -= variable_opex_usd_per_mw_month
+    return np.where(rev > power, cf, 0.0)
+
+
+def replacement_gain_usd_per_mw(
+    tk: int,
+    hashprice_usd_per_th_day: FloatArray,
+    power_price_usd_per_mwh: FloatArray,
+    old_th_s_per_mw: FloatArray,
+    new_th_s_per_mw: FloatArray,
+    capex_usd_per_mw: float,
+    val: _Valuation,
+    past_final_usd_per_mw: FloatArray | float = 0.0,
+    sunk_final_capex_usd_per_mw: FloatArray | float = 0.0,
+) -> FloatArray:
+    """Discounted gain of replacing one MW's machines at month ``tk`` over keeping them.
+
+    Both alternatives run to the end of the horizon with no later replacement: the
+    increment of the valuation's NPV (terminal value included) that replacing at ``tk``
+    alone makes, on the forecast given.
+
+    Parameters
+    ----------
+    tk : int
+        Decision month. [-]
+    hashprice_usd_per_th_day : ndarray (P, T - tk) or (T - tk,)
+        Forecast hash price of months ``tk..T-1``, net of uptime and pool fee.
+        [USD/(TH/s)/day]
+    power_price_usd_per_mwh : ndarray (P or 1, T - tk)
+        Forecast power price with the adder. [USD/MWh]
+    old_th_s_per_mw, new_th_s_per_mw : ndarray (P or 1, T - tk) or (T - tk,)
+        Hashrate per mining MW of the fleet kept and of the new machines. [TH/s/MW]
+    capex_usd_per_mw : float
+        Price of the new machines of one MW, paid in month ``tk``. [USD/MW]
+    val : _Valuation
+        The valuation's discounting, costs and terminal value.
+    past_final_usd_per_mw : ndarray (P,) or float
+        Cash flow per MW of the final year's months before ``tk`` (when ``tk`` falls in
+        the final year). [USD/MW]
+    sunk_final_capex_usd_per_mw : ndarray (P,) or float
+        Replacement capex already paid in the final year (Gordon's FCF). [USD/MW]
+
+    Returns
+    -------
+    ndarray (P,)
+        NPV gain per MW at the start of the model; replace where it is positive. [USD/MW]
+    """
+    n = val.discount.shape[0]
+    sl = slice(tk, n)
+    args = (val.days[sl], val.energy_mwh_per_mw[sl], val.variable_opex_usd_per_mw_month)
+    diff = mw_cash_flow_usd(new_th_s_per_mw, hashprice_usd_per_th_day, power_price_usd_per_mwh,
+                            *args)
+    old = mw_cash_flow_usd(old_th_s_per_mw, hashprice_usd_per_th_day, power_price_usd_per_mwh,
+                           *args)
+    gain = np.asarray((diff - old) @ val.discount[sl], dtype=np.float64)
+    gain = gain - capex_usd_per_mw * val.discount[tk]
+    if val.tv_method != "none":
+        f = max(val.final_start - tk, 0)
+        common = (
+            past_final_usd_per_mw
+            - val.fixed_opex_usd_per_mw_month * (n - val.final_start)
+        )
+        e_old = (old[..., f:].sum(axis=-1) + common) * val.annualize
+        e_new = (diff[..., f:].sum(axis=-1) + common) * val.annualize
+        if val.tv_method == "gordon":  # FCF: the final year's replacement capex out
+            e_old = e_old - sunk_final_capex_usd_per_mw * val.annualize
+            new_capex = capex_usd_per_mw if tk >= val.final_start else 0.0
+            e_new = e_new - (sunk_final_capex_usd_per_mw + new_capex) * val.annualize
+        gain = gain + val.tv_factor * (np.maximum(e_new, 0.0) - np.maximum(e_old, 0.0))
+    return gain
+
+
+def site_market(
+    site: SiteInputs,
+    spec: PivotSpec,
+    market: MarketPaths,
+    reference: MarketPaths | None = None,
+) -> SiteMarket:
     """Market-only arrays of one site on every path of ``market``.
 
-    Replacement: every ``fleet_replacement_years`` the fleet may be replaced by machines of
+    Replacement, a forward-looking NPV decision. Every ``fleet_replacement_years`` (the
+    decision months ``tk``) the fleet may be replaced, at the same power, by machines of
     the then current efficiency (``replacement_efficiency_j_per_th`` improving by
-    ``replacement_efficiency_gain_per_year``) at the same power. A path replaces only when
-    the new machines would pay back their capex within one replacement cycle at that
-    month's hash price and power price (no foresight).
+    ``replacement_efficiency_gain_per_year``) at ``replacement_capex_usd_per_th``. A path
+    replaces when :func:`replacement_gain_usd_per_mw` is positive: the discounted cash
+    flows of one MW with the new machines minus those with the fleet it has, from ``tk``
+    to the end of the horizon (both curtailed in months that lose money, variable site
+    costs in months mined, the mining line's discount rate), plus the change in the mining
+    terminal value (``[pivot.terminal_value]``: the final year's EBITDA, or FCF for
+    Gordon, of the keep-mining site, floored at 0), minus the capex paid in ``tk``.
+
+    The forecast uses what is known at ``tk`` only. The hash price of month ``t >= tk``
+    is the path's hash price at ``tk`` times ``hp_ref(t) / hp_ref(tk)``, the relative
+    trajectory of ``reference`` (halvings, network growth, the BTC price drift and fees
+    of the deterministic market); the power price is the contract's, or for an index
+    contract the path's price at ``tk`` and the expected price (contract price + adder)
+    after it. With ``reference=None`` each path is its own reference: exact on
+    deterministic paths (the pivot model, the tornado's variants), foresight on random
+    ones; the Monte Carlo passes the deterministic market (:func:`market_mining`).
+
+    Why allowing replacement never lowers keep-mining's NPV on a deterministic path:
+    let ``U_k`` be the NPV with the decisions of the first ``k`` months taken and no
+    replacement after. ``U_0`` is the NPV without replacement and ``U_K`` the NPV of the
+    rule. ``U_k - U_(k-1)`` is 0 where month ``k`` keeps and the gain of month ``k``
+    where it replaces, and that gain is computed from the fleet the earlier decisions
+    left, on the exact path, with the valuation's own arithmetic: it is positive where
+    taken. So ``U_K - U_0`` is a sum of non-negative terms (one-step improvements, the
+    telescoping behind policy improvement). This holds for the NPV with terminal value
+    (without it when ``mining_method = "none"``), pre-tax, for a one-site keep-mining (the
+    floor of the terminal value applies to the portfolio's sum).
     """
     n = market.n_periods
     p_count = market.n_paths
     t = np.arange(n, dtype=float)
     decay = 1.0 - spec.fleet_hashrate_decay_per_year
     per_mw0 = site.fleet_hashrate_th_s / site.fleet_power_mw
-    per_mw = np.broadcast_to(per_mw0 * np.power(decay, t / MONTHS_PER_YEAR), (p_count, n))
+    per_mw: FloatArray = np.broadcast_to(
+        per_mw0 * np.power(decay, t / MONTHS_PER_YEAR), (p_count, n)
+    )
     hv = market.hashvalue_btc_per_th_day
     net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
     hashprice = hv * market.btc_price_usd * net  # USD per installed TH/s per day
-    if site.power_is_index and market.power_price_usd_per_mwh is not None:
+    indexed = site.power_is_index and market.power_price_usd_per_mwh is not None
+    if indexed:
+        assert market.power_price_usd_per_mwh is not None
         price_mwh = market.power_price_usd_per_mwh + site.power_adder_usd_per_mwh
     else:
         price_mwh = np.broadcast_to(np.float64(site.power_price_usd_per_mwh), (p_count, n))
     months: list[int] = []
     replaced: list[BoolArray] = []
     capex: list[float] = []
+    gains: list[FloatArray] = []
     r_years = spec.fleet_replacement_years
     if r_years is not None:
         r_m = max(1, round(r_years * MONTHS_PER_YEAR))
-        cycle_days = r_years * 365.25
-        per_mw = per_mw.copy()
-        for tk in range(r_m, n, r_m):  # a handful of replacement dates
+        val = _Valuation.of(site, spec, market)
+        hp_ref = None
+        if reference is not None:
+            hp_ref = (reference.hashvalue_btc_per_th_day * reference.btc_price_usd * net)[0]
+        sunk_final: FloatArray | float = 0.0
+        for tk in range(r_m, n, r_m):  # a handful of decision months
             eff_new = spec.replacement_efficiency_j_per_th * (
                 1.0 - spec.replacement_efficiency_gain_per_year
             ) ** (tk / MONTHS_PER_YEAR)
             new_per_mw = max(W_PER_MW / (eff_new * site.power_overhead_factor), per_mw0)
-            margin_per_mw_day = (
-                hashprice[:, tk] * new_per_mw
-                - HOURS_PER_DAY * site.uptime_fraction * price_mwh[:, tk]
-            )
-            capex_per_mw = new_per_mw * spec.replacement_capex_usd_per_th
-            go = margin_per_mw_day * cycle_days >= capex_per_mw  # (P,)
+            capex_per_mw = float(new_per_mw * spec.replacement_capex_usd_per_th)
             fresh = new_per_mw * np.power(decay, (t[tk:] - tk) / MONTHS_PER_YEAR)
-            per_mw[:, tk:] = np.where(go[:, None], fresh[None, :], per_mw[:, tk:])
+            # forecast from tk: the path's state times the reference's relative trajectory
+            now = hashprice[:, tk : tk + 1]
+            if hp_ref is None:
+                hp_f = now * (hashprice[:, tk:] / now)
+            else:
+                hp_f = now * (hp_ref[tk:] / hp_ref[tk])
+            if indexed and reference is not None:
+                price_f = np.empty((p_count, n - tk))
+                price_f[:, 0] = price_mwh[:, tk]
+                price_f[:, 1:] = site.power_price_usd_per_mwh
+            else:
+                price_f = price_mwh[:, tk:]
+            old = per_mw[:, tk:]
+            if old.strides[0] == 0:  # the same on every path: one row
+                old = old[:1]
+            past = 0.0
+            if tk > val.final_start and val.tv_method != "none":
+                past_sl = slice(val.final_start, tk)
+                past = mw_cash_flow_usd(
+                    per_mw[:, past_sl], hashprice[:, past_sl], price_mwh[:, past_sl],
+                    val.days[past_sl], val.energy_mwh_per_mw[past_sl],
+                    val.variable_opex_usd_per_mw_month,
+                ).sum(axis=-1)
+            gain = replacement_gain_usd_per_mw(
+                tk, hp_f, price_f, old, fresh, capex_per_mw, val, past, sunk_final
+            )
+            go = gain > 0.0  # (P,)
+            if go.any():
+                if per_mw.strides[0] == 0:
+                    per_mw = per_mw.copy()
+                per_mw[go, tk:] = fresh
+                if tk >= val.final_start:
+                    sunk_final = np.asarray(sunk_final + go * capex_per_mw, dtype=np.float64)
             months.append(tk)
             replaced.append(go)
-            capex.append(float(capex_per_mw))
+            capex.append(capex_per_mw)
+            gains.append(gain)
     return SiteMarket(
         site=site.name,
         hashprice_usd_per_th_day=hashprice,
@@ -123,6 +364,45 @@ def site_market(site: SiteInputs, spec: PivotSpec, market: MarketPaths) -> SiteM
         replacement_months=tuple(months),
         replaced=tuple(replaced),
         capex_usd_per_mw=tuple(capex),
+        gain_usd_per_mw=tuple(gains),
+    )
+
+
+#: The last reference market built (portfolio, first period, months, market): a run
+#: values every chunk of paths against the same one.
+_REFERENCE: list[tuple[Any, str, int, MarketPaths]] = []
+
+
+def reference_market(portfolio: Portfolio, market: MarketPaths) -> MarketPaths:
+    """The portfolio's deterministic market over ``market``'s months (one path).
+
+    The forecast of the replacement decision (:func:`site_market`): known at the start,
+    it carries the halvings, the network growth, the fees and the BTC drift of
+    ``[pivot]`` (and the ``[scenario]`` margin response). Cached for the last portfolio
+    and months asked.
+    """
+    from hashpivot.engines.pivot.market import deterministic_market
+
+    first, n = str(market.periods[0]), market.n_periods
+    for pf, start, months, ref in _REFERENCE:
+        if pf is portfolio and start == first and months == n:
+            return ref
+    ref = deterministic_market(portfolio, market.periods[0], n)
+    _REFERENCE[:] = [(portfolio, first, n, ref)]
+    return ref
+
+
+def center_market(params: ScenarioParams) -> MarketPaths:
+    """The center of Monte Carlo paths as a one-path market: the reference of the
+    replacement forecast where no portfolio is at hand (the decision engine)."""
+    power = params.power_center_usd_per_mwh
+    return MarketPaths(
+        periods=params.periods,
+        btc_price_usd=params.price_center_usd[None, :],
+        network_hashrate_th_s=params.hashrate_center_th_s[None, :],
+        fees_btc_per_block=params.fees_center_btc_per_block[None, :],
+        subsidy_btc_per_block=params.subsidy_btc_per_block[None, :],
+        power_price_usd_per_mwh=None if power is None else power[None, :],
     )
 
 
@@ -133,9 +413,22 @@ def market_mining(
 
     Pass the result to :func:`~hashpivot.engines.pivot.cashflows.strategy_cash_flows` as
     ``shared=`` to value several strategies on the same market without recomputing them.
+    The replacement decisions forecast from each decision month with the portfolio's
+    deterministic market as reference (:func:`reference_market`): no look-ahead on
+    Monte Carlo paths.
     """
     spec = _pivot_spec(portfolio)
-    return {s.name: site_market(s, spec, market) for s in resolve_sites(portfolio, site_name)}
+    sites = resolve_sites(portfolio, site_name)
+    ref = reference_market(portfolio, market) if spec.fleet_replacement_years else None
+    return {s.name: site_market(s, spec, market, ref) for s in sites}
 
 
-__all__ = ["SiteMarket", "market_mining", "site_market"]
+__all__ = [
+    "SiteMarket",
+    "center_market",
+    "market_mining",
+    "mw_cash_flow_usd",
+    "reference_market",
+    "replacement_gain_usd_per_mw",
+    "site_market",
+]

@@ -1,0 +1,297 @@
+"""Fleet replacement as a forward-looking NPV decision (hashpivot.engines.pivot.fleet).
+
+Hand-checked cases (one that clearly pays, one right before a halving that does not),
+the realised NPV change equal to the forecast gain on a deterministic path, no look-ahead
+on random paths, and the property: on any deterministic path, allowing replacement never
+lowers keep-mining's NPV (with the terminal value the valuation uses).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hashpivot.engines import pivot as pv
+from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
+from hashpivot.engines.pivot.strategies import Strategy
+from hashpivot.engines.pivot.terminal import terminal_value
+from hashpivot.market import MarketPaths
+from hashpivot.models import parse_portfolio
+from hashpivot.units import HOURS_PER_DAY, W_PER_MW
+
+TOML = """
+name = "one site"
+[[sites]]
+name = "A"
+power_overhead_factor = 1.05
+pool_fee_fraction = 0.02
+  [sites.power_contract]
+  kind = "{kind}"
+  price_usd_per_mwh = {power}
+  [[sites.fleet]]
+  hashrate_th_s = 200.0
+  efficiency_j_per_th = 17.5
+  count = 20000
+  uptime_fraction = 0.95
+  [[sites.cost_items]]
+  name = "maintenance"
+  category = "site_opex"
+  behavior = "variable"
+  usd_per_year = {variable}
+  [[sites.cost_items]]
+  name = "staff"
+  category = "site_opex"
+  behavior = "fixed"
+  usd_per_year = {fixed}
+[pivot]
+horizon_years = {years}
+discount_rate = 0.10
+mining_discount_rate = {rate}
+fleet_hashrate_decay_per_year = {decay}
+fleet_replacement_years = {every}
+replacement_efficiency_j_per_th = {eff}
+replacement_efficiency_gain_per_year = {gain}
+replacement_capex_usd_per_th = {capex}
+strategies = []
+  [pivot.terminal_value]
+  mining_method = "{tv}"
+  mining_ebitda_multiple = 6.0
+"""
+
+KEEP = Strategy("keep_mining")
+
+
+def _portfolio(**kw: object):  # type: ignore[no-untyped-def]
+    args: dict[str, object] = dict(
+        kind="fixed", power=40.0, variable=2e6, fixed=1e6, years=3, rate=0.12, decay=0.03,
+        every=1.0, eff=15.0, gain=0.08, capex=2.0, tv="none",
+    )
+    args.update(kw)
+    return parse_portfolio(TOML.format(**args), "t.toml")
+
+
+def _flat_market(n: int, hashprice_scale: float = 1.0, halving_at: int | None = None,
+                 paths: int = 1) -> MarketPaths:
+    """BTC 100k, 1e9 TH/s, no fees, 3.125 BTC (halved from ``halving_at`` on)."""
+    periods = pd.period_range("2027-01", periods=n, freq="M")
+    shape = (paths, n)
+    subsidy = np.full(shape, 3.125)
+    if halving_at is not None:
+        subsidy[:, halving_at:] = 1.5625
+    return MarketPaths(
+        periods=periods,
+        btc_price_usd=np.full(shape, 100_000.0 * hashprice_scale),
+        network_hashrate_th_s=np.full(shape, 1.0e9),
+        fees_btc_per_block=np.zeros(shape),
+        subsidy_btc_per_block=subsidy,
+    )
+
+
+def _npv_with_tv(pf, market: MarketPaths, replace: bool = True) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Keep-mining NPV with terminal value per path, decisions exact (no reference)."""
+    spec = pv._pivot_spec(pf)
+    if not replace:
+        spec = spec.model_copy(update={"fleet_replacement_years": None})
+    sites = pv.resolve_sites(pf)
+    cf = pv._cash_flows_resolved(sites, KEEP, market, spec, None)
+    rates = line_rates(spec)
+    tv = terminal_value(cf, spec.terminal_value, rates.mining, rates.hosting)
+    return np.asarray(unlevered_npv_usd(cf, rates) + tv.present_value_usd)
+
+
+def _hand_gain(pf, market: MarketPaths, tk: int) -> float:  # type: ignore[no-untyped-def]
+    """The gain per MW of replacing at ``tk``, month by month (TV none)."""
+    spec = pv._pivot_spec(pf)
+    site = pv.resolve_sites(pf)[0]
+    n = market.n_periods
+    r = (1.0 + spec.mining_discount_rate) ** (1 / 12) - 1.0
+    per_mw0 = site.fleet_hashrate_th_s / site.fleet_power_mw
+    eff = spec.replacement_efficiency_j_per_th * (
+        1 - spec.replacement_efficiency_gain_per_year
+    ) ** (tk / 12)
+    new0 = W_PER_MW / (eff * site.power_overhead_factor)
+    vopex = 2e6 / 12 / site.fleet_power_mw
+    net = site.uptime_fraction * (1 - site.pool_fee_fraction)
+    total = -new0 * spec.replacement_capex_usd_per_th / (1 + r) ** (tk + 1)
+    decay = 1 - spec.fleet_hashrate_decay_per_year
+    for t in range(tk, n):
+        days = market.periods[t].days_in_month
+        hp = market.hashvalue_btc_per_th_day[0, t] * market.btc_price_usd[0, t] * net
+        power = HOURS_PER_DAY * days * site.uptime_fraction * site.power_price_usd_per_mwh
+
+        def cf(th: float, hp: float = hp, days: int = days, power: float = power) -> float:
+            rev = th * hp * days
+            return rev - power - vopex if rev > power else 0.0
+
+        old = per_mw0 * decay ** (t / 12)
+        new = new0 * decay ** ((t - tk) / 12)
+        total += (cf(new) - cf(old)) / (1 + r) ** (t + 1)
+    return total
+
+
+def test_replacement_that_clearly_pays() -> None:
+    """Cheap machines (2 USD/TH), a flat market: replace at month 12, gain by hand."""
+    pf = _portfolio(capex=2.0, years=3)
+    market = _flat_market(36)
+    site = pv.resolve_sites(pf)[0]
+    sm = pv.site_market(site, pv._pivot_spec(pf), market)
+    assert sm.replacement_months == (12, 24)
+    assert sm.replaced[0].tolist() == [True]
+    gain = _hand_gain(pf, market, 12)
+    assert gain > 1e5  # clearly: > 100 k USD per MW
+    assert sm.gain_usd_per_mw[0][0] == pytest.approx(gain, rel=1e-9)
+    # the realised change of keep-mining's NPV is the forecast gains times the MW
+    with_r = _npv_with_tv(pf, market)
+    without = _npv_with_tv(pf, market, replace=False)
+    # the second decision (month 24) is valued on the fleet the first one left
+    realised = sum(float(g[0]) for g, go in zip(sm.gain_usd_per_mw, sm.replaced,
+                                                strict=True) if go[0])
+    assert with_r[0] - without[0] == pytest.approx(realised * site.fleet_power_mw, rel=1e-9)
+    assert with_r[0] > without[0]
+
+
+def test_no_replacement_right_before_a_halving() -> None:
+    """At the decision month's hash price the new machines would pay back within one cycle
+    (the old rule replaced), but the halving the month after curtails old and new alike:
+    the NPV rule keeps the fleet."""
+    pf = _portfolio(power=80.0, capex=5.0, years=3, every=1.0)
+    market = _flat_market(36, halving_at=13)
+    spec = pv._pivot_spec(pf)
+    site = pv.resolve_sites(pf)[0]
+    tk = 12
+    eff = 15.0 * (1 - 0.08)
+    new_per_mw = W_PER_MW / (eff * site.power_overhead_factor)
+    net = site.uptime_fraction * (1 - site.pool_fee_fraction)
+    hp_tk = market.hashvalue_btc_per_th_day[0, tk] * 100_000.0 * net
+    margin_per_day = hp_tk * new_per_mw - HOURS_PER_DAY * site.uptime_fraction * 80.0
+    assert margin_per_day * 365.25 >= new_per_mw * 5.0  # the old rule: replace
+    sm = pv.site_market(site, spec, market)
+    assert sm.replaced[0].tolist() == [False]
+    gain = _hand_gain(pf, market, tk)
+    assert gain < -0.5 * new_per_mw * 5.0  # clearly: loses over half the capex
+    assert sm.gain_usd_per_mw[0][0] == pytest.approx(gain, rel=1e-9)
+    assert _npv_with_tv(pf, market)[0] == _npv_with_tv(pf, market, replace=False)[0]
+
+
+def test_forecast_uses_only_what_is_known_at_the_decision_month() -> None:
+    """With a reference market, paths equal up to month tk decide alike at tk, however
+    they differ after; without one (each path its own forecast) they may not."""
+    pf = _portfolio(capex=6.0, years=4, every=2.0)
+    base = _flat_market(48, paths=3)
+    price = base.btc_price_usd.copy()
+    price[1, 25:] *= 0.2  # a crash after the decision month 24
+    price[2, 25:] *= 5.0  # a boom
+    market = MarketPaths(base.periods, price, base.network_hashrate_th_s,
+                         base.fees_btc_per_block, base.subsidy_btc_per_block)
+    site = pv.resolve_sites(pf)[0]
+    spec = pv._pivot_spec(pf)
+    ref = _flat_market(48)
+    sm = pv.site_market(site, spec, market, reference=ref)
+    assert sm.replacement_months == (24,)
+    g = sm.gain_usd_per_mw[0]
+    assert g[1] == pytest.approx(g[0], rel=1e-12) and g[2] == pytest.approx(g[0], rel=1e-12)
+    foresight = pv.site_market(site, spec, market)
+    assert foresight.gain_usd_per_mw[0][0] == pytest.approx(g[0], rel=1e-12)  # path 0 = ref
+    assert foresight.gain_usd_per_mw[0][1] < sm.gain_usd_per_mw[0][1]
+    assert foresight.gain_usd_per_mw[0][2] > sm.gain_usd_per_mw[0][2]
+
+
+def test_reference_equal_to_the_path_gives_the_same_decisions_bitwise() -> None:
+    """The Monte Carlo at zero volatility (paths = the deterministic market) decides as
+    the pivot model, which forecasts each path from itself."""
+    pf = _portfolio(capex=5.0, years=6, every=1.5, tv="exit_multiple")
+    det = pv.deterministic_market(pf, "2027-01", 72)
+    site = pv.resolve_sites(pf)[0]
+    spec = pv._pivot_spec(pf)
+    a = pv.site_market(site, spec, det)
+    b = pv.site_market(site, spec, det, reference=det)
+    for ga, gb in zip(a.gain_usd_per_mw, b.gain_usd_per_mw, strict=True):
+        assert np.array_equal(ga, gb)
+    assert np.array_equal(a.th_s_per_mw, b.th_s_per_mw)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    btc0=st.floats(30_000, 300_000),
+    btc_growth=st.floats(-0.3, 0.6),
+    hash_growth=st.floats(-0.2, 0.8),
+    shock_month=st.integers(0, 95),
+    shock=st.floats(0.3, 3.0),
+    power=st.floats(15.0, 120.0),
+    power_noise=st.lists(st.floats(0.5, 2.0), min_size=4, max_size=4),
+    index=st.booleans(),
+    years=st.integers(2, 8),
+    every=st.floats(0.5, 6.0),
+    eff=st.floats(8.0, 25.0),
+    gain=st.floats(0.0, 0.3),
+    capex=st.floats(1.0, 40.0),
+    decay=st.floats(0.0, 0.2),
+    rate=st.floats(0.02, 0.3),
+    tv=st.sampled_from(["none", "exit_multiple", "gordon"]),
+    fixed=st.floats(0.0, 3e7),
+    variable=st.floats(0.0, 3e7),
+)
+def test_allowing_replacement_never_lowers_keep_minings_npv(
+    btc0: float, btc_growth: float, hash_growth: float, shock_month: int, shock: float,
+    power: float, power_noise: list[float], index: bool, years: int, every: float,
+    eff: float, gain: float, capex: float, decay: float, rate: float, tv: str,
+    fixed: float, variable: float,
+) -> None:
+    """Deterministic paths with halvings (2028), growth, a price shock and (index
+    contracts) a varying power price: NPV with replacement >= NPV without."""
+    pf = _portfolio(kind="index" if index else "fixed", power=power, variable=variable,
+                    fixed=fixed, years=years, rate=rate, decay=decay, every=every, eff=eff,
+                    gain=gain, capex=capex, tv=tv)
+    n = years * 12
+    periods = pd.period_range("2026-01", periods=n, freq="M")
+    m = pv.growth_market(periods, btc0, btc_growth, 1.0e9, hash_growth, 0.03, 920_000)
+    price = m.btc_price_usd.copy()
+    price[:, min(shock_month, n - 1):] *= shock
+    power_path = None
+    if index:
+        power_path = power * np.resize(np.asarray(power_noise), n)[None, :]
+    market = MarketPaths(periods, price, m.network_hashrate_th_s, m.fees_btc_per_block,
+                         m.subsidy_btc_per_block, power_path)
+    with_r = float(_npv_with_tv(pf, market)[0])
+    without = float(_npv_with_tv(pf, market, replace=False)[0])
+    assert with_r >= without - 1e-9 * max(1.0, abs(without))
+
+
+@pytest.mark.parametrize("variable", ["btc_price", "hashrate_growth"])
+def test_example_tornado_is_monotonic_in_btc_price_and_hashrate_growth(variable: str) -> None:
+    """Issue 9: over the tornado's whole swing (25 points), NPV(convert) - NPV(keep) on
+    examples/pivot-200mw.toml moves one way. (The payback rule replaced at +25 % BTC and
+    at <= 13 %/year growth and made keep-mining's NPV jump down there.)"""
+    from pathlib import Path
+
+    from hashpivot.engines.pivot.market import margin_response, market_start
+    from hashpivot.models import load_portfolio
+
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    spec = pv._pivot_spec(pf)
+    sites = pv.resolve_sites(pf)
+    n = spec.horizon_years * 12
+    ms = market_start(spec)
+    periods = pd.period_range(ms.start, periods=n, freq="M")
+    pivot = next(s for s in pv.build_strategies(pf, horizon_months=n)
+                 if s.name.startswith("convert_") and s.name != "convert_all")
+    x = np.linspace(-1.0, 1.0, 25)
+    sens = spec.sensitivity
+    g0 = spec.network_hashrate_growth_per_year
+    if variable == "btc_price":
+        prices, growths = ms.btc_price_usd * (1 + sens.btc_price_fraction * x), np.full(25, g0)
+    else:
+        prices = np.full(25, ms.btc_price_usd)
+        growths = g0 + sens.hashrate_growth_delta_per_year * x
+    market = pv.growth_market(periods, prices, spec.btc_price_growth_per_year,
+                              ms.network_hashrate_th_s, growths, ms.fees_btc_per_block,
+                              ms.height, margin_response(pf))
+    rates = line_rates(spec)
+    keep = unlevered_npv_usd(pv._cash_flows_resolved(sites, KEEP, market, spec, None), rates)
+    conv = unlevered_npv_usd(pv._cash_flows_resolved(sites, pivot, market, spec, None), rates)
+    step = np.diff(conv - keep)
+    assert (step < 0).all() if variable == "btc_price" else (step > 0).all()
+    assert (np.diff(keep) > 0).all() if variable == "btc_price" else (np.diff(keep) < 0).all()
