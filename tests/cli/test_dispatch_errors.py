@@ -36,7 +36,7 @@ def _example(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def test_no_engine_module_names_an_option() -> None:
-    for module in ENGINE.glob("*.py"):
+    for module in ENGINE.rglob("*.py"):
         flags = re.findall(r"[\"' (]--[a-z][\w-]+", module.read_text())
         assert not flags, (module.name, flags)
 

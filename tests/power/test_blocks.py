@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import hashpivot.power.model as model
-from hashpivot.power import DispatchProblem, Tranche, always_on_schedule, solve
-from hashpivot.power.model import interval_blocks
+import hashpivot.power.intervals as intervals
+from hashpivot.power import DispatchProblem, Schedule, Tranche, always_on_schedule, solve
+from hashpivot.power.intervals import interval_blocks
 from hashpivot.power.results import DispatchResult
 
 
@@ -52,7 +52,7 @@ def _problem(seed: int, n: int = 2003) -> DispatchProblem:
     )
 
 
-def _eager_accounts(p: DispatchProblem, s: model.Schedule, dr: bool) -> dict[str, np.ndarray]:
+def _eager_accounts(p: DispatchProblem, s: Schedule, dr: bool) -> dict[str, np.ndarray]:
     """The accounts as one expression over all intervals each (the code before blocks)."""
     dt = p.interval_hours_series
     value = (p.hashprice_usd_per_ph_day_series[:, None] * p.segments.ph_s_per_mw[None, :]) * (
@@ -101,7 +101,7 @@ def test_blockwise_dispatch_has_the_bits_of_one_pass(
 ) -> None:
     problem = _problem(seed)
     whole = _frozen(solve(problem, "fast"))
-    monkeypatch.setattr(model, "BLOCK_INTERVALS", 7)
+    monkeypatch.setattr(intervals, "BLOCK_INTERVALS", 7)
     blocks = _frozen(solve(problem, "fast"))
     assert whole["summary"] == blocks["summary"]
     for name, values in whole["schedule"].items():  # type: ignore[union-attr]
@@ -111,7 +111,7 @@ def test_blockwise_dispatch_has_the_bits_of_one_pass(
 
 
 def test_accounts_equal_the_whole_array_expressions(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model, "BLOCK_INTERVALS", 5)
+    monkeypatch.setattr(intervals, "BLOCK_INTERVALS", 5)
     problem = _problem(2)
     result = solve(problem, "fast")
     for accounts, schedule, dr in (

@@ -29,15 +29,10 @@ import time
 import numpy as np
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.power.model import (
-    ALL,
-    DispatchProblem,
-    FloatArray,
-    Schedule,
-    constant_series,
-    interval_blocks,
-)
+from hashpivot.power.intervals import ALL, FloatArray, constant_series, interval_blocks
+from hashpivot.power.model import DispatchProblem
 from hashpivot.power.report import SolveReport
+from hashpivot.power.schedule import Schedule
 
 __all__ = ["allocate_supply", "solve_fast", "supply_pieces"]
 

@@ -1,20 +1,20 @@
-"""Data model of the dispatch of one hybrid site: tranches, the problem arrays, a schedule.
+"""The dispatch problem of one hybrid site: every input resolved to arrays over the intervals.
 
-Everything here is plain dataclasses over numpy arrays (no pydantic, no files): the
+Plain dataclasses over numpy arrays (no pydantic, no files), with
+:mod:`~hashpivot.power.tranches` (tranches and their segments),
+:mod:`~hashpivot.power.schedule` (what a solver returns) and
+:mod:`~hashpivot.power.intervals` (array types, constant series, blocks): the
 engine (:mod:`hashpivot.engines.dispatch`) fills a :class:`DispatchProblem` from a site and
 a price series; the solvers (:mod:`hashpivot.power.fast`, :mod:`hashpivot.power.lp`) turn
-it into a :class:`Schedule`; :func:`hashpivot.power.results.evaluate` prices the schedule.
+it into a :class:`~hashpivot.power.schedule.Schedule`;
+:func:`hashpivot.power.results.evaluate_accounts` prices the schedule.
 
 Conventions
 -----------
 * ``T`` intervals of length ``interval_hours_series[t]`` [h]; powers are interval means [MW];
   energy = power x hours [MWh].
-* A mining **tranche** is a group of identical machines that can be curtailed by any
-  fraction (a share of the machines switched off) and, optionally, underclocked: running
-  machines may go down to ``min_power_fraction`` of rated power where they still give
-  ``hashrate_fraction_at_min`` of rated hashrate. Hashrate as a function of the tranche's
-  power is then concave piecewise linear with two segments (see :func:`tranche_segments`):
-  first all machines underclocked (the efficient segment), then clocked up to rated power.
+* Mining is in tranches (:class:`~hashpivot.power.tranches.Tranche`), each one or two
+  concave power segments.
 * Site load = AI load + mining load. Supply: grid import (index price + adder), PPA energy
   used, renewable energy used. Unused PPA / renewable energy is resold at the index price
   (when allowed and the price is positive) or spilled.
@@ -23,7 +23,6 @@ Conventions
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
@@ -33,186 +32,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.power.intervals import ALL, BoolArray, FloatArray
+from hashpivot.power.tranches import Segments, Tranche, tranche_segments
 
-__all__ = [
-    "DispatchProblem",
-    "Schedule",
-    "Segments",
-    "Tranche",
-    "tranche_segments",
-]
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-
-#: Every interval (the default ``rows`` of the per-interval accessors).
-ALL = slice(None)
-#: Intervals per block of the interval-by-interval passes (fast path, accounts): their
-#: temporaries stay a few tens of MB whatever the horizon.
-BLOCK_INTERVALS = 1 << 16
-
-
-def constant_series(value: float, n: int) -> FloatArray:
-    """``n`` equal values as a read-only view of one number (no memory per interval).
-
-    Parameters
-    ----------
-    value : float
-    n : int
-        Number of intervals.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n,)
-        Read-only; arithmetic on it gives the same values as on ``numpy.full(n, value)``.
-    """
-    return np.broadcast_to(np.float64(value), (n,))
-
-
-def interval_blocks(n: int, size: int | None = None) -> Iterator[slice]:
-    """Consecutive slices covering ``range(n)``, ``size`` intervals each.
-
-    No block but a single-interval horizon holds one interval (a short tail joins the
-    block before), so every block has the shape ``(rows, ...)`` with ``rows >= 2`` that
-    numpy reduces along axis 1 in the same order as the whole array: a blockwise pass
-    gives the same bits as one over all intervals.
-
-    Parameters
-    ----------
-    n : int
-        Number of intervals.
-    size : int, optional
-        Block length (default :data:`BLOCK_INTERVALS`).
-
-    Yields
-    ------
-    slice
-    """
-    size = max(2, size or BLOCK_INTERVALS)
-    start = 0
-    while start < n:
-        stop = start + size
-        if n - stop < 2:
-            stop = n
-        yield slice(start, stop)
-        start = stop
-
-
-@dataclass(frozen=True)
-class Tranche:
-    """A group of identical ASICs dispatched together.
-
-    Parameters
-    ----------
-    name : str
-        Label (e.g. the ASIC model).
-    power_mw : float
-        Site power of the tranche at rated clock, including the site overhead (cooling,
-        losses) and the availability derate. [MW]
-    hashrate_ph_s : float
-        Hashrate at rated clock, with the same availability derate. [PH/s]
-    min_power_fraction : float
-        Lowest power a running machine may be underclocked to, as a fraction of rated
-        power; 1 disables underclocking. [-]
-    hashrate_fraction_at_min : float or None
-        Hashrate at ``min_power_fraction``, as a fraction of rated hashrate; ``None`` means
-        equal to ``min_power_fraction`` (no efficiency gain). [-]
-    """
-
-    name: str
-    power_mw: float
-    hashrate_ph_s: float
-    min_power_fraction: float = 1.0
-    hashrate_fraction_at_min: float | None = None
-
-    def __post_init__(self) -> None:
-        problems = []
-        if not (math.isfinite(self.power_mw) and self.power_mw >= 0):
-            problems.append("power_mw must be a finite number >= 0")
-        if not (math.isfinite(self.hashrate_ph_s) and self.hashrate_ph_s >= 0):
-            problems.append("hashrate_ph_s must be a finite number >= 0")
-        if not 0 < self.min_power_fraction <= 1:
-            problems.append("min_power_fraction must be in (0, 1]")
-        h = self.hashrate_fraction_at_min
-        if h is not None and not (self.min_power_fraction <= h <= 1):
-            problems.append("hashrate_fraction_at_min must be in [min_power_fraction, 1]")
-        if problems:
-            raise InputError(
-                [Problem(path=f"tranche {self.name!r}", message=m) for m in problems]
-            )
-
-    @property
-    def efficiency_ph_s_per_mw(self) -> float:
-        """Hashrate per MW at rated clock. [PH/s/MW]"""
-        return self.hashrate_ph_s / self.power_mw if self.power_mw > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class Segments:
-    """Power segments of all tranches (one or two per tranche), in tranche order.
-
-    Attributes
-    ----------
-    tranche : numpy.ndarray of int, shape (S,)
-        Tranche of each segment.
-    cap_mw : numpy.ndarray, shape (S,)
-        Power width of each segment. [MW]
-    ph_s_per_mw : numpy.ndarray, shape (S,)
-        Hashrate gained per MW within the segment. [PH/s/MW]
-    """
-
-    tranche: npt.NDArray[np.int64]
-    cap_mw: FloatArray
-    ph_s_per_mw: FloatArray
-
-    @property
-    def n(self) -> int:
-        """Number of segments."""
-        return len(self.cap_mw)
-
-
-def tranche_segments(tranches: tuple[Tranche, ...] | list[Tranche]) -> Segments:
-    """Split each tranche into its concave hashrate-vs-power segments.
-
-    Without underclocking a tranche is one segment ``[0, P]`` at its rated efficiency.
-    With ``min_power_fraction = f`` and ``hashrate_fraction_at_min = h`` it is two:
-    ``[0, fP]`` giving ``hH`` (all machines underclocked; the share running scales) and
-    ``[fP, P]`` giving the remaining ``(1 - h)H`` (clocking up). ``h >= f`` makes the
-    first at least as efficient as the second, so the function is concave.
-
-    Parameters
-    ----------
-    tranches : sequence of Tranche
-
-    Returns
-    -------
-    Segments
-    """
-    tr: list[int] = []
-    cap: list[float] = []
-    eff: list[float] = []
-    for k, t in enumerate(tranches):
-        f = t.min_power_fraction
-        h = t.hashrate_fraction_at_min if t.hashrate_fraction_at_min is not None else f
-        if t.power_mw <= 0:
-            tr.append(k)
-            cap.append(0.0)
-            eff.append(0.0)
-            continue
-        if f >= 1.0 or abs(h - f) < 1e-12:
-            tr.append(k)
-            cap.append(t.power_mw)
-            eff.append(t.hashrate_ph_s / t.power_mw)
-            continue
-        tr += [k, k]
-        cap += [f * t.power_mw, (1 - f) * t.power_mw]
-        eff += [h * t.hashrate_ph_s / (f * t.power_mw),
-                (1 - h) * t.hashrate_ph_s / ((1 - f) * t.power_mw)]
-    return Segments(
-        tranche=np.asarray(tr, dtype=np.int64),
-        cap_mw=np.asarray(cap, dtype=float),
-        ph_s_per_mw=np.asarray(eff, dtype=float),
-    )
+__all__ = ["DispatchProblem"]
 
 
 @dataclass(frozen=True)
@@ -505,48 +328,3 @@ class DispatchProblem:
                 self.fourcp_usd_per_kw_year * int(self.peak()[sl].sum()) / n_peaks
             )
         return self.replace(**changes)
-
-
-@dataclass
-class Schedule:
-    """Power flows per interval chosen by a solver.
-
-    Attributes
-    ----------
-    segment_mw : numpy.ndarray, shape (T, S)
-        Mining power in each tranche segment. [MW]
-    ai_flexible_mw : numpy.ndarray, shape (T,)
-        Flexible AI draw. [MW]
-    grid_mw, ppa_used_mw, ppa_resold_mw, renewable_used_mw, renewable_resold_mw : ndarray
-        Supply flows. [MW]
-    dr_shortfall_mw : numpy.ndarray, shape (T,)
-        Load above the DR event limit. [MW]
-    tranche_on : numpy.ndarray of bool, shape (T, K), optional
-        Commitment of each tranche (MILP only).
-    """
-
-    segment_mw: FloatArray
-    ai_flexible_mw: FloatArray
-    grid_mw: FloatArray
-    ppa_used_mw: FloatArray
-    ppa_resold_mw: FloatArray
-    renewable_used_mw: FloatArray
-    renewable_resold_mw: FloatArray
-    dr_shortfall_mw: FloatArray
-    tranche_on: BoolArray | None = None
-
-    def mining_by_tranche_mw(self, problem: DispatchProblem) -> FloatArray:
-        """Mining power per tranche, shape (T, K). [MW]"""
-        seg = problem.segments
-        k = len(problem.tranches)
-        out = np.zeros((self.segment_mw.shape[0], k))
-        np.add.at(out.T, seg.tranche, self.segment_mw.T)
-        return out
-
-    def hashrate_by_tranche_ph_s(self, problem: DispatchProblem) -> FloatArray:
-        """Hashrate per tranche, shape (T, K). [PH/s]"""
-        seg = problem.segments
-        k = len(problem.tranches)
-        out = np.zeros((self.segment_mw.shape[0], k))
-        np.add.at(out.T, seg.tranche, (self.segment_mw * seg.ph_s_per_mw[None, :]).T)
-        return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hashpivot.power.model import FloatArray
+from hashpivot.power.intervals import FloatArray
 
 __all__ = ["clear_sky_solar_profile", "synthetic_wind_profile"]
 

@@ -6,8 +6,9 @@ Stages (REopt-style pipeline, one module each):
   (:func:`select_site`), its price series (:func:`load_prices`) and the auxiliary files its
   ``[sites.dispatch]`` table names; the only module that reads files;
 * :mod:`~hashpivot.engines.dispatch.resolve`: resolve steps, each returning arrays over the
-  price intervals and their provenance (hashprice, grid price and contract, AI load,
-  renewable, demand response, 4CP, import limit, emissions, tranches);
+  price intervals and their provenance, one module per concept (``load``: tranches, AI
+  load, import limit; ``prices``: hashprice, grid price and contract; ``renewable``;
+  ``events``: demand response, 4CP; ``emissions``);
 * :mod:`~hashpivot.engines.dispatch.build`: :func:`build_dispatch_problem` runs the steps
   and records every provenance in ``problem.meta``;
 * :mod:`~hashpivot.engines.dispatch.run`: :func:`run_dispatch` solves it with

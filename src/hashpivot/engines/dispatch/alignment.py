@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.exceptions import DataError, InputError, Problem
-from hashpivot.power.model import FloatArray, constant_series
+from hashpivot.power.intervals import FloatArray, constant_series
 
 __all__ = ["align_to_index", "interval_hours_of", "localize_times"]
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from hashpivot.power.intervals import FloatArray
 from hashpivot.power.lp.container import LinearModel
-from hashpivot.power.model import DispatchProblem, FloatArray, Schedule
+from hashpivot.power.model import DispatchProblem
+from hashpivot.power.schedule import Schedule
 
 __all__ = ["extract_schedule"]
 

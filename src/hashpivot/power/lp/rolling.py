@@ -37,15 +37,16 @@ import time
 import numpy as np
 
 from hashpivot.exceptions import InputError, SolverError
+from hashpivot.power.accounts import evaluate_accounts
 from hashpivot.power.fast import solve_fast
 from hashpivot.power.lp.adapter import highs_for, outcome
 from hashpivot.power.lp.extract import extract_schedule
 from hashpivot.power.lp.families import Boundary
 from hashpivot.power.lp.solve import build_model, fixed_margin_usd
 from hashpivot.power.lp.warm_start import start_solution
-from hashpivot.power.model import DispatchProblem, Schedule
+from hashpivot.power.model import DispatchProblem
 from hashpivot.power.report import SolveReport
-from hashpivot.power.results import evaluate_accounts
+from hashpivot.power.schedule import Schedule
 
 __all__ = ["carried_state", "solve_rolling", "window_bounds"]
 

@@ -23,8 +23,9 @@ from hashpivot.power.lp.families import (
     define_supply,
 )
 from hashpivot.power.lp.warm_start import start_solution
-from hashpivot.power.model import DispatchProblem, Schedule
+from hashpivot.power.model import DispatchProblem
 from hashpivot.power.report import SolveReport
+from hashpivot.power.schedule import Schedule
 
 __all__ = ["build_model", "fixed_margin_usd", "solve_lp"]
 

@@ -17,9 +17,10 @@ import numpy.typing as npt
 
 from hashpivot.exceptions import InputError
 from hashpivot.power.fast import allocate_supply, solve_fast
+from hashpivot.power.intervals import FloatArray
 from hashpivot.power.lp.container import LinearModel
 from hashpivot.power.lp.families import Boundary
-from hashpivot.power.model import DispatchProblem, FloatArray
+from hashpivot.power.model import DispatchProblem
 
 __all__ = ["commitment_start", "enforce_min_up_down", "repair_pattern", "start_solution"]
 

@@ -1,0 +1,75 @@
+"""Intervals with a grid event: demand-response calls and ERCOT 4CP peaks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.engines.dispatch.alignment import align_to_index, localize_times
+from hashpivot.engines.dispatch.resolve.provenance import Provenance
+from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.power.intervals import BoolArray, FloatArray
+
+__all__ = ["resolve_demand_response", "resolve_four_cp"]
+
+
+def resolve_demand_response(
+    index: pd.DatetimeIndex, spec: DispatchSpec
+) -> tuple[BoolArray, Provenance]:
+    """Intervals inside a demand-response event of ``dispatch.demand_response.events``.
+
+    Returns
+    -------
+    event : numpy.ndarray of bool
+    provenance : dict
+        ``dr_event_intervals``: how many intervals are in an event.
+    """
+    dr = spec.demand_response
+    event = np.zeros(len(index), dtype=bool)
+    if dr is None or not dr.events:
+        return event, {}
+    for start, end in dr.events:
+        s, e = localize_times([start, end], index.tz)
+        event |= (index >= s) & (index < e)
+    return event, {"dr_event_intervals": int(event.sum())}
+
+
+def resolve_four_cp(
+    index: pd.DatetimeIndex,
+    interval_hours: FloatArray,
+    spec: DispatchSpec,
+    probability: pd.Series | None,
+    from_file: bool = False,
+) -> tuple[BoolArray, Provenance]:
+    """Intervals that count as ERCOT 4CP peaks: the listed peak times, and intervals whose
+    peak probability reaches the threshold.
+
+    Returns
+    -------
+    peak : numpy.ndarray of bool
+    provenance : dict
+        ``fourcp_peaks_outside_horizon`` and, when no peak falls in the horizon,
+        ``fourcp_note``.
+    """
+    n = len(index)
+    cp = spec.four_cp
+    peak = np.zeros(n, dtype=bool)
+    meta: Provenance = {}
+    if cp is None or cp.charge_usd_per_kw_year <= 0:
+        return peak, meta
+    if cp.peak_intervals:
+        times = localize_times(list(cp.peak_intervals), index.tz)
+        ends = index + pd.to_timedelta(interval_hours, unit="h")
+        pos = index.searchsorted(times, side="right") - 1
+        ok = (pos >= 0) & (times < ends[np.clip(pos, 0, n - 1)])
+        peak[pos[ok]] = True
+        meta["fourcp_peaks_outside_horizon"] = int((~ok).sum())
+    if probability is not None:
+        field = "dispatch.four_cp.peak_probability_file" if from_file else ""
+        peak |= (
+            align_to_index(probability, index, "4CP peak probability", field)
+            >= cp.probability_threshold
+        )
+    if not peak.any():
+        meta["fourcp_note"] = "no 4CP peak interval falls in the horizon: no charge"
+    return peak, meta
