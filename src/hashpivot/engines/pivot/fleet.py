@@ -322,7 +322,10 @@ def site_market(
             # forecast from tk: the path's state times the reference's relative trajectory
             now = hashprice[:, tk : tk + 1]
             if hp_ref is None:
-                hp_f = now * (hashprice[:, tk:] / now)
+                # a path whose hashprice is 0 at tk (no hashrate: uptime 0) forecasts NaN,
+                # which no replacement gain exceeds; say nothing of it
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    hp_f = now * (hashprice[:, tk:] / now)
             else:
                 hp_f = now * (hp_ref[tk:] / hp_ref[tk])
             if indexed and reference is not None:
