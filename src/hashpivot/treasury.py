@@ -23,6 +23,9 @@ Conservation (exact, checked by property tests): on every path
 ``btc_end = btc_start + sum(mined) - sum(sold)`` and
 ``cash_end = cash_start + sum(fiat_flow) + sum(proceeds) - sum(debt_service)
 + sum(cash_interest)``.
+
+The treasury's debt service is :mod:`hashpivot.treasury_debt`; the per-path totals the
+Monte Carlo keeps are :mod:`hashpivot.treasury_path_summary` (both re-exported here).
 """
 
 from __future__ import annotations
@@ -32,10 +35,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.models.risk import DebtSpec, TreasurySpec
+from hashpivot.models.risk import TreasurySpec
+from hashpivot.treasury_debt import DebtSchedule, debt_schedule
+from hashpivot.treasury_path_summary import TreasuryPathSummary
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -69,91 +73,6 @@ def policy_order(spec: TreasurySpec | None, policy: str | None = None) -> tuple[
         Problem("policy", f"{policy!r} is not one of {', '.join(POLICIES)} or 'all'")
     )
 
-
-@dataclass(frozen=True)
-class DebtSchedule:
-    """Deterministic service of the treasury's debt, shape (n_periods,) each.
-
-    Attributes
-    ----------
-    interest_usd : ndarray
-        Interest paid in the month (``rate / 12`` on the principal outstanding at its
-        start). [USD]
-    principal_usd : ndarray
-        Principal repaid in the month. [USD]
-    outstanding_usd : ndarray
-        Principal outstanding at the end of the month. [USD]
-    """
-
-    interest_usd: FloatArray
-    principal_usd: FloatArray
-    outstanding_usd: FloatArray
-
-    @property
-    def service_usd(self) -> FloatArray:
-        """Interest plus principal. [USD]"""
-        return self.interest_usd + self.principal_usd
-
-
-def debt_schedule(
-    debts: list[DebtSpec], periods: pd.PeriodIndex, source: str = ""
-) -> DebtSchedule:
-    """Monthly interest and principal of a list of debt instruments.
-
-    Parameters
-    ----------
-    debts : list of DebtSpec
-        Instruments, all outstanding at the first period.
-    periods : pandas.PeriodIndex
-        Monthly periods.
-    source : str
-        File name for error messages.
-
-    Returns
-    -------
-    DebtSchedule
-        ``bullet``: interest each month, principal in the maturity month; ``linear``: equal
-        principal repayments from the first month to the maturity month. A maturity beyond
-        the horizon (or none) leaves the principal outstanding at the end.
-
-    Raises
-    ------
-    InputError
-        A maturity before the first period, or a ``linear`` debt without a maturity.
-    """
-    T = len(periods)
-    interest = np.zeros(T)
-    principal = np.zeros(T)
-    outstanding = np.zeros(T)
-    problems: list[Problem] = []
-    first = pd.Period(periods[0], "M")
-    for i, d in enumerate(debts):
-        path = f"treasury.debt[{i}].maturity"
-        m_idx = T + 10**6  # beyond the horizon
-        if d.maturity is not None:
-            m_idx = (pd.Period(d.maturity, "M") - first).n
-            if m_idx < 0:
-                problems.append(Problem(path, f"{d.maturity} is before {first}", source))
-                continue
-        elif d.amortization == "linear":
-            problems.append(Problem(path, "a linear amortization needs a maturity", source))
-            continue
-        rate_m = d.interest_rate / 12.0
-        t = np.arange(T)
-        if d.amortization == "bullet":
-            bal_start = np.where(t <= m_idx, d.principal_usd, 0.0)
-            repay = np.where(t == m_idx, d.principal_usd, 0.0)
-        else:
-            n_pay = m_idx + 1
-            per = d.principal_usd / n_pay
-            bal_start = np.where(t <= m_idx, d.principal_usd - per * t, 0.0)
-            repay = np.where(t <= m_idx, per, 0.0)
-        interest += rate_m * bal_start
-        principal += repay
-        outstanding += bal_start - repay
-    if problems:
-        raise InputError(problems)
-    return DebtSchedule(interest, principal, np.maximum(outstanding, 0.0))
 
 
 @dataclass(frozen=True)
@@ -378,102 +297,13 @@ def _treasury_loop(
     )
 
 
-@dataclass(frozen=True)
-class TreasuryPathSummary:
-    """Per-path totals of a treasury run, shape (n_paths,) each (combinable over chunks).
-
-    Attributes
-    ----------
-    forced_btc : ndarray
-        BTC sold under duress over the horizon. [BTC]
-    forced_proceeds_usd : ndarray
-        Proceeds of those sales. [USD]
-    sold_btc : ndarray
-        All BTC sold. [BTC]
-    breach : ndarray of bool
-        At least one month in breach.
-    min_cash_usd : ndarray
-        Lowest month-end cash. [USD]
-    end_cash_usd : ndarray
-        Cash at the end of the horizon. [USD]
-    end_btc : ndarray
-        BTC held at the end of the horizon. [BTC]
-    forced_btc_by_month_sum : ndarray, shape (n_periods,)
-        Forced BTC sales in each month summed over the paths (divide by the number of
-        paths for the expectation). [BTC]
-    breach_by_month_count : ndarray, shape (n_periods,)
-        Number of paths in breach in each month. [-]
-    cash_sample_usd : ndarray, shape (n_kept, n_periods)
-        Month-end cash of the first paths (for fan charts). [USD]
-    """
-
-    forced_btc: FloatArray
-    forced_proceeds_usd: FloatArray
-    sold_btc: FloatArray
-    breach: BoolArray
-    min_cash_usd: FloatArray
-    end_cash_usd: FloatArray
-    end_btc: FloatArray
-    forced_btc_by_month_sum: FloatArray
-    breach_by_month_count: FloatArray
-    cash_sample_usd: FloatArray
-
-    @classmethod
-    def from_result(cls, r: TreasuryResult) -> TreasuryPathSummary:
-        """Reduce a :class:`TreasuryResult` to per-path totals."""
-        return cls(
-            forced_btc=r.btc_sold_forced.sum(axis=1),
-            forced_proceeds_usd=r.proceeds_forced_usd.sum(axis=1),
-            sold_btc=r.btc_sold_forced.sum(axis=1) + r.btc_sold_voluntary.sum(axis=1),
-            breach=np.asarray(r.breach.any(axis=1), dtype=bool),
-            min_cash_usd=r.cash_usd.min(axis=1),
-            end_cash_usd=r.cash_usd[:, -1].copy(),
-            end_btc=r.btc_held[:, -1].copy(),
-            forced_btc_by_month_sum=r.btc_sold_forced.sum(axis=0),
-            breach_by_month_count=r.breach.sum(axis=0).astype(np.float64),
-            cash_sample_usd=r.cash_usd[:0].copy(),
-        )
-
-    @classmethod
-    def concatenate(cls, parts: list[TreasuryPathSummary]) -> TreasuryPathSummary:
-        """Join the summaries of several chunks (in chunk order): per-path arrays and the
-        cash samples are concatenated, the by-month sums added."""
-        summed = {"forced_btc_by_month_sum", "breach_by_month_count"}
-        out: dict[str, Any] = {}
-        for f in cls.__dataclass_fields__:
-            arrays = [getattr(p, f) for p in parts]
-            if f in summed:
-                out[f] = np.sum(arrays, axis=0)
-            else:
-                out[f] = np.concatenate(arrays, axis=0)
-        return cls(**out)
-
-    def metrics(self) -> dict[str, float]:
-        """Risk metrics over the paths.
-
-        Returns
-        -------
-        dict
-            ``expected_forced_sale_btc`` [BTC], ``forced_sale_avg_price_usd`` (proceeds /
-            BTC over all paths; NaN if none) [USD], ``prob_forced_sale`` [-],
-            ``prob_liquidity_breach`` [-], ``expected_btc_sold`` [BTC],
-            ``min_cash_usd`` (lowest over paths), ``min_cash_p5_usd``,
-            ``min_cash_mean_usd``, ``end_cash_mean_usd`` [USD], ``end_btc_mean`` [BTC].
-        """
-        total_forced = float(self.forced_btc.sum())
-        return {
-            "expected_forced_sale_btc": float(self.forced_btc.mean()),
-            "forced_sale_avg_price_usd": (
-                float(self.forced_proceeds_usd.sum()) / total_forced
-                if total_forced > 0
-                else float("nan")
-            ),
-            "prob_forced_sale": float((self.forced_btc > 0).mean()),
-            "prob_liquidity_breach": float(self.breach.mean()),
-            "expected_btc_sold": float(self.sold_btc.mean()),
-            "min_cash_usd": float(self.min_cash_usd.min()),
-            "min_cash_p5_usd": float(np.percentile(self.min_cash_usd, 5)),
-            "min_cash_mean_usd": float(self.min_cash_usd.mean()),
-            "end_cash_mean_usd": float(self.end_cash_usd.mean()),
-            "end_btc_mean": float(self.end_btc.mean()),
-        }
+__all__ = [
+    "POLICIES",
+    "DebtSchedule",
+    "TreasuryPathSummary",
+    "TreasuryResult",
+    "debt_schedule",
+    "policy_order",
+    "run_treasury",
+    "treasury_summary",
+]

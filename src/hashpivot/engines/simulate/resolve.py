@@ -37,7 +37,7 @@ from hashpivot.finance import periodic_rate
 from hashpivot.market import MarketPaths
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
-from hashpivot.treasury import debt_schedule
+from hashpivot.treasury_debt import debt_schedule
 
 
 @dataclass(frozen=True)

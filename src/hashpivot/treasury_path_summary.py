@@ -1,0 +1,120 @@
+"""Per-path totals of a treasury run (:class:`TreasuryPathSummary`): what the Monte
+Carlo keeps of each path, combinable over chunks, and the risk metrics over the paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from hashpivot.treasury import TreasuryResult
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class TreasuryPathSummary:
+    """Per-path totals of a treasury run, shape (n_paths,) each (combinable over chunks).
+
+    Attributes
+    ----------
+    forced_btc : ndarray
+        BTC sold under duress over the horizon. [BTC]
+    forced_proceeds_usd : ndarray
+        Proceeds of those sales. [USD]
+    sold_btc : ndarray
+        All BTC sold. [BTC]
+    breach : ndarray of bool
+        At least one month in breach.
+    min_cash_usd : ndarray
+        Lowest month-end cash. [USD]
+    end_cash_usd : ndarray
+        Cash at the end of the horizon. [USD]
+    end_btc : ndarray
+        BTC held at the end of the horizon. [BTC]
+    forced_btc_by_month_sum : ndarray, shape (n_periods,)
+        Forced BTC sales in each month summed over the paths (divide by the number of
+        paths for the expectation). [BTC]
+    breach_by_month_count : ndarray, shape (n_periods,)
+        Number of paths in breach in each month. [-]
+    cash_sample_usd : ndarray, shape (n_kept, n_periods)
+        Month-end cash of the first paths (for fan charts). [USD]
+    """
+
+    forced_btc: FloatArray
+    forced_proceeds_usd: FloatArray
+    sold_btc: FloatArray
+    breach: BoolArray
+    min_cash_usd: FloatArray
+    end_cash_usd: FloatArray
+    end_btc: FloatArray
+    forced_btc_by_month_sum: FloatArray
+    breach_by_month_count: FloatArray
+    cash_sample_usd: FloatArray
+
+    @classmethod
+    def from_result(cls, r: TreasuryResult) -> TreasuryPathSummary:
+        """Reduce a :class:`TreasuryResult` to per-path totals."""
+        return cls(
+            forced_btc=r.btc_sold_forced.sum(axis=1),
+            forced_proceeds_usd=r.proceeds_forced_usd.sum(axis=1),
+            sold_btc=r.btc_sold_forced.sum(axis=1) + r.btc_sold_voluntary.sum(axis=1),
+            breach=np.asarray(r.breach.any(axis=1), dtype=bool),
+            min_cash_usd=r.cash_usd.min(axis=1),
+            end_cash_usd=r.cash_usd[:, -1].copy(),
+            end_btc=r.btc_held[:, -1].copy(),
+            forced_btc_by_month_sum=r.btc_sold_forced.sum(axis=0),
+            breach_by_month_count=r.breach.sum(axis=0).astype(np.float64),
+            cash_sample_usd=r.cash_usd[:0].copy(),
+        )
+
+    @classmethod
+    def concatenate(cls, parts: list[TreasuryPathSummary]) -> TreasuryPathSummary:
+        """Join the summaries of several chunks (in chunk order): per-path arrays and the
+        cash samples are concatenated, the by-month sums added."""
+        summed = {"forced_btc_by_month_sum", "breach_by_month_count"}
+        out: dict[str, Any] = {}
+        for f in cls.__dataclass_fields__:
+            arrays = [getattr(p, f) for p in parts]
+            if f in summed:
+                out[f] = np.sum(arrays, axis=0)
+            else:
+                out[f] = np.concatenate(arrays, axis=0)
+        return cls(**out)
+
+    def metrics(self) -> dict[str, float]:
+        """Risk metrics over the paths.
+
+        Returns
+        -------
+        dict
+            ``expected_forced_sale_btc`` [BTC], ``forced_sale_avg_price_usd`` (proceeds /
+            BTC over all paths; NaN if none) [USD], ``prob_forced_sale`` [-],
+            ``prob_liquidity_breach`` [-], ``expected_btc_sold`` [BTC],
+            ``min_cash_usd`` (lowest over paths), ``min_cash_p5_usd``,
+            ``min_cash_mean_usd``, ``end_cash_mean_usd`` [USD], ``end_btc_mean`` [BTC].
+        """
+        total_forced = float(self.forced_btc.sum())
+        return {
+            "expected_forced_sale_btc": float(self.forced_btc.mean()),
+            "forced_sale_avg_price_usd": (
+                float(self.forced_proceeds_usd.sum()) / total_forced
+                if total_forced > 0
+                else float("nan")
+            ),
+            "prob_forced_sale": float((self.forced_btc > 0).mean()),
+            "prob_liquidity_breach": float(self.breach.mean()),
+            "expected_btc_sold": float(self.sold_btc.mean()),
+            "min_cash_usd": float(self.min_cash_usd.min()),
+            "min_cash_p5_usd": float(np.percentile(self.min_cash_usd, 5)),
+            "min_cash_mean_usd": float(self.min_cash_usd.mean()),
+            "end_cash_mean_usd": float(self.end_cash_usd.mean()),
+            "end_btc_mean": float(self.end_btc.mean()),
+        }
+
+
+__all__ = ["TreasuryPathSummary"]
