@@ -24,6 +24,7 @@ from hashpivot.engines.simulate import (
 from hashpivot.exceptions import InputError
 from hashpivot.models.hosting import PivotSpec
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
+from tests.scenarios.paths import FIXED_PARAMETERS
 
 ZERO_VOL = {
     "btc_volatility_per_year": 0.0,
@@ -35,18 +36,7 @@ ZERO_VOL = {
     "power_spike_probability_per_month": 0.0,
 }
 # fixed parameters (no calibration on history needed: fast tests)
-SET = {
-    "btc_volatility_per_year": 0.6,
-    "hashrate_elasticity": 0.2,
-    "hashrate_volatility_per_year": 0.2,
-    "price_hashrate_correlation": 0.3,
-    "fees_lognormal_sigma": 0.5,
-    "power_mean_reversion_per_year": 12.0,
-    "power_volatility_per_year": 1.0,
-    "power_spike_probability_per_month": 0.1,
-    "power_spike_mean_log": 0.3,
-    "power_calibrate_on": None,
-}
+SET = {**FIXED_PARAMETERS, "power_calibrate_on": None}
 PIVOT = PivotSpec(
     strategies=["convert_all", "phased"],
     start="2026-01",

@@ -26,18 +26,20 @@ def center_paths(T: int = 120, power: bool = True) -> MarketPaths:
     )
 
 
+# every calibrated scenario parameter, fixed (no calibration on history needed: fast tests)
+FIXED_PARAMETERS: dict[str, object] = {
+    "btc_volatility_per_year": 0.6,
+    "hashrate_elasticity": 0.2,
+    "hashrate_volatility_per_year": 0.2,
+    "price_hashrate_correlation": 0.3,
+    "fees_lognormal_sigma": 0.5,
+    "power_mean_reversion_per_year": 12.0,
+    "power_volatility_per_year": 1.0,
+    "power_spike_probability_per_month": 0.1,
+    "power_spike_mean_log": 0.3,
+}
+
+
 def spec_with(**kw: object) -> ScenarioSpec:
     """A spec with every calibrated parameter set (no history needed), updated by ``kw``."""
-    base: dict[str, object] = {
-        "btc_volatility_per_year": 0.6,
-        "hashrate_elasticity": 0.2,
-        "hashrate_volatility_per_year": 0.2,
-        "price_hashrate_correlation": 0.3,
-        "fees_lognormal_sigma": 0.5,
-        "power_mean_reversion_per_year": 12.0,
-        "power_volatility_per_year": 1.0,
-        "power_spike_probability_per_month": 0.1,
-        "power_spike_mean_log": 0.3,
-    }
-    base.update(kw)
-    return ScenarioSpec.model_validate(base)
+    return ScenarioSpec.model_validate({**FIXED_PARAMETERS, **kw})

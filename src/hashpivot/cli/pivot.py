@@ -57,6 +57,11 @@ def _f(value: Any) -> float:
     return out
 
 
+def _musd_row(label: str, values_usd: list[float]) -> tuple[str, str, list[str]]:
+    """A table row of amounts shown in millions of USD."""
+    return (label, "M USD", [fmt_musd(v) for v in values_usd])
+
+
 def _print_tables(result: PivotResult, console: Console) -> None:
     strategies = result.strategies
     title = (
@@ -82,45 +87,27 @@ def _print_tables(result: PivotResult, console: Console) -> None:
             "MW",
             [f"{s.strategy.converted_gross_mw:,.0f}" for s in strategies],
         ),
-        ("NPV", "M USD", [fmt_musd(s.npv_usd) for s in strategies]),
-        ("NPV vs keep", "M USD", [fmt_musd(s.npv_vs_baseline_usd) for s in strategies]),
-        ("TV, present value", "M USD", [fmt_musd(s.terminal_value_usd) for s in strategies]),
-        (
-            "NPV with TV",
-            "M USD",
-            [fmt_musd(s.npv_with_terminal_value_usd) for s in strategies],
-        ),
-        (
+        _musd_row("NPV", [s.npv_usd for s in strategies]),
+        _musd_row("NPV vs keep", [s.npv_vs_baseline_usd for s in strategies]),
+        _musd_row("TV, present value", [s.terminal_value_usd for s in strategies]),
+        _musd_row("NPV with TV", [s.npv_with_terminal_value_usd for s in strategies]),
+        _musd_row(
             "NPV with TV vs keep",
-            "M USD",
-            [fmt_musd(s.npv_with_terminal_value_vs_baseline_usd) for s in strategies],
+            [s.npv_with_terminal_value_vs_baseline_usd for s in strategies],
         ),
-        ("income tax, PV", "M USD", [fmt_musd(s.income_tax_pv_usd) for s in strategies]),
-        ("NPV after tax", "M USD", [fmt_musd(s.npv_after_tax_usd) for s in strategies]),
-        (
-            "after tax vs keep",
-            "M USD",
-            [fmt_musd(s.npv_after_tax_vs_baseline_usd) for s in strategies],
-        ),
-        (
+        _musd_row("income tax, PV", [s.income_tax_pv_usd for s in strategies]),
+        _musd_row("NPV after tax", [s.npv_after_tax_usd for s in strategies]),
+        _musd_row("after tax vs keep", [s.npv_after_tax_vs_baseline_usd for s in strategies]),
+        _musd_row(
             "after tax with TV",
-            "M USD",
-            [fmt_musd(s.npv_after_tax_with_terminal_value_usd) for s in strategies],
+            [s.npv_after_tax_with_terminal_value_usd for s in strategies],
         ),
         ("IRR (incremental)", "%/yr", [fmt_pct(s.irr_fraction) for s in strategies]),
-        (
-            "NPV levered",
-            "M USD",
-            [fmt_musd(s.npv_levered_usd) for s in strategies],
-        ),
-        (
-            "NPV levered after tax",
-            "M USD",
-            [fmt_musd(s.npv_levered_after_tax_usd) for s in strategies],
-        ),
+        _musd_row("NPV levered", [s.npv_levered_usd for s in strategies]),
+        _musd_row("NPV levered after tax", [s.npv_levered_after_tax_usd for s in strategies]),
         ("IRR levered (incr.)", "%/yr", [fmt_pct(s.irr_levered_fraction) for s in strategies]),
         ("payback (incr.)", "months", [fmt_num(s.payback_months) for s in strategies]),
-        ("backlog, contracted", "M USD", [fmt_musd(s.contracted_backlog_usd) for s in strategies]),
+        _musd_row("backlog, contracted", [s.contracted_backlog_usd for s in strategies]),
     ]
     if not result.inputs.get("tax"):
         rows = [r for r in rows if "tax" not in r[0]]

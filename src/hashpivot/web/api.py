@@ -17,6 +17,7 @@ from hashpivot.store.runs import RUN_KINDS
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import market
 from hashpivot.web.auth import Principal, require_read, require_write
+from hashpivot.web.lookup import portfolio_or_404, run_or_404
 from hashpivot.web.schemas import (
     PortfolioOut,
     PortfolioSummary,
@@ -49,20 +50,6 @@ def _db(request: Request) -> Session:
     factory = request.app.state.factory
     session: Session = factory()
     return session
-
-
-def _portfolio(s: Session, portfolio_id: PortfolioId) -> PortfolioRow:
-    row = s.get(PortfolioRow, portfolio_id)
-    if row is None:
-        raise HTTPException(404, f"no portfolio {portfolio_id}")
-    return row
-
-
-def _run(s: Session, run_id: RunId) -> RunRow:
-    row = s.get(RunRow, run_id)
-    if row is None:
-        raise HTTPException(404, f"no run {run_id}")
-    return row
 
 
 @router.get("/health", tags=["service"])
@@ -119,7 +106,7 @@ async def import_portfolio(request: Request, _: Write) -> PortfolioOut:
 async def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> PortfolioOut:
     """One portfolio with its document."""
     with _db(request) as s:
-        return PortfolioOut.of(_portfolio(s, portfolio_id))
+        return PortfolioOut.of(portfolio_or_404(s, portfolio_id))
 
 
 @router.get(
@@ -131,7 +118,7 @@ async def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) ->
 async def export_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> Response:
     """The portfolio as a TOML file that ``hashpivot cost|pivot|... FILE`` reads."""
     with _db(request) as s:
-        row = _portfolio(s, portfolio_id)
+        row = portfolio_or_404(s, portfolio_id)
         return Response(store.export_toml(row), media_type="application/toml")
 
 
@@ -144,14 +131,14 @@ def replace_portfolio(
 ) -> PortfolioOut:
     """Replace a portfolio's document (validated; its revision increases)."""
     with _db(request) as s, s.begin():
-        return PortfolioOut.of(store.update(s, _portfolio(s, portfolio_id), document))
+        return PortfolioOut.of(store.update(s, portfolio_or_404(s, portfolio_id), document))
 
 
 @router.delete("/portfolios/{portfolio_id}", status_code=204, tags=["portfolios"])
 def delete_portfolio(request: Request, _: Write, portfolio_id: PortfolioId) -> Response:
     """Delete a portfolio (its runs are kept, detached)."""
     with _db(request) as s, s.begin():
-        s.delete(_portfolio(s, portfolio_id))
+        s.delete(portfolio_or_404(s, portfolio_id))
     return Response(status_code=204)
 
 
@@ -175,7 +162,7 @@ async def list_sites(
 ) -> list[dict[str, Any]]:
     """The sites of a portfolio (as in its TOML ``[[sites]]``)."""
     with _db(request) as s:
-        return _sites(_portfolio(s, portfolio_id))
+        return _sites(portfolio_or_404(s, portfolio_id))
 
 
 @router.post("/portfolios/{portfolio_id}/sites", status_code=201, tags=["sites"])
@@ -184,7 +171,7 @@ def add_site(
 ) -> PortfolioOut:
     """Append a site (the whole portfolio is validated again)."""
     with _db(request) as s, s.begin():
-        row = _portfolio(s, portfolio_id)
+        row = portfolio_or_404(s, portfolio_id)
         doc = copy.deepcopy(row.document)
         doc["sites"] = [*_sites(row), site]
         return PortfolioOut.of(store.update(s, row, doc))
@@ -196,7 +183,7 @@ async def get_site(
 ) -> dict[str, Any]:
     """One site by its position (0-based)."""
     with _db(request) as s:
-        row = _portfolio(s, portfolio_id)
+        row = portfolio_or_404(s, portfolio_id)
         return dict(_sites(row)[_site_index(row, index)])
 
 
@@ -210,7 +197,7 @@ def replace_site(
 ) -> PortfolioOut:
     """Replace one site (the whole portfolio is validated again)."""
     with _db(request) as s, s.begin():
-        row = _portfolio(s, portfolio_id)
+        row = portfolio_or_404(s, portfolio_id)
         i = _site_index(row, index)
         doc = copy.deepcopy(row.document)
         doc["sites"][i] = site
@@ -223,7 +210,7 @@ def delete_site(
 ) -> PortfolioOut:
     """Remove one site (a portfolio keeps at least one)."""
     with _db(request) as s, s.begin():
-        row = _portfolio(s, portfolio_id)
+        row = portfolio_or_404(s, portfolio_id)
         i = _site_index(row, index)
         doc = copy.deepcopy(row.document)
         del doc["sites"][i]
@@ -246,7 +233,7 @@ async def run_kinds(_: Read) -> list[RunKindOut]:
 def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
     """Queue a run; a worker process executes it. Poll ``GET /api/runs/{id}``."""
     with _db(request) as s, s.begin():
-        row = _portfolio(s, body.portfolio_id)
+        row = portfolio_or_404(s, body.portfolio_id)
         portfolio = store.validate_document(row.document, f"portfolio {row.id}")
         run = jobs.submit(s, body.kind, row, portfolio, body.params)
         out = RunOut.of(run)
@@ -281,14 +268,14 @@ async def list_runs(
 async def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
     """A run: status, progress, resolved inputs, provenance and results."""
     with _db(request) as s:
-        return RunDetail.of(_run(s, run_id))
+        return RunDetail.of(run_or_404(s, run_id))
 
 
 @router.get("/runs/{run_id}/results", tags=["runs"])
 async def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str, Any]:
     """The results of a finished run: the same object as the CLI's ``--json``."""
     with _db(request) as s:
-        row = _run(s, run_id)
+        row = run_or_404(s, run_id)
         if row.status != "succeeded" or row.results is None:
             raise HTTPException(409, f"run {run_id} is {row.status}; no results")
         return row.results
@@ -298,7 +285,7 @@ async def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str,
 def cancel_run(request: Request, _: Write, run_id: RunId) -> RunOut:
     """Cancel a queued or running run (a finished run is left as it is)."""
     with _db(request) as s, s.begin():
-        row = _run(s, run_id)
+        row = run_or_404(s, run_id)
         jobs.request_cancel(s, row)
         out = RunOut.of(row)
     runner = request.app.state.runner

@@ -25,6 +25,7 @@ from hashpivot.web.auth import (
     principal,
     session_of,
 )
+from hashpivot.web.lookup import portfolio_or_404, run_or_404
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
@@ -117,9 +118,7 @@ def _latest(s: Any, portfolio_id: int, kind: str) -> RunRow | None:
 def portfolio_page(request: Request, portfolio_id: int) -> Response:
     """Overview: cost against BTC price, backtest history, MW split, sites, runs, run forms."""
     with request.app.state.factory() as s:
-        row = s.get(PortfolioRow, portfolio_id)
-        if row is None:
-            raise HTTPException(404, f"no portfolio {portfolio_id}")
+        row = portfolio_or_404(s, portfolio_id)
         runs = list(
             s.scalars(
                 select(RunRow)
@@ -171,9 +170,7 @@ def _site_doc(row: PortfolioRow, index: int) -> dict[str, Any]:
 def edit_site(request: Request, portfolio_id: int, index: int) -> Response:
     """Form to edit a site: every field with its unit."""
     with request.app.state.factory() as s:
-        row = s.get(PortfolioRow, portfolio_id)
-        if row is None:
-            raise HTTPException(404, f"no portfolio {portfolio_id}")
+        row = portfolio_or_404(s, portfolio_id)
     fields = forms.site_form(_site_doc(row, index))
     return _render(
         request, "site_form.html", {"p": row, "index": index, "fields": fields, "other": []}
@@ -186,9 +183,7 @@ async def save_site(request: Request, portfolio_id: int, index: int) -> Response
     form = await _form(request)
     _writer(request, form)
     with request.app.state.factory() as s, s.begin():
-        row = s.get(PortfolioRow, portfolio_id)
-        if row is None:
-            raise HTTPException(404, f"no portfolio {portfolio_id}")
+        row = portfolio_or_404(s, portfolio_id)
         site = _site_doc(row, index)
         fields = forms.site_form(site)
         edited = copy.deepcopy(site)
@@ -220,9 +215,7 @@ async def launch_run(request: Request, portfolio_id: int) -> Response:
     params: dict[str, Any] = {}
     forms.apply_form(params, fields, form)
     with request.app.state.factory() as s, s.begin():
-        row = s.get(PortfolioRow, portfolio_id)
-        if row is None:
-            raise HTTPException(404, f"no portfolio {portfolio_id}")
+        row = portfolio_or_404(s, portfolio_id)
         try:
             portfolio = store.validate_document(row.document)
             run = jobs.submit(s, kind, row, portfolio, params)
@@ -244,9 +237,7 @@ async def launch_run(request: Request, portfolio_id: int) -> Response:
 def run_page(request: Request, run_id: int) -> Response:
     """A run: progress while active; charts and headline numbers when done."""
     with request.app.state.factory() as s:
-        run = s.get(RunRow, run_id)
-        if run is None:
-            raise HTTPException(404, f"no run {run_id}")
+        run = run_or_404(s, run_id)
     figures = (
         charts.for_run(run.kind, run.results or {}, run.charts or {})
         if run.status == "succeeded"
@@ -261,9 +252,7 @@ async def cancel(request: Request, run_id: int) -> Response:
     form = await _form(request)
     _writer(request, form)
     with request.app.state.factory() as s, s.begin():
-        run = s.get(RunRow, run_id)
-        if run is None:
-            raise HTTPException(404, f"no run {run_id}")
+        run = run_or_404(s, run_id)
         jobs.request_cancel(s, run)
     if request.app.state.runner is not None:
         request.app.state.runner.wake()

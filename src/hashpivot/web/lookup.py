@@ -1,0 +1,26 @@
+"""Rows by id for the API and the pages: a missing row is an HTTP 404."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException
+from sqlalchemy.orm import Session
+
+from hashpivot.store.tables import PortfolioRow, RunRow
+
+__all__ = ["portfolio_or_404", "run_or_404"]
+
+
+def portfolio_or_404(s: Session, portfolio_id: int) -> PortfolioRow:
+    """The portfolio ``portfolio_id``; HTTP 404 ``no portfolio <id>`` when there is none."""
+    row = s.get(PortfolioRow, portfolio_id)
+    if row is None:
+        raise HTTPException(404, f"no portfolio {portfolio_id}")
+    return row
+
+
+def run_or_404(s: Session, run_id: int) -> RunRow:
+    """The run ``run_id``; HTTP 404 ``no run <id>`` when there is none."""
+    row = s.get(RunRow, run_id)
+    if row is None:
+        raise HTTPException(404, f"no run {run_id}")
+    return row
