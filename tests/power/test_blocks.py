@@ -124,3 +124,19 @@ def test_accounts_equal_the_whole_array_expressions(monkeypatch: pytest.MonkeyPa
     assert base["net_margin_always_on_usd"] == float(
         _eager_accounts(problem, always_on_schedule(problem), False)["net_margin_usd"].sum()
     )
+
+
+def test_solar_profile_in_blocks_has_the_bits_of_one_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hashpivot.engines.dispatch.resolve import resolve_renewable
+    from hashpivot.models.dispatch import DispatchSpec
+    from hashpivot.power.profiles import clear_sky_solar_profile
+
+    index = pd.date_range("2024-03-09", periods=2003, freq="15min", tz="America/Chicago")
+    hours = np.full(len(index), 0.25)
+    spec = DispatchSpec.model_validate({"renewable": {"kind": "solar", "capacity_mw": 50.0}})
+    monkeypatch.setattr(intervals, "BLOCK_INTERVALS", 7)
+    blocks, _ = resolve_renewable(index, hours, spec, None, None)
+    whole = np.clip(clear_sky_solar_profile(index, hours, 31.9, -102.1), 0.0, 1.0) * 50.0
+    assert np.array_equal(blocks, whole)

@@ -27,6 +27,8 @@ Accounting (per interval ``t`` of ``dt`` hours; prices in USD/MWh, powers in MW)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from hashpivot.power.intervals import FloatArray, constant_series, interval_blocks
@@ -51,7 +53,9 @@ class Accounts:
 
     Nothing is stored but the problem and the schedule: each attribute is a fresh array
     (a 10-million-interval horizon would need 15 of them at once otherwise), so read an
-    attribute once and keep it if it is needed again.
+    attribute once and keep it if it is needed again. Each array is filled block by block
+    (:func:`~hashpivot.power.intervals.interval_blocks`), so reading one takes its own
+    8 bytes an interval and no temporaries over the whole horizon.
 
     Parameters
     ----------
@@ -67,25 +71,108 @@ class Accounts:
         self.problem = problem
         self.schedule = schedule
         self.dr_enrolled = dr_enrolled
+        self._dt = np.asarray(problem.interval_hours_series, dtype=float)
 
-    @property
-    def _dt(self) -> FloatArray:
-        return np.asarray(self.problem.interval_hours_series, dtype=float)
+    def _blocks(self, account: Callable[[slice], FloatArray]) -> FloatArray:
+        """``account(rows)`` of every block of intervals, in one array."""
+        out = np.empty(len(self._dt))
+        for rows in interval_blocks(len(out)):
+            out[rows] = account(rows)
+        return out
 
+    # ---- one block of intervals ----------------------------------------------------------
+    def _mining(self, rows: slice) -> FloatArray:
+        return np.asarray(self.schedule.segment_mw[rows].sum(axis=1), dtype=float)
+
+    def _ai(self, rows: slice) -> FloatArray:
+        return np.asarray(self.problem.ai_firm_mw + self.schedule.ai_flexible_mw[rows])
+
+    def _mining_revenue(self, rows: slice) -> FloatArray:
+        value = self.problem.segment_value_usd_per_mwh(rows)
+        return np.asarray((self.schedule.segment_mw[rows] * value).sum(axis=1) * self._dt[rows])
+
+    def _grid_cost(self, rows: slice) -> FloatArray:
+        p = self.problem
+        price = p.grid_purchase_price_usd_per_mwh(rows) + p.grid_adder_usd_per_mwh
+        return np.asarray(self.schedule.grid_mw[rows] * price * self._dt[rows])
+
+    def _ppa_cost(self, rows: slice) -> FloatArray:
+        p, dt = self.problem, self._dt[rows]
+        return constant_series(p.ppa_volume_mw * p.ppa_price_usd_per_mwh, len(dt)) * dt
+
+    def _renewable_cost(self, rows: slice) -> FloatArray:
+        p = self.problem
+        return np.asarray(p.renewable(rows) * p.renewable_price_usd_per_mwh * self._dt[rows])
+
+    def _fourcp_charge(self, rows: slice) -> FloatArray:
+        s = self.schedule
+        return np.asarray(
+            self.problem.fourcp_usd_per_mw(rows) * (s.grid_mw[rows] + s.ppa_used_mw[rows])
+        )
+
+    def _power_cost(self, rows: slice) -> FloatArray:
+        return (
+            self._grid_cost(rows) + self._ppa_cost(rows) + self._renewable_cost(rows)
+            + self._fourcp_charge(rows)
+        )
+
+    def _resale_credits(self, rows: slice) -> FloatArray:
+        s, p = self.schedule, self.problem
+        resold = s.ppa_resold_mw[rows] + s.renewable_resold_mw[rows]
+        return np.asarray(resold * p.price_usd_per_mwh_series[rows] * self._dt[rows])
+
+    def _dr_readiness(self, rows: slice) -> FloatArray:
+        committed = self.problem.dr_committed_mw if self.dr_enrolled else 0.0
+        dt = self._dt[rows]
+        rate = committed * self.problem.dr_readiness_usd_per_mw_hour
+        return constant_series(rate, len(dt)) * dt
+
+    def _dr_penalty(self, rows: slice) -> FloatArray:
+        dt = self._dt[rows]
+        if not self.dr_enrolled:
+            return np.zeros_like(dt)
+        shortfall = self.schedule.dr_shortfall_mw[rows]
+        return np.asarray(shortfall * self.problem.dr_penalty_usd_per_mwh * dt)
+
+    def _dr_income(self, rows: slice) -> FloatArray:
+        return self._dr_readiness(rows) - self._dr_penalty(rows)
+
+    def _net_margin(self, rows: slice) -> FloatArray:
+        return (
+            self._mining_revenue(rows) - self._power_cost(rows) + self._resale_credits(rows)
+            + self._dr_income(rows)
+        )
+
+    def _emissions(self, rows: slice) -> FloatArray:
+        s, p = self.schedule, self.problem
+        brown = s.grid_mw[rows] + (0.0 if p.ppa_is_renewable else s.ppa_used_mw[rows])
+        return np.asarray(brown * p.emissions_factor(rows) * self._dt[rows])
+
+    def _renewable_spilled(self, rows: slice) -> FloatArray:
+        s = self.schedule
+        left = self.problem.renewable(rows) - s.renewable_used_mw[rows]
+        return np.maximum(left - s.renewable_resold_mw[rows], 0.0)
+
+    def _ppa_spilled(self, rows: slice) -> FloatArray:
+        s = self.schedule
+        left = self.problem.ppa_volume_mw - s.ppa_used_mw[rows]
+        return np.maximum(left - s.ppa_resold_mw[rows], 0.0)
+
+    # ---- the accounts over every interval ------------------------------------------------
     @property
     def mining_mw(self) -> FloatArray:
         """Mining load. [MW]"""
-        return np.asarray(self.schedule.segment_mw.sum(axis=1), dtype=float)
+        return self._blocks(self._mining)
 
     @property
     def ai_mw(self) -> FloatArray:
         """AI load, firm and flexible. [MW]"""
-        return np.asarray(self.problem.ai_firm_mw + self.schedule.ai_flexible_mw, dtype=float)
+        return self._blocks(self._ai)
 
     @property
     def site_load_mw(self) -> FloatArray:
         """AI + mining load. [MW]"""
-        return self.ai_mw + self.mining_mw
+        return self._blocks(lambda rows: self._ai(rows) + self._mining(rows))
 
     @property
     def hashrate_ph_s(self) -> FloatArray:
@@ -95,107 +182,72 @@ class Accounts:
     @property
     def mining_revenue_usd(self) -> FloatArray:
         """Hashrate x hashprice after the pool fee. [USD]"""
-        seg_mw = self.schedule.segment_mw
-        dt = self._dt
-        out = np.empty(len(dt))
-        for rows in interval_blocks(len(dt)):  # the (T, S) values a block at a time
-            value = self.problem.segment_value_usd_per_mwh(rows)
-            out[rows] = (seg_mw[rows] * value).sum(axis=1) * dt[rows]
-        return out
+        return self._blocks(self._mining_revenue)
 
     @property
     def grid_cost_usd(self) -> FloatArray:
         """Grid import x (purchase price + adder). [USD]"""
-        p = self.problem
-        return np.asarray(
-            self.schedule.grid_mw
-            * (p.grid_purchase_price_usd_per_mwh() + p.grid_adder_usd_per_mwh)
-            * self._dt
-        )
+        return self._blocks(self._grid_cost)
 
     @property
     def ppa_cost_usd(self) -> FloatArray:
         """Take-or-pay PPA volume x price. [USD]"""
-        p, dt = self.problem, self._dt
-        return constant_series(p.ppa_volume_mw * p.ppa_price_usd_per_mwh, len(dt)) * dt
+        return self._blocks(self._ppa_cost)
 
     @property
     def renewable_cost_usd(self) -> FloatArray:
         """Renewable generation available x its price. [USD]"""
-        p = self.problem
-        return np.asarray(p.renewable() * p.renewable_price_usd_per_mwh * self._dt)
+        return self._blocks(self._renewable_cost)
 
     @property
     def fourcp_charge_usd(self) -> FloatArray:
         """4CP charge on the grid withdrawal (import + PPA used) in peak intervals. [USD]"""
-        s = self.schedule
-        return np.asarray(self.problem.fourcp_usd_per_mw() * (s.grid_mw + s.ppa_used_mw))
+        return self._blocks(self._fourcp_charge)
 
     @property
     def resale_credits_usd(self) -> FloatArray:
         """PPA and renewable energy resold x index price. [USD]"""
-        s, p = self.schedule, self.problem
-        return np.asarray(
-            (s.ppa_resold_mw + s.renewable_resold_mw) * p.price_usd_per_mwh_series * self._dt
-        )
+        return self._blocks(self._resale_credits)
 
     @property
     def dr_readiness_usd(self) -> FloatArray:
         """DR readiness payment on the committed MW. [USD]"""
-        committed = self.problem.dr_committed_mw if self.dr_enrolled else 0.0
-        dt = self._dt
-        rate = committed * self.problem.dr_readiness_usd_per_mw_hour
-        return constant_series(rate, len(dt)) * dt
+        return self._blocks(self._dr_readiness)
 
     @property
     def dr_penalty_usd(self) -> FloatArray:
         """DR penalty on the shortfall in events. [USD]"""
-        dt = self._dt
-        if not self.dr_enrolled:
-            return np.zeros_like(dt)
-        return np.asarray(self.schedule.dr_shortfall_mw * self.problem.dr_penalty_usd_per_mwh * dt)
+        return self._blocks(self._dr_penalty)
 
     @property
     def emissions_tco2(self) -> FloatArray:
         """(Grid import + non-renewable PPA used) x grid factor. [t CO2]"""
-        s, p = self.schedule, self.problem
-        brown = s.grid_mw + (0.0 if p.ppa_is_renewable else s.ppa_used_mw)
-        return np.asarray(brown * p.emissions_factor() * self._dt)
+        return self._blocks(self._emissions)
 
     @property
     def renewable_spilled_mw(self) -> FloatArray:
         """Renewable generation neither used nor resold. [MW]"""
-        s = self.schedule
-        return np.maximum(
-            self.problem.renewable() - s.renewable_used_mw - s.renewable_resold_mw, 0.0
-        )
+        return self._blocks(self._renewable_spilled)
 
     @property
     def ppa_spilled_mw(self) -> FloatArray:
         """PPA energy neither used nor resold. [MW]"""
-        s = self.schedule
-        return np.maximum(self.problem.ppa_volume_mw - s.ppa_used_mw - s.ppa_resold_mw, 0.0)
+        return self._blocks(self._ppa_spilled)
 
     @property
     def power_cost_usd(self) -> FloatArray:
         """Grid + PPA + renewable + 4CP per interval. [USD]"""
-        return (
-            self.grid_cost_usd + self.ppa_cost_usd + self.renewable_cost_usd
-            + self.fourcp_charge_usd
-        )
+        return self._blocks(self._power_cost)
 
     @property
     def dr_income_usd(self) -> FloatArray:
         """Readiness payments minus penalties per interval. [USD]"""
-        return self.dr_readiness_usd - self.dr_penalty_usd
+        return self._blocks(self._dr_income)
 
     @property
     def net_margin_usd(self) -> FloatArray:
         """Mining revenue - power cost + resale credits + DR income per interval. [USD]"""
-        return (
-            self.mining_revenue_usd - self.power_cost_usd + self.resale_credits_usd
-            + self.dr_income_usd
-        )
+        return self._blocks(self._net_margin)
 
 
 def evaluate_accounts(

@@ -59,9 +59,10 @@ def resolve_four_cp(
         return peak, meta
     if cp.peak_intervals:
         times = localize_times(list(cp.peak_intervals), index.tz)
-        ends = index + pd.to_timedelta(interval_hours, unit="h")
         pos = index.searchsorted(times, side="right") - 1
-        ok = (pos >= 0) & (times < ends[np.clip(pos, 0, n - 1)])
+        at = np.clip(pos, 0, n - 1)  # the interval each peak time falls in, and its end
+        ends = index[at] + pd.to_timedelta(np.asarray(interval_hours)[at], unit="h")
+        ok = (pos >= 0) & (times < ends)
         peak[pos[ok]] = True
         meta["fourcp_peaks_outside_horizon"] = int((~ok).sum())
     if probability is not None:

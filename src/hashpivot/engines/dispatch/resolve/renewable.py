@@ -9,7 +9,7 @@ from hashpivot.engines.dispatch.alignment import align_to_index
 from hashpivot.engines.dispatch.resolve.provenance import Provenance
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.dispatch import DispatchSpec
-from hashpivot.power.intervals import FloatArray
+from hashpivot.power.intervals import FloatArray, interval_blocks
 from hashpivot.power.profiles import clear_sky_solar_profile, synthetic_wind_profile
 
 __all__ = ["resolve_renewable"]
@@ -58,7 +58,11 @@ def resolve_renewable(
             f"file {r.profile_file}" if from_file else "profile series (argument)"
         )
     elif r.kind == "solar":
-        cf = clear_sky_solar_profile(index, interval_hours, r.latitude_deg, r.longitude_deg)
+        cf = np.empty(n)
+        for rows in interval_blocks(n):  # a dozen temporaries per interval, a block at a time
+            cf[rows] = clear_sky_solar_profile(
+                index[rows], interval_hours[rows], r.latitude_deg, r.longitude_deg
+            )
         meta["renewable_profile"] = (
             f"synthetic clear-sky solar (Haurwitz GHI, lat {r.latitude_deg}, lon "
             f"{r.longitude_deg}): no clouds, overstates yield"
