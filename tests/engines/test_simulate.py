@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ from hashpivot.engines.simulate import (
     simulate,
 )
 from hashpivot.exceptions import InputError
+from hashpivot.models import CostItem, FleetEntry, Portfolio, PowerContract, Site
 from hashpivot.models.hosting import PivotSpec
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 from tests.scenarios.paths import FIXED_PARAMETERS
@@ -50,31 +50,30 @@ PIVOT = PivotSpec(
 def portfolio(
     scenario: dict[str, Any] | None = None,
     treasury: TreasurySpec | None = None,
-    kind: str = "fixed",
+    kind: Literal["fixed", "index"] = "fixed",
     power_usd_per_mwh: float = 40.0,
-) -> SimpleNamespace:
-    """A duck-typed portfolio with the attributes the pivot model reads (SimpleNamespace
-    pickles by reference to the standard library, so Dask workers can load it)."""
-    fleet = SimpleNamespace(
-        model_name="S21", count=5000, hashrate_th_s=200.0, efficiency_j_per_th=17.5,
+) -> Portfolio:
+    """A one-site portfolio built from the public models (20 MW, 5,000 S21-class
+    machines, 40 USD/MWh fixed or an ERCOT index contract)."""
+    fleet = FleetEntry(
+        name="S21", count=5000, hashrate_th_s=200.0, efficiency_j_per_th=17.5,
         power_w=3500.0, uptime_fraction=0.95, capex_usd_per_th=15.0, depreciation_years=4.0,
     )
-    site = SimpleNamespace(
+    site = Site(
         name="Rockdale", region="ERCOT", capacity_mw=20.0, power_overhead_factor=1.05,
         pool_fee_fraction=0.015,
-        power_contract=SimpleNamespace(
+        power_contract=PowerContract(
             kind=kind, price_usd_per_mwh=power_usd_per_mwh, adder_usd_per_mwh=0.0,
             market="ercot:HB_WEST" if kind == "index" else None,
         ),
         fleet=[fleet],
         cost_items=[
-            SimpleNamespace(name="staff", category="site_opex", usd_per_year=2.4e6),
-            SimpleNamespace(name="sbc", category="stock_based_compensation", usd_per_year=1.2e6),
+            CostItem(name="staff", category="site_opex", usd_per_year=2.4e6),
+            CostItem(name="sbc", category="stock_based_compensation", usd_per_year=1.2e6),
         ],
-        hosting=None, dispatch=None,
     )
-    return SimpleNamespace(
-        name="test", sites=[site], cost_items=[], pivot=PIVOT, financing=None,
+    return Portfolio(
+        name="test", sites=[site], pivot=PIVOT,
         scenario=ScenarioSpec.model_validate(scenario if scenario is not None else SET),
         treasury=treasury or TreasurySpec(btc_held=50, cash_usd=4e6, min_cash_usd=1e6),
     )
@@ -217,9 +216,9 @@ def test_corporate_cash_costs_reach_the_treasury_not_the_npv() -> None:
     base = simulate(portfolio(treasury=tr), cfg)
     pf = portfolio(treasury=tr)
     pf.cost_items = [
-        SimpleNamespace(name="corporate SG&A", category="sga_cash", usd_per_year=1.2e6),
-        SimpleNamespace(name="converts coupon", category="interest", usd_per_year=9e9),
-        SimpleNamespace(name="sbc", category="stock_based_compensation", usd_per_year=9e9),
+        CostItem(name="corporate SG&A", category="sga_cash", usd_per_year=1.2e6),
+        CostItem(name="converts coupon", category="interest", usd_per_year=9e9),
+        CostItem(name="sbc", category="stock_based_compensation", usd_per_year=9e9),
     ]
     np.testing.assert_allclose(corporate_cash_cost_usd_per_month(pf, 3), 1e5)
     res = simulate(pf, cfg)

@@ -12,7 +12,7 @@ stock-based compensation, interest) are not cash flows of this model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.financing import FinancingSpec
@@ -91,7 +91,9 @@ class SiteInputs:
     fixed_mining_opex_usd_per_month: float = 0.0
 
 
-def _portfolio_source(portfolio: Any) -> str:
+def _portfolio_source(portfolio: Portfolio) -> str:
+    """The file named in the engine's problems: none for a validated :class:`Portfolio`
+    (it holds no file name; the interface that read the file adds it)."""
     return str(getattr(portfolio, "source", "") or getattr(portfolio, "path", "") or "")
 
 
@@ -143,7 +145,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             problems.append(Problem(f"sites[{i}].fleet", "the site has no running fleet", src))
             continue
         cap = site.capacity_mw if site.capacity_mw is not None else fleet_mw
-        spec = getattr(site, "hosting", None)
+        spec = site.hosting
         is_default = spec is None
         spec = spec if spec is not None else HostingProjectSpec()
         convertible = (
@@ -201,10 +203,11 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
     return out
 
 
-def _pivot_spec(portfolio: Any) -> PivotSpec:
-    spec = getattr(portfolio, "pivot", None)
-    return spec if spec is not None else PivotSpec()
+def _pivot_spec(portfolio: Portfolio) -> PivotSpec:
+    """``[pivot]``, or its defaults when the portfolio has none."""
+    return portfolio.pivot if portfolio.pivot is not None else PivotSpec()
 
 
-def _financing_spec(portfolio: Any) -> FinancingSpec | None:
-    return getattr(portfolio, "financing", None)
+def _financing_spec(portfolio: Portfolio) -> FinancingSpec | None:
+    """``[financing]``, or None (all equity)."""
+    return portfolio.financing

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hashpivot.exceptions import Problem
 from hashpivot.treasury import POLICIES
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
 
 #: Horizon when neither the command line nor ``[pivot]`` gives one (the pivot default). [year]
 DEFAULT_HORIZON_YEARS = 15
@@ -74,10 +78,10 @@ class SimulationConfig:
             out.append(Problem("npv_cash_flow", "must be 'unlevered' or 'levered'", src))
         return out
 
-    def resolved_horizon_months(self, portfolio: object) -> int:
+    def resolved_horizon_months(self, portfolio: Portfolio) -> int:
         """The horizon of the run: this config's, else ``[pivot].horizon_years``. [month]"""
         if self.horizon_months is not None:
             return int(self.horizon_months)
-        spec = getattr(portfolio, "pivot", None)
-        years = getattr(spec, "horizon_years", None) or DEFAULT_HORIZON_YEARS
+        spec = portfolio.pivot
+        years = spec.horizon_years if spec is not None else DEFAULT_HORIZON_YEARS
         return int(years) * 12

@@ -6,14 +6,17 @@ portfolio-level (corporate) cash costs are paid by the treasury.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hashpivot.engines.simulate.task import FloatArray
 
+if TYPE_CHECKING:
+    from hashpivot.models import CostItem, Portfolio
 
-def noncash_cost_usd_per_month(portfolio: Any, n_periods: int) -> FloatArray:
+
+def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int) -> FloatArray:
     """Depreciation and stock-based compensation per month of a portfolio. [USD]
 
     Sums the cost items tagged ``depreciation`` or ``stock_based_compensation`` (site and
@@ -23,23 +26,24 @@ def noncash_cost_usd_per_month(portfolio: Any, n_periods: int) -> FloatArray:
     """
     out = np.zeros(n_periods)
     noncash = {"depreciation", "stock_based_compensation"}
-    items = list(getattr(portfolio, "cost_items", []) or [])
-    for site in getattr(portfolio, "sites", []) or []:
-        items += list(getattr(site, "cost_items", []) or [])
-        for fe in getattr(site, "fleet", []) or []:
-            capex = getattr(fe, "capex_usd_per_th", None)
-            years = getattr(fe, "depreciation_years", None)
-            if capex and years:
-                monthly = capex * fe.hashrate_th_s * fe.count / (years * 12.0)
+    items: list[CostItem] = list(portfolio.cost_items)
+    for site in portfolio.sites:
+        items += site.cost_items
+        for fe in site.fleet:
+            capex = fe.capex_usd_per_th
+            years = fe.depreciation_years
+            hashrate_th_s = fe.hashrate_th_s  # filled in by the model's validation
+            if capex and years and hashrate_th_s is not None:
+                monthly = capex * hashrate_th_s * fe.count / (years * 12.0)
                 n_dep = min(n_periods, round(years * 12))
                 out[:n_dep] += monthly
     for it in items:
-        if str(getattr(it, "category", "")) in noncash:
-            out += float(it.usd_per_year) / 12.0
+        if str(it.category) in noncash:
+            out += float(it.annual_usd) / 12.0
     return out
 
 
-def corporate_cash_cost_usd_per_month(portfolio: Any, n_periods: int) -> FloatArray:
+def corporate_cash_cost_usd_per_month(portfolio: Portfolio, n_periods: int) -> FloatArray:
     """Portfolio-level (corporate) cash cost items per month. [USD]
 
     The pivot model leaves portfolio-level items out (they are the same in every strategy
@@ -49,7 +53,7 @@ def corporate_cash_cost_usd_per_month(portfolio: Any, n_periods: int) -> FloatAr
     """
     out = np.zeros(n_periods)
     skip = {"depreciation", "stock_based_compensation", "interest"}
-    for it in list(getattr(portfolio, "cost_items", []) or []):
-        if str(getattr(it, "category", "")) not in skip:
-            out += float(it.usd_per_year) / 12.0
+    for it in portfolio.cost_items:
+        if str(it.category) not in skip:
+            out += float(it.annual_usd) / 12.0
     return out

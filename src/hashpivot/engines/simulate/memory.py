@@ -215,8 +215,7 @@ def estimate_for_run(
     """
     task = run.task
     sizes = [size for _, size, _ in run.chunks]
-    sites = getattr(task.portfolio, "sites", None) or [None]
-    n_sites = 1 if task.site_name is not None else len(sites)
+    n_sites = 1 if task.site_name is not None else len(task.portfolio.sites)
     power = bool(run.inputs.get("resolved", {}).get("power_simulated", False))
     return estimate_memory(
         n_paths=sum(sizes),

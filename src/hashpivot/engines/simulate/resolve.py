@@ -35,6 +35,8 @@ from hashpivot.engines.simulate.task import BASELINE, ChunkTask, PivotModel, _de
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.finance import periodic_rate
 from hashpivot.market import MarketPaths
+from hashpivot.models import Portfolio
+from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
 from hashpivot.treasury_debt import debt_schedule
@@ -51,7 +53,7 @@ class PreparedRun:
 
 
 def prepare(
-    portfolio: Any,
+    portfolio: Portfolio,
     config: SimulationConfig,
     *,
     pivot: PivotModel | ModuleType | None = None,
@@ -79,8 +81,8 @@ def prepare(
     if problems:
         raise InputError(problems)
     pv: Any = pivot if pivot is not None else _default_pivot()
-    spec: ScenarioSpec = getattr(portfolio, "scenario", None) or ScenarioSpec()
-    tspec: TreasurySpec = getattr(portfolio, "treasury", None) or TreasurySpec()
+    spec: ScenarioSpec = portfolio.scenario or ScenarioSpec()
+    tspec: TreasurySpec = portfolio.treasury or TreasurySpec()
     start_s = config.start or spec.start
     start = pd.Period(start_s, "M") if start_s else None
     center = pv.deterministic_market(portfolio, start, config.resolved_horizon_months(portfolio))
@@ -137,9 +139,8 @@ def prepare(
     )
     T = len(center.periods)
     from hashpivot.engines.pivot.discounting import line_rates
-    from hashpivot.models.pivot import PivotSpec
 
-    pivot_spec = getattr(portfolio, "pivot", None)
+    pivot_spec = portfolio.pivot
     rates = line_rates(pivot_spec or PivotSpec(), override=rate)
     months = np.arange(T, dtype=np.float64) + 1.0
     r_m = (1.0 + rates.mining) ** (1.0 / 12.0) - 1.0
@@ -217,7 +218,7 @@ def prepare(
         "policies": list(policies),
         "scenario": spec.model_dump(mode="json"),
         "treasury": tspec.model_dump(mode="json"),
-        "treasury_given": getattr(portfolio, "treasury", None) is not None,
+        "treasury_given": portfolio.treasury is not None,
         "calibration": None if cal is None else cal.summary(),
         "power_fit": None if pfit is None else pfit.as_dict(),
         "resolved": {
@@ -233,32 +234,22 @@ def prepare(
     return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs)
 
 
-def hosting_risk_slots(portfolio: Any, strategies: list[Any]) -> dict[str, int]:
+def hosting_risk_slots(portfolio: Portfolio, strategies: list[Any]) -> dict[str, int]:
     """Sites with ``[sites.hosting.risk]`` -> the most phases a strategy builds there."""
     out: dict[str, int] = {}
-    for site in getattr(portfolio, "sites", []) or []:
-        hosting = getattr(site, "hosting", None)
-        if getattr(hosting, "risk", None) is None:
+    for site in portfolio.sites:
+        if site.hosting is None or site.hosting.risk is None:
             continue
         counts = [sum(1 for p in s.phases if p.site == site.name) for s in strategies]
         out[str(site.name)] = max(counts, default=0)
     return out
 
 
-def default_discount_rate(portfolio: Any) -> float:
+def default_discount_rate(portfolio: Portfolio) -> float:
     """The pivot model's discount rate: ``portfolio.pivot.discount_rate`` or its default."""
-    pivot_spec = getattr(portfolio, "pivot", None)
-    rate = getattr(pivot_spec, "discount_rate", None)
-    if rate is None:
-        from hashpivot.models.pivot import PivotSpec
-
-        rate = PivotSpec().discount_rate
-    return float(rate)
+    return float((portfolio.pivot or PivotSpec()).discount_rate)
 
 
-def _terminal_value_spec(portfolio: Any) -> Any:
+def _terminal_value_spec(portfolio: Portfolio) -> TerminalValueSpec:
     """``[pivot.terminal_value]`` (defaults when the portfolio has no ``[pivot]``)."""
-    from hashpivot.models.pivot import PivotSpec
-
-    spec = getattr(portfolio, "pivot", None)
-    return (spec if spec is not None else PivotSpec()).terminal_value
+    return (portfolio.pivot or PivotSpec()).terminal_value

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 
@@ -19,12 +18,13 @@ from hashpivot.engines.simulate.task import PivotModel
 from hashpivot.engines.simulate.valuation import value_paths
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.executors import ProgressFn, stream_chunks
+from hashpivot.models import Portfolio
 from hashpivot.scenarios import MarketCalibration, PowerFit, generate_chunk
 from hashpivot.scenarios.generator import margin_notes
 
 
 def simulate(
-    portfolio: Any,
+    portfolio: Portfolio,
     config: SimulationConfig,
     *,
     workers: int | None = None,

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hashpivot.market import MarketPaths
+from hashpivot.models import Portfolio
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.scenarios import ScenarioParams
 from hashpivot.treasury_totals import TreasuryTotals
@@ -29,14 +30,20 @@ BASELINE = "keep_mining"
 class PivotModel(Protocol):
     """What the engine needs from :mod:`hashpivot.engines.pivot` (the issue-3 contract)."""
 
-    def build_strategies(self, portfolio: Any, *args: Any, **kwargs: Any) -> list[Any]: ...
+    def build_strategies(
+        self, portfolio: Portfolio, *args: Any, **kwargs: Any
+    ) -> list[Any]: ...
 
     def deterministic_market(
-        self, portfolio: Any, start: pd.Period, horizon_months: int
+        self, portfolio: Portfolio, start: pd.Period, horizon_months: int
     ) -> MarketPaths: ...
 
     def strategy_cash_flows(
-        self, portfolio: Any, strategy: Any, market: MarketPaths, site_name: str | None = None
+        self,
+        portfolio: Portfolio,
+        strategy: Any,
+        market: MarketPaths,
+        site_name: str | None = None,
     ) -> Any: ...
 
 
@@ -50,7 +57,7 @@ def _default_pivot() -> ModuleType:
 class ChunkTask:
     """Everything a chunk needs; pickled once per worker on Dask."""
 
-    portfolio: Any
+    portfolio: Portfolio
     strategies: tuple[Any, ...]
     strategy_names: tuple[str, ...]
     params: ScenarioParams
