@@ -265,3 +265,16 @@ def test_dispatch_errors_name_the_file_and_the_full_path(tmp_path: Path) -> None
     assert "x.toml: sites[0].power_contract.market: " in line
     (line,) = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--market", "ercot:NOPE:2024")
     assert line.startswith("error: <command line>: --market: ")
+
+
+@pytest.mark.parametrize("side", ["empty.csv", "/dev/null", "folder", "binary.bin"])
+def test_bad_rules_file_names_the_file_and_its_field(tmp_path: Path, side: str) -> None:
+    """Long fuzz (seed 2028): an empty rules file or /dev/null was an internal error."""
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 4)
+    portfolio = (Path(__file__).parents[2] / "examples" / "portfolio.toml").read_text()
+    text = portfolio.replace('rules_file = "regulation-extra.csv"', f'rules_file = "{side}"')
+    (line, *_) = _error(tmp_path, text, "optimize", "{f}", "--scenarios", "2",
+                        "--oos-scenarios", "2", "--evpi-scenarios", "1")
+    assert re.match(rf"error: \S*{re.escape(Path(side).name)}: optimize\.rules_file: ", line), line

@@ -224,6 +224,10 @@ def read_regulation_rules(path_or_buffer: str | Path | IO[str]) -> list[Regulati
         table = pd.read_csv(path_or_buffer, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise InputError(Problem("", "rules file not found", source)) from None
+    except pd.errors.EmptyDataError:  # an empty file, /dev/null
+        raise InputError(
+            Problem("", "the rules file is empty: it needs the bundled table's header", source)
+        ) from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(Problem("", f"cannot read rules file: {exc}", source)) from None
     return _parse_regulation_rules(table, source)

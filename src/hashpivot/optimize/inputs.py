@@ -167,16 +167,20 @@ def load_rules(spec: OptimizeSpec, source: str, extra: str | Path | None = None)
     """Bundled rules plus ``[optimize].rules_file`` (relative to the portfolio file) and
     ``extra``; a user rule with the id of a bundled one replaces it."""
     rules = {r.rule_id: r for r in load_regulation_rules()}
-    files: list[Path] = []
+    files: list[tuple[Path, str]] = []  # each file and the field that names it
     if spec.rules_file:
         p = Path(spec.rules_file)
         if not p.is_absolute() and source and not source.startswith("<"):
             p = Path(source).parent / p
-        files.append(p)
+        files.append((p, "optimize.rules_file"))
     if extra is not None:
-        files.append(Path(extra))
-    for f in files:
-        for r in read_regulation_rules(f):
+        files.append((Path(extra), ""))
+    for f, field_path in files:
+        try:
+            read = read_regulation_rules(f)
+        except InputError as exc:  # the reader names the file; the field is ours
+            raise exc.at_path(field_path) from None
+        for r in read:
             rules[r.rule_id] = r
     return list(rules.values())
 
