@@ -15,12 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
+from tests.cli.test_json_output import PRICES, ROOT
 from tests.cli.test_json_output import TINY_SITE as DISPATCH_SITE
 
-ROOT = Path(__file__).resolve().parents[2]
 EX = ROOT / "examples"
-DATA = ROOT / "tests" / "data"
-PRICES = DATA / "power" / "prices_hb_west_2024-08-19_21.csv"
 
 ONE_S21 = """
 name = "one S21"

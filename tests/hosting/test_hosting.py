@@ -18,8 +18,10 @@ DATA = Path(__file__).parents[1] / "data"
 DAYS_30 = np.full(240, 30.0)
 
 
-def flat_flows(**kw: object) -> hz.HostingCashFlows:
-    """A flat lease: no escalator, no default, no capex, no opex, no renewals."""
+def flat_flows(gross_mw: float = 125.0, start_index: int = 0,
+               **kw: object) -> hz.HostingCashFlows:
+    """A flat lease of ``gross_mw`` converted at month ``start_index``: no escalator, no
+    default, no capex, no opex, no renewals (unless ``kw`` sets them)."""
     base: dict[str, object] = dict(
         pue=1.25,
         shell_capex_usd_per_it_mw=0.0,
@@ -30,7 +32,7 @@ def flat_flows(**kw: object) -> hz.HostingCashFlows:
         lease_term_years=10.0,
     )
     base.update(kw)
-    return hz.hosting_cash_flows([125.0], [0], DAYS_30, **base)  # type: ignore[arg-type]
+    return hz.hosting_cash_flows([gross_mw], [start_index], DAYS_30, **base)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------
@@ -227,18 +229,8 @@ def test_default_reduces_revenue_expected_value() -> None:
 
 
 def test_phases_beyond_horizon_and_resale() -> None:
-    h = hz.hosting_cash_flows(
-        [100.0],
-        [300],
-        DAYS_30,
-        pue=1.25,
-        shell_capex_usd_per_it_mw=1e6,
-        fit_out_capex_usd_per_it_mw=0,
-        construction_months=12,
-        lease_usd_per_kw_month=100,
-        lease_term_years=10,
-        prepayment_fraction=0.5,
-    )
+    h = flat_flows(100.0, 300, shell_capex_usd_per_it_mw=1e6, construction_months=12,
+                   prepayment_fraction=0.5)
     assert h.hosting_revenue_usd.sum() == 0.0 and h.operator_capex_usd.sum() == 0.0
     assert h.rent_cash_usd.sum() == 0.0
     assert hz.asic_resale_usd(1e6, 5.0) == pytest.approx(5e6)
