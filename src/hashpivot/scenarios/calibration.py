@@ -26,15 +26,14 @@ Fees
     Level = median of the last 12 monthly means of fees per block in the window; sigma =
     standard deviation of ``log(fees_month) - log(trailing 12-month median)``.
 Power price (monthly average of an index)
-    From any time-indexed price Series: monthly base prices (non-spike days), spike lifts,
-    optional seasonality and an OU of the log base sampled monthly; see :func:`fit_power`.
+    :mod:`hashpivot.scenarios.power_calibration` (:func:`fit_power`, re-exported here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,6 +41,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hashpivot.exceptions import DataError
+from hashpivot.scenarios.power_calibration import DEFAULT_POWER_FIT, PowerFit, fit_power
 
 FloatArray = npt.NDArray[np.float64]
 DAYS_PER_YEAR = 365.25
@@ -266,136 +266,6 @@ def fit_fees(monthly: pd.DataFrame) -> tuple[float, float]:
 
 
 # --------------------------------------------------------------------------------------
-# power
-# --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PowerFit:
-    """Monthly index power price model (see the module docstring).
-
-    Attributes
-    ----------
-    mean_usd_per_mwh : float
-        Mean of the calibration series. [USD/MWh]
-    mean_reversion_per_year : float
-        OU speed ``kappa`` of the log monthly price deviation. [1/year]
-    volatility_per_year : float
-        OU volatility of the log monthly price deviation. [1/sqrt(year)]
-    spike_probability_per_month : float
-        Probability that a month spikes. [-]
-    spike_mean_log : float
-        Mean of the exponential jump of the log monthly price in a spike month. [-]
-    seasonal_factors : tuple of 12 floats
-        January..December multipliers of the mean (average 1). [-]
-    """
-
-    mean_usd_per_mwh: float
-    mean_reversion_per_year: float
-    volatility_per_year: float
-    spike_probability_per_month: float
-    spike_mean_log: float
-    seasonal_factors: tuple[float, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready dict of the fields."""
-        d = asdict(self)
-        d["seasonal_factors"] = list(self.seasonal_factors)
-        return d
-
-
-#: Used when no power data is available and the user sets nothing: a moderately
-#: persistent, moderately volatile monthly price (stationary sd ~ 0.17 in log) with
-#: occasional spikes. Not a calibration: replace with data or user parameters.
-DEFAULT_POWER_FIT = PowerFit(
-    mean_usd_per_mwh=float("nan"),
-    mean_reversion_per_year=6.0,
-    volatility_per_year=0.6,
-    spike_probability_per_month=0.05,
-    spike_mean_log=0.3,
-    seasonal_factors=(1.0,) * 12,
-)
-
-
-def fit_power(prices: pd.Series, spike_lift_threshold: float = 0.05) -> PowerFit:
-    """Calibrate the monthly power model on a time-indexed price Series.
-
-    Parameters
-    ----------
-    prices : pandas.Series
-        Prices on a ``DatetimeIndex`` (any step: 15-min, hourly, daily), at least 90 days
-        and 3 months. [USD/MWh]
-    spike_lift_threshold : float
-        A month counts as a spike month when its spike days lift its mean by more than this
-        fraction. [-]
-
-    Returns
-    -------
-    PowerFit
-
-    Notes
-    -----
-    1. Daily means ``d``; *spike days*: ``d > Q3 + 3 IQR`` of the daily means.
-    2. Per month: the *base* mean over the non-spike days, and the spike *lift*
-       ``sum over spike days of (d - base) / days / base``; months with a lift above the
-       threshold are spike months: ``p`` = their share, ``j`` = mean ``log(1 + lift)``
-       over them (capped at 0.9).
-    3. Seasonal factors: calendar-month means of the base divided by its mean, only with
-       at least 24 months (one year cannot tell seasons from noise); else flat.
-    4. The de-seasonalized log base ``b_i`` is the OU sampled monthly: its lag-1
-       autocorrelation ``phi`` (clipped to [0.05, 0.95]) gives ``kappa = -12 log phi`` and
-       its standard deviation ``s`` gives ``sigma = s sqrt(2 kappa)`` (stationary sd of an OU
-       is ``sigma / sqrt(2 kappa)``).
-    """
-    s = pd.Series(prices).astype(float).dropna()
-    if not isinstance(s.index, pd.DatetimeIndex):
-        raise DataError("power prices need a DatetimeIndex")
-    if s.index.tz is not None:
-        s.index = s.index.tz_localize(None)
-    daily = s.resample("D").mean().dropna()
-    if len(daily) < 90:
-        raise DataError(f"need at least 90 days of power prices, got {len(daily)}")
-    mean = float(daily.mean())
-    if not mean > 0:
-        raise DataError("power prices have a non-positive mean; cannot calibrate")
-    q1, q3 = np.percentile(daily.to_numpy(), [25, 75])
-    spike_day = daily > q3 + 3 * (q3 - q1)
-    month = pd.DatetimeIndex(daily.index).to_period("M")
-    base = daily[~spike_day].groupby(month[~spike_day]).mean()
-    n_days = daily.groupby(month).size()
-    excess = (daily - base.reindex(month).to_numpy()).where(spike_day, 0.0)
-    lift = excess.groupby(month).sum() / n_days / base.reindex(n_days.index)
-    lift = lift.fillna(0.0)
-    ok = (base > 0).reindex(n_days.index, fill_value=False) & (n_days >= 20)
-    base, lift = base[ok[ok].index], lift[ok]
-    if len(base) < 3:
-        raise DataError("need at least 3 complete months of power prices with a positive mean")
-    spike_month = lift > spike_lift_threshold
-    p_month = float(spike_month.mean())
-    j = float(min(np.log1p(lift[spike_month]).mean(), 0.9)) if spike_month.any() else 0.0
-    if len(base) >= 24:
-        by_cal = base.groupby(base.index.month).mean()
-        factors = np.ones(12)
-        factors[by_cal.index.to_numpy() - 1] = by_cal.to_numpy() / by_cal.mean()
-    else:
-        factors = np.ones(12)
-    lb = np.log(base.to_numpy() / factors[base.index.month - 1])
-    lb = lb - lb.mean()
-    sd = float(np.std(lb, ddof=1))
-    if lb.size >= 4 and lb[:-1] @ lb[:-1] > 0:
-        phi = float(np.clip((lb[:-1] @ lb[1:]) / (lb[:-1] @ lb[:-1]), 0.05, 0.95))
-    else:
-        phi = 0.5
-    kappa = -12.0 * math.log(phi)
-    return PowerFit(
-        mean_usd_per_mwh=mean,
-        mean_reversion_per_year=kappa,
-        volatility_per_year=sd * math.sqrt(2 * kappa),
-        spike_probability_per_month=p_month,
-        spike_mean_log=j,
-        seasonal_factors=tuple(float(f) for f in factors),
-    )
-
-
-# --------------------------------------------------------------------------------------
 # the whole calibration
 # --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -518,3 +388,20 @@ def calibrate_market(daily: pd.DataFrame, lag_months: int = 3) -> MarketCalibrat
         last_height_date=last_height_date,
         recent_log_hashprice=lhp[-(lag_months + 1) :].copy(),
     )
+
+
+__all__ = [
+    "DAYS_PER_YEAR",
+    "DEFAULT_POWER_FIT",
+    "GbmFit",
+    "HashrateFit",
+    "MarketCalibration",
+    "PowerFit",
+    "calibrate_market",
+    "fit_fees",
+    "fit_gbm",
+    "fit_hashrate_response",
+    "fit_power",
+    "hashprice_regressor",
+    "monthly_history",
+]
