@@ -37,6 +37,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hashpivot.models.dates import MonthText
+from hashpivot.models.fields import Fraction
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.pivot import PivotSpec, SensitivitySpec, TerminalValueSpec
 
@@ -121,8 +122,8 @@ class HostingRiskSpec(BaseModel):
         description="Months a hall stands vacant after a default before a new tenant's "
         "rent starts. [month]",
     )
-    re_lease_rent_haircut_fraction: float = Field(
-        0.2, ge=0, le=1,
+    re_lease_rent_haircut_fraction: Fraction = Field(
+        0.2,
         description="Rent of the new tenant below the defaulted lease's. [-]",
     )
 
@@ -214,10 +215,8 @@ class HostingProjectSpec(BaseModel):
     renewal_term_years: float = Field(
         5.0, gt=0, le=20, description="Length of each renewal. [year]"
     )
-    renewal_probability: float = Field(
+    renewal_probability: Fraction = Field(
         0.5,
-        ge=0,
-        le=1,
         description="Probability the tenant exercises each renewal (expected-value "
         "treatment; renewals are never counted in the contracted backlog). [-]",
     )
@@ -232,10 +231,8 @@ class HostingProjectSpec(BaseModel):
         description="'triple_net': tenant pays power and recoverable opex; "
         "'modified_gross': operator pays power at the PUE and the opex.",
     )
-    it_load_factor: float = Field(
+    it_load_factor: Fraction = Field(
         0.8,
-        ge=0,
-        le=1,
         description="Average IT load / contracted IT capacity; sets the power the operator "
         "pays under modified gross. [-]",
     )
@@ -246,10 +243,8 @@ class HostingProjectSpec(BaseModel):
         description="Power price of the hall under modified gross; None = the site's power "
         "contract price plus adder. [USD/MWh]",
     )
-    prepayment_fraction: float = Field(
+    prepayment_fraction: Fraction = Field(
         0.0,
-        ge=0,
-        le=1,
         description="Share of the initial-term rent the tenant prepays at construction "
         "start, credited pro rata against every rent payment of the term. [-]",
     )
@@ -262,10 +257,8 @@ class HostingProjectSpec(BaseModel):
         description="Facility opex (staff, maintenance, insurance) per IT MW per year, "
         "escalated with the lease escalator. [USD/MW/year]",
     )
-    nnn_operator_opex_fraction: float = Field(
+    nnn_operator_opex_fraction: Fraction = Field(
         0.1,
-        ge=0,
-        le=1,
         description="Share of facility opex the operator keeps paying under a triple-net "
         "lease (non-recoverable items). [-]",
     )
@@ -277,10 +270,8 @@ class HostingProjectSpec(BaseModel):
         lt=1,
         description="Annual probability the tenant defaults (constant hazard). [1/year]",
     )
-    default_recovery_fraction: float = Field(
+    default_recovery_fraction: Fraction = Field(
         0.4,
-        ge=0,
-        le=1,
         description="Share of the rent still collected after a default (re-leasing, "
         "guarantees, backstops); expected-value treatment. [-]",
     )

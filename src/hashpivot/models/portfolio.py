@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from hashpivot.mining.costs import CostCategory
 from hashpivot.models.dates import DayOrMonthText, DayText
 from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.models.fields import Fraction
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.optimize import OptimizeSpec
@@ -116,8 +117,8 @@ class FleetEntry(Dated):
     power_w: float | None = Field(
         None, gt=0, le=1_000_000, description="Power of one machine at the wall. [W]"
     )
-    uptime_fraction: float = Field(
-        0.95, ge=0, le=1, description="Share of time running (curtailment, failures). [-]"
+    uptime_fraction: Fraction = Field(
+        0.95, description="Share of time running (curtailment, failures). [-]"
     )
     capex_usd_per_th: float | None = Field(
         None, ge=0, le=1_000, description="Purchase price, for straight-line depreciation. [USD/TH]"

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hashpivot.models.fields import Fraction
 from hashpivot.tax import MACRS_HALF_YEAR
 
 __all__ = ["TaxSpec"]
@@ -42,8 +43,8 @@ class TaxSpec(BaseModel):
         description="Recovery period of the powered shell (nonresidential real property, "
         "straight line). [year]",
     )
-    bonus_depreciation_fraction: float = Field(
-        1.0, ge=0, le=1,
+    bonus_depreciation_fraction: Fraction = Field(
+        1.0,
         description="Bonus depreciation of ASICs and fit-out in the year placed in service: "
         "100 % for property acquired after 2025-01-19 (IRC 168(k), Public Law 119-21); "
         "never for shells. [-]",
@@ -53,8 +54,8 @@ class TaxSpec(BaseModel):
         description="Interest deductible up to this share of EBITDA, the rest carried "
         "forward (IRC 163(j)); omit for no cap. [-]",
     )
-    loss_limit_fraction: float = Field(
-        0.80, ge=0, le=1,
+    loss_limit_fraction: Fraction = Field(
+        0.80,
         description="Share of a year's taxable income a loss carry-forward may offset "
         "(IRC 172). [-]",
     )
