@@ -12,7 +12,7 @@ from rich.markup import escape
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.inputs import load_site_file
 from hashpivot.cli.options import check_out_dir, seed_and_cluster_problems
-from hashpivot.cli.output import fmt_musd, fmt_num, jsonable, print_json
+from hashpivot.cli.output import escape_brackets, fmt_musd, fmt_num, jsonable, print_json
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 
@@ -31,10 +31,6 @@ _HELP = (
     "strategies on the same scenarios, the out-of-sample NPV with a 95 % interval, VSS, "
     "EVPI, the rules that apply and bind, and shadow prices of the limits."
 )
-
-
-def _esc(text: str) -> str:
-    return text.replace("[", "\\[")
 
 
 def _print(r: PlanResult, console: Console) -> None:
@@ -129,7 +125,7 @@ def _print_rules(console: Console, rules: list[dict[str, Any]]) -> None:
             "  " + escape(str(rule["rule_id"])),
             "yes" if rule["binds"] else "no",
             escape(str(rule["detail"])),
-            f"[{number}]".replace("[", "\\["),
+            escape_brackets(f"[{number}]"),
         )
     console.print(rt)
     for source, number in sources.items():
@@ -139,7 +135,7 @@ def _print_rules(console: Console, rules: list[dict[str, Any]]) -> None:
 def register(app: typer.Typer) -> None:
     """Add ``optimize`` to the app."""
 
-    @app.command("optimize", help=_esc(_HELP))
+    @app.command("optimize", help=escape_brackets(_HELP))
     @handle_errors
     def optimize_cmd(
         portfolio_toml: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
@@ -148,15 +144,17 @@ def register(app: typer.Typer) -> None:
         ] = 200,
         risk_aversion: Annotated[
             float,
-            typer.Option("--risk-aversion", help=_esc("Weight of CVaR95 [0..1]."), min=0.0,
-                         max=1.0),
+            typer.Option("--risk-aversion", help=escape_brackets("Weight of CVaR95 [0..1]."),
+                         min=0.0, max=1.0),
         ] = 0.0,
         seed: Annotated[int, typer.Option("--seed", help="Root random seed.")] = 0,
         time_limit: Annotated[
-            float, typer.Option("--time-limit", help=_esc("HiGHS time limit [s]."), min=0.1)
+            float,
+            typer.Option("--time-limit", help=escape_brackets("HiGHS time limit [s]."), min=0.1),
         ] = 300.0,
         gap: Annotated[
-            float, typer.Option("--gap", help=_esc("Relative MIP gap [fraction]."), min=0.0)
+            float,
+            typer.Option("--gap", help=escape_brackets("Relative MIP gap [fraction]."), min=0.0),
         ] = 1e-3,
         fixed_through: Annotated[
             str | None,

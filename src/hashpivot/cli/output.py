@@ -23,6 +23,12 @@ def print_json(obj: dict[str, Any], indent: int | None = 2) -> None:
     typer.echo(dumps(with_input_warnings(obj), indent=indent))
 
 
+def escape_brackets(text: str) -> str:
+    """Escape every ``[`` so rich does not read ``[unit]`` as a markup tag (``--help``
+    texts, table cells)."""
+    return text.replace("[", "\\[")
+
+
 def _finite(x: float | None) -> bool:
     return x is not None and math.isfinite(x)
 

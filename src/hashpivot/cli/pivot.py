@@ -15,7 +15,7 @@ from rich.markup import escape
 from hashpivot.cli.errors import fail_input, handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
 from hashpivot.cli.options import check_out_dir, iso_month
-from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
+from hashpivot.cli.output import escape_brackets, fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.cli.tables import (
     compact_table,
     make_console,
@@ -28,20 +28,20 @@ from hashpivot.reports.pivot import format_tornado_input, write_pivot
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
 
-_PIVOT_HELP = (
+_PIVOT_HELP = escape_brackets(
     "Value converting a site's megawatts to AI/HPC hosting against keeping them mining. "
     "Prints, per strategy (keep_mining baseline, convert_all, convert <MW> at a month, "
     "phased): NPV of unlevered free cash flow [USD] at [pivot].discount_rate, NPV vs the "
     "baseline [USD], IRR of the incremental flows [fraction/year], payback [months], "
     "contracted backlog [USD]; then a tornado of NPV(pivot) - NPV(baseline) and the "
     "break-even lease [USD per kW of critical IT per month]."
-).replace("[", "\\[")
-_DEALS_HELP = (
+)
+_DEALS_HELP = escape_brackets(
     "List the reference AI/HPC hosting deals signed by Bitcoin miners with their implied "
     "rent: contract value / (term x 12) / critical IT kW [USD/kW-month] and per MW-year "
     "[USD/MW-year]; GPU-cloud deals (the rent pays for GPUs) are kept out of the "
     "colocation range."
-).replace("[", "\\[")
+)
 
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
