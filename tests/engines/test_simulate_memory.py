@@ -106,3 +106,9 @@ def test_memory_limit_and_available_memory() -> None:
     if Path("/proc/meminfo").exists():
         assert avail is not None and avail > 0
     assert memory_limit(None)[1] == "MemAvailable"
+
+
+def test_after_tax_npvs_are_counted() -> None:
+    kw = {"n_paths": 1_000, "n_strategies": 3, "n_months": 120, "chunk_paths": 500}
+    assert estimate_memory(**kw, after_tax=True).bytes_per_path == 4 * 3 * 8
+    assert estimate_memory(**kw, terminal_value=False, after_tax=True).bytes_per_path == 3 * 3 * 8

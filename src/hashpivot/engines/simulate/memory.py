@@ -2,7 +2,8 @@
 
 What a run holds (:mod:`~hashpivot.engines.simulate.combine`) grows with the path count
 only through the per-path arrays it keeps: every strategy's NPV (and its NPV with terminal
-value when the run has one) and the main policy's lowest cash of each path, float64 each.
+value, and after income tax, when the run has them) and the main policy's lowest cash of
+each path, float64 each.
 The rest is a fixed part: the interpreter and libraries, the working memory of the chunks
 being computed (proportional to ``chunk_paths x months``, per thread or worker), the
 fan-chart samples (at most :data:`~hashpivot.engines.simulate.chunk.FAN_PATHS_MAX` paths)
@@ -53,7 +54,7 @@ class MemoryEstimate:
     n_paths : int
         Paths of the run. [-]
     bytes_per_path : int
-        Per-path arrays kept: (1 + terminal value) NPVs and the lowest cash of each
+        Per-path arrays kept: (1 + terminal value + after tax) NPVs and the lowest cash of each
         strategy, float64. [bytes]
     base_bytes : int
         Interpreter, libraries, data and set-up of this process. [bytes]
@@ -135,6 +136,7 @@ def estimate_memory(
     chunk_paths: int,
     n_sites: int = 1,
     terminal_value: bool = True,
+    after_tax: bool = False,
     fan_paths: int = 0,
     n_market_fans: int = 2,
     threads: int = 1,
@@ -150,6 +152,8 @@ def estimate_memory(
         Sites simulated. [-]
     terminal_value : bool
         Whether each path also keeps its NPV with terminal value.
+    after_tax : bool
+        Whether each path also keeps its NPV after income tax (``[pivot.tax]``).
     fan_paths : int
         Fan-chart paths kept over the whole run (at most ``FAN_PATHS_MAX``). [-]
     n_market_fans : int
@@ -166,7 +170,7 @@ def estimate_memory(
     MemoryEstimate
     """
     sites = max(1, n_sites)
-    per_path = F8 * n_strategies * (2 if terminal_value else 1) + F8 * n_strategies
+    per_path = F8 * n_strategies * (2 + int(terminal_value) + int(after_tax))
     base = BASE_BYTES + BASE_BYTES_PER_EXTRA_SITE * (sites - 1)
     chunk_one = (
         (CHUNK_BYTES_PER_PATH_MONTH + CHUNK_BYTES_PER_PATH_MONTH_PER_SITE * sites)
@@ -224,6 +228,7 @@ def estimate_for_run(
         chunk_paths=max(sizes),
         n_sites=n_sites,
         terminal_value=task.keeps_terminal_value,
+        after_tax=task.tax is not None,
         fan_paths=sum(fan_rows(k, n, task.fan_paths) for k, n in enumerate(sizes)),
         n_market_fans=3 if power else 2,
         threads=threads,
