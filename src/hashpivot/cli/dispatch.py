@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from hashpivot.cli.errors import fail_input, handle_errors, options_for, speak_options
+from hashpivot.cli.options import ChartsOutDir, JsonFlag
 from hashpivot.cli.output import jsonable
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import DataError, InputError, Problem
@@ -108,10 +109,8 @@ def dispatch_command(
         ),
     ] = None,
     site: Annotated[str | None, typer.Option("--site", help="Site name.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write charts (PNG, HTML) and CSVs here.")
-    ] = None,
+    json_out: JsonFlag = False,
+    out: ChartsOutDir = None,
 ) -> None:
     """Dispatch a hybrid site against power prices."""
     from hashpivot.engines.dispatch import run_dispatch_file

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.cli.options import JsonFlag
 
 #: The template: every value is illustrative; each comment gives the unit and a range.
 TEMPLATE = """\
@@ -92,7 +93,7 @@ def write_template(path: Path, force: bool = False) -> Path:
 def init_command(
     file: Annotated[Path, typer.Argument(help="Portfolio file to create, e.g. my-site.toml.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Write a commented template of one site that `cost` and `pivot` run as written."""
     path = write_template(file, force)

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.inputs import load_site_file
-from hashpivot.cli.options import check_out_dir, seed_and_cluster_problems
+from hashpivot.cli.options import ChartsOutDir, JsonFlag, check_out_dir, seed_and_cluster_problems
 from hashpivot.cli.output import escape_brackets, fmt_musd, fmt_num, jsonable, print_json
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import HashpivotError, InputError, Problem
@@ -186,10 +186,8 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--scheduler", help="Existing Dask scheduler (tcp://HOST:PORT)."),
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-        out: Annotated[
-            Path | None, typer.Option("--out", help="Write charts (PNG, HTML) and CSVs here.")
-        ] = None,
+        as_json: JsonFlag = False,
+        out: ChartsOutDir = None,
     ) -> None:
         from hashpivot.models.optimize import _QUARTER_RE
         from hashpivot.optimize import OptimizeConfig, optimize_plan

@@ -24,6 +24,10 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")
 JsonTableFlag = Annotated[
     bool, typer.Option("--json", help="Print one JSON object instead of a table.")
 ]
+#: ``--out``: the folder of a command that writes charts and tables.
+ChartsOutDir = Annotated[
+    Path | None, typer.Option("--out", help="Write charts (PNG, HTML) and CSVs here.")
+]
 
 
 def base_url_option(note: str = "") -> Any:

@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from hashpivot.cli.errors import fail_input, handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
-from hashpivot.cli.options import check_out_dir, iso_month
+from hashpivot.cli.options import JsonTableFlag, check_out_dir, iso_month
 from hashpivot.cli.output import escape_brackets, fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.cli.tables import (
     compact_table,
@@ -244,9 +244,7 @@ def pivot_command(
 
 @handle_errors
 def deals_command(
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
-    ] = False,
+    json_out: JsonTableFlag = False,
 ) -> None:
     """List reference AI/HPC hosting deals with their implied rent."""
     from hashpivot.hosting.deals import deal_range, deals_table

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.options import JsonFlag
 from hashpivot.cli.output import print_json
 from hashpivot.exceptions import InputError, Problem
 
@@ -54,7 +55,7 @@ def profit_command(
     pool_fee_fraction: Annotated[
         float, typer.Option("--pool-fee-fraction", help="Pool fee, e.g. 0.02. [-]")
     ] = 0.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Revenue, power cost and profit per machine per day."""
     from hashpivot.engines.machine_profit import machine_profit
