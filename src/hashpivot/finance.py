@@ -22,9 +22,9 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
+from hashpivot.arrays import FloatArray, scalar_or_array
+
 When = Literal["end", "begin"]
 
 __all__ = [
@@ -140,7 +140,7 @@ def npv(rate_per_period: Any, cash_flows: Any, axis: int = -1, when: When = "end
         out = cf @ df
     else:
         out = np.sum(cf * discount_factors(r, n, when), axis=-1)
-    return float(out) if np.ndim(out) == 0 else out
+    return scalar_or_array(out)
 
 
 def cumulative_discounted(
@@ -297,7 +297,7 @@ def irr(
             best_abs[r_sel[take]] = a_sel[take]
         out[idx] = best
     res = out.reshape(lead)
-    return float(res) if res.ndim == 0 else res
+    return scalar_or_array(res)
 
 
 # --------------------------------------------------------------------------------------
@@ -347,7 +347,7 @@ def payback_period(
         frac = np.where(step > 0, -cum_at / step, 1.0)
     t = last_neg + offset + np.clip(frac, 0.0, 1.0)
     out = np.where(~any_neg, 0.0, np.where(never, np.nan, t))
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 # --------------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def annuity_payment(principal: Any, rate_per_period: Any, n_periods: Any) -> Any
     n = np.asarray(n_periods, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         level = np.where(np.abs(r) < 1e-14, p / n, p * r / (1.0 - np.power(1.0 + r, -n)))
-    return float(level) if np.ndim(level) == 0 else level
+    return scalar_or_array(level)
 
 
 def annuity_present_value(payment: Any, rate_per_period: Any, n_periods: Any) -> Any:
@@ -424,7 +424,7 @@ def growing_annuity_present_value(
             c * n / (1.0 + r),
             c / (r - g) * (1.0 - np.power((1.0 + g) / (1.0 + r), n)),
         )
-    return float(val) if np.ndim(val) == 0 else val
+    return scalar_or_array(val)
 
 
 def amortization_schedule(

@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from hashpivot.arrays import FloatArray
 from hashpivot.bitcoin import btc_per_th_day, difficulty_from_hashrate
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

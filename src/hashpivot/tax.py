@@ -26,7 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
+
+from hashpivot.arrays import FloatArray
 
 __all__ = [
     "MACRS_HALF_YEAR",
@@ -36,7 +37,6 @@ __all__ = [
     "tax_depreciation_usd",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: MACRS GDS, half-year convention (IRS Pub 946 Table A-1): recovery period -> annual rates.
 MACRS_HALF_YEAR: dict[int, tuple[float, ...]] = {

@@ -36,13 +36,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from hashpivot.arrays import BoolArray, FloatArray
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.treasury_debt import DebtSchedule, debt_schedule
 from hashpivot.treasury_path_summary import TreasuryPathSummary
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 POLICIES: tuple[str, ...] = ("hold", "sell_all", "sell_to_cover", "min_cash")
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from hashpivot.arrays import FloatArray
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.risk import DebtSpec
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

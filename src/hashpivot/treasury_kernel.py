@@ -16,15 +16,11 @@ releases the GIL, so chunks on threads run in parallel.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 from numba import njit
 
+from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.treasury import POLICIES, TreasuryPathSummary
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 _HOLD, _SELL_ALL, _SELL_TO_COVER, _MIN_CASH = (POLICIES.index(p) for p in POLICIES)
 assert POLICIES == ("hold", "sell_all", "sell_to_cover", "min_cash")

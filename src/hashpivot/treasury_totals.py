@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray
 from hashpivot.treasury import TreasuryPathSummary
 
 __all__ = ["TreasuryTotals"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def _join(a: FloatArray, b: FloatArray) -> FloatArray:

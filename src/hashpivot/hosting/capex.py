@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
+from hashpivot.arrays import FloatArray, scalar_or_array
+
 Funder = Literal["operator", "tenant"]
 
 __all__ = [
@@ -159,4 +159,4 @@ def asic_resale_usd(hashrate_th_s: Any, resale_usd_per_th: Any) -> Any:
         Secondary-market price. [USD/(TH/s)]
     """
     out = np.asarray(hashrate_th_s, dtype=float) * np.asarray(resale_usd_per_th, dtype=float)
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)

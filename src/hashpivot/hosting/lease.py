@@ -11,11 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import scalar_or_array
 from hashpivot.units import KW_PER_MW, MONTHS_PER_YEAR
-
-FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "average_rate_usd_per_kw_month",
@@ -50,7 +48,7 @@ def it_mw_from_gross(gross_mw: Any, pue: Any) -> Any:
     p = np.asarray(pue, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(p >= 1.0, np.asarray(gross_mw, dtype=float) / p, np.nan)
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 def gross_mw_from_it(it_mw: Any, pue: Any) -> Any:
@@ -64,7 +62,7 @@ def gross_mw_from_it(it_mw: Any, pue: Any) -> Any:
         Power usage effectiveness, >= 1. [-]
     """
     out = np.asarray(it_mw, dtype=float) * np.asarray(pue, dtype=float)
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 def lease_rate_usd_per_kw_month(
@@ -93,7 +91,7 @@ def lease_rate_usd_per_kw_month(
         1.0 + np.asarray(escalator_per_year, dtype=float), years
     )
     out = np.where(m >= 0, rate, 0.0)
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 def lease_term_weight(
@@ -132,7 +130,7 @@ def lease_term_weight(
     p = np.asarray(renewal_probability, dtype=float)
     w = np.where(k <= np.asarray(renewal_options, dtype=float), np.power(p, k), 0.0)
     out = np.where(m >= 0, w, 0.0)
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 def tenant_collection_factor(
@@ -163,7 +161,7 @@ def tenant_collection_factor(
     p = np.asarray(default_probability_per_year, dtype=float)
     s = np.power(1.0 - p, m / MONTHS_PER_YEAR)
     out = s + (1.0 - s) * np.asarray(recovery_fraction, dtype=float)
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 def monthly_rent_usd(it_mw: Any, rate_usd_per_kw_month: Any) -> Any:
@@ -179,7 +177,7 @@ def monthly_rent_usd(it_mw: Any, rate_usd_per_kw_month: Any) -> Any:
     out = (
         np.asarray(it_mw, dtype=float) * KW_PER_MW * np.asarray(rate_usd_per_kw_month, dtype=float)
     )
-    return float(out) if out.ndim == 0 else out
+    return scalar_or_array(out)
 
 
 def contract_value_usd(
@@ -241,7 +239,7 @@ def average_rate_usd_per_kw_month(
         geo = np.where(np.abs(e) < 1e-14, whole, (np.power(1.0 + e, whole) - 1.0) / e)
         total_years = geo + part * np.power(1.0 + e, whole)
         out = r0 * total_years / n
-    return float(out) if np.ndim(out) == 0 else out
+    return scalar_or_array(out)
 
 
 def first_year_rate_usd_per_kw_month(
@@ -265,7 +263,7 @@ def first_year_rate_usd_per_kw_month(
     """
     factor = average_rate_usd_per_kw_month(1.0, escalator_per_year, term_years)
     out = np.asarray(average_usd_per_kw_month, dtype=float) / factor
-    return float(out) if np.ndim(out) == 0 else out
+    return scalar_or_array(out)
 
 
 def implied_usd_per_kw_month(contract_value_usd: Any, term_years: Any, it_mw: Any) -> Any:
@@ -298,7 +296,7 @@ def implied_usd_per_kw_month(contract_value_usd: Any, term_years: Any, it_mw: An
             / (np.asarray(term_years, dtype=float) * MONTHS_PER_YEAR)
             / (np.asarray(it_mw, dtype=float) * KW_PER_MW)
         )
-    return float(out) if np.ndim(out) == 0 else out
+    return scalar_or_array(out)
 
 
 def implied_usd_per_mw_year(contract_value_usd: Any, term_years: Any, it_mw: Any) -> Any:
@@ -316,4 +314,4 @@ def implied_usd_per_mw_year(contract_value_usd: Any, term_years: Any, it_mw: Any
     v = np.asarray(contract_value_usd, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = v / np.asarray(term_years, dtype=float) / np.asarray(it_mw, dtype=float)
-    return float(out) if np.ndim(out) == 0 else out
+    return scalar_or_array(out)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray
 from hashpivot.hosting.capex import build_masks, capex_split_usd, spread_evenly
 from hashpivot.hosting.lease import (
     it_mw_from_gross,
@@ -26,7 +26,6 @@ from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 if TYPE_CHECKING:
     from hashpivot.models.hosting import HostingProjectSpec
 
-FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["HostingCashFlows", "hosting_cash_flows", "hosting_cash_flows_from_spec"]
 

@@ -22,15 +22,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 from scipy.special import gammaincinv, ndtri
 
+from hashpivot.arrays import FloatArray
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
 
 if TYPE_CHECKING:
     from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Spawn-key suffix of the hosting-risk stream of a chunk (any constant no chunk uses).
 HOSTING_STREAM_KEY = 0x484F5354  # "HOST"

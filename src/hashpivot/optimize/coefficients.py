@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
@@ -41,7 +41,6 @@ from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.pivot import PivotSpec
 
-FloatArray = npt.NDArray[np.float64]
 MONTHS_PER_QUARTER = 3
 HOURS_PER_MONTH = 365.25 * 24 / 12
 

@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from hashpivot.arrays import FloatArray
 from hashpivot.exceptions import SolverError
 from hashpivot.optimize.inputs import PlanProblem
 from hashpivot.optimize.model import (
@@ -34,7 +35,6 @@ from hashpivot.optimize.scenarios import ScenarioCoefficients
 from hashpivot.optimize.solve import solve_model
 from hashpivot.power.lp import LinearModel
 
-FloatArray = npt.NDArray[np.float64]
 #: MIP gap of the perfect-information solves (an estimate: 1 % is enough). [-]
 EVPI_GAP = 0.01
 #: Largest two-stage model built (scenarios x columns per scenario). [-]

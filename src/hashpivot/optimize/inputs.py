@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.engines.pivot import SiteInputs, market_start, resolve_sites
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.exceptions import InputError, Problem
@@ -41,8 +41,6 @@ from hashpivot.units import MONTHS_PER_YEAR
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

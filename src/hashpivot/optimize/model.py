@@ -42,14 +42,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.optimize.inputs import PlanProblem
 from hashpivot.optimize.scenarios import ScenarioCoefficients
 from hashpivot.power.lp import LinearModel
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 USD_SCALE = 1e6  #: the model counts money in M USD (numerics of HiGHS)
 
 

@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from hashpivot.arrays import FloatArray
 from hashpivot.optimize.solve import SolveReport
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def cvar_usd(npv_usd: FloatArray, alpha: float = 0.05) -> float:

@@ -17,8 +17,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot import SiteInputs
 from hashpivot.engines.pivot.fleet import center_market
 from hashpivot.executors import ProgressFn, run_chunks
@@ -31,7 +31,6 @@ from hashpivot.optimize.coefficients import (
 )
 from hashpivot.scenarios import ScenarioParams, chunk_seeds, generate_chunk
 
-FloatArray = npt.NDArray[np.float64]
 #: Entropy suffix of the out-of-sample scenario set.
 OUT_OF_SAMPLE_STREAM = 1
 

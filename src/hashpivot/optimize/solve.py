@@ -19,8 +19,8 @@ import time
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray
 from hashpivot.exceptions import SolverError
 from hashpivot.power.lp import LinearModel
 from hashpivot.power.lp.adapter import highs_for, outcome, solve_report
@@ -28,7 +28,6 @@ from hashpivot.power.report import SolveReport
 
 __all__ = ["SolveReport", "relaxation_duals", "solve_model"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 def _highs(m: LinearModel, integer: bool, time_limit_s: float, gap: float,

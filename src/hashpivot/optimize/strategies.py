@@ -12,11 +12,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray
 from hashpivot.optimize.inputs import PlanProblem
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def _site_now(p: PlanProblem, site: int, mw: float, x: FloatArray, it_left: FloatArray) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-import numpy.typing as npt
+
+from hashpivot.arrays import BoolArray, FloatArray
 
 __all__ = [
     "ALL",
@@ -22,8 +23,6 @@ __all__ = [
     "interval_blocks",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: Every interval (the default ``rows`` of the per-interval accessors).
 ALL = slice(None)

@@ -37,13 +37,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from hashpivot.arrays import FloatArray
 from hashpivot.exceptions import DataError
 from hashpivot.scenarios.power_calibration import DEFAULT_POWER_FIT, PowerFit, fit_power
 
-FloatArray = npt.NDArray[np.float64]
 DAYS_PER_YEAR = 365.25
 
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from hashpivot.arrays import FloatArray
 from hashpivot.bitcoin import period_subsidy_btc
 from hashpivot.exceptions import Problem
 from hashpivot.market import MarketPaths
@@ -34,8 +34,6 @@ from hashpivot.scenarios.calibration import (
     MarketCalibration,
     hashprice_regressor,
 )
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def per_year(periods: pd.PeriodIndex, base: float, overrides: dict[int, float]) -> FloatArray:

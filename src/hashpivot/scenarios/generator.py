@@ -22,8 +22,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray
 from hashpivot.bitcoin import btc_per_th_day
 from hashpivot.market import MarketPaths
 from hashpivot.scenarios.margin import LOSS_SPELL_MONTHS, first_loss_spell, loss_spell_mask
@@ -38,8 +38,6 @@ from hashpivot.scenarios.processes import (
     hashrate_shocks,
     power_prices,
 )
-
-FloatArray = npt.NDArray[np.float64]
 
 
 class SimulatedMarketPaths(MarketPaths):

@@ -53,6 +53,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from hashpivot.arrays import FloatArray
 from hashpivot.bitcoin import difficulty_from_hashrate
 from hashpivot.exceptions import DataError
 from hashpivot.mining.hashprice import hashprice_usd_per_ph_day
@@ -60,7 +61,6 @@ from hashpivot.mining.hashprice import hashprice_usd_per_ph_day
 if TYPE_CHECKING:
     from hashpivot.models.risk import ScenarioSpec
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Day the reference efficiency applies to.
 EFFICIENCY_REFERENCE_DATE = pd.Timestamp("2025-01-01")

@@ -9,9 +9,9 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from hashpivot.arrays import FloatArray
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.market import MarketPaths
 from hashpivot.models.risk import ScenarioSpec
@@ -23,8 +23,6 @@ from hashpivot.scenarios.calibration import (
 )
 from hashpivot.scenarios.centering import anchored_center, history_center, per_year
 from hashpivot.scenarios.margin import MarginResponse, respond_to_margin
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -39,14 +39,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray
 from hashpivot.scenarios.calibration import DAYS_PER_YEAR
 from hashpivot.scenarios.centering import bootstrap_mean_correction, gbm_mean_correction
 from hashpivot.scenarios.margin import step_months_and_lag
 from hashpivot.scenarios.parameters import ScenarioParams
 
-FloatArray = npt.NDArray[np.float64]
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 

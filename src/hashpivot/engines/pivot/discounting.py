@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from hashpivot import finance
+from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.flows import CashFlows
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import BoolArray, FloatArray
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
 from hashpivot.finance import periodic_rate
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     from hashpivot.models import Portfolio
     from hashpivot.scenarios import ScenarioParams
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)

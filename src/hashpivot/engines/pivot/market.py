@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from hashpivot.arrays import FloatArray
 from hashpivot.bitcoin import hashrate_from_difficulty, period_subsidy_btc
 from hashpivot.engines.pivot.inputs import _pivot_spec
 from hashpivot.exceptions import DataError
@@ -30,7 +30,6 @@ from hashpivot.units import MONTHS_PER_YEAR
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
 
-FloatArray = npt.NDArray[np.float64]
 
 BLOCKS_PER_DAY: int = 144
 #: Fallback market state when the bundled BTC data cannot be read (Coin Metrics,

@@ -12,10 +12,9 @@ releases the GIL.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 from numba import njit
 
-FloatArray = npt.NDArray[np.float64]
+from hashpivot.arrays import FloatArray
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.flows import CashFlows
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.models.tax import TaxSpec
@@ -23,7 +23,6 @@ from hashpivot.tax import annual_income_tax_usd, depreciation_rates, tax_depreci
 
 __all__ = ["TaxFlows", "shell_share", "strategy_taxes"]
 
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

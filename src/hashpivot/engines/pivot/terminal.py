@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.flows import CashFlows
 from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
@@ -29,8 +29,6 @@ from hashpivot.terminal_value import (
     value_at_horizon_of_flows_usd,
 )
 from hashpivot.units import MONTHS_PER_YEAR
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)

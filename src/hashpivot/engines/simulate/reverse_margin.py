@@ -11,10 +11,9 @@ expressions (``tests/engines/test_simulate.py`` checks them against numpy).
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 from numba import njit
 
-FloatArray = npt.NDArray[np.float64]
+from hashpivot.arrays import FloatArray
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -13,17 +13,15 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from hashpivot.arrays import FloatArray
 from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.scenarios import ScenarioParams
 from hashpivot.treasury_totals import TreasuryTotals
 
-FloatArray = npt.NDArray[np.float64]
 BASELINE = "keep_mining"
 
 

@@ -16,10 +16,10 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from hashpivot.arrays import FloatArray, IntArray
+
 __all__ = ["IntArray", "LinearModel", "Term"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 Term = tuple[Any, Any, Any]  #: (local rows, columns, coefficients), broadcast together
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import numpy.typing as npt
 
+from hashpivot.arrays import BoolArray
 from hashpivot.exceptions import InputError
 from hashpivot.power.fast import allocate_supply, solve_fast
 from hashpivot.power.intervals import FloatArray
@@ -24,7 +24,6 @@ from hashpivot.power.model import DispatchProblem
 
 __all__ = ["commitment_start", "enforce_min_up_down", "repair_pattern", "start_solution"]
 
-BoolArray = npt.NDArray[np.bool_]
 
 
 def enforce_min_up_down(on: BoolArray, up: int, down: int) -> BoolArray:
