@@ -21,6 +21,7 @@ from hashpivot.treasury import (
     treasury_summary,
 )
 from hashpivot.treasury_totals import TreasuryTotals
+from tests.treasury_inputs import random_btc_paths
 
 
 def _row(*values: float) -> np.ndarray:
@@ -97,8 +98,7 @@ def test_debt_schedule_bullet_and_linear() -> None:
 def test_summary_equals_full_run() -> None:
     rng = np.random.default_rng(0)
     n, T = 300, 24
-    price = np.exp(rng.normal(11, 0.4, (n, T)))
-    mined = rng.uniform(0, 20, (n, T))
+    price, mined = random_btc_paths(rng, n, T, price_sigma=0.4)
     fiat = rng.normal(-1e6, 5e5, (n, T))
     ds = np.full(T, 2e5)
     spec = TreasurySpec(btc_held=50, cash_usd=5e6, min_cash_usd=2e6, cash_interest_rate=0.05)
@@ -122,8 +122,7 @@ def test_totals_reduce_per_path_summaries_and_combine_over_chunks() -> None:
     # and two chunks' totals equal the totals of their concatenated summaries.
     rng = np.random.default_rng(4)
     n, T = 400, 30
-    price = np.exp(rng.normal(11, 0.5, (n, T)))
-    mined = rng.uniform(0, 20, (n, T))
+    price, mined = random_btc_paths(rng, n, T, price_sigma=0.5)
     fiat = rng.normal(-1e6, 8e5, (n, T))
     spec = TreasurySpec(btc_held=30, cash_usd=4e6, min_cash_usd=2e6, cash_interest_rate=0.04)
     whole = treasury_summary(spec, price, mined, fiat, None, "min_cash", keep_cash_paths=3)

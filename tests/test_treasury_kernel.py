@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.treasury import POLICIES, run_treasury, treasury_summary
 from hashpivot.treasury_kernel import treasury_summaries
+from tests.treasury_inputs import random_btc_paths
 
 
 def _reference(spec: TreasurySpec, price, mined, fiat, ds, pol):  # type: ignore[no-untyped-def]
@@ -41,8 +42,7 @@ def _reference(spec: TreasurySpec, price, mined, fiat, ds, pol):  # type: ignore
 
 def _case(seed: int, n: int = 257, T: int = 37):  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(seed)
-    price = np.exp(rng.normal(11, 0.5, (n, T)))
-    mined = rng.uniform(0, 20, (n, T))
+    price, mined = random_btc_paths(rng, n, T, price_sigma=0.5)
     revenue = mined * price
     levered = revenue + rng.normal(-1.2e6, 8e5, (n, T))
     corp = rng.uniform(0, 2e5, T)

@@ -98,14 +98,19 @@ def _cost_per_btc(power_price: float, difficulty: float, efficiency: float) -> f
 
 
 finite = {"allow_nan": False, "allow_infinity": False}
+#: the domain of the monotonicity properties: power price [USD/MWh], difficulty [-],
+#: fleet efficiency [J/TH]
+power_prices = st.floats(1, 300, **finite)
+difficulties = st.floats(1e12, 5e14, **finite)
+efficiencies = st.floats(8, 40, **finite)
 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    p=st.floats(1, 300, **finite),
+    p=power_prices,
     dp=st.floats(0.01, 100, **finite),
-    d=st.floats(1e12, 5e14, **finite),
-    e=st.floats(8, 40, **finite),
+    d=difficulties,
+    e=efficiencies,
 )
 def test_cost_rises_with_power_price(p: float, dp: float, d: float, e: float) -> None:
     assert _cost_per_btc(p + dp, d, e) > _cost_per_btc(p, d, e)
@@ -113,10 +118,10 @@ def test_cost_rises_with_power_price(p: float, dp: float, d: float, e: float) ->
 
 @settings(max_examples=60, deadline=None)
 @given(
-    p=st.floats(1, 300, **finite),
-    d=st.floats(1e12, 5e14, **finite),
+    p=power_prices,
+    d=difficulties,
     k=st.floats(1.001, 3, **finite),
-    e=st.floats(8, 40, **finite),
+    e=efficiencies,
 )
 def test_cost_rises_with_difficulty(p: float, d: float, k: float, e: float) -> None:
     assert _cost_per_btc(p, d * k, e) > _cost_per_btc(p, d, e)
@@ -124,9 +129,9 @@ def test_cost_rises_with_difficulty(p: float, d: float, k: float, e: float) -> N
 
 @settings(max_examples=60, deadline=None)
 @given(
-    p=st.floats(1, 300, **finite),
-    d=st.floats(1e12, 5e14, **finite),
-    e=st.floats(8, 40, **finite),
+    p=power_prices,
+    d=difficulties,
+    e=efficiencies,
     de=st.floats(0.01, 10, **finite),
 )
 def test_cost_falls_with_better_efficiency(p: float, d: float, e: float, de: float) -> None:
