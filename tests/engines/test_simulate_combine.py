@@ -30,13 +30,19 @@ def _run() -> tuple[PreparedRun, list[ChunkResult]]:
     return run, [run_chunk(run.task, *c) for c in run.chunks]
 
 
+def _combiner(run: PreparedRun, results: list[ChunkResult]) -> ChunkCombiner:
+    """An empty combiner for ``run``'s chunks (sized by ``results``), as the run builds it."""
+    task = run.task
+    return ChunkCombiner(task.strategy_names, task.policies, run.center.periods,
+                         [r.n for r in results], task.fan_paths, task.keeps_terminal_value)
+
+
 def test_any_arrival_order_gives_the_concatenation_of_the_chunks() -> None:
     run, results = _run()
     task = run.task
     names, pols = task.strategy_names, task.policies
     ordered = combine_chunks(results, names, pols, run.center.periods, task.fan_paths)
-    comb = ChunkCombiner(names, pols, run.center.periods, [r.n for r in results],
-                         task.fan_paths, task.keeps_terminal_value)
+    comb = _combiner(run, results)
     order = [3, 5, 0, 4, 1, 2]  # chunks finishing out of order, as on Dask
     for k in order:
         comb.add(results[k])
@@ -76,8 +82,7 @@ def test_any_arrival_order_gives_the_concatenation_of_the_chunks() -> None:
 def test_per_path_values_are_held_once_in_the_run_arrays() -> None:
     run, results = _run()
     task = run.task
-    comb = ChunkCombiner(task.strategy_names, task.policies, run.center.periods,
-                         [r.n for r in results], task.fan_paths, task.keeps_terminal_value)
+    comb = _combiner(run, results)
     for r in results:
         comb.add(r)
     res = comb.result()
@@ -93,9 +98,7 @@ def test_per_path_values_are_held_once_in_the_run_arrays() -> None:
 
 def test_a_chunk_twice_or_missing_is_an_error() -> None:
     run, results = _run()
-    task = run.task
-    comb = ChunkCombiner(task.strategy_names, task.policies, run.center.periods,
-                         [r.n for r in results], task.fan_paths, task.keeps_terminal_value)
+    comb = _combiner(run, results)
     comb.add(results[1])
     with pytest.raises(ValueError, match="already"):
         comb.add(results[1])

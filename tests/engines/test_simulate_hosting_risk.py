@@ -11,14 +11,9 @@ import pytest
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
 from tests.engines.test_simulate import SET, ZERO_VOL, portfolio
+from tests.hosting.test_risk import NO_SPREAD
 
 CFG = SimulationConfig(n_paths=60, horizon_months=120, seed=11, chunk_paths=25)
-NO_SPREAD = dict(
-    construction_delay_fraction_mean=0.0, construction_delay_fraction_sd=0.0,
-    capex_overrun_fraction_mean=0.0, capex_overrun_fraction_sd=0.0,
-    lease_up_delay_months_mean=0.0, lease_up_delay_months_sd=0.0,
-    tenant_default="expected",
-)
 
 
 def _with_hosting(pf: Any, risk: HostingRiskSpec | None, **terms: Any) -> Any:
@@ -29,7 +24,7 @@ def _with_hosting(pf: Any, risk: HostingRiskSpec | None, **terms: Any) -> Any:
 def test_the_spread_vanishes_at_zero_hosting_volatility() -> None:
     none = simulate(_with_hosting(portfolio({**SET, **ZERO_VOL}), None), CFG)
     zero = simulate(
-        _with_hosting(portfolio({**SET, **ZERO_VOL}), HostingRiskSpec(**NO_SPREAD)), CFG
+        _with_hosting(portfolio({**SET, **ZERO_VOL}), NO_SPREAD), CFG
     )
     on = simulate(_with_hosting(portfolio({**SET, **ZERO_VOL}), HostingRiskSpec()), CFG)
     for s in none.strategy_names:
@@ -60,7 +55,7 @@ def test_hosting_risk_leaves_the_market_paths_and_keep_mining_unchanged() -> Non
 def test_expected_npv_falls_with_the_default_probability(name: str) -> None:
     means = []
     for p in (0.0, 0.05, 0.2):
-        risk = HostingRiskSpec(**{**NO_SPREAD, "tenant_default": "realised"})
+        risk = NO_SPREAD.model_copy(update={"tenant_default": "realised"})
         pf = _with_hosting(portfolio({**SET, **ZERO_VOL}), risk,
                            tenant_default_probability_per_year=p)
         res = simulate(pf, CFG)
