@@ -28,6 +28,11 @@ from hashpivot.power import energy_balance_residual_mw
 
 DATA = Path(__file__).parents[1] / "data" / "power"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml"
+#: the keys of a dispatch summary (``DispatchResult.summary()`` and ``dispatch --json``)
+SUMMARY_KEYS = ("mining_revenue_usd", "power_cost_usd", "resale_credits_usd", "dr_income_usd",
+                "curtailed_hours", "uptime_fraction", "energy_mwh", "emissions_tco2",
+                "net_margin_usd", "net_margin_always_on_usd", "objective_usd", "solver",
+                "solve_seconds")
 
 SITE_TOML = """
 name = "test"
@@ -112,10 +117,7 @@ def test_engine_result_lp_and_summary(prices: pd.Series) -> None:
     assert s["solver"] == "lp" and s["status"] == "optimal"
     assert np.abs(energy_balance_residual_mw(r.problem, r.schedule)).max() < 1e-6
     assert (r.accounts.ai_mw >= r.problem.ai_firm_mw - 1e-9).all()
-    for key in ("mining_revenue_usd", "power_cost_usd", "resale_credits_usd", "dr_income_usd",
-                "curtailed_hours", "uptime_fraction", "energy_mwh", "emissions_tco2",
-                "net_margin_usd", "net_margin_always_on_usd", "objective_usd", "solver",
-                "solve_seconds"):
+    for key in SUMMARY_KEYS:
         assert key in s
     assert s["hours"] == pytest.approx(72.0)
     frame = r.schedule_frame()
@@ -211,10 +213,7 @@ def test_cli_json_and_out(tmp_path: Path) -> None:
                               str(tmp_path)])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    for key in ("mining_revenue_usd", "power_cost_usd", "resale_credits_usd", "dr_income_usd",
-                "curtailed_hours", "uptime_fraction", "energy_mwh", "emissions_tco2",
-                "net_margin_usd", "net_margin_always_on_usd", "objective_usd", "solver",
-                "solve_seconds"):
+    for key in SUMMARY_KEYS:
         assert key in out
     for name in ("dispatch_heatmap.png", "dispatch_price_duration.png", "dispatch_monthly.png",
                  "dispatch.html", "dispatch_schedule.csv", "dispatch_monthly.csv",

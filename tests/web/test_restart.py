@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.web.conftest import wait_run
 from tests.web.server import Server, api_key
 
 
@@ -23,9 +24,7 @@ def test_kill9_mid_run_then_restart(tmp_path: Path) -> None:
         # a finished run must survive the crash untouched
         done = api.post("/api/runs", json={"kind": "cost", "portfolio_id": 1}).json()["id"]
         deadline = time.monotonic() + 90
-        while api.get(f"/api/runs/{done}").json()["status"] != "succeeded":
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        assert wait_run(api, done, 90)["status"] == "succeeded"
         long = api.post("/api/runs", json={"kind": "simulate", "portfolio_id": 2,
                                            "params": {"paths": 200000, "chunk_paths": 500}})
         run_id = long.json()["id"]
@@ -54,9 +53,6 @@ def test_kill9_mid_run_then_restart(tmp_path: Path) -> None:
         assert api.get(f"/api/runs/{run_id}").json()["status"] == "failed"
         # and the restarted server runs new work
         new = api.post("/api/runs", json={"kind": "cost", "portfolio_id": 1}).json()["id"]
-        deadline = time.monotonic() + 90
-        while api.get(f"/api/runs/{new}").json()["status"] != "succeeded":
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        assert wait_run(api, new, 90)["status"] == "succeeded"
     finally:
         second.stop()
