@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from hashpivot.exceptions import InputError
 from hashpivot.models.risk import DebtSpec, TreasurySpec
@@ -21,7 +20,7 @@ from hashpivot.treasury import (
     treasury_summary,
 )
 from hashpivot.treasury_totals import TreasuryTotals
-from tests.treasury_inputs import random_btc_paths
+from tests.treasury_inputs import draw_treasury_inputs, random_btc_paths
 
 
 def _row(*values: float) -> np.ndarray:
@@ -141,9 +140,6 @@ def test_totals_reduce_per_path_summaries_and_combine_over_chunks() -> None:
     assert lean.min_cash_usd.size == 0 and np.isnan(lean.metrics()["min_cash_p5_usd"])
 
 
-finite = st.floats(-1e7, 1e7, allow_nan=False, allow_infinity=False)
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     data=st.data(),
@@ -167,10 +163,7 @@ def test_conservation_of_btc_and_cash(
     discount: float,
     cash_rate: float,
 ) -> None:
-    price = data.draw(hnp.arrays(np.float64, (n, T), elements=st.floats(1.0, 1e6)))
-    mined = data.draw(hnp.arrays(np.float64, (n, T), elements=st.floats(0.0, 100.0)))
-    fiat = data.draw(hnp.arrays(np.float64, (n, T), elements=finite))
-    ds = data.draw(hnp.arrays(np.float64, (T,), elements=st.floats(0.0, 1e6)))
+    price, mined, fiat, ds = draw_treasury_inputs(data, n, T)
     spec = TreasurySpec(
         btc_held=btc0, cash_usd=cash0, min_cash_usd=min_cash, policy=policy,  # type: ignore[arg-type]
         forced_sale_discount_fraction=discount, cash_interest_rate=cash_rate,

@@ -9,7 +9,6 @@ column of ``cumsum``), the forced sales of a month summed over paths by numpy's 
 
 from __future__ import annotations
 
-import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -18,7 +17,7 @@ from hypothesis import strategies as st
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.treasury import POLICIES, run_treasury, treasury_summary
 from hashpivot.treasury_kernel import treasury_summaries
-from tests.treasury_inputs import random_btc_paths
+from tests.treasury_inputs import draw_treasury_inputs, random_btc_paths
 
 
 def _reference(spec: TreasurySpec, price, mined, fiat, ds, pol):  # type: ignore[no-untyped-def]
@@ -73,9 +72,6 @@ def test_kernel_is_bitwise_the_numpy_recursion(cash_rate: float) -> None:
     assert sold_any  # the case exercises forced sales
 
 
-finite = st.floats(-1e7, 1e7, allow_nan=False, allow_infinity=False)
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     data=st.data(),
@@ -91,10 +87,7 @@ def test_single_policy_summary_is_bitwise_the_recursion(
     data: st.DataObject, n: int, T: int, policy: str, cash0: float, min_cash: float,
     discount: float, cash_rate: float,
 ) -> None:
-    price = data.draw(hnp.arrays(np.float64, (n, T), elements=st.floats(1.0, 1e6)))
-    mined = data.draw(hnp.arrays(np.float64, (n, T), elements=st.floats(0.0, 100.0)))
-    fiat = data.draw(hnp.arrays(np.float64, (n, T), elements=finite))
-    ds = data.draw(hnp.arrays(np.float64, (T,), elements=st.floats(0.0, 1e6)))
+    price, mined, fiat, ds = draw_treasury_inputs(data, n, T)
     spec = TreasurySpec(btc_held=10.0, cash_usd=cash0, min_cash_usd=min_cash,
                         forced_sale_discount_fraction=discount, cash_interest_rate=cash_rate)
     got = treasury_summary(spec, price, mined, fiat, ds, policy, keep_cash_paths=n)
