@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,7 @@ from hashpivot.exceptions import DataError, InputError, Problem
 
 if TYPE_CHECKING:
     from hashpivot.engines.unit_economics import NetworkConditions
+    from hashpivot.models import Portfolio
 
 CLI = "<command line>"
 
@@ -65,7 +66,9 @@ def check_protocol_range(
             problems.append(Problem(flag, f"must be within {lo:g}-{hi:g} (got {value:g})", CLI))
 
 
-def check_fleet_fits_network(portfolio: Any, network: Any, source: str, given: bool) -> None:
+def check_fleet_fits_network(
+    portfolio: Portfolio, network: NetworkConditions, source: str, given: bool
+) -> None:
     """A ``--difficulty`` whose network is smaller than the portfolio's own fleet (which it
     includes) is a typo: an :class:`InputError` at ``--difficulty``. A historical day is a
     what-if (today's fleet in 2016) and is not checked."""

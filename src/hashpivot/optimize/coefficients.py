@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -40,6 +40,9 @@ from hashpivot.hosting.project import hosting_cash_flows_from_spec
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.pivot import PivotSpec
+
+if TYPE_CHECKING:
+    from hashpivot.models import Site
 
 MONTHS_PER_QUARTER = 3
 HOURS_PER_MONTH = 365.25 * 24 / 12
@@ -162,7 +165,7 @@ def site_tranches(
     return out
 
 
-def dispatch_uplift_usd_per_mw_month(site: Any) -> tuple[float, str]:
+def dispatch_uplift_usd_per_mw_month(site: Site) -> tuple[float, str]:
     """Flexibility value of a site with ``[sites.dispatch]``, per MW of miners and month.
 
     The dispatch engine (:func:`hashpivot.engines.dispatch.run_dispatch`) runs once on the
@@ -179,7 +182,7 @@ def dispatch_uplift_usd_per_mw_month(site: Any) -> tuple[float, str]:
     note : str
         How the figure was obtained (for the resolved assumptions).
     """
-    if getattr(site, "dispatch", None) is None:
+    if site.dispatch is None:
         return 0.0, ""
     from hashpivot.engines.dispatch import load_prices, run_dispatch
     from hashpivot.exceptions import HashpivotError

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ from hashpivot.optimize.regulation import SiteRuleEffects, site_effects
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
-    from hashpivot.models import Portfolio
+    from hashpivot.models import Portfolio, Site
 
 
 
@@ -75,7 +75,7 @@ class PlanProblem:
     ``J`` tranches per site (padded with empty ones), ``Y`` model years, ``T`` months.
     """
 
-    portfolio: Any
+    portfolio: Portfolio
     source: str
     start: pd.Period
     n_months: int
@@ -140,7 +140,7 @@ class PlanProblem:
         return np.array([t.probability_signing for t in self.tenants])
 
 
-def _fleet_entries(site: Any) -> list[tuple[str, float, float, float]]:
+def _fleet_entries(site: Site) -> list[tuple[str, float, float, float]]:
     out = []
     for i, e in enumerate(site.fleet):
         hr = float(e.hashrate_th_s or 0.0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,9 @@ from hashpivot.optimize.scenarios import (
 from hashpivot.optimize.solve import relaxation_duals, solve_model
 from hashpivot.optimize.strategies import simple_strategies
 from hashpivot.scenarios import ScenarioParams
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ def _expected_value_coefficients(task: CoefficientTask) -> ScenarioCoefficients:
 
 
 def optimize_plan(
-    portfolio: Any,
+    portfolio: Portfolio,
     config: OptimizeConfig,
     *,
     workers: int | None = None,

@@ -284,7 +284,7 @@ def _execute_dispatch(
 # optimize
 # --------------------------------------------------------------------------------------
 def _resolve_optimize(portfolio: Portfolio, params: run_params.OptimizeParams) -> dict[str, Any]:
-    if getattr(portfolio, "optimize", None) is None:
+    if portfolio.optimize is None:
         raise InputError(
             [Problem("optimize", "the portfolio has no [optimize] table", PARAMS_SOURCE)]
         )

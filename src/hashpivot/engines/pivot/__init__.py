@@ -64,7 +64,6 @@ from hashpivot.engines.pivot.inputs import _SCALED_CATEGORIES as _SCALED_CATEGOR
 from hashpivot.engines.pivot.inputs import SiteInputs, resolve_sites
 from hashpivot.engines.pivot.inputs import _financing_spec as _financing_spec
 from hashpivot.engines.pivot.inputs import _pivot_spec as _pivot_spec
-from hashpivot.engines.pivot.inputs import _portfolio_source as _portfolio_source
 from hashpivot.engines.pivot.market import _FALLBACK_STATE as _FALLBACK_STATE
 from hashpivot.engines.pivot.market import (
     BLOCKS_PER_DAY,

@@ -91,12 +91,6 @@ class SiteInputs:
     fixed_mining_opex_usd_per_month: float = 0.0
 
 
-def _portfolio_source(portfolio: Portfolio) -> str:
-    """The file named in the engine's problems: none for a validated :class:`Portfolio`
-    (it holds no file name; the interface that read the file adds it)."""
-    return str(getattr(portfolio, "source", "") or getattr(portfolio, "path", "") or "")
-
-
 def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[SiteInputs]:
     """Reduce the portfolio's sites (or the one named) to :class:`SiteInputs`.
 
@@ -117,14 +111,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         Unknown site name, or a site without a running fleet.
     """
     sites = list(portfolio.sites)
-    src = _portfolio_source(portfolio)
-    if site_name is not None:
-        try:
-            indexed = [find_site(sites, site_name)]
-        except InputError as exc:
-            raise exc.with_source(src) from None
-    else:
-        indexed = list(enumerate(sites))
+    indexed = [find_site(sites, site_name)] if site_name is not None else list(enumerate(sites))
     problems: list[Problem] = []
     out: list[SiteInputs] = []
     for i, site in indexed:
@@ -142,7 +129,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         overhead = float(site.power_overhead_factor)
         fleet_mw = asic_w * overhead / W_PER_MW
         if hr <= 0 or fleet_mw <= 0:
-            problems.append(Problem(f"sites[{i}].fleet", "the site has no running fleet", src))
+            problems.append(Problem(f"sites[{i}].fleet", "the site has no running fleet"))
             continue
         cap = site.capacity_mw if site.capacity_mw is not None else fleet_mw
         spec = site.hosting
@@ -156,7 +143,6 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 Problem(
                     f"sites[{i}].hosting.convertible_gross_mw",
                     f"{convertible:g} MW exceeds the site's capacity_mw {cap:g}",
-                    src,
                 )
             )
         pc = site.power_contract

@@ -260,7 +260,7 @@ def deterministic_market(
 
 def margin_response(portfolio: Portfolio) -> MarginResponse | None:
     """The ``[scenario]`` margin response of the portfolio, or None (exogenous hashrate)."""
-    return MarginResponse.from_spec(getattr(portfolio, "scenario", None))
+    return MarginResponse.from_spec(portfolio.scenario)
 
 
 def market_notes(market: MarketPaths, response: MarginResponse | None) -> list[str]:

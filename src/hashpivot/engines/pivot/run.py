@@ -206,7 +206,7 @@ def run_pivot(
         ),
         "pivot": spec.model_dump(mode="json"),
         "pivot_fields_in_file": sorted(
-            spec.model_fields_set if getattr(portfolio, "pivot", None) is not None else ()
+            spec.model_fields_set if portfolio.pivot is not None else ()
         ),
         "financing": financing.model_dump(mode="json") if financing is not None else None,
         "sites": [
@@ -236,6 +236,5 @@ def run_pivot(
 
 def _price_center(portfolio: Portfolio) -> str:
     """What the deterministic path is in ``simulate``: the paths' median or mean."""
-    spec = getattr(portfolio, "scenario", None)
-    center = getattr(spec, "price_center", None) or "mean"
+    center = portfolio.scenario.price_center if portfolio.scenario is not None else "mean"
     return f"the deterministic path is the Monte Carlo {center} ([scenario].price_center)"

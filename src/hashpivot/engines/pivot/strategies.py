@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from hashpivot.engines.pivot.inputs import _pivot_spec, _portfolio_source, resolve_sites
+from hashpivot.engines.pivot.inputs import _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.market import market_start
 from hashpivot.exceptions import InputError, Problem
 
@@ -52,11 +52,11 @@ class Strategy:
         return float(sum(p.gross_mw for p in self.phases))
 
 
-def _period(value: pd.Period | str, path: str, source: str) -> pd.Period:
+def _period(value: pd.Period | str, path: str) -> pd.Period:
     try:
         return pd.Period(value, freq="M")
     except (ValueError, TypeError) as exc:
-        raise InputError([Problem(path, f"{value!r} is not a month 'YYYY-MM'", source)]) from exc
+        raise InputError([Problem(path, f"{value!r} is not a month 'YYYY-MM'")]) from exc
 
 
 def build_strategies(
@@ -98,7 +98,6 @@ def build_strategies(
         the ``convert`` start falls after ``horizon_months``.
     """
     spec = _pivot_spec(portfolio)
-    src = _portfolio_source(portfolio)
     sites = resolve_sites(portfolio, site_name)
     model_start = market_start(spec).start
     hosting_sites = [s for s in sites if not s.hosting_is_default] or sites
@@ -119,14 +118,13 @@ def build_strategies(
             if mw is None:
                 continue
             raw = start if start is not None else spec.convert_start
-            when = model_start if raw is None else _period(raw, "pivot.convert_start", src)
+            when = model_start if raw is None else _period(raw, "pivot.convert_start")
             if when < model_start:
                 raise InputError(
                     [
                         Problem(
                             "pivot.convert_start",
                             f"{when} is before the model start {model_start}",
-                            src,
                         )
                     ]
                 )
@@ -137,7 +135,6 @@ def build_strategies(
                         Problem(
                             "pivot.convert_start",
                             f"{when} is after the model horizon ({model_start} to {last})",
-                            src,
                         )
                     ]
                 )
@@ -148,7 +145,6 @@ def build_strategies(
                         Problem(
                             "pivot.convert_mw",
                             f"{mw:g} MW exceeds the {total:g} MW that can be converted",
-                            src,
                         )
                     ]
                 )
@@ -167,14 +163,13 @@ def build_strategies(
                 if h.phases:
                     for j, ph in enumerate(h.phases):
                         where = f"sites[{s.index}].hosting.phases[{j}].start"
-                        p = _period(ph.start, where, src)
+                        p = _period(ph.start, where)
                         if p < model_start:
                             raise InputError(
                                 [
                                     Problem(
                                         where,
                                         f"{p} is before the model start {model_start}",
-                                        src,
                                     )
                                 ]
                             )
@@ -187,7 +182,6 @@ def build_strategies(
                                     f"sites[{s.index}].hosting.phases",
                                     f"phases total {total_p:g} MW, more than the "
                                     f"{s.convertible_gross_mw:g} MW convertible",
-                                    src,
                                 )
                             ]
                         )
