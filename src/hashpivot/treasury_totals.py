@@ -145,17 +145,14 @@ class TreasuryTotals:
         return self.breach_paths / self.n_paths
 
     def metrics(self) -> dict[str, float]:
-        """Risk metrics over the paths (the keys of ``TreasuryPathSummary.metrics``).
+        """Risk metrics over the paths, from the totals.
 
         Returns
         -------
         dict
-            ``expected_forced_sale_btc`` [BTC], ``forced_sale_avg_price_usd`` (proceeds /
-            BTC over all paths; NaN if none) [USD], ``prob_forced_sale`` [-],
-            ``prob_liquidity_breach`` [-], ``expected_btc_sold`` [BTC],
-            ``min_cash_usd`` (lowest over paths), ``min_cash_p5_usd`` (NaN unless the
-            per-path minima were kept), ``min_cash_mean_usd``, ``end_cash_mean_usd`` [USD],
-            ``end_btc_mean`` [BTC].
+            The keys and units of :meth:`TreasuryPathSummary.metrics
+            <hashpivot.treasury_path_summary.TreasuryPathSummary.metrics>`, the same values
+            to rounding; ``min_cash_p5_usd`` is NaN unless the per-path minima were kept.
         """
         n = self.n_paths
         return {

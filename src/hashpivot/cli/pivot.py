@@ -23,7 +23,7 @@ from hashpivot.cli.tables import (
     print_strategy_table,
 )
 from hashpivot.exceptions import InputError
-from hashpivot.reports.pivot import format_tornado_input, write_pivot
+from hashpivot.reports.labels import format_tornado_input
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
@@ -228,6 +228,8 @@ def pivot_command(
         raise exc.with_source(str(site_file)) from None
     written: list[Path] = []
     if out is not None:
+        from hashpivot.reports.pivot import write_pivot
+
         written = write_pivot(result, out)
     if json_out:
         payload = result.to_json_dict()

@@ -1,9 +1,5 @@
 """Pivot outputs: monthly and annual cash flows per strategy, summary and tornado CSVs, and
-the cumulative cash flow and tornado charts (PNG and self-contained HTML).
-
-Importing this module is cheap: matplotlib and plotly load on the first chart, because the
-CLI imports :func:`format_tornado_input` for its tables even when it draws nothing.
-"""
+the cumulative cash flow and tornado charts (PNG and self-contained HTML)."""
 
 from __future__ import annotations
 
@@ -12,40 +8,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
+from hashpivot.reports.charts import (
+    new_figure,
+    plotly_title,
+    save_html,
+    save_png,
+    set_titles,
+    thousands,
+)
+from hashpivot.reports.labels import format_tornado_input
 from hashpivot.reports.serialize import write_csvs
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
     from hashpivot.engines.pivot.results import StrategyResult
-
-
-def format_tornado_input(x: float, unit: str) -> str:
-    """A tornado input in a readable unit (table cells and chart labels).
-
-    Parameters
-    ----------
-    x : float
-        Input value, in ``unit``.
-    unit : str
-        The tornado's unit column (``USD/MW``, ``USD``, ``1/year``, ``month``,
-        ``USD/kW/month``; anything else prints 3 significant digits).
-
-    Returns
-    -------
-    str
-    """
-    if unit == "USD/MW":
-        return f"{x / 1e6:.2f} M USD/MW"
-    if unit == "USD":
-        return f"{x:,.0f} USD"
-    if unit == "1/year":
-        return f"{100 * x:.1f} %/yr"
-    if unit == "month":
-        return f"+{x:.0f} months"
-    if unit == "USD/kW/month":
-        return f"{x:,.1f} USD/kW-mo"
-    return f"{x:.3g}"
 
 
 def monthly_frame(s: StrategyResult) -> pd.DataFrame:
@@ -106,17 +84,6 @@ def _horizon(result: PivotResult) -> str:
 def cumulative_cash_flow_charts(result: PivotResult, out_dir: Path) -> list[Path]:
     """``cumulative_cash_flow.png`` and ``.html``: cumulative unlevered free cash flow per
     strategy [M USD], undiscounted (the subtitle says so)."""
-    import plotly.graph_objects as go
-
-    from hashpivot.reports.charts import (
-        new_figure,
-        plotly_title,
-        save_html,
-        save_png,
-        set_titles,
-        thousands,
-    )
-
     cum = {s.name: np.cumsum(s.cash_flows.unlevered_fcf_usd[0]) for s in result.strategies}
     x = result.strategies[0].cash_flows.periods.to_timestamp()
     title = "Cumulative free cash flow per strategy"
@@ -152,17 +119,6 @@ def tornado_charts(result: PivotResult, out_dir: Path) -> list[Path]:
     the other) from the labelled base value; nothing when the tornado is empty."""
     if result.tornado.empty:
         return []
-    import plotly.graph_objects as go
-
-    from hashpivot.reports.charts import (
-        new_figure,
-        plotly_title,
-        save_html,
-        save_png,
-        set_titles,
-        thousands,
-    )
-
     t = result.tornado.iloc[::-1]
     base = result.strategy(result.pivot_name).npv_vs_baseline_usd / 1e6
     lo = t["npv_vs_baseline_low_usd"].to_numpy(float) / 1e6

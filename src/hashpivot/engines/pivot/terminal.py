@@ -86,31 +86,70 @@ def terminal_value(
     r_m = (1.0 + discount_rate) ** (1.0 / MONTHS_PER_YEAR) - 1.0
     r_hm = (1.0 + r_h_year) ** (1.0 / MONTHS_PER_YEAR) - 1.0
     last = cf.last_months(MONTHS_PER_YEAR)  # EBITDA of the final year only
-    mining_ebitda = _final_year(last.mining_ebitda_usd)
-    if spec.mining_method == "exit_multiple":
-        mining = exit_multiple_terminal_value_usd(mining_ebitda, spec.mining_ebitda_multiple)
-    elif spec.mining_method == "gordon":
-        fcf = mining_ebitda - _final_year(last.replacement_capex_usd)
-        mining = gordon_terminal_value_usd(fcf, discount_rate, spec.growth_per_year)
-    else:
-        mining = np.zeros(p)
-    hosting_ebitda = _final_year(last.hosting_ebitda_usd)
+    mining = _line_value(
+        spec.mining_method,
+        _final_year(last.mining_ebitda_usd),
+        _final_year(last.replacement_capex_usd),
+        spec.mining_ebitda_multiple,
+        discount_rate,
+        spec.growth_per_year,
+        p,
+    )
     if spec.hosting_method == "contract":
         after = cf.hosting_fcf_after_horizon_usd
         # (M,) flows, or (P, M) per path with hosting risk
         value = 0.0 if after is None else value_at_horizon_of_flows_usd(after, r_hm)
         hosting = np.broadcast_to(np.asarray(value, dtype=float), (p,))
-    elif spec.hosting_method == "exit_multiple":
-        hosting = exit_multiple_terminal_value_usd(hosting_ebitda, spec.hosting_ebitda_multiple)
-    elif spec.hosting_method == "gordon":
-        fcf = hosting_ebitda - _final_year(last.hosting_capex_usd)
-        hosting = gordon_terminal_value_usd(fcf, r_h_year, spec.growth_per_year)
     else:
-        hosting = np.zeros(p)
+        hosting = _line_value(
+            spec.hosting_method,
+            _final_year(last.hosting_ebitda_usd),
+            _final_year(last.hosting_capex_usd),
+            spec.hosting_ebitda_multiple,
+            r_h_year,
+            spec.growth_per_year,
+            p,
+        )
     mining = np.broadcast_to(np.asarray(mining, dtype=float), (p,)).copy()
     hosting = np.broadcast_to(np.asarray(hosting, dtype=float), (p,)).copy()
     pv = mining * (1.0 + r_m) ** -float(t) + hosting * (1.0 + r_hm) ** -float(t)
     return TerminalValue(mining, hosting, pv)
+
+
+def _line_value(
+    method: str,
+    ebitda_usd: FloatArray,
+    capex_usd: FloatArray,
+    ebitda_multiple: float,
+    discount_rate: float,
+    growth_per_year: float,
+    n_paths: int,
+) -> FloatArray:
+    """Value at the horizon of one business line by a market method.
+
+    Parameters
+    ----------
+    method : str
+        ``"exit_multiple"``, ``"gordon"`` or ``"none"``.
+    ebitda_usd, capex_usd : ndarray
+        The line's final-year EBITDA and capex (Gordon's FCF is their difference). [USD]
+    ebitda_multiple : float
+        Exit multiple of final-year EBITDA. [-]
+    discount_rate, growth_per_year : float
+        The line's annual discount rate and Gordon growth. [1/year]
+    n_paths : int
+        Number of paths (the shape of ``"none"``'s zeros).
+
+    Returns
+    -------
+    ndarray
+        Terminal value at the horizon, shape (P,). [USD]
+    """
+    if method == "exit_multiple":
+        return exit_multiple_terminal_value_usd(ebitda_usd, ebitda_multiple)
+    if method == "gordon":
+        return gordon_terminal_value_usd(ebitda_usd - capex_usd, discount_rate, growth_per_year)
+    return np.zeros(n_paths)
 
 
 def describe(spec: TerminalValueSpec) -> str:
