@@ -132,3 +132,14 @@ def test_memory_estimate_is_printed_and_a_run_that_cannot_fit_is_refused(
     assert res.exit_code == 0, res.output
     assert "memory estimate: " in res.stderr and "300 paths x " in res.stderr
     json.loads(res.stdout)
+
+
+def test_a_limit_below_the_fixed_memory_names_the_options_to_lower() -> None:
+    # the engine names its arguments (`chunk_paths`, `threads`); the CLI speaks of flags
+    res = runner.invoke(app, ["simulate", SITE, "--paths", "1000", "--max-memory-mib", "1",
+                              "--json"])
+    assert res.exit_code == 2, res.output
+    last = res.stderr.strip().splitlines()[-1]
+    assert "1 MiB available (--max-memory-mib)" in last
+    assert last.endswith("lower --chunk-paths or --threads"), last
+    assert "`" not in last

@@ -91,16 +91,19 @@ def test_check_memory_refuses_with_the_figures() -> None:
     check_memory(est, None, "unknown")
     check_memory(est, est.total_bytes, "x")
     with pytest.raises(InputError) as info:
-        check_memory(est, 1000 * MIB, "--max-memory-mib")
+        check_memory(est, 1000 * MIB, "`max_memory_mib`")
     (problem,) = info.value.problems
     assert problem.path == "paths"
     assert "10,000,000 paths need an estimated" in problem.message
-    assert "1,000 MiB available (--max-memory-mib)" in problem.message
+    assert "1,000 MiB available (`max_memory_mib`)" in problem.message
     assert f"at most about {est.max_paths(1000 * MIB):,} paths fit" in problem.message
+    with pytest.raises(InputError) as info:
+        check_memory(est, 1, "`max_memory_mib`")  # not even the fixed part fits
+    assert info.value.problems[0].message.endswith("lower `chunk_paths` or `threads`")
 
 
 def test_memory_limit_and_available_memory() -> None:
-    assert memory_limit(512) == (512 * MIB, "--max-memory-mib")
+    assert memory_limit(512) == (512 * MIB, "`max_memory_mib`")
     avail = available_memory_bytes()
     if Path("/proc/meminfo").exists():
         assert avail is not None and avail > 0

@@ -384,7 +384,11 @@ def register(app: typer.Typer) -> None:
                 bar.update(task_id, total=-(-paths // chunk_paths))  # chunks, before the first
 
             try:
-                with options_for({"site": "--site", "paths": "--paths"}):
+                with options_for(
+                    {"site": "--site", "paths": "--paths"},
+                    {name: "--" + name.replace("_", "-")
+                     for name in ("chunk_paths", "threads", "max_memory_mib")},
+                ):
                     result = simulate(
                         portfolio,
                         config,

@@ -257,8 +257,8 @@ def check_memory(estimate: MemoryEstimate, limit_bytes: int | None, limit_source
     advice = (
         f"at most about {fit:,} paths fit with these settings"
         if fit > 0
-        else "not even the part that does not grow with paths fits: lower --chunk-paths or "
-        "--threads"
+        else "not even the part that does not grow with paths fits: lower `chunk_paths` or "
+        "`threads`"
     )
     raise InputError(
         Problem(
@@ -278,7 +278,8 @@ def memory_limit(max_memory_mib: float | None = None) -> tuple[int | None, str]:
     Parameters
     ----------
     max_memory_mib : float, optional
-        A limit set by the user (``--max-memory-mib`` or ``HASHPIVOT_MAX_MEMORY_MIB``);
+        A limit set by the user (the CLI's ``--max-memory-mib`` or
+        ``HASHPIVOT_MAX_MEMORY_MIB``);
         None: what the machine has available now (:func:`available_memory_bytes`). [MiB]
 
     Returns
@@ -287,5 +288,5 @@ def memory_limit(max_memory_mib: float | None = None) -> tuple[int | None, str]:
         (limit [bytes], or None when unknown; its source, for messages).
     """
     if max_memory_mib is not None:
-        return int(max_memory_mib * MIB), "--max-memory-mib"
+        return int(max_memory_mib * MIB), "`max_memory_mib`"
     return available_memory_bytes(), "MemAvailable"
