@@ -21,6 +21,7 @@ from hashpivot.cli.network import (
     Difficulty,
     Fees,
     LiveFlag,
+    NetworkDay,
     check_fleet_fits_network,
     check_positive,
     check_protocol_range,
@@ -40,16 +41,9 @@ def register(app: typer.Typer) -> None:
     @app.command("hashprice")
     @handle_errors
     def hashprice_cmd(
-        btc_price_usd: Annotated[
-            float | None, typer.Option("--btc-price-usd", help="BTC price. [USD]")
-        ] = None,
-        difficulty: Annotated[
-            float | None, typer.Option("--difficulty", help="Difficulty. [-]")
-        ] = None,
-        fees_btc_per_block: Annotated[
-            float | None,
-            typer.Option("--fees-btc-per-block", help="Average fees per block. [BTC]"),
-        ] = None,
+        btc_price_usd: BtcPrice = None,
+        difficulty: Difficulty = None,
+        fees_btc_per_block: Fees = None,
         subsidy_btc: Annotated[
             float | None,
             typer.Option("--subsidy-btc", help="Block subsidy [BTC] (default 3.125, era 4)."),
@@ -126,10 +120,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def cost_cmd(
         site_file: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
-        date: Annotated[
-            str | None,
-            typer.Option("--date", help="Network conditions of this day (bundled history)."),
-        ] = None,
+        date: NetworkDay = None,
         btc_price_usd: BtcPrice = None,
         difficulty: Difficulty = None,
         fees_btc_per_block: Fees = None,

@@ -30,6 +30,12 @@ Fees = Annotated[
     float | None,
     typer.Option("--fees-btc-per-block", help="Average fees per block. [BTC]", show_default=False),
 ]
+NetworkDay = Annotated[
+    str | None,
+    typer.Option(
+        "--date", help="Network conditions of this UTC day, YYYY-MM-DD (bundled history)."
+    ),
+]
 LiveFlag = Annotated[
     bool,
     typer.Option("--live", help="Current network state from mempool.space (needs the network)."),
@@ -158,6 +164,7 @@ __all__ = [
     "Difficulty",
     "Fees",
     "LiveFlag",
+    "NetworkDay",
     "check_fleet_fits_network",
     "check_positive",
     "check_protocol_range",

@@ -11,7 +11,15 @@ from rich.markup import escape
 
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.inputs import load_site_file
-from hashpivot.cli.options import ChartsOutDir, JsonFlag, check_out_dir, seed_and_cluster_problems
+from hashpivot.cli.options import (
+    ChartsOutDir,
+    DaskScheduler,
+    DaskWorkers,
+    JsonFlag,
+    Seed,
+    check_out_dir,
+    seed_and_cluster_problems,
+)
 from hashpivot.cli.output import escape_brackets, fmt_musd, fmt_num, jsonable, print_json
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import HashpivotError, InputError, Problem
@@ -147,7 +155,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--risk-aversion", help=escape_brackets("Weight of CVaR95 [0..1]."),
                          min=0.0, max=1.0),
         ] = 0.0,
-        seed: Annotated[int, typer.Option("--seed", help="Root random seed.")] = 0,
+        seed: Seed = 0,
         time_limit: Annotated[
             float,
             typer.Option("--time-limit", help=escape_brackets("HiGHS time limit [s]."), min=0.1),
@@ -178,14 +186,8 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--deterministic",
                                help="One scenario, every volatility zero (the pivot path).")
         ] = False,
-        workers: Annotated[
-            int | None,
-            typer.Option("--workers", help="Local Dask cluster with N worker processes.", min=1),
-        ] = None,
-        scheduler: Annotated[
-            str | None,
-            typer.Option("--scheduler", help="Existing Dask scheduler (tcp://HOST:PORT)."),
-        ] = None,
+        workers: DaskWorkers = None,
+        scheduler: DaskScheduler = None,
         as_json: JsonFlag = False,
         out: ChartsOutDir = None,
     ) -> None:

@@ -28,6 +28,18 @@ JsonTableFlag = Annotated[
 ChartsOutDir = Annotated[
     Path | None, typer.Option("--out", help="Write charts (PNG, HTML) and CSVs here.")
 ]
+#: ``--seed``: the root of a Monte Carlo run's chunk seeds.
+Seed = Annotated[int, typer.Option("--seed", help="Root random seed.")]
+#: ``--workers``: a local Dask cluster for a chunked run.
+DaskWorkers = Annotated[
+    int | None,
+    typer.Option("--workers", help="Start a local Dask cluster with N worker processes.", min=1),
+]
+#: ``--scheduler``: an existing Dask cluster for a chunked run.
+DaskScheduler = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Use an existing Dask scheduler (tcp://HOST:PORT)."),
+]
 
 
 def base_url_option(note: str = "") -> Any:

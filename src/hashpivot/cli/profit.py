@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.network import LiveFlag, NetworkDay
 from hashpivot.cli.options import JsonFlag
 from hashpivot.cli.output import print_json
 from hashpivot.exceptions import InputError, Problem
@@ -39,12 +40,8 @@ def profit_command(
         float,
         typer.Option("--power-price-usd-per-mwh", help="All-in power price. [USD/MWh]"),
     ],
-    date: Annotated[
-        str | None, typer.Option("--date", help="Network conditions of this UTC day, YYYY-MM-DD.")
-    ] = None,
-    live: Annotated[
-        bool, typer.Option("--live", help="Current network state from mempool.space.")
-    ] = False,
+    date: NetworkDay = None,
+    live: LiveFlag = False,
     machine_price_usd: Annotated[
         float | None, typer.Option("--machine-price-usd", help="Price of one machine. [USD]")
     ] = None,

@@ -14,7 +14,16 @@ from rich.markup import escape
 
 from hashpivot.cli.errors import handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
-from hashpivot.cli.options import check_out_dir, check_simulate_options, iso_month
+from hashpivot.cli.options import (
+    ChartsOutDir,
+    DaskScheduler,
+    DaskWorkers,
+    JsonFlag,
+    Seed,
+    check_out_dir,
+    check_simulate_options,
+    iso_month,
+)
 from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.cli.tables import (
     compact_table,
@@ -242,17 +251,9 @@ def register(app: typer.Typer) -> None:
                 min=0.1,
             ),
         ] = None,
-        seed: Annotated[int, typer.Option("--seed", help="Root random seed.")] = 0,
-        workers: Annotated[
-            int | None,
-            typer.Option(
-                "--workers", help="Start a local Dask cluster with N worker processes.", min=1
-            ),
-        ] = None,
-        scheduler: Annotated[
-            str | None,
-            typer.Option("--scheduler", help="Use an existing Dask scheduler (tcp://HOST:PORT)."),
-        ] = None,
+        seed: Seed = 0,
+        workers: DaskWorkers = None,
+        scheduler: DaskScheduler = None,
         threads: Annotated[
             int | None,
             typer.Option(
@@ -312,10 +313,8 @@ def register(app: typer.Typer) -> None:
                 min=1,
             ),
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-        out: Annotated[
-            Path | None, typer.Option("--out", help="Write charts (PNG, HTML) and CSVs here.")
-        ] = None,
+        as_json: JsonFlag = False,
+        out: ChartsOutDir = None,
     ) -> None:
         from rich.progress import (
             BarColumn,
