@@ -60,8 +60,10 @@ def _type_name(annotation: Any) -> str:
     args = typing.get_args(annotation)
     if annotation is type(None):
         return "none"
-    if origin is typing.Annotated:  # the date fields of hashpivot.models.dates
-        return f"{_type_name(args[0])} or TOML date"
+    if origin is typing.Annotated:
+        if all(isinstance(m, FieldInfo) for m in args[1:]):  # hashpivot.models.fields
+            return _type_name(args[0])
+        return f"{_type_name(args[0])} or TOML date"  # the date fields of models.dates
     if origin is typing.Literal:
         return " \\| ".join(f'`"{a}"`' if isinstance(a, str) else f"`{a}`" for a in args)
     if origin in (typing.Union, types.UnionType):
@@ -87,9 +89,22 @@ def _num(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
+def _arm_constraints(annotation: Any) -> list[Any]:
+    """Bounds of an optional field's shared type (``SiteMw | None``): pydantic keeps them
+    on the union's arm, not on the field."""
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return []
+    out: list[Any] = []
+    for arm in typing.get_args(annotation):
+        if typing.get_origin(arm) is typing.Annotated:
+            for m in typing.get_args(arm)[1:]:
+                out.extend(m.metadata if isinstance(m, FieldInfo) else [])
+    return out
+
+
 def _bounds(info: FieldInfo) -> str:
     out = []
-    for m in info.metadata:
+    for m in [*info.metadata, *_arm_constraints(info.annotation)]:
         for cls, sym, attr in (
             (Ge, ">=", "ge"),
             (Gt, ">", "gt"),

@@ -56,6 +56,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hashpivot.models.dates import DateTimeValue, same_clock
+from hashpivot.models.fields import BtcPriceUsd, FeesBtcPerBlock, LoadMw, PowerPriceUsdPerMwh
 
 __all__ = [
     "DemandResponseSpec",
@@ -87,9 +88,9 @@ class PPASpec(BaseModel):
 
     model_config = _STRICT
 
-    volume_mw: float = Field(0.0, ge=0.0, le=_MAX_MW, description="Contracted block. [MW]")
-    price_usd_per_mwh: float = Field(
-        0.0, ge=-1000.0, le=10000.0, description="Fixed contract price. [USD/MWh]"
+    volume_mw: LoadMw = Field(0.0, description="Contracted block. [MW]")
+    price_usd_per_mwh: PowerPriceUsdPerMwh = Field(
+        0.0, description="Fixed contract price. [USD/MWh]"
     )
     resale_allowed: bool = Field(
         True, description="Unused PPA energy may be resold at the index price."
@@ -114,9 +115,9 @@ class RenewableSpec(BaseModel):
     model_config = _STRICT
 
     kind: Literal["solar", "wind"] = Field("solar", description="Technology.")
-    capacity_mw: float = Field(0.0, ge=0.0, le=_MAX_MW, description="Nameplate capacity (AC). [MW]")
-    price_usd_per_mwh: float = Field(
-        0.0, ge=-1000.0, le=10000.0, description="Price paid per MWh generated. [USD/MWh]"
+    capacity_mw: LoadMw = Field(0.0, description="Nameplate capacity (AC). [MW]")
+    price_usd_per_mwh: PowerPriceUsdPerMwh = Field(
+        0.0, description="Price paid per MWh generated. [USD/MWh]"
     )
     profile_file: str | None = Field(
         None,
@@ -153,8 +154,8 @@ class DemandResponseSpec(BaseModel):
 
     model_config = _STRICT
 
-    committed_mw: float = Field(
-        0.0, ge=0.0, le=_MAX_MW, description="Curtailable capacity offered. [MW]"
+    committed_mw: LoadMw = Field(
+        0.0, description="Curtailable capacity offered. [MW]"
     )
     readiness_usd_per_mw_hour: float = Field(
         0.0,
@@ -265,8 +266,8 @@ class DispatchSpec(BaseModel):
     model_config = _STRICT
 
     # --- AI / HPC load --------------------------------------------------------------
-    ai_load_mw: float = Field(
-        0.0, ge=0.0, le=_MAX_MW, description="Mean AI/HPC load (IT + overhead) to serve. [MW]"
+    ai_load_mw: LoadMw = Field(
+        0.0, description="Mean AI/HPC load (IT + overhead) to serve. [MW]"
     )
     ai_flexible_fraction: float = Field(
         0.0,
@@ -277,19 +278,15 @@ class DispatchSpec(BaseModel):
     ai_flexible_window_hours: float = Field(
         24.0, gt=0.0, le=8784.0, description="Window over which flexible energy is kept. [h]"
     )
-    ai_flexible_max_mw: float | None = Field(
+    ai_flexible_max_mw: LoadMw | None = Field(
         None,
-        ge=0.0,
-        le=_MAX_MW,
         description="Maximum flexible AI draw in an interval; default twice the mean "
         "flexible load. [MW]",
     )
 
     # --- supply ------------------------------------------------------------------------
-    grid_adder_usd_per_mwh: float | None = Field(
+    grid_adder_usd_per_mwh: PowerPriceUsdPerMwh | None = Field(
         None,
-        ge=-1000.0,
-        le=10000.0,
         description="Adder over the index price on grid imports; default the site power "
         "contract's adder. [USD/MWh]",
     )
@@ -335,8 +332,8 @@ class DispatchSpec(BaseModel):
         description="Constant hashprice; default computed from network conditions. "
         "[USD/(PH/s)/day]",
     )
-    btc_price_usd: float | None = Field(
-        None, gt=0.0, le=1e8, description="BTC price for the network-conditions hashprice. [USD]"
+    btc_price_usd: BtcPriceUsd | None = Field(
+        None, description="BTC price for the network-conditions hashprice. [USD]"
     )
     network_difficulty: float | None = Field(
         None,
@@ -344,10 +341,8 @@ class DispatchSpec(BaseModel):
         le=1e18,
         description="Difficulty for the network-conditions hashprice. [-]",
     )
-    fees_btc_per_block: float | None = Field(
+    fees_btc_per_block: FeesBtcPerBlock | None = Field(
         None,
-        ge=0.0,
-        le=100.0,
         description="Fees per block for the network-conditions hashprice. [BTC]",
     )
 

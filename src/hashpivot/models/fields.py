@@ -1,8 +1,10 @@
 """Field types shared by the input models (``Annotated`` with their bounds).
 
-A field declared with one of these types gets the same bounds, error messages and
-reference entry as the bounds written out on the field; its default and description stay
-on the field.
+A quantity that several inputs take (a BTC price, a power price, a lease rate, a discount
+rate...) is bounded once, here: a field declared with one of these types gets the same
+bounds, error messages and reference entry as the bounds written out on the field; its
+default and description stay on the field. A field whose bounds differ on purpose (the
+fee level of ``[scenario]``, with no upper bound) keeps them written out.
 """
 
 from __future__ import annotations
@@ -13,5 +15,46 @@ from pydantic import Field
 
 #: A fraction of a whole, 0 to 1 inclusive. [-]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+#: A share lost, gained or defaulting per year, 0 inclusive to 1 exclusive. [1/year]
+FractionPerYear = Annotated[float, Field(ge=0, lt=1)]
+#: A BTC price. [USD]
+BtcPriceUsd = Annotated[float, Field(gt=0, le=1e8)]
+#: Average transaction fees per block. [BTC]
+FeesBtcPerBlock = Annotated[float, Field(ge=0, le=100)]
+#: Compound annual growth of a market quantity (BTC price, network hashrate). [1/year]
+GrowthPerYear = Annotated[float, Field(gt=-1, le=5)]
+#: A power price, or an adder over one (negative prices happen). [USD/MWh]
+PowerPriceUsdPerMwh = Annotated[float, Field(ge=-1000, le=10_000)]
+#: Gross (utility) or critical IT capacity of a site, a conversion or a lease. [MW]
+SiteMw = Annotated[float, Field(gt=0, le=10_000)]
+#: A power flow of a dispatch: a load, a contracted block, a plant; zero allowed. [MW]
+LoadMw = Annotated[float, Field(ge=0.0, le=10_000.0)]
+#: First-year rent per critical IT kW. [USD/kW/month]
+LeaseUsdPerKwMonth = Annotated[float, Field(gt=0, le=2_000)]
+#: Annual rent escalator. [1/year]
+EscalatorPerYear = Annotated[float, Field(ge=-0.1, le=0.2)]
+#: A span of years: a lease term, an amortization, a fleet's life. [year]
+Years = Annotated[float, Field(gt=0, le=40)]
+#: An annual discount rate. [1/year]
+DiscountRate = Annotated[float, Field(gt=-0.99, le=1.0)]
+#: An EV/EBITDA multiple. [-]
+EbitdaMultiple = Annotated[float, Field(ge=0, le=50)]
+#: An amount of cash or debt held; at most a trillion USD (ten times the largest miner). [USD]
+AmountUsd = Annotated[float, Field(ge=0.0, le=1e12)]
 
-__all__ = ["Fraction"]
+__all__ = [
+    "AmountUsd",
+    "BtcPriceUsd",
+    "DiscountRate",
+    "EbitdaMultiple",
+    "EscalatorPerYear",
+    "FeesBtcPerBlock",
+    "Fraction",
+    "FractionPerYear",
+    "GrowthPerYear",
+    "LeaseUsdPerKwMonth",
+    "LoadMw",
+    "PowerPriceUsdPerMwh",
+    "SiteMw",
+    "Years",
+]

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hashpivot.models.fields import DiscountRate, Years
+
 
 class FinancingSpec(BaseModel):
     """Project debt against the operator-funded hosting capex (``[financing]``).
@@ -38,16 +40,14 @@ class FinancingSpec(BaseModel):
     interest_rate: float = Field(
         0.085, ge=0, le=0.5, description="Annual interest rate of the project debt. [1/year]"
     )
-    amortization_years: float = Field(
-        10.0, gt=0, le=40, description="Amortization period after completion. [year]"
+    amortization_years: Years = Field(
+        10.0, description="Amortization period after completion. [year]"
     )
     upfront_fee_fraction: float = Field(
         0.01, ge=0, le=0.1, description="Arrangement fee on each draw, paid at draw. [-]"
     )
-    equity_discount_rate: float = Field(
+    equity_discount_rate: DiscountRate = Field(
         0.15,
-        gt=-0.99,
-        le=1.0,
         description="Cost of equity: levered (equity) free cash flow is discounted at it, "
         "not at the unlevered [pivot].discount_rate, so cheap debt does not inflate the "
         "levered NPV. Listed miners' equity is volatile; 15 %/year is a conservative "

@@ -37,7 +37,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hashpivot.models.dates import MonthText
-from hashpivot.models.fields import Fraction
+from hashpivot.models.fields import (
+    EscalatorPerYear,
+    Fraction,
+    FractionPerYear,
+    LeaseUsdPerKwMonth,
+    SiteMw,
+    Years,
+)
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.pivot import PivotSpec, SensitivitySpec, TerminalValueSpec
 
@@ -55,7 +62,7 @@ class HostingPhase(BaseModel):
         description="Month construction of this tranche starts, 'YYYY-MM'; its MW stop "
         "mining that month.",
     )
-    gross_mw: float = Field(..., gt=0, le=10_000, description="Gross (utility) MW converted. [MW]")
+    gross_mw: SiteMw = Field(..., description="Gross (utility) MW converted. [MW]")
 
 
 class HostingRiskSpec(BaseModel):
@@ -139,10 +146,8 @@ class HostingProjectSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # --- size and efficiency -------------------------------------------------------------
-    convertible_gross_mw: float | None = Field(
+    convertible_gross_mw: SiteMw | None = Field(
         None,
-        gt=0,
-        le=10_000,
         description="Gross (utility) MW that can be converted; None = the site's "
         "capacity_mw, else the fleet's power including the site overhead. [MW]",
     )
@@ -196,18 +201,16 @@ class HostingProjectSpec(BaseModel):
     )
 
     # --- lease ---------------------------------------------------------------------------
-    lease_usd_per_kw_month: float = Field(
+    lease_usd_per_kw_month: LeaseUsdPerKwMonth = Field(
         130.0,
-        gt=0,
-        le=2_000,
         description="Rent per kW of critical IT per month in the first lease year; miner "
         "colocation deals imply ~100-180. [USD/kW/month]",
     )
-    lease_escalator_per_year: float = Field(
-        0.03, ge=-0.1, le=0.2, description="Annual rent escalator (0.03 = 3 %/year). [1/year]"
+    lease_escalator_per_year: EscalatorPerYear = Field(
+        0.03, description="Annual rent escalator (0.03 = 3 %/year). [1/year]"
     )
-    lease_term_years: float = Field(
-        12.0, gt=0, le=40, description="Initial lease term from rent start. [year]"
+    lease_term_years: Years = Field(
+        12.0, description="Initial lease term from rent start. [year]"
     )
     renewal_options: int = Field(
         1, ge=0, le=10, description="Number of tenant renewal options after the term. [-]"
@@ -264,10 +267,8 @@ class HostingProjectSpec(BaseModel):
     )
 
     # --- tenant credit -------------------------------------------------------------------
-    tenant_default_probability_per_year: float = Field(
+    tenant_default_probability_per_year: FractionPerYear = Field(
         0.01,
-        ge=0,
-        lt=1,
         description="Annual probability the tenant defaults (constant hazard). [1/year]",
     )
     default_recovery_fraction: Fraction = Field(

@@ -39,6 +39,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hashpivot.models.dates import QuarterText
+from hashpivot.models.fields import EscalatorPerYear, LeaseUsdPerKwMonth, SiteMw, Years
 
 _QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -61,17 +62,17 @@ class TenantSpec(BaseModel):
     model_config = _STRICT
 
     name: str = Field(..., min_length=1, description="Tenant name.")
-    it_mw: float = Field(
-        ..., gt=0, le=10_000, description="Critical IT MW the tenant would lease. [MW]"
+    it_mw: SiteMw = Field(
+        ..., description="Critical IT MW the tenant would lease. [MW]"
     )
-    lease_usd_per_kw_month: float = Field(
-        ..., gt=0, le=2_000, description="First-year rent per critical IT kW. [USD/kW/month]"
+    lease_usd_per_kw_month: LeaseUsdPerKwMonth = Field(
+        ..., description="First-year rent per critical IT kW. [USD/kW/month]"
     )
-    lease_escalator_per_year: float = Field(
-        0.03, ge=-0.1, le=0.2, description="Annual rent escalator. [1/year]"
+    lease_escalator_per_year: EscalatorPerYear = Field(
+        0.03, description="Annual rent escalator. [1/year]"
     )
-    lease_term_years: float = Field(
-        12.0, gt=0, le=40, description="Initial lease term. [year]"
+    lease_term_years: Years = Field(
+        12.0, description="Initial lease term. [year]"
     )
     earliest_start: QuarterText | None = Field(
         None, description="First quarter a hall for this tenant may start, 'YYYYQn'."
@@ -100,7 +101,7 @@ class CommittedConversion(BaseModel):
 
     site: str = Field(..., min_length=1, description="Site name.")
     quarter: QuarterText = Field(..., description="Quarter construction starts, 'YYYYQn'.")
-    gross_mw: float = Field(..., gt=0, le=10_000, description="Gross MW converted. [MW]")
+    gross_mw: SiteMw = Field(..., description="Gross MW converted. [MW]")
     tenant: str | None = Field(
         None, description="Tenant name; None: the site's own [sites.hosting] terms."
     )
@@ -159,10 +160,8 @@ class OptimizeSpec(BaseModel):
         lt=1,
         description="Tail of the CVaR: the mean NPV of the worst alpha of scenarios. [-]",
     )
-    two_stage_after_years: float = Field(
+    two_stage_after_years: Years = Field(
         1.0,
-        gt=0,
-        le=40,
         description="The two-stage bound lets decisions from this year on react per "
         "scenario. [year]",
     )

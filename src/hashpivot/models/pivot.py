@@ -28,6 +28,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hashpivot.models.dates import MonthText
+from hashpivot.models.fields import (
+    BtcPriceUsd,
+    DiscountRate,
+    EbitdaMultiple,
+    FeesBtcPerBlock,
+    FractionPerYear,
+    GrowthPerYear,
+    SiteMw,
+    Years,
+)
 from hashpivot.models.tax import TaxSpec
 
 StrategyKind = Literal["convert_all", "convert", "phased"]
@@ -53,8 +63,8 @@ class SensitivitySpec(BaseModel):
     build_delay_months: int = Field(
         6, ge=0, le=60, description="Construction takes this many months longer. [month]"
     )
-    tenant_default_probability_per_year: float = Field(
-        0.05, ge=0, lt=1, description="Stressed tenant default probability. [1/year]"
+    tenant_default_probability_per_year: FractionPerYear = Field(
+        0.05, description="Stressed tenant default probability. [1/year]"
     )
 
 
@@ -74,8 +84,8 @@ class TerminalValueSpec(BaseModel):
         description="Mining after the horizon: none, Gordon growth of the final-year FCF, "
         "or a multiple of the final-year EBITDA.",
     )
-    mining_ebitda_multiple: float = Field(
-        8.0, ge=0, le=50, description="EV/EBITDA of mining at exit (listed miners 6-12x). [-]"
+    mining_ebitda_multiple: EbitdaMultiple = Field(
+        8.0, description="EV/EBITDA of mining at exit (listed miners 6-12x). [-]"
     )
     hosting_method: Literal["none", "contract", "gordon", "exit_multiple"] = Field(
         "contract",
@@ -83,10 +93,8 @@ class TerminalValueSpec(BaseModel):
         "and expected renewals, net of hall power and opex, valued explicitly); Gordon "
         "growth of the final-year FCF; or a multiple of the final-year EBITDA.",
     )
-    hosting_ebitda_multiple: float = Field(
+    hosting_ebitda_multiple: EbitdaMultiple = Field(
         20.0,
-        ge=0,
-        le=50,
         description="EV/EBITDA of hosting at exit (data-center operators 20-25x). [-]",
     )
     growth_per_year: float = Field(
@@ -104,23 +112,17 @@ class PivotSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     horizon_years: int = Field(15, ge=1, le=40, description="Model horizon. [year]")
-    discount_rate: float = Field(
+    discount_rate: DiscountRate = Field(
         0.10,
-        gt=-0.99,
-        le=1.0,
         description="Annual discount rate; monthly rate = (1 + r)^(1/12) - 1. [1/year]",
     )
-    mining_discount_rate: float | None = Field(
+    mining_discount_rate: DiscountRate | None = Field(
         None,
-        gt=-0.99,
-        le=1.0,
         description="Rate of the merchant mining line (BTC and hashprice risk; listed "
         "miners' cost of equity is in the mid to high teens); None = discount_rate. [1/year]",
     )
-    hosting_discount_rate: float | None = Field(
+    hosting_discount_rate: DiscountRate | None = Field(
         None,
-        gt=-0.99,
-        le=1.0,
         description="Rate of the contracted hosting line (a hyperscaler-backstopped lease "
         "is financed near corporate debt, high single digits); None = discount_rate. "
         "[1/year]",
@@ -132,11 +134,11 @@ class PivotSpec(BaseModel):
     )
 
     # --- market path ---------------------------------------------------------------------
-    btc_price_usd: float | None = Field(
-        None, gt=0, le=1e8, description="BTC price at start; None = latest bundled day. [USD]"
+    btc_price_usd: BtcPriceUsd | None = Field(
+        None, description="BTC price at start; None = latest bundled day. [USD]"
     )
-    btc_price_growth_per_year: float = Field(
-        0.10, gt=-1, le=5, description="Compound annual BTC price growth. [1/year]"
+    btc_price_growth_per_year: GrowthPerYear = Field(
+        0.10, description="Compound annual BTC price growth. [1/year]"
     )
     network_hashrate_th_s: float | None = Field(
         None,
@@ -144,13 +146,11 @@ class PivotSpec(BaseModel):
         le=1e12,
         description="Network hashrate at start; None = latest bundled day. [TH/s]",
     )
-    network_hashrate_growth_per_year: float = Field(
-        0.20, gt=-1, le=5, description="Compound annual network hashrate growth. [1/year]"
+    network_hashrate_growth_per_year: GrowthPerYear = Field(
+        0.20, description="Compound annual network hashrate growth. [1/year]"
     )
-    fees_btc_per_block: float | None = Field(
+    fees_btc_per_block: FeesBtcPerBlock | None = Field(
         None,
-        ge=0,
-        le=100,
         description="Average fees per block; None = 90-day mean of the bundled data (or "
         "0.03). [BTC]",
     )
@@ -163,17 +163,13 @@ class PivotSpec(BaseModel):
     )
 
     # --- fleet ---------------------------------------------------------------------------
-    fleet_hashrate_decay_per_year: float = Field(
+    fleet_hashrate_decay_per_year: FractionPerYear = Field(
         0.03,
-        ge=0,
-        lt=1,
         description="Yearly loss of fleet hashrate from ageing and failures at constant "
         "power (compound). [1/year]",
     )
-    fleet_replacement_years: float | None = Field(
+    fleet_replacement_years: Years | None = Field(
         4.0,
-        gt=0,
-        le=40,
         description="Every this many years the fleet may be replaced, at the same power, "
         "by machines of the then current efficiency; each path replaces where the "
         "discounted cash flows of the new machines over the old to the horizon, with the "
@@ -187,10 +183,8 @@ class PivotSpec(BaseModel):
         description="Efficiency of replacement machines bought at start (S21-class "
         "~15-17.5); later purchases improve by replacement_efficiency_gain_per_year. [J/TH]",
     )
-    replacement_efficiency_gain_per_year: float = Field(
+    replacement_efficiency_gain_per_year: FractionPerYear = Field(
         0.08,
-        ge=0,
-        lt=1,
         description="Yearly improvement (fall) of the J/TH of machines available for "
         "replacement. [1/year]",
     )
@@ -204,8 +198,8 @@ class PivotSpec(BaseModel):
         description="Strategies compared to the always-computed baseline 'keep_mining'; "
         "'convert' needs convert_mw (or --convert-mw).",
     )
-    convert_mw: float | None = Field(
-        None, gt=0, le=10_000, description="Gross MW of the 'convert' strategy. [MW]"
+    convert_mw: SiteMw | None = Field(
+        None, description="Gross MW of the 'convert' strategy. [MW]"
     )
     convert_start: MonthText | None = Field(
         None, description="Construction start of the 'convert' strategy 'YYYY-MM'; None = start."

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from hashpivot.mining.costs import CostCategory
 from hashpivot.models.dates import DayOrMonthText, DayText
 from hashpivot.models.dispatch import DispatchSpec
-from hashpivot.models.fields import Fraction
+from hashpivot.models.fields import Fraction, PowerPriceUsdPerMwh, SiteMw
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.optimize import OptimizeSpec
@@ -49,14 +49,12 @@ class PowerContract(BaseModel):
     kind: Literal["fixed", "index"] = Field(
         "fixed", description="'fixed': a flat all-in price; 'index': a market index plus adder."
     )
-    price_usd_per_mwh: float = Field(
+    price_usd_per_mwh: PowerPriceUsdPerMwh = Field(
         ...,
-        ge=-1000,
-        le=10_000,
         description="Fixed price, or the expected average index price for 'index'. [USD/MWh]",
     )
-    adder_usd_per_mwh: float = Field(
-        0.0, ge=-1000, le=10_000, description="Adder over the price (fees, TDSP). [USD/MWh]"
+    adder_usd_per_mwh: PowerPriceUsdPerMwh = Field(
+        0.0, description="Adder over the price (fees, TDSP). [USD/MWh]"
     )
     market: str | None = Field(
         None, description="Index market, e.g. 'ercot:HB_WEST' (used by dispatch and risk)."
@@ -243,8 +241,8 @@ class Site(BaseModel):
 
     name: str = Field(..., min_length=1, description="Site name.")
     region: str = Field("ERCOT", description="Grid region (ERCOT, NYISO, PJM, ...).")
-    capacity_mw: float | None = Field(
-        None, gt=0, le=10_000, description="Energized grid capacity. [MW]"
+    capacity_mw: SiteMw | None = Field(
+        None, description="Energized grid capacity. [MW]"
     )
     power_overhead_factor: float = Field(
         1.05, ge=1.0, le=2.0, description="Site power over ASIC power (PUE-like). [-]"

@@ -51,6 +51,7 @@ from pydantic import (
 )
 
 from hashpivot.models.dates import MonthText, check_month
+from hashpivot.models.fields import AmountUsd, BtcPriceUsd, FractionPerYear
 
 _POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
 _MARGIN_FIELDS = (
@@ -63,8 +64,6 @@ _MARGIN_FIELDS = (
 )
 
 
-#: Largest treasury amount accepted (a trillion USD: ten times the largest miner). [USD]
-_MAX_USD = 1e12
 
 
 class ScenarioSpec(BaseModel):
@@ -121,10 +120,8 @@ class ScenarioSpec(BaseModel):
         "price: its expectation ('mean', the GBM convention: the median falls below it by "
         "exp(-sigma^2 t / 2)) or its median ('median': log-symmetric around it).",
     )
-    btc_price_usd: float | None = Field(
+    btc_price_usd: BtcPriceUsd | None = Field(
         None,
-        gt=0.0,
-        le=1e8,
         description="Starting BTC price; None = deterministic model / data. [USD]",
     )
     bootstrap_block_months: int = Field(
@@ -200,10 +197,8 @@ class ScenarioSpec(BaseModel):
         description="Efficiency of the marginal (least efficient running) fleet on 2025-01-01; "
         "default: S19 class 29.5-34.5 J/TH (bundled catalog). [J/TH]",
     )
-    marginal_fleet_efficiency_gain_per_year: float = Field(
+    marginal_fleet_efficiency_gain_per_year: FractionPerYear = Field(
         0.20,
-        ge=0.0,
-        lt=1.0,
         description="Yearly fall of the marginal fleet's J/TH; default: the catalog's "
         "efficiency frontier, about 20-25 %/year 2017-2024. [1/year]",
     )
@@ -324,8 +319,8 @@ class DebtSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field("debt", description="Label of the instrument.")
-    principal_usd: float = Field(
-        0.0, ge=0.0, le=_MAX_USD, description="Outstanding principal. [USD]"
+    principal_usd: AmountUsd = Field(
+        0.0, description="Outstanding principal. [USD]"
     )
     interest_rate: float = Field(
         0.0, ge=0.0, le=1.0, description="Annual interest rate (fraction), paid monthly. [1/year]"
@@ -369,12 +364,10 @@ class TreasurySpec(BaseModel):
     btc_held: float = Field(
         0.0, ge=0.0, le=21e6, description="BTC on the balance sheet at start. [BTC]"
     )
-    cash_usd: float = Field(0.0, ge=0.0, le=_MAX_USD, description="Cash at start. [USD]")
-    min_cash_usd: float = Field(0.0, ge=0.0, le=_MAX_USD, description="Minimum cash balance. [USD]")
-    target_cash_usd: float | None = Field(
+    cash_usd: AmountUsd = Field(0.0, description="Cash at start. [USD]")
+    min_cash_usd: AmountUsd = Field(0.0, description="Minimum cash balance. [USD]")
+    target_cash_usd: AmountUsd | None = Field(
         None,
-        ge=0.0,
-        le=_MAX_USD,
         description="Cash target of the 'min_cash' policy; None = 2 x minimum. [USD]",
     )
     policy: TreasuryPolicy = Field("sell_to_cover", description="Voluntary sale policy.")
