@@ -64,8 +64,6 @@ _MARGIN_FIELDS = (
 )
 
 
-
-
 class ScenarioSpec(BaseModel):
     """Stochastic market model: BTC price, network hashrate, fees, subsidy and power price.
 
