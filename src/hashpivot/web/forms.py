@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import types
 from dataclasses import dataclass
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -38,6 +38,8 @@ def _field(model: type[BaseModel], attr: str, prefix: str, value: Any) -> FormFi
     ann = info.annotation
     args = [a for a in get_args(ann) if a is not type(None)]
     base = args[0] if (get_origin(ann) in (Union, types.UnionType) and args) else ann
+    if get_origin(base) is Annotated:  # an optional field of a shared type (models.fields)
+        base = get_args(base)[0]
     kind, choices = "text", tuple[str, ...]()
     if get_origin(base) is Literal:
         kind, choices = "select", tuple(str(a) for a in get_args(base))
