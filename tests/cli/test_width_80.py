@@ -17,21 +17,14 @@ from typer.testing import CliRunner
 from hashpivot.cli.app import app
 from tests.cli.test_json_output import PRICES, ROOT
 from tests.cli.test_json_output import TINY_SITE as DISPATCH_SITE
+from tests.portfolio_toml import contract, portfolio_toml, site, table
 
 EX = ROOT / "examples"
 
-ONE_S21 = """
-name = "one S21"
-[[sites]]
-name = "home"
-capacity_mw = 0.01
-[sites.power_contract]
-kind = "fixed"
-price_usd_per_mwh = 50.0
-[[sites.fleet]]
-asic = "Antminer S21"
-count = 1
-"""
+ONE_S21 = portfolio_toml(
+    "one S21",
+    site("home", contract(50.0, "fixed"), table(asic="Antminer S21", count=1), capacity_mw=0.01),
+)
 
 
 #: command name -> (arguments, texts that must appear whole on one line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -25,6 +26,7 @@ from hashpivot.io import load_market_prices
 from hashpivot.models import parse_portfolio
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power import energy_balance_residual_mw
+from tests.portfolio_toml import contract, machines, portfolio_toml, site, table
 
 DATA = Path(__file__).parents[1] / "data" / "power"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml"
@@ -33,48 +35,30 @@ SUMMARY_KEYS = ("mining_revenue_usd", "power_cost_usd", "resale_credits_usd", "d
                 "curtailed_hours", "uptime_fraction", "energy_mwh", "emissions_tco2",
                 "net_margin_usd", "net_margin_always_on_usd", "objective_usd", "solver",
                 "solve_seconds")
+#: a TOML local date-time (no time zone) from its ISO text
+_at = dt.datetime.fromisoformat
 
-SITE_TOML = """
-name = "test"
-[[sites]]
-name = "Alpha"
-region = "{region}"
-capacity_mw = 40.0
-power_overhead_factor = 1.1
-pool_fee_fraction = 0.02
-  [sites.power_contract]
-  kind = "index"
-  price_usd_per_mwh = 30.0
-  adder_usd_per_mwh = 4.0
-  market = "ercot:HB_WEST"
-  [[sites.fleet]]
-  name = "A"
-  hashrate_th_s = 200.0
-  power_w = 3500.0
-  count = 4000
-  [[sites.fleet]]
-  name = "B"
-  hashrate_th_s = 100.0
-  power_w = 3000.0
-  count = 2000
-  [sites.dispatch]
-  ai_load_mw = 10.0
-  ai_flexible_fraction = 0.2
-  ai_flexible_window_hours = 24.0
-  availability_fraction = 0.9
-  hashprice_usd_per_ph_day = 50.0
-    [sites.dispatch.demand_response]
-    committed_mw = 5.0
-    readiness_usd_per_mw_hour = 4.0
-    events = [[2024-08-20T17:00:00, 2024-08-20T18:00:00]]
-    [sites.dispatch.four_cp]
-    charge_usd_per_kw_year = 60.0
-    peak_intervals = [2024-08-20T17:05:00, 2025-07-01T17:00:00]
-"""
+
+def _site_toml(region: str) -> str:
+    """Site Alpha in ``region``: 4,000 + 2,000 machines on an index contract, a 10 MW AI
+    load, a demand-response commitment and 4CP peaks."""
+    dispatch = table(
+        ai_load_mw=10.0, ai_flexible_fraction=0.2, ai_flexible_window_hours=24.0,
+        availability_fraction=0.9, hashprice_usd_per_ph_day=50.0,
+        demand_response=table(committed_mw=5.0, readiness_usd_per_mw_hour=4.0,
+                              events=[[_at("2024-08-20T17:00"), _at("2024-08-20T18:00")]]),
+        four_cp=table(charge_usd_per_kw_year=60.0,
+                      peak_intervals=[_at("2024-08-20T17:05"), _at("2025-07-01T17:00")]),
+    )
+    alpha = site("Alpha", contract(30.0, "index", adder_usd_per_mwh=4.0, market="ercot:HB_WEST"),
+                 machines("A", 200.0, 3500.0, 4000), machines("B", 100.0, 3000.0, 2000),
+                 dispatch=dispatch, region=region, capacity_mw=40.0, power_overhead_factor=1.1,
+                 pool_fee_fraction=0.02)
+    return portfolio_toml("test", alpha)
 
 
 def _site(region: str = "ERCOT") -> object:
-    return parse_portfolio(SITE_TOML.format(region=region), "<test>").sites[0]
+    return parse_portfolio(_site_toml(region), "<test>").sites[0]
 
 
 @pytest.fixture(scope="module")

@@ -25,40 +25,18 @@ from hashpivot.engines.dispatch.resolve import (
 from hashpivot.exceptions import InputError
 from hashpivot.models import find_site, parse_portfolio
 from hashpivot.models.dispatch import DispatchSpec
+from tests.portfolio_toml import contract, machines, portfolio_toml, site, table
 
-TOML = """
-name = "resolve"
-[[sites]]
-name = "Alpha"
-region = "ERCOT"
-capacity_mw = 30.0
-power_overhead_factor = 1.1
-[sites.power_contract]
-kind = "fixed"
-price_usd_per_mwh = 40.0
-adder_usd_per_mwh = 2.0
-[[sites.fleet]]
-name = "A"
-hashrate_th_s = 200.0
-power_w = 3500.0
-count = 1000
-[[sites]]
-name = "Beta"
-region = "ATLANTIS"
-capacity_mw = 10.0
-[sites.power_contract]
-kind = "index"
-price_usd_per_mwh = 30.0
-market = "ercot:HB_WEST"
-[[sites.fleet]]
-name = "B"
-hashrate_th_s = 100.0
-power_w = 3000.0
-count = 100
-[sites.dispatch]
-hashprice_usd_per_ph_day = 45.0
-emissions_file = "mef.csv"
-"""
+TOML = portfolio_toml(
+    "resolve",
+    site("Alpha", contract(40.0, "fixed", adder_usd_per_mwh=2.0),
+         machines("A", 200.0, 3500.0, 1000),
+         region="ERCOT", capacity_mw=30.0, power_overhead_factor=1.1),
+    site("Beta", contract(30.0, "index", market="ercot:HB_WEST"),
+         machines("B", 100.0, 3000.0, 100),
+         dispatch=table(hashprice_usd_per_ph_day=45.0, emissions_file="mef.csv"),
+         region="ATLANTIS", capacity_mw=10.0),
+)
 
 INDEX = pd.date_range("2024-08-19", periods=8, freq="15min", tz="America/Chicago")
 

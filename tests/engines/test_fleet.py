@@ -12,47 +12,26 @@ from hashpivot.engines.simulate import SimulationConfig
 from hashpivot.engines.simulate.resolve import prepare
 from hashpivot.models import parse_portfolio
 from hashpivot.scenarios import generate_chunk
+from tests.portfolio_toml import contract, portfolio_toml, site, site_opex, table
 
-TOML = """
-name = "two sites"
-[[sites]]
-name = "A"
-capacity_mw = 120.0
-power_overhead_factor = 1.05
-pool_fee_fraction = 0.02
-  [sites.power_contract]
-  kind = "{kind}"
-  price_usd_per_mwh = 40.0
-  [[sites.fleet]]
-  asic = "Antminer S21"
-  count = 30000
-  uptime_fraction = 0.95
-  [[sites.cost_items]]
-  name = "staff"
-  category = "site_opex"
-  usd_per_year = 5e6
-  [sites.hosting]
-  convertible_gross_mw = 100.0
-  asic_disposition = "sell"
-  asic_resale_usd_per_th = 4.0
-[[sites]]
-name = "B"
-capacity_mw = 60.0
-  [sites.power_contract]
-  kind = "fixed"
-  price_usd_per_mwh = 55.0
-  [[sites.fleet]]
-  asic = "Antminer S19 XP"
-  count = 15000
-[pivot]
-horizon_years = 9
-strategies = ["convert_all", "phased"]
-"""
+
+def _toml(kind: str) -> str:
+    """Two sites: A on a ``kind`` contract with opex and hosting terms, B fixed-price."""
+    a = site("A", contract(40.0, kind), table(asic="Antminer S21", count=30000,
+                                               uptime_fraction=0.95),
+             cost_items=[site_opex("staff", 5e6)],
+             hosting=table(convertible_gross_mw=100.0, asic_disposition="sell",
+                           asic_resale_usd_per_th=4.0),
+             capacity_mw=120.0, power_overhead_factor=1.05, pool_fee_fraction=0.02)
+    b = site("B", contract(55.0, "fixed"), table(asic="Antminer S19 XP", count=15000),
+             capacity_mw=60.0)
+    return portfolio_toml("two sites", a, b,
+                          pivot=table(horizon_years=9, strategies=["convert_all", "phased"]))
 
 
 @pytest.mark.parametrize("kind", ["fixed", "index"])
 def test_shared_market_arrays_give_bitwise_the_same_cash_flows(kind: str) -> None:
-    pf = parse_portfolio(TOML.format(kind=kind), "t.toml")
+    pf = parse_portfolio(_toml(kind), "t.toml")
     run = prepare(pf, SimulationConfig(n_paths=64, seed=3, chunk_paths=64))
     market = generate_chunk(run.task.params, np.random.SeedSequence(11), 64)
     shared = pv.market_mining(pf, market)
@@ -74,7 +53,7 @@ def test_compiled_mining_is_bitwise_the_numpy_expressions(
 ) -> None:
     from hashpivot.engines.pivot import cashflows
 
-    pf = parse_portfolio(TOML.format(kind=kind), "t.toml")
+    pf = parse_portfolio(_toml(kind), "t.toml")
     run = prepare(pf, SimulationConfig(n_paths=96, seed=5, chunk_paths=96))
     market = generate_chunk(run.task.params, np.random.SeedSequence(2), 96)
     assert market.n_paths >= cashflows._KERNEL_MIN_PATHS

@@ -8,6 +8,8 @@ lowers keep-mining's NPV (with the terminal value the valuation uses).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,58 +21,37 @@ from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.market import MarketPaths
-from hashpivot.models import parse_portfolio
+from hashpivot.models import Portfolio, parse_portfolio
 from hashpivot.units import HOURS_PER_DAY, W_PER_MW
-
-TOML = """
-name = "one site"
-[[sites]]
-name = "A"
-power_overhead_factor = 1.05
-pool_fee_fraction = 0.02
-  [sites.power_contract]
-  kind = "{kind}"
-  price_usd_per_mwh = {power}
-  [[sites.fleet]]
-  hashrate_th_s = 200.0
-  efficiency_j_per_th = 17.5
-  count = 20000
-  uptime_fraction = 0.95
-  [[sites.cost_items]]
-  name = "maintenance"
-  category = "site_opex"
-  behavior = "variable"
-  usd_per_year = {variable}
-  [[sites.cost_items]]
-  name = "staff"
-  category = "site_opex"
-  behavior = "fixed"
-  usd_per_year = {fixed}
-[pivot]
-horizon_years = {years}
-discount_rate = 0.10
-mining_discount_rate = {rate}
-fleet_hashrate_decay_per_year = {decay}
-fleet_replacement_years = {every}
-replacement_efficiency_j_per_th = {eff}
-replacement_efficiency_gain_per_year = {gain}
-replacement_capex_usd_per_th = {capex}
-strategies = []
-  [pivot.terminal_value]
-  mining_method = "{tv}"
-  mining_ebitda_multiple = 6.0
-"""
+from tests.portfolio_toml import contract, portfolio_toml, site, site_opex, table
 
 KEEP = Strategy("keep_mining")
 
 
-def _portfolio(**kw: object):  # type: ignore[no-untyped-def]
-    args: dict[str, object] = dict(
-        kind="fixed", power=40.0, variable=2e6, fixed=1e6, years=3, rate=0.12, decay=0.03,
-        every=1.0, eff=15.0, gain=0.08, capex=2.0, tv="none",
-    )
-    args.update(kw)
-    return parse_portfolio(TOML.format(**args), "t.toml")
+def _toml(kind: str = "fixed", power: float = 40.0, variable: float = 2e6,
+          fixed: float = 1e6, years: int = 3, rate: float = 0.12, decay: float = 0.03,
+          every: float = 1.0, eff: float = 15.0, gain: float = 0.08, capex: float = 2.0,
+          tv: str = "none") -> str:
+    """One site A: 20,000 x 200 TH/s at 17.5 J/TH on a ``kind`` contract at ``power``
+    [USD/MWh], ``variable`` and ``fixed`` opex [USD/year]; keep-mining only, its fleet
+    replaced ``every`` years by machines of ``eff`` [J/TH] improving by ``gain`` a year
+    at ``capex`` [USD/TH]."""
+    a = site("A", contract(power, kind),
+             table(hashrate_th_s=200.0, efficiency_j_per_th=17.5, count=20000,
+                   uptime_fraction=0.95),
+             cost_items=[site_opex("maintenance", variable, behavior="variable"),
+                         site_opex("staff", fixed, behavior="fixed")],
+             power_overhead_factor=1.05, pool_fee_fraction=0.02)
+    pivot = table(horizon_years=years, discount_rate=0.10, mining_discount_rate=rate,
+                  fleet_hashrate_decay_per_year=decay, fleet_replacement_years=every,
+                  replacement_efficiency_j_per_th=eff, replacement_efficiency_gain_per_year=gain,
+                  replacement_capex_usd_per_th=capex, strategies=[],
+                  terminal_value=table(mining_method=tv, mining_ebitda_multiple=6.0))
+    return portfolio_toml("one site", a, pivot=pivot)
+
+
+def _portfolio(**kw: Any) -> Portfolio:
+    return parse_portfolio(_toml(**kw), "t.toml")
 
 
 def _flat_market(n: int, hashprice_scale: float = 1.0, halving_at: int | None = None,

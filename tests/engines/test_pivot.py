@@ -19,53 +19,35 @@ from hashpivot.engines import pivot as pv
 from hashpivot.exceptions import InputError
 from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio, load_portfolio, parse_portfolio
+from tests.portfolio_toml import Table, contract, portfolio_toml, site, site_opex, table
 
 DATA = Path(__file__).parents[1] / "data"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
 
-BASE_TOML = """
-name = "test"
-[[sites]]
-name = "A"
-capacity_mw = 100.0
-power_overhead_factor = 1.05
-pool_fee_fraction = 0.02
-  [sites.power_contract]
-  kind = "fixed"
-  price_usd_per_mwh = 40.0
-  [[sites.fleet]]
-  hashrate_th_s = 200.0
-  efficiency_j_per_th = 17.5
-  count = 20000
-  uptime_fraction = 0.9
-  [[sites.cost_items]]
-  name = "staff"
-  category = "site_opex"
-  usd_per_year = 6e6
-  [sites.hosting]
-  pue = 1.25
-  lease_usd_per_kw_month = 130.0
-  lease_term_years = 3
-  renewal_options = 0
-  construction_months = 6
-  tenant_default_probability_per_year = 0.0
-  asic_resale_usd_per_th = 5.0
-[financing]
-loan_to_cost_fraction = 0.7
-interest_rate = 0.08
-amortization_years = 2
-[pivot]
-horizon_years = 5
-start = "2026-01"
-start_height = 930000
-btc_price_usd = 100000.0
-network_hashrate_th_s = 1.0e9
-fees_btc_per_block = 0.025
-btc_price_growth_per_year = 0.1
-network_hashrate_growth_per_year = 0.2
-convert_mw = 50.0
-convert_start = "2026-07"
-"""
+#: the hosting terms of site A
+HOSTING = table(pue=1.25, lease_usd_per_kw_month=130.0, lease_term_years=3, renewal_options=0,
+                construction_months=6, tenant_default_probability_per_year=0.0,
+                asic_resale_usd_per_th=5.0)
+PIVOT = table(horizon_years=5, start="2026-01", start_height=930000, btc_price_usd=100000.0,
+              network_hashrate_th_s=1.0e9, fees_btc_per_block=0.025,
+              btc_price_growth_per_year=0.1, network_hashrate_growth_per_year=0.2,
+              convert_mw=50.0, convert_start="2026-07")
+
+
+def base_toml(hosting: Table | None = HOSTING, pivot: Table | None = PIVOT,
+              financing: bool = True) -> str:
+    """One 100 MW site A (20,000 x 200 TH/s at 17.5 J/TH, fixed 40 USD/MWh, 6 M USD/year
+    staff) with ``hosting`` terms, a 70 % loan when ``financing``, and ``pivot``."""
+    a = site("A", contract(40.0, "fixed"),
+             table(hashrate_th_s=200.0, efficiency_j_per_th=17.5, count=20000,
+                   uptime_fraction=0.9),
+             cost_items=[site_opex("staff", 6e6)], hosting=hosting,
+             capacity_mw=100.0, power_overhead_factor=1.05, pool_fee_fraction=0.02)
+    loan = table(loan_to_cost_fraction=0.7, interest_rate=0.08, amortization_years=2)
+    return portfolio_toml("test", a, financing=loan if financing else None, pivot=pivot)
+
+
+BASE_TOML = base_toml()
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +136,7 @@ def test_deterministic_market_halving(portfolio: Portfolio) -> None:
 
 
 def test_default_start_from_bundled_data() -> None:
-    pf = parse_portfolio(BASE_TOML.split("[pivot]")[0])
+    pf = parse_portfolio(base_toml(pivot=None))
     ms = pv.market_start(pf.pivot or pv.PivotSpec())
     # the bundled Coin Metrics table ends 2025-09-26 (height 916,532)
     assert str(ms.start) == "2025-10"
@@ -376,8 +358,7 @@ def test_pivot_npv_falls_with_capex(portfolio: Portfolio, capex: float, bump: fl
 
 
 def test_site_without_hosting_uses_defaults() -> None:
-    toml = BASE_TOML.split("  [sites.hosting]")[0] + "[pivot]\nhorizon_years = 3\n"
-    pf = parse_portfolio(toml)
+    pf = parse_portfolio(base_toml(hosting=None, pivot=table(horizon_years=3), financing=False))
     r = pv.run_pivot(pf, deals=pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv"))
     assert any("default hosting terms" in w for w in r.warnings)
     assert [s.name for s in r.strategies] == ["keep_mining", "convert_all", "phased"]
