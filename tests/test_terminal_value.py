@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,9 +16,7 @@ from hashpivot.terminal_value import (
     gordon_terminal_value_usd,
     value_at_horizon_of_flows_usd,
 )
-
-TOML = (Path(__file__).parent / "engines" / "test_pivot.py").read_text(encoding="utf-8")
-BASE_TOML = TOML.split('BASE_TOML = """')[1].split('"""')[0]
+from tests.engines.test_pivot import BASE_TOML
 
 
 def test_gordon_closed_form() -> None:

@@ -13,9 +13,8 @@ from hashpivot.engines.pivot.discounting import hosting_fcf_usd, line_rates
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models import load_portfolio, parse_portfolio
 from hashpivot.models.risk import ScenarioSpec
+from tests.engines.test_pivot import BASE_TOML
 
-TOML = (Path(__file__).parent / "test_pivot.py").read_text(encoding="utf-8")
-BASE_TOML = TOML.split('BASE_TOML = """')[1].split('"""')[0]
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
 
 
