@@ -39,6 +39,25 @@ __all__ = [
 ]
 
 
+def _localized(
+    df: pd.DataFrame, start: pd.Series, price: pd.Series, flag_col: str | None, what: str
+) -> pd.Series:
+    """Prices at their local interval starts, localized to ``America/Chicago``; the file's
+    repeated-hour flag (if any) places the two fall-back hours (``what`` names the layout
+    in errors)."""
+    repeated = _flag(df[flag_col]) if flag_col else None
+    return _localize(
+        pd.DatetimeIndex(start), price.to_numpy(dtype=float), ERCOT_TZ, repeated, what
+    )
+
+
+def _point_name(
+    df: pd.DataFrame, point_col: str | None, settlement_point: str | None
+) -> str | None:
+    """The settlement point of the selected rows, as the file spells it (else the one asked)."""
+    return str(df[point_col].iloc[0]).strip() if point_col and len(df) else settlement_point
+
+
 def _parse_ercot_rtm_spp(df: pd.DataFrame, settlement_point: str | None = None) -> pd.Series:
     """Parse the RTMLZHBSPP layout (15-minute real-time settlement point prices)."""
     point_col = _pick(df, "Settlement Point Name", "settlementPoint", "Settlement Point",
@@ -58,9 +77,8 @@ def _parse_ercot_rtm_spp(df: pd.DataFrame, settlement_point: str | None = None) 
         + pd.to_timedelta(hour.to_numpy() - 1, unit="h")
         + pd.to_timedelta((interval.to_numpy() - 1) * 15, unit="min")
     )
-    repeated = _flag(df[flag_col]) if flag_col else None
-    s = _localize(pd.DatetimeIndex(start), price.to_numpy(), ERCOT_TZ, repeated, "RTM SPP")
-    point = str(df[point_col].iloc[0]).strip() if point_col and len(df) else settlement_point
+    s = _localized(df, start, price, flag_col, "RTM SPP")
+    point = _point_name(df, point_col, settlement_point)
     return _finish(s, "ercot", point, "rt_spp_15min", "ERCOT NP6-905-CD RTMLZHBSPP")
 
 
@@ -102,9 +120,8 @@ def _parse_ercot_dam_spp(df: pd.DataFrame, settlement_point: str | None = None) 
     flag_col = _pick(df, "DSTFlag", "Repeated Hour Flag", "repeatedHourFlag", required=False)
     price = _to_number(df[price_col], price_col, allow_missing=True)
     start = date + pd.to_timedelta(hour_ending.to_numpy() - 1, unit="h")
-    repeated = _flag(df[flag_col]) if flag_col else None
-    s = _localize(pd.DatetimeIndex(start), price.to_numpy(), ERCOT_TZ, repeated, "DAM SPP")
-    point = str(df[point_col].iloc[0]).strip() if point_col and len(df) else settlement_point
+    s = _localized(df, start, price, flag_col, "DAM SPP")
+    point = _point_name(df, point_col, settlement_point)
     return _finish(s, "ercot", point, "da_spp_hourly", "ERCOT NP4-190-CD DAM SPP")
 
 
@@ -196,10 +213,9 @@ def _parse_ercot_sced_lmp(
     ts = _to_datetime(df[ts_col], ts_col)
     flag_col = _pick(df, "repeatHourFlag", "RepeatedHourFlag", "Repeated Hour Flag", "DSTFlag",
                      required=False)
-    repeated = _flag(df[flag_col]) if flag_col else None
     lmp_col = str(_pick(df, "LMP", "lmp", "price"))
-    lmp = _to_number(df[lmp_col], lmp_col, allow_missing=True).to_numpy(dtype=float)
-    runs = _localize(pd.DatetimeIndex(ts), lmp, ERCOT_TZ, repeated, "SCED LMP")
+    lmp = _to_number(df[lmp_col], lmp_col, allow_missing=True)
+    runs = _localized(df, ts, lmp, flag_col, "SCED LMP")
     freq_s = int(pd.Timedelta(freq).total_seconds())
     if freq_s <= 0 or freq_s > 3600 or 3600 % freq_s:
         raise InputError(f"SCED bins must divide an hour (5min, 15min, 1h), got {freq!r}")
@@ -208,7 +224,7 @@ def _parse_ercot_sced_lmp(
     idx = pd.to_datetime(starts, unit="s", utc=True).tz_convert(ERCOT_TZ)
     s = pd.Series(means, index=pd.DatetimeIndex(idx, name=INDEX_NAME), name=PRICE_NAME)
     s = s.dropna()  # bins inside gaps of the SCED record (more than 20 min without a run)
-    point = str(df[point_col].iloc[0]).strip() if point_col and len(df) else settlement_point
+    point = _point_name(df, point_col, settlement_point)
     return _finish(
         s, "ercot", point, f"rt_sced_lmp_{freq}", "ERCOT NP6-788-CD SCED LMP (time-weighted)"
     )
