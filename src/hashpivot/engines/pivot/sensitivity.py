@@ -90,25 +90,10 @@ def _tornado(
     base_cf = _cash_flows_resolved(sites, Strategy("keep_mining"), mk, spec, financing)
     base_npv = unlevered_npv_usd(base_cf, line_rates(spec))
     d = _npv_diff(sites, pivot, mk, spec, financing, rate_m, base_npv)
+    rows.append(_row("btc_price_usd", "USD", prices[1], prices[2], float(d[1]), float(d[2])))
     rows.append(
-        {
-            "variable": "btc_price_usd",
-            "low_input": prices[1],
-            "high_input": prices[2],
-            "unit": "USD",
-            "npv_vs_baseline_low_usd": float(d[1]),
-            "npv_vs_baseline_high_usd": float(d[2]),
-        }
-    )
-    rows.append(
-        {
-            "variable": "network_hashrate_growth_per_year",
-            "low_input": growths[3],
-            "high_input": growths[4],
-            "unit": "1/year",
-            "npv_vs_baseline_low_usd": float(d[3]),
-            "npv_vs_baseline_high_usd": float(d[4]),
-        }
+        _row("network_hashrate_growth_per_year", "1/year", growths[3], growths[4],
+             float(d[3]), float(d[4]))
     )
     base_npv1 = float(np.asarray(base_npv)[0])
 
@@ -170,19 +155,32 @@ def _tornado(
         d_lo = diff(_map_hosting(sites, lambda h, f=lo, u=upd: u(h, f)))
         d_hi = diff(_map_hosting(sites, lambda h, f=hi, u=upd: u(h, f)))
         rows.append(
-            {
-                "variable": name,
-                "low_input": float(shown(first, lo)),
-                "high_input": float(shown(first, hi)),
-                "unit": unit,
-                "npv_vs_baseline_low_usd": d_lo,
-                "npv_vs_baseline_high_usd": d_hi,
-            }
+            _row(name, unit, float(shown(first, lo)), float(shown(first, hi)), d_lo, d_hi)
         )
     df = pd.DataFrame(rows)
     df.insert(1, "label", df["variable"].map(_TORNADO_LABELS))
     df["swing_usd"] = (df["npv_vs_baseline_high_usd"] - df["npv_vs_baseline_low_usd"]).abs()
     return df.sort_values("swing_usd", ascending=False, ignore_index=True)
+
+
+def _row(
+    variable: str,
+    unit: str,
+    low_input: float,
+    high_input: float,
+    npv_low_usd: float,
+    npv_high_usd: float,
+) -> dict[str, Any]:
+    """One tornado row: a variable at its low and high input [``unit``] and NPV(pivot) -
+    NPV(keep_mining) at each [USD]."""
+    return {
+        "variable": variable,
+        "low_input": low_input,
+        "high_input": high_input,
+        "unit": unit,
+        "npv_vs_baseline_low_usd": npv_low_usd,
+        "npv_vs_baseline_high_usd": npv_high_usd,
+    }
 
 
 def _breakeven_lease(
