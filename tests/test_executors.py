@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from hashpivot.exceptions import InputError
-from hashpivot.executors import run_chunks, run_local
+from hashpivot.executors import run_chunks
 
 
 def _draw(task: float, k: int, size: int, seed: np.random.SeedSequence) -> tuple[int, float]:
@@ -22,7 +22,7 @@ def _chunks(n: int) -> list[tuple[int, int, np.random.SeedSequence]]:
 
 def test_local_runs_every_chunk_in_chunk_order_with_its_own_seed() -> None:
     chunks = _chunks(4)
-    out = run_local(_draw, 2.0, chunks)
+    out = run_chunks(_draw, 2.0, chunks)
     # independent reference: each chunk drawn by hand from its own child seed
     expected = [
         (k, 2.0 * float(np.random.default_rng(ss).random(size).sum()))
@@ -74,7 +74,7 @@ def test_streaming_hands_each_result_over_in_chunk_order_with_few_ahead(threads:
         return _draw(task, k, size, seed)
 
     stream_chunks(draw, 1.0, chunks, consumed.append, threads=threads)
-    assert consumed == run_local(_draw, 1.0, chunks)
+    assert consumed == run_chunks(_draw, 1.0, chunks)
     # results waiting to be consumed stay bounded (2 x threads submitted ahead)
     assert max(ahead) <= 2 * threads + 1
 

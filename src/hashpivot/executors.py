@@ -5,7 +5,7 @@ coefficients (:mod:`hashpivot.optimize`) both split their paths into chunks
 ``(k, size, SeedSequence)`` and run a module-level function ``fn(task, k, size, seed)`` on
 each. The ``stream_*`` executors hand each chunk's result to a ``consume`` callback as
 soon as it is ready and keep nothing (a run's memory then does not hold every chunk's
-result at once); the ``run_*`` ones return every result in a list. A run's result does
+result at once); :func:`run_chunks` returns every result in a list. A run's result does
 not depend on the executor, because the callers combine the chunks in chunk order (the
 Dask executors deliver them in the order they finish).
 """
@@ -70,12 +70,17 @@ def stream_local(
     """
     total = len(chunks)
     done = 0
+
+    def take(result: R) -> None:
+        nonlocal done
+        consume(result)
+        done += 1
+        if progress:
+            progress(done, total)
+
     if threads <= 1 or total == 1:
         for k, size, ss in chunks:
-            consume(fn(task, k, size, ss))
-            done += 1
-            if progress:
-                progress(done, total)
+            take(fn(task, k, size, ss))
         return
     window: deque[Future[R]] = deque()
     with ThreadPoolExecutor(max_workers=threads) as ex:
@@ -83,33 +88,13 @@ def stream_local(
             for k, size, ss in chunks:
                 window.append(ex.submit(fn, task, k, size, ss))
                 while len(window) > 2 * threads or (window and window[0].done()):
-                    consume(window.popleft().result())
-                    done += 1
-                    if progress:
-                        progress(done, total)
+                    take(window.popleft().result())
             while window:
-                consume(window.popleft().result())
-                done += 1
-                if progress:
-                    progress(done, total)
+                take(window.popleft().result())
         except BaseException:
             for f in window:
                 f.cancel()
             raise
-
-
-def run_local(
-    fn: Callable[[T, int, int, np.random.SeedSequence], R],
-    task: T,
-    chunks: Sequence[Chunk],
-    threads: int = 1,
-    progress: ProgressFn | None = None,
-) -> list[R]:
-    """``fn`` on every chunk in this process, in chunk order (:func:`stream_local`,
-    the results kept in a list)."""
-    out: list[R] = []
-    stream_local(fn, task, chunks, out.append, threads, progress)
-    return out
 
 
 def stream_dask(
@@ -193,22 +178,6 @@ def stream_dask(
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-def run_dask(
-    fn: Callable[[T, int, int, np.random.SeedSequence], R],
-    task: T,
-    chunks: Sequence[Chunk],
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: ProgressFn | None = None,
-    key_prefix: str = "hp",
-) -> list[R]:
-    """``fn`` on every chunk on Dask, in the order the chunks finish (:func:`stream_dask`,
-    the results kept in a list)."""
-    out: list[R] = []
-    stream_dask(fn, task, chunks, out.append, workers, scheduler, progress, key_prefix)
-    return out
 
 
 def stream_chunks(
