@@ -3,77 +3,46 @@ parameters (no bundled-data dependence, no calibration)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hashpivot.models import Portfolio, parse_portfolio
+from tests.portfolio_toml import Table, contract, machines, site, site_opex, table, toml_text
 
-_HEADER = """
-name = "optimizer test"
-
-[pivot]
-horizon_years = {years}
-discount_rate = 0.10
-start = "2026-01"
-btc_price_usd = 100000.0
-btc_price_growth_per_year = 0.0
-network_hashrate_th_s = 1.0e9
-network_hashrate_growth_per_year = 0.2
-fees_btc_per_block = 0.03
-start_height = 930000
-fleet_replacement_years = 4
-
-[scenario]
-btc_volatility_per_year = 0.6
-hashrate_elasticity = 0.5
-hashrate_volatility_per_year = 0.1
-price_hashrate_correlation = 0.3
-fees_lognormal_sigma = 0.3
-"""
-
-_SITE = """
-[[sites]]
-name = "{name}"
-region = "{region}"
-state = "{state}"
-capacity_mw = {capacity}
-{extra}
-
-  [sites.power_contract]
-  kind = "fixed"
-  price_usd_per_mwh = {price}
-
-  [[sites.fleet]]
-  name = "{name} miners"
-  hashrate_th_s = {hashrate}
-  power_w = 3500.0
-  count = {count}
-  uptime_fraction = 0.95
-
-  [[sites.cost_items]]
-  name = "site staff"
-  category = "site_opex"
-  usd_per_year = 1.0e6
-
-  [sites.hosting]
-  pue = 1.25
-  shell_capex_usd_per_it_mw = 3.0e6
-  fit_out_capex_usd_per_it_mw = 5.0e6
-  construction_months = 9
-  lease_usd_per_kw_month = {lease}
-  lease_term_years = 10
-  asic_resale_usd_per_th = 4.0
-"""
+#: the market from 2026-01 (``[pivot]`` but its horizon)
+_MARKET = table(
+    discount_rate=0.10, start="2026-01", btc_price_usd=100000.0, btc_price_growth_per_year=0.0,
+    network_hashrate_th_s=1.0e9, network_hashrate_growth_per_year=0.2, fees_btc_per_block=0.03,
+    start_height=930000, fleet_replacement_years=4,
+)
+#: every scenario parameter fixed (``[scenario]``)
+_SCENARIO = table(
+    btc_volatility_per_year=0.6, hashrate_elasticity=0.5, hashrate_volatility_per_year=0.1,
+    price_hashrate_correlation=0.3, fees_lognormal_sigma=0.3,
+)
 
 
 def site_toml(name: str, *, capacity: float = 50.0, count: int = 12_000,
               hashrate: float = 200.0, price: float = 45.0, lease: float = 160.0,
-              region: str = "PJM", state: str = "PA", extra: str = "") -> str:
-    """One ``[[sites]]`` table: 12,000 x 3.5 kW x 1.05 = 44.1 MW of miners by default."""
-    return _SITE.format(name=name, capacity=capacity, count=count, hashrate=hashrate,
-                        price=price, lease=lease, region=region, state=state, extra=extra)
+              region: str = "PJM", state: str = "PA", kind: str = "fixed",
+              market: str | None = None, dispatch: Table | None = None, **fields: Any) -> str:
+    """One ``[[sites]]`` table: 12,000 x 3.5 kW x 1.05 = 44.1 MW of miners by default, a
+    ``kind`` contract (on ``market`` if index), ``[sites.dispatch]`` if given; ``fields``
+    are more site fields (``power_source``, ``iso``...)."""
+    hosting = table(pue=1.25, shell_capex_usd_per_it_mw=3.0e6, fit_out_capex_usd_per_it_mw=5.0e6,
+                    construction_months=9, lease_usd_per_kw_month=lease, lease_term_years=10,
+                    asic_resale_usd_per_th=4.0)
+    one = site(name, contract(price, kind, market=market),
+               machines(f"{name} miners", hashrate, 3500.0, count, uptime_fraction=0.95),
+               cost_items=[site_opex("site staff", 1.0e6)], hosting=hosting, dispatch=dispatch,
+               region=region, state=state, capacity_mw=capacity, **fields)
+    return toml_text(sites=[one])
 
 
 def portfolio_text(*sites: str, years: int = 10, tail: str = "") -> str:
     """TOML of a portfolio of the given sites with a fixed market start."""
-    return _HEADER.format(years=years) + "".join(sites) + tail
+    header = toml_text(name="optimizer test", pivot=table(horizon_years=years, **_MARKET),
+                       scenario=_SCENARIO)
+    return header + "".join(sites) + tail
 
 
 def portfolio(*sites: str, years: int = 10, tail: str = "") -> Portfolio:

@@ -44,9 +44,9 @@ def _portfolio():
     return portfolio(
         site_toml("Small PA", lease=150.0),
         site_toml("Big TX", capacity=120.0, count=30_000, region="ERCOT", state="TX",
-                  extra='iso = "ERCOT"', price=35.0),
+                  iso="ERCOT", price=35.0),
         site_toml("Hydro WA", capacity=40.0, count=10_000, state="WA", region="BPA",
-                  extra='power_source = "hydro"', price=30.0),
+                  power_source="hydro", price=30.0),
         years=8, tail=TAIL,
     )
 

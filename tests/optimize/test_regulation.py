@@ -27,8 +27,8 @@ IN_FORCE = (dt.date(2023, 1, 1), dt.date(2032, 12, 31))
 
 
 def _site(state: str, source: str, btm: bool):
-    extra = f'power_source = "{source}"\nbehind_the_meter = {str(btm).lower()}'
-    pf = portfolio(site_toml("S", state=state, region="NYISO", extra=extra))
+    pf = portfolio(site_toml("S", state=state, region="NYISO", power_source=source,
+                             behind_the_meter=btm))
     return pf.sites[0]
 
 
@@ -61,12 +61,12 @@ def test_new_york_rule_is_dated() -> None:
 
 def test_rule_removes_fleet_replacement_at_that_site_only() -> None:
     ny = dataclasses.replace(NY, effective_end=None)  # an open-ended moratorium
-    gas = 'power_source = "natural_gas"\nbehind_the_meter = true'
     # cheap power and old machines (35 J/TH)
-    pf = portfolio(site_toml("NY gas", state="NY", region="NYISO", extra=gas, price=15.0,
-                             hashrate=100.0),
+    pf = portfolio(site_toml("NY gas", state="NY", region="NYISO", price=15.0,
+                             hashrate=100.0, power_source="natural_gas",
+                             behind_the_meter=True),
                    site_toml("NY grid", state="NY", region="NYISO",
-                             extra='power_source = "grid"'),
+                             power_source="grid"),
                    years=10)
     assert pf.pivot is not None  # machines at 2 USD/TH: replacing pays on some paths
     pf = pf.model_copy(update={"pivot": pf.pivot.model_copy(

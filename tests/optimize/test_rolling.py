@@ -44,12 +44,11 @@ def test_committed_mw_must_be_whole_blocks() -> None:
 
 def test_dispatch_sites_carry_the_flexibility_uplift() -> None:
     # an index contract on the bundled ERCOT market: dispatch curtails on 15-minute prices
-    site = site_toml("A", region="ERCOT", price=40.0, hashrate=120.0).replace(
-        'kind = "fixed"', 'kind = "index"\n  market = "ercot:HB_WEST"'
-    )
-    flat = resolve_problem(portfolio(site))
-    flexible = resolve_problem(portfolio(site + "\n  [sites.dispatch]\n"
-                                         "  availability_fraction = 0.95\n"))
+    site = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
+            "market": "ercot:HB_WEST"}
+    flat = resolve_problem(portfolio(site_toml("A", **site)))
+    flexible = resolve_problem(portfolio(site_toml(
+        "A", **site, dispatch={"availability_fraction": 0.95})))
     assert flat.uplift_usd_per_mw_month[0] == 0.0
     # curtailing a 29 J/TH fleet in price spikes earns something on ERCOT 2024 prices
     assert flexible.uplift_usd_per_mw_month[0] > 0.0
