@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -12,31 +13,27 @@ from typer.testing import CliRunner
 from hashpivot.cli.app import app
 from hashpivot.models import parse_portfolio
 from hashpivot.models.sanity import unit_warnings
+from tests.portfolio_toml import contract, site, table, toml_text
 
 runner = CliRunner()
 
-SITE = """
-[[sites]]
-name = "west"
-power_contract = {{ price_usd_per_mwh = {price} }}
-[[sites.fleet]]
-name = "custom"
-count = 100
-hashrate_th_s = 200
-efficiency_j_per_th = {eff}
-[sites.hosting]
-lease_usd_per_kw_month = {lease}
-"""
+def _site_toml(price: float = 45.0, eff: float = 17.5, lease: float = 130.0,
+               **fleet: Any) -> str:
+    """Site west: power at ``price`` [USD/MWh], 100 machines of 200 TH/s at ``eff``
+    [J/TH] (more ``fleet`` fields), hosting at ``lease`` [USD/kW-month]."""
+    line = table(name="custom", count=100, hashrate_th_s=200, efficiency_j_per_th=eff, **fleet)
+    west = site("west", contract(price), line, hosting=table(lease_usd_per_kw_month=lease))
+    return toml_text(sites=[west])
 
 
 def _write(tmp_path: Path, price: float = 45.0, eff: float = 17.5, lease: float = 130.0) -> Path:
     path = tmp_path / "site.toml"
-    path.write_text(SITE.format(price=price, eff=eff, lease=lease))
+    path.write_text(_site_toml(price, eff, lease))
     return path
 
 
 def test_plausible_values_give_no_warning(tmp_path: Path) -> None:
-    pf = parse_portfolio(SITE.format(price=45.0, eff=17.5, lease=130.0))
+    pf = parse_portfolio(_site_toml(price=45.0, eff=17.5, lease=130.0))
     assert unit_warnings(pf, "f.toml") == []
 
 
@@ -52,7 +49,7 @@ def test_plausible_values_give_no_warning(tmp_path: Path) -> None:
 )
 def test_doubtful_unit_warns_with_path(kwargs: dict[str, float], path: str, words: str) -> None:
     args = {"price": 45.0, "eff": 17.5, "lease": 130.0, **kwargs}
-    (w,) = unit_warnings(parse_portfolio(SITE.format(**args)), "f.toml")
+    (w,) = unit_warnings(parse_portfolio(_site_toml(**args)), "f.toml")
     assert (w.source, w.path) == ("f.toml", path)
     assert words in w.message
 
@@ -61,7 +58,7 @@ def test_doubtful_unit_warns_with_path(kwargs: dict[str, float], path: str, word
 def test_bounds_themselves_do_not_warn(price: float, eff: float, lease: float) -> None:
     # 10 USD/MWh, 5 and 150 J/TH, 1,000 USD/kW-month are plausible; a zero price is free
     # power (flared gas), not a unit slip
-    assert unit_warnings(parse_portfolio(SITE.format(price=price, eff=eff, lease=lease))) == []
+    assert unit_warnings(parse_portfolio(_site_toml(price, eff, lease))) == []
 
 
 def test_cost_prints_warning_on_stderr_and_in_json(tmp_path: Path) -> None:
@@ -125,9 +122,7 @@ start = 2026-07-01
 def test_impossible_day_is_a_field_error() -> None:
     from hashpivot.exceptions import InputError
 
-    text = SITE.format(price=45, eff=17.5, lease=130).replace(
-        'name = "custom"', 'name = "custom"\nend = "2024-02-30"'
-    )
+    text = _site_toml(price=45, eff=17.5, lease=130, end="2024-02-30")
     with pytest.raises(InputError) as info:
         parse_portfolio(text, "f.toml")
     (p,) = info.value.problems

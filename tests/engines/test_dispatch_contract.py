@@ -14,26 +14,8 @@ import pytest
 from hashpivot.engines.dispatch import build_dispatch_problem, run_dispatch
 from hashpivot.models import parse_portfolio
 from hashpivot.models.dispatch import DispatchSpec
+from tests.portfolio_toml import contract, machines, portfolio_toml, site
 
-SITE = """
-name = "contract test"
-[[sites]]
-name = "S"
-region = "ERCOT"
-power_overhead_factor = 1.0
-pool_fee_fraction = 0.0
-  [sites.power_contract]
-  kind = "{kind}"
-  price_usd_per_mwh = {price}
-  adder_usd_per_mwh = {adder}
-  {market}
-  [[sites.fleet]]
-  name = "M"
-  hashrate_th_s = 100.0
-  power_w = 3000.0
-  count = 1000
-  uptime_fraction = 1.0
-"""
 INDEX = pd.Series(
     [10.0, 100.0, 200.0, 20.0],
     index=pd.date_range("2024-03-05 00:00", periods=4, freq="h", tz="America/Chicago"),
@@ -41,10 +23,18 @@ INDEX = pd.Series(
 SPEC = DispatchSpec(hashprice_usd_per_ph_day=54.0, availability_fraction=1.0)
 
 
+def _site_toml(kind: str, price: float, adder: float = 0.0) -> str:
+    """Site S: one tranche (see above) on a ``kind`` contract at ``price`` + ``adder``
+    [USD/MWh], index prices from ERCOT HB_WEST."""
+    market = "ercot:HB_WEST" if kind == "index" else None
+    tranche = machines("M", 100.0, 3000.0, 1000, uptime_fraction=1.0)
+    s = site("S", contract(price, kind, adder_usd_per_mwh=adder, market=market), tranche,
+             region="ERCOT", power_overhead_factor=1.0, pool_fee_fraction=0.0)
+    return portfolio_toml("contract test", s)
+
+
 def _site(kind: str, price: float, adder: float = 0.0) -> object:
-    market = 'market = "ercot:HB_WEST"' if kind == "index" else ""
-    text = SITE.format(kind=kind, price=price, adder=adder, market=market)
-    return parse_portfolio(text, "<test>").sites[0]
+    return parse_portfolio(_site_toml(kind, price, adder), "<test>").sites[0]
 
 
 @pytest.mark.parametrize("solver", ["fast", "lp"])

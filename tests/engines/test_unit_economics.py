@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -13,33 +14,26 @@ from hashpivot.engines.backtest import run_backtest
 from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
 from hashpivot.exceptions import InputError
 from hashpivot.models import load_portfolio, parse_portfolio
+from tests.portfolio_toml import Table, contract, portfolio_toml, site, site_opex, table
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parents[1] / "data"
 MID_2025 = NetworkConditions(btc_price_usd=95_000, difficulty=117e12, fees_btc_per_block=0.03)
 
-ONE_SITE = """
-name = "hand"
-[[sites]]
-name = "A"
-power_overhead_factor = 1.0
-pool_fee_fraction = 0.0
-[sites.power_contract]
-price_usd_per_mwh = 50
-[[sites.fleet]]
-count = 1000
-hashrate_th_s = 100
-efficiency_j_per_th = 20
-uptime_fraction = 1.0
-[[cost_items]]
-name = "sga"
-category = "sga_cash"
-usd_per_year = 365250
-[[cost_items]]
-name = "dep"
-category = "depreciation"
-usd_per_month = 30437.5
-"""
+#: 1,000 machines of 100 TH/s at 20 J/TH, always up: 100 PH/s, 2 MW
+MACHINES = table(count=1000, hashrate_th_s=100, efficiency_j_per_th=20, uptime_fraction=1.0)
+
+
+def one_site(*cost_items: Table, fleet: Sequence[Table] = (MACHINES,)) -> str:
+    """Site A (power 50 USD/MWh, no overhead, no pool fee) with ``fleet``; SG&A and
+    depreciation of 1,000 USD/day each, then ``cost_items``."""
+    overhead = [table(name="sga", category="sga_cash", usd_per_year=365250),
+                table(name="dep", category="depreciation", usd_per_month=30437.5)]
+    a = site("A", contract(50), *fleet, power_overhead_factor=1.0, pool_fee_fraction=0.0)
+    return portfolio_toml("hand", a, cost_items=[*overhead, *cost_items])
+
+
+ONE_SITE = one_site()
 
 
 def test_hand_checked_portfolio() -> None:
@@ -114,10 +108,8 @@ def test_backtest_against_raw_source_on_sampled_days() -> None:
 
 
 def test_backtest_summary_and_dated_items() -> None:
-    text = ONE_SITE + (
-        '[[cost_items]]\nname = "bonus"\ncategory = "other"\nusd_per_year = 365250\n'
-        'start = "2024-01"\nend = "2024-02"\n'
-    )
+    text = one_site(table(name="bonus", category="other", usd_per_year=365250,
+                          start="2024-01", end="2024-02"))
     res = run_backtest(parse_portfolio(text), "2023-12-30", "2024-03-02")
     d = res.daily
     assert d.loc["2023-12-31", "cost_direct_usd"] == pytest.approx(3_400)
@@ -132,22 +124,15 @@ def test_backtest_summary_and_dated_items() -> None:
 def test_backtest_dated_items_with_the_same_name() -> None:
     # A cost that steps up, written as two dated items with one name: each applies on its
     # own days (January 1,000 USD/day, February 2,000), not the other's.
-    text = ONE_SITE + (
-        '[[cost_items]]\nname = "lease"\ncategory = "other"\nusd_per_year = 365250\n'
-        'end = "2024-01"\n'
-        '[[cost_items]]\nname = "lease"\ncategory = "other"\nusd_per_year = 730500\n'
-        'start = "2024-02"\n'
-    )
+    text = one_site(table(name="lease", category="other", usd_per_year=365250, end="2024-01"),
+                    table(name="lease", category="other", usd_per_year=730500, start="2024-02"))
     d = run_backtest(parse_portfolio(text), "2024-01-31", "2024-02-01").daily
     assert d.loc["2024-01-31", "cost_direct_usd"] == pytest.approx(3_400 + 1_000)
     assert d.loc["2024-02-01", "cost_direct_usd"] == pytest.approx(3_400 + 2_000)
 
 
 def test_cost_on_a_date_applies_item_dates_and_nonphysical_breakevens_are_null() -> None:
-    text = ONE_SITE + (
-        '[[cost_items]]\nname = "old lease"\ncategory = "site_opex"\nusd_per_year = 365250\n'
-        'end = "2023-12"\n'
-    )
+    text = one_site(site_opex("old lease", 365250, end="2023-12"))
     pf = parse_portfolio(text)
     on = compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125,
                                                      date=dt.date(2023, 12, 31)))
@@ -167,9 +152,7 @@ def test_cost_on_a_date_applies_item_dates_and_nonphysical_breakevens_are_null()
 def test_power_tagged_items_count_as_power_but_are_fixed_in_breakevens() -> None:
     # A 500 USD/day transmission charge tagged "power": in the power cost per BTC, and a
     # fixed cost (not scaled by the per-MWh price) in the breakeven power price.
-    text = ONE_SITE + (
-        '[[cost_items]]\nname = "transmission"\ncategory = "power"\nusd_per_year = 182625\n'
-    )
+    text = one_site(table(name="transmission", category="power", usd_per_year=182625))
     f = compute_unit_economics(parse_portfolio(text), NetworkConditions(100_000, 100e12)).figures
     btc = 100 * 6.28642737865448e-4
     assert f["power_cost_usd_per_day"] == pytest.approx(2_900)
@@ -181,13 +164,9 @@ def test_power_tagged_items_count_as_power_but_are_fixed_in_breakevens() -> None
 def test_fleet_entries_count_only_between_their_dates() -> None:
     # 1,000 machines all window long, plus 1,000 more installed from 2024-01-02: BTC, power
     # and depreciation double from that day; a day with nothing installed is a clear error.
-    text = ONE_SITE.replace(
-        "uptime_fraction = 1.0\n",
-        "uptime_fraction = 1.0\n"
-        "[[sites.fleet]]\ncount = 1000\nhashrate_th_s = 100\nefficiency_j_per_th = 20\n"
-        'uptime_fraction = 1.0\nstart = "2024-01-02"\n'
-        "capex_usd_per_th = 36.525\ndepreciation_years = 1\n",
-    )
+    later = table(**MACHINES, start="2024-01-02", capex_usd_per_th=36.525,
+                  depreciation_years=1)
+    text = one_site(fleet=(MACHINES, later))
     pf = parse_portfolio(text)
     d = run_backtest(pf, "2023-12-31", "2024-01-03").daily
     # BTC = running PH/s x hash value (hashprice / price): 100 PH/s, then 200 PH/s
@@ -206,9 +185,7 @@ def test_fleet_entries_count_only_between_their_dates() -> None:
         pf, NetworkConditions(100_000, 100e12, 0.0, 3.125, date=dt.date(2024, 1, 2))
     )
     assert after.figures["btc_per_day"] == pytest.approx(2 * before.figures["btc_per_day"])
-    only_later = parse_portfolio(
-        ONE_SITE.replace("uptime_fraction = 1.0\n", 'uptime_fraction = 1.0\nstart = "2024-01-02"\n')
-    )
+    only_later = parse_portfolio(one_site(fleet=(table(**MACHINES, start="2024-01-02"),)))
     with pytest.raises(InputError, match="no fleet entry is installed on 2024-01-01"):
         compute_unit_economics(
             only_later, NetworkConditions(100_000, 100e12, date=dt.date(2024, 1, 1))

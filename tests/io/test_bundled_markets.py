@@ -14,6 +14,7 @@ from hashpivot.io import (
     parse_market,
 )
 from tests.io.price_helpers import per_day
+from tests.portfolio_toml import contract, machines, portfolio_toml, site
 
 
 def test_bundled_hb_west_2024_and_lz_west_2023() -> None:
@@ -79,13 +80,11 @@ def test_dispatch_cli_on_ny_site_with_bundled_nyiso(tmp_path: Path) -> None:
     from hashpivot.cli.app import app
 
     toml = tmp_path / "ny.toml"
-    toml.write_text(
-        'name = "NY test"\n\n[[sites]]\nname = "Upstate"\nregion = "NYISO"\n'
-        "capacity_mw = 20.0\n\n[sites.power_contract]\n"
-        'kind = "index"\nprice_usd_per_mwh = 30.0\nadder_usd_per_mwh = 2.0\n'
-        'market = "nyiso:WEST"\n\n[[sites.fleet]]\nname = "S19j Pro"\n'
-        "hashrate_th_s = 104.0\npower_w = 3068.0\ncount = 5000\n"
-    )
+    toml.write_text(portfolio_toml(
+        "NY test",
+        site("Upstate", contract(30.0, "index", adder_usd_per_mwh=2.0, market="nyiso:WEST"),
+             machines("S19j Pro", 104.0, 3068.0, 5000), region="NYISO", capacity_mw=20.0),
+    ))
     res = CliRunner().invoke(
         app,
         ["dispatch", str(toml), "--market", "nyiso:WEST:2019",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hashpivot.exceptions import InputError
 from hashpivot.models import load_portfolio, parse_portfolio
+from tests.portfolio_toml import Table, contract, site, table, toml_text
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = Path(__file__).parents[1] / "data" / "bad"
@@ -64,42 +68,40 @@ def test_syntax_error_and_missing_file(tmp_path: Path) -> None:
         load_portfolio(tmp_path / "nope.toml")
 
 
-BASE = """
-[[sites]]
-name = "A"
-capacity_mw = {cap}
-[sites.power_contract]
-price_usd_per_mwh = 40
-[[sites.fleet]]
-count = 1000
-hashrate_th_s = 200
-{spec}
-"""
+def _line(**spec: Any) -> Table:
+    """A fleet line of 1,000 machines of 200 TH/s with this ``spec`` (power, dates)."""
+    return table(count=1000, hashrate_th_s=200, **spec)
+
+
+def _toml(cap: int, *fleet: Table, cost_items: Sequence[Table] = ()) -> str:
+    """Site A of ``cap`` [MW] at 40 USD/MWh with ``fleet``; portfolio ``cost_items``."""
+    return toml_text(sites=[site("A", contract(40), *fleet, capacity_mw=cap)],
+                     cost_items=list(cost_items) or None)
 
 
 def test_custom_specs_resolve_and_are_checked() -> None:
-    pf = parse_portfolio(BASE.format(cap=10, spec="power_w = 3500"))
+    pf = parse_portfolio(_toml(10, _line(power_w=3500)))
     assert pf.sites[0].fleet[0].efficiency_j_per_th == pytest.approx(17.5)
     assert pf.sites[0].fleet_power_mw == pytest.approx(3.5 * 1.05)
     with pytest.raises(InputError, match="disagrees"):
-        parse_portfolio(BASE.format(cap=10, spec="power_w = 3500\nefficiency_j_per_th = 20"))
+        parse_portfolio(_toml(10, _line(power_w=3500, efficiency_j_per_th=20)))
     with pytest.raises(InputError, match="more than capacity_mw"):
-        parse_portfolio(BASE.format(cap=3, spec="power_w = 3500"))
+        parse_portfolio(_toml(3, _line(power_w=3500)))
     with pytest.raises(InputError, match="efficiency_j_per_th' or 'power_w"):
-        parse_portfolio(BASE.format(cap=10, spec=""))
+        parse_portfolio(_toml(10, _line()))
 
 
-def _cost_item_problems(cost_items: str) -> dict[str, str]:
+def _cost_item_problems(*cost_items: Table) -> dict[str, str]:
     """The problems (field path -> message) of the 10 MW portfolio with these cost items."""
     with pytest.raises(InputError) as info:
-        parse_portfolio(BASE.format(cap=10, spec="power_w = 3500") + cost_items)
+        parse_portfolio(_toml(10, _line(power_w=3500), cost_items=cost_items))
     return {p.path: p.message for p in info.value.problems}
 
 
 def test_cost_item_needs_exactly_one_amount() -> None:
     probs = _cost_item_problems(
-        '[[cost_items]]\nname = "x"\ncategory = "sga_cash"\nusd_per_year = 1\nusd_per_month = 1\n'
-        '[[cost_items]]\nname = "y"\ncategory = "marketing"\nusd_per_year = 1\n'
+        table(name="x", category="sga_cash", usd_per_year=1, usd_per_month=1),
+        table(name="y", category="marketing", usd_per_year=1),
     )
     assert set(probs) == {"cost_items[0]", "cost_items[1].category"}
 
@@ -108,8 +110,8 @@ def test_infinite_amounts_are_problems_not_null_results() -> None:
     # TOML has `inf`: an unbounded amount must be rejected at its path, not turned into
     # an infinite cost (a null cost per BTC in `cost --json`, NaN NPVs in `pivot`).
     probs = _cost_item_problems(
-        '[[cost_items]]\nname = "x"\ncategory = "sga_cash"\nusd_per_year = inf\n'
-        '[[cost_items]]\nname = "y"\ncategory = "site_opex"\nusd_per_month = -inf\n'
+        table(name="x", category="sga_cash", usd_per_year=math.inf),
+        table(name="y", category="site_opex", usd_per_month=-math.inf),
     )
     assert set(probs) == {"cost_items[0].usd_per_year", "cost_items[1].usd_per_month"}
     assert "finite" in probs["cost_items[0].usd_per_year"]
@@ -119,12 +121,7 @@ def test_capacity_counts_only_machines_installed_together() -> None:
     # 3.675 MW retired at the end of 2023, replaced by 3.675 MW from 2024: fits 4 MW;
     # overlapping by a month it does not.
     def text(end: str) -> str:
-        entry = "[[sites.fleet]]\ncount = 1000\nhashrate_th_s = 200\npower_w = 3500\n"
-        return (
-            BASE.format(cap=4, spec=f'power_w = 3500\nend = "{end}"')
-            + entry
-            + 'start = "2024-01"\n'
-        )
+        return _toml(4, _line(power_w=3500, end=end), _line(power_w=3500, start="2024-01"))
 
     pf = parse_portfolio(text("2023-12"))
     assert pf.sites[0].peak_fleet_power_mw == pytest.approx(3.675)
