@@ -20,7 +20,7 @@ from hashpivot.treasury import (
     treasury_summary,
 )
 from hashpivot.treasury_totals import TreasuryTotals
-from tests.treasury_inputs import draw_treasury_inputs, random_btc_paths
+from tests.treasury_inputs import draw_treasury_inputs, random_btc_paths, treasury_terms
 
 
 def _row(*values: float) -> np.ndarray:
@@ -147,10 +147,7 @@ def test_totals_reduce_per_path_summaries_and_combine_over_chunks() -> None:
     T=st.integers(1, 8),
     policy=st.sampled_from(POLICIES),
     btc0=st.floats(0, 1e3),
-    cash0=st.floats(0, 1e7),
-    min_cash=st.floats(0, 1e7),
-    discount=st.floats(0, 0.5),
-    cash_rate=st.floats(0, 0.2),
+    **treasury_terms,
 )
 def test_conservation_of_btc_and_cash(
     data: st.DataObject,

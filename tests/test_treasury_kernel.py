@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.treasury import POLICIES, run_treasury, treasury_summary
 from hashpivot.treasury_kernel import treasury_summaries
-from tests.treasury_inputs import draw_treasury_inputs, random_btc_paths
+from tests.treasury_inputs import draw_treasury_inputs, random_btc_paths, treasury_terms
 
 
 def _reference(spec: TreasurySpec, price, mined, fiat, ds, pol):  # type: ignore[no-untyped-def]
@@ -78,10 +78,7 @@ def test_kernel_is_bitwise_the_numpy_recursion(cash_rate: float) -> None:
     n=st.integers(1, 5),
     T=st.integers(1, 9),
     policy=st.sampled_from(POLICIES),
-    cash0=st.floats(0, 1e7),
-    min_cash=st.floats(0, 1e7),
-    discount=st.floats(0, 0.5),
-    cash_rate=st.floats(0, 0.2),
+    **treasury_terms,
 )
 def test_single_policy_summary_is_bitwise_the_recursion(
     data: st.DataObject, n: int, T: int, policy: str, cash0: float, min_cash: float,

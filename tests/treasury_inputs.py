@@ -7,10 +7,20 @@ import hypothesis.extra.numpy as hnp
 import numpy as np
 from hypothesis import strategies as st
 
-__all__ = ["draw_treasury_inputs", "random_btc_paths"]
+__all__ = ["draw_treasury_inputs", "random_btc_paths", "treasury_terms"]
 
 #: fiat cash flows of a property test: any finite amount up to 10 M in size [USD]
 finite_usd = st.floats(-1e7, 1e7, allow_nan=False, allow_infinity=False)
+
+#: the treasury terms both property tests draw, as ``@given`` keyword arguments (in this
+#: order): starting cash and cash floor [USD], forced-sale discount [-], cash interest
+#: rate [1/year]
+treasury_terms = {
+    "cash0": st.floats(0, 1e7),
+    "min_cash": st.floats(0, 1e7),
+    "discount": st.floats(0, 0.5),
+    "cash_rate": st.floats(0, 0.2),
+}
 
 
 def random_btc_paths(rng: np.random.Generator, n: int, months: int, *,
