@@ -1,18 +1,16 @@
-"""Dispatch engine (site + spec + prices -> problem -> result) and the ``dispatch`` CLI."""
+"""Dispatch engine (site + spec + prices -> problem -> result); the ``dispatch`` CLI is
+tested in tests/cli/test_dispatch.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from hashpivot.cli.app import app
 from hashpivot.engines.dispatch import (
     build_dispatch_problem,
     load_prices,
@@ -187,52 +185,6 @@ def test_run_dispatch_file_example_with_price_file() -> None:
     assert lp.objective_usd == pytest.approx(r.objective_usd, rel=1e-6)
 
 
-runner = CliRunner()
-
-
-def test_cli_json_and_out(tmp_path: Path) -> None:
-    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices",
-                              str(DATA / "prices_hb_west_2024-08-19_21.csv"),
-                              "--hashprice-usd-per-ph-day", "45", "--json", "--out",
-                              str(tmp_path)])
-    assert res.exit_code == 0, res.output
-    out = json.loads(res.stdout)
-    for key in SUMMARY_KEYS:
-        assert key in out
-    for name in ("dispatch_heatmap.png", "dispatch_price_duration.png", "dispatch_monthly.png",
-                 "dispatch.html", "dispatch_schedule.csv", "dispatch_monthly.csv",
-                 "dispatch_summary.json"):
-        assert (tmp_path / name).stat().st_size > 0
-    html = (tmp_path / "dispatch.html").read_text()
-    # plotly.js is embedded (works offline), not loaded from a CDN
-    assert 'src="https://cdn.plot.ly' not in html and len(html) > 1_000_000
-
-
-def test_cli_table_and_bad_input(tmp_path: Path) -> None:
-    ok = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices",
-                             str(DATA / "prices_hb_west_2024-08-19_21.csv"),
-                             "--hashprice-usd-per-ph-day", "45"])
-    assert ok.exit_code == 0 and "net margin, always on" in ok.stdout
-    both = runner.invoke(app, ["dispatch", str(EXAMPLE), "--market", "ercot:HB_WEST:2024",
-                               "--prices", str(DATA / "prices_hb_west_2024-08-19_21.csv")])
-    assert both.exit_code == 2 and "not both" in both.output
-    bad_market = runner.invoke(app, ["dispatch", str(EXAMPLE), "--market", "ercot:HB_WEST:1999"])
-    assert bad_market.exit_code == 2 and "no bundled prices" in bad_market.output
-    bad_site = runner.invoke(app, ["dispatch", str(EXAMPLE), "--site", "Mars", "--prices",
-                                   str(DATA / "prices_hb_west_2024-08-19_21.csv")])
-    assert bad_site.exit_code == 2 and "no site named 'Mars'" in bad_site.output
-    missing = runner.invoke(app, ["dispatch", str(tmp_path / "none.toml")])
-    assert missing.exit_code == 2
-    bad_solver = runner.invoke(app, ["dispatch", str(EXAMPLE), "--solver", "cplex"])
-    assert bad_solver.exit_code == 2
-    toml = tmp_path / "tight.toml"
-    toml.write_text(EXAMPLE.read_text().replace("import_mw = 300.0", "import_mw = 20.0"))
-    tight = runner.invoke(app, ["dispatch", str(toml), "--prices",
-                                str(DATA / "prices_hb_west_2024-08-19_21.csv"),
-                                "--hashprice-usd-per-ph-day", "45"])
-    assert tight.exit_code == 2 and "firm AI load" in tight.output
-
-
 def test_four_cp_probability_threshold(prices: pd.Series) -> None:
     prob = pd.Series(0.0, index=prices.index)
     hot = (prices.index.strftime("%Y-%m-%d") == "2024-08-20") & (prices.index.hour == 16)
@@ -260,17 +212,6 @@ def test_dispatch_spec_validation() -> None:
             "events": [["2024-08-20T18:00:00", "2024-08-20T17:00:00"]]}})
     with pytest.raises(ValueError):
         DispatchSpec(ai_flexible_fraction=1.5)
-
-
-def test_cli_unreadable_price_file_is_bad_input(tmp_path: Path) -> None:
-    # A user's price file that cannot be parsed is bad input: exit 2, one line naming the
-    # file, the option and the first bad value (not an internal error, exit 1).
-    bad = tmp_path / "prices.csv"
-    bad.write_text("interval_start,price\nnotatime,12\n2024-01-01 00:15,13\n")
-    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(bad)])
-    assert res.exit_code == 2, res.output
-    assert f"{bad}: --prices: " in res.output and "'notatime'" in res.output
-    assert "Traceback" not in res.output
 
 
 def test_emissions_file_gives_a_marginal_series(prices: pd.Series, tmp_path: Path) -> None:

@@ -3,14 +3,10 @@ errors carry (``sites[1].dispatch.emissions_file`` with the file's name)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from hashpivot.cli.app import app
 from hashpivot.engines.dispatch.resolve import (
     resolve_ai_load,
     resolve_demand_response,
@@ -115,29 +111,6 @@ def test_one_rule_finds_a_site() -> None:
         find_site(sites, "Gamma")
     assert info.value.problems[0].path == "site"
     assert "no site named 'Gamma'; sites: Alpha, Beta" in info.value.problems[0].message
-
-
-def test_side_file_problems_name_the_site_field_and_file(tmp_path: Path) -> None:
-    # The emissions file covers only the first hour of the prices: exit 2 (bad input),
-    # at the field's full path in the portfolio file, with that file's name.
-    toml = tmp_path / "two.toml"
-    toml.write_text(TOML)
-    prices = tmp_path / "prices.csv"
-    idx = pd.date_range("2024-08-19", periods=8, freq="h", tz="America/Chicago")
-    pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                  "price": np.arange(8.0)}).to_csv(prices, index=False)
-    pd.DataFrame({"interval_start": idx[:1].strftime("%Y-%m-%dT%H:%M:%S%z"),
-                  "tco2_per_mwh": [0.4]}).to_csv(tmp_path / "mef.csv", index=False)
-    res = CliRunner().invoke(app, ["dispatch", str(toml), "--site", "Beta", "--prices",
-                                   str(prices)])
-    assert res.exit_code == 2, res.output
-    assert f"error: {toml}: sites[1].dispatch.emissions_file: emissions factor series" in (
-        res.output.replace("\n", " ")
-    )
-    missing = CliRunner().invoke(app, ["dispatch", str(toml), "--site", "Gamma", "--prices",
-                                       str(prices)])
-    assert missing.exit_code == 2
-    assert "--site: no site named 'Gamma'" in missing.output
 
 
 def test_hashprice_provenance_in_order_of_precedence() -> None:

@@ -1,8 +1,7 @@
-"""The bundled power-market years: coverage, DST, known values, and a dispatch run on one."""
+"""The bundled power-market years: coverage, DST, known values (a dispatch run on one is in
+tests/cli/test_dispatch.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,7 +13,6 @@ from hashpivot.io import (
     parse_market,
 )
 from tests.io.price_helpers import per_day
-from tests.portfolio_toml import contract, machines, portfolio_toml, site
 
 
 def test_bundled_hb_west_2024_and_lz_west_2023() -> None:
@@ -72,26 +70,3 @@ def test_bundled_nyiso_2019_coverage_dst_and_known_value() -> None:
         load_market_prices("nyiso:PJM:2019")
 
 
-def test_dispatch_cli_on_ny_site_with_bundled_nyiso(tmp_path: Path) -> None:
-    import json
-
-    from typer.testing import CliRunner
-
-    from hashpivot.cli.app import app
-
-    toml = tmp_path / "ny.toml"
-    toml.write_text(portfolio_toml(
-        "NY test",
-        site("Upstate", contract(30.0, "index", adder_usd_per_mwh=2.0, market="nyiso:WEST"),
-             machines("S19j Pro", 104.0, 3068.0, 5000), region="NYISO", capacity_mw=20.0),
-    ))
-    res = CliRunner().invoke(
-        app,
-        ["dispatch", str(toml), "--market", "nyiso:WEST:2019",
-         "--hashprice-usd-per-ph-day", "45", "--json"],
-    )
-    assert res.exit_code == 0, res.output
-    out = json.loads(res.stdout)
-    assert out["intervals"] == 364 * 24
-    assert out["start"] == "2019-01-02 00:00:00-05:00"
-    assert out["net_margin_usd"] >= out["net_margin_always_on_usd"] - 1e-6

@@ -1,0 +1,114 @@
+"""Tests of ``hashpivot dispatch`` (typer CLI); the engine's tests are in
+tests/engines/test_dispatch.py and test_dispatch_resolve.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+from tests.engines.test_dispatch import DATA, EXAMPLE, SUMMARY_KEYS
+from tests.engines.test_dispatch_resolve import TOML
+from tests.portfolio_toml import contract, machines, portfolio_toml, site
+
+runner = CliRunner()
+
+
+def test_cli_json_and_out(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices",
+                              str(DATA / "prices_hb_west_2024-08-19_21.csv"),
+                              "--hashprice-usd-per-ph-day", "45", "--json", "--out",
+                              str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    for key in SUMMARY_KEYS:
+        assert key in out
+    for name in ("dispatch_heatmap.png", "dispatch_price_duration.png", "dispatch_monthly.png",
+                 "dispatch.html", "dispatch_schedule.csv", "dispatch_monthly.csv",
+                 "dispatch_summary.json"):
+        assert (tmp_path / name).stat().st_size > 0
+    html = (tmp_path / "dispatch.html").read_text()
+    # plotly.js is embedded (works offline), not loaded from a CDN
+    assert 'src="https://cdn.plot.ly' not in html and len(html) > 1_000_000
+
+
+def test_cli_table_and_bad_input(tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices",
+                             str(DATA / "prices_hb_west_2024-08-19_21.csv"),
+                             "--hashprice-usd-per-ph-day", "45"])
+    assert ok.exit_code == 0 and "net margin, always on" in ok.stdout
+    both = runner.invoke(app, ["dispatch", str(EXAMPLE), "--market", "ercot:HB_WEST:2024",
+                               "--prices", str(DATA / "prices_hb_west_2024-08-19_21.csv")])
+    assert both.exit_code == 2 and "not both" in both.output
+    bad_market = runner.invoke(app, ["dispatch", str(EXAMPLE), "--market", "ercot:HB_WEST:1999"])
+    assert bad_market.exit_code == 2 and "no bundled prices" in bad_market.output
+    bad_site = runner.invoke(app, ["dispatch", str(EXAMPLE), "--site", "Mars", "--prices",
+                                   str(DATA / "prices_hb_west_2024-08-19_21.csv")])
+    assert bad_site.exit_code == 2 and "no site named 'Mars'" in bad_site.output
+    missing = runner.invoke(app, ["dispatch", str(tmp_path / "none.toml")])
+    assert missing.exit_code == 2
+    bad_solver = runner.invoke(app, ["dispatch", str(EXAMPLE), "--solver", "cplex"])
+    assert bad_solver.exit_code == 2
+    toml = tmp_path / "tight.toml"
+    toml.write_text(EXAMPLE.read_text().replace("import_mw = 300.0", "import_mw = 20.0"))
+    tight = runner.invoke(app, ["dispatch", str(toml), "--prices",
+                                str(DATA / "prices_hb_west_2024-08-19_21.csv"),
+                                "--hashprice-usd-per-ph-day", "45"])
+    assert tight.exit_code == 2 and "firm AI load" in tight.output
+
+
+def test_cli_unreadable_price_file_is_bad_input(tmp_path: Path) -> None:
+    # A user's price file that cannot be parsed is bad input: exit 2, one line naming the
+    # file, the option and the first bad value (not an internal error, exit 1).
+    bad = tmp_path / "prices.csv"
+    bad.write_text("interval_start,price\nnotatime,12\n2024-01-01 00:15,13\n")
+    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(bad)])
+    assert res.exit_code == 2, res.output
+    assert f"{bad}: --prices: " in res.output and "'notatime'" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_side_file_problems_name_the_site_field_and_file(tmp_path: Path) -> None:
+    # The emissions file covers only the first hour of the prices: exit 2 (bad input),
+    # at the field's full path in the portfolio file, with that file's name.
+    toml = tmp_path / "two.toml"
+    toml.write_text(TOML)
+    prices = tmp_path / "prices.csv"
+    idx = pd.date_range("2024-08-19", periods=8, freq="h", tz="America/Chicago")
+    pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "price": np.arange(8.0)}).to_csv(prices, index=False)
+    pd.DataFrame({"interval_start": idx[:1].strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "tco2_per_mwh": [0.4]}).to_csv(tmp_path / "mef.csv", index=False)
+    res = CliRunner().invoke(app, ["dispatch", str(toml), "--site", "Beta", "--prices",
+                                   str(prices)])
+    assert res.exit_code == 2, res.output
+    assert f"error: {toml}: sites[1].dispatch.emissions_file: emissions factor series" in (
+        res.output.replace("\n", " ")
+    )
+    missing = CliRunner().invoke(app, ["dispatch", str(toml), "--site", "Gamma", "--prices",
+                                       str(prices)])
+    assert missing.exit_code == 2
+    assert "--site: no site named 'Gamma'" in missing.output
+
+
+def test_dispatch_cli_on_ny_site_with_bundled_nyiso(tmp_path: Path) -> None:
+    toml = tmp_path / "ny.toml"
+    toml.write_text(portfolio_toml(
+        "NY test",
+        site("Upstate", contract(30.0, "index", adder_usd_per_mwh=2.0, market="nyiso:WEST"),
+             machines("S19j Pro", 104.0, 3068.0, 5000), region="NYISO", capacity_mw=20.0),
+    ))
+    res = CliRunner().invoke(
+        app,
+        ["dispatch", str(toml), "--market", "nyiso:WEST:2019",
+         "--hashprice-usd-per-ph-day", "45", "--json"],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["intervals"] == 364 * 24
+    assert out["start"] == "2019-01-02 00:00:00-05:00"
+    assert out["net_margin_usd"] >= out["net_margin_always_on_usd"] - 1e-6

@@ -1,0 +1,84 @@
+"""Tests of ``hashpivot pivot`` and ``hashpivot deals`` (typer CLI); the engine's tests are
+in tests/engines/test_pivot.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tests.engines.test_pivot import BASE_TOML
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    from hashpivot.cli import pivot as cli_pivot
+
+    a = typer.Typer()
+    cli_pivot.register(a)
+    return a
+
+
+@pytest.fixture
+def toml_file(tmp_path: Path) -> Path:
+    p = tmp_path / "site.toml"
+    p.write_text(BASE_TOML)
+    return p
+
+
+def test_cli_pivot_json(app: typer.Typer, toml_file: Path) -> None:
+    res = CliRunner().invoke(
+        app, ["pivot", str(toml_file), "--json", "--convert-mw", "30", "--start", "2026-04"]
+    )
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert "convert_30mw_2026-04" in d["strategies"]
+    assert d["breakeven_lease_usd_per_kw_month"] > 0
+    assert d["strategies"]["keep_mining"]["irr_fraction"] is None
+
+
+def test_cli_pivot_table_and_out(app: typer.Typer, toml_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["pivot", str(toml_file), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "keep_mining" in res.stdout and "break-even lease" in res.stdout
+    for name in (
+        "cumulative_cash_flow.png",
+        "cumulative_cash_flow.html",
+        "tornado.png",
+        "tornado.html",
+        "summary.csv",
+        "tornado.csv",
+        "cash_flows_keep_mining.csv",
+    ):
+        assert (out / name).stat().st_size > 0
+    assert "cdn.plot.ly" not in (out / "tornado.html").read_text()[:5000]
+
+
+def test_cli_pivot_bad_input(app: typer.Typer, toml_file: Path) -> None:
+    res = CliRunner().invoke(app, ["pivot", str(toml_file), "--convert-mw", "500"])
+    assert res.exit_code == 2
+    assert "pivot.convert_mw" in res.output and str(toml_file) in res.output
+    res = CliRunner().invoke(
+        app, ["pivot", str(toml_file), "--convert-mw", "5", "--start", "2026-13"]
+    )
+    assert res.exit_code == 2
+    res = CliRunner().invoke(app, ["pivot", str(toml_file) + ".missing"])
+    assert res.exit_code == 2
+
+
+def test_cli_deals(app: typer.Typer) -> None:
+    res = CliRunner().invoke(app, ["deals", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    rows = {r["deal"]: r for r in d["deals"]}
+    assert rows["core_scientific_coreweave_initial"]["rate_usd_per_kw_month"] == pytest.approx(
+        121.53, abs=0.01
+    )
+    assert rows["iren_microsoft"]["kind"] == "gpu_cloud"
+    assert d["colocation_range"]["n_deals"] >= 5
+    res = CliRunner().invoke(app, ["deals"])
+    assert res.exit_code == 0 and "GPU" in res.stdout
