@@ -16,7 +16,7 @@ from hashpivot.terminal_value import (
     gordon_terminal_value_usd,
     value_at_horizon_of_flows_usd,
 )
-from tests.engines.test_pivot import BASE_TOML
+from tests.engines.pivot_inputs import BASE_TOML
 
 
 def test_gordon_closed_form() -> None:

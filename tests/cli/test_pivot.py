@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tests.engines.test_pivot import BASE_TOML
+from tests.engines.pivot_inputs import BASE_TOML
 
 
 @pytest.fixture(scope="module")

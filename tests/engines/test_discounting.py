@@ -13,7 +13,7 @@ from hashpivot.engines.pivot.discounting import hosting_fcf_usd, line_rates
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models import load_portfolio, parse_portfolio
 from hashpivot.models.risk import ScenarioSpec
-from tests.engines.test_pivot import BASE_TOML
+from tests.engines.pivot_inputs import BASE_TOML
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,6 @@ from hashpivot import finance
 from hashpivot.engines import pivot
 from hashpivot.engines.simulate import (
     SimulationConfig,
-    SimulationResult,
     corporate_cash_cost_usd_per_month,
     noncash_cost_usd_per_month,
     prepare,
@@ -21,75 +19,9 @@ from hashpivot.engines.simulate import (
     simulate,
 )
 from hashpivot.exceptions import InputError
-from hashpivot.models import CostItem, FleetEntry, Portfolio, PowerContract, Site
-from hashpivot.models.hosting import PivotSpec
+from hashpivot.models import CostItem
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
-from tests.scenarios.paths import FIXED_PARAMETERS
-
-ZERO_VOL = {
-    "btc_volatility_per_year": 0.0,
-    "hashrate_elasticity": 0.0,
-    "hashrate_volatility_per_year": 0.0,
-    "price_hashrate_correlation": 0.0,
-    "fees_lognormal_sigma": 0.0,
-    "power_volatility_per_year": 0.0,
-    "power_spike_probability_per_month": 0.0,
-}
-# fixed parameters (no calibration on history needed: fast tests)
-SET = {**FIXED_PARAMETERS, "power_calibrate_on": None}
-PIVOT = PivotSpec(
-    strategies=["convert_all", "phased"],
-    start="2026-01",
-    btc_price_usd=100_000.0,
-    network_hashrate_th_s=1.0e9,
-    fees_btc_per_block=0.03,
-    start_height=930_000,
-)
-
-
-def portfolio(
-    scenario: dict[str, Any] | None = None,
-    treasury: TreasurySpec | None = None,
-    kind: Literal["fixed", "index"] = "fixed",
-    power_usd_per_mwh: float = 40.0,
-) -> Portfolio:
-    """A one-site portfolio built from the public models (20 MW, 5,000 S21-class
-    machines, 40 USD/MWh fixed or an ERCOT index contract)."""
-    fleet = FleetEntry(
-        name="S21", count=5000, hashrate_th_s=200.0, efficiency_j_per_th=17.5,
-        power_w=3500.0, uptime_fraction=0.95, capex_usd_per_th=15.0, depreciation_years=4.0,
-    )
-    site = Site(
-        name="Rockdale", region="ERCOT", capacity_mw=20.0, power_overhead_factor=1.05,
-        pool_fee_fraction=0.015,
-        power_contract=PowerContract(
-            kind=kind, price_usd_per_mwh=power_usd_per_mwh, adder_usd_per_mwh=0.0,
-            market="ercot:HB_WEST" if kind == "index" else None,
-        ),
-        fleet=[fleet],
-        cost_items=[
-            CostItem(name="staff", category="site_opex", usd_per_year=2.4e6),
-            CostItem(name="sbc", category="stock_based_compensation", usd_per_year=1.2e6),
-        ],
-    )
-    return Portfolio(
-        name="test", sites=[site], pivot=PIVOT,
-        scenario=ScenarioSpec.model_validate(scenario if scenario is not None else SET),
-        treasury=treasury or TreasurySpec(btc_held=50, cash_usd=4e6, min_cash_usd=1e6),
-    )
-
-
-def _same(a: SimulationResult, b: SimulationResult) -> None:
-    assert a.strategy_names == b.strategy_names
-    for s in a.strategy_names:
-        np.testing.assert_array_equal(a.npv_usd[s], b.npv_usd[s])
-    for key, ta in a.treasury.items():
-        tb = b.treasury[key]
-        for f in ta.__dataclass_fields__:
-            np.testing.assert_array_equal(getattr(ta, f), getattr(tb, f), err_msg=f"{key} {f}")
-    np.testing.assert_array_equal(a.prob_reverse_margin_direct, b.prob_reverse_margin_direct)
-    for k in a.fan:
-        np.testing.assert_array_equal(a.fan[k], b.fan[k])
+from tests.engines.simulate_inputs import PIVOT, SET, ZERO_VOL, assert_same_result, portfolio
 
 
 def test_zero_volatility_equals_the_deterministic_pivot_model() -> None:
@@ -131,7 +63,7 @@ def test_threads_and_chunk_order_do_not_change_results() -> None:
                            policies=("sell_to_cover", "hold"))
     a = simulate(pf, cfg, threads=1)
     b = simulate(pf, cfg, threads=2)
-    _same(a, b)
+    assert_same_result(a, b)
     # chunk k only depends on its own seed: running chunks in reverse gives the same chunk
     run = prepare(pf, cfg)
     fwd = run_chunk(run.task, *run.chunks[2])
@@ -149,7 +81,7 @@ def test_dask_local_cluster_gives_identical_results() -> None:
     cfg = SimulationConfig(n_paths=600, horizon_months=36, seed=5, chunk_paths=150)
     local = simulate(pf, cfg)
     dist = simulate(pf, cfg, workers=2)
-    _same(local, dist)
+    assert_same_result(local, dist)
     assert dist.inputs["executor"] == "dask:LocalCluster(2)"
 
 

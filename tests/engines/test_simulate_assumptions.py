@@ -6,7 +6,7 @@ from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.engines.simulate.assumptions import PRE_TAX, resolved_assumptions
 from hashpivot.models.hosting import PivotSpec
 from hashpivot.models.risk import ScenarioSpec
-from tests.engines.test_simulate import SET, ZERO_VOL, portfolio
+from tests.engines.simulate_inputs import SET, ZERO_VOL, portfolio
 
 
 def _rows(inputs: dict[str, object]) -> dict[str, dict[str, object]]:

@@ -18,7 +18,7 @@ from hashpivot.engines.simulate import (
 from hashpivot.engines.simulate.chunk import FAN_PATHS_MAX, fan_rows
 from hashpivot.engines.simulate.stats import _quantiles
 from hashpivot.treasury_totals import TreasuryTotals
-from tests.engines.test_simulate import _same, portfolio
+from tests.engines.simulate_inputs import assert_same_result, portfolio
 
 
 def _run() -> tuple[PreparedRun, list[ChunkResult]]:
@@ -47,7 +47,7 @@ def test_any_arrival_order_gives_the_concatenation_of_the_chunks() -> None:
     for k in order:
         comb.add(results[k])
     shuffled = comb.result()
-    _same(ordered, shuffled)
+    assert_same_result(ordered, shuffled)
     # independent reference: what the chunks hold, concatenated in chunk order
     for i, s in enumerate(names):
         np.testing.assert_array_equal(
@@ -118,7 +118,7 @@ def test_dask_streaming_gives_the_local_result() -> None:
     pf = portfolio(kind="index")
     cfg = SimulationConfig(n_paths=700, horizon_months=24, seed=9, chunk_paths=100,
                            policies=("sell_to_cover", "hold"))
-    _same(simulate(pf, cfg, threads=2), simulate(pf, cfg, workers=2))
+    assert_same_result(simulate(pf, cfg, threads=2), simulate(pf, cfg, workers=2))
 
 
 def test_treasury_totals_plus_is_the_chunk_order_sum() -> None:

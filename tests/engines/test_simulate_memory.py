@@ -19,7 +19,7 @@ from hashpivot.engines.simulate.memory import (
     memory_limit,
 )
 from hashpivot.exceptions import InputError
-from tests.engines.test_simulate import portfolio
+from tests.engines.simulate_inputs import portfolio
 
 
 def test_per_path_bytes_are_the_arrays_the_run_keeps() -> None:

@@ -12,7 +12,7 @@ from hashpivot.engines.pivot import run_pivot
 from hashpivot.engines.simulate import SimulationConfig, SimulationResult, simulate
 from hashpivot.models import Portfolio, parse_portfolio
 from hashpivot.models.risk import ScenarioSpec
-from tests.engines.test_simulate import ZERO_VOL as ZERO_VOLATILITY
+from tests.engines.simulate_inputs import ZERO_VOL as ZERO_VOLATILITY
 
 EXAMPLE = (Path(__file__).parents[2] / "examples" / "pivot-200mw.toml").read_text()
 TAX = "\n[pivot.tax]\nincome_tax_rate = 0.21\n"

@@ -95,6 +95,22 @@ def add_key(client: Any, name: str = "test") -> str:
     return token
 
 
+def login(client: Any) -> str:
+    """Open a session with a one-time token; return the page's CSRF token."""
+    import re
+
+    from hashpivot.store import keys
+
+    with client.app.state.factory() as s, s.begin():
+        token = keys.create_login_token(s)
+    r = client.get(f"/login?token={token}", follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get("/portfolios/1").text
+    m = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+    assert m is not None
+    return m.group(1)
+
+
 @pytest.fixture
 def client(database: tuple[str, str | None]) -> Iterator[Any]:
     """A running service (job runner on) with an API key, on each database."""

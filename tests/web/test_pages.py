@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.conftest import make_client, wait_run
-from tests.web.test_security import _login
+from tests.web.conftest import login, make_client, wait_run
 
 
 def test_site_form_shows_errors_next_to_fields(sqlite_db: tuple[str, None]) -> None:
     with make_client(*sqlite_db, run_jobs=False) as c:
-        csrf = _login(c)
+        csrf = login(c)
         page = c.get("/portfolios/1/sites/0/edit").text
         assert "capacity_mw" in page and "[MW]" in page and "[USD/MWh]" in page
         form = {"csrf_token": csrf, "capacity_mw": "abc", "pool_fee_fraction": "0.5",
@@ -32,7 +31,7 @@ def test_site_form_shows_errors_next_to_fields(sqlite_db: tuple[str, None]) -> N
 
 def test_launch_runs_and_see_charts(sqlite_db: tuple[str, None]) -> None:
     with make_client(*sqlite_db) as c:
-        csrf = _login(c)
+        csrf = login(c)
         r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost",
                                                "btc_price_usd": "-3"})
         assert r.status_code == 422

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,18 +25,6 @@ def _cli(args: list[str], db_url: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "hashpivot", *args], env=env, capture_output=True, text=True,
         timeout=120,
     )
-
-
-def _login(client: Any) -> str:
-    """Open a session with a one-time token; return the page's CSRF token."""
-    with client.app.state.factory() as s, s.begin():
-        token = keys.create_login_token(s)
-    r = client.get(f"/login?token={token}", follow_redirects=False)
-    assert r.status_code == 303
-    page = client.get("/portfolios/1").text
-    m = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
-    assert m is not None
-    return m.group(1)
 
 
 def test_reads_and_writes_need_a_key_or_session(sqlite_db: tuple[str, None]) -> None:
