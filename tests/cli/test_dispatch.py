@@ -11,8 +11,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
-from tests.engines.test_dispatch import DATA, EXAMPLE, SUMMARY_KEYS
-from tests.engines.test_dispatch_resolve import TOML
+from tests.engines.dispatch_inputs import DATA, EXAMPLE, SUMMARY_KEYS, TWO_SITES_TOML
 from tests.portfolio_toml import contract, machines, portfolio_toml, site
 
 runner = CliRunner()
@@ -76,7 +75,7 @@ def test_side_file_problems_name_the_site_field_and_file(tmp_path: Path) -> None
     # The emissions file covers only the first hour of the prices: exit 2 (bad input),
     # at the field's full path in the portfolio file, with that file's name.
     toml = tmp_path / "two.toml"
-    toml.write_text(TOML)
+    toml.write_text(TWO_SITES_TOML)
     prices = tmp_path / "prices.csv"
     idx = pd.date_range("2024-08-19", periods=8, freq="h", tz="America/Chicago")
     pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -17,18 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.portfolio_toml import contract, machines, portfolio_toml, site, table
+from tests.engines.dispatch_inputs import TINY_SITE
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 PRICES = DATA / "power" / "prices_hb_west_2024-08-19_21.csv"
 
-TINY_SITE = portfolio_toml(
-    "tiny dispatch",
-    site("T", contract(35.0, "index", market="ercot:HB_WEST"),
-         machines("S21", 200.0, 3500.0, 1000),
-         dispatch=table(hashprice_usd_per_ph_day=45.0), region="ERCOT", capacity_mw=4.0),
-)
 LIMITS = {
     "lp": "[sites.dispatch.limits]\nramp_mw_per_interval = 1.0\n",
     "milp": "[sites.dispatch.limits]\nmin_up_intervals = 2\nmin_down_intervals = 2\n",

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
 from tests.cli.test_json_output import PRICES, ROOT
-from tests.cli.test_json_output import TINY_SITE as DISPATCH_SITE
+from tests.engines.dispatch_inputs import TINY_SITE as DISPATCH_SITE
 from tests.portfolio_toml import contract, portfolio_toml, site, table
 
 EX = ROOT / "examples"

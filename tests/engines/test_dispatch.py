@@ -24,15 +24,9 @@ from hashpivot.io import load_market_prices
 from hashpivot.models import parse_portfolio
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power import energy_balance_residual_mw
+from tests.engines.dispatch_inputs import DATA, EXAMPLE, SUMMARY_KEYS
 from tests.portfolio_toml import contract, machines, portfolio_toml, site, table
 
-DATA = Path(__file__).parents[1] / "data" / "power"
-EXAMPLE = Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml"
-#: the keys of a dispatch summary (``DispatchResult.summary()`` and ``dispatch --json``)
-SUMMARY_KEYS = ("mining_revenue_usd", "power_cost_usd", "resale_credits_usd", "dr_income_usd",
-                "curtailed_hours", "uptime_fraction", "energy_mwh", "emissions_tco2",
-                "net_margin_usd", "net_margin_always_on_usd", "objective_usd", "solver",
-                "solve_seconds")
 #: a TOML local date-time (no time zone) from its ISO text
 _at = dt.datetime.fromisoformat
 

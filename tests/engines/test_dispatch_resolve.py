@@ -21,24 +21,13 @@ from hashpivot.engines.dispatch.resolve import (
 from hashpivot.exceptions import InputError
 from hashpivot.models import find_site, parse_portfolio
 from hashpivot.models.dispatch import DispatchSpec
-from tests.portfolio_toml import contract, machines, portfolio_toml, site, table
-
-TOML = portfolio_toml(
-    "resolve",
-    site("Alpha", contract(40.0, "fixed", adder_usd_per_mwh=2.0),
-         machines("A", 200.0, 3500.0, 1000),
-         region="ERCOT", capacity_mw=30.0, power_overhead_factor=1.1),
-    site("Beta", contract(30.0, "index", market="ercot:HB_WEST"),
-         machines("B", 100.0, 3000.0, 100),
-         dispatch=table(hashprice_usd_per_ph_day=45.0, emissions_file="mef.csv"),
-         region="ATLANTIS", capacity_mw=10.0),
-)
+from tests.engines.dispatch_inputs import TWO_SITES_TOML
 
 INDEX = pd.date_range("2024-08-19", periods=8, freq="15min", tz="America/Chicago")
 
 
 def _sites() -> list:
-    return list(parse_portfolio(TOML, "<test>").sites)
+    return list(parse_portfolio(TWO_SITES_TOML, "<test>").sites)
 
 
 def test_tranches_by_hand() -> None:
