@@ -28,7 +28,7 @@ from hashpivot.cli.network import (
     network_from_options,
     warn_if_stale,
 )
-from hashpivot.cli.options import JsonFlag, check_out_dir, iso_day
+from hashpivot.cli.options import ChartsOutDir, JsonFlag, PortfolioFile, check_out_dir, iso_day
 from hashpivot.cli.output import print_json
 from hashpivot.cli.tables import fmt_number as _fmt
 from hashpivot.cli.tables import make_console
@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
     @app.command("cost")
     @handle_errors
     def cost_cmd(
-        site_file: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
+        site_file: PortfolioFile,
         date: NetworkDay = None,
         btc_price_usd: BtcPrice = None,
         difficulty: Difficulty = None,
@@ -151,12 +151,10 @@ def register(app: typer.Typer) -> None:
     @app.command("backtest")
     @handle_errors
     def backtest_cmd(
-        site_file: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
+        site_file: PortfolioFile,
         start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")],
         end: Annotated[str, typer.Option("--end", help="Last day, YYYY-MM-DD.")],
-        out: Annotated[
-            Path | None, typer.Option("--out", help="Folder for CSV, PNG and HTML.")
-        ] = None,
+        out: ChartsOutDir = None,
         as_json: JsonFlag = False,
     ) -> None:
         """Daily unit economics of the portfolio over a historical window."""

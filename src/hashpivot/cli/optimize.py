@@ -16,6 +16,7 @@ from hashpivot.cli.options import (
     DaskScheduler,
     DaskWorkers,
     JsonFlag,
+    PortfolioFile,
     Seed,
     check_out_dir,
     seed_and_cluster_problems,
@@ -146,7 +147,7 @@ def register(app: typer.Typer) -> None:
     @app.command("optimize", help=escape_brackets(_HELP))
     @handle_errors
     def optimize_cmd(
-        portfolio_toml: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
+        portfolio_toml: PortfolioFile,
         scenarios: Annotated[
             int, typer.Option("--scenarios", help="In-sample market scenarios.", min=1)
         ] = 200,

@@ -18,6 +18,17 @@ from hashpivot.exceptions import InputError, Problem
 #: Root of the mempool.space REST API: the default ``--base-url`` of the commands that fetch.
 MEMPOOL_API = "https://mempool.space/api"
 
+#: The portfolio TOML file a command reads (its first argument).
+PortfolioFile = Annotated[Path, typer.Argument(help="Portfolio TOML file.")]
+#: ``--site``: one site of the portfolio instead of every site.
+OnlySite = Annotated[
+    str | None, typer.Option("--site", help="Only this site (default: every site).")
+]
+#: ``--start``: the construction start month of the "convert" strategy.
+ConvertStart = Annotated[
+    str | None,
+    typer.Option("--start", help="Construction start of the convert strategy YYYY-MM."),
+]
 #: ``--json``: the one-object output of a command that prints text lines.
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 #: ``--json``: the one-object output of a command that prints a table.

@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from hashpivot.cli.errors import fail_input, handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
-from hashpivot.cli.options import JsonTableFlag, check_out_dir, iso_month
+from hashpivot.cli.options import ConvertStart, JsonTableFlag, OnlySite, check_out_dir, iso_month
 from hashpivot.cli.output import escape_brackets, fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.cli.tables import (
     compact_table,
@@ -191,13 +191,8 @@ def pivot_command(
             min=0.0,
         ),
     ] = None,
-    start: Annotated[
-        str | None,
-        typer.Option("--start", help="Construction start of --convert-mw, YYYY-MM."),
-    ] = None,
-    site: Annotated[
-        str | None, typer.Option("--site", help="Only this site (default: every site).")
-    ] = None,
+    start: ConvertStart = None,
+    site: OnlySite = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of tables.")
     ] = False,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
@@ -16,9 +15,12 @@ from hashpivot.cli.errors import handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
 from hashpivot.cli.options import (
     ChartsOutDir,
+    ConvertStart,
     DaskScheduler,
     DaskWorkers,
     JsonFlag,
+    OnlySite,
+    PortfolioFile,
     Seed,
     check_out_dir,
     check_simulate_options,
@@ -238,7 +240,7 @@ def register(app: typer.Typer) -> None:
     @app.command("simulate", help=_esc(_HELP))
     @handle_errors
     def simulate_cmd(
-        site_toml: Annotated[Path, typer.Argument(help="Portfolio TOML file.")],
+        site_toml: PortfolioFile,
         paths: Annotated[int, typer.Option("--paths", help="Number of paths.", min=1)] = 10_000,
         years: Annotated[
             float | None,
@@ -286,15 +288,12 @@ def register(app: typer.Typer) -> None:
                 help=_esc("Annual discount rate [fraction]; default [pivot].discount_rate."),
             ),
         ] = None,
-        site: Annotated[str | None, typer.Option("--site", help="Only this site.")] = None,
+        site: OnlySite = None,
         convert_mw: Annotated[
             float | None,
             typer.Option("--convert-mw", help=_esc("MW of the convert strategy [MW].")),
         ] = None,
-        start: Annotated[
-            str | None,
-            typer.Option("--start", help="Construction start of the convert strategy YYYY-MM."),
-        ] = None,
+        start: ConvertStart = None,
         price_model: Annotated[
             str | None,
             typer.Option(
