@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.cli.network import LiveFlag, NetworkDay
 from hashpivot.cli.options import MEMPOOL_API, JsonTableFlag, base_url_option, timeout_option
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import DataError, InputError, Problem
@@ -112,15 +113,8 @@ def asics_command(
 
 @handle_errors
 def network_command(
-    date: Annotated[
-        str | None,
-        typer.Option(
-            "--date", help="UTC day YYYY-MM-DD (from 2010-07-18; `hashpivot data status`)."
-        ),
-    ] = None,
-    live: Annotated[
-        bool, typer.Option("--live", help="Fetch the current state from mempool.space.")
-    ] = False,
+    date: NetworkDay = None,
+    live: LiveFlag = False,
     json_out: JsonTableFlag = False,
     base_url: Annotated[str, base_url_option(" (with --live)")] = MEMPOOL_API,
     timeout_s: Annotated[float, timeout_option("live request")] = 10.0,

@@ -1,6 +1,6 @@
 """Network conditions from the command line (``cost``, ``profit``): the options, their
 checks, and the conditions of a day of the daily history or of ``--live`` with the
-overrides applied."""
+overrides applied. ``hashpivot network`` shares the ``--date`` and ``--live`` options."""
 
 from __future__ import annotations
 

@@ -8,12 +8,10 @@ from typing import Annotated, Any
 import typer
 
 from hashpivot.cli.errors import handle_errors
-from hashpivot.cli.network import LiveFlag, NetworkDay
+from hashpivot.cli.network import CLI, LiveFlag, NetworkDay, check_positive
 from hashpivot.cli.options import JsonFlag
 from hashpivot.cli.output import print_json
 from hashpivot.exceptions import InputError, Problem
-
-CLI = "<command line>"
 
 _HELP = (
     "Per machine: revenue, power cost and profit [USD/day], BTC/day, the breakeven power "
@@ -21,14 +19,6 @@ _HELP = (
     "(default: the latest, bundled or fetched by `hashpivot data update`) or --live. "
     'Example: hashpivot profit "S21" "S21 XP" --power-price-usd-per-mwh 50'
 )
-
-
-def _positive(problems: list[Problem], flag: str, value: float | None, zero_ok: bool) -> None:
-    if value is None:
-        return
-    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
-        need = ">= 0" if zero_ok else "> 0"
-        problems.append(Problem(flag, f"must be a finite number {need} (got {value})", CLI))
 
 
 @handle_errors
@@ -60,9 +50,9 @@ def profit_command(
     from hashpivot.io import find_asic
 
     problems: list[Problem] = []
-    _positive(problems, "--power-price-usd-per-mwh", power_price_usd_per_mwh, zero_ok=True)
-    _positive(problems, "--machine-price-usd", machine_price_usd, zero_ok=True)
-    _positive(problems, "--machine-price-usd-per-th", machine_price_usd_per_th, zero_ok=True)
+    check_positive(problems, "power-price-usd-per-mwh", power_price_usd_per_mwh, zero_ok=True)
+    check_positive(problems, "machine-price-usd", machine_price_usd, zero_ok=True)
+    check_positive(problems, "machine-price-usd-per-th", machine_price_usd_per_th, zero_ok=True)
     if not (math.isfinite(pool_fee_fraction) and 0 <= pool_fee_fraction < 1):
         problems.append(
             Problem("--pool-fee-fraction", f"must be in [0, 1) (got {pool_fee_fraction})", CLI)
