@@ -26,7 +26,7 @@ from hashpivot.cli.options import (
     check_simulate_options,
     iso_month,
 )
-from hashpivot.cli.output import fmt_musd, fmt_num, fmt_pct, jsonable
+from hashpivot.cli.output import escape_brackets, fmt_musd, fmt_num, fmt_pct, jsonable
 from hashpivot.cli.tables import (
     compact_table,
     make_console,
@@ -52,11 +52,6 @@ _HELP = (
     "bundled history. The same --seed and --chunk-paths give identical results locally, "
     "with threads, or on Dask."
 )
-
-
-def _esc(text: str) -> str:
-    """Escape ``[`` so rich does not read ``[unit]`` as a markup tag in ``--help``."""
-    return text.replace("[", "\\[")
 
 
 JSON_KEYS: tuple[str, ...] = (
@@ -237,7 +232,7 @@ def _print(result: SimulationResult, console: Console) -> None:
 def register(app: typer.Typer) -> None:
     """Add ``simulate`` to the app."""
 
-    @app.command("simulate", help=_esc(_HELP))
+    @app.command("simulate", help=escape_brackets(_HELP))
     @handle_errors
     def simulate_cmd(
         site_toml: PortfolioFile,
@@ -246,7 +241,7 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option(
                 "--years",
-                help=_esc(
+                help=escape_brackets(
                     "Horizon [years] (whole months); default [pivot].horizon_years (15), "
                     "the horizon `pivot` uses."
                 ),
@@ -274,7 +269,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--policy",
-                help=_esc(
+                help=escape_brackets(
                     "Treasury policy: hold, sell_all, sell_to_cover, "
                     "min_cash, or 'all' (default: [treasury].policy first, then the "
                     "others for the forced-sales chart)."
@@ -285,19 +280,22 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option(
                 "--discount-rate",
-                help=_esc("Annual discount rate [fraction]; default [pivot].discount_rate."),
+                help=escape_brackets(
+                    "Annual discount rate [fraction]; default [pivot].discount_rate."
+                ),
             ),
         ] = None,
         site: OnlySite = None,
         convert_mw: Annotated[
             float | None,
-            typer.Option("--convert-mw", help=_esc("MW of the convert strategy [MW].")),
+            typer.Option("--convert-mw", help=escape_brackets("MW of the convert strategy [MW].")),
         ] = None,
         start: ConvertStart = None,
         price_model: Annotated[
             str | None,
             typer.Option(
-                "--price-model", help=_esc("Override [scenario].price_model: gbm or bootstrap.")
+                "--price-model",
+                help=escape_brackets("Override [scenario].price_model: gbm or bootstrap."),
             ),
         ] = None,
         max_memory_mib: Annotated[
@@ -305,7 +303,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--max-memory-mib",
                 envvar="HASHPIVOT_MAX_MEMORY_MIB",
-                help=_esc(
+                help=escape_brackets(
                     "Refuse a run whose memory estimate (printed before the run) exceeds "
                     "this [MiB]; default: the memory available now (MemAvailable)."
                 ),
