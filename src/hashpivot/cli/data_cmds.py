@@ -14,6 +14,7 @@ from rich.table import Table
 from hashpivot.cli.errors import fail_input, handle_errors
 from hashpivot.cli.network import LiveFlag, NetworkDay
 from hashpivot.cli.options import MEMPOOL_API, JsonTableFlag, base_url_option, timeout_option
+from hashpivot.cli.output import json_records
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import DataError, InputError, Problem
 
@@ -27,11 +28,6 @@ _NETWORK_HELP = (
     "--live: BTC price [USD], "
     "difficulty [-], fees and subsidy per block [BTC], hashrate [TH/s], block height."
 )
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    clean = df.astype(object).where(df.notna(), None)
-    return [{str(k): v for k, v in r.items()} for r in clean.to_dict("records")]
 
 
 def _short_source(source: str) -> str:
@@ -78,7 +74,7 @@ def asics_command(
             fail_input(f"no ASIC from {manufacturer!r}; manufacturers: {makers}", "--manufacturer")
         cat = cat[mask]
     if json_out:
-        _print_json({"count": len(cat), "asics": _records(cat)})
+        _print_json({"count": len(cat), "asics": json_records(cat)})
         return
     console = make_console()
     with_source = console.width >= 110  # the source column fits only a wide terminal

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from hashpivot.reports.serialize import dumps, jsonable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["dumps", "jsonable", "print_json"]
 
@@ -21,6 +24,13 @@ def print_json(obj: dict[str, Any], indent: int | None = 2) -> None:
     from hashpivot.cli.inputs import with_input_warnings
 
     typer.echo(dumps(with_input_warnings(obj), indent=indent))
+
+
+def json_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``df`` as ``--json`` records: one dict per row, column names as keys,
+    missing values (NaN, NaT) as None."""
+    clean = df.astype(object).where(df.notna(), None)
+    return [{str(k): v for k, v in r.items()} for r in clean.to_dict("records")]
 
 
 def escape_brackets(text: str) -> str:

@@ -15,7 +15,14 @@ from rich.markup import escape
 from hashpivot.cli.errors import fail_input, handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
 from hashpivot.cli.options import ConvertStart, JsonTableFlag, OnlySite, check_out_dir, iso_month
-from hashpivot.cli.output import escape_brackets, fmt_musd, fmt_num, fmt_pct, jsonable
+from hashpivot.cli.output import (
+    escape_brackets,
+    fmt_musd,
+    fmt_num,
+    fmt_pct,
+    json_records,
+    jsonable,
+)
 from hashpivot.cli.tables import (
     compact_table,
     make_console,
@@ -250,10 +257,9 @@ def deals_command(
     table_df = deals_table(load_hosting_deals())
     rng = deal_range(table_df)
     if json_out:
-        recs = table_df.astype(object).where(table_df.notna(), None).to_dict("records")
         payload = {
             "count": len(table_df),
-            "deals": recs,
+            "deals": json_records(table_df),
             "colocation_range": {
                 "rate_min_usd_per_kw_month": rng.rate_min_usd_per_kw_month,
                 "rate_max_usd_per_kw_month": rng.rate_max_usd_per_kw_month,
