@@ -9,13 +9,12 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from hashpivot.cli.errors import fail_input, handle_errors
 from hashpivot.cli.network import LiveFlag, NetworkDay
 from hashpivot.cli.options import MEMPOOL_API, JsonTableFlag, base_url_option, timeout_option
 from hashpivot.cli.output import json_records
-from hashpivot.cli.tables import compact_table, make_console
+from hashpivot.cli.tables import compact_table, make_console, quantity_table
 from hashpivot.exceptions import DataError, InputError, Problem
 
 _ASICS_HELP = (
@@ -143,10 +142,7 @@ def network_command(
     if json_out:
         _print_json({"network": payload})
         return
-    table = Table(title=f"Bitcoin network on {state.date.isoformat()}", title_justify="left")
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
+    table = quantity_table(f"Bitcoin network on {state.date.isoformat()}", title_justify="left")
     rows = (
         ("BTC price", f"{state.btc_price_usd:,.2f}", "USD/BTC"),
         ("difficulty", f"{state.difficulty:.6g}", "-"),

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from hashpivot.cli.cost_tables import print_cost
 from hashpivot.cli.errors import handle_errors
@@ -31,7 +30,7 @@ from hashpivot.cli.network import (
 from hashpivot.cli.options import ChartsOutDir, JsonFlag, PortfolioFile, check_out_dir, iso_day
 from hashpivot.cli.output import print_json
 from hashpivot.cli.tables import fmt_number as _fmt
-from hashpivot.cli.tables import make_console
+from hashpivot.cli.tables import make_console, quantity_table
 from hashpivot.exceptions import DataError, InputError, Problem
 
 
@@ -107,10 +106,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(out)
             return
-        t = Table(title="Hashprice", show_header=True)
-        t.add_column("quantity")
-        t.add_column("value", justify="right")
-        t.add_column("unit")
+        t = quantity_table("Hashprice", show_header=True)
         t.add_row("hashprice", f"{hp:,.2f}", "USD/PH/day")
         t.add_row("hash value", f"{hv:.6e}", "BTC/PH/day")
         t.add_row("block reward", f"{subsidy + fees_btc_per_block:.8f}", "BTC (subsidy + fees)")
@@ -189,10 +185,7 @@ def register(app: typer.Typer) -> None:
             print_json({"summary": result.summary, "files": [str(f) for f in files]})
             return
         s = result.summary
-        t = Table(title=f"Backtest {start} to {end} ({int(s['days'])} days)")
-        t.add_column("quantity")
-        t.add_column("value", justify="right")
-        t.add_column("unit")
+        t = quantity_table(f"Backtest {start} to {end} ({int(s['days'])} days)")
         t.add_row("BTC mined", _fmt(s["btc_mined"], 1), "BTC")
         t.add_row("revenue", _fmt(s["revenue_usd"] / 1e6, 1), "M USD")
         for view in ("direct", "total"):

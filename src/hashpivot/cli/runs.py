@@ -11,6 +11,9 @@ from hashpivot.cli.errors import fail_input, handle_errors
 
 runs_app = typer.Typer(help="Runs stored by `hashpivot serve`.", no_args_is_help=True)
 
+#: ``RUN_ID``: the id of a stored run (``runs list`` shows them).
+RunId = Annotated[int, typer.Argument(help="Run id.")]
+
 
 def _factory():  # type: ignore[no-untyped-def]
     from hashpivot.store.db import open_database
@@ -67,7 +70,7 @@ def list_runs(
 
 @runs_app.command("show")
 @handle_errors
-def show(run_id: Annotated[int, typer.Argument(help="Run id.")]) -> None:
+def show(run_id: RunId) -> None:
     """Print a run as one JSON object (inputs, provenance, results)."""
     from hashpivot.store.tables import RunRow
 
@@ -95,7 +98,7 @@ def show(run_id: Annotated[int, typer.Argument(help="Run id.")]) -> None:
 @runs_app.command("reproduce")
 @handle_errors
 def reproduce(
-    run_id: Annotated[int, typer.Argument(help="Run id.")],
+    run_id: RunId,
     as_json: Annotated[bool, typer.Option("--json", help="Print the reproduced results.")] = False,
 ) -> None:
     """Run a stored run again from its resolved inputs and compare with its results.

@@ -27,6 +27,7 @@ __all__ = [
     "hashrate_with_unit",
     "make_console",
     "print_strategy_table",
+    "quantity_table",
 ]
 
 
@@ -80,6 +81,24 @@ class _TitledTable(Table):
                 yield Text.from_markup(caption) if isinstance(caption, str) else caption
         finally:
             self.title, self.caption = title, caption
+
+
+def quantity_table(title: str, **kwargs: Any) -> Table:
+    """A bordered table of single values with the columns quantity, value (right-justified)
+    and unit; the caller adds the rows.
+
+    Parameters
+    ----------
+    title : str
+        Printed above.
+    **kwargs
+        Passed to :class:`rich.table.Table`.
+    """
+    table = Table(title=title, **kwargs)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    return table
 
 
 def _fits(console: Console, table: Table) -> bool:
