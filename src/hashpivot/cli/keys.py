@@ -12,22 +12,16 @@ keys_app = typer.Typer(help="API keys of `hashpivot serve` (Authorization: Beare
                        no_args_is_help=True)
 
 
-def _factory():  # type: ignore[no-untyped-def]
-    from hashpivot.store.db import open_database
-    from hashpivot.store.settings import get_settings
-
-    return open_database(get_settings().resolved_database_url())[1]
-
-
 @keys_app.command("create")
 @handle_errors
 def create(name: Annotated[str, typer.Argument(help="A label for the key.")]) -> None:
     """Create a key and print it once (only its SHA-256 is stored)."""
     from hashpivot.store import keys
+    from hashpivot.store.db import settings_sessions
 
     if not name.strip():
         fail_input("the key needs a name", "NAME")
-    with _factory()() as s, s.begin():
+    with settings_sessions()() as s, s.begin():
         row, token = keys.create_key(s, name.strip())
         key_id = row.id
     typer.echo(token)
@@ -39,8 +33,9 @@ def create(name: Annotated[str, typer.Argument(help="A label for the key.")]) ->
 def list_keys() -> None:
     """List keys: id, prefix, name, created, revoked."""
     from hashpivot.store import keys
+    from hashpivot.store.db import settings_sessions
 
-    with _factory()() as s:
+    with settings_sessions()() as s:
         for row in keys.list_keys(s):
             revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
             typer.echo(
@@ -53,8 +48,9 @@ def list_keys() -> None:
 def revoke(key_id: Annotated[int, typer.Argument(help="Key id (see `keys list`).")]) -> None:
     """Revoke a key (requests with it get 401 from then on)."""
     from hashpivot.store import keys
+    from hashpivot.store.db import settings_sessions
 
-    with _factory()() as s, s.begin():
+    with settings_sessions()() as s, s.begin():
         ok = keys.revoke_key(s, key_id)
     if not ok:
         fail_input(f"no active key {key_id}", "KEY_ID")

@@ -15,13 +15,6 @@ runs_app = typer.Typer(help="Runs stored by `hashpivot serve`.", no_args_is_help
 RunId = Annotated[int, typer.Argument(help="Run id.")]
 
 
-def _factory():  # type: ignore[no-untyped-def]
-    from hashpivot.store.db import open_database
-    from hashpivot.store.settings import get_settings
-
-    return open_database(get_settings().resolved_database_url())[1]
-
-
 #: Result keys that are wall-clock measurements, not numbers of the model.
 WALL_CLOCK_SUFFIXES = ("_seconds", "timings_s")
 
@@ -58,9 +51,10 @@ def list_runs(
     """List runs: id, kind, status, portfolio, created."""
     from sqlalchemy import select
 
+    from hashpivot.store.db import settings_sessions
     from hashpivot.store.tables import RunRow
 
-    with _factory()() as s:
+    with settings_sessions()() as s:
         for r in s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit)):
             typer.echo(
                 f"{r.id}\t{r.kind}\t{r.status}\tportfolio {r.portfolio_id}\t"
@@ -72,9 +66,10 @@ def list_runs(
 @handle_errors
 def show(run_id: RunId) -> None:
     """Print a run as one JSON object (inputs, provenance, results)."""
+    from hashpivot.store.db import settings_sessions
     from hashpivot.store.tables import RunRow
 
-    with _factory()() as s:
+    with settings_sessions()() as s:
         r = s.get(RunRow, run_id)
         if r is None:
             fail_input(f"no run {run_id}", "RUN_ID")
@@ -106,16 +101,18 @@ def reproduce(
     Exit 0 when every number is identical, 1 when anything differs (the differences and
     any change of package or data version are listed).
     """
+    from hashpivot.store.db import settings_sessions
     from hashpivot.store.runs import execute_run, provenance
     from hashpivot.store.tables import RunRow
 
-    with _factory()() as s:
+    with settings_sessions()() as s:
         r = s.get(RunRow, run_id)
     if r is None:
         fail_input(f"no run {run_id}", "RUN_ID")
     assert r is not None
     if r.status != "succeeded" or r.results is None or r.inputs is None:
         fail_input(f"run {run_id} is {r.status}: nothing to reproduce", "RUN_ID")
+    assert r.inputs is not None
     now = provenance()
     for line in diff_json(r.provenance or {}, now):
         typer.echo(f"note: provenance changed: {line}", err=True)

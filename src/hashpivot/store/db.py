@@ -76,3 +76,12 @@ def open_database(url: str, schema: str | None = None) -> tuple[Engine, sessionm
     engine = make_engine(url, schema)
     upgrade(engine)
     return engine, session_factory(engine)
+
+
+def settings_sessions() -> sessionmaker[Session]:
+    """Session factory of the settings' database (``HASHPIVOT_DATABASE_URL``, default a
+    SQLite file in the user data directory), migrated: what ``hashpivot keys`` and
+    ``hashpivot runs`` read and write."""
+    from hashpivot.store.settings import get_settings
+
+    return open_database(get_settings().resolved_database_url())[1]
