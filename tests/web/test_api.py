@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 
 from hashpivot.models import load_portfolio
 from hashpivot.store.portfolios import validate_document
-from tests.web.conftest import wait_run
+from tests.web.conftest import add_key, make_client, wait_run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -207,3 +208,26 @@ def test_market_endpoints(client: Any) -> None:
     assert client.get("/api/market/asics").json()["count"] > 20
     rules = client.get("/api/market/regulation").json()
     assert rules["count"] > 0 and {"rule_id", "effect", "source"} <= set(rules["rules"][0])
+
+
+def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
+    sqlite_db: tuple[str, None],
+) -> None:
+    # the service's memory limit (HASHPIVOT_MAX_MEMORY_MIB) is checked against the run's
+    # estimate before any chunk runs, as the CLI does; the run fails with the problem at
+    # `paths` of its parameters and says how many paths fit
+    with make_client(*sqlite_db, max_memory_mib=470) as c:
+        add_key(c)
+        pid = c.get("/api/portfolios").json()[1]["id"]
+        r = c.post("/api/runs", json={"kind": "simulate", "portfolio_id": pid,
+                                      "params": {"paths": 200_000, "chunk_paths": 1_000}})
+        assert r.status_code == 202, r.text
+        run = wait_run(c, r.json()["id"])
+    assert run["status"] == "failed" and run["message"] == "invalid input"
+    assert run["results"] is None
+    [problem] = run["problems"]
+    assert (problem["path"], problem["source"]) == ("paths", "<run parameters>")
+    m = re.search(r"more than the 470 MiB available \(HASHPIVOT_MAX_MEMORY_MIB\); at most about "
+                  r"([\d,]+) paths fit", problem["message"])
+    assert m is not None, problem["message"]
+    assert 0 < int(m.group(1).replace(",", "")) < 200_000

@@ -102,7 +102,8 @@ def reproduce(
     any change of package or data version are listed).
     """
     from hashpivot.store.db import settings_sessions
-    from hashpivot.store.runs import execute_run, provenance
+    from hashpivot.store.runs import RunContext, execute_run, provenance
+    from hashpivot.store.settings import get_settings
     from hashpivot.store.tables import RunRow
 
     with settings_sessions()() as s:
@@ -116,7 +117,7 @@ def reproduce(
     now = provenance()
     for line in diff_json(r.provenance or {}, now):
         typer.echo(f"note: provenance changed: {line}", err=True)
-    out = execute_run(r.inputs)
+    out = execute_run(r.inputs, RunContext(max_memory_mib=get_settings().max_memory_mib))
     fresh = json.loads(json.dumps(out.results))
     if as_json:
         typer.echo(json.dumps(fresh))

@@ -102,10 +102,21 @@ def _watch_server(server_pid: int) -> None:
 WORKER_NICENESS = 19
 
 
-def worker_main(url: str, schema: str | None, run_id: int, server_id: str, server_pid: int) -> None:
-    """Entry point of a worker process: execute one run and store what it produces."""
+def worker_main(
+    url: str,
+    schema: str | None,
+    run_id: int,
+    server_id: str,
+    server_pid: int,
+    max_memory_mib: float | None = None,
+) -> None:
+    """Entry point of a worker process: execute one run and store what it produces.
+
+    ``max_memory_mib`` is the service's ``HASHPIVOT_MAX_MEMORY_MIB`` (None: the memory
+    available when the run starts). [MiB]
+    """
     from hashpivot.store.db import make_engine, session_factory
-    from hashpivot.store.runs import execute_run
+    from hashpivot.store.runs import RunContext, execute_run
 
     threading.Thread(target=_watch_server, args=(server_pid,), daemon=True).start()
     # runs are batch work: below the server's priority, so reads stay responsive while
@@ -134,7 +145,7 @@ def worker_main(url: str, schema: str | None, run_id: int, server_id: str, serve
     with factory() as s:
         inputs = s.scalar(select(RunRow.inputs).where(RunRow.id == run_id))
     try:
-        out = execute_run(inputs or {}, progress)
+        out = execute_run(inputs or {}, RunContext(progress, max_memory_mib))
     except InputError as exc:
         write(
             status="failed",
@@ -185,11 +196,13 @@ class JobRunner:
         schema: str | None = None,
         workers: int = 2,
         poll_s: float = 0.25,
+        max_memory_mib: float | None = None,
     ) -> None:
         self.factory = factory
         self.url = url
         self.schema = schema
         self.workers = workers
+        self.max_memory_mib = max_memory_mib
         self.poll_s = poll_s
         self.server_id = uuid.uuid4().hex
         self._active: dict[int, _Active] = {}
@@ -297,7 +310,10 @@ class JobRunner:
                     continue
             proc = self._ctx.Process(
                 target=worker_main,
-                args=(self.url, self.schema, run_id, self.server_id, os.getpid()),
+                args=(
+                    self.url, self.schema, run_id, self.server_id, os.getpid(),
+                    self.max_memory_mib,
+                ),
                 daemon=True,
             )
             proc.start()

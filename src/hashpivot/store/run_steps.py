@@ -2,7 +2,7 @@
 
 ``_resolve_<kind>(portfolio, params)`` fills in what the engine would otherwise pick itself
 (network conditions of the latest day, the backtest window...) and returns the stored
-parameters; ``_execute_<kind>(portfolio, params, progress)`` calls the engine's public
+parameters; ``_execute_<kind>(portfolio, params, context)`` calls the engine's public
 entry point and returns a :class:`RunOutput`: the same JSON object as the CLI's ``--json``
 plus compact chart data. :data:`hashpivot.store.runs.RUN_KINDS` pairs them with the
 parameter models of :mod:`hashpivot.store.run_params`.
@@ -26,6 +26,29 @@ from hashpivot.store.run_params import PARAMS_SOURCE
 
 ProgressFn = Callable[[float, str], None]
 """``progress(fraction_done, message)``."""
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    """Report nothing."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunContext:
+    """Where a run executes: how it reports progress and how much memory it may use.
+
+    Not part of a run's inputs: the same inputs give the same results on any machine.
+
+    Attributes
+    ----------
+    progress : ProgressFn
+        ``progress(fraction_done, message)``.
+    max_memory_mib : float or None
+        A simulation whose memory estimate exceeds this is refused before it starts;
+        None: the memory available when it starts (``MemAvailable``). [MiB]
+    """
+
+    progress: ProgressFn = _no_progress
+    max_memory_mib: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,12 +101,12 @@ def _resolve_cost(portfolio: Portfolio, params: run_params.CostParams) -> dict[s
 
 
 def _execute_cost(
-    portfolio: Portfolio, params: run_params.CostParams, progress: ProgressFn
+    portfolio: Portfolio, params: run_params.CostParams, context: RunContext
 ) -> RunOutput:
     from hashpivot.engines.unit_economics import compute_unit_economics
 
     network = _network(params)
-    progress(0.1, "computing unit economics")
+    context.progress(0.1, "computing unit economics")
     result = compute_unit_economics(portfolio, network)
     out = jsonable(result.to_dict())
     return RunOutput(out, {"mw_split": mw_split(portfolio)})
@@ -126,11 +149,11 @@ def _resolve_backtest(portfolio: Portfolio, params: run_params.BacktestParams) -
 
 
 def _execute_backtest(
-    portfolio: Portfolio, params: run_params.BacktestParams, progress: ProgressFn
+    portfolio: Portfolio, params: run_params.BacktestParams, context: RunContext
 ) -> RunOutput:
     from hashpivot.engines.backtest import run_backtest
 
-    progress(0.1, "running the backtest")
+    context.progress(0.1, "running the backtest")
     assert params.start is not None and params.end is not None
     try:
         result = run_backtest(portfolio, params.start.isoformat(), params.end.isoformat())
@@ -158,11 +181,11 @@ def _resolve_identity(portfolio: Portfolio, params: BaseModel) -> dict[str, Any]
 
 
 def _execute_pivot(
-    portfolio: Portfolio, params: run_params.PivotParams, progress: ProgressFn
+    portfolio: Portfolio, params: run_params.PivotParams, context: RunContext
 ) -> RunOutput:
     from hashpivot.engines.pivot import run_pivot
 
-    progress(0.1, "valuing the strategies")
+    context.progress(0.1, "valuing the strategies")
     result = run_pivot(
         portfolio, site_name=params.site, convert_mw=params.convert_mw, start=params.start
     )
@@ -197,9 +220,10 @@ def _resolve_simulate(portfolio: Portfolio, params: run_params.SimulateParams) -
 
 
 def _execute_simulate(
-    portfolio: Portfolio, params: run_params.SimulateParams, progress: ProgressFn
+    portfolio: Portfolio, params: run_params.SimulateParams, context: RunContext
 ) -> RunOutput:
     from hashpivot.engines.simulate import FAN_QUANTILES, SimulationConfig, simulate
+    from hashpivot.engines.simulate.memory import MemoryEstimate, check_memory, memory_limit
     from hashpivot.models.risk import ScenarioSpec
 
     if params.price_model is not None:
@@ -220,9 +244,18 @@ def _execute_simulate(
     )
 
     def chunks(done: int, total: int) -> None:
-        progress(0.05 + 0.9 * done / max(total, 1), f"{done}/{total} chunks")
+        context.progress(0.05 + 0.9 * done / max(total, 1), f"{done}/{total} chunks")
 
-    result = simulate(portfolio, config, threads=1, progress=chunks, source=PARAMS_SOURCE)
+    limit_bytes, limit_source = memory_limit(context.max_memory_mib)
+    if context.max_memory_mib is not None:
+        limit_source = "HASHPIVOT_MAX_MEMORY_MIB"
+
+    def fits(estimate: MemoryEstimate) -> None:
+        check_memory(estimate, limit_bytes, limit_source, source=PARAMS_SOURCE)
+
+    result = simulate(
+        portfolio, config, threads=1, progress=chunks, on_estimate=fits, source=PARAMS_SOURCE
+    )
     charts = {
         "periods": [str(p) for p in result.periods],
         "quantiles": list(FAN_QUANTILES),
@@ -259,15 +292,15 @@ def _resolve_dispatch(portfolio: Portfolio, params: run_params.DispatchParams) -
 
 
 def _execute_dispatch(
-    portfolio: Portfolio, params: run_params.DispatchParams, progress: ProgressFn
+    portfolio: Portfolio, params: run_params.DispatchParams, context: RunContext
 ) -> RunOutput:
     from hashpivot.engines.dispatch import load_prices, run_dispatch
     from hashpivot.reports.dispatch import mining_heatmap_frame
 
     site = _site_of(portfolio, params.site)
-    progress(0.05, "loading prices")
+    context.progress(0.05, "loading prices")
     prices = load_prices(site, None, params.market)
-    progress(0.2, "dispatching")
+    context.progress(0.2, "dispatching")
     result = run_dispatch(
         site, prices, solver=params.solver, hashprice=params.hashprice_usd_per_ph_day
     )
@@ -292,7 +325,7 @@ def _resolve_optimize(portfolio: Portfolio, params: run_params.OptimizeParams) -
 
 
 def _execute_optimize(
-    portfolio: Portfolio, params: run_params.OptimizeParams, progress: ProgressFn
+    portfolio: Portfolio, params: run_params.OptimizeParams, context: RunContext
 ) -> RunOutput:
     from hashpivot.optimize import OptimizeConfig, optimize_plan
 
@@ -310,9 +343,9 @@ def _execute_optimize(
     )
 
     def chunks(done: int, total: int) -> None:
-        progress(0.05 + 0.6 * done / max(total, 1), f"scenario coefficients {done}/{total}")
+        context.progress(0.05 + 0.6 * done / max(total, 1), f"scenario coefficients {done}/{total}")
 
-    progress(0.02, "resolving the plan problem")
+    context.progress(0.02, "resolving the plan problem")
     result = optimize_plan(portfolio, config, progress=chunks, source=PARAMS_SOURCE)
     out = jsonable(result.to_json())
     charts = {

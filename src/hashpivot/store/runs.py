@@ -38,6 +38,7 @@ from hashpivot.store.run_params import (
 )
 from hashpivot.store.run_steps import (
     ProgressFn,
+    RunContext,
     RunOutput,
     _execute_backtest,
     _execute_cost,
@@ -55,7 +56,7 @@ from hashpivot.store.run_steps import (
 )
 
 Resolver = Callable[[Portfolio, Any], dict[str, Any]]
-Executor = Callable[[Portfolio, Any, ProgressFn], RunOutput]
+Executor = Callable[[Portfolio, Any, RunContext], RunOutput]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,14 +119,22 @@ def resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[str
     }
 
 
-def execute_run(inputs: dict[str, Any], progress: ProgressFn | None = None) -> RunOutput:
-    """Run an engine on resolved inputs (what workers and ``runs reproduce`` call)."""
+def execute_run(inputs: dict[str, Any], context: RunContext | None = None) -> RunOutput:
+    """Run an engine on resolved inputs (what workers and ``runs reproduce`` call).
+
+    Parameters
+    ----------
+    inputs : dict
+        A run's stored inputs (:func:`resolve_inputs`).
+    context : RunContext, optional
+        Progress callback and memory limit; default: no progress, the memory available.
+    """
     from hashpivot.store.portfolios import validate_document
 
     k = run_kind(str(inputs["kind"]))
     portfolio = validate_document(inputs["portfolio"], "<stored run inputs>")
     params = parse_params(k.name, inputs["params"])
-    return k.execute(portfolio, params, progress or (lambda f, m: None))
+    return k.execute(portfolio, params, context or RunContext())
 
 
 
@@ -137,6 +146,7 @@ __all__ = [
     "OptimizeParams",
     "PivotParams",
     "ProgressFn",
+    "RunContext",
     "RunKind",
     "RunOutput",
     "SimulateParams",

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     anonymous_read: bool = Field(False, description="Allow reads without a key or session.")
     max_request_bytes: int = Field(2_000_000, ge=1_000, description="Largest request body. [B]")
     workers: int = Field(2, ge=1, le=64, description="Runs executed at the same time.")
+    max_memory_mib: float | None = Field(
+        None,
+        gt=0,
+        description="Refuse a simulation run whose memory estimate exceeds this; default "
+        "the memory available when it starts (MemAvailable). [MiB]",
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins.")
     seed_examples: bool = Field(True, description="Seed the bundled examples into an empty DB.")
     key_cache_seconds: float = Field(

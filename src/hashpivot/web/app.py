@@ -151,7 +151,10 @@ def create_app(
                 portfolios.seed_examples(s)
         runner = None
         if run_jobs:
-            runner = JobRunner(factory, url, schema, workers=settings.workers)
+            runner = JobRunner(
+                factory, url, schema, workers=settings.workers,
+                max_memory_mib=settings.max_memory_mib,
+            )
             runner.start()
         else:
             fail_orphaned_runs(factory)

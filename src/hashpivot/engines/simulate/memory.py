@@ -235,7 +235,12 @@ def estimate_for_run(
     )
 
 
-def check_memory(estimate: MemoryEstimate, limit_bytes: int | None, limit_source: str) -> None:
+def check_memory(
+    estimate: MemoryEstimate,
+    limit_bytes: int | None,
+    limit_source: str,
+    source: str = "<command line>",
+) -> None:
     """Refuse a run whose estimate exceeds the memory it may use.
 
     Parameters
@@ -245,6 +250,9 @@ def check_memory(estimate: MemoryEstimate, limit_bytes: int | None, limit_source
         Memory the run may use; None: no check. [bytes]
     limit_source : str
         Where the limit comes from, for the message (e.g. ``MemAvailable``).
+    source : str
+        Where ``paths`` was given, for the problem (the CLI's command line, or a stored
+        run's parameters).
 
     Raises
     ------
@@ -267,7 +275,7 @@ def check_memory(estimate: MemoryEstimate, limit_bytes: int | None, limit_source
             f"of memory ({estimate.bytes_per_path} B per path + "
             f"{fmt_bytes(estimate.fixed_bytes + estimate.transient_bytes)}), more than the "
             f"{fmt_bytes(limit_bytes)} available ({limit_source}); {advice}",
-            "<command line>",
+            source,
         )
     )
 
