@@ -33,7 +33,9 @@ Fees = Annotated[
 NetworkDay = Annotated[
     str | None,
     typer.Option(
-        "--date", help="Network conditions of this UTC day, YYYY-MM-DD (bundled history)."
+        "--date",
+        help="Network conditions of this UTC day, YYYY-MM-DD: the daily history, from "
+        "2010-07-18 (`hashpivot data status` shows its last day).",
     ),
 ]
 LiveFlag = Annotated[
