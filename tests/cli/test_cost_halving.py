@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
 import json
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ from typer.testing import CliRunner
 from hashpivot.cli import economics
 from hashpivot.engines.backtest import run_backtest
 from hashpivot.models import load_portfolio
+from tests.cli.cli_inputs import raw_history_row
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "reverse-margin.toml"
@@ -22,15 +20,6 @@ EXAMPLE = ROOT / "examples" / "reverse-margin.toml"
 app = typer.Typer()
 economics.register(app)
 runner = CliRunner()
-
-
-def _raw_row(day: str) -> dict[str, str]:
-    """The day's row read straight from the bundled gzip with the csv module."""
-    raw = resources.files("hashpivot").joinpath("data", "btc_daily.csv.gz").read_bytes()
-    for row in csv.DictReader(gzip.decompress(raw).decode().splitlines()):
-        if row["date"] == day:
-            return row
-    raise AssertionError(day)
 
 
 def _hand_hashprice(row: dict[str, str]) -> float:
@@ -48,7 +37,7 @@ def test_cost_on_halving_day_blends_the_subsidy(day: str) -> None:
     res = runner.invoke(app, ["cost", str(EXAMPLE), "--date", day, "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    row = _raw_row(day)
+    row = raw_history_row(day)
     subsidy = float(row["subsidy_btc_per_block"])
     # a blend: strictly between the two eras' subsidies
     assert out["network"]["subsidy_btc"] == pytest.approx(subsidy, rel=1e-9)

@@ -13,10 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
-from tests.io.test_mempool import recorded_handler
-from tests.io.test_mempool_history import data_dir, transport
-
-__all__ = ["data_dir"]  # the fixture, shared with the io tests
+from tests.mempool_recordings import recorded_handler, transport
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "reverse-margin.toml")

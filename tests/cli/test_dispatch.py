@@ -11,7 +11,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
-from tests.engines.dispatch_inputs import DATA, EXAMPLE, SUMMARY_KEYS, TWO_SITES_TOML
+from tests.engines.dispatch_inputs import EXAMPLE, PRICES, SUMMARY_KEYS, TWO_SITES_TOML
 from tests.portfolio_toml import contract, machines, portfolio_toml, site
 
 runner = CliRunner()
@@ -19,7 +19,7 @@ runner = CliRunner()
 
 def test_cli_json_and_out(tmp_path: Path) -> None:
     res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices",
-                              str(DATA / "prices_hb_west_2024-08-19_21.csv"),
+                              str(PRICES),
                               "--hashprice-usd-per-ph-day", "45", "--json", "--out",
                               str(tmp_path)])
     assert res.exit_code == 0, res.output
@@ -37,16 +37,16 @@ def test_cli_json_and_out(tmp_path: Path) -> None:
 
 def test_cli_table_and_bad_input(tmp_path: Path) -> None:
     ok = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices",
-                             str(DATA / "prices_hb_west_2024-08-19_21.csv"),
+                             str(PRICES),
                              "--hashprice-usd-per-ph-day", "45"])
     assert ok.exit_code == 0 and "net margin, always on" in ok.stdout
     both = runner.invoke(app, ["dispatch", str(EXAMPLE), "--market", "ercot:HB_WEST:2024",
-                               "--prices", str(DATA / "prices_hb_west_2024-08-19_21.csv")])
+                               "--prices", str(PRICES)])
     assert both.exit_code == 2 and "not both" in both.output
     bad_market = runner.invoke(app, ["dispatch", str(EXAMPLE), "--market", "ercot:HB_WEST:1999"])
     assert bad_market.exit_code == 2 and "no bundled prices" in bad_market.output
     bad_site = runner.invoke(app, ["dispatch", str(EXAMPLE), "--site", "Mars", "--prices",
-                                   str(DATA / "prices_hb_west_2024-08-19_21.csv")])
+                                   str(PRICES)])
     assert bad_site.exit_code == 2 and "no site named 'Mars'" in bad_site.output
     missing = runner.invoke(app, ["dispatch", str(tmp_path / "none.toml")])
     assert missing.exit_code == 2
@@ -55,7 +55,7 @@ def test_cli_table_and_bad_input(tmp_path: Path) -> None:
     toml = tmp_path / "tight.toml"
     toml.write_text(EXAMPLE.read_text().replace("import_mw = 300.0", "import_mw = 20.0"))
     tight = runner.invoke(app, ["dispatch", str(toml), "--prices",
-                                str(DATA / "prices_hb_west_2024-08-19_21.csv"),
+                                str(PRICES),
                                 "--hashprice-usd-per-ph-day", "45"])
     assert tight.exit_code == 2 and "firm AI load" in tight.output
 

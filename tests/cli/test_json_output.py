@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.engines.dispatch_inputs import TINY_SITE
+from tests.cli.cli_inputs import optimize_portfolio_file
+from tests.engines.dispatch_inputs import PRICES, TINY_SITE
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-PRICES = DATA / "power" / "prices_hb_west_2024-08-19_21.csv"
 
 LIMITS = {
     "lp": "[sites.dispatch.limits]\nramp_mw_per_interval = 1.0\n",
@@ -89,9 +89,8 @@ def test_dispatch_json_is_one_document_for_every_solver(solver: str, tmp_path: P
 
 
 def test_optimize_json_is_one_document(tmp_path: Path) -> None:
-    from tests.cli.test_optimize import _write
-
-    args = ["optimize", _write(tmp_path), "--scenarios", "8", "--evpi-scenarios", "2", "--json"]
+    args = ["optimize", optimize_portfolio_file(tmp_path), "--scenarios", "8",
+            "--evpi-scenarios", "2", "--json"]
     res = _run(args, tmp_path)
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["status"] == "ok"

@@ -8,8 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
-
-from ..optimize.conftest import portfolio_text, site_toml
+from tests.cli.cli_inputs import optimize_portfolio_file
 
 runner = CliRunner()
 KEYS = (
@@ -20,15 +19,8 @@ KEYS = (
 )
 
 
-def _write(tmp_path: Path) -> str:
-    path = tmp_path / "pf.toml"
-    path.write_text(portfolio_text(site_toml("A", capacity=60.0), site_toml("B", lease=120.0),
-                                   years=8))
-    return str(path)
-
-
 def test_json_has_the_documented_keys_and_is_one_object(tmp_path: Path) -> None:
-    pf = _write(tmp_path)
+    pf = optimize_portfolio_file(tmp_path)
     args = ["optimize", pf, "--scenarios", "20", "--seed", "7", "--evpi-scenarios", "3",
             "--json"]
     res = runner.invoke(app, args)
@@ -43,7 +35,7 @@ def test_json_has_the_documented_keys_and_is_one_object(tmp_path: Path) -> None:
 
 
 def test_tables_files_and_bad_input(tmp_path: Path) -> None:
-    pf = _write(tmp_path)
+    pf = optimize_portfolio_file(tmp_path)
     res = runner.invoke(app, ["optimize", pf, "--scenarios", "10", "--evpi-scenarios", "2",
                               "--out", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output

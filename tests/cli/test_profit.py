@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
-from tests.cli.test_cost_halving import _raw_row
+from tests.cli.cli_inputs import raw_history_row
 
 runner = CliRunner()
 
@@ -31,7 +31,7 @@ def test_s21_at_50_usd_per_mwh_by_hand() -> None:
     )
     assert res.exit_code == 0, res.output
     m = json.loads(res.stdout)["machines"][0]
-    row = _raw_row(day)
+    row = raw_history_row(day)
     # 200 TH/s = 2e14 H/s finds 2e14 * 86,400 / (difficulty * 2^32) blocks a day
     blocks_per_day = 2e14 * 86_400 / (float(row["difficulty"]) * 2**32)
     btc = blocks_per_day * (float(row["subsidy_btc_per_block"]) + float(row["fees_btc_per_block"]))

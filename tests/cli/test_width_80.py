@@ -15,11 +15,11 @@ import pytest
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
-from tests.cli.test_json_output import PRICES, ROOT
+from tests.engines.dispatch_inputs import PRICES
 from tests.engines.dispatch_inputs import TINY_SITE as DISPATCH_SITE
 from tests.portfolio_toml import contract, portfolio_toml, site, table
 
-EX = ROOT / "examples"
+EX = Path(__file__).resolve().parents[2] / "examples"
 
 ONE_S21 = portfolio_toml(
     "one S21",

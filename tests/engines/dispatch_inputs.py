@@ -1,5 +1,5 @@
 """Inputs shared by the dispatch tests (engine, resolve steps, CLI): the example and the
-recorded price file's folder, the keys of a summary, a two-site portfolio whose second
+recorded price file and its folder, the keys of a summary, a two-site portfolio whose second
 site names an emissions file, and a tiny one-site dispatch portfolio."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from tests.portfolio_toml import contract, machines, portfolio_toml, site, table
 
 DATA = Path(__file__).parents[1] / "data" / "power"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml"
+#: three days of recorded ERCOT HB_WEST 15-minute prices (2024-08-19 .. 21)
+PRICES = DATA / "prices_hb_west_2024-08-19_21.csv"
 #: the keys of a dispatch summary (``DispatchResult.summary()`` and ``dispatch --json``)
 SUMMARY_KEYS = ("mining_revenue_usd", "power_cost_usd", "resale_credits_usd", "dr_income_usd",
                 "curtailed_hours", "uptime_fraction", "energy_mwh", "emissions_tco2",

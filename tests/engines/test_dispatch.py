@@ -24,7 +24,7 @@ from hashpivot.io import load_market_prices
 from hashpivot.models import parse_portfolio
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power import energy_balance_residual_mw
-from tests.engines.dispatch_inputs import DATA, EXAMPLE, SUMMARY_KEYS
+from tests.engines.dispatch_inputs import EXAMPLE, PRICES, SUMMARY_KEYS
 from tests.portfolio_toml import contract, machines, portfolio_toml, site, table
 
 #: a TOML local date-time (no time zone) from its ISO text
@@ -55,7 +55,7 @@ def _site(region: str = "ERCOT") -> object:
 
 @pytest.fixture(scope="module")
 def prices() -> pd.Series:
-    return load_prices(_site(), DATA / "prices_hb_west_2024-08-19_21.csv")
+    return load_prices(_site(), PRICES)
 
 
 def test_tranches_from_site_units() -> None:
@@ -167,13 +167,13 @@ def test_renewable_profiles(tmp_path: Path, prices: pd.Series) -> None:
 
 
 def test_run_dispatch_file_example_with_price_file() -> None:
-    r = run_dispatch_file(EXAMPLE, prices_file=DATA / "prices_hb_west_2024-08-19_21.csv",
+    r = run_dispatch_file(EXAMPLE, prices_file=PRICES,
                           hashprice=45.0)
     s = r.summary()
     assert s["site"] == "West Texas" and s["solver"] == "fast"
     assert s["dr_event_intervals"] == 12  # 16:00-19:00 on 2024-08-20
     assert math.isfinite(s["emissions_tco2"])
-    lp = run_dispatch_file(EXAMPLE, prices_file=DATA / "prices_hb_west_2024-08-19_21.csv",
+    lp = run_dispatch_file(EXAMPLE, prices_file=PRICES,
                            hashprice=45.0, solver="lp")
     # same problem, two solvers: same objective (HiGHS tolerance 1e-7 relative)
     assert lp.objective_usd == pytest.approx(r.objective_usd, rel=1e-6)

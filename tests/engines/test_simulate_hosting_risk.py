@@ -11,7 +11,7 @@ import pytest
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
 from tests.engines.simulate_inputs import SET, ZERO_VOL, portfolio
-from tests.hosting.test_risk import NO_SPREAD
+from tests.hosting.risk_inputs import NO_SPREAD
 
 CFG = SimulationConfig(n_paths=60, horizon_months=120, seed=11, chunk_paths=25)
 

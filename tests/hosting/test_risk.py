@@ -16,13 +16,7 @@ from hashpivot.hosting.risk import (
     path_hosting_cash_flows,
 )
 from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
-
-NO_SPREAD = HostingRiskSpec(
-    construction_delay_fraction_mean=0.0, construction_delay_fraction_sd=0.0,
-    capex_overrun_fraction_mean=0.0, capex_overrun_fraction_sd=0.0,
-    lease_up_delay_months_mean=0.0, lease_up_delay_months_sd=0.0,
-    tenant_default="expected",
-)
+from tests.hosting.risk_inputs import NO_SPREAD
 
 
 def test_distributions_by_hand() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,40 +17,14 @@ import pytest
 from hashpivot.exceptions import FetchError
 from hashpivot.io import NetworkState
 from hashpivot.io import mempool as M  # noqa: N812
+from tests.mempool_recordings import MEMPOOL_DATA as DATA
+from tests.mempool_recordings import recorded_handler
 
-DATA = Path(__file__).parents[1] / "data" / "mempool"
 BASE = "https://mempool.example/api"
-
-ROUTES = {
-    "/api/blocks/tip/height": "tip_height.json",
-    "/api/v1/mining/hashrate/3d": "hashrate_3d.json",
-    "/api/v1/blocks": "blocks.json",
-    "/api/v1/blocks/916517": "blocks_916517.json",
-    "/api/v1/prices": "prices.json",
-}
 
 
 def load(name: str) -> Any:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
-
-
-def recorded_handler(
-    overrides: dict[str, Callable[[httpx.Request], httpx.Response]] | None = None,
-    seen: list[str] | None = None,
-) -> Callable[[httpx.Request], httpx.Response]:
-    def handler(request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        if seen is not None:
-            seen.append(path)
-        if overrides and path in overrides:
-            return overrides[path](request)
-        if path not in ROUTES:
-            return httpx.Response(404, text="Not found")
-        body = (DATA / ROUTES[path]).read_bytes()
-        ctype = "text/plain" if path.endswith("/height") else "application/json"
-        return httpx.Response(200, content=body, headers={"content-type": ctype})
-
-    return handler
 
 
 def client_for(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.Client:

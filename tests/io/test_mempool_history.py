@@ -23,46 +23,10 @@ from hashpivot.io.chain_history import (
 )
 from hashpivot.io.update import update_history
 from hashpivot.io.user_data import latest_day, staleness_warning, status
+from tests.mempool_recordings import MEMPOOL_DATA as FIX
+from tests.mempool_recordings import transport
 
-FIX = Path(__file__).parents[1] / "data" / "mempool"
 D1, D2 = 142_342_602_928_674.9, 150_000_000_000_000.0
-
-
-def transport(folder: str, calls: list[str] | None = None) -> httpx.MockTransport:
-    """Answer the four endpoints from the recorded files of ``folder``."""
-    root = FIX / folder
-
-    def load(name: str) -> Any:
-        return json.loads((root / name).read_text())
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        if calls is not None:
-            calls.append(path)
-        if path.endswith("/v1/mining/difficulty-adjustments"):
-            return httpx.Response(200, json=load("difficulty_adjustments.json"))
-        if path.endswith("/v1/mining/blocks/fees/all"):
-            return httpx.Response(200, json=load("blocks_fees_all.json"))
-        if path.endswith("/v1/historical-price"):
-            assert request.url.params["currency"] == "USD"
-            return httpx.Response(200, json=load("historical_price.json"))
-        if "/v1/mining/blocks/timestamp/" in path:
-            ts = path.rsplit("/", 1)[1]
-            blocks = load("blocks_timestamp.json")
-            if ts in blocks:
-                return httpx.Response(200, json=blocks[ts])
-            return httpx.Response(404, text="Block not found")
-        return httpx.Response(404, text="not found")
-
-    return httpx.MockTransport(handler)
-
-
-@pytest.fixture()
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HASHPIVOT_DATA_DIR", str(tmp_path))
-    bundled.clear_caches()
-    yield tmp_path
-    bundled.clear_caches()
 
 
 def test_parsers_on_recorded_payloads() -> None:
