@@ -322,8 +322,8 @@ def register(app: typer.Typer) -> None:
         )
 
         from hashpivot.engines.simulate import SimulationConfig, simulate
+        from hashpivot.engines.simulate.config import horizon_months_for, with_price_model
         from hashpivot.engines.simulate.memory import MemoryEstimate, check_memory, memory_limit
-        from hashpivot.models.risk import ScenarioSpec
         from hashpivot.treasury import policy_order
 
         check_simulate_options(seed, years, scheduler, workers, discount_rate, convert_mw)
@@ -333,18 +333,14 @@ def register(app: typer.Typer) -> None:
         portfolio = load_site_file(site_toml)
         with options_for({"policy": "--policy"}):
             policies = policy_order(portfolio.treasury, policy)
-        if price_model is not None:
-            if price_model not in ("gbm", "bootstrap"):
-                raise InputError(
-                    [Problem("--price-model", "must be gbm or bootstrap", "<command line>")]
-                )
-            spec = portfolio.scenario or ScenarioSpec()
-            portfolio = portfolio.model_copy(
-                update={"scenario": spec.model_copy(update={"price_model": price_model})}
+        if price_model not in (None, "gbm", "bootstrap"):
+            raise InputError(
+                [Problem("--price-model", "must be gbm or bootstrap", "<command line>")]
             )
+        portfolio = with_price_model(portfolio, price_model)
         config = SimulationConfig(
             n_paths=paths,
-            horizon_months=None if years is None else max(1, round(years * 12)),
+            horizon_months=horizon_months_for(years),
             seed=seed,
             chunk_paths=chunk_paths,
             discount_rate=discount_rate,

@@ -223,17 +223,13 @@ def _execute_simulate(
     portfolio: Portfolio, params: run_params.SimulateParams, context: RunContext
 ) -> RunOutput:
     from hashpivot.engines.simulate import FAN_QUANTILES, SimulationConfig, simulate
+    from hashpivot.engines.simulate.config import horizon_months_for, with_price_model
     from hashpivot.engines.simulate.memory import MemoryEstimate, check_memory, memory_limit
-    from hashpivot.models.risk import ScenarioSpec
 
-    if params.price_model is not None:
-        spec = portfolio.scenario or ScenarioSpec()
-        portfolio = portfolio.model_copy(
-            update={"scenario": spec.model_copy(update={"price_model": params.price_model})}
-        )
+    portfolio = with_price_model(portfolio, params.price_model)
     config = SimulationConfig(
         n_paths=params.paths,
-        horizon_months=None if params.years is None else max(1, round(params.years * 12)),
+        horizon_months=horizon_months_for(params.years),
         seed=params.seed,
         chunk_paths=params.chunk_paths,
         discount_rate=params.discount_rate,

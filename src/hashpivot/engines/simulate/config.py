@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from hashpivot.exceptions import Problem
 from hashpivot.treasury import POLICIES
+from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
@@ -85,3 +86,23 @@ class SimulationConfig:
         spec = portfolio.pivot
         years = spec.horizon_years if spec is not None else DEFAULT_HORIZON_YEARS
         return int(years) * 12
+
+
+def horizon_months_for(years: float | None) -> int | None:
+    """Months simulated for a horizon given in years (the CLI's ``--years``, a stored run's
+    ``years``): rounded to whole months, at least one; None (the pivot model's horizon)
+    stays None. [month]"""
+    return None if years is None else max(1, round(years * MONTHS_PER_YEAR))
+
+
+def with_price_model(portfolio: Portfolio, price_model: str | None) -> Portfolio:
+    """The portfolio with ``[scenario].price_model`` set to ``price_model`` (``"gbm"`` or
+    ``"bootstrap"``, checked by the caller); the same portfolio when None."""
+    from hashpivot.models.risk import ScenarioSpec
+
+    if price_model is None:
+        return portfolio
+    spec = portfolio.scenario or ScenarioSpec()
+    return portfolio.model_copy(
+        update={"scenario": spec.model_copy(update={"price_model": price_model})}
+    )
