@@ -109,6 +109,7 @@ def test_version_and_help_start_without_pandas(tmp_path: Path) -> None:
         "except SystemExit:\n"
         "    pass\n"
         "print('PANDAS' if 'pandas' in sys.modules else 'NO-PANDAS', file=sys.stderr)\n"
+        "print('RICH' if 'rich' in sys.modules else 'NO-RICH', file=sys.stderr)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     for args in (["--help"], ["--version"], ["hashprice", "--btc-price-usd", "1e5",
@@ -116,4 +117,7 @@ def test_version_and_help_start_without_pandas(tmp_path: Path) -> None:
         out = subprocess.run(
             [sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env
         )
-        assert out.stderr.strip().endswith("NO-PANDAS"), (args, out.stderr[-300:])
+        lines = out.stderr.strip().splitlines()
+        assert lines[-2] == "NO-PANDAS", (args, out.stderr[-300:])
+        if args[0] == "hashprice":  # a --json answer prints no table: rich is not imported
+            assert lines[-1] == "NO-RICH", out.stderr[-300:]

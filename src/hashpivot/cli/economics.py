@@ -1,7 +1,8 @@
 """Commands of the foundation: ``cost``, ``hashprice`` and ``backtest``.
 
 The network options and their checks are :mod:`hashpivot.cli.network`; the tables of
-``cost`` are :mod:`hashpivot.cli.cost_tables`.
+``cost`` are :mod:`hashpivot.cli.cost_tables`. The table modules (and rich) are imported
+only when a command prints a table, so ``hashprice --json`` starts without them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from hashpivot.cli.cost_tables import print_cost
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.inputs import load_site_file
 from hashpivot.cli.network import (
@@ -29,8 +29,6 @@ from hashpivot.cli.network import (
 )
 from hashpivot.cli.options import ChartsOutDir, JsonFlag, PortfolioFile, check_out_dir, iso_day
 from hashpivot.cli.output import print_json
-from hashpivot.cli.tables import fmt_number as _fmt
-from hashpivot.cli.tables import make_console, quantity_table
 from hashpivot.exceptions import DataError, InputError, Problem
 
 
@@ -106,6 +104,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(out)
             return
+        from hashpivot.cli.tables import make_console, quantity_table
+
         t = quantity_table("Hashprice", show_header=True)
         t.add_row("hashprice", f"{hp:,.2f}", "USD/PH/day")
         t.add_row("hash value", f"{hv:.6e}", "BTC/PH/day")
@@ -141,6 +141,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result.to_dict())
         else:
+            from hashpivot.cli.cost_tables import print_cost
+
             print_cost(result)
         warn_if_stale(date, live)
 
@@ -184,6 +186,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json({"summary": result.summary, "files": [str(f) for f in files]})
             return
+        from hashpivot.cli.tables import fmt_number as _fmt
+        from hashpivot.cli.tables import make_console, quantity_table
+
         s = result.summary
         t = quantity_table(f"Backtest {start} to {end} ({int(s['days'])} days)")
         t.add_row("BTC mined", _fmt(s["btc_mined"], 1), "BTC")

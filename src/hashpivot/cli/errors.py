@@ -6,12 +6,14 @@ import functools
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
 from hashpivot.exceptions import HashpivotError, InputError, Problem
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -19,13 +21,19 @@ R = TypeVar("R")
 EXIT_INPUT = 2
 EXIT_FAILURE = 1
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+@functools.cache
+def err_console() -> Console:
+    """The stderr console of ``error:`` and ``warning:`` lines, made on first use (a
+    command that prints neither, such as ``hashprice --json``, never imports rich)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_input_error(exc: InputError) -> None:
     """Print every problem of an :class:`InputError` on its own line to stderr."""
     for problem in exc.problems:
-        err_console.print(f"error: {problem}", markup=False)
+        err_console().print(f"error: {problem}", markup=False)
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -49,7 +57,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             report_input_error(exc)
             raise typer.Exit(EXIT_INPUT) from None
         except HashpivotError as exc:
-            err_console.print(f"error: {exc}", markup=False)
+            err_console().print(f"error: {exc}", markup=False)
             raise typer.Exit(EXIT_FAILURE) from None
         except (KeyboardInterrupt, SystemExit):
             raise
@@ -58,7 +66,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
             if os.environ.get("HASHPIVOT_DEBUG"):
                 raise
-            err_console.print(
+            err_console().print(
                 f"internal error: {type(exc).__name__}: {exc} "
                 "(set HASHPIVOT_DEBUG=1 for the traceback)",
                 markup=False,

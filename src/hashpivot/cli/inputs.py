@@ -32,7 +32,7 @@ def warn(message: str) -> None:
     from hashpivot.cli.errors import err_console
 
     PENDING_WARNINGS.append(message)
-    err_console.print(f"warning: {message}", markup=False)
+    err_console().print(f"warning: {message}", markup=False)
 
 
 def load_site_file(path: str | Path) -> Portfolio:
