@@ -100,6 +100,12 @@ def test_check_memory_refuses_with_the_figures() -> None:
     with pytest.raises(InputError) as info:
         check_memory(est, 1, "`max_memory_mib`")  # not even the fixed part fits
     assert info.value.problems[0].message.endswith("lower `chunk_paths` or `threads`")
+    with pytest.raises(InputError) as info:  # a stored run: its parameters, no threads
+        check_memory(est, 1, "HASHPIVOT_MAX_MEMORY_MIB", source="<run parameters>",
+                     fixed_settings=("chunk_paths",))
+    (problem,) = info.value.problems
+    assert problem.source == "<run parameters>"
+    assert problem.message.endswith("fits: lower `chunk_paths`")
 
 
 def test_memory_limit_and_available_memory() -> None:

@@ -247,7 +247,10 @@ def _execute_simulate(
         limit_source = "HASHPIVOT_MAX_MEMORY_MIB"
 
     def fits(estimate: MemoryEstimate) -> None:
-        check_memory(estimate, limit_bytes, limit_source, source=PARAMS_SOURCE)
+        check_memory(
+            estimate, limit_bytes, limit_source, source=PARAMS_SOURCE,
+            fixed_settings=("chunk_paths",),  # one thread per run: no `threads` to lower
+        )
 
     result = simulate(
         portfolio, config, threads=1, progress=chunks, on_estimate=fits, source=PARAMS_SOURCE

@@ -240,6 +240,7 @@ def check_memory(
     limit_bytes: int | None,
     limit_source: str,
     source: str = "<command line>",
+    fixed_settings: tuple[str, ...] = ("chunk_paths", "threads"),
 ) -> None:
     """Refuse a run whose estimate exceeds the memory it may use.
 
@@ -253,6 +254,9 @@ def check_memory(
     source : str
         Where ``paths`` was given, for the problem (the CLI's command line, or a stored
         run's parameters).
+    fixed_settings : tuple of str
+        The settings that shrink the part that does not grow with paths, named when not
+        even that part fits (a stored run has no ``threads``).
 
     Raises
     ------
@@ -265,8 +269,8 @@ def check_memory(
     advice = (
         f"at most about {fit:,} paths fit with these settings"
         if fit > 0
-        else "not even the part that does not grow with paths fits: lower `chunk_paths` or "
-        "`threads`"
+        else "not even the part that does not grow with paths fits: lower "
+        + " or ".join(f"`{name}`" for name in fixed_settings)
     )
     raise InputError(
         Problem(
