@@ -21,6 +21,7 @@ R = TypeVar("R")
 EXIT_INPUT = 2
 EXIT_FAILURE = 1
 
+
 @functools.cache
 def err_console() -> Console:
     """The stderr console of ``error:`` and ``warning:`` lines, made on first use (a
