@@ -215,7 +215,9 @@ def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
 ) -> None:
     # the service's memory limit (HASHPIVOT_MAX_MEMORY_MIB) is checked against the run's
     # estimate before any chunk runs, as the CLI does; the run fails with the problem at
-    # `paths` of its parameters and says how many paths fit
+    # `paths` of its parameters and says how many paths fit. 470 MiB sits just above the
+    # estimate's fixed part for this example (457 MiB with chunks of 1,000 paths, one
+    # thread; memory.py's constants), so some but not all of the 200,000 paths fit.
     with make_client(*sqlite_db, max_memory_mib=470) as c:
         add_key(c)
         pid = c.get("/api/portfolios").json()[1]["id"]
