@@ -110,6 +110,9 @@ def test_check_memory_refuses_with_the_figures() -> None:
 
 def test_memory_limit_and_available_memory() -> None:
     assert memory_limit(512) == (512 * MIB, "`max_memory_mib`")
+    assert memory_limit(512, setting="HASHPIVOT_MAX_MEMORY_MIB") == (
+        512 * MIB, "HASHPIVOT_MAX_MEMORY_MIB"
+    )
     avail = available_memory_bytes()
     if Path("/proc/meminfo").exists():
         assert avail is not None and avail > 0

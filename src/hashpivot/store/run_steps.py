@@ -242,9 +242,9 @@ def _execute_simulate(
     def chunks(done: int, total: int) -> None:
         context.progress(0.05 + 0.9 * done / max(total, 1), f"{done}/{total} chunks")
 
-    limit_bytes, limit_source = memory_limit(context.max_memory_mib)
-    if context.max_memory_mib is not None:
-        limit_source = "HASHPIVOT_MAX_MEMORY_MIB"
+    limit_bytes, limit_source = memory_limit(
+        context.max_memory_mib, setting="HASHPIVOT_MAX_MEMORY_MIB"
+    )
 
     def fits(estimate: MemoryEstimate) -> None:
         check_memory(

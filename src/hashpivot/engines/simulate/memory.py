@@ -284,7 +284,9 @@ def check_memory(
     )
 
 
-def memory_limit(max_memory_mib: float | None = None) -> tuple[int | None, str]:
+def memory_limit(
+    max_memory_mib: float | None = None, setting: str = "`max_memory_mib`"
+) -> tuple[int | None, str]:
     """The memory a run may use and where that figure comes from.
 
     Parameters
@@ -293,6 +295,8 @@ def memory_limit(max_memory_mib: float | None = None) -> tuple[int | None, str]:
         A limit set by the user (the CLI's ``--max-memory-mib`` or
         ``HASHPIVOT_MAX_MEMORY_MIB``);
         None: what the machine has available now (:func:`available_memory_bytes`). [MiB]
+    setting : str
+        How messages name a user's limit (the service: ``HASHPIVOT_MAX_MEMORY_MIB``).
 
     Returns
     -------
@@ -300,5 +304,5 @@ def memory_limit(max_memory_mib: float | None = None) -> tuple[int | None, str]:
         (limit [bytes], or None when unknown; its source, for messages).
     """
     if max_memory_mib is not None:
-        return int(max_memory_mib * MIB), "`max_memory_mib`"
+        return int(max_memory_mib * MIB), setting
     return available_memory_bytes(), "MemAvailable"
