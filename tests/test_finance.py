@@ -188,6 +188,9 @@ def test_project_debt_schedule_hand_case() -> None:
 def test_project_debt_schedule_balloon() -> None:
     draws = np.r_[np.full(2, 50.0), np.zeros(10)]
     s = fin.project_debt_schedule(draws, 0.01, 2, 120)
+    open_balance = fin.project_debt_schedule(draws, 0.01, 2, 120, balloon_at_end=False)
+    assert s["balloon_usd"] == open_balance["balance_usd"][-1] > 0
+    assert open_balance["balloon_usd"] == 0.0
     # horizon ends long before the loan: the balance is repaid in the last month
     assert s["principal_usd"].sum() == pytest.approx(100.0)
     assert s["balance_usd"][-1] == 0.0

@@ -48,6 +48,42 @@ def test_breach_when_btc_runs_out() -> None:
     assert r.cash_usd[0, 0] == pytest.approx(-80)
 
 
+def test_forced_sales_without_capex_hand_case() -> None:
+    # Price 2 USD/BTC at a 50 % discount: a forced sale realizes 1 USD per BTC. Cash starts
+    # 10 USD above the 10 USD floor with 100 BTC; policy hold, nothing mined. Fiat flow
+    # (of which capex) -> forced sale [BTC], with the capex / with it paid from outside:
+    #   m0 (-15, 15):  cash 5 -> sell 5, cash 10     /  cash 20 (no capex), no sale
+    #   m1 (-8, 0):    cash 2 -> sell 8              /  cash 12, no sale
+    #   m2 (-6, 0):    cash 4 -> sell 6              /  cash 6 -> sell 4
+    # The capex of m0 causes 5 BTC in its month and 8 + 2 later (it left no buffer).
+    spec = TreasurySpec(btc_held=100, cash_usd=20, min_cash_usd=10, policy="hold",
+                        forced_sale_discount_fraction=0.5)
+    price, mined = _row(2, 2, 2), _row(0, 0, 0)
+    fiat, capex = _row(-15, -8, -6), _row(15, 0, 0)
+    r = run_treasury(spec, price, mined, fiat, capex_usd=capex)
+    np.testing.assert_allclose(r.btc_sold_forced, [[5, 8, 6]])
+    np.testing.assert_allclose(r.btc_sold_forced_without_capex, [[0, 0, 4]])
+    assert not r.breach.any() and not r.breach_without_capex.any()
+    m = treasury_summary(spec, price, mined, fiat, capex_usd=capex).metrics()
+    assert m["expected_forced_sale_btc"] == 19
+    assert m["expected_forced_sale_without_capex_btc"] == 4
+    assert m["prob_forced_sale"] == m["prob_forced_sale_without_capex"] == 1.0
+    # the first month alone: a forced sale only because of the capex
+    one = treasury_summary(spec, price[:, :1], mined[:, :1], fiat[:, :1],
+                           capex_usd=capex[:, :1]).metrics()
+    assert one["prob_forced_sale"] == 1.0 and one["prob_forced_sale_without_capex"] == 0.0
+    # a capex bill larger than cash and BTC: a breach, none without it
+    small = spec.model_copy(update={"btc_held": 1.0})
+    b = run_treasury(small, _row(2), _row(0), _row(-30), capex_usd=_row(25))
+    assert b.breach.tolist() == [[True]] and b.breach_without_capex.tolist() == [[False]]
+    np.testing.assert_allclose(b.btc_sold_forced, [[1]])
+    np.testing.assert_allclose(b.btc_sold_forced_without_capex, [[0]])
+    # no capex given: the two are the same run
+    plain = run_treasury(spec, price, mined, fiat)
+    np.testing.assert_array_equal(plain.btc_sold_forced_without_capex, plain.btc_sold_forced)
+    np.testing.assert_array_equal(plain.btc_sold_forced, r.btc_sold_forced)
+
+
 def test_policies_hand_cases() -> None:
     price, mined, fiat = _row(100), _row(2), _row(-150)
     base = {"btc_held": 5.0, "cash_usd": 1000.0, "min_cash_usd": 0.0}

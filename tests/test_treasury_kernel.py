@@ -9,6 +9,7 @@ column of ``cumsum``), the forced sales of a month summed over paths by numpy's 
 
 from __future__ import annotations
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -20,14 +21,17 @@ from hashpivot.treasury_kernel import treasury_summaries
 from tests.treasury_inputs import draw_treasury_inputs, random_btc_paths, treasury_terms
 
 
-def _reference(spec: TreasurySpec, price, mined, fiat, ds, pol):  # type: ignore[no-untyped-def]
-    r = run_treasury(spec, price, mined, fiat, ds, pol)
+def _reference(spec: TreasurySpec, price, mined, fiat, ds, pol, capex=None):  # type: ignore[no-untyped-def]
+    r = run_treasury(spec, price, mined, fiat, ds, pol, capex)
     f, v = r.btc_sold_forced, r.btc_sold_voluntary
+    nc = r.btc_sold_forced_without_capex
     # the old summary: tot_sold += f, then += v (unless hold), month after month
     inter = np.stack([f, v], axis=2).reshape(f.shape[0], -1) if pol != "hold" else f
     return {
         "forced_btc": np.cumsum(f, axis=1)[:, -1],
         "forced_proceeds_usd": np.cumsum(r.proceeds_forced_usd, axis=1)[:, -1],
+        "forced_without_capex_btc": np.cumsum(nc, axis=1)[:, -1],
+        "breach_without_capex": r.breach_without_capex.any(axis=1),
         "sold_btc": np.cumsum(inter, axis=1)[:, -1],
         "breach": r.breach.any(axis=1),
         "min_cash_usd": r.cash_usd.min(axis=1),
@@ -49,18 +53,27 @@ def _case(seed: int, n: int = 257, T: int = 37):  # type: ignore[no-untyped-def]
     return price, mined, levered, revenue, corp, ds
 
 
+def _capex(seed: int, n: int, T: int) -> np.ndarray:
+    """Capex paid from the fiat flow: none most months, 0.2-2 M USD in about a fifth."""
+    rng = np.random.default_rng(seed)
+    return np.where(rng.uniform(size=(n, T)) < 0.2, rng.uniform(2e5, 2e6, (n, T)), 0.0)
+
+
 @pytest.mark.parametrize("cash_rate", [0.0, 0.04])
 def test_kernel_is_bitwise_the_numpy_recursion(cash_rate: float) -> None:
     price, mined, lev, rev, corp, ds = _case(1)
+    capex = _capex(11, *price.shape)
+    lev = lev - capex  # the capex is paid out of the levered flow
     fiat = (lev - rev) - corp[None, :]
     spec = TreasurySpec(btc_held=40, cash_usd=4e6, min_cash_usd=2e6, target_cash_usd=3e6,
                         cash_interest_rate=cash_rate, forced_sale_discount_fraction=0.1)
     pols = ("sell_to_cover", *[p for p in POLICIES if p != "sell_to_cover"])
-    got = treasury_summaries(spec, price, mined, lev, rev, corp, ds, pols, keep_cash_paths=5)
+    got = treasury_summaries(spec, price, mined, lev, rev, corp, ds, pols,
+                             keep_cash_paths=5, capex_usd=capex)
     assert list(got) == list(pols)
     sold_any = False
     for pol in pols:
-        ref = _reference(spec, price, mined, fiat, ds, pol)
+        ref = _reference(spec, price, mined, fiat, ds, pol, capex)
         for key, want in ref.items():
             have = getattr(got[pol], key)
             if key == "cash_sample_usd":
@@ -69,6 +82,9 @@ def test_kernel_is_bitwise_the_numpy_recursion(cash_rate: float) -> None:
             assert np.array_equal(have, want), (pol, key)  # bitwise, not allclose
             assert np.array_equal(np.signbit(have), np.signbit(want)), (pol, key)
         sold_any |= bool(ref["forced_btc"].any())
+        # the capex changes the forced sales (either way: a path that runs out of BTC with
+        # it sells less under duress than without it)
+        assert not np.array_equal(ref["forced_without_capex_btc"], ref["forced_btc"]), pol
     assert sold_any  # the case exercises forced sales
 
 
@@ -85,10 +101,12 @@ def test_single_policy_summary_is_bitwise_the_recursion(
     discount: float, cash_rate: float,
 ) -> None:
     price, mined, fiat, ds = draw_treasury_inputs(data, n, T)
+    capex = data.draw(hnp.arrays(np.float64, (n, T), elements=st.floats(0, 1e7)))
     spec = TreasurySpec(btc_held=10.0, cash_usd=cash0, min_cash_usd=min_cash,
                         forced_sale_discount_fraction=discount, cash_interest_rate=cash_rate)
-    got = treasury_summary(spec, price, mined, fiat, ds, policy, keep_cash_paths=n)
-    ref = _reference(spec, price, mined, fiat, ds, policy)
+    got = treasury_summary(spec, price, mined, fiat, ds, policy, keep_cash_paths=n,
+                           capex_usd=capex)
+    ref = _reference(spec, price, mined, fiat, ds, policy, capex)
     for key, want in ref.items():
         assert np.array_equal(getattr(got, key), want), key
 
@@ -107,3 +125,6 @@ def test_time_major_input_and_bad_arguments() -> None:
         treasury_summaries(spec, price, mined[:, :-1], lev, rev, corp, ds, ("hold",))
     with pytest.raises(ValueError, match="shapes"):
         treasury_summaries(spec, price, mined, lev, rev, corp[:-1], ds, ("hold",))
+    with pytest.raises(ValueError, match="capex_usd"):
+        treasury_summaries(spec, price, mined, lev, rev, corp, ds, ("hold",),
+                           capex_usd=corp)

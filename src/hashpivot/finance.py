@@ -497,10 +497,11 @@ def project_debt_schedule(
 
     Returns
     -------
-    dict of ndarray, each shape (..., n)
-        ``draw_usd``, ``interest_usd``, ``principal_usd``, ``fee_usd``,
+    dict of ndarray
+        Shape (..., n): ``draw_usd``, ``interest_usd``, ``principal_usd``, ``fee_usd``,
         ``debt_service_usd`` (= interest + principal + fee) and ``balance_usd`` (end of
-        period). [USD]
+        period); shape (...): ``balloon_usd``, the part of the last period's principal that
+        repays the balance left at the end (zero without ``balloon_at_end``). [USD]
     """
     d = np.asarray(draws_usd, dtype=float)
     n = d.shape[-1]
@@ -524,6 +525,7 @@ def project_debt_schedule(
         principal[..., a : a + m] = sched["principal_usd"][..., :m]
         balance[..., a : a + m] = sched["balance_usd"][..., :m]
         balance[..., a + m :] = 0.0
+    left = np.zeros(d.shape[:-1])
     if balloon_at_end and n:
         left = balance[..., -1].copy()
         principal[..., -1] += left
@@ -536,4 +538,5 @@ def project_debt_schedule(
         "fee_usd": fee,
         "debt_service_usd": interest + principal + fee,
         "balance_usd": balance,
+        "balloon_usd": left,
     }

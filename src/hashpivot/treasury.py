@@ -19,6 +19,16 @@ depends on the cash left by the previous months):
    enough, everything is sold and the month is a *liquidity breach* (cash stays below the
    minimum, and may go negative: the funding gap the company would have to raise).
 
+Forced sales without capex: given the capex paid out of the fiat flow (``capex_usd``: fleet
+replacement and hall construction, net of the project-debt draws), the treasury is run a
+second time on ``fiat_flow + capex``, as if the capex were paid from outside the treasury
+(new equity or debt raised for it). Its forced sales are those that operations and the
+treasury's own debt cause on their own; the difference to the first run is what the capex
+causes, in its month and later (a replacement that drains cash leaves no buffer for the
+debt maturity that follows). Only the forced sales and breaches of the second run are
+reported. Either way may go: a path that runs out of BTC with the capex sells less under
+duress than the same path that keeps its BTC longer without it.
+
 Conservation (exact, checked by property tests): on every path
 ``btc_end = btc_start + sum(mined) - sum(sold)`` and
 ``cash_end = cash_start + sum(fiat_flow) + sum(proceeds) - sum(debt_service)
@@ -30,6 +40,7 @@ Monte Carlo keeps are :mod:`hashpivot.treasury_path_summary` (both re-exported h
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +99,11 @@ class TreasuryResult:
         BTC sold by the policy. [BTC]
     btc_sold_forced : ndarray
         BTC sold because cash would fall below the minimum. [BTC]
+    btc_sold_forced_without_capex : ndarray
+        The forced sales of the same treasury with the capex paid from outside it (see
+        the module docstring); ``btc_sold_forced`` when no capex is given. [BTC]
+    breach_without_capex : ndarray of bool
+        Its months in breach; ``breach`` when no capex is given.
     proceeds_voluntary_usd : ndarray
         Proceeds of the voluntary sales. [USD]
     proceeds_forced_usd : ndarray
@@ -108,6 +124,8 @@ class TreasuryResult:
     btc_held: FloatArray
     btc_sold_voluntary: FloatArray
     btc_sold_forced: FloatArray
+    btc_sold_forced_without_capex: FloatArray
+    breach_without_capex: BoolArray
     proceeds_voluntary_usd: FloatArray
     proceeds_forced_usd: FloatArray
     cash_interest_usd: FloatArray
@@ -124,6 +142,7 @@ def run_treasury(
     fiat_flow_usd: FloatArray,
     debt_service_usd: FloatArray | None = None,
     policy: str | None = None,
+    capex_usd: FloatArray | None = None,
 ) -> TreasuryResult:
     """Run the treasury over every path and keep every month.
 
@@ -141,13 +160,41 @@ def run_treasury(
         Treasury debt service (:func:`debt_schedule`); default none. [USD]
     policy : str, optional
         Overrides ``spec.policy``: one of :data:`POLICIES`.
+    capex_usd : ndarray, shape (n_paths, n_periods), optional
+        The capex paid out of ``fiat_flow_usd``: the treasury runs again with it paid from
+        outside, for ``btc_sold_forced_without_capex``; default none. [USD]
 
     Returns
     -------
     TreasuryResult
     """
-    return _treasury_loop(spec, btc_price_usd, btc_mined, fiat_flow_usd, debt_service_usd,
-                          policy)
+    fiat = np.asarray(fiat_flow_usd, dtype=np.float64)
+    ds = None if debt_service_usd is None else np.asarray(debt_service_usd, dtype=np.float64)
+    tol_usd = _rounding_tolerance_usd(spec, fiat, ds)
+    r = _treasury_loop(spec, btc_price_usd, btc_mined, fiat, ds, policy, tol_usd)
+    if capex_usd is None:
+        return dataclasses.replace(r, btc_sold_forced_without_capex=r.btc_sold_forced.copy(),
+                                   breach_without_capex=r.breach.copy())
+    capex = np.asarray(capex_usd, dtype=np.float64)
+    if capex.shape != fiat.shape:
+        raise ValueError("capex_usd must have the shape (n_paths, n_periods)")
+    without = _treasury_loop(spec, btc_price_usd, btc_mined, fiat + capex, ds, policy, tol_usd)
+    return dataclasses.replace(r, btc_sold_forced_without_capex=without.btc_sold_forced,
+                               breach_without_capex=without.breach)
+
+
+def _rounding_tolerance_usd(
+    spec: TreasurySpec, fiat_flow_usd: FloatArray, debt_service_usd: FloatArray | None
+) -> float:
+    """A shortfall at or below this is floating-point rounding, not a forced sale: a
+    voluntary sale of ``x / p`` BTC brings back ``(x / p) * p``, which may miss ``x`` by a
+    few ulps and would otherwise count as a (1e-17 BTC) forced sale. [USD]"""
+    ds = np.zeros(0) if debt_service_usd is None else debt_service_usd
+    return 1e-11 * max(
+        1.0, spec.min_cash_usd, spec.resolved_target_cash_usd, float(spec.cash_usd),
+        float(np.max(np.abs(fiat_flow_usd), initial=0.0)),
+        float(np.max(np.abs(ds), initial=0.0)),
+    )
 
 
 def treasury_summary(
@@ -159,6 +206,7 @@ def treasury_summary(
     policy: str | None = None,
     keep_cash_paths: int = 0,
     time_major: bool = False,
+    capex_usd: FloatArray | None = None,
 ) -> TreasuryPathSummary:
     """Run the treasury like :func:`run_treasury` but keep only per-path totals.
 
@@ -166,7 +214,8 @@ def treasury_summary(
     stored per month); the figures are identical. ``keep_cash_paths``: how many of the
     first paths keep their month-end cash in ``cash_sample_usd`` (for fan charts).
     ``time_major``: the three arrays are given as (n_periods, n_paths) (saves transposes
-    when the same price serves several runs).
+    when the same price serves several runs; ``capex_usd`` too). ``capex_usd``: as in
+    :func:`run_treasury`.
 
     Returns
     -------
@@ -182,6 +231,7 @@ def treasury_summary(
     return treasury_summaries(
         spec, pm(btc_price_usd), pm(btc_mined), pm(fiat_flow_usd), None, None,
         debt_service_usd, (pol,), keep_cash_paths=keep_cash_paths,
+        capex_usd=None if capex_usd is None else pm(capex_usd),
     )[pol]
 
 
@@ -192,6 +242,7 @@ def _treasury_loop(
     fiat_flow_usd: FloatArray,
     debt_service_usd: FloatArray | None,
     policy: str | None,
+    tol_usd: float,
 ) -> TreasuryResult:
     """The numpy recursion, every month kept (the reference of the compiled kernel in
     :mod:`hashpivot.treasury_kernel`, which repeats its operations in the same order)."""
@@ -214,13 +265,6 @@ def _treasury_loop(
     min_cash = spec.min_cash_usd
     target = spec.resolved_target_cash_usd
     keep = 1.0 - spec.forced_sale_discount_fraction
-    # A shortfall below this is floating-point rounding, not a forced sale: a voluntary
-    # sale of ``x / p`` BTC brings back ``(x / p) * p``, which may miss ``x`` by a few ulps
-    # and would otherwise count as a (1e-17 BTC) forced sale. [USD]
-    tol_usd = 1e-11 * max(
-        1.0, min_cash, target, float(spec.cash_usd),
-        float(np.max(np.abs(fiat), initial=0.0)), float(np.max(np.abs(ds), initial=0.0)),
-    )
 
     cash_out = np.empty((T, n))
     btc_out = np.empty((T, n))
@@ -286,6 +330,8 @@ def _treasury_loop(
         btc_held=back(btc_out),
         btc_sold_voluntary=back(vol_btc),
         btc_sold_forced=back(forced_btc),
+        btc_sold_forced_without_capex=np.empty(0),  # both set by run_treasury
+        breach_without_capex=np.empty(0, dtype=bool),
         proceeds_voluntary_usd=back(vol_usd),
         proceeds_forced_usd=back(forced_usd),
         cash_interest_usd=back(interest),

@@ -2,7 +2,9 @@
 
 The same month-by-month rules as :mod:`hashpivot.treasury` (the numpy reference,
 :func:`hashpivot.treasury.run_treasury`), compiled with numba: a loop over paths, and per
-path over policies and months, with the state in registers. Every operation is the same
+path over policies and months, with the state in registers; with capex given, each policy
+runs a second time with the capex paid from outside the treasury (its forced sales and
+breaches only). Every operation is the same
 IEEE operation in the same order as the numpy version (no fast-math, no fused
 multiply-add), so the figures are bitwise identical; a test checks it. The forced sales
 summed over paths per month are summed by numpy (pairwise summation, as
@@ -41,87 +43,103 @@ def _max_abs_fiat(lev: FloatArray, rev: FloatArray, corp: FloatArray) -> float: 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _treasury_kernel(  # pragma: no cover - compiled
     price: FloatArray, mined: FloatArray, lev: FloatArray, rev: FloatArray,
-    corp: FloatArray, ds: FloatArray, policies: IntArray,
+    corp: FloatArray, ds: FloatArray, capex: FloatArray, policies: IntArray,
     cash0: float, btc0: float, cash_rate_m: float, min_cash: float, target: float,
     keep: float, tol: float, n_keep: int,
-    forced: FloatArray, forced_usd: FloatArray, sold: FloatArray, breach: BoolArray,
-    min_cash_out: FloatArray, end_cash: FloatArray, end_btc: FloatArray,
+    forced: FloatArray, forced_usd: FloatArray, forced_nc: FloatArray, breach_nc: BoolArray,
+    sold: FloatArray, breach: BoolArray, min_cash_out: FloatArray, end_cash: FloatArray,
+    end_btc: FloatArray,
     forced_tm: FloatArray, forced_rows: BoolArray, breach_count: FloatArray,
     cash_sample: FloatArray,
 ) -> None:
     n, T = price.shape
     K = policies.size
+    # run w = 1: the same treasury with the capex paid from outside it (only its forced
+    # sales and breaches are kept)
+    runs = 2 if capex.shape[0] != 0 else 1
     for i in range(n):
         for k in range(K):
             pol = policies[k]
-            cash = cash0
-            btc = btc0
-            tf = 0.0
-            tfu = 0.0
-            ts = 0.0
-            br_any = False
-            mn = 0.0
-            for t in range(T):
-                p = price[i, t]
-                fiat = (lev[i, t] - rev[i, t]) - corp[t]
-                # 1. USD flows
-                if cash_rate_m > 0:
-                    # np.maximum(cash, 0.0): NaN and -0.0 kept, as numpy does
-                    it = (cash if (cash >= 0.0 or cash != cash) else 0.0) * cash_rate_m
-                    cash = cash + it
-                cash = cash + fiat
-                cash = cash - ds[t]
-                # 2. production
-                m = mined[i, t]
-                btc = btc + m
-                # 3. voluntary sale (from the month's production only)
-                v = 0.0
-                if pol != _HOLD:
-                    if pol == _SELL_ALL:
-                        v = m
-                    else:
-                        x = ds[t] - fiat if pol == _SELL_TO_COVER else target - cash
-                        x = x if (x >= 0.0 or x != x) else 0.0
-                        # +0.0 / p is +0.0 for a positive p: divisions are slow and sit on
-                        # the chain from one month to the next, so only when needed
-                        x = x / p if (x != 0.0 or not p > 0.0) else 0.0
-                        v = x if (x <= m or x != x) else m  # np.minimum(x, m)
-                    cash = cash + v * p
-                    btc = btc - v
-                # 4. forced sale to restore the minimum
-                need = min_cash - cash
-                if not (need >= 0.0 or need != need):
-                    need = 0.0
-                if need <= tol:
-                    need = 0.0
-                rp = p * keep
-                f = need / rp if (need != 0.0 or not rp > 0.0) else 0.0
-                br = f > btc
-                f = f if (f <= btc or f != f) else btc
-                cash = cash + f * rp
-                btc = btc - f
-                tf = tf + f
-                tfu = tfu + f * rp
-                ts = ts + f
-                if pol != _HOLD:
-                    ts = ts + v
-                if f != 0.0:  # rare: only these pages of forced_tm are written
-                    forced_tm[k, t, i] = f
-                    forced_rows[k, t] = True
-                if br:
-                    br_any = True
-                    breach_count[k, t] += 1.0
-                if t == 0 or cash < mn or cash != cash:
-                    mn = cash
-                if k == 0 and i < n_keep:
-                    cash_sample[i, t] = cash
-            forced[k, i] = tf
-            forced_usd[k, i] = tfu
-            sold[k, i] = ts
-            breach[k, i] = br_any
-            min_cash_out[k, i] = mn
-            end_cash[k, i] = cash
-            end_btc[k, i] = btc
+            for w in range(runs):
+                cash = cash0
+                btc = btc0
+                tf = 0.0
+                tfu = 0.0
+                ts = 0.0
+                br_any = False
+                mn = 0.0
+                for t in range(T):
+                    p = price[i, t]
+                    fiat = (lev[i, t] - rev[i, t]) - corp[t]
+                    if w == 1:
+                        fiat = fiat + capex[i, t]
+                    # 1. USD flows
+                    if cash_rate_m > 0:
+                        # np.maximum(cash, 0.0): NaN and -0.0 kept, as numpy does
+                        it = (cash if (cash >= 0.0 or cash != cash) else 0.0) * cash_rate_m
+                        cash = cash + it
+                    cash = cash + fiat
+                    cash = cash - ds[t]
+                    # 2. production
+                    m = mined[i, t]
+                    btc = btc + m
+                    # 3. voluntary sale (from the month's production only)
+                    v = 0.0
+                    if pol != _HOLD:
+                        if pol == _SELL_ALL:
+                            v = m
+                        else:
+                            x = ds[t] - fiat if pol == _SELL_TO_COVER else target - cash
+                            x = x if (x >= 0.0 or x != x) else 0.0
+                            # +0.0 / p is +0.0 for a positive p: divisions are slow and sit
+                            # on the chain from one month to the next, so only when needed
+                            x = x / p if (x != 0.0 or not p > 0.0) else 0.0
+                            v = x if (x <= m or x != x) else m  # np.minimum(x, m)
+                        cash = cash + v * p
+                        btc = btc - v
+                    # 4. forced sale to restore the minimum
+                    need = min_cash - cash
+                    if not (need >= 0.0 or need != need):
+                        need = 0.0
+                    if need <= tol:
+                        need = 0.0
+                    rp = p * keep
+                    f = need / rp if (need != 0.0 or not rp > 0.0) else 0.0
+                    br = f > btc
+                    f = f if (f <= btc or f != f) else btc
+                    cash = cash + f * rp
+                    btc = btc - f
+                    tf = tf + f
+                    if w == 1:
+                        br_any = br_any or br
+                        continue
+                    tfu = tfu + f * rp
+                    ts = ts + f
+                    if pol != _HOLD:
+                        ts = ts + v
+                    if f != 0.0:  # rare: only these pages of forced_tm are written
+                        forced_tm[k, t, i] = f
+                        forced_rows[k, t] = True
+                    if br:
+                        br_any = True
+                        breach_count[k, t] += 1.0
+                    if t == 0 or cash < mn or cash != cash:
+                        mn = cash
+                    if k == 0 and i < n_keep:
+                        cash_sample[i, t] = cash
+                if w == 1:
+                    forced_nc[k, i] = tf
+                    breach_nc[k, i] = br_any
+                    continue
+                forced[k, i] = tf
+                forced_usd[k, i] = tfu
+                sold[k, i] = ts
+                breach[k, i] = br_any
+                min_cash_out[k, i] = mn
+                end_cash[k, i] = cash
+                end_btc[k, i] = btc
+                forced_nc[k, i] = tf  # without capex, the same run
+                breach_nc[k, i] = br_any
 
 
 def _c(a: FloatArray) -> FloatArray:
@@ -138,6 +156,7 @@ def treasury_summaries(
     debt_service_usd: FloatArray | None,
     policies: tuple[str, ...],
     keep_cash_paths: int = 0,
+    capex_usd: FloatArray | None = None,
 ) -> dict[str, TreasuryPathSummary]:
     """Run the treasury under several policies at once; per-path totals of each.
 
@@ -160,6 +179,9 @@ def treasury_summaries(
         Policies of :data:`hashpivot.treasury.POLICIES`.
     keep_cash_paths : int
         The first paths keep their month-end cash under ``policies[0]``.
+    capex_usd : ndarray, shape (n_paths, n_periods), optional
+        The capex paid out of the fiat flow: the treasury is run a second time with it
+        paid from outside (:func:`hashpivot.treasury.run_treasury`); default none. [USD]
 
     Returns
     -------
@@ -181,6 +203,9 @@ def treasury_summaries(
     ds = np.zeros(T) if debt_service_usd is None else _c(debt_service_usd)
     if rev.shape != (n, T) or corp.shape != (T,) or ds.shape != (T,):
         raise ValueError(f"fiat deductions and debt service must have shapes ({n}, {T}) / ({T},)")
+    capex = np.zeros((0, 0)) if capex_usd is None else _c(capex_usd)
+    if capex_usd is not None and capex.shape != (n, T):
+        raise ValueError(f"capex_usd must have the shape ({n}, {T})")
     K = len(policies)
     min_cash = float(spec.min_cash_usd)
     target = float(spec.resolved_target_cash_usd)
@@ -193,6 +218,8 @@ def treasury_summaries(
     n_keep = max(0, min(int(keep_cash_paths), n))
     forced = np.empty((K, n))
     forced_usd = np.empty((K, n))
+    forced_nc = np.empty((K, n))
+    breach_nc = np.empty((K, n), dtype=np.bool_)
     sold = np.empty((K, n))
     breach = np.empty((K, n), dtype=np.bool_)
     min_cash_out = np.empty((K, n))
@@ -204,11 +231,11 @@ def treasury_summaries(
     breach_count = np.zeros((K, T))
     cash_sample = np.empty((n_keep, T))
     _treasury_kernel(
-        price, mined, lev, rev, corp, ds,
+        price, mined, lev, rev, corp, ds, capex,
         np.array([POLICIES.index(p) for p in policies], dtype=np.int64),
         float(spec.cash_usd), float(spec.btc_held), spec.cash_interest_rate / 12.0,
         min_cash, target, 1.0 - spec.forced_sale_discount_fraction, tol_usd, n_keep,
-        forced, forced_usd, sold, breach, min_cash_out, end_cash, end_btc,
+        forced, forced_usd, forced_nc, breach_nc, sold, breach, min_cash_out, end_cash, end_btc,
         forced_tm, forced_rows, breach_count, cash_sample,
     )
     # pairwise over the paths, as row.sum(); a row of zeros sums to +0.0
@@ -221,6 +248,8 @@ def treasury_summaries(
         pol: TreasuryPathSummary(
             forced_btc=forced[k],
             forced_proceeds_usd=forced_usd[k],
+            forced_without_capex_btc=forced_nc[k],
+            breach_without_capex=breach_nc[k],
             sold_btc=sold[k],
             breach=breach[k],
             min_cash_usd=min_cash_out[k],

@@ -25,6 +25,11 @@ class TreasuryPathSummary:
         BTC sold under duress over the horizon. [BTC]
     forced_proceeds_usd : ndarray
         Proceeds of those sales. [USD]
+    forced_without_capex_btc : ndarray
+        BTC sold under duress had the capex been paid from outside the treasury
+        (:mod:`hashpivot.treasury`); ``forced_btc`` when no capex was given. [BTC]
+    breach_without_capex : ndarray of bool
+        At least one month in breach had the capex been paid from outside the treasury.
     sold_btc : ndarray
         All BTC sold. [BTC]
     breach : ndarray of bool
@@ -46,6 +51,8 @@ class TreasuryPathSummary:
 
     forced_btc: FloatArray
     forced_proceeds_usd: FloatArray
+    forced_without_capex_btc: FloatArray
+    breach_without_capex: BoolArray
     sold_btc: FloatArray
     breach: BoolArray
     min_cash_usd: FloatArray
@@ -61,6 +68,8 @@ class TreasuryPathSummary:
         return cls(
             forced_btc=r.btc_sold_forced.sum(axis=1),
             forced_proceeds_usd=r.proceeds_forced_usd.sum(axis=1),
+            forced_without_capex_btc=r.btc_sold_forced_without_capex.sum(axis=1),
+            breach_without_capex=np.asarray(r.breach_without_capex.any(axis=1), dtype=bool),
             sold_btc=r.btc_sold_forced.sum(axis=1) + r.btc_sold_voluntary.sum(axis=1),
             breach=np.asarray(r.breach.any(axis=1), dtype=bool),
             min_cash_usd=r.cash_usd.min(axis=1),
@@ -93,7 +102,10 @@ class TreasuryPathSummary:
         dict
             ``expected_forced_sale_btc`` [BTC], ``forced_sale_avg_price_usd`` (proceeds /
             BTC over all paths; NaN if none) [USD], ``prob_forced_sale`` [-],
-            ``prob_liquidity_breach`` [-], ``expected_btc_sold`` [BTC],
+            ``expected_forced_sale_without_capex_btc`` [BTC] and
+            ``prob_forced_sale_without_capex`` [-] (the same with the capex paid from
+            outside the treasury), ``prob_liquidity_breach`` [-],
+            ``prob_liquidity_breach_without_capex`` [-], ``expected_btc_sold`` [BTC],
             ``min_cash_usd`` (lowest over paths), ``min_cash_p5_usd``,
             ``min_cash_mean_usd``, ``end_cash_mean_usd`` [USD], ``end_btc_mean`` [BTC].
         """
@@ -106,7 +118,12 @@ class TreasuryPathSummary:
                 else float("nan")
             ),
             "prob_forced_sale": float((self.forced_btc > 0).mean()),
+            "expected_forced_sale_without_capex_btc": float(
+                self.forced_without_capex_btc.mean()
+            ),
+            "prob_forced_sale_without_capex": float((self.forced_without_capex_btc > 0).mean()),
             "prob_liquidity_breach": float(self.breach.mean()),
+            "prob_liquidity_breach_without_capex": float(self.breach_without_capex.mean()),
             "expected_btc_sold": float(self.sold_btc.mean()),
             "min_cash_usd": float(self.min_cash_usd.min()),
             "min_cash_p5_usd": float(np.percentile(self.min_cash_usd, 5)),

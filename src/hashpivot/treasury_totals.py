@@ -44,6 +44,12 @@ class TreasuryTotals:
         Proceeds of the forced sales. [USD]
     forced_paths, breach_paths : int
         Paths with at least one forced sale, and with at least one month in breach. [-]
+    forced_without_capex_btc_sum : float
+        BTC sold under duress had the capex been paid from outside the treasury, summed
+        over the paths. [BTC]
+    forced_without_capex_paths, breach_without_capex_paths : int
+        Paths with at least one such forced sale, and with a month in breach, had the
+        capex been paid from outside the treasury. [-]
     min_cash_min_usd : float
         Lowest month-end cash over every path. [USD]
     min_cash_sum_usd, end_cash_sum_usd : float
@@ -67,6 +73,9 @@ class TreasuryTotals:
     sold_btc_sum: float
     forced_paths: int
     breach_paths: int
+    forced_without_capex_btc_sum: float
+    forced_without_capex_paths: int
+    breach_without_capex_paths: int
     min_cash_min_usd: float
     min_cash_sum_usd: float
     end_cash_sum_usd: float
@@ -86,6 +95,9 @@ class TreasuryTotals:
             sold_btc_sum=float(s.sold_btc.sum()),
             forced_paths=int(np.count_nonzero(s.forced_btc > 0)),
             breach_paths=int(np.count_nonzero(s.breach)),
+            forced_without_capex_btc_sum=float(s.forced_without_capex_btc.sum()),
+            forced_without_capex_paths=int(np.count_nonzero(s.forced_without_capex_btc > 0)),
+            breach_without_capex_paths=int(np.count_nonzero(s.breach_without_capex)),
             min_cash_min_usd=float(s.min_cash_usd.min(initial=np.inf)),
             min_cash_sum_usd=float(s.min_cash_usd.sum()),
             end_cash_sum_usd=float(s.end_cash_usd.sum()),
@@ -105,6 +117,15 @@ class TreasuryTotals:
             sold_btc_sum=self.sold_btc_sum + other.sold_btc_sum,
             forced_paths=self.forced_paths + other.forced_paths,
             breach_paths=self.breach_paths + other.breach_paths,
+            forced_without_capex_btc_sum=(
+                self.forced_without_capex_btc_sum + other.forced_without_capex_btc_sum
+            ),
+            forced_without_capex_paths=(
+                self.forced_without_capex_paths + other.forced_without_capex_paths
+            ),
+            breach_without_capex_paths=(
+                self.breach_without_capex_paths + other.breach_without_capex_paths
+            ),
             min_cash_min_usd=min(self.min_cash_min_usd, other.min_cash_min_usd),
             min_cash_sum_usd=self.min_cash_sum_usd + other.min_cash_sum_usd,
             end_cash_sum_usd=self.end_cash_sum_usd + other.end_cash_sum_usd,
@@ -163,7 +184,10 @@ class TreasuryTotals:
                 else float("nan")
             ),
             "prob_forced_sale": self.forced_paths / n,
+            "expected_forced_sale_without_capex_btc": self.forced_without_capex_btc_sum / n,
+            "prob_forced_sale_without_capex": self.forced_without_capex_paths / n,
             "prob_liquidity_breach": self.breach_paths / n,
+            "prob_liquidity_breach_without_capex": self.breach_without_capex_paths / n,
             "expected_btc_sold": self.sold_btc_sum / n,
             "min_cash_usd": self.min_cash_min_usd,
             "min_cash_p5_usd": (

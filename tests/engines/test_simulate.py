@@ -297,3 +297,71 @@ def test_deterministic_path_is_the_monte_carlo_center_with_the_margin_response(
         se_h = math.sqrt(math.pi / 2) * float(lr.std()) / math.sqrt(n)
         if center == "median":
             assert abs(float(np.median(lr))) < 4 * se_h
+
+
+def test_forced_sales_ex_capex_on_the_example() -> None:
+    """The treasury run again with the capex paid from outside it (``_without_capex``) on
+    the bundled example (15 years, sell_to_cover). Convert-all's only cash drain beyond
+    its operations is the equity part of the hall (20 % of 1.4 bn USD from 300 M cash with
+    a 25 M floor): it sells BTC under duress on every path, and on none ex capex.
+    Keep-mining's fleet replacements (every 4 years where they pay) drain the cash that
+    the 150 M convertible of 2030-12 and the late, low-margin years need: fewer of its
+    paths sell under duress ex capex. Over the first three years (no replacement yet) its
+    two runs are the same."""
+    from pathlib import Path
+
+    from hashpivot.models import load_portfolio
+    from hashpivot.reports.simulate import forced_sales_frame
+
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    res = simulate(pf, SimulationConfig(n_paths=300, seed=7, chunk_paths=150))
+    conv = res.strategy_stats("convert_all")
+    assert conv["prob_forced_sale"] == 1.0 and conv["expected_forced_sale_btc"] > 10
+    assert conv["prob_forced_sale_without_capex"] == 0.0
+    assert conv["expected_forced_sale_without_capex_btc"] == 0.0
+    keep = res.strategy_stats("keep_mining")
+    assert keep["prob_forced_sale_without_capex"] < keep["prob_forced_sale"] - 0.1
+    # the by-policy CSV carries both runs
+    df = forced_sales_frame(res, res.forced_sales_by_policy())
+    row = df[(df.strategy == "convert_all") & (df.policy == res.policies[0])].iloc[0]
+    assert row.prob_forced_sale == 1.0 and row.prob_forced_sale_without_capex == 0.0
+    short = simulate(pf, SimulationConfig(n_paths=300, seed=7, horizon_months=36,
+                                          chunk_paths=150)).strategy_stats("keep_mining")
+    for key, ex in (("expected_forced_sale_btc", "expected_forced_sale_without_capex_btc"),
+                    ("prob_forced_sale", "prob_forced_sale_without_capex"),
+                    ("prob_liquidity_breach", "prob_liquidity_breach_without_capex")):
+        assert short[ex] == short[key], key
+
+
+def test_the_treasury_does_not_repay_project_debt_at_the_horizon() -> None:
+    """The NPV repays the project debt still outstanding at the horizon in its last month
+    (a balloon); the treasury does not, like its own debts that mature later. At zero
+    volatility a 3-year run's treasury therefore ends where a 15-year run's stands after 3
+    years, for every strategy, and the run says so in a note. Before, convert-all's 3-year
+    run force-sold ~1,400 BTC in its last month and breached on most paths."""
+    from pathlib import Path
+
+    from hashpivot.engines.simulate.chunk import treasury_deduction_usd
+    from hashpivot.models import load_portfolio
+
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    spec = (pf.scenario or ScenarioSpec()).model_copy(
+        update={**ZERO_VOL, "anchor": "deterministic", "price_model": "gbm"}
+    )
+    pf = pf.model_copy(update={"scenario": spec})
+    short = simulate(pf, SimulationConfig(n_paths=2, seed=1, horizon_months=36))
+    full = simulate(pf, SimulationConfig(n_paths=2, seed=1))
+    pol = short.policies[0]
+    for s in short.strategy_names:
+        a, b = short.treasury[(s, pol)], full.treasury[(s, pol)]
+        assert a.breach_paths == 0, s
+        np.testing.assert_allclose(a.end_cash_sum_usd / a.n_paths, b.cash_sample_usd[0, 35],
+                                   rtol=1e-9, err_msg=s)
+        np.testing.assert_allclose(a.forced_btc_sum, b.forced_btc_by_month_sum[:36].sum(),
+                                   rtol=1e-9, err_msg=s)
+    note = next(w for w in short.warnings if w.startswith("project debt still outstanding"))
+    assert "convert_all" in note and "keep_mining" not in note and "2028-09" in note
+    assert not any(w.startswith("project debt") for w in full.warnings)  # all repaid by then
+    corp = np.array([1.0, 2.0, 3.0])
+    assert treasury_deduction_usd(corp, 0.0) is corp
+    np.testing.assert_array_equal(treasury_deduction_usd(corp, 10.0), [1.0, 2.0, -7.0])

@@ -63,6 +63,8 @@ JSON_KEYS: tuple[str, ...] = (
     "prob_beats_baseline",
     "prob_liquidity_breach",
     "expected_forced_sale_btc",
+    "prob_forced_sale",
+    "prob_forced_sale_without_capex",
 )
 
 
@@ -84,6 +86,13 @@ def json_summary(result: SimulationResult) -> dict[str, Any]:
 #: forced-sale price: an average over a few paths' crumbs (0.006 BTC sold at a 2.46 M USD
 #: average, issue 11) says nothing about the price a treasury would get.
 MATERIAL_FORCED_SALE_BTC = 1.0
+#: Label suffix of the treasury rows run again with the capex paid from outside the treasury.
+EX_CAPEX = "ex capex"
+EX_CAPEX_NOTE = (
+    f"{EX_CAPEX} = the same treasury with the capex (fleet replacement; halls net of "
+    "project-debt draws) paid from outside it: what operations and the treasury's debt "
+    "cause on their own"
+)
 
 
 def forced_sale_price_cell(expected_sold_btc: float, avg_price_usd: float) -> str:
@@ -156,8 +165,15 @@ def _print(result: SimulationResult, console: Console) -> None:
             "M USD",
             [fmt_musd(s.get("npv_vs_baseline_mean_usd", float("nan"))) for s in stats],
         ),
+        ("P(forced sale)", "%", [fmt_pct(s["prob_forced_sale"]) for s in stats]),
+        (f"P(forced sale), {EX_CAPEX}", "%",
+         [fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats]),
         ("P(liquidity breach)", "%", [fmt_pct(s["prob_liquidity_breach"]) for s in stats]),
+        (f"P(breach), {EX_CAPEX}", "%",
+         [fmt_pct(s["prob_liquidity_breach_without_capex"]) for s in stats]),
         ("E[BTC sold, duress]", "BTC", [fmt_num(b, ",.1f") for b in sold]),
+        (f"E[BTC sold], {EX_CAPEX}", "BTC",
+         [fmt_num(s["expected_forced_sale_without_capex_btc"], ",.1f") for s in stats]),
         (
             "avg forced-sale price",
             "USD/BTC",
@@ -170,17 +186,21 @@ def _print(result: SimulationResult, console: Console) -> None:
         ("BTC held at end, mean", "BTC", [fmt_num(s["end_btc_mean"], ",.0f") for s in stats]),
     ]
     treasury_labels = {
-        "P(liquidity breach)", "E[BTC sold, duress]", "avg forced-sale price",
-        "min cash, P5", "BTC held at end, mean",
+        "P(forced sale)", f"P(forced sale), {EX_CAPEX}", "P(liquidity breach)",
+        f"P(breach), {EX_CAPEX}", "E[BTC sold, duress]", f"E[BTC sold], {EX_CAPEX}",
+        "avg forced-sale price", "min cash, P5", "BTC held at end, mean",
     }
     if not result.treasury_given:
         rows = [r for r in rows if r[0] not in treasury_labels]
         rows.append(("treasury", "", ["none given" for _ in stats]))
-    elif any(b < MATERIAL_FORCED_SALE_BTC for b in sold):
-        caption += (
-            f"; avg forced-sale price: '—' where E[BTC sold] < {MATERIAL_FORCED_SALE_BTC:g} "
-            "BTC (an average over a few paths' small sales means little)"
-        )
+    else:
+        caption += f"; {EX_CAPEX_NOTE}"
+        if any(b < MATERIAL_FORCED_SALE_BTC for b in sold):
+            caption += (
+                f"; avg forced-sale price: '—' where E[BTC sold] < "
+                f"{MATERIAL_FORCED_SALE_BTC:g} BTC (an average over a few paths' small sales "
+                "means little)"
+            )
     print_strategy_table(console, title, names, rows, caption=caption)
     if not result.treasury_given:
         console.print(f"[yellow]{NO_TREASURY_NOTE}[/yellow]")

@@ -24,8 +24,9 @@ class FinancingSpec(BaseModel):
 
     Each month's capex is funded ``loan_to_cost_fraction`` by debt and the rest by equity.
     Interest is paid monthly during construction; from the month the hall is ready the
-    balance amortizes as a level annuity over ``amortization_years`` (a balloon at the end
-    of the horizon repays whatever is left).
+    balance amortizes as a level annuity over ``amortization_years`` (in the NPV, a balloon
+    at the end of the horizon repays whatever is left; the treasury of ``simulate`` leaves
+    it outstanding).
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)

@@ -68,19 +68,25 @@ def forced_sales_frame(
 ) -> pd.DataFrame:
     """Per strategy and treasury policy: expected BTC sold under duress [BTC] (``by``, from
     ``result.forced_sales_by_policy()``) and the probability of a liquidity breach
-    [fraction]."""
-    return pd.DataFrame(
-        [
-            {
+    [fraction]; then the probability of a forced sale [fraction], and the three figures
+    again with the capex paid from outside the treasury (``_without_capex``)."""
+    rows = []
+    for n in result.strategy_names:
+        for pol in result.policies:
+            m = result.treasury[(n, pol)].metrics()
+            rows.append({
                 "strategy": n,
                 "policy": pol,
                 "expected_forced_sale_btc": by[n][pol],
-                "prob_liquidity_breach": result.treasury[(n, pol)].prob_liquidity_breach,
-            }
-            for n in result.strategy_names
-            for pol in result.policies
-        ]
-    )
+                "prob_liquidity_breach": m["prob_liquidity_breach"],
+                "prob_forced_sale": m["prob_forced_sale"],
+                "expected_forced_sale_without_capex_btc": (
+                    m["expected_forced_sale_without_capex_btc"]
+                ),
+                "prob_liquidity_breach_without_capex": m["prob_liquidity_breach_without_capex"],
+                "prob_forced_sale_without_capex": m["prob_forced_sale_without_capex"],
+            })
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------

@@ -225,6 +225,7 @@ def _cash_flows_resolved(
     draw = z.copy()
     interest = z.copy()
     service = z.copy()
+    balloon = 0.0
     if financing is not None and draws_list:
         r = float(finance.periodic_rate(financing.interest_rate))
         n_am = max(1, round(financing.amortization_years * MONTHS_PER_YEAR))
@@ -233,6 +234,7 @@ def _cash_flows_resolved(
             draw += sched["draw_usd"]
             interest += sched["interest_usd"]
             service += sched["debt_service_usd"]
+            balloon += float(sched["balloon_usd"])
 
     # hosting arrays are (T,), or (P, T) with hosting risk: atleast_2d broadcasts both
     power_cost += np.atleast_2d(h_power)
@@ -269,6 +271,7 @@ def _cash_flows_resolved(
         replacement_capex_usd=repl,
         tenant_capex_usd=b(t_capex),
         debt_draw_usd=b(draw),
+        debt_balloon_usd=balloon,
         interest_usd=b(interest),
         mining_mw=b(mining_mw),
         it_mw_in_service=b(it_mw),

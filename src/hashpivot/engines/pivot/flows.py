@@ -64,6 +64,10 @@ class CashFlows:
         Critical IT in service. [MW]
     contracted_backlog_usd : float
         Nominal initial-term rent of every signed lease, beyond the horizon too. [USD]
+    debt_balloon_usd : float
+        Project debt still outstanding at the end of the months, repaid in the last month
+        as a balloon (part of that month's ``debt_service_usd``): the valuation settles the
+        debt at the horizon. [USD]
     hosting_power_cost_usd, hosting_opex_usd : ndarray
         The halls' share of ``power_cost_usd`` and ``opex_usd`` (for EBITDA by business
         line). [USD]
@@ -95,6 +99,7 @@ class CashFlows:
     mining_mw: FloatArray
     it_mw_in_service: FloatArray
     contracted_backlog_usd: float = 0.0
+    debt_balloon_usd: float = 0.0
     hosting_power_cost_usd: FloatArray | None = None
     hosting_opex_usd: FloatArray | None = None
     hosting_fcf_after_horizon_usd: FloatArray | None = None
@@ -120,6 +125,22 @@ class CashFlows:
     def ebitda_usd(self) -> FloatArray:
         """Revenue - power - opex. [USD]"""
         return self.revenue_usd - self.power_cost_usd - self.opex_usd
+
+    def capex_paid_usd(self) -> FloatArray | None:
+        """Operator capex net of the same month's project-debt draws, not below zero: the
+        capex the company pays from its own cash (what a treasury's forced sale may fund).
+
+        Returns
+        -------
+        ndarray or None
+            Shape (n_paths, n_months) [USD]; ``None`` when there is no capex. Without
+            draws it is ``capex_usd`` itself (no copy).
+        """
+        if not self.capex_usd.any():
+            return None
+        if not self.debt_draw_usd.any():
+            return self.capex_usd
+        return np.maximum(self.capex_usd - self.debt_draw_usd, 0.0)
 
     def last_months(self, n: int) -> CashFlows:
         """The last ``n`` months (views of every (P, T) array; other fields as they are)."""

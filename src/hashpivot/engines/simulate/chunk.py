@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from hashpivot.arrays import FloatArray
 from hashpivot.engines.simulate.reverse_margin import reverse_margin_counts
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
 from hashpivot.engines.simulate.valuation import value_paths
@@ -21,6 +22,37 @@ from hashpivot.treasury_totals import TreasuryTotals
 
 #: Paths kept for the fan charts over the whole run. [-]
 FAN_PATHS_MAX = 20_000
+
+
+def treasury_deduction_usd(corporate_cash_cost_usd: FloatArray,
+                           debt_balloon_usd: float) -> FloatArray:
+    """What the treasury deducts each month from the strategy's levered flow besides the
+    mining revenue: the corporate cash costs, less the project-debt balloon of the last
+    month.
+
+    The valuation repays the project debt still outstanding at the horizon in its last
+    month (a balloon, :func:`hashpivot.finance.project_debt_schedule`); the treasury does
+    not, as the debt goes on amortizing after the horizon like the treasury's own debts
+    that mature after it. Otherwise a horizon shorter than the debt would end in a forced
+    sale of the balance on every path.
+
+    Parameters
+    ----------
+    corporate_cash_cost_usd : ndarray, shape (n_months,)
+        Corporate cash costs per month. [USD]
+    debt_balloon_usd : float
+        ``CashFlows.debt_balloon_usd``. [USD]
+
+    Returns
+    -------
+    ndarray, shape (n_months,)
+        The costs themselves (no copy) when there is no balloon. [USD]
+    """
+    if debt_balloon_usd == 0.0 or corporate_cash_cost_usd.size == 0:
+        return corporate_cash_cost_usd
+    out = corporate_cash_cost_usd.copy()
+    out[-1] -= debt_balloon_usd
+    return out
 
 
 def fan_rows(k: int, size: int, fan_paths: int) -> int:
@@ -76,17 +108,19 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
         fcf_sum[i] = flow.sum(axis=0)
         btc_mined = np.asarray(cf.btc_mined, dtype=np.float64)
         # every policy in one compiled pass; the fiat flow (levered FCF - mining revenue -
-        # corporate cash costs) is formed inside it
+        # corporate cash costs) is formed inside it, and the capex paid from it (net of
+        # the month's project-debt draws) tells which forced sales fund capex
         by_policy = treasury_summaries(
             task.treasury,
             price,
             btc_mined,
             values.levered_fcf_after_tax_usd,
             np.asarray(cf.mining_revenue_usd, dtype=np.float64),
-            task.corporate_cash_cost_usd,
+            treasury_deduction_usd(task.corporate_cash_cost_usd, cf.debt_balloon_usd),
             task.debt_service_usd,
             task.policies,
             keep_cash_paths=m,
+            capex_usd=cf.capex_paid_usd(),
         )
         for pol, summary in by_policy.items():  # totals: a few numbers per path kept
             treasury[(name, pol)] = TreasuryTotals.from_summary(

@@ -99,8 +99,11 @@ def simulate(
     # deterministic reference: the center path, every volatility zero
     det_params = run.task.params.zero_volatility()
     det_market = generate_chunk(det_params, np.random.SeedSequence(0), 1)
+    balloons: dict[str, float] = {}
     for name, strat in zip(run.task.strategy_names, run.task.strategies, strict=True):
         cf = run.task.pivot.strategy_cash_flows(portfolio, strat, det_market, config.site_name)
+        if cf.debt_balloon_usd > 0:
+            balloons[name] = cf.debt_balloon_usd
         values = value_paths(run.task, cf)
         res.deterministic_npv_usd[name] = float(values.npv_usd[0])
         if values.npv_with_tv_usd is not None and res.npv_with_terminal_value_usd:
@@ -112,6 +115,8 @@ def simulate(
     res.warnings.extend(
         margin_notes(run.task.params, det_market, combiner.loss_spell_paths, res.n_paths)
     )
+    if balloons and run.inputs.get("treasury_given", True):
+        res.warnings.append(balloon_note(balloons, str(res.periods[-1])))
     res.inputs = run.inputs
     res.inputs["executor"] = (
         f"dask:{scheduler}" if scheduler else f"dask:LocalCluster({workers})"
@@ -125,3 +130,23 @@ def simulate(
         "chunk_cpu_sum": combiner.chunk_seconds,
     }
     return res
+
+
+def balloon_note(balloons: dict[str, float], last_month: str) -> str:
+    """The note a run prints when project debt outstanding at the horizon is repaid as a
+    balloon in the NPV but not by the treasury
+    (:func:`~hashpivot.engines.simulate.chunk.treasury_deduction_usd`).
+
+    Parameters
+    ----------
+    balloons : dict
+        Strategy -> project debt outstanding at the horizon. [USD]
+    last_month : str
+        The horizon's last month (``YYYY-MM``).
+    """
+    each = ", ".join(f"{name} {usd / 1e6:,.1f} M USD" for name, usd in balloons.items())
+    return (
+        f"project debt still outstanding at the horizon ({each}) is repaid in "
+        f"{last_month} in the NPV (a balloon), not by the treasury: its cash, forced sales "
+        "and breaches leave that debt amortizing after the horizon"
+    )
