@@ -195,6 +195,33 @@ def optimize_strategies(charts: dict[str, Any]) -> dict[str, Any]:
     return _fig(fig, "Plan vs simple strategies (same scenarios)")
 
 
+#: The liquidity chart's bars: (results key, label); "ex capex" = the treasury run again
+#: with the capex paid from outside it (``docs/methodology.md``).
+LIQUIDITY_BARS: tuple[tuple[str, str], ...] = (
+    ("prob_forced_sale", "P(forced sale)"),
+    ("prob_forced_sale_without_capex", "P(forced sale), ex capex"),
+    ("prob_liquidity_breach", "P(liquidity breach)"),
+    ("prob_liquidity_breach_without_capex", "P(breach), ex capex"),
+)
+
+
+def simulate_liquidity(results: dict[str, Any]) -> dict[str, Any] | None:
+    """Share of paths [%] with a forced BTC sale and with a liquidity breach per strategy,
+    as run and with the capex paid from outside the treasury; ``None`` without a treasury
+    (the results then hold no such figures)."""
+    strategies: dict[str, dict[str, Any]] = results.get("strategies") or {}
+    names = [n for n, s in strategies.items() if s.get("prob_forced_sale") is not None]
+    if not names:
+        return None
+    fig = go.Figure()
+    for key, label in LIQUIDITY_BARS:
+        fig.add_trace(go.Bar(x=names, y=[100.0 * _num(strategies[n].get(key)) for n in names],
+                             name=label))
+    fig.update_layout(barmode="group", yaxis={"title": "% of paths", "rangemode": "tozero"})
+    return _fig(fig, f"Liquidity under the {results.get('main_policy', '')} policy: "
+                     "forced sales and breaches, with and ex capex")
+
+
 def btc_price(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Bundled BTC price history [USD]."""
     fig = go.Figure(go.Scatter(x=[r["date"] for r in rows],
@@ -218,7 +245,8 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
         figs = [fan(charts, "btc_price_usd", "USD"), fan(charts, "hashprice_usd_per_ph_day",
                                                          "USD/PH/day")]
         figs += [fan(charts, k, "USD") for k in charts.get("fan", {}) if k.startswith("cash_usd:")]
-        return figs
+        liquidity = simulate_liquidity(results)
+        return figs if liquidity is None else [*figs, liquidity]
     if kind == "dispatch":
         return [dispatch_heatmap(charts)]
     if kind == "optimize":
