@@ -218,8 +218,7 @@ def simulate_liquidity(results: dict[str, Any]) -> dict[str, Any] | None:
         fig.add_trace(go.Bar(x=names, y=[100.0 * _num(strategies[n].get(key)) for n in names],
                              name=label))
     fig.update_layout(barmode="group", yaxis={"title": "% of paths", "rangemode": "tozero"})
-    return _fig(fig, f"Liquidity under the {results.get('main_policy', '')} policy: "
-                     "forced sales and breaches, with and ex capex")
+    return _fig(fig, f"Forced sales and breaches ({results.get('main_policy', '')})")
 
 
 def btc_price(rows: list[dict[str, Any]]) -> dict[str, Any]:
