@@ -4,7 +4,8 @@ The same month-by-month rules as :mod:`hashpivot.treasury` (the numpy reference,
 :func:`hashpivot.treasury.run_treasury`), compiled with numba: a loop over paths, and per
 path over policies and months, with the state in registers; with capex given, each policy
 runs a second time with the capex paid from outside the treasury (its forced sales and
-breaches only). Every operation is the same
+breaches only), from the path's first month with capex (before it, the two runs are the
+same; a path without capex is not run twice). Every operation is the same
 IEEE operation in the same order as the numpy version (no fast-math, no fused
 multiply-add), so the figures are bitwise identical; a test checks it. The forced sales
 summed over paths per month are summed by numpy (pairwise summation, as
@@ -55,20 +56,37 @@ def _treasury_kernel(  # pragma: no cover - compiled
     n, T = price.shape
     K = policies.size
     # run w = 1: the same treasury with the capex paid from outside it (only its forced
-    # sales and breaches are kept)
-    runs = 2 if capex.shape[0] != 0 else 1
+    # sales and breaches are kept). Until the path's first month with capex (t0) it is run
+    # w = 0 itself, so it starts there from run 0's state; without capex it is run 0.
+    has_capex = capex.shape[0] != 0
     for i in range(n):
+        t0 = T
+        if has_capex:
+            for t in range(T):
+                if capex[i, t] != 0.0:
+                    t0 = t
+                    break
+        runs = 2 if t0 < T else 1
         for k in range(K):
             pol = policies[k]
+            s_cash = cash0
+            s_btc = btc0
+            s_tf = 0.0
+            s_br = False
             for w in range(runs):
-                cash = cash0
-                btc = btc0
-                tf = 0.0
+                cash = cash0 if w == 0 else s_cash
+                btc = btc0 if w == 0 else s_btc
+                tf = 0.0 if w == 0 else s_tf
                 tfu = 0.0
                 ts = 0.0
-                br_any = False
+                br_any = False if w == 0 else s_br
                 mn = 0.0
-                for t in range(T):
+                for t in range(0 if w == 0 else t0, T):
+                    if w == 0 and t == t0:  # run 1 starts here
+                        s_cash = cash
+                        s_btc = btc
+                        s_tf = tf
+                        s_br = br_any
                     p = price[i, t]
                     fiat = (lev[i, t] - rev[i, t]) - corp[t]
                     if w == 1:
