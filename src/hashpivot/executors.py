@@ -22,6 +22,7 @@ from typing import TypeVar
 import numpy as np
 
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.heap import MALLOC_ENV, keep_large_arrays_on_heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,14 +32,6 @@ ProgressFn = Callable[[int, int], None]
 #: A chunk: its number ``k``, its size (paths or scenarios) and its seed.
 Chunk = tuple[int, int, np.random.SeedSequence]
 
-#: glibc settings of the workers of the LocalCluster started by ``workers=N``. Dask's
-#: nanny sets ``MALLOC_TRIM_THRESHOLD_=65536``, which turns off glibc's dynamic mmap
-#: threshold: every multi-MB numpy temporary is then mmapped and page-faulted anew
-#: (chunks ran ~2x slower). These keep such arrays on the heap instead.
-WORKER_MALLOC_ENV: dict[str, int] = {
-    "MALLOC_TRIM_THRESHOLD_": 256 * 2**20,
-    "MALLOC_MMAP_THRESHOLD_": 32 * 2**20,
-}
 
 
 def stream_local(
@@ -50,7 +43,8 @@ def stream_local(
     progress: ProgressFn | None = None,
 ) -> None:
     """``fn`` on every chunk in this process; each result goes to ``consume`` in chunk
-    order and is not kept.
+    order and is not kept. glibc keeps the chunks' multi-MB arrays on the heap
+    (:func:`hashpivot.heap.keep_large_arrays_on_heap`).
 
     Parameters
     ----------
@@ -68,6 +62,7 @@ def stream_local(
     progress : callable, optional
         ``progress(done, total)``.
     """
+    keep_large_arrays_on_heap()
     total = len(chunks)
     done = 0
 
@@ -118,7 +113,9 @@ def stream_dask(
     workers : int, optional
         Start a ``dask.distributed.LocalCluster`` with this many single-threaded worker
         processes (the machine's CPU count when ``None`` and no scheduler is given), with
-        :data:`WORKER_MALLOC_ENV` in their environment.
+        :data:`hashpivot.heap.MALLOC_ENV` in their environment (Dask's nanny sets
+        ``MALLOC_TRIM_THRESHOLD_=65536``, which made every multi-MB numpy temporary be
+        mmapped and page-faulted anew: chunks ran ~2x slower).
     scheduler : str, optional
         Address of an existing Dask scheduler (``tcp://host:port``).
     key_prefix : str
@@ -145,7 +142,7 @@ def stream_dask(
     if scheduler is None:
         environ = {
             **dask.config.get("distributed.nanny.pre-spawn-environ", {}),
-            **WORKER_MALLOC_ENV,
+            **MALLOC_ENV,
         }
         with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
             cluster = LocalCluster(
