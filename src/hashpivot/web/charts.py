@@ -218,7 +218,9 @@ def simulate_liquidity(results: dict[str, Any]) -> dict[str, Any] | None:
         fig.add_trace(go.Bar(x=names, y=[100.0 * _num(strategies[n].get(key)) for n in names],
                              name=label))
     fig.update_layout(barmode="group", yaxis={"title": "% of paths", "rangemode": "tozero"})
-    return _fig(fig, f"Forced sales and breaches ({results.get('main_policy', '')})")
+    return _fig(fig, f"Forced sales and breaches ({results.get('main_policy', '')})<br>"
+                     "<sup>ex capex: the same treasury with its capex paid from outside it"
+                     "</sup>")
 
 
 def btc_price(rows: list[dict[str, Any]]) -> dict[str, Any]:
