@@ -22,7 +22,7 @@ from typing import TypeVar
 import numpy as np
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.heap import MALLOC_ENV, keep_large_arrays_on_heap
+from hashpivot.heap import MALLOC_ENV
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,8 +43,7 @@ def stream_local(
     progress: ProgressFn | None = None,
 ) -> None:
     """``fn`` on every chunk in this process; each result goes to ``consume`` in chunk
-    order and is not kept. glibc keeps the chunks' multi-MB arrays on the heap
-    (:func:`hashpivot.heap.keep_large_arrays_on_heap`).
+    order and is not kept.
 
     Parameters
     ----------
@@ -62,7 +61,6 @@ def stream_local(
     progress : callable, optional
         ``progress(done, total)``.
     """
-    keep_large_arrays_on_heap()
     total = len(chunks)
     done = 0
 

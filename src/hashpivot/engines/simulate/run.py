@@ -18,6 +18,7 @@ from hashpivot.engines.simulate.task import PivotModel
 from hashpivot.engines.simulate.valuation import value_paths
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.executors import ProgressFn, stream_chunks
+from hashpivot.heap import keep_large_arrays_on_heap
 from hashpivot.models import Portfolio
 from hashpivot.scenarios import MarketCalibration, PowerFit, generate_chunk
 from hashpivot.scenarios.generator import margin_notes
@@ -90,6 +91,8 @@ def simulate(
         [size for _, size, _ in run.chunks], run.task.fan_paths,
         run.task.keeps_terminal_value, run.task.tax is not None,
     )
+    if workers is None and scheduler is None:
+        keep_large_arrays_on_heap()  # the chunks run here: their temporaries stay on the heap
     stream_chunks(
         run_chunk, run.task, run.chunks, combiner.add, workers=workers, scheduler=scheduler,
         threads=threads, progress=progress,
