@@ -33,7 +33,6 @@ ProgressFn = Callable[[int, int], None]
 Chunk = tuple[int, int, np.random.SeedSequence]
 
 
-
 def stream_local(
     fn: Callable[[T, int, int, np.random.SeedSequence], R],
     task: T,

@@ -165,6 +165,8 @@ def _print(result: SimulationResult, console: Console) -> None:
             "M USD",
             [fmt_musd(s.get("npv_vs_baseline_mean_usd", float("nan"))) for s in stats],
         ),
+    ]
+    treasury_rows: list[tuple[str, str, list[str]]] = [
         ("P(forced sale)", "%", [fmt_pct(s["prob_forced_sale"]) for s in stats]),
         (f"P(forced sale), {EX_CAPEX}", "%",
          [fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats]),
@@ -185,15 +187,10 @@ def _print(result: SimulationResult, console: Console) -> None:
         ("min cash, P5", "M USD", [fmt_musd(s["min_cash_p5_usd"]) for s in stats]),
         ("BTC held at end, mean", "BTC", [fmt_num(s["end_btc_mean"], ",.0f") for s in stats]),
     ]
-    treasury_labels = {
-        "P(forced sale)", f"P(forced sale), {EX_CAPEX}", "P(liquidity breach)",
-        f"P(breach), {EX_CAPEX}", "E[BTC sold, duress]", f"E[BTC sold], {EX_CAPEX}",
-        "avg forced-sale price", "min cash, P5", "BTC held at end, mean",
-    }
     if not result.treasury_given:
-        rows = [r for r in rows if r[0] not in treasury_labels]
         rows.append(("treasury", "", ["none given" for _ in stats]))
     else:
+        rows += treasury_rows
         caption += f"; {EX_CAPEX_NOTE}"
         if any(b < MATERIAL_FORCED_SALE_BTC for b in sold):
             caption += (

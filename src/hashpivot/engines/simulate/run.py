@@ -51,9 +51,10 @@ def simulate(
         processes and run the chunks on it.
     scheduler : str, optional
         Address of an existing Dask scheduler (``tcp://host:port``). Its workers run
-        faster with ``MALLOC_TRIM_THRESHOLD_=268435456`` and
-        ``MALLOC_MMAP_THRESHOLD_=33554432`` in their environment (what ``workers=N`` sets;
-        Dask's default trim threshold makes numpy's large temporaries page-fault).
+        faster with :data:`hashpivot.heap.MALLOC_ENV` in their environment
+        (``MALLOC_TRIM_THRESHOLD_=268435456``, ``MALLOC_MMAP_THRESHOLD_=33554432``: what
+        ``workers=N`` sets; Dask's default trim threshold makes numpy's large temporaries
+        page-fault).
     threads : int
         Local run only: chunks run on this many threads (numpy releases the GIL). The
         result does not depend on it.
