@@ -146,19 +146,32 @@ def test_runs_reproduce(tmp_path: Path, kind: str) -> None:
         assert done["status"] == "succeeded"
     r = _cli(["runs", "reproduce", str(run["id"])], url)
     assert r.returncode == 0, r.stderr
-    assert "every value identical" in r.stderr
-    # tamper with a stored number: reproduce must notice
+    assert "every stored value identical" in r.stderr and "not in the stored run" not in r.stderr
     from sqlalchemy import update
 
     from hashpivot.store.db import open_database
     from hashpivot.store.tables import RunRow
 
     engine, factory = open_database(url)
+
+    def store(results: dict[str, object]) -> None:
+        with factory() as s, s.begin():
+            s.execute(update(RunRow).where(RunRow.id == run["id"]).values(results=results))
+
+    # a run stored by an older version, without a value this one adds: every stored value
+    # is still reproduced (exit 0), and the new value is named, not called a difference
+    new_key = "hashvalue_btc_per_ph_day" if kind == "cost" else "tornado"
+    assert new_key in done["results"]
+    store({k: v for k, v in done["results"].items() if k != new_key})
+    r = _cli(["runs", "reproduce", str(run["id"])], url)
+    assert r.returncode == 0, r.stderr
+    assert "1 value(s) not in the stored run" in r.stderr and new_key in r.stderr
+    assert "every stored value identical" in r.stderr
+    # tamper with a stored number: reproduce must notice
     results = dict(done["results"])
     key = "cost_per_btc_direct_usd" if kind == "cost" else "breakeven_lease_usd_per_kw_month"
     results[key] = (results[key] or 0) + 1.0
-    with factory() as s, s.begin():
-        s.execute(update(RunRow).where(RunRow.id == run["id"]).values(results=results))
+    store(results)
     engine.dispose()
     r = _cli(["runs", "reproduce", str(run["id"])], url)
     assert r.returncode == 1 and key in r.stderr

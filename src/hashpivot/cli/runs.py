@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import typer
@@ -19,28 +20,49 @@ RunId = Annotated[int, typer.Argument(help="Run id.")]
 WALL_CLOCK_SUFFIXES = ("_seconds", "timings_s")
 
 
-def diff_json(a: Any, b: Any, path: str = "") -> list[str]:
-    """Paths where two JSON values differ (exact comparison, floats included); wall-clock
-    timings (keys ending ``_seconds``, ``timings_s``) are not compared."""
+@dataclass
+class JsonDiff:
+    """How a reproduced JSON value compares with the stored one (:func:`diff_json`).
+
+    Attributes
+    ----------
+    differs : list of str
+        ``path: what`` where a stored value is not reproduced: a different value, a list of
+        another length, or a key the reproduced value lacks.
+    added : list of str
+        Paths only in the reproduced value: what a newer version computes beyond the
+        stored run (every stored value can still be identical).
+    """
+
+    differs: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+
+
+def diff_json(a: Any, b: Any, path: str = "", out: JsonDiff | None = None) -> JsonDiff:
+    """Compare a stored JSON value ``a`` with its reproduction ``b``, exactly (floats
+    included); wall-clock timings (keys ending ``_seconds``, ``timings_s``) are not
+    compared."""
+    out = JsonDiff() if out is None else out
     if isinstance(a, dict) and isinstance(b, dict):
-        out = []
         for k in sorted(set(a) | set(b)):
             if str(k).endswith(WALL_CLOCK_SUFFIXES):
                 continue
             p = f"{path}.{k}" if path else str(k)
-            if k not in a or k not in b:
-                out.append(f"{p}: only in {'stored' if k in a else 'reproduced'}")
+            if k not in b:
+                out.differs.append(f"{p}: only in stored")
+            elif k not in a:
+                out.added.append(p)
             else:
-                out.extend(diff_json(a[k], b[k], p))
-        return out
-    if isinstance(a, list) and isinstance(b, list):
+                diff_json(a[k], b[k], p, out)
+    elif isinstance(a, list) and isinstance(b, list):
         if len(a) != len(b):
-            return [f"{path}: {len(a)} items stored, {len(b)} reproduced"]
-        out = []
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            out.extend(diff_json(x, y, f"{path}[{i}]"))
-        return out
-    return [] if a == b else [f"{path}: stored {a!r}, reproduced {b!r}"]
+            out.differs.append(f"{path}: {len(a)} items stored, {len(b)} reproduced")
+        else:
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                diff_json(x, y, f"{path}[{i}]", out)
+    elif a != b:
+        out.differs.append(f"{path}: stored {a!r}, reproduced {b!r}")
+    return out
 
 
 @runs_app.command("list")
@@ -98,8 +120,10 @@ def reproduce(
 ) -> None:
     """Run a stored run again from its resolved inputs and compare with its results.
 
-    Exit 0 when every number is identical, 1 when anything differs (the differences and
-    any change of package or data version are listed).
+    Exit 0 when every stored number is reproduced identically, 1 when any differs or is
+    no longer computed (the differences and any change of package or data version are
+    listed). Values a newer version adds to the results are listed as notes: they were
+    not stored, so there is nothing to compare them with.
     """
     from hashpivot.store.db import settings_sessions
     from hashpivot.store.runs import RunContext, execute_run, provenance
@@ -114,20 +138,27 @@ def reproduce(
     if r.status != "succeeded" or r.results is None or r.inputs is None:
         fail_input(f"run {run_id} is {r.status}: nothing to reproduce", "RUN_ID")
     assert r.inputs is not None
-    now = provenance()
-    for line in diff_json(r.provenance or {}, now):
+    changed = diff_json(r.provenance or {}, provenance())
+    for line in changed.differs + [f"{p}: new" for p in changed.added]:
         typer.echo(f"note: provenance changed: {line}", err=True)
     out = execute_run(r.inputs, RunContext(max_memory_mib=get_settings().max_memory_mib))
     fresh = json.loads(json.dumps(out.results))
     if as_json:
         typer.echo(json.dumps(fresh))
-    diffs = diff_json(r.results, fresh)
-    if diffs:
-        for line in diffs[:50]:
+    diff = diff_json(r.results, fresh)
+    if diff.added:
+        shown = ", ".join(diff.added[:20]) + (", ..." if len(diff.added) > 20 else "")
+        typer.echo(
+            f"note: {len(diff.added)} value(s) not in the stored run (added by a later "
+            f"version; nothing to compare): {shown}",
+            err=True,
+        )
+    if diff.differs:
+        for line in diff.differs[:50]:
             typer.echo(f"differs: {line}", err=True)
-        typer.echo(f"run {run_id}: {len(diffs)} value(s) differ", err=True)
+        typer.echo(f"run {run_id}: {len(diff.differs)} value(s) differ", err=True)
         raise typer.Exit(1)
-    typer.echo(f"run {run_id} ({r.kind}): reproduced, every value identical", err=True)
+    typer.echo(f"run {run_id} ({r.kind}): reproduced, every stored value identical", err=True)
 
 
 def register(app: typer.Typer) -> None:
