@@ -51,3 +51,35 @@ def test_launch_runs_and_see_charts(sqlite_db: tuple[str, None]) -> None:
         assert "AI/HPC hosting deals" in market
         assert c.get("/static-vendor/plotly.min.js").status_code == 200
         assert "cdn" not in overview.lower()
+
+
+def test_run_forms_show_defaults_and_offer_true_false(sqlite_db: tuple[str, None]) -> None:
+    """Empty fields show the default that applies; a yes/no parameter is a true/false
+    choice, not a text box, and anything else is refused next to the field."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        page = c.get("/portfolios/4").text
+        form = page.split('id="run-form-optimize"')[1].split("</form>")[0]
+        cont = form.split('for="f-continuous"')[1].split('class="field')[0]
+        assert '<select id="f-continuous"' in cont
+        assert '<option value="">default: false</option>' in cont
+        assert '<option value="true">' in cont and '<option value="false">' in cont
+        scen = form.split('for="f-scenarios"')[1].split('class="field')[0]
+        assert 'placeholder="default: 50"' in scen
+        sim = page.split('id="run-form-simulate"')[1].split("</form>")[0]
+        paths = sim.split('for="f-paths"')[1].split('class="field')[0]
+        assert 'placeholder="default: 2000"' in paths
+        # no default (the file's or the data's applies): no placeholder
+        assert "placeholder" not in sim.split('for="f-years"')[1].split('class="field')[0]
+        r = c.post("/portfolios/4/runs", data={"csrf_token": csrf, "kind": "optimize",
+                                               "continuous": "maybe", "scenarios": "3"})
+        assert r.status_code == 422
+        field = r.text.split('for="f-continuous"')[1].split('class="field')[0]
+        assert 'class="error"' in field and "boolean" in field
+        r = c.post("/portfolios/4/runs", data={"csrf_token": csrf, "kind": "optimize",
+                                               "continuous": "true", "scenarios": "3"},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        params = c.get(f"/api/runs/{run_id}").json()["inputs"]["params"]
+        assert params["continuous"] is True and params["deterministic"] is False

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 
 from hashpivot.models import Site
 from hashpivot.models.portfolio import FleetEntry, PowerContract
@@ -28,6 +29,7 @@ class FormField:
     choices: tuple[str, ...] = ()
     help: str = ""
     error: str = ""
+    default: str = ""  # the model's default, shown in an empty field ("" when none)
 
 
 def _field(model: type[BaseModel], attr: str, prefix: str, value: Any) -> FormField:
@@ -43,6 +45,8 @@ def _field(model: type[BaseModel], attr: str, prefix: str, value: Any) -> FormFi
     kind, choices = "text", tuple[str, ...]()
     if get_origin(base) is Literal:
         kind, choices = "select", tuple(str(a) for a in get_args(base))
+    elif base is bool:  # the value pydantic parses, not a free-text box
+        kind, choices = "select", ("true", "false")
     elif base in (int, float):
         kind = "number"
     return FormField(
@@ -54,7 +58,17 @@ def _field(model: type[BaseModel], attr: str, prefix: str, value: Any) -> FormFi
         required=info.is_required(),
         choices=choices,
         help=_UNIT.sub("", desc).strip(),
+        default=_default_text(info.get_default(call_default_factory=False)),
     )
+
+
+def _default_text(default: Any) -> str:
+    """How an empty field's default reads in the form ("" for none)."""
+    if default is None or default is PydanticUndefined:
+        return ""
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    return str(default) if isinstance(default, (int, float, str)) else ""
 
 
 SITE_FIELDS = ("name", "region", "capacity_mw", "power_overhead_factor", "pool_fee_fraction")
