@@ -87,19 +87,6 @@ def test_without_treasury_liquidity_says_no_treasury_given(tmp_path: Path) -> No
     assert all(s["prob_liquidity_breach"] is not None for s in data["strategies"].values())
 
 
-def test_forced_sale_price_only_when_material() -> None:
-    """The average forced-sale price [USD/BTC] is shown only from 1 BTC expected sold: an
-    average over 0.006 BTC (issue 11: 2.46 M USD beside 'E[BTC sold] 0.0') is a dash."""
-    from hashpivot.cli.simulate import MATERIAL_FORCED_SALE_BTC, forced_sale_price_cell
-
-    assert MATERIAL_FORCED_SALE_BTC == 1.0
-    assert forced_sale_price_cell(0.006, 2_460_000.0) == "—"
-    assert forced_sale_price_cell(0.0, float("nan")) == "—"
-    assert forced_sale_price_cell(float("nan"), 90_000.0) == "—"
-    assert forced_sale_price_cell(1.0, 101_495.4) == "101,495"
-    assert forced_sale_price_cell(442.3, 392_158.0) == "392,158"
-
-
 def test_forced_sale_price_dash_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     res = runner.invoke(app, ["simulate", str(ROOT / "examples" / "pivot-200mw.toml"),

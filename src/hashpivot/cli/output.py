@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from hashpivot.reports.serialize import dumps, jsonable
+from hashpivot.reports.summary_rows import fmt_musd, fmt_num, fmt_pct
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["dumps", "jsonable", "print_json"]
+__all__ = ["dumps", "fmt_musd", "fmt_num", "fmt_pct", "jsonable", "print_json"]
 
 
 def print_json(obj: dict[str, Any], indent: int | None = 2) -> None:
@@ -39,20 +39,3 @@ def escape_brackets(text: str) -> str:
     return text.replace("[", "\\[")
 
 
-def _finite(x: float | None) -> bool:
-    return x is not None and math.isfinite(x)
-
-
-def fmt_musd(x: float | None) -> str:
-    """USD shown in millions with one decimal; ``-`` for missing or NaN. [M USD]"""
-    return f"{x / 1e6:,.1f}" if _finite(x) else "-"  # type: ignore[operator]
-
-
-def fmt_pct(x: float | None) -> str:
-    """A fraction shown in percent with one decimal; ``-`` for missing or NaN. [%]"""
-    return f"{100 * x:.1f}" if _finite(x) else "-"  # type: ignore[operator]
-
-
-def fmt_num(x: float | None, fmt: str = ",.1f") -> str:
-    """A number with a format spec; ``-`` for missing or NaN."""
-    return format(x, fmt) if _finite(x) else "-"

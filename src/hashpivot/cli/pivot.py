@@ -31,6 +31,7 @@ from hashpivot.cli.tables import (
 )
 from hashpivot.exceptions import InputError
 from hashpivot.reports.labels import format_tornado_input
+from hashpivot.reports.summary_rows import pivot_rows
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
@@ -64,11 +65,6 @@ def _f(value: Any) -> float:
     return out
 
 
-def _musd_row(label: str, values_usd: list[float]) -> tuple[str, str, list[str]]:
-    """A table row of amounts shown in millions of USD."""
-    return (label, "M USD", [fmt_musd(v) for v in values_usd])
-
-
 def _print_tables(result: PivotResult, console: Console) -> None:
     strategies = result.strategies
     title = (
@@ -88,39 +84,12 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         + "; "
         + str(result.inputs.get("price_center", ""))
     )
-    rows: list[tuple[str, str, list[str]]] = [
-        (
-            "MW converted (gross)",
-            "MW",
-            [f"{s.strategy.converted_gross_mw:,.0f}" for s in strategies],
-        ),
-        _musd_row("NPV", [s.npv_usd for s in strategies]),
-        _musd_row("NPV vs keep", [s.npv_vs_baseline_usd for s in strategies]),
-        _musd_row("TV, present value", [s.terminal_value_usd for s in strategies]),
-        _musd_row("NPV with TV", [s.npv_with_terminal_value_usd for s in strategies]),
-        _musd_row(
-            "NPV with TV vs keep",
-            [s.npv_with_terminal_value_vs_baseline_usd for s in strategies],
-        ),
-        _musd_row("income tax, PV", [s.income_tax_pv_usd for s in strategies]),
-        _musd_row("NPV after tax", [s.npv_after_tax_usd for s in strategies]),
-        _musd_row("after tax vs keep", [s.npv_after_tax_vs_baseline_usd for s in strategies]),
-        _musd_row(
-            "after tax with TV",
-            [s.npv_after_tax_with_terminal_value_usd for s in strategies],
-        ),
-        ("IRR (incremental)", "%/yr", [fmt_pct(s.irr_fraction) for s in strategies]),
-        _musd_row("NPV levered", [s.npv_levered_usd for s in strategies]),
-        _musd_row("NPV levered after tax", [s.npv_levered_after_tax_usd for s in strategies]),
-        ("IRR levered (incr.)", "%/yr", [fmt_pct(s.irr_levered_fraction) for s in strategies]),
-        ("payback (incr.)", "months", [fmt_num(s.payback_months) for s in strategies]),
-        _musd_row("backlog, contracted", [s.contracted_backlog_usd for s in strategies]),
-    ]
-    if not result.inputs.get("tax"):
-        rows = [r for r in rows if "tax" not in r[0]]
-    if not result.has_financing:
-        rows = [r for r in rows if "levered" not in r[0]]
-    else:
+    rows = pivot_rows(
+        list(result.to_json_dict()["strategies"].values()),
+        taxed=bool(result.inputs.get("tax")),
+        levered=result.has_financing,
+    )
+    if result.has_financing:
         caption += "; levered = equity cash flows at the cost of equity"
     tot = []
     for s in strategies:

@@ -26,7 +26,7 @@ from hashpivot.cli.options import (
     check_simulate_options,
     iso_month,
 )
-from hashpivot.cli.output import escape_brackets, fmt_musd, fmt_num, fmt_pct, jsonable
+from hashpivot.cli.output import escape_brackets, fmt_num, fmt_pct, jsonable
 from hashpivot.cli.tables import (
     compact_table,
     make_console,
@@ -35,6 +35,7 @@ from hashpivot.cli.tables import (
 )
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
+from hashpivot.reports.summary_rows import simulate_rows
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult
@@ -82,27 +83,6 @@ def json_summary(result: SimulationResult) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------
 # printing
 # --------------------------------------------------------------------------------------
-#: Below this expected BTC sold under duress [BTC] the table shows "—" for the average
-#: forced-sale price: an average over a few paths' crumbs (0.006 BTC sold at a 2.46 M USD
-#: average, issue 11) says nothing about the price a treasury would get.
-MATERIAL_FORCED_SALE_BTC = 1.0
-#: Label suffix of the treasury rows run again with the capex paid from outside the treasury.
-EX_CAPEX = "ex capex"
-EX_CAPEX_NOTE = (
-    f"{EX_CAPEX} = the same treasury with the capex (fleet replacement; halls net of "
-    "project-debt draws) paid from outside it: what operations and the treasury's debt "
-    "cause on their own"
-)
-
-
-def forced_sale_price_cell(expected_sold_btc: float, avg_price_usd: float) -> str:
-    """The average forced-sale price [USD/BTC] as a table cell: ``—`` unless the expected
-    BTC sold under duress is material (>= :data:`MATERIAL_FORCED_SALE_BTC`)."""
-    if not expected_sold_btc >= MATERIAL_FORCED_SALE_BTC:
-        return "—"
-    return fmt_num(avg_price_usd, ",.0f")
-
-
 def _print(result: SimulationResult, console: Console) -> None:
     from hashpivot.engines.simulate.result import NO_TREASURY_NOTE
 
@@ -114,7 +94,7 @@ def _print(result: SimulationResult, console: Console) -> None:
         f"{inp['horizon_months']} months, discount {100 * inp['discount_rate']:.1f} %/year, "
         + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury")
     )
-    taxed = any("npv_after_tax_mean_usd" in s for s in stats)
+    taxed = any("npv_after_tax_mean_usd" in s for s in stats)  # the caption's words
     caption = (
         "NPV of unlevered FCF, "
         + ("pre-tax unless 'after tax'" if taxed else "pre-tax")
@@ -124,80 +104,8 @@ def _print(result: SimulationResult, console: Console) -> None:
         "keep_mining's; " + str(inp.get("terminal_value", "")) + "; price center: "
         + str(inp.get("scenario", {}).get("price_center", ""))
     )
-    sold = [float(s["expected_forced_sale_btc"]) for s in stats]
-    rows: list[tuple[str, str, list[str]]] = [
-        ("NPV mean", "M USD", [fmt_musd(s["npv_mean_usd"]) for s in stats]),
-        ("NPV P5", "M USD", [fmt_musd(s["npv_p5_usd"]) for s in stats]),
-        ("NPV P50", "M USD", [fmt_musd(s["npv_p50_usd"]) for s in stats]),
-        ("NPV P95", "M USD", [fmt_musd(s["npv_p95_usd"]) for s in stats]),
-        ("CVaR95", "M USD", [fmt_musd(s["cvar95_usd"]) for s in stats]),
-        ("NPV deterministic", "M USD", [fmt_musd(s["npv_deterministic_usd"]) for s in stats]),
-        ("P(beats keep)", "%", [fmt_pct(s["prob_beats_baseline"]) for s in stats]),
-        (
-            "NPV with TV, mean",
-            "M USD",
-            [fmt_musd(s.get("npv_with_tv_mean_usd", float("nan"))) for s in stats],
-        ),
-        (
-            "NPV with TV, P5",
-            "M USD",
-            [fmt_musd(s.get("npv_with_tv_p5_usd", float("nan"))) for s in stats],
-        ),
-        (
-            "P(beats keep), TV",
-            "%",
-            [fmt_pct(s.get("prob_beats_baseline_with_tv", float("nan"))) for s in stats],
-        ),
-        *(
-            [
-                ("NPV after tax, mean", "M USD",
-                 [fmt_musd(s["npv_after_tax_mean_usd"]) for s in stats]),
-                ("NPV after tax, P5", "M USD",
-                 [fmt_musd(s["npv_after_tax_p5_usd"]) for s in stats]),
-                ("P(beats keep), tax", "%",
-                 [fmt_pct(s["prob_beats_baseline_after_tax"]) for s in stats]),
-            ]
-            if taxed
-            else []
-        ),
-        (
-            "NPV vs keep, mean",
-            "M USD",
-            [fmt_musd(s.get("npv_vs_baseline_mean_usd", float("nan"))) for s in stats],
-        ),
-    ]
-    treasury_rows: list[tuple[str, str, list[str]]] = [
-        ("P(forced sale)", "%", [fmt_pct(s["prob_forced_sale"]) for s in stats]),
-        (f"P(forced sale), {EX_CAPEX}", "%",
-         [fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats]),
-        ("P(liquidity breach)", "%", [fmt_pct(s["prob_liquidity_breach"]) for s in stats]),
-        (f"P(breach), {EX_CAPEX}", "%",
-         [fmt_pct(s["prob_liquidity_breach_without_capex"]) for s in stats]),
-        ("E[BTC sold, duress]", "BTC", [fmt_num(b, ",.1f") for b in sold]),
-        (f"E[BTC sold], {EX_CAPEX}", "BTC",
-         [fmt_num(s["expected_forced_sale_without_capex_btc"], ",.1f") for s in stats]),
-        (
-            "avg forced-sale price",
-            "USD/BTC",
-            [
-                forced_sale_price_cell(b, s["forced_sale_avg_price_usd"])
-                for b, s in zip(sold, stats, strict=True)
-            ],
-        ),
-        ("min cash, P5", "M USD", [fmt_musd(s["min_cash_p5_usd"]) for s in stats]),
-        ("BTC held at end, mean", "BTC", [fmt_num(s["end_btc_mean"], ",.0f") for s in stats]),
-    ]
-    if not result.treasury_given:
-        rows.append(("treasury", "", ["none given" for _ in stats]))
-    else:
-        rows += treasury_rows
-        caption += f"; {EX_CAPEX_NOTE}"
-        if any(b < MATERIAL_FORCED_SALE_BTC for b in sold):
-            caption += (
-                f"; avg forced-sale price: '—' where E[BTC sold] < "
-                f"{MATERIAL_FORCED_SALE_BTC:g} BTC (an average over a few paths' small sales "
-                "means little)"
-            )
+    rows, notes = simulate_rows(stats, treasury_given=result.treasury_given)
+    caption += "".join(f"; {n}" for n in notes)
     print_strategy_table(console, title, names, rows, caption=caption)
     if not result.treasury_given:
         console.print(f"[yellow]{NO_TREASURY_NOTE}[/yellow]")

@@ -20,6 +20,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from hashpivot.reports.summary_rows import fmt_assumption
+
 __all__ = [
     "btc_with_unit",
     "compact_table",
@@ -258,8 +260,6 @@ def print_assumptions(rows: list[dict[str, Any]], console: Console) -> None:
     table.add_column("unit", no_wrap=True)
     table.add_column("source", min_width=14)
     for row in rows:
-        v = row["value"]
-        if isinstance(v, float):
-            v = f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
-        table.add_row(escape(row["name"]), escape(str(v)), row["unit"], escape(row["source"]))
+        table.add_row(escape(row["name"]), escape(fmt_assumption(row["value"])), row["unit"],
+                      escape(row["source"]))
     console.print(table)

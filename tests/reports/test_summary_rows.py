@@ -1,0 +1,90 @@
+"""The strategy rows that ``pivot`` and ``simulate`` print and the dashboard shows
+(hashpivot.reports.summary_rows), on hand-made results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hashpivot.reports.summary_rows import (
+    EX_CAPEX_NOTE,
+    MATERIAL_FORCED_SALE_BTC,
+    fmt_assumption,
+    forced_sale_price_cell,
+    pivot_rows,
+    simulate_rows,
+)
+
+
+def test_forced_sale_price_only_when_material() -> None:
+    """The average forced-sale price [USD/BTC] is shown only from 1 BTC expected sold: an
+    average over 0.006 BTC (issue 11: 2.46 M USD beside 'E[BTC sold] 0.0') is a dash."""
+    assert MATERIAL_FORCED_SALE_BTC == 1.0
+    assert forced_sale_price_cell(0.006, 2_460_000.0) == "—"
+    assert forced_sale_price_cell(0.0, float("nan")) == "—"
+    assert forced_sale_price_cell(float("nan"), 90_000.0) == "—"
+    assert forced_sale_price_cell(None, 90_000.0) == "—"  # JSON null
+    assert forced_sale_price_cell(1.0, 101_495.4) == "101,495"
+    assert forced_sale_price_cell(442.3, 392_158.0) == "392,158"
+
+
+def _pivot(npv: float, irr: float | None, **extra: Any) -> dict[str, Any]:
+    return {"converted_gross_mw": 100.0, "npv_usd": npv, "npv_vs_baseline_usd": npv - 1e8,
+            "irr_fraction": irr, "payback_months": 81.91, "npv_levered_usd": None,
+            "contracted_backlog_usd": 1_703_043_547.4, **extra}
+
+
+def test_pivot_rows_by_hand() -> None:
+    rows = pivot_rows([_pivot(1e8, None), _pivot(328_810_615.1, 0.1512)], taxed=False,
+                      levered=False)
+    by = {r[0]: r for r in rows}
+    assert by["NPV"] == ("NPV", "M USD", ["100.0", "328.8"])
+    assert by["NPV vs keep"][2] == ["0.0", "228.8"]
+    assert by["IRR (incremental)"] == ("IRR (incremental)", "%/yr", ["-", "15.1"])
+    assert by["payback (incr.)"][2] == ["81.9", "81.9"]
+    assert by["backlog, contracted"][2] == ["1,703.0", "1,703.0"]
+    assert by["MW converted (gross)"][2] == ["100", "100"]
+    assert by["TV, present value"][2] == ["-", "-"]  # not in the results: a dash
+    # no [pivot.tax], no [financing]: those rows are left out
+    assert not any("tax" in r[0] or "levered" in r[0] for r in rows)
+    full = pivot_rows([_pivot(1e8, 0.1, npv_after_tax_usd=7e7, npv_levered_usd=5e7)],
+                      taxed=True, levered=True)
+    labels = [r[0] for r in full]
+    assert "NPV after tax" in labels and "NPV levered" in labels
+    assert dict((r[0], r[2]) for r in full)["NPV levered"] == ["50.0"]
+
+
+def _stats(sold: float | None, **extra: Any) -> dict[str, Any]:
+    return {"npv_mean_usd": 391.8e6, "npv_p5_usd": -16.9e6, "prob_beats_baseline": 0.811,
+            "prob_forced_sale": 0.708, "prob_forced_sale_without_capex": 0.466,
+            "expected_forced_sale_btc": sold, "forced_sale_avg_price_usd": 409_033.2,
+            "end_btc_mean": 3066.6, **extra}
+
+
+def test_simulate_rows_by_hand() -> None:
+    rows, notes = simulate_rows([_stats(221.2), _stats(0.3)], treasury_given=True)
+    by = {r[0]: r[2] for r in rows}
+    assert by["NPV mean"] == ["391.8", "391.8"]
+    assert by["NPV P5"] == ["-16.9", "-16.9"]
+    assert by["P(beats keep)"] == ["81.1", "81.1"]
+    assert by["P(forced sale)"] == ["70.8", "70.8"]
+    assert by["P(forced sale), ex capex"] == ["46.6", "46.6"]
+    assert by["E[BTC sold, duress]"] == ["221.2", "0.3"]
+    assert by["avg forced-sale price"] == ["409,033", "—"]
+    assert by["BTC held at end, mean"] == ["3,067", "3,067"]
+    assert "NPV after tax, mean" not in by  # no after-tax keys: no after-tax rows
+    assert notes[0] == EX_CAPEX_NOTE and "'—' where E[BTC sold] < 1 BTC" in notes[1]
+    rows, notes = simulate_rows([_stats(221.2, npv_after_tax_mean_usd=2.885e8)],
+                                treasury_given=True)
+    assert dict((r[0], r[2]) for r in rows)["NPV after tax, mean"] == ["288.5"]
+    assert notes == [EX_CAPEX_NOTE]  # every sale material: no note on dashes
+    rows, notes = simulate_rows([_stats(None)], treasury_given=False)
+    assert rows[-1] == ("treasury", "", ["none given"]) and notes == []
+    assert not any(r[0].startswith("P(forced") for r in rows)
+
+
+def test_assumption_values() -> None:
+    assert fmt_assumption(0.1) == "0.1"
+    assert fmt_assumption(109_669.1022) == "109,669"
+    assert fmt_assumption(0.02821345) == "0.02821"
+    assert fmt_assumption(15) == "15"  # an int as it is
+    assert fmt_assumption("median") == "median"
