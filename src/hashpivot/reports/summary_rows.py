@@ -10,7 +10,7 @@ value is ``-``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 #: A table row: quantity, unit, one formatted cell per strategy.
@@ -64,8 +64,72 @@ def forced_sale_price_cell(expected_sold_btc: float | None, avg_price_usd: float
     return fmt_num(avg_price_usd, ",.0f")
 
 
-def _musd(label: str, strategies: Sequence[Mapping[str, Any]], key: str) -> Row:
-    return (label, "M USD", [fmt_musd(s.get(key)) for s in strategies])
+def _whole(x: float | None) -> str:
+    return fmt_num(x, ",.0f")
+
+
+def _tenth(x: float | None) -> str:
+    return fmt_num(x, ",.1f")
+
+
+#: A row's spec: quantity, unit, the key of each strategy's JSON figures, the format.
+RowSpec = tuple[str, str, str, Callable[[Any], str]]
+
+#: ``pivot``'s strategy rows, in order (after-tax rows: those whose quantity says "tax";
+#: levered rows: "levered").
+PIVOT_ROWS: tuple[RowSpec, ...] = (
+    ("MW converted (gross)", "MW", "converted_gross_mw", _whole),
+    ("NPV", "M USD", "npv_usd", fmt_musd),
+    ("NPV vs keep", "M USD", "npv_vs_baseline_usd", fmt_musd),
+    ("TV, present value", "M USD", "terminal_value_usd", fmt_musd),
+    ("NPV with TV", "M USD", "npv_with_terminal_value_usd", fmt_musd),
+    ("NPV with TV vs keep", "M USD", "npv_with_terminal_value_vs_baseline_usd", fmt_musd),
+    ("income tax, PV", "M USD", "income_tax_pv_usd", fmt_musd),
+    ("NPV after tax", "M USD", "npv_after_tax_usd", fmt_musd),
+    ("after tax vs keep", "M USD", "npv_after_tax_vs_baseline_usd", fmt_musd),
+    ("after tax with TV", "M USD", "npv_after_tax_with_terminal_value_usd", fmt_musd),
+    ("IRR (incremental)", "%/yr", "irr_fraction", fmt_pct),
+    ("NPV levered", "M USD", "npv_levered_usd", fmt_musd),
+    ("NPV levered after tax", "M USD", "npv_levered_after_tax_usd", fmt_musd),
+    ("IRR levered (incr.)", "%/yr", "irr_levered_fraction", fmt_pct),
+    ("payback (incr.)", "months", "payback_months", _tenth),
+    ("backlog, contracted", "M USD", "contracted_backlog_usd", fmt_musd),
+)
+
+#: ``simulate``'s NPV rows, in order; the after-tax ones only when the results have them.
+SIMULATE_NPV_ROWS: tuple[RowSpec, ...] = (
+    ("NPV mean", "M USD", "npv_mean_usd", fmt_musd),
+    ("NPV P5", "M USD", "npv_p5_usd", fmt_musd),
+    ("NPV P50", "M USD", "npv_p50_usd", fmt_musd),
+    ("NPV P95", "M USD", "npv_p95_usd", fmt_musd),
+    ("CVaR95", "M USD", "cvar95_usd", fmt_musd),
+    ("NPV deterministic", "M USD", "npv_deterministic_usd", fmt_musd),
+    ("P(beats keep)", "%", "prob_beats_baseline", fmt_pct),
+    ("NPV with TV, mean", "M USD", "npv_with_tv_mean_usd", fmt_musd),
+    ("NPV with TV, P5", "M USD", "npv_with_tv_p5_usd", fmt_musd),
+    ("P(beats keep), TV", "%", "prob_beats_baseline_with_tv", fmt_pct),
+    ("NPV after tax, mean", "M USD", "npv_after_tax_mean_usd", fmt_musd),
+    ("NPV after tax, P5", "M USD", "npv_after_tax_p5_usd", fmt_musd),
+    ("P(beats keep), tax", "%", "prob_beats_baseline_after_tax", fmt_pct),
+    ("NPV vs keep, mean", "M USD", "npv_vs_baseline_mean_usd", fmt_musd),
+)
+
+#: ``simulate``'s treasury rows but the average forced-sale price (its own rule), in order.
+SIMULATE_TREASURY_ROWS: tuple[RowSpec, ...] = (
+    ("P(forced sale)", "%", "prob_forced_sale", fmt_pct),
+    (f"P(forced sale), {EX_CAPEX}", "%", "prob_forced_sale_without_capex", fmt_pct),
+    ("P(liquidity breach)", "%", "prob_liquidity_breach", fmt_pct),
+    (f"P(breach), {EX_CAPEX}", "%", "prob_liquidity_breach_without_capex", fmt_pct),
+    ("E[BTC sold, duress]", "BTC", "expected_forced_sale_btc", _tenth),
+    (f"E[BTC sold], {EX_CAPEX}", "BTC", "expected_forced_sale_without_capex_btc", _tenth),
+    ("min cash, P5", "M USD", "min_cash_p5_usd", fmt_musd),
+    ("BTC held at end, mean", "BTC", "end_btc_mean", _whole),
+)
+
+
+def rows_of(specs: Sequence[RowSpec], stats: Sequence[Mapping[str, Any]]) -> list[Row]:
+    """One row per spec, one cell per strategy (a key a strategy lacks is ``-``)."""
+    return [(q, unit, [fmt(s.get(key)) for s in stats]) for q, unit, key, fmt in specs]
 
 
 def pivot_rows(strategies: Sequence[Mapping[str, Any]], *, taxed: bool, levered: bool
@@ -81,31 +145,9 @@ def pivot_rows(strategies: Sequence[Mapping[str, Any]], *, taxed: bool, levered:
     levered : bool
         The portfolio has ``[financing]`` (else the levered rows are left out).
     """
-    rows: list[Row] = [
-        ("MW converted (gross)", "MW",
-         [fmt_num(s.get("converted_gross_mw"), ",.0f") for s in strategies]),
-        _musd("NPV", strategies, "npv_usd"),
-        _musd("NPV vs keep", strategies, "npv_vs_baseline_usd"),
-        _musd("TV, present value", strategies, "terminal_value_usd"),
-        _musd("NPV with TV", strategies, "npv_with_terminal_value_usd"),
-        _musd("NPV with TV vs keep", strategies, "npv_with_terminal_value_vs_baseline_usd"),
-        _musd("income tax, PV", strategies, "income_tax_pv_usd"),
-        _musd("NPV after tax", strategies, "npv_after_tax_usd"),
-        _musd("after tax vs keep", strategies, "npv_after_tax_vs_baseline_usd"),
-        _musd("after tax with TV", strategies, "npv_after_tax_with_terminal_value_usd"),
-        ("IRR (incremental)", "%/yr", [fmt_pct(s.get("irr_fraction")) for s in strategies]),
-        _musd("NPV levered", strategies, "npv_levered_usd"),
-        _musd("NPV levered after tax", strategies, "npv_levered_after_tax_usd"),
-        ("IRR levered (incr.)", "%/yr",
-         [fmt_pct(s.get("irr_levered_fraction")) for s in strategies]),
-        ("payback (incr.)", "months", [fmt_num(s.get("payback_months")) for s in strategies]),
-        _musd("backlog, contracted", strategies, "contracted_backlog_usd"),
-    ]
-    if not taxed:
-        rows = [r for r in rows if "tax" not in r[0]]
-    if not levered:
-        rows = [r for r in rows if "levered" not in r[0]]
-    return rows
+    specs = [r for r in PIVOT_ROWS
+             if (taxed or "tax" not in r[0]) and (levered or "levered" not in r[0])]
+    return rows_of(specs, strategies)
 
 
 def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool
@@ -127,47 +169,15 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool
         What the treasury rows' labels mean (``ex capex``, the ``—`` price cells).
     """
     taxed = any("npv_after_tax_mean_usd" in s for s in stats)
-    rows: list[Row] = [
-        _musd("NPV mean", stats, "npv_mean_usd"),
-        _musd("NPV P5", stats, "npv_p5_usd"),
-        _musd("NPV P50", stats, "npv_p50_usd"),
-        _musd("NPV P95", stats, "npv_p95_usd"),
-        _musd("CVaR95", stats, "cvar95_usd"),
-        _musd("NPV deterministic", stats, "npv_deterministic_usd"),
-        ("P(beats keep)", "%", [fmt_pct(s.get("prob_beats_baseline")) for s in stats]),
-        _musd("NPV with TV, mean", stats, "npv_with_tv_mean_usd"),
-        _musd("NPV with TV, P5", stats, "npv_with_tv_p5_usd"),
-        ("P(beats keep), TV", "%",
-         [fmt_pct(s.get("prob_beats_baseline_with_tv")) for s in stats]),
-    ]
-    if taxed:
-        rows += [
-            _musd("NPV after tax, mean", stats, "npv_after_tax_mean_usd"),
-            _musd("NPV after tax, P5", stats, "npv_after_tax_p5_usd"),
-            ("P(beats keep), tax", "%",
-             [fmt_pct(s.get("prob_beats_baseline_after_tax")) for s in stats]),
-        ]
-    rows.append(_musd("NPV vs keep, mean", stats, "npv_vs_baseline_mean_usd"))
+    rows = rows_of([r for r in SIMULATE_NPV_ROWS if taxed or "tax" not in r[0]], stats)
     if not treasury_given:
-        rows.append(("treasury", "", ["none given" for _ in stats]))
-        return rows, []
+        return [*rows, ("treasury", "", ["none given" for _ in stats])], []
+    rows += rows_of(SIMULATE_TREASURY_ROWS, stats)
     sold = [s.get("expected_forced_sale_btc") for s in stats]
-    rows += [
-        ("P(forced sale)", "%", [fmt_pct(s.get("prob_forced_sale")) for s in stats]),
-        (f"P(forced sale), {EX_CAPEX}", "%",
-         [fmt_pct(s.get("prob_forced_sale_without_capex")) for s in stats]),
-        ("P(liquidity breach)", "%", [fmt_pct(s.get("prob_liquidity_breach")) for s in stats]),
-        (f"P(breach), {EX_CAPEX}", "%",
-         [fmt_pct(s.get("prob_liquidity_breach_without_capex")) for s in stats]),
-        ("E[BTC sold, duress]", "BTC", [fmt_num(b, ",.1f") for b in sold]),
-        (f"E[BTC sold], {EX_CAPEX}", "BTC",
-         [fmt_num(s.get("expected_forced_sale_without_capex_btc"), ",.1f") for s in stats]),
-        ("avg forced-sale price", "USD/BTC",
-         [forced_sale_price_cell(b, s.get("forced_sale_avg_price_usd"))
-          for b, s in zip(sold, stats, strict=True)]),
-        _musd("min cash, P5", stats, "min_cash_p5_usd"),
-        ("BTC held at end, mean", "BTC", [fmt_num(s.get("end_btc_mean"), ",.0f") for s in stats]),
-    ]
+    price = ("avg forced-sale price", "USD/BTC",
+             [forced_sale_price_cell(b, s.get("forced_sale_avg_price_usd"))
+              for b, s in zip(sold, stats, strict=True)])
+    rows.insert(len(rows) - 2, price)  # before min cash and BTC held, as always
     notes = [EX_CAPEX_NOTE]
     if any(b is None or b < MATERIAL_FORCED_SALE_BTC for b in sold):
         notes.append(
@@ -181,12 +191,17 @@ __all__ = [
     "EX_CAPEX",
     "EX_CAPEX_NOTE",
     "MATERIAL_FORCED_SALE_BTC",
+    "PIVOT_ROWS",
+    "SIMULATE_NPV_ROWS",
+    "SIMULATE_TREASURY_ROWS",
     "Row",
+    "RowSpec",
     "fmt_assumption",
     "fmt_musd",
     "fmt_num",
     "fmt_pct",
     "forced_sale_price_cell",
     "pivot_rows",
+    "rows_of",
     "simulate_rows",
 ]
