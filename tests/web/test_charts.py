@@ -8,7 +8,13 @@ import pytest
 
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models import load_portfolio
-from hashpivot.web.charts import LIQUIDITY_BARS, simulate_liquidity
+from hashpivot.web.charts import (
+    LIQUIDITY_BARS,
+    fan,
+    pivot_tornado,
+    simulate_liquidity,
+    simulate_npv,
+)
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
 
@@ -38,3 +44,54 @@ def test_no_liquidity_chart_without_a_treasury() -> None:
     results = res.to_json()
     assert all(s["prob_forced_sale"] is None for s in results["strategies"].values())
     assert simulate_liquidity(results) is None
+
+
+def test_npv_distribution_chart_from_the_stored_quantiles() -> None:
+    results = {"strategies": {"keep_mining": {"npv_mean_usd": 3.9e8,
+                                              "npv_deterministic_usd": 1.26e8},
+                              "convert_all": {"npv_mean_usd": 5.26e8,
+                                              "npv_deterministic_usd": 5.26e8}}}
+    charts = {"npv_usd": {"keep_mining": [-2e7, 6e7, 1.7e8, 3.6e8, 1.35e9],
+                          "convert_all": [5.26e8] * 5}}
+    fig = simulate_npv(results, charts)
+    assert fig is not None
+    boxes = [t for t in fig["data"] if t["type"] == "box"]
+    assert [b["name"] for b in boxes] == ["keep_mining", "convert_all"]
+    keep = boxes[0]
+    assert (keep["lowerfence"][0], keep["q1"][0], keep["median"][0], keep["q3"][0],
+            keep["upperfence"][0], keep["mean"][0]) == (-2e7, 6e7, 1.7e8, 3.6e8, 1.35e9, 3.9e8)
+    det = next(t for t in fig["data"] if t["type"] == "scatter")
+    assert list(det["y"]) == [1.26e8, 5.26e8]
+    assert simulate_npv(results, {}) is None
+
+
+def test_tornado_bars_run_from_the_base_case() -> None:
+    charts = {"tornado": [
+        {"label": "lease rate", "npv_vs_baseline_low_usd": 2.7e7,
+         "npv_vs_baseline_high_usd": 3.78e8},
+        {"label": "capex", "npv_vs_baseline_low_usd": 3.63e8,
+         "npv_vs_baseline_high_usd": 4.2e7},
+    ]}
+    fig = pivot_tornado(charts, 2.025e8)
+    low, high = fig["data"]
+    assert list(low["y"]) == ["lease rate", "capex"]  # the largest swing first ...
+    assert fig["layout"]["yaxis"]["autorange"] == "reversed"  # ... drawn on top
+    assert low["base"] == high["base"] == 2.025e8
+    assert [low["base"] + x for x in low["x"]] == pytest.approx([2.7e7, 3.63e8])
+    assert [high["base"] + x for x in high["x"]] == pytest.approx([3.78e8, 4.2e7])
+    assert any(s.get("x0") == 2.025e8 for s in fig["layout"]["shapes"])  # the base line
+    no_base = pivot_tornado(charts)
+    assert no_base["data"][0]["base"] == 0.0
+    assert list(no_base["data"][0]["x"]) == [2.7e7, 3.63e8]
+
+
+def test_fan_titles_name_the_quantity_and_strategy() -> None:
+    charts = {"periods": ["2025-10", "2025-11"],
+              "fan": {"cash_usd:keep_mining": [[1.0, 2.0]] * 5,
+                      "btc_price_usd": [[1e5, 1.1e5]] * 5}}
+    cash = fan(charts, "cash_usd:keep_mining", "USD")
+    assert cash["layout"]["title"]["text"] == "Treasury cash, keep_mining: Monte Carlo fan"
+    assert cash["layout"]["yaxis"]["title"]["text"] == "Treasury cash [USD]"
+    price = fan(charts, "btc_price_usd", "USD", log=True)
+    assert price["layout"]["yaxis"]["type"] == "log"
+    assert price["layout"]["title"]["text"] == "BTC price: Monte Carlo fan"

@@ -83,3 +83,23 @@ def test_run_forms_show_defaults_and_offer_true_false(sqlite_db: tuple[str, None
         run_id = int(r.headers["location"].rsplit("/", 1)[1])
         params = c.get(f"/api/runs/{run_id}").json()["inputs"]["params"]
         assert params["continuous"] is True and params["deterministic"] is False
+
+
+def test_pivot_run_page_shows_the_table_and_assumptions(sqlite_db: tuple[str, None]) -> None:
+    """The headline numbers and every assumption that can flip the verdict are on the
+    page, not only in the JSON."""
+    with make_client(*sqlite_db) as c:
+        csrf = login(c)
+        r = c.post("/portfolios/2/runs", data={"csrf_token": csrf, "kind": "pivot"},
+                   follow_redirects=False)
+        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        assert wait_run(c, run_id)["status"] == "succeeded"
+        page = c.get(f"/runs/{run_id}").text
+        table = page.split("AI/HPC pivot vs keep mining")[1].split("</table>")[0]
+        npv = table.split("<td>NPV</td>")[1].split("</tr>")[0]
+        assert [cell.split("</td>")[0] for cell in npv.split('<td class="num">')[1:]] == [
+            "126.3", "525.9", "328.8", "528.5"]
+        assert "break-even lease (convert_100mw_2026-01): 100.0 USD/kW-month" in page
+        assumptions = page.split("Resolved assumptions")[1].split("</table>")[0]
+        assert "[pivot] discount_rate" in assumptions and "bundled Coin Metrics" in assumptions
+        assert "Sensitivity (tornado)" in page

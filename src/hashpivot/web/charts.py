@@ -117,21 +117,43 @@ def pivot_npv(charts: dict[str, Any]) -> dict[str, Any]:
     return _fig(fig, "NPV by strategy")
 
 
-def pivot_tornado(charts: dict[str, Any]) -> dict[str, Any]:
-    """Tornado of NPV(pivot) - NPV(keep mining) [USD]."""
+def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None) -> dict[str, Any]:
+    """Tornado of NPV(pivot) - NPV(keep mining) [USD]: per input, a bar from the base case
+    to the value at the low input and one to the value at the high input, the largest
+    swing on top (rows as stored: by swing, largest first).
+
+    ``base_usd`` is the pivot strategy's NPV vs keep mining at every input's base value;
+    without it the bars start at zero."""
     rows = charts.get("tornado", [])
     labels = [str(r.get("label", r.get("variable", ""))) for r in rows]
+    base = _num(base_usd)
+    start = base if math.isfinite(base) else 0.0
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=labels, x=[r.get("npv_vs_baseline_low_usd") for r in rows],
-                         orientation="h", name="low input"))
-    fig.add_trace(go.Bar(y=labels, x=[r.get("npv_vs_baseline_high_usd") for r in rows],
-                         orientation="h", name="high input"))
-    fig.update_layout(barmode="overlay", xaxis={"title": "NPV vs keep mining [USD]"})
-    return _fig(fig, "Sensitivity (tornado)")
+    for key, name in (("npv_vs_baseline_low_usd", "at the low input"),
+                      ("npv_vs_baseline_high_usd", "at the high input")):
+        fig.add_trace(go.Bar(y=labels, x=[_num(r.get(key)) - start for r in rows], base=start,
+                             orientation="h", name=name, opacity=0.85))
+    if math.isfinite(base):
+        fig.add_vline(x=base, line_dash="dot", annotation_text="base case",
+                      annotation_position="top")
+    fig.update_layout(barmode="overlay", xaxis={"title": "NPV vs keep mining [USD]"},
+                      yaxis={"autorange": "reversed"})
+    return _fig(fig, "Sensitivity (tornado): NPV vs keep mining")
 
 
-def fan(charts: dict[str, Any], key: str, unit: str) -> dict[str, Any]:
-    """Fan chart of one simulated quantity: 5-95 % and 25-75 % bands and the median."""
+#: Fan-chart titles of the simulated quantities (a ``cash_usd:<strategy>`` key names the
+#: strategy after the title).
+FAN_TITLES = {
+    "btc_price_usd": "BTC price",
+    "hashprice_usd_per_ph_day": "Hashprice",
+    "power_price_usd_per_mwh": "Power price",
+    "cash_usd": "Treasury cash",
+}
+
+
+def fan(charts: dict[str, Any], key: str, unit: str, log: bool = False) -> dict[str, Any]:
+    """Fan chart of one simulated quantity: 5-95 % and 25-75 % bands and the median
+    (``log``: a logarithmic axis, for prices that compound)."""
     q = charts.get("fan", {}).get(key)
     x = charts.get("periods", [])
     fig = go.Figure()
@@ -143,8 +165,35 @@ def fan(charts: dict[str, Any], key: str, unit: str) -> dict[str, Any]:
         fig.add_trace(go.Scatter(x=x, y=q[1], fill="tonexty", line={"width": 0},
                                  fillcolor="rgba(31,119,180,0.35)", name="25-75 %"))
         fig.add_trace(go.Scatter(x=x, y=q[2], line={"color": "#1f77b4"}, name="median"))
-    fig.update_layout(yaxis={"title": f"{key.split(':')[0]} [{unit}]"})
-    return _fig(fig, f"Monte Carlo fan: {key}")
+    quantity, _, strategy = key.partition(":")
+    title = FAN_TITLES.get(quantity, quantity)
+    fig.update_layout(yaxis={"title": f"{title} [{unit}]", **({"type": "log"} if log else {})})
+    return _fig(fig, f"{title}{f', {strategy}' if strategy else ''}: Monte Carlo fan")
+
+
+def simulate_npv(results: dict[str, Any], charts: dict[str, Any]) -> dict[str, Any] | None:
+    """NPV distribution per strategy [USD]: whiskers P5-P95, box P25-P75, line at the
+    median, dashed line at the mean, a diamond at the deterministic NPV (the pivot
+    model's); None when the run stored no NPV quantiles."""
+    quantiles: dict[str, list[float]] = charts.get("npv_usd") or {}
+    names = [n for n, q in quantiles.items() if len(q) == 5]
+    if not names:
+        return None
+    stats: dict[str, dict[str, Any]] = results.get("strategies") or {}
+    fig = go.Figure()
+    for n in names:
+        p5, p25, p50, p75, p95 = (_num(v) for v in quantiles[n])
+        fig.add_trace(go.Box(
+            x=[n], lowerfence=[p5], q1=[p25], median=[p50], q3=[p75], upperfence=[p95],
+            mean=[_num(stats.get(n, {}).get("npv_mean_usd"))], boxmean=True, name=n,
+            marker_color="#1f77b4", showlegend=False,
+        ))
+    det = [_num(stats.get(n, {}).get("npv_deterministic_usd")) for n in names]
+    fig.add_trace(go.Scatter(x=names, y=det, mode="markers", name="deterministic (pivot model)",
+                             marker={"symbol": "diamond", "size": 11, "color": "#d62728"}))
+    fig.update_layout(yaxis={"title": "NPV [USD]"})
+    return _fig(fig, "NPV distribution by strategy<br><sup>whiskers P5-P95, box P25-P75, "
+                     "median, dashed mean</sup>")
 
 
 def dispatch_heatmap(charts: dict[str, Any]) -> dict[str, Any]:
@@ -241,13 +290,18 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
     if kind == "backtest":
         return [backtest_history(charts)]
     if kind == "pivot":
-        return [pivot_npv(charts), pivot_cumulative(charts), pivot_tornado(charts)]
+        pivot = (results.get("strategies") or {}).get(results.get("pivot"), {})
+        return [pivot_npv(charts), pivot_cumulative(charts),
+                pivot_tornado(charts, pivot.get("npv_vs_baseline_usd"))]
     if kind == "simulate":
-        figs = [fan(charts, "btc_price_usd", "USD"), fan(charts, "hashprice_usd_per_ph_day",
-                                                         "USD/PH/day")]
-        figs += [fan(charts, k, "USD") for k in charts.get("fan", {}) if k.startswith("cash_usd:")]
-        liquidity = simulate_liquidity(results)
-        return figs if liquidity is None else [*figs, liquidity]
+        npv, liquidity = simulate_npv(results, charts), simulate_liquidity(results)
+        figs = [f for f in (npv, liquidity) if f is not None]
+        figs += [fan(charts, "btc_price_usd", "USD", log=True),
+                 fan(charts, "hashprice_usd_per_ph_day", "USD/PH/day")]
+        if "power_price_usd_per_mwh" in charts.get("fan", {}):
+            figs.append(fan(charts, "power_price_usd_per_mwh", "USD/MWh"))
+        return figs + [fan(charts, k, "USD") for k in charts.get("fan", {})
+                       if k.startswith("cash_usd:")]
     if kind == "dispatch":
         return [dispatch_heatmap(charts)]
     if kind == "optimize":

@@ -17,6 +17,7 @@ from hashpivot.store import portfolios as store
 from hashpivot.store.runs import RUN_KINDS, mw_split
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import charts, forms
+from hashpivot.web import tables as web_tables
 from hashpivot.web.auth import (
     SESSION_COOKIE,
     Principal,
@@ -243,7 +244,11 @@ def run_page(request: Request, run_id: int) -> Response:
         if run.status == "succeeded"
         else []
     )
-    return _render(request, "run.html", {"run": run, "figures": figures, "active": jobs.ACTIVE})
+    tables = (
+        web_tables.for_run(run.kind, run.results or {}) if run.status == "succeeded" else []
+    )
+    return _render(request, "run.html", {"run": run, "figures": figures, "tables": tables,
+                                         "active": jobs.ACTIVE})
 
 
 @router.post("/runs/{run_id}/cancel", response_class=HTMLResponse)

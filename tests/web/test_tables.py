@@ -1,0 +1,52 @@
+"""The tables of a finished run's page (hashpivot.web.tables), built from the stored
+results: the same rows the CLI prints, and the resolved assumptions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hashpivot.engines.pivot import run_pivot
+from hashpivot.engines.simulate import SimulationConfig, simulate
+from hashpivot.models import load_portfolio
+from hashpivot.reports.summary_rows import fmt_musd, fmt_pct
+from hashpivot.web.tables import for_run
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+
+
+def _cells(table, quantity):  # type: ignore[no-untyped-def]
+    return next(r[2:] for r in table.rows if r[0] == quantity)
+
+
+def test_pivot_tables_carry_the_cli_rows_and_the_assumptions() -> None:
+    res = run_pivot(load_portfolio(EXAMPLE))
+    results = res.to_json_dict()
+    strategy, assumptions = for_run("pivot", results)
+    names = [s.name for s in res.strategies]
+    assert strategy.header == ("quantity", "unit", *names)
+    assert _cells(strategy, "NPV") == tuple(fmt_musd(s.npv_usd) for s in res.strategies)
+    assert _cells(strategy, "IRR (incremental)")[1:] == tuple(
+        fmt_pct(s.irr_fraction) for s in res.strategies[1:])
+    assert _cells(strategy, "NPV") == ("126.3", "525.9", "328.8", "528.5")  # README's table
+    assert any(n.startswith("break-even lease (convert_100mw_2026-01): 100.0 USD/kW-month")
+               for n in strategy.notes)
+    assert not any("tax" in r[0] for r in strategy.rows)  # the example is pre-tax
+    assert assumptions.header == ("input", "value", "unit", "source")
+    assert len(assumptions.rows) == len(results["resolved_assumptions"])
+    assert ("[pivot] horizon_years", "15", "year", "file") in assumptions.rows
+
+
+def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
+    res = simulate(load_portfolio(EXAMPLE), SimulationConfig(n_paths=200, seed=7,
+                                                             horizon_months=24))
+    results = res.to_json()
+    strategy, assumptions = for_run("simulate", results)
+    assert strategy.title == "Monte Carlo: 200 paths, treasury policy sell_to_cover"
+    stats = [res.strategy_stats(n) for n in res.strategy_names]
+    assert _cells(strategy, "NPV P5") == tuple(fmt_musd(s["npv_p5_usd"]) for s in stats)
+    assert _cells(strategy, "P(forced sale), ex capex") == tuple(
+        fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats)
+    assert strategy.notes[0].startswith("ex capex = ")
+    assert assumptions.rows[0][0] == "[pivot] horizon_years"
+    assert for_run("cost", {"strategies": {}}) == []
+    assert for_run("simulate", {}) == []
