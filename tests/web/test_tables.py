@@ -10,6 +10,7 @@ from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models import load_portfolio
 from hashpivot.reports.summary_rows import fmt_musd, fmt_pct
 from hashpivot.web.tables import for_run
+from tests.optimize_result import plan_result_json
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
 
@@ -50,3 +51,25 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     assert assumptions.rows[0][0] == "[pivot] horizon_years"
     assert for_run("cost", {"strategies": {}}) == []
     assert for_run("simulate", {}) == []
+
+
+def test_optimize_tables_from_a_stored_result() -> None:
+    plan, value, rules, shadow = for_run("optimize", plan_result_json())
+    assert plan.title.startswith("Plan: 100 scenarios")
+    assert plan.header[-1] == "capex M USD" and plan.right == frozenset({2, 3, 5})
+    assert plan.rows[0] == ("2026Q3 (committed)", "Pecos", "100", "80.0", "Hyperscaler A",
+                            "720.0")
+    assert value.rows[0] == ("optimized plan", "410.7", "-57.2", "150")
+    assert any(n.startswith("out of sample (100 scenarios") for n in value.notes)
+    assert rules.rows == [
+        ("Pecos", "tx_sb1929_registration", "no", "obligation recorded", "[1]"),
+        ("Pecos", "tx_sb6_study_fee", "yes", "100,000 USD paid", "[2]"),
+        ("Odessa", "tx_sb1929_registration", "no", "obligation recorded", "[1]"),
+    ]
+    assert rules.notes == ("[1] SB 1929", "[2] SB 6")
+    assert shadow.rows == [("build capacity", "2026Q3", "3.53e+04", "USD per MW")]
+    bare = plan_result_json()
+    bare.update(applicable_rules=[], shadow_prices=[], warnings=["time limit reached"])
+    tables = for_run("optimize", bare)
+    assert len(tables) == 2 and tables[-1].notes[-1] == "warning: time limit reached"
+    assert for_run("optimize", {}) == []

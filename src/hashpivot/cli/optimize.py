@@ -21,9 +21,24 @@ from hashpivot.cli.options import (
     check_out_dir,
     seed_and_cluster_problems,
 )
-from hashpivot.cli.output import escape_brackets, fmt_musd, fmt_num, jsonable, print_json
+from hashpivot.cli.output import escape_brackets, jsonable, print_json
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import HashpivotError, InputError, Problem
+from hashpivot.reports.optimize_rows import (
+    PLAN_HEADER,
+    RULES_TITLE,
+    SHADOW_HEADER,
+    SHADOW_TITLE,
+    VALUE_HEADER,
+    VALUE_NOTE,
+    VALUE_TITLE,
+    plan_rows,
+    plan_title,
+    rule_rows,
+    shadow_rows,
+    summary_lines,
+    value_rows,
+)
 
 if TYPE_CHECKING:
     from hashpivot.optimize import PlanResult
@@ -44,69 +59,31 @@ _HELP = (
 
 def _print(r: PlanResult, console: Console) -> None:
     j = r.to_json()
-    inp = r.inputs
-    t = compact_table(
-        f"Plan: {inp['n_scenarios']} scenarios, {inp['quarters'][0]}..{inp['quarters'][1]}"
-        f", risk aversion {inp['risk_aversion']:g}, blocks of {inp['unit_mw']:g} MW"
-    )
-    for col, just in (("quarter", "left"), ("site", "left"), ("gross MW", "right"),
-                      ("IT MW", "right"), ("tenant", "left"), ("capex\nM USD", "right")):
+    t = compact_table(plan_title(r.inputs))
+    for col, just in zip(PLAN_HEADER, ("left", "left", "right", "right", "left", "right"),
+                         strict=True):
         t.add_column(col, justify=just, no_wrap=col != "site")  # type: ignore[arg-type]
-    for row in j["plan"]:
-        t.add_row(str(row["quarter"]) + (" (committed)" if row["committed"] else ""),
-                  escape(str(row["site"])), fmt_num(row["gross_mw"], ",.0f"),
-                  fmt_num(row["it_mw"], ",.1f"), escape(str(row["tenant"])),
-                  fmt_musd(row["operator_capex_usd"]))
-    if not len(r.plan):
-        t.add_row("-", "keep mining everywhere", "0", "0", "-", "-")
+    for quarter, site, gross, it, tenant, capex in plan_rows(j):
+        t.add_row(quarter, escape(site), gross, it, escape(tenant), capex)
     console.print(t)
 
-    v = compact_table("Value on the same scenarios [M USD]",
-                      "NPV of unlevered FCF of the whole portfolio; CVaR95 = mean of the "
-                      "worst 5 % of scenarios")
-    v.add_column("plan or strategy")
-    v.add_column("E[NPV]", justify="right")
-    v.add_column("CVaR95", justify="right")
-    v.add_column("MW converted", justify="right")
-    v.add_row("[bold]optimized plan[/bold]", fmt_musd(j["expected_npv_usd"]),
-              fmt_musd(j["cvar95_usd"]), fmt_num(float(r.plan["gross_mw"].sum()), ",.0f"))
-    for name, s in j["strategies"].items():
-        v.add_row(name, fmt_musd(s["expected_npv_usd"]) if s["feasible"] else "infeasible",
-                  fmt_musd(s["cvar95_usd"]), fmt_num(s["converted_mw"], ",.0f"))
+    v = compact_table(VALUE_TITLE, VALUE_NOTE)
+    for col, just in zip(VALUE_HEADER, ("left", "right", "right", "right"), strict=True):
+        v.add_column(col, justify=just)  # type: ignore[arg-type]
+    for i, (name, npv, cvar, mw) in enumerate(value_rows(j)):
+        v.add_row(f"[bold]{escape(name)}[/bold]" if i == 0 else escape(name), npv, cvar, mw)
     console.print(v)
-    oos = j["out_of_sample_npv_usd"]
-    lines = [
-        f"value over keep-mining {fmt_musd(j['value_over_baseline_usd'])} M USD; over the "
-        f"best simple strategy ({j['best_simple_strategy']}) "
-        f"{fmt_musd(j['value_over_best_simple_usd'])} M USD",
-        f"out of sample ({oos['n_scenarios']} scenarios, another seed): E[NPV] "
-        f"{fmt_musd(oos['mean'])} M USD, 95 % CI {fmt_musd(oos['ci95_low'])} .. "
-        f"{fmt_musd(oos['ci95_high'])}; in sample {fmt_musd(j['expected_npv_usd'])}",
-        f"value over keep-mining out of sample (paired): "
-        f"{fmt_musd(j['out_of_sample_value_over_baseline_usd']['mean'])} M USD, 95 % CI "
-        f"{fmt_musd(j['out_of_sample_value_over_baseline_usd']['ci95_low'])} .. "
-        f"{fmt_musd(j['out_of_sample_value_over_baseline_usd']['ci95_high'])}; in sample "
-        f"{fmt_musd(j['in_sample_value_over_baseline_usd'])}",
-        f"VSS {fmt_musd(j['vss_usd'])} M USD (vs the plan optimal on the expected scenario); "
-        f"EVPI {fmt_musd(j['evpi_usd'])} M USD; two-stage bound (decide after year one per "
-        f"path, LP relaxation) {fmt_musd(j['two_stage_bound_usd'])} M USD vs objective "
-        f"{fmt_musd(j['objective_usd'])}",
-        f"HiGHS {j['solver']}: {j['termination_condition']}, gap {100 * j['mip_gap']:.3f} %, "
-        f"{j['n_variables']:,} variables, {j['n_constraints']:,} rows; coefficients "
-        f"{j['coefficient_seconds']:.2f} s, build {j['build_seconds']:.3f} s, solve "
-        f"{j['solve_seconds']:.2f} s",
-    ]
-    for line in lines:
+    for line in summary_lines(j):
         console.print(line)
     if len(r.rules):
         _print_rules(console, j["applicable_rules"])
-    if len(r.shadow_prices):
-        st = compact_table("Shadow prices (LP relaxation)")
-        for col in ("limit", "at", "price", "unit"):
+    shadow = shadow_rows(j)
+    if shadow:
+        st = compact_table(SHADOW_TITLE)
+        for col in SHADOW_HEADER:
             st.add_column(col)
-        for sp in j["shadow_prices"]:
-            st.add_row(str(sp["limit"]), str(sp["label"]), fmt_num(sp["shadow_price"], ",.3g"),
-                       str(sp["unit"]))
+        for row in shadow:
+            st.add_row(*row)
         console.print(st)
     for w in r.warnings:
         console.print(f"[yellow]warning:[/yellow] {w}")
@@ -114,28 +91,18 @@ def _print(r: PlanResult, console: Console) -> None:
 
 def _print_rules(console: Console, rules: list[dict[str, Any]]) -> None:
     """The rules that apply, grouped by site, sources numbered once below the table."""
-    from rich.markup import escape
-
-    sources: dict[str, int] = {}
-    rt = compact_table(
-        "Regulation rules that apply (binds = the rule changes the plan)"
-    )
+    rows, sources = rule_rows(rules)
+    rt = compact_table(RULES_TITLE)
     rt.add_column("site / rule", no_wrap=True)
     rt.add_column("binds", no_wrap=True)
     rt.add_column("detail", min_width=16)
     rt.add_column("src", justify="right", no_wrap=True)
-    site = None
-    for rule in rules:
-        if rule["site"] != site:
-            site = rule["site"]
-            rt.add_row(f"[bold]{escape(str(site))}[/bold]", "", "", "")
-        number = sources.setdefault(str(rule["source"]), len(sources) + 1)
-        rt.add_row(
-            "  " + escape(str(rule["rule_id"])),
-            "yes" if rule["binds"] else "no",
-            escape(str(rule["detail"])),
-            escape_brackets(f"[{number}]"),
-        )
+    for site, rule_id, binds, detail, number in rows:
+        if site is not None:
+            rt.add_row(f"[bold]{escape(site)}[/bold]", "", "", "")
+        else:
+            rt.add_row("  " + escape(rule_id), binds, escape(detail),
+                       escape_brackets(f"[{number}]"))
     console.print(rt)
     for source, number in sources.items():
         console.print(f"[{number}] {source}", markup=False)

@@ -5,9 +5,12 @@ assumptions that can flip the verdict, each with its source."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hashpivot.reports import optimize_rows as opt
+from hashpivot.reports.optimize_rows import plan_title
 from hashpivot.reports.summary_rows import Row, fmt_assumption, pivot_rows, simulate_rows
 
 
@@ -21,19 +24,19 @@ class HtmlTable:
         Heading.
     header : tuple of str
         Column headings.
-    rows : list of tuple of str
+    rows : sequence of tuple of str
         Formatted cells.
     notes : tuple of str
         Sentences printed under the table (what labels mean, warnings).
-    numeric_from : int
-        Columns from this index on hold numbers (right-aligned).
+    right : frozenset of int
+        Columns that hold numbers (right-aligned).
     """
 
     title: str
     header: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
     notes: tuple[str, ...] = field(default=())
-    numeric_from: int = 2
+    right: frozenset[int] = field(default=frozenset())
 
 
 def strategy_table(title: str, names: list[str], rows: list[Row],
@@ -44,6 +47,7 @@ def strategy_table(title: str, names: list[str], rows: list[Row],
         header=("quantity", "unit", *names),
         rows=[(q, unit, *cells) for q, unit, cells in rows],
         notes=tuple(notes),
+        right=frozenset(range(2, 2 + len(names))),
     )
 
 
@@ -57,7 +61,6 @@ def assumptions_table(results: dict[str, Any]) -> HtmlTable | None:
         header=("input", "value", "unit", "source"),
         rows=[(str(r.get("name", "")), fmt_assumption(r.get("value")), str(r.get("unit", "")),
                str(r.get("source", ""))) for r in rows],
-        numeric_from=4,  # none: values mix numbers and words
     )
 
 
@@ -92,9 +95,47 @@ def _simulate(results: dict[str, Any]) -> HtmlTable:
     return strategy_table(title, list(strategies), rows, notes)
 
 
+def _optimize(results: dict[str, Any]) -> list[HtmlTable]:
+    """The plan, its value beside the simple strategies (with the summary lines), the
+    regulation rules that apply and the shadow prices, as ``optimize`` prints them."""
+    inputs = results.get("assumptions") or {}
+    header = tuple(h.replace("\n", " ") for h in opt.PLAN_HEADER)
+    tables = [
+        HtmlTable(plan_title(inputs) if inputs.get("quarters") else "Plan", header,
+                  list(opt.plan_rows(results)), right=frozenset({2, 3, 5})),
+        HtmlTable(opt.VALUE_TITLE, opt.VALUE_HEADER, list(opt.value_rows(results)),
+                  notes=(opt.VALUE_NOTE, *opt.summary_lines(results)),
+                  right=frozenset({1, 2, 3})),
+    ]
+    rule_rows, sources = opt.rule_rows(results.get("applicable_rules") or [])
+    if rule_rows:
+        site, flat = "", list[tuple[str, ...]]()
+        for heading, rule_id, binds, detail, number in rule_rows:
+            if heading is not None:
+                site = heading
+            else:
+                flat.append((site, rule_id, binds, detail, f"[{number}]"))
+        tables.append(HtmlTable(opt.RULES_TITLE, ("site", "rule", "binds", "detail", "src"),
+                                flat, notes=tuple(f"[{n}] {src}" for src, n in sources.items())))
+    shadow = opt.shadow_rows(results)
+    if shadow:
+        tables.append(HtmlTable(opt.SHADOW_TITLE, opt.SHADOW_HEADER, list(shadow),
+                                right=frozenset({2})))
+    tables[-1] = _with_warnings(tables[-1], results)
+    return tables
+
+
+def _with_warnings(table: HtmlTable, results: dict[str, Any]) -> HtmlTable:
+    warnings = tuple(f"warning: {w}" for w in results.get("warnings") or [])
+    return table if not warnings else HtmlTable(table.title, table.header, table.rows,
+                                                (*table.notes, *warnings), table.right)
+
+
 def for_run(kind: str, results: dict[str, Any]) -> list[HtmlTable]:
     """Every table of a finished run (``pivot`` and ``simulate``: strategies and
-    assumptions; other kinds: none yet)."""
+    assumptions; ``optimize``: plan, value, rules, shadow prices; other kinds: none yet)."""
+    if kind == "optimize":
+        return _optimize(results) if "plan" in results else []
     build = {"pivot": _pivot, "simulate": _simulate}.get(kind)
     if build is None or not results.get("strategies"):
         return []

@@ -1,0 +1,141 @@
+"""The tables of ``optimize`` built from its JSON result (``PlanResult.to_json``): the
+plan, its value beside the simple strategies, the summary lines, the regulation rules and
+the shadow prices. The CLI prints them and the dashboard shows them, so both give the
+same numbers the same way (cheap to import: no pandas, no plotting).
+
+Cells are plain text: a renderer adds its own emphasis and escaping.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hashpivot.reports.summary_rows import fmt_musd, fmt_num
+
+#: Column headings of :func:`plan_rows` (a line break before a unit).
+PLAN_HEADER = ("quarter", "site", "gross MW", "IT MW", "tenant", "capex\nM USD")
+#: Column headings of :func:`value_rows`.
+VALUE_HEADER = ("plan or strategy", "E[NPV]", "CVaR95", "MW converted")
+VALUE_TITLE = "Value on the same scenarios [M USD]"
+VALUE_NOTE = ("NPV of unlevered FCF of the whole portfolio; CVaR95 = mean of the worst 5 % "
+              "of scenarios")
+#: The first cell of the plan's own row in :func:`value_rows`.
+PLAN_LABEL = "optimized plan"
+RULES_TITLE = "Regulation rules that apply (binds = the rule changes the plan)"
+SHADOW_TITLE = "Shadow prices (LP relaxation)"
+SHADOW_HEADER = ("limit", "at", "price", "unit")
+
+
+def plan_title(inputs: dict[str, Any]) -> str:
+    """The plan table's title: scenarios, quarters, risk aversion, block size."""
+    return (
+        f"Plan: {inputs['n_scenarios']} scenarios, {inputs['quarters'][0]}.."
+        f"{inputs['quarters'][1]}, risk aversion {inputs['risk_aversion']:g}, blocks of "
+        f"{inputs['unit_mw']:g} MW"
+    )
+
+
+def plan_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+    """One row per conversion (quarter, site, gross MW, IT MW, tenant, capex [M USD]); a
+    single "keep mining everywhere" row when the plan converts nothing."""
+    rows = [
+        (str(r["quarter"]) + (" (committed)" if r["committed"] else ""), str(r["site"]),
+         fmt_num(r["gross_mw"], ",.0f"), fmt_num(r["it_mw"], ",.1f"), str(r["tenant"]),
+         fmt_musd(r["operator_capex_usd"]))
+        for r in result["plan"]
+    ]
+    return rows or [("-", "keep mining everywhere", "0", "0", "-", "-")]
+
+
+def value_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The plan (first row, :data:`PLAN_LABEL`) and each simple strategy: E[NPV] and
+    CVaR95 [M USD] and MW converted; an infeasible strategy says so."""
+    plan_mw = sum(float(r["gross_mw"]) for r in result["plan"])
+    rows = [(PLAN_LABEL, fmt_musd(result["expected_npv_usd"]), fmt_musd(result["cvar95_usd"]),
+             fmt_num(plan_mw, ",.0f"))]
+    rows += [
+        (name, fmt_musd(s["expected_npv_usd"]) if s["feasible"] else "infeasible",
+         fmt_musd(s["cvar95_usd"]), fmt_num(s["converted_mw"], ",.0f"))
+        for name, s in result["strategies"].items()
+    ]
+    return rows
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    """Value over keep-mining and the best simple strategy, out of sample, VSS, EVPI and
+    the two-stage bound, and the solver's report."""
+    j = result
+    oos = j["out_of_sample_npv_usd"]
+    paired = j["out_of_sample_value_over_baseline_usd"]
+    return [
+        f"value over keep-mining {fmt_musd(j['value_over_baseline_usd'])} M USD; over the "
+        f"best simple strategy ({j['best_simple_strategy']}) "
+        f"{fmt_musd(j['value_over_best_simple_usd'])} M USD",
+        f"out of sample ({oos['n_scenarios']} scenarios, another seed): E[NPV] "
+        f"{fmt_musd(oos['mean'])} M USD, 95 % CI {fmt_musd(oos['ci95_low'])} .. "
+        f"{fmt_musd(oos['ci95_high'])}; in sample {fmt_musd(j['expected_npv_usd'])}",
+        f"value over keep-mining out of sample (paired): {fmt_musd(paired['mean'])} M USD, "
+        f"95 % CI {fmt_musd(paired['ci95_low'])} .. {fmt_musd(paired['ci95_high'])}; in "
+        f"sample {fmt_musd(j['in_sample_value_over_baseline_usd'])}",
+        f"VSS {fmt_musd(j['vss_usd'])} M USD (vs the plan optimal on the expected scenario); "
+        f"EVPI {fmt_musd(j['evpi_usd'])} M USD; two-stage bound (decide after year one per "
+        f"path, LP relaxation) {fmt_musd(j['two_stage_bound_usd'])} M USD vs objective "
+        f"{fmt_musd(j['objective_usd'])}",
+        f"HiGHS {j['solver']}: {j['termination_condition']}, gap {100 * j['mip_gap']:.3f} %, "
+        f"{j['n_variables']:,} variables, {j['n_constraints']:,} rows; coefficients "
+        f"{j['coefficient_seconds']:.2f} s, build {j['build_seconds']:.3f} s, solve "
+        f"{j['solve_seconds']:.2f} s",
+    ]
+
+
+#: A row of :func:`rule_rows`: a site's heading (``site`` set, the rest empty) or a rule
+#: (``site`` None): rule id, binds (yes/no), detail, source number.
+RuleRow = tuple[str | None, str, str, str, int]
+
+
+def rule_rows(rules: list[dict[str, Any]]) -> tuple[list[RuleRow], dict[str, int]]:
+    """The rules that apply (``result["applicable_rules"]``), grouped by site, with their
+    sources numbered once.
+
+    Returns
+    -------
+    rows : list of RuleRow
+    sources : dict
+        Source text -> its number, in order of first use.
+    """
+    sources: dict[str, int] = {}
+    rows: list[RuleRow] = []
+    site = None
+    for rule in rules:
+        if rule["site"] != site:
+            site = rule["site"]
+            rows.append((str(site), "", "", "", 0))
+        number = sources.setdefault(str(rule["source"]), len(sources) + 1)
+        rows.append((None, str(rule["rule_id"]), "yes" if rule["binds"] else "no",
+                     str(rule["detail"]), number))
+    return rows, sources
+
+
+def shadow_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Shadow prices of the limits (LP relaxation): limit, where, price, unit."""
+    return [(str(sp["limit"]), str(sp["label"]), fmt_num(sp["shadow_price"], ",.3g"),
+             str(sp["unit"])) for sp in result.get("shadow_prices") or []]
+
+
+__all__ = [
+    "PLAN_HEADER",
+    "PLAN_LABEL",
+    "RULES_TITLE",
+    "SHADOW_HEADER",
+    "SHADOW_TITLE",
+    "VALUE_HEADER",
+    "VALUE_NOTE",
+    "VALUE_TITLE",
+    "RuleRow",
+    "plan_rows",
+    "plan_title",
+    "rule_rows",
+    "shadow_rows",
+    "summary_lines",
+    "value_rows",
+]
