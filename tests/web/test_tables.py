@@ -68,6 +68,9 @@ def test_optimize_tables_from_a_stored_result() -> None:
     ]
     assert rules.notes == ("[1] SB 1929", "[2] SB 6")
     assert shadow.rows == [("build capacity", "2026Q3", "3.53e+04", "USD per MW")]
+    with_rows = {**plan_result_json(), "resolved_assumptions": [
+        {"name": "taxes", "value": "pre-tax", "unit": "-", "source": "model"}]}
+    assert for_run("optimize", with_rows)[-1].rows == [("taxes", "pre-tax", "-", "model")]
     bare = plan_result_json()
     bare.update(applicable_rules=[], shadow_prices=[], warnings=["time limit reached"])
     tables = for_run("optimize", bare)

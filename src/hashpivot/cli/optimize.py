@@ -22,7 +22,7 @@ from hashpivot.cli.options import (
     seed_and_cluster_problems,
 )
 from hashpivot.cli.output import escape_brackets, jsonable, print_json
-from hashpivot.cli.tables import compact_table, make_console
+from hashpivot.cli.tables import compact_table, make_console, print_assumptions
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 from hashpivot.reports.optimize_rows import (
     PLAN_HEADER,
@@ -85,6 +85,7 @@ def _print(r: PlanResult, console: Console) -> None:
         for row in shadow:
             st.add_row(*row)
         console.print(st)
+    print_assumptions(r.resolved_assumptions(), console)
     for w in r.warnings:
         console.print(f"[yellow]warning:[/yellow] {w}")
 

@@ -251,15 +251,29 @@ def btc_with_unit(btc: float, per: str = "") -> tuple[str, str]:
 
 
 def print_assumptions(rows: list[dict[str, Any]], console: Console) -> None:
-    """The resolved assumptions that can flip the verdict, with their source (``pivot``
-    and ``simulate``): rows of ``name``, ``value``, ``unit``, ``source``."""
-    longest = max((len(w) for row in rows for w in str(row["name"]).split()), default=10)
+    """The resolved assumptions that can flip the verdict, with their source (``pivot``,
+    ``simulate`` and ``optimize``): rows of ``name``, ``value``, ``unit``, ``source``.
+
+    The value and source columns share what the input and unit columns leave of the
+    console's width (the source a little more: it is the shorter text; what one does not
+    need going to the other) and wrap there: left to
+    itself, rich lays this table out wider than an 80-column terminal and crops the source
+    column at its edge ("bundled Coin M")."""
+    cells = [(escape(row["name"]), escape(fmt_assumption(row["value"])), str(row["unit"]),
+              escape(row["source"])) for row in rows]
+    longest = max((len(w) for c in cells for w in c[0].split()), default=10)
+    name_w = min(longest, 34)
+    unit_w = max((len(c[2]) for c in cells), default=4)
+    free = max(24, console.width - name_w - unit_w - 6)  # three gaps of two spaces
+    value_max = max((len(c[1]) for c in cells), default=12)
+    source_max = max((len(c[3]) for c in cells), default=10)
+    source_w = max(10, min(source_max, max(free * 11 // 20, free - value_max)))
+    value_w = max(10, min(value_max, free - source_w))
     table = compact_table("Resolved assumptions (default = not in the file)")
-    table.add_column("input", min_width=min(longest, 34))
-    table.add_column("value", overflow="fold", min_width=12)
+    table.add_column("input", min_width=name_w)
+    table.add_column("value", overflow="fold", width=value_w)
     table.add_column("unit", no_wrap=True)
-    table.add_column("source", min_width=14)
-    for row in rows:
-        table.add_row(escape(row["name"]), escape(fmt_assumption(row["value"])), row["unit"],
-                      escape(row["source"]))
+    table.add_column("source", overflow="fold", width=source_w)
+    for c in cells:
+        table.add_row(*c)
     console.print(table)

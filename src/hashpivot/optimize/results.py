@@ -132,6 +132,13 @@ class PlanResult:
         half = z * float(v.std(ddof=1)) / math.sqrt(v.size) if v.size > 1 else float("nan")
         return mean, mean - half, mean + half
 
+    def resolved_assumptions(self) -> list[dict[str, Any]]:
+        """The assumptions that can flip the plan, each with its source
+        (:func:`hashpivot.optimize.assumptions.resolved_assumptions`)."""
+        from hashpivot.optimize.assumptions import resolved_assumptions
+
+        return resolved_assumptions(self.inputs)
+
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object (NaN as null by the serializer)."""
         best = self.best_simple
@@ -189,5 +196,6 @@ class PlanResult:
             "applicable_rules": self.rules.to_dict("records"),
             "shadow_prices": self.shadow_prices.to_dict("records"),
             "warnings": self.warnings,
+            "resolved_assumptions": self.resolved_assumptions(),
             "assumptions": self.inputs,
         }

@@ -18,6 +18,8 @@ import numpy as np
 
 from hashpivot.engines.simulate import SimulationConfig, prepare
 from hashpivot.executors import ProgressFn
+from hashpivot.models.pivot import PivotSpec
+from hashpivot.optimize.assumptions import plan_assumption_facts
 from hashpivot.optimize.evaluate import (
     binding_rules,
     evpi_usd,
@@ -271,6 +273,8 @@ def optimize_plan(
         ],
         "dispatch_uplift": p.notes,
         **scen_inputs,
+        **plan_assumption_facts(portfolio, portfolio.pivot or PivotSpec(),
+                                config.horizon_years, config.continuous),
     }
     warnings: list[str] = []
     if report.status != "ok":

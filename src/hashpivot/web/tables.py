@@ -97,7 +97,8 @@ def _simulate(results: dict[str, Any]) -> HtmlTable:
 
 def _optimize(results: dict[str, Any]) -> list[HtmlTable]:
     """The plan, its value beside the simple strategies (with the summary lines), the
-    regulation rules that apply and the shadow prices, as ``optimize`` prints them."""
+    regulation rules that apply, the shadow prices and the resolved assumptions, as
+    ``optimize`` prints them."""
     inputs = results.get("assumptions") or {}
     header = tuple(h.replace("\n", " ") for h in opt.PLAN_HEADER)
     tables = [
@@ -121,6 +122,9 @@ def _optimize(results: dict[str, Any]) -> list[HtmlTable]:
     if shadow:
         tables.append(HtmlTable(opt.SHADOW_TITLE, opt.SHADOW_HEADER, list(shadow),
                                 right=frozenset({2})))
+    assumptions = assumptions_table(results)
+    if assumptions is not None:
+        tables.append(assumptions)
     tables[-1] = _with_warnings(tables[-1], results)
     return tables
 
@@ -132,8 +136,9 @@ def _with_warnings(table: HtmlTable, results: dict[str, Any]) -> HtmlTable:
 
 
 def for_run(kind: str, results: dict[str, Any]) -> list[HtmlTable]:
-    """Every table of a finished run (``pivot`` and ``simulate``: strategies and
-    assumptions; ``optimize``: plan, value, rules, shadow prices; other kinds: none yet)."""
+    """Every table of a finished run (``pivot`` and ``simulate``: strategies; ``optimize``:
+    plan, value, rules, shadow prices; the three: the resolved assumptions; other kinds:
+    none yet)."""
     if kind == "optimize":
         return _optimize(results) if "plan" in results else []
     build = {"pivot": _pivot, "simulate": _simulate}.get(kind)

@@ -1,0 +1,174 @@
+"""The resolved assumptions of a conversion plan: :func:`plan_assumption_facts` records,
+when the plan is solved, what only the portfolio knows (which fields the file sets, the
+market data's origin); :func:`resolved_assumptions` turns a plan's inputs into the rows
+that can flip the plan, each with where it came from.
+
+The rows have the shape of ``pivot``'s and ``simulate``'s blocks (``name``, ``value``,
+``unit``, ``source``: ``"file"``, ``"default"``, ``"run setting"``, the data it came from,
+or ``"model"`` for what the optimizer does whatever the file says). They say in
+particular what the optimizer leaves out that ``pivot`` includes: the terminal value and
+income tax.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hashpivot.engines.pivot import market_start
+from hashpivot.engines.pivot.discounting import line_rates
+from hashpivot.engines.simulate.assumptions import PRE_TAX
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
+    from hashpivot.models.pivot import PivotSpec
+
+#: The terminal-value row: the plan's NPV stops at the horizon.
+NO_TERMINAL_VALUE = (
+    "not added: NPV to the horizon (leases and mining past it are not valued)"
+)
+
+
+def _fields(spec: Any) -> list[str]:
+    return sorted(spec.model_fields_set) if spec is not None else []
+
+
+def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec,
+                          horizon_years: int | None, continuous: bool) -> dict[str, Any]:
+    """What :func:`resolved_assumptions` needs beyond the plan's own inputs.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The planned portfolio.
+    pspec : PivotSpec
+        Its ``[pivot]`` table (defaults when absent).
+    horizon_years : int or None
+        The run's horizon override. [year]
+    continuous : bool
+        The run asks for continuous MW (``--continuous``).
+    """
+    ms = market_start(pspec)
+    rates = line_rates(pspec)
+    opt = portfolio.optimize
+    return {
+        "mining_discount_rate": rates.mining,
+        "hosting_discount_rate": rates.hosting,
+        "horizon_source": (
+            "run setting" if horizon_years else
+            "file" if opt is not None and opt.horizon_years is not None else
+            "= [pivot] horizon_years"
+        ),
+        "market_source": ms.source,
+        "btc_price_usd": ms.btc_price_usd,
+        "btc_price_growth_per_year": pspec.btc_price_growth_per_year,
+        "network_hashrate_growth_per_year": pspec.network_hashrate_growth_per_year,
+        "pivot_fields_in_file": _fields(portfolio.pivot),
+        "optimize_fields_in_file": _fields(opt),
+        "scenario_fields_in_file": _fields(portfolio.scenario),
+        "financing_fields_in_file": _fields(portfolio.financing),
+        "continuous_run_setting": continuous,
+        "tax_in_file": portfolio.pivot is not None and portfolio.pivot.tax is not None,
+        "terminal_value_in_file": "terminal_value" in _fields(portfolio.pivot),
+        "rules_file": opt.rules_file if opt is not None else None,
+    }
+
+
+def _limit(value: Any) -> Any:
+    return "no limit" if value is None or value == float("inf") else value
+
+
+def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The assumptions that can flip the plan, with their sources.
+
+    Parameters
+    ----------
+    inputs : dict
+        ``PlanResult.inputs`` (with :func:`plan_assumption_facts`).
+
+    Returns
+    -------
+    list of dict
+        ``name``, ``value``, ``unit``, ``source`` per assumption; empty for inputs
+        without the facts (a plan stored before they were recorded).
+    """
+    if "pivot_fields_in_file" not in inputs:
+        return []
+    pivot = set(inputs["pivot_fields_in_file"])
+    opt = set(inputs["optimize_fields_in_file"])
+    market = str(inputs["market_source"])
+
+    def src(fields: set[str], name: str, fallback: str = "default") -> str:
+        return "file" if name in fields else fallback
+
+    budget = list(inputs["equity_budget_usd_per_year"])
+    while len(budget) > 1 and budget[-1] == budget[-2]:
+        budget.pop()  # the last value repeats
+    budget_value = _limit(budget[0] if budget else None) if len(budget) <= 1 else (
+        ", ".join(f"{b:,.0f}" for b in budget) + " (years 1, 2, ...; the last repeats)"
+    )
+    tenants = inputs.get("tenants") or []
+    tenant_value = (
+        "; ".join(f"{t['name']}: {t['it_mw']:g} IT MW, P(signing) {t['probability_signing']:g}"
+                  for t in tenants)
+        if tenants else "none: each site leases on its [sites.hosting] terms"
+    )
+    model_source = "model"
+    rules = "bundled table" + (f" + {inputs['rules_file']}" if inputs.get("rules_file") else "")
+    return [
+        {"name": "[optimize] horizon_years", "value": inputs["horizon_months"] // 12,
+         "unit": "year", "source": inputs["horizon_source"]},
+        {"name": "[pivot] start", "value": inputs["start"], "unit": "month",
+         "source": src(pivot, "start", market)},
+        {"name": "[pivot] discount_rate", "value": inputs["discount_rate"], "unit": "1/year",
+         "source": src(pivot, "discount_rate")},
+        {"name": "[pivot] mining_discount_rate", "value": inputs["mining_discount_rate"],
+         "unit": "1/year", "source": src(pivot, "mining_discount_rate", "= discount_rate")},
+        {"name": "[pivot] hosting_discount_rate", "value": inputs["hosting_discount_rate"],
+         "unit": "1/year", "source": src(pivot, "hosting_discount_rate", "= discount_rate")},
+        {"name": "terminal value", "value": NO_TERMINAL_VALUE, "unit": "-",
+         "source": model_source + (" (the file's [pivot.terminal_value] is not applied)"
+                                   if inputs["terminal_value_in_file"] else "")},
+        {"name": "taxes", "value": PRE_TAX, "unit": "-",
+         "source": model_source + (" (the file's [pivot.tax] is not applied)"
+                                   if inputs["tax_in_file"] else "")},
+        {"name": "risk aversion", "value": inputs["risk_aversion"], "unit": "-",
+         "source": "run setting"},
+        {"name": "[optimize] cvar_alpha", "value": inputs["cvar_alpha"], "unit": "-",
+         "source": src(opt, "cvar_alpha")},
+        {"name": "scenarios, seed", "value": f"{inputs['n_scenarios']}, seed {inputs['seed']}"
+         + (" (deterministic: every volatility zero)" if inputs.get("deterministic") else ""),
+         "unit": "-", "source": "run setting"},
+        {"name": "[optimize] block_mw",
+         "value": inputs["unit_mw"] if inputs["integer"] else "continuous MW",
+         "unit": "MW" if inputs["integer"] else "-",
+         "source": "run setting" if inputs["continuous_run_setting"] else src(opt, "block_mw")},
+        {"name": "[optimize] build_mw_per_quarter",
+         "value": _limit(inputs["build_mw_per_quarter"]), "unit": "MW/quarter",
+         "source": src(opt, "build_mw_per_quarter")},
+        {"name": "[optimize] equity_budget_usd_per_year", "value": budget_value,
+         "unit": "USD/year", "source": src(opt, "equity_budget_usd_per_year")},
+        {"name": "[optimize] debt_capacity_usd", "value": _limit(inputs["debt_capacity_usd"]),
+         "unit": "USD", "source": src(opt, "debt_capacity_usd")},
+        {"name": "[financing] loan_to_cost_fraction",
+         "value": inputs["loan_to_cost_fraction"], "unit": "-",
+         "source": src(set(inputs["financing_fields_in_file"]), "loan_to_cost_fraction")},
+        {"name": "[optimize] tenants", "value": tenant_value, "unit": "-",
+         "source": src(opt, "tenants")},
+        {"name": "[pivot] btc_price_usd", "value": inputs["btc_price_usd"], "unit": "USD",
+         "source": src(pivot, "btc_price_usd", market)},
+        {"name": "[pivot] btc_price_growth_per_year",
+         "value": inputs["btc_price_growth_per_year"], "unit": "1/year",
+         "source": src(pivot, "btc_price_growth_per_year")},
+        {"name": "[pivot] network_hashrate_growth_per_year",
+         "value": inputs["network_hashrate_growth_per_year"], "unit": "1/year",
+         "source": src(pivot, "network_hashrate_growth_per_year")},
+        {"name": "[scenario] btc_volatility_per_year",
+         "value": inputs["resolved"]["btc_volatility_per_year"], "unit": "1/sqrt(year)",
+         "source": src(set(inputs["scenario_fields_in_file"]), "btc_volatility_per_year",
+                       "calibrated on the bundled history")},
+        {"name": "regulation rules", "value": rules, "unit": "-",
+         "source": "file" if inputs.get("rules_file") else "default"},
+    ]
+
+
+__all__ = ["NO_TERMINAL_VALUE", "plan_assumption_facts", "resolved_assumptions"]

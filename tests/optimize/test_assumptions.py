@@ -1,0 +1,69 @@
+"""The resolved assumptions of a plan (hashpivot.optimize.assumptions): every setting that
+can flip the plan, with its source, including what the optimizer leaves out that ``pivot``
+counts (terminal value, income tax)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hashpivot.models import parse_portfolio
+from hashpivot.optimize import OptimizeConfig, optimize_plan
+from hashpivot.optimize.assumptions import NO_TERMINAL_VALUE, resolved_assumptions
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "portfolio.toml"
+
+
+def _rows(extra: str = "", **config: object) -> dict[str, dict[str, object]]:
+    text = EXAMPLE.read_text() + extra
+    pf = parse_portfolio(text, str(EXAMPLE))
+    cfg = OptimizeConfig(**{"n_scenarios": 3, "seed": 7, "evpi_scenarios": 1, **config})
+    res = optimize_plan(pf, cfg, source=str(EXAMPLE))
+    rows = res.resolved_assumptions()
+    assert res.to_json()["resolved_assumptions"] == rows
+    return {str(r["name"]): r for r in rows}
+
+
+def test_the_example_plan_names_its_assumptions_and_their_sources() -> None:
+    rows = _rows()
+    assert rows["[optimize] horizon_years"]["value"] == 10
+    assert rows["[optimize] horizon_years"]["source"] == "= [pivot] horizon_years"
+    assert rows["[pivot] discount_rate"] == {"name": "[pivot] discount_rate", "value": 0.12,
+                                             "unit": "1/year", "source": "file"}
+    assert rows["[pivot] mining_discount_rate"]["source"] == "= discount_rate"
+    assert rows["terminal value"]["value"] == NO_TERMINAL_VALUE
+    assert rows["terminal value"]["source"] == "model"
+    assert rows["taxes"]["value"].startswith("pre-tax")  # type: ignore[union-attr]
+    assert rows["[pivot] start"]["source"].startswith("bundled")  # type: ignore[union-attr]
+    assert rows["risk aversion"] == {"name": "risk aversion", "value": 0.0, "unit": "-",
+                                     "source": "run setting"}
+    assert rows["scenarios, seed"]["value"] == "3, seed 7"
+    assert (rows["[optimize] block_mw"]["value"], rows["[optimize] block_mw"]["source"]) == (
+        25.0, "file")
+    # the example's budget: 250 M USD in year 1, then 300 M (the last value repeats)
+    assert rows["[optimize] equity_budget_usd_per_year"]["value"] == (
+        "250,000,000, 300,000,000 (years 1, 2, ...; the last repeats)")
+    assert rows["[optimize] debt_capacity_usd"]["value"] == 1.5e9
+    assert str(rows["[optimize] tenants"]["value"]).startswith(
+        "Hyperscaler A: 150 IT MW, P(signing) 0.6; Neocloud B")
+    assert rows["[scenario] btc_volatility_per_year"]["source"] == (
+        "calibrated on the bundled history")
+    assert rows["regulation rules"]["value"] == "bundled table + regulation-extra.csv"
+
+
+def test_what_the_optimizer_leaves_out_is_said_when_the_file_asks_for_it() -> None:
+    rows = _rows("\n[pivot.tax]\nincome_tax_rate = 0.21\n"
+                 "\n[pivot.terminal_value]\nmining_ebitda_multiple = 6.0\n",
+                 continuous=True, horizon_years=5, risk_aversion=0.3)
+    assert rows["taxes"]["source"] == "model (the file's [pivot.tax] is not applied)"
+    assert rows["terminal value"]["source"] == (
+        "model (the file's [pivot.terminal_value] is not applied)")
+    assert (rows["[optimize] block_mw"]["value"], rows["[optimize] block_mw"]["source"]) == (
+        "continuous MW", "run setting")
+    assert rows["[optimize] horizon_years"] == {
+        "name": "[optimize] horizon_years", "value": 5, "unit": "year",
+        "source": "run setting"}
+    assert rows["risk aversion"]["value"] == 0.3
+
+
+def test_inputs_stored_before_the_facts_give_no_rows() -> None:
+    assert resolved_assumptions({"start": "2025-10", "horizon_months": 120}) == []
