@@ -8,7 +8,7 @@ from pathlib import Path
 from hashpivot.engines.pivot import run_pivot
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models import load_portfolio
-from hashpivot.reports.summary_rows import fmt_musd, fmt_pct
+from hashpivot.reports.tables.formats import fmt_musd, fmt_pct
 from hashpivot.web.tables import for_run
 from tests.optimize_result import plan_result_json
 
@@ -76,3 +76,25 @@ def test_optimize_tables_from_a_stored_result() -> None:
     tables = for_run("optimize", bare)
     assert len(tables) == 2 and tables[-1].notes[-1] == "warning: time limit reached"
     assert for_run("optimize", {}) == []
+
+
+def test_cost_and_dispatch_tables_from_engine_results() -> None:
+    from hashpivot.engines.dispatch import run_dispatch_file
+    from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
+    from hashpivot.reports.serialize import jsonable
+    from tests.engines.dispatch_inputs import EXAMPLE as DISPATCH
+    from tests.engines.dispatch_inputs import PRICES
+
+    pf = load_portfolio(EXAMPLE.parent / "reverse-margin.toml")
+    net = NetworkConditions(btc_price_usd=95_000, difficulty=117e12, fees_btc_per_block=0.03)
+    views, breakevens = for_run("cost", jsonable(compute_unit_economics(pf, net).to_dict()))
+    # the README's figures: ~74,600 direct and ~130,000 total USD per BTC, reverse on total
+    assert views.rows[0][:2] == ("direct", "74,606") and views.rows[0][-1] == "no"
+    assert views.rows[1][:2] == ("total", "130,001") and views.rows[1][-1] == "YES"
+    assert views.header[3] == "cost k USD" and "BTC 95,000 USD" in views.title
+    assert breakevens.rows[0] == ("direct", "40.47", "62.44", "29.99")
+    summary = jsonable(run_dispatch_file(DISPATCH, prices_file=PRICES).summary())
+    (table,) = for_run("dispatch", summary)
+    assert table.title.startswith("Dispatch of West Texas")
+    assert table.rows[0][0] == "mining revenue" and table.notes[0].startswith("solver ")
+    assert for_run("cost", {}) == for_run("dispatch", {}) == for_run("backtest", {}) == []

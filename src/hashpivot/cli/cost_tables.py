@@ -7,18 +7,19 @@ from typing import Any
 
 from rich.markup import escape
 
-from hashpivot.cli.tables import fmt_number as _fmt
 from hashpivot.cli.tables import make_console
-
-
-def _day_amount(x: float, small: bool) -> str:
-    """An amount per day in the unit of :func:`_day_unit`: USD/day (small) or k USD/day."""
-    return _fmt(x, 2) if small else _fmt(x / 1e3, 1)
-
-
-def _day_unit(small: bool) -> str:
-    """The unit of :func:`_day_amount` (per day: the tables' titles say so)."""
-    return "USD" if small else "k USD"
+from hashpivot.reports.tables.cost import (
+    BREAKEVEN_HEADER,
+    BREAKEVEN_TITLE,
+    breakeven_rows,
+    day_amount,
+    day_unit,
+    is_small,
+    view_header,
+    view_note,
+    view_rows,
+)
+from hashpivot.reports.tables.formats import fmt_number as _fmt
 
 
 def print_cost(result: Any) -> None:
@@ -56,40 +57,19 @@ def print_cost(result: Any) -> None:
     for row in rows:
         t.add_row(*row)
     console.print(t)
-    small = abs(f["revenue_usd_per_day"]) < 1e5
+    small = is_small(f)
     _print_fleet_lines(console, result, small)
-    v = compact_table(
-        "Cost views, per day",
-        "direct/total: CoinShares; production/all-in: TheMinerMag; profit = revenue "
-        f"{_day_amount(f['revenue_usd_per_day'], small)} {_day_unit(small)} - cost; "
-        "reverse = cost per BTC above the BTC price",
-    )
-    v.add_column("view", no_wrap=True)
-    unit = _day_unit(small)
-    for col in ("cost/BTC\nUSD", "margin\n%", f"cost\n{unit}", f"profit\n{unit}", "reverse"):
-        v.add_column(col, justify="right", no_wrap=True)
-    for view in ("direct", "total", "production", "all_in"):
-        cost_day = float(f[f"cost_usd_per_day_{view}"])
-        v.add_row(
-            view.replace("_", "-"),
-            _fmt(f[f"cost_per_btc_{view}_usd"]),
-            _fmt(100 * f[f"margin_{view}_fraction"], 1),
-            _day_amount(cost_day, small),
-            _day_amount(f["revenue_usd_per_day"] - cost_day, small),
-            "[red]YES[/red]" if f[f"reverse_margin_{view}"] else "no",
-        )
+    v = compact_table("Cost views, per day", view_note(f))
+    for i, col in enumerate(view_header(small)):
+        v.add_column(col, justify="right" if i else "left", no_wrap=True)
+    for *cells, reverse in view_rows(f):
+        v.add_row(*cells, "[red]YES[/red]" if reverse else "no")
     console.print(v)
-    b = compact_table("Breakevens (margin of the view = 0)")
-    b.add_column("view", no_wrap=True)
-    for col in ("hashprice\nUSD/PH/day", "power price\nUSD/MWh", "efficiency\nJ/TH"):
-        b.add_column(col, justify="right", no_wrap=True)
-    for view in ("direct", "total", "production", "all_in"):
-        b.add_row(
-            view.replace("_", "-"),
-            _fmt(f[f"breakeven_hashprice_{view}_usd_per_ph_day"], 2),
-            _fmt(f[f"breakeven_power_price_{view}_usd_per_mwh"], 2),
-            _fmt(f[f"breakeven_efficiency_{view}_j_per_th"], 2),
-        )
+    b = compact_table(BREAKEVEN_TITLE)
+    for i, col in enumerate(BREAKEVEN_HEADER):
+        b.add_column(col, justify="right" if i else "left", no_wrap=True)
+    for be in breakeven_rows(f):
+        b.add_row(*be)
     console.print(b)
     _print_ledger(console, result)
     for note in result.notes:
@@ -114,7 +94,7 @@ def _print_fleet_lines(console: Any, result: Any, small: bool) -> None:
     t.add_column("hashrate", justify="right", no_wrap=True)
     t.add_column("BTC mined", justify="right", no_wrap=True)
     for col in ("revenue", "power", "profit"):
-        t.add_column(f"{col}\n{_day_unit(small)}", justify="right", no_wrap=True)
+        t.add_column(f"{col}\n{day_unit(small)}", justify="right", no_wrap=True)
     totals = [0.0, 0.0]
     for r in fl.itertuples(index=False):
         revenue = float(r.btc_per_day) * price
@@ -126,9 +106,9 @@ def _print_fleet_lines(console: Any, result: Any, small: bool) -> None:
             escape(str(r.label)),
             " ".join(hashrate_with_unit(float(r.hashrate_th_s), 1)),
             " ".join(btc_with_unit(float(r.btc_per_day))),
-            _day_amount(revenue, small),
-            _day_amount(power, small),
-            _day_amount(revenue - power, small),
+            day_amount(revenue, small),
+            day_amount(power, small),
+            day_amount(revenue - power, small),
         )
     if len(fl) > 1:
         t.add_section()
@@ -137,9 +117,9 @@ def _print_fleet_lines(console: Any, result: Any, small: bool) -> None:
             "",
             " ".join(hashrate_with_unit(float(fl["hashrate_th_s"].sum()), 1)),
             " ".join(btc_with_unit(float(fl["btc_per_day"].sum()))),
-            _day_amount(totals[0], small),
-            _day_amount(totals[1], small),
-            _day_amount(totals[0] - totals[1], small),
+            day_amount(totals[0], small),
+            day_amount(totals[1], small),
+            day_amount(totals[0] - totals[1], small),
         )
     console.print(t)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -15,6 +15,7 @@ from hashpivot.cli.options import ChartsOutDir, JsonFlag
 from hashpivot.cli.output import jsonable
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import DataError, InputError, Problem
+from hashpivot.reports.tables.dispatch import sources_line, summary_rows, summary_title
 
 CLI = "<command line>"
 
@@ -26,49 +27,6 @@ _HELP = (
     "\\[t CO2] and the comparison with always-on mining. The site is the first of the "
     "portfolio TOML (or --site); its \\[sites.dispatch] table sets the options."
 )
-
-SUMMARY_KEYS = (
-    "mining_revenue_usd", "power_cost_usd", "resale_credits_usd", "dr_income_usd",
-    "fourcp_charge_usd", "fourcp_avoided_usd", "net_margin_usd", "net_margin_always_on_usd",
-    "net_margin_gain_vs_always_on_usd", "energy_mwh", "energy_mining_mwh", "energy_ai_mwh",
-    "effective_power_price_usd_per_mwh", "curtailed_hours", "uptime_fraction",
-    "emissions_tco2", "renewable_share",
-)
-
-
-#: Human label and unit of each summary key in the table (``--json`` keeps the keys).
-SUMMARY_LABELS: dict[str, tuple[str, str]] = {
-    "mining_revenue_usd": ("mining revenue", "USD"),
-    "power_cost_usd": ("power cost", "USD"),
-    "resale_credits_usd": ("power resale credits", "USD"),
-    "dr_income_usd": ("demand response income", "USD"),
-    "fourcp_charge_usd": ("4CP transmission charge", "USD"),
-    "fourcp_avoided_usd": ("4CP charge avoided", "USD"),
-    "net_margin_usd": ("net margin", "USD"),
-    "net_margin_always_on_usd": ("net margin, always on", "USD"),
-    "net_margin_gain_vs_always_on_usd": ("gain vs always on", "USD"),
-    "energy_mwh": ("energy used", "MWh"),
-    "energy_mining_mwh": ("energy, mining", "MWh"),
-    "energy_ai_mwh": ("energy, AI load", "MWh"),
-    "effective_power_price_usd_per_mwh": ("effective power price", "USD/MWh"),
-    "curtailed_hours": ("mining curtailed", "h"),
-    "uptime_fraction": ("mining uptime", "%"),
-    "emissions_tco2": ("emissions", "t CO2"),
-    "renewable_share": ("renewable share", "%"),
-}
-
-
-def _fmt(key: str, value: Any) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    if key.endswith("_fraction") or key.endswith("_share"):
-        return f"{100 * float(value):.2f}"
-    if key.endswith("_usd"):
-        return f"{float(value):,.0f}"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    return str(value)
-
 
 @handle_errors
 def dispatch_command(
@@ -156,25 +114,14 @@ def dispatch_command(
         typer.echo(json.dumps(with_input_warnings(summary)))
         return
     console = make_console()
-    table = compact_table(
-        f"Dispatch of {escape(str(summary.get('site', '')))} ({summary.get('start', '')[:10]} .. "
-        f"{summary.get('end', '')[:10]}, {summary.get('intervals')} intervals)"
-    )
+    table = compact_table(escape(summary_title(summary)))
     table.add_column("item", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("unit", no_wrap=True)
-    for key in SUMMARY_KEYS:
-        label, unit = SUMMARY_LABELS[key]
-        table.add_row(label, _fmt(key, summary.get(key)), unit)
+    for row in summary_rows(summary):
+        table.add_row(*row)
     console.print(table)
-    console.print(
-        f"solver {summary.get('solver')} ({summary.get('status')}), build "
-        f"{summary.get('build_seconds', 0):.3f} s, solve {summary.get('solve_seconds', 0):.3f} s,"
-        f" MIP gap {summary.get('mip_gap')}; hashprice: {summary.get('hashprice_source')}; "
-        f"prices: {summary.get('price_source')}; emissions: {summary.get('emissions_source')}",
-        highlight=False,
-        markup=False,
-    )
+    console.print(sources_line(summary), highlight=False, markup=False)
     if summary.get("power_contract"):
         console.print(f"power contract: {summary['power_contract']}", markup=False)
     for p in written:

@@ -24,7 +24,7 @@ from hashpivot.cli.options import (
 from hashpivot.cli.output import escape_brackets, jsonable, print_json
 from hashpivot.cli.tables import compact_table, make_console, print_assumptions
 from hashpivot.exceptions import HashpivotError, InputError, Problem
-from hashpivot.reports.optimize_rows import (
+from hashpivot.reports.tables.optimize import (
     PLAN_HEADER,
     RULES_TITLE,
     SHADOW_HEADER,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from hashpivot.reports.serialize import dumps, jsonable
-from hashpivot.reports.summary_rows import fmt_musd, fmt_num, fmt_pct
+from hashpivot.reports.tables.formats import fmt_musd, fmt_num, fmt_pct
 
 if TYPE_CHECKING:
     import pandas as pd

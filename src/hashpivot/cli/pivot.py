@@ -31,7 +31,7 @@ from hashpivot.cli.tables import (
 )
 from hashpivot.exceptions import InputError
 from hashpivot.reports.labels import format_tornado_input
-from hashpivot.reports.summary_rows import pivot_rows
+from hashpivot.reports.tables.strategies import pivot_rows
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult

@@ -35,7 +35,7 @@ from hashpivot.cli.tables import (
 )
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
-from hashpivot.reports.summary_rows import simulate_rows
+from hashpivot.reports.tables.strategies import simulate_rows
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult

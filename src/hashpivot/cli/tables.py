@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from hashpivot.reports.summary_rows import fmt_assumption
+from hashpivot.reports.tables.formats import fmt_assumption, fmt_number
 
 __all__ = [
     "btc_with_unit",
@@ -31,11 +31,6 @@ __all__ = [
     "print_strategy_table",
     "quantity_table",
 ]
-
-
-def fmt_number(v: float, digits: int = 0) -> str:
-    """``v`` with thousands separators and ``digits`` decimals; "n/a" when not finite."""
-    return "n/a" if not math.isfinite(v) else f"{v:,.{digits}f}"
 
 
 def make_console() -> Console:

@@ -1,5 +1,5 @@
 """Tables of a finished run's page, from its stored results: the strategy rows that the
-CLI prints (:mod:`hashpivot.reports.summary_rows`), with their notes, and the resolved
+CLI prints (:mod:`hashpivot.reports.tables.strategies`), with their notes, and the resolved
 assumptions that can flip the verdict, each with its source."""
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hashpivot.reports import optimize_rows as opt
-from hashpivot.reports.optimize_rows import plan_title
-from hashpivot.reports.summary_rows import Row, fmt_assumption, pivot_rows, simulate_rows
+from hashpivot.reports.tables import cost, dispatch
+from hashpivot.reports.tables import optimize as opt
+from hashpivot.reports.tables.formats import fmt_assumption
+from hashpivot.reports.tables.optimize import plan_title
+from hashpivot.reports.tables.strategies import Row, pivot_rows, simulate_rows
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,39 @@ def _optimize(results: dict[str, Any]) -> list[HtmlTable]:
     return tables
 
 
+def _cost(results: dict[str, Any]) -> list[HtmlTable]:
+    """The cost views (cost per BTC, margin, reverse margin) and the breakevens, as
+    ``cost`` prints them."""
+    if "cost_usd_per_day_direct" not in results:
+        return []
+    small = cost.is_small(results)
+    n = results.get("network") or {}
+    when = f" on {n['date']}" if n.get("date") else ""
+    title = (f"Cost views, per day: BTC {n.get('btc_price_usd', 0):,.0f} USD, difficulty "
+             f"{n.get('difficulty', 0):.4g}{when}")
+    views = HtmlTable(title, tuple(h.replace("\n", " ") for h in cost.view_header(small)),
+                      [(*cells, "YES" if reverse else "no")
+                       for *cells, reverse in cost.view_rows(results)],
+                      notes=(cost.view_note(results),), right=frozenset(range(1, 6)))
+    breakevens = HtmlTable(cost.BREAKEVEN_TITLE,
+                           tuple(h.replace("\n", " ") for h in cost.BREAKEVEN_HEADER),
+                           cost.breakeven_rows(results), right=frozenset({1, 2, 3}),
+                           notes=tuple(f"note: {x}" for x in results.get("notes") or []))
+    return [views, breakevens]
+
+
+def _dispatch(results: dict[str, Any]) -> list[HtmlTable]:
+    """The dispatch summary, as ``dispatch`` prints it."""
+    if "net_margin_usd" not in results:
+        return []
+    notes = [dispatch.sources_line(results)]
+    if results.get("power_contract"):
+        notes.append(f"power contract: {results['power_contract']}")
+    return [HtmlTable(dispatch.summary_title(results), ("item", "value", "unit"),
+                      dispatch.summary_rows(results), notes=tuple(notes),
+                      right=frozenset({1}))]
+
+
 def _with_warnings(table: HtmlTable, results: dict[str, Any]) -> HtmlTable:
     warnings = tuple(f"warning: {w}" for w in results.get("warnings") or [])
     return table if not warnings else HtmlTable(table.title, table.header, table.rows,
@@ -137,10 +172,14 @@ def _with_warnings(table: HtmlTable, results: dict[str, Any]) -> HtmlTable:
 
 def for_run(kind: str, results: dict[str, Any]) -> list[HtmlTable]:
     """Every table of a finished run (``pivot`` and ``simulate``: strategies; ``optimize``:
-    plan, value, rules, shadow prices; the three: the resolved assumptions; other kinds:
-    none yet)."""
+    plan, value, rules, shadow prices; the three: the resolved assumptions; ``cost``: cost
+    views and breakevens; ``dispatch``: its summary; ``backtest``: none, its chart)."""
     if kind == "optimize":
         return _optimize(results) if "plan" in results else []
+    if kind == "cost":
+        return _cost(results)
+    if kind == "dispatch":
+        return _dispatch(results)
     build = {"pivot": _pivot, "simulate": _simulate}.get(kind)
     if build is None or not results.get("strategies"):
         return []

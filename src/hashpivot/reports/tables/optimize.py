@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hashpivot.reports.summary_rows import fmt_musd, fmt_num
+from hashpivot.reports.tables.formats import fmt_musd, fmt_num
 
 #: Column headings of :func:`plan_rows` (a line break before a unit).
 PLAN_HEADER = ("quarter", "site", "gross MW", "IT MW", "tenant", "capex\nM USD")

@@ -1,8 +1,8 @@
-"""The tables of ``optimize`` (hashpivot.reports.optimize_rows) on a hand-made result."""
+"""The tables of ``optimize`` (hashpivot.reports.tables.optimize) on a hand-made result."""
 
 from __future__ import annotations
 
-from hashpivot.reports import optimize_rows as opt
+from hashpivot.reports.tables import optimize as opt
 from tests.optimize_result import plan_result_json
 
 

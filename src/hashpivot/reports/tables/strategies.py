@@ -9,9 +9,10 @@ value is ``-``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from hashpivot.reports.tables.formats import fmt_musd, fmt_num, fmt_pct
 
 #: A table row: quantity, unit, one formatted cell per strategy.
 Row = tuple[str, str, list[str]]
@@ -27,33 +28,6 @@ EX_CAPEX_NOTE = (
     "project-debt draws) paid from outside it: what operations and the treasury's debt "
     "cause on their own"
 )
-
-
-def _finite(x: float | None) -> bool:
-    return x is not None and math.isfinite(x)
-
-
-def fmt_musd(x: float | None) -> str:
-    """USD shown in millions with one decimal; ``-`` for missing or NaN. [M USD]"""
-    return f"{x / 1e6:,.1f}" if _finite(x) else "-"  # type: ignore[operator]
-
-
-def fmt_pct(x: float | None) -> str:
-    """A fraction shown in percent with one decimal; ``-`` for missing or NaN. [%]"""
-    return f"{100 * x:.1f}" if _finite(x) else "-"  # type: ignore[operator]
-
-
-def fmt_num(x: float | None, fmt: str = ",.1f") -> str:
-    """A number with a format spec; ``-`` for missing or NaN."""
-    return format(x, fmt) if _finite(x) else "-"
-
-
-def fmt_assumption(value: Any) -> str:
-    """A resolved assumption's value as a cell: floats with 4 significant digits below
-    10,000, else whole with thousands separators; anything else as its text."""
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    return str(value)
 
 
 def forced_sale_price_cell(expected_sold_btc: float | None, avg_price_usd: float | None) -> str:
@@ -196,10 +170,6 @@ __all__ = [
     "SIMULATE_TREASURY_ROWS",
     "Row",
     "RowSpec",
-    "fmt_assumption",
-    "fmt_musd",
-    "fmt_num",
-    "fmt_pct",
     "forced_sale_price_cell",
     "pivot_rows",
     "rows_of",

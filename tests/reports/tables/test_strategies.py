@@ -1,14 +1,13 @@
 """The strategy rows that ``pivot`` and ``simulate`` print and the dashboard shows
-(hashpivot.reports.summary_rows), on hand-made results."""
+(hashpivot.reports.tables.strategies), on hand-made results."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from hashpivot.reports.summary_rows import (
+from hashpivot.reports.tables.strategies import (
     EX_CAPEX_NOTE,
     MATERIAL_FORCED_SALE_BTC,
-    fmt_assumption,
     forced_sale_price_cell,
     pivot_rows,
     simulate_rows,
@@ -80,11 +79,3 @@ def test_simulate_rows_by_hand() -> None:
     rows, notes = simulate_rows([_stats(None)], treasury_given=False)
     assert rows[-1] == ("treasury", "", ["none given"]) and notes == []
     assert not any(r[0].startswith("P(forced") for r in rows)
-
-
-def test_assumption_values() -> None:
-    assert fmt_assumption(0.1) == "0.1"
-    assert fmt_assumption(109_669.1022) == "109,669"
-    assert fmt_assumption(0.02821345) == "0.02821"
-    assert fmt_assumption(15) == "15"  # an int as it is
-    assert fmt_assumption("median") == "median"

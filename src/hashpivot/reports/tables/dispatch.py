@@ -1,0 +1,74 @@
+"""The summary table of ``dispatch`` built from its JSON summary
+(``DispatchResult.summary()``): the CLI prints it and the dashboard shows it, so both give
+the same numbers the same way (cheap to import: no pandas, no plotting)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+#: Human label and unit of each summary key, in table order (``--json`` keeps the keys).
+SUMMARY_LABELS: dict[str, tuple[str, str]] = {
+    "mining_revenue_usd": ("mining revenue", "USD"),
+    "power_cost_usd": ("power cost", "USD"),
+    "resale_credits_usd": ("power resale credits", "USD"),
+    "dr_income_usd": ("demand response income", "USD"),
+    "fourcp_charge_usd": ("4CP transmission charge", "USD"),
+    "fourcp_avoided_usd": ("4CP charge avoided", "USD"),
+    "net_margin_usd": ("net margin", "USD"),
+    "net_margin_always_on_usd": ("net margin, always on", "USD"),
+    "net_margin_gain_vs_always_on_usd": ("gain vs always on", "USD"),
+    "energy_mwh": ("energy used", "MWh"),
+    "energy_mining_mwh": ("energy, mining", "MWh"),
+    "energy_ai_mwh": ("energy, AI load", "MWh"),
+    "effective_power_price_usd_per_mwh": ("effective power price", "USD/MWh"),
+    "curtailed_hours": ("mining curtailed", "h"),
+    "uptime_fraction": ("mining uptime", "%"),
+    "emissions_tco2": ("emissions", "t CO2"),
+    "renewable_share": ("renewable share", "%"),
+}
+#: The summary keys of the table, in order.
+SUMMARY_KEYS: tuple[str, ...] = tuple(SUMMARY_LABELS)
+
+
+def fmt_summary(key: str, value: Any) -> str:
+    """A summary value as a cell: fractions and shares in percent, USD whole, other
+    floats with two decimals; ``n/a`` for missing or non-finite."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    if key.endswith("_fraction") or key.endswith("_share"):
+        return f"{100 * float(value):.2f}"
+    if key.endswith("_usd"):
+        return f"{float(value):,.0f}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def summary_title(summary: dict[str, Any]) -> str:
+    """``Dispatch of <site> (<first day> .. <last day>, <n> intervals)``."""
+    return (
+        f"Dispatch of {summary.get('site', '')} ({str(summary.get('start', ''))[:10]} .. "
+        f"{str(summary.get('end', ''))[:10]}, {summary.get('intervals')} intervals)"
+    )
+
+
+def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Item, value, unit for each of :data:`SUMMARY_KEYS`."""
+    return [(label, fmt_summary(key, summary.get(key)), unit)
+            for key, (label, unit) in SUMMARY_LABELS.items()]
+
+
+def sources_line(summary: dict[str, Any]) -> str:
+    """The solver, its times and gap, and where the hashprice, prices and emissions came
+    from."""
+    return (
+        f"solver {summary.get('solver')} ({summary.get('status')}), build "
+        f"{summary.get('build_seconds', 0):.3f} s, solve {summary.get('solve_seconds', 0):.3f} s,"
+        f" MIP gap {summary.get('mip_gap')}; hashprice: {summary.get('hashprice_source')}; "
+        f"prices: {summary.get('price_source')}; emissions: {summary.get('emissions_source')}"
+    )
+
+
+__all__ = ["SUMMARY_KEYS", "SUMMARY_LABELS", "fmt_summary", "sources_line", "summary_rows",
+           "summary_title"]

@@ -1,0 +1,60 @@
+"""The tables of ``cost`` and ``dispatch`` (hashpivot.reports.tables.cost, .dispatch) on
+hand-made results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hashpivot.reports.tables import cost, dispatch
+
+
+def _figures(revenue: float) -> dict[str, Any]:
+    out: dict[str, Any] = {"revenue_usd_per_day": revenue}
+    for i, (key, _) in enumerate(cost.VIEWS):
+        out |= {
+            f"cost_usd_per_day_{key}": 1_305_000.0 * (1 + i),
+            f"cost_per_btc_{key}_usd": 74_606.4 * (1 + i),
+            f"margin_{key}_fraction": 0.215 - 0.5 * i,
+            f"reverse_margin_{key}": i > 0,
+            f"breakeven_hashprice_{key}_usd_per_ph_day": 40.474,
+            f"breakeven_power_price_{key}_usd_per_mwh": None if i else 62.44,  # JSON null
+            f"breakeven_efficiency_{key}_j_per_th": 29.99,
+        }
+    return out
+
+
+def test_cost_views_and_breakevens_by_hand() -> None:
+    f = _figures(1_661_751.6)
+    rows = cost.view_rows(f)
+    assert rows[0] == ("direct", "74,606", "21.5", "1,305.0", "356.8", False)
+    assert rows[1][0] == "total" and rows[1][-1] is True and rows[1][4] == "-948.2"
+    assert rows[3][0] == "all-in"
+    assert cost.view_header(False)[3] == "cost\nk USD"
+    assert cost.view_note(f).startswith("direct/total: CoinShares; production/all-in: "
+                                        "TheMinerMag; profit = revenue 1,661.8 k USD")
+    assert cost.breakeven_rows(f)[:2] == [("direct", "40.47", "62.44", "29.99"),
+                                          ("total", "40.47", "n/a", "29.99")]
+    small = _figures(9.78)  # one machine: USD per day, two decimals
+    assert cost.is_small(small) and cost.view_header(True)[3] == "cost\nUSD"
+    assert cost.day_amount(9.78, True) == "9.78"
+
+
+def test_dispatch_summary_by_hand() -> None:
+    summary = {"site": "West Texas", "start": "2024-01-01T00:00:00-06:00",
+               "end": "2024-12-31T23:45:00-06:00", "intervals": 35136,
+               "mining_revenue_usd": 246_683_761.4, "uptime_fraction": 0.9701,
+               "curtailed_hours": 262.98, "renewable_share": None, "solver": "fast",
+               "status": "optimal", "build_seconds": 0.008, "solve_seconds": 0.022,
+               "mip_gap": 0.0, "hashprice_source": "daily", "price_source": "ERCOT",
+               "emissions_source": "eGRID2023"}
+    assert dispatch.summary_title(summary) == (
+        "Dispatch of West Texas (2024-01-01 .. 2024-12-31, 35136 intervals)")
+    rows = {r[0]: r for r in dispatch.summary_rows(summary)}
+    assert len(rows) == len(dispatch.SUMMARY_KEYS) == 17
+    assert rows["mining revenue"] == ("mining revenue", "246,683,761", "USD")
+    assert rows["mining uptime"] == ("mining uptime", "97.01", "%")
+    assert rows["mining curtailed"][1] == "262.98"
+    assert rows["renewable share"][1] == "n/a" and rows["power cost"][1] == "n/a"
+    assert dispatch.sources_line(summary) == (
+        "solver fast (optimal), build 0.008 s, solve 0.022 s, MIP gap 0.0; hashprice: daily; "
+        "prices: ERCOT; emissions: eGRID2023")
