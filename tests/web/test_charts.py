@@ -14,6 +14,7 @@ from hashpivot.web.charts import (
     pivot_tornado,
     simulate_liquidity,
     simulate_npv,
+    simulate_reverse_margin,
 )
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
@@ -95,3 +96,18 @@ def test_fan_titles_name_the_quantity_and_strategy() -> None:
     price = fan(charts, "btc_price_usd", "USD", log=True)
     assert price["layout"]["yaxis"]["type"] == "log"
     assert price["layout"]["title"]["text"] == "BTC price: Monte Carlo fan"
+
+
+def test_reverse_margin_chart_one_line_when_direct_equals_total() -> None:
+    same = {"strategies": {"keep_mining": {}},
+            "prob_reverse_margin_direct_by_month": {"2025-10": 0.0, "2025-11": 0.25},
+            "prob_reverse_margin_total_by_month": {"2025-10": 0.0, "2025-11": 0.25}}
+    fig = simulate_reverse_margin(same)
+    assert fig is not None
+    assert [t["name"] for t in fig["data"]] == ["direct = total"]
+    assert list(fig["data"][0]["y"]) == [0.0, 25.0]
+    apart = {**same, "prob_reverse_margin_total_by_month": {"2025-10": 0.5, "2025-11": 0.75}}
+    fig = simulate_reverse_margin(apart)
+    assert fig is not None and len(fig["data"]) == 2
+    assert list(fig["data"][1]["y"]) == [50.0, 75.0]
+    assert simulate_reverse_margin({**same, "strategies": {"convert_all": {}}}) is None

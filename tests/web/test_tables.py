@@ -98,3 +98,28 @@ def test_cost_and_dispatch_tables_from_engine_results() -> None:
     assert table.title.startswith("Dispatch of West Texas")
     assert table.rows[0][0] == "mining revenue" and table.notes[0].startswith("solver ")
     assert for_run("cost", {}) == for_run("dispatch", {}) == for_run("backtest", {}) == []
+
+
+def test_simulate_by_policy_and_backtest_tables() -> None:
+    res = simulate(load_portfolio(EXAMPLE), SimulationConfig(
+        n_paths=100, seed=7, horizon_months=24, policies=("sell_to_cover", "hold")))
+    tables = for_run("simulate", res.to_json())
+    policy = next(t for t in tables if t.title.startswith("E[BTC sold under duress]"))
+    assert policy.header == ("strategy", "sell_to_cover", "hold")
+    by = res.forced_sales_by_policy()
+    assert policy.rows[0] == ("keep_mining", f"{by['keep_mining']['sell_to_cover']:,.1f}",
+                              f"{by['keep_mining']['hold']:,.1f}")
+    one = simulate(load_portfolio(EXAMPLE), SimulationConfig(n_paths=50, seed=7,
+                                                             horizon_months=12,
+                                                             policies=("hold",)))
+    assert not any("by treasury policy" in t.title for t in for_run("simulate", one.to_json()))
+    summary = {"days": 91.0, "btc_mined": 5134.75, "revenue_usd": 270_828_547.7,
+               "cost_per_btc_direct_usd": 23_128.1, "margin_direct_usd": 152_071_393.8,
+               "days_reverse_margin_direct": 0.0, "cost_per_btc_total_usd": 40_300.4,
+               "margin_total_usd": 63_895_861.1, "days_reverse_margin_total": 3.0}
+    (table,) = for_run("backtest", {"summary": summary},
+                       {"start": "2024-01-01", "end": "2024-03-31"})
+    assert table.title == "Backtest 2024-01-01 to 2024-03-31 (91 days)"
+    assert table.rows[:3] == [("BTC mined", "5,134.8", "BTC"), ("revenue", "270.8", "M USD"),
+                              ("cost per BTC, direct", "23,128", "USD/BTC")]
+    assert table.rows[-1] == ("days in reverse margin, total", "3", "day")

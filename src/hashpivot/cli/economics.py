@@ -186,19 +186,12 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json({"summary": result.summary, "files": [str(f) for f in files]})
             return
-        from hashpivot.cli.tables import fmt_number as _fmt
         from hashpivot.cli.tables import make_console, quantity_table
+        from hashpivot.reports.tables.backtest import backtest_rows, backtest_title
 
-        s = result.summary
-        t = quantity_table(f"Backtest {start} to {end} ({int(s['days'])} days)")
-        t.add_row("BTC mined", _fmt(s["btc_mined"], 1), "BTC")
-        t.add_row("revenue", _fmt(s["revenue_usd"] / 1e6, 1), "M USD")
-        for view in ("direct", "total"):
-            t.add_row(f"cost per BTC, {view}", _fmt(s[f"cost_per_btc_{view}_usd"]), "USD/BTC")
-            t.add_row(f"margin, {view}", _fmt(s[f"margin_{view}_usd"] / 1e6, 1), "M USD")
-            t.add_row(
-                f"days in reverse margin, {view}", _fmt(s[f"days_reverse_margin_{view}"]), "day"
-            )
+        t = quantity_table(backtest_title(result.summary, str(start), str(end)))
+        for row in backtest_rows(result.summary):
+            t.add_row(*row)
         console = make_console()
         console.print(t)
         for f in files:

@@ -26,7 +26,7 @@ from hashpivot.cli.options import (
     check_simulate_options,
     iso_month,
 )
-from hashpivot.cli.output import escape_brackets, fmt_num, fmt_pct, jsonable
+from hashpivot.cli.output import escape_brackets, fmt_pct, jsonable
 from hashpivot.cli.tables import (
     compact_table,
     make_console,
@@ -35,7 +35,7 @@ from hashpivot.cli.tables import (
 )
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
-from hashpivot.reports.tables.strategies import simulate_rows
+from hashpivot.reports.tables.strategies import POLICY_TITLE, policy_rows, simulate_rows
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult
@@ -131,13 +131,12 @@ def _print(result: SimulationResult, console: Console) -> None:
         console.print(rm)
 
     if len(result.policies) > 1 and result.treasury_given:
-        fp = compact_table("E[BTC sold under duress] by treasury policy [BTC]")
+        fp = compact_table(POLICY_TITLE)
         fp.add_column("strategy", no_wrap=True)
         for p in result.policies:
             fp.add_column(p, justify="right", no_wrap=True)
-        by = result.forced_sales_by_policy()
-        for n in names:
-            fp.add_row(n, *[fmt_num(by[n][p], ",.1f") for p in result.policies])
+        for row in policy_rows(result.forced_sales_by_policy(), result.policies):
+            fp.add_row(*row)
         console.print(fp)
     print_assumptions(result.resolved_assumptions(), console)
     r = inp["resolved"]

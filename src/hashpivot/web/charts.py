@@ -272,6 +272,30 @@ def simulate_liquidity(results: dict[str, Any]) -> dict[str, Any] | None:
                      "</sup>")
 
 
+def simulate_reverse_margin(results: dict[str, Any]) -> dict[str, Any] | None:
+    """Share of paths [%] on which keep-mining's cost per BTC is above the BTC price, per
+    month: direct (cash) and total cost, one line when they are the same in every month;
+    None without keep-mining among the strategies."""
+    if "keep_mining" not in (results.get("strategies") or {}):
+        return None
+    direct: dict[str, float] = results.get("prob_reverse_margin_direct_by_month") or {}
+    total: dict[str, float] = results.get("prob_reverse_margin_total_by_month") or {}
+    if not direct:
+        return None
+    months = list(direct)
+    same = [direct[m] for m in months] == [total.get(m) for m in months]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=months, y=[100.0 * _num(direct[m]) for m in months],
+                             name="direct = total" if same else "direct (cash cost)"))
+    if not same:
+        fig.add_trace(go.Scatter(x=months, y=[100.0 * _num(total.get(m)) for m in months],
+                                 name="total (with depreciation and SBC)"))
+    fig.update_layout(yaxis={"title": "% of paths", "range": [0, 100]})
+    sub = ("direct and total are the same in every month" if same
+           else "cost per BTC above the BTC price")
+    return _fig(fig, f"P(reverse margin), keep_mining<br><sup>{sub}</sup>")
+
+
 def btc_price(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Bundled BTC price history [USD]."""
     fig = go.Figure(go.Scatter(x=[r["date"] for r in rows],
@@ -295,7 +319,7 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
                 pivot_tornado(charts, pivot.get("npv_vs_baseline_usd"))]
     if kind == "simulate":
         npv, liquidity = simulate_npv(results, charts), simulate_liquidity(results)
-        figs = [f for f in (npv, liquidity) if f is not None]
+        figs = [f for f in (npv, liquidity, simulate_reverse_margin(results)) if f is not None]
         figs += [fan(charts, "btc_price_usd", "USD", log=True),
                  fan(charts, "hashprice_usd_per_ph_day", "USD/PH/day")]
         if "power_price_usd_per_mwh" in charts.get("fan", {}):

@@ -245,7 +245,9 @@ def run_page(request: Request, run_id: int) -> Response:
         else []
     )
     tables = (
-        web_tables.for_run(run.kind, run.results or {}) if run.status == "succeeded" else []
+        web_tables.for_run(run.kind, run.results or {}, (run.inputs or {}).get("params"))
+        if run.status == "succeeded"
+        else []
     )
     return _render(request, "run.html", {"run": run, "figures": figures, "tables": tables,
                                          "active": jobs.ACTIVE})

@@ -11,9 +11,16 @@ from typing import Any
 
 from hashpivot.reports.tables import cost, dispatch
 from hashpivot.reports.tables import optimize as opt
+from hashpivot.reports.tables.backtest import backtest_rows, backtest_title
 from hashpivot.reports.tables.formats import fmt_assumption
 from hashpivot.reports.tables.optimize import plan_title
-from hashpivot.reports.tables.strategies import Row, pivot_rows, simulate_rows
+from hashpivot.reports.tables.strategies import (
+    POLICY_TITLE,
+    Row,
+    pivot_rows,
+    policy_rows,
+    simulate_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ def assumptions_table(results: dict[str, Any]) -> HtmlTable | None:
     )
 
 
-def _pivot(results: dict[str, Any]) -> HtmlTable:
+def _pivot(results: dict[str, Any]) -> list[HtmlTable]:
     strategies: dict[str, dict[str, Any]] = results.get("strategies") or {}
     inputs: dict[str, Any] = results.get("inputs") or {}
     rows = pivot_rows(list(strategies.values()), taxed=bool(inputs.get("tax")),
@@ -81,10 +88,10 @@ def _pivot(results: dict[str, Any]) -> HtmlTable:
     title = "AI/HPC pivot vs keep mining"
     if inputs.get("start") and inputs.get("horizon_months"):
         title += f", {inputs['start']} + {inputs['horizon_months']} months"
-    return strategy_table(title, list(strategies), rows, notes)
+    return [strategy_table(title, list(strategies), rows, notes)]
 
 
-def _simulate(results: dict[str, Any]) -> HtmlTable:
+def _simulate(results: dict[str, Any]) -> list[HtmlTable]:
     strategies: dict[str, dict[str, Any]] = results.get("strategies") or {}
     treasury_note = results.get("treasury_note")
     rows, notes = simulate_rows(list(strategies.values()), treasury_given=treasury_note is None)
@@ -94,7 +101,14 @@ def _simulate(results: dict[str, Any]) -> HtmlTable:
     title = "Monte Carlo" + (f": {n:,} paths" if isinstance(n, int) else "")
     if treasury_note is None and results.get("main_policy"):
         title += f", treasury policy {results['main_policy']}"
-    return strategy_table(title, list(strategies), rows, notes)
+    tables = [strategy_table(title, list(strategies), rows, notes)]
+    by_policy: dict[str, dict[str, Any]] = results.get("forced_sale_btc_by_policy") or {}
+    policies = list(next(iter(by_policy.values()), {}))
+    if len(policies) > 1 and treasury_note is None:
+        tables.append(HtmlTable(POLICY_TITLE, ("strategy", *policies),
+                                policy_rows(by_policy, policies),
+                                right=frozenset(range(1, 1 + len(policies)))))
+    return tables
 
 
 def _optimize(results: dict[str, Any]) -> list[HtmlTable]:
@@ -164,13 +178,24 @@ def _dispatch(results: dict[str, Any]) -> list[HtmlTable]:
                       right=frozenset({1}))]
 
 
+def _backtest(results: dict[str, Any], params: dict[str, Any]) -> list[HtmlTable]:
+    """The backtest summary, as ``backtest`` prints it."""
+    summary = results.get("summary") or {}
+    if "btc_mined" not in summary:
+        return []
+    title = backtest_title(summary, str(params.get("start", "")), str(params.get("end", "")))
+    return [HtmlTable(title, ("quantity", "value", "unit"), backtest_rows(summary),
+                      right=frozenset({1}))]
+
+
 def _with_warnings(table: HtmlTable, results: dict[str, Any]) -> HtmlTable:
     warnings = tuple(f"warning: {w}" for w in results.get("warnings") or [])
     return table if not warnings else HtmlTable(table.title, table.header, table.rows,
                                                 (*table.notes, *warnings), table.right)
 
 
-def for_run(kind: str, results: dict[str, Any]) -> list[HtmlTable]:
+def for_run(kind: str, results: dict[str, Any], params: dict[str, Any] | None = None
+            ) -> list[HtmlTable]:
     """Every table of a finished run (``pivot`` and ``simulate``: strategies; ``optimize``:
     plan, value, rules, shadow prices; the three: the resolved assumptions; ``cost``: cost
     views and breakevens; ``dispatch``: its summary; ``backtest``: none, its chart)."""
@@ -180,10 +205,12 @@ def for_run(kind: str, results: dict[str, Any]) -> list[HtmlTable]:
         return _cost(results)
     if kind == "dispatch":
         return _dispatch(results)
+    if kind == "backtest":
+        return _backtest(results, params or {})
     build = {"pivot": _pivot, "simulate": _simulate}.get(kind)
     if build is None or not results.get("strategies"):
         return []
-    tables = [build(results)]
+    tables = build(results)
     assumptions = assumptions_table(results)
     return tables if assumptions is None else [*tables, assumptions]
 

@@ -10,6 +10,7 @@ from hashpivot.reports.tables.strategies import (
     MATERIAL_FORCED_SALE_BTC,
     forced_sale_price_cell,
     pivot_rows,
+    policy_rows,
     simulate_rows,
 )
 
@@ -79,3 +80,12 @@ def test_simulate_rows_by_hand() -> None:
     rows, notes = simulate_rows([_stats(None)], treasury_given=False)
     assert rows[-1] == ("treasury", "", ["none given"]) and notes == []
     assert not any(r[0].startswith("P(forced") for r in rows)
+
+
+def test_policy_rows_by_hand() -> None:
+    by = {"keep_mining": {"sell_to_cover": 221.24, "hold": 2039.6, "sell_all": None},
+          "phased": {"sell_to_cover": 0.0, "hold": 120.66, "sell_all": 0.0}}
+    assert policy_rows(by, ["sell_to_cover", "hold", "sell_all"]) == [
+        ("keep_mining", "221.2", "2,039.6", "-"),
+        ("phased", "0.0", "120.7", "0.0"),
+    ]

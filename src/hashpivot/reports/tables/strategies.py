@@ -161,17 +161,31 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool
     return rows, notes
 
 
+#: Title of :func:`policy_rows`' table.
+POLICY_TITLE = "E[BTC sold under duress] by treasury policy [BTC]"
+
+
+def policy_rows(by_policy: Mapping[str, Mapping[str, float | None]], policies: Sequence[str]
+                ) -> list[tuple[str, ...]]:
+    """Expected BTC sold under duress per strategy (rows) and treasury policy (columns,
+    in ``policies`` order), from ``forced_sale_btc_by_policy``. [BTC]"""
+    return [(name, *[fmt_num(by[p], ",.1f") for p in policies])
+            for name, by in by_policy.items()]
+
+
 __all__ = [
     "EX_CAPEX",
     "EX_CAPEX_NOTE",
     "MATERIAL_FORCED_SALE_BTC",
     "PIVOT_ROWS",
+    "POLICY_TITLE",
     "SIMULATE_NPV_ROWS",
     "SIMULATE_TREASURY_ROWS",
     "Row",
     "RowSpec",
     "forced_sale_price_cell",
     "pivot_rows",
+    "policy_rows",
     "rows_of",
     "simulate_rows",
 ]
