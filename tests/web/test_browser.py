@@ -72,6 +72,10 @@ def test_dashboard_edit_site_and_run(browser: Any, tmp_path: Path) -> None:
         )
         _wait_charts(page, 2)
         assert "Cost per BTC against the BTC price" in page.content()
+        # the headline numbers as a table, as the CLI prints them
+        views = page.locator("section.run-table table").first
+        assert views.locator("td", has_text="direct").first.is_visible()
+        assert "reverse" in views.locator("thead").inner_text()
         page.goto(server.base + "/portfolios/1")
         _wait_charts(page, 2)
 
@@ -87,6 +91,8 @@ def test_dashboard_edit_site_and_run(browser: Any, tmp_path: Path) -> None:
         _wait_charts(page, 3)
         text = page.content()
         assert "Pivot comparison" in text and "NPV by strategy" in text
+        assert page.get_by_text("Resolved assumptions", exact=False).first.is_visible()
+        assert "break-even lease" in page.locator("section.run-table").first.inner_text()
         page.emulate_media(media="print")
         assert page.locator("form").first.is_hidden()
         assert outside == [], f"requests left the server: {outside}"
