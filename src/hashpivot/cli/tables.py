@@ -257,15 +257,16 @@ def print_assumptions(rows: list[dict[str, Any]], console: Console) -> None:
     cells = [(escape(row["name"]), escape(fmt_assumption(row["value"])), str(row["unit"]),
               escape(row["source"])) for row in rows]
     longest = max((len(w) for c in cells for w in c[0].split()), default=10)
-    name_w = min(longest, 34)
+    name_w = min(longest, 36)
     unit_w = max((len(c[2]) for c in cells), default=4)
     free = max(24, console.width - name_w - unit_w - 6)  # three gaps of two spaces
     value_max = max((len(c[1]) for c in cells), default=12)
     source_max = max((len(c[3]) for c in cells), default=10)
-    source_w = max(10, min(source_max, max(free * 11 // 20, free - value_max)))
+    # the source a little more than half, at least 15 ("= discount_rate" on one line)
+    source_w = max(10, min(source_max, max(free * 11 // 20, 15, free - value_max)))
     value_w = max(10, min(value_max, free - source_w))
     table = compact_table("Resolved assumptions (default = not in the file)")
-    table.add_column("input", min_width=name_w)
+    table.add_column("input", min_width=name_w, overflow="fold")
     table.add_column("value", overflow="fold", width=value_w)
     table.add_column("unit", no_wrap=True)
     table.add_column("source", overflow="fold", width=source_w)

@@ -17,6 +17,7 @@ import pandas as pd
 from hashpivot import finance
 from hashpivot.engines.pivot.discounting import LineRates, unlevered_npv_usd
 from hashpivot.engines.pivot.flows import CashFlows
+from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.engines.pivot.taxes import strategy_taxes
 from hashpivot.engines.pivot.terminal import terminal_value
@@ -271,7 +272,7 @@ class PivotResult:
                 rows.append({"name": f"[sites.hosting] of {site['name']}",
                              "value": "default hosting terms", "unit": "-",
                              "source": "default"})
-        return rows
+        return rows + site_assumption_rows(inp.get("site_assumptions", []))
 
     @property
     def has_financing(self) -> bool:

@@ -25,6 +25,7 @@ from hashpivot.engines.pivot.market import (
 )
 from hashpivot.engines.pivot.results import PivotResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_lease, _tornado
+from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.strategies import build_strategies
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as describe_tv
@@ -209,6 +210,7 @@ def run_pivot(
             spec.model_fields_set if portfolio.pivot is not None else ()
         ),
         "financing": financing.model_dump(mode="json") if financing is not None else None,
+        "site_assumptions": site_assumption_facts(portfolio, sites),
         "sites": [
             {
                 "name": s.name,

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
+
 #: The tax row of both engines while income tax is not modelled.
 PRE_TAX = "pre-tax: income tax not modelled"
 
@@ -79,6 +81,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "unit": "-", "source": "file" if inputs.get("hosting_risk_sites") else "default"},
         {"name": "NPV cash flow", "value": inputs.get("npv_cash_flow", "unlevered"),
          "unit": "-", "source": src("", "npv_cash_flow")},
+        *site_assumption_rows(inputs.get("site_assumptions", [])),
     ]
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.engines.pivot.inputs import resolve_sites
+from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as _describe_tv
 from hashpivot.engines.simulate.assumptions import PRE_TAX, after_tax_note
@@ -214,6 +215,9 @@ def prepare(
         ],
         "taxes": PRE_TAX if tax is None else after_tax_note(tax.describe()),
         "hosting_risk_sites": sorted(risk_slots),
+        "site_assumptions": site_assumption_facts(
+            portfolio, resolve_sites(portfolio, config.site_name)
+        ),
         "strategies": list(names),
         "policies": list(policies),
         "scenario": spec.model_dump(mode="json"),

@@ -1,0 +1,86 @@
+"""Each valued site's terms that can flip a pivot verdict, with their sources: the hosting
+terms the tornado varies and those that size the rent (lease rate, escalator, term, capex
+per IT MW, PUE, construction time, tenant default) and the power contract.
+
+:func:`site_assumption_facts` records them when a run resolves its sites (what only the
+portfolio knows: which fields the file sets); :func:`site_assumption_rows` turns them into
+rows of the resolved-assumptions block of ``pivot`` and ``simulate`` (``name``, ``value``,
+``unit``, ``source``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hashpivot.engines.pivot.inputs import SiteInputs
+    from hashpivot.models import Portfolio
+
+#: The hosting terms shown, in order: field, unit.
+HOSTING_TERMS: tuple[tuple[str, str], ...] = (
+    ("lease_usd_per_kw_month", "USD/kW/month"),
+    ("lease_escalator_per_year", "1/year"),
+    ("lease_term_years", "year"),
+    ("pue", "-"),
+    ("construction_months", "month"),
+    ("tenant_default_probability_per_year", "1/year"),
+)
+_CAPEX = ("shell_capex_usd_per_it_mw", "fit_out_capex_usd_per_it_mw")
+
+
+def _power_text(contract: Any) -> str:
+    adder = float(contract.adder_usd_per_mwh or 0.0)
+    plus = f" + {adder:g} adder" if adder else ""
+    if contract.kind == "index":
+        market = f" {contract.market}" if contract.market else ""
+        return f"index{market}: expected {contract.price_usd_per_mwh:g}{plus} USD/MWh"
+    return f"fixed {contract.price_usd_per_mwh:g}{plus} USD/MWh"
+
+
+def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list[dict[str, Any]]:
+    """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
+    MW), the hosting fields its file sets, and its power contract in words."""
+    out = []
+    for s in sites:
+        site = portfolio.sites[s.index]
+        given = site.hosting.model_fields_set if site.hosting is not None else set()
+        terms = {f: getattr(s.hosting, f) for f, _ in HOSTING_TERMS}
+        terms |= {f: float(getattr(s.hosting, f)) for f in _CAPEX}
+        out.append({
+            "name": s.name,
+            "hosting": terms,
+            "hosting_fields_in_file": sorted(given),
+            "power_contract": _power_text(site.power_contract),
+        })
+    return out
+
+
+def site_assumption_rows(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the resolved assumptions for each site of :func:`site_assumption_facts`
+    (its name before each field when there are several sites)."""
+    rows: list[dict[str, Any]] = []
+    for site in facts:
+        prefix = f"{site['name']}: " if len(facts) > 1 else ""
+        given = set(site["hosting_fields_in_file"])
+        terms = site["hosting"]
+
+        def src(*fields: str, given: set[str] = given) -> str:
+            return "file" if any(f in given for f in fields) else "default"
+
+        rows += [
+            {"name": f"{prefix}[sites.hosting] {field}", "value": terms[field], "unit": unit,
+             "source": src(field)}
+            for field, unit in HOSTING_TERMS
+        ]
+        shell, fit_out = (terms[f] / 1e6 for f in _CAPEX)
+        rows.append({
+            "name": f"{prefix}[sites.hosting] capex per IT MW",
+            "value": f"{shell + fit_out:.2f} (shell {shell:.2f} + fit-out {fit_out:.2f})",
+            "unit": "M USD/MW", "source": src(*_CAPEX),
+        })
+        rows.append({"name": f"{prefix}[sites.power_contract]",
+                     "value": site["power_contract"], "unit": "-", "source": "file"})
+    return rows
+
+
+__all__ = ["HOSTING_TERMS", "site_assumption_facts", "site_assumption_rows"]

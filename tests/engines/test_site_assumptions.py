@@ -1,0 +1,60 @@
+"""Each valued site's hosting terms and power contract in the resolved assumptions of
+``pivot`` and ``simulate`` (hashpivot.engines.pivot.site_assumptions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hashpivot.engines import pivot as pv
+from hashpivot.engines.pivot.site_assumptions import site_assumption_facts, site_assumption_rows
+from hashpivot.engines.simulate import SimulationConfig, simulate
+from hashpivot.models import load_portfolio, parse_portfolio
+from tests.engines.pivot_inputs import base_toml
+from tests.portfolio_toml import contract, portfolio_toml, site, table
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+
+
+def _by_name(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
+    return {str(r["name"]): r for r in rows}
+
+
+def test_the_example_site_terms_come_from_the_file() -> None:
+    res = pv.run_pivot(load_portfolio(EXAMPLE), deals=None)
+    rows = _by_name(res.resolved_assumptions())
+    assert rows["[sites.hosting] lease_usd_per_kw_month"] == {
+        "name": "[sites.hosting] lease_usd_per_kw_month", "value": 130.0,
+        "unit": "USD/kW/month", "source": "file"}
+    assert rows["[sites.hosting] lease_escalator_per_year"]["value"] == 0.03
+    assert rows["[sites.hosting] lease_term_years"]["value"] == 12
+    assert rows["[sites.hosting] pue"]["value"] == 1.3
+    assert rows["[sites.hosting] tenant_default_probability_per_year"]["value"] == 0.01
+    assert rows["[sites.hosting] capex per IT MW"]["value"] == (
+        "9.00 (shell 3.00 + fit-out 6.00)")
+    assert rows["[sites.power_contract]"]["value"] == "fixed 38 USD/MWh"
+    # simulate values the same site on the same terms: the same rows
+    sim = simulate(load_portfolio(EXAMPLE), SimulationConfig(n_paths=20, seed=1,
+                                                             horizon_months=12))
+    sim_rows = _by_name(sim.resolved_assumptions())
+    for name, row in rows.items():
+        if name.startswith(("[sites.hosting]", "[sites.power_contract]")):
+            assert sim_rows[name] == row, name
+
+
+def test_default_terms_say_default_and_several_sites_are_named() -> None:
+    pf = parse_portfolio(base_toml(hosting=None))
+    rows = _by_name(pv.run_pivot(pf, deals=None).resolved_assumptions())
+    assert rows["[sites.hosting] lease_usd_per_kw_month"]["source"] == "default"
+    assert rows["[sites.hosting] capex per IT MW"]["source"] == "default"
+    assert rows["[sites.power_contract]"]["value"] == "fixed 40 USD/MWh"
+    two = parse_portfolio(portfolio_toml(
+        "two", site("A", contract(40.0, "fixed"), table(asic="Antminer S21", count=10),
+                    capacity_mw=1.0, hosting=table(pue=1.2)),
+        site("B", contract(35.0, "index", adder_usd_per_mwh=3.0, market="ercot:HB_WEST"),
+             table(asic="Antminer S21", count=10), capacity_mw=1.0)))
+    rows = _by_name(site_assumption_rows(site_assumption_facts(two, pv.resolve_sites(two))))
+    assert rows["A: [sites.hosting] pue"]["source"] == "file"
+    assert rows["A: [sites.hosting] lease_term_years"]["source"] == "default"
+    assert rows["B: [sites.hosting] pue"]["source"] == "default"
+    assert rows["B: [sites.power_contract]"]["value"] == (
+        "index ercot:HB_WEST: expected 35 + 3 adder USD/MWh")
