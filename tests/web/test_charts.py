@@ -69,9 +69,11 @@ def test_npv_distribution_chart_from_the_stored_quantiles() -> None:
 def test_tornado_bars_run_from_the_base_case() -> None:
     charts = {"tornado": [
         {"label": "lease rate", "npv_vs_baseline_low_usd": 2.7e7,
-         "npv_vs_baseline_high_usd": 3.78e8},
+         "npv_vs_baseline_high_usd": 3.78e8, "low_input": 104.0, "high_input": 156.0,
+         "unit": "USD/kW/month"},
         {"label": "capex", "npv_vs_baseline_low_usd": 3.63e8,
-         "npv_vs_baseline_high_usd": 4.2e7},
+         "npv_vs_baseline_high_usd": 4.2e7, "low_input": 6.75e6, "high_input": 1.125e7,
+         "unit": "USD/MW"},
     ]}
     fig = pivot_tornado(charts, 2.025e8)
     low, high = fig["data"]
@@ -81,6 +83,10 @@ def test_tornado_bars_run_from_the_base_case() -> None:
     assert [low["base"] + x for x in low["x"]] == pytest.approx([2.7e7, 3.63e8])
     assert [high["base"] + x for x in high["x"]] == pytest.approx([3.78e8, 4.2e7])
     assert any(s.get("x0") == 2.025e8 for s in fig["layout"]["shapes"])  # the base line
+    # hovering a bar tells the input's value and the NPV difference at the bar's end
+    assert [list(c) for c in low["customdata"]] == [["104.0 USD/kW-mo", "27.0"],
+                                                    ["6.75 M USD/MW", "363.0"]]
+    assert list(high["customdata"][0]) == ["156.0 USD/kW-mo", "378.0"]
     no_base = pivot_tornado(charts)
     assert no_base["data"][0]["base"] == 0.0
     assert list(no_base["data"][0]["x"]) == [2.7e7, 3.63e8]

@@ -7,6 +7,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from hashpivot.reports.labels import format_tornado_input
+
 _LAYOUT: dict[str, Any] = {
     "template": "plotly_white",
     "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
@@ -129,10 +131,17 @@ def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None) -> dict
     base = _num(base_usd)
     start = base if math.isfinite(base) else 0.0
     fig = go.Figure()
-    for key, name in (("npv_vs_baseline_low_usd", "at the low input"),
-                      ("npv_vs_baseline_high_usd", "at the high input")):
-        fig.add_trace(go.Bar(y=labels, x=[_num(r.get(key)) - start for r in rows], base=start,
-                             orientation="h", name=name, opacity=0.85))
+    for key, name, side in (("npv_vs_baseline_low_usd", "at the low input", "low_input"),
+                            ("npv_vs_baseline_high_usd", "at the high input", "high_input")):
+        # hover: the input's value and the NPV difference it gives (the bar's end)
+        hover = [[format_tornado_input(_num(r.get(side)), str(r.get("unit", ""))),
+                  f"{_num(r.get(key)) / 1e6:,.1f}"] for r in rows]
+        fig.add_trace(go.Bar(
+            y=labels, x=[_num(r.get(key)) - start for r in rows], base=start,
+            orientation="h", name=name, opacity=0.85, customdata=hover,
+            hovertemplate="%{y}: %{customdata[0]}<br>NPV vs keep mining %{customdata[1]} "
+                          "M USD<extra></extra>",
+        ))
     if math.isfinite(base):
         fig.add_vline(x=base, line_dash="dot", annotation_text="base case",
                       annotation_position="top")
