@@ -1,6 +1,6 @@
-"""Tables of a finished run's page, from its stored results: the strategy rows that the
-CLI prints (:mod:`hashpivot.reports.tables.strategies`), with their notes, and the resolved
-assumptions that can flip the verdict, each with its source."""
+"""Tables of a finished run's page, from its stored results: the tables the CLI prints
+(:mod:`hashpivot.reports.tables`), with their notes, and the resolved assumptions that can
+flip the verdict, each with its source. Jinja escapes every cell (``_tables.html``)."""
 
 from __future__ import annotations
 
@@ -196,9 +196,11 @@ def _with_warnings(table: HtmlTable, results: dict[str, Any]) -> HtmlTable:
 
 def for_run(kind: str, results: dict[str, Any], params: dict[str, Any] | None = None
             ) -> list[HtmlTable]:
-    """Every table of a finished run (``pivot`` and ``simulate``: strategies; ``optimize``:
-    plan, value, rules, shadow prices; the three: the resolved assumptions; ``cost``: cost
-    views and breakevens; ``dispatch``: its summary; ``backtest``: none, its chart)."""
+    """Every table of a finished run: ``pivot`` and ``simulate`` their strategies (and
+    ``simulate`` its forced sales by policy), ``optimize`` its plan, value, rules and shadow
+    prices, the three their resolved assumptions; ``cost`` its cost views and breakevens;
+    ``dispatch`` and ``backtest`` their summaries. ``params`` are the run's resolved
+    parameters (the backtest's window). Empty for results without the expected keys."""
     if kind == "optimize":
         return _optimize(results) if "plan" in results else []
     if kind == "cost":
