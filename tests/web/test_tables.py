@@ -123,3 +123,17 @@ def test_simulate_by_policy_and_backtest_tables() -> None:
     assert table.rows[:3] == [("BTC mined", "5,134.8", "BTC"), ("revenue", "270.8", "M USD"),
                               ("cost per BTC, direct", "23,128", "USD/BTC")]
     assert table.rows[-1] == ("days in reverse margin, total", "3", "day")
+
+
+def test_cells_are_escaped_in_the_page() -> None:
+    """Names come from users' files (sites, tenants, rules): the page escapes every cell."""
+    from hashpivot.web.pages import templates
+    from hashpivot.web.tables import HtmlTable
+
+    evil = "<script>alert(1)</script>"
+    table = HtmlTable(f"Plan {evil}", ("site", "MW"), [(evil, "100")], notes=(evil,),
+                      right=frozenset({1}))
+    html = templates.get_template("_tables.html").render(tables=[table])
+    assert "<script>" not in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
+    assert '<td class="num">100</td>' in html
