@@ -43,8 +43,17 @@ def test_the_example_plan_names_its_assumptions_and_their_sources() -> None:
     assert rows["[optimize] equity_budget_usd_per_year"]["value"] == (
         "250,000,000, 300,000,000 (years 1, 2, ...; the last repeats)")
     assert rows["[optimize] debt_capacity_usd"]["value"] == 1.5e9
-    assert str(rows["[optimize] tenants"]["value"]).startswith(
-        "Hyperscaler A: 150 IT MW, P(signing) 0.6; Neocloud B")
+    # each tenant's deal, the rent the plan earns
+    assert rows["[optimize.tenants] Hyperscaler A"]["value"] == (
+        "150 IT MW at 154 USD/kW-month +3 %/yr for 10 years from 2026Q3, P(signing) 0.6")
+    assert rows["[optimize.tenants] Neocloud B"]["source"] == "file"
+    # every site that may convert: its hosting terms (the tenants set the lease) and power
+    assert rows["Pecos PPA: [sites.hosting] capex per IT MW"]["value"] == (
+        "9.00 (shell 3.00 + fit-out 6.00)")
+    assert rows["Columbia Hydro: [sites.hosting] pue"]["value"] == 1.2
+    assert rows["Odessa Grid: [sites.power_contract]"]["value"] == (
+        "index ercot:HB_WEST: expected 40 + 3 adder USD/MWh")
+    assert not any("lease_usd_per_kw_month" in name for name in rows)
     assert rows["[scenario] btc_volatility_per_year"]["source"] == (
         "calibrated on the bundled history")
     assert rows["regulation rules"]["value"] == "bundled table + regulation-extra.csv"
@@ -67,3 +76,15 @@ def test_what_the_optimizer_leaves_out_is_said_when_the_file_asks_for_it() -> No
 
 def test_inputs_stored_before_the_facts_give_no_rows() -> None:
     assert resolved_assumptions({"start": "2025-10", "horizon_months": 120}) == []
+
+
+def test_without_tenants_each_site_leases_on_its_own_terms() -> None:
+    text = EXAMPLE.read_text()
+    assert text.rstrip().endswith('sites = ["Pecos PPA", "Columbia Hydro"]')  # tenants last
+    pf = parse_portfolio(text[:text.index("[[optimize.tenants]]")], str(EXAMPLE))
+    res = optimize_plan(pf, OptimizeConfig(n_scenarios=2, seed=7, evpi_scenarios=1),
+                        source=str(EXAMPLE))
+    rows = {str(r["name"]): r for r in res.resolved_assumptions()}
+    assert rows["[optimize] tenants"]["value"] == (
+        "none: each site leases on its [sites.hosting] terms")
+    assert rows["Pecos PPA: [sites.hosting] lease_usd_per_kw_month"]["value"] == 130.0

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.pivot import market_start
 from hashpivot.engines.pivot.discounting import line_rates
+from hashpivot.engines.pivot.site_assumptions import site_assumption_facts, site_assumption_rows
 from hashpivot.engines.simulate.assumptions import PRE_TAX
 
 if TYPE_CHECKING:
+    from hashpivot.engines.pivot.inputs import SiteInputs
     from hashpivot.models import Portfolio
     from hashpivot.models.pivot import PivotSpec
 
@@ -32,7 +34,7 @@ def _fields(spec: Any) -> list[str]:
     return sorted(spec.model_fields_set) if spec is not None else []
 
 
-def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec,
+def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[SiteInputs],
                           horizon_years: int | None, continuous: bool) -> dict[str, Any]:
     """What :func:`resolved_assumptions` needs beyond the plan's own inputs.
 
@@ -42,6 +44,8 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec,
         The planned portfolio.
     pspec : PivotSpec
         Its ``[pivot]`` table (defaults when absent).
+    sites : list of SiteInputs
+        The sites that may convert (their hosting terms apply to every offer).
     horizon_years : int or None
         The run's horizon override. [year]
     continuous : bool
@@ -70,6 +74,14 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec,
         "tax_in_file": portfolio.pivot is not None and portfolio.pivot.tax is not None,
         "terminal_value_in_file": "terminal_value" in _fields(portfolio.pivot),
         "rules_file": opt.rules_file if opt is not None else None,
+        "site_assumptions": site_assumption_facts(portfolio, sites),
+        "tenant_terms": [
+            {"name": t.name, "it_mw": t.it_mw, "lease_usd_per_kw_month": t.lease_usd_per_kw_month,
+             "lease_escalator_per_year": t.lease_escalator_per_year,
+             "lease_term_years": t.lease_term_years, "earliest_start": t.earliest_start,
+             "probability_signing": t.probability_signing}
+            for t in (opt.tenants if opt is not None else [])
+        ],
     }
 
 
@@ -106,12 +118,19 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     budget_value = _limit(budget[0] if budget else None) if len(budget) <= 1 else (
         ", ".join(f"{b:,.0f}" for b in budget) + " (years 1, 2, ...; the last repeats)"
     )
-    tenants = inputs.get("tenants") or []
-    tenant_value = (
-        "; ".join(f"{t['name']}: {t['it_mw']:g} IT MW, P(signing) {t['probability_signing']:g}"
-                  for t in tenants)
-        if tenants else "none: each site leases on its [sites.hosting] terms"
-    )
+    tenants = inputs.get("tenant_terms") or []
+    tenant_rows = [
+        {"name": f"[optimize.tenants] {t['name']}",
+         "value": f"{t['it_mw']:g} IT MW at {t['lease_usd_per_kw_month']:g} USD/kW-month "
+                  f"+{100 * t['lease_escalator_per_year']:g} %/yr for "
+                  f"{t['lease_term_years']:g} years"
+                  + (f" from {t['earliest_start']}" if t.get("earliest_start") else "")
+                  + f", P(signing) {t['probability_signing']:g}",
+         "unit": "-", "source": "file"}
+        for t in tenants
+    ] or [{"name": "[optimize] tenants",
+           "value": "none: each site leases on its [sites.hosting] terms", "unit": "-",
+           "source": "default"}]
     model_source = "model"
     rules = "bundled table" + (f" + {inputs['rules_file']}" if inputs.get("rules_file") else "")
     return [
@@ -152,8 +171,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         {"name": "[financing] loan_to_cost_fraction",
          "value": inputs["loan_to_cost_fraction"], "unit": "-",
          "source": src(set(inputs["financing_fields_in_file"]), "loan_to_cost_fraction")},
-        {"name": "[optimize] tenants", "value": tenant_value, "unit": "-",
-         "source": src(opt, "tenants")},
+        *tenant_rows,
         {"name": "[pivot] btc_price_usd", "value": inputs["btc_price_usd"], "unit": "USD",
          "source": src(pivot, "btc_price_usd", market)},
         {"name": "[pivot] btc_price_growth_per_year",
@@ -168,6 +186,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
                        "calibrated on the bundled history")},
         {"name": "regulation rules", "value": rules, "unit": "-",
          "source": "file" if inputs.get("rules_file") else "default"},
+        *site_assumption_rows(inputs.get("site_assumptions", []), lease_terms=not tenants),
     ]
 
 

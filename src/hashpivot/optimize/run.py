@@ -273,8 +273,11 @@ def optimize_plan(
         ],
         "dispatch_uplift": p.notes,
         **scen_inputs,
-        **plan_assumption_facts(portfolio, portfolio.pivot or PivotSpec(),
-                                config.horizon_years, config.continuous),
+        **plan_assumption_facts(
+            portfolio, portfolio.pivot or PivotSpec(),
+            [p.sites[i] for i in sorted(set(p.offer_site.tolist()))],
+            config.horizon_years, config.continuous,
+        ),
     }
     warnings: list[str] = []
     if report.status != "ok":

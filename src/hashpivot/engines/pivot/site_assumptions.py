@@ -55,9 +55,15 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list
     return out
 
 
-def site_assumption_rows(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+#: The lease terms of :data:`HOSTING_TERMS` (a tenant's, when the optimizer has tenants).
+LEASE_TERMS = ("lease_usd_per_kw_month", "lease_escalator_per_year", "lease_term_years")
+
+
+def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
+                         ) -> list[dict[str, Any]]:
     """Rows of the resolved assumptions for each site of :func:`site_assumption_facts`
-    (its name before each field when there are several sites)."""
+    (its name before each field when there are several sites); without the lease terms
+    when ``lease_terms`` is False (tenants set them)."""
     rows: list[dict[str, Any]] = []
     for site in facts:
         prefix = f"{site['name']}: " if len(facts) > 1 else ""
@@ -71,6 +77,7 @@ def site_assumption_rows(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {"name": f"{prefix}[sites.hosting] {field}", "value": terms[field], "unit": unit,
              "source": src(field)}
             for field, unit in HOSTING_TERMS
+            if lease_terms or field not in LEASE_TERMS
         ]
         shell, fit_out = (terms[f] / 1e6 for f in _CAPEX)
         rows.append({
@@ -83,4 +90,4 @@ def site_assumption_rows(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["HOSTING_TERMS", "site_assumption_facts", "site_assumption_rows"]
+__all__ = ["HOSTING_TERMS", "LEASE_TERMS", "site_assumption_facts", "site_assumption_rows"]
