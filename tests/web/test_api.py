@@ -114,6 +114,14 @@ def test_cost_run_matches_cli(client: Any, capsys: pytest.CaptureFixture[str]) -
                              "2025-06-30", "--json"])
     results = client.get(f"/api/runs/{run['id']}/results").json()
     assert results == cli
+    # the same numbers as the page's and the CLI's tables, for a spreadsheet
+    tables = client.get(f"/api/runs/{run['id']}/tables").json()
+    assert [t["title"].split(":")[0] for t in tables] == ["Cost views, per day",
+                                                          "Breakevens (margin of the view = 0)"]
+    direct = tables[0]["rows"][0]
+    assert direct[0] == "direct" and direct[1] == f"{cli['cost_per_btc_direct_usd']:,.0f}"
+    assert tables[1]["header"][2] == "power price USD/MWh"
+    assert client.get("/api/runs/999999/tables").status_code == 404
 
 
 def test_pivot_run_matches_cli(client: Any, capsys: pytest.CaptureFixture[str]) -> None:

@@ -103,3 +103,14 @@ def test_pivot_run_page_shows_the_table_and_assumptions(sqlite_db: tuple[str, No
         assumptions = page.split("Resolved assumptions")[1].split("</table>")[0]
         assert "[pivot] discount_rate" in assumptions and "bundled Coin Metrics" in assumptions
         assert "Sensitivity (tornado)" in page
+
+
+def test_tables_of_a_run_not_finished_are_a_409(sqlite_db: tuple[str, None]) -> None:
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost"},
+                   follow_redirects=False)
+        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        assert c.get(f"/api/runs/{run_id}").json()["status"] == "queued"
+        r = c.get(f"/api/runs/{run_id}/tables")
+        assert r.status_code == 409 and "queued" in r.text

@@ -27,6 +27,7 @@ from hashpivot.web.schemas import (
     RunOut,
     RunRequest,
     RunStatus,
+    TableOut,
 )
 
 Read = Annotated[Principal, Depends(require_read)]
@@ -279,6 +280,21 @@ async def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str,
         if row.status != "succeeded" or row.results is None:
             raise HTTPException(409, f"run {run_id} is {row.status}; no results")
         return row.results
+
+
+@router.get("/runs/{run_id}/tables", tags=["runs"])
+async def get_run_tables(request: Request, _: Read, run_id: RunId) -> list[TableOut]:
+    """The tables of a finished run, as its page and the CLI show them: title, column
+    headings, formatted cells, notes (numbers as text, in the units the headings name)."""
+    from hashpivot.web.tables import for_run
+
+    with _db(request) as s:
+        row = run_or_404(s, run_id)
+        if row.status != "succeeded" or row.results is None:
+            raise HTTPException(409, f"run {run_id} is {row.status}; no results")
+        tables = for_run(row.kind, row.results, (row.inputs or {}).get("params"))
+    return [TableOut(title=t.title, header=list(t.header), rows=[list(r) for r in t.rows],
+                     notes=list(t.notes)) for t in tables]
 
 
 @router.post("/runs/{run_id}/cancel", tags=["runs"])

@@ -130,6 +130,15 @@ class RunDetail(RunOut):
         )
 
 
+class TableOut(BaseModel):
+    """One table of a finished run (``GET /api/runs/{id}/tables``)."""
+
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    notes: list[str]
+
+
 class RunKindOut(BaseModel):
     """A run kind and the JSON schema of its parameters."""
 
