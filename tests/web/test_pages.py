@@ -114,3 +114,23 @@ def test_tables_of_a_run_not_finished_are_a_409(sqlite_db: tuple[str, None]) -> 
         assert c.get(f"/api/runs/{run_id}").json()["status"] == "queued"
         r = c.get(f"/api/runs/{run_id}/tables")
         assert r.status_code == 409 and "queued" in r.text
+
+
+def test_policy_is_a_choice_of_the_treasury_policies(sqlite_db: tuple[str, None]) -> None:
+    """The simulate form offers the policies the treasury knows (and 'all'), no more."""
+    from typing import get_args
+
+    from hashpivot.store.run_params import SimulateParams
+    from hashpivot.treasury import POLICIES
+
+    choice = get_args(SimulateParams.model_fields["policy"].annotation)[0]
+    assert get_args(choice) == (*POLICIES, "all")
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        form = c.get("/portfolios/2").text.split('id="run-form-simulate"')[1]
+        field = form.split('for="f-policy"')[1].split('class="field')[0]
+        assert '<select id="f-policy"' in field and '<option value="min_cash">' in field
+        r = c.post("/portfolios/2/runs", data={"csrf_token": csrf, "kind": "simulate",
+                                               "policy": "sell_some"})
+        assert r.status_code == 422
+        assert 'class="error"' in r.text.split('for="f-policy"')[1].split('class="field')[0]

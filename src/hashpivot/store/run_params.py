@@ -66,8 +66,9 @@ class SimulateParams(BaseModel):
     )
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Root random seed. [-]")
     chunk_paths: int = Field(1_000, ge=1, le=200_000, description="Paths per chunk. [-]")
-    policy: str | None = Field(
-        None, description="Treasury policy (hold, sell_all, sell_to_cover, min_cash, all)."
+    policy: Literal["hold", "sell_all", "sell_to_cover", "min_cash", "all"] | None = Field(
+        None, description="Treasury policy; default the file's [treasury] policy first, then "
+        "the others; 'all': every policy."
     )
     discount_rate: float | None = Field(
         None, ge=-0.5, le=1.0, description="Annual discount rate. [fraction]"
