@@ -257,8 +257,10 @@ def print_assumptions(rows: list[dict[str, Any]], console: Console) -> None:
     cells = [(escape(row["name"]), escape(fmt_assumption(row["value"])), str(row["unit"]),
               escape(row["source"])) for row in rows]
     longest = max((len(w) for c in cells for w in c[0].split()), default=10)
-    name_w = min(longest, 36)
     unit_w = max((len(c[2]) for c in cells), default=4)
+    # the input column gives way below 36 only on a narrow terminal, so that value (10) and
+    # source (15) fit beside it; a longer field name folds
+    name_w = max(12, min(longest, 36, console.width - unit_w - 6 - 25))
     free = max(24, console.width - name_w - unit_w - 6)  # three gaps of two spaces
     value_max = max((len(c[1]) for c in cells), default=12)
     source_max = max((len(c[3]) for c in cells), default=10)
@@ -266,7 +268,7 @@ def print_assumptions(rows: list[dict[str, Any]], console: Console) -> None:
     source_w = max(10, min(source_max, max(free * 11 // 20, 15, free - value_max)))
     value_w = max(10, min(value_max, free - source_w))
     table = compact_table("Resolved assumptions (default = not in the file)")
-    table.add_column("input", min_width=name_w, overflow="fold")
+    table.add_column("input", width=name_w, overflow="fold")
     table.add_column("value", overflow="fold", width=value_w)
     table.add_column("unit", no_wrap=True)
     table.add_column("source", overflow="fold", width=source_w)
