@@ -40,8 +40,13 @@ def test_tables_files_and_bad_input(tmp_path: Path) -> None:
                               "--out", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
     assert "Value on the same scenarios" in res.stdout
-    for f in ("plan.csv", "plan_gantt.png", "npv_distribution.png", "optimize.html"):
+    for f in ("plan.csv", "plan_gantt.png", "npv_distribution.png", "optimize.html",
+              "assumptions.csv"):
         assert (tmp_path / "out" / f).is_file()
+    result = json.loads((tmp_path / "out" / "result.json").read_text())
+    names = (tmp_path / "out" / "assumptions.csv").read_text().splitlines()[1:]
+    assert [n.split(",")[0] for n in names][:3] == [
+        r["name"] for r in result["resolved_assumptions"]][:3]
     bad = runner.invoke(app, ["optimize", pf, "--fixed-through", "2027-06"])
     assert bad.exit_code == 2
     assert "--fixed-through" in bad.output

@@ -56,6 +56,14 @@ def test_cli_pivot_table_and_out(app: typer.Typer, toml_file: Path, tmp_path: Pa
     ):
         assert (out / name).stat().st_size > 0
     assert "cdn.plot.ly" not in (out / "tornado.html").read_text()[:5000]
+    # the assumptions printed with the table, with their sources, in a file too
+    import pandas as pd
+
+    assumptions = pd.read_csv(out / "assumptions.csv")
+    assert list(assumptions.columns) == ["name", "value", "unit", "source"]
+    row = assumptions.set_index("name").loc["[sites.hosting] lease_usd_per_kw_month"]
+    assert float(row["value"]) > 0 and row["source"] in ("file", "default")
+    assert "[pivot] discount_rate" in set(assumptions["name"])
 
 
 def test_cli_pivot_bad_input(app: typer.Typer, toml_file: Path) -> None:

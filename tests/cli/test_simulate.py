@@ -41,7 +41,8 @@ def test_tables_and_output_files(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "P(beats keep)" in res.stdout
     for name in ("summary.csv", "fan_quantiles.csv", "reverse_margin.csv",
-                 "forced_sales_by_policy.csv", "npv_samples.csv.gz", "fan_btc_price_usd.png",
+                 "forced_sales_by_policy.csv", "assumptions.csv", "npv_samples.csv.gz",
+                 "fan_btc_price_usd.png",
                  "fan_hashprice_usd_per_ph_day.png", "fan_cash_usd.png", "npv_histogram.png",
                  "forced_sales_by_policy.png", "simulate.html"):
         assert (tmp_path / name).stat().st_size > 0, name

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from hashpivot.reports.charts import new_figure, save_png, write_page
-from hashpivot.reports.serialize import dumps, jsonable, write_csvs
+from hashpivot.reports.serialize import assumptions_frame, dumps, jsonable, write_csvs
 
 if TYPE_CHECKING:
     from hashpivot.optimize import PlanResult
@@ -97,6 +97,7 @@ def write_optimize(result: PlanResult, out_dir: Path) -> list[Path]:
     """Write every plan output into ``out_dir`` (created if missing).
 
     Files: ``plan.csv``, ``strategies.csv``, ``rules.csv``, ``shadow_prices.csv``,
+    ``assumptions.csv`` (the resolved assumptions with their sources),
     ``npv_samples.csv.gz``, ``result.json`` (the ``--json`` object), ``plan_gantt.png``,
     ``npv_distribution.png`` and ``optimize.html`` (both charts, interactive, offline).
 
@@ -111,6 +112,7 @@ def write_optimize(result: PlanResult, out_dir: Path) -> list[Path]:
         (strategies_frame(result), "strategies.csv"),
         (result.rules, "rules.csv"),
         (result.shadow_prices, "shadow_prices.csv"),
+        (assumptions_frame(result.resolved_assumptions()), "assumptions.csv"),
     ))
     p = out_dir / "npv_samples.csv.gz"
     npv_samples_frame(result).to_csv(p, index_label="scenario", compression="gzip")

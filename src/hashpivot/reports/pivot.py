@@ -19,7 +19,7 @@ from hashpivot.reports.charts import (
     thousands,
 )
 from hashpivot.reports.labels import format_tornado_input
-from hashpivot.reports.serialize import write_csvs
+from hashpivot.reports.serialize import assumptions_frame, write_csvs
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
@@ -171,7 +171,8 @@ def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
     """Write every pivot output into ``out_dir``.
 
     Files: ``cash_flows_<strategy>.csv`` (monthly) and ``annual_<strategy>.csv`` per
-    strategy, ``summary.csv``, ``tornado.csv``, ``cumulative_cash_flow.png/.html`` and
+    strategy, ``summary.csv``, ``tornado.csv``, ``assumptions.csv`` (the resolved
+    assumptions with their sources), ``cumulative_cash_flow.png/.html`` and
     (when there is a pivot strategy) ``tornado.png/.html``.
 
     Parameters
@@ -196,7 +197,9 @@ def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
         s.annual.to_csv(p)
         written.append(p)
     written += write_csvs(out_dir, ((summary_frame(result), "summary.csv"),
-                                    (result.tornado, "tornado.csv")))
+                                    (result.tornado, "tornado.csv"),
+                                    (assumptions_frame(result.resolved_assumptions()),
+                                     "assumptions.csv")))
     written += cumulative_cash_flow_charts(result, out_dir)
     written += tornado_charts(result, out_dir)
     return written

@@ -1,5 +1,5 @@
 """JSON-safe values, shared by the ``--json`` output and the files reports write, and the
-writing of report tables as CSV files."""
+writing of report tables as CSV files (among them the resolved assumptions)."""
 
 from __future__ import annotations
 
@@ -54,3 +54,11 @@ def write_csvs(out_dir: Path, frames: Iterable[tuple[pd.DataFrame, str]]) -> lis
         frame.to_csv(out_dir / name, index=False)
         written.append(out_dir / name)
     return written
+
+
+def assumptions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The resolved assumptions of a run as a table (``assumptions.csv``): ``name``,
+    ``value`` (numbers as numbers, descriptions as text), ``unit``, ``source``."""
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=["name", "value", "unit", "source"])

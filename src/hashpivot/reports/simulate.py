@@ -20,7 +20,7 @@ from hashpivot.reports.charts import (
     write_page,
 )
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
-from hashpivot.reports.serialize import write_csvs
+from hashpivot.reports.serialize import assumptions_frame, write_csvs
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult
@@ -301,7 +301,8 @@ def write_simulate(result: SimulationResult, out_dir: Path) -> list[Path]:
     """Write every Monte Carlo output into ``out_dir``.
 
     Files: ``summary.csv``, ``fan_quantiles.csv``, ``reverse_margin.csv``,
-    ``forced_sales_by_policy.csv``, ``npv_samples.csv.gz`` (one NPV [USD] column per
+    ``forced_sales_by_policy.csv``, ``assumptions.csv`` (the resolved assumptions with
+    their sources), ``npv_samples.csv.gz`` (one NPV [USD] column per
     strategy, one row per path), the PNGs ``fan_btc_price_usd``,
     ``fan_hashprice_usd_per_ph_day``, ``fan_cash_usd``, ``npv_histogram``,
     ``forced_sales_by_policy``, ``reverse_margin`` (with a baseline), and
@@ -327,6 +328,7 @@ def write_simulate(result: SimulationResult, out_dir: Path) -> list[Path]:
         (fan_frame(result), "fan_quantiles.csv"),
         (reverse_margin_frame(result), "reverse_margin.csv"),
         (forced_sales_frame(result, by), "forced_sales_by_policy.csv"),
+        (assumptions_frame(result.resolved_assumptions()), "assumptions.csv"),
     ))
     p = out_dir / "npv_samples.csv.gz"
     pd.DataFrame({f"{n}_npv_usd": result.npv_usd[n] for n in names}).to_csv(
