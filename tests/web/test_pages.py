@@ -134,3 +134,17 @@ def test_policy_is_a_choice_of_the_treasury_policies(sqlite_db: tuple[str, None]
                                                "policy": "sell_some"})
         assert r.status_code == 422
         assert 'class="error"' in r.text.split('for="f-policy"')[1].split('class="field')[0]
+
+
+def test_cells_are_escaped_in_the_page() -> None:
+    """Names come from users' files (sites, tenants, rules): the page escapes every cell."""
+    from hashpivot.reports.tables.runs import RunTable
+    from hashpivot.web.pages import templates
+
+    evil = "<script>alert(1)</script>"
+    table = RunTable(f"Plan {evil}", ("site", "MW"), [(evil, "100")], notes=(evil,),
+                      right=frozenset({1}))
+    html = templates.get_template("_tables.html").render(tables=[table])
+    assert "<script>" not in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
+    assert '<td class="num">100</td>' in html

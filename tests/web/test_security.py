@@ -147,6 +147,15 @@ def test_runs_reproduce(tmp_path: Path, kind: str) -> None:
     r = _cli(["runs", "reproduce", str(run["id"])], url)
     assert r.returncode == 0, r.stderr
     assert "every stored value identical" in r.stderr and "not in the stored run" not in r.stderr
+    # the stored run's tables in the terminal, as its page shows them
+    shown = _cli(["runs", "show", str(run["id"]), "--tables"], url)
+    assert shown.returncode == 0, shown.stderr
+    if kind == "cost":
+        assert "Cost views, per day" in shown.stdout and "Breakevens" in shown.stdout
+        assert f"{done['results']['cost_per_btc_direct_usd']:,.0f}" in shown.stdout
+    else:
+        assert "AI/HPC pivot vs keep mining" in shown.stdout
+        assert "Resolved assumptions" in shown.stdout and "break-even lease" in shown.stdout
     from sqlalchemy import update
 
     from hashpivot.store.db import open_database
@@ -175,3 +184,14 @@ def test_runs_reproduce(tmp_path: Path, kind: str) -> None:
     engine.dispose()
     r = _cli(["runs", "reproduce", str(run["id"])], url)
     assert r.returncode == 1 and key in r.stderr
+
+
+def test_runs_show_tables_of_an_unfinished_run_is_an_input_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with make_client(url, None, run_jobs=False) as c:
+        add_key(c)
+        pid = c.get("/api/portfolios").json()[0]["id"]
+        run = c.post("/api/runs", json={"kind": "cost", "portfolio_id": pid}).json()
+    r = _cli(["runs", "show", str(run["id"]), "--tables"], url)
+    assert r.returncode == 2 and "is queued: no tables" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -86,8 +86,15 @@ def list_runs(
 
 @runs_app.command("show")
 @handle_errors
-def show(run_id: RunId) -> None:
-    """Print a run as one JSON object (inputs, provenance, results)."""
+def show(
+    run_id: RunId,
+    tables: Annotated[
+        bool,
+        typer.Option("--tables", help="Print the finished run's tables (as its page shows "
+                     "them) instead of the JSON object."),
+    ] = False,
+) -> None:
+    """Print a run as one JSON object (inputs, provenance, results), or its tables."""
     from hashpivot.store.db import settings_sessions
     from hashpivot.store.tables import RunRow
 
@@ -96,6 +103,12 @@ def show(run_id: RunId) -> None:
         if r is None:
             fail_input(f"no run {run_id}", "RUN_ID")
         assert r is not None
+        if tables:
+            if r.status != "succeeded" or r.results is None:
+                fail_input(f"run {run_id} is {r.status}: no tables", "RUN_ID")
+            assert r.results is not None
+            _print_tables(r.kind, r.results, (r.inputs or {}).get("params"))
+            return
         typer.echo(
             json.dumps(
                 {
@@ -110,6 +123,25 @@ def show(run_id: RunId) -> None:
                 default=str,
             )
         )
+
+
+def _print_tables(kind: str, results: dict[str, Any], params: dict[str, Any] | None) -> None:
+    """A stored run's tables (:func:`hashpivot.reports.tables.runs.run_tables`) in the
+    terminal: numbers right-aligned, notes under each table."""
+    from rich.markup import escape
+
+    from hashpivot.cli.tables import compact_table, make_console
+    from hashpivot.reports.tables.runs import run_tables
+
+    console = make_console()
+    for t in run_tables(kind, results, params):
+        table = compact_table(escape(t.title), escape("; ".join(t.notes)) if t.notes else None)
+        for i, heading in enumerate(t.header):
+            table.add_column(escape(heading), justify="right" if i in t.right else "left",
+                             overflow="fold")
+        for row in t.rows:
+            table.add_row(*(escape(c) for c in row))
+        console.print(table)
 
 
 @runs_app.command("reproduce")

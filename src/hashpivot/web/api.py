@@ -286,13 +286,13 @@ async def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str,
 async def get_run_tables(request: Request, _: Read, run_id: RunId) -> list[TableOut]:
     """The tables of a finished run, as its page and the CLI show them: title, column
     headings, formatted cells, notes (numbers as text, in the units the headings name)."""
-    from hashpivot.web.tables import for_run
+    from hashpivot.reports.tables.runs import run_tables
 
     with _db(request) as s:
         row = run_or_404(s, run_id)
         if row.status != "succeeded" or row.results is None:
             raise HTTPException(409, f"run {run_id} is {row.status}; no results")
-        tables = for_run(row.kind, row.results, (row.inputs or {}).get("params"))
+        tables = run_tables(row.kind, row.results, (row.inputs or {}).get("params"))
     return [TableOut(title=t.title, header=list(t.header), rows=[list(r) for r in t.rows],
                      notes=list(t.notes)) for t in tables]
 

@@ -12,12 +12,12 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from hashpivot.exceptions import InputError
+from hashpivot.reports.tables.runs import run_tables
 from hashpivot.store import jobs, keys
 from hashpivot.store import portfolios as store
 from hashpivot.store.runs import RUN_KINDS, mw_split
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import charts, forms
-from hashpivot.web import tables as web_tables
 from hashpivot.web.auth import (
     SESSION_COOKIE,
     Principal,
@@ -245,7 +245,7 @@ def run_page(request: Request, run_id: int) -> Response:
         else []
     )
     tables = (
-        web_tables.for_run(run.kind, run.results or {}, (run.inputs or {}).get("params"))
+        run_tables(run.kind, run.results or {}, (run.inputs or {}).get("params"))
         if run.status == "succeeded"
         else []
     )

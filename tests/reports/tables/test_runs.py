@@ -1,4 +1,4 @@
-"""The tables of a finished run's page (hashpivot.web.tables), built from the stored
+"""The tables of a finished run (hashpivot.reports.tables.runs), built from the stored
 results: the same rows the CLI prints, and the resolved assumptions."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from hashpivot.engines.pivot import run_pivot
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models import load_portfolio
 from hashpivot.reports.tables.formats import fmt_musd, fmt_pct
-from hashpivot.web.tables import for_run
+from hashpivot.reports.tables.runs import run_tables
 from tests.optimize_result import plan_result_json
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
 
 
 def _cells(table, quantity):  # type: ignore[no-untyped-def]
@@ -22,7 +22,7 @@ def _cells(table, quantity):  # type: ignore[no-untyped-def]
 def test_pivot_tables_carry_the_cli_rows_and_the_assumptions() -> None:
     res = run_pivot(load_portfolio(EXAMPLE))
     results = res.to_json_dict()
-    strategy, assumptions = for_run("pivot", results)
+    strategy, assumptions = run_tables("pivot", results)
     names = [s.name for s in res.strategies]
     assert strategy.header == ("quantity", "unit", *names)
     assert _cells(strategy, "NPV") == tuple(fmt_musd(s.npv_usd) for s in res.strategies)
@@ -41,7 +41,7 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     res = simulate(load_portfolio(EXAMPLE), SimulationConfig(n_paths=200, seed=7,
                                                              horizon_months=24))
     results = res.to_json()
-    strategy, assumptions = for_run("simulate", results)
+    strategy, assumptions = run_tables("simulate", results)
     assert strategy.title == "Monte Carlo: 200 paths, treasury policy sell_to_cover"
     stats = [res.strategy_stats(n) for n in res.strategy_names]
     assert _cells(strategy, "NPV P5") == tuple(fmt_musd(s["npv_p5_usd"]) for s in stats)
@@ -49,12 +49,12 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
         fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats)
     assert strategy.notes[0].startswith("ex capex = ")
     assert assumptions.rows[0][0] == "[pivot] horizon_years"
-    assert for_run("cost", {"strategies": {}}) == []
-    assert for_run("simulate", {}) == []
+    assert run_tables("cost", {"strategies": {}}) == []
+    assert run_tables("simulate", {}) == []
 
 
 def test_optimize_tables_from_a_stored_result() -> None:
-    plan, value, rules, shadow = for_run("optimize", plan_result_json())
+    plan, value, rules, shadow = run_tables("optimize", plan_result_json())
     assert plan.title.startswith("Plan: 100 scenarios")
     assert plan.header[-1] == "capex M USD" and plan.right == frozenset({2, 3, 5})
     assert plan.rows[0] == ("2026Q3 (committed)", "Pecos", "100", "80.0", "Hyperscaler A",
@@ -70,12 +70,12 @@ def test_optimize_tables_from_a_stored_result() -> None:
     assert shadow.rows == [("build capacity", "2026Q3", "3.53e+04", "USD per MW")]
     with_rows = {**plan_result_json(), "resolved_assumptions": [
         {"name": "taxes", "value": "pre-tax", "unit": "-", "source": "model"}]}
-    assert for_run("optimize", with_rows)[-1].rows == [("taxes", "pre-tax", "-", "model")]
+    assert run_tables("optimize", with_rows)[-1].rows == [("taxes", "pre-tax", "-", "model")]
     bare = plan_result_json()
     bare.update(applicable_rules=[], shadow_prices=[], warnings=["time limit reached"])
-    tables = for_run("optimize", bare)
+    tables = run_tables("optimize", bare)
     assert len(tables) == 2 and tables[-1].notes[-1] == "warning: time limit reached"
-    assert for_run("optimize", {}) == []
+    assert run_tables("optimize", {}) == []
 
 
 def test_cost_and_dispatch_tables_from_engine_results() -> None:
@@ -87,23 +87,23 @@ def test_cost_and_dispatch_tables_from_engine_results() -> None:
 
     pf = load_portfolio(EXAMPLE.parent / "reverse-margin.toml")
     net = NetworkConditions(btc_price_usd=95_000, difficulty=117e12, fees_btc_per_block=0.03)
-    views, breakevens = for_run("cost", jsonable(compute_unit_economics(pf, net).to_dict()))
+    views, breakevens = run_tables("cost", jsonable(compute_unit_economics(pf, net).to_dict()))
     # the README's figures: ~74,600 direct and ~130,000 total USD per BTC, reverse on total
     assert views.rows[0][:2] == ("direct", "74,606") and views.rows[0][-1] == "no"
     assert views.rows[1][:2] == ("total", "130,001") and views.rows[1][-1] == "YES"
     assert views.header[3] == "cost k USD" and "BTC 95,000 USD" in views.title
     assert breakevens.rows[0] == ("direct", "40.47", "62.44", "29.99")
     summary = jsonable(run_dispatch_file(DISPATCH, prices_file=PRICES).summary())
-    (table,) = for_run("dispatch", summary)
+    (table,) = run_tables("dispatch", summary)
     assert table.title.startswith("Dispatch of West Texas")
     assert table.rows[0][0] == "mining revenue" and table.notes[0].startswith("solver ")
-    assert for_run("cost", {}) == for_run("dispatch", {}) == for_run("backtest", {}) == []
+    assert run_tables("cost", {}) == run_tables("dispatch", {}) == run_tables("backtest", {}) == []
 
 
 def test_simulate_by_policy_and_backtest_tables() -> None:
     res = simulate(load_portfolio(EXAMPLE), SimulationConfig(
         n_paths=100, seed=7, horizon_months=24, policies=("sell_to_cover", "hold")))
-    tables = for_run("simulate", res.to_json())
+    tables = run_tables("simulate", res.to_json())
     policy = next(t for t in tables if t.title.startswith("E[BTC sold under duress]"))
     assert policy.header == ("strategy", "sell_to_cover", "hold")
     by = res.forced_sales_by_policy()
@@ -112,28 +112,14 @@ def test_simulate_by_policy_and_backtest_tables() -> None:
     one = simulate(load_portfolio(EXAMPLE), SimulationConfig(n_paths=50, seed=7,
                                                              horizon_months=12,
                                                              policies=("hold",)))
-    assert not any("by treasury policy" in t.title for t in for_run("simulate", one.to_json()))
+    assert not any("by treasury policy" in t.title for t in run_tables("simulate", one.to_json()))
     summary = {"days": 91.0, "btc_mined": 5134.75, "revenue_usd": 270_828_547.7,
                "cost_per_btc_direct_usd": 23_128.1, "margin_direct_usd": 152_071_393.8,
                "days_reverse_margin_direct": 0.0, "cost_per_btc_total_usd": 40_300.4,
                "margin_total_usd": 63_895_861.1, "days_reverse_margin_total": 3.0}
-    (table,) = for_run("backtest", {"summary": summary},
+    (table,) = run_tables("backtest", {"summary": summary},
                        {"start": "2024-01-01", "end": "2024-03-31"})
     assert table.title == "Backtest 2024-01-01 to 2024-03-31 (91 days)"
     assert table.rows[:3] == [("BTC mined", "5,134.8", "BTC"), ("revenue", "270.8", "M USD"),
                               ("cost per BTC, direct", "23,128", "USD/BTC")]
     assert table.rows[-1] == ("days in reverse margin, total", "3", "day")
-
-
-def test_cells_are_escaped_in_the_page() -> None:
-    """Names come from users' files (sites, tenants, rules): the page escapes every cell."""
-    from hashpivot.web.pages import templates
-    from hashpivot.web.tables import HtmlTable
-
-    evil = "<script>alert(1)</script>"
-    table = HtmlTable(f"Plan {evil}", ("site", "MW"), [(evil, "100")], notes=(evil,),
-                      right=frozenset({1}))
-    html = templates.get_template("_tables.html").render(tables=[table])
-    assert "<script>" not in html
-    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
-    assert '<td class="num">100</td>' in html

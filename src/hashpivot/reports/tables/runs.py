@@ -1,6 +1,9 @@
-"""Tables of a finished run's page, from its stored results: the tables the CLI prints
-(:mod:`hashpivot.reports.tables`), with their notes, and the resolved assumptions that can
-flip the verdict, each with its source. Jinja escapes every cell (``_tables.html``)."""
+"""The tables of a finished run, from its stored results (:func:`run_tables`): the tables
+the CLI prints when it runs the engine (the other modules of :mod:`hashpivot.reports.tables`),
+with their notes, and the resolved assumptions that can flip the verdict, each with its
+source. The dashboard renders them as HTML (Jinja escapes every cell, ``_tables.html``),
+``GET /api/runs/{id}/tables`` as JSON and ``hashpivot runs show ID --tables`` in the
+terminal."""
 
 from __future__ import annotations
 
@@ -24,8 +27,8 @@ from hashpivot.reports.tables.strategies import (
 
 
 @dataclass(frozen=True)
-class HtmlTable:
-    """One table of a run page.
+class RunTable:
+    """One table of a finished run.
 
     Attributes
     ----------
@@ -49,9 +52,9 @@ class HtmlTable:
 
 
 def strategy_table(title: str, names: list[str], rows: list[Row],
-                   notes: list[str]) -> HtmlTable:
+                   notes: list[str]) -> RunTable:
     """Quantities down, strategies across, as the CLI prints them."""
-    return HtmlTable(
+    return RunTable(
         title=title,
         header=("quantity", "unit", *names),
         rows=[(q, unit, *cells) for q, unit, cells in rows],
@@ -60,12 +63,12 @@ def strategy_table(title: str, names: list[str], rows: list[Row],
     )
 
 
-def assumptions_table(results: dict[str, Any]) -> HtmlTable | None:
+def assumptions_table(results: dict[str, Any]) -> RunTable | None:
     """The resolved assumptions (``results["resolved_assumptions"]``), or None."""
     rows = results.get("resolved_assumptions") or []
     if not rows:
         return None
-    return HtmlTable(
+    return RunTable(
         title="Resolved assumptions (default = not in the file)",
         header=("input", "value", "unit", "source"),
         rows=[(str(r.get("name", "")), fmt_assumption(r.get("value")), str(r.get("unit", "")),
@@ -73,7 +76,7 @@ def assumptions_table(results: dict[str, Any]) -> HtmlTable | None:
     )
 
 
-def _pivot(results: dict[str, Any]) -> list[HtmlTable]:
+def _pivot(results: dict[str, Any]) -> list[RunTable]:
     strategies: dict[str, dict[str, Any]] = results.get("strategies") or {}
     inputs: dict[str, Any] = results.get("inputs") or {}
     rows = pivot_rows(list(strategies.values()), taxed=bool(inputs.get("tax")),
@@ -91,7 +94,7 @@ def _pivot(results: dict[str, Any]) -> list[HtmlTable]:
     return [strategy_table(title, list(strategies), rows, notes)]
 
 
-def _simulate(results: dict[str, Any]) -> list[HtmlTable]:
+def _simulate(results: dict[str, Any]) -> list[RunTable]:
     strategies: dict[str, dict[str, Any]] = results.get("strategies") or {}
     treasury_note = results.get("treasury_note")
     rows, notes = simulate_rows(list(strategies.values()), treasury_given=treasury_note is None)
@@ -105,22 +108,22 @@ def _simulate(results: dict[str, Any]) -> list[HtmlTable]:
     by_policy: dict[str, dict[str, Any]] = results.get("forced_sale_btc_by_policy") or {}
     policies = list(next(iter(by_policy.values()), {}))
     if len(policies) > 1 and treasury_note is None:
-        tables.append(HtmlTable(POLICY_TITLE, ("strategy", *policies),
+        tables.append(RunTable(POLICY_TITLE, ("strategy", *policies),
                                 policy_rows(by_policy, policies),
                                 right=frozenset(range(1, 1 + len(policies)))))
     return tables
 
 
-def _optimize(results: dict[str, Any]) -> list[HtmlTable]:
+def _optimize(results: dict[str, Any]) -> list[RunTable]:
     """The plan, its value beside the simple strategies (with the summary lines), the
     regulation rules that apply, the shadow prices and the resolved assumptions, as
     ``optimize`` prints them."""
     inputs = results.get("assumptions") or {}
     header = tuple(h.replace("\n", " ") for h in opt.PLAN_HEADER)
     tables = [
-        HtmlTable(plan_title(inputs) if inputs.get("quarters") else "Plan", header,
+        RunTable(plan_title(inputs) if inputs.get("quarters") else "Plan", header,
                   list(opt.plan_rows(results)), right=frozenset({2, 3, 5})),
-        HtmlTable(opt.VALUE_TITLE, opt.VALUE_HEADER, list(opt.value_rows(results)),
+        RunTable(opt.VALUE_TITLE, opt.VALUE_HEADER, list(opt.value_rows(results)),
                   notes=(opt.VALUE_NOTE, *opt.summary_lines(results)),
                   right=frozenset({1, 2, 3})),
     ]
@@ -132,11 +135,11 @@ def _optimize(results: dict[str, Any]) -> list[HtmlTable]:
                 site = heading
             else:
                 flat.append((site, rule_id, binds, detail, f"[{number}]"))
-        tables.append(HtmlTable(opt.RULES_TITLE, ("site", "rule", "binds", "detail", "src"),
+        tables.append(RunTable(opt.RULES_TITLE, ("site", "rule", "binds", "detail", "src"),
                                 flat, notes=tuple(f"[{n}] {src}" for src, n in sources.items())))
     shadow = opt.shadow_rows(results)
     if shadow:
-        tables.append(HtmlTable(opt.SHADOW_TITLE, opt.SHADOW_HEADER, list(shadow),
+        tables.append(RunTable(opt.SHADOW_TITLE, opt.SHADOW_HEADER, list(shadow),
                                 right=frozenset({2})))
     assumptions = assumptions_table(results)
     if assumptions is not None:
@@ -145,7 +148,7 @@ def _optimize(results: dict[str, Any]) -> list[HtmlTable]:
     return tables
 
 
-def _cost(results: dict[str, Any]) -> list[HtmlTable]:
+def _cost(results: dict[str, Any]) -> list[RunTable]:
     """The cost views (cost per BTC, margin, reverse margin) and the breakevens, as
     ``cost`` prints them."""
     if "cost_usd_per_day_direct" not in results:
@@ -155,47 +158,47 @@ def _cost(results: dict[str, Any]) -> list[HtmlTable]:
     when = f" on {n['date']}" if n.get("date") else ""
     title = (f"Cost views, per day: BTC {n.get('btc_price_usd', 0):,.0f} USD, difficulty "
              f"{n.get('difficulty', 0):.4g}{when}")
-    views = HtmlTable(title, tuple(h.replace("\n", " ") for h in cost.view_header(small)),
+    views = RunTable(title, tuple(h.replace("\n", " ") for h in cost.view_header(small)),
                       [(*cells, "YES" if reverse else "no")
                        for *cells, reverse in cost.view_rows(results)],
                       notes=(cost.view_note(results),), right=frozenset(range(1, 6)))
-    breakevens = HtmlTable(cost.BREAKEVEN_TITLE,
+    breakevens = RunTable(cost.BREAKEVEN_TITLE,
                            tuple(h.replace("\n", " ") for h in cost.BREAKEVEN_HEADER),
                            cost.breakeven_rows(results), right=frozenset({1, 2, 3}),
                            notes=tuple(f"note: {x}" for x in results.get("notes") or []))
     return [views, breakevens]
 
 
-def _dispatch(results: dict[str, Any]) -> list[HtmlTable]:
+def _dispatch(results: dict[str, Any]) -> list[RunTable]:
     """The dispatch summary, as ``dispatch`` prints it."""
     if "net_margin_usd" not in results:
         return []
     notes = [dispatch.sources_line(results)]
     if results.get("power_contract"):
         notes.append(f"power contract: {results['power_contract']}")
-    return [HtmlTable(dispatch.summary_title(results), ("item", "value", "unit"),
+    return [RunTable(dispatch.summary_title(results), ("item", "value", "unit"),
                       dispatch.summary_rows(results), notes=tuple(notes),
                       right=frozenset({1}))]
 
 
-def _backtest(results: dict[str, Any], params: dict[str, Any]) -> list[HtmlTable]:
+def _backtest(results: dict[str, Any], params: dict[str, Any]) -> list[RunTable]:
     """The backtest summary, as ``backtest`` prints it."""
     summary = results.get("summary") or {}
     if "btc_mined" not in summary:
         return []
     title = backtest_title(summary, str(params.get("start", "")), str(params.get("end", "")))
-    return [HtmlTable(title, ("quantity", "value", "unit"), backtest_rows(summary),
+    return [RunTable(title, ("quantity", "value", "unit"), backtest_rows(summary),
                       right=frozenset({1}))]
 
 
-def _with_warnings(table: HtmlTable, results: dict[str, Any]) -> HtmlTable:
+def _with_warnings(table: RunTable, results: dict[str, Any]) -> RunTable:
     warnings = tuple(f"warning: {w}" for w in results.get("warnings") or [])
-    return table if not warnings else HtmlTable(table.title, table.header, table.rows,
+    return table if not warnings else RunTable(table.title, table.header, table.rows,
                                                 (*table.notes, *warnings), table.right)
 
 
-def for_run(kind: str, results: dict[str, Any], params: dict[str, Any] | None = None
-            ) -> list[HtmlTable]:
+def run_tables(kind: str, results: dict[str, Any], params: dict[str, Any] | None = None
+               ) -> list[RunTable]:
     """Every table of a finished run: ``pivot`` and ``simulate`` their strategies (and
     ``simulate`` its forced sales by policy), ``optimize`` its plan, value, rules and shadow
     prices, the three their resolved assumptions; ``cost`` its cost views and breakevens;
@@ -217,4 +220,4 @@ def for_run(kind: str, results: dict[str, Any], params: dict[str, Any] | None = 
     return tables if assumptions is None else [*tables, assumptions]
 
 
-__all__ = ["HtmlTable", "assumptions_table", "for_run", "strategy_table"]
+__all__ = ["RunTable", "assumptions_table", "run_tables", "strategy_table"]
