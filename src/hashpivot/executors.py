@@ -147,6 +147,9 @@ def stream_dask(
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # no dashboard; its health routes on any free port, not 8787 (a second
+                # cluster, or anything else on 8787, made Dask warn on stderr)
+                scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"},
             )
         client = Client(cluster)
     else:

@@ -80,7 +80,24 @@ def test_dask_local_cluster_gives_identical_results() -> None:
     pf = portfolio(kind="index")
     cfg = SimulationConfig(n_paths=600, horizon_months=36, seed=5, chunk_paths=150)
     local = simulate(pf, cfg)
-    dist = simulate(pf, cfg, workers=2)
+    # 8787 taken (Dask's default dashboard port; another cluster, a user's service): the
+    # run neither needs it nor warns about it
+    import socket
+    import warnings
+
+    held = socket.socket()
+    try:
+        held.bind(("127.0.0.1", 8787))
+        held.listen()
+    except OSError:
+        pass  # already taken by someone else: the same situation
+    try:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            dist = simulate(pf, cfg, workers=2)
+    finally:
+        held.close()
+    assert not [w for w in seen if "8787" in str(w.message)]
     assert_same_result(local, dist)
     assert dist.inputs["executor"] == "dask:LocalCluster(2)"
 

@@ -47,6 +47,8 @@ def test_the_example_plan_names_its_assumptions_and_their_sources() -> None:
     assert rows["[optimize.tenants] Hyperscaler A"]["value"] == (
         "150 IT MW at 154 USD/kW-month +3 %/yr for 10 years from 2026Q3, P(signing) 0.6")
     assert rows["[optimize.tenants] Neocloud B"]["source"] == "file"
+    assert str(rows["[optimize.tenants] Enterprise C"]["value"]).endswith(
+        "P(signing) 0.9; only at Pecos PPA, Columbia Hydro")
     # every site that may convert: its hosting terms (the tenants set the lease) and power
     assert rows["Pecos PPA: [sites.hosting] capex per IT MW"]["value"] == (
         "9.00 (shell 3.00 + fit-out 6.00)")

@@ -79,7 +79,7 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
             {"name": t.name, "it_mw": t.it_mw, "lease_usd_per_kw_month": t.lease_usd_per_kw_month,
              "lease_escalator_per_year": t.lease_escalator_per_year,
              "lease_term_years": t.lease_term_years, "earliest_start": t.earliest_start,
-             "probability_signing": t.probability_signing}
+             "probability_signing": t.probability_signing, "sites": t.sites}
             for t in (opt.tenants if opt is not None else [])
         ],
     }
@@ -125,7 +125,8 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
                   f"+{100 * t['lease_escalator_per_year']:g} %/yr for "
                   f"{t['lease_term_years']:g} years"
                   + (f" from {t['earliest_start']}" if t.get("earliest_start") else "")
-                  + f", P(signing) {t['probability_signing']:g}",
+                  + f", P(signing) {t['probability_signing']:g}"
+                  + (f"; only at {', '.join(t['sites'])}" if t.get("sites") else ""),
          "unit": "-", "source": "file"}
         for t in tenants
     ] or [{"name": "[optimize] tenants",
