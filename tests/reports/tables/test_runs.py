@@ -123,3 +123,11 @@ def test_simulate_by_policy_and_backtest_tables() -> None:
     assert table.rows[:3] == [("BTC mined", "5,134.8", "BTC"), ("revenue", "270.8", "M USD"),
                               ("cost per BTC, direct", "23,128", "USD/BTC")]
     assert table.rows[-1] == ("days in reverse margin, total", "3", "day")
+
+
+def test_results_of_another_shape_give_no_tables_not_an_error() -> None:
+    """A run stored by an older version may lack keys these tables read: its page shows
+    its charts and JSON, never a server error."""
+    assert run_tables("optimize", {"plan": [], "expected_npv_usd": 1.0}) == []
+    assert run_tables("cost", {"cost_usd_per_day_direct": 1.0}) == []
+    assert run_tables("pivot", {"strategies": {"keep_mining": None}}) == []

@@ -203,7 +203,18 @@ def run_tables(kind: str, results: dict[str, Any], params: dict[str, Any] | None
     ``simulate`` its forced sales by policy), ``optimize`` its plan, value, rules and shadow
     prices, the three their resolved assumptions; ``cost`` its cost views and breakevens;
     ``dispatch`` and ``backtest`` their summaries. ``params`` are the run's resolved
-    parameters (the backtest's window). Empty for results without the expected keys."""
+    parameters (the backtest's window).
+
+    Empty for results without the keys these tables read, such as a run stored by a version
+    whose results had another shape: its page then shows its charts and JSON only."""
+    try:
+        return _run_tables(kind, results, params or {})
+    except (AttributeError, KeyError, TypeError, ValueError):  # a shape they cannot read
+        return []
+
+
+def _run_tables(kind: str, results: dict[str, Any], params: dict[str, Any]
+                ) -> list[RunTable]:
     if kind == "optimize":
         return _optimize(results) if "plan" in results else []
     if kind == "cost":
@@ -211,7 +222,7 @@ def run_tables(kind: str, results: dict[str, Any], params: dict[str, Any] | None
     if kind == "dispatch":
         return _dispatch(results)
     if kind == "backtest":
-        return _backtest(results, params or {})
+        return _backtest(results, params)
     build = {"pivot": _pivot, "simulate": _simulate}.get(kind)
     if build is None or not results.get("strategies"):
         return []
