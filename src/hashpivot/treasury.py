@@ -170,7 +170,7 @@ def run_treasury(
     """
     fiat = np.asarray(fiat_flow_usd, dtype=np.float64)
     ds = None if debt_service_usd is None else np.asarray(debt_service_usd, dtype=np.float64)
-    tol_usd = _rounding_tolerance_usd(spec, fiat, ds)
+    tol_usd = rounding_tolerance_usd(spec, float(np.max(np.abs(fiat), initial=0.0)), ds)
     r = _treasury_loop(spec, btc_price_usd, btc_mined, fiat, ds, policy, tol_usd)
     if capex_usd is None:
         return dataclasses.replace(r, btc_sold_forced_without_capex=r.btc_sold_forced.copy(),
@@ -183,17 +183,26 @@ def run_treasury(
                                breach_without_capex=without.breach)
 
 
-def _rounding_tolerance_usd(
-    spec: TreasurySpec, fiat_flow_usd: FloatArray, debt_service_usd: FloatArray | None
-) -> float:
+def rounding_tolerance_usd(spec: TreasurySpec, max_abs_fiat_usd: float,
+                           debt_service_usd: FloatArray | None) -> float:
     """A shortfall at or below this is floating-point rounding, not a forced sale: a
     voluntary sale of ``x / p`` BTC brings back ``(x / p) * p``, which may miss ``x`` by a
-    few ulps and would otherwise count as a (1e-17 BTC) forced sale. [USD]"""
+    few ulps and would otherwise count as a (1e-17 BTC) forced sale. Shared by this
+    recursion and the compiled one (:mod:`hashpivot.treasury_kernel`). [USD]
+
+    Parameters
+    ----------
+    spec : TreasurySpec
+        Its starting cash, minimum and target cash set the scale.
+    max_abs_fiat_usd : float
+        Largest monthly fiat flow in absolute value over every path. [USD]
+    debt_service_usd : ndarray, optional
+        Treasury debt service per month. [USD]
+    """
     ds = np.zeros(0) if debt_service_usd is None else debt_service_usd
     return 1e-11 * max(
         1.0, spec.min_cash_usd, spec.resolved_target_cash_usd, float(spec.cash_usd),
-        float(np.max(np.abs(fiat_flow_usd), initial=0.0)),
-        float(np.max(np.abs(ds), initial=0.0)),
+        float(max_abs_fiat_usd), float(np.max(np.abs(ds), initial=0.0)),
     )
 
 
@@ -349,6 +358,7 @@ __all__ = [
     "TreasuryResult",
     "debt_schedule",
     "policy_order",
+    "rounding_tolerance_usd",
     "run_treasury",
     "treasury_summary",
 ]

@@ -23,7 +23,7 @@ from numba import njit
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.models.risk import TreasurySpec
-from hashpivot.treasury import POLICIES, TreasuryPathSummary
+from hashpivot.treasury import POLICIES, TreasuryPathSummary, rounding_tolerance_usd
 
 _HOLD, _SELL_ALL, _SELL_TO_COVER, _MIN_CASH = (POLICIES.index(p) for p in POLICIES)
 assert POLICIES == ("hold", "sell_all", "sell_to_cover", "min_cash")
@@ -227,11 +227,9 @@ def treasury_summaries(
     K = len(policies)
     min_cash = float(spec.min_cash_usd)
     target = float(spec.resolved_target_cash_usd)
-    # the numpy reference's tolerance (see hashpivot.treasury): rounding is not a sale
-    tol_usd = 1e-11 * max(
-        1.0, min_cash, target, float(spec.cash_usd),
-        float(_max_abs_fiat(lev, rev, corp)) if n else 0.0,
-        float(np.max(np.abs(ds), initial=0.0)),
+    # the numpy reference's tolerance: rounding is not a sale
+    tol_usd = rounding_tolerance_usd(
+        spec, float(_max_abs_fiat(lev, rev, corp)) if n else 0.0, ds
     )
     n_keep = max(0, min(int(keep_cash_paths), n))
     forced = np.empty((K, n))
