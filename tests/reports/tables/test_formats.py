@@ -32,3 +32,4 @@ def test_assumption_values() -> None:
     assert fmt_assumption(0.02821345) == "0.02821"
     assert fmt_assumption(15) == "15"  # an int as it is
     assert fmt_assumption("median") == "median"
+    assert fmt_assumption(None) == fmt_assumption(float("nan")) == "-"  # never "None"

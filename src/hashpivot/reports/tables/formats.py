@@ -21,23 +21,24 @@ def fmt_pct(x: float | None) -> str:
     return f"{100 * x:.1f}" if _finite(x) else "-"  # type: ignore[operator]
 
 
-def fmt_num(x: float | None, fmt: str = ",.1f") -> str:
-    """A number with a format spec; ``-`` for missing or NaN."""
-    return format(x, fmt) if _finite(x) else "-"
+def fmt_num(x: float | None, fmt: str = ",.1f", missing: str = "-") -> str:
+    """A number with a format spec; ``missing`` for missing or NaN."""
+    return format(x, fmt) if _finite(x) else missing
 
 
 def fmt_assumption(value: Any) -> str:
     """A resolved assumption's value as a cell: floats with 4 significant digits below
-    10,000, else whole with thousands separators; anything else as its text."""
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    10,000, else whole with thousands separators; ``-`` for missing or NaN; anything else
+    as its text."""
+    if value is None or isinstance(value, float):
+        return fmt_num(value, ",.4g" if value is None or abs(value) < 1e4 else ",.0f")
     return str(value)
 
 
 def fmt_number(v: float | None, digits: int = 0) -> str:
     """``v`` with thousands separators and ``digits`` decimals; "n/a" when missing or not
     finite."""
-    return "n/a" if v is None or not math.isfinite(v) else f"{v:,.{digits}f}"
+    return fmt_num(v, f",.{digits}f", missing="n/a")
 
 
 __all__ = ["fmt_assumption", "fmt_musd", "fmt_num", "fmt_number", "fmt_pct"]
