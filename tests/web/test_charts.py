@@ -28,6 +28,9 @@ def test_liquidity_chart_shows_each_strategy_with_and_ex_capex() -> None:
     fig = simulate_liquidity(results)
     assert fig is not None
     bars = fig["data"]
+    # labelled as the table's rows
+    assert [b["name"] for b in bars] == ["P(forced sale)", "P(forced sale), ex capex",
+                                         "P(liquidity breach)", "P(breach), ex capex"]
     assert [b["name"] for b in bars] == [label for _, label in LIQUIDITY_BARS]
     for bar, (key, _) in zip(bars, LIQUIDITY_BARS, strict=True):
         assert list(bar["x"]) == res.strategy_names
@@ -111,6 +114,9 @@ def test_reverse_margin_chart_one_line_when_direct_equals_total() -> None:
     fig = simulate_reverse_margin(same)
     assert fig is not None
     assert [t["name"] for t in fig["data"]] == ["direct = total"]
+    from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
+
+    assert REVERSE_MARGIN_SAME_NOTE in fig["layout"]["title"]["text"]  # as the --out chart
     assert list(fig["data"][0]["y"]) == [0.0, 25.0]
     apart = {**same, "prob_reverse_margin_total_by_month": {"2025-10": 0.5, "2025-11": 0.75}}
     fig = simulate_reverse_margin(apart)

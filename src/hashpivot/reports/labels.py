@@ -10,6 +10,11 @@ REVERSE_MARGIN_SAME_NOTE = (
 )
 """Said by the simulate table and chart when the two reverse-margin series are identical."""
 
+REVERSE_MARGIN_VIEWS_NOTE = (
+    "direct = cash costs, total adds depreciation and stock-based compensation"
+)
+"""Said by the simulate charts when the two reverse-margin series differ."""
+
 
 def format_tornado_input(x: float, unit: str) -> str:
     """A tornado input in a readable unit (table cells and chart labels).

@@ -19,7 +19,7 @@ from hashpivot.reports.charts import (
     thousands,
     write_page,
 )
-from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
+from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE, REVERSE_MARGIN_VIEWS_NOTE
 from hashpivot.reports.serialize import assumptions_frame, write_csvs
 
 if TYPE_CHECKING:
@@ -284,7 +284,7 @@ def reverse_margin_chart(
     head = "keep_mining: probability that cost per BTC exceeds the BTC price"
     subtitle = f"Share of paths [%] per month ({_run_text(result)})" + (
         f"; {REVERSE_MARGIN_SAME_NOTE}" if same else
-        "; direct = cash costs, total adds depreciation and stock-based compensation"
+        f"; {REVERSE_MARGIN_VIEWS_NOTE}"
     )
     set_titles(fig, head, subtitle)
     ax.legend()

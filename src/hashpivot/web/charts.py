@@ -7,7 +7,12 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from hashpivot.reports.labels import format_tornado_input
+from hashpivot.reports.labels import (
+    REVERSE_MARGIN_SAME_NOTE,
+    REVERSE_MARGIN_VIEWS_NOTE,
+    format_tornado_input,
+)
+from hashpivot.reports.tables.strategies import SIMULATE_TREASURY_ROWS
 
 _LAYOUT: dict[str, Any] = {
     "template": "plotly_white",
@@ -253,13 +258,11 @@ def optimize_strategies(charts: dict[str, Any]) -> dict[str, Any]:
     return _fig(fig, "Plan vs simple strategies (same scenarios)")
 
 
-#: The liquidity chart's bars: (results key, label); "ex capex" = the treasury run again
-#: with the capex paid from outside it (``docs/methodology.md``).
-LIQUIDITY_BARS: tuple[tuple[str, str], ...] = (
-    ("prob_forced_sale", "P(forced sale)"),
-    ("prob_forced_sale_without_capex", "P(forced sale), ex capex"),
-    ("prob_liquidity_breach", "P(liquidity breach)"),
-    ("prob_liquidity_breach_without_capex", "P(breach), ex capex"),
+#: The liquidity chart's bars: (results key, label), the probability rows of the simulate
+#: table, labelled as there; "ex capex" = the treasury run again with the capex paid from
+#: outside it (``docs/methodology.md``).
+LIQUIDITY_BARS: tuple[tuple[str, str], ...] = tuple(
+    (key, label) for label, unit, key, _ in SIMULATE_TREASURY_ROWS if unit == "%"
 )
 
 
@@ -293,16 +296,16 @@ def simulate_reverse_margin(results: dict[str, Any]) -> dict[str, Any] | None:
         return None
     months = list(direct)
     same = [direct[m] for m in months] == [total.get(m) for m in months]
-    fig = go.Figure()
+    fig = go.Figure()  # named and explained as the --out chart (reports.simulate)
     fig.add_trace(go.Scatter(x=months, y=[100.0 * _num(direct[m]) for m in months],
-                             name="direct = total" if same else "direct (cash cost)"))
+                             name="direct = total" if same else "direct"))
     if not same:
         fig.add_trace(go.Scatter(x=months, y=[100.0 * _num(total.get(m)) for m in months],
-                                 name="total (with depreciation and SBC)"))
+                                 name="total"))
     fig.update_layout(yaxis={"title": "% of paths", "range": [0, 100]})
-    sub = ("direct and total are the same in every month" if same
-           else "cost per BTC above the BTC price")
-    return _fig(fig, f"P(reverse margin), keep_mining<br><sup>{sub}</sup>")
+    sub = REVERSE_MARGIN_SAME_NOTE if same else REVERSE_MARGIN_VIEWS_NOTE
+    return _fig(fig, "P(reverse margin), keep_mining: cost per BTC above the BTC price"
+                     f"<br><sup>{sub}</sup>")
 
 
 def btc_price(rows: list[dict[str, Any]]) -> dict[str, Any]:
