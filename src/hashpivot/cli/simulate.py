@@ -94,7 +94,7 @@ def _print(result: SimulationResult, console: Console) -> None:
         f"{inp['horizon_months']} months, discount {100 * inp['discount_rate']:.1f} %/year, "
         + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury")
     )
-    taxed = any("npv_after_tax_mean_usd" in s for s in stats)  # the caption's words
+    taxed = any("npv_after_tax_mean_usd" in s for s in stats)  # for the caption's wording
     caption = (
         "NPV of unlevered FCF, "
         + ("pre-tax unless 'after tax'" if taxed else "pre-tax")

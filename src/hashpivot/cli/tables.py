@@ -249,9 +249,9 @@ def print_assumptions(rows: list[dict[str, Any]], console: Console) -> None:
     """The resolved assumptions that can flip the verdict, with their source (``pivot``,
     ``simulate`` and ``optimize``): rows of ``name``, ``value``, ``unit``, ``source``.
 
-    The value and source columns share what the input and unit columns leave of the
-    console's width (the source a little more: it is the shorter text; what one does not
-    need going to the other) and wrap there: left to
+    Column widths [characters] are set from the console's width: the value and source
+    columns share what the input and unit columns leave (the source a little more: it is
+    the shorter text; what one does not need goes to the other) and wrap there. Left to
     itself, rich lays this table out wider than an 80-column terminal and crops the source
     column at its edge ("bundled Coin M")."""
     cells = [(escape(row["name"]), escape(fmt_assumption(row["value"])), str(row["unit"]),
