@@ -98,8 +98,29 @@ def value_at_horizon_of_flows_usd(monthly_flows_usd: Any, monthly_rate: float) -
     return flows @ disc
 
 
+def until_last_rent(rent_usd: Any) -> Any:
+    """Which months of a lease's flows count: those up to its last month with rent.
+
+    After its last lease (renewals included) a hall stands empty; its value after the
+    horizon stops there (neither its opex nor a new lease is valued).
+
+    Parameters
+    ----------
+    rent_usd : array (..., M)
+        Rent of each month, per phase (or per path). [USD]
+
+    Returns
+    -------
+    ndarray of bool (..., M)
+        True up to and including each row's last month with rent > 0.
+    """
+    rented = np.asarray(rent_usd, dtype=float) > 0
+    return np.flip(np.cumsum(np.flip(rented, axis=-1), axis=-1), axis=-1) > 0
+
+
 __all__ = [
     "exit_multiple_terminal_value_usd",
     "gordon_terminal_value_usd",
+    "until_last_rent",
     "value_at_horizon_of_flows_usd",
 ]

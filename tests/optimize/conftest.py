@@ -38,13 +38,48 @@ def site_toml(name: str, *, capacity: float = 50.0, count: int = 12_000,
     return toml_text(sites=[one])
 
 
-def portfolio_text(*sites: str, years: int = 10, tail: str = "") -> str:
-    """TOML of a portfolio of the given sites with a fixed market start."""
-    header = toml_text(name="optimizer test", pivot=table(horizon_years=years, **_MARKET),
+def portfolio_text(*sites: str, years: int = 10, tail: str = "", **market: Any) -> str:
+    """TOML of a portfolio of the given sites with a fixed market start; ``market``
+    replaces fields of ``[pivot]``."""
+    header = toml_text(name="optimizer test",
+                       pivot=table(horizon_years=years, **{**_MARKET, **market}),
                        scenario=_SCENARIO)
     return header + "".join(sites) + tail
 
 
-def portfolio(*sites: str, years: int = 10, tail: str = "") -> Portfolio:
-    """A portfolio of the given sites with a fixed market start."""
-    return parse_portfolio(portfolio_text(*sites, years=years, tail=tail), "test.toml")
+def portfolio(*sites: str, years: int = 10, tail: str = "", **market: Any) -> Portfolio:
+    """A portfolio of the given sites with a fixed market start (``market``: as
+    :func:`portfolio_text`)."""
+    return parse_portfolio(portfolio_text(*sites, years=years, tail=tail, **market),
+                           "test.toml")
+
+
+def pivot_plan_npv_usd(pf: Portfolio, phases: tuple[Any, ...], start: Any, months: int
+                       ) -> float:
+    """The pivot engine's NPV of a plan on the deterministic path, its terminal value
+    included, site by site (so each site's mining line is floored at zero on its own,
+    as the decision model floors each tranche; one fleet entry per site here).
+
+    Parameters
+    ----------
+    pf : Portfolio
+    phases : tuple of pivot.ConversionPhase
+    start : pandas.Period
+        First month.
+    months : int
+        Horizon. [month]
+    """
+    from hashpivot.engines import pivot
+    from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
+    from hashpivot.engines.pivot.terminal import terminal_value
+
+    assert pf.pivot is not None
+    rates = line_rates(pf.pivot)
+    market = pivot.deterministic_market(pf, start, months)
+    strategy = pivot.Strategy("plan", phases)
+    total = 0.0
+    for s in pf.sites:
+        cf = pivot.strategy_cash_flows(pf, strategy, market, site_name=s.name)
+        tv = terminal_value(cf, pf.pivot.terminal_value, rates.mining, rates.hosting)
+        total += float(unlevered_npv_usd(cf, rates)[0] + tv.present_value_usd[0])
+    return total

@@ -1,6 +1,6 @@
 """The resolved assumptions of a plan (hashpivot.optimize.assumptions): every setting that
-can flip the plan, with its source, including what the optimizer leaves out that ``pivot``
-counts (terminal value, income tax)."""
+can flip the plan, with its source: the terminal value as ``pivot`` takes it, and what the
+optimizer leaves out that ``pivot`` counts (income tax)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hashpivot.models import parse_portfolio
 from hashpivot.optimize import OptimizeConfig, optimize_plan
-from hashpivot.optimize.assumptions import NO_TERMINAL_VALUE, resolved_assumptions
+from hashpivot.optimize.assumptions import PER_MW_FLOOR, resolved_assumptions
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "portfolio.toml"
 
@@ -30,8 +30,11 @@ def test_the_example_plan_names_its_assumptions_and_their_sources() -> None:
     assert rows["[pivot] discount_rate"] == {"name": "[pivot] discount_rate", "value": 0.12,
                                              "unit": "1/year", "source": "file"}
     assert rows["[pivot] mining_discount_rate"]["source"] == "= discount_rate"
-    assert rows["terminal value"]["value"] == NO_TERMINAL_VALUE
-    assert rows["terminal value"]["source"] == "model"
+    # the plan's NPV counts what lies past the horizon as pivot's does, per MW
+    assert rows["[pivot.terminal_value]"] == {
+        "name": "[pivot.terminal_value]", "unit": "-", "source": "default",
+        "value": "terminal value: mining 8x final-year EBITDA; hosting remaining lease "
+                 f"terms valued explicitly ({PER_MW_FLOOR})"}
     assert rows["taxes"]["value"].startswith("pre-tax")  # type: ignore[union-attr]
     assert rows["[pivot] start"]["source"].startswith("bundled")  # type: ignore[union-attr]
     assert rows["risk aversion"] == {"name": "risk aversion", "value": 0.0, "unit": "-",
@@ -61,13 +64,14 @@ def test_the_example_plan_names_its_assumptions_and_their_sources() -> None:
     assert rows["regulation rules"]["value"] == "bundled table + regulation-extra.csv"
 
 
-def test_what_the_optimizer_leaves_out_is_said_when_the_file_asks_for_it() -> None:
+def test_the_file_sets_the_terminal_value_and_what_is_left_out_is_said() -> None:
     rows = _rows("\n[pivot.tax]\nincome_tax_rate = 0.21\n"
                  "\n[pivot.terminal_value]\nmining_ebitda_multiple = 6.0\n",
                  continuous=True, horizon_years=5, risk_aversion=0.3)
     assert rows["taxes"]["source"] == "model (the file's [pivot.tax] is not applied)"
-    assert rows["terminal value"]["source"] == (
-        "model (the file's [pivot.terminal_value] is not applied)")
+    assert rows["[pivot.terminal_value]"]["source"] == "file"
+    assert str(rows["[pivot.terminal_value]"]["value"]).startswith(
+        "terminal value: mining 6x final-year EBITDA")
     assert (rows["[optimize] block_mw"]["value"], rows["[optimize] block_mw"]["source"]) == (
         "continuous MW", "run setting")
     assert rows["[optimize] horizon_years"] == {

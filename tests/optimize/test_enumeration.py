@@ -10,9 +10,8 @@ import pytest
 
 from hashpivot.engines import pivot
 from hashpivot.optimize import OptimizeConfig, optimize_plan
-from hashpivot.optimize.coefficients import discount_factors
 
-from .conftest import portfolio, site_toml
+from .conftest import pivot_plan_npv_usd, portfolio, site_toml
 
 BUDGET = """
 [optimize]
@@ -27,9 +26,8 @@ def _value(pf, plan: list[tuple[int, float]], start: pd.Period, months: int, rat
     phases = tuple(pivot.ConversionPhase("A", start + 3 * q, mw) for q, mw in plan)
     market = pivot.deterministic_market(pf, start, months)
     cf = pivot.strategy_cash_flows(pf, pivot.Strategy("p", phases), market)
-    npv = float((cf.unlevered_fcf_usd[0] * discount_factors(rate, months)).sum())
     capex = np.asarray(cf.hosting_capex_usd[0]).reshape(-1, 12).sum(axis=1)
-    return npv, capex
+    return pivot_plan_npv_usd(pf, phases, start, months), capex
 
 
 @pytest.mark.parametrize("tail", ["", BUDGET])

@@ -8,11 +8,10 @@ import pytest
 
 from hashpivot.engines import pivot
 from hashpivot.optimize import ObjectiveSpec, OptimizeConfig, optimize_plan, resolve_problem
-from hashpivot.optimize.coefficients import discount_factors
 from hashpivot.optimize.evaluate import value_fixed
 from hashpivot.optimize.run import _expected_value_coefficients, coefficient_task, scenario_params
 
-from .conftest import portfolio, site_toml
+from .conftest import pivot_plan_npv_usd, portfolio, site_toml
 
 
 def _pivot_npv(pf, plan: pd.DataFrame, start: str, months: int, rate: float) -> float:
@@ -20,9 +19,7 @@ def _pivot_npv(pf, plan: pd.DataFrame, start: str, months: int, rate: float) -> 
         pivot.ConversionPhase(r.site, pd.Period(r.start_month, "M"), float(r.gross_mw))
         for r in plan.itertuples()
     )
-    market = pivot.deterministic_market(pf, pd.Period(start, "M"), months)
-    cf = pivot.strategy_cash_flows(pf, pivot.Strategy("plan", phases), market)
-    return float((cf.unlevered_fcf_usd[0] * discount_factors(rate, months)).sum())
+    return pivot_plan_npv_usd(pf, phases, pd.Period(start, "M"), months)
 
 
 def test_optimized_plan_npv_equals_the_pivot_engine() -> None:
@@ -36,17 +33,44 @@ def test_optimized_plan_npv_equals_the_pivot_engine() -> None:
     assert r.expected_npv_usd == pytest.approx(ref, rel=1e-9)
 
 
-def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it() -> None:
-    pf = portfolio(site_toml("A", capacity=60.0), site_toml("B", lease=120.0, price=30.0))
+#: Markets where the mining terminal value (8x final-year EBITDA, floored at zero) is nil
+#: at both sites, positive at the cheap-power site B only, positive at both: (BTC price
+#: growth, network hashrate growth) [1/year]
+MARKETS = {"no mining TV": (0.0, 0.2), "mining TV at B": (0.15, 0.1),
+           "mining TV at A and B": (0.10, 0.0)}
+NO_TV = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
+
+
+@pytest.mark.parametrize("tail", ["", NO_TV], ids=["TV", "no TV"])
+@pytest.mark.parametrize("market", MARKETS, ids=list(MARKETS))
+def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it(market: str, tail: str
+                                                                ) -> None:
+    btc_growth, hashrate_growth = MARKETS[market]
+    pf = portfolio(site_toml("A", capacity=60.0), site_toml("B", lease=120.0, price=30.0),
+                   years=8, tail=tail, btc_price_growth_per_year=btc_growth,
+                   network_hashrate_growth_per_year=hashrate_growth)
     p = resolve_problem(pf, continuous=True)
     params, _ = scenario_params(p, 0)
     c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    # teeth: the terminal value is there (or not) as the market says
+    sites_with_mining_tv = (c.mining_terminal_usd_per_mw[0, :, :, 0] > 0).any(axis=1)
+    expected = {"no mining TV": [False, False], "mining TV at B": [False, True],
+                "mining TV at A and B": [True, True]}[market]
+    assert sites_with_mining_tv.tolist() == (expected if not tail else [False, False])
+    assert (p.hosting_terminal_usd_per_mw > 0).all() == (not tail)
     rng = np.random.default_rng(3)
+    plans = []
     for _ in range(4):
         x = np.zeros((p.n_offers, p.n_quarters))
         for o in range(p.n_offers):
             qs = rng.choice(p.n_quarters, size=2, replace=False)
             x[o, qs] = rng.uniform(0, p.site_limit_mw[p.offer_site[o]] / 2, size=2)
+        plans.append(x)
+    last = np.zeros((p.n_offers, p.n_quarters))  # conversions in the final year
+    last[:, -1] = 30.0
+    last[0, -4] = 20.0
+    plans.append(last)
+    for x in plans:
         v = value_fixed(p, c, ObjectiveSpec(), "random", x)
         o, q = np.nonzero(x)
         plan = pd.DataFrame({"site": [p.sites[p.offer_site[i]].name for i in o],
@@ -54,3 +78,7 @@ def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it() -> None:
                              "gross_mw": x[o, q]})
         ref = _pivot_npv(pf, plan, str(p.start), p.n_months, p.discount_rate)
         assert v.npv_usd[0] == pytest.approx(ref, rel=1e-9)
+        if tail:
+            assert v.terminal_value_usd[0] == 0.0
+        else:
+            assert v.terminal_value_usd[0] > 0.0  # the hosting phases' remaining leases

@@ -67,11 +67,12 @@ def _print(r: PlanResult, console: Console) -> None:
         t.add_row(quarter, escape(site), gross, it, escape(tenant), capex)
     console.print(t)
 
-    v = compact_table(VALUE_TITLE, VALUE_NOTE)
-    for col, just in zip(VALUE_HEADER, ("left", "right", "right", "right"), strict=True):
+    v = compact_table(VALUE_TITLE, escape(VALUE_NOTE))
+    for col, just in zip(VALUE_HEADER, ("left", "right", "right", "right", "right"),
+                         strict=True):
         v.add_column(col, justify=just)  # type: ignore[arg-type]
-    for i, (name, npv, cvar, mw) in enumerate(value_rows(j)):
-        v.add_row(f"[bold]{escape(name)}[/bold]" if i == 0 else escape(name), npv, cvar, mw)
+    for i, (name, *cells) in enumerate(value_rows(j)):
+        v.add_row(f"[bold]{escape(name)}[/bold]" if i == 0 else escape(name), *cells)
     console.print(v)
     for line in summary_lines(j):
         console.print(line)

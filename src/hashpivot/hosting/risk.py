@@ -26,6 +26,7 @@ from scipy.special import gammaincinv, ndtri
 
 from hashpivot.arrays import FloatArray
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
+from hashpivot.terminal_value import until_last_rent
 
 if TYPE_CHECKING:
     from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
@@ -39,6 +40,8 @@ PATH_FIELDS = (
     "hosting_revenue_usd", "prepayment_usd", "power_cost_usd", "opex_usd",
     "operator_capex_usd", "energy_mwh", "it_mw_in_service",
 )
+#: The fields of :data:`PATH_FIELDS` in USD (what a hall's value after the horizon sums).
+_MONEY_FIELDS = PATH_FIELDS[:5]
 
 
 def hosting_risk_rng(seed_seq: np.random.SeedSequence) -> np.random.Generator:
@@ -110,6 +113,7 @@ def path_hosting_cash_flows(
     days_per_month: FloatArray,
     power_price_usd_per_mwh: Any,
     draws: FloatArray,
+    horizon_months: int | None = None,
 ) -> dict[str, FloatArray]:
     """Hosting cash flows of K phases on every path, with the risk of ``spec.risk``.
 
@@ -126,6 +130,10 @@ def path_hosting_cash_flows(
     draws : ndarray (P, J, 4), J >= K
         Uniforms of :func:`hosting_risk_draws`: construction delay, lease-up delay,
         capex overrun, default month.
+    horizon_months : int, optional
+        The model's horizon when ``days_per_month`` runs past it: after it, each phase's
+        money flows stop with its own last rent month on each path (the terminal value's
+        convention, :func:`hashpivot.terminal_value.until_last_rent`). [month]
 
     Returns
     -------
@@ -202,6 +210,11 @@ def path_hosting_cash_flows(
             rows["prepayment_usd"] = cash - revenue
             rows["power_cost_usd"] = np.where(vacant, 0.0, rows["power_cost_usd"])
             rows["energy_mwh"] = np.where(vacant, 0.0, rows["energy_mwh"])
+        if horizon_months is not None:
+            h0 = int(horizon_months)
+            leased = until_last_rent(rows["hosting_revenue_usd"][:, h0:])
+            for f in _MONEY_FIELDS:
+                rows[f][:, h0:] = np.where(leased, rows[f][:, h0:], 0.0)
         for f in PATH_FIELDS:
             out[f] += rows[f]
     return out

@@ -6,8 +6,9 @@ that can flip the plan, each with where it came from.
 The rows have the shape of ``pivot``'s and ``simulate``'s blocks (``name``, ``value``,
 ``unit``, ``source``: ``"file"``, ``"default"``, ``"run setting"``, the data it came from,
 or ``"model"`` for what the optimizer does whatever the file says). They say in
-particular what the optimizer leaves out that ``pivot`` includes: the terminal value and
-income tax.
+particular how the optimizer values what lies past the horizon (``[pivot.terminal_value]``,
+as ``pivot``, per MW: :mod:`hashpivot.optimize.terminal`) and what it leaves out that
+``pivot`` includes: income tax.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hashpivot.engines.pivot import market_start
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts, site_assumption_rows
+from hashpivot.engines.pivot.terminal import describe as describe_terminal_value
 from hashpivot.engines.simulate.assumptions import PRE_TAX
 
 if TYPE_CHECKING:
@@ -24,10 +26,10 @@ if TYPE_CHECKING:
     from hashpivot.models import Portfolio
     from hashpivot.models.pivot import PivotSpec
 
-#: The terminal-value row: the plan's NPV stops at the horizon.
-NO_TERMINAL_VALUE = (
-    "not added: NPV to the horizon (leases and mining past it are not valued)"
-)
+#: How the terminal value of a plan differs from ``pivot``'s (one per MW: a linear model).
+PER_MW_FLOOR = "each tranche and hosting phase floored at zero on its own"
+#: The row of a plan stored before the optimizer added a terminal value.
+HORIZON_ONLY = "not added: NPV to the horizon (leases and mining past it are not valued)"
 
 
 def _fields(spec: Any) -> list[str]:
@@ -72,7 +74,7 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         "financing_fields_in_file": _fields(portfolio.financing),
         "continuous_run_setting": continuous,
         "tax_in_file": portfolio.pivot is not None and portfolio.pivot.tax is not None,
-        "terminal_value_in_file": "terminal_value" in _fields(portfolio.pivot),
+        "terminal_value": describe_terminal_value(pspec.terminal_value),
         "rules_file": opt.rules_file if opt is not None else None,
         "site_assumptions": site_assumption_facts(portfolio, sites),
         "tenant_terms": [
@@ -145,9 +147,11 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "unit": "1/year", "source": src(pivot, "mining_discount_rate", "= discount_rate")},
         {"name": "[pivot] hosting_discount_rate", "value": inputs["hosting_discount_rate"],
          "unit": "1/year", "source": src(pivot, "hosting_discount_rate", "= discount_rate")},
-        {"name": "terminal value", "value": NO_TERMINAL_VALUE, "unit": "-",
-         "source": model_source + (" (the file's [pivot.terminal_value] is not applied)"
-                                   if inputs["terminal_value_in_file"] else "")},
+        {"name": "[pivot.terminal_value]",
+         "value": f"{inputs['terminal_value']} ({PER_MW_FLOOR})" if "terminal_value" in inputs
+         else HORIZON_ONLY,  # a plan stored before the optimizer valued it
+         "unit": "-", "source": src(pivot, "terminal_value") if "terminal_value" in inputs
+         else "model"},
         {"name": "taxes", "value": PRE_TAX, "unit": "-",
          "source": model_source + (" (the file's [pivot.tax] is not applied)"
                                    if inputs["tax_in_file"] else "")},
@@ -191,4 +195,4 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["NO_TERMINAL_VALUE", "plan_assumption_facts", "resolved_assumptions"]
+__all__ = ["HORIZON_ONLY", "PER_MW_FLOOR", "plan_assumption_facts", "resolved_assumptions"]

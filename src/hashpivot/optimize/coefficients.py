@@ -29,17 +29,20 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs
+from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
-from hashpivot.models.pivot import PivotSpec
+from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
+from hashpivot.optimize.terminal import hosting_terminal_usd_per_mw
 
 if TYPE_CHECKING:
     from hashpivot.models import Site
@@ -85,16 +88,47 @@ class HostingCoefficients:
     Attributes
     ----------
     npv_usd_per_mw : ndarray (Q,)
-        Discounted unlevered hosting flows per gross MW starting in each quarter. [USD/MW]
+        Discounted unlevered hosting flows per gross MW starting in each quarter, the
+        terminal value included. [USD/MW]
     capex_usd_per_mw_by_month : ndarray (Q, T)
         Operator capex per gross MW by month. [USD/MW]
     flow_usd_per_mw : ndarray (Q, T)
-        The undiscounted monthly flows. [USD/MW]
+        The undiscounted monthly flows within the horizon. [USD/MW]
+    terminal_value_usd_per_mw : ndarray (Q,)
+        The part of ``npv_usd_per_mw`` after the horizon
+        (:func:`hashpivot.optimize.terminal.hosting_terminal_usd_per_mw`). [USD/MW]
+    capex_total_usd_per_mw : ndarray (Q,)
+        Operator capex per gross MW of the whole build, the months after the horizon
+        included (a hall started late in the horizon is finished after it). [USD/MW]
     """
 
     npv_usd_per_mw: FloatArray
     capex_usd_per_mw_by_month: FloatArray
     flow_usd_per_mw: FloatArray
+    terminal_value_usd_per_mw: FloatArray
+    capex_total_usd_per_mw: FloatArray
+
+
+class TrancheFlows(NamedTuple):
+    """Monthly flows per MW of one mining tranche, on every path, shape (P, T). [USD/MW]
+
+    Attributes
+    ----------
+    net : ndarray
+        ``ebitda - replacement_capex``. [USD/MW]
+    resale : ndarray
+        Resale of the machines of one MW released in each month. [USD/MW]
+    ebitda : ndarray
+        Mining revenue - power - the site's variable opex (months mined) and fixed site
+        opex (every month) + the dispatch uplift. [USD/MW]
+    replacement_capex : ndarray
+        Fleet replacement capex. [USD/MW]
+    """
+
+    net: FloatArray
+    resale: FloatArray
+    ebitda: FloatArray
+    replacement_capex: FloatArray
 
 
 def discount_factors(discount_rate: float, n_months: int) -> FloatArray:
@@ -107,8 +141,9 @@ def hosting_coefficients(
     site: SiteInputs,
     spec: HostingProjectSpec,
     n_quarters: int,
-    days_per_month: FloatArray,
-    disc: FloatArray,
+    periods: pd.PeriodIndex,
+    discount_rate: float,
+    tv: TerminalValueSpec | None = None,
 ) -> HostingCoefficients:
     """Per-MW hosting flows of ``site`` under ``spec`` for every start quarter at once.
 
@@ -120,14 +155,24 @@ def hosting_coefficients(
         Hosting terms (the site's, with a tenant's lease terms).
     n_quarters : int
         Start quarters ``0 .. Q-1`` (months ``0, 3, 6, ...``). [-]
-    days_per_month : ndarray (T,)
-        Days of each month. [day]
-    disc : ndarray (T,)
-        Discount factors. [-]
+    periods : pandas.PeriodIndex
+        The horizon's T months.
+    discount_rate : float
+        Annual rate of the hosting line. [1/year]
+    tv : TerminalValueSpec, optional
+        ``[pivot.terminal_value]``; None: nothing after the horizon.
     """
+    n = len(periods)
+    n_after = (  # the leases' remaining terms, or at least the build
+        months_after_horizon(spec) if tv is not None and tv.hosting_method == "contract"
+        else int(spec.construction_months)
+    )
+    later = pd.period_range(periods[-1] + 1, periods=n_after, freq="M")
+    days = np.concatenate([np.asarray(periods.days_in_month, dtype=float),
+                           np.asarray(later.days_in_month, dtype=float)])
     starts = MONTHS_PER_QUARTER * np.arange(n_quarters, dtype=float)
     hcf = hosting_cash_flows_from_spec(
-        spec, np.ones(n_quarters), starts, days_per_month, site.power_price_usd_per_mwh
+        spec, np.ones(n_quarters), starts, days, site.power_price_usd_per_mwh
     )
     flow = (
         hcf.hosting_revenue_usd
@@ -136,11 +181,17 @@ def hosting_coefficients(
         - hcf.operator_capex_usd
         + hcf.prepayment_usd
     )
-    flow = np.asarray(flow, dtype=np.float64)
+    flow = np.asarray(flow[:, :n], dtype=np.float64)
+    terminal = (
+        hosting_terminal_usd_per_mw(tv, hcf, n, discount_rate)
+        if tv is not None else np.zeros(n_quarters)
+    )
     return HostingCoefficients(
-        npv_usd_per_mw=flow @ disc,
-        capex_usd_per_mw_by_month=np.asarray(hcf.operator_capex_usd, dtype=np.float64),
+        npv_usd_per_mw=flow @ discount_factors(discount_rate, n) + terminal,
+        capex_usd_per_mw_by_month=np.asarray(hcf.operator_capex_usd[:, :n], dtype=np.float64),
         flow_usd_per_mw=flow,
+        terminal_value_usd_per_mw=terminal,
+        capex_total_usd_per_mw=np.asarray(hcf.operator_capex_usd.sum(axis=1), dtype=np.float64),
     )
 
 
@@ -212,7 +263,7 @@ def mining_flows_per_mw(
     replace_fleet: bool = True,
     uplift_usd_per_mw_month: float = 0.0,
     reference: MarketPaths | None = None,
-) -> tuple[FloatArray, FloatArray]:
+) -> TrancheFlows:
     """Monthly mining flows and machine resale per MW of one tranche, on every path.
 
     Parameters
@@ -237,11 +288,8 @@ def mining_flows_per_mw(
 
     Returns
     -------
-    net : ndarray (P, T)
-        Mining revenue - power - replacement capex - the site's variable opex (months
-        mined) and fixed site opex (every month), per MW mining. [USD/MW]
-    resale : ndarray (P, T)
-        Resale of the machines of one MW released in each month. [USD/MW]
+    TrancheFlows
+        Net flows, machine resale, EBITDA and replacement capex per MW. [USD/MW]
     """
     t_site = dataclasses.replace(
         site,
@@ -255,20 +303,23 @@ def mining_flows_per_mw(
     m = pivot._site_mining(t_site, np.ones(n), spec, market, reference=reference)
     scaled_per_mw = site.scaled_opex_usd_per_month / site.fleet_power_mw
     fixed_per_mw = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
-    net = (
+    ebitda = np.asarray(
         m["mining_revenue"]
         - m["power_cost"]
-        - m["replacement_capex"]
         - scaled_per_mw * m["running"]
         - fixed_per_mw
-        + uplift_usd_per_mw_month
+        + uplift_usd_per_mw_month,
+        dtype=np.float64,
     )
+    replacement = np.broadcast_to(np.asarray(m["replacement_capex"], dtype=np.float64),
+                                  ebitda.shape)
+    net = ebitda - replacement
     h = site.hosting
     if h.asic_disposition == "sell":
         resale = m["released_th_s_per_mw"] * h.asic_resale_usd_per_th
     else:
         resale = np.zeros_like(net)
-    return np.asarray(net, dtype=np.float64), np.broadcast_to(resale, net.shape)
+    return TrancheFlows(net, np.broadcast_to(resale, net.shape), ebitda, replacement)
 
 
 def mining_loss_per_mw(

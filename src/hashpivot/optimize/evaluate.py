@@ -50,13 +50,15 @@ class FixedValue:
     feasible: bool
     conversion_mw: FloatArray
     objective_usd: float
+    terminal_value_usd: FloatArray  # (K,) the terminal value in npv_usd [USD]
 
 
 def subset(c: ScenarioCoefficients, idx: npt.ArrayLike) -> ScenarioCoefficients:
     """The scenarios ``idx`` of ``c``."""
     i = np.atleast_1d(np.asarray(idx))
     return ScenarioCoefficients(
-        c.baseline_npv_usd[i], c.mining_loss_usd_per_mw[i], c.signed[i], 0.0
+        c.baseline_npv_usd[i], c.mining_loss_usd_per_mw[i], c.signed[i],
+        c.baseline_terminal_usd[i], c.mining_terminal_usd_per_mw[i],
     )
 
 
@@ -69,10 +71,11 @@ def value_fixed(
         sol, rep = solve_model(pm.m, pm.integer)
     except SolverError:
         nan = np.full(c.n_scenarios, np.nan)
-        return FixedValue(name, nan, False, x_mw, float("nan"))
+        return FixedValue(name, nan, False, x_mw, float("nan"), nan)
     npv = c.baseline_npv_usd + pm.npv_matrix_usd @ sol[pm.npv_cols]
+    tv = c.baseline_terminal_usd + pm.terminal_matrix_usd @ sol[pm.npv_cols]
     base = (1.0 - obj.risk_aversion) * float(c.baseline_npv_usd.mean())
-    return FixedValue(name, npv, True, x_mw, -rep.objective * USD_SCALE + base)
+    return FixedValue(name, npv, True, x_mw, -rep.objective * USD_SCALE + base, tv)
 
 
 def evpi_usd(
@@ -155,17 +158,16 @@ def two_stage_bound_usd(
 
 
 def plan_frame(p: PlanProblem, x_mw: FloatArray) -> pd.DataFrame:
-    """The conversions of a plan, one row per (site, quarter, tenant)."""
+    """The conversions of a plan, one row per (site, quarter, tenant); the operator capex
+    is the whole build's, also where part of it falls after the horizon."""
     o, q = np.nonzero(x_mw > 1e-6)
-    nfix = p.x_lower_mw.sum(axis=0)
-    capex = p.capex_usd_per_mw[o, q] * x_mw[o, q]
+    capex = p.capex_total_usd_per_mw[o, q] * x_mw[o, q]  # the whole build
     fixed_q = (
         np.array([p.x_upper_mw[:, j].sum() > 0 and np.allclose(p.x_upper_mw[:, j],
                                                                p.x_lower_mw[:, j])
                   for j in range(p.n_quarters)])
         if p.fixed_through is not None else np.zeros(p.n_quarters, bool)
     )
-    del nfix
     df = pd.DataFrame(
         {
             "site": [p.sites[p.offer_site[i]].name for i in o],

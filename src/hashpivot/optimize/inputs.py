@@ -25,7 +25,7 @@ from hashpivot.exceptions import InputError, Problem
 from hashpivot.io.regulation import RegulationRule, load_regulation_rules, read_regulation_rules
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.optimize import OptimizeSpec, quarter_period
-from hashpivot.models.pivot import PivotSpec
+from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
 from hashpivot.models.portfolio import find_site
 from hashpivot.optimize.coefficients import (
     MONTHS_PER_QUARTER,
@@ -89,9 +89,11 @@ class PlanProblem:
     offer_tenant: IntArray  # (O,)
     offer_pue: FloatArray  # (O,)
     offer_specs: list[HostingProjectSpec]
-    hosting_npv_usd_per_mw: FloatArray  # (O, Q)
+    hosting_npv_usd_per_mw: FloatArray  # (O, Q), terminal value included
+    hosting_terminal_usd_per_mw: FloatArray  # (O, Q), the terminal value in it
     capex_usd_per_mw_by_year: FloatArray  # (O, Q, Y)
-    capex_usd_per_mw: FloatArray  # (O, Q)
+    capex_usd_per_mw: FloatArray  # (O, Q) within the horizon
+    capex_total_usd_per_mw: FloatArray  # (O, Q) the whole build
     x_lower_mw: FloatArray  # (O, Q)
     x_upper_mw: FloatArray  # (O, Q)
     site_limit_mw: FloatArray  # (S,)  min(convertible, capacity)
@@ -106,7 +108,9 @@ class PlanProblem:
     unit_mw: float
     integer: bool
     discount_rate: float
-    discount_factors: FloatArray  # (T,)
+    discount_factors: FloatArray  # (T,) of the mining line
+    mining_discount_rate: float
+    terminal_value: TerminalValueSpec
     pivot_spec: PivotSpec
     site_specs: list[PivotSpec]
     spec: OptimizeSpec
@@ -227,10 +231,8 @@ def resolve_problem(
     months = [start + MONTHS_PER_QUARTER * q for q in range(n_q)]
     quarters = [str(m.asfreq("Q")) for m in months]
     periods = pd.period_range(start, periods=n_months, freq="M")
-    days = np.asarray(periods.days_in_month, dtype=np.float64)
     rates = line_rates(pspec)  # merchant mining and contracted hosting, each at its rate
     disc = discount_factors(rates.mining, n_months)
-    disc_hosting = discount_factors(rates.hosting, n_months)
     horizon = (start.start_time.date(), periods[-1].end_time.date())
 
     sites = resolve_sites(portfolio)
@@ -296,10 +298,15 @@ def resolve_problem(
     n_y = -(-n_months // MONTHS_PER_YEAR)
     year_of_month = np.arange(n_months) // MONTHS_PER_YEAR
     h_npv = np.zeros((n_o, n_q))
+    h_terminal = np.zeros((n_o, n_q))
+    capex_total = np.zeros((n_o, n_q))
     capex_y = np.zeros((n_o, n_q, n_y))
     for o in range(n_o):
-        hc = hosting_coefficients(sites[o_site[o]], offer_specs[o], n_q, days, disc_hosting)
+        hc = hosting_coefficients(sites[o_site[o]], offer_specs[o], n_q, periods,
+                                  rates.hosting, pspec.terminal_value)
         h_npv[o] = hc.npv_usd_per_mw
+        h_terminal[o] = hc.terminal_value_usd_per_mw
+        capex_total[o] = hc.capex_total_usd_per_mw
         for y in range(n_y):
             capex_y[o, :, y] = hc.capex_usd_per_mw_by_month[:, year_of_month == y].sum(axis=1)
     pue = np.array([sp.pue for sp in offer_specs], dtype=float)
@@ -399,8 +406,10 @@ def resolve_problem(
         offer_pue=pue,
         offer_specs=offer_specs,
         hosting_npv_usd_per_mw=h_npv,
+        hosting_terminal_usd_per_mw=h_terminal,
         capex_usd_per_mw_by_year=capex_y,
         capex_usd_per_mw=capex_y.sum(axis=2),
+        capex_total_usd_per_mw=capex_total,
         x_lower_mw=lower,
         x_upper_mw=np.maximum(upper, lower),
         site_limit_mw=site_limit,
@@ -420,6 +429,8 @@ def resolve_problem(
         integer=integer,
         discount_rate=float(pspec.discount_rate),
         discount_factors=disc,
+        mining_discount_rate=rates.mining,
+        terminal_value=pspec.terminal_value,
         pivot_spec=pspec,
         site_specs=site_specs,
         spec=spec,

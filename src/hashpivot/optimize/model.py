@@ -69,24 +69,58 @@ class ObjectiveSpec:
 
 @dataclass
 class PlanModel:
-    """The built model and the per-scenario NPV map ``NPV = base + A @ cols``."""
+    """The built model and the per-scenario NPV map ``NPV = base + A @ cols``.
+
+    ``terminal_matrix_usd`` maps the same columns to the terminal value in the NPV
+    (:mod:`hashpivot.optimize.terminal`): ``TV = c.baseline_terminal_usd + B @ cols``.
+    """
 
     m: LinearModel
     npv_cols: IntArray  # columns entering scenario NPVs
     npv_matrix_usd: FloatArray  # (K, len(npv_cols)) [USD per column unit]
     baseline_npv_usd: FloatArray  # (K,)
     integer: bool
+    terminal_matrix_usd: FloatArray  # (K, len(npv_cols)) [USD per column unit]
+
+
+def _scenario_matrix(
+    p: PlanProblem,
+    c: ScenarioCoefficients,
+    hosting_usd_per_mw: FloatArray,
+    mining_usd_per_mw: FloatArray,
+    site_cost_usd: FloatArray,
+) -> FloatArray:
+    """(K, O*Q + O*J*Q + S) coefficients of conversion, displaced, site_started.
+
+    Parameters
+    ----------
+    hosting_usd_per_mw : ndarray (O, Q)
+        Value per MW of an offer converted in a quarter. [USD/MW]
+    mining_usd_per_mw : ndarray (K, S, J, Q)
+        Value lost per MW of a tranche displaced in a quarter. [USD/MW]
+    site_cost_usd : ndarray (S,)
+        Cost of a site's first conversion (rules). [USD]
+    """
+    k = c.n_scenarios
+    sig = c.signed[:, p.offer_tenant]  # (K, O)
+    ax = sig[:, :, None] * (hosting_usd_per_mw * p.unit_mw)[None, :, :]
+    loss = mining_usd_per_mw[:, p.offer_site, :, :]  # (K, O, J, Q)
+    ad = -sig[:, :, None, None] * loss
+    az = np.broadcast_to(-site_cost_usd, (k, p.n_sites))
+    return np.concatenate([ax.reshape(k, -1), ad.reshape(k, -1), az], axis=1)
 
 
 def _scenario_npv_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
-    """(K, O*Q + O*J*Q + S) NPV coefficients of conversion, displaced, site_started."""
-    k = c.n_scenarios
-    sig = c.signed[:, p.offer_tenant]  # (K, O)
-    ax = sig[:, :, None] * (p.hosting_npv_usd_per_mw * p.unit_mw)[None, :, :]
-    loss = c.mining_loss_usd_per_mw[:, p.offer_site, :, :]  # (K, O, J, Q)
-    ad = -sig[:, :, None, None] * loss
-    az = np.broadcast_to(-p.site_cost_usd, (k, p.n_sites))
-    return np.concatenate([ax.reshape(k, -1), ad.reshape(k, -1), az], axis=1)
+    """NPV coefficients (:func:`_scenario_matrix` of the whole values)."""
+    return _scenario_matrix(p, c, p.hosting_npv_usd_per_mw, c.mining_loss_usd_per_mw,
+                            p.site_cost_usd)
+
+
+def _scenario_terminal_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
+    """Terminal-value coefficients (:func:`_scenario_matrix` of the values past the
+    horizon)."""
+    return _scenario_matrix(p, c, p.hosting_terminal_usd_per_mw,
+                            c.mining_terminal_usd_per_mw, np.zeros(p.n_sites))
 
 
 def define_conversion(
@@ -131,9 +165,21 @@ def define_displaced(m: LinearModel, p: PlanProblem, cost: FloatArray) -> IntArr
 
 
 def spare_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
-    """Sites with spare capacity where displacing miners first would pay on a scenario."""
+    """Sites with spare capacity where displacing miners first could pay on a scenario.
+
+    Without the binaries of :func:`define_spare_first` the model displaces miners rather
+    than convert spare capacity when that is worth more: when a MW of miners loses money
+    (a negative loss), or when displacing it later loses more than displacing it earlier
+    (its mining between the two quarters loses money: a fleet replacement it would pay
+    for, a halving), so that spare capacity is kept for the later conversion. Where the
+    loss per MW is non-negative and non-increasing in the quarter, converting spare
+    capacity first is optimal anyway (swapping an earlier miner for a later spare MW never
+    gains) and no binary is needed.
+    """
     loss = c.mining_loss_usd_per_mw[:, :, 1:, :]
-    needs = (p.tranche_mw[:, 0] > 1e-9) & (loss < 0).any(axis=(0, 2, 3))
+    tol = 1e-6 * max(1.0, float(np.abs(loss).max(initial=0.0)))
+    pays = (loss < 0).any(axis=(0, 2, 3)) | (np.diff(loss, axis=3) > tol).any(axis=(0, 2, 3))
+    needs = (p.tranche_mw[:, 0] > 1e-9) & pays
     needs &= np.isin(np.arange(p.n_sites), p.offer_site)
     return np.flatnonzero(needs).astype(np.int64)
 
@@ -349,6 +395,7 @@ def build_plan_model(
         npv_matrix_usd=a,
         baseline_npv_usd=c.baseline_npv_usd,
         integer=p.integer or bool((p.site_cost_usd > 0).any()) or bool(sites.size),
+        terminal_matrix_usd=_scenario_terminal_matrix(p, c),
     )
     define_cvar(m, pm, obj)
     return pm

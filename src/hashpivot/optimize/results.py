@@ -39,17 +39,25 @@ class StrategyValue:
     feasible : bool
     conversion_mw : ndarray (O, Q)
         Its conversions. [MW]
+    terminal_value_usd : ndarray (K,)
+        The terminal value in ``npv_usd`` (NaN when infeasible). [USD]
     """
 
     name: str
     npv_usd: FloatArray
     feasible: bool
     conversion_mw: FloatArray
+    terminal_value_usd: FloatArray
 
     @property
     def expected_npv_usd(self) -> float:
         """[USD]"""
         return float(np.mean(self.npv_usd)) if self.feasible else float("nan")
+
+    @property
+    def expected_terminal_value_usd(self) -> float:
+        """[USD]"""
+        return float(np.mean(self.terminal_value_usd)) if self.feasible else float("nan")
 
 
 @dataclass
@@ -62,9 +70,12 @@ class PlanResult:
         One row per conversion: ``site, quarter, start_month, gross_mw`` [MW],
         ``it_mw`` [MW], ``tenant``, ``operator_capex_usd`` [USD], ``committed`` (bool).
     npv_usd : ndarray (K,)
-        The plan's NPV per in-sample scenario. [USD]
+        The plan's NPV per in-sample scenario, terminal value included. [USD]
     baseline_npv_usd : ndarray (K,)
-        Keep-mining NPV per scenario. [USD]
+        Keep-mining NPV per scenario, terminal value included. [USD]
+    terminal_value_usd, baseline_terminal_value_usd : ndarray (K,)
+        The terminal value (present value of what lies past the horizon,
+        ``[pivot.terminal_value]``) in ``npv_usd`` and ``baseline_npv_usd``. [USD]
     strategies : list of StrategyValue
         The simple strategies on the same scenarios.
     out_of_sample_npv_usd : ndarray
@@ -99,6 +110,8 @@ class PlanResult:
     shadow_prices: pd.DataFrame
     rules: pd.DataFrame
     objective_usd: float
+    terminal_value_usd: FloatArray
+    baseline_terminal_value_usd: FloatArray
     out_of_sample_baseline_npv_usd: FloatArray = field(
         default_factory=lambda: np.zeros(0)
     )
@@ -148,6 +161,9 @@ class PlanResult:
             "plan": self.plan.to_dict("records"),
             "expected_npv_usd": self.expected_npv_usd,
             "expected_npv_baseline_usd": float(np.mean(self.baseline_npv_usd)),
+            "expected_terminal_value_usd": float(np.mean(self.terminal_value_usd)),
+            "expected_terminal_value_baseline_usd": float(
+                np.mean(self.baseline_terminal_value_usd)),
             "best_simple_strategy": best.name,
             "expected_npv_best_simple_usd": best.expected_npv_usd,
             "value_over_baseline_usd": self.expected_npv_usd - float(np.mean(
@@ -187,6 +203,7 @@ class PlanResult:
                 s.name: {
                     "feasible": s.feasible,
                     "expected_npv_usd": s.expected_npv_usd,
+                    "expected_terminal_value_usd": s.expected_terminal_value_usd,
                     "cvar95_usd": cvar_usd(s.npv_usd, 0.05) if s.feasible else None,
                     "converted_mw": float(s.conversion_mw.sum()),
                 }

@@ -107,6 +107,8 @@ def coefficient_task(p: PlanProblem, params: ScenarioParams) -> CoefficientTask:
         signing_probability=p.signing_probability,
         params=params,
         uplift_usd_per_mw_month=p.uplift_usd_per_mw_month,
+        terminal_value=p.terminal_value,
+        mining_discount_rate=p.mining_discount_rate,
     )
 
 
@@ -197,6 +199,7 @@ def optimize_plan(
     sol, report = solve_model(pm.m, pm.integer, build_s, config.time_limit_s, config.gap)
     v = sol[pm.npv_cols]
     npv = c.baseline_npv_usd + pm.npv_matrix_usd @ v
+    terminal = c.baseline_terminal_usd + pm.terminal_matrix_usd @ v
     x_mw = sol[pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters) * p.unit_mw
 
     strategies = [
@@ -247,7 +250,8 @@ def optimize_plan(
         "deterministic": config.deterministic,
         "expected_value_scenario": "the center path (every volatility zero), tenants "
         "signing in expectation",
-        "npv": "unlevered free cash flow of the whole portfolio, keep-mining included",
+        "npv": "unlevered free cash flow of the whole portfolio, keep-mining included, "
+        "and the terminal value of [pivot.terminal_value]",
         "executor": f"dask:{scheduler}" if scheduler else
         f"dask:LocalCluster({workers})" if workers else "local",
         "sites": [
@@ -290,7 +294,9 @@ def optimize_plan(
         npv_usd=npv,
         baseline_npv_usd=c.baseline_npv_usd,
         strategies=[
-            StrategyValue(s.name, s.npv_usd, s.feasible, s.conversion_mw) for s in strategies
+            StrategyValue(s.name, s.npv_usd, s.feasible, s.conversion_mw,
+                          s.terminal_value_usd)
+            for s in strategies
         ],
         out_of_sample_npv_usd=oos,
         vss_usd=vss,
@@ -301,6 +307,8 @@ def optimize_plan(
         shadow_prices=prices,
         rules=rules,
         objective_usd=main_objective,
+        terminal_value_usd=terminal,
+        baseline_terminal_value_usd=c.baseline_terminal_usd,
         out_of_sample_baseline_npv_usd=c_oos.baseline_npv_usd,
         alpha=obj.alpha,
         inputs=inputs,

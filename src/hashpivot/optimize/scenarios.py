@@ -23,12 +23,14 @@ from hashpivot.engines.pivot import SiteInputs
 from hashpivot.engines.pivot.fleet import center_market
 from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
-from hashpivot.models.pivot import PivotSpec
+from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
 from hashpivot.optimize.coefficients import (
+    MONTHS_PER_QUARTER,
     Tranche,
     mining_flows_per_mw,
     mining_loss_per_mw,
 )
+from hashpivot.optimize.terminal import mining_terminal_usd_per_mw
 from hashpivot.scenarios import ScenarioParams, chunk_seeds, generate_chunk
 
 #: Entropy suffix of the out-of-sample scenario set.
@@ -48,6 +50,8 @@ class CoefficientTask:
     signing_probability: FloatArray
     params: ScenarioParams
     uplift_usd_per_mw_month: FloatArray  # (S,) dispatch flexibility
+    terminal_value: TerminalValueSpec | None = None  # None: nothing after the horizon
+    mining_discount_rate: float = 0.0  # [1/year], of the terminal value
 
 
 @dataclass
@@ -57,11 +61,18 @@ class ScenarioCoefficients:
     Attributes
     ----------
     baseline_npv_usd : ndarray (K,)
-        NPV of keep-mining (every site, fixed site opex included). [USD]
+        NPV of keep-mining (every site, fixed site opex included), its terminal value
+        included. [USD]
     mining_loss_usd_per_mw : ndarray (K, S, J, Q)
-        Mining value lost per MW of tranche j displaced from quarter q. [USD/MW]
+        Mining value lost per MW of tranche j displaced from quarter q, its terminal
+        value included. [USD/MW]
     signed : ndarray (K, L)
         1 where the tenant signs in the scenario. [-]
+    baseline_terminal_usd : ndarray (K,)
+        The terminal value in ``baseline_npv_usd``. [USD]
+    mining_terminal_usd_per_mw : ndarray (K, S, J, Q)
+        The terminal value in ``mining_loss_usd_per_mw``
+        (:func:`hashpivot.optimize.terminal.mining_terminal_usd_per_mw`). [USD/MW]
     seconds : float
         Sum of chunk times. [s]
     """
@@ -69,6 +80,8 @@ class ScenarioCoefficients:
     baseline_npv_usd: FloatArray
     mining_loss_usd_per_mw: FloatArray
     signed: FloatArray
+    baseline_terminal_usd: FloatArray
+    mining_terminal_usd_per_mw: FloatArray
     seconds: float = 0.0
 
     @property
@@ -86,7 +99,10 @@ def coefficients_on_market(
     n_p = market.n_paths
     n_s = len(task.sites)
     loss = np.zeros((n_p, n_s, task.n_tranches, task.n_quarters))
+    terminal = np.zeros((n_p, n_s, task.n_tranches, task.n_quarters))
+    conversion_months = MONTHS_PER_QUARTER * np.arange(task.n_quarters)
     base = np.zeros(n_p)
+    base_terminal = np.zeros(n_p)
     reference = center_market(task.params)  # replacement forecasts: no look-ahead
     for si, (site, ts, spec) in enumerate(zip(task.sites, task.tranches, task.site_specs,
                                               strict=True)):
@@ -95,16 +111,25 @@ def coefficients_on_market(
         for j, tr in enumerate(ts):
             if tr.is_spare or tr.gross_mw <= 0:
                 continue
-            net, resale = mining_flows_per_mw(
+            fl = mining_flows_per_mw(
                 site, tr, spec, market,
                 uplift_usd_per_mw_month=float(task.uplift_usd_per_mw_month[si]),
                 reference=reference,
             )
-            lj, full = mining_loss_per_mw(net, resale, disc, task.n_quarters)
-            base += tr.gross_mw * full
+            lj, full = mining_loss_per_mw(fl.net, fl.resale, disc, task.n_quarters)
+            tv = (  # (P, Q): forgone from each quarter; [:, 0] the tranche's whole
+                mining_terminal_usd_per_mw(task.terminal_value, fl.ebitda,
+                                           fl.replacement_capex, task.mining_discount_rate,
+                                           conversion_months)
+                if task.terminal_value is not None else np.zeros((n_p, task.n_quarters))
+            )
+            base += tr.gross_mw * (full + tv[:, 0])
+            base_terminal += tr.gross_mw * tv[:, 0]
             if not redeploy:
-                loss[:, si, j, :] = lj
-    return ScenarioCoefficients(base, loss, signed, time.perf_counter() - t0)
+                loss[:, si, j, :] = lj + tv
+                terminal[:, si, j, :] = tv
+    return ScenarioCoefficients(base, loss, signed, base_terminal, terminal,
+                                time.perf_counter() - t0)
 
 
 def _signing_draws(task: CoefficientTask, seed_seq: np.random.SeedSequence, size: int) -> (
@@ -131,6 +156,8 @@ def combine(parts: list[tuple[int, ScenarioCoefficients]]) -> ScenarioCoefficien
         np.concatenate([c.baseline_npv_usd for c in cs]),
         np.concatenate([c.mining_loss_usd_per_mw for c in cs]),
         np.concatenate([c.signed for c in cs]),
+        np.concatenate([c.baseline_terminal_usd for c in cs]),
+        np.concatenate([c.mining_terminal_usd_per_mw for c in cs]),
         float(sum(c.seconds for c in cs)),
     )
 

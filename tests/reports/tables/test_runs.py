@@ -59,7 +59,7 @@ def test_optimize_tables_from_a_stored_result() -> None:
     assert plan.header[-1] == "capex M USD" and plan.right == frozenset({2, 3, 5})
     assert plan.rows[0] == ("2026Q3 (committed)", "Pecos", "100", "80.0", "Hyperscaler A",
                             "720.0")
-    assert value.rows[0] == ("optimized plan", "410.7", "-57.2", "150")
+    assert value.rows[0] == ("optimized plan", "410.7", "212.3", "-57.2", "150")
     assert any(n.startswith("out of sample (100 scenarios") for n in value.notes)
     assert rules.rows == [
         ("Pecos", "tx_sb1929_registration", "no", "obligation recorded", "[1]"),

@@ -23,6 +23,7 @@ from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_
 from hashpivot.hosting.risk import path_hosting_cash_flows
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
+from hashpivot.terminal_value import until_last_rent
 from hashpivot.units import MONTHS_PER_YEAR
 
 
@@ -77,7 +78,7 @@ def site_hosting_flows(
         starts = np.array([(p.start - start0).n for p in phases], dtype=float)
         # run the leases past the horizon to their last (expected) renewal, then cut: the
         # months within the horizon are unchanged, the rest is the hosting terminal value
-        n_after = _months_after_horizon(h)
+        n_after = months_after_horizon(h)
         later = pd.period_range(periods[-1] + 1, periods=n_after, freq="M")
         days_ext = np.concatenate(
             [np.asarray(days, dtype=float), np.asarray(later.days_in_month, dtype=float)]
@@ -86,22 +87,24 @@ def site_hosting_flows(
             h, gross, starts, days_ext, site.power_price_usd_per_mwh
         )
         hcf = _first_months(hcf_ext, n)
-        after = (
+        # each phase up to the end of its last (expected) lease term: an empty hall after
+        # it is not valued (neither its opex nor a new lease)
+        after = np.where(
+            until_last_rent(hcf_ext.hosting_revenue_usd[:, n:]),
             hcf_ext.hosting_revenue_usd[:, n:]
             + hcf_ext.prepayment_usd[:, n:]
             - hcf_ext.power_cost_usd[:, n:]
             - hcf_ext.opex_usd[:, n:]
-            - hcf_ext.operator_capex_usd[:, n:]
+            - hcf_ext.operator_capex_usd[:, n:],
+            0.0,
         ).sum(axis=0)
-        # up to the end of the last (expected) lease term: an empty hall after it is not
-        # valued (neither its opex nor a new lease)
-        rent_after = hcf_ext.hosting_revenue_usd[:, n:].sum(axis=0)
-        leased = np.flatnonzero(rent_after > 0)
+        leased = np.flatnonzero(hcf_ext.hosting_revenue_usd[:, n:].sum(axis=0) > 0)
         after = after[: int(leased[-1]) + 1] if leased.size else after[:0]
         converted = hcf.gross_mw_converted.sum(axis=0)
         if risk_draws is not None and h.risk is not None:
             ph = path_hosting_cash_flows(
-                h, gross, starts, days_ext, site.power_price_usd_per_mwh, risk_draws
+                h, gross, starts, days_ext, site.power_price_usd_per_mwh, risk_draws,
+                horizon_months=n,
             )
             after = _after_horizon_per_path(ph, n)
             paths = {f: v[:, :n] for f, v in ph.items()}
@@ -112,20 +115,20 @@ def site_hosting_flows(
 
 def _after_horizon_per_path(ph: dict[str, FloatArray], n: int) -> FloatArray:
     """Hosting FCF of the months after the horizon on every path (P, M), up to each
-    path's last rent month (an empty hall after it is not valued)."""
+    path's last rent month (each phase's flows already stop with its own last rent month:
+    an empty hall is not valued)."""
     after = (
         ph["hosting_revenue_usd"][:, n:] + ph["prepayment_usd"][:, n:]
         - ph["power_cost_usd"][:, n:] - ph["opex_usd"][:, n:]
         - ph["operator_capex_usd"][:, n:]
     )
-    rented = ph["hosting_revenue_usd"][:, n:] > 0
-    leased = np.flip(np.cumsum(np.flip(rented, axis=1), axis=1), axis=1) > 0
+    leased = until_last_rent(ph["hosting_revenue_usd"][:, n:])
     last = np.flatnonzero(leased.any(axis=0))
     keep = int(last[-1]) + 1 if last.size else 0
     return np.where(leased, after, 0.0)[:, :keep]
 
 
-def _months_after_horizon(h: HostingProjectSpec) -> int:
+def months_after_horizon(h: HostingProjectSpec) -> int:
     """Months a lease signed at the horizon's end can still run (term, renewals, build)."""
     years = float(h.lease_term_years) + float(h.renewal_options) * float(h.renewal_term_years)
     return int(
@@ -145,4 +148,4 @@ def _first_months(hcf: HostingCashFlows, n: int) -> HostingCashFlows:
     return dataclasses.replace(hcf, **cut)
 
 
-__all__ = ["SiteHostingFlows", "site_hosting_flows"]
+__all__ = ["SiteHostingFlows", "months_after_horizon", "site_hosting_flows"]

@@ -48,7 +48,7 @@ class TerminalValue:
     present_value_usd: FloatArray
 
 
-def _final_year(x: FloatArray) -> FloatArray:
+def final_year_usd(x: FloatArray) -> FloatArray:
     """Sum of the last 12 months of (P, T) flows, annualized when T < 12. [USD/year]"""
     arr = np.asarray(x, dtype=float)
     n = min(MONTHS_PER_YEAR, arr.shape[-1])
@@ -86,10 +86,10 @@ def terminal_value(
     r_m = (1.0 + discount_rate) ** (1.0 / MONTHS_PER_YEAR) - 1.0
     r_hm = (1.0 + r_h_year) ** (1.0 / MONTHS_PER_YEAR) - 1.0
     last = cf.last_months(MONTHS_PER_YEAR)  # EBITDA of the final year only
-    mining = _line_value(
+    mining = line_value_at_horizon_usd(
         spec.mining_method,
-        _final_year(last.mining_ebitda_usd),
-        _final_year(last.replacement_capex_usd),
+        final_year_usd(last.mining_ebitda_usd),
+        final_year_usd(last.replacement_capex_usd),
         spec.mining_ebitda_multiple,
         discount_rate,
         spec.growth_per_year,
@@ -101,10 +101,10 @@ def terminal_value(
         value = 0.0 if after is None else value_at_horizon_of_flows_usd(after, r_hm)
         hosting = np.broadcast_to(np.asarray(value, dtype=float), (p,))
     else:
-        hosting = _line_value(
+        hosting = line_value_at_horizon_usd(
             spec.hosting_method,
-            _final_year(last.hosting_ebitda_usd),
-            _final_year(last.hosting_capex_usd),
+            final_year_usd(last.hosting_ebitda_usd),
+            final_year_usd(last.hosting_capex_usd),
             spec.hosting_ebitda_multiple,
             r_h_year,
             spec.growth_per_year,
@@ -116,7 +116,7 @@ def terminal_value(
     return TerminalValue(mining, hosting, pv)
 
 
-def _line_value(
+def line_value_at_horizon_usd(
     method: str,
     ebitda_usd: FloatArray,
     capex_usd: FloatArray,
@@ -168,4 +168,10 @@ def describe(spec: TerminalValueSpec) -> str:
     return f"terminal value: mining {m}; hosting {h}"
 
 
-__all__ = ["TerminalValue", "describe", "terminal_value"]
+__all__ = [
+    "TerminalValue",
+    "describe",
+    "final_year_usd",
+    "line_value_at_horizon_usd",
+    "terminal_value",
+]

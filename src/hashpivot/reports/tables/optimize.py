@@ -15,10 +15,11 @@ from hashpivot.reports.tables.formats import fmt_musd, fmt_num
 #: Column headings of :func:`plan_rows` (a line break before a unit).
 PLAN_HEADER = ("quarter", "site", "gross MW", "IT MW", "tenant", "capex\nM USD")
 #: Column headings of :func:`value_rows`.
-VALUE_HEADER = ("plan or strategy", "E[NPV]", "CVaR95", "MW converted")
+VALUE_HEADER = ("plan or strategy", "E[NPV]", "of which TV", "CVaR95", "MW converted")
 VALUE_TITLE = "Value on the same scenarios [M USD]"
-VALUE_NOTE = ("NPV of unlevered FCF of the whole portfolio; CVaR95 = mean of the worst 5 % "
-              "of scenarios")
+VALUE_NOTE = ("NPV of unlevered FCF of the whole portfolio, terminal value (TV) included: "
+              "the present value of what lies past the horizon ([pivot.terminal_value]); "
+              "CVaR95 = mean of the worst 5 % of scenarios")
 #: The first cell of the plan's own row in :func:`value_rows`.
 PLAN_LABEL = "optimized plan"
 RULES_TITLE = "Regulation rules that apply (binds = the rule changes the plan)"
@@ -47,14 +48,17 @@ def plan_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str, str
     return rows or [("-", "keep mining everywhere", "0", "0", "-", "-")]
 
 
-def value_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """The plan (first row, :data:`PLAN_LABEL`) and each simple strategy: E[NPV] and
-    CVaR95 [M USD] and MW converted; an infeasible strategy says so."""
+def value_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """The plan (first row, :data:`PLAN_LABEL`) and each simple strategy: E[NPV], the
+    terminal value in it and CVaR95 [M USD] and MW converted; an infeasible strategy says
+    so. A plan stored before terminal values shows ``-`` for them."""
     plan_mw = sum(float(r["gross_mw"]) for r in result["plan"])
-    rows = [(PLAN_LABEL, fmt_musd(result["expected_npv_usd"]), fmt_musd(result["cvar95_usd"]),
-             fmt_num(plan_mw, ",.0f"))]
+    rows = [(PLAN_LABEL, fmt_musd(result["expected_npv_usd"]),
+             fmt_musd(result.get("expected_terminal_value_usd")),
+             fmt_musd(result["cvar95_usd"]), fmt_num(plan_mw, ",.0f"))]
     rows += [
         (name, fmt_musd(s["expected_npv_usd"]) if s["feasible"] else "infeasible",
+         fmt_musd(s.get("expected_terminal_value_usd")) if s["feasible"] else "-",
          fmt_musd(s["cvar95_usd"]), fmt_num(s["converted_mw"], ",.0f"))
         for name, s in result["strategies"].items()
     ]

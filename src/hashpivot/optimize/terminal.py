@@ -1,0 +1,161 @@
+"""Terminal value per MW: what a conversion or a mining tranche is worth past the horizon.
+
+The decision model values plans as the pivot engine values strategies, with the terminal
+value of ``[pivot.terminal_value]`` (:mod:`hashpivot.engines.pivot.terminal`): without it a
+lease signed in year 8 of a 10-year horizon would carry its whole capex and only two years
+of its rent, and every late conversion would look worse than it is. The model is linear in
+the MW converted, so the terminal value is per MW, discounted to the start at each line's
+rate, ``(1 + r_m)^-T``:
+
+* **hosting**, per gross MW of an offer starting in quarter q (path independent):
+  ``contract``, the phase's flows after the horizon (rent with renewals and defaults, net
+  of hall power, opex and capex) up to its last rent month, valued at the horizon;
+  ``exit_multiple`` / ``gordon``, a multiple of the phase's final-year hosting EBITDA / the
+  Gordon value of its final-year FCF; ``none``, nothing;
+* **mining**, per MW of a fleet tranche, per path: a multiple of the tranche's final-year
+  mining EBITDA, or the Gordon value of its final-year FCF (EBITDA - fleet replacement).
+  A MW converted forgoes the part of it earned from its conversion on (all of it before
+  the final year; as the pivot engine, the final year is the trailing twelve months).
+
+Where this differs from the pivot engine, by construction of a linear model: the pivot
+engine floors each business line of a strategy at zero as a whole; here each tranche and
+each hosting phase is floored on its own (an operator can abandon only the machines that
+lose money at the horizon, which is worth at least as much). The two agree when every
+tranche's final-year EBITDA has the same sign. The company's fixed cash SG&A
+(``sga_cash`` items), which no decision changes, is left out of the mining terminal value
+(the pivot engine counts it in the mining line's EBITDA). As in the pivot engine, each
+hosting phase is valued up to its own last rent month (:func:`until_last_rent`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hashpivot.arrays import FloatArray, IntArray
+from hashpivot.engines.pivot.terminal import final_year_usd, line_value_at_horizon_usd
+from hashpivot.hosting.project import HostingCashFlows
+from hashpivot.models.pivot import TerminalValueSpec
+from hashpivot.terminal_value import until_last_rent, value_at_horizon_of_flows_usd
+from hashpivot.units import MONTHS_PER_YEAR
+
+
+def pv_factor(discount_rate: float, n_months: int) -> float:
+    """``(1 + r_m)^-T``, ``r_m = (1 + r)^(1/12) - 1``: the horizon's discount factor. [-]"""
+    r_m = (1.0 + discount_rate) ** (1.0 / 12.0) - 1.0
+    return float((1.0 + r_m) ** -float(n_months))
+
+
+def hosting_terminal_usd_per_mw(
+    tv: TerminalValueSpec,
+    flows: HostingCashFlows,
+    n_months: int,
+    discount_rate: float,
+) -> FloatArray:
+    """Terminal value per gross MW of each hosting phase, discounted to the start.
+
+    Parameters
+    ----------
+    tv : TerminalValueSpec
+        ``[pivot.terminal_value]``.
+    flows : HostingCashFlows
+        One phase of 1 gross MW per row (Q rows), over the horizon's ``n_months`` and, for
+        ``contract``, the months after it
+        (:func:`hashpivot.engines.pivot.hosting_flows.months_after_horizon`).
+    n_months : int
+        Months of the horizon T. [month]
+    discount_rate : float
+        Annual rate of the hosting line. [1/year]
+
+    Returns
+    -------
+    ndarray (Q,)
+        [USD/MW]
+    """
+    rows = flows.hosting_revenue_usd.shape[0]
+    if tv.hosting_method == "contract":
+        n = n_months
+        after = (
+            flows.hosting_revenue_usd[:, n:]
+            + flows.prepayment_usd[:, n:]
+            - flows.power_cost_usd[:, n:]
+            - flows.opex_usd[:, n:]
+            - flows.operator_capex_usd[:, n:]
+        )
+        leased = until_last_rent(flows.hosting_revenue_usd[:, n:])
+        r_month = (1.0 + discount_rate) ** (1.0 / 12.0) - 1.0
+        at_horizon = np.asarray(
+            value_at_horizon_of_flows_usd(np.where(leased, after, 0.0), r_month), dtype=float
+        )
+    else:
+        inside = slice(0, n_months)
+        ebitda = (
+            flows.hosting_revenue_usd[:, inside]
+            - flows.power_cost_usd[:, inside]
+            - flows.opex_usd[:, inside]
+        )
+        at_horizon = np.asarray(line_value_at_horizon_usd(
+            tv.hosting_method,
+            final_year_usd(ebitda),
+            final_year_usd(flows.operator_capex_usd[:, inside]),
+            tv.hosting_ebitda_multiple,
+            discount_rate,
+            tv.growth_per_year,
+            rows,
+        ), dtype=float)
+    return np.broadcast_to(at_horizon, (rows,)) * pv_factor(discount_rate, n_months)
+
+
+def mining_terminal_usd_per_mw(
+    tv: TerminalValueSpec,
+    ebitda_usd_per_mw: FloatArray,
+    replacement_capex_usd_per_mw: FloatArray,
+    discount_rate: float,
+    start_months: IntArray,
+) -> FloatArray:
+    """Terminal value per MW of a mining tranche forgone by a conversion, on every path.
+
+    The pivot engine values mining at the horizon on its final-year (trailing twelve
+    months) EBITDA, or FCF for Gordon. A MW that stops mining in month ``s`` takes out of
+    that year the months from ``s`` on: per MW, ``v(s) = f x 12/n x sum_{t >= max(s,
+    T - n)} flow_t``, ``n = min(12, T)``, ``f`` the value at the horizon of 1 USD/year
+    (the multiple, or ``(1 + g) / (r - g)``). A tranche whose whole final year is worth
+    nothing (``v(0) <= 0``, abandoned at the horizon) has nothing to forgo.
+
+    Parameters
+    ----------
+    tv : TerminalValueSpec
+        ``[pivot.terminal_value]``.
+    ebitda_usd_per_mw, replacement_capex_usd_per_mw : ndarray (P, T)
+        The tranche's monthly mining EBITDA and fleet replacement capex per MW. [USD/MW]
+    discount_rate : float
+        Annual rate of the mining line. [1/year]
+    start_months : ndarray of int (Q,)
+        Month index from which a conversion displaces the MW. [-]
+
+    Returns
+    -------
+    ndarray (P, Q)
+        ``v(s_q)`` discounted to the start with ``(1 + r_m)^-T``; ``v(0)`` is the whole
+        tranche's terminal value per MW. [USD/MW]
+    """
+    ebitda = np.atleast_2d(np.asarray(ebitda_usd_per_mw, dtype=float))
+    p, n_months = ebitda.shape
+    flow = ebitda
+    if tv.mining_method == "gordon":
+        flow = ebitda - np.atleast_2d(np.asarray(replacement_capex_usd_per_mw, dtype=float))
+    # the value at the horizon of 1 USD/year of final-year EBITDA (FCF for Gordon)
+    per_usd = float(np.asarray(line_value_at_horizon_usd(
+        tv.mining_method, np.ones(1), np.zeros(1), tv.mining_ebitda_multiple,
+        discount_rate, tv.growth_per_year, 1,
+    ), dtype=float).ravel()[0])
+    n = min(MONTHS_PER_YEAR, n_months)
+    final = np.zeros((p, n_months + 1))
+    final[:, n_months - n : n_months] = flow[:, n_months - n :]
+    tail = np.cumsum(final[:, ::-1], axis=1)[:, ::-1]  # tail[:, s] = sum over t >= s
+    scale = per_usd * MONTHS_PER_YEAR / n * pv_factor(discount_rate, n_months)
+    value = scale * tail[:, np.minimum(start_months, n_months)]
+    alive = scale * tail[:, :1] > 0  # the whole tranche's value, v(0)
+    return np.asarray(np.where(alive, value, 0.0), dtype=np.float64)
+
+
+__all__ = ["hosting_terminal_usd_per_mw", "mining_terminal_usd_per_mw", "pv_factor"]
