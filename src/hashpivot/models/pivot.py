@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hashpivot.models.dates import MonthText
 from hashpivot.models.fields import (
@@ -217,5 +217,49 @@ class PivotSpec(BaseModel):
         description="Corporate income tax ([pivot.tax]); absent: figures are pre-tax.",
     )
 
+    @model_validator(mode="after")
+    def _gordon_below_rates(self) -> PivotSpec:
+        """A Gordon value needs its growth below the rate of the line it values."""
+        mining = (self.discount_rate if self.mining_discount_rate is None
+                  else self.mining_discount_rate)
+        hosting = (self.discount_rate if self.hosting_discount_rate is None
+                   else self.hosting_discount_rate)
+        message = gordon_rate_problem(self.terminal_value, mining, hosting)
+        if message:
+            raise ValueError(f"terminal_value.{message}")
+        return self
 
-__all__ = ["PivotSpec", "SensitivitySpec", "StrategyKind", "TerminalValueSpec"]
+
+def gordon_rate_problem(tv: TerminalValueSpec, mining_rate: float, hosting_rate: float
+                        ) -> str:
+    """What is wrong when a Gordon terminal value grows as fast as its line's rate.
+
+    Parameters
+    ----------
+    tv : TerminalValueSpec
+    mining_rate, hosting_rate : float
+        Annual discount rates of the lines. [1/year]
+
+    Returns
+    -------
+    str
+        ``""`` when every Gordon line has ``growth_per_year`` below its rate.
+    """
+    rates = {"mining": mining_rate, "hosting": hosting_rate}
+    methods = {"mining": tv.mining_method, "hosting": tv.hosting_method}
+    low = [f"{line} {rates[line]:g}" for line, m in methods.items()
+           if m == "gordon" and tv.growth_per_year >= rates[line]]
+    if not low:
+        return ""
+    return (f"growth_per_year ({tv.growth_per_year:g}) must be below the discount rate of "
+            f"each line valued by Gordon growth ({', '.join(low)}): the perpetuity has no "
+            "finite value")
+
+
+__all__ = [
+    "PivotSpec",
+    "SensitivitySpec",
+    "StrategyKind",
+    "TerminalValueSpec",
+    "gordon_rate_problem",
+]

@@ -37,7 +37,7 @@ from hashpivot.exceptions import InputError, Problem
 from hashpivot.finance import periodic_rate
 from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio
-from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
+from hashpivot.models.pivot import PivotSpec, TerminalValueSpec, gordon_rate_problem
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
 from hashpivot.treasury_debt import debt_schedule
@@ -143,6 +143,12 @@ def prepare(
 
     pivot_spec = portfolio.pivot
     rates = line_rates(pivot_spec or PivotSpec(), override=rate)
+    gordon = gordon_rate_problem((pivot_spec or PivotSpec()).terminal_value, rates.mining,
+                                 rates.hosting)
+    if gordon and config.npv_cash_flow == "unlevered":  # (levered NPVs add no TV)
+        # the file's rates pass the model's check: the run's rate is the cause
+        raise InputError([Problem("--discount-rate", f"pivot.terminal_value.{gordon}",
+                                  "<command line>")])
     months = np.arange(T, dtype=np.float64) + 1.0
     r_m = (1.0 + rates.mining) ** (1.0 / 12.0) - 1.0
     dfac = (1.0 + r_m) ** -months
