@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from hashpivot.engines import pivot as pv
@@ -95,6 +96,26 @@ def test_lease_past_the_horizon_is_valued_explicitly() -> None:
     # within the horizon the flows are those of the long run (cutting changes nothing)
     np.testing.assert_allclose(cf_s.unlevered_fcf_usd[0], cf_l.unlevered_fcf_usd[0, :short],
                                rtol=1e-12, atol=1e-6)
+
+
+def test_each_hall_is_valued_up_to_its_own_last_lease() -> None:
+    """Two halls at one site whose 3-year leases end 18 months apart: the hosting terminal
+    value is the sum of each hall's own (the first hall's empty months after its lease are
+    not valued while the second's lease runs)."""
+    pf = parse_portfolio(BASE_TOML)
+    start = pd.Period("2026-01", "M")
+    market = pv.deterministic_market(pf, start, 24)
+    first = pv.ConversionPhase("A", start + 12, 20.0)  # rent months 18 .. 53
+    second = pv.ConversionPhase("A", start + 18, 20.0)  # rent months 24 .. 59
+    spec = TerminalValueSpec(hosting_method="contract", mining_method="none")
+
+    def hosting_tv(*phases: pv.ConversionPhase) -> float:
+        cf = pv.strategy_cash_flows(pf, pv.Strategy("s", phases), market)
+        return float(terminal_value(cf, spec, 0.10).hosting_at_horizon_usd[0])
+
+    alone = hosting_tv(first) + hosting_tv(second)
+    assert hosting_tv(first) > 0 and hosting_tv(second) > hosting_tv(first)
+    assert hosting_tv(first, second) == pytest.approx(alone, rel=1e-12)
 
 
 def test_run_pivot_reports_npv_with_and_without_terminal_value() -> None:

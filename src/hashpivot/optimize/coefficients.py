@@ -16,8 +16,12 @@ cash flows, computed once per path, not one valuation per (site, quarter):
   MW of the tranche in quarter ``q`` loses the discounted mining from month ``3q`` on and
   earns the resale of its machines in month ``3q``.
 
-For a site with one fleet entry these are the pivot model's own numbers: the NPV of a plan
-equals :func:`hashpivot.engines.pivot.strategy_cash_flows` on the same path (a test). With
+Both include the terminal value of ``[pivot.terminal_value]`` per MW
+(:mod:`hashpivot.optimize.terminal`): a hosting phase's lease after the horizon, and the
+mining a displaced MW forgoes at it. For a site with one fleet entry these are the pivot
+model's own numbers: the NPV of a plan equals
+:func:`hashpivot.engines.pivot.strategy_cash_flows` on the same path, with its terminal
+value (a test). With
 several entries the pivot model averages the fleet; here each entry is a tranche of its own
 efficiency, so the least efficient machines can be displaced first.
 

@@ -29,6 +29,7 @@ from hashpivot.optimize.model import (
     ObjectiveSpec,
     PlanModel,
     build_plan_model,
+    scenario_terminal_value_usd,
     spare_first,
 )
 from hashpivot.optimize.scenarios import ScenarioCoefficients
@@ -73,7 +74,7 @@ def value_fixed(
         nan = np.full(c.n_scenarios, np.nan)
         return FixedValue(name, nan, False, x_mw, float("nan"), nan)
     npv = c.baseline_npv_usd + pm.npv_matrix_usd @ sol[pm.npv_cols]
-    tv = c.baseline_terminal_usd + pm.terminal_matrix_usd @ sol[pm.npv_cols]
+    tv = scenario_terminal_value_usd(p, c, sol[pm.npv_cols])
     base = (1.0 - obj.risk_aversion) * float(c.baseline_npv_usd.mean())
     return FixedValue(name, npv, True, x_mw, -rep.objective * USD_SCALE + base, tv)
 

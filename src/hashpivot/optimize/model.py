@@ -34,7 +34,8 @@ Constraints, named ``"{variable}-{rule}-{bound}"``:
 Objective (maximized; HiGHS minimizes its negative), in M USD:
 ``(1 - lambda) E[NPV] + lambda CVaR_alpha(NPV)`` with the Rockafellar-Uryasev form
 ``CVaR = threshold - sum_k shortfall_k / (alpha K)``. ``NPV_k = baseline_k + sum over
-offers of signed_k,l x (hosting NPV x MW - mining lost on the MW displaced) - rule costs``.
+offers of signed_k,l x (hosting NPV x MW - mining lost on the MW displaced) - rule costs``,
+each term with its terminal value (:mod:`hashpivot.optimize.terminal`).
 """
 
 from __future__ import annotations
@@ -69,18 +70,13 @@ class ObjectiveSpec:
 
 @dataclass
 class PlanModel:
-    """The built model and the per-scenario NPV map ``NPV = base + A @ cols``.
-
-    ``terminal_matrix_usd`` maps the same columns to the terminal value in the NPV
-    (:mod:`hashpivot.optimize.terminal`): ``TV = c.baseline_terminal_usd + B @ cols``.
-    """
+    """The built model and the per-scenario NPV map ``NPV = base + A @ cols``."""
 
     m: LinearModel
     npv_cols: IntArray  # columns entering scenario NPVs
     npv_matrix_usd: FloatArray  # (K, len(npv_cols)) [USD per column unit]
     baseline_npv_usd: FloatArray  # (K,)
     integer: bool
-    terminal_matrix_usd: FloatArray  # (K, len(npv_cols)) [USD per column unit]
 
 
 def _scenario_matrix(
@@ -116,11 +112,28 @@ def _scenario_npv_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
                             p.site_cost_usd)
 
 
-def _scenario_terminal_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
-    """Terminal-value coefficients (:func:`_scenario_matrix` of the values past the
-    horizon)."""
-    return _scenario_matrix(p, c, p.hosting_terminal_usd_per_mw,
-                            c.mining_terminal_usd_per_mw, np.zeros(p.n_sites))
+def scenario_terminal_value_usd(
+    p: PlanProblem, c: ScenarioCoefficients, values: FloatArray
+) -> FloatArray:
+    """The terminal value in each scenario's NPV (:mod:`hashpivot.optimize.terminal`).
+
+    Parameters
+    ----------
+    p : PlanProblem
+    c : ScenarioCoefficients
+        K scenarios.
+    values : ndarray
+        A solution's values of the model's ``npv_cols`` (:class:`PlanModel`).
+
+    Returns
+    -------
+    ndarray (K,)
+        ``c.baseline_terminal_usd + B @ values``, ``B`` the map of
+        :func:`_scenario_matrix` of the values past the horizon. [USD]
+    """
+    b = _scenario_matrix(p, c, p.hosting_terminal_usd_per_mw, c.mining_terminal_usd_per_mw,
+                         np.zeros(p.n_sites))
+    return np.asarray(c.baseline_terminal_usd + b @ values, dtype=np.float64)
 
 
 def define_conversion(
@@ -395,7 +408,6 @@ def build_plan_model(
         npv_matrix_usd=a,
         baseline_npv_usd=c.baseline_npv_usd,
         integer=p.integer or bool((p.site_cost_usd > 0).any()) or bool(sites.size),
-        terminal_matrix_usd=_scenario_terminal_matrix(p, c),
     )
     define_cvar(m, pm, obj)
     return pm

@@ -29,7 +29,12 @@ from hashpivot.optimize.evaluate import (
     value_fixed,
 )
 from hashpivot.optimize.inputs import PlanProblem, resolve_problem
-from hashpivot.optimize.model import USD_SCALE, ObjectiveSpec, build_plan_model
+from hashpivot.optimize.model import (
+    USD_SCALE,
+    ObjectiveSpec,
+    build_plan_model,
+    scenario_terminal_value_usd,
+)
 from hashpivot.optimize.results import PlanResult, StrategyValue
 from hashpivot.optimize.scenarios import (
     CoefficientTask,
@@ -199,7 +204,7 @@ def optimize_plan(
     sol, report = solve_model(pm.m, pm.integer, build_s, config.time_limit_s, config.gap)
     v = sol[pm.npv_cols]
     npv = c.baseline_npv_usd + pm.npv_matrix_usd @ v
-    terminal = c.baseline_terminal_usd + pm.terminal_matrix_usd @ v
+    terminal = scenario_terminal_value_usd(p, c, v)
     x_mw = sol[pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters) * p.unit_mw
 
     strategies = [
