@@ -134,16 +134,11 @@ def test_pivot_run_matches_cli(client: Any, capsys: pytest.CaptureFixture[str]) 
     assert run["status"] == "succeeded", run
     cli = _cli_json(capsys, ["pivot", str(EXAMPLES / "pivot-200mw.toml"), "--convert-mw", "80",
                              "--start", "2026-03", "--json"])
-    # the API stores its inputs with every default filled in (to reproduce the run), so
-    # it cannot tell which values the original file set: only the assumptions' sources
-    # differ, never a value
+    # the same values, and the same sources: the run keeps the document as given beside
+    # its resolved inputs, so a default still reads "default", not "file"
     api = run["results"]
-    for doc in (api, cli):
-        doc["inputs"].pop("pivot_fields_in_file")
-        for site in doc["inputs"]["site_assumptions"]:
-            site.pop("hosting_fields_in_file")
-        for row in doc["resolved_assumptions"]:
-            row.pop("source")
+    assert api["resolved_assumptions"] == cli["resolved_assumptions"]
+    assert any(r["source"] == "default" for r in api["resolved_assumptions"])
     assert api == cli
 
 
@@ -169,16 +164,8 @@ def test_optimize_run_matches_cli(
                              "2", "--oos-scenarios", "12", "--json"])
     for key in WALL_CLOCK:
         cli.pop(key), run["results"].pop(key)
-    # as for pivot: the stored inputs hold every default, so only the assumptions'
-    # sources (and what they come from: which fields the file sets) may differ, never a
-    # value
-    for doc in (run["results"], cli):
-        for key in [k for k in doc["assumptions"] if k.endswith("_in_file")]:
-            doc["assumptions"].pop(key)
-        for site in doc["assumptions"]["site_assumptions"]:
-            site.pop("hosting_fields_in_file")
-        for row in doc["resolved_assumptions"]:
-            row.pop("source")
+    # as for pivot: the same values and the same sources
+    assert run["results"]["resolved_assumptions"] == cli["resolved_assumptions"]
     assert run["results"] == cli
     no_table = client.post("/api/runs", json={"kind": "optimize", "portfolio_id": listed[0]["id"]})
     assert no_table.status_code == 422 and no_table.json()["problems"][0]["path"] == "optimize"

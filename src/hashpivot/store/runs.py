@@ -107,7 +107,13 @@ def parse_params(kind: str, raw: Any) -> BaseModel:
 
 
 def resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[str, Any]:
-    """The resolved inputs of a run: the portfolio with every default and the parameters."""
+    """The resolved inputs of a run: the portfolio with every default and the parameters.
+
+    ``portfolio`` is what runs, every default written out, so that the run gives the same
+    numbers whatever later versions take as defaults; ``as_given`` is the portfolio as its
+    document sets it, so that the run's assumptions tell a value the user set from a
+    default, as the CLI does on the same file (:func:`stored_portfolio`).
+    """
     from hashpivot.store.portfolios import resolved_document
 
     k = run_kind(kind)
@@ -115,8 +121,30 @@ def resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[str
     return {
         "kind": kind,
         "portfolio": resolved_document(portfolio),
+        "as_given": portfolio.model_dump(mode="json", exclude_unset=True),
         "params": jsonable(k.resolve(portfolio, params)),
     }
+
+
+def stored_portfolio(inputs: dict[str, Any]) -> Portfolio:
+    """The portfolio a stored run runs on.
+
+    The resolved document (every default written out) when the document as given no
+    longer resolves to it (defaults changed since the run was submitted) or the run
+    predates ``as_given``; otherwise the document as given, which has the same values and
+    knows which of them the user's document sets (the assumptions' ``file`` / ``default``).
+    """
+    from hashpivot.store.portfolios import resolved_document, validate_document
+
+    resolved = validate_document(inputs["portfolio"], "<stored run inputs>")
+    given = inputs.get("as_given")
+    if given is None:
+        return resolved
+    try:
+        as_given = validate_document(given, "<stored run inputs>")
+    except InputError:
+        return resolved
+    return as_given if resolved_document(as_given) == inputs["portfolio"] else resolved
 
 
 def execute_run(inputs: dict[str, Any], context: RunContext | None = None) -> RunOutput:
@@ -129,10 +157,8 @@ def execute_run(inputs: dict[str, Any], context: RunContext | None = None) -> Ru
     context : RunContext, optional
         Progress callback and memory limit; default: no progress, the memory available.
     """
-    from hashpivot.store.portfolios import validate_document
-
     k = run_kind(str(inputs["kind"]))
-    portfolio = validate_document(inputs["portfolio"], "<stored run inputs>")
+    portfolio = stored_portfolio(inputs)
     params = parse_params(k.name, inputs["params"])
     return k.execute(portfolio, params, context or RunContext())
 
@@ -157,4 +183,5 @@ __all__ = [
     "provenance",
     "resolve_inputs",
     "run_kind",
+    "stored_portfolio",
 ]

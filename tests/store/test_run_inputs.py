@@ -1,0 +1,40 @@
+"""A stored run's portfolio (hashpivot.store.runs): the values it resolved to when it was
+submitted, and which of them its document set."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from hashpivot.models import load_portfolio
+from hashpivot.store.runs import resolve_inputs, stored_portfolio
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+
+
+def test_a_new_run_knows_what_its_document_set() -> None:
+    pf = load_portfolio(EXAMPLE)
+    inputs = resolve_inputs("pivot", pf, {})
+    got = stored_portfolio(inputs)
+    assert got == pf  # the same values ...
+    assert got.pivot is not None and pf.pivot is not None
+    # ... and the same fields set: "terminal_value" is a default in the example
+    assert got.pivot.model_fields_set == pf.pivot.model_fields_set
+    assert "terminal_value" not in got.pivot.model_fields_set
+
+
+def test_a_run_stored_before_as_given_runs_on_its_resolved_document() -> None:
+    inputs = resolve_inputs("pivot", load_portfolio(EXAMPLE), {})
+    del inputs["as_given"]
+    got = stored_portfolio(inputs)
+    assert got.pivot is not None and "terminal_value" in got.pivot.model_fields_set
+
+
+def test_changed_defaults_never_change_a_stored_run() -> None:
+    inputs = resolve_inputs("pivot", load_portfolio(EXAMPLE), {})
+    # as if a later version's default multiple were 8 and the run was submitted at 6
+    stored = copy.deepcopy(inputs)
+    stored["portfolio"]["pivot"]["terminal_value"]["mining_ebitda_multiple"] = 6.0
+    got = stored_portfolio(stored)
+    assert got.pivot is not None
+    assert got.pivot.terminal_value.mining_ebitda_multiple == 6.0
