@@ -39,9 +39,14 @@ def test_optimized_plan_npv_equals_the_pivot_engine() -> None:
 MARKETS = {"no mining TV": (0.0, 0.2), "mining TV at B": (0.15, 0.1),
            "mining TV at A and B": (0.10, 0.0)}
 NO_TV = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
+#: the other methods: hosting at 20x its final-year EBITDA; both lines by Gordon growth
+MULTIPLE = "\n[pivot.terminal_value]\nhosting_method = 'exit_multiple'\n"
+GORDON = ("\n[pivot.terminal_value]\nmining_method = 'gordon'\nhosting_method = 'gordon'\n"
+          "growth_per_year = 0.02\n")
 
 
-@pytest.mark.parametrize("tail", ["", NO_TV], ids=["TV", "no TV"])
+@pytest.mark.parametrize("tail", ["", NO_TV, MULTIPLE, GORDON],
+                         ids=["TV", "no TV", "hosting multiple", "Gordon"])
 @pytest.mark.parametrize("market", MARKETS, ids=list(MARKETS))
 def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it(market: str, tail: str
                                                                 ) -> None:
@@ -56,19 +61,28 @@ def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it(market: str, tai
     sites_with_mining_tv = (c.mining_terminal_usd_per_mw[0, :, :, 0] > 0).any(axis=1)
     expected = {"no mining TV": [False, False], "mining TV at B": [False, True],
                 "mining TV at A and B": [True, True]}[market]
-    assert sites_with_mining_tv.tolist() == (expected if not tail else [False, False])
-    assert (p.hosting_terminal_usd_per_mw > 0).all() == (not tail)
+    if tail == NO_TV:
+        assert not sites_with_mining_tv.any()
+        assert not p.hosting_terminal_usd_per_mw.any()
+    elif tail != GORDON:  # (Gordon values FCF: the replacement capex moves the floor)
+        assert sites_with_mining_tv.tolist() == expected
+    if tail != NO_TV:
+        assert (p.hosting_terminal_usd_per_mw[:, : p.n_quarters // 2] > 0).all()
     rng = np.random.default_rng(3)
+    # Gordon values a hall's final-year FCF, negative while it is built (floored at zero
+    # per phase here, per line in pivot): compare halls that earn a whole year of rent by
+    # then (start + 9 months of construction + 12 before the end), where no floor binds
+    n_q = p.n_quarters - 8 if tail == GORDON else p.n_quarters
     plans = []
     for _ in range(4):
         x = np.zeros((p.n_offers, p.n_quarters))
         for o in range(p.n_offers):
-            qs = rng.choice(p.n_quarters, size=2, replace=False)
+            qs = rng.choice(n_q, size=2, replace=False)
             x[o, qs] = rng.uniform(0, p.site_limit_mw[p.offer_site[o]] / 2, size=2)
         plans.append(x)
     last = np.zeros((p.n_offers, p.n_quarters))  # conversions in the final year
-    last[:, -1] = 30.0
-    last[0, -4] = 20.0
+    last[:, n_q - 1] = 30.0
+    last[0, n_q - 4] = 20.0
     plans.append(last)
     for x in plans:
         v = value_fixed(p, c, ObjectiveSpec(), "random", x)
@@ -78,7 +92,7 @@ def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it(market: str, tai
                              "gross_mw": x[o, q]})
         ref = _pivot_npv(pf, plan, str(p.start), p.n_months, p.discount_rate)
         assert v.npv_usd[0] == pytest.approx(ref, rel=1e-9)
-        if tail:
+        if tail == NO_TV:
             assert v.terminal_value_usd[0] == 0.0
         else:
-            assert v.terminal_value_usd[0] > 0.0  # the hosting phases' remaining leases
+            assert v.terminal_value_usd[0] > 0.0  # the hosting phases after the horizon

@@ -18,10 +18,13 @@ rate, ``(1 + r_m)^-T``:
   the final year; as the pivot engine, the final year is the trailing twelve months).
 
 Where this differs from the pivot engine, by construction of a linear model: the pivot
-engine floors each business line of a strategy at zero as a whole; here each tranche and
-each hosting phase is floored on its own (an operator can abandon only the machines that
-lose money at the horizon, which is worth at least as much). The two agree when every
-tranche's final-year EBITDA has the same sign. The company's fixed cash SG&A
+engine floors each business line of a strategy at zero as a whole; here each mining
+tranche is floored on its own (an operator can abandon only the machines that lose money
+at the horizon, which is worth at least as much), and so is each hosting phase valued by a
+multiple or Gordon growth (a hall built in the final year has a negative final-year FCF,
+its capex, which Gordon growth would carry on forever; ``contract``, the default, values
+the phase's real flows and needs no floor). The two agree when every tranche's and every
+phase's final-year value has the same sign. The company's fixed cash SG&A
 (``sga_cash`` items), which no decision changes, is left out of the mining terminal value
 (the pivot engine counts it in the mining line's EBITDA). As in the pivot engine, each
 hosting phase is valued up to its own last rent month (:func:`until_last_rent`).
@@ -93,6 +96,8 @@ def hosting_terminal_usd_per_mw(
             - flows.power_cost_usd[:, inside]
             - flows.opex_usd[:, inside]
         )
+        # each phase floored at zero on its own: a hall being built in the final year has
+        # a negative FCF (its capex) that would otherwise count as a perpetual loss
         at_horizon = np.asarray(line_value_at_horizon_usd(
             tv.hosting_method,
             final_year_usd(ebitda),
@@ -103,6 +108,16 @@ def hosting_terminal_usd_per_mw(
             rows,
         ), dtype=float)
     return np.broadcast_to(at_horizon, (rows,)) * pv_factor(discount_rate, n_months)
+
+
+def _per_usd_at_horizon(method: str, multiple: float, discount_rate: float,
+                        growth_per_year: float) -> float:
+    """The value at the horizon of 1 USD/year of final-year EBITDA (FCF for Gordon): the
+    multiple, ``(1 + g) / (r - g)``, or 0 for ``none``
+    (:func:`hashpivot.engines.pivot.terminal.line_value_at_horizon_usd` of 1 USD). [year]"""
+    one = line_value_at_horizon_usd(method, np.ones(1), np.zeros(1), multiple, discount_rate,
+                                    growth_per_year, 1)
+    return float(np.asarray(one, dtype=float).ravel()[0])
 
 
 def mining_terminal_usd_per_mw(
@@ -143,11 +158,8 @@ def mining_terminal_usd_per_mw(
     flow = ebitda
     if tv.mining_method == "gordon":
         flow = ebitda - np.atleast_2d(np.asarray(replacement_capex_usd_per_mw, dtype=float))
-    # the value at the horizon of 1 USD/year of final-year EBITDA (FCF for Gordon)
-    per_usd = float(np.asarray(line_value_at_horizon_usd(
-        tv.mining_method, np.ones(1), np.zeros(1), tv.mining_ebitda_multiple,
-        discount_rate, tv.growth_per_year, 1,
-    ), dtype=float).ravel()[0])
+    per_usd = _per_usd_at_horizon(tv.mining_method, tv.mining_ebitda_multiple, discount_rate,
+                                  tv.growth_per_year)
     n = min(MONTHS_PER_YEAR, n_months)
     final = np.zeros((p, n_months + 1))
     final[:, n_months - n : n_months] = flow[:, n_months - n :]
