@@ -17,7 +17,7 @@ from hashpivot.terminal_value import (
     gordon_terminal_value_usd,
     value_at_horizon_of_flows_usd,
 )
-from tests.engines.pivot_inputs import BASE_TOML
+from tests.engines.pivot_inputs import BASE_TOML, PIVOT, base_toml
 
 
 def test_gordon_closed_form() -> None:
@@ -116,6 +116,26 @@ def test_each_hall_is_valued_up_to_its_own_last_lease() -> None:
     alone = hosting_tv(first) + hosting_tv(second)
     assert hosting_tv(first) > 0 and hosting_tv(second) > hosting_tv(first)
     assert hosting_tv(first, second) == pytest.approx(alone, rel=1e-12)
+
+
+def test_mw_converted_in_the_final_year_do_not_mine_after_the_horizon() -> None:
+    """Half the miners converted three months before the horizon: the mining terminal
+    value (8x the final year's EBITDA) is half keep-mining's, not 9/12 + 3/24 of it: the
+    final year is valued at the MW mining at the horizon."""
+    pf = parse_portfolio(base_toml(pivot={**PIVOT, "network_hashrate_growth_per_year": 0.0}))
+    market = pv.deterministic_market(pf, None, 60)
+    spec = TerminalValueSpec(hosting_method="none")
+
+    def mining_tv(*phases: pv.ConversionPhase) -> tuple[float, np.ndarray]:
+        cf = pv.strategy_cash_flows(pf, pv.Strategy("s", phases), market)
+        return float(terminal_value(cf, spec, 0.10).mining_at_horizon_usd[0]), cf.mining_mw[0]
+
+    keep, mw = mining_tv()
+    assert keep > 0  # mining earns money at the horizon: the test has teeth
+    spare = 100.0 - mw[-1]  # converted first, then half the 73.5 MW of miners
+    half, mw_half = mining_tv(pv.ConversionPhase("A", market.periods[-3], spare + mw[-1] / 2))
+    assert mw_half[-4:].tolist() == [73.5, 36.75, 36.75, 36.75]
+    assert half == pytest.approx(keep / 2, rel=1e-12)
 
 
 def test_run_pivot_reports_npv_with_and_without_terminal_value() -> None:

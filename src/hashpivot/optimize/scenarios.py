@@ -25,7 +25,6 @@ from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
 from hashpivot.optimize.coefficients import (
-    MONTHS_PER_QUARTER,
     Tranche,
     mining_flows_per_mw,
     mining_loss_per_mw,
@@ -100,7 +99,6 @@ def coefficients_on_market(
     n_s = len(task.sites)
     loss = np.zeros((n_p, n_s, task.n_tranches, task.n_quarters))
     terminal = np.zeros((n_p, n_s, task.n_tranches, task.n_quarters))
-    conversion_months = MONTHS_PER_QUARTER * np.arange(task.n_quarters)
     base = np.zeros(n_p)
     base_terminal = np.zeros(n_p)
     reference = center_market(task.params)  # replacement forecasts: no look-ahead
@@ -117,17 +115,16 @@ def coefficients_on_market(
                 reference=reference,
             )
             lj, full = mining_loss_per_mw(fl.net, fl.resale, disc, task.n_quarters)
-            tv = (  # (P, Q): forgone from each quarter; [:, 0] the tranche's whole
+            tv = (  # (P,): forgone by a MW converted in any quarter
                 mining_terminal_usd_per_mw(task.terminal_value, fl.ebitda,
-                                           fl.replacement_capex, task.mining_discount_rate,
-                                           conversion_months)
-                if task.terminal_value is not None else np.zeros((n_p, task.n_quarters))
+                                           fl.replacement_capex, task.mining_discount_rate)
+                if task.terminal_value is not None else np.zeros(n_p)
             )
-            base += tr.gross_mw * (full + tv[:, 0])
-            base_terminal += tr.gross_mw * tv[:, 0]
+            base += tr.gross_mw * (full + tv)
+            base_terminal += tr.gross_mw * tv
             if not redeploy:
-                loss[:, si, j, :] = lj + tv
-                terminal[:, si, j, :] = tv
+                loss[:, si, j, :] = lj + tv[:, None]
+                terminal[:, si, j, :] = tv[:, None]
     return ScenarioCoefficients(base, loss, signed, base_terminal, terminal,
                                 time.perf_counter() - t0)
 

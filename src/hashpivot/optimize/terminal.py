@@ -14,8 +14,8 @@ rate, ``(1 + r_m)^-T``:
   Gordon value of its final-year FCF; ``none``, nothing;
 * **mining**, per MW of a fleet tranche, per path: a multiple of the tranche's final-year
   mining EBITDA, or the Gordon value of its final-year FCF (EBITDA - fleet replacement).
-  A MW converted forgoes the part of it earned from its conversion on (all of it before
-  the final year; as the pivot engine, the final year is the trailing twelve months).
+  A MW converted before the horizon, in the final year too, forgoes all of it (the pivot
+  engine values the final year at the MW mining at the horizon).
 
 Where this differs from the pivot engine, by construction of a linear model: the pivot
 engine floors each business line of a strategy at zero as a whole; here each mining
@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from hashpivot.arrays import FloatArray, IntArray
+from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.terminal import final_year_usd, line_value_at_horizon_usd
 from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import until_last_rent, value_at_horizon_of_flows_usd
-from hashpivot.units import MONTHS_PER_YEAR
 
 
 def pv_factor(discount_rate: float, n_months: int) -> float:
@@ -125,16 +124,16 @@ def mining_terminal_usd_per_mw(
     ebitda_usd_per_mw: FloatArray,
     replacement_capex_usd_per_mw: FloatArray,
     discount_rate: float,
-    start_months: IntArray,
 ) -> FloatArray:
-    """Terminal value per MW of a mining tranche forgone by a conversion, on every path.
+    """Terminal value per MW of a mining tranche, on every path: what a MW converted
+    before the horizon forgoes.
 
-    The pivot engine values mining at the horizon on its final-year (trailing twelve
-    months) EBITDA, or FCF for Gordon. A MW that stops mining in month ``s`` takes out of
-    that year the months from ``s`` on: per MW, ``v(s) = f x 12/n x sum_{t >= max(s,
-    T - n)} flow_t``, ``n = min(12, T)``, ``f`` the value at the horizon of 1 USD/year
-    (the multiple, or ``(1 + g) / (r - g)``). A tranche whose whole final year is worth
-    nothing (``v(0) <= 0``, abandoned at the horizon) has nothing to forgo.
+    As the pivot engine values mining at the horizon: ``f x E`` with ``E`` the final year's
+    EBITDA per MW (FCF, EBITDA - fleet replacement, for Gordon) at the MW mining at the
+    horizon and ``f`` the value at the horizon of 1 USD/year (the multiple, or
+    ``(1 + g) / (r - g)``). A MW converted at any month of the horizon, the final year
+    included, does not mine after it, so it forgoes the whole ``f x E``. A tranche whose
+    ``E <= 0`` is abandoned at the horizon and forgoes nothing.
 
     Parameters
     ----------
@@ -144,30 +143,22 @@ def mining_terminal_usd_per_mw(
         The tranche's monthly mining EBITDA and fleet replacement capex per MW. [USD/MW]
     discount_rate : float
         Annual rate of the mining line. [1/year]
-    start_months : ndarray of int (Q,)
-        Month index from which a conversion displaces the MW. [-]
 
     Returns
     -------
-    ndarray (P, Q)
-        ``v(s_q)`` discounted to the start with ``(1 + r_m)^-T``; ``v(0)`` is the whole
-        tranche's terminal value per MW. [USD/MW]
+    ndarray (P,)
+        ``f x max(E, 0)`` discounted to the start with ``(1 + r_m)^-T``. [USD/MW]
     """
     ebitda = np.atleast_2d(np.asarray(ebitda_usd_per_mw, dtype=float))
-    p, n_months = ebitda.shape
+    n_months = ebitda.shape[1]
     flow = ebitda
     if tv.mining_method == "gordon":
         flow = ebitda - np.atleast_2d(np.asarray(replacement_capex_usd_per_mw, dtype=float))
+    final = final_year_usd(flow)
     per_usd = _per_usd_at_horizon(tv.mining_method, tv.mining_ebitda_multiple, discount_rate,
                                   tv.growth_per_year)
-    n = min(MONTHS_PER_YEAR, n_months)
-    final = np.zeros((p, n_months + 1))
-    final[:, n_months - n : n_months] = flow[:, n_months - n :]
-    tail = np.cumsum(final[:, ::-1], axis=1)[:, ::-1]  # tail[:, s] = sum over t >= s
-    scale = per_usd * MONTHS_PER_YEAR / n * pv_factor(discount_rate, n_months)
-    value = scale * tail[:, np.minimum(start_months, n_months)]
-    alive = scale * tail[:, :1] > 0  # the whole tranche's value, v(0)
-    return np.asarray(np.where(alive, value, 0.0), dtype=np.float64)
+    value = per_usd * np.maximum(final, 0.0) * pv_factor(discount_rate, n_months)
+    return np.asarray(value, dtype=np.float64)
 
 
 __all__ = ["hosting_terminal_usd_per_mw", "mining_terminal_usd_per_mw", "pv_factor"]

@@ -134,12 +134,59 @@ def _site_cash_flows(
     # the machines run or are curtailed, both for the MW still mining; cash SG&A always
     opex = (share * site.scaled_opex_usd_per_month)[None, :] * mining["running"]
     opex += (share * site.fixed_mining_opex_usd_per_month)[None, :]
+    at_horizon = _at_horizon_mw(
+        mining["mining_revenue"] - mining["power_cost"] - opex, mining["replacement_capex"],
+        mining_mw, site.fixed_opex_usd_per_month,
+    )
     opex += site.fixed_opex_usd_per_month
     return {
         **mining, "mining_mw": mining_mw, "resale": resale, "opex": opex,
+        "at_horizon": at_horizon,
         "hosting": hosting.planned, "hosting_after": hosting.after_horizon_usd,
         "hosting_paths": hosting.paths,
     }
+
+
+def _at_horizon_mw(
+    mining_ebitda_usd: FloatArray,
+    replacement_capex_usd: FloatArray,
+    mining_mw: FloatArray,
+    fixed_opex_usd_per_month: float,
+) -> tuple[FloatArray, FloatArray]:
+    """A site's final-year mining EBITDA and replacement capex at the horizon's MW.
+
+    Parameters
+    ----------
+    mining_ebitda_usd, replacement_capex_usd : ndarray (P, T)
+        Monthly figures, proportional to the MW mining that month (cash SG&A not
+        included). [USD]
+    mining_mw : ndarray (T,)
+        MW mining each month. [MW]
+    fixed_opex_usd_per_month : float
+        The site's cash SG&A, paid whatever mines. [USD/month]
+
+    Returns
+    -------
+    tuple of ndarray (P,)
+        ``12/n sum over the last n = min(12, T) months of x_t MW_T / MW_t`` (months with
+        no MW count 0), the SG&A of a year taken from the EBITDA: the final year as the MW
+        still mining at the horizon would have earned it. [USD/year]
+    """
+    n = min(MONTHS_PER_YEAR, mining_mw.shape[-1])
+    last = mining_mw[-n:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(last > 0, mining_mw[-1] / last, 0.0)
+    annual = MONTHS_PER_YEAR / n
+    ebitda = (np.atleast_2d(mining_ebitda_usd)[:, -n:] * scale).sum(axis=-1) * annual
+    capex = (np.atleast_2d(replacement_capex_usd)[:, -n:] * scale).sum(axis=-1) * annual
+    ebitda = ebitda - fixed_opex_usd_per_month * MONTHS_PER_YEAR
+    return np.asarray(ebitda, dtype=np.float64), np.asarray(capex, dtype=np.float64)
+
+
+def _changes_in_final_year(mining_mw: FloatArray) -> bool:
+    """Whether a site's mining MW change within the last 12 months."""
+    last = mining_mw[-min(MONTHS_PER_YEAR, mining_mw.shape[-1]):]
+    return bool(np.any(last != last[-1]))
 
 
 #: The per-path arrays of :func:`_site_cash_flows` summed over the sites.
@@ -179,6 +226,8 @@ def _cash_flows_resolved(
     it_mw = z.copy()
     backlog = 0.0
     after_list: list[FloatArray] = []
+    at_horizon: list[tuple[FloatArray, FloatArray]] = []
+    final_year_changes = False
     draws_list: list[tuple[FloatArray, int]] = []
     ltc = financing.loan_to_cost_fraction if financing is not None else 0.0
     for site in sites:
@@ -190,6 +239,8 @@ def _cash_flows_resolved(
         for key in _PATH_KEYS:
             path_sums[key] = s[key] if key not in path_sums else path_sums[key] + s[key]
         mining_mw += s["mining_mw"]
+        at_horizon.append(s["at_horizon"])
+        final_year_changes |= _changes_in_final_year(s["mining_mw"])
         hcf: HostingCashFlows | None = s["hosting"]
         after_list.append(s["hosting_after"])
         ph: dict[str, FloatArray] | None = s["hosting_paths"]
@@ -279,6 +330,12 @@ def _cash_flows_resolved(
         hosting_power_cost_usd=b(h_power),
         hosting_opex_usd=b(h_opex),
         hosting_fcf_after_horizon_usd=_sum_ragged(after_list),
+        # only where MW change in the final year: else the final year's own figures (the
+        # same values, summed as before)
+        mining_ebitda_at_horizon_usd=(
+            np.sum([e for e, _ in at_horizon], axis=0) if final_year_changes else None),
+        replacement_capex_at_horizon_usd=(
+            np.sum([c for _, c in at_horizon], axis=0) if final_year_changes else None),
     )
 
 

@@ -75,6 +75,11 @@ class CashFlows:
         Expected hosting free cash flow (rent with expected renewals and defaults, minus
         hall power, opex and capex) of the M months after the horizon, month 0 first: what
         the leases signed within the horizon still bring. [USD]
+    mining_ebitda_at_horizon_usd, replacement_capex_at_horizon_usd : ndarray, shape (P,)
+        The final year's mining EBITDA (cash SG&A included) and fleet replacement capex at
+        the MW still mining at the horizon (run rate: each month's per-MW figures times the
+        last month's MW), for the mining terminal value: a MW converted within the final
+        year no longer mines after the horizon. [USD/year]
     """
 
     periods: pd.PeriodIndex
@@ -103,6 +108,8 @@ class CashFlows:
     hosting_power_cost_usd: FloatArray | None = None
     hosting_opex_usd: FloatArray | None = None
     hosting_fcf_after_horizon_usd: FloatArray | None = None
+    mining_ebitda_at_horizon_usd: FloatArray | None = None
+    replacement_capex_at_horizon_usd: FloatArray | None = None
 
     @property
     def hosting_ebitda_usd(self) -> FloatArray:

@@ -10,8 +10,10 @@ Mining and hosting are valued separately at the end of the horizon, per path:
   final year's hosting EBITDA / FCF, or nothing.
 
 The final year is the last 12 months of the horizon (annualized if the horizon is
-shorter). Values are discounted to the model's start at the unlevered monthly rate. The
-formulas are in :mod:`hashpivot.terminal_value`.
+shorter); mining's is taken at the MW still mining at the horizon when a conversion
+changes them within it (``CashFlows.mining_ebitda_at_horizon_usd``): a MW converted in the
+final year does not mine after the horizon. Values are discounted to the model's start
+at the unlevered monthly rate. The formulas are in :mod:`hashpivot.terminal_value`.
 """
 
 from __future__ import annotations
@@ -86,10 +88,15 @@ def terminal_value(
     r_m = (1.0 + discount_rate) ** (1.0 / MONTHS_PER_YEAR) - 1.0
     r_hm = (1.0 + r_h_year) ** (1.0 / MONTHS_PER_YEAR) - 1.0
     last = cf.last_months(MONTHS_PER_YEAR)  # EBITDA of the final year only
+    # a MW converted within the final year does not mine after the horizon: the final
+    # year at the horizon's MW when the MW change in it (CashFlows), else as it was
     mining = line_value_at_horizon_usd(
         spec.mining_method,
-        final_year_usd(last.mining_ebitda_usd),
-        final_year_usd(last.replacement_capex_usd),
+        final_year_usd(last.mining_ebitda_usd) if cf.mining_ebitda_at_horizon_usd is None
+        else cf.mining_ebitda_at_horizon_usd,
+        final_year_usd(last.replacement_capex_usd)
+        if cf.replacement_capex_at_horizon_usd is None
+        else cf.replacement_capex_at_horizon_usd,
         spec.mining_ebitda_multiple,
         discount_rate,
         spec.growth_per_year,
