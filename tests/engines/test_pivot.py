@@ -381,7 +381,10 @@ def test_warning_when_a_phase_is_not_ready_within_the_horizon(portfolio: Portfol
     horizon = pv.run_pivot(portfolio).strategies[0].cash_flows.periods
     late = str(horizon[-3])  # construction cannot finish in 3 months
     r = pv.run_pivot(portfolio, convert_mw=10, start=late)
-    assert any("not ready before the horizon ends" in w for w in r.warnings)
+    (note,) = [w for w in r.warnings if "not ready before the horizon ends" in w]
+    # the default terminal value (contract) does value its lease: the note says which NPV
+    assert note.endswith("in the NPV its capex counts, its rent does not; the NPV with TV "
+                         "values its lease after the horizon")
 
 
 def test_warning_when_irr_may_not_be_unique() -> None:

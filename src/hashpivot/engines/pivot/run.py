@@ -163,10 +163,16 @@ def run_pivot(
                 continue
             ready = ph.start + int(site_in.hosting.construction_months)
             if ready > horizon_end:
+                after = (
+                    "; the NPV with TV values its lease after the horizon"
+                    if tv_spec.hosting_method == "contract" else
+                    f"; nor in the NPV with TV ({tv_spec.hosting_method}: the final year's "
+                    "hosting has no rent from it)"
+                )
                 warnings.append(
                     f"{s.name}: {ph.gross_mw:g} MW at {ph.site!r} starting {ph.start} is not "
-                    f"ready before the horizon ends ({horizon_end}): its capex counts, its "
-                    "rent does not (no terminal value)"
+                    f"ready before the horizon ends ({horizon_end}): in the NPV its capex "
+                    f"counts, its rent does not{after}"
                 )
     if rng is not None and math.isfinite(breakeven):
         h0 = sites[0].hosting
