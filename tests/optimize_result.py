@@ -25,7 +25,7 @@ def plan_result_json(plan: bool = True) -> dict[str, Any]:
     return {
         "plan": rows if plan else [],
         "expected_npv_usd": 410.66e6, "cvar95_usd": -57.2e6,
-        "expected_terminal_value_usd": 212.35e6,
+        "expected_terminal_value_usd": 212.35e6, "expected_terminal_value_baseline_usd": 12.4e6,
         "strategies": {
             "keep_mining": {"feasible": True, "expected_npv_usd": 358.94e6,
                             "expected_terminal_value_usd": 0.0,

@@ -31,8 +31,13 @@ def test_plan_and_value_rows_by_hand() -> None:
 def test_summary_lines_rules_and_shadow_prices_by_hand() -> None:
     j = plan_result_json()
     lines = opt.summary_lines(j)
-    assert lines[0] == ("value over keep-mining 51.9 M USD; over the best simple strategy "
+    # 51.9 - (212.35 - 12.4): the plan's terminal value over keep-mining's taken out
+    assert lines[0] == ("value over keep-mining 51.9 M USD (to the horizon, without the "
+                        "terminal value: -148.1); over the best simple strategy "
                         "(keep_mining) 51.9 M USD")
+    del j["expected_terminal_value_baseline_usd"]  # a plan stored before terminal values
+    assert opt.summary_lines(j)[0] == ("value over keep-mining 51.9 M USD; over the best "
+                                       "simple strategy (keep_mining) 51.9 M USD")
     assert lines[1] == ("out of sample (100 scenarios, another seed): E[NPV] 636.9 M USD, "
                         "95 % CI 396.4 .. 877.3; in sample 410.7")
     assert "paired): 6.2 M USD, 95 % CI -77.2 .. 89.7; in sample 51.9" in lines[2]

@@ -71,9 +71,16 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     j = result
     oos = j["out_of_sample_npv_usd"]
     paired = j["out_of_sample_value_over_baseline_usd"]
+    tv = j.get("expected_terminal_value_usd")
+    tv_base = j.get("expected_terminal_value_baseline_usd")
+    horizon = (  # the same value without what lies past the horizon: it can flip the verdict
+        f" (to the horizon, without the terminal value: "
+        f"{fmt_musd(j['value_over_baseline_usd'] - tv + tv_base)})"
+        if tv is not None and tv_base is not None else ""
+    )
     return [
-        f"value over keep-mining {fmt_musd(j['value_over_baseline_usd'])} M USD; over the "
-        f"best simple strategy ({j['best_simple_strategy']}) "
+        f"value over keep-mining {fmt_musd(j['value_over_baseline_usd'])} M USD{horizon}; "
+        f"over the best simple strategy ({j['best_simple_strategy']}) "
         f"{fmt_musd(j['value_over_best_simple_usd'])} M USD",
         f"out of sample ({oos['n_scenarios']} scenarios, another seed): E[NPV] "
         f"{fmt_musd(oos['mean'])} M USD, 95 % CI {fmt_musd(oos['ci95_low'])} .. "
