@@ -94,8 +94,9 @@ class HostingCoefficients:
     npv_usd_per_mw : ndarray (Q,)
         Discounted unlevered hosting flows per gross MW starting in each quarter, the
         terminal value included. [USD/MW]
-    capex_usd_per_mw_by_month : ndarray (Q, T)
-        Operator capex per gross MW by month. [USD/MW]
+    capex_usd_per_mw_by_month : ndarray (Q, T + M)
+        Operator capex per gross MW by month, the M months after the horizon included
+        (at least the build's). [USD/MW]
     flow_usd_per_mw : ndarray (Q, T)
         The undiscounted monthly flows within the horizon. [USD/MW]
     terminal_value_usd_per_mw : ndarray (Q,)
@@ -192,7 +193,7 @@ def hosting_coefficients(
     )
     return HostingCoefficients(
         npv_usd_per_mw=flow @ discount_factors(discount_rate, n) + terminal,
-        capex_usd_per_mw_by_month=np.asarray(hcf.operator_capex_usd[:, :n], dtype=np.float64),
+        capex_usd_per_mw_by_month=np.asarray(hcf.operator_capex_usd, dtype=np.float64),
         flow_usd_per_mw=flow,
         terminal_value_usd_per_mw=terminal,
         capex_total_usd_per_mw=np.asarray(hcf.operator_capex_usd.sum(axis=1), dtype=np.float64),

@@ -91,7 +91,7 @@ class PlanProblem:
     offer_specs: list[HostingProjectSpec]
     hosting_npv_usd_per_mw: FloatArray  # (O, Q), terminal value included
     hosting_terminal_usd_per_mw: FloatArray  # (O, Q), the terminal value in it
-    capex_usd_per_mw_by_year: FloatArray  # (O, Q, Y)
+    capex_usd_per_mw_by_year: FloatArray  # (O, Q, Y), Y: the horizon's years and after
     capex_usd_per_mw: FloatArray  # (O, Q) within the horizon
     capex_total_usd_per_mw: FloatArray  # (O, Q) the whole build
     x_lower_mw: FloatArray  # (O, Q)
@@ -102,7 +102,7 @@ class PlanProblem:
     effects: list[SiteRuleEffects]
     rules: list[RegulationRule]
     build_mw_per_quarter: float
-    budget_usd_per_year: FloatArray  # (Y,)
+    budget_usd_per_year: FloatArray  # (Y,) the same years
     debt_capacity_usd: float
     loan_to_cost_fraction: float
     unit_mw: float
@@ -295,20 +295,26 @@ def resolve_problem(
     n_o = o_site.size
 
     # --- hosting coefficients (path independent) ---------------------------------------
-    n_y = -(-n_months // MONTHS_PER_YEAR)
-    year_of_month = np.arange(n_months) // MONTHS_PER_YEAR
-    h_npv = np.zeros((n_o, n_q))
-    h_terminal = np.zeros((n_o, n_q))
-    capex_total = np.zeros((n_o, n_q))
+    hcs = [
+        hosting_coefficients(sites[o_site[o]], offer_specs[o], n_q, periods, rates.hosting,
+                             pspec.terminal_value)
+        for o in range(n_o)
+    ]
+    h_npv = np.array([hc.npv_usd_per_mw for hc in hcs]).reshape(n_o, n_q)
+    h_terminal = np.array([hc.terminal_value_usd_per_mw for hc in hcs]).reshape(n_o, n_q)
+    capex_total = np.array([hc.capex_total_usd_per_mw for hc in hcs]).reshape(n_o, n_q)
+    # equity capex by model year: the horizon's years and those in which a hall started
+    # near its end is still paid for (the budget's last value repeats)
+    last_paid = max((int(np.flatnonzero(hc.capex_usd_per_mw_by_month.any(axis=0))[-1])
+                     for hc in hcs if hc.capex_usd_per_mw_by_month.any()), default=0)
+    n_y = -(-max(n_months, last_paid + 1) // MONTHS_PER_YEAR)
     capex_y = np.zeros((n_o, n_q, n_y))
-    for o in range(n_o):
-        hc = hosting_coefficients(sites[o_site[o]], offer_specs[o], n_q, periods,
-                                  rates.hosting, pspec.terminal_value)
-        h_npv[o] = hc.npv_usd_per_mw
-        h_terminal[o] = hc.terminal_value_usd_per_mw
-        capex_total[o] = hc.capex_total_usd_per_mw
+    for o, hc in enumerate(hcs):
+        by_month = hc.capex_usd_per_mw_by_month[:, : n_y * MONTHS_PER_YEAR]
+        year_of_month = np.arange(by_month.shape[1]) // MONTHS_PER_YEAR
         for y in range(n_y):
-            capex_y[o, :, y] = hc.capex_usd_per_mw_by_month[:, year_of_month == y].sum(axis=1)
+            capex_y[o, :, y] = by_month[:, year_of_month == y].sum(axis=1)
+    n_y_horizon = -(-n_months // MONTHS_PER_YEAR)
     pue = np.array([sp.pue for sp in offer_specs], dtype=float)
 
     # --- bounds ---------------------------------------------------------------------------
@@ -408,7 +414,7 @@ def resolve_problem(
         hosting_npv_usd_per_mw=h_npv,
         hosting_terminal_usd_per_mw=h_terminal,
         capex_usd_per_mw_by_year=capex_y,
-        capex_usd_per_mw=capex_y.sum(axis=2),
+        capex_usd_per_mw=capex_y[:, :, :n_y_horizon].sum(axis=2),
         capex_total_usd_per_mw=capex_total,
         x_lower_mw=lower,
         x_upper_mw=np.maximum(upper, lower),

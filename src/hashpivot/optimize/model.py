@@ -26,8 +26,9 @@ Constraints, named ``"{variable}-{rule}-{bound}"``:
 * ``conversion-regulation-upper``: MW converted <= a rule's cap;
 * ``conversion-build-upper``: MW starting construction in a quarter <= build capacity;
 * ``conversion-tenant-upper``: critical IT MW leased to a tenant <= its demand;
-* ``conversion-budget-upper``: operator equity capex of a model year <= its budget;
-* ``conversion-debt-upper``: project debt drawn <= debt capacity;
+* ``conversion-budget-upper``: operator equity capex of a model year <= its budget (the
+  years after the horizon in which a late hall is still paid for included);
+* ``conversion-debt-upper``: project debt of the plan's builds, whole, <= debt capacity;
 * ``site_started-cost-upper``: a site converts only if it pays its rule costs;
 * ``cvar_shortfall-scenario-lower``: shortfall_k >= threshold - NPV_k.
 
@@ -310,7 +311,8 @@ def define_budget(m: LinearModel, p: PlanProblem) -> None:
         p.budget_usd_per_year[years] / USD_SCALE,
     )
     n = 1 if np.isfinite(p.debt_capacity_usd) else 0
-    dcoef = p.capex_usd_per_mw[o, q] * p.loan_to_cost_fraction * p.unit_mw / USD_SCALE
+    # the debt of each whole build, a hall started near the horizon's end included
+    dcoef = p.capex_total_usd_per_mw[o, q] * p.loan_to_cost_fraction * p.unit_mw / USD_SCALE
     terms = [(np.zeros(x.size, dtype=np.int64), x, dcoef)] if n else []
     m.add_constraints("conversion-debt-upper", n, terms, -np.inf,
                       p.debt_capacity_usd / USD_SCALE)
