@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
@@ -12,7 +14,8 @@ from tests.cli.cli_inputs import optimize_portfolio_file
 
 runner = CliRunner()
 KEYS = (
-    "plan", "expected_npv_usd", "expected_npv_baseline_usd", "best_simple_strategy",
+    "plan", "expected_npv_usd", "expected_npv_baseline_usd", "expected_terminal_value_usd",
+    "expected_terminal_value_baseline_usd", "best_simple_strategy",
     "expected_npv_best_simple_usd", "out_of_sample_npv_usd", "vss_usd", "evpi_usd",
     "cvar95_usd", "status", "mip_gap", "build_seconds", "solve_seconds", "binding_rules",
     "assumptions",
@@ -47,6 +50,13 @@ def test_tables_files_and_bad_input(tmp_path: Path) -> None:
     names = (tmp_path / "out" / "assumptions.csv").read_text().splitlines()[1:]
     assert [n.split(",")[0] for n in names][:3] == [
         r["name"] for r in result["resolved_assumptions"]][:3]
+    # the strategies file: every feasible row, the plan's included, with its terminal value
+    strategies = pd.read_csv(tmp_path / "out" / "strategies.csv")
+    feasible = strategies[strategies["feasible"]]
+    assert feasible["name"].iloc[0] == "optimized_plan"
+    assert feasible["expected_terminal_value_usd"].notna().all()
+    assert feasible["expected_terminal_value_usd"].iloc[0] == pytest.approx(
+        result["expected_terminal_value_usd"])
     bad = runner.invoke(app, ["optimize", pf, "--fixed-through", "2027-06"])
     assert bad.exit_code == 2
     assert "--fixed-through" in bad.output

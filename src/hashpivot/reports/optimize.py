@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 
 def strategies_frame(result: PlanResult) -> pd.DataFrame:
     """One row per plan or strategy: ``name, feasible, expected_npv_usd, cvar95_usd,
-    converted_mw`` [USD, MW]."""
+    converted_mw, expected_terminal_value_usd`` [USD, MW] (the terminal value is part of
+    the expected NPV)."""
     j = result.to_json()
     rows = [{"name": "optimized_plan", "feasible": True,
              "expected_npv_usd": j["expected_npv_usd"], "cvar95_usd": j["cvar95_usd"],
-             "converted_mw": float(result.plan["gross_mw"].sum())}]
+             "converted_mw": float(result.plan["gross_mw"].sum()),
+             "expected_terminal_value_usd": j["expected_terminal_value_usd"]}]
     rows += [{"name": n, **s} for n, s in j["strategies"].items()]
     return pd.DataFrame(rows)
 
