@@ -123,3 +123,23 @@ def test_reverse_margin_chart_one_line_when_direct_equals_total() -> None:
     assert fig is not None and len(fig["data"]) == 2
     assert list(fig["data"][1]["y"]) == [50.0, 75.0]
     assert simulate_reverse_margin({**same, "strategies": {"convert_all": {}}}) is None
+
+
+def test_plan_value_chart_shows_the_terminal_value_under_the_table_names() -> None:
+    from hashpivot.reports.tables.optimize import PLAN_LABEL
+    from hashpivot.web.charts import optimize_strategies
+    from tests.optimize_result import plan_result_json
+
+    j = plan_result_json()
+    fig = optimize_strategies(j)
+    traces = {t["name"]: t for t in fig["data"]}
+    assert list(traces) == ["expected NPV [USD]", "of which terminal value [USD]",
+                            "CVaR95 [USD]"]
+    tv = traces["of which terminal value [USD]"]
+    assert list(tv["x"]) == [PLAN_LABEL, "keep_mining"]  # the infeasible one left out
+    assert list(tv["y"]) == [212.35e6, 0.0]
+    # a plan stored before terminal values: no such bars
+    del j["expected_terminal_value_usd"], j["strategies"]["keep_mining"][
+        "expected_terminal_value_usd"]
+    names = [t["name"] for t in optimize_strategies(j)["data"]]
+    assert names == ["expected NPV [USD]", "CVaR95 [USD]"]

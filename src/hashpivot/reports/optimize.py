@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from matplotlib.colors import to_hex
+from matplotlib.patches import Patch
 
 from hashpivot.reports.charts import new_figure, save_png, write_page
 from hashpivot.reports.serialize import assumptions_frame, dumps, jsonable, write_csvs
@@ -40,8 +42,8 @@ def npv_samples_frame(result: PlanResult) -> pd.DataFrame:
 
 
 def plan_chart(result: PlanResult, out_dir: Path) -> tuple[Path, go.Figure]:
-    """``plan_gantt.png``: per site, bars from construction start to the horizon end,
-    height by gross MW [MW], labelled by tenant."""
+    """``plan_gantt.png``: per site, one lane per conversion, a bar from its construction
+    start to the horizon end, labelled with its gross MW and quarter; colour = tenant."""
     plan = result.plan
     sites = [s["name"] for s in result.inputs["sites"]]
     end = pd.Period(result.inputs["start"], "M") + result.inputs["horizon_months"]
@@ -49,26 +51,37 @@ def plan_chart(result: PlanResult, out_dir: Path) -> tuple[Path, go.Figure]:
     g = go.Figure()
     tenants = sorted(set(plan["tenant"])) if len(plan) else []
     colors = {t: f"C{i % 10}" for i, t in enumerate(tenants)}
-    for row in plan.to_dict("records"):
-        y = sites.index(str(row["site"]))
-        x0 = pd.Period(str(row["start_month"]), "M").to_timestamp()
-        width = (end.to_timestamp() - x0).days
-        mw, tenant = float(row["gross_mw"]), str(row["tenant"])
-        ax.barh(y, width, left=x0, height=0.6, color=colors[tenant], alpha=0.75,
-                edgecolor="black")
-        ax.text(x0, y, f" {mw:g} MW", va="center", fontsize=8)
-        g.add_trace(go.Bar(y=[row["site"]], x=[width * 86_400_000], base=[x0], orientation="h",
-                           name=f"{tenant}: {mw:g} MW from {row['quarter']}",
-                           hovertext=f"{mw:g} MW, {tenant}"))
+    rows = plan.to_dict("records")
+    lanes = {name: [r for r in rows if str(r["site"]) == name] for name in sites}
+    for name, site_rows in lanes.items():
+        y0 = sites.index(name)
+        height = 0.8 / max(1, len(site_rows))
+        for i, row in enumerate(site_rows):  # earliest on top, each in its own lane
+            y = y0 - 0.4 + height * (i + 0.5)
+            x0 = pd.Period(str(row["start_month"]), "M").to_timestamp()
+            width = (end.to_timestamp() - x0).days
+            mw, tenant = float(row["gross_mw"]), str(row["tenant"])
+            ax.barh(y, width, left=x0, height=height * 0.9, color=colors[tenant],
+                    alpha=0.8, edgecolor="black", linewidth=0.5)
+            ax.text(x0, y, f" {mw:g} MW from {row['quarter']}", va="center",
+                    fontsize=7 if len(site_rows) > 2 else 8)
+            lane = f"{name} ({i + 1})" if len(site_rows) > 1 else name
+            g.add_trace(go.Bar(y=[lane], x=[width * 86_400_000], base=[x0], orientation="h",
+                               name=f"{tenant}: {mw:g} MW from {row['quarter']}",
+                               marker_color=to_hex(colors[tenant]),
+                               hovertext=f"{name}: {mw:g} MW from {row['quarter']}, {tenant}"))
     ax.set_yticks(range(len(sites)))
     ax.set_yticklabels(sites)
-    ax.set_title("Conversion plan: construction start (gross MW) per site; colour = tenant")
-    for t, c in colors.items():
-        ax.barh([], [], color=c, label=t)
+    ax.set_ylim(-0.6, len(sites) - 0.4)
+    ax.invert_yaxis()
+    ax.set_title("Conversion plan: construction start and gross MW per site; colour = tenant")
     if tenants:
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(handles=[Patch(facecolor=c, edgecolor="black", label=t)
+                           for t, c in colors.items()], fontsize=8, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.08), ncol=min(len(tenants), 4), frameon=False)
     png = save_png(fig, out_dir / "plan_gantt.png")
-    g.update_layout(barmode="overlay", title="Conversion plan", xaxis_type="date")
+    g.update_layout(title="Conversion plan", xaxis_type="date",
+                    yaxis={"autorange": "reversed"})
     return png, g
 
 

@@ -12,6 +12,7 @@ from hashpivot.reports.labels import (
     REVERSE_MARGIN_VIEWS_NOTE,
     format_tornado_input,
 )
+from hashpivot.reports.tables.optimize import PLAN_LABEL
 from hashpivot.reports.tables.strategies import SIMULATE_TREASURY_ROWS
 
 _LAYOUT: dict[str, Any] = {
@@ -238,21 +239,26 @@ def optimize_plan(charts: dict[str, Any]) -> dict[str, Any]:
         fig.add_trace(go.Bar(x=quarters, y=[mw[q] for q in quarters], name=site))
     fig.update_layout(barmode="stack", xaxis={"title": "construction start (quarter)"},
                       yaxis={"title": "gross MW converted [MW]"})
-    return _fig(fig, "Optimal plan: MW converted to AI/HPC by quarter and site")
+    return _fig(fig, "The plan: MW converted to AI/HPC by quarter and site")
 
 
 def optimize_strategies(charts: dict[str, Any]) -> dict[str, Any]:
-    """Expected NPV and CVaR95 of the plan beside the simple strategies [USD]."""
-    names = ["optimal plan"]
+    """Expected NPV, the terminal value in it, and CVaR95 of the plan beside the simple
+    strategies [USD], named as in the value table."""
+    names = [PLAN_LABEL]
     npv = [charts.get("expected_npv_usd")]
+    tv = [charts.get("expected_terminal_value_usd")]
     cvar = [charts.get("cvar95_usd")]
     for name, s in charts.get("strategies", {}).items():
         if s.get("feasible"):
             names.append(name)
             npv.append(s.get("expected_npv_usd"))
+            tv.append(s.get("expected_terminal_value_usd"))
             cvar.append(s.get("cvar95_usd"))
     fig = go.Figure()
     fig.add_trace(go.Bar(x=names, y=npv, name="expected NPV [USD]"))
+    if any(v is not None for v in tv):  # (a plan stored before terminal values has none)
+        fig.add_trace(go.Bar(x=names, y=tv, name="of which terminal value [USD]"))
     fig.add_trace(go.Bar(x=names, y=cvar, name="CVaR95 [USD]"))
     fig.update_layout(barmode="group", yaxis={"title": "USD"})
     return _fig(fig, "Plan vs simple strategies (same scenarios)")
