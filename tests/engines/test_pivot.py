@@ -303,6 +303,21 @@ def test_breakeven_lease_zeroes_the_difference(portfolio: Portfolio) -> None:
     assert abs(diff) < 1.0  # USD, on flows of hundreds of millions
 
 
+def test_breakeven_lease_with_terminal_value_zeroes_that_difference() -> None:
+    """The second break-even counts the leases' rent after the horizon (the example's
+    12-year lease has a 5-year renewal at 50 %, which runs past its 15-year horizon): at it
+    the NPVs with terminal value are equal (pivot's own valuation of both strategies)."""
+    pf = load_portfolio(EXAMPLE)
+    deals = pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv")
+    r = pv.run_pivot(pf, deals=deals)
+    be_tv = r.breakeven_lease_with_terminal_value_usd_per_kw_month
+    assert np.isfinite(be_tv) and 0 < be_tv < r.breakeven_lease_usd_per_kw_month
+    again = pv.run_pivot(with_hosting(pf, lease_usd_per_kw_month=be_tv), deals=deals)
+    diff = again.strategy(r.pivot_name).npv_with_terminal_value_vs_baseline_usd
+    assert abs(diff) < 1.0  # USD, on NPVs of hundreds of millions
+    assert r.to_json_dict()["breakeven_lease_with_terminal_value_usd_per_kw_month"] == be_tv
+
+
 def _pivot_minus_base(pf: Portfolio) -> float:
     m = market(pf)
     s = pv.build_strategies(pf)[2]

@@ -31,7 +31,7 @@ from hashpivot.cli.tables import (
 )
 from hashpivot.exceptions import InputError
 from hashpivot.reports.labels import format_tornado_input
-from hashpivot.reports.tables.strategies import pivot_rows
+from hashpivot.reports.tables.strategies import breakeven_note, pivot_rows
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
@@ -142,12 +142,10 @@ def _print_tables(result: PivotResult, console: Console) -> None:
                 fmt_musd(float(r["swing_usd"])),
             )
         console.print(tt)
-    be = result.breakeven_lease_usd_per_kw_month
-    if math.isfinite(be):
-        console.print(
-            f"break-even lease ({result.pivot_name}): [bold]{be:,.1f}[/bold] USD/kW-month "
-            "(first-year rate at which pivoting equals mining)"
-        )
+    be = breakeven_note(result.pivot_name, result.breakeven_lease_usd_per_kw_month,
+                        result.breakeven_lease_with_terminal_value_usd_per_kw_month)
+    if be:
+        console.print(escape(be))
     for w in result.warnings:
         console.print(f"[yellow]note:[/yellow] {escape(w)}", markup=True, highlight=False)
     console.print(f"[dim]market start: {result.inputs['market_source']}[/dim]")

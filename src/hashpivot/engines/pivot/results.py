@@ -123,6 +123,9 @@ class PivotResult:
     breakeven_lease_usd_per_kw_month : float
         First-year rent (every converted site) at which the pivot's NPV equals the
         baseline's; NaN when no pivot strategy. [USD/kW/month]
+    breakeven_lease_with_terminal_value_usd_per_kw_month : float
+        The same for the NPVs with their terminal value (the leases' rent after the
+        horizon counts). [USD/kW/month]
     inputs : dict
         Resolved inputs (market start, rates, sites, hosting terms, financing).
     warnings : list of str
@@ -138,6 +141,7 @@ class PivotResult:
     inputs: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     deal_range: DealRange | None = None
+    breakeven_lease_with_terminal_value_usd_per_kw_month: float = float("nan")
 
     @property
     def baseline(self) -> StrategyResult:
@@ -198,6 +202,8 @@ class PivotResult:
             "baseline": self.baseline.name,
             "pivot": self.pivot_name,
             "breakeven_lease_usd_per_kw_month": num(self.breakeven_lease_usd_per_kw_month),
+            "breakeven_lease_with_terminal_value_usd_per_kw_month": num(
+                self.breakeven_lease_with_terminal_value_usd_per_kw_month),
             "tornado": [
                 {k: (num(v) if isinstance(v, float) else v) for k, v in row.items()}
                 for row in self.tornado.to_dict(orient="records")

@@ -105,6 +105,10 @@ def run_pivot(
         breakeven = _breakeven_lease(
             sites, pivot, spec, financing, rate_m, market, results[0].npv_usd
         )
+        breakeven_tv = _breakeven_lease(
+            sites, pivot, spec, financing, rate_m, market,
+            results[0].npv_with_terminal_value_usd, with_terminal_value=True,
+        )
     else:
         tornado = pd.DataFrame(
             columns=[
@@ -118,7 +122,7 @@ def run_pivot(
                 "swing_usd",
             ]
         )
-        breakeven = float("nan")
+        breakeven = breakeven_tv = float("nan")
 
     warnings: list[str] = market_notes(market, margin_response(portfolio))
     rng: DealRange | None = None
@@ -236,6 +240,7 @@ def run_pivot(
         pivot_name=pivot.name if pivot is not None else "",
         tornado=tornado,
         breakeven_lease_usd_per_kw_month=breakeven,
+        breakeven_lease_with_terminal_value_usd_per_kw_month=breakeven_tv,
         inputs=inputs,
         warnings=warnings,
         deal_range=rng,

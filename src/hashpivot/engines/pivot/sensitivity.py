@@ -2,7 +2,8 @@
 
 The tornado (NPV of the pivot minus the baseline's, each variable at its low and high
 value: BTC price, network hashrate growth, lease rate, capex, PUE, build delay, tenant
-default) and the break-even first-year lease at which the two NPVs are equal.
+default) and the break-even first-year lease at which the two NPVs are equal, to the
+horizon and with the terminal value.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.market import MarketStart, growth_market
 from hashpivot.engines.pivot.strategies import Strategy
+from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.pivot import PivotSpec
@@ -42,9 +44,16 @@ def _npv_diff(
     financing: FinancingSpec | None,
     rate_m: float,
     base_npv: Any,
+    with_terminal_value: bool = False,
 ) -> Any:
+    """NPV of ``strategy`` minus ``base_npv`` (with its terminal value when asked). [USD]"""
     cf = _cash_flows_resolved(sites, strategy, market, spec, financing)
-    return unlevered_npv_usd(cf, line_rates(spec)) - base_npv
+    rates = line_rates(spec)
+    npv = unlevered_npv_usd(cf, rates)
+    if with_terminal_value:
+        npv = npv + terminal_value(cf, spec.terminal_value, rates.mining,
+                                   rates.hosting).present_value_usd
+    return npv - base_npv
 
 
 _TORNADO_LABELS = {
@@ -191,9 +200,12 @@ def _breakeven_lease(
     rate_m: float,
     market: MarketPaths,
     base_npv: float,
+    with_terminal_value: bool = False,
 ) -> float:
-    """First-year rent at which NPV(pivot) = NPV(baseline): linear in the rent, so two
-    evaluations and a straight line are exact (checked by a third)."""
+    """First-year rent at which NPV(pivot) = NPV(baseline), both with their terminal
+    value when ``with_terminal_value`` (``base_npv`` then is the baseline's with it):
+    linear in the rent (the hosting terminal value too: its rent after the horizon), so
+    two evaluations and a straight line are exact (checked by a third)."""
     from scipy.optimize import brentq
 
     def diff(rate: float) -> float:
@@ -205,6 +217,7 @@ def _breakeven_lease(
             financing,
             rate_m,
             base_npv,
+            with_terminal_value,
         )
         return float(np.asarray(v).ravel()[0])
 

@@ -7,7 +7,6 @@ terminal."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ from hashpivot.reports.tables.optimize import plan_title
 from hashpivot.reports.tables.strategies import (
     POLICY_TITLE,
     Row,
+    breakeven_note,
     pivot_rows,
     policy_rows,
     simulate_rows,
@@ -82,10 +82,11 @@ def _pivot(results: dict[str, Any]) -> list[RunTable]:
     rows = pivot_rows(list(strategies.values()), taxed=bool(inputs.get("tax")),
                       levered=results.get("levered_note") is None)
     notes = []
-    be = results.get("breakeven_lease_usd_per_kw_month")
-    if isinstance(be, float | int) and math.isfinite(be):
-        notes.append(f"break-even lease ({results.get('pivot')}): {be:,.1f} USD/kW-month "
-                     "(first-year rate at which pivoting equals mining)")
+    be = breakeven_note(str(results.get("pivot")),
+                        results.get("breakeven_lease_usd_per_kw_month"),
+                        results.get("breakeven_lease_with_terminal_value_usd_per_kw_month"))
+    if be:
+        notes.append(be)
     notes += [str(n) for n in (results.get("levered_note"),) if n]
     notes += [f"note: {w}" for w in results.get("warnings") or []]
     title = "AI/HPC pivot vs keep mining"

@@ -9,6 +9,7 @@ value is ``-``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -99,6 +100,23 @@ SIMULATE_TREASURY_ROWS: tuple[RowSpec, ...] = (
     ("min cash, P5", "M USD", "min_cash_p5_usd", fmt_musd),
     ("BTC held at end, mean", "BTC", "end_btc_mean", _whole),
 )
+
+
+def breakeven_note(pivot_name: str, to_horizon: Any, with_terminal_value: Any = None
+                   ) -> str | None:
+    """The break-even lease line of ``pivot``: the first-year rent at which the pivot's NPV
+    equals keep-mining's, to the horizon and with the terminal value; None when there is
+    none. [USD/kW-month]"""
+    def finite(x: Any) -> bool:
+        return isinstance(x, float | int) and math.isfinite(x)
+
+    if not finite(to_horizon):
+        return None
+    line = (f"break-even lease ({pivot_name}): {to_horizon:,.1f} USD/kW-month (first-year "
+            "rate at which pivoting equals mining)")
+    if finite(with_terminal_value):
+        line += f"; with the terminal value: {with_terminal_value:,.1f}"
+    return line
 
 
 def rows_of(specs: Sequence[RowSpec], stats: Sequence[Mapping[str, Any]]) -> list[Row]:
