@@ -127,11 +127,15 @@ def test_reverse_margin_chart_one_line_when_direct_equals_total() -> None:
 
 def test_plan_value_chart_shows_the_terminal_value_under_the_table_names() -> None:
     from hashpivot.reports.tables.optimize import PLAN_LABEL
-    from hashpivot.web.charts import optimize_strategies
+    from hashpivot.web.charts import for_run, optimize_strategies
     from tests.optimize_result import plan_result_json
 
     j = plan_result_json()
-    fig = optimize_strategies(j)
+    # a run page draws from the results, not the stored chart subset (which has no TV)
+    stored_charts = {"plan": j["plan"], "strategies": j["strategies"],
+                     "expected_npv_usd": j["expected_npv_usd"], "cvar95_usd": j["cvar95_usd"]}
+    _, fig = for_run("optimize", j, stored_charts)
+    assert fig == optimize_strategies(j)
     traces = {t["name"]: t for t in fig["data"]}
     assert list(traces) == ["expected NPV [USD]", "of which terminal value [USD]",
                             "CVaR95 [USD]"]

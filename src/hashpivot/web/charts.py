@@ -242,14 +242,14 @@ def optimize_plan(charts: dict[str, Any]) -> dict[str, Any]:
     return _fig(fig, "The plan: MW converted to AI/HPC by quarter and site")
 
 
-def optimize_strategies(charts: dict[str, Any]) -> dict[str, Any]:
+def optimize_strategies(results: dict[str, Any]) -> dict[str, Any]:
     """Expected NPV, the terminal value in it, and CVaR95 of the plan beside the simple
-    strategies [USD], named as in the value table."""
+    strategies [USD], named as in the value table, from a stored run's results."""
     names = [PLAN_LABEL]
-    npv = [charts.get("expected_npv_usd")]
-    tv = [charts.get("expected_terminal_value_usd")]
-    cvar = [charts.get("cvar95_usd")]
-    for name, s in charts.get("strategies", {}).items():
+    npv = [results.get("expected_npv_usd")]
+    tv = [results.get("expected_terminal_value_usd")]
+    cvar = [results.get("cvar95_usd")]
+    for name, s in (results.get("strategies") or {}).items():
         if s.get("feasible"):
             names.append(name)
             npv.append(s.get("expected_npv_usd"))
@@ -346,6 +346,6 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
                        if k.startswith("cash_usd:")]
     if kind == "dispatch":
         return [dispatch_heatmap(charts)]
-    if kind == "optimize":
-        return [optimize_plan(charts), optimize_strategies(charts)]
+    if kind == "optimize":  # the results hold every value the strategies chart shows
+        return [optimize_plan(charts), optimize_strategies(results)]
     return []
