@@ -23,8 +23,9 @@ _LAYOUT: dict[str, Any] = {
 }
 
 
-def _fig(fig: go.Figure, title: str) -> dict[str, Any]:
-    fig.update_layout(title=title, **_LAYOUT)
+def _fig(fig: go.Figure, title: str, **layout: Any) -> dict[str, Any]:
+    """The figure as plotly JSON with the dashboard's layout (``layout`` overrides it)."""
+    fig.update_layout(title=title, **{**_LAYOUT, **layout})
     out: dict[str, Any] = fig.to_plotly_json()
     return out
 
@@ -260,8 +261,12 @@ def optimize_strategies(results: dict[str, Any]) -> dict[str, Any]:
     if any(v is not None for v in tv):  # (a plan stored before terminal values has none)
         fig.add_trace(go.Bar(x=names, y=tv, name="of which terminal value [USD]"))
     fig.add_trace(go.Bar(x=names, y=cvar, name="CVaR95 [USD]"))
-    fig.update_layout(barmode="group", yaxis={"title": "USD"})
-    return _fig(fig, "Plan vs simple strategies (same scenarios)")
+    fig.update_layout(barmode="group", yaxis={"title": "USD"},
+                      xaxis={"tickangle": -20, "automargin": True})
+    # the strategies' names are long: the legend goes below them, not over them
+    return _fig(fig, "Plan vs simple strategies (same scenarios)", height=430,
+                margin={"l": 60, "r": 20, "t": 50, "b": 40},
+                legend={"orientation": "h", "y": -0.45})
 
 
 #: The liquidity chart's bars: (results key, label), the probability rows of the simulate
