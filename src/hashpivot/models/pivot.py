@@ -237,6 +237,7 @@ def gordon_rate_problem(tv: TerminalValueSpec, mining_rate: float, hosting_rate:
     Parameters
     ----------
     tv : TerminalValueSpec
+        ``[pivot.terminal_value]``.
     mining_rate, hosting_rate : float
         Annual discount rates of the lines. [1/year]
 

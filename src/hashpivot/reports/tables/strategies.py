@@ -104,9 +104,9 @@ SIMULATE_TREASURY_ROWS: tuple[RowSpec, ...] = (
 
 def breakeven_note(pivot_name: str, to_horizon: Any, with_terminal_value: Any = None
                    ) -> str | None:
-    """The break-even lease line of ``pivot``: the first-year rent at which the pivot's NPV
-    equals keep-mining's, to the horizon and with the terminal value; None when there is
-    none. [USD/kW-month]"""
+    """The break-even lease line of the strategy ``pivot_name``: the first-year rent at
+    which its NPV equals keep-mining's, to the horizon and with the terminal value
+    [USD/kW-month]; None when there is none."""
     def finite(x: Any) -> bool:
         return isinstance(x, float | int) and math.isfinite(x)
 
