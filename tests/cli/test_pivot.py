@@ -45,6 +45,10 @@ def test_cli_pivot_table_and_out(app: typer.Typer, toml_file: Path, tmp_path: Pa
     res = CliRunner().invoke(app, ["pivot", str(toml_file), "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "keep_mining" in res.stdout and "break-even lease" in res.stdout
+    # the tornado says which NPV it varies, and the base difference both ways
+    flat = " ".join(res.stdout.split())
+    assert "NPVs to the horizon (at the base: " in flat
+    assert "; with the terminal value: " in flat.split("NPVs to the horizon", 1)[1][:80]
     for name in (
         "cumulative_cash_flow.png",
         "cumulative_cash_flow.html",

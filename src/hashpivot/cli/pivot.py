@@ -122,10 +122,13 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         console.print(f"[dim]{escape(NO_FINANCING_NOTE)}[/dim]")
 
     if not result.tornado.empty:
+        pv = result.strategy(result.pivot_name)
         tt = compact_table(
             f"Sensitivity of NPV({result.pivot_name}) - NPV(keep_mining)",
             "NPV diff at the low and at the high input, swing = |high - low|; the other "
-            "inputs at their base value",
+            "inputs at their base value; NPVs to the horizon (at the base: "
+            f"{fmt_musd(pv.npv_vs_baseline_usd)} M USD; with the terminal value: "
+            f"{fmt_musd(pv.npv_with_terminal_value_vs_baseline_usd)})",
         )
         tt.add_column("variable", min_width=12)
         tt.add_column("low / high input", justify="right", min_width=16)

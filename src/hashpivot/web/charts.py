@@ -154,7 +154,7 @@ def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None) -> dict
                       annotation_position="top")
     fig.update_layout(barmode="overlay", xaxis={"title": "NPV vs keep mining [USD]"},
                       yaxis={"autorange": "reversed"})
-    return _fig(fig, "Sensitivity (tornado): NPV vs keep mining")
+    return _fig(fig, "Sensitivity (tornado): NPV to the horizon vs keep mining")
 
 
 #: Fan-chart titles of the simulated quantities (a ``cash_usd:<strategy>`` key names the
