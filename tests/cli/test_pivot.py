@@ -49,6 +49,7 @@ def test_cli_pivot_table_and_out(app: typer.Typer, toml_file: Path, tmp_path: Pa
     flat = " ".join(res.stdout.split())
     assert "NPVs to the horizon (at the base: " in flat
     assert "; with the terminal value: " in flat.split("NPVs to the horizon", 1)[1][:80]
+    assert "The same with the terminal value (both NPVs with TV)" in flat
     for name in (
         "cumulative_cash_flow.png",
         "cumulative_cash_flow.html",
@@ -94,3 +95,15 @@ def test_cli_deals(app: typer.Typer) -> None:
     assert d["colocation_range"]["n_deals"] >= 5
     res = CliRunner().invoke(app, ["deals"])
     assert res.exit_code == 0 and "GPU" in res.stdout
+
+
+def test_cli_pivot_one_tornado_without_terminal_value(app: typer.Typer, tmp_path: Path) -> None:
+    """With every terminal-value method "none" the NPVs with TV are the NPVs: one tornado."""
+    p = tmp_path / "no_tv.toml"
+    p.write_text(BASE_TOML + "\n[pivot.terminal_value]\nmining_method = 'none'\n"
+                 "hosting_method = 'none'\n")
+    res = CliRunner().invoke(app, ["pivot", str(p)])
+    assert res.exit_code == 0, res.output
+    flat = " ".join(res.stdout.split())
+    assert "Sensitivity of NPV(" in flat
+    assert "The same with the terminal value" not in flat

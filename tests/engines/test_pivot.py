@@ -433,3 +433,21 @@ def test_pivot_month_zero_agrees_with_unit_economics() -> None:
     assert cf.btc_mined[0, 0] / days == pytest.approx(f["btc_per_day"], rel=1e-12)
     assert cf.mining_revenue_usd[0, 0] / days == pytest.approx(f["revenue_usd_per_day"], rel=1e-12)
     assert cf.power_cost_usd[0, 0] / days == pytest.approx(f["energy_cost_usd_per_day"], rel=1e-12)
+
+
+def test_tornado_with_terminal_value_starts_from_that_base() -> None:
+    """The tornado also varies the NPVs with their terminal value: a build delay of +0
+    months is the base case, so its difference is the strategy's NPV with TV vs keep."""
+    deals = pd.read_csv(DATA / "ai_hosting_deals_excerpt.csv")
+    r = pv.run_pivot(load_portfolio(EXAMPLE), deals=deals)
+    t = r.tornado.set_index("variable")
+    s = r.strategy(r.pivot_name)
+    delay = t.loc["build_delay_months"]
+    assert delay["low_input"] == 0.0
+    assert delay["npv_vs_baseline_low_usd"] == pytest.approx(s.npv_vs_baseline_usd, rel=1e-9)
+    assert delay["npv_with_tv_vs_baseline_low_usd"] == pytest.approx(
+        s.npv_with_terminal_value_vs_baseline_usd, rel=1e-9)
+    # the terminal value moves every difference (the example's renewals run past 15 years)
+    assert (t["npv_with_tv_vs_baseline_high_usd"] != t["npv_vs_baseline_high_usd"]).all()
+    assert (t["swing_with_tv_usd"] == (t["npv_with_tv_vs_baseline_high_usd"]
+                                       - t["npv_with_tv_vs_baseline_low_usd"]).abs()).all()

@@ -52,6 +52,32 @@ _DEALS_HELP = escape_brackets(
 )
 
 
+def _print_tornado(console: Console, tornado: pd.DataFrame, prefix: str, swing: str,
+                   title: str, caption_tail: str) -> None:
+    """One tornado table: each variable's low and high input and the NPV difference at
+    each (columns ``{prefix}_low_usd``, ``{prefix}_high_usd``, ``swing``) [M USD]."""
+    tt = compact_table(
+        title,
+        "NPV diff at the low and at the high input, swing = |high - low|; the other "
+        f"inputs at their base value{caption_tail}",
+    )
+    tt.add_column("variable", min_width=12)
+    tt.add_column("low / high input", justify="right", min_width=16)
+    tt.add_column("at low\nM USD", justify="right", no_wrap=True)
+    tt.add_column("at high\nM USD", justify="right", no_wrap=True)
+    tt.add_column("swing\nM USD", justify="right", no_wrap=True)
+    for r in _rows(tornado):
+        tt.add_row(
+            escape(str(r["label"])),
+            f"{format_tornado_input(float(r['low_input']), str(r['unit']))} / "
+            f"{format_tornado_input(float(r['high_input']), str(r['unit']))}",
+            fmt_musd(float(r[f"{prefix}_low_usd"])),
+            fmt_musd(float(r[f"{prefix}_high_usd"])),
+            fmt_musd(float(r[swing])),
+        )
+    console.print(tt)
+
+
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in rec.items()} for rec in df.to_dict("records")]
 
@@ -123,28 +149,25 @@ def _print_tables(result: PivotResult, console: Console) -> None:
 
     if not result.tornado.empty:
         pv = result.strategy(result.pivot_name)
-        tt = compact_table(
+        t = result.tornado
+        _print_tornado(
+            console, t, "npv_vs_baseline", "swing_usd",
             f"Sensitivity of NPV({result.pivot_name}) - NPV(keep_mining)",
-            "NPV diff at the low and at the high input, swing = |high - low|; the other "
-            "inputs at their base value; NPVs to the horizon (at the base: "
+            "; NPVs to the horizon (at the base: "
             f"{fmt_musd(pv.npv_vs_baseline_usd)} M USD; with the terminal value: "
             f"{fmt_musd(pv.npv_with_terminal_value_vs_baseline_usd)})",
         )
-        tt.add_column("variable", min_width=12)
-        tt.add_column("low / high input", justify="right", min_width=16)
-        tt.add_column("at low\nM USD", justify="right", no_wrap=True)
-        tt.add_column("at high\nM USD", justify="right", no_wrap=True)
-        tt.add_column("swing\nM USD", justify="right", no_wrap=True)
-        for r in _rows(result.tornado):
-            tt.add_row(
-                escape(str(r["label"])),
-                f"{format_tornado_input(float(r['low_input']), str(r['unit']))} / "
-                f"{format_tornado_input(float(r['high_input']), str(r['unit']))}",
-                fmt_musd(float(r["npv_vs_baseline_low_usd"])),
-                fmt_musd(float(r["npv_vs_baseline_high_usd"])),
-                fmt_musd(float(r["swing_usd"])),
+        tv_changes = "npv_with_tv_vs_baseline_low_usd" in t and not (
+            (t["npv_with_tv_vs_baseline_low_usd"] == t["npv_vs_baseline_low_usd"]).all()
+            and (t["npv_with_tv_vs_baseline_high_usd"] == t["npv_vs_baseline_high_usd"]).all()
+        )
+        if tv_changes:  # the same swings on the NPVs with their terminal value
+            _print_tornado(
+                console, t.sort_values("swing_with_tv_usd", ascending=False),
+                "npv_with_tv_vs_baseline", "swing_with_tv_usd",
+                "The same with the terminal value (both NPVs with TV)",
+                f" (at the base: {fmt_musd(pv.npv_with_terminal_value_vs_baseline_usd)} M USD)",
             )
-        console.print(tt)
     be = breakeven_note(result.pivot_name, result.breakeven_lease_usd_per_kw_month,
                         result.breakeven_lease_with_terminal_value_usd_per_kw_month)
     if be:

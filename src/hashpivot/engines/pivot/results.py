@@ -119,7 +119,9 @@ class PivotResult:
         The strategy the tornado and the break-even lease refer to.
     tornado : pandas.DataFrame
         One row per variable: ``variable, label, low_input, high_input, unit,
-        npv_vs_baseline_low_usd, npv_vs_baseline_high_usd, swing_usd``, widest first.
+        npv_vs_baseline_low_usd, npv_vs_baseline_high_usd, npv_with_tv_vs_baseline_low_usd,
+        npv_with_tv_vs_baseline_high_usd, swing_usd, swing_with_tv_usd`` (NPVs to the
+        horizon, then with their terminal value), widest first (to the horizon).
     breakeven_lease_usd_per_kw_month : float
         First-year rent (every converted site) at which the pivot's NPV equals the
         baseline's; NaN when no pivot strategy. [USD/kW/month]

@@ -119,7 +119,10 @@ def run_pivot(
                 "unit",
                 "npv_vs_baseline_low_usd",
                 "npv_vs_baseline_high_usd",
+                "npv_with_tv_vs_baseline_low_usd",
+                "npv_with_tv_vs_baseline_high_usd",
                 "swing_usd",
+                "swing_with_tv_usd",
             ]
         )
         breakeven = breakeven_tv = float("nan")

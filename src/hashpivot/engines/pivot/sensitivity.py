@@ -47,13 +47,24 @@ def _npv_diff(
     with_terminal_value: bool = False,
 ) -> Any:
     """NPV of ``strategy`` minus ``base_npv`` (with its terminal value when asked). [USD]"""
+    npv, npv_tv = _npvs(sites, strategy, market, spec, financing)
+    return (npv_tv if with_terminal_value else npv) - base_npv
+
+
+def _npvs(
+    sites: list[SiteInputs],
+    strategy: Strategy,
+    market: MarketPaths,
+    spec: PivotSpec,
+    financing: FinancingSpec | None,
+) -> tuple[Any, Any]:
+    """NPV of ``strategy`` on every path of ``market``, to the horizon and with its
+    terminal value, from one computation of its cash flows. [USD]"""
     cf = _cash_flows_resolved(sites, strategy, market, spec, financing)
     rates = line_rates(spec)
     npv = unlevered_npv_usd(cf, rates)
-    if with_terminal_value:
-        npv = npv + terminal_value(cf, spec.terminal_value, rates.mining,
-                                   rates.hosting).present_value_usd
-    return npv - base_npv
+    tv = terminal_value(cf, spec.terminal_value, rates.mining, rates.hosting)
+    return npv, npv + tv.present_value_usd
 
 
 _TORNADO_LABELS = {
@@ -96,22 +107,20 @@ def _tornado(
         ms.height,
         response,
     )
-    base_cf = _cash_flows_resolved(sites, Strategy("keep_mining"), mk, spec, financing)
-    base_npv = unlevered_npv_usd(base_cf, line_rates(spec))
-    d = _npv_diff(sites, pivot, mk, spec, financing, rate_m, base_npv)
-    rows.append(_row("btc_price_usd", "USD", prices[1], prices[2], float(d[1]), float(d[2])))
+    base_npv, base_tv = _npvs(sites, Strategy("keep_mining"), mk, spec, financing)
+    npv, npv_tv = _npvs(sites, pivot, mk, spec, financing)
+    d, d_tv = np.asarray(npv - base_npv), np.asarray(npv_tv - base_tv)
+    rows.append(_row("btc_price_usd", "USD", prices[1], prices[2], (d[1], d_tv[1]),
+                     (d[2], d_tv[2])))
     rows.append(
         _row("network_hashrate_growth_per_year", "1/year", growths[3], growths[4],
-             float(d[3]), float(d[4]))
+             (d[3], d_tv[3]), (d[4], d_tv[4]))
     )
-    base_npv1 = float(np.asarray(base_npv)[0])
+    base1, base1_tv = float(np.asarray(base_npv)[0]), float(np.asarray(base_tv)[0])
 
-    def diff(sites_v: list[SiteInputs]) -> float:
-        return float(
-            np.asarray(_npv_diff(sites_v, pivot, base_market, spec, financing, rate_m, base_npv1))[
-                0
-            ]
-        )
+    def diff(sites_v: list[SiteInputs]) -> tuple[float, float]:
+        v, v_tv = _npvs(sites_v, pivot, base_market, spec, financing)
+        return float(np.asarray(v)[0]) - base1, float(np.asarray(v_tv)[0]) - base1_tv
 
     lr, cx, dp = sens.lease_rate_fraction, sens.capex_fraction, sens.pue_delta
     first = sites[0].hosting
@@ -169,6 +178,9 @@ def _tornado(
     df = pd.DataFrame(rows)
     df.insert(1, "label", df["variable"].map(_TORNADO_LABELS))
     df["swing_usd"] = (df["npv_vs_baseline_high_usd"] - df["npv_vs_baseline_low_usd"]).abs()
+    df["swing_with_tv_usd"] = (
+        df["npv_with_tv_vs_baseline_high_usd"] - df["npv_with_tv_vs_baseline_low_usd"]
+    ).abs()
     return df.sort_values("swing_usd", ascending=False, ignore_index=True)
 
 
@@ -177,18 +189,20 @@ def _row(
     unit: str,
     low_input: float,
     high_input: float,
-    npv_low_usd: float,
-    npv_high_usd: float,
+    at_low_usd: tuple[float, float],
+    at_high_usd: tuple[float, float],
 ) -> dict[str, Any]:
     """One tornado row: a variable at its low and high input [``unit``] and NPV(pivot) -
-    NPV(keep_mining) at each [USD]."""
+    NPV(keep_mining) at each, to the horizon and with the terminal value [USD]."""
     return {
         "variable": variable,
         "low_input": low_input,
         "high_input": high_input,
         "unit": unit,
-        "npv_vs_baseline_low_usd": npv_low_usd,
-        "npv_vs_baseline_high_usd": npv_high_usd,
+        "npv_vs_baseline_low_usd": float(at_low_usd[0]),
+        "npv_vs_baseline_high_usd": float(at_high_usd[0]),
+        "npv_with_tv_vs_baseline_low_usd": float(at_low_usd[1]),
+        "npv_with_tv_vs_baseline_high_usd": float(at_high_usd[1]),
     }
 
 
