@@ -77,9 +77,8 @@ from hashpivot.engines.pivot.results import PivotResult, StrategyResult
 from hashpivot.engines.pivot.results import _value as _value
 from hashpivot.engines.pivot.run import run_pivot
 from hashpivot.engines.pivot.sensitivity import _TORNADO_LABELS as _TORNADO_LABELS
-from hashpivot.engines.pivot.sensitivity import _breakeven_lease as _breakeven_lease
+from hashpivot.engines.pivot.sensitivity import _breakeven_leases as _breakeven_leases
 from hashpivot.engines.pivot.sensitivity import _map_hosting as _map_hosting
-from hashpivot.engines.pivot.sensitivity import _npv_diff as _npv_diff
 from hashpivot.engines.pivot.sensitivity import _tornado as _tornado
 from hashpivot.engines.pivot.sensitivity import _with_hosting as _with_hosting
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy, build_strategies

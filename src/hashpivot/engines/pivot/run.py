@@ -24,7 +24,7 @@ from hashpivot.engines.pivot.market import (
     market_start,
 )
 from hashpivot.engines.pivot.results import PivotResult, _value
-from hashpivot.engines.pivot.sensitivity import _breakeven_lease, _tornado
+from hashpivot.engines.pivot.sensitivity import _breakeven_leases, _tornado
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.strategies import build_strategies
 from hashpivot.engines.pivot.taxes import shell_share
@@ -102,12 +102,9 @@ def run_pivot(
             sites, pivot, spec, ms, periods, financing, rate_m, market,
             response=margin_response(portfolio),
         )
-        breakeven = _breakeven_lease(
-            sites, pivot, spec, financing, rate_m, market, results[0].npv_usd
-        )
-        breakeven_tv = _breakeven_lease(
-            sites, pivot, spec, financing, rate_m, market,
-            results[0].npv_with_terminal_value_usd, with_terminal_value=True,
+        breakeven, breakeven_tv = _breakeven_leases(
+            sites, pivot, spec, financing, rate_m, market, results[0].npv_usd,
+            results[0].npv_with_terminal_value_usd,
         )
     else:
         tornado = pd.DataFrame(

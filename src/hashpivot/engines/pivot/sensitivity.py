@@ -36,21 +36,6 @@ def _map_hosting(sites: list[SiteInputs], fn: Any) -> list[SiteInputs]:
     ]
 
 
-def _npv_diff(
-    sites: list[SiteInputs],
-    strategy: Strategy,
-    market: MarketPaths,
-    spec: PivotSpec,
-    financing: FinancingSpec | None,
-    rate_m: float,
-    base_npv: Any,
-    with_terminal_value: bool = False,
-) -> Any:
-    """NPV of ``strategy`` minus ``base_npv`` (with its terminal value when asked). [USD]"""
-    npv, npv_tv = _npvs(sites, strategy, market, spec, financing)
-    return (npv_tv if with_terminal_value else npv) - base_npv
-
-
 def _npvs(
     sites: list[SiteInputs],
     strategy: Strategy,
@@ -206,7 +191,7 @@ def _row(
     }
 
 
-def _breakeven_lease(
+def _breakeven_leases(
     sites: list[SiteInputs],
     pivot: Strategy,
     spec: PivotSpec,
@@ -214,26 +199,30 @@ def _breakeven_lease(
     rate_m: float,
     market: MarketPaths,
     base_npv: float,
-    with_terminal_value: bool = False,
-) -> float:
-    """First-year rent at which NPV(pivot) = NPV(baseline), both with their terminal
-    value when ``with_terminal_value`` (``base_npv`` then is the baseline's with it):
-    linear in the rent (the hosting terminal value too: its rent after the horizon), so
-    two evaluations and a straight line are exact (checked by a third)."""
-    from scipy.optimize import brentq
+    base_npv_with_tv: float,
+) -> tuple[float, float]:
+    """First-year rents at which NPV(pivot) = NPV(baseline): to the horizon, and with both
+    NPVs' terminal value (``base_npv_with_tv``). Each is linear in the rent (the hosting
+    terminal value too: its rent after the horizon), so two evaluations, shared by both,
+    and a straight line are exact (each checked by a third). [USD/kW/month]"""
+    cache: dict[float, tuple[float, float]] = {}
 
-    def diff(rate: float) -> float:
-        v = _npv_diff(
-            _with_hosting(sites, lease_usd_per_kw_month=rate),
-            pivot,
-            market,
-            spec,
-            financing,
-            rate_m,
-            base_npv,
-            with_terminal_value,
-        )
-        return float(np.asarray(v).ravel()[0])
+    def both(rate: float) -> tuple[float, float]:
+        if rate not in cache:
+            v, v_tv = _npvs(_with_hosting(sites, lease_usd_per_kw_month=rate), pivot, market,
+                            spec, financing)
+            cache[rate] = (float(np.asarray(v).ravel()[0]) - base_npv,
+                           float(np.asarray(v_tv).ravel()[0]) - base_npv_with_tv)
+        return cache[rate]
+
+    return (_linear_root(lambda r: both(r)[0]), _linear_root(lambda r: both(r)[1]))
+
+
+def _linear_root(diff: Any) -> float:
+    """The rent at which ``diff(rent)``, linear in it, is zero (a straight line through
+    1 and 1,000 USD/kW-month, checked at the root; Brent's method if it is not linear
+    after all); NaN when there is none. [USD/kW/month]"""
+    from scipy.optimize import brentq
 
     a, b = 1.0, 1000.0
     fa, fb = diff(a), diff(b)
