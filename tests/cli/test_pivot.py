@@ -55,6 +55,8 @@ def test_cli_pivot_table_and_out(app: typer.Typer, toml_file: Path, tmp_path: Pa
         "cumulative_cash_flow.html",
         "tornado.png",
         "tornado.html",
+        "tornado_with_tv.png",
+        "tornado_with_tv.html",
         "summary.csv",
         "tornado.csv",
         "cash_flows_keep_mining.csv",
@@ -107,3 +109,6 @@ def test_cli_pivot_one_tornado_without_terminal_value(app: typer.Typer, tmp_path
     flat = " ".join(res.stdout.split())
     assert "Sensitivity of NPV(" in flat
     assert "The same with the terminal value" not in flat
+    out = tmp_path / "out"
+    assert CliRunner().invoke(app, ["pivot", str(p), "--out", str(out)]).exit_code == 0
+    assert (out / "tornado.png").is_file() and not (out / "tornado_with_tv.png").exists()

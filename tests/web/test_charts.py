@@ -95,6 +95,37 @@ def test_tornado_bars_run_from_the_base_case() -> None:
     assert list(no_base["data"][0]["x"]) == [2.7e7, 3.63e8]
 
 
+def test_tornado_with_the_terminal_value_is_a_second_chart() -> None:
+    """A stored pivot run whose terminal value changes the differences gets a second
+    tornado, of the NPVs with TV, ordered by their swings and drawn from that base."""
+    from hashpivot.web.charts import for_run
+
+    rows = [
+        {"label": "lease rate", "npv_vs_baseline_low_usd": -9.2e8, "swing_usd": 1.17e9,
+         "npv_vs_baseline_high_usd": 2.4e8, "npv_with_tv_vs_baseline_low_usd": -2.0e8,
+         "npv_with_tv_vs_baseline_high_usd": 1.33e9, "swing_with_tv_usd": 1.53e9,
+         "low_input": 104.0, "high_input": 156.0, "unit": "USD/kW/month"},
+        {"label": "capex", "npv_vs_baseline_low_usd": 4.2e8, "swing_usd": 1.53e9,
+         "npv_vs_baseline_high_usd": -1.11e9, "npv_with_tv_vs_baseline_low_usd": 1.33e9,
+         "npv_with_tv_vs_baseline_high_usd": -2.0e8, "swing_with_tv_usd": 1.529e9,
+         "low_input": 6.75e6, "high_input": 1.125e7, "unit": "USD/MW"},
+    ]
+    results = {"pivot": "convert_all", "strategies": {"convert_all": {
+        "npv_vs_baseline_usd": -3.42e8, "npv_with_terminal_value_vs_baseline_usd": 5.63e8}}}
+    figs = for_run("pivot", results, {"tornado": rows})
+    horizon, with_tv = figs[2], figs[3]
+    assert "NPV to the horizon" in horizon["layout"]["title"]["text"]
+    assert "NPV with the terminal value" in with_tv["layout"]["title"]["text"]
+    low = with_tv["data"][0]
+    assert list(low["y"]) == ["lease rate", "capex"]  # by the swing with TV
+    assert low["base"] == 5.63e8
+    assert [low["base"] + x for x in low["x"]] == pytest.approx([-2.0e8, 1.33e9])
+    # without a terminal value (or a run stored before it) one tornado
+    same = [{**r, "npv_with_tv_vs_baseline_low_usd": r["npv_vs_baseline_low_usd"],
+             "npv_with_tv_vs_baseline_high_usd": r["npv_vs_baseline_high_usd"]} for r in rows]
+    assert len(for_run("pivot", results, {"tornado": same})) == 3
+
+
 def test_fan_titles_name_the_quantity_and_strategy() -> None:
     charts = {"periods": ["2025-10", "2025-11"],
               "fan": {"cash_usd:keep_mining": [[1.0, 2.0]] * 5,

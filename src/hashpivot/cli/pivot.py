@@ -157,11 +157,7 @@ def _print_tables(result: PivotResult, console: Console) -> None:
             f"{fmt_musd(pv.npv_vs_baseline_usd)} M USD; with the terminal value: "
             f"{fmt_musd(pv.npv_with_terminal_value_vs_baseline_usd)})",
         )
-        tv_changes = "npv_with_tv_vs_baseline_low_usd" in t and not (
-            (t["npv_with_tv_vs_baseline_low_usd"] == t["npv_vs_baseline_low_usd"]).all()
-            and (t["npv_with_tv_vs_baseline_high_usd"] == t["npv_vs_baseline_high_usd"]).all()
-        )
-        if tv_changes:  # the same swings on the NPVs with their terminal value
+        if result.tornado_changes_with_terminal_value:  # the NPVs with their TV too
             _print_tornado(
                 console, t.sort_values("swing_with_tv_usd", ascending=False),
                 "npv_with_tv_vs_baseline", "swing_with_tv_usd",

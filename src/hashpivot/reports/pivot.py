@@ -113,27 +113,38 @@ def cumulative_cash_flow_charts(result: PivotResult, out_dir: Path) -> list[Path
     return written
 
 
-def tornado_charts(result: PivotResult, out_dir: Path) -> list[Path]:
+def tornado_charts(result: PivotResult, out_dir: Path, with_terminal_value: bool = False
+                   ) -> list[Path]:
     """``tornado.png`` and ``.html``: NPV(pivot) - NPV(keep_mining) [M USD] at the low and
     high input of each variable, as two bars side by side per variable (neither can hide
-    the other) from the labelled base value; nothing when the tornado is empty."""
+    the other) from the labelled base value; nothing when the tornado is empty. With
+    ``with_terminal_value``, ``tornado_with_tv.png`` and ``.html``: the same for the NPVs
+    with their terminal value."""
     if result.tornado.empty:
         return []
-    t = result.tornado.iloc[::-1]
-    base = result.strategy(result.pivot_name).npv_vs_baseline_usd / 1e6
-    lo = t["npv_vs_baseline_low_usd"].to_numpy(float) / 1e6
-    hi = t["npv_vs_baseline_high_usd"].to_numpy(float) / 1e6
+    prefix, swing, tv_text, name = (
+        ("npv_with_tv_vs_baseline", "swing_with_tv_usd", "with terminal value",
+         "tornado_with_tv") if with_terminal_value
+        else ("npv_vs_baseline", "swing_usd", "without terminal value", "tornado")
+    )
+    t = result.tornado.sort_values(swing, ascending=False).iloc[::-1]
+    pivot = result.strategy(result.pivot_name)
+    base = (pivot.npv_with_terminal_value_vs_baseline_usd if with_terminal_value
+            else pivot.npv_vs_baseline_usd) / 1e6
+    lo = t[f"{prefix}_low_usd"].to_numpy(float) / 1e6
+    hi = t[f"{prefix}_high_usd"].to_numpy(float) / 1e6
     labels = [
         f"{v} ({format_tornado_input(float(a), u)} / {format_tornado_input(float(b), u)})"
         for v, a, b, u in zip(t["label"], t["low_input"], t["high_input"], t["unit"], strict=True)
     ]
     xlabel = f"NPV({result.pivot_name}) - NPV(keep_mining) [M USD]"
-    title = "Sensitivity (tornado)"
+    title = "Sensitivity (tornado)" + (", with the terminal value" if with_terminal_value
+                                        else "")
     subtitle = (
         f"NPV({result.pivot_name}) - NPV(keep_mining) [M USD] with one input at its low "
         f"or high value, the others at base; base value {base:,.1f} M USD; NPV of "
         f"unlevered FCF at {100 * result.inputs['discount_rate']:.1f} %/year, pre-tax, "
-        f"without terminal value; {_horizon(result)}"
+        f"{tv_text}; {_horizon(result)}"
     )
     fig, (ax,) = new_figure(1, 5.0, width_in=9.0)
     ypos = np.arange(len(t))
@@ -154,7 +165,7 @@ def tornado_charts(result: PivotResult, out_dir: Path) -> list[Path]:
     thousands(ax.xaxis)
     set_titles(fig, title, subtitle, width_chars=100)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8)
-    written = [save_png(fig, out_dir / "tornado.png", dpi=120)]
+    written = [save_png(fig, out_dir / f"{name}.png", dpi=120)]
     pfig = go.Figure()
     pfig.add_trace(go.Bar(y=labels, x=lo - base, base=base, orientation="h", name="low input"))
     pfig.add_trace(go.Bar(y=labels, x=hi - base, base=base, orientation="h", name="high input"))
@@ -163,7 +174,7 @@ def tornado_charts(result: PivotResult, out_dir: Path) -> list[Path]:
         barmode="group", title=plotly_title(title, subtitle), xaxis_title=xlabel,
         xaxis_tickformat=",.0f",
     )
-    written.append(save_html(pfig, out_dir / "tornado.html"))
+    written.append(save_html(pfig, out_dir / f"{name}.html"))
     return written
 
 
@@ -173,7 +184,8 @@ def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
     Files: ``cash_flows_<strategy>.csv`` (monthly) and ``annual_<strategy>.csv`` per
     strategy, ``summary.csv``, ``tornado.csv``, ``assumptions.csv`` (the resolved
     assumptions with their sources), ``cumulative_cash_flow.png/.html`` and
-    (when there is a pivot strategy) ``tornado.png/.html``.
+    (when there is a pivot strategy) ``tornado.png/.html``, and ``tornado_with_tv.png/.html``
+    when the terminal value changes its differences.
 
     Parameters
     ----------
@@ -202,4 +214,6 @@ def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
                                      "assumptions.csv")))
     written += cumulative_cash_flow_charts(result, out_dir)
     written += tornado_charts(result, out_dir)
+    if result.tornado_changes_with_terminal_value:
+        written += tornado_charts(result, out_dir, with_terminal_value=True)
     return written

@@ -126,20 +126,24 @@ def pivot_npv(charts: dict[str, Any]) -> dict[str, Any]:
     return _fig(fig, "NPV by strategy")
 
 
-def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None) -> dict[str, Any]:
+def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None,
+                  with_terminal_value: bool = False) -> dict[str, Any]:
     """Tornado of NPV(pivot) - NPV(keep mining) [USD]: per input, a bar from the base case
     to the value at the low input and one to the value at the high input, the largest
-    swing on top (rows as stored: by swing, largest first).
+    swing on top.
 
     ``base_usd`` is the pivot strategy's NPV vs keep mining at every input's base value;
-    without it the bars start at zero."""
-    rows = charts.get("tornado", [])
+    without it the bars start at zero. ``with_terminal_value``: the NPVs with their
+    terminal value (the stored rows' ``npv_with_tv_*`` columns), else to the horizon."""
+    prefix, swing = (("npv_with_tv_vs_baseline", "swing_with_tv_usd") if with_terminal_value
+                     else ("npv_vs_baseline", "swing_usd"))
+    rows = sorted(charts.get("tornado", []), key=lambda r: -_num(r.get(swing, 0.0)))
     labels = [str(r.get("label", r.get("variable", ""))) for r in rows]
     base = _num(base_usd)
     start = base if math.isfinite(base) else 0.0
     fig = go.Figure()
-    for key, name, side in (("npv_vs_baseline_low_usd", "at the low input", "low_input"),
-                            ("npv_vs_baseline_high_usd", "at the high input", "high_input")):
+    for key, name, side in ((f"{prefix}_low_usd", "at the low input", "low_input"),
+                            (f"{prefix}_high_usd", "at the high input", "high_input")):
         # hover: the input's value and the NPV difference it gives (the bar's end)
         hover = [[format_tornado_input(_num(r.get(side)), str(r.get("unit", ""))),
                   f"{_num(r.get(key)) / 1e6:,.1f}"] for r in rows]
@@ -154,7 +158,8 @@ def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None) -> dict
                       annotation_position="top")
     fig.update_layout(barmode="overlay", xaxis={"title": "NPV vs keep mining [USD]"},
                       yaxis={"autorange": "reversed"})
-    return _fig(fig, "Sensitivity (tornado): NPV to the horizon vs keep mining")
+    npv = "NPV with the terminal value" if with_terminal_value else "NPV to the horizon"
+    return _fig(fig, f"Sensitivity (tornado): {npv} vs keep mining")
 
 
 #: Fan-chart titles of the simulated quantities (a ``cash_usd:<strategy>`` key names the
@@ -338,8 +343,16 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
         return [backtest_history(charts)]
     if kind == "pivot":
         pivot = (results.get("strategies") or {}).get(results.get("pivot"), {})
-        return [pivot_npv(charts), pivot_cumulative(charts),
+        figs = [pivot_npv(charts), pivot_cumulative(charts),
                 pivot_tornado(charts, pivot.get("npv_vs_baseline_usd"))]
+        rows = charts.get("tornado") or []
+        if any(r.get("npv_with_tv_vs_baseline_low_usd") != r.get("npv_vs_baseline_low_usd")
+               or r.get("npv_with_tv_vs_baseline_high_usd") != r.get("npv_vs_baseline_high_usd")
+               for r in rows if "npv_with_tv_vs_baseline_low_usd" in r):
+            figs.append(pivot_tornado(
+                charts, pivot.get("npv_with_terminal_value_vs_baseline_usd"),
+                with_terminal_value=True))
+        return figs
     if kind == "simulate":
         npv, liquidity = simulate_npv(results, charts), simulate_liquidity(results)
         figs = [f for f in (npv, liquidity, simulate_reverse_margin(results)) if f is not None]
