@@ -159,7 +159,7 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         )
         if result.tornado_changes_with_terminal_value:  # the NPVs with their TV too
             _print_tornado(
-                console, t.sort_values("swing_with_tv_usd", ascending=False),
+                console, t.sort_values("swing_with_tv_usd", ascending=False, kind="stable"),
                 "npv_with_tv_vs_baseline", "swing_with_tv_usd",
                 "The same with the terminal value (both NPVs with TV)",
                 f" (at the base: {fmt_musd(pv.npv_with_terminal_value_vs_baseline_usd)} M USD)",

@@ -127,7 +127,7 @@ def tornado_charts(result: PivotResult, out_dir: Path, with_terminal_value: bool
          "tornado_with_tv") if with_terminal_value
         else ("npv_vs_baseline", "swing_usd", "without terminal value", "tornado")
     )
-    t = result.tornado.sort_values(swing, ascending=False).iloc[::-1]
+    t = result.tornado.sort_values(swing, ascending=False, kind="stable").iloc[::-1]
     pivot = result.strategy(result.pivot_name)
     base = (pivot.npv_with_terminal_value_vs_baseline_usd if with_terminal_value
             else pivot.npv_vs_baseline_usd) / 1e6
