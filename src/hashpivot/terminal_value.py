@@ -118,9 +118,47 @@ def until_last_rent(rent_usd: Any) -> Any:
     return np.flip(np.cumsum(np.flip(rented, axis=-1), axis=-1), axis=-1) > 0
 
 
+def hosting_fcf_after_horizon_usd(
+    revenue_usd: Any,
+    prepayment_usd: Any,
+    power_cost_usd: Any,
+    opex_usd: Any,
+    capex_usd: Any,
+    n_months: int,
+) -> Any:
+    """Hosting free cash flow of the months after the horizon, each row (a hall, or a path)
+    up to its own last month with rent (:func:`until_last_rent`).
+
+    Parameters
+    ----------
+    revenue_usd, prepayment_usd, power_cost_usd, opex_usd, capex_usd : array (R, T + M)
+        Rent, prepayment timing, hall power, opex and operator capex, over the horizon's
+        ``n_months`` and the M months after it. [USD]
+    n_months : int
+        Months of the horizon T. [month]
+
+    Returns
+    -------
+    ndarray (R, M)
+        ``rent + prepayment - power - opex - capex`` after month T, 0 after each row's
+        last rent month. [USD]
+    """
+    n = int(n_months)
+    rent = np.asarray(revenue_usd, dtype=float)[:, n:]
+    fcf = (
+        rent
+        + np.asarray(prepayment_usd, dtype=float)[:, n:]
+        - np.asarray(power_cost_usd, dtype=float)[:, n:]
+        - np.asarray(opex_usd, dtype=float)[:, n:]
+        - np.asarray(capex_usd, dtype=float)[:, n:]
+    )
+    return np.where(until_last_rent(rent), fcf, 0.0)
+
+
 __all__ = [
     "exit_multiple_terminal_value_usd",
     "gordon_terminal_value_usd",
+    "hosting_fcf_after_horizon_usd",
     "until_last_rent",
     "value_at_horizon_of_flows_usd",
 ]

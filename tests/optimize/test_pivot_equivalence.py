@@ -58,7 +58,7 @@ def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it(market: str, tai
     params, _ = scenario_params(p, 0)
     c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     # teeth: the terminal value is there (or not) as the market says
-    sites_with_mining_tv = (c.mining_terminal_usd_per_mw[0, :, :, 0] > 0).any(axis=1)
+    sites_with_mining_tv = (c.mining_terminal_usd_per_mw[0] > 0).any(axis=1)
     expected = {"no mining TV": [False, False], "mining TV at B": [False, True],
                 "mining TV at A and B": [True, True]}[market]
     if tail == NO_TV:

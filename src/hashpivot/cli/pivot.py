@@ -31,7 +31,11 @@ from hashpivot.cli.tables import (
 )
 from hashpivot.exceptions import InputError
 from hashpivot.reports.labels import format_tornado_input
-from hashpivot.reports.tables.strategies import breakeven_note, pivot_rows
+from hashpivot.reports.tables.strategies import (
+    breakeven_note,
+    pivot_rows,
+    tornado_changes_with_terminal_value,
+)
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
@@ -157,7 +161,7 @@ def _print_tables(result: PivotResult, console: Console) -> None:
             f"{fmt_musd(pv.npv_vs_baseline_usd)} M USD; with the terminal value: "
             f"{fmt_musd(pv.npv_with_terminal_value_vs_baseline_usd)})",
         )
-        if result.tornado_changes_with_terminal_value:  # the NPVs with their TV too
+        if tornado_changes_with_terminal_value(_rows(t)):  # the NPVs with their TV too
             _print_tornado(
                 console, t.sort_values("swing_with_tv_usd", ascending=False, kind="stable"),
                 "npv_with_tv_vs_baseline", "swing_with_tv_usd",

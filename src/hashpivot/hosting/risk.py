@@ -41,7 +41,8 @@ PATH_FIELDS = (
     "operator_capex_usd", "energy_mwh", "it_mw_in_service",
 )
 #: The fields of :data:`PATH_FIELDS` in USD (what a hall's value after the horizon sums).
-_MONEY_FIELDS = PATH_FIELDS[:5]
+_MONEY_FIELDS = ("hosting_revenue_usd", "prepayment_usd", "power_cost_usd", "opex_usd",
+                 "operator_capex_usd")
 
 
 def hosting_risk_rng(seed_seq: np.random.SeedSequence) -> np.random.Generator:

@@ -132,8 +132,9 @@ def scenario_terminal_value_usd(
         ``c.baseline_terminal_usd + B @ values``, ``B`` the map of
         :func:`_scenario_matrix` of the values past the horizon. [USD]
     """
-    b = _scenario_matrix(p, c, p.hosting_terminal_usd_per_mw, c.mining_terminal_usd_per_mw,
-                         np.zeros(p.n_sites))
+    mining = np.broadcast_to(c.mining_terminal_usd_per_mw[..., None],
+                             c.mining_loss_usd_per_mw.shape)  # the same from every quarter
+    b = _scenario_matrix(p, c, p.hosting_terminal_usd_per_mw, mining, np.zeros(p.n_sites))
     return np.asarray(c.baseline_terminal_usd + b @ values, dtype=np.float64)
 
 

@@ -69,8 +69,8 @@ class ScenarioCoefficients:
         1 where the tenant signs in the scenario. [-]
     baseline_terminal_usd : ndarray (K,)
         The terminal value in ``baseline_npv_usd``. [USD]
-    mining_terminal_usd_per_mw : ndarray (K, S, J, Q)
-        The terminal value in ``mining_loss_usd_per_mw``
+    mining_terminal_usd_per_mw : ndarray (K, S, J)
+        The terminal value in ``mining_loss_usd_per_mw``, the same from every quarter
         (:func:`hashpivot.optimize.terminal.mining_terminal_usd_per_mw`). [USD/MW]
     seconds : float
         Sum of chunk times. [s]
@@ -98,7 +98,7 @@ def coefficients_on_market(
     n_p = market.n_paths
     n_s = len(task.sites)
     loss = np.zeros((n_p, n_s, task.n_tranches, task.n_quarters))
-    terminal = np.zeros((n_p, n_s, task.n_tranches, task.n_quarters))
+    terminal = np.zeros((n_p, n_s, task.n_tranches))
     base = np.zeros(n_p)
     base_terminal = np.zeros(n_p)
     reference = center_market(task.params)  # replacement forecasts: no look-ahead
@@ -124,7 +124,7 @@ def coefficients_on_market(
             base_terminal += tr.gross_mw * tv
             if not redeploy:
                 loss[:, si, j, :] = lj + tv[:, None]
-                terminal[:, si, j, :] = tv[:, None]
+                terminal[:, si, j] = tv
     return ScenarioCoefficients(base, loss, signed, base_terminal, terminal,
                                 time.perf_counter() - t0)
 

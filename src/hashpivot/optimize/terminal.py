@@ -27,7 +27,8 @@ the phase's real flows and needs no floor). The two agree when every tranche's a
 phase's final-year value has the same sign. The company's fixed cash SG&A
 (``sga_cash`` items), which no decision changes, is left out of the mining terminal value
 (the pivot engine counts it in the mining line's EBITDA). As in the pivot engine, each
-hosting phase is valued up to its own last rent month (:func:`until_last_rent`).
+hosting phase is valued up to its own last rent month
+(:func:`hashpivot.terminal_value.hosting_fcf_after_horizon_usd`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.terminal import final_year_usd, line_value_at_horizon_usd
 from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.models.pivot import TerminalValueSpec
-from hashpivot.terminal_value import until_last_rent, value_at_horizon_of_flows_usd
+from hashpivot.terminal_value import (
+    hosting_fcf_after_horizon_usd,
+    value_at_horizon_of_flows_usd,
+)
 
 
 def pv_factor(discount_rate: float, n_months: int) -> float:
@@ -74,20 +78,13 @@ def hosting_terminal_usd_per_mw(
         [USD/MW]
     """
     rows = flows.hosting_revenue_usd.shape[0]
-    if tv.hosting_method == "contract":
-        n = n_months
-        after = (
-            flows.hosting_revenue_usd[:, n:]
-            + flows.prepayment_usd[:, n:]
-            - flows.power_cost_usd[:, n:]
-            - flows.opex_usd[:, n:]
-            - flows.operator_capex_usd[:, n:]
+    if tv.hosting_method == "contract":  # each phase up to its own last rent month
+        after = hosting_fcf_after_horizon_usd(
+            flows.hosting_revenue_usd, flows.prepayment_usd, flows.power_cost_usd,
+            flows.opex_usd, flows.operator_capex_usd, n_months,
         )
-        leased = until_last_rent(flows.hosting_revenue_usd[:, n:])
         r_month = (1.0 + discount_rate) ** (1.0 / 12.0) - 1.0
-        at_horizon = np.asarray(
-            value_at_horizon_of_flows_usd(np.where(leased, after, 0.0), r_month), dtype=float
-        )
+        at_horizon = np.asarray(value_at_horizon_of_flows_usd(after, r_month), dtype=float)
     else:
         inside = slice(0, n_months)
         ebitda = (
@@ -109,16 +106,6 @@ def hosting_terminal_usd_per_mw(
     return np.broadcast_to(at_horizon, (rows,)) * pv_factor(discount_rate, n_months)
 
 
-def _per_usd_at_horizon(method: str, multiple: float, discount_rate: float,
-                        growth_per_year: float) -> float:
-    """The value at the horizon of 1 USD/year of final-year EBITDA (FCF for Gordon): the
-    multiple, ``(1 + g) / (r - g)``, or 0 for ``none``
-    (:func:`hashpivot.engines.pivot.terminal.line_value_at_horizon_usd` of 1 USD). [year]"""
-    one = line_value_at_horizon_usd(method, np.ones(1), np.zeros(1), multiple, discount_rate,
-                                    growth_per_year, 1)
-    return float(np.asarray(one, dtype=float).ravel()[0])
-
-
 def mining_terminal_usd_per_mw(
     tv: TerminalValueSpec,
     ebitda_usd_per_mw: FloatArray,
@@ -128,12 +115,12 @@ def mining_terminal_usd_per_mw(
     """Terminal value per MW of a mining tranche, on every path: what a MW converted
     before the horizon forgoes.
 
-    As the pivot engine values mining at the horizon: ``f x E`` with ``E`` the final year's
-    EBITDA per MW (FCF, EBITDA - fleet replacement, for Gordon) at the MW mining at the
-    horizon and ``f`` the value at the horizon of 1 USD/year (the multiple, or
-    ``(1 + g) / (r - g)``). A MW converted at any month of the horizon, the final year
-    included, does not mine after it, so it forgoes the whole ``f x E``. A tranche whose
-    ``E <= 0`` is abandoned at the horizon and forgoes nothing.
+    As the pivot engine values mining at the horizon
+    (:func:`hashpivot.engines.pivot.terminal.line_value_at_horizon_usd`): ``f x max(E, 0)``
+    with ``E`` the final year's EBITDA per MW (FCF, EBITDA - fleet replacement, for Gordon)
+    and ``f`` the multiple, or ``(1 + g) / (r - g)``. A MW converted at any month of the
+    horizon, the final year included, does not mine after it, so it forgoes all of it; a
+    tranche whose ``E <= 0`` is abandoned at the horizon and forgoes nothing.
 
     Parameters
     ----------
@@ -150,15 +137,18 @@ def mining_terminal_usd_per_mw(
         ``f x max(E, 0)`` discounted to the start with ``(1 + r_m)^-T``. [USD/MW]
     """
     ebitda = np.atleast_2d(np.asarray(ebitda_usd_per_mw, dtype=float))
-    n_months = ebitda.shape[1]
-    flow = ebitda
-    if tv.mining_method == "gordon":
-        flow = ebitda - np.atleast_2d(np.asarray(replacement_capex_usd_per_mw, dtype=float))
-    final = final_year_usd(flow)
-    per_usd = _per_usd_at_horizon(tv.mining_method, tv.mining_ebitda_multiple, discount_rate,
-                                  tv.growth_per_year)
-    value = per_usd * np.maximum(final, 0.0) * pv_factor(discount_rate, n_months)
-    return np.asarray(value, dtype=np.float64)
+    p, n_months = ebitda.shape
+    at_horizon = line_value_at_horizon_usd(  # floors the final year at zero
+        tv.mining_method,
+        final_year_usd(ebitda),
+        final_year_usd(np.atleast_2d(np.asarray(replacement_capex_usd_per_mw, dtype=float))),
+        tv.mining_ebitda_multiple,
+        discount_rate,
+        tv.growth_per_year,
+        p,
+    )
+    return np.asarray(np.broadcast_to(at_horizon, (p,)) * pv_factor(discount_rate, n_months),
+                      dtype=np.float64)
 
 
 __all__ = ["hosting_terminal_usd_per_mw", "mining_terminal_usd_per_mw", "pv_factor"]

@@ -20,6 +20,7 @@ from hashpivot.reports.charts import (
 )
 from hashpivot.reports.labels import format_tornado_input
 from hashpivot.reports.serialize import assumptions_frame, write_csvs
+from hashpivot.reports.tables.strategies import tornado_changes_with_terminal_value
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
@@ -214,6 +215,6 @@ def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
                                      "assumptions.csv")))
     written += cumulative_cash_flow_charts(result, out_dir)
     written += tornado_charts(result, out_dir)
-    if result.tornado_changes_with_terminal_value:
+    if tornado_changes_with_terminal_value(result.tornado.to_dict("records")):
         written += tornado_charts(result, out_dir, with_terminal_value=True)
     return written

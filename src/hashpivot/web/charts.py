@@ -13,7 +13,10 @@ from hashpivot.reports.labels import (
     format_tornado_input,
 )
 from hashpivot.reports.tables.optimize import PLAN_LABEL
-from hashpivot.reports.tables.strategies import SIMULATE_TREASURY_ROWS
+from hashpivot.reports.tables.strategies import (
+    SIMULATE_TREASURY_ROWS,
+    tornado_changes_with_terminal_value,
+)
 
 _LAYOUT: dict[str, Any] = {
     "template": "plotly_white",
@@ -345,10 +348,7 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
         pivot = (results.get("strategies") or {}).get(results.get("pivot"), {})
         figs = [pivot_npv(charts), pivot_cumulative(charts),
                 pivot_tornado(charts, pivot.get("npv_vs_baseline_usd"))]
-        rows = charts.get("tornado") or []
-        if any(r.get("npv_with_tv_vs_baseline_low_usd") != r.get("npv_vs_baseline_low_usd")
-               or r.get("npv_with_tv_vs_baseline_high_usd") != r.get("npv_vs_baseline_high_usd")
-               for r in rows if "npv_with_tv_vs_baseline_low_usd" in r):
+        if tornado_changes_with_terminal_value(charts.get("tornado") or []):
             figs.append(pivot_tornado(
                 charts, pivot.get("npv_with_terminal_value_vs_baseline_usd"),
                 with_terminal_value=True))

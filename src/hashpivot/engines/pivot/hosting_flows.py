@@ -23,7 +23,7 @@ from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_
 from hashpivot.hosting.risk import path_hosting_cash_flows
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
-from hashpivot.terminal_value import until_last_rent
+from hashpivot.terminal_value import hosting_fcf_after_horizon_usd, until_last_rent
 from hashpivot.units import MONTHS_PER_YEAR
 
 
@@ -89,14 +89,9 @@ def site_hosting_flows(
         hcf = _first_months(hcf_ext, n)
         # each phase up to the end of its last (expected) lease term: an empty hall after
         # it is not valued (neither its opex nor a new lease)
-        after = np.where(
-            until_last_rent(hcf_ext.hosting_revenue_usd[:, n:]),
-            hcf_ext.hosting_revenue_usd[:, n:]
-            + hcf_ext.prepayment_usd[:, n:]
-            - hcf_ext.power_cost_usd[:, n:]
-            - hcf_ext.opex_usd[:, n:]
-            - hcf_ext.operator_capex_usd[:, n:],
-            0.0,
+        after = hosting_fcf_after_horizon_usd(
+            hcf_ext.hosting_revenue_usd, hcf_ext.prepayment_usd, hcf_ext.power_cost_usd,
+            hcf_ext.opex_usd, hcf_ext.operator_capex_usd, n,
         ).sum(axis=0)
         leased = np.flatnonzero(hcf_ext.hosting_revenue_usd[:, n:].sum(axis=0) > 0)
         after = after[: int(leased[-1]) + 1] if leased.size else after[:0]
@@ -117,15 +112,13 @@ def _after_horizon_per_path(ph: dict[str, FloatArray], n: int) -> FloatArray:
     """Hosting FCF of the months after the horizon on every path (P, M), up to each
     path's last rent month (each phase's flows already stop with its own last rent month:
     an empty hall is not valued)."""
-    after = (
-        ph["hosting_revenue_usd"][:, n:] + ph["prepayment_usd"][:, n:]
-        - ph["power_cost_usd"][:, n:] - ph["opex_usd"][:, n:]
-        - ph["operator_capex_usd"][:, n:]
+    after = hosting_fcf_after_horizon_usd(
+        ph["hosting_revenue_usd"], ph["prepayment_usd"], ph["power_cost_usd"],
+        ph["opex_usd"], ph["operator_capex_usd"], n,
     )
-    leased = until_last_rent(ph["hosting_revenue_usd"][:, n:])
-    last = np.flatnonzero(leased.any(axis=0))
+    last = np.flatnonzero(until_last_rent(ph["hosting_revenue_usd"][:, n:]).any(axis=0))
     keep = int(last[-1]) + 1 if last.size else 0
-    return np.where(leased, after, 0.0)[:, :keep]
+    return np.asarray(after[:, :keep], dtype=np.float64)
 
 
 def months_after_horizon(h: HostingProjectSpec) -> int:

@@ -146,18 +146,6 @@ class PivotResult:
     breakeven_lease_with_terminal_value_usd_per_kw_month: float = float("nan")
 
     @property
-    def tornado_changes_with_terminal_value(self) -> bool:
-        """Whether the terminal value changes any of the tornado's differences (it does
-        not when every ``[pivot.terminal_value]`` method is ``none``)."""
-        t = self.tornado
-        if t.empty or "npv_with_tv_vs_baseline_low_usd" not in t:
-            return False
-        return not (
-            (t["npv_with_tv_vs_baseline_low_usd"] == t["npv_vs_baseline_low_usd"]).all()
-            and (t["npv_with_tv_vs_baseline_high_usd"] == t["npv_vs_baseline_high_usd"]).all()
-        )
-
-    @property
     def baseline(self) -> StrategyResult:
         """The keep-mining baseline."""
         return self.strategies[0]

@@ -7,6 +7,11 @@ import math
 from typing import Any
 
 
+def is_number(x: Any) -> bool:
+    """Whether a result's value is a finite number (not missing, NaN, or text)."""
+    return isinstance(x, float | int) and not isinstance(x, bool) and math.isfinite(x)
+
+
 def _finite(x: float | None) -> bool:
     return x is not None and math.isfinite(x)
 
@@ -41,4 +46,4 @@ def fmt_number(v: float | None, digits: int = 0) -> str:
     return fmt_num(v, f",.{digits}f", missing="n/a")
 
 
-__all__ = ["fmt_assumption", "fmt_musd", "fmt_num", "fmt_number", "fmt_pct"]
+__all__ = ["fmt_assumption", "fmt_musd", "fmt_num", "fmt_number", "fmt_pct", "is_number"]

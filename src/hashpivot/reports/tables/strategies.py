@@ -9,11 +9,10 @@ value is ``-``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from hashpivot.reports.tables.formats import fmt_musd, fmt_num, fmt_pct
+from hashpivot.reports.tables.formats import fmt_musd, fmt_num, fmt_pct, is_number
 
 #: A table row: quantity, unit, one formatted cell per strategy.
 Row = tuple[str, str, list[str]]
@@ -107,16 +106,23 @@ def breakeven_note(pivot_name: str, to_horizon: Any, with_terminal_value: Any = 
     """The break-even lease line of the strategy ``pivot_name``: the first-year rent at
     which its NPV equals keep-mining's, to the horizon and with the terminal value
     [USD/kW-month]; None when there is none."""
-    def finite(x: Any) -> bool:
-        return isinstance(x, float | int) and math.isfinite(x)
-
-    if not finite(to_horizon):
+    if not is_number(to_horizon):
         return None
     line = (f"break-even lease ({pivot_name}): {to_horizon:,.1f} USD/kW-month (first-year "
             "rate at which pivoting equals mining)")
-    if finite(with_terminal_value):
+    if is_number(with_terminal_value):
         line += f"; with the terminal value: {with_terminal_value:,.1f}"
     return line
+
+
+def tornado_changes_with_terminal_value(rows: Sequence[Mapping[Any, Any]]) -> bool:
+    """Whether the terminal value changes any difference of a pivot tornado (its rows as
+    records; a tornado stored before it, or with every ``[pivot.terminal_value]`` method
+    ``none``, has none to show)."""
+    return any(
+        r.get(f"npv_with_tv_vs_baseline_{side}_usd") != r.get(f"npv_vs_baseline_{side}_usd")
+        for r in rows if "npv_with_tv_vs_baseline_low_usd" in r for side in ("low", "high")
+    )
 
 
 def rows_of(specs: Sequence[RowSpec], stats: Sequence[Mapping[str, Any]]) -> list[Row]:
