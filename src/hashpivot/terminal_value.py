@@ -115,7 +115,10 @@ def until_last_rent(rent_usd: Any) -> Any:
         True up to and including each row's last month with rent > 0.
     """
     rented = np.asarray(rent_usd, dtype=float) > 0
-    return np.flip(np.cumsum(np.flip(rented, axis=-1), axis=-1), axis=-1) > 0
+    m = rented.shape[-1]
+    last = m - 1 - np.argmax(rented[..., ::-1], axis=-1)  # each row's last rent month
+    any_rent = np.asarray(rented.any(axis=-1))
+    return (np.arange(m) <= np.asarray(last)[..., None]) & any_rent[..., None]
 
 
 def hosting_fcf_after_horizon_usd(

@@ -134,14 +134,19 @@ def _site_cash_flows(
     # the machines run or are curtailed, both for the MW still mining; cash SG&A always
     opex = (share * site.scaled_opex_usd_per_month)[None, :] * mining["running"]
     opex += (share * site.fixed_mining_opex_usd_per_month)[None, :]
-    at_horizon = _at_horizon_mw(
-        mining["mining_revenue"] - mining["power_cost"] - opex, mining["replacement_capex"],
-        mining_mw, site.fixed_opex_usd_per_month,
+    # the final year's mining, for its value at the horizon's MW (_at_horizon_mw) if a
+    # conversion changes them within it; the MW only fall, so first != last tells
+    k = min(MONTHS_PER_YEAR, n)
+    final_year = (
+        np.atleast_2d(mining["mining_revenue"])[:, -k:]
+        - np.atleast_2d(mining["power_cost"])[:, -k:] - opex[:, -k:],
+        np.atleast_2d(mining["replacement_capex"])[:, -k:],
+        mining_mw[-k:], site.fixed_opex_usd_per_month,
     )
     opex += site.fixed_opex_usd_per_month
     return {
         **mining, "mining_mw": mining_mw, "resale": resale, "opex": opex,
-        "at_horizon": at_horizon,
+        "final_year": final_year,
         "hosting": hosting.planned, "hosting_after": hosting.after_horizon_usd,
         "hosting_paths": hosting.paths,
     }
@@ -157,36 +162,29 @@ def _at_horizon_mw(
 
     Parameters
     ----------
-    mining_ebitda_usd, replacement_capex_usd : ndarray (P, T)
-        Monthly figures, proportional to the MW mining that month (cash SG&A not
-        included). [USD]
-    mining_mw : ndarray (T,)
-        MW mining each month. [MW]
+    mining_ebitda_usd, replacement_capex_usd : ndarray (P, n)
+        The final year's monthly figures (n = min(12, T) months), proportional to the MW
+        mining that month (cash SG&A not included). [USD]
+    mining_mw : ndarray (n,)
+        MW mining each of those months. [MW]
     fixed_opex_usd_per_month : float
         The site's cash SG&A, paid whatever mines. [USD/month]
 
     Returns
     -------
     tuple of ndarray (P,)
-        ``12/n sum over the last n = min(12, T) months of x_t MW_T / MW_t`` (months with
-        no MW count 0), the SG&A of a year taken from the EBITDA: the final year as the MW
-        still mining at the horizon would have earned it. [USD/year]
+        ``12/n sum_t x_t MW_T / MW_t`` (months with no MW count 0), the SG&A of a year
+        taken from the EBITDA: the final year as the MW still mining at the horizon would
+        have earned it. [USD/year]
     """
-    n = min(MONTHS_PER_YEAR, mining_mw.shape[-1])
-    last = mining_mw[-n:]
+    n = mining_mw.shape[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(last > 0, mining_mw[-1] / last, 0.0)
+        scale = np.where(mining_mw > 0, mining_mw[-1] / mining_mw, 0.0)
     annual = MONTHS_PER_YEAR / n
-    ebitda = (np.atleast_2d(mining_ebitda_usd)[:, -n:] * scale).sum(axis=-1) * annual
-    capex = (np.atleast_2d(replacement_capex_usd)[:, -n:] * scale).sum(axis=-1) * annual
+    ebitda = (np.atleast_2d(mining_ebitda_usd) * scale).sum(axis=-1) * annual
+    capex = (np.atleast_2d(replacement_capex_usd) * scale).sum(axis=-1) * annual
     ebitda = ebitda - fixed_opex_usd_per_month * MONTHS_PER_YEAR
     return np.asarray(ebitda, dtype=np.float64), np.asarray(capex, dtype=np.float64)
-
-
-def _changes_in_final_year(mining_mw: FloatArray) -> bool:
-    """Whether a site's mining MW change within the last 12 months."""
-    last = mining_mw[-min(MONTHS_PER_YEAR, mining_mw.shape[-1]):]
-    return bool(np.any(last != last[-1]))
 
 
 #: The per-path arrays of :func:`_site_cash_flows` summed over the sites.
@@ -226,8 +224,7 @@ def _cash_flows_resolved(
     it_mw = z.copy()
     backlog = 0.0
     after_list: list[FloatArray] = []
-    at_horizon: list[tuple[FloatArray, FloatArray]] = []
-    final_year_changes = False
+    final_years: list[tuple[FloatArray, FloatArray, FloatArray, float]] = []
     draws_list: list[tuple[FloatArray, int]] = []
     ltc = financing.loan_to_cost_fraction if financing is not None else 0.0
     for site in sites:
@@ -239,8 +236,7 @@ def _cash_flows_resolved(
         for key in _PATH_KEYS:
             path_sums[key] = s[key] if key not in path_sums else path_sums[key] + s[key]
         mining_mw += s["mining_mw"]
-        at_horizon.append(s["at_horizon"])
-        final_year_changes |= _changes_in_final_year(s["mining_mw"])
+        final_years.append(s["final_year"])
         hcf: HostingCashFlows | None = s["hosting"]
         after_list.append(s["hosting_after"])
         ph: dict[str, FloatArray] | None = s["hosting_paths"]
@@ -330,13 +326,21 @@ def _cash_flows_resolved(
         hosting_power_cost_usd=b(h_power),
         hosting_opex_usd=b(h_opex),
         hosting_fcf_after_horizon_usd=_sum_ragged(after_list),
-        # only where MW change in the final year: else the final year's own figures (the
-        # same values, summed as before)
-        mining_ebitda_at_horizon_usd=(
-            np.sum([e for e, _ in at_horizon], axis=0) if final_year_changes else None),
-        replacement_capex_at_horizon_usd=(
-            np.sum([c for _, c in at_horizon], axis=0) if final_year_changes else None),
+        **_final_year_at_horizon_mw(final_years),
     )
+
+
+def _final_year_at_horizon_mw(
+    final_years: list[tuple[FloatArray, FloatArray, FloatArray, float]],
+) -> dict[str, FloatArray | None]:
+    """The ``CashFlows`` fields of the final year at the horizon's MW, summed over the
+    sites (:func:`_at_horizon_mw`); None when no site's MW change within the final year
+    (the terminal value then takes the final year's own sums, as before)."""
+    if all(float(mw[0]) == float(mw[-1]) for _, _, mw, _ in final_years):  # MW only fall
+        return {"mining_ebitda_at_horizon_usd": None, "replacement_capex_at_horizon_usd": None}
+    rates = [_at_horizon_mw(*fy) for fy in final_years]
+    return {"mining_ebitda_at_horizon_usd": np.sum([e for e, _ in rates], axis=0),
+            "replacement_capex_at_horizon_usd": np.sum([c for _, c in rates], axis=0)}
 
 
 def _sum_ragged(arrays: list[FloatArray]) -> FloatArray:
