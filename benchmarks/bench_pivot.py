@@ -1,20 +1,32 @@
 """Benchmark of the pivot engine: 3 strategies x 100 sites x 180 months (target < 1 s).
 
 Builds a validated 100-site portfolio (each site with its own fleet, power price and
-hosting terms), then times:
+hosting terms). The reference is the engine's core arithmetic: the monthly cash flows of
+the 3 conversion strategies (convert_all, convert <MW>, phased) over 100 sites and 180
+months on the deterministic path. Each stage is timed in alternating pairs with it
+(reference, stage, reference, stage...), so load on a shared machine hits both alike:
 
-* the headline: monthly cash flows of the 3 conversion strategies (convert_all, convert
-  <MW>, phased) over 100 sites and 180 months on the deterministic path;
-* the same plus the keep-mining baseline and valuation (NPV, IRR, payback);
-* the full ``run_pivot`` (strategies, tornado of 7 variables, break-even lease);
-* one chunk of 1,000 Monte Carlo paths through ``strategy_cash_flows`` (the risk engine's
-  hot call), to show the paths axis vectorizes.
+* ``+ valuation``: the same plus the keep-mining baseline and NPV, IRR, payback;
+* ``run_pivot``: the whole engine (4 strategies, NPVs with and without terminal value, the
+  7-variable tornado both ways, the two break-even leases);
+* ``1,000 paths``: the risk engine's hot call, 4 strategies x 10 sites x 1,000 Monte Carlo
+  paths through ``strategy_cash_flows``, against the same call on one path (how well the
+  paths axis vectorizes: 1,000 would be no gain).
 
-Run: ``.venv/bin/python benchmarks/bench_pivot.py``
+Reported: median [min, max] over the pairs of each stage's time and of its ratio to its
+reference in the same pair, the reference's own times (the < 1 s target is on it), peak
+RSS (``ru_maxrss``) and the load average before and after.
+
+Run: ``.venv/bin/python benchmarks/bench_pivot.py [--pairs 5]``
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import platform
+import resource
+import statistics
 import time
 from collections.abc import Callable
 
@@ -61,16 +73,37 @@ def build_portfolio(n_sites: int = N_SITES) -> Portfolio:
     )
 
 
-def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+def timed(fn: Callable[[], object]) -> float:
+    """Wall time of one call. [s]"""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def pairs(reference: Callable[[], object], stage: Callable[[], object], n: int
+          ) -> tuple[list[float], list[float]]:
+    """``n`` alternating pairs (reference, stage) after one untimed call of each. [s]"""
+    reference()
+    stage()
+    ref, st = [], []
+    for _ in range(n):
+        ref.append(timed(reference))
+        st.append(timed(stage))
+    return ref, st
+
+
+def fmt(values: list[float], scale: float = 1.0, spec: str = ".3f") -> str:
+    """``median [min, max]`` of ``values x scale``."""
+    v = [x * scale for x in values]
+    return (f"{format(statistics.median(v), spec)} [{format(min(v), spec)}, "
+            f"{format(max(v), spec)}]")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=5, help="alternating pairs per stage")
+    args = parser.parse_args()
+    load0 = os.getloadavg()
     pf = build_portfolio()
     n_months = HORIZON_YEARS * 12
     strategies = pv.build_strategies(pf)
@@ -94,11 +127,7 @@ def main() -> None:
             finance.irr(inc)
             finance.payback_period(inc)
 
-    t_head = best_of(headline)
-    t_val = best_of(with_valuation)
-    t_full = best_of(lambda: pv.run_pivot(pf), repeat=3)
-
-    # 1,000 paths through the risk engine's call
+    # 1,000 paths through the risk engine's call, against the same call on one path
     n_paths = 1_000
     rng = np.random.default_rng(1)
     shock = np.exp(np.cumsum(rng.normal(0, 0.15, (n_paths, n_months)), axis=1))
@@ -111,23 +140,38 @@ def main() -> None:
     )
     pf10 = build_portfolio(10)
     s10 = pv.build_strategies(pf10)
-    t_paths = best_of(lambda: [pv.strategy_cash_flows(pf10, s, paths) for s in s10], repeat=3)
 
-    print(f"sites: {N_SITES}, months: {n_months}, strategies: {[s.name for s in pivots]}")
-    print(f"conversion phases across the 3 strategies: {n_phases}")
-    print(
-        f"3 strategies x {N_SITES} sites x {n_months} months, cash flows (best of 5): "
-        f"{t_head * 1e3:.0f} ms"
-    )
-    print(f"  + baseline and NPV / IRR / payback (best of 5): {t_val * 1e3:.0f} ms")
-    print(
-        f"run_pivot: 4 strategies + 7-variable tornado + break-even lease (best of 3): "
-        f"{t_full * 1e3:.0f} ms"
-    )
-    print(
-        f"risk-engine call: 4 strategies x 10 sites x {n_paths} paths x {n_months} months "
-        f"(best of 3): {t_paths * 1e3:.0f} ms"
-    )
+    def one_path() -> None:
+        for s in s10:
+            pv.strategy_cash_flows(pf10, s, market)
+
+    def many_paths() -> None:
+        for s in s10:
+            pv.strategy_cash_flows(pf10, s, paths)
+
+    stages = {
+        "+ valuation": pairs(headline, with_valuation, args.pairs),
+        "run_pivot": pairs(headline, lambda: pv.run_pivot(pf), args.pairs),
+    }
+    ref_paths, t_paths = pairs(one_path, many_paths, args.pairs)
+    load1 = os.getloadavg()
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+          f"{platform.python_version()}; load average before {load0[0]:.2f}, after "
+          f"{load1[0]:.2f}; {args.pairs} alternating pairs per stage")
+    print(f"sites: {N_SITES}, months: {n_months}, strategies: {[s.name for s in pivots]}, "
+          f"conversion phases: {n_phases}")
+    ref_all = [t for ref, _ in stages.values() for t in ref]
+    print(f"reference, 3 strategies x {N_SITES} sites x {n_months} months, cash flows: "
+          f"{fmt(ref_all, 1e3, '.0f')} ms   (target < 1 s)")
+    for name, (ref, st) in stages.items():
+        print(f"{name:>12}: {fmt(st, 1e3, '.0f')} ms; / reference: "
+              f"{fmt([b / a for a, b in zip(ref, st, strict=True)], 1.0, '.2f')}")
+    print(f"risk-engine call, 4 strategies x 10 sites x {n_paths:,} paths x {n_months} months: "
+          f"{fmt(t_paths, 1e3, '.0f')} ms; / one path: "
+          f"{fmt([b / a for a, b in zip(ref_paths, t_paths, strict=True)], 1.0, '.0f')}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {peak:.0f} MiB")
 
 
 if __name__ == "__main__":
