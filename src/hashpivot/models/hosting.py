@@ -63,6 +63,34 @@ class HostingPhase(BaseModel):
         "mining that month.",
     )
     gross_mw: SiteMw = Field(..., description="Gross (utility) MW converted. [MW]")
+    tenant: str | None = Field(
+        None, min_length=1, description="Tenant of this hall (a label in the reports)."
+    )
+    lease_usd_per_kw_month: LeaseUsdPerKwMonth | None = Field(
+        None,
+        description="First-year rent of this hall's lease; None: the site's "
+        "lease_usd_per_kw_month. [USD/kW/month]",
+    )
+    lease_escalator_per_year: EscalatorPerYear | None = Field(
+        None, description="Annual rent escalator of this hall's lease; None: the site's. "
+        "[1/year]"
+    )
+    lease_term_years: Years | None = Field(
+        None, description="Initial term of this hall's lease; None: the site's. [year]"
+    )
+
+    def lease_terms(self) -> dict[str, float]:
+        """The lease terms this phase sets, by their ``[sites.hosting]`` field name."""
+        return {
+            k: float(v)
+            for k in LEASE_TERM_FIELDS
+            if (v := getattr(self, k)) is not None
+        }
+
+
+#: The lease terms a hall (a phase, a tenant) may set for itself; the other hosting terms
+#: are the site's.
+LEASE_TERM_FIELDS = ("lease_usd_per_kw_month", "lease_escalator_per_year", "lease_term_years")
 
 
 class HostingRiskSpec(BaseModel):
@@ -194,7 +222,8 @@ class HostingProjectSpec(BaseModel):
         "phased_tranches equal tranches phase_interval_months apart from the pivot start.",
     )
     phased_tranches: int = Field(
-        3, ge=1, le=24, description="Number of equal tranches of the default phased plan. [-]"
+        3, ge=0, le=24, description="Number of equal tranches of the default phased plan "
+        "(0: the site does not convert in the 'phased' strategy). [-]"
     )
     phase_interval_months: int = Field(
         12, ge=0, le=120, description="Months between tranches of the default phased plan. [month]"
@@ -323,6 +352,7 @@ class HostingProjectSpec(BaseModel):
 
 
 __all__ = [
+    "LEASE_TERM_FIELDS",
     "FinancingSpec",
     "HostingPhase",
     "HostingProjectSpec",

@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.pivot import market_start
 from hashpivot.engines.pivot.discounting import line_rates
-from hashpivot.engines.pivot.site_assumptions import site_assumption_facts, site_assumption_rows
+from hashpivot.engines.pivot.site_assumptions import (
+    lease_text,
+    site_assumption_facts,
+    site_assumption_rows,
+)
 from hashpivot.engines.pivot.terminal import describe as describe_terminal_value
 from hashpivot.engines.simulate.assumptions import PRE_TAX
 
@@ -123,9 +127,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     tenants = inputs.get("tenant_terms") or []
     tenant_rows = [
         {"name": f"[optimize.tenants] {t['name']}",
-         "value": f"{t['it_mw']:g} IT MW at {t['lease_usd_per_kw_month']:g} USD/kW-month "
-                  f"+{100 * t['lease_escalator_per_year']:g} %/yr for "
-                  f"{t['lease_term_years']:g} years"
+         "value": f"{t['it_mw']:g} IT MW at {lease_text(t)}"
                   + (f" from {t['earliest_start']}" if t.get("earliest_start") else "")
                   + f", P(signing) {t['probability_signing']:g}"
                   + (f"; only at {', '.join(t['sites'])}" if t.get("sites") else ""),

@@ -23,7 +23,7 @@ from hashpivot.engines.pivot import SiteInputs, market_start, resolve_sites
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.io.regulation import RegulationRule, load_regulation_rules, read_regulation_rules
-from hashpivot.models.hosting import HostingProjectSpec
+from hashpivot.models.hosting import LEASE_TERM_FIELDS, HostingProjectSpec
 from hashpivot.models.optimize import OptimizeSpec, quarter_period
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
 from hashpivot.models.portfolio import find_site
@@ -275,11 +275,7 @@ def resolve_problem(
                 offer_tenant.append(li)
                 offer_specs.append(
                     sites[si].hosting.model_copy(
-                        update={
-                            "lease_usd_per_kw_month": t.lease_usd_per_kw_month,
-                            "lease_escalator_per_year": t.lease_escalator_per_year,
-                            "lease_term_years": t.lease_term_years,
-                        }
+                        update={f: getattr(t, f) for f in LEASE_TERM_FIELDS}
                     )
                 )
     else:

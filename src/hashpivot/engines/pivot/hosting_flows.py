@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hashpivot.arrays import IntArray
 from hashpivot.engines.pivot.flows import FloatArray
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import ConversionPhase
@@ -65,10 +66,9 @@ def site_hosting_flows(
     ``after_horizon_usd`` is (P, M); ``planned`` stays the budget build.
     """
     periods = market.periods
-    days = market.days_per_period
+    days = np.asarray(market.days_per_period, dtype=float)
     n = len(periods)
     start0 = periods[0]
-    h = site.hosting
     hcf: HostingCashFlows | None = None
     paths: dict[str, FloatArray] | None = None
     converted = np.zeros(n)
@@ -76,31 +76,41 @@ def site_hosting_flows(
     if phases:
         gross = np.array([p.gross_mw for p in phases], dtype=float)
         starts = np.array([(p.start - start0).n for p in phases], dtype=float)
+        groups = lease_groups(site.hosting, phases)
         # run the leases past the horizon to their last (expected) renewal, then cut: the
         # months within the horizon are unchanged, the rest is the hosting terminal value
-        n_after = months_after_horizon(h)
-        later = pd.period_range(periods[-1] + 1, periods=n_after, freq="M")
-        days_ext = np.concatenate(
-            [np.asarray(days, dtype=float), np.asarray(later.days_in_month, dtype=float)]
-        )
-        hcf_ext = hosting_cash_flows_from_spec(
-            h, gross, starts, days_ext, site.power_price_usd_per_mwh
-        )
-        hcf = _first_months(hcf_ext, n)
-        # each phase up to the end of its last (expected) lease term: an empty hall after
-        # it is not valued (neither its opex nor a new lease)
-        after = hosting_fcf_after_horizon_usd(
-            hcf_ext.hosting_revenue_usd, hcf_ext.prepayment_usd, hcf_ext.power_cost_usd,
-            hcf_ext.opex_usd, hcf_ext.operator_capex_usd, n,
-        ).sum(axis=0)
-        leased = np.flatnonzero(hcf_ext.hosting_revenue_usd[:, n:].sum(axis=0) > 0)
-        after = after[: int(leased[-1]) + 1] if leased.size else after[:0]
-        converted = hcf.gross_mw_converted.sum(axis=0)
-        if risk_draws is not None and h.risk is not None:
-            ph = path_hosting_cash_flows(
-                h, gross, starts, days_ext, site.power_price_usd_per_mwh, risk_draws,
-                horizon_months=n,
+        afters: list[FloatArray] = []
+        planned: list[tuple[IntArray, HostingCashFlows]] = []
+        ext: list[tuple[HostingProjectSpec, IntArray, FloatArray]] = []
+        for h, idx in groups:
+            later = pd.period_range(periods[-1] + 1, periods=months_after_horizon(h),
+                                    freq="M")
+            days_ext = np.concatenate([days, np.asarray(later.days_in_month, dtype=float)])
+            hcf_ext = hosting_cash_flows_from_spec(
+                h, gross[idx], starts[idx], days_ext, site.power_price_usd_per_mwh
             )
+            planned.append((idx, _first_months(hcf_ext, n)))
+            ext.append((h, idx, days_ext))
+            # each phase up to the end of its last (expected) lease term: an empty hall
+            # after it is not valued (neither its opex nor a new lease)
+            a = hosting_fcf_after_horizon_usd(
+                hcf_ext.hosting_revenue_usd, hcf_ext.prepayment_usd, hcf_ext.power_cost_usd,
+                hcf_ext.opex_usd, hcf_ext.operator_capex_usd, n,
+            ).sum(axis=0)
+            leased = np.flatnonzero(hcf_ext.hosting_revenue_usd[:, n:].sum(axis=0) > 0)
+            afters.append(a[: int(leased[-1]) + 1] if leased.size else a[:0])
+        hcf = _in_phase_order(planned)
+        after = _sum_padded(afters)
+        converted = hcf.gross_mw_converted.sum(axis=0)
+        if risk_draws is not None and site.hosting.risk is not None:
+            per_group = [
+                path_hosting_cash_flows(
+                    h, gross[idx], starts[idx], days_ext, site.power_price_usd_per_mwh,
+                    risk_draws[:, idx], horizon_months=n,
+                )
+                for h, idx, days_ext in ext
+            ]
+            ph = {f: _sum_padded([g[f] for g in per_group]) for f in per_group[0]}
             after = _after_horizon_per_path(ph, n)
             paths = {f: v[:, :n] for f, v in ph.items()}
     return SiteHostingFlows(
@@ -119,6 +129,45 @@ def _after_horizon_per_path(ph: dict[str, FloatArray], n: int) -> FloatArray:
     last = np.flatnonzero(until_last_rent(ph["hosting_revenue_usd"][:, n:]).any(axis=0))
     keep = int(last[-1]) + 1 if last.size else 0
     return np.asarray(after[:, :keep], dtype=np.float64)
+
+
+def lease_groups(
+    site_terms: HostingProjectSpec, phases: list[ConversionPhase]
+) -> list[tuple[HostingProjectSpec, IntArray]]:
+    """The phases grouped by their lease terms: each group's hosting terms (the site's,
+    with the phases' own lease terms) and the phases' indices, in order of first phase.
+    Without phase terms, one group: the site's terms and every phase."""
+    by_terms: dict[tuple[tuple[str, float], ...], list[int]] = {}
+    for k, p in enumerate(phases):
+        by_terms.setdefault(p.lease, []).append(k)
+    return [
+        (site_terms.model_copy(update=dict(terms)) if terms else site_terms,
+         np.array(idx, dtype=np.int64))
+        for terms, idx in by_terms.items()
+    ]
+
+
+def _in_phase_order(groups: list[tuple[IntArray, HostingCashFlows]]) -> HostingCashFlows:
+    """One :class:`HostingCashFlows` of the groups' rows, back in phase order."""
+    if len(groups) == 1:
+        return groups[0][1]
+    order = np.argsort(np.concatenate([idx for idx, _ in groups]), kind="stable")
+    return HostingCashFlows(**{
+        f: np.concatenate([getattr(h, f) for _, h in groups], axis=0)[order]
+        for f in HostingCashFlows.__dataclass_fields__
+    })
+
+
+def _sum_padded(arrays: list[FloatArray]) -> FloatArray:
+    """The sum of arrays of different lengths along their last axis, each padded with
+    zeros to the longest (a single array as it is)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    m = max(a.shape[-1] for a in arrays)
+    return np.asarray(
+        sum(np.pad(a, [(0, 0)] * (a.ndim - 1) + [(0, m - a.shape[-1])]) for a in arrays),
+        dtype=np.float64,
+    )
 
 
 def months_after_horizon(h: HostingProjectSpec) -> int:
@@ -141,4 +190,4 @@ def _first_months(hcf: HostingCashFlows, n: int) -> HostingCashFlows:
     return dataclasses.replace(hcf, **cut)
 
 
-__all__ = ["SiteHostingFlows", "months_after_horizon", "site_hosting_flows"]
+__all__ = ["SiteHostingFlows", "lease_groups", "months_after_horizon", "site_hosting_flows"]

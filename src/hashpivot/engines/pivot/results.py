@@ -195,7 +195,8 @@ class PivotResult:
                     "irr_levered_fraction": num(s.irr_levered_fraction) if levered else None,
                     "converted_gross_mw": s.strategy.converted_gross_mw,
                     "phases": [
-                        {"site": p.site, "start": str(p.start), "gross_mw": p.gross_mw}
+                        {"site": p.site, "start": str(p.start), "gross_mw": p.gross_mw,
+                         **({"tenant": p.tenant} if p.tenant else {}), **dict(p.lease)}
                         for p in s.strategy.phases
                     ],
                 }

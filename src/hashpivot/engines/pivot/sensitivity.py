@@ -36,6 +36,20 @@ def _map_hosting(sites: list[SiteInputs], fn: Any) -> list[SiteInputs]:
     ]
 
 
+def _with_phase_rents(strategy: Strategy, rent: Any) -> Strategy:
+    """``strategy`` with ``rent(r)`` as the first-year rent of each hall that has a rent
+    of its own (a tenant's lease, ``[sites.hosting.phases]``); the other halls take the
+    site's rent."""
+    if not any(dict(p.lease).get("lease_usd_per_kw_month") is not None
+               for p in strategy.phases):
+        return strategy
+    return dataclasses.replace(strategy, phases=tuple(
+        p.with_lease(lease_usd_per_kw_month=rent(dict(p.lease)["lease_usd_per_kw_month"]))
+        if "lease_usd_per_kw_month" in dict(p.lease) else p
+        for p in strategy.phases
+    ))
+
+
 def _npvs(
     sites: list[SiteInputs],
     strategy: Strategy,
@@ -103,8 +117,8 @@ def _tornado(
     )
     base1, base1_tv = float(np.asarray(base_npv)[0]), float(np.asarray(base_tv)[0])
 
-    def diff(sites_v: list[SiteInputs]) -> tuple[float, float]:
-        v, v_tv = _npvs(sites_v, pivot, base_market, spec, financing)
+    def diff(sites_v: list[SiteInputs], plan: Strategy = pivot) -> tuple[float, float]:
+        v, v_tv = _npvs(sites_v, plan, base_market, spec, financing)
         return float(np.asarray(v)[0]) - base1, float(np.asarray(v_tv)[0]) - base1_tv
 
     lr, cx, dp = sens.lease_rate_fraction, sens.capex_fraction, sens.pue_delta
@@ -155,8 +169,13 @@ def _tornado(
         ),
     ]
     for name, unit, upd, shown, lo, hi in hosting_cases:
-        d_lo = diff(_map_hosting(sites, lambda h, f=lo, u=upd: u(h, f)))
-        d_hi = diff(_map_hosting(sites, lambda h, f=hi, u=upd: u(h, f)))
+        # the lease rate moves every hall's rent, a tenant's own too
+        plan_lo, plan_hi = (
+            (_with_phase_rents(pivot, lambda r, f=f: r * f) for f in (lo, hi))
+            if name == "lease_usd_per_kw_month" else (pivot, pivot)
+        )
+        d_lo = diff(_map_hosting(sites, lambda h, f=lo, u=upd: u(h, f)), plan_lo)
+        d_hi = diff(_map_hosting(sites, lambda h, f=hi, u=upd: u(h, f)), plan_hi)
         rows.append(
             _row(name, unit, float(shown(first, lo)), float(shown(first, hi)), d_lo, d_hi)
         )
@@ -204,12 +223,15 @@ def _breakeven_leases(
     """First-year rents at which NPV(pivot) = NPV(baseline): to the horizon, and with both
     NPVs' terminal value (``base_npv_with_tv``). Each is linear in the rent (the hosting
     terminal value too: its rent after the horizon), so two evaluations, shared by both,
-    and a straight line are exact (each checked by a third). [USD/kW/month]"""
+    and a straight line are exact (each checked by a third). Halls with a rent of their
+    own (a tenant's) take the same rent: the break-even is one first-year rent for every
+    hall, each with its own escalator and term. [USD/kW/month]"""
     cache: dict[float, tuple[float, float]] = {}
 
     def both(rate: float) -> tuple[float, float]:
         if rate not in cache:
-            v, v_tv = _npvs(_with_hosting(sites, lease_usd_per_kw_month=rate), pivot, market,
+            v, v_tv = _npvs(_with_hosting(sites, lease_usd_per_kw_month=rate),
+                            _with_phase_rents(pivot, lambda _r: rate), market,
                             spec, financing)
             cache[rate] = (float(np.asarray(v).ravel()[0]) - base_npv,
                            float(np.asarray(v_tv).ravel()[0]) - base_npv_with_tv)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hashpivot.models.hosting import LEASE_TERM_FIELDS
+
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
     from hashpivot.models import Portfolio
@@ -51,12 +53,15 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list
             "hosting": terms,
             "hosting_fields_in_file": sorted(given),
             "power_contract": _power_text(site.power_contract),
+            "hall_leases": [
+                {"start": ph.start, "gross_mw": float(ph.gross_mw), "tenant": ph.tenant,
+                 **{f: float(getattr(ph, f) if getattr(ph, f) is not None
+                             else getattr(s.hosting, f)) for f in LEASE_TERM_FIELDS}}
+                for ph in (site.hosting.phases if site.hosting is not None else [])
+                if ph.lease_terms()
+            ],
         })
     return out
-
-
-#: The lease terms of :data:`HOSTING_TERMS` (a tenant's, when the optimizer has tenants).
-LEASE_TERMS = ("lease_usd_per_kw_month", "lease_escalator_per_year", "lease_term_years")
 
 
 def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
@@ -77,7 +82,7 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
             {"name": f"{prefix}[sites.hosting] {field}", "value": terms[field], "unit": unit,
              "source": src(field)}
             for field, unit in HOSTING_TERMS
-            if lease_terms or field not in LEASE_TERMS
+            if lease_terms or field not in LEASE_TERM_FIELDS
         ]
         shell, fit_out = (terms[f] / 1e6 for f in _CAPEX)
         rows.append({
@@ -87,7 +92,21 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
         })
         rows.append({"name": f"{prefix}[sites.power_contract]",
                      "value": site["power_contract"], "unit": "-", "source": "file"})
+        rows += [
+            {"name": f"{prefix}[sites.hosting.phases] {h['start']}, {h['gross_mw']:g} MW"
+                     + (f" ({h['tenant']})" if h.get("tenant") else ""),
+             "value": lease_text(h), "unit": "-", "source": "file"}
+            for h in site.get("hall_leases", [])
+        ]
     return rows
 
 
-__all__ = ["HOSTING_TERMS", "LEASE_TERMS", "site_assumption_facts", "site_assumption_rows"]
+def lease_text(terms: dict[str, Any]) -> str:
+    """A lease's first-year rent, escalator and term in words ("130 USD/kW-month +3 %/yr
+    for 12 years")."""
+    return (f"{terms['lease_usd_per_kw_month']:g} USD/kW-month "
+            f"+{100 * terms['lease_escalator_per_year']:g} %/yr for "
+            f"{terms['lease_term_years']:g} years")
+
+
+__all__ = ["HOSTING_TERMS", "lease_text", "site_assumption_facts", "site_assumption_rows"]

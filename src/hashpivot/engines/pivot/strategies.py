@@ -7,6 +7,7 @@ portfolio, ``keep_mining`` (no phases) first.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,11 +33,23 @@ class ConversionPhase:
         Month construction starts (the MW stop mining). [month]
     gross_mw : float
         Gross (utility) MW converted. [MW]
+    lease : tuple of (str, float)
+        The hall's own lease terms, ``(field, value)`` pairs of
+        :data:`hashpivot.models.hosting.LEASE_TERM_FIELDS` (a tenant's rent, escalator,
+        term); empty: the site's ``[sites.hosting]`` terms.
+    tenant : str or None
+        The hall's tenant, a label.
     """
 
     site: str
     start: pd.Period
     gross_mw: float
+    lease: tuple[tuple[str, float], ...] = ()
+    tenant: str | None = None
+
+    def with_lease(self, **terms: float) -> ConversionPhase:
+        """This phase with some of its own lease terms set (the others kept)."""
+        return dataclasses.replace(self, lease=tuple({**dict(self.lease), **terms}.items()))
 
 
 @dataclass(frozen=True)
@@ -173,7 +186,10 @@ def build_strategies(
                                     )
                                 ]
                             )
-                        phases_p.append(ConversionPhase(s.name, p, float(ph.gross_mw)))
+                        phases_p.append(
+                            ConversionPhase(s.name, p, float(ph.gross_mw),
+                                            tuple(ph.lease_terms().items()), ph.tenant)
+                        )
                     total_p = sum(ph.gross_mw for ph in h.phases)
                     if total_p > s.convertible_gross_mw + 1e-9:
                         raise InputError(
