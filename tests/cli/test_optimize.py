@@ -60,3 +60,20 @@ def test_tables_files_and_bad_input(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["optimize", pf, "--fixed-through", "2027-06"])
     assert bad.exit_code == 2
     assert "--fixed-through" in bad.output
+
+
+def test_out_writes_the_plan_as_a_portfolio_that_pivot_values(tmp_path: Path) -> None:
+    pf = optimize_portfolio_file(tmp_path)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["optimize", pf, "--scenarios", "10", "--evpi-scenarios", "2",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    plan = pd.read_csv(out / "plan.csv")
+    assert len(plan) > 0  # teeth: there is a plan to value
+    assert f"  hashpivot pivot {out / 'plan_portfolio.toml'}\n" in res.stdout
+    valued = runner.invoke(app, ["pivot", str(out / "plan_portfolio.toml"), "--json"])
+    assert valued.exit_code == 0, valued.output
+    data = json.loads(valued.stdout)
+    assert list(data["strategies"]) == ["keep_mining", "phased"]
+    assert data["strategies"]["phased"]["converted_gross_mw"] == pytest.approx(
+        plan["gross_mw"].sum())

@@ -169,6 +169,33 @@ def test_optimize_run_matches_cli(
     assert run["results"] == cli
     no_table = client.post("/api/runs", json={"kind": "optimize", "portfolio_id": listed[0]["id"]})
     assert no_table.status_code == 422 and no_table.json()["problems"][0]["path"] == "optimize"
+    _plan_portfolio_runs_in_pivot(client, run)
+
+
+def _plan_portfolio_runs_in_pivot(client: Any, run: dict[str, Any]) -> None:
+    """The plan of an optimize run saved as a portfolio: its TOML says what pivot does
+    not value as the optimizer did, and pivot values its 'phased' strategy."""
+    saved = client.post(f"/api/runs/{run['id']}/plan-portfolio")
+    assert saved.status_code == 201, saved.text
+    new = saved.json()
+    assert new["name"].endswith(f"(plan of run {run['id']})")
+    toml = client.get(f"/api/portfolios/{new['id']}/toml").text
+    assert toml.startswith(f"# The plan of optimize run {run['id']}")
+    plan = run["results"]["plan"]
+    assert plan  # teeth: a plan with halls
+    r = client.post("/api/runs", json={"kind": "pivot", "portfolio_id": new["id"]})
+    assert r.status_code == 202, r.text
+    valued = wait_run(client, r.json()["id"], 300)
+    assert valued["status"] == "succeeded", valued
+    phased = valued["results"]["strategies"]["phased"]
+    assert list(valued["results"]["strategies"]) == ["keep_mining", "phased"]
+    assert phased["converted_gross_mw"] == pytest.approx(sum(h["gross_mw"] for h in plan))
+    assert sorted((h["site"], h["start"], h.get("tenant")) for h in phased["phases"]) == sorted(
+        (h["site"], h["start_month"], h["tenant"]) for h in plan)
+    # not a plan: the pivot run itself (422), a run still queued (409), no run (404)
+    bad = client.post(f"/api/runs/{valued['id']}/plan-portfolio")
+    assert bad.status_code == 422 and bad.json()["problems"][0]["path"] == "kind"
+    assert client.post("/api/runs/999999/plan-portfolio").status_code == 404
 
 
 def test_run_input_errors_have_paths(client: Any) -> None:

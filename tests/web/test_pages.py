@@ -148,3 +148,32 @@ def test_cells_are_escaped_in_the_page() -> None:
     assert "<script>" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
     assert '<td class="num">100</td>' in html
+
+
+def test_an_optimize_run_page_saves_its_plan_as_a_portfolio(
+    sqlite_db: tuple[str, None]
+) -> None:
+    """The button on a finished optimize run's page stores the plan as a new portfolio
+    and opens it; a run without a plan has no button."""
+    with make_client(*sqlite_db) as c:
+        csrf = login(c)
+        r = c.post("/portfolios/4/runs", data={"csrf_token": csrf, "kind": "optimize",
+                                               "scenarios": "8", "evpi_scenarios": "2"},
+                   follow_redirects=False)
+        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        run = wait_run(c, run_id, 300)
+        assert run["status"] == "succeeded" and run["results"]["plan"]
+        page = c.get(f"/runs/{run_id}").text
+        assert 'id="save-plan"' in page
+        saved = c.post(f"/runs/{run_id}/plan-portfolio", data={"csrf_token": csrf},
+                       follow_redirects=False)
+        assert saved.status_code == 303
+        new = c.get(saved.headers["location"]).text
+        assert f"(plan of run {run_id})" in new
+        no_csrf = c.post(f"/runs/{run_id}/plan-portfolio", data={}, follow_redirects=False)
+        assert no_csrf.status_code in (400, 403)
+        r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost"},
+                   follow_redirects=False)
+        cost_id = int(r.headers["location"].rsplit("/", 1)[1])
+        assert wait_run(c, cost_id)["status"] == "succeeded"
+        assert 'id="save-plan"' not in c.get(f"/runs/{cost_id}").text

@@ -197,11 +197,18 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             from hashpivot.reports.optimize import write_optimize
 
-            files = write_optimize(result, out)
+            files = write_optimize(result, out, portfolio, str(portfolio_toml))
         if as_json:
             print_json(dict(jsonable(result.to_json())))
             return
         console = make_console()
         _print(result, console)
         if out is not None:
+            from hashpivot.optimize.plan_portfolio import PLAN_PORTFOLIO_FILE
+
             console.print(f"[dim]wrote {len(files)} files to {out}[/dim]")
+            console.print("the plan as a portfolio, for pivot (after tax, tornado, "
+                          "break-even) and simulate (risk, forced sales):")
+            # on one line whatever its length, to be copied
+            console.print(f"  hashpivot pivot {out / PLAN_PORTFOLIO_FILE}", markup=False,
+                          soft_wrap=True)

@@ -1,4 +1,5 @@
-"""Load a portfolio TOML file, reporting every problem at once with its field path."""
+"""Load a portfolio TOML file, reporting every problem at once with its field path (and
+write a portfolio document as TOML)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
 
+import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from hashpivot.exceptions import InputError, Problem
@@ -106,3 +108,16 @@ def parse_portfolio(text: str, source: str = "<string>") -> Portfolio:
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
     return validate_data(Portfolio, data, source)
+
+
+def document_to_toml(document: dict[str, Any]) -> str:
+    """A document written as TOML (``None`` values dropped: TOML has no null)."""
+
+    def drop_none(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return {k: drop_none(v) for k, v in obj.items() if v is not None}
+        if isinstance(obj, list):
+            return [drop_none(v) for v in obj]
+        return obj
+
+    return tomli_w.dumps(drop_none(document))

@@ -25,7 +25,8 @@ def format_tornado_input(x: float, unit: str) -> str:
         Input value, in ``unit``.
     unit : str
         The tornado's unit column (``USD/MW``, ``USD``, ``1/year``, ``month``,
-        ``USD/kW/month``; anything else prints 3 significant digits).
+        ``USD/kW/month``, ``x rent``: a factor on each hall's rent; anything else prints
+        3 significant digits).
 
     Returns
     -------
@@ -41,4 +42,6 @@ def format_tornado_input(x: float, unit: str) -> str:
         return f"+{x:.0f} months"
     if unit == "USD/kW/month":
         return f"{x:,.1f} USD/kW-mo"
+    if unit == "x rent":
+        return f"{x:g} x rent"
     return f"{x:.3g}"

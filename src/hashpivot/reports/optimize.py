@@ -18,6 +18,7 @@ from hashpivot.reports.charts import new_figure, save_png, write_page
 from hashpivot.reports.serialize import assumptions_frame, dumps, jsonable, write_csvs
 
 if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
     from hashpivot.optimize import PlanResult
 
 
@@ -108,13 +109,18 @@ def npv_distribution_chart(result: PlanResult, out_dir: Path) -> tuple[Path, go.
     return png, g
 
 
-def write_optimize(result: PlanResult, out_dir: Path) -> list[Path]:
+def write_optimize(result: PlanResult, out_dir: Path, portfolio: Portfolio | None = None,
+                   source: str | None = None) -> list[Path]:
     """Write every plan output into ``out_dir`` (created if missing).
 
     Files: ``plan.csv``, ``strategies.csv``, ``rules.csv``, ``shadow_prices.csv``,
     ``assumptions.csv`` (the resolved assumptions with their sources),
     ``npv_samples.csv.gz``, ``result.json`` (the ``--json`` object), ``plan_gantt.png``,
-    ``npv_distribution.png`` and ``optimize.html`` (both charts, interactive, offline).
+    ``npv_distribution.png`` and ``optimize.html`` (both charts, interactive, offline);
+    with ``portfolio``, ``plan_portfolio.toml``: the portfolio with the plan as its
+    ``phased`` strategy, for ``pivot`` and ``simulate``
+    (:func:`hashpivot.optimize.plan_portfolio.plan_portfolio_toml`; ``source``: the
+    portfolio file).
 
     Returns
     -------
@@ -140,4 +146,11 @@ def write_optimize(result: PlanResult, out_dir: Path) -> list[Path]:
     written += [png for png, _ in charts]
     written.append(write_page(out_dir / "optimize.html", "hashpivot optimize",
                               [g for _, g in charts]))
+    if portfolio is not None:
+        from hashpivot.optimize.plan_portfolio import PLAN_PORTFOLIO_FILE, plan_portfolio_toml
+
+        toml = out_dir / PLAN_PORTFOLIO_FILE
+        toml.write_text(plan_portfolio_toml(portfolio, result.to_json(), source),
+                        encoding="utf-8")
+        written.append(toml)
     return written

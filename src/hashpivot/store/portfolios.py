@@ -13,13 +13,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import Portfolio, validate_data
-from hashpivot.store.tables import PortfolioRow, utcnow
+from hashpivot.models.loader import document_to_toml
+from hashpivot.store.tables import PortfolioRow, RunRow, utcnow
 
 #: Examples seeded into an empty database (files of the repository's ``examples/``).
 SEED_EXAMPLES = (
@@ -99,19 +99,6 @@ def resolved_document(portfolio: Portfolio) -> dict[str, Any]:
     return dict(portfolio.model_dump(mode="json", exclude_none=True))
 
 
-def document_to_toml(document: dict[str, Any]) -> str:
-    """A document written as TOML (``None`` values dropped: TOML has no null)."""
-
-    def drop_none(obj: Any) -> Any:
-        if isinstance(obj, dict):
-            return {k: drop_none(v) for k, v in obj.items() if v is not None}
-        if isinstance(obj, list):
-            return [drop_none(v) for v in obj]
-        return obj
-
-    return tomli_w.dumps(drop_none(document))
-
-
 def export_toml(row: PortfolioRow) -> str:
     """The portfolio as TOML: the imported text if unchanged, else the document."""
     return row.toml_text if row.toml_text is not None else document_to_toml(row.document)
@@ -128,6 +115,30 @@ def create(
     session.add(row)
     session.flush()
     return row
+
+
+def create_plan_portfolio(session: Session, run: RunRow) -> PortfolioRow:
+    """Store the plan of a finished optimize run as a new portfolio: the run's portfolio
+    with the plan as its ``phased`` strategy, each hall at its tenant's lease, its TOML
+    headed by what pivot and simulate do not value as the optimizer did
+    (:func:`hashpivot.optimize.plan_portfolio.plan_portfolio_toml`).
+
+    Raises
+    ------
+    InputError
+        The run is not an optimize run with results.
+    """
+    from hashpivot.optimize.plan_portfolio import plan_portfolio_toml
+    from hashpivot.store.runs import stored_portfolio
+
+    if run.kind != "optimize" or not run.results or run.inputs is None:
+        raise InputError([Problem("kind", f"run {run.id} is a {run.kind} run with no plan; "
+                                  "a finished optimize run has one", "<request>")])
+    portfolio = stored_portfolio(run.inputs)
+    text = plan_portfolio_toml(portfolio, run.results,
+                               name=f"{portfolio.name} (plan of run {run.id})",
+                               origin=f"optimize run {run.id}")
+    return create(session, tomllib.loads(text), toml_text=text)
 
 
 def update(session: Session, row: PortfolioRow, document: dict[str, Any]) -> PortfolioRow:

@@ -297,6 +297,18 @@ async def get_run_tables(request: Request, _: Read, run_id: RunId) -> list[Table
                      notes=list(t.notes)) for t in tables]
 
 
+@router.post("/runs/{run_id}/plan-portfolio", status_code=201, tags=["runs"])
+def save_plan_portfolio(request: Request, _: Write, run_id: RunId) -> PortfolioOut:
+    """Store the plan of a finished optimize run as a new portfolio (its ``phased``
+    strategy, each hall at its tenant's lease), for pivot and simulate runs; its TOML
+    says what those do not value as the optimizer did."""
+    with _db(request) as s, s.begin():
+        row = run_or_404(s, run_id)
+        if row.status != "succeeded" or row.results is None:
+            raise HTTPException(409, f"run {run_id} is {row.status}; no plan")
+        return PortfolioOut.of(store.create_plan_portfolio(s, row))
+
+
 @router.post("/runs/{run_id}/cancel", tags=["runs"])
 def cancel_run(request: Request, _: Write, run_id: RunId) -> RunOut:
     """Cancel a queued or running run (a finished run is left as it is)."""

@@ -266,6 +266,19 @@ async def cancel(request: Request, run_id: int) -> Response:
     return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
 
+@router.post("/runs/{run_id}/plan-portfolio", response_class=HTMLResponse)
+async def save_plan(request: Request, run_id: int) -> Response:
+    """Store an optimize run's plan as a new portfolio and open it."""
+    form = await _form(request)
+    _writer(request, form)
+    with request.app.state.factory() as s, s.begin():
+        run = run_or_404(s, run_id)
+        if run.status != "succeeded" or run.results is None:
+            raise HTTPException(409, f"run {run_id} is {run.status}; no plan")
+        new_id = store.create_plan_portfolio(s, run).id
+    return RedirectResponse(f"/portfolios/{new_id}", status_code=303)
+
+
 @router.get("/market", response_class=HTMLResponse)
 def market_page(request: Request) -> Response:
     """Market data: BTC history, hosting deals, ASIC catalog."""

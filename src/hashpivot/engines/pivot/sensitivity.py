@@ -36,12 +36,16 @@ def _map_hosting(sites: list[SiteInputs], fn: Any) -> list[SiteInputs]:
     ]
 
 
+def _has_own_rents(strategy: Strategy) -> bool:
+    """Whether a hall of ``strategy`` has a rent of its own (a tenant's lease)."""
+    return any("lease_usd_per_kw_month" in dict(p.lease) for p in strategy.phases)
+
+
 def _with_phase_rents(strategy: Strategy, rent: Any) -> Strategy:
     """``strategy`` with ``rent(r)`` as the first-year rent of each hall that has a rent
     of its own (a tenant's lease, ``[sites.hosting.phases]``); the other halls take the
     site's rent."""
-    if not any(dict(p.lease).get("lease_usd_per_kw_month") is not None
-               for p in strategy.phases):
+    if not _has_own_rents(strategy):
         return strategy
     return dataclasses.replace(strategy, phases=tuple(
         p.with_lease(lease_usd_per_kw_month=rent(dict(p.lease)["lease_usd_per_kw_month"]))
@@ -176,6 +180,10 @@ def _tornado(
         )
         d_lo = diff(_map_hosting(sites, lambda h, f=lo, u=upd: u(h, f)), plan_lo)
         d_hi = diff(_map_hosting(sites, lambda h, f=hi, u=upd: u(h, f)), plan_hi)
+        if name == "lease_usd_per_kw_month" and _has_own_rents(pivot):
+            # halls at several rents: the input is the factor on each hall's rent
+            rows.append(_row(name, "x rent", lo, hi, d_lo, d_hi))
+            continue
         rows.append(
             _row(name, unit, float(shown(first, lo)), float(shown(first, hi)), d_lo, d_hi)
         )

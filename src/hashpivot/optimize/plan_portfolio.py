@@ -1,0 +1,186 @@
+"""An optimized plan as a portfolio file that ``pivot`` and ``simulate`` value.
+
+:func:`plan_portfolio_document` writes a plan's conversions into the portfolio as it was
+given: each site's ``[sites.hosting] phases`` are the plan's halls (start month, gross MW,
+tenant, and the tenant's lease terms where it has its own), ``[pivot] strategies`` is
+``["phased"]`` and ``[pivot] horizon_years`` the plan's horizon. ``hashpivot pivot`` on it
+values the plan against keep-mining (after tax with ``[pivot.tax]``, its tornado and
+break-even lease), ``hashpivot simulate`` its risk and treasury (forced sales). On one
+scenario with every volatility zero, pivot's NPV of the ``phased`` strategy is the plan's
+NPV in the optimizer (``tests/optimize/test_plan_portfolio.py``).
+
+:func:`plan_portfolio_notes` lists what the optimizer valued that those engines do not
+(tenants' signing probabilities, regulation rules, the dispatch uplift), written at the
+head of the file by :func:`plan_portfolio_toml`.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hashpivot.models.hosting import LEASE_TERM_FIELDS
+from hashpivot.models.loader import document_to_toml
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
+
+#: The file name ``optimize --out`` writes the plan portfolio to.
+PLAN_PORTFOLIO_FILE = "plan_portfolio.toml"
+
+
+def plan_portfolio_document(
+    portfolio: Portfolio, plan: Sequence[Mapping[str, Any]], horizon_years: int,
+    base_dir: Path | None = None, name: str | None = None,
+) -> dict[str, Any]:
+    """The portfolio as its document sets it, with the plan as each site's phases.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The portfolio the plan was optimized on.
+    plan : sequence of mapping
+        The plan's rows (``site``, ``start_month``, ``gross_mw`` [MW], ``tenant``) in
+        order of start: ``PlanResult.plan`` as records, or the ``plan`` of its JSON.
+    horizon_years : int
+        The plan's horizon. [year]
+    base_dir : pathlib.Path, optional
+        Folder of the portfolio file: relative ``*_file`` names are made absolute against
+        it, so the document reads the same files wherever it is written.
+    name : str, optional
+        The document's ``name`` (default: the portfolio's).
+
+    Returns
+    -------
+    dict
+        A portfolio document (JSON-safe): sites with plan rows get them as
+        ``hosting.phases``; the other sites that may convert get ``phased_tranches = 0``
+        (no conversion in ``phased``); ``pivot.strategies = ["phased"]``.
+    """
+    doc = copy.deepcopy(portfolio.model_dump(mode="json", exclude_unset=True))
+    tenants = {t.name: t for t in (portfolio.optimize.tenants if portfolio.optimize else [])}
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for r in plan:
+        hall: dict[str, Any] = {"start": str(r["start_month"]), "gross_mw": float(r["gross_mw"])}
+        tenant = tenants.get(str(r["tenant"]))
+        if tenant is not None:  # a tenant of the pipeline: its name and lease terms
+            hall["tenant"] = tenant.name
+            hall |= {f: float(getattr(tenant, f)) for f in LEASE_TERM_FIELDS}
+        rows.setdefault(str(r["site"]), []).append(hall)
+    # the sites pivot converts: those with a [sites.hosting] table, or all when none has
+    any_hosting = any(s.hosting is not None for s in portfolio.sites)
+    for site, s in zip(doc["sites"], portfolio.sites, strict=True):
+        if any_hosting and s.hosting is None:
+            continue
+        hosting = site.setdefault("hosting", {})
+        hosting["phases"] = rows.get(s.name, [])
+        if not hosting["phases"]:
+            hosting["phased_tranches"] = 0
+    pivot = doc.setdefault("pivot", {})
+    pivot["strategies"] = ["phased"]
+    pivot["horizon_years"] = int(horizon_years)
+    if base_dir is not None:
+        _absolute_files(doc, base_dir)
+    if name is not None:
+        doc["name"] = name
+    return doc
+
+
+def _absolute_files(obj: Any, base_dir: Path) -> None:
+    """Make every relative ``*_file`` name of a document absolute against ``base_dir``."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k.endswith("_file") and isinstance(v, str) and not Path(v).is_absolute():
+                obj[k] = str((base_dir / v).resolve())
+            else:
+                _absolute_files(v, base_dir)
+    elif isinstance(obj, list):
+        for v in obj:
+            _absolute_files(v, base_dir)
+
+
+def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
+    """What the optimizer valued in the plan that ``pivot`` and ``simulate`` on the plan
+    portfolio do not, one sentence each, from the plan's JSON (``PlanResult.to_json()``:
+    its ``plan``, ``binding_rules`` and ``assumptions``)."""
+    inputs = results.get("assumptions") or {}
+    notes = [
+        "pivot values the plan on the central market path, simulate on its own Monte "
+        "Carlo paths; the optimizer's expected NPV averages its "
+        f"{inputs.get('n_scenarios', 'in-sample')} scenarios"
+    ]
+    planned = {str(r["tenant"]) for r in results.get("plan", [])}
+    unsure = [t["name"] for t in inputs.get("tenants", [])
+              if t.get("probability_signing", 1.0) < 1.0 and t["name"] in planned]
+    if unsure:
+        notes.append(
+            f"the plan's halls for {', '.join(unsure)} are built as if the tenant signs "
+            "(the optimizer builds them only in the scenarios where it signs)"
+        )
+    for r in results.get("binding_rules", []):
+        if r["effect"] == "forbid_new_mining":
+            notes.append(
+                f"rule {r['rule_id']} at {r['site']}: the optimizer does not replace the "
+                "fleet; pivot and simulate replace it as [pivot] fleet_replacement_years says"
+            )
+        elif r["effect"] == "add_cost_usd":
+            notes.append(f"rule {r['rule_id']} at {r['site']}: {r['detail']} in the "
+                         "optimizer, not in pivot or simulate")
+    for site in inputs.get("sites", []):
+        uplift = float(site.get("dispatch_uplift_usd_per_mw_month") or 0.0)
+        if uplift and math.isfinite(uplift):
+            notes.append(
+                f"the optimizer credits mining at {site['name']} with a dispatch uplift of "
+                f"{uplift:,.0f} USD/MW-month ([sites.dispatch]); pivot and simulate do not"
+            )
+    return notes
+
+
+def plan_portfolio_toml(portfolio: Portfolio, results: Mapping[str, Any],
+                        source: str | None = None, name: str | None = None,
+                        origin: str | None = None) -> str:
+    """The plan portfolio as TOML, headed by comments: where it comes from, how to value
+    it and :func:`plan_portfolio_notes`.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The portfolio the plan was optimized on.
+    results : mapping
+        The plan's JSON (``PlanResult.to_json()``, or a stored run's results).
+    source : str, optional
+        The portfolio file (relative ``*_file`` names are resolved against its folder).
+    name : str, optional
+        The document's ``name`` (default: the portfolio's).
+    origin : str, optional
+        Where the plan comes from, for the header (default: the command on ``source``).
+    """
+    inputs = results["assumptions"]
+    plan = list(results["plan"])
+    doc = plan_portfolio_document(
+        portfolio, plan, int(inputs["horizon_months"]) // 12,
+        Path(source).resolve().parent if source else None, name,
+    )
+    origin = origin or f"`hashpivot optimize {source or '<portfolio>'}`"
+    head = [
+        f"# The plan of {origin} (seed "
+        f"{inputs.get('seed')}): {len(plan)} conversions as [sites.hosting] phases, "
+        "the 'phased' strategy.",
+        "#   hashpivot pivot <this file>     values it against keep-mining (after tax "
+        "with [pivot.tax], tornado, break-even lease)",
+        "#   hashpivot simulate <this file>  its risk and treasury (forced sales)",
+        "# Not valued by pivot and simulate as by the optimizer:",
+        *(f"# - {n}" for n in plan_portfolio_notes(results)),
+    ]
+    return "\n".join(head) + "\n\n" + document_to_toml(doc)
+
+
+__all__ = [
+    "PLAN_PORTFOLIO_FILE",
+    "plan_portfolio_document",
+    "plan_portfolio_notes",
+    "plan_portfolio_toml",
+]

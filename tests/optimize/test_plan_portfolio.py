@@ -1,0 +1,147 @@
+"""The optimized plan written as a portfolio (``optimize --out``'s ``plan_portfolio.toml``):
+pivot values its ``phased`` strategy as the optimizer values the plan, each hall at its
+tenant's lease."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hashpivot.engines import pivot
+from hashpivot.models import Portfolio, parse_portfolio, validate_data
+from hashpivot.optimize import OptimizeConfig, optimize_plan
+from hashpivot.optimize.plan_portfolio import (
+    plan_portfolio_document,
+    plan_portfolio_notes,
+    plan_portfolio_toml,
+)
+
+from .conftest import pivot_plan_npv_usd, portfolio, site_toml
+
+#: two tenants whose leases are all unlike the sites' (160 and 120 USD/kW-month, 3 %/yr,
+#: 10 years); T1 only at A, T2 only at B, so C converts nothing
+TENANTS = """
+[optimize]
+block_mw = 10.0
+
+  [[optimize.tenants]]
+  name = "T1"
+  it_mw = 30.0
+  lease_usd_per_kw_month = 175.0
+  lease_escalator_per_year = 0.025
+  lease_term_years = 8
+  sites = ["A"]
+
+  [[optimize.tenants]]
+  name = "T2"
+  it_mw = 40.0
+  lease_usd_per_kw_month = 150.0
+  lease_term_years = 12
+  sites = ["B"]
+"""
+
+
+def _portfolio() -> Portfolio:
+    return portfolio(site_toml("A", capacity=60.0), site_toml("B", lease=120.0, price=30.0),
+                     site_toml("C", price=30.0), years=8, tail=TENANTS)
+
+
+def test_pivot_values_the_plan_portfolio_as_the_optimizer_values_the_plan() -> None:
+    pf = _portfolio()
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False))
+    # teeth: halls for both tenants, not at every site (one gets phased_tranches = 0)
+    assert set(r.plan["tenant"]) == {"T1", "T2"}
+    assert set(r.plan["site"]) < {"A", "B", "C"}
+    doc = plan_portfolio_document(pf, r.plan.to_dict("records"),
+                                 r.inputs["horizon_months"] // 12)
+    plan_pf = validate_data(Portfolio, doc, "plan_portfolio.toml")
+    strategies = pivot.build_strategies(plan_pf)
+    assert [s.name for s in strategies] == ["keep_mining", "phased"]
+    phased = strategies[1]
+    assert [(p.site, str(p.start), p.gross_mw, p.tenant) for p in phased.phases] == [
+        (row.site, row.start_month, row.gross_mw, row.tenant) for row in r.plan.itertuples()
+    ]
+    assert dict(phased.phases[0].lease)["lease_usd_per_kw_month"] in (175.0, 150.0)
+    start = pd.Period(r.inputs["start"], "M")
+    months = r.inputs["horizon_months"]
+    ref = pivot_plan_npv_usd(plan_pf, phased.phases, start, months)
+    # same arithmetic in another order: agreement to 1e-9 relative
+    assert r.expected_npv_usd == pytest.approx(ref, rel=1e-9)
+    assert float(r.baseline_npv_usd.mean()) == pytest.approx(
+        pivot_plan_npv_usd(plan_pf, (), start, months), rel=1e-9)
+    # the site's own terms for the plan would give another value: the leases count
+    site_terms = tuple(pivot.ConversionPhase(p.site, p.start, p.gross_mw)
+                       for p in phased.phases)
+    assert abs(pivot_plan_npv_usd(plan_pf, site_terms, start, months) - ref) > 1e6
+
+
+def test_the_file_reads_back_and_runs_in_pivot(tmp_path: Path) -> None:
+    pf = _portfolio()
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False))
+    text = plan_portfolio_toml(pf, r.to_json(), str(tmp_path / "in.toml"))
+    assert text.startswith("# The plan of `hashpivot optimize")
+    for note in plan_portfolio_notes(r.to_json()):
+        assert f"# - {note}" in text
+    back = parse_portfolio(text, "plan_portfolio.toml")
+    assert back.model_dump() == validate_data(
+        Portfolio, plan_portfolio_document(pf, r.plan.to_dict("records"), 8), "x").model_dump()
+    res = pivot.run_pivot(back)
+    assert [s.strategy.name for s in res.strategies] == ["keep_mining", "phased"]
+    assert res.strategies[1].strategy.converted_gross_mw == pytest.approx(
+        r.plan["gross_mw"].sum())
+    halls = res.to_json_dict()["strategies"]["phased"]["phases"]
+    assert {h["tenant"] for h in halls} == {"T1", "T2"}
+    # the tornado's lease bar is a factor on each hall's rent
+    lease = res.tornado.set_index("variable").loc["lease_usd_per_kw_month"]
+    assert (lease["unit"], lease["low_input"], lease["high_input"]) == ("x rent", 0.8, 1.2)
+
+
+def test_sites_without_halls_convert_nothing_and_files_stay_found(tmp_path: Path) -> None:
+    pf = _portfolio()
+    plan = [{"site": "B", "start_month": "2026-04", "gross_mw": 10.0,
+             "tenant": "B (site terms)"}]
+    assert pf.optimize is not None
+    pf.optimize.rules_file = "rules/extra.csv"
+    doc = plan_portfolio_document(pf, plan, 8, tmp_path)
+    hosting = [s["hosting"] for s in doc["sites"]]
+    assert [h.get("phased_tranches") for h in hosting] == [0, None, 0]
+    assert hosting[1]["phases"] == [{"start": "2026-04", "gross_mw": 10.0}]  # site terms
+    assert doc["optimize"]["rules_file"] == str(tmp_path.resolve() / "rules" / "extra.csv")
+    assert doc["pivot"]["strategies"] == ["phased"]
+    assert doc["pivot"]["horizon_years"] == 8
+
+
+def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
+    results = {
+        "plan": [{"site": "A", "start_month": "2026-04", "gross_mw": 10.0, "tenant": "T1"},
+                 {"site": "B", "start_month": "2026-07", "gross_mw": 10.0, "tenant": "T2"}],
+        "binding_rules": [
+            {"rule_id": "r1", "site": "A", "effect": "forbid_new_mining", "detail": "x"},
+            {"rule_id": "r2", "site": "B", "effect": "add_cost_usd",
+             "detail": "100,000 USD paid"},
+            {"rule_id": "r3", "site": "B", "effect": "report_load", "detail": "recorded"},
+        ],
+        "assumptions": {
+            "n_scenarios": 50,
+            "tenants": [{"name": "T1", "probability_signing": 0.7},
+                        {"name": "T2", "probability_signing": 1.0},
+                        {"name": "T3", "probability_signing": 0.5}],  # not in the plan
+            "sites": [{"name": "A", "dispatch_uplift_usd_per_mw_month": 0.0},
+                      {"name": "B", "dispatch_uplift_usd_per_mw_month": 2371.4}],
+        },
+    }
+    assert plan_portfolio_notes(results) == [
+        "pivot values the plan on the central market path, simulate on its own Monte Carlo "
+        "paths; the optimizer's expected NPV averages its 50 scenarios",
+        "the plan's halls for T1 are built as if the tenant signs (the optimizer builds "
+        "them only in the scenarios where it signs)",
+        "rule r1 at A: the optimizer does not replace the fleet; pivot and simulate "
+        "replace it as [pivot] fleet_replacement_years says",
+        "rule r2 at B: 100,000 USD paid in the optimizer, not in pivot or simulate",
+        "the optimizer credits mining at B with a dispatch uplift of 2,371 USD/MW-month "
+        "([sites.dispatch]); pivot and simulate do not",
+    ]
