@@ -17,7 +17,7 @@ from hashpivot.store.runs import RUN_KINDS
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import market
 from hashpivot.web.auth import Principal, require_read, require_write
-from hashpivot.web.lookup import portfolio_or_404, run_or_404
+from hashpivot.web.lookup import finished_run_or_409, portfolio_or_404, run_or_404
 from hashpivot.web.schemas import (
     PortfolioOut,
     PortfolioSummary,
@@ -276,9 +276,8 @@ async def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
 async def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str, Any]:
     """The results of a finished run: the same object as the CLI's ``--json``."""
     with _db(request) as s:
-        row = run_or_404(s, run_id)
-        if row.status != "succeeded" or row.results is None:
-            raise HTTPException(409, f"run {run_id} is {row.status}; no results")
+        row = finished_run_or_409(s, run_id)
+        assert row.results is not None
         return row.results
 
 
@@ -289,9 +288,8 @@ async def get_run_tables(request: Request, _: Read, run_id: RunId) -> list[Table
     from hashpivot.reports.tables.runs import run_tables
 
     with _db(request) as s:
-        row = run_or_404(s, run_id)
-        if row.status != "succeeded" or row.results is None:
-            raise HTTPException(409, f"run {run_id} is {row.status}; no results")
+        row = finished_run_or_409(s, run_id)
+        assert row.results is not None
         tables = run_tables(row.kind, row.results, (row.inputs or {}).get("params"))
     return [TableOut(title=t.title, header=list(t.header), rows=[list(r) for r in t.rows],
                      notes=list(t.notes)) for t in tables]
@@ -303,9 +301,7 @@ def save_plan_portfolio(request: Request, _: Write, run_id: RunId) -> PortfolioO
     strategy, each hall at its tenant's lease), for pivot and simulate runs; its TOML
     says what those do not value as the optimizer did."""
     with _db(request) as s, s.begin():
-        row = run_or_404(s, run_id)
-        if row.status != "succeeded" or row.results is None:
-            raise HTTPException(409, f"run {run_id} is {row.status}; no plan")
+        row = finished_run_or_409(s, run_id, "plan")
         return PortfolioOut.of(store.create_plan_portfolio(s, row))
 
 

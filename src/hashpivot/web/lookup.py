@@ -1,4 +1,5 @@
-"""Rows by id for the API and the pages: a missing row is an HTTP 404."""
+"""Rows by id for the API and the pages: a missing row is an HTTP 404, a run with no
+results yet an HTTP 409."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from hashpivot.store.tables import PortfolioRow, RunRow
 
-__all__ = ["portfolio_or_404", "run_or_404"]
+__all__ = ["finished_run_or_409", "portfolio_or_404", "run_or_404"]
 
 
 def portfolio_or_404(s: Session, portfolio_id: int) -> PortfolioRow:
@@ -23,4 +24,13 @@ def run_or_404(s: Session, run_id: int) -> RunRow:
     row = s.get(RunRow, run_id)
     if row is None:
         raise HTTPException(404, f"no run {run_id}")
+    return row
+
+
+def finished_run_or_409(s: Session, run_id: int, what: str = "results") -> RunRow:
+    """The run ``run_id`` with its results; HTTP 404 when there is no such run, 409
+    ``run <id> is <status>; no <what>`` while it has none."""
+    row = run_or_404(s, run_id)
+    if row.status != "succeeded" or row.results is None:
+        raise HTTPException(409, f"run {run_id} is {row.status}; no {what}")
     return row

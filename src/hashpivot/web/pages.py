@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hashpivot.exceptions import InputError
 from hashpivot.reports.tables.runs import run_tables
@@ -26,7 +28,7 @@ from hashpivot.web.auth import (
     principal,
     session_of,
 )
-from hashpivot.web.lookup import portfolio_or_404, run_or_404
+from hashpivot.web.lookup import finished_run_or_409, portfolio_or_404, run_or_404
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
@@ -253,30 +255,39 @@ def run_page(request: Request, run_id: int) -> Response:
                                          "active": jobs.ACTIVE})
 
 
-@router.post("/runs/{run_id}/cancel", response_class=HTMLResponse)
-async def cancel(request: Request, run_id: int) -> Response:
-    """Cancel a run from its page."""
+async def _run_action(request: Request, act: Callable[[Session], str]) -> Response:
+    """A writer's form on a run's page: ``act(session)`` in one transaction, then to the
+    page it returns (303)."""
     form = await _form(request)
     _writer(request, form)
     with request.app.state.factory() as s, s.begin():
-        run = run_or_404(s, run_id)
-        jobs.request_cancel(s, run)
+        location = act(s)
+    return RedirectResponse(location, status_code=303)
+
+
+@router.post("/runs/{run_id}/cancel", response_class=HTMLResponse)
+async def cancel(request: Request, run_id: int) -> Response:
+    """Cancel a run from its page."""
+
+    def act(s: Session) -> str:
+        jobs.request_cancel(s, run_or_404(s, run_id))
+        return f"/runs/{run_id}"
+
+    response = await _run_action(request, act)
     if request.app.state.runner is not None:
         request.app.state.runner.wake()
-    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+    return response
 
 
 @router.post("/runs/{run_id}/plan-portfolio", response_class=HTMLResponse)
 async def save_plan(request: Request, run_id: int) -> Response:
     """Store an optimize run's plan as a new portfolio and open it."""
-    form = await _form(request)
-    _writer(request, form)
-    with request.app.state.factory() as s, s.begin():
-        run = run_or_404(s, run_id)
-        if run.status != "succeeded" or run.results is None:
-            raise HTTPException(409, f"run {run_id} is {run.status}; no plan")
-        new_id = store.create_plan_portfolio(s, run).id
-    return RedirectResponse(f"/portfolios/{new_id}", status_code=303)
+
+    def act(s: Session) -> str:
+        run = finished_run_or_409(s, run_id, "plan")
+        return f"/portfolios/{store.create_plan_portfolio(s, run).id}"
+
+    return await _run_action(request, act)
 
 
 @router.get("/market", response_class=HTMLResponse)
