@@ -165,3 +165,20 @@ def test_zero_phased_tranches_leave_a_site_out_of_the_phased_plan() -> None:
     phased = pivot.build_strategies(pf)[-1]
     assert phased.name == "phased"
     assert {p.site for p in phased.phases} == {"A"}
+
+
+def test_the_break_even_note_averages_over_the_halls_own_terms() -> None:
+    def note(res: pivot.PivotResult) -> str:
+        return next(w for w in res.warnings if w.startswith("break-even first-year lease"))
+
+    same = note(_run(_with_phases(_pf(), **TENANT)))
+    assert "(escalator 2 %, 7 years)" in same  # the tenant's, not the site's 3 %, 10
+    h = _pf().sites[0].hosting
+    assert h is not None
+    mixed = _pf()
+    mixed.sites[0].hosting = h.model_copy(update={"phases": [
+        HostingPhase(start="2026-04", gross_mw=20.0),
+        HostingPhase(start="2027-01", gross_mw=15.0, tenant="T", **TENANT),
+    ]})
+    assert "(escalator 3 %, 10 years: the first hall's; the halls' terms differ)" in note(
+        _run(mixed))

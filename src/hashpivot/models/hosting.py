@@ -53,7 +53,9 @@ LeaseStructure = Literal["triple_net", "modified_gross"]
 
 
 class HostingPhase(BaseModel):
-    """One tranche of an explicit phased conversion plan."""
+    """One tranche (a hall) of an explicit phased conversion plan; it may be leased on its
+    own terms (a tenant's rent, escalator and term), its other terms are the site's.
+    ``hashpivot optimize --out`` writes its plan in these tables (``plan_portfolio.toml``)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -68,15 +70,15 @@ class HostingPhase(BaseModel):
     )
     lease_usd_per_kw_month: LeaseUsdPerKwMonth | None = Field(
         None,
-        description="First-year rent of this hall's lease; None: the site's "
+        description="First-year rent of this hall's lease; not set: the site's "
         "lease_usd_per_kw_month. [USD/kW/month]",
     )
     lease_escalator_per_year: EscalatorPerYear | None = Field(
-        None, description="Annual rent escalator of this hall's lease; None: the site's. "
-        "[1/year]"
+        None, description="Annual rent escalator of this hall's lease; not set: the "
+        "site's. [1/year]"
     )
     lease_term_years: Years | None = Field(
-        None, description="Initial term of this hall's lease; None: the site's. [year]"
+        None, description="Initial term of this hall's lease; not set: the site's. [year]"
     )
 
     def lease_terms(self) -> dict[str, float]:

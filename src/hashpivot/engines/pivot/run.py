@@ -16,7 +16,7 @@ import pandas as pd
 from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
 from hashpivot.engines.pivot.discounting import line_rates
-from hashpivot.engines.pivot.inputs import _financing_spec, _pivot_spec, resolve_sites
+from hashpivot.engines.pivot.inputs import SiteInputs, _financing_spec, _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.market import (
     deterministic_market,
     margin_response,
@@ -26,7 +26,7 @@ from hashpivot.engines.pivot.market import (
 from hashpivot.engines.pivot.results import PivotResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_leases, _tornado
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
-from hashpivot.engines.pivot.strategies import build_strategies
+from hashpivot.engines.pivot.strategies import Strategy, build_strategies
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as describe_tv
 from hashpivot.exceptions import DataError
@@ -36,6 +36,16 @@ from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
+
+
+def _hall_terms(strategy: Strategy, sites: dict[str, SiteInputs]) -> list[tuple[float, float]]:
+    """Each hall's lease escalator [1/year] and term [year]: its own, or its site's."""
+    out = []
+    for p in strategy.phases:
+        h, own = sites[p.site].hosting, dict(p.lease)
+        out.append((float(own.get("lease_escalator_per_year", h.lease_escalator_per_year)),
+                    float(own.get("lease_term_years", h.lease_term_years))))
+    return out
 
 
 def run_pivot(
@@ -178,17 +188,15 @@ def run_pivot(
                     f"ready before the horizon ends ({horizon_end}): in the NPV its capex "
                     f"counts, its rent does not{after}"
                 )
-    if rng is not None and math.isfinite(breakeven):
-        h0 = sites[0].hosting
-        avg = float(
-            average_rate_usd_per_kw_month(
-                breakeven, h0.lease_escalator_per_year, h0.lease_term_years
-            )
-        )
+    if rng is not None and math.isfinite(breakeven) and pivot is not None:
+        terms = _hall_terms(pivot, by_name)
+        esc, years = terms[0]
+        avg = float(average_rate_usd_per_kw_month(breakeven, esc, years))
+        whose = "" if len(set(terms)) == 1 else ": the first hall's; the halls' terms differ"
         warnings.append(
             f"break-even first-year lease {breakeven:.1f} USD/kW-month is a term average of "
-            f"{avg:.1f} (escalator {100 * h0.lease_escalator_per_year:g} %, "
-            f"{h0.lease_term_years:g} years); observed colocation deals imply "
+            f"{avg:.1f} (escalator {100 * esc:g} %, {years:g} years{whose}); observed "
+            "colocation deals imply "
             f"{rng.rate_min_usd_per_kw_month:.0f}-{rng.rate_max_usd_per_kw_month:.0f} "
             "(term averages)"
         )
