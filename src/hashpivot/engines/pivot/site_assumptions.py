@@ -41,25 +41,28 @@ def _power_text(contract: Any) -> str:
 
 def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list[dict[str, Any]]:
     """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
-    MW), the hosting fields its file sets, and its power contract in words."""
+    MW), the hosting fields its file sets, its power contract in words, and
+    (``hall_leases``, when there are some) its phases leased on their own terms."""
     out = []
     for s in sites:
         site = portfolio.sites[s.index]
         given = site.hosting.model_fields_set if site.hosting is not None else set()
         terms = {f: getattr(s.hosting, f) for f, _ in HOSTING_TERMS}
         terms |= {f: float(getattr(s.hosting, f)) for f in _CAPEX}
+        halls = [
+            {"start": ph.start, "gross_mw": float(ph.gross_mw), "tenant": ph.tenant,
+             **{f: float(getattr(ph, f) if getattr(ph, f) is not None
+                         else getattr(s.hosting, f)) for f in LEASE_TERM_FIELDS}}
+            for ph in (site.hosting.phases if site.hosting is not None else [])
+            if ph.lease_terms()
+        ]
         out.append({
             "name": s.name,
             "hosting": terms,
             "hosting_fields_in_file": sorted(given),
             "power_contract": _power_text(site.power_contract),
-            "hall_leases": [
-                {"start": ph.start, "gross_mw": float(ph.gross_mw), "tenant": ph.tenant,
-                 **{f: float(getattr(ph, f) if getattr(ph, f) is not None
-                             else getattr(s.hosting, f)) for f in LEASE_TERM_FIELDS}}
-                for ph in (site.hosting.phases if site.hosting is not None else [])
-                if ph.lease_terms()
-            ],
+            # halls leased on their own terms (a tenant's), only where there are some
+            **({"hall_leases": halls} if halls else {}),
         })
     return out
 
