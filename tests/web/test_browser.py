@@ -98,3 +98,37 @@ def test_dashboard_edit_site_and_run(browser: Any, tmp_path: Path) -> None:
         assert outside == [], f"requests left the server: {outside}"
     finally:
         server.stop()
+
+
+def _wait_succeeded(page: Any) -> None:
+    page.wait_for_url("**/runs/*")
+    page.wait_for_function(
+        "document.getElementById('run-status').textContent === 'succeeded'", timeout=300_000
+    )
+
+
+def test_an_optimized_plan_is_saved_as_a_portfolio_and_valued_by_pivot(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Optimize the four-site example, save its plan as a portfolio with the run page's
+    button, and value that portfolio's 'phased' strategy (the plan) with pivot."""
+    server = Server(f"sqlite:///{tmp_path / 'db.sqlite'}").start()
+    try:
+        page = browser.new_page(viewport={"width": 1366, "height": 800})
+        page.goto(server.login_url)
+        page.get_by_role("link", name="Four-site", exact=False).first.click()
+        page.fill("#run-form-optimize #f-scenarios", "8")
+        page.fill("#run-form-optimize #f-evpi_scenarios", "2")
+        page.click("#run-form-optimize button[type=submit]")
+        _wait_succeeded(page)
+        run_url = page.url
+        page.click("#save-plan button[type=submit]")
+        page.wait_for_url("**/portfolios/*")
+        assert "(plan of run " in page.locator("h1").inner_text()
+        page.click("#run-form-pivot button[type=submit]")
+        _wait_succeeded(page)
+        assert page.url != run_url
+        table = page.locator("section.run-table").first.inner_text()
+        assert "phased" in table and "keep_mining" in table
+    finally:
+        server.stop()

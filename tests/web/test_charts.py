@@ -178,3 +178,29 @@ def test_plan_value_chart_shows_the_terminal_value_under_the_table_names() -> No
         "expected_terminal_value_usd"]
     names = [t["name"] for t in optimize_strategies(j)["data"]]
     assert names == ["expected NPV [USD]", "CVaR95 [USD]"]
+
+
+def test_mw_split_takes_spare_capacity_first_as_the_pivot_model() -> None:
+    """60 MW site, 44.1 MW of miners: a 10 MW hall takes spare capacity only, a 40 MW hall
+    displaces 24.1 MW of miners; the stack never exceeds the capacity."""
+    from hashpivot.models.hosting import HostingPhase
+    from hashpivot.store.run_steps import mw_split as split_rows
+    from hashpivot.web.charts import mw_split
+    from tests.optimize.conftest import portfolio, site_toml
+
+    pf = portfolio(site_toml("A", capacity=60.0), site_toml("B", capacity=60.0))
+    for site, mw in zip(pf.sites, (10.0, 40.0), strict=True):
+        assert site.hosting is not None
+        site.hosting = site.hosting.model_copy(
+            update={"phases": [HostingPhase(start="2026-04", gross_mw=mw)]})
+    rows = split_rows(pf)
+    fleet = rows[0]["mining_mw"]
+    assert fleet == pytest.approx(44.1)
+    assert [r["mining_after_plan_mw"] for r in rows] == pytest.approx([fleet, 20.0])
+    data = mw_split(rows)["data"]
+    names = [t["name"] for t in data]
+    assert names == ["mining [MW]", "AI/HPC planned [MW]", "unused capacity [MW]",
+                     "mining today [MW]"]
+    stacks = [sum(t["y"][i] for t in data[:3]) for i in range(2)]
+    assert stacks == pytest.approx([60.0, 60.0])
+    assert list(data[3]["x"]) == ["B"]  # today's mining marked where the plan changes it

@@ -113,20 +113,25 @@ def _execute_cost(
 
 
 def mw_split(portfolio: Portfolio) -> list[dict[str, Any]]:
-    """Per site: mining MW (fleet with overhead) and AI/HPC MW planned in its hosting phases.
+    """Per site: mining MW (fleet with overhead) today and once its planned hosting phases
+    are built (they take spare capacity first, as the pivot model: ``min(fleet, capacity -
+    AI)``), and the AI/HPC MW planned in them.
 
     Returns
     -------
     list of dict
-        ``site, mining_mw, ai_mw, capacity_mw`` [MW].
+        ``site, mining_mw, mining_after_plan_mw, ai_mw, capacity_mw`` [MW].
     """
     rows = []
     for s in portfolio.sites:
         ai = sum(p.gross_mw for p in s.hosting.phases) if s.hosting is not None else 0.0
+        fleet = float(s.fleet_power_mw)
+        cap = s.capacity_mw if s.capacity_mw is not None else fleet
         rows.append(
             {
                 "site": s.name,
-                "mining_mw": float(s.fleet_power_mw),
+                "mining_mw": fleet,
+                "mining_after_plan_mw": max(0.0, min(fleet, cap - float(ai))),
                 "ai_mw": float(ai),
                 "capacity_mw": s.capacity_mw,
             }

@@ -103,13 +103,30 @@ def backtest_history(charts: dict[str, Any]) -> dict[str, Any]:
 
 
 def mw_split(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Stacked MW per site: mining (fleet with overhead) and AI/HPC (planned phases)."""
+    """Stacked MW per site once the planned phases are built: mining (fleet with overhead,
+    less what the halls displace), AI/HPC (planned phases) and capacity left unused; a
+    marker at today's mining MW where the plan changes it. (Rows stored before
+    ``mining_after_plan_mw`` show today's mining.)"""
     sites = [r["site"] for r in rows]
+    after = [float(r.get("mining_after_plan_mw", r["mining_mw"])) for r in rows]
+    ai = [float(r["ai_mw"]) for r in rows]
+    unused = [max(0.0, float(r["capacity_mw"]) - m - a) if r.get("capacity_mw") else 0.0
+              for r, m, a in zip(rows, after, ai, strict=True)]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=sites, y=[r["mining_mw"] for r in rows], name="mining [MW]"))
-    fig.add_trace(go.Bar(x=sites, y=[r["ai_mw"] for r in rows], name="AI/HPC planned [MW]"))
+    fig.add_trace(go.Bar(x=sites, y=after, name="mining [MW]"))
+    fig.add_trace(go.Bar(x=sites, y=ai, name="AI/HPC planned [MW]"))
+    if any(unused):
+        fig.add_trace(go.Bar(x=sites, y=unused, name="unused capacity [MW]",
+                             marker_color="#d9d9d9"))
+    changed = [i for i, r in enumerate(rows) if abs(after[i] - float(r["mining_mw"])) > 1e-9]
+    if changed:
+        fig.add_trace(go.Scatter(
+            x=[sites[i] for i in changed], y=[rows[i]["mining_mw"] for i in changed],
+            mode="markers", marker={"symbol": "line-ew-open", "size": 40, "color": "black"},
+            name="mining today [MW]",
+        ))
     fig.update_layout(barmode="stack", yaxis={"title": "MW"})
-    return _fig(fig, "MW split: mining vs AI/HPC")
+    return _fig(fig, "MW split: mining vs AI/HPC once the planned halls are built")
 
 
 def pivot_cumulative(charts: dict[str, Any]) -> dict[str, Any]:
