@@ -79,6 +79,8 @@ def test_without_treasury_liquidity_says_no_treasury_given(tmp_path: Path) -> No
                                 "--chunk-paths", "200"])
     assert table.exit_code == 0, table.output
     assert "no treasury given" in table.stdout
+    # the table to add is named (rich once read "[treasury]" as markup and dropped it)
+    assert "add [treasury] (btc_held" in table.stdout
     assert "P(liquidity breach)" not in table.stdout
     # with the table, the same figures are real numbers
     res = runner.invoke(app, ["simulate", SITE, "--paths", "200", "--years", "1",

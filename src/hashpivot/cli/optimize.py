@@ -88,7 +88,7 @@ def _print(r: PlanResult, console: Console) -> None:
         console.print(st)
     print_assumptions(r.resolved_assumptions(), console)
     for w in r.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
+        console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
 
 
 def _print_rules(console: Console, rules: list[dict[str, Any]]) -> None:
@@ -206,7 +206,7 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             from hashpivot.optimize.plan_portfolio import PLAN_PORTFOLIO_FILE
 
-            console.print(f"[dim]wrote {len(files)} files to {out}[/dim]")
+            console.print(f"[dim]wrote {len(files)} files to {escape(str(out))}[/dim]")
             console.print("the plan as a portfolio, for pivot (after tax, tornado, "
                           "break-even) and simulate (risk, forced sales):")
             # on one line whatever its length, to be copied

@@ -174,7 +174,7 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         console.print(escape(be))
     for w in result.warnings:
         console.print(f"[yellow]note:[/yellow] {escape(w)}", markup=True, highlight=False)
-    console.print(f"[dim]market start: {result.inputs['market_source']}[/dim]")
+    console.print(f"[dim]market start: {escape(str(result.inputs['market_source']))}[/dim]")
 
 
 @handle_errors
@@ -236,7 +236,7 @@ def pivot_command(
     _print_tables(result, console)
     print_assumptions(result.resolved_assumptions(), console)
     if written:
-        console.print(f"wrote {len(written)} files to {out}")
+        console.print(f"wrote {len(written)} files to {out}", markup=False)
 
 
 @handle_errors

@@ -108,7 +108,7 @@ def _print(result: SimulationResult, console: Console) -> None:
     caption += "".join(f"; {n}" for n in notes)
     print_strategy_table(console, title, names, rows, caption=caption)
     if not result.treasury_given:
-        console.print(f"[yellow]{NO_TREASURY_NOTE}[/yellow]")
+        console.print(f"[yellow]{escape(NO_TREASURY_NOTE)}[/yellow]")
     for w in result.warnings:
         console.print(f"[yellow]note:[/yellow] {escape(w)}", markup=True, highlight=False)
 
@@ -329,4 +329,4 @@ def register(app: typer.Typer) -> None:
         console = make_console()
         _print(result, console)
         if out is not None:
-            console.print(f"[dim]wrote {len(files)} files to {out}[/dim]")
+            console.print(f"[dim]wrote {len(files)} files to {escape(str(out))}[/dim]")
