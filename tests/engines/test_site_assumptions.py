@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
 
 from hashpivot.engines import pivot as pv
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts, site_assumption_rows
@@ -58,3 +62,41 @@ def test_default_terms_say_default_and_several_sites_are_named() -> None:
     assert rows["B: [sites.hosting] pue"]["source"] == "default"
     assert rows["B: [sites.power_contract]"]["value"] == (
         "index ercot:HB_WEST: expected 35 + 3 adder USD/MWh")
+
+
+def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> None:
+    """With ``[sites.dispatch]`` keep-mining's NPV (no terminal value) rises by the uplift
+    u [USD/MW/month] x the fleet's MW x the sum of the month-end discount factors, to
+    1e-9; the uplift and its measurement are a row of the assumptions."""
+    from hashpivot.engines import pivot
+    from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
+    from hashpivot.engines.pivot.inputs import resolve_sites
+    from tests.optimize.conftest import portfolio, site_toml
+
+    no_tv = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
+    site = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
+            "market": "ercot:HB_WEST"}
+    flat = portfolio(site_toml("A", **site), years=5, tail=no_tv)
+    flexible = portfolio(site_toml("A", **site, dispatch={"availability_fraction": 0.95}),
+                         years=5, tail=no_tv)
+    start, months = pd.Period("2026-01", "M"), 60
+
+    def keep_npv(pf: Any) -> float:
+        assert pf.pivot is not None
+        market = pivot.deterministic_market(pf, start, months)
+        cf = pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market)
+        return float(unlevered_npv_usd(cf, line_rates(pf.pivot))[0])
+
+    s = resolve_sites(flexible)[0]
+    u = s.dispatch_uplift_usd_per_mw_month
+    assert u > 0 and resolve_sites(flat)[0].dispatch_uplift_usd_per_mw_month == 0.0
+    r_m = 1.10 ** (1 / 12) - 1
+    factors = sum((1 + r_m) ** -(t + 1) for t in range(months))
+    assert keep_npv(flexible) - keep_npv(flat) == pytest.approx(
+        u * s.fleet_power_mw * factors, rel=1e-9)
+    rows = site_assumption_rows(site_assumption_facts(flexible, [s]))
+    row = next(r for r in rows if r["name"].startswith("[sites.dispatch] flexibility"))
+    assert row["value"] == u and row["unit"] == "USD/MW/month"
+    assert "over always-on" in row["source"]
+    flat_rows = site_assumption_rows(site_assumption_facts(flat, resolve_sites(flat)))
+    assert not any("[sites.dispatch]" in r["name"] for r in flat_rows)

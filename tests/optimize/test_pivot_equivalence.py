@@ -96,3 +96,30 @@ def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it(market: str, tai
             assert v.terminal_value_usd[0] == 0.0
         else:
             assert v.terminal_value_usd[0] > 0.0  # the hosting phases after the horizon
+
+
+def test_a_dispatching_site_is_valued_with_its_flexibility_by_both_engines() -> None:
+    """A site with ``[sites.dispatch]`` on the bundled ERCOT prices: pivot and the
+    optimizer both add the dispatch engine's uplift to each month's mining of the MW still
+    mining, so a fixed plan's NPV is the same in both (it was not while only the
+    optimizer counted it)."""
+    site = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
+            "market": "ercot:HB_WEST", "dispatch": {"availability_fraction": 0.95}}
+    pf = portfolio(site_toml("A", capacity=60.0, **site), site_toml("B", lease=120.0),
+                   years=8)
+    p = resolve_problem(pf, continuous=True)
+    assert p.uplift_usd_per_mw_month[0] > 0 and p.uplift_usd_per_mw_month[1] == 0
+    params, _ = scenario_params(p, 0)
+    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    x = np.zeros((p.n_offers, p.n_quarters))
+    x[0, 2], x[1, 5] = 20.0, 15.0  # a hall at each site
+    plan = pd.DataFrame({"site": ["A", "B"], "start_month": [p.quarter_start_months[2],
+                                                             p.quarter_start_months[5]],
+                         "gross_mw": [20.0, 15.0]})
+    npv = float(value_fixed(p, c, ObjectiveSpec(), "plan", x).npv_usd[0])
+    ref = _pivot_npv(pf, plan, str(p.start), p.n_months, p.discount_rate)
+    assert npv == pytest.approx(ref, rel=1e-9)
+    # teeth: without its uplift the site would be worth less in pivot
+    from hashpivot.engines.pivot.inputs import resolve_sites
+    site_a = resolve_sites(pf)[0]
+    assert site_a.dispatch_uplift_usd_per_mw_month == p.uplift_usd_per_mw_month[0]

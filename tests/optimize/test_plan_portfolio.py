@@ -130,8 +130,11 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
             "tenants": [{"name": "T1", "probability_signing": 0.7},
                         {"name": "T2", "probability_signing": 1.0},
                         {"name": "T3", "probability_signing": 0.5}],  # not in the plan
-            "sites": [{"name": "A", "dispatch_uplift_usd_per_mw_month": 0.0},
-                      {"name": "B", "dispatch_uplift_usd_per_mw_month": 2371.4}],
+            "sites": [{"name": "A", "dispatch_uplift_usd_per_mw_month": 0.0,
+                       "tranches": [{"label": "S21"}, {"label": "S19"}]},
+                      {"name": "B", "dispatch_uplift_usd_per_mw_month": 2371.4,
+                       "tranches": [{"label": "S21"}]},
+                      {"name": "C", "tranches": [{"label": "S21"}, {"label": "S19"}]}],
         },
     }
     assert plan_portfolio_notes(results) == [
@@ -139,9 +142,10 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
         "paths; the optimizer's expected NPV averages its 50 scenarios",
         "the plan's halls for T1 are built as if the tenant signs (the optimizer builds "
         "them only in the scenarios where it signs)",
+        # C has two fleet entries but no hall in the plan: no note for it
+        "at A the optimizer displaces the least efficient machines first (a tranche per "
+        "fleet entry); pivot and simulate displace the fleet's average machine",
         "rule r1 at A: the optimizer does not replace the fleet; pivot and simulate "
         "replace it as [pivot] fleet_replacement_years says",
         "rule r2 at B: 100,000 USD paid in the optimizer, not in pivot or simulate",
-        "the optimizer credits mining at B with a dispatch uplift of 2,371 USD/MW-month "
-        "([sites.dispatch]); pivot and simulate do not",
-    ]
+    ]  # (the dispatch uplift of B: valued by pivot and simulate too, no note)

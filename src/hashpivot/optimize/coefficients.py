@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -48,11 +48,7 @@ from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
 from hashpivot.optimize.terminal import hosting_terminal_usd_per_mw
 
-if TYPE_CHECKING:
-    from hashpivot.models import Site
-
 MONTHS_PER_QUARTER = 3
-HOURS_PER_MONTH = 365.25 * 24 / 12
 
 
 @dataclass(frozen=True)
@@ -221,45 +217,6 @@ def site_tranches(
     return out
 
 
-def dispatch_uplift_usd_per_mw_month(site: Site) -> tuple[float, str]:
-    """Flexibility value of a site with ``[sites.dispatch]``, per MW of miners and month.
-
-    The dispatch engine (:func:`hashpivot.engines.dispatch.run_dispatch`) runs once on the
-    bundled prices of the site's market (curtailment, PPA resale, demand response, 4CP) and
-    its net margin gain over always-on operation is spread over the fleet's MW and the
-    hours of the price year. The pivot model curtails whole months only, so this is the
-    value of interval-by-interval flexibility it misses; it is measured on one historical
-    year and hashprice, not per scenario. [USD/MW/month]
-
-    Returns
-    -------
-    uplift : float
-        0.0 when the site has no ``[sites.dispatch]`` or its prices cannot be loaded.
-    note : str
-        How the figure was obtained (for the resolved assumptions).
-    """
-    if site.dispatch is None:
-        return 0.0, ""
-    from hashpivot.engines.dispatch import load_prices, run_dispatch
-    from hashpivot.exceptions import HashpivotError
-
-    try:
-        prices = load_prices(site)
-        summary = run_dispatch(site, prices).summary()
-    except (HashpivotError, OSError, ValueError) as exc:
-        return 0.0, f"dispatch uplift not measured ({exc}); flat mining value used"
-    fleet_mw = float(site.fleet_power_mw)
-    hours = float(summary["hours"])
-    if fleet_mw <= 0 or hours <= 0:
-        return 0.0, "dispatch uplift not measured (no fleet)"
-    gain = float(summary["net_margin_gain_vs_always_on_usd"])
-    uplift = gain / fleet_mw / hours * HOURS_PER_MONTH
-    return uplift, (
-        f"dispatch {summary.get('solver', '')} on {len(prices):,} intervals of the bundled "
-        f"prices: {gain / 1e6:,.1f} M USD over always-on = {uplift:,.0f} USD/MW-month"
-    )
-
-
 def mining_flows_per_mw(
     site: SiteInputs,
     tranche: Tranche,
@@ -285,7 +242,8 @@ def mining_flows_per_mw(
         False: no fleet replacement (a rule forbids new mining capacity).
     uplift_usd_per_mw_month : float
         Dispatch flexibility value added in every month the tranche mines
-        (:func:`dispatch_uplift_usd_per_mw_month`). [USD/MW/month]
+        (:func:`hashpivot.engines.pivot.dispatch_uplift.dispatch_uplift_usd_per_mw_month`).
+        [USD/MW/month]
     reference : MarketPaths, optional
         One-path market whose relative trajectory forecasts the hash price at each fleet
         replacement decision (the paths' center: no look-ahead); None = each path is

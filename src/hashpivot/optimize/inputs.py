@@ -31,7 +31,6 @@ from hashpivot.optimize.coefficients import (
     MONTHS_PER_QUARTER,
     Tranche,
     discount_factors,
-    dispatch_uplift_usd_per_mw_month,
     hosting_coefficients,
     site_tranches,
 )
@@ -380,7 +379,7 @@ def resolve_problem(
     uplift = np.zeros(len(sites))
     notes: list[str] = []
     for i, s in enumerate(sites):
-        uplift[i], note = dispatch_uplift_usd_per_mw_month(portfolio.sites[s.index])
+        uplift[i], note = s.dispatch_uplift_usd_per_mw_month, s.dispatch_uplift_note
         if note:
             notes.append(f"{s.name}: {note}")
     budgets = np.array([spec.budget_usd(y) for y in range(n_y)])

@@ -10,14 +10,14 @@ scenario with every volatility zero, pivot's NPV of the ``phased`` strategy is t
 NPV in the optimizer (``tests/optimize/test_plan_portfolio.py``).
 
 :func:`plan_portfolio_notes` lists what the optimizer valued that those engines do not
-(tenants' signing probabilities, regulation rules, the dispatch uplift), written at the
-head of the file by :func:`plan_portfolio_toml`.
+(tenants' signing probabilities, regulation rules), written at the head of the file by
+:func:`plan_portfolio_toml`. (A ``[sites.dispatch]`` site's flexibility is valued by all
+three: :mod:`hashpivot.engines.pivot.dispatch_uplift`.)
 """
 
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,6 +120,15 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
             f"the plan's halls for {', '.join(unsure)} are built as if the tenant signs "
             "(the optimizer builds them only in the scenarios where it signs)"
         )
+    converting = {str(r["site"]) for r in results.get("plan", [])}
+    mixed = [s["name"] for s in inputs.get("sites", [])
+             if s["name"] in converting and len(s.get("tranches", [])) > 1]
+    if mixed:
+        notes.append(
+            f"at {', '.join(mixed)} the optimizer displaces the least efficient machines "
+            "first (a tranche per fleet entry); pivot and simulate displace the fleet's "
+            "average machine"
+        )
     for r in results.get("binding_rules", []):
         if r["effect"] == "forbid_new_mining":
             notes.append(
@@ -129,13 +138,6 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
         elif r["effect"] == "add_cost_usd":
             notes.append(f"rule {r['rule_id']} at {r['site']}: {r['detail']} in the "
                          "optimizer, not in pivot or simulate")
-    for site in inputs.get("sites", []):
-        uplift = float(site.get("dispatch_uplift_usd_per_mw_month") or 0.0)
-        if uplift and math.isfinite(uplift):
-            notes.append(
-                f"the optimizer credits mining at {site['name']} with a dispatch uplift of "
-                f"{uplift:,.0f} USD/MW-month ([sites.dispatch]); pivot and simulate do not"
-            )
     return notes
 
 

@@ -123,6 +123,12 @@ def _site_cash_flows(
             np.minimum(site.fleet_power_mw, site.capacity_mw - converted), 0.0, None
         )
     mining = _site_mining(site, mining_mw, spec, market, shared)
+    if site.dispatch_uplift_usd_per_mw_month:
+        # the flexibility the month-by-month model misses, every month, per MW still
+        # mining ([sites.dispatch]; as the optimizer's tranches); a new array: ``mining``
+        # may hold the arrays shared by every strategy
+        mining = {**mining, "mining_revenue": mining["mining_revenue"]
+                  + site.dispatch_uplift_usd_per_mw_month * mining_mw}
     prev = np.concatenate([[min(site.fleet_power_mw, site.capacity_mw)], mining_mw[:-1]])
     released_mw = np.clip(prev - mining_mw, 0.0, None)
     if h.asic_disposition == "sell" and np.any(released_mw):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hashpivot.engines.pivot.dispatch_uplift import site_dispatch_uplift
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec
@@ -70,6 +71,13 @@ class SiteInputs:
         True when ``hosting`` holds defaults only.
     index : int
         Position of the site in ``portfolio.sites`` (for field paths).
+    dispatch_uplift_usd_per_mw_month : float
+        Value of the site's interval-by-interval flexibility (``[sites.dispatch]``), added
+        to each month's mining of the MW still mining
+        (:func:`hashpivot.engines.pivot.dispatch_uplift.dispatch_uplift_usd_per_mw_month`);
+        0 without ``[sites.dispatch]``. [USD/MW/month]
+    dispatch_uplift_note : str
+        How it was measured (empty without ``[sites.dispatch]``).
     """
 
     name: str
@@ -89,6 +97,8 @@ class SiteInputs:
     hosting_is_default: bool
     index: int = 0
     fixed_mining_opex_usd_per_month: float = 0.0
+    dispatch_uplift_usd_per_mw_month: float = 0.0
+    dispatch_uplift_note: str = ""
 
 
 def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[SiteInputs]:
@@ -149,6 +159,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         adder = float(getattr(pc, "adder_usd_per_mwh", 0.0) or 0.0)
         scaled = 0.0
         fixed = 0.0
+        uplift, uplift_note = site_dispatch_uplift(site)
         fixed_mining = 0.0
         for item in site.cost_items:
             annual = getattr(item, "annual_usd", None)
@@ -182,6 +193,8 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 hosting=spec,
                 hosting_is_default=is_default,
                 index=i,
+                dispatch_uplift_usd_per_mw_month=uplift,
+                dispatch_uplift_note=uplift_note,
             )
         )
     if problems:

@@ -1,6 +1,7 @@
 """Each valued site's terms that can flip a pivot verdict, with their sources: the hosting
 terms the tornado varies and those that size the rent (lease rate, escalator, term, capex
-per IT MW, PUE, construction time, tenant default) and the power contract.
+per IT MW, PUE, construction time, tenant default), the power contract, the halls leased
+on their own terms and the dispatch flexibility of a site with ``[sites.dispatch]``.
 
 :func:`site_assumption_facts` records them when a run resolves its sites (what only the
 portfolio knows: which fields the file sets); :func:`site_assumption_rows` turns them into
@@ -41,8 +42,9 @@ def _power_text(contract: Any) -> str:
 
 def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list[dict[str, Any]]:
     """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
-    MW), the hosting fields its file sets, its power contract in words, and
-    (``hall_leases``, when there are some) its phases leased on their own terms."""
+    MW), the hosting fields its file sets, its power contract in words,
+    (``hall_leases``, when there are some) its phases leased on their own terms, and
+    (with ``[sites.dispatch]``) the flexibility uplift and how it was measured."""
     out = []
     for s in sites:
         site = portfolio.sites[s.index]
@@ -63,6 +65,10 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list
             "power_contract": _power_text(site.power_contract),
             # halls leased on their own terms (a tenant's), only where there are some
             **({"hall_leases": halls} if halls else {}),
+            # the flexibility of a site with [sites.dispatch], only there
+            **({"dispatch_uplift_usd_per_mw_month": s.dispatch_uplift_usd_per_mw_month,
+                "dispatch_uplift_note": s.dispatch_uplift_note}
+               if s.dispatch_uplift_note else {}),
         })
     return out
 
@@ -95,6 +101,12 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
         })
         rows.append({"name": f"{prefix}[sites.power_contract]",
                      "value": site["power_contract"], "unit": "-", "source": "file"})
+        if site.get("dispatch_uplift_note"):
+            rows.append({
+                "name": f"{prefix}[sites.dispatch] flexibility, per MW still mining",
+                "value": site["dispatch_uplift_usd_per_mw_month"], "unit": "USD/MW/month",
+                "source": site["dispatch_uplift_note"],
+            })
         rows += [
             {"name": f"{prefix}[sites.hosting.phases] {h['start']}, {h['gross_mw']:g} MW"
                      + (f" ({h['tenant']})" if h.get("tenant") else ""),
