@@ -170,6 +170,14 @@ def test_an_optimize_run_page_saves_its_plan_as_a_portfolio(
         assert saved.status_code == 303
         new = c.get(saved.headers["location"]).text
         assert f"(plan of run {run_id})" in new
+        # the file's head (what pivot does not value as the optimizer) and the halls
+        head = new.split('id="file-head">')[1].split("</pre>")[0]
+        assert head.startswith(f"The plan of optimize run {run_id}")
+        assert "Not valued by pivot and simulate as by the optimizer:" in head
+        halls = new.split('id="halls">')[1].split("</table>")[0]
+        plan = run["results"]["plan"]
+        assert halls.count("<tr>") == len(plan) + 1  # the heading row and one per hall
+        assert plan[0]["tenant"] in halls
         no_csrf = c.post(f"/runs/{run_id}/plan-portfolio", data={}, follow_redirects=False)
         assert no_csrf.status_code in (400, 403)
         r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost"},

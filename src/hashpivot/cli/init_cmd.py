@@ -56,6 +56,12 @@ pool_fee_fraction = 0.015            # pool fee, 1-2.5 % typical [-]
   lease_escalator_per_year = 0.03    # rent growth [fraction/year]
   lease_term_years = 12              # initial term [years]
   asic_resale_usd_per_th = 5.0       # resale of the converted MW's miners [USD/TH]
+  # [[sites.hosting.phases]]         # the "phased" strategy's halls (default: 3 equal
+  # start = "2026-07"                # tranches a year apart); construction start [YYYY-MM]
+  # gross_mw = 30.0                  # [MW]
+  # tenant = "Hyperscaler A"         # a hall may have its tenant's own lease:
+  # lease_usd_per_kw_month = 150.0   # [USD per kW of IT per month] (else the site's)
+  # lease_term_years = 10            # [years] (else the site's; escalator likewise)
 
 [[cost_items]]                       # corporate items, shared by all sites
 name = "SG&A"

@@ -146,12 +146,16 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
     except InputError:
         pass
     run_forms = {k.name: forms.params_form(k.params, {}) for k in RUN_KINDS.values()}
+    sites = row.document.get("sites") or []
     return _render(
         request,
         "portfolio.html",
         {
             "p": row,
-            "sites": row.document.get("sites") or [],
+            "sites": sites,
+            "file_head": file_head(row.toml_text),
+            "halls": [dict(h, site=site.get("name", ""))
+                      for site in sites for h in (site.get("hosting") or {}).get("phases", [])],
             "runs": runs,
             "figures": figures,
             "cost": cost,
@@ -160,6 +164,18 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
             "run_errors": [],
         },
     )
+
+
+def file_head(toml_text: str | None) -> str:
+    """The comment lines at the head of a portfolio's TOML (an optimized plan's says where
+    it comes from and what pivot and simulate do not value as the optimizer did), without
+    their ``#``; empty when there are none."""
+    lines = []
+    for line in (toml_text or "").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[1:].removeprefix(" "))
+    return "\n".join(lines)
 
 
 def _site_doc(row: PortfolioRow, index: int) -> dict[str, Any]:
