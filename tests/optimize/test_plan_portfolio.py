@@ -113,6 +113,9 @@ def test_sites_without_halls_convert_nothing_and_files_stay_found(tmp_path: Path
     assert doc["optimize"]["rules_file"] == str(tmp_path.resolve() / "rules" / "extra.csv")
     assert doc["pivot"]["strategies"] == ["phased"]
     assert doc["pivot"]["horizon_years"] == 8
+    assert "start" not in doc["pivot"] or doc["pivot"]["start"] == "2026-01"  # the file's
+    pinned = plan_portfolio_document(pf, plan, 8, start="2026-01")
+    assert pinned["pivot"]["start"] == "2026-01"
 
 
 def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:

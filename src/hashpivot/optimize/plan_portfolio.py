@@ -3,7 +3,7 @@
 :func:`plan_portfolio_document` writes a plan's conversions into the portfolio as it was
 given: each site's ``[sites.hosting] phases`` are the plan's halls (start month, gross MW,
 tenant, and the tenant's lease terms where it has its own), ``[pivot] strategies`` is
-``["phased"]`` and ``[pivot] horizon_years`` the plan's horizon. ``hashpivot pivot`` on it
+``["phased"]``, ``[pivot] start`` and ``horizon_years`` the plan's. ``hashpivot pivot`` on it
 values the plan against keep-mining (after tax with ``[pivot.tax]``, its tornado and
 break-even lease), ``hashpivot simulate`` its risk and treasury (forced sales). On one
 scenario with every volatility zero, pivot's NPV of the ``phased`` strategy is the plan's
@@ -34,7 +34,7 @@ PLAN_PORTFOLIO_FILE = "plan_portfolio.toml"
 
 def plan_portfolio_document(
     portfolio: Portfolio, plan: Sequence[Mapping[str, Any]], horizon_years: int,
-    base_dir: Path | None = None, name: str | None = None,
+    base_dir: Path | None = None, name: str | None = None, start: str | None = None,
 ) -> dict[str, Any]:
     """The portfolio as its document sets it, with the plan as each site's phases.
 
@@ -52,6 +52,9 @@ def plan_portfolio_document(
         it, so the document reads the same files wherever it is written.
     name : str, optional
         The document's ``name`` (default: the portfolio's).
+    start : str, optional
+        The plan's first month, 'YYYY-MM', written as ``[pivot] start`` so that the halls
+        keep their months after a data update moves the default start.
 
     Returns
     -------
@@ -82,6 +85,8 @@ def plan_portfolio_document(
     pivot = doc.setdefault("pivot", {})
     pivot["strategies"] = ["phased"]
     pivot["horizon_years"] = int(horizon_years)
+    if start is not None:
+        pivot["start"] = str(start)
     if base_dir is not None:
         _absolute_files(doc, base_dir)
     if name is not None:
@@ -164,7 +169,7 @@ def plan_portfolio_toml(portfolio: Portfolio, results: Mapping[str, Any],
     plan = list(results["plan"])
     doc = plan_portfolio_document(
         portfolio, plan, int(inputs["horizon_months"]) // 12,
-        Path(source).resolve().parent if source else None, name,
+        Path(source).resolve().parent if source else None, name, inputs.get("start"),
     )
     origin = origin or f"`hashpivot optimize {source or '<portfolio>'}`"
     head = [

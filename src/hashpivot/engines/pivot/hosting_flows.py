@@ -139,7 +139,7 @@ def lease_groups(
     Without phase terms, one group: the site's terms and every phase."""
     by_terms: dict[tuple[tuple[str, float], ...], list[int]] = {}
     for k, p in enumerate(phases):
-        by_terms.setdefault(p.lease, []).append(k)
+        by_terms.setdefault(tuple(sorted(p.lease)), []).append(k)
     return [
         (site_terms.model_copy(update=dict(terms)) if terms else site_terms,
          np.array(idx, dtype=np.int64))
