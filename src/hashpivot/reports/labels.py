@@ -3,6 +3,8 @@ matplotlib, no plotly)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 REVERSE_MARGIN_SAME_NOTE = (
     "direct (cash cost per BTC above the price) and total (adding depreciation and "
     "stock-based compensation) are identical in every month: the non-cash costs are zero "
@@ -32,16 +34,16 @@ def format_tornado_input(x: float, unit: str) -> str:
     -------
     str
     """
-    if unit == "USD/MW":
-        return f"{x / 1e6:.2f} M USD/MW"
-    if unit == "USD":
-        return f"{x:,.0f} USD"
-    if unit == "1/year":
-        return f"{100 * x:.1f} %/yr"
-    if unit == "month":
-        return f"+{x:.0f} months"
-    if unit == "USD/kW/month":
-        return f"{x:,.1f} USD/kW-mo"
-    if unit == "x rent":
-        return f"{x:g} x rent"
-    return f"{x:.3g}"
+    fmt = _TORNADO_INPUT_FORMATS.get(unit)
+    return fmt(x) if fmt is not None else f"{x:.3g}"
+
+
+#: How :func:`format_tornado_input` writes an input, by the tornado's unit.
+_TORNADO_INPUT_FORMATS: dict[str, Callable[[float], str]] = {
+    "USD/MW": lambda x: f"{x / 1e6:.2f} M USD/MW",
+    "USD": lambda x: f"{x:,.0f} USD",
+    "1/year": lambda x: f"{100 * x:.1f} %/yr",
+    "month": lambda x: f"+{x:.0f} months",
+    "USD/kW/month": lambda x: f"{x:,.1f} USD/kW-mo",
+    "x rent": lambda x: f"{x:g} x rent",
+}
