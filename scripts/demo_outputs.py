@@ -47,6 +47,8 @@ DEMO: list[tuple[str, list[str]]] = [
                      "ercot:HB_WEST:2024", "--solver", "lp", "--json"]),
     ("optimize", ["optimize", "examples/portfolio.toml", "--scenarios", "30",
                   "--risk-aversion", "0.3", "--seed", "7", "--out", "{out}"]),
+    # the plan the optimizer wrote, valued by pivot ({dest}: the outputs recorded so far)
+    ("pivot-plan", ["pivot", "{dest}/optimize.files/plan_portfolio.toml", "--out", "{out}"]),
 ]
 
 IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".pdf"}
@@ -77,17 +79,16 @@ def record(dest: Path) -> None:
         env["HASHPIVOT_DATA_DIR"] = data_dir  # no user updates: bundled data only
         for name, args in DEMO:
             out = dest / f"{name}.files"
-            argv = [a.replace("{out}", str(out)) for a in args]
+            argv = [a.replace("{out}", str(out)).replace("{dest}", str(dest)) for a in args]
             proc = subprocess.run(
                 [sys.executable, "-m", "hashpivot", *argv],
                 cwd=REPO, env=env, capture_output=True, text=True, check=False,
             )
-            (dest / f"{name}.stdout").write_text(
-                proc.stdout.replace(str(out), "{out}"), encoding="utf-8"
-            )
-            (dest / f"{name}.stderr").write_text(
-                proc.stderr.replace(str(out), "{out}"), encoding="utf-8"
-            )
+            for stream, text in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+                (dest / f"{name}.{stream}").write_text(
+                    text.replace(str(out), "{out}").replace(str(dest), "{dest}"),
+                    encoding="utf-8",
+                )
             (dest / f"{name}.rc").write_text(str(proc.returncode), encoding="utf-8")
             print(f"{name}: exit {proc.returncode}")
 

@@ -71,6 +71,8 @@ def test_out_writes_the_plan_as_a_portfolio_that_pivot_values(tmp_path: Path) ->
     plan = pd.read_csv(out / "plan.csv")
     assert len(plan) > 0  # teeth: there is a plan to value
     assert f"  hashpivot pivot {out / 'plan_portfolio.toml'}\n" in res.stdout
+    assert "not valued by pivot and simulate as by the optimizer" in res.stdout
+    assert "  - pivot values the plan on the central market path" in res.stdout
     valued = runner.invoke(app, ["pivot", str(out / "plan_portfolio.toml"), "--json"])
     assert valued.exit_code == 0, valued.output
     data = json.loads(valued.stdout)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.inputs import load_site_file
@@ -204,7 +206,10 @@ def register(app: typer.Typer) -> None:
         console = make_console()
         _print(result, console)
         if out is not None:
-            from hashpivot.optimize.plan_portfolio import PLAN_PORTFOLIO_FILE
+            from hashpivot.optimize.plan_portfolio import (
+                PLAN_PORTFOLIO_FILE,
+                plan_portfolio_notes,
+            )
 
             console.print(f"[dim]wrote {len(files)} files to {escape(str(out))}[/dim]")
             console.print("the plan as a portfolio, for pivot (after tax, tornado, "
@@ -212,3 +217,11 @@ def register(app: typer.Typer) -> None:
             # on one line whatever its length, to be copied
             console.print(f"  hashpivot pivot {out / PLAN_PORTFOLIO_FILE}", markup=False,
                           soft_wrap=True)
+            console.print("not valued by pivot and simulate as by the optimizer (also at "
+                          "the head of the file):", markup=False)
+            notes = Table.grid(padding=(0, 1))  # a hanging indent for wrapped notes
+            notes.add_column(width=3, justify="right")
+            notes.add_column()
+            for note in plan_portfolio_notes(result.to_json()):
+                notes.add_row("-", Text(note))
+            console.print(notes)
