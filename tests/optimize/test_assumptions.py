@@ -68,7 +68,9 @@ def test_the_file_sets_the_terminal_value_and_what_is_left_out_is_said() -> None
     rows = _rows("\n[pivot.tax]\nincome_tax_rate = 0.21\n"
                  "\n[pivot.terminal_value]\nmining_ebitda_multiple = 6.0\n",
                  continuous=True, horizon_years=5, risk_aversion=0.3)
-    assert rows["taxes"]["source"] == "model (the file's [pivot.tax] is not applied)"
+    assert rows["taxes"]["source"] == (
+        "model (the file's [pivot.tax] is not applied; pivot's after-tax value of the plan: "
+        "the central-path line)")
     assert rows["[pivot.terminal_value]"]["source"] == "file"
     assert str(rows["[pivot.terminal_value]"]["value"]).startswith(
         "terminal value: mining 6x final-year EBITDA")

@@ -72,6 +72,13 @@ def test_pivot_values_the_plan_portfolio_as_the_optimizer_values_the_plan() -> N
     assert r.expected_npv_usd == pytest.approx(ref, rel=1e-9)
     assert float(r.baseline_npv_usd.mean()) == pytest.approx(
         pivot_plan_npv_usd(plan_pf, (), start, months), rel=1e-9)
+    # the result says the same: on the central path both engines give the plan one value
+    check = r.center_path_check
+    assert check["optimizer_value_over_keep_usd"] == pytest.approx(
+        check["npv_with_tv_vs_keep_usd"], rel=1e-9)
+    assert check["npv_with_tv_vs_keep_usd"] == pytest.approx(
+        ref - pivot_plan_npv_usd(plan_pf, (), start, months), rel=1e-9)
+    assert check["npv_after_tax_with_tv_vs_keep_usd"] is None  # no [pivot.tax]
     # the site's own terms for the plan would give another value: the leases count
     site_terms = tuple(pivot.ConversionPhase(p.site, p.start, p.gross_mw)
                        for p in phased.phases)
@@ -152,3 +159,18 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
         "replace it as [pivot] fleet_replacement_years says",
         "rule r2 at B: 100,000 USD paid in the optimizer, not in pivot or simulate",
     ]  # (the dispatch uplift of B: valued by pivot and simulate too, no note)
+
+
+def test_with_tax_the_check_gives_pivots_after_tax_value_of_the_plan() -> None:
+    """The optimizer plans pre-tax; with ``[pivot.tax]`` its result also gives pivot's
+    after-tax value of the plan (a zero rate: the pre-tax value, exactly as pivot's own)."""
+    taxed = portfolio(site_toml("A", capacity=60.0), years=8,
+                      tail="\n[pivot.tax]\nincome_tax_rate = 0.21\n")
+    zero = portfolio(site_toml("A", capacity=60.0), years=8,
+                     tail="\n[pivot.tax]\nincome_tax_rate = 0.0\n")
+    cfg = OptimizeConfig(deterministic=True, evpi_scenarios=1, two_stage=False)
+    t, z = (optimize_plan(pf, cfg).center_path_check for pf in (taxed, zero))
+    assert z["npv_after_tax_with_tv_vs_keep_usd"] == pytest.approx(
+        z["npv_with_tv_vs_keep_usd"], rel=1e-12)
+    assert t["npv_after_tax_with_tv_vs_keep_usd"] != pytest.approx(
+        t["npv_with_tv_vs_keep_usd"], rel=1e-3)  # teeth: the tax changes it

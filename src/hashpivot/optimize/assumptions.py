@@ -155,7 +155,8 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "unit": "-", "source": src(pivot, "terminal_value") if "terminal_value" in inputs
          else "model"},
         {"name": "taxes", "value": PRE_TAX, "unit": "-",
-         "source": model_source + (" (the file's [pivot.tax] is not applied)"
+         "source": model_source + (" (the file's [pivot.tax] is not applied; pivot's "
+                                   "after-tax value of the plan: the central-path line)"
                                    if inputs["tax_in_file"] else "")},
         {"name": "risk aversion", "value": inputs["risk_aversion"], "unit": "-",
          "source": "run setting"},

@@ -18,6 +18,7 @@ three: :mod:`hashpivot.engines.pivot.dispatch_uplift`.)
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -146,6 +147,36 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
     return notes
 
 
+def pivot_value_of_plan(
+    portfolio: Portfolio, plan: Sequence[Mapping[str, Any]], horizon_years: int,
+    start: str | None = None,
+) -> dict[str, float | None]:
+    """``pivot``'s value of the plan over keep-mining on its central path: ``run_pivot`` on
+    :func:`plan_portfolio_document` (its ``phased`` strategy against ``keep_mining``).
+
+    Returns
+    -------
+    dict
+        ``npv_vs_keep_usd`` (to the horizon), ``npv_with_tv_vs_keep_usd`` and, with
+        ``[pivot.tax]``, ``npv_after_tax_with_tv_vs_keep_usd`` (else None). [USD]
+    """
+    from hashpivot.engines.pivot import run_pivot
+    from hashpivot.models import Portfolio as PortfolioModel
+    from hashpivot.models import validate_data
+
+    doc = plan_portfolio_document(portfolio, plan, horizon_years, start=start)
+    res = run_pivot(validate_data(PortfolioModel, doc, "the plan portfolio"))
+    keep, plan_value = res.strategies[0], res.strategies[1]
+    after_tax = (plan_value.npv_after_tax_with_terminal_value_usd
+                 - keep.npv_after_tax_with_terminal_value_usd)
+    return {
+        "npv_vs_keep_usd": plan_value.npv_usd - keep.npv_usd,
+        "npv_with_tv_vs_keep_usd": (plan_value.npv_with_terminal_value_usd
+                                    - keep.npv_with_terminal_value_usd),
+        "npv_after_tax_with_tv_vs_keep_usd": after_tax if math.isfinite(after_tax) else None,
+    }
+
+
 def plan_portfolio_toml(portfolio: Portfolio, results: Mapping[str, Any],
                         source: str | None = None, name: str | None = None,
                         origin: str | None = None) -> str:
@@ -187,6 +218,7 @@ def plan_portfolio_toml(portfolio: Portfolio, results: Mapping[str, Any],
 
 __all__ = [
     "PLAN_PORTFOLIO_FILE",
+    "pivot_value_of_plan",
     "plan_portfolio_document",
     "plan_portfolio_notes",
     "plan_portfolio_toml",

@@ -95,6 +95,12 @@ class PlanResult:
         summary``.
     inputs : dict
         Resolved assumptions.
+    center_path_check : dict
+        The plan's value over keep-mining on the central path (every volatility zero,
+        every tenant signing) in this model (``optimizer_value_over_keep_usd``) and in
+        ``pivot`` on the plan portfolio (``npv_vs_keep_usd`` to the horizon,
+        ``npv_with_tv_vs_keep_usd``, ``npv_after_tax_with_tv_vs_keep_usd`` or None), by
+        :func:`hashpivot.optimize.plan_portfolio.pivot_value_of_plan`. [USD]
     """
 
     plan: pd.DataFrame
@@ -118,6 +124,7 @@ class PlanResult:
     alpha: float = 0.05
     inputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    center_path_check: dict[str, Any] = field(default_factory=dict)
 
     @property
     def expected_npv_usd(self) -> float:
@@ -209,6 +216,7 @@ class PlanResult:
                 }
                 for s in self.strategies
             },
+            "center_path_check": self.center_path_check,
             "binding_rules": binding.to_dict("records"),
             "applicable_rules": self.rules.to_dict("records"),
             "shadow_prices": self.shadow_prices.to_dict("records"),

@@ -10,6 +10,7 @@ EVPI, two-stage bound, out-of-sample NPV, shadow prices and the rules that bind
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from hashpivot.optimize.model import (
     build_plan_model,
     scenario_terminal_value_usd,
 )
+from hashpivot.optimize.plan_portfolio import pivot_value_of_plan
 from hashpivot.optimize.results import PlanResult, StrategyValue
 from hashpivot.optimize.scenarios import (
     CoefficientTask,
@@ -232,6 +234,21 @@ def optimize_plan(
         p, c_oos, ObjectiveSpec(0.0, obj.alpha)
     ).npv_matrix_usd @ v
 
+    # the same plan on the central path (every volatility zero, every tenant signing) in
+    # this model and in pivot on the plan portfolio: the two engines' stories side by side
+    center = copy.copy(ev)
+    center.signed = np.ones_like(ev.signed)
+    center_plan = value_fixed(p, center, obj, "plan", x_mw)
+    plan_rows = plan_frame(p, x_mw)
+    cross_check: dict[str, Any] = {
+        "optimizer_value_over_keep_usd": float(center_plan.npv_usd[0]
+                                               - center.baseline_npv_usd[0]),
+        **pivot_value_of_plan(
+            portfolio, [{str(k): v for k, v in r.items()} for r in plan_rows.to_dict("records")],
+            p.n_months // 12, str(p.start),
+        ),
+    }
+
     row_dual, col_dual = relaxation_duals(pm.m)
     prices = shadow_price_frame(p, pm, row_dual)
     rules = binding_rules(p, pm, x_mw, col_dual, c)
@@ -295,7 +312,7 @@ def optimize_plan(
             f"{100 * report.mip_gap:.2f} %: the plan is feasible, not proven optimal"
         )
     return PlanResult(
-        plan=plan_frame(p, x_mw),
+        plan=plan_rows,
         npv_usd=npv,
         baseline_npv_usd=c.baseline_npv_usd,
         strategies=[
@@ -318,4 +335,5 @@ def optimize_plan(
         alpha=obj.alpha,
         inputs=inputs,
         warnings=warnings,
+        center_path_check=cross_check,
     )
