@@ -17,7 +17,10 @@ A. the plan: scenario coefficients (500 paths, 2 chunks of 250), model build, Hi
    because nothing else runs);
 B. the reference: the LP relaxation of the same model on HiGHS (the practical floor of
    any solve of this model), and the bare numpy pass that generates the 500 market paths
-   (the floor of the coefficient stage).
+   (the floor of the coefficient stage);
+C. the center-path check ``optimize_plan`` adds: ``pivot``'s value of the plan found in A on
+   its plan portfolio (``pivot_value_of_plan``: a ``run_pivot`` of the 10 sites), as a
+   share of A's MILP solve.
 
 Reported: median [min, max] of each stage, the ratios solve/LP, build/solve and
 coefficients/paths, peak RSS (``ru_maxrss``) and the load average before and after.
@@ -137,8 +140,17 @@ def _run_once(pf: Any, n_scenarios: int, gap: float) -> dict[str, float]:
     t1 = time.perf_counter()
     pm = build_plan_model(p, c, ObjectiveSpec(0.3))
     t2 = time.perf_counter()
-    _, rep = solve_model(pm.m, pm.integer, t2 - t1, 600.0, gap, threads=1)
+    sol, rep = solve_model(pm.m, pm.integer, t2 - t1, 600.0, gap, threads=1)
     t3 = time.perf_counter()
+    from hashpivot.optimize.evaluate import plan_frame
+    from hashpivot.optimize.plan_portfolio import pivot_value_of_plan
+
+    x_mw = sol[pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters) * p.unit_mw
+    rows = [{str(k): v for k, v in r.items()} for r in plan_frame(p, x_mw).to_dict("records")]
+    tc = time.perf_counter()
+    pivot_value_of_plan(pf, rows, p.n_months // 12, str(p.start))
+    t_lp = time.perf_counter()
+    check_s = t_lp - tc
     _, lp = solve_model(pm.m, False, 0.0, 600.0, 0.0, threads=1)
     t4 = time.perf_counter()
     for _, size, ss in chunks:
@@ -146,7 +158,8 @@ def _run_once(pf: Any, n_scenarios: int, gap: float) -> dict[str, float]:
     t5 = time.perf_counter()
     return {
         "coefficients_s": t1 - t0, "build_s": t2 - t1, "solve_s": t3 - t2,
-        "lp_relaxation_s": t4 - t3, "paths_s": t5 - t4, "mip_gap": rep.mip_gap,
+        "lp_relaxation_s": t4 - t_lp, "paths_s": t5 - t4, "mip_gap": rep.mip_gap,
+        "pivot_check_s": check_s,
         "n_variables": rep.n_variables, "n_constraints": rep.n_constraints,
         "n_nonzeros": rep.n_nonzeros, "status": 0.0 if rep.status == "ok" else 1.0,
         "n_offers": p.n_offers, "n_quarters": p.n_quarters,
@@ -185,6 +198,8 @@ def main() -> None:
           "   (target < 0.2)")
     print(f"{'MILP / LP relax.':>18}: "
           f"{_fmt([r['solve_s'] / r['lp_relaxation_s'] for r in runs])}")
+    print(f"{'pivot check / MILP':>18}: "
+          f"{_fmt([r['pivot_check_s'] / r['solve_s'] for r in runs])}")
     print(f"{'coef. / bare paths':>18}: "
           f"{_fmt([r['coefficients_s'] / r['paths_s'] for r in runs])}")
     print(f"{'MIP gap':>18}: {max(r['mip_gap'] for r in runs):.4f} (max), all optimal: "
