@@ -174,3 +174,17 @@ def test_with_tax_the_check_gives_pivots_after_tax_value_of_the_plan() -> None:
         z["npv_with_tv_vs_keep_usd"], rel=1e-12)
     assert t["npv_after_tax_with_tv_vs_keep_usd"] != pytest.approx(
         t["npv_with_tv_vs_keep_usd"], rel=1e-3)  # teeth: the tax changes it
+
+
+def test_the_summary_says_when_pivot_could_not_value_the_plan() -> None:
+    """The center-path check is a check: when pivot refuses the plan portfolio
+    (``optimize_plan`` keeps the plan and records ``pivot_error``), the summary says why;
+    a result stored before the check has no such line."""
+    from hashpivot.reports.tables.optimize import center_path_lines
+
+    refused = {"center_path_check": {"optimizer_value_over_keep_usd": 12.3e6,
+                                     "pivot_error": "sites[0].hosting.phases: too many MW"}}
+    (line,) = center_path_lines(refused)
+    assert "adds 12.3 M USD over keep-mining here" in line
+    assert "pivot could not value its plan portfolio: sites[0].hosting.phases" in line
+    assert center_path_lines({}) == []

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot.engines.simulate import SimulationConfig, prepare
+from hashpivot.exceptions import HashpivotError
 from hashpivot.executors import ProgressFn
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.optimize.assumptions import plan_assumption_facts
@@ -243,11 +244,14 @@ def optimize_plan(
     cross_check: dict[str, Any] = {
         "optimizer_value_over_keep_usd": float(center_plan.npv_usd[0]
                                                - center.baseline_npv_usd[0]),
-        **pivot_value_of_plan(
+    }
+    try:
+        cross_check |= pivot_value_of_plan(
             portfolio, [{str(k): v for k, v in r.items()} for r in plan_rows.to_dict("records")],
             p.n_months // 12, str(p.start),
-        ),
-    }
+        )
+    except HashpivotError as exc:  # a check: the plan stands, the problem is reported
+        cross_check["pivot_error"] = str(exc)
 
     row_dual, col_dual = relaxation_duals(pm.m)
     prices = shadow_price_frame(p, pm, row_dual)

@@ -106,6 +106,12 @@ def center_path_lines(result: dict[str, Any]) -> list[str]:
     c = result.get("center_path_check") or {}
     if "optimizer_value_over_keep_usd" not in c:
         return []
+    if "npv_with_tv_vs_keep_usd" not in c:
+        return [
+            "on the central path (every volatility zero, every tenant signing): the plan "
+            f"adds {fmt_musd(c['optimizer_value_over_keep_usd'])} M USD over keep-mining "
+            f"here; pivot could not value its plan portfolio: {c.get('pivot_error')}"
+        ]
     tax = c.get("npv_after_tax_with_tv_vs_keep_usd")
     after_tax = f"; after tax {fmt_musd(tax)}" if tax is not None else ""
     return [
