@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.web.conftest import login, make_client, wait_run
+from tests.web.conftest import add_key, login, make_client, wait_run
 
 
 def test_site_form_shows_errors_next_to_fields(sqlite_db: tuple[str, None]) -> None:
@@ -185,3 +186,28 @@ def test_an_optimize_run_page_saves_its_plan_as_a_portfolio(
         cost_id = int(r.headers["location"].rsplit("/", 1)[1])
         assert wait_run(c, cost_id)["status"] == "succeeded"
         assert 'id="save-plan"' not in c.get(f"/runs/{cost_id}").text
+
+
+def test_planned_halls_show_the_sites_terms_where_a_hall_has_none(
+    sqlite_db: tuple[str, None]
+) -> None:
+    """A hall without a lease of its own (its fields absent, or null in a JSON document)
+    shows "site's"; one with its own shows it."""
+    import tomllib
+
+    doc = tomllib.loads((Path(__file__).resolve().parents[2] / "examples"
+                         / "pivot-200mw.toml").read_text())
+    doc["sites"][0].setdefault("hosting", {})["phases"] = [
+        {"start": "2026-04", "gross_mw": 20.0, "lease_usd_per_kw_month": None},
+        {"start": "2026-10", "gross_mw": 30.0, "tenant": "T", "lease_usd_per_kw_month": 150.0},
+    ]
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        add_key(c)
+        r = c.post("/api/portfolios", json=doc)
+        assert r.status_code == 201, r.text
+        page = c.get(f"/portfolios/{r.json()['id']}")
+        assert page.status_code == 200
+        halls = page.text.split('id="halls">')[1].split("</table>")[0]
+        rows = halls.split("<tr>")[2:]
+        assert "site&#39;s" in rows[0] or "site's" in rows[0]
+        assert "150.0" in rows[1] and "T" in rows[1]
