@@ -37,6 +37,7 @@ import numpy as np
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.terminal import final_year_usd, line_value_at_horizon_usd
+from hashpivot.finance import periodic_rate
 from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
@@ -46,9 +47,9 @@ from hashpivot.terminal_value import (
 
 
 def pv_factor(discount_rate: float, n_months: int) -> float:
-    """``(1 + r_m)^-T``, ``r_m = (1 + r)^(1/12) - 1``: the horizon's discount factor. [-]"""
-    r_m = (1.0 + discount_rate) ** (1.0 / 12.0) - 1.0
-    return float((1.0 + r_m) ** -float(n_months))
+    """``(1 + r_m)^-T``, ``r_m`` the monthly rate of ``discount_rate`` [1/year]
+    (:func:`hashpivot.finance.periodic_rate`): the horizon's discount factor. [-]"""
+    return float((1.0 + float(periodic_rate(discount_rate))) ** -float(n_months))
 
 
 def hosting_terminal_usd_per_mw(
@@ -83,8 +84,10 @@ def hosting_terminal_usd_per_mw(
             flows.hosting_revenue_usd, flows.prepayment_usd, flows.power_cost_usd,
             flows.opex_usd, flows.operator_capex_usd, n_months,
         )
-        r_month = (1.0 + discount_rate) ** (1.0 / 12.0) - 1.0
-        at_horizon = np.asarray(value_at_horizon_of_flows_usd(after, r_month), dtype=float)
+        at_horizon = np.asarray(
+            value_at_horizon_of_flows_usd(after, float(periodic_rate(discount_rate))),
+            dtype=float,
+        )
     else:
         inside = slice(0, n_months)
         ebitda = (

@@ -344,9 +344,9 @@ def _final_year_at_horizon_mw(
     (the terminal value then takes the final year's own sums, as before)."""
     if all(float(mw[0]) == float(mw[-1]) for _, _, mw, _ in final_years):  # MW only fall
         return {"mining_ebitda_at_horizon_usd": None, "replacement_capex_at_horizon_usd": None}
-    rates = [_at_horizon_mw(*fy) for fy in final_years]
-    return {"mining_ebitda_at_horizon_usd": np.sum([e for e, _ in rates], axis=0),
-            "replacement_capex_at_horizon_usd": np.sum([c for _, c in rates], axis=0)}
+    per_site = [_at_horizon_mw(*fy) for fy in final_years]
+    return {"mining_ebitda_at_horizon_usd": np.sum([e for e, _ in per_site], axis=0),
+            "replacement_capex_at_horizon_usd": np.sum([c for _, c in per_site], axis=0)}
 
 
 def _sum_ragged(arrays: list[FloatArray]) -> FloatArray:
