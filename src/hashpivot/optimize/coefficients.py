@@ -38,6 +38,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from hashpivot import finance
 from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs
@@ -134,8 +135,7 @@ class TrancheFlows(NamedTuple):
 
 def discount_factors(discount_rate: float, n_months: int) -> FloatArray:
     """Month-end discount factors ``(1 + r_m)^-(t+1)``, ``r_m = (1 + r)^(1/12) - 1``. [-]"""
-    r_m = (1.0 + discount_rate) ** (1.0 / 12.0) - 1.0
-    return np.asarray((1.0 + r_m) ** -(np.arange(n_months, dtype=np.float64) + 1.0))
+    return finance.discount_factors(float(finance.periodic_rate(discount_rate)), n_months)
 
 
 def hosting_coefficients(

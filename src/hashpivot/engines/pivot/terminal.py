@@ -24,6 +24,7 @@ import numpy as np
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.flows import CashFlows
+from hashpivot.finance import periodic_rate
 from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
     exit_multiple_terminal_value_usd,
@@ -85,8 +86,8 @@ def terminal_value(
     p = cf.n_paths
     t = cf.unlevered_fcf_usd.shape[-1]
     r_h_year = discount_rate if hosting_discount_rate is None else hosting_discount_rate
-    r_m = (1.0 + discount_rate) ** (1.0 / MONTHS_PER_YEAR) - 1.0
-    r_hm = (1.0 + r_h_year) ** (1.0 / MONTHS_PER_YEAR) - 1.0
+    r_m = float(periodic_rate(discount_rate))
+    r_hm = float(periodic_rate(r_h_year))
     last = cf.last_months(MONTHS_PER_YEAR)  # EBITDA of the final year only
     # a MW converted within the final year does not mine after the horizon: the final
     # year at the horizon's MW when the MW change in it (CashFlows), else as it was

@@ -34,7 +34,7 @@ from hashpivot.engines.simulate.costs import (
 )
 from hashpivot.engines.simulate.task import BASELINE, ChunkTask, PivotModel, _default_pivot
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.finance import periodic_rate
+from hashpivot.finance import discount_factors, periodic_rate
 from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec, gordon_rate_problem
@@ -149,11 +149,9 @@ def prepare(
         # the file's rates pass the model's check: the run's rate is the cause
         raise InputError([Problem("--discount-rate", f"pivot.terminal_value.{gordon}",
                                   "<command line>")])
-    months = np.arange(T, dtype=np.float64) + 1.0
-    r_m = (1.0 + rates.mining) ** (1.0 / 12.0) - 1.0
-    dfac = (1.0 + r_m) ** -months
-    r_hm = (1.0 + rates.hosting) ** (1.0 / 12.0) - 1.0
-    dfac_h = (1.0 + r_hm) ** -months if rates.differ else None
+    dfac = discount_factors(float(periodic_rate(rates.mining)), T)
+    dfac_h = (discount_factors(float(periodic_rate(rates.hosting)), T) if rates.differ
+              else None)
     risk_slots = hosting_risk_slots(portfolio, strategies)
     tax = pivot_spec.tax if pivot_spec is not None else None
     r_tax = float(periodic_rate(rate))  # the pivot model's rate for the unlevered tax
@@ -183,7 +181,7 @@ def prepare(
         tax_shell_fraction=(
             0.0 if tax is None else shell_share(resolve_sites(portfolio, config.site_name))
         ),
-        tax_discount_factors=None if tax is None else (1.0 + r_tax) ** -months,
+        tax_discount_factors=None if tax is None else discount_factors(r_tax, T),
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
     inputs: dict[str, Any] = {
