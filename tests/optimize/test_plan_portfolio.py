@@ -125,6 +125,20 @@ def test_sites_without_halls_convert_nothing_and_files_stay_found(tmp_path: Path
     assert pinned["pivot"]["start"] == "2026-01"
 
 
+def test_a_hall_carries_its_tenants_probability_of_signing() -> None:
+    pf = portfolio(site_toml("A", capacity=60.0), site_toml("B", lease=120.0, price=30.0),
+                   years=8, tail=TENANTS.replace('sites = ["A"]',
+                                                 'probability_signing = 0.7\n  sites = ["A"]'))
+    rows = [{"site": "A", "start_month": "2026-04", "gross_mw": 10.0, "tenant": "T1"},
+            {"site": "B", "start_month": "2026-07", "gross_mw": 12.0, "tenant": "T2"}]
+    doc = plan_portfolio_document(pf, rows, 8)
+    halls = [h for s in doc["sites"] for h in s["hosting"]["phases"]]
+    assert [h.get("probability_signing") for h in halls] == [0.7, None]  # T2 signs surely
+    res = pivot.run_pivot(validate_data(Portfolio, doc, "plan_portfolio.toml"))
+    sig = res.strategy("phased").signing
+    assert sig is not None and [t["tenant"] for t in sig["tenants"]] == ["T1"]
+
+
 def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
     results = {
         "plan": [{"site": "A", "start_month": "2026-04", "gross_mw": 10.0, "tenant": "T1"},
@@ -150,8 +164,10 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
     assert plan_portfolio_notes(results) == [
         "pivot values the plan on the central market path, simulate on its own Monte Carlo "
         "paths; the optimizer's expected NPV averages its 50 scenarios",
-        "the plan's halls for T1 are built as if the tenant signs (the optimizer builds "
-        "them only in the scenarios where it signs)",
+        "the halls for T1 carry the tenant's probability_signing: pivot's table builds "
+        "them (as if the tenant signs) and a line gives the expected NPV over the "
+        "signings; simulate builds them on every path (the optimizer builds them only in "
+        "the scenarios where the tenant signs)",
         # C has two fleet entries but no hall in the plan: no note for it
         "at A the optimizer displaces the least efficient machines first (a tranche per "
         "fleet entry); pivot and simulate displace the fleet's average machine",

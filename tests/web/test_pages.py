@@ -199,7 +199,8 @@ def test_planned_halls_show_the_sites_terms_where_a_hall_has_none(
                          / "pivot-200mw.toml").read_text())
     doc["sites"][0].setdefault("hosting", {})["phases"] = [
         {"start": "2026-04", "gross_mw": 20.0, "lease_usd_per_kw_month": None},
-        {"start": "2026-10", "gross_mw": 30.0, "tenant": "T", "lease_usd_per_kw_month": 150.0},
+        {"start": "2026-10", "gross_mw": 30.0, "tenant": "T", "lease_usd_per_kw_month": 150.0,
+         "probability_signing": 0.65},
     ]
     with make_client(*sqlite_db, run_jobs=False) as c:
         add_key(c)
@@ -211,3 +212,6 @@ def test_planned_halls_show_the_sites_terms_where_a_hall_has_none(
         rows = halls.split("<tr>")[2:]
         assert "site&#39;s" in rows[0] or "site's" in rows[0]
         assert "150.0" in rows[1] and "T" in rows[1]
+        # the probability of signing, in percent; a hall without one is built (100)
+        assert '<td class="num">65</td></tr>' in rows[1]
+        assert '<td class="num">100</td></tr>' in rows[0]

@@ -34,6 +34,7 @@ from hashpivot.reports.labels import format_tornado_input
 from hashpivot.reports.tables.strategies import (
     breakeven_note,
     pivot_rows,
+    signing_notes,
     tornado_changes_with_terminal_value,
 )
 
@@ -172,6 +173,8 @@ def _print_tables(result: PivotResult, console: Console) -> None:
                         result.breakeven_lease_with_terminal_value_usd_per_kw_month)
     if be:
         console.print(escape(be))
+    for line in signing_notes({s.name: {"signing": s.signing} for s in result.strategies}):
+        console.print(escape(line))
     for w in result.warnings:
         console.print(f"[yellow]note:[/yellow] {escape(w)}", markup=True, highlight=False)
     console.print(f"[dim]market start: {escape(str(result.inputs['market_source']))}[/dim]")

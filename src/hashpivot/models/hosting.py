@@ -80,6 +80,15 @@ class HostingPhase(BaseModel):
     lease_term_years: Years | None = Field(
         None, description="Initial term of this hall's lease; not set: the site's. [year]"
     )
+    probability_signing: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Probability the hall's tenant signs (the halls of one tenant sign "
+        "together, tenants independently; every hall of a tenant gives the same). pivot "
+        "values the strategy as written and its expected value over the signings; simulate "
+        "builds the hall on every path. Not set: 1. [-]",
+    )
 
     def lease_terms(self) -> dict[str, float]:
         """The lease terms this phase sets, by their ``[sites.hosting]`` field name."""

@@ -2,7 +2,8 @@
 
 :func:`plan_portfolio_document` writes a plan's conversions into the portfolio as it was
 given: each site's ``[sites.hosting] phases`` are the plan's halls (start month, gross MW,
-tenant, and the tenant's lease terms where it has its own), ``[pivot] strategies`` is
+tenant, the tenant's lease terms where it has its own and its probability of signing
+below 1), ``[pivot] strategies`` is
 ``["phased"]``, ``[pivot] start`` and ``horizon_years`` the plan's. ``hashpivot pivot`` on it
 values the plan against keep-mining (after tax with ``[pivot.tax]``, its tornado and
 break-even lease), ``hashpivot simulate`` its risk and treasury (forced sales). On one
@@ -73,6 +74,8 @@ def plan_portfolio_document(
         if tenant is not None:  # a tenant of the pipeline: its name and lease terms
             hall["tenant"] = tenant.name
             hall |= {f: float(getattr(tenant, f)) for f in LEASE_TERM_FIELDS}
+            if tenant.probability_signing < 1.0:
+                hall["probability_signing"] = float(tenant.probability_signing)
         rows.setdefault(str(r["site"]), []).append(hall)
     # the sites pivot converts: those with a [sites.hosting] table, or all when none has
     any_hosting = any(s.hosting is not None for s in portfolio.sites)
@@ -123,8 +126,10 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
               if t.get("probability_signing", 1.0) < 1.0 and t["name"] in planned]
     if unsure:
         notes.append(
-            f"the plan's halls for {', '.join(unsure)} are built as if the tenant signs "
-            "(the optimizer builds them only in the scenarios where it signs)"
+            f"the halls for {', '.join(unsure)} carry the tenant's probability_signing: "
+            "pivot's table builds them (as if the tenant signs) and a line gives the "
+            "expected NPV over the signings; simulate builds them on every path (the "
+            "optimizer builds them only in the scenarios where the tenant signs)"
         )
     converting = {str(r["site"]) for r in results.get("plan", [])}
     mixed = [s["name"] for s in inputs.get("sites", [])

@@ -77,6 +77,9 @@ class StrategyResult:
         buyer's taxes). [USD]
     npv_levered_after_tax_usd : float
         Levered NPV minus the present value of the tax with interest deducted. [USD]
+    signing : dict or None
+        The expected value over the tenants' signings when a hall's tenant may not sign
+        (:func:`hashpivot.engines.pivot.signing.expected_over_signings`); None otherwise.
     """
 
     strategy: Strategy
@@ -100,6 +103,7 @@ class StrategyResult:
     npv_after_tax_vs_baseline_usd: float = float("nan")
     npv_after_tax_with_terminal_value_usd: float = float("nan")
     npv_levered_after_tax_usd: float = float("nan")
+    signing: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -196,9 +200,12 @@ class PivotResult:
                     "converted_gross_mw": s.strategy.converted_gross_mw,
                     "phases": [
                         {"site": p.site, "start": str(p.start), "gross_mw": p.gross_mw,
-                         **({"tenant": p.tenant} if p.tenant else {}), **dict(p.lease)}
+                         **({"tenant": p.tenant} if p.tenant else {}), **dict(p.lease),
+                         **({"probability_signing": p.probability_signing}
+                            if p.probability_signing < 1.0 else {})}
                         for p in s.strategy.phases
                     ],
+                    **({"signing": s.signing} if s.signing is not None else {}),
                 }
                 for s in self.strategies
             },
@@ -332,9 +339,10 @@ def _value(
         payback = _payback_from_start(inc)
         npv_base = float(np.asarray(unlevered_npv_usd(base, r)).ravel()[0])
     nan = float("nan")
-    taxed = {"income_tax_usd": nan, "income_tax_pv_usd": nan, "npv_after_tax_usd": nan,
-             "npv_after_tax_vs_baseline_usd": nan,
-             "npv_after_tax_with_terminal_value_usd": nan, "npv_levered_after_tax_usd": nan}
+    taxed: dict[str, Any] = {
+        "income_tax_usd": nan, "income_tax_pv_usd": nan, "npv_after_tax_usd": nan,
+        "npv_after_tax_vs_baseline_usd": nan,
+        "npv_after_tax_with_terminal_value_usd": nan, "npv_levered_after_tax_usd": nan}
     if tax is not None:
         flows = strategy_taxes(cf, tax, shell_fraction)
         tax_pv = float(finance.npv(rate_m, flows.unlevered_tax_usd[0]))

@@ -7,6 +7,7 @@ hosting terms compared with observed colocation deals.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import TYPE_CHECKING
 
@@ -23,8 +24,9 @@ from hashpivot.engines.pivot.market import (
     market_notes,
     market_start,
 )
-from hashpivot.engines.pivot.results import PivotResult, _value
+from hashpivot.engines.pivot.results import PivotResult, StrategyResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_leases, _tornado
+from hashpivot.engines.pivot.signing import expected_over_signings
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.strategies import Strategy, build_strategies
 from hashpivot.engines.pivot.taxes import shell_share
@@ -97,12 +99,16 @@ def run_pivot(
     ]
     base_tv = results[0].npv_with_terminal_value_usd
     base_after_tax = results[0].npv_after_tax_usd
-    for s in strategies[1:]:
+
+    def value(s: Strategy) -> StrategyResult:
         cf = _cash_flows_resolved(sites, s, market, spec, financing)
-        results.append(
-            _value(cf, base_cf, s, rate_m, equity_rate_m, tv_spec, base_tv, rates,
-                   tax=spec.tax, shell_fraction=shell, base_npv_after_tax_usd=base_after_tax)
-        )
+        return _value(cf, base_cf, s, rate_m, equity_rate_m, tv_spec, base_tv, rates,
+                      tax=spec.tax, shell_fraction=shell, base_npv_after_tax_usd=base_after_tax)
+
+    for s in strategies[1:]:
+        r = value(s)
+        signing = expected_over_signings(s, value, r, results[0])
+        results.append(r if signing is None else dataclasses.replace(r, signing=signing))
 
     pivots = [s for s in strategies[1:] if s.phases]
     convert = [s for s in pivots if s.name.startswith("convert_") and s.name != "convert_all"]

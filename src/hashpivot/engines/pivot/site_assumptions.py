@@ -43,7 +43,8 @@ def _power_text(contract: Any) -> str:
 def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list[dict[str, Any]]:
     """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
     MW), the hosting fields its file sets, its power contract in words,
-    (``hall_leases``, when there are some) its phases leased on their own terms, and
+    (``hall_leases``, when there are some) its phases leased on their own terms or whose
+    tenant may not sign (``probability_signing``), and
     (with ``[sites.dispatch]``) the flexibility uplift and how it was measured."""
     out = []
     for s in sites:
@@ -54,9 +55,11 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list
         halls = [
             {"start": ph.start, "gross_mw": float(ph.gross_mw), "tenant": ph.tenant,
              **{f: float(getattr(ph, f) if getattr(ph, f) is not None
-                         else getattr(s.hosting, f)) for f in LEASE_TERM_FIELDS}}
+                         else getattr(s.hosting, f)) for f in LEASE_TERM_FIELDS},
+             **({"probability_signing": ph.probability_signing}
+                if (ph.probability_signing or 1.0) < 1.0 else {})}
             for ph in (site.hosting.phases if site.hosting is not None else [])
-            if ph.lease_terms()
+            if ph.lease_terms() or (ph.probability_signing or 1.0) < 1.0
         ]
         out.append({
             "name": s.name,
@@ -110,7 +113,9 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
         rows += [
             {"name": f"{prefix}[sites.hosting.phases] {h['start']}, {h['gross_mw']:g} MW"
                      + (f" ({h['tenant']})" if h.get("tenant") else ""),
-             "value": lease_text(h), "unit": "-", "source": "file"}
+             "value": lease_text(h) + (f"; signs with probability {h['probability_signing']:g}"
+                                       if "probability_signing" in h else ""),
+             "unit": "-", "source": "file"}
             for h in site.get("hall_leases", [])
         ]
     return rows

@@ -15,6 +15,7 @@ import pandas as pd
 
 from hashpivot.engines.pivot.inputs import _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.market import market_start
+from hashpivot.engines.pivot.signing import check_signing
 from hashpivot.exceptions import InputError, Problem
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ class ConversionPhase:
         term); empty: the site's ``[sites.hosting]`` terms.
     tenant : str or None
         The hall's tenant, a label.
+    probability_signing : float
+        Probability the tenant signs (:mod:`hashpivot.engines.pivot.signing`); 1: the hall
+        is built. [-]
     """
 
     site: str
@@ -46,6 +50,7 @@ class ConversionPhase:
     gross_mw: float
     lease: tuple[tuple[str, float], ...] = ()
     tenant: str | None = None
+    probability_signing: float = 1.0
 
     def with_lease(self, **terms: float) -> ConversionPhase:
         """This phase with some of its own lease terms set (the others kept)."""
@@ -188,7 +193,8 @@ def build_strategies(
                             )
                         phases_p.append(
                             ConversionPhase(s.name, p, float(ph.gross_mw),
-                                            tuple(ph.lease_terms().items()), ph.tenant)
+                                            tuple(ph.lease_terms().items()), ph.tenant,
+                                            ph.probability_signing or 1.0)
                         )
                     total_p = sum(ph.gross_mw for ph in h.phases)
                     if total_p > s.convertible_gross_mw + 1e-9:
@@ -211,5 +217,6 @@ def build_strategies(
                                 s.convertible_gross_mw / n,
                             )
                         )
+            check_signing(portfolio)
             out.append(Strategy("phased", tuple(phases_p)))
     return out

@@ -8,6 +8,7 @@ from types import ModuleType
 
 import numpy as np
 
+from hashpivot.engines.pivot.signing import unsigned_halls_notes
 from hashpivot.engines.simulate.chunk import run_chunk
 from hashpivot.engines.simulate.combine import ChunkCombiner
 from hashpivot.engines.simulate.config import SimulationConfig
@@ -121,6 +122,7 @@ def simulate(
     )
     if balloons and run.inputs.get("treasury_given", True):
         res.warnings.append(balloon_note(balloons, str(res.periods[-1])))
+    res.warnings.extend(unsigned_halls_notes(run.task.strategies))
     res.inputs = run.inputs
     res.inputs["executor"] = (
         f"dask:{scheduler}" if scheduler else f"dask:LocalCluster({workers})"

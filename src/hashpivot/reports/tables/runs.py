@@ -22,6 +22,7 @@ from hashpivot.reports.tables.strategies import (
     breakeven_note,
     pivot_rows,
     policy_rows,
+    signing_notes,
     simulate_rows,
 )
 
@@ -87,6 +88,7 @@ def _pivot(results: dict[str, Any]) -> list[RunTable]:
                         results.get("breakeven_lease_with_terminal_value_usd_per_kw_month"))
     if be:
         notes.append(be)
+    notes += signing_notes(strategies)
     notes += [str(n) for n in (results.get("levered_note"),) if n]
     notes += [f"note: {w}" for w in results.get("warnings") or []]
     title = "AI/HPC pivot vs keep mining"

@@ -115,6 +115,32 @@ def breakeven_note(pivot_name: str, to_horizon: Any, with_terminal_value: Any = 
     return line
 
 
+def signing_notes(strategies: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """A line per strategy whose halls' tenants may not sign: its expected NPVs vs keep-
+    mining over the signings (``signing`` of ``PivotResult.to_json_dict``'s strategies),
+    beside the table's, which builds every hall. [M USD]"""
+    out = []
+    for name, s in strategies.items():
+        sig = s.get("signing")
+        if not sig:
+            continue
+        who = ", ".join(f"{t['tenant']} {fmt_pct(t['probability'])} %"
+                        for t in sig.get("tenants", []))
+        parts = [f"{label} {fmt_musd(sig.get(f'expected_{key}_vs_baseline'))} M USD"
+                 for label, key in (("to the horizon", "npv_usd"),
+                                    ("with TV", "npv_with_terminal_value_usd"),
+                                    ("after tax", "npv_after_tax_usd"))
+                 if is_number(sig.get(f"expected_{key}_vs_baseline"))]
+        out.append(
+            f"{name} if each tenant signs as likely as the file says ({who}; "
+            f"{sig.get('outcomes')} outcomes, all sign with "
+            f"{fmt_pct(sig.get('probability_all_sign'))} %): expected NPV vs keep "
+            + ", ".join(parts)
+            + "; the table, tornado and break-even build every hall"
+        )
+    return out
+
+
 def tornado_changes_with_terminal_value(rows: Sequence[Mapping[Any, Any]]) -> bool:
     """Whether the terminal value changes any difference of a pivot tornado (its rows as
     records; a tornado stored before it, or with every ``[pivot.terminal_value]`` method

@@ -1,0 +1,170 @@
+"""Halls whose tenant may not sign (``probability_signing`` in ``[sites.hosting.phases]``):
+pivot's expected value over the signings is each outcome (the file with only the signing
+tenants' halls) weighted by its probability; at separate sites it is the optimizer's form,
+linear in each tenant's probability; the table stays the strategy as written; simulate
+says it builds every hall; bad probabilities are input errors with their field path."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hashpivot.engines import pivot
+from hashpivot.engines.pivot.results import StrategyResult
+from hashpivot.engines.pivot.signing import MAX_UNCERTAIN_TENANTS
+from hashpivot.exceptions import InputError
+from hashpivot.models import Portfolio, validate_data
+from hashpivot.models.hosting import HostingPhase
+from hashpivot.models.loader import document_to_toml
+from hashpivot.reports.tables.runs import run_tables
+from tests.optimize.conftest import portfolio, site_toml
+
+#: T1 two halls at A (60 %), T2 one hall at B (80 %), and a hall at B without a tenant
+#: (certain: no probability given)
+HALLS = {
+    "A": [HostingPhase(start="2026-04", gross_mw=20.0, tenant="T1", probability_signing=0.6,
+                       lease_usd_per_kw_month=175.0),
+          HostingPhase(start="2027-01", gross_mw=10.0, tenant="T1", probability_signing=0.6,
+                       lease_usd_per_kw_month=175.0)],
+    "B": [HostingPhase(start="2026-07", gross_mw=15.0, tenant="T2", probability_signing=0.8,
+                       lease_term_years=12.0),
+          HostingPhase(start="2026-10", gross_mw=10.0)],
+}
+P = {"T1": 0.6, "T2": 0.8}
+
+
+def _pf(halls: dict[str, list[HostingPhase]] = HALLS) -> Portfolio:
+    pf = portfolio(site_toml("A"), site_toml("B", price=30.0), years=8,
+                   strategies=["phased"])
+    for s in pf.sites:
+        assert s.hosting is not None
+        phases = halls.get(s.name, [])
+        # a site without halls converts nothing in ``phased`` (as a plan file writes it)
+        s.hosting = s.hosting.model_copy(
+            update={"phases": phases, **({} if phases else {"phased_tranches": 0})})
+    return pf
+
+
+def _signed(tenants: set[str]) -> StrategyResult:
+    """The file with only the halls of ``tenants`` and the certain ones, run by pivot."""
+    halls = {site: [h for h in hs if h.tenant is None or h.tenant in tenants]
+             for site, hs in HALLS.items()}
+    return pivot.run_pivot(_pf(halls)).strategy("phased")
+
+
+def test_the_expected_value_is_the_outcomes_weighted_by_their_probabilities() -> None:
+    res = pivot.run_pivot(_pf())
+    phased = res.strategy("phased")
+    sig = phased.signing
+    assert sig is not None
+    assert [(t["tenant"], t["probability"], t["halls"], t["gross_mw"])
+            for t in sig["tenants"]] == [("T1", 0.6, 2, 30.0), ("T2", 0.8, 1, 15.0)]
+    assert sig["outcomes"] == 4
+    assert sig["probability_all_sign"] == pytest.approx(0.48, rel=1e-15)
+    outcomes = {}
+    for signs in itertools.product((True, False), repeat=2):
+        who = {t for t, s in zip(P, signs, strict=True) if s}
+        w = math.prod(P[t] if s else 1 - P[t] for t, s in zip(P, signs, strict=True))
+        outcomes[frozenset(who)] = (w, _signed(who))
+    assert sum(w for w, _ in outcomes.values()) == pytest.approx(1.0, rel=1e-15)
+    # the table is the strategy as written: every hall built (all sign)
+    assert phased.npv_usd == outcomes[frozenset(P)][1].npv_usd
+    for key in ("npv_usd", "npv_with_terminal_value_usd"):
+        want = sum(w * getattr(r, key) for w, r in outcomes.values())
+        # the same valuations summed in another order: agreement to 1e-12 relative
+        assert sig[f"expected_{key}"] == pytest.approx(want, rel=1e-12)
+        assert sig[f"expected_{key}_vs_baseline"] == pytest.approx(
+            want - getattr(res.baseline, key), rel=1e-12)
+        # T1 at A, T2 at B: the halls of one site do not touch the other's, so the value
+        # is the optimizer's form, linear in each probability (keep + sum p_t * delta_t)
+        none = getattr(outcomes[frozenset()][1], key)
+        linear = none + sum(P[t] * (getattr(outcomes[frozenset({t})][1], key) - none)
+                            for t in P)
+        assert sig[f"expected_{key}"] == pytest.approx(linear, rel=1e-9)
+        # teeth: the expectation lies strictly between no tenant and every tenant signing
+        lo, hi = sorted((none, getattr(phased, key)))
+        assert lo < sig[f"expected_{key}"] < hi
+    assert sig["expected_npv_after_tax_usd"] is None  # pre-tax file
+    # the JSON and the line under the table (CLI and dashboard share it)
+    d = res.to_json_dict()["strategies"]["phased"]
+    assert d["signing"] == sig
+    assert [h.get("probability_signing") for h in d["phases"]] == [0.6, 0.6, 0.8, None]
+    # each uncertain hall is in the resolved assumptions with its probability
+    rows = {r["name"]: r["value"] for r in res.resolved_assumptions()}
+    assert rows["A: [sites.hosting.phases] 2026-04, 20 MW (T1)"] == (
+        "175 USD/kW-month +3 %/yr for 10 years; signs with probability 0.6")
+    assert rows["B: [sites.hosting.phases] 2026-07, 15 MW (T2)"].endswith(
+        "for 12 years; signs with probability 0.8")
+    assert not any(k.startswith("B: [sites.hosting.phases] 2026-10") for k in rows)
+    notes = run_tables("pivot", res.to_json_dict())[0].notes
+    line = next(n for n in notes if n.startswith("phased if each tenant signs"))
+    assert "(T1 60.0 %, T2 80.0 %; 4 outcomes, all sign with 48.0 %)" in line
+    assert f"with TV {sig['expected_npv_with_terminal_value_usd_vs_baseline'] / 1e6:,.1f} M USD" \
+        in line
+
+
+def test_certain_halls_give_no_expectation_and_the_same_numbers() -> None:
+    certain = {s: [h.model_copy(update={"probability_signing": 1.0}) for h in hs]
+               for s, hs in HALLS.items()}
+    unset = {s: [h.model_copy(update={"probability_signing": None}) for h in hs]
+             for s, hs in HALLS.items()}
+    a = pivot.run_pivot(_pf(certain))
+    b = pivot.run_pivot(_pf(unset))
+    assert a.strategy("phased").signing is None and b.strategy("phased").signing is None
+    assert a.to_json_dict()["strategies"] == b.to_json_dict()["strategies"]
+    # the table of the uncertain file is this one: the strategy as written
+    assert pivot.run_pivot(_pf()).strategy("phased").npv_usd == a.strategy("phased").npv_usd
+
+
+def test_a_tenants_halls_must_agree_and_the_outcomes_are_bounded() -> None:
+    other = dict(HALLS)
+    other["A"] = [HALLS["A"][0], HALLS["A"][1].model_copy(update={"probability_signing": 0.5})]
+    with pytest.raises(InputError) as e:
+        pivot.run_pivot(_pf(other))
+    (p,) = e.value.problems
+    assert p.path == "sites[0].hosting.phases[1].probability_signing"
+    assert "0.5, but sites[0].hosting.phases[0] gives 0.6" in p.message
+    many = {"A": [HostingPhase(start="2026-04", gross_mw=1.0, tenant=f"T{k}",
+                               probability_signing=0.9)
+                  for k in range(MAX_UNCERTAIN_TENANTS + 1)]}
+    with pytest.raises(InputError) as e:
+        pivot.run_pivot(_pf(many))
+    assert [p.path for p in e.value.problems] == [
+        f"sites[0].hosting.phases[{MAX_UNCERTAIN_TENANTS}].probability_signing"]
+    # eight are fine: 256 outcomes
+    ok = pivot.run_pivot(_pf({"A": many["A"][:MAX_UNCERTAIN_TENANTS]}))
+    assert ok.strategy("phased").signing["outcomes"] == 2 ** MAX_UNCERTAIN_TENANTS  # type: ignore[index]
+
+
+@pytest.mark.parametrize("bad", [0.0, -0.1, 1.5])
+def test_a_probability_outside_0_to_1_is_an_input_error(bad: float) -> None:
+    doc = _pf().model_dump(mode="json", exclude_unset=True)
+    doc["sites"][0]["hosting"]["phases"][0]["probability_signing"] = bad
+    with pytest.raises(InputError) as e:
+        validate_data(Portfolio, doc, "plan.toml")
+    assert [p.path for p in e.value.problems] == [
+        "sites[0].hosting.phases[0].probability_signing"]
+
+
+def test_simulate_says_it_builds_every_hall(tmp_path: Path) -> None:
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+
+    res = simulate(_pf(), SimulationConfig(n_paths=8, seed=1, chunk_paths=8))
+    assert ("phased: the halls of T1 (60 %), T2 (80 %) are built on every path; the "
+            "signings are not drawn (pivot gives the strategy's expected NPV over them)"
+            in res.warnings)
+
+
+def test_the_cli_prints_the_expectation(tmp_path: Path) -> None:
+    from hashpivot.cli.app import app
+
+    f = tmp_path / "plan.toml"
+    f.write_text(document_to_toml(_pf().model_dump(mode="json", exclude_unset=True)))
+    r = CliRunner().invoke(app, ["pivot", str(f)], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "phased if each tenant signs as likely as the file says (T1 60.0 %, T2 80.0 %" \
+        in r.stdout
