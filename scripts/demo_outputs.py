@@ -49,6 +49,9 @@ DEMO: list[tuple[str, list[str]]] = [
                   "--risk-aversion", "0.3", "--seed", "7", "--out", "{out}"]),
     # the plan the optimizer wrote, valued by pivot ({dest}: the outputs recorded so far)
     ("pivot-plan", ["pivot", "{dest}/optimize.files/plan_portfolio.toml", "--out", "{out}"]),
+    # and its risk, the tenants' signings drawn per path
+    ("simulate-plan", ["simulate", "{dest}/optimize.files/plan_portfolio.toml", "--paths",
+                       "2000", "--seed", "7", "--out", "{out}"]),
 ]
 
 IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".pdf"}

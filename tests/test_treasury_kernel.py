@@ -134,3 +134,37 @@ def test_time_major_input_and_bad_arguments() -> None:
     with pytest.raises(ValueError, match="capex_usd"):
         treasury_summaries(spec, price, mined, lev, rev, corp, ds, ("hold",),
                            capex_usd=corp)
+
+
+def test_summaries_of_disjoint_path_sets_scatter_back_to_the_whole() -> None:
+    """The Monte Carlo runs each outcome of the tenants' signings on its own paths
+    (engines.simulate.signing) and scatters the treasury summaries back: per-path totals
+    bitwise those of one run over every path, by-month sums the same sums in another
+    order, the first paths' cash in path order."""
+    from hashpivot.treasury_path_summary import TreasuryPathSummary
+
+    price, mined, lev, rev, corp, ds = _case(3, n=101, T=23)
+    capex = _capex(13, *price.shape)
+    spec = TreasurySpec(btc_held=40, cash_usd=4e6, min_cash_usd=2e6,
+                        forced_sale_discount_fraction=0.1)
+    keep = 9
+    whole = treasury_summaries(spec, price, mined, lev, rev, corp, ds, ("sell_to_cover",),
+                               keep_cash_paths=keep, capex_usd=capex)["sell_to_cover"]
+    code = np.random.default_rng(5).integers(0, 3, price.shape[0])
+    parts = []
+    for c in range(3):
+        idx = np.flatnonzero(code == c)
+        part = treasury_summaries(
+            spec, price[idx], mined[idx], lev[idx], rev[idx], corp, ds, ("sell_to_cover",),
+            keep_cash_paths=int(np.count_nonzero(idx < keep)), capex_usd=capex[idx],
+        )["sell_to_cover"]
+        parts.append((idx, part))
+    got = TreasuryPathSummary.scatter(parts, price.shape[0])
+    assert whole.forced_btc.any()  # teeth: forced sales happen
+    for f in TreasuryPathSummary.__dataclass_fields__:
+        have, want = getattr(got, f), getattr(whole, f)
+        assert have.shape == want.shape and have.dtype == want.dtype, f
+        if f in ("forced_btc_by_month_sum", "breach_by_month_count"):
+            np.testing.assert_allclose(have, want, rtol=1e-12, err_msg=f)
+        else:
+            assert np.array_equal(have, want), f

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from hashpivot.arrays import FloatArray
+from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.bitcoin import btc_per_th_day, difficulty_from_hashrate
 
 
@@ -66,6 +66,19 @@ class MarketPaths:
     def n_periods(self) -> int:
         """Number of periods. [-]"""
         return int(self.btc_price_usd.shape[1])
+
+    def take_paths(self, idx: IntArray) -> MarketPaths:
+        """The paths ``idx`` (in that order), every period. [-]"""
+        return MarketPaths(
+            periods=self.periods,
+            btc_price_usd=self.btc_price_usd[idx],
+            network_hashrate_th_s=self.network_hashrate_th_s[idx],
+            fees_btc_per_block=self.fees_btc_per_block[idx],
+            subsidy_btc_per_block=self.subsidy_btc_per_block[idx],
+            power_price_usd_per_mwh=(None if self.power_price_usd_per_mwh is None
+                                     else self.power_price_usd_per_mwh[idx]),
+            extra={k: v[idx] for k, v in self.extra.items()},
+        )
 
     @property
     def difficulty(self) -> FloatArray:

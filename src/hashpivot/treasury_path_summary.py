@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hashpivot.arrays import BoolArray, FloatArray
+from hashpivot.arrays import BoolArray, FloatArray, IntArray
 
 if TYPE_CHECKING:
     from hashpivot.treasury import TreasuryResult
@@ -92,6 +92,46 @@ class TreasuryPathSummary:
                 out[f] = np.sum(arrays, axis=0)
             else:
                 out[f] = np.concatenate(arrays, axis=0)
+        return cls(**out)
+
+    @classmethod
+    def scatter(cls, parts: list[tuple[IntArray, TreasuryPathSummary]], n_paths: int
+                ) -> TreasuryPathSummary:
+        """One summary of ``n_paths`` paths from summaries of disjoint sets of them.
+
+        Parameters
+        ----------
+        parts : list of (ndarray of int, TreasuryPathSummary)
+            The paths of each part (ascending, together every path once) and its summary;
+            a part's cash samples are those of its paths below the number of samples kept.
+        n_paths : int
+            Paths in all. [-]
+
+        Returns
+        -------
+        TreasuryPathSummary
+            Per-path arrays in path order, by-month sums added, cash samples of the first
+            paths in path order.
+        """
+        summed = {"forced_btc_by_month_sum", "breach_by_month_count"}
+        out: dict[str, Any] = {}
+        for f in cls.__dataclass_fields__:
+            first = getattr(parts[0][1], f)
+            if f in summed:
+                out[f] = np.sum([getattr(p, f) for _, p in parts], axis=0)
+            elif f == "cash_sample_usd":
+                rows = [(idx[: p.cash_sample_usd.shape[0]], p.cash_sample_usd)
+                        for idx, p in parts]
+                kept = sum(r.shape[0] for _, r in rows)
+                a = np.empty((kept, first.shape[1]), dtype=first.dtype)
+                for idx, r in rows:
+                    a[idx] = r
+                out[f] = a
+            else:
+                a = np.empty(n_paths, dtype=first.dtype)
+                for idx, p in parts:
+                    a[idx] = getattr(p, f)
+                out[f] = a
         return cls(**out)
 
     def metrics(self) -> dict[str, float]:

@@ -2,7 +2,7 @@
 pivot's expected value over the signings is each outcome (the file with only the signing
 tenants' halls) weighted by its probability; at separate sites it is the optimizer's form,
 linear in each tenant's probability; the table stays the strategy as written; simulate
-says it builds every hall; bad probabilities are input errors with their field path."""
+draws the signings per path; bad probabilities are input errors with their field path."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import itertools
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -150,13 +151,40 @@ def test_a_probability_outside_0_to_1_is_an_input_error(bad: float) -> None:
         "sites[0].hosting.phases[0].probability_signing"]
 
 
-def test_simulate_says_it_builds_every_hall(tmp_path: Path) -> None:
+def test_simulate_draws_the_signings_per_path() -> None:
+    """Each path runs one outcome: its NPV is that path's NPV in the run of the file with
+    only the halls of the tenants that sign there (the same seed gives the same market
+    paths: the signings have a stream of their own)."""
     from hashpivot.engines.simulate import SimulationConfig, simulate
 
-    res = simulate(_pf(), SimulationConfig(n_paths=8, seed=1, chunk_paths=8))
-    assert ("phased: the halls of T1 (60 %), T2 (80 %) are built on every path; the "
-            "signings are not drawn (pivot gives the strategy's expected NPV over them)"
-            in res.warnings)
+    cfg = SimulationConfig(n_paths=1000, seed=3, chunk_paths=250)
+    res = simulate(_pf(), cfg)
+    got = res.npv_usd["phased"]
+    refs = {}
+    for n in range(len(P) + 1):
+        for who in itertools.combinations(P, n):
+            # those halls certain: this run draws nothing
+            halls = {site: [h.model_copy(update={"probability_signing": None}) for h in hs
+                            if h.tenant is None or h.tenant in who]
+                     for site, hs in HALLS.items()}
+            r = simulate(_pf(halls), cfg)
+            assert not any("signings" in w for w in r.warnings)
+            refs[frozenset(who)] = r.npv_usd["phased"]
+            # keep-mining is not drawn: the same paths, bit for bit
+            assert np.array_equal(r.npv_usd["keep_mining"], res.npv_usd["keep_mining"])
+    # the same arithmetic on a subset of the paths (a matrix product by rows): 1e-12
+    hits = {k: np.isclose(got, v, rtol=1e-12, atol=0.0) for k, v in refs.items()}
+    assert np.all(sum(h.astype(int) for h in hits.values()) == 1)  # one outcome per path
+    for who, h in hits.items():
+        w = math.prod(P[t] if t in who else 1 - P[t] for t in P)
+        # 1,000 paths: the share of each outcome within 4 binomial standard deviations
+        assert abs(h.mean() - w) < 4 * math.sqrt(w * (1 - w) / got.size), (who, h.mean())
+    assert ("phased: the signings of T1 (60 %), T2 (80 %) are drawn per path; where a "
+            "tenant does not sign its halls are not built and their MW mine on (NPV "
+            "deterministic builds every hall, as pivot's table)" in res.warnings)
+    # the deterministic row is pivot's table: every hall built
+    assert res.deterministic_npv_usd["phased"] == pytest.approx(
+        pivot.run_pivot(_pf()).strategy("phased").npv_usd, rel=1e-9)
 
 
 def test_the_cli_prints_the_expectation(tmp_path: Path) -> None:

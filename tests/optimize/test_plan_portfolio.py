@@ -164,10 +164,10 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
     assert plan_portfolio_notes(results) == [
         "pivot values the plan on the central market path, simulate on its own Monte Carlo "
         "paths; the optimizer's expected NPV averages its 50 scenarios",
-        "the halls for T1 carry the tenant's probability_signing: pivot's table builds "
-        "them (as if the tenant signs) and a line gives the expected NPV over the "
-        "signings; simulate builds them on every path (the optimizer builds them only in "
-        "the scenarios where the tenant signs)",
+        "the halls for T1 carry the tenant's probability_signing: simulate draws the "
+        "signings per path as the optimizer draws them per scenario; pivot's table builds "
+        "every hall (as if the tenant signs) and a line under it gives the expected NPV "
+        "over the signings",
         # C has two fleet entries but no hall in the plan: no note for it
         "at A the optimizer displaces the least efficient machines first (a tranche per "
         "fleet entry); pivot and simulate displace the fleet's average machine",

@@ -62,8 +62,8 @@ pool_fee_fraction = 0.015            # pool fee, 1-2.5 % typical [-]
   # tenant = "Hyperscaler A"         # a hall may have its tenant's own lease:
   # lease_usd_per_kw_month = 150.0   # [USD per kW of IT per month] (else the site's)
   # lease_term_years = 10            # [years] (else the site's; escalator likewise)
-  # probability_signing = 0.7        # if the tenant may not sign: pivot adds the
-  #                                  # expected NPV over the signings [-]
+  # probability_signing = 0.7        # if the tenant may not sign: pivot adds the expected
+  #                                  # NPV over the signings, simulate draws them [-]
 
 [[cost_items]]                       # corporate items, shared by all sites
 name = "SG&A"

@@ -87,7 +87,8 @@ class HostingPhase(BaseModel):
         description="Probability the hall's tenant signs (the halls of one tenant sign "
         "together, tenants independently; every hall of a tenant gives the same). pivot "
         "values the strategy as written and its expected value over the signings; simulate "
-        "builds the hall on every path. Not set: 1. [-]",
+        "draws the signings per path (a hall not signed is not built: its MW mine on). Not "
+        "set: 1. [-]",
     )
 
     def lease_terms(self) -> dict[str, float]:

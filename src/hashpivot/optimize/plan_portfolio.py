@@ -127,9 +127,9 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
     if unsure:
         notes.append(
             f"the halls for {', '.join(unsure)} carry the tenant's probability_signing: "
-            "pivot's table builds them (as if the tenant signs) and a line gives the "
-            "expected NPV over the signings; simulate builds them on every path (the "
-            "optimizer builds them only in the scenarios where the tenant signs)"
+            "simulate draws the signings per path as the optimizer draws them per "
+            "scenario; pivot's table builds every hall (as if the tenant signs) and a line "
+            "under it gives the expected NPV over the signings"
         )
     converting = {str(r["site"]) for r in results.get("plan", [])}
     mixed = [s["name"] for s in inputs.get("sites", [])

@@ -10,12 +10,13 @@ them itself when none are given. The figures are bitwise the same either way.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hashpivot.arrays import BoolArray, FloatArray
+from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
 from hashpivot.finance import periodic_rate
@@ -63,6 +64,23 @@ class SiteMarket:
     replaced: tuple[BoolArray, ...] = ()
     capex_usd_per_mw: tuple[float, ...] = ()
     gain_usd_per_mw: tuple[FloatArray, ...] = ()
+
+    def take_paths(self, idx: IntArray) -> SiteMarket:
+        """The paths ``idx`` (in that order); a one-row array (one market for every
+        path) stays as it is."""
+        n = self.hashprice_usd_per_th_day.shape[0]
+
+        def rows(a: Any) -> Any:
+            return a[idx] if np.ndim(a) >= 1 and np.shape(a)[0] == n else a
+
+        return dataclasses.replace(
+            self,
+            hashprice_usd_per_th_day=rows(self.hashprice_usd_per_th_day),
+            power_price_usd_per_mwh=rows(self.power_price_usd_per_mwh),
+            th_s_per_mw=rows(self.th_s_per_mw),
+            replaced=tuple(rows(a) for a in self.replaced),
+            gain_usd_per_mw=tuple(rows(a) for a in self.gain_usd_per_mw),
+        )
 
     def replacement_capex_usd(self, mining_mw: FloatArray) -> FloatArray:
         """Replacement capex of a strategy mining ``mining_mw`` (T,) MW, shape (P, T). [USD]"""

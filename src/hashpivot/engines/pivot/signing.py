@@ -8,8 +8,8 @@ every hall built (its table, tornado and break-even lease), and beside it the ex
 value over the signings: each outcome (the set of tenants that sign) is the strategy with
 only their halls, the others' MW mining on, valued as any strategy and weighted by its
 probability. With ``k`` tenants below 1 that is ``2^k`` valuations on the central path:
-exact, and at most :data:`MAX_UNCERTAIN_TENANTS` tenants keep it quick. ``simulate`` does
-not draw the signings: it builds every hall on every path and says so.
+exact, and at most :data:`MAX_UNCERTAIN_TENANTS` tenants keep it quick. ``simulate`` draws
+the signings per path (:mod:`hashpivot.engines.simulate.signing`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -74,21 +74,6 @@ def signing_units(strategy: Strategy) -> list[SigningUnit]:
                     float(sum(strategy.phases[j].gross_mw for j in idx)))
         for key, idx in groups.items()
     ]
-
-
-def unsigned_halls_notes(strategies: Sequence[Strategy]) -> list[str]:
-    """``simulate``'s note per strategy whose halls' tenants may not sign: it builds them
-    on every path."""
-    out = []
-    for s in strategies:
-        units = signing_units(s)
-        if units:
-            who = ", ".join(f"{u.label} ({100 * u.probability:g} %)" for u in units)
-            out.append(
-                f"{s.name}: the halls of {who} are built on every path; the signings are not "
-                "drawn (pivot gives the strategy's expected NPV over them)"
-            )
-    return out
 
 
 def check_signing(portfolio: Portfolio) -> None:
@@ -194,5 +179,4 @@ __all__ = [
     "check_signing",
     "expected_over_signings",
     "signing_units",
-    "unsigned_halls_notes",
 ]

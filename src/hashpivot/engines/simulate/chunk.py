@@ -8,16 +8,21 @@ task, chunk index, size and seed give bitwise the same
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from hashpivot.arrays import FloatArray
+from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.engines.simulate.reverse_margin import reverse_margin_counts
+from hashpivot.engines.simulate.signing import outcome_groups, signing_draws
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
 from hashpivot.engines.simulate.valuation import value_paths
 from hashpivot.hosting.risk import hosting_risk_draws, hosting_risk_rng
+from hashpivot.market import MarketPaths
 from hashpivot.scenarios import count_loss_spells, generate_chunk
 from hashpivot.treasury_kernel import treasury_summaries
+from hashpivot.treasury_path_summary import TreasuryPathSummary
 from hashpivot.treasury_totals import TreasuryTotals
 
 #: Paths kept for the fan charts over the whole run. [-]
@@ -62,6 +67,69 @@ def fan_rows(k: int, size: int, fan_paths: int) -> int:
     return min(fan_paths, size) if k * fan_paths < FAN_PATHS_MAX else 0
 
 
+@dataclass
+class _Run:
+    """What the chunk keeps of one strategy run on a set of paths."""
+
+    npv_usd: FloatArray
+    npv_with_tv_usd: FloatArray | None
+    npv_after_tax_usd: FloatArray | None
+    fcf_sum_usd: FloatArray
+    treasury: dict[str, TreasuryPathSummary]
+    reverse_margin: tuple[FloatArray, FloatArray] | None
+
+
+def _take_extra(extra: dict[str, Any], idx: IntArray) -> dict[str, Any]:
+    """The strategies' shared arguments of the paths ``idx``."""
+    out: dict[str, Any] = {}
+    if "shared" in extra:
+        out["shared"] = {k: v.take_paths(idx) for k, v in extra["shared"].items()}
+    if "hosting_risk" in extra:
+        out["hosting_risk"] = {k: v[idx] for k, v in extra["hosting_risk"].items()}
+    return out
+
+
+def _on_paths(task: ChunkTask, strategy: Any, market: MarketPaths, extra: dict[str, Any],
+              m: int, baseline: bool) -> _Run:
+    """One strategy on every path of ``market``: its NPVs, the sum over the paths of its
+    NPV cash flow, its treasury under every policy (the first ``m`` paths' cash kept) and,
+    for the baseline, the reverse-margin counts."""
+    price = market.btc_price_usd
+    cf = task.pivot.strategy_cash_flows(
+        task.portfolio, strategy, market, task.site_name, **extra
+    )
+    values = value_paths(task, cf)
+    flow = np.asarray(
+        cf.unlevered_fcf_usd if task.npv_cash_flow == "unlevered" else cf.levered_fcf_usd,
+        dtype=np.float64,
+    )
+    btc_mined = np.asarray(cf.btc_mined, dtype=np.float64)
+    # every policy in one compiled pass; the fiat flow (levered FCF - mining revenue -
+    # corporate cash costs) is formed inside it, and the capex paid from it (net of
+    # the month's project-debt draws) tells which forced sales fund capex
+    by_policy = treasury_summaries(
+        task.treasury,
+        price,
+        btc_mined,
+        values.levered_fcf_after_tax_usd,
+        np.asarray(cf.mining_revenue_usd, dtype=np.float64),
+        treasury_deduction_usd(task.corporate_cash_cost_usd, cf.debt_balloon_usd),
+        task.debt_service_usd,
+        task.policies,
+        keep_cash_paths=m,
+        capex_usd=cf.capex_paid_usd(),
+    )
+    reverse = None
+    if baseline:
+        reverse = reverse_margin_counts(
+            btc_mined, price, cf.power_cost_usd, cf.opex_usd,
+            cf.mining_mw, task.corporate_cash_cost_usd,
+            task.noncash_cost_usd,
+        )
+    return _Run(values.npv_usd, values.npv_with_tv_usd, values.npv_after_tax_usd,
+                flow.sum(axis=0), by_policy, reverse)
+
+
 def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequence) -> ChunkResult:
     """Simulate one chunk of paths (pure: the same inputs give bitwise the same output)."""
     t0 = time.perf_counter()
@@ -91,49 +159,47 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
         extra["hosting_risk"] = hosting_risk_draws(
             task.hosting_risk_slots, hosting_risk_rng(seed_seq), size
         )
+    signed = (signing_draws(seed_seq, size, task.signing_probabilities)
+              if task.signing_tenants else None)
     for i, (name, strategy) in enumerate(zip(task.strategy_names, task.strategies, strict=True)):
-        cf = task.pivot.strategy_cash_flows(
-            task.portfolio, strategy, market, task.site_name, **extra
-        )
-        values = value_paths(task, cf)
-        npv[i] = values.npv_usd
-        if npv_tv is not None and values.npv_with_tv_usd is not None:
-            npv_tv[i] = values.npv_with_tv_usd
-        if npv_at is not None and values.npv_after_tax_usd is not None:
-            npv_at[i] = values.npv_after_tax_usd
-        flow = np.asarray(
-            cf.unlevered_fcf_usd if task.npv_cash_flow == "unlevered" else cf.levered_fcf_usd,
-            dtype=np.float64,
-        )
-        fcf_sum[i] = flow.sum(axis=0)
-        btc_mined = np.asarray(cf.btc_mined, dtype=np.float64)
-        # every policy in one compiled pass; the fiat flow (levered FCF - mining revenue -
-        # corporate cash costs) is formed inside it, and the capex paid from it (net of
-        # the month's project-debt draws) tells which forced sales fund capex
-        by_policy = treasury_summaries(
-            task.treasury,
-            price,
-            btc_mined,
-            values.levered_fcf_after_tax_usd,
-            np.asarray(cf.mining_revenue_usd, dtype=np.float64),
-            treasury_deduction_usd(task.corporate_cash_cost_usd, cf.debt_balloon_usd),
-            task.debt_service_usd,
-            task.policies,
-            keep_cash_paths=m,
-            capex_usd=cf.capex_paid_usd(),
-        )
+        groups = (outcome_groups(strategy, task.signing_tenants, signed) if signed is not None
+                  else [(strategy, np.arange(size, dtype=np.int64))])
+        if len(groups) == 1:  # every path runs the strategy: no copy of the market
+            runs = [_on_paths(task, groups[0][0], market, extra, m, name == BASELINE)]
+        else:  # an outcome of the tenants' signings per group of paths
+            runs = [_on_paths(task, st, market.take_paths(idx), _take_extra(extra, idx),
+                              int(np.count_nonzero(idx < m)), name == BASELINE)
+                    for st, idx in groups]
+        if len(runs) == 1:
+            r = runs[0]
+            npv[i] = r.npv_usd
+            if npv_tv is not None and r.npv_with_tv_usd is not None:
+                npv_tv[i] = r.npv_with_tv_usd
+            if npv_at is not None and r.npv_after_tax_usd is not None:
+                npv_at[i] = r.npv_after_tax_usd
+            fcf_sum[i] = r.fcf_sum_usd
+            by_policy = r.treasury
+        else:
+            for (_, idx), r in zip(groups, runs, strict=True):
+                npv[i, idx] = r.npv_usd
+                if npv_tv is not None and r.npv_with_tv_usd is not None:
+                    npv_tv[i, idx] = r.npv_with_tv_usd
+                if npv_at is not None and r.npv_after_tax_usd is not None:
+                    npv_at[i, idx] = r.npv_after_tax_usd
+            fcf_sum[i] = np.sum([r.fcf_sum_usd for r in runs], axis=0)
+            by_policy = {
+                pol: TreasuryPathSummary.scatter(
+                    [(idx, r.treasury[pol]) for (_, idx), r in zip(groups, runs, strict=True)],
+                    size)
+                for pol in task.policies
+            }
         for pol, summary in by_policy.items():  # totals: a few numbers per path kept
             treasury[(name, pol)] = TreasuryTotals.from_summary(
                 summary, keep_min_cash=pol == task.policies[0]
             )
-        del by_policy
-        if name == BASELINE:
-            direct, total = reverse_margin_counts(
-                btc_mined, price, cf.power_cost_usd, cf.opex_usd,
-                cf.mining_mw, task.corporate_cash_cost_usd,
-                task.noncash_cost_usd,
-            )
-        del cf, flow, btc_mined, values
+        if name == BASELINE and runs[0].reverse_margin is not None:
+            direct, total = runs[0].reverse_margin
+        del runs, by_policy
     hashprice = market.hashprice_usd_per_th_day[:m] * 1000.0
     return ChunkResult(
         k=k,

@@ -32,6 +32,7 @@ from hashpivot.engines.simulate.costs import (
     corporate_cash_cost_usd_per_month,
     noncash_cost_usd_per_month,
 )
+from hashpivot.engines.simulate.signing import signing_tenants
 from hashpivot.engines.simulate.task import BASELINE, ChunkTask, PivotModel, _default_pivot
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.finance import discount_factors, periodic_rate
@@ -157,6 +158,7 @@ def prepare(
     r_tax = float(periodic_rate(rate))  # the pivot model's rate for the unlevered tax
     sched = debt_schedule(list(tspec.debt), center.periods, source)
     policies = config.policies or (tspec.policy,)
+    tenants, signing_p = signing_tenants(strategies)
     task = ChunkTask(
         portfolio=portfolio,
         strategies=tuple(strategies),
@@ -182,6 +184,8 @@ def prepare(
             0.0 if tax is None else shell_share(resolve_sites(portfolio, config.site_name))
         ),
         tax_discount_factors=None if tax is None else discount_factors(r_tax, T),
+        signing_tenants=tenants,
+        signing_probabilities=signing_p,
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
     inputs: dict[str, Any] = {

@@ -8,13 +8,13 @@ from types import ModuleType
 
 import numpy as np
 
-from hashpivot.engines.pivot.signing import unsigned_halls_notes
 from hashpivot.engines.simulate.chunk import run_chunk
 from hashpivot.engines.simulate.combine import ChunkCombiner
 from hashpivot.engines.simulate.config import SimulationConfig
 from hashpivot.engines.simulate.memory import MemoryEstimate, estimate_for_run
 from hashpivot.engines.simulate.resolve import prepare
 from hashpivot.engines.simulate.result import SimulationResult
+from hashpivot.engines.simulate.signing import drawn_signing_notes
 from hashpivot.engines.simulate.task import PivotModel
 from hashpivot.engines.simulate.valuation import value_paths
 from hashpivot.exceptions import InputError, Problem
@@ -122,7 +122,7 @@ def simulate(
     )
     if balloons and run.inputs.get("treasury_given", True):
         res.warnings.append(balloon_note(balloons, str(res.periods[-1])))
-    res.warnings.extend(unsigned_halls_notes(run.task.strategies))
+    res.warnings.extend(drawn_signing_notes(run.task.strategies, run.task.strategy_names))
     res.inputs = run.inputs
     res.inputs["executor"] = (
         f"dask:{scheduler}" if scheduler else f"dask:LocalCluster({workers})"

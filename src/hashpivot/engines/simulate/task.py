@@ -78,6 +78,9 @@ class ChunkTask:
     tax: Any = None  # TaxSpec ([pivot.tax]), or None: pre-tax
     tax_shell_fraction: float = 0.0  # share of hall capex that is shell [-]
     tax_discount_factors: FloatArray | None = None  # (T,) of the unlevered tax
+    # tenants that may not sign (engines.simulate.signing) and their probabilities
+    signing_tenants: tuple[str, ...] = ()
+    signing_probabilities: tuple[float, ...] = ()
 
     @property
     def keeps_terminal_value(self) -> bool:

@@ -1,0 +1,116 @@
+"""Tenants' signings drawn per path (halls with ``probability_signing`` below 1).
+
+Each path draws, once, whether each such tenant signs (every strategy sees the same
+draws: common random numbers), from a stream of the chunk's seed that neither the market
+generator nor the hosting risk uses, so the market paths are those of the same seed
+without signings. A path where a tenant does not sign builds none of its halls: their MW
+mine on, as in the optimizer's scenarios and in each outcome of ``pivot``'s expected value
+(:mod:`hashpivot.engines.pivot.signing`). The chunk runs a strategy once per outcome that
+occurs, on the paths of that outcome (:func:`outcome_groups`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hashpivot.arrays import BoolArray, IntArray
+from hashpivot.engines.pivot.signing import signing_units
+
+if TYPE_CHECKING:
+    from hashpivot.engines.pivot.strategies import Strategy
+
+#: Spawn-key suffix of the signing stream of a chunk (any constant no chunk uses).
+SIGNING_STREAM_KEY = 0x5349474E  # "SIGN"
+
+
+def signing_tenants(strategies: Sequence[Strategy]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Every tenant of ``strategies`` that may not sign, in order of first appearance, and
+    its probability of signing. [-]"""
+    seen: dict[str, float] = {}
+    for s in strategies:
+        for u in signing_units(s):
+            seen.setdefault(u.label, u.probability)
+    return tuple(seen), tuple(seen.values())
+
+
+def signing_draws(seed_seq: np.random.SeedSequence, n_paths: int,
+                  probabilities: Sequence[float]) -> BoolArray:
+    """Whether each tenant signs on each path, shape (n_paths, n_tenants).
+
+    Draws ``random((n_paths, n_tenants))`` from a child of the chunk's seed that the market
+    generator and the hosting risk never use (``seed_seq`` is not modified); a tenant signs
+    where its draw is below its probability.
+    """
+    child = np.random.SeedSequence(
+        seed_seq.entropy,
+        spawn_key=(*seed_seq.spawn_key, SIGNING_STREAM_KEY),
+        pool_size=seed_seq.pool_size,
+    )
+    p = np.asarray(probabilities, dtype=np.float64)
+    u = np.random.default_rng(child).random((n_paths, p.size))
+    return np.asarray(u < p[None, :])
+
+
+def outcome_groups(strategy: Strategy, tenants: Sequence[str], signed: BoolArray
+                   ) -> list[tuple[Strategy, IntArray]]:
+    """The strategy each path runs: per outcome that occurs (its tenants that sign), the
+    strategy with the halls of those tenants and the certain halls, and its paths
+    (ascending).
+
+    Parameters
+    ----------
+    strategy : Strategy
+        A strategy of the run.
+    tenants : sequence of str
+        The run's uncertain tenants (:func:`signing_tenants`), the columns of ``signed``.
+    signed : ndarray of bool, shape (n_paths, n_tenants)
+        :func:`signing_draws`.
+
+    Returns
+    -------
+    list of (Strategy, ndarray of int)
+        One item with every path when the strategy has no uncertain hall.
+    """
+    units = signing_units(strategy)
+    n = signed.shape[0]
+    if not units:
+        return [(strategy, np.arange(n, dtype=np.int64))]
+    cols = [list(tenants).index(u.label) for u in units]
+    # outcome code of each path: bit b set where the strategy's b-th tenant signs
+    code = (signed[:, cols].astype(np.int64) << np.arange(len(units), dtype=np.int64)).sum(
+        axis=1)
+    out = []
+    for c in np.unique(code):
+        drop = {j for b, u in enumerate(units) if not (int(c) >> b) & 1 for j in u.phases}
+        phases = tuple(p for j, p in enumerate(strategy.phases) if j not in drop)
+        out.append((dataclasses.replace(strategy, phases=phases),
+                    np.flatnonzero(code == c).astype(np.int64)))
+    return out
+
+
+def drawn_signing_notes(strategies: Sequence[Strategy], names: Sequence[str]) -> list[str]:
+    """``simulate``'s note per strategy whose tenants may not sign."""
+    out = []
+    for name, s in zip(names, strategies, strict=True):
+        units = signing_units(s)
+        if units:
+            who = ", ".join(f"{u.label} ({100 * u.probability:g} %)" for u in units)
+            out.append(
+                f"{name}: the signings of {who} are drawn per path; where a tenant does not "
+                "sign its halls are not built and their MW mine on (NPV deterministic builds "
+                "every hall, as pivot's table)"
+            )
+    return out
+
+
+__all__ = [
+    "SIGNING_STREAM_KEY",
+    "drawn_signing_notes",
+    "outcome_groups",
+    "signing_draws",
+    "signing_tenants",
+]
