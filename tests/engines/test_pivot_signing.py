@@ -196,3 +196,51 @@ def test_the_cli_prints_the_expectation(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "phased if each tenant signs as likely as the file says (T1 60.0 %, T2 80.0 %" \
         in r.stdout
+
+
+def test_a_hall_keeps_its_own_hosting_risk_draws_whoever_else_signs() -> None:
+    """Where T2 (B's first hall) does not sign, B's certain hall keeps the draws of its
+    slot in the strategy as written (the second), not the first's."""
+    from hashpivot.engines.simulate.chunk import _take_extra
+    from hashpivot.engines.simulate.signing import outcome_groups, signing_tenants
+
+    strategy = pivot.build_strategies(_pf())[1]
+    tenants, probs = signing_tenants([strategy])
+    assert (tenants, probs) == (("T1", "T2"), (0.6, 0.8))
+    signed = np.array([[True, True], [True, False], [False, True], [False, False]])
+    groups = outcome_groups(strategy, tenants, signed)
+    # one group per outcome, by its code (bit 0: T1 signs, bit 1: T2 signs)
+    assert [g.paths.tolist() for g in groups] == [[3], [1], [2], [0]]
+    assert [g.full for g in groups] == [False, False, False, True]
+    g = groups[1]  # T1 signs, T2 does not
+    assert [(p.site, p.tenant) for p in g.strategy.phases] == [("A", "T1"), ("A", "T1"),
+                                                               ("B", None)]
+    assert {k: v.tolist() for k, v in g.slots.items()} == {"A": [0, 1], "B": [1]}
+    draws = {"A": np.random.default_rng(1).random((4, 2, 4)),
+             "B": np.random.default_rng(2).random((4, 2, 4))}
+    ex = _take_extra({"hosting_risk": draws}, g)["hosting_risk"]
+    np.testing.assert_array_equal(ex["B"], draws["B"][[1]][:, [1]])
+    np.testing.assert_array_equal(ex["A"], draws["A"][[1]])
+
+
+def test_signings_and_hosting_risk_run_together() -> None:
+    """With ``[sites.hosting.risk]`` at B: where both tenants sign a path is the path of
+    the run with every hall certain (each hall on its own draws, 1e-12: fewer rows); the
+    paths where one does not sign differ."""
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+    from hashpivot.models.hosting import HostingRiskSpec
+
+    def with_risk(pf: Portfolio) -> Portfolio:
+        h = pf.sites[1].hosting
+        assert h is not None
+        pf.sites[1].hosting = h.model_copy(update={"risk": HostingRiskSpec()})
+        return pf
+
+    cfg = SimulationConfig(n_paths=400, seed=2, chunk_paths=200)
+    res = simulate(with_risk(_pf()), cfg).npv_usd["phased"]
+    certain = simulate(with_risk(_pf({s: [x.model_copy(update={"probability_signing": None})
+                                          for x in hs] for s, hs in HALLS.items()})),
+                       cfg).npv_usd["phased"]
+    same = np.isclose(res, certain, rtol=1e-12, atol=0.0)
+    # about 48 % of the paths have both tenants signing (4 binomial sd on 400 paths)
+    assert abs(same.mean() - 0.48) < 4 * math.sqrt(0.48 * 0.52 / res.size)

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from hashpivot.arrays import FloatArray, IntArray
+from hashpivot.arrays import FloatArray
 from hashpivot.engines.simulate.reverse_margin import reverse_margin_counts
-from hashpivot.engines.simulate.signing import outcome_groups, signing_draws
+from hashpivot.engines.simulate.signing import OutcomeGroup, outcome_groups, signing_draws
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
 from hashpivot.engines.simulate.valuation import value_paths
 from hashpivot.hosting.risk import hosting_risk_draws, hosting_risk_rng
@@ -79,13 +79,17 @@ class _Run:
     reverse_margin: tuple[FloatArray, FloatArray] | None
 
 
-def _take_extra(extra: dict[str, Any], idx: IntArray) -> dict[str, Any]:
-    """The strategies' shared arguments of the paths ``idx``."""
+def _take_extra(extra: dict[str, Any], g: OutcomeGroup) -> dict[str, Any]:
+    """The strategies' shared arguments of the paths of ``g``; each kept hall gets its
+    own hosting-risk draws (its slot in the full strategy)."""
     out: dict[str, Any] = {}
     if "shared" in extra:
-        out["shared"] = {k: v.take_paths(idx) for k, v in extra["shared"].items()}
+        out["shared"] = {k: v.take_paths(g.paths) for k, v in extra["shared"].items()}
     if "hosting_risk" in extra:
-        out["hosting_risk"] = {k: v[idx] for k, v in extra["hosting_risk"].items()}
+        out["hosting_risk"] = {
+            k: v[g.paths][:, g.slots[k]] if k in g.slots else v[g.paths]
+            for k, v in extra["hosting_risk"].items()
+        }
     return out
 
 
@@ -163,13 +167,14 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
               if task.signing_tenants else None)
     for i, (name, strategy) in enumerate(zip(task.strategy_names, task.strategies, strict=True)):
         groups = (outcome_groups(strategy, task.signing_tenants, signed) if signed is not None
-                  else [(strategy, np.arange(size, dtype=np.int64))])
-        if len(groups) == 1:  # every path runs the strategy: no copy of the market
-            runs = [_on_paths(task, groups[0][0], market, extra, m, name == BASELINE)]
+                  else [OutcomeGroup(strategy, np.arange(size, dtype=np.int64), {}, True)])
+        if len(groups) == 1 and groups[0].full:  # every path, every hall: no copy
+            runs = [_on_paths(task, strategy, market, extra, m, name == BASELINE)]
         else:  # an outcome of the tenants' signings per group of paths
-            runs = [_on_paths(task, st, market.take_paths(idx), _take_extra(extra, idx),
-                              int(np.count_nonzero(idx < m)), name == BASELINE)
-                    for st, idx in groups]
+            runs = [_on_paths(task, g.strategy, market.take_paths(g.paths),
+                              _take_extra(extra, g), int(np.count_nonzero(g.paths < m)),
+                              name == BASELINE)
+                    for g in groups]
         if len(runs) == 1:
             r = runs[0]
             npv[i] = r.npv_usd
@@ -180,16 +185,16 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
             fcf_sum[i] = r.fcf_sum_usd
             by_policy = r.treasury
         else:
-            for (_, idx), r in zip(groups, runs, strict=True):
-                npv[i, idx] = r.npv_usd
+            for g, r in zip(groups, runs, strict=True):
+                npv[i, g.paths] = r.npv_usd
                 if npv_tv is not None and r.npv_with_tv_usd is not None:
-                    npv_tv[i, idx] = r.npv_with_tv_usd
+                    npv_tv[i, g.paths] = r.npv_with_tv_usd
                 if npv_at is not None and r.npv_after_tax_usd is not None:
-                    npv_at[i, idx] = r.npv_after_tax_usd
+                    npv_at[i, g.paths] = r.npv_after_tax_usd
             fcf_sum[i] = np.sum([r.fcf_sum_usd for r in runs], axis=0)
             by_policy = {
                 pol: TreasuryPathSummary.scatter(
-                    [(idx, r.treasury[pol]) for (_, idx), r in zip(groups, runs, strict=True)],
+                    [(g.paths, r.treasury[pol]) for g, r in zip(groups, runs, strict=True)],
                     size)
                 for pol in task.policies
             }

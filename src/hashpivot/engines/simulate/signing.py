@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -55,8 +56,32 @@ def signing_draws(seed_seq: np.random.SeedSequence, n_paths: int,
     return np.asarray(u < p[None, :])
 
 
+@dataclass(frozen=True)
+class OutcomeGroup:
+    """The paths of one outcome of the signings and what they run.
+
+    Attributes
+    ----------
+    strategy : Strategy
+        The strategy with the halls of the tenants that sign and the certain halls.
+    paths : ndarray of int
+        The paths of the outcome, ascending.
+    slots : dict of str to ndarray of int
+        Per site, the position among the site's halls in the full strategy of each hall
+        kept (in order): its hosting-risk draws, so a hall keeps its own draws whoever else
+        signs.
+    full : bool
+        Every hall is kept (the strategy as written).
+    """
+
+    strategy: Strategy
+    paths: IntArray
+    slots: dict[str, IntArray]
+    full: bool
+
+
 def outcome_groups(strategy: Strategy, tenants: Sequence[str], signed: BoolArray
-                   ) -> list[tuple[Strategy, IntArray]]:
+                   ) -> list[OutcomeGroup]:
     """The strategy each path runs: per outcome that occurs (its tenants that sign), the
     strategy with the halls of those tenants and the certain halls, and its paths
     (ascending).
@@ -72,23 +97,36 @@ def outcome_groups(strategy: Strategy, tenants: Sequence[str], signed: BoolArray
 
     Returns
     -------
-    list of (Strategy, ndarray of int)
-        One item with every path when the strategy has no uncertain hall.
+    list of OutcomeGroup
+        One group of every path when the strategy has no uncertain hall.
     """
     units = signing_units(strategy)
     n = signed.shape[0]
     if not units:
-        return [(strategy, np.arange(n, dtype=np.int64))]
+        return [OutcomeGroup(strategy, np.arange(n, dtype=np.int64), {}, True)]
     cols = [list(tenants).index(u.label) for u in units]
     # outcome code of each path: bit b set where the strategy's b-th tenant signs
     code = (signed[:, cols].astype(np.int64) << np.arange(len(units), dtype=np.int64)).sum(
         axis=1)
+    # each hall's position among its site's halls (its hosting-risk slot)
+    local: list[int] = []
+    count: dict[str, int] = {}
+    for p in strategy.phases:
+        local.append(count.get(p.site, 0))
+        count[p.site] = local[-1] + 1
     out = []
     for c in np.unique(code):
         drop = {j for b, u in enumerate(units) if not (int(c) >> b) & 1 for j in u.phases}
-        phases = tuple(p for j, p in enumerate(strategy.phases) if j not in drop)
-        out.append((dataclasses.replace(strategy, phases=phases),
-                    np.flatnonzero(code == c).astype(np.int64)))
+        kept = [j for j in range(len(strategy.phases)) if j not in drop]
+        slots: dict[str, list[int]] = {}
+        for j in kept:
+            slots.setdefault(strategy.phases[j].site, []).append(local[j])
+        out.append(OutcomeGroup(
+            dataclasses.replace(strategy, phases=tuple(strategy.phases[j] for j in kept)),
+            np.flatnonzero(code == c).astype(np.int64),
+            {k: np.asarray(v, dtype=np.int64) for k, v in slots.items()},
+            not drop,
+        ))
     return out
 
 
@@ -109,6 +147,7 @@ def drawn_signing_notes(strategies: Sequence[Strategy], names: Sequence[str]) ->
 
 __all__ = [
     "SIGNING_STREAM_KEY",
+    "OutcomeGroup",
     "drawn_signing_notes",
     "outcome_groups",
     "signing_draws",
