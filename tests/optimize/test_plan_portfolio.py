@@ -17,6 +17,7 @@ from hashpivot.optimize.plan_portfolio import (
     plan_portfolio_notes,
     plan_portfolio_toml,
 )
+from hashpivot.reports.tables.optimize import center_path_lines
 
 from .conftest import pivot_plan_npv_usd, portfolio, site_toml
 
@@ -83,6 +84,27 @@ def test_pivot_values_the_plan_portfolio_as_the_optimizer_values_the_plan() -> N
     site_terms = tuple(pivot.ConversionPhase(p.site, p.start, p.gross_mw)
                        for p in phased.phases)
     assert abs(pivot_plan_npv_usd(plan_pf, site_terms, start, months) - ref) > 1e6
+
+
+def test_with_tenants_that_may_not_sign_both_engines_expect_one_value() -> None:
+    """T1 signs with 0.6, T2 with 0.8, at separate sites: the optimizer's value of the plan
+    with signing in expectation (its model is linear in the signings) is pivot's expected
+    value over the four outcomes of the signings, on the central path."""
+    tail = (TENANTS.replace('sites = ["A"]', 'probability_signing = 0.6\n  sites = ["A"]')
+            .replace('sites = ["B"]', 'probability_signing = 0.8\n  sites = ["B"]'))
+    pf = portfolio(site_toml("A", capacity=60.0), site_toml("B", lease=120.0, price=30.0),
+                   site_toml("C", price=30.0), years=8, tail=tail)
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False))
+    assert set(r.plan["tenant"]) == {"T1", "T2"}
+    check = r.center_path_check
+    expected = check["optimizer_expected_over_signings_usd"]
+    assert expected == pytest.approx(check["expected_npv_with_tv_vs_keep_usd"], rel=1e-9)
+    # teeth: below the value with every tenant signing, above nothing
+    assert 0 < expected < check["optimizer_value_over_keep_usd"]
+    lines = center_path_lines(r.to_json())
+    assert lines[1].startswith("with each tenant signing as likely as the file says: "
+                               f"{expected / 1e6:,.1f} M USD here")
 
 
 def test_the_file_reads_back_and_runs_in_pivot(tmp_path: Path) -> None:

@@ -162,8 +162,10 @@ def pivot_value_of_plan(
     Returns
     -------
     dict
-        ``npv_vs_keep_usd`` (to the horizon), ``npv_with_tv_vs_keep_usd`` and, with
-        ``[pivot.tax]``, ``npv_after_tax_with_tv_vs_keep_usd`` (else None). [USD]
+        ``npv_vs_keep_usd`` (to the horizon), ``npv_with_tv_vs_keep_usd``, with
+        ``[pivot.tax]`` ``npv_after_tax_with_tv_vs_keep_usd`` (else None) and, when a
+        planned tenant may not sign, ``expected_npv_with_tv_vs_keep_usd``: the expected
+        value over the signings (:mod:`hashpivot.engines.pivot.signing`; else None). [USD]
     """
     from hashpivot.engines.pivot import run_pivot
     from hashpivot.models import Portfolio as PortfolioModel
@@ -179,6 +181,9 @@ def pivot_value_of_plan(
         "npv_with_tv_vs_keep_usd": (plan_value.npv_with_terminal_value_usd
                                     - keep.npv_with_terminal_value_usd),
         "npv_after_tax_with_tv_vs_keep_usd": after_tax if math.isfinite(after_tax) else None,
+        "expected_npv_with_tv_vs_keep_usd": (
+            None if plan_value.signing is None
+            else plan_value.signing["expected_npv_with_terminal_value_usd_vs_baseline"]),
     }
 
 

@@ -252,6 +252,12 @@ def optimize_plan(
         )
     except HashpivotError as exc:  # a check: the plan stands, the problem is reported
         cross_check["pivot_error"] = str(exc)
+    if cross_check.get("expected_npv_with_tv_vs_keep_usd") is not None:
+        # each tenant signing as likely as the file says: in expectation here (the model is
+        # linear in the signings), over the outcomes of the signings in pivot
+        ev_plan = value_fixed(p, ev, obj, "plan", x_mw)
+        cross_check["optimizer_expected_over_signings_usd"] = float(
+            ev_plan.npv_usd[0] - ev.baseline_npv_usd[0])
 
     row_dual, col_dual = relaxation_duals(pm.m)
     prices = shadow_price_frame(p, pm, row_dual)

@@ -114,12 +114,20 @@ def center_path_lines(result: dict[str, Any]) -> list[str]:
         ]
     tax = c.get("npv_after_tax_with_tv_vs_keep_usd")
     after_tax = f"; after tax {fmt_musd(tax)}" if tax is not None else ""
-    return [
+    lines = [
         "on the central path (every volatility zero, every tenant signing): the plan adds "
         f"{fmt_musd(c['optimizer_value_over_keep_usd'])} M USD over keep-mining here, "
         f"{fmt_musd(c['npv_with_tv_vs_keep_usd'])} in pivot on its plan portfolio (to the "
         f"horizon {fmt_musd(c['npv_vs_keep_usd'])}{after_tax})"
     ]
+    if c.get("optimizer_expected_over_signings_usd") is not None:
+        lines.append(
+            "with each tenant signing as likely as the file says: "
+            f"{fmt_musd(c['optimizer_expected_over_signings_usd'])} M USD here, "
+            f"{fmt_musd(c.get('expected_npv_with_tv_vs_keep_usd'))} in pivot's expected "
+            "value over the signings"
+        )
+    return lines
 
 
 #: A row of :func:`rule_rows`: a site's heading (``site`` set, the rest empty) or a rule
