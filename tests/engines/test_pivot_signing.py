@@ -244,3 +244,11 @@ def test_signings_and_hosting_risk_run_together() -> None:
     same = np.isclose(res, certain, rtol=1e-12, atol=0.0)
     # about 48 % of the paths have both tenants signing (4 binomial sd on 400 paths)
     assert abs(same.mean() - 0.48) < 4 * math.sqrt(0.48 * 0.52 / res.size)
+
+
+def test_a_hall_without_a_tenant_signs_on_its_own() -> None:
+    halls = {"B": [HostingPhase(start="2026-07", gross_mw=15.0, probability_signing=0.5),
+                   HostingPhase(start="2026-10", gross_mw=10.0, probability_signing=0.5)]}
+    sig = pivot.run_pivot(_pf(halls)).strategy("phased").signing
+    assert sig is not None and sig["outcomes"] == 4
+    assert [t["tenant"] for t in sig["tenants"]] == ["B hall 0", "B hall 1"]

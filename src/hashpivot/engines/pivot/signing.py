@@ -47,7 +47,8 @@ class SigningUnit:
     Attributes
     ----------
     label : str
-        The tenant, or ``"<site> hall <j>"`` for a hall without one.
+        The tenant, or ``"<site> hall <k>"`` for a hall without one (``k``: its position
+        in the site's ``[[sites.hosting.phases]]``).
     probability : float
         Probability of signing, below 1. [-]
     phases : tuple of int
@@ -65,9 +66,13 @@ class SigningUnit:
 def signing_units(strategy: Strategy) -> list[SigningUnit]:
     """The tenants of ``strategy`` that sign with a probability below 1, in phase order."""
     groups: dict[str, list[int]] = {}
+    local: dict[str, int] = {}  # a hall's position among its site's halls
     for j, p in enumerate(strategy.phases):
+        k = local.get(p.site, 0)
+        local[p.site] = k + 1
         if p.probability_signing < 1.0:
-            key = p.tenant if p.tenant else f"{p.site} hall {j}"
+            # a hall without a tenant: "<site> hall <k>", k as in sites[i].hosting.phases[k]
+            key = p.tenant if p.tenant else f"{p.site} hall {k}"
             groups.setdefault(key, []).append(j)
     return [
         SigningUnit(key, strategy.phases[idx[0]].probability_signing, tuple(idx),
