@@ -16,7 +16,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["BoolArray", "FloatArray", "IntArray", "scalar_or_array"]
+__all__ = ["BoolArray", "FloatArray", "IntArray", "scalar_or_array", "sum_padded"]
 
 
 def scalar_or_array(out: Any) -> Any:
@@ -33,3 +33,27 @@ def scalar_or_array(out: Any) -> Any:
         ``float(out)`` for a scalar or 0-d array, ``out`` itself otherwise.
     """
     return float(out) if np.ndim(out) == 0 else out
+
+
+def sum_padded(arrays: list[FloatArray]) -> FloatArray:
+    """Sum arrays of different lengths along the last axis, each zero-padded at the end.
+
+    Parameters
+    ----------
+    arrays : list of ndarray
+        1-D ``(M_k,)`` or 2-D ``(P, M_k)`` (a 1-D one counts on every row).
+
+    Returns
+    -------
+    ndarray
+        ``(M,)``, or ``(P, M)`` when one of them is 2-D; ``M = max M_k`` (0 for none). A
+        single float64 array is returned as it is (no copy).
+    """
+    if len(arrays) == 1 and arrays[0].dtype == np.float64:
+        return arrays[0]
+    m = max((a.shape[-1] for a in arrays), default=0)
+    rows = max((a.shape[0] for a in arrays if a.ndim == 2), default=0)
+    out = np.zeros(m) if rows == 0 else np.zeros((rows, m))
+    for a in arrays:
+        out[..., : a.shape[-1]] += a
+    return out

@@ -128,7 +128,7 @@ def test_a_tenants_halls_must_agree_and_the_outcomes_are_bounded() -> None:
         pivot.run_pivot(_pf(other))
     (p,) = e.value.problems
     assert p.path == "sites[0].hosting.phases[1].probability_signing"
-    assert "0.5, but sites[0].hosting.phases[0] gives 0.6" in p.message
+    assert "probability 0.5, but sites[0].hosting.phases[0] gives 0.6" in p.message
     many = {"A": [HostingPhase(start="2026-04", gross_mw=1.0, tenant=f"T{k}",
                                probability_signing=0.9)
                   for k in range(MAX_UNCERTAIN_TENANTS + 1)]}

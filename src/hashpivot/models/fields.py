@@ -15,6 +15,8 @@ from pydantic import Field
 
 #: A fraction of a whole, 0 to 1 inclusive. [-]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+#: A probability that a party signs (a tenant, its lease): above 0, at most 1. [-]
+ProbabilitySigning = Annotated[float, Field(gt=0, le=1)]
 #: A share lost, gained or defaulting per year, 0 inclusive to 1 exclusive. [1/year]
 FractionPerYear = Annotated[float, Field(ge=0, lt=1)]
 #: A BTC price. [USD]

@@ -42,6 +42,7 @@ from hashpivot.models.fields import (
     Fraction,
     FractionPerYear,
     LeaseUsdPerKwMonth,
+    ProbabilitySigning,
     SiteMw,
     Years,
 )
@@ -80,16 +81,19 @@ class HostingPhase(BaseModel):
     lease_term_years: Years | None = Field(
         None, description="Initial term of this hall's lease; not set: the site's. [year]"
     )
-    probability_signing: float | None = Field(
+    probability_signing: ProbabilitySigning | None = Field(
         None,
-        gt=0,
-        le=1,
         description="Probability the hall's tenant signs (the halls of one tenant sign "
         "together, tenants independently; every hall of a tenant gives the same). pivot "
         "values the strategy as written and its expected value over the signings; simulate "
         "draws the signings per path (a hall not signed is not built: its MW mine on). Not "
         "set: 1. [-]",
     )
+
+    @property
+    def resolved_probability_signing(self) -> float:
+        """``probability_signing``, or 1 when not set (the hall is built). [-]"""
+        return 1.0 if self.probability_signing is None else float(self.probability_signing)
 
     def lease_terms(self) -> dict[str, float]:
         """The lease terms this phase sets, by their ``[sites.hosting]`` field name."""

@@ -39,7 +39,13 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hashpivot.models.dates import QuarterText
-from hashpivot.models.fields import EscalatorPerYear, LeaseUsdPerKwMonth, SiteMw, Years
+from hashpivot.models.fields import (
+    EscalatorPerYear,
+    LeaseUsdPerKwMonth,
+    ProbabilitySigning,
+    SiteMw,
+    Years,
+)
 
 _QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -77,10 +83,8 @@ class TenantSpec(BaseModel):
     earliest_start: QuarterText | None = Field(
         None, description="First quarter a hall for this tenant may start, 'YYYYQn'."
     )
-    probability_signing: float = Field(
+    probability_signing: ProbabilitySigning = Field(
         1.0,
-        gt=0,
-        le=1,
         description="Probability the tenant signs; drawn once per scenario: a plan builds "
         "for this tenant only where it signs. [-]",
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot import finance
+from hashpivot.arrays import sum_padded
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market
 from hashpivot.engines.pivot.flows import CashFlows, FloatArray
 from hashpivot.engines.pivot.hosting_flows import site_hosting_flows
@@ -331,7 +332,7 @@ def _cash_flows_resolved(
         contracted_backlog_usd=backlog,
         hosting_power_cost_usd=b(h_power),
         hosting_opex_usd=b(h_opex),
-        hosting_fcf_after_horizon_usd=_sum_ragged(after_list),
+        hosting_fcf_after_horizon_usd=sum_padded(after_list),
         **_final_year_at_horizon_mw(final_years),
     )
 
@@ -347,17 +348,6 @@ def _final_year_at_horizon_mw(
     per_site = [_at_horizon_mw(*fy) for fy in final_years]
     return {"mining_ebitda_at_horizon_usd": np.sum([e for e, _ in per_site], axis=0),
             "replacement_capex_at_horizon_usd": np.sum([c for _, c in per_site], axis=0)}
-
-
-def _sum_ragged(arrays: list[FloatArray]) -> FloatArray:
-    """Sum arrays of different lengths along the last axis (zero-padded at the end): 1-D
-    (M,), or (P, M) when a site has hosting risk."""
-    m = max((a.shape[-1] for a in arrays), default=0)
-    rows = max((a.shape[0] for a in arrays if a.ndim == 2), default=0)
-    out = np.zeros(m) if rows == 0 else np.zeros((rows, m))
-    for a in arrays:
-        out[..., : a.shape[-1]] += a
-    return out
 
 
 def strategy_cash_flows(

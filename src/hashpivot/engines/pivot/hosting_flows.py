@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hashpivot.arrays import IntArray
+from hashpivot.arrays import IntArray, sum_padded
 from hashpivot.engines.pivot.flows import FloatArray
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import ConversionPhase
@@ -100,7 +100,7 @@ def site_hosting_flows(
             leased = np.flatnonzero(hcf_ext.hosting_revenue_usd[:, n:].sum(axis=0) > 0)
             afters.append(a[: int(leased[-1]) + 1] if leased.size else a[:0])
         hcf = _in_phase_order(planned)
-        after = _sum_padded(afters)
+        after = sum_padded(afters)
         converted = hcf.gross_mw_converted.sum(axis=0)
         if risk_draws is not None and site.hosting.risk is not None:
             per_group = [
@@ -110,7 +110,7 @@ def site_hosting_flows(
                 )
                 for h, idx, days_ext in ext
             ]
-            ph = {f: _sum_padded([g[f] for g in per_group]) for f in per_group[0]}
+            ph = {f: sum_padded([g[f] for g in per_group]) for f in per_group[0]}
             after = _after_horizon_per_path(ph, n)
             paths = {f: v[:, :n] for f, v in ph.items()}
     return SiteHostingFlows(
@@ -156,18 +156,6 @@ def _in_phase_order(groups: list[tuple[IntArray, HostingCashFlows]]) -> HostingC
         f: np.concatenate([getattr(h, f) for _, h in groups], axis=0)[order]
         for f in HostingCashFlows.__dataclass_fields__
     })
-
-
-def _sum_padded(arrays: list[FloatArray]) -> FloatArray:
-    """The sum of arrays of different lengths along their last axis, each padded with
-    zeros to the longest (a single array as it is)."""
-    if len(arrays) == 1:
-        return arrays[0]
-    m = max(a.shape[-1] for a in arrays)
-    return np.asarray(
-        sum(np.pad(a, [(0, 0)] * (a.ndim - 1) + [(0, m - a.shape[-1])]) for a in arrays),
-        dtype=np.float64,
-    )
 
 
 def months_after_horizon(h: HostingProjectSpec) -> int:

@@ -98,13 +98,14 @@ def check_signing(portfolio: Portfolio) -> None:
         if site.hosting is None:
             continue
         for j, ph in enumerate(site.hosting.phases):
-            p = ph.probability_signing if ph.probability_signing is not None else 1.0
+            p = ph.resolved_probability_signing
             where = f"sites[{i}].hosting.phases[{j}].probability_signing"
             key = ph.tenant if ph.tenant else f"{site.name} hall {j}"
             if key in seen and seen[key][0] != p:
                 problems.append(Problem(
-                    where, f"{p:g}, but {seen[key][1]} gives {seen[key][0]:g} for the same "
-                    f"tenant {key!r}: a tenant's halls sign together"))
+                    where, f"probability {p:g}, but {seen[key][1]} gives {seen[key][0]:g} "
+                    f"for the same tenant {key!r}: a tenant's halls sign together, with one "
+                    "probability"))
                 continue
             if key not in seen:
                 seen[key] = (p, where.removesuffix(".probability_signing"))

@@ -56,10 +56,10 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list
             {"start": ph.start, "gross_mw": float(ph.gross_mw), "tenant": ph.tenant,
              **{f: float(getattr(ph, f) if getattr(ph, f) is not None
                          else getattr(s.hosting, f)) for f in LEASE_TERM_FIELDS},
-             **({"probability_signing": ph.probability_signing}
-                if (ph.probability_signing or 1.0) < 1.0 else {})}
+             **({"probability_signing": ph.resolved_probability_signing}
+                if ph.resolved_probability_signing < 1.0 else {})}
             for ph in (site.hosting.phases if site.hosting is not None else [])
-            if ph.lease_terms() or (ph.probability_signing or 1.0) < 1.0
+            if ph.lease_terms() or ph.resolved_probability_signing < 1.0
         ]
         out.append({
             "name": s.name,

@@ -194,7 +194,7 @@ def build_strategies(
                         phases_p.append(
                             ConversionPhase(s.name, p, float(ph.gross_mw),
                                             tuple(ph.lease_terms().items()), ph.tenant,
-                                            ph.probability_signing or 1.0)
+                                            ph.resolved_probability_signing)
                         )
                     total_p = sum(ph.gross_mw for ph in h.phases)
                     if total_p > s.convertible_gross_mw + 1e-9:
