@@ -65,11 +65,18 @@ def test_default_terms_say_default_and_several_sites_are_named() -> None:
 
 
 def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> None:
-    """With ``[sites.dispatch]`` keep-mining's NPV (no terminal value) rises by the uplift
-    u [USD/MW/month] x the fleet's MW x the sum of the month-end discount factors, to
-    1e-9; the uplift and its measurement are a row of the assumptions."""
+    """With ``[sites.dispatch]`` keep-mining's NPV (no terminal value) rises by
+    ``sum_t u_t x MW x d_t``, ``d_t`` the month-end discount factor and ``u_t`` the
+    engine's gain at the month's margin: its revenue per MW (gross hashprice of the
+    deterministic market x the fleet's TH/s per MW, decayed) over the price year's, its
+    power price (the contract's expected price) over the price year's as the site pays it,
+    less what curtailing the month saves; to 1e-9. The uplift and its measurement are a
+    row of the assumptions."""
+    import numpy as np
+
     from hashpivot.engines import pivot
     from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
+    from hashpivot.engines.pivot.fleet import site_market
     from hashpivot.engines.pivot.inputs import resolve_sites
     from tests.optimize.conftest import portfolio, site_toml
 
@@ -88,15 +95,43 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
         return float(unlevered_npv_usd(cf, line_rates(pf.pivot))[0])
 
     s = resolve_sites(flexible)[0]
+    curve = s.dispatch_uplift
+    assert curve is not None and resolve_sites(flat)[0].dispatch_uplift is None
     u = s.dispatch_uplift_usd_per_mw_month
     assert u > 0 and resolve_sites(flat)[0].dispatch_uplift_usd_per_mw_month == 0.0
+    assert flexible.pivot is not None
+    market = pivot.deterministic_market(flexible, start, months)
+    per_mw = site_market(s, flexible.pivot, market).th_s_per_mw[0]  # decay, replacements
+    hashprice = market.btc_price_usd[0] * market.hashvalue_btc_per_th_day[0]  # gross
+    assert market.power_price_usd_per_mwh is None  # deterministic: the expected price
+    price = np.full(months, s.power_price_usd_per_mwh)
+    days = np.asarray(market.periods.days_in_month, dtype=float)
+    net = s.uptime_fraction * (1 - s.pool_fee_fraction)
+    margin = (per_mw * hashprice * net - 24 * s.uptime_fraction * price) * days
+    lam = price / curve.reference_power_price_usd_per_mwh
+    k = per_mw * hashprice / lam / (curve.reference_hashprice_usd_per_th_day
+                                    * s.fleet_hashrate_th_s / s.fleet_power_mw)
+    g = np.interp(np.log(k), np.log(curve.multipliers), curve.gain_usd_per_mw_month)
+    u_t = np.maximum(lam * g - np.maximum(-margin, 0.0), 0.0)
     r_m = 1.10 ** (1 / 12) - 1
-    factors = sum((1 + r_m) ** -(t + 1) for t in range(months))
+    factors = (1 + r_m) ** -(np.arange(months) + 1.0)
     assert keep_npv(flexible) - keep_npv(flat) == pytest.approx(
-        u * s.fleet_power_mw * factors, rel=1e-9)
+        float((u_t * factors).sum()) * s.fleet_power_mw, rel=1e-9)
+    # after the halving the monthly model curtails these 29 J/TH machines every month
+    # (at 40 USD/MWh); dispatching still earns the cheap hours
+    halving = market.periods.get_loc(pd.Period("2028-04", "M"))
+    assert (margin[halving + 1:] < 0).all() and (margin[:12] > 0).all()
+    assert (u_t[halving + 1:] > 0).all() and (u_t < lam * g)[halving + 1:].all()
     rows = site_assumption_rows(site_assumption_facts(flexible, [s]))
     row = next(r for r in rows if r["name"].startswith("[sites.dispatch] flexibility"))
     assert row["value"] == u and row["unit"] == "USD/MW/month"
-    assert "over always-on" in row["source"]
+    assert "over always-on" in row["source"] and "hashprice levels" in row["source"]
+    # with the central path: the mean counted on it, first and final year
+    rows = site_assumption_rows(site_assumption_facts(flexible, [s], market))
+    row = next(r for r in rows if r["name"].startswith("[sites.dispatch] flexibility"))
+    assert row["name"].endswith("central path mean")
+    assert row["value"] == round(float(u_t.mean()))
+    assert row["source"].startswith(f"first year {u_t[:12].mean():,.0f}, final year "
+                                    f"{u_t[-12:].mean():,.0f}; dispatch ")
     flat_rows = site_assumption_rows(site_assumption_facts(flat, resolve_sites(flat)))
     assert not any("[sites.dispatch]" in r["name"] for r in flat_rows)

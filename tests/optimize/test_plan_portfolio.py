@@ -196,7 +196,12 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
         "rule r1 at A: the optimizer does not replace the fleet; pivot and simulate "
         "replace it as [pivot] fleet_replacement_years says",
         "rule r2 at B: 100,000 USD paid in the optimizer, not in pivot or simulate",
-    ]  # (the dispatch uplift of B: valued by pivot and simulate too, no note)
+    ]  # (the dispatch uplift of B, one fleet entry: valued alike by the three, no note)
+    # a dispatching site with several fleet entries: each entry's flexibility at its margin
+    results["assumptions"]["sites"][0]["dispatch_uplift_usd_per_mw_month"] = 1500.0
+    assert plan_portfolio_notes(results)[3] == (
+        "at A the optimizer values each fleet entry's dispatch flexibility at its own "
+        "margin; pivot and simulate at the fleet's average machine's")
 
 
 def test_with_tax_the_check_gives_pivots_after_tax_value_of_the_plan() -> None:

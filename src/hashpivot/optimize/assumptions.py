@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hashpivot.engines.pivot import market_start
+from hashpivot.engines.pivot import deterministic_market, market_start
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.site_assumptions import (
     lease_text,
@@ -41,7 +41,8 @@ def _fields(spec: Any) -> list[str]:
 
 
 def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[SiteInputs],
-                          horizon_years: int | None, continuous: bool) -> dict[str, Any]:
+                          horizon_years: int | None, continuous: bool,
+                          months: int | None = None) -> dict[str, Any]:
     """What :func:`resolved_assumptions` needs beyond the plan's own inputs.
 
     Parameters
@@ -56,6 +57,9 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         The run's horizon override. [year]
     continuous : bool
         The run asks for continuous MW (``--continuous``).
+    months : int, optional
+        The plan's horizon; given, a dispatching site's uplift is also stated on the
+        central path over it. [month]
     """
     ms = market_start(pspec)
     rates = line_rates(pspec)
@@ -80,7 +84,9 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         "tax_in_file": portfolio.pivot is not None and portfolio.pivot.tax is not None,
         "terminal_value": describe_terminal_value(pspec.terminal_value),
         "rules_file": opt.rules_file if opt is not None else None,
-        "site_assumptions": site_assumption_facts(portfolio, sites),
+        "site_assumptions": site_assumption_facts(
+            portfolio, sites,
+            deterministic_market(portfolio, ms.start, months) if months else None),
         "tenant_terms": [
             {"name": t.name, "it_mw": t.it_mw, "lease_usd_per_kw_month": t.lease_usd_per_kw_month,
              "lease_escalator_per_year": t.lease_escalator_per_year,

@@ -223,7 +223,6 @@ def mining_flows_per_mw(
     spec: PivotSpec,
     market: MarketPaths,
     replace_fleet: bool = True,
-    uplift_usd_per_mw_month: float = 0.0,
     reference: MarketPaths | None = None,
 ) -> TrancheFlows:
     """Monthly mining flows and machine resale per MW of one tranche, on every path.
@@ -240,10 +239,6 @@ def mining_flows_per_mw(
         The paths.
     replace_fleet : bool
         False: no fleet replacement (a rule forbids new mining capacity).
-    uplift_usd_per_mw_month : float
-        Dispatch flexibility value added in every month the tranche mines
-        (:func:`hashpivot.engines.pivot.dispatch_uplift.dispatch_uplift_usd_per_mw_month`).
-        [USD/MW/month]
     reference : MarketPaths, optional
         One-path market whose relative trajectory forecasts the hash price at each fleet
         replacement decision (the paths' center: no look-ahead); None = each path is
@@ -267,13 +262,13 @@ def mining_flows_per_mw(
     scaled_per_mw = site.scaled_opex_usd_per_month / site.fleet_power_mw
     fixed_per_mw = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
     ebitda = np.asarray(
-        m["mining_revenue"]
-        - m["power_cost"]
-        - scaled_per_mw * m["running"]
-        - fixed_per_mw
-        + uplift_usd_per_mw_month,
+        m["mining_revenue"] - m["power_cost"] - scaled_per_mw * m["running"] - fixed_per_mw,
         dtype=np.float64,
     )
+    if m["uplift_usd_per_mw_month"] is not None:
+        # the site's dispatch flexibility at the tranche's own revenue per MW and the
+        # month's power price (:mod:`hashpivot.engines.pivot.dispatch_uplift`)
+        ebitda = ebitda + m["uplift_usd_per_mw_month"]
     replacement = np.broadcast_to(np.asarray(m["replacement_capex"], dtype=np.float64),
                                   ebitda.shape)
     net = ebitda - replacement

@@ -140,6 +140,14 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
             "first (a tranche per fleet entry); pivot and simulate displace the fleet's "
             "average machine"
         )
+    flexible = [s["name"] for s in inputs.get("sites", [])
+                if s["name"] in mixed and s.get("dispatch_uplift_usd_per_mw_month", 0.0) > 0]
+    if flexible:
+        notes.append(
+            f"at {', '.join(flexible)} the optimizer values each fleet entry's dispatch "
+            "flexibility at its own margin; pivot and simulate at the fleet's average "
+            "machine's"
+        )
     for r in results.get("binding_rules", []):
         if r["effect"] == "forbid_new_mining":
             notes.append(

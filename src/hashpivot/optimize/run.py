@@ -114,7 +114,6 @@ def coefficient_task(p: PlanProblem, params: ScenarioParams) -> CoefficientTask:
         n_tranches=p.n_tranches,
         signing_probability=p.signing_probability,
         params=params,
-        uplift_usd_per_mw_month=p.uplift_usd_per_mw_month,
         terminal_value=p.terminal_value,
         mining_discount_rate=p.mining_discount_rate,
     )
@@ -312,7 +311,7 @@ def optimize_plan(
         **plan_assumption_facts(
             portfolio, portfolio.pivot or PivotSpec(),
             [p.sites[i] for i in sorted(set(p.offer_site.tolist()))],
-            config.horizon_years, config.continuous,
+            config.horizon_years, config.continuous, months=len(p.discount_factors),
         ),
     }
     warnings: list[str] = []

@@ -48,7 +48,6 @@ class CoefficientTask:
     n_tranches: int
     signing_probability: FloatArray
     params: ScenarioParams
-    uplift_usd_per_mw_month: FloatArray  # (S,) dispatch flexibility
     terminal_value: TerminalValueSpec | None = None  # None: nothing after the horizon
     mining_discount_rate: float = 0.0  # [1/year], of the terminal value
 
@@ -111,7 +110,6 @@ def coefficients_on_market(
                 continue
             fl = mining_flows_per_mw(
                 site, tr, spec, market,
-                uplift_usd_per_mw_month=float(task.uplift_usd_per_mw_month[si]),
                 reference=reference,
             )
             lj, full = mining_loss_per_mw(fl.net, fl.resale, disc, task.n_quarters)

@@ -49,13 +49,15 @@ def _site_mining(
     market: MarketPaths,
     shared: SiteMarket | None = None,
     reference: MarketPaths | None = None,
-) -> dict[str, FloatArray]:
+) -> dict[str, Any]:
     """Mining of one site on every path: fleet decay, economic replacement, curtailment.
 
     The market-only arrays (hash price, power price, hashrate per MW and the replacement
     decisions, :func:`~hashpivot.engines.pivot.fleet.site_market` with ``reference``)
     are taken from ``shared`` when given. Curtailment: a month is mined only when its
-    revenue exceeds its power cost. Returns arrays of shape (P, T). From
+    revenue exceeds its power cost. Returns arrays of shape (P, T), and under
+    ``uplift_usd_per_mw_month`` the site's dispatch flexibility per MW (None without
+    ``[sites.dispatch]``; the caller adds it for the MW mining). From
     :data:`_KERNEL_MIN_PATHS` paths on, the same arithmetic runs compiled
     (:mod:`~hashpivot.engines.pivot.mining_kernel`).
     """
@@ -75,7 +77,8 @@ def _site_mining(
 
         out = mine(mining_mw, per_mw, sm.hashprice_usd_per_th_day, hv, price_mwh, days,
                    energy_full, net)
-        return {**out, "replacement_capex": replacement, "released_th_s_per_mw": per_mw}
+        return {**out, "replacement_capex": replacement, "released_th_s_per_mw": per_mw,
+                "uplift_usd_per_mw_month": sm.uplift_usd_per_mw_month}
     th_s = mining_mw[None, :] * per_mw  # installed, running MW
     revenue_full = th_s * sm.hashprice_usd_per_th_day
     revenue_full *= days  # gross of nothing: net of uptime and pool fee
@@ -95,6 +98,7 @@ def _site_mining(
         "replacement_capex": replacement,
         "released_th_s_per_mw": per_mw,
         "running": run.astype(float),
+        "uplift_usd_per_mw_month": sm.uplift_usd_per_mw_month,
     }
 
 
@@ -124,12 +128,12 @@ def _site_cash_flows(
             np.minimum(site.fleet_power_mw, site.capacity_mw - converted), 0.0, None
         )
     mining = _site_mining(site, mining_mw, spec, market, shared)
-    if site.dispatch_uplift_usd_per_mw_month:
-        # the flexibility the month-by-month model misses, every month, per MW still
-        # mining ([sites.dispatch]; as the optimizer's tranches); a new array: ``mining``
-        # may hold the arrays shared by every strategy
-        mining = {**mining, "mining_revenue": mining["mining_revenue"]
-                  + site.dispatch_uplift_usd_per_mw_month * mining_mw}
+    uplift = mining["uplift_usd_per_mw_month"]
+    if uplift is not None:
+        # the flexibility the month-by-month model misses, at each month's margin, per MW
+        # still mining ([sites.dispatch]; as the optimizer's tranches); a new array:
+        # ``mining`` may hold the arrays shared by every strategy
+        mining = {**mining, "mining_revenue": mining["mining_revenue"] + uplift * mining_mw}
     prev = np.concatenate([[min(site.fleet_power_mw, site.capacity_mw)], mining_mw[:-1]])
     released_mw = np.clip(prev - mining_mw, 0.0, None)
     if h.asic_disposition == "sell" and np.any(released_mw):

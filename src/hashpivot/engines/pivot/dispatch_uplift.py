@@ -1,78 +1,240 @@
-"""The value of a site's interval-by-interval flexibility, per MW of miners and month.
+"""The value of a site's interval-by-interval flexibility, per MW of miners and month, at
+each month's margin.
 
-The pivot model curtails whole months only. A site with ``[sites.dispatch]`` also
+The pivot model decides month by month: a site mines a whole month when its revenue beats
+the month's mean power price, else it is off. A site with ``[sites.dispatch]`` also
 curtails interval by interval against power prices, resells PPA power, answers demand
-response and avoids 4CP peaks: :func:`dispatch_uplift_usd_per_mw_month` measures that with
-the dispatch engine once, on the bundled prices of the site's market, as its net margin
-gain over always-on operation spread over the fleet's MW and the price year. ``pivot``,
-``simulate`` and ``optimize`` add it to each month's mining of the MW still mining (its
-terminal value too), so the three value a dispatching site alike.
+response and avoids 4CP peaks; what that adds depends on the margin. When hashprice is
+high only the price spikes are worth curtailing; after a halving many more hours are, and
+in a month whose mean price loses money the cheap hours are still worth mining.
+
+:func:`measure_dispatch_uplift` runs the dispatch engine on the bundled prices of the
+site's market with its hashprice scaled by each multiplier ``k`` of :data:`MULTIPLIERS`
+(``k = 1``: the price year's own hashprice) and keeps ``G(k)``, its net margin gain over
+always-on operation per MW of the fleet and month (:meth:`DispatchUplift.gain` between
+and beyond the multipliers). A month of ``pivot``, ``simulate`` or
+``optimize`` is mapped onto the price year with the same margin
+(:meth:`DispatchUplift.usd_per_mw_month`):
+
+    ``lambda_t = power price_t / p_ref`` (the price year's prices scaled to the month's),
+    ``k_t = (hashprice_t x TH/s per MW_t) / (hp_ref x TH/s per MW_ref) / lambda_t``,
+    ``uplift_t = max(0, lambda_t G(k_t) - max(0, power_t - revenue_t))``,
+
+``p_ref`` the price year's mean power price as the site pays it always on, ``hp_ref`` its
+mean hashprice, ``power_t - revenue_t`` the month's loss always on in the monthly model
+(per MW), which its whole-month curtailment already saves. So a month's mining is worth
+``max(margin_t, 0) + uplift_t = max(0, margin_t + lambda_t G(k_t))``: always-on plus what
+dispatching gains, never below off. ``hashprice x TH/s per MW`` is the revenue of one MW
+(decay, replacements and, in the optimizer, each fleet tranche's own efficiency move it);
+the intra-month shape of prices is the price year's, its spread proportional to the level
+(``G`` homogeneous of degree 1 in prices and revenue, as the engine is without fixed
+charges). The uplift is added to each month's mining of the MW still mining, its terminal
+value too.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from hashpivot.arrays import FloatArray
 from hashpivot.units import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
     from hashpivot.models import Site
 
+#: Hashprice multipliers at which the dispatch engine measures the gain [-]: from a
+#: fiftieth of the price year's hashprice (two halvings, a falling price and a decayed
+#: fleet at a dearer power price reach 0.05 within ten years) to five times it, closer at
+#: the low end where the gain bends most.
+MULTIPLIERS: tuple[float, ...] = (
+    0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0,
+    1.25, 1.6, 2.0, 3.0, 5.0,
+)
 
-def dispatch_uplift_usd_per_mw_month(site: Site) -> tuple[float, str]:
-    """Flexibility value of a site with ``[sites.dispatch]``, per MW of miners and month.
+#: Smallest power-price level ``lambda`` used (a month whose mean price is at or below
+#: zero): the uplift then tends to 0 (every interval mines). [-]
+_MIN_PRICE_LEVEL = 1e-3
 
-    The dispatch engine (:func:`hashpivot.engines.dispatch.run_dispatch`) runs once on the
-    bundled prices of the site's market (curtailment, PPA resale, demand response, 4CP) and
-    its net margin gain over always-on operation is spread over the fleet's MW and the
-    hours of the price year. The pivot model curtails whole months only, so this is the
-    value of interval-by-interval flexibility it misses; it is measured on one historical
-    year and hashprice, not per scenario, and counted in every month the MW still mine,
-    as in the optimizer. [USD/MW/month]
+
+@dataclass(frozen=True)
+class DispatchUplift:
+    """A site's dispatch gain per MW and month at each margin (module docstring).
+
+    Attributes
+    ----------
+    multipliers : tuple of float
+        Hashprice multipliers ``k`` measured, increasing. [-]
+    gain_usd_per_mw_month : tuple of float
+        ``G(k)``: the engine's net margin gain over always-on at each multiplier, per MW
+        of the fleet and month of the price year. [USD/MW/month]
+    reference_hashprice_usd_per_th_day : float
+        Mean hashprice of the price year, gross of the pool fee. [USD/(TH/s)/day]
+    reference_power_price_usd_per_mwh : float
+        The price year's mean power price as the site pays it always on (its power cost
+        net of resale over its energy). [USD/MWh]
+    reference_th_s_per_mw : float
+        The site's fleet hashrate per MW at the start (the fleet the engine dispatched);
+        0 until :meth:`for_fleet` sets it. [TH/s/MW]
+    note : str
+        How it was measured (for the resolved assumptions).
+    """
+
+    multipliers: tuple[float, ...]
+    gain_usd_per_mw_month: tuple[float, ...]
+    reference_hashprice_usd_per_th_day: float
+    reference_power_price_usd_per_mwh: float
+    reference_th_s_per_mw: float = 0.0
+    note: str = ""
+
+    def for_fleet(self, th_s_per_mw: float) -> DispatchUplift:
+        """This curve with the fleet's TH/s per MW as the reference revenue's. [TH/s/MW]"""
+        return replace(self, reference_th_s_per_mw=float(th_s_per_mw))
+
+    @property
+    def at_reference_usd_per_mw_month(self) -> float:
+        """``G(1)``: the gain at the price year's hashprice and prices. [USD/MW/month]"""
+        return float(self.gain(np.array(1.0)))
+
+    def gain(self, k: FloatArray) -> FloatArray:
+        """``G(k)``, linear in ``log k`` between the measured multipliers; below the first,
+        linear in ``k`` through the first two (as ``k -> 0`` always-on's loss, which the
+        gain then mostly is, is linear in ``k``); above the last, its value. [USD/MW/month]
+        """
+        k = np.asarray(k, dtype=np.float64)
+        m, g = self.multipliers, self.gain_usd_per_mw_month
+        out = np.interp(np.log(np.maximum(k, 1e-300)), np.log(m), g)
+        low = k < m[0]
+        if np.any(low):
+            slope = (g[1] - g[0]) / (m[1] - m[0])
+            out = np.where(low, g[0] + slope * (np.maximum(k, 0.0) - m[0]), out)
+        return out
+
+    def usd_per_mw_month(
+        self,
+        revenue_usd_per_mw_day: FloatArray,
+        power_price_usd_per_mwh: FloatArray,
+        margin_usd_per_mw_month: FloatArray,
+    ) -> FloatArray:
+        """The uplift of each path and month.
+
+        Parameters
+        ----------
+        revenue_usd_per_mw_day : ndarray (P, T)
+            Gross hashprice times the installed TH/s per MW. [USD/MW/day]
+        power_price_usd_per_mwh : ndarray (P, T) or (1, T)
+            The site's power price that month. [USD/MWh]
+        margin_usd_per_mw_month : ndarray (P, T)
+            The month's revenue less power cost of one MW running all month, in the
+            monthly model (negative: the month is curtailed). [USD/MW/month]
+
+        Returns
+        -------
+        ndarray (P, T)
+            ``max(0, lambda G(k) - max(0, -margin))``. [USD/MW/month]
+        """
+        lam = np.maximum(np.asarray(power_price_usd_per_mwh, dtype=np.float64)
+                         / self.reference_power_price_usd_per_mwh, _MIN_PRICE_LEVEL)
+        ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
+        k = np.asarray(revenue_usd_per_mw_day, dtype=np.float64) / ref / lam
+        saved = np.maximum(-np.asarray(margin_usd_per_mw_month, dtype=np.float64), 0.0)
+        return np.maximum(lam * self.gain(k) - saved, 0.0)
+
+    def points_text(self, multipliers: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)) -> str:
+        """A few points of ``G`` in words ("k = 0.5: 3,628; 1: 2,371 USD/MW-month")."""
+        parts = [f"{k:g}: {float(self.gain(np.array(k))):,.0f}" for k in multipliers]
+        return "k = " + "; ".join(parts) + " USD/MW-month"
+
+
+def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
+    """The flexibility curve of a site with ``[sites.dispatch]`` (module docstring).
+
+    The dispatch engine (:func:`hashpivot.engines.dispatch.run_dispatch`) runs on the
+    bundled prices of the site's market, first with the site's own hashprice (the price
+    year's daily hashprice, or ``dispatch.hashprice_usd_per_ph_day``), then with that
+    series times each of :data:`MULTIPLIERS`.
 
     Returns
     -------
-    uplift : float
-        0.0 when the site has no ``[sites.dispatch]`` or its prices cannot be loaded.
+    uplift : DispatchUplift or None
+        None when the site has no ``[sites.dispatch]``, no fleet, or its prices cannot be
+        loaded; its ``reference_th_s_per_mw`` is 0 (:meth:`DispatchUplift.for_fleet`).
     note : str
-        How the figure was obtained (for the resolved assumptions).
+        How the figure was obtained, or why it was not (the monthly model then values
+        mining without it).
     """
     if site.dispatch is None:
-        return 0.0, ""
+        return None, ""
+    import pandas as pd
+
     from hashpivot.engines.dispatch import load_prices, run_dispatch
     from hashpivot.exceptions import HashpivotError
 
     try:
         prices = load_prices(site)
-        summary = run_dispatch(site, prices).summary()
+        first = run_dispatch(site, prices)
+        problem = first.problem
+        hp = pd.Series(np.asarray(problem.hashprice_usd_per_ph_day_series, dtype=np.float64),
+                       index=problem.index)
+        fleet_mw = float(site.fleet_power_mw)
+        hours = float(np.sum(problem.interval_hours_series))
+        if fleet_mw <= 0 or hours <= 0 or not float(hp.mean()) > 0:
+            return None, "dispatch uplift not measured (no fleet or no hashprice)"
+        per = HOURS_PER_MONTH / fleet_mw / hours  # USD over the year -> USD/MW/month
+        gains = tuple(
+            float((first if k == 1.0 else run_dispatch(site, prices, hashprice=hp * k))
+                  .summary()["net_margin_gain_vs_always_on_usd"]) * per
+            for k in MULTIPLIERS
+        )
+        s = first.summary()  # (its always-on totals too)
+        base = first.baseline_totals or {}
+        energy = float(base["energy_mwh"])
+        paid = float(base["power_cost_usd"]) - float(base["resale_credits_usd"])
     except (HashpivotError, OSError, ValueError) as exc:
-        return 0.0, f"dispatch uplift not measured ({exc}); flat mining value used"
-    fleet_mw = float(site.fleet_power_mw)
-    hours = float(summary["hours"])
-    if fleet_mw <= 0 or hours <= 0:
-        return 0.0, "dispatch uplift not measured (no fleet)"
-    gain = float(summary["net_margin_gain_vs_always_on_usd"])
-    uplift = gain / fleet_mw / hours * HOURS_PER_MONTH
-    return uplift, (
-        f"dispatch {summary.get('solver', '')} on {len(prices):,} intervals of the bundled "
-        f"prices: {gain / 1e6:,.1f} M USD over always-on = {uplift:,.0f} USD/MW-month"
+        return None, f"dispatch uplift not measured ({exc}); flat mining value used"
+    if energy <= 0 or not paid > 0 or not all(math.isfinite(g) for g in gains):
+        return None, "dispatch uplift not measured (no energy, no power cost or not finite)"
+    hp_mean = float(hp.mean())
+    p_ref = paid / energy
+    uplift = DispatchUplift(
+        multipliers=MULTIPLIERS,
+        gain_usd_per_mw_month=gains,
+        reference_hashprice_usd_per_th_day=hp_mean / 1000.0,
+        reference_power_price_usd_per_mwh=p_ref,
     )
+    gain = float(s["net_margin_gain_vs_always_on_usd"])
+    note = (
+        f"dispatch {s.get('solver', '')} on {len(prices):,} intervals of the bundled "
+        f"prices ({p_ref:,.1f} USD/MWh always on) at {len(MULTIPLIERS)} hashprice levels, "
+        f"gain over always-on {uplift.points_text()} ({gain / 1e6:,.1f} M USD at k = 1); "
+        f"k = the month's revenue per MW over the price year's ({hp_mean:,.1f} USD/PH/day), "
+        f"the prices scaled to the month's level, less what curtailing the whole month saves"
+    )
+    return replace(uplift, note=note), note
 
 
-def site_dispatch_uplift(site: Site) -> tuple[float, str]:
-    """:func:`dispatch_uplift_usd_per_mw_month`, computed once per distinct site (a run
-    resolves its sites several times: tornado, break-even, per-site values)."""
+def site_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
+    """:func:`measure_dispatch_uplift`, computed once per distinct site (a run resolves its
+    sites several times: tornado, break-even, per-site values)."""
     if site.dispatch is None:
-        return 0.0, ""
+        return None, ""
     return _uplift_of(site.model_dump_json())
 
 
 @lru_cache(maxsize=64)
-def _uplift_of(site_json: str) -> tuple[float, str]:
+def _uplift_of(site_json: str) -> tuple[DispatchUplift | None, str]:
     from hashpivot.models import Site
 
-    return dispatch_uplift_usd_per_mw_month(Site.model_validate_json(site_json))
+    return measure_dispatch_uplift(Site.model_validate_json(site_json))
 
 
-__all__ = ["dispatch_uplift_usd_per_mw_month", "site_dispatch_uplift"]
+__all__ = [
+    "MULTIPLIERS",
+    "DispatchUplift",
+    "measure_dispatch_uplift",
+    "site_dispatch_uplift",
+]

@@ -54,6 +54,10 @@ class SiteMarket:
     gain_usd_per_mw : tuple of ndarray, shape (P,) each
         Per replacement month: the forecast NPV gain of replacing one MW's machines
         (:func:`replacement_gain_usd_per_mw`); replaced where positive. [USD/MW]
+    uplift_usd_per_mw_month : ndarray or None
+        The site's dispatch flexibility at each path's and month's margin
+        (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`),
+        after decay and replacements; None without ``[sites.dispatch]``. [USD/MW/month]
     """
 
     site: str
@@ -64,6 +68,7 @@ class SiteMarket:
     replaced: tuple[BoolArray, ...] = ()
     capex_usd_per_mw: tuple[float, ...] = ()
     gain_usd_per_mw: tuple[FloatArray, ...] = ()
+    uplift_usd_per_mw_month: FloatArray | None = None
 
     def take_paths(self, idx: IntArray) -> SiteMarket:
         """The paths ``idx`` (in that order); a one-row array (one market for every
@@ -80,6 +85,7 @@ class SiteMarket:
             th_s_per_mw=rows(self.th_s_per_mw),
             replaced=tuple(rows(a) for a in self.replaced),
             gain_usd_per_mw=tuple(rows(a) for a in self.gain_usd_per_mw),
+            uplift_usd_per_mw_month=rows(self.uplift_usd_per_mw_month),
         )
 
     def replacement_capex_usd(self, mining_mw: FloatArray) -> FloatArray:
@@ -375,6 +381,13 @@ def site_market(
             replaced.append(go)
             capex.append(capex_per_mw)
             gains.append(gain)
+    uplift = None
+    if site.dispatch_uplift is not None:  # at each month's margin per MW, after replacements
+        days = market.days_per_period
+        margin = (per_mw * hashprice - (HOURS_PER_DAY * site.uptime_fraction) * price_mwh) * days
+        uplift = site.dispatch_uplift.usd_per_mw_month(
+            hv * market.btc_price_usd * per_mw, price_mwh, margin
+        )
     return SiteMarket(
         site=site.name,
         hashprice_usd_per_th_day=hashprice,
@@ -384,6 +397,7 @@ def site_market(
         replaced=tuple(replaced),
         capex_usd_per_mw=tuple(capex),
         gain_usd_per_mw=tuple(gains),
+        uplift_usd_per_mw_month=uplift,
     )
 
 

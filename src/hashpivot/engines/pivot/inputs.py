@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hashpivot.engines.pivot.dispatch_uplift import site_dispatch_uplift
+from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, site_dispatch_uplift
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec
@@ -71,11 +71,11 @@ class SiteInputs:
         True when ``hosting`` holds defaults only.
     index : int
         Position of the site in ``portfolio.sites`` (for field paths).
-    dispatch_uplift_usd_per_mw_month : float
-        Value of the site's interval-by-interval flexibility (``[sites.dispatch]``), added
-        to each month's mining of the MW still mining
-        (:func:`hashpivot.engines.pivot.dispatch_uplift.dispatch_uplift_usd_per_mw_month`);
-        0 without ``[sites.dispatch]``. [USD/MW/month]
+    dispatch_uplift : DispatchUplift or None
+        Value of the site's interval-by-interval flexibility (``[sites.dispatch]``) at each
+        month's margin, added to each month's mining of the MW still mining
+        (:mod:`hashpivot.engines.pivot.dispatch_uplift`); None without
+        ``[sites.dispatch]``.
     dispatch_uplift_note : str
         How it was measured (empty without ``[sites.dispatch]``).
     """
@@ -97,8 +97,15 @@ class SiteInputs:
     hosting_is_default: bool
     index: int = 0
     fixed_mining_opex_usd_per_month: float = 0.0
-    dispatch_uplift_usd_per_mw_month: float = 0.0
+    dispatch_uplift: DispatchUplift | None = None
     dispatch_uplift_note: str = ""
+
+    @property
+    def dispatch_uplift_usd_per_mw_month(self) -> float:
+        """The uplift at the price year's hashprice and prices (``U(1)``); 0 without
+        ``[sites.dispatch]``. [USD/MW/month]"""
+        u = self.dispatch_uplift
+        return u.at_reference_usd_per_mw_month if u is not None else 0.0
 
 
 def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[SiteInputs]:
@@ -193,7 +200,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 hosting=spec,
                 hosting_is_default=is_default,
                 index=i,
-                dispatch_uplift_usd_per_mw_month=uplift,
+                dispatch_uplift=uplift.for_fleet(hr / fleet_mw) if uplift else None,
                 dispatch_uplift_note=uplift_note,
             )
         )

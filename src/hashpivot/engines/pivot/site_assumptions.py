@@ -17,6 +17,7 @@ from hashpivot.models.hosting import LEASE_TERM_FIELDS
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
+    from hashpivot.market import MarketPaths
     from hashpivot.models import Portfolio
 
 #: The hosting terms shown, in order: field, unit.
@@ -40,12 +41,30 @@ def _power_text(contract: Any) -> str:
     return f"fixed {contract.price_usd_per_mwh:g}{plus} USD/MWh"
 
 
-def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list[dict[str, Any]]:
+def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
+                    ) -> dict[str, float]:
+    """The dispatch uplift counted on the central path: its mean over the horizon and over
+    the first and the final year. [USD/MW/month]"""
+    import numpy as np
+
+    from hashpivot.engines.pivot.fleet import site_market
+    from hashpivot.engines.pivot.inputs import _pivot_spec
+
+    u = site_market(site, _pivot_spec(portfolio), market).uplift_usd_per_mw_month
+    row = np.asarray(u, dtype=np.float64)[0] if u is not None else np.zeros(market.n_periods)
+    k = min(12, row.size)
+    return {"mean": float(row.mean()), "first_year": float(row[:k].mean()),
+            "final_year": float(row[-k:].mean())}
+
+
+def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
+                          market: MarketPaths | None = None) -> list[dict[str, Any]]:
     """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
     MW), the hosting fields its file sets, its power contract in words,
     (``hall_leases``, when there are some) its phases leased on their own terms or whose
     tenant may not sign (``probability_signing``), and
-    (with ``[sites.dispatch]``) the flexibility uplift and how it was measured."""
+    (with ``[sites.dispatch]``) the flexibility uplift, how it was measured and (given the
+    central ``market``) what it comes to on that path."""
     out = []
     for s in sites:
         site = portfolio.sites[s.index]
@@ -72,6 +91,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs]) -> list
             **({"dispatch_uplift_usd_per_mw_month": s.dispatch_uplift_usd_per_mw_month,
                 "dispatch_uplift_note": s.dispatch_uplift_note}
                if s.dispatch_uplift_note else {}),
+            **({"dispatch_uplift_central_usd_per_mw_month": _central_uplift(portfolio, s,
+                                                                            market)}
+               if s.dispatch_uplift is not None and market is not None else {}),
         })
     return out
 
@@ -105,10 +127,16 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
         rows.append({"name": f"{prefix}[sites.power_contract]",
                      "value": site["power_contract"], "unit": "-", "source": "file"})
         if site.get("dispatch_uplift_note"):
+            central = site.get("dispatch_uplift_central_usd_per_mw_month")
             rows.append({
-                "name": f"{prefix}[sites.dispatch] flexibility, per MW still mining",
-                "value": site["dispatch_uplift_usd_per_mw_month"], "unit": "USD/MW/month",
-                "source": site["dispatch_uplift_note"],
+                "name": f"{prefix}[sites.dispatch] flexibility, per MW still mining"
+                        + (", central path mean" if central else ""),
+                "value": round(central["mean"]) if central
+                else site["dispatch_uplift_usd_per_mw_month"],
+                "unit": "USD/MW/month",
+                "source": (f"first year {central['first_year']:,.0f}, final year "
+                           f"{central['final_year']:,.0f}; " if central else "")
+                          + site["dispatch_uplift_note"],
             })
         rows += [
             {"name": f"{prefix}[sites.hosting.phases] {h['start']}, {h['gross_mw']:g} MW"

@@ -224,7 +224,7 @@ def prepare(
         "taxes": PRE_TAX if tax is None else after_tax_note(tax.describe()),
         "hosting_risk_sites": sorted(risk_slots),
         "site_assumptions": site_assumption_facts(
-            portfolio, resolve_sites(portfolio, config.site_name)
+            portfolio, resolve_sites(portfolio, config.site_name), center
         ),
         "strategies": list(names),
         "policies": list(policies),
