@@ -137,3 +137,31 @@ def test_the_note_gives_points_of_the_curve_and_what_k_is() -> None:
 def test_a_site_without_dispatch_has_no_uplift() -> None:
     flat = portfolio(site_toml("A", **_SITE), years=5).sites[0]
     assert measure_dispatch_uplift(flat) == (None, "")
+
+
+def test_with_ramps_the_curve_is_the_unlinked_sites_scaled_to_the_exact_gain() -> None:
+    """A ramp limit makes each run a HiGHS LP over the price year: the exact gain is
+    measured once, at ``k = 1``; at every multiplier the fast path runs the site without
+    the ramp and the curve is that, scaled by exact / unlinked at ``k = 1`` (to 1e-9 at
+    both points checked); the note says so."""
+    dispatch = {"availability_fraction": 0.95, "limits": {"ramp_mw_per_interval": 5.0}}
+    site = portfolio(site_toml("A", **_SITE, dispatch=dispatch), years=5).sites[0]
+    u, note = measure_dispatch_uplift(site)
+    assert u is not None and "link the intervals" in note
+    prices, hp = _inputs()
+    assert site.dispatch is not None
+    unlinked = site.dispatch.model_copy(update={
+        "limits": site.dispatch.limits.model_copy(update={"ramp_mw_per_interval": None})})
+    per = HOURS_PER_MONTH / float(site.fleet_power_mw) / float(
+        run_dispatch(site, prices, solver="fast", spec=unlinked).summary()["hours"])
+
+    def gain(**kw: Any) -> float:
+        return float(run_dispatch(site, prices, **kw).summary()[
+            "net_margin_gain_vs_always_on_usd"]) * per
+
+    exact = gain()
+    assert u.at_reference_usd_per_mw_month == pytest.approx(exact, rel=1e-9)
+    scale = exact / gain(solver="fast", spec=unlinked)
+    assert 0 < scale < 1  # the ramp costs some of the gain
+    assert float(u.gain(np.array(0.5))) == pytest.approx(
+        scale * gain(solver="fast", spec=unlinked, hashprice=hp * 0.5), rel=1e-9)

@@ -45,7 +45,10 @@ from hashpivot.arrays import FloatArray
 from hashpivot.units import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hashpivot.models import Site
+    from hashpivot.power.results import DispatchResult
 
 #: Hashprice multipliers at which the dispatch engine measures the gain [-]: from a
 #: fiftieth of the price year's hashprice (two halvings, a falling price and a decayed
@@ -185,11 +188,8 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         if fleet_mw <= 0 or hours <= 0 or not float(hp.mean()) > 0:
             return None, "dispatch uplift not measured (no fleet or no hashprice)"
         per = HOURS_PER_MONTH / fleet_mw / hours  # USD over the year -> USD/MW/month
-        gains = tuple(
-            float((first if k == 1.0 else run_dispatch(site, prices, hashprice=hp * k))
-                  .summary()["net_margin_gain_vs_always_on_usd"]) * per
-            for k in MULTIPLIERS
-        )
+        curve, how = _gain_curve(site, prices, first, hp)
+        gains = tuple(g * per for g in curve)
         s = first.summary()  # (its always-on totals too)
         base = first.baseline_totals or {}
         energy = float(base["energy_mwh"])
@@ -213,8 +213,46 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         f"gain over always-on {uplift.points_text()} ({gain / 1e6:,.1f} M USD at k = 1); "
         f"k = the month's revenue per MW over the price year's ({hp_mean:,.1f} USD/PH/day), "
         f"the prices scaled to the month's level, less what curtailing the whole month saves"
+        f"{how}"
     )
     return replace(uplift, note=note), note
+
+
+def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Series
+                ) -> tuple[list[float], str]:
+    """The engine's gain over always-on at each of :data:`MULTIPLIERS` [USD over the price
+    year], and what was done when the site's intervals are linked (else "").
+
+    Ramps and min up/down times make each run a HiGHS LP or MILP over the whole price year
+    (up to ``time_limit_seconds`` each): then the fast path runs the site without them at
+    each multiplier and the curve is scaled by the exact gain at ``k = 1`` over its own.
+    Flexible AI load links intervals in a way the fast path cannot drop: the exact gain at
+    ``k = 1`` is then used at every margin (as before the curve).
+    """
+    from hashpivot.engines.dispatch import run_dispatch
+    from hashpivot.engines.dispatch.build import build_dispatch_problem
+
+    def gain(r: DispatchResult) -> float:
+        return float(r.summary()["net_margin_gain_vs_always_on_usd"])
+
+    exact = gain(first)
+    if not first.problem.links_intervals:
+        return [exact if k == 1.0 else gain(run_dispatch(site, prices, hashprice=hp * k))
+                for k in MULTIPLIERS], ""
+    assert site.dispatch is not None
+    limits = site.dispatch.limits.model_copy(
+        update={"ramp_mw_per_interval": None, "min_up_intervals": 1, "min_down_intervals": 1})
+    unlinked = site.dispatch.model_copy(update={"limits": limits})
+    if build_dispatch_problem(site, prices, spec=unlinked).links_intervals:
+        return [exact] * len(MULTIPLIERS), (
+            "; flexible AI load links the intervals: the gain at k = 1 at every margin")
+    relaxed = [gain(run_dispatch(site, prices, solver="fast", spec=unlinked, hashprice=hp * k))
+               for k in MULTIPLIERS]
+    at_one = relaxed[MULTIPLIERS.index(1.0)]
+    scale = exact / at_one if at_one > 0 else 1.0
+    return [scale * g for g in relaxed], (
+        f"; ramps or min up/down times link the intervals: the curve of the site without "
+        f"them (fast path), scaled by {scale:.3f}, the exact gain at k = 1 over its own")
 
 
 def site_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
