@@ -71,12 +71,32 @@ def _flat_market(n: int, hashprice_scale: float = 1.0, halving_at: int | None = 
     )
 
 
-def _npv_with_tv(pf, market: MarketPaths, replace: bool = True) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """Keep-mining NPV with terminal value per path, decisions exact (no reference)."""
+def _path_market(years: int, btc0: float, btc_growth: float, hash_growth: float,
+                 power: float, power_noise: list[float] | None = None,
+                 shock_month: int = 0, shock: float = 1.0) -> MarketPaths:
+    """A deterministic path from 2026-01 (halving in 2028): BTC from ``btc0`` growing,
+    the network growing, the price times ``shock`` from ``shock_month`` on; an index
+    power price ``power`` times ``power_noise`` repeated (None: no index price)."""
+    n = years * 12
+    periods = pd.period_range("2026-01", periods=n, freq="M")
+    m = pv.growth_market(periods, btc0, btc_growth, 1.0e9, hash_growth, 0.03, 920_000)
+    price = m.btc_price_usd.copy()
+    price[:, min(shock_month, n - 1):] *= shock
+    power_path = None
+    if power_noise is not None:
+        power_path = power * np.resize(np.asarray(power_noise), n)[None, :]
+    return MarketPaths(periods, price, m.network_hashrate_th_s, m.fees_btc_per_block,
+                       m.subsidy_btc_per_block, power_path)
+
+
+def _npv_with_tv(pf, market: MarketPaths, replace: bool = True,  # type: ignore[no-untyped-def]
+                 sites: Any = None) -> np.ndarray:
+    """Keep-mining NPV with terminal value per path, decisions exact (no reference);
+    ``sites``: the resolved sites to value (default: the portfolio's)."""
     spec = pv._pivot_spec(pf)
     if not replace:
         spec = spec.model_copy(update={"fleet_replacement_years": None})
-    sites = pv.resolve_sites(pf)
+    sites = sites if sites is not None else pv.resolve_sites(pf)
     cf = pv._cash_flows_resolved(sites, KEEP, market, spec, None)
     rates = line_rates(spec)
     tv = terminal_value(cf, spec.terminal_value, rates.mining, rates.hosting)
@@ -194,24 +214,30 @@ def test_reference_equal_to_the_path_gives_the_same_decisions_bitwise() -> None:
     assert np.array_equal(a.th_s_per_mw, b.th_s_per_mw)
 
 
+#: The paths, contracts and fleets both replacement properties draw from.
+_PATHS_AND_FLEETS: dict[str, Any] = {
+    "btc0": st.floats(30_000, 300_000),
+    "hash_growth": st.floats(-0.2, 0.8),
+    "power": st.floats(15.0, 120.0),
+    "power_noise": st.lists(st.floats(0.5, 2.0), min_size=4, max_size=4),
+    "index": st.booleans(),
+    "years": st.integers(2, 8),
+    "every": st.floats(0.5, 6.0),
+    "eff": st.floats(8.0, 25.0),
+    "capex": st.floats(1.0, 40.0),
+    "tv": st.sampled_from(["none", "exit_multiple", "gordon"]),
+}
+
+
 @settings(max_examples=80, deadline=None)
 @given(
-    btc0=st.floats(30_000, 300_000),
+    **_PATHS_AND_FLEETS,
     btc_growth=st.floats(-0.3, 0.6),
-    hash_growth=st.floats(-0.2, 0.8),
     shock_month=st.integers(0, 95),
     shock=st.floats(0.3, 3.0),
-    power=st.floats(15.0, 120.0),
-    power_noise=st.lists(st.floats(0.5, 2.0), min_size=4, max_size=4),
-    index=st.booleans(),
-    years=st.integers(2, 8),
-    every=st.floats(0.5, 6.0),
-    eff=st.floats(8.0, 25.0),
     gain=st.floats(0.0, 0.3),
-    capex=st.floats(1.0, 40.0),
     decay=st.floats(0.0, 0.2),
     rate=st.floats(0.02, 0.3),
-    tv=st.sampled_from(["none", "exit_multiple", "gordon"]),
     fixed=st.floats(0.0, 3e7),
     variable=st.floats(0.0, 3e7),
 )
@@ -226,18 +252,48 @@ def test_allowing_replacement_never_lowers_keep_minings_npv(
     pf = _portfolio(kind="index" if index else "fixed", power=power, variable=variable,
                     fixed=fixed, years=years, rate=rate, decay=decay, every=every, eff=eff,
                     gain=gain, capex=capex, tv=tv)
-    n = years * 12
-    periods = pd.period_range("2026-01", periods=n, freq="M")
-    m = pv.growth_market(periods, btc0, btc_growth, 1.0e9, hash_growth, 0.03, 920_000)
-    price = m.btc_price_usd.copy()
-    price[:, min(shock_month, n - 1):] *= shock
-    power_path = None
-    if index:
-        power_path = power * np.resize(np.asarray(power_noise), n)[None, :]
-    market = MarketPaths(periods, price, m.network_hashrate_th_s, m.fees_btc_per_block,
-                         m.subsidy_btc_per_block, power_path)
+    market = _path_market(years, btc0, btc_growth, hash_growth, power,
+                          power_noise if index else None, shock_month, shock)
     with_r = float(_npv_with_tv(pf, market)[0])
     without = float(_npv_with_tv(pf, market, replace=False)[0])
+    assert with_r >= without - 1e-9 * max(1.0, abs(without))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    **_PATHS_AND_FLEETS,
+    g0=st.floats(0.0, 30_000.0),
+    bend=st.floats(0.0, 1.5),
+    ref=st.floats(0.2, 5.0),
+)
+def test_with_a_dispatch_uplift_replacement_still_never_lowers_keep_minings_npv(
+    btc0: float, hash_growth: float, power: float, power_noise: list[float], index: bool,
+    years: int, every: float, eff: float, capex: float, tv: str, g0: float, bend: float,
+    ref: float,
+) -> None:
+    """The same property for a dispatching site: the uplift depends on the machines'
+    revenue per MW (new machines have a fatter margin, so less to gain from dispatching),
+    and the decision counts it as the valuation does. A synthetic curve
+    ``G(k) = g0 k^-bend`` with the price year's hashprice ``ref`` times the start's."""
+    import dataclasses
+
+    from hashpivot.engines.pivot.dispatch_uplift import MULTIPLIERS, DispatchUplift
+
+    pf = _portfolio(kind="index" if index else "fixed", power=power, years=years,
+                    every=every, eff=eff, capex=capex, tv=tv)
+    market = _path_market(years, btc0, 0.1, hash_growth, power,
+                          power_noise if index else None)
+    site = pv.resolve_sites(pf)[0]
+    curve = DispatchUplift(
+        multipliers=MULTIPLIERS,
+        gain_usd_per_mw_month=tuple(g0 * k ** -bend for k in MULTIPLIERS),
+        reference_hashprice_usd_per_th_day=ref * float(
+            market.hashvalue_btc_per_th_day[0, 0] * market.btc_price_usd[0, 0]),
+        reference_power_price_usd_per_mwh=power,
+    ).for_fleet(site.fleet_hashrate_th_s / site.fleet_power_mw)
+    sites = [dataclasses.replace(site, dispatch_uplift=curve)]
+    with_r = float(_npv_with_tv(pf, market, sites=sites)[0])
+    without = float(_npv_with_tv(pf, market, replace=False, sites=sites)[0])
     assert with_r >= without - 1e-9 * max(1.0, abs(without))
 
 

@@ -25,6 +25,7 @@ from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR, W_PER_MW
 
 if TYPE_CHECKING:
+    from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
     from hashpivot.models import Portfolio
     from hashpivot.scenarios import ScenarioParams
 
@@ -131,6 +132,11 @@ class _Valuation:
         First month of the final year (``T - min(12, T)``). [-]
     annualize : float
         ``12 / min(12, T)``. [-]
+    uplift : DispatchUplift or None
+        The site's dispatch flexibility (``[sites.dispatch]``), counted in every month as
+        the valuation counts it.
+    gross_per_net : float
+        Gross hash price per net (``1 / (uptime x (1 - pool fee))``). [-]
     """
 
     days: FloatArray
@@ -142,6 +148,8 @@ class _Valuation:
     tv_factor: float
     final_start: int
     annualize: float
+    uplift: DispatchUplift | None = None
+    gross_per_net: float = 1.0
 
     @classmethod
     def of(cls, site: SiteInputs, spec: PivotSpec, market: MarketPaths) -> _Valuation:
@@ -160,6 +168,7 @@ class _Valuation:
         else:
             factor = 0.0
         keep_mw = min(site.fleet_power_mw, site.capacity_mw)
+        net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
         return cls(
             days=days,
             energy_mwh_per_mw=HOURS_PER_DAY * days * site.uptime_fraction,
@@ -173,6 +182,8 @@ class _Valuation:
             tv_factor=float(factor),
             final_start=n - k,
             annualize=MONTHS_PER_YEAR / k,
+            uplift=site.dispatch_uplift,
+            gross_per_net=1.0 / net if net > 0 else 1.0,
         )
 
 
@@ -183,19 +194,28 @@ def mw_cash_flow_usd(
     days: FloatArray,
     energy_mwh_per_mw: FloatArray,
     variable_opex_usd_per_mw_month: float,
+    uplift: DispatchUplift | None = None,
+    gross_per_net: float = 1.0,
 ) -> FloatArray:
     """Mining cash flow of one MW per month, as the valuation counts it. [USD/MW/month]
 
     ``rev - power - variable opex`` where ``rev = TH/s per MW x hash price x days`` exceeds
-    ``power = energy per MW x price`` (the month is mined), else 0 (curtailed). Arrays
-    broadcast against each other (months on the last axis).
+    ``power = energy per MW x price`` (the month is mined), else 0 (curtailed); with a
+    dispatching site's ``uplift``, plus its value at the month's margin
+    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`,
+    the gross hash price being ``gross_per_net`` times the net one). Arrays broadcast
+    against each other (months on the last axis).
     """
     rev = th_s_per_mw * hashprice_usd_per_th_day
     rev *= days
     power = energy_mwh_per_mw * power_price_usd_per_mwh
-    cf = rev - power
-    cf -= variable_opex_usd_per_mw_month
-    return np.where(rev > power, cf, 0.0)
+    margin = rev - power
+    out = np.where(rev > power, margin - variable_opex_usd_per_mw_month, 0.0)
+    if uplift is not None:
+        out += uplift.usd_per_mw_month(
+            th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
+            margin)
+    return out
 
 
 def replacement_gain_usd_per_mw(
@@ -243,7 +263,8 @@ def replacement_gain_usd_per_mw(
     """
     n = val.discount.shape[0]
     sl = slice(tk, n)
-    args = (val.days[sl], val.energy_mwh_per_mw[sl], val.variable_opex_usd_per_mw_month)
+    args = (val.days[sl], val.energy_mwh_per_mw[sl], val.variable_opex_usd_per_mw_month,
+            val.uplift, val.gross_per_net)
     diff = mw_cash_flow_usd(new_th_s_per_mw, hashprice_usd_per_th_day, power_price_usd_per_mwh,
                             *args)
     old = mw_cash_flow_usd(old_th_s_per_mw, hashprice_usd_per_th_day, power_price_usd_per_mwh,
@@ -365,7 +386,7 @@ def site_market(
                 past = mw_cash_flow_usd(
                     per_mw[:, past_sl], hashprice[:, past_sl], price_mwh[:, past_sl],
                     val.days[past_sl], val.energy_mwh_per_mw[past_sl],
-                    val.variable_opex_usd_per_mw_month,
+                    val.variable_opex_usd_per_mw_month, val.uplift, val.gross_per_net,
                 ).sum(axis=-1)
             gain = replacement_gain_usd_per_mw(
                 tk, hp_f, price_f, old, fresh, capex_per_mw, val, past, sunk_final
