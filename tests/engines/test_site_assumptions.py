@@ -70,7 +70,8 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     engine's gain at the month's margin: its revenue per MW (gross hashprice of the
     deterministic market x the fleet's TH/s per MW, decayed) over the price year's, its
     power price (the contract's expected price) over the price year's as the site pays it,
-    less what curtailing the month saves; to 1e-9. The uplift and its measurement are a
+    over the month's hours (``G`` is per 730.5 h), less what curtailing the month saves;
+    to 1e-9. The uplift and its measurement are a
     row of the assumptions."""
     import numpy as np
 
@@ -112,7 +113,7 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     k = per_mw * hashprice / lam / (curve.reference_hashprice_usd_per_th_day
                                     * s.fleet_hashrate_th_s / s.fleet_power_mw)
     g = np.interp(np.log(k), np.log(curve.multipliers), curve.gain_usd_per_mw_month)
-    u_t = np.maximum(lam * g - np.maximum(-margin, 0.0), 0.0)
+    u_t = np.maximum(lam * g * (24 * days / 730.5) - np.maximum(-margin, 0.0), 0.0)
     r_m = 1.10 ** (1 / 12) - 1
     factors = (1 + r_m) ** -(np.arange(months) + 1.0)
     assert keep_npv(flexible) - keep_npv(flat) == pytest.approx(
@@ -121,7 +122,8 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     # (at 40 USD/MWh); dispatching still earns the cheap hours
     halving = market.periods.get_loc(pd.Period("2028-04", "M"))
     assert (margin[halving + 1:] < 0).all() and (margin[:12] > 0).all()
-    assert (u_t[halving + 1:] > 0).all() and (u_t < lam * g)[halving + 1:].all()
+    assert (u_t[halving + 1:] > 0).all() and (u_t < lam * g * 24 * days / 730.5)[
+        halving + 1:].all()
     rows = site_assumption_rows(site_assumption_facts(flexible, [s]))
     row = next(r for r in rows if r["name"].startswith("[sites.dispatch] flexibility"))
     assert row["value"] == u and row["unit"] == "USD/MW/month"

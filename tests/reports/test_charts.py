@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
-from hashpivot.reports import backtest, charts, dispatch, pivot, simulate
+from hashpivot.reports import backtest, charts, dispatch, dispatch_uplift, pivot, simulate
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
 
 matplotlib.use("Agg")
@@ -41,7 +41,7 @@ def figs(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         kept[path.name] = fig
         return real_html(fig, path)
 
-    for module in (charts, simulate, dispatch, backtest, pivot):
+    for module in (charts, simulate, dispatch, backtest, pivot, dispatch_uplift):
         if hasattr(module, "save_png"):
             monkeypatch.setattr(module, "save_png", png)
         if hasattr(module, "save_html"):
@@ -102,6 +102,37 @@ def test_pivot_charts(figs: dict[str, Any], tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------
 # simulate: fans, NPV histogram, reverse margin, forced sales
 # --------------------------------------------------------------------------------------
+def test_a_dispatching_site_gets_its_uplift_month_by_month(figs: dict[str, Any],
+                                                           tmp_path: Path) -> None:
+    """``pivot --out`` on the four-site example writes what the Texas grid site's
+    flexibility came to each month of the central path: ``uplift = max(0, gain - whole-month
+    saving)`` row by row, its mean the assumptions row's value; the chart says what it
+    shows. A file without ``[sites.dispatch]`` writes none of it."""
+    import json
+
+    res = CliRunner().invoke(app, ["pivot", str(EX / "portfolio.toml"), "--out",
+                                   str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
+    frame = pd.read_csv(tmp_path / "dispatch_uplift.csv")
+    assert set(frame["site"]) == {"Odessa Grid"} and len(frame) == 120
+    assert frame["month"].iloc[0] == "2025-10"
+    expected = np.maximum(frame["gain_usd_per_mw_month"]
+                          - frame["whole_month_saving_usd_per_mw_month"], 0.0)
+    assert np.allclose(frame["uplift_usd_per_mw_month"], expected, rtol=1e-12, atol=1e-9)
+    assert (frame["whole_month_saving_usd_per_mw_month"] > 0).any()  # curtailed months
+    rows = json.loads(res.stdout)["resolved_assumptions"]
+    row = next(r for r in rows if "[sites.dispatch] flexibility" in r["name"])
+    assert row["value"] == round(frame["uplift_usd_per_mw_month"].mean())
+    fig = figs["dispatch_uplift.png"]
+    assert "whole-month saving" in _suptitle(fig) and "central path" in _suptitle(fig)
+    assert _legend(fig.axes[0]) == ["Odessa Grid: uplift", "Odessa Grid: gain"]
+    assert "[USD/MW/month]" in fig.axes[0].get_ylabel()
+    assert (tmp_path / "dispatch_uplift.html").exists()
+    flat = tmp_path / "flat"
+    _run(["pivot", str(EX / "pivot-200mw.toml"), "--out", str(flat)])
+    assert not list(flat.glob("dispatch_uplift*"))
+
+
 @pytest.fixture
 def simulated(figs: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
     _run(["simulate", str(EX / "pivot-200mw.toml"), "--paths", "400", "--years", "6",

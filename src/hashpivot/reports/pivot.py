@@ -18,6 +18,7 @@ from hashpivot.reports.charts import (
     set_titles,
     thousands,
 )
+from hashpivot.reports.dispatch_uplift import write_dispatch_uplift
 from hashpivot.reports.labels import format_tornado_input
 from hashpivot.reports.serialize import assumptions_frame, write_csvs
 from hashpivot.reports.tables.strategies import tornado_changes_with_terminal_value
@@ -185,8 +186,9 @@ def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
     Files: ``cash_flows_<strategy>.csv`` (monthly) and ``annual_<strategy>.csv`` per
     strategy, ``summary.csv``, ``tornado.csv``, ``assumptions.csv`` (the resolved
     assumptions with their sources), ``cumulative_cash_flow.png/.html`` and
-    (when there is a pivot strategy) ``tornado.png/.html``, and ``tornado_with_tv.png/.html``
-    when the terminal value changes its differences.
+    (when there is a pivot strategy) ``tornado.png/.html``, ``tornado_with_tv.png/.html``
+    when the terminal value changes its differences, and ``dispatch_uplift.csv/.png/.html``
+    when a site dispatches (:mod:`hashpivot.reports.dispatch_uplift`).
 
     Parameters
     ----------
@@ -217,4 +219,7 @@ def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
     written += tornado_charts(result, out_dir)
     if tornado_changes_with_terminal_value(result.tornado.to_dict("records")):
         written += tornado_charts(result, out_dir, with_terminal_value=True)
+    written += write_dispatch_uplift(
+        result.inputs.get("site_assumptions", []), out_dir,
+        f"{_horizon(result)}, {result.inputs.get('market_source', '')}")
     return written

@@ -19,6 +19,7 @@ from hashpivot.reports.charts import (
     thousands,
     write_page,
 )
+from hashpivot.reports.dispatch_uplift import write_dispatch_uplift
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE, REVERSE_MARGIN_VIEWS_NOTE
 from hashpivot.reports.serialize import assumptions_frame, write_csvs
 
@@ -305,8 +306,9 @@ def write_simulate(result: SimulationResult, out_dir: Path) -> list[Path]:
     their sources), ``npv_samples.csv.gz`` (one NPV [USD] column per
     strategy, one row per path), the PNGs ``fan_btc_price_usd``,
     ``fan_hashprice_usd_per_ph_day``, ``fan_cash_usd``, ``npv_histogram``,
-    ``forced_sales_by_policy``, ``reverse_margin`` (with a baseline), and
-    ``simulate.html`` (every chart, interactive, works offline).
+    ``forced_sales_by_policy``, ``reverse_margin`` (with a baseline),
+    ``simulate.html`` (every chart, interactive, works offline) and, when a site
+    dispatches, ``dispatch_uplift.csv/.png/.html`` (the central path's).
 
     Parameters
     ----------
@@ -350,4 +352,7 @@ def write_simulate(result: SimulationResult, out_dir: Path) -> list[Path]:
 
     written.append(write_page(out_dir / "simulate.html", "hashpivot simulate",
                               [g for _, g in charts]))
+    written += write_dispatch_uplift(
+        result.inputs.get("site_assumptions", []), out_dir,
+        f"{result.inputs.get('start', '')} + {result.inputs.get('horizon_months', '')} months")
     return written

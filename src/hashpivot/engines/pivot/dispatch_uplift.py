@@ -18,12 +18,13 @@ and beyond the multipliers). A month of ``pivot``, ``simulate`` or
 
     ``lambda_t = power price_t / p_ref`` (the price year's prices scaled to the month's),
     ``k_t = (hashprice_t x TH/s per MW_t) / (hp_ref x TH/s per MW_ref) / lambda_t``,
-    ``uplift_t = max(0, lambda_t G(k_t) - max(0, power_t - revenue_t))``,
+    ``uplift_t = max(0, lambda_t G(k_t) h_t / 730.5 - max(0, power_t - revenue_t))``,
 
 ``p_ref`` the price year's mean power price as the site pays it always on, ``hp_ref`` its
-mean hashprice, ``power_t - revenue_t`` the month's loss always on in the monthly model
-(per MW), which its whole-month curtailment already saves. So a month's mining is worth
-``max(margin_t, 0) + uplift_t = max(0, margin_t + lambda_t G(k_t))``: always-on plus what
+mean hashprice, ``h_t`` the month's hours, ``power_t - revenue_t`` the month's loss always
+on in the monthly model (per MW), which its whole-month curtailment already saves. So a
+month's mining is worth ``max(margin_t, 0) + uplift_t = max(0, margin_t + lambda_t G(k_t)
+h_t / 730.5)``: always-on plus what
 dispatching gains, never below off. ``hashprice x TH/s per MW`` is the revenue of one MW
 (decay, replacements and, in the optimizer, each fleet tranche's own efficiency move it);
 the intra-month shape of prices is the price year's, its spread proportional to the level
@@ -122,6 +123,7 @@ class DispatchUplift:
         revenue_usd_per_mw_day: FloatArray,
         power_price_usd_per_mwh: FloatArray,
         margin_usd_per_mw_month: FloatArray,
+        hours: FloatArray | float = HOURS_PER_MONTH,
     ) -> FloatArray:
         """The uplift of each path and month.
 
@@ -134,18 +136,44 @@ class DispatchUplift:
         margin_usd_per_mw_month : ndarray (P, T)
             The month's revenue less power cost of one MW running all month, in the
             monthly model (negative: the month is curtailed). [USD/MW/month]
+        hours : ndarray (T,) or float
+            Hours in each month; ``G`` is per month of 730.5 h and is scaled to them. [h]
 
         Returns
         -------
         ndarray (P, T)
-            ``max(0, lambda G(k) - max(0, -margin))``. [USD/MW/month]
+            ``max(0, lambda G(k) hours / 730.5 - max(0, -margin))``. [USD/MW/month]
+        """
+        return self.breakdown(revenue_usd_per_mw_day, power_price_usd_per_mwh,
+                              margin_usd_per_mw_month, hours)["uplift_usd_per_mw_month"]
+
+    def breakdown(
+        self,
+        revenue_usd_per_mw_day: FloatArray,
+        power_price_usd_per_mwh: FloatArray,
+        margin_usd_per_mw_month: FloatArray,
+        hours: FloatArray | float = HOURS_PER_MONTH,
+    ) -> dict[str, FloatArray]:
+        """:meth:`usd_per_mw_month` and the figures it is made of (same parameters).
+
+        Returns
+        -------
+        dict of ndarray (P, T)
+            ``price_level`` (``lambda`` [-]), ``hashprice_multiplier`` (``k`` [-]),
+            ``gain_usd_per_mw_month`` (``lambda G(k)`` over the month's hours),
+            ``whole_month_saving_usd_per_mw_month`` (``max(0, -margin)``) and
+            ``uplift_usd_per_mw_month`` [USD/MW/month].
         """
         lam = np.maximum(np.asarray(power_price_usd_per_mwh, dtype=np.float64)
                          / self.reference_power_price_usd_per_mwh, _MIN_PRICE_LEVEL)
         ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
         k = np.asarray(revenue_usd_per_mw_day, dtype=np.float64) / ref / lam
+        gain = lam * self.gain(k)
+        gain *= np.asarray(hours, dtype=np.float64) / HOURS_PER_MONTH
         saved = np.maximum(-np.asarray(margin_usd_per_mw_month, dtype=np.float64), 0.0)
-        return np.maximum(lam * self.gain(k) - saved, 0.0)
+        return {"price_level": lam, "hashprice_multiplier": k, "gain_usd_per_mw_month": gain,
+                "whole_month_saving_usd_per_mw_month": saved,
+                "uplift_usd_per_mw_month": np.maximum(gain - saved, 0.0)}
 
     def points_text(self, multipliers: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)) -> str:
         """A few points of ``G`` in words ("k = 0.5: 3,628; 1: 2,371 USD/MW-month")."""

@@ -214,7 +214,7 @@ def mw_cash_flow_usd(
     if uplift is not None:
         out += uplift.usd_per_mw_month(
             th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
-            margin)
+            margin, HOURS_PER_DAY * days)
     return out
 
 
@@ -285,6 +285,35 @@ def replacement_gain_usd_per_mw(
             e_new = e_new - (sunk_final_capex_usd_per_mw + new_capex) * val.annualize
         gain = gain + val.tv_factor * (np.maximum(e_new, 0.0) - np.maximum(e_old, 0.0))
     return gain
+
+
+def uplift_arguments(
+    site: SiteInputs,
+    market: MarketPaths,
+    th_s_per_mw: FloatArray,
+    hashprice_usd_per_th_day: FloatArray,
+    power_price_usd_per_mwh: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """What a dispatching site's uplift depends on each month
+    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`).
+
+    Returns
+    -------
+    revenue_usd_per_mw_day : ndarray (P, T)
+        Gross hash price (``market``'s) times the installed TH/s per MW. [USD/MW/day]
+    power_price_usd_per_mwh : ndarray
+        As given. [USD/MWh]
+    margin_usd_per_mw_month : ndarray (P, T)
+        Revenue (``hashprice_usd_per_th_day``, net of uptime and pool fee) less power cost
+        of one MW running all month. [USD/MW/month]
+    hours : ndarray (T,)
+        Hours in each month. [h]
+    """
+    days = market.days_per_period
+    margin = (th_s_per_mw * hashprice_usd_per_th_day
+              - (HOURS_PER_DAY * site.uptime_fraction) * power_price_usd_per_mwh) * days
+    revenue = market.hashvalue_btc_per_th_day * market.btc_price_usd * th_s_per_mw
+    return revenue, power_price_usd_per_mwh, margin, HOURS_PER_DAY * days
 
 
 def site_market(
@@ -404,11 +433,8 @@ def site_market(
             gains.append(gain)
     uplift = None
     if site.dispatch_uplift is not None:  # at each month's margin per MW, after replacements
-        days = market.days_per_period
-        margin = (per_mw * hashprice - (HOURS_PER_DAY * site.uptime_fraction) * price_mwh) * days
         uplift = site.dispatch_uplift.usd_per_mw_month(
-            hv * market.btc_price_usd * per_mw, price_mwh, margin
-        )
+            *uplift_arguments(site, market, per_mw, hashprice, price_mwh))
     return SiteMarket(
         site=site.name,
         hashprice_usd_per_th_day=hashprice,
@@ -485,4 +511,5 @@ __all__ = [
     "reference_market",
     "replacement_gain_usd_per_mw",
     "site_market",
+    "uplift_arguments",
 ]

@@ -42,19 +42,27 @@ def _power_text(contract: Any) -> str:
 
 
 def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
-                    ) -> dict[str, float]:
-    """The dispatch uplift counted on the central path: its mean over the horizon and over
-    the first and the final year. [USD/MW/month]"""
+                    ) -> dict[str, Any]:
+    """The dispatch uplift counted on the central path (keep-mining's fleet): its mean over
+    the horizon and over the first and the final year [USD/MW/month], and ``by_month``
+    what each month's is made of
+    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`)."""
     import numpy as np
 
-    from hashpivot.engines.pivot.fleet import site_market
+    from hashpivot.engines.pivot.fleet import site_market, uplift_arguments
     from hashpivot.engines.pivot.inputs import _pivot_spec
 
-    u = site_market(site, _pivot_spec(portfolio), market).uplift_usd_per_mw_month
-    row = np.asarray(u, dtype=np.float64)[0] if u is not None else np.zeros(market.n_periods)
-    k = min(12, row.size)
-    return {"mean": float(row.mean()), "first_year": float(row[:k].mean()),
-            "final_year": float(row[-k:].mean())}
+    assert site.dispatch_uplift is not None
+    sm = site_market(site, _pivot_spec(portfolio), market)
+    parts = site.dispatch_uplift.breakdown(*uplift_arguments(
+        site, market, sm.th_s_per_mw, sm.hashprice_usd_per_th_day, sm.power_price_usd_per_mwh))
+    rows = {name: np.broadcast_to(a, (market.n_paths, market.n_periods))[0].tolist()
+            for name, a in parts.items()}
+    u = np.asarray(rows["uplift_usd_per_mw_month"])
+    k = min(12, u.size)
+    return {"mean": float(u.mean()), "first_year": float(u[:k].mean()),
+            "final_year": float(u[-k:].mean()),
+            "by_month": {"month": [str(p) for p in market.periods], **rows}}
 
 
 def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
