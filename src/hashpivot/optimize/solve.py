@@ -79,7 +79,11 @@ def solve_model(
     objective = float(info.objective_function_value)
     bound = float(info.mip_dual_bound) if is_milp else objective
     report = solve_report(m, nnz, end, is_milp, build_seconds, solve_s, gap_v, objective, bound)
-    return np.asarray(h.getSolution().col_value, dtype=np.float64), report
+    x = np.asarray(h.getSolution().col_value, dtype=np.float64)
+    if is_milp:  # block counts: HiGHS returns them within its integrality tolerance
+        ints = np.flatnonzero(m.arrays()["integer"])
+        x[ints] = np.round(x[ints])
+    return x, report
 
 
 def relaxation_duals(
