@@ -19,6 +19,7 @@ from hashpivot.engines.dispatch import load_prices, run_dispatch
 from hashpivot.engines.pivot.dispatch_uplift import (
     MULTIPLIERS,
     DispatchUplift,
+    MonthMargin,
     measure_dispatch_uplift,
 )
 from hashpivot.units import HOURS_PER_MONTH
@@ -86,12 +87,13 @@ def test_a_month_at_another_price_level_is_the_price_year_scaled() -> None:
     u = _measured().for_fleet(2000.0)
     ref = u.reference_hashprice_usd_per_th_day * 2000.0
     p2 = 2.0 * u.reference_power_price_usd_per_mwh
-    got = u.usd_per_mw_month(np.array([[ref]]), np.array([[p2]]), np.array([[1e9]]))
+    got = u.usd_per_mw_month(MonthMargin(np.array([[ref]]), np.array([[p2]]),
+                                         np.array([[1e9]])))
     assert float(got[0, 0]) == pytest.approx(_engine_gain(1.0, price_level=2.0), rel=1e-9)
     assert float(got[0, 0]) == pytest.approx(2.0 * float(u.gain(np.array(0.5))), rel=1e-12)
-    at_ref = u.usd_per_mw_month(np.array([[0.7 * ref, 2.0 * ref]]),
-                                np.array([[u.reference_power_price_usd_per_mwh] * 2]),
-                                np.array([[1.0, 1.0]]))
+    at_ref = u.usd_per_mw_month(MonthMargin(
+        np.array([[0.7 * ref, 2.0 * ref]]),
+        np.array([[u.reference_power_price_usd_per_mwh] * 2]), np.array([[1.0, 1.0]])))
     assert at_ref[0] == pytest.approx(u.gain(np.array([0.7, 2.0])), rel=1e-12)
 
 
@@ -103,8 +105,9 @@ def test_a_month_is_worth_always_on_plus_the_gain_and_never_less_than_off() -> N
     ref = u.reference_hashprice_usd_per_th_day * 2000.0
     g = float(u.gain(np.array(0.5)))
     margin = np.array([[5000.0, 0.0, -0.5 * g, -g, -3.0 * g]])
-    up = u.usd_per_mw_month(np.full(margin.shape, 0.5 * ref),
-                            np.full(margin.shape, u.reference_power_price_usd_per_mwh), margin)
+    up = u.usd_per_mw_month(MonthMargin(
+        np.full(margin.shape, 0.5 * ref),
+        np.full(margin.shape, u.reference_power_price_usd_per_mwh), margin))
     assert up[0] == pytest.approx([g, g, 0.5 * g, 0.0, 0.0], rel=1e-12, abs=1e-9)
     assert (np.maximum(margin, 0) + up)[0] == pytest.approx(
         np.maximum(0.0, margin + g)[0], rel=1e-12, abs=1e-9)

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
-from hashpivot.reports import backtest, charts, dispatch, dispatch_uplift, pivot, simulate
+from hashpivot.reports import backtest, charts, dispatch, pivot, simulate
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
 
 matplotlib.use("Agg")
@@ -41,7 +41,7 @@ def figs(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         kept[path.name] = fig
         return real_html(fig, path)
 
-    for module in (charts, simulate, dispatch, backtest, pivot, dispatch_uplift):
+    for module in (charts, simulate, dispatch, backtest, pivot):
         if hasattr(module, "save_png"):
             monkeypatch.setattr(module, "save_png", png)
         if hasattr(module, "save_html"):

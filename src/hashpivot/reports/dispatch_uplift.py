@@ -14,14 +14,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from hashpivot.reports.charts import (
-    new_figure,
-    plotly_title,
-    save_html,
-    save_png,
-    set_titles,
-    thousands,
-)
+from hashpivot.reports import charts
 from hashpivot.reports.serialize import write_csvs
 
 __all__ = ["dispatch_uplift_frame", "write_dispatch_uplift"]
@@ -77,7 +70,7 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
         f"gain over always-on at the month's margin, less what curtailing the whole month "
         f"already saves; central path, keep-mining's fleet; {context}"
     )
-    fig, (ax,) = new_figure(1, 4.5, width_in=9.0)
+    fig, (ax,) = charts.new_figure(1, 4.5, width_in=9.0)
     pfig = go.Figure()
     for site, rows in frame.groupby("site", sort=False):
         x = pd.PeriodIndex(rows["month"], freq="M").to_timestamp()
@@ -91,11 +84,11 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
                                   mode="lines", line={"dash": "dot"},
                                   name=f"{site}: whole-month saving"))
     ax.set_ylabel("[USD/MW/month]")
-    thousands(ax.yaxis)
-    set_titles(fig, title, subtitle)
+    charts.thousands(ax.yaxis)
+    charts.set_titles(fig, title, subtitle)
     ax.legend(fontsize=8)
-    written.append(save_png(fig, out_dir / "dispatch_uplift.png", dpi=120))
-    pfig.update_layout(title=plotly_title(title, subtitle), yaxis_title="[USD/MW/month]",
+    written.append(charts.save_png(fig, out_dir / "dispatch_uplift.png", dpi=120))
+    pfig.update_layout(title=charts.plotly_title(title, subtitle), yaxis_title="[USD/MW/month]",
                        yaxis_tickformat=",.0f")
-    written.append(save_html(pfig, out_dir / "dispatch_uplift.html"))
+    written.append(charts.save_html(pfig, out_dir / "dispatch_uplift.html"))
     return written

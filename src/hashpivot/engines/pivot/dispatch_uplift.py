@@ -66,6 +66,30 @@ _MIN_PRICE_LEVEL = 1e-3
 
 
 @dataclass(frozen=True)
+class MonthMargin:
+    """What a dispatching site's uplift depends on in each path and month
+    (:func:`hashpivot.engines.pivot.fleet.uplift_arguments` builds it from a market).
+
+    Attributes
+    ----------
+    revenue_usd_per_mw_day : ndarray (P, T)
+        Gross hashprice times the installed TH/s per MW. [USD/MW/day]
+    power_price_usd_per_mwh : ndarray (P, T) or (1, T)
+        The site's power price that month. [USD/MWh]
+    margin_usd_per_mw_month : ndarray (P, T)
+        The month's revenue less power cost of one MW running all month, in the monthly
+        model (negative: the month is curtailed). [USD/MW/month]
+    hours : ndarray (T,) or float
+        Hours in each month; ``G`` is per month of 730.5 h and is scaled to them. [h]
+    """
+
+    revenue_usd_per_mw_day: FloatArray
+    power_price_usd_per_mwh: FloatArray
+    margin_usd_per_mw_month: FloatArray
+    hours: FloatArray | float = HOURS_PER_MONTH
+
+
+@dataclass(frozen=True)
 class DispatchUplift:
     """A site's dispatch gain per MW and month at each margin (module docstring).
 
@@ -118,43 +142,13 @@ class DispatchUplift:
             out = np.where(low, g[0] + slope * (np.maximum(k, 0.0) - m[0]), out)
         return out
 
-    def usd_per_mw_month(
-        self,
-        revenue_usd_per_mw_day: FloatArray,
-        power_price_usd_per_mwh: FloatArray,
-        margin_usd_per_mw_month: FloatArray,
-        hours: FloatArray | float = HOURS_PER_MONTH,
-    ) -> FloatArray:
-        """The uplift of each path and month.
+    def usd_per_mw_month(self, month: MonthMargin) -> FloatArray:
+        """The uplift of each path and month: ``max(0, lambda G(k) hours / 730.5 -
+        max(0, -margin))``. [USD/MW/month]"""
+        return self.breakdown(month)["uplift_usd_per_mw_month"]
 
-        Parameters
-        ----------
-        revenue_usd_per_mw_day : ndarray (P, T)
-            Gross hashprice times the installed TH/s per MW. [USD/MW/day]
-        power_price_usd_per_mwh : ndarray (P, T) or (1, T)
-            The site's power price that month. [USD/MWh]
-        margin_usd_per_mw_month : ndarray (P, T)
-            The month's revenue less power cost of one MW running all month, in the
-            monthly model (negative: the month is curtailed). [USD/MW/month]
-        hours : ndarray (T,) or float
-            Hours in each month; ``G`` is per month of 730.5 h and is scaled to them. [h]
-
-        Returns
-        -------
-        ndarray (P, T)
-            ``max(0, lambda G(k) hours / 730.5 - max(0, -margin))``. [USD/MW/month]
-        """
-        return self.breakdown(revenue_usd_per_mw_day, power_price_usd_per_mwh,
-                              margin_usd_per_mw_month, hours)["uplift_usd_per_mw_month"]
-
-    def breakdown(
-        self,
-        revenue_usd_per_mw_day: FloatArray,
-        power_price_usd_per_mwh: FloatArray,
-        margin_usd_per_mw_month: FloatArray,
-        hours: FloatArray | float = HOURS_PER_MONTH,
-    ) -> dict[str, FloatArray]:
-        """:meth:`usd_per_mw_month` and the figures it is made of (same parameters).
+    def breakdown(self, month: MonthMargin) -> dict[str, FloatArray]:
+        """:meth:`usd_per_mw_month` and the figures it is made of.
 
         Returns
         -------
@@ -164,13 +158,13 @@ class DispatchUplift:
             ``whole_month_saving_usd_per_mw_month`` (``max(0, -margin)``) and
             ``uplift_usd_per_mw_month`` [USD/MW/month].
         """
-        lam = np.maximum(np.asarray(power_price_usd_per_mwh, dtype=np.float64)
+        lam = np.maximum(np.asarray(month.power_price_usd_per_mwh, dtype=np.float64)
                          / self.reference_power_price_usd_per_mwh, _MIN_PRICE_LEVEL)
         ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
-        k = np.asarray(revenue_usd_per_mw_day, dtype=np.float64) / ref / lam
+        k = np.asarray(month.revenue_usd_per_mw_day, dtype=np.float64) / ref / lam
         gain = lam * self.gain(k)
-        gain *= np.asarray(hours, dtype=np.float64) / HOURS_PER_MONTH
-        saved = np.maximum(-np.asarray(margin_usd_per_mw_month, dtype=np.float64), 0.0)
+        gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
+        saved = np.maximum(-np.asarray(month.margin_usd_per_mw_month, dtype=np.float64), 0.0)
         return {"price_level": lam, "hashprice_multiplier": k, "gain_usd_per_mw_month": gain,
                 "whole_month_saving_usd_per_mw_month": saved,
                 "uplift_usd_per_mw_month": np.maximum(gain - saved, 0.0)}
@@ -301,6 +295,7 @@ def _uplift_of(site_json: str) -> tuple[DispatchUplift | None, str]:
 __all__ = [
     "MULTIPLIERS",
     "DispatchUplift",
+    "MonthMargin",
     "measure_dispatch_uplift",
     "site_dispatch_uplift",
 ]

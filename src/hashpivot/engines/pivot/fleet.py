@@ -18,6 +18,7 @@ import numpy as np
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.engines.pivot.discounting import line_rates
+from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
 from hashpivot.finance import periodic_rate
 from hashpivot.market import MarketPaths
@@ -25,7 +26,6 @@ from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR, W_PER_MW
 
 if TYPE_CHECKING:
-    from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
     from hashpivot.models import Portfolio
     from hashpivot.scenarios import ScenarioParams
 
@@ -212,9 +212,9 @@ def mw_cash_flow_usd(
     margin = rev - power
     out = np.where(rev > power, margin - variable_opex_usd_per_mw_month, 0.0)
     if uplift is not None:
-        out += uplift.usd_per_mw_month(
+        out += uplift.usd_per_mw_month(MonthMargin(
             th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
-            margin, HOURS_PER_DAY * days)
+            margin, HOURS_PER_DAY * days))
     return out
 
 
@@ -293,27 +293,17 @@ def uplift_arguments(
     th_s_per_mw: FloatArray,
     hashprice_usd_per_th_day: FloatArray,
     power_price_usd_per_mwh: FloatArray,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+) -> MonthMargin:
     """What a dispatching site's uplift depends on each month
-    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`).
-
-    Returns
-    -------
-    revenue_usd_per_mw_day : ndarray (P, T)
-        Gross hash price (``market``'s) times the installed TH/s per MW. [USD/MW/day]
-    power_price_usd_per_mwh : ndarray
-        As given. [USD/MWh]
-    margin_usd_per_mw_month : ndarray (P, T)
-        Revenue (``hashprice_usd_per_th_day``, net of uptime and pool fee) less power cost
-        of one MW running all month. [USD/MW/month]
-    hours : ndarray (T,)
-        Hours in each month. [h]
-    """
+    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`):
+    the gross hash price (``market``'s) times ``th_s_per_mw``, the power price, the margin
+    of one MW running all month (``hashprice_usd_per_th_day`` is net of uptime and pool
+    fee) and the month's hours."""
     days = market.days_per_period
     margin = (th_s_per_mw * hashprice_usd_per_th_day
               - (HOURS_PER_DAY * site.uptime_fraction) * power_price_usd_per_mwh) * days
     revenue = market.hashvalue_btc_per_th_day * market.btc_price_usd * th_s_per_mw
-    return revenue, power_price_usd_per_mwh, margin, HOURS_PER_DAY * days
+    return MonthMargin(revenue, power_price_usd_per_mwh, margin, HOURS_PER_DAY * days)
 
 
 def site_market(
@@ -434,7 +424,7 @@ def site_market(
     uplift = None
     if site.dispatch_uplift is not None:  # at each month's margin per MW, after replacements
         uplift = site.dispatch_uplift.usd_per_mw_month(
-            *uplift_arguments(site, market, per_mw, hashprice, price_mwh))
+            uplift_arguments(site, market, per_mw, hashprice, price_mwh))
     return SiteMarket(
         site=site.name,
         hashprice_usd_per_th_day=hashprice,

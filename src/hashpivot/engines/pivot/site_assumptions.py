@@ -54,7 +54,7 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
 
     assert site.dispatch_uplift is not None
     sm = site_market(site, _pivot_spec(portfolio), market)
-    parts = site.dispatch_uplift.breakdown(*uplift_arguments(
+    parts = site.dispatch_uplift.breakdown(uplift_arguments(
         site, market, sm.th_s_per_mw, sm.hashprice_usd_per_th_day, sm.power_price_usd_per_mwh))
     rows = {name: np.broadcast_to(a, (market.n_paths, market.n_periods))[0].tolist()
             for name, a in parts.items()}
