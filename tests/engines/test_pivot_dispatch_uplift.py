@@ -68,6 +68,24 @@ def test_at_a_measured_multiplier_the_gain_is_the_engines(k: float) -> None:
     assert float(_measured().gain(np.array(k))) == pytest.approx(_engine_gain(k), rel=1e-9)
 
 
+@pytest.mark.parametrize("k", [0.15, 1.0, 3.0])
+def test_at_a_measured_multiplier_the_shares_are_the_engines(k: float) -> None:
+    """The dispatch's mining revenue and energy over always-on's, from the engine's own
+    totals (its schedule and its always-on baseline), 1e-12; below 1 (it curtails)."""
+    site = _site()
+    prices, hp = _inputs()
+    r = run_dispatch(site, prices, hashprice=hp * k)
+    s, base = r.summary(), r.baseline_totals
+    assert base is not None
+    u = _measured()
+    rev = float(u.share(np.array(k), "revenue_share"))
+    energy = float(u.share(np.array(k), "energy_share"))
+    assert rev == pytest.approx(s["mining_revenue_usd"] / base["mining_revenue_usd"], rel=1e-12)
+    assert energy == pytest.approx(s["energy_mining_mwh"] / base["energy_mining_mwh"],
+                                   rel=1e-12)
+    assert 0 < energy < 1 and 0 < rev < 1
+
+
 @pytest.mark.parametrize("k", [0.11, 0.17, 0.35, 0.45, 0.9, 1.4, 4.0])
 def test_between_the_multipliers_the_gain_is_within_one_and_a_half_percent_of_the_engine(
     k: float,

@@ -124,6 +124,22 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     assert (margin[halving + 1:] < 0).all() and (margin[:12] > 0).all()
     assert (u_t[halving + 1:] > 0).all() and (u_t < lam * g * 24 * days / 730.5)[
         halving + 1:].all()
+    # BTC and energy: a full month's times the dispatch's shares at the month's k, in the
+    # months it mines some intervals (every month here: the uplift is positive after the
+    # halving too, where the monthly model mines none)
+    def keep(pf: Any) -> Any:
+        return pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"),
+                                         pivot.deterministic_market(pf, start, months))
+
+    flex_cf, flat_cf = keep(flexible), keep(flat)
+    on_btc = (per_mw * market.hashvalue_btc_per_th_day[0] * net * days) * s.fleet_power_mw
+    on_energy = 24 * days * s.uptime_fraction * s.fleet_power_mw
+    rho = np.interp(np.log(k), np.log(curve.multipliers), curve.revenue_share)
+    phi = np.interp(np.log(k), np.log(curve.multipliers), curve.energy_share)
+    assert flex_cf.btc_mined[0] == pytest.approx(on_btc * rho, rel=1e-12)
+    assert flex_cf.energy_mwh[0] == pytest.approx(on_energy * phi, rel=1e-12)
+    assert (flat_cf.btc_mined[0][halving + 1:] == 0).all()  # curtailed without dispatch
+    assert (rho < 1).all() and (phi < 1).all()
     rows = site_assumption_rows(site_assumption_facts(flexible, [s]))
     row = next(r for r in rows if r["name"].startswith("[sites.dispatch] flexibility"))
     assert row["value"] == u and row["unit"] == "USD/MW/month"

@@ -264,11 +264,7 @@ def mining_flows_per_mw(
     ebitda = np.asarray(
         m["mining_revenue"] - m["power_cost"] - scaled_per_mw * m["running"] - fixed_per_mw,
         dtype=np.float64,
-    )
-    if m["uplift_usd_per_mw_month"] is not None:
-        # the site's dispatch flexibility at the tranche's own revenue per MW and the
-        # month's power price (:mod:`hashpivot.engines.pivot.dispatch_uplift`)
-        ebitda = ebitda + m["uplift_usd_per_mw_month"]
+    )  # (a [sites.dispatch] site's flexibility is in the revenue and power cost)
     replacement = np.broadcast_to(np.asarray(m["replacement_capex"], dtype=np.float64),
                                   ebitda.shape)
     net = ebitda - replacement

@@ -22,7 +22,8 @@ __all__ = ["dispatch_uplift_frame", "write_dispatch_uplift"]
 #: Columns of ``dispatch_uplift.csv`` after ``site`` and ``month``.
 COLUMNS = (
     "hashprice_multiplier", "price_level", "gain_usd_per_mw_month",
-    "whole_month_saving_usd_per_mw_month", "uplift_usd_per_mw_month",
+    "whole_month_saving_usd_per_mw_month", "uplift_usd_per_mw_month", "revenue_share",
+    "energy_share",
 )
 
 
@@ -31,8 +32,9 @@ def dispatch_uplift_frame(site_facts: list[dict[str, Any]]) -> pd.DataFrame:
     hashprice_multiplier`` (``k`` [-]), ``price_level`` (``lambda`` [-]),
     ``gain_usd_per_mw_month`` (``lambda G(k)``), ``whole_month_saving_usd_per_mw_month``
     (what the monthly model's curtailment already saves) and ``uplift_usd_per_mw_month``
-    (what the run counted per MW still mining) [USD/MW/month]; empty when no site
-    dispatches."""
+    (what the run counted per MW still mining) [USD/MW/month], ``revenue_share`` and
+    ``energy_share`` (of a full month's revenue and BTC, and energy, in a month the site
+    mines some intervals [-]); empty when no site dispatches."""
     frames = []
     for site in site_facts:
         central = site.get("dispatch_uplift_central_usd_per_mw_month")

@@ -55,9 +55,8 @@ def _site_mining(
     The market-only arrays (hash price, power price, hashrate per MW and the replacement
     decisions, :func:`~hashpivot.engines.pivot.fleet.site_market` with ``reference``)
     are taken from ``shared`` when given. Curtailment: a month is mined only when its
-    revenue exceeds its power cost. Returns arrays of shape (P, T), and under
-    ``uplift_usd_per_mw_month`` the site's dispatch flexibility per MW (None without
-    ``[sites.dispatch]``; the caller adds it for the MW mining). From
+    revenue exceeds its power cost; a site with ``[sites.dispatch]`` runs as
+    :func:`_dispatched` says. Returns arrays of shape (P, T). From
     :data:`_KERNEL_MIN_PATHS` paths on, the same arithmetic runs compiled
     (:mod:`~hashpivot.engines.pivot.mining_kernel`).
     """
@@ -77,8 +76,8 @@ def _site_mining(
 
         out = mine(mining_mw, per_mw, sm.hashprice_usd_per_th_day, hv, price_mwh, days,
                    energy_full, net)
-        return {**out, "replacement_capex": replacement, "released_th_s_per_mw": per_mw,
-                "uplift_usd_per_mw_month": sm.uplift_usd_per_mw_month}
+        out = {**out, "replacement_capex": replacement, "released_th_s_per_mw": per_mw}
+        return _dispatched(out, sm, mining_mw, days, hv, net, energy_full)
     th_s = mining_mw[None, :] * per_mw  # installed, running MW
     revenue_full = th_s * sm.hashprice_usd_per_th_day
     revenue_full *= days  # gross of nothing: net of uptime and pool fee
@@ -90,7 +89,7 @@ def _site_mining(
     btc *= days
     btc[idle] = 0.0
     revenue_full[idle] = 0.0
-    return {
+    out = {
         "btc": btc,
         "mining_revenue": revenue_full,
         "power_cost": np.where(run, power_full, 0.0),
@@ -98,8 +97,43 @@ def _site_mining(
         "replacement_capex": replacement,
         "released_th_s_per_mw": per_mw,
         "running": run.astype(float),
-        "uplift_usd_per_mw_month": sm.uplift_usd_per_mw_month,
     }
+    return _dispatched(out, sm, mining_mw, days, hv, net, energy_full)
+
+
+def _dispatched(
+    mining: dict[str, Any],
+    sm: SiteMarket,
+    mining_mw: FloatArray,
+    days: FloatArray,
+    hashvalue_btc_per_th_day: FloatArray,
+    net: float,
+    energy_full: FloatArray,
+) -> dict[str, Any]:
+    """A month's mining as a ``[sites.dispatch]`` site runs it (``mining`` as it is
+    without ``[sites.dispatch]``).
+
+    Its net margin is the monthly model's plus the uplift of the MW mining
+    (:mod:`~hashpivot.engines.pivot.dispatch_uplift`); in a month it mines some
+    intervals (the monthly model runs it, or the uplift is positive: the cheap hours of a
+    curtailed month), its revenue and BTC are a full month's times the dispatch's revenue
+    share at the month's margin, its energy a full month's times the energy share, and the
+    power cost the rest (net of resale, demand-response and 4CP). ``running`` (variable
+    site costs) stays the monthly model's.
+    """
+    if sm.uplift_usd_per_mw_month is None:
+        return mining
+    assert sm.dispatch_revenue_share is not None and sm.dispatch_energy_share is not None
+    uplift = sm.uplift_usd_per_mw_month * mining_mw
+    margin = mining["mining_revenue"] - mining["power_cost"] + uplift
+    mined = (np.asarray(mining["running"]) > 0) | (uplift > 0)
+    th_s = mining_mw * sm.th_s_per_mw
+    rho = sm.dispatch_revenue_share
+    revenue = np.where(mined, th_s * sm.hashprice_usd_per_th_day * days * rho, 0.0)
+    btc = np.where(mined, th_s * hashvalue_btc_per_th_day * net * days * rho, 0.0)
+    energy = np.where(mined, energy_full * sm.dispatch_energy_share, 0.0)
+    return {**mining, "btc": btc, "mining_revenue": revenue, "power_cost": revenue - margin,
+            "energy": energy}
 
 
 def _site_cash_flows(
@@ -128,12 +162,6 @@ def _site_cash_flows(
             np.minimum(site.fleet_power_mw, site.capacity_mw - converted), 0.0, None
         )
     mining = _site_mining(site, mining_mw, spec, market, shared)
-    uplift = mining["uplift_usd_per_mw_month"]
-    if uplift is not None:
-        # the flexibility the month-by-month model misses, at each month's margin, per MW
-        # still mining ([sites.dispatch]; as the optimizer's tranches); a new array:
-        # ``mining`` may hold the arrays shared by every strategy
-        mining = {**mining, "mining_revenue": mining["mining_revenue"] + uplift * mining_mw}
     prev = np.concatenate([[min(site.fleet_power_mw, site.capacity_mw)], mining_mw[:-1]])
     released_mw = np.clip(prev - mining_mw, 0.0, None)
     if h.asic_disposition == "sell" and np.any(released_mw):

@@ -110,6 +110,9 @@ class DispatchUplift:
         0 until :meth:`for_fleet` sets it. [TH/s/MW]
     note : str
         How it was measured (for the resolved assumptions).
+    revenue_share, energy_share : tuple of float
+        At each multiplier, the dispatch's mining revenue (so its BTC: the hashprice is one
+        figure a day) and mining energy over always-on's. [-]
     """
 
     multipliers: tuple[float, ...]
@@ -118,6 +121,8 @@ class DispatchUplift:
     reference_power_price_usd_per_mwh: float
     reference_th_s_per_mw: float = 0.0
     note: str = ""
+    revenue_share: tuple[float, ...] = ()
+    energy_share: tuple[float, ...] = ()
 
     def for_fleet(self, th_s_per_mw: float) -> DispatchUplift:
         """This curve with the fleet's TH/s per MW as the reference revenue's. [TH/s/MW]"""
@@ -127,6 +132,15 @@ class DispatchUplift:
     def at_reference_usd_per_mw_month(self) -> float:
         """``G(1)``: the gain at the price year's hashprice and prices. [USD/MW/month]"""
         return float(self.gain(np.array(1.0)))
+
+    def share(self, k: FloatArray, which: str) -> FloatArray:
+        """``revenue_share`` or ``energy_share`` at ``k``: linear in ``log k`` between the
+        measured multipliers, the end values beyond them (1 where not measured). [-]"""
+        values = getattr(self, which)
+        k = np.asarray(k, dtype=np.float64)
+        if not values:
+            return np.ones(k.shape)
+        return np.interp(np.log(np.maximum(k, 1e-300)), np.log(self.multipliers), values)
 
     def gain(self, k: FloatArray) -> FloatArray:
         """``G(k)``, linear in ``log k`` between the measured multipliers; below the first,
@@ -154,6 +168,7 @@ class DispatchUplift:
         -------
         dict of ndarray (P, T)
             ``price_level`` (``lambda`` [-]), ``hashprice_multiplier`` (``k`` [-]),
+            ``revenue_share`` and ``energy_share`` at ``k`` [-],
             ``gain_usd_per_mw_month`` (``lambda G(k)`` over the month's hours),
             ``whole_month_saving_usd_per_mw_month`` (``max(0, -margin)``) and
             ``uplift_usd_per_mw_month`` [USD/MW/month].
@@ -165,7 +180,10 @@ class DispatchUplift:
         gain = lam * self.gain(k)
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
         saved = np.maximum(-np.asarray(month.margin_usd_per_mw_month, dtype=np.float64), 0.0)
-        return {"price_level": lam, "hashprice_multiplier": k, "gain_usd_per_mw_month": gain,
+        return {"price_level": lam, "hashprice_multiplier": k,
+                "revenue_share": self.share(k, "revenue_share"),
+                "energy_share": self.share(k, "energy_share"),
+                "gain_usd_per_mw_month": gain,
                 "whole_month_saving_usd_per_mw_month": saved,
                 "uplift_usd_per_mw_month": np.maximum(gain - saved, 0.0)}
 
@@ -211,7 +229,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
             return None, "dispatch uplift not measured (no fleet or no hashprice)"
         per = HOURS_PER_MONTH / fleet_mw / hours  # USD over the year -> USD/MW/month
         curve, how = _gain_curve(site, prices, first, hp)
-        gains = tuple(g * per for g in curve)
+        gains = tuple(g * per for g, _, _ in curve)
         s = first.summary()  # (its always-on totals too)
         base = first.baseline_totals or {}
         energy = float(base["energy_mwh"])
@@ -227,6 +245,8 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         gain_usd_per_mw_month=gains,
         reference_hashprice_usd_per_th_day=hp_mean / 1000.0,
         reference_power_price_usd_per_mwh=p_ref,
+        revenue_share=tuple(r for _, r, _ in curve),
+        energy_share=tuple(e for _, _, e in curve),
     )
     gain = float(s["net_margin_gain_vs_always_on_usd"])
     note = (
@@ -241,25 +261,30 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
 
 
 def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Series
-                ) -> tuple[list[float], str]:
-    """The engine's gain over always-on at each of :data:`MULTIPLIERS` [USD over the price
-    year], and what was done when the site's intervals are linked (else "").
+                ) -> tuple[list[tuple[float, float, float]], str]:
+    """At each of :data:`MULTIPLIERS`: the engine's gain over always-on [USD over the price
+    year] and the shares of always-on's mining revenue and energy the dispatch keeps [-];
+    and what was done when the site's intervals are linked (else "").
 
     Ramps and min up/down times make each run a HiGHS LP or MILP over the whole price year
     (up to ``time_limit_seconds`` each): then the fast path runs the site without them at
-    each multiplier and the curve is scaled by the exact gain at ``k = 1`` over its own.
-    Flexible AI load links intervals in a way the fast path cannot drop: the exact gain at
-    ``k = 1`` is then used at every margin (as before the curve).
+    each multiplier and the gain is scaled by the exact gain at ``k = 1`` over its own (the
+    shares are the fast path's). Flexible AI load links intervals in a way the fast path
+    cannot drop: the exact figures at ``k = 1`` are then used at every margin.
     """
     from hashpivot.engines.dispatch import run_dispatch
     from hashpivot.engines.dispatch.build import build_dispatch_problem
 
-    def gain(r: DispatchResult) -> float:
-        return float(r.summary()["net_margin_gain_vs_always_on_usd"])
+    def figures(r: DispatchResult) -> tuple[float, float, float]:
+        s = r.summary()
+        base = r.baseline_totals or {}
+        return (float(s["net_margin_gain_vs_always_on_usd"]),
+                _share(s["mining_revenue_usd"], base["mining_revenue_usd"]),
+                _share(s["energy_mining_mwh"], base["energy_mining_mwh"]))
 
-    exact = gain(first)
+    exact = figures(first)
     if not first.problem.links_intervals:
-        return [exact if k == 1.0 else gain(run_dispatch(site, prices, hashprice=hp * k))
+        return [exact if k == 1.0 else figures(run_dispatch(site, prices, hashprice=hp * k))
                 for k in MULTIPLIERS], ""
     assert site.dispatch is not None
     limits = site.dispatch.limits.model_copy(
@@ -267,14 +292,19 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
     unlinked = site.dispatch.model_copy(update={"limits": limits})
     if build_dispatch_problem(site, prices, spec=unlinked).links_intervals:
         return [exact] * len(MULTIPLIERS), (
-            "; flexible AI load links the intervals: the gain at k = 1 at every margin")
-    relaxed = [gain(run_dispatch(site, prices, solver="fast", spec=unlinked, hashprice=hp * k))
-               for k in MULTIPLIERS]
-    at_one = relaxed[MULTIPLIERS.index(1.0)]
-    scale = exact / at_one if at_one > 0 else 1.0
-    return [scale * g for g in relaxed], (
+            "; flexible AI load links the intervals: the figures at k = 1 at every margin")
+    relaxed = [figures(run_dispatch(site, prices, solver="fast", spec=unlinked,
+                                    hashprice=hp * k)) for k in MULTIPLIERS]
+    at_one = relaxed[MULTIPLIERS.index(1.0)][0]
+    scale = exact[0] / at_one if at_one > 0 else 1.0
+    return [(scale * g, rev, energy) for g, rev, energy in relaxed], (
         f"; ramps or min up/down times link the intervals: the curve of the site without "
         f"them (fast path), scaled by {scale:.3f}, the exact gain at k = 1 over its own")
+
+
+def _share(part: float, whole: float) -> float:
+    """``part / whole``, 1 when ``whole`` is not positive. [-]"""
+    return float(part) / float(whole) if float(whole) > 0 else 1.0
 
 
 def site_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:

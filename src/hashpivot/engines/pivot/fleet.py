@@ -59,6 +59,9 @@ class SiteMarket:
         The site's dispatch flexibility at each path's and month's margin
         (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`),
         after decay and replacements; None without ``[sites.dispatch]``. [USD/MW/month]
+    dispatch_revenue_share, dispatch_energy_share : ndarray or None
+        The shares of a full month's mining revenue (and BTC) and energy the dispatching
+        site keeps in a month it mines, at the month's margin. [-]
     """
 
     site: str
@@ -70,6 +73,8 @@ class SiteMarket:
     capex_usd_per_mw: tuple[float, ...] = ()
     gain_usd_per_mw: tuple[FloatArray, ...] = ()
     uplift_usd_per_mw_month: FloatArray | None = None
+    dispatch_revenue_share: FloatArray | None = None
+    dispatch_energy_share: FloatArray | None = None
 
     def take_paths(self, idx: IntArray) -> SiteMarket:
         """The paths ``idx`` (in that order); a one-row array (one market for every
@@ -87,6 +92,8 @@ class SiteMarket:
             replaced=tuple(rows(a) for a in self.replaced),
             gain_usd_per_mw=tuple(rows(a) for a in self.gain_usd_per_mw),
             uplift_usd_per_mw_month=rows(self.uplift_usd_per_mw_month),
+            dispatch_revenue_share=rows(self.dispatch_revenue_share),
+            dispatch_energy_share=rows(self.dispatch_energy_share),
         )
 
     def replacement_capex_usd(self, mining_mw: FloatArray) -> FloatArray:
@@ -421,9 +428,9 @@ def site_market(
             replaced.append(go)
             capex.append(capex_per_mw)
             gains.append(gain)
-    uplift = None
+    dispatch: dict[str, FloatArray] = {}
     if site.dispatch_uplift is not None:  # at each month's margin per MW, after replacements
-        uplift = site.dispatch_uplift.usd_per_mw_month(
+        dispatch = site.dispatch_uplift.breakdown(
             uplift_arguments(site, market, per_mw, hashprice, price_mwh))
     return SiteMarket(
         site=site.name,
@@ -434,7 +441,9 @@ def site_market(
         replaced=tuple(replaced),
         capex_usd_per_mw=tuple(capex),
         gain_usd_per_mw=tuple(gains),
-        uplift_usd_per_mw_month=uplift,
+        uplift_usd_per_mw_month=dispatch.get("uplift_usd_per_mw_month"),
+        dispatch_revenue_share=dispatch.get("revenue_share"),
+        dispatch_energy_share=dispatch.get("energy_share"),
     )
 
 
