@@ -126,6 +126,35 @@ def test_tornado_with_the_terminal_value_is_a_second_chart() -> None:
     assert len(for_run("pivot", results, {"tornado": same})) == 3
 
 
+def test_a_dispatching_sites_flexibility_is_a_chart_of_pivot_and_simulate_runs() -> None:
+    """The stored result's site facts carry the central path's uplift month by month; the
+    dashboard draws it as ``--out`` does (uplift, gain, whole-month saving per site), for
+    pivot and simulate runs, and not at all without a dispatching site."""
+    from hashpivot.web.charts import for_run
+
+    by_month = {"month": ["2026-01", "2026-02"], "hashprice_multiplier": [0.5, 0.2],
+                "price_level": [1.0, 1.0], "gain_usd_per_mw_month": [3600.0, 7900.0],
+                "whole_month_saving_usd_per_mw_month": [0.0, 9000.0],
+                "uplift_usd_per_mw_month": [3600.0, 0.0], "revenue_share": [0.95, 0.0],
+                "energy_share": [0.94, 0.0]}
+    facts = [{"name": "Flat"},
+             {"name": "Odessa", "dispatch_uplift_central_usd_per_mw_month": {
+                 "mean": 1800.0, "first_year": 1800.0, "final_year": 1800.0,
+                 "by_month": by_month}}]
+    results = {"pivot": "", "strategies": {}, "inputs": {"site_assumptions": facts}}
+    fig = for_run("pivot", results, {})[-1]
+    assert "Dispatch flexibility" in fig["layout"]["title"]["text"]
+    assert [t["name"] for t in fig["data"]] == [
+        "Odessa: uplift", "Odessa: gain", "Odessa: whole-month saving"]
+    assert list(fig["data"][0]["y"]) == [3600.0, 0.0]
+    assert list(fig["data"][0]["x"]) == ["2026-01", "2026-02"]
+    sim = for_run("simulate", {"inputs": {"site_assumptions": facts}}, {"fan": {}})
+    assert "Dispatch flexibility" in sim[-1]["layout"]["title"]["text"]
+    flat = {"pivot": "", "strategies": {}, "inputs": {"site_assumptions": facts[:1]}}
+    assert not any("Dispatch" in f["layout"]["title"]["text"]
+                   for f in for_run("pivot", flat, {}))
+
+
 def test_fan_titles_name_the_quantity_and_strategy() -> None:
     charts = {"periods": ["2025-10", "2025-11"],
               "fan": {"cash_usd:keep_mining": [[1.0, 2.0]] * 5,

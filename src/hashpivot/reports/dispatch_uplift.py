@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from hashpivot.reports import charts
 from hashpivot.reports.serialize import write_csvs
 
-__all__ = ["dispatch_uplift_frame", "write_dispatch_uplift"]
+__all__ = ["dispatch_uplift_frame", "uplift_figure", "write_dispatch_uplift"]
 
 #: Columns of ``dispatch_uplift.csv`` after ``site`` and ``month``.
 COLUMNS = (
@@ -73,24 +73,33 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
         f"already saves; central path, keep-mining's fleet; {context}"
     )
     fig, (ax,) = charts.new_figure(1, 4.5, width_in=9.0)
-    pfig = go.Figure()
     for site, rows in frame.groupby("site", sort=False):
         x = pd.PeriodIndex(rows["month"], freq="M").to_timestamp()
         ax.plot(x, rows["uplift_usd_per_mw_month"], label=f"{site}: uplift")
         ax.plot(x, rows["gain_usd_per_mw_month"], ls="--", lw=0.9, label=f"{site}: gain")
-        pfig.add_trace(go.Scatter(x=x, y=rows["uplift_usd_per_mw_month"], mode="lines",
-                                  name=f"{site}: uplift"))
-        pfig.add_trace(go.Scatter(x=x, y=rows["gain_usd_per_mw_month"], mode="lines",
-                                  line={"dash": "dash"}, name=f"{site}: gain"))
-        pfig.add_trace(go.Scatter(x=x, y=rows["whole_month_saving_usd_per_mw_month"],
-                                  mode="lines", line={"dash": "dot"},
-                                  name=f"{site}: whole-month saving"))
     ax.set_ylabel("[USD/MW/month]")
     charts.thousands(ax.yaxis)
     charts.set_titles(fig, title, subtitle)
     ax.legend(fontsize=8)
     written.append(charts.save_png(fig, out_dir / "dispatch_uplift.png", dpi=120))
-    pfig.update_layout(title=charts.plotly_title(title, subtitle), yaxis_title="[USD/MW/month]",
-                       yaxis_tickformat=",.0f")
+    pfig = uplift_figure(frame)
+    pfig.update_layout(title=charts.plotly_title(title, subtitle))
     written.append(charts.save_html(pfig, out_dir / "dispatch_uplift.html"))
     return written
+
+
+def uplift_figure(frame: pd.DataFrame) -> go.Figure:
+    """The plotly figure of :func:`dispatch_uplift_frame` (``--out`` and the dashboard):
+    per site, the uplift, the gain and the whole-month saving by month. [USD/MW/month]"""
+    fig = go.Figure()
+    for site, rows in frame.groupby("site", sort=False):
+        x = list(rows["month"])
+        fig.add_trace(go.Scatter(x=x, y=list(rows["uplift_usd_per_mw_month"]), mode="lines",
+                                 name=f"{site}: uplift"))
+        fig.add_trace(go.Scatter(x=x, y=list(rows["gain_usd_per_mw_month"]), mode="lines",
+                                 line={"dash": "dash"}, name=f"{site}: gain"))
+        fig.add_trace(go.Scatter(x=x, y=list(rows["whole_month_saving_usd_per_mw_month"]),
+                                 mode="lines", line={"dash": "dot"},
+                                 name=f"{site}: whole-month saving"))
+    fig.update_layout(yaxis_title="[USD/MW/month]", yaxis_tickformat=",.0f")
+    return fig

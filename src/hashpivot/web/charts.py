@@ -352,6 +352,19 @@ def btc_price(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return _fig(fig, "BTC price (bundled Coin Metrics history)")
 
 
+def dispatch_uplift(results: dict[str, Any]) -> dict[str, Any] | None:
+    """A dispatching site's flexibility on the central path by month (as ``--out`` draws
+    it, :mod:`hashpivot.reports.dispatch_uplift`); None when no site dispatches."""
+    from hashpivot.reports.dispatch_uplift import dispatch_uplift_frame, uplift_figure
+
+    frame = dispatch_uplift_frame((results.get("inputs") or {}).get("site_assumptions") or [])
+    if frame.empty:
+        return None
+    return _fig(uplift_figure(frame), "Dispatch flexibility counted per MW still mining"
+                "<br><sup>uplift = max(0, gain - whole-month saving) [USD/MW/month], "
+                "central path, keep-mining's fleet</sup>")
+
+
 def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[dict[str, Any]]:
     """Every figure of a finished run."""
     if kind == "cost":
@@ -369,7 +382,8 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
             figs.append(pivot_tornado(
                 charts, pivot.get("npv_with_terminal_value_vs_baseline_usd"),
                 with_terminal_value=True))
-        return figs
+        flex = dispatch_uplift(results)
+        return figs + ([flex] if flex is not None else [])
     if kind == "simulate":
         npv, liquidity = simulate_npv(results, charts), simulate_liquidity(results)
         figs = [f for f in (npv, liquidity, simulate_reverse_margin(results)) if f is not None]
@@ -377,8 +391,10 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
                  fan(charts, "hashprice_usd_per_ph_day", "USD/PH/day")]
         if "power_price_usd_per_mwh" in charts.get("fan", {}):
             figs.append(fan(charts, "power_price_usd_per_mwh", "USD/MWh"))
-        return figs + [fan(charts, k, "USD") for k in charts.get("fan", {})
-                       if k.startswith("cash_usd:")]
+        figs += [fan(charts, k, "USD") for k in charts.get("fan", {})
+                 if k.startswith("cash_usd:")]
+        flex = dispatch_uplift(results)
+        return figs + ([flex] if flex is not None else [])
     if kind == "dispatch":
         return [dispatch_heatmap(charts)]
     if kind == "optimize":  # the results hold every value the strategies chart shows
