@@ -115,6 +115,19 @@ def test_a_month_at_another_price_level_is_the_price_year_scaled() -> None:
     assert at_ref[0] == pytest.approx(u.gain(np.array([0.7, 2.0])), rel=1e-12)
 
 
+def test_a_site_that_pays_nothing_on_balance_is_not_scaled_by_the_price_level() -> None:
+    """Where resale pays for all the power always on (``p_ref <= 0``) ``lambda = 1``: the
+    uplift is ``G(k)`` at the revenue's multiplier, whatever the month's price."""
+    import dataclasses
+
+    u = dataclasses.replace(_measured().for_fleet(2000.0),
+                            reference_power_price_usd_per_mwh=-3.0)
+    ref = u.reference_hashprice_usd_per_th_day * 2000.0
+    got = u.usd_per_mw_month(MonthMargin(np.array([[0.5 * ref, 0.5 * ref]]),
+                                         np.array([[10.0, 80.0]]), np.array([[1.0, 1.0]])))
+    assert got[0] == pytest.approx([float(u.gain(np.array(0.5)))] * 2, rel=1e-12)
+
+
 def test_a_month_is_worth_always_on_plus_the_gain_and_never_less_than_off() -> None:
     """``max(margin, 0) + uplift = max(0, margin + lambda G)``: in a month the monthly
     model mines, always-on plus the engine's gain; in a month it curtails, the uplift is

@@ -104,7 +104,8 @@ class DispatchUplift:
         Mean hashprice of the price year, gross of the pool fee. [USD/(TH/s)/day]
     reference_power_price_usd_per_mwh : float
         The price year's mean power price as the site pays it always on (its power cost
-        net of resale over its energy). [USD/MWh]
+        net of resale over its energy); at or below 0 (resale pays for all of it) a month's
+        price level is not scaled (``lambda = 1``). [USD/MWh]
     reference_th_s_per_mw : float
         The site's fleet hashrate per MW at the start (the fleet the engine dispatched);
         0 until :meth:`for_fleet` sets it. [TH/s/MW]
@@ -173,8 +174,10 @@ class DispatchUplift:
             ``whole_month_saving_usd_per_mw_month`` (``max(0, -margin)``) and
             ``uplift_usd_per_mw_month`` [USD/MW/month].
         """
-        lam = np.maximum(np.asarray(month.power_price_usd_per_mwh, dtype=np.float64)
-                         / self.reference_power_price_usd_per_mwh, _MIN_PRICE_LEVEL)
+        p_ref = self.reference_power_price_usd_per_mwh
+        price = np.asarray(month.power_price_usd_per_mwh, dtype=np.float64)
+        lam = (np.maximum(price / p_ref, _MIN_PRICE_LEVEL) if p_ref > 0
+               else np.ones(price.shape))  # the site pays nothing on balance: no scaling
         ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
         k = np.asarray(month.revenue_usd_per_mw_day, dtype=np.float64) / ref / lam
         gain = lam * self.gain(k)
@@ -236,10 +239,10 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         paid = float(base["power_cost_usd"]) - float(base["resale_credits_usd"])
     except (HashpivotError, OSError, ValueError) as exc:
         return None, f"dispatch uplift not measured ({exc}); flat mining value used"
-    if energy <= 0 or not paid > 0 or not all(math.isfinite(g) for g in gains):
-        return None, "dispatch uplift not measured (no energy, no power cost or not finite)"
+    if energy <= 0 or not all(math.isfinite(g) for g in gains):
+        return None, "dispatch uplift not measured (no energy always on, or not finite)"
     hp_mean = float(hp.mean())
-    p_ref = paid / energy
+    p_ref = paid / energy  # <= 0 (resale pays for all): the month's level is not scaled
     uplift = DispatchUplift(
         multipliers=MULTIPLIERS,
         gain_usd_per_mw_month=gains,
@@ -254,7 +257,9 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         f"prices ({p_ref:,.1f} USD/MWh always on) at {len(MULTIPLIERS)} hashprice levels, "
         f"gain over always-on {uplift.points_text()} ({gain / 1e6:,.1f} M USD at k = 1); "
         f"k = the month's revenue per MW over the price year's ({hp_mean:,.1f} USD/PH/day), "
-        f"the prices scaled to the month's level, less what curtailing the whole month saves"
+        + ("the prices scaled to the month's level, " if p_ref > 0 else
+           "the prices not scaled (resale pays for the power always on), ")
+        + "less what curtailing the whole month saves"
         f"{how}"
     )
     return replace(uplift, note=note), note
