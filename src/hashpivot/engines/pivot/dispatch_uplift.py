@@ -24,13 +24,14 @@ and beyond the multipliers). A month of ``pivot``, ``simulate`` or
 mean hashprice, ``h_t`` the month's hours, ``power_t - revenue_t`` the month's loss always
 on in the monthly model (per MW), which its whole-month curtailment already saves. So a
 month's mining is worth ``max(margin_t, 0) + uplift_t = max(0, margin_t + lambda_t G(k_t)
-h_t / 730.5)``: always-on plus what
-dispatching gains, never below off. ``hashprice x TH/s per MW`` is the revenue of one MW
-(decay, replacements and, in the optimizer, each fleet tranche's own efficiency move it);
-the intra-month shape of prices is the price year's, its spread proportional to the level
-(``G`` homogeneous of degree 1 in prices and revenue, as the engine is without fixed
-charges). The uplift is added to each month's mining of the MW still mining, its terminal
-value too.
+h_t / 730.5)``: always-on plus what dispatching gains, never below off. ``hashprice x TH/s
+per MW`` is the revenue of one MW (decay, replacements and, in the optimizer, each fleet
+tranche's own efficiency move it); the intra-month shape of prices is the price year's,
+its spread proportional to the level (``G`` homogeneous of degree 1 in prices and revenue,
+as the engine is without fixed charges). The uplift is added to each month's mining of the
+MW still mining, its terminal value too; the month's revenue, BTC and energy follow the
+dispatch's shares of always-on's at ``k_t``
+(:func:`hashpivot.engines.pivot.cashflows._dispatched`).
 """
 
 from __future__ import annotations
