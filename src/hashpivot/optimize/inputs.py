@@ -113,7 +113,7 @@ class PlanProblem:
     pivot_spec: PivotSpec
     site_specs: list[PivotSpec]
     spec: OptimizeSpec
-    uplift_usd_per_mw_month: FloatArray  # (S,) at the price year's margin (U(1)), reported
+    uplift_usd_per_mw_month: FloatArray  # (S,) at the price year's margin (G(1)), reported
     fixed_through: str | None = None
     notes: list[str] = field(default_factory=list)
 

@@ -102,7 +102,7 @@ class SiteInputs:
 
     @property
     def dispatch_uplift_usd_per_mw_month(self) -> float:
-        """The uplift at the price year's hashprice and prices (``U(1)``); 0 without
+        """The gain at the price year's hashprice and prices (``G(1)``); 0 without
         ``[sites.dispatch]``. [USD/MW/month]"""
         u = self.dispatch_uplift
         return u.at_reference_usd_per_mw_month if u is not None else 0.0
