@@ -290,7 +290,7 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
 
     exact = figures(first)
     if not first.problem.links_intervals:
-        return [exact if k == 1.0 else figures(run_dispatch(site, prices, hashprice=hp * k))
+        return [exact if k == 1.0 else figures(_at_multiplier(first, k))
                 for k in MULTIPLIERS], ""
     assert site.dispatch is not None
     limits = site.dispatch.limits.model_copy(
@@ -299,13 +299,35 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
     if build_dispatch_problem(site, prices, spec=unlinked).links_intervals:
         return [exact] * len(MULTIPLIERS), (
             "; flexible AI load links the intervals: the figures at k = 1 at every margin")
-    relaxed = [figures(run_dispatch(site, prices, solver="fast", spec=unlinked,
-                                    hashprice=hp * k)) for k in MULTIPLIERS]
+    one = run_dispatch(site, prices, solver="fast", spec=unlinked, hashprice=hp)
+    relaxed = [figures(one if k == 1.0 else _at_multiplier(one, k)) for k in MULTIPLIERS]
     at_one = relaxed[MULTIPLIERS.index(1.0)][0]
     scale = exact[0] / at_one if at_one > 0 else 1.0
     return [(scale * g, rev, energy) for g, rev, energy in relaxed], (
         f"; ramps or min up/down times link the intervals: the curve of the site without "
         f"them (fast path), scaled by {scale:.3f}, the exact gain at k = 1 over its own")
+
+
+def _at_multiplier(result: DispatchResult, k: float) -> DispatchResult:
+    """The fast-path dispatch of ``result``'s problem with its hashprice times ``k``.
+
+    The problem is not rebuilt (only its hashprice changes) and the always-on baseline is
+    not re-run: its schedule does not depend on the hashprice, so its mining revenue is
+    ``k`` times and its net margin that of ``k = 1`` plus ``(k - 1)`` times the revenue
+    (the same totals as ``run_dispatch`` with the scaled hashprice, to rounding: tested).
+    """
+    from hashpivot.power.fast import solve_fast
+    from hashpivot.power.results import DispatchResult
+
+    problem = result.problem.replace(hashprice_usd_per_ph_day_series=np.asarray(
+        result.problem.hashprice_usd_per_ph_day_series, dtype=np.float64) * k)
+    schedule, report = solve_fast(problem)
+    result.summary()  # (computes the always-on totals if they are not yet)
+    base = result.baseline_totals or {}
+    revenue = float(base["mining_revenue_usd"])
+    scaled = {**base, "mining_revenue_usd": k * revenue,
+              "net_margin_usd": float(base["net_margin_usd"]) + (k - 1.0) * revenue}
+    return DispatchResult(problem, schedule, report, baseline_totals=scaled)
 
 
 def _share(part: float, whole: float) -> float:
