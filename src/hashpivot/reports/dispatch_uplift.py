@@ -1,5 +1,6 @@
 """A dispatching site's flexibility uplift on the central path, month by month
-(``dispatch_uplift.csv`` and a chart), for ``pivot``, ``simulate`` and ``optimize``.
+(``dispatch_uplift.csv`` and a chart), for ``pivot --out``, ``simulate --out`` and the
+dashboard's run pages (:func:`uplift_figure`).
 
 The figures are those the run counted (:mod:`hashpivot.engines.pivot.dispatch_uplift`),
 recorded with the resolved assumptions (``dispatch_uplift_central_usd_per_mw_month``
