@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -135,10 +135,11 @@ class DispatchUplift:
         """``G(1)``: the gain at the price year's hashprice and prices. [USD/MW/month]"""
         return float(self.gain(np.array(1.0)))
 
-    def share(self, k: FloatArray, which: str) -> FloatArray:
+    def share(self, k: FloatArray, which: Literal["revenue_share", "energy_share"]
+              ) -> FloatArray:
         """``revenue_share`` or ``energy_share`` at ``k``: linear in ``log k`` between the
         measured multipliers, the end values beyond them (1 where not measured). [-]"""
-        values = getattr(self, which)
+        values = self.revenue_share if which == "revenue_share" else self.energy_share
         k = np.asarray(k, dtype=np.float64)
         if not values:
             return np.ones(k.shape)
