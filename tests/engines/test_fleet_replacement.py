@@ -154,6 +154,48 @@ def test_replacement_that_clearly_pays() -> None:
     assert with_r[0] > without[0]
 
 
+def test_a_dispatching_sites_forecast_gain_is_its_realised_npv_change() -> None:
+    """A dispatching site (synthetic curve: ``G(k) = 3,000 k^-0.8`` USD/MW-month, energy
+    share ``min(1, 0.9 k^0.5)``) whose old machines lose money always on after the halving
+    (month 13) while the dispatch still mines their cheap hours: the variable site costs
+    of those hours (6 M USD/year in all) count in the decision as in the valuation, so the
+    realised change of keep-mining's NPV is the forecast gains times the MW (1e-9).
+    Replacing (10 J/TH machines at 2 USD/TH) pays at month 12, not at month 24."""
+    import dataclasses
+
+    from hashpivot.engines.pivot.dispatch_uplift import MULTIPLIERS, DispatchUplift
+
+    pf = _portfolio(power=40.0, capex=2.0, years=3, variable=6e6, eff=10.0)
+    market = _flat_market(36, hashprice_scale=0.8, halving_at=13)
+    site = pv.resolve_sites(pf)[0]
+    hashprice = float(market.hashvalue_btc_per_th_day[0, 0] * market.btc_price_usd[0, 0])
+    curve = DispatchUplift(
+        multipliers=MULTIPLIERS,
+        gain_usd_per_mw_month=tuple(3_000.0 * k ** -0.8 for k in MULTIPLIERS),
+        reference_hashprice_usd_per_th_day=hashprice,
+        reference_power_price_usd_per_mwh=40.0,
+        revenue_share=tuple(min(1.0, 0.95 * k ** 0.25) for k in MULTIPLIERS),
+        energy_share=tuple(min(1.0, 0.9 * k ** 0.5) for k in MULTIPLIERS),
+    ).for_fleet(site.fleet_hashrate_th_s / site.fleet_power_mw)
+    site = dataclasses.replace(site, dispatch_uplift=curve)
+    spec = pv._pivot_spec(pf)
+    sm = pv.site_market(site, spec, market)
+    assert [go.tolist() for go in sm.replaced] == [[True], [False]]
+    assert sm.dispatch_running_share is not None
+    # without replacement: curtailed after the halving, the cheap hours still mined
+    kept = pv.site_market(site, spec.model_copy(update={"fleet_replacement_years": None}),
+                          market)
+    assert kept.dispatch_running_share is not None
+    curtailed = kept.th_s_per_mw[0] * kept.hashprice_usd_per_th_day[0] < (
+        HOURS_PER_DAY * site.uptime_fraction * 40.0)
+    assert curtailed[13:].all() and (kept.dispatch_running_share[0, 13:] > 0).all()
+    with_r = _npv_with_tv(pf, market, sites=[site])
+    without = _npv_with_tv(pf, market, replace=False, sites=[site])
+    realised = sum(float(g[0]) for g, go in zip(sm.gain_usd_per_mw, sm.replaced,
+                                                strict=True) if go[0])
+    assert with_r[0] - without[0] == pytest.approx(realised * site.fleet_power_mw, rel=1e-9)
+
+
 def test_no_replacement_right_before_a_halving() -> None:
     """At the decision month's hash price the new machines would pay back within one cycle
     (the old rule replaced), but the halving the month after curtails old and new alike:
@@ -265,22 +307,26 @@ def test_allowing_replacement_never_lowers_keep_minings_npv(
     g0=st.floats(0.0, 30_000.0),
     bend=st.floats(0.0, 1.5),
     ref=st.floats(0.2, 5.0),
+    phi_bend=st.floats(0.0, 1.0),
+    variable=st.floats(0.0, 3e7),
 )
 def test_with_a_dispatch_uplift_replacement_still_never_lowers_keep_minings_npv(
     btc0: float, hash_growth: float, power: float, power_noise: list[float], index: bool,
     years: int, every: float, eff: float, capex: float, tv: str, g0: float, bend: float,
-    ref: float,
+    ref: float, phi_bend: float, variable: float,
 ) -> None:
     """The same property for a dispatching site: the uplift depends on the machines'
     revenue per MW (new machines have a fatter margin, so less to gain from dispatching),
-    and the decision counts it as the valuation does. A synthetic curve
-    ``G(k) = g0 k^-bend`` with the price year's hashprice ``ref`` times the start's."""
+    and the decision counts it as the valuation does, the variable site costs in
+    proportion to the energy mined too. A synthetic curve ``G(k) = g0 k^-bend`` with the
+    price year's hashprice ``ref`` times the start's, energy share
+    ``min(1, 0.9 k^phi_bend)``."""
     import dataclasses
 
     from hashpivot.engines.pivot.dispatch_uplift import MULTIPLIERS, DispatchUplift
 
     pf = _portfolio(kind="index" if index else "fixed", power=power, years=years,
-                    every=every, eff=eff, capex=capex, tv=tv)
+                    every=every, eff=eff, capex=capex, tv=tv, variable=variable)
     market = _path_market(years, btc0, 0.1, hash_growth, power,
                           power_noise if index else None)
     site = pv.resolve_sites(pf)[0]
@@ -290,6 +336,8 @@ def test_with_a_dispatch_uplift_replacement_still_never_lowers_keep_minings_npv(
         reference_hashprice_usd_per_th_day=ref * float(
             market.hashvalue_btc_per_th_day[0, 0] * market.btc_price_usd[0, 0]),
         reference_power_price_usd_per_mwh=power,
+        revenue_share=tuple(min(1.0, 0.95 * k ** (phi_bend / 2)) for k in MULTIPLIERS),
+        energy_share=tuple(min(1.0, 0.9 * k ** phi_bend) for k in MULTIPLIERS),
     ).for_fleet(site.fleet_hashrate_th_s / site.fleet_power_mw)
     sites = [dataclasses.replace(site, dispatch_uplift=curve)]
     with_r = float(_npv_with_tv(pf, market, sites=sites)[0])

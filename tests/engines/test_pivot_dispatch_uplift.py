@@ -144,6 +144,23 @@ def test_a_month_is_worth_always_on_plus_the_gain_and_never_less_than_off() -> N
         np.maximum(0.0, margin + g)[0], rel=1e-12, abs=1e-9)
 
 
+def test_the_site_runs_its_energy_share_of_the_months_it_mines_some_intervals() -> None:
+    """``running_share`` (what the variable site costs follow): the engine's energy share
+    at the month's ``k`` where the month has a positive margin or a positive uplift, 0
+    where whole-month curtailment beats dispatching (the same margins as above)."""
+    u = _measured().for_fleet(2000.0)
+    ref = u.reference_hashprice_usd_per_th_day * 2000.0
+    g = float(u.gain(np.array(0.5)))
+    margin = np.array([[5000.0, 0.0, -0.5 * g, -g, -3.0 * g]])
+    b = u.breakdown(MonthMargin(np.full(margin.shape, 0.5 * ref),
+                                np.full(margin.shape, u.reference_power_price_usd_per_mwh),
+                                margin))
+    phi = float(u.share(np.array(0.5), "energy_share"))
+    assert 0.0 < phi < 1.0
+    # month 2: margin 0, uplift g > 0; month 4: uplift exactly 0 (gain = saving)
+    assert b["running_share"][0] == pytest.approx([phi, phi, phi, 0.0, 0.0], rel=1e-12)
+
+
 def test_flexibility_is_worth_more_after_a_halving() -> None:
     u = _measured()
     assert float(u.gain(np.array(0.5))) > 1.2 * float(u.gain(np.array(1.0)))

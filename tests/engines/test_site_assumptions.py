@@ -71,8 +71,11 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     deterministic market x the fleet's TH/s per MW, decayed) over the price year's, its
     power price (the contract's expected price) over the price year's as the site pays it,
     over the month's hours (``G`` is per 730.5 h), less what curtailing the month saves;
-    to 1e-9. The uplift and its measurement are a
-    row of the assumptions."""
+    and its variable site costs ``v`` [USD/MW/month] change from the monthly model's (paid
+    in months with a positive margin) to the dispatch's energy share ``phi(k_t)`` of them
+    in the months it mines some intervals: ``sum_t d_t MW (u_t - v (phi_t m_t -
+    1[margin_t > 0]))``, ``m_t = 1[margin_t > 0 or u_t > 0]``; to 1e-9. The uplift and its
+    measurement are a row of the assumptions."""
     import numpy as np
 
     from hashpivot.engines import pivot
@@ -80,10 +83,15 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     from hashpivot.engines.pivot.fleet import site_market
     from hashpivot.engines.pivot.inputs import resolve_sites
     from tests.optimize.conftest import portfolio, site_toml
+    from tests.portfolio_toml import site_opex
 
     no_tv = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
+    variable_usd_per_year = 2.4e6
     site = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
-            "market": "ercot:HB_WEST"}
+            "market": "ercot:HB_WEST",
+            "cost_items": [site_opex("site staff", 1.0e6),
+                           site_opex("maintenance", variable_usd_per_year,
+                                     behavior="variable")]}
     flat = portfolio(site_toml("A", **site), years=5, tail=no_tv)
     flexible = portfolio(site_toml("A", **site, dispatch={"availability_fraction": 0.95}),
                          years=5, tail=no_tv)
@@ -114,10 +122,15 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
                                     * s.fleet_hashrate_th_s / s.fleet_power_mw)
     g = np.interp(np.log(k), np.log(curve.multipliers), curve.gain_usd_per_mw_month)
     u_t = np.maximum(lam * g * (24 * days / 730.5) - np.maximum(-margin, 0.0), 0.0)
+    phi = np.interp(np.log(k), np.log(curve.multipliers), curve.energy_share)
+    v = variable_usd_per_year / 12 / s.fleet_power_mw
+    opex_change = v * (phi * ((margin > 0) | (u_t > 0)) - (margin > 0))
     r_m = 1.10 ** (1 / 12) - 1
     factors = (1 + r_m) ** -(np.arange(months) + 1.0)
     assert keep_npv(flexible) - keep_npv(flat) == pytest.approx(
-        float((u_t * factors).sum()) * s.fleet_power_mw, rel=1e-9)
+        float(((u_t - opex_change) * factors).sum()) * s.fleet_power_mw, rel=1e-9)
+    # the cheap hours of the curtailed months pay their share of the variable costs
+    assert (opex_change[margin < 0] > 0).all() and (opex_change[margin > 0] < 0).all()
     # after the halving the monthly model curtails these 29 J/TH machines every month
     # (at 40 USD/MWh); dispatching still earns the cheap hours
     halving = market.periods.get_loc(pd.Period("2028-04", "M"))
@@ -135,7 +148,6 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     on_btc = (per_mw * market.hashvalue_btc_per_th_day[0] * net * days) * s.fleet_power_mw
     on_energy = 24 * days * s.uptime_fraction * s.fleet_power_mw
     rho = np.interp(np.log(k), np.log(curve.multipliers), curve.revenue_share)
-    phi = np.interp(np.log(k), np.log(curve.multipliers), curve.energy_share)
     assert flex_cf.btc_mined[0] == pytest.approx(on_btc * rho, rel=1e-12)
     assert flex_cf.energy_mwh[0] == pytest.approx(on_energy * phi, rel=1e-12)
     assert (flat_cf.btc_mined[0][halving + 1:] == 0).all()  # curtailed without dispatch

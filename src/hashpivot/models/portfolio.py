@@ -207,7 +207,9 @@ class CostItem(Dated):
         None,
         description="How the item behaves in the forward models (pivot, simulate): 'fixed' "
         "is paid whether the machines run or are curtailed or idle (site staff, insurance, "
-        "leases); 'variable' only in months the site mines. Both stop for MW converted to "
+        "leases); 'variable' only in months the site mines (a site with [sites.dispatch] "
+        "in proportion to the share of the month's energy it mines). Both stop for MW "
+        "converted to "
         "AI hosting (the hall has its own opex). None: by category ('power' and 'other' "
         "variable, 'site_opex' and the rest fixed).",
     )

@@ -121,8 +121,9 @@ class TrancheFlows(NamedTuple):
     resale : ndarray
         Resale of the machines of one MW released in each month. [USD/MW]
     ebitda : ndarray
-        Mining revenue - power - the site's variable opex (months mined) and fixed site
-        opex (every month) + the dispatch uplift. [USD/MW]
+        Mining revenue - power - the site's variable opex (months mined; a dispatching
+        site's in proportion to the energy it mines) and fixed site opex (every month)
+        + the dispatch uplift. [USD/MW]
     replacement_capex : ndarray
         Fleet replacement capex. [USD/MW]
     """

@@ -118,22 +118,24 @@ def _dispatched(
     intervals (the monthly model runs it, or the uplift is positive: the cheap hours of a
     curtailed month), its revenue and BTC are a full month's times the dispatch's revenue
     share at the month's margin, its energy a full month's times the energy share, and the
-    power cost the rest (net of resale, demand-response and 4CP). ``running`` (variable
-    site costs) stays the monthly model's.
+    power cost the rest (net of resale, demand-response and 4CP). ``running`` (the share
+    of the month the variable site costs are paid for) is the energy share in those
+    months, 0 in the others.
     """
     if sm.uplift_usd_per_mw_month is None:
         return mining
-    assert sm.dispatch_revenue_share is not None and sm.dispatch_energy_share is not None
+    assert sm.dispatch_revenue_share is not None and sm.dispatch_running_share is not None
     uplift = sm.uplift_usd_per_mw_month * mining_mw
     margin = mining["mining_revenue"] - mining["power_cost"] + uplift
-    mined = (np.asarray(mining["running"]) > 0) | (uplift > 0)
+    running = sm.dispatch_running_share
+    mined = running > 0
     th_s = mining_mw * sm.th_s_per_mw
     rho = sm.dispatch_revenue_share
     revenue = np.where(mined, th_s * sm.hashprice_usd_per_th_day * days * rho, 0.0)
     btc = np.where(mined, th_s * hashvalue_btc_per_th_day * net * days * rho, 0.0)
-    energy = np.where(mined, energy_full * sm.dispatch_energy_share, 0.0)
+    energy = energy_full * running
     return {**mining, "btc": btc, "mining_revenue": revenue, "power_cost": revenue - margin,
-            "energy": energy}
+            "energy": energy, "running": running}
 
 
 def _site_cash_flows(
@@ -169,7 +171,8 @@ def _site_cash_flows(
     else:
         resale = np.zeros((1, n))
     share = mining_mw / site.fleet_power_mw
-    # variable items only in months mined; fixed site items (staff, insurance) whether
+    # variable items in the share of the month mined (0 or 1; a dispatching site's energy
+    # share); fixed site items (staff, insurance) whether
     # the machines run or are curtailed, both for the MW still mining; cash SG&A always
     opex = (share * site.scaled_opex_usd_per_month)[None, :] * mining["running"]
     opex += (share * site.fixed_mining_opex_usd_per_month)[None, :]

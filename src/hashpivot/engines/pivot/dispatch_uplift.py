@@ -31,7 +31,8 @@ its spread proportional to the level (``G`` homogeneous of degree 1 in prices an
 as the engine is without fixed charges). The uplift is added to each month's mining of the
 MW still mining, its terminal value too; the month's revenue, BTC and energy follow the
 dispatch's shares of always-on's at ``k_t``
-(:func:`hashpivot.engines.pivot.cashflows._dispatched`).
+(:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable site costs
+(``running_share`` of :meth:`DispatchUplift.breakdown`).
 """
 
 from __future__ import annotations
@@ -174,7 +175,11 @@ class DispatchUplift:
             ``revenue_share`` and ``energy_share`` at ``k`` [-],
             ``gain_usd_per_mw_month`` (``lambda G(k)`` over the month's hours),
             ``whole_month_saving_usd_per_mw_month`` (``max(0, -margin)``) and
-            ``uplift_usd_per_mw_month`` [USD/MW/month].
+            ``uplift_usd_per_mw_month`` [USD/MW/month]; ``running_share``, the share of
+            a full month's always-on energy the site mines [-]: ``energy_share`` in a
+            month it mines some intervals (``margin > 0``: the monthly model runs it, or
+            ``uplift > 0``: the cheap hours of a curtailed month), else 0. The variable
+            site costs follow it.
         """
         p_ref = self.reference_power_price_usd_per_mwh
         price = np.asarray(month.power_price_usd_per_mwh, dtype=np.float64)
@@ -184,13 +189,17 @@ class DispatchUplift:
         k = np.asarray(month.revenue_usd_per_mw_day, dtype=np.float64) / ref / lam
         gain = lam * self.gain(k)
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
-        saved = np.maximum(-np.asarray(month.margin_usd_per_mw_month, dtype=np.float64), 0.0)
+        margin = np.asarray(month.margin_usd_per_mw_month, dtype=np.float64)
+        saved = np.maximum(-margin, 0.0)
+        uplift = np.maximum(gain - saved, 0.0)
+        energy_share = self.share(k, "energy_share")
         return {"price_level": lam, "hashprice_multiplier": k,
                 "revenue_share": self.share(k, "revenue_share"),
-                "energy_share": self.share(k, "energy_share"),
+                "energy_share": energy_share,
                 "gain_usd_per_mw_month": gain,
                 "whole_month_saving_usd_per_mw_month": saved,
-                "uplift_usd_per_mw_month": np.maximum(gain - saved, 0.0)}
+                "uplift_usd_per_mw_month": uplift,
+                "running_share": np.where((margin > 0) | (uplift > 0), energy_share, 0.0)}
 
     def points_text(self, multipliers: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)) -> str:
         """A few points of ``G`` in words ("k = 0.5: 3,628; 1: 2,371 USD/MW-month")."""

@@ -59,9 +59,13 @@ class SiteMarket:
         The site's dispatch flexibility at each path's and month's margin
         (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`),
         after decay and replacements; None without ``[sites.dispatch]``. [USD/MW/month]
-    dispatch_revenue_share, dispatch_energy_share : ndarray or None
-        The shares of a full month's mining revenue (and BTC) and energy the dispatching
-        site keeps in a month it mines, at the month's margin. [-]
+    dispatch_revenue_share : ndarray or None
+        The share of a full month's mining revenue (and BTC) the dispatching site keeps in
+        a month it mines, at the month's margin. [-]
+    dispatch_running_share : ndarray or None
+        The share of a full month's always-on mining energy the dispatching site uses: the
+        dispatch's energy share at the month's margin in a month it mines some intervals,
+        else 0 (its variable site costs follow it). [-]
     """
 
     site: str
@@ -74,7 +78,7 @@ class SiteMarket:
     gain_usd_per_mw: tuple[FloatArray, ...] = ()
     uplift_usd_per_mw_month: FloatArray | None = None
     dispatch_revenue_share: FloatArray | None = None
-    dispatch_energy_share: FloatArray | None = None
+    dispatch_running_share: FloatArray | None = None
 
     def take_paths(self, idx: IntArray) -> SiteMarket:
         """The paths ``idx`` (in that order); a one-row array (one market for every
@@ -93,7 +97,7 @@ class SiteMarket:
             gain_usd_per_mw=tuple(rows(a) for a in self.gain_usd_per_mw),
             uplift_usd_per_mw_month=rows(self.uplift_usd_per_mw_month),
             dispatch_revenue_share=rows(self.dispatch_revenue_share),
-            dispatch_energy_share=rows(self.dispatch_energy_share),
+            dispatch_running_share=rows(self.dispatch_running_share),
         )
 
     def replacement_capex_usd(self, mining_mw: FloatArray) -> FloatArray:
@@ -210,18 +214,23 @@ def mw_cash_flow_usd(
     ``power = energy per MW x price`` (the month is mined), else 0 (curtailed); with a
     dispatching site's ``uplift``, plus its value at the month's margin
     (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`,
-    the gross hash price being ``gross_per_net`` times the net one). Arrays broadcast
-    against each other (months on the last axis).
+    the gross hash price being ``gross_per_net`` times the net one), the variable opex
+    then in proportion to the share of the month's always-on energy the dispatch uses
+    (its ``running_share``). Arrays broadcast against each other (months on the last
+    axis).
     """
     rev = th_s_per_mw * hashprice_usd_per_th_day
     rev *= days
     power = energy_mwh_per_mw * power_price_usd_per_mwh
     margin = rev - power
-    out = np.where(rev > power, margin - variable_opex_usd_per_mw_month, 0.0)
-    if uplift is not None:
-        out += uplift.usd_per_mw_month(MonthMargin(
-            th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
-            margin, HOURS_PER_DAY * days))
+    if uplift is None:
+        return np.where(rev > power, margin - variable_opex_usd_per_mw_month, 0.0)
+    month = uplift.breakdown(MonthMargin(
+        th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
+        margin, HOURS_PER_DAY * days))
+    out = np.where(rev > power, margin, 0.0)
+    out += month["uplift_usd_per_mw_month"]
+    out -= variable_opex_usd_per_mw_month * month["running_share"]
     return out
 
 
@@ -328,9 +337,10 @@ def site_market(
     replaces when :func:`replacement_gain_usd_per_mw` is positive: the discounted cash
     flows of one MW with the new machines minus those with the fleet it has, from ``tk``
     to the end of the horizon (both curtailed in months that lose money, variable site
-    costs in months mined, the mining line's discount rate), plus the change in the mining
-    terminal value (``[pivot.terminal_value]``: the final year's EBITDA, or FCF for
-    Gordon, of the keep-mining site, floored at 0), minus the capex paid in ``tk``.
+    costs in months mined, a dispatching site's in proportion to the energy it mines; the
+    mining line's discount rate), plus the change in the mining terminal value
+    (``[pivot.terminal_value]``: the final year's EBITDA, or FCF for Gordon, of the
+    keep-mining site, floored at 0), minus the capex paid in ``tk``.
 
     The forecast uses what is known at ``tk`` only. The hash price of month ``t >= tk``
     is the path's hash price at ``tk`` times ``hp_ref(t) / hp_ref(tk)``, the relative
@@ -443,7 +453,7 @@ def site_market(
         gain_usd_per_mw=tuple(gains),
         uplift_usd_per_mw_month=dispatch.get("uplift_usd_per_mw_month"),
         dispatch_revenue_share=dispatch.get("revenue_share"),
-        dispatch_energy_share=dispatch.get("energy_share"),
+        dispatch_running_share=dispatch.get("running_share"),
     )
 
 

@@ -59,7 +59,8 @@ class SiteInputs:
         True for index-priced contracts.
     scaled_opex_usd_per_month : float
         Variable site cost items: paid in proportion to the MW still mining, only in
-        months the site mines. [USD/month]
+        months the site mines (a dispatching site's in proportion to the share of the
+        month's always-on energy it mines). [USD/month]
     fixed_opex_usd_per_month : float
         Site cash SG&A: paid every month, whatever the site does. [USD/month]
     fixed_mining_opex_usd_per_month : float
