@@ -1,5 +1,6 @@
 """The resolved-assumptions table at any terminal width: nothing cropped, nothing cut with
-"…" (rich crops a table laid out wider than the console without saying so)."""
+"…" (rich crops a table laid out wider than the console without saying so), no number
+folded across two lines ("1,018,928,04" over "0")."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from rich.console import Console
 from hashpivot.cli.tables import print_assumptions
 from hashpivot.engines.pivot import run_pivot
 from hashpivot.models import load_portfolio
+from hashpivot.reports.tables.formats import fmt_assumption
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "pivot-200mw.toml"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-@pytest.fixture(scope="module")
-def rows() -> list[dict[str, object]]:
-    return run_pivot(load_portfolio(EXAMPLE), deals=None).resolved_assumptions()
+@pytest.fixture(scope="module", params=["pivot-200mw.toml", "portfolio.toml"])
+def rows(request: pytest.FixtureRequest) -> list[dict[str, object]]:
+    portfolio = load_portfolio(EXAMPLES / request.param)
+    return run_pivot(portfolio, deals=None).resolved_assumptions()
 
 
 @pytest.mark.parametrize("width", [72, 80, 100, 120, 160])
@@ -32,6 +35,6 @@ def test_every_word_of_every_cell_is_printed_whole(rows: list[dict[str, object]]
     words = set(out.split())
     for row in rows:
         # names may fold inside a word; sources and values wrap at spaces
-        for cell in (row["source"], row["unit"]):
+        for cell in (row["source"], row["unit"], fmt_assumption(row["value"])):
             for word in str(cell).split():
                 assert word in words, (width, row["name"], word)

@@ -251,22 +251,32 @@ def print_assumptions(rows: list[dict[str, Any]], console: Console) -> None:
 
     Column widths [characters] are set from the console's width: the value and source
     columns share what the input and unit columns leave (the source a little more: it is
-    the shorter text; what one does not need goes to the other) and wrap there. Left to
-    itself, rich lays this table out wider than an 80-column terminal and crops the source
-    column at its edge ("bundled Coin M")."""
+    the shorter text; what one does not need goes to the other) and wrap there, each
+    never narrower than its longest word (up to 16: a number is not folded across two
+    lines, "1,018,928,04" over "0"; the source at least 15, "= discount_rate"); the
+    input column gives way first. Left to itself, rich lays this table out wider than an
+    80-column terminal and crops the source column at its edge ("bundled Coin M")."""
     cells = [(escape(row["name"]), escape(fmt_assumption(row["value"])), str(row["unit"]),
               escape(row["source"])) for row in rows]
-    longest = max((len(w) for c in cells for w in c[0].split()), default=10)
+
+    def longest_word(i: int) -> int:
+        return max((len(w) for c in cells for w in c[i].split()), default=10)
+
     unit_w = max((len(c[2]) for c in cells), default=4)
-    # the input column gives way below 36 only on a narrow terminal, so that value (10) and
-    # source (15) fit beside it; a longer field name folds
-    name_w = max(12, min(longest, 36, console.width - unit_w - 6 - 25))
-    free = max(24, console.width - name_w - unit_w - 6)  # three gaps of two spaces
     value_max = max((len(c[1]) for c in cells), default=12)
     source_max = max((len(c[3]) for c in cells), default=10)
-    # the source a little more than half, at least 15 ("= discount_rate" on one line)
-    source_w = max(10, min(source_max, max(free * 11 // 20, 15, free - value_max)))
-    value_w = max(10, min(value_max, free - source_w))
+    value_word = max(10, min(16, longest_word(1)))
+    # 15: "= discount_rate" on one line
+    source_word = max(10, min(16, source_max, max(15, longest_word(3))))
+    # the input column gives way below 36 only on a narrow terminal, so that value and
+    # source fit beside it with their longest words; a longer field name folds
+    name_w = max(12, min(longest_word(0), 36,
+                         console.width - unit_w - 6 - value_word - source_word))
+    free = max(24, console.width - name_w - unit_w - 6)  # three gaps of two spaces
+    # the source a little more than half
+    source_w = max(source_word, min(source_max, max(free * 11 // 20, free - value_max),
+                                    free - value_word))
+    value_w = max(value_word, min(value_max, free - source_w))
     table = compact_table("Resolved assumptions (default = not in the file)")
     table.add_column("input", width=name_w, overflow="fold")
     table.add_column("value", overflow="fold", width=value_w)
