@@ -216,3 +216,75 @@ def test_with_ramps_the_curve_is_the_unlinked_sites_scaled_to_the_exact_gain() -
     assert 0 < scale < 1  # the ramp costs some of the gain
     assert float(u.gain(np.array(0.5))) == pytest.approx(
         scale * gain(solver="fast", spec=unlinked, hashprice=hp * 0.5), rel=1e-9)
+
+
+#: Demand response (20 MW committed at 8 USD/MW-h, two called events) and a 4CP charge
+#: (45 USD/kW-year on four summer peak intervals) on the test site: payments at set
+#: rates, which do not follow the power price level.
+_SET_RATES = {
+    "availability_fraction": 0.95,
+    "demand_response": {"committed_mw": 20.0, "readiness_usd_per_mw_hour": 8.0,
+                        "events": [["2024-07-15T15:00:00", "2024-07-15T17:00:00"],
+                                   ["2024-08-20T16:00:00", "2024-08-20T18:00:00"]]},
+    "four_cp": {"charge_usd_per_kw_year": 45.0,
+                "peak_intervals": ["2024-06-20T16:45:00", "2024-07-31T16:30:00",
+                                   "2024-08-20T17:00:00", "2024-09-05T16:45:00"]},
+}
+
+
+@cache
+def _set_rate_site() -> Any:
+    return portfolio(site_toml("A", **_SITE, dispatch=_SET_RATES), years=5).sites[0]
+
+
+@cache
+def _set_rate_measured() -> tuple[DispatchUplift | None, str]:
+    return measure_dispatch_uplift(_set_rate_site())
+
+
+@pytest.mark.parametrize("level", [0.5, 2.0])
+def test_demand_response_and_4cp_do_not_scale_with_the_power_price_level(
+    level: float,
+) -> None:
+    """``D(k)`` is the engine's DR income and 4CP charges avoided (1e-9 at a measured
+    multiplier); ``p_ref`` leaves the 4CP charge out (energy only). A month at ``level``
+    times the price year's prices with the price year's revenue per MW (``lambda =
+    level``, ``k = 1 / level``) gains ``lambda (G - D)(k) + D(k)``: exactly what the price
+    year's schedule at ``k`` earns over always-on on the prices scaled (its accounts on
+    that problem, 1e-9), so no more than the engine's own optimum there (on this site the
+    same, to 1e-9: the optimum keeps that schedule); scaling the set-rate payments too
+    would be off by ~45 % either way (measured: 15,306 against 10,374 USD/MW-month at
+    ``lambda = 2``, 3,020 against 5,486 at 0.5)."""
+    from hashpivot.power.results import DispatchResult
+
+    site = _set_rate_site()
+    u, note = _set_rate_measured()
+    assert u is not None and "4CP charges avoided not scaled" in note
+    prices, hp = _inputs()
+    k = 1.0 / level
+    assert k in MULTIPLIERS
+    at_k = run_dispatch(site, prices, hashprice=hp * k)
+    s, base = at_k.summary(), at_k.baseline_totals
+    assert base is not None
+    per = HOURS_PER_MONTH / float(site.fleet_power_mw) / float(s["hours"])
+    d_k = float(s["dr_income_usd"]) + float(s["fourcp_avoided_usd"])
+    assert d_k > 0 and float(base["fourcp_charge_usd"]) > 0
+    assert float(u.set_rate_gain(np.array(k))) == pytest.approx(d_k * per, rel=1e-9)
+    assert u.reference_power_price_usd_per_mwh == pytest.approx(
+        (base["power_cost_usd"] - base["fourcp_charge_usd"] - base["resale_credits_usd"])
+        / base["energy_mwh"], rel=1e-12)
+
+    u = u.for_fleet(2000.0)
+    ref = u.reference_hashprice_usd_per_th_day * 2000.0
+    got = float(u.usd_per_mw_month(MonthMargin(
+        np.array([[ref]]), np.array([[level * u.reference_power_price_usd_per_mwh]]),
+        np.array([[1e9]])))[0, 0])
+    scaled = run_dispatch(site, prices * level, hashprice=hp)
+    kept = DispatchResult(scaled.problem, at_k.schedule, at_k.report).summary()
+    assert got == pytest.approx(float(kept["net_margin_gain_vs_always_on_usd"]) * per,
+                                rel=1e-9)
+    optimum = float(scaled.summary()["net_margin_gain_vs_always_on_usd"]) * per
+    assert got <= optimum * (1 + 1e-9)
+    assert got == pytest.approx(optimum, rel=1e-9)
+    everything_scaled = level * float(u.gain(np.array(k)))
+    assert abs(everything_scaled - optimum) > 0.4 * optimum

@@ -18,17 +18,24 @@ and beyond the multipliers). A month of ``pivot``, ``simulate`` or
 
     ``lambda_t = power price_t / p_ref`` (the price year's prices scaled to the month's),
     ``k_t = (hashprice_t x TH/s per MW_t) / (hp_ref x TH/s per MW_ref) / lambda_t``,
-    ``uplift_t = max(0, lambda_t G(k_t) h_t / 730.5 - max(0, power_t - revenue_t))``,
+    ``gain_t = (lambda_t (G(k_t) - D(k_t)) + D(k_t)) h_t / 730.5``,
+    ``uplift_t = max(0, gain_t - max(0, power_t - revenue_t))``,
 
-``p_ref`` the price year's mean power price as the site pays it always on, ``hp_ref`` its
-mean hashprice, ``h_t`` the month's hours, ``power_t - revenue_t`` the month's loss always
-on in the monthly model (per MW), which its whole-month curtailment already saves. So a
-month's mining is worth ``max(margin_t, 0) + uplift_t = max(0, margin_t + lambda_t G(k_t)
-h_t / 730.5)``: always-on plus what dispatching gains, never below off. ``hashprice x TH/s
-per MW`` is the revenue of one MW (decay, replacements and, in the optimizer, each fleet
-tranche's own efficiency move it); the intra-month shape of prices is the price year's,
-its spread proportional to the level (``G`` homogeneous of degree 1 in prices and revenue,
-as the engine is without fixed charges). The uplift is added to each month's mining of the
+``p_ref`` the price year's mean energy price as the site pays it always on (its power cost
+net of resale, without 4CP charges, over its energy), ``hp_ref`` its mean hashprice,
+``h_t`` the month's hours, ``power_t - revenue_t`` the month's loss always on in the
+monthly model (per MW), which its whole-month curtailment already saves. ``D(k)`` is the
+part of ``G(k)`` paid at set rates, not at the power price: demand-response income
+(readiness payments less penalties) and the 4CP transmission charges avoided. So a month's
+mining is worth ``max(margin_t, 0) + uplift_t = max(0, margin_t + gain_t)``: always-on plus
+what dispatching gains, never below off. ``hashprice x TH/s per MW`` is the revenue of one
+MW (decay, replacements and, in the optimizer, each fleet tranche's own efficiency move
+it); the intra-month shape of prices is the price year's, its spread proportional to the
+level. Without set-rate items the engine is homogeneous of degree 1 in prices and revenue,
+and ``lambda G(k)`` is its gain at the month's level exactly; with them, ``gain_t`` is what
+the price year's dispatch at ``k_t`` earns at the month's level (a lower bound of the
+engine's own optimum there: that schedule stays feasible). The uplift is added to each
+month's mining of the
 MW still mining, its terminal value too; the month's revenue, BTC and energy follow the
 dispatch's shares of always-on's at ``k_t``
 (:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable site costs
@@ -116,6 +123,10 @@ class DispatchUplift:
     revenue_share, energy_share : tuple of float
         At each multiplier, the dispatch's mining revenue (so its BTC: the hashprice is one
         figure a day) and mining energy over always-on's. [-]
+    set_rate_gain_usd_per_mw_month : tuple of float
+        ``D(k)``: the part of ``G(k)`` paid at set rates, which does not scale with the
+        power price level: demand-response income and the 4CP charges avoided, per MW of
+        the fleet and month (empty: none). [USD/MW/month]
     """
 
     multipliers: tuple[float, ...]
@@ -126,6 +137,7 @@ class DispatchUplift:
     note: str = ""
     revenue_share: tuple[float, ...] = ()
     energy_share: tuple[float, ...] = ()
+    set_rate_gain_usd_per_mw_month: tuple[float, ...] = ()
 
     def for_fleet(self, th_s_per_mw: float) -> DispatchUplift:
         """This curve with the fleet's TH/s per MW as the reference revenue's. [TH/s/MW]"""
@@ -160,9 +172,18 @@ class DispatchUplift:
             out = np.where(low, g[0] + slope * (np.maximum(k, 0.0) - m[0]), out)
         return out
 
+    def set_rate_gain(self, k: FloatArray) -> FloatArray:
+        """``D(k)``, linear in ``log k`` between the measured multipliers and held beyond
+        them (0 where not measured). [USD/MW/month]"""
+        k = np.asarray(k, dtype=np.float64)
+        if not self.set_rate_gain_usd_per_mw_month:
+            return np.zeros(k.shape)
+        return np.interp(np.log(np.maximum(k, 1e-300)), np.log(self.multipliers),
+                         self.set_rate_gain_usd_per_mw_month)
+
     def usd_per_mw_month(self, month: MonthMargin) -> FloatArray:
-        """The uplift of each path and month: ``max(0, lambda G(k) hours / 730.5 -
-        max(0, -margin))``. [USD/MW/month]"""
+        """The uplift of each path and month: ``max(0, (lambda (G(k) - D(k)) + D(k))
+        hours / 730.5 - max(0, -margin))``. [USD/MW/month]"""
         return self.breakdown(month)["uplift_usd_per_mw_month"]
 
     def breakdown(self, month: MonthMargin) -> dict[str, FloatArray]:
@@ -173,7 +194,8 @@ class DispatchUplift:
         dict of ndarray (P, T)
             ``price_level`` (``lambda`` [-]), ``hashprice_multiplier`` (``k`` [-]),
             ``revenue_share`` and ``energy_share`` at ``k`` [-],
-            ``gain_usd_per_mw_month`` (``lambda G(k)`` over the month's hours),
+            ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)`` over the month's
+            hours),
             ``whole_month_saving_usd_per_mw_month`` (``max(0, -margin)``) and
             ``uplift_usd_per_mw_month`` [USD/MW/month]; ``running_share``, the share of
             a full month's always-on energy the site mines [-]: ``energy_share`` in a
@@ -187,7 +209,12 @@ class DispatchUplift:
                else np.ones(price.shape))  # the site pays nothing on balance: no scaling
         ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
         k = np.asarray(month.revenue_usd_per_mw_day, dtype=np.float64) / ref / lam
-        gain = lam * self.gain(k)
+        gain = self.gain(k)
+        if self.set_rate_gain_usd_per_mw_month:
+            set_rate = self.set_rate_gain(k)
+            gain = lam * (gain - set_rate) + set_rate
+        else:
+            gain = lam * gain
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
         margin = np.asarray(month.margin_usd_per_mw_month, dtype=np.float64)
         saved = np.maximum(-margin, 0.0)
@@ -243,11 +270,12 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
             return None, "dispatch uplift not measured (no fleet or no hashprice)"
         per = HOURS_PER_MONTH / fleet_mw / hours  # USD over the year -> USD/MW/month
         curve, how = _gain_curve(site, prices, first, hp)
-        gains = tuple(g * per for g, _, _ in curve)
+        gains = tuple(c.gain_usd * per for c in curve)
         s = first.summary()  # (its always-on totals too)
         base = first.baseline_totals or {}
         energy = float(base["energy_mwh"])
-        paid = float(base["power_cost_usd"]) - float(base["resale_credits_usd"])
+        paid = (float(base["power_cost_usd"]) - float(base["fourcp_charge_usd"])
+                - float(base["resale_credits_usd"]))
     except (HashpivotError, OSError, ValueError) as exc:
         return None, f"dispatch uplift not measured ({exc}); flat mining value used"
     if energy <= 0 or not all(math.isfinite(g) for g in gains):
@@ -259,8 +287,11 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         gain_usd_per_mw_month=gains,
         reference_hashprice_usd_per_th_day=hp_mean / 1000.0,
         reference_power_price_usd_per_mwh=p_ref,
-        revenue_share=tuple(r for _, r, _ in curve),
-        energy_share=tuple(e for _, _, e in curve),
+        revenue_share=tuple(c.revenue_share for c in curve),
+        energy_share=tuple(c.energy_share for c in curve),
+        set_rate_gain_usd_per_mw_month=(
+            tuple(c.set_rate_usd * per for c in curve)
+            if any(c.set_rate_usd for c in curve) else ()),
     )
     gain = float(s["net_margin_gain_vs_always_on_usd"])
     note = (
@@ -270,17 +301,36 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         f"k = the month's revenue per MW over the price year's ({hp_mean:,.1f} USD/PH/day), "
         + ("the prices scaled to the month's level, " if p_ref > 0 else
            "the prices not scaled (resale pays for the power always on), ")
+        + ("demand-response income and 4CP charges avoided not scaled ("
+           f"{float(uplift.set_rate_gain(np.array(1.0))):,.0f} USD/MW-month at k = 1), "
+           if uplift.set_rate_gain_usd_per_mw_month else "")
         + "less what curtailing the whole month saves"
         f"{how}"
     )
     return replace(uplift, note=note), note
 
 
+@dataclass(frozen=True)
+class _Point:
+    """The engine's figures at one multiplier: its gain over always-on and the part of it
+    paid at set rates (demand-response income, 4CP charges avoided) [USD over the price
+    year], and the shares of always-on's mining revenue and energy it keeps [-]."""
+
+    gain_usd: float
+    revenue_share: float
+    energy_share: float
+    set_rate_usd: float
+
+    def scaled(self, factor: float) -> _Point:
+        """The gains times ``factor`` (the shares as they are)."""
+        return replace(self, gain_usd=factor * self.gain_usd,
+                       set_rate_usd=factor * self.set_rate_usd)
+
+
 def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Series
-                ) -> tuple[list[tuple[float, float, float]], str]:
-    """At each of :data:`MULTIPLIERS`: the engine's gain over always-on [USD over the price
-    year] and the shares of always-on's mining revenue and energy the dispatch keeps [-];
-    and what was done when the site's intervals are linked (else "").
+                ) -> tuple[list[_Point], str]:
+    """At each of :data:`MULTIPLIERS`: the engine's figures (:class:`_Point`); and what
+    was done when the site's intervals are linked (else "").
 
     Ramps and min up/down times make each run a HiGHS LP or MILP over the whole price year
     (up to ``time_limit_seconds`` each): then the fast path runs the site without them at
@@ -291,12 +341,14 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
     from hashpivot.engines.dispatch import run_dispatch
     from hashpivot.engines.dispatch.build import build_dispatch_problem
 
-    def figures(r: DispatchResult) -> tuple[float, float, float]:
+    def figures(r: DispatchResult) -> _Point:
         s = r.summary()
         base = r.baseline_totals or {}
-        return (float(s["net_margin_gain_vs_always_on_usd"]),
-                _share(s["mining_revenue_usd"], base["mining_revenue_usd"]),
-                _share(s["energy_mining_mwh"], base["energy_mining_mwh"]))
+        return _Point(float(s["net_margin_gain_vs_always_on_usd"]),
+                      _share(s["mining_revenue_usd"], base["mining_revenue_usd"]),
+                      _share(s["energy_mining_mwh"], base["energy_mining_mwh"]),
+                      float(s["dr_income_usd"]) - float(base["dr_income_usd"])
+                      + float(s["fourcp_avoided_usd"]))
 
     exact = figures(first)
     if not first.problem.links_intervals:
@@ -311,9 +363,9 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
             "; flexible AI load links the intervals: the figures at k = 1 at every margin")
     one = run_dispatch(site, prices, solver="fast", spec=unlinked, hashprice=hp)
     relaxed = [figures(one if k == 1.0 else _at_multiplier(one, k)) for k in MULTIPLIERS]
-    at_one = relaxed[MULTIPLIERS.index(1.0)][0]
-    scale = exact[0] / at_one if at_one > 0 else 1.0
-    return [(scale * g, rev, energy) for g, rev, energy in relaxed], (
+    at_one = relaxed[MULTIPLIERS.index(1.0)].gain_usd
+    scale = exact.gain_usd / at_one if at_one > 0 else 1.0
+    return [p.scaled(scale) for p in relaxed], (
         f"; ramps or min up/down times link the intervals: the curve of the site without "
         f"them (fast path), scaled by {scale:.3f}, the exact gain at k = 1 over its own")
 
