@@ -70,9 +70,10 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
     written = write_csvs(out_dir, ((frame, "dispatch_uplift.csv"),))
     title = "Dispatch flexibility counted per MW still mining"
     subtitle = (
-        f"uplift [USD/MW/month] = max(0, gain - whole-month saving): the dispatch engine's "
-        f"gain over always-on at the month's margin, less what curtailing the whole month "
-        f"already saves; central path, keep-mining's fleet; {context}"
+        f"uplift [USD/MW/month] = max(0, margin + gain) - max(0, margin): the dispatch "
+        f"engine's gain over always-on at the month's margin, less the whole-month saving "
+        f"(what curtailing a month that loses money always on already saves); central "
+        f"path, keep-mining's fleet; {context}"
     )
     fig, (ax,) = charts.new_figure(1, 4.5, width_in=9.0)
     for site, rows in frame.groupby("site", sort=False):

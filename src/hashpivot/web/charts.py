@@ -361,7 +361,7 @@ def dispatch_uplift(results: dict[str, Any]) -> dict[str, Any] | None:
     if frame.empty:
         return None
     return _fig(uplift_figure(frame), "Dispatch flexibility counted per MW still mining"
-                "<br><sup>uplift = max(0, gain - whole-month saving) [USD/MW/month], "
+                "<br><sup>uplift = max(0, margin + gain) - max(0, margin) [USD/MW/month], "
                 "central path, keep-mining's fleet</sup>")
 
 

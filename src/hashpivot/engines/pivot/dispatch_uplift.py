@@ -11,35 +11,39 @@ in a month whose mean price loses money the cheap hours are still worth mining.
 :func:`measure_dispatch_uplift` runs the dispatch engine on the bundled prices of the
 site's market with its hashprice scaled by each multiplier ``k`` of :data:`MULTIPLIERS`
 (``k = 1``: the price year's own hashprice) and keeps ``G(k)``, its net margin gain over
-always-on operation per MW of the fleet and month (:meth:`DispatchUplift.gain` between
-and beyond the multipliers). A month of ``pivot``, ``simulate`` or
+always-on operation as the monthly model counts it, per MW of the fleet and month
+(:meth:`DispatchUplift.gain` between and beyond the multipliers). The monthly model's
+always-on site pays no 4CP transmission charge (its power price is the contract's), so
+``G`` is the engine's gain over its always-on schedule less that schedule's 4CP charge:
+a 4CP tariff in ``[sites.dispatch]`` is a cost of the dispatching site (what it still pays
+after avoiding peaks), never a credit. A month of ``pivot``, ``simulate`` or
 ``optimize`` is mapped onto the price year with the same margin
 (:meth:`DispatchUplift.usd_per_mw_month`):
 
     ``lambda_t = power price_t / p_ref`` (the price year's prices scaled to the month's),
     ``k_t = (hashprice_t x TH/s per MW_t) / (hp_ref x TH/s per MW_ref) / lambda_t``,
     ``gain_t = (lambda_t (G(k_t) - D(k_t)) + D(k_t)) h_t / 730.5``,
-    ``uplift_t = max(0, gain_t - max(0, power_t - revenue_t))``,
+    ``uplift_t = max(0, margin_t + gain_t) - max(0, margin_t)``,
 
 ``p_ref`` the price year's mean energy price as the site pays it always on (its power cost
 net of resale, without 4CP charges, over its energy), ``hp_ref`` its mean hashprice,
-``h_t`` the month's hours, ``power_t - revenue_t`` the month's loss always on in the
-monthly model (per MW), which its whole-month curtailment already saves. ``D(k)`` is the
-part of ``G(k)`` paid at set rates, not at the power price: demand-response income
-(readiness payments less penalties) and the 4CP transmission charges avoided. So a month's
-mining is worth ``max(margin_t, 0) + uplift_t = max(0, margin_t + gain_t)``: always-on plus
-what dispatching gains, never below off. ``hashprice x TH/s per MW`` is the revenue of one
-MW (decay, replacements and, in the optimizer, each fleet tranche's own efficiency move
-it); the intra-month shape of prices is the price year's, its spread proportional to the
-level. Without set-rate items the engine is homogeneous of degree 1 in prices and revenue,
-and ``lambda G(k)`` is its gain at the month's level exactly; with them, ``gain_t`` is what
-the price year's dispatch at ``k_t`` earns at the month's level (a lower bound of the
-engine's own optimum there: that schedule stays feasible). The uplift is added to each
-month's mining of the
-MW still mining, its terminal value too; the month's revenue, BTC and energy follow the
-dispatch's shares of always-on's at ``k_t``
-(:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable site costs
-(``running_share`` of :meth:`DispatchUplift.breakdown`).
+``h_t`` the month's hours, ``margin_t`` the month's revenue less power cost always on in
+the monthly model (per MW; where it is negative, whole-month curtailment already saves the
+loss: ``uplift_t = max(0, gain_t - max(0, -margin_t))`` when ``gain_t >= 0``). ``D(k)`` is
+the part of ``G(k)`` paid at set rates, not at the power price: demand-response income
+(readiness payments less penalties) less the 4CP transmission charge the dispatch still
+pays. So a month's mining is worth ``max(margin_t, 0) + uplift_t = max(0, margin_t +
+gain_t)``: always-on plus what dispatching gains, never below off. ``hashprice x TH/s per
+MW`` is the revenue of one MW (decay, replacements and, in the optimizer, each fleet
+tranche's own efficiency move it); the intra-month shape of prices is the price year's,
+its spread proportional to the level. Without set-rate items the engine is homogeneous of
+degree 1 in prices and revenue, and ``lambda G(k)`` is its gain at the month's level
+exactly; with them, ``gain_t`` is what the price year's dispatch at ``k_t`` earns at the
+month's level (a lower bound of the engine's own optimum there: that schedule stays
+feasible). The uplift is added to each month's mining of the MW still mining, its terminal
+value too; the month's revenue, BTC and energy follow the dispatch's shares of always-on's
+at ``k_t`` (:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable
+site costs (``running_share`` of :meth:`DispatchUplift.breakdown`).
 """
 
 from __future__ import annotations
@@ -107,8 +111,10 @@ class DispatchUplift:
     multipliers : tuple of float
         Hashprice multipliers ``k`` measured, increasing. [-]
     gain_usd_per_mw_month : tuple of float
-        ``G(k)``: the engine's net margin gain over always-on at each multiplier, per MW
-        of the fleet and month of the price year. [USD/MW/month]
+        ``G(k)``: the engine's net margin gain over always-on at each multiplier, always-on
+        without its 4CP charge (as the monthly model counts it; negative where the charge
+        the dispatch still pays exceeds what it gains), per MW of the fleet and month of
+        the price year. [USD/MW/month]
     reference_hashprice_usd_per_th_day : float
         Mean hashprice of the price year, gross of the pool fee. [USD/(TH/s)/day]
     reference_power_price_usd_per_mwh : float
@@ -125,8 +131,8 @@ class DispatchUplift:
         figure a day) and mining energy over always-on's. [-]
     set_rate_gain_usd_per_mw_month : tuple of float
         ``D(k)``: the part of ``G(k)`` paid at set rates, which does not scale with the
-        power price level: demand-response income and the 4CP charges avoided, per MW of
-        the fleet and month (empty: none). [USD/MW/month]
+        power price level: demand-response income less the 4CP charge the dispatch pays,
+        per MW of the fleet and month (empty: none). [USD/MW/month]
     """
 
     multipliers: tuple[float, ...]
@@ -182,8 +188,8 @@ class DispatchUplift:
                          self.set_rate_gain_usd_per_mw_month)
 
     def usd_per_mw_month(self, month: MonthMargin) -> FloatArray:
-        """The uplift of each path and month: ``max(0, (lambda (G(k) - D(k)) + D(k))
-        hours / 730.5 - max(0, -margin))``. [USD/MW/month]"""
+        """The uplift of each path and month: ``max(0, margin + gain) - max(0, margin)``,
+        ``gain = (lambda (G(k) - D(k)) + D(k)) hours / 730.5``. [USD/MW/month]"""
         return self.breakdown(month)["uplift_usd_per_mw_month"]
 
     def breakdown(self, month: MonthMargin) -> dict[str, FloatArray]:
@@ -199,9 +205,9 @@ class DispatchUplift:
             ``whole_month_saving_usd_per_mw_month`` (``max(0, -margin)``) and
             ``uplift_usd_per_mw_month`` [USD/MW/month]; ``running_share``, the share of
             a full month's always-on energy the site mines [-]: ``energy_share`` in a
-            month it mines some intervals (``margin > 0``: the monthly model runs it, or
-            ``uplift > 0``: the cheap hours of a curtailed month), else 0. The variable
-            site costs follow it.
+            month it mines some intervals (``margin + gain > 0``: with a positive gain,
+            the monthly model runs it or the cheap hours of a curtailed month pay), else
+            0. The variable site costs follow it.
         """
         p_ref = self.reference_power_price_usd_per_mwh
         price = np.asarray(month.power_price_usd_per_mwh, dtype=np.float64)
@@ -218,7 +224,10 @@ class DispatchUplift:
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
         margin = np.asarray(month.margin_usd_per_mw_month, dtype=np.float64)
         saved = np.maximum(-margin, 0.0)
-        uplift = np.maximum(gain - saved, 0.0)
+        on = margin > 0
+        # max(0, margin + gain) - max(0, margin), in the form exact for gain >= 0
+        uplift = np.where(on, np.maximum(gain, -margin), np.maximum(gain - saved, 0.0))
+        mined = np.where(on, gain > -margin, uplift > 0)
         energy_share = self.share(k, "energy_share")
         return {"price_level": lam, "hashprice_multiplier": k,
                 "revenue_share": self.share(k, "revenue_share"),
@@ -226,7 +235,7 @@ class DispatchUplift:
                 "gain_usd_per_mw_month": gain,
                 "whole_month_saving_usd_per_mw_month": saved,
                 "uplift_usd_per_mw_month": uplift,
-                "running_share": np.where((margin > 0) | (uplift > 0), energy_share, 0.0)}
+                "running_share": np.where(mined, energy_share, 0.0)}
 
     def points_text(self, multipliers: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)) -> str:
         """A few points of ``G`` in words ("k = 0.5: 3,628; 1: 2,371 USD/MW-month")."""
@@ -270,12 +279,14 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
             return None, "dispatch uplift not measured (no fleet or no hashprice)"
         per = HOURS_PER_MONTH / fleet_mw / hours  # USD over the year -> USD/MW/month
         curve, how = _gain_curve(site, prices, first, hp)
-        gains = tuple(c.gain_usd * per for c in curve)
         s = first.summary()  # (its always-on totals too)
         base = first.baseline_totals or {}
+        # the monthly model's always-on pays no 4CP charge: the gain is over that
+        fourcp_on = float(base["fourcp_charge_usd"])
+        gains = tuple((c.gain_usd - fourcp_on) * per for c in curve)
+        set_rate = tuple((c.set_rate_usd - fourcp_on) * per for c in curve)
         energy = float(base["energy_mwh"])
-        paid = (float(base["power_cost_usd"]) - float(base["fourcp_charge_usd"])
-                - float(base["resale_credits_usd"]))
+        paid = float(base["power_cost_usd"]) - fourcp_on - float(base["resale_credits_usd"])
     except (HashpivotError, OSError, ValueError) as exc:
         return None, f"dispatch uplift not measured ({exc}); flat mining value used"
     if energy <= 0 or not all(math.isfinite(g) for g in gains):
@@ -289,11 +300,9 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         reference_power_price_usd_per_mwh=p_ref,
         revenue_share=tuple(c.revenue_share for c in curve),
         energy_share=tuple(c.energy_share for c in curve),
-        set_rate_gain_usd_per_mw_month=(
-            tuple(c.set_rate_usd * per for c in curve)
-            if any(c.set_rate_usd for c in curve) else ()),
+        set_rate_gain_usd_per_mw_month=set_rate if any(set_rate) else (),
     )
-    gain = float(s["net_margin_gain_vs_always_on_usd"])
+    gain = float(s["net_margin_gain_vs_always_on_usd"]) - fourcp_on
     note = (
         f"dispatch {s.get('solver', '')} on {len(prices):,} intervals of the bundled "
         f"prices ({p_ref:,.1f} USD/MWh always on) at {len(MULTIPLIERS)} hashprice levels, "
@@ -301,9 +310,11 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         f"k = the month's revenue per MW over the price year's ({hp_mean:,.1f} USD/PH/day), "
         + ("the prices scaled to the month's level, " if p_ref > 0 else
            "the prices not scaled (resale pays for the power always on), ")
-        + ("demand-response income and 4CP charges avoided not scaled ("
+        + ("demand-response income less the 4CP charge paid not scaled ("
            f"{float(uplift.set_rate_gain(np.array(1.0))):,.0f} USD/MW-month at k = 1), "
            if uplift.set_rate_gain_usd_per_mw_month else "")
+        + (f"always-on without its 4CP charge ({fourcp_on * per:,.0f} USD/MW-month: the "
+           "monthly model's power price has none), " if fourcp_on > 0 else "")
         + "less what curtailing the whole month saves"
         f"{how}"
     )
