@@ -349,3 +349,31 @@ def test_a_4cp_charge_never_makes_a_dispatching_site_worth_more() -> None:
     npvs = [keep_npv(c) for c in (0.0, 45.0, 90.0)]
     assert npvs[0] >= npvs[1] >= npvs[2]
     assert npvs[0] - npvs[1] < 1e-4 * npvs[0]  # the peaks are avoided, nearly for free
+
+
+def test_a_dearer_power_price_never_makes_a_dispatching_site_worth_more() -> None:
+    """The uplift rises with the power price (a higher level ``lambda``, a lower ``k``),
+    but never by more than always-on's power cost: keep-mining's NPV (8 years, across the
+    2028 halving, no terminal value) falls with the contract's expected price; the
+    dispatch keeps it positive where the monthly model alone would curtail."""
+    import pandas as pd
+
+    from hashpivot.engines import pivot
+    from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
+
+    no_tv = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
+
+    def keep_npv(price: float, dispatch: dict[str, Any] | None) -> float:
+        pf = portfolio(site_toml("A", **{**_SITE, "price": price}, dispatch=dispatch),
+                       years=8, tail=no_tv)
+        assert pf.pivot is not None
+        market = pivot.deterministic_market(pf, pd.Period("2026-01", "M"), 96)
+        cf = pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market)
+        return float(unlevered_npv_usd(cf, line_rates(pf.pivot))[0])
+
+    prices = (25.0, 40.0, 60.0, 80.0)
+    flexible = [keep_npv(p, {"availability_fraction": 0.95}) for p in prices]
+    flat = [keep_npv(p, None) for p in prices]
+    assert (np.diff(flexible) < 0).all()
+    assert (np.diff(flat) <= 0).all()
+    assert all(f > g for f, g in zip(flexible, flat, strict=True)) and flexible[-1] > 0
