@@ -250,11 +250,18 @@ def mining_flows_per_mw(
     TrancheFlows
         Net flows, machine resale, EBITDA and replacement capex per MW. [USD/MW]
     """
+    # the tranche as a site of its own, with its share of the site's cost items (their
+    # amounts per MW are the site's: the fleet replacement decision reads them per MW)
+    share = tranche.gross_mw / site.fleet_power_mw
+    keep_share = tranche.gross_mw / min(site.fleet_power_mw, site.capacity_mw)
     t_site = dataclasses.replace(
         site,
         fleet_hashrate_th_s=tranche.hashrate_th_s,
         fleet_power_mw=tranche.gross_mw,
         uptime_fraction=tranche.uptime_fraction,
+        scaled_opex_usd_per_month=site.scaled_opex_usd_per_month * share,
+        fixed_mining_opex_usd_per_month=site.fixed_mining_opex_usd_per_month * share,
+        fixed_opex_usd_per_month=site.fixed_opex_usd_per_month * keep_share,
     )
     if not replace_fleet:
         spec = spec.model_copy(update={"fleet_replacement_years": None})
