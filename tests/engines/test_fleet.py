@@ -16,10 +16,12 @@ from tests.portfolio_toml import contract, portfolio_toml, site, site_opex, tabl
 
 
 def _toml(kind: str) -> str:
-    """Two sites: A on a ``kind`` contract with opex and hosting terms, B fixed-price."""
+    """Two sites: A on a ``kind`` contract with fixed and variable opex (the variable
+    costs enter the curtailment decision) and hosting terms, B fixed-price."""
     a = site("A", contract(40.0, kind), table(asic="Antminer S21", count=30000,
                                                uptime_fraction=0.95),
-             cost_items=[site_opex("staff", 5e6)],
+             cost_items=[site_opex("staff", 5e6),
+                         site_opex("repairs", 4e6, behavior="variable")],
              hosting=table(convertible_gross_mw=100.0, asic_disposition="sell",
                            asic_resale_usd_per_th=4.0),
              capacity_mw=120.0, power_overhead_factor=1.05, pool_fee_fraction=0.02)

@@ -158,14 +158,14 @@ def test_a_dispatching_sites_forecast_gain_is_its_realised_npv_change() -> None:
     """A dispatching site (synthetic curve: ``G(k) = 3,000 k^-0.8`` USD/MW-month, energy
     share ``min(1, 0.9 k^0.5)``) whose old machines lose money always on after the halving
     (month 13) while the dispatch still mines their cheap hours: the variable site costs
-    of those hours (6 M USD/year in all) count in the decision as in the valuation, so the
+    of those hours (4 M USD/year in all) count in the decision as in the valuation, so the
     realised change of keep-mining's NPV is the forecast gains times the MW (1e-9).
     Replacing (10 J/TH machines at 2 USD/TH) pays at month 12, not at month 24."""
     import dataclasses
 
     from hashpivot.engines.pivot.dispatch_uplift import MULTIPLIERS, DispatchUplift
 
-    pf = _portfolio(power=40.0, capex=2.0, years=3, variable=6e6, eff=10.0)
+    pf = _portfolio(power=40.0, capex=2.0, years=3, variable=4e6, eff=10.0)
     market = _flat_market(36, hashprice_scale=0.8, halving_at=13)
     site = pv.resolve_sites(pf)[0]
     hashprice = float(market.hashvalue_btc_per_th_day[0, 0] * market.btc_price_usd[0, 0])

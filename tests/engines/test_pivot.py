@@ -17,7 +17,7 @@ from hashpivot.bitcoin import btc_per_th_day, difficulty_from_hashrate
 from hashpivot.engines import pivot as pv
 from hashpivot.exceptions import InputError
 from hashpivot.market import MarketPaths
-from hashpivot.models import Portfolio, load_portfolio, parse_portfolio
+from hashpivot.models import CostItem, Portfolio, load_portfolio, parse_portfolio
 from tests.engines.pivot_inputs import BASE_TOML, base_toml
 from tests.portfolio_toml import table
 
@@ -235,6 +235,37 @@ def test_curtailment_when_power_costs_more_than_revenue(portfolio: Portfolio) ->
         c.behavior = "variable"
     cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), market(pf, 24))
     assert cf.opex_usd.sum() == 0.0
+
+
+def test_a_month_is_curtailed_when_revenue_does_not_cover_power_and_variable_costs(
+    portfolio: Portfolio,
+) -> None:
+    """Variable site costs are paid only in months mined, so curtailing saves them: a month
+    whose revenue beats its power cost by less than the variable costs ``v`` is not mined
+    (no BTC, no power, no variable costs) and its mining cash flow is 0 instead of the
+    loss ``margin - v``. Hand-checked against the same site without costs: with ``v`` the
+    median margin of the months it mines, the months below it are curtailed and each
+    month's mining cash flow is ``max(margin - v, 0)``."""
+    pf = portfolio.model_copy(deep=True)
+    assert pf.pivot is not None
+    pf.pivot.fleet_replacement_years = None  # the same fleet in both runs
+    site = pf.sites[0]
+    site.cost_items = []
+    m = market(pf, 60)
+    free = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), m)
+    margin = (free.mining_revenue_usd - free.power_cost_usd)[0]
+    assert (margin >= 0).all() and (margin > 0).sum() > 12  # 0: curtailed already
+    v = float(np.median(margin[margin > 0]))
+    site.cost_items = [CostItem(name="repairs", category="site_opex", behavior="variable",
+                                usd_per_month=v)]
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), m)
+    mined = margin > v
+    assert 0 < mined.sum() < mined.size
+    np.testing.assert_array_equal(cf.btc_mined[0] > 0, mined)
+    np.testing.assert_allclose(cf.opex_usd[0], np.where(mined, v, 0.0), rtol=1e-12)
+    np.testing.assert_allclose(
+        (cf.mining_revenue_usd - cf.power_cost_usd - cf.opex_usd)[0],
+        np.maximum(margin - v, 0.0), rtol=1e-12, atol=1e-6)
 
 
 def test_fixed_costs_accrue_while_curtailed(

@@ -66,16 +66,16 @@ def test_default_terms_say_default_and_several_sites_are_named() -> None:
 
 def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> None:
     """With ``[sites.dispatch]`` keep-mining's NPV (no terminal value) rises by
-    ``sum_t u_t x MW x d_t``, ``d_t`` the month-end discount factor and ``u_t`` the
-    engine's gain at the month's margin: its revenue per MW (gross hashprice of the
-    deterministic market x the fleet's TH/s per MW, decayed) over the price year's, its
-    power price (the contract's expected price) over the price year's as the site pays it,
-    over the month's hours (``G`` is per 730.5 h), less what curtailing the month saves;
-    and its variable site costs ``v`` [USD/MW/month] change from the monthly model's (paid
-    in months with a positive margin) to the dispatch's energy share ``phi(k_t)`` of them
-    in the months it mines some intervals: ``sum_t d_t MW (u_t - v (phi_t m_t -
-    1[margin_t > 0]))``, ``m_t = 1[margin_t > 0 or u_t > 0]``; to 1e-9. The uplift and its
-    measurement are a row of the assumptions."""
+    ``sum_t d_t MW (max(0, margin_t + g_t - v phi_t) - max(0, margin_t - v))``, ``d_t``
+    the month-end discount factor, ``margin_t`` the month's revenue less power cost always
+    on per MW, ``v`` the variable site costs per MW [USD/MW/month] (the monthly model mines
+    a month when the margin beats them), ``phi_t`` the dispatch's energy share (it pays
+    that share of them) and ``g_t`` the engine's gain at the month's margin: its revenue
+    per MW (gross hashprice of the deterministic market x the fleet's TH/s per MW, decayed)
+    over the price year's, its power price (the contract's expected price) over the price
+    year's as the site pays it, over the month's hours (``G`` is per 730.5 h); to 1e-9.
+    The uplift (what the dispatch adds to the monthly model's revenue less power cost) and
+    its measurement are a row of the assumptions."""
     import numpy as np
 
     from hashpivot.engines import pivot
@@ -121,16 +121,19 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     k = per_mw * hashprice / lam / (curve.reference_hashprice_usd_per_th_day
                                     * s.fleet_hashrate_th_s / s.fleet_power_mw)
     g = np.interp(np.log(k), np.log(curve.multipliers), curve.gain_usd_per_mw_month)
-    u_t = np.maximum(lam * g * (24 * days / 730.5) - np.maximum(-margin, 0.0), 0.0)
+    g_t = lam * g * (24 * days / 730.5)
     phi = np.interp(np.log(k), np.log(curve.multipliers), curve.energy_share)
     v = variable_usd_per_year / 12 / s.fleet_power_mw
-    opex_change = v * (phi * ((margin > 0) | (u_t > 0)) - (margin > 0))
+    flex_t = np.maximum(margin + g_t - v * phi, 0.0)
+    flat_t = np.maximum(margin - v, 0.0)
     r_m = 1.10 ** (1 / 12) - 1
     factors = (1 + r_m) ** -(np.arange(months) + 1.0)
     assert keep_npv(flexible) - keep_npv(flat) == pytest.approx(
-        float(((u_t - opex_change) * factors).sum()) * s.fleet_power_mw, rel=1e-9)
-    # the cheap hours of the curtailed months pay their share of the variable costs
-    assert (opex_change[margin < 0] > 0).all() and (opex_change[margin > 0] < 0).all()
+        float(((flex_t - flat_t) * factors).sum()) * s.fleet_power_mw, rel=1e-9)
+    # the monthly model curtails after the halving; the dispatch mines the cheap hours
+    # of those months, paying their share of the variable costs
+    on, mined = margin > v, margin + g_t - v * phi > 0
+    u_t = np.where(mined, np.where(on, g_t, g_t + margin), np.where(on, -margin, 0.0))
     # after the halving the monthly model curtails these 29 J/TH machines every month
     # (at 40 USD/MWh); dispatching still earns the cheap hours
     halving = market.periods.get_loc(pd.Period("2028-04", "M"))

@@ -208,7 +208,8 @@ class CostItem(Dated):
         description="How the item behaves in the forward models (pivot, simulate): 'fixed' "
         "is paid whether the machines run or are curtailed or idle (site staff, insurance, "
         "leases); 'variable' only in months the site mines (a site with [sites.dispatch] "
-        "in proportion to the share of the month's energy it mines). Both stop for MW "
+        "in proportion to the share of the month's energy it mines), so curtailing saves "
+        "them: a month is mined only when its revenue covers power and these. Both stop for MW "
         "converted to "
         "AI hosting (the hall has its own opex). None: by category ('power' and 'other' "
         "variable, 'site_opex' and the rest fixed).",

@@ -55,7 +55,8 @@ def _site_mining(
     The market-only arrays (hash price, power price, hashrate per MW and the replacement
     decisions, :func:`~hashpivot.engines.pivot.fleet.site_market` with ``reference``)
     are taken from ``shared`` when given. Curtailment: a month is mined only when its
-    revenue exceeds its power cost; a site with ``[sites.dispatch]`` runs as
+    revenue exceeds its power cost and its variable site costs (which curtailing saves);
+    a site with ``[sites.dispatch]`` runs as
     :func:`_dispatched` says. Returns arrays of shape (P, T). From
     :data:`_KERNEL_MIN_PATHS` paths on, the same arithmetic runs compiled
     (:mod:`~hashpivot.engines.pivot.mining_kernel`).
@@ -66,6 +67,7 @@ def _site_mining(
     net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
     per_mw = sm.th_s_per_mw
     energy_full = mining_mw * HOURS_PER_DAY * days * site.uptime_fraction  # (T,)
+    variable = mining_mw * site.variable_opex_usd_per_mw_month  # (T,) paid in months mined
     price_mwh = sm.power_price_usd_per_mwh
     if price_mwh.strides[0] == 0:  # the same on every path: one row, broadcast
         price_mwh = price_mwh[:1]
@@ -75,14 +77,14 @@ def _site_mining(
         from hashpivot.engines.pivot.mining_kernel import mine
 
         out = mine(mining_mw, per_mw, sm.hashprice_usd_per_th_day, hv, price_mwh, days,
-                   energy_full, net)
+                   energy_full, variable, net)
         out = {**out, "replacement_capex": replacement, "released_th_s_per_mw": per_mw}
         return _dispatched(out, sm, mining_mw, days, hv, net, energy_full)
     th_s = mining_mw[None, :] * per_mw  # installed, running MW
     revenue_full = th_s * sm.hashprice_usd_per_th_day
     revenue_full *= days  # gross of nothing: net of uptime and pool fee
     power_full = energy_full[None, :] * price_mwh
-    run = revenue_full > power_full
+    run = revenue_full > power_full + variable
     idle = ~run
     btc = th_s * hv
     btc *= net
@@ -115,12 +117,12 @@ def _dispatched(
 
     Its net margin is the monthly model's plus the uplift of the MW mining
     (:mod:`~hashpivot.engines.pivot.dispatch_uplift`); in a month it mines some
-    intervals (the monthly model runs it, or the uplift is positive: the cheap hours of a
-    curtailed month), its revenue and BTC are a full month's times the dispatch's revenue
-    share at the month's margin, its energy a full month's times the energy share, and the
-    power cost the rest (net of resale, demand-response and 4CP). ``running`` (the share
-    of the month the variable site costs are paid for) is the energy share in those
-    months, 0 in the others.
+    intervals (worth more than off with the variable costs of the energy it mines: the
+    monthly model runs it, or the cheap hours of a curtailed month pay), its revenue and
+    BTC are a full month's times the dispatch's revenue share at the month's margin, its
+    energy a full month's times the energy share, and the power cost the rest (net of
+    resale, demand-response and 4CP). ``running`` (the share of the month the variable
+    site costs are paid for) is the energy share in those months, 0 in the others.
     """
     if sm.uplift_usd_per_mw_month is None:
         return mining

@@ -23,27 +23,31 @@ after avoiding peaks), never a credit. A month of ``pivot``, ``simulate`` or
     ``lambda_t = power price_t / p_ref`` (the price year's prices scaled to the month's),
     ``k_t = (hashprice_t x TH/s per MW_t) / (hp_ref x TH/s per MW_ref) / lambda_t``,
     ``gain_t = (lambda_t (G(k_t) - D(k_t)) + D(k_t)) h_t / 730.5``,
-    ``uplift_t = max(0, margin_t + gain_t) - max(0, margin_t)``,
+    ``month_t = max(0, margin_t + gain_t - v phi(k_t))``, the month's mining worth,
 
 ``p_ref`` the price year's mean energy price as the site pays it always on (its power cost
 net of resale, without 4CP charges, over its energy), ``hp_ref`` its mean hashprice,
 ``h_t`` the month's hours, ``margin_t`` the month's revenue less power cost always on in
-the monthly model (per MW; where it is negative, whole-month curtailment already saves the
-loss: ``uplift_t = max(0, gain_t - max(0, -margin_t))`` when ``gain_t >= 0``). ``D(k)`` is
-the part of ``G(k)`` paid at set rates, not at the power price: demand-response income
-(readiness payments less penalties) less the 4CP transmission charge the dispatch still
-pays. So a month's mining is worth ``max(margin_t, 0) + uplift_t = max(0, margin_t +
-gain_t)``: always-on plus what dispatching gains, never below off. ``hashprice x TH/s per
-MW`` is the revenue of one MW (decay, replacements and, in the optimizer, each fleet
-tranche's own efficiency move it); the intra-month shape of prices is the price year's,
-its spread proportional to the level. Without set-rate items the engine is homogeneous of
-degree 1 in prices and revenue, and ``lambda G(k)`` is its gain at the month's level
-exactly; with them, ``gain_t`` is what the price year's dispatch at ``k_t`` earns at the
-month's level (a lower bound of the engine's own optimum there: that schedule stays
-feasible). The uplift is added to each month's mining of the MW still mining, its terminal
-value too; the month's revenue, BTC and energy follow the dispatch's shares of always-on's
-at ``k_t`` (:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable
-site costs (``running_share`` of :meth:`DispatchUplift.breakdown`).
+the monthly model (per MW), ``v`` the site's variable costs per MW and month (paid in
+months mined: the monthly model mines when ``margin_t > v``) and ``phi(k)`` the dispatch's
+energy share (it pays that share of them). ``D(k)`` is the part of ``G(k)`` paid at set
+rates, not at the power price: demand-response income (readiness payments less penalties)
+less the 4CP transmission charge the dispatch still pays. So a month's mining is worth
+always-on plus what dispatching gains, less the variable costs of the energy mined, never
+below off. The uplift (:meth:`DispatchUplift.usd_per_mw_month`) is what dispatching adds
+to the monthly model's revenue less power cost; with ``v = 0`` it is ``max(0, margin_t +
+gain_t) - max(0, margin_t)``, which is ``max(0, gain_t - max(0, -margin_t))`` for ``gain_t
+>= 0``: where the month loses money, whole-month curtailment already saves the loss.
+``hashprice x TH/s per MW`` is the revenue of one MW (decay, replacements and, in the
+optimizer, each fleet tranche's own efficiency move it); the intra-month shape of prices
+is the price year's, its spread proportional to the level. Without set-rate items the
+engine is homogeneous of degree 1 in prices and revenue, and ``lambda G(k)`` is its gain
+at the month's level exactly; with them, ``gain_t`` is what the price year's dispatch at
+``k_t`` earns at the month's level (a lower bound of the engine's own optimum there: that
+schedule stays feasible). The uplift is added to each month's mining of the MW still
+mining, its terminal value too; the month's revenue, BTC and energy follow the dispatch's
+shares of always-on's at ``k_t`` (:func:`hashpivot.engines.pivot.cashflows._dispatched`),
+and so do its variable site costs (``running_share`` of :meth:`DispatchUplift.breakdown`).
 """
 
 from __future__ import annotations
@@ -94,12 +98,16 @@ class MonthMargin:
         model (negative: the month is curtailed). [USD/MW/month]
     hours : ndarray (T,) or float
         Hours in each month; ``G`` is per month of 730.5 h and is scaled to them. [h]
+    variable_opex_usd_per_mw_month : float
+        The site's variable costs of one MW in a month it runs all month (paid in
+        proportion to the energy mined; curtailing saves them). [USD/MW/month]
     """
 
     revenue_usd_per_mw_day: FloatArray
     power_price_usd_per_mwh: FloatArray
     margin_usd_per_mw_month: FloatArray
     hours: FloatArray | float = HOURS_PER_MONTH
+    variable_opex_usd_per_mw_month: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -188,8 +196,13 @@ class DispatchUplift:
                          self.set_rate_gain_usd_per_mw_month)
 
     def usd_per_mw_month(self, month: MonthMargin) -> FloatArray:
-        """The uplift of each path and month: ``max(0, margin + gain) - max(0, margin)``,
-        ``gain = (lambda (G(k) - D(k)) + D(k)) hours / 730.5``. [USD/MW/month]"""
+        """The uplift of each path and month: what the dispatch adds to the monthly
+        model's revenue less power cost (``margin`` where it mines the month, ``margin >
+        v``), such that the month is worth ``1[margin > v] margin + uplift - v r =
+        max(0, margin + gain - v phi)``: ``gain = (lambda (G(k) - D(k)) + D(k)) hours /
+        730.5``, ``v`` the variable costs, ``phi`` the energy share at ``k`` and ``r``
+        the running share (:meth:`breakdown`). With ``v = 0``, ``max(0, margin + gain) -
+        max(0, margin)``. [USD/MW/month]"""
         return self.breakdown(month)["uplift_usd_per_mw_month"]
 
     def breakdown(self, month: MonthMargin) -> dict[str, FloatArray]:
@@ -202,12 +215,13 @@ class DispatchUplift:
             ``revenue_share`` and ``energy_share`` at ``k`` [-],
             ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)`` over the month's
             hours),
-            ``whole_month_saving_usd_per_mw_month`` (``max(0, -margin)``) and
+            ``whole_month_saving_usd_per_mw_month`` (``max(0, v - margin)``, what the
+            monthly model's whole-month curtailment saves) and
             ``uplift_usd_per_mw_month`` [USD/MW/month]; ``running_share``, the share of
             a full month's always-on energy the site mines [-]: ``energy_share`` in a
-            month it mines some intervals (``margin + gain > 0``: with a positive gain,
-            the monthly model runs it or the cheap hours of a curtailed month pay), else
-            0. The variable site costs follow it.
+            month it mines some intervals (``margin + gain - v energy_share > 0``: with a
+            positive gain, the monthly model runs it or the cheap hours of a curtailed
+            month pay), else 0. The variable site costs follow it.
         """
         p_ref = self.reference_power_price_usd_per_mwh
         price = np.asarray(month.power_price_usd_per_mwh, dtype=np.float64)
@@ -223,12 +237,18 @@ class DispatchUplift:
             gain = lam * gain
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
         margin = np.asarray(month.margin_usd_per_mw_month, dtype=np.float64)
-        saved = np.maximum(-margin, 0.0)
-        on = margin > 0
-        # max(0, margin + gain) - max(0, margin), in the form exact for gain >= 0
-        uplift = np.where(on, np.maximum(gain, -margin), np.maximum(gain - saved, 0.0))
-        mined = np.where(on, gain > -margin, uplift > 0)
+        v = float(month.variable_opex_usd_per_mw_month)
         energy_share = self.share(k, "energy_share")
+        on = margin > v  # the monthly model mines the month
+        # mined: worth more than off, the variable costs paid on the energy mined
+        net = gain - v * energy_share if v else gain
+        mined = net > -margin
+        # what the dispatch adds to the monthly model's revenue less power cost, so that
+        # 1[on] margin + uplift - v running = max(0, margin + gain - v phi); (with v = 0,
+        # max(0, margin + gain) - max(0, margin) in the form exact for gain >= 0)
+        uplift = np.where(mined, np.where(on, gain, gain + margin),
+                          np.where(on, -margin, 0.0))
+        saved = np.maximum(v - margin, 0.0) if v else np.maximum(-margin, 0.0)
         return {"price_level": lam, "hashprice_multiplier": k,
                 "revenue_share": self.share(k, "revenue_share"),
                 "energy_share": energy_share,

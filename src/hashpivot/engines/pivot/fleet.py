@@ -115,7 +115,7 @@ class _Valuation:
     """How the valuation values one mining MW of a site from a decision month on.
 
     The cash flow of one mining MW in month ``t`` is ``rev - power - variable opex`` in a
-    month mined (``rev > power``) and 0 otherwise (the arithmetic of
+    month mined (``rev > power + variable opex``) and 0 otherwise (the arithmetic of
     :func:`~hashpivot.engines.pivot.cashflows._site_mining`); it is discounted at the
     mining line's monthly rate (month end), and the mining terminal value is applied to
     the final year's EBITDA of the keep-mining site (fixed costs included, floored at 0).
@@ -183,7 +183,7 @@ class _Valuation:
         return cls(
             days=days,
             energy_mwh_per_mw=HOURS_PER_DAY * days * site.uptime_fraction,
-            variable_opex_usd_per_mw_month=site.scaled_opex_usd_per_month / site.fleet_power_mw,
+            variable_opex_usd_per_mw_month=site.variable_opex_usd_per_mw_month,
             fixed_opex_usd_per_mw_month=(
                 site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
                 + site.fixed_opex_usd_per_month / keep_mw
@@ -211,7 +211,8 @@ def mw_cash_flow_usd(
     """Mining cash flow of one MW per month, as the valuation counts it. [USD/MW/month]
 
     ``rev - power - variable opex`` where ``rev = TH/s per MW x hash price x days`` exceeds
-    ``power = energy per MW x price`` (the month is mined), else 0 (curtailed); with a
+    ``power = energy per MW x price`` and the variable opex (the month is mined), else 0
+    (curtailed); with a
     dispatching site's ``uplift``, plus its value at the month's margin
     (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`,
     the gross hash price being ``gross_per_net`` times the net one), the variable opex
@@ -223,12 +224,13 @@ def mw_cash_flow_usd(
     rev *= days
     power = energy_mwh_per_mw * power_price_usd_per_mwh
     margin = rev - power
+    v = variable_opex_usd_per_mw_month
     if uplift is None:
-        return np.where(rev > power, margin - variable_opex_usd_per_mw_month, 0.0)
+        return np.where(rev > power + v, margin - v, 0.0)
     month = uplift.breakdown(MonthMargin(
         th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
-        margin, HOURS_PER_DAY * days))
-    out = np.where(rev > power, margin, 0.0)
+        margin, HOURS_PER_DAY * days, v))
+    out = np.where(margin > v, margin, 0.0)
     out += month["uplift_usd_per_mw_month"]
     out -= variable_opex_usd_per_mw_month * month["running_share"]
     return out
@@ -314,12 +316,13 @@ def uplift_arguments(
     (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`):
     the gross hash price (``market``'s) times ``th_s_per_mw``, the power price, the margin
     of one MW running all month (``hashprice_usd_per_th_day`` is net of uptime and pool
-    fee) and the month's hours."""
+    fee), the month's hours and the site's variable costs per MW."""
     days = market.days_per_period
     margin = (th_s_per_mw * hashprice_usd_per_th_day
               - (HOURS_PER_DAY * site.uptime_fraction) * power_price_usd_per_mwh) * days
     revenue = market.hashvalue_btc_per_th_day * market.btc_price_usd * th_s_per_mw
-    return MonthMargin(revenue, power_price_usd_per_mwh, margin, HOURS_PER_DAY * days)
+    return MonthMargin(revenue, power_price_usd_per_mwh, margin, HOURS_PER_DAY * days,
+                       site.variable_opex_usd_per_mw_month)
 
 
 def site_market(

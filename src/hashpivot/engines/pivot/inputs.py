@@ -102,6 +102,12 @@ class SiteInputs:
     dispatch_uplift_note: str = ""
 
     @property
+    def variable_opex_usd_per_mw_month(self) -> float:
+        """Variable site costs of one mining MW in a month it mines (curtailing the month
+        saves them). [USD/MW/month]"""
+        return self.scaled_opex_usd_per_month / self.fleet_power_mw
+
+    @property
     def dispatch_uplift_usd_per_mw_month(self) -> float:
         """The gain at the price year's hashprice and prices (``G(1)``); 0 without
         ``[sites.dispatch]``. [USD/MW/month]"""

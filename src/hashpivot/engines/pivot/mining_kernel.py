@@ -20,8 +20,8 @@ from hashpivot.arrays import FloatArray
 @njit(cache=True, nogil=True, error_model="numpy")
 def _mine(  # pragma: no cover - compiled
     mining_mw: FloatArray, th_s_per_mw: FloatArray, hashprice: FloatArray, hv: FloatArray,
-    price_mwh: FloatArray, days: FloatArray, energy_full: FloatArray, net: float,
-    btc: FloatArray, revenue: FloatArray, power: FloatArray, energy: FloatArray,
+    price_mwh: FloatArray, days: FloatArray, energy_full: FloatArray, variable: FloatArray,
+    net: float, btc: FloatArray, revenue: FloatArray, power: FloatArray, energy: FloatArray,
     running: FloatArray,
 ) -> None:
     n, T = btc.shape
@@ -32,7 +32,7 @@ def _mine(  # pragma: no cover - compiled
             th = mining_mw[t] * th_s_per_mw[i, t]  # installed TH/s of the running MW
             rev = (th * hashprice[i, t]) * days[t]
             pw = energy_full[t] * price_mwh[r, t]
-            if rev > pw:  # mined only when revenue exceeds the power cost
+            if rev > pw + variable[t]:  # mined when revenue beats power and variable costs
                 btc[i, t] = ((th * hv[i, t]) * net) * days[t]
                 revenue[i, t] = rev
                 power[i, t] = pw
@@ -54,6 +54,7 @@ def mine(
     power_price_usd_per_mwh: FloatArray,
     days: FloatArray,
     energy_full_mwh: FloatArray,
+    variable_opex_usd: FloatArray,
     net_fraction: float,
 ) -> dict[str, FloatArray]:
     """BTC, revenue, power cost, energy and the running flag of a site, shape (P, T).
@@ -74,6 +75,9 @@ def mine(
         Days per month. [day]
     energy_full_mwh : ndarray, shape (T,)
         Energy of the mining MW if they run all month. [MWh]
+    variable_opex_usd : ndarray, shape (T,)
+        Variable site costs of the mining MW in a month they run (curtailing saves them).
+        [USD]
     net_fraction : float
         Uptime x (1 - pool fee). [-]
 
@@ -81,7 +85,8 @@ def mine(
     -------
     dict
         ``btc``, ``mining_revenue``, ``power_cost``, ``energy``, ``running`` (1.0 in a
-        month mined, else 0.0), zero in the months not mined.
+        month mined: revenue above the power cost and the variable costs; else 0.0), zero
+        in the months not mined.
     """
     P, T = th_s_per_mw.shape
     out = {k: np.empty((P, T)) for k in ("btc", "mining_revenue", "power_cost", "energy",
@@ -90,7 +95,8 @@ def mine(
         np.ascontiguousarray(mining_mw, dtype=np.float64), th_s_per_mw,
         hashprice_usd_per_th_day, hashvalue_btc_per_th_day, power_price_usd_per_mwh,
         np.ascontiguousarray(days, dtype=np.float64),
-        np.ascontiguousarray(energy_full_mwh, dtype=np.float64), float(net_fraction),
+        np.ascontiguousarray(energy_full_mwh, dtype=np.float64),
+        np.ascontiguousarray(variable_opex_usd, dtype=np.float64), float(net_fraction),
         out["btc"], out["mining_revenue"], out["power_cost"], out["energy"], out["running"],
     )
     return out

@@ -38,9 +38,9 @@ Reverse margin (keep-mining baseline)
     exceeds its value: ``power + opex > btc_mined * price``, i.e. direct cost per BTC >
     price; *total* adds the non-cash costs (depreciation and stock-based compensation of
     the portfolio's cost items and fleet capex) to the cost. A month in which a fleet with
-    mining MW mines nothing (the pivot model curtails when power costs more than the hash
-    earns) counts as reverse margin. Portfolio-wide: with several sites, the sums over
-    sites are compared.
+    mining MW mines nothing (the pivot model curtails when power and the variable site
+    costs cost more than the hash earns) counts as reverse margin. Portfolio-wide: with
+    several sites, the sums over sites are compared.
 Treasury
     Operating USD flow = ``levered_fcf_usd - mining_revenue_usd`` minus the portfolio-level
     (corporate) cash cost items, which the pivot model leaves out of every strategy (the
