@@ -12,7 +12,7 @@ import pytest
 from hashpivot.engines import pivot as pv
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts, site_assumption_rows
 from hashpivot.engines.simulate import SimulationConfig, simulate
-from hashpivot.models import load_portfolio, parse_portfolio
+from hashpivot.models import CostItem, load_portfolio, parse_portfolio
 from tests.engines.pivot_inputs import base_toml
 from tests.portfolio_toml import contract, portfolio_toml, site, table
 
@@ -43,6 +43,33 @@ def test_the_example_site_terms_come_from_the_file() -> None:
     for name, row in rows.items():
         if name.startswith(("[sites.hosting]", "[sites.power_contract]")):
             assert sim_rows[name] == row, name
+
+
+def test_the_site_costs_and_their_behavior_are_a_row() -> None:
+    """Fixed, variable and cash SG&A per year as the forward models count them, the items
+    whose behavior comes from their category named (``site_opex`` is fixed by default: a
+    choice that moves curtailment and keep-mining's value); ``none`` without cost items;
+    results stored before the row existed (no ``site_costs`` fact) still give rows."""
+    pf = load_portfolio(EXAMPLE)
+    rows = _by_name(pv.run_pivot(pf, deals=None).resolved_assumptions())
+    row = rows["[sites.cost_items] site costs"]
+    name = pf.sites[0].cost_items[0].name
+    assert row["value"] == "fixed 10.00 + variable 0.00" and row["unit"] == "M USD/year"
+    assert row["source"] == f"file; behavior by category (default) for {name}: fixed"
+    pf.sites[0].cost_items[0].behavior = "variable"
+    pf.sites[0].cost_items.append(CostItem(name="corporate", category="sga_cash",
+                                           usd_per_year=1.2e6))
+    facts = site_assumption_facts(pf, pv.resolve_sites(pf))
+    row = _by_name(site_assumption_rows(facts))["[sites.cost_items] site costs"]
+    assert row == {"name": "[sites.cost_items] site costs",
+                   "value": "fixed 0.00 + variable 10.00 + cash SG&A 1.20",
+                   "unit": "M USD/year", "source": "file"}
+    pf.sites[0].cost_items = []
+    row = _by_name(site_assumption_rows(site_assumption_facts(pf, pv.resolve_sites(pf))))[
+        "[sites.cost_items] site costs"]
+    assert row["value"] == "none" and row["source"].startswith("not in the file")
+    del facts[0]["site_costs"]
+    assert "[sites.cost_items] site costs" not in _by_name(site_assumption_rows(facts))
 
 
 def test_default_terms_say_default_and_several_sites_are_named() -> None:

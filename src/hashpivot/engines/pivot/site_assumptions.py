@@ -1,7 +1,8 @@
 """Each valued site's terms that can flip a pivot verdict, with their sources: the hosting
 terms the tornado varies and those that size the rent (lease rate, escalator, term, capex
-per IT MW, PUE, construction time, tenant default), the power contract, the halls leased
-on their own terms and the dispatch flexibility of a site with ``[sites.dispatch]``.
+per IT MW, PUE, construction time, tenant default), the power contract, the site costs
+(fixed, variable, cash SG&A), the halls leased on their own terms and the dispatch
+flexibility of a site with ``[sites.dispatch]``.
 
 :func:`site_assumption_facts` records them when a run resolves its sites (what only the
 portfolio knows: which fields the file sets); :func:`site_assumption_rows` turns them into
@@ -14,11 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.models.hosting import LEASE_TERM_FIELDS
+from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
     from hashpivot.market import MarketPaths
-    from hashpivot.models import Portfolio
+    from hashpivot.models import Portfolio, Site
 
 #: The hosting terms shown, in order: field, unit.
 HOSTING_TERMS: tuple[tuple[str, str], ...] = (
@@ -70,7 +72,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
     """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
     MW), the hosting fields its file sets, its power contract in words,
     (``hall_leases``, when there are some) its phases leased on their own terms or whose
-    tenant may not sign (``probability_signing``), and
+    tenant may not sign (``probability_signing``), its site costs in the forward models
+    (``site_costs``: fixed, variable and cash SG&A [USD/year], and the items whose
+    ``behavior`` comes from their category), and
     (with ``[sites.dispatch]``) the flexibility uplift, how it was measured and (given the
     central ``market``) what it comes to on that path."""
     out = []
@@ -93,6 +97,7 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             "hosting": terms,
             "hosting_fields_in_file": sorted(given),
             "power_contract": _power_text(site.power_contract),
+            "site_costs": _site_costs(site, s),
             # halls leased on their own terms (a tenant's), only where there are some
             **({"hall_leases": halls} if halls else {}),
             # the flexibility of a site with [sites.dispatch], only there
@@ -104,6 +109,41 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                if s.dispatch_uplift is not None and market is not None else {}),
         })
     return out
+
+
+def _site_costs(site: Site, s: SiteInputs) -> dict[str, Any]:
+    """A site's cost items as the forward models count them: fixed (paid while curtailed),
+    variable (only in months mined) and cash SG&A [USD/year]; ``by_category``: the items
+    whose ``behavior`` is not in the file, with the one their category gives."""
+    from hashpivot.engines.pivot.inputs import _SCALED_CATEGORIES
+
+    return {
+        "fixed_usd_per_year": s.fixed_mining_opex_usd_per_month * MONTHS_PER_YEAR,
+        "variable_usd_per_year": s.scaled_opex_usd_per_month * MONTHS_PER_YEAR,
+        "sga_cash_usd_per_year": s.fixed_opex_usd_per_month * MONTHS_PER_YEAR,
+        "items": len(site.cost_items),
+        "by_category": [f"{c.name}: {'fixed' if c.is_fixed else 'variable'}"
+                        for c in site.cost_items
+                        if c.behavior is None and c.category in _SCALED_CATEGORIES],
+    }
+
+
+def _cost_row(prefix: str, costs: dict[str, Any]) -> dict[str, Any]:
+    """The row of a site's costs (:func:`_site_costs`): fixed items are paid while the site
+    is curtailed, variable ones only in months mined (a month is mined when its revenue
+    covers power and them)."""
+    fixed, variable, sga = (costs[f] / 1e6 for f in (
+        "fixed_usd_per_year", "variable_usd_per_year", "sga_cash_usd_per_year"))
+    value = (f"fixed {fixed:,.2f} + variable {variable:,.2f}"
+             + (f" + cash SG&A {sga:,.2f}" if sga else ""))
+    if not costs["items"]:
+        value, source = "none", "not in the file: no site costs"
+    else:
+        source = "file"
+        if costs["by_category"]:
+            source += "; behavior by category (default) for " + "; ".join(costs["by_category"])
+    return {"name": f"{prefix}[sites.cost_items] site costs", "value": value,
+            "unit": "M USD/year", "source": source}
 
 
 def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
@@ -134,6 +174,8 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
         })
         rows.append({"name": f"{prefix}[sites.power_contract]",
                      "value": site["power_contract"], "unit": "-", "source": "file"})
+        if "site_costs" in site:  # (results stored before the row existed have none)
+            rows.append(_cost_row(prefix, site["site_costs"]))
         if site.get("dispatch_uplift_note"):
             central = site.get("dispatch_uplift_central_usd_per_mw_month")
             rows.append({
