@@ -23,7 +23,7 @@ from hashpivot.engines.pivot.dispatch_uplift import (
     measure_dispatch_uplift,
 )
 from hashpivot.units import HOURS_PER_MONTH
-from tests.optimize.conftest import portfolio, site_toml
+from tests.optimize.conftest import NO_TV, keep_mining_npv_usd, portfolio, site_toml
 
 _SITE = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
          "market": "ercot:HB_WEST"}
@@ -328,23 +328,14 @@ def test_a_4cp_charge_never_makes_a_dispatching_site_worth_more() -> None:
     would have paid counted as a saving the monthly model never charged: 16.4 -> 23.8 ->
     31.3 M USD). Here the dispatch avoids the four peak intervals, at the cost of their
     revenue."""
-    import pandas as pd
-
-    from hashpivot.engines import pivot
-    from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
-
-    no_tv = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
     peaks = _SET_RATES["four_cp"]["peak_intervals"]
 
     def keep_npv(charge: float) -> float:
         dispatch: dict[str, Any] = {"availability_fraction": 0.95}
         if charge:
             dispatch["four_cp"] = {"charge_usd_per_kw_year": charge, "peak_intervals": peaks}
-        pf = portfolio(site_toml("A", **_SITE, dispatch=dispatch), years=5, tail=no_tv)
-        assert pf.pivot is not None
-        market = pivot.deterministic_market(pf, pd.Period("2026-01", "M"), 60)
-        cf = pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market)
-        return float(unlevered_npv_usd(cf, line_rates(pf.pivot))[0])
+        pf = portfolio(site_toml("A", **_SITE, dispatch=dispatch), years=5, tail=NO_TV)
+        return keep_mining_npv_usd(pf, 60)
 
     npvs = [keep_npv(c) for c in (0.0, 45.0, 90.0)]
     assert npvs[0] >= npvs[1] >= npvs[2]
@@ -356,20 +347,10 @@ def test_a_dearer_power_price_never_makes_a_dispatching_site_worth_more() -> Non
     but never by more than always-on's power cost: keep-mining's NPV (8 years, across the
     2028 halving, no terminal value) falls with the contract's expected price; the
     dispatch keeps it positive where the monthly model alone would curtail."""
-    import pandas as pd
-
-    from hashpivot.engines import pivot
-    from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
-
-    no_tv = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
-
     def keep_npv(price: float, dispatch: dict[str, Any] | None) -> float:
         pf = portfolio(site_toml("A", **{**_SITE, "price": price}, dispatch=dispatch),
-                       years=8, tail=no_tv)
-        assert pf.pivot is not None
-        market = pivot.deterministic_market(pf, pd.Period("2026-01", "M"), 96)
-        cf = pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market)
-        return float(unlevered_npv_usd(cf, line_rates(pf.pivot))[0])
+                       years=8, tail=NO_TV)
+        return keep_mining_npv_usd(pf, 96)
 
     prices = (25.0, 40.0, 60.0, 80.0)
     flexible = [keep_npv(p, {"availability_fraction": 0.95}) for p in prices]

@@ -106,29 +106,21 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     import numpy as np
 
     from hashpivot.engines import pivot
-    from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
     from hashpivot.engines.pivot.fleet import site_market
     from hashpivot.engines.pivot.inputs import resolve_sites
-    from tests.optimize.conftest import portfolio, site_toml
+    from tests.optimize.conftest import NO_TV, keep_mining_npv_usd, portfolio, site_toml
     from tests.portfolio_toml import site_opex
 
-    no_tv = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
     variable_usd_per_year = 2.4e6
     site = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
             "market": "ercot:HB_WEST",
             "cost_items": [site_opex("site staff", 1.0e6),
                            site_opex("maintenance", variable_usd_per_year,
                                      behavior="variable")]}
-    flat = portfolio(site_toml("A", **site), years=5, tail=no_tv)
+    flat = portfolio(site_toml("A", **site), years=5, tail=NO_TV)
     flexible = portfolio(site_toml("A", **site, dispatch={"availability_fraction": 0.95}),
-                         years=5, tail=no_tv)
+                         years=5, tail=NO_TV)
     start, months = pd.Period("2026-01", "M"), 60
-
-    def keep_npv(pf: Any) -> float:
-        assert pf.pivot is not None
-        market = pivot.deterministic_market(pf, start, months)
-        cf = pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market)
-        return float(unlevered_npv_usd(cf, line_rates(pf.pivot))[0])
 
     s = resolve_sites(flexible)[0]
     curve = s.dispatch_uplift
@@ -155,7 +147,8 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     flat_t = np.maximum(margin - v, 0.0)
     r_m = 1.10 ** (1 / 12) - 1
     factors = (1 + r_m) ** -(np.arange(months) + 1.0)
-    assert keep_npv(flexible) - keep_npv(flat) == pytest.approx(
+    gained = keep_mining_npv_usd(flexible, months) - keep_mining_npv_usd(flat, months)
+    assert gained == pytest.approx(
         float(((flex_t - flat_t) * factors).sum()) * s.fleet_power_mw, rel=1e-9)
     # the monthly model curtails after the halving; the dispatch mines the cheap hours
     # of those months, paying their share of the variable costs

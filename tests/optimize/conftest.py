@@ -57,6 +57,24 @@ def portfolio(*sites: str, years: int = 10, tail: str = "", **market: Any) -> Po
                            "test.toml")
 
 
+#: ``[pivot.terminal_value]`` without a terminal value (the NPVs stop at the horizon)
+NO_TV = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
+
+
+def keep_mining_npv_usd(pf: Portfolio, months: int, start: str = "2026-01") -> float:
+    """Keep-mining's unlevered NPV on the deterministic path of ``months`` months from
+    ``start`` (with the terminal value ``pf`` asks for: none with :data:`NO_TV`). [USD]"""
+    import pandas as pd
+
+    from hashpivot.engines import pivot
+    from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
+
+    assert pf.pivot is not None
+    market = pivot.deterministic_market(pf, pd.Period(start, "M"), months)
+    cf = pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market)
+    return float(unlevered_npv_usd(cf, line_rates(pf.pivot))[0])
+
+
 def pivot_plan_npv_usd(pf: Portfolio, phases: tuple[Any, ...], start: Any, months: int
                        ) -> float:
     """The pivot engine's NPV of a plan on the deterministic path, its terminal value

@@ -11,7 +11,7 @@ from hashpivot.optimize import ObjectiveSpec, OptimizeConfig, optimize_plan, res
 from hashpivot.optimize.evaluate import value_fixed
 from hashpivot.optimize.run import _expected_value_coefficients, coefficient_task, scenario_params
 
-from .conftest import pivot_plan_npv_usd, portfolio, site_toml
+from .conftest import NO_TV, pivot_plan_npv_usd, portfolio, site_toml
 
 
 def _pivot_npv(pf, plan: pd.DataFrame, start: str, months: int, rate: float) -> float:
@@ -38,7 +38,6 @@ def test_optimized_plan_npv_equals_the_pivot_engine() -> None:
 #: growth, network hashrate growth) [1/year]
 MARKETS = {"no mining TV": (0.0, 0.2), "mining TV at B": (0.15, 0.1),
            "mining TV at A and B": (0.10, 0.0)}
-NO_TV = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
 #: the other methods: hosting at 20x its final-year EBITDA; both lines by Gordon growth
 MULTIPLE = "\n[pivot.terminal_value]\nhosting_method = 'exit_multiple'\n"
 GORDON = ("\n[pivot.terminal_value]\nmining_method = 'gordon'\nhosting_method = 'gordon'\n"

@@ -11,9 +11,7 @@ from hashpivot.optimize.evaluate import plan_frame, value_fixed
 from hashpivot.optimize.run import _expected_value_coefficients, coefficient_task, scenario_params
 from hashpivot.optimize.terminal import pv_factor
 
-from .conftest import portfolio, site_toml
-
-NO_TV = "\n[pivot.terminal_value]\nmining_method = 'none'\nhosting_method = 'none'\n"
+from .conftest import NO_TV, portfolio, site_toml
 
 
 def test_a_late_hall_is_charged_its_capex_with_its_rent() -> None:
