@@ -256,7 +256,7 @@ def test_reference_equal_to_the_path_gives_the_same_decisions_bitwise() -> None:
     assert np.array_equal(a.th_s_per_mw, b.th_s_per_mw)
 
 
-#: The paths, contracts and fleets both replacement properties draw from.
+#: The paths, contracts, fleets and variable costs both replacement properties draw from.
 _PATHS_AND_FLEETS: dict[str, Any] = {
     "btc0": st.floats(30_000, 300_000),
     "hash_growth": st.floats(-0.2, 0.8),
@@ -268,6 +268,7 @@ _PATHS_AND_FLEETS: dict[str, Any] = {
     "eff": st.floats(8.0, 25.0),
     "capex": st.floats(1.0, 40.0),
     "tv": st.sampled_from(["none", "exit_multiple", "gordon"]),
+    "variable": st.floats(0.0, 3e7),  # variable site costs [USD/year]
 }
 
 
@@ -281,7 +282,6 @@ _PATHS_AND_FLEETS: dict[str, Any] = {
     decay=st.floats(0.0, 0.2),
     rate=st.floats(0.02, 0.3),
     fixed=st.floats(0.0, 3e7),
-    variable=st.floats(0.0, 3e7),
 )
 def test_allowing_replacement_never_lowers_keep_minings_npv(
     btc0: float, btc_growth: float, hash_growth: float, shock_month: int, shock: float,
@@ -308,7 +308,6 @@ def test_allowing_replacement_never_lowers_keep_minings_npv(
     bend=st.floats(0.0, 1.5),
     ref=st.floats(0.2, 5.0),
     phi_bend=st.floats(0.0, 1.0),
-    variable=st.floats(0.0, 3e7),
 )
 def test_with_a_dispatch_uplift_replacement_still_never_lowers_keep_minings_npv(
     btc0: float, hash_growth: float, power: float, power_noise: list[float], index: bool,
