@@ -45,6 +45,8 @@ pool_fee_fraction = 0.015            # pool fee, 1-2.5 % typical [-]
   name = "site staff and maintenance" # stock_based_compensation, depreciation, interest, other
   category = "site_opex"
   usd_per_year = 3.0e6
+  behavior = "fixed"                 # paid while curtailed; "variable": only in months
+                                     # mined, so curtailing saves it
 
   [sites.hosting]                    # what converting the site to an AI/HPC hall means
   convertible_gross_mw = 60.0        # gross MW that can become an AI hall [MW]
