@@ -10,6 +10,7 @@ from hashpivot.engines import pivot
 from hashpivot.optimize import ObjectiveSpec, OptimizeConfig, optimize_plan, resolve_problem
 from hashpivot.optimize.evaluate import value_fixed
 from hashpivot.optimize.run import _expected_value_coefficients, coefficient_task, scenario_params
+from tests.portfolio_toml import site_opex
 
 from .conftest import NO_TV, pivot_plan_npv_usd, portfolio, site_toml
 
@@ -22,8 +23,18 @@ def _pivot_npv(pf, plan: pd.DataFrame, start: str, months: int, rate: float) -> 
     return pivot_plan_npv_usd(pf, phases, pd.Period(start, "M"), months)
 
 
-def test_optimized_plan_npv_equals_the_pivot_engine() -> None:
-    pf = portfolio(site_toml("A", capacity=60.0), site_toml("B", lease=120.0, price=30.0))
+@pytest.mark.parametrize("variable_usd_per_year", [0.0, 6e6])
+def test_optimized_plan_npv_equals_the_pivot_engine(variable_usd_per_year: float) -> None:
+    """Also with variable site costs (6 M USD/year a site), which decide curtailment in
+    both models (a month is mined when revenue covers power and them: site B's
+    keep-mining mines 27 months of 120 with them, 31 without)."""
+    costs = {}
+    if variable_usd_per_year:
+        costs = {"cost_items": [site_opex("site staff", 1.0e6),
+                                site_opex("repairs", variable_usd_per_year,
+                                          behavior="variable")]}
+    pf = portfolio(site_toml("A", capacity=60.0, **costs),
+                   site_toml("B", lease=120.0, price=30.0, **costs))
     r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
                                          two_stage=False))
     assert len(r.plan) > 0  # something is converted, so the test has teeth
