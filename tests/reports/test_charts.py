@@ -120,6 +120,9 @@ def test_a_dispatching_site_gets_its_uplift_month_by_month(figs: dict[str, Any],
                           - frame["whole_month_saving_usd_per_mw_month"], 0.0)
     assert np.allclose(frame["uplift_usd_per_mw_month"], expected, rtol=1e-12, atol=1e-9)
     assert (frame["whole_month_saving_usd_per_mw_month"] > 0).any()  # curtailed months
+    # the share of the variable costs paid: the energy share where the month is mined
+    mined = frame["running_share"] > 0
+    assert mined.all() and np.array_equal(frame["running_share"], frame["energy_share"])
     rows = json.loads(res.stdout)["resolved_assumptions"]
     row = next(r for r in rows if "[sites.dispatch] flexibility" in r["name"])
     assert row["value"] == round(frame["uplift_usd_per_mw_month"].mean())

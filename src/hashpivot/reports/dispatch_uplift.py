@@ -24,7 +24,7 @@ __all__ = ["dispatch_uplift_frame", "uplift_figure", "write_dispatch_uplift"]
 COLUMNS = (
     "hashprice_multiplier", "price_level", "gain_usd_per_mw_month",
     "whole_month_saving_usd_per_mw_month", "uplift_usd_per_mw_month", "revenue_share",
-    "energy_share",
+    "energy_share", "running_share",
 )
 
 
@@ -36,15 +36,18 @@ def dispatch_uplift_frame(site_facts: list[dict[str, Any]]) -> pd.DataFrame:
     saves) and ``uplift_usd_per_mw_month``
     (what the run counted per MW still mining) [USD/MW/month], ``revenue_share`` and
     ``energy_share`` (of a full month's revenue and BTC, and energy, in a month the site
-    mines some intervals [-]); empty when no site dispatches."""
+    mines some intervals [-]) and ``running_share`` (the energy share in those months, 0 in
+    the others: the share of the variable site costs paid [-]; empty in results stored
+    before it was recorded); empty when no site dispatches."""
     frames = []
     for site in site_facts:
         central = site.get("dispatch_uplift_central_usd_per_mw_month")
         if not central or "by_month" not in central:
             continue
         by = central["by_month"]
+        missing = [None] * len(by["month"])  # (a column older results do not have)
         frames.append(pd.DataFrame({"site": site["name"], "month": by["month"],
-                                    **{c: by[c] for c in COLUMNS}}))
+                                    **{c: by.get(c, missing) for c in COLUMNS}}))
     if not frames:
         return pd.DataFrame(columns=["site", "month", *COLUMNS])
     return pd.concat(frames, ignore_index=True)
