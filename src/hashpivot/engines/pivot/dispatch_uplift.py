@@ -241,14 +241,13 @@ class DispatchUplift:
         energy_share = self.share(k, "energy_share")
         on = margin > v  # the monthly model mines the month
         # mined: worth more than off, the variable costs paid on the energy mined
-        net = gain - v * energy_share if v else gain
-        mined = net > -margin
+        mined = gain - v * energy_share > -margin
         # what the dispatch adds to the monthly model's revenue less power cost, so that
         # 1[on] margin + uplift - v running = max(0, margin + gain - v phi); (with v = 0,
         # max(0, margin + gain) - max(0, margin) in the form exact for gain >= 0)
         uplift = np.where(mined, np.where(on, gain, gain + margin),
                           np.where(on, -margin, 0.0))
-        saved = np.maximum(v - margin, 0.0) if v else np.maximum(-margin, 0.0)
+        saved = np.maximum(v - margin, 0.0)
         return {"price_level": lam, "hashprice_multiplier": k,
                 "revenue_share": self.share(k, "revenue_share"),
                 "energy_share": energy_share,

@@ -232,7 +232,7 @@ def mw_cash_flow_usd(
         margin, HOURS_PER_DAY * days, v))
     out = np.where(margin > v, margin, 0.0)
     out += month["uplift_usd_per_mw_month"]
-    out -= variable_opex_usd_per_mw_month * month["running_share"]
+    out -= v * month["running_share"]
     return out
 
 
