@@ -175,29 +175,18 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
                               _take_extra(extra, g), int(np.count_nonzero(g.paths < m)),
                               name == BASELINE)
                     for g in groups]
-        if len(runs) == 1:
-            r = runs[0]
-            npv[i] = r.npv_usd
+        for g, r in zip(groups, runs, strict=True):  # each run's NPVs at its paths
+            npv[i, g.paths] = r.npv_usd
             if npv_tv is not None and r.npv_with_tv_usd is not None:
-                npv_tv[i] = r.npv_with_tv_usd
+                npv_tv[i, g.paths] = r.npv_with_tv_usd
             if npv_at is not None and r.npv_after_tax_usd is not None:
-                npv_at[i] = r.npv_after_tax_usd
-            fcf_sum[i] = r.fcf_sum_usd
-            by_policy = r.treasury
-        else:
-            for g, r in zip(groups, runs, strict=True):
-                npv[i, g.paths] = r.npv_usd
-                if npv_tv is not None and r.npv_with_tv_usd is not None:
-                    npv_tv[i, g.paths] = r.npv_with_tv_usd
-                if npv_at is not None and r.npv_after_tax_usd is not None:
-                    npv_at[i, g.paths] = r.npv_after_tax_usd
-            fcf_sum[i] = np.sum([r.fcf_sum_usd for r in runs], axis=0)
-            by_policy = {
-                pol: TreasuryPathSummary.scatter(
-                    [(g.paths, r.treasury[pol]) for g, r in zip(groups, runs, strict=True)],
-                    size)
-                for pol in task.policies
-            }
+                npv_at[i, g.paths] = r.npv_after_tax_usd
+        fcf_sum[i] = np.sum([r.fcf_sum_usd for r in runs], axis=0)
+        by_policy = runs[0].treasury if len(runs) == 1 else {
+            pol: TreasuryPathSummary.scatter(
+                [(g.paths, r.treasury[pol]) for g, r in zip(groups, runs, strict=True)], size)
+            for pol in task.policies
+        }
         for pol, summary in by_policy.items():  # totals: a few numbers per path kept
             treasury[(name, pol)] = TreasuryTotals.from_summary(
                 summary, keep_min_cash=pol == task.policies[0]
