@@ -358,3 +358,75 @@ def test_a_dearer_power_price_never_makes_a_dispatching_site_worth_more() -> Non
     assert (np.diff(flexible) < 0).all()
     assert (np.diff(flat) <= 0).all()
     assert all(f > g for f, g in zip(flexible, flat, strict=True)) and flexible[-1] > 0
+
+
+@cache
+def _adder_site() -> Any:
+    """The test site with a grid adder of 10 USD/MWh on its index contract."""
+    return portfolio(site_toml("A", **_SITE, adder=10.0,
+                               dispatch={"availability_fraction": 0.95}), years=5).sites[0]
+
+
+@pytest.mark.parametrize(("level", "k"), [(0.5, 1.0), (2.0, 0.5), (3.0, 1.0)])
+def test_a_grid_adder_is_paid_at_its_rate_whatever_the_price_level(
+    level: float, k: float,
+) -> None:
+    """A month whose index prices are ``level`` times the price year's, its adder (10
+    USD/MWh) the same: the index level is ``lambda = (price - a) / (p_ref - s_ref)`` and
+    the month loses money in the intervals where the price year does at ``k = (k0 -
+    alpha) / lambda + alpha``. Its gain is exactly what the price year's schedule at ``k``
+    earns over always-on on the month's prices and revenue (its accounts on that
+    problem, 1e-9), so no more than the engine's optimum there and, on this site, within
+    1 % of it. Scaling the adder with the level (the former mapping) was off by 11-40 %
+    here."""
+    from hashpivot.power.results import DispatchResult
+
+    site = _adder_site()
+    u, note = measure_dispatch_uplift(site)
+    assert u is not None and "grid adder (10 USD/MWh) paid at its rate" in note
+    prices, hp = _inputs()
+    first = run_dispatch(site, prices)
+    base = first.baseline_totals
+    assert base is not None and first.problem.grid_adder_usd_per_mwh == 10.0
+    per = HOURS_PER_MONTH / float(site.fleet_power_mw) / float(first.summary()["hours"])
+    # what the engine pays: the adder on every MWh it imports (the grid alone supplies it)
+    assert u.reference_adder_usd_per_mwh == pytest.approx(10.0, rel=1e-12)
+    assert u.contract_adder_usd_per_mwh == 10.0
+    assert u.mining_adder_usd_per_mw_month == pytest.approx(
+        10.0 * base["energy_mining_mwh"] * per, rel=1e-12)
+    assert u.mining_revenue_usd_per_mw_month == pytest.approx(
+        base["mining_revenue_usd"] * per, rel=1e-12)
+    at_k = run_dispatch(site, prices, hashprice=hp * k)
+    assert float(u.adder_saving(np.array(k))) == pytest.approx(
+        10.0 * (base["energy_grid_mwh"] - at_k.summary()["energy_grid_mwh"]) * per, rel=1e-9)
+
+    u = u.for_fleet(2000.0)
+    ref = u.reference_hashprice_usd_per_th_day * 2000.0
+    alpha = u.adder_over_revenue
+    k0 = level * (k - alpha) + alpha
+    index = u.reference_power_price_usd_per_mwh - u.reference_adder_usd_per_mwh
+    price = level * index + 10.0
+    b = u.breakdown(MonthMargin(np.array([[k0 * ref]]), np.array([[price]]),
+                                np.array([[1e9]])))
+    assert b["price_level"][0, 0] == pytest.approx(level, rel=1e-12)
+    assert b["hashprice_multiplier"][0, 0] == pytest.approx(k, rel=1e-12)
+    got = float(b["uplift_usd_per_mw_month"][0, 0])
+    month = run_dispatch(site, prices * level, hashprice=hp * k0)
+    kept = DispatchResult(month.problem, at_k.schedule, at_k.report).summary()
+    assert got == pytest.approx(float(kept["net_margin_gain_vs_always_on_usd"]) * per,
+                                rel=1e-9)
+    optimum = float(month.summary()["net_margin_gain_vs_always_on_usd"]) * per
+    assert got <= optimum * (1 + 1e-9)
+    assert got == pytest.approx(optimum, rel=0.01)
+    lam = price / u.reference_power_price_usd_per_mwh  # the adder scaled with the level
+    former = lam * float(u.gain(np.array(k0 / lam)))
+    assert abs(former - optimum) > 0.1 * optimum
+
+
+def test_without_an_adder_the_mapping_is_the_price_level_alone() -> None:
+    """The test site has no adder: nothing of the adder is measured, and a month maps by
+    ``lambda = price / p_ref`` and ``k = k0 / lambda`` as before."""
+    u = _measured()
+    assert u.reference_adder_usd_per_mwh == 0.0 and u.contract_adder_usd_per_mwh == 0.0
+    assert u.mining_adder_usd_per_mw_month == 0.0 and u.adder_saving_usd_per_mw_month == ()
+    assert u.adder_over_revenue == 0.0 and "grid adder" not in u.note

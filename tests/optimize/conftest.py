@@ -24,16 +24,18 @@ _SCENARIO = table(
 def site_toml(name: str, *, capacity: float = 50.0, count: int = 12_000,
               hashrate: float = 200.0, price: float = 45.0, lease: float = 160.0,
               region: str = "PJM", state: str = "PA", kind: str = "fixed",
-              market: str | None = None, dispatch: Table | None = None,
-              cost_items: list[Table] | None = None, **fields: Any) -> str:
+              market: str | None = None, adder: float | None = None,
+              dispatch: Table | None = None, cost_items: list[Table] | None = None,
+              **fields: Any) -> str:
     """One ``[[sites]]`` table: 12,000 x 3.5 kW x 1.05 = 44.1 MW of miners by default, a
-    ``kind`` contract (on ``market`` if index), ``[sites.dispatch]`` if given,
+    ``kind`` contract (on ``market`` if index; its ``adder`` [USD/MWh] if given),
+    ``[sites.dispatch]`` if given,
     ``cost_items`` (default: 1 M USD/year of site staff, a fixed item); ``fields`` are
     more site fields (``power_source``, ``iso``...)."""
     hosting = table(pue=1.25, shell_capex_usd_per_it_mw=3.0e6, fit_out_capex_usd_per_it_mw=5.0e6,
                     construction_months=9, lease_usd_per_kw_month=lease, lease_term_years=10,
                     asic_resale_usd_per_th=4.0)
-    one = site(name, contract(price, kind, market=market),
+    one = site(name, contract(price, kind, market=market, adder_usd_per_mwh=adder),
                machines(f"{name} miners", hashrate, 3500.0, count, uptime_fraction=0.95),
                cost_items=cost_items or [site_opex("site staff", 1.0e6)], hosting=hosting,
                dispatch=dispatch,

@@ -30,8 +30,10 @@ COLUMNS = (
 
 def dispatch_uplift_frame(site_facts: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per dispatching site and month of the central path: ``site, month,
-    hashprice_multiplier`` (``k`` [-]), ``price_level`` (``lambda`` [-]),
-    ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)``, ``D`` the set-rate part),
+    hashprice_multiplier`` (``k`` [-]), ``price_level`` (``lambda``, the month's index
+    price level [-]), ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)``, ``D``
+    the set-rate part, plus the grid adder's term,
+    :meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`),
     ``whole_month_saving_usd_per_mw_month`` (what the monthly model's curtailment already
     saves) and ``uplift_usd_per_mw_month``
     (what the run counted per MW still mining) [USD/MW/month], ``revenue_share`` and

@@ -20,19 +20,33 @@ after avoiding peaks), never a credit. A month of ``pivot``, ``simulate`` or
 ``optimize`` is mapped onto the price year with the same margin
 (:meth:`DispatchUplift.usd_per_mw_month`):
 
-    ``lambda_t = power price_t / p_ref`` (the price year's prices scaled to the month's),
-    ``k_t = (hashprice_t x TH/s per MW_t) / (hp_ref x TH/s per MW_ref) / lambda_t``,
-    ``gain_t = (lambda_t (G(k_t) - D(k_t)) + D(k_t)) h_t / 730.5``,
+    ``lambda_t = (power price_t - a) / (p_ref - s_ref)`` (the price year's index prices
+    scaled to the month's level; the adders are paid at their rate),
+    ``k0_t = (hashprice_t x TH/s per MW_t) / (hp_ref x TH/s per MW_ref)``,
+    ``k_t = (k0_t - alpha) / lambda_t + alpha``,
+    ``gain_t = (lambda_t (G(k_t) - D(k_t)) + D(k_t)
+    + (1 - lambda_t) (A(k_t) - c (1 - rho(k_t)))) h_t / 730.5``,
     ``month_t = max(0, margin_t + gain_t - v phi(k_t))``, the month's mining worth,
 
 ``p_ref`` the price year's mean energy price as the site pays it always on (its power cost
-net of resale, without 4CP charges, over its energy), ``hp_ref`` its mean hashprice,
-``h_t`` the month's hours, ``margin_t`` the month's revenue less power cost always on in
-the monthly model (per MW), ``v`` the site's variable costs per MW and month (paid in
-months mined: the monthly model mines when ``margin_t > v``) and ``phi(k)`` the dispatch's
-energy share (it pays that share of them). ``D(k)`` is the part of ``G(k)`` paid at set
-rates, not at the power price: demand-response income (readiness payments less penalties)
-less the 4CP transmission charge the dispatch still pays. So a month's mining is worth
+net of resale, without 4CP charges, over its energy), ``s_ref`` the grid adder's part of
+it, ``a`` the adder in the monthly model's power price (the contract's), ``hp_ref`` the
+price year's mean hashprice, ``h_t`` the month's hours, ``margin_t`` the month's revenue
+less power cost always on in the monthly model (per MW), ``v`` the site's variable costs
+per MW and month (paid in months mined: the monthly model mines when ``margin_t > v``),
+``phi(k)`` and ``rho(k)`` the dispatch's energy and revenue shares (it pays ``phi`` of
+the variable costs). ``D(k)`` is the part of ``G(k)`` paid at set rates, not at the power
+price: demand-response income (readiness payments less penalties) less the 4CP
+transmission charge the dispatch still pays. The grid adder (``[sites.dispatch]
+grid_adder_usd_per_mwh``, else the contract's: transmission and delivery charges, fees)
+is paid at its rate too: ``alpha = c / R`` is the adder over always-on's mining revenue
+per MWh (``c`` the adder on always-on's mining energy, ``R`` that energy's revenue, per
+MW and month of the price year) and ``A(k)`` the adder the dispatch does not pay. Then
+the price year's intervals that lose money at ``k_t`` are those that lose money in the
+month, and ``gain_t`` is exactly what the price year's dispatch at ``k_t`` earns at the
+month's index prices and revenue, its adder paid at its rate (scaling the adder with the
+level instead was off by 3-15 % at an adder of 3 USD/MWh and up to 40 % at 10, measured
+against the engine on the bundled ERCOT prices). So a month's mining is worth
 always-on plus what dispatching gains, less the variable costs of the energy mined, never
 below off. The uplift (:meth:`DispatchUplift.usd_per_mw_month`) is what dispatching adds
 to the monthly model's revenue less power cost; with ``v = 0`` it is ``max(0, margin_t +
@@ -40,14 +54,15 @@ gain_t) - max(0, margin_t)``, which is ``max(0, gain_t - max(0, -margin_t))`` fo
 >= 0``: where the month loses money, whole-month curtailment already saves the loss.
 ``hashprice x TH/s per MW`` is the revenue of one MW (decay, replacements and, in the
 optimizer, each fleet tranche's own efficiency move it); the intra-month shape of prices
-is the price year's, its spread proportional to the level. Without set-rate items the
-engine is homogeneous of degree 1 in prices and revenue, and ``lambda G(k)`` is its gain
-at the month's level exactly; with them, ``gain_t`` is what the price year's dispatch at
-``k_t`` earns at the month's level (a lower bound of the engine's own optimum there: that
-schedule stays feasible). The uplift is added to each month's mining of the MW still
-mining, its terminal value too; the month's revenue, BTC and energy follow the dispatch's
-shares of always-on's at ``k_t`` (:func:`hashpivot.engines.pivot.cashflows._dispatched`),
-and so do its variable site costs (``running_share`` of :meth:`DispatchUplift.breakdown`).
+is the price year's, its spread proportional to the index level. Without set-rate items
+and adders the engine is homogeneous of degree 1 in prices and revenue, and ``lambda
+G(k)`` is its gain at the month's level exactly; with them, ``gain_t`` is what the price
+year's dispatch at ``k_t`` earns at the month's level (a lower bound of the engine's own
+optimum there: that schedule stays feasible). The uplift is added to each month's
+mining of the MW still mining, its terminal value too; the month's revenue, BTC and
+energy follow the dispatch's shares of always-on's at ``k_t``
+(:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable site costs
+(``running_share`` of :meth:`DispatchUplift.breakdown`).
 """
 
 from __future__ import annotations
@@ -127,8 +142,9 @@ class DispatchUplift:
         Mean hashprice of the price year, gross of the pool fee. [USD/(TH/s)/day]
     reference_power_price_usd_per_mwh : float
         The price year's mean power price as the site pays it always on (its power cost
-        net of resale over its energy); at or below 0 (resale pays for all of it) a month's
-        price level is not scaled (``lambda = 1``). [USD/MWh]
+        net of resale over its energy); where it is at or below its adder's part
+        ``reference_adder_usd_per_mwh`` (resale pays for all the rest) a month's price
+        level is not scaled (``lambda = 1``). [USD/MWh]
     reference_th_s_per_mw : float
         The site's fleet hashrate per MW at the start (the fleet the engine dispatched);
         0 until :meth:`for_fleet` sets it. [TH/s/MW]
@@ -141,6 +157,22 @@ class DispatchUplift:
         ``D(k)``: the part of ``G(k)`` paid at set rates, which does not scale with the
         power price level: demand-response income less the 4CP charge the dispatch pays,
         per MW of the fleet and month (empty: none). [USD/MW/month]
+    reference_adder_usd_per_mwh : float
+        ``s_ref``: the grid adder's part of ``reference_power_price_usd_per_mwh`` (the
+        adder the site pays always on over its energy; the adder itself on a site supplied
+        by the grid alone). [USD/MWh]
+    contract_adder_usd_per_mwh : float
+        ``a``: the adder in the monthly model's power price (the site contract's). [USD/MWh]
+    mining_revenue_usd_per_mw_month : float
+        ``R``: always-on's mining revenue at the price year's hashprice, per MW of the
+        fleet and month. [USD/MW/month]
+    mining_adder_usd_per_mw_month : float
+        ``c``: the grid adder on always-on's mining energy, per MW of the fleet and month
+        (0: no adder, and the month's mapping is the price level alone). [USD/MW/month]
+    adder_saving_usd_per_mw_month : tuple of float
+        ``A(k)``: the part of ``G(k)`` that is grid adder not paid (the adder on always-on's
+        grid energy less the dispatch's), per MW of the fleet and month (empty: none).
+        [USD/MW/month]
     """
 
     multipliers: tuple[float, ...]
@@ -152,6 +184,11 @@ class DispatchUplift:
     revenue_share: tuple[float, ...] = ()
     energy_share: tuple[float, ...] = ()
     set_rate_gain_usd_per_mw_month: tuple[float, ...] = ()
+    reference_adder_usd_per_mwh: float = 0.0
+    contract_adder_usd_per_mwh: float = 0.0
+    mining_revenue_usd_per_mw_month: float = 0.0
+    mining_adder_usd_per_mw_month: float = 0.0
+    adder_saving_usd_per_mw_month: tuple[float, ...] = ()
 
     def for_fleet(self, th_s_per_mw: float) -> DispatchUplift:
         """This curve with the fleet's TH/s per MW as the reference revenue's. [TH/s/MW]"""
@@ -189,18 +226,33 @@ class DispatchUplift:
     def set_rate_gain(self, k: FloatArray) -> FloatArray:
         """``D(k)``, linear in ``log k`` between the measured multipliers and held beyond
         them (0 where not measured). [USD/MW/month]"""
+        return self._held(k, self.set_rate_gain_usd_per_mw_month)
+
+    def adder_saving(self, k: FloatArray) -> FloatArray:
+        """``A(k)``, as :meth:`set_rate_gain`. [USD/MW/month]"""
+        return self._held(k, self.adder_saving_usd_per_mw_month)
+
+    @property
+    def adder_over_revenue(self) -> float:
+        """``alpha = c / R``: the grid adder over always-on's mining revenue per MWh at the
+        price year's hashprice (0 without an adder). [-]"""
+        r = self.mining_revenue_usd_per_mw_month
+        return self.mining_adder_usd_per_mw_month / r if r > 0 else 0.0
+
+    def _held(self, k: FloatArray, values: tuple[float, ...]) -> FloatArray:
+        """``values`` at ``k``: linear in ``log k`` between the measured multipliers, held
+        beyond them, 0 where not measured."""
         k = np.asarray(k, dtype=np.float64)
-        if not self.set_rate_gain_usd_per_mw_month:
+        if not values:
             return np.zeros(k.shape)
-        return np.interp(np.log(np.maximum(k, 1e-300)), np.log(self.multipliers),
-                         self.set_rate_gain_usd_per_mw_month)
+        return np.interp(np.log(np.maximum(k, 1e-300)), np.log(self.multipliers), values)
 
     def usd_per_mw_month(self, month: MonthMargin) -> FloatArray:
         """The uplift of each path and month: what the dispatch adds to the monthly
         model's revenue less power cost (``margin`` where it mines the month, ``margin >
         v``), such that the month is worth ``1[margin > v] margin + uplift - v r =
-        max(0, margin + gain - v phi)``: ``gain = (lambda (G(k) - D(k)) + D(k)) hours /
-        730.5``, ``v`` the variable costs, ``phi`` the energy share at ``k`` and ``r``
+        max(0, margin + gain - v phi)``: ``gain`` the month's gain of the module
+        docstring, ``v`` the variable costs, ``phi`` the energy share at ``k`` and ``r``
         the running share (:meth:`breakdown`). With ``v = 0``, ``max(0, margin + gain) -
         max(0, margin)``. [USD/MW/month]"""
         return self.breakdown(month)["uplift_usd_per_mw_month"]
@@ -211,10 +263,10 @@ class DispatchUplift:
         Returns
         -------
         dict of ndarray (P, T)
-            ``price_level`` (``lambda`` [-]), ``hashprice_multiplier`` (``k`` [-]),
-            ``revenue_share`` and ``energy_share`` at ``k`` [-],
-            ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)`` over the month's
-            hours),
+            ``price_level`` (``lambda``, the index level [-]), ``hashprice_multiplier``
+            (``k`` [-]), ``revenue_share`` and ``energy_share`` at ``k`` [-],
+            ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)``, plus ``(1 -
+            lambda) (A(k) - c (1 - rho(k)))`` with a grid adder, over the month's hours),
             ``whole_month_saving_usd_per_mw_month`` (``max(0, v - margin)``, what the
             monthly model's whole-month curtailment saves) and
             ``uplift_usd_per_mw_month`` [USD/MW/month]; ``running_share``, the share of
@@ -223,18 +275,28 @@ class DispatchUplift:
             positive gain, the monthly model runs it or the cheap hours of a curtailed
             month pay), else 0. The variable site costs follow it.
         """
-        p_ref = self.reference_power_price_usd_per_mwh
-        price = np.asarray(month.power_price_usd_per_mwh, dtype=np.float64)
+        # the index level: the month's price and the price year's without their adders
+        p_ref = self.reference_power_price_usd_per_mwh - self.reference_adder_usd_per_mwh
+        price = (np.asarray(month.power_price_usd_per_mwh, dtype=np.float64)
+                 - self.contract_adder_usd_per_mwh)
         lam = (np.maximum(price / p_ref, _MIN_PRICE_LEVEL) if p_ref > 0
                else np.ones(price.shape))  # the site pays nothing on balance: no scaling
         ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
-        k = np.asarray(month.revenue_usd_per_mw_day, dtype=np.float64) / ref / lam
+        k = np.asarray(month.revenue_usd_per_mw_day, dtype=np.float64) / ref
+        alpha = self.adder_over_revenue
+        # the price year's intervals that lose money at k are the month's (the adder is not
+        # scaled): k R - a = (k0 R - a) / lambda
+        k = (k - alpha) / lam + alpha if alpha else k / lam
         gain = self.gain(k)
         if self.set_rate_gain_usd_per_mw_month:
             set_rate = self.set_rate_gain(k)
             gain = lam * (gain - set_rate) + set_rate
         else:
             gain = lam * gain
+        if alpha:  # the adder paid at its rate: what that schedule earns in the month
+            c = self.mining_adder_usd_per_mw_month
+            gain = gain + (1.0 - lam) * (self.adder_saving(k)
+                                         - c * (1.0 - self.share(k, "revenue_share")))
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
         margin = np.asarray(month.margin_usd_per_mw_month, dtype=np.float64)
         v = float(month.variable_opex_usd_per_mw_month)
@@ -306,12 +368,18 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         set_rate = tuple((c.set_rate_usd - fourcp_on) * per for c in curve)
         energy = float(base["energy_mwh"])
         paid = float(base["power_cost_usd"]) - fourcp_on - float(base["resale_credits_usd"])
+        adder = float(problem.grid_adder_usd_per_mwh)
+        mining_revenue = float(base["mining_revenue_usd"]) * per
+        mining_adder = adder * float(base["energy_mining_mwh"]) * per
+        adder_paid = adder * float(base["energy_grid_mwh"])
     except (HashpivotError, OSError, ValueError) as exc:
         return None, f"dispatch uplift not measured ({exc}); flat mining value used"
     if energy <= 0 or not all(math.isfinite(g) for g in gains):
         return None, "dispatch uplift not measured (no energy always on, or not finite)"
     hp_mean = float(hp.mean())
-    p_ref = paid / energy  # <= 0 (resale pays for all): the month's level is not scaled
+    p_ref = paid / energy
+    contract = site.power_contract
+    with_adder = mining_adder != 0 and mining_revenue > 0
     uplift = DispatchUplift(
         multipliers=MULTIPLIERS,
         gain_usd_per_mw_month=gains,
@@ -320,6 +388,13 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         revenue_share=tuple(c.revenue_share for c in curve),
         energy_share=tuple(c.energy_share for c in curve),
         set_rate_gain_usd_per_mw_month=set_rate if any(set_rate) else (),
+        reference_adder_usd_per_mwh=adder_paid / energy,
+        contract_adder_usd_per_mwh=float(contract.adder_usd_per_mwh or 0.0)
+        if contract is not None else 0.0,
+        mining_revenue_usd_per_mw_month=mining_revenue,
+        mining_adder_usd_per_mw_month=mining_adder if with_adder else 0.0,
+        adder_saving_usd_per_mw_month=tuple(adder * c.grid_saved_mwh * per for c in curve)
+        if with_adder else (),
     )
     gain = float(s["net_margin_gain_vs_always_on_usd"]) - fourcp_on
     note = (
@@ -327,8 +402,11 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         f"prices ({p_ref:,.1f} USD/MWh always on) at {len(MULTIPLIERS)} hashprice levels, "
         f"gain over always-on {uplift.points_text()} ({gain / 1e6:,.1f} M USD at k = 1); "
         f"k = the month's revenue per MW over the price year's ({hp_mean:,.1f} USD/PH/day), "
-        + ("the prices scaled to the month's level, " if p_ref > 0 else
+        + ("the prices scaled to the month's level, "
+           if p_ref - uplift.reference_adder_usd_per_mwh > 0 else
            "the prices not scaled (resale pays for the power always on), ")
+        + (f"the grid adder ({adder:g} USD/MWh) paid at its rate, "
+           if uplift.mining_adder_usd_per_mw_month else "")
         + ("demand-response income less the 4CP charge paid not scaled ("
            f"{float(uplift.set_rate_gain(np.array(1.0))):,.0f} USD/MW-month at k = 1), "
            if uplift.set_rate_gain_usd_per_mw_month else "")
@@ -344,15 +422,18 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
 class _Point:
     """The engine's figures at one multiplier: its gain over always-on and the part of it
     paid at set rates (demand-response income, 4CP charges avoided) [USD over the price
-    year], and the shares of always-on's mining revenue and energy it keeps [-]."""
+    year], the shares of always-on's mining revenue and energy it keeps [-], and the grid
+    energy it does not import that always-on does [MWh] (on which the adder is saved)."""
 
     gain_usd: float
     revenue_share: float
     energy_share: float
     set_rate_usd: float
+    grid_saved_mwh: float = 0.0
 
     def scaled(self, factor: float) -> _Point:
-        """The gains times ``factor`` (the shares as they are)."""
+        """The gains times ``factor`` (the shares and the grid energy saved, which follow
+        the schedule's energy, as they are)."""
         return replace(self, gain_usd=factor * self.gain_usd,
                        set_rate_usd=factor * self.set_rate_usd)
 
@@ -378,7 +459,8 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
                       _share(s["mining_revenue_usd"], base["mining_revenue_usd"]),
                       _share(s["energy_mining_mwh"], base["energy_mining_mwh"]),
                       float(s["dr_income_usd"]) - float(base["dr_income_usd"])
-                      + float(s["fourcp_avoided_usd"]))
+                      + float(s["fourcp_avoided_usd"]),
+                      float(base["energy_grid_mwh"]) - float(s["energy_grid_mwh"]))
 
     exact = figures(first)
     if not first.problem.links_intervals:
