@@ -308,18 +308,21 @@ def test_allowing_replacement_never_lowers_keep_minings_npv(
     bend=st.floats(0.0, 1.5),
     ref=st.floats(0.2, 5.0),
     phi_bend=st.floats(0.0, 1.0),
+    adder=st.sampled_from([0.0, 3.0, 10.0]),
+    alpha=st.floats(0.0, 0.2),
 )
 def test_with_a_dispatch_uplift_replacement_still_never_lowers_keep_minings_npv(
     btc0: float, hash_growth: float, power: float, power_noise: list[float], index: bool,
     years: int, every: float, eff: float, capex: float, tv: str, g0: float, bend: float,
-    ref: float, phi_bend: float, variable: float,
+    ref: float, phi_bend: float, variable: float, adder: float, alpha: float,
 ) -> None:
     """The same property for a dispatching site: the uplift depends on the machines'
     revenue per MW (new machines have a fatter margin, so less to gain from dispatching),
     and the decision counts it as the valuation does, the variable site costs in
     proportion to the energy mined too. A synthetic curve ``G(k) = g0 k^-bend`` with the
     price year's hashprice ``ref`` times the start's, energy share
-    ``min(1, 0.9 k^phi_bend)``."""
+    ``min(1, 0.9 k^phi_bend)``, and a grid adder of ``adder`` USD/MWh paid at its rate
+    (``alpha`` of always-on's mining revenue per MWh; 0: none)."""
     import dataclasses
 
     from hashpivot.engines.pivot.dispatch_uplift import MULTIPLIERS, DispatchUplift
@@ -338,6 +341,12 @@ def test_with_a_dispatch_uplift_replacement_still_never_lowers_keep_minings_npv(
         revenue_share=tuple(min(1.0, 0.95 * k ** (phi_bend / 2)) for k in MULTIPLIERS),
         energy_share=tuple(min(1.0, 0.9 * k ** phi_bend) for k in MULTIPLIERS),
     ).for_fleet(site.fleet_hashrate_th_s / site.fleet_power_mw)
+    if adder and alpha:
+        c = alpha * 1.0e5  # the adder on always-on's mining energy, per MW-month
+        curve = dataclasses.replace(
+            curve, reference_adder_usd_per_mwh=adder, contract_adder_usd_per_mwh=adder,
+            mining_revenue_usd_per_mw_month=1.0e5, mining_adder_usd_per_mw_month=c,
+            adder_saving_usd_per_mw_month=tuple(c * (1.0 - e) for e in curve.energy_share))
     sites = [dataclasses.replace(site, dispatch_uplift=curve)]
     with_r = float(_npv_with_tv(pf, market, sites=sites)[0])
     without = float(_npv_with_tv(pf, market, replace=False, sites=sites)[0])
