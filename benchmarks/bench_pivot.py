@@ -169,7 +169,7 @@ def main() -> None:
         site.dispatch = None
 
     def cold_dispatch() -> None:
-        dispatch_uplift._uplift_of.cache_clear()
+        dispatch_uplift.clear_dispatch_uplift_cache()
         pv.run_pivot(flexible)
 
     ref_flat, t_flexible = pairs(lambda: pv.run_pivot(flat), cold_dispatch, args.pairs)
@@ -179,7 +179,7 @@ def main() -> None:
     cfg = SimulationConfig(n_paths=10_000, chunk_paths=5_000, seed=7)
 
     def cold_simulate() -> None:
-        dispatch_uplift._uplift_of.cache_clear()
+        dispatch_uplift.clear_dispatch_uplift_cache()
         simulate(flexible, cfg, threads=1)
 
     ref_sim, t_sim = pairs(lambda: simulate(flat, cfg, threads=1), cold_simulate, args.pairs)

@@ -452,3 +452,31 @@ def test_without_an_adder_the_mapping_is_the_price_level_alone() -> None:
     assert u.reference_adder_usd_per_mwh == 0.0 and u.contract_adder_usd_per_mwh == 0.0
     assert u.mining_adder_usd_per_mw_month == 0.0 and u.adder_saving_usd_per_mw_month == ()
     assert u.adder_over_revenue == 0.0 and "grid adder" not in u.note
+
+
+def test_a_monte_carlo_chunk_takes_the_curve_its_task_carries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``simulate`` measures a dispatching site's curve where it builds its task and the
+    task carries it: a chunk run in a process that has not measured it (a Dask worker; here
+    the cache cleared and measuring made to fail) gives bitwise the chunk of the process
+    that did."""
+    from hashpivot.engines.pivot import dispatch_uplift
+    from hashpivot.engines.simulate import SimulationConfig, prepare, run_chunk
+
+    pf = portfolio(site_toml("A", **_SITE, adder=3.0,
+                             dispatch={"availability_fraction": 0.95}), years=5)
+    run = prepare(pf, SimulationConfig(n_paths=40, seed=3, chunk_paths=20))
+    (key, (curve, note)), = run.task.dispatch_uplifts
+    assert key == pf.sites[0].model_dump_json()
+    assert curve is not None and "grid adder (3 USD/MWh)" in note
+    here = run_chunk(run.task, *run.chunks[1])
+
+    def measure(site: Any) -> Any:
+        raise AssertionError("measured again in the worker")
+
+    dispatch_uplift.clear_dispatch_uplift_cache()
+    monkeypatch.setattr(dispatch_uplift, "measure_dispatch_uplift", measure)
+    worker = run_chunk(run.task, *run.chunks[1])
+    np.testing.assert_array_equal(worker.npv_usd, here.npv_usd)
+    assert dispatch_uplift.site_dispatch_uplift(pf.sites[0]) == (curve, note)

@@ -68,8 +68,8 @@ energy follow the dispatch's shares of always-on's at ``k_t``
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -525,26 +525,67 @@ def _share(part: float, whole: float) -> float:
     return float(part) / float(whole) if float(whole) > 0 else 1.0
 
 
-def site_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
-    """:func:`measure_dispatch_uplift`, computed once per distinct site (a run resolves its
-    sites several times: tornado, break-even, per-site values)."""
+#: A measured curve and its note. [-]
+Measured = tuple[DispatchUplift | None, str]
+
+#: Curves measured in this process (or handed to it), by the site's JSON; the oldest of
+#: more than :data:`_CACHE_SIZE` is dropped.
+_CACHE: dict[str, Measured] = {}
+_CACHE_SIZE = 64
+
+
+def site_dispatch_uplift(site: Site) -> Measured:
+    """:func:`measure_dispatch_uplift`, computed once per distinct site and process (a run
+    resolves its sites several times: tornado, break-even, per-site values, every Monte
+    Carlo chunk), or handed over by :func:`remember_dispatch_uplifts`."""
     if site.dispatch is None:
         return None, ""
-    return _uplift_of(site.model_dump_json())
+    key = site.model_dump_json()
+    found = _CACHE.get(key)
+    if found is None:
+        found = measure_dispatch_uplift(site)
+        _remember(key, found)
+    return found
 
 
-@lru_cache(maxsize=64)
-def _uplift_of(site_json: str) -> tuple[DispatchUplift | None, str]:
-    from hashpivot.models import Site
+def measured_dispatch_uplifts(sites: Iterable[Site]) -> tuple[tuple[str, Measured], ...]:
+    """The curve of each site with ``[sites.dispatch]`` (measured here, once), keyed for
+    :func:`remember_dispatch_uplifts`: what a task carries to the processes that run its
+    chunks, so that they do not measure it again (seven HiGHS solves for a site whose
+    intervals are linked)."""
+    return tuple((site.model_dump_json(), site_dispatch_uplift(site)) for site in sites
+                 if site.dispatch is not None)
 
-    return measure_dispatch_uplift(Site.model_validate_json(site_json))
+
+def remember_dispatch_uplifts(entries: Iterable[tuple[str, Measured]]) -> None:
+    """Take curves measured elsewhere (:func:`measured_dispatch_uplifts`) into this
+    process's cache: the same figures as measuring them here (the measurement is
+    deterministic)."""
+    for key, value in entries:
+        if key not in _CACHE:
+            _remember(key, value)
+
+
+def clear_dispatch_uplift_cache() -> None:
+    """Forget every curve (the next run measures afresh: benchmarks)."""
+    _CACHE.clear()
+
+
+def _remember(key: str, value: Measured) -> None:
+    while len(_CACHE) >= _CACHE_SIZE:
+        del _CACHE[next(iter(_CACHE))]
+    _CACHE[key] = value
 
 
 __all__ = [
     "ANCHORS",
     "MULTIPLIERS",
     "DispatchUplift",
+    "Measured",
     "MonthMargin",
+    "clear_dispatch_uplift_cache",
     "measure_dispatch_uplift",
+    "measured_dispatch_uplifts",
+    "remember_dispatch_uplifts",
     "site_dispatch_uplift",
 ]

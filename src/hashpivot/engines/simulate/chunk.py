@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from hashpivot.arrays import FloatArray
+from hashpivot.engines.pivot.dispatch_uplift import remember_dispatch_uplifts
 from hashpivot.engines.simulate.reverse_margin import reverse_margin_counts
 from hashpivot.engines.simulate.signing import OutcomeGroup, outcome_groups, signing_draws
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask
@@ -137,6 +138,7 @@ def _on_paths(task: ChunkTask, strategy: Any, market: MarketPaths, extra: dict[s
 def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequence) -> ChunkResult:
     """Simulate one chunk of paths (pure: the same inputs give bitwise the same output)."""
     t0 = time.perf_counter()
+    remember_dispatch_uplifts(task.dispatch_uplifts)  # (a worker does not measure them)
     market = generate_chunk(task.params, seed_seq, size)
     m = fan_rows(k, size, task.fan_paths)  # fan-chart samples
     price = market.btc_price_usd

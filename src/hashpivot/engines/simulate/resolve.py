@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hashpivot.engines.pivot.dispatch_uplift import measured_dispatch_uplifts
 from hashpivot.engines.pivot.inputs import resolve_sites
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.taxes import shell_share
@@ -186,6 +187,8 @@ def prepare(
         tax_discount_factors=None if tax is None else discount_factors(r_tax, T),
         signing_tenants=tenants,
         signing_probabilities=signing_p,
+        dispatch_uplifts=measured_dispatch_uplifts(
+            portfolio.sites[s.index] for s in resolve_sites(portfolio, config.site_name)),
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
     inputs: dict[str, Any] = {

@@ -81,6 +81,10 @@ class ChunkTask:
     # tenants that may not sign (engines.simulate.signing) and their probabilities
     signing_tenants: tuple[str, ...] = ()
     signing_probabilities: tuple[float, ...] = ()
+    # the dispatch flexibility curves, measured once where the task is built
+    # (engines.pivot.dispatch_uplift.measured_dispatch_uplifts): a worker takes them
+    # instead of measuring them again
+    dispatch_uplifts: tuple[tuple[str, Any], ...] = ()
 
     @property
     def keeps_terminal_value(self) -> bool:
