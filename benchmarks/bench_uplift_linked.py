@@ -11,7 +11,8 @@ between intervals, the fast path at 21 multipliers) and with its intervals linke
 A linked site pays the exact runs at :data:`~hashpivot.engines.pivot.dispatch_uplift.
 ANCHORS` (one before 2026-12-04) on top of the fast path's curve. In alternating pairs
 (reference, linked) after one untimed call of each; reported: the ratio linked /
-reference of each pair, median [min, max], and the load average before and after.
+reference of each pair, median [min, max], the load average before and after and the
+peak RSS of the process (``bench_pivot.py``'s ``pairs`` and ``fmt``).
 
 Run: ``.venv/bin/python benchmarks/bench_uplift_linked.py [--pairs 3]``
 """
@@ -20,10 +21,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
-import time
+import sys
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_pivot import fmt, pairs
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "portfolio.toml"
 
@@ -43,15 +48,12 @@ def variants() -> dict[str, Any]:
             "flexible AI": site.model_copy(update={"dispatch": flexible})}
 
 
-def timed(site: Any) -> float:
-    """Seconds of one measurement of the curve (no cache)."""
+def measure(site: Any) -> None:
+    """One measurement of the site's curve (no cache)."""
     from hashpivot.engines.pivot.dispatch_uplift import measure_dispatch_uplift
 
-    t0 = time.perf_counter()
     uplift, note = measure_dispatch_uplift(site)
-    elapsed = time.perf_counter() - t0
     assert uplift is not None, note
-    return elapsed
 
 
 def main() -> None:
@@ -61,23 +63,16 @@ def main() -> None:
     load0 = os.getloadavg()
     sites = variants()
     ref = sites.pop("reference")
-    results = {}
-    for name, site in sites.items():
-        timed(ref), timed(site)
-        ratios, refs = [], []
-        for _ in range(args.pairs):
-            a = timed(ref)
-            b = timed(site)
-            refs.append(a)
-            ratios.append(b / a)
-        results[name] = (ratios, refs)
+    results = {name: pairs(lambda: measure(ref), lambda s=site: measure(s), args.pairs)
+               for name, site in sites.items()}
     load1 = os.getloadavg()
     print(f"load average before {load0[0]:.2f}, after {load1[0]:.2f}; {args.pairs} "
           "alternating pairs per case")
-    for name, (ratios, refs) in results.items():
-        print(f"{name}: linked / reference {statistics.median(ratios):.2f} "
-              f"[{min(ratios):.2f}, {max(ratios):.2f}] (reference, median: "
+    for name, (refs, linked) in results.items():
+        ratios = [b / a for a, b in zip(refs, linked, strict=True)]
+        print(f"{name}: linked / reference {fmt(ratios, 1.0, '.2f')} (reference, median: "
               f"{statistics.median(refs):.2f} s)")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -209,10 +209,7 @@ class DispatchUplift:
         """``revenue_share`` or ``energy_share`` at ``k``: linear in ``log k`` between the
         measured multipliers, the end values beyond them (1 where not measured). [-]"""
         values = self.revenue_share if which == "revenue_share" else self.energy_share
-        k = np.asarray(k, dtype=np.float64)
-        if not values:
-            return np.ones(k.shape)
-        return np.interp(np.log(np.maximum(k, 1e-300)), np.log(self.multipliers), values)
+        return self._held(k, values, 1.0)
 
     def gain(self, k: FloatArray) -> FloatArray:
         """``G(k)``, linear in ``log k`` between the measured multipliers; below the first,
@@ -244,12 +241,13 @@ class DispatchUplift:
         r = self.mining_revenue_usd_per_mw_month
         return self.mining_adder_usd_per_mw_month / r if r > 0 else 0.0
 
-    def _held(self, k: FloatArray, values: tuple[float, ...]) -> FloatArray:
+    def _held(self, k: FloatArray, values: tuple[float, ...], default: float = 0.0
+              ) -> FloatArray:
         """``values`` at ``k``: linear in ``log k`` between the measured multipliers, held
-        beyond them, 0 where not measured."""
+        beyond them, ``default`` where not measured."""
         k = np.asarray(k, dtype=np.float64)
         if not values:
-            return np.zeros(k.shape)
+            return np.full(k.shape, default)
         return np.interp(np.log(np.maximum(k, 1e-300)), np.log(self.multipliers), values)
 
     def usd_per_mw_month(self, month: MonthMargin) -> FloatArray:
@@ -298,10 +296,10 @@ class DispatchUplift:
             gain = lam * (gain - set_rate) + set_rate
         else:
             gain = lam * gain
+        revenue_share = self.share(k, "revenue_share")
         if alpha:  # the adder paid at its rate: what that schedule earns in the month
             c = self.mining_adder_usd_per_mw_month
-            gain = gain + (1.0 - lam) * (self.adder_saving(k)
-                                         - c * (1.0 - self.share(k, "revenue_share")))
+            gain = gain + (1.0 - lam) * (self.adder_saving(k) - c * (1.0 - revenue_share))
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
         margin = np.asarray(month.margin_usd_per_mw_month, dtype=np.float64)
         v = float(month.variable_opex_usd_per_mw_month)
@@ -316,7 +314,7 @@ class DispatchUplift:
                           np.where(on, -margin, 0.0))
         saved = np.maximum(v - margin, 0.0)
         return {"price_level": lam, "hashprice_multiplier": k,
-                "revenue_share": self.share(k, "revenue_share"),
+                "revenue_share": revenue_share,
                 "energy_share": energy_share,
                 "gain_usd_per_mw_month": gain,
                 "whole_month_saving_usd_per_mw_month": saved,
@@ -373,10 +371,10 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         set_rate = tuple((c.set_rate_usd - fourcp_on) * per for c in curve)
         energy = float(base["energy_mwh"])
         paid = float(base["power_cost_usd"]) - fourcp_on - float(base["resale_credits_usd"])
-        adder = float(problem.grid_adder_usd_per_mwh)
-        mining_revenue = float(base["mining_revenue_usd"]) * per
-        mining_adder = adder * float(base["energy_mining_mwh"]) * per
-        adder_paid = adder * float(base["energy_grid_mwh"])
+        adder_usd_per_mwh = float(problem.grid_adder_usd_per_mwh)
+        revenue_usd_per_mw_month = float(base["mining_revenue_usd"]) * per
+        adder_usd_per_mw_month = adder_usd_per_mwh * float(base["energy_mining_mwh"]) * per
+        adder_paid_usd = adder_usd_per_mwh * float(base["energy_grid_mwh"])
     except (HashpivotError, OSError, ValueError) as exc:
         return None, f"dispatch uplift not measured ({exc}); flat mining value used"
     if energy <= 0 or not all(math.isfinite(g) for g in gains):
@@ -384,7 +382,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
     hp_mean = float(hp.mean())
     p_ref = paid / energy
     contract = site.power_contract
-    with_adder = mining_adder != 0 and mining_revenue > 0
+    with_adder = adder_usd_per_mw_month != 0 and revenue_usd_per_mw_month > 0
     uplift = DispatchUplift(
         multipliers=MULTIPLIERS,
         gain_usd_per_mw_month=gains,
@@ -393,13 +391,13 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         revenue_share=tuple(c.revenue_share for c in curve),
         energy_share=tuple(c.energy_share for c in curve),
         set_rate_gain_usd_per_mw_month=set_rate if any(set_rate) else (),
-        reference_adder_usd_per_mwh=adder_paid / energy,
+        reference_adder_usd_per_mwh=adder_paid_usd / energy,
         contract_adder_usd_per_mwh=float(contract.adder_usd_per_mwh or 0.0)
         if contract is not None else 0.0,
-        mining_revenue_usd_per_mw_month=mining_revenue,
-        mining_adder_usd_per_mw_month=mining_adder if with_adder else 0.0,
-        adder_saving_usd_per_mw_month=tuple(adder * c.grid_saved_mwh * per for c in curve)
-        if with_adder else (),
+        mining_revenue_usd_per_mw_month=revenue_usd_per_mw_month,
+        mining_adder_usd_per_mw_month=adder_usd_per_mw_month if with_adder else 0.0,
+        adder_saving_usd_per_mw_month=tuple(
+            adder_usd_per_mwh * c.grid_saved_mwh * per for c in curve) if with_adder else (),
     )
     gain = float(s["net_margin_gain_vs_always_on_usd"]) - fourcp_on
     note = (
@@ -410,7 +408,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         + ("the prices scaled to the month's level, "
            if p_ref - uplift.reference_adder_usd_per_mwh > 0 else
            "the prices not scaled (resale pays for the power always on), ")
-        + (f"the grid adder ({adder:g} USD/MWh) paid at its rate, "
+        + (f"the grid adder ({adder_usd_per_mwh:g} USD/MWh) paid at its rate, "
            if uplift.mining_adder_usd_per_mw_month else "")
         + ("demand-response income less the 4CP charge paid not scaled ("
            f"{float(uplift.set_rate_gain(np.array(1.0))):,.0f} USD/MW-month at k = 1), "
@@ -454,7 +452,6 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
     within 3.3 % on the test sites, ``tests/engines/test_pivot_dispatch_uplift.py``.)
     """
     from hashpivot.engines.dispatch import run_dispatch
-    from hashpivot.engines.dispatch.build import build_dispatch_problem
 
     def figures(r: DispatchResult) -> _Point:
         s = r.summary()
@@ -471,10 +468,10 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
         return [exact if k == 1.0 else figures(_at_multiplier(first, k))
                 for k in MULTIPLIERS], ""
     assert site.dispatch is not None
+    # the fields of DispatchProblem.links_intervals, none of them linking
     limits = site.dispatch.limits.model_copy(
         update={"ramp_mw_per_interval": None, "min_up_intervals": 1, "min_down_intervals": 1})
     unlinked = site.dispatch.model_copy(update={"limits": limits, "ai_flexible_fraction": 0.0})
-    assert not build_dispatch_problem(site, prices, spec=unlinked).links_intervals
     one = run_dispatch(site, prices, solver="fast", spec=unlinked, hashprice=hp)
     relaxed = [figures(one if k == 1.0 else _at_multiplier(one, k)) for k in MULTIPLIERS]
     at = [MULTIPLIERS.index(k) for k in ANCHORS]

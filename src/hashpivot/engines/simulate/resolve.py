@@ -160,6 +160,7 @@ def prepare(
     sched = debt_schedule(list(tspec.debt), center.periods, source)
     policies = config.policies or (tspec.policy,)
     tenants, signing_p = signing_tenants(strategies)
+    sites = resolve_sites(portfolio, config.site_name)
     task = ChunkTask(
         portfolio=portfolio,
         strategies=tuple(strategies),
@@ -182,13 +183,12 @@ def prepare(
         hosting_risk_slots=risk_slots or None,
         tax=tax,
         tax_shell_fraction=(
-            0.0 if tax is None else shell_share(resolve_sites(portfolio, config.site_name))
+            0.0 if tax is None else shell_share(sites)
         ),
         tax_discount_factors=None if tax is None else discount_factors(r_tax, T),
         signing_tenants=tenants,
         signing_probabilities=signing_p,
-        dispatch_uplifts=measured_dispatch_uplifts(
-            portfolio.sites[s.index] for s in resolve_sites(portfolio, config.site_name)),
+        dispatch_uplifts=measured_dispatch_uplifts(portfolio.sites[s.index] for s in sites),
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
     inputs: dict[str, Any] = {
@@ -226,9 +226,7 @@ def prepare(
         ],
         "taxes": PRE_TAX if tax is None else after_tax_note(tax.describe()),
         "hosting_risk_sites": sorted(risk_slots),
-        "site_assumptions": site_assumption_facts(
-            portfolio, resolve_sites(portfolio, config.site_name), center
-        ),
+        "site_assumptions": site_assumption_facts(portfolio, sites, center),
         "strategies": list(names),
         "policies": list(policies),
         "scenario": spec.model_dump(mode="json"),
