@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
@@ -163,9 +164,10 @@ def test_runs_reproduce(tmp_path: Path, kind: str) -> None:
 
     engine, factory = open_database(url)
 
-    def store(results: dict[str, object]) -> None:
+    def store(results: dict[str, object], **values: object) -> None:
         with factory() as s, s.begin():
-            s.execute(update(RunRow).where(RunRow.id == run["id"]).values(results=results))
+            s.execute(update(RunRow).where(RunRow.id == run["id"])
+                      .values(results=results, **values))
 
     # a run stored by an older version, without a value this one adds: every stored value
     # is still reproduced (exit 0), and the new value is named, not called a difference
@@ -181,9 +183,29 @@ def test_runs_reproduce(tmp_path: Path, kind: str) -> None:
     key = "cost_per_btc_direct_usd" if kind == "cost" else "breakeven_lease_usd_per_kw_month"
     results[key] = (results[key] or 0) + 1.0
     store(results)
-    engine.dispose()
     r = _cli(["runs", "reproduce", str(run["id"])], url)
     assert r.returncode == 1 and key in r.stderr
+    # same code, libraries and data: the difference is called a failure to reproduce
+    assert "1 value(s) differ with the same code, libraries and data" in r.stderr
+    assert "changed since the run" not in r.stderr
+    # a run stored by another version of the engine: the folders that changed are named
+    prov = copy.deepcopy(done["provenance"])
+    prov["code"]["engines/pivot"] = "0" * 16
+    prov["libraries"]["numpy"] = "1.26.0"
+    store(results, provenance=prov)
+    r = _cli(["runs", "reproduce", str(run["id"])], url)
+    assert r.returncode == 1 and key in r.stderr
+    assert "note: code changed since the run in: engines/pivot" in r.stderr
+    assert "note: libraries changed since the run: numpy 1.26.0 -> " in r.stderr
+    assert "1 value(s) differ; changed since the run: the code of engines/pivot" in r.stderr
+    assert "failure to reproduce" not in r.stderr
+    # a run stored before code versions were recorded: said, not guessed
+    old = {k: v for k, v in done["provenance"].items() if k not in ("code", "libraries")}
+    store(results, provenance=old)
+    engine.dispose()
+    r = _cli(["runs", "reproduce", str(run["id"])], url)
+    assert r.returncode == 1
+    assert "stored before code and library versions were recorded" in r.stderr
 
 
 def test_runs_show_tables_of_an_unfinished_run_is_an_input_error(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.store.provenance import ProvenanceChange
 
 runs_app = typer.Typer(help="Runs stored by `hashpivot serve`.", no_args_is_help=True)
 
@@ -63,6 +64,25 @@ def diff_json(a: Any, b: Any, path: str = "", out: JsonDiff | None = None) -> Js
     elif a != b:
         out.differs.append(f"{path}: stored {a!r}, reproduced {b!r}")
     return out
+
+
+def provenance_notes(stored: dict[str, Any], now: dict[str, Any],
+                     change: ProvenanceChange) -> list[str]:
+    """The lines ``runs reproduce`` prints about what changed since a run (its
+    :func:`~hashpivot.store.provenance.provenance` against today's)."""
+    notes = []
+    if stored.get("package_version") != now.get("package_version"):
+        notes.append(f"package version {stored.get('package_version')} -> "
+                     f"{now.get('package_version')}")
+    if not change.recorded:
+        notes.append("the run was stored before code and library versions were recorded")
+    if change.code:
+        notes.append("code changed since the run in: " + ", ".join(change.code))
+    if change.libraries:
+        notes.append("libraries changed since the run: " + ", ".join(change.libraries))
+    if change.data:
+        notes.append("data changed since the run: " + ", ".join(change.data))
+    return notes
 
 
 @runs_app.command("list")
@@ -153,11 +173,14 @@ def reproduce(
     """Run a stored run again from its resolved inputs and compare with its results.
 
     Exit 0 when every stored number is reproduced identically, 1 when any differs or is
-    no longer computed (the differences and any change of package or data version are
-    listed). Values a newer version adds to the results are listed as notes: they were
-    not stored, so there is nothing to compare them with.
+    no longer computed. The differences are listed, with what changed since the run: the
+    folders of the package whose code changed, the numeric libraries' versions, the data
+    files; with none of them changed, a difference is a failure to reproduce and is called
+    so. Values a newer version adds to the results are listed as notes: they were not
+    stored, so there is nothing to compare them with.
     """
     from hashpivot.store.db import settings_sessions
+    from hashpivot.store.provenance import compare_provenance
     from hashpivot.store.runs import RunContext, execute_run, provenance
     from hashpivot.store.settings import get_settings
     from hashpivot.store.tables import RunRow
@@ -170,9 +193,11 @@ def reproduce(
     if r.status != "succeeded" or r.results is None or r.inputs is None:
         fail_input(f"run {run_id} is {r.status}: nothing to reproduce", "RUN_ID")
     assert r.inputs is not None
-    changed = diff_json(r.provenance or {}, provenance())
-    for line in changed.differs + [f"{p}: new" for p in changed.added]:
-        typer.echo(f"note: provenance changed: {line}", err=True)
+    stored_provenance = r.provenance or {}
+    now = provenance()
+    change = compare_provenance(stored_provenance, now)
+    for line in provenance_notes(stored_provenance, now, change):
+        typer.echo(f"note: {line}", err=True)
     out = execute_run(r.inputs, RunContext(max_memory_mib=get_settings().max_memory_mib))
     fresh = json.loads(json.dumps(out.results))
     if as_json:
@@ -188,7 +213,7 @@ def reproduce(
     if diff.differs:
         for line in diff.differs[:50]:
             typer.echo(f"differs: {line}", err=True)
-        typer.echo(f"run {run_id}: {len(diff.differs)} value(s) differ", err=True)
+        typer.echo(f"run {run_id}: {change.verdict(len(diff.differs))}", err=True)
         raise typer.Exit(1)
     typer.echo(f"run {run_id} ({r.kind}): reproduced, every stored value identical", err=True)
 

@@ -1,12 +1,30 @@
-"""Provenance stored with every run: the package version and the versions (SHA-256) of
-the bundled data files and of the updated ones in the user data directory."""
+"""Provenance stored with every run: what its numbers depend on besides its inputs.
+
+- ``package_version``: :data:`hashpivot.__version__`;
+- ``code``: SHA-256 (first 16 hex digits) of the package's Python source, per folder
+  (``engines/pivot``, ``io``, ... and ``.`` for the top level) and in all (``all``), so that
+  ``hashpivot runs reproduce`` can tell a model change since the run (and where it lies)
+  from a failure to reproduce, without anyone having to bump a version;
+- ``libraries``: the versions of Python and of the libraries the numbers go through
+  (numpy, pandas, scipy, numba, highspy, ...): a new release can move a float's last digits;
+- ``data``: SHA-256 of every bundled data file and of the updated ones in the user data
+  directory.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.resources
+import platform
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+#: Distributions whose versions the numbers of a run depend on (``libraries``).
+NUMERIC_LIBRARIES = ("numpy", "pandas", "scipy", "numpy-financial", "numba", "highspy",
+                     "pydantic", "dask")
 
 
 @lru_cache(maxsize=1)
@@ -20,8 +38,58 @@ def bundled_data_versions() -> dict[str, str]:
     return out
 
 
+def source_versions(root: Path) -> dict[str, str]:
+    """SHA-256 (first 16 hex digits) of the Python source below ``root``, per folder.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        A package's folder.
+
+    Returns
+    -------
+    dict of str to str
+        ``{"all": ..., ".": ..., "engines/pivot": ...}``: each folder's ``*.py`` files (not
+        its subfolders'), names and contents, in name order; ``all`` covers every file.
+        Folders are named with ``/`` on every platform; ``__pycache__`` is skipped.
+    """
+    folders: dict[str, hashlib._Hash] = {}
+    every = hashlib.sha256()
+    for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
+        rel = path.relative_to(root)
+        if "__pycache__" in rel.parts:
+            continue
+        record = rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0"
+        folders.setdefault(rel.parent.as_posix(), hashlib.sha256()).update(record)
+        every.update(record)
+    return {"all": every.hexdigest()[:16],
+            **{name: h.hexdigest()[:16] for name, h in sorted(folders.items())}}
+
+
+@lru_cache(maxsize=1)
+def code_versions() -> dict[str, str]:
+    """:func:`source_versions` of the installed ``hashpivot`` package."""
+    import hashpivot
+
+    return source_versions(Path(hashpivot.__file__).parent)
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> dict[str, str]:
+    """Python's version and those of :data:`NUMERIC_LIBRARIES` (``"absent"`` when not
+    installed)."""
+    out = {"python": platform.python_version()}
+    for name in NUMERIC_LIBRARIES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "absent"
+    return out
+
+
 def provenance() -> dict[str, Any]:
-    """Package version and data versions (bundled; updated files in the user data dir)."""
+    """Package version, code and library versions, data versions (bundled; updated files
+    in the user data dir)."""
     import hashpivot
     from hashpivot.store.settings import default_data_dir
 
@@ -33,8 +101,89 @@ def provenance() -> dict[str, Any]:
                 updated[f.name] = hashlib.sha256(f.read_bytes()).hexdigest()[:16]
     return {
         "package_version": hashpivot.__version__,
+        "code": code_versions(),
+        "libraries": library_versions(),
         "data": {"bundled": bundled_data_versions(), "updated": updated},
     }
 
 
-__all__ = ["bundled_data_versions", "provenance"]
+@dataclass(frozen=True)
+class ProvenanceChange:
+    """What changed between a stored run's provenance and today's
+    (:func:`compare_provenance`).
+
+    Attributes
+    ----------
+    recorded : bool
+        Whether the stored run recorded its code and library versions (runs stored before
+        they were recorded did not: a difference then cannot be attributed).
+    code : tuple of str
+        Folders of the package whose source changed (added or removed included).
+    libraries : tuple of str
+        ``name old -> new`` for Python and the numeric libraries.
+    data : tuple of str
+        Data files whose contents changed, appeared or disappeared.
+    """
+
+    recorded: bool
+    code: tuple[str, ...]
+    libraries: tuple[str, ...]
+    data: tuple[str, ...]
+
+    @property
+    def unchanged(self) -> bool:
+        """Same code, libraries and data (and they were recorded)."""
+        return self.recorded and not (self.code or self.libraries or self.data)
+
+    def verdict(self, n_differ: int) -> str:
+        """One sentence on what ``n_differ`` values that differ mean under this change."""
+        what = f"{n_differ} value(s) differ"
+        if not self.recorded:
+            return (f"{what}; the run was stored before code and library versions were "
+                    "recorded, so a model change cannot be told from a failure to reproduce")
+        if self.unchanged:
+            return (f"{what} with the same code, libraries and data: a failure to reproduce "
+                    "(please report it)")
+        causes = []
+        if self.code:
+            causes.append("the code of " + ", ".join(self.code))
+        if self.libraries:
+            causes.append("libraries (" + ", ".join(self.libraries) + ")")
+        if self.data:
+            causes.append("data (" + ", ".join(self.data) + ")")
+        return f"{what}; changed since the run: " + "; ".join(causes)
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k))
+
+
+def compare_provenance(stored: dict[str, Any], now: dict[str, Any]) -> ProvenanceChange:
+    """Compare a stored run's :func:`provenance` with today's.
+
+    Parameters
+    ----------
+    stored, now : dict
+        Two :func:`provenance` values (``stored`` may come from an older version, without
+        ``code`` and ``libraries``).
+
+    Returns
+    -------
+    ProvenanceChange
+        The folders, libraries and data files that changed.
+    """
+    code_old, code_new = stored.get("code"), now.get("code") or {}
+    libs_old, libs_new = stored.get("libraries"), now.get("libraries") or {}
+    recorded = isinstance(code_old, dict) and isinstance(libs_old, dict)
+    code = tuple(k for k in _changed(code_old or {}, code_new) if k != "all")
+    libs = tuple(f"{k} {(libs_old or {}).get(k, 'absent')} -> {libs_new.get(k, 'absent')}"
+                 for k in _changed(libs_old or {}, libs_new))
+    data_old, data_new = stored.get("data") or {}, now.get("data") or {}
+    data = tuple(f"{group}/{name}"
+                 for group in ("bundled", "updated")
+                 for name in _changed(data_old.get(group) or {}, data_new.get(group) or {}))
+    return ProvenanceChange(recorded, code if recorded else (), libs if recorded else (), data)
+
+
+__all__ = ["NUMERIC_LIBRARIES", "ProvenanceChange", "bundled_data_versions", "code_versions",
+           "compare_provenance", "library_versions", "provenance", "source_versions"]

@@ -1,0 +1,82 @@
+"""A run's provenance: code versions per folder, library versions, and what
+``runs reproduce`` makes of a change between a stored run's and today's."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from hashpivot.store.provenance import (
+    code_versions,
+    compare_provenance,
+    provenance,
+    source_versions,
+)
+
+
+def _tree(root: Path) -> None:
+    (root / "engines" / "pivot").mkdir(parents=True)
+    (root / "__init__.py").write_text("x = 1\n")
+    (root / "engines" / "__init__.py").write_text("")
+    (root / "engines" / "pivot" / "run.py").write_text("def f():\n    return 1\n")
+    (root / "engines" / "pivot" / "__pycache__").mkdir()
+    (root / "engines" / "pivot" / "__pycache__" / "run.py").write_text("stale")
+
+
+def test_a_source_change_moves_its_folder_and_all_only(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    before = source_versions(tmp_path)
+    assert set(before) == {"all", ".", "engines", "engines/pivot"}
+    assert before == source_versions(tmp_path)  # deterministic
+    (tmp_path / "engines" / "pivot" / "__pycache__" / "run.py").write_text("other")
+    assert source_versions(tmp_path) == before  # caches are not source
+    (tmp_path / "engines" / "pivot" / "run.py").write_text("def f():\n    return 2\n")
+    after = source_versions(tmp_path)
+    assert {k for k in before if before[k] != after[k]} == {"all", "engines/pivot"}
+    # a file renamed with the same contents is a change too (names are hashed)
+    (tmp_path / "engines" / "pivot" / "run.py").rename(tmp_path / "engines" / "pivot" / "go.py")
+    assert source_versions(tmp_path)["engines/pivot"] != after["engines/pivot"]
+
+
+def test_the_package_records_its_code_and_libraries() -> None:
+    p = provenance()
+    assert p["code"] == code_versions()
+    assert {"all", ".", "engines/pivot", "optimize", "power/lp"} <= set(p["code"])
+    assert p["libraries"]["numpy"] != "absent" and p["libraries"]["highspy"] != "absent"
+    assert p["libraries"]["python"].count(".") == 2
+    assert "btc_daily.csv.gz" in p["data"]["bundled"]
+
+
+def test_the_same_provenance_makes_a_difference_a_failure_to_reproduce() -> None:
+    now = provenance()
+    change = compare_provenance(copy.deepcopy(now), now)
+    assert change.unchanged
+    assert "failure to reproduce" in change.verdict(3)
+
+
+def test_a_changed_folder_library_or_data_file_is_named() -> None:
+    now = provenance()
+    stored = copy.deepcopy(now)
+    stored["code"]["engines/pivot"] = "0" * 16
+    stored["code"]["all"] = "0" * 16
+    del stored["code"]["optimize"]  # a folder the run's version did not have
+    stored["libraries"]["numpy"] = "1.26.0"
+    stored["data"]["bundled"]["btc_daily.csv.gz"] = "0" * 16
+    change = compare_provenance(stored, now)
+    assert not change.unchanged
+    assert change.code == ("engines/pivot", "optimize")  # "all" is implied, not listed
+    assert change.libraries == (f"numpy 1.26.0 -> {now['libraries']['numpy']}",)
+    assert change.data == ("bundled/btc_daily.csv.gz",)
+    verdict = change.verdict(2)
+    assert verdict.startswith("2 value(s) differ; changed since the run: the code of "
+                              "engines/pivot, optimize; libraries (numpy 1.26.0 -> ")
+    assert "failure" not in verdict
+
+
+def test_a_run_stored_before_code_versions_cannot_be_attributed() -> None:
+    now = provenance()
+    stored = {"package_version": now["package_version"], "data": copy.deepcopy(now["data"])}
+    change = compare_provenance(stored, now)
+    assert not change.recorded and not change.unchanged
+    assert change.code == () and change.libraries == ()
+    assert "cannot be told from a failure to reproduce" in change.verdict(1)
