@@ -10,7 +10,9 @@ Each command of ``make demo`` runs as a subprocess of this interpreter (``python
 hashpivot``) with the same environment (``COLUMNS=120``, no network); its stdout,
 stderr and exit code, and every file it writes under ``--out``, are kept. Images are skipped
 (their encoders embed versions), and so are lines that report wall-clock times, which no
-refactor can keep. Everything else must be byte-identical.
+refactor can keep, and each folder's ``run.json`` (its time and code hash change with every
+run and commit; ``hashpivot reproduce`` compares a folder with its record). Everything
+else must be byte-identical.
 """
 
 from __future__ import annotations
@@ -99,7 +101,10 @@ def record(dest: Path) -> None:
 def _texts(root: Path) -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix.lower() not in IMAGE_SUFFIXES:
+        # run.json (the --out folder's run record) holds the time and the code's hash:
+        # `hashpivot reproduce` checks it, not this script
+        if path.is_file() and path.suffix.lower() not in IMAGE_SUFFIXES \
+                and path.name != "run.json":
             rel = str(path.relative_to(root))
             data = path.read_bytes()
             if path.suffix == ".gz":

@@ -36,6 +36,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("hashpivot.cli.serve", "Run the web API and dashboard."),
     "keys": ("hashpivot.cli.keys", "API keys of `hashpivot serve`."),
     "runs": ("hashpivot.cli.runs", "Runs stored by `hashpivot serve`."),
+    "reproduce": ("hashpivot.cli.reproduce", "Run an --out folder's command again and compare."),
 }
 
 
@@ -47,10 +48,21 @@ def _module_group(module_name: str) -> TyperGroup:
     return typer.main.get_group(sub)
 
 
+#: The arguments of the command running now (after ``hashpivot``), for the run record
+#: that ``--out`` folders carry (:mod:`hashpivot.cli.run_record`).
+INVOCATION: list[str] = []
+
+
 class _LazyGroup(TyperGroup):
     """A group that imports a command's module only when the command is looked up."""
 
     _listing = False
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        import sys
+
+        INVOCATION[:] = [str(a) for a in (sys.argv[1:] if args is None else args)]
+        return super().main(args, *rest, **kwargs)
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*self.commands, *_COMMANDS]

@@ -104,9 +104,11 @@ def dispatch_command(
         raise InputError(Problem(price_option, message, source)) from None
     written: list[Path] = []
     if out is not None:
+        from hashpivot.cli.run_record import write_run_record
         from hashpivot.reports.dispatch import write_dispatch
 
         written = write_dispatch(result, out)
+        written = [*written, write_run_record(out, written)]
     summary = jsonable(result.summary())
     if json_out:
         if written:

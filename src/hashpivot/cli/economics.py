@@ -180,9 +180,11 @@ def register(app: typer.Typer) -> None:
             raise exc.with_source(str(site_file)) from None
         files: list[Path] = []
         if out is not None:
+            from hashpivot.cli.run_record import write_run_record
             from hashpivot.reports.backtest import write_backtest
 
             files = write_backtest(result, out, f"{portfolio.name}: backtest {start} to {end}")
+            files = [*files, write_run_record(out, files)]
         if as_json:
             print_json({"summary": result.summary, "files": [str(f) for f in files]})
             return

@@ -197,9 +197,11 @@ def register(app: typer.Typer) -> None:
             raise HashpivotError(f"cannot run the optimization: {exc}") from exc
         files: list[Path] = []
         if out is not None:
+            from hashpivot.cli.run_record import write_run_record
             from hashpivot.reports.optimize import write_optimize
 
             files = write_optimize(result, out, portfolio, str(portfolio_toml))
+            files = [*files, write_run_record(out, files)]
         if as_json:
             print_json(dict(jsonable(result.to_json())))
             return

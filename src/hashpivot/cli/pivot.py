@@ -226,9 +226,11 @@ def pivot_command(
         raise exc.with_source(str(site_file)) from None
     written: list[Path] = []
     if out is not None:
+        from hashpivot.cli.run_record import write_run_record
         from hashpivot.reports.pivot import write_pivot
 
         written = write_pivot(result, out)
+        written = [*written, write_run_record(out, written)]
     if json_out:
         payload = result.to_json_dict()
         if written:

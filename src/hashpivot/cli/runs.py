@@ -85,6 +85,18 @@ def provenance_notes(stored: dict[str, Any], now: dict[str, Any],
     return notes
 
 
+def exit_on_differences(label: str, differs: list[str], n_differ: int,
+                        change: ProvenanceChange, what: str = "value(s)") -> None:
+    """Print each difference (50 at most) and what they mean under ``change``, then exit
+    with code 1; return when there is none."""
+    if not differs:
+        return
+    for line in differs[:50]:
+        typer.echo(f"differs: {line}", err=True)
+    typer.echo(f"{label}: {change.verdict(n_differ, what)}", err=True)
+    raise typer.Exit(1)
+
+
 @runs_app.command("list")
 @handle_errors
 def list_runs(
@@ -210,11 +222,7 @@ def reproduce(
             f"version; nothing to compare): {shown}",
             err=True,
         )
-    if diff.differs:
-        for line in diff.differs[:50]:
-            typer.echo(f"differs: {line}", err=True)
-        typer.echo(f"run {run_id}: {change.verdict(len(diff.differs))}", err=True)
-        raise typer.Exit(1)
+    exit_on_differences(f"run {run_id}", diff.differs, len(diff.differs), change)
     typer.echo(f"run {run_id} ({r.kind}): reproduced, every stored value identical", err=True)
 
 

@@ -320,9 +320,11 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:  # e.g. a Dask scheduler that cannot be reached
                 raise HashpivotError(f"cannot run the simulation: {exc}") from exc
         if out is not None:
+            from hashpivot.cli.run_record import write_run_record
             from hashpivot.reports.simulate import write_simulate
 
             files = write_simulate(result, out)
+            files = [*files, write_run_record(out, files)]
         if as_json:
             typer.echo(json.dumps(with_input_warnings(json_summary(result))))
             return

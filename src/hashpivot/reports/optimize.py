@@ -15,7 +15,13 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import Patch
 
 from hashpivot.reports.charts import new_figure, save_png, write_page
-from hashpivot.reports.serialize import assumptions_frame, dumps, jsonable, write_csvs
+from hashpivot.reports.serialize import (
+    GZIP_REPRODUCIBLE,
+    assumptions_frame,
+    dumps,
+    jsonable,
+    write_csvs,
+)
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
@@ -136,7 +142,7 @@ def write_optimize(result: PlanResult, out_dir: Path, portfolio: Portfolio | Non
         (assumptions_frame(result.resolved_assumptions()), "assumptions.csv"),
     ))
     p = out_dir / "npv_samples.csv.gz"
-    npv_samples_frame(result).to_csv(p, index_label="scenario", compression="gzip")
+    npv_samples_frame(result).to_csv(p, index_label="scenario", compression=GZIP_REPRODUCIBLE)
     written.append(p)
     js = out_dir / "result.json"
     js.write_text(dumps(dict(jsonable(json.loads(dumps(result.to_json())))), indent=2),

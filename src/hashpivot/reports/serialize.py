@@ -34,6 +34,11 @@ def dumps(obj: Any, indent: int | None = None) -> str:
     return json.dumps(jsonable(obj), indent=indent, ensure_ascii=False, default=str)
 
 
+#: ``to_csv``'s ``compression`` for ``.csv.gz`` files: no modification time in the gzip
+#: header, so the same table gives the same bytes (``hashpivot reproduce`` compares them).
+GZIP_REPRODUCIBLE: dict[str, Any] = {"method": "gzip", "mtime": 0}
+
+
 def write_csvs(out_dir: Path, frames: Iterable[tuple[pd.DataFrame, str]]) -> list[Path]:
     """Write each ``(frame, file name)`` into ``out_dir`` as a CSV file without the index.
 

@@ -21,7 +21,7 @@ from hashpivot.reports.charts import (
 )
 from hashpivot.reports.dispatch_uplift import write_dispatch_uplift
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE, REVERSE_MARGIN_VIEWS_NOTE
-from hashpivot.reports.serialize import assumptions_frame, write_csvs
+from hashpivot.reports.serialize import GZIP_REPRODUCIBLE, assumptions_frame, write_csvs
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult
@@ -334,7 +334,7 @@ def write_simulate(result: SimulationResult, out_dir: Path) -> list[Path]:
     ))
     p = out_dir / "npv_samples.csv.gz"
     pd.DataFrame({f"{n}_npv_usd": result.npv_usd[n] for n in names}).to_csv(
-        p, index_label="path", compression="gzip"
+        p, index_label="path", compression=GZIP_REPRODUCIBLE
     )
     written.append(p)
 

@@ -135,15 +135,9 @@ class ProvenanceChange:
         """Same code, libraries and data (and they were recorded)."""
         return self.recorded and not (self.code or self.libraries or self.data)
 
-    def verdict(self, n_differ: int) -> str:
-        """One sentence on what ``n_differ`` values that differ mean under this change."""
-        what = f"{n_differ} value(s) differ"
-        if not self.recorded:
-            return (f"{what}; the run was stored before code and library versions were "
-                    "recorded, so a model change cannot be told from a failure to reproduce")
-        if self.unchanged:
-            return (f"{what} with the same code, libraries and data: a failure to reproduce "
-                    "(please report it)")
+    def causes(self) -> str:
+        """What changed since the run, in one phrase (``""`` when nothing did or it was
+        not recorded)."""
         causes = []
         if self.code:
             causes.append("the code of " + ", ".join(self.code))
@@ -151,7 +145,19 @@ class ProvenanceChange:
             causes.append("libraries (" + ", ".join(self.libraries) + ")")
         if self.data:
             causes.append("data (" + ", ".join(self.data) + ")")
-        return f"{what}; changed since the run: " + "; ".join(causes)
+        return "; ".join(causes)
+
+    def verdict(self, n_differ: int, what: str = "value(s)") -> str:
+        """One sentence on what ``n_differ`` values (or files: ``what``) that differ mean
+        under this change."""
+        head = f"{n_differ} {what} differ"
+        if not self.recorded:
+            return (f"{head}; the run was stored before code and library versions were "
+                    "recorded, so a model change cannot be told from a failure to reproduce")
+        if self.unchanged:
+            return (f"{head} with the same code, libraries and data: a failure to reproduce "
+                    "(please report it)")
+        return f"{head}; changed since the run: {self.causes()}"
 
 
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:

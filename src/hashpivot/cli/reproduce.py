@@ -1,0 +1,272 @@
+"""``hashpivot reproduce FOLDER``: run an ``--out`` folder's command again and compare.
+
+The folder's ``run.json`` (:mod:`hashpivot.cli.run_record`) says what ran, in which
+folder, on which inputs and with which code, libraries and data. The command runs again
+(a fresh ``python -m hashpivot`` process, its ``--out`` a temporary folder) and every file
+it writes is compared with the record: byte for byte, except JSON files, compared value by
+value without wall-clock timings, and charts (recorded, not compared: their encoders embed
+versions and random ids; their numbers are in the CSVs). A difference is reported with
+what changed since the run (:class:`hashpivot.store.provenance.ProvenanceChange`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hashpivot.cli.errors import handle_errors
+from hashpivot.exceptions import InputError, Problem
+
+__all__ = ["FileComparison", "compare_outputs", "register", "rerun_arguments"]
+
+
+def _problem(folder: Path, field_path: str, message: str) -> InputError:
+    return InputError([Problem(field_path, message, str(folder / "run.json"))])
+
+
+def load_record(folder: Path) -> dict[str, Any]:
+    """Read and check a folder's ``run.json`` (an :class:`InputError` naming the file and
+    the field otherwise)."""
+    from hashpivot.cli.run_record import RECORD_FORMAT, RUN_RECORD
+
+    path = folder / RUN_RECORD
+    if not path.is_file():
+        raise InputError([Problem(
+            "FOLDER", f"{folder} has no {RUN_RECORD}: only an --out folder of backtest, "
+            "pivot, simulate, dispatch or optimize written by this version or later has one",
+            "<command line>")])
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _problem(folder, "<file>", f"not a readable JSON run record ({exc})") from None
+    if not isinstance(record, dict):
+        raise _problem(folder, "<file>", "not a JSON object")
+    problems = []
+    if record.get("format") != RECORD_FORMAT:
+        problems.append(Problem("format", f"must be {RECORD_FORMAT} (got "
+                                f"{record.get('format')!r})", str(path)))
+    command = record.get("command")
+    if not (isinstance(command, list) and command and all(isinstance(a, str) for a in command)):
+        problems.append(Problem("command", "must be a non-empty list of strings", str(path)))
+    for key in ("inputs", "outputs", "provenance"):
+        if not isinstance(record.get(key), dict):
+            problems.append(Problem(key, "must be an object", str(path)))
+    if not isinstance(record.get("cwd"), str):
+        problems.append(Problem("cwd", "must be a string", str(path)))
+    if problems:
+        raise InputError(problems)
+    return record
+
+
+def rerun_arguments(command: list[str], out: Path) -> list[str]:
+    """The recorded arguments with ``--out`` pointed at ``out`` (``--out X`` or
+    ``--out=X``); the rest as recorded."""
+    args: list[str] = []
+    skip = False
+    for a in command:
+        if skip:
+            skip = False
+            continue
+        if a == "--out":
+            args += ["--out", str(out)]
+            skip = True
+        elif a.startswith("--out="):
+            args.append(f"--out={out}")
+        else:
+            args.append(a)
+    return args
+
+
+@dataclass
+class FileComparison:
+    """How the files of a new run compare with a record's (:func:`compare_outputs`).
+
+    Attributes
+    ----------
+    identical : list of str
+        Files reproduced identically.
+    differs : list of str
+        ``name: what`` for each file that is not reproduced (or no longer written); a JSON
+        file has a line per value that differs (20 at most).
+    differing_files : list of str
+        The names of those files.
+    added : list of str
+        Files the new run writes that the record does not have (a later version's).
+    charts : list of str
+        Charts, recorded and not compared.
+    """
+
+    identical: list[str] = field(default_factory=list)
+    differs: list[str] = field(default_factory=list)
+    differing_files: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
+
+
+def _text(path: Path) -> list[str]:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def _first_difference(old: Path, new: Path) -> str:
+    """Where two text files first differ: ``line N: stored '...', reproduced '...'``."""
+    a, b = _text(old), _text(new)
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return f"line {i + 1}: stored {x[:160]!r}, reproduced {y[:160]!r}"
+    return f"{len(a)} lines stored, {len(b)} reproduced"
+
+
+def compare_outputs(folder: Path, recorded: dict[str, str], fresh: Path) -> FileComparison:
+    """Compare the files of a new run in ``fresh`` with a record's ``outputs``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The recorded ``--out`` folder (its files, where unchanged since the run, show
+        where a text file first differs and let JSON be compared by value).
+    recorded : dict of str to str
+        The record's ``outputs``: file name -> SHA-256 (16 hex digits).
+    fresh : pathlib.Path
+        The new run's ``--out`` folder.
+
+    Returns
+    -------
+    FileComparison
+    """
+    from hashpivot.cli.run_record import CHART_SUFFIXES, RUN_RECORD, file_sha256
+    from hashpivot.cli.runs import diff_json
+
+    out = FileComparison()
+    written = {p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file()}
+    written.discard(RUN_RECORD)
+    for name in sorted(set(recorded) | written):
+        if Path(name).suffix.lower() in CHART_SUFFIXES:
+            out.charts.append(name)
+            continue
+        if name not in written:
+            out.differing_files.append(name)
+            out.differs.append(f"{name}: no longer written")
+            continue
+        if name not in recorded:
+            out.added.append(name)
+            continue
+        new = fresh / name
+        if file_sha256(new) == recorded[name]:
+            out.identical.append(name)
+            continue
+        old = folder / name
+        kept = old.is_file() and file_sha256(old) == recorded[name]
+        lines: list[str] = []
+        if not kept:
+            lines.append(f"{name}: differs (the file in the folder changed since the run: "
+                         "compared by its recorded hash only)")
+        elif name.endswith(".gz") and _text(old) == _text(new):
+            pass  # the same table; a gzip header with the time it was written (older runs)
+        elif name.endswith(".json"):
+            diff = diff_json(json.loads(old.read_text(encoding="utf-8")),
+                             json.loads(new.read_text(encoding="utf-8")))
+            lines.extend(f"{name}: {d}" for d in diff.differs[:20])
+        else:
+            lines.append(f"{name}: {_first_difference(old, new)}")
+        if lines:
+            out.differing_files.append(name)
+            out.differs.extend(lines)
+        else:  # JSON that differs only in wall-clock timings or values a later version adds
+            out.identical.append(name)
+    return out
+
+
+def _check_inputs(folder: Path, record: dict[str, Any], cwd: Path) -> None:
+    """Refuse to re-run on inputs that are not the recorded ones (exit 2, each named)."""
+    from hashpivot.cli.run_record import input_files
+
+    now = input_files(record["command"], cwd)
+    problems = []
+    for name, sha in record["inputs"].items():
+        if name not in now:
+            problems.append(Problem(f"inputs.{name}", "the input file is gone", str(cwd)))
+        elif now[name] != sha:
+            problems.append(Problem(f"inputs.{name}", f"changed since the run (SHA-256 "
+                                    f"{sha} then, {now[name]} now)", str(cwd)))
+    if problems:
+        raise InputError(problems)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``reproduce`` to the app."""
+
+    @app.command("reproduce")
+    @handle_errors
+    def reproduce(
+        folder: Annotated[Path, typer.Argument(help="An --out folder with its run.json.")],
+        keep: Annotated[
+            Path | None,
+            typer.Option("--keep", help="Write the new run's files here (default: a "
+                         "temporary folder, removed)."),
+        ] = None,
+        cwd_option: Annotated[
+            Path | None,
+            typer.Option("--cwd", help="Run in this folder instead of the recorded one (on "
+                         "another machine, say): the input files must be there, with the "
+                         "recorded contents."),
+        ] = None,
+    ) -> None:
+        """Run an --out folder's command again and compare every file it wrote.
+
+        The command runs in the folder it ran in (``--cwd`` to run it elsewhere, on another
+        machine say). Exit 0 when every recorded file is written again identically (JSON
+        compared value by value without wall-clock timings; charts not compared), 1 when
+        any differs, 2 when the folder has no valid run.json or an input file changed since
+        the run. With differences, what changed since the run is listed (the package's code
+        per folder, libraries, data); with none changed, a difference is a failure to
+        reproduce.
+        """
+        from hashpivot.store.provenance import compare_provenance, provenance
+
+        record = load_record(folder)
+        cwd = Path(record["cwd"]) if cwd_option is None else cwd_option
+        if not cwd.is_dir():
+            if cwd_option is not None:
+                raise InputError([Problem("--cwd", f"{cwd} is not a folder", "<command line>")])
+            raise _problem(folder, "cwd", f"the folder the command ran in is gone: {cwd} "
+                           "(--cwd runs it elsewhere)")
+        _check_inputs(folder, record, cwd)
+        from hashpivot.cli.runs import exit_on_differences, provenance_notes
+
+        now = provenance()
+        change = compare_provenance(record["provenance"], now)
+        for line in provenance_notes(record["provenance"], now, change):
+            typer.echo(f"note: {line}", err=True)
+        with tempfile.TemporaryDirectory(prefix="hashpivot-reproduce-") as tmp:
+            target = keep if keep is not None else Path(tmp)
+            args = rerun_arguments(record["command"], target.resolve())
+            typer.echo(f"running: hashpivot {' '.join(args)} (in {cwd})", err=True)
+            done = subprocess.run([sys.executable, "-m", "hashpivot", *args], cwd=cwd,
+                                  capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                typer.echo(done.stderr.rstrip(), err=True)
+                since = change.causes() or "nothing recorded changed since the run"
+                typer.echo(f"{folder}: the command failed (exit {done.returncode}); {since}",
+                           err=True)
+                raise typer.Exit(1)
+            cmp = compare_outputs(folder, record["outputs"], target)
+        if cmp.added:
+            typer.echo(f"note: {len(cmp.added)} file(s) not in the record (written by a later "
+                       f"version; nothing to compare): {', '.join(cmp.added)}", err=True)
+        if cmp.charts:
+            typer.echo(f"note: {len(cmp.charts)} chart(s) not compared (their encoders embed "
+                       "versions and random ids; their numbers are in the CSVs)", err=True)
+        exit_on_differences(str(folder), cmp.differs, len(cmp.differing_files), change,
+                            "file(s)")
+        typer.echo(f"{folder}: reproduced, {len(cmp.identical)} file(s) identical", err=True)

@@ -1,0 +1,142 @@
+"""The run record of an ``--out`` folder (``run.json``): what made its files.
+
+Every command that writes an ``--out`` folder (``backtest``, ``pivot``, ``simulate``,
+``dispatch``, ``optimize``) ends by writing ``run.json`` beside its files:
+
+- ``command``: its arguments after ``hashpivot``, as given, and ``cwd``, where it ran;
+- ``inputs``: SHA-256 (first 16 hex digits) of every input file: each argument that names
+  an existing file and, in a TOML among them, each ``*_file`` value (resolved against the
+  TOML's folder, as the engines resolve it);
+- ``outputs``: SHA-256 of every file written, charts included;
+- ``provenance``: :func:`hashpivot.store.provenance.provenance` (package, code per folder,
+  libraries, data), as a stored run of the service has.
+
+``hashpivot reproduce FOLDER`` (:mod:`hashpivot.cli.reproduce`) runs the command again and
+compares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tomllib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+#: The record's file name in an ``--out`` folder.
+RUN_RECORD = "run.json"
+#: Version of the record's layout.
+RECORD_FORMAT = 1
+#: Files recorded but not compared by ``reproduce``: chart encoders embed their versions,
+#: plotly random ids. Their numbers are in the CSVs beside them.
+CHART_SUFFIXES = frozenset({".png", ".svg", ".jpg", ".pdf", ".html"})
+
+__all__ = ["CHART_SUFFIXES", "RECORD_FORMAT", "RUN_RECORD", "file_sha256", "input_files",
+           "write_run_record"]
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, first 16 hex digits (as the provenance's data files)."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+def _referenced_files(value: Any) -> Iterator[str]:
+    """The string values of every ``*_file`` key in a parsed TOML document."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if str(k).endswith("_file") and isinstance(v, str):
+                yield v
+            else:
+                yield from _referenced_files(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _referenced_files(v)
+
+
+def input_files(args: Iterable[str], cwd: Path) -> dict[str, str]:
+    """SHA-256 of the files a command reads: its arguments that name an existing file and
+    the ``*_file`` values of the TOML files among them.
+
+    Parameters
+    ----------
+    args : iterable of str
+        The command's arguments (``--name=value`` forms are split).
+    cwd : pathlib.Path
+        The folder the command runs in (relative arguments are resolved against it).
+
+    Returns
+    -------
+    dict of str to str
+        Path as the command or the TOML wrote it (a referenced file as
+        ``<toml>:<value>``) -> first 16 hex digits of its SHA-256.
+    """
+    out: dict[str, str] = {}
+    for arg in args:
+        value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg
+        if not value or value.startswith("-"):
+            continue
+        path = cwd / value
+        try:
+            if not path.is_file():
+                continue
+            out[value] = file_sha256(path)
+        except OSError:  # a name too long for a path, say: not a file
+            continue
+        if path.suffix == ".toml":
+            try:
+                doc = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            for ref in _referenced_files(doc):
+                target = Path(ref) if Path(ref).is_absolute() else path.parent / ref
+                if target.is_file():
+                    out[f"{value}:{ref}"] = file_sha256(target)
+    return out
+
+
+def write_run_record(out_dir: Path, written: Iterable[Path]) -> Path:
+    """Write ``run.json`` into an ``--out`` folder after the command's files.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The ``--out`` folder.
+    written : iterable of pathlib.Path
+        The files the command wrote there.
+
+    Returns
+    -------
+    pathlib.Path
+        The record's path.
+    """
+    from hashpivot.cli.app import INVOCATION
+    from hashpivot.store.provenance import provenance
+
+    cwd = Path.cwd()
+    outputs = {}
+    for p in written:
+        path = Path(p)
+        if path.is_file() and path.name != RUN_RECORD:
+            rel = path.resolve().relative_to(out_dir.resolve()).as_posix()
+            outputs[rel] = file_sha256(path)
+    record = {
+        "format": RECORD_FORMAT,
+        "command": list(INVOCATION),
+        "cwd": str(cwd),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "inputs": input_files(INVOCATION, cwd),
+        "outputs": dict(sorted(outputs.items())),
+        "provenance": provenance(),
+    }
+    target = out_dir / RUN_RECORD
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+    return target

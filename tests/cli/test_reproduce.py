@@ -1,0 +1,177 @@
+"""The run record of an ``--out`` folder (``run.json``) and ``hashpivot reproduce``."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hashpivot.cli.reproduce import compare_outputs, rerun_arguments
+from hashpivot.cli.run_record import file_sha256, input_files
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _hashpivot(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COLUMNS="120", HASHPIVOT_DATA_DIR=str(cwd / "data-dir"))
+    return subprocess.run([sys.executable, "-m", "hashpivot", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def pivot_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``pivot`` on a copy of the 200 MW example, written to ``out`` (relative paths, as a
+    user types them); the module's tests work on copies of it."""
+    work = tmp_path_factory.mktemp("work")
+    shutil.copy(EXAMPLES / "pivot-200mw.toml", work / "pf.toml")
+    done = _hashpivot(["pivot", "pf.toml", "--out", "out"], work)
+    assert done.returncode == 0, done.stderr
+    return work
+
+
+@pytest.fixture()
+def work(pivot_out: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "work"
+    shutil.copytree(pivot_out, copy)
+    record = json.loads((copy / "out" / "run.json").read_text())
+    record["cwd"] = str(copy)
+    (copy / "out" / "run.json").write_text(json.dumps(record))
+    return copy
+
+
+def test_an_out_folder_records_its_command_inputs_outputs_and_provenance(
+    pivot_out: Path,
+) -> None:
+    record = json.loads((pivot_out / "out" / "run.json").read_text())
+    assert record["format"] == 1
+    assert record["command"] == ["pivot", "pf.toml", "--out", "out"]
+    assert record["cwd"] == str(pivot_out)
+    assert record["inputs"] == {"pf.toml": file_sha256(pivot_out / "pf.toml")}
+    assert record["outputs"]["summary.csv"] == file_sha256(pivot_out / "out" / "summary.csv")
+    assert "tornado.png" in record["outputs"] and "run.json" not in record["outputs"]
+    assert {"package_version", "code", "libraries", "data"} <= set(record["provenance"])
+
+
+def test_the_same_command_on_the_same_inputs_reproduces_every_file(work: Path) -> None:
+    done = _hashpivot(["reproduce", "out"], work)
+    assert done.returncode == 0, done.stderr
+    assert "out: reproduced," in done.stderr and "file(s) identical" in done.stderr
+    assert "chart(s) not compared" in done.stderr
+    assert "note: code changed" not in done.stderr  # the same code as the record's
+
+
+def test_a_folder_moved_to_another_place_is_reproduced_with_cwd(work: Path,
+                                                                 tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(work / "pf.toml", elsewhere / "pf.toml")
+    record = json.loads((work / "out" / "run.json").read_text())
+    record["cwd"] = str(tmp_path / "the analyst's laptop")
+    (work / "out" / "run.json").write_text(json.dumps(record))
+    done = _hashpivot(["reproduce", "out"], work)
+    assert done.returncode == 2 and "the folder the command ran in is gone" in done.stderr
+    done = _hashpivot(["reproduce", "out", "--cwd", str(elsewhere)], work)
+    assert done.returncode == 0, done.stderr
+    assert "reproduced" in done.stderr
+    done = _hashpivot(["reproduce", "out", "--cwd", str(tmp_path / "nowhere")], work)
+    assert done.returncode == 2 and "--cwd" in done.stderr
+
+
+def test_a_file_not_reproduced_is_shown_and_called_a_failure_when_nothing_changed(
+    work: Path,
+) -> None:
+    summary = work / "out" / "summary.csv"
+    lines = summary.read_text().splitlines()
+    lines[1] = lines[1].replace(",", ",9", 1)  # a stored number that the code never gave
+    summary.write_text("\n".join(lines) + "\n")
+    record = json.loads((work / "out" / "run.json").read_text())
+    record["outputs"]["summary.csv"] = file_sha256(summary)
+    (work / "out" / "run.json").write_text(json.dumps(record))
+    done = _hashpivot(["reproduce", "out"], work)
+    assert done.returncode == 1
+    assert "differs: summary.csv: line 2: stored " in done.stderr
+    assert ("1 file(s) differ with the same code, libraries and data: a failure to "
+            "reproduce") in done.stderr
+    # the same difference under another version of the code names what changed
+    record["provenance"]["code"]["engines/pivot"] = "0" * 16
+    (work / "out" / "run.json").write_text(json.dumps(record))
+    done = _hashpivot(["reproduce", "out"], work)
+    assert done.returncode == 1
+    assert "note: code changed since the run in: engines/pivot" in done.stderr
+    assert "1 file(s) differ; changed since the run: the code of engines/pivot" in done.stderr
+
+
+def test_a_changed_input_or_a_missing_record_is_an_input_error(work: Path) -> None:
+    with (work / "pf.toml").open("a") as f:
+        f.write("\n# edited after the run\n")
+    done = _hashpivot(["reproduce", "out"], work)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "inputs.pf.toml: changed since the run" in done.stderr
+    (work / "pf.toml").unlink()
+    done = _hashpivot(["reproduce", "out"], work)
+    assert done.returncode == 2 and "inputs.pf.toml: the input file is gone" in done.stderr
+    done = _hashpivot(["reproduce", "."], work)
+    assert done.returncode == 2 and "has no run.json" in done.stderr
+    (work / "out" / "run.json").write_text('{"format": 1, "command": []}')
+    done = _hashpivot(["reproduce", "out"], work)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    for field in ("command: must be a non-empty list", "inputs: must be an object",
+                  "cwd: must be a string"):
+        assert field in done.stderr
+    assert str(Path("out") / "run.json") in done.stderr  # the file is named
+
+
+def test_input_files_follow_the_file_names_a_toml_holds(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "e.csv").write_text("x\n1\n")
+    (tmp_path / "pf.toml").write_text(
+        '[[sites]]\nname = "a"\n[sites.dispatch]\nemissions_file = "sub/e.csv"\n'
+        '[optimize]\nrules_file = "missing.csv"\n'
+    )
+    got = input_files(["pivot", "pf.toml", "--out=out", "--prices", "sub/e.csv", "-q"],
+                      tmp_path)
+    assert got == {
+        "pf.toml": file_sha256(tmp_path / "pf.toml"),
+        "pf.toml:sub/e.csv": file_sha256(tmp_path / "sub" / "e.csv"),
+        "sub/e.csv": file_sha256(tmp_path / "sub" / "e.csv"),
+    }
+
+
+def test_rerun_arguments_point_out_at_the_new_folder(tmp_path: Path) -> None:
+    assert rerun_arguments(["pivot", "pf.toml", "--out", "o", "--json"], tmp_path) == [
+        "pivot", "pf.toml", "--out", str(tmp_path), "--json"]
+    assert rerun_arguments(["simulate", "--out=o", "pf.toml"], tmp_path) == [
+        "simulate", f"--out={tmp_path}", "pf.toml"]
+
+
+def test_json_is_compared_without_timings_and_gzip_by_its_contents(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "result.json").write_text('{"npv_usd": 1.5, "solve_seconds": 0.4}')
+    (new / "result.json").write_text('{"npv_usd": 1.5, "solve_seconds": 9.1, "extra": 1}')
+    (old / "npv.csv.gz").write_bytes(gzip.compress(b"path,npv\n0,1.5\n", mtime=1))
+    (new / "npv.csv.gz").write_bytes(gzip.compress(b"path,npv\n0,1.5\n", mtime=2))
+    (old / "chart.png").write_bytes(b"\x89PNG old")
+    (new / "chart.png").write_bytes(b"\x89PNG new")
+    (new / "later.csv").write_text("a\n")
+    recorded = {p.name: file_sha256(p) for p in old.iterdir()}
+    recorded["gone.csv"] = "0" * 16
+    cmp = compare_outputs(old, recorded, new)
+    assert cmp.identical == ["npv.csv.gz", "result.json"]
+    assert cmp.charts == ["chart.png"] and cmp.added == ["later.csv"]
+    assert cmp.differs == ["gone.csv: no longer written"]
+    (new / "result.json").write_text('{"npv_usd": 1.6, "solve_seconds": 9.1}')
+    cmp = compare_outputs(old, recorded, new)
+    assert cmp.differing_files == ["gone.csv", "result.json"]
+    assert "result.json: npv_usd: stored 1.5, reproduced 1.6" in cmp.differs
+    # a stored file edited since the run: compared by its recorded hash only
+    (old / "result.json").write_text("{}")
+    cmp = compare_outputs(old, recorded, new)
+    assert any("compared by its recorded hash only" in d for d in cmp.differs)
