@@ -62,7 +62,8 @@ optimum there: that schedule stays feasible). With a PPA block the adder is paid
 grid imports only (``s_ref`` is that part of ``p_ref``) and the PPA's price is fixed, so
 the index-level mapping is approximate: against the engine, on levels 0.5-3 and
 multipliers 0.3-1.5 with a 40 MW PPA for 44 MW of miners, 0.3 % off at the median and
-4.3 % at worst (a month where mining barely pays; a test holds 5 %). The uplift is
+4.3 % at worst (a month where mining barely pays; a test holds 5 %;
+``scripts/measure_uplift_accuracy.py`` prints these figures). The uplift is
 added to each month's mining of the MW still mining, its terminal value too; the
 month's revenue, BTC and energy follow the dispatch's shares of always-on's at ``k_t``
 (:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable site costs
