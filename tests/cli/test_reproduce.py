@@ -64,6 +64,10 @@ def test_the_same_command_on_the_same_inputs_reproduces_every_file(work: Path) -
     assert "out: reproduced," in done.stderr and "file(s) identical" in done.stderr
     assert "chart(s) not compared" in done.stderr
     assert "note: code changed" not in done.stderr  # the same code as the record's
+    done = _hashpivot(["reproduce", "out", "--keep", "again"], work)
+    assert done.returncode == 0, done.stderr
+    assert (work / "again" / "summary.csv").read_bytes() == (
+        work / "out" / "summary.csv").read_bytes()
 
 
 def test_a_folder_moved_to_another_place_is_reproduced_with_cwd(work: Path,
@@ -108,6 +112,10 @@ def test_a_file_not_reproduced_is_shown_and_called_a_failure_when_nothing_change
 
 
 def test_a_changed_input_or_a_missing_record_is_an_input_error(work: Path) -> None:
+    done = _hashpivot(["reproduce", "out", "--keep", "pf.toml"], work)
+    assert done.returncode == 2 and "--keep: pf.toml is a file, not a folder" in done.stderr
+    done = _hashpivot(["reproduce", "out", "--keep", "./out"], work)
+    assert done.returncode == 2 and "--keep: must not be the folder being" in done.stderr
     with (work / "pf.toml").open("a") as f:
         f.write("\n# edited after the run\n")
     done = _hashpivot(["reproduce", "out"], work)
@@ -125,6 +133,13 @@ def test_a_changed_input_or_a_missing_record_is_an_input_error(work: Path) -> No
                   "cwd: must be a string"):
         assert field in done.stderr
     assert str(Path("out") / "run.json") in done.stderr  # the file is named
+    # a record is a file anyone can edit: it runs only the commands that write one
+    for command in (["keys", "create", "x", "--out", "o"], ["pivot", "pf.toml"]):
+        record = {"format": 1, "command": command, "cwd": str(work), "inputs": {},
+                  "outputs": {}, "provenance": {}}
+        (work / "out" / "run.json").write_text(json.dumps(record))
+        done = _hashpivot(["reproduce", "out"], work)
+        assert done.returncode == 2 and "command: must be one of backtest, pivot" in done.stderr
 
 
 def test_input_files_follow_the_file_names_a_toml_holds(tmp_path: Path) -> None:

@@ -149,19 +149,20 @@ def check_simulate_options(
         raise InputError(problems)
 
 
-def check_out_dir(out: Path | None) -> None:
-    """Make sure ``--out`` is a folder that exists or can be created, and is writable, before
-    any work is done: an :class:`InputError` naming ``--out`` otherwise (a file in the way,
-    a missing parent that cannot be created, no permission)."""
+def check_out_dir(out: Path | None, option: str = "--out") -> None:
+    """Make sure ``--out`` (or another folder ``option``) is a folder that exists or can be
+    created, and is writable, before any work is done: an :class:`InputError` naming the
+    option otherwise (a file in the way, a missing parent that cannot be created, no
+    permission)."""
     if out is None:
         return
     cli = "<command line>"
     if out.exists() and not out.is_dir():
-        raise InputError([Problem("--out", f"{out} is a file, not a folder", cli)])
+        raise InputError([Problem(option, f"{out} is a file, not a folder", cli)])
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise InputError([Problem("--out", f"cannot create folder {out}: {reason}", cli)]) from None
+        raise InputError([Problem(option, f"cannot create folder {out}: {reason}", cli)]) from None
     if not os.access(out, os.W_OK | os.X_OK):
-        raise InputError([Problem("--out", f"folder {out} is not writable", cli)])
+        raise InputError([Problem(option, f"folder {out} is not writable", cli)])

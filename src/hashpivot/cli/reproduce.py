@@ -25,7 +25,11 @@ import typer
 from hashpivot.cli.errors import handle_errors
 from hashpivot.exceptions import InputError, Problem
 
-__all__ = ["FileComparison", "compare_outputs", "register", "rerun_arguments"]
+__all__ = ["OUT_COMMANDS", "FileComparison", "compare_outputs", "register", "rerun_arguments"]
+
+#: The commands that write a run record (``--out``): the only ones ``reproduce`` runs (a
+#: record is a file anyone can edit: never ``serve``, ``keys`` or ``data update``).
+OUT_COMMANDS = ("backtest", "pivot", "simulate", "dispatch", "optimize")
 
 
 def _problem(folder: Path, field_path: str, message: str) -> InputError:
@@ -56,6 +60,10 @@ def load_record(folder: Path) -> dict[str, Any]:
     command = record.get("command")
     if not (isinstance(command, list) and command and all(isinstance(a, str) for a in command)):
         problems.append(Problem("command", "must be a non-empty list of strings", str(path)))
+    elif command[0] not in OUT_COMMANDS or not any(
+            a == "--out" or a.startswith("--out=") for a in command):
+        problems.append(Problem("command", f"must be one of {', '.join(OUT_COMMANDS)} with "
+                                f"--out (got {' '.join(command)[:200]!r})", str(path)))
     for key in ("inputs", "outputs", "provenance"):
         if not isinstance(record.get(key), dict):
             problems.append(Problem(key, "must be an object", str(path)))
@@ -232,8 +240,14 @@ def register(app: typer.Typer) -> None:
         per folder, libraries, data); with none changed, a difference is a failure to
         reproduce.
         """
+        from hashpivot.cli.options import check_out_dir
         from hashpivot.store.provenance import compare_provenance, provenance
 
+        if keep is not None and keep.resolve() == folder.resolve():
+            raise InputError([Problem("--keep", "must not be the folder being reproduced "
+                                      "(its files and record would be overwritten)",
+                                      "<command line>")])
+        check_out_dir(keep, "--keep")
         record = load_record(folder)
         cwd = Path(record["cwd"]) if cwd_option is None else cwd_option
         if not cwd.is_dir():
