@@ -30,6 +30,25 @@ def test_site_form_shows_errors_next_to_fields(sqlite_db: tuple[str, None]) -> N
         assert doc["sites"][0]["capacity_mw"] == 500
 
 
+def _stored_by_other_code(url: str, run_id: int, code: dict[str, str],
+                        libraries: dict[str, str]) -> None:
+    """Make a stored run look as if another version of the code had made it."""
+    from sqlalchemy import update
+
+    from hashpivot.store.db import open_database
+    from hashpivot.store.tables import RunRow
+
+    engine, factory = open_database(url)
+    with factory() as s, s.begin():
+        row = s.get(RunRow, run_id)
+        assert row is not None and row.provenance is not None
+        prov = dict(row.provenance)
+        prov["code"] = {**prov["code"], **code}
+        prov["libraries"] = {**prov["libraries"], **libraries}
+        s.execute(update(RunRow).where(RunRow.id == run_id).values(provenance=prov))
+    engine.dispose()
+
+
 def test_launch_runs_and_see_charts(sqlite_db: tuple[str, None]) -> None:
     with make_client(*sqlite_db) as c:
         csrf = login(c)
@@ -45,6 +64,19 @@ def test_launch_runs_and_see_charts(sqlite_db: tuple[str, None]) -> None:
         assert wait_run(c, run_id)["status"] == "succeeded"
         page = c.get(f"/runs/{run_id}").text
         assert "figure-data" in page and "reverse margin" in page
+        # what it ran with, against this server's code, libraries and data
+        line = page.split('id="run-provenance">')[1].split("</p>")[0]
+        assert "the code, libraries and data of this server" in line
+        assert f"hashpivot runs reproduce {run_id}" in line
+        detail = c.get(f"/api/runs/{run_id}").json()
+        assert detail["changed_since_run"] == {"recorded": True, "unchanged": True,
+                                               "code": [], "libraries": [], "data": []}
+        _stored_by_other_code(sqlite_db[0], run_id, {"engines/pivot": "0" * 16},
+                            {"numpy": "1.26.0"})
+        line = c.get(f"/runs/{run_id}").text.split('id="run-provenance">')[1]
+        assert "changed since: the code of engines/pivot; libraries (numpy 1.26.0 -&gt; " in line
+        detail = c.get(f"/api/runs/{run_id}").json()["changed_since_run"]
+        assert detail["code"] == ["engines/pivot"] and not detail["unchanged"]
         overview = c.get("/portfolios/1").text
         assert "Cost per BTC against the BTC price" in overview
         assert "MW split" in overview

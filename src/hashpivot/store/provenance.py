@@ -160,6 +160,39 @@ class ProvenanceChange:
         return f"{head}; changed since the run: {self.causes()}"
 
 
+def provenance_line(stored: dict[str, Any], change: ProvenanceChange) -> str:
+    """One line on what a run ran with and how it compares with this installation (the
+    run page's).
+
+    Parameters
+    ----------
+    stored : dict
+        The run's :func:`provenance`.
+    change : ProvenanceChange
+        :func:`compare_provenance` of ``stored`` with this installation's.
+
+    Returns
+    -------
+    str
+        E.g. ``hashpivot 0.1.0, code d4c4c81d5bb6e8e9, numpy 2.4.6, highspy 1.16.0: the
+        code, libraries and data of this server`` or ``...: changed since: the code of
+        engines/pivot``.
+    """
+    libs = stored.get("libraries") or {}
+    parts = [f"hashpivot {stored.get('package_version', '?')}"]
+    if isinstance(stored.get("code"), dict):
+        parts.append(f"code {stored['code'].get('all', '?')}")
+    parts += [f"{name} {libs[name]}" for name in ("numpy", "scipy", "highspy") if name in libs]
+    if not change.recorded:
+        tail = "recorded before code and library versions were (a difference on a re-run " \
+               "cannot be attributed)"
+    elif change.unchanged:
+        tail = "the code, libraries and data of this server (a re-run must give the same numbers)"
+    else:
+        tail = f"changed since: {change.causes()}"
+    return ", ".join(parts) + ": " + tail
+
+
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
     return tuple(k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k))
 
@@ -192,4 +225,5 @@ def compare_provenance(stored: dict[str, Any], now: dict[str, Any]) -> Provenanc
 
 
 __all__ = ["NUMERIC_LIBRARIES", "ProvenanceChange", "bundled_data_versions", "code_versions",
-           "compare_provenance", "library_versions", "provenance", "source_versions"]
+           "compare_provenance", "library_versions", "provenance", "provenance_line",
+           "source_versions"]

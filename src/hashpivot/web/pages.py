@@ -17,6 +17,7 @@ from hashpivot.exceptions import InputError
 from hashpivot.reports.tables.runs import run_tables
 from hashpivot.store import jobs, keys
 from hashpivot.store import portfolios as store
+from hashpivot.store.provenance import compare_provenance, provenance, provenance_line
 from hashpivot.store.runs import RUN_KINDS, mw_split
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import charts, forms
@@ -267,8 +268,10 @@ def run_page(request: Request, run_id: int) -> Response:
         if run.status == "succeeded"
         else []
     )
+    stored = run.provenance or {}
+    line = provenance_line(stored, compare_provenance(stored, provenance()))
     return _render(request, "run.html", {"run": run, "figures": figures, "tables": tables,
-                                         "active": jobs.ACTIVE})
+                                         "active": jobs.ACTIVE, "provenance_line": line})
 
 
 async def _run_action(request: Request, act: Callable[[Session], str]) -> Response:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hashpivot.store.provenance import compare_provenance, provenance
 from hashpivot.store.tables import PortfolioRow, RunRow
 
 RunKindName = Literal["cost", "backtest", "pivot", "simulate", "dispatch", "optimize"]
@@ -112,20 +113,37 @@ class RunOut(BaseModel):
         )
 
 
+class ChangedSinceRun(BaseModel):
+    """What differs between a run's provenance and this server's
+    (:class:`hashpivot.store.provenance.ProvenanceChange`): with ``unchanged``, running
+    the run's inputs again must give the same numbers."""
+
+    recorded: bool = Field(description="The run recorded its code and library versions.")
+    unchanged: bool = Field(description="Same code, libraries and data as this server.")
+    code: list[str] = Field(description="Folders of the package whose code changed.")
+    libraries: list[str] = Field(description="'name old -> new' for the numeric libraries.")
+    data: list[str] = Field(description="Data files that changed ('bundled/<name>').")
+
+
 class RunDetail(RunOut):
     """A run with its resolved inputs, provenance and results (the CLI's ``--json``)."""
 
     inputs: dict[str, Any] | None
     provenance: dict[str, Any] | None
+    changed_since_run: ChangedSinceRun
     results: dict[str, Any] | None
 
     @classmethod
     def of(cls, row: RunRow) -> RunDetail:
         """From a table row."""
+        change = compare_provenance(row.provenance or {}, provenance())
         return cls(
             **RunOut.of(row).model_dump(),
             inputs=row.inputs,
             provenance=row.provenance,
+            changed_since_run=ChangedSinceRun(
+                recorded=change.recorded, unchanged=change.unchanged, code=list(change.code),
+                libraries=list(change.libraries), data=list(change.data)),
             results=row.results,
         )
 
