@@ -1,0 +1,346 @@
+"""Check that the figures README.md (and docs/methodology.md) quote are what the commands
+they name print today.
+
+Each claim is a piece of README text with ``{}`` where its figures stand, the run that
+gives them (a ``hashpivot ... --json`` command on a bundled example, or a variant of one),
+and how to read each figure from that run's JSON. A claim passes when the README, its
+whitespace collapsed, contains the text with today's figures formatted in. Otherwise the
+script prints what the README says and what the command gives, and exits 1, so a model
+change cannot leave the README behind. A claim whose text the README no longer has at
+all is reported too (the README was reworded: update the claim).
+
+Runs use the bundled data only (a temporary ``HASHPIVOT_DATA_DIR``), one process each;
+about 45 s here (the optimizer's 100 scenarios take most of it).
+
+Run: ``.venv/bin/python scripts/check_readme_figures.py`` (``make docs-check``; CI runs it
+after the tests).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+PIVOT = "examples/pivot-200mw.toml"
+M = 1e-6  # USD -> M USD
+
+Json = dict[str, Any]
+
+
+def _variant(name: str, edit: Callable[[str], str]) -> str:
+    """A copy of the 200 MW example edited by ``edit``, in the work folder."""
+    text = edit((EXAMPLES / "pivot-200mw.toml").read_text(encoding="utf-8"))
+    path = _work() / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _tax(text: str) -> str:
+    return text + "\n[pivot.tax]\nincome_tax_rate = 0.21\n"
+
+
+def _margin(text: str) -> str:
+    line = '# hashrate_response = "margin"'
+    assert line in text, "examples/pivot-200mw.toml no longer has the commented line"
+    return text.replace(line, 'hashrate_response = "margin"  ')
+
+
+#: run name -> the arguments after ``hashpivot`` (``--json`` is added)
+RUNS: dict[str, Callable[[], list[str]]] = {
+    "hashprice": lambda: ["hashprice", "--btc-price-usd", "95000", "--difficulty", "117e12",
+                          "--fees-btc-per-block", "0.03"],
+    "hashprice-100k": lambda: ["hashprice", "--btc-price-usd", "100000", "--difficulty",
+                               "100e12"],
+    "cost": lambda: ["cost", "examples/reverse-margin.toml", "--btc-price-usd", "95000",
+                     "--difficulty", "117e12", "--fees-btc-per-block", "0.03"],
+    "pivot": lambda: ["pivot", PIVOT],
+    "pivot-tax": lambda: ["pivot", _variant("tax.toml", _tax)],
+    "simulate": lambda: ["simulate", PIVOT, "--paths", "20000", "--seed", "7"],
+    "simulate-margin": lambda: ["simulate", _variant("margin.toml", _margin), "--paths",
+                                "20000", "--seed", "7"],
+    "simulate-tax": lambda: ["simulate", _variant("tax.toml", _tax), "--paths", "5000",
+                             "--seed", "7"],
+    "optimize": lambda: ["optimize", "examples/portfolio.toml", "--scenarios", "100",
+                         "--risk-aversion", "0.3", "--seed", "7", "--out",
+                         str(_work() / "optimize")],
+    "pivot-plan": lambda: ["pivot", _plan_file()],
+    "simulate-plan": lambda: ["simulate", _plan_file(), "--paths", "10000", "--seed", "7"],
+    "pivot-portfolio": lambda: ["pivot", "examples/portfolio.toml"],
+    "simulate-4000": lambda: ["simulate", PIVOT, "--paths", "4000", "--seed", "7"],
+    "dispatch": lambda: ["dispatch", "examples/dispatch-west-texas.toml", "--market",
+                         "ercot:HB_WEST:2024"],
+}
+
+
+def _plan_file() -> str:
+    """The plan portfolio the optimize run writes (run first)."""
+    _run("optimize")
+    return str(_work() / "optimize" / "plan_portfolio.toml")
+
+
+@cache
+def _work() -> Path:
+    return Path(tempfile.mkdtemp(prefix="hashpivot-readme-"))
+
+
+@cache
+def _run(name: str) -> Json:
+    """The JSON a run prints (run once)."""
+    env = dict(os.environ, HASHPIVOT_DATA_DIR=str(_work() / "data"), COLUMNS="120")
+    args = [*RUNS[name](), "--json"]
+    done = subprocess.run([sys.executable, "-m", "hashpivot", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{name}: hashpivot {' '.join(args)} failed:\n{done.stderr}")
+    result: Json = json.loads(done.stdout)
+    return result
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Text of ``doc`` with ``{}`` for its figures, the run, and each figure's reading."""
+
+    text: str
+    run: str
+    figures: tuple[Callable[[Json], str], ...]
+    doc: str = "README.md"
+
+
+def num(path: str, scale: float = 1.0, spec: str = ",.1f") -> Callable[[Json], str]:
+    """A figure at a dotted ``path`` of the JSON (``a.b.c``; keys with dots: ``a|b.c``),
+    times ``scale``, formatted with ``spec``."""
+    def read(j: Json) -> str:
+        value: Any = j
+        for key in path.split("|") if "|" in path else path.split("."):
+            value = value[key]
+        return format(float(value) * scale, spec)
+    return read
+
+
+def calc(fn: Callable[[Json], float], spec: str = ",.1f") -> Callable[[Json], str]:
+    """A figure computed from the JSON."""
+    return lambda j: format(fn(j), spec)
+
+
+def _strategy(strategy: str, key: str, scale: float = M,
+              spec: str = ",.1f") -> Callable[[Json], str]:
+    """A figure of one strategy (``strategies.<strategy>.<key>``)."""
+    def read(j: Json) -> str:
+        return format(float(j["strategies"][strategy][key]) * scale, spec)
+    return read
+
+
+def _pivot_row(key: str, scale: float = M, spec: str = ",.1f") -> tuple[Callable[[Json], str], ...]:
+    return tuple(_strategy(s, key, scale, spec)
+                 for s in ("keep_mining", "convert_all", "convert_100mw_2026-01", "phased"))
+
+
+def assumption(prefix: str, pattern: str | None = None,
+               spec: str = ",.0f") -> Callable[[Json], str]:
+    """A figure of the resolved assumption whose name starts with ``prefix``: its value,
+    or the first group of ``pattern`` in its source text (as printed)."""
+    def read(j: Json) -> str:
+        row = next(r for r in j["resolved_assumptions"] if r["name"].startswith(prefix))
+        if pattern is None:
+            return format(float(row["value"]), spec)
+        found = re.search(pattern, row["source"])
+        return found.group(1) if found else f"<no {pattern!r} in {row['source']!r}>"
+    return read
+
+
+def _opt_to_horizon(j: Json) -> float:
+    return ((j["expected_npv_usd"] - j["expected_terminal_value_usd"])
+            - (j["expected_npv_baseline_usd"] - j["expected_terminal_value_baseline_usd"])) * M
+
+
+def _plan_mw(j: Json) -> float:
+    return float(sum(h["gross_mw"] for h in j["plan"]))
+
+
+def _plan_line(j: Json) -> str:
+    """The plan's signed halls, ``'<site> <MW>'`` in plan order."""
+    return ", ".join(f"{h['site']} {h['gross_mw']:.0f}" for h in j["plan"])
+
+
+#: A number as printed (thousands separated by commas), as a regex group.
+NUMBER = r"(-?[0-9](?:[0-9,]*[0-9])?(?:\.[0-9]+)?)"
+#: The resolved assumption of the example's dispatching site's flexibility.
+ODESSA = "Odessa Grid: [sites.dispatch] flexibility"
+
+CLAIMS: list[Claim] = [
+    # demo
+    Claim("fees per block): about ${} per PH/s per day", "hashprice",
+          (num("hashprice_usd_per_ph_day", spec=".1f"),)),
+    Claim("a **direct (cash) cost of ~${}/BTC** and a **total cost of ~${}/BTC**", "cost",
+          (calc(lambda j: round(j["cost_per_btc_direct_usd"], -2), ",.0f"),
+           calc(lambda j: round(j["cost_per_btc_total_usd"], -3), ",.0f"))),
+    Claim("--difficulty 100e12 --json # {} USD/PH/day", "hashprice-100k",
+          (num("hashprice_usd_per_ph_day", spec=".2f"),)),
+    # pivot
+    Claim("| NPV | M USD | {} | {} | {} | {} |", "pivot", _pivot_row("npv_usd")),
+    Claim("| NPV vs keep | M USD | {} | {} | {} | {} |", "pivot",
+          _pivot_row("npv_vs_baseline_usd")),
+    Claim("| TV, present value | M USD | {} | {} | {} | {} |", "pivot",
+          _pivot_row("terminal_value_usd")),
+    Claim("| NPV with TV | M USD | {} | {} | {} | {} |", "pivot",
+          _pivot_row("npv_with_terminal_value_usd")),
+    Claim("| IRR (incremental) | %/yr | - | {} | {} | {} |", "pivot",
+          _pivot_row("irr_fraction", 100.0)[1:]),
+    Claim("| payback (incr.) | months | - | {} | {} | {} |", "pivot",
+          _pivot_row("payback_months", 1.0)[1:]),
+    Claim("| backlog, contracted | M USD | {} | {} | {} | {} |", "pivot",
+          _pivot_row("contracted_backlog_usd")),
+    Claim("lease: {} USD/kW-month first year", "pivot",
+          (num("breakeven_lease_usd_per_kw_month"),)),
+    Claim("to the horizon, {} with the terminal value (the renewal's rent", "pivot",
+          (num("breakeven_lease_with_terminal_value_usd_per_kw_month"),)),
+    Claim("At 21 % the example gives keep-mining {} M USD after tax ({} pre-tax) and "
+          "convert-all {} M ({}).", "pivot-tax",
+          (_strategy("keep_mining", "npv_after_tax_usd"),
+           _strategy("keep_mining", "npv_usd"),
+           _strategy("convert_all", "npv_after_tax_usd"),
+           _strategy("convert_all", "npv_usd"))),
+    # simulate
+    Claim("(at 21 %, 5,000 paths, seed 7: keep-mining {} M USD mean after tax, convert-all "
+          "{}, which beats it on {} % of paths, against {} % pre-tax)", "simulate-tax",
+          (_strategy("keep_mining", "npv_after_tax_mean_usd"),
+           _strategy("convert_all", "npv_after_tax_mean_usd"),
+           _strategy("convert_all", "prob_beats_baseline_after_tax", 100.0),
+           _strategy("convert_all", "prob_beats_baseline", 100.0))),
+    Claim("Keep-mining has a mean NPV of {} M USD but a wide spread (median {} M, P5 {} M, "
+          "CVaR95 {} M)", "simulate",
+          tuple(_strategy("keep_mining", k, M, ",.0f") for k in
+                ("npv_mean_usd", "npv_p50_usd", "npv_p5_usd", "cvar95_usd"))),
+    Claim("a liquidity breach on {} % of paths and {} BTC sold under duress on average",
+          "simulate",
+          (_strategy("keep_mining", "prob_liquidity_breach", 100.0),
+           _strategy("keep_mining", "expected_forced_sale_btc", 1.0, ",.0f"))),
+    Claim("Converting all 200 MW fixes the NPV at {} M on every path and beats keep-mining "
+          "on {} % of them", "simulate",
+          (_strategy("convert_all", "npv_mean_usd", M, ",.0f"),
+           _strategy("convert_all", "prob_beats_baseline", 100.0, ".0f"))),
+    Claim("while keep-mining's fall from {} to {} BTC and from {} % to {} % of paths",
+          "simulate",
+          (_strategy("keep_mining", "expected_forced_sale_btc", 1.0, ",.0f"),
+           _strategy("keep_mining", "expected_forced_sale_without_capex_btc", 1.0, ",.0f"),
+           _strategy("keep_mining", "prob_forced_sale", 100.0),
+           _strategy("keep_mining", "prob_forced_sale_without_capex", 100.0))),
+    Claim("high-price paths catches up: mean {} M USD, median {} M, P5 {} M, P95 {} M; "
+          "convert-all beats it on {} % of paths", "simulate-margin",
+          (*(_strategy("keep_mining", k, M, ",.0f") for k in
+             ("npv_mean_usd", "npv_p50_usd", "npv_p5_usd", "npv_p95_usd")),
+           _strategy("convert_all", "prob_beats_baseline", 100.0))),
+    # optimize
+    Claim("seed 7) the plan converts {} MW", "optimize", (calc(_plan_mw, ".0f"),)),
+    Claim("sample the plan adds {} M USD of expected NPV over keep-mining (to the horizon, "
+          "without the terminal value: {}) with a better CVaR95 ({} against {} M USD)",
+          "optimize",
+          (num("value_over_baseline_usd", M), calc(_opt_to_horizon), num("cvar95_usd", M),
+           num("strategies.keep_mining.cvar95_usd", M))),
+    Claim("with keep-mining on the same paths) it adds {} M USD with a 95 % interval of {} "
+          "to +{} M", "optimize",
+          (num("out_of_sample_value_over_baseline_usd.mean", M),
+           num("out_of_sample_value_over_baseline_usd.ci95_low", M),
+           num("out_of_sample_value_over_baseline_usd.ci95_high", M))),
+    Claim("On the central path the optimizer values the plan at +{} M USD over keep-mining "
+          "and `pivot` on its `plan_portfolio.toml` (each hall at its tenant's lease) at +{} "
+          "M USD with the terminal value", "optimize",
+          (num("center_path_check.optimizer_value_over_keep_usd", M),
+           num("center_path_check.npv_with_tv_vs_keep_usd", M))),
+    Claim("{} to the horizon, and a break-even first-year rent of {} USD/kW-month for every "
+          "hall ({} with the terminal value)", "pivot-plan",
+          (lambda j: format(j["strategies"]["phased"]["npv_vs_baseline_usd"] * M, ",.1f"),
+           num("breakeven_lease_usd_per_kw_month"),
+           num("breakeven_lease_with_terminal_value_usd_per_kw_month"))),
+    Claim("the line under pivot's table expects +{} M USD with the terminal value", "optimize",
+          (num("center_path_check.expected_npv_with_tv_vs_keep_usd", M),)),
+    Claim("the optimizer, on the same path with the signings in expectation, +{} (its "
+          "summary prints both)", "optimize",
+          (num("center_path_check.optimizer_expected_over_signings_usd", M),)),
+    Claim("drawn per path) gives +{} M USD with the terminal value on average ({} to the "
+          "horizon), beating keep-mining with it on {} % of the paths", "simulate-plan",
+          (lambda j: format((j["strategies"]["phased"]["npv_with_tv_mean_usd"]
+                             - j["strategies"]["keep_mining"]["npv_with_tv_mean_usd"]) * M,
+                            ",.1f"),
+           lambda j: format((j["strategies"]["phased"]["npv_mean_usd"]
+                             - j["strategies"]["keep_mining"]["npv_mean_usd"]) * M, ",.1f"),
+           _strategy("phased", "prob_beats_baseline_with_tv", 100.0))),
+    # docs/methodology.md
+    Claim("gains `G(1)` = {} USD/MW-month at the price year's hashprice ({} USD/PH/day) and {} "
+          "at half of it", "pivot-portfolio",
+          (assumption(ODESSA, rf"; 1: {NUMBER};"), assumption(ODESSA, rf"\({NUMBER} USD/PH/day"),
+           assumption(ODESSA, rf"0\.5: {NUMBER};")), "docs/methodology.md"),
+    Claim("a larger gain: {} USD/MW-month over the first year", "pivot-portfolio",
+          (assumption(ODESSA, rf"first year {NUMBER}"),), "docs/methodology.md"),
+    Claim("{} on average over the horizon and {} in the final year", "pivot-portfolio",
+          (assumption(ODESSA), assumption(ODESSA, rf"final year {NUMBER}")),
+          "docs/methodology.md"),
+    Claim("Keep-mining's NPV in `pivot` is {} M USD", "pivot-portfolio",
+          (_strategy("keep_mining", "npv_usd"),), "docs/methodology.md"),
+    Claim("converting everything beats it by {} M USD with terminal value", "pivot-portfolio",
+          (_strategy("convert_all", "npv_with_terminal_value_vs_baseline_usd"),),
+          "docs/methodology.md"),
+    Claim("the phased strategy by {} (", "pivot-portfolio",
+          (_strategy("phased", "npv_with_terminal_value_vs_baseline_usd"),),
+          "docs/methodology.md"),
+    Claim("{} % of keep-mining paths have a forced sale and {} % ex capex ({} BTC and {} BTC "
+          "expected); every forced sale of the convert strategies funds the equity part of "
+          "the hall ({} % and {} % of paths, none ex capex)", "simulate-4000",
+          (_strategy("keep_mining", "prob_forced_sale", 100.0),
+           _strategy("keep_mining", "prob_forced_sale_without_capex", 100.0),
+           _strategy("keep_mining", "expected_forced_sale_btc", 1.0, ",.0f"),
+           _strategy("keep_mining", "expected_forced_sale_without_capex_btc", 1.0, ",.0f"),
+           _strategy("convert_all", "prob_forced_sale", 100.0, ".0f"),
+           _strategy("convert_100mw_2026-01", "prob_forced_sale", 100.0)),
+          "docs/methodology.md"),
+    # dispatch
+    Claim("daily hashprice) dispatch nets {} M USD against {} M always-on, with {} % mining "
+          "uptime, {} M USD of 4CP charges avoided", "dispatch",
+          (num("net_margin_usd", M), num("net_margin_always_on_usd", M),
+           num("uptime_fraction", 100.0), num("fourcp_avoided_usd", M))),
+]
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    """The claim's text with any figure where ``{}`` stands."""
+    parts = [re.escape(_collapse(p)) for p in template.split("{}")]
+    return re.compile(r"([-+0-9.,]+)".join(parts))
+
+
+def main() -> int:
+    docs = {name: _collapse((REPO / name).read_text(encoding="utf-8"))
+            for name in sorted({c.doc for c in CLAIMS})}
+    failures = 0
+    for claim in CLAIMS:
+        data = _run(claim.run)
+        now = _collapse(claim.text.format(*(f(data) for f in claim.figures)))
+        if now in docs[claim.doc]:
+            print(f"ok      {claim.doc}: {now}")
+            continue
+        failures += 1
+        found = _template_regex(claim.text).search(docs[claim.doc])
+        if found is None:
+            print(f"MISSING {claim.doc} no longer has: {_collapse(claim.text)}")
+        else:
+            print(f"DIFFERS {claim.doc}: {found.group(0)}\n        now: {now}")
+    print(f"{len(CLAIMS)} claims in {', '.join(docs)}, {failures} not as written")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
