@@ -309,6 +309,8 @@ CLAIMS: list[Claim] = [
           "uptime, {} M USD of 4CP charges avoided", "dispatch",
           (num("net_margin_usd", M), num("net_margin_always_on_usd", M),
            num("uptime_fraction", 100.0), num("fourcp_avoided_usd", M))),
+    Claim("charges avoided and {} t CO2 (eGRID2023 ERCOT", "dispatch",
+          (calc(lambda j: round(j["emissions_tco2"], -3), ",.0f"),)),
 ]
 
 
