@@ -120,6 +120,15 @@ def client(database: tuple[str, str | None]) -> Iterator[Any]:
         yield c
 
 
+def launch_from_form(client: Any, csrf: str, portfolio_id: int, kind: str,
+                     **fields: str) -> int:
+    """Launch a run from a portfolio's run form (303 to its page); its id."""
+    r = client.post(f"/portfolios/{portfolio_id}/runs",
+                    data={"csrf_token": csrf, "kind": kind, **fields}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
 def wait_run(client: Any, run_id: int, timeout_s: float = 120.0) -> dict[str, Any]:
     """Poll ``GET /api/runs/{id}`` until the run is finished."""
     import time

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.web.conftest import add_key, login, make_client, wait_run
+from tests.web.conftest import add_key, launch_from_form, login, make_client, wait_run
 
 
 def test_site_form_shows_errors_next_to_fields(sqlite_db: tuple[str, None]) -> None:
@@ -57,10 +57,7 @@ def test_launch_runs_and_see_charts(sqlite_db: tuple[str, None]) -> None:
         assert r.status_code == 422
         field = r.text.split('for="f-btc_price_usd"')[1].split('class="field')[0]
         assert 'class="error"' in field
-        r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost"},
-                   follow_redirects=False)
-        assert r.status_code == 303
-        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        run_id = launch_from_form(c, csrf, 1, "cost")
         assert wait_run(c, run_id)["status"] == "succeeded"
         page = c.get(f"/runs/{run_id}").text
         assert "figure-data" in page and "reverse margin" in page
@@ -123,9 +120,7 @@ def test_pivot_run_page_shows_the_table_and_assumptions(sqlite_db: tuple[str, No
     page, not only in the JSON."""
     with make_client(*sqlite_db) as c:
         csrf = login(c)
-        r = c.post("/portfolios/2/runs", data={"csrf_token": csrf, "kind": "pivot"},
-                   follow_redirects=False)
-        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        run_id = launch_from_form(c, csrf, 2, "pivot")
         assert wait_run(c, run_id)["status"] == "succeeded"
         page = c.get(f"/runs/{run_id}").text
         table = page.split("AI/HPC pivot vs keep mining")[1].split("</table>")[0]
@@ -141,9 +136,7 @@ def test_pivot_run_page_shows_the_table_and_assumptions(sqlite_db: tuple[str, No
 def test_tables_of_a_run_not_finished_are_a_409(sqlite_db: tuple[str, None]) -> None:
     with make_client(*sqlite_db, run_jobs=False) as c:
         csrf = login(c)
-        r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost"},
-                   follow_redirects=False)
-        run_id = int(r.headers["location"].rsplit("/", 1)[1])
+        run_id = launch_from_form(c, csrf, 1, "cost")
         assert c.get(f"/api/runs/{run_id}").json()["status"] == "queued"
         r = c.get(f"/api/runs/{run_id}/tables")
         assert r.status_code == 409 and "queued" in r.text
@@ -213,9 +206,7 @@ def test_an_optimize_run_page_saves_its_plan_as_a_portfolio(
         assert plan[0]["tenant"] in halls
         no_csrf = c.post(f"/runs/{run_id}/plan-portfolio", data={}, follow_redirects=False)
         assert no_csrf.status_code in (400, 403)
-        r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost"},
-                   follow_redirects=False)
-        cost_id = int(r.headers["location"].rsplit("/", 1)[1])
+        cost_id = launch_from_form(c, csrf, 1, "cost")
         assert wait_run(c, cost_id)["status"] == "succeeded"
         assert 'id="save-plan"' not in c.get(f"/runs/{cost_id}").text
 

@@ -3,67 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import typer
 
 from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.store.compare import diff_json
 from hashpivot.store.provenance import ProvenanceChange
 
 runs_app = typer.Typer(help="Runs stored by `hashpivot serve`.", no_args_is_help=True)
 
 #: ``RUN_ID``: the id of a stored run (``runs list`` shows them).
 RunId = Annotated[int, typer.Argument(help="Run id.")]
-
-
-#: Result keys that are wall-clock measurements, not numbers of the model.
-WALL_CLOCK_SUFFIXES = ("_seconds", "timings_s")
-
-
-@dataclass
-class JsonDiff:
-    """How a reproduced JSON value compares with the stored one (:func:`diff_json`).
-
-    Attributes
-    ----------
-    differs : list of str
-        ``path: what`` where a stored value is not reproduced: a different value, a list of
-        another length, or a key the reproduced value lacks.
-    added : list of str
-        Paths only in the reproduced value: what a newer version computes beyond the
-        stored run (every stored value can still be identical).
-    """
-
-    differs: list[str] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-
-
-def diff_json(a: Any, b: Any, path: str = "", out: JsonDiff | None = None) -> JsonDiff:
-    """Compare a stored JSON value ``a`` with its reproduction ``b``, exactly (floats
-    included); wall-clock timings (keys ending ``_seconds``, ``timings_s``) are not
-    compared."""
-    out = JsonDiff() if out is None else out
-    if isinstance(a, dict) and isinstance(b, dict):
-        for k in sorted(set(a) | set(b)):
-            if str(k).endswith(WALL_CLOCK_SUFFIXES):
-                continue
-            p = f"{path}.{k}" if path else str(k)
-            if k not in b:
-                out.differs.append(f"{p}: only in stored")
-            elif k not in a:
-                out.added.append(p)
-            else:
-                diff_json(a[k], b[k], p, out)
-    elif isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            out.differs.append(f"{path}: {len(a)} items stored, {len(b)} reproduced")
-        else:
-            for i, (x, y) in enumerate(zip(a, b, strict=True)):
-                diff_json(x, y, f"{path}[{i}]", out)
-    elif a != b:
-        out.differs.append(f"{path}: stored {a!r}, reproduced {b!r}")
-    return out
 
 
 def provenance_notes(stored: dict[str, Any], now: dict[str, Any],

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from hashpivot.exceptions import HashpivotError, InputError
+from hashpivot.exceptions import HashpivotError, InputError, Problem
 from hashpivot.models import Portfolio
 from hashpivot.store.runs import provenance, resolve_inputs
 from hashpivot.store.tables import PortfolioRow, RunRow, utcnow
@@ -56,6 +56,36 @@ def submit(
         progress_fraction=0.0,
         message="queued",
         cancel_requested=False,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def submit_reproduction(session: Session, original: RunRow) -> RunRow:
+    """Queue a run of ``original``'s stored inputs (not resolved again from its portfolio,
+    which may have changed since), to compare its results with the stored ones.
+
+    Raises
+    ------
+    InputError
+        When ``original`` has not succeeded: there is nothing to compare with.
+    """
+    if original.status != "succeeded" or original.results is None or original.inputs is None:
+        raise InputError([Problem("run_id", f"run {original.id} is {original.status}: "
+                                  "nothing to reproduce", f"run {original.id}")])
+    row = RunRow(
+        kind=original.kind,
+        status="queued",
+        portfolio_id=original.portfolio_id,
+        portfolio_revision=original.portfolio_revision,
+        params=dict(original.params or {}),
+        inputs=original.inputs,
+        provenance=provenance(),
+        progress_fraction=0.0,
+        message=f"queued: reproduces run {original.id}",
+        cancel_requested=False,
+        reproduces_run_id=original.id,
     )
     session.add(row)
     session.flush()

@@ -57,6 +57,8 @@ class RunRow(Base):
     results: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     charts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The run this one runs again (same stored inputs), to compare their results.
+    reproduces_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     server_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

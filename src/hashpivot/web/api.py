@@ -267,9 +267,13 @@ async def list_runs(
 
 @router.get("/runs/{run_id}", tags=["runs"])
 async def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
-    """A run: status, progress, resolved inputs, provenance and results."""
+    """A run: status, progress, resolved inputs, provenance and results (and, for a
+    reproduction, how it compares with the run it reproduces)."""
     with _db(request) as s:
-        return RunDetail.of(run_or_404(s, run_id))
+        row = run_or_404(s, run_id)
+        original = (None if row.reproduces_run_id is None
+                    else s.get(RunRow, row.reproduces_run_id))
+        return RunDetail.of(row, original)
 
 
 @router.get("/runs/{run_id}/results", tags=["runs"])
@@ -303,6 +307,20 @@ def save_plan_portfolio(request: Request, _: Write, run_id: RunId) -> PortfolioO
     with _db(request) as s, s.begin():
         row = finished_run_or_409(s, run_id, "plan")
         return PortfolioOut.of(store.create_plan_portfolio(s, row))
+
+
+@router.post("/runs/{run_id}/reproduce", status_code=202, tags=["runs"])
+def reproduce_run(request: Request, _: Write, run_id: RunId) -> RunOut:
+    """Run a finished run's stored inputs again (not resolved again from its portfolio);
+    ``GET /api/runs/{new id}`` then carries ``reproduction``: identical, or each value that
+    differs with what changed between the two runs' code, libraries and data."""
+    with _db(request) as s, s.begin():
+        row = finished_run_or_409(s, run_id, "results to reproduce")
+        out = RunOut.of(jobs.submit_reproduction(s, row))
+    runner = request.app.state.runner
+    if runner is not None:
+        runner.wake()
+    return out
 
 
 @router.post("/runs/{run_id}/cancel", tags=["runs"])

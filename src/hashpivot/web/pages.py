@@ -17,6 +17,7 @@ from hashpivot.exceptions import InputError
 from hashpivot.reports.tables.runs import run_tables
 from hashpivot.store import jobs, keys
 from hashpivot.store import portfolios as store
+from hashpivot.store.compare import reproduction_of
 from hashpivot.store.provenance import compare_provenance, provenance, provenance_line
 from hashpivot.store.runs import RUN_KINDS, mw_split
 from hashpivot.store.tables import PortfolioRow, RunRow
@@ -258,6 +259,9 @@ def run_page(request: Request, run_id: int) -> Response:
     """A run: progress while active; charts and headline numbers when done."""
     with request.app.state.factory() as s:
         run = run_or_404(s, run_id)
+        original = (None if run.reproduces_run_id is None
+                    else s.get(RunRow, run.reproduces_run_id))
+        again = reproduction_of(original, run)
     figures = (
         charts.for_run(run.kind, run.results or {}, run.charts or {})
         if run.status == "succeeded"
@@ -271,16 +275,20 @@ def run_page(request: Request, run_id: int) -> Response:
     stored = run.provenance or {}
     line = provenance_line(stored, compare_provenance(stored, provenance()))
     return _render(request, "run.html", {"run": run, "figures": figures, "tables": tables,
-                                         "active": jobs.ACTIVE, "provenance_line": line})
+                                         "active": jobs.ACTIVE, "provenance_line": line,
+                                         "reproduction": again})
 
 
-async def _run_action(request: Request, act: Callable[[Session], str]) -> Response:
+async def _run_action(request: Request, act: Callable[[Session], str],
+                      wake: bool = False) -> Response:
     """A writer's form on a run's page: ``act(session)`` in one transaction, then to the
-    page it returns (303)."""
+    page it returns (303); ``wake``: the job runner has a run to look at."""
     form = await _form(request)
     _writer(request, form)
     with request.app.state.factory() as s, s.begin():
         location = act(s)
+    if wake and request.app.state.runner is not None:
+        request.app.state.runner.wake()
     return RedirectResponse(location, status_code=303)
 
 
@@ -292,10 +300,18 @@ async def cancel(request: Request, run_id: int) -> Response:
         jobs.request_cancel(s, run_or_404(s, run_id))
         return f"/runs/{run_id}"
 
-    response = await _run_action(request, act)
-    if request.app.state.runner is not None:
-        request.app.state.runner.wake()
-    return response
+    return await _run_action(request, act, wake=True)
+
+
+@router.post("/runs/{run_id}/reproduce", response_class=HTMLResponse)
+async def reproduce(request: Request, run_id: int) -> Response:
+    """Run a finished run's stored inputs again and open the new run (its page compares)."""
+
+    def act(s: Session) -> str:
+        run = finished_run_or_409(s, run_id, "results to reproduce")
+        return f"/runs/{jobs.submit_reproduction(s, run).id}"
+
+    return await _run_action(request, act, wake=True)
 
 
 @router.post("/runs/{run_id}/plan-portfolio", response_class=HTMLResponse)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hashpivot.store.compare import reproduction_of
 from hashpivot.store.provenance import compare_provenance, provenance
 from hashpivot.store.tables import PortfolioRow, RunRow
 
@@ -89,6 +91,8 @@ class RunOut(BaseModel):
     message: str
     problems: list[dict[str, str]] | None
     cancel_requested: bool
+    reproduces_run_id: int | None = Field(
+        None, description="The run this one runs again, to compare their results.")
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -107,6 +111,7 @@ class RunOut(BaseModel):
             message=row.message,
             problems=row.problems,
             cancel_requested=row.cancel_requested,
+            reproduces_run_id=row.reproduces_run_id,
             created_at=row.created_at,
             started_at=row.started_at,
             finished_at=row.finished_at,
@@ -125,18 +130,34 @@ class ChangedSinceRun(BaseModel):
     data: list[str] = Field(description="Data files that changed ('bundled/<name>').")
 
 
+class ReproductionOut(BaseModel):
+    """How a run that reproduces another compares with it
+    (:class:`hashpivot.store.compare.Reproduction`)."""
+
+    of_run_id: int = Field(description="The run reproduced.")
+    state: Literal["pending", "identical", "differs", "failed"]
+    n_differ: int = Field(description="Stored values of that run not reproduced.")
+    differs: list[str] = Field(description="The first 50: 'path: stored ..., reproduced ...'.")
+    added: list[str] = Field(description="Values only this run computes (a later version's).")
+    verdict: str = Field(description="Identical, or what the differences mean given what "
+                         "changed between the two runs' code, libraries and data.")
+
+
 class RunDetail(RunOut):
     """A run with its resolved inputs, provenance and results (the CLI's ``--json``)."""
 
     inputs: dict[str, Any] | None
     provenance: dict[str, Any] | None
     changed_since_run: ChangedSinceRun
+    reproduction: ReproductionOut | None = Field(
+        None, description="With reproduces_run_id: how this run compares with that one.")
     results: dict[str, Any] | None
 
     @classmethod
-    def of(cls, row: RunRow) -> RunDetail:
-        """From a table row."""
+    def of(cls, row: RunRow, original: RunRow | None = None) -> RunDetail:
+        """From a table row (and, for a reproduction, the row of the run it reproduces)."""
         change = compare_provenance(row.provenance or {}, provenance())
+        again = reproduction_of(original, row)
         return cls(
             **RunOut.of(row).model_dump(),
             inputs=row.inputs,
@@ -144,6 +165,7 @@ class RunDetail(RunOut):
             changed_since_run=ChangedSinceRun(
                 recorded=change.recorded, unchanged=change.unchanged, code=list(change.code),
                 libraries=list(change.libraries), data=list(change.data)),
+            reproduction=None if again is None else ReproductionOut(**asdict(again)),
             results=row.results,
         )
 

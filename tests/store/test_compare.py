@@ -1,9 +1,9 @@
-"""``hashpivot runs reproduce``'s comparison of stored and reproduced results (the command
-itself, on a stored run: tests/web/test_security.py)."""
+"""The comparison of stored and reproduced results (``hashpivot runs reproduce`` on a
+stored run: tests/web/test_security.py; the service's reproductions: tests/web/test_api.py)."""
 
 from __future__ import annotations
 
-from hashpivot.cli.runs import diff_json
+from hashpivot.store.compare import diff_json
 
 
 def test_diff_json_separates_differences_from_values_a_later_version_adds() -> None:
