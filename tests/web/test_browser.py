@@ -1,5 +1,6 @@
 """A real browser (Debian's chromium, headless, driven by Playwright) on a real server:
-sign in with the printed URL, edit a site, run a cost and a pivot run, see their charts."""
+sign in with the printed URL, edit a site, run a cost and a pivot run, see their charts,
+run the cost run again from its page."""
 
 from __future__ import annotations
 
@@ -76,6 +77,14 @@ def test_dashboard_edit_site_and_run(browser: Any, tmp_path: Path) -> None:
         views = page.locator("section.run-table table").first
         assert views.locator("td", has_text="direct").first.is_visible()
         assert "reverse" in views.locator("thead").inner_text()
+        # run it again from its page: the new run says every value is reproduced
+        cost_url = page.url
+        page.click("#reproduce-run button[type=submit]")
+        page.wait_for_function(f"location.href !== {cost_url!r}", timeout=30_000)
+        page.wait_for_function(
+            "(document.getElementById('reproduction') || {textContent: ''})"
+            ".textContent.includes('reproduced identically')", timeout=90_000)
+        assert cost_url.rsplit("/", 1)[1] in page.locator("#reproduction a").inner_text()
         page.goto(server.base + "/portfolios/1")
         _wait_charts(page, 2)
 
