@@ -116,6 +116,10 @@ def test_a_changed_input_or_a_missing_record_is_an_input_error(work: Path) -> No
     assert done.returncode == 2 and "--keep: pf.toml is a file, not a folder" in done.stderr
     done = _hashpivot(["reproduce", "out", "--keep", "./out"], work)
     assert done.returncode == 2 and "--keep: must not be the folder being" in done.stderr
+    (work / "full").mkdir()
+    (work / "full" / "old.csv").write_text("x\n")
+    done = _hashpivot(["reproduce", "out", "--keep", "full"], work)
+    assert done.returncode == 2 and "--keep: full is not empty" in done.stderr
     with (work / "pf.toml").open("a") as f:
         f.write("\n# edited after the run\n")
     done = _hashpivot(["reproduce", "out"], work)

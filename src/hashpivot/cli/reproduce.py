@@ -195,7 +195,7 @@ def compare_outputs(folder: Path, recorded: dict[str, str], fresh: Path) -> File
     return out
 
 
-def _check_inputs(folder: Path, record: dict[str, Any], cwd: Path) -> None:
+def _check_inputs(record: dict[str, Any], cwd: Path) -> None:
     """Refuse to re-run on inputs that are not the recorded ones (exit 2, each named)."""
     from hashpivot.cli.run_record import input_files
 
@@ -247,6 +247,9 @@ def register(app: typer.Typer) -> None:
             raise InputError([Problem("--keep", "must not be the folder being reproduced "
                                       "(its files and record would be overwritten)",
                                       "<command line>")])
+        if keep is not None and keep.is_dir() and any(keep.iterdir()):
+            raise InputError([Problem("--keep", f"{keep} is not empty: the new run's files "
+                                      "would mix with what is there", "<command line>")])
         check_out_dir(keep, "--keep")
         record = load_record(folder)
         cwd = Path(record["cwd"]) if cwd_option is None else cwd_option
@@ -255,7 +258,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError([Problem("--cwd", f"{cwd} is not a folder", "<command line>")])
             raise _problem(folder, "cwd", f"the folder the command ran in is gone: {cwd} "
                            "(--cwd runs it elsewhere)")
-        _check_inputs(folder, record, cwd)
+        _check_inputs(record, cwd)
         from hashpivot.cli.runs import exit_on_differences, provenance_notes
 
         now = provenance()
