@@ -80,3 +80,20 @@ def test_a_run_stored_before_code_versions_cannot_be_attributed() -> None:
     assert not change.recorded and not change.unchanged
     assert change.code == () and change.libraries == ()
     assert "cannot be told from a failure to reproduce" in change.verdict(1)
+
+
+def test_an_updated_data_file_is_hashed_again_when_it_changes(data_dir: Path) -> None:
+    """Files ``data update`` writes are part of the provenance; the service asks for it on
+    every run page, so a file is read again only when its time or size changes. They are
+    read where the engines read them: ``$HASHPIVOT_DATA_DIR`` when it is set (before
+    2026-12-04 the provenance looked in the platform's folder whatever it said)."""
+    path = data_dir / "chain_history.csv"
+    path.write_text("day,price\n2025-09-27,109000\n")
+    first = provenance()["data"]["updated"]
+    assert set(first) == {"chain_history.csv"}
+    assert provenance()["data"]["updated"] == first
+    path.write_text("day,price\n2025-09-27,109000\n2025-09-28,110000\n")
+    second = provenance()["data"]["updated"]["chain_history.csv"]
+    assert second != first["chain_history.csv"]
+    assert compare_provenance({**provenance(), "data": {"bundled": provenance()["data"][
+        "bundled"], "updated": first}}, provenance()).data == ("updated/chain_history.csv",)

@@ -79,8 +79,8 @@ def data_dir() -> Path:
         return Path(override).expanduser()
     import platformdirs
 
-    # the ``data`` folder of the user data directory, where the web service's run
-    # provenance (hashpivot.store.runs.provenance) looks for updated data files
+    # the ``data`` folder of the user data directory (a run's provenance hashes the files
+    # here: hashpivot.store.provenance.provenance)
     return Path(platformdirs.user_data_dir("hashpivot", appauthor=False)) / "data"
 
 

@@ -87,18 +87,27 @@ def library_versions() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _file_version(path: str, mtime_ns: int, size: int) -> str:
+    """SHA-256 (16 hex digits) of a file, read again only when its time or size changes
+    (the service asks on every run page and ``GET /api/runs/{id}``)."""
+    del mtime_ns, size  # the cache key
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
 def provenance() -> dict[str, Any]:
     """Package version, code and library versions, data versions (bundled; updated files
     in the user data dir)."""
     import hashpivot
-    from hashpivot.store.settings import default_data_dir
+    from hashpivot.io.user_data import data_dir
 
     updated: dict[str, str] = {}
-    folder = default_data_dir() / "data"
+    folder = data_dir()  # where the engines read updated days ($HASHPIVOT_DATA_DIR...)
     if folder.is_dir():
         for f in sorted(folder.iterdir()):
             if f.is_file():
-                updated[f.name] = hashlib.sha256(f.read_bytes()).hexdigest()[:16]
+                st = f.stat()
+                updated[f.name] = _file_version(str(f), st.st_mtime_ns, st.st_size)
     return {
         "package_version": hashpivot.__version__,
         "code": code_versions(),
