@@ -24,6 +24,7 @@ demo: $(STAMP)
 	COLUMNS=120 $(BIN)/hashpivot optimize examples/portfolio.toml --scenarios 100 --risk-aversion 0.3 --seed 7 --out out/optimize
 	COLUMNS=120 $(BIN)/hashpivot pivot out/optimize/plan_portfolio.toml --out out/plan
 	COLUMNS=120 $(BIN)/hashpivot simulate out/optimize/plan_portfolio.toml --paths 10000 --seed 7 --out out/plan-risk
+	$(BIN)/hashpivot reproduce out/pivot
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
