@@ -303,26 +303,28 @@ async def cancel(request: Request, run_id: int) -> Response:
     return await _run_action(request, act, wake=True)
 
 
+async def _finished_run_action(request: Request, run_id: int, what: str,
+                               act: Callable[[Session, RunRow], str],
+                               wake: bool = False) -> Response:
+    """:func:`_run_action` on a finished run (409 ``no <what>`` while it has no results)."""
+    return await _run_action(
+        request, lambda s: act(s, finished_run_or_409(s, run_id, what)), wake=wake)
+
+
 @router.post("/runs/{run_id}/reproduce", response_class=HTMLResponse)
 async def reproduce(request: Request, run_id: int) -> Response:
     """Run a finished run's stored inputs again and open the new run (its page compares)."""
-
-    def act(s: Session) -> str:
-        run = finished_run_or_409(s, run_id, "results to reproduce")
-        return f"/runs/{jobs.submit_reproduction(s, run).id}"
-
-    return await _run_action(request, act, wake=True)
+    return await _finished_run_action(
+        request, run_id, "results to reproduce",
+        lambda s, run: f"/runs/{jobs.submit_reproduction(s, run).id}", wake=True)
 
 
 @router.post("/runs/{run_id}/plan-portfolio", response_class=HTMLResponse)
 async def save_plan(request: Request, run_id: int) -> Response:
     """Store an optimize run's plan as a new portfolio and open it."""
-
-    def act(s: Session) -> str:
-        run = finished_run_or_409(s, run_id, "plan")
-        return f"/portfolios/{store.create_plan_portfolio(s, run).id}"
-
-    return await _run_action(request, act)
+    return await _finished_run_action(
+        request, run_id, "plan",
+        lambda s, run: f"/portfolios/{store.create_plan_portfolio(s, run).id}")
 
 
 @router.get("/market", response_class=HTMLResponse)
