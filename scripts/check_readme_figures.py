@@ -168,9 +168,16 @@ def _plan_mw(j: Json) -> float:
     return float(sum(h["gross_mw"] for h in j["plan"]))
 
 
-def _plan_line(j: Json) -> str:
-    """The plan's signed halls, ``'<site> <MW>'`` in plan order."""
-    return ", ".join(f"{h['site']} {h['gross_mw']:.0f}" for h in j["plan"])
+def _halls_mw(site: str, tenant: str) -> Callable[[Json], str]:
+    """Gross MW the plan converts at ``site`` for ``tenant``."""
+    return lambda j: format(sum(h["gross_mw"] for h in j["plan"]
+                                if h["site"] == site and h["tenant"] == tenant), ".0f")
+
+
+def _quarters(tenant: str, last: bool) -> Callable[[Json], str]:
+    """The first (or last) quarter of the plan's halls for ``tenant``."""
+    return lambda j: sorted(h["quarter"] for h in j["plan"] if h["tenant"] == tenant)[
+        -1 if last else 0]
 
 
 #: A number as printed (thousands separated by commas), as a regex group.
@@ -242,7 +249,14 @@ CLAIMS: list[Claim] = [
              ("npv_mean_usd", "npv_p50_usd", "npv_p5_usd", "npv_p95_usd")),
            _strategy("convert_all", "prob_beats_baseline", 100.0))),
     # optimize
-    Claim("seed 7) the plan converts {} MW", "optimize", (calc(_plan_mw, ".0f"),)),
+    Claim("seed 7) the plan converts {} MW: {} MW at the West Texas PPA site, {} MW at the "
+          "Texas grid site and {} MW at the hydro site for the 154 USD/kW-month tenant in "
+          "{}-{}, and another {} MW at the PPA site for the 121 USD/kW-month tenant in {};",
+          "optimize",
+          (calc(_plan_mw, ".0f"), _halls_mw("Pecos PPA", "Hyperscaler A"),
+           _halls_mw("Odessa Grid", "Hyperscaler A"), _halls_mw("Columbia Hydro", "Hyperscaler A"),
+           _quarters("Hyperscaler A", False), _quarters("Hyperscaler A", True),
+           _halls_mw("Pecos PPA", "Neocloud B"), _quarters("Neocloud B", True))),
     Claim("sample the plan adds {} M USD of expected NPV over keep-mining (to the horizon, "
           "without the terminal value: {}) with a better CVaR95 ({} against {} M USD)",
           "optimize",
@@ -321,7 +335,7 @@ def _collapse(text: str) -> str:
 def _template_regex(template: str) -> re.Pattern[str]:
     """The claim's text with any figure where ``{}`` stands."""
     parts = [re.escape(_collapse(p)) for p in template.split("{}")]
-    return re.compile(r"([-+0-9.,]+)".join(parts))
+    return re.compile(r"(\S+?)".join(parts))
 
 
 def main() -> int:
