@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,12 +48,15 @@ def _variant(name: str, edit: Callable[[str], str]) -> str:
 
 
 def _tax(text: str) -> str:
+    """The 200 MW example with a 21 % income tax (the README's tax figures)."""
     return text + "\n[pivot.tax]\nincome_tax_rate = 0.21\n"
 
 
 def _margin(text: str) -> str:
+    """The 200 MW example with the network hashrate's margin response on."""
     line = '# hashrate_response = "margin"'
-    assert line in text, "examples/pivot-200mw.toml no longer has the commented line"
+    if line not in text:
+        raise SystemExit(f"examples/pivot-200mw.toml no longer has the line {line!r}")
     return text.replace(line, 'hashrate_response = "margin"  ')
 
 
@@ -118,11 +122,11 @@ class Claim:
 
 
 def num(path: str, scale: float = 1.0, spec: str = ",.1f") -> Callable[[Json], str]:
-    """A figure at a dotted ``path`` of the JSON (``a.b.c``; keys with dots: ``a|b.c``),
-    times ``scale``, formatted with ``spec``."""
+    """A figure at a dotted ``path`` of the JSON (``a.b.c``), times ``scale``, formatted
+    with ``spec``."""
     def read(j: Json) -> str:
         value: Any = j
-        for key in path.split("|") if "|" in path else path.split("."):
+        for key in path.split("."):
             value = value[key]
         return format(float(value) * scale, spec)
     return read
@@ -142,6 +146,7 @@ def _strategy(strategy: str, key: str, scale: float = M,
 
 
 def _pivot_row(key: str, scale: float = M, spec: str = ",.1f") -> tuple[Callable[[Json], str], ...]:
+    """A row of the pivot table: the four strategies' ``key``."""
     return tuple(_strategy(s, key, scale, spec)
                  for s in ("keep_mining", "convert_all", "convert_100mw_2026-01", "phased"))
 
@@ -160,11 +165,13 @@ def assumption(prefix: str, pattern: str | None = None,
 
 
 def _opt_to_horizon(j: Json) -> float:
+    """The plan's expected value over keep-mining without the terminal values. [M USD]"""
     return ((j["expected_npv_usd"] - j["expected_terminal_value_usd"])
             - (j["expected_npv_baseline_usd"] - j["expected_terminal_value_baseline_usd"])) * M
 
 
 def _plan_mw(j: Json) -> float:
+    """Gross MW the plan converts. [MW]"""
     return float(sum(h["gross_mw"] for h in j["plan"]))
 
 
@@ -339,6 +346,14 @@ def _template_regex(template: str) -> re.Pattern[str]:
 
 
 def main() -> int:
+    try:
+        return _check()
+    finally:
+        shutil.rmtree(_work(), ignore_errors=True)
+
+
+def _check() -> int:
+    """Every claim against today's runs; 0 when all hold."""
     docs = {name: _collapse((REPO / name).read_text(encoding="utf-8"))
             for name in sorted({c.doc for c in CLAIMS})}
     failures = 0
