@@ -131,3 +131,31 @@ def test_dispatch_table_has_human_labels(tmp_path: Path, monkeypatch: pytest.Mon
     table = out.split("solver ")[0]
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", table), table  # no snake_case key
     assert re.search(r"mining uptime\s+[\d.]+\s+%", table)
+
+
+def _commands() -> list[tuple[str, object]]:
+    """(name, click command) of every command and subcommand."""
+    from hashpivot.cli.app import _COMMANDS, _module_group
+
+    out: list[tuple[str, object]] = []
+    for name, (module, _) in _COMMANDS.items():
+        command = _module_group(module).get_command(None, name)
+        out.append((name, command))
+        for sub, cmd in getattr(command, "commands", {}).items():
+            out.append((f"{name} {sub}", cmd))
+    return out
+
+
+def test_every_help_paragraph_is_one_line_for_the_terminal_to_wrap() -> None:
+    """typer keeps the line breaks of a help's later paragraphs: a docstring's 88-column
+    lines broke twice at 80 columns ("The database\\n is ..."). Each paragraph is now one
+    line (lists excepted), and ``serve --help`` reads in whole lines at 80 columns."""
+    for name, command in _commands():
+        for para in (getattr(command, "help", None) or "").split("\n\n"):
+            lines = para.split("\n")
+            if not any(ln.lstrip().startswith(("- ", "* ")) for ln in lines[1:]):
+                assert len(lines) == 1, f"{name}: {para!r}"
+    out = CliRunner().invoke(app, ["serve", "--help"], env={"COLUMNS": "80"}).output
+    assert "The database is HASHPIVOT_DATABASE_URL" in " ".join(out.split())
+    rows = [ln.rstrip() for ln in out.splitlines()]
+    assert not any(r.strip() in ("is", "with") for r in rows), out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import inspect
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -40,12 +41,42 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _reflow(help_text: str | None) -> str | None:
+    """A command's help with each paragraph on one line, so the terminal wraps it.
+
+    typer joins the lines of a help's first paragraph but keeps the line breaks of the
+    others, so a docstring's 88-column lines broke twice in an 80-column terminal. A
+    paragraph that is a list (a line after its first starts with ``- `` or ``* ``) or
+    verbatim (``\b``) is kept as written.
+    """
+    if not help_text:
+        return help_text
+    out = []
+    for para in inspect.cleandoc(help_text).split("\n\n"):
+        lines = para.split("\n")
+        if para.startswith("\b") or any(ln.lstrip().startswith(("- ", "* ")) for ln in lines[1:]):
+            out.append(para)
+        else:
+            out.append(" ".join(ln.strip() for ln in lines))
+    return "\n\n".join(out)
+
+
+def _reflow_commands(group: Any) -> None:
+    """:func:`_reflow` the help of every command of ``group``, its subgroups' too."""
+    for command in group.commands.values():
+        command.help = _reflow(command.help)
+        if hasattr(command, "commands"):
+            _reflow_commands(command)
+
+
 @functools.cache
 def _module_group(module_name: str) -> TyperGroup:
     """The click group holding every command that ``module_name`` registers."""
     sub = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     importlib.import_module(module_name).register(sub)
-    return typer.main.get_group(sub)
+    group = typer.main.get_group(sub)
+    _reflow_commands(group)
+    return group
 
 
 #: The arguments of the command running now (after ``hashpivot``), for the run record

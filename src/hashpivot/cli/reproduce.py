@@ -232,7 +232,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run an --out folder's command again and compare every file it wrote.
 
-        The command runs in the folder it ran in (``--cwd`` to run it elsewhere, on another
+        The command runs in the folder it ran in (--cwd to run it elsewhere, on another
         machine say). Exit 0 when every recorded file is written again identically (JSON
         compared value by value without wall-clock timings; charts not compared), 1 when
         any differs, 2 when the folder has no valid run.json or an input file changed since
