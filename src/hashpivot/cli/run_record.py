@@ -96,8 +96,11 @@ def input_files(args: Iterable[str], cwd: Path) -> dict[str, str]:
                 continue
             for ref in _referenced_files(doc):
                 target = Path(ref) if Path(ref).is_absolute() else path.parent / ref
-                if target.is_file():
-                    out[f"{value}:{ref}"] = file_sha256(target)
+                try:
+                    if target.is_file():
+                        out[f"{value}:{ref}"] = file_sha256(target)
+                except OSError:  # unreadable: the command itself reported it
+                    continue
     return out
 
 
