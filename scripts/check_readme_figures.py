@@ -80,6 +80,7 @@ RUNS: dict[str, Callable[[], list[str]]] = {
                          str(_work() / "optimize")],
     "pivot-plan": lambda: ["pivot", _plan_file()],
     "simulate-plan": lambda: ["simulate", _plan_file(), "--paths", "10000", "--seed", "7"],
+    "deals": lambda: ["deals"],
     "pivot-portfolio": lambda: ["pivot", "examples/portfolio.toml"],
     "simulate-4000": lambda: ["simulate", PIVOT, "--paths", "4000", "--seed", "7"],
     "dispatch": lambda: ["dispatch", "examples/dispatch-west-texas.toml", "--market",
@@ -175,6 +176,11 @@ def _plan_mw(j: Json) -> float:
     return float(sum(h["gross_mw"] for h in j["plan"]))
 
 
+def _colocation(j: Json) -> list[float]:
+    """The rates of the reference deals that are colocation. [USD/kW/month]"""
+    return [d["rate_usd_per_kw_month"] for d in j["deals"] if d["kind"] == "colocation"]
+
+
 def _halls_mw(site: str, tenant: str) -> Callable[[Json], str]:
     """Gross MW the plan converts at ``site`` for ``tenant``."""
     return lambda j: format(sum(h["gross_mw"] for h in j["plan"]
@@ -219,6 +225,11 @@ CLAIMS: list[Claim] = [
           (num("breakeven_lease_usd_per_kw_month"),)),
     Claim("to the horizon, {} with the terminal value (the renewal's rent", "pivot",
           (num("breakeven_lease_with_terminal_value_usd_per_kw_month"),)),
+    Claim("Reference deals imply {}-{} for colocation (Core Scientific-CoreWeave: 3.5 B USD / "
+          "12 years / 200 MW = {} USD/kW-month)", "deals",
+          (calc(lambda j: min(_colocation(j)), ".0f"), calc(lambda j: max(_colocation(j)), ".0f"),
+           calc(lambda j: next(d["rate_usd_per_kw_month"] for d in j["deals"]
+                               if d["deal"] == "core_scientific_coreweave_initial")))),
     Claim("At 21 % the example gives keep-mining {} M USD after tax ({} pre-tax) and "
           "convert-all {} M ({}).", "pivot-tax",
           (_strategy("keep_mining", "npv_after_tax_usd"),
