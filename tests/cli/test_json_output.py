@@ -98,9 +98,12 @@ def test_optimize_json_is_one_document(tmp_path: Path) -> None:
 
 def test_version_and_help_start_without_pandas(tmp_path: Path) -> None:
     from hashpivot import __version__
+    from hashpivot.store.provenance import code_versions
 
     res = _run(["--version"], tmp_path)
-    assert res.returncode == 0 and res.stdout.strip() == f"hashpivot {__version__}"
+    assert res.returncode == 0
+    # the version and the code's hash, as a run's provenance records it
+    assert res.stdout.strip() == f"hashpivot {__version__} (code {code_versions()['all']})"
     probe = (
         "import sys\n"
         "from hashpivot.cli.app import main\n"

@@ -80,7 +80,10 @@ def _module_group(module_name: str) -> TyperGroup:
 
 
 #: The arguments of the command running now (after ``hashpivot``), for the run record
-#: that ``--out`` folders carry (:mod:`hashpivot.cli.run_record`).
+#: that ``--out`` folders carry (:mod:`hashpivot.cli.run_record`); set by :func:`main` (a
+#: command invoked in-process through ``app`` records none). Not by overriding the
+#: group's ``main``: that made ``python -m hashpivot hashprice --json`` start ~60 ms
+#: slower (measured, not explained).
 INVOCATION: list[str] = []
 
 
@@ -88,12 +91,6 @@ class _LazyGroup(TyperGroup):
     """A group that imports a command's module only when the command is looked up."""
 
     _listing = False
-
-    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
-        import sys
-
-        INVOCATION[:] = [str(a) for a in (sys.argv[1:] if args is None else args)]
-        return super().main(args, *rest, **kwargs)
 
     def list_commands(self, ctx: Any) -> list[str]:
         return [*self.commands, *_COMMANDS]
@@ -128,10 +125,14 @@ app = typer.Typer(
 
 
 def _print_version(value: bool) -> None:
+    """``hashpivot 0.1.0 (code <16 hex digits>)``: the package version and the hash of its
+    code that a run's provenance records (:func:`hashpivot.store.provenance.code_versions`),
+    which tells two builds of one version apart."""
     if value:
         from hashpivot import __version__
+        from hashpivot.store.provenance import code_versions
 
-        typer.echo(f"hashpivot {__version__}")
+        typer.echo(f"hashpivot {__version__} (code {code_versions()['all']})")
         raise typer.Exit()
 
 
@@ -214,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     import sys
 
     args = sys.argv[1:] if argv is None else list(argv)
+    INVOCATION[:] = [str(a) for a in args]
     guard = _native_stdout_to_stderr() if "--json" in args else contextlib.nullcontext()
 
     # typer >= 0.20 vendors click, so match its exceptions by shape, not by class.
