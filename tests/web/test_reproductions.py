@@ -83,6 +83,10 @@ def test_the_run_page_offers_and_shows_a_reproduction(sqlite_db: tuple[str, None
         section = c.get(f"/runs/{again}").text.split('id="reproduction"')[1].split("</section>")[0]
         assert f'href="/runs/{run_id}"' in section
         assert f"every value of run {run_id} reproduced identically" in section
+        # the portfolio's list of runs says which run a reproduction reproduces
+        runs = c.get("/portfolios/1").text.split('<table class="runs">')[1].split("</table>")[0]
+        row = runs.split(f'<a href="/runs/{again}">#{again}</a>')[1].split("</tr>")[0]
+        assert f'(reproduces <a href="/runs/{run_id}">#{run_id}</a>)' in row
 
 
 def test_the_migration_keeps_the_runs_of_an_existing_database(
