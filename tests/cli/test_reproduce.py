@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from hashpivot.cli.reproduce import compare_outputs, rerun_arguments
-from hashpivot.cli.run_record import file_sha256, input_files
+from hashpivot.cli.run_record import input_files
+from hashpivot.store.provenance import file_sha256
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

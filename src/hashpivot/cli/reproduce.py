@@ -152,8 +152,9 @@ def compare_outputs(folder: Path, recorded: dict[str, str], fresh: Path) -> File
     -------
     FileComparison
     """
-    from hashpivot.cli.run_record import CHART_SUFFIXES, RUN_RECORD, file_sha256
+    from hashpivot.cli.run_record import CHART_SUFFIXES, RUN_RECORD
     from hashpivot.store.compare import diff_json
+    from hashpivot.store.provenance import file_sha256
 
     out = FileComparison()
     written = {p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file()}

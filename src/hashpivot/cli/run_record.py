@@ -18,13 +18,14 @@ compares.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from hashpivot.store.provenance import file_sha256
 
 #: The record's file name in an ``--out`` folder.
 RUN_RECORD = "run.json"
@@ -34,17 +35,8 @@ RECORD_FORMAT = 1
 #: plotly random ids. Their numbers are in the CSVs beside them.
 CHART_SUFFIXES = frozenset({".png", ".svg", ".jpg", ".pdf", ".html"})
 
-__all__ = ["CHART_SUFFIXES", "RECORD_FORMAT", "RUN_RECORD", "file_sha256", "input_files",
+__all__ = ["CHART_SUFFIXES", "RECORD_FORMAT", "RUN_RECORD", "input_files",
            "write_run_record"]
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, first 16 hex digits (as the provenance's data files)."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:16]
 
 
 def _referenced_files(value: Any) -> Iterator[str]:

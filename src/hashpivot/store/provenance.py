@@ -27,6 +27,16 @@ NUMERIC_LIBRARIES = ("numpy", "pandas", "scipy", "numpy-financial", "numba", "hi
                      "pydantic", "dask")
 
 
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, first 16 hex digits (read in 1 MiB blocks): the version
+    of a data file here, of an input or output file in a run record."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
 @lru_cache(maxsize=1)
 def bundled_data_versions() -> dict[str, str]:
     """SHA-256 (first 16 hex digits) of every bundled data file."""
@@ -92,7 +102,7 @@ def _file_version(path: str, mtime_ns: int, size: int) -> str:
     """SHA-256 (16 hex digits) of a file, read again only when its time or size changes
     (the service asks on every run page and ``GET /api/runs/{id}``)."""
     del mtime_ns, size  # the cache key
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return file_sha256(Path(path))
 
 
 def provenance() -> dict[str, Any]:
@@ -234,5 +244,5 @@ def compare_provenance(stored: dict[str, Any], now: dict[str, Any]) -> Provenanc
 
 
 __all__ = ["NUMERIC_LIBRARIES", "ProvenanceChange", "bundled_data_versions", "code_versions",
-           "compare_provenance", "library_versions", "provenance", "provenance_line",
+           "compare_provenance", "file_sha256", "library_versions", "provenance", "provenance_line",
            "source_versions"]
