@@ -1,11 +1,13 @@
-"""Cost of the run record (``run.json``) that every ``--out`` folder ends with.
+"""Benchmark: the run record (``run.json``) every ``--out`` folder ends with, against the
+report it records.
 
-``pivot`` on ``examples/pivot-200mw.toml`` with ``--out``, in a fresh child process per
-run (the record's hashes of the package's code and data are computed once per process, as
-for a CLI command): the time to write the report's files (``write_pivot``: CSVs, PNGs,
-HTML) and then the record (``write_run_record``: provenance, input and output hashes).
-Reported: the ratio record / report of each run, median [min, max], with the load average
-before and after.
+``pivot`` on ``examples/pivot-200mw.toml``; each run is a fresh child process (the record
+hashes the package's code and the bundled data once per process, cold, as a CLI command
+does): it writes the report's files (``write_pivot``: CSVs, PNGs, HTML; the reference) and
+then the record (``write_run_record``: provenance, output hashes; no command line in the
+child, so no input file is hashed). Reported: record / report of each run as ``median
+[min, max]``, the two times at the median, the largest peak RSS of the children
+(``ru_maxrss``, interpreter and libraries included) and the load average before and after.
 
 Run: ``.venv/bin/python benchmarks/bench_run_record.py [--runs 5]``
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -22,11 +25,14 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_pivot import fmt
+
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "pivot-200mw.toml"
 
 
 def child(out: Path) -> None:
-    """One run: the pivot result, then its report and record timed; prints JSON."""
+    """One run: the pivot result, then its report and its record timed; prints JSON."""
     from hashpivot.cli.run_record import write_run_record
     from hashpivot.engines.pivot import run_pivot
     from hashpivot.models import load_portfolio
@@ -38,12 +44,13 @@ def child(out: Path) -> None:
     t1 = time.perf_counter()
     write_run_record(out, written)
     t2 = time.perf_counter()
-    print(json.dumps({"report_s": t1 - t0, "record_s": t2 - t1}))
+    print(json.dumps({"report_s": t1 - t0, "record_s": t2 - t1,
+                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="child processes")
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
@@ -56,17 +63,13 @@ def main() -> None:
             done = subprocess.run([sys.executable, __file__, "--child", tmp],
                                   capture_output=True, text=True, check=True)
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    ratios = [r["record_s"] / r["report_s"] for r in runs]
-    print(json.dumps({
-        "runs": args.runs,
-        "ratio_record_over_report_median": round(statistics.median(ratios), 3),
-        "ratio_min": round(min(ratios), 3),
-        "ratio_max": round(max(ratios), 3),
-        "report_s_median": round(statistics.median(r["report_s"] for r in runs), 3),
-        "record_s_median": round(statistics.median(r["record_s"] for r in runs), 3),
-        "load_before": [round(x, 2) for x in load0],
-        "load_after": [round(x, 2) for x in os.getloadavg()],
-    }, indent=1))
+    load1 = os.getloadavg()
+    print(f"load average before {load0[0]:.2f}, after {load1[0]:.2f}; {args.runs} runs, "
+          "each a fresh process")
+    print(f"record / report: {fmt([r['record_s'] / r['report_s'] for r in runs], 1.0, '.3f')}")
+    print(f"report, median: {statistics.median(r['report_s'] for r in runs):.3f} s; "
+          f"record, median: {statistics.median(r['record_s'] for r in runs):.3f} s")
+    print(f"peak RSS of a run: {max(r['peak_rss_mib'] for r in runs):.0f} MiB")
 
 
 if __name__ == "__main__":
