@@ -98,10 +98,10 @@ def library_versions() -> dict[str, str]:
 
 
 @lru_cache(maxsize=256)
-def _file_version(path: str, mtime_ns: int, size: int) -> str:
+def _file_version(path: str, mtime_ns: int, size_bytes: int) -> str:
     """SHA-256 (16 hex digits) of a file, read again only when its time or size changes
     (the service asks on every run page and ``GET /api/runs/{id}``)."""
-    del mtime_ns, size  # the cache key
+    del mtime_ns, size_bytes  # the cache key
     return file_sha256(Path(path))
 
 
