@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hashpivot.cli.reproduce import compare_outputs, rerun_arguments
+from hashpivot.cli.reproduce import compare_outputs, rerun_arguments, run_folder
 from hashpivot.cli.run_record import input_files
 from hashpivot.store.provenance import file_sha256
 
@@ -38,11 +38,10 @@ def pivot_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def work(pivot_out: Path, tmp_path: Path) -> Path:
+    """A copy of the module's tree: its ``out/run.json`` names the original folder (which
+    still exists), so every test here also runs the copy's command in the copy."""
     copy = tmp_path / "work"
     shutil.copytree(pivot_out, copy)
-    record = json.loads((copy / "out" / "run.json").read_text())
-    record["cwd"] = str(copy)
-    (copy / "out" / "run.json").write_text(json.dumps(record))
     return copy
 
 
@@ -71,21 +70,62 @@ def test_the_same_command_on_the_same_inputs_reproduces_every_file(work: Path) -
         work / "out" / "summary.csv").read_bytes()
 
 
-def test_a_folder_moved_to_another_place_is_reproduced_with_cwd(work: Path,
-                                                                 tmp_path: Path) -> None:
+def test_a_tree_moved_elsewhere_is_reproduced_where_it_is_now(work: Path,
+                                                              tmp_path: Path) -> None:
+    # the tree it ran in is gone (another machine): the copy is run where it stands
+    record = json.loads((work / "out" / "run.json").read_text())
+    record["cwd"] = str(tmp_path / "the analyst's laptop")
+    (work / "out" / "run.json").write_text(json.dumps(record))
+    done = _hashpivot(["reproduce", str(work / "out")], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"running in {work}, where --out out puts it" in done.stderr
+    assert "reproduced" in done.stderr
+    # the copy's input is the one checked (edited here, not in the recorded tree)
+    with (work / "pf.toml").open("a") as f:
+        f.write("\n# edited in the copy\n")
+    done = _hashpivot(["reproduce", "out"], work)
+    assert done.returncode == 2 and "inputs.pf.toml: changed since the run" in done.stderr
+
+
+def test_a_folder_moved_out_of_its_tree_is_reproduced_with_cwd(work: Path,
+                                                               tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     shutil.copy(work / "pf.toml", elsewhere / "pf.toml")
     record = json.loads((work / "out" / "run.json").read_text())
     record["cwd"] = str(tmp_path / "the analyst's laptop")
     (work / "out" / "run.json").write_text(json.dumps(record))
-    done = _hashpivot(["reproduce", "out"], work)
+    (work / "out").rename(work / "sent")  # no longer at --out out: nothing to infer
+    done = _hashpivot(["reproduce", "sent"], work)
     assert done.returncode == 2 and "the folder the command ran in is gone" in done.stderr
-    done = _hashpivot(["reproduce", "out", "--cwd", str(elsewhere)], work)
+    done = _hashpivot(["reproduce", "sent", "--cwd", str(elsewhere)], work)
     assert done.returncode == 0, done.stderr
     assert "reproduced" in done.stderr
-    done = _hashpivot(["reproduce", "out", "--cwd", str(tmp_path / "nowhere")], work)
+    done = _hashpivot(["reproduce", "sent", "--cwd", str(tmp_path / "nowhere")], work)
     assert done.returncode == 2 and "--cwd" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("out", "folder", "expected"),
+    [
+        ("out/pivot", "/b/repo/out/pivot", "/b/repo"),  # the tree moved
+        ("./out//pivot/", "/b/repo/out/pivot", "/b/repo"),  # as typed, normalised
+        ("out/pivot", "/a/repo/out/pivot", "/a/repo"),  # where it was written
+        (".", "/b/repo", "/b/repo"),  # --out . : the folder is the tree
+        ("out/pivot", "/b/repo/out/pivot-sent", "/a/repo"),  # renamed: the record's
+        ("../out", "/b/out", "/a/repo"),  # outside the tree: the record's
+        ("/a/repo/out", "/b/repo/out", "/a/repo"),  # absolute: the record's
+    ],
+)
+def test_run_folder_follows_the_out_folder_only_when_its_path_ends_as_recorded(
+    out: str, folder: str, expected: str
+) -> None:
+    record = {"command": ["pivot", "pf.toml", "--out", out], "cwd": "/a/repo"}
+    cwd, note = run_folder(record, Path(folder))
+    assert cwd == Path(expected)
+    assert (note is None) == (expected == "/a/repo")
+    record["command"] = ["pivot", "pf.toml", f"--out={out}"]
+    assert run_folder(record, Path(folder))[0] == Path(expected)
 
 
 def test_a_file_not_reproduced_is_shown_and_called_a_failure_when_nothing_changed(

@@ -2,10 +2,12 @@
 
 The folder's ``run.json`` (:mod:`hashpivot.cli.run_record`) says what ran, in which
 folder, on which inputs and with which code, libraries and data. The command runs again
-(a fresh ``python -m hashpivot`` process, its ``--out`` a temporary folder) and every file
-it writes is compared with the record: byte for byte, except JSON files, compared value by
-value without wall-clock timings, and charts (recorded, not compared: their encoders embed
-versions and random ids; their numbers are in the CSVs). A difference is reported with
+in that folder, or in the tree's when the ``--out`` folder was moved with the tree it was
+written in (:func:`run_folder`), in a fresh ``python -m hashpivot`` process with its
+``--out`` a temporary folder, and every file it writes is compared with the record: byte
+for byte, except JSON files, compared value by value without wall-clock timings, and
+charts (recorded, not compared: their encoders embed versions and random ids; their
+numbers are in the CSVs). A difference is reported with
 what changed since the run (:class:`hashpivot.store.provenance.ProvenanceChange`).
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,7 +28,8 @@ import typer
 from hashpivot.cli.errors import handle_errors
 from hashpivot.exceptions import InputError, Problem
 
-__all__ = ["OUT_COMMANDS", "FileComparison", "compare_outputs", "register", "rerun_arguments"]
+__all__ = ["OUT_COMMANDS", "FileComparison", "compare_outputs", "register", "rerun_arguments",
+           "run_folder"]
 
 #: The commands that write a run record (``--out``): the only ones ``reproduce`` runs (a
 #: record is a file anyone can edit: never ``serve``, ``keys`` or ``data update``).
@@ -196,6 +200,55 @@ def compare_outputs(folder: Path, recorded: dict[str, str], fresh: Path) -> File
     return out
 
 
+def _recorded_out(command: list[str]) -> str | None:
+    """The ``--out`` value of a recorded command (``--out X`` or ``--out=X``)."""
+    for i, a in enumerate(command):
+        if a == "--out" and i + 1 < len(command):
+            return command[i + 1]
+        if a.startswith("--out="):
+            return a.split("=", 1)[1]
+    return None
+
+
+def run_folder(record: dict[str, Any], folder: Path) -> tuple[Path, str | None]:
+    """Where to run a record's command again: the recorded ``cwd``, or, when the ``--out``
+    folder is no longer where the command put it but its path still ends with the recorded
+    relative ``--out`` (the tree it ran in was moved or copied: a clone on another machine,
+    say), the folder that ends there.
+
+    Parameters
+    ----------
+    record : dict
+        A checked ``run.json`` (:func:`load_record`).
+    folder : pathlib.Path
+        The ``--out`` folder as it is now.
+
+    Returns
+    -------
+    tuple of (pathlib.Path, str or None)
+        The folder to run in, and a note when it is not the recorded one.
+    """
+    recorded = Path(record["cwd"])
+    out = _recorded_out(record["command"])
+    if out is None or Path(out).is_absolute():
+        return recorded, None
+    here = folder.resolve()
+    try:
+        if (recorded / out).resolve() == here:
+            return recorded, None
+    except OSError:  # a recorded path this machine cannot resolve
+        pass
+    tail = Path(os.path.normpath(out)).parts
+    if ".." in tail:
+        return recorded, None
+    tail = tuple(t for t in tail if t != ".")
+    if tail and here.parts[-len(tail):] != tail:
+        return recorded, None
+    moved = here.parents[len(tail) - 1] if tail else here
+    return moved, (f"{folder} is not where the command wrote it ({recorded / out}): running "
+                   f"in {moved}, where --out {out} puts it")
+
+
 def _check_inputs(record: dict[str, Any], cwd: Path) -> None:
     """Refuse to re-run on inputs that are not the recorded ones (exit 2, each named)."""
     from hashpivot.cli.run_record import input_files
@@ -233,8 +286,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run an --out folder's command again and compare every file it wrote.
 
-        The command runs in the folder it ran in (--cwd to run it elsewhere, on another
-        machine say). Exit 0 when every recorded file is written again identically (JSON
+        The command runs in the folder it ran in, or, when FOLDER was moved with the tree
+        it was written in (a copy or a clone elsewhere), in that tree's folder (--cwd to
+        run it in another). Exit 0 when every recorded file is written again identically (JSON
         compared value by value without wall-clock timings; charts not compared), 1 when
         any differs, 2 when the folder has no valid run.json or an input file changed since
         the run. With differences, what changed since the run is listed (the package's code
@@ -253,12 +307,18 @@ def register(app: typer.Typer) -> None:
                                       "would mix with what is there", "<command line>")])
         check_out_dir(keep, "--keep")
         record = load_record(folder)
-        cwd = Path(record["cwd"]) if cwd_option is None else cwd_option
+        moved_note = None
+        if cwd_option is None:
+            cwd, moved_note = run_folder(record, folder)
+        else:
+            cwd = cwd_option
         if not cwd.is_dir():
             if cwd_option is not None:
                 raise InputError([Problem("--cwd", f"{cwd} is not a folder", "<command line>")])
             raise _problem(folder, "cwd", f"the folder the command ran in is gone: {cwd} "
                            "(--cwd runs it elsewhere)")
+        if moved_note is not None:
+            typer.echo(f"note: {moved_note}", err=True)
         _check_inputs(record, cwd)
         from hashpivot.cli.runs import exit_on_differences, provenance_notes
 
