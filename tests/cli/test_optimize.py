@@ -18,7 +18,7 @@ KEYS = (
     "expected_terminal_value_baseline_usd", "best_simple_strategy",
     "expected_npv_best_simple_usd", "out_of_sample_npv_usd", "vss_usd", "evpi_usd",
     "cvar95_usd", "status", "mip_gap", "build_seconds", "solve_seconds", "binding_rules",
-    "assumptions", "center_path_check",
+    "assumptions", "center_path_check", "sampling_check",
 )
 
 

@@ -27,6 +27,58 @@ def cvar_usd(npv_usd: FloatArray, alpha: float = 0.05) -> float:
     return float(v[:k].mean())
 
 
+def sampling_check(in_sample_usd: FloatArray, out_of_sample_usd: FloatArray,
+                   z: float = 1.96) -> dict[str, Any]:
+    """Whether the scenarios are enough to act on a plan's value over keep-mining.
+
+    ``verdict`` is ``"gain"`` or ``"loss"`` when the normal ``z`` interval of the
+    out-of-sample mean lies above or below zero, ``"not significant"`` when it contains
+    zero (the plan may not beat keep-mining), ``None`` without an interval (one path).
+    ``optimism_usd`` is the in-sample mean minus the out-of-sample mean and
+    ``optimism_se_usd`` its standard error, ``sqrt(s_in^2/K + s_out^2/N)`` (two
+    independent samples, Welch's); ``fitted`` is true when the in-sample mean exceeds the
+    out-of-sample one by more than ``z`` standard errors: the plan is fitted to the
+    scenarios it was chosen on (the optimizer's curse of sample average approximation).
+    Both intervals narrow as ``1/sqrt(n)``.
+
+    Parameters
+    ----------
+    in_sample_usd : ndarray (K,)
+        The plan's NPV minus keep-mining's on each scenario the plan was chosen on. [USD]
+    out_of_sample_usd : ndarray (N,)
+        The same on the paths of another seed. [USD]
+    z : float
+        Normal quantile of the interval and of the test (1.96: 95 %). [-]
+
+    Returns
+    -------
+    dict
+        ``verdict``, ``n_in_sample``, ``n_out_of_sample``, ``optimism_usd`` [USD],
+        ``optimism_se_usd`` [USD] (NaN with fewer than two paths on a side), ``fitted``.
+    """
+    inside = np.asarray(in_sample_usd, dtype=float)
+    outside = np.asarray(out_of_sample_usd, dtype=float)
+    verdict = None
+    if outside.size > 1:
+        mean = float(outside.mean())
+        half = z * float(outside.std(ddof=1)) / math.sqrt(outside.size)
+        verdict = ("gain" if mean - half > 0.0 else "loss" if mean + half < 0.0
+                   else "not significant")
+    se = optimism = float("nan")
+    if inside.size > 1 and outside.size > 1:
+        se = math.sqrt(float(inside.var(ddof=1)) / inside.size
+                       + float(outside.var(ddof=1)) / outside.size)
+        optimism = float(inside.mean() - outside.mean())
+    return {
+        "verdict": verdict,
+        "n_in_sample": int(inside.size),
+        "n_out_of_sample": int(outside.size),
+        "optimism_usd": optimism,
+        "optimism_se_usd": se,
+        "fitted": bool(se > 0.0 and optimism > z * se),
+    }
+
+
 @dataclass
 class StrategyValue:
     """A plan's NPV on the in-sample scenarios.
@@ -152,6 +204,13 @@ class PlanResult:
         half = z * float(v.std(ddof=1)) / math.sqrt(v.size) if v.size > 1 else float("nan")
         return mean, mean - half, mean + half
 
+    def sampling_check(self, z: float = 1.96) -> dict[str, Any]:
+        """:func:`sampling_check` of the plan's value over keep-mining per path, in sample
+        and out of sample."""
+        return sampling_check(self.npv_usd - self.baseline_npv_usd,
+                              self.out_of_sample_npv_usd - self.out_of_sample_baseline_npv_usd,
+                              z)
+
     def resolved_assumptions(self) -> list[dict[str, Any]]:
         """The assumptions that can flip the plan, each with its source
         (:func:`hashpivot.optimize.assumptions.resolved_assumptions`)."""
@@ -188,6 +247,7 @@ class PlanResult:
             )),
             "in_sample_value_over_baseline_usd": self.expected_npv_usd
             - float(np.mean(self.baseline_npv_usd)),
+            "sampling_check": self.sampling_check(),
             "objective_usd": self.objective_usd,
             "vss_usd": self.vss_usd,
             "evpi_usd": self.evpi_usd,

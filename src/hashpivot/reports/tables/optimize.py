@@ -88,6 +88,7 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"value over keep-mining out of sample (paired): {fmt_musd(paired['mean'])} M USD, "
         f"95 % CI {fmt_musd(paired['ci95_low'])} .. {fmt_musd(paired['ci95_high'])}; in "
         f"sample {fmt_musd(j['in_sample_value_over_baseline_usd'])}",
+        *sampling_lines(j),
         *center_path_lines(j),
         f"VSS {fmt_musd(j['vss_usd'])} M USD (vs the plan optimal on the expected scenario); "
         f"EVPI {fmt_musd(j['evpi_usd'])} M USD; two-stage bound (decide after year one per "
@@ -98,6 +99,35 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"{j['coefficient_seconds']:.2f} s, build {j['build_seconds']:.3f} s, solve "
         f"{j['solve_seconds']:.2f} s",
     ]
+
+
+def sampling_lines(result: dict[str, Any]) -> list[str]:
+    """What the out-of-sample check says of the plan's value over keep-mining: a gain, a
+    loss or not significant, and whether the plan is fitted to its scenarios (none for a
+    result stored before the check or without an interval)."""
+    s = result.get("sampling_check") or {}
+    verdict = s.get("verdict")
+    if verdict is None:
+        return []
+    n = s["n_in_sample"]
+    more = (f"run more scenarios before acting on it (4 times as many, {4 * n:,}, halve the "
+            "interval)")
+    lines = [{
+        "gain": "out of sample the plan beats keep-mining (the 95 % interval of its value "
+                "over keep-mining lies above 0)",
+        "loss": "warning: out of sample the plan loses to keep-mining (the 95 % interval "
+                f"of its value over keep-mining lies below 0): {more}",
+        "not significant": "warning: out of sample the plan's value over keep-mining is not "
+                           "significant (its 95 % interval contains 0): the plan may not "
+                           f"beat keep-mining; {more}",
+    }[verdict]]
+    if s.get("fitted"):
+        lines.append(
+            f"warning: in sample the plan's value over keep-mining is "
+            f"{fmt_musd(s['optimism_usd'])} M USD above the out-of-sample value (more than "
+            f"1.96 standard errors of {fmt_musd(s['optimism_se_usd'])}): the plan is "
+            f"fitted to its {n} scenarios; {more}")
+    return lines
 
 
 def center_path_lines(result: dict[str, Any]) -> list[str]:
