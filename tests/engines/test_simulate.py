@@ -136,6 +136,30 @@ def test_statistics_are_consistent() -> None:
         assert keys <= set(js["strategies"][s])
 
 
+def test_monte_carlo_errors_are_standard_errors_and_cover_the_mean() -> None:
+    from scipy import stats
+
+    from hashpivot.engines.simulate.result import ci95_half
+
+    res = simulate(portfolio(), SimulationConfig(n_paths=6000, horizon_months=60, seed=5,
+                                                 chunk_paths=1000))
+    name = next(n for n in res.strategy_names if n != "keep_mining")
+    st = res.strategy_stats(name)
+    x, d = res.npv_usd[name], res.npv_usd[name] - res.npv_usd["keep_mining"]
+    assert st["npv_mean_ci95_half_usd"] == pytest.approx(1.959964 * stats.sem(x))
+    assert st["npv_vs_baseline_mean_ci95_half_usd"] == pytest.approx(1.959964 * stats.sem(d))
+    p = st["prob_beats_baseline"]
+    assert st["prob_beats_baseline_ci95_half"] == pytest.approx(
+        1.959964 * math.sqrt(p * (1 - p) / (x.size - 1)))  # Wald, with n - 1
+    # the paths are independent draws: 30 blocks of 200 paths, each with its own interval,
+    # cover the mean of all 6,000 about 95 % of the time (28.5 expected; 25 or fewer has a
+    # binomial probability below 2 %)
+    covered = 0
+    for block in d.reshape(30, 200):
+        covered += abs(block.mean() - d.mean()) <= ci95_half(block)
+    assert covered >= 26, covered
+
+
 def test_reverse_margin_extremes() -> None:
     # power at 2000 USD/MWh: the fleet never pays its power, is curtailed every month and
     # still pays opex -> reverse margin on every path in every month

@@ -8,6 +8,7 @@ from typing import Any
 from hashpivot.reports.tables.strategies import (
     EX_CAPEX_NOTE,
     MATERIAL_FORCED_SALE_BTC,
+    MC_ERROR_NOTE,
     forced_sale_price_cell,
     pivot_rows,
     policy_rows,
@@ -80,6 +81,31 @@ def test_simulate_rows_by_hand() -> None:
     rows, notes = simulate_rows([_stats(None)], treasury_given=False)
     assert rows[-1] == ("treasury", "", ["none given"]) and notes == []
     assert not any(r[0].startswith("P(forced") for r in rows)
+
+
+def test_monte_carlo_errors_under_their_means_by_hand() -> None:
+    errors = {"npv_mean_ci95_half_usd": 10.84e6, "prob_beats_baseline_ci95_half": 0.0054,
+              "npv_vs_baseline_mean_ci95_half_usd": 10.8e6}
+    keep = _stats(221.2, **{**errors, "npv_vs_baseline_mean_ci95_half_usd": 0.0},
+                  npv_vs_baseline_mean_usd=0.0)
+    gain = _stats(0.0, **errors, npv_vs_baseline_mean_usd=134.1e6)
+    rows, notes = simulate_rows([keep, gain], treasury_given=True)
+    labels = [r[0] for r in rows]
+    for mean in ("NPV mean", "P(beats keep)", "NPV vs keep, mean"):
+        error = mean.removesuffix(", mean") + " ±"
+        assert labels.index(error) == labels.index(mean) + 1  # right under its mean
+    by = {r[0]: r[2] for r in rows}
+    assert by["NPV mean ±"] == ["10.8", "10.8"]
+    assert by["P(beats keep) ±"] == ["0.5", "0.5"]
+    assert by["NPV vs keep ±"] == ["0.0", "10.8"]
+    assert notes[0] == MC_ERROR_NOTE and notes[1] == EX_CAPEX_NOTE  # 134.1 > 10.8: settled
+    # a mean gain within its error: the note says the paths do not settle it
+    small = _stats(0.0, **errors, npv_vs_baseline_mean_usd=-9.0e6)
+    _, notes = simulate_rows([keep, small], treasury_given=False)
+    assert notes[0] == MC_ERROR_NOTE and "do not settle whether" in notes[1]
+    # results stored before the errors: no ± rows, no note
+    rows, notes = simulate_rows([_stats(221.2)], treasury_given=True)
+    assert not any(r[0].endswith("±") for r in rows) and MC_ERROR_NOTE not in notes
 
 
 def test_policy_rows_by_hand() -> None:

@@ -21,6 +21,22 @@ NO_TREASURY_NOTE = (
 )
 
 
+#: Normal quantile of the Monte Carlo intervals (95 %, two-sided). [-]
+Z95 = 1.959963984540054
+
+
+def ci95_half(values: FloatArray) -> float:
+    """Half-width of the 95 % Monte Carlo interval of the mean of ``values`` over the
+    paths: ``Z95 * s / sqrt(n)`` with ``s`` the sample standard deviation (paths are
+    independent draws; for a share, ``values`` are 0/1 and this is the normal, Wald,
+    interval). It narrows as ``1/sqrt(n)``: four times the paths halve it. NaN with fewer
+    than two paths. [unit of values]"""
+    v = np.asarray(values, dtype=float)
+    if v.size < 2:
+        return float("nan")
+    return Z95 * float(v.std(ddof=1)) / math.sqrt(v.size)
+
+
 @dataclass
 class SimulationResult:
     """Everything a run produces, with its resolved inputs echoed.
@@ -102,8 +118,11 @@ class SimulationResult:
         dict
             ``npv_mean_usd, npv_p5_usd, npv_p50_usd, npv_p95_usd, var95_usd, cvar95_usd,
             npv_deterministic_usd, prob_beats_baseline, npv_vs_baseline_mean_usd,
-            npv_vs_baseline_p5_usd``; with terminal value ``npv_with_tv_mean_usd``,
-            ``_p5_usd``, ``_p50_usd``, ``_deterministic_usd`` and
+            npv_vs_baseline_p5_usd``; the Monte Carlo error of the three means
+            (:func:`ci95_half`): ``npv_mean_ci95_half_usd``,
+            ``prob_beats_baseline_ci95_half``, ``npv_vs_baseline_mean_ci95_half_usd``;
+            with terminal value ``npv_with_tv_mean_usd``, ``_p5_usd``, ``_p50_usd``,
+            ``_deterministic_usd`` and
             ``prob_beats_baseline_with_tv``; with ``[pivot.tax]`` the same for
             ``npv_after_tax`` (``prob_beats_baseline_after_tax``); plus the treasury
             metrics of
@@ -113,6 +132,7 @@ class SimulationResult:
         p5, p50, p95 = (float(v) for v in np.percentile(x, [5, 50, 95]))
         out: dict[str, float] = {
             "npv_mean_usd": float(x.mean()),
+            "npv_mean_ci95_half_usd": ci95_half(x),
             "npv_p5_usd": p5,
             "npv_p50_usd": p50,
             "npv_p95_usd": p95,
@@ -123,8 +143,11 @@ class SimulationResult:
         base = self.baseline
         if base is not None:
             d = x - self.npv_usd[base]
-            out["prob_beats_baseline"] = float((d > 0).mean()) if name != base else 0.0
+            beats = (d > 0).astype(float) if name != base else np.zeros_like(d)
+            out["prob_beats_baseline"] = float(beats.mean())
+            out["prob_beats_baseline_ci95_half"] = ci95_half(beats)
             out["npv_vs_baseline_mean_usd"] = float(d.mean())
+            out["npv_vs_baseline_mean_ci95_half_usd"] = ci95_half(d)
             out["npv_vs_baseline_p5_usd"] = float(np.percentile(d, 5))
         else:
             out["prob_beats_baseline"] = float("nan")

@@ -73,12 +73,14 @@ PIVOT_ROWS: tuple[RowSpec, ...] = (
 #: ``simulate``'s NPV rows, in order; the after-tax ones only when the results have them.
 SIMULATE_NPV_ROWS: tuple[RowSpec, ...] = (
     ("NPV mean", "M USD", "npv_mean_usd", fmt_musd),
+    ("NPV mean ±", "M USD", "npv_mean_ci95_half_usd", fmt_musd),
     ("NPV P5", "M USD", "npv_p5_usd", fmt_musd),
     ("NPV P50", "M USD", "npv_p50_usd", fmt_musd),
     ("NPV P95", "M USD", "npv_p95_usd", fmt_musd),
     ("CVaR95", "M USD", "cvar95_usd", fmt_musd),
     ("NPV deterministic", "M USD", "npv_deterministic_usd", fmt_musd),
     ("P(beats keep)", "%", "prob_beats_baseline", fmt_pct),
+    ("P(beats keep) ±", "%", "prob_beats_baseline_ci95_half", fmt_pct),
     ("NPV with TV, mean", "M USD", "npv_with_tv_mean_usd", fmt_musd),
     ("NPV with TV, P5", "M USD", "npv_with_tv_p5_usd", fmt_musd),
     ("P(beats keep), TV", "%", "prob_beats_baseline_with_tv", fmt_pct),
@@ -86,6 +88,12 @@ SIMULATE_NPV_ROWS: tuple[RowSpec, ...] = (
     ("NPV after tax, P5", "M USD", "npv_after_tax_p5_usd", fmt_musd),
     ("P(beats keep), tax", "%", "prob_beats_baseline_after_tax", fmt_pct),
     ("NPV vs keep, mean", "M USD", "npv_vs_baseline_mean_usd", fmt_musd),
+    ("NPV vs keep ±", "M USD", "npv_vs_baseline_mean_ci95_half_usd", fmt_musd),
+)
+#: What a ``±`` row of ``simulate`` means.
+MC_ERROR_NOTE = (
+    "± = half-width of the 95 % Monte Carlo interval of the mean above it (1.96 standard "
+    "errors over the paths; four times the paths halve it)"
 )
 
 #: ``simulate``'s treasury rows but the average forced-sale price (its own rule), in order.
@@ -190,19 +198,31 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool
     -------
     rows : list of Row
     notes : list of str
-        What the treasury rows' labels mean (``ex capex``, the ``—`` price cells).
+        What the ``±`` rows and the treasury rows' labels mean (``ex capex``, the ``—``
+        price cells), and whether a mean gain over keep-mining is within its Monte Carlo
+        error.
     """
     taxed = any("npv_after_tax_mean_usd" in s for s in stats)
-    rows = rows_of([r for r in SIMULATE_NPV_ROWS if taxed or "tax" not in r[0]], stats)
+    errors = any("npv_mean_ci95_half_usd" in s for s in stats)  # not in older results
+    rows = rows_of([r for r in SIMULATE_NPV_ROWS if (taxed or "tax" not in r[0])
+                    and (errors or not r[0].endswith("±"))], stats)
+    error_notes = [MC_ERROR_NOTE] if errors else []
+    if any(is_number(s.get("npv_vs_baseline_mean_ci95_half_usd"))
+           and is_number(s.get("npv_vs_baseline_mean_usd"))
+           and abs(s["npv_vs_baseline_mean_usd"]) <= s["npv_vs_baseline_mean_ci95_half_usd"]
+           and s["npv_vs_baseline_mean_ci95_half_usd"] > 0.0 for s in stats):
+        error_notes.append("where 'NPV vs keep ±' is as large as the mean, these paths do "
+                           "not settle whether the strategy beats keep-mining on average: "
+                           "run more")
     if not treasury_given:
-        return [*rows, ("treasury", "", ["none given" for _ in stats])], []
+        return [*rows, ("treasury", "", ["none given" for _ in stats])], error_notes
     rows += rows_of(SIMULATE_TREASURY_ROWS, stats)
     sold = [s.get("expected_forced_sale_btc") for s in stats]
     price = ("avg forced-sale price", "USD/BTC",
              [forced_sale_price_cell(b, s.get("forced_sale_avg_price_usd"))
               for b, s in zip(sold, stats, strict=True)])
     rows.insert(len(rows) - 2, price)  # before min cash and BTC held, as always
-    notes = [EX_CAPEX_NOTE]
+    notes = [*error_notes, EX_CAPEX_NOTE]
     if any(b is None or b < MATERIAL_FORCED_SALE_BTC for b in sold):
         notes.append(
             f"avg forced-sale price: '—' where E[BTC sold] < {MATERIAL_FORCED_SALE_BTC:g} BTC "
@@ -227,6 +247,7 @@ __all__ = [
     "EX_CAPEX",
     "EX_CAPEX_NOTE",
     "MATERIAL_FORCED_SALE_BTC",
+    "MC_ERROR_NOTE",
     "PIVOT_ROWS",
     "POLICY_TITLE",
     "SIMULATE_NPV_ROWS",
