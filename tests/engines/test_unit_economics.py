@@ -190,3 +190,49 @@ def test_fleet_entries_count_only_between_their_dates() -> None:
         compute_unit_economics(
             only_later, NetworkConditions(100_000, 100e12, date=dt.date(2024, 1, 1))
         )
+
+
+def _example_with(fleet_extra: str = "", site_item: str = "") -> str:
+    """The 200 MW example's text, its fleet entry and site cost items extended."""
+    text = (ROOT / "examples" / "pivot-200mw.toml").read_text()
+    text = text.replace("  uptime_fraction = 0.95\n", f"  uptime_fraction = 0.95\n{fleet_extra}",
+                        1)
+    return text.replace("  usd_per_year = 10e6\n", f"  usd_per_year = 10e6\n{site_item}", 1)
+
+
+def test_a_fleet_without_a_purchase_price_is_named_with_what_pivot_implies() -> None:
+    bare = compute_unit_economics(parse_portfolio(_example_with(), "x.toml"), MID_2025)
+    f = bare.figures
+    assert f["cost_per_btc_total_usd"] == f["cost_per_btc_direct_usd"]  # nothing non-cash
+    # 52,000 x 200 TH/s = 10.4 EH/s at 15 USD/TH over 4 years: 39.0 M USD/year
+    per_btc = 15.0 * 10.4e6 / 4.0 / 365.25 / f["btc_per_day"]
+    [note] = [n for n in bare.notes if "ASIC depreciation" in n]
+    assert note.startswith("total view: no ASIC depreciation at West Texas 200 (its fleet "
+                           "gives no sites[0].fleet[].capex_usd_per_th")
+    assert (f"every 4 years at 15 USD/TH: straight-line on its 10.40 EH/s that is 39.0 M "
+            f"USD/year, +{per_btc:,.0f} USD/BTC on the total view") in note
+    # the same purchase price on the fleet entry: the total view counts what the note said
+    priced = compute_unit_economics(parse_portfolio(_example_with(
+        "  capex_usd_per_th = 15.0\n  depreciation_years = 4.0\n"), "x.toml"), MID_2025)
+    g = priced.figures
+    assert g["cost_per_btc_total_usd"] - g["cost_per_btc_direct_usd"] == pytest.approx(per_btc)
+    assert not any("ASIC depreciation" in n for n in priced.notes)
+    # a depreciation item of the site's own: nothing to say
+    item = ('\n  [[sites.cost_items]]\n  name = "ASIC depreciation"\n'
+            '  category = "depreciation"\n  usd_per_year = 39e6\n')
+    listed = compute_unit_economics(parse_portfolio(_example_with(site_item=item), "x.toml"),
+                                    MID_2025)
+    assert not any("ASIC depreciation at" in n for n in listed.notes)
+    # without [pivot] the note names the fields to set, with no figure
+    text = _example_with()
+    alone = text.split("\n[pivot]\n")[0] + "\n[scenario]\n" + text.split("\n[scenario]\n")[1]
+    plain = compute_unit_economics(parse_portfolio(alone, "x.toml"), MID_2025)
+    assert plain.figures["btc_per_day"] == pytest.approx(f["btc_per_day"])  # the same site
+    [note] = [n for n in plain.notes if "ASIC depreciation" in n]
+    assert note.endswith("and it lists no depreciation cost item)")
+
+
+def test_a_company_wide_depreciation_item_may_hold_the_fleets() -> None:
+    # the hand-made portfolio lists its depreciation company-wide and no fleet price
+    result = compute_unit_economics(parse_portfolio(ONE_SITE, "x.toml"), MID_2025)
+    assert not any("ASIC depreciation" in n for n in result.notes)

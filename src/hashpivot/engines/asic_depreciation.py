@@ -1,0 +1,83 @@
+"""What the ``total`` cost view leaves out when a site's fleet has no purchase price.
+
+The total cost per BTC (CoinShares' convention) adds depreciation to the cash costs. A
+fleet entry is depreciated straight-line when it gives ``capex_usd_per_th`` and
+``depreciation_years``; a site whose entries give neither, in a portfolio that lists no
+depreciation cost item for it or company-wide, has no ASIC depreciation in the total view
+(which then counts for that site what the direct view does), while ``pivot`` and
+``simulate`` on the same file pay for new machines every ``[pivot]
+fleet_replacement_years`` at ``replacement_capex_usd_per_th``.
+:func:`missing_asic_depreciation_notes` says so, with the figure the file's own ``[pivot]``
+implies, so a reverse-margin verdict on the total view is not read without it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hashpivot.mining import CostCategory
+from hashpivot.models import Portfolio
+from hashpivot.units import DAYS_PER_YEAR
+
+__all__ = ["missing_asic_depreciation_notes"]
+
+
+def missing_asic_depreciation_notes(
+    portfolio: Portfolio,
+    site_names: np.ndarray,
+    hashrate_th_s: np.ndarray,
+    depreciation_usd_per_year: np.ndarray,
+    btc_per_day: float,
+) -> list[str]:
+    """A note per site that mines with no ASIC depreciation in the total view.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The portfolio (its sites' cost items and ``[pivot]``).
+    site_names : ndarray of str
+        Site of each fleet entry mining on the day.
+    hashrate_th_s : ndarray
+        Nameplate hashrate of each entry. [TH/s]
+    depreciation_usd_per_year : ndarray
+        Straight-line depreciation of each entry (0 without a purchase price). [USD/year]
+    btc_per_day : float
+        BTC the portfolio mines per day (the denominator of cost per BTC). [BTC/day]
+
+    Returns
+    -------
+    list of str
+        None when the portfolio lists a company-wide depreciation item (it may hold the
+        fleets' depreciation). With ``[pivot] fleet_replacement_years`` set, each note
+        gives the depreciation that the replacement price implies for the site's
+        hashrate, ``replacement_capex_usd_per_th x hashrate / fleet_replacement_years``
+        [USD/year], and what it adds to the total cost per BTC; otherwise it names the
+        fields to set.
+    """
+    spec = portfolio.pivot
+    if any(item.category == CostCategory.DEPRECIATION for item in portfolio.cost_items):
+        return []  # a company-wide depreciation item may hold the fleets': nothing to say
+    notes = []
+    for i, site in enumerate(portfolio.sites):
+        mask = site_names == site.name
+        if not mask.any() or float(depreciation_usd_per_year[mask].sum()) > 0.0:
+            continue
+        if any(item.category == CostCategory.DEPRECIATION for item in site.cost_items):
+            continue
+        note = (
+            f"total view: no ASIC depreciation at {site.name} (its fleet gives no "
+            f"sites[{i}].fleet[].capex_usd_per_th and depreciation_years, and it lists no "
+            "depreciation cost item)"
+        )
+        if spec is not None and spec.fleet_replacement_years is not None and btc_per_day > 0:
+            th = float(hashrate_th_s[mask].sum())
+            usd_per_year = spec.replacement_capex_usd_per_th * th / spec.fleet_replacement_years
+            per_btc = usd_per_year / DAYS_PER_YEAR / btc_per_day
+            note += (
+                f"; pivot replaces this fleet every {spec.fleet_replacement_years:g} years at "
+                f"{spec.replacement_capex_usd_per_th:g} USD/TH: straight-line on its "
+                f"{th / 1e6:,.2f} EH/s that is {usd_per_year / 1e6:,.1f} M USD/year, "
+                f"+{per_btc:,.0f} USD/BTC on the total view"
+            )
+        notes.append(note)
+    return notes
