@@ -236,3 +236,18 @@ def test_a_company_wide_depreciation_item_may_hold_the_fleets() -> None:
     # the hand-made portfolio lists its depreciation company-wide and no fleet price
     result = compute_unit_economics(parse_portfolio(ONE_SITE, "x.toml"), MID_2025)
     assert not any("ASIC depreciation" in n for n in result.notes)
+
+
+def test_the_backtest_says_the_same_of_a_fleet_without_a_purchase_price() -> None:
+    bare = run_backtest(parse_portfolio(_example_with(), "x.toml"), "2024-01-01",
+                        "2024-03-31")
+    s = bare.summary
+    per_btc = 15.0 * 10.4e6 / 4.0 / 365.25 / (s["btc_mined"] / s["days"])
+    [note] = bare.notes
+    assert note.endswith(f"+{per_btc:,.0f} USD/BTC on the total view")
+    priced = run_backtest(parse_portfolio(_example_with(
+        "  capex_usd_per_th = 15.0\n  depreciation_years = 4.0\n"), "x.toml"), "2024-01-01",
+        "2024-03-31")
+    t = priced.summary
+    assert t["cost_per_btc_total_usd"] - t["cost_per_btc_direct_usd"] == pytest.approx(per_btc)
+    assert priced.notes == []

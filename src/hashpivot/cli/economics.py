@@ -186,7 +186,8 @@ def register(app: typer.Typer) -> None:
             files = write_backtest(result, out, f"{portfolio.name}: backtest {start} to {end}")
             files = [*files, write_run_record(out, files)]
         if as_json:
-            print_json({"summary": result.summary, "files": [str(f) for f in files]})
+            print_json({"summary": result.summary, "files": [str(f) for f in files],
+                        "notes": result.notes})
             return
         from hashpivot.cli.tables import make_console, quantity_table
         from hashpivot.reports.tables.backtest import backtest_rows, backtest_title
@@ -196,6 +197,8 @@ def register(app: typer.Typer) -> None:
             t.add_row(*row)
         console = make_console()
         console.print(t)
+        for note in result.notes:
+            console.print(f"note: {note}", markup=False)
         for f in files:
             console.print(f"wrote {f}", markup=False)
 

@@ -8,11 +8,12 @@ machines over the window); power contracts are constant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from hashpivot.engines.asic_depreciation import missing_asic_depreciation_notes
 from hashpivot.engines.unit_economics import cost_lines_with_items, portfolio_arrays
 from hashpivot.mining import (
     COST_VIEWS,
@@ -28,10 +29,12 @@ from hashpivot.units import DAYS_PER_YEAR, TH_PER_PH
 
 @dataclass(frozen=True)
 class BacktestResult:
-    """Daily figures (``daily``) and window totals (``summary``) of a backtest."""
+    """Daily figures (``daily``) and window totals (``summary``) of a backtest, and
+    ``notes`` on what the cost views leave out (as ``cost`` has them)."""
 
     daily: pd.DataFrame
     summary: dict[str, float]
+    notes: list[str] = field(default_factory=list)
 
 
 def run_backtest(
@@ -55,7 +58,10 @@ def run_backtest(
         ``daily`` columns: ``btc_price_usd, difficulty, fees_btc_per_block,
         subsidy_btc_per_block, hashprice_usd_per_ph_day, btc_mined, revenue_usd,
         power_cost_usd, cost_<view>_usd, cost_per_btc_<view>_usd, margin_<view>_fraction``
-        for the views direct, total, production and all_in.
+        for the views direct, total, production and all_in; ``notes``: a site without
+        ASIC depreciation in the total view
+        (:func:`~hashpivot.engines.asic_depreciation.missing_asic_depreciation_notes`, per
+        BTC of the window's mean BTC/day).
     """
     if history is None:
         from hashpivot.io import load_btc_daily
@@ -129,4 +135,7 @@ def run_backtest(
         summary[f"cost_per_btc_{view}_usd"] = float(cost.sum() / btc.sum())
         summary[f"margin_{view}_usd"] = float(revenue.sum() - cost.sum())
         summary[f"days_reverse_margin_{view}"] = float((per_btc > price).sum())
-    return BacktestResult(daily=out, summary=summary)
+    btc_per_day = float(btc.sum()) / max(len(dates), 1)  # the window's mean [BTC/day]
+    notes = missing_asic_depreciation_notes(
+        portfolio, arr.site, arr.hashrate_th_s, arr.depreciation_usd_per_year, btc_per_day)
+    return BacktestResult(daily=out, summary=summary, notes=notes)

@@ -175,7 +175,8 @@ def _execute_backtest(
         "dates": [d.strftime("%Y-%m-%d") for d in daily.index],
         **{c: daily[c].to_list() for c in cols if c in daily},
     }
-    return RunOutput(jsonable({"summary": result.summary, "files": []}), jsonable(charts))
+    return RunOutput(jsonable({"summary": result.summary, "files": [], "notes": result.notes}),
+                     jsonable(charts))
 
 
 # --------------------------------------------------------------------------------------

@@ -128,6 +128,10 @@ def test_simulate_by_policy_and_backtest_tables() -> None:
     assert table.rows[:3] == [("BTC mined", "5,134.8", "BTC"), ("revenue", "270.8", "M USD"),
                               ("cost per BTC, direct", "23,128", "USD/BTC")]
     assert table.rows[-1] == ("days in reverse margin, total", "3", "day")
+    assert table.notes == ()  # stored before the notes, or none to give
+    (table,) = run_tables("backtest", {"summary": summary, "notes": ["total view: no ASIC"]},
+                          {"start": "2024-01-01", "end": "2024-03-31"})
+    assert table.notes == ("note: total view: no ASIC",)
 
 
 def test_results_of_another_shape_give_no_tables_not_an_error() -> None:

@@ -191,6 +191,7 @@ def _backtest(results: dict[str, Any], params: dict[str, Any]) -> list[RunTable]
         return []
     title = backtest_title(summary, str(params.get("start", "")), str(params.get("end", "")))
     return [RunTable(title, ("quantity", "value", "unit"), backtest_rows(summary),
+                      notes=tuple(f"note: {x}" for x in results.get("notes") or []),
                       right=frozenset({1}))]
 
 
