@@ -75,3 +75,12 @@ def test_the_summary_says_when_the_gain_is_not_significant_or_fitted() -> None:
     j["sampling_check"]["verdict"] = "loss"
     assert summary_lines(j)[3].startswith("warning: out of sample the plan loses to "
                                           "keep-mining")
+
+
+def test_a_deterministic_run_claims_no_out_of_sample_estimate() -> None:
+    j = plan_result_json()
+    j["assumptions"]["deterministic"] = True
+    lines = summary_lines(j)
+    assert lines[1] == ("no out-of-sample estimate: a deterministic run values one scenario, "
+                        "every volatility zero")
+    assert not any("out of sample (" in line or "another seed" in line for line in lines)

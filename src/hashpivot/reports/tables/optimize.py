@@ -78,10 +78,7 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"{fmt_musd(j['value_over_baseline_usd'] - tv + tv_base)})"
         if tv is not None and tv_base is not None else ""
     )
-    return [
-        f"value over keep-mining {fmt_musd(j['value_over_baseline_usd'])} M USD{horizon}; "
-        f"over the best simple strategy ({j['best_simple_strategy']}) "
-        f"{fmt_musd(j['value_over_best_simple_usd'])} M USD",
+    out_of_sample = [
         f"out of sample ({oos['n_scenarios']} scenarios, another seed): E[NPV] "
         f"{fmt_musd(oos['mean'])} M USD, 95 % CI {fmt_musd(oos['ci95_low'])} .. "
         f"{fmt_musd(oos['ci95_high'])}; in sample {fmt_musd(j['expected_npv_usd'])}",
@@ -89,6 +86,15 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"95 % CI {fmt_musd(paired['ci95_low'])} .. {fmt_musd(paired['ci95_high'])}; in "
         f"sample {fmt_musd(j['in_sample_value_over_baseline_usd'])}",
         *sampling_lines(j),
+    ]
+    if (j.get("assumptions") or {}).get("deterministic"):
+        out_of_sample = ["no out-of-sample estimate: a deterministic run values one "
+                         "scenario, every volatility zero"]
+    return [
+        f"value over keep-mining {fmt_musd(j['value_over_baseline_usd'])} M USD{horizon}; "
+        f"over the best simple strategy ({j['best_simple_strategy']}) "
+        f"{fmt_musd(j['value_over_best_simple_usd'])} M USD",
+        *out_of_sample,
         *center_path_lines(j),
         f"VSS {fmt_musd(j['vss_usd'])} M USD (vs the plan optimal on the expected scenario); "
         f"EVPI {fmt_musd(j['evpi_usd'])} M USD; two-stage bound (decide after year one per "
