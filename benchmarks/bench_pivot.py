@@ -15,7 +15,10 @@ months on the deterministic path. Each stage is timed in alternating pairs with 
 * ``dispatch site``: ``run_pivot`` on ``examples/portfolio.toml`` (four sites, one with
   ``[sites.dispatch]``) with the flexibility uplift measured afresh (the per-process cache
   cleared: what a CLI run pays), against the same file without ``[sites.dispatch]``; and
-  ``simulate`` on both files, 10,000 paths in chunks of 5,000, one thread.
+  ``simulate`` on both files, 10,000 paths in chunks of 5,000, one thread;
+* ``switching values``: ``run_pivot`` on the 200 MW example with a capex that turns its
+  verdict within the tornado's range (Brent's method on each switching value), against
+  the example as bundled (no switching value to find).
 
 Reported: median [min, max] over the pairs of each stage's time and of its ratio to its
 reference in the same pair, the reference's own times (the < 1 s target is on it), peak
@@ -183,6 +186,17 @@ def main() -> None:
         simulate(flexible, cfg, threads=1)
 
     ref_sim, t_sim = pairs(lambda: simulate(flat, cfg, threads=1), cold_simulate, args.pairs)
+    # switching values: the 200 MW example with a capex that turns its verdict within the
+    # tornado's range (Brent's method on it), against the example as bundled (none turns)
+    from hashpivot.models import parse_portfolio
+
+    text = (example.parent / "pivot-200mw.toml").read_text()
+    holds = parse_portfolio(text, "pivot-200mw.toml")
+    turns = parse_portfolio(text.replace("shell_capex_usd_per_it_mw = 3.0e6",
+                                         "shell_capex_usd_per_it_mw = 5.5e6", 1), "turns.toml")
+    flips = int(pv.run_pivot(turns).tornado["switching_input"].notna().sum())
+    ref_holds, t_turns = pairs(lambda: pv.run_pivot(holds), lambda: pv.run_pivot(turns),
+                               args.pairs)
     load1 = os.getloadavg()
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
@@ -205,6 +219,9 @@ def main() -> None:
     print(f"simulate, examples/portfolio.toml, 10,000 paths, one thread, uplift measured "
           f"afresh: {fmt(t_sim, 1.0, '.2f')} s; / without [sites.dispatch]: "
           f"{fmt([b / a for a, b in zip(ref_sim, t_sim, strict=True)], 1.0, '.2f')}")
+    print(f"run_pivot, the 200 MW example with {flips} switching value(s) to find: "
+          f"{fmt(t_turns, 1e3, '.0f')} ms; / the example as bundled (none): "
+          f"{fmt([b / a for a, b in zip(ref_holds, t_turns, strict=True)], 1.0, '.2f')}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak:.0f} MiB")
 

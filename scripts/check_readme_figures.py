@@ -195,6 +195,17 @@ def _quarters(tenant: str, last: bool) -> Callable[[Json], str]:
         -1 if last else 0]
 
 
+def _switching(variable: str, scale: float, spec: str) -> Callable[[Json], str]:
+    """A tornado variable's switching value to the horizon; the claim fails unless the
+    terminal value's has none (the text says the verdict with it holds)."""
+    def read(j: Json) -> str:
+        row = next(r for r in j["tornado"] if r["variable"] == variable)
+        if any(r["switching_with_tv_input"] is not None for r in j["tornado"]):
+            return "(a switching value with the terminal value)"
+        return format(float(row["switching_input"]) * scale, spec)
+    return read
+
+
 def _verdict(j: Json) -> str:
     """The optimizer's sampling verdict on the plan's value over keep-mining."""
     return str(j["sampling_check"]["verdict"])
@@ -316,6 +327,11 @@ CLAIMS: list[Claim] = [
           (lambda j: format(j["strategies"]["phased"]["npv_vs_baseline_usd"] * M, ",.1f"),
            num("breakeven_lease_usd_per_kw_month"),
            num("breakeven_lease_with_terminal_value_usd_per_kw_month"))),
+    Claim("To the horizon the verdict turns within the tornado's ranges (its switching values) "
+          "at a capex of {} M USD per IT MW (the file's 9.00) and at a BTC price at start of {} "
+          "USD; with the terminal value it holds over every range", "pivot-plan",
+          (_switching("capex_usd_per_it_mw", M, ".2f"), _switching("btc_price_usd", 1.0, ",.0f"),
+           )),
     Claim("the line under pivot's table expects +{} M USD with the terminal value", "optimize",
           (num("center_path_check.expected_npv_with_tv_vs_keep_usd", M),)),
     Claim("the optimizer, on the same path with the signings in expectation, +{} (its "

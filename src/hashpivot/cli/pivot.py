@@ -35,6 +35,7 @@ from hashpivot.reports.tables.strategies import (
     breakeven_note,
     pivot_rows,
     signing_notes,
+    switching_line,
     tornado_changes_with_terminal_value,
 )
 
@@ -162,13 +163,18 @@ def _print_tables(result: PivotResult, console: Console) -> None:
             f"{fmt_musd(pv.npv_vs_baseline_usd)} M USD; with the terminal value: "
             f"{fmt_musd(pv.npv_with_terminal_value_vs_baseline_usd)})",
         )
-        if tornado_changes_with_terminal_value(_rows(t)):  # the NPVs with their TV too
+        tv_too = tornado_changes_with_terminal_value(_rows(t))
+        if tv_too:  # the NPVs with their TV too
             _print_tornado(
                 console, t.sort_values("swing_with_tv_usd", ascending=False, kind="stable"),
                 "npv_with_tv_vs_baseline", "swing_with_tv_usd",
                 "The same with the terminal value (both NPVs with TV)",
                 f" (at the base: {fmt_musd(pv.npv_with_terminal_value_vs_baseline_usd)} M USD)",
             )
+        for with_tv in (False, True) if tv_too else (False,):
+            line = switching_line(_rows(t), result.pivot_name, with_tv)
+            if line:
+                console.print(escape(line))
     be = breakeven_note(result.pivot_name, result.breakeven_lease_usd_per_kw_month,
                         result.breakeven_lease_with_terminal_value_usd_per_kw_month)
     if be:

@@ -13,6 +13,7 @@ from hashpivot.reports.tables.strategies import (
     pivot_rows,
     policy_rows,
     simulate_rows,
+    switching_line,
 )
 
 
@@ -115,3 +116,25 @@ def test_policy_rows_by_hand() -> None:
         ("keep_mining", "221.2", "2,039.6", "-"),
         ("phased", "0.0", "120.7", "0.0"),
     ]
+
+
+def test_switching_line_by_hand() -> None:
+    def row(label: str, unit: str, lo: float, hi: float, flip: float,
+            flip_tv: float = float("nan")) -> dict[str, Any]:
+        return {"label": label, "unit": unit, "npv_vs_baseline_low_usd": lo,
+                "npv_vs_baseline_high_usd": hi, "switching_input": flip,
+                "npv_with_tv_vs_baseline_low_usd": abs(lo) + 1.0,
+                "npv_with_tv_vs_baseline_high_usd": abs(hi) + 1.0,
+                "switching_with_tv_input": flip_tv}
+    rows = [row("capex per IT MW", "USD/MW", 331e6, -401e6, 8.785e6),
+            row("BTC price at start", "USD", 22e6, -104e6, 90_251.2),
+            row("PUE", "-", -37e6, -33e6, float("nan"))]
+    assert switching_line(rows, "phased") == (
+        "switching values (NPV(phased) - NPV(keep_mining) = 0, the other inputs at base): "
+        "capex per IT MW at 8.79 M USD/MW; BTC price at start at 90,251 USD; every other "
+        "range keeps its sign")
+    assert switching_line(rows, "phased", with_terminal_value=True) == (
+        "NPV(phased) - NPV(keep_mining) with TV stays positive at every low and high input "
+        "above: no switching value")
+    assert switching_line([{k: v for k, v in rows[0].items() if "switching" not in k}],
+                          "phased") is None  # a tornado stored before switching values

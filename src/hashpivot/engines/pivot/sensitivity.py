@@ -9,6 +9,9 @@ horizon and with the terminal value.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,6 +22,7 @@ from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.market import MarketStart, growth_market
 from hashpivot.engines.pivot.strategies import Strategy
+from hashpivot.engines.pivot.switching import switching_value
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
@@ -113,11 +117,22 @@ def _tornado(
     base_npv, base_tv = _npvs(sites, Strategy("keep_mining"), mk, spec, financing)
     npv, npv_tv = _npvs(sites, pivot, mk, spec, financing)
     d, d_tv = np.asarray(npv - base_npv), np.asarray(npv_tv - base_tv)
+
+    @functools.cache
+    def on_market(price: float, growth: float) -> tuple[float, float]:
+        """The difference on a one-path market of that start price and growth."""
+        one = growth_market(periods, np.array([price]), spec.btc_price_growth_per_year,
+                            ms.network_hashrate_th_s, np.array([growth]),
+                            ms.fees_btc_per_block, ms.height, response)
+        b, b_tv = _npvs(sites, Strategy("keep_mining"), one, spec, financing)
+        v, v_tv = _npvs(sites, pivot, one, spec, financing)
+        return float(np.asarray(v - b)[0]), float(np.asarray(v_tv - b_tv)[0])
+
     rows.append(_row("btc_price_usd", "USD", prices[1], prices[2], (d[1], d_tv[1]),
-                     (d[2], d_tv[2])))
+                     (d[2], d_tv[2]), lambda x: on_market(x, g0)))
     rows.append(
         _row("network_hashrate_growth_per_year", "1/year", growths[3], growths[4],
-             (d[3], d_tv[3]), (d[4], d_tv[4]))
+             (d[3], d_tv[3]), (d[4], d_tv[4]), lambda x: on_market(p0, x))
     )
     base1, base1_tv = float(np.asarray(base_npv)[0]), float(np.asarray(base_tv)[0])
 
@@ -173,20 +188,23 @@ def _tornado(
         ),
     ]
     for name, unit, upd, shown, lo, hi in hosting_cases:
-        # the lease rate moves every hall's rent, a tenant's own too
-        plan_lo, plan_hi = (
-            (_with_phase_rents(pivot, lambda r, f=f: r * f) for f in (lo, hi))
-            if name == "lease_usd_per_kw_month" else (pivot, pivot)
-        )
-        d_lo = diff(_map_hosting(sites, lambda h, f=lo, u=upd: u(h, f)), plan_lo)
-        d_hi = diff(_map_hosting(sites, lambda h, f=hi, u=upd: u(h, f)), plan_hi)
+
+        @functools.cache
+        def at(f: float, name: str = name, upd: Any = upd) -> tuple[float, float]:
+            # the lease rate moves every hall's rent, a tenant's own too
+            plan = (_with_phase_rents(pivot, lambda r: r * f)
+                    if name == "lease_usd_per_kw_month" else pivot)
+            return diff(_map_hosting(sites, lambda h: upd(h, f)), plan)
+
         if name == "lease_usd_per_kw_month" and _has_own_rents(pivot):
             # halls at several rents: the input is the factor on each hall's rent
-            rows.append(_row(name, "x rent", lo, hi, d_lo, d_hi))
+            rows.append(_row(name, "x rent", lo, hi, at(lo), at(hi), at))
             continue
-        rows.append(
-            _row(name, unit, float(shown(first, lo)), float(shown(first, hi)), d_lo, d_hi)
-        )
+        def show(f: float, shown: Any = shown) -> float:
+            return float(shown(first, f))
+
+        rows.append(_row(name, unit, show(lo), show(hi), at(lo), at(hi), at, show, (lo, hi),
+                         whole=name == "build_delay_months"))
     df = pd.DataFrame(rows)
     df.insert(1, "label", df["variable"].map(_TORNADO_LABELS))
     df["swing_usd"] = (df["npv_vs_baseline_high_usd"] - df["npv_vs_baseline_low_usd"]).abs()
@@ -203,9 +221,29 @@ def _row(
     high_input: float,
     at_low_usd: tuple[float, float],
     at_high_usd: tuple[float, float],
+    at: Callable[[float], tuple[float, float]],
+    shown: Callable[[float], float] | None = None,
+    params: tuple[float, float] | None = None,
+    whole: bool = False,
 ) -> dict[str, Any]:
-    """One tornado row: a variable at its low and high input [``unit``] and NPV(pivot) -
-    NPV(keep_mining) at each, to the horizon and with the terminal value [USD]."""
+    """One tornado row: a variable at its low and high input [``unit``], NPV(pivot) -
+    NPV(keep_mining) at each, to the horizon and with the terminal value [USD], and the
+    switching value of each (:func:`~hashpivot.engines.pivot.switching.switching_value`,
+    NaN when the verdict holds over the range) [``unit``].
+
+    ``at(x)`` gives both differences with the variable's parameter at ``x``, whose range
+    is ``params`` (the inputs' when None: the parameter is the input), and ``shown(x)`` the
+    input that parameter means (the parameter itself when None)."""
+    lo, hi = params if params is not None else (low_input, high_input)
+
+    def show(x: float) -> float:
+        return float(shown(x)) if shown is not None else x
+
+    def one(k: int) -> Callable[[float], float]:
+        return lambda x: at(x)[k]
+
+    flips = [switching_value(one(k), lo, hi, at_low_usd[k], at_high_usd[k], whole)
+             for k in (0, 1)]
     return {
         "variable": variable,
         "low_input": low_input,
@@ -215,6 +253,9 @@ def _row(
         "npv_vs_baseline_high_usd": float(at_high_usd[0]),
         "npv_with_tv_vs_baseline_low_usd": float(at_low_usd[1]),
         "npv_with_tv_vs_baseline_high_usd": float(at_high_usd[1]),
+        "switching_input": float(show(flips[0])) if math.isfinite(flips[0]) else math.nan,
+        "switching_with_tv_input": (float(show(flips[1])) if math.isfinite(flips[1])
+                                    else math.nan),
     }
 
 

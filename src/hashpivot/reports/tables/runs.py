@@ -24,6 +24,8 @@ from hashpivot.reports.tables.strategies import (
     policy_rows,
     signing_notes,
     simulate_rows,
+    switching_line,
+    tornado_changes_with_terminal_value,
 )
 
 
@@ -88,6 +90,10 @@ def _pivot(results: dict[str, Any]) -> list[RunTable]:
                         results.get("breakeven_lease_with_terminal_value_usd_per_kw_month"))
     if be:
         notes.append(be)
+    tornado = results.get("tornado") or []
+    for with_tv in (False, True) if tornado_changes_with_terminal_value(tornado) else (False,):
+        line = switching_line(tornado, str(results.get("pivot")), with_tv)
+        notes += [line] if line else []
     notes += signing_notes(strategies)
     notes += [str(n) for n in (results.get("levered_note"),) if n]
     notes += [f"note: {w}" for w in results.get("warnings") or []]

@@ -9,9 +9,11 @@ value is ``-``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from hashpivot.reports.labels import format_tornado_input
 from hashpivot.reports.tables.formats import fmt_musd, fmt_num, fmt_pct, is_number
 
 #: A table row: quantity, unit, one formatted cell per strategy.
@@ -159,6 +161,32 @@ def tornado_changes_with_terminal_value(rows: Sequence[Mapping[Any, Any]]) -> bo
     )
 
 
+def switching_line(rows: Sequence[Mapping[Any, Any]], pivot_name: str,
+                   with_terminal_value: bool = False) -> str | None:
+    """What the tornado says of the verdict: the switching value of each variable whose
+    range turns NPV(pivot) - NPV(keep_mining) (``switching_input`` or
+    ``switching_with_tv_input`` of the tornado's records, in its order), or that the
+    verdict holds over every range; None for a tornado stored before switching values."""
+    key = "switching_with_tv_input" if with_terminal_value else "switching_input"
+    if not rows or any(key not in r for r in rows):
+        return None
+    prefix = "npv_with_tv_vs_baseline" if with_terminal_value else "npv_vs_baseline"
+    flips = [f"{r['label']} at {format_tornado_input(float(r[key]), str(r['unit']))}"
+             for r in rows if is_number(r[key])]
+    what = f"NPV({pivot_name}) - NPV(keep_mining)" + (" with TV" if with_terminal_value
+                                                        else "")
+    if flips:
+        return (f"switching values ({what} = 0, the other inputs at base): "
+                + "; ".join(flips) + "; every other range keeps its sign")
+    lows = [float(r[f"{prefix}_low_usd"]) if is_number(r.get(f"{prefix}_low_usd"))
+            else math.nan for r in rows]
+    sign = "positive" if all(v > 0 for v in lows) else (
+        "negative" if all(v < 0 for v in lows) else None)
+    if sign is None:
+        return None
+    return f"{what} stays {sign} at every low and high input above: no switching value"
+
+
 def rows_of(specs: Sequence[RowSpec], stats: Sequence[Mapping[str, Any]]) -> list[Row]:
     """One row per spec, one cell per strategy (a key a strategy lacks is ``-``)."""
     return [(q, unit, [fmt(s.get(key)) for s in stats]) for q, unit, key, fmt in specs]
@@ -259,4 +287,5 @@ __all__ = [
     "policy_rows",
     "rows_of",
     "simulate_rows",
+    "switching_line",
 ]
