@@ -104,7 +104,8 @@ def _print(result: SimulationResult, console: Console) -> None:
         "keep_mining's; " + str(inp.get("terminal_value", "")) + "; price center: "
         + str(inp.get("scenario", {}).get("price_center", ""))
     )
-    rows, notes = simulate_rows(stats, treasury_given=result.treasury_given)
+    rows, notes = simulate_rows(stats, treasury_given=result.treasury_given,
+                                n_paths=result.n_paths)
     caption += "".join(f"; {n}" for n in notes)
     print_strategy_table(console, title, names, rows, caption=caption)
     if not result.treasury_given:

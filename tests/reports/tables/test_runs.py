@@ -10,7 +10,7 @@ from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models import load_portfolio
 from hashpivot.reports.tables.formats import fmt_musd, fmt_pct
 from hashpivot.reports.tables.runs import run_tables
-from hashpivot.reports.tables.strategies import MC_ERROR_NOTE
+from hashpivot.reports.tables.strategies import MC_ERROR_NOTE, share_error_note
 from tests.optimize_result import plan_result_json
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
@@ -48,7 +48,8 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     assert _cells(strategy, "NPV P5") == tuple(fmt_musd(s["npv_p5_usd"]) for s in stats)
     assert _cells(strategy, "P(forced sale), ex capex") == tuple(
         fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats)
-    assert strategy.notes[0] == MC_ERROR_NOTE and strategy.notes[1].startswith("ex capex = ")
+    assert strategy.notes[0] == MC_ERROR_NOTE and strategy.notes[2].startswith("ex capex = ")
+    assert strategy.notes[1] == share_error_note(200)  # 200 paths: within 6.9 points
     assert _cells(strategy, "NPV mean ±") == tuple(
         fmt_musd(s["npv_mean_ci95_half_usd"]) for s in stats)  # the page shows the errors
     assert assumptions.rows[0][0] == "[pivot] horizon_years"

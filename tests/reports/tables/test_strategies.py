@@ -12,6 +12,7 @@ from hashpivot.reports.tables.strategies import (
     forced_sale_price_cell,
     pivot_rows,
     policy_rows,
+    share_error_note,
     simulate_rows,
     switching_line,
 )
@@ -104,6 +105,12 @@ def test_monte_carlo_errors_under_their_means_by_hand() -> None:
     small = _stats(0.0, **errors, npv_vs_baseline_mean_usd=-9.0e6)
     _, notes = simulate_rows([keep, small], treasury_given=False)
     assert notes[0] == MC_ERROR_NOTE and "do not settle whether" in notes[1]
+    # with the run's paths, a bound on every share's error: 1.96 x 0.5 / sqrt(20,000)
+    _, notes = simulate_rows([keep, gain], treasury_given=True, n_paths=20_000)
+    assert notes[1] == share_error_note(20_000) == (
+        "every P(...) over 20,000 paths is within ± 0.7 points of the model's probability "
+        "(95 %; the most, at 50 %)")
+    assert share_error_note(200).startswith("every P(...) over 200 paths is within ± 6.9 ")
     # results stored before the errors: no ± rows, no note
     rows, notes = simulate_rows([_stats(221.2)], treasury_given=True)
     assert not any(r[0].endswith("±") for r in rows) and MC_ERROR_NOTE not in notes

@@ -106,10 +106,11 @@ def _pivot(results: dict[str, Any]) -> list[RunTable]:
 def _simulate(results: dict[str, Any]) -> list[RunTable]:
     strategies: dict[str, dict[str, Any]] = results.get("strategies") or {}
     treasury_note = results.get("treasury_note")
-    rows, notes = simulate_rows(list(strategies.values()), treasury_given=treasury_note is None)
+    n = results.get("n_paths")
+    rows, notes = simulate_rows(list(strategies.values()), treasury_given=treasury_note is None,
+                                n_paths=n if isinstance(n, int) else None)
     notes = [*notes, *([str(treasury_note)] if treasury_note else [])]
     notes += [f"note: {w}" for w in results.get("warnings") or []]
-    n = results.get("n_paths")
     title = "Monte Carlo" + (f": {n:,} paths" if isinstance(n, int) else "")
     if treasury_note is None and results.get("main_policy"):
         title += f", treasury policy {results['main_policy']}"

@@ -210,8 +210,16 @@ def pivot_rows(strategies: Sequence[Mapping[str, Any]], *, taxed: bool, levered:
     return rows_of(specs, strategies)
 
 
-def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool
-                  ) -> tuple[list[Row], list[str]]:
+def share_error_note(n_paths: int) -> str:
+    """The largest Monte Carlo error of a share (a ``P(...)`` row) over ``n_paths`` paths:
+    the Wald half-width ``1.96 sqrt(p (1 - p) / n)`` at ``p = 0.5``. [percentage points]"""
+    half = 100.0 * 1.959964 * 0.5 / math.sqrt(max(n_paths, 1))
+    return (f"every P(...) over {n_paths:,} paths is within ± {half:.1f} points of the "
+            "model's probability (95 %; the most, at 50 %)")
+
+
+def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
+                  n_paths: int | None = None) -> tuple[list[Row], list[str]]:
     """The strategy rows of ``simulate`` and the notes their caption needs.
 
     Parameters
@@ -221,6 +229,9 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool
         column order; after-tax rows appear when they hold after-tax keys.
     treasury_given : bool
         The portfolio has a ``[treasury]`` (else one row says none was given).
+    n_paths : int, optional
+        The run's paths: a note bounds the Monte Carlo error of every share
+        (:func:`share_error_note`); none when not given.
 
     Returns
     -------
@@ -235,6 +246,8 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool
     rows = rows_of([r for r in SIMULATE_NPV_ROWS if (taxed or "tax" not in r[0])
                     and (errors or not r[0].endswith("±"))], stats)
     error_notes = [MC_ERROR_NOTE] if errors else []
+    if errors and n_paths:
+        error_notes.append(share_error_note(n_paths))
     if any(is_number(s.get("npv_vs_baseline_mean_ci95_half_usd"))
            and is_number(s.get("npv_vs_baseline_mean_usd"))
            and abs(s["npv_vs_baseline_mean_usd"]) <= s["npv_vs_baseline_mean_ci95_half_usd"]
@@ -286,6 +299,7 @@ __all__ = [
     "pivot_rows",
     "policy_rows",
     "rows_of",
+    "share_error_note",
     "simulate_rows",
     "switching_line",
 ]
