@@ -67,3 +67,40 @@ def test_a_run_echoes_its_assumptions_in_the_json() -> None:
     assert rows["[scenario] price_center"]["value"] == "mean"
     assert rows["[scenario] price_center"]["source"] == "file"
     assert rows["taxes"]["value"] == PRE_TAX
+
+
+def test_the_market_the_spread_and_the_treasury_are_named_with_their_sources() -> None:
+    """What the forced sales and the spread depend on is printed with the result: the
+    center path's start and growth, each scenario parameter (from the file here), and the
+    treasury (from the file), or one row saying there is none."""
+    from hashpivot.models.risk import DebtSpec, TreasurySpec
+
+    treasury = TreasurySpec(btc_held=500.0, cash_usd=50e6, min_cash_usd=10e6,
+                            debt=[DebtSpec(name="notes", principal_usd=80e6, interest_rate=0.02,
+                                           maturity="2028-06")])
+    pf = portfolio({**SET, **ZERO_VOL}, treasury=treasury)
+    res = simulate(pf, SimulationConfig(n_paths=2, horizon_months=12, chunk_paths=2))
+    rows = {r["name"]: r for r in res.to_json()["resolved_assumptions"]}
+    assert rows["[pivot] btc_price_usd"] == {"name": "[pivot] btc_price_usd",
+                                             "value": 100_000.0, "unit": "USD",
+                                             "source": "file"}
+    assert rows["[pivot] network_hashrate_th_s"]["value"] == 1.0e9
+    assert rows["[pivot] btc_price_growth_per_year"]["source"] == "default"
+    assert rows["[scenario] btc_volatility_per_year"]["value"] == 0.0
+    assert rows["[scenario] btc_volatility_per_year"]["source"] == "file"
+    assert rows["[treasury] btc_held"] == {"name": "[treasury] btc_held", "value": 500.0,
+                                           "unit": "BTC", "source": "file"}
+    assert rows["[treasury] policy"] == {"name": "[treasury] policy",
+                                         "value": "sell_to_cover", "unit": "-",
+                                         "source": "default"}
+    assert rows["[treasury] debt"]["value"] == "notes: 80 M USD at 2.0 % to 2028-06"
+    # no [treasury]: one row; unset scenario parameters: calibrated, the window named
+    bare = portfolio({k: v for k, v in SET.items() if k != "btc_volatility_per_year"})
+    bare.treasury = None
+    res = simulate(bare, SimulationConfig(n_paths=2, horizon_months=12, chunk_paths=2))
+    rows = {r["name"]: r for r in res.to_json()["resolved_assumptions"]}
+    assert rows["[treasury]"]["value"] == "none: no liquidity figures"
+    assert not any(n.startswith("[treasury] ") for n in rows)
+    assert rows["[scenario] btc_volatility_per_year"]["source"].startswith(
+        "calibrated on the bundled history ")
+    assert rows["[scenario] hashrate_elasticity"]["source"] == "file"

@@ -1,7 +1,9 @@
 """The resolved-assumptions block of a simulation (issue 9 item 9, for ``simulate``).
 
 :func:`resolved_assumptions` lists the settings that can flip the verdict (horizon,
-terminal value, price center, discount rates, taxes, the NPV cash flow), each with where
+terminal value, price center, discount rates, taxes, the NPV cash flow, the center path's
+market start and growth, the paths' spread, the treasury that the forced sales and
+breaches depend on, each site's hosting terms and power contract), each with where
 it came from, the same shape as the pivot model's block
 (:meth:`hashpivot.engines.pivot.results.PivotResult.resolved_assumptions`): ``name``,
 ``value``, ``unit`` and ``source`` (``"file"``, ``"default"``, ``"run setting"`` when the
@@ -81,8 +83,82 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "unit": "-", "source": "file" if inputs.get("hosting_risk_sites") else "default"},
         {"name": "NPV cash flow", "value": inputs.get("npv_cash_flow", "unlevered"),
          "unit": "-", "source": src("", "npv_cash_flow")},
+        *_market_rows(inputs, src),
+        *_scenario_rows(inputs),
+        *_treasury_rows(inputs),
         *site_assumption_rows(inputs.get("site_assumptions", [])),
     ]
+
+
+def _market_rows(inputs: dict[str, Any], src: Any) -> list[dict[str, Any]]:
+    """The center path's start and growth (none for a run stored before them)."""
+    m = inputs.get("market")
+    if not m:
+        return []
+    market = str(m.get("source", "default"))
+    return [
+        {"name": "[pivot] btc_price_usd", "value": m["btc_price_usd"], "unit": "USD",
+         "source": src("btc_price_usd", None, market)},
+        {"name": "[pivot] btc_price_growth_per_year", "value": m["btc_price_growth_per_year"],
+         "unit": "1/year", "source": src("btc_price_growth_per_year")},
+        {"name": "[pivot] network_hashrate_th_s", "value": m["network_hashrate_th_s"],
+         "unit": "TH/s", "source": src("network_hashrate_th_s", None, market)},
+        {"name": "[pivot] network_hashrate_growth_per_year",
+         "value": m["network_hashrate_growth_per_year"], "unit": "1/year",
+         "source": src("network_hashrate_growth_per_year")},
+        {"name": "[pivot] fleet_replacement_years", "value": m["fleet_replacement_years"],
+         "unit": "year", "source": src("fleet_replacement_years")},
+    ]
+
+
+#: The scenario parameters that set the paths' spread: resolved value key, field, unit.
+_SCENARIO_ROWS = (
+    ("btc_volatility_per_year", "btc_volatility_per_year", "1/sqrt(year)"),
+    ("hashrate_elasticity", "hashrate_elasticity", "-"),
+    ("hashrate_volatility_per_year", "hashrate_volatility_per_year", "1/sqrt(year)"),
+    ("price_hashrate_correlation", "price_hashrate_correlation", "-"),
+)
+
+
+def _scenario_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The spread of the paths: each parameter from the file or calibrated on the bundled
+    history (its window named); none for a run stored before them."""
+    if "scenario_fields_in_file" not in inputs:
+        return []
+    in_file = set(inputs["scenario_fields_in_file"])
+    resolved = inputs.get("resolved", {})
+    cal = inputs.get("calibration") or {}
+    window = (f"calibrated on the bundled history {cal['window_start']} to "
+              f"{cal['window_end']}" if cal.get("window_start") else "calibrated")
+    return [{"name": f"[scenario] {field}", "value": resolved.get(key), "unit": unit,
+             "source": "file" if field in in_file else window}
+            for key, field, unit in _SCENARIO_ROWS]
+
+
+def _treasury_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the forced sales and breaches depend on: the treasury at start, its floor, its
+    policy and its debt (one row when the file has no ``[treasury]``)."""
+    if "treasury_fields_in_file" not in inputs:
+        return []
+    if not inputs.get("treasury_given", True):
+        return [{"name": "[treasury]", "value": "none: no liquidity figures", "unit": "-",
+                 "source": "default"}]
+    t = inputs.get("treasury", {})
+    in_file = set(inputs["treasury_fields_in_file"])
+    debt = "; ".join(
+        f"{d.get('name', 'debt')}: {float(d['principal_usd']) / 1e6:,.0f} M USD at "
+        f"{100 * float(d.get('interest_rate', 0.0)):.1f} % to {d.get('maturity')}"
+        for d in t.get("debt", [])
+    ) or "none"
+    rows = [
+        {"name": f"[treasury] {field}", "value": t.get(field), "unit": unit,
+         "source": "file" if field in in_file else "default"}
+        for field, unit in (("btc_held", "BTC"), ("cash_usd", "USD"), ("min_cash_usd", "USD"),
+                            ("policy", "-"), ("forced_sale_discount_fraction", "-"))
+    ]
+    rows.append({"name": "[treasury] debt", "value": debt, "unit": "-",
+                 "source": "file" if "debt" in in_file else "default"})
+    return rows
 
 
 __all__ = ["PRE_TAX", "after_tax_note", "resolved_assumptions"]

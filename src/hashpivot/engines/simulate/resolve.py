@@ -229,6 +229,10 @@ def prepare(
         "site_assumptions": site_assumption_facts(portfolio, sites, center),
         "strategies": list(names),
         "policies": list(policies),
+        "market": _market_facts(pv, portfolio, start),
+        "scenario_fields_in_file": sorted(spec.model_fields_set),
+        "treasury_fields_in_file": sorted(
+            portfolio.treasury.model_fields_set if portfolio.treasury is not None else ()),
         "scenario": spec.model_dump(mode="json"),
         "treasury": tspec.model_dump(mode="json"),
         "treasury_given": portfolio.treasury is not None,
@@ -245,6 +249,22 @@ def prepare(
         },
     }
     return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs)
+
+
+def _market_facts(pv: Any, portfolio: Portfolio, start: pd.Period | None) -> dict[str, Any]:
+    """The center path's market start and growth, and where the start came from (the
+    rows of ``[pivot]`` that pivot's resolved assumptions have too)."""
+    pspec = portfolio.pivot or PivotSpec()
+    ms = pv.market_start(pspec, start)
+    return {
+        "btc_price_usd": ms.btc_price_usd,
+        "btc_price_growth_per_year": pspec.btc_price_growth_per_year,
+        "network_hashrate_th_s": ms.network_hashrate_th_s,
+        "network_hashrate_growth_per_year": pspec.network_hashrate_growth_per_year,
+        "fees_btc_per_block": ms.fees_btc_per_block,
+        "fleet_replacement_years": pspec.fleet_replacement_years,
+        "source": ms.source,
+    }
 
 
 def hosting_risk_slots(portfolio: Portfolio, strategies: list[Any]) -> dict[str, int]:
