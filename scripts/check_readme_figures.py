@@ -392,6 +392,11 @@ CLAIMS: list[Claim] = [
           "uptime, {} M USD of 4CP charges avoided", "dispatch",
           (num("net_margin_usd", M), num("net_margin_always_on_usd", M),
            num("uptime_fraction", 100.0), num("fourcp_avoided_usd", M))),
+    Claim("mean hashprice ({} USD/PH/day: the S21s stop above {} USD/MWh, the S19j Pros above "
+          "{})", "dispatch",
+          (num("hashprice_mean_usd_per_ph_day", spec=",.2f"),
+           num("breakeven_price_usd_per_mwh.S21"),
+           num("breakeven_price_usd_per_mwh.S19j Pro"))),
     Claim("charges avoided and {} t CO2 (eGRID2023 ERCOT", "dispatch",
           (calc(lambda j: round(j["emissions_tco2"], -3), ",.0f"),)),
 ]

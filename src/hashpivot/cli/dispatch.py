@@ -15,7 +15,12 @@ from hashpivot.cli.options import ChartsOutDir, JsonFlag
 from hashpivot.cli.output import jsonable
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import DataError, InputError, Problem
-from hashpivot.reports.tables.dispatch import sources_line, summary_rows, summary_title
+from hashpivot.reports.tables.dispatch import (
+    sources_line,
+    summary_rows,
+    summary_title,
+    thresholds_line,
+)
 
 CLI = "<command line>"
 
@@ -124,6 +129,9 @@ def dispatch_command(
         table.add_row(*row)
     console.print(table)
     console.print(sources_line(summary), highlight=False, markup=False)
+    thresholds = thresholds_line(summary)
+    if thresholds:
+        console.print(thresholds, highlight=False, markup=False)
     if summary.get("power_contract"):
         console.print(f"power contract: {summary['power_contract']}", markup=False)
     for p in written:

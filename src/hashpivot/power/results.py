@@ -188,6 +188,8 @@ class DispatchResult:
         out["fourcp_charge_always_on_usd"] = base["fourcp_charge_usd"]
         out["fourcp_avoided_usd"] = base["fourcp_charge_usd"] - tot["fourcp_charge_usd"]
         out["breakeven_price_usd_per_mwh"] = self.breakeven_prices_usd_per_mwh()
+        out["hashprice_mean_usd_per_ph_day"] = float(
+            np.mean(self.problem.hashprice_usd_per_ph_day_series))
         out["intervals"] = self.problem.n_intervals
         out["start"] = str(self.problem.index[0])
         out["end"] = str(self.problem.index[-1])

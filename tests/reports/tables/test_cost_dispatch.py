@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from hashpivot.reports.tables import cost, dispatch
 
 
@@ -58,3 +60,29 @@ def test_dispatch_summary_by_hand() -> None:
     assert dispatch.sources_line(summary) == (
         "solver fast (optimal), build 0.008 s, solve 0.022 s, MIP gap 0.0; hashprice: daily; "
         "prices: ERCOT; emissions: eGRID2023")
+
+
+def test_dispatch_thresholds_by_hand() -> None:
+    summary = {"breakeven_price_usd_per_mwh": {"S21": 141.325, "S19j Pro": 82.6165},
+               "hashprice_mean_usd_per_ph_day": 64.6231}
+    assert dispatch.thresholds_line(summary) == (
+        "curtailment thresholds at the mean hashprice (64.62 USD/PH/day): S21 141.3, S19j Pro "
+        "82.6 USD/MWh (the grid price above which a tranche at its rated clock stops, the "
+        "contract's adder taken out; each interval uses its own hashprice)")
+    del summary["hashprice_mean_usd_per_ph_day"]  # a summary stored before it
+    assert dispatch.thresholds_line(summary) is None
+
+
+def test_dispatch_thresholds_are_the_fleets_margin_at_the_mean_hashprice() -> None:
+    """S21: 200 TH/s at 3,500 W and 1.05 overhead -> 54.42 PH/s per MW; at the mean
+    hashprice, less the pool fee and the 3 USD/MWh adder, the price a tranche stops at."""
+    from pathlib import Path
+
+    from hashpivot.engines.dispatch import run_dispatch_file
+
+    example = Path(__file__).resolve().parents[3] / "examples" / "dispatch-west-texas.toml"
+    s = run_dispatch_file(example, market="ercot:HB_WEST:2024").summary()
+    hp = s["hashprice_mean_usd_per_ph_day"]
+    ph_per_mw = 200.0 / 1000.0 / (3.5 * 1.05 / 1000.0)
+    assert s["breakeven_price_usd_per_mwh"]["S21"] == pytest.approx(
+        hp * ph_per_mw / 24.0 * (1 - 0.015) - 3.0, rel=1e-9)

@@ -70,5 +70,19 @@ def sources_line(summary: dict[str, Any]) -> str:
     )
 
 
+def thresholds_line(summary: dict[str, Any]) -> str | None:
+    """The grid price above which each tranche stops at the period's mean hashprice
+    (``breakeven_price_usd_per_mwh``): what the curtailment verdict turns on; None for a
+    summary stored before the mean hashprice was."""
+    prices = summary.get("breakeven_price_usd_per_mwh") or {}
+    hashprice = summary.get("hashprice_mean_usd_per_ph_day")
+    if not prices or hashprice is None:
+        return None
+    each = ", ".join(f"{name} {float(v):,.1f}" for name, v in prices.items())
+    return (f"curtailment thresholds at the mean hashprice ({float(hashprice):,.2f} USD/PH/day):"
+            f" {each} USD/MWh (the grid price above which a tranche at its rated clock stops, "
+            "the contract's adder taken out; each interval uses its own hashprice)")
+
+
 __all__ = ["SUMMARY_KEYS", "SUMMARY_LABELS", "fmt_summary", "sources_line", "summary_rows",
-           "summary_title"]
+           "summary_title", "thresholds_line"]

@@ -184,6 +184,8 @@ def _dispatch(results: dict[str, Any]) -> list[RunTable]:
     if "net_margin_usd" not in results:
         return []
     notes = [dispatch.sources_line(results)]
+    thresholds = dispatch.thresholds_line(results)
+    notes += [thresholds] if thresholds else []
     if results.get("power_contract"):
         notes.append(f"power contract: {results['power_contract']}")
     return [RunTable(dispatch.summary_title(results), ("item", "value", "unit"),
