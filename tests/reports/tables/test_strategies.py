@@ -141,7 +141,7 @@ def test_switching_line_by_hand() -> None:
         "capex per IT MW at 8.79 M USD/MW; BTC price at start at 90,251 USD; every other "
         "range keeps its sign")
     assert switching_line(rows, "phased", with_terminal_value=True) == (
-        "NPV(phased) - NPV(keep_mining) with TV stays positive at every low and high input "
-        "above: no switching value")
+        "NPV(phased) - NPV(keep_mining) with TV stays positive at every tornado variable's "
+        "low and high input: no switching value")
     assert switching_line([{k: v for k, v in rows[0].items() if "switching" not in k}],
                           "phased") is None  # a tornado stored before switching values

@@ -184,7 +184,8 @@ def switching_line(rows: Sequence[Mapping[Any, Any]], pivot_name: str,
         "negative" if all(v < 0 for v in lows) else None)
     if sign is None:
         return None
-    return f"{what} stays {sign} at every low and high input above: no switching value"
+    return (f"{what} stays {sign} at every tornado variable's low and high input: no "
+            "switching value")
 
 
 def rows_of(specs: Sequence[RowSpec], stats: Sequence[Mapping[str, Any]]) -> list[Row]:
