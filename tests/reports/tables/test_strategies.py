@@ -138,8 +138,11 @@ def test_switching_line_by_hand() -> None:
             row("PUE", "-", -37e6, -33e6, float("nan"))]
     assert switching_line(rows, "phased") == (
         "switching values (NPV(phased) - NPV(keep_mining) = 0, the other inputs at base): "
-        "capex per IT MW at 8.79 M USD/MW; BTC price at start at 90,251 USD; every other "
-        "range keeps its sign")
+        "capex per IT MW at 8.79 M USD/MW (the pivot ahead below it); BTC price at start at "
+        "90,251 USD (the pivot ahead below it); every other range keeps its sign")
+    rows[1] |= {"npv_vs_baseline_low_usd": -22e6, "npv_vs_baseline_high_usd": 104e6}
+    assert "BTC price at start at 90,251 USD (the pivot ahead above it)" in str(
+        switching_line(rows, "phased"))
     assert switching_line(rows, "phased", with_terminal_value=True) == (
         "NPV(phased) - NPV(keep_mining) with TV stays positive at every tornado variable's "
         "low and high input: no switching value")

@@ -171,8 +171,17 @@ def switching_line(rows: Sequence[Mapping[Any, Any]], pivot_name: str,
     if not rows or any(key not in r for r in rows):
         return None
     prefix = "npv_with_tv_vs_baseline" if with_terminal_value else "npv_vs_baseline"
+
+    def ahead(r: Mapping[Any, Any]) -> str:
+        """Which side of the switching value the pivot is ahead on (its low input's
+        difference is positive: below it)."""
+        low: Any = r.get(f"{prefix}_low_usd")
+        if not is_number(low):
+            return ""
+        return " (the pivot ahead below it)" if low > 0 else " (the pivot ahead above it)"
+
     flips = [f"{r['label']} at {format_tornado_input(float(r[key]), str(r['unit']))}"
-             for r in rows if is_number(r[key])]
+             f"{ahead(r)}" for r in rows if is_number(r[key])]
     what = f"NPV({pivot_name}) - NPV(keep_mining)" + (" with TV" if with_terminal_value
                                                         else "")
     if flips:
