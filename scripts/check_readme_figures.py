@@ -241,6 +241,10 @@ CLAIMS: list[Claim] = [
           _pivot_row("payback_months", 1.0)[1:]),
     Claim("| backlog, contracted | M USD | {} | {} | {} | {} |", "pivot",
           _pivot_row("contracted_backlog_usd")),
+    Claim("the example keep-mining emits {} kt CO2 over the 15 years and converting everything "
+          "{} kt", "pivot",
+          (_strategy("keep_mining", "emissions_tco2", 1e-3, ",.0f"),
+           _strategy("convert_all", "emissions_tco2", 1e-3, ",.0f"))),
     Claim("lease: {} USD/kW-month first year", "pivot",
           (num("breakeven_lease_usd_per_kw_month"),)),
     Claim("to the horizon, {} with the terminal value (the renewal's rent", "pivot",

@@ -134,7 +134,6 @@ def _print_tables(result: PivotResult, console: Console) -> None:
                 float(a["ebitda_usd"].sum()),
                 float(a["unlevered_fcf_usd"].sum()),
                 float(a["btc_mined"].sum()),
-                float(a["energy_mwh"].sum()),
             )
         )
     rows += [
@@ -143,7 +142,6 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         ("EBITDA, horizon", "M USD", [fmt_musd(t[2]) for t in tot]),
         ("FCF, horizon", "M USD", [fmt_musd(t[3]) for t in tot]),
         ("BTC mined", "BTC", [fmt_num(t[4], ",.0f") for t in tot]),
-        ("energy used", "GWh", [fmt_num(t[5] / 1e3, ",.0f") for t in tot]),
     ]
     print_strategy_table(
         console, title, [s.name for s in strategies], rows, caption=caption

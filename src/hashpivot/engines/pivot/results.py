@@ -80,6 +80,9 @@ class StrategyResult:
     signing : dict or None
         The expected value over the tenants' signings when a hall's tenant may not sign
         (:func:`hashpivot.engines.pivot.signing.expected_over_signings`); None otherwise.
+    emissions_tco2 : float
+        CO2 of the energy the strategy's sites use over the horizon, at each site's factor
+        (:mod:`hashpivot.engines.pivot.emissions`); NaN when a site has none. [t CO2]
     """
 
     strategy: Strategy
@@ -104,6 +107,7 @@ class StrategyResult:
     npv_after_tax_with_terminal_value_usd: float = float("nan")
     npv_levered_after_tax_usd: float = float("nan")
     signing: dict[str, Any] | None = None
+    emissions_tco2: float = float("nan")
 
     @property
     def name(self) -> str:
@@ -125,7 +129,9 @@ class PivotResult:
         One row per variable: ``variable, label, low_input, high_input, unit,
         npv_vs_baseline_low_usd, npv_vs_baseline_high_usd, npv_with_tv_vs_baseline_low_usd,
         npv_with_tv_vs_baseline_high_usd, swing_usd, swing_with_tv_usd`` (NPVs to the
-        horizon, then with their terminal value), widest first (to the horizon).
+        horizon, then with their terminal value), widest first (to the horizon), and
+        ``switching_input``, ``switching_with_tv_input``: where within the range the
+        difference is zero (NaN: the verdict holds over it).
     breakeven_lease_usd_per_kw_month : float
         First-year rent (every converted site) at which the pivot's NPV equals the
         baseline's; NaN when no pivot strategy. [USD/kW/month]
@@ -198,6 +204,8 @@ class PivotResult:
                     ),
                     "irr_levered_fraction": num(s.irr_levered_fraction) if levered else None,
                     "converted_gross_mw": s.strategy.converted_gross_mw,
+                    "energy_mwh": num(float(s.annual["energy_mwh"].sum())),
+                    "emissions_tco2": num(s.emissions_tco2),
                     "phases": [
                         {"site": p.site, "start": str(p.start), "gross_mw": p.gross_mw,
                          **({"tenant": p.tenant} if p.tenant else {}), **dict(p.lease),
@@ -288,6 +296,11 @@ class PivotResult:
                 rows.append({"name": f"[sites.hosting] of {site['name']}",
                              "value": "default hosting terms", "unit": "-",
                              "source": "default"})
+        factors = inp.get("emission_factors", [])
+        for f in factors:
+            name = "emissions factor" if len(factors) == 1 else f"{f['site']}: emissions factor"
+            rows.append({"name": name, "value": f["tco2_per_mwh"], "unit": "t CO2/MWh",
+                         "source": f["source"]})
         return rows + site_assumption_rows(inp.get("site_assumptions", []))
 
     @property

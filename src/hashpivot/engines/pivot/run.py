@@ -17,6 +17,7 @@ import pandas as pd
 from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
 from hashpivot.engines.pivot.discounting import line_rates
+from hashpivot.engines.pivot.emissions import site_emission_factors, strategy_emissions_tco2
 from hashpivot.engines.pivot.inputs import SiteInputs, _financing_spec, _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.market import (
     deterministic_market,
@@ -207,9 +208,21 @@ def run_pivot(
             "(term averages)"
         )
 
+    # the CO2 of each strategy's energy, site by site (the dispatch engine's factors)
+    factors, co2_notes = site_emission_factors([portfolio.sites[si.index] for si in sites])
+    warnings.extend(co2_notes)
+    results = [
+        dataclasses.replace(r, emissions_tco2=strategy_emissions_tco2(
+            sites, factors, r.strategy, market, spec, financing,
+            float(np.asarray(r.cash_flows.energy_mwh)[0].sum())))
+        for r in results
+    ]
+
     inputs = {
         "start": str(ms.start),
         "horizon_months": n,
+        "emission_factors": [{"site": name, "tco2_per_mwh": f, "source": src}
+                             for name, f, src in factors],
         "discount_rate": spec.discount_rate,
         "mining_discount_rate": rates.mining,
         "hosting_discount_rate": rates.hosting,

@@ -70,6 +70,10 @@ PIVOT_ROWS: tuple[RowSpec, ...] = (
     ("IRR levered (incr.)", "%/yr", "irr_levered_fraction", fmt_pct),
     ("payback (incr.)", "months", "payback_months", _tenth),
     ("backlog, contracted", "M USD", "contracted_backlog_usd", fmt_musd),
+    ("energy used", "GWh", "energy_mwh", lambda x: fmt_num(None if x is None else x / 1e3,
+                                                             ",.0f")),
+    ("CO2, horizon", "kt", "emissions_tco2", lambda x: fmt_num(None if x is None else x / 1e3,
+                                                                ",.0f")),
 )
 
 #: ``simulate``'s NPV rows, in order; the after-tax ones only when the results have them.

@@ -1,0 +1,133 @@
+"""The carbon footprint of a strategy: the CO2 of the energy each site uses.
+
+A site's factor [t CO2/MWh] follows the dispatch engine's rule, so both engines tell the
+same story on the same file: ``[sites.dispatch] emissions_factor_tco2_per_mwh`` when the
+file sets it, else the bundled eGRID2023 average of the site's region (location-based
+Scope 2: :func:`hashpivot.power.emissions.grid_emissions_factor`); a region without one
+has no factor (NaN, with a note). A behind-the-meter site (``behind_the_meter = true``)
+gets its region's grid average too, and a note says that its own plant's emissions are
+not modelled.
+
+The energy is every MWh the site draws, mining and AI halls alike, whoever pays for it (a
+triple-net tenant's power is the tenant's Scope 2 but the site's load), all at the site's
+factor: unlike the dispatch engine, the monthly model has no on-site renewable energy to
+count at zero. A strategy's
+emissions are the sum over sites of factor x energy on the deterministic path: one
+computation of the strategy's cash flows per group of sites with the same factor (none
+more when every site has the same factor).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
+from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.strategies import Strategy
+from hashpivot.exceptions import InputError
+from hashpivot.market import MarketPaths
+from hashpivot.models import Site
+from hashpivot.models.financing import FinancingSpec
+from hashpivot.models.pivot import PivotSpec
+
+__all__ = ["SiteFactor", "site_emission_factors", "strategy_emissions_tco2"]
+
+#: A site's factor and where it came from: (name, t CO2/MWh or NaN, source).
+SiteFactor = tuple[str, float, str]
+
+
+def site_emission_factors(sites: Sequence[Site]) -> tuple[list[SiteFactor], list[str]]:
+    """Each site's emissions factor and its source (the dispatch engine's rule).
+
+    Parameters
+    ----------
+    sites : sequence of Site
+        The valued sites.
+
+    Returns
+    -------
+    factors : list of (str, float, str)
+        Site name, factor [t CO2/MWh] (NaN when none applies) and its source, or why
+        there is none.
+    notes : list of str
+        A behind-the-meter site's (its plant's emissions are not modelled) and a site's
+        without a factor.
+    """
+    from hashpivot.io import load_emission_factors
+    from hashpivot.power.emissions import grid_emissions_factor
+
+    out: list[SiteFactor] = []
+    notes: list[str] = []
+    table = None
+    for site in sites:
+        explicit = site.dispatch.emissions_factor_tco2_per_mwh if site.dispatch else None
+        if explicit is not None:
+            out.append((site.name, float(explicit),
+                        "[sites.dispatch] emissions_factor_tco2_per_mwh"))
+            continue
+        if table is None:
+            table = load_emission_factors()
+        try:
+            factor, where = grid_emissions_factor(site.region, table)
+        except InputError:
+            out.append((site.name, math.nan, f"no bundled grid factor for region "
+                        f"{site.region!r}"))
+            notes.append(f"CO2: {site.name!r} has no bundled grid factor for region "
+                         f"{site.region!r}, so no strategy's CO2 is given ([sites.dispatch] "
+                         "emissions_factor_tco2_per_mwh sets one for pivot and dispatch alike, "
+                         "and makes the site a dispatching one)")
+            continue
+        out.append((site.name, factor, f"grid average, {where}"))
+        if site.behind_the_meter:
+            notes.append(f"CO2: {site.name!r} is behind the meter "
+                         f"({site.power_source or 'source not given'}); its CO2 is its "
+                         "region's grid average, not its own plant's (not modelled)")
+    return out, notes
+
+
+def strategy_emissions_tco2(
+    sites: list[SiteInputs],
+    factors: Sequence[SiteFactor],
+    strategy: Strategy,
+    market: MarketPaths,
+    spec: PivotSpec,
+    financing: FinancingSpec | None,
+    energy_mwh: float,
+) -> float:
+    """CO2 of the energy a strategy's sites use over the horizon, path 0. [t CO2]
+
+    Parameters
+    ----------
+    sites : list of SiteInputs
+        The valued sites, in the order of ``factors``.
+    factors : sequence of SiteFactor
+        :func:`site_emission_factors` of the same sites.
+    strategy : Strategy
+    market : MarketPaths
+        The deterministic path.
+    spec : PivotSpec
+    financing : FinancingSpec or None
+    energy_mwh : float
+        The strategy's energy over all sites (its cash flows' total): used as it is when
+        every site has the same factor. [MWh]
+
+    Returns
+    -------
+    float
+        NaN when a site has no factor.
+    """
+    by_factor: dict[float, list[SiteInputs]] = {}
+    for site, (_, factor, _) in zip(sites, factors, strict=True):
+        if math.isnan(factor):
+            return math.nan
+        by_factor.setdefault(factor, []).append(site)
+    if len(by_factor) == 1:
+        return next(iter(by_factor)) * energy_mwh
+    total = 0.0
+    for factor, group in by_factor.items():
+        cf = _cash_flows_resolved(group, strategy, market, spec, financing)
+        total += factor * float(np.asarray(cf.energy_mwh)[0].sum())
+    return total
