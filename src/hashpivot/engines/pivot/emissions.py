@@ -62,6 +62,7 @@ def site_emission_factors(sites: Sequence[Site]) -> tuple[list[SiteFactor], list
     out: list[SiteFactor] = []
     notes: list[str] = []
     table = None
+    by_region: dict[str, tuple[float, str] | None] = {}  # one lookup per region
     for site in sites:
         explicit = site.dispatch.emissions_factor_tco2_per_mwh if site.dispatch else None
         if explicit is not None:
@@ -70,9 +71,13 @@ def site_emission_factors(sites: Sequence[Site]) -> tuple[list[SiteFactor], list
             continue
         if table is None:
             table = load_emission_factors()
-        try:
-            factor, where = grid_emissions_factor(site.region, table)
-        except InputError:
+        if site.region not in by_region:
+            try:
+                by_region[site.region] = grid_emissions_factor(site.region, table)
+            except InputError:
+                by_region[site.region] = None
+        found = by_region[site.region]
+        if found is None:
             out.append((site.name, math.nan, f"no bundled grid factor for region "
                         f"{site.region!r}"))
             notes.append(f"CO2: {site.name!r} has no bundled grid factor for region "
@@ -80,6 +85,7 @@ def site_emission_factors(sites: Sequence[Site]) -> tuple[list[SiteFactor], list
                          "emissions_factor_tco2_per_mwh sets one for pivot and dispatch alike, "
                          "and makes the site a dispatching one)")
             continue
+        factor, where = found
         out.append((site.name, factor, f"grid average, {where}"))
         if site.behind_the_meter:
             notes.append(f"CO2: {site.name!r} is behind the meter "
