@@ -78,3 +78,28 @@ def test_no_factor_no_figure_and_a_behind_the_meter_site_is_said() -> None:
                for w in r.warnings)
     assert any("'Finger Lakes Gas' is behind the meter (natural_gas)" in w for w in r.warnings)
     assert r.to_json_dict()["strategies"]["keep_mining"]["emissions_tco2"] is None
+
+
+def test_a_sites_own_factor_serves_pivot_and_dispatch(tmp_path: Path) -> None:
+    # the portfolio example with a factor on the two sites the bundled table cannot serve
+    text = (EXAMPLES / "portfolio.toml").read_text()
+    text = text.replace('behind_the_meter = true\n',
+                        'behind_the_meter = true\nemissions_factor_tco2_per_mwh = 0.48\n', 1)
+    text = text.replace('region = "BPA"\n', 'region = "BPA"\nemissions_factor_tco2_per_mwh = '
+                        '0.02\n', 1)
+    r = pv.run_pivot(parse_portfolio(text, "own.toml"))
+    assert all(math.isfinite(v) and v > 0 for v in _co2(r).values())
+    assert not any(w.startswith("CO2:") for w in r.warnings)
+    rows = {a["name"]: a for a in r.resolved_assumptions()}
+    assert rows["Columbia Hydro: emissions factor"]["value"] == 0.02
+    assert rows["Columbia Hydro: emissions factor"]["source"] == (
+        "sites[3].emissions_factor_tco2_per_mwh")
+    # the dispatch engine takes the same field when [sites.dispatch] sets no factor of its own
+    west = (EXAMPLES / "dispatch-west-texas.toml").read_text().replace(
+        'region = "ERCOT"\n', 'region = "ERCOT"\nemissions_factor_tco2_per_mwh = 0.2\n', 1)
+    path = tmp_path / "own-factor.toml"
+    path.write_text(west)
+    s = run_dispatch_file(path, market="ercot:HB_WEST:2024").summary()
+    assert s["emissions_source"] == "sites.emissions_factor_tco2_per_mwh"
+    assert s["emissions_tco2"] == pytest.approx(
+        0.2 * (s["energy_mwh"] - s["energy_renewable_used_mwh"]), rel=1e-9)

@@ -272,6 +272,15 @@ class Site(BaseModel):
     behind_the_meter: bool = Field(
         False, description="Power from a co-located plant behind the utility meter."
     )
+    emissions_factor_tco2_per_mwh: float | None = Field(
+        None,
+        ge=0,
+        le=5,
+        description="CO2 of the site's power: a behind-the-meter plant's, or a grid the "
+        "bundled eGRID2023 table does not cover; None: the region's bundled average "
+        "(pivot's CO2 and dispatch's emissions; [sites.dispatch] "
+        "emissions_factor_tco2_per_mwh wins in dispatch and pivot). [t CO2/MWh]",
+    )
     connection_date: DayText | None = Field(
         None,
         pattern=r"^\d{4}-\d{2}-\d{2}$",

@@ -49,7 +49,7 @@ def grid_emissions_factor(region: str | None, table: pd.DataFrame) -> tuple[floa
             Problem(
                 path="region",
                 message=f"no bundled emissions factor for region {region!r}; known: "
-                f"{', '.join(df['region'])} (or set dispatch.emissions_factor_tco2_per_mwh)",
+                f"{', '.join(df['region'])} (or set the site's emissions_factor_tco2_per_mwh)",
             )
         )
     row = hit.iloc[0]

@@ -117,7 +117,8 @@ def build_dispatch_problem(
     import_limit, provenance = resolve_import_limit(site, spec)
     meta.update(provenance)
     ef, provenance = resolve_emissions(
-        index, spec, site.region, aux.emissions_series, "emissions_series" in aux.from_files
+        index, spec, site.region, aux.emissions_series, "emissions_series" in aux.from_files,
+        site.emissions_factor_tco2_per_mwh,
     )
     meta.update(provenance)
 

@@ -2,11 +2,13 @@
 
 A site's factor [t CO2/MWh] follows the dispatch engine's rule, so both engines tell the
 same story on the same file: ``[sites.dispatch] emissions_factor_tco2_per_mwh`` when the
-file sets it, else the bundled eGRID2023 average of the site's region (location-based
-Scope 2: :func:`hashpivot.power.emissions.grid_emissions_factor`); a region without one
-has no factor (NaN, with a note). A behind-the-meter site (``behind_the_meter = true``)
-gets its region's grid average too, and a note says that its own plant's emissions are
-not modelled.
+file sets it, else the site's own ``emissions_factor_tco2_per_mwh`` (a behind-the-meter
+plant's, a grid outside the bundled table), else the bundled eGRID2023 average of the
+site's region (location-based Scope 2: :func:`hashpivot.power.emissions.
+grid_emissions_factor`); a region without one has no factor (NaN, with a note). A
+behind-the-meter site (``behind_the_meter = true``) without a factor of its own gets its
+region's grid average too, and a note says that its own plant's emissions are not
+counted.
 
 The energy is every MWh the site draws, mining and AI halls alike, whoever pays for it (a
 triple-net tenant's power is the tenant's Scope 2 but the site's load), all at the site's
@@ -53,8 +55,8 @@ def site_emission_factors(sites: Sequence[Site]) -> tuple[list[SiteFactor], list
         Site name, factor [t CO2/MWh] (NaN when none applies) and its source, or why
         there is none.
     notes : list of str
-        A behind-the-meter site's (its plant's emissions are not modelled) and a site's
-        without a factor.
+        A behind-the-meter site's without a factor of its own (its plant's CO2 is not
+        counted) and a site's without a factor.
     """
     from hashpivot.io import load_emission_factors
     from hashpivot.power.emissions import grid_emissions_factor
@@ -63,11 +65,15 @@ def site_emission_factors(sites: Sequence[Site]) -> tuple[list[SiteFactor], list
     notes: list[str] = []
     table = None
     by_region: dict[str, tuple[float, str] | None] = {}  # one lookup per region
-    for site in sites:
+    for i, site in enumerate(sites):
         explicit = site.dispatch.emissions_factor_tco2_per_mwh if site.dispatch else None
         if explicit is not None:
             out.append((site.name, float(explicit),
                         "[sites.dispatch] emissions_factor_tco2_per_mwh"))
+            continue
+        if site.emissions_factor_tco2_per_mwh is not None:
+            out.append((site.name, float(site.emissions_factor_tco2_per_mwh),
+                        f"sites[{i}].emissions_factor_tco2_per_mwh"))
             continue
         if table is None:
             table = load_emission_factors()
@@ -81,16 +87,16 @@ def site_emission_factors(sites: Sequence[Site]) -> tuple[list[SiteFactor], list
             out.append((site.name, math.nan, f"no bundled grid factor for region "
                         f"{site.region!r}"))
             notes.append(f"CO2: {site.name!r} has no bundled grid factor for region "
-                         f"{site.region!r}, so no strategy's CO2 is given ([sites.dispatch] "
-                         "emissions_factor_tco2_per_mwh sets one for pivot and dispatch alike, "
-                         "and makes the site a dispatching one)")
+                         f"{site.region!r}, so no strategy's CO2 is given; set "
+                         f"sites[{i}].emissions_factor_tco2_per_mwh (pivot and dispatch)")
             continue
         factor, where = found
         out.append((site.name, factor, f"grid average, {where}"))
         if site.behind_the_meter:
             notes.append(f"CO2: {site.name!r} is behind the meter "
                          f"({site.power_source or 'source not given'}); its CO2 is its "
-                         "region's grid average, not its own plant's (not modelled)")
+                         "region's grid average, not its own plant's: set "
+                         f"sites[{i}].emissions_factor_tco2_per_mwh to count the plant's")
     return out, notes
 
 

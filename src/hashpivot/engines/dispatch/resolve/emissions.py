@@ -21,13 +21,16 @@ def resolve_emissions(
     region: str | None,
     series_tco2_per_mwh: pd.Series | None = None,
     from_file: bool = False,
+    site_factor_tco2_per_mwh: float | None = None,
 ) -> tuple[FloatArray, Provenance]:
     """Emissions factor per interval and its provenance; no file I/O. [t CO2/MWh]
 
     A series (marginal factors, from the caller or, ``from_file``, read from
     ``dispatch.emissions_file``), else
-    ``dispatch.emissions_factor_tco2_per_mwh``, else the bundled eGRID average of the
-    region (NaN, with a note, for an unknown region).
+    ``dispatch.emissions_factor_tco2_per_mwh``, else the site's
+    ``emissions_factor_tco2_per_mwh`` (``site_factor_tco2_per_mwh``), else the bundled
+    eGRID average of the region (NaN, with a note, for an unknown region): the order
+    :mod:`hashpivot.engines.pivot.emissions` follows too.
 
     Returns
     -------
@@ -58,6 +61,11 @@ def resolve_emissions(
             constant_series(spec.emissions_factor_tco2_per_mwh, n),
             {"emissions_source": "dispatch.emissions_factor_tco2_per_mwh"},
         )
+    if site_factor_tco2_per_mwh is not None:
+        return (
+            constant_series(site_factor_tco2_per_mwh, n),
+            {"emissions_source": "sites.emissions_factor_tco2_per_mwh"},
+        )
     from hashpivot.io import load_emission_factors
     from hashpivot.power.emissions import grid_emissions_factor
 
@@ -67,5 +75,5 @@ def resolve_emissions(
     except InputError:
         return constant_series(np.nan, n), {
             "emissions_source": f"no bundled factor for region {region!r}: emissions not computed; "
-            "set dispatch.emissions_factor_tco2_per_mwh"
+            "set the site's emissions_factor_tco2_per_mwh"
         }
