@@ -29,6 +29,8 @@ region = "ERCOT"                     # grid region: ERCOT, NYISO, PJM, ...
 capacity_mw = 60.0                   # energized grid capacity [MW]
 power_overhead_factor = 1.05         # site power / ASIC power (cooling, losses) [-]
 pool_fee_fraction = 0.015            # pool fee, 1-2.5 % typical [-]
+# emissions_factor_tco2_per_mwh = 0.45  # CO2 of the site's power [t CO2/MWh]; default: the
+#                                    # region's eGRID2023 grid average (pivot, dispatch)
 
   [sites.power_contract]
   kind = "fixed"                     # "fixed" price, or "index" (a market plus an adder)
