@@ -103,3 +103,9 @@ def test_a_sites_own_factor_serves_pivot_and_dispatch(tmp_path: Path) -> None:
     assert s["emissions_source"] == "sites.emissions_factor_tco2_per_mwh"
     assert s["emissions_tco2"] == pytest.approx(
         0.2 * (s["energy_mwh"] - s["energy_renewable_used_mwh"]), rel=1e-9)
+
+
+def test_one_site_of_several_is_named_by_its_place_in_the_file() -> None:
+    r = pv.run_pivot(load_portfolio(EXAMPLES / "portfolio.toml"), site_name="Columbia Hydro")
+    assert any("set sites[3].emissions_factor_tco2_per_mwh" in w for w in r.warnings)
+    assert math.isnan(r.strategies[0].emissions_tco2)

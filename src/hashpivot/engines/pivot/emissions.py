@@ -13,10 +13,9 @@ counted.
 The energy is every MWh the site draws, mining and AI halls alike, whoever pays for it (a
 triple-net tenant's power is the tenant's Scope 2 but the site's load), all at the site's
 factor: unlike the dispatch engine, the monthly model has no on-site renewable energy to
-count at zero. A strategy's
-emissions are the sum over sites of factor x energy on the deterministic path: one
-computation of the strategy's cash flows per group of sites with the same factor (none
-more when every site has the same factor).
+count at zero. A strategy's emissions are the sum over sites of factor x energy on the
+deterministic path: one computation of the strategy's cash flows per group of sites with
+the same factor (none more when every site has the same factor).
 """
 
 from __future__ import annotations
@@ -41,13 +40,15 @@ __all__ = ["SiteFactor", "site_emission_factors", "strategy_emissions_tco2"]
 SiteFactor = tuple[str, float, str]
 
 
-def site_emission_factors(sites: Sequence[Site]) -> tuple[list[SiteFactor], list[str]]:
+def site_emission_factors(
+    sites: Sequence[tuple[int, Site]],
+) -> tuple[list[SiteFactor], list[str]]:
     """Each site's emissions factor and its source (the dispatch engine's rule).
 
     Parameters
     ----------
-    sites : sequence of Site
-        The valued sites.
+    sites : sequence of (int, Site)
+        The valued sites with their index in the file (for the field paths of notes).
 
     Returns
     -------
@@ -65,7 +66,7 @@ def site_emission_factors(sites: Sequence[Site]) -> tuple[list[SiteFactor], list
     notes: list[str] = []
     table = None
     by_region: dict[str, tuple[float, str] | None] = {}  # one lookup per region
-    for i, site in enumerate(sites):
+    for i, site in sites:
         explicit = site.dispatch.emissions_factor_tco2_per_mwh if site.dispatch else None
         if explicit is not None:
             out.append((site.name, float(explicit),

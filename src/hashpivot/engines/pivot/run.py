@@ -209,7 +209,8 @@ def run_pivot(
         )
 
     # the CO2 of each strategy's energy, site by site (the dispatch engine's factors)
-    factors, co2_notes = site_emission_factors([portfolio.sites[si.index] for si in sites])
+    factors, co2_notes = site_emission_factors(
+        [(si.index, portfolio.sites[si.index]) for si in sites])
     warnings.extend(co2_notes)
     results = [
         dataclasses.replace(r, emissions_tco2=strategy_emissions_tco2(
