@@ -139,7 +139,7 @@ def test_statistics_are_consistent() -> None:
 def test_monte_carlo_errors_are_standard_errors_and_cover_the_mean() -> None:
     from scipy import stats
 
-    from hashpivot.engines.simulate.result import ci95_half
+    from hashpivot.sampling_error import ci95_half
 
     res = simulate(portfolio(), SimulationConfig(n_paths=6000, horizon_months=60, seed=5,
                                                  chunk_paths=1000))

@@ -16,6 +16,7 @@ import pandas as pd
 
 from hashpivot.arrays import FloatArray
 from hashpivot.optimize.solve import SolveReport
+from hashpivot.sampling_error import Z95, ci95_half
 
 
 def cvar_usd(npv_usd: FloatArray, alpha: float = 0.05) -> float:
@@ -28,7 +29,7 @@ def cvar_usd(npv_usd: FloatArray, alpha: float = 0.05) -> float:
 
 
 def sampling_check(in_sample_usd: FloatArray, out_of_sample_usd: FloatArray,
-                   z: float = 1.96) -> dict[str, Any]:
+                   z: float = Z95) -> dict[str, Any]:
     """Whether the scenarios are enough to act on a plan's value over keep-mining.
 
     ``verdict`` is ``"gain"`` or ``"loss"`` when the normal ``z`` interval of the
@@ -48,7 +49,7 @@ def sampling_check(in_sample_usd: FloatArray, out_of_sample_usd: FloatArray,
     out_of_sample_usd : ndarray (N,)
         The same on the paths of another seed. [USD]
     z : float
-        Normal quantile of the interval and of the test (1.96: 95 %). [-]
+        Normal quantile of the interval and of the test (``Z95``: 95 %). [-]
 
     Returns
     -------
@@ -60,8 +61,7 @@ def sampling_check(in_sample_usd: FloatArray, out_of_sample_usd: FloatArray,
     outside = np.asarray(out_of_sample_usd, dtype=float)
     verdict = None
     if outside.size > 1:
-        mean = float(outside.mean())
-        half = z * float(outside.std(ddof=1)) / math.sqrt(outside.size)
+        mean, half = float(outside.mean()), ci95_half(outside, z)
         verdict = ("gain" if mean - half > 0.0 else "loss" if mean + half < 0.0
                    else "not significant")
     se = optimism = float("nan")
@@ -190,7 +190,7 @@ class PlanResult:
         return max(feas, key=lambda s: s.expected_npv_usd)
 
     def out_of_sample_interval_usd(
-        self, z: float = 1.96, over_baseline: bool = False
+        self, z: float = Z95, over_baseline: bool = False
     ) -> tuple[float, float, float]:
         """Mean and a normal 95 % confidence interval of the out-of-sample NPV, or of the
         plan's value over keep-mining on the same paths (a paired difference, far
@@ -200,11 +200,10 @@ class PlanResult:
             v = v - self.out_of_sample_baseline_npv_usd
         if v.size == 0:
             return (float("nan"),) * 3
-        mean = float(v.mean())
-        half = z * float(v.std(ddof=1)) / math.sqrt(v.size) if v.size > 1 else float("nan")
+        mean, half = float(v.mean()), ci95_half(v, z)
         return mean, mean - half, mean + half
 
-    def sampling_check(self, z: float = 1.96) -> dict[str, Any]:
+    def sampling_check(self, z: float = Z95) -> dict[str, Any]:
         """:func:`sampling_check` of the plan's value over keep-mining per path, in sample
         and out of sample."""
         return sampling_check(self.npv_usd - self.baseline_npv_usd,

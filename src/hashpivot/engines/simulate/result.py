@@ -12,6 +12,7 @@ import pandas as pd
 from hashpivot.engines.simulate.assumptions import resolved_assumptions
 from hashpivot.engines.simulate.stats import _cvar
 from hashpivot.engines.simulate.task import BASELINE, FloatArray
+from hashpivot.sampling_error import ci95_half
 from hashpivot.treasury_totals import TreasuryTotals
 
 #: What the liquidity metrics say when the portfolio has no ``[treasury]`` table.
@@ -19,22 +20,6 @@ NO_TREASURY_NOTE = (
     "no treasury given: add [treasury] (btc_held, cash_usd, min_cash_usd, debt) for "
     "liquidity breaches and forced sales"
 )
-
-
-#: Normal quantile of the Monte Carlo intervals (95 %, two-sided). [-]
-Z95 = 1.959963984540054
-
-
-def ci95_half(values: FloatArray) -> float:
-    """Half-width of the 95 % Monte Carlo interval of the mean of ``values`` over the
-    paths: ``Z95 * s / sqrt(n)`` with ``s`` the sample standard deviation (paths are
-    independent draws; for a share, ``values`` are 0/1 and this is the normal, Wald,
-    interval). It narrows as ``1/sqrt(n)``: four times the paths halve it. NaN with fewer
-    than two paths. [unit of values]"""
-    v = np.asarray(values, dtype=float)
-    if v.size < 2:
-        return float("nan")
-    return Z95 * float(v.std(ddof=1)) / math.sqrt(v.size)
 
 
 @dataclass
@@ -119,7 +104,7 @@ class SimulationResult:
             ``npv_mean_usd, npv_p5_usd, npv_p50_usd, npv_p95_usd, var95_usd, cvar95_usd,
             npv_deterministic_usd, prob_beats_baseline, npv_vs_baseline_mean_usd,
             npv_vs_baseline_p5_usd``; the Monte Carlo error of the three means
-            (:func:`ci95_half`): ``npv_mean_ci95_half_usd``,
+            (:func:`hashpivot.sampling_error.ci95_half`): ``npv_mean_ci95_half_usd``,
             ``prob_beats_baseline_ci95_half``, ``npv_vs_baseline_mean_ci95_half_usd``;
             with terminal value ``npv_with_tv_mean_usd``, ``_p5_usd``, ``_p50_usd``,
             ``_deterministic_usd`` and

@@ -15,6 +15,7 @@ from typing import Any
 
 from hashpivot.reports.labels import format_tornado_input
 from hashpivot.reports.tables.formats import fmt_musd, fmt_num, fmt_pct, is_number
+from hashpivot.sampling_error import max_share_ci95_half
 
 #: A table row: quantity, unit, one formatted cell per strategy.
 Row = tuple[str, str, list[str]]
@@ -227,7 +228,7 @@ def pivot_rows(strategies: Sequence[Mapping[str, Any]], *, taxed: bool, levered:
 def share_error_note(n_paths: int) -> str:
     """The largest Monte Carlo error of a share (a ``P(...)`` row) over ``n_paths`` paths:
     the Wald half-width ``1.96 sqrt(p (1 - p) / n)`` at ``p = 0.5``. [percentage points]"""
-    half = 100.0 * 1.959964 * 0.5 / math.sqrt(max(n_paths, 1))
+    half = 100.0 * max_share_ci95_half(n_paths)
     return (f"every P(...) over {n_paths:,} paths is within ± {half:.1f} points of the "
             "model's probability (95 %; the most, at 50 %)")
 
