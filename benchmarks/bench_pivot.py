@@ -100,6 +100,28 @@ def pairs(reference: Callable[[], object], stage: Callable[[], object], n: int
     return ref, st
 
 
+def npv_evaluations(portfolio: Portfolio) -> int:
+    """How many times one ``run_pivot`` values a strategy on a market for its
+    sensitivities (calls of ``sensitivity._npvs``: the tornado's cells, the break-even
+    leases, the switching values' root searches)."""
+    from hashpivot.engines.pivot import sensitivity
+
+    inner = sensitivity._npvs
+    calls = 0
+
+    def counted(*a: object, **k: object) -> object:
+        nonlocal calls
+        calls += 1
+        return inner(*a, **k)  # type: ignore[arg-type]
+
+    sensitivity._npvs = counted  # type: ignore[assignment]
+    try:
+        pv.run_pivot(portfolio)
+    finally:
+        sensitivity._npvs = inner
+    return calls
+
+
 def fmt(values: list[float], scale: float = 1.0, spec: str = ".3f") -> str:
     """``median [min, max]`` of ``values x scale``."""
     v = [x * scale for x in values]
@@ -195,6 +217,9 @@ def main() -> None:
     turns = parse_portfolio(text.replace("shell_capex_usd_per_it_mw = 3.0e6",
                                          "shell_capex_usd_per_it_mw = 5.5e6", 1), "turns.toml")
     flips = int(pv.run_pivot(turns).tornado["switching_input"].notna().sum())
+    evaluations = {label: npv_evaluations(portfolio)
+                   for label, portfolio in (("100 sites", pf), ("bundled", holds),
+                                            ("turns", turns))}
     ref_holds, t_turns = pairs(lambda: pv.run_pivot(holds), lambda: pv.run_pivot(turns),
                                args.pairs)
     load1 = os.getloadavg()
@@ -222,6 +247,9 @@ def main() -> None:
     print(f"run_pivot, the 200 MW example with {flips} switching value(s) to find: "
           f"{fmt(t_turns, 1e3, '.0f')} ms; / the example as bundled (none): "
           f"{fmt([b / a for a, b in zip(ref_holds, t_turns, strict=True)], 1.0, '.2f')}")
+    print("NPV evaluations of the tornado, break-even leases and switching values per "
+          f"run_pivot: {N_SITES} sites {evaluations['100 sites']}, the 200 MW example "
+          f"{evaluations['bundled']}, with switching values to find {evaluations['turns']}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak:.0f} MiB")
 
