@@ -353,6 +353,12 @@ CLAIMS: list[Claim] = [
           (_strategy("convert_all", "npv_vs_baseline_mean_usd", M, ",.0f"),
            _strategy("convert_all", "npv_vs_baseline_mean_ci95_half_usd", M, ",.0f")),
           "docs/methodology.md"),
+    Claim("keep-mining's P5 is {} M USD ± {} M and its CVaR95 {} M ± {} M", "simulate",
+          (_strategy("keep_mining", "npv_p5_usd", M, ",.1f"),
+           _strategy("keep_mining", "npv_p5_ci95_half_usd", M, ",.1f"),
+           _strategy("keep_mining", "cvar95_usd", M, ",.1f"),
+           _strategy("keep_mining", "cvar95_ci95_half_usd", M, ",.1f")),
+          "docs/methodology.md"),
     Claim("the line under pivot's table expects +{} M USD with the terminal value", "optimize",
           (num("center_path_check.expected_npv_with_tv_vs_keep_usd", M),)),
     Claim("the optimizer, on the same path with the signings in expectation, +{} (its "

@@ -16,16 +16,14 @@ import pandas as pd
 
 from hashpivot.arrays import FloatArray
 from hashpivot.optimize.solve import SolveReport
+from hashpivot.risk_measures import cvar
 from hashpivot.sampling_error import Z95, ci95_half
 
 
 def cvar_usd(npv_usd: FloatArray, alpha: float = 0.05) -> float:
-    """Mean of the worst ``ceil(alpha n)`` values (expected shortfall as a level). [USD]"""
-    v = np.sort(np.asarray(npv_usd, dtype=float))
-    if v.size == 0:
-        return float("nan")
-    k = max(1, math.ceil(alpha * v.size))
-    return float(v[:k].mean())
+    """Mean of the worst ``ceil(alpha n)`` values (expected shortfall as a level,
+    :func:`hashpivot.risk_measures.cvar`). [USD]"""
+    return cvar(npv_usd, alpha)
 
 
 def sampling_check(in_sample_usd: FloatArray, out_of_sample_usd: FloatArray,

@@ -114,6 +114,21 @@ def test_monte_carlo_errors_under_their_means_by_hand() -> None:
     # results stored before the errors: no ± rows, no note
     rows, notes = simulate_rows([_stats(221.2)], treasury_given=True)
     assert not any(r[0].endswith("±") for r in rows) and MC_ERROR_NOTE not in notes
+    # results stored with the means' errors but before the tail's: no tail ± rows
+    assert not any(r[0] in ("NPV P5 ±", "CVaR95 ±") for r in
+                   simulate_rows([keep, gain], treasury_given=True)[0])
+
+
+def test_monte_carlo_errors_of_the_tail_under_their_figures() -> None:
+    tail = {"npv_mean_ci95_half_usd": 10.84e6, "npv_p5_ci95_half_usd": 3.46e6,
+            "cvar95_ci95_half_usd": 4.14e6}
+    rows, notes = simulate_rows([_stats(221.2, **tail)], treasury_given=False)
+    labels = [r[0] for r in rows]
+    for figure in ("NPV P5", "CVaR95"):
+        assert labels.index(figure + " ±") == labels.index(figure) + 1
+    by = {r[0]: r[2] for r in rows}
+    assert by["NPV P5 ±"] == ["3.5"] and by["CVaR95 ±"] == ["4.1"]
+    assert notes[0] == MC_ERROR_NOTE and "order statistics" in MC_ERROR_NOTE
 
 
 def test_policy_rows_by_hand() -> None:

@@ -79,7 +79,6 @@ from hashpivot.engines.simulate.resolve import PreparedRun, default_discount_rat
 from hashpivot.engines.simulate.result import SimulationResult
 from hashpivot.engines.simulate.run import simulate
 from hashpivot.engines.simulate.stats import FAN_QUANTILES
-from hashpivot.engines.simulate.stats import _cvar as _cvar
 from hashpivot.engines.simulate.stats import _quantiles as _quantiles
 from hashpivot.engines.simulate.task import (
     BASELINE,

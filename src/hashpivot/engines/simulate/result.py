@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.engines.simulate.assumptions import resolved_assumptions
-from hashpivot.engines.simulate.stats import _cvar
 from hashpivot.engines.simulate.task import BASELINE, FloatArray
-from hashpivot.sampling_error import ci95_half
+from hashpivot.risk_measures import cvar
+from hashpivot.sampling_error import ci95_half, cvar_ci95_half, quantile_ci95_half
 from hashpivot.treasury_totals import TreasuryTotals
 
 #: What the liquidity metrics say when the portfolio has no ``[treasury]`` table.
@@ -106,6 +106,10 @@ class SimulationResult:
             npv_vs_baseline_p5_usd``; the Monte Carlo error of the three means
             (:func:`hashpivot.sampling_error.ci95_half`): ``npv_mean_ci95_half_usd``,
             ``prob_beats_baseline_ci95_half``, ``npv_vs_baseline_mean_ci95_half_usd``;
+            of P5, ``npv_p5_ci95_half_usd`` (half the order-statistic interval,
+            :func:`~hashpivot.sampling_error.quantile_ci95_half`), and of CVaR95,
+            ``cvar95_ci95_half_usd``
+            (:func:`~hashpivot.sampling_error.cvar_ci95_half`), [USD];
             with terminal value ``npv_with_tv_mean_usd``, ``_p5_usd``, ``_p50_usd``,
             ``_deterministic_usd`` and
             ``prob_beats_baseline_with_tv``; with ``[pivot.tax]`` the same for
@@ -119,10 +123,12 @@ class SimulationResult:
             "npv_mean_usd": float(x.mean()),
             "npv_mean_ci95_half_usd": ci95_half(x),
             "npv_p5_usd": p5,
+            "npv_p5_ci95_half_usd": quantile_ci95_half(x, 0.05),
             "npv_p50_usd": p50,
             "npv_p95_usd": p95,
             "var95_usd": p5,
-            "cvar95_usd": _cvar(x),
+            "cvar95_usd": cvar(x, 0.05),
+            "cvar95_ci95_half_usd": cvar_ci95_half(x, 0.05),
             "npv_deterministic_usd": self.deterministic_npv_usd.get(name, float("nan")),
         }
         base = self.baseline

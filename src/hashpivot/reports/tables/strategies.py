@@ -82,9 +82,11 @@ SIMULATE_NPV_ROWS: tuple[RowSpec, ...] = (
     ("NPV mean", "M USD", "npv_mean_usd", fmt_musd),
     ("NPV mean ±", "M USD", "npv_mean_ci95_half_usd", fmt_musd),
     ("NPV P5", "M USD", "npv_p5_usd", fmt_musd),
+    ("NPV P5 ±", "M USD", "npv_p5_ci95_half_usd", fmt_musd),
     ("NPV P50", "M USD", "npv_p50_usd", fmt_musd),
     ("NPV P95", "M USD", "npv_p95_usd", fmt_musd),
     ("CVaR95", "M USD", "cvar95_usd", fmt_musd),
+    ("CVaR95 ±", "M USD", "cvar95_ci95_half_usd", fmt_musd),
     ("NPV deterministic", "M USD", "npv_deterministic_usd", fmt_musd),
     ("P(beats keep)", "%", "prob_beats_baseline", fmt_pct),
     ("P(beats keep) ±", "%", "prob_beats_baseline_ci95_half", fmt_pct),
@@ -99,8 +101,10 @@ SIMULATE_NPV_ROWS: tuple[RowSpec, ...] = (
 )
 #: What a ``±`` row of ``simulate`` means.
 MC_ERROR_NOTE = (
-    "± = half-width of the 95 % Monte Carlo interval of the mean above it (1.96 standard "
-    "errors over the paths; four times the paths halve it)"
+    "± = half-width of the 95 % Monte Carlo interval of the figure above it: of a mean, "
+    "1.96 standard errors over the paths; of P5, the distribution-free interval between "
+    "two order statistics; of CVaR95, 1.96 asymptotic standard errors of the mean of the "
+    "worst 5 %; four times the paths halve each"
 )
 
 #: ``simulate``'s treasury rows but the average forced-sale price (its own rule), in order.
@@ -259,7 +263,7 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
     taxed = any("npv_after_tax_mean_usd" in s for s in stats)
     errors = any("npv_mean_ci95_half_usd" in s for s in stats)  # not in older results
     rows = rows_of([r for r in SIMULATE_NPV_ROWS if (taxed or "tax" not in r[0])
-                    and (errors or not r[0].endswith("±"))], stats)
+                    and (not r[0].endswith("±") or any(r[2] in s for s in stats))], stats)
     error_notes = [MC_ERROR_NOTE] if errors else []
     if errors and n_paths:
         error_notes.append(share_error_note(n_paths))
