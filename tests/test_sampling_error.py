@@ -19,6 +19,8 @@ from hashpivot.optimize import cvar_usd
 from hashpivot.risk_measures import cvar
 from hashpivot.sampling_error import (
     cvar_ci95_half,
+    cvar_difference_ci95_half,
+    cvar_influence,
     quantile_ci95,
     quantile_ci95_half,
 )
@@ -114,3 +116,40 @@ def test_cvar_interval_needs_a_tail() -> None:
     assert math.isnan(cvar_ci95_half(np.arange(20.0), 0.05))  # one value in the tail
     assert cvar_ci95_half(np.arange(40.0), 0.05) > 0.0  # two
     assert cvar_ci95_half(np.full(1000, 7.0), 0.05) == 0.0  # no spread, no error
+
+
+def test_cvar_is_its_level_plus_the_mean_of_its_influence_terms() -> None:
+    # the estimator's identity: mean of the worst k = q + mean(min(x - q, 0)) / (k / n)
+    x = np.random.default_rng(5).standard_normal(1001)
+    k = math.ceil(0.05 * x.size)
+    q = np.sort(x)[k - 1]
+    assert cvar(x) == pytest.approx(q + cvar_influence(x).mean(), abs=1e-12)
+    assert cvar_ci95_half(x) == pytest.approx(
+        1.959964 * np.minimum(x - q, 0.0).std(ddof=1) / (k / x.size) / math.sqrt(x.size))
+    # the terms keep the draws' order (pairing needs it)
+    assert cvar_influence(x)[np.argmax(x)] == 0.0
+    assert cvar_influence(x)[np.argmin(x)] < 0.0
+
+
+def test_paired_cvar_difference_interval_covers_the_true_difference() -> None:
+    # X ~ N(0, 1), Y ~ N(0.5, 2^2), correlation 0.6, on the same draws; the lower-tail
+    # expected shortfall of N(mu, s^2) at 5 % is mu - s phi(z_0.05) / 0.05
+    es = float(stats.norm.pdf(stats.norm.ppf(0.05)) / 0.05)
+    true_difference = (0.0 - 1.0 * es) - (0.5 - 2.0 * es)
+    rng = np.random.default_rng(9)
+    covered, halves, diffs = 0, [], []
+    for _ in range(1000):
+        z1, z2 = rng.standard_normal((2, 5000))
+        x, y = z1, 0.5 + 2.0 * (0.6 * z1 + 0.8 * z2)
+        d = cvar(x) - cvar(y)
+        half = cvar_difference_ci95_half(x, y)
+        covered += abs(d - true_difference) <= half
+        halves.append(half)
+        diffs.append(d)
+    assert 930 <= covered <= 975, covered
+    assert np.mean(halves) / 1.959964 == pytest.approx(np.std(diffs, ddof=1), rel=0.08)
+    # independent errors would add in quadrature; the shared draws make it narrower
+    assert np.mean(halves) < math.hypot(cvar_ci95_half(x), cvar_ci95_half(y))
+    with pytest.raises(ValueError, match="paired draws"):
+        cvar_difference_ci95_half(x, y[:-1])
+    assert math.isnan(cvar_difference_ci95_half(x[:20], y[:20]))  # one path in the tail

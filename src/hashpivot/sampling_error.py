@@ -13,8 +13,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["Z95", "ci95_half", "cvar_ci95_half", "max_share_ci95_half", "quantile_ci95",
-           "quantile_ci95_half"]
+__all__ = ["Z95", "ci95_half", "cvar_ci95_half", "cvar_difference_ci95_half",
+           "cvar_influence", "max_share_ci95_half", "quantile_ci95", "quantile_ci95_half"]
 
 #: Normal quantile of a two-sided 95 % interval. [-]
 Z95 = 1.959963984540054
@@ -95,17 +95,19 @@ def quantile_ci95_half(values: Any, q: float) -> float:
     return half if math.isfinite(half) else float("nan")
 
 
-def cvar_ci95_half(values: Any, alpha: float = 0.05, z: float = Z95) -> float:
-    """Half-width of the normal interval of the lower-tail expected shortfall (CVaR)
-    estimated as the mean of the worst ``k = ceil(alpha n)`` draws
-    (:func:`hashpivot.risk_measures.cvar`).
+def cvar_influence(values: Any, alpha: float = 0.05) -> Any:
+    """Per-draw terms whose mean's error is the error of the lower-tail expected shortfall
+    (CVaR) estimated as the mean of the worst ``k = ceil(alpha n)`` draws
+    (:func:`hashpivot.risk_measures.cvar`): ``min(x - q, 0) / a``, with ``q`` the k-th
+    smallest draw (the value at risk) and ``a = k / n``, in the draws' order.
 
-    With ``q`` the k-th smallest draw (the value at risk) and ``a = k / n``, the estimator
-    is ``q + mean(min(x - q, 0)) / a``; its asymptotic variance is
+    The estimator is ``q + mean(min(x - q, 0)) / a``; the error of ``q`` cancels to first
+    order (``q`` maximises ``q + E[min(X - q, 0)] / a``: the Rockafellar-Uryasev form),
+    so the estimator's asymptotic variance is that of the mean of these terms,
     ``Var(min(X - q, 0)) / (a^2 n)`` = ``[Var(X | X <= q) + (1 - a)(CVaR - q)^2] / (a n)``
-    (Manistre and Hancock, *Variance of the CTE estimator*, NAAJ 9(2), 2005), so the
-    half-width is ``z sd(min(x - q, 0)) / (a sqrt(n))``. It needs a tail of some size:
-    NaN with fewer than two draws in the tail.
+    (Manistre and Hancock, *Variance of the CTE estimator*, NAAJ 9(2), 2005). Paired
+    draws of two outcomes (two strategies on the same paths) give the error of the
+    difference of their CVaRs as that of the mean of the difference of their terms.
 
     Parameters
     ----------
@@ -113,21 +115,54 @@ def cvar_ci95_half(values: Any, alpha: float = 0.05, z: float = Z95) -> float:
         Independent draws. [any unit]
     alpha : float
         Tail share (0.05: the worst 5 %). [-]
-    z : float
-        Normal quantile (``Z95``). [-]
 
     Returns
     -------
-    float
-        [unit of values]
+    ndarray
+        One term per draw, in their order [unit of values]; empty without draws.
     """
     import numpy as np
 
-    v = np.sort(np.asarray(values, dtype=float).ravel())
-    n = v.size
-    k = max(1, math.ceil(alpha * n))
-    if n < 2 or k < 2:
+    v = np.asarray(values, dtype=float).ravel()
+    if v.size == 0:
+        return v
+    k = _tail_size(v.size, alpha)
+    q = float(np.partition(v, k - 1)[k - 1])
+    return np.minimum(v - q, 0.0) / (k / v.size)
+
+
+def _tail_size(n: int, alpha: float) -> int:
+    """How many of ``n`` draws the CVaR averages: ``ceil(alpha n)``, at least one."""
+    return max(1, math.ceil(alpha * n)) if n else 0
+
+
+def cvar_ci95_half(values: Any, alpha: float = 0.05, z: float = Z95) -> float:
+    """Half-width of the normal interval of the lower-tail expected shortfall (CVaR) of
+    ``values`` (independent draws) at the tail share ``alpha`` [-], with the normal
+    quantile ``z`` [-]: ``z sd(min(x - q, 0)) / (a sqrt(n))``, :func:`ci95_half` of
+    :func:`cvar_influence`. Asymptotic, so too narrow with few draws in the tail (85 to
+    93 % coverage in the tests with 10 in a normal law's); NaN with fewer than two draws
+    in the tail. [unit of values]"""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float).ravel()
+    if _tail_size(v.size, alpha) < 2:
         return float("nan")
-    shortfall = np.minimum(v - v[k - 1], 0.0)
-    a = k / n
-    return z * float(shortfall.std(ddof=1)) / (a * math.sqrt(n))
+    return ci95_half(cvar_influence(v, alpha), z)
+
+
+def cvar_difference_ci95_half(values: Any, other: Any, alpha: float = 0.05,
+                              z: float = Z95) -> float:
+    """Half-width of the normal interval of ``CVaR(values) - CVaR(other)`` on paired
+    draws (the same paths): :func:`ci95_half` of the difference of their
+    :func:`cvar_influence` terms. Far narrower than either alone when the two move
+    together. NaN with fewer than two draws in the tail. [unit of values]"""
+    import numpy as np
+
+    a = np.asarray(values, dtype=float).ravel()
+    b = np.asarray(other, dtype=float).ravel()
+    if a.size != b.size:
+        raise ValueError(f"paired draws: {a.size} values against {b.size}")
+    if _tail_size(a.size, alpha) < 2:
+        return float("nan")
+    return ci95_half(cvar_influence(a, alpha) - cvar_influence(b, alpha), z)

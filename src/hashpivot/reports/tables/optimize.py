@@ -85,6 +85,7 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"value over keep-mining out of sample (paired): {fmt_musd(paired['mean'])} M USD, "
         f"95 % CI {fmt_musd(paired['ci95_low'])} .. {fmt_musd(paired['ci95_high'])}; in "
         f"sample {fmt_musd(j['in_sample_value_over_baseline_usd'])}",
+        *cvar_lines(j),
         *sampling_lines(j),
     ]
     if (j.get("assumptions") or {}).get("deterministic"):
@@ -105,6 +106,31 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"{j['coefficient_seconds']:.2f} s, build {j['build_seconds']:.3f} s, solve "
         f"{j['solve_seconds']:.2f} s",
     ]
+
+
+#: Below this many paths in the tail, the CVaR intervals say they are too narrow.
+FEW_TAIL_PATHS = 20
+
+
+def cvar_lines(result: dict[str, Any]) -> list[str]:
+    """The plan's and keep-mining's CVaR95 out of sample, each with its 95 % interval, and
+    their difference (paired on the same paths); none for a result stored before them."""
+    c = result.get("out_of_sample_cvar95_usd")
+    if not c or not c.get("n_scenarios"):
+        return []
+
+    def pm(value: Any, half: Any) -> str:
+        return fmt_musd(value) + ("" if half is None else f" ± {fmt_musd(half)}")
+
+    line = (f"CVaR95 out of sample (mean of the worst {c['tail_paths']} of "
+            f"{c['n_scenarios']} paths): plan {pm(c['plan'], c['plan_ci95_half'])} M USD, "
+            f"keep-mining {pm(c['baseline'], c['baseline_ci95_half'])}; plan minus "
+            f"keep-mining {pm(c['difference'], c['difference_ci95_half'])} (paired); in "
+            f"sample {fmt_musd(result['cvar95_usd'])}")
+    if c["tail_paths"] < FEW_TAIL_PATHS:
+        line += (f"; with {c['tail_paths']} paths in the tail these intervals are too "
+                 "narrow (asymptotic): run more scenarios (--oos-scenarios)")
+    return [line]
 
 
 def sampling_lines(result: dict[str, Any]) -> list[str]:
