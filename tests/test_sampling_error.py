@@ -48,12 +48,16 @@ def test_quantile_interval_is_the_tightest_pair_of_order_statistics(n: int, q: f
         assert cdf[int(high)] - cdf[int(low)] >= 0.95
 
 
-@pytest.mark.parametrize("n", [20_000, 54_321])
-@pytest.mark.parametrize("q", [0.01, 0.05, 0.5, 0.95])
-def test_quantile_interval_of_many_draws_matches_scipy_stats(n: int, q: float) -> None:
-    # the binomial quantiles of scipy.stats.binom.ppf (an independent implementation)
-    low, high = quantile_ci95(np.arange(1.0, n + 1), q)
-    assert (low, high) == (stats.binom.ppf(0.025, n, q), stats.binom.ppf(0.975, n, q) + 1)
+@pytest.mark.parametrize("n", [1, 5, 20, 60, 20_000, 54_321, 1_000_000])
+@pytest.mark.parametrize("q", [0.001, 0.05, 0.5, 0.95, 0.999])
+def test_quantile_interval_matches_scipy_stats(n: int, q: float) -> None:
+    # the binomial quantiles of scipy.stats.binom.ppf (an independent implementation), on
+    # shuffled draws 1..n: a bound is its index, or open where the draws are too few
+    draws = np.random.default_rng(n).permutation(np.arange(1.0, n + 1))
+    r = stats.binom.ppf(0.025, n, q)
+    s = stats.binom.ppf(0.975, n, q) + 1
+    assert quantile_ci95(draws, q) == (r if r >= 1 else -math.inf,
+                                       s if s <= n else math.inf)
 
 
 def test_quantile_interval_of_too_few_draws_is_open() -> None:
