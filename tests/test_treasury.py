@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from hashpivot.exceptions import InputError
 from hashpivot.models.risk import DebtSpec, TreasurySpec
@@ -174,6 +176,16 @@ def test_totals_reduce_per_path_summaries_and_combine_over_chunks() -> None:
     assert tot.cash_sample_usd.shape == (6, T)  # 3 kept paths per chunk
     lean = TreasuryTotals.from_summary(whole, keep_min_cash=False)
     assert lean.min_cash_usd.size == 0 and np.isnan(lean.metrics()["min_cash_p5_usd"])
+    # the Monte Carlo error of E[BTC sold, duress] over uneven chunks (one of a single
+    # path, whose own deviation is 0) is 1.96 standard errors of all the paths' sales
+    cuts = (0, 1, 51, 180, 400)
+    parts = [TreasuryTotals.from_summary(treasury_summary(
+        spec, price[a:b], mined[a:b], fiat[a:b], None, "min_cash"))
+        for a, b in pairwise(cuts)]
+    uneven = TreasuryTotals.combine(parts).metrics()["expected_forced_sale_btc_ci95_half"]
+    z = stats.norm.ppf(0.975)
+    assert uneven == pytest.approx(z * stats.sem(whole.forced_btc), rel=1e-12)
+    assert uneven > 0
 
 
 @settings(max_examples=60, deadline=None)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
+from hashpivot.sampling_error import ci95_half
 
 if TYPE_CHECKING:
     from hashpivot.treasury import TreasuryResult
@@ -140,8 +141,10 @@ class TreasuryPathSummary:
         Returns
         -------
         dict
-            ``expected_forced_sale_btc`` [BTC], ``forced_sale_avg_price_usd`` (proceeds /
-            BTC over all paths; NaN if none) [USD], ``prob_forced_sale`` [-],
+            ``expected_forced_sale_btc`` [BTC] and its Monte Carlo error
+            ``expected_forced_sale_btc_ci95_half`` [BTC]
+            (:func:`~hashpivot.sampling_error.ci95_half`), ``forced_sale_avg_price_usd``
+            (proceeds / BTC over all paths; NaN if none) [USD], ``prob_forced_sale`` [-],
             ``expected_forced_sale_without_capex_btc`` [BTC] and
             ``prob_forced_sale_without_capex`` [-] (the same with the capex paid from
             outside the treasury), ``prob_liquidity_breach`` [-],
@@ -152,6 +155,7 @@ class TreasuryPathSummary:
         total_forced = float(self.forced_btc.sum())
         return {
             "expected_forced_sale_btc": float(self.forced_btc.mean()),
+            "expected_forced_sale_btc_ci95_half": ci95_half(self.forced_btc),
             "forced_sale_avg_price_usd": (
                 float(self.forced_proceeds_usd.sum()) / total_forced
                 if total_forced > 0

@@ -9,16 +9,17 @@ grows by a few numbers per path, not by a per-path summary per strategy and poli
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from hashpivot.arrays import FloatArray
+from hashpivot.sampling_error import Z95
 from hashpivot.treasury import TreasuryPathSummary
 
 __all__ = ["TreasuryTotals"]
-
 
 
 def _join(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -28,6 +29,18 @@ def _join(a: FloatArray, b: FloatArray) -> FloatArray:
     if a.shape[0] == 0:
         return b
     return np.concatenate([a, b])
+
+
+def _combined_m2(n_a: int, sum_a: float, m2_a: float, n_b: int, sum_b: float,
+                 m2_b: float) -> float:
+    """The sum of squared deviations from the mean of two sets of values joined, from
+    each one's count, sum and own sum of squared deviations (Chan, Golub and LeVeque,
+    1983): ``m2_a + m2_b + delta^2 n_a n_b / n``, ``delta`` the difference of the means;
+    no cancellation, unlike a sum of squares."""
+    if n_a == 0 or n_b == 0:
+        return m2_a + m2_b
+    delta = sum_b / n_b - sum_a / n_a
+    return m2_a + m2_b + delta * delta * (n_a * n_b / (n_a + n_b))
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,10 @@ class TreasuryTotals:
         Paths summed. [-]
     forced_btc_sum, sold_btc_sum : float
         BTC sold under duress, and all BTC sold, summed over the paths. [BTC]
+    forced_btc_m2 : float
+        Sum over the paths of the squared deviation of the BTC sold under duress from
+        its mean (combined over chunks by Chan, Golub and LeVeque's update), for the
+        Monte Carlo error of the expected forced sale. [BTC^2]
     forced_proceeds_usd_sum : float
         Proceeds of the forced sales. [USD]
     forced_paths, breach_paths : int
@@ -69,6 +86,7 @@ class TreasuryTotals:
 
     n_paths: int
     forced_btc_sum: float
+    forced_btc_m2: float
     forced_proceeds_usd_sum: float
     sold_btc_sum: float
     forced_paths: int
@@ -91,6 +109,8 @@ class TreasuryTotals:
         return cls(
             n_paths=int(s.forced_btc.size),
             forced_btc_sum=float(s.forced_btc.sum()),
+            forced_btc_m2=float(np.square(s.forced_btc - s.forced_btc.mean()).sum())
+            if s.forced_btc.size else 0.0,
             forced_proceeds_usd_sum=float(s.forced_proceeds_usd.sum()),
             sold_btc_sum=float(s.sold_btc.sum()),
             forced_paths=int(np.count_nonzero(s.forced_btc > 0)),
@@ -113,6 +133,9 @@ class TreasuryTotals:
         return TreasuryTotals(
             n_paths=self.n_paths + other.n_paths,
             forced_btc_sum=self.forced_btc_sum + other.forced_btc_sum,
+            forced_btc_m2=_combined_m2(self.n_paths, self.forced_btc_sum, self.forced_btc_m2,
+                                       other.n_paths, other.forced_btc_sum,
+                                       other.forced_btc_m2),
             forced_proceeds_usd_sum=self.forced_proceeds_usd_sum + other.forced_proceeds_usd_sum,
             sold_btc_sum=self.sold_btc_sum + other.sold_btc_sum,
             forced_paths=self.forced_paths + other.forced_paths,
@@ -178,6 +201,9 @@ class TreasuryTotals:
         n = self.n_paths
         return {
             "expected_forced_sale_btc": self.forced_btc_sum / n,
+            "expected_forced_sale_btc_ci95_half": (
+                Z95 * math.sqrt(self.forced_btc_m2 / (n - 1) / n) if n > 1 else float("nan")
+            ),
             "forced_sale_avg_price_usd": (
                 self.forced_proceeds_usd_sum / self.forced_btc_sum
                 if self.forced_btc_sum > 0

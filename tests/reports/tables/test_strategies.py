@@ -129,6 +129,16 @@ def test_monte_carlo_errors_of_the_tail_under_their_figures() -> None:
     by = {r[0]: r[2] for r in rows}
     assert by["NPV P5 ±"] == ["3.5"] and by["CVaR95 ±"] == ["4.1"]
     assert notes[0] == MC_ERROR_NOTE and "order statistics" in MC_ERROR_NOTE
+    # the expected forced sale's error, right under it; the average price still stands
+    # before the last two rows
+    rows, _ = simulate_rows([_stats(221.2, expected_forced_sale_btc_ci95_half=21.36)],
+                            treasury_given=True)
+    labels = [r[0] for r in rows]
+    assert labels.index("E[BTC sold, duress] ±") == labels.index("E[BTC sold, duress]") + 1
+    assert labels[-3:] == ["avg forced-sale price", "min cash, P5", "BTC held at end, mean"]
+    assert dict((r[0], r[2]) for r in rows)["E[BTC sold, duress] ±"] == ["21.4"]
+    assert "E[BTC sold, duress] ±" not in [r[0] for r in simulate_rows(
+        [_stats(221.2)], treasury_given=True)[0]]  # stored before it
 
 
 def test_policy_rows_by_hand() -> None:

@@ -114,6 +114,7 @@ SIMULATE_TREASURY_ROWS: tuple[RowSpec, ...] = (
     ("P(liquidity breach)", "%", "prob_liquidity_breach", fmt_pct),
     (f"P(breach), {EX_CAPEX}", "%", "prob_liquidity_breach_without_capex", fmt_pct),
     ("E[BTC sold, duress]", "BTC", "expected_forced_sale_btc", _tenth),
+    ("E[BTC sold, duress] ±", "BTC", "expected_forced_sale_btc_ci95_half", _tenth),
     (f"E[BTC sold], {EX_CAPEX}", "BTC", "expected_forced_sale_without_capex_btc", _tenth),
     ("min cash, P5", "M USD", "min_cash_p5_usd", fmt_musd),
     ("BTC held at end, mean", "BTC", "end_btc_mean", _whole),
@@ -237,6 +238,11 @@ def share_error_note(n_paths: int) -> str:
             "model's probability (95 %; the most, at 50 %)")
 
 
+def _has_error(spec: RowSpec, stats: Sequence[Mapping[str, Any]]) -> bool:
+    """False for a ``±`` row whose key no strategy has (results stored before it)."""
+    return not spec[0].endswith("±") or any(spec[2] in s for s in stats)
+
+
 def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
                   n_paths: int | None = None) -> tuple[list[Row], list[str]]:
     """The strategy rows of ``simulate`` and the notes their caption needs.
@@ -263,7 +269,7 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
     taxed = any("npv_after_tax_mean_usd" in s for s in stats)
     errors = any("npv_mean_ci95_half_usd" in s for s in stats)  # not in older results
     rows = rows_of([r for r in SIMULATE_NPV_ROWS if (taxed or "tax" not in r[0])
-                    and (not r[0].endswith("±") or any(r[2] in s for s in stats))], stats)
+                    and _has_error(r, stats)], stats)
     error_notes = [MC_ERROR_NOTE] if errors else []
     if errors and n_paths:
         error_notes.append(share_error_note(n_paths))
@@ -276,7 +282,7 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
                            "run more")
     if not treasury_given:
         return [*rows, ("treasury", "", ["none given" for _ in stats])], error_notes
-    rows += rows_of(SIMULATE_TREASURY_ROWS, stats)
+    rows += rows_of([r for r in SIMULATE_TREASURY_ROWS if _has_error(r, stats)], stats)
     sold = [s.get("expected_forced_sale_btc") for s in stats]
     price = ("avg forced-sale price", "USD/BTC",
              [forced_sale_price_cell(b, s.get("forced_sale_avg_price_usd"))
