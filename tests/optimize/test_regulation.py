@@ -16,9 +16,9 @@ from hashpivot.io.regulation import (
     read_regulation_rules,
 )
 from hashpivot.optimize import resolve_problem
-from hashpivot.optimize.regulation import rule_matches, site_effects
 from hashpivot.optimize.run import coefficient_task, scenario_params
 from hashpivot.optimize.scenarios import coefficient_chunk
+from hashpivot.regulation import rule_matches, site_effects
 
 from .conftest import portfolio, site_toml
 

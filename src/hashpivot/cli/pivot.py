@@ -225,7 +225,8 @@ def pivot_command(
     portfolio = load_site_file(site_file)
     try:
         with options_for({"site": "--site"}):
-            result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start)
+            result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start,
+                               source=str(site_file))
     except InputError as exc:  # engine problems name the field; add the file
         raise exc.with_source(str(site_file)) from None
     written: list[Path] = []

@@ -56,7 +56,11 @@ from hashpivot.io.ercot import (
 from hashpivot.io.gridstatus_fetch import get_ercot_spp, get_nyiso_lmp
 from hashpivot.io.nyiso import read_nyiso_zonal
 from hashpivot.io.price_file import read_price_file, read_prices_auto
-from hashpivot.io.regulation import load_regulation_rules, read_regulation_rules
+from hashpivot.io.regulation import (
+    load_portfolio_rules,
+    load_regulation_rules,
+    read_regulation_rules,
+)
 
 if TYPE_CHECKING:
     from hashpivot.io.chain_history import fetch_daily_history
@@ -86,6 +90,7 @@ __all__ = [
     "load_hosting_deals",
     "load_market_prices",
     "load_miner_unit_costs",
+    "load_portfolio_rules",
     "load_regulation_rules",
     "model_key",
     "network_state_on",

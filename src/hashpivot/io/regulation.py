@@ -239,3 +239,35 @@ def load_regulation_rules() -> list[RegulationRule]:
 
     text = resources.files("hashpivot").joinpath("data", RULES_FILE).read_text("utf-8")
     return read_regulation_rules(io.StringIO(text))
+
+
+def load_portfolio_rules(rules_file: str | None, source: str = "",
+                         extra: str | Path | None = None) -> list[RegulationRule]:
+    """The rules a portfolio runs under: the bundled ones plus its
+    ``[optimize].rules_file`` (relative to the portfolio file ``source``) and ``extra``
+    (a file named on the command line); a user rule with the id of a bundled one
+    replaces it.
+
+    Raises
+    ------
+    InputError
+        A rules file that cannot be read, at ``optimize.rules_file`` when it is the
+        portfolio's.
+    """
+    rules = {r.rule_id: r for r in load_regulation_rules()}
+    files: list[tuple[Path, str]] = []  # each file and the field that names it
+    if rules_file:
+        p = Path(rules_file)
+        if not p.is_absolute() and source and not source.startswith("<"):
+            p = Path(source).parent / p
+        files.append((p, "optimize.rules_file"))
+    if extra is not None:
+        files.append((Path(extra), ""))
+    for f, field_path in files:
+        try:
+            read = read_regulation_rules(f)
+        except InputError as exc:  # the reader names the file; the field is ours
+            raise exc.at_path(field_path) from None
+        for r in read:
+            rules[r.rule_id] = r
+    return list(rules.values())

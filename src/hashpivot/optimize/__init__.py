@@ -13,7 +13,7 @@ two-stage bound, out-of-sample NPV, shadow prices and the rules that bind
 (:mod:`~hashpivot.optimize.evaluate`).
 
 Modules, one concern each: :mod:`~hashpivot.optimize.coefficients` (the adapter to the
-pivot valuation), :mod:`~hashpivot.optimize.regulation` (rules -> effects),
+pivot valuation), :mod:`hashpivot.regulation` (rules -> effects, shared with pivot),
 :mod:`~hashpivot.optimize.inputs`, :mod:`~hashpivot.optimize.scenarios`,
 :mod:`~hashpivot.optimize.model`,
 :mod:`~hashpivot.optimize.solve`, :mod:`~hashpivot.optimize.strategies`,

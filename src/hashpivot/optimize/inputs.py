@@ -22,7 +22,7 @@ from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.engines.pivot import SiteInputs, market_start, resolve_sites
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.io.regulation import RegulationRule, load_regulation_rules, read_regulation_rules
+from hashpivot.io.regulation import RegulationRule, load_portfolio_rules
 from hashpivot.models.hosting import LEASE_TERM_FIELDS, HostingProjectSpec
 from hashpivot.models.optimize import OptimizeSpec, quarter_period
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
@@ -34,7 +34,7 @@ from hashpivot.optimize.coefficients import (
     hosting_coefficients,
     site_tranches,
 )
-from hashpivot.optimize.regulation import SiteRuleEffects, site_effects
+from hashpivot.regulation import SiteRuleEffects, site_effects
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -166,24 +166,8 @@ def load_rules(spec: OptimizeSpec, source: str, extra: str | Path | None = None)
     RegulationRule
 ]:
     """Bundled rules plus ``[optimize].rules_file`` (relative to the portfolio file) and
-    ``extra``; a user rule with the id of a bundled one replaces it."""
-    rules = {r.rule_id: r for r in load_regulation_rules()}
-    files: list[tuple[Path, str]] = []  # each file and the field that names it
-    if spec.rules_file:
-        p = Path(spec.rules_file)
-        if not p.is_absolute() and source and not source.startswith("<"):
-            p = Path(source).parent / p
-        files.append((p, "optimize.rules_file"))
-    if extra is not None:
-        files.append((Path(extra), ""))
-    for f, field_path in files:
-        try:
-            read = read_regulation_rules(f)
-        except InputError as exc:  # the reader names the file; the field is ours
-            raise exc.at_path(field_path) from None
-        for r in read:
-            rules[r.rule_id] = r
-    return list(rules.values())
+    ``extra`` (:func:`hashpivot.io.regulation.load_portfolio_rules`)."""
+    return load_portfolio_rules(spec.rules_file, source, extra)
 
 
 def resolve_problem(

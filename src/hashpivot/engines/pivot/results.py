@@ -17,6 +17,7 @@ import pandas as pd
 from hashpivot import finance
 from hashpivot.engines.pivot.discounting import LineRates, unlevered_npv_usd
 from hashpivot.engines.pivot.flows import CashFlows
+from hashpivot.engines.pivot.regulation import regulation_rows
 from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.engines.pivot.taxes import strategy_taxes
@@ -301,6 +302,7 @@ class PivotResult:
             name = "emissions factor" if len(factors) == 1 else f"{f['site']}: emissions factor"
             rows.append({"name": name, "value": f["tco2_per_mwh"], "unit": "t CO2/MWh",
                          "source": f["source"]})
+        rows += regulation_rows(inp.get("regulation_rules", []))  # notes: who breaks them
         return rows + site_assumption_rows(inp.get("site_assumptions", []))
 
     @property

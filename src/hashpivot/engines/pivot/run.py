@@ -25,6 +25,7 @@ from hashpivot.engines.pivot.market import (
     market_notes,
     market_start,
 )
+from hashpivot.engines.pivot.regulation import portfolio_rules, regulation_findings
 from hashpivot.engines.pivot.results import PivotResult, StrategyResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_leases, _tornado
 from hashpivot.engines.pivot.signing import expected_over_signings
@@ -35,6 +36,7 @@ from hashpivot.engines.pivot.terminal import describe as describe_tv
 from hashpivot.exceptions import DataError
 from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_assumptions
 from hashpivot.hosting.lease import average_rate_usd_per_kw_month
+from hashpivot.io.regulation import RegulationRule
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -57,6 +59,8 @@ def run_pivot(
     convert_mw: float | None = None,
     start: pd.Period | str | None = None,
     deals: pd.DataFrame | None = None,
+    rules: list[RegulationRule] | None = None,
+    source: str = "",
 ) -> PivotResult:
     """Compare keep-mining with the conversion strategies on the deterministic path.
 
@@ -72,6 +76,14 @@ def run_pivot(
         Construction start of the ``convert`` strategy.
     deals : pandas.DataFrame, optional
         Reference deals (default :func:`hashpivot.io.load_hosting_deals`).
+    rules : list of RegulationRule, optional
+        The regulation rules to check the strategies against
+        (:mod:`hashpivot.engines.pivot.regulation`); default
+        :func:`~hashpivot.engines.pivot.regulation.portfolio_rules`: the bundled ones and
+        the file's ``[optimize].rules_file``.
+    source : str, optional
+        The portfolio file, against which a relative ``rules_file`` is read (the working
+        folder without it).
 
     Returns
     -------
@@ -208,6 +220,14 @@ def run_pivot(
             "(term averages)"
         )
 
+    # the regulation rules that apply, and what each strategy does against them
+    if rules is None:
+        rules, rule_file_notes = portfolio_rules(portfolio, source)
+        warnings.extend(rule_file_notes)
+    rule_facts, rule_notes = regulation_findings(portfolio, sites, strategies, spec, periods,
+                                                 rules)
+    warnings.extend(rule_notes)
+
     # the CO2 of each strategy's energy, site by site (the dispatch engine's factors)
     factors, co2_notes = site_emission_factors(
         [(si.index, portfolio.sites[si.index]) for si in sites])
@@ -224,6 +244,7 @@ def run_pivot(
         "horizon_months": n,
         "emission_factors": [{"site": name, "tco2_per_mwh": f, "source": src}
                              for name, f, src in factors],
+        "regulation_rules": rule_facts,
         "discount_rate": spec.discount_rate,
         "mining_discount_rate": rates.mining,
         "hosting_discount_rate": rates.hosting,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hashpivot.engines.pivot.regulation import regulation_rows
 from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
 
 #: The tax row of both engines while income tax is not modelled.
@@ -86,6 +87,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *_market_rows(inputs, src),
         *_scenario_rows(inputs),
         *_treasury_rows(inputs),
+        *regulation_rows(inputs.get("regulation_rules", [])),
         *site_assumption_rows(inputs.get("site_assumptions", [])),
     ]
 

@@ -8,6 +8,8 @@ from types import ModuleType
 
 import numpy as np
 
+from hashpivot.engines.pivot.inputs import resolve_sites
+from hashpivot.engines.pivot.regulation import portfolio_rules, regulation_findings
 from hashpivot.engines.simulate.chunk import run_chunk
 from hashpivot.engines.simulate.combine import ChunkCombiner
 from hashpivot.engines.simulate.config import SimulationConfig
@@ -21,6 +23,7 @@ from hashpivot.exceptions import InputError, Problem
 from hashpivot.executors import ProgressFn, stream_chunks
 from hashpivot.heap import keep_large_arrays_on_heap
 from hashpivot.models import Portfolio
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.scenarios import MarketCalibration, PowerFit, generate_chunk
 from hashpivot.scenarios.generator import margin_notes
 
@@ -123,7 +126,14 @@ def simulate(
     if balloons and run.inputs.get("treasury_given", True):
         res.warnings.append(balloon_note(balloons, str(res.periods[-1])))
     res.warnings.extend(drawn_signing_notes(run.task.strategies, run.task.strategy_names))
+    # the regulation rules that apply, and the strategies that break them (as pivot)
+    rules, rule_notes = portfolio_rules(portfolio, source)
+    facts, findings = regulation_findings(
+        portfolio, resolve_sites(portfolio, config.site_name), run.task.strategies,
+        portfolio.pivot or PivotSpec(), res.periods, rules)
+    res.warnings.extend([*rule_notes, *findings])
     res.inputs = run.inputs
+    res.inputs["regulation_rules"] = facts
     res.inputs["executor"] = (
         f"dask:{scheduler}" if scheduler else f"dask:LocalCluster({workers})"
         if workers is not None

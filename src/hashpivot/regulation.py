@@ -1,4 +1,6 @@
-"""Which regulation rules apply to a site, and what they do to the decision model.
+"""Which regulation rules apply to a site, and what they do: the optimizer's bounds
+(:mod:`hashpivot.optimize.inputs`) and pivot's notes on the strategies it values
+(:mod:`hashpivot.engines.pivot.regulation`).
 
 A rule applies to a site when every attribute it names matches (state, grid operator,
 power source, behind the meter, load ``capacity_mw`` at least ``min_load_mw``, connection

@@ -1,0 +1,173 @@
+"""The regulation rules that apply to the valued sites, and which strategies they contradict.
+
+``optimize`` builds the rules into its plan (:mod:`hashpivot.regulation`): a study delay
+keeps conversions out of the first quarters, a moratorium out of its window, a cap limits
+the MW, a fee is paid when a site starts converting, ``forbid_new_mining`` stops the fleet
+being replaced. ``pivot`` values the strategies the file gives, as given; so that both
+engines tell the same story on the same file, it lists every rule that applies to a
+valued site and says where a strategy does what the rule forbids, or leaves out what it
+costs:
+
+* ``study_delay_quarters``: a phase starts before the horizon's start plus the delay;
+* ``forbid_conversion``: a phase starts inside the window;
+* ``cap_mw``: a strategy converts more gross MW at the site than the cap;
+* ``add_cost_usd``: a strategy converts at the site; the one-time cost is not in pivot's
+  cash flows (the optimizer pays it);
+* ``forbid_new_mining``: ``[pivot] fleet_replacement_years`` replaces the fleet at a site
+  where no new mining capacity is allowed.
+
+``record_obligation`` rules are listed and change nothing. The findings are notes: the NPVs
+are those of the strategies as the file states them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.strategies import Strategy
+from hashpivot.exceptions import InputError
+from hashpivot.io.regulation import (
+    RegulationRule,
+    load_portfolio_rules,
+    load_regulation_rules,
+)
+from hashpivot.regulation import SiteRuleEffects, site_effects
+
+if TYPE_CHECKING:
+    from hashpivot.models import Portfolio
+    from hashpivot.models.pivot import PivotSpec
+
+__all__ = ["describe_effect", "portfolio_rules", "regulation_findings", "regulation_rows"]
+
+#: Months in a quarter of the optimizer's decision grid (a study delay's unit). [month]
+_MONTHS_PER_QUARTER = 3
+
+
+def portfolio_rules(portfolio: Portfolio, source: str = ""
+                    ) -> tuple[list[RegulationRule], list[str]]:
+    """The rules of a portfolio for ``pivot`` and ``simulate``: the bundled ones and its
+    ``[optimize].rules_file`` (relative to the portfolio file ``source``; to the working
+    folder without one), with a note instead of an error when the file cannot be read
+    (the rules only feed notes here; ``optimize``, whose plan they shape, stops)."""
+    opt = portfolio.optimize
+    try:
+        return load_portfolio_rules(opt.rules_file if opt is not None else None, source), []
+    except InputError as exc:
+        return load_regulation_rules(), [f"regulation: {problem}; the bundled rules only"
+                                         for problem in exc.problems]
+
+
+def describe_effect(effect: str, value: float) -> str:
+    """What a rule does, in words (a resolved-assumptions cell)."""
+    return {
+        "study_delay_quarters": f"no conversion in the first {value:g} quarters (a study)",
+        "forbid_conversion": "no conversion in its window",
+        "cap_mw": f"at most {value:,.1f} MW converted",
+        "add_cost_usd": f"a one-time cost of {value:,.0f} USD when converting starts",
+        "forbid_new_mining": "no new mining capacity (no fleet replacement)",
+    }.get(effect, "an obligation recorded (no effect on the figures)")
+
+
+def _phase_conflicts(strategy: Strategy, site: str, effects: SiteRuleEffects,
+                     start: pd.Period) -> list[str]:
+    """What the strategy's phases at ``site`` do that the site's rules forbid."""
+    phases = [p for p in strategy.phases if p.site == site]
+    if not phases:
+        return []
+    out: list[str] = []
+    earliest = start + _MONTHS_PER_QUARTER * effects.delay_quarters
+    early = [p for p in phases if p.start < earliest]
+    if early:
+        ids = ", ".join(effects.by_effect.get("study_delay_quarters", []))
+        out.append(
+            f"{strategy.name}: {sum(p.gross_mw for p in early):,.1f} MW at {site!r} start before "
+            f"{earliest} ({', '.join(sorted({str(p.start) for p in early}))}), inside the "
+            f"{effects.delay_quarters}-quarter study delay of {ids} (optimize starts no "
+            "conversion there earlier)")
+    if effects.forbid_conversion_from is not None:
+        until = effects.forbid_conversion_until or dt.date.max
+        barred = [p for p in phases
+                  if effects.forbid_conversion_from <= p.start.start_time.date() <= until]
+        if barred:
+            ids = ", ".join(effects.by_effect.get("forbid_conversion", []))
+            window = (f"{effects.forbid_conversion_from} to "
+                      f"{effects.forbid_conversion_until or 'open'}")
+            out.append(f"{strategy.name}: conversion at {site!r} starting "
+                       f"{', '.join(sorted({str(p.start) for p in barred}))} is forbidden "
+                       f"by {ids} ({window})")
+    converted = sum(p.gross_mw for p in phases)
+    if converted > effects.cap_mw:
+        ids = ", ".join(effects.by_effect.get("cap_mw", []))
+        out.append(f"{strategy.name}: converts {converted:,.1f} MW at {site!r}, above the "
+                   f"{effects.cap_mw:,.1f} MW cap of {ids}")
+    if effects.cost_usd > 0.0:
+        ids = ", ".join(effects.by_effect.get("add_cost_usd", []))
+        out.append(f"{strategy.name}: the one-time cost of {effects.cost_usd:,.0f} USD "
+                   f"({ids}) when {site!r} starts converting is not in pivot's cash flows "
+                   "(optimize pays it)")
+    return out
+
+
+def regulation_findings(
+    portfolio: Portfolio,
+    sites: Sequence[SiteInputs],
+    strategies: Sequence[Strategy],
+    spec: PivotSpec,
+    periods: pd.PeriodIndex,
+    rules: list[RegulationRule],
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rules that apply to the valued sites over the horizon, and the notes of what
+    each strategy does against them.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The portfolio (the sites' regulation attributes).
+    sites : sequence of SiteInputs
+        The valued sites.
+    strategies : sequence of Strategy
+        The strategies valued, keep-mining first.
+    spec : PivotSpec
+        ``[pivot]`` (whether it replaces the fleet).
+    periods : pandas.PeriodIndex
+        The horizon's months.
+    rules : list of RegulationRule
+        Bundled and user rules (:func:`hashpivot.io.regulation.load_portfolio_rules`).
+
+    Returns
+    -------
+    rules : list of dict
+        One per (site, rule) that applies: ``site, rule_id, effect, value, what`` (the
+        effect in words), ``source, summary``.
+    notes : list of str
+        ``regulation: ...`` lines, strategy by strategy.
+    """
+    first, last = periods[0].start_time.date(), periods[-1].end_time.date()
+    facts: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for si in sites:
+        effects = site_effects(portfolio.sites[si.index], rules, first, last)
+        for r in effects.rules:
+            facts.append({"site": si.name, "rule_id": r.rule_id, "effect": r.effect,
+                          "value": r.value, "what": describe_effect(r.effect, r.value),
+                          "source": r.source, "summary": r.summary})
+        if effects.no_new_mining and spec.fleet_replacement_years is not None:
+            ids = ", ".join(effects.by_effect.get("forbid_new_mining", []))
+            notes.append(f"regulation: {si.name!r} may not add mining capacity ({ids}), but "
+                         "[pivot] fleet_replacement_years replaces its fleet")
+        for s in strategies:
+            notes += [f"regulation: {line}"
+                      for line in _phase_conflicts(s, si.name, effects, periods[0])]
+    return facts, notes
+
+
+def regulation_rows(facts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Resolved-assumption rows of the rules that apply (``inputs["regulation_rules"]``),
+    one per site and rule: ``<site>: rule <id>``, what it does, its source."""
+    return [{"name": f"{r['site']}: rule {r['rule_id']}", "value": r["what"], "unit": "-",
+             "source": r["source"]} for r in facts]

@@ -1,0 +1,150 @@
+"""The regulation rules in ``pivot`` (:mod:`hashpivot.engines.pivot.regulation`): the
+rules that apply to a valued site are listed, each strategy that starts inside a study
+delay or a moratorium, converts above a cap, leaves out a fee or replaces a fleet where no
+new mining is allowed is named, and the study delay ends where ``optimize`` lets the same
+site's first conversion start."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+from hashpivot.engines import pivot as pv
+from hashpivot.io.regulation import load_regulation_rules, read_regulation_rules
+from hashpivot.models import load_portfolio, parse_portfolio
+from hashpivot.optimize import resolve_problem
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+HEADER = ("rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
+          "connected_after,connected_before,effect,value,effective_start,effective_end,"
+          "source,summary\n")
+
+
+def _rules(*rows: str) -> list:  # type: ignore[type-arg]
+    return read_regulation_rules(io.StringIO(HEADER + "\n".join(rows) + "\n"))
+
+
+def _regulation_notes(result: pv.PivotResult) -> list[str]:
+    return [w for w in result.warnings if w.startswith("regulation: ")]
+
+
+def test_the_example_lists_the_ercot_study_and_names_who_starts_inside_it() -> None:
+    r = pv.run_pivot(load_portfolio(EXAMPLES / "pivot-200mw.toml"))
+    facts = r.inputs["regulation_rules"]
+    assert [(f["site"], f["rule_id"], f["effect"], f["value"]) for f in facts] == [
+        ("West Texas 200", "ercot_large_load_study", "study_delay_quarters", 2.0)]
+    # the horizon starts 2025-10: two quarters end 2026-03, so 2026-04 is the first month
+    # a conversion may start
+    assert r.inputs["start"] == "2025-10"
+    notes = _regulation_notes(r)
+    assert notes == [
+        f"regulation: {name}: {mw} MW at 'West Texas 200' start before 2026-04 ({start}), "
+        "inside the 2-quarter study delay of ercot_large_load_study (optimize starts no "
+        "conversion there earlier)"
+        for name, mw, start in (("convert_all", "200.0", "2025-10"),
+                                ("convert_100mw_2026-01", "100.0", "2026-01"),
+                                ("phased", "66.7", "2025-10"))]
+    rows = {a["name"]: a for a in r.resolved_assumptions()}
+    assert rows["West Texas 200: rule ercot_large_load_study"]["value"] == (
+        "no conversion in the first 2 quarters (a study)")
+    # starting on the first allowed month: no note for that strategy
+    later = pv.run_pivot(load_portfolio(EXAMPLES / "pivot-200mw.toml"), convert_mw=100.0,
+                         start="2026-04")
+    assert not any("convert_100mw_2026-04" in n for n in _regulation_notes(later))
+
+
+def test_the_study_delay_ends_where_optimize_lets_the_first_conversion_start() -> None:
+    text = (EXAMPLES / "pivot-200mw.toml").read_text()
+    text += ('\n[optimize]\nblock_mw = 25.0\n\n  [[optimize.tenants]]\n  name = "T"\n'
+             "  it_mw = 100.0\n  lease_usd_per_kw_month = 120.0\n")
+    pf = parse_portfolio(text, "with-optimize.toml")
+    problem = resolve_problem(pf)
+    first = int(np.flatnonzero(problem.x_upper_mw[0] > 0)[0])
+    assert problem.quarter_start_months[first] == "2026-04"
+    assert any("start before 2026-04" in n for n in _regulation_notes(pv.run_pivot(pf)))
+
+
+def test_a_cap_a_moratorium_a_fee_and_no_new_mining_by_hand() -> None:
+    pf = load_portfolio(EXAMPLES / "pivot-200mw.toml")
+    pf.pivot.fleet_replacement_years = 4  # type: ignore[union-attr]
+    rules = _rules(
+        "cap,,,ERCOT,,,,,,cap_mw,150,,,Test cap,150 MW at most",
+        "moratorium,,,ERCOT,,,,,,forbid_conversion,,2025-01-01,2026-06-30,Test ban,no "
+        "conversion until mid-2026",
+        "fee,,,ERCOT,,,,,,add_cost_usd,250000,,,Test fee,a study fee",
+        "nomining,,,ERCOT,,,,,,forbid_new_mining,,,,Test,no new miners",
+        "register,,,ERCOT,,,,,,record_obligation,,,,Test,register the load",
+    )
+    r = pv.run_pivot(pf, rules=rules)
+    assert {f["rule_id"] for f in r.inputs["regulation_rules"]} == {
+        "cap", "moratorium", "fee", "nomining", "register"}
+    notes = _regulation_notes(r)
+    assert ("regulation: 'West Texas 200' may not add mining capacity (nomining), but "
+            "[pivot] fleet_replacement_years replaces its fleet") in notes
+    assert ("regulation: convert_all: conversion at 'West Texas 200' starting 2025-10 is "
+            "forbidden by moratorium (2025-01-01 to 2026-06-30)") in notes
+    assert ("regulation: convert_all: converts 200.0 MW at 'West Texas 200', above the "
+            "150.0 MW cap of cap") in notes
+    assert ("regulation: convert_100mw_2026-01: the one-time cost of 250,000 USD (fee) when "
+            "'West Texas 200' starts converting is not in pivot's cash flows (optimize pays "
+            "it)") in notes
+    assert not any("convert_100mw_2026-01: converts" in n for n in notes)  # 100 <= 150
+    assert not any("keep_mining:" in n for n in notes)  # converts nothing
+    # the record-only rule is listed with no value and changes nothing
+    rows = {a["name"]: a for a in r.resolved_assumptions()}
+    assert rows["West Texas 200: rule register"]["value"] == (
+        "an obligation recorded (no effect on the figures)")
+    assert rows["West Texas 200: rule cap"]["value"] == "at most 150.0 MW converted"
+    assert rows["West Texas 200: rule fee"]["value"] == (
+        "a one-time cost of 250,000 USD when converting starts")
+    base = pv.run_pivot(pf, rules=[])
+    assert [s.npv_usd for s in r.strategies] == [s.npv_usd for s in base.strategies]
+    assert base.inputs["regulation_rules"] == [] and _regulation_notes(base) == []
+    # a rule out of force over the horizon (the New York moratorium ended 2024-11-22)
+    ny = [x for x in load_regulation_rules() if x.rule_id == "ny_pow_moratorium_2022"]
+    assert pv.run_pivot(pf, rules=ny).inputs["regulation_rules"] == []
+
+
+def test_the_cli_reads_the_files_rules_file_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "extra.csv").write_text(
+        HEADER + "cap,,,ERCOT,,,,,,cap_mw,120,,,Test cap,120 MW at most\n")
+    text = (EXAMPLES / "pivot-200mw.toml").read_text()
+    site = tmp_path / "site.toml"
+    site.write_text(text + '\n[optimize]\nrules_file = "extra.csv"\n')
+    for command in (["pivot"], ["simulate", "--paths", "200"]):
+        res = CliRunner().invoke(app, [*command, str(site), "--json"])
+        assert res.exit_code == 0, res.output
+        assert "above the 120.0 MW cap of cap" in res.stdout
+    # a rules file that is not there: a note naming it and its field, the bundled rules
+    # (the rules only feed notes here; optimize, whose plan they shape, stops)
+    (tmp_path / "extra.csv").unlink()
+    res = CliRunner().invoke(app, ["pivot", str(site), "--json"])
+    assert res.exit_code == 0, res.output
+    assert (f"regulation: {tmp_path / 'extra.csv'}: optimize.rules_file: rules file not "
+            "found; the bundled rules only") in json.loads(res.stdout)["warnings"]
+    res = CliRunner().invoke(app, ["optimize", str(site), "--scenarios", "2"])
+    assert res.exit_code == 2 and "rules file not found" in res.output
+
+
+def test_simulate_tells_the_same_story_on_the_same_file() -> None:
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+
+    pf = load_portfolio(EXAMPLES / "pivot-200mw.toml")
+    piv = pv.run_pivot(pf)
+    sim = simulate(pf, SimulationConfig(n_paths=100, chunk_paths=100))
+    assert sim.inputs["regulation_rules"] == piv.inputs["regulation_rules"]
+    assert _regulation_notes(piv) == [w for w in sim.warnings if w.startswith("regulation: ")]
+    rows = {a["name"] for a in sim.resolved_assumptions()}
+    assert "West Texas 200: rule ercot_large_load_study" in rows
+
+
+def test_a_rule_of_another_grid_does_not_apply() -> None:
+    pf = load_portfolio(EXAMPLES / "pivot-200mw.toml")
+    r = pv.run_pivot(pf, rules=_rules("fee,,,NYISO,,,,,,add_cost_usd,1e5,,,Test,NY fee"))
+    assert r.inputs["regulation_rules"] == []  # an ERCOT site: a NYISO rule does not apply
+    assert _regulation_notes(r) == []
