@@ -291,6 +291,9 @@ CLAIMS: list[Claim] = [
           "CVaR95 {} M)", "simulate",
           tuple(_strategy("keep_mining", k, M, ",.0f") for k in
                 ("npv_mean_usd", "npv_p50_usd", "npv_p5_usd", "cvar95_usd"))),
+    Claim("convert-all from 2026-04 adds {} M USD over keep-mining ({} as filed)", "pivot",
+          (num("strategies.convert_all.as_the_rules_allow.npv_vs_baseline_usd", M),
+           num("strategies.convert_all.npv_vs_baseline_usd", M))),
     Claim("a liquidity breach on {} % of paths and {} BTC sold under duress on average (± {} "
           "BTC)", "simulate",
           (_strategy("keep_mining", "prob_liquidity_breach", 100.0),

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
@@ -30,7 +31,10 @@ def _rules(*rows: str) -> list:  # type: ignore[type-arg]
 
 
 def _regulation_notes(result: pv.PivotResult) -> list[str]:
-    return [w for w in result.warnings if w.startswith("regulation: ")]
+    """The notes of what breaks a rule (not pivot's values of the strategies started
+    when the rules allow)."""
+    return [w for w in result.warnings
+            if w.startswith("regulation: ") and "started when the rules allow" not in w]
 
 
 def test_the_example_lists_the_ercot_study_and_names_who_starts_inside_it() -> None:
@@ -139,6 +143,7 @@ def test_simulate_tells_the_same_story_on_the_same_file() -> None:
     sim = simulate(pf, SimulationConfig(n_paths=100, chunk_paths=100))
     assert sim.inputs["regulation_rules"] == piv.inputs["regulation_rules"]
     assert _regulation_notes(piv) == [w for w in sim.warnings if w.startswith("regulation: ")]
+    assert len(_regulation_notes(piv)) == 3
     rows = {a["name"] for a in sim.resolved_assumptions()}
     assert "West Texas 200: rule ercot_large_load_study" in rows
 
@@ -148,3 +153,51 @@ def test_a_rule_of_another_grid_does_not_apply() -> None:
     r = pv.run_pivot(pf, rules=_rules("fee,,,NYISO,,,,,,add_cost_usd,1e5,,,Test,NY fee"))
     assert r.inputs["regulation_rules"] == []  # an ERCOT site: a NYISO rule does not apply
     assert _regulation_notes(r) == []
+
+
+def test_a_strategy_started_when_the_rules_allow_is_valued_as_pivot_values_that_start() -> None:
+    pf = load_portfolio(EXAMPLES / "pivot-200mw.toml")
+    r = pv.run_pivot(pf)
+    moved = r.strategy("convert_100mw_2026-01").rules_allow
+    assert moved is not None and moved["phases_moved"] == [
+        {"site": "West Texas 200", "gross_mw": 100.0, "start": "2026-04",
+         "as_filed": "2026-01"}]
+    # the same conversion filed at 2026-04: pivot's own value of it
+    filed = pv.run_pivot(pf, convert_mw=100.0, start="2026-04").strategy(
+        "convert_100mw_2026-04")
+    assert filed.rules_allow is None  # nothing to move
+    assert moved["npv_vs_baseline_usd"] == pytest.approx(filed.npv_vs_baseline_usd,
+                                                         rel=1e-12)
+    assert moved["npv_with_terminal_value_vs_baseline_usd"] == pytest.approx(
+        filed.npv_with_terminal_value_vs_baseline_usd, rel=1e-12)
+    everything = pv.run_pivot(pf, convert_mw=200.0, start="2026-04").strategy(
+        "convert_200mw_2026-04")
+    assert r.strategy("convert_all").rules_allow["npv_vs_baseline_usd"] == (  # type: ignore[index]
+        pytest.approx(everything.npv_vs_baseline_usd, rel=1e-12))
+    note = next(w for w in r.warnings if w.startswith("regulation: convert_100mw_2026-01 st"))
+    early = r.strategy("convert_100mw_2026-01")
+    assert note == (
+        "regulation: convert_100mw_2026-01 started when the rules allow (100.0 MW at "
+        f"'West Texas 200' from 2026-04): NPV vs keep {filed.npv_vs_baseline_usd / 1e6:,.1f} "
+        f"M USD, {filed.npv_with_terminal_value_vs_baseline_usd / 1e6:,.1f} with TV (as "
+        f"filed {early.npv_vs_baseline_usd / 1e6:,.1f} and "
+        f"{early.npv_with_terminal_value_vs_baseline_usd / 1e6:,.1f})")
+    js = r.to_json_dict()["strategies"]
+    assert js["convert_100mw_2026-01"]["as_the_rules_allow"]["phases_moved"][0]["start"] == (
+        "2026-04")
+    assert "as_the_rules_allow" not in js["keep_mining"]
+
+
+def test_phases_move_past_a_moratorium_and_not_into_an_open_one() -> None:
+    pf = load_portfolio(EXAMPLES / "pivot-200mw.toml")
+    window = _rules("ban,,,ERCOT,,,,,,forbid_conversion,,2025-01-01,2026-06-30,T,until mid-2026")
+    r = pv.run_pivot(pf, rules=window)
+    for name in ("convert_all", "convert_100mw_2026-01"):
+        moved = r.strategy(name).rules_allow
+        assert moved is not None and moved["phases_moved"][0]["start"] == "2026-07", name
+    phased = r.strategy("phased").rules_allow  # 2025-10 moves; 2026-10 and 2027-10 stay
+    assert phased is not None and [m["as_filed"] for m in phased["phases_moved"]] == [
+        "2025-10"]
+    # a moratorium that never ends: no start is allowed, nothing to value
+    open_ended = _rules("ban,,,ERCOT,,,,,,forbid_conversion,,2025-01-01,,T,from 2025 on")
+    assert all(s.rules_allow is None for s in pv.run_pivot(pf, rules=open_ended).strategies)

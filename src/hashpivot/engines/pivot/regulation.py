@@ -17,13 +17,17 @@ costs:
   where no new mining capacity is allowed.
 
 ``record_obligation`` rules are listed and change nothing. The findings are notes: the NPVs
-are those of the strategies as the file states them.
+are those of the strategies as the file states them. Where a strategy starts a conversion
+before a study delay ends or inside a moratorium that ends, :func:`as_the_rules_allow`
+gives the same strategy with each such phase started on the first month the rules allow,
+and ``pivot`` values it too: how much the verdict owes to starting early.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -42,7 +46,14 @@ if TYPE_CHECKING:
     from hashpivot.models import Portfolio
     from hashpivot.models.pivot import PivotSpec
 
-__all__ = ["describe_effect", "portfolio_rules", "regulation_findings", "regulation_rows"]
+__all__ = [
+    "as_the_rules_allow",
+    "describe_effect",
+    "portfolio_rules",
+    "regulation_findings",
+    "regulation_rows",
+    "site_rule_effects",
+]
 
 #: Months in a quarter of the optimizer's decision grid (a study delay's unit). [month]
 _MONTHS_PER_QUARTER = 3
@@ -113,6 +124,49 @@ def _phase_conflicts(strategy: Strategy, site: str, effects: SiteRuleEffects,
     return out
 
 
+def site_rule_effects(portfolio: Portfolio, sites: Sequence[SiteInputs],
+                      rules: list[RegulationRule], periods: pd.PeriodIndex
+                      ) -> dict[str, SiteRuleEffects]:
+    """Each valued site's :class:`~hashpivot.regulation.SiteRuleEffects` over the
+    horizon's months, by site name."""
+    first, last = periods[0].start_time.date(), periods[-1].end_time.date()
+    return {si.name: site_effects(portfolio.sites[si.index], rules, first, last)
+            for si in sites}
+
+
+def _first_allowed(month: pd.Period, effects: SiteRuleEffects, start: pd.Period
+                   ) -> pd.Period | None:
+    """The first month at or after ``month`` when a conversion may start at the site:
+    after the study delay and outside a moratorium's window (None: a window that never
+    ends)."""
+    month = max(month, start + _MONTHS_PER_QUARTER * effects.delay_quarters)
+    barred_from, until = effects.forbid_conversion_from, effects.forbid_conversion_until
+    if barred_from is not None and barred_from <= month.start_time.date() <= (
+            until or dt.date.max):
+        if until is None:
+            return None
+        month = pd.Period(until, freq="M") + 1
+    return month
+
+
+def as_the_rules_allow(strategy: Strategy, effects: Mapping[str, SiteRuleEffects],
+                       start: pd.Period) -> Strategy | None:
+    """``strategy`` with each conversion that starts before a study delay ends or inside
+    a moratorium started on the first month the rules allow, its MW, lease and tenant
+    unchanged; None when no phase moves, or when one falls in a moratorium that never
+    ends (no start is allowed)."""
+    moved = []
+    for p in strategy.phases:
+        eff = effects.get(p.site)
+        allowed = p.start if eff is None else _first_allowed(p.start, eff, start)
+        if allowed is None:
+            return None
+        moved.append(dataclasses.replace(p, start=allowed))
+    if all(a.start == p.start for a, p in zip(moved, strategy.phases, strict=True)):
+        return None
+    return dataclasses.replace(strategy, phases=tuple(moved))
+
+
 def regulation_findings(
     portfolio: Portfolio,
     sites: Sequence[SiteInputs],
@@ -147,11 +201,11 @@ def regulation_findings(
     notes : list of str
         ``regulation: ...`` lines, strategy by strategy.
     """
-    first, last = periods[0].start_time.date(), periods[-1].end_time.date()
+    by_site = site_rule_effects(portfolio, sites, rules, periods)
     facts: list[dict[str, Any]] = []
     notes: list[str] = []
     for si in sites:
-        effects = site_effects(portfolio.sites[si.index], rules, first, last)
+        effects = by_site[si.name]
         for r in effects.rules:
             facts.append({"site": si.name, "rule_id": r.rule_id, "effect": r.effect,
                           "value": r.value, "what": describe_effect(r.effect, r.value),

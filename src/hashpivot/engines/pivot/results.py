@@ -84,6 +84,11 @@ class StrategyResult:
     emissions_tco2 : float
         CO2 of the energy the strategy's sites use over the horizon, at each site's factor
         (:mod:`hashpivot.engines.pivot.emissions`); NaN when a site has none. [t CO2]
+    rules_allow : dict or None
+        When the strategy starts a conversion before the regulation rules allow
+        (:func:`hashpivot.engines.pivot.regulation.as_the_rules_allow`): the phases
+        moved (``site, gross_mw, start, as_filed``) and the NPV vs the baseline started
+        when the rules allow, to the horizon and with TV [USD]; None otherwise.
     """
 
     strategy: Strategy
@@ -109,6 +114,7 @@ class StrategyResult:
     npv_levered_after_tax_usd: float = float("nan")
     signing: dict[str, Any] | None = None
     emissions_tco2: float = float("nan")
+    rules_allow: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -215,6 +221,10 @@ class PivotResult:
                         for p in s.strategy.phases
                     ],
                     **({"signing": s.signing} if s.signing is not None else {}),
+                    **({"as_the_rules_allow": {
+                        k: (num(v) if isinstance(v, float) else v)
+                        for k, v in s.rules_allow.items()}}
+                       if s.rules_allow is not None else {}),
                 }
                 for s in self.strategies
             },

@@ -25,7 +25,12 @@ from hashpivot.engines.pivot.market import (
     market_notes,
     market_start,
 )
-from hashpivot.engines.pivot.regulation import portfolio_rules, regulation_findings
+from hashpivot.engines.pivot.regulation import (
+    as_the_rules_allow,
+    portfolio_rules,
+    regulation_findings,
+    site_rule_effects,
+)
 from hashpivot.engines.pivot.results import PivotResult, StrategyResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_leases, _tornado
 from hashpivot.engines.pivot.signing import expected_over_signings
@@ -227,6 +232,29 @@ def run_pivot(
     rule_facts, rule_notes = regulation_findings(portfolio, sites, strategies, spec, periods,
                                                  rules)
     warnings.extend(rule_notes)
+    # a strategy that starts before the rules allow, valued again starting when they do
+    effects = site_rule_effects(portfolio, sites, rules, periods)
+    for i, r in enumerate(results[1:], start=1):
+        moved = as_the_rules_allow(r.strategy, effects, periods[0])
+        if moved is None:
+            continue
+        allowed = value(moved)
+        filed = (r.npv_vs_baseline_usd, r.npv_with_terminal_value_vs_baseline_usd)
+        later = (allowed.npv_usd - results[0].npv_usd,
+                 allowed.npv_with_terminal_value_usd - results[0].npv_with_terminal_value_usd)
+        starts = [{"site": a.site, "gross_mw": a.gross_mw, "start": str(a.start),
+                   "as_filed": str(f.start)}
+                  for a, f in zip(moved.phases, r.strategy.phases, strict=True)
+                  if a.start != f.start]
+        results[i] = dataclasses.replace(r, rules_allow={
+            "phases_moved": starts, "npv_vs_baseline_usd": later[0],
+            "npv_with_terminal_value_vs_baseline_usd": later[1]})
+        what = "; ".join(f"{m['gross_mw']:,.1f} MW at {m['site']!r} from {m['start']}"
+                         for m in starts)
+        warnings.append(
+            f"regulation: {r.name} started when the rules allow ({what}): NPV vs keep "
+            f"{later[0] / 1e6:,.1f} M USD, {later[1] / 1e6:,.1f} with TV (as filed "
+            f"{filed[0] / 1e6:,.1f} and {filed[1] / 1e6:,.1f})")
 
     # the CO2 of each strategy's energy, site by site (the dispatch engine's factors)
     factors, co2_notes = site_emission_factors(
