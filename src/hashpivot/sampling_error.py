@@ -13,11 +13,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["Z95", "ci95_half", "cvar_ci95_half", "cvar_difference_ci95_half",
+__all__ = ["FEW_TAIL_PATHS", "Z95", "ci95_half", "cvar_ci95_half", "cvar_difference_ci95_half",
            "cvar_influence", "max_share_ci95_half", "quantile_ci95", "quantile_ci95_half"]
 
 #: Normal quantile of a two-sided 95 % interval. [-]
 Z95 = 1.959963984540054
+
+#: Below this many draws in the tail, :func:`cvar_ci95_half` is too narrow to quote without
+#: saying so (tests: 85-93 % coverage with 10 of a normal law's, 93-97.5 % with 250). [-]
+FEW_TAIL_PATHS = 20
 
 
 def ci95_half(values: Any, z: float = Z95) -> float:

@@ -48,8 +48,9 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     assert _cells(strategy, "NPV P5") == tuple(fmt_musd(s["npv_p5_usd"]) for s in stats)
     assert _cells(strategy, "P(forced sale), ex capex") == tuple(
         fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats)
-    assert strategy.notes[0] == MC_ERROR_NOTE and strategy.notes[2].startswith("ex capex = ")
+    assert strategy.notes[0] == MC_ERROR_NOTE and strategy.notes[3].startswith("ex capex = ")
     assert strategy.notes[1] == share_error_note(200)  # 200 paths: within 6.9 points
+    assert strategy.notes[2].startswith("CVaR95 ± over 200 paths rests on the worst 10")
     assert _cells(strategy, "NPV mean ±") == tuple(
         fmt_musd(s["npv_mean_ci95_half_usd"]) for s in stats)  # the page shows the errors
     assert assumptions.rows[0][0] == "[pivot] horizon_years"

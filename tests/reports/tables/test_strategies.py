@@ -129,6 +129,13 @@ def test_monte_carlo_errors_of_the_tail_under_their_figures() -> None:
     by = {r[0]: r[2] for r in rows}
     assert by["NPV P5 ±"] == ["3.5"] and by["CVaR95 ±"] == ["4.1"]
     assert notes[0] == MC_ERROR_NOTE and "order statistics" in MC_ERROR_NOTE
+    # 200 paths leave 10 in the tail: the CVaR's interval is too narrow, and says so; 400
+    # leave 20, enough
+    _, notes = simulate_rows([_stats(221.2, **tail)], treasury_given=False, n_paths=200)
+    assert notes[-1] == ("CVaR95 ± over 200 paths rests on the worst 10: too few for its "
+                         "interval (asymptotic), which is too narrow; run 400 paths or more")
+    _, notes = simulate_rows([_stats(221.2, **tail)], treasury_given=False, n_paths=400)
+    assert not any("rests on the worst" in n for n in notes)
     # the expected forced sale's error, right under it; the average price still stands
     # before the last two rows
     rows, _ = simulate_rows([_stats(221.2, expected_forced_sale_btc_ci95_half=21.36)],

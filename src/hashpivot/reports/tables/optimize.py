@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hashpivot.reports.tables.formats import fmt_musd, fmt_num
+from hashpivot.sampling_error import FEW_TAIL_PATHS
 
 #: Column headings of :func:`plan_rows` (a line break before a unit).
 PLAN_HEADER = ("quarter", "site", "gross MW", "IT MW", "tenant", "capex\nM USD")
@@ -106,10 +107,6 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"{j['coefficient_seconds']:.2f} s, build {j['build_seconds']:.3f} s, solve "
         f"{j['solve_seconds']:.2f} s",
     ]
-
-
-#: Below this many paths in the tail, the CVaR intervals say they are too narrow.
-FEW_TAIL_PATHS = 20
 
 
 def cvar_lines(result: dict[str, Any]) -> list[str]:
