@@ -48,8 +48,7 @@ from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
 from hashpivot.optimize.terminal import hosting_terminal_usd_per_mw
-
-MONTHS_PER_QUARTER = 3
+from hashpivot.units import MONTHS_PER_QUARTER
 
 
 @dataclass(frozen=True)

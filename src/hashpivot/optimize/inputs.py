@@ -28,14 +28,13 @@ from hashpivot.models.optimize import OptimizeSpec, quarter_period
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
 from hashpivot.models.portfolio import find_site
 from hashpivot.optimize.coefficients import (
-    MONTHS_PER_QUARTER,
     Tranche,
     discount_factors,
     hosting_coefficients,
     site_tranches,
 )
 from hashpivot.regulation import SiteRuleEffects, site_effects
-from hashpivot.units import MONTHS_PER_YEAR
+from hashpivot.units import MONTHS_PER_QUARTER, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio, Site

@@ -41,6 +41,7 @@ from hashpivot.io.regulation import (
     load_regulation_rules,
 )
 from hashpivot.regulation import SiteRuleEffects, site_effects
+from hashpivot.units import MONTHS_PER_QUARTER
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
@@ -54,10 +55,6 @@ __all__ = [
     "regulation_rows",
     "site_rule_effects",
 ]
-
-#: Months in a quarter of the optimizer's decision grid (a study delay's unit). [month]
-_MONTHS_PER_QUARTER = 3
-
 
 def portfolio_rules(portfolio: Portfolio, source: str = ""
                     ) -> tuple[list[RegulationRule], list[str]]:
@@ -91,7 +88,7 @@ def _phase_conflicts(strategy: Strategy, site: str, effects: SiteRuleEffects,
     if not phases:
         return []
     out: list[str] = []
-    earliest = start + _MONTHS_PER_QUARTER * effects.delay_quarters
+    earliest = start + MONTHS_PER_QUARTER * effects.delay_quarters
     early = [p for p in phases if p.start < earliest]
     if early:
         ids = ", ".join(effects.by_effect.get("study_delay_quarters", []))
@@ -139,7 +136,7 @@ def _first_allowed(month: pd.Period, effects: SiteRuleEffects, start: pd.Period
     """The first month at or after ``month`` when a conversion may start at the site:
     after the study delay and outside a moratorium's window (None: a window that never
     ends)."""
-    month = max(month, start + _MONTHS_PER_QUARTER * effects.delay_quarters)
+    month = max(month, start + MONTHS_PER_QUARTER * effects.delay_quarters)
     barred_from, until = effects.forbid_conversion_from, effects.forbid_conversion_until
     if barred_from is not None and barred_from <= month.start_time.date() <= (
             until or dt.date.max):
