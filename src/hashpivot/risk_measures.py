@@ -4,10 +4,11 @@ objective's Rockafellar-Uryasev form gives the same value at the optimum)."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
+
+from hashpivot.sampling_error import tail_size
 
 __all__ = ["cvar"]
 
@@ -31,5 +32,5 @@ def cvar(values: Any, alpha: float = 0.05) -> float:
     v = np.asarray(values, dtype=float).ravel()
     if v.size == 0:
         return float("nan")
-    k = max(1, math.ceil(alpha * v.size))
+    k = tail_size(v.size, alpha)
     return float(np.partition(v, k - 1)[:k].mean())

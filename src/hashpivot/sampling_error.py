@@ -14,7 +14,8 @@ import math
 from typing import Any
 
 __all__ = ["FEW_TAIL_PATHS", "Z95", "ci95_half", "cvar_ci95_half", "cvar_difference_ci95_half",
-           "cvar_influence", "max_share_ci95_half", "quantile_ci95", "quantile_ci95_half"]
+           "cvar_influence", "max_share_ci95_half", "quantile_ci95", "quantile_ci95_half",
+           "tail_size"]
 
 #: Normal quantile of a two-sided 95 % interval. [-]
 Z95 = 1.959963984540054
@@ -140,13 +141,14 @@ def cvar_influence(values: Any, alpha: float = 0.05) -> Any:
     v = np.asarray(values, dtype=float).ravel()
     if v.size == 0:
         return v
-    k = _tail_size(v.size, alpha)
+    k = tail_size(v.size, alpha)
     q = float(np.partition(v, k - 1)[k - 1])
     return np.minimum(v - q, 0.0) / (k / v.size)
 
 
-def _tail_size(n: int, alpha: float) -> int:
-    """How many of ``n`` draws the CVaR averages: ``ceil(alpha n)``, at least one."""
+def tail_size(n: int, alpha: float = 0.05) -> int:
+    """How many of ``n`` draws the CVaR averages: ``ceil(alpha n)``, at least one (none
+    of none). [-]"""
     return max(1, math.ceil(alpha * n)) if n else 0
 
 
@@ -160,7 +162,7 @@ def cvar_ci95_half(values: Any, alpha: float = 0.05, z: float = Z95) -> float:
     import numpy as np
 
     v = np.asarray(values, dtype=float).ravel()
-    if _tail_size(v.size, alpha) < 2:
+    if tail_size(v.size, alpha) < 2:
         return float("nan")
     return ci95_half(cvar_influence(v, alpha), z)
 
@@ -177,6 +179,6 @@ def cvar_difference_ci95_half(values: Any, other: Any, alpha: float = 0.05,
     b = np.asarray(other, dtype=float).ravel()
     if a.size != b.size:
         raise ValueError(f"paired draws: {a.size} values against {b.size}")
-    if _tail_size(a.size, alpha) < 2:
+    if tail_size(a.size, alpha) < 2:
         return float("nan")
     return ci95_half(cvar_influence(a, alpha) - cvar_influence(b, alpha), z)

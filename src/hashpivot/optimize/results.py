@@ -22,6 +22,7 @@ from hashpivot.sampling_error import (
     ci95_half,
     cvar_ci95_half,
     cvar_difference_ci95_half,
+    tail_size,
 )
 
 
@@ -220,14 +221,15 @@ class PlanResult:
             return {"plan": nan, "plan_ci95_half": nan, "baseline": nan,
                     "baseline_ci95_half": nan, "difference": nan,
                     "difference_ci95_half": nan, "tail_paths": 0, "n_scenarios": 0}
+        plan_cvar, keep_cvar = cvar(plan, alpha), cvar(keep, alpha)
         return {
-            "plan": cvar(plan, alpha),
+            "plan": plan_cvar,
             "plan_ci95_half": cvar_ci95_half(plan, alpha),
-            "baseline": cvar(keep, alpha),
+            "baseline": keep_cvar,
             "baseline_ci95_half": cvar_ci95_half(keep, alpha),
-            "difference": cvar(plan, alpha) - cvar(keep, alpha),
+            "difference": plan_cvar - keep_cvar,
             "difference_ci95_half": cvar_difference_ci95_half(plan, keep, alpha),
-            "tail_paths": max(1, math.ceil(alpha * plan.size)),
+            "tail_paths": tail_size(plan.size, alpha),
             "n_scenarios": int(plan.size),
         }
 

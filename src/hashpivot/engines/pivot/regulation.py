@@ -165,30 +165,24 @@ def as_the_rules_allow(strategy: Strategy, effects: Mapping[str, SiteRuleEffects
 
 
 def regulation_findings(
-    portfolio: Portfolio,
-    sites: Sequence[SiteInputs],
+    effects: Mapping[str, SiteRuleEffects],
     strategies: Sequence[Strategy],
     spec: PivotSpec,
-    periods: pd.PeriodIndex,
-    rules: list[RegulationRule],
+    start: pd.Period,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The rules that apply to the valued sites over the horizon, and the notes of what
     each strategy does against them.
 
     Parameters
     ----------
-    portfolio : Portfolio
-        The portfolio (the sites' regulation attributes).
-    sites : sequence of SiteInputs
-        The valued sites.
+    effects : mapping of str to SiteRuleEffects
+        Each valued site's rules over the horizon (:func:`site_rule_effects`), by name.
     strategies : sequence of Strategy
         The strategies valued, keep-mining first.
     spec : PivotSpec
         ``[pivot]`` (whether it replaces the fleet).
-    periods : pandas.PeriodIndex
-        The horizon's months.
-    rules : list of RegulationRule
-        Bundled and user rules (:func:`hashpivot.io.regulation.load_portfolio_rules`).
+    start : pandas.Period
+        The horizon's first month (a study delay counts from it).
 
     Returns
     -------
@@ -198,22 +192,20 @@ def regulation_findings(
     notes : list of str
         ``regulation: ...`` lines, strategy by strategy.
     """
-    by_site = site_rule_effects(portfolio, sites, rules, periods)
     facts: list[dict[str, Any]] = []
     notes: list[str] = []
-    for si in sites:
-        effects = by_site[si.name]
-        for r in effects.rules:
-            facts.append({"site": si.name, "rule_id": r.rule_id, "effect": r.effect,
+    for site, eff in effects.items():
+        for r in eff.rules:
+            facts.append({"site": site, "rule_id": r.rule_id, "effect": r.effect,
                           "value": r.value, "what": describe_effect(r.effect, r.value),
                           "source": r.source, "summary": r.summary})
-        if effects.no_new_mining and spec.fleet_replacement_years is not None:
-            ids = ", ".join(effects.by_effect.get("forbid_new_mining", []))
-            notes.append(f"regulation: {si.name!r} may not add mining capacity ({ids}), but "
+        if eff.no_new_mining and spec.fleet_replacement_years is not None:
+            ids = ", ".join(eff.by_effect.get("forbid_new_mining", []))
+            notes.append(f"regulation: {site!r} may not add mining capacity ({ids}), but "
                          "[pivot] fleet_replacement_years replaces its fleet")
         for s in strategies:
             notes += [f"regulation: {line}"
-                      for line in _phase_conflicts(s, si.name, effects, periods[0])]
+                      for line in _phase_conflicts(s, site, eff, start)]
     return facts, notes
 
 

@@ -229,11 +229,10 @@ def run_pivot(
     if rules is None:
         rules, rule_file_notes = portfolio_rules(portfolio, source)
         warnings.extend(rule_file_notes)
-    rule_facts, rule_notes = regulation_findings(portfolio, sites, strategies, spec, periods,
-                                                 rules)
+    effects = site_rule_effects(portfolio, sites, rules, periods)
+    rule_facts, rule_notes = regulation_findings(effects, strategies, spec, periods[0])
     warnings.extend(rule_notes)
     # a strategy that starts before the rules allow, valued again starting when they do
-    effects = site_rule_effects(portfolio, sites, rules, periods)
     for i, r in enumerate(results[1:], start=1):
         moved = as_the_rules_allow(r.strategy, effects, periods[0])
         if moved is None:

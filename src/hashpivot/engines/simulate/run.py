@@ -9,7 +9,11 @@ from types import ModuleType
 import numpy as np
 
 from hashpivot.engines.pivot.inputs import resolve_sites
-from hashpivot.engines.pivot.regulation import portfolio_rules, regulation_findings
+from hashpivot.engines.pivot.regulation import (
+    portfolio_rules,
+    regulation_findings,
+    site_rule_effects,
+)
 from hashpivot.engines.simulate.chunk import run_chunk
 from hashpivot.engines.simulate.combine import ChunkCombiner
 from hashpivot.engines.simulate.config import SimulationConfig
@@ -128,9 +132,10 @@ def simulate(
     res.warnings.extend(drawn_signing_notes(run.task.strategies, run.task.strategy_names))
     # the regulation rules that apply, and the strategies that break them (as pivot)
     rules, rule_notes = portfolio_rules(portfolio, source)
-    facts, findings = regulation_findings(
-        portfolio, resolve_sites(portfolio, config.site_name), run.task.strategies,
-        portfolio.pivot or PivotSpec(), res.periods, rules)
+    effects = site_rule_effects(portfolio, resolve_sites(portfolio, config.site_name),
+                                rules, res.periods)
+    facts, findings = regulation_findings(effects, run.task.strategies,
+                                          portfolio.pivot or PivotSpec(), res.periods[0])
     res.warnings.extend([*rule_notes, *findings])
     res.inputs = run.inputs
     res.inputs["regulation_rules"] = facts

@@ -15,7 +15,7 @@ from typing import Any
 
 from hashpivot.reports.labels import format_tornado_input
 from hashpivot.reports.tables.formats import fmt_musd, fmt_num, fmt_pct, is_number
-from hashpivot.sampling_error import FEW_TAIL_PATHS, max_share_ci95_half
+from hashpivot.sampling_error import FEW_TAIL_PATHS, max_share_ci95_half, tail_size
 
 #: A table row: quantity, unit, one formatted cell per strategy.
 Row = tuple[str, str, list[str]]
@@ -273,12 +273,12 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
     error_notes = [MC_ERROR_NOTE] if errors else []
     if errors and n_paths:
         error_notes.append(share_error_note(n_paths))
-        tail = math.ceil(0.05 * n_paths)
+        tail = tail_size(n_paths, 0.05)
         if tail < FEW_TAIL_PATHS and any("cvar95_ci95_half_usd" in s for s in stats):
+            enough = math.ceil(FEW_TAIL_PATHS / 0.05)  # paths with that many in the tail
             error_notes.append(
                 f"CVaR95 ± over {n_paths:,} paths rests on the worst {tail}: too few for its "
-                f"interval (asymptotic), which is too narrow; run {20 * FEW_TAIL_PATHS:,} "
-                "paths or more")
+                f"interval (asymptotic), which is too narrow; run {enough:,} paths or more")
     if any(is_number(s.get("npv_vs_baseline_mean_ci95_half_usd"))
            and is_number(s.get("npv_vs_baseline_mean_usd"))
            and abs(s["npv_vs_baseline_mean_usd"]) <= s["npv_vs_baseline_mean_ci95_half_usd"]
