@@ -5,20 +5,23 @@
 A rule applies to a site when every attribute it names matches (state, grid operator,
 power source, behind the meter, load ``capacity_mw`` at least ``min_load_mw``, connection
 date) and it is in force on some day of the planning horizon. :func:`site_effects` folds
-the applicable rules of a site into :class:`SiteRuleEffects`, the numbers the model uses.
+the applicable rules of a site into :class:`SiteRuleEffects`, the numbers the model uses;
+:func:`without_fleet_replacement` turns ``forbid_new_mining`` off into the portfolio every
+engine values (``[[sites]] fleet_replacement = false``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hashpivot.io.regulation import RegulationRule
 
 if TYPE_CHECKING:
-    from hashpivot.models import Site
+    from hashpivot.models import Portfolio, Site
 
 
 @dataclass(frozen=True)
@@ -122,3 +125,18 @@ def site_effects(
         elif r.effect == "add_cost_usd":
             cost += r.value
     return SiteRuleEffects(applicable, no_mining, f_from, f_until, cap, delay, cost, by)
+
+
+def without_fleet_replacement(portfolio: Portfolio,
+                              effects: Mapping[str, SiteRuleEffects]) -> Portfolio:
+    """``portfolio`` with ``fleet_replacement = false`` at every site where a
+    ``forbid_new_mining`` rule applies (``effects`` by site name): its fleet is not
+    replaced, in ``pivot`` and ``simulate`` as in ``optimize``. The same object when no
+    site changes.
+    """
+    barred = {name for name, e in effects.items() if e.no_new_mining}
+    if not any(s.name in barred and s.fleet_replacement for s in portfolio.sites):
+        return portfolio
+    sites = [s.model_copy(update={"fleet_replacement": False}) if s.name in barred else s
+             for s in portfolio.sites]
+    return portfolio.model_copy(update={"sites": sites})

@@ -1,8 +1,9 @@
 """The regulation rules in ``pivot`` (:mod:`hashpivot.engines.pivot.regulation`): the
 rules that apply to a valued site are listed, each strategy that starts inside a study
-delay or a moratorium, converts above a cap, leaves out a fee or replaces a fleet where no
-new mining is allowed is named, and the study delay ends where ``optimize`` lets the same
-site's first conversion start."""
+delay or a moratorium or converts above a cap is named, a fee is paid by the strategies
+that convert at the site and a fleet where no new mining is allowed is not replaced (as
+``optimize`` does both), and the study delay ends where ``optimize`` lets the same site's
+first conversion start."""
 
 from __future__ import annotations
 
@@ -88,15 +89,14 @@ def test_a_cap_a_moratorium_a_fee_and_no_new_mining_by_hand() -> None:
     assert {f["rule_id"] for f in r.inputs["regulation_rules"]} == {
         "cap", "moratorium", "fee", "nomining", "register"}
     notes = _regulation_notes(r)
-    assert ("regulation: 'West Texas 200' may not add mining capacity (nomining), but "
-            "[pivot] fleet_replacement_years replaces its fleet") in notes
+    assert ("regulation: 'West Texas 200' may not add mining capacity (nomining): its "
+            "fleet is not replaced, whatever [pivot] fleet_replacement_years says (as in "
+            "optimize)") in notes
     assert ("regulation: convert_all: conversion at 'West Texas 200' starting 2025-10 is "
             "forbidden by moratorium (2025-01-01 to 2026-06-30)") in notes
     assert ("regulation: convert_all: converts 200.0 MW at 'West Texas 200', above the "
             "150.0 MW cap of cap") in notes
-    assert ("regulation: convert_100mw_2026-01: the one-time cost of 250,000 USD (fee) when "
-            "'West Texas 200' starts converting is not in pivot's cash flows (optimize pays "
-            "it)") in notes
+    assert not any("250,000" in n for n in notes)  # the fee is paid: listed, no note
     assert not any("convert_100mw_2026-01: converts" in n for n in notes)  # 100 <= 150
     assert not any("keep_mining:" in n for n in notes)  # converts nothing
     # the record-only rule is listed with no value and changes nothing
@@ -105,9 +105,19 @@ def test_a_cap_a_moratorium_a_fee_and_no_new_mining_by_hand() -> None:
         "an obligation recorded (no effect on the figures)")
     assert rows["West Texas 200: rule cap"]["value"] == "at most 150.0 MW converted"
     assert rows["West Texas 200: rule fee"]["value"] == (
-        "a one-time cost of 250,000 USD when converting starts")
+        "a one-time cost of 250,000 USD, paid in the first month by a strategy that "
+        "converts at the site")
+    # the fee is the only rule here that moves an NPV (the fleet is not replaced on this
+    # path anyway: tests/optimize/test_pivot_equivalence.py has one where it is): paid in
+    # the first month, discounted a month at the hosting line's 10 %/year, by every
+    # strategy that converts, once however many halls it builds at the site
     base = pv.run_pivot(pf, rules=[])
-    assert [s.npv_usd for s in r.strategies] == [s.npv_usd for s in base.strategies]
+    fee = 250_000.0 / 1.10 ** (1 / 12)
+    assert [s.npv_usd for s in r.strategies] == pytest.approx(
+        [s.npv_usd - (fee if s.strategy.phases else 0.0) for s in base.strategies],
+        rel=1e-12)
+    assert r.strategy("phased").cash_flows.hosting_capex_usd[0, 0] == pytest.approx(
+        base.strategy("phased").cash_flows.hosting_capex_usd[0, 0] + 250_000.0)
     assert base.inputs["regulation_rules"] == [] and _regulation_notes(base) == []
     # a rule out of force over the horizon (the New York moratorium ended 2024-11-22)
     ny = [x for x in load_regulation_rules() if x.rule_id == "ny_pow_moratorium_2022"]
@@ -201,3 +211,48 @@ def test_phases_move_past_a_moratorium_and_not_into_an_open_one() -> None:
     # a moratorium that never ends: no start is allowed, nothing to value
     open_ended = _rules("ban,,,ERCOT,,,,,,forbid_conversion,,2025-01-01,,T,from 2025 on")
     assert all(s.rules_allow is None for s in pv.run_pivot(pf, rules=open_ended).strategies)
+
+
+def test_simulate_pays_the_fee_and_keeps_the_fleet_as_pivot_does(tmp_path: Path) -> None:
+    """A 5 M USD fee and no new mining at one site, from the portfolio's rules file:
+    simulate's center-path NPVs equal pivot's, strategy by strategy; without the rules
+    both engines' keep-mining replaces the fleet (worth more here) and the conversions pay
+    no fee; ``[[sites]] fleet_replacement = false`` keeps the fleet without a rule."""
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+    from tests.optimize.conftest import portfolio_text, site_toml
+
+    (tmp_path / "rules.csv").write_text(
+        HEADER + "fee,,OH,,,,,,,add_cost_usd,5000000,,,T,a fee\n"
+        "nomining,,OH,,,,,,,forbid_new_mining,,,,T,no new miners\n")
+    market = {"btc_price_growth_per_year": 0.10, "network_hashrate_growth_per_year": 0.0}
+    tail = '\n[optimize]\nrules_file = "rules.csv"\n'
+
+    def value(site: str, rules: bool) -> tuple[pv.PivotResult, dict[str, float]]:
+        path = tmp_path / f"{rules}.toml"
+        path.write_text(portfolio_text(site, tail=tail if rules else "", **market))
+        pf = load_portfolio(path)
+        sim = simulate(pf, SimulationConfig(n_paths=20, chunk_paths=20), source=str(path))
+        return pv.run_pivot(pf, source=str(path)), sim.deterministic_npv_usd
+
+    ohio = site_toml("B", lease=120.0, price=30.0, state="OH")
+    piv, sim = value(ohio, rules=True)
+    free, free_sim = value(ohio, rules=False)
+    names = [s.name for s in piv.strategies]
+    assert names[0] == "keep_mining" and len(names) > 1
+    for name in names:
+        assert sim[name] == pytest.approx(piv.strategy(name).npv_usd, rel=1e-9), name
+        assert free_sim[name] == pytest.approx(free.strategy(name).npv_usd, rel=1e-9), name
+    # teeth: keep-mining forgoes a replacement that pays (with the terminal value, on
+    # which the decision is taken), and every conversion pays the fee in its first month
+    keep, keep_free = piv.strategies[0], free.strategies[0]
+    assert keep.cash_flows.replacement_capex_usd.sum() == 0
+    assert keep_free.cash_flows.replacement_capex_usd.sum() > 0
+    assert keep_free.npv_with_terminal_value_usd > keep.npv_with_terminal_value_usd
+    for name in names[1:]:
+        paid = (piv.strategy(name).cash_flows.hosting_capex_usd[0, 0]
+                - free.strategy(name).cash_flows.hosting_capex_usd[0, 0])
+        assert paid == pytest.approx(5e6), name
+    # the site's own switch keeps the fleet as the rule does
+    kept, _ = value(ohio.replace('state = "OH"', 'state = "OH"\nfleet_replacement = false'),
+                    rules=False)
+    assert kept.strategies[0].npv_usd == keep.npv_usd

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from hashpivot.engines import pivot
+from hashpivot.models import parse_portfolio
 from hashpivot.optimize import ObjectiveSpec, OptimizeConfig, optimize_plan, resolve_problem
 from hashpivot.optimize.evaluate import value_fixed
 from hashpivot.optimize.run import _expected_value_coefficients, coefficient_task, scenario_params
 from tests.portfolio_toml import site_opex
 
-from .conftest import NO_TV, pivot_plan_npv_usd, portfolio, site_toml
+from .conftest import NO_TV, pivot_plan_npv_usd, portfolio, portfolio_text, site_toml
 
 
 def _pivot_npv(pf, plan: pd.DataFrame, start: str, months: int, rate: float) -> float:
@@ -133,3 +136,42 @@ def test_a_dispatching_site_is_valued_with_its_flexibility_by_both_engines() -> 
     from hashpivot.engines.pivot.inputs import resolve_sites
     site_a = resolve_sites(pf)[0]
     assert site_a.dispatch_uplift_usd_per_mw_month == p.uplift_usd_per_mw_month[0]
+
+
+RULES_HEADER = ("rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
+                "connected_after,connected_before,effect,value,effective_start,effective_end,"
+                "source,summary\n")
+
+
+def test_a_rules_fee_and_a_kept_fleet_are_valued_alike_by_the_optimizer_and_pivot(
+        tmp_path: Path) -> None:
+    """The rules file of the portfolio: a 5 M USD fee at site A (PA) and no new mining at
+    site B (OH). The optimizer pays the fee when A converts and does not replace B's
+    fleet; pivot on the plan portfolio (the center-path check, the rules file read beside
+    the portfolio file) does the same: the plan's value over keep-mining is the same in
+    both (without a terminal value, whose floor pivot takes on the portfolio)."""
+    (tmp_path / "rules.csv").write_text(
+        RULES_HEADER + "fee,,PA,,,,,,,add_cost_usd,5000000,,,T,a fee\n"
+        "nomining,,OH,,,,,,,forbid_new_mining,,,,T,no new miners\n")
+    sites = (site_toml("A", capacity=60.0),
+             site_toml("B", lease=120.0, price=30.0, state="OH"))
+    market = {"btc_price_growth_per_year": 0.10, "network_hashrate_growth_per_year": 0.0}
+    text = portfolio_text(*sites, tail='\n[optimize]\nrules_file = "rules.csv"\n' + NO_TV,
+                          **market)
+    (tmp_path / "p.toml").write_text(text)
+    pf = parse_portfolio(text, str(tmp_path / "p.toml"))
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False), source=str(tmp_path / "p.toml"))
+    check = r.center_path_check
+    assert "pivot_error" not in check
+    assert check["npv_with_tv_vs_keep_usd"] == pytest.approx(
+        check["optimizer_value_over_keep_usd"], rel=1e-9)
+    # teeth: the fee is paid (A converts) and both rules bind in the optimizer
+    binds = dict(zip(r.rules["rule_id"], r.rules["binds"], strict=True))
+    assert binds == {"fee": True, "nomining": True}
+    # ... and without the rules, keep-mining replaces B's fleet in pivot
+    free = parse_portfolio(portfolio_text(*sites, tail=NO_TV, **market), "free.toml")
+    keep = pivot.run_pivot(free, site_name="B").strategies[0]
+    assert keep.cash_flows.replacement_capex_usd.sum() > 0
+    ruled = pivot.run_pivot(pf, site_name="B", source=str(tmp_path / "p.toml"))
+    assert ruled.strategies[0].cash_flows.replacement_capex_usd.sum() == 0

@@ -193,10 +193,8 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
         # C has two fleet entries but no hall in the plan: no note for it
         "at A the optimizer displaces the least efficient machines first (a tranche per "
         "fleet entry); pivot and simulate displace the fleet's average machine",
-        "rule r1 at A: the optimizer does not replace the fleet; pivot and simulate "
-        "replace it as [pivot] fleet_replacement_years says",
-        "rule r2 at B: 100,000 USD paid in the optimizer, not in pivot or simulate",
-    ]  # (the dispatch uplift of B, one fleet entry: valued alike by the three, no note)
+    ]  # (the dispatch uplift of B, one fleet entry, and the rules (no new mining at A, a
+    # fee at B): valued alike by the three, no note)
     # a dispatching site with several fleet entries: each entry's flexibility at its margin
     results["assumptions"]["sites"][0]["dispatch_uplift_usd_per_mw_month"] = 1500.0
     assert plan_portfolio_notes(results)[3] == (

@@ -69,7 +69,8 @@ def missing_asic_depreciation_notes(
             f"sites[{i}].fleet[].capex_usd_per_th and depreciation_years, and it lists no "
             "depreciation cost item)"
         )
-        if spec is not None and spec.fleet_replacement_years is not None and btc_per_day > 0:
+        if (spec is not None and spec.fleet_replacement_years is not None
+                and site.fleet_replacement and btc_per_day > 0):
             th = float(hashrate_th_s[mask].sum())
             usd_per_year = spec.replacement_capex_usd_per_th * th / spec.fleet_replacement_years
             per_btc = usd_per_year / DAYS_PER_YEAR / btc_per_day

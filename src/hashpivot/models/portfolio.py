@@ -256,6 +256,12 @@ class Site(BaseModel):
     cost_items: list[CostItem] = Field(default_factory=list, description="Site cost items.")
     hosting: HostingProjectSpec | None = None
     dispatch: DispatchSpec | None = None
+    fleet_replacement: bool = Field(
+        True,
+        description="Whether [pivot] fleet_replacement_years may replace this site's "
+        "fleet; false: the site keeps its machines (a site where a forbid_new_mining "
+        "rule applies keeps them in pivot, simulate and optimize, whatever this says).",
+    )
     # --- attributes regulation rules match on (optional; the optimizer reads them) -------
     state: str | None = Field(
         None,

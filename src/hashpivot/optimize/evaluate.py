@@ -241,7 +241,8 @@ def binding_rules(
         for r in eff.rules:
             binds, detail = False, ""
             if r.effect == "forbid_new_mining":
-                replaces = p.pivot_spec.fleet_replacement_years is not None
+                replaces = (p.pivot_spec.fleet_replacement_years is not None
+                            and p.sites[s].fleet_replacement)
                 binds = bool(replaces and mining_left)
                 detail = ("the fleet is not replaced (no new mining capacity)" if binds
                           else "no fleet replacement was planned")

@@ -96,7 +96,8 @@ class PlanProblem:
     x_upper_mw: FloatArray  # (O, Q)
     site_limit_mw: FloatArray  # (S,)  min(convertible, capacity)
     rule_cap_mw: FloatArray  # (S,)  inf without a cap rule
-    site_cost_usd: FloatArray  # (S,)
+    site_cost_usd: FloatArray  # (S,) the rules' one-time cost of a site's first conversion
+    site_cost_npv_usd: FloatArray  # (S,) ... paid in the first month (hosting line's rate)
     effects: list[SiteRuleEffects]
     rules: list[RegulationRule]
     build_mw_per_quarter: float
@@ -399,6 +400,9 @@ def resolve_problem(
         site_limit_mw=site_limit,
         rule_cap_mw=np.array([e.cap_mw for e in effects]),
         site_cost_usd=np.array([e.cost_usd for e in effects]),
+        # as pivot pays it: with the hall capex of the horizon's first month
+        site_cost_npv_usd=np.array([e.cost_usd for e in effects])
+        * discount_factors(rates.hosting, 1)[0],
         effects=effects,
         rules=rules,
         build_mw_per_quarter=(

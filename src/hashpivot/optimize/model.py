@@ -96,7 +96,7 @@ def _scenario_matrix(
     mining_usd_per_mw : ndarray (K, S, J, Q)
         Value lost per MW of a tranche displaced in a quarter. [USD/MW]
     site_cost_usd : ndarray (S,)
-        Cost of a site's first conversion (rules). [USD]
+        Value of the cost of a site's first conversion (rules). [USD]
     """
     k = c.n_scenarios
     sig = c.signed[:, p.offer_tenant]  # (K, O)
@@ -110,7 +110,7 @@ def _scenario_matrix(
 def _scenario_npv_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
     """NPV coefficients (:func:`_scenario_matrix` of the whole values)."""
     return _scenario_matrix(p, c, p.hosting_npv_usd_per_mw, c.mining_loss_usd_per_mw,
-                            p.site_cost_usd)
+                            p.site_cost_npv_usd)
 
 
 def scenario_terminal_value_usd(

@@ -11,9 +11,10 @@ scenario with every volatility zero, pivot's NPV of the ``phased`` strategy is t
 NPV in the optimizer (``tests/optimize/test_plan_portfolio.py``).
 
 :func:`plan_portfolio_notes` lists what the optimizer valued that those engines do not
-(tenants' signing probabilities, regulation rules), written at the head of the file by
-:func:`plan_portfolio_toml`. (A ``[sites.dispatch]`` site's flexibility is valued by all
-three: :mod:`hashpivot.engines.pivot.dispatch_uplift`.)
+(tenants' signing probabilities, the order machines are displaced in), written at the head
+of the file by :func:`plan_portfolio_toml`. (A ``[sites.dispatch]`` site's flexibility is
+valued by all three: :mod:`hashpivot.engines.pivot.dispatch_uplift`; the regulation rules
+too: a rule's fee is paid and a fleet where no new mining is allowed kept by all three.)
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def _absolute_files(obj: Any, base_dir: Path) -> None:
 def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
     """What the optimizer valued in the plan that ``pivot`` and ``simulate`` on the plan
     portfolio do not, one sentence each, from the plan's JSON (``PlanResult.to_json()``:
-    its ``plan``, ``binding_rules`` and ``assumptions``)."""
+    its ``plan`` and ``assumptions``)."""
     inputs = results.get("assumptions") or {}
     notes = [
         "pivot values the plan on the central market path, simulate on its own Monte "
@@ -148,24 +149,17 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
             "flexibility at its own margin; pivot and simulate at the fleet's average "
             "machine's"
         )
-    for r in results.get("binding_rules", []):
-        if r["effect"] == "forbid_new_mining":
-            notes.append(
-                f"rule {r['rule_id']} at {r['site']}: the optimizer does not replace the "
-                "fleet; pivot and simulate replace it as [pivot] fleet_replacement_years says"
-            )
-        elif r["effect"] == "add_cost_usd":
-            notes.append(f"rule {r['rule_id']} at {r['site']}: {r['detail']} in the "
-                         "optimizer, not in pivot or simulate")
     return notes
 
 
 def pivot_value_of_plan(
     portfolio: Portfolio, plan: Sequence[Mapping[str, Any]], horizon_years: int,
-    start: str | None = None,
+    start: str | None = None, source: str = "",
 ) -> dict[str, float | None]:
     """``pivot``'s value of the plan over keep-mining on its central path: ``run_pivot`` on
-    :func:`plan_portfolio_document` (its ``phased`` strategy against ``keep_mining``).
+    :func:`plan_portfolio_document` (its ``phased`` strategy against ``keep_mining``), its
+    relative ``*_file`` names (the rules file) read against the folder of ``source``, the
+    portfolio file (the working folder without one).
 
     Returns
     -------
@@ -179,7 +173,8 @@ def pivot_value_of_plan(
     from hashpivot.models import Portfolio as PortfolioModel
     from hashpivot.models import validate_data
 
-    doc = plan_portfolio_document(portfolio, plan, horizon_years, start=start)
+    base_dir = Path(source).resolve().parent if source else None
+    doc = plan_portfolio_document(portfolio, plan, horizon_years, base_dir, start=start)
     res = run_pivot(validate_data(PortfolioModel, doc, "the plan portfolio"))
     keep, plan_value = res.strategies[0], res.strategies[1]
     after_tax = (plan_value.npv_after_tax_with_terminal_value_usd

@@ -247,7 +247,7 @@ def optimize_plan(
     try:
         cross_check |= pivot_value_of_plan(
             portfolio, [{str(k): v for k, v in r.items()} for r in plan_rows.to_dict("records")],
-            p.n_months // 12, str(p.start),
+            p.n_months // 12, str(p.start), source,
         )
     except HashpivotError as exc:  # a check: the plan stands, the problem is reported
         cross_check["pivot_error"] = str(exc)

@@ -308,6 +308,13 @@ def _cash_flows_resolved(
                 for j in range(hcf.operator_capex_usd.shape[0]):
                     draws_list.append((hcf.operator_capex_usd[j] * ltc, int(hcf.ready_index[j])))
 
+    # the regulation rules' one-time costs at the valued sites, with the hall capex of
+    # the first month (the study is applied for when the horizon starts)
+    fees = sum(usd for name, usd in strategy.site_fees_usd
+               if any(site.name == name for site in sites))
+    if fees:
+        h_capex = h_capex + np.where(np.arange(n) == 0, fees, 0.0)
+
     btc, mining_rev, power_cost, energy, repl, resale, opex = (
         path_sums[key] if key in path_sums else np.zeros(shape) for key in _PATH_KEYS
     )

@@ -386,7 +386,7 @@ def site_market(
     replaced: list[BoolArray] = []
     capex: list[float] = []
     gains: list[FloatArray] = []
-    r_years = spec.fleet_replacement_years
+    r_years = spec.fleet_replacement_years if site.fleet_replacement else None
     if r_years is not None:
         r_m = max(1, round(r_years * MONTHS_PER_YEAR))
         val = _Valuation.of(site, spec, market)

@@ -79,6 +79,9 @@ class SiteInputs:
         ``[sites.dispatch]``.
     dispatch_uplift_note : str
         How it was measured (empty without ``[sites.dispatch]``).
+    fleet_replacement : bool
+        Whether ``[pivot] fleet_replacement_years`` may replace the fleet
+        (``[[sites]] fleet_replacement``).
     """
 
     name: str
@@ -100,6 +103,7 @@ class SiteInputs:
     fixed_mining_opex_usd_per_month: float = 0.0
     dispatch_uplift: DispatchUplift | None = None
     dispatch_uplift_note: str = ""
+    fleet_replacement: bool = True
 
     @property
     def variable_opex_usd_per_mw_month(self) -> float:
@@ -209,6 +213,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 index=i,
                 dispatch_uplift=uplift.for_fleet(hr / fleet_mw) if uplift else None,
                 dispatch_uplift_note=uplift_note,
+                fleet_replacement=site.fleet_replacement,
             )
         )
     if problems:

@@ -1,26 +1,30 @@
-"""The regulation rules that apply to the valued sites, and which strategies they contradict.
+"""The regulation rules that apply to the valued sites, what they cost the strategies, and
+which strategies they contradict.
 
 ``optimize`` builds the rules into its plan (:mod:`hashpivot.regulation`): a study delay
 keeps conversions out of the first quarters, a moratorium out of its window, a cap limits
 the MW, a fee is paid when a site starts converting, ``forbid_new_mining`` stops the fleet
-being replaced. ``pivot`` values the strategies the file gives, as given; so that both
-engines tell the same story on the same file, it lists every rule that applies to a
-valued site and says where a strategy does what the rule forbids, or leaves out what it
-costs:
+being replaced. ``pivot`` and ``simulate`` pay the fee (:func:`with_site_fees`) and do not
+replace the fleet there either (:func:`hashpivot.regulation.without_fleet_replacement`);
+the rest they leave to the strategies the file gives, valued as given. So that the engines
+tell the same story on the same file, they list every rule that applies to a valued site
+and say where a strategy does what the rule forbids:
 
 * ``study_delay_quarters``: a phase starts before the horizon's start plus the delay;
 * ``forbid_conversion``: a phase starts inside the window;
 * ``cap_mw``: a strategy converts more gross MW at the site than the cap;
-* ``add_cost_usd``: a strategy converts at the site; the one-time cost is not in pivot's
-  cash flows (the optimizer pays it);
-* ``forbid_new_mining``: ``[pivot] fleet_replacement_years`` replaces the fleet at a site
-  where no new mining capacity is allowed.
+* ``add_cost_usd``: paid by a strategy that converts at the site, in the horizon's first
+  month (the study is applied for when the horizon starts, as the study delay counts
+  from it), with the hall capex (:func:`with_site_fees`), as in optimize; listed, no note;
+* ``forbid_new_mining``: the site's fleet is not replaced, where ``[pivot]
+  fleet_replacement_years`` would replace it.
 
 ``record_obligation`` rules are listed and change nothing. The findings are notes: the NPVs
-are those of the strategies as the file states them. Where a strategy starts a conversion
-before a study delay ends or inside a moratorium that ends, :func:`as_the_rules_allow`
-gives the same strategy with each such phase started on the first month the rules allow,
-and ``pivot`` values it too: how much the verdict owes to starting early.
+are those of the strategies as the file states them (with the fees, the fleets kept).
+Where a strategy starts a conversion before a study delay ends or inside a moratorium that
+ends, :func:`as_the_rules_allow` gives the same strategy with each such phase started on
+the first month the rules allow, and ``pivot`` values it too: how much the verdict owes to
+starting early.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ __all__ = [
     "regulation_findings",
     "regulation_rows",
     "site_rule_effects",
+    "with_site_fees",
 ]
 
 def portfolio_rules(portfolio: Portfolio, source: str = ""
@@ -76,7 +81,8 @@ def describe_effect(effect: str, value: float) -> str:
         "study_delay_quarters": f"no conversion in the first {value:g} quarters (a study)",
         "forbid_conversion": "no conversion in its window",
         "cap_mw": f"at most {value:,.1f} MW converted",
-        "add_cost_usd": f"a one-time cost of {value:,.0f} USD when converting starts",
+        "add_cost_usd": f"a one-time cost of {value:,.0f} USD, paid in the first month "
+                        "by a strategy that converts at the site",
         "forbid_new_mining": "no new mining capacity (no fleet replacement)",
     }.get(effect, "an obligation recorded (no effect on the figures)")
 
@@ -113,12 +119,16 @@ def _phase_conflicts(strategy: Strategy, site: str, effects: SiteRuleEffects,
         ids = ", ".join(effects.by_effect.get("cap_mw", []))
         out.append(f"{strategy.name}: converts {converted:,.1f} MW at {site!r}, above the "
                    f"{effects.cap_mw:,.1f} MW cap of {ids}")
-    if effects.cost_usd > 0.0:
-        ids = ", ".join(effects.by_effect.get("add_cost_usd", []))
-        out.append(f"{strategy.name}: the one-time cost of {effects.cost_usd:,.0f} USD "
-                   f"({ids}) when {site!r} starts converting is not in pivot's cash flows "
-                   "(optimize pays it)")
     return out
+
+
+def with_site_fees(strategy: Strategy, effects: Mapping[str, SiteRuleEffects]) -> Strategy:
+    """``strategy`` paying the one-time cost of the rules (``add_cost_usd``) at each site
+    it converts (:attr:`~hashpivot.engines.pivot.strategies.Strategy.site_fees_usd`);
+    the same object when it pays none."""
+    fees = tuple((site, e.cost_usd) for site, e in effects.items()
+                 if e.cost_usd > 0.0 and any(p.site == site for p in strategy.phases))
+    return dataclasses.replace(strategy, site_fees_usd=fees) if fees else strategy
 
 
 def site_rule_effects(portfolio: Portfolio, sites: Sequence[SiteInputs],
@@ -201,8 +211,9 @@ def regulation_findings(
                           "source": r.source, "summary": r.summary})
         if eff.no_new_mining and spec.fleet_replacement_years is not None:
             ids = ", ".join(eff.by_effect.get("forbid_new_mining", []))
-            notes.append(f"regulation: {site!r} may not add mining capacity ({ids}), but "
-                         "[pivot] fleet_replacement_years replaces its fleet")
+            notes.append(f"regulation: {site!r} may not add mining capacity ({ids}): its "
+                         "fleet is not replaced, whatever [pivot] fleet_replacement_years "
+                         "says (as in optimize)")
         for s in strategies:
             notes += [f"regulation: {line}"
                       for line in _phase_conflicts(s, site, eff, start)]

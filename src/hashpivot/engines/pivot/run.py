@@ -30,6 +30,7 @@ from hashpivot.engines.pivot.regulation import (
     portfolio_rules,
     regulation_findings,
     site_rule_effects,
+    with_site_fees,
 )
 from hashpivot.engines.pivot.results import PivotResult, StrategyResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_leases, _tornado
@@ -42,6 +43,7 @@ from hashpivot.exceptions import DataError
 from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_assumptions
 from hashpivot.hosting.lease import average_rate_usd_per_kw_month
 from hashpivot.io.regulation import RegulationRule
+from hashpivot.regulation import without_fleet_replacement
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -103,6 +105,17 @@ def run_pivot(
     ms = market_start(spec)
     market = deterministic_market(portfolio, ms.start, n)
     periods = market.periods
+    # the regulation rules that apply: a site where no new mining capacity is allowed
+    # keeps its fleet, a strategy pays the fees of the sites it converts (as in optimize);
+    # the rest are notes on the strategies (below)
+    rule_file_notes: list[str] = []
+    if rules is None:
+        rules, rule_file_notes = portfolio_rules(portfolio, source)
+    effects = site_rule_effects(portfolio, sites, rules, periods)
+    portfolio = without_fleet_replacement(portfolio, effects)
+    sites = [dataclasses.replace(si, fleet_replacement=portfolio.sites[si.index]
+                                 .fleet_replacement) for si in sites]
+    strategies = [with_site_fees(s, effects) for s in strategies]
     rate_m = float(finance.periodic_rate(spec.discount_rate))
     equity_rate_m = (
         float(finance.periodic_rate(financing.equity_discount_rate)) if financing else None
@@ -225,11 +238,8 @@ def run_pivot(
             "(term averages)"
         )
 
-    # the regulation rules that apply, and what each strategy does against them
-    if rules is None:
-        rules, rule_file_notes = portfolio_rules(portfolio, source)
-        warnings.extend(rule_file_notes)
-    effects = site_rule_effects(portfolio, sites, rules, periods)
+    # what each strategy does against the regulation rules
+    warnings.extend(rule_file_notes)
     rule_facts, rule_notes = regulation_findings(effects, strategies, spec, periods[0])
     warnings.extend(rule_notes)
     # a strategy that starts before the rules allow, valued again starting when they do

@@ -59,10 +59,24 @@ class ConversionPhase:
 
 @dataclass(frozen=True)
 class Strategy:
-    """A named conversion plan; ``keep_mining`` has no phases."""
+    """A named conversion plan; ``keep_mining`` has no phases.
+
+    Attributes
+    ----------
+    name : str
+        Strategy name.
+    phases : tuple of ConversionPhase
+        The conversions, in order of start.
+    site_fees_usd : tuple of (str, float)
+        One-time costs the regulation rules charge at the sites the strategy converts
+        (``add_cost_usd``; :func:`hashpivot.engines.pivot.regulation.with_site_fees`):
+        (site, USD) pairs, paid in the horizon's first month with the hall capex, the
+        tenants signing or not. [USD]
+    """
 
     name: str
     phases: tuple[ConversionPhase, ...] = ()
+    site_fees_usd: tuple[tuple[str, float], ...] = ()
 
     @property
     def converted_gross_mw(self) -> float:

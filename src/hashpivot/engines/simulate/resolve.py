@@ -10,7 +10,7 @@ fixed size ``chunk_paths`` draws from child ``k`` of ``SeedSequence(seed)``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -19,6 +19,11 @@ import pandas as pd
 
 from hashpivot.engines.pivot.dispatch_uplift import measured_dispatch_uplifts
 from hashpivot.engines.pivot.inputs import resolve_sites
+from hashpivot.engines.pivot.regulation import (
+    portfolio_rules,
+    site_rule_effects,
+    with_site_fees,
+)
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as _describe_tv
@@ -41,6 +46,7 @@ from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec, gordon_rate_problem
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
+from hashpivot.regulation import SiteRuleEffects, without_fleet_replacement
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
 from hashpivot.treasury_debt import debt_schedule
 
@@ -53,6 +59,8 @@ class PreparedRun:
     chunks: list[tuple[int, int, np.random.SeedSequence]]
     center: MarketPaths
     inputs: dict[str, Any]
+    rule_effects: dict[str, SiteRuleEffects] = field(default_factory=dict)
+    rule_notes: list[str] = field(default_factory=list)
 
 
 def prepare(
@@ -89,6 +97,13 @@ def prepare(
     start_s = config.start or spec.start
     start = pd.Period(start_s, "M") if start_s else None
     center = pv.deterministic_market(portfolio, start, config.resolved_horizon_months(portfolio))
+    # the regulation rules that apply: a site where no new mining capacity is allowed keeps
+    # its fleet, a strategy pays the fees of the sites it converts (as in pivot and
+    # optimize); the rest are notes (simulate)
+    rules, rule_notes = portfolio_rules(portfolio, source)
+    effects = site_rule_effects(portfolio, resolve_sites(portfolio, config.site_name), rules,
+                                center.periods)
+    portfolio = without_fleet_replacement(portfolio, effects)
     if spec.step != "monthly":
         raise InputError(
             Problem("scenario.step", "the simulation engine needs monthly steps", source)
@@ -129,9 +144,10 @@ def prepare(
         kwargs["convert_mw"] = config.convert_mw
     if config.convert_start is not None:
         kwargs["start"] = pd.Period(config.convert_start, "M")
-    strategies = list(
-        pv.build_strategies(portfolio, horizon_months=len(center.periods), **kwargs)
-    )
+    strategies = [
+        with_site_fees(s, effects)
+        for s in pv.build_strategies(portfolio, horizon_months=len(center.periods), **kwargs)
+    ]
     names = tuple(str(s.name) for s in strategies)
     if BASELINE in names and names[0] != BASELINE:
         order = sorted(range(len(names)), key=lambda i: names[i] != BASELINE)
@@ -248,7 +264,8 @@ def prepare(
             "power_simulated": params.power_center_usd_per_mwh is not None,
         },
     }
-    return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs)
+    return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs,
+                       rule_effects=effects, rule_notes=rule_notes)
 
 
 def _market_facts(pv: Any, portfolio: Portfolio, start: pd.Period | None) -> dict[str, Any]:

@@ -8,12 +8,7 @@ from types import ModuleType
 
 import numpy as np
 
-from hashpivot.engines.pivot.inputs import resolve_sites
-from hashpivot.engines.pivot.regulation import (
-    portfolio_rules,
-    regulation_findings,
-    site_rule_effects,
-)
+from hashpivot.engines.pivot.regulation import regulation_findings
 from hashpivot.engines.simulate.chunk import run_chunk
 from hashpivot.engines.simulate.combine import ChunkCombiner
 from hashpivot.engines.simulate.config import SimulationConfig
@@ -113,7 +108,8 @@ def simulate(
     det_market = generate_chunk(det_params, np.random.SeedSequence(0), 1)
     balloons: dict[str, float] = {}
     for name, strat in zip(run.task.strategy_names, run.task.strategies, strict=True):
-        cf = run.task.pivot.strategy_cash_flows(portfolio, strat, det_market, config.site_name)
+        cf = run.task.pivot.strategy_cash_flows(run.task.portfolio, strat, det_market,
+                                                config.site_name)
         if cf.debt_balloon_usd > 0:
             balloons[name] = cf.debt_balloon_usd
         values = value_paths(run.task, cf)
@@ -131,12 +127,9 @@ def simulate(
         res.warnings.append(balloon_note(balloons, str(res.periods[-1])))
     res.warnings.extend(drawn_signing_notes(run.task.strategies, run.task.strategy_names))
     # the regulation rules that apply, and the strategies that break them (as pivot)
-    rules, rule_notes = portfolio_rules(portfolio, source)
-    effects = site_rule_effects(portfolio, resolve_sites(portfolio, config.site_name),
-                                rules, res.periods)
-    facts, findings = regulation_findings(effects, run.task.strategies,
+    facts, findings = regulation_findings(run.rule_effects, run.task.strategies,
                                           portfolio.pivot or PivotSpec(), res.periods[0])
-    res.warnings.extend([*rule_notes, *findings])
+    res.warnings.extend([*run.rule_notes, *findings])
     res.inputs = run.inputs
     res.inputs["regulation_rules"] = facts
     res.inputs["executor"] = (
