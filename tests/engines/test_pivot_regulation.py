@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -218,25 +219,27 @@ def test_simulate_pays_the_fee_and_keeps_the_fleet_as_pivot_does(tmp_path: Path)
     simulate's center-path NPVs equal pivot's, strategy by strategy; without the rules
     both engines' keep-mining replaces the fleet (worth more here) and the conversions pay
     no fee; ``[[sites]] fleet_replacement = false`` keeps the fleet without a rule."""
-    from hashpivot.engines.simulate import SimulationConfig, simulate
+    from hashpivot.engines.simulate import SimulationConfig, SimulationResult, simulate
     from tests.optimize.conftest import portfolio_text, site_toml
 
     (tmp_path / "rules.csv").write_text(
         HEADER + "fee,,OH,,,,,,,add_cost_usd,5000000,,,T,a fee\n"
         "nomining,,OH,,,,,,,forbid_new_mining,,,,T,no new miners\n")
-    market = {"btc_price_growth_per_year": 0.10, "network_hashrate_growth_per_year": 0.0}
+    market: dict[str, Any] = {"btc_price_growth_per_year": 0.10,
+                              "network_hashrate_growth_per_year": 0.0}
     tail = '\n[optimize]\nrules_file = "rules.csv"\n'
 
-    def value(site: str, rules: bool) -> tuple[pv.PivotResult, dict[str, float]]:
+    def value(site: str, rules: bool) -> tuple[pv.PivotResult, SimulationResult]:
         path = tmp_path / f"{rules}.toml"
         path.write_text(portfolio_text(site, tail=tail if rules else "", **market))
         pf = load_portfolio(path)
         sim = simulate(pf, SimulationConfig(n_paths=20, chunk_paths=20), source=str(path))
-        return pv.run_pivot(pf, source=str(path)), sim.deterministic_npv_usd
+        return pv.run_pivot(pf, source=str(path)), sim
 
     ohio = site_toml("B", lease=120.0, price=30.0, state="OH")
-    piv, sim = value(ohio, rules=True)
-    free, free_sim = value(ohio, rules=False)
+    piv, sim_run = value(ohio, rules=True)
+    free, free_run = value(ohio, rules=False)
+    sim, free_sim = sim_run.deterministic_npv_usd, free_run.deterministic_npv_usd
     names = [s.name for s in piv.strategies]
     assert names[0] == "keep_mining" and len(names) > 1
     for name in names:
@@ -253,6 +256,16 @@ def test_simulate_pays_the_fee_and_keeps_the_fleet_as_pivot_does(tmp_path: Path)
                 - free.strategy(name).cash_flows.hosting_capex_usd[0, 0])
         assert paid == pytest.approx(5e6), name
     # the site's own switch keeps the fleet as the rule does
-    kept, _ = value(ohio.replace('state = "OH"', 'state = "OH"\nfleet_replacement = false'),
+    kept, kept_run = value(ohio.replace('state = "OH"', 'state = "OH"\nfleet_replacement = false'),
                     rules=False)
     assert kept.strategies[0].npv_usd == keep.npv_usd
+    # ... and each run says why the fleet is kept, in its resolved assumptions
+    for result, why in ((piv, "rule nomining: no new mining capacity"),
+                        (sim_run, "rule nomining: no new mining capacity"),
+                        (kept, "file: [[sites]] fleet_replacement = false"),
+                        (kept_run, "file: [[sites]] fleet_replacement = false")):
+        rows = {a["name"]: a for a in result.resolved_assumptions()}
+        assert rows["fleet replacement"] == {
+            "name": "fleet replacement", "value": "none: the site keeps its machines",
+            "unit": "-", "source": why}
+    assert "fleet replacement" not in {a["name"] for a in free.resolved_assumptions()}

@@ -166,9 +166,13 @@ def test_a_rules_fee_and_a_kept_fleet_are_valued_alike_by_the_optimizer_and_pivo
     assert "pivot_error" not in check
     assert check["npv_with_tv_vs_keep_usd"] == pytest.approx(
         check["optimizer_value_over_keep_usd"], rel=1e-9)
-    # teeth: the fee is paid (A converts) and both rules bind in the optimizer
+    # teeth: the fee is paid (A converts) and both rules bind in the optimizer, whose
+    # resolved assumptions say why B keeps its fleet
     binds = dict(zip(r.rules["rule_id"], r.rules["binds"], strict=True))
     assert binds == {"fee": True, "nomining": True}
+    rows = {a["name"]: a for a in r.resolved_assumptions()}
+    assert rows["B: fleet replacement"]["source"] == "rule nomining: no new mining capacity"
+    assert "A: fleet replacement" not in rows
     # ... and without the rules, keep-mining replaces B's fleet in pivot
     free = parse_portfolio(portfolio_text(*sites, tail=NO_TV, **market), "free.toml")
     keep = pivot.run_pivot(free, site_name="B").strategies[0]

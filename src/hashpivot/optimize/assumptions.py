@@ -13,6 +13,7 @@ as ``pivot``, per MW: :mod:`hashpivot.optimize.terminal`) and what it leaves out
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.pivot import deterministic_market, market_start
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
     from hashpivot.models import Portfolio
     from hashpivot.models.pivot import PivotSpec
+    from hashpivot.regulation import SiteRuleEffects
 
 #: How the terminal value of a plan differs from ``pivot``'s (one per MW: a linear model).
 PER_MW_FLOOR = "each tranche and hosting phase floored at zero on its own"
@@ -42,7 +44,9 @@ def _fields(spec: Any) -> list[str]:
 
 def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[SiteInputs],
                           horizon_years: int | None, continuous: bool,
-                          months: int | None = None) -> dict[str, Any]:
+                          months: int | None = None,
+                          effects: Mapping[str, SiteRuleEffects] | None = None,
+                          ) -> dict[str, Any]:
     """What :func:`resolved_assumptions` needs beyond the plan's own inputs.
 
     Parameters
@@ -60,6 +64,8 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
     months : int, optional
         The plan's horizon; given, a dispatching site's uplift is also stated on the
         central path over it. [month]
+    effects : mapping of str to SiteRuleEffects, optional
+        The rules of each site, by name (a fleet kept by a rule is stated with its sites).
     """
     ms = market_start(pspec)
     rates = line_rates(pspec)
@@ -86,7 +92,8 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         "rules_file": opt.rules_file if opt is not None else None,
         "site_assumptions": site_assumption_facts(
             portfolio, sites,
-            deterministic_market(portfolio, ms.start, months) if months else None),
+            deterministic_market(portfolio, ms.start, months) if months else None,
+            effects),
         "tenant_terms": [
             {"name": t.name, "it_mw": t.it_mw, "lease_usd_per_kw_month": t.lease_usd_per_kw_month,
              "lease_escalator_per_year": t.lease_escalator_per_year,

@@ -312,6 +312,7 @@ def optimize_plan(
             portfolio, portfolio.pivot or PivotSpec(),
             [p.sites[i] for i in sorted(set(p.offer_site.tolist()))],
             config.horizon_years, config.continuous, months=len(p.discount_factors),
+            effects={site.name: e for site, e in zip(p.sites, p.effects, strict=True)},
         ),
     }
     warnings: list[str] = []

@@ -306,7 +306,7 @@ def run_pivot(
             spec.model_fields_set if portfolio.pivot is not None else ()
         ),
         "financing": financing.model_dump(mode="json") if financing is not None else None,
-        "site_assumptions": site_assumption_facts(portfolio, sites, market),
+        "site_assumptions": site_assumption_facts(portfolio, sites, market, effects),
         "sites": [
             {
                 "name": s.name,

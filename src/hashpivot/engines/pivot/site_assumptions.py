@@ -1,8 +1,9 @@
 """Each valued site's terms that can flip a pivot verdict, with their sources: the hosting
 terms the tornado varies and those that size the rent (lease rate, escalator, term, capex
 per IT MW, PUE, construction time, tenant default), the power contract, the site costs
-(fixed, variable, cash SG&A), the halls leased on their own terms and the dispatch
-flexibility of a site with ``[sites.dispatch]``.
+(fixed, variable, cash SG&A), the halls leased on their own terms, the dispatch
+flexibility of a site with ``[sites.dispatch]`` and a fleet kept where ``[pivot]`` would
+replace it (a rule, or the file).
 
 :func:`site_assumption_facts` records them when a run resolves its sites (what only the
 portfolio knows: which fields the file sets); :func:`site_assumption_rows` turns them into
@@ -12,15 +13,18 @@ rows of the resolved-assumptions block of ``pivot`` and ``simulate`` (``name``, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.models.hosting import LEASE_TERM_FIELDS
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
     from hashpivot.market import MarketPaths
     from hashpivot.models import Portfolio, Site
+    from hashpivot.regulation import SiteRuleEffects
 
 #: The hosting terms shown, in order: field, unit.
 HOSTING_TERMS: tuple[tuple[str, str], ...] = (
@@ -68,17 +72,29 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
 
 
 def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
-                          market: MarketPaths | None = None) -> list[dict[str, Any]]:
+                          market: MarketPaths | None = None,
+                          effects: Mapping[str, SiteRuleEffects] | None = None,
+                          ) -> list[dict[str, Any]]:
     """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
     MW), the hosting fields its file sets, its power contract in words,
     (``hall_leases``, when there are some) its phases leased on their own terms or whose
     tenant may not sign (``probability_signing``), its site costs in the forward models
     (``site_costs``: fixed, variable and cash SG&A [USD/year], and the items whose
-    ``behavior`` comes from their category), and
+    ``behavior`` comes from their category),
     (with ``[sites.dispatch]``) the flexibility uplift, how it was measured and (given the
-    central ``market``) what it comes to on that path."""
+    central ``market``) what it comes to on that path, and (``fleet_kept_by``, when
+    ``[pivot] fleet_replacement_years`` would replace a fleet the site keeps) why: the
+    ``forbid_new_mining`` rules of ``effects`` (by site name), or the file."""
+    replaces = (portfolio.pivot.fleet_replacement_years if portfolio.pivot is not None
+                else PivotSpec().fleet_replacement_years) is not None
     out = []
     for s in sites:
+        eff = effects.get(s.name) if effects is not None else None
+        ids = eff.by_effect.get("forbid_new_mining", []) if eff is not None else []
+        kept_by = ""
+        if replaces and (ids or not s.fleet_replacement):
+            kept_by = (f"rule {', '.join(ids)}: no new mining capacity" if ids
+                       else "file: [[sites]] fleet_replacement = false")
         site = portfolio.sites[s.index]
         given = site.hosting.model_fields_set if site.hosting is not None else set()
         terms = {f: getattr(s.hosting, f) for f, _ in HOSTING_TERMS}
@@ -107,6 +123,8 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             **({"dispatch_uplift_central_usd_per_mw_month": _central_uplift(portfolio, s,
                                                                             market)}
                if s.dispatch_uplift is not None and market is not None else {}),
+            # a fleet kept where [pivot] would replace it, only there
+            **({"fleet_kept_by": kept_by} if kept_by else {}),
         })
     return out
 
@@ -188,6 +206,10 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
                            f"{central['final_year']:,.0f}; " if central else "")
                           + site["dispatch_uplift_note"],
             })
+        if site.get("fleet_kept_by"):
+            rows.append({"name": f"{prefix}fleet replacement",
+                         "value": "none: the site keeps its machines", "unit": "-",
+                         "source": site["fleet_kept_by"]})
         rows += [
             {"name": f"{prefix}[sites.hosting.phases] {h['start']}, {h['gross_mw']:g} MW"
                      + (f" ({h['tenant']})" if h.get("tenant") else ""),

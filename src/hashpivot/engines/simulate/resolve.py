@@ -242,7 +242,7 @@ def prepare(
         ],
         "taxes": PRE_TAX if tax is None else after_tax_note(tax.describe()),
         "hosting_risk_sites": sorted(risk_slots),
-        "site_assumptions": site_assumption_facts(portfolio, sites, center),
+        "site_assumptions": site_assumption_facts(portfolio, sites, center, effects),
         "strategies": list(names),
         "policies": list(policies),
         "market": _market_facts(pv, portfolio, start),
