@@ -182,6 +182,18 @@ def test_monte_carlo_errors_are_standard_errors_and_cover_the_mean() -> None:
         p5_covered += low <= p5_all <= high
         cvar_covered += abs(cvar(block) - cvar_all) <= cvar_ci95_half(block)
     assert p5_covered >= 10 and cvar_covered >= 10, (p5_covered, cvar_covered)
+    # the NPV with the terminal value (the verdict's usual figure) carries the same errors,
+    # of its own paths
+    xt = res.npv_with_terminal_value_usd["keep_mining"]
+    dt = res.npv_with_terminal_value_usd[name] - xt
+    assert np.ptp(xt) > 0 and np.ptp(dt) > 0  # spread: the errors are not 0
+    assert st_keep["npv_with_tv_mean_ci95_half_usd"] == pytest.approx(1.959964 * stats.sem(xt))
+    assert st_keep["npv_with_tv_p5_ci95_half_usd"] == quantile_ci95_half(xt, 0.05) > 0.0
+    p_tv = st["prob_beats_baseline_with_tv"]
+    assert p_tv == pytest.approx(float((dt > 0).mean()))
+    assert st["prob_beats_baseline_with_tv_ci95_half"] == pytest.approx(
+        1.959964 * math.sqrt(p_tv * (1 - p_tv) / (dt.size - 1)))
+    assert st_keep["prob_beats_baseline_with_tv_ci95_half"] == 0.0  # keep vs itself
 
 
 def test_reverse_margin_extremes() -> None:

@@ -73,3 +73,23 @@ def test_the_treasury_pays_the_tax() -> None:
         assert (taxed.strategy_stats(name)["end_cash_mean_usd"]
                 < pre.strategy_stats(name)["end_cash_mean_usd"])
         assert (taxed.npv_after_tax_usd[name] <= taxed.npv_usd[name] + 1e-6).all()
+
+
+def test_the_after_tax_figures_carry_their_monte_carlo_errors() -> None:
+    """The after-tax mean, P5 and P(beats keep) carry the ± of the pre-tax ones, each of
+    the after-tax paths: 0 at zero volatility (every path alike; 100 paths, enough for an
+    order-statistic interval of P5), above 0 with spread."""
+    from hashpivot.sampling_error import ci95_half, quantile_ci95_half
+
+    still = _simulate(_portfolio(TAX), n_paths=100).strategy_stats("keep_mining")
+    assert still["npv_after_tax_mean_ci95_half_usd"] == 0.0
+    assert still["npv_after_tax_p5_ci95_half_usd"] == 0.0
+    res = _simulate(_portfolio(TAX, zero_volatility=False), n_paths=200)
+    x = res.npv_after_tax_usd["keep_mining"]
+    d = res.npv_after_tax_usd["convert_all"] - x
+    keep, convert = res.strategy_stats("keep_mining"), res.strategy_stats("convert_all")
+    assert keep["npv_after_tax_mean_ci95_half_usd"] == ci95_half(x) > 0.0
+    assert keep["npv_after_tax_p5_ci95_half_usd"] == quantile_ci95_half(x, 0.05) > 0.0
+    beats = (d > 0).astype(float)
+    assert 0.0 < beats.mean() < 1.0  # some paths each way: the error is not 0
+    assert convert["prob_beats_baseline_after_tax_ci95_half"] == ci95_half(beats)

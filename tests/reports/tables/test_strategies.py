@@ -148,6 +148,31 @@ def test_monte_carlo_errors_of_the_tail_under_their_figures() -> None:
         [_stats(221.2)], treasury_given=True)[0]]  # stored before it
 
 
+def test_monte_carlo_errors_of_the_npv_with_tv_and_after_tax_under_their_figures() -> None:
+    errors = {"npv_mean_ci95_half_usd": 10.84e6,
+              "npv_with_tv_mean_usd": 5.1e8, "npv_with_tv_mean_ci95_half_usd": 12.34e6,
+              "npv_with_tv_p5_usd": 1.2e8, "npv_with_tv_p5_ci95_half_usd": 4.56e6,
+              "prob_beats_baseline_with_tv": 0.853,
+              "prob_beats_baseline_with_tv_ci95_half": 0.0069,
+              "npv_after_tax_mean_usd": 3.0e8, "npv_after_tax_mean_ci95_half_usd": 7.89e6,
+              "npv_after_tax_p5_usd": 0.9e8, "npv_after_tax_p5_ci95_half_usd": 2.5e6,
+              "prob_beats_baseline_after_tax": 0.749,
+              "prob_beats_baseline_after_tax_ci95_half": 0.012}
+    rows, _ = simulate_rows([_stats(221.2, **errors)], treasury_given=False)
+    labels = [r[0] for r in rows]
+    by = {r[0]: r[2] for r in rows}
+    for figure, shown in (("NPV with TV, mean", "12.3"), ("NPV with TV, P5", "4.6"),
+                          ("P(beats keep), TV", "0.7"), ("NPV after tax, mean", "7.9"),
+                          ("NPV after tax, P5", "2.5"), ("P(beats keep), tax", "1.2")):
+        assert labels.index(figure + " ±") == labels.index(figure) + 1, figure
+        assert by[figure + " ±"] == [shown], figure
+    # stored before these errors (or pre-tax): no such ± rows
+    old = {k: v for k, v in errors.items() if "ci95" not in k or k.startswith("npv_mean")}
+    labels = [r[0] for r in simulate_rows([_stats(221.2, **old)], treasury_given=False)[0]]
+    assert "NPV with TV, mean" in labels and "NPV with TV, mean ±" not in labels
+    assert "P(beats keep), tax" in labels and "P(beats keep), tax ±" not in labels
+
+
 def test_policy_rows_by_hand() -> None:
     by = {"keep_mining": {"sell_to_cover": 221.24, "hold": 2039.6, "sell_all": None},
           "phased": {"sell_to_cover": 0.0, "hold": 120.66, "sell_all": 0.0}}

@@ -112,8 +112,11 @@ class SimulationResult:
             (:func:`~hashpivot.sampling_error.cvar_ci95_half`), [USD];
             with terminal value ``npv_with_tv_mean_usd``, ``_p5_usd``, ``_p50_usd``,
             ``_deterministic_usd`` and
-            ``prob_beats_baseline_with_tv``; with ``[pivot.tax]`` the same for
-            ``npv_after_tax`` (``prob_beats_baseline_after_tax``); plus the treasury
+            ``prob_beats_baseline_with_tv``, the first two and the last with their
+            Monte Carlo errors (``npv_with_tv_mean_ci95_half_usd``,
+            ``npv_with_tv_p5_ci95_half_usd``, ``prob_beats_baseline_with_tv_ci95_half``);
+            with ``[pivot.tax]`` the same for ``npv_after_tax``
+            (``prob_beats_baseline_after_tax``); plus the treasury
             metrics of
             :meth:`TreasuryTotals.metrics`.
         """
@@ -220,20 +223,27 @@ def _variant_stats(
 ) -> dict[str, float]:
     """Mean, P5, P50, deterministic value and P(beats the baseline) of one NPV variant
     (with terminal value, after tax), keyed ``{key}_mean_usd`` ... and
-    ``prob_beats_baseline_{suffix}``; empty when the run has no such variant."""
+    ``prob_beats_baseline_{suffix}``, with the Monte Carlo error of the mean, of P5 and of
+    the probability as for the NPV (``{key}_mean_ci95_half_usd``,
+    ``{key}_p5_ci95_half_usd``, ``prob_beats_baseline_{suffix}_ci95_half``); empty when
+    the run has no such variant."""
     x = per_path.get(name)
     if x is None:
         return {}
     p5, p50 = (float(v) for v in np.percentile(x, [5, 50]))
     b = per_path.get(base) if base is not None else None
     suffix = {"npv_with_tv": "with_tv", "npv_after_tax": "after_tax"}[key]
-    return {
+    out = {
         f"{key}_mean_usd": float(x.mean()),
+        f"{key}_mean_ci95_half_usd": ci95_half(x),
         f"{key}_p5_usd": p5,
+        f"{key}_p5_ci95_half_usd": quantile_ci95_half(x, 0.05),
         f"{key}_p50_usd": p50,
         f"{key}_deterministic_usd": deterministic.get(name, float("nan")),
-        f"prob_beats_baseline_{suffix}": (
-            float(((x - b) > 0).mean()) if b is not None and name != base
-            else 0.0 if b is not None else float("nan")
-        ),
+        f"prob_beats_baseline_{suffix}": float("nan"),
     }
+    if b is not None:
+        beats = (x - b > 0).astype(float) if name != base else np.zeros_like(x)
+        out[f"prob_beats_baseline_{suffix}"] = float(beats.mean())
+        out[f"prob_beats_baseline_{suffix}_ci95_half"] = ci95_half(beats)
+    return out
