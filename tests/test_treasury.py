@@ -14,6 +14,7 @@ from scipy import stats
 
 from hashpivot.exceptions import InputError
 from hashpivot.models.risk import DebtSpec, TreasurySpec
+from hashpivot.sampling_error import quantile_ci95_half
 from hashpivot.treasury import (
     POLICIES,
     TreasuryPathSummary,
@@ -186,6 +187,21 @@ def test_totals_reduce_per_path_summaries_and_combine_over_chunks() -> None:
     z = stats.norm.ppf(0.975)
     assert uneven == pytest.approx(z * stats.sem(whole.forced_btc), rel=1e-12)
     assert uneven > 0
+    # ... and of E[BTC sold] with the capex paid from outside the treasury (capex on the
+    # paths makes the two sales differ), by the same rule; min cash P5's order-statistic
+    # interval, where the per-path minima are kept
+    capex = np.abs(rng.normal(4e5, 2e5, (n, T)))
+    with_capex = treasury_summary(spec, price, mined, fiat, None, "min_cash", capex_usd=capex)
+    assert not np.array_equal(with_capex.forced_without_capex_btc, with_capex.forced_btc)
+    parts = [TreasuryTotals.from_summary(treasury_summary(
+        spec, price[a:b], mined[a:b], fiat[a:b], None, "min_cash", capex_usd=capex[a:b]))
+        for a, b in pairwise(cuts)]
+    m = TreasuryTotals.combine(parts).metrics()
+    ex = with_capex.forced_without_capex_btc
+    assert m["expected_forced_sale_without_capex_btc_ci95_half"] == pytest.approx(
+        z * stats.sem(ex), rel=1e-12) and np.ptp(ex) > 0
+    assert m["min_cash_p5_ci95_half_usd"] == quantile_ci95_half(
+        with_capex.min_cash_usd, 0.05) > 0
 
 
 @settings(max_examples=60, deadline=None)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
-from hashpivot.sampling_error import ci95_half
+from hashpivot.sampling_error import ci95_half, quantile_ci95_half
 
 if TYPE_CHECKING:
     from hashpivot.treasury import TreasuryResult
@@ -145,11 +145,14 @@ class TreasuryPathSummary:
             ``expected_forced_sale_btc_ci95_half`` [BTC]
             (:func:`~hashpivot.sampling_error.ci95_half`), ``forced_sale_avg_price_usd``
             (proceeds / BTC over all paths; NaN if none) [USD], ``prob_forced_sale`` [-],
-            ``expected_forced_sale_without_capex_btc`` [BTC] and
+            ``expected_forced_sale_without_capex_btc`` [BTC], its error
+            ``expected_forced_sale_without_capex_btc_ci95_half`` [BTC] and
             ``prob_forced_sale_without_capex`` [-] (the same with the capex paid from
             outside the treasury), ``prob_liquidity_breach`` [-],
             ``prob_liquidity_breach_without_capex`` [-], ``expected_btc_sold`` [BTC],
-            ``min_cash_usd`` (lowest over paths), ``min_cash_p5_usd``,
+            ``min_cash_usd`` (lowest over paths), ``min_cash_p5_usd`` and its error
+            ``min_cash_p5_ci95_half_usd`` (the order-statistic interval,
+            :func:`~hashpivot.sampling_error.quantile_ci95_half`),
             ``min_cash_mean_usd``, ``end_cash_mean_usd`` [USD], ``end_btc_mean`` [BTC].
         """
         total_forced = float(self.forced_btc.sum())
@@ -165,12 +168,15 @@ class TreasuryPathSummary:
             "expected_forced_sale_without_capex_btc": float(
                 self.forced_without_capex_btc.mean()
             ),
+            "expected_forced_sale_without_capex_btc_ci95_half": ci95_half(
+                self.forced_without_capex_btc),
             "prob_forced_sale_without_capex": float((self.forced_without_capex_btc > 0).mean()),
             "prob_liquidity_breach": float(self.breach.mean()),
             "prob_liquidity_breach_without_capex": float(self.breach_without_capex.mean()),
             "expected_btc_sold": float(self.sold_btc.mean()),
             "min_cash_usd": float(self.min_cash_usd.min()),
             "min_cash_p5_usd": float(np.percentile(self.min_cash_usd, 5)),
+            "min_cash_p5_ci95_half_usd": quantile_ci95_half(self.min_cash_usd, 0.05),
             "min_cash_mean_usd": float(self.min_cash_usd.mean()),
             "end_cash_mean_usd": float(self.end_cash_usd.mean()),
             "end_btc_mean": float(self.end_btc.mean()),

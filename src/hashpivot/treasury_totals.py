@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.sampling_error import Z95
+from hashpivot.sampling_error import Z95, quantile_ci95_half
 from hashpivot.treasury import TreasuryPathSummary
 
 __all__ = ["TreasuryTotals"]
@@ -43,6 +43,17 @@ def _combined_m2(n_a: int, sum_a: float, m2_a: float, n_b: int, sum_b: float,
     return m2_a + m2_b + delta * delta * (n_a * n_b / (n_a + n_b))
 
 
+def _m2(values: FloatArray) -> float:
+    """Sum of the squared deviations of ``values`` from their mean (0 for none). [unit^2]"""
+    return float(np.square(values - values.mean()).sum()) if values.size else 0.0
+
+
+def _mean_ci95_half(m2: float, n: int) -> float:
+    """:func:`~hashpivot.sampling_error.ci95_half` of ``n`` values from their sum of
+    squared deviations ``m2``: ``1.96 sqrt(m2 / (n - 1) / n)``; NaN below two values."""
+    return Z95 * math.sqrt(m2 / (n - 1) / n) if n > 1 else float("nan")
+
+
 @dataclass(frozen=True)
 class TreasuryTotals:
     """Totals of a treasury run over a set of paths (combinable over chunks).
@@ -64,6 +75,8 @@ class TreasuryTotals:
     forced_without_capex_btc_sum : float
         BTC sold under duress had the capex been paid from outside the treasury, summed
         over the paths. [BTC]
+    forced_without_capex_btc_m2 : float
+        Their sum of squared deviations from the mean, as ``forced_btc_m2``. [BTC^2]
     forced_without_capex_paths, breach_without_capex_paths : int
         Paths with at least one such forced sale, and with a month in breach, had the
         capex been paid from outside the treasury. [-]
@@ -92,6 +105,7 @@ class TreasuryTotals:
     forced_paths: int
     breach_paths: int
     forced_without_capex_btc_sum: float
+    forced_without_capex_btc_m2: float
     forced_without_capex_paths: int
     breach_without_capex_paths: int
     min_cash_min_usd: float
@@ -109,13 +123,13 @@ class TreasuryTotals:
         return cls(
             n_paths=int(s.forced_btc.size),
             forced_btc_sum=float(s.forced_btc.sum()),
-            forced_btc_m2=float(np.square(s.forced_btc - s.forced_btc.mean()).sum())
-            if s.forced_btc.size else 0.0,
+            forced_btc_m2=_m2(s.forced_btc),
             forced_proceeds_usd_sum=float(s.forced_proceeds_usd.sum()),
             sold_btc_sum=float(s.sold_btc.sum()),
             forced_paths=int(np.count_nonzero(s.forced_btc > 0)),
             breach_paths=int(np.count_nonzero(s.breach)),
             forced_without_capex_btc_sum=float(s.forced_without_capex_btc.sum()),
+            forced_without_capex_btc_m2=_m2(s.forced_without_capex_btc),
             forced_without_capex_paths=int(np.count_nonzero(s.forced_without_capex_btc > 0)),
             breach_without_capex_paths=int(np.count_nonzero(s.breach_without_capex)),
             min_cash_min_usd=float(s.min_cash_usd.min(initial=np.inf)),
@@ -143,6 +157,10 @@ class TreasuryTotals:
             forced_without_capex_btc_sum=(
                 self.forced_without_capex_btc_sum + other.forced_without_capex_btc_sum
             ),
+            forced_without_capex_btc_m2=_combined_m2(
+                self.n_paths, self.forced_without_capex_btc_sum,
+                self.forced_without_capex_btc_m2, other.n_paths,
+                other.forced_without_capex_btc_sum, other.forced_without_capex_btc_m2),
             forced_without_capex_paths=(
                 self.forced_without_capex_paths + other.forced_without_capex_paths
             ),
@@ -196,14 +214,13 @@ class TreasuryTotals:
         dict
             The keys and units of :meth:`TreasuryPathSummary.metrics
             <hashpivot.treasury_path_summary.TreasuryPathSummary.metrics>`, the same values
-            to rounding; ``min_cash_p5_usd`` is NaN unless the per-path minima were kept.
+            to rounding; ``min_cash_p5_usd`` and its error are NaN unless the per-path
+            minima were kept.
         """
         n = self.n_paths
         return {
             "expected_forced_sale_btc": self.forced_btc_sum / n,
-            "expected_forced_sale_btc_ci95_half": (
-                Z95 * math.sqrt(self.forced_btc_m2 / (n - 1) / n) if n > 1 else float("nan")
-            ),
+            "expected_forced_sale_btc_ci95_half": _mean_ci95_half(self.forced_btc_m2, n),
             "forced_sale_avg_price_usd": (
                 self.forced_proceeds_usd_sum / self.forced_btc_sum
                 if self.forced_btc_sum > 0
@@ -211,6 +228,8 @@ class TreasuryTotals:
             ),
             "prob_forced_sale": self.forced_paths / n,
             "expected_forced_sale_without_capex_btc": self.forced_without_capex_btc_sum / n,
+            "expected_forced_sale_without_capex_btc_ci95_half": _mean_ci95_half(
+                self.forced_without_capex_btc_m2, n),
             "prob_forced_sale_without_capex": self.forced_without_capex_paths / n,
             "prob_liquidity_breach": self.breach_paths / n,
             "prob_liquidity_breach_without_capex": self.breach_without_capex_paths / n,
@@ -218,6 +237,11 @@ class TreasuryTotals:
             "min_cash_usd": self.min_cash_min_usd,
             "min_cash_p5_usd": (
                 float(np.percentile(self.min_cash_usd, 5))
+                if self.min_cash_usd.size == n
+                else float("nan")
+            ),
+            "min_cash_p5_ci95_half_usd": (
+                quantile_ci95_half(self.min_cash_usd, 0.05)
                 if self.min_cash_usd.size == n
                 else float("nan")
             ),
