@@ -194,6 +194,9 @@ def test_monte_carlo_errors_are_standard_errors_and_cover_the_mean() -> None:
     assert st["prob_beats_baseline_with_tv_ci95_half"] == pytest.approx(
         1.959964 * math.sqrt(p_tv * (1 - p_tv) / (dt.size - 1)))
     assert st_keep["prob_beats_baseline_with_tv_ci95_half"] == 0.0  # keep vs itself
+    assert st["npv_with_tv_vs_baseline_mean_usd"] == pytest.approx(float(dt.mean()))
+    assert st["npv_with_tv_vs_baseline_mean_ci95_half_usd"] == pytest.approx(
+        1.959964 * stats.sem(dt))  # paired: the error of the difference, not of each
 
 
 def test_reverse_margin_extremes() -> None:

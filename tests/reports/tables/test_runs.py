@@ -48,7 +48,15 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     assert _cells(strategy, "NPV P5") == tuple(fmt_musd(s["npv_p5_usd"]) for s in stats)
     assert _cells(strategy, "P(forced sale), ex capex") == tuple(
         fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats)
-    assert strategy.notes[0] == MC_ERROR_NOTE and strategy.notes[3].startswith("ex capex = ")
+    assert strategy.notes[0] == MC_ERROR_NOTE and strategy.notes[4].startswith("ex capex = ")
+    # over 24 months and 200 paths a strategy's mean gain with the terminal value is within
+    # its error (not to the horizon): the note names that row only
+    unsettled = [s for s in stats[1:] if abs(s["npv_with_tv_vs_baseline_mean_usd"])
+                 <= s["npv_with_tv_vs_baseline_mean_ci95_half_usd"]]
+    assert unsettled and not [s for s in stats[1:] if abs(s["npv_vs_baseline_mean_usd"])
+                              <= s["npv_vs_baseline_mean_ci95_half_usd"]]
+    assert strategy.notes[3].startswith(
+        "where 'NPV with TV vs keep ±' is as large as the mean, these paths do not settle")
     assert strategy.notes[1] == share_error_note(200)  # 200 paths: within 6.9 points
     assert strategy.notes[2].startswith("CVaR95 ± over 200 paths rests on the worst 10")
     assert _cells(strategy, "NPV mean ±") == tuple(

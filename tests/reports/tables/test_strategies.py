@@ -104,7 +104,20 @@ def test_monte_carlo_errors_under_their_means_by_hand() -> None:
     # a mean gain within its error: the note says the paths do not settle it
     small = _stats(0.0, **errors, npv_vs_baseline_mean_usd=-9.0e6)
     _, notes = simulate_rows([keep, small], treasury_given=False)
-    assert notes[0] == MC_ERROR_NOTE and "do not settle whether" in notes[1]
+    assert notes[0] == MC_ERROR_NOTE and notes[1].startswith(
+        "where 'NPV vs keep ±' is as large as the mean, these paths do not settle whether")
+    # ... and the gain with the terminal value, in the same note
+    tv = {"npv_with_tv_vs_baseline_mean_usd": 30.0e6,
+          "npv_with_tv_vs_baseline_mean_ci95_half_usd": 41.0e6}
+    _, notes = simulate_rows([keep, _stats(0.0, **errors, **tv)], treasury_given=False)
+    assert notes[1].startswith("where 'NPV with TV vs keep ±' is as large as the mean")
+    rows, notes = simulate_rows([keep, _stats(0.0, **{**errors, **tv},
+                                              npv_vs_baseline_mean_usd=-9.0e6)],
+                                treasury_given=False)
+    assert notes[1].startswith("where 'NPV vs keep ± / NPV with TV vs keep ±' is as large")
+    labels = [r[0] for r in rows]
+    assert labels.index("NPV with TV vs keep ±") == labels.index(
+        "NPV with TV vs keep, mean") + 1
     # with the run's paths, a bound on every share's error: 1.96 x 0.5 / sqrt(20,000)
     _, notes = simulate_rows([keep, gain], treasury_given=True, n_paths=20_000)
     assert notes[1] == share_error_note(20_000) == (

@@ -114,7 +114,9 @@ class SimulationResult:
             ``_deterministic_usd`` and
             ``prob_beats_baseline_with_tv``, the first two and the last with their
             Monte Carlo errors (``npv_with_tv_mean_ci95_half_usd``,
-            ``npv_with_tv_p5_ci95_half_usd``, ``prob_beats_baseline_with_tv_ci95_half``);
+            ``npv_with_tv_p5_ci95_half_usd``, ``prob_beats_baseline_with_tv_ci95_half``)
+            and the mean gain over keep-mining with its error
+            (``npv_with_tv_vs_baseline_mean_usd``, ``..._ci95_half_usd``);
             with ``[pivot.tax]`` the same for ``npv_after_tax``
             (``prob_beats_baseline_after_tax``); plus the treasury
             metrics of
@@ -225,8 +227,10 @@ def _variant_stats(
     (with terminal value, after tax), keyed ``{key}_mean_usd`` ... and
     ``prob_beats_baseline_{suffix}``, with the Monte Carlo error of the mean, of P5 and of
     the probability as for the NPV (``{key}_mean_ci95_half_usd``,
-    ``{key}_p5_ci95_half_usd``, ``prob_beats_baseline_{suffix}_ci95_half``); empty when
-    the run has no such variant."""
+    ``{key}_p5_ci95_half_usd``, ``prob_beats_baseline_{suffix}_ci95_half``) and, with a
+    baseline, the mean gain over it on the same paths with its error
+    (``{key}_vs_baseline_mean_usd``, ``{key}_vs_baseline_mean_ci95_half_usd``); empty
+    when the run has no such variant."""
     x = per_path.get(name)
     if x is None:
         return {}
@@ -243,7 +247,10 @@ def _variant_stats(
         f"prob_beats_baseline_{suffix}": float("nan"),
     }
     if b is not None:
-        beats = (x - b > 0).astype(float) if name != base else np.zeros_like(x)
+        d = x - b
+        beats = (d > 0).astype(float) if name != base else np.zeros_like(x)
         out[f"prob_beats_baseline_{suffix}"] = float(beats.mean())
         out[f"prob_beats_baseline_{suffix}_ci95_half"] = ci95_half(beats)
+        out[f"{key}_vs_baseline_mean_usd"] = float(d.mean())
+        out[f"{key}_vs_baseline_mean_ci95_half_usd"] = ci95_half(d)
     return out

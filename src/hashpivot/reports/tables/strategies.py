@@ -96,6 +96,9 @@ SIMULATE_NPV_ROWS: tuple[RowSpec, ...] = (
     ("NPV with TV, P5 ±", "M USD", "npv_with_tv_p5_ci95_half_usd", fmt_musd),
     ("P(beats keep), TV", "%", "prob_beats_baseline_with_tv", fmt_pct),
     ("P(beats keep), TV ±", "%", "prob_beats_baseline_with_tv_ci95_half", fmt_pct),
+    ("NPV with TV vs keep, mean", "M USD", "npv_with_tv_vs_baseline_mean_usd", fmt_musd),
+    ("NPV with TV vs keep ±", "M USD", "npv_with_tv_vs_baseline_mean_ci95_half_usd",
+     fmt_musd),
     ("NPV after tax, mean", "M USD", "npv_after_tax_mean_usd", fmt_musd),
     ("NPV after tax, mean ±", "M USD", "npv_after_tax_mean_ci95_half_usd", fmt_musd),
     ("NPV after tax, P5", "M USD", "npv_after_tax_p5_usd", fmt_musd),
@@ -252,6 +255,15 @@ def _has_error(spec: RowSpec, stats: Sequence[Mapping[str, Any]]) -> bool:
     return not spec[0].endswith("±") or any(spec[2] in s for s in stats)
 
 
+def _within_error(s: Mapping[str, Any], key: str) -> bool:
+    """Whether the mean gain ``{key}_usd`` is within its Monte Carlo error
+    ``{key}_ci95_half_usd`` (a positive one)."""
+    mean, half = s.get(f"{key}_usd"), s.get(f"{key}_ci95_half_usd")
+    if mean is None or half is None or not (is_number(mean) and is_number(half)):
+        return False
+    return bool(half > 0.0 and abs(mean) <= half)
+
+
 def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
                   n_paths: int | None = None) -> tuple[list[Row], list[str]]:
     """The strategy rows of ``simulate`` and the notes their caption needs.
@@ -288,13 +300,14 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
             error_notes.append(
                 f"CVaR95 ± over {n_paths:,} paths rests on the worst {tail}: too few for its "
                 f"interval (asymptotic), which is too narrow; run {enough:,} paths or more")
-    if any(is_number(s.get("npv_vs_baseline_mean_ci95_half_usd"))
-           and is_number(s.get("npv_vs_baseline_mean_usd"))
-           and abs(s["npv_vs_baseline_mean_usd"]) <= s["npv_vs_baseline_mean_ci95_half_usd"]
-           and s["npv_vs_baseline_mean_ci95_half_usd"] > 0.0 for s in stats):
-        error_notes.append("where 'NPV vs keep ±' is as large as the mean, these paths do "
-                           "not settle whether the strategy beats keep-mining on average: "
-                           "run more")
+    unsettled = [label for label, key in (("NPV vs keep ±", "npv_vs_baseline_mean"),
+                                          ("NPV with TV vs keep ±",
+                                           "npv_with_tv_vs_baseline_mean"))
+                 if any(_within_error(s, key) for s in stats)]
+    if unsettled:
+        error_notes.append(f"where '{' / '.join(unsettled)}' is as large as the mean, these "
+                           "paths do not settle whether the strategy beats keep-mining on "
+                           "average: run more")
     if not treasury_given:
         return [*rows, ("treasury", "", ["none given" for _ in stats])], error_notes
     rows += rows_of([r for r in SIMULATE_TREASURY_ROWS if _has_error(r, stats)], stats)
