@@ -84,7 +84,8 @@ def run_pivot(
     deals : pandas.DataFrame, optional
         Reference deals (default :func:`hashpivot.io.load_hosting_deals`).
     rules : list of RegulationRule, optional
-        The regulation rules to check the strategies against
+        The regulation rules: their fees are paid and their fleets kept, and the
+        strategies are checked against the rest
         (:mod:`hashpivot.engines.pivot.regulation`); default
         :func:`~hashpivot.engines.pivot.regulation.portfolio_rules`: the bundled ones and
         the file's ``[optimize].rules_file``.
