@@ -418,6 +418,34 @@ def test_levered_npv_at_cost_of_equity_and_payback_from_construction(
     assert _payback_from_start([0.0, 0.0, -10.0, 5.0, 5.0, 5.0]) == pytest.approx(3.0)
     assert fin.payback_period([0.0, 0.0, -10.0, 5.0, 5.0, 5.0]) == pytest.approx(5.0)
     assert np.isnan(_payback_from_start([0.0, 0.0, 0.0]))  # never differs: no payback
+    # a rule's fee in month 0, construction from month 2: payback still counts from
+    # construction, the fee in its first month (-10.5, -5.5, -0.5, 4.5: 3.1 months)
+    fee = [-0.5, 0.0, -10.0, 5.0, 5.0, 5.0, 5.0]
+    assert _payback_from_start(fee, 2) == pytest.approx(3.0 + 0.5 / 5.0)
+    assert _payback_from_start(fee) == pytest.approx(5.1)  # from the fee: 2 months more
+
+
+def test_a_rules_fee_does_not_move_the_construction_start_of_the_payback() -> None:
+    """The 200 MW example with a 250,000 USD fee (paid in the horizon's first month,
+    2025-10): the payback of convert_100mw_2026-01 still counts from 2026-01 and moves by
+    a fraction of a month (the fee against ~3 M USD of monthly incremental flow), not by
+    the three months between the fee and the construction start."""
+    import io
+
+    from hashpivot.io.regulation import read_regulation_rules
+    from hashpivot.models import load_portfolio
+
+    header = ("rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
+              "connected_after,connected_before,effect,value,effective_start,effective_end,"
+              "source,summary\n")
+    rules = read_regulation_rules(io.StringIO(
+        header + "fee,,,ERCOT,,,,,,add_cost_usd,250000,,,Test fee,a study fee\n"))
+    pf = load_portfolio(Path(__file__).resolve().parents[2] / "examples" / "pivot-200mw.toml")
+    free = pv.run_pivot(pf, rules=[]).strategy("convert_100mw_2026-01")
+    paid = pv.run_pivot(pf, rules=rules).strategy("convert_100mw_2026-01")
+    assert paid.npv_usd < free.npv_usd  # the fee is paid
+    assert paid.strategy.phases[0].start == pd.Period("2026-01", "M")
+    assert free.payback_months <= paid.payback_months < free.payback_months + 0.5
 
 
 # --------------------------------------------------------------------------------------

@@ -53,10 +53,10 @@ class StrategyResult:
         Annualized IRR of the incremental (strategy minus baseline) unlevered and levered
         flows; NaN for the baseline or when the flows do not change sign. [1/year]
     payback_months : float
-        Months, counted from the first month the strategy differs from the baseline (its
-        construction start), until the cumulative incremental unlevered FCF stays >= 0;
-        NaN for the baseline, when the strategy never differs, or when it never pays back
-        within the horizon. [month]
+        Months, counted from the construction start (the first phase's start month; a
+        rule's fee paid before it counts in that month), until the cumulative incremental
+        unlevered FCF stays >= 0; NaN for the baseline, when the strategy never differs,
+        or when it never pays back within the horizon. [month]
     contracted_backlog_usd : float
         Nominal initial-term rent signed. [USD]
     annual : pandas.DataFrame
@@ -321,14 +321,28 @@ class PivotResult:
         return self.inputs.get("financing") is not None
 
 
-def _payback_from_start(incremental: Any) -> float:
-    """Payback [month] counted from the first month the incremental flow is non-zero."""
+def _payback_from_start(incremental: Any, start: int | None = None) -> float:
+    """Payback [month] counted from ``start``, the construction start (default: the first
+    month the incremental flow is non-zero); what flows before it (a rule's fee, paid in
+    the horizon's first month) counts in its first month."""
     flows = np.asarray(incremental, dtype=float)
     scale = max(float(np.abs(flows).max()), 1.0)
     moved = np.flatnonzero(np.abs(flows) > 1e-9 * scale)
     if moved.size == 0:
         return float("nan")
-    return float(finance.payback_period(flows[moved[0] :]))
+    first = int(moved[0]) if start is None else min(max(start, int(moved[0])), flows.size - 1)
+    tail = flows[first:].copy()
+    tail[0] += flows[:first].sum()
+    return float(finance.payback_period(tail))
+
+
+def _construction_start(strategy: Strategy, periods: pd.PeriodIndex) -> int | None:
+    """Index in ``periods`` of the strategy's first phase start (0 when it starts before
+    them); None without phases."""
+    if not strategy.phases:
+        return None
+    first = min(p.start for p in strategy.phases)
+    return max(0, (first - periods[0]).n)
 
 
 def _value(
@@ -361,7 +375,7 @@ def _value(
         inc_l = cf.levered_fcf_usd[0] - base.levered_fcf_usd[0]
         irr_u = float(finance.annual_rate(finance.irr(inc)))
         irr_l = float(finance.annual_rate(finance.irr(inc_l)))
-        payback = _payback_from_start(inc)
+        payback = _payback_from_start(inc, _construction_start(strategy, cf.periods))
         npv_base = float(np.asarray(unlevered_npv_usd(base, r)).ravel()[0])
     nan = float("nan")
     taxed: dict[str, Any] = {
