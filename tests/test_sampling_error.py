@@ -157,3 +157,14 @@ def test_paired_cvar_difference_interval_covers_the_true_difference() -> None:
     with pytest.raises(ValueError, match="paired draws"):
         cvar_difference_ci95_half(x, y[:-1])
     assert math.isnan(cvar_difference_ci95_half(x[:20], y[:20]))  # one path in the tail
+
+
+def test_ci95_half_of_m2_is_ci95_half_of_the_values() -> None:
+    """From the sum of squared deviations alone (what chunks keep), the same half-width
+    as from the values; NaN below two values."""
+    from hashpivot.sampling_error import ci95_half, ci95_half_of_m2
+
+    x = np.random.default_rng(3).gamma(0.5, 40.0, 777)
+    m2 = float(np.square(x - x.mean()).sum())
+    assert ci95_half_of_m2(m2, x.size) == pytest.approx(ci95_half(x), rel=1e-12)
+    assert math.isnan(ci95_half_of_m2(0.0, 1)) and math.isnan(ci95_half(x[:1]))

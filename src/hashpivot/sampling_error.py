@@ -38,6 +38,13 @@ def ci95_half(values: Any, z: float = Z95) -> float:
     return z * float(v.std(ddof=1)) / math.sqrt(v.size)
 
 
+def ci95_half_of_m2(m2: float, n: int, z: float = Z95) -> float:
+    """:func:`ci95_half` of ``n`` values from their sum of squared deviations from the
+    mean ``m2`` (kept over chunks without the values): ``z sqrt(m2 / (n - 1) / n)``. NaN
+    with fewer than two. [unit of the values]"""
+    return z * math.sqrt(m2 / (n - 1) / n) if n > 1 else float("nan")
+
+
 def max_share_ci95_half(n: int) -> float:
     """The largest :func:`ci95_half` of a share over ``n`` draws, at a share of 0.5:
     ``Z95 x 0.5 / sqrt(n)`` (large n). [-]"""

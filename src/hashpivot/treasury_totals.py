@@ -9,14 +9,13 @@ grows by a few numbers per path, not by a per-path summary per strategy and poli
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.sampling_error import Z95, quantile_ci95_half
+from hashpivot.sampling_error import ci95_half_of_m2, quantile_ci95_half
 from hashpivot.treasury import TreasuryPathSummary
 
 __all__ = ["TreasuryTotals"]
@@ -46,12 +45,6 @@ def _combined_m2(n_a: int, sum_a: float, m2_a: float, n_b: int, sum_b: float,
 def _m2(values: FloatArray) -> float:
     """Sum of the squared deviations of ``values`` from their mean (0 for none). [unit^2]"""
     return float(np.square(values - values.mean()).sum()) if values.size else 0.0
-
-
-def _mean_ci95_half(m2: float, n: int) -> float:
-    """:func:`~hashpivot.sampling_error.ci95_half` of ``n`` values from their sum of
-    squared deviations ``m2``: ``1.96 sqrt(m2 / (n - 1) / n)``; NaN below two values."""
-    return Z95 * math.sqrt(m2 / (n - 1) / n) if n > 1 else float("nan")
 
 
 @dataclass(frozen=True)
@@ -220,7 +213,7 @@ class TreasuryTotals:
         n = self.n_paths
         return {
             "expected_forced_sale_btc": self.forced_btc_sum / n,
-            "expected_forced_sale_btc_ci95_half": _mean_ci95_half(self.forced_btc_m2, n),
+            "expected_forced_sale_btc_ci95_half": ci95_half_of_m2(self.forced_btc_m2, n),
             "forced_sale_avg_price_usd": (
                 self.forced_proceeds_usd_sum / self.forced_btc_sum
                 if self.forced_btc_sum > 0
@@ -228,7 +221,7 @@ class TreasuryTotals:
             ),
             "prob_forced_sale": self.forced_paths / n,
             "expected_forced_sale_without_capex_btc": self.forced_without_capex_btc_sum / n,
-            "expected_forced_sale_without_capex_btc_ci95_half": _mean_ci95_half(
+            "expected_forced_sale_without_capex_btc_ci95_half": ci95_half_of_m2(
                 self.forced_without_capex_btc_m2, n),
             "prob_forced_sale_without_capex": self.forced_without_capex_paths / n,
             "prob_liquidity_breach": self.breach_paths / n,

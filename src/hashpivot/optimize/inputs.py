@@ -375,6 +375,7 @@ def resolve_problem(
         )
     if problems:
         raise InputError(problems)
+    site_cost = np.array([e.cost_usd for e in effects])  # the rules' fees [USD]
     return PlanProblem(
         portfolio=portfolio,
         source=source,
@@ -399,10 +400,9 @@ def resolve_problem(
         x_upper_mw=np.maximum(upper, lower),
         site_limit_mw=site_limit,
         rule_cap_mw=np.array([e.cap_mw for e in effects]),
-        site_cost_usd=np.array([e.cost_usd for e in effects]),
+        site_cost_usd=site_cost,
         # as pivot pays it: with the hall capex of the horizon's first month
-        site_cost_npv_usd=np.array([e.cost_usd for e in effects])
-        * discount_factors(rates.hosting, 1)[0],
+        site_cost_npv_usd=site_cost * discount_factors(rates.hosting, 1)[0],
         effects=effects,
         rules=rules,
         build_mw_per_quarter=(

@@ -44,7 +44,7 @@ from hashpivot.io.regulation import (
     load_portfolio_rules,
     load_regulation_rules,
 )
-from hashpivot.regulation import SiteRuleEffects, site_effects
+from hashpivot.regulation import SiteRuleEffects, site_effects, without_fleet_replacement
 from hashpivot.units import MONTHS_PER_QUARTER
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ __all__ = [
     "regulation_findings",
     "regulation_rows",
     "site_rule_effects",
+    "under_the_rules",
     "with_site_fees",
 ]
 
@@ -139,6 +140,30 @@ def site_rule_effects(portfolio: Portfolio, sites: Sequence[SiteInputs],
     first, last = periods[0].start_time.date(), periods[-1].end_time.date()
     return {si.name: site_effects(portfolio.sites[si.index], rules, first, last)
             for si in sites}
+
+
+def under_the_rules(portfolio: Portfolio, sites: Sequence[SiteInputs],
+                    rules: list[RegulationRule], periods: pd.PeriodIndex,
+                    ) -> tuple[Portfolio, list[SiteInputs], dict[str, SiteRuleEffects]]:
+    """The portfolio and its valued sites as ``pivot`` and ``simulate`` value them: a site
+    where no new mining capacity is allowed keeps its fleet
+    (:func:`~hashpivot.regulation.without_fleet_replacement`), as in optimize.
+
+    Returns
+    -------
+    portfolio : Portfolio
+        ``portfolio``, or a copy with ``fleet_replacement = false`` at such sites.
+    sites : list of SiteInputs
+        ``sites`` with the same ``fleet_replacement``.
+    effects : dict of str to SiteRuleEffects
+        Each valued site's rules over the horizon (:func:`site_rule_effects`): for the
+        fees (:func:`with_site_fees`) and the notes (:func:`regulation_findings`).
+    """
+    effects = site_rule_effects(portfolio, sites, rules, periods)
+    ruled = without_fleet_replacement(portfolio, effects)
+    kept = [dataclasses.replace(si, fleet_replacement=ruled.sites[si.index].fleet_replacement)
+            for si in sites]
+    return ruled, kept, effects
 
 
 def _first_allowed(month: pd.Period, effects: SiteRuleEffects, start: pd.Period

@@ -29,7 +29,7 @@ from hashpivot.engines.pivot.regulation import (
     as_the_rules_allow,
     portfolio_rules,
     regulation_findings,
-    site_rule_effects,
+    under_the_rules,
     with_site_fees,
 )
 from hashpivot.engines.pivot.results import PivotResult, StrategyResult, _value
@@ -43,7 +43,6 @@ from hashpivot.exceptions import DataError
 from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_assumptions
 from hashpivot.hosting.lease import average_rate_usd_per_kw_month
 from hashpivot.io.regulation import RegulationRule
-from hashpivot.regulation import without_fleet_replacement
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -112,10 +111,7 @@ def run_pivot(
     rule_file_notes: list[str] = []
     if rules is None:
         rules, rule_file_notes = portfolio_rules(portfolio, source)
-    effects = site_rule_effects(portfolio, sites, rules, periods)
-    portfolio = without_fleet_replacement(portfolio, effects)
-    sites = [dataclasses.replace(si, fleet_replacement=portfolio.sites[si.index]
-                                 .fleet_replacement) for si in sites]
+    portfolio, sites, effects = under_the_rules(portfolio, sites, rules, periods)
     strategies = [with_site_fees(s, effects) for s in strategies]
     rate_m = float(finance.periodic_rate(spec.discount_rate))
     equity_rate_m = (

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.models.hosting import LEASE_TERM_FIELDS
-from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -85,8 +84,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
     central ``market``) what it comes to on that path, and (``fleet_kept_by``, when
     ``[pivot] fleet_replacement_years`` would replace a fleet the site keeps) why: the
     ``forbid_new_mining`` rules of ``effects`` (by site name), or the file."""
-    replaces = (portfolio.pivot.fleet_replacement_years if portfolio.pivot is not None
-                else PivotSpec().fleet_replacement_years) is not None
+    from hashpivot.engines.pivot.inputs import _pivot_spec
+
+    replaces = _pivot_spec(portfolio).fleet_replacement_years is not None
     out = []
     for s in sites:
         eff = effects.get(s.name) if effects is not None else None

@@ -21,7 +21,7 @@ from hashpivot.engines.pivot.dispatch_uplift import measured_dispatch_uplifts
 from hashpivot.engines.pivot.inputs import resolve_sites
 from hashpivot.engines.pivot.regulation import (
     portfolio_rules,
-    site_rule_effects,
+    under_the_rules,
     with_site_fees,
 )
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
@@ -46,7 +46,7 @@ from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec, gordon_rate_problem
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
-from hashpivot.regulation import SiteRuleEffects, without_fleet_replacement
+from hashpivot.regulation import SiteRuleEffects
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
 from hashpivot.treasury_debt import debt_schedule
 
@@ -101,9 +101,8 @@ def prepare(
     # its fleet, a strategy pays the fees of the sites it converts (as in pivot and
     # optimize); the rest are notes (simulate)
     rules, rule_notes = portfolio_rules(portfolio, source)
-    effects = site_rule_effects(portfolio, resolve_sites(portfolio, config.site_name), rules,
-                                center.periods)
-    portfolio = without_fleet_replacement(portfolio, effects)
+    portfolio, sites, effects = under_the_rules(
+        portfolio, resolve_sites(portfolio, config.site_name), rules, center.periods)
     if spec.step != "monthly":
         raise InputError(
             Problem("scenario.step", "the simulation engine needs monthly steps", source)
@@ -176,7 +175,6 @@ def prepare(
     sched = debt_schedule(list(tspec.debt), center.periods, source)
     policies = config.policies or (tspec.policy,)
     tenants, signing_p = signing_tenants(strategies)
-    sites = resolve_sites(portfolio, config.site_name)
     task = ChunkTask(
         portfolio=portfolio,
         strategies=tuple(strategies),

@@ -138,13 +138,10 @@ class SimulationResult:
         }
         base = self.baseline
         if base is not None:
-            d = x - self.npv_usd[base]
-            beats = (d > 0).astype(float) if name != base else np.zeros_like(d)
-            out["prob_beats_baseline"] = float(beats.mean())
-            out["prob_beats_baseline_ci95_half"] = ci95_half(beats)
-            out["npv_vs_baseline_mean_usd"] = float(d.mean())
-            out["npv_vs_baseline_mean_ci95_half_usd"] = ci95_half(d)
-            out["npv_vs_baseline_p5_usd"] = float(np.percentile(d, 5))
+            b = self.npv_usd[base]
+            out.update(_against_baseline(x, b, name == base, "prob_beats_baseline",
+                                         "npv_vs_baseline_mean"))
+            out["npv_vs_baseline_p5_usd"] = float(np.percentile(x - b, 5))
         else:
             out["prob_beats_baseline"] = float("nan")
         for key, per_path, det in (
@@ -247,10 +244,18 @@ def _variant_stats(
         f"prob_beats_baseline_{suffix}": float("nan"),
     }
     if b is not None:
-        d = x - b
-        beats = (d > 0).astype(float) if name != base else np.zeros_like(x)
-        out[f"prob_beats_baseline_{suffix}"] = float(beats.mean())
-        out[f"prob_beats_baseline_{suffix}_ci95_half"] = ci95_half(beats)
-        out[f"{key}_vs_baseline_mean_usd"] = float(d.mean())
-        out[f"{key}_vs_baseline_mean_ci95_half_usd"] = ci95_half(d)
+        out.update(_against_baseline(x, b, name == base, f"prob_beats_baseline_{suffix}",
+                                     f"{key}_vs_baseline_mean"))
     return out
+
+
+def _against_baseline(x: FloatArray, b: FloatArray, is_base: bool, prob_key: str,
+                      gain_key: str) -> dict[str, float]:
+    """P(beats the baseline) on the same paths and the mean gain over it [USD], each with
+    its Monte Carlo error: ``prob_key``, ``{prob_key}_ci95_half``, ``{gain_key}_usd``,
+    ``{gain_key}_ci95_half_usd`` (the paired error: of the per-path differences). The
+    baseline against itself: 0 and 0."""
+    d = x - b
+    beats = np.zeros_like(d) if is_base else (d > 0).astype(float)
+    return {prob_key: float(beats.mean()), f"{prob_key}_ci95_half": ci95_half(beats),
+            f"{gain_key}_usd": float(d.mean()), f"{gain_key}_ci95_half_usd": ci95_half(d)}
