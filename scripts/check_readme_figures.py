@@ -52,6 +52,14 @@ def _tax(text: str) -> str:
     return text + "\n[pivot.tax]\nincome_tax_rate = 0.21\n"
 
 
+def _one_year(text: str) -> str:
+    """The 200 MW example over one year (the README's loan-like IRR)."""
+    line = "horizon_years = 15"
+    if line not in text:
+        raise SystemExit(f"examples/pivot-200mw.toml no longer has the line {line!r}")
+    return text.replace(line, "horizon_years = 1")
+
+
 def _margin(text: str) -> str:
     """The 200 MW example with the network hashrate's margin response on."""
     line = '# hashrate_response = "margin"'
@@ -70,6 +78,7 @@ RUNS: dict[str, Callable[[], list[str]]] = {
                      "--difficulty", "117e12", "--fees-btc-per-block", "0.03"],
     "pivot": lambda: ["pivot", PIVOT],
     "pivot-tax": lambda: ["pivot", _variant("tax.toml", _tax)],
+    "pivot-one-year": lambda: ["pivot", _variant("one-year.toml", _one_year)],
     "simulate": lambda: ["simulate", PIVOT, "--paths", "20000", "--seed", "7"],
     "simulate-margin": lambda: ["simulate", _variant("margin.toml", _margin), "--paths",
                                 "20000", "--seed", "7"],
@@ -274,6 +283,8 @@ CLAIMS: list[Claim] = [
           (calc(lambda j: min(_colocation(j)), ".0f"), calc(lambda j: max(_colocation(j)), ".0f"),
            calc(lambda j: next(d["rate_usd_per_kw_month"] for d in j["deals"]
                                if d["deal"] == "core_scientific_coreweave_initial")))),
+    Claim("(on the example over one year, convert-all's levered IRR is {} %/yr)",
+          "pivot-one-year", (_strategy("convert_all", "irr_levered_fraction", 100.0),)),
     Claim("At 21 % the example gives keep-mining {} M USD after tax ({} pre-tax) and "
           "convert-all {} M ({}).", "pivot-tax",
           (_strategy("keep_mining", "npv_after_tax_usd"),

@@ -117,6 +117,56 @@ def test_irr_zeroes_the_npv(invest: float, flows: list[float]) -> None:
     assert abs(fin.npv(r, cf, when="begin")) <= 1e-6 * np.abs(cf).sum()
 
 
+def test_irr_is_financing_by_hand() -> None:
+    # invest 100, get 110 a period later: NPV(r) = -100 + 110/(1+r) falls with r
+    assert fin.irr_is_financing([-100.0, 110.0], 0.10) is False
+    # borrow 100, repay 110: NPV(r) = 100 - 110/(1+r) rises with r; 10 % is the loan's cost
+    assert fin.irr_is_financing([100.0, -110.0], 0.10) is True
+    # the pivot case of a short horizon: cash in at month 0 (debt draw and ASIC resale
+    # above the equity's capex), then the equity's share and the balloon repayment
+    loan_like = [19.2, -33.0, -33.8, -34.2, -1145.6]
+    r = fin.irr(loan_like)
+    assert r > 1.0  # a "return" above 100 % per month: the symptom
+    assert fin.irr_is_financing(loan_like, r) is True
+    # NaN (no sign change) and a rate at or below -1: not a financing
+    assert fin.irr_is_financing([1.0, 2.0], float("nan")) is False
+    assert fin.irr_is_financing([-1.0, 2.0], -1.0) is False
+
+
+def test_irr_is_financing_matches_the_npv_slope() -> None:
+    # Independent check: the sign of numpy-financial's NPV a little above and below the
+    # IRR (a finite difference) on mixed flows, investment-like and loan-like rows alike.
+    rng = np.random.default_rng(11)
+    cf = rng.normal(0.0, 1.0, (60, 30))
+    cf[:30, 0] = -8.0  # invest first
+    cf[30:, 0] = 8.0  # borrow first
+    rates = fin.irr(cf)
+    flags = fin.irr_is_financing(cf, rates)
+    checked = 0
+    for row, r, flag in zip(cf, rates, flags, strict=True):
+        if not np.isfinite(r):
+            assert not flag
+            continue
+        h = 1e-6 * (1.0 + abs(r))
+        slope = npf.npv(r + h, row) - npf.npv(r - h, row)
+        if abs(slope) < 1e-9 * np.abs(row).sum():  # a double root: no sign to read
+            continue
+        assert flag == (slope > 0.0)
+        checked += 1
+    assert checked >= 40
+    assert flags[:30].sum() < flags[30:].sum()  # borrowing first is what makes a loan
+    # one call over rows equals a call per row
+    assert list(flags) == [fin.irr_is_financing(row, r) for row, r in zip(cf, rates,
+                                                                           strict=True)]
+
+
+def test_irr_is_financing_has_no_overflow_at_extreme_rates() -> None:
+    cf = np.array([[5.0] + [-1.0] * 179, [-5.0] + [1.0] * 179])
+    with np.errstate(all="raise"):
+        out = fin.irr_is_financing(cf, np.array([1.0e6, -0.999999]))
+    assert out.tolist() == [True, False]
+
+
 # --------------------------------------------------------------------------------------
 # payback
 # --------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ __all__ = [
     "discount_factors",
     "growing_annuity_present_value",
     "irr",
+    "irr_is_financing",
     "npv",
     "payback_period",
     "periodic_rate",
@@ -298,6 +299,57 @@ def irr(
         out[idx] = best
     res = out.reshape(lead)
     return scalar_or_array(res)
+
+
+def irr_is_financing(cash_flows: Any, rate_per_period: Any, axis: int = -1) -> Any:
+    """Whether an IRR is what a financing costs rather than what an investment returns.
+
+    At an investment's IRR the NPV falls as the rate rises (cash goes out first and comes
+    back later: the higher the hurdle rate, the less the flows are worth, and they are
+    worth doing when the IRR is above it). Flows that bring cash in first and pay it out
+    later behave as a loan: at their IRR the NPV *rises* with the rate, the IRR is the
+    rate the financing costs, and the flows are worth taking when the IRR is *below* the
+    hurdle rate. Read the sign of ``dNPV/dr`` at the rate: with ``x = 1/(1+r)``,
+    ``dNPV/dr = -x^2 sum_{t>=1} t cf_t x^(t-1)`` (its sign is kept when the polynomial
+    is scaled as in :func:`irr`, so no power overflows).
+
+    Parameters
+    ----------
+    cash_flows : array_like
+        Cash flows per period, ``values[0]`` at time 0, as given to :func:`irr`. [USD]
+    rate_per_period : array_like
+        The flows' IRR (:func:`irr`), broadcast over the leading axes. [1/period]
+    axis : int
+        Time axis.
+
+    Returns
+    -------
+    bool or numpy.ndarray
+        True where the NPV rises with the rate at ``rate_per_period``; False where it
+        falls or is flat, and where the rate is NaN or not above -1.
+
+    Examples
+    --------
+    >>> irr_is_financing([-100.0, 110.0], 0.10)   # invest 100, get 110
+    False
+    >>> irr_is_financing([100.0, -110.0], 0.10)   # borrow 100, repay 110
+    True
+    """
+    cf = np.moveaxis(np.asarray(cash_flows, dtype=float), axis, -1)
+    lead = cf.shape[:-1]
+    n = cf.shape[-1]
+    rate = np.broadcast_to(np.asarray(rate_per_period, dtype=float), lead).reshape(-1)
+    flat = cf.reshape(-1, n)
+    out = np.zeros(flat.shape[0], dtype=bool)
+    ok = np.isfinite(rate) & (rate > -1.0) & np.all(np.isfinite(flat), axis=1)
+    if n >= 2 and ok.any():
+        x = 1.0 / (1.0 + rate[ok])
+        weighted = flat[ok, 1:] * np.arange(1.0, n)  # t cf_t, t >= 1
+        slope_sum = np.einsum("mn,mn->m", weighted, _scaled_powers(x, n - 1))
+        out[ok] = slope_sum < 0.0  # dNPV/dr = -x^2 slope_sum > 0
+    if not lead:
+        return bool(out[0])
+    return out.reshape(lead)
 
 
 # --------------------------------------------------------------------------------------

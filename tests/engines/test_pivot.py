@@ -471,6 +471,39 @@ def test_warning_when_irr_may_not_be_unique() -> None:
     assert not any(w.startswith("convert_all: the unlevered") for w in r.warnings)
 
 
+def test_a_loan_like_incremental_irr_is_not_shown_as_a_return() -> None:
+    # The example site over a one-year horizon: converting brings cash in at month 0 (the
+    # project loan's draw and the ASIC resale exceed the equity's share of the capex) and
+    # pays it out later (the equity's capex, then the loan repaid at the horizon). The IRR
+    # of those levered flows is a root (millions of %/yr) at which the NPV *rises* with
+    # the rate: a financing's cost, not a return. The table says n/m, a note gives it.
+    from hashpivot.reports.tables.strategies import pivot_rows
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "examples" / "pivot-200mw.toml").read_text()
+    assert "horizon_years = 15" in text
+    short = pv.run_pivot(parse_portfolio(text.replace("horizon_years = 15",
+                                                      "horizon_years = 1")))
+    conv = short.strategy("convert_all")
+    assert conv.irr_levered_is_financing and conv.irr_levered_fraction > 10.0
+    assert not conv.irr_is_financing  # the unlevered flows never change sign: NaN
+    assert np.isnan(conv.irr_fraction)
+    stats = short.to_json_dict()["strategies"]
+    assert stats["convert_all"]["irr_levered_is_financing"] is True
+    rows = {q: cells for q, _, cells in pivot_rows(list(stats.values()), taxed=False,
+                                                    levered=True)}
+    assert rows["IRR levered (incr.)"][list(stats).index("convert_all")] == "n/m"
+    (note,) = [w for w in short.warnings
+               if w.startswith("convert_all: the levered incremental cash flows bring")]
+    assert f"{100.0 * conv.irr_levered_fraction:,.1f} %/yr, shown n/m" in note
+    # Over the file's 15 years the same flows are an investment's: their IRRs are returns.
+    full = pv.run_pivot(parse_portfolio(text))
+    for s in full.strategies[1:]:
+        assert not s.irr_is_financing and not s.irr_levered_is_financing
+        assert 0.0 < s.irr_levered_fraction < 1.0
+    assert not any("as a loan does" in w for w in full.warnings)
+
+
 def test_pivot_month_zero_agrees_with_unit_economics() -> None:
     # Two engines, one economics: the pivot model's first month of keep-mining must give the
     # BTC, revenue and power cost per day that the foundation's unit economics give at the

@@ -58,8 +58,9 @@ def monthly_frame(s: StrategyResult) -> pd.DataFrame:
 
 
 def summary_frame(result: PivotResult) -> pd.DataFrame:
-    """One row per strategy: converted MW, NPVs [USD], IRRs [fraction/year], payback
-    [months] and contracted backlog [USD]."""
+    """One row per strategy: converted MW, NPVs [USD], IRRs [fraction/year] (with
+    whether each is a financing's cost, not a return), payback [months] and contracted
+    backlog [USD]."""
     return pd.DataFrame(
         [
             {
@@ -70,6 +71,8 @@ def summary_frame(result: PivotResult) -> pd.DataFrame:
                 "irr_fraction": s.irr_fraction,
                 "npv_levered_usd": s.npv_levered_usd,
                 "irr_levered_fraction": s.irr_levered_fraction,
+                "irr_is_financing": s.irr_is_financing,
+                "irr_levered_is_financing": s.irr_levered_is_financing,
                 "payback_months": s.payback_months,
                 "contracted_backlog_usd": s.contracted_backlog_usd,
             }

@@ -52,6 +52,11 @@ class StrategyResult:
     irr_fraction, irr_levered_fraction : float
         Annualized IRR of the incremental (strategy minus baseline) unlevered and levered
         flows; NaN for the baseline or when the flows do not change sign. [1/year]
+    irr_is_financing, irr_levered_is_financing : bool
+        True when those flows bring cash in before they pay it out, as a loan
+        (:func:`hashpivot.finance.irr_is_financing`: the NPV rises with the rate at the
+        IRR): the IRR is then what that financing costs, not a return, and the table
+        shows ``n/m``.
     payback_months : float
         Months, counted from the construction start (the first phase's start month; a
         rule's fee paid before it counts in that month), until the cumulative incremental
@@ -115,6 +120,8 @@ class StrategyResult:
     signing: dict[str, Any] | None = None
     emissions_tco2: float = float("nan")
     rules_allow: dict[str, Any] | None = None
+    irr_is_financing: bool = False
+    irr_levered_is_financing: bool = False
 
     @property
     def name(self) -> str:
@@ -210,6 +217,9 @@ class PivotResult:
                         num(s.npv_levered_after_tax_usd) if levered else None
                     ),
                     "irr_levered_fraction": num(s.irr_levered_fraction) if levered else None,
+                    "irr_is_financing": s.irr_is_financing,
+                    "irr_levered_is_financing": (
+                        s.irr_levered_is_financing if levered else None),
                     "converted_gross_mw": s.strategy.converted_gross_mw,
                     "energy_mwh": num(float(s.annual["energy_mwh"].sum())),
                     "emissions_tco2": num(s.emissions_tco2),
@@ -369,12 +379,16 @@ def _value(
     npv_l = float(finance.npv(rate_l, cf.levered_fcf_usd[0]))
     if base is None or not strategy.phases:
         irr_u = irr_l = payback = float("nan")
+        financing = (False, False)
         npv_base = npv_u
     else:
         inc = cf.unlevered_fcf_usd[0] - base.unlevered_fcf_usd[0]
         inc_l = cf.levered_fcf_usd[0] - base.levered_fcf_usd[0]
-        irr_u = float(finance.annual_rate(finance.irr(inc)))
-        irr_l = float(finance.annual_rate(finance.irr(inc_l)))
+        irr_u_m, irr_l_m = float(finance.irr(inc)), float(finance.irr(inc_l))
+        irr_u = float(finance.annual_rate(irr_u_m))
+        irr_l = float(finance.annual_rate(irr_l_m))
+        financing = (bool(finance.irr_is_financing(inc, irr_u_m)),
+                     bool(finance.irr_is_financing(inc_l, irr_l_m)))
         payback = _payback_from_start(inc, _construction_start(strategy, cf.periods))
         npv_base = float(np.asarray(unlevered_npv_usd(base, r)).ravel()[0])
     nan = float("nan")
@@ -406,6 +420,8 @@ def _value(
         npv_vs_baseline_usd=npv_u - npv_base,
         irr_fraction=irr_u,
         irr_levered_fraction=irr_l,
+        irr_is_financing=financing[0],
+        irr_levered_is_financing=financing[1],
         payback_months=payback,
         contracted_backlog_usd=cf.contracted_backlog_usd,
         annual=cf.annual(),

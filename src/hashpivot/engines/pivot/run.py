@@ -190,10 +190,19 @@ def run_pivot(
     base_u = base_cf.unlevered_fcf_usd[0]
     base_l = base_cf.levered_fcf_usd[0]
     for r in results[1:]:
-        for label, inc in (
-            ("unlevered", r.cash_flows.unlevered_fcf_usd[0] - base_u),
-            ("levered", r.cash_flows.levered_fcf_usd[0] - base_l),
+        for label, inc, rate, is_loan in (
+            ("unlevered", r.cash_flows.unlevered_fcf_usd[0] - base_u, r.irr_fraction,
+             r.irr_is_financing),
+            ("levered", r.cash_flows.levered_fcf_usd[0] - base_l, r.irr_levered_fraction,
+             r.irr_levered_is_financing),
         ):
+            if is_loan and (label == "unlevered" or financing is not None):
+                warnings.append(
+                    f"{r.strategy.name}: the {label} incremental cash flows bring cash in "
+                    "before they pay it out, as a loan does: their IRR "
+                    f"({100.0 * rate:,.1f} %/yr, shown n/m) is what that financing costs, "
+                    "not a return (their NPV rises with the discount rate); rely on the NPV"
+                )
             signs = np.sign(inc[np.abs(inc) > 1e-9 * max(float(np.abs(inc).max()), 1.0)])
             changes = int((signs[1:] != signs[:-1]).sum())
             if changes > 1:

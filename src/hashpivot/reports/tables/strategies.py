@@ -219,9 +219,21 @@ def switching_line(rows: Sequence[Mapping[Any, Any]], pivot_name: str,
             "switching value")
 
 
+#: The IRR keys of ``pivot``'s rows and the flag that makes each a financing's cost.
+IRR_FINANCING_FLAGS: dict[str, str] = {
+    "irr_fraction": "irr_is_financing",
+    "irr_levered_fraction": "irr_levered_is_financing",
+}
+#: The IRR cell of flows that bring cash in before they pay it out (a note gives the rate).
+NOT_MEANINGFUL = "n/m"
+
+
 def rows_of(specs: Sequence[RowSpec], stats: Sequence[Mapping[str, Any]]) -> list[Row]:
-    """One row per spec, one cell per strategy (a key a strategy lacks is ``-``)."""
-    return [(q, unit, [fmt(s.get(key)) for s in stats]) for q, unit, key, fmt in specs]
+    """One row per spec, one cell per strategy (a key a strategy lacks is ``-``; an IRR
+    that is a financing's cost, :data:`IRR_FINANCING_FLAGS`, is ``n/m``)."""
+    return [(q, unit, [NOT_MEANINGFUL if s.get(IRR_FINANCING_FLAGS.get(key, ""))
+                       else fmt(s.get(key)) for s in stats])
+            for q, unit, key, fmt in specs]
 
 
 def pivot_rows(strategies: Sequence[Mapping[str, Any]], *, taxed: bool, levered: bool
