@@ -363,6 +363,13 @@ CLAIMS: list[Claim] = [
           "M USD with the terminal value", "optimize",
           (num("center_path_check.optimizer_value_over_keep_usd", M),
            num("center_path_check.npv_with_tv_vs_keep_usd", M))),
+    Claim("M USD with the terminal value (the {} M between them: which machines the halls "
+          "displace", "optimize",
+          (calc(lambda j: M * (j["center_path_check"]["optimizer_value_over_keep_usd"]
+                               - j["center_path_check"]["npv_with_tv_vs_keep_usd"])),)),
+    Claim("values the plan in the optimizer with each site's fleet as one average machine, as "
+          "pivot models it: +{} M USD, pivot's figure", "optimize",
+          (num("center_path_check.optimizer_average_machine_value_over_keep_usd", M),)),
     Claim("{} to the horizon, and a break-even first-year rent of {} USD/kW-month for every "
           "hall ({} with the terminal value)", "pivot-plan",
           (lambda j: format(j["strategies"]["phased"]["npv_vs_baseline_usd"] * M, ",.1f"),

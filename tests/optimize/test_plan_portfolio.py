@@ -229,3 +229,20 @@ def test_the_summary_says_when_pivot_could_not_value_the_plan() -> None:
     assert "adds 12.3 M USD over keep-mining here" in line
     assert "pivot could not value its plan portfolio: sites[0].hosting.phases" in line
     assert center_path_lines({}) == []
+
+
+def test_the_summary_gives_the_plan_with_average_machines_and_what_is_left() -> None:
+    """With mixed fleets the check has the optimizer's value of the plan with each site's
+    fleet as one average machine: a line gives it and the difference to the optimizer's
+    own figure (165.7 - 13.5 = 152.2 M USD)."""
+    check = {"optimizer_value_over_keep_usd": 165.7e6,
+             "optimizer_average_machine_value_over_keep_usd": 13.5e6,
+             "npv_vs_keep_usd": -956.5e6, "npv_with_tv_vs_keep_usd": 13.5e6}
+    first, average = center_path_lines({"center_path_check": check})
+    assert "adds 165.7 M USD over keep-mining here, 13.5 in pivot" in first
+    assert average == (
+        "here with each site's fleet as one average machine, as pivot and simulate model "
+        "it: 13.5 M USD; the 152.2 above it is what displacing, curtailing and "
+        "dispatching machine by machine (the least efficient first) is worth")
+    del check["optimizer_average_machine_value_over_keep_usd"]  # one entry a site
+    assert len(center_path_lines({"center_path_check": check})) == 1
