@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines import pivot
+from hashpivot.models import parse_portfolio
 from hashpivot.optimize import OptimizeConfig, optimize_plan
 
-from .conftest import portfolio, site_toml
+from .conftest import portfolio, portfolio_text, site_toml
 
 TAIL = """
 [financing]
@@ -157,3 +158,49 @@ def test_the_plans_megawatts_are_whole_blocks_exactly() -> None:
         source=str(path))
     blocks = r.plan["gross_mw"].to_numpy() / float(r.inputs["unit_mw"])
     assert len(blocks) >= 3 and (blocks == np.round(blocks)).all()
+
+
+RULES = ("rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
+         "connected_after,connected_before,effect,value,effective_start,effective_end,"
+         "source,summary\nfee,,PA,,,,,,,add_cost_usd,5000000,,,T,a fee\n")
+
+
+def _year0_equity_usd(pf, plan: pd.DataFrame, start: str, months: int) -> float:
+    """Operator equity capex of the plan's first model year, from pivot's cash flows."""
+    phases = tuple(pivot.ConversionPhase(r["site"], pd.Period(r["start_month"], "M"),
+                                         r["gross_mw"]) for r in plan.to_dict("records"))
+    market = pivot.deterministic_market(pf, pd.Period(start, "M"), months)
+    cf = pivot.strategy_cash_flows(pf, pivot.Strategy("plan", phases), market)
+    ltc = pf.financing.loan_to_cost_fraction
+    return float(np.asarray(cf.hosting_capex_usd[0])[:12].sum() * (1.0 - ltc))
+
+
+def test_a_rules_site_cost_counts_against_the_first_years_budget(tmp_path) -> None:
+    """A 5 M USD fee at site A (PA), paid in the horizon's first month from equity, as
+    pivot pays it. With a first-year budget that covers the year's equity capex of the
+    unconstrained plan but not that and the fee, the plan changes and its capex and fee
+    together fit the budget (before, the fee was left out of the budget row)."""
+    (tmp_path / "rules.csv").write_text(RULES)
+
+    def plan(budget_year0: float):
+        tail = ("\n[financing]\nloan_to_cost_fraction = 0.7\n\n[optimize]\n"
+                'rules_file = "rules.csv"\nblock_mw = 10.0\n'
+                f"equity_budget_usd_per_year = [{budget_year0!r}, 1e12]\n")
+        text = portfolio_text(site_toml("A", capacity=60.0), years=8, tail=tail)
+        (tmp_path / "p.toml").write_text(text)
+        pf = parse_portfolio(text, str(tmp_path / "p.toml"))
+        r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                             two_stage=False), source=str(tmp_path / "p.toml"))
+        return pf, r
+
+    pf, free = plan(1e12)
+    start, months = free.inputs["start"], free.inputs["horizon_months"]
+    equity0 = _year0_equity_usd(pf, free.plan, start, months)
+    assert equity0 > 10e6  # the unconstrained plan builds in its first year
+    assert dict(zip(free.rules["rule_id"], free.rules["binds"], strict=True))["fee"]
+    budget = equity0 + 2.5e6  # the capex fits, the capex and the 5 M USD fee do not
+    pf, tight = plan(budget)
+    spent = _year0_equity_usd(pf, tight.plan, start, months)
+    fee = 5e6 if len(tight.plan) else 0.0
+    assert spent + fee <= budget * (1 + 1e-9)
+    assert spent < equity0  # the fee took the place of some of the first year's capex

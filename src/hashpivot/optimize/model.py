@@ -27,7 +27,8 @@ Constraints, named ``"{variable}-{rule}-{bound}"``:
 * ``conversion-build-upper``: MW starting construction in a quarter <= build capacity;
 * ``conversion-tenant-upper``: critical IT MW leased to a tenant <= its demand;
 * ``conversion-budget-upper``: operator equity capex of a model year <= its budget (the
-  years after the horizon in which a late hall is still paid for included);
+  years after the horizon in which a late hall is still paid for included; the rules'
+  site costs, paid in the horizon's first month, in the first year's);
 * ``conversion-debt-upper``: project debt of the plan's builds, whole, <= debt capacity;
 * ``site_started-cost-upper``: a site converts only if it pays its rule costs;
 * ``cvar_shortfall-scenario-lower``: shortfall_k >= threshold - NPV_k.
@@ -298,7 +299,8 @@ def define_tenant_demand(m: LinearModel, p: PlanProblem) -> None:
 
 
 def define_budget(m: LinearModel, p: PlanProblem) -> None:
-    """``conversion-budget-upper`` (equity capex per year) and ``conversion-debt-upper``."""
+    """``conversion-budget-upper`` (equity capex per year, with the rules' site costs of
+    the first year, paid from equity) and ``conversion-debt-upper``."""
     x = m.variables["conversion"]
     o, q = _x_rows(p)
     years = np.flatnonzero(np.isfinite(p.budget_usd_per_year))
@@ -307,8 +309,16 @@ def define_budget(m: LinearModel, p: PlanProblem) -> None:
     rows = np.broadcast_to(np.arange(years.size), coef.shape)
     cols = np.broadcast_to(x[:, None], coef.shape)
     nz = coef != 0
+    terms = [(rows[nz], cols[nz], coef[nz])]
+    # a rule's site cost is paid in the horizon's first month, as pivot pays it (with the
+    # hall capex, not financed by the project loan): in model year 0's row, when it has one
+    z = m.variables["site_started"]
+    costly = np.flatnonzero(p.site_cost_usd > 0)
+    if years.size and years[0] == 0 and costly.size:
+        terms.append((np.zeros(costly.size, dtype=np.int64), z[costly],
+                      p.site_cost_usd[costly] / USD_SCALE))
     m.add_constraints(
-        "conversion-budget-upper", years.size, [(rows[nz], cols[nz], coef[nz])], -np.inf,
+        "conversion-budget-upper", years.size, terms, -np.inf,
         p.budget_usd_per_year[years] / USD_SCALE,
     )
     n = 1 if np.isfinite(p.debt_capacity_usd) else 0
@@ -319,14 +329,20 @@ def define_budget(m: LinearModel, p: PlanProblem) -> None:
                       p.debt_capacity_usd / USD_SCALE)
 
 
-def define_site_cost(m: LinearModel, p: PlanProblem, cost: FloatArray) -> IntArray:
-    """``site_started`` (binary) and ``site_started-cost-upper`` for sites with rule costs."""
-    x = m.variables["conversion"]
-    o, _ = _x_rows(p)
+def add_site_started(m: LinearModel, p: PlanProblem, cost: FloatArray) -> IntArray:
+    """``site_started``: binary, 1 where a site with rule costs converts (fixed at 0 at a
+    site without). [-]"""
     costly = p.site_cost_usd > 0
-    z = m.add_variables("site_started", 0.0, np.where(costly, 1.0, 0.0), cost, integer=True,
-                        n=p.n_sites)
-    sites = np.flatnonzero(costly)
+    return m.add_variables("site_started", 0.0, np.where(costly, 1.0, 0.0), cost,
+                           integer=True, n=p.n_sites)
+
+
+def define_site_cost(m: LinearModel, p: PlanProblem) -> None:
+    """``site_started-cost-upper``: a site with rule costs converts only if it pays them."""
+    x = m.variables["conversion"]
+    z = m.variables["site_started"]
+    o, _ = _x_rows(p)
+    sites = np.flatnonzero(p.site_cost_usd > 0)
     row_of = np.full(p.n_sites, -1)
     row_of[sites] = np.arange(sites.size)
     rows = row_of[p.offer_site[o]]
@@ -339,7 +355,6 @@ def define_site_cost(m: LinearModel, p: PlanProblem, cost: FloatArray) -> IntArr
         -np.inf,
         0.0,
     )
-    return z
 
 
 def define_cvar(m: LinearModel, p: PlanModel, obj: ObjectiveSpec) -> None:
@@ -403,8 +418,9 @@ def build_plan_model(
     define_site_limits(m, p)
     define_build_capacity(m, p)
     define_tenant_demand(m, p)
+    z = add_site_started(m, p, cost[n_x + n_d :])  # before the budget rows that use it
     define_budget(m, p)
-    z = define_site_cost(m, p, cost[n_x + n_d :])
+    define_site_cost(m, p)
     pm = PlanModel(
         m=m,
         npv_cols=np.concatenate([x, d, z]),
