@@ -19,6 +19,22 @@ app = typer.Typer()
 economics.register(app)
 runner = CliRunner()
 
+def test_a_difficulty_typed_in_t_gets_a_note_and_its_result() -> None:
+    """``--difficulty 117`` (meant 117e12) is valid (a difficulty is >= 1) but 1e-12 of the
+    network's: a note on stderr names the bundled latest day's difficulty and the likely
+    fix; the JSON on stdout is unchanged. 2012's difficulty (3e6) and today's get none."""
+    res = runner.invoke(app, ["hashprice", "--btc-price-usd", "95000", "--difficulty", "117",
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["difficulty"] == 117.0
+    assert "note: --difficulty 117 is 8.2e-13 of the network's on 2025-09-26" in res.stderr
+    assert res.stderr.rstrip().endswith("if it is in T (1e12), use --difficulty 117e12")
+    for fine in ("3e6", "117e12"):
+        res = runner.invoke(app, ["hashprice", "--btc-price-usd", "95000", "--difficulty",
+                                  fine])
+        assert res.exit_code == 0 and "note:" not in res.stderr
+
+
 COST_KEYS = {
     "hashprice_usd_per_ph_day",
     "btc_per_day",

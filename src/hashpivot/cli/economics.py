@@ -24,6 +24,7 @@ from hashpivot.cli.network import (
     check_fleet_fits_network,
     check_positive,
     check_protocol_range,
+    difficulty_note,
     network_from_options,
     warn_if_stale,
 )
@@ -101,6 +102,9 @@ def register(app: typer.Typer) -> None:
             "subsidy_btc": subsidy,
             "fees_btc_per_block": fees_btc_per_block,
         }
+        note = None if live else difficulty_note(difficulty)
+        if note is not None:
+            typer.echo(note, err=True)
         if as_json:
             print_json(out)
             return

@@ -147,6 +147,31 @@ def _latest_day() -> str:
     return btc_daily_range()[1].isoformat()
 
 
+#: A ``--difficulty`` this many times below the latest data day's is noted (a difficulty
+#: typed in T, 117 for 117e12, is 1e-12 of it; 2012's difficulties are about 1e-7). [-]
+DIFFICULTY_NOTE_BELOW = 1e-9
+
+
+def difficulty_note(difficulty: float) -> str | None:
+    """A note when ``difficulty`` is more than :data:`DIFFICULTY_NOTE_BELOW` below the
+    latest data day's, as a difficulty typed in T would be (117 for 117e12); None
+    otherwise, or when the history is unavailable. The value stays valid: a difficulty of
+    2010 is a what-if, not an error."""
+    if difficulty >= DIFFICULTY_NOTE_BELOW * _LIMITS["--difficulty"][1]:
+        return None  # above the threshold of any difficulty the option accepts: no reading
+    from hashpivot.io import network_state_on
+
+    try:
+        latest = network_state_on(_latest_day())
+    except (DataError, InputError):
+        return None
+    if difficulty >= DIFFICULTY_NOTE_BELOW * latest.difficulty:
+        return None
+    return (f"note: --difficulty {difficulty:g} is {difficulty / latest.difficulty:.1e} of "
+            f"the network's on {latest.date} ({latest.difficulty:.3g}); if it is in T "
+            f"(1e12), use --difficulty {difficulty:g}e12")
+
+
 def warn_if_stale(date: str | None, live: bool) -> None:
     """After a result on the latest data day: a warning on stderr when that day is older
     than 30 days (nothing with --date or --live)."""
@@ -170,6 +195,7 @@ __all__ = [
     "check_fleet_fits_network",
     "check_positive",
     "check_protocol_range",
+    "difficulty_note",
     "network_from_options",
     "warn_if_stale",
 ]
