@@ -179,7 +179,7 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
             "sites": [{"name": "A", "dispatch_uplift_usd_per_mw_month": 0.0,
                        "tranches": [{"label": "S21"}, {"label": "S19"}]},
                       {"name": "B", "dispatch_uplift_usd_per_mw_month": 2371.4,
-                       "tranches": [{"label": "S21"}]},
+                       "tranches": [{"label": "spare"}, {"label": "S21"}]},
                       {"name": "C", "tranches": [{"label": "S21"}, {"label": "S19"}]}],
         },
     }
@@ -193,8 +193,8 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
         # C has two fleet entries but no hall in the plan: no note for it
         "at A the optimizer displaces the least efficient machines first (a tranche per "
         "fleet entry); pivot and simulate displace the fleet's average machine",
-    ]  # (the dispatch uplift of B, one fleet entry, and the rules (no new mining at A, a
-    # fee at B): valued alike by the three, no note)
+    ]  # (the dispatch uplift of B, one fleet entry beside its spare capacity, and the
+    # rules (no new mining at A, a fee at B): valued alike by the three, no note)
     # a dispatching site with several fleet entries: each entry's flexibility at its margin
     results["assumptions"]["sites"][0]["dispatch_uplift_usd_per_mw_month"] = 1500.0
     assert plan_portfolio_notes(results)[3] == (

@@ -133,8 +133,10 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
             "under it gives the expected NPV over the signings"
         )
     converting = {str(r["site"]) for r in results.get("plan", [])}
+    # several fleet entries (spare capacity, converted first by both, is not one)
     mixed = [s["name"] for s in inputs.get("sites", [])
-             if s["name"] in converting and len(s.get("tranches", [])) > 1]
+             if s["name"] in converting
+             and sum(t.get("label") != "spare" for t in s.get("tranches", [])) > 1]
     if mixed:
         notes.append(
             f"at {', '.join(mixed)} the optimizer displaces the least efficient machines "
