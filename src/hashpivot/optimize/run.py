@@ -278,7 +278,7 @@ def optimize_plan(
                                                - center.baseline_npv_usd[0]),
     }
     averaged = average_machine_value_over_keep_usd(p, params, obj, x_mw)
-    if averaged is not None:
+    if averaged is not None and np.isfinite(averaged):  # (NaN: the LP failed, no figure)
         cross_check["optimizer_average_machine_value_over_keep_usd"] = averaged
     try:
         cross_check |= pivot_value_of_plan(
