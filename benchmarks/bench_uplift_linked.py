@@ -50,7 +50,7 @@ def variants() -> dict[str, Any]:
 
 def measure(site: Any) -> None:
     """One measurement of the site's curve (no cache)."""
-    from hashpivot.engines.pivot.dispatch_uplift import measure_dispatch_uplift
+    from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
 
     uplift, note = measure_dispatch_uplift(site)
     assert uplift is not None, note

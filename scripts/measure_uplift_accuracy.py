@@ -34,7 +34,8 @@ def main() -> None:
     from tests.optimize.conftest import portfolio, site_toml
 
     from hashpivot.engines.dispatch import load_prices, run_dispatch
-    from hashpivot.engines.pivot.dispatch_uplift import MonthMargin, measure_dispatch_uplift
+    from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
+    from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
     from hashpivot.units import HOURS_PER_MONTH
 
     base = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",

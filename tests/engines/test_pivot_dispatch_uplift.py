@@ -16,11 +16,10 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
-from hashpivot.engines.pivot.dispatch_uplift import (
+from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
+from hashpivot.engines.pivot.uplift_measurement import (
     ANCHORS,
     MULTIPLIERS,
-    DispatchUplift,
-    MonthMargin,
     measure_dispatch_uplift,
 )
 from hashpivot.units import HOURS_PER_MONTH
@@ -461,7 +460,7 @@ def test_a_monte_carlo_chunk_takes_the_curve_its_task_carries(
     task carries it: a chunk run in a process that has not measured it (a Dask worker; here
     the cache cleared and measuring made to fail) gives bitwise the chunk of the process
     that did."""
-    from hashpivot.engines.pivot import dispatch_uplift
+    from hashpivot.engines.pivot import uplift_measurement
     from hashpivot.engines.simulate import SimulationConfig, prepare, run_chunk
 
     pf = portfolio(site_toml("A", **_SITE, adder=3.0,
@@ -475,11 +474,11 @@ def test_a_monte_carlo_chunk_takes_the_curve_its_task_carries(
     def measure(site: Any) -> Any:
         raise AssertionError("measured again in the worker")
 
-    dispatch_uplift.clear_dispatch_uplift_cache()
-    monkeypatch.setattr(dispatch_uplift, "measure_dispatch_uplift", measure)
+    uplift_measurement.clear_dispatch_uplift_cache()
+    monkeypatch.setattr(uplift_measurement, "measure_dispatch_uplift", measure)
     worker = run_chunk(run.task, *run.chunks[1])
     np.testing.assert_array_equal(worker.npv_usd, here.npv_usd)
-    assert dispatch_uplift.site_dispatch_uplift(pf.sites[0]) == (curve, note)
+    assert uplift_measurement.site_dispatch_uplift(pf.sites[0]) == (curve, note)
 
 
 @cache

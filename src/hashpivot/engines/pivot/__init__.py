@@ -43,6 +43,10 @@ Modules, one concept each: :mod:`~hashpivot.engines.pivot.inputs` (resolved site
 :mod:`~hashpivot.engines.pivot.market` (market start and deterministic paths),
 :mod:`~hashpivot.engines.pivot.strategies` (conversion plans),
 :mod:`~hashpivot.engines.pivot.fleet` (market-only fleet arrays and replacement decisions),
+:mod:`~hashpivot.engines.pivot.replacement` (the valuation of one MW behind each decision),
+:mod:`~hashpivot.engines.pivot.dispatch_uplift` and
+:mod:`~hashpivot.engines.pivot.uplift_measurement` (a dispatching site's flexibility by
+month, and its measurement),
 :mod:`~hashpivot.engines.pivot.cashflows` (monthly cash flows),
 :mod:`~hashpivot.engines.pivot.results` (valuation and results),
 :mod:`~hashpivot.engines.pivot.sensitivity` (tornado, break-even lease) and

@@ -5,7 +5,9 @@ mining MW and the fleet replacement decisions depend on the market only, not on 
 a strategy keeps mining (every mining quantity is proportional to the mining MW). The risk
 engine computes them once per chunk of paths (:func:`market_mining`) and shares them
 across strategies; :func:`~hashpivot.engines.pivot.cashflows.strategy_cash_flows` computes
-them itself when none are given. The figures are bitwise the same either way.
+them itself when none are given. The figures are bitwise the same either way. Each
+replacement decision values one MW with new machines against the fleet it has
+(:mod:`~hashpivot.engines.pivot.replacement`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
-from hashpivot.engines.pivot.discounting import line_rates
-from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
+from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
-from hashpivot.finance import periodic_rate
+from hashpivot.engines.pivot.replacement import (
+    MwValuation,
+    mw_cash_flow_usd,
+    replacement_gain_usd_per_mw,
+)
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR, W_PER_MW
@@ -110,201 +115,6 @@ class SiteMarket:
         return out
 
 
-@dataclass(frozen=True)
-class _Valuation:
-    """How the valuation values one mining MW of a site from a decision month on.
-
-    The cash flow of one mining MW in month ``t`` is ``rev - power - variable opex`` in a
-    month mined (``rev > power + variable opex``) and 0 otherwise (the arithmetic of
-    :func:`~hashpivot.engines.pivot.cashflows._site_mining`); it is discounted at the
-    mining line's monthly rate (month end), and the mining terminal value is applied to
-    the final year's EBITDA of the keep-mining site (fixed costs included, floored at 0).
-
-    Attributes
-    ----------
-    days : ndarray (T,)
-        Days per month. [day]
-    energy_mwh_per_mw : ndarray (T,)
-        Energy of one mining MW that runs all month (uptime included). [MWh/MW]
-    variable_opex_usd_per_mw_month : float
-        Variable site cost items per mining MW, paid in months mined. [USD/MW/month]
-    fixed_opex_usd_per_mw_month : float
-        Fixed site items and the site's cash SG&A per keep-mining MW (they only enter the
-        terminal value's floor). [USD/MW/month]
-    discount : ndarray (T,)
-        ``(1 + r)^-(t + 1)`` at the mining line's monthly rate. [-]
-    tv_method : str
-        ``none``, ``exit_multiple`` or ``gordon`` (``[pivot.terminal_value] mining_method``).
-    tv_factor : float
-        Terminal value per USD of final-year EBITDA (exit multiple) or FCF (Gordon),
-        discounted to the start: ``multiple (1 + r)^-T`` or
-        ``(1 + g) / (R - g) (1 + r)^-T``. [-]
-    final_start : int
-        First month of the final year (``T - min(12, T)``). [-]
-    annualize : float
-        ``12 / min(12, T)``. [-]
-    uplift : DispatchUplift or None
-        The site's dispatch flexibility (``[sites.dispatch]``), counted in every month as
-        the valuation counts it.
-    gross_per_net : float
-        Gross hash price per net (``1 / (uptime x (1 - pool fee))``). [-]
-    """
-
-    days: FloatArray
-    energy_mwh_per_mw: FloatArray
-    variable_opex_usd_per_mw_month: float
-    fixed_opex_usd_per_mw_month: float
-    discount: FloatArray
-    tv_method: str
-    tv_factor: float
-    final_start: int
-    annualize: float
-    uplift: DispatchUplift | None = None
-    gross_per_net: float = 1.0
-
-    @classmethod
-    def of(cls, site: SiteInputs, spec: PivotSpec, market: MarketPaths) -> _Valuation:
-        """The valuation's parameters for ``site`` on ``market``'s months."""
-        n = market.n_periods
-        days = np.asarray(market.days_per_period, dtype=np.float64)
-        rate = line_rates(spec).mining
-        r_m = float(periodic_rate(rate))
-        tv = spec.terminal_value
-        k = min(MONTHS_PER_YEAR, n)
-        at_horizon = (1.0 + r_m) ** -float(n)
-        if tv.mining_method == "exit_multiple":
-            factor = tv.mining_ebitda_multiple * at_horizon
-        elif tv.mining_method == "gordon":
-            factor = (1.0 + tv.growth_per_year) / (rate - tv.growth_per_year) * at_horizon
-        else:
-            factor = 0.0
-        keep_mw = min(site.fleet_power_mw, site.capacity_mw)
-        net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
-        return cls(
-            days=days,
-            energy_mwh_per_mw=HOURS_PER_DAY * days * site.uptime_fraction,
-            variable_opex_usd_per_mw_month=site.variable_opex_usd_per_mw_month,
-            fixed_opex_usd_per_mw_month=(
-                site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
-                + site.fixed_opex_usd_per_month / keep_mw
-            ),
-            discount=np.power(1.0 + r_m, -(np.arange(n, dtype=np.float64) + 1.0)),
-            tv_method=tv.mining_method,
-            tv_factor=float(factor),
-            final_start=n - k,
-            annualize=MONTHS_PER_YEAR / k,
-            uplift=site.dispatch_uplift,
-            gross_per_net=1.0 / net if net > 0 else 1.0,
-        )
-
-
-def mw_cash_flow_usd(
-    th_s_per_mw: FloatArray,
-    hashprice_usd_per_th_day: FloatArray,
-    power_price_usd_per_mwh: FloatArray,
-    days: FloatArray,
-    energy_mwh_per_mw: FloatArray,
-    variable_opex_usd_per_mw_month: float,
-    uplift: DispatchUplift | None = None,
-    gross_per_net: float = 1.0,
-) -> FloatArray:
-    """Mining cash flow of one MW per month, as the valuation counts it. [USD/MW/month]
-
-    ``rev - power - variable opex`` where ``rev = TH/s per MW x hash price x days`` exceeds
-    ``power = energy per MW x price`` and the variable opex (the month is mined), else 0
-    (curtailed); with a
-    dispatching site's ``uplift``, plus its value at the month's margin
-    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`,
-    the gross hash price being ``gross_per_net`` times the net one), the variable opex
-    then in proportion to the share of the month's always-on energy the dispatch uses
-    (its ``running_share``). Arrays broadcast against each other (months on the last
-    axis).
-    """
-    rev = th_s_per_mw * hashprice_usd_per_th_day
-    rev *= days
-    power = energy_mwh_per_mw * power_price_usd_per_mwh
-    margin = rev - power
-    v = variable_opex_usd_per_mw_month
-    if uplift is None:
-        return np.where(rev > power + v, margin - v, 0.0)
-    month = uplift.breakdown(MonthMargin(
-        th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
-        margin, HOURS_PER_DAY * days, v))
-    out = np.where(margin > v, margin, 0.0)
-    out += month["uplift_usd_per_mw_month"]
-    out -= v * month["running_share"]
-    return out
-
-
-def replacement_gain_usd_per_mw(
-    tk: int,
-    hashprice_usd_per_th_day: FloatArray,
-    power_price_usd_per_mwh: FloatArray,
-    old_th_s_per_mw: FloatArray,
-    new_th_s_per_mw: FloatArray,
-    capex_usd_per_mw: float,
-    val: _Valuation,
-    past_final_usd_per_mw: FloatArray | float = 0.0,
-    sunk_final_capex_usd_per_mw: FloatArray | float = 0.0,
-) -> FloatArray:
-    """Discounted gain of replacing one MW's machines at month ``tk`` over keeping them.
-
-    Both alternatives run to the end of the horizon with no later replacement: the
-    increment of the valuation's NPV (terminal value included) that replacing at ``tk``
-    alone makes, on the forecast given.
-
-    Parameters
-    ----------
-    tk : int
-        Decision month. [-]
-    hashprice_usd_per_th_day : ndarray (P, T - tk) or (T - tk,)
-        Forecast hash price of months ``tk..T-1``, net of uptime and pool fee.
-        [USD/(TH/s)/day]
-    power_price_usd_per_mwh : ndarray (P or 1, T - tk)
-        Forecast power price with the adder. [USD/MWh]
-    old_th_s_per_mw, new_th_s_per_mw : ndarray (P or 1, T - tk) or (T - tk,)
-        Hashrate per mining MW of the fleet kept and of the new machines. [TH/s/MW]
-    capex_usd_per_mw : float
-        Price of the new machines of one MW, paid in month ``tk``. [USD/MW]
-    val : _Valuation
-        The valuation's discounting, costs and terminal value.
-    past_final_usd_per_mw : ndarray (P,) or float
-        Cash flow per MW of the final year's months before ``tk`` (when ``tk`` falls in
-        the final year). [USD/MW]
-    sunk_final_capex_usd_per_mw : ndarray (P,) or float
-        Replacement capex already paid in the final year (Gordon's FCF). [USD/MW]
-
-    Returns
-    -------
-    ndarray (P,)
-        NPV gain per MW at the start of the model; replace where it is positive. [USD/MW]
-    """
-    n = val.discount.shape[0]
-    sl = slice(tk, n)
-    args = (val.days[sl], val.energy_mwh_per_mw[sl], val.variable_opex_usd_per_mw_month,
-            val.uplift, val.gross_per_net)
-    diff = mw_cash_flow_usd(new_th_s_per_mw, hashprice_usd_per_th_day, power_price_usd_per_mwh,
-                            *args)
-    old = mw_cash_flow_usd(old_th_s_per_mw, hashprice_usd_per_th_day, power_price_usd_per_mwh,
-                           *args)
-    gain = np.asarray((diff - old) @ val.discount[sl], dtype=np.float64)
-    gain = gain - capex_usd_per_mw * val.discount[tk]
-    if val.tv_method != "none":
-        f = max(val.final_start - tk, 0)
-        common = (
-            past_final_usd_per_mw
-            - val.fixed_opex_usd_per_mw_month * (n - val.final_start)
-        )
-        e_old = (old[..., f:].sum(axis=-1) + common) * val.annualize
-        e_new = (diff[..., f:].sum(axis=-1) + common) * val.annualize
-        if val.tv_method == "gordon":  # FCF: the final year's replacement capex out
-            e_old = e_old - sunk_final_capex_usd_per_mw * val.annualize
-            new_capex = capex_usd_per_mw if tk >= val.final_start else 0.0
-            e_new = e_new - (sunk_final_capex_usd_per_mw + new_capex) * val.annualize
-        gain = gain + val.tv_factor * (np.maximum(e_new, 0.0) - np.maximum(e_old, 0.0))
-    return gain
-
-
 def uplift_arguments(
     site: SiteInputs,
     market: MarketPaths,
@@ -389,7 +199,7 @@ def site_market(
     r_years = spec.fleet_replacement_years if site.fleet_replacement else None
     if r_years is not None:
         r_m = max(1, round(r_years * MONTHS_PER_YEAR))
-        val = _Valuation.of(site, spec, market)
+        val = MwValuation.of(site, spec, market)
         hp_ref = None
         if reference is not None:
             hp_ref = (reference.hashvalue_btc_per_th_day * reference.btc_price_usd * net)[0]
@@ -519,9 +329,7 @@ __all__ = [
     "SiteMarket",
     "center_market",
     "market_mining",
-    "mw_cash_flow_usd",
     "reference_market",
-    "replacement_gain_usd_per_mw",
     "site_market",
     "uplift_arguments",
 ]

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, site_dispatch_uplift
+from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
+from hashpivot.engines.pivot.uplift_measurement import site_dispatch_uplift
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec

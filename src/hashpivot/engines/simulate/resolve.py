@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hashpivot.engines.pivot.dispatch_uplift import measured_dispatch_uplifts
 from hashpivot.engines.pivot.inputs import resolve_sites
 from hashpivot.engines.pivot.regulation import (
     portfolio_rules,
@@ -27,6 +26,7 @@ from hashpivot.engines.pivot.regulation import (
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as _describe_tv
+from hashpivot.engines.pivot.uplift_measurement import measured_dispatch_uplifts
 from hashpivot.engines.simulate.assumptions import PRE_TAX, after_tax_note
 from hashpivot.engines.simulate.calibration import (
     _index_contract,
