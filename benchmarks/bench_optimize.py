@@ -20,10 +20,7 @@ B. the reference: the LP relaxation of the same model on HiGHS (the practical fl
    (the floor of the coefficient stage);
 C. the center-path check ``optimize_plan`` adds: ``pivot``'s value of the plan found in A on
    its plan portfolio (``pivot_value_of_plan``: a ``run_pivot`` of the 10 sites), as a
-   share of A's MILP solve; and the check's other figure, the optimizer's value of that
-   plan on the central path with each site's fleet as one average machine
-   (``average_machine_value_over_keep_usd``: the center path's coefficients and an LP), as
-   a share of it too.
+   share of A's MILP solve.
 
 Reported: median [min, max] of each stage, the ratios solve/LP, build/solve and
 coefficients/paths, peak RSS (``ru_maxrss``) and the load average before and after.
@@ -130,11 +127,7 @@ def _run_once(pf: Any, n_scenarios: int, gap: float) -> dict[str, float]:
     import numpy as np
 
     from hashpivot.optimize import ObjectiveSpec, build_plan_model, resolve_problem
-    from hashpivot.optimize.run import (
-        average_machine_value_over_keep_usd,
-        coefficient_task,
-        scenario_params,
-    )
+    from hashpivot.optimize.run import coefficient_task, scenario_params
     from hashpivot.optimize.scenarios import run_coefficient_chunks, scenario_chunks
     from hashpivot.optimize.solve import solve_model
     from hashpivot.scenarios import generate_chunk
@@ -156,10 +149,8 @@ def _run_once(pf: Any, n_scenarios: int, gap: float) -> dict[str, float]:
     rows = [{str(k): v for k, v in r.items()} for r in plan_frame(p, x_mw).to_dict("records")]
     tc = time.perf_counter()
     pivot_value_of_plan(pf, rows, p.n_months // 12, str(p.start))
-    ta = time.perf_counter()
-    average_machine_value_over_keep_usd(p, params, ObjectiveSpec(0.3), x_mw)
     t_lp = time.perf_counter()
-    check_s, average_s = ta - tc, t_lp - ta
+    check_s = t_lp - tc
     _, lp = solve_model(pm.m, False, 0.0, 600.0, 0.0, threads=1)
     t4 = time.perf_counter()
     for _, size, ss in chunks:
@@ -168,7 +159,7 @@ def _run_once(pf: Any, n_scenarios: int, gap: float) -> dict[str, float]:
     return {
         "coefficients_s": t1 - t0, "build_s": t2 - t1, "solve_s": t3 - t2,
         "lp_relaxation_s": t4 - t_lp, "paths_s": t5 - t4, "mip_gap": rep.mip_gap,
-        "pivot_check_s": check_s, "average_check_s": average_s,
+        "pivot_check_s": check_s,
         "n_variables": rep.n_variables, "n_constraints": rep.n_constraints,
         "n_nonzeros": rep.n_nonzeros, "status": 0.0 if rep.status == "ok" else 1.0,
         "n_offers": p.n_offers, "n_quarters": p.n_quarters,
@@ -209,8 +200,6 @@ def main() -> None:
           f"{_fmt([r['solve_s'] / r['lp_relaxation_s'] for r in runs])}")
     print(f"{'pivot check / MILP':>18}: "
           f"{_fmt([r['pivot_check_s'] / r['solve_s'] for r in runs])}")
-    print(f"{'avg. machine / MILP':>18}: "
-          f"{_fmt([r['average_check_s'] / r['solve_s'] for r in runs])}")
     print(f"{'coef. / bare paths':>18}: "
           f"{_fmt([r['coefficients_s'] / r['paths_s'] for r in runs])}")
     print(f"{'MIP gap':>18}: {max(r['mip_gap'] for r in runs):.4f} (max), all optimal: "

@@ -190,16 +190,9 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
         "signings per path as the optimizer draws them per scenario; pivot's table builds "
         "every hall (as if the tenant signs) and a line under it gives the expected NPV "
         "over the signings",
-        # C has two fleet entries but no hall in the plan: no note for it
-        "at A the optimizer displaces the least efficient machines first (a tranche per "
-        "fleet entry); pivot and simulate displace the fleet's average machine",
-    ]  # (the dispatch uplift of B, one fleet entry beside its spare capacity, and the
-    # rules (no new mining at A, a fee at B): valued alike by the three, no note)
-    # a dispatching site with several fleet entries: each entry's flexibility at its margin
-    results["assumptions"]["sites"][0]["dispatch_uplift_usd_per_mw_month"] = 1500.0
-    assert plan_portfolio_notes(results)[3] == (
-        "at A the optimizer values each fleet entry's dispatch flexibility at its own "
-        "margin; pivot and simulate at the fleet's average machine's")
+    ]  # (fleets of several entries are mined tranche by tranche, the least efficient
+    # displaced first, by all three; the dispatch uplift of B, and the rules (no new
+    # mining at A, a fee at B): valued alike, no note)
 
 
 def test_with_tax_the_check_gives_pivots_after_tax_value_of_the_plan() -> None:
@@ -229,20 +222,3 @@ def test_the_summary_says_when_pivot_could_not_value_the_plan() -> None:
     assert "adds 12.3 M USD over keep-mining here" in line
     assert "pivot could not value its plan portfolio: sites[0].hosting.phases" in line
     assert center_path_lines({}) == []
-
-
-def test_the_summary_gives_the_plan_with_average_machines_and_what_is_left() -> None:
-    """With mixed fleets the check has the optimizer's value of the plan with each site's
-    fleet as one average machine: a line gives it and the difference to the optimizer's
-    own figure (165.7 - 13.5 = 152.2 M USD)."""
-    check = {"optimizer_value_over_keep_usd": 165.7e6,
-             "optimizer_average_machine_value_over_keep_usd": 13.5e6,
-             "npv_vs_keep_usd": -956.5e6, "npv_with_tv_vs_keep_usd": 13.5e6}
-    first, average = center_path_lines({"center_path_check": check})
-    assert "adds 165.7 M USD over keep-mining here, 13.5 in pivot" in first
-    assert average == (
-        "here with each site's fleet as one average machine, as pivot and simulate model "
-        "it: 13.5 M USD; the 152.2 above it is what displacing, curtailing and "
-        "dispatching machine by machine (the least efficient first) is worth")
-    del check["optimizer_average_machine_value_over_keep_usd"]  # one entry a site
-    assert len(center_path_lines({"center_path_check": check})) == 1

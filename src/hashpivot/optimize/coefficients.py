@@ -31,7 +31,6 @@ the monthly rate of ``[pivot].discount_rate``.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -43,6 +42,7 @@ from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
+from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
@@ -250,18 +250,10 @@ def mining_flows_per_mw(
         Net flows, machine resale, EBITDA and replacement capex per MW. [USD/MW]
     """
     # the tranche as a site of its own, with its share of the site's cost items (their
-    # amounts per MW are the site's: the fleet replacement decision reads them per MW)
-    share = tranche.gross_mw / site.fleet_power_mw
-    keep_share = tranche.gross_mw / min(site.fleet_power_mw, site.capacity_mw)
-    t_site = dataclasses.replace(
-        site,
-        fleet_hashrate_th_s=tranche.hashrate_th_s,
-        fleet_power_mw=tranche.gross_mw,
-        uptime_fraction=tranche.uptime_fraction,
-        scaled_opex_usd_per_month=site.scaled_opex_usd_per_month * share,
-        fixed_mining_opex_usd_per_month=site.fixed_mining_opex_usd_per_month * share,
-        fixed_opex_usd_per_month=site.fixed_opex_usd_per_month * keep_share,
-    )
+    # amounts per MW are the site's: the fleet replacement decision reads them per MW),
+    # as pivot mines a site's fleet entries
+    t_site = tranche_site(site, tranche.gross_mw, tranche.hashrate_th_s,
+                          tranche.uptime_fraction)
     if not replace_fleet:
         spec = spec.model_copy(update={"fleet_replacement_years": None})
     n = market.n_periods

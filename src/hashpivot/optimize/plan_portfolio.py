@@ -132,25 +132,6 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
             "scenario; pivot's table builds every hall (as if the tenant signs) and a line "
             "under it gives the expected NPV over the signings"
         )
-    converting = {str(r["site"]) for r in results.get("plan", [])}
-    # several fleet entries (spare capacity, converted first by both, is not one)
-    mixed = [s["name"] for s in inputs.get("sites", [])
-             if s["name"] in converting
-             and sum(t.get("label") != "spare" for t in s.get("tranches", [])) > 1]
-    if mixed:
-        notes.append(
-            f"at {', '.join(mixed)} the optimizer displaces the least efficient machines "
-            "first (a tranche per fleet entry); pivot and simulate displace the fleet's "
-            "average machine"
-        )
-    flexible = [s["name"] for s in inputs.get("sites", [])
-                if s["name"] in mixed and s.get("dispatch_uplift_usd_per_mw_month", 0.0) > 0]
-    if flexible:
-        notes.append(
-            f"at {', '.join(flexible)} the optimizer values each fleet entry's dispatch "
-            "flexibility at its own margin; pivot and simulate at the fleet's average "
-            "machine's"
-        )
     return notes
 
 

@@ -17,13 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hashpivot.arrays import FloatArray
 from hashpivot.engines.simulate import SimulationConfig, prepare
 from hashpivot.exceptions import HashpivotError
 from hashpivot.executors import ProgressFn
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.optimize.assumptions import plan_assumption_facts
-from hashpivot.optimize.average_machine import with_average_machines
 from hashpivot.optimize.evaluate import (
     binding_rules,
     evpi_usd,
@@ -145,37 +143,6 @@ def _expected_value_coefficients(task: CoefficientTask) -> ScenarioCoefficients:
     return c
 
 
-def average_machine_value_over_keep_usd(
-    p: PlanProblem, params: ScenarioParams, obj: ObjectiveSpec, x_mw: FloatArray
-) -> float | None:
-    """A plan's value over keep-mining on the central path (every volatility zero, every
-    tenant signing) with each site's fleet as one average machine, as ``pivot`` models it
-    (:mod:`hashpivot.optimize.average_machine`). [USD]
-
-    Parameters
-    ----------
-    p : PlanProblem
-    params : ScenarioParams
-        The run's scenario parameters (their volatilities are set to zero here).
-    obj : ObjectiveSpec
-    x_mw : ndarray (O, Q)
-        The plan's conversions. [MW]
-
-    Returns
-    -------
-    float or None
-        None when no site has several fleet entries (the optimizer's own central-path
-        value is this one then).
-    """
-    averaged = with_average_machines(p)
-    if averaged is None:
-        return None
-    center = _expected_value_coefficients(coefficient_task(averaged, params))
-    center.signed = np.ones_like(center.signed)
-    plan = value_fixed(averaged, center, obj, "plan", x_mw)
-    return float(plan.npv_usd[0] - center.baseline_npv_usd[0])
-
-
 def optimize_plan(
     portfolio: Portfolio,
     config: OptimizeConfig,
@@ -277,9 +244,6 @@ def optimize_plan(
         "optimizer_value_over_keep_usd": float(center_plan.npv_usd[0]
                                                - center.baseline_npv_usd[0]),
     }
-    averaged = average_machine_value_over_keep_usd(p, params, obj, x_mw)
-    if averaged is not None and np.isfinite(averaged):  # (NaN: the LP failed, no figure)
-        cross_check["optimizer_average_machine_value_over_keep_usd"] = averaged
     try:
         cross_check |= pivot_value_of_plan(
             portfolio, [{str(k): v for k, v in r.items()} for r in plan_rows.to_dict("records")],

@@ -23,13 +23,16 @@ Model (each step names its source in the module it calls):
 * Power: mining MW x hours x uptime x (contract price + adder); index contracts take the
   market's power path when it has one.
 * Conversion: a phase's gross MW stop mining at construction start (the mining MW are
-  ``min(fleet MW, capacity - converted)``); the displaced miners are resold; the hall
+  ``min(fleet MW, capacity - converted)``; a site of several fleet entries loses its
+  least efficient machines first, :mod:`~hashpivot.engines.pivot.tranches`); the
+  displaced miners are resold; the hall
   enters service after ``construction_months``; rent, power, opex and capex follow
   :mod:`hashpivot.hosting.project`.
 * Financing: ``loan_to_cost_fraction`` of the operator's hosting capex is debt
   (:func:`hashpivot.finance.project_debt_schedule`).
-* Curtailment: a site mines a month only when its mining revenue exceeds its power cost
-  (per path); at each decision month a path replaces its fleet where the discounted
+* Curtailment: a site (each fleet entry of it) mines a month only when its mining
+  revenue exceeds its power cost (per path); at each decision month a path replaces its
+  fleet where the discounted
   cash flows of the new machines over the old ones to the horizon, with the change in
   the mining terminal value, beat the capex, forecast from what is known at that month
   (:mod:`~hashpivot.engines.pivot.fleet`).

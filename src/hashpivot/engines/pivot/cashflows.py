@@ -17,7 +17,7 @@ import numpy as np
 
 from hashpivot import finance
 from hashpivot.arrays import sum_padded
-from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market
+from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market, site_shared
 from hashpivot.engines.pivot.flows import CashFlows, FloatArray
 from hashpivot.engines.pivot.hosting_flows import site_hosting_flows
 from hashpivot.engines.pivot.inputs import (
@@ -27,6 +27,7 @@ from hashpivot.engines.pivot.inputs import (
     resolve_sites,
 )
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
+from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw
 from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
@@ -145,10 +146,14 @@ def _site_cash_flows(
     phases: list[ConversionPhase],
     spec: PivotSpec,
     market: MarketPaths,
-    shared: SiteMarket | None = None,
+    shared: SiteMarket | list[SiteMarket] | None = None,
     risk_draws: FloatArray | None = None,
 ) -> dict[str, Any]:
     """Arrays of one site under a plan: mining (P, T), hosting and opex (T,).
+
+    A site of several fleet entries mines them as tranches, the least efficient displaced
+    first (:mod:`~hashpivot.engines.pivot.tranches`; ``shared``: their market arrays, in
+    that order).
 
     With ``risk_draws`` (:func:`hashpivot.hosting.risk.hosting_risk_draws`) and
     ``[sites.hosting.risk]``, ``hosting_paths`` holds the hosting arrays of every path
@@ -165,32 +170,48 @@ def _site_cash_flows(
         mining_mw = np.clip(
             np.minimum(site.fleet_power_mw, site.capacity_mw - converted), 0.0, None
         )
-    mining = _site_mining(site, mining_mw, spec, market, shared)
-    prev = np.concatenate([[min(site.fleet_power_mw, site.capacity_mw)], mining_mw[:-1]])
-    released_mw = np.clip(prev - mining_mw, 0.0, None)
-    if h.asic_disposition == "sell" and np.any(released_mw):
-        resale = released_mw[None, :] * mining["released_th_s_per_mw"] * h.asic_resale_usd_per_th
+    start_mw = np.array([min(site.fleet_power_mw, site.capacity_mw)])  # before conversions
+    parts = fleet_tranches(site)
+    if parts:  # several fleet entries: a tranche each, the least efficient displaced first
+        blocks = list(zip(parts, tranche_mw(parts, mining_mw), tranche_mw(parts, start_mw),
+                          shared if isinstance(shared, list) else [None] * len(parts),
+                          strict=True))
     else:
-        resale = np.zeros((1, n))
-    share = mining_mw / site.fleet_power_mw
-    # variable items in the share of the month mined (0 or 1; a dispatching site's energy
-    # share); fixed site items (staff, insurance) whether
-    # the machines run or are curtailed, both for the MW still mining; cash SG&A always
-    opex = (share * site.scaled_opex_usd_per_month)[None, :] * mining["running"]
-    opex += (share * site.fixed_mining_opex_usd_per_month)[None, :]
-    # the final year's mining, for its value at the horizon's MW (_at_horizon_mw) if a
-    # conversion changes them within it; the MW only fall, so first != last tells
+        one = shared[0] if isinstance(shared, list) else shared
+        blocks = [(site, mining_mw, start_mw, one)]
     k = min(MONTHS_PER_YEAR, n)
-    final_year = (
-        np.atleast_2d(mining["mining_revenue"])[:, -k:]
-        - np.atleast_2d(mining["power_cost"])[:, -k:] - opex[:, -k:],
-        np.atleast_2d(mining["replacement_capex"])[:, -k:],
-        mining_mw[-k:], site.fixed_opex_usd_per_month,
-    )
-    opex += site.fixed_opex_usd_per_month
+    mining: dict[str, Any] = {}
+    resale: FloatArray = np.zeros((1, n))
+    opex: FloatArray = np.zeros((1, n))
+    final_years: list[tuple[FloatArray, FloatArray, FloatArray, float]] = []
+    for part, mw, start, part_shared in blocks:
+        m = _site_mining(part, mw, spec, market, part_shared)
+        for key in _MINING_KEYS:
+            mining[key] = m[key] if key not in mining else mining[key] + m[key]
+        prev = np.concatenate([start, mw[:-1]])
+        released_mw = np.clip(prev - mw, 0.0, None)
+        if h.asic_disposition == "sell" and np.any(released_mw):
+            resale = resale + (released_mw[None, :] * m["released_th_s_per_mw"]
+                               * h.asic_resale_usd_per_th)
+        share = mw / part.fleet_power_mw
+        # variable items in the share of the month mined (0 or 1; a dispatching site's
+        # energy share); fixed site items (staff, insurance) whether the machines run or
+        # are curtailed, both for the MW still mining; cash SG&A always (below)
+        part_opex = (share * part.scaled_opex_usd_per_month)[None, :] * m["running"]
+        part_opex += (share * part.fixed_mining_opex_usd_per_month)[None, :]
+        opex = part_opex if len(blocks) == 1 else opex + part_opex
+        # the final year's mining, for its value at the horizon's MW (_at_horizon_mw) if a
+        # conversion changes them within it; the MW only fall, so first != last tells
+        final_years.append((
+            np.atleast_2d(m["mining_revenue"])[:, -k:]
+            - np.atleast_2d(m["power_cost"])[:, -k:] - part_opex[:, -k:],
+            np.atleast_2d(m["replacement_capex"])[:, -k:],
+            mw[-k:], site.fixed_opex_usd_per_month if not final_years else 0.0,
+        ))
+    opex = opex + site.fixed_opex_usd_per_month
     return {
         **mining, "mining_mw": mining_mw, "resale": resale, "opex": opex,
-        "final_year": final_year,
+        "final_years": final_years,
         "hosting": hosting.planned, "hosting_after": hosting.after_horizon_usd,
         "hosting_paths": hosting.paths,
     }
@@ -235,6 +256,8 @@ def _at_horizon_mw(
 _PATH_KEYS = (
     "btc", "mining_revenue", "power_cost", "energy", "replacement_capex", "resale", "opex",
 )
+#: The per-path mining arrays of :func:`_site_mining` summed over a site's tranches.
+_MINING_KEYS = ("btc", "mining_revenue", "power_cost", "energy", "replacement_capex")
 
 
 def _cash_flows_resolved(
@@ -274,13 +297,13 @@ def _cash_flows_resolved(
     for site in sites:
         s = _site_cash_flows(
             site, by_site.get(site.name, []), spec, market,
-            None if shared is None else shared.get(site.name),
+            None if shared is None else site_shared(shared, site),
             None if hosting_risk is None else hosting_risk.get(site.name),
         )
         for key in _PATH_KEYS:
             path_sums[key] = s[key] if key not in path_sums else path_sums[key] + s[key]
         mining_mw += s["mining_mw"]
-        final_years.append(s["final_year"])
+        final_years.extend(s["final_years"])
         hcf: HostingCashFlows | None = s["hosting"]
         after_list.append(s["hosting_after"])
         ph: dict[str, FloatArray] | None = s["hosting_paths"]

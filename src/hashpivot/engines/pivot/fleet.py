@@ -26,6 +26,7 @@ from hashpivot.engines.pivot.replacement import (
     mw_cash_flow_usd,
     replacement_gain_usd_per_mw,
 )
+from hashpivot.engines.pivot.tranches import fleet_tranches
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR, W_PER_MW
@@ -322,7 +323,31 @@ def market_mining(
     spec = _pivot_spec(portfolio)
     sites = resolve_sites(portfolio, site_name)
     ref = reference_market(portfolio, market) if spec.fleet_replacement_years else None
-    return {s.name: site_market(s, spec, market, ref) for s in sites}
+    out: dict[str, SiteMarket] = {}
+    for s in sites:
+        parts = fleet_tranches(s)
+        if not parts:
+            out[s.name] = site_market(s, spec, market, ref)
+        for j, part in enumerate(parts):  # a site of several fleet entries: per tranche
+            out[tranche_key(s.name, j)] = site_market(part, spec, market, ref)
+    return out
+
+
+def tranche_key(site_name: str, j: int) -> str:
+    """The key of a site's ``j``-th tranche (:func:`~hashpivot.engines.pivot.tranches.
+    fleet_tranches` order) in :func:`market_mining`'s result."""
+    return f"{site_name}\x1f{j}"
+
+
+def site_shared(shared: dict[str, SiteMarket], site: SiteInputs
+                ) -> SiteMarket | list[SiteMarket] | None:
+    """A site's entries of :func:`market_mining`'s result: its own, or its tranches' in
+    order (None where the result has none)."""
+    n = len(fleet_tranches(site))
+    if not n:
+        return shared.get(site.name)
+    found = [shared.get(tranche_key(site.name, j)) for j in range(n)]
+    return None if any(f is None for f in found) else [f for f in found if f is not None]
 
 
 __all__ = [
@@ -331,5 +356,7 @@ __all__ = [
     "market_mining",
     "reference_market",
     "site_market",
+    "site_shared",
+    "tranche_key",
     "uplift_arguments",
 ]

@@ -83,6 +83,10 @@ class SiteInputs:
     fleet_replacement : bool
         Whether ``[pivot] fleet_replacement_years`` may replace the fleet
         (``[[sites]] fleet_replacement``).
+    fleet_entries : tuple of (str, float, float, float)
+        Each ``[[sites.fleet]]`` entry, in file order: label, hashrate [TH/s], ASIC power
+        without the site overhead [W] and uptime [-] (count included); a site of several
+        entries mines them as tranches (:mod:`hashpivot.engines.pivot.tranches`).
     """
 
     name: str
@@ -105,6 +109,7 @@ class SiteInputs:
     dispatch_uplift: DispatchUplift | None = None
     dispatch_uplift_note: str = ""
     fleet_replacement: bool = True
+    fleet_entries: tuple[tuple[str, float, float, float], ...] = ()
 
     @property
     def variable_opex_usd_per_mw_month(self) -> float:
@@ -147,7 +152,8 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         hr = 0.0
         hr_up = 0.0
         asic_w = 0.0
-        for entry in site.fleet:
+        entries: list[tuple[str, float, float, float]] = []
+        for j, entry in enumerate(site.fleet):
             unit_hr = float(entry.hashrate_th_s or 0.0)
             unit_w = getattr(entry, "power_w", None)
             if unit_w is None:
@@ -155,6 +161,8 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             hr += entry.count * unit_hr
             hr_up += entry.count * unit_hr * float(entry.uptime_fraction)
             asic_w += entry.count * float(unit_w)
+            entries.append((entry.label or f"fleet[{j}]", entry.count * unit_hr,
+                            entry.count * float(unit_w), float(entry.uptime_fraction)))
         overhead = float(site.power_overhead_factor)
         fleet_mw = asic_w * overhead / W_PER_MW
         if hr <= 0 or fleet_mw <= 0:
@@ -215,6 +223,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 dispatch_uplift=uplift.for_fleet(hr / fleet_mw) if uplift else None,
                 dispatch_uplift_note=uplift_note,
                 fleet_replacement=site.fleet_replacement,
+                fleet_entries=tuple(entries),
             )
         )
     if problems:

@@ -161,9 +161,7 @@ def sampling_lines(result: dict[str, Any]) -> list[str]:
 
 def center_path_lines(result: dict[str, Any]) -> list[str]:
     """The plan's value over keep-mining on the central path in the optimizer and in
-    ``pivot`` on the plan portfolio, and in the optimizer with each site's fleet as one
-    average machine (:mod:`hashpivot.optimize.average_machine`; none for a result
-    stored before the check)."""
+    ``pivot`` on the plan portfolio (none for a result stored before the check)."""
     c = result.get("center_path_check") or {}
     if "optimizer_value_over_keep_usd" not in c:
         return []
@@ -181,15 +179,6 @@ def center_path_lines(result: dict[str, Any]) -> list[str]:
         f"{fmt_musd(c['npv_with_tv_vs_keep_usd'])} in pivot on its plan portfolio (to the "
         f"horizon {fmt_musd(c['npv_vs_keep_usd'])}{after_tax})"
     ]
-    avg = c.get("optimizer_average_machine_value_over_keep_usd")
-    if avg is not None:
-        lines.append(
-            "here with each site's fleet as one average machine, as pivot and simulate "
-            f"model it: {fmt_musd(avg)} M USD; the "
-            f"{fmt_musd(c['optimizer_value_over_keep_usd'] - avg)} above it is what "
-            "displacing, curtailing and dispatching machine by machine (the least "
-            "efficient first) is worth"
-        )
     if c.get("optimizer_expected_over_signings_usd") is not None:
         lines.append(
             "with each tenant signing as likely as the file says: "

@@ -1,0 +1,113 @@
+"""A site's fleet entries as mining tranches: displaced least efficient first, each
+curtailed, replaced and dispatched at its own margin.
+
+A site of several ``[[sites.fleet]]`` entries mines each as a tranche of its own, a site
+in itself (:func:`tranche_site`: the entry's hashrate, power at the meter and uptime, its
+share of the site's cost items). A conversion displaces the spare capacity first, then
+the tranches in order of efficiency, the least efficient (most J/TH) first
+(:func:`tranche_mw`): an operator retires and resells its oldest machines first. Each
+tranche mines a month when its own revenue covers its power and variable costs, so the
+old machines stop first when margins thin; each replaces its machines on its own gain
+(:func:`~hashpivot.engines.pivot.fleet.site_market`), and a dispatching site's flexibility
+is valued at each tranche's margin. This is how the decision engine
+(:mod:`hashpivot.optimize`) values a fleet, one tranche per entry
+(:func:`hashpivot.optimize.coefficients.mining_flows_per_mw` builds its tranches with
+:func:`tranche_site`), so the two engines value a plan alike. A site of one entry is its
+own tranche.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from hashpivot.arrays import FloatArray
+from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.units import W_PER_MW
+
+__all__ = ["fleet_tranches", "tranche_mw", "tranche_site"]
+
+
+def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
+                 uptime_fraction: float) -> SiteInputs:
+    """A block of a site's machines as a site of its own.
+
+    Parameters
+    ----------
+    site : SiteInputs
+        The whole site.
+    gross_mw : float
+        The block's power at the meter, site overhead included. [MW]
+    hashrate_th_s : float
+        Its hashrate. [TH/s]
+    uptime_fraction : float
+        Its machines' uptime. [-]
+
+    Returns
+    -------
+    SiteInputs
+        The site with the block's fleet and its share (by MW) of the variable and fixed
+        site items; the cash SG&A by its share of the MW the site keeps mining (only the
+        replacement decision's terminal-value floor reads it: the site pays it once).
+    """
+    share = gross_mw / site.fleet_power_mw
+    keep_share = gross_mw / min(site.fleet_power_mw, site.capacity_mw)
+    return dataclasses.replace(
+        site,
+        fleet_hashrate_th_s=hashrate_th_s,
+        fleet_power_mw=gross_mw,
+        uptime_fraction=uptime_fraction,
+        scaled_opex_usd_per_month=site.scaled_opex_usd_per_month * share,
+        fixed_mining_opex_usd_per_month=site.fixed_mining_opex_usd_per_month * share,
+        fixed_opex_usd_per_month=site.fixed_opex_usd_per_month * keep_share,
+    )
+
+
+def fleet_tranches(site: SiteInputs) -> list[SiteInputs]:
+    """A site's fleet entries as tranches, the least efficient first.
+
+    Parameters
+    ----------
+    site : SiteInputs
+
+    Returns
+    -------
+    list of SiteInputs
+        One :func:`tranche_site` per ``[[sites.fleet]]`` entry, ordered by efficiency,
+        most J/TH first (ties: file order); empty when the site has one entry or none
+        (the site is its own tranche).
+    """
+    entries = [e for e in site.fleet_entries if e[1] > 0 and e[2] > 0]
+    if len(entries) <= 1:
+        return []
+    order = sorted(range(len(entries)), key=lambda j: -entries[j][2] / entries[j][1])
+    return [tranche_site(site, entries[j][2] * site.power_overhead_factor / W_PER_MW,
+                         entries[j][1], entries[j][3]) for j in order]
+
+
+def tranche_mw(tranches: list[SiteInputs], mining_mw: FloatArray) -> list[FloatArray]:
+    """The MW each tranche mines when the site mines ``mining_mw``: the least efficient
+    displaced first.
+
+    Parameters
+    ----------
+    tranches : list of SiteInputs
+        :func:`fleet_tranches` of the site, in its order.
+    mining_mw : ndarray (T,)
+        MW of machines the site keeps mining each month (at most its fleet's). [MW]
+
+    Returns
+    -------
+    list of ndarray (T,)
+        Per tranche; they sum to ``mining_mw``. [MW]
+    """
+    fleet = float(sum(t.fleet_power_mw for t in tranches))
+    displaced = np.clip(fleet - np.asarray(mining_mw, dtype=np.float64), 0.0, None)
+    out: list[FloatArray] = []
+    before = 0.0
+    for t in tranches:
+        gone = np.clip(displaced - before, 0.0, t.fleet_power_mw)
+        out.append(t.fleet_power_mw - gone)
+        before += t.fleet_power_mw
+    return out

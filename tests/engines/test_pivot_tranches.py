@@ -1,0 +1,73 @@
+"""A site of several fleet entries mines them as tranches: a conversion displaces the least
+efficient first, and each tranche curtails at its own margin (as the decision engine
+values a fleet), checked against sites that hold one entry each."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hashpivot.engines import pivot as pv
+from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw
+from hashpivot.models import parse_portfolio
+from tests.portfolio_toml import contract, machines, portfolio_toml, site, table
+
+NEW = machines("new", 200.0, 3500.0, 1000)  # 17.5 J/TH, 3.5 MW
+OLD = machines("old", 100.0, 3050.0, 1000)  # 30.5 J/TH, 3.05 MW
+PIVOT = table(horizon_years=2, start="2026-01", start_height=930000, btc_price_usd=100000.0,
+              network_hashrate_th_s=1.0e9, fees_btc_per_block=0.025,
+              btc_price_growth_per_year=0.0, network_hashrate_growth_per_year=0.0,
+              fleet_replacement_years=None)
+HOSTING = table(asic_disposition="sell", asic_resale_usd_per_th=5.0, pue=1.25,
+                lease_usd_per_kw_month=130.0, construction_months=6)
+
+
+def _portfolio(price: float, *fleet: dict[str, object]) -> pv.Portfolio:
+    text = portfolio_toml("t", site("A", contract(price), *fleet, hosting=HOSTING,
+                                    power_overhead_factor=1.0, pool_fee_fraction=0.0),
+                          pivot=PIVOT)
+    return parse_portfolio(text, "t.toml")
+
+
+def _flows(pf: pv.Portfolio, *phases: pv.ConversionPhase) -> pv.CashFlows:
+    market = pv.deterministic_market(pf, pd.Period("2026-01", "M"), 24)
+    return pv.strategy_cash_flows(pf, pv.Strategy("s", phases), market)
+
+
+def test_tranches_are_the_entries_least_efficient_first() -> None:
+    site_in = pv.resolve_sites(_portfolio(40.0, NEW, OLD))[0]
+    parts = fleet_tranches(site_in)
+    assert [p.fleet_power_mw for p in parts] == pytest.approx([3.05, 3.5])
+    assert [p.fleet_hashrate_th_s for p in parts] == pytest.approx([100_000.0, 200_000.0])
+    # 4 MW mining of 6.55: the old 3.05 MW go first, then 0.55 MW of the new
+    old, new = tranche_mw(parts, np.array([6.55, 4.0, 0.0]))
+    assert old == pytest.approx([3.05, 0.5, 0.0]) and new == pytest.approx([3.5, 3.5, 0.0])
+    assert fleet_tranches(pv.resolve_sites(_portfolio(40.0, NEW))[0]) == []
+
+
+def test_a_conversion_displaces_the_least_efficient_machines_first() -> None:
+    """Converting 3.05 MW of the two-entry site from month 0 sells the old machines'
+    100,000 TH/s (at 5 USD/TH) and leaves mining exactly what the new machines alone
+    mine, month by month (before, the fleet's average machine was displaced)."""
+    pf = _portfolio(40.0, NEW, OLD)
+    conv = _flows(pf, pv.ConversionPhase("A", pd.Period("2026-01", "M"), 3.05))
+    only_new = _flows(_portfolio(40.0, NEW))
+    np.testing.assert_allclose(conv.mining_revenue_usd, only_new.mining_revenue_usd,
+                               rtol=1e-12)
+    np.testing.assert_allclose(conv.btc_mined, only_new.btc_mined, rtol=1e-12)
+    assert float(np.asarray(conv.asic_resale_usd).sum()) == pytest.approx(100_000 * 5.0)
+
+
+def test_each_tranche_curtails_at_its_own_margin() -> None:
+    """At 100 USD/MWh the old machines (30.5 J/TH) lose money at this hashprice and the new
+    (17.5 J/TH) earn: keep-mining mines the new machines only, so its revenue is that of
+    the new machines alone and its energy theirs (the average machine, 23.6 J/TH, would
+    have mined both or neither)."""
+    both = _flows(_portfolio(100.0, NEW, OLD))
+    new = _flows(_portfolio(100.0, NEW))
+    old = _flows(_portfolio(100.0, OLD))
+    assert np.asarray(old.mining_revenue_usd).sum() == 0.0  # the old alone never mine
+    assert np.asarray(new.mining_revenue_usd).min() > 0.0  # the new always do
+    np.testing.assert_allclose(both.mining_revenue_usd, new.mining_revenue_usd, rtol=1e-12)
+    np.testing.assert_allclose(both.energy_mwh, new.energy_mwh, rtol=1e-12)
