@@ -44,6 +44,7 @@ def test_tranches_are_the_entries_least_efficient_first() -> None:
     old, new = tranche_mw(parts, np.array([6.55, 4.0, 0.0]))
     assert old == pytest.approx([3.05, 0.5, 0.0]) and new == pytest.approx([3.5, 3.5, 0.0])
     assert fleet_tranches(pv.resolve_sites(_portfolio(40.0, NEW))[0]) == []
+    assert all(fleet_tranches(p) == [] for p in parts)  # a tranche is one tranche
 
 
 def test_a_conversion_displaces_the_least_efficient_machines_first() -> None:

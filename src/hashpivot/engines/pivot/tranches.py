@@ -49,7 +49,8 @@ def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
     SiteInputs
         The site with the block's fleet and its share (by MW) of the variable and fixed
         site items; the cash SG&A by its share of the MW the site keeps mining (only the
-        replacement decision's terminal-value floor reads it: the site pays it once).
+        replacement decision's terminal-value floor reads it: the site pays it once);
+        no fleet entries of its own (it is one tranche).
     """
     share = gross_mw / site.fleet_power_mw
     keep_share = gross_mw / min(site.fleet_power_mw, site.capacity_mw)
@@ -61,6 +62,7 @@ def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
         scaled_opex_usd_per_month=site.scaled_opex_usd_per_month * share,
         fixed_mining_opex_usd_per_month=site.fixed_mining_opex_usd_per_month * share,
         fixed_opex_usd_per_month=site.fixed_opex_usd_per_month * keep_share,
+        fleet_entries=(),  # a tranche is its own (fleet_tranches gives none of it)
     )
 
 
