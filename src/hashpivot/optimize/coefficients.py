@@ -206,7 +206,7 @@ def site_tranches(
     site : SiteInputs
         Resolved site (capacity and overhead).
     entries : list of (label, hashrate [TH/s], ASIC power [W], uptime [-])
-        The site's fleet entries (count included).
+        The site's fleet entries (count included): ``site.fleet_entries``.
     """
     out: list[Tranche] = []
     spare = max(0.0, site.capacity_mw - site.fleet_power_mw)

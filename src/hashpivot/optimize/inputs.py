@@ -37,7 +37,7 @@ from hashpivot.regulation import SiteRuleEffects, site_effects
 from hashpivot.units import MONTHS_PER_QUARTER, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
-    from hashpivot.models import Portfolio, Site
+    from hashpivot.models import Portfolio
 
 
 
@@ -143,16 +143,6 @@ class PlanProblem:
         return np.array([t.probability_signing for t in self.tenants])
 
 
-def _fleet_entries(site: Site) -> list[tuple[str, float, float, float]]:
-    out = []
-    for i, e in enumerate(site.fleet):
-        hr = float(e.hashrate_th_s or 0.0)
-        w = e.power_w if e.power_w is not None else hr * float(e.efficiency_j_per_th or 0.0)
-        out.append((e.label or f"fleet[{i}]", e.count * hr, e.count * float(w),
-                    float(e.uptime_fraction)))
-    return out
-
-
 def _quarter_index(labels: list[str], quarter: str) -> int:
     """First quarter index whose label is at or after ``quarter``."""
     target = quarter_period(quarter)
@@ -225,7 +215,7 @@ def resolve_problem(
     effects = [
         site_effects(portfolio.sites[s.index], rules, horizon[0], horizon[1]) for s in sites
     ]
-    tranches = [site_tranches(s, _fleet_entries(portfolio.sites[s.index])) for s in sites]
+    tranches = [site_tranches(s, list(s.fleet_entries)) for s in sites]
     n_j = max(len(t) for t in tranches)
     tranche_mw = np.zeros((len(sites), n_j))
     for i, ts in enumerate(tranches):

@@ -379,7 +379,7 @@ def _value(
     npv_l = float(finance.npv(rate_l, cf.levered_fcf_usd[0]))
     if base is None or not strategy.phases:
         irr_u = irr_l = payback = float("nan")
-        financing = (False, False)
+        loan_like = (False, False)
         npv_base = npv_u
     else:
         inc = cf.unlevered_fcf_usd[0] - base.unlevered_fcf_usd[0]
@@ -387,7 +387,7 @@ def _value(
         irr_u_m, irr_l_m = float(finance.irr(inc)), float(finance.irr(inc_l))
         irr_u = float(finance.annual_rate(irr_u_m))
         irr_l = float(finance.annual_rate(irr_l_m))
-        financing = (bool(finance.irr_is_financing(inc, irr_u_m)),
+        loan_like = (bool(finance.irr_is_financing(inc, irr_u_m)),
                      bool(finance.irr_is_financing(inc_l, irr_l_m)))
         payback = _payback_from_start(inc, _construction_start(strategy, cf.periods))
         npv_base = float(np.asarray(unlevered_npv_usd(base, r)).ravel()[0])
@@ -420,8 +420,8 @@ def _value(
         npv_vs_baseline_usd=npv_u - npv_base,
         irr_fraction=irr_u,
         irr_levered_fraction=irr_l,
-        irr_is_financing=financing[0],
-        irr_levered_is_financing=financing[1],
+        irr_is_financing=loan_like[0],
+        irr_levered_is_financing=loan_like[1],
         payback_months=payback,
         contracted_backlog_usd=cf.contracted_backlog_usd,
         annual=cf.annual(),
