@@ -14,7 +14,6 @@ import pytest
 from hashpivot.engines import pivot as pv
 from hashpivot.models import Portfolio, parse_portfolio
 from hashpivot.optimize.coefficients import mining_flows_per_mw, site_tranches
-from hashpivot.optimize.inputs import _fleet_entries
 from tests.portfolio_toml import contract, machines, portfolio_toml, site, site_opex, table
 
 #: 15,000 older machines (30 J/TH) and 1,500 newer ones (17.5 J/TH) at one site
@@ -48,12 +47,12 @@ def test_a_tranche_is_valued_as_its_own_site_with_its_share_of_the_costs(
     months (0.41 against 1.48 and 0.95 M USD of replacement capex per MW)."""
     two = _portfolio([_OLD, _NEW], fixed_usd_per_year, 1e6)
     whole = pv.resolve_sites(two)[0]
-    tranche = site_tranches(whole, _fleet_entries(two.sites[0]))[2]
+    tranche = site_tranches(whole, list(whole.fleet_entries))[2]
     share = tranche.gross_mw / whole.fleet_power_mw
     assert 0.05 < share < 0.15
     alone = _portfolio([_NEW], fixed_usd_per_year * share, 1e6 * share)
     own = pv.resolve_sites(alone)[0]
-    (own_tranche,) = site_tranches(own, _fleet_entries(alone.sites[0]))[1:]
+    (own_tranche,) = site_tranches(own, list(own.fleet_entries))[1:]
     spec = pv._pivot_spec(two)
     market = pv.deterministic_market(two, pd.Period("2026-01", "M"), 72)
     got = mining_flows_per_mw(whole, tranche, spec, market)
