@@ -56,6 +56,7 @@ def _flat_mining(months: int, ebitda_per_month: float) -> pv.CashFlows:
         replacement_capex_usd=zero, hosting_revenue_usd=zero,
         hosting_power_cost_usd=zero, hosting_opex_usd=zero, hosting_capex_usd=zero,
         unlevered_fcf_usd=flat, hosting_fcf_after_horizon_usd=np.zeros(0),
+        mining_at_horizon=(),  # by hand: the mining line's own final year
     )
 
 

@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines import pivot as pv
+from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw
 from hashpivot.models import parse_portfolio
-from tests.portfolio_toml import contract, machines, portfolio_toml, site, table
+from hashpivot.models.pivot import TerminalValueSpec
+from tests.portfolio_toml import contract, machines, portfolio_toml, site, site_opex, table
 
 NEW = machines("new", 200.0, 3500.0, 1000)  # 17.5 J/TH, 3.5 MW
 OLD = machines("old", 100.0, 3050.0, 1000)  # 30.5 J/TH, 3.05 MW
@@ -23,9 +25,12 @@ HOSTING = table(asic_disposition="sell", asic_resale_usd_per_th=5.0, pue=1.25,
                 lease_usd_per_kw_month=130.0, construction_months=6)
 
 
-def _portfolio(price: float, *fleet: dict[str, object]) -> pv.Portfolio:
-    text = portfolio_toml("t", site("A", contract(price), *fleet, hosting=HOSTING,
-                                    power_overhead_factor=1.0, pool_fee_fraction=0.0),
+def _portfolio(price: float, *fleet: dict[str, object],
+               staff_usd_per_year: float = 0.0) -> pv.Portfolio:
+    staff = [site_opex("site staff", staff_usd_per_year)] if staff_usd_per_year else []
+    text = portfolio_toml("t", site("A", contract(price), *fleet, cost_items=staff,
+                                    hosting=HOSTING, power_overhead_factor=1.0,
+                                    pool_fee_fraction=0.0),
                           pivot=PIVOT)
     return parse_portfolio(text, "t.toml")
 
@@ -72,3 +77,24 @@ def test_each_tranche_curtails_at_its_own_margin() -> None:
     assert np.asarray(new.mining_revenue_usd).min() > 0.0  # the new always do
     np.testing.assert_allclose(both.mining_revenue_usd, new.mining_revenue_usd, rtol=1e-12)
     np.testing.assert_allclose(both.energy_mwh, new.energy_mwh, rtol=1e-12)
+
+
+def test_a_tranche_that_loses_money_at_the_horizon_is_abandoned() -> None:
+    """At 90 USD/MWh the old machines never mine but pay their share (by MW) of the
+    site's fixed staff: their final-year EBITDA is negative, the new machines' positive.
+    Keep-mining's mining terminal value is that of the new machines alone with their share
+    of the staff: the old tranche is retired at the horizon and takes nothing from the new
+    machines' value, as the decision engine floors each tranche (when pivot floored the
+    site's sum, the old machines' loss was taken from it: 0.70 M USD instead of 1.82)."""
+    staff = 3.0e5  # [USD/year]
+    spec = TerminalValueSpec(hosting_method="none")
+    both = _flows(_portfolio(90.0, NEW, OLD, staff_usd_per_year=staff))
+    new = _flows(_portfolio(90.0, NEW, staff_usd_per_year=staff * 3.5 / 6.55))
+    value = terminal_value(both, spec, 0.10).mining_at_horizon_usd[0]
+    alone = terminal_value(new, spec, 0.10).mining_at_horizon_usd[0]
+    assert value == pytest.approx(alone, rel=1e-12)
+    # teeth: the old tranche loses its staff share; the site's sum is positive too
+    old_ebitda, new_ebitda = both.mining_at_horizon[0].ebitda_usd[:, 0]
+    assert old_ebitda == pytest.approx(-staff * 3.05 / 6.55, rel=1e-12)
+    assert new_ebitda > -old_ebitda
+    assert value == pytest.approx(8.0 * new_ebitda, rel=1e-12)  # 8x, the default multiple

@@ -80,8 +80,8 @@ def keep_mining_npv_usd(pf: Portfolio, months: int, start: str = "2026-01") -> f
 def pivot_plan_npv_usd(pf: Portfolio, phases: tuple[Any, ...], start: Any, months: int
                        ) -> float:
     """The pivot engine's NPV of a plan on the deterministic path, its terminal value
-    included, site by site (so each site's mining line is floored at zero on its own,
-    as the decision model floors each tranche; one fleet entry per site here).
+    included, the portfolio valued at once (pivot abandons each tranche and each site
+    that loses money at the horizon, as the decision model floors each tranche).
 
     Parameters
     ----------
@@ -99,10 +99,6 @@ def pivot_plan_npv_usd(pf: Portfolio, phases: tuple[Any, ...], start: Any, month
     assert pf.pivot is not None
     rates = line_rates(pf.pivot)
     market = pivot.deterministic_market(pf, start, months)
-    strategy = pivot.Strategy("plan", phases)
-    total = 0.0
-    for s in pf.sites:
-        cf = pivot.strategy_cash_flows(pf, strategy, market, site_name=s.name)
-        tv = terminal_value(cf, pf.pivot.terminal_value, rates.mining, rates.hosting)
-        total += float(unlevered_npv_usd(cf, rates)[0] + tv.present_value_usd[0])
-    return total
+    cf = pivot.strategy_cash_flows(pf, pivot.Strategy("plan", phases), market)
+    tv = terminal_value(cf, pf.pivot.terminal_value, rates.mining, rates.hosting)
+    return float(unlevered_npv_usd(cf, rates)[0] + tv.present_value_usd[0])

@@ -143,20 +143,21 @@ RULES_HEADER = ("rule_id,jurisdiction,state,iso,power_source,behind_the_meter,mi
                 "source,summary\n")
 
 
+@pytest.mark.parametrize("tv", [NO_TV, ""], ids=["no TV", "TV"])
 def test_a_rules_fee_and_a_kept_fleet_are_valued_alike_by_the_optimizer_and_pivot(
-        tmp_path: Path) -> None:
+        tmp_path: Path, tv: str) -> None:
     """The rules file of the portfolio: a 5 M USD fee at site A (PA) and no new mining at
     site B (OH). The optimizer pays the fee when A converts and does not replace B's
     fleet; pivot on the plan portfolio (the center-path check, the rules file read beside
     the portfolio file) does the same: the plan's value over keep-mining is the same in
-    both (without a terminal value, whose floor pivot takes on the portfolio)."""
+    both, with the terminal value and without."""
     (tmp_path / "rules.csv").write_text(
         RULES_HEADER + "fee,,PA,,,,,,,add_cost_usd,5000000,,,T,a fee\n"
         "nomining,,OH,,,,,,,forbid_new_mining,,,,T,no new miners\n")
     sites = (site_toml("A", capacity=60.0),
              site_toml("B", lease=120.0, price=30.0, state="OH"))
     market = {"btc_price_growth_per_year": 0.10, "network_hashrate_growth_per_year": 0.0}
-    text = portfolio_text(*sites, tail='\n[optimize]\nrules_file = "rules.csv"\n' + NO_TV,
+    text = portfolio_text(*sites, tail='\n[optimize]\nrules_file = "rules.csv"\n' + tv,
                           **market)
     (tmp_path / "p.toml").write_text(text)
     pf = parse_portfolio(text, str(tmp_path / "p.toml"))

@@ -21,9 +21,10 @@ Both include the terminal value of ``[pivot.terminal_value]`` per MW
 mining a displaced MW forgoes at it. For a site with one fleet entry these are the pivot
 model's own numbers: the NPV of a plan equals
 :func:`hashpivot.engines.pivot.strategy_cash_flows` on the same path, with its terminal
-value (a test). With
-several entries the pivot model averages the fleet; here each entry is a tranche of its own
-efficiency, so the least efficient machines can be displaced first.
+value (a test). With several entries each is a tranche of its own here as in the pivot
+model (:mod:`hashpivot.engines.pivot.tranches`); the model displaces the tranche whose
+mining is worth least, the pivot model the least efficient first (the same on the
+examples).
 
 Discounting as the risk engine: ``sum_t cf_t / (1 + r_m)^(t+1)``, month-end flows, ``r_m``
 the monthly rate of ``[pivot].discount_rate``.

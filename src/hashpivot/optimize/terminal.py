@@ -17,17 +17,17 @@ rate, ``(1 + r_m)^-T``:
   A MW converted before the horizon, in the final year too, forgoes all of it (the pivot
   engine values the final year at the MW mining at the horizon).
 
-Where this differs from the pivot engine, by construction of a linear model: the pivot
-engine floors each business line of a strategy at zero as a whole; here each mining
-tranche is floored on its own (an operator can abandon only the machines that lose money
-at the horizon, which is worth at least as much), and so is each hosting phase valued by a
-multiple or Gordon growth (a hall built in the final year has a negative final-year FCF,
-its capex, which Gordon growth would carry on forever; ``contract``, the default, values
-the phase's real flows and needs no floor). The two agree when every tranche's and every
-phase's final-year value has the same sign. The company's fixed cash SG&A
-(``sga_cash`` items), which no decision changes, is left out of the mining terminal value
-(the pivot engine counts it in the mining line's EBITDA). As in the pivot engine, each
-hosting phase is valued up to its own last rent month
+Mining is floored at zero per tranche (an operator can abandon only the machines that
+lose money at the horizon), as the pivot engine floors it
+(:func:`hashpivot.engines.pivot.terminal.mining_value_at_horizon_usd`). The pivot engine
+then floors each site with its cash SG&A (``sga_cash`` items), which no decision changes
+and which is left out here; the two agree while each site's kept machines cover its
+SG&A at the horizon. Where this differs from the pivot engine, by construction of a
+linear model: each hosting phase valued by a multiple or Gordon growth is floored on its
+own, the pivot engine's hosting line as a whole (a hall built in the final year has a
+negative final-year FCF, its capex, which Gordon growth would carry on forever;
+``contract``, the default, values the phase's real flows and needs no floor). As in the
+pivot engine, each hosting phase is valued up to its own last rent month
 (:func:`hashpivot.terminal_value.hosting_fcf_after_horizon_usd`).
 """
 

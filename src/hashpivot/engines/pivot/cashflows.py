@@ -18,7 +18,7 @@ import numpy as np
 from hashpivot import finance
 from hashpivot.arrays import sum_padded
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market, site_shared
-from hashpivot.engines.pivot.flows import CashFlows, FloatArray
+from hashpivot.engines.pivot.flows import CashFlows, FloatArray, MiningAtHorizon
 from hashpivot.engines.pivot.hosting_flows import site_hosting_flows
 from hashpivot.engines.pivot.inputs import (
     SiteInputs,
@@ -183,7 +183,8 @@ def _site_cash_flows(
     mining: dict[str, Any] = {}
     resale: FloatArray = np.zeros((1, n))
     opex: FloatArray = np.zeros((1, n))
-    final_years: list[tuple[FloatArray, FloatArray, FloatArray, float]] = []
+    ebitda_at_horizon: list[FloatArray] = []
+    capex_at_horizon: list[FloatArray] = []
     for part, mw, start, part_shared in blocks:
         m = _site_mining(part, mw, spec, market, part_shared)
         for key in _MINING_KEYS:
@@ -200,18 +201,25 @@ def _site_cash_flows(
         part_opex = (share * part.scaled_opex_usd_per_month)[None, :] * m["running"]
         part_opex += (share * part.fixed_mining_opex_usd_per_month)[None, :]
         opex = part_opex if len(blocks) == 1 else opex + part_opex
-        # the final year's mining, for its value at the horizon's MW (_at_horizon_mw) if a
-        # conversion changes them within it; the MW only fall, so first != last tells
-        final_years.append((
+        # the tranche's final year at the MW it mines at the horizon, for its terminal value
+        e, c = _at_horizon_mw(
             np.atleast_2d(m["mining_revenue"])[:, -k:]
             - np.atleast_2d(m["power_cost"])[:, -k:] - part_opex[:, -k:],
             np.atleast_2d(m["replacement_capex"])[:, -k:],
-            mw[-k:], site.fixed_opex_usd_per_month if not final_years else 0.0,
-        ))
+            mw[-k:],
+        )
+        ebitda_at_horizon.append(e)
+        capex_at_horizon.append(c)
     opex = opex + site.fixed_opex_usd_per_month
+    paths = (market.n_paths,)
+    at_horizon = MiningAtHorizon(
+        np.stack([np.broadcast_to(e, paths) for e in ebitda_at_horizon]),
+        np.stack([np.broadcast_to(c, paths) for c in capex_at_horizon]),
+        site.fixed_opex_usd_per_month * MONTHS_PER_YEAR,
+    )
     return {
         **mining, "mining_mw": mining_mw, "resale": resale, "opex": opex,
-        "final_years": final_years,
+        "at_horizon": at_horizon,
         "hosting": hosting.planned, "hosting_after": hosting.after_horizon_usd,
         "hosting_paths": hosting.paths,
     }
@@ -221,9 +229,8 @@ def _at_horizon_mw(
     mining_ebitda_usd: FloatArray,
     replacement_capex_usd: FloatArray,
     mining_mw: FloatArray,
-    fixed_opex_usd_per_month: float,
 ) -> tuple[FloatArray, FloatArray]:
-    """A site's final-year mining EBITDA and replacement capex at the horizon's MW.
+    """A tranche's final-year mining EBITDA and replacement capex at the horizon's MW.
 
     Parameters
     ----------
@@ -232,15 +239,12 @@ def _at_horizon_mw(
         mining that month (cash SG&A not included). [USD]
     mining_mw : ndarray (n,)
         MW mining each of those months. [MW]
-    fixed_opex_usd_per_month : float
-        The site's cash SG&A, paid whatever mines. [USD/month]
 
     Returns
     -------
     tuple of ndarray (P,)
-        ``12/n sum_t x_t MW_T / MW_t`` (months with no MW count 0), the SG&A of a year
-        taken from the EBITDA: the final year as the MW still mining at the horizon would
-        have earned it. [USD/year]
+        ``12/n sum_t x_t MW_T / MW_t`` (months with no MW count 0): the final year as the
+        MW still mining at the horizon would have earned it. [USD/year]
     """
     n = mining_mw.shape[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -248,7 +252,6 @@ def _at_horizon_mw(
     annual = MONTHS_PER_YEAR / n
     ebitda = (np.atleast_2d(mining_ebitda_usd) * scale).sum(axis=-1) * annual
     capex = (np.atleast_2d(replacement_capex_usd) * scale).sum(axis=-1) * annual
-    ebitda = ebitda - fixed_opex_usd_per_month * MONTHS_PER_YEAR
     return np.asarray(ebitda, dtype=np.float64), np.asarray(capex, dtype=np.float64)
 
 
@@ -291,7 +294,7 @@ def _cash_flows_resolved(
     it_mw = z.copy()
     backlog = 0.0
     after_list: list[FloatArray] = []
-    final_years: list[tuple[FloatArray, FloatArray, FloatArray, float]] = []
+    at_horizon: list[MiningAtHorizon] = []
     draws_list: list[tuple[FloatArray, int]] = []
     ltc = financing.loan_to_cost_fraction if financing is not None else 0.0
     for site in sites:
@@ -303,7 +306,7 @@ def _cash_flows_resolved(
         for key in _PATH_KEYS:
             path_sums[key] = s[key] if key not in path_sums else path_sums[key] + s[key]
         mining_mw += s["mining_mw"]
-        final_years.extend(s["final_years"])
+        at_horizon.append(s["at_horizon"])
         hcf: HostingCashFlows | None = s["hosting"]
         after_list.append(s["hosting_after"])
         ph: dict[str, FloatArray] | None = s["hosting_paths"]
@@ -400,21 +403,8 @@ def _cash_flows_resolved(
         hosting_power_cost_usd=b(h_power),
         hosting_opex_usd=b(h_opex),
         hosting_fcf_after_horizon_usd=sum_padded(after_list),
-        **_final_year_at_horizon_mw(final_years),
+        mining_at_horizon=tuple(at_horizon),
     )
-
-
-def _final_year_at_horizon_mw(
-    final_years: list[tuple[FloatArray, FloatArray, FloatArray, float]],
-) -> dict[str, FloatArray | None]:
-    """The ``CashFlows`` fields of the final year at the horizon's MW, summed over the
-    sites (:func:`_at_horizon_mw`); None when no site's MW change within the final year
-    (the terminal value then takes the final year's own sums, as before)."""
-    if all(float(mw[0]) == float(mw[-1]) for _, _, mw, _ in final_years):  # MW only fall
-        return {"mining_ebitda_at_horizon_usd": None, "replacement_capex_at_horizon_usd": None}
-    per_site = [_at_horizon_mw(*fy) for fy in final_years]
-    return {"mining_ebitda_at_horizon_usd": np.sum([e for e, _ in per_site], axis=0),
-            "replacement_capex_at_horizon_usd": np.sum([c for _, c in per_site], axis=0)}
 
 
 def strategy_cash_flows(

@@ -173,8 +173,9 @@ def site_market(
     left, on the exact path, with the valuation's own arithmetic: it is positive where
     taken. So ``U_K - U_0`` is a sum of non-negative terms (one-step improvements, the
     telescoping behind policy improvement). This holds for the NPV with terminal value
-    (without it when ``mining_method = "none"``), pre-tax, for a one-site keep-mining (the
-    floor of the terminal value applies to the portfolio's sum).
+    (without it when ``mining_method = "none"``), pre-tax, for a keep-mining of one site
+    of one fleet entry (with several, the terminal value is floored per tranche and per
+    site, and each tranche decides with its share of the site's cash SG&A).
     """
     n = market.n_periods
     p_count = market.n_paths

@@ -19,6 +19,28 @@ from hashpivot.arrays import FloatArray
 
 
 @dataclass(frozen=True)
+class MiningAtHorizon:
+    """One site's final-year mining at the MW still mining at the horizon, tranche by
+    tranche: what its mining terminal value is taken from.
+
+    Attributes
+    ----------
+    ebitda_usd : ndarray, shape (J, P)
+        Each tranche's final-year mining EBITDA (revenue - power - its cost items, cash
+        SG&A not included), at the MW it mines at the horizon (run rate: each month's
+        per-MW figures times the last month's MW). [USD/year]
+    replacement_capex_usd : ndarray, shape (J, P)
+        Each tranche's final-year fleet replacement capex, likewise. [USD/year]
+    sga_cash_usd : float
+        The site's cash SG&A of a year, paid whatever mines. [USD/year]
+    """
+
+    ebitda_usd: FloatArray
+    replacement_capex_usd: FloatArray
+    sga_cash_usd: float
+
+
+@dataclass(frozen=True)
 class CashFlows:
     """Monthly cash flows of one strategy; every array has shape (n_paths, n_months).
 
@@ -75,11 +97,12 @@ class CashFlows:
         Expected hosting free cash flow (rent with expected renewals and defaults, minus
         hall power, opex and capex) of the M months after the horizon, month 0 first: what
         the leases signed within the horizon still bring. [USD]
-    mining_ebitda_at_horizon_usd, replacement_capex_at_horizon_usd : ndarray, shape (P,)
-        The final year's mining EBITDA (cash SG&A included) and fleet replacement capex at
-        the MW still mining at the horizon (run rate: each month's per-MW figures times the
-        last month's MW), for the mining terminal value: a MW converted within the final
-        year no longer mines after the horizon. [USD/year]
+    mining_at_horizon : tuple of MiningAtHorizon
+        Per site, each tranche's final-year mining at the MW still mining at the horizon,
+        for the mining terminal value (a MW converted within the final year no longer
+        mines after it; a tranche or a site that loses money at the horizon is abandoned).
+        Empty for flows built by hand: the terminal value then takes the mining line's own
+        final year.
     """
 
     periods: pd.PeriodIndex
@@ -108,8 +131,7 @@ class CashFlows:
     hosting_power_cost_usd: FloatArray | None = None
     hosting_opex_usd: FloatArray | None = None
     hosting_fcf_after_horizon_usd: FloatArray | None = None
-    mining_ebitda_at_horizon_usd: FloatArray | None = None
-    replacement_capex_at_horizon_usd: FloatArray | None = None
+    mining_at_horizon: tuple[MiningAtHorizon, ...] = ()
 
     @property
     def hosting_ebitda_usd(self) -> FloatArray:
@@ -198,4 +220,4 @@ class CashFlows:
         return out
 
 
-__all__ = ["CashFlows", "FloatArray"]
+__all__ = ["CashFlows", "FloatArray", "MiningAtHorizon"]

@@ -10,10 +10,13 @@ Mining and hosting are valued separately at the end of the horizon, per path:
   final year's hosting EBITDA / FCF, or nothing.
 
 The final year is the last 12 months of the horizon (annualized if the horizon is
-shorter); mining's is taken at the MW still mining at the horizon when a conversion
-changes them within it (``CashFlows.mining_ebitda_at_horizon_usd``): a MW converted in the
-final year does not mine after the horizon. Values are discounted to the model's start
-at the unlevered monthly rate. The formulas are in :mod:`hashpivot.terminal_value`.
+shorter); mining's is taken tranche by tranche at the MW still mining at the horizon
+(``CashFlows.mining_at_horizon``): a MW converted in the final year does not mine after
+the horizon. Mining is floored at zero per tranche, then per site with the site's cash
+SG&A (:func:`mining_value_at_horizon_usd`: machines and sites that lose money at the
+horizon are abandoned, as the decision engine values them); hosting as a whole. Values
+are discounted to the model's start at the unlevered monthly rate. The formulas are in
+:mod:`hashpivot.terminal_value`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.engines.pivot.flows import CashFlows
+from hashpivot.engines.pivot.flows import CashFlows, MiningAtHorizon
 from hashpivot.finance import periodic_rate
 from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
@@ -89,20 +92,18 @@ def terminal_value(
     r_m = float(periodic_rate(discount_rate))
     r_hm = float(periodic_rate(r_h_year))
     last = cf.last_months(MONTHS_PER_YEAR)  # EBITDA of the final year only
-    # a MW converted within the final year does not mine after the horizon: the final
-    # year at the horizon's MW when the MW change in it (CashFlows), else as it was
-    mining = line_value_at_horizon_usd(
-        spec.mining_method,
-        final_year_usd(last.mining_ebitda_usd) if cf.mining_ebitda_at_horizon_usd is None
-        else cf.mining_ebitda_at_horizon_usd,
-        final_year_usd(last.replacement_capex_usd)
-        if cf.replacement_capex_at_horizon_usd is None
-        else cf.replacement_capex_at_horizon_usd,
-        spec.mining_ebitda_multiple,
-        discount_rate,
-        spec.growth_per_year,
-        p,
-    )
+    if cf.mining_at_horizon:  # tranche by tranche, at the MW mining at the horizon
+        mining = mining_value_at_horizon_usd(spec, cf.mining_at_horizon, discount_rate, p)
+    else:  # flows built by hand: the mining line's own final year
+        mining = line_value_at_horizon_usd(
+            spec.mining_method,
+            final_year_usd(last.mining_ebitda_usd),
+            final_year_usd(last.replacement_capex_usd),
+            spec.mining_ebitda_multiple,
+            discount_rate,
+            spec.growth_per_year,
+            p,
+        )
     if spec.hosting_method == "contract":
         after = cf.hosting_fcf_after_horizon_usd
         # (M,) flows, or (P, M) per path with hosting risk
@@ -122,6 +123,53 @@ def terminal_value(
     hosting = np.broadcast_to(np.asarray(hosting, dtype=float), (p,)).copy()
     pv = mining * (1.0 + r_m) ** -float(t) + hosting * (1.0 + r_hm) ** -float(t)
     return TerminalValue(mining, hosting, pv)
+
+
+def mining_value_at_horizon_usd(
+    spec: TerminalValueSpec,
+    sites: tuple[MiningAtHorizon, ...],
+    discount_rate: float,
+    n_paths: int,
+) -> FloatArray:
+    """Mining's value at the horizon, with the machines and sites that lose money there
+    abandoned.
+
+    Per site, ``V(sum_j max(x_j, 0) - SGA)``: ``x_j`` a tranche's final-year EBITDA
+    (``exit_multiple``) or FCF, EBITDA - fleet replacement capex (``gordon``), at the MW
+    it mines at the horizon; ``SGA`` the site's cash SG&A of a year; ``V`` the method's
+    value, floored at zero (:func:`line_value_at_horizon_usd`). So a tranche that loses
+    money at the horizon is retired (it takes nothing from the others), and a site whose
+    machines do not cover its SG&A is closed (it takes nothing from the other sites), as
+    the decision engine floors each tranche
+    (:func:`hashpivot.optimize.terminal.mining_terminal_usd_per_mw`). A site of one
+    tranche is valued as its own final year, ``V(x - SGA)``.
+
+    Parameters
+    ----------
+    spec : TerminalValueSpec
+        Method, multiple and growth.
+    sites : tuple of MiningAtHorizon
+        ``CashFlows.mining_at_horizon``.
+    discount_rate : float
+        Annual rate of the mining line (Gordon's). [1/year]
+    n_paths : int
+        Number of paths.
+
+    Returns
+    -------
+    ndarray (P,)
+        The sum over the sites, at the horizon. [USD]
+    """
+    total = np.zeros(n_paths)
+    for site in sites:
+        x = (site.ebitda_usd if spec.mining_method != "gordon"
+             else site.ebitda_usd - site.replacement_capex_usd)
+        kept = np.maximum(x, 0.0).sum(axis=0) - site.sga_cash_usd
+        total = total + line_value_at_horizon_usd(
+            spec.mining_method, kept, np.zeros(n_paths), spec.mining_ebitda_multiple,
+            discount_rate, spec.growth_per_year, n_paths,
+        )
+    return total
 
 
 def line_value_at_horizon_usd(
@@ -181,5 +229,6 @@ __all__ = [
     "describe",
     "final_year_usd",
     "line_value_at_horizon_usd",
+    "mining_value_at_horizon_usd",
     "terminal_value",
 ]
