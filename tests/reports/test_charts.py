@@ -105,17 +105,40 @@ def test_pivot_charts(figs: dict[str, Any], tmp_path: Path) -> None:
 def test_a_dispatching_site_gets_its_uplift_month_by_month(figs: dict[str, Any],
                                                            tmp_path: Path) -> None:
     """``pivot --out`` on the four-site example writes what the Texas grid site's
-    flexibility came to each month of the central path: ``uplift = max(0, gain - whole-month
-    saving)`` row by row, its mean the assumptions row's value; the chart says what it
-    shows. A file without ``[sites.dispatch]`` writes none of it."""
+    flexibility came to each month of the central path, for each of its two fleet entries
+    (each a tranche at its own margin): the uplift the valuation counts for that tranche,
+    ``uplift = max(0, gain - whole-month saving)`` row by row; the assumptions row's value
+    is their mean weighted by each entry's MW; the chart says what it shows. A file without
+    ``[sites.dispatch]`` writes none of it."""
     import json
+
+    from hashpivot.engines import pivot as pv
+    from hashpivot.engines.pivot.fleet import market_mining, tranche_key
+    from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_labels
+    from hashpivot.models import parse_portfolio
 
     res = CliRunner().invoke(app, ["pivot", str(EX / "portfolio.toml"), "--out",
                                    str(tmp_path), "--json"])
     assert res.exit_code == 0, res.output
     frame = pd.read_csv(tmp_path / "dispatch_uplift.csv")
-    assert set(frame["site"]) == {"Odessa Grid"} and len(frame) == 120
+    assert set(frame["site"]) == {"Odessa Grid"} and len(frame) == 240
     assert frame["month"].iloc[0] == "2025-10"
+    # each entry's rows are the uplift pivot counts for its tranche (least efficient first)
+    pf = parse_portfolio((EX / "portfolio.toml").read_text(), str(EX / "portfolio.toml"))
+    site = next(s for s in pv.resolve_sites(pf) if s.name == "Odessa Grid")
+    labels = tranche_labels(site)
+    assert labels == ["Antminer S19 XP", "Antminer S21 XP"]
+    counted = market_mining(pf, pv.deterministic_market(pf, None, 120), "Odessa Grid")
+    means, mws = [], []
+    for j, (label, part) in enumerate(zip(labels, fleet_tranches(site), strict=True)):
+        rows = frame[frame["fleet_entry"] == label]
+        u = counted[tranche_key("Odessa Grid", j)].uplift_usd_per_mw_month
+        assert u is not None
+        np.testing.assert_allclose(rows["uplift_usd_per_mw_month"], np.asarray(u)[0],
+                                   rtol=1e-12)
+        means.append(rows["uplift_usd_per_mw_month"].mean())
+        mws.append(part.fleet_power_mw)
+    assert abs(means[0] - means[1]) > 500  # the entries' uplifts differ: the test has teeth
     expected = np.maximum(frame["gain_usd_per_mw_month"]
                           - frame["whole_month_saving_usd_per_mw_month"], 0.0)
     assert np.allclose(frame["uplift_usd_per_mw_month"], expected, rtol=1e-12, atol=1e-9)
@@ -125,10 +148,12 @@ def test_a_dispatching_site_gets_its_uplift_month_by_month(figs: dict[str, Any],
     assert mined.all() and np.array_equal(frame["running_share"], frame["energy_share"])
     rows = json.loads(res.stdout)["resolved_assumptions"]
     row = next(r for r in rows if "[sites.dispatch] flexibility" in r["name"])
-    assert row["value"] == round(frame["uplift_usd_per_mw_month"].mean())
+    assert row["value"] == round(np.dot(means, mws) / sum(mws))
+    assert "by fleet entry" in row["source"]
     fig = figs["dispatch_uplift.png"]
     assert "whole-month saving" in _suptitle(fig) and "central path" in _suptitle(fig)
-    assert _legend(fig.axes[0]) == ["Odessa Grid: uplift", "Odessa Grid: gain"]
+    assert _legend(fig.axes[0]) == [f"Odessa Grid {e}: {line}" for e in labels
+                                    for line in ("uplift", "gain")]
     assert "[USD/MW/month]" in fig.axes[0].get_ylabel()
     assert (tmp_path / "dispatch_uplift.html").exists()
     flat = tmp_path / "flat"

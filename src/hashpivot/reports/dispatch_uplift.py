@@ -20,7 +20,7 @@ from hashpivot.reports.serialize import write_csvs
 
 __all__ = ["dispatch_uplift_frame", "uplift_figure", "write_dispatch_uplift"]
 
-#: Columns of ``dispatch_uplift.csv`` after ``site`` and ``month``.
+#: Columns of ``dispatch_uplift.csv`` after ``site``, ``fleet_entry`` and ``month``.
 COLUMNS = (
     "hashprice_multiplier", "price_level", "gain_usd_per_mw_month",
     "whole_month_saving_usd_per_mw_month", "uplift_usd_per_mw_month", "revenue_share",
@@ -29,10 +29,12 @@ COLUMNS = (
 
 
 def dispatch_uplift_frame(site_facts: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per dispatching site and month of the central path: ``site, month,
-    hashprice_multiplier`` (``k`` [-]), ``price_level`` (``lambda``, the month's index
-    price level [-]), ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)``, ``D``
-    the set-rate part, plus the grid adder's term,
+    """One row per dispatching site, fleet entry and month of the central path: ``site,
+    fleet_entry`` (each ``[[sites.fleet]]`` entry is a tranche at its own margin; empty in
+    results stored before entries were), ``month, hashprice_multiplier`` (``k`` [-]),
+    ``price_level`` (``lambda``, the month's index price level [-]),
+    ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)``, ``D`` the set-rate part,
+    plus the grid adder's term,
     :meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`),
     ``whole_month_saving_usd_per_mw_month`` (what the monthly model's curtailment already
     saves) and ``uplift_usd_per_mw_month``
@@ -48,10 +50,12 @@ def dispatch_uplift_frame(site_facts: list[dict[str, Any]]) -> pd.DataFrame:
             continue
         by = central["by_month"]
         missing = [None] * len(by["month"])  # (a column older results do not have)
-        frames.append(pd.DataFrame({"site": site["name"], "month": by["month"],
+        frames.append(pd.DataFrame({"site": site["name"],
+                                    "fleet_entry": by.get("fleet_entry", [""] * len(missing)),
+                                    "month": by["month"],
                                     **{c: by.get(c, missing) for c in COLUMNS}}))
     if not frames:
-        return pd.DataFrame(columns=["site", "month", *COLUMNS])
+        return pd.DataFrame(columns=["site", "fleet_entry", "month", *COLUMNS])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -81,10 +85,10 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
         f"path, keep-mining's fleet; {context}"
     )
     fig, (ax,) = charts.new_figure(1, 4.5, width_in=9.0)
-    for site, rows in frame.groupby("site", sort=False):
+    for name, rows in _by_line(frame):
         x = pd.PeriodIndex(rows["month"], freq="M").to_timestamp()
-        ax.plot(x, rows["uplift_usd_per_mw_month"], label=f"{site}: uplift")
-        ax.plot(x, rows["gain_usd_per_mw_month"], ls="--", lw=0.9, label=f"{site}: gain")
+        ax.plot(x, rows["uplift_usd_per_mw_month"], label=f"{name}: uplift")
+        ax.plot(x, rows["gain_usd_per_mw_month"], ls="--", lw=0.9, label=f"{name}: gain")
     ax.set_ylabel("[USD/MW/month]")
     charts.thousands(ax.yaxis)
     charts.set_titles(fig, title, subtitle)
@@ -98,9 +102,10 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
 
 def uplift_figure(frame: pd.DataFrame) -> go.Figure:
     """The plotly figure of :func:`dispatch_uplift_frame` (``--out`` and the dashboard):
-    per site, the uplift, the gain and the whole-month saving by month. [USD/MW/month]"""
+    per site and fleet entry, the uplift, the gain and the whole-month saving by month.
+    [USD/MW/month]"""
     fig = go.Figure()
-    for site, rows in frame.groupby("site", sort=False):
+    for site, rows in _by_line(frame):
         x = list(rows["month"])
         fig.add_trace(go.Scatter(x=x, y=list(rows["uplift_usd_per_mw_month"]), mode="lines",
                                  name=f"{site}: uplift"))
@@ -111,3 +116,16 @@ def uplift_figure(frame: pd.DataFrame) -> go.Figure:
                                  name=f"{site}: whole-month saving"))
     fig.update_layout(yaxis_title="[USD/MW/month]", yaxis_tickformat=",.0f")
     return fig
+
+
+def _by_line(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The frame's rows by site and fleet entry, each with its legend name: the site's
+    name, and the entry's where the site has several."""
+    out: list[tuple[str, pd.DataFrame]] = []
+    for site, rows in frame.groupby("site", sort=False):
+        if rows["fleet_entry"].nunique() > 1:
+            out += [(f"{site} {entry}", part)
+                    for entry, part in rows.groupby("fleet_entry", sort=False)]
+        else:
+            out.append((str(site), rows))
+    return out

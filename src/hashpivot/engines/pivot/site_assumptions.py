@@ -48,26 +48,51 @@ def _power_text(contract: Any) -> str:
 
 def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
                     ) -> dict[str, Any]:
-    """The dispatch uplift counted on the central path (keep-mining's fleet): its mean over
-    the horizon and over the first and the final year [USD/MW/month], and ``by_month``
-    what each month's is made of
-    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`)."""
+    """The dispatch uplift counted on the central path (keep-mining's fleet, each fleet
+    entry a tranche at its own margin): per MW still mining, its mean over the horizon and
+    over the first and the final year [USD/MW/month] (the entries' weighted by the MW
+    keep-mining mines of each), ``by_entry`` each entry's mean (several entries only), and
+    ``by_month`` what each entry's uplift is made of month by month
+    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`; a row per
+    entry and month, ``fleet_entry`` naming the entry)."""
     import numpy as np
 
     from hashpivot.engines.pivot.fleet import site_market, uplift_arguments
     from hashpivot.engines.pivot.inputs import _pivot_spec
+    from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_labels, tranche_mw
 
     assert site.dispatch_uplift is not None
-    sm = site_market(site, _pivot_spec(portfolio), market)
-    parts = site.dispatch_uplift.breakdown(uplift_arguments(
-        site, market, sm.th_s_per_mw, sm.hashprice_usd_per_th_day, sm.power_price_usd_per_mwh))
-    rows = {name: np.broadcast_to(a, (market.n_paths, market.n_periods))[0].tolist()
-            for name, a in parts.items()}
-    u = np.asarray(rows["uplift_usd_per_mw_month"])
-    k = min(12, u.size)
+    parts = fleet_tranches(site)
+    if parts:  # keep-mining's MW of each (the least efficient beyond the capacity idle)
+        start_mw = np.array([min(site.fleet_power_mw, site.capacity_mw)])
+        blocks = [(part, label, float(mw[0])) for part, label, mw in zip(
+            parts, tranche_labels(site), tranche_mw(parts, start_mw), strict=True)
+            if mw[0] > 0]
+    else:
+        blocks = [(site, site.fleet_entries[0][0] if site.fleet_entries else "", 1.0)]
+    months = [str(p) for p in market.periods]
+    by_month: dict[str, list[Any]] = {"month": [], "fleet_entry": []}
+    weighted = np.zeros(market.n_periods)
+    by_entry: dict[str, float] = {}
+    for part, label, mw in blocks:
+        sm = site_market(part, _pivot_spec(portfolio), market)
+        parts_of = site.dispatch_uplift.breakdown(uplift_arguments(
+            part, market, sm.th_s_per_mw, sm.hashprice_usd_per_th_day,
+            sm.power_price_usd_per_mwh))
+        rows = {name: np.broadcast_to(a, (market.n_paths, market.n_periods))[0]
+                for name, a in parts_of.items()}
+        by_month["month"] += months
+        by_month["fleet_entry"] += [label] * len(months)
+        for name, values in rows.items():
+            by_month.setdefault(name, []).extend(values.tolist())
+        weighted += mw * rows["uplift_usd_per_mw_month"]
+        by_entry[label] = float(rows["uplift_usd_per_mw_month"].mean())
+    u = weighted / sum(mw for *_, mw in blocks)
+    k = min(MONTHS_PER_YEAR, u.size)
     return {"mean": float(u.mean()), "first_year": float(u[:k].mean()),
             "final_year": float(u[-k:].mean()),
-            "by_month": {"month": [str(p) for p in market.periods], **rows}}
+            **({"by_entry": by_entry} if len(blocks) > 1 else {}),
+            "by_month": by_month}
 
 
 def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
@@ -127,6 +152,16 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             **({"fleet_kept_by": kept_by} if kept_by else {}),
         })
     return out
+
+
+def _by_entry_text(central: Mapping[str, Any] | None) -> str:
+    """``"by fleet entry (mean, weighted by MW above): S19 XP 4,921, S21 XP 6,462; "``,
+    or nothing for a site of one entry."""
+    by_entry = (central or {}).get("by_entry")
+    if not by_entry:
+        return ""
+    each = ", ".join(f"{label} {value:,.0f}" for label, value in by_entry.items())
+    return f"by fleet entry (mean, weighted by MW above): {each}; "
 
 
 def _site_costs(site: Site, s: SiteInputs) -> dict[str, Any]:
@@ -204,6 +239,7 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
                 "unit": "USD/MW/month",
                 "source": (f"first year {central['first_year']:,.0f}, final year "
                            f"{central['final_year']:,.0f}; " if central else "")
+                          + _by_entry_text(central)
                           + site["dispatch_uplift_note"],
             })
         if site.get("fleet_kept_by"):

@@ -26,7 +26,7 @@ from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.units import W_PER_MW
 
-__all__ = ["fleet_tranches", "tranche_mw", "tranche_site"]
+__all__ = ["fleet_tranches", "tranche_labels", "tranche_mw", "tranche_site"]
 
 
 def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
@@ -80,12 +80,22 @@ def fleet_tranches(site: SiteInputs) -> list[SiteInputs]:
         most J/TH first (ties: file order); empty when the site has one entry or none
         (the site is its own tranche).
     """
+    return [tranche_site(site, watts * site.power_overhead_factor / W_PER_MW, hr, uptime)
+            for _, hr, watts, uptime in _ordered_entries(site)]
+
+
+def tranche_labels(site: SiteInputs) -> list[str]:
+    """The fleet entries' labels in the order of :func:`fleet_tranches` (empty when the
+    site has one entry or none)."""
+    return [label for label, *_ in _ordered_entries(site)]
+
+
+def _ordered_entries(site: SiteInputs) -> list[tuple[str, float, float, float]]:
+    """The entries with machines, most J/TH first (ties: file order); none for one."""
     entries = [e for e in site.fleet_entries if e[1] > 0 and e[2] > 0]
     if len(entries) <= 1:
         return []
-    order = sorted(range(len(entries)), key=lambda j: -entries[j][2] / entries[j][1])
-    return [tranche_site(site, entries[j][2] * site.power_overhead_factor / W_PER_MW,
-                         entries[j][1], entries[j][3]) for j in order]
+    return sorted(entries, key=lambda e: -e[2] / e[1])  # (a stable sort)
 
 
 def tranche_mw(tranches: list[SiteInputs], mining_mw: FloatArray) -> list[FloatArray]:
