@@ -13,7 +13,7 @@ from hashpivot.models import parse_portfolio
 from hashpivot.optimize import ObjectiveSpec, OptimizeConfig, optimize_plan, resolve_problem
 from hashpivot.optimize.evaluate import value_fixed
 from hashpivot.optimize.run import _expected_value_coefficients, coefficient_task, scenario_params
-from tests.portfolio_toml import site_opex
+from tests.portfolio_toml import site_opex, table
 
 from .conftest import NO_TV, pivot_plan_npv_usd, portfolio, portfolio_text, site_toml
 
@@ -109,6 +109,41 @@ def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it(market: str, tai
             assert v.terminal_value_usd[0] == 0.0
         else:
             assert v.terminal_value_usd[0] > 0.0  # the hosting phases after the horizon
+
+
+def test_a_converted_site_still_pays_its_cash_sga_after_the_horizon_in_pivot() -> None:
+    """Site A (2 M USD/year of cash SG&A, paid whatever mines) converts all its 60 MW in
+    the first quarter, B keeps mining. pivot floors the mining terminal value per tranche
+    and then as a whole with every site's SG&A, so A's SG&A still weighs on it after A
+    stops mining (as it is paid within the horizon): the plan's value over keep-mining is
+    the optimizer's, which leaves SG&A out of the terminal value (so their NPVs differ by
+    the SG&A's, 14.9 M USD, in both). Had pivot floored each site with its own SG&A, the
+    plan would have gained 8 x 2 M USD at the horizon."""
+    sga = table(name="corporate", category="sga_cash", usd_per_year=2.0e6)
+    staff = site_opex("site staff", 1.0e6)
+    pf = portfolio(site_toml("A", capacity=60.0, cost_items=[staff, sga]),
+                   site_toml("B", lease=120.0, price=30.0, cost_items=[staff, sga]),
+                   years=8, btc_price_growth_per_year=0.10, network_hashrate_growth_per_year=0.0)
+    p = resolve_problem(pf, continuous=True)
+    params, _ = scenario_params(p, 0)
+    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    o = int(np.flatnonzero(p.offer_site == 0)[0])
+    x = np.zeros((p.n_offers, p.n_quarters))
+    x[o, 0] = 60.0  # the whole site, spare capacity and every miner
+    gain = (value_fixed(p, c, ObjectiveSpec(), "plan", x).npv_usd[0]
+            - value_fixed(p, c, ObjectiveSpec(), "keep", 0.0 * x).npv_usd[0])
+    plan = pd.DataFrame({"site": ["A"], "start_month": [p.quarter_start_months[0]],
+                         "gross_mw": [60.0]})
+    ref = (_pivot_npv(pf, plan, str(p.start), p.n_months, p.discount_rate)
+           - _pivot_npv(pf, plan.iloc[:0], str(p.start), p.n_months, p.discount_rate))
+    assert gain == pytest.approx(ref, rel=1e-9)
+    # teeth: B's machines cover both sites' SG&A at the horizon, A mines nothing there
+    market = pivot.deterministic_market(pf, pd.Period(str(p.start), "M"), p.n_months)
+    phases = (pivot.ConversionPhase("A", pd.Period(str(p.start), "M"), 60.0),)
+    cf = pivot.strategy_cash_flows(pf, pivot.Strategy("plan", phases), market)
+    a, b = cf.mining_at_horizon
+    assert a.ebitda_usd.max() == 0.0 and a.sga_cash_usd == b.sga_cash_usd == 2.0e6
+    assert b.ebitda_usd.sum() > 4.0e6
 
 
 def test_a_dispatching_site_is_valued_with_its_flexibility_by_both_engines() -> None:

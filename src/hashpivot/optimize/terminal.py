@@ -20,9 +20,9 @@ rate, ``(1 + r_m)^-T``:
 Mining is floored at zero per tranche (an operator can abandon only the machines that
 lose money at the horizon), as the pivot engine floors it
 (:func:`hashpivot.engines.pivot.terminal.mining_value_at_horizon_usd`). The pivot engine
-then floors each site with its cash SG&A (``sga_cash`` items), which no decision changes
-and which is left out here; the two agree while each site's kept machines cover its
-SG&A at the horizon. Where this differs from the pivot engine, by construction of a
+then floors the whole mining line with the company's cash SG&A (``sga_cash`` items), which
+no decision changes and which is left out here; the two agree while the machines kept
+cover it at the horizon. Where this differs from the pivot engine, by construction of a
 linear model: each hosting phase valued by a multiple or Gordon growth is floored on its
 own, the pivot engine's hosting line as a whole (a hall built in the final year has a
 negative final-year FCF, its capex, which Gordon growth would carry on forever;

@@ -174,8 +174,8 @@ def site_market(
     taken. So ``U_K - U_0`` is a sum of non-negative terms (one-step improvements, the
     telescoping behind policy improvement). This holds for the NPV with terminal value
     (without it when ``mining_method = "none"``), pre-tax, for a keep-mining of one site
-    of one fleet entry (with several, the terminal value is floored per tranche and per
-    site, and each tranche decides with its share of the site's cash SG&A).
+    of one fleet entry (with several, the terminal value is floored per tranche, then as
+    a whole with the cash SG&A, and each tranche decides with its share of the SG&A).
     """
     n = market.n_periods
     p_count = market.n_paths

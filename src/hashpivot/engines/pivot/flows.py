@@ -100,7 +100,7 @@ class CashFlows:
     mining_at_horizon : tuple of MiningAtHorizon
         Per site, each tranche's final-year mining at the MW still mining at the horizon,
         for the mining terminal value (a MW converted within the final year no longer
-        mines after it; a tranche or a site that loses money at the horizon is abandoned).
+        mines after it; a tranche that loses money at the horizon is abandoned).
         Empty for flows built by hand: the terminal value then takes the mining line's own
         final year.
     """

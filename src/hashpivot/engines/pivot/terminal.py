@@ -12,9 +12,9 @@ Mining and hosting are valued separately at the end of the horizon, per path:
 The final year is the last 12 months of the horizon (annualized if the horizon is
 shorter); mining's is taken tranche by tranche at the MW still mining at the horizon
 (``CashFlows.mining_at_horizon``): a MW converted in the final year does not mine after
-the horizon. Mining is floored at zero per tranche, then per site with the site's cash
-SG&A (:func:`mining_value_at_horizon_usd`: machines and sites that lose money at the
-horizon are abandoned, as the decision engine values them); hosting as a whole. Values
+the horizon. Mining is floored at zero per tranche (:func:`mining_value_at_horizon_usd`:
+machines that lose money at the horizon are abandoned, as the decision engine values
+them), then as a whole with the sites' cash SG&A; hosting as a whole. Values
 are discounted to the model's start at the unlevered monthly rate. The formulas are in
 :mod:`hashpivot.terminal_value`.
 """
@@ -131,18 +131,18 @@ def mining_value_at_horizon_usd(
     discount_rate: float,
     n_paths: int,
 ) -> FloatArray:
-    """Mining's value at the horizon, with the machines and sites that lose money there
-    abandoned.
+    """Mining's value at the horizon, with the machines that lose money there abandoned.
 
-    Per site, ``V(sum_j max(x_j, 0) - SGA)``: ``x_j`` a tranche's final-year EBITDA
-    (``exit_multiple``) or FCF, EBITDA - fleet replacement capex (``gordon``), at the MW
-    it mines at the horizon; ``SGA`` the site's cash SG&A of a year; ``V`` the method's
-    value, floored at zero (:func:`line_value_at_horizon_usd`). So a tranche that loses
-    money at the horizon is retired (it takes nothing from the others), and a site whose
-    machines do not cover its SG&A is closed (it takes nothing from the other sites), as
-    the decision engine floors each tranche
-    (:func:`hashpivot.optimize.terminal.mining_terminal_usd_per_mw`). A site of one
-    tranche is valued as its own final year, ``V(x - SGA)``.
+    ``V(sum_s sum_j max(x_sj, 0) - sum_s SGA_s)``: ``x_sj`` the final-year EBITDA
+    (``exit_multiple``) or FCF, EBITDA - fleet replacement capex (``gordon``), of tranche
+    ``j`` of site ``s`` at the MW it mines at the horizon; ``SGA_s`` the site's cash SG&A
+    of a year, which is paid whatever mines (a converted site's too, as within the
+    horizon); ``V`` the method's value, floored at zero (:func:`line_value_at_horizon_usd`).
+    So a tranche that loses money at the horizon is retired and takes nothing from the
+    others, as the decision engine floors each tranche
+    (:func:`hashpivot.optimize.terminal.mining_terminal_usd_per_mw`); the whole line is
+    floored once more, with the SG&A (mining stops if the machines kept do not cover it).
+    A portfolio of one tranche is valued as its final year, ``V(x - SGA)``.
 
     Parameters
     ----------
@@ -158,18 +158,18 @@ def mining_value_at_horizon_usd(
     Returns
     -------
     ndarray (P,)
-        The sum over the sites, at the horizon. [USD]
+        Value at the horizon. [USD]
     """
-    total = np.zeros(n_paths)
+    kept = np.zeros(n_paths)
     for site in sites:
         x = (site.ebitda_usd if spec.mining_method != "gordon"
              else site.ebitda_usd - site.replacement_capex_usd)
-        kept = np.maximum(x, 0.0).sum(axis=0) - site.sga_cash_usd
-        total = total + line_value_at_horizon_usd(
-            spec.mining_method, kept, np.zeros(n_paths), spec.mining_ebitda_multiple,
-            discount_rate, spec.growth_per_year, n_paths,
-        )
-    return total
+        kept = kept + np.maximum(x, 0.0).sum(axis=0)
+    kept = kept - sum(site.sga_cash_usd for site in sites)
+    return line_value_at_horizon_usd(  # (Gordon's FCF is in ``kept``: no capex after)
+        spec.mining_method, kept, np.zeros(n_paths), spec.mining_ebitda_multiple,
+        discount_rate, spec.growth_per_year, n_paths,
+    )
 
 
 def line_value_at_horizon_usd(
