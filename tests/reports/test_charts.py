@@ -149,7 +149,8 @@ def test_a_dispatching_site_gets_its_uplift_month_by_month(figs: dict[str, Any],
     rows = json.loads(res.stdout)["resolved_assumptions"]
     row = next(r for r in rows if "[sites.dispatch] flexibility" in r["name"])
     assert row["value"] == round(np.dot(means, mws) / sum(mws))
-    assert "by fleet entry" in row["source"]
+    assert f"the fleet entries' means, weighted by their MW in the value: {labels[0]}" in (
+        row["source"])
     fig = figs["dispatch_uplift.png"]
     assert "whole-month saving" in _suptitle(fig) and "central path" in _suptitle(fig)
     assert _legend(fig.axes[0]) == [f"Odessa Grid {e}: {line}" for e in labels

@@ -155,13 +155,13 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
 
 
 def _by_entry_text(central: Mapping[str, Any] | None) -> str:
-    """``"by fleet entry (mean, weighted by MW above): S19 XP 4,921, S21 XP 6,462; "``,
-    or nothing for a site of one entry."""
+    """``"the fleet entries' means, weighted by their MW in the value: S19 XP 4,921, S21 XP
+    6,462; "``, or nothing for a site of one entry."""
     by_entry = (central or {}).get("by_entry")
     if not by_entry:
         return ""
     each = ", ".join(f"{label} {value:,.0f}" for label, value in by_entry.items())
-    return f"by fleet entry (mean, weighted by MW above): {each}; "
+    return f"the fleet entries' means, weighted by their MW in the value: {each}; "
 
 
 def _site_costs(site: Site, s: SiteInputs) -> dict[str, Any]:
