@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 
 from hashpivot.reports import charts
@@ -87,8 +88,9 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
     fig, (ax,) = charts.new_figure(1, 4.5, width_in=9.0)
     for name, rows in _by_line(frame):
         x = pd.PeriodIndex(rows["month"], freq="M").to_timestamp()
-        ax.plot(x, rows["uplift_usd_per_mw_month"], label=f"{name}: uplift")
-        ax.plot(x, rows["gain_usd_per_mw_month"], ls="--", lw=0.9, label=f"{name}: gain")
+        (line,) = ax.plot(x, rows["uplift_usd_per_mw_month"], label=f"{name}: uplift")
+        ax.plot(x, rows["gain_usd_per_mw_month"], ls="--", lw=0.9, color=line.get_color(),
+                label=f"{name}: gain")  # one colour a site or fleet entry
     ax.set_ylabel("[USD/MW/month]")
     charts.thousands(ax.yaxis)
     charts.set_titles(fig, title, subtitle)
@@ -105,14 +107,16 @@ def uplift_figure(frame: pd.DataFrame) -> go.Figure:
     per site and fleet entry, the uplift, the gain and the whole-month saving by month.
     [USD/MW/month]"""
     fig = go.Figure()
-    for site, rows in _by_line(frame):
+    palette = plotly.colors.qualitative.Plotly
+    for i, (site, rows) in enumerate(_by_line(frame)):
         x = list(rows["month"])
+        color = palette[i % len(palette)]  # one colour a site or fleet entry
         fig.add_trace(go.Scatter(x=x, y=list(rows["uplift_usd_per_mw_month"]), mode="lines",
-                                 name=f"{site}: uplift"))
+                                 line={"color": color}, name=f"{site}: uplift"))
         fig.add_trace(go.Scatter(x=x, y=list(rows["gain_usd_per_mw_month"]), mode="lines",
-                                 line={"dash": "dash"}, name=f"{site}: gain"))
+                                 line={"dash": "dash", "color": color}, name=f"{site}: gain"))
         fig.add_trace(go.Scatter(x=x, y=list(rows["whole_month_saving_usd_per_mw_month"]),
-                                 mode="lines", line={"dash": "dot"},
+                                 mode="lines", line={"dash": "dot", "color": color},
                                  name=f"{site}: whole-month saving"))
     fig.update_layout(yaxis_title="[USD/MW/month]", yaxis_tickformat=",.0f")
     return fig
