@@ -275,15 +275,19 @@ def test_history_anchor_and_calibration_echo() -> None:
     assert res.periods[0] == pd.Period("2026-01", "M")
 
 
-def test_example_at_zero_volatility_agrees_with_pivot_at_the_default_horizon() -> None:
+@pytest.mark.parametrize("example", ["pivot-200mw.toml", "portfolio.toml"])
+def test_example_at_zero_volatility_agrees_with_pivot_at_the_default_horizon(
+        example: str) -> None:
     """One horizon (issue 9): without ``--years``, ``simulate`` values the same
     ``[pivot].horizon_years`` as ``pivot``; at zero volatility every strategy's NPV on the
-    bundled example equals ``run_pivot``'s to 1e-9 (relative; float summation order)."""
+    bundled examples equals ``run_pivot``'s to 1e-9 (relative; float summation order):
+    also on the four-site portfolio, whose two-entry sites mine tranche by tranche, one of
+    them dispatching, with the terminal value floored per tranche in both."""
     from pathlib import Path
 
     from hashpivot.models import load_portfolio
 
-    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / example)
     spec = pf.scenario or ScenarioSpec()
     pf = pf.model_copy(
         update={"scenario": spec.model_copy(update={**ZERO_VOL, "anchor": "deterministic",
