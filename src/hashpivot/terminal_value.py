@@ -23,6 +23,14 @@ from typing import Any
 import numpy as np
 
 
+def final_year_usd(x: Any) -> Any:
+    """Sum of the last 12 months of monthly flows (..., T), annualized when T < 12.
+    [USD/year]"""
+    arr = np.asarray(x, dtype=float)
+    n = min(12, arr.shape[-1])
+    return np.asarray(arr[..., -n:].sum(axis=-1) * (12 / n), dtype=float)
+
+
 def gordon_terminal_value_usd(
     final_year_fcf_usd: Any, discount_rate: float, growth_per_year: float
 ) -> Any:
@@ -160,6 +168,7 @@ def hosting_fcf_after_horizon_usd(
 
 __all__ = [
     "exit_multiple_terminal_value_usd",
+    "final_year_usd",
     "gordon_terminal_value_usd",
     "hosting_fcf_after_horizon_usd",
     "until_last_rent",

@@ -97,3 +97,43 @@ def test_delay_overrun_and_realised_default_by_hand() -> None:
     want[13:29] = 0.75e6
     np.testing.assert_allclose(rent, want, atol=1e-6)
     np.testing.assert_allclose(out["prepayment_usd"][0], 0.0, atol=1e-6)
+
+
+def test_each_halls_final_year_within_the_horizon_per_path() -> None:
+    """With a horizon, each hall's final year (rent - hall power - opex, and operator
+    capex; the hosting terminal value by a multiple or Gordon growth) per path: by hand on
+    the one-hall lease of the test above (ready at month 4, rent 1 M USD/month from month
+    5, capex 15 M USD over months 0-3; no default: u = 0), and two halls' final years sum
+    to the final year of their summed flows on every path."""
+    risk = HostingRiskSpec(
+        construction_delay_fraction_mean=1.0, construction_delay_fraction_sd=0.0,
+        capex_overrun_fraction_mean=0.5, capex_overrun_fraction_sd=0.0,
+        lease_up_delay_months_mean=1.0, lease_up_delay_months_sd=0.0,
+    )
+    spec = HostingProjectSpec(
+        risk=risk, pue=1.3, shell_capex_usd_per_it_mw=0.0, fit_out_capex_usd_per_it_mw=1e6,
+        construction_months=2, lease_usd_per_kw_month=100.0, lease_escalator_per_year=0.0,
+        lease_term_years=2.0, renewal_options=0, opex_usd_per_it_mw_year=0.0,
+        tenant_default_probability_per_year=0.0,
+    )
+    draws = np.array([[[0.5, 0.5, 0.5, 0.0]]])
+    # horizon of 10 months: its final year is months 0-9, annualized x 12/10
+    out = path_hosting_cash_flows(spec, np.array([13.0]), np.array([0.0]), np.full(40, 30.0),
+                                  0.0, draws, horizon_months=10)
+    assert out["final_year_ebitda_usd"].shape == (1, 1)
+    assert out["final_year_ebitda_usd"][0, 0] == pytest.approx(5e6 * 12 / 10, rel=1e-12)
+    assert out["final_year_capex_usd"][0, 0] == pytest.approx(15e6 * 12 / 10, rel=1e-12)
+    spec = HostingProjectSpec(risk=NO_SPREAD.model_copy(
+        update={"capex_overrun_fraction_sd": 0.2, "lease_up_delay_months_sd": 2.0,
+                "lease_up_delay_months_mean": 3.0}), lease_structure="modified_gross")
+    two = path_hosting_cash_flows(spec, np.array([40.0, 20.0]), np.array([2.0, 30.0]),
+                                  np.full(200, 30.0), 45.0,
+                                  np.random.default_rng(2).random((6, 2, 4)),
+                                  horizon_months=48)
+    assert two["final_year_ebitda_usd"].shape == (2, 6)
+    ebitda = (two["hosting_revenue_usd"] - two["power_cost_usd"] - two["opex_usd"])[:, 36:48]
+    np.testing.assert_allclose(two["final_year_ebitda_usd"].sum(axis=0), ebitda.sum(axis=1),
+                               rtol=1e-12)
+    np.testing.assert_allclose(two["final_year_capex_usd"].sum(axis=0),
+                               two["operator_capex_usd"][:, 36:48].sum(axis=1), rtol=1e-12)
+    assert two["final_year_capex_usd"][1].min() > 0  # the second hall is built then

@@ -26,7 +26,7 @@ from scipy.special import gammaincinv, ndtri
 
 from hashpivot.arrays import FloatArray
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
-from hashpivot.terminal_value import until_last_rent
+from hashpivot.terminal_value import final_year_usd, until_last_rent
 
 if TYPE_CHECKING:
     from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
@@ -40,6 +40,8 @@ PATH_FIELDS = (
     "hosting_revenue_usd", "prepayment_usd", "power_cost_usd", "opex_usd",
     "operator_capex_usd", "energy_mwh", "it_mw_in_service",
 )
+#: Per phase, its final year within the horizon (:func:`path_hosting_cash_flows`).
+FINAL_YEAR_FIELDS = ("final_year_ebitda_usd", "final_year_capex_usd")
 #: The fields of :data:`PATH_FIELDS` in USD (what a hall's value after the horizon sums).
 _MONEY_FIELDS = ("hosting_revenue_usd", "prepayment_usd", "power_cost_usd", "opex_usd",
                  "operator_capex_usd")
@@ -139,7 +141,10 @@ def path_hosting_cash_flows(
     Returns
     -------
     dict
-        :data:`PATH_FIELDS` -> arrays (P, T) summed over the phases. [USD, MWh, MW]
+        :data:`PATH_FIELDS` -> arrays (P, T) summed over the phases [USD, MWh, MW]; with
+        ``horizon_months``, also :data:`FINAL_YEAR_FIELDS` -> arrays (K, P): each phase's
+        final year within the horizon, its hosting EBITDA (rent - hall power - opex) and
+        its operator capex, annualized [USD/year] (for its terminal value).
 
     Notes
     -----
@@ -174,6 +179,7 @@ def path_hosting_cash_flows(
     tau = default_month(draws[..., 3], spec.tenant_default_probability_per_year)
     t = np.arange(n, dtype=float)[None, :]
     out = {f: np.zeros((n_paths, n)) for f in PATH_FIELDS}
+    final: dict[str, list[FloatArray]] = {f: [] for f in FINAL_YEAR_FIELDS}
     pre = float(spec.prepayment_fraction)
     for k in range(len(gross_mw)):
         pairs, inv = np.unique(np.stack([delay[:, k], lease_up[:, k]], 1), axis=0,
@@ -216,12 +222,20 @@ def path_hosting_cash_flows(
             leased = until_last_rent(rows["hosting_revenue_usd"][:, h0:])
             for f in _MONEY_FIELDS:
                 rows[f][:, h0:] = np.where(leased, rows[f][:, h0:], 0.0)
+            final["final_year_ebitda_usd"].append(final_year_usd(
+                rows["hosting_revenue_usd"][:, :h0] - rows["power_cost_usd"][:, :h0]
+                - rows["opex_usd"][:, :h0]))
+            final["final_year_capex_usd"].append(
+                final_year_usd(rows["operator_capex_usd"][:, :h0]))
         for f in PATH_FIELDS:
             out[f] += rows[f]
+    if horizon_months is not None:
+        out |= {f: np.stack(v) if v else np.zeros((0, n_paths)) for f, v in final.items()}
     return out
 
 
 __all__ = [
+    "FINAL_YEAR_FIELDS",
     "HOSTING_STREAM_KEY",
     "PATH_FIELDS",
     "default_month",

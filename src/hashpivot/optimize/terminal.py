@@ -22,12 +22,12 @@ lose money at the horizon), as the pivot engine floors it
 (:func:`hashpivot.engines.pivot.terminal.mining_value_at_horizon_usd`). The pivot engine
 then floors the whole mining line with the company's cash SG&A (``sga_cash`` items), which
 no decision changes and which is left out here; the two agree while the machines kept
-cover it at the horizon. Where this differs from the pivot engine, by construction of a
-linear model: each hosting phase valued by a multiple or Gordon growth is floored on its
-own, the pivot engine's hosting line as a whole (a hall built in the final year has a
-negative final-year FCF, its capex, which Gordon growth would carry on forever;
-``contract``, the default, values the phase's real flows and needs no floor). As in the
-pivot engine, each hosting phase is valued up to its own last rent month
+cover it at the horizon. Each hosting phase valued by a multiple or Gordon growth is
+floored at zero on its own, as in the pivot engine (``CashFlows.halls_at_horizon``): a
+hall built in the final year has a negative final-year FCF, its capex, which Gordon
+growth would carry on forever; ``contract``, the default, values the phase's real flows
+and needs no floor. As in the pivot engine, each hosting phase is valued up to its own
+last rent month
 (:func:`hashpivot.terminal_value.hosting_fcf_after_horizon_usd`).
 """
 

@@ -18,7 +18,12 @@ import numpy as np
 from hashpivot import finance
 from hashpivot.arrays import sum_padded
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market, site_shared
-from hashpivot.engines.pivot.flows import CashFlows, FloatArray, MiningAtHorizon
+from hashpivot.engines.pivot.flows import (
+    CashFlows,
+    FloatArray,
+    HallsAtHorizon,
+    MiningAtHorizon,
+)
 from hashpivot.engines.pivot.hosting_flows import site_hosting_flows
 from hashpivot.engines.pivot.inputs import (
     SiteInputs,
@@ -222,6 +227,7 @@ def _site_cash_flows(
         "at_horizon": at_horizon,
         "hosting": hosting.planned, "hosting_after": hosting.after_horizon_usd,
         "hosting_paths": hosting.paths,
+        "halls_at_horizon": (hosting.final_year_ebitda_usd, hosting.final_year_capex_usd),
     }
 
 
@@ -295,6 +301,7 @@ def _cash_flows_resolved(
     backlog = 0.0
     after_list: list[FloatArray] = []
     at_horizon: list[MiningAtHorizon] = []
+    halls: list[tuple[FloatArray, FloatArray]] = []
     draws_list: list[tuple[FloatArray, int]] = []
     ltc = financing.loan_to_cost_fraction if financing is not None else 0.0
     for site in sites:
@@ -307,6 +314,7 @@ def _cash_flows_resolved(
             path_sums[key] = s[key] if key not in path_sums else path_sums[key] + s[key]
         mining_mw += s["mining_mw"]
         at_horizon.append(s["at_horizon"])
+        halls.append(s["halls_at_horizon"])
         hcf: HostingCashFlows | None = s["hosting"]
         after_list.append(s["hosting_after"])
         ph: dict[str, FloatArray] | None = s["hosting_paths"]
@@ -404,6 +412,9 @@ def _cash_flows_resolved(
         hosting_opex_usd=b(h_opex),
         hosting_fcf_after_horizon_usd=sum_padded(after_list),
         mining_at_horizon=tuple(at_horizon),
+        halls_at_horizon=HallsAtHorizon(*(
+            np.concatenate([np.broadcast_to(h[i], (h[i].shape[0], market.n_paths))
+                            for h in halls]) for i in (0, 1))),
     )
 
 

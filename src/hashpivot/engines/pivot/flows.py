@@ -41,6 +41,23 @@ class MiningAtHorizon:
 
 
 @dataclass(frozen=True)
+class HallsAtHorizon:
+    """Each hall's (conversion phase's) final year within the horizon: what the hosting
+    terminal value by a multiple or Gordon growth is taken from.
+
+    Attributes
+    ----------
+    ebitda_usd : ndarray, shape (J, P)
+        Rent earned - hall power - hall opex, annualized. [USD/year]
+    capex_usd : ndarray, shape (J, P)
+        Operator capex, annualized. [USD/year]
+    """
+
+    ebitda_usd: FloatArray
+    capex_usd: FloatArray
+
+
+@dataclass(frozen=True)
 class CashFlows:
     """Monthly cash flows of one strategy; every array has shape (n_paths, n_months).
 
@@ -103,6 +120,11 @@ class CashFlows:
         mines after it; a tranche that loses money at the horizon is abandoned).
         Empty for flows built by hand: the terminal value then takes the mining line's own
         final year.
+    halls_at_horizon : HallsAtHorizon or None
+        Every hall's final year, for the hosting terminal value by a multiple or Gordon
+        growth (a hall that loses money at the horizon, one still being built, is valued
+        at zero, not as a perpetual loss). None for flows built by hand: the hosting
+        line's own final year.
     """
 
     periods: pd.PeriodIndex
@@ -132,6 +154,7 @@ class CashFlows:
     hosting_opex_usd: FloatArray | None = None
     hosting_fcf_after_horizon_usd: FloatArray | None = None
     mining_at_horizon: tuple[MiningAtHorizon, ...] = ()
+    halls_at_horizon: HallsAtHorizon | None = None
 
     @property
     def hosting_ebitda_usd(self) -> FloatArray:
@@ -220,4 +243,4 @@ class CashFlows:
         return out
 
 
-__all__ = ["CashFlows", "FloatArray", "MiningAtHorizon"]
+__all__ = ["CashFlows", "FloatArray", "HallsAtHorizon", "MiningAtHorizon"]

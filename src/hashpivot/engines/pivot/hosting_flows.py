@@ -21,10 +21,14 @@ from hashpivot.engines.pivot.flows import FloatArray
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import ConversionPhase
 from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_spec
-from hashpivot.hosting.risk import path_hosting_cash_flows
+from hashpivot.hosting.risk import FINAL_YEAR_FIELDS, PATH_FIELDS, path_hosting_cash_flows
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
-from hashpivot.terminal_value import hosting_fcf_after_horizon_usd, until_last_rent
+from hashpivot.terminal_value import (
+    final_year_usd,
+    hosting_fcf_after_horizon_usd,
+    until_last_rent,
+)
 from hashpivot.units import MONTHS_PER_YEAR
 
 
@@ -45,12 +49,18 @@ class SiteHostingFlows:
         (:func:`hashpivot.hosting.risk.path_hosting_cash_flows`); else None.
     converted_gross_mw : ndarray, shape (T,)
         Gross MW converted by the planned build in each month. [MW]
+    final_year_ebitda_usd, final_year_capex_usd : ndarray, shape (J, 1) or (J, P)
+        Each phase's final year within the horizon: hosting EBITDA (rent - hall power -
+        opex) and operator capex, annualized (per path with hosting risk), for the
+        hosting terminal value by a multiple or Gordon growth. [USD/year]
     """
 
     planned: HostingCashFlows | None
     after_horizon_usd: FloatArray
     paths: dict[str, FloatArray] | None
     converted_gross_mw: FloatArray
+    final_year_ebitda_usd: FloatArray
+    final_year_capex_usd: FloatArray
 
 
 def site_hosting_flows(
@@ -73,6 +83,7 @@ def site_hosting_flows(
     paths: dict[str, FloatArray] | None = None
     converted = np.zeros(n)
     after = np.zeros(0)
+    final_ebitda = final_capex = np.zeros((0, 1))
     if phases:
         gross = np.array([p.gross_mw for p in phases], dtype=float)
         starts = np.array([(p.start - start0).n for p in phases], dtype=float)
@@ -102,6 +113,9 @@ def site_hosting_flows(
         hcf = _in_phase_order(planned)
         after = sum_padded(afters)
         converted = hcf.gross_mw_converted.sum(axis=0)
+        final_ebitda = final_year_usd(
+            hcf.hosting_revenue_usd - hcf.power_cost_usd - hcf.opex_usd)[:, None]
+        final_capex = final_year_usd(hcf.operator_capex_usd)[:, None]
         if risk_draws is not None and site.hosting.risk is not None:
             per_group = [
                 path_hosting_cash_flows(
@@ -110,11 +124,14 @@ def site_hosting_flows(
                 )
                 for h, idx, days_ext in ext
             ]
-            ph = {f: sum_padded([g[f] for g in per_group]) for f in per_group[0]}
+            ph = {f: sum_padded([g[f] for g in per_group]) for f in PATH_FIELDS}
             after = _after_horizon_per_path(ph, n)
             paths = {f: v[:, :n] for f, v in ph.items()}
+            final_ebitda, final_capex = (  # (the phases' order does not matter here)
+                np.concatenate([g[f] for g in per_group]) for f in FINAL_YEAR_FIELDS)
     return SiteHostingFlows(
-        planned=hcf, after_horizon_usd=after, paths=paths, converted_gross_mw=converted
+        planned=hcf, after_horizon_usd=after, paths=paths, converted_gross_mw=converted,
+        final_year_ebitda_usd=final_ebitda, final_year_capex_usd=final_capex,
     )
 
 

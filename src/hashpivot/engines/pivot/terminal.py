@@ -14,9 +14,10 @@ shorter); mining's is taken tranche by tranche at the MW still mining at the hor
 (``CashFlows.mining_at_horizon``): a MW converted in the final year does not mine after
 the horizon. Mining is floored at zero per tranche (:func:`mining_value_at_horizon_usd`:
 machines that lose money at the horizon are abandoned, as the decision engine values
-them), then as a whole with the sites' cash SG&A; hosting as a whole. Values
-are discounted to the model's start at the unlevered monthly rate. The formulas are in
-:mod:`hashpivot.terminal_value`.
+them), then as a whole with the sites' cash SG&A; hosting by a multiple or Gordon growth
+per hall (``CashFlows.halls_at_horizon``), each floored at zero, and by ``contract`` on
+the leases' own flows after the horizon. Values are discounted to the model's start at
+the unlevered monthly rate. The formulas are in :mod:`hashpivot.terminal_value`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from hashpivot.finance import periodic_rate
 from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
     exit_multiple_terminal_value_usd,
+    final_year_usd,
     gordon_terminal_value_usd,
     value_at_horizon_of_flows_usd,
 )
@@ -52,13 +54,6 @@ class TerminalValue:
     mining_at_horizon_usd: FloatArray
     hosting_at_horizon_usd: FloatArray
     present_value_usd: FloatArray
-
-
-def final_year_usd(x: FloatArray) -> FloatArray:
-    """Sum of the last 12 months of (P, T) flows, annualized when T < 12. [USD/year]"""
-    arr = np.asarray(x, dtype=float)
-    n = min(MONTHS_PER_YEAR, arr.shape[-1])
-    return np.asarray(arr[..., -n:].sum(axis=-1) * (MONTHS_PER_YEAR / n), dtype=float)
 
 
 def terminal_value(
@@ -109,7 +104,16 @@ def terminal_value(
         # (M,) flows, or (P, M) per path with hosting risk
         value = 0.0 if after is None else value_at_horizon_of_flows_usd(after, r_hm)
         hosting = np.broadcast_to(np.asarray(value, dtype=float), (p,))
-    else:
+    elif spec.hosting_method != "none" and cf.halls_at_horizon is not None:
+        # each hall on its own, floored at zero: a hall built in the final year (its FCF
+        # the capex) or losing money then is worth nothing after the horizon, not a
+        # perpetual loss taken from the others (as the decision engine values halls)
+        halls = cf.halls_at_horizon
+        hosting = np.asarray(line_value_at_horizon_usd(
+            spec.hosting_method, halls.ebitda_usd, halls.capex_usd,
+            spec.hosting_ebitda_multiple, r_h_year, spec.growth_per_year, p,
+        ), dtype=float).reshape(-1, p).sum(axis=0)
+    else:  # none, or flows built by hand: the hosting line's own final year
         hosting = line_value_at_horizon_usd(
             spec.hosting_method,
             final_year_usd(last.hosting_ebitda_usd),
