@@ -21,12 +21,27 @@ def _with_hosting(pf: Any, risk: HostingRiskSpec | None, **terms: Any) -> Any:
     return pf
 
 
-def test_the_spread_vanishes_at_zero_hosting_volatility() -> None:
-    none = simulate(_with_hosting(portfolio({**SET, **ZERO_VOL}), None), CFG)
-    zero = simulate(
-        _with_hosting(portfolio({**SET, **ZERO_VOL}), NO_SPREAD), CFG
-    )
-    on = simulate(_with_hosting(portfolio({**SET, **ZERO_VOL}), HostingRiskSpec()), CFG)
+def _with_hosting_tv(pf: Any, method: str) -> Any:
+    """``pf`` with its hosting line valued after the horizon by ``method``."""
+    tv = pf.pivot.terminal_value.model_copy(update={"hosting_method": method})
+    pf.pivot = pf.pivot.model_copy(update={"terminal_value": tv})
+    return pf
+
+
+@pytest.mark.parametrize("hosting_tv", ["contract", "exit_multiple", "gordon"])
+def test_the_spread_vanishes_at_zero_hosting_volatility(hosting_tv: str) -> None:
+    """Also for the hosting terminal value by a multiple or Gordon growth, which with
+    hosting risk takes each hall's final year on each path (``path_hosting_cash_flows``)
+    and without it the planned build's."""
+    def pf(risk: HostingRiskSpec | None) -> Any:
+        return _with_hosting(_with_hosting_tv(portfolio({**SET, **ZERO_VOL}), hosting_tv),
+                             risk)
+
+    none = simulate(pf(None), CFG)
+    zero = simulate(pf(NO_SPREAD), CFG)
+    on = simulate(pf(HostingRiskSpec()), CFG)
+    tv = none.npv_with_terminal_value_usd["convert_all"] - none.npv_usd["convert_all"]
+    assert tv.min() > 1e6  # the halls are worth something after the horizon: teeth
     for s in none.strategy_names:
         np.testing.assert_allclose(zero.npv_usd[s], none.npv_usd[s], rtol=1e-12)
         np.testing.assert_allclose(
