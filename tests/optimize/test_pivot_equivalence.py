@@ -118,10 +118,12 @@ def test_a_converted_site_still_pays_its_cash_sga_after_the_horizon_in_pivot() -
     """Site A (2 M USD/year of cash SG&A, paid whatever mines) converts all its 60 MW in
     the first quarter, B keeps mining. pivot floors the mining terminal value per tranche
     and then as a whole with every site's SG&A, so A's SG&A still weighs on it after A
-    stops mining (as it is paid within the horizon): the plan's value over keep-mining is
-    the optimizer's, which leaves SG&A out of the terminal value (so their NPVs differ by
-    the SG&A's, 14.9 M USD, in both). Had pivot floored each site with its own SG&A, the
-    plan would have gained 8 x 2 M USD at the horizon."""
+    stops mining (as it is paid within the horizon): the plan's NPV and keep-mining's are
+    the optimizer's, whose keep-mining terminal value takes the SG&A off as pivot's does
+    (and whose per-MW coefficients leave it out: no plan changes it). Had pivot floored
+    each site with its own SG&A, the plan would have gained 8 x 2 M USD at the horizon;
+    had the optimizer left the SG&A out of keep-mining's, both its NPVs would have been
+    14.9 M USD above pivot's."""
     sga = table(name="corporate", category="sga_cash", usd_per_year=2.0e6)
     staff = site_opex("site staff", 1.0e6)
     pf = portfolio(site_toml("A", capacity=60.0, cost_items=[staff, sga]),
@@ -133,13 +135,12 @@ def test_a_converted_site_still_pays_its_cash_sga_after_the_horizon_in_pivot() -
     o = int(np.flatnonzero(p.offer_site == 0)[0])
     x = np.zeros((p.n_offers, p.n_quarters))
     x[o, 0] = 60.0  # the whole site, spare capacity and every miner
-    gain = (value_fixed(p, c, ObjectiveSpec(), "plan", x).npv_usd[0]
-            - value_fixed(p, c, ObjectiveSpec(), "keep", 0.0 * x).npv_usd[0])
     plan = pd.DataFrame({"site": ["A"], "start_month": [p.quarter_start_months[0]],
                          "gross_mw": [60.0]})
-    ref = (_pivot_npv(pf, plan, str(p.start), p.n_months, p.discount_rate)
-           - _pivot_npv(pf, plan.iloc[:0], str(p.start), p.n_months, p.discount_rate))
-    assert gain == pytest.approx(ref, rel=1e-9)
+    for name, x_plan, rows in (("plan", x, plan), ("keep", 0.0 * x, plan.iloc[:0])):
+        npv = value_fixed(p, c, ObjectiveSpec(), name, x_plan).npv_usd[0]
+        ref = _pivot_npv(pf, rows, str(p.start), p.n_months, p.discount_rate)
+        assert npv == pytest.approx(ref, rel=1e-9), name
     # teeth: B's machines cover both sites' SG&A at the horizon, A mines nothing there
     market = pivot.deterministic_market(pf, pd.Period(str(p.start), "M"), p.n_months)
     phases = (pivot.ConversionPhase("A", pd.Period(str(p.start), "M"), 60.0),)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from hashpivot.regulation import SiteRuleEffects
 
 #: How the terminal value of a plan is floored (per MW: a linear model; as ``pivot``
-#: floors it, but for the cash SG&A the optimizer leaves out).
+#: floors it, but for the cash SG&A, taken off keep-mining's value only).
 PER_MW_FLOOR = "each tranche and hosting phase floored at zero on its own"
 #: The row of a plan stored before the optimizer added a terminal value.
 HORIZON_ONLY = "not added: NPV to the horizon (leases and mining past it are not valued)"

@@ -29,8 +29,9 @@ from hashpivot.optimize.coefficients import (
     mining_flows_per_mw,
     mining_loss_per_mw,
 )
-from hashpivot.optimize.terminal import mining_terminal_usd_per_mw
+from hashpivot.optimize.terminal import mining_terminal_usd_per_mw, sga_terminal_usd
 from hashpivot.scenarios import ScenarioParams, chunk_seeds, generate_chunk
+from hashpivot.units import MONTHS_PER_YEAR
 
 #: Entropy suffix of the out-of-sample scenario set.
 OUT_OF_SAMPLE_STREAM = 1
@@ -123,6 +124,15 @@ def coefficients_on_market(
             if not redeploy:
                 loss[:, si, j, :] = lj + tv[:, None]
                 terminal[:, si, j] = tv
+    # keep-mining's terminal value as pivot takes it: the tranches' (each floored at 0),
+    # less the cash SG&A, which no plan changes (so the plans' coefficients leave it
+    # out), floored at 0 as a whole
+    sga = MONTHS_PER_YEAR * sum(site.fixed_opex_usd_per_month for site in task.sites)
+    if task.terminal_value is not None and sga > 0:
+        kept = np.maximum(base_terminal - sga_terminal_usd(
+            task.terminal_value, sga, task.mining_discount_rate, disc.size), 0.0)
+        base += kept - base_terminal
+        base_terminal = kept
     return ScenarioCoefficients(base, loss, signed, base_terminal, terminal,
                                 time.perf_counter() - t0)
 

@@ -20,14 +20,16 @@ rate, ``(1 + r_m)^-T``:
 Mining is floored at zero per tranche (an operator can abandon only the machines that
 lose money at the horizon), as the pivot engine floors it
 (:func:`hashpivot.engines.pivot.terminal.mining_value_at_horizon_usd`). The pivot engine
-then floors the whole mining line with the company's cash SG&A (``sga_cash`` items), which
-no decision changes and which is left out here; the two agree while the machines kept
-cover it at the horizon. Each hosting phase valued by a multiple or Gordon growth is
-floored at zero on its own, as in the pivot engine (``CashFlows.halls_at_horizon``): a
-hall built in the final year has a negative final-year FCF, its capex, which Gordon
-growth would carry on forever; ``contract``, the default, values the phase's real flows
-and needs no floor. As in the pivot engine, each hosting phase is valued up to its own
-last rent month
+then floors the whole mining line with the company's cash SG&A (``sga_cash`` items). No
+decision changes it: the per-MW values leave it out, and keep-mining's terminal value
+takes it off as the pivot engine does (:func:`sga_terminal_usd`), so the NPVs agree while
+the machines kept cover it at the horizon (where they do not, the pivot engine values
+mining at 0 and the model a plan below it). Each hosting phase valued by a multiple or
+Gordon growth is floored at zero on its own, as in the pivot engine
+(``CashFlows.halls_at_horizon``): a hall built in the final year has a negative final-year
+FCF, its capex, which Gordon growth would carry on forever; ``contract``, the default,
+values the phase's real flows and needs no floor. As in the pivot engine, each hosting
+phase is valued up to its own last rent month
 (:func:`hashpivot.terminal_value.hosting_fcf_after_horizon_usd`).
 """
 
@@ -154,4 +156,30 @@ def mining_terminal_usd_per_mw(
                       dtype=np.float64)
 
 
-__all__ = ["hosting_terminal_usd_per_mw", "mining_terminal_usd_per_mw", "pv_factor"]
+def sga_terminal_usd(tv: TerminalValueSpec, sga_cash_usd_per_year: float,
+                     discount_rate: float, n_months: int) -> float:
+    """What the company's cash SG&A takes from mining's terminal value while the machines
+    kept cover it, discounted to the start: ``f x SGA (1 + r_m)^-T``, ``f`` the multiple or
+    ``(1 + g) / (r - g)`` (the pivot engine's
+    :func:`~hashpivot.engines.pivot.terminal.mining_value_at_horizon_usd`). [USD]
+
+    Parameters
+    ----------
+    tv : TerminalValueSpec
+        ``[pivot.terminal_value]``.
+    sga_cash_usd_per_year : float
+        Every valued site's cash SG&A of a year. [USD/year]
+    discount_rate : float
+        Annual rate of the mining line. [1/year]
+    n_months : int
+        Months of the horizon. [month]
+    """
+    at_horizon = line_value_at_horizon_usd(
+        tv.mining_method, np.array([sga_cash_usd_per_year]), np.zeros(1),
+        tv.mining_ebitda_multiple, discount_rate, tv.growth_per_year, 1,
+    )
+    return float(np.asarray(at_horizon)[0]) * pv_factor(discount_rate, n_months)
+
+
+__all__ = ["hosting_terminal_usd_per_mw", "mining_terminal_usd_per_mw", "pv_factor",
+           "sga_terminal_usd"]
