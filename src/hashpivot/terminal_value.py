@@ -22,13 +22,15 @@ from typing import Any
 
 import numpy as np
 
+from hashpivot.units import MONTHS_PER_YEAR
+
 
 def final_year_usd(x: Any) -> Any:
     """Sum of the last 12 months of monthly flows (..., T), annualized when T < 12.
     [USD/year]"""
     arr = np.asarray(x, dtype=float)
-    n = min(12, arr.shape[-1])
-    return np.asarray(arr[..., -n:].sum(axis=-1) * (12 / n), dtype=float)
+    n = min(MONTHS_PER_YEAR, arr.shape[-1])
+    return np.asarray(arr[..., -n:].sum(axis=-1) * (MONTHS_PER_YEAR / n), dtype=float)
 
 
 def gordon_terminal_value_usd(

@@ -38,11 +38,12 @@ from __future__ import annotations
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.engines.pivot.terminal import final_year_usd, line_value_at_horizon_usd
+from hashpivot.engines.pivot.terminal import line_value_at_horizon_usd
 from hashpivot.finance import periodic_rate
 from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
+    final_year_usd,
     hosting_fcf_after_horizon_usd,
     value_at_horizon_of_flows_usd,
 )

@@ -37,6 +37,7 @@ from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.pivot import PivotSpec
+from hashpivot.terminal_value import final_year_usd
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -252,13 +253,10 @@ def _at_horizon_mw(
         ``12/n sum_t x_t MW_T / MW_t`` (months with no MW count 0): the final year as the
         MW still mining at the horizon would have earned it. [USD/year]
     """
-    n = mining_mw.shape[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(mining_mw > 0, mining_mw[-1] / mining_mw, 0.0)
-    annual = MONTHS_PER_YEAR / n
-    ebitda = (np.atleast_2d(mining_ebitda_usd) * scale).sum(axis=-1) * annual
-    capex = (np.atleast_2d(replacement_capex_usd) * scale).sum(axis=-1) * annual
-    return np.asarray(ebitda, dtype=np.float64), np.asarray(capex, dtype=np.float64)
+    return (final_year_usd(np.atleast_2d(mining_ebitda_usd) * scale),
+            final_year_usd(np.atleast_2d(replacement_capex_usd) * scale))
 
 
 #: The per-path arrays of :func:`_site_cash_flows` summed over the sites.

@@ -113,10 +113,11 @@ def site_hosting_flows(
         hcf = _in_phase_order(planned)
         after = sum_padded(afters)
         converted = hcf.gross_mw_converted.sum(axis=0)
-        final_ebitda = final_year_usd(
-            hcf.hosting_revenue_usd - hcf.power_cost_usd - hcf.opex_usd)[:, None]
-        final_capex = final_year_usd(hcf.operator_capex_usd)[:, None]
-        if risk_draws is not None and site.hosting.risk is not None:
+        if risk_draws is None or site.hosting.risk is None:  # the planned build's
+            final_ebitda = final_year_usd(
+                hcf.hosting_revenue_usd - hcf.power_cost_usd - hcf.opex_usd)[:, None]
+            final_capex = final_year_usd(hcf.operator_capex_usd)[:, None]
+        else:
             per_group = [
                 path_hosting_cash_flows(
                     h, gross[idx], starts[idx], days_ext, site.power_price_usd_per_mwh,
