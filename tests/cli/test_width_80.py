@@ -40,6 +40,9 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
          "117e12", "--fees-btc-per-block", "0.03"],
         ["Whatsminer M50S++", "1,661.8"],
     ),
+    # four sites, two fleet lines each at two: the site names wrap, no number is cut
+    "cost portfolio": (["cost", str(EX / "portfolio.toml")],
+                       ["Antminer S19j Pro", "1,039.9", "651.4"]),
     "cost one machine": (["cost", "{one}"], ["200.0 TH/s", "sats", "Per fleet line, per day"]),
     "backtest": (
         ["backtest", str(EX / "reverse-margin.toml"), "--start", "2024-01-01", "--end",
@@ -124,6 +127,23 @@ def test_fleet_lines_add_up_to_the_total(tmp_path: Path, monkeypatch: pytest.Mon
     for k in (-3, -2, -1):  # revenue, power, profit [k USD/day]
         parts = sum(float(r[k].replace(",", "")) for r in rows)
         assert parts == pytest.approx(float(total[k].replace(",", "")), abs=0.25)
+
+
+def test_a_long_site_name_wraps_and_cuts_no_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 50-character site name in the cost tables (a column of its own in the fleet lines
+    and the cost items) wraps over lines; rich used to cut the numbers beside it instead
+    ("20,…", "D T P…")."""
+    long = "Odessa Grid West Texas Expansion Phase Two Hybrid"
+    pf = tmp_path / "portfolio.toml"
+    pf.write_text((EX / "portfolio.toml").read_text().replace('"Odessa Grid"', f'"{long}"'))
+    (tmp_path / "regulation-extra.csv").write_text((EX / "regulation-extra.csv").read_text())
+    out = _run(["cost", str(pf)], tmp_path, monkeypatch)
+    assert "…" not in out
+    assert not [line for line in out.splitlines() if len(line.rstrip()) > 80]
+    for text in ("1,039.9", "20,041", "D T P A", "Antminer S21 XP"):
+        assert any(text in line for line in out.splitlines()), text
 
 
 def test_dispatch_table_has_human_labels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

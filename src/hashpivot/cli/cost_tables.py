@@ -89,7 +89,7 @@ def _print_fleet_lines(console: Any, result: Any, small: bool) -> None:
         "revenue after pool fees; power = energy at the site's contract price; profit "
         "after power, before the other cost items below",
     )
-    t.add_column("site", no_wrap=True)
+    t.add_column("site")  # wraps: the numbers and the model stay whole
     t.add_column("model", no_wrap=True)
     t.add_column("hashrate", justify="right", no_wrap=True)
     t.add_column("BTC mined", justify="right", no_wrap=True)
@@ -138,7 +138,7 @@ def _print_ledger(console: Any, result: Any) -> None:
     )
     led.add_column("item", min_width=20)
     led.add_column("category", width=12)
-    led.add_column("scope", no_wrap=True)
+    led.add_column("scope")  # a site name wraps, the numbers stay whole
     led.add_column("M USD\n/year" if big else "USD\n/year", justify="right", no_wrap=True)
     led.add_column("USD\n/BTC", justify="right", no_wrap=True)
     led.add_column("views", no_wrap=True)
