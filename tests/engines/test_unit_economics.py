@@ -232,6 +232,33 @@ def test_a_fleet_without_a_purchase_price_is_named_with_what_pivot_implies() -> 
     assert note.endswith("and it lists no depreciation cost item)")
 
 
+def test_part_of_a_fleet_without_a_purchase_price_is_named() -> None:
+    """One entry priced, the other not: the total view counted only the first and said
+    nothing (the site's depreciation summed to more than 0); now the note names the
+    entry without a price and what ``[pivot]`` implies for its hashrate alone."""
+    priced = table(asic="Antminer S21", count=1000, uptime_fraction=1.0,
+                   capex_usd_per_th=15.0, depreciation_years=4.0)
+    bare = table(asic="Antminer S19 XP", count=2000, uptime_fraction=1.0)
+    text = portfolio_toml(
+        "partly priced", site("A", contract(50.0), priced, bare),
+        pivot=table(fleet_replacement_years=4.0, replacement_capex_usd_per_th=15.0),
+    )
+    result = compute_unit_economics(parse_portfolio(text, "x.toml"), MID_2025)
+    f = result.figures
+    # the priced S21s (200 TH/s each) are in the total view: 15 x 200,000 TH / 4 years
+    counted = 15.0 * 200_000 / 4.0 / 365.25 / f["btc_per_day"]
+    assert f["cost_per_btc_total_usd"] - f["cost_per_btc_direct_usd"] == pytest.approx(counted)
+    [note] = [n for n in result.notes if "ASIC depreciation" in n]
+    assert note.startswith("total view: no ASIC depreciation for part of the fleet at A "
+                           "(Antminer S19 XP: those sites[0].fleet[] entries give no")
+    # the 2,000 S19 XPs (140 TH/s each): 280,000 TH at 15 USD/TH over 4 years
+    missing = 15.0 * 280_000 / 4.0
+    assert (f"straight-line on those entries 0.28 EH/s that is {missing / 1e6:,.1f} M "
+            f"USD/year, +{missing / 365.25 / f['btc_per_day']:,.0f} USD/BTC") in note
+    backtest = run_backtest(parse_portfolio(text, "x.toml"), "2024-01-01", "2024-01-31")
+    assert [n[:60] for n in backtest.notes] == [note[:60]]
+
+
 def test_a_company_wide_depreciation_item_may_hold_the_fleets() -> None:
     # the hand-made portfolio lists its depreciation company-wide and no fleet price
     result = compute_unit_economics(parse_portfolio(ONE_SITE, "x.toml"), MID_2025)

@@ -4,7 +4,8 @@ The total cost per BTC (CoinShares' convention) adds depreciation to the cash co
 fleet entry is depreciated straight-line when it gives ``capex_usd_per_th`` and
 ``depreciation_years``; a site whose entries give neither, in a portfolio that lists no
 depreciation cost item for it or company-wide, has no ASIC depreciation in the total view
-(which then counts for that site what the direct view does), while ``pivot`` and
+(which then counts for that site what the direct view does), and a site where only some
+entries give them has the others' depreciation missing, while ``pivot`` and
 ``simulate`` on the same file pay for new machines every ``[pivot]
 fleet_replacement_years`` at ``replacement_capex_usd_per_th``.
 :func:`missing_asic_depreciation_notes` says so, with the figure the file's own ``[pivot]``
@@ -25,11 +26,13 @@ __all__ = ["missing_asic_depreciation_notes"]
 def missing_asic_depreciation_notes(
     portfolio: Portfolio,
     site_names: np.ndarray,
+    labels: np.ndarray,
     hashrate_th_s: np.ndarray,
     depreciation_usd_per_year: np.ndarray,
     btc_per_day: float,
 ) -> list[str]:
-    """A note per site that mines with no ASIC depreciation in the total view.
+    """A note per site that mines with no ASIC depreciation in the total view, for the
+    whole fleet or for some of its entries.
 
     Parameters
     ----------
@@ -37,6 +40,9 @@ def missing_asic_depreciation_notes(
         The portfolio (its sites' cost items and ``[pivot]``).
     site_names : ndarray of str
         Site of each fleet entry mining on the day.
+    labels : ndarray of str
+        Label of each entry (its model), named when only some of a site's entries have no
+        purchase price.
     hashrate_th_s : ndarray
         Nameplate hashrate of each entry. [TH/s]
     depreciation_usd_per_year : ndarray
@@ -49,8 +55,8 @@ def missing_asic_depreciation_notes(
     list of str
         None when the portfolio lists a company-wide depreciation item (it may hold the
         fleets' depreciation). With ``[pivot] fleet_replacement_years`` set, each note
-        gives the depreciation that the replacement price implies for the site's
-        hashrate, ``replacement_capex_usd_per_th x hashrate / fleet_replacement_years``
+        gives the depreciation that the replacement price implies for the hashrate
+        without one, ``replacement_capex_usd_per_th x hashrate / fleet_replacement_years``
         [USD/year], and what it adds to the total cost per BTC; otherwise it names the
         fields to set.
     """
@@ -60,23 +66,34 @@ def missing_asic_depreciation_notes(
     notes = []
     for i, site in enumerate(portfolio.sites):
         mask = site_names == site.name
-        if not mask.any() or float(depreciation_usd_per_year[mask].sum()) > 0.0:
+        bare = mask & (depreciation_usd_per_year == 0.0)
+        if not bare.any():
             continue
         if any(item.category == CostCategory.DEPRECIATION for item in site.cost_items):
             continue
-        note = (
-            f"total view: no ASIC depreciation at {site.name} (its fleet gives no "
-            f"sites[{i}].fleet[].capex_usd_per_th and depreciation_years, and it lists no "
-            "depreciation cost item)"
-        )
+        if bare.sum() == mask.sum():
+            note = (
+                f"total view: no ASIC depreciation at {site.name} (its fleet gives no "
+                f"sites[{i}].fleet[].capex_usd_per_th and depreciation_years, and it lists "
+                "no depreciation cost item)"
+            )
+        else:  # the priced entries are counted, these are not
+            names = ", ".join(dict.fromkeys(str(x) for x in labels[bare]))
+            note = (
+                f"total view: no ASIC depreciation for part of the fleet at {site.name} "
+                f"({names}: those sites[{i}].fleet[] entries give no capex_usd_per_th and "
+                "depreciation_years, and the site lists no depreciation cost item; its "
+                "other entries are depreciated)"
+            )
         if (spec is not None and spec.fleet_replacement_years is not None
                 and site.fleet_replacement and btc_per_day > 0):
-            th = float(hashrate_th_s[mask].sum())
+            th = float(hashrate_th_s[bare].sum())
             usd_per_year = spec.replacement_capex_usd_per_th * th / spec.fleet_replacement_years
             per_btc = usd_per_year / DAYS_PER_YEAR / btc_per_day
             note += (
                 f"; pivot replaces this fleet every {spec.fleet_replacement_years:g} years at "
-                f"{spec.replacement_capex_usd_per_th:g} USD/TH: straight-line on its "
+                f"{spec.replacement_capex_usd_per_th:g} USD/TH: straight-line on "
+                f"{'its' if bare.sum() == mask.sum() else 'those entries'} "
                 f"{th / 1e6:,.2f} EH/s that is {usd_per_year / 1e6:,.1f} M USD/year, "
                 f"+{per_btc:,.0f} USD/BTC on the total view"
             )

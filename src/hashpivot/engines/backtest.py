@@ -137,5 +137,6 @@ def run_backtest(
         summary[f"days_reverse_margin_{view}"] = float((per_btc > price).sum())
     btc_per_day = float(btc.sum()) / max(len(dates), 1)  # the window's mean [BTC/day]
     notes = missing_asic_depreciation_notes(
-        portfolio, arr.site, arr.hashrate_th_s, arr.depreciation_usd_per_year, btc_per_day)
+        portfolio, arr.site, arr.label, arr.hashrate_th_s, arr.depreciation_usd_per_year,
+        btc_per_day)
     return BacktestResult(daily=out, summary=summary, notes=notes)

@@ -422,7 +422,7 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
             be_eff = float("nan")
         figures[f"breakeven_efficiency_{view}_j_per_th"] = be_eff
     notes += missing_asic_depreciation_notes(
-        portfolio, arr.site, arr.hashrate_th_s, arr.depreciation_usd_per_year, btc_day)
+        portfolio, arr.site, arr.label, arr.hashrate_th_s, arr.depreciation_usd_per_year, btc_day)
     # Headline aliases the CLI contract names: the power price that zeroes the cash margin.
     figures["breakeven_power_price_usd_per_mwh"] = figures[
         "breakeven_power_price_direct_usd_per_mwh"
