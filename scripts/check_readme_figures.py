@@ -77,6 +77,7 @@ RUNS: dict[str, Callable[[], list[str]]] = {
     "cost": lambda: ["cost", "examples/reverse-margin.toml", "--btc-price-usd", "95000",
                      "--difficulty", "117e12", "--fees-btc-per-block", "0.03"],
     "pivot": lambda: ["pivot", PIVOT],
+    "pivot-out": lambda: ["pivot", PIVOT, "--out", str(_work() / "pivot")],
     "pivot-tax": lambda: ["pivot", _variant("tax.toml", _tax)],
     "pivot-one-year": lambda: ["pivot", _variant("one-year.toml", _one_year)],
     "simulate": lambda: ["simulate", PIVOT, "--paths", "20000", "--seed", "7"],
@@ -237,6 +238,33 @@ def _switching(variable: str, scale: float, spec: str) -> Callable[[Json], str]:
     return read
 
 
+def _last_mining_month(j: Json) -> str:
+    """keep-mining's last month with BTC mined on the example (``pivot-out``'s monthly CSV),
+    YYYY-MM; the claim fails unless mining then stays at zero to the horizon and the month
+    lies between the 2028 halving and the next (what the text says)."""
+    import csv
+
+    path = _work() / "pivot" / "cash_flows_keep_mining.csv"
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    mined = [i for i, r in enumerate(rows) if float(r["btc_mined"]) > 0]
+    if not mined or mined[-1] == len(rows) - 1:
+        return "(mining to the horizon)"
+    month = rows[mined[-1]]["month"]
+    return month if "2028-04" <= month < "2032-04" else f"(not after the 2028 halving: {month})"
+
+
+def _note_figure(pattern: str) -> Callable[[Json], str]:
+    """The first group of ``pattern`` in the run's first warning that matches it."""
+    def read(j: Json) -> str:
+        for w in j["warnings"]:
+            found = re.search(pattern, w)
+            if found:
+                return found.group(1)
+        return f"<no warning matches {pattern!r}>"
+    return read
+
+
 def _verdict(j: Json) -> str:
     """The optimizer's sampling verdict on the plan's value over keep-mining."""
     return str(j["sampling_check"]["verdict"])
@@ -274,6 +302,12 @@ CLAIMS: list[Claim] = [
           "{} kt", "pivot",
           (_strategy("keep_mining", "emissions_tco2", 1e-3, ",.0f"),
            _strategy("convert_all", "emissions_tco2", 1e-3, ",.0f"))),
+    Claim("mining stops after the 2028 halving (keep-mining mines its last BTC in {},",
+          "pivot-out", (_last_mining_month,)),
+    Claim("the fleet stops mining after the 2028 halving ({}) and the idle site still pays",
+          "pivot-out", (_last_mining_month,)),
+    Claim("a note gives what those idle months cost: {} M USD of keep-mining's NPV", "pivot",
+          (_note_figure(r"mines no BTC .* worth up to " + NUMBER + " M USD more"),)),
     Claim("lease: {} USD/kW-month first year", "pivot",
           (num("breakeven_lease_usd_per_kw_month"),)),
     Claim("to the horizon, {} with the terminal value (the renewal's rent", "pivot",

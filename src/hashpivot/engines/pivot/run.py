@@ -18,6 +18,7 @@ from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.emissions import site_emission_factors, strategy_emissions_tco2
+from hashpivot.engines.pivot.idle import idle_baseline_note
 from hashpivot.engines.pivot.inputs import SiteInputs, _financing_spec, _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.market import (
     deterministic_market,
@@ -243,6 +244,10 @@ def run_pivot(
             f"{rng.rate_min_usd_per_kw_month:.0f}-{rng.rate_max_usd_per_kw_month:.0f} "
             "(term averages)"
         )
+
+    idle = idle_baseline_note(results[0].name, base_cf, periods, rates)
+    if idle is not None:
+        warnings.append(idle)
 
     # what each strategy does against the regulation rules
     warnings.extend(rule_file_notes)

@@ -1,0 +1,66 @@
+"""What keep-mining pays for while its fleet no longer mines: :func:`idle_baseline_note`.
+
+On a market where the network outgrows the BTC price, every machine may stop for good
+before the horizon; the baseline still pays its sites' fixed costs (staff, maintenance,
+insurance) to the horizon, as the file states them. Whether an owner would close or sell
+an idle site instead is a choice the model does not make, and it moves every NPV against
+keep-mining by the value of those months, so the note prints that value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hashpivot import finance
+from hashpivot.engines.pivot.discounting import LineRates
+from hashpivot.engines.pivot.flows import CashFlows
+
+__all__ = ["idle_baseline_note"]
+
+
+def idle_months(btc_mined: np.ndarray) -> int:
+    """Months at the end of the horizon without BTC mined, after some were. [month]"""
+    mined = np.flatnonzero(np.asarray(btc_mined, dtype=np.float64) > 0.0)
+    return 0 if mined.size == 0 else int(btc_mined.size - 1 - mined[-1])
+
+
+def idle_baseline_note(name: str, cf: CashFlows, periods: pd.PeriodIndex,
+                       rates: LineRates) -> str | None:
+    """A note when the baseline mines nothing from some month to the horizon.
+
+    Parameters
+    ----------
+    name : str
+        The baseline's name (``keep_mining``).
+    cf : CashFlows
+        Its cash flows (the first path).
+    periods : pandas.PeriodIndex
+        The horizon's months.
+    rates : LineRates
+        Discount rates; the baseline's flows are the mining line's. [1/year]
+
+    Returns
+    -------
+    str or None
+        The first idle month, their count and the present value of the baseline's
+        unlevered free cash flow in them [USD], which a baseline that closed its sites
+        then would not pay; None when it mines to the horizon or never mines, or those
+        months cost nothing.
+    """
+    btc = np.asarray(cf.btc_mined, dtype=np.float64)[0]
+    idle = idle_months(btc)
+    if idle == 0:
+        return None
+    n = btc.size
+    rate = float(finance.periodic_rate(rates.mining))
+    fcf = np.asarray(cf.unlevered_fcf_usd, dtype=np.float64)[0]
+    pv = float(fcf[n - idle:] @ finance.discount_factors(rate, n)[n - idle:])
+    if not pv < 0.0:
+        return None
+    return (
+        f"{name} mines no BTC from {periods[n - idle]} to the horizon ({idle} months) and "
+        f"its sites' costs run on: those months' cash flow is {pv / 1e6:,.1f} M USD of its "
+        "NPV (present value). A keep-mining that closed or sold the idle sites then would "
+        f"be worth up to {-pv / 1e6:,.1f} M USD more, and every NPV vs keep that much less"
+    )
