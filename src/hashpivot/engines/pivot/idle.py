@@ -16,7 +16,7 @@ from hashpivot import finance
 from hashpivot.engines.pivot.discounting import LineRates
 from hashpivot.engines.pivot.flows import CashFlows
 
-__all__ = ["idle_baseline_note"]
+__all__ = ["idle_baseline_note", "idle_months"]
 
 
 def idle_months(btc_mined: np.ndarray) -> int:
@@ -44,7 +44,7 @@ def idle_baseline_note(name: str, cf: CashFlows, periods: pd.PeriodIndex,
     -------
     str or None
         The first idle month, their count and the present value of the baseline's
-        unlevered free cash flow in them [USD], which a baseline that closed its sites
+        unlevered free cash flow in them, before tax [USD], which a baseline that closed its sites
         then would not pay; None when it mines to the horizon or never mines, or those
         months cost nothing.
     """
@@ -61,6 +61,7 @@ def idle_baseline_note(name: str, cf: CashFlows, periods: pd.PeriodIndex,
     return (
         f"{name} mines no BTC from {periods[n - idle]} to the horizon ({idle} months) and "
         f"its sites' costs run on: those months' cash flow is {pv / 1e6:,.1f} M USD of its "
-        "NPV (present value). A keep-mining that closed or sold the idle sites then would "
-        f"be worth up to {-pv / 1e6:,.1f} M USD more, and every NPV vs keep that much less"
+        "NPV (present value, before tax). A keep-mining that closed or sold the idle sites "
+        f"then would be worth up to {-pv / 1e6:,.1f} M USD more, and every NPV vs keep that "
+        "much less"
     )
