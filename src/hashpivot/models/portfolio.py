@@ -69,8 +69,11 @@ class PowerContract(BaseModel):
 class Dated(BaseModel):
     """Something that applies between an optional first and last day (``start``, ``end``).
 
-    Dates count in backtests and in ``cost --date``; the forward-looking engines (pivot,
-    risk, dispatch) take the portfolio as it stands.
+    Dates count in backtests and in ``cost --date``. ``pivot``, ``simulate`` and
+    ``optimize`` take the portfolio as it stands on their first month
+    (:func:`hashpivot.engines.standing.standing_portfolio`): an entry that ends before it
+    is left out, one that starts later or ends before the horizon counts over the whole
+    horizon, and a note names each; ``dispatch`` takes every entry.
     """
 
     model_config = _STRICT

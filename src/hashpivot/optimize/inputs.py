@@ -21,6 +21,7 @@ import pandas as pd
 from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.engines.pivot import SiteInputs, market_start, resolve_sites
 from hashpivot.engines.pivot.discounting import line_rates
+from hashpivot.engines.standing import standing_portfolio
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.io.regulation import RegulationRule, load_portfolio_rules
 from hashpivot.models.hosting import LEASE_TERM_FIELDS, HostingProjectSpec
@@ -116,6 +117,7 @@ class PlanProblem:
     uplift_usd_per_mw_month: FloatArray  # (S,) at the price year's margin (G(1)), reported
     fixed_through: str | None = None
     notes: list[str] = field(default_factory=list)
+    standing_notes: list[str] = field(default_factory=list)
 
     @property
     def n_sites(self) -> int:
@@ -208,6 +210,9 @@ def resolve_problem(
     disc = discount_factors(rates.mining, n_months)
     horizon = (start.start_time.date(), periods[-1].end_time.date())
 
+    # entries that end before the first month are gone; dated ones count throughout (notes)
+    standing = standing_portfolio(portfolio, periods)
+    portfolio = standing.portfolio
     sites = resolve_sites(portfolio)
     hosting_sites = [s for s in sites if not s.hosting_is_default] or sites
     host_idx = {s.index for s in hosting_sites}
@@ -415,4 +420,5 @@ def resolve_problem(
         uplift_usd_per_mw_month=uplift,
         fixed_through=fixed_through,
         notes=notes,
+        standing_notes=standing.notes,
     )

@@ -178,6 +178,7 @@ def optimize_plan(
         fixed_through=config.fixed_through,
         source=source,
     )
+    portfolio = p.portfolio  # as it stands on the first month (engines.standing)
     obj = ObjectiveSpec(config.risk_aversion, p.spec.cvar_alpha)
     params, scen_inputs = scenario_params(p, config.seed, source)
     t0 = time.perf_counter()
@@ -315,7 +316,7 @@ def optimize_plan(
             effects={site.name: e for site, e in zip(p.sites, p.effects, strict=True)},
         ),
     }
-    warnings: list[str] = []
+    warnings: list[str] = list(p.standing_notes)
     if report.status != "ok":
         warnings.append(
             f"HiGHS stopped at {report.termination_condition} with a MIP gap of "

@@ -33,6 +33,7 @@ from hashpivot.engines.pivot.inputs import (
 )
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
 from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw
+from hashpivot.engines.standing import standing_portfolio
 from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
@@ -455,6 +456,8 @@ def strategy_cash_flows(
         Arrays of shape (n_paths, n_months). No loop over paths: the hosting side and the
         mining volumes are computed once and broadcast against the market.
     """
+    # as it stands on the market's first month (a no-op for the engines, which pass it so)
+    portfolio = standing_portfolio(portfolio, market.periods, site_name).portfolio
     sites = resolve_sites(portfolio, site_name)
     if shared is None:  # replacement decided without look-ahead, as with shared=
         shared = market_mining(portfolio, market, site_name)

@@ -27,6 +27,7 @@ from hashpivot.engines.pivot.replacement import (
     replacement_gain_usd_per_mw,
 )
 from hashpivot.engines.pivot.tranches import fleet_tranches
+from hashpivot.engines.standing import standing_portfolio
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR, W_PER_MW
@@ -322,6 +323,7 @@ def market_mining(
     Monte Carlo paths.
     """
     spec = _pivot_spec(portfolio)
+    portfolio = standing_portfolio(portfolio, market.periods, site_name).portfolio
     sites = resolve_sites(portfolio, site_name)
     ref = reference_market(portfolio, market) if spec.fleet_replacement_years else None
     out: dict[str, SiteMarket] = {}

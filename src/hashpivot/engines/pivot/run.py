@@ -40,6 +40,7 @@ from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.strategies import Strategy, build_strategies
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as describe_tv
+from hashpivot.engines.standing import standing_portfolio
 from hashpivot.exceptions import DataError
 from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_assumptions
 from hashpivot.hosting.lease import average_rate_usd_per_kw_month
@@ -100,10 +101,14 @@ def run_pivot(
     """
     spec = _pivot_spec(portfolio)
     financing = _financing_spec(portfolio)
-    sites = resolve_sites(portfolio, site_name)
     n = spec.horizon_years * MONTHS_PER_YEAR
-    strategies = build_strategies(portfolio, site_name, convert_mw, start, horizon_months=n)
     ms = market_start(spec)
+    # entries that end before the first month are gone; dated ones count throughout (notes)
+    standing = standing_portfolio(
+        portfolio, pd.period_range(ms.start, periods=n, freq="M"), site_name)
+    portfolio = standing.portfolio
+    sites = resolve_sites(portfolio, site_name)
+    strategies = build_strategies(portfolio, site_name, convert_mw, start, horizon_months=n)
     market = deterministic_market(portfolio, ms.start, n)
     periods = market.periods
     # the regulation rules that apply: a site where no new mining capacity is allowed
@@ -170,6 +175,7 @@ def run_pivot(
         breakeven = breakeven_tv = float("nan")
 
     warnings: list[str] = market_notes(market, margin_response(portfolio))
+    warnings.extend(standing.notes)
     rng: DealRange | None = None
     try:
         if deals is None:

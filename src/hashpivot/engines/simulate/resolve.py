@@ -40,6 +40,7 @@ from hashpivot.engines.simulate.costs import (
 )
 from hashpivot.engines.simulate.signing import signing_tenants
 from hashpivot.engines.simulate.task import BASELINE, ChunkTask, PivotModel, _default_pivot
+from hashpivot.engines.standing import standing_portfolio
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.finance import discount_factors, periodic_rate
 from hashpivot.market import MarketPaths
@@ -61,6 +62,7 @@ class PreparedRun:
     inputs: dict[str, Any]
     rule_effects: dict[str, SiteRuleEffects] = field(default_factory=dict)
     rule_notes: list[str] = field(default_factory=list)
+    standing_notes: list[str] = field(default_factory=list)
 
 
 def prepare(
@@ -97,6 +99,9 @@ def prepare(
     start_s = config.start or spec.start
     start = pd.Period(start_s, "M") if start_s else None
     center = pv.deterministic_market(portfolio, start, config.resolved_horizon_months(portfolio))
+    # entries that end before the first month are gone; dated ones count throughout (notes)
+    standing = standing_portfolio(portfolio, center.periods, config.site_name, corporate=True)
+    portfolio = standing.portfolio
     # the regulation rules that apply: a site where no new mining capacity is allowed keeps
     # its fleet, a strategy pays the fees of the sites it converts (as in pivot and
     # optimize); the rest are notes (simulate)
@@ -263,7 +268,8 @@ def prepare(
         },
     }
     return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs,
-                       rule_effects=effects, rule_notes=rule_notes)
+                       rule_effects=effects, rule_notes=rule_notes,
+                       standing_notes=standing.notes)
 
 
 def _market_facts(pv: Any, portfolio: Portfolio, start: pd.Period | None) -> dict[str, Any]:

@@ -129,7 +129,7 @@ def simulate(
     # the regulation rules that apply, and the strategies that break them (as pivot)
     facts, findings = regulation_findings(run.rule_effects, run.task.strategies,
                                           portfolio.pivot or PivotSpec(), res.periods[0])
-    res.warnings.extend([*run.rule_notes, *findings])
+    res.warnings.extend([*run.standing_notes, *run.rule_notes, *findings])
     res.inputs = run.inputs
     res.inputs["regulation_rules"] = facts
     res.inputs["executor"] = (

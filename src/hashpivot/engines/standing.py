@@ -1,0 +1,171 @@
+"""The portfolio as it stands on the first month a forward engine values.
+
+Fleet entries and cost items may carry ``start`` and ``end`` dates. ``cost`` and
+``backtest`` count an entry on the days it applies; ``pivot``, ``simulate``, ``optimize``
+and ``dispatch`` value the portfolio from a first month to a horizon with a fleet that does
+not change except by their own replacement and conversion decisions.
+:func:`standing_portfolio` is the rule they share:
+
+* an entry whose ``end`` falls before the first month is gone (machines retired, a contract
+  expired): it is left out, and a note names it, so a file kept for ``backtest`` with its
+  retired machines does not value them in the future;
+* an entry that starts after the first month, or ends before the horizon's last month, is
+  counted over the whole horizon, as the forward engines take the portfolio: a note names
+  it, because an expansion counted early or a cost counted past its end can move a verdict.
+
+Field paths in the notes are those of the file (``sites[0].fleet[1]``), before any entry
+is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from hashpivot.exceptions import InputError, Problem
+from hashpivot.models.portfolio import find_site
+
+if TYPE_CHECKING:
+    from hashpivot.models import CostItem, FleetEntry, Portfolio
+
+__all__ = ["Standing", "standing_portfolio"]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A portfolio reduced to what stands on a first month, and what that left out.
+
+    Attributes
+    ----------
+    portfolio : Portfolio
+        The portfolio without the entries that ended before the first month (the same
+        object when none did).
+    notes : list of str
+        One note per site (and one for the portfolio's own cost items) that left an entry
+        out or counts a dated entry over the whole horizon.
+    """
+
+    portfolio: Portfolio
+    notes: list[str] = field(default_factory=list)
+
+
+def _month(text: str | None) -> pd.Period | None:
+    return None if text is None else pd.Period(str(text)[:7], freq="M")
+
+
+def _fleet_label(entry: FleetEntry) -> str:
+    return f"{entry.label}, {entry.count:,} machines"
+
+
+def _split(entries: Sequence[FleetEntry | CostItem], path: str, labels: Sequence[str],
+           first: pd.Period, last: pd.Period) -> tuple[list[int], list[str], list[str]]:
+    """Positions kept, descriptions of the entries gone and of those counted throughout."""
+    kept: list[int] = []
+    gone: list[str] = []
+    throughout: list[str] = []
+    for j, (entry, label) in enumerate(zip(entries, labels, strict=True)):
+        start, end = _month(entry.start), _month(entry.end)
+        if end is not None and end < first:
+            gone.append(f"{path}[{j}] ({label}; end {entry.end})")
+            continue
+        kept.append(j)
+        dated = []
+        if start is not None and start > first:
+            dated.append(f"start {entry.start}")
+        if end is not None and end < last:
+            dated.append(f"end {entry.end}")
+        if dated:
+            throughout.append(f"{path}[{j}] ({label}; {', '.join(dated)})")
+    return kept, gone, throughout
+
+
+def _note(owner: str, first: pd.Period, last: pd.Period, gone: list[str],
+          throughout: list[str]) -> str:
+    parts = []
+    if gone:
+        parts.append(f"left out, as they end before {first} (the first month valued): "
+                     + "; ".join(gone))
+    if throughout:
+        parts.append(f"counted from {first} to {last} though dated otherwise (the forward "
+                     "engines take the portfolio as it stands: they add no entry on its "
+                     "start and drop none at its end): " + "; ".join(throughout))
+    return f"{owner}: " + "; and ".join(parts)
+
+
+def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
+                       site_name: str | None = None, corporate: bool = False) -> Standing:
+    """The portfolio as it stands on ``periods[0]``, valued to ``periods[-1]``.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio.
+    periods : pandas.PeriodIndex
+        The months valued (monthly frequency, at least one).
+    site_name : str, optional
+        The one site valued (``--site``); notes and errors concern only the sites valued.
+    corporate : bool, optional
+        Whether the engine counts the portfolio's own ``cost_items`` (``simulate``'s
+        treasury does; ``pivot`` and ``optimize`` leave them out, as they are the same in
+        every strategy): only then does a note name the dated ones.
+
+    Returns
+    -------
+    Standing
+        The portfolio without the fleet entries and cost items that end before the first
+        month, and a note per site on those left out and on those counted over the whole
+        horizon though they start later or end earlier.
+
+    Raises
+    ------
+    InputError
+        At ``sites[i].fleet``: a valued site whose every fleet entry ends before the
+        first month (it has nothing to mine with).
+    """
+    first, last = pd.Period(periods[0], freq="M"), pd.Period(periods[-1], freq="M")
+    valued = (
+        {find_site(portfolio.sites, site_name)[0]} if site_name is not None
+        else set(range(len(portfolio.sites)))
+    )
+    notes: list[str] = []
+    problems: list[Problem] = []
+    sites = list(portfolio.sites)
+    changed = False
+    for i, site in enumerate(portfolio.sites):
+        fleet_kept, fleet_gone, fleet_on = _split(
+            site.fleet, f"sites[{i}].fleet", [_fleet_label(e) for e in site.fleet], first, last)
+        cost_kept, cost_gone, cost_on = _split(
+            site.cost_items, f"sites[{i}].cost_items", [c.name for c in site.cost_items],
+            first, last)
+        if site.fleet and not fleet_kept and i in valued:
+            problems.append(Problem(
+                f"sites[{i}].fleet",
+                f"every entry ends before {first}, the first month valued: the site has no "
+                "fleet as it stands then (give the machines it runs now, or value it with "
+                "`cost --date` or `backtest`)"))
+            continue
+        if fleet_gone or cost_gone:
+            changed = True
+            sites[i] = site.model_copy(update={
+                "fleet": [site.fleet[j] for j in fleet_kept],
+                "cost_items": [site.cost_items[j] for j in cost_kept],
+            })
+        if i in valued and (fleet_gone or cost_gone or fleet_on or cost_on):
+            notes.append(_note(site.name, first, last, fleet_gone + cost_gone,
+                               fleet_on + cost_on))
+    if problems:
+        raise InputError(problems)
+    items = list(portfolio.cost_items)
+    kept, gone, throughout = _split(items, "cost_items", [c.name for c in items], first, last)
+    if corporate and (gone or throughout):
+        notes.append(_note("portfolio", first, last, gone, throughout))
+    update: dict[str, object] = {}
+    if changed:
+        update["sites"] = sites
+    if gone:
+        update["cost_items"] = [items[j] for j in kept]
+    out = portfolio.model_copy(update=update) if update else portfolio
+    return Standing(portfolio=out, notes=notes)

@@ -1,0 +1,189 @@
+"""The portfolio as it stands on the first month valued (engines/standing.py).
+
+A file kept for ``backtest`` lists machines retired and contracts expired, with their
+``end``. ``pivot``, ``simulate`` and ``optimize`` value the future: such an entry is left out
+of them, so the example with a retired S9 fleet added (30,000 machines, ended 2022-12) is
+valued exactly as the example, where before it counted the S9s over the 15 years (keep-mining
+NPV 137.5 M USD instead of 126.3). Dated entries that do apply are counted over the whole
+horizon, as before, and a note names them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+from hashpivot.engines import pivot as pv
+from hashpivot.engines.simulate import SimulationConfig, simulate
+from hashpivot.engines.standing import standing_portfolio
+from hashpivot.exceptions import InputError
+from hashpivot.models import Portfolio, parse_portfolio
+from hashpivot.optimize import resolve_problem
+from tests.optimize.conftest import portfolio as small_portfolio
+from tests.optimize.conftest import site_toml
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+S21 = '  asic = "Antminer S21"            # 200 TH/s, 3,500 W, 17.5 J/TH (bundled ASIC catalog)\n'
+COSTS = "  [[sites.cost_items]]\n"
+
+
+def _example(s21_start: str | None = None, fleet_after: str = "", costs_after: str = "",
+             ) -> str:
+    """The 200 MW example's text; the S21 line given a ``start``, more fleet lines after
+    it and more cost items after the site's first."""
+    text = EXAMPLE.read_text()
+    assert S21 in text and text.count(COSTS) == 1
+    if s21_start is not None:
+        text = text.replace(S21, f'{S21}  start = "{s21_start}"\n')
+    return text.replace(COSTS, fleet_after + COSTS).replace(
+        "\n  [sites.hosting]\n", costs_after + "\n  [sites.hosting]\n")
+
+
+RETIRED_S9 = '  [[sites.fleet]]\n  asic = "Antminer S9"\n  count = 30000\n  end = "2022-12"\n\n'
+EXPIRED_FEE = ('\n  [[sites.cost_items]]\n  name = "old hosting fee"\n  category = "site_opex"\n'
+               '  usd_per_year = 5e6\n  end = "2024-06"\n')
+
+
+def _parse(text: str) -> Portfolio:
+    return parse_portfolio(text, "site.toml")
+
+
+def _npvs(pf: Portfolio) -> dict[str, float]:
+    return {r.strategy.name: r.npv_usd for r in pv.run_pivot(pf).strategies}
+
+
+def test_retired_machines_and_an_expired_cost_are_not_valued_by_pivot() -> None:
+    plain = pv.run_pivot(_parse(EXAMPLE.read_text()))
+    dated = pv.run_pivot(_parse(_example("2023-01", RETIRED_S9, EXPIRED_FEE)))
+    want = {r.strategy.name: r.npv_usd for r in plain.strategies}
+    got = {r.strategy.name: r.npv_usd for r in dated.strategies}
+    assert got == want  # exactly: the same sites reach the model
+    start = plain.inputs["start"]
+    [note] = [w for w in dated.warnings if w.startswith("West Texas 200: left out")]
+    assert note == (
+        f"West Texas 200: left out, as they end before {start} (the first month valued): "
+        "sites[0].fleet[1] (Antminer S9, 30,000 machines; end 2022-12); "
+        "sites[0].cost_items[1] (old hosting fee; end 2024-06)")
+    assert not [w for w in plain.warnings if "left out" in w]
+
+
+def test_a_planned_entry_counts_over_the_whole_horizon_and_is_named() -> None:
+    plain = pv.run_pivot(_parse(EXAMPLE.read_text()))
+    start = pd.Period(plain.inputs["start"], "M")
+    later = str(start + 5)
+    dated = pv.run_pivot(_parse(_example(later)))
+    assert _npvs(_parse(_example(later))) == {
+        r.strategy.name: r.npv_usd for r in plain.strategies}
+    last = start + plain.inputs["horizon_months"] - 1
+    [note] = [w for w in dated.warnings if w.startswith("West Texas 200:")]
+    assert note.startswith(f"West Texas 200: counted from {start} to {last} though dated "
+                           "otherwise")
+    assert note.endswith(f"sites[0].fleet[0] (Antminer S21, 52,000 machines; start {later})")
+
+
+def test_a_site_whose_every_machine_retired_is_an_input_error(tmp_path: Path) -> None:
+    text = _example().replace(S21, f'{S21}  end = "2024-12"\n')
+    with pytest.raises(InputError) as info:
+        pv.run_pivot(_parse(text))
+    [problem] = info.value.problems
+    assert problem.path == "sites[0].fleet"
+    assert problem.message.startswith("every entry ends before ")
+    path = tmp_path / "retired.toml"
+    path.write_text(text)
+    out = CliRunner().invoke(app, ["pivot", str(path)])
+    assert out.exit_code == 2
+    assert "sites[0].fleet" in out.output and "Traceback" not in out.output
+
+
+def test_simulate_values_the_standing_portfolio() -> None:
+    config = SimulationConfig(n_paths=64, chunk_paths=64, seed=3, horizon_months=36)
+    plain = simulate(_parse(EXAMPLE.read_text()), config)
+    dated = simulate(_parse(_example("2023-01", RETIRED_S9, EXPIRED_FEE)), config)
+    assert dated.deterministic_npv_usd == plain.deterministic_npv_usd
+    for name, npvs in plain.npv_usd.items():
+        np.testing.assert_array_equal(dated.npv_usd[name], npvs)
+    assert [w for w in dated.warnings if w.startswith("West Texas 200: left out")]
+
+
+def test_optimize_resolves_the_standing_portfolio() -> None:
+    retired = ('[[sites.fleet]]\nname = "old"\nhashrate_th_s = 14.0\npower_w = 1400.0\n'
+               'count = 20000\nend = "2023-06"\n')
+    plain = resolve_problem(small_portfolio(site_toml("Alpha"), years=4))
+    text = site_toml("Alpha").replace(
+        "uptime_fraction = 0.95\n", f'uptime_fraction = 0.95\nstart = "2023-07"\n\n{retired}')
+    dated = resolve_problem(small_portfolio(text, years=4))
+    np.testing.assert_array_equal(dated.tranche_mw, plain.tranche_mw)
+    assert dated.sites == plain.sites
+    assert dated.standing_notes == [
+        "Alpha: left out, as they end before 2026-01 (the first month valued): "
+        "sites[0].fleet[1] (old, 20,000 machines; end 2023-06)"]
+
+
+PAIR = """
+name = "p"
+[[sites]]
+name = "A"
+capacity_mw = 100
+  [sites.power_contract]
+  price_usd_per_mwh = 40
+  [[sites.fleet]]
+  name = "gone"
+  hashrate_th_s = 100
+  power_w = 3000
+  count = 1000
+  end = "2024-12"
+  [[sites.fleet]]
+  name = "now"
+  hashrate_th_s = 200
+  power_w = 3500
+  count = 1000
+  start = "2023-01"
+  [[sites.fleet]]
+  name = "leaving"
+  hashrate_th_s = 200
+  power_w = 3500
+  count = 1000
+  end = "2027-06-15"
+[[cost_items]]
+name = "old SG&A"
+category = "sga_cash"
+usd_per_year = 1e6
+end = "2025-03"
+[[cost_items]]
+name = "SG&A"
+category = "sga_cash"
+usd_per_year = 2e6
+start = "2026-01"
+"""
+
+
+def test_notes_keep_the_file_field_paths_and_name_corporate_items_on_request() -> None:
+    pf = _parse(PAIR)
+    months = pd.period_range("2025-10", periods=36, freq="M")
+    st = standing_portfolio(pf, months)
+    assert [e.label for e in st.portfolio.sites[0].fleet] == ["now", "leaving"]
+    assert [c.name for c in st.portfolio.cost_items] == ["SG&A"]
+    assert st.notes == [
+        "A: left out, as they end before 2025-10 (the first month valued): "
+        "sites[0].fleet[0] (gone, 1,000 machines; end 2024-12); and counted from 2025-10 "
+        "to 2028-09 though dated otherwise (the forward engines take the portfolio as it "
+        "stands: they add no entry on its start and drop none at its end): "
+        "sites[0].fleet[2] (leaving, 1,000 machines; end 2027-06-15)"]
+    corporate = standing_portfolio(pf, months, corporate=True).notes
+    assert corporate[1] == (
+        "portfolio: left out, as they end before 2025-10 (the first month valued): "
+        "cost_items[0] (old SG&A; end 2025-03); and counted from 2025-10 to 2028-09 though "
+        "dated otherwise (the forward engines take the portfolio as it stands: they add no "
+        "entry on its start and drop none at its end): cost_items[1] (SG&A; start 2026-01)")
+    assert pf.sites[0].fleet[0].label == "gone"  # the file's portfolio is not changed
+
+
+def test_an_undated_portfolio_is_returned_as_it_is() -> None:
+    pf = _parse(EXAMPLE.read_text())
+    st = standing_portfolio(pf, pd.period_range("2025-10", periods=12, freq="M"))
+    assert st.portfolio is pf and st.notes == []
