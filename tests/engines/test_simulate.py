@@ -220,6 +220,18 @@ def test_noncash_costs() -> None:
     fleet_dep = 15.0 * 200.0 * 5000 / 48
     assert nc[0] == pytest.approx(1e5 + fleet_dep)
     assert nc[-1] == pytest.approx(1e5)
+    # bought 2024-01: from a first month of 2026-01, 24 of its 48 months are left; bought
+    # 2020-01, it is written off (the run depreciated 48 months from the first month)
+    pf.sites[0].fleet[0].start = "2024-01"
+    nc = noncash_cost_usd_per_month(pf, 60, pd.Period("2026-01", "M"))
+    np.testing.assert_allclose(nc, 1e5 + fleet_dep * (np.arange(60) < 24))
+    pf.sites[0].fleet[0].start = "2020-01"
+    np.testing.assert_allclose(noncash_cost_usd_per_month(pf, 60, pd.Period("2026-01", "M")),
+                               1e5)
+    # bought after the first month: from its start, for its life
+    pf.sites[0].fleet[0].start = "2026-07"
+    nc = noncash_cost_usd_per_month(pf, 60, pd.Period("2026-01", "M"))
+    np.testing.assert_allclose(nc, 1e5 + fleet_dep * ((np.arange(60) >= 6) & (np.arange(60) < 54)))
 
 
 def test_corporate_cash_costs_reach_the_treasury_not_the_npv() -> None:

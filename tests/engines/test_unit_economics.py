@@ -278,3 +278,23 @@ def test_the_backtest_says_the_same_of_a_fleet_without_a_purchase_price() -> Non
     t = priced.summary
     assert t["cost_per_btc_total_usd"] - t["cost_per_btc_direct_usd"] == pytest.approx(per_btc)
     assert priced.notes == []
+
+
+def test_depreciation_stops_when_the_machines_are_written_off() -> None:
+    """S19 XPs bought 2022-01 at 20 USD/TH with a 2-year life are depreciated through
+    2023-12 and not after: the total view counted them on every day they were installed,
+    and a fleet written off is not one without a purchase price (no note)."""
+    s19 = table(asic="Antminer S19 XP", count=1000, uptime_fraction=1.0, start="2022-01",
+                capex_usd_per_th=20.0, depreciation_years=2.0)
+    pf = parse_portfolio(portfolio_toml("written off", site("A", contract(50.0), s19)), "x.toml")
+    dep_usd_per_day = 20.0 * 140_000 / 2.0 / 365.25  # 140 TH/s x 1,000 machines
+    for day, want in ((dt.date(2023, 12, 31), dep_usd_per_day), (dt.date(2024, 1, 1), 0.0)):
+        result = compute_unit_economics(
+            pf, NetworkConditions(100_000, 100e12, 0.0, 3.125, date=day))
+        f = result.figures
+        assert f["cost_usd_per_day_total"] - f["cost_usd_per_day_direct"] == pytest.approx(
+            want, abs=1e-6)
+        assert not [n for n in result.notes if "ASIC depreciation" in n]
+    daily = run_backtest(pf, "2023-12-30", "2024-01-02").daily
+    extra = (daily["cost_total_usd"] - daily["cost_direct_usd"]).to_numpy()
+    np.testing.assert_allclose(extra, [dep_usd_per_day] * 2 + [0.0] * 2, atol=1e-6)

@@ -28,7 +28,7 @@ def missing_asic_depreciation_notes(
     site_names: np.ndarray,
     labels: np.ndarray,
     hashrate_th_s: np.ndarray,
-    depreciation_usd_per_year: np.ndarray,
+    priced: np.ndarray,
     btc_per_day: float,
 ) -> list[str]:
     """A note per site that mines with no ASIC depreciation in the total view, for the
@@ -45,8 +45,9 @@ def missing_asic_depreciation_notes(
         purchase price.
     hashrate_th_s : ndarray
         Nameplate hashrate of each entry. [TH/s]
-    depreciation_usd_per_year : ndarray
-        Straight-line depreciation of each entry (0 without a purchase price). [USD/year]
+    priced : ndarray of bool
+        Whether each entry gives ``capex_usd_per_th`` and ``depreciation_years`` (an entry
+        that does is depreciated, or written off, as the file says: no note for it).
     btc_per_day : float
         BTC the portfolio mines per day (the denominator of cost per BTC). [BTC/day]
 
@@ -66,7 +67,7 @@ def missing_asic_depreciation_notes(
     notes = []
     for i, site in enumerate(portfolio.sites):
         mask = site_names == site.name
-        bare = mask & (depreciation_usd_per_year == 0.0)
+        bare = mask & ~np.asarray(priced, dtype=bool)
         if not bare.any():
             continue
         if any(item.category == CostCategory.DEPRECIATION for item in site.cost_items):

@@ -81,6 +81,10 @@ def run_backtest(
     installed = np.vstack(
         [e.active_on(dates) for site in portfolio.sites for e in site.fleet]
     ).astype(float)
+    # ...and is depreciated while installed and within its depreciation_years of its start
+    depreciating = np.vstack(
+        [e.depreciating_on(dates) for site in portfolio.sites for e in site.fleet]
+    ).astype(float)
     hv_ph = hashvalue_btc_per_ph_day(diff, subsidy, fees)
     btc = hv_ph / TH_PER_PH * (arr.net_effective_hashrate_th_s @ installed)
     revenue = btc * price
@@ -91,7 +95,7 @@ def run_backtest(
             arr.power_cost_usd_per_day[mask] @ installed[mask]
         )
         fleet_line_usd[(CostCategory.DEPRECIATION, site.name)] = (
-            arr.depreciation_usd_per_year[mask] / DAYS_PER_YEAR @ installed[mask]
+            arr.depreciation_usd_per_year[mask] / DAYS_PER_YEAR @ depreciating[mask]
         )
     power_cost = sum(v for (cat, _), v in fleet_line_usd.items() if cat == CostCategory.POWER)
 
@@ -137,6 +141,5 @@ def run_backtest(
         summary[f"days_reverse_margin_{view}"] = float((per_btc > price).sum())
     btc_per_day = float(btc.sum()) / max(len(dates), 1)  # the window's mean [BTC/day]
     notes = missing_asic_depreciation_notes(
-        portfolio, arr.site, arr.label, arr.hashrate_th_s, arr.depreciation_usd_per_year,
-        btc_per_day)
+        portfolio, arr.site, arr.label, arr.hashrate_th_s, arr.priced, btc_per_day)
     return BacktestResult(daily=out, summary=summary, notes=notes)

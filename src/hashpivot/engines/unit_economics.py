@@ -134,7 +134,11 @@ class PortfolioArrays:
     pool_fee_fraction : ndarray
         Pool fee of the entry's site. [-]
     depreciation_usd_per_year : ndarray
-        Straight-line depreciation from the entry's capex (0 when none). [USD/year]
+        Straight-line depreciation from the entry's capex (0 when none; on a given day, 0
+        once ``depreciation_years`` have passed since its ``start``). [USD/year]
+    priced : ndarray of bool
+        Whether the entry gives ``capex_usd_per_th`` and ``depreciation_years`` (its
+        depreciation may be 0: a zero price, or written off on the day).
     """
 
     site: np.ndarray
@@ -147,6 +151,7 @@ class PortfolioArrays:
     power_price_usd_per_mwh: np.ndarray
     pool_fee_fraction: np.ndarray
     depreciation_usd_per_year: np.ndarray
+    priced: np.ndarray
 
     @property
     def power_cost_usd_per_day(self) -> np.ndarray:
@@ -167,8 +172,9 @@ def portfolio_arrays(portfolio: Portfolio, on: dt.date | None = None) -> Portfol
     portfolio : Portfolio
         Validated portfolio.
     on : datetime.date, optional
-        Keep only the fleet entries installed that day (their ``start``/``end``); all
-        entries when None.
+        Keep only the fleet entries installed that day (their ``start``/``end``), with no
+        depreciation for those written off by then
+        (:meth:`~hashpivot.models.FleetEntry.depreciating_on`); all entries when None.
     """
     rows: list[dict[str, Any]] = []
     day = None if on is None else pd.DatetimeIndex([pd.Timestamp(on)])
@@ -184,7 +190,9 @@ def portfolio_arrays(portfolio: Portfolio, on: dt.date | None = None) -> Portfol
                 site.power_overhead_factor,
             )
             dep = 0.0
-            if entry.capex_usd_per_th is not None and entry.depreciation_years is not None:
+            priced = entry.capex_usd_per_th is not None and entry.depreciation_years is not None
+            if priced and (day is None or bool(entry.depreciating_on(day)[0])):
+                assert entry.capex_usd_per_th is not None and entry.depreciation_years is not None
                 dep = entry.capex_usd_per_th * prod.hashrate_th_s / entry.depreciation_years
             rows.append(
                 {
@@ -198,6 +206,7 @@ def portfolio_arrays(portfolio: Portfolio, on: dt.date | None = None) -> Portfol
                     "power_price_usd_per_mwh": site.power_contract.all_in_price_usd_per_mwh,
                     "pool_fee_fraction": site.pool_fee_fraction,
                     "depreciation_usd_per_year": dep,
+                    "priced": priced,
                 }
             )
     if not rows:
@@ -422,7 +431,7 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
             be_eff = float("nan")
         figures[f"breakeven_efficiency_{view}_j_per_th"] = be_eff
     notes += missing_asic_depreciation_notes(
-        portfolio, arr.site, arr.label, arr.hashrate_th_s, arr.depreciation_usd_per_year, btc_day)
+        portfolio, arr.site, arr.label, arr.hashrate_th_s, arr.priced, btc_day)
     # Headline aliases the CLI contract names: the power price that zeroes the cash margin.
     figures["breakeven_power_price_usd_per_mwh"] = figures[
         "breakeven_power_price_direct_usd_per_mwh"

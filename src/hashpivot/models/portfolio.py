@@ -182,6 +182,29 @@ class FleetEntry(Dated):
         return self.name or self.asic or "custom"
 
     @property
+    def depreciation_end(self) -> pd.Timestamp | None:
+        """First day without depreciation: ``start`` plus ``depreciation_years`` (in whole
+        months, as the monthly engines count them); None without a ``start`` or a
+        purchase price (depreciated on every day it is installed)."""
+        if self.start is None or self.depreciation_years is None:
+            return None
+        months = round(float(self.depreciation_years) * 12)
+        return pd.Timestamp(self.start) + pd.DateOffset(months=months)
+
+    def depreciating_on(self, dates: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
+        """True on the days the entry is installed (:meth:`active_on`) and within
+        ``depreciation_years`` of its ``start`` (every installed day without a ``start``);
+        False everywhere without a purchase price. Straight-line depreciation stops once
+        the machines are written off."""
+        if self.capex_usd_per_th is None or self.depreciation_years is None:
+            return np.zeros(len(dates), dtype=bool)
+        mask = self.active_on(dates)
+        end = self.depreciation_end
+        if end is not None:
+            mask &= np.asarray(dates < end)
+        return mask
+
+    @property
     def total_hashrate_th_s(self) -> float:
         """Installed hashrate of the group. [TH/s]"""
         assert self.hashrate_th_s is not None

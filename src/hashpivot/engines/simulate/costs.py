@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from hashpivot.engines.simulate.task import FloatArray
 
@@ -16,13 +17,17 @@ if TYPE_CHECKING:
     from hashpivot.models import CostItem, Portfolio
 
 
-def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int) -> FloatArray:
+def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
+                               first: pd.Period | None = None) -> FloatArray:
     """Depreciation and stock-based compensation per month of a portfolio. [USD]
 
     Sums the cost items tagged ``depreciation`` or ``stock_based_compensation`` (site and
     portfolio level, ``usd_per_year / 12``) and the straight-line depreciation of fleet
-    entries that give ``capex_usd_per_th`` and ``depreciation_years`` (over those years
-    from the first month).
+    entries that give ``capex_usd_per_th`` and ``depreciation_years``: over those years
+    from the entry's ``start`` when it gives one and ``first`` (the first month) is
+    given, so machines bought before the first month are depreciated only for the rest
+    of their life, and not at all once written off; else over those years from the
+    first month.
     """
     out = np.zeros(n_periods)
     noncash = {"depreciation", "stock_based_compensation"}
@@ -35,8 +40,13 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int) -> FloatArr
             hashrate_th_s = fe.hashrate_th_s  # filled in by the model's validation
             if capex and years and hashrate_th_s is not None:
                 monthly = capex * hashrate_th_s * fe.count / (years * 12.0)
-                n_dep = min(n_periods, round(years * 12))
-                out[:n_dep] += monthly
+                life = round(years * 12)
+                begin = 0
+                if first is not None and fe.start is not None:
+                    begin = (pd.Period(fe.start[:7], "M") - first).n
+                lo, hi = max(0, begin), min(n_periods, begin + life)
+                if hi > lo:
+                    out[lo:hi] += monthly
     for it in items:
         if str(it.category) in noncash:
             out += float(it.annual_usd) / 12.0

@@ -189,7 +189,7 @@ def prepare(
         debt_service_usd=sched.service_usd,
         discount_factors=dfac,
         policies=tuple(policies),
-        noncash_cost_usd=noncash_cost_usd_per_month(portfolio, T),
+        noncash_cost_usd=noncash_cost_usd_per_month(portfolio, T, center.periods[0]),
         corporate_cash_cost_usd=corporate_cash_cost_usd_per_month(portfolio, T),
         site_name=config.site_name,
         fan_paths=config.fan_paths_per_chunk,
