@@ -52,3 +52,40 @@ def test_a_baseline_that_mines_to_the_horizon_gets_no_note() -> None:
 ])
 def test_idle_months_counts_the_trailing_run(btc: list[float], want: int) -> None:
     assert idle_months(np.array(btc)) == want
+
+
+PORTFOLIO = Path(__file__).parents[2] / "examples" / "portfolio.toml"
+
+
+def test_each_site_of_a_portfolio_that_idles_gets_its_own_note() -> None:
+    """examples/portfolio.toml: Odessa Grid mines to the horizon, so the portfolio's
+    keep-mining never stops and no note came; three sites stop for good before it and
+    pay their costs on. Each note's figure is that site's keep-mining alone, valued here
+    from its monthly cash flows by hand; the sites' flows add up to the portfolio's."""
+    pf = load_portfolio(PORTFOLIO)
+    res = pv.run_pivot(pf)
+    keep = res.strategies[0]
+    market = pv.deterministic_market(pf, res.inputs["start"], res.inputs["horizon_months"])
+    total = np.zeros(res.inputs["horizon_months"])
+    rate = (1 + res.inputs["mining_discount_rate"]) ** (1 / 12) - 1
+    noted = []
+    for s in pf.sites:
+        cf = pv.strategy_cash_flows(pf, keep.strategy, market, s.name)
+        fcf = np.asarray(cf.unlevered_fcf_usd)[0]
+        total += fcf
+        idle = idle_months(np.asarray(cf.btc_mined)[0])
+        notes = [w for w in res.warnings if w.startswith(f"keep_mining at {s.name} mines")]
+        if idle == 0:
+            assert notes == []
+            continue
+        noted.append(s.name)
+        first = len(fcf) - idle
+        pv_idle = sum(fcf[t] / (1 + rate) ** (t + 1) for t in range(first, len(fcf)))
+        [note] = notes
+        assert note.startswith(f"keep_mining at {s.name} mines no BTC from "
+                               f"{market.periods[first]} to the horizon ({idle} months)")
+        assert f"cash flow is {pv_idle / 1e6:,.1f} M USD of its NPV" in note
+    assert noted == ["Pecos PPA", "Finger Lakes Gas", "Columbia Hydro"]
+    np.testing.assert_allclose(total, np.asarray(keep.cash_flows.unlevered_fcf_usd)[0],
+                               rtol=1e-12, atol=1e-3)
+    assert not [w for w in res.warnings if w.startswith("keep_mining mines")]

@@ -26,7 +26,7 @@ def idle_months(btc_mined: np.ndarray) -> int:
 
 
 def idle_baseline_note(name: str, cf: CashFlows, periods: pd.PeriodIndex,
-                       rates: LineRates) -> str | None:
+                       rates: LineRates, site: str | None = None) -> str | None:
     """A note when the baseline mines nothing from some month to the horizon.
 
     Parameters
@@ -39,6 +39,9 @@ def idle_baseline_note(name: str, cf: CashFlows, periods: pd.PeriodIndex,
         The horizon's months.
     rates : LineRates
         Discount rates; the baseline's flows are the mining line's. [1/year]
+    site : str, optional
+        The one site ``cf`` holds (a portfolio of several sites gets a note per site
+        that idles, as another may mine on); None: every site valued.
 
     Returns
     -------
@@ -58,10 +61,12 @@ def idle_baseline_note(name: str, cf: CashFlows, periods: pd.PeriodIndex,
     pv = float(fcf[n - idle:] @ finance.discount_factors(rate, n)[n - idle:])
     if not pv < 0.0:
         return None
+    who, whose, what = ((name, "its sites'", "the idle sites") if site is None
+                        else (f"{name} at {site}", "the site's", "the site"))
     return (
-        f"{name} mines no BTC from {periods[n - idle]} to the horizon ({idle} months) and "
-        f"its sites' costs run on: those months' cash flow is {pv / 1e6:,.1f} M USD of its "
-        "NPV (present value, before tax). A keep-mining that closed or sold the idle sites "
+        f"{who} mines no BTC from {periods[n - idle]} to the horizon ({idle} months) and "
+        f"{whose} costs run on: those months' cash flow is {pv / 1e6:,.1f} M USD of its "
+        f"NPV (present value, before tax). A keep-mining that closed or sold {what} "
         f"then would be worth up to {-pv / 1e6:,.1f} M USD more, and every NPV vs keep that "
         "much less"
     )

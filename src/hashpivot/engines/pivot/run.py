@@ -251,9 +251,15 @@ def run_pivot(
             "(term averages)"
         )
 
-    idle = idle_baseline_note(results[0].name, base_cf, periods, rates)
-    if idle is not None:
-        warnings.append(idle)
+    # keep-mining's months without BTC at the end of the horizon: of the whole baseline,
+    # or of each site of several (one may idle while another mines on)
+    by_site = [(None, base_cf)] if len(sites) == 1 else [
+        (s.name, _cash_flows_resolved([s], strategies[0], market, spec, financing))
+        for s in sites]
+    for site_idle, cf_idle in by_site:
+        idle = idle_baseline_note(results[0].name, cf_idle, periods, rates, site_idle)
+        if idle is not None:
+            warnings.append(idle)
 
     # what each strategy does against the regulation rules
     warnings.extend(rule_file_notes)
