@@ -1,10 +1,11 @@
 """The portfolio as it stands on the first month a forward engine values.
 
 Fleet entries and cost items may carry ``start`` and ``end`` dates. ``cost`` and
-``backtest`` count an entry on the days it applies; ``pivot``, ``simulate``, ``optimize``
-and ``dispatch`` value the portfolio from a first month to a horizon with a fleet that does
+``backtest`` count an entry on the days it applies; ``pivot``, ``simulate`` and
+``optimize`` value the portfolio from a first month to a horizon with a fleet that does
 not change except by their own replacement and conversion decisions.
-:func:`standing_portfolio` is the rule they share:
+:func:`standing_portfolio` is the rule they share (``dispatch``, which runs a site over a
+price file's intervals, takes every entry):
 
 * an entry whose ``end`` falls before the first month is gone (machines retired, a contract
   expired): it is left out, and a note names it, so a file kept for ``backtest`` with its
