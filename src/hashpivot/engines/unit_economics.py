@@ -190,10 +190,11 @@ def portfolio_arrays(portfolio: Portfolio, on: dt.date | None = None) -> Portfol
                 site.power_overhead_factor,
             )
             dep = 0.0
-            priced = entry.capex_usd_per_th is not None and entry.depreciation_years is not None
-            if priced and (day is None or bool(entry.depreciating_on(day)[0])):
-                assert entry.capex_usd_per_th is not None and entry.depreciation_years is not None
-                dep = entry.capex_usd_per_th * prod.hashrate_th_s / entry.depreciation_years
+            capex, years = entry.capex_usd_per_th, entry.depreciation_years
+            priced = capex is not None and years is not None
+            if (capex is not None and years is not None
+                    and (day is None or bool(entry.depreciating_on(day)[0]))):
+                dep = capex * prod.hashrate_th_s / years
             rows.append(
                 {
                     "site": site.name,

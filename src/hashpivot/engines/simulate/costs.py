@@ -40,11 +40,13 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
             hashrate_th_s = fe.hashrate_th_s  # filled in by the model's validation
             if capex and years and hashrate_th_s is not None:
                 monthly = capex * hashrate_th_s * fe.count / (years * 12.0)
-                life = round(years * 12)
-                begin = 0
-                if first is not None and fe.start is not None:
-                    begin = (pd.Period(fe.start[:7], "M") - first).n
-                lo, hi = max(0, begin), min(n_periods, begin + life)
+                end = fe.depreciation_end  # start + life, the rule cost and backtest use
+                if first is not None and fe.start is not None and end is not None:
+                    lo = (pd.Period(fe.start, "M") - first).n
+                    hi = (end.to_period("M") - first).n
+                else:
+                    lo, hi = 0, round(years * 12)
+                lo, hi = max(0, lo), min(n_periods, hi)
                 if hi > lo:
                     out[lo:hi] += monthly
     for it in items:
