@@ -71,3 +71,31 @@ def test_simulate_at_zero_volatility_agrees_with_pivot_under_line_rates() -> Non
         np.testing.assert_allclose(res.npv_usd[s.name], s.npv_usd, rtol=1e-9)
         np.testing.assert_allclose(res.npv_with_terminal_value_usd[s.name],
                                    s.npv_with_terminal_value_usd, rtol=1e-9)
+
+
+def test_a_runs_own_rate_discounts_both_lines_and_says_what_it_replaced() -> None:
+    """``simulate --discount-rate`` with a file that splits the rates: the run's rate is
+    the one used (the split is replaced, with a note), not only the unused base rate."""
+    pf = _with_rates(load_portfolio(EXAMPLE), 0.15, 0.08)
+    spec = pf.scenario or ScenarioSpec()
+    zero = {"btc_volatility_per_year": 0.0, "hashrate_elasticity": 0.0,
+            "hashrate_volatility_per_year": 0.0, "price_hashrate_correlation": 0.0,
+            "fees_lognormal_sigma": 0.0, "anchor": "deterministic", "price_model": "gbm"}
+    pf = pf.model_copy(update={"scenario": spec.model_copy(update=zero)})
+    res = simulate(pf, SimulationConfig(n_paths=2, seed=1, chunk_paths=2, discount_rate=0.12))
+    assert (res.inputs["mining_discount_rate"], res.inputs["hosting_discount_rate"]) == (
+        0.12, 0.12)
+    assert res.inputs["discounting"] == "discount 12.0 %/year"
+    (note,) = [w for w in res.warnings if "replaces the file's" in w]
+    assert "mining_discount_rate 15.0 %/year and hosting_discount_rate 8.0 %/year" in note
+    # the same NPVs as pivot with the file's three rates set to 12 %
+    flat = pf.model_copy(update={"pivot": pf.pivot.model_copy(update={
+        "discount_rate": 0.12, "mining_discount_rate": 0.12, "hosting_discount_rate": 0.12})})
+    for s in pv.run_pivot(flat).strategies:
+        np.testing.assert_allclose(res.npv_usd[s.name], s.npv_usd, rtol=1e-9)
+    # without the run's rate, the file's split stands and nothing is said
+    own = simulate(pf, SimulationConfig(n_paths=2, seed=1, chunk_paths=2))
+    assert own.inputs["discounting"].startswith("discount: mining 15.0 %/year")
+    assert not [w for w in own.warnings if "replaces the file's" in w]
+    rows = {r["name"]: r["source"] for r in res.resolved_assumptions()}
+    assert rows["[pivot] hosting_discount_rate"] == "run setting"

@@ -30,7 +30,7 @@ from hashpivot.cli.tables import (
     print_strategy_table,
 )
 from hashpivot.exceptions import InputError
-from hashpivot.reports.labels import format_tornado_input
+from hashpivot.reports.labels import discounting_text, format_tornado_input
 from hashpivot.reports.tables.strategies import (
     breakeven_note,
     pivot_rows,
@@ -101,8 +101,7 @@ def _print_tables(result: PivotResult, console: Console) -> None:
     strategies = result.strategies
     title = (
         f"AI/HPC pivot vs keep mining, {result.inputs['start']} + "
-        f"{result.inputs['horizon_months']} months, discount "
-        f"{100 * result.inputs['discount_rate']:.1f} %/year"
+        f"{result.inputs['horizon_months']} months, {discounting_text(result.inputs)}"
     )
     caption = (
         "NPV of unlevered free cash flow (month-end, monthly compounding), "
@@ -111,8 +110,6 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         + "without and with terminal value (TV); vs keep = minus keep_mining's; IRR and "
         "payback of the flows minus the baseline's; "
         + str(result.inputs.get("terminal_value", ""))
-        + "; "
-        + str(result.inputs.get("discounting", ""))
         + "; "
         + str(result.inputs.get("price_center", ""))
     )

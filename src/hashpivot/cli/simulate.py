@@ -34,7 +34,7 @@ from hashpivot.cli.tables import (
     print_strategy_table,
 )
 from hashpivot.exceptions import HashpivotError, InputError, Problem
-from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
+from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE, discounting_text
 from hashpivot.reports.tables.strategies import POLICY_TITLE, policy_rows, simulate_rows
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def _print(result: SimulationResult, console: Console) -> None:
     stats = [result.strategy_stats(n) for n in names]
     title = (
         f"Monte Carlo: {result.n_paths:,} paths, {inp['start']} + "
-        f"{inp['horizon_months']} months, discount {100 * inp['discount_rate']:.1f} %/year, "
+        f"{inp['horizon_months']} months, {discounting_text(inp)}, "
         + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury")
     )
     taxed = any("npv_after_tax_mean_usd" in s for s in stats)  # for the caption's wording
@@ -206,7 +206,9 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--discount-rate",
                 help=escape_brackets(
-                    "Annual discount rate [fraction]; default [pivot].discount_rate."
+                    "Annual discount rate [fraction] of both business lines (it replaces "
+                    "[pivot].mining_discount_rate and hosting_discount_rate too, with a "
+                    "note); default the file's rates."
                 ),
             ),
         ] = None,

@@ -3,7 +3,8 @@ matplotlib, no plotly)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 REVERSE_MARGIN_SAME_NOTE = (
     "direct (cash cost per BTC above the price) and total (adding depreciation and "
@@ -16,6 +17,22 @@ REVERSE_MARGIN_VIEWS_NOTE = (
     "direct = cash costs, total adds depreciation and stock-based compensation"
 )
 """Said by the simulate charts when the two reverse-margin series differ."""
+
+
+def discounting_text(inputs: Mapping[str, Any]) -> str:
+    """The rates a run discounted at, as its titles print them (``discount 10.0 %/year``
+    or each business line's rate when they differ).
+
+    Parameters
+    ----------
+    inputs : mapping
+        A pivot or simulate result's ``inputs`` (``discounting``, else ``discount_rate``
+        for a run stored before the lines had their own rates).
+    """
+    text = inputs.get("discounting")
+    if text:
+        return str(text)
+    return f"discount {100 * float(inputs['discount_rate']):.1f} %/year"
 
 
 def format_tornado_input(x: float, unit: str) -> str:

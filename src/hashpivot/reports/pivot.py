@@ -19,7 +19,7 @@ from hashpivot.reports.charts import (
     thousands,
 )
 from hashpivot.reports.dispatch_uplift import write_dispatch_uplift
-from hashpivot.reports.labels import format_tornado_input
+from hashpivot.reports.labels import discounting_text, format_tornado_input
 from hashpivot.reports.serialize import assumptions_frame, write_csvs
 from hashpivot.reports.tables.strategies import tornado_changes_with_terminal_value
 
@@ -148,7 +148,7 @@ def tornado_charts(result: PivotResult, out_dir: Path, with_terminal_value: bool
     subtitle = (
         f"NPV({result.pivot_name}) - NPV(keep_mining) [M USD] with one input at its low "
         f"or high value, the others at base; base value {base:,.1f} M USD; NPV of "
-        f"unlevered FCF at {100 * result.inputs['discount_rate']:.1f} %/year, pre-tax, "
+        f"unlevered FCF, {discounting_text(result.inputs)}, pre-tax, "
         f"{tv_text}; {_horizon(result)}"
     )
     fig, (ax,) = new_figure(1, 5.0, width_in=9.0)

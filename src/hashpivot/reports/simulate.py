@@ -20,7 +20,11 @@ from hashpivot.reports.charts import (
     write_page,
 )
 from hashpivot.reports.dispatch_uplift import write_dispatch_uplift
-from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE, REVERSE_MARGIN_VIEWS_NOTE
+from hashpivot.reports.labels import (
+    REVERSE_MARGIN_SAME_NOTE,
+    REVERSE_MARGIN_VIEWS_NOTE,
+    discounting_text,
+)
 from hashpivot.reports.serialize import GZIP_REPRODUCIBLE, assumptions_frame, write_csvs
 
 if TYPE_CHECKING:
@@ -219,7 +223,7 @@ def npv_histogram_chart(result: SimulationResult, out_dir: Path) -> tuple[Path, 
     inp = result.inputs
     head = "NPV distribution per strategy"
     subtitle = (
-        f"NPV of unlevered free cash flow [M USD] at {100 * inp['discount_rate']:.1f} %/year, "
+        f"NPV of unlevered free cash flow [M USD], {discounting_text(inp)}, "
         f"pre-tax, without terminal value ({_run_text(result)}); each panel on its own x "
         "range, P0.5-P99.5 of its paths, with the paths outside counted"
     )

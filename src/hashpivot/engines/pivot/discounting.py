@@ -48,11 +48,53 @@ class LineRates:
 
 
 def line_rates(spec: Any, override: float | None = None) -> LineRates:
-    """Rates of each line from a ``PivotSpec`` (``override`` replaces ``discount_rate``)."""
-    base = float(spec.discount_rate if override is None else override)
+    """Rates of each line from a ``PivotSpec``.
+
+    Parameters
+    ----------
+    spec : PivotSpec
+        ``discount_rate`` with the optional ``mining_discount_rate`` and
+        ``hosting_discount_rate``.
+    override : float, optional
+        A run's own rate (``simulate --discount-rate``): it discounts **both** lines, so
+        the rate the run prints is the one it uses. [1/year]
+    """
+    if override is not None:
+        return LineRates(float(override), float(override))
+    base = float(spec.discount_rate)
     m = getattr(spec, "mining_discount_rate", None)
     h = getattr(spec, "hosting_discount_rate", None)
     return LineRates(base if m is None else float(m), base if h is None else float(h))
+
+
+def override_note(spec: Any, override: float | None) -> str | None:
+    """Say which of the file's line rates a run's own rate replaces (``None``: none).
+
+    Parameters
+    ----------
+    spec : PivotSpec
+        The file's ``[pivot]`` table.
+    override : float, optional
+        The run's rate. [1/year]
+    """
+    if override is None:
+        return None
+    split = [
+        f"{name} {100 * float(v):.1f} %/year"
+        for name, v in (
+            ("mining_discount_rate", getattr(spec, "mining_discount_rate", None)),
+            ("hosting_discount_rate", getattr(spec, "hosting_discount_rate", None)),
+        )
+        if v is not None and float(v) != float(override)
+    ]
+    if not split:
+        return None
+    return (
+        f"the run's discount rate {100 * float(override):.1f} %/year replaces the file's "
+        f"[pivot] {' and '.join(split)}: both business lines are discounted at "
+        f"{100 * float(override):.1f} %/year; leave the run's rate unset to keep the "
+        "file's split"
+    )
 
 
 def hosting_fcf_usd(cf: CashFlows) -> FloatArray:
@@ -83,4 +125,6 @@ def unlevered_npv_usd(cf: CashFlows, rates: LineRates) -> Any:
     return finance.npv(r_m, mining) + finance.npv(r_h, host)
 
 
-__all__ = ["LineRates", "hosting_fcf_usd", "line_rates", "unlevered_npv_usd"]
+__all__ = [
+    "LineRates", "hosting_fcf_usd", "line_rates", "override_note", "unlevered_npv_usd",
+]

@@ -161,10 +161,11 @@ def prepare(
         default_discount_rate(portfolio)
     )
     T = len(center.periods)
-    from hashpivot.engines.pivot.discounting import line_rates
+    from hashpivot.engines.pivot.discounting import line_rates, override_note
 
     pivot_spec = portfolio.pivot
-    rates = line_rates(pivot_spec or PivotSpec(), override=rate)
+    rates = line_rates(pivot_spec or PivotSpec(), override=config.discount_rate)
+    replaced = override_note(pivot_spec or PivotSpec(), config.discount_rate)
     gordon = gordon_rate_problem((pivot_spec or PivotSpec()).terminal_value, rates.mining,
                                  rates.hosting)
     if gordon and config.npv_cash_flow == "unlevered":  # (levered NPVs add no TV)
@@ -268,7 +269,8 @@ def prepare(
         },
     }
     return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs,
-                       rule_effects=effects, rule_notes=rule_notes,
+                       rule_effects=effects,
+                       rule_notes=[*rule_notes, *([replaced] if replaced else [])],
                        standing_notes=standing.notes)
 
 
