@@ -238,3 +238,25 @@ def test_planned_halls_show_the_sites_terms_where_a_hall_has_none(
         # the probability of signing, in percent; a hall without one is built (100)
         assert '<td class="num">65</td></tr>' in rows[1]
         assert '<td class="num">100</td></tr>' in rows[0]
+
+
+def test_an_id_no_row_can_have_is_a_404_not_a_server_error(
+    sqlite_db: tuple[str, None],
+) -> None:
+    """Ids beyond a database integer (SQLite overflows at 2**63) are pages that do not
+    exist, on every page route that takes an id, as on the API (422 there: a bounded
+    path parameter)."""
+    huge = 2**64
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        for url in (f"/portfolios/{huge}", f"/runs/{huge}", f"/runs/{2**31}",
+                    f"/portfolios/{huge}/sites/0/edit", "/portfolios/0", "/runs/-1"):
+            r = c.get(url)
+            assert r.status_code == 404, (url, r.status_code)
+        for url, data in ((f"/portfolios/{huge}/runs", {"kind": "cost"}),
+                          (f"/runs/{huge}/cancel", {}), (f"/runs/{huge}/reproduce", {}),
+                          (f"/runs/{huge}/plan-portfolio", {}),
+                          (f"/portfolios/{huge}/sites/0/edit", {"name": "x"})):
+            r = c.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
+            assert r.status_code == 404, (url, r.status_code)
+        assert c.get(f"/api/runs/{huge}").status_code == 422

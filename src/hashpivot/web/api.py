@@ -17,7 +17,7 @@ from hashpivot.store.runs import RUN_KINDS
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import market
 from hashpivot.web.auth import Principal, require_read, require_write
-from hashpivot.web.lookup import finished_run_or_409, portfolio_or_404, run_or_404
+from hashpivot.web.lookup import MAX_ID, finished_run_or_409, portfolio_or_404, run_or_404
 from hashpivot.web.schemas import (
     PortfolioOut,
     PortfolioSummary,
@@ -32,8 +32,8 @@ from hashpivot.web.schemas import (
 
 Read = Annotated[Principal, Depends(require_read)]
 Write = Annotated[Principal, Depends(require_write)]
-PortfolioId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PortfolioId = Annotated[int, Path(ge=1, le=MAX_ID)]
+RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
 SiteIndex = Annotated[int, Path(ge=0, le=100_000)]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -248,7 +248,7 @@ def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
 async def list_runs(
     request: Request,
     _: Read,
-    portfolio_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    portfolio_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     kind: str | None = None,
     status: RunStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -8,12 +8,21 @@ from sqlalchemy.orm import Session
 
 from hashpivot.store.tables import PortfolioRow, RunRow
 
-__all__ = ["finished_run_or_409", "portfolio_or_404", "run_or_404"]
+__all__ = ["MAX_ID", "finished_run_or_409", "portfolio_or_404", "run_or_404"]
+
+MAX_ID = 2**31 - 1
+"""The largest id a row can have (PostgreSQL ``integer``; SQLite would overflow at 2**63)."""
+
+
+def _stored(row_id: int) -> bool:
+    """Whether ``row_id`` could be a row's id (an id no row can have is a 404, not a
+    database error)."""
+    return 1 <= row_id <= MAX_ID
 
 
 def portfolio_or_404(s: Session, portfolio_id: int) -> PortfolioRow:
     """The portfolio ``portfolio_id``; HTTP 404 ``no portfolio <id>`` when there is none."""
-    row = s.get(PortfolioRow, portfolio_id)
+    row = s.get(PortfolioRow, portfolio_id) if _stored(portfolio_id) else None
     if row is None:
         raise HTTPException(404, f"no portfolio {portfolio_id}")
     return row
@@ -21,7 +30,7 @@ def portfolio_or_404(s: Session, portfolio_id: int) -> PortfolioRow:
 
 def run_or_404(s: Session, run_id: int) -> RunRow:
     """The run ``run_id``; HTTP 404 ``no run <id>`` when there is none."""
-    row = s.get(RunRow, run_id)
+    row = s.get(RunRow, run_id) if _stored(run_id) else None
     if row is None:
         raise HTTPException(404, f"no run {run_id}")
     return row
