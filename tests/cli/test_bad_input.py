@@ -193,7 +193,7 @@ def test_simulate_start_after_the_horizon_is_refused_like_pivot(tmp_path: Path) 
     (pivot_line,) = _error(tmp_path, PIVOT, "pivot", *args)
     (sim_line,) = _error(tmp_path, PIVOT, "simulate", *args, "--paths", "8", "--years", "1")
     for line in (pivot_line, sim_line):
-        assert "pivot.convert_start: 2099-01 is after the model horizon" in line
+        assert "<command line>: --start: 2099-01 is after the model horizon" in line
 
 
 # --- nonsense that was accepted ---------------------------------------------------------

@@ -51,4 +51,5 @@ def test_a_run_rate_below_the_growth_names_the_option(tmp_path: Path) -> None:
                               "0.04"])
     assert res.exit_code == 2, res.output
     assert "--discount-rate" in res.output
-    assert "pivot.terminal_value.growth_per_year (0.05) must be below" in res.output
+    assert ("<command line>: --discount-rate: [pivot.terminal_value] growth_per_year (0.05) "
+            "must be below") in res.output

@@ -76,7 +76,18 @@ def test_cli_pivot_table_and_out(app: typer.Typer, toml_file: Path, tmp_path: Pa
 def test_cli_pivot_bad_input(app: typer.Typer, toml_file: Path) -> None:
     res = CliRunner().invoke(app, ["pivot", str(toml_file), "--convert-mw", "500"])
     assert res.exit_code == 2
-    assert "pivot.convert_mw" in res.output and str(toml_file) in res.output
+    # the option's value is the command line's problem, not the file's
+    assert "<command line>: --convert-mw: 500 MW exceeds" in res.output
+    # --start alone takes the file's [pivot] convert_mw (50 MW), as simulate does ...
+    res = CliRunner().invoke(app, ["pivot", str(toml_file), "--start", "2027-01", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "convert_50mw_2027-01" in res.output
+    # ... and with no MW figure anywhere it is refused at the option
+    no_mw = toml_file.with_name("no_mw.toml")
+    no_mw.write_text(toml_file.read_text().replace("convert_mw = 50.0", ""))
+    res = CliRunner().invoke(app, ["pivot", str(no_mw), "--start", "2027-01"])
+    assert res.exit_code == 2
+    assert "<command line>: --start: a construction start needs a MW figure" in res.output
     res = CliRunner().invoke(
         app, ["pivot", str(toml_file), "--convert-mw", "5", "--start", "2026-13"]
     )

@@ -58,8 +58,11 @@ def test_a_run_echoes_its_assumptions_in_the_json() -> None:
     assert rows["[pivot] horizon_years"]["source"] == "run setting"
     assert rows["[pivot] discount_rate"]["value"] == 0.12
     assert rows["[pivot] discount_rate"]["source"] == "run setting"
-    assert rows["[pivot] hosting_discount_rate"]["value"] == 0.07
-    assert rows["[pivot] hosting_discount_rate"]["source"] == "file"
+    # the run's rate discounts both lines: it replaces the file's hosting rate, and says so
+    assert rows["[pivot] hosting_discount_rate"]["value"] == 0.12
+    assert rows["[pivot] hosting_discount_rate"]["source"] == "run setting"
+    assert any("replaces the file's [pivot] hosting_discount_rate 7.0 %/year" in w
+               for w in res.warnings)
     assert rows["[pivot] mining_discount_rate"]["value"] == 0.12
     assert rows["[pivot] start"] == {
         "name": "[pivot] start", "value": "2026-01", "unit": "month", "source": "file"

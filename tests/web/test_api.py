@@ -267,3 +267,35 @@ def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
                   r"([\d,]+) paths fit", problem["message"])
     assert m is not None, problem["message"]
     assert 0 < int(m.group(1).replace(",", "")) < 200_000
+
+
+@pytest.mark.parametrize(
+    ("example", "kind", "params", "path", "words"),
+    [
+        (1, "pivot", {"convert_mw": 50, "start": "2026-13"}, "start", "not a month"),
+        (1, "pivot", {"convert_mw": 50, "start": "2019-01"}, "start", "before the model start"),
+        (1, "pivot", {"convert_mw": 50, "start": "2060-01"}, "start", "after the model horizon"),
+        (1, "pivot", {"convert_mw": 5000}, "convert_mw", "exceeds the 200 MW"),
+        (1, "pivot", {"site": "Nowhere"}, "site", "no site named 'Nowhere'"),
+        (0, "pivot", {"start": "2027-01"}, "start", "needs a MW figure"),
+        (1, "simulate", {"convert_mw": 50, "start": "2029-01", "years": 2}, "start",
+         "after the model horizon"),
+        (1, "simulate", {"site": "Nowhere"}, "site", "no site named"),
+        (2, "backtest", {"start": "2030-01-01", "end": "2030-06-30"}, "start", "after the data"),
+        (2, "backtest", {"start": "2000-01-01"}, "start", "before the data"),
+        (2, "dispatch", {"market": "ercot:HB_NOPE:2024"}, "market", "no bundled prices"),
+    ],
+)
+def test_run_parameters_the_engine_would_refuse_are_a_422_at_submission(
+    client: Any, example: int, kind: str, params: dict[str, Any], path: str, words: str,
+) -> None:
+    """A run the engine would refuse is refused when it is submitted (422, the parameter's
+    path, ``<run parameters>``), as the CLI refuses the same options (exit 2), not
+    accepted (202) to fail in the worker with the file's field."""
+    pid = client.get("/api/portfolios").json()[example]["id"]
+    r = client.post("/api/runs", json={"kind": kind, "portfolio_id": pid, "params": params})
+    assert r.status_code == 422, r.text
+    problems = r.json()["problems"]
+    assert {p["source"] for p in problems} == {"<run parameters>"}, problems
+    (problem,) = [p for p in problems if p["path"] == path]
+    assert words in problem["message"], problem

@@ -212,8 +212,6 @@ def pivot_command(
     """Compare converting MW to AI/HPC hosting with keeping them mining."""
     from hashpivot.engines.pivot import run_pivot
 
-    if start is not None and convert_mw is None:
-        fail_input("--start needs --convert-mw", "--start")
     if convert_mw is not None and not (math.isfinite(convert_mw) and convert_mw > 0):
         fail_input(f"must be a finite number > 0 (got {convert_mw})", "--convert-mw")
     if start is not None:
@@ -221,7 +219,7 @@ def pivot_command(
     check_out_dir(out)
     portfolio = load_site_file(site_file)
     try:
-        with options_for({"site": "--site"}):
+        with options_for({"site": "--site", "convert_mw": "--convert-mw", "start": "--start"}):
             result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start,
                                source=str(site_file))
     except InputError as exc:  # engine problems name the field; add the file

@@ -304,7 +304,8 @@ def register(app: typer.Typer) -> None:
 
             try:
                 with options_for(
-                    {"site": "--site", "paths": "--paths"},
+                    {"site": "--site", "paths": "--paths", "convert_mw": "--convert-mw",
+                     "start": "--start", "discount_rate": "--discount-rate"},
                     {name: "--" + name.replace("_", "-")
                      for name in ("chunk_paths", "threads", "max_memory_mib")},
                 ):

@@ -51,7 +51,9 @@ class PivotParams(BaseModel):
         None, gt=0, le=10_000, description="Gross MW of the 'convert' strategy. [MW]"
     )
     start: str | None = Field(
-        None, pattern=r"^\d{4}-\d{2}$", description="Construction start of convert, YYYY-MM."
+        None, pattern=r"^\d{4}-\d{2}$",
+        description="Construction start of convert, YYYY-MM (MW: convert_mw, else the file's "
+        "[pivot] convert_mw).",
     )
 
 

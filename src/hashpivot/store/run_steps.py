@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
 
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.models import Portfolio, Site
@@ -148,8 +147,17 @@ def _resolve_backtest(portfolio: Portfolio, params: run_params.BacktestParams) -
     first, last = btc_daily_range()
     end = params.end or last
     start = params.start or max(first, end - dt.timedelta(days=364))
-    if start > end:
-        raise InputError([Problem("end", f"must not be before start ({start})", PARAMS_SOURCE)])
+    span = f"the bundled history runs from {first} to {last}"
+    problems = [
+        Problem(name, f"{day} is {side} the data: {span}", PARAMS_SOURCE)
+        for name, day, side in (("start", start, "before" if start < first else "after"),
+                                ("end", end, "after" if end > last else "before"))
+        if not first <= day <= last
+    ]
+    if not problems and start > end:
+        problems.append(Problem("end", f"must not be before start ({start})", PARAMS_SOURCE))
+    if problems:
+        raise InputError(problems)
     return {"start": start.isoformat(), "end": end.isoformat()}
 
 
@@ -182,7 +190,36 @@ def _execute_backtest(
 # --------------------------------------------------------------------------------------
 # pivot
 # --------------------------------------------------------------------------------------
-def _resolve_identity(portfolio: Portfolio, params: BaseModel) -> dict[str, Any]:
+#: The parameters of a run that the engines name as arguments (a problem with one of them
+#: is the run's, not the portfolio's).
+_RUN_ARGUMENTS = ("site", "convert_mw", "start", "discount_rate", "market")
+
+
+def _as_params(exc: InputError) -> InputError:
+    """``exc`` with its problems at a run parameter sourced to the run's parameters."""
+    return InputError([
+        Problem(p.path, p.message, PARAMS_SOURCE) if p.path in _RUN_ARGUMENTS else p
+        for p in exc.problems
+    ])
+
+
+def _check_conversion(portfolio: Portfolio, site: str | None, convert_mw: float | None,
+                      start: str | None, horizon_months: int | None = None) -> None:
+    """The run's site, MW and start as the engine takes them, checked when the run is
+    submitted (an unknown site, a start outside the horizon, MW beyond the convertible
+    ones, a start with no MW figure): a 422 at the parameter, not a run that fails."""
+    from hashpivot.engines.pivot import build_strategies
+    from hashpivot.models.pivot import PivotSpec
+
+    n = horizon_months or (portfolio.pivot or PivotSpec()).horizon_years * 12
+    try:
+        build_strategies(portfolio, site, convert_mw, start, horizon_months=n)
+    except InputError as exc:
+        raise _as_params(exc) from None
+
+
+def _resolve_pivot(portfolio: Portfolio, params: run_params.PivotParams) -> dict[str, Any]:
+    _check_conversion(portfolio, params.site, params.convert_mw, params.start)
     return dict(params.model_dump(mode="json"))
 
 
@@ -221,7 +258,18 @@ def _simulate_policies(portfolio: Portfolio, policy: str | None) -> tuple[str, .
 
 
 def _resolve_simulate(portfolio: Portfolio, params: run_params.SimulateParams) -> dict[str, Any]:
+    from hashpivot.engines.simulate.config import horizon_months_for
+    from hashpivot.models.pivot import PivotSpec, gordon_rate_problem
+
     _simulate_policies(portfolio, params.policy)
+    _check_conversion(portfolio, params.site, params.convert_mw, params.start,
+                      horizon_months_for(params.years))
+    if params.discount_rate is not None:
+        tv = (portfolio.pivot or PivotSpec()).terminal_value
+        gordon = gordon_rate_problem(tv, params.discount_rate, params.discount_rate)
+        if gordon:
+            raise InputError([Problem("discount_rate", f"[pivot.terminal_value] {gordon}",
+                                      PARAMS_SOURCE)])
     return dict(params.model_dump(mode="json"))
 
 
@@ -293,6 +341,17 @@ def _resolve_dispatch(portfolio: Portfolio, params: run_params.DispatchParams) -
             raise InputError(
                 [Problem("market", "give a bundled market, e.g. ercot:HB_WEST:2024", PARAMS_SOURCE)]
             )
+    from hashpivot.engines.dispatch import load_prices
+
+    try:  # the prices the run will dispatch against exist (a bundled file: milliseconds)
+        load_prices(site, None, params.market)
+    except InputError as exc:
+        index = portfolio.sites.index(site)
+        raise InputError([  # the contract's market is the site's field
+            Problem(f"sites[{index}].{p.path}", p.message, p.source)
+            if p.path.startswith("power_contract") else p
+            for p in _as_params(exc).problems
+        ]) from None
     return out
 
 

@@ -49,8 +49,8 @@ from hashpivot.store.run_steps import (
     _resolve_backtest,
     _resolve_cost,
     _resolve_dispatch,
-    _resolve_identity,
     _resolve_optimize,
+    _resolve_pivot,
     _resolve_simulate,
     mw_split,
 )
@@ -77,7 +77,7 @@ RUN_KINDS: dict[str, RunKind] = {
         RunKind(
             "backtest", "Backtest", BacktestParams, _resolve_backtest, _execute_backtest
         ),
-        RunKind("pivot", "AI/HPC pivot", PivotParams, _resolve_identity, _execute_pivot),
+        RunKind("pivot", "AI/HPC pivot", PivotParams, _resolve_pivot, _execute_pivot),
         RunKind("simulate", "Monte Carlo", SimulateParams, _resolve_simulate, _execute_simulate),
         RunKind("dispatch", "Dispatch", DispatchParams, _resolve_dispatch, _execute_dispatch),
         RunKind(

@@ -126,8 +126,11 @@ def build_strategies(
     Raises
     ------
     InputError
-        ``convert_mw`` exceeds the convertible MW, a start precedes the model start, or
-        the ``convert`` start falls after ``horizon_months``.
+        ``convert_mw`` exceeds the convertible MW, a start precedes the model start, the
+        ``convert`` start falls after ``horizon_months``, or ``start`` is given with no MW
+        figure (the argument's or the file's). A problem with an argument is at the
+        argument's name (``convert_mw``, ``start``), one with the file's value at its field
+        (``pivot.convert_mw``, ``pivot.convert_start``).
     """
     spec = _pivot_spec(portfolio)
     sites = resolve_sites(portfolio, site_name)
@@ -136,7 +139,14 @@ def build_strategies(
     out = [Strategy("keep_mining")]
     mw = convert_mw if convert_mw is not None else spec.convert_mw
     kinds = list(dict.fromkeys(spec.strategies))
-    if convert_mw is not None and "convert" not in kinds:
+    # where a problem lies: the run's argument (``convert_mw``, ``start``) or the file
+    mw_at = "convert_mw" if convert_mw is not None else "pivot.convert_mw"
+    start_at = "start" if start is not None else "pivot.convert_start"
+    if start is not None and mw is None:
+        raise InputError([Problem(
+            "start", "a construction start needs a MW figure: give `convert_mw` or set "
+            "[pivot] convert_mw")])
+    if (convert_mw is not None or start is not None) and "convert" not in kinds:
         kinds.append("convert")
     for kind in kinds:
         if kind == "convert_all":
@@ -150,12 +160,12 @@ def build_strategies(
             if mw is None:
                 continue
             raw = start if start is not None else spec.convert_start
-            when = model_start if raw is None else _period(raw, "pivot.convert_start")
+            when = model_start if raw is None else _period(raw, start_at)
             if when < model_start:
                 raise InputError(
                     [
                         Problem(
-                            "pivot.convert_start",
+                            start_at,
                             f"{when} is before the model start {model_start}",
                         )
                     ]
@@ -165,7 +175,7 @@ def build_strategies(
                 raise InputError(
                     [
                         Problem(
-                            "pivot.convert_start",
+                            start_at,
                             f"{when} is after the model horizon ({model_start} to {last})",
                         )
                     ]
@@ -175,7 +185,7 @@ def build_strategies(
                 raise InputError(
                     [
                         Problem(
-                            "pivot.convert_mw",
+                            mw_at,
                             f"{mw:g} MW exceeds the {total:g} MW that can be converted",
                         )
                     ]

@@ -170,8 +170,7 @@ def prepare(
                                  rates.hosting)
     if gordon and config.npv_cash_flow == "unlevered":  # (levered NPVs add no TV)
         # the file's rates pass the model's check: the run's rate is the cause
-        raise InputError([Problem("--discount-rate", f"pivot.terminal_value.{gordon}",
-                                  "<command line>")])
+        raise InputError([Problem("discount_rate", f"[pivot.terminal_value] {gordon}")])
     dfac = discount_factors(float(periodic_rate(rates.mining)), T)
     dfac_h = (discount_factors(float(periodic_rate(rates.hosting)), T) if rates.differ
               else None)
