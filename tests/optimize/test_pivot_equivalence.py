@@ -210,6 +210,9 @@ def test_a_rules_fee_and_a_kept_fleet_are_valued_alike_by_the_optimizer_and_pivo
     # resolved assumptions say why B keeps its fleet
     binds = dict(zip(r.rules["rule_id"], r.rules["binds"], strict=True))
     assert binds == {"fee": True, "nomining": True}
+    # neither restricts a decision of the plan: both change its value
+    assert dict(zip(r.rules["rule_id"], r.rules["binds_on"], strict=True)) == {
+        "fee": "value", "nomining": "value"}
     rows = {a["name"]: a for a in r.resolved_assumptions()}
     assert rows["B: fleet replacement"]["source"] == "rule nomining: no new mining capacity"
     assert "A: fleet replacement" not in rows

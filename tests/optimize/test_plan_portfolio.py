@@ -222,3 +222,27 @@ def test_the_summary_says_when_pivot_could_not_value_the_plan() -> None:
     assert "adds 12.3 M USD over keep-mining here" in line
     assert "pivot could not value its plan portfolio: sites[0].hosting.phases" in line
     assert center_path_lines({}) == []
+
+
+def test_the_file_names_the_two_engines_values_over_the_signings() -> None:
+    """Where the optimizer and pivot value the signings differently (the example's two
+    tenants share sites: each hall displaces the same machines whoever else signs in the
+    optimizer's linear model), the plan file says by how much, with both figures."""
+    results = {
+        "plan": [{"site": "A", "start_month": "2026-04", "gross_mw": 10.0, "tenant": "T1"}],
+        "assumptions": {"n_scenarios": 5,
+                        "tenants": [{"name": "T1", "probability_signing": 0.6}]},
+        "center_path_check": {"optimizer_expected_over_signings_usd": 305.46e6,
+                              "expected_npv_with_tv_vs_keep_usd": 303.71e6},
+    }
+    note = plan_portfolio_notes(results)[-1]
+    assert note.startswith(
+        "with each tenant signing as likely as the file says, on the central path the plan "
+        "adds 305.5 M USD over keep-mining in the optimizer and 303.7 in pivot on this file "
+        "(difference +1.8: the optimizer's value is linear in the signings")
+    results["center_path_check"]["expected_npv_with_tv_vs_keep_usd"] = 305.47e6
+    assert plan_portfolio_notes(results)[-1].endswith(
+        "in pivot on this file (equal: the signings do not interact here)")
+    # no signing to tell, or no pivot figure: no such note
+    results["center_path_check"] = {"optimizer_expected_over_signings_usd": 305.46e6}
+    assert not any("linear in the signings" in n for n in plan_portfolio_notes(results))

@@ -156,7 +156,8 @@ def register(app: typer.Typer) -> None:
         ] = 20,
         deterministic: Annotated[
             bool, typer.Option("--deterministic",
-                               help="One scenario, every volatility zero (the pivot path).")
+                               help="One scenario, every volatility zero and every tenant "
+                               "signing (the path of pivot's table).")
         ] = False,
         workers: DaskWorkers = None,
         scheduler: DaskScheduler = None,

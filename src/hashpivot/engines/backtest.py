@@ -76,14 +76,18 @@ def run_backtest(
     subsidy = history["subsidy_btc_per_block"].to_numpy(float)
 
     arr = portfolio_arrays(portfolio)
-    # installed[e, d]: fleet entry e runs on day d (its start/end); machines outside their
-    # dates mine nothing, draw no power and are not depreciated
+    # installed[e, d]: fleet entry e runs on day d (its start/end, from its site's
+    # connection_date); machines outside their dates mine nothing and draw no power
     installed = np.vstack(
-        [e.active_on(dates) for site in portfolio.sites for e in site.fleet]
+        [e.active_on(dates) & site.connected_on(dates)
+         for site in portfolio.sites for e in site.fleet]
     ).astype(float)
-    # ...and is depreciated while installed and within its depreciation_years of its start
+    # ...and is depreciated while installed and within its depreciation_years of its start;
+    # a site not yet connected is not operating: no machines, depreciation or cost items
+    connected = {site.name: site.connected_on(dates) for site in portfolio.sites}
     depreciating = np.vstack(
-        [e.depreciating_on(dates) for site in portfolio.sites for e in site.fleet]
+        [e.depreciating_on(dates) & connected[site.name]
+         for site in portfolio.sites for e in site.fleet]
     ).astype(float)
     hv_ph = hashvalue_btc_per_ph_day(diff, subsidy, fees)
     btc = hv_ph / TH_PER_PH * (arr.net_effective_hashrate_th_s @ installed)
@@ -104,7 +108,7 @@ def run_backtest(
     # each apply on their own days
     lines = cost_lines_with_items(portfolio, arr)
     daily = [
-        item.active_on(dates) * line.usd_per_day
+        item.active_on(dates) * connected.get(line.scope, True) * line.usd_per_day
         if item is not None
         else fleet_line_usd[(line.category, line.scope)]
         for line, item in lines

@@ -14,6 +14,10 @@ price file's intervals, takes every entry):
   counted over the whole horizon, as the forward engines take the portfolio: a note names
   it, because an expansion counted early or a cost counted past its end can move a verdict.
 
+A site's ``connection_date`` after the first month is no entry to leave out: the engines
+mine its machines from that day (:mod:`hashpivot.engines.pivot.connection`), and a note
+here says so.
+
 Field paths in the notes are those of the file (``sites[0].fleet[1]``), before any entry
 is left out.
 """
@@ -96,6 +100,17 @@ def _note(owner: str, first: pd.Period, last: pd.Period, gone: list[str],
     return f"{owner}: " + "; and ".join(parts)
 
 
+def _connection_note(site: str, index: int, day: str, first: pd.Period,
+                     last: pd.Period) -> str:
+    """The note of a site connected after the first month valued."""
+    if pd.Timestamp(day) > last.end_time:
+        when = f"after the last month valued ({last}): it mines nothing here"
+    else:
+        when = f"after the first month valued ({first}): its machines mine from that day"
+    return (f"{site}: connected to the grid on {day} (sites[{index}].connection_date), "
+            f"{when} (the months before at zero mining; fixed site costs still paid)")
+
+
 def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
                        site_name: str | None = None, corporate: bool = False) -> Standing:
     """The portfolio as it stands on ``periods[0]``, valued to ``periods[-1]``.
@@ -157,6 +172,9 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
         if i in valued and (fleet_gone or cost_gone or fleet_on or cost_on):
             notes.append(_note(site.name, first, last, fleet_gone + cost_gone,
                                fleet_on + cost_on))
+        if i in valued and site.connection_date is not None and (
+                pd.Timestamp(site.connection_date) > first.start_time):
+            notes.append(_connection_note(site.name, i, site.connection_date, first, last))
     if problems:
         raise InputError(problems)
     items = list(portfolio.cost_items)

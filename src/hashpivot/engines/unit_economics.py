@@ -180,7 +180,8 @@ def portfolio_arrays(portfolio: Portfolio, on: dt.date | None = None) -> Portfol
     day = None if on is None else pd.DatetimeIndex([pd.Timestamp(on)])
     for site in portfolio.sites:
         for entry in site.fleet:
-            if day is not None and not bool(entry.active_on(day)[0]):
+            if day is not None and not bool(entry.active_on(day)[0]
+                                            and site.connected_on(day)[0]):
                 continue
             prod = fleet_production(
                 entry.count,
@@ -212,7 +213,8 @@ def portfolio_arrays(portfolio: Portfolio, on: dt.date | None = None) -> Portfol
             )
     if not rows:
         if any(site.fleet for site in portfolio.sites):
-            msg = f"no fleet entry is installed on {on} (check their start/end): nothing mines"
+            msg = (f"no fleet entry is installed on {on} (check their start/end and the "
+                   "sites' connection_date): nothing mines")
         else:
             msg = "no site has a fleet: nothing mines"
         raise InputError([Problem("sites", msg)])
@@ -368,7 +370,15 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
         kept = [(ln, it) for ln, it in pairs if it is None or bool(it.active_on(day)[0])]
         if len(kept) < len(pairs):
             notes.append(f"{len(pairs) - len(kept)} cost item(s) dated outside {network.date}")
-        pairs = kept
+        # a site not yet connected that day is not operating: its items are left out too
+        waiting = [(i, s) for i, s in enumerate(portfolio.sites)
+                   if not bool(s.connected_on(day)[0])]
+        for i, s in waiting:
+            notes.append(
+                f"{s.name}: not connected on {network.date} (sites[{i}].connection_date "
+                f"{s.connection_date}): its machines and cost items are left out")
+        names = {s.name for _, s in waiting}
+        pairs = [(ln, it) for ln, it in kept if ln.scope not in names]
     lines = [line for line, _ in pairs]
     # energy bought at the contracts' per-MWh prices: what the power-price and efficiency
     # breakevens scale; power-tagged cost items (demand or transmission charges...) are

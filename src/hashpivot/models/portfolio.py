@@ -316,8 +316,16 @@ class Site(BaseModel):
     connection_date: DayText | None = Field(
         None,
         pattern=r"^\d{4}-\d{2}-\d{2}$",
-        description="Date the site's load was (or will be) connected to the grid, YYYY-MM-DD.",
+        description="Date the site's load was (or will be) connected to the grid, YYYY-MM-DD: "
+        "its machines mine from that day in every engine (regulation rules match on it too).",
     )
+
+    def connected_on(self, dates: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
+        """True on the days the site's load is connected (from ``connection_date``;
+        always without one): its machines run only then (``backtest``, ``cost --date``)."""
+        if self.connection_date is None:
+            return np.ones(len(dates), dtype=bool)
+        return np.asarray(dates >= pd.Timestamp(self.connection_date))
 
     @property
     def grid_operator(self) -> str:

@@ -177,7 +177,8 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         {"name": "[optimize] cvar_alpha", "value": inputs["cvar_alpha"], "unit": "-",
          "source": src(opt, "cvar_alpha")},
         {"name": "scenarios, seed", "value": f"{inputs['n_scenarios']}, seed {inputs['seed']}"
-         + (" (deterministic: every volatility zero)" if inputs.get("deterministic") else ""),
+         + (" (deterministic: every volatility zero, every tenant signing)"
+            if inputs.get("deterministic") else ""),
          "unit": "-", "source": "run setting"},
         {"name": "[optimize] block_mw",
          "value": inputs["unit_mw"] if inputs["integer"] else "continuous MW",

@@ -42,6 +42,7 @@ from hashpivot import finance
 from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs
+from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
@@ -257,12 +258,14 @@ def mining_flows_per_mw(
                           tranche.uptime_fraction)
     if not replace_fleet:
         spec = spec.model_copy(update={"fleet_replacement_years": None})
-    n = market.n_periods
-    m = pivot._site_mining(t_site, np.ones(n), spec, market, reference=reference)
+    # each MW mines from the site's connection on, as pivot mines it
+    connected = connected_share(site.connection_date, market.periods)
+    m = pivot._site_mining(t_site, connected, spec, market, reference=reference)
     scaled_per_mw = site.scaled_opex_usd_per_month / site.fleet_power_mw
     fixed_per_mw = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
     ebitda = np.asarray(
-        m["mining_revenue"] - m["power_cost"] - scaled_per_mw * m["running"] - fixed_per_mw,
+        m["mining_revenue"] - m["power_cost"]
+        - (scaled_per_mw * m["running"] + fixed_per_mw) * connected,
         dtype=np.float64,
     )  # (a [sites.dispatch] site's flexibility is in the revenue and power cost)
     replacement = np.broadcast_to(np.asarray(m["replacement_capex"], dtype=np.float64),

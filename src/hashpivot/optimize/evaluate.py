@@ -226,11 +226,27 @@ def shadow_price_frame(p: PlanProblem, pm: PlanModel, row_dual: FloatArray) -> p
     return pd.DataFrame(rows, columns=["constraint", "limit", "label", "shadow_price", "unit"])
 
 
+def _quarter_span(p: PlanProblem, quarters: list[int]) -> str:
+    """``2026Q1`` or ``4 quarters (2026Q1-2026Q4)`` for sorted quarter indices."""
+    labels = [str(p.quarters[q]) for q in quarters]
+    if len(labels) == 1:
+        return labels[0]
+    return f"{len(labels)} quarters ({labels[0]}-{labels[-1]})"
+
+
 def binding_rules(
     p: PlanProblem, pm: PlanModel, x_mw: FloatArray, col_dual: FloatArray,
     c: ScenarioCoefficients,
 ) -> pd.DataFrame:
-    """Every applicable rule per site, whether it binds in this plan and why."""
+    """Every applicable rule per site, whether it binds in this plan, on what and why.
+
+    ``binds_on`` is ``"plan"`` when the rule restricts a decision this plan would take (a
+    start quarter the LP relaxation would use: a negative reduced cost; a MW cap reached),
+    ``"value"`` when it changes the plan's value without a restriction shown on its
+    decisions (a fee paid; no fleet replacement where mining continues: the plan may or
+    may not differ without the rule, which only a solve without it tells), ``""`` when it
+    does neither; ``binds`` is whether it is either.
+    """
     x_cols = pm.m.variables["conversion"].reshape(p.n_offers, p.n_quarters)
     rows = []
     for s, eff in enumerate(p.effects):
@@ -239,40 +255,45 @@ def binding_rules(
         mining_left = p.tranche_mw[s, 1:].sum() > 0 and converted < p.site_limit_mw[s] + (
             p.tranche_mw[s, 1:].sum() - 1e-6)
         for r in eff.rules:
-            binds, detail = False, ""
+            on, detail = "", ""
             if r.effect == "forbid_new_mining":
                 replaces = (p.pivot_spec.fleet_replacement_years is not None
                             and p.sites[s].fleet_replacement)
-                binds = bool(replaces and mining_left)
-                detail = ("the fleet is not replaced (no new mining capacity)" if binds
+                on = "value" if replaces and mining_left else ""
+                detail = ("the fleet is not replaced (no new mining capacity): the mining "
+                          "value is without replacement" if on
                           else "no fleet replacement was planned")
             elif r.effect in ("forbid_conversion", "study_delay_quarters"):
-                barred = []
-                for o in offers:
-                    t0 = p.tenants[p.offer_tenant[o]].earliest_quarter
-                    upto = eff.delay_quarters if r.effect == "study_delay_quarters" else (
-                        p.n_quarters)
-                    qs = [q for q in range(t0, min(upto, p.n_quarters))
+                upto = eff.delay_quarters if r.effect == "study_delay_quarters" else (
+                    p.n_quarters)
+                barred = [(o, q) for o in offers
+                          for q in range(p.tenants[p.offer_tenant[o]].earliest_quarter,
+                                         min(upto, p.n_quarters))
                           if p.x_upper_mw[o, q] == 0]
-                    barred += [x_cols[o, q] for q in qs]
-                rc = col_dual[np.array(barred, dtype=np.int64)] if barred else np.zeros(0)
-                binds = bool(rc.size and np.nanmin(rc) < -1e-9)
-                detail = (f"keeps out {len(barred)} start quarters that the LP relaxation "
-                          "would use" if binds else "the plan would not start earlier")
+                rc = (col_dual[np.array([x_cols[o, q] for o, q in barred], dtype=np.int64)]
+                      if barred else np.zeros(0))
+                wanted = [oq for oq, d in zip(barred, rc, strict=True) if d < -1e-9]
+                on = "plan" if wanted else ""
+                quarters = sorted({q for _, q in wanted})
+                tenants = sorted({p.tenants[p.offer_tenant[o]].name for o, _ in wanted})
+                detail = (
+                    f"keeps out starts in {_quarter_span(p, quarters)} that the LP "
+                    f"relaxation would use ({', '.join(tenants)})" if wanted
+                    else "the plan would not start earlier")
             elif r.effect == "cap_mw":
-                binds = converted >= r.value - 1e-6
+                on = "plan" if converted >= r.value - 1e-6 else ""
                 detail = f"{converted:g} of {r.value:g} MW converted"
             elif r.effect == "add_cost_usd":
-                binds = converted > 0
-                detail = f"{r.value:,.0f} USD paid" if binds else "not paid (no conversion)"
+                on = "value" if converted > 0 else ""
+                detail = f"{r.value:,.0f} USD paid" if on else "not paid (no conversion)"
             else:
                 detail = "obligation recorded"
             rows.append({
                 "site": p.sites[s].name, "rule_id": r.rule_id, "effect": r.effect,
-                "value": r.value, "binds": binds, "detail": detail,
+                "value": r.value, "binds": bool(on), "binds_on": on, "detail": detail,
                 "jurisdiction": r.jurisdiction, "source": r.source, "summary": r.summary,
             })
-    cols = ["site", "rule_id", "effect", "value", "binds", "detail", "jurisdiction", "source",
-            "summary"]
+    cols = ["site", "rule_id", "effect", "value", "binds", "binds_on", "detail",
+            "jurisdiction", "source", "summary"]
     del c
     return pd.DataFrame(rows, columns=cols)

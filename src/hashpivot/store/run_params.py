@@ -125,7 +125,9 @@ class OptimizeParams(BaseModel):
     evpi_scenarios: int = Field(
         5, ge=1, le=500, description="Scenarios solved with perfect information. [-]"
     )
-    deterministic: bool = Field(False, description="One scenario, every volatility zero.")
+    deterministic: bool = Field(
+        False, description="One scenario, every volatility zero and every tenant signing."
+    )
 
 
 __all__ = [

@@ -10,6 +10,10 @@ def test_plan_and_value_rows_by_hand() -> None:
     j = plan_result_json()
     assert opt.plan_title(j["assumptions"]) == (
         "Plan: 100 scenarios, 2025Q4..2035Q3, risk aversion 0.3, blocks of 25 MW")
+    # a deterministic run says what its one scenario is: E[NPV] has every tenant signing
+    assert opt.plan_title({**j["assumptions"], "deterministic": True}).startswith(
+        "Plan: deterministic (the central path, every volatility zero, every tenant "
+        "signing), 2025Q4..2035Q3")
     assert opt.plan_rows(j) == [
         ("2026Q3 (committed)", "Pecos", "100", "80.0", "Hyperscaler A", "720.0"),
         ("2026Q4", "Pecos", "50", "40.0", "Hyperscaler A", "360.0"),

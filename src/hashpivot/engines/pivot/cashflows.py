@@ -17,6 +17,7 @@ import numpy as np
 
 from hashpivot import finance
 from hashpivot.arrays import sum_padded
+from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market, site_shared
 from hashpivot.engines.pivot.flows import (
     CashFlows,
@@ -178,6 +179,8 @@ def _site_cash_flows(
             np.minimum(site.fleet_power_mw, site.capacity_mw - converted), 0.0, None
         )
     start_mw = np.array([min(site.fleet_power_mw, site.capacity_mw)])  # before conversions
+    # the machines mine from the site's connection (resale and displacement: all its MW)
+    connected = connected_share(site.connection_date, market.periods)
     parts = fleet_tranches(site)
     if parts:  # several fleet entries: a tranche each, the least efficient displaced first
         blocks = list(zip(parts, tranche_mw(parts, mining_mw), tranche_mw(parts, start_mw),
@@ -193,7 +196,8 @@ def _site_cash_flows(
     ebitda_at_horizon: list[FloatArray] = []
     capex_at_horizon: list[FloatArray] = []
     for part, mw, start, part_shared in blocks:
-        m = _site_mining(part, mw, spec, market, part_shared)
+        mined_mw = mw * connected
+        m = _site_mining(part, mined_mw, spec, market, part_shared)
         for key in _MINING_KEYS:
             mining[key] = m[key] if key not in mining else mining[key] + m[key]
         prev = np.concatenate([start, mw[:-1]])
@@ -201,7 +205,7 @@ def _site_cash_flows(
         if h.asic_disposition == "sell" and np.any(released_mw):
             resale = resale + (released_mw[None, :] * m["released_th_s_per_mw"]
                                * h.asic_resale_usd_per_th)
-        share = mw / part.fleet_power_mw
+        share = mined_mw / part.fleet_power_mw
         # variable items in the share of the month mined (0 or 1; a dispatching site's
         # energy share); fixed site items (staff, insurance) whether the machines run or
         # are curtailed, both for the MW still mining; cash SG&A always (below)
@@ -213,7 +217,7 @@ def _site_cash_flows(
             np.atleast_2d(m["mining_revenue"])[:, -k:]
             - np.atleast_2d(m["power_cost"])[:, -k:] - part_opex[:, -k:],
             np.atleast_2d(m["replacement_capex"])[:, -k:],
-            mw[-k:],
+            mined_mw[-k:],
         )
         ebitda_at_horizon.append(e)
         capex_at_horizon.append(c)
@@ -225,7 +229,7 @@ def _site_cash_flows(
         site.fixed_opex_usd_per_month * MONTHS_PER_YEAR,
     )
     return {
-        **mining, "mining_mw": mining_mw, "resale": resale, "opex": opex,
+        **mining, "mining_mw": mining_mw * connected, "resale": resale, "opex": opex,
         "at_horizon": at_horizon,
         "hosting": hosting.planned, "hosting_after": hosting.after_horizon_usd,
         "hosting_paths": hosting.paths,

@@ -87,6 +87,9 @@ class SiteInputs:
         Each ``[[sites.fleet]]`` entry, in file order: label, hashrate [TH/s], ASIC power
         without the site overhead [W] and uptime [-] (count included); a site of several
         entries mines them as tranches (:mod:`hashpivot.engines.pivot.tranches`).
+    connection_date : str or None
+        ``[[sites]] connection_date`` (``YYYY-MM-DD``): the machines mine from that day
+        (:mod:`hashpivot.engines.pivot.connection`); None: connected throughout.
     """
 
     name: str
@@ -110,6 +113,7 @@ class SiteInputs:
     dispatch_uplift_note: str = ""
     fleet_replacement: bool = True
     fleet_entries: tuple[tuple[str, float, float, float], ...] = ()
+    connection_date: str | None = None
 
     @property
     def variable_opex_usd_per_mw_month(self) -> float:
@@ -224,6 +228,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 dispatch_uplift_note=uplift_note,
                 fleet_replacement=site.fleet_replacement,
                 fleet_entries=tuple(entries),
+                connection_date=site.connection_date,
             )
         )
     if problems:

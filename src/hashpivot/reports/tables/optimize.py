@@ -23,15 +23,23 @@ VALUE_NOTE = ("NPV of unlevered FCF of the whole portfolio, terminal value (TV) 
               "CVaR95 = mean of the worst 5 % of scenarios")
 #: The first cell of the plan's own row in :func:`value_rows`.
 PLAN_LABEL = "optimized plan"
-RULES_TITLE = "Regulation rules that apply (binds = the rule changes the plan)"
+RULES_TITLE = (
+    "Regulation rules that apply (binds: plan = it keeps out a start or MW this plan would "
+    "take; value = it changes the plan's value (a fee, no fleet replacement), whether the "
+    "plan would differ without it is not tested; no = neither)"
+)
 SHADOW_TITLE = "Shadow prices (LP relaxation)"
 SHADOW_HEADER = ("limit", "at", "price", "unit")
 
 
 def plan_title(inputs: dict[str, Any]) -> str:
     """The plan table's title: scenarios, quarters, risk aversion, block size."""
+    if inputs.get("deterministic"):
+        what = "deterministic (the central path, every volatility zero, every tenant signing)"
+    else:
+        what = f"{inputs['n_scenarios']} scenarios"
     return (
-        f"Plan: {inputs['n_scenarios']} scenarios, {inputs['quarters'][0]}.."
+        f"Plan: {what}, {inputs['quarters'][0]}.."
         f"{inputs['quarters'][1]}, risk aversion {inputs['risk_aversion']:g}, blocks of "
         f"{inputs['unit_mw']:g} MW"
     )
@@ -190,7 +198,7 @@ def center_path_lines(result: dict[str, Any]) -> list[str]:
 
 
 #: A row of :func:`rule_rows`: a site's heading (``site`` set, the rest empty) or a rule
-#: (``site`` None): rule id, binds (yes/no), detail, source number.
+#: (``site`` None): rule id, binds (``plan``, ``value`` or ``no``), detail, source number.
 RuleRow = tuple[str | None, str, str, str, int]
 
 
@@ -212,8 +220,9 @@ def rule_rows(rules: list[dict[str, Any]]) -> tuple[list[RuleRow], dict[str, int
             site = rule["site"]
             rows.append((str(site), "", "", "", 0))
         number = sources.setdefault(str(rule["source"]), len(sources) + 1)
-        rows.append((None, str(rule["rule_id"]), "yes" if rule["binds"] else "no",
-                     str(rule["detail"]), number))
+        on = rule.get("binds_on", "yes" if rule["binds"] else "")  # (runs before binds_on)
+        rows.append((None, str(rule["rule_id"]), str(on) or "no", str(rule["detail"]),
+                     number))
     return rows, sources
 
 

@@ -1,0 +1,43 @@
+"""What each regulation rule binds on in a plan (``optimize.evaluate.binding_rules``): a
+decision of the plan (``plan``), its value only (``value``), or nothing, said in words a
+reader can check: distinct start quarters and the tenants whose starts are kept out."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from hashpivot.models import load_portfolio
+from hashpivot.optimize import OptimizeConfig, optimize_plan
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "portfolio.toml"
+
+
+def test_the_example_rules_bind_on_the_plan_or_on_its_value() -> None:
+    pf = load_portfolio(EXAMPLE)
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False), source=str(EXAMPLE))
+    rules = {(row.site, row.rule_id): row for row in r.rules.itertuples()}
+    # the hypothetical New York rule stops the fleet's replacement: the plan's value, not
+    # a restriction on a decision the optimizer takes
+    ny = rules[("Finger Lakes Gas", "ny_pow_moratorium_extension_hypothetical")]
+    assert (ny.binds, ny.binds_on) == (True, "value")
+    fee = rules[("Pecos PPA", "tx_sb6_study_fee")]
+    assert (fee.binds, fee.binds_on, fee.detail) == (True, "value", "100,000 USD paid")
+    registration = rules[("Pecos PPA", "tx_sb1929_registration")]
+    assert (registration.binds, registration.binds_on) == (False, "")
+    # the ERCOT study delay keeps out starts: distinct quarters within the delay, named
+    study = rules[("Pecos PPA", "ercot_large_load_study")]
+    assert study.binds_on == "plan"
+    m = re.fullmatch(r"keeps out starts in (\d+) quarters \((\d{4}Q\d)-(\d{4}Q\d)\) that the "
+                     r"LP relaxation would use \((.+)\)", study.detail)
+    assert m, study.detail
+    q0 = pd.Period(r.inputs["quarters"][0], "Q")  # the plan's first quarter
+    first, last = ((pd.Period(q, "Q") - q0).n for q in (m[2], m[3]))
+    # within the 2-quarter study delay from the first quarter, each quarter counted once
+    assert 0 <= first <= last < study.value == 2
+    assert 1 <= int(m[1]) <= last - first + 1
+    tenants = {t.name for t in pf.optimize.tenants}
+    assert set(m[4].split(", ")) <= tenants
