@@ -176,7 +176,7 @@ def test_totals_reduce_per_path_summaries_and_combine_over_chunks() -> None:
                                   TreasuryTotals.from_summary(whole).forced_btc_by_month_sum)
     assert tot.cash_sample_usd.shape == (6, T)  # 3 kept paths per chunk
     lean = TreasuryTotals.from_summary(whole, keep_min_cash=False)
-    assert lean.min_cash_usd.size == 0 and np.isnan(lean.metrics()["min_cash_p5_usd"])
+    assert lean.min_cash_usd.size == 0 and np.isnan(lean.metrics()["lowest_cash_p5_usd"])
     # the Monte Carlo error of E[BTC sold, duress] over uneven chunks (one of a single
     # path, whose own deviation is 0) is 1.96 standard errors of all the paths' sales
     cuts = (0, 1, 51, 180, 400)
@@ -188,7 +188,7 @@ def test_totals_reduce_per_path_summaries_and_combine_over_chunks() -> None:
     assert uneven == pytest.approx(z * stats.sem(whole.forced_btc), rel=1e-12)
     assert uneven > 0
     # ... and of E[BTC sold] with the capex paid from outside the treasury (capex on the
-    # paths makes the two sales differ), by the same rule; min cash P5's order-statistic
+    # paths makes the two sales differ), by the same rule; lowest cash P5's order-statistic
     # interval, where the per-path minima are kept
     capex = np.abs(rng.normal(4e5, 2e5, (n, T)))
     with_capex = treasury_summary(spec, price, mined, fiat, None, "min_cash", capex_usd=capex)
@@ -200,7 +200,7 @@ def test_totals_reduce_per_path_summaries_and_combine_over_chunks() -> None:
     ex = with_capex.forced_without_capex_btc
     assert m["expected_forced_sale_without_capex_btc_ci95_half"] == pytest.approx(
         z * stats.sem(ex), rel=1e-12) and np.ptp(ex) > 0
-    assert m["min_cash_p5_ci95_half_usd"] == quantile_ci95_half(
+    assert m["lowest_cash_p5_ci95_half_usd"] == quantile_ci95_half(
         with_capex.min_cash_usd, 0.05) > 0
 
 

@@ -150,10 +150,11 @@ class TreasuryPathSummary:
             ``prob_forced_sale_without_capex`` [-] (the same with the capex paid from
             outside the treasury), ``prob_liquidity_breach`` [-],
             ``prob_liquidity_breach_without_capex`` [-], ``expected_btc_sold`` [BTC],
-            ``min_cash_usd`` (lowest over paths), ``min_cash_p5_usd`` and its error
-            ``min_cash_p5_ci95_half_usd`` (the order-statistic interval,
+            ``lowest_cash_usd`` (the lowest cash of any path), ``lowest_cash_p5_usd`` (P5 of
+            each path's lowest cash; not the [treasury] floor ``min_cash_usd``) and its error
+            ``lowest_cash_p5_ci95_half_usd`` (the order-statistic interval,
             :func:`~hashpivot.sampling_error.quantile_ci95_half`),
-            ``min_cash_mean_usd``, ``end_cash_mean_usd`` [USD], ``end_btc_mean`` [BTC].
+            ``lowest_cash_mean_usd``, ``end_cash_mean_usd`` [USD], ``end_btc_mean`` [BTC].
         """
         total_forced = float(self.forced_btc.sum())
         return {
@@ -174,10 +175,10 @@ class TreasuryPathSummary:
             "prob_liquidity_breach": float(self.breach.mean()),
             "prob_liquidity_breach_without_capex": float(self.breach_without_capex.mean()),
             "expected_btc_sold": float(self.sold_btc.mean()),
-            "min_cash_usd": float(self.min_cash_usd.min()),
-            "min_cash_p5_usd": float(np.percentile(self.min_cash_usd, 5)),
-            "min_cash_p5_ci95_half_usd": quantile_ci95_half(self.min_cash_usd, 0.05),
-            "min_cash_mean_usd": float(self.min_cash_usd.mean()),
+            "lowest_cash_usd": float(self.min_cash_usd.min()),
+            "lowest_cash_p5_usd": float(np.percentile(self.min_cash_usd, 5)),
+            "lowest_cash_p5_ci95_half_usd": quantile_ci95_half(self.min_cash_usd, 0.05),
+            "lowest_cash_mean_usd": float(self.min_cash_usd.mean()),
             "end_cash_mean_usd": float(self.end_cash_usd.mean()),
             "end_btc_mean": float(self.end_btc.mean()),
         }

@@ -207,7 +207,7 @@ class TreasuryTotals:
         dict
             The keys and units of :meth:`TreasuryPathSummary.metrics
             <hashpivot.treasury_path_summary.TreasuryPathSummary.metrics>`, the same values
-            to rounding; ``min_cash_p5_usd`` and its error are NaN unless the per-path
+            to rounding; ``lowest_cash_p5_usd`` and its error are NaN unless the per-path
             minima were kept.
         """
         n = self.n_paths
@@ -227,18 +227,18 @@ class TreasuryTotals:
             "prob_liquidity_breach": self.breach_paths / n,
             "prob_liquidity_breach_without_capex": self.breach_without_capex_paths / n,
             "expected_btc_sold": self.sold_btc_sum / n,
-            "min_cash_usd": self.min_cash_min_usd,
-            "min_cash_p5_usd": (
+            "lowest_cash_usd": self.min_cash_min_usd,
+            "lowest_cash_p5_usd": (
                 float(np.percentile(self.min_cash_usd, 5))
                 if self.min_cash_usd.size == n
                 else float("nan")
             ),
-            "min_cash_p5_ci95_half_usd": (
+            "lowest_cash_p5_ci95_half_usd": (
                 quantile_ci95_half(self.min_cash_usd, 0.05)
                 if self.min_cash_usd.size == n
                 else float("nan")
             ),
-            "min_cash_mean_usd": self.min_cash_sum_usd / n,
+            "lowest_cash_mean_usd": self.min_cash_sum_usd / n,
             "end_cash_mean_usd": self.end_cash_sum_usd / n,
             "end_btc_mean": self.end_btc_sum / n,
         }

@@ -127,6 +127,12 @@ def test_statistics_are_consistent() -> None:
     # fan quantiles ordered
     for q in res.fan.values():
         assert (np.diff(q, axis=0) >= -1e-6).all()
+    # ... taken over the first 250 paths of each of the 4 chunks, and every output says so
+    from hashpivot.reports.simulate import fan_frame, fan_sample_text
+
+    assert (res.inputs["fan_paths"], res.inputs["fan_paths_per_chunk"]) == (1000, 250)
+    assert fan_sample_text(res) == "1,000 of the 2,000 paths (the first 250 of each chunk)"
+    assert set(fan_frame(res)["paths"]) == {1000}
     by_pol = res.forced_sales_by_policy()
     assert set(by_pol["keep_mining"]) == {"sell_to_cover", "hold", "sell_all", "min_cash"}
     js = res.to_json()
@@ -270,7 +276,7 @@ def test_treasury_debt_and_bad_config() -> None:
     assert with_debt["prob_liquidity_breach"] >= no_debt["prob_liquidity_breach"]
     assert with_debt["prob_liquidity_breach"] > 0
     assert with_debt["expected_forced_sale_btc"] >= no_debt["expected_forced_sale_btc"]
-    assert with_debt["min_cash_mean_usd"] < no_debt["min_cash_mean_usd"]
+    assert with_debt["lowest_cash_mean_usd"] < no_debt["lowest_cash_mean_usd"]
     with pytest.raises(InputError):
         simulate(portfolio(), SimulationConfig(n_paths=0))
     with pytest.raises(InputError):

@@ -35,6 +35,27 @@ def discounting_text(inputs: Mapping[str, Any]) -> str:
     return f"discount {100 * float(inputs['discount_rate']):.1f} %/year"
 
 
+def fan_sample_text(n_paths: int, inputs: Mapping[str, Any]) -> str:
+    """The paths a simulation's fan quantiles are taken over: ``all 2,000 paths``, or
+    ``500 of the 2,000 paths (the first 250 of each chunk)``: a random subset (the chunks'
+    paths are independent draws), so its quantiles are noisier than the whole run's.
+
+    Parameters
+    ----------
+    n_paths : int
+        The run's paths. [-]
+    inputs : mapping
+        Its ``inputs`` (``fan_paths``, ``fan_paths_per_chunk``; a run stored before them:
+        every path).
+    """
+    n = int(inputs.get("fan_paths", n_paths))
+    if n >= n_paths:
+        return f"all {n_paths:,} paths"
+    per = inputs.get("fan_paths_per_chunk")
+    return (f"{n:,} of the {n_paths:,} paths"
+            + (f" (the first {int(per):,} of each chunk)" if per else ""))
+
+
 def format_tornado_input(x: float, unit: str) -> str:
     """A tornado input in a readable unit (table cells and chart labels).
 

@@ -25,6 +25,7 @@ from hashpivot.reports.labels import (
     REVERSE_MARGIN_VIEWS_NOTE,
     discounting_text,
 )
+from hashpivot.reports.labels import fan_sample_text as fan_sample
 from hashpivot.reports.serialize import GZIP_REPRODUCIBLE, assumptions_frame, write_csvs
 
 if TYPE_CHECKING:
@@ -46,13 +47,15 @@ def summary_frame(result: SimulationResult) -> pd.DataFrame:
 
 def fan_frame(result: SimulationResult) -> pd.DataFrame:
     """Long table of the fan quantiles: ``series, month, p5, p25, p50, p75, p95`` (each in
-    the series' unit)."""
+    the series' unit) and ``paths``, the number of paths they are taken over
+    (:func:`fan_sample_text`)."""
     months = [str(p) for p in result.periods]
+    n = int(result.inputs.get("fan_paths", result.n_paths))
     rows = []
     for key, q in result.fan.items():
         for t, m in enumerate(months):
             qs = {lab: q[i, t] for i, lab in enumerate(QUANTILE_LABELS)}
-            rows.append({"series": key, "month": m, **qs})
+            rows.append({"series": key, "month": m, **qs, "paths": n})
     return pd.DataFrame(rows)
 
 
@@ -123,6 +126,12 @@ def _run_text(result: SimulationResult) -> str:
     )
 
 
+def fan_sample_text(result: SimulationResult) -> str:
+    """The paths the fan quantiles are taken over (:func:`~hashpivot.reports.labels.
+    fan_sample_text` of the result's path count and inputs)."""
+    return fan_sample(result.n_paths, result.inputs)
+
+
 def market_fan_chart(
     result: SimulationResult, key: str, title: str, unit: str, out_dir: Path, log: bool = True
 ) -> tuple[Path, go.Figure]:
@@ -135,7 +144,8 @@ def market_fan_chart(
     ax.set_ylabel(f"{title} [{unit}]")
     head = f"{title}: median, 50 % and 90 % bands"
     subtitle = (
-        f"Simulated monthly {title} [{unit}] across paths ({_run_text(result)}); model "
+        f"Simulated monthly {title} [{unit}] across {fan_sample_text(result)} "
+        f"({_run_text(result)}); model "
         "calibrated on the bundled history" + ("; log scale" if log else "")
     )
     set_titles(fig, head, subtitle)
@@ -168,8 +178,8 @@ def cash_fan_chart(result: SimulationResult, out_dir: Path) -> tuple[Path, go.Fi
     head = f"Treasury cash by strategy (policy {result.policies[0]})"
     subtitle = (
         f"Month-end cash [M USD], not discounted, after the treasury policy "
-        f"{result.policies[0]}; P50 line, P25-P75 and P5-P95 bands across paths "
-        f"({_run_text(result)}); each panel has its own scale"
+        f"{result.policies[0]}; P50 line, P25-P75 and P5-P95 bands across "
+        f"{fan_sample_text(result)} ({_run_text(result)}); each panel has its own scale"
     )
     set_titles(fig, head, subtitle)
     png = save_png(fig, out_dir / "fan_cash_usd.png")

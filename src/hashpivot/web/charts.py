@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from hashpivot.reports.labels import (
     REVERSE_MARGIN_SAME_NOTE,
     REVERSE_MARGIN_VIEWS_NOTE,
+    fan_sample_text,
     format_tornado_input,
 )
 from hashpivot.reports.tables.optimize import PLAN_LABEL
@@ -192,9 +193,11 @@ FAN_TITLES = {
 }
 
 
-def fan(charts: dict[str, Any], key: str, unit: str, log: bool = False) -> dict[str, Any]:
+def fan(charts: dict[str, Any], key: str, unit: str, log: bool = False,
+        sample: str = "") -> dict[str, Any]:
     """Fan chart of one simulated quantity: 5-95 % and 25-75 % bands and the median
-    (``log``: a logarithmic axis, for prices that compound)."""
+    (``log``: a logarithmic axis, for prices that compound; ``sample``: the paths the
+    quantiles are taken over, in the title)."""
     q = charts.get("fan", {}).get(key)
     x = charts.get("periods", [])
     fig = go.Figure()
@@ -209,7 +212,8 @@ def fan(charts: dict[str, Any], key: str, unit: str, log: bool = False) -> dict[
     quantity, _, strategy = key.partition(":")
     title = FAN_TITLES.get(quantity, quantity)
     fig.update_layout(yaxis={"title": f"{title} [{unit}]", **({"type": "log"} if log else {})})
-    return _fig(fig, f"{title}{f', {strategy}' if strategy else ''}: Monte Carlo fan")
+    return _fig(fig, f"{title}{f', {strategy}' if strategy else ''}: Monte Carlo fan"
+                + (f" over {sample}" if sample else ""))
 
 
 def simulate_npv(results: dict[str, Any], charts: dict[str, Any]) -> dict[str, Any] | None:
@@ -387,11 +391,13 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
     if kind == "simulate":
         npv, liquidity = simulate_npv(results, charts), simulate_liquidity(results)
         figs = [f for f in (npv, liquidity, simulate_reverse_margin(results)) if f is not None]
-        figs += [fan(charts, "btc_price_usd", "USD", log=True),
-                 fan(charts, "hashprice_usd_per_ph_day", "USD/PH/day")]
+        sample = fan_sample_text(int(results.get("n_paths") or 0),
+                                 results.get("inputs") or {}) if results.get("n_paths") else ""
+        figs += [fan(charts, "btc_price_usd", "USD", log=True, sample=sample),
+                 fan(charts, "hashprice_usd_per_ph_day", "USD/PH/day", sample=sample)]
         if "power_price_usd_per_mwh" in charts.get("fan", {}):
-            figs.append(fan(charts, "power_price_usd_per_mwh", "USD/MWh"))
-        figs += [fan(charts, k, "USD") for k in charts.get("fan", {})
+            figs.append(fan(charts, "power_price_usd_per_mwh", "USD/MWh", sample=sample))
+        figs += [fan(charts, k, "USD", sample=sample) for k in charts.get("fan", {})
                  if k.startswith("cash_usd:")]
         flex = dispatch_uplift(results)
         return figs + ([flex] if flex is not None else [])

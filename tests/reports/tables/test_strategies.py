@@ -155,23 +155,23 @@ def test_monte_carlo_errors_of_the_tail_under_their_figures() -> None:
                             treasury_given=True)
     labels = [r[0] for r in rows]
     assert labels.index("E[BTC sold, duress] ±") == labels.index("E[BTC sold, duress]") + 1
-    assert labels[-3:] == ["avg forced-sale price", "min cash, P5", "BTC held at end, mean"]
+    assert labels[-3:] == ["avg forced-sale price", "lowest cash, P5", "BTC held at end, mean"]
     assert dict((r[0], r[2]) for r in rows)["E[BTC sold, duress] ±"] == ["21.4"]
     assert "E[BTC sold, duress] ±" not in [r[0] for r in simulate_rows(
         [_stats(221.2)], treasury_given=True)[0]]  # stored before it
-    # the ex-capex sale's and min cash P5's errors, each under its figure; the average
-    # price still right before min cash
+    # the ex-capex sale's and lowest cash P5's errors, each under its figure; the average
+    # price still right before lowest cash
     rows, _ = simulate_rows([_stats(221.2, expected_forced_sale_without_capex_btc=151.0,
                                     expected_forced_sale_without_capex_btc_ci95_half=5.04,
-                                    min_cash_p5_usd=-12.3e6,
-                                    min_cash_p5_ci95_half_usd=0.84e6)], treasury_given=True)
+                                    lowest_cash_p5_usd=-12.3e6,
+                                    lowest_cash_p5_ci95_half_usd=0.84e6)], treasury_given=True)
     labels = [r[0] for r in rows]
-    for figure in ("E[BTC sold], ex capex", "min cash, P5"):
+    for figure in ("E[BTC sold], ex capex", "lowest cash, P5"):
         assert labels.index(figure + " ±") == labels.index(figure) + 1, figure
-    assert labels[-4:] == ["avg forced-sale price", "min cash, P5", "min cash, P5 ±",
+    assert labels[-4:] == ["avg forced-sale price", "lowest cash, P5", "lowest cash, P5 ±",
                            "BTC held at end, mean"]
     by = dict((r[0], r[2]) for r in rows)
-    assert by["E[BTC sold], ex capex ±"] == ["5.0"] and by["min cash, P5 ±"] == ["0.8"]
+    assert by["E[BTC sold], ex capex ±"] == ["5.0"] and by["lowest cash, P5 ±"] == ["0.8"]
 
 
 def test_monte_carlo_errors_of_the_npv_with_tv_and_after_tax_under_their_figures() -> None:

@@ -9,7 +9,7 @@ from types import ModuleType
 import numpy as np
 
 from hashpivot.engines.pivot.regulation import regulation_findings
-from hashpivot.engines.simulate.chunk import run_chunk
+from hashpivot.engines.simulate.chunk import fan_rows, run_chunk
 from hashpivot.engines.simulate.combine import ChunkCombiner
 from hashpivot.engines.simulate.config import SimulationConfig
 from hashpivot.engines.simulate.memory import MemoryEstimate, estimate_for_run
@@ -132,6 +132,10 @@ def simulate(
     res.warnings.extend([*run.standing_notes, *run.rule_notes, *findings])
     res.inputs = run.inputs
     res.inputs["regulation_rules"] = facts
+    # the fan charts' quantiles: the first fan_paths of each chunk (memory bounded)
+    res.inputs["fan_paths"] = sum(
+        fan_rows(k, size, run.task.fan_paths) for k, (_, size, _) in enumerate(run.chunks))
+    res.inputs["fan_paths_per_chunk"] = run.task.fan_paths
     res.inputs["executor"] = (
         f"dask:{scheduler}" if scheduler else f"dask:LocalCluster({workers})"
         if workers is not None

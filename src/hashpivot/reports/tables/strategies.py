@@ -127,8 +127,8 @@ SIMULATE_TREASURY_ROWS: tuple[RowSpec, ...] = (
     (f"E[BTC sold], {EX_CAPEX}", "BTC", "expected_forced_sale_without_capex_btc", _tenth),
     (f"E[BTC sold], {EX_CAPEX} ±", "BTC", "expected_forced_sale_without_capex_btc_ci95_half",
      _tenth),
-    ("min cash, P5", "M USD", "min_cash_p5_usd", fmt_musd),
-    ("min cash, P5 ±", "M USD", "min_cash_p5_ci95_half_usd", fmt_musd),
+    ("lowest cash, P5", "M USD", "lowest_cash_p5_usd", fmt_musd),
+    ("lowest cash, P5 ±", "M USD", "lowest_cash_p5_ci95_half_usd", fmt_musd),
     ("BTC held at end, mean", "BTC", "end_btc_mean", _whole),
 )
 
@@ -327,8 +327,8 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
     price = ("avg forced-sale price", "USD/BTC",
              [forced_sale_price_cell(b, s.get("forced_sale_avg_price_usd"))
               for b, s in zip(sold, stats, strict=True)])
-    # before min cash and BTC held, as always
-    rows.insert(next(i for i, r in enumerate(rows) if r[0] == "min cash, P5"), price)
+    # before lowest cash and BTC held, as always
+    rows.insert(next(i for i, r in enumerate(rows) if r[0] == "lowest cash, P5"), price)
     notes = [*error_notes, EX_CAPEX_NOTE]
     if any(b is None or b < MATERIAL_FORCED_SALE_BTC for b in sold):
         notes.append(
