@@ -74,9 +74,18 @@ def test_network_bundled(app: typer.Typer) -> None:
     assert net["subsidy_btc_per_block"] == 3.125
     assert net["reward_btc_per_block"] == pytest.approx(3.125 + net["fees_btc_per_block"])
     assert "Coin Metrics" in net["source"]
+    # two hashrates, each named: the one the difficulty implies (D x 2^32 / 600 s, what the
+    # engines use) and the source's noisy estimate from the blocks found that day
+    assert net["hashrate_from_difficulty_th_s"] == pytest.approx(
+        net["difficulty"] * 2**32 / 600 / 1e12, rel=1e-12)
     table = runner.invoke(app, ["network"])
     assert table.exit_code == 0 and "2025-09-26" in table.output
     assert "Source: Coin Metrics Community Network Data" in table.output
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip()
+            for line in table.output.splitlines() if line.count("│") == 4}
+    # 2025-09-26: difficulty 1.4234e14 -> 1,018.9 EH/s; Coin Metrics estimates 934.0
+    assert rows["hashrate from difficulty"] == "1,018.9"
+    assert rows["hashrate, source's estimate"] == "934.0"
 
 
 @pytest.mark.parametrize(

@@ -231,6 +231,11 @@ def test_cancel_a_running_simulation(client: Any) -> None:
 def test_market_endpoints(client: Any) -> None:
     btc = client.get("/api/market/btc", params={"start": "2024-01-01", "end": "2024-01-31"})
     assert btc.status_code == 200 and len(btc.json()["rows"]) == 31
+    row, columns = btc.json()["rows"][0], btc.json()["columns"]
+    assert set(row) == set(columns)  # every column said, with its unit
+    assert row["hashrate_from_difficulty_th_s"] == pytest.approx(
+        row["difficulty"] * 2**32 / 600 / 1e12, rel=1e-12)
+    assert "Coin Metrics' hashrate estimate" in columns["hashrate_th_s"]
     assert client.get("/api/market/btc", params={"start": "2024-02-01",
                                                  "end": "2024-01-01"}).status_code == 422
     markets = client.get("/api/market/power/markets").json()

@@ -146,7 +146,9 @@ def network_command(
     rows = (
         ("BTC price", f"{state.btc_price_usd:,.2f}", "USD/BTC"),
         ("difficulty", f"{state.difficulty:.6g}", "-"),
-        ("hashrate", f"{state.hashrate_th_s / 1e6:,.1f}", "EH/s"),
+        ("hashrate from difficulty", f"{state.hashrate_from_difficulty_th_s / 1e6:,.1f}",
+         "EH/s"),
+        ("hashrate, source's estimate", f"{state.hashrate_th_s / 1e6:,.1f}", "EH/s"),
         ("block height", f"{state.height:,}", "-"),
         ("subsidy", f"{state.subsidy_btc_per_block:.6g}", "BTC/block"),
         ("fees", f"{state.fees_btc_per_block:.6g}", "BTC/block"),
@@ -156,6 +158,10 @@ def network_command(
         table.add_row(*row)
     console = make_console()
     console.print(table)
+    console.print(
+        "hashrate from difficulty: difficulty x 2^32 / 600 s, what every engine uses; the "
+        "source's estimate counts the blocks found that day (noisy)", markup=False,
+        style="dim")
     console.print(state.source, markup=False, style="dim")
 
 

@@ -50,7 +50,9 @@ class NetworkState:
     subsidy_btc_per_block : float
         Mean block subsidy per block (a blend of both eras on a halving day). [BTC/block]
     hashrate_th_s : float
-        Network hashrate estimate. [TH/s]
+        The source's network hashrate estimate (Coin Metrics: from the blocks found that
+        day; noisy from day to day). The engines use the hashrate the difficulty implies,
+        :attr:`hashrate_from_difficulty_th_s`. [TH/s]
     height : int
         Height of the last block of the day (or of the chain tip, when live). [-]
     source : str
@@ -66,10 +68,20 @@ class NetworkState:
     height: int
     source: str = COINMETRICS_ATTRIBUTION
 
+    @property
+    def hashrate_from_difficulty_th_s(self) -> float:
+        """The hashrate the difficulty implies (one block per 600 s): the network hashrate
+        every engine uses (hashprice, BTC mined). [TH/s]"""
+        from hashpivot.bitcoin import hashrate_from_difficulty
+
+        return float(hashrate_from_difficulty(self.difficulty))
+
     def as_dict(self) -> dict[str, Any]:
-        """The fields as a JSON-ready dict (``date`` as ``YYYY-MM-DD``)."""
+        """The fields as a JSON-ready dict (``date`` as ``YYYY-MM-DD``), with
+        ``hashrate_from_difficulty_th_s``."""
         out = asdict(self)
         out["date"] = self.date.isoformat()
+        out["hashrate_from_difficulty_th_s"] = self.hashrate_from_difficulty_th_s
         return out
 
 

@@ -42,14 +42,34 @@ def btc_history(start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
         df = load_btc_daily(start, end)
     except DataError as exc:
         raise InputError([Problem("start", str(exc), "<query>")]) from None
+    from hashpivot.bitcoin import hashrate_from_difficulty
+
     first, last = btc_daily_range()
     frame = df.reset_index()
     frame = frame.rename(columns={frame.columns[0]: "date"})
+    frame["hashrate_from_difficulty_th_s"] = hashrate_from_difficulty(frame["difficulty"])
     return {
         "available": {"first": first.isoformat(), "last": last.isoformat()},
         "attribution": COINMETRICS_ATTRIBUTION,
+        "columns": BTC_COLUMNS,
         "rows": records(frame),
     }
+
+
+#: What each column of ``/api/market/btc`` is, with its unit.
+BTC_COLUMNS = {
+    "date": "UTC day",
+    "price_usd": "BTC price [USD/BTC]",
+    "difficulty": "mean difficulty of the day's blocks [-]",
+    "blocks": "blocks found that day [-]",
+    "fees_btc_per_block": "mean transaction fees per block [BTC/block]",
+    "subsidy_btc_per_block": "mean block subsidy [BTC/block]",
+    "hashrate_th_s": "Coin Metrics' hashrate estimate from the blocks found that day (noisy) "
+                     "[TH/s]",
+    "height_end": "height of the day's last block [-]",
+    "hashrate_from_difficulty_th_s": "hashrate the difficulty implies (difficulty x 2^32 / "
+                                     "600 s): the one every engine uses [TH/s]",
+}
 
 
 @lru_cache(maxsize=1)
