@@ -543,3 +543,21 @@ def test_tornado_with_terminal_value_starts_from_that_base() -> None:
     assert (t["npv_with_tv_vs_baseline_high_usd"] != t["npv_vs_baseline_high_usd"]).all()
     assert (t["swing_with_tv_usd"] == (t["npv_with_tv_vs_baseline_high_usd"]
                                        - t["npv_with_tv_vs_baseline_low_usd"]).abs()).all()
+
+
+def test_the_start_fees_are_the_mean_of_the_last_90_days_and_say_so() -> None:
+    """The start's fees per block are a 90-day mean (one day's are noisy), not the last
+    day's as the row's source used to read ("bundled Coin Metrics data, 2025-09-26")."""
+    import datetime as dt
+
+    from hashpivot.io import btc_daily_range, load_btc_daily
+
+    res = pv.run_pivot(load_portfolio(Path(__file__).parents[2] / "examples"
+                                      / "pivot-200mw.toml"))
+    (row,) = [r for r in res.resolved_assumptions() if r["name"] == "[pivot] fees_btc_per_block"]
+    last = btc_daily_range()[1]
+    window = load_btc_daily(last - dt.timedelta(days=89), last)["fees_btc_per_block"]
+    assert len(window) == 90 and row["value"] == pytest.approx(window.mean(), rel=1e-12)
+    assert row["value"] != pytest.approx(window.iloc[-1], rel=1e-3)
+    assert row["source"] == (f"mean of the 90 days to the last of the bundled Coin Metrics "
+                             f"data, {last.isoformat()}")

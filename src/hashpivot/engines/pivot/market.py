@@ -80,13 +80,27 @@ def _history_source(last: dt.date) -> str:
     return f"mempool.space chain data (hashpivot data update), {last.isoformat()}"
 
 
+#: Days of history whose mean fees per block start the path (one day's fees are noisy).
+FEES_MEAN_DAYS = 90
+
+
+def fees_source(market_source: str) -> str:
+    """Where the start's fees per block come from: the mean of the last
+    :data:`FEES_MEAN_DAYS` days of the data ``market_source`` names (its other figures are
+    its last day's)."""
+    if market_source.startswith("built-in"):
+        return market_source
+    return f"mean of the {FEES_MEAN_DAYS} days to the last of the {market_source}"
+
+
 def _bundled_state() -> dict[str, Any]:
-    """Latest bundled day: price, difficulty-implied hashrate, 90-day mean fees, height."""
+    """Latest bundled day: price, difficulty-implied hashrate, mean fees of the last
+    :data:`FEES_MEAN_DAYS` days, height."""
     try:
         from hashpivot.io import btc_daily_range, load_btc_daily
 
         _, last = btc_daily_range()
-        df = load_btc_daily(last - dt.timedelta(days=89), last)
+        df = load_btc_daily(last - dt.timedelta(days=FEES_MEAN_DAYS - 1), last)
         row = df.iloc[-1]
         return {
             "date": last,

@@ -17,6 +17,7 @@ import pandas as pd
 from hashpivot import finance
 from hashpivot.engines.pivot.discounting import LineRates, unlevered_npv_usd
 from hashpivot.engines.pivot.flows import CashFlows
+from hashpivot.engines.pivot.market import fees_source
 from hashpivot.engines.pivot.regulation import regulation_rows
 from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
 from hashpivot.engines.pivot.strategies import Strategy
@@ -298,7 +299,7 @@ class PivotResult:
              "value": inp["network_hashrate_growth_per_year"], "unit": "1/year",
              "source": src("network_hashrate_growth_per_year")},
             {"name": "[pivot] fees_btc_per_block", "value": inp["fees_btc_per_block"],
-             "unit": "BTC", "source": src("fees_btc_per_block", market)},
+             "unit": "BTC", "source": src("fees_btc_per_block", fees_source(market))},
             {"name": "[pivot] fleet_replacement_years",
              "value": piv.get("fleet_replacement_years"), "unit": "year",
              "source": src("fleet_replacement_years")},
