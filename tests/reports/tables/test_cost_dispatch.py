@@ -56,7 +56,8 @@ def test_dispatch_summary_by_hand() -> None:
     assert rows["mining revenue"] == ("mining revenue", "246,683,761", "USD")
     assert rows["mining uptime"] == ("mining uptime", "97.01", "%")
     assert rows["mining curtailed"][1] == "262.98"
-    assert rows["renewable share"][1] == "n/a" and rows["power cost"][1] == "n/a"
+    assert rows["renewable share"][1] == "n/a"
+    assert rows["power cost, 4CP charge included"][1] == "n/a"
     assert dispatch.sources_line(summary) == (
         "solver fast (optimal), build 0.008 s, solve 0.022 s, MIP gap 0.0; hashprice: daily; "
         "prices: ERCOT; emissions: eGRID2023")
@@ -82,6 +83,16 @@ def test_dispatch_thresholds_are_the_fleets_margin_at_the_mean_hashprice() -> No
 
     example = Path(__file__).resolve().parents[3] / "examples" / "dispatch-west-texas.toml"
     s = run_dispatch_file(example, market="ercot:HB_WEST:2024").summary()
+    # the table adds up: the rows above the net margin, "of which" rows inside the one above
+    cells = {label: float(v.replace(",", "")) for label, v, unit in dispatch.summary_rows(s)
+             if unit == "USD"}
+    assert cells["mining revenue"] - cells["power cost, 4CP charge included"] + cells[
+        "power resale credits"] + cells["demand response income"] == pytest.approx(
+        cells["net margin"], abs=2.0)
+    assert cells["  of which 4CP transmission charge"] == pytest.approx(
+        s["power_cost_usd"] - s["grid_cost_usd"] - s["ppa_cost_usd"]
+        - s["renewable_cost_usd"], abs=1.0)
+    assert cells["  of which 4CP charge avoided"] <= cells["gain vs always on"]
     hp = s["hashprice_mean_usd_per_ph_day"]
     ph_per_mw = 200.0 / 1000.0 / (3.5 * 1.05 / 1000.0)
     assert s["breakeven_price_usd_per_mwh"]["S21"] == pytest.approx(

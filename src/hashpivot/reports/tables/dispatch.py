@@ -7,17 +7,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-#: Human label and unit of each summary key, in table order (``--json`` keeps the keys).
+#: Human label and unit of each summary key, in table order (``--json`` keeps the keys):
+#: net margin = mining revenue - power cost (the 4CP charge in it) + resale credits + demand
+#: response income; the 4CP charge avoided is part of the gain over always-on.
 SUMMARY_LABELS: dict[str, tuple[str, str]] = {
     "mining_revenue_usd": ("mining revenue", "USD"),
-    "power_cost_usd": ("power cost", "USD"),
+    "power_cost_usd": ("power cost, 4CP charge included", "USD"),
+    "fourcp_charge_usd": ("  of which 4CP transmission charge", "USD"),
     "resale_credits_usd": ("power resale credits", "USD"),
     "dr_income_usd": ("demand response income", "USD"),
-    "fourcp_charge_usd": ("4CP transmission charge", "USD"),
-    "fourcp_avoided_usd": ("4CP charge avoided", "USD"),
     "net_margin_usd": ("net margin", "USD"),
     "net_margin_always_on_usd": ("net margin, always on", "USD"),
     "net_margin_gain_vs_always_on_usd": ("gain vs always on", "USD"),
+    "fourcp_avoided_usd": ("  of which 4CP charge avoided", "USD"),
     "energy_mwh": ("energy used", "MWh"),
     "energy_mining_mwh": ("energy, mining", "MWh"),
     "energy_ai_mwh": ("energy, AI load", "MWh"),
