@@ -269,3 +269,44 @@ def test_simulate_pays_the_fee_and_keeps_the_fleet_as_pivot_does(tmp_path: Path)
             "name": "fleet replacement", "value": "none: the site keeps its machines",
             "unit": "-", "source": why}
     assert "fleet replacement" not in {a["name"] for a in free.resolved_assumptions()}
+
+
+def test_a_verdict_that_rests_on_starting_before_the_rules_allow_is_said() -> None:
+    """The order of the strategies, or a strategy's sign against keep-mining, when they
+    start as the rules allow, against as filed: each change is a warning (it used to be
+    readable only by comparing the numbers of two notes)."""
+    from types import SimpleNamespace
+
+    from hashpivot.engines.pivot.regulation import ranking_flips
+
+    def r(name: str, npv: float, tv: float, allowed: tuple[float, float] | None
+          ) -> SimpleNamespace:
+        return SimpleNamespace(
+            name=name, npv_vs_baseline_usd=npv, npv_with_terminal_value_vs_baseline_usd=tv,
+            rules_allow=None if allowed is None else {
+                "npv_vs_baseline_usd": allowed[0],
+                "npv_with_terminal_value_vs_baseline_usd": allowed[1]})
+
+    keep = r("keep_mining", 0.0, 0.0, None)
+    # the example's figures [M USD]: the order flips to the horizon, not with the TV
+    a = r("convert_all", -394.7e6, 509.8e6, (-433.7e6, 512.6e6))
+    b = r("phased", -396.5e6, 605.1e6, (-417.4e6, 598.2e6))
+    assert ranking_flips([keep, a, b]) == [  # type: ignore[list-item]
+        "regulation: started when the rules allow, the strategies rank keep_mining > "
+        "phased > convert_all to the horizon, not keep_mining > convert_all > phased as "
+        "filed: the ranking rests on starting before the rules allow"]
+    # a strategy ahead of keep-mining only because it starts early
+    early = r("convert_all", 5e6, 20e6, (-3e6, 20e6))
+    (sign, order) = ranking_flips([keep, early])  # type: ignore[list-item]
+    assert sign.startswith("regulation: started when the rules allow, convert_all no "
+                           "longer beats keep-mining to the horizon (-3.0 M USD; as filed 5.0)")
+    assert "keep_mining > convert_all to the horizon, not convert_all > keep_mining" in order
+    # nothing moved, or nothing changes: nothing said
+    assert ranking_flips([keep, r("convert_all", 5e6, 20e6, None)]) == []  # type: ignore[list-item]
+    assert ranking_flips([keep, r("x", 5e6, 20e6, (4e6, 19e6))]) == []  # type: ignore[list-item]
+
+
+def test_the_example_says_its_ranking_rests_on_starting_early() -> None:
+    res = pv.run_pivot(load_portfolio(Path(__file__).parents[2] / "examples" / "portfolio.toml"))
+    assert any(w.startswith("regulation: started when the rules allow, the strategies rank")
+               for w in res.warnings)

@@ -24,7 +24,8 @@ are those of the strategies as the file states them (with the fees, the fleets k
 Where a strategy starts a conversion before a study delay ends or inside a moratorium that
 ends, :func:`as_the_rules_allow` gives the same strategy with each such phase started on
 the first month the rules allow, and ``pivot`` values it too: how much the verdict owes to
-starting early.
+starting early; :func:`ranking_flips` says where that changes a verdict (a strategy's sign
+against keep-mining, or the best strategy).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from hashpivot.regulation import SiteRuleEffects, site_effects, without_fleet_re
 from hashpivot.units import MONTHS_PER_QUARTER
 
 if TYPE_CHECKING:
+    from hashpivot.engines.pivot.results import StrategyResult
     from hashpivot.models import Portfolio
     from hashpivot.models.pivot import PivotSpec
 
@@ -55,6 +57,7 @@ __all__ = [
     "as_the_rules_allow",
     "describe_effect",
     "portfolio_rules",
+    "ranking_flips",
     "regulation_findings",
     "regulation_rows",
     "site_rule_effects",
@@ -250,3 +253,35 @@ def regulation_rows(facts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     one per site and rule: ``<site>: rule <id>``, what it does, its source."""
     return [{"name": f"{r['site']}: rule {r['rule_id']}", "value": r["what"], "unit": "-",
              "source": r["source"]} for r in facts]
+
+
+def ranking_flips(results: list[StrategyResult]) -> list[str]:
+    """Warnings where starting the strategies when the rules allow changes a verdict: a
+    strategy's sign against keep-mining, or the order of the strategies by NPV, to the
+    horizon or with the terminal value (``results``: keep-mining first, ``rules_allow``
+    set where it moved).
+    """
+    if not any(r.rules_allow for r in results[1:]):
+        return []
+    out: list[str] = []
+    for label, key in (("to the horizon", "npv_vs_baseline_usd"),
+                       ("with the terminal value", "npv_with_terminal_value_vs_baseline_usd")):
+        filed = {r.name: float(getattr(r, key)) for r in results}
+        allowed = {r.name: float(r.rules_allow[key]) if r.rules_allow else filed[r.name]
+                   for r in results}
+        for name in filed:
+            if (filed[name] > 0) != (allowed[name] > 0):
+                out.append(
+                    f"regulation: started when the rules allow, {name} "
+                    f"{'beats' if allowed[name] > 0 else 'no longer beats'} keep-mining "
+                    f"{label} ({allowed[name] / 1e6:,.1f} M USD; as filed "
+                    f"{filed[name] / 1e6:,.1f}): the verdict rests on starting before the "
+                    "rules allow")
+        order_filed = sorted(filed, key=lambda n: -filed[n])
+        order_allowed = sorted(allowed, key=lambda n: -allowed[n])
+        if order_filed != order_allowed:
+            out.append(
+                f"regulation: started when the rules allow, the strategies rank "
+                f"{' > '.join(order_allowed)} {label}, not {' > '.join(order_filed)} as "
+                "filed: the ranking rests on starting before the rules allow")
+    return out

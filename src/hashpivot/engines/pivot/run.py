@@ -29,6 +29,7 @@ from hashpivot.engines.pivot.market import (
 from hashpivot.engines.pivot.regulation import (
     as_the_rules_allow,
     portfolio_rules,
+    ranking_flips,
     regulation_findings,
     under_the_rules,
     with_site_fees,
@@ -287,6 +288,7 @@ def run_pivot(
             f"regulation: {r.name} started when the rules allow ({what}): NPV vs keep "
             f"{later[0] / 1e6:,.1f} M USD, {later[1] / 1e6:,.1f} with TV (as filed "
             f"{filed[0] / 1e6:,.1f} and {filed[1] / 1e6:,.1f})")
+    warnings.extend(ranking_flips(results))
 
     # the CO2 of each strategy's energy, site by site (the dispatch engine's factors)
     factors, co2_notes = site_emission_factors(
