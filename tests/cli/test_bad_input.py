@@ -278,3 +278,18 @@ def test_bad_rules_file_names_the_file_and_its_field(tmp_path: Path, side: str) 
     (line, *_) = _error(tmp_path, text, "optimize", "{f}", "--scenarios", "2",
                         "--oos-scenarios", "2", "--evpi-scenarios", "1")
     assert re.match(rf"error: \S*{re.escape(Path(side).name)}: optimize\.rules_file: ", line), line
+
+
+def test_the_difficulty_check_counts_the_machines_running_that_day(tmp_path: Path) -> None:
+    """The example's Odessa Grid is not connected on the data's last day (2025-09-26): its
+    11.6 EH/s are not in that day's cost, nor in the check that the network a
+    ``--difficulty`` implies holds the fleet (11.1 EH/s running; 22.7 with Odessa)."""
+    import shutil
+
+    for name in ("portfolio.toml", "regulation-extra.csv"):
+        shutil.copy(EX / name, tmp_path / name)
+    # 2.4e12 x 2^32 / 600 s = 17.2 EH/s: more than the machines running, less than all
+    code, _, err = _run("cost", str(tmp_path / "portfolio.toml"), "--difficulty", "2.4e12")
+    assert code == 0, err
+    code, _, err = _run("cost", str(tmp_path / "portfolio.toml"), "--difficulty", "1.4e12")
+    assert code == 2 and "--difficulty: the network it implies" in err

@@ -78,11 +78,17 @@ def check_fleet_fits_network(
     portfolio: Portfolio, network: NetworkConditions, source: str, given: bool
 ) -> None:
     """A ``--difficulty`` whose network is smaller than the portfolio's own fleet (which it
-    includes) is a typo: an :class:`InputError` at ``--difficulty``. A historical day is a
-    what-if (today's fleet in 2016) and is not checked."""
+    includes; the machines running on the network's day) is a typo: an
+    :class:`InputError` at ``--difficulty``. A historical day is a what-if (today's fleet
+    in 2016) and is not checked."""
     if not given:
         return
-    fleet_th_s = sum(e.total_hashrate_th_s for s in portfolio.sites for e in s.fleet)
+    import pandas as pd
+
+    day = None if network.date is None else pd.DatetimeIndex([pd.Timestamp(network.date)])
+    fleet_th_s = sum(  # the machines running that day, as the cost is computed
+        e.total_hashrate_th_s for s in portfolio.sites for e in s.fleet
+        if day is None or bool(e.active_on(day)[0] and s.connected_on(day)[0]))
     network_th_s = network.difficulty * 2**32 / 600.0 / 1e12
     if fleet_th_s > network_th_s:
         raise InputError(
