@@ -58,6 +58,9 @@ def test_pivot_mines_from_the_connection_and_says_so() -> None:
         a, b = getattr(cf, name)[0], getattr(cf0, name)[0]
         assert np.all(a[:4] == 0.0) and b[:4].min() > 0, name
         np.testing.assert_allclose(a[4:], b[4:], rtol=1e-12, err_msg=name)
+    # nothing runs at the site before it connects: no mining, no site costs
+    assert np.all(np.asarray(cf.unlevered_fcf_usd)[0][:4] == 0.0)
+    assert np.asarray(cf0.unlevered_fcf_usd)[0][:4].min() > 0
     mw, mw0 = np.ravel(cf.mining_mw), np.ravel(cf0.mining_mw)
     assert np.all(mw[:4] == 0.0) and mw[4] == mw0[4] > 0
     assert res.strategy("keep_mining").npv_usd < base.strategy("keep_mining").npv_usd

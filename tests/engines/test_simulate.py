@@ -238,6 +238,14 @@ def test_noncash_costs() -> None:
     pf.sites[0].fleet[0].start = "2026-07"
     nc = noncash_cost_usd_per_month(pf, 60, pd.Period("2026-01", "M"))
     np.testing.assert_allclose(nc, 1e5 + fleet_dep * ((np.arange(60) >= 6) & (np.arange(60) < 54)))
+    # ... once in service: its site connected 2026-10-16 (16 of October's 31 days), the
+    # window does not move (from its start, for its life), its first months are cut
+    pf.sites[0].connection_date = "2026-10-16"
+    nc = noncash_cost_usd_per_month(pf, 60, pd.Period("2026-01", "M"))
+    share = np.where(np.arange(60) < 9, 0.0, 1.0)
+    share[9] = 16 / 31
+    np.testing.assert_allclose(
+        nc, 1e5 + fleet_dep * share * ((np.arange(60) >= 6) & (np.arange(60) < 54)))
 
 
 def test_corporate_cash_costs_reach_the_treasury_not_the_npv() -> None:

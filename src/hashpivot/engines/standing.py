@@ -108,7 +108,7 @@ def _connection_note(site: str, index: int, day: str, first: pd.Period,
     else:
         when = f"after the first month valued ({first}): its machines mine from that day"
     return (f"{site}: connected to the grid on {day} (sites[{index}].connection_date), "
-            f"{when} (the months before at zero mining; fixed site costs still paid)")
+            f"{when} (nothing runs there before: no mining, no site costs)")
 
 
 def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,

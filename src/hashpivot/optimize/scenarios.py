@@ -20,6 +20,7 @@ import numpy as np
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot import SiteInputs
+from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.fleet import center_market
 from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
@@ -104,7 +105,9 @@ def coefficients_on_market(
     reference = center_market(task.params)  # replacement forecasts: no look-ahead
     for si, (site, ts, spec) in enumerate(zip(task.sites, task.tranches, task.site_specs,
                                               strict=True)):
-        base -= site.fixed_opex_usd_per_month * disc.sum()
+        # the site's cash SG&A from its connection on (a site not connected does not run)
+        base -= site.fixed_opex_usd_per_month * float(
+            (connected_share(site.connection_date, market.periods) * disc).sum())
         redeploy = site.hosting.asic_disposition == "redeploy"
         for j, tr in enumerate(ts):
             if tr.is_spare or tr.gross_mw <= 0:

@@ -221,7 +221,7 @@ def _site_cash_flows(
         )
         ebitda_at_horizon.append(e)
         capex_at_horizon.append(c)
-    opex = opex + site.fixed_opex_usd_per_month
+    opex = opex + site.fixed_opex_usd_per_month * connected  # (no site before it connects)
     paths = (market.n_paths,)
     at_horizon = MiningAtHorizon(
         np.stack([np.broadcast_to(e, paths) for e in ebitda_at_horizon]),

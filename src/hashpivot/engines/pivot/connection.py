@@ -4,10 +4,11 @@
 the grid. A site connected after the first month valued mines nothing before that day and
 the share of the month's days from it on in its month of connection, in ``pivot``,
 ``simulate`` and ``optimize`` alike (its mining MW scaled by :func:`connected_share`: the
-revenue, power, energy, BTC, mining costs and fleet replacement of those months); the
-machines it would sell when a conversion displaces them keep their resale value.
-``backtest`` and ``cost --date`` leave the site's machines out on the days before it
-(:meth:`hashpivot.models.Site.connected_on`).
+revenue, power, energy, BTC, mining costs and fleet replacement of those months; its cash
+SG&A and, in ``simulate``, its machines' depreciation likewise); the machines it would
+sell when a conversion displaces them keep their resale value. ``backtest`` and
+``cost --date`` leave the site out on the days before it, machines, depreciation and
+cost items (:meth:`hashpivot.models.Site.connected_on`).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.simulate.task import FloatArray
 
 if TYPE_CHECKING:
@@ -27,13 +28,17 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
     from the entry's ``start`` when it gives one and ``first`` (the first month) is
     given, so machines bought before the first month are depreciated only for the rest
     of their life, and not at all once written off; else over those years from the
-    first month.
+    first month. A site connected after the first month depreciates its machines from its
+    connection on (each month's share of days connected), as ``backtest`` and ``cost``.
     """
     out = np.zeros(n_periods)
     noncash = {"depreciation", "stock_based_compensation"}
     items: list[CostItem] = list(portfolio.cost_items)
     for site in portfolio.sites:
         items += site.cost_items
+        # machines are depreciated once in service: from the site's connection on
+        in_service = (np.ones(n_periods) if first is None else connected_share(
+            site.connection_date, pd.period_range(first, periods=n_periods, freq="M")))
         for fe in site.fleet:
             capex = fe.capex_usd_per_th
             years = fe.depreciation_years
@@ -48,7 +53,7 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
                     lo, hi = 0, round(years * 12)
                 lo, hi = max(0, lo), min(n_periods, hi)
                 if hi > lo:
-                    out[lo:hi] += monthly
+                    out[lo:hi] += monthly * in_service[lo:hi]
     for it in items:
         if str(it.category) in noncash:
             out += float(it.annual_usd) / 12.0
