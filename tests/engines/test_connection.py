@@ -118,3 +118,81 @@ def test_a_site_connected_before_the_first_month_is_valued_as_before(day: str | 
     a = pv.run_pivot(_connected(pf, day) if day else pf)
     b = pv.run_pivot(pf)
     assert [s.npv_usd for s in a.strategies] == [s.npv_usd for s in b.strategies]
+
+
+def test_no_hall_goes_into_service_before_the_connection() -> None:
+    """A hall draws power: construction starts late enough that it goes into service on
+    the first whole month connected (before, a site connected 2027-06-15 earned rent and
+    drew 119,040 MWh a month from 2026-10, and a site connected after the horizon made
+    converting worth 525.9 M USD against a keep-mining of zero)."""
+    pf = load_portfolio(EXAMPLE)
+    res = pv.run_pivot(_connected(pf, "2027-06-15"))
+    cf = res.strategy("convert_all").cash_flows
+    months = [str(p) for p in cf.periods]
+    in_service = np.ravel(np.asarray(cf.it_mw_in_service))
+    assert months[int(np.flatnonzero(in_service > 0)[0])] == "2027-07"
+    assert np.all(np.ravel(np.asarray(cf.hosting_revenue_usd))[: months.index("2027-07")] == 0)
+    (moved,) = [w for w in res.warnings if w.startswith("convert_all: a hall cannot")]
+    assert "200.0 MW at 'West Texas 200' from 2025-10 to 2026-07" in moved  # 12 months' build
+    never = pv.run_pivot(_connected(pf, "2045-01-01"))  # after the horizon (2040-09)
+    assert [s.npv_usd for s in never.strategies] == [0.0] * len(never.strategies)
+
+
+def test_a_replacement_bought_before_the_connection_is_paid_in_full() -> None:
+    """The machines a replacement buys before the site connects are paid for in full (they
+    mine from the connection on); before, the cost was scaled by the share of the month
+    connected while the new machines counted in full after it."""
+    pf = load_portfolio(EXAMPLE)
+    pf = pf.model_copy(update={"pivot": pf.pivot.model_copy(update={
+        "btc_price_growth_per_year": 0.25, "network_hashrate_growth_per_year": 0.05,
+        "replacement_capex_usd_per_th": 3.0})})
+    base = pv.run_pivot(pf).strategy("keep_mining").cash_flows
+    capex0 = np.ravel(np.asarray(base.replacement_capex_usd))
+    first = int(np.flatnonzero(capex0 > 0)[0])  # the first replacement (2029-10 here)
+    day = str((base.periods[first] + 1).start_time.date())  # connected the month after
+    late = pv.run_pivot(_connected(pf, day)).strategy("keep_mining").cash_flows
+    np.testing.assert_array_equal(np.ravel(np.asarray(late.replacement_capex_usd)), capex0)
+    btc, btc0 = np.ravel(np.asarray(late.btc_mined)), np.ravel(np.asarray(base.btc_mined))
+    assert np.all(btc[: first + 1] == 0.0)
+    np.testing.assert_allclose(btc[first + 1:], btc0[first + 1:], rtol=1e-12)
+
+
+def test_the_optimizer_starts_no_hall_before_the_connection_and_pivot_agrees() -> None:
+    """The example's Odessa Grid connected 2029-01-01: the optimizer starts no hall there
+    whose 15 months' build ends before it, and pivot on the plan portfolio gives the
+    optimizer's value on the central path to 1e-9 (before: 533.2 against 532.6 M USD)."""
+    from hashpivot.models import parse_portfolio
+    from hashpivot.optimize import OptimizeConfig, optimize_plan
+
+    src = Path(__file__).parents[2] / "examples" / "portfolio.toml"
+    text = src.read_text()
+    assert 'connection_date = "2026-02-01"' in text
+    pf = parse_portfolio(text.replace('connection_date = "2026-02-01"',
+                                      'connection_date = "2029-01-01"'), str(src))
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False), source=str(src))
+    odessa = r.plan[r.plan["site"] == "Odessa Grid"]
+    assert len(odessa)  # it converts there, late enough
+    assert all(pd.Period(q, "Q").asfreq("M", "start") + 15 >= pd.Period("2029-01", "M")
+               for q in odessa["quarter"])
+    check = r.center_path_check
+    assert check["npv_with_tv_vs_keep_usd"] == pytest.approx(
+        check["optimizer_value_over_keep_usd"], rel=1e-9)
+
+
+def test_backtest_says_which_site_it_leaves_out_and_divides_nothing_by_zero() -> None:
+    import warnings
+
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "portfolio.toml")
+    notes = run_backtest(pf, "2025-01-01", "2025-09-26").notes
+    assert ("Odessa Grid: connected to the grid on 2026-02-01 (sites[1].connection_date): "
+            "left out of the whole window (its machines, their depreciation and its cost "
+            "items)") in notes
+    # the depreciation note speaks only of sites that ran in the window
+    assert not [n for n in notes if "depreciation at Odessa Grid" in n]
+    late = _connected(load_portfolio(EXAMPLE), "2027-06-15")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no 0/0 when nothing is mined
+        res = run_backtest(late, "2025-01-01", "2025-03-01")
+    assert res.summary["btc_mined"] == 0.0 and np.isnan(res.summary["cost_per_btc_direct_usd"])
+

@@ -246,3 +246,19 @@ def test_the_file_names_the_two_engines_values_over_the_signings() -> None:
     # no signing to tell, or no pivot figure: no such note
     results["center_path_check"] = {"optimizer_expected_over_signings_usd": 305.46e6}
     assert not any("linear in the signings" in n for n in plan_portfolio_notes(results))
+
+
+def test_a_deterministic_plan_file_says_what_the_optimizer_valued() -> None:
+    """``--deterministic`` values one scenario with every tenant signing: the file's notes
+    say so (they used to speak of its scenarios' average and of drawn signings)."""
+    results = {
+        "plan": [{"site": "A", "start_month": "2026-04", "gross_mw": 10.0, "tenant": "T1"}],
+        "assumptions": {"n_scenarios": 1, "deterministic": True,
+                        "tenants": [{"name": "T1", "probability_signing": 0.6}]},
+    }
+    first, signing = plan_portfolio_notes(results)
+    assert first.endswith("the optimizer valued it on one deterministic scenario (the "
+                          "central path, every tenant signing)")
+    assert "averages" not in first
+    assert "the optimizer (deterministic) had every tenant sign" in signing
+

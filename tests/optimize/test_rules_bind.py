@@ -41,3 +41,15 @@ def test_the_example_rules_bind_on_the_plan_or_on_its_value() -> None:
     assert 1 <= int(m[1]) <= last - first + 1
     tenants = {t.name for t in pf.optimize.tenants}
     assert set(m[4].split(", ")) <= tenants
+
+
+def test_start_quarters_kept_out_are_named_as_they_are() -> None:
+    """Consecutive quarters as a range, others one by one (a range would count more)."""
+    from types import SimpleNamespace
+
+    from hashpivot.optimize.evaluate import _quarter_span
+
+    p = SimpleNamespace(quarters=["2025Q4", "2026Q1", "2026Q2", "2026Q3"])
+    assert _quarter_span(p, [1]) == "2026Q1"  # type: ignore[arg-type]
+    assert _quarter_span(p, [0, 1, 2]) == "3 quarters (2025Q4-2026Q2)"  # type: ignore[arg-type]
+    assert _quarter_span(p, [0, 2]) == "2 quarters (2025Q4, 2026Q2)"  # type: ignore[arg-type]

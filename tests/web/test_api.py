@@ -289,6 +289,8 @@ def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
         (2, "backtest", {"start": "2030-01-01", "end": "2030-06-30"}, "start", "after the data"),
         (2, "backtest", {"start": "2000-01-01"}, "start", "before the data"),
         (2, "dispatch", {"market": "ercot:HB_NOPE:2024"}, "market", "no bundled prices"),
+        # no site of the four-site example is connected yet on that day: nothing mines
+        (3, "cost", {"date": "2019-01-01"}, "date", "no fleet entry is installed"),
     ],
 )
 def test_run_parameters_the_engine_would_refuse_are_a_422_at_submission(

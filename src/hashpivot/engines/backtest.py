@@ -140,10 +140,22 @@ def run_backtest(
         out[f"cost_per_btc_{view}_usd"] = per_btc
         out[f"margin_{view}_fraction"] = margin_fraction(price, per_btc)
         summary[f"cost_{view}_usd"] = float(cost.sum())
-        summary[f"cost_per_btc_{view}_usd"] = float(cost.sum() / btc.sum())
+        summary[f"cost_per_btc_{view}_usd"] = (
+            float(cost.sum() / btc.sum()) if btc.sum() > 0 else float("nan"))
         summary[f"margin_{view}_usd"] = float(revenue.sum() - cost.sum())
         summary[f"days_reverse_margin_{view}"] = float((per_btc > price).sum())
     btc_per_day = float(btc.sum()) / max(len(dates), 1)  # the window's mean [BTC/day]
+    # the sites connected on some day of the window: the others' machines never ran
+    ran = np.isin(arr.site, [n for n, on in connected.items() if on.any()])
     notes = missing_asic_depreciation_notes(
-        portfolio, arr.site, arr.label, arr.hashrate_th_s, arr.priced, btc_per_day)
+        portfolio, arr.site[ran], arr.label[ran], arr.hashrate_th_s[ran], arr.priced[ran],
+        btc_per_day)
+    for i, site in enumerate(portfolio.sites):
+        off = int((~connected[site.name]).sum())
+        if off:
+            notes.append(
+                f"{site.name}: connected to the grid on {site.connection_date} "
+                f"(sites[{i}].connection_date): left out of "
+                + ("the whole window" if off == len(dates) else f"the {off} days before it")
+                + " (its machines, their depreciation and its cost items)")
     return BacktestResult(daily=out, summary=summary, notes=notes)

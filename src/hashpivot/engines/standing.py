@@ -102,13 +102,17 @@ def _note(owner: str, first: pd.Period, last: pd.Period, gone: list[str],
 
 def _connection_note(site: str, index: int, day: str, first: pd.Period,
                      last: pd.Period) -> str:
-    """The note of a site connected after the first month valued."""
-    if pd.Timestamp(day) > last.end_time:
-        when = f"after the last month valued ({last}): it mines nothing here"
-    else:
-        when = f"after the first month valued ({first}): its machines mine from that day"
+    """The note of a site connected after the first month valued begins."""
+    when = pd.Timestamp(day)
+    if when > last.end_time:
+        return (f"{site}: connected to the grid on {day} (sites[{index}].connection_date), "
+                f"after the last month valued ({last}): nothing runs there in the "
+                "valuation (no mining, no site costs, no hall in service)")
+    which = ("during the first month valued" if when <= first.end_time
+             else "after the first month valued")
     return (f"{site}: connected to the grid on {day} (sites[{index}].connection_date), "
-            f"{when} (nothing runs there before: no mining, no site costs)")
+            f"{which} ({first}): its machines mine from that day and no hall goes into "
+            "service before it (nothing runs there before: no mining, no site costs)")
 
 
 def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,

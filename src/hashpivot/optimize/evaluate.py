@@ -227,11 +227,14 @@ def shadow_price_frame(p: PlanProblem, pm: PlanModel, row_dual: FloatArray) -> p
 
 
 def _quarter_span(p: PlanProblem, quarters: list[int]) -> str:
-    """``2026Q1`` or ``4 quarters (2026Q1-2026Q4)`` for sorted quarter indices."""
+    """``2026Q1``, ``4 quarters (2026Q1-2026Q4)`` for consecutive sorted quarter indices,
+    ``2 quarters (2025Q4, 2026Q2)`` for others."""
     labels = [str(p.quarters[q]) for q in quarters]
     if len(labels) == 1:
         return labels[0]
-    return f"{len(labels)} quarters ({labels[0]}-{labels[-1]})"
+    if quarters[-1] - quarters[0] == len(quarters) - 1:
+        return f"{len(labels)} quarters ({labels[0]}-{labels[-1]})"
+    return f"{len(labels)} quarters ({', '.join(labels)})"
 
 
 def binding_rules(

@@ -20,6 +20,7 @@ import pandas as pd
 
 from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.engines.pivot import SiteInputs, market_start, resolve_sites
+from hashpivot.engines.pivot.connection import earliest_build_start
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.standing import standing_portfolio
 from hashpivot.exceptions import InputError, Problem
@@ -305,6 +306,11 @@ def resolve_problem(
         e = effects[o_site[o]]
         upper[o, : tenants[o_ten[o]].earliest_quarter] = 0.0
         upper[o, : e.delay_quarters] = 0.0
+        # no hall goes into service before its site is connected (as pivot moves them)
+        earliest = earliest_build_start(sites[o_site[o]].connection_date,
+                                        int(offer_specs[o].construction_months))
+        if earliest is not None:
+            upper[o, [q for q, m in enumerate(months) if m < earliest]] = 0.0
         if e.forbid_conversion_from is not None:
             for q, d in enumerate(q_dates):
                 until = e.forbid_conversion_until or dt.date.max

@@ -117,10 +117,14 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
     portfolio do not, one sentence each, from the plan's JSON (``PlanResult.to_json()``:
     its ``plan`` and ``assumptions``)."""
     inputs = results.get("assumptions") or {}
+    deterministic = bool(inputs.get("deterministic"))
     notes = [
         "pivot values the plan on the central market path, simulate on its own Monte "
-        "Carlo paths; the optimizer's expected NPV averages its "
-        f"{inputs.get('n_scenarios', 'in-sample')} scenarios"
+        "Carlo paths; " + (
+            "the optimizer valued it on one deterministic scenario (the central path, "
+            "every tenant signing)" if deterministic else
+            "the optimizer's expected NPV averages its "
+            f"{inputs.get('n_scenarios', 'in-sample')} scenarios")
     ]
     planned = {str(r["tenant"]) for r in results.get("plan", [])}
     unsure = [t["name"] for t in inputs.get("tenants", [])
@@ -128,8 +132,11 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
     if unsure:
         notes.append(
             f"the halls for {', '.join(unsure)} carry the tenant's probability_signing: "
-            "simulate draws the signings per path as the optimizer draws them per "
-            "scenario; pivot's table builds every hall (as if the tenant signs) and a line "
+            + ("the optimizer (deterministic) had every tenant sign; simulate draws the "
+               "signings per path" if deterministic else
+               "simulate draws the signings per path as the optimizer draws them per "
+               "scenario")
+            + "; pivot's table builds every hall (as if the tenant signs) and a line "
             "under it gives the expected NPV over the signings"
         )
         c = results.get("center_path_check") or {}

@@ -37,23 +37,28 @@ def discounting_text(inputs: Mapping[str, Any]) -> str:
 
 def fan_sample_text(n_paths: int, inputs: Mapping[str, Any]) -> str:
     """The paths a simulation's fan quantiles are taken over: ``all 2,000 paths``, or
-    ``500 of the 2,000 paths (the first 250 of each chunk)``: a random subset (the chunks'
-    paths are independent draws), so its quantiles are noisier than the whole run's.
+    ``500 of the 2,000 paths (the first 250 of each chunk)``, ``... of each of the first 80
+    of 100 chunks)`` once 20,000 are kept: a random subset (the chunks' paths are
+    independent draws), so its quantiles are noisier than the whole run's.
 
     Parameters
     ----------
     n_paths : int
         The run's paths. [-]
     inputs : mapping
-        Its ``inputs`` (``fan_paths``, ``fan_paths_per_chunk``; a run stored before them:
-        every path).
+        Its ``inputs`` (``fan_paths``, ``fan_paths_per_chunk``, ``fan_chunks``,
+        ``chunks``; a run stored before them: at most 250 of each chunk, unsaid how many).
     """
-    n = int(inputs.get("fan_paths", n_paths))
+    if "fan_paths" not in inputs:
+        return f"the paths kept for the fan charts (at most 250 of each chunk of {n_paths:,})"
+    n = int(inputs["fan_paths"])
     if n >= n_paths:
         return f"all {n_paths:,} paths"
-    per = inputs.get("fan_paths_per_chunk")
-    return (f"{n:,} of the {n_paths:,} paths"
-            + (f" (the first {int(per):,} of each chunk)" if per else ""))
+    per = int(inputs.get("fan_paths_per_chunk") or 0)
+    used, chunks = inputs.get("fan_chunks"), inputs.get("chunks")
+    which = ("each chunk" if used is None or used == chunks
+             else f"each of the first {int(used):,} of {int(chunks or 0):,} chunks")
+    return f"{n:,} of the {n_paths:,} paths" + (f" (the first {per:,} of {which})" if per else "")
 
 
 def format_tornado_input(x: float, unit: str) -> str:

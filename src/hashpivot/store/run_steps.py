@@ -94,7 +94,17 @@ def _network(params: run_params.CostParams) -> Any:
 
 
 def _resolve_cost(portfolio: Portfolio, params: run_params.CostParams) -> dict[str, Any]:
-    net = dataclasses.asdict(_network(params))
+    from hashpivot.engines.unit_economics import compute_unit_economics
+
+    network = _network(params)
+    try:  # as the run will compute it (milliseconds): a day nothing runs is the date's
+        compute_unit_economics(portfolio, network)
+    except InputError as exc:
+        raise InputError([
+            Problem("date", p.message, PARAMS_SOURCE) if p.path == "sites" else p
+            for p in exc.problems
+        ]) from None
+    net = dataclasses.asdict(network)
     net["date"] = net["date"].isoformat() if net.get("date") else None
     return {**params.model_dump(mode="json"), "network": net}
 

@@ -33,3 +33,19 @@ def test_assumption_values() -> None:
     assert fmt_assumption(15) == "15"  # an int as it is
     assert fmt_assumption("median") == "median"
     assert fmt_assumption(None) == fmt_assumption(float("nan")) == "-"  # never "None"
+
+
+def test_the_fan_sample_is_said_as_it_was_taken() -> None:
+    """The fan quantiles' paths: every one, the first of each chunk, or (20,000 kept at
+    most) the first of each of the first chunks; a run stored before the count: a bound."""
+    from hashpivot.reports.labels import fan_sample_text
+
+    assert fan_sample_text(2_000, {"fan_paths": 2_000}) == "all 2,000 paths"
+    assert fan_sample_text(2_000, {"fan_paths": 500, "fan_paths_per_chunk": 250,
+                                   "fan_chunks": 2, "chunks": 2}) == (
+        "500 of the 2,000 paths (the first 250 of each chunk)")
+    assert fan_sample_text(100_000, {"fan_paths": 20_000, "fan_paths_per_chunk": 250,
+                                     "fan_chunks": 80, "chunks": 100}) == (
+        "20,000 of the 100,000 paths (the first 250 of each of the first 80 of 100 chunks)")
+    assert fan_sample_text(100_000, {}) == (
+        "the paths kept for the fan charts (at most 250 of each chunk of 100,000)")

@@ -231,3 +231,17 @@ def test_switching_line_by_hand() -> None:
         "low and high input: no switching value")
     assert switching_line([{k: v for k, v in rows[0].items() if "switching" not in k}],
                           "phased") is None  # a tornado stored before switching values
+
+
+def test_a_run_stored_before_the_lowest_cash_rename_shows_its_figure() -> None:
+    """``min_cash_*`` (until 2026-12-05) is read as ``lowest_cash_*``."""
+    from hashpivot.reports.tables.strategies import simulate_rows
+
+    old = {"npv_mean_usd": 1e6, "min_cash_p5_usd": -12.3e6, "prob_forced_sale": 0.1}
+    new = {"npv_mean_usd": 1e6, "lowest_cash_p5_usd": -12.3e6, "prob_forced_sale": 0.1}
+    a, _ = simulate_rows([old], treasury_given=True)
+    b, _ = simulate_rows([new], treasury_given=True)
+    assert a == b
+    assert [r for r in a if r[0] == "lowest cash, P5"] == [
+        ("lowest cash, P5", "M USD", ["-12.3"])]
+

@@ -16,6 +16,7 @@ import pandas as pd
 
 from hashpivot import finance
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
+from hashpivot.engines.pivot.connection import after_connection
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.emissions import site_emission_factors, strategy_emissions_tco2
 from hashpivot.engines.pivot.idle import idle_baseline_note
@@ -110,6 +111,8 @@ def run_pivot(
     portfolio = standing.portfolio
     sites = resolve_sites(portfolio, site_name)
     strategies = build_strategies(portfolio, site_name, convert_mw, start, horizon_months=n)
+    # a hall goes into service once its site is connected
+    strategies, connection_notes = after_connection(strategies, sites)
     market = deterministic_market(portfolio, ms.start, n)
     periods = market.periods
     # the regulation rules that apply: a site where no new mining capacity is allowed
@@ -177,6 +180,7 @@ def run_pivot(
 
     warnings: list[str] = market_notes(market, margin_response(portfolio))
     warnings.extend(standing.notes)
+    warnings.extend(connection_notes)
     rng: DealRange | None = None
     try:
         if deals is None:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hashpivot.engines.pivot.connection import after_connection
 from hashpivot.engines.pivot.inputs import resolve_sites
 from hashpivot.engines.pivot.regulation import (
     portfolio_rules,
@@ -148,10 +149,10 @@ def prepare(
         kwargs["convert_mw"] = config.convert_mw
     if config.convert_start is not None:
         kwargs["start"] = pd.Period(config.convert_start, "M")
-    strategies = [
-        with_site_fees(s, effects)
-        for s in pv.build_strategies(portfolio, horizon_months=len(center.periods), **kwargs)
-    ]
+    # a hall goes into service once its site is connected (as pivot)
+    built, connection_notes = after_connection(
+        pv.build_strategies(portfolio, horizon_months=len(center.periods), **kwargs), sites)
+    strategies = [with_site_fees(s, effects) for s in built]
     names = tuple(str(s.name) for s in strategies)
     if BASELINE in names and names[0] != BASELINE:
         order = sorted(range(len(names)), key=lambda i: names[i] != BASELINE)
@@ -270,7 +271,7 @@ def prepare(
     return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs,
                        rule_effects=effects,
                        rule_notes=[*rule_notes, *([replaced] if replaced else [])],
-                       standing_notes=standing.notes)
+                       standing_notes=[*standing.notes, *connection_notes])
 
 
 def _market_facts(pv: Any, portfolio: Portfolio, start: pd.Period | None) -> dict[str, Any]:

@@ -133,9 +133,11 @@ def simulate(
     res.inputs = run.inputs
     res.inputs["regulation_rules"] = facts
     # the fan charts' quantiles: the first fan_paths of each chunk (memory bounded)
-    res.inputs["fan_paths"] = sum(
-        fan_rows(k, size, run.task.fan_paths) for k, (_, size, _) in enumerate(run.chunks))
+    kept = [fan_rows(k, size, run.task.fan_paths) for k, (_, size, _) in enumerate(run.chunks)]
+    res.inputs["fan_paths"] = sum(kept)
     res.inputs["fan_paths_per_chunk"] = run.task.fan_paths
+    res.inputs["fan_chunks"] = sum(1 for n in kept if n > 0)
+    res.inputs["chunks"] = len(kept)
     res.inputs["executor"] = (
         f"dask:{scheduler}" if scheduler else f"dask:LocalCluster({workers})"
         if workers is not None

@@ -276,6 +276,24 @@ def _within_error(s: Mapping[str, Any], key: str) -> bool:
     return bool(half > 0.0 and abs(mean) <= half)
 
 
+#: Keys of ``strategy_stats`` renamed since runs were stored: old name -> current name.
+_RENAMED_KEYS = {
+    "min_cash_usd": "lowest_cash_usd",
+    "min_cash_p5_usd": "lowest_cash_p5_usd",
+    "min_cash_p5_ci95_half_usd": "lowest_cash_p5_ci95_half_usd",
+    "min_cash_mean_usd": "lowest_cash_mean_usd",
+}
+
+
+def _current_keys(stats: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``stats`` with the keys of a run stored before a rename under their current names
+    (the lowest cash a path reaches was ``min_cash_*`` until 2026-12-05)."""
+    old = [k for k in _RENAMED_KEYS if k in stats and _RENAMED_KEYS[k] not in stats]
+    if not old:
+        return stats
+    return {**stats, **{_RENAMED_KEYS[k]: stats[k] for k in old}}
+
+
 def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
                   n_paths: int | None = None) -> tuple[list[Row], list[str]]:
     """The strategy rows of ``simulate`` and the notes their caption needs.
@@ -299,6 +317,7 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
         price cells), and whether a mean gain over keep-mining is within its Monte Carlo
         error.
     """
+    stats = [_current_keys(s) for s in stats]
     taxed = any("npv_after_tax_mean_usd" in s for s in stats)
     errors = any("npv_mean_ci95_half_usd" in s for s in stats)  # not in older results
     rows = rows_of([r for r in SIMULATE_NPV_ROWS if (taxed or "tax" not in r[0])
