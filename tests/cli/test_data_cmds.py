@@ -81,11 +81,14 @@ def test_network_bundled(app: typer.Typer) -> None:
     table = runner.invoke(app, ["network"])
     assert table.exit_code == 0 and "2025-09-26" in table.output
     assert "Source: Coin Metrics Community Network Data" in table.output
-    rows = {line.split("│")[1].strip(): line.split("│")[2].strip()
+    rows = {line.split("│")[1].strip(): (line.split("│")[2].strip(), line.split("│")[3].strip())
             for line in table.output.splitlines() if line.count("│") == 4}
     # 2025-09-26: difficulty 1.4234e14 -> 1,018.9 EH/s; Coin Metrics estimates 934.0
-    assert rows["hashrate from difficulty"] == "1,018.9"
-    assert rows["hashrate, source's estimate"] == "934.0"
+    assert rows["hashrate from difficulty"] == ("1,018.9", "EH/s")
+    assert rows["hashrate, source's estimate"] == ("934.0", "EH/s")
+    # 2012: a few TH/s, in its own unit (it printed 0.0 EH/s)
+    old = runner.invoke(app, ["network", "--date", "2012-01-01"])
+    assert "0.0 " not in old.output and "TH/s" in old.output
 
 
 @pytest.mark.parametrize(

@@ -112,10 +112,10 @@ def test_backtest_and_cost_leave_the_machines_out_before_the_connection() -> Non
     assert "Pecos PPA" in set(ue.ledger["scope"])
 
 
-@pytest.mark.parametrize("day", ["2019-09-01", None])
-def test_a_site_connected_before_the_first_month_is_valued_as_before(day: str | None) -> None:
+def test_a_site_connected_before_the_first_month_is_valued_as_before() -> None:
     pf = load_portfolio(EXAMPLE)
-    a = pv.run_pivot(_connected(pf, day) if day else pf)
+    assert pf.sites[0].connection_date is None
+    a = pv.run_pivot(_connected(pf, "2019-09-01"))
     b = pv.run_pivot(pf)
     assert [s.npv_usd for s in a.strategies] == [s.npv_usd for s in b.strategies]
 
@@ -138,10 +138,11 @@ def test_no_hall_goes_into_service_before_the_connection() -> None:
     assert [s.npv_usd for s in never.strategies] == [0.0] * len(never.strategies)
 
 
-def test_a_replacement_bought_before_the_connection_is_paid_in_full() -> None:
-    """The machines a replacement buys before the site connects are paid for in full (they
-    mine from the connection on); before, the cost was scaled by the share of the month
-    connected while the new machines counted in full after it."""
+def test_no_fleet_replacement_while_the_site_waits_for_its_connection() -> None:
+    """A site not (wholly) connected replaces nothing: no capex, and no better machines
+    after (helper-36 found the capex scaled by the share of the month connected while the
+    new machines counted in full; helper-37 found a site connected after the horizon
+    paying 254.1, 354.6 and 495.0 M USD of replacements for machines that never ran)."""
     pf = load_portfolio(EXAMPLE)
     pf = pf.model_copy(update={"pivot": pf.pivot.model_copy(update={
         "btc_price_growth_per_year": 0.25, "network_hashrate_growth_per_year": 0.05,
@@ -149,12 +150,17 @@ def test_a_replacement_bought_before_the_connection_is_paid_in_full() -> None:
     base = pv.run_pivot(pf).strategy("keep_mining").cash_flows
     capex0 = np.ravel(np.asarray(base.replacement_capex_usd))
     first = int(np.flatnonzero(capex0 > 0)[0])  # the first replacement (2029-10 here)
-    day = str((base.periods[first] + 1).start_time.date())  # connected the month after
-    late = pv.run_pivot(_connected(pf, day)).strategy("keep_mining").cash_flows
-    np.testing.assert_array_equal(np.ravel(np.asarray(late.replacement_capex_usd)), capex0)
-    btc, btc0 = np.ravel(np.asarray(late.btc_mined)), np.ravel(np.asarray(base.btc_mined))
-    assert np.all(btc[: first + 1] == 0.0)
-    np.testing.assert_allclose(btc[first + 1:], btc0[first + 1:], rtol=1e-12)
+    for day in ((base.periods[first] + 1).start_time.date(),  # the month after it
+                (base.periods[first]).start_time.date().replace(day=25)):  # in part
+        late = pv.run_pivot(_connected(pf, str(day))).strategy("keep_mining").cash_flows
+        capex = np.ravel(np.asarray(late.replacement_capex_usd))
+        assert capex[first] == 0.0 and capex0[first] > 0
+        after = first + 1
+        assert (np.ravel(np.asarray(late.btc_mined))[after]
+                < np.ravel(np.asarray(base.btc_mined))[after])  # the old machines mine on
+    never = pv.run_pivot(_connected(pf, "2045-01-01"))  # after the horizon (2040-09)
+    assert [s.npv_with_terminal_value_usd for s in never.strategies] == [0.0] * len(
+        never.strategies)
 
 
 def test_the_optimizer_starts_no_hall_before_the_connection_and_pivot_agrees() -> None:
@@ -195,4 +201,34 @@ def test_backtest_says_which_site_it_leaves_out_and_divides_nothing_by_zero() ->
         warnings.simplefilter("error")  # no 0/0 when nothing is mined
         res = run_backtest(late, "2025-01-01", "2025-03-01")
     assert res.summary["btc_mined"] == 0.0 and np.isnan(res.summary["cost_per_btc_direct_usd"])
+
+
+def test_a_connection_in_the_final_year_is_annualized_over_the_months_connected() -> None:
+    """Mining's terminal value takes the final year as the MW mining at the horizon would
+    earn it: a site connected during the final year counts its months connected, a month
+    connected in part scaled to a whole one (before, 2040-09-20 gave 99.1 M USD against
+    270.2 for 2040-09-01: eleven days annualized as a month)."""
+    pf = load_portfolio(EXAMPLE)
+    pf = pf.model_copy(update={"pivot": pf.pivot.model_copy(update={
+        "btc_price_growth_per_year": 0.25, "network_hashrate_growth_per_year": 0.05})})
+
+    def tv(day: str) -> float:
+        k = pv.run_pivot(_connected(pf, day)).strategy("keep_mining")
+        return k.npv_with_terminal_value_usd - k.npv_usd
+
+    last = tv("2040-09-01")  # the horizon's last month, wholly connected
+    assert last > 0
+    assert tv("2040-09-20") == pytest.approx(last, rel=1e-9)
+    assert tv("2040-10-01") == 0.0  # after the horizon: nothing
+
+
+def test_a_hall_whose_site_connects_too_late_is_left_out() -> None:
+    """A site connected after the horizon's last month (less the build): no hall there,
+    so the conversion is worth what keep-mining is there, nothing (before, convert_all
+    was worth 135.2 M USD with the terminal value, its halls valued after the horizon)."""
+    res = pv.run_pivot(_connected(load_portfolio(EXAMPLE), "2042-01-01"))
+    assert [s.npv_with_terminal_value_usd for s in res.strategies] == [0.0] * len(
+        res.strategies)
+    (note,) = [w for w in res.warnings if w.startswith("convert_all: a hall cannot")]
+    assert "200.0 MW at 'West Texas 200' left out (connected 2042-01-01" in note
 

@@ -244,8 +244,9 @@ def test_noncash_costs() -> None:
     nc = noncash_cost_usd_per_month(pf, 60, pd.Period("2026-01", "M"))
     share = np.where(np.arange(60) < 9, 0.0, 1.0)
     share[9] = 16 / 31
+    # (the site's stock-based compensation, 0.1 M a month, once it runs too)
     np.testing.assert_allclose(
-        nc, 1e5 + fleet_dep * share * ((np.arange(60) >= 6) & (np.arange(60) < 54)))
+        nc, (1e5 + fleet_dep * ((np.arange(60) >= 6) & (np.arange(60) < 54))) * share)
 
 
 def test_corporate_cash_costs_reach_the_treasury_not_the_npv() -> None:

@@ -14,7 +14,7 @@ from hashpivot.cli.errors import fail_input, handle_errors
 from hashpivot.cli.network import LiveFlag, NetworkDay
 from hashpivot.cli.options import MEMPOOL_API, JsonTableFlag, base_url_option, timeout_option
 from hashpivot.cli.output import json_records
-from hashpivot.cli.tables import compact_table, make_console, quantity_table
+from hashpivot.cli.tables import compact_table, hashrate_with_unit, make_console, quantity_table
 from hashpivot.exceptions import DataError, InputError, Problem
 
 _ASICS_HELP = (
@@ -146,9 +146,9 @@ def network_command(
     rows = (
         ("BTC price", f"{state.btc_price_usd:,.2f}", "USD/BTC"),
         ("difficulty", f"{state.difficulty:.6g}", "-"),
-        ("hashrate from difficulty", f"{state.hashrate_from_difficulty_th_s / 1e6:,.1f}",
-         "EH/s"),
-        ("hashrate, source's estimate", f"{state.hashrate_th_s / 1e6:,.1f}", "EH/s"),
+        ("hashrate from difficulty",
+         *hashrate_with_unit(state.hashrate_from_difficulty_th_s, 1)),
+        ("hashrate, source's estimate", *hashrate_with_unit(state.hashrate_th_s, 1)),
         ("block height", f"{state.height:,}", "-"),
         ("subsidy", f"{state.subsidy_btc_per_block:.6g}", "BTC/block"),
         ("fees", f"{state.fees_btc_per_block:.6g}", "BTC/block"),

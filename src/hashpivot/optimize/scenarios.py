@@ -119,7 +119,9 @@ def coefficients_on_market(
             lj, full = mining_loss_per_mw(fl.net, fl.resale, disc, task.n_quarters)
             tv = (  # (P,): forgone by a MW converted in any quarter
                 mining_terminal_usd_per_mw(task.terminal_value, fl.ebitda,
-                                           fl.replacement_capex, task.mining_discount_rate)
+                                           fl.replacement_capex, task.mining_discount_rate,
+                                           connected_share(site.connection_date,
+                                                           market.periods))
                 if task.terminal_value is not None else np.zeros(n_p)
             )
             base += tr.gross_mw * (full + tv)

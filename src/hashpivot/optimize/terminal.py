@@ -47,6 +47,7 @@ from hashpivot.terminal_value import (
     hosting_fcf_after_horizon_usd,
     value_at_horizon_of_flows_usd,
 )
+from hashpivot.units import MONTHS_PER_YEAR
 
 
 def pv_factor(discount_rate: float, n_months: int) -> float:
@@ -117,6 +118,7 @@ def mining_terminal_usd_per_mw(
     ebitda_usd_per_mw: FloatArray,
     replacement_capex_usd_per_mw: FloatArray,
     discount_rate: float,
+    connected: FloatArray | None = None,
 ) -> FloatArray:
     """Terminal value per MW of a mining tranche, on every path: what a MW converted
     before the horizon forgoes.
@@ -136,6 +138,11 @@ def mining_terminal_usd_per_mw(
         The tranche's monthly mining EBITDA and fleet replacement capex per MW. [USD/MW]
     discount_rate : float
         Annual rate of the mining line. [1/year]
+    connected : ndarray (T,), optional
+        The share of each month the site is connected
+        (:func:`~hashpivot.engines.pivot.connection.connected_share`): a site connected
+        during the final year has its year annualized over the months connected, each
+        month connected in part scaled to a whole one, as pivot does. [-]
 
     Returns
     -------
@@ -144,10 +151,21 @@ def mining_terminal_usd_per_mw(
     """
     ebitda = np.atleast_2d(np.asarray(ebitda_usd_per_mw, dtype=float))
     p, n_months = ebitda.shape
+    capex = np.atleast_2d(np.asarray(replacement_capex_usd_per_mw, dtype=float))
+    fix = 1.0
+    if connected is not None and connected[-1] > 0:
+        k = min(MONTHS_PER_YEAR, n_months)
+        share = np.asarray(connected[-k:], dtype=float)
+        m = int(np.count_nonzero(share > 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            up = np.where(share > 0, 1.0 / share, 0.0)
+        ebitda = ebitda[:, -k:] * up
+        capex = np.broadcast_to(capex, (capex.shape[0], n_months))[:, -k:] * up
+        fix = k / m if m < k else 1.0
     at_horizon = line_value_at_horizon_usd(  # floors the final year at zero
         tv.mining_method,
-        final_year_usd(ebitda),
-        final_year_usd(np.atleast_2d(np.asarray(replacement_capex_usd_per_mw, dtype=float))),
+        final_year_usd(ebitda) * fix,
+        final_year_usd(capex) * fix,
         tv.mining_ebitda_multiple,
         discount_rate,
         tv.growth_per_year,

@@ -50,7 +50,8 @@ def fan_sample_text(n_paths: int, inputs: Mapping[str, Any]) -> str:
         ``chunks``; a run stored before them: at most 250 of each chunk, unsaid how many).
     """
     if "fan_paths" not in inputs:
-        return f"the paths kept for the fan charts (at most 250 of each chunk of {n_paths:,})"
+        return (f"the paths kept for the fan charts (of the {n_paths:,}: at most 250 from "
+                "each chunk)")
     n = int(inputs["fan_paths"])
     if n >= n_paths:
         return f"all {n_paths:,} paths"

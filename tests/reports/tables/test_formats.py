@@ -48,4 +48,4 @@ def test_the_fan_sample_is_said_as_it_was_taken() -> None:
                                      "fan_chunks": 80, "chunks": 100}) == (
         "20,000 of the 100,000 paths (the first 250 of each of the first 80 of 100 chunks)")
     assert fan_sample_text(100_000, {}) == (
-        "the paths kept for the fan charts (at most 250 of each chunk of 100,000)")
+        "the paths kept for the fan charts (of the 100,000: at most 250 from each chunk)")

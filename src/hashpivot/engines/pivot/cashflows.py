@@ -223,6 +223,7 @@ def _site_cash_flows(
             - np.atleast_2d(m["power_cost"])[:, -k:] - part_opex[:, -k:],
             np.atleast_2d(m["replacement_capex"])[:, -k:],
             mined_mw[-k:],
+            float(mw[-1]) if mined_mw[-1] > 0 else 0.0,
         )
         ebitda_at_horizon.append(e)
         capex_at_horizon.append(c)
@@ -246,6 +247,7 @@ def _at_horizon_mw(
     mining_ebitda_usd: FloatArray,
     replacement_capex_usd: FloatArray,
     mining_mw: FloatArray,
+    horizon_mw: float | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """A tranche's final-year mining EBITDA and replacement capex at the horizon's MW.
 
@@ -256,17 +258,26 @@ def _at_horizon_mw(
         mining that month (cash SG&A not included). [USD]
     mining_mw : ndarray (n,)
         MW mining each of those months. [MW]
+    horizon_mw : float, optional
+        ``MW_T``, the MW that mine on after the horizon; default ``mining_mw[-1]`` (a site
+        connected during the horizon's last month mines only part of it). [MW]
 
     Returns
     -------
     tuple of ndarray (P,)
-        ``12/n sum_t x_t MW_T / MW_t`` (months with no MW count 0): the final year as the
-        MW still mining at the horizon would have earned it. [USD/year]
+        ``12/m sum_t x_t MW_T / MW_t`` over the ``m`` months with MW (months with none
+        count 0): the final year as the MW still mining at the horizon would have earned
+        it. ``m`` is ``n`` but where a site connected during the final year had no MW
+        before its connection (a month connected in part counts as a whole one, its flows
+        scaled up by ``MW_T / MW_t``). [USD/year]
     """
+    at_end = float(mining_mw[-1]) if horizon_mw is None else float(horizon_mw)
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(mining_mw > 0, mining_mw[-1] / mining_mw, 0.0)
-    return (final_year_usd(np.atleast_2d(mining_ebitda_usd) * scale),
-            final_year_usd(np.atleast_2d(replacement_capex_usd) * scale))
+        scale = np.where(mining_mw > 0, at_end / mining_mw, 0.0)
+    n, m = len(mining_mw), int(np.count_nonzero(mining_mw > 0))
+    fix = n / m if 0 < m < n and mining_mw[-1] > 0 else 1.0  # (only before a connection)
+    return (final_year_usd(np.atleast_2d(mining_ebitda_usd) * scale) * fix,
+            final_year_usd(np.atleast_2d(replacement_capex_usd) * scale) * fix)
 
 
 #: The per-path arrays of :func:`_site_cash_flows` summed over the sites.

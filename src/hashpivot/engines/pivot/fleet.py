@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
+from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.replacement import (
@@ -146,7 +147,8 @@ def site_market(
     """Market-only arrays of one site on every path of ``market``.
 
     Replacement, a forward-looking NPV decision. Every ``fleet_replacement_years`` (the
-    decision months ``tk``) the fleet may be replaced, at the same power, by machines of
+    decision months ``tk``; none in a month the site is not wholly connected,
+    ``connection_date``) the fleet may be replaced, at the same power, by machines of
     the then current efficiency (``replacement_efficiency_j_per_th`` improving by
     ``replacement_efficiency_gain_per_year``) at ``replacement_capex_usd_per_th``. A path
     replaces when :func:`replacement_gain_usd_per_mw` is positive: the discounted cash
@@ -207,7 +209,11 @@ def site_market(
         if reference is not None:
             hp_ref = (reference.hashvalue_btc_per_th_day * reference.btc_price_usd * net)[0]
         sunk_final: FloatArray | float = 0.0
+        # no replacement while the site is not (wholly) connected: its machines wait
+        connected = connected_share(site.connection_date, market.periods)
         for tk in range(r_m, n, r_m):  # a handful of decision months
+            if connected[tk] < 1.0:
+                continue
             eff_new = spec.replacement_efficiency_j_per_th * (
                 1.0 - spec.replacement_efficiency_gain_per_year
             ) ** (tk / MONTHS_PER_YEAR)

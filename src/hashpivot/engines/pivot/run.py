@@ -112,7 +112,7 @@ def run_pivot(
     sites = resolve_sites(portfolio, site_name)
     strategies = build_strategies(portfolio, site_name, convert_mw, start, horizon_months=n)
     # a hall goes into service once its site is connected
-    strategies, connection_notes = after_connection(strategies, sites)
+    strategies, connection_notes = after_connection(strategies, sites, ms.start + (n - 1))
     market = deterministic_market(portfolio, ms.start, n)
     periods = market.periods
     # the regulation rules that apply: a site where no new mining capacity is allowed

@@ -28,17 +28,21 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
     from the entry's ``start`` when it gives one and ``first`` (the first month) is
     given, so machines bought before the first month are depreciated only for the rest
     of their life, and not at all once written off; else over those years from the
-    first month. A site connected after the first month depreciates its machines from its
-    connection on (each month's share of days connected), as ``backtest`` and ``cost``.
+    first month. A site connected after the first month depreciates its machines, and
+    counts its own non-cash items, from its connection on (each month's share of days
+    connected), as ``backtest`` and ``cost``.
     """
     out = np.zeros(n_periods)
     noncash = {"depreciation", "stock_based_compensation"}
     items: list[CostItem] = list(portfolio.cost_items)
     for site in portfolio.sites:
-        items += site.cost_items
-        # machines are depreciated once in service: from the site's connection on
+        # machines are depreciated once in service, the site's own items counted once it
+        # runs: from its connection on
         in_service = (np.ones(n_periods) if first is None else connected_share(
             site.connection_date, pd.period_range(first, periods=n_periods, freq="M")))
+        for it in site.cost_items:
+            if str(it.category) in noncash:
+                out += float(it.annual_usd) / 12.0 * in_service
         for fe in site.fleet:
             capex = fe.capex_usd_per_th
             years = fe.depreciation_years
@@ -54,7 +58,7 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
                 lo, hi = max(0, lo), min(n_periods, hi)
                 if hi > lo:
                     out[lo:hi] += monthly * in_service[lo:hi]
-    for it in items:
+    for it in items:  # the portfolio's own (corporate) items
         if str(it.category) in noncash:
             out += float(it.annual_usd) / 12.0
     return out

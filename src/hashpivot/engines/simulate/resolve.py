@@ -151,7 +151,8 @@ def prepare(
         kwargs["start"] = pd.Period(config.convert_start, "M")
     # a hall goes into service once its site is connected (as pivot)
     built, connection_notes = after_connection(
-        pv.build_strategies(portfolio, horizon_months=len(center.periods), **kwargs), sites)
+        pv.build_strategies(portfolio, horizon_months=len(center.periods), **kwargs), sites,
+        center.periods[-1])
     strategies = [with_site_fees(s, effects) for s in built]
     names = tuple(str(s.name) for s in strategies)
     if BASELINE in names and names[0] != BASELINE:
