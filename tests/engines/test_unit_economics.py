@@ -209,7 +209,8 @@ def test_a_fleet_without_a_purchase_price_is_named_with_what_pivot_implies() -> 
     [note] = [n for n in bare.notes if "ASIC depreciation" in n]
     assert note.startswith("total view: no ASIC depreciation at West Texas 200 (its fleet "
                            "gives no sites[0].fleet[].capex_usd_per_th")
-    assert (f"every 4 years at 15 USD/TH: straight-line on its 10.40 EH/s that is 39.0 M "
+    assert (f"every 4 years (unless a regulation rule forbids new mining capacity there) at "
+            f"15 USD/TH: straight-line on its 10.40 EH/s that is 39.0 M "
             f"USD/year, +{per_btc:,.0f} USD/BTC on the total view") in note
     # the same purchase price on the fleet entry: the total view counts what the note said
     priced = compute_unit_economics(parse_portfolio(_example_with(

@@ -92,7 +92,8 @@ def missing_asic_depreciation_notes(
             usd_per_year = spec.replacement_capex_usd_per_th * th / spec.fleet_replacement_years
             per_btc = usd_per_year / DAYS_PER_YEAR / btc_per_day
             note += (
-                f"; pivot replaces this fleet every {spec.fleet_replacement_years:g} years at "
+                f"; pivot replaces this fleet every {spec.fleet_replacement_years:g} years "
+                "(unless a regulation rule forbids new mining capacity there) at "
                 f"{spec.replacement_capex_usd_per_th:g} USD/TH: straight-line on "
                 f"{'its' if bare.sum() == mask.sum() else 'those entries'} "
                 f"{th / 1e6:,.2f} EH/s that is {usd_per_year / 1e6:,.1f} M USD/year, "
