@@ -22,6 +22,7 @@ cost items (:meth:`hashpivot.models.Site.connected_on`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -58,11 +59,24 @@ def connected_share(connection_date: str | None, periods: pd.PeriodIndex) -> Flo
     n = len(periods)
     if connection_date is None or n == 0:
         return np.ones(n)
+    # the engines ask for the same site and months many times (each valuation, each
+    # tornado variant): the share is computed once per site, first month and length
+    if periods.freqstr != "M":
+        raise ValueError(f"monthly periods expected, got {periods.freqstr}")
+    return _share(connection_date, str(periods[0]), n)
+
+
+@functools.lru_cache(maxsize=256)
+def _share(connection_date: str, first_month: str, n: int) -> FloatArray:
+    """:func:`connected_share` of ``n`` months from ``first_month`` (read-only)."""
+    periods = pd.period_range(first_month, periods=n, freq="M")
     day = pd.Timestamp(connection_date)
     first = periods.to_timestamp(how="start")
     days = np.asarray(periods.days_in_month, dtype=np.float64)
     after = np.asarray((first + pd.to_timedelta(days, unit="D") - day).days, dtype=np.float64)
-    return np.asarray(np.clip(after / days, 0.0, 1.0), dtype=np.float64)
+    out = np.asarray(np.clip(after / days, 0.0, 1.0), dtype=np.float64)
+    out.flags.writeable = False
+    return out
 
 
 def first_connected_month(connection_date: str | None) -> pd.Period | None:
