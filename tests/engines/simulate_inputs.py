@@ -80,3 +80,12 @@ def assert_same_result(a: SimulationResult, b: SimulationResult) -> None:
     np.testing.assert_array_equal(a.prob_reverse_margin_direct, b.prob_reverse_margin_direct)
     for k in a.fan:
         np.testing.assert_array_equal(a.fan[k], b.fan[k])
+
+
+def at_zero_volatility(pf: Portfolio) -> Portfolio:
+    """``pf`` whose Monte Carlo paths are all the pivot model's path: every volatility
+    zero, anchored on the deterministic market, GBM prices."""
+    spec = pf.scenario or ScenarioSpec()
+    zero = {**ZERO_VOL, "anchor": "deterministic", "price_model": "gbm"}
+    return pf.model_copy(update={"scenario": spec.model_copy(update=zero)})
+

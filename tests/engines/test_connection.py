@@ -26,7 +26,7 @@ from hashpivot.engines.unit_economics import (
 )
 from hashpivot.exceptions import InputError
 from hashpivot.models import Portfolio, load_portfolio
-from hashpivot.models.risk import ScenarioSpec
+from tests.engines.simulate_inputs import at_zero_volatility
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
 
@@ -74,11 +74,7 @@ def test_simulate_at_zero_volatility_is_pivot_with_a_late_connection() -> None:
     pf = load_portfolio(EXAMPLE)
     first = pv.market_start(pf.pivot).start
     pf = _connected(pf, str((first + 5).start_time.date() + dt.timedelta(days=9)))
-    zero = {"btc_volatility_per_year": 0.0, "hashrate_elasticity": 0.0,
-            "hashrate_volatility_per_year": 0.0, "price_hashrate_correlation": 0.0,
-            "fees_lognormal_sigma": 0.0, "anchor": "deterministic", "price_model": "gbm"}
-    spec = pf.scenario or ScenarioSpec()
-    pf = pf.model_copy(update={"scenario": spec.model_copy(update=zero)})
+    pf = at_zero_volatility(pf)
     want = pv.run_pivot(pf)
     res = simulate(pf, SimulationConfig(n_paths=2, seed=1, chunk_paths=2))
     for s in want.strategies:

@@ -12,8 +12,8 @@ from hashpivot.engines import pivot as pv
 from hashpivot.engines.pivot.discounting import hosting_fcf_usd, line_rates
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models import load_portfolio, parse_portfolio
-from hashpivot.models.risk import ScenarioSpec
 from tests.engines.pivot_inputs import BASE_TOML
+from tests.engines.simulate_inputs import at_zero_volatility
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
 
@@ -59,12 +59,7 @@ def test_equal_line_rates_change_nothing() -> None:
 
 
 def test_simulate_at_zero_volatility_agrees_with_pivot_under_line_rates() -> None:
-    pf = _with_rates(load_portfolio(EXAMPLE), 0.15, 0.08)
-    spec = pf.scenario or ScenarioSpec()
-    zero = {"btc_volatility_per_year": 0.0, "hashrate_elasticity": 0.0,
-            "hashrate_volatility_per_year": 0.0, "price_hashrate_correlation": 0.0,
-            "fees_lognormal_sigma": 0.0, "anchor": "deterministic", "price_model": "gbm"}
-    pf = pf.model_copy(update={"scenario": spec.model_copy(update=zero)})
+    pf = at_zero_volatility(_with_rates(load_portfolio(EXAMPLE), 0.15, 0.08))
     want = pv.run_pivot(pf)
     res = simulate(pf, SimulationConfig(n_paths=2, seed=1, chunk_paths=2))
     for s in want.strategies:
@@ -76,12 +71,7 @@ def test_simulate_at_zero_volatility_agrees_with_pivot_under_line_rates() -> Non
 def test_a_runs_own_rate_discounts_both_lines_and_says_what_it_replaced() -> None:
     """``simulate --discount-rate`` with a file that splits the rates: the run's rate is
     the one used (the split is replaced, with a note), not only the unused base rate."""
-    pf = _with_rates(load_portfolio(EXAMPLE), 0.15, 0.08)
-    spec = pf.scenario or ScenarioSpec()
-    zero = {"btc_volatility_per_year": 0.0, "hashrate_elasticity": 0.0,
-            "hashrate_volatility_per_year": 0.0, "price_hashrate_correlation": 0.0,
-            "fees_lognormal_sigma": 0.0, "anchor": "deterministic", "price_model": "gbm"}
-    pf = pf.model_copy(update={"scenario": spec.model_copy(update=zero)})
+    pf = at_zero_volatility(_with_rates(load_portfolio(EXAMPLE), 0.15, 0.08))
     res = simulate(pf, SimulationConfig(n_paths=2, seed=1, chunk_paths=2, discount_rate=0.12))
     assert (res.inputs["mining_discount_rate"], res.inputs["hosting_discount_rate"]) == (
         0.12, 0.12)
