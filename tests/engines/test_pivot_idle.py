@@ -89,4 +89,3 @@ def test_each_site_of_a_portfolio_that_idles_gets_its_own_note() -> None:
     np.testing.assert_allclose(total, np.asarray(keep.cash_flows.unlevered_fcf_usd)[0],
                                rtol=1e-12, atol=1e-3)
     assert not [w for w in res.warnings if w.startswith("keep_mining mines")]
-

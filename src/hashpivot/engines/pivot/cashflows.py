@@ -33,13 +33,13 @@ from hashpivot.engines.pivot.inputs import (
     resolve_sites,
 )
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
+from hashpivot.engines.pivot.terminal import at_horizon_mw
 from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw
 from hashpivot.engines.standing import standing_portfolio
 from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.pivot import PivotSpec
-from hashpivot.terminal_value import final_year_usd
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ def _site_cash_flows(
         part_opex += (share * part.fixed_mining_opex_usd_per_month)[None, :]
         opex = part_opex if len(blocks) == 1 else opex + part_opex
         # the tranche's final year at the MW it mines at the horizon, for its terminal value
-        e, c = _at_horizon_mw(
+        e, c = at_horizon_mw(
             np.atleast_2d(m["mining_revenue"])[:, -k:]
             - np.atleast_2d(m["power_cost"])[:, -k:] - part_opex[:, -k:],
             np.atleast_2d(m["replacement_capex"])[:, -k:],
@@ -241,43 +241,6 @@ def _site_cash_flows(
         "hosting_paths": hosting.paths,
         "halls_at_horizon": (hosting.final_year_ebitda_usd, hosting.final_year_capex_usd),
     }
-
-
-def _at_horizon_mw(
-    mining_ebitda_usd: FloatArray,
-    replacement_capex_usd: FloatArray,
-    mining_mw: FloatArray,
-    horizon_mw: float | None = None,
-) -> tuple[FloatArray, FloatArray]:
-    """A tranche's final-year mining EBITDA and replacement capex at the horizon's MW.
-
-    Parameters
-    ----------
-    mining_ebitda_usd, replacement_capex_usd : ndarray (P, n)
-        The final year's monthly figures (n = min(12, T) months), proportional to the MW
-        mining that month (cash SG&A not included). [USD]
-    mining_mw : ndarray (n,)
-        MW mining each of those months. [MW]
-    horizon_mw : float, optional
-        ``MW_T``, the MW that mine on after the horizon; default ``mining_mw[-1]`` (a site
-        connected during the horizon's last month mines only part of it). [MW]
-
-    Returns
-    -------
-    tuple of ndarray (P,)
-        ``12/m sum_t x_t MW_T / MW_t`` over the ``m`` months with MW (months with none
-        count 0): the final year as the MW still mining at the horizon would have earned
-        it. ``m`` is ``n`` but where a site connected during the final year had no MW
-        before its connection (a month connected in part counts as a whole one, its flows
-        scaled up by ``MW_T / MW_t``). [USD/year]
-    """
-    at_end = float(mining_mw[-1]) if horizon_mw is None else float(horizon_mw)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(mining_mw > 0, at_end / mining_mw, 0.0)
-    n, m = len(mining_mw), int(np.count_nonzero(mining_mw > 0))
-    fix = n / m if 0 < m < n and mining_mw[-1] > 0 else 1.0  # (only before a connection)
-    return (final_year_usd(np.atleast_2d(mining_ebitda_usd) * scale) * fix,
-            final_year_usd(np.atleast_2d(replacement_capex_usd) * scale) * fix)
 
 
 #: The per-path arrays of :func:`_site_cash_flows` summed over the sites.

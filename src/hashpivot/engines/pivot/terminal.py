@@ -212,6 +212,43 @@ def line_value_at_horizon_usd(
     return np.zeros(n_paths)
 
 
+def at_horizon_mw(
+    mining_ebitda_usd: FloatArray,
+    replacement_capex_usd: FloatArray,
+    mining_mw: FloatArray,
+    horizon_mw: float | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """A tranche's final-year mining EBITDA and replacement capex at the horizon's MW.
+
+    Parameters
+    ----------
+    mining_ebitda_usd, replacement_capex_usd : ndarray (P, n)
+        The final year's monthly figures (n = min(12, T) months), proportional to the MW
+        mining that month (cash SG&A not included). [USD]
+    mining_mw : ndarray (n,)
+        MW mining each of those months. [MW]
+    horizon_mw : float, optional
+        ``MW_T``, the MW that mine on after the horizon; default ``mining_mw[-1]`` (a site
+        connected during the horizon's last month mines only part of it). [MW]
+
+    Returns
+    -------
+    tuple of ndarray (P,)
+        ``12/m sum_t x_t MW_T / MW_t`` over the ``m`` months with MW (months with none
+        count 0): the final year as the MW still mining at the horizon would have earned
+        it. ``m`` is ``n`` but where a site connected during the final year had no MW
+        before its connection (a month connected in part counts as a whole one, its flows
+        scaled up by ``MW_T / MW_t``). [USD/year]
+    """
+    at_end = float(mining_mw[-1]) if horizon_mw is None else float(horizon_mw)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(mining_mw > 0, at_end / mining_mw, 0.0)
+    n, m = len(mining_mw), int(np.count_nonzero(mining_mw > 0))
+    fix = n / m if 0 < m < n and mining_mw[-1] > 0 else 1.0  # (only before a connection)
+    return (final_year_usd(np.atleast_2d(mining_ebitda_usd) * scale) * fix,
+            final_year_usd(np.atleast_2d(replacement_capex_usd) * scale) * fix)
+
+
 def describe(spec: TerminalValueSpec) -> str:
     """One line stating the terminal-value treatment (for tables, charts and JSON)."""
     m = {
@@ -230,6 +267,7 @@ def describe(spec: TerminalValueSpec) -> str:
 
 __all__ = [
     "TerminalValue",
+    "at_horizon_mw",
     "describe",
     "final_year_usd",
     "line_value_at_horizon_usd",
