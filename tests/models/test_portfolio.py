@@ -128,3 +128,25 @@ def test_capacity_counts_only_machines_installed_together() -> None:
     assert pf.sites[0].fleet_power_mw == pytest.approx(7.35)
     with pytest.raises(InputError, match="installed at the same time"):
         parse_portfolio(text("2024-01"))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"2026-02"', "'2026-02' is not a day YYYY-MM-DD, e.g. 2026-02-01"),
+        ('"2026-02-30"', "'2026-02-30' is not a calendar day (YYYY-MM-DD)"),
+        ('"01/02/2026"', "'01/02/2026' is not a day YYYY-MM-DD, e.g. 2026-02-01"),
+    ],
+)
+def test_a_connection_date_that_is_no_day_says_which_form_it_takes(value: str,
+                                                                    message: str) -> None:
+    """A site's ``connection_date`` takes a day only: a month is refused in words naming
+    the form (it got the raw pattern), and a day not in the calendar no longer offers the
+    month form it does not take."""
+    text = (Path(__file__).parents[2] / "examples" / "portfolio.toml").read_text()
+    assert 'connection_date = "2026-02-01"' in text
+    with pytest.raises(InputError) as err:
+        parse_portfolio(text.replace('connection_date = "2026-02-01"',
+                                     f"connection_date = {value}"), "x.toml")
+    (problem,) = err.value.problems
+    assert (problem.path, problem.message) == ("sites[1].connection_date", message)

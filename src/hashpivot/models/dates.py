@@ -24,6 +24,24 @@ def _as_day_text(value: Any) -> Any:
     return value
 
 
+def _as_day_only_text(value: Any) -> Any:
+    """A TOML date as ``YYYY-MM-DD``; text that is not of that form is refused here, with
+    the form named (before the field's pattern would refuse it in its own words)."""
+    value = _as_day_text(value)
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"{value!r} is not a day YYYY-MM-DD, e.g. 2026-02-01")
+    return value
+
+
+def _real_day(value: str) -> str:
+    """A ``YYYY-MM-DD`` that is in the calendar."""
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a calendar day (YYYY-MM-DD)") from None
+    return value
+
+
 def _as_month_text(value: Any) -> Any:
     if isinstance(value, dt.date):  # datetime too
         return f"{value.year:04d}-{value.month:02d}"
@@ -96,7 +114,7 @@ DateTimeValue = Annotated[
 #: ``YYYY-MM-DD`` or ``YYYY-MM`` (the field adds the pattern), or a TOML date literal.
 DayOrMonthText = Annotated[str, BeforeValidator(_as_day_text), AfterValidator(_real_day_or_month)]
 #: ``YYYY-MM-DD`` (the field adds the pattern), or a TOML date literal.
-DayText = Annotated[str, BeforeValidator(_as_day_text), AfterValidator(_real_day_or_month)]
+DayText = Annotated[str, BeforeValidator(_as_day_only_text), AfterValidator(_real_day)]
 #: ``YYYY-MM`` (month 01-12), or a TOML date literal (its month is kept).
 MonthText = Annotated[str, BeforeValidator(_as_month_text), AfterValidator(check_month)]
 #: ``YYYYQn`` (checked by the model), or a TOML date literal (its quarter is kept).
