@@ -174,3 +174,24 @@ def test_four_cp_without_a_peak_in_the_horizon_says_so() -> None:
     assert meta == {"fourcp_note": "no 4CP peak interval falls in the horizon: no charge"}
     peak, meta = resolve_four_cp(INDEX, np.full(8, 0.25), DispatchSpec(), None)
     assert not peak.any() and meta == {}  # no charge: no peaks resolved
+
+
+def test_a_market_given_without_its_year_is_its_latest_bundled_year() -> None:
+    """``--market ercot:HB_WEST`` (or a run's ``market``) reads as the contract's market
+    without a year does: the latest bundled year (it was refused as "no bundled prices");
+    a point with no bundled year is refused at ``market``, naming those that are."""
+    from pathlib import Path
+
+    from hashpivot.engines.dispatch import load_prices
+    from hashpivot.models import load_portfolio
+
+    site = load_portfolio(Path(__file__).parents[2] / "examples"
+                          / "dispatch-west-texas.toml").sites[0]
+    bare = load_prices(site, None, "ercot:HB_WEST")
+    full = load_prices(site, None, "ercot:HB_WEST:2024")
+    assert bare.attrs["key"] == "ercot:HB_WEST:2024"
+    pd.testing.assert_series_equal(bare, full)
+    with pytest.raises(InputError) as err:
+        load_prices(site, None, "ercot:HB_NOPE")
+    (problem,) = err.value.problems
+    assert problem.path == "market" and "ercot:HB_WEST:2024" in problem.message

@@ -5,6 +5,7 @@ probabilities, emissions factors). This is the only module of the engine that re
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -188,19 +189,28 @@ def load_prices(
                     f"{', '.join(bundled_market_keys())})",
                 )
             )
-        key = parse_market(str(contract_market))
-        if key.year is None:
-            years = sorted(
-                parse_market(k).year or 0
-                for k in bundled_market_keys()
-                if parse_market(k).point == key.point and parse_market(k).kind == key.kind
-            )
-            if not years:
-                raise InputError(
-                    Problem(path="power_contract.market",
-                            message=f"no bundled prices for {key}; give `prices_file`")
-                )
-            market = f"{key.iso}:{key.point}:{years[-1]}"
-        else:
-            market = str(key)
-    return load_market_prices(market)
+        return load_market_prices(_with_year(str(contract_market), "power_contract.market"))
+    # a market given without its year is its latest bundled year, as the contract's is
+    return load_market_prices(_with_year(market, "market"))
+
+
+def _with_year(market: str, path: str) -> str:
+    """``market`` (``iso:point[:year][:da]``) with its year: the latest bundled one of that
+    point and kind when it names none; an :class:`InputError` at ``path`` when none is
+    bundled."""
+    from hashpivot.io.bundled_markets import bundled_market_keys, parse_market
+
+    key = parse_market(market)
+    if key.year is not None:
+        return str(key)
+    years = sorted(
+        parse_market(k).year or 0
+        for k in bundled_market_keys()
+        if parse_market(k).point == key.point and parse_market(k).kind == key.kind
+    )
+    if not years:
+        raise InputError(
+            Problem(path=path, message=f"no bundled prices for {key}; give `prices_file` "
+                    f"(bundled: {', '.join(bundled_market_keys())})")
+        )
+    return str(dataclasses.replace(key, year=years[-1]))
