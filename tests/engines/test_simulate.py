@@ -128,10 +128,12 @@ def test_statistics_are_consistent() -> None:
     for q in res.fan.values():
         assert (np.diff(q, axis=0) >= -1e-6).all()
     # ... taken over the first 250 paths of each of the 4 chunks, and every output says so
-    from hashpivot.reports.simulate import fan_frame, fan_sample_text
+    from hashpivot.reports.labels import fan_sample_text
+    from hashpivot.reports.simulate import fan_frame
 
     assert (res.inputs["fan_paths"], res.inputs["fan_paths_per_chunk"]) == (1000, 250)
-    assert fan_sample_text(res) == "1,000 of the 2,000 paths (the first 250 of each chunk)"
+    assert fan_sample_text(res.n_paths, res.inputs) == (
+        "1,000 of the 2,000 paths (the first 250 of each chunk)")
     assert set(fan_frame(res)["paths"]) == {1000}
     by_pol = res.forced_sales_by_policy()
     assert set(by_pol["keep_mining"]) == {"sell_to_cover", "hold", "sell_all", "min_cash"}

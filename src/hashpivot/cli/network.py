@@ -83,12 +83,15 @@ def check_fleet_fits_network(
     in 2016) and is not checked."""
     if not given:
         return
+    import numpy as np
     import pandas as pd
 
     day = None if network.date is None else pd.DatetimeIndex([pd.Timestamp(network.date)])
     fleet_th_s = sum(  # the machines running that day, as the cost is computed
-        e.total_hashrate_th_s for s in portfolio.sites for e in s.fleet
-        if day is None or bool(e.active_on(day)[0] and s.connected_on(day)[0]))
+        e.total_hashrate_th_s for s in portfolio.sites
+        for e, runs in zip(s.fleet, np.ones(len(s.fleet), dtype=bool) if day is None
+                           else s.running_on(day)[:, 0], strict=True)
+        if runs)
     network_th_s = network.difficulty * 2**32 / 600.0 / 1e12
     if fleet_th_s > network_th_s:
         raise InputError(

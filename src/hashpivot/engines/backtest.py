@@ -78,10 +78,7 @@ def run_backtest(
     arr = portfolio_arrays(portfolio)
     # installed[e, d]: fleet entry e runs on day d (its start/end, from its site's
     # connection_date); machines outside their dates mine nothing and draw no power
-    installed = np.vstack(
-        [e.active_on(dates) & site.connected_on(dates)
-         for site in portfolio.sites for e in site.fleet]
-    ).astype(float)
+    installed = np.vstack([site.running_on(dates) for site in portfolio.sites]).astype(float)
     # ...and is depreciated while installed and within its depreciation_years of its start;
     # a site not yet connected is not operating: no machines, depreciation or cost items
     connected = {site.name: site.connected_on(dates) for site in portfolio.sites}

@@ -179,9 +179,9 @@ def portfolio_arrays(portfolio: Portfolio, on: dt.date | None = None) -> Portfol
     rows: list[dict[str, Any]] = []
     day = None if on is None else pd.DatetimeIndex([pd.Timestamp(on)])
     for site in portfolio.sites:
-        for entry in site.fleet:
-            if day is not None and not bool(entry.active_on(day)[0]
-                                            and site.connected_on(day)[0]):
+        runs = None if day is None else site.running_on(day)[:, 0]
+        for j, entry in enumerate(site.fleet):
+            if runs is not None and not runs[j]:
                 continue
             prod = fleet_production(
                 entry.count,

@@ -327,6 +327,14 @@ class Site(BaseModel):
             return np.ones(len(dates), dtype=bool)
         return np.asarray(dates >= pd.Timestamp(self.connection_date))
 
+    def running_on(self, dates: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
+        """Per fleet entry and day, whether its machines run: installed (the entry's
+        ``start``/``end``) and the site connected; shape (entries, days) (``backtest``,
+        ``cost --date`` and its ``--difficulty`` check)."""
+        connected = self.connected_on(dates)
+        return np.array([e.active_on(dates) & connected for e in self.fleet],
+                        dtype=bool).reshape(len(self.fleet), len(dates))
+
     @property
     def grid_operator(self) -> str:
         """``iso`` when given, else ``region`` (ERCOT, NYISO...)."""

@@ -260,8 +260,7 @@ def mining_flows_per_mw(
         spec = spec.model_copy(update={"fleet_replacement_years": None})
     # each MW mines from the site's connection on, as pivot mines it
     connected = connected_share(site.connection_date, market.periods)
-    m = pivot._site_mining(t_site, connected, spec, market, reference=reference,
-                           replaced_mw=np.ones(len(connected)))
+    m = pivot._site_mining(t_site, connected, spec, market, reference=reference)
     scaled_per_mw = site.scaled_opex_usd_per_month / site.fleet_power_mw
     fixed_per_mw = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
     ebitda = np.asarray(

@@ -24,8 +24,8 @@ from hashpivot.reports.labels import (
     REVERSE_MARGIN_SAME_NOTE,
     REVERSE_MARGIN_VIEWS_NOTE,
     discounting_text,
+    fan_sample_text,
 )
-from hashpivot.reports.labels import fan_sample_text as fan_sample
 from hashpivot.reports.serialize import GZIP_REPRODUCIBLE, assumptions_frame, write_csvs
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def summary_frame(result: SimulationResult) -> pd.DataFrame:
 def fan_frame(result: SimulationResult) -> pd.DataFrame:
     """Long table of the fan quantiles: ``series, month, p5, p25, p50, p75, p95`` (each in
     the series' unit) and ``paths``, the number of paths they are taken over
-    (:func:`fan_sample_text`)."""
+    (:func:`~hashpivot.reports.labels.fan_sample_text`)."""
     months = [str(p) for p in result.periods]
     n = int(result.inputs.get("fan_paths", result.n_paths))
     rows = []
@@ -126,12 +126,6 @@ def _run_text(result: SimulationResult) -> str:
     )
 
 
-def fan_sample_text(result: SimulationResult) -> str:
-    """The paths the fan quantiles are taken over (:func:`~hashpivot.reports.labels.
-    fan_sample_text` of the result's path count and inputs)."""
-    return fan_sample(result.n_paths, result.inputs)
-
-
 def market_fan_chart(
     result: SimulationResult, key: str, title: str, unit: str, out_dir: Path, log: bool = True
 ) -> tuple[Path, go.Figure]:
@@ -144,8 +138,8 @@ def market_fan_chart(
     ax.set_ylabel(f"{title} [{unit}]")
     head = f"{title}: median, 50 % and 90 % bands"
     subtitle = (
-        f"Simulated monthly {title} [{unit}] across {fan_sample_text(result)} "
-        f"({_run_text(result)}); model "
+        f"Simulated monthly {title} [{unit}] across "
+        f"{fan_sample_text(result.n_paths, result.inputs)} ({_run_text(result)}); model "
         "calibrated on the bundled history" + ("; log scale" if log else "")
     )
     set_titles(fig, head, subtitle)
@@ -179,7 +173,8 @@ def cash_fan_chart(result: SimulationResult, out_dir: Path) -> tuple[Path, go.Fi
     subtitle = (
         f"Month-end cash [M USD], not discounted, after the treasury policy "
         f"{result.policies[0]}; P50 line, P25-P75 and P5-P95 bands across "
-        f"{fan_sample_text(result)} ({_run_text(result)}); each panel has its own scale"
+        f"{fan_sample_text(result.n_paths, result.inputs)} ({_run_text(result)}); each panel "
+        "has its own scale"
     )
     set_titles(fig, head, subtitle)
     png = save_png(fig, out_dir / "fan_cash_usd.png")

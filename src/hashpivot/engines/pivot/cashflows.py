@@ -58,13 +58,8 @@ def _site_mining(
     market: MarketPaths,
     shared: SiteMarket | None = None,
     reference: MarketPaths | None = None,
-    replaced_mw: FloatArray | None = None,
 ) -> dict[str, Any]:
     """Mining of one site on every path: fleet decay, economic replacement, curtailment.
-
-    ``replaced_mw`` (T,): the MW whose machines a replacement buys, when they differ from
-    the MW mining (a site not yet connected replaces, and pays for, the machines it will
-    mine with); default ``mining_mw``. [MW]
 
     The market-only arrays (hash price, power price, hashrate per MW and the replacement
     decisions, :func:`~hashpivot.engines.pivot.fleet.site_market` with ``reference``)
@@ -85,7 +80,7 @@ def _site_mining(
     price_mwh = sm.power_price_usd_per_mwh
     if price_mwh.strides[0] == 0:  # the same on every path: one row, broadcast
         price_mwh = price_mwh[:1]
-    replacement = sm.replacement_capex_usd(mining_mw if replaced_mw is None else replaced_mw)
+    replacement = sm.replacement_capex_usd(mining_mw)
     if market.n_paths >= _KERNEL_MIN_PATHS:
         # the same arithmetic in one compiled pass (bitwise the same figures)
         from hashpivot.engines.pivot.mining_kernel import mine
@@ -202,7 +197,7 @@ def _site_cash_flows(
     capex_at_horizon: list[FloatArray] = []
     for part, mw, start, part_shared in blocks:
         mined_mw = mw * connected
-        m = _site_mining(part, mined_mw, spec, market, part_shared, replaced_mw=mw)
+        m = _site_mining(part, mined_mw, spec, market, part_shared)
         for key in _MINING_KEYS:
             mining[key] = m[key] if key not in mining else mining[key] + m[key]
         prev = np.concatenate([start, mw[:-1]])
