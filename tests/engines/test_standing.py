@@ -83,6 +83,28 @@ def test_a_planned_entry_counts_over_the_whole_horizon_and_is_named() -> None:
     assert note.endswith(f"sites[0].fleet[0] (Antminer S21, 52,000 machines; start {later})")
 
 
+def test_entries_one_after_the_other_over_capacity_are_said_to_be_cut() -> None:
+    """The S21 line retired after three months and 52,000 S21 XP from the month after:
+    each fits the site on its own, together they draw about twice its capacity; the
+    note says the engines
+    mine the capacity, the least efficient cut first (pivot and the optimizer alike:
+    tests/optimize/test_pivot_equivalence.py)."""
+    plain = pv.run_pivot(_parse(EXAMPLE.read_text()))
+    start = pd.Period(plain.inputs["start"], "M")
+    successor = S21.replace("Antminer S21", "Antminer S21 XP") + "  count = 52000\n"
+    text = _example(fleet_after=f'  end = "{start + 3}"\n\n  [[sites.fleet]]\n{successor}'
+                    f'  start = "{(start + 4).start_time.date()}"\n\n')
+    pf = _parse(text)
+    assert pf.sites[0].fleet_power_mw > pf.sites[0].capacity_mw  # teeth
+    [note] = [w for w in pv.run_pivot(pf).warnings if w.startswith("West Texas 200:")]
+    assert note.endswith(f"together they draw {pf.sites[0].fleet_power_mw:,.1f} MW, more "
+                         f"than capacity_mw = {pf.sites[0].capacity_mw:g}: the engines mine "
+                         "the capacity, the least efficient machines cut first")
+    [note] = [w for w in pv.run_pivot(_parse(_example(str(start + 5)))).warnings
+              if w.startswith("West Texas 200:")]
+    assert "together they draw" not in note
+
+
 def test_a_site_whose_every_machine_retired_is_an_input_error(tmp_path: Path) -> None:
     text = _example().replace(S21, f'{S21}  end = "2024-12"\n')
     with pytest.raises(InputError) as info:

@@ -26,6 +26,21 @@ def _pivot_npv(pf, plan: pd.DataFrame, start: str, months: int, rate: float) -> 
     return pivot_plan_npv_usd(pf, phases, pd.Period(start, "M"), months)
 
 
+def _assert_plan_and_keep_valued_alike(pf, p, params, offer: int, quarter: int,
+                                       gross_mw: float) -> None:
+    """A plan of ``gross_mw`` at site A (``offer``) from ``quarter``, and keep-mining: each
+    worth the same, to 1e-9, to the optimizer (on the central path) and to pivot."""
+    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    x = np.zeros((p.n_offers, p.n_quarters))
+    x[offer, quarter] = gross_mw
+    plan = pd.DataFrame({"site": ["A"], "start_month": [p.quarter_start_months[quarter]],
+                         "gross_mw": [gross_mw]})
+    for name, x_plan, rows in (("plan", x, plan), ("keep", 0.0 * x, plan.iloc[:0])):
+        npv = value_fixed(p, c, ObjectiveSpec(), name, x_plan).npv_usd[0]
+        ref = _pivot_npv(pf, rows, str(p.start), p.n_months, p.discount_rate)
+        assert npv == pytest.approx(ref, rel=1e-9), name
+
+
 @pytest.mark.parametrize("variable_usd_per_year", [0.0, 6e6])
 def test_optimized_plan_npv_equals_the_pivot_engine(variable_usd_per_year: float) -> None:
     """Also with variable site costs (6 M USD/year a site), which decide curtailment in
@@ -131,16 +146,9 @@ def test_a_converted_site_still_pays_its_cash_sga_after_the_horizon_in_pivot() -
                    years=8, btc_price_growth_per_year=0.10, network_hashrate_growth_per_year=0.0)
     p = resolve_problem(pf, continuous=True)
     params, _ = scenario_params(p, 0)
-    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     o = int(np.flatnonzero(p.offer_site == 0)[0])
-    x = np.zeros((p.n_offers, p.n_quarters))
-    x[o, 0] = 60.0  # the whole site, spare capacity and every miner
-    plan = pd.DataFrame({"site": ["A"], "start_month": [p.quarter_start_months[0]],
-                         "gross_mw": [60.0]})
-    for name, x_plan, rows in (("plan", x, plan), ("keep", 0.0 * x, plan.iloc[:0])):
-        npv = value_fixed(p, c, ObjectiveSpec(), name, x_plan).npv_usd[0]
-        ref = _pivot_npv(pf, rows, str(p.start), p.n_months, p.discount_rate)
-        assert npv == pytest.approx(ref, rel=1e-9), name
+    # the whole site, spare capacity and every miner
+    _assert_plan_and_keep_valued_alike(pf, p, params, o, 0, 60.0)
     # teeth: B's machines cover both sites' SG&A at the horizon, A mines nothing there
     market = pivot.deterministic_market(pf, pd.Period(str(p.start), "M"), p.n_months)
     phases = (pivot.ConversionPhase("A", pd.Period(str(p.start), "M"), 60.0),)
@@ -245,3 +253,31 @@ def test_the_example_plan_is_valued_alike_machine_by_machine(years: int | None) 
     assert set(r.plan["site"]) >= {"Pecos PPA", "Odessa Grid"}  # the mixed fleets convert
     assert check["npv_with_tv_vs_keep_usd"] == pytest.approx(
         check["optimizer_value_over_keep_usd"], rel=1e-9)
+
+
+def test_a_fleet_over_capacity_is_trimmed_by_the_optimizer_as_pivot_trims_it() -> None:
+    """Old machines until 2026-06, new ones from 2026-07: the file checks only the machines
+    installed at the same time against ``capacity_mw`` (30.7 MW and 25.7 MW, on 40 MW), so
+    together they draw more (56.4 MW). The forward engines take the fleet as it stands,
+    both entries throughout (a note says so); pivot mines at most the site's capacity,
+    the least efficient entry displaced, and so does the optimizer: keep-mining and a
+    plan are worth the same in both. Until 2026-12-05 the optimizer mined both entries in
+    full, 16.4 MW over the site's capacity."""
+    from tests.portfolio_toml import contract, machines, site, toml_text
+
+    hosting = table(pue=1.25, shell_capex_usd_per_it_mw=3.0e6,
+                    fit_out_capex_usd_per_it_mw=5.0e6, construction_months=9,
+                    lease_usd_per_kw_month=160.0, lease_term_years=10,
+                    asic_resale_usd_per_th=4.0)
+    old = machines("old", 100.0, 3250.0, 9_000, uptime_fraction=0.95, end="2026-06")
+    new = machines("new", 200.0, 3500.0, 7_000, uptime_fraction=0.95, start="2026-07-01")
+    one = site("A", contract(35.0, "fixed"), old, new,
+               cost_items=[site_opex("site staff", 1.0e6)], hosting=hosting,
+               region="PJM", state="PA", capacity_mw=40.0)
+    pf = portfolio(toml_text(sites=[one]), years=8, btc_price_growth_per_year=0.10,
+                   network_hashrate_growth_per_year=0.0)
+    assert pf.sites[0].fleet_power_mw > 40.0 * 1.4  # teeth: the entries exceed capacity
+    p = resolve_problem(pf, continuous=True)
+    assert p.tranche_mw[0].sum() == pytest.approx(40.0, rel=1e-12)  # spare + entries
+    params, _ = scenario_params(p, 0)
+    _assert_plan_and_keep_valued_alike(pf, p, params, 0, 2, 15.0)

@@ -13,6 +13,9 @@ price file's intervals, takes every entry):
 * an entry that starts after the first month, or ends before the horizon's last month, is
   counted over the whole horizon, as the forward engines take the portfolio: a note names
   it, because an expansion counted early or a cost counted past its end can move a verdict.
+  Entries dated one after the other may then draw more together than ``capacity_mw`` (the
+  file checks those installed at the same time): the engines mine the capacity, the least
+  efficient machines cut first, and the note says so.
 
 A site's ``connection_date`` after the first month is no entry to leave out: the engines
 mine its machines from that day (:mod:`hashpivot.engines.pivot.connection`), and a note
@@ -34,7 +37,7 @@ from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.portfolio import find_site
 
 if TYPE_CHECKING:
-    from hashpivot.models import CostItem, FleetEntry, Portfolio
+    from hashpivot.models import CostItem, FleetEntry, Portfolio, Site
 
 __all__ = ["Standing", "standing_portfolio"]
 
@@ -98,6 +101,17 @@ def _note(owner: str, first: pd.Period, last: pd.Period, gone: list[str],
                      "engines take the portfolio as it stands: they add no entry on its "
                      "start and drop none at its end): " + "; ".join(throughout))
     return f"{owner}: " + "; and ".join(parts)
+
+
+def _over_capacity(site: Site, kept: list[FleetEntry]) -> str:
+    """What the note adds when the entries counted throughout draw more together than
+    the site's capacity (entries dated one after the other): empty otherwise."""
+    total = site.model_copy(update={"fleet": kept}).fleet_power_mw
+    if site.capacity_mw is None or total <= site.capacity_mw * (1 + 1e-9):
+        return ""
+    return (f"; together they draw {total:,.1f} MW, more than capacity_mw = "
+            f"{site.capacity_mw:g}: the engines mine the capacity, the least efficient "
+            "machines cut first")
 
 
 def _connection_note(site: str, index: int, day: str, first: pd.Period,
@@ -175,7 +189,8 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
             })
         if i in valued and (fleet_gone or cost_gone or fleet_on or cost_on):
             notes.append(_note(site.name, first, last, fleet_gone + cost_gone,
-                               fleet_on + cost_on))
+                               fleet_on + cost_on)
+                         + _over_capacity(site, [site.fleet[j] for j in fleet_kept]))
         if i in valued and site.connection_date is not None and (
                 pd.Timestamp(site.connection_date) > first.start_time):
             notes.append(_connection_note(site.name, i, site.connection_date, first, last))

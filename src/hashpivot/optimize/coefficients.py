@@ -209,14 +209,39 @@ def site_tranches(
         Resolved site (capacity and overhead).
     entries : list of (label, hashrate [TH/s], ASIC power [W], uptime [-])
         The site's fleet entries (count included): ``site.fleet_entries``.
+
+    Returns
+    -------
+    list of Tranche
+        Spare capacity (``capacity_mw`` less the fleet, at least 0), then one tranche per
+        entry in file order. Where the entries draw more together than ``capacity_mw``
+        (dated one after the other), the least efficient are cut to it, MW and hashrate
+        alike, as pivot mines them.
     """
     out: list[Tranche] = []
     spare = max(0.0, site.capacity_mw - site.fleet_power_mw)
     out.append(Tranche("spare", spare, 0.0, 0.0, float("nan")))
-    for label, hr, watts, up in entries:
-        mw = watts * site.power_overhead_factor / 1e6
-        out.append(Tranche(label, mw, hr, up, watts / hr if hr > 0 else float("nan")))
+    full = [watts * site.power_overhead_factor / 1e6 for _, _, watts, _ in entries]
+    mws = list(full)
+    # entries dated one after the other may draw more together than the capacity (the
+    # file checks those installed at the same time); the forward engines take them all
+    # throughout, and pivot mines at most the capacity, the least efficient displaced
+    # first from the start (:func:`~hashpivot.engines.pivot.tranches.tranche_mw`)
+    over = sum(full) - site.capacity_mw
+    for i in sorted(range(len(entries)), key=lambda i: _most_j_per_th_first(entries[i])):
+        cut = min(max(over, 0.0), mws[i])
+        mws[i] -= cut
+        over -= cut
+    for (label, hr, watts, up), mw, whole in zip(entries, mws, full, strict=True):
+        kept = mw / whole if whole > 0 else 0.0
+        out.append(Tranche(label, mw, hr * kept, up, watts / hr if hr > 0 else float("nan")))
     return out
+
+
+def _most_j_per_th_first(entry: tuple[str, float, float, float]) -> float:
+    """Sort key of a fleet entry: the most J/TH first (0 without hashrate)."""
+    _, hr, watts, _ = entry
+    return -watts / hr if hr > 0 else 0.0
 
 
 def mining_flows_per_mw(
