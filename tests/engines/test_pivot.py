@@ -18,7 +18,7 @@ from hashpivot.engines import pivot as pv
 from hashpivot.exceptions import InputError
 from hashpivot.market import MarketPaths
 from hashpivot.models import CostItem, Portfolio, load_portfolio, parse_portfolio
-from tests.engines.pivot_inputs import BASE_TOML, base_toml
+from tests.engines.pivot_inputs import BASE_TOML, HOSTING, PIVOT, base_toml
 from tests.portfolio_toml import table
 
 DATA = Path(__file__).parents[1] / "data"
@@ -87,6 +87,45 @@ def test_explicit_phases(portfolio: Portfolio) -> None:
     )
     ph = next(s for s in pv.build_strategies(pf) if s.name == "phased").phases
     assert [(str(p.start), p.gross_mw) for p in ph] == [("2026-03", 30.0), ("2027-03", 40.0)]
+
+
+def test_a_phase_starting_after_the_horizon_is_left_out_with_a_note() -> None:
+    """Two years from 2026-01, phased in three tranches a year apart: the third would
+    start in 2028-01, after the horizon. Until 2026-12-05 its 33.3 MW were valued twice
+    after the horizon: mining on in the mining terminal value (no conversion within the
+    horizon) and leased in the hosting terminal value. Now it is left out, as the
+    ``convert`` strategy refuses a start after the horizon: the plan is the two tranches
+    that start within it, valued exactly as a file giving those two."""
+    pivot = {**PIVOT, "horizon_years": 2}
+    r = pv.run_pivot(parse_portfolio(base_toml(pivot=pivot)))
+    phased = next(x for x in r.strategies if x.strategy.name == "phased")
+    assert [str(ph.start) for ph in phased.strategy.phases] == ["2026-01", "2027-01"]
+    [note] = [w for w in r.warnings if "after the horizon's last month" in w]
+    assert note == ("phased: 33.3 MW at 'A' starting 2028-01 left out: it starts after the "
+                    "horizon's last month (2027-12); valued, its MW would count twice past "
+                    "the horizon (mining on in the mining terminal value, leased in the "
+                    "hosting one)")
+    two = table(**HOSTING, phases=[table(start="2026-01", gross_mw=100 / 3),
+                                   table(start="2027-01", gross_mw=100 / 3)])
+    ref = pv.run_pivot(parse_portfolio(base_toml(hosting=two, pivot=pivot)))
+    ref_phased = next(x for x in ref.strategies if x.strategy.name == "phased")
+    for key in ("npv_usd", "npv_with_terminal_value_usd"):
+        assert getattr(phased, key) == pytest.approx(getattr(ref_phased, key), rel=1e-12)
+
+
+def test_a_site_without_hosting_terms_beside_one_with_them_is_said_to_keep_mining() -> None:
+    """The strategies convert only the sites with ``[sites.hosting]`` when any has it; the
+    note on site B said "default hosting terms used", as if it were converted on them."""
+    from tests.portfolio_toml import contract, portfolio_toml, site
+
+    miners = table(hashrate_th_s=200.0, efficiency_j_per_th=17.5, count=5000)
+    a = site("A", contract(40.0, "fixed"), miners, hosting=HOSTING, capacity_mw=50.0)
+    b = site("B", contract(40.0, "fixed"), miners, capacity_mw=50.0)
+    r = pv.run_pivot(parse_portfolio(portfolio_toml("two", a, b, pivot=PIVOT)))
+    convert_all = next(x for x in r.strategies if x.strategy.name == "convert_all")
+    assert {ph.site for ph in convert_all.strategy.phases} == {"A"}
+    assert "sites[1].hosting: site 'B' has no [sites.hosting] section: the strategies " \
+           "convert only the sites that have one, so it keeps mining in each" in r.warnings
 
 
 # --------------------------------------------------------------------------------------

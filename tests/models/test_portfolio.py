@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from hashpivot.exceptions import InputError
@@ -128,6 +129,25 @@ def test_capacity_counts_only_machines_installed_together() -> None:
     assert pf.sites[0].fleet_power_mw == pytest.approx(7.35)
     with pytest.raises(InputError, match="installed at the same time"):
         parse_portfolio(text("2024-01"))
+
+
+def test_an_entry_ending_before_it_starts_is_a_problem_with_its_path() -> None:
+    """Such an entry applies on no day: ``cost`` counted a fleet without it and
+    ``backtest`` mined 0 BTC with it, both without a word, until 2026-12-05. A month end
+    runs through its month, so an entry of one month is fine."""
+    item = table(name="fee", category="site_opex", usd_per_year=1e5, start="2025-03",
+                 end="2025-03")
+    pf = parse_portfolio(_toml(10, _line(power_w=3500, start="2024-01-15", end="2024-01"),
+                               cost_items=[item]))
+    assert pf.sites[0].fleet[0].active_on(pd.DatetimeIndex(["2024-01-31"])).all()
+    with pytest.raises(InputError) as err:
+        parse_portfolio(_toml(10, _line(power_w=3500, start="2025-01-01", end="2024-01-01"),
+                              cost_items=[{**item, "end": "2025-02-28"}]), "x.toml")
+    assert {(p.path, p.message) for p in err.value.problems} == {
+        ("sites[0].fleet[0]", "end 2024-01-01 is before start 2025-01-01: the entry would "
+         "apply on no day"),
+        ("cost_items[0]", "end 2025-02-28 is before start 2025-03: the entry would apply "
+         "on no day")}
 
 
 @pytest.mark.parametrize(

@@ -291,6 +291,13 @@ def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
         (2, "dispatch", {"market": "ercot:HB_NOPE:2024"}, "market", "no bundled prices"),
         # no site of the four-site example is connected yet on that day: nothing mines
         (3, "cost", {"date": "2019-01-01"}, "date", "no fleet entry is installed"),
+        # the network conditions a run was resolved with are checked as the other fields
+        # (an unknown key was a 500, a negative price a run; until 2026-12-05)
+        (3, "cost", {"network": {"btc_price_usd": 1e5, "difficulty": 1e14, "bogus": 2}},
+         "network.bogus", "unknown field"),
+        (3, "cost", {"network": {"btc_price_usd": -1, "difficulty": 1e14}},
+         "network.btc_price_usd", "greater than 0"),
+        (3, "cost", {"network": {}}, "network.difficulty", "required"),
     ],
 )
 def test_run_parameters_the_engine_would_refuse_are_a_422_at_submission(

@@ -87,6 +87,17 @@ class Dated(BaseModel):
         description="Last day it applies (a YYYY-MM end runs through that month).",
     )
 
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Self:
+        if self.start and self.end:
+            end = pd.Timestamp(self.end)
+            if len(self.end) == 7:
+                end = end + pd.offsets.MonthEnd(0)
+            if end < pd.Timestamp(self.start):
+                raise ValueError(f"end {self.end} is before start {self.start}: the entry "
+                                 "would apply on no day")
+        return self
+
     def active_on(self, dates: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
         """True on the days between ``start`` and ``end`` (a ``YYYY-MM`` end runs through
         the end of that month); always True when neither is set."""

@@ -4,7 +4,7 @@ default explicit), validated by :func:`hashpivot.store.runs.parse_params`."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,6 +12,22 @@ _PARAMS = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 #: Source named in the problems of run parameters.
 PARAMS_SOURCE = "<run parameters>"
+
+
+class NetworkParams(BaseModel):
+    """Network conditions a ``cost`` run was resolved with (stored by the service, so a
+    re-run reads the same figures); checked like the other parameters when given."""
+
+    model_config = _PARAMS
+
+    btc_price_usd: float = Field(..., gt=0, le=1e8, description="BTC price. [USD]")
+    difficulty: float = Field(..., gt=0, le=1e18, description="Network difficulty. [-]")
+    fees_btc_per_block: float = Field(
+        0.0, ge=0, le=100, description="Average fees per block. [BTC]"
+    )
+    subsidy_btc: float = Field(3.125, ge=0, le=50, description="Block subsidy. [BTC]")
+    date: dt.date | None = Field(None, description="Day of the conditions, from history.")
+    source: str = Field("user", max_length=500, description="Where the figures come from.")
 
 
 class CostParams(BaseModel):
@@ -27,7 +43,7 @@ class CostParams(BaseModel):
     fees_btc_per_block: float | None = Field(
         None, ge=0, le=100, description="Average fees per block. [BTC]"
     )
-    network: dict[str, Any] | None = Field(
+    network: NetworkParams | None = Field(
         None, description="Resolved network conditions (filled in by the service)."
     )
 

@@ -67,9 +67,7 @@ def _network(params: run_params.CostParams) -> Any:
     from hashpivot.io import btc_daily_range
 
     if params.network is not None:
-        net = dict(params.network)
-        net["date"] = dt.date.fromisoformat(net["date"]) if net.get("date") else None
-        return NetworkConditions(**net)
+        return NetworkConditions(**params.network.model_dump())
     day = params.date or btc_daily_range()[1]
     try:
         base = NetworkConditions.from_history(day)

@@ -39,7 +39,7 @@ from hashpivot.engines.pivot.results import PivotResult, StrategyResult, _value
 from hashpivot.engines.pivot.sensitivity import _breakeven_leases, _tornado
 from hashpivot.engines.pivot.signing import expected_over_signings
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
-from hashpivot.engines.pivot.strategies import Strategy, build_strategies
+from hashpivot.engines.pivot.strategies import Strategy, build_strategies, within_horizon
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as describe_tv
 from hashpivot.engines.standing import standing_portfolio
@@ -113,6 +113,8 @@ def run_pivot(
     strategies = build_strategies(portfolio, site_name, convert_mw, start, horizon_months=n)
     # a hall goes into service once its site is connected
     strategies, connection_notes = after_connection(strategies, sites, ms.start + (n - 1))
+    strategies, late_notes = within_horizon(strategies, ms.start + (n - 1))
+    connection_notes += late_notes
     market = deterministic_market(portfolio, ms.start, n)
     periods = market.periods
     # the regulation rules that apply: a site where no new mining capacity is allowed
@@ -190,9 +192,15 @@ def run_pivot(
         rng = deal_range(deals_table(deals))
     except DataError as exc:
         warnings.append(f"reference deals unavailable: {exc}")
+    some_hosting = any(not si.hosting_is_default for si in sites)
     for si in sites:
         where = f"sites[{si.index}].hosting"
-        if si.hosting_is_default:
+        if si.hosting_is_default and some_hosting:
+            warnings.append(  # (build_strategies converts the sites with hosting terms)
+                f"{where}: site {si.name!r} has no [sites.hosting] section: the strategies "
+                "convert only the sites that have one, so it keeps mining in each"
+            )
+        elif si.hosting_is_default:
             warnings.append(
                 f"{where}: site {si.name!r} has no [sites.hosting] section, default hosting "
                 "terms used"

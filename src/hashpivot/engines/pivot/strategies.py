@@ -2,12 +2,14 @@
 
 A :class:`Strategy` is a tuple of :class:`ConversionPhase` (``gross_mw`` of a site stop
 mining at ``start``); :func:`build_strategies` builds the plans to compare from the
-portfolio, ``keep_mining`` (no phases) first.
+portfolio, ``keep_mining`` (no phases) first; :func:`within_horizon` leaves out the phases
+that would start after the horizon.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -244,3 +246,44 @@ def build_strategies(
             check_signing(portfolio)
             out.append(Strategy("phased", tuple(phases_p)))
     return out
+
+
+def within_horizon(strategies: Sequence[Strategy], last: pd.Period
+                   ) -> tuple[list[Strategy], list[str]]:
+    """The strategies without the phases that would start after ``last``, and a note per
+    strategy changed.
+
+    A phase that starts after the horizon converts nothing within it, so the MW it would
+    take still mine at the horizon and the mining terminal value counts them for ever,
+    while the hosting terminal value would count its hall too: the same MW valued twice.
+    ``convert`` refuses such a start (:func:`build_strategies`); the phased plans (the
+    file's ``phases``, or ``phased_tranches`` a ``phase_interval_months`` apart on a short
+    horizon) keep the phases that start within the horizon.
+
+    Parameters
+    ----------
+    strategies : sequence of Strategy
+    last : pandas.Period
+        The horizon's last month.
+
+    Returns
+    -------
+    strategies : list of Strategy
+    notes : list of str
+    """
+    out: list[Strategy] = []
+    notes: list[str] = []
+    for strategy in strategies:
+        late = [ph for ph in strategy.phases if ph.start > last]
+        if late:
+            gone = "; ".join(f"{ph.gross_mw:,.1f} MW at {ph.site!r} starting {ph.start}"
+                             for ph in late)
+            verb, its = ("it starts", "its") if len(late) == 1 else ("they start", "their")
+            notes.append(f"{strategy.name}: {gone} left out: {verb} after the horizon's "
+                         f"last month ({last}); valued, {its} MW would count twice past the "
+                         "horizon (mining on in the mining terminal value, leased in the "
+                         "hosting one)")
+            strategy = dataclasses.replace(
+                strategy, phases=tuple(ph for ph in strategy.phases if ph.start <= last))
+        out.append(strategy)
+    return out, notes

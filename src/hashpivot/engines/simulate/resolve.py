@@ -25,6 +25,7 @@ from hashpivot.engines.pivot.regulation import (
     with_site_fees,
 )
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
+from hashpivot.engines.pivot.strategies import within_horizon
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as _describe_tv
 from hashpivot.engines.pivot.uplift_measurement import measured_dispatch_uplifts
@@ -153,6 +154,8 @@ def prepare(
     built, connection_notes = after_connection(
         pv.build_strategies(portfolio, horizon_months=len(center.periods), **kwargs), sites,
         center.periods[-1])
+    built, late_notes = within_horizon(built, center.periods[-1])
+    connection_notes += late_notes
     strategies = [with_site_fees(s, effects) for s in built]
     names = tuple(str(s.name) for s in strategies)
     if BASELINE in names and names[0] != BASELINE:
