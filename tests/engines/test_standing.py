@@ -105,6 +105,24 @@ def test_entries_one_after_the_other_over_capacity_are_said_to_be_cut() -> None:
     assert "together they draw" not in note
 
 
+def test_the_portfolio_s_own_cash_costs_left_out_of_pivot_and_optimize_are_named() -> None:
+    """A corporate G&A of 20 M USD/year and a stock-based compensation at the portfolio's
+    level: pivot and optimize value the strategies without them (the same in each) and
+    now say so with the cash amount (before, pivot's keep-mining NPV sat above what the
+    company nets with no word, while ``cost`` counted the item per BTC)."""
+    items = ('\n[[cost_items]]\nname = "corporate G&A"\ncategory = "sga_cash"\n'
+             'usd_per_year = 20e6\n\n[[cost_items]]\nname = "SBC"\n'
+             'category = "stock_based_compensation"\nusd_per_year = 5e6\n')
+    pf = _parse(EXAMPLE.read_text() + items)
+    words = ("portfolio: its own cost_items (1 cash, 20.0 M USD/year) are in no strategy's "
+             "cash flows")
+    assert _npvs(pv.run_pivot(pf)) == _npvs(pv.run_pivot(_parse(EXAMPLE.read_text())))
+    assert [w for w in pv.run_pivot(pf).warnings if w.startswith(words)]
+    periods = pd.period_range("2026-01", periods=12, freq="M")
+    assert [n for n in standing_portfolio(pf, periods).notes if n.startswith(words)]
+    assert not standing_portfolio(pf, periods, corporate=True).notes  # simulate pays them
+
+
 def test_a_site_whose_every_machine_retired_is_an_input_error(tmp_path: Path) -> None:
     text = _example().replace(S21, f'{S21}  end = "2024-12"\n')
     with pytest.raises(InputError) as info:
@@ -187,7 +205,9 @@ def test_notes_keep_the_file_field_paths_and_name_corporate_items_on_request() -
     st = standing_portfolio(pf, months)
     assert [e.label for e in st.portfolio.sites[0].fleet] == ["now", "leaving"]
     assert [c.name for c in st.portfolio.cost_items] == ["SG&A"]
-    assert st.notes == [
+    assert st.notes[1].startswith(  # the SG&A that stands, not the one ended
+        "portfolio: its own cost_items (1 cash, 2.0 M USD/year) are in no strategy's")
+    assert st.notes[:1] == [
         "A: left out, as they end before 2025-10 (the first month valued): "
         "sites[0].fleet[0] (gone, 1,000 machines; end 2024-12); and counted from 2025-10 "
         "to 2028-09 though dated otherwise (the forward engines take the portfolio as it "

@@ -39,7 +39,11 @@ from hashpivot.models.portfolio import find_site
 if TYPE_CHECKING:
     from hashpivot.models import CostItem, FleetEntry, Portfolio, Site
 
-__all__ = ["Standing", "standing_portfolio"]
+__all__ = ["CORPORATE_NOT_CASH", "Standing", "standing_portfolio"]
+
+#: Categories of the portfolio's own cost items that no forward engine pays as cash
+#: (``interest`` is ``[treasury].debt``'s): ``simulate``'s treasury pays the others.
+CORPORATE_NOT_CASH = frozenset({"depreciation", "stock_based_compensation", "interest"})
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,8 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
     corporate : bool, optional
         Whether the engine counts the portfolio's own ``cost_items`` (``simulate``'s
         treasury does; ``pivot`` and ``optimize`` leave them out, as they are the same in
-        every strategy): only then does a note name the dated ones.
+        every strategy): only then does a note name the dated ones; without, a note says
+        the cash ones are left out and how much they come to.
 
     Returns
     -------
@@ -200,6 +205,14 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
     kept, gone, throughout = _split(items, "cost_items", [c.name for c in items], first, last)
     if corporate and (gone or throughout):
         notes.append(_note("portfolio", first, last, gone, throughout))
+    cash = [items[j] for j in kept if str(items[j].category) not in CORPORATE_NOT_CASH]
+    if not corporate and cash:
+        notes.append(
+            f"portfolio: its own cost_items ({len(cash)} cash, "
+            f"{sum(c.annual_usd for c in cash) / 1e6:,.1f} M USD/year) are in no strategy's "
+            "cash flows: the same in each, they leave every difference between strategies "
+            "unchanged, but each value is above what the company nets by them (simulate's "
+            "treasury pays them, cost counts them per BTC)")
     update: dict[str, object] = {}
     if changed:
         update["sites"] = sites

@@ -13,6 +13,7 @@ import pandas as pd
 
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.simulate.task import FloatArray
+from hashpivot.engines.standing import CORPORATE_NOT_CASH
 
 if TYPE_CHECKING:
     from hashpivot.models import CostItem, Portfolio
@@ -73,8 +74,7 @@ def corporate_cash_cost_usd_per_month(portfolio: Portfolio, n_periods: int) -> F
     ``[treasury].debt`` (listing a debt in both places would count it twice).
     """
     out = np.zeros(n_periods)
-    skip = {"depreciation", "stock_based_compensation", "interest"}
     for it in portfolio.cost_items:
-        if str(it.category) not in skip:
+        if str(it.category) not in CORPORATE_NOT_CASH:
             out += float(it.annual_usd) / 12.0
     return out
