@@ -313,3 +313,59 @@ def test_run_parameters_the_engine_would_refuse_are_a_422_at_submission(
     assert {p["source"] for p in problems} == {"<run parameters>"}, problems
     (problem,) = [p for p in problems if p["path"] == path]
     assert words in problem["message"], problem
+
+
+def _edited(name: str, edit: Any) -> dict[str, Any]:
+    """An example's document with ``edit(doc)`` applied."""
+    doc = tomllib.loads((EXAMPLES / name).read_text())
+    edit(doc)
+    return dict(json.loads(json.dumps(doc, default=str)))  # (TOML dates as text)
+
+
+def _retire(doc: dict[str, Any]) -> None:
+    doc["sites"][0]["fleet"][0].update(start="2020-01-01", end="2021-06")
+
+
+def _no_fleet(doc: dict[str, Any]) -> None:
+    for s in doc["sites"]:
+        s["fleet"] = []
+
+
+def _ai_over_limit(doc: dict[str, Any]) -> None:
+    doc["sites"][0]["dispatch"]["ai_load_mw"] = 400.0
+
+
+def _unknown_tenant_site(doc: dict[str, Any]) -> None:
+    doc["optimize"].pop("rules_file", None)
+    doc["optimize"]["tenants"][0]["sites"] = ["Pecos PPA", "Nowhere"]
+
+
+@pytest.mark.parametrize(
+    ("example", "edit", "kind", "params", "path"),
+    [
+        ("pivot-200mw.toml", _retire, "pivot", {}, "sites[0].fleet"),
+        ("pivot-200mw.toml", _retire, "simulate", {"paths": 10, "years": 1}, "sites[0].fleet"),
+        ("reverse-margin.toml", _no_fleet, "backtest", {}, "sites"),
+        ("reverse-margin.toml", _no_fleet, "cost", {}, "sites"),
+        ("dispatch-west-texas.toml", _ai_over_limit, "dispatch",
+         {"market": "ercot:HB_WEST:2024"}, "sites[0].dispatch.limits.import_mw"),
+        ("portfolio.toml", _unknown_tenant_site, "optimize", {}, "optimize.tenants[0].sites"),
+    ],
+)
+def test_a_portfolio_the_engine_would_refuse_is_a_422_at_submission_naming_it(
+    client: Any, example: str, edit: Any, kind: str, params: dict[str, Any], path: str,
+) -> None:
+    """A run on a portfolio the engine refuses (every machine retired, no fleet, an AI
+    load above the import limit, a tenant offered a site that does not exist) is refused
+    when it is submitted, at the portfolio's field and naming the portfolio, as the CLI
+    refuses the file (exit 2). Until 2026-12-05 each was accepted (202) and failed in the
+    worker, its problem with no source or with the run parameters' (and the cost run's
+    empty fleet was put on its ``date``)."""
+    created = client.post("/api/portfolios", json=_edited(example, edit))
+    assert created.status_code == 201, created.text
+    pid = created.json()["id"]
+    r = client.post("/api/runs", json={"kind": kind, "portfolio_id": pid, "params": params})
+    assert r.status_code == 422, r.text
+    problems = r.json()["problems"]
+    assert [(p["path"], p["source"]) for p in problems] == [(path, f"portfolio {pid}")], \
+        problems

@@ -34,7 +34,7 @@ from hashpivot.power.model import DispatchProblem
 from hashpivot.power.report import SolveReport
 from hashpivot.power.schedule import Schedule
 
-__all__ = ["allocate_supply", "solve_fast", "supply_pieces"]
+__all__ = ["allocate_supply", "check_firm_load", "solve_fast", "supply_pieces"]
 
 #: The supply flows :func:`allocate_supply` returns, fields of a :class:`Schedule`. [MW]
 _FLOWS = ("grid_mw", "ppa_used_mw", "ppa_resold_mw", "renewable_used_mw", "renewable_resold_mw")

@@ -43,8 +43,12 @@ RESTART_MESSAGE = "the server stopped while the run was in flight; submit it aga
 def submit(
     session: Session, kind: str, portfolio_row: PortfolioRow, portfolio: Portfolio, params: Any
 ) -> RunRow:
-    """Resolve the inputs of a run and queue it (raises :class:`InputError` on bad input)."""
-    inputs = resolve_inputs(kind, portfolio, params)
+    """Resolve the inputs of a run and queue it (raises :class:`InputError` on bad input:
+    a problem of the portfolio names it, ``portfolio <id>``, as its validation does)."""
+    try:
+        inputs = resolve_inputs(kind, portfolio, params)
+    except InputError as exc:
+        raise exc.with_source(f"portfolio {portfolio_row.id}") from None
     row = RunRow(
         kind=kind,
         status="queued",

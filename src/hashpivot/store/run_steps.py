@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.models import Portfolio, Site
@@ -97,9 +98,10 @@ def _resolve_cost(portfolio: Portfolio, params: run_params.CostParams) -> dict[s
     network = _network(params)
     try:  # as the run will compute it (milliseconds): a day nothing runs is the date's
         compute_unit_economics(portfolio, network)
-    except InputError as exc:
+    except InputError as exc:  # nothing installed that day: the date's; no fleet: the file's
+        dated = any(site.fleet for site in portfolio.sites)
         raise InputError([
-            Problem("date", p.message, PARAMS_SOURCE) if p.path == "sites" else p
+            Problem("date", p.message, PARAMS_SOURCE) if p.path == "sites" and dated else p
             for p in exc.problems
         ]) from None
     net = dataclasses.asdict(network)
@@ -164,6 +166,8 @@ def _resolve_backtest(portfolio: Portfolio, params: run_params.BacktestParams) -
     ]
     if not problems and start > end:
         problems.append(Problem("end", f"must not be before start ({start})", PARAMS_SOURCE))
+    if not any(site.fleet for site in portfolio.sites):  # (the portfolio's problem)
+        problems.append(Problem("sites", "no site has a fleet: nothing mines"))
     if problems:
         raise InputError(problems)
     return {"start": start.isoformat(), "end": end.isoformat()}
@@ -217,11 +221,17 @@ def _check_conversion(portfolio: Portfolio, site: str | None, convert_mw: float 
     submitted (an unknown site, a start outside the horizon, MW beyond the convertible
     ones, a start with no MW figure): a 422 at the parameter, not a run that fails."""
     from hashpivot.engines.pivot import build_strategies
+    from hashpivot.engines.pivot.market import market_start
+    from hashpivot.engines.standing import standing_portfolio
     from hashpivot.models.pivot import PivotSpec
 
-    n = horizon_months or (portfolio.pivot or PivotSpec()).horizon_years * 12
+    spec = portfolio.pivot or PivotSpec()
+    n = horizon_months or spec.horizon_years * 12
     try:
         build_strategies(portfolio, site, convert_mw, start, horizon_months=n)
+        # a site whose every machine retired before the first month (the portfolio's)
+        standing_portfolio(portfolio, pd.period_range(market_start(spec).start, periods=n,
+                                                      freq="M"), site)
     except InputError as exc:
         raise _as_params(exc) from None
 
@@ -349,18 +359,29 @@ def _resolve_dispatch(portfolio: Portfolio, params: run_params.DispatchParams) -
             raise InputError(
                 [Problem("market", "give a bundled market, e.g. ercot:HB_WEST:2024", PARAMS_SOURCE)]
             )
-    from hashpivot.engines.dispatch import load_prices
+    from hashpivot.engines.dispatch import build_dispatch_problem, load_prices
+    from hashpivot.power.fast import check_firm_load
 
+    index = portfolio.sites.index(site)
     try:  # the prices the run will dispatch against exist (a bundled file: milliseconds)
-        load_prices(site, None, params.market)
+        prices = load_prices(site, None, params.market)
+        # and the site's dispatch inputs fit them and its limits (as the run builds them;
+        # the firm AI load within the import limit, as either solver first checks)
+        problem = build_dispatch_problem(site, prices,
+                                         hashprice=params.hashprice_usd_per_ph_day)
+        check_firm_load(problem, np.full(problem.n_intervals, problem.ai_firm_mw),
+                        "the firm AI load")
     except InputError as exc:
-        index = portfolio.sites.index(site)
-        raise InputError([  # the contract's market is the site's field
+        raise InputError([  # the site's own fields are the site's
             Problem(f"sites[{index}].{p.path}", p.message, p.source)
-            if p.path.startswith("power_contract") else p
+            if p.path.split(".")[0].split("[")[0] in _SITE_FIELDS else p
             for p in _as_params(exc).problems
         ]) from None
     return out
+
+
+#: The fields of a site a dispatch problem may name (their paths get the site's prefix).
+_SITE_FIELDS = frozenset({"power_contract", "dispatch", "fleet", "capacity_mw"})
 
 
 def _execute_dispatch(
@@ -393,6 +414,20 @@ def _resolve_optimize(portfolio: Portfolio, params: run_params.OptimizeParams) -
         raise InputError(
             [Problem("optimize", "the portfolio has no [optimize] table", PARAMS_SOURCE)]
         )
+    from hashpivot.models.portfolio import find_site
+
+    spec = portfolio.optimize
+    named = [(f"optimize.tenants[{i}].sites", name) for i, t in enumerate(spec.tenants)
+             for name in (t.sites or [])]
+    named += [(f"optimize.committed[{i}].site", c.site) for i, c in enumerate(spec.committed)]
+    problems: list[Problem] = []
+    for path, name in named:  # as resolve_problem finds them (the portfolio's problems)
+        try:
+            find_site(portfolio.sites, name)
+        except InputError as exc:
+            problems += [Problem(path, p.message) for p in exc.problems]
+    if problems:
+        raise InputError(problems)
     return dict(params.model_dump(mode="json"))
 
 
