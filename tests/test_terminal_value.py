@@ -9,12 +9,15 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines import pivot as pv
-from hashpivot.engines.pivot.terminal import terminal_value
+from hashpivot.engines.pivot.terminal import line_value_at_horizon_usd, terminal_value
 from hashpivot.models import parse_portfolio
 from hashpivot.models.hosting import TerminalValueSpec
 from hashpivot.terminal_value import (
     exit_multiple_terminal_value_usd,
+    final_year_run_rate_usd,
+    final_year_usd,
     gordon_terminal_value_usd,
+    rent_started,
     value_at_horizon_of_flows_usd,
 )
 from tests.engines.pivot_inputs import BASE_TOML, PIVOT, base_toml
@@ -137,6 +140,48 @@ def test_mw_converted_in_the_final_year_do_not_mine_after_the_horizon() -> None:
     half, mw_half = mining_tv(pv.ConversionPhase("A", market.periods[-3], spare + mw[-1] / 2))
     assert mw_half[-4:].tolist() == [73.5, 36.75, 36.75, 36.75]
     assert half == pytest.approx(keep / 2, rel=1e-12)
+
+
+def test_final_year_run_rate_takes_the_months_in_service_only() -> None:
+    """Six months of build capex then six of 10 USD: 120 USD a year at the run-rate
+    (the capex does not recur); a whole year in service, or none, is the plain final
+    year."""
+    flows = np.array([-50.0] * 6 + [10.0] * 6)
+    on = rent_started(np.array([0.0] * 6 + [12.0] * 6))
+    assert on.tolist() == [False] * 6 + [True] * 6
+    assert final_year_run_rate_usd(flows, on) == pytest.approx(120.0, rel=1e-15)
+    assert final_year_run_rate_usd(np.full(12, 5.0), np.ones(12, bool)) == 60.0
+    assert final_year_run_rate_usd(flows, np.zeros(12, bool)) == final_year_usd(flows)
+    rows = np.vstack([flows, np.full(12, 5.0)])  # per hall (rows), on its own months
+    np.testing.assert_array_equal(
+        final_year_run_rate_usd(rows, np.vstack([on, np.ones(12, bool)])), [120.0, 60.0])
+
+
+@pytest.mark.parametrize("method", ["exit_multiple", "gordon"])
+def test_a_hall_leased_part_of_the_final_year_is_valued_at_its_run_rate(method: str) -> None:
+    """A hall whose rent starts six months before the horizon: its final-year EBITDA is
+    the run-rate of those six months (twelve times a month's, as the first lease year's
+    rent does not escalate), so a six-month later build no longer halves the hall's value
+    at the horizon (it did until 2026-12-05: 793.7 against 397.5 M USD on a reviewer's
+    100 MW case); pivot and the optimizer value it alike
+    (tests/optimize/test_pivot_equivalence.py)."""
+    pf = parse_portfolio(BASE_TOML)
+    start = pd.Period("2026-01", "M")
+    market = pv.deterministic_market(pf, start, 24)
+    # a 6-month build from month 12: rent from month 18 (BASE_TOML: no rent lag)
+    phase = pv.ConversionPhase("A", start + 12, 20.0)
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("s", (phase,)), market)
+    assert cf.halls_at_horizon is not None
+    rent = cf.hosting_revenue_usd[0]
+    assert (rent[:18] == 0).all() and (rent[18:] > 0).all()  # teeth: half a year leased
+    monthly = (rent - cf.hosting_power_cost_usd[0] - cf.hosting_opex_usd[0])[-1]
+    assert cf.halls_at_horizon.ebitda_usd.ravel()[0] == pytest.approx(12 * monthly, rel=1e-12)
+    assert cf.halls_at_horizon.capex_usd.ravel()[0] == 0.0  # the build's capex does not recur
+    spec = TerminalValueSpec(hosting_method=method, mining_method="none")
+    tv = terminal_value(cf, spec, 0.10).hosting_at_horizon_usd[0]
+    assert tv == pytest.approx(float(line_value_at_horizon_usd(
+        method, 12 * monthly, 0.0, spec.hosting_ebitda_multiple, 0.10,
+        spec.growth_per_year, 1)), rel=1e-12)
 
 
 def test_run_pivot_reports_npv_with_and_without_terminal_value() -> None:

@@ -33,6 +33,43 @@ def final_year_usd(x: Any) -> Any:
     return np.asarray(arr[..., -n:].sum(axis=-1) * (MONTHS_PER_YEAR / n), dtype=float)
 
 
+def final_year_run_rate_usd(x: Any, in_service: Any) -> Any:
+    """The final year of monthly flows at the run-rate of the months in service.
+
+    A hall whose rent starts during the final year earns only part of that year; valued
+    on that part (:func:`final_year_usd`), an exit multiple or Gordon growth would take a
+    lease worth a whole year for ever at a fraction of it. So where only ``k`` of the
+    final year's months are in service (``0 < k < 12``) the year is the sum over those
+    months times ``12 / k`` (flows before service, the build's capex among them, left
+    out: they do not recur); elsewhere it is :func:`final_year_usd`, unchanged.
+
+    Parameters
+    ----------
+    x : array_like (..., T)
+        Monthly flows. [USD/month]
+    in_service : array_like of bool, broadcastable to ``x``
+        True in the months from the hall's first month of rent on.
+
+    Returns
+    -------
+    ndarray (...)
+        [USD/year]
+    """
+    arr = np.asarray(x, dtype=float)
+    n = min(MONTHS_PER_YEAR, arr.shape[-1])
+    last = arr[..., -n:]
+    mask = np.broadcast_to(np.asarray(in_service, dtype=bool)[..., -n:], last.shape)
+    k = mask.sum(axis=-1)
+    part = np.where(mask, last, 0.0).sum(axis=-1) * (MONTHS_PER_YEAR / np.maximum(k, 1))
+    return np.asarray(np.where((k > 0) & (k < n), part, final_year_usd(arr)), dtype=float)
+
+
+def rent_started(revenue_usd: Any) -> Any:
+    """True from each row's first month with revenue on (..., T): the months a hall is in
+    service, for :func:`final_year_run_rate_usd`."""
+    return np.maximum.accumulate(np.asarray(revenue_usd, dtype=float) > 0, axis=-1)
+
+
 def gordon_terminal_value_usd(
     final_year_fcf_usd: Any, discount_rate: float, growth_per_year: float
 ) -> Any:
@@ -170,9 +207,11 @@ def hosting_fcf_after_horizon_usd(
 
 __all__ = [
     "exit_multiple_terminal_value_usd",
+    "final_year_run_rate_usd",
     "final_year_usd",
     "gordon_terminal_value_usd",
     "hosting_fcf_after_horizon_usd",
+    "rent_started",
     "until_last_rent",
     "value_at_horizon_of_flows_usd",
 ]

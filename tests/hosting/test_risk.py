@@ -121,12 +121,14 @@ def test_each_halls_final_year_within_the_horizon_per_path() -> None:
     out = path_hosting_cash_flows(spec, np.array([13.0]), np.array([0.0]), np.full(40, 30.0),
                                   0.0, draws, horizon_months=10)
     assert out["final_year_ebitda_usd"].shape == (1, 1)
-    assert out["final_year_ebitda_usd"][0, 0] == pytest.approx(5e6 * 12 / 10, rel=1e-12)
-    assert out["final_year_capex_usd"][0, 0] == pytest.approx(15e6 * 12 / 10, rel=1e-12)
+    # at the run-rate of its months leased (5 of the 10): 1 M USD x 12; the build's capex
+    # (months 0-3) does not recur (until 2026-12-05: 5 M x 12/10 and 15 M x 12/10)
+    assert out["final_year_ebitda_usd"][0, 0] == pytest.approx(1e6 * 12, rel=1e-12)
+    assert out["final_year_capex_usd"][0, 0] == 0.0
     spec = HostingProjectSpec(risk=NO_SPREAD.model_copy(
         update={"capex_overrun_fraction_sd": 0.2, "lease_up_delay_months_sd": 2.0,
                 "lease_up_delay_months_mean": 3.0}), lease_structure="modified_gross")
-    two = path_hosting_cash_flows(spec, np.array([40.0, 20.0]), np.array([2.0, 30.0]),
+    two = path_hosting_cash_flows(spec, np.array([40.0, 20.0]), np.array([2.0, 40.0]),
                                   np.full(200, 30.0), 45.0,
                                   np.random.default_rng(2).random((6, 2, 4)),
                                   horizon_months=48)

@@ -26,7 +26,7 @@ from scipy.special import gammaincinv, ndtri
 
 from hashpivot.arrays import FloatArray
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
-from hashpivot.terminal_value import final_year_usd, until_last_rent
+from hashpivot.terminal_value import final_year_run_rate_usd, until_last_rent
 
 if TYPE_CHECKING:
     from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
@@ -222,11 +222,13 @@ def path_hosting_cash_flows(
             leased = until_last_rent(rows["hosting_revenue_usd"][:, h0:])
             for f in _MONEY_FIELDS:
                 rows[f][:, h0:] = np.where(leased, rows[f][:, h0:], 0.0)
-            final["final_year_ebitda_usd"].append(final_year_usd(
+            # at the run-rate of the final-year months from the path's rent start on
+            on = (t >= rent_start[inv][:, None])[:, :h0]
+            final["final_year_ebitda_usd"].append(final_year_run_rate_usd(
                 rows["hosting_revenue_usd"][:, :h0] - rows["power_cost_usd"][:, :h0]
-                - rows["opex_usd"][:, :h0]))
+                - rows["opex_usd"][:, :h0], on))
             final["final_year_capex_usd"].append(
-                final_year_usd(rows["operator_capex_usd"][:, :h0]))
+                final_year_run_rate_usd(rows["operator_capex_usd"][:, :h0], on))
         for f in PATH_FIELDS:
             out[f] += rows[f]
     if horizon_months is not None:

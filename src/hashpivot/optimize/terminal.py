@@ -43,8 +43,10 @@ from hashpivot.finance import periodic_rate
 from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
+    final_year_run_rate_usd,
     final_year_usd,
     hosting_fcf_after_horizon_usd,
+    rent_started,
     value_at_horizon_of_flows_usd,
 )
 from hashpivot.units import MONTHS_PER_YEAR
@@ -100,11 +102,13 @@ def hosting_terminal_usd_per_mw(
             - flows.opex_usd[:, inside]
         )
         # each phase floored at zero on its own: a hall being built in the final year has
-        # a negative FCF (its capex) that would otherwise count as a perpetual loss
+        # a negative FCF (its capex) that would otherwise count as a perpetual loss; one
+        # leased part of it at the run-rate of those months (as pivot values halls)
+        on = rent_started(flows.hosting_revenue_usd[:, inside])
         at_horizon = np.asarray(line_value_at_horizon_usd(
             tv.hosting_method,
-            final_year_usd(ebitda),
-            final_year_usd(flows.operator_capex_usd[:, inside]),
+            final_year_run_rate_usd(ebitda, on),
+            final_year_run_rate_usd(flows.operator_capex_usd[:, inside], on),
             tv.hosting_ebitda_multiple,
             discount_rate,
             tv.growth_per_year,

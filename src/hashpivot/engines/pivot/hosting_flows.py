@@ -25,8 +25,9 @@ from hashpivot.hosting.risk import FINAL_YEAR_FIELDS, PATH_FIELDS, path_hosting_
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.terminal_value import (
-    final_year_usd,
+    final_year_run_rate_usd,
     hosting_fcf_after_horizon_usd,
+    rent_started,
     until_last_rent,
 )
 from hashpivot.units import MONTHS_PER_YEAR
@@ -114,9 +115,11 @@ def site_hosting_flows(
         after = sum_padded(afters)
         converted = hcf.gross_mw_converted.sum(axis=0)
         if risk_draws is None or site.hosting.risk is None:  # the planned build's
-            final_ebitda = final_year_usd(
-                hcf.hosting_revenue_usd - hcf.power_cost_usd - hcf.opex_usd)[:, None]
-            final_capex = final_year_usd(hcf.operator_capex_usd)[:, None]
+            # each hall at the run-rate of the final-year months it is leased
+            on = rent_started(hcf.hosting_revenue_usd)
+            final_ebitda = final_year_run_rate_usd(
+                hcf.hosting_revenue_usd - hcf.power_cost_usd - hcf.opex_usd, on)[:, None]
+            final_capex = final_year_run_rate_usd(hcf.operator_capex_usd, on)[:, None]
         else:
             per_group = [
                 path_hosting_cash_flows(
