@@ -10,6 +10,7 @@ horizon, as before, and a note names them.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -70,17 +71,38 @@ def test_retired_machines_and_an_expired_cost_are_not_valued_by_pivot() -> None:
     assert not [w for w in plain.warnings if "left out" in w]
 
 
-def test_a_planned_entry_counts_over_the_whole_horizon_and_is_named() -> None:
+def test_a_planned_entry_mines_from_its_start_and_is_bought_then() -> None:
+    """The 200 MW example's S21 line starting five months after the first month: pivot
+    mines it from then (until 2026-12-05 from the first month, as installed: keep-mining's
+    NPV 126.3 M USD, now 89.9). With ``capex_usd_per_th`` its purchase is paid in that
+    month by keep-mining, on the MW no conversion displaced; convert_all converts the
+    capacity before the machines come, so it buys none and sells none."""
     plain = pv.run_pivot(_parse(EXAMPLE.read_text()))
     start = pd.Period(plain.inputs["start"], "M")
-    later = str(start + 5)
+    later = (start + 5).start_time.date().isoformat()
     dated = pv.run_pivot(_parse(_example(later)))
-    assert _npvs(dated) == _npvs(plain)  # counted from the first month, as before
-    last = start + plain.inputs["horizon_months"] - 1
+    keep = dated.strategies[0].cash_flows
+    assert (keep.mining_mw[0, :5] == 0).all() and (keep.btc_mined[0, :5] == 0).all()
+    np.testing.assert_allclose(keep.mining_mw[0, 5:], plain.strategies[0].cash_flows
+                               .mining_mw[0, 5:], rtol=1e-12)
+    assert _npvs(dated)["keep_mining"] == pytest.approx(89.9e6, abs=0.05e6)
     [note] = [w for w in dated.warnings if w.startswith("West Texas 200:")]
-    assert note.startswith(f"West Texas 200: counted from {start} to {last} though dated "
-                           "otherwise")
-    assert note.endswith(f"sites[0].fleet[0] (Antminer S21, 52,000 machines; start {later})")
+    assert note.endswith(f"sites[0].fleet[0] (Antminer S21, 52,000 machines; mines from its "
+                         f"start {later}, no capex_usd_per_th: taken as paid for, its "
+                         "purchase not counted)")
+    priced = _parse(_example(later).replace(S21, f"{S21}  capex_usd_per_th = 15.0\n"
+                                            "  depreciation_years = 4.0\n"))
+    bought = pv.run_pivot(priced)
+    cost = 52_000 * 200.0 * 15.0  # 156 M USD
+    flows = {r.strategy.name: r.cash_flows for r in bought.strategies}
+    capex = flows["keep_mining"].replacement_capex_usd[0]
+    assert capex[5] == pytest.approx(cost, rel=1e-12) and not capex[:5].any()
+    assert _npvs(bought)["keep_mining"] < _npvs(dated)["keep_mining"] - 0.8 * cost
+    assert not flows["convert_all"].replacement_capex_usd.any()  # nothing bought
+    assert not flows["convert_all"].asic_resale_usd.any()  # nor sold
+    assert _npvs(bought)["convert_all"] == _npvs(dated)["convert_all"]
+    [note] = [w for w in bought.warnings if w.startswith("West Texas 200:")]
+    assert f"bought then for {cost / 1e6:,.1f} M USD at 15 USD/TH" in note
 
 
 def test_entries_one_after_the_other_over_capacity_are_said_to_be_cut() -> None:
@@ -155,7 +177,8 @@ def test_optimize_resolves_the_standing_portfolio() -> None:
         "uptime_fraction = 0.95\n", f'uptime_fraction = 0.95\nstart = "2023-07"\n\n{retired}')
     dated = resolve_problem(small_portfolio(text, years=4))
     np.testing.assert_array_equal(dated.tranche_mw, plain.tranche_mw)
-    assert dated.sites == plain.sites
+    undated = {"fleet_windows": ((None, None),), "installed": (None, None)}
+    assert [dataclasses.replace(s, **undated) for s in dated.sites] == plain.sites
     assert dated.standing_notes == [
         "Alpha: left out, as they end before 2026-01 (the first month valued): "
         "sites[0].fleet[1] (old, 20,000 machines; end 2023-06)"]
@@ -205,16 +228,17 @@ def test_notes_keep_the_file_field_paths_and_name_corporate_items_on_request() -
     st = standing_portfolio(pf, months)
     assert [e.label for e in st.portfolio.sites[0].fleet] == ["now", "leaving"]
     assert [c.name for c in st.portfolio.cost_items] == ["SG&A"]
-    assert st.notes[1].startswith(  # the SG&A that stands, not the one ended
+    assert st.notes[2].startswith(  # the SG&A that stands, not the one ended
         "portfolio: its own cost_items (1 cash, 2.0 M USD/year) are in no strategy's")
-    assert st.notes[:1] == [
+    assert st.notes[:2] == [
         "A: left out, as they end before 2025-10 (the first month valued): "
-        "sites[0].fleet[0] (gone, 1,000 machines; end 2024-12); and counted from 2025-10 "
-        "to 2028-09 though dated otherwise (the forward engines take the portfolio as it "
-        "stands: they add no entry on its start and drop none at its end): "
-        "sites[0].fleet[2] (leaving, 1,000 machines; end 2027-06-15)"]
+        "sites[0].fleet[0] (gone, 1,000 machines; end 2024-12)",
+        "A: dated fleet entries run between their dates in the forward engines (a "
+        "conversion displaces machines by their power at the meter, installed or planned, "
+        "least efficient first; valued 2025-10 to 2028-09): sites[0].fleet[2] (leaving, "
+        "1,000 machines; mines to its end 2027-06-15, its machines not resold)"]
     corporate = standing_portfolio(pf, months, corporate=True).notes
-    assert corporate[1] == (
+    assert corporate[2] == (
         "portfolio: left out, as they end before 2025-10 (the first month valued): "
         "cost_items[0] (old SG&A; end 2025-03); and counted from 2025-10 to 2028-09 though "
         "dated otherwise (the forward engines take the portfolio as it stands: they add no "

@@ -281,3 +281,41 @@ def test_a_fleet_over_capacity_is_trimmed_by_the_optimizer_as_pivot_trims_it() -
     assert p.tranche_mw[0].sum() == pytest.approx(40.0, rel=1e-12)  # spare + entries
     params, _ = scenario_params(p, 0)
     _assert_plan_and_keep_valued_alike(pf, p, params, 0, 2, 15.0)
+
+
+@pytest.mark.parametrize("quarter", [0, 3, 9], ids=["before", "after the purchase", "late"])
+def test_dated_fleet_entries_are_valued_alike_by_the_optimizer_and_pivot(quarter: int
+                                                                         ) -> None:
+    """Old machines retiring at the end of 2028 and new ones bought in 2026-07 (15 USD/TH)
+    fit the 60 MW site together: both engines mine each between its dates, pay the
+    purchase on the MW not displaced by then and resell only machines installed. A plan
+    converting 15 MW before the purchase, just after it, or in 2028 (the old machines
+    displaced first in both: least efficient and worth least) is worth the same to the
+    optimizer and to pivot, and so is keep-mining."""
+    from tests.portfolio_toml import contract, machines, site, toml_text
+
+    hosting = table(pue=1.25, shell_capex_usd_per_it_mw=3.0e6,
+                    fit_out_capex_usd_per_it_mw=5.0e6, construction_months=9,
+                    lease_usd_per_kw_month=160.0, lease_term_years=10,
+                    asic_resale_usd_per_th=4.0)
+    old = machines("old", 100.0, 3250.0, 9_000, uptime_fraction=0.95, end="2028-12")
+    new = machines("new", 200.0, 3500.0, 7_000, uptime_fraction=0.95, start="2026-07-01",
+                   capex_usd_per_th=15.0, depreciation_years=4.0)
+    one = site("A", contract(35.0, "fixed"), old, new,
+               cost_items=[site_opex("site staff", 1.0e6)], hosting=hosting,
+               region="PJM", state="PA", capacity_mw=60.0)
+    pf = portfolio(toml_text(sites=[one]), years=8, btc_price_growth_per_year=0.10,
+                   network_hashrate_growth_per_year=0.0)
+    p = resolve_problem(pf, continuous=True)
+    assert [t.installed for t in p.tranches[0]] == [
+        (None, None), (None, "2028-12"), ("2026-07-01", None)]
+    params, _ = scenario_params(p, 0)
+    _assert_plan_and_keep_valued_alike(pf, p, params, 0, quarter, 15.0)
+    # teeth: keep-mining buys the new machines in 2026-07 (month 6) and the old ones mine
+    # no more from 2029-01 (month 36)
+    market = pivot.deterministic_market(pf, pd.Period(str(p.start), "M"), p.n_months)
+    cf = pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market)
+    assert cf.replacement_capex_usd[0, 6] == pytest.approx(7_000 * 200.0 * 15.0, rel=1e-12)
+    np.testing.assert_allclose(cf.mining_mw[0, :6], 30.7125, rtol=1e-12)
+    np.testing.assert_allclose(cf.mining_mw[0, 6:36], 30.7125 + 25.725, rtol=1e-12)
+    np.testing.assert_allclose(cf.mining_mw[0, 36:], 25.725, rtol=1e-12)

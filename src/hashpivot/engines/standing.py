@@ -1,21 +1,23 @@
-"""The portfolio as it stands on the first month a forward engine values.
+"""The portfolio as it stands on the first month a forward engine values, and its notes.
 
 Fleet entries and cost items may carry ``start`` and ``end`` dates. ``cost`` and
 ``backtest`` count an entry on the days it applies; ``pivot``, ``simulate`` and
-``optimize`` value the portfolio from a first month to a horizon with a fleet that does
-not change except by their own replacement and conversion decisions.
+``optimize`` value the portfolio from a first month to a horizon.
 :func:`standing_portfolio` is the rule they share (``dispatch``, which runs a site over a
 price file's intervals, takes every entry):
 
 * an entry whose ``end`` falls before the first month is gone (machines retired, a contract
   expired): it is left out, and a note names it, so a file kept for ``backtest`` with its
   retired machines does not value them in the future;
-* an entry that starts after the first month, or ends before the horizon's last month, is
-  counted over the whole horizon, as the forward engines take the portfolio: a note names
-  it, because an expansion counted early or a cost counted past its end can move a verdict.
-  Entries dated one after the other may then draw more together than ``capacity_mw`` (the
-  file checks those installed at the same time): the engines mine the capacity, the least
-  efficient machines cut first, and the note says so.
+* a fleet entry that starts after the first day valued, or ends before the horizon's last
+  month, runs between its dates (:mod:`hashpivot.engines.pivot.availability`: an
+  expansion mines from its start, bought then when it gives a purchase price; retired
+  machines mine no more), and a note names it;
+* where a site's entries draw more together than ``capacity_mw`` (dated one after the
+  other: the file checks those installed at the same time), they are taken as they stand
+  instead, each over the whole horizon, the least efficient cut to the capacity, and the
+  note says so; a cost item is counted over the whole horizon whatever its dates, with a
+  note, because a cost counted past its end can move a verdict.
 
 A site's ``connection_date`` after the first month is no entry to leave out: the engines
 mine its machines from that day (:mod:`hashpivot.engines.pivot.connection`), and a note
@@ -79,13 +81,13 @@ def _split(entries: Sequence[FleetEntry | CostItem], path: str, labels: Sequence
     gone: list[str] = []
     throughout: list[str] = []
     for j, (entry, label) in enumerate(zip(entries, labels, strict=True)):
-        start, end = _month(entry.start), _month(entry.end)
+        end = _month(entry.end)
         if end is not None and end < first:
             gone.append(f"{path}[{j}] ({label}; end {entry.end})")
             continue
         kept.append(j)
         dated = []
-        if start is not None and start > first:
+        if entry.start is not None and pd.Timestamp(entry.start) > first.start_time:
             dated.append(f"start {entry.start}")
         if end is not None and end < last:
             dated.append(f"end {entry.end}")
@@ -105,6 +107,32 @@ def _note(owner: str, first: pd.Period, last: pd.Period, gone: list[str],
                      "engines take the portfolio as it stands: they add no entry on its "
                      "start and drop none at its end): " + "; ".join(throughout))
     return f"{owner}: " + "; and ".join(parts)
+
+
+def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
+                last: pd.Period) -> str:
+    """The note of a site whose dated fleet entries run between their dates."""
+    described = []
+    for j in kept:
+        e = site.fleet[j]
+        end = _month(e.end)
+        parts = []
+        if e.start is not None and pd.Timestamp(e.start) > first.start_time:
+            assert e.hashrate_th_s is not None
+            price = e.capex_usd_per_th
+            bought = (f"bought then for {e.count * e.hashrate_th_s * price / 1e6:,.1f} M USD "
+                      f"at {price:g} USD/TH on the MW no conversion displaces" if price else
+                      "no capex_usd_per_th: taken as paid for, its purchase not counted")
+            parts.append(f"mines from its start {e.start}, {bought}")
+        if end is not None and end < last:
+            parts.append(f"mines to its end {e.end}, its machines not resold")
+        if parts:
+            described.append(f"sites[{index}].fleet[{j}] ({_fleet_label(e)}; "
+                             f"{'; '.join(parts)})")
+    return (f"{site.name}: dated fleet entries run between their dates in the forward "
+            f"engines (a conversion displaces machines by their power at the meter, "
+            f"installed or planned, least efficient first; valued {first} to {last}): "
+            + "; ".join(described))
 
 
 def _over_capacity(site: Site, kept: list[FleetEntry]) -> str:
@@ -192,10 +220,15 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
                 "fleet": [site.fleet[j] for j in fleet_kept],
                 "cost_items": [site.cost_items[j] for j in cost_kept],
             })
-        if i in valued and (fleet_gone or cost_gone or fleet_on or cost_on):
-            notes.append(_note(site.name, first, last, fleet_gone + cost_gone,
-                               fleet_on + cost_on)
-                         + _over_capacity(site, [site.fleet[j] for j in fleet_kept]))
+        # the forward engines run dated entries between their dates where they fit the
+        # capacity together; else they take them as they stand (availability.py)
+        over = _over_capacity(site, [site.fleet[j] for j in fleet_kept]) if fleet_on else ""
+        throughout = (fleet_on if over else []) + cost_on
+        if i in valued and (fleet_gone or cost_gone or throughout):
+            notes.append(_note(site.name, first, last, fleet_gone + cost_gone, throughout)
+                         + over)
+        if i in valued and fleet_on and not over:
+            notes.append(_dates_note(site, i, fleet_kept, first, last))
         if i in valued and site.connection_date is not None and (
                 pd.Timestamp(site.connection_date) > first.start_time):
             notes.append(_connection_note(site.name, i, site.connection_date, first, last))

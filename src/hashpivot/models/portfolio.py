@@ -69,11 +69,12 @@ class PowerContract(BaseModel):
 class Dated(BaseModel):
     """Something that applies between an optional first and last day (``start``, ``end``).
 
-    Dates count in backtests and in ``cost --date``. ``pivot``, ``simulate`` and
-    ``optimize`` take the portfolio as it stands on their first month
-    (:func:`hashpivot.engines.standing.standing_portfolio`): an entry that ends before it
-    is left out, one that starts later or ends before the horizon counts over the whole
-    horizon, and a note names each; ``dispatch`` takes every entry.
+    Dates count in backtests and in ``cost --date``. In ``pivot``, ``simulate`` and
+    ``optimize`` (:func:`hashpivot.engines.standing.standing_portfolio`) an entry that ends
+    before their first month is left out, a fleet entry runs between its dates
+    (:mod:`hashpivot.engines.pivot.availability`; where a site's entries draw more
+    together than its capacity, each over the whole horizon instead) and a cost item
+    counts over the whole horizon; a note names each; ``dispatch`` takes every entry.
     """
 
     model_config = _STRICT

@@ -42,7 +42,7 @@ from hashpivot import finance
 from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs
-from hashpivot.engines.pivot.connection import connected_share
+from hashpivot.engines.pivot.availability import installed_share, purchase_month, running_share
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
@@ -69,6 +69,10 @@ class Tranche:
         Uptime of its machines. [-]
     efficiency_j_per_th : float
         Efficiency of its machines (NaN for spare capacity). [J/TH]
+    installed : (str or None, str or None)
+        Its entry's ``start`` and ``end`` (:mod:`hashpivot.engines.pivot.availability`).
+    purchase_usd_per_th : float
+        Its entry's purchase price, paid in the month of its start when planned. [USD/TH]
     """
 
     label: str
@@ -76,6 +80,8 @@ class Tranche:
     hashrate_th_s: float
     uptime_fraction: float
     efficiency_j_per_th: float
+    installed: tuple[str | None, str | None] = (None, None)
+    purchase_usd_per_th: float = 0.0
 
     @property
     def is_spare(self) -> bool:
@@ -127,12 +133,16 @@ class TrancheFlows(NamedTuple):
         + the dispatch uplift. [USD/MW]
     replacement_capex : ndarray
         Fleet replacement capex. [USD/MW]
+    running : ndarray (T,)
+        Share of each month the tranche runs: installed and its site connected
+        (:func:`~hashpivot.engines.pivot.availability.running_share`). [-]
     """
 
     net: FloatArray
     resale: FloatArray
     ebitda: FloatArray
     replacement_capex: FloatArray
+    running: FloatArray
 
 
 def discount_factors(discount_rate: float, n_months: int) -> FloatArray:
@@ -232,9 +242,13 @@ def site_tranches(
         cut = min(max(over, 0.0), mws[i])
         mws[i] -= cut
         over -= cut
-    for (label, hr, watts, up), mw, whole in zip(entries, mws, full, strict=True):
+    windows = site.fleet_windows or ((None, None),) * len(entries)
+    prices = site.fleet_purchase_usd_per_th or (0.0,) * len(entries)
+    for (label, hr, watts, up), mw, whole, window, price in zip(
+            entries, mws, full, windows, prices, strict=True):
         kept = mw / whole if whole > 0 else 0.0
-        out.append(Tranche(label, mw, hr * kept, up, watts / hr if hr > 0 else float("nan")))
+        out.append(Tranche(label, mw, hr * kept, up, watts / hr if hr > 0 else float("nan"),
+                           window, price))
     return out
 
 
@@ -280,28 +294,35 @@ def mining_flows_per_mw(
     # amounts per MW are the site's: the fleet replacement decision reads them per MW),
     # as pivot mines a site's fleet entries
     t_site = tranche_site(site, tranche.gross_mw, tranche.hashrate_th_s,
-                          tranche.uptime_fraction)
+                          tranche.uptime_fraction, tranche.installed,
+                          tranche.purchase_usd_per_th)
     if not replace_fleet:
         spec = spec.model_copy(update={"fleet_replacement_years": None})
-    # each MW mines from the site's connection on, as pivot mines it
-    connected = connected_share(site.connection_date, market.periods)
-    m = pivot._site_mining(t_site, connected, spec, market, reference=reference)
+    # each MW mines while installed and its site connected, as pivot mines it
+    running = running_share(t_site, market.periods)
+    m = pivot._site_mining(t_site, running, spec, market, reference=reference)
     scaled_per_mw = site.scaled_opex_usd_per_month / site.fleet_power_mw
     fixed_per_mw = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
     ebitda = np.asarray(
         m["mining_revenue"] - m["power_cost"]
-        - (scaled_per_mw * m["running"] + fixed_per_mw) * connected,
+        - (scaled_per_mw * m["running"] + fixed_per_mw) * running,
         dtype=np.float64,
     )  # (a [sites.dispatch] site's flexibility is in the revenue and power cost)
     replacement = np.broadcast_to(np.asarray(m["replacement_capex"], dtype=np.float64),
                                   ebitda.shape)
     net = ebitda - replacement
+    k_buy = purchase_month(t_site, market.periods)
+    if k_buy is not None:  # a planned entry's purchase, saved by a MW displaced before it
+        net = net.copy()
+        net[:, k_buy] -= (t_site.fleet_hashrate_th_s / t_site.fleet_power_mw
+                          * t_site.purchase_usd_per_th)
     h = site.hosting
-    if h.asic_disposition == "sell":
-        resale = m["released_th_s_per_mw"] * h.asic_resale_usd_per_th
+    if h.asic_disposition == "sell":  # machines displaced while installed are sold
+        resale = (m["released_th_s_per_mw"] * h.asic_resale_usd_per_th
+                  * installed_share(*tranche.installed, market.periods))
     else:
         resale = np.zeros_like(net)
-    return TrancheFlows(net, np.broadcast_to(resale, net.shape), ebitda, replacement)
+    return TrancheFlows(net, np.broadcast_to(resale, net.shape), ebitda, replacement, running)
 
 
 def mining_loss_per_mw(

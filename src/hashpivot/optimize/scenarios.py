@@ -120,8 +120,7 @@ def coefficients_on_market(
             tv = (  # (P,): forgone by a MW converted in any quarter
                 mining_terminal_usd_per_mw(task.terminal_value, fl.ebitda,
                                            fl.replacement_capex, task.mining_discount_rate,
-                                           connected_share(site.connection_date,
-                                                           market.periods))
+                                           fl.running)
                 if task.terminal_value is not None else np.zeros(n_p)
             )
             base += tr.gross_mw * (full + tv)

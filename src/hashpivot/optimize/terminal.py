@@ -143,10 +143,11 @@ def mining_terminal_usd_per_mw(
     discount_rate : float
         Annual rate of the mining line. [1/year]
     connected : ndarray (T,), optional
-        The share of each month the site is connected
-        (:func:`~hashpivot.engines.pivot.connection.connected_share`): a site connected
-        during the final year has its year annualized over the months connected, each
-        month connected in part scaled to a whole one, as pivot does. [-]
+        The share of each month the tranche runs (installed and its site connected,
+        :func:`~hashpivot.engines.pivot.availability.running_share`): one that starts
+        running during the final year has its year annualized over the months it runs,
+        each month run in part scaled to a whole one, as pivot does; one that no longer
+        runs in the final month (retired at its entry's end) forgoes nothing. [-]
 
     Returns
     -------
@@ -157,6 +158,8 @@ def mining_terminal_usd_per_mw(
     p, n_months = ebitda.shape
     capex = np.atleast_2d(np.asarray(replacement_capex_usd_per_mw, dtype=float))
     fix = 1.0
+    if connected is not None and connected[-1] <= 0:  # retired (or never running) by then
+        return np.zeros(p)
     if connected is not None and connected[-1] > 0:
         k = min(MONTHS_PER_YEAR, n_months)
         share = np.asarray(connected[-k:], dtype=float)

@@ -17,6 +17,7 @@ import numpy as np
 
 from hashpivot import finance
 from hashpivot.arrays import sum_padded
+from hashpivot.engines.pivot.availability import installed_share, purchase_month
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market, site_shared
 from hashpivot.engines.pivot.flows import (
@@ -179,7 +180,8 @@ def _site_cash_flows(
             np.minimum(site.fleet_power_mw, site.capacity_mw - converted), 0.0, None
         )
     start_mw = np.array([min(site.fleet_power_mw, site.capacity_mw)])  # before conversions
-    # the machines mine from the site's connection (resale and displacement: all its MW)
+    # each block mines while installed and the site connected (availability.py); a
+    # conversion displaces its MW, installed or not, least efficient first
     connected = connected_share(site.connection_date, market.periods)
     parts = fleet_tranches(site)
     if parts:  # several fleet entries: a tranche each, the least efficient displaced first
@@ -195,16 +197,26 @@ def _site_cash_flows(
     opex: FloatArray = np.zeros((1, n))
     ebitda_at_horizon: list[FloatArray] = []
     capex_at_horizon: list[FloatArray] = []
+    purchase: FloatArray = np.zeros(n)
+    mined_total: FloatArray = np.zeros(n)
+    dated = any(b[0].installed != (None, None) for b in blocks)
     for part, mw, start, part_shared in blocks:
-        mined_mw = mw * connected
+        installed = installed_share(*part.installed, market.periods)
+        mined_mw = mw * connected * installed
+        mined_total = mined_total + mined_mw
         m = _site_mining(part, mined_mw, spec, market, part_shared)
         for key in _MINING_KEYS:
             mining[key] = m[key] if key not in mining else mining[key] + m[key]
         prev = np.concatenate([start, mw[:-1]])
-        released_mw = np.clip(prev - mw, 0.0, None)
+        # machines displaced while installed are sold (those not yet bought are not)
+        released_mw = np.clip(prev - mw, 0.0, None) * installed
         if h.asic_disposition == "sell" and np.any(released_mw):
             resale = resale + (released_mw[None, :] * m["released_th_s_per_mw"]
                                * h.asic_resale_usd_per_th)
+        k_buy = purchase_month(part, market.periods)
+        if k_buy is not None:  # a planned entry, bought for the MW no conversion displaced
+            purchase[k_buy] += (mw[k_buy] * part.fleet_hashrate_th_s / part.fleet_power_mw
+                                * part.purchase_usd_per_th)
         share = mined_mw / part.fleet_power_mw
         # variable items in the share of the month mined (0 or 1; a dispatching site's
         # energy share); fixed site items (staff, insurance) whether the machines run or
@@ -223,6 +235,8 @@ def _site_cash_flows(
         ebitda_at_horizon.append(e)
         capex_at_horizon.append(c)
     opex = opex + site.fixed_opex_usd_per_month * connected  # (no site before it connects)
+    if purchase.any():  # fleet capex, after the terminal value's final year took its own
+        mining["replacement_capex"] = mining["replacement_capex"] + purchase
     paths = (market.n_paths,)
     at_horizon = MiningAtHorizon(
         np.stack([np.broadcast_to(e, paths) for e in ebitda_at_horizon]),
@@ -230,7 +244,8 @@ def _site_cash_flows(
         site.fixed_opex_usd_per_month * MONTHS_PER_YEAR,
     )
     return {
-        **mining, "mining_mw": mining_mw * connected, "resale": resale, "opex": opex,
+        **mining, "resale": resale, "opex": opex,
+        "mining_mw": mined_total if dated else mining_mw * connected,
         "at_horizon": at_horizon,
         "hosting": hosting.planned, "hosting_after": hosting.after_horizon_usd,
         "hosting_paths": hosting.paths,

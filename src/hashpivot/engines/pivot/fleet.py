@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
-from hashpivot.engines.pivot.connection import connected_share
+from hashpivot.engines.pivot.availability import running_share
 from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.replacement import (
@@ -185,8 +186,12 @@ def site_market(
     t = np.arange(n, dtype=float)
     decay = 1.0 - spec.fleet_hashrate_decay_per_year
     per_mw0 = site.fleet_hashrate_th_s / site.fleet_power_mw
+    # machines bought during the horizon (a planned entry) age from their start
+    age = t if site.installed[0] is None else np.maximum(
+        t - max(0, (pd.Period(site.installed[0], "M") - pd.Period(market.periods[0], "M")).n),
+        0.0)
     per_mw: FloatArray = np.broadcast_to(
-        per_mw0 * np.power(decay, t / MONTHS_PER_YEAR), (p_count, n)
+        per_mw0 * np.power(decay, age / MONTHS_PER_YEAR), (p_count, n)
     )
     hv = market.hashvalue_btc_per_th_day
     net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
@@ -209,10 +214,13 @@ def site_market(
         if reference is not None:
             hp_ref = (reference.hashvalue_btc_per_th_day * reference.btc_price_usd * net)[0]
         sunk_final: FloatArray | float = 0.0
-        # no replacement while the site is not (wholly) connected: its machines wait
-        connected = connected_share(site.connection_date, market.periods)
+        # no replacement while the site is not (wholly) connected or the block not
+        # (wholly) installed: its machines wait; none of machines retired before the
+        # horizon ends (their entry's end: they leave, replaced or not)
+        running = running_share(site, market.periods)
+        leaves = site.installed[1] is not None and running[-1] < 1.0
         for tk in range(r_m, n, r_m):  # a handful of decision months
-            if connected[tk] < 1.0:
+            if running[tk] < 1.0 or leaves:
                 continue
             eff_new = spec.replacement_efficiency_j_per_th * (
                 1.0 - spec.replacement_efficiency_gain_per_year

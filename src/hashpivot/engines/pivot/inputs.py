@@ -90,6 +90,20 @@ class SiteInputs:
     connection_date : str or None
         ``[[sites]] connection_date`` (``YYYY-MM-DD``): the machines mine from that day
         (:mod:`hashpivot.engines.pivot.connection`); None: connected throughout.
+    fleet_windows : tuple of (str or None, str or None)
+        Each entry's ``start`` and ``end``, in the order of ``fleet_entries``: the days its
+        machines are installed (:mod:`hashpivot.engines.pivot.availability`); all
+        ``(None, None)`` where the entries drawing more together than the capacity are
+        taken as they stand (each over the whole horizon).
+    fleet_purchase_usd_per_th : tuple of float
+        Each entry's ``capex_usd_per_th`` (0 without, and where the dates do not count),
+        in the order of ``fleet_entries``: a planned entry's purchase price. [USD/TH]
+    installed : (str or None, str or None)
+        The dates of the block this object mines when it is one entry (a site of one
+        entry, or a tranche: :func:`~hashpivot.engines.pivot.tranches.tranche_site`).
+    purchase_usd_per_th : float
+        That entry's purchase price, paid when it is planned
+        (:func:`~hashpivot.engines.pivot.availability.purchase_month`). [USD/TH]
     """
 
     name: str
@@ -114,6 +128,10 @@ class SiteInputs:
     fleet_replacement: bool = True
     fleet_entries: tuple[tuple[str, float, float, float], ...] = ()
     connection_date: str | None = None
+    fleet_windows: tuple[tuple[str | None, str | None], ...] = ()
+    fleet_purchase_usd_per_th: tuple[float, ...] = ()
+    installed: tuple[str | None, str | None] = (None, None)
+    purchase_usd_per_th: float = 0.0
 
     @property
     def variable_opex_usd_per_mw_month(self) -> float:
@@ -157,6 +175,8 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         hr_up = 0.0
         asic_w = 0.0
         entries: list[tuple[str, float, float, float]] = []
+        windows: list[tuple[str | None, str | None]] = []
+        prices: list[float] = []
         for j, entry in enumerate(site.fleet):
             unit_hr = float(entry.hashrate_th_s or 0.0)
             unit_w = getattr(entry, "power_w", None)
@@ -167,12 +187,17 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             asic_w += entry.count * float(unit_w)
             entries.append((entry.label or f"fleet[{j}]", entry.count * unit_hr,
                             entry.count * float(unit_w), float(entry.uptime_fraction)))
+            windows.append((entry.start, entry.end))
+            prices.append(float(entry.capex_usd_per_th or 0.0))
         overhead = float(site.power_overhead_factor)
         fleet_mw = asic_w * overhead / W_PER_MW
         if hr <= 0 or fleet_mw <= 0:
             problems.append(Problem(f"sites[{i}].fleet", "the site has no running fleet"))
             continue
         cap = site.capacity_mw if site.capacity_mw is not None else fleet_mw
+        if not dates_count(fleet_mw, site.capacity_mw):  # taken as they stand (a note)
+            windows = [(None, None)] * len(windows)
+            prices = [0.0] * len(prices)
         spec = site.hosting
         is_default = spec is None
         spec = spec if spec is not None else HostingProjectSpec()
@@ -229,11 +254,23 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 fleet_replacement=site.fleet_replacement,
                 fleet_entries=tuple(entries),
                 connection_date=site.connection_date,
+                fleet_windows=tuple(windows),
+                fleet_purchase_usd_per_th=tuple(prices),
+                installed=windows[0] if len(windows) == 1 else (None, None),
+                purchase_usd_per_th=prices[0] if len(prices) == 1 else 0.0,
             )
         )
     if problems:
         raise InputError(problems)
     return out
+
+
+def dates_count(fleet_power_mw: float, capacity_mw: float | None) -> bool:
+    """Whether a site's fleet entries run between their own ``start`` and ``end`` in the
+    forward engines: when they fit its capacity all together (entries dated one after the
+    other that draw more are taken as they stand; :mod:`~hashpivot.engines.pivot.
+    availability`). [MW]"""
+    return capacity_mw is None or fleet_power_mw <= capacity_mw * (1 + 1e-9)
 
 
 def _pivot_spec(portfolio: Portfolio) -> PivotSpec:

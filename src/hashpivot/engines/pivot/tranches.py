@@ -30,7 +30,9 @@ __all__ = ["fleet_tranches", "tranche_labels", "tranche_mw", "tranche_site"]
 
 
 def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
-                 uptime_fraction: float) -> SiteInputs:
+                 uptime_fraction: float,
+                 installed: tuple[str | None, str | None] = (None, None),
+                 purchase_usd_per_th: float = 0.0) -> SiteInputs:
     """A block of a site's machines as a site of its own.
 
     Parameters
@@ -43,6 +45,10 @@ def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
         Its hashrate. [TH/s]
     uptime_fraction : float
         Its machines' uptime. [-]
+    installed : (str or None, str or None), optional
+        Its entry's ``start`` and ``end`` (:mod:`~hashpivot.engines.pivot.availability`).
+    purchase_usd_per_th : float, optional
+        Its entry's purchase price, paid when it is planned. [USD/TH]
 
     Returns
     -------
@@ -63,6 +69,10 @@ def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
         fixed_mining_opex_usd_per_month=site.fixed_mining_opex_usd_per_month * share,
         fixed_opex_usd_per_month=site.fixed_opex_usd_per_month * keep_share,
         fleet_entries=(),  # a tranche is its own (fleet_tranches gives none of it)
+        fleet_windows=(),
+        fleet_purchase_usd_per_th=(),
+        installed=installed,
+        purchase_usd_per_th=purchase_usd_per_th,
     )
 
 
@@ -80,22 +90,29 @@ def fleet_tranches(site: SiteInputs) -> list[SiteInputs]:
         most J/TH first (ties: file order); empty when the site has one entry or none
         (the site is its own tranche).
     """
-    return [tranche_site(site, watts * site.power_overhead_factor / W_PER_MW, hr, uptime)
-            for _, hr, watts, uptime in _ordered_entries(site)]
+    out = []
+    for j in _ordered_entries(site):
+        _, hr, watts, uptime = site.fleet_entries[j]
+        window = site.fleet_windows[j] if site.fleet_windows else (None, None)
+        price = site.fleet_purchase_usd_per_th[j] if site.fleet_purchase_usd_per_th else 0.0
+        out.append(tranche_site(site, watts * site.power_overhead_factor / W_PER_MW, hr,
+                                uptime, window, price))
+    return out
 
 
 def tranche_labels(site: SiteInputs) -> list[str]:
     """The fleet entries' labels in the order of :func:`fleet_tranches` (empty when the
     site has one entry or none)."""
-    return [label for label, *_ in _ordered_entries(site)]
+    return [site.fleet_entries[j][0] for j in _ordered_entries(site)]
 
 
-def _ordered_entries(site: SiteInputs) -> list[tuple[str, float, float, float]]:
-    """The entries with machines, most J/TH first (ties: file order); none for one."""
-    entries = [e for e in site.fleet_entries if e[1] > 0 and e[2] > 0]
+def _ordered_entries(site: SiteInputs) -> list[int]:
+    """Positions of the entries with machines, most J/TH first (ties: file order); none
+    for one."""
+    entries = [j for j, e in enumerate(site.fleet_entries) if e[1] > 0 and e[2] > 0]
     if len(entries) <= 1:
         return []
-    return sorted(entries, key=lambda e: -e[2] / e[1])  # (a stable sort)
+    return sorted(entries, key=lambda j: -site.fleet_entries[j][2] / site.fleet_entries[j][1])
 
 
 def tranche_mw(tranches: list[SiteInputs], mining_mw: FloatArray) -> list[FloatArray]:

@@ -1,0 +1,107 @@
+"""When a block of a site's machines runs in the forward engines: installed and connected.
+
+A ``[[sites.fleet]]`` entry's ``start`` and ``end`` are the days its machines are
+installed. ``pivot``, ``simulate`` and ``optimize`` mine each entry (each tranche,
+:mod:`~hashpivot.engines.pivot.tranches`) in the share of each month's days it is
+installed and its site connected (:func:`running_share`): an expansion mines from its
+start, machines retired at their end mine no more. A conversion displaces a site's
+machines by their power at the meter whether installed yet or not, least efficient first
+(the capacity a planned entry will use is kept for it), so the optimizer's tranches and
+pivot's are the same blocks. Machines displaced before they are installed are not bought
+(no purchase, no resale); machines retired at their ``end`` are not resold by the model.
+
+A planned entry (``start`` after the first day valued) that gives ``capex_usd_per_th`` is
+bought in the month of its start (:func:`purchase_month`): its purchase is paid then on
+the MW not displaced by a conversion, as fleet capex, and is no recurring capex of the
+terminal value. Without a purchase price it is counted as if already paid for (a note
+says so: :mod:`hashpivot.engines.standing`).
+
+The dates count only where the site's entries fit its ``capacity_mw`` all together:
+entries dated one after the other that draw more together than the capacity are taken
+as they stand on the first month (each over the whole horizon, the least efficient cut to
+the capacity; :func:`hashpivot.engines.pivot.inputs.resolve_sites`), and a note says so.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.arrays import FloatArray
+from hashpivot.engines.pivot.connection import connected_share
+
+if TYPE_CHECKING:
+    from hashpivot.engines.pivot.inputs import SiteInputs
+
+__all__ = ["installed_share", "purchase_month", "running_share"]
+
+
+def installed_share(start: str | None, end: str | None, periods: pd.PeriodIndex
+                    ) -> FloatArray:
+    """Share of each month's days on which a fleet entry is installed.
+
+    Parameters
+    ----------
+    start, end : str or None
+        The entry's ``start`` and ``end`` (``YYYY-MM`` or ``YYYY-MM-DD``; a ``YYYY-MM`` end
+        runs through that month); None: unbounded.
+    periods : pandas.PeriodIndex
+        Monthly periods valued.
+
+    Returns
+    -------
+    ndarray (T,)
+        In [0, 1], read-only. [-]
+    """
+    n = len(periods)
+    if (start is None and end is None) or n == 0:
+        return np.ones(n)
+    if periods.freqstr != "M":
+        raise ValueError(f"monthly periods expected, got {periods.freqstr}")
+    return _installed(start, end, str(periods[0]), n)
+
+
+@functools.lru_cache(maxsize=256)
+def _installed(start: str | None, end: str | None, first_month: str, n: int) -> FloatArray:
+    """:func:`installed_share` of ``n`` months from ``first_month`` (read-only)."""
+    periods = pd.period_range(first_month, periods=n, freq="M")
+    days = np.asarray(periods.days_in_month, dtype=np.float64)
+    lo = periods.to_timestamp(how="start").values  # datetime64[ns]
+    hi = lo + (days * 86400e9).astype("timedelta64[ns]")  # the day after each month
+    first = lo if start is None else np.maximum(lo, np.datetime64(pd.Timestamp(start)))
+    last = hi
+    if end is not None:
+        stop = pd.Timestamp(end)
+        stop = stop + pd.offsets.MonthEnd(0) if len(end) == 7 else stop
+        last = np.minimum(hi, np.datetime64(stop + pd.Timedelta(days=1)))
+    on = (last - first) / np.timedelta64(1, "D")
+    out = np.asarray(np.clip(on / days, 0.0, 1.0), dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+def running_share(site: SiteInputs, periods: pd.PeriodIndex) -> FloatArray:
+    """Share of each month's days a block of machines runs: installed (``site.installed``,
+    its entry's dates) and the site connected (``connection_date``). [-]"""
+    connected = connected_share(site.connection_date, periods)
+    start, end = site.installed
+    if start is None and end is None:
+        return connected
+    return connected * installed_share(start, end, periods)
+
+
+def purchase_month(site: SiteInputs, periods: pd.PeriodIndex) -> int | None:
+    """Index of the month a planned block's machines are bought: the month of its start
+    when that day comes after the first day valued and the entry gives a purchase price
+    (``purchase_usd_per_th``); None otherwise (bought before, or no price given)."""
+    start = site.installed[0]
+    if start is None or site.purchase_usd_per_th <= 0 or len(periods) == 0:
+        return None
+    day = pd.Timestamp(start)
+    if day <= periods[0].start_time:
+        return None
+    k = (day.to_period("M") - pd.Period(periods[0], "M")).n
+    return k if k < len(periods) else None
