@@ -140,8 +140,10 @@ def test_the_cli_reads_the_files_rules_file_beside_it(tmp_path: Path) -> None:
     (tmp_path / "extra.csv").unlink()
     res = CliRunner().invoke(app, ["pivot", str(site), "--json"])
     assert res.exit_code == 0, res.output
-    assert (f"regulation: {tmp_path / 'extra.csv'}: optimize.rules_file: rules file not "
-            "found; the bundled rules only") in json.loads(res.stdout)["warnings"]
+    # (the field is the portfolio file's: it is named, the missing file in the message)
+    assert (f"regulation: {site}: optimize.rules_file: rules file not found: "
+            f"{tmp_path / 'extra.csv'}; the bundled rules only"
+            ) in json.loads(res.stdout)["warnings"]
     res = CliRunner().invoke(app, ["optimize", str(site), "--scenarios", "2"])
     assert res.exit_code == 2 and "rules file not found" in res.output
 

@@ -131,6 +131,22 @@ def test_capacity_counts_only_machines_installed_together() -> None:
         parse_portfolio(text("2024-01"))
 
 
+def test_a_field_of_two_kinds_names_its_own_path_not_pydantic_s_union_members() -> None:
+    """``equity_budget_usd_per_year`` takes a number or a list: a bad list element is at
+    ``...[1]`` alone (it was at ``...list[float][1]``, beside a second problem at
+    ``...float`` saying the list is no number)."""
+    import re
+
+    text = (ROOT / "examples" / "portfolio.toml").read_text()
+    bad = re.sub(r"equity_budget_usd_per_year = .*", 'equity_budget_usd_per_year = [1e8, "x"]',
+                 text)
+    with pytest.raises(InputError) as err:
+        parse_portfolio(bad, "x.toml")
+    assert [(p.path, p.message) for p in err.value.problems] == [
+        ("optimize.equity_budget_usd_per_year[1]",
+         "Input should be a valid number, unable to parse string as a number (got 'x')")]
+
+
 def test_an_entry_ending_before_it_starts_is_a_problem_with_its_path() -> None:
     """Such an entry applies on no day: ``cost`` counted a fleet without it and
     ``backtest`` mined 0 BTC with it, both without a word, until 2026-12-05. A month end

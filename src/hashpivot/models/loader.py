@@ -17,15 +17,46 @@ from hashpivot.models.portfolio import Portfolio
 M = TypeVar("M", bound=BaseModel)
 
 
+#: Tags pydantic puts in an error's location for the member of a union it tried
+#: (``list[float]``, ``float``, ``function-after[...]``): no field of the models.
+_UNION_TAGS = frozenset({"float", "int", "str", "bool", "none", "date", "datetime"})
+
+
+def _is_union_tag(part: int | str) -> bool:
+    return isinstance(part, str) and (part in _UNION_TAGS or "[" in part or "-" in part)
+
+
 def loc_to_path(loc: tuple[int | str, ...]) -> str:
-    """Turn a pydantic error location into a field path like ``sites[0].fleet[1].count``."""
+    """Turn a pydantic error location into a field path like ``sites[0].fleet[1].count``
+    (without the union members pydantic names: ``budget[1]``, not
+    ``budget.list[float][1]``)."""
     out = ""
     for part in loc:
+        if _is_union_tag(part):
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def _union_branch(loc: tuple[int | str, ...]) -> tuple[tuple[int | str, ...], int | str, bool]:
+    """Where a union's member is named in ``loc``, the location before it, the member and
+    whether the error is inside it (an element of a list); else ``(loc, "", False)``."""
+    for k, part in enumerate(loc):
+        if _is_union_tag(part):
+            return loc[:k], part, len(loc) > k + 1
+    return loc, "", False
+
+
+def _one_branch(errors: list[Any]) -> list[Any]:
+    """The errors without those of the union members a value is plainly not: where a list
+    member has errors on its elements, the other members' (a list is no number) go."""
+    inside = {_union_branch(tuple(e["loc"]))[0] for e in errors
+              if _union_branch(tuple(e["loc"]))[2]}
+    return [e for e in errors
+            if not ((b := _union_branch(tuple(e["loc"])))[1] and b[0] in inside and not b[2])]
 
 
 def _message(err: Any) -> str:
@@ -51,7 +82,7 @@ def problems_from_validation(exc: ValidationError, source: str) -> list[Problem]
     """Every pydantic error as a :class:`Problem` with its field path and source."""
     return [
         Problem(path=loc_to_path(tuple(e["loc"])), message=_message(e), source=source)
-        for e in exc.errors()
+        for e in _one_branch(list(exc.errors()))
     ]
 
 
