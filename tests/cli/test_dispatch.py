@@ -111,3 +111,20 @@ def test_dispatch_cli_on_ny_site_with_bundled_nyiso(tmp_path: Path) -> None:
     assert out["intervals"] == 364 * 24
     assert out["start"] == "2019-01-02 00:00:00-05:00"
     assert out["net_margin_usd"] >= out["net_margin_always_on_usd"] - 1e-6
+
+
+def test_listed_4cp_peaks_outside_the_prices_are_a_note(tmp_path: Path) -> None:
+    """The dispatch example's four 4CP peaks moved to 2019 against the 2024 prices: no
+    charge, and the table now says why (it said "4CP transmission charge 0 USD" alone);
+    one of four moved: 3 charged, a note for the fourth."""
+    text = (Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml").read_text()
+    assert text.count("      2024-0") == 4
+    for moved, words in ((4, "4 of the 4 listed 4CP peak intervals"),
+                         (1, "1 of the 4 listed 4CP peak intervals")):
+        path = tmp_path / f"moved{moved}.toml"
+        path.write_text(text.replace("      2024-0", "      2019-0", moved))
+        res = CliRunner().invoke(app, ["dispatch", str(path), "--market", "ercot:HB_WEST:2024"])
+        assert res.exit_code == 0, res.output
+        note = " ".join(res.output.split())
+        assert f"note: {words} (dispatch.four_cp.peak_intervals; 2019-06-27 16:45:00" in note
+        assert ("no 4CP peak interval falls in the horizon: no charge" in note) == (moved == 4)

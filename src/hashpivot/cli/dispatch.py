@@ -16,6 +16,7 @@ from hashpivot.cli.output import jsonable
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.reports.tables.dispatch import (
+    note_lines,
     sources_line,
     summary_rows,
     summary_title,
@@ -134,6 +135,8 @@ def dispatch_command(
         console.print(thresholds, highlight=False, markup=False)
     if summary.get("power_contract"):
         console.print(f"power contract: {summary['power_contract']}", markup=False)
+    for note in note_lines(summary):
+        console.print(f"note: {note}", markup=False, highlight=False)
     for p in written:
         console.print(f"wrote {p}", markup=False)
 

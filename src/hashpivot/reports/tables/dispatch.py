@@ -86,5 +86,18 @@ def thresholds_line(summary: dict[str, Any]) -> str | None:
             "the contract's adder taken out; each interval uses its own hashprice)")
 
 
-__all__ = ["SUMMARY_KEYS", "SUMMARY_LABELS", "fmt_summary", "sources_line", "summary_rows",
-           "summary_title", "thresholds_line"]
+def note_lines(summary: dict[str, Any]) -> list[str]:
+    """What the dispatch left out of the inputs it was given, as notes: listed 4CP peaks
+    outside the prices, irregular price steps."""
+    notes = []
+    if summary.get("fourcp_note"):
+        notes.append(str(summary["fourcp_note"]))
+    if summary.get("price_gaps"):
+        notes.append(f"the price series has {int(summary['price_gaps'])} irregular steps "
+                     "(missing or extra intervals): every interval counts the median step, "
+                     "missing ones are not filled")
+    return notes
+
+
+__all__ = ["SUMMARY_KEYS", "SUMMARY_LABELS", "fmt_summary", "note_lines", "sources_line",
+           "summary_rows", "summary_title", "thresholds_line"]

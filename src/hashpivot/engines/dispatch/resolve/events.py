@@ -48,8 +48,8 @@ def resolve_four_cp(
     -------
     peak : numpy.ndarray of bool
     provenance : dict
-        ``fourcp_peaks_outside_horizon`` and, when no peak falls in the horizon,
-        ``fourcp_note``.
+        ``fourcp_peaks_outside_horizon`` and, when a listed peak falls outside the prices
+        or no peak falls in the horizon, ``fourcp_note`` (printed as a note).
     """
     n = len(index)
     cp = spec.four_cp
@@ -64,7 +64,14 @@ def resolve_four_cp(
         ends = index[at] + pd.to_timedelta(np.asarray(interval_hours)[at], unit="h")
         ok = (pos >= 0) & (times < ends)
         peak[pos[ok]] = True
-        meta["fourcp_peaks_outside_horizon"] = int((~ok).sum())
+        outside = int((~ok).sum())
+        meta["fourcp_peaks_outside_horizon"] = outside
+        if outside:
+            first = ", ".join(str(t) for t in times[~ok][:2])
+            meta["fourcp_note"] = (
+                f"{outside} of the {len(times)} listed 4CP peak intervals "
+                f"(dispatch.four_cp.peak_intervals; {first}{'...' if outside > 2 else ''}) "
+                f"fall outside the prices ({index[0]} to {index[-1]}): not charged")
     if probability is not None:
         field = "dispatch.four_cp.peak_probability_file" if from_file else ""
         peak |= (
@@ -72,5 +79,6 @@ def resolve_four_cp(
             >= cp.probability_threshold
         )
     if not peak.any():
-        meta["fourcp_note"] = "no 4CP peak interval falls in the horizon: no charge"
+        none = "no 4CP peak interval falls in the horizon: no charge"
+        meta["fourcp_note"] = f"{meta['fourcp_note']}; {none}" if "fourcp_note" in meta else none
     return peak, meta
