@@ -161,7 +161,10 @@ def test_four_cp_peaks_by_hand() -> None:
     peak, meta = resolve_four_cp(INDEX, hours, spec, None)
     # 00:40 falls in the interval that starts at 00:30 (the third); the second is outside
     assert list(np.flatnonzero(peak)) == [2]
-    assert meta == {"fourcp_peaks_outside_horizon": 1}
+    assert meta == {"fourcp_peaks_outside_horizon": 1, "fourcp_note": (
+        "1 of the 2 listed 4CP peak intervals (dispatch.four_cp.peak_intervals; "
+        "2024-08-20 17:00:00-05:00) fall outside the prices (2024-08-19 00:00:00-05:00 to "
+        "2024-08-19 01:45:00-05:00): not charged")}
     probability = pd.Series([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.0], index=INDEX)
     peak, _ = resolve_four_cp(INDEX, hours, spec, probability)
     assert list(np.flatnonzero(peak)) == [2, 5, 6]  # threshold 0.5 is inclusive

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from hashpivot.models import parse_portfolio
 from hashpivot.optimize import ObjectiveSpec, OptimizeConfig, optimize_plan, resolve_problem
 from hashpivot.optimize.evaluate import value_fixed
 from hashpivot.optimize.run import _expected_value_coefficients, coefficient_task, scenario_params
-from tests.portfolio_toml import site_opex, table
+from tests.portfolio_toml import machines, site_opex, table
 
 from .conftest import NO_TV, pivot_plan_npv_usd, portfolio, portfolio_text, site_toml
 
@@ -255,6 +256,22 @@ def test_the_example_plan_is_valued_alike_machine_by_machine(years: int | None) 
         check["optimizer_value_over_keep_usd"], rel=1e-9)
 
 
+def _old_and_new(old: Any, new: Any, capacity_mw: float) -> Any:
+    """Site A with two fleet entries (``machines`` tables), fixed 35 USD/MWh, hosting terms,
+    eight years of a market whose BTC price grows 10 %/yr on a flat network."""
+    from tests.portfolio_toml import contract, site, toml_text
+
+    hosting = table(pue=1.25, shell_capex_usd_per_it_mw=3.0e6,
+                    fit_out_capex_usd_per_it_mw=5.0e6, construction_months=9,
+                    lease_usd_per_kw_month=160.0, lease_term_years=10,
+                    asic_resale_usd_per_th=4.0)
+    one = site("A", contract(35.0, "fixed"), old, new,
+               cost_items=[site_opex("site staff", 1.0e6)], hosting=hosting,
+               region="PJM", state="PA", capacity_mw=capacity_mw)
+    return portfolio(toml_text(sites=[one]), years=8, btc_price_growth_per_year=0.10,
+                     network_hashrate_growth_per_year=0.0)
+
+
 def test_a_fleet_over_capacity_is_trimmed_by_the_optimizer_as_pivot_trims_it() -> None:
     """Old machines until 2026-06, new ones from 2026-07: the file checks only the machines
     installed at the same time against ``capacity_mw`` (30.7 MW and 25.7 MW, on 40 MW), so
@@ -263,19 +280,9 @@ def test_a_fleet_over_capacity_is_trimmed_by_the_optimizer_as_pivot_trims_it() -
     the least efficient entry displaced, and so does the optimizer: keep-mining and a
     plan are worth the same in both. Until 2026-12-05 the optimizer mined both entries in
     full, 16.4 MW over the site's capacity."""
-    from tests.portfolio_toml import contract, machines, site, toml_text
-
-    hosting = table(pue=1.25, shell_capex_usd_per_it_mw=3.0e6,
-                    fit_out_capex_usd_per_it_mw=5.0e6, construction_months=9,
-                    lease_usd_per_kw_month=160.0, lease_term_years=10,
-                    asic_resale_usd_per_th=4.0)
     old = machines("old", 100.0, 3250.0, 9_000, uptime_fraction=0.95, end="2026-06")
     new = machines("new", 200.0, 3500.0, 7_000, uptime_fraction=0.95, start="2026-07-01")
-    one = site("A", contract(35.0, "fixed"), old, new,
-               cost_items=[site_opex("site staff", 1.0e6)], hosting=hosting,
-               region="PJM", state="PA", capacity_mw=40.0)
-    pf = portfolio(toml_text(sites=[one]), years=8, btc_price_growth_per_year=0.10,
-                   network_hashrate_growth_per_year=0.0)
+    pf = _old_and_new(old, new, 40.0)
     assert pf.sites[0].fleet_power_mw > 40.0 * 1.4  # teeth: the entries exceed capacity
     p = resolve_problem(pf, continuous=True)
     assert p.tranche_mw[0].sum() == pytest.approx(40.0, rel=1e-12)  # spare + entries
@@ -292,20 +299,10 @@ def test_dated_fleet_entries_are_valued_alike_by_the_optimizer_and_pivot(quarter
     converting 15 MW before the purchase, just after it, or in 2028 (the old machines
     displaced first in both: least efficient and worth least) is worth the same to the
     optimizer and to pivot, and so is keep-mining."""
-    from tests.portfolio_toml import contract, machines, site, toml_text
-
-    hosting = table(pue=1.25, shell_capex_usd_per_it_mw=3.0e6,
-                    fit_out_capex_usd_per_it_mw=5.0e6, construction_months=9,
-                    lease_usd_per_kw_month=160.0, lease_term_years=10,
-                    asic_resale_usd_per_th=4.0)
     old = machines("old", 100.0, 3250.0, 9_000, uptime_fraction=0.95, end="2028-12")
     new = machines("new", 200.0, 3500.0, 7_000, uptime_fraction=0.95, start="2026-07-01",
                    capex_usd_per_th=15.0, depreciation_years=4.0)
-    one = site("A", contract(35.0, "fixed"), old, new,
-               cost_items=[site_opex("site staff", 1.0e6)], hosting=hosting,
-               region="PJM", state="PA", capacity_mw=60.0)
-    pf = portfolio(toml_text(sites=[one]), years=8, btc_price_growth_per_year=0.10,
-                   network_hashrate_growth_per_year=0.0)
+    pf = _old_and_new(old, new, 60.0)
     p = resolve_problem(pf, continuous=True)
     assert [t.installed for t in p.tranches[0]] == [
         (None, None), (None, "2028-12"), ("2026-07-01", None)]
@@ -319,3 +316,31 @@ def test_dated_fleet_entries_are_valued_alike_by_the_optimizer_and_pivot(quarter
     np.testing.assert_allclose(cf.mining_mw[0, :6], 30.7125, rtol=1e-12)
     np.testing.assert_allclose(cf.mining_mw[0, 6:36], 30.7125 + 25.725, rtol=1e-12)
     np.testing.assert_allclose(cf.mining_mw[0, 36:], 25.725, rtol=1e-12)
+
+
+def test_a_planned_block_worth_least_is_still_displaced_in_pivot_s_order() -> None:
+    """New machines bought in 2029 (15 USD/TH) beside undated old ones: displacing the
+    new block before its purchase saves the purchase, so it is the cheapest to displace,
+    and the model took it (a reviewer's case: the plan added 195.6 M USD over keep-mining
+    in the model, 177.6 in pivot on the same plan). At such a site the model now keeps
+    pivot's order, least efficient first (``least_efficient_first``): both give a fixed
+    plan the same value, and the optimized plan too."""
+    old = machines("old", 100.0, 3250.0, 9_000, uptime_fraction=0.95)
+    new = machines("new", 200.0, 3500.0, 7_000, uptime_fraction=0.95, start="2029-01-01",
+                   capex_usd_per_th=15.0, depreciation_years=4.0)
+    pf = _old_and_new(old, new, 60.0)
+    p = resolve_problem(pf, continuous=True)
+    params, _ = scenario_params(p, 0)
+    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    from hashpivot.optimize.model import least_efficient_first
+
+    # teeth: the planned block is cheaper to displace than the old one in early quarters
+    loss = c.mining_loss_usd_per_mw[0, 0]
+    assert (loss[2, :4] < loss[1, :4]).all()
+    assert least_efficient_first(p, c).tolist() == [0]
+    _assert_plan_and_keep_valued_alike(pf, p, params, 0, 0, 40.0)
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False, continuous=True))
+    check = r.center_path_check
+    assert check["npv_with_tv_vs_keep_usd"] == pytest.approx(
+        check["optimizer_value_over_keep_usd"], rel=1e-9)

@@ -117,7 +117,10 @@ def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
         e = site.fleet[j]
         end = _month(e.end)
         parts = []
-        if e.start is not None and pd.Timestamp(e.start) > first.start_time:
+        if e.start is not None and pd.Timestamp(e.start) > last.end_time:
+            parts.append(f"installed on {e.start}, after the horizon's last month: neither "
+                         "mined nor bought in the valuation")
+        elif e.start is not None and pd.Timestamp(e.start) > first.start_time:
             assert e.hashrate_th_s is not None
             price = e.capex_usd_per_th
             bought = (f"bought then for {e.count * e.hashrate_th_s * price / 1e6:,.1f} M USD "
@@ -131,7 +134,8 @@ def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
                              f"{'; '.join(parts)})")
     return (f"{site.name}: dated fleet entries run between their dates in the forward "
             f"engines (a conversion displaces machines by their power at the meter, "
-            f"installed or planned, least efficient first; valued {first} to {last}): "
+            f"installed or planned; the site's own cost items but its cash SG&A follow the "
+            f"MW installed, as they follow the MW converted; valued {first} to {last}): "
             + "; ".join(described))
 
 

@@ -264,7 +264,7 @@ def load_portfolio_rules(rules_file: str | None, source: str = "",
     if extra is not None:
         files.append((Path(extra), ""))
     for f, field_path in files:
-        if field_path and source and not f.is_file():  # the portfolio's field is wrong
+        if field_path and source and not f.exists():  # the portfolio's field is wrong
             raise InputError(Problem(field_path, f"rules file not found: {f}", source))
         try:
             read = read_regulation_rules(f)

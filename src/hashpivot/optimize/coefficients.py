@@ -22,9 +22,10 @@ mining a displaced MW forgoes at it. For a site with one fleet entry these are t
 model's own numbers: the NPV of a plan equals
 :func:`hashpivot.engines.pivot.strategy_cash_flows` on the same path, with its terminal
 value (a test). With several entries each is a tranche of its own here as in the pivot
-model (:mod:`hashpivot.engines.pivot.tranches`); the model displaces the tranche whose
-mining is worth least, the pivot model the least efficient first (the same on the
-examples).
+model (:mod:`hashpivot.engines.pivot.tranches`), displaced in the pivot model's order,
+least efficient first: where the tranche worth least could be another (dated entries, a
+site not yet connected), binaries hold the model to that order
+(:func:`hashpivot.optimize.model.least_efficient_first`).
 
 Discounting as the risk engine: ``sum_t cf_t / (1 + r_m)^(t+1)``, month-end flows, ``r_m``
 the monthly rate of ``[pivot].discount_rate``.
@@ -42,7 +43,12 @@ from hashpivot import finance
 from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs
-from hashpivot.engines.pivot.availability import installed_share, purchase_month, running_share
+from hashpivot.engines.pivot.availability import (
+    owned_share,
+    purchase_month,
+    retires_within,
+    running_share,
+)
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
@@ -136,6 +142,9 @@ class TrancheFlows(NamedTuple):
     running : ndarray (T,)
         Share of each month the tranche runs: installed and its site connected
         (:func:`~hashpivot.engines.pivot.availability.running_share`). [-]
+    retires : bool
+        Its machines leave before the horizon ends (its entry's ``end``): a MW of it
+        forgoes no terminal value.
     """
 
     net: FloatArray
@@ -143,6 +152,7 @@ class TrancheFlows(NamedTuple):
     ebitda: FloatArray
     replacement_capex: FloatArray
     running: FloatArray
+    retires: bool = False
 
 
 def discount_factors(discount_rate: float, n_months: int) -> FloatArray:
@@ -319,10 +329,11 @@ def mining_flows_per_mw(
     h = site.hosting
     if h.asic_disposition == "sell":  # machines displaced while installed are sold
         resale = (m["released_th_s_per_mw"] * h.asic_resale_usd_per_th
-                  * installed_share(*tranche.installed, market.periods))
+                  * owned_share(t_site, market.periods))
     else:
         resale = np.zeros_like(net)
-    return TrancheFlows(net, np.broadcast_to(resale, net.shape), ebitda, replacement, running)
+    return TrancheFlows(net, np.broadcast_to(resale, net.shape), ebitda, replacement, running,
+                        retires_within(t_site, market.periods))
 
 
 def mining_loss_per_mw(

@@ -29,6 +29,7 @@ from hashpivot.optimize.model import (
     ObjectiveSpec,
     PlanModel,
     build_plan_model,
+    least_efficient_first,
     scenario_terminal_value_usd,
     spare_first,
 )
@@ -115,9 +116,9 @@ def two_stage_bound_usd(
     """Objective of the two-stage LP relaxation (NaN when too large to build). [USD]"""
     k = c.n_scenarios
     first = min(p.n_quarters, math.ceil(4 * p.spec.two_stage_after_years))
-    sites = spare_first(p, c)
+    sites, ordered = spare_first(p, c), least_efficient_first(p, c)
     models = [build_plan_model(p, subset(c, [i]), ObjectiveSpec(0.0, obj.alpha),
-                               spare_first_sites=sites)
+                               spare_first_sites=sites, ordered_sites=ordered)
               for i in range(k)]
     n_col = models[0].m.n_col
     if k * n_col > TWO_STAGE_MAX_COLUMNS or k < 2:

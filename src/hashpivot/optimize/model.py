@@ -10,6 +10,8 @@ block                 meaning [unit]                                        boun
 ``displaced``         MW of tranche j of the offer's site displaced by the  ``0 .. MW_j``
                       offer's quarter-q conversion [MW]
 ``spare_exhausted``   1 once a site's spare capacity is converted [-]       binary
+``tranche_exhausted`` 1 once a site's k least efficient tranches are        binary
+                      displaced [-]
 ``site_started``      1 when a site with a rule cost converts [-]            binary
 ``cvar_threshold``    value-at-risk level of the CVaR [M USD]                free
 ``cvar_shortfall``    shortfall of scenario k below the threshold [M USD]    ``>= 0``
@@ -21,6 +23,9 @@ Constraints, named ``"{variable}-{rule}-{bound}"``:
 * ``displaced-tranche-upper``: a tranche is displaced at most once;
 * ``displaced-spare-lower``, ``displaced-sparefill-lower``: spare capacity is converted
   before miners are displaced, as in the pivot model (:func:`define_spare_first`);
+* ``displaced-order-lower``, ``displaced-orderfill-lower``: the fleet tranches are
+  displaced least efficient first, as in the pivot model, where the model could do
+  otherwise (:func:`define_least_efficient_first`);
 * ``conversion-interconnection-upper``: MW converted at a site <= min(convertible,
   ``capacity_mw``);
 * ``conversion-regulation-upper``: MW converted <= a rule's cap;
@@ -46,7 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hashpivot.arrays import FloatArray, IntArray
+from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.optimize.inputs import PlanProblem
 from hashpivot.optimize.scenarios import ScenarioCoefficients
 from hashpivot.power.lp import LinearModel
@@ -200,6 +205,41 @@ def spare_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
     return np.flatnonzero(needs).astype(np.int64)
 
 
+def efficiency_order(p: PlanProblem, site: int) -> list[int]:
+    """A site's fleet tranches with machines in the order pivot displaces them: the most
+    J/TH first (ties: file order; :func:`hashpivot.engines.pivot.tranches.tranche_mw`)."""
+    ts = p.tranches[site]
+    held = [j for j in range(1, len(ts)) if p.tranche_mw[site, j] > 1e-9]
+    return sorted(held, key=lambda j: -ts[j].efficiency_j_per_th)
+
+
+def least_efficient_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
+    """Sites of several fleet tranches where the model could displace them out of pivot's
+    order (least efficient first) on a scenario.
+
+    The model displaces the tranche whose mining is worth least; ``pivot`` the least
+    efficient. They agree where, on every scenario and quarter, a less efficient tranche
+    loses no more per MW displaced than a more efficient one, no tranche's loss is
+    negative and none grows with the quarter (the argument of :func:`spare_first`). Dated
+    entries break this often: a planned block saves its purchase when displaced before it,
+    a retiring one loses only its remaining months. At such sites
+    :func:`define_least_efficient_first` holds the model to pivot's order, so both engines
+    value a plan alike.
+    """
+    loss = c.mining_loss_usd_per_mw
+    tol = 1e-6 * max(1.0, float(np.abs(loss).max(initial=0.0)))
+    out = []
+    for s in np.unique(p.offer_site):
+        order = efficiency_order(p, int(s))
+        if len(order) < 2:
+            continue
+        lo = loss[:, s][:, order, :]  # (K, ranks, Q)
+        if ((np.diff(lo, axis=1) < -tol).any() or (lo < 0).any()
+                or (np.diff(lo, axis=2) > tol).any()):
+            out.append(int(s))
+    return np.asarray(out, dtype=np.int64)
+
+
 def define_spare_first(m: LinearModel, p: PlanProblem, sites: IntArray) -> None:
     """``spare_exhausted`` and ``displaced-spare-lower``, ``displaced-sparefill-lower``.
 
@@ -210,38 +250,74 @@ def define_spare_first(m: LinearModel, p: PlanProblem, sites: IntArray) -> None:
     (1 once the spare capacity is used up): ``S_q >= spare b_q`` and
     ``S_q >= C_q - M b_q``, ``S_q`` the spare capacity used by quarter q.
     """
+    members = np.zeros((sites.size, p.n_tranches), dtype=bool)
+    members[:, 0] = True
+    _define_first(m, p, sites, members, p.tranche_mw[sites, 0], "spare_exhausted",
+                  "displaced-spare-lower", "displaced-sparefill-lower")
+
+
+def define_least_efficient_first(m: LinearModel, p: PlanProblem, sites: IntArray) -> None:
+    """``tranche_exhausted`` and ``displaced-order-lower``, ``displaced-orderfill-lower``.
+
+    At each site of :func:`least_efficient_first`, for each rank k of its fleet tranches
+    in :func:`efficiency_order` but the last: the spare capacity and the k least efficient
+    tranches are displaced by quarter q at least ``min(C_q, their MW)``, with one binary
+    per (site, rank, quarter) as in :func:`define_spare_first`: ``D_q >= cum_k b_q`` and
+    ``D_q >= C_q - M b_q``, ``D_q`` their MW displaced by quarter q.
+    """
+    pairs = [(int(s), order[: k + 1]) for s in sites
+             for order in [efficiency_order(p, int(s))] for k in range(len(order) - 1)]
+    at = np.array([s for s, _ in pairs], dtype=np.int64)
+    members = np.zeros((len(pairs), p.n_tranches), dtype=bool)
+    members[:, 0] = True  # the spare capacity goes first (pivot's rule)
+    for r, (_, group) in enumerate(pairs):
+        members[r, group] = True
+    cum = (p.tranche_mw[at] * members).sum(axis=1) if pairs else np.zeros(0)
+    _define_first(m, p, at, members, cum, "tranche_exhausted", "displaced-order-lower",
+                  "displaced-orderfill-lower")
+
+
+def _define_first(m: LinearModel, p: PlanProblem, sites: IntArray, members: BoolArray,
+                  cum_mw: FloatArray, var: str, lower: str, fill: str) -> None:
+    """For each row r (``sites[r]``, the tranches ``members[r]`` of MW ``cum_mw[r]``) and
+    quarter q: those tranches' MW displaced by q ``D >= min(C_q, cum_mw[r])``, ``C_q``
+    the site's MW converted by q, with a binary ``b``: ``D >= cum b`` and
+    ``D >= C_q - M b`` (``M`` the site's limit)."""
     n_q, n_j = p.n_quarters, p.n_tranches
-    b = m.add_variables("spare_exhausted", 0.0, 1.0, integer=True, n=sites.size * n_q)
+    n_r = sites.size
+    b = m.add_variables(var, 0.0, 1.0, integer=True, n=n_r * n_q)
     x = m.variables["conversion"]
     d = m.variables["displaced"]
     x_o, x_q = _x_rows(p)
     o_idx, j_idx, q_idx = np.meshgrid(np.arange(p.n_offers), np.arange(n_j), np.arange(n_q),
                                       indexing="ij")
-    row_of = np.full(p.n_sites, -1)
-    row_of[sites] = np.arange(sites.size)
-    spare = p.tranche_mw[sites, 0]
+    o_flat, j_flat, q_flat = o_idx.ravel(), j_idx.ravel(), q_idx.ravel()
     big = p.site_limit_mw[sites]
-    # cumulative terms: a column of quarter q' enters the rows of quarters q >= q'
     q_later = np.arange(n_q)
-    sel_d = (j_idx.ravel() == 0) & (row_of[p.offer_site[o_idx.ravel()]] >= 0)
-    d_cols, d_site, d_q = d[sel_d], row_of[p.offer_site[o_idx.ravel()[sel_d]]], q_idx.ravel()[
-        sel_d]
-    mask = q_later[None, :] >= d_q[:, None]
-    d_rows = (d_site[:, None] * n_q + q_later[None, :])[mask]
-    d_terms = np.broadcast_to(d_cols[:, None], mask.shape)[mask]
-    sel_x = row_of[p.offer_site[x_o]] >= 0
-    x_cols, x_site, xq = x[sel_x], row_of[p.offer_site[x_o[sel_x]]], x_q[sel_x]
-    mask_x = q_later[None, :] >= xq[:, None]
-    x_rows = (x_site[:, None] * n_q + q_later[None, :])[mask_x]
-    x_terms = np.broadcast_to(x_cols[:, None], mask_x.shape)[mask_x]
-    n_rows = sites.size * n_q
+    d_rows_l, d_terms_l, x_rows_l, x_terms_l = [], [], [], []
+    for r in range(n_r):
+        # cumulative terms: a column of quarter q' enters the rows of quarters q >= q'
+        sel_d = (p.offer_site[o_flat] == sites[r]) & members[r, j_flat]
+        mask = q_later[None, :] >= q_flat[sel_d][:, None]
+        d_rows_l.append(np.broadcast_to(r * n_q + q_later[None, :], mask.shape)[mask])
+        d_terms_l.append(np.broadcast_to(d[sel_d][:, None], mask.shape)[mask])
+        sel_x = p.offer_site[x_o] == sites[r]
+        mask_x = q_later[None, :] >= x_q[sel_x][:, None]
+        x_rows_l.append(np.broadcast_to(r * n_q + q_later[None, :], mask_x.shape)[mask_x])
+        x_terms_l.append(np.broadcast_to(x[sel_x][:, None], mask_x.shape)[mask_x])
+    empty = np.zeros(0, dtype=np.int64)
+    d_rows = np.concatenate(d_rows_l) if n_r else empty
+    d_terms = np.concatenate(d_terms_l) if n_r else empty
+    x_rows = np.concatenate(x_rows_l) if n_r else empty
+    x_terms = np.concatenate(x_terms_l) if n_r else empty
+    n_rows = n_r * n_q
     rows_b = np.arange(n_rows)
     m.add_constraints(
-        "displaced-spare-lower", n_rows,
-        [(d_rows, d_terms, 1.0), (rows_b, b, -np.repeat(spare, n_q))], 0.0, np.inf,
+        lower, n_rows,
+        [(d_rows, d_terms, 1.0), (rows_b, b, -np.repeat(cum_mw, n_q))], 0.0, np.inf,
     )
     m.add_constraints(
-        "displaced-sparefill-lower", n_rows,
+        fill, n_rows,
         [(d_rows, d_terms, 1.0), (x_rows, x_terms, -p.unit_mw),
          (rows_b, b, np.repeat(big, n_q))], 0.0, np.inf,
     )
@@ -389,6 +465,7 @@ def build_plan_model(
     obj: ObjectiveSpec,
     fixed_conversion_mw: FloatArray | None = None,
     spare_first_sites: IntArray | None = None,
+    ordered_sites: IntArray | None = None,
 ) -> PlanModel:
     """The decision model on K scenarios.
 
@@ -405,6 +482,10 @@ def build_plan_model(
         with spare capacity where displacing miners would pay on some scenario of ``c``
         (:func:`spare_first_sites`). Pass it to give models of scenario subsets the same
         columns.
+    ordered_sites : ndarray of int, optional
+        Sites whose fleet tranches are displaced in pivot's order, least efficient first
+        (binaries); default: :func:`least_efficient_first` on ``c``. Pass it as
+        ``spare_first_sites``.
     """
     a = _scenario_npv_matrix(p, c)
     cost = -(1.0 - obj.risk_aversion) * a.mean(axis=0) / USD_SCALE  # minimized
@@ -415,6 +496,8 @@ def build_plan_model(
     d = define_displaced(m, p, cost[n_x : n_x + n_d])
     sites = spare_first_sites if spare_first_sites is not None else spare_first(p, c)
     define_spare_first(m, p, sites)
+    ordered = ordered_sites if ordered_sites is not None else least_efficient_first(p, c)
+    define_least_efficient_first(m, p, ordered)
     define_site_limits(m, p)
     define_build_capacity(m, p)
     define_tenant_demand(m, p)
@@ -426,7 +509,8 @@ def build_plan_model(
         npv_cols=np.concatenate([x, d, z]),
         npv_matrix_usd=a,
         baseline_npv_usd=c.baseline_npv_usd,
-        integer=p.integer or bool((p.site_cost_usd > 0).any()) or bool(sites.size),
+        integer=(p.integer or bool((p.site_cost_usd > 0).any()) or bool(sites.size)
+                 or bool(ordered.size)),
     )
     define_cvar(m, pm, obj)
     return pm

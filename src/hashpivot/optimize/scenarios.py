@@ -121,7 +121,7 @@ def coefficients_on_market(
                 mining_terminal_usd_per_mw(task.terminal_value, fl.ebitda,
                                            fl.replacement_capex, task.mining_discount_rate,
                                            fl.running)
-                if task.terminal_value is not None else np.zeros(n_p)
+                if task.terminal_value is not None and not fl.retires else np.zeros(n_p)
             )
             base += tr.gross_mw * (full + tv)
             base_terminal += tr.gross_mw * tv

@@ -36,7 +36,8 @@ from hashpivot.engines.pivot.connection import connected_share
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
 
-__all__ = ["installed_share", "purchase_month", "running_share"]
+__all__ = ["installed_share", "owned_share", "purchase_month", "retires_within",
+           "running_share"]
 
 
 def installed_share(start: str | None, end: str | None, periods: pd.PeriodIndex
@@ -105,3 +106,28 @@ def purchase_month(site: SiteInputs, periods: pd.PeriodIndex) -> int | None:
         return None
     k = (day.to_period("M") - pd.Period(periods[0], "M")).n
     return k if k < len(periods) else None
+
+
+def owned_share(site: SiteInputs, periods: pd.PeriodIndex) -> FloatArray:
+    """Share of each month a block's machines are the operator's to resell when a
+    conversion displaces them: installed (:func:`installed_share`), but none in the month a
+    planned block is bought (the MW displaced then are not bought:
+    :func:`purchase_month`). [-]"""
+    out = installed_share(*site.installed, periods)
+    k = purchase_month(site, periods)
+    if k is None:
+        return out
+    out = out.copy()
+    out[k] = 0.0
+    return out
+
+
+def retires_within(site: SiteInputs, periods: pd.PeriodIndex) -> bool:
+    """Whether a block's machines leave before the horizon's last day (its entry's
+    ``end``): they then mine on in no terminal value and are not replaced."""
+    end = site.installed[1]
+    if end is None or len(periods) == 0:
+        return False
+    stop = pd.Timestamp(end)
+    stop = stop + pd.offsets.MonthEnd(0) if len(end) == 7 else stop
+    return bool(stop < pd.Period(periods[-1], "M").end_time.normalize())

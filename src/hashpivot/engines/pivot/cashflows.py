@@ -17,7 +17,12 @@ import numpy as np
 
 from hashpivot import finance
 from hashpivot.arrays import sum_padded
-from hashpivot.engines.pivot.availability import installed_share, purchase_month
+from hashpivot.engines.pivot.availability import (
+    installed_share,
+    owned_share,
+    purchase_month,
+    retires_within,
+)
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market, site_shared
 from hashpivot.engines.pivot.flows import (
@@ -209,7 +214,7 @@ def _site_cash_flows(
             mining[key] = m[key] if key not in mining else mining[key] + m[key]
         prev = np.concatenate([start, mw[:-1]])
         # machines displaced while installed are sold (those not yet bought are not)
-        released_mw = np.clip(prev - mw, 0.0, None) * installed
+        released_mw = np.clip(prev - mw, 0.0, None) * owned_share(part, market.periods)
         if h.asic_disposition == "sell" and np.any(released_mw):
             resale = resale + (released_mw[None, :] * m["released_th_s_per_mw"]
                                * h.asic_resale_usd_per_th)
@@ -230,7 +235,8 @@ def _site_cash_flows(
             - np.atleast_2d(m["power_cost"])[:, -k:] - part_opex[:, -k:],
             np.atleast_2d(m["replacement_capex"])[:, -k:],
             mined_mw[-k:],
-            float(mw[-1]) if mined_mw[-1] > 0 else 0.0,
+            float(mw[-1]) if mined_mw[-1] > 0 and not retires_within(part, market.periods)
+            else 0.0,
         )
         ebitda_at_horizon.append(e)
         capex_at_horizon.append(c)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
-from hashpivot.engines.pivot.availability import running_share
+from hashpivot.engines.pivot.availability import retires_within, running_share
 from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.replacement import (
@@ -218,7 +218,7 @@ def site_market(
         # (wholly) installed: its machines wait; none of machines retired before the
         # horizon ends (their entry's end: they leave, replaced or not)
         running = running_share(site, market.periods)
-        leaves = site.installed[1] is not None and running[-1] < 1.0
+        leaves = retires_within(site, market.periods)
         for tk in range(r_m, n, r_m):  # a handful of decision months
             if running[tk] < 1.0 or leaves:
                 continue
