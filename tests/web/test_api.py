@@ -340,6 +340,23 @@ def _unknown_tenant_site(doc: dict[str, Any]) -> None:
     doc["optimize"]["tenants"][0]["sites"] = ["Pecos PPA", "Nowhere"]
 
 
+def test_a_simulate_run_from_the_scenario_start_is_checked_on_that_month(client: Any) -> None:
+    """Machines retired in 2025-06 and ``[scenario] start = "2025-01"``: simulate values
+    from 2025-01, when they run, so its run is accepted (202), while pivot, from its own
+    later start, is refused (422) as the CLI refuses it (a review found the simulate run
+    refused on pivot's first month)."""
+    def edit(doc: dict[str, Any]) -> None:
+        doc["sites"][0]["fleet"][0]["end"] = "2025-06"
+        doc.setdefault("scenario", {})["start"] = "2025-01"
+
+    pid = client.post("/api/portfolios", json=_edited("pivot-200mw.toml", edit)).json()["id"]
+    r = client.post("/api/runs", json={"kind": "simulate", "portfolio_id": pid,
+                                       "params": {"paths": 10, "years": 1}})
+    assert r.status_code == 202, r.text
+    r = client.post("/api/runs", json={"kind": "pivot", "portfolio_id": pid, "params": {}})
+    assert r.status_code == 422 and r.json()["problems"][0]["path"] == "sites[0].fleet"
+
+
 @pytest.mark.parametrize(
     ("example", "edit", "kind", "params", "path"),
     [

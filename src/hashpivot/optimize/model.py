@@ -219,8 +219,9 @@ def least_efficient_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
 
     The model displaces the tranche whose mining is worth least; ``pivot`` the least
     efficient. They agree where, on every scenario and quarter, a less efficient tranche
-    loses no more per MW displaced than a more efficient one, no tranche's loss is
-    negative and none grows with the quarter (the argument of :func:`spare_first`). Dated
+    loses no more per MW displaced than a more efficient one and that gap does not grow
+    with the quarter, no tranche's loss is negative and none grows with the quarter (the
+    exchange argument of :func:`spare_first`). Dated
     entries break this often: a planned block saves its purchase when displaced before it,
     a retiring one loses only its remaining months. At such sites
     :func:`define_least_efficient_first` holds the model to pivot's order, so both engines
@@ -234,8 +235,11 @@ def least_efficient_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
         if len(order) < 2:
             continue
         lo = loss[:, s][:, order, :]  # (K, ranks, Q)
-        if ((np.diff(lo, axis=1) < -tol).any() or (lo < 0).any()
-                or (np.diff(lo, axis=2) > tol).any()):
+        gap = np.diff(lo, axis=1)  # a more efficient tranche's loss over the one before
+        # swapping an earlier displacement of the less efficient for a later one of the
+        # more efficient never gains while the gap is >= 0 and does not grow with q
+        if ((gap < -tol).any() or (lo < 0).any() or (np.diff(lo, axis=2) > tol).any()
+                or (np.diff(gap, axis=2) > tol).any()):
             out.append(int(s))
     return np.asarray(out, dtype=np.int64)
 

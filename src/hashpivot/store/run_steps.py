@@ -216,10 +216,13 @@ def _as_params(exc: InputError) -> InputError:
 
 
 def _check_conversion(portfolio: Portfolio, site: str | None, convert_mw: float | None,
-                      start: str | None, horizon_months: int | None = None) -> None:
+                      start: str | None, horizon_months: int | None = None,
+                      first_month: str | None = None) -> None:
     """The run's site, MW and start as the engine takes them, checked when the run is
     submitted (an unknown site, a start outside the horizon, MW beyond the convertible
-    ones, a start with no MW figure): a 422 at the parameter, not a run that fails."""
+    ones, a start with no MW figure): a 422 at the parameter, not a run that fails; and
+    the portfolio as it stands on the run's first month (``first_month``, default
+    ``[pivot]``'s: ``simulate`` takes ``[scenario] start`` when given)."""
     from hashpivot.engines.pivot import build_strategies
     from hashpivot.engines.pivot.market import market_start
     from hashpivot.engines.standing import standing_portfolio
@@ -230,8 +233,9 @@ def _check_conversion(portfolio: Portfolio, site: str | None, convert_mw: float 
     try:
         build_strategies(portfolio, site, convert_mw, start, horizon_months=n)
         # a site whose every machine retired before the first month (the portfolio's)
-        standing_portfolio(portfolio, pd.period_range(market_start(spec).start, periods=n,
-                                                      freq="M"), site)
+        first = (pd.Period(first_month, "M") if first_month is not None
+                 else market_start(spec).start)
+        standing_portfolio(portfolio, pd.period_range(first, periods=n, freq="M"), site)
     except InputError as exc:
         raise _as_params(exc) from None
 
@@ -278,10 +282,12 @@ def _simulate_policies(portfolio: Portfolio, policy: str | None) -> tuple[str, .
 def _resolve_simulate(portfolio: Portfolio, params: run_params.SimulateParams) -> dict[str, Any]:
     from hashpivot.engines.simulate.config import horizon_months_for
     from hashpivot.models.pivot import PivotSpec, gordon_rate_problem
+    from hashpivot.models.risk import ScenarioSpec
 
     _simulate_policies(portfolio, params.policy)
     _check_conversion(portfolio, params.site, params.convert_mw, params.start,
-                      horizon_months_for(params.years))
+                      horizon_months_for(params.years),
+                      (portfolio.scenario or ScenarioSpec()).start)
     if params.discount_rate is not None:
         tv = (portfolio.pivot or PivotSpec()).terminal_value
         gordon = gordon_rate_problem(tv, params.discount_rate, params.discount_rate)
