@@ -22,9 +22,10 @@ mining a displaced MW forgoes at it. For a site with one fleet entry these are t
 model's own numbers: the NPV of a plan equals
 :func:`hashpivot.engines.pivot.strategy_cash_flows` on the same path, with its terminal
 value (a test). With several entries each is a tranche of its own here as in the pivot
-model (:mod:`hashpivot.engines.pivot.tranches`), displaced in the pivot model's order,
-least efficient first: where the tranche worth least could be another (dated entries, a
-site not yet connected), binaries hold the model to that order
+model (:mod:`hashpivot.engines.pivot.tranches`); the model displaces the tranche whose
+mining is worth least, the pivot model the least efficient first (the same on the
+examples), and at a site whose fleet changes over the horizon (dated entries, a later
+connection), where the two would often differ, binaries hold the model to pivot's order
 (:func:`hashpivot.optimize.model.least_efficient_first`).
 
 Discounting as the risk engine: ``sum_t cf_t / (1 + r_m)^(t+1)``, month-end flows, ``r_m``
