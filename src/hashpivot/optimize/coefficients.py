@@ -43,13 +43,7 @@ import pandas as pd
 from hashpivot import finance
 from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
-from hashpivot.engines.pivot import SiteInputs
-from hashpivot.engines.pivot.availability import (
-    owned_share,
-    purchase_month,
-    retires_within,
-    running_share,
-)
+from hashpivot.engines.pivot import SiteInputs, availability
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
@@ -310,7 +304,7 @@ def mining_flows_per_mw(
     if not replace_fleet:
         spec = spec.model_copy(update={"fleet_replacement_years": None})
     # each MW mines while installed and its site connected, as pivot mines it
-    running = running_share(t_site, market.periods)
+    running = availability.running_share(t_site, market.periods)
     m = pivot._site_mining(t_site, running, spec, market, reference=reference)
     scaled_per_mw = site.scaled_opex_usd_per_month / site.fleet_power_mw
     fixed_per_mw = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
@@ -322,7 +316,7 @@ def mining_flows_per_mw(
     replacement = np.broadcast_to(np.asarray(m["replacement_capex"], dtype=np.float64),
                                   ebitda.shape)
     net = ebitda - replacement
-    k_buy = purchase_month(t_site, market.periods)
+    k_buy = availability.purchase_month(t_site, market.periods)
     if k_buy is not None:  # a planned entry's purchase, saved by a MW displaced before it
         net = net.copy()
         net[:, k_buy] -= (t_site.fleet_hashrate_th_s / t_site.fleet_power_mw
@@ -330,11 +324,11 @@ def mining_flows_per_mw(
     h = site.hosting
     if h.asic_disposition == "sell":  # machines displaced while installed are sold
         resale = (m["released_th_s_per_mw"] * h.asic_resale_usd_per_th
-                  * owned_share(t_site, market.periods))
+                  * availability.owned_share(t_site, market.periods))
     else:
         resale = np.zeros_like(net)
     return TrancheFlows(net, np.broadcast_to(resale, net.shape), ebitda, replacement, running,
-                        retires_within(t_site, market.periods))
+                        availability.retires_within(t_site, market.periods))
 
 
 def mining_loss_per_mw(
