@@ -70,6 +70,16 @@ def _month(text: str | None) -> pd.Period | None:
     return None if text is None else pd.Period(str(text)[:7], freq="M")
 
 
+def _ends_before(text: str | None, last: pd.Period) -> bool:
+    """Whether an ``end`` (a ``YYYY-MM`` end runs through its month) falls before the last
+    day of ``last`` (as :func:`hashpivot.engines.pivot.availability.retires_within`)."""
+    if text is None:
+        return False
+    day = pd.Timestamp(text)
+    day = day + pd.offsets.MonthEnd(0) if len(text) == 7 else day
+    return bool(day < last.end_time.normalize())
+
+
 def _fleet_label(entry: FleetEntry) -> str:
     return f"{entry.label}, {entry.count:,} machines"
 
@@ -89,7 +99,7 @@ def _split(entries: Sequence[FleetEntry | CostItem], path: str, labels: Sequence
         dated = []
         if entry.start is not None and pd.Timestamp(entry.start) > first.start_time:
             dated.append(f"start {entry.start}")
-        if end is not None and end < last:
+        if _ends_before(entry.end, last):
             dated.append(f"end {entry.end}")
         if dated:
             throughout.append(f"{path}[{j}] ({label}; {', '.join(dated)})")
@@ -115,7 +125,6 @@ def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
     described = []
     for j in kept:
         e = site.fleet[j]
-        end = _month(e.end)
         parts = []
         if e.start is not None and pd.Timestamp(e.start) > last.end_time:
             parts.append(f"installed on {e.start}, after the horizon's last month: neither "
@@ -127,7 +136,7 @@ def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
                       f"at {price:g} USD/TH on the MW no conversion displaces" if price else
                       "no capex_usd_per_th: taken as paid for, its purchase not counted")
             parts.append(f"mines from its start {e.start}, {bought}")
-        if end is not None and end < last:
+        if _ends_before(e.end, last):
             parts.append(f"mines to its end {e.end}, its machines not resold")
         if parts:
             described.append(f"sites[{index}].fleet[{j}] ({_fleet_label(e)}; "
