@@ -280,6 +280,21 @@ def test_bad_rules_file_names_the_file_and_its_field(tmp_path: Path, side: str) 
     assert re.match(rf"error: \S*{re.escape(Path(side).name)}: optimize\.rules_file: ", line), line
 
 
+def test_a_missing_rules_file_and_a_tenant_s_unknown_site_are_listed_together(
+        tmp_path: Path) -> None:
+    """``optimize`` stopped at the missing rules file: the tenant's unknown site showed
+    only on the next run. Both are listed now, at their fields, in the portfolio file."""
+    portfolio = (Path(__file__).parents[2] / "examples" / "portfolio.toml").read_text()
+    text = portfolio.replace('rules_file = "regulation-extra.csv"', 'rules_file = "gone.csv"')
+    text = text.replace('sites = ["Pecos PPA", "Columbia Hydro"]',
+                        'sites = ["Pecos PPA", "Nowhere"]')
+    assert "gone.csv" in text and "Nowhere" in text
+    lines = _error(tmp_path, text, "optimize", "{f}", "--scenarios", "2", "--oos-scenarios",
+                   "2", "--evpi-scenarios", "1")
+    assert [line.split(": ")[2] for line in lines] == ["optimize.rules_file",
+                                                       "optimize.tenants[2].sites"], lines
+
+
 def test_the_difficulty_check_counts_the_machines_running_that_day(tmp_path: Path) -> None:
     """The example's Odessa Grid is not connected on the data's last day (2025-09-26): its
     11.6 EH/s are not in that day's cost, nor in the check that the network a

@@ -24,7 +24,7 @@ from hashpivot.engines.pivot.connection import earliest_build_start
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.standing import standing_portfolio
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.io.regulation import RegulationRule, load_portfolio_rules
+from hashpivot.io.regulation import RegulationRule, load_portfolio_rules, load_regulation_rules
 from hashpivot.models.hosting import LEASE_TERM_FIELDS, HostingProjectSpec
 from hashpivot.models.optimize import OptimizeSpec, quarter_period
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
@@ -217,7 +217,12 @@ def resolve_problem(
     sites = resolve_sites(portfolio)
     hosting_sites = [s for s in sites if not s.hosting_is_default] or sites
     host_idx = {s.index for s in hosting_sites}
-    rules = rules if rules is not None else load_rules(spec, source)
+    if rules is None:
+        try:
+            rules = load_rules(spec, source)
+        except InputError as exc:  # listed with the other problems, the rest checked
+            problems += exc.problems
+            rules = load_regulation_rules()
     effects = [
         site_effects(portfolio.sites[s.index], rules, horizon[0], horizon[1]) for s in sites
     ]
