@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.models.portfolio import find_site
+from hashpivot.models.portfolio import find_site, last_day
 
 if TYPE_CHECKING:
     from hashpivot.models import CostItem, FleetEntry, Portfolio, Site
@@ -71,13 +71,10 @@ def _month(text: str | None) -> pd.Period | None:
 
 
 def _ends_before(text: str | None, last: pd.Period) -> bool:
-    """Whether an ``end`` (a ``YYYY-MM`` end runs through its month) falls before the last
-    day of ``last`` (as :func:`hashpivot.engines.pivot.availability.retires_within`)."""
-    if text is None:
-        return False
-    day = pd.Timestamp(text)
-    day = day + pd.offsets.MonthEnd(0) if len(text) == 7 else day
-    return bool(day < last.end_time.normalize())
+    """Whether an ``end`` falls before the last day of ``last`` (as
+    :func:`hashpivot.engines.pivot.availability.retires_within`)."""
+    day = last_day(text)
+    return day is not None and bool(day < last.end_time.normalize())
 
 
 def _fleet_label(entry: FleetEntry) -> str:
@@ -143,18 +140,19 @@ def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
                              f"{'; '.join(parts)})")
     return (f"{site.name}: dated fleet entries run between their dates in the forward "
             f"engines (a conversion displaces machines by their power at the meter, "
-            f"installed or planned; the site's own cost items but its cash SG&A follow the "
-            f"MW installed, as they follow the MW converted; valued {first} to {last}): "
+            f"installed or planned; the site's own cost items other than its cash SG&A "
+            f"follow the MW installed, as they follow the MW converted; valued {first} to "
+            f"{last}): "
             + "; ".join(described))
 
 
 def _over_capacity(site: Site, kept: list[FleetEntry]) -> str:
     """What the note adds when the entries counted throughout draw more together than
     the site's capacity (entries dated one after the other): empty otherwise."""
-    total = site.model_copy(update={"fleet": kept}).fleet_power_mw
-    if site.capacity_mw is None or total <= site.capacity_mw * (1 + 1e-9):
+    standing = site.model_copy(update={"fleet": kept})
+    if standing.fleet_fits_capacity:
         return ""
-    return (f"; together they draw {total:,.1f} MW, more than capacity_mw = "
+    return (f"; together they draw {standing.fleet_power_mw:,.1f} MW, more than capacity_mw = "
             f"{site.capacity_mw:g}: the engines mine the capacity, the least efficient "
             "machines cut first")
 

@@ -66,6 +66,15 @@ class PowerContract(BaseModel):
         return self.price_usd_per_mwh + self.adder_usd_per_mwh
 
 
+def last_day(end: str | None) -> pd.Timestamp | None:
+    """The last day an ``end`` covers: the day itself, or for ``YYYY-MM`` the last day of
+    that month; None without one (every engine reads an ``end`` by this rule)."""
+    if not end:
+        return None
+    day = pd.Timestamp(end)
+    return day + pd.offsets.MonthEnd(0) if len(end) == 7 else day
+
+
 class Dated(BaseModel):
     """Something that applies between an optional first and last day (``start``, ``end``).
 
@@ -90,13 +99,10 @@ class Dated(BaseModel):
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Self:
-        if self.start and self.end:
-            end = pd.Timestamp(self.end)
-            if len(self.end) == 7:
-                end = end + pd.offsets.MonthEnd(0)
-            if end < pd.Timestamp(self.start):
-                raise ValueError(f"end {self.end} is before start {self.start}: the entry "
-                                 "would apply on no day")
+        end = last_day(self.end)
+        if self.start and end is not None and end < pd.Timestamp(self.start):
+            raise ValueError(f"end {self.end} is before start {self.start}: the entry "
+                             "would apply on no day")
         return self
 
     def active_on(self, dates: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
@@ -105,10 +111,8 @@ class Dated(BaseModel):
         mask = np.ones(len(dates), dtype=bool)
         if self.start:
             mask &= np.asarray(dates >= pd.Timestamp(self.start))
-        if self.end:
-            end = pd.Timestamp(self.end)
-            if len(self.end) == 7:
-                end = end + pd.offsets.MonthEnd(0)
+        end = last_day(self.end)
+        if end is not None:
             mask &= np.asarray(dates <= end)
         return mask
 
@@ -376,6 +380,14 @@ class Site(BaseModel):
         installed = np.vstack([e.active_on(days) for e in entries])
         peak = float((power[:, None] * installed).sum(axis=0).max())
         return peak * self.power_overhead_factor / 1e6
+
+    @property
+    def fleet_fits_capacity(self) -> bool:
+        """Whether every fleet entry fits ``capacity_mw`` at once (no capacity: yes). Where
+        they do, the forward engines run each entry between its dates; entries dated one
+        after the other that draw more together are taken as they stand
+        (:mod:`hashpivot.engines.pivot.availability`)."""
+        return self.capacity_mw is None or self.fleet_power_mw <= self.capacity_mw * (1 + 1e-9)
 
     @model_validator(mode="after")
     def _fits_capacity(self) -> Self:

@@ -19,7 +19,7 @@ says so: :mod:`hashpivot.engines.standing`).
 The dates count only where the site's entries fit its ``capacity_mw`` all together:
 entries dated one after the other that draw more together than the capacity are taken
 as they stand on the first month (each over the whole horizon, the least efficient cut to
-the capacity; :func:`hashpivot.engines.pivot.inputs.resolve_sites`), and a note says so.
+the capacity; :attr:`hashpivot.models.Site.fleet_fits_capacity`), and a note says so.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import pandas as pd
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.connection import connected_share
+from hashpivot.models.portfolio import last_day
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
@@ -74,9 +75,8 @@ def _installed(start: str | None, end: str | None, first_month: str, n: int) -> 
     hi = lo + (days * 86400e9).astype("timedelta64[ns]")  # the day after each month
     first = lo if start is None else np.maximum(lo, np.datetime64(pd.Timestamp(start)))
     last = hi
-    if end is not None:
-        stop = pd.Timestamp(end)
-        stop = stop + pd.offsets.MonthEnd(0) if len(end) == 7 else stop
+    stop = last_day(end)
+    if stop is not None:
         last = np.minimum(hi, np.datetime64(stop + pd.Timedelta(days=1)))
     on = (last - first) / np.timedelta64(1, "D")
     out = np.asarray(np.clip(on / days, 0.0, 1.0), dtype=np.float64)
@@ -125,9 +125,7 @@ def owned_share(site: SiteInputs, periods: pd.PeriodIndex) -> FloatArray:
 def retires_within(site: SiteInputs, periods: pd.PeriodIndex) -> bool:
     """Whether a block's machines leave before the horizon's last day (its entry's
     ``end``): they then mine on in no terminal value and are not replaced."""
-    end = site.installed[1]
-    if end is None or len(periods) == 0:
+    stop = last_day(site.installed[1])
+    if stop is None or len(periods) == 0:
         return False
-    stop = pd.Timestamp(end)
-    stop = stop + pd.offsets.MonthEnd(0) if len(end) == 7 else stop
     return bool(stop < pd.Period(periods[-1], "M").end_time.normalize())

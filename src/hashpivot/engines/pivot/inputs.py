@@ -195,7 +195,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             problems.append(Problem(f"sites[{i}].fleet", "the site has no running fleet"))
             continue
         cap = site.capacity_mw if site.capacity_mw is not None else fleet_mw
-        if not dates_count(fleet_mw, site.capacity_mw):  # taken as they stand (a note)
+        if not site.fleet_fits_capacity:  # taken as they stand (a note)
             windows = [(None, None)] * len(windows)
             prices = [0.0] * len(prices)
         spec = site.hosting
@@ -263,14 +263,6 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
     if problems:
         raise InputError(problems)
     return out
-
-
-def dates_count(fleet_power_mw: float, capacity_mw: float | None) -> bool:
-    """Whether a site's fleet entries run between their own ``start`` and ``end`` in the
-    forward engines: when they fit its capacity all together (entries dated one after the
-    other that draw more are taken as they stand; :mod:`~hashpivot.engines.pivot.
-    availability`). [MW]"""
-    return capacity_mw is None or fleet_power_mw <= capacity_mw * (1 + 1e-9)
 
 
 def _pivot_spec(portfolio: Portfolio) -> PivotSpec:
