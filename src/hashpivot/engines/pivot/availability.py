@@ -108,17 +108,14 @@ def purchase_month(site: SiteInputs, periods: pd.PeriodIndex) -> int | None:
     return k if k < len(periods) else None
 
 
-def owned_share(site: SiteInputs, periods: pd.PeriodIndex) -> FloatArray:
+def owned_share(installed: FloatArray, bought_in: int | None) -> FloatArray:
     """Share of each month a block's machines are the operator's to resell when a
-    conversion displaces them: installed (:func:`installed_share`), but none in the month a
-    planned block is bought (the MW displaced then are not bought:
-    :func:`purchase_month`). [-]"""
-    out = installed_share(*site.installed, periods)
-    k = purchase_month(site, periods)
-    if k is None:
-        return out
-    out = out.copy()
-    out[k] = 0.0
+    conversion displaces them: ``installed`` (:func:`installed_share`), but none in month
+    ``bought_in`` (:func:`purchase_month`: the MW displaced then are not bought). [-]"""
+    if bought_in is None:
+        return installed
+    out = np.array(installed, dtype=np.float64)
+    out[bought_in] = 0.0
     return out
 
 

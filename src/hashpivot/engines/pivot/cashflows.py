@@ -213,12 +213,12 @@ def _site_cash_flows(
         for key in _MINING_KEYS:
             mining[key] = m[key] if key not in mining else mining[key] + m[key]
         prev = np.concatenate([start, mw[:-1]])
+        k_buy = purchase_month(part, market.periods)
         # machines displaced while installed are sold (those not yet bought are not)
-        released_mw = np.clip(prev - mw, 0.0, None) * owned_share(part, market.periods)
+        released_mw = np.clip(prev - mw, 0.0, None) * owned_share(installed, k_buy)
         if h.asic_disposition == "sell" and np.any(released_mw):
             resale = resale + (released_mw[None, :] * m["released_th_s_per_mw"]
                                * h.asic_resale_usd_per_th)
-        k_buy = purchase_month(part, market.periods)
         if k_buy is not None:  # a planned entry, bought for the MW no conversion displaced
             purchase[k_buy] += (mw[k_buy] * part.fleet_hashrate_th_s / part.fleet_power_mw
                                 * part.purchase_usd_per_th)
