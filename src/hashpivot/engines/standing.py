@@ -16,8 +16,10 @@ price file's intervals, takes every entry):
 * where a site's entries draw more together than ``capacity_mw`` (dated one after the
   other: the file checks those installed at the same time), they are taken as they stand
   instead, each over the whole horizon, the least efficient cut to the capacity, and the
-  note says so; a cost item is counted over the whole horizon whatever its dates, with a
-  note, because a cost counted past its end can move a verdict.
+  note says so;
+* a cost item that starts after the first day valued, or ends before the horizon's last
+  day, is paid between its dates (:mod:`hashpivot.engines.pivot.cost_dates`; the
+  portfolio's own items in ``simulate``'s treasury), and a note names it.
 
 A site's ``connection_date`` after the first month is no entry to leave out: the engines
 mine its machines from that day (:mod:`hashpivot.engines.pivot.connection`), and a note
@@ -58,8 +60,8 @@ class Standing:
         The portfolio without the entries that ended before the first month (the same
         object when none did).
     notes : list of str
-        One note per site (and one for the portfolio's own cost items) that left an entry
-        out or counts a dated entry over the whole horizon.
+        Notes per site (and for the portfolio's own cost items) that left an entry out,
+        run dated entries between their dates or count them over the whole horizon.
     """
 
     portfolio: Portfolio
@@ -114,6 +116,16 @@ def _note(owner: str, first: pd.Period, last: pd.Period, gone: list[str],
                      "engines take the portfolio as it stands: they add no entry on its "
                      "start and drop none at its end): " + "; ".join(throughout))
     return f"{owner}: " + "; and ".join(parts)
+
+
+def _cost_dates_note(owner: str, first: pd.Period, last: pd.Period,
+                     dated: list[str]) -> str:
+    """The note of cost items paid between their dates (start after the first day
+    valued, or end before the horizon's last day)."""
+    return (f"{owner}: dated cost items are paid between their dates, valued {first} to "
+            f"{last} (an item ended before the horizon's final year is in no terminal "
+            "value; the figures per year printed are those of every item applying): "
+            + "; ".join(dated))
 
 
 def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
@@ -234,10 +246,12 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
         # the forward engines run dated entries between their dates where they fit the
         # capacity together; else they take them as they stand (availability.py)
         over = _over_capacity(site, [site.fleet[j] for j in fleet_kept]) if fleet_on else ""
-        throughout = (fleet_on if over else []) + cost_on
+        throughout = fleet_on if over else []
         if i in valued and (fleet_gone or cost_gone or throughout):
             notes.append(_note(site.name, first, last, fleet_gone + cost_gone, throughout)
                          + over)
+        if i in valued and cost_on:
+            notes.append(_cost_dates_note(site.name, first, last, cost_on))
         if i in valued and fleet_on and not over:
             notes.append(_dates_note(site, i, fleet_kept, first, last))
         if i in valued and site.connection_date is not None and (
@@ -247,8 +261,10 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
         raise InputError(problems)
     items = list(portfolio.cost_items)
     kept, gone, throughout = _split(items, "cost_items", [c.name for c in items], first, last)
-    if corporate and (gone or throughout):
-        notes.append(_note("portfolio", first, last, gone, throughout))
+    if corporate and gone:
+        notes.append(_note("portfolio", first, last, gone, []))
+    if corporate and throughout:
+        notes.append(_cost_dates_note("portfolio", first, last, throughout))
     cash = [items[j] for j in kept if str(items[j].category) not in CORPORATE_NOT_CASH]
     if not corporate and cash:
         notes.append(

@@ -82,8 +82,9 @@ class Dated(BaseModel):
     ``optimize`` (:func:`hashpivot.engines.standing.standing_portfolio`) an entry that ends
     before their first month is left out, a fleet entry runs between its dates
     (:mod:`hashpivot.engines.pivot.availability`; where a site's entries draw more
-    together than its capacity, each over the whole horizon instead) and a cost item
-    counts over the whole horizon; a note names each; ``dispatch`` takes every entry.
+    together than its capacity, each over the whole horizon instead) and a cost item is
+    paid between its dates (:mod:`hashpivot.engines.pivot.cost_dates`); a note names
+    each; ``dispatch`` takes every entry.
     """
 
     model_config = _STRICT

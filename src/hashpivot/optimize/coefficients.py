@@ -44,6 +44,7 @@ from hashpivot import finance
 from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs, availability
+from hashpivot.engines.pivot.cost_dates import cost_profile
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
@@ -306,8 +307,11 @@ def mining_flows_per_mw(
     # each MW mines while installed and its site connected, as pivot mines it
     running = availability.running_share(t_site, market.periods)
     m = pivot._site_mining(t_site, running, spec, market, reference=reference)
-    scaled_per_mw = site.scaled_opex_usd_per_month / site.fleet_power_mw
-    fixed_per_mw = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
+    # each cost item between its dates (cost_dates.py), as pivot pays them
+    scaled_per_mw = (site.scaled_opex_usd_per_month / site.fleet_power_mw
+                     * cost_profile(site, "variable", market.periods))
+    fixed_per_mw = (site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
+                    * cost_profile(site, "fixed_mining", market.periods))
     ebitda = np.asarray(
         m["mining_revenue"] - m["power_cost"]
         - (scaled_per_mw * m["running"] + fixed_per_mw) * running,

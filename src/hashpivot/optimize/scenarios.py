@@ -21,6 +21,7 @@ import numpy as np
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot import SiteInputs
 from hashpivot.engines.pivot.connection import connected_share
+from hashpivot.engines.pivot.cost_dates import cost_profile
 from hashpivot.engines.pivot.fleet import center_market
 from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
@@ -107,7 +108,8 @@ def coefficients_on_market(
                                               strict=True)):
         # the site's cash SG&A from its connection on (a site not connected does not run)
         base -= site.fixed_opex_usd_per_month * float(
-            (connected_share(site.connection_date, market.periods) * disc).sum())
+            (connected_share(site.connection_date, market.periods)
+             * cost_profile(site, "sga", market.periods) * disc).sum())
         redeploy = site.hosting.asic_disposition == "redeploy"
         for j, tr in enumerate(ts):
             if tr.is_spare or tr.gross_mw <= 0:
@@ -131,7 +133,11 @@ def coefficients_on_market(
     # keep-mining's terminal value as pivot takes it: the tranches' (each floored at 0),
     # less the cash SG&A, which no plan changes (so the plans' coefficients leave it
     # out), floored at 0 as a whole
-    sga = MONTHS_PER_YEAR * sum(site.fixed_opex_usd_per_month for site in task.sites)
+    k = min(MONTHS_PER_YEAR, len(market.periods))  # the final year's, annualized
+    sga = MONTHS_PER_YEAR * sum(
+        site.fixed_opex_usd_per_month
+        * float(cost_profile(site, "sga", market.periods)[-k:].mean())
+        for site in task.sites)
     if task.terminal_value is not None and sga > 0:
         kept = np.maximum(base_terminal - sga_terminal_usd(
             task.terminal_value, sga, task.mining_discount_rate, disc.size), 0.0)

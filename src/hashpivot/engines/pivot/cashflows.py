@@ -24,6 +24,7 @@ from hashpivot.engines.pivot.availability import (
     retires_within,
 )
 from hashpivot.engines.pivot.connection import connected_share
+from hashpivot.engines.pivot.cost_dates import cost_profile, opex_usd_per_month
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market, site_shared
 from hashpivot.engines.pivot.flows import (
     CashFlows,
@@ -82,7 +83,9 @@ def _site_mining(
     net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
     per_mw = sm.th_s_per_mw
     energy_full = mining_mw * HOURS_PER_DAY * days * site.uptime_fraction  # (T,)
-    variable = mining_mw * site.variable_opex_usd_per_mw_month  # (T,) paid in months mined
+    # (T,) paid in months mined, each item between its dates (cost_dates.py)
+    variable = mining_mw * (site.variable_opex_usd_per_mw_month
+                            * cost_profile(site, "variable", market.periods))
     price_mwh = sm.power_price_usd_per_mwh
     if price_mwh.strides[0] == 0:  # the same on every path: one row, broadcast
         price_mwh = price_mwh[:1]
@@ -226,8 +229,10 @@ def _site_cash_flows(
         # variable items in the share of the month mined (0 or 1; a dispatching site's
         # energy share); fixed site items (staff, insurance) whether the machines run or
         # are curtailed, both for the MW still mining; cash SG&A always (below)
-        part_opex = (share * part.scaled_opex_usd_per_month)[None, :] * m["running"]
-        part_opex += (share * part.fixed_mining_opex_usd_per_month)[None, :]
+        part_opex = (share * opex_usd_per_month(part, "variable", market.periods)
+                     )[None, :] * m["running"]
+        part_opex += (share * opex_usd_per_month(part, "fixed_mining", market.periods)
+                      )[None, :]
         opex = part_opex if len(blocks) == 1 else opex + part_opex
         # the tranche's final year at the MW it mines at the horizon, for its terminal value
         e, c = at_horizon_mw(
@@ -240,14 +245,17 @@ def _site_cash_flows(
         )
         ebitda_at_horizon.append(e)
         capex_at_horizon.append(c)
-    opex = opex + site.fixed_opex_usd_per_month * connected  # (no site before it connects)
+    # (no site before it connects; each item between its dates)
+    sga_share = cost_profile(site, "sga", market.periods)
+    opex = opex + site.fixed_opex_usd_per_month * sga_share * connected
     if purchase.any():  # fleet capex, after the terminal value's final year took its own
         mining["replacement_capex"] = mining["replacement_capex"] + purchase
     paths = (market.n_paths,)
     at_horizon = MiningAtHorizon(
         np.stack([np.broadcast_to(e, paths) for e in ebitda_at_horizon]),
         np.stack([np.broadcast_to(c, paths) for c in capex_at_horizon]),
-        site.fixed_opex_usd_per_month * MONTHS_PER_YEAR,
+        # the final year's, annualized
+        site.fixed_opex_usd_per_month * MONTHS_PER_YEAR * float(sga_share[-k:].mean()),
     )
     return {
         **mining, "resale": resale, "opex": opex,

@@ -102,16 +102,17 @@ class MonthMargin:
         model (negative: the month is curtailed). [USD/MW/month]
     hours : ndarray (T,) or float
         Hours in each month; ``G`` is per month of 730.5 h and is scaled to them. [h]
-    variable_opex_usd_per_mw_month : float
+    variable_opex_usd_per_mw_month : ndarray (T,) or float
         The site's variable costs of one MW in a month it runs all month (paid in
-        proportion to the energy mined; curtailing saves them). [USD/MW/month]
+        proportion to the energy mined; curtailing saves them; each item between its
+        dates). [USD/MW/month]
     """
 
     revenue_usd_per_mw_day: FloatArray
     power_price_usd_per_mwh: FloatArray
     margin_usd_per_mw_month: FloatArray
     hours: FloatArray | float = HOURS_PER_MONTH
-    variable_opex_usd_per_mw_month: float = 0.0
+    variable_opex_usd_per_mw_month: FloatArray | float = 0.0
 
 
 @dataclass(frozen=True)
@@ -286,7 +287,7 @@ class DispatchUplift:
             gain = gain + (1.0 - lam) * (self.adder_saving(k) - c * (1.0 - revenue_share))
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
         margin = np.asarray(month.margin_usd_per_mw_month, dtype=np.float64)
-        v = float(month.variable_opex_usd_per_mw_month)
+        v = np.asarray(month.variable_opex_usd_per_mw_month, dtype=np.float64)
         energy_share = self.share(k, "energy_share")
         on = margin > v  # the monthly model mines the month
         # mined: worth more than off, the variable costs paid on the energy mined

@@ -21,6 +21,7 @@ import pandas as pd
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.engines.pivot.availability import retires_within, running_share
+from hashpivot.engines.pivot.cost_dates import cost_profile
 from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.replacement import (
@@ -136,7 +137,8 @@ def uplift_arguments(
               - (HOURS_PER_DAY * site.uptime_fraction) * power_price_usd_per_mwh) * days
     revenue = market.hashvalue_btc_per_th_day * market.btc_price_usd * th_s_per_mw
     return MonthMargin(revenue, power_price_usd_per_mwh, margin, HOURS_PER_DAY * days,
-                       site.variable_opex_usd_per_mw_month)
+                       site.variable_opex_usd_per_mw_month
+                       * cost_profile(site, "variable", market.periods))
 
 
 def site_market(
@@ -252,7 +254,8 @@ def site_market(
                 past = mw_cash_flow_usd(
                     per_mw[:, past_sl], hashprice[:, past_sl], price_mwh[:, past_sl],
                     val.days[past_sl], val.energy_mwh_per_mw[past_sl],
-                    val.variable_opex_usd_per_mw_month, val.uplift, val.gross_per_net,
+                    val.variable_opex_usd_per_mw_month[past_sl], val.uplift,
+                    val.gross_per_net,
                 ).sum(axis=-1)
             gain = replacement_gain_usd_per_mw(
                 tk, hp_f, price_f, old, fresh, capex_per_mw, val, past, sunk_final

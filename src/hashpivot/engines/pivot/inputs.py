@@ -104,6 +104,11 @@ class SiteInputs:
     purchase_usd_per_th : float
         That entry's purchase price, paid when it is planned
         (:func:`~hashpivot.engines.pivot.availability.purchase_month`). [USD/TH]
+    cost_windows : tuple of (str, float, str or None, str or None)
+        Each cash cost item of the site, in file order: its kind (``"variable"``,
+        ``"fixed_mining"``, ``"sga"``), its share of that kind's ``..._usd_per_month``
+        [-] and its ``start`` and ``end``: the months it is paid
+        (:mod:`~hashpivot.engines.pivot.cost_dates`).
     """
 
     name: str
@@ -132,6 +137,7 @@ class SiteInputs:
     fleet_purchase_usd_per_th: tuple[float, ...] = ()
     installed: tuple[str | None, str | None] = (None, None)
     purchase_usd_per_th: float = 0.0
+    cost_windows: tuple[tuple[str, float, str | None, str | None], ...] = ()
 
     @property
     def variable_opex_usd_per_mw_month(self) -> float:
@@ -217,6 +223,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         fixed = 0.0
         uplift, uplift_note = site_dispatch_uplift(site)
         fixed_mining = 0.0
+        dated: list[tuple[str, float, str | None, str | None]] = []
         for item in site.cost_items:
             annual = getattr(item, "annual_usd", None)
             if annual is None:
@@ -228,8 +235,16 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                     fixed_mining += per_month
                 else:
                     scaled += per_month
+                kind = "fixed_mining" if is_fixed else "variable"
             elif item.category in _FIXED_CATEGORIES:
                 fixed += per_month
+                kind = "sga"
+            else:
+                continue
+            dated.append((kind, per_month, item.start, item.end))
+        totals = {"variable": scaled, "fixed_mining": fixed_mining, "sga": fixed}
+        cost_windows = tuple((kind, amount / totals[kind], start, end)
+                             for kind, amount, start, end in dated if totals[kind] > 0)
         out.append(
             SiteInputs(
                 name=site.name,
@@ -258,6 +273,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 fleet_purchase_usd_per_th=tuple(prices),
                 installed=windows[0] if len(windows) == 1 else (None, None),
                 purchase_usd_per_th=prices[0] if len(prices) == 1 else 0.0,
+                cost_windows=cost_windows,
             )
         )
     if problems:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hashpivot.arrays import FloatArray
+from hashpivot.engines.pivot.cost_dates import cost_profile
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs
@@ -43,11 +44,13 @@ class MwValuation:
         Days per month. [day]
     energy_mwh_per_mw : ndarray (T,)
         Energy of one mining MW that runs all month (uptime included). [MWh/MW]
-    variable_opex_usd_per_mw_month : float
-        Variable site cost items per mining MW, paid in months mined. [USD/MW/month]
-    fixed_opex_usd_per_mw_month : float
-        Fixed site items and the site's cash SG&A per keep-mining MW (they only enter the
-        terminal value's floor). [USD/MW/month]
+    variable_opex_usd_per_mw_month : ndarray (T,)
+        Variable site cost items per mining MW, paid in months mined, each item between
+        its dates (:mod:`~hashpivot.engines.pivot.cost_dates`). [USD/MW/month]
+    fixed_final_year_usd_per_mw : float
+        Fixed site items and the site's cash SG&A per keep-mining MW over the final year's
+        months, each item between its dates (they only enter the terminal value's floor).
+        [USD/MW]
     discount : ndarray (T,)
         ``(1 + r)^-(t + 1)`` at the mining line's monthly rate. [-]
     tv_method : str
@@ -69,8 +72,8 @@ class MwValuation:
 
     days: FloatArray
     energy_mwh_per_mw: FloatArray
-    variable_opex_usd_per_mw_month: float
-    fixed_opex_usd_per_mw_month: float
+    variable_opex_usd_per_mw_month: FloatArray
+    fixed_final_year_usd_per_mw: float
     discount: FloatArray
     tv_method: str
     tv_factor: float
@@ -97,14 +100,20 @@ class MwValuation:
             factor = 0.0
         keep_mw = min(site.fleet_power_mw, site.capacity_mw)
         net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
+        periods = market.periods
+        # the final year's fixed items, each in its months of that year (all k undated)
+        fixed = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
+        sga = site.fixed_opex_usd_per_month / keep_mw
+        m_fixed = float(cost_profile(site, "fixed_mining", periods)[n - k:].sum())
+        m_sga = float(cost_profile(site, "sga", periods)[n - k:].sum())
+        fixed_months = ((fixed + sga) * m_fixed if m_fixed == m_sga
+                        else fixed * m_fixed + sga * m_sga)
         return cls(
             days=days,
             energy_mwh_per_mw=HOURS_PER_DAY * days * site.uptime_fraction,
-            variable_opex_usd_per_mw_month=site.variable_opex_usd_per_mw_month,
-            fixed_opex_usd_per_mw_month=(
-                site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
-                + site.fixed_opex_usd_per_month / keep_mw
-            ),
+            variable_opex_usd_per_mw_month=(site.variable_opex_usd_per_mw_month
+                                            * cost_profile(site, "variable", periods)),
+            fixed_final_year_usd_per_mw=fixed_months,
             discount=np.power(1.0 + r_m, -(np.arange(n, dtype=np.float64) + 1.0)),
             tv_method=tv.mining_method,
             tv_factor=float(factor),
@@ -121,7 +130,7 @@ def mw_cash_flow_usd(
     power_price_usd_per_mwh: FloatArray,
     days: FloatArray,
     energy_mwh_per_mw: FloatArray,
-    variable_opex_usd_per_mw_month: float,
+    variable_opex_usd_per_mw_month: FloatArray | float,
     uplift: DispatchUplift | None = None,
     gross_per_net: float = 1.0,
 ) -> FloatArray:
@@ -198,7 +207,7 @@ def replacement_gain_usd_per_mw(
     """
     n = val.discount.shape[0]
     sl = slice(tk, n)
-    args = (val.days[sl], val.energy_mwh_per_mw[sl], val.variable_opex_usd_per_mw_month,
+    args = (val.days[sl], val.energy_mwh_per_mw[sl], val.variable_opex_usd_per_mw_month[sl],
             val.uplift, val.gross_per_net)
     diff = mw_cash_flow_usd(new_th_s_per_mw, hashprice_usd_per_th_day, power_price_usd_per_mwh,
                             *args)
@@ -208,10 +217,7 @@ def replacement_gain_usd_per_mw(
     gain = gain - capex_usd_per_mw * val.discount[tk]
     if val.tv_method != "none":
         f = max(val.final_start - tk, 0)
-        common = (
-            past_final_usd_per_mw
-            - val.fixed_opex_usd_per_mw_month * (n - val.final_start)
-        )
+        common = past_final_usd_per_mw - val.fixed_final_year_usd_per_mw
         e_old = (old[..., f:].sum(axis=-1) + common) * val.annualize
         e_new = (diff[..., f:].sum(axis=-1) + common) * val.annualize
         if val.tv_method == "gordon":  # FCF: the final year's replacement capex out

@@ -166,8 +166,10 @@ def _by_entry_text(central: Mapping[str, Any] | None) -> str:
 
 def _site_costs(site: Site, s: SiteInputs) -> dict[str, Any]:
     """A site's cost items as the forward models count them: fixed (paid while curtailed),
-    variable (only in months mined) and cash SG&A [USD/year]; ``by_category``: the items
-    whose ``behavior`` is not in the file, with the one their category gives."""
+    variable (only in months mined) and cash SG&A [USD/year], every item applying;
+    ``by_category``: the items whose ``behavior`` is not in the file, with the one their
+    category gives; ``dated``: the items with dates, paid between them
+    (:mod:`~hashpivot.engines.pivot.cost_dates`)."""
     from hashpivot.engines.pivot.inputs import _SCALED_CATEGORIES
 
     return {
@@ -178,7 +180,15 @@ def _site_costs(site: Site, s: SiteInputs) -> dict[str, Any]:
         "by_category": [f"{c.name}: {'fixed' if c.is_fixed else 'variable'}"
                         for c in site.cost_items
                         if c.behavior is None and c.category in _SCALED_CATEGORIES],
+        "dated": [_dated(c.name, c.start, c.end) for c in site.cost_items
+                  if c.start or c.end],
     }
+
+
+def _dated(name: str, start: str | None, end: str | None) -> str:
+    """``name (start ..., end ...)``, the dates it has."""
+    dates = [f"{k} {v}" for k, v in (("start", start), ("end", end)) if v]
+    return f"{name} ({', '.join(dates)})"
 
 
 def _cost_row(prefix: str, costs: dict[str, Any]) -> dict[str, Any]:
@@ -195,6 +205,9 @@ def _cost_row(prefix: str, costs: dict[str, Any]) -> dict[str, Any]:
         source = "file"
         if costs["by_category"]:
             source += "; behavior by category (default) for " + "; ".join(costs["by_category"])
+        if costs.get("dated"):
+            source += ("; every item applying, each paid between its dates: "
+                       + "; ".join(costs["dated"]))
     return {"name": f"{prefix}[sites.cost_items] site costs", "value": value,
             "unit": "M USD/year", "source": source}
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from hashpivot.engines.pivot.availability import installed_share
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.simulate.task import FloatArray
 from hashpivot.engines.standing import CORPORATE_NOT_CASH
@@ -24,7 +25,8 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
     """Depreciation and stock-based compensation per month of a portfolio. [USD]
 
     Sums the cost items tagged ``depreciation`` or ``stock_based_compensation`` (site and
-    portfolio level, ``usd_per_year / 12``) and the straight-line depreciation of fleet
+    portfolio level, ``usd_per_year / 12``, each between its ``start`` and ``end`` when
+    ``first`` is given) and the straight-line depreciation of fleet
     entries that give ``capex_usd_per_th`` and ``depreciation_years``: over those years
     from the entry's ``start`` when it gives one and ``first`` (the first month) is
     given, so machines bought before the first month are depreciated only for the rest
@@ -43,7 +45,8 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
             site.connection_date, pd.period_range(first, periods=n_periods, freq="M")))
         for it in site.cost_items:
             if str(it.category) in noncash:
-                out += float(it.annual_usd) / 12.0 * in_service
+                out += (float(it.annual_usd) / 12.0 * in_service
+                        * _applies(it, n_periods, first))
         for fe in site.fleet:
             capex = fe.capex_usd_per_th
             years = fe.depreciation_years
@@ -61,20 +64,32 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
                     out[lo:hi] += monthly * in_service[lo:hi]
     for it in items:  # the portfolio's own (corporate) items
         if str(it.category) in noncash:
-            out += float(it.annual_usd) / 12.0
+            out += float(it.annual_usd) / 12.0 * _applies(it, n_periods, first)
     return out
 
 
-def corporate_cash_cost_usd_per_month(portfolio: Portfolio, n_periods: int) -> FloatArray:
+def _applies(item: CostItem, n_periods: int, first: pd.Period | None) -> FloatArray:
+    """Share of each month's days ``item`` applies (its ``start`` and ``end``; all ones
+    without ``first`` or without dates, as
+    :func:`~hashpivot.engines.pivot.availability.installed_share`). [-]"""
+    if first is None:
+        return np.ones(n_periods)
+    return installed_share(item.start, item.end,
+                           pd.period_range(first, periods=n_periods, freq="M"))
+
+
+def corporate_cash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
+                                      first: pd.Period | None = None) -> FloatArray:
     """Portfolio-level (corporate) cash cost items per month. [USD]
 
     The pivot model leaves portfolio-level items out (they are the same in every strategy
-    and cancel in NPV differences) but a treasury pays them. Categories ``depreciation``
+    and cancel in NPV differences) but a treasury pays them, each between its ``start``
+    and ``end`` when ``first`` (the first month) is given. Categories ``depreciation``
     and ``stock_based_compensation`` are not cash; ``interest`` is left to
     ``[treasury].debt`` (listing a debt in both places would count it twice).
     """
     out = np.zeros(n_periods)
     for it in portfolio.cost_items:
         if str(it.category) not in CORPORATE_NOT_CASH:
-            out += float(it.annual_usd) / 12.0
+            out += float(it.annual_usd) / 12.0 * _applies(it, n_periods, first)
     return out

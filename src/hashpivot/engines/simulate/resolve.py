@@ -195,7 +195,8 @@ def prepare(
         discount_factors=dfac,
         policies=tuple(policies),
         noncash_cost_usd=noncash_cost_usd_per_month(portfolio, T, center.periods[0]),
-        corporate_cash_cost_usd=corporate_cash_cost_usd_per_month(portfolio, T),
+        corporate_cash_cost_usd=corporate_cash_cost_usd_per_month(
+            portfolio, T, center.periods[0]),
         site_name=config.site_name,
         fan_paths=config.fan_paths_per_chunk,
         npv_cash_flow=config.npv_cash_flow,

@@ -1,0 +1,81 @@
+"""When a site's cost items are paid in the forward engines: between their dates.
+
+A ``[[sites.cost_items]]`` item's ``start`` and ``end`` are the days it applies (a lease,
+a maintenance contract, a one-year insurance policy). ``pivot``, ``simulate`` and
+``optimize`` pay each item in the share of each month's days it applies (the rule of a
+fleet entry's dates: :func:`~hashpivot.engines.pivot.availability.installed_share`), on
+top of the rule of its kind (:mod:`~hashpivot.engines.pivot.inputs`): a variable item in
+the months the MW still mining are mined, a fixed item on the MW still mining, the cash
+SG&A every month the site is connected. An item that ends before the horizon is in none
+of the final year's months, so it is in no terminal value; one that ends within the final
+year is in its part of that year, as every other flow the terminal value annualizes.
+
+:attr:`~hashpivot.engines.pivot.inputs.SiteInputs.cost_windows` holds, per item, its kind,
+its share of the kind's monthly amount when every item applies (the ``..._usd_per_month``
+fields) and its dates; :func:`cost_profile` turns them into each month's share of that
+amount. Without dated items of a kind the profile is all ones, so undated portfolios are
+valued exactly as before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.arrays import FloatArray
+from hashpivot.engines.pivot.availability import installed_share
+
+if TYPE_CHECKING:
+    from hashpivot.engines.pivot.inputs import SiteInputs
+
+__all__ = ["CostKind", "cost_profile", "opex_usd_per_month"]
+
+#: The three ways a site's cash cost items are paid (:class:`SiteInputs` fields):
+#: ``"variable"`` (``scaled_opex_usd_per_month``), ``"fixed_mining"``
+#: (``fixed_mining_opex_usd_per_month``) and ``"sga"`` (``fixed_opex_usd_per_month``).
+CostKind = Literal["variable", "fixed_mining", "sga"]
+
+
+def cost_profile(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> FloatArray:
+    """Share of a kind's monthly amount paid in each month, by its items' dates.
+
+    Parameters
+    ----------
+    site : SiteInputs
+        A site or a tranche of one (tranches keep the site's items and their shares).
+    kind : {"variable", "fixed_mining", "sga"}
+        Which of the site's cost amounts.
+    periods : pandas.PeriodIndex
+        Monthly periods valued.
+
+    Returns
+    -------
+    ndarray (T,)
+        In [0, 1]: the sum over the kind's items of their share of the amount times the
+        share of the month's days they apply; all ones when none of them is dated. [-]
+    """
+    items = [(w, start, end) for k, w, start, end in site.cost_windows if k == kind]
+    n = len(periods)
+    if not any(start is not None or end is not None for _, start, end in items):
+        return np.ones(n)
+    out = np.zeros(n)
+    for weight, start, end in items:
+        out += weight * installed_share(start, end, periods)
+    return out
+
+
+def opex_usd_per_month(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex
+                       ) -> FloatArray:
+    """A site's cost amount of ``kind`` in each month, by its items' dates. [USD/month]
+
+    The ``..._usd_per_month`` field of ``kind`` times :func:`cost_profile` (the field
+    itself in every month when none of its items is dated).
+    """
+    amount = {
+        "variable": site.scaled_opex_usd_per_month,
+        "fixed_mining": site.fixed_mining_opex_usd_per_month,
+        "sga": site.fixed_opex_usd_per_month,
+    }[kind]
+    return amount * cost_profile(site, kind, periods)

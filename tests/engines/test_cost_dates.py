@@ -1,0 +1,127 @@
+"""Cost items paid between their dates in the forward engines (``engines/pivot/cost_dates.py``).
+
+Until 2026-12-05 ``pivot``, ``simulate`` and ``optimize`` counted every cost item over the
+whole horizon whatever its dates, with a note: a 10 M USD/year site cost ending two years
+into the 200 MW example's 15 was paid for 15 (keep-mining 126.3 M USD; 185.6 with the
+item paid to its end).
+"""
+
+from __future__ import annotations
+
+import calendar
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hashpivot.engines import pivot as pv
+from hashpivot.engines.simulate import corporate_cash_cost_usd_per_month
+from hashpivot.engines.simulate.costs import noncash_cost_usd_per_month
+from hashpivot.models import CostItem, Portfolio, parse_portfolio
+from tests.engines.pivot_inputs import PIVOT, base_toml
+from tests.portfolio_toml import table
+
+#: five years from 2026-01
+MONTHS = pd.period_range("2026-01", periods=60, freq="M")
+
+
+def _portfolio(**pivot: object) -> Portfolio:
+    return parse_portfolio(base_toml(pivot=table(**{**PIVOT, **pivot})), "test.toml")
+
+
+def _with_costs(pf: Portfolio, *items: CostItem) -> Portfolio:
+    site = pf.sites[0].model_copy(update={"cost_items": list(items)})
+    return pf.model_copy(update={"sites": [site]})
+
+
+def _days_share(start: str | None, end: str | None) -> np.ndarray:
+    """By hand: share of each month of :data:`MONTHS` on which an item applies."""
+    out = []
+    for p in MONTHS:
+        n = calendar.monthrange(p.year, p.month)[1]
+        first = pd.Timestamp(start) if start else p.start_time
+        last = (pd.Timestamp(end) + (pd.offsets.MonthEnd(0) if len(end) == 7 else
+                                     pd.Timedelta(0))) if end else p.end_time.normalize()
+        lo, hi = max(first, p.start_time), min(last, p.end_time.normalize())
+        out.append(max((hi - lo).days + 1, 0) / n)
+    return np.array(out)
+
+
+def test_fixed_items_and_sga_are_paid_between_their_dates() -> None:
+    """A curtailed site (power at 5,000 USD/MWh) pays its fixed items whatever it mines:
+    1.2 M USD/year of staff from 2026-03-16 to 2027-06, 2.4 M USD/year of cash SG&A to
+    2026-12 and 0.6 M USD/year of insurance throughout; each month's opex is each item's
+    monthly amount times the share of the month's days it applies (16/31 in March 2026)."""
+    pf = _with_costs(
+        _portfolio(),
+        CostItem(name="staff", category="site_opex", usd_per_year=1.2e6, start="2026-03-16",
+                 end="2027-06"),
+        CostItem(name="SG&A", category="sga_cash", usd_per_year=2.4e6, end="2026-12"),
+        CostItem(name="insurance", category="site_opex", usd_per_year=0.6e6),
+    )
+    pf.sites[0].power_contract.price_usd_per_mwh = 5000.0
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), pv.deterministic_market(
+        pf, None, 60))
+    assert cf.btc_mined.sum() == 0.0  # curtailed throughout
+    staff = 1e5 * _days_share("2026-03-16", "2027-06")
+    assert staff[2] == pytest.approx(1e5 * 16 / 31) and staff[18] == 0.0
+    expected = staff + 2e5 * _days_share(None, "2026-12") + 0.5e5
+    np.testing.assert_allclose(cf.opex_usd[0], expected, rtol=1e-12)
+
+
+def test_a_variable_item_decides_curtailment_only_while_it_applies() -> None:
+    """A variable item ``v`` a month (repairs, paid in months mined) until 2028-06: before
+    its end a month is mined when its margin beats ``v``, after it whenever the margin is
+    positive (hand-checked against the same site without the item)."""
+    pf = _portfolio(fleet_replacement_years=None, btc_price_growth_per_year=0.3)
+    free = pv.strategy_cash_flows(_with_costs(pf), pv.Strategy("keep_mining"),
+                                  pv.deterministic_market(pf, None, 60))
+    margin = (free.mining_revenue_usd - free.power_cost_usd)[0]
+    assert (margin > 0).all()
+    v = float(np.median(margin))
+    dated = _with_costs(pf, CostItem(name="repairs", category="site_opex",
+                                     behavior="variable", usd_per_month=v, end="2028-06"))
+    cf = pv.strategy_cash_flows(dated, pv.Strategy("keep_mining"),
+                                pv.deterministic_market(pf, None, 60))
+    applies = _days_share(None, "2028-06")
+    mined = margin > v * applies
+    assert 0 < mined[:30].sum() < 30 and mined[30:].all()  # teeth: the item's end matters
+    np.testing.assert_array_equal(cf.btc_mined[0] > 0, mined)
+    np.testing.assert_allclose(cf.opex_usd[0], np.where(mined, v * applies, 0.0), rtol=1e-12)
+
+
+def test_an_item_ended_before_the_final_year_is_in_no_terminal_value() -> None:
+    """Mining's terminal value (8x the final year's EBITDA) with 3 M USD/year of staff
+    ending in 2028: the same as without the item; paid to the horizon it takes 8 x 3 M
+    USD off at the horizon (discounted)."""
+    pf = _portfolio(btc_price_growth_per_year=0.3)
+    staff = dict(name="staff", category="site_opex", usd_per_year=3e6)
+    runs = {
+        name: pv.run_pivot(_with_costs(pf, *items)).strategies[0]
+        for name, items in (("none", ()), ("ended", (CostItem(**staff, end="2028-12"),)),
+                            ("throughout", (CostItem(**staff),)))
+    }
+    tv = {k: r.terminal_value_usd for k, r in runs.items()}
+    assert tv["none"] > 8 * 3e6  # teeth: positive, more than the item takes off
+    assert tv["ended"] == pytest.approx(tv["none"], rel=1e-12)
+    at_horizon = 1.10**-5  # five years at the mining line's 10 %/year
+    assert tv["none"] - tv["throughout"] == pytest.approx(8 * 3e6 * at_horizon, rel=1e-3)
+    assert runs["ended"].npv_usd > runs["throughout"].npv_usd
+
+
+def test_simulate_s_corporate_and_non_cash_items_follow_their_dates() -> None:
+    """The treasury pays the portfolio's own cash items between their dates (2 M USD/year
+    of SG&A from 2026-07; interest is the debt's), and the total cost counts non-cash
+    items so (stock-based compensation to 2026-09-15)."""
+    text = base_toml() + (
+        '[[cost_items]]\nname = "SG&A"\ncategory = "sga_cash"\nusd_per_year = 2.4e6\n'
+        'start = "2026-07"\n'
+        '[[cost_items]]\nname = "SBC"\ncategory = "stock_based_compensation"\n'
+        'usd_per_year = 1.2e6\nend = "2026-09-15"\n')
+    pf = parse_portfolio(text, "test.toml")
+    first = MONTHS[0]
+    np.testing.assert_allclose(corporate_cash_cost_usd_per_month(pf, 60, first),
+                               2e5 * _days_share("2026-07", None), rtol=1e-12)
+    np.testing.assert_allclose(noncash_cost_usd_per_month(pf, 60, first),
+                               1e5 * _days_share(None, "2026-09-15"), rtol=1e-12)
+    assert corporate_cash_cost_usd_per_month(pf, 3).tolist() == [2e5] * 3  # no first month
