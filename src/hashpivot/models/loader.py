@@ -3,6 +3,7 @@ write a portfolio document as TOML)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import tomllib
 from pathlib import Path
@@ -86,12 +87,82 @@ def problems_from_validation(exc: ValidationError, source: str) -> list[Problem]
     ]
 
 
+def _data_path(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """An error's location in the data (the union members pydantic names left out)."""
+    return tuple(part for part in loc if not _is_union_tag(part))
+
+
+def _set_aside(data: Any, errors: list[Any]) -> tuple[Any, list[tuple[int | str, ...]]]:
+    """A copy of ``data`` without the values the ``errors`` name, and their locations.
+
+    Only values that are no table (a number, a text, a list of them) and unknown fields
+    are set aside: an error on a whole table is its own model's check, which has run."""
+    out = copy.deepcopy(data)
+    gone: list[tuple[int | str, ...]] = []
+    for err in errors:
+        loc = _data_path(tuple(err["loc"]))
+        if not loc or err.get("type") == "missing":
+            continue
+        parent = out
+        try:
+            for part in loc[:-1]:
+                parent = parent[part]
+            value = parent[loc[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue
+        table = isinstance(value, dict) or (
+            isinstance(value, list) and any(isinstance(v, dict) for v in value))
+        if isinstance(parent, dict) and (not table or err.get("type") == "extra_forbidden"):
+            del parent[loc[-1]]
+            gone.append(loc)
+    return out, gone
+
+
+def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
+                     source: str) -> list[Problem]:
+    """The checks of several fields together (a fleet over its site's capacity, repeated
+    site names) that pydantic does not run on a table with an invalid field: run again
+    with the invalid values set aside (their defaults, where they have one). Each says
+    which invalid values it was checked without, as it may depend on them; the checks of
+    the very table that holds a value set aside are not run again (they read it), nor
+    are those of a table missing a required field (pydantic runs none)."""
+    pruned, gone = _set_aside(data, errors)
+    if not gone:
+        return []
+    try:
+        model.model_validate(pruned)
+        return []
+    except ValidationError as exc:
+        again = _one_branch(list(exc.errors()))
+    seen = {(loc_to_path(tuple(e["loc"])), _message(e)) for e in errors}
+    found: list[Problem] = []
+    for err in again:
+        loc = _data_path(tuple(err["loc"]))
+        path, message = loc_to_path(loc), _message(err)
+        if (path, message) in seen or (err.get("type") == "missing" and loc in gone):
+            continue
+        if any(g[:-1] == loc for g in gone):  # the table's own check of the value set
+            continue  # aside ("give one of..."): it would blame a value the file gives
+        inside = [loc_to_path(g) for g in gone if g[: len(loc)] == loc]
+        if inside:
+            shown = ", ".join(inside[:3]) + (f" and {len(inside) - 3} more"
+                                             if len(inside) > 3 else "")
+            message += f" (checked without the invalid {shown})"
+        found.append(Problem(path=path, message=message, source=source))
+    return found
+
+
 def validate_data(model: type[M], data: Any, source: str) -> M:
-    """Validate ``data`` into ``model``, raising :class:`InputError` with all problems."""
+    """Validate ``data`` into ``model``, raising :class:`InputError` with all problems:
+    every field's, and the checks of several fields together that an invalid field
+    would hide (:func:`_hidden_problems`)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, source)) from None
+        errors = _one_branch(list(exc.errors()))
+        problems = problems_from_validation(exc, source)
+        problems += _hidden_problems(model, data, errors, source)
+        raise InputError(problems) from None
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
