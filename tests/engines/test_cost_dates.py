@@ -90,20 +90,29 @@ def test_a_variable_item_decides_curtailment_only_while_it_applies() -> None:
     np.testing.assert_allclose(cf.opex_usd[0], np.where(mined, v * applies, 0.0), rtol=1e-12)
 
 
-def test_an_item_ended_before_the_final_year_is_in_no_terminal_value() -> None:
-    """Mining's terminal value (8x the final year's EBITDA) with 3 M USD/year of staff
-    ending in 2028: the same as without the item; paid to the horizon it takes 8 x 3 M
-    USD off at the horizon (discounted)."""
+def test_the_terminal_value_takes_each_item_as_it_stands_on_the_horizon_s_last_day() -> None:
+    """Mining's terminal value (8x the final year's EBITDA) with 3 M USD/year of staff:
+    ending in 2028, or on 2030-11-30 (a month before the horizon's last day), it is in
+    none of it, as without the item; starting on 2030-12-01 (paid on after the horizon)
+    or ending on the last day it is in it whole, as paid throughout: 8 x 3 M USD off at
+    the horizon (discounted). (A review found the final year's average taken: 11/12 of
+    an item gone at the horizon kept for ever, 1/12 of one starting in its last month.)"""
     pf = _portfolio(btc_price_growth_per_year=0.3)
     staff = dict(name="staff", category="site_opex", usd_per_year=3e6)
+    dated = {"none": (), "ended": {"end": "2028-12"}, "ended late": {"end": "2030-11-30"},
+             "started late": {"start": "2030-12-01"}, "to the end": {"end": "2030-12"},
+             "throughout": {}}
     runs = {
-        name: pv.run_pivot(_with_costs(pf, *items)).strategies[0]
-        for name, items in (("none", ()), ("ended", (CostItem(**staff, end="2028-12"),)),
-                            ("throughout", (CostItem(**staff),)))
+        name: pv.run_pivot(_with_costs(pf, *(
+            [] if name == "none" else [CostItem(**staff, **dates)]))).strategies[0]
+        for name, dates in dated.items()
     }
     tv = {k: r.terminal_value_usd for k, r in runs.items()}
     assert tv["none"] > 8 * 3e6  # teeth: positive, more than the item takes off
-    assert tv["ended"] == pytest.approx(tv["none"], rel=1e-12)
+    for name in ("ended", "ended late"):
+        assert tv[name] == pytest.approx(tv["none"], rel=1e-12), name
+    for name in ("started late", "to the end"):
+        assert tv[name] == pytest.approx(tv["throughout"], rel=1e-12), name
     at_horizon = 1.10**-5  # five years at the mining line's 10 %/year
     assert tv["none"] - tv["throughout"] == pytest.approx(8 * 3e6 * at_horizon, rel=1e-3)
     assert runs["ended"].npv_usd > runs["throughout"].npv_usd
@@ -125,3 +134,20 @@ def test_simulate_s_corporate_and_non_cash_items_follow_their_dates() -> None:
     np.testing.assert_allclose(noncash_cost_usd_per_month(pf, 60, first),
                                1e5 * _days_share(None, "2026-09-15"), rtol=1e-12)
     assert corporate_cash_cost_usd_per_month(pf, 3).tolist() == [2e5] * 3  # no first month
+
+
+def test_the_note_names_dated_items_and_one_after_the_horizon() -> None:
+    from hashpivot.engines.standing import standing_portfolio
+
+    pf = _with_costs(_portfolio(),
+                     CostItem(name="lease", category="site_opex", usd_per_year=1e6,
+                              end="2027-06"),
+                     CostItem(name="expansion staff", category="site_opex", usd_per_year=1e6,
+                              start="2032-01"))
+    [note] = standing_portfolio(pf, MONTHS).notes
+    assert note == (
+        "A: dated cost items are paid between their dates (the terminal value takes each as "
+        "it stands on the horizon's last day; the figures per year printed are those of "
+        "every item applying), valued 2026-01 to 2030-12: sites[0].cost_items[0] (lease; "
+        "end 2027-06); sites[0].cost_items[1] (expansion staff; start 2032-01, after the "
+        "horizon's last month: never in the valuation)")

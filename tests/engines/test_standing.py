@@ -242,10 +242,8 @@ def test_notes_keep_the_file_field_paths_and_name_corporate_items_on_request() -
     assert corporate[2:] == [
         "portfolio: left out, as they end before 2025-10 (the first month valued): "
         "cost_items[0] (old SG&A; end 2025-03)",
-        "portfolio: dated cost items are paid between their dates, valued 2025-10 to "
-        "2028-09 (an item ended before the horizon's final year is in no terminal value; "
-        "the figures per year printed are those of every item applying): cost_items[1] "
-        "(SG&A; start 2026-01)"]
+        "portfolio: simulate's treasury pays the portfolio's own items between their "
+        "dates, valued 2025-10 to 2028-09: cost_items[1] (SG&A; start 2026-01)"]
     assert pf.sites[0].fleet[0].label == "gone"  # the file's portfolio is not changed
 
 

@@ -350,16 +350,22 @@ def test_cost_items_between_their_dates_are_valued_as_pivot_values_them() -> Non
     """Site A's staff (fixed) to 2028-06, repairs (variable: they decide curtailment) from
     2027-04-10 and cash SG&A to 2031-12, site B's staff from 2029-01: a plan and
     keep-mining are worth the same to the optimizer and to pivot, which pay each item
-    between its dates (``engines/pivot/cost_dates.py``); the terminal value takes the
-    final year's (B's staff, none of A's ended items). Until 2026-12-05 both counted every
+    between its dates (``engines/pivot/cost_dates.py``); the terminal value takes each
+    item as it stands on the horizon's last day (items starting or ending in the final
+    year: A's insurance and office, B's repairs). Until 2026-12-05 both counted every
     item over the whole horizon."""
     a_costs = [site_opex("site staff", 1.0e6, end="2028-06"),
                site_opex("repairs", 6.0e6, behavior="variable", start="2027-04-10"),
+               site_opex("insurance", 0.5e6, end="2033-10-15"),
                table(name="corporate", category="sga_cash", usd_per_year=2.0e6,
-                     end="2031-12")]
+                     end="2031-12"),
+               table(name="office", category="sga_cash", usd_per_year=1.0e6,
+                     start="2033-12")]
     pf = portfolio(site_toml("A", capacity=60.0, cost_items=a_costs),
                    site_toml("B", lease=120.0, price=30.0,
-                             cost_items=[site_opex("site staff", 1.0e6, start="2029-01")]),
+                             cost_items=[site_opex("site staff", 1.0e6, start="2029-01"),
+                                         site_opex("repairs", 2.0e6, behavior="variable",
+                                                   start="2033-11")]),
                    years=8, btc_price_growth_per_year=0.10, network_hashrate_growth_per_year=0.0)
     p = resolve_problem(pf, continuous=True)
     params, _ = scenario_params(p, 0)

@@ -84,8 +84,10 @@ def _fleet_label(entry: FleetEntry) -> str:
 
 
 def _split(entries: Sequence[FleetEntry | CostItem], path: str, labels: Sequence[str],
-           first: pd.Period, last: pd.Period) -> tuple[list[int], list[str], list[str]]:
-    """Positions kept, descriptions of the entries gone and of those counted throughout."""
+           first: pd.Period, last: pd.Period, costs: bool = False
+           ) -> tuple[list[int], list[str], list[str]]:
+    """Positions kept, descriptions of the entries gone and of the dated ones (``costs``:
+    cost items, paid between their dates, so one starting after the horizon never)."""
     kept: list[int] = []
     gone: list[str] = []
     throughout: list[str] = []
@@ -96,7 +98,10 @@ def _split(entries: Sequence[FleetEntry | CostItem], path: str, labels: Sequence
             continue
         kept.append(j)
         dated = []
-        if entry.start is not None and pd.Timestamp(entry.start) > first.start_time:
+        if costs and entry.start is not None and pd.Timestamp(entry.start) > last.end_time:
+            dated.append(f"start {entry.start}, after the horizon's last month: never in "
+                         "the valuation")
+        elif entry.start is not None and pd.Timestamp(entry.start) > first.start_time:
             dated.append(f"start {entry.start}")
         if _ends_before(entry.end, last):
             dated.append(f"end {entry.end}")
@@ -121,11 +126,14 @@ def _note(owner: str, first: pd.Period, last: pd.Period, gone: list[str],
 def _cost_dates_note(owner: str, first: pd.Period, last: pd.Period,
                      dated: list[str]) -> str:
     """The note of cost items paid between their dates (start after the first day
-    valued, or end before the horizon's last day)."""
-    return (f"{owner}: dated cost items are paid between their dates, valued {first} to "
-            f"{last} (an item ended before the horizon's final year is in no terminal "
-            "value; the figures per year printed are those of every item applying): "
-            + "; ".join(dated))
+    valued, or end before the horizon's last day); ``owner`` "portfolio": its own items,
+    which only ``simulate``'s treasury pays."""
+    how = ("simulate's treasury pays the portfolio's own items between their dates"
+           if owner == "portfolio" else
+           "dated cost items are paid between their dates (the terminal value takes each "
+           "as it stands on the horizon's last day; the figures per year printed are those "
+           "of every item applying)")
+    return f"{owner}: {how}, valued {first} to {last}: " + "; ".join(dated)
 
 
 def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
@@ -206,8 +214,8 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
     -------
     Standing
         The portfolio without the fleet entries and cost items that end before the first
-        month, and a note per site on those left out and on those counted over the whole
-        horizon though they start later or end earlier.
+        month, and notes per site on those left out, on the dated ones run between their
+        dates and on those counted over the whole horizon (a fleet over its capacity).
 
     Raises
     ------
@@ -229,7 +237,7 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
             site.fleet, f"sites[{i}].fleet", [_fleet_label(e) for e in site.fleet], first, last)
         cost_kept, cost_gone, cost_on = _split(
             site.cost_items, f"sites[{i}].cost_items", [c.name for c in site.cost_items],
-            first, last)
+            first, last, costs=True)
         if site.fleet and not fleet_kept and i in valued:
             problems.append(Problem(
                 f"sites[{i}].fleet",
@@ -260,7 +268,8 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
     if problems:
         raise InputError(problems)
     items = list(portfolio.cost_items)
-    kept, gone, throughout = _split(items, "cost_items", [c.name for c in items], first, last)
+    kept, gone, throughout = _split(items, "cost_items", [c.name for c in items], first, last,
+                                    costs=True)
     if corporate and gone:
         notes.append(_note("portfolio", first, last, gone, []))
     if corporate and throughout:

@@ -44,7 +44,7 @@ from hashpivot import finance
 from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs, availability
-from hashpivot.engines.pivot.cost_dates import cost_profile
+from hashpivot.engines.pivot.cost_dates import cost_profile, has_dates, horizon_share
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
@@ -141,6 +141,10 @@ class TrancheFlows(NamedTuple):
     retires : bool
         Its machines leave before the horizon ends (its entry's ``end``): a MW of it
         forgoes no terminal value.
+    terminal_ebitda : ndarray or None
+        ``ebitda`` with the site's cost items as they stand on the horizon's last day
+        (:func:`~hashpivot.engines.pivot.cost_dates.horizon_share`), whose final year the
+        terminal value takes; the same array where no item is dated. [USD/MW]
     """
 
     net: FloatArray
@@ -149,6 +153,7 @@ class TrancheFlows(NamedTuple):
     replacement_capex: FloatArray
     running: FloatArray
     retires: bool = False
+    terminal_ebitda: FloatArray | None = None
 
 
 def discount_factors(discount_rate: float, n_months: int) -> FloatArray:
@@ -317,6 +322,13 @@ def mining_flows_per_mw(
         - (scaled_per_mw * m["running"] + fixed_per_mw) * running,
         dtype=np.float64,
     )  # (a [sites.dispatch] site's flexibility is in the revenue and power cost)
+    terminal_ebitda = ebitda if not has_dates(site) else np.asarray(
+        m["mining_revenue"] - m["power_cost"]
+        - (site.scaled_opex_usd_per_month / site.fleet_power_mw
+           * horizon_share(site, "variable", market.periods) * m["running"]
+           + site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
+           * horizon_share(site, "fixed_mining", market.periods)) * running,
+        dtype=np.float64)
     replacement = np.broadcast_to(np.asarray(m["replacement_capex"], dtype=np.float64),
                                   ebitda.shape)
     net = ebitda - replacement
@@ -333,7 +345,7 @@ def mining_flows_per_mw(
     else:
         resale = np.zeros_like(net)
     return TrancheFlows(net, np.broadcast_to(resale, net.shape), ebitda, replacement, running,
-                        availability.retires_within(t_site, market.periods))
+                        availability.retires_within(t_site, market.periods), terminal_ebitda)
 
 
 def mining_loss_per_mw(

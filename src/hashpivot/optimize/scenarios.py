@@ -21,7 +21,7 @@ import numpy as np
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot import SiteInputs
 from hashpivot.engines.pivot.connection import connected_share
-from hashpivot.engines.pivot.cost_dates import cost_profile
+from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share
 from hashpivot.engines.pivot.fleet import center_market
 from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
@@ -120,7 +120,9 @@ def coefficients_on_market(
             )
             lj, full = mining_loss_per_mw(fl.net, fl.resale, disc, task.n_quarters)
             tv = (  # (P,): forgone by a MW converted in any quarter
-                mining_terminal_usd_per_mw(task.terminal_value, fl.ebitda,
+                mining_terminal_usd_per_mw(task.terminal_value,
+                                           fl.ebitda if fl.terminal_ebitda is None
+                                           else fl.terminal_ebitda,
                                            fl.replacement_capex, task.mining_discount_rate,
                                            fl.running)
                 if task.terminal_value is not None and not fl.retires else np.zeros(n_p)
@@ -133,10 +135,8 @@ def coefficients_on_market(
     # keep-mining's terminal value as pivot takes it: the tranches' (each floored at 0),
     # less the cash SG&A, which no plan changes (so the plans' coefficients leave it
     # out), floored at 0 as a whole
-    k = min(MONTHS_PER_YEAR, len(market.periods))  # the final year's, annualized
-    sga = MONTHS_PER_YEAR * sum(
-        site.fixed_opex_usd_per_month
-        * float(cost_profile(site, "sga", market.periods)[-k:].mean())
+    sga = MONTHS_PER_YEAR * sum(  # each item as it stands on the horizon's last day
+        site.fixed_opex_usd_per_month * horizon_share(site, "sga", market.periods)
         for site in task.sites)
     if task.terminal_value is not None and sga > 0:
         kept = np.maximum(base_terminal - sga_terminal_usd(

@@ -24,7 +24,12 @@ from hashpivot.engines.pivot.availability import (
     retires_within,
 )
 from hashpivot.engines.pivot.connection import connected_share
-from hashpivot.engines.pivot.cost_dates import cost_profile, opex_usd_per_month
+from hashpivot.engines.pivot.cost_dates import (
+    cost_profile,
+    has_dates,
+    horizon_share,
+    opex_usd_per_month,
+)
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market, site_shared
 from hashpivot.engines.pivot.flows import (
     CashFlows,
@@ -234,10 +239,17 @@ def _site_cash_flows(
         part_opex += (share * opex_usd_per_month(part, "fixed_mining", market.periods)
                       )[None, :]
         opex = part_opex if len(blocks) == 1 else opex + part_opex
-        # the tranche's final year at the MW it mines at the horizon, for its terminal value
+        # the tranche's final year at the MW it mines at the horizon, for its terminal
+        # value, the cost items as they stand on the horizon's last day (cost_dates.py)
+        tv_opex = part_opex if not has_dates(part) else (
+            (share * (part.scaled_opex_usd_per_month
+                      * horizon_share(part, "variable", market.periods)))[None, :]
+            * m["running"]
+            + (share * (part.fixed_mining_opex_usd_per_month
+                        * horizon_share(part, "fixed_mining", market.periods)))[None, :])
         e, c = at_horizon_mw(
             np.atleast_2d(m["mining_revenue"])[:, -k:]
-            - np.atleast_2d(m["power_cost"])[:, -k:] - part_opex[:, -k:],
+            - np.atleast_2d(m["power_cost"])[:, -k:] - tv_opex[:, -k:],
             np.atleast_2d(m["replacement_capex"])[:, -k:],
             mined_mw[-k:],
             float(mw[-1]) if mined_mw[-1] > 0 and not retires_within(part, market.periods)
@@ -254,8 +266,9 @@ def _site_cash_flows(
     at_horizon = MiningAtHorizon(
         np.stack([np.broadcast_to(e, paths) for e in ebitda_at_horizon]),
         np.stack([np.broadcast_to(c, paths) for c in capex_at_horizon]),
-        # the final year's, annualized
-        site.fixed_opex_usd_per_month * MONTHS_PER_YEAR * float(sga_share[-k:].mean()),
+        # as it stands on the horizon's last day
+        site.fixed_opex_usd_per_month * MONTHS_PER_YEAR
+        * horizon_share(site, "sga", market.periods),
     )
     return {
         **mining, "resale": resale, "opex": opex,

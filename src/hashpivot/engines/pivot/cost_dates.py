@@ -6,9 +6,11 @@ a maintenance contract, a one-year insurance policy). ``pivot``, ``simulate`` an
 fleet entry's dates: :func:`~hashpivot.engines.pivot.availability.installed_share`), on
 top of the rule of its kind (:mod:`~hashpivot.engines.pivot.inputs`): a variable item in
 the months the MW still mining are mined, a fixed item on the MW still mining, the cash
-SG&A every month the site is connected. An item that ends before the horizon is in none
-of the final year's months, so it is in no terminal value; one that ends within the final
-year is in its part of that year, as every other flow the terminal value annualizes.
+SG&A every month the site is connected. The terminal value takes each item as it stands
+on the horizon's last day (:func:`horizon_share`), as it takes the fleet: an item that
+ended before that day is in none of it (a fleet entry retired within the horizon has no
+terminal value either), one that starts by that day is in it whole, however few of the
+final year's months it was paid.
 
 :attr:`~hashpivot.engines.pivot.inputs.SiteInputs.cost_windows` holds, per item, its kind,
 its share of the kind's monthly amount when every item applies (the ``..._usd_per_month``
@@ -26,11 +28,12 @@ import pandas as pd
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.availability import installed_share
+from hashpivot.models.portfolio import last_day
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
 
-__all__ = ["CostKind", "cost_profile", "opex_usd_per_month"]
+__all__ = ["CostKind", "cost_profile", "has_dates", "horizon_share", "opex_usd_per_month"]
 
 #: The three ways a site's cash cost items are paid (:class:`SiteInputs` fields):
 #: ``"variable"`` (``scaled_opex_usd_per_month``), ``"fixed_mining"``
@@ -79,3 +82,26 @@ def opex_usd_per_month(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex
         "sga": site.fixed_opex_usd_per_month,
     }[kind]
     return amount * cost_profile(site, kind, periods)
+
+
+def has_dates(site: SiteInputs) -> bool:
+    """Whether any of the site's cash cost items is dated."""
+    return any(start is not None or end is not None for _, _, start, end in site.cost_windows)
+
+
+def horizon_share(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> float:
+    """Share of a kind's monthly amount paid on after the horizon: its items that apply on
+    the horizon's last day (started by then, no ``end`` before it). [-]
+
+    1.0 when none of the kind's items is dated (exactly: the undated terminal value is
+    unchanged); the terminal value's final year takes the kind at this share in every
+    month.
+    """
+    items = [(w, start, end) for k, w, start, end in site.cost_windows if k == kind]
+    if not any(start is not None or end is not None for _, start, end in items):
+        return 1.0
+    last = periods[-1].end_time.normalize()
+    return float(sum(
+        w for w, start, end in items
+        if (start is None or pd.Timestamp(start) <= last)
+        and (end is None or (stop := last_day(end)) is None or stop >= last)))

@@ -63,7 +63,9 @@ class SiteInputs:
         months the site mines (a dispatching site's in proportion to the share of the
         month's always-on energy it mines). [USD/month]
     fixed_opex_usd_per_month : float
-        Site cash SG&A: paid every month, whatever the site does. [USD/month]
+        Site cash SG&A: paid every month the site is connected, whatever it does (each
+        item between its dates: :mod:`~hashpivot.engines.pivot.cost_dates`, as the two
+        amounts above). [USD/month]
     fixed_mining_opex_usd_per_month : float
         Fixed site cost items (staff, insurance; ``CostItem.is_fixed``): paid in proportion
         to the MW still mining, curtailed or not (converted MW stop them). [USD/month]

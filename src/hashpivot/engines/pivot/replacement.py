@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.engines.pivot.cost_dates import cost_profile
+from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs
@@ -48,9 +48,9 @@ class MwValuation:
         Variable site cost items per mining MW, paid in months mined, each item between
         its dates (:mod:`~hashpivot.engines.pivot.cost_dates`). [USD/MW/month]
     fixed_final_year_usd_per_mw : float
-        Fixed site items and the site's cash SG&A per keep-mining MW over the final year's
-        months, each item between its dates (they only enter the terminal value's floor).
-        [USD/MW]
+        Fixed site items and the site's cash SG&A per keep-mining MW over the final year,
+        each item as it stands on the horizon's last day (they only enter the terminal
+        value's floor). [USD/MW]
     discount : ndarray (T,)
         ``(1 + r)^-(t + 1)`` at the mining line's monthly rate. [-]
     tv_method : str
@@ -101,11 +101,12 @@ class MwValuation:
         keep_mw = min(site.fleet_power_mw, site.capacity_mw)
         net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
         periods = market.periods
-        # the final year's fixed items, each in its months of that year (all k undated)
+        # the final year's fixed items as they stand on the horizon's last day (as the
+        # terminal value takes them: cost_dates.py); k months each when undated
         fixed = site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
         sga = site.fixed_opex_usd_per_month / keep_mw
-        m_fixed = float(cost_profile(site, "fixed_mining", periods)[n - k:].sum())
-        m_sga = float(cost_profile(site, "sga", periods)[n - k:].sum())
+        m_fixed = k * horizon_share(site, "fixed_mining", periods)
+        m_sga = k * horizon_share(site, "sga", periods)
         fixed_months = ((fixed + sga) * m_fixed if m_fixed == m_sga
                         else fixed * m_fixed + sga * m_sga)
         return cls(

@@ -101,7 +101,8 @@ def prepare(
     start_s = config.start or spec.start
     start = pd.Period(start_s, "M") if start_s else None
     center = pv.deterministic_market(portfolio, start, config.resolved_horizon_months(portfolio))
-    # entries that end before the first month are gone; dated ones count throughout (notes)
+    # entries that end before the first month are gone; dated ones run between their
+    # dates (notes)
     standing = standing_portfolio(portfolio, center.periods, config.site_name, corporate=True)
     portfolio = standing.portfolio
     # the regulation rules that apply: a site where no new mining capacity is allowed keeps
