@@ -308,3 +308,24 @@ def test_the_difficulty_check_counts_the_machines_running_that_day(tmp_path: Pat
     assert code == 0, err
     code, _, err = _run("cost", str(tmp_path / "portfolio.toml"), "--difficulty", "1.4e12")
     assert code == 2 and "--difficulty: the network it implies" in err
+
+
+def test_every_option_s_problem_is_listed_with_the_file_s(tmp_path: Path) -> None:
+    """An option out of bounds, a bad month and the file's own problems in one run (typer
+    checked the bounds first and stopped; the file's problems waited for the options)."""
+    bad = PIVOT.replace("  pue = 1.3 ", "  pue = -1.3 ")
+    assert bad != PIVOT
+    pue = "sites[0].hosting.pue: Input should be greater than or equal to 1 (got -1.3)"
+    lines = _error(tmp_path, bad, "simulate", "{f}", "--paths", "0", "--start", "2026-13",
+                   "--price-model", "foo")
+    assert [line.split(": ")[1:3] for line in lines] == [
+        ["<command line>", "--paths"], ["<command line>", "--start"],
+        ["<command line>", "--price-model"], [str(tmp_path / "x.toml"), "sites[0].hosting.pue"]]
+    assert lines[-1].endswith(pue)
+    lines = _error(tmp_path, bad, "pivot", "{f}", "--convert-mw", "-1", "--start", "2026-13")
+    assert [line.split(": ")[2] for line in lines] == [
+        "--convert-mw", "--start", "sites[0].hosting.pue"]
+    lines = _error(tmp_path, bad, "optimize", "{f}", "--scenarios", "0", "--risk-aversion",
+                   "2", "--gap", "-1")
+    assert [line.split(": ")[2] for line in lines] == [
+        "--scenarios", "--gap", "--risk-aversion", "sites[0].hosting.pue"]

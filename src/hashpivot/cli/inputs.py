@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hashpivot.exceptions import Problem
     from hashpivot.models.portfolio import Portfolio
 
 #: Warnings about the input of the command running now (reset by ``handle_errors``).
@@ -35,13 +38,15 @@ def warn(message: str) -> None:
     err_console().print(f"warning: {message}", markup=False)
 
 
-def load_site_file(path: str | Path) -> Portfolio:
+def load_site_file(path: str | Path, option_problems: Sequence[Problem] = ()) -> Portfolio:
     """Load and validate a portfolio TOML file; warn about values in a doubtful unit.
 
     Parameters
     ----------
     path : str or Path
         The TOML file.
+    option_problems : sequence of Problem, optional
+        The command's problems with its options, listed first with the file's.
 
     Returns
     -------
@@ -51,12 +56,19 @@ def load_site_file(path: str | Path) -> Portfolio:
     Raises
     ------
     InputError
-        Every problem of the file, each with the file name and its field path.
+        Every problem of the options and of the file, each with the file name and its
+        field path.
     """
+    from hashpivot.exceptions import InputError
     from hashpivot.models import load_portfolio
     from hashpivot.models.sanity import unit_warnings
 
-    portfolio = load_portfolio(path)
+    try:
+        portfolio = load_portfolio(path)
+    except InputError as exc:
+        raise InputError([*option_problems, *exc.problems]) from None
+    if option_problems:
+        raise InputError(list(option_problems))
     for problem in unit_warnings(portfolio, source=str(path)):
         warn(str(problem))
     return portfolio

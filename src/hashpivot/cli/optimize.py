@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,7 +21,9 @@ from hashpivot.cli.options import (
     JsonFlag,
     PortfolioFile,
     Seed,
+    at_least_problems,
     check_out_dir,
+    collect,
     seed_and_cluster_problems,
 )
 from hashpivot.cli.output import escape_brackets, jsonable, print_json
@@ -120,21 +123,20 @@ def register(app: typer.Typer) -> None:
     def optimize_cmd(
         portfolio_toml: PortfolioFile,
         scenarios: Annotated[
-            int, typer.Option("--scenarios", help="In-sample market scenarios.", min=1)
+            int, typer.Option("--scenarios", help="In-sample market scenarios.")
         ] = 200,
         risk_aversion: Annotated[
             float,
-            typer.Option("--risk-aversion", help=escape_brackets("Weight of CVaR95 [0..1]."),
-                         min=0.0, max=1.0),
+            typer.Option("--risk-aversion", help=escape_brackets("Weight of CVaR95 [0..1].")),
         ] = 0.0,
         seed: Seed = 0,
         time_limit: Annotated[
             float,
-            typer.Option("--time-limit", help=escape_brackets("HiGHS time limit [s]."), min=0.1),
+            typer.Option("--time-limit", help=escape_brackets("HiGHS time limit [s].")),
         ] = 300.0,
         gap: Annotated[
             float,
-            typer.Option("--gap", help=escape_brackets("Relative MIP gap [fraction]."), min=0.0),
+            typer.Option("--gap", help=escape_brackets("Relative MIP gap [fraction].")),
         ] = 1e-3,
         fixed_through: Annotated[
             str | None,
@@ -147,12 +149,11 @@ def register(app: typer.Typer) -> None:
         ] = False,
         oos_scenarios: Annotated[
             int | None,
-            typer.Option("--oos-scenarios", help="Out-of-sample scenarios (default: as many).",
-                         min=2),
+            typer.Option("--oos-scenarios", help="Out-of-sample scenarios (default: as many)."),
         ] = None,
         evpi_scenarios: Annotated[
             int, typer.Option("--evpi-scenarios",
-                              help="Scenarios solved with perfect information for EVPI.", min=1)
+                              help="Scenarios solved with perfect information for EVPI.")
         ] = 20,
         deterministic: Annotated[
             bool, typer.Option("--deterministic",
@@ -173,10 +174,15 @@ def register(app: typer.Typer) -> None:
                 Problem("--fixed-through", f"{fixed_through!r} is not a quarter YYYYQn",
                         "<command line>")
             )
-        if problems:
-            raise InputError(problems)
-        check_out_dir(out)
-        portfolio = load_site_file(portfolio_toml)
+        problems += at_least_problems(
+            scenarios=(scenarios, 1), risk_aversion=(risk_aversion, 0.0),
+            time_limit=(time_limit, 0.1), gap=(gap, 0.0), oos_scenarios=(oos_scenarios, 2),
+            evpi_scenarios=(evpi_scenarios, 1))
+        if math.isfinite(risk_aversion) and risk_aversion > 1.0:
+            problems.append(Problem("--risk-aversion", f"must be <= 1 (got {risk_aversion:g})",
+                                    "<command line>"))
+        collect(problems, lambda: check_out_dir(out))
+        portfolio = load_site_file(portfolio_toml, problems)  # listed with the file's
         config = OptimizeConfig(
             n_scenarios=scenarios,
             seed=seed,

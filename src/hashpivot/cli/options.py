@@ -8,12 +8,15 @@ import datetime as dt
 import math
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from hashpivot.exceptions import InputError, Problem
+
+T = TypeVar("T")
 
 #: Root of the mempool.space REST API: the default ``--base-url`` of the commands that fetch.
 MEMPOOL_API = "https://mempool.space/api"
@@ -117,21 +120,42 @@ def seed_and_cluster_problems(
     return problems
 
 
-def check_simulate_options(
+def collect(problems: list[Problem], check: Callable[[], T]) -> T | None:
+    """``check()``, or None with its :class:`InputError`'s problems added to
+    ``problems`` (so a command lists every option's problem with the file's)."""
+    try:
+        return check()
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def at_least_problems(**options: tuple[float | None, float]) -> list[Problem]:
+    """A problem per option ``--name`` (keyword ``name``, ``_`` for ``-``) whose value is
+    below its least value (``(value, least)``; None: not given)."""
+    out = []
+    for name, (value, least) in options.items():
+        if value is not None and not (math.isfinite(value) and value >= least):
+            flag = "--" + name.replace("_", "-")
+            out.append(Problem(flag, f"must be >= {least:g} (got {value:g})", "<command line>"))
+    return out
+
+
+def simulate_option_problems(
     seed: int,
     years: float | None,
     scheduler: str | None,
     workers: int | None,
     discount_rate: float | None,
     convert_mw: float | None,
-) -> None:
-    """Every problem of simulate's numeric and scheduler options at once (an
-    :class:`InputError` naming each option)."""
+) -> list[Problem]:
+    """Every problem of simulate's numeric and scheduler options (each naming its
+    option)."""
     cli = "<command line>"
     problems = seed_and_cluster_problems(seed, scheduler, workers)
-    if years is not None and not (math.isfinite(years) and 0 < years <= 100):
+    if years is not None and not (math.isfinite(years) and 0.1 <= years <= 100):
         problems.append(
-            Problem("--years", f"must be a number of years in (0, 100] (got {years})", cli)
+            Problem("--years", f"must be a number of years in [0.1, 100] (got {years})", cli)
         )
     if discount_rate is not None and not (
         math.isfinite(discount_rate) and -0.99 < discount_rate <= 1.0
@@ -145,8 +169,7 @@ def check_simulate_options(
         problems.append(
             Problem("--convert-mw", f"must be > 0 and <= 10000 MW (got {convert_mw})", cli)
         )
-    if problems:
-        raise InputError(problems)
+    return problems
 
 
 def check_out_dir(out: Path | None, option: str = "--out") -> None:

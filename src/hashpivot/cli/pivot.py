@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,9 +13,16 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hashpivot.cli.errors import fail_input, handle_errors, options_for
+from hashpivot.cli.errors import handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
-from hashpivot.cli.options import ConvertStart, JsonTableFlag, OnlySite, check_out_dir, iso_month
+from hashpivot.cli.options import (
+    ConvertStart,
+    JsonTableFlag,
+    OnlySite,
+    check_out_dir,
+    collect,
+    iso_month,
+)
 from hashpivot.cli.output import (
     escape_brackets,
     fmt_musd,
@@ -29,7 +37,7 @@ from hashpivot.cli.tables import (
     print_assumptions,
     print_strategy_table,
 )
-from hashpivot.exceptions import InputError
+from hashpivot.exceptions import InputError, Problem
 from hashpivot.reports.labels import discounting_text, format_tornado_input
 from hashpivot.reports.tables.strategies import (
     breakeven_note,
@@ -192,7 +200,6 @@ def pivot_command(
         typer.Option(
             "--convert-mw",
             help="Gross (utility) MW to convert in the 'convert' strategy. \\[MW]",
-            min=0.0,
         ),
     ] = None,
     start: ConvertStart = None,
@@ -212,12 +219,14 @@ def pivot_command(
     """Compare converting MW to AI/HPC hosting with keeping them mining."""
     from hashpivot.engines.pivot import run_pivot
 
+    problems: list[Problem] = []  # every option's problem, listed with the file's
     if convert_mw is not None and not (math.isfinite(convert_mw) and convert_mw > 0):
-        fail_input(f"must be a finite number > 0 (got {convert_mw})", "--convert-mw")
+        problems.append(Problem("--convert-mw", f"must be a finite number > 0 (got "
+                                f"{convert_mw})", "<command line>"))
     if start is not None:
-        start = iso_month(start, "--start")
-    check_out_dir(out)
-    portfolio = load_site_file(site_file)
+        start = collect(problems, partial(iso_month, start, "--start"))
+    collect(problems, lambda: check_out_dir(out))
+    portfolio = load_site_file(site_file, problems)
     try:
         with options_for({"site": "--site", "convert_mw": "--convert-mw", "start": "--start"}):
             result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start,

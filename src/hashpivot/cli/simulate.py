@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
@@ -22,9 +23,11 @@ from hashpivot.cli.options import (
     OnlySite,
     PortfolioFile,
     Seed,
+    at_least_problems,
     check_out_dir,
-    check_simulate_options,
+    collect,
     iso_month,
+    simulate_option_problems,
 )
 from hashpivot.cli.output import escape_brackets, fmt_pct, jsonable
 from hashpivot.cli.tables import (
@@ -161,7 +164,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def simulate_cmd(
         site_toml: PortfolioFile,
-        paths: Annotated[int, typer.Option("--paths", help="Number of paths.", min=1)] = 10_000,
+        paths: Annotated[int, typer.Option("--paths", help="Number of paths.")] = 10_000,
         years: Annotated[
             float | None,
             typer.Option(
@@ -170,7 +173,6 @@ def register(app: typer.Typer) -> None:
                     "Horizon [years] (whole months); default [pivot].horizon_years (15), "
                     "the horizon `pivot` uses."
                 ),
-                min=0.1,
             ),
         ] = None,
         seed: Seed = 0,
@@ -179,7 +181,7 @@ def register(app: typer.Typer) -> None:
         threads: Annotated[
             int | None,
             typer.Option(
-                "--threads", help="Local run: threads (default: CPU count, max 4).", min=1
+                "--threads", help="Local run: threads (default: CPU count, max 4)."
             ),
         ] = None,
         chunk_paths: Annotated[
@@ -187,7 +189,6 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--chunk-paths",
                 help="Paths per chunk (part of the reproducibility key with the seed).",
-                min=1,
             ),
         ] = 5_000,
         policy: Annotated[
@@ -234,7 +235,6 @@ def register(app: typer.Typer) -> None:
                     "Refuse a run whose memory estimate (printed before the run) exceeds "
                     "this [MiB]; default: the memory available now (MemAvailable)."
                 ),
-                min=1,
             ),
         ] = None,
         as_json: JsonFlag = False,
@@ -253,17 +253,20 @@ def register(app: typer.Typer) -> None:
         from hashpivot.engines.simulate.memory import MemoryEstimate, check_memory, memory_limit
         from hashpivot.treasury import policy_order
 
-        check_simulate_options(seed, years, scheduler, workers, discount_rate, convert_mw)
+        # every option's problem, listed with the file's
+        problems = simulate_option_problems(seed, years, scheduler, workers, discount_rate,
+                                            convert_mw)
+        problems += at_least_problems(paths=(paths, 1), chunk_paths=(chunk_paths, 1),
+                                      threads=(threads, 1), max_memory_mib=(max_memory_mib, 1))
         if start is not None:
-            start = iso_month(start, "--start")
-        check_out_dir(out)
-        portfolio = load_site_file(site_toml)
+            start = collect(problems, partial(iso_month, start, "--start"))
+        if price_model not in (None, "gbm", "bootstrap"):
+            problems.append(Problem("--price-model", f"must be gbm or bootstrap (got "
+                                    f"{price_model!r})", "<command line>"))
+        collect(problems, lambda: check_out_dir(out))
+        portfolio = load_site_file(site_toml, problems)
         with options_for({"policy": "--policy"}):
             policies = policy_order(portfolio.treasury, policy)
-        if price_model not in (None, "gbm", "bootstrap"):
-            raise InputError(
-                [Problem("--price-model", "must be gbm or bootstrap", "<command line>")]
-            )
         portfolio = with_price_model(portfolio, price_model)
         config = SimulationConfig(
             n_paths=paths,
