@@ -20,11 +20,11 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import Portfolio
-from hashpivot.models.loader import problems_from_validation
+from hashpivot.models.loader import validate_data
 from hashpivot.reports.serialize import jsonable
 from hashpivot.store.provenance import bundled_data_versions, provenance
 from hashpivot.store.run_params import (
@@ -99,11 +99,9 @@ def run_kind(name: str) -> RunKind:
 
 def parse_params(kind: str, raw: Any) -> BaseModel:
     """Validate run parameters; problems carry their field paths."""
-    model = run_kind(kind).params
-    try:
-        return model.model_validate(raw if raw is not None else {})
-    except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, PARAMS_SOURCE)) from None
+    # every problem, those of several parameters together too (models.loader)
+    return validate_data(run_kind(kind).params, raw if raw is not None else {},
+                         PARAMS_SOURCE)
 
 
 def resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[str, Any]:
