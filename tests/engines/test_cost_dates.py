@@ -151,3 +151,31 @@ def test_the_note_names_dated_items_and_one_after_the_horizon() -> None:
         "every item applying), valued 2026-01 to 2030-12: sites[0].cost_items[0] (lease; "
         "end 2027-06); sites[0].cost_items[1] (expansion staff; start 2032-01, after the "
         "horizon's last month: never in the valuation)")
+
+
+@pytest.mark.parametrize("day", ["2026-03-15", "2027-03-15"])
+def test_cost_on_a_day_and_pivot_in_its_month_count_the_same_items(day: str) -> None:
+    """Every engine tells the same story on one file: ``cost --date`` counts the site
+    items that apply on that day (10 M USD/year of staff to 2026-06, 4 M USD/year of
+    security from 2027-01), pivot the same items in that month, each at its own
+    convention (a year of 365.25 days, a month a twelfth of the year)."""
+    from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
+
+    pf = _with_costs(
+        _portfolio(),
+        CostItem(name="staff", category="site_opex", usd_per_year=10e6, end="2026-06"),
+        CostItem(name="security", category="site_opex", usd_per_year=4e6, start="2027-01"))
+    market = pv.deterministic_market(pf, None, 60)
+    k = list(MONTHS).index(pd.Period(day[:7], "M"))
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), market)
+    assert cf.btc_mined[0, k] > 0  # mining whole: the items are paid on every MW
+    net = NetworkConditions(float(market.btc_price_usd[0, k]), float(market.difficulty[0, k]),
+                            float(market.fees_btc_per_block[0, k]),
+                            float(market.subsidy_btc_per_block[0, k]),
+                            date=pd.Timestamp(day).date())
+    f = compute_unit_economics(pf, net).figures
+    site_items_per_year = (f["cost_usd_per_day_production"] - f["energy_cost_usd_per_day"]
+                           ) * 365.25
+    expected = 10e6 if day < "2026-07" else 4e6
+    assert site_items_per_year == pytest.approx(expected, rel=1e-12)
+    assert cf.opex_usd[0, k] * 12 == pytest.approx(expected, rel=1e-12)
