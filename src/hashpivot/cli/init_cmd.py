@@ -49,6 +49,8 @@ pool_fee_fraction = 0.015            # pool fee, 1-2.5 % typical [-]
   usd_per_year = 3.0e6
   behavior = "fixed"                 # paid while curtailed; "variable": only in months
                                      # mined, so curtailing saves it
+  # start = "2026-01"                # optional dates, on a cost item or a fleet line:
+  # end = "2028-12-31"               # counted only between them (dispatch: always)
 
   [sites.hosting]                    # what converting the site to an AI/HPC hall means
   convertible_gross_mw = 60.0        # gross MW that can become an AI hall [MW]
