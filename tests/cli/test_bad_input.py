@@ -329,3 +329,22 @@ def test_every_option_s_problem_is_listed_with_the_file_s(tmp_path: Path) -> Non
                    "2", "--gap", "-1")
     assert [line.split(": ")[2] for line in lines] == [
         "--scenarios", "--gap", "--risk-aversion", "sites[0].hosting.pue"]
+
+
+def test_option_bounds_take_huge_integers_infinity_and_the_file_s_sites(tmp_path: Path) -> None:
+    """A 400-digit --paths is a problem, not an overflow (exit 2, no internal error);
+    --workers, --policy and --site are listed with the rest (--site against the file's
+    sites); --time-limit inf is no limit, as before, and --risk-aversion inf is out of
+    [0, 1]."""
+    huge = "-" + "1" * 400
+    lines = _error(tmp_path, PIVOT, "simulate", "{f}", "--paths", huge, "--workers", "0",
+                   "--policy", "bogus", "--site", "nope")
+    assert [line.split(": ")[2] for line in lines] == [
+        "--workers", "--paths", "--policy", "--site"]
+    assert "(402 characters)" in lines[1] or "(401 characters)" in lines[1]
+    assert lines[3].endswith("--site: no site named 'nope'; sites: West Texas 200")
+    lines = _error(tmp_path, PIVOT, "optimize", "{f}", "--risk-aversion", "inf",
+                   "--time-limit", "inf", "--scenarios", "0")
+    assert [line.split(": ")[2:] for line in lines] == [
+        ["--scenarios", "must be >= 1 (got 0)"],
+        ["--risk-aversion", "must be in [0, 1] (got inf)"]]

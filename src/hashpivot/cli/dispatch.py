@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from hashpivot.cli.errors import fail_input, handle_errors, options_for, speak_options
+from hashpivot.cli.errors import handle_errors, options_for, speak_options
 from hashpivot.cli.options import ChartsOutDir, JsonFlag
 from hashpivot.cli.output import jsonable
 from hashpivot.cli.tables import compact_table, make_console
@@ -67,9 +67,8 @@ def dispatch_command(
         float | None,
         typer.Option(
             "--hashprice-usd-per-ph-day",
-            help="Constant hashprice \\[USD per PH/s per day]; default from the site's "
-            "dispatch table or the bundled network data.",
-            min=0.0,
+            help="Constant hashprice \\[USD per PH/s per day], 0 to 1e6; default from the "
+            "site's dispatch table or the bundled network data.",
         ),
     ] = None,
     site: Annotated[str | None, typer.Option("--site", help="Site name.")] = None,
@@ -77,23 +76,24 @@ def dispatch_command(
     out: ChartsOutDir = None,
 ) -> None:
     """Dispatch a hybrid site against power prices."""
+    from hashpivot.cli.inputs import load_site_file, with_input_warnings
+    from hashpivot.cli.options import check_out_dir, collect, site_check
     from hashpivot.engines.dispatch import run_dispatch_file
 
+    cli = "<command line>"  # every option's problem, listed with the file's
+    problems: list[Problem] = []
     if solver is not None and solver not in ("auto", "fast", "lp"):
-        fail_input(f"{solver!r} is not one of auto, fast, lp", "--solver")
-    from hashpivot.cli.inputs import load_site_file, with_input_warnings
-    from hashpivot.cli.options import check_out_dir
-
+        problems.append(Problem("--solver", f"{solver!r} is not one of auto, fast, lp", cli))
     if hashprice is not None and not (math.isfinite(hashprice) and 0 <= hashprice <= 1e6):
-        fail_input(
-            f"must be a number within 0-1e6 (got {hashprice:g})", "--hashprice-usd-per-ph-day"
-        )
+        problems.append(Problem("--hashprice-usd-per-ph-day",
+                                f"must be a number within 0-1e6 (got {hashprice:g})", cli))
     if prices is not None and market is not None:
-        fail_input("give either --prices or --market, not both", "--prices")
+        problems.append(Problem("--prices", "give either --prices or --market, not both", cli))
     if prices is not None and prices.is_dir():
-        fail_input(f"{prices} is a folder, not a file", "--prices")
-    check_out_dir(out)
-    load_site_file(portfolio_file)  # every problem at once; odd units warn
+        problems.append(Problem("--prices", f"{prices} is a folder, not a file", cli))
+    collect(problems, lambda: check_out_dir(out))
+    # every problem at once; odd units warn
+    load_site_file(portfolio_file, problems, [site_check(site)])
     price_option = "--prices" if prices is not None else "--market"
     options = {"site": "--site", "prices_file": "--prices", "market": "--market",
                "prices": price_option}

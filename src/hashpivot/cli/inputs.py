@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from hashpivot.exceptions import Problem
     from hashpivot.models.portfolio import Portfolio
@@ -38,7 +38,8 @@ def warn(message: str) -> None:
     err_console().print(f"warning: {message}", markup=False)
 
 
-def load_site_file(path: str | Path, option_problems: Sequence[Problem] = ()) -> Portfolio:
+def load_site_file(path: str | Path, option_problems: Sequence[Problem] = (),
+                   checks: Sequence[Callable[[Portfolio], list[Problem]]] = ()) -> Portfolio:
     """Load and validate a portfolio TOML file; warn about values in a doubtful unit.
 
     Parameters
@@ -47,6 +48,8 @@ def load_site_file(path: str | Path, option_problems: Sequence[Problem] = ()) ->
         The TOML file.
     option_problems : sequence of Problem, optional
         The command's problems with its options, listed first with the file's.
+    checks : sequence of callable, optional
+        Checks of options against the file (``--site``), run once it is valid.
 
     Returns
     -------
@@ -67,8 +70,9 @@ def load_site_file(path: str | Path, option_problems: Sequence[Problem] = ()) ->
         portfolio = load_portfolio(path)
     except InputError as exc:
         raise InputError([*option_problems, *exc.problems]) from None
-    if option_problems:
-        raise InputError(list(option_problems))
+    found = [*option_problems, *(p for check in checks for p in check(portfolio))]
+    if found:
+        raise InputError(found)
     for problem in unit_warnings(portfolio, source=str(path)):
         warn(str(problem))
     return portfolio

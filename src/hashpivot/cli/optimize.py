@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +24,7 @@ from hashpivot.cli.options import (
     check_out_dir,
     collect,
     seed_and_cluster_problems,
+    shown,
 )
 from hashpivot.cli.output import escape_brackets, jsonable, print_json
 from hashpivot.cli.tables import compact_table, make_console, print_assumptions
@@ -123,20 +123,22 @@ def register(app: typer.Typer) -> None:
     def optimize_cmd(
         portfolio_toml: PortfolioFile,
         scenarios: Annotated[
-            int, typer.Option("--scenarios", help="In-sample market scenarios.")
+            int, typer.Option("--scenarios", help="In-sample market scenarios (>= 1).")
         ] = 200,
         risk_aversion: Annotated[
             float,
-            typer.Option("--risk-aversion", help=escape_brackets("Weight of CVaR95 [0..1].")),
+            typer.Option("--risk-aversion",
+                         help=escape_brackets("Weight of CVaR95, in [0, 1] [-].")),
         ] = 0.0,
         seed: Seed = 0,
         time_limit: Annotated[
             float,
-            typer.Option("--time-limit", help=escape_brackets("HiGHS time limit [s].")),
+            typer.Option("--time-limit",
+                         help=escape_brackets("HiGHS time limit, >= 0.1 (inf: none) [s].")),
         ] = 300.0,
         gap: Annotated[
             float,
-            typer.Option("--gap", help=escape_brackets("Relative MIP gap [fraction].")),
+            typer.Option("--gap", help=escape_brackets("Relative MIP gap, >= 0 [fraction].")),
         ] = 1e-3,
         fixed_through: Annotated[
             str | None,
@@ -149,11 +151,13 @@ def register(app: typer.Typer) -> None:
         ] = False,
         oos_scenarios: Annotated[
             int | None,
-            typer.Option("--oos-scenarios", help="Out-of-sample scenarios (default: as many)."),
+            typer.Option("--oos-scenarios",
+                         help="Out-of-sample scenarios, >= 2 (default: as many)."),
         ] = None,
         evpi_scenarios: Annotated[
             int, typer.Option("--evpi-scenarios",
-                              help="Scenarios solved with perfect information for EVPI.")
+                              help="Scenarios solved with perfect information for EVPI "
+                              "(>= 1).")
         ] = 20,
         deterministic: Annotated[
             bool, typer.Option("--deterministic",
@@ -175,12 +179,11 @@ def register(app: typer.Typer) -> None:
                         "<command line>")
             )
         problems += at_least_problems(
-            scenarios=(scenarios, 1), risk_aversion=(risk_aversion, 0.0),
-            time_limit=(time_limit, 0.1), gap=(gap, 0.0), oos_scenarios=(oos_scenarios, 2),
-            evpi_scenarios=(evpi_scenarios, 1))
-        if math.isfinite(risk_aversion) and risk_aversion > 1.0:
-            problems.append(Problem("--risk-aversion", f"must be <= 1 (got {risk_aversion:g})",
-                                    "<command line>"))
+            scenarios=(scenarios, 1), time_limit=(time_limit, 0.1), gap=(gap, 0.0),
+            oos_scenarios=(oos_scenarios, 2), evpi_scenarios=(evpi_scenarios, 1))
+        if not 0.0 <= risk_aversion <= 1.0:  # (NaN fails)
+            problems.append(Problem("--risk-aversion", f"must be in [0, 1] (got "
+                                    f"{shown(risk_aversion)})", "<command line>"))
         collect(problems, lambda: check_out_dir(out))
         portfolio = load_site_file(portfolio_toml, problems)  # listed with the file's
         config = OptimizeConfig(

@@ -10,11 +10,14 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from hashpivot.exceptions import InputError, Problem
+
+if TYPE_CHECKING:
+    from hashpivot.models.portfolio import Portfolio
 
 T = TypeVar("T")
 
@@ -47,7 +50,8 @@ Seed = Annotated[int, typer.Option("--seed", help="Root random seed.")]
 #: ``--workers``: a local Dask cluster for a chunked run.
 DaskWorkers = Annotated[
     int | None,
-    typer.Option("--workers", help="Start a local Dask cluster with N worker processes.", min=1),
+    typer.Option("--workers", help="Start a local Dask cluster with N worker processes "
+                 "(>= 1)."),
 ]
 #: ``--scheduler``: an existing Dask cluster for a chunked run.
 DaskScheduler = Annotated[
@@ -106,7 +110,9 @@ def seed_and_cluster_problems(
     cli = "<command line>"
     problems: list[Problem] = []
     if seed < 0:
-        problems.append(Problem("--seed", f"must be >= 0 (got {seed})", cli))
+        problems.append(Problem("--seed", f"must be >= 0 (got {shown(seed)})", cli))
+    if workers is not None and not workers >= 1:
+        problems.append(Problem("--workers", f"must be >= 1 (got {shown(workers)})", cli))
     if workers is not None and scheduler is not None:
         problems.append(Problem("--workers", "give --workers or --scheduler, not both", cli))
     if scheduler is not None and not re.match(
@@ -130,15 +136,39 @@ def collect(problems: list[Problem], check: Callable[[], T]) -> T | None:
         return None
 
 
+def shown(value: object) -> str:
+    """A value as the user typed it, shortened when very long (a 400-digit integer)."""
+    text = repr(value)
+    return text if len(text) <= 24 else f"{text[:12]}...{text[-4:]} ({len(text)} characters)"
+
+
 def at_least_problems(**options: tuple[float | None, float]) -> list[Problem]:
     """A problem per option ``--name`` (keyword ``name``, ``_`` for ``-``) whose value is
-    below its least value (``(value, least)``; None: not given)."""
+    below its least value or NaN (``(value, least)``; None: not given). Infinity passes
+    (no limit: ``--time-limit inf``); integers are compared as integers (a 400-digit one
+    does not overflow)."""
     out = []
     for name, (value, least) in options.items():
-        if value is not None and not (math.isfinite(value) and value >= least):
+        if value is not None and not value >= least:  # (NaN fails)
             flag = "--" + name.replace("_", "-")
-            out.append(Problem(flag, f"must be >= {least:g} (got {value:g})", "<command line>"))
+            out.append(Problem(flag, f"must be >= {least:g} (got {shown(value)})",
+                               "<command line>"))
     return out
+
+
+def site_check(site: str | None) -> Callable[[Portfolio], list[Problem]]:
+    """The check of ``--site`` against the file's sites (none without ``--site``)."""
+    def check(portfolio: Portfolio) -> list[Problem]:
+        from hashpivot.models.portfolio import find_site
+
+        if site is None:
+            return []
+        try:
+            find_site(portfolio.sites, site)
+        except InputError as exc:
+            return [Problem("--site", p.message, "<command line>") for p in exc.problems]
+        return []
+    return check
 
 
 def simulate_option_problems(

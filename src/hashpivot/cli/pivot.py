@@ -22,6 +22,7 @@ from hashpivot.cli.options import (
     check_out_dir,
     collect,
     iso_month,
+    site_check,
 )
 from hashpivot.cli.output import (
     escape_brackets,
@@ -199,7 +200,7 @@ def pivot_command(
         float | None,
         typer.Option(
             "--convert-mw",
-            help="Gross (utility) MW to convert in the 'convert' strategy. \\[MW]",
+            help="Gross (utility) MW to convert in the 'convert' strategy, > 0. \\[MW]",
         ),
     ] = None,
     start: ConvertStart = None,
@@ -226,7 +227,7 @@ def pivot_command(
     if start is not None:
         start = collect(problems, partial(iso_month, start, "--start"))
     collect(problems, lambda: check_out_dir(out))
-    portfolio = load_site_file(site_file, problems)
+    portfolio = load_site_file(site_file, problems, [site_check(site)])
     try:
         with options_for({"site": "--site", "convert_mw": "--convert-mw", "start": "--start"}):
             result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start,

@@ -27,7 +27,9 @@ from hashpivot.cli.options import (
     check_out_dir,
     collect,
     iso_month,
+    shown,
     simulate_option_problems,
+    site_check,
 )
 from hashpivot.cli.output import escape_brackets, fmt_pct, jsonable
 from hashpivot.cli.tables import (
@@ -164,14 +166,14 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def simulate_cmd(
         site_toml: PortfolioFile,
-        paths: Annotated[int, typer.Option("--paths", help="Number of paths.")] = 10_000,
+        paths: Annotated[int, typer.Option("--paths", help="Number of paths (>= 1).")] = 10_000,
         years: Annotated[
             float | None,
             typer.Option(
                 "--years",
                 help=escape_brackets(
-                    "Horizon [years] (whole months); default [pivot].horizon_years (15), "
-                    "the horizon `pivot` uses."
+                    "Horizon [years] (whole months), 0.1 to 100; default "
+                    "[pivot].horizon_years (15), the horizon `pivot` uses."
                 ),
             ),
         ] = None,
@@ -181,14 +183,14 @@ def register(app: typer.Typer) -> None:
         threads: Annotated[
             int | None,
             typer.Option(
-                "--threads", help="Local run: threads (default: CPU count, max 4)."
+                "--threads", help="Local run: threads, >= 1 (default: CPU count, max 4)."
             ),
         ] = None,
         chunk_paths: Annotated[
             int,
             typer.Option(
                 "--chunk-paths",
-                help="Paths per chunk (part of the reproducibility key with the seed).",
+                help="Paths per chunk, >= 1 (part of the reproducibility key with the seed).",
             ),
         ] = 5_000,
         policy: Annotated[
@@ -233,7 +235,7 @@ def register(app: typer.Typer) -> None:
                 envvar="HASHPIVOT_MAX_MEMORY_MIB",
                 help=escape_brackets(
                     "Refuse a run whose memory estimate (printed before the run) exceeds "
-                    "this [MiB]; default: the memory available now (MemAvailable)."
+                    "this [MiB], >= 1; default: the memory available now (MemAvailable)."
                 ),
             ),
         ] = None,
@@ -251,20 +253,27 @@ def register(app: typer.Typer) -> None:
         from hashpivot.engines.simulate import SimulationConfig, simulate
         from hashpivot.engines.simulate.config import horizon_months_for, with_price_model
         from hashpivot.engines.simulate.memory import MemoryEstimate, check_memory, memory_limit
-        from hashpivot.treasury import policy_order
+        from hashpivot.treasury import POLICIES, policy_order
 
         # every option's problem, listed with the file's
         problems = simulate_option_problems(seed, years, scheduler, workers, discount_rate,
                                             convert_mw)
         problems += at_least_problems(paths=(paths, 1), chunk_paths=(chunk_paths, 1),
-                                      threads=(threads, 1), max_memory_mib=(max_memory_mib, 1))
+                                      threads=(threads, 1))
+        if max_memory_mib is not None and not max_memory_mib >= 1:  # (or its variable)
+            problems.append(Problem("--max-memory-mib", f"must be >= 1 (got "
+                                    f"{shown(max_memory_mib)}; the option or "
+                                    "HASHPIVOT_MAX_MEMORY_MIB)", "<command line>"))
         if start is not None:
             start = collect(problems, partial(iso_month, start, "--start"))
         if price_model not in (None, "gbm", "bootstrap"):
             problems.append(Problem("--price-model", f"must be gbm or bootstrap (got "
                                     f"{price_model!r})", "<command line>"))
+        if policy is not None and policy not in (*POLICIES, "all"):
+            problems.append(Problem("--policy", f"{policy!r} is not one of "
+                                    f"{', '.join(POLICIES)} or 'all'", "<command line>"))
         collect(problems, lambda: check_out_dir(out))
-        portfolio = load_site_file(site_toml, problems)
+        portfolio = load_site_file(site_toml, problems, [site_check(site)])
         with options_for({"policy": "--policy"}):
             policies = policy_order(portfolio.treasury, policy)
         portfolio = with_price_model(portfolio, price_model)

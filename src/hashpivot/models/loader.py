@@ -21,20 +21,19 @@ M = TypeVar("M", bound=BaseModel)
 #: Tags pydantic puts in an error's location for the member of a union it tried
 #: (``list[float]``, ``float``, ``function-after[...]``): no field of the models.
 _UNION_TAGS = frozenset({"float", "int", "str", "bool", "none", "date", "datetime"})
+#: Error types whose location ends with the field itself (present or not): a key the
+#: user wrote (``int``, ``lease-term-years``) or a field of the model, never a tag.
+_FIELD_LAST = frozenset({"extra_forbidden", "missing"})
 
 
 def _is_union_tag(part: int | str) -> bool:
-    return isinstance(part, str) and (part in _UNION_TAGS or "[" in part or "-" in part)
+    return isinstance(part, str) and (part in _UNION_TAGS or "[" in part)
 
 
-def loc_to_path(loc: tuple[int | str, ...]) -> str:
-    """Turn a pydantic error location into a field path like ``sites[0].fleet[1].count``
-    (without the union members pydantic names: ``budget[1]``, not
-    ``budget.list[float][1]``)."""
+def _path_text(loc: tuple[int | str, ...]) -> str:
+    """``("sites", 0, "fleet")`` as ``sites[0].fleet``."""
     out = ""
     for part in loc:
-        if _is_union_tag(part):
-            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
@@ -42,11 +41,29 @@ def loc_to_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _union_branch(loc: tuple[int | str, ...]) -> tuple[tuple[int | str, ...], int | str, bool]:
-    """Where a union's member is named in ``loc``, the location before it, the member and
-    whether the error is inside it (an element of a list); else ``(loc, "", False)``."""
+def loc_to_path(loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic error location into a field path like ``sites[0].fleet[1].count``
+    (without the union members pydantic names: ``budget[1]``, not
+    ``budget.list[float][1]``)."""
+    return _path_text(tuple(part for part in loc if not _is_union_tag(part)))
+
+
+def _error_loc(err: Any) -> tuple[int | str, ...]:
+    """An error's location in the data: without the union members pydantic names, but
+    with the field an unknown-field or missing-field error names, whatever its name."""
+    loc = tuple(err["loc"])
+    last = len(loc) - 1 if err.get("type") in _FIELD_LAST else -1
+    return tuple(p for k, p in enumerate(loc) if k == last or not _is_union_tag(p))
+
+
+def _union_branch(err: Any) -> tuple[tuple[int | str, ...], int | str, bool]:
+    """Where a union's member is named in the error's location, the location before it,
+    the member and whether the error is inside it (an element of a list); else
+    ``(loc, "", False)``."""
+    loc = tuple(err["loc"])
+    last = len(loc) - 1 if err.get("type") in _FIELD_LAST else -1
     for k, part in enumerate(loc):
-        if _is_union_tag(part):
+        if k != last and _is_union_tag(part):
             return loc[:k], part, len(loc) > k + 1
     return loc, "", False
 
@@ -54,10 +71,9 @@ def _union_branch(loc: tuple[int | str, ...]) -> tuple[tuple[int | str, ...], in
 def _one_branch(errors: list[Any]) -> list[Any]:
     """The errors without those of the union members a value is plainly not: where a list
     member has errors on its elements, the other members' (a list is no number) go."""
-    inside = {_union_branch(tuple(e["loc"]))[0] for e in errors
-              if _union_branch(tuple(e["loc"]))[2]}
+    inside = {_union_branch(e)[0] for e in errors if _union_branch(e)[2]}
     return [e for e in errors
-            if not ((b := _union_branch(tuple(e["loc"])))[1] and b[0] in inside and not b[2])]
+            if not ((b := _union_branch(e))[1] and b[0] in inside and not b[2])]
 
 
 def _message(err: Any) -> str:
@@ -82,51 +98,81 @@ def _message(err: Any) -> str:
 def problems_from_validation(exc: ValidationError, source: str) -> list[Problem]:
     """Every pydantic error as a :class:`Problem` with its field path and source."""
     return [
-        Problem(path=loc_to_path(tuple(e["loc"])), message=_message(e), source=source)
+        Problem(path=_path_text(_error_loc(e)), message=_message(e), source=source)
         for e in _one_branch(list(exc.errors()))
     ]
 
 
-def _data_path(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
-    """An error's location in the data (the union members pydantic names left out)."""
-    return tuple(part for part in loc if not _is_union_tag(part))
+def _is_table(value: Any) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(v, dict) for v in value))
 
 
-def _set_aside(data: Any, errors: list[Any]) -> tuple[Any, list[tuple[int | str, ...]]]:
-    """A copy of ``data`` without the values the ``errors`` name, and their locations.
+#: Error types of a model's own check of its fields together (on a whole table).
+_TABLE_CHECKS = frozenset({"value_error", "assertion_error"})
 
-    Only values that are no table (a number, a text, a list of them) and unknown fields
-    are set aside: an error on a whole table is its own model's check, which has run."""
+
+def _set_aside(data: Any, errors: list[Any]
+               ) -> tuple[Any, list[tuple[int | str, ...]], set[tuple[int | str, ...]]]:
+    """A copy of ``data`` without the values the ``errors`` name, their locations and
+    those of them that are unknown fields.
+
+    A value in a list of numbers or texts sets the whole list aside (its table's field);
+    a table's own check of its fields together (an error on the whole table) has run and
+    sets nothing aside; a table given for a number or a list, or under an unknown name,
+    is set aside."""
     out = copy.deepcopy(data)
     gone: list[tuple[int | str, ...]] = []
+    unknown: set[tuple[int | str, ...]] = set()
     for err in errors:
-        loc = _data_path(tuple(err["loc"]))
-        if not loc or err.get("type") == "missing":
+        loc = _error_loc(err)
+        kind = err.get("type")
+        if kind == "missing":
             continue
-        parent = out
+        # the nearest field of a table (a list of numbers or texts as a whole)
+        nodes: list[Any] = [out]
         try:
-            for part in loc[:-1]:
-                parent = parent[part]
-            value = parent[loc[-1]]
+            for part in loc:
+                nodes.append(nodes[-1][part])
         except (KeyError, IndexError, TypeError):
             continue
-        table = isinstance(value, dict) or (
-            isinstance(value, list) and any(isinstance(v, dict) for v in value))
-        if isinstance(parent, dict) and (not table or err.get("type") == "extra_forbidden"):
-            del parent[loc[-1]]
-            gone.append(loc)
-    return out, gone
+        k = len(loc)
+        while k > 0 and not (isinstance(nodes[k - 1], dict) and not (
+                k < len(loc) and _is_table(nodes[k]))):
+            k -= 1
+        if k == 0:
+            continue
+        value = nodes[k]
+        if k == len(loc) and _is_table(value) and kind in _TABLE_CHECKS:
+            continue  # a table's own check: it has run
+        del nodes[k - 1][loc[k - 1]]
+        gone.append(loc[:k])
+        if kind == "extra_forbidden":
+            unknown.add(loc[:k])
+    return out, gone, unknown
+
+
+def _reads(check: tuple[int | str, ...], gone: tuple[int | str, ...]) -> bool:
+    """Whether the check of the table at ``check`` may read the value set aside at
+    ``gone``: a field of that very table, or one inside a table of a list directly in it
+    (a site's fleet lines for its capacity check, the sites for their names)."""
+    n = len(check)
+    if gone[:n] != check:
+        return False
+    return len(gone) == n + 1 or (len(gone) > n + 1 and isinstance(gone[n + 1], int))
 
 
 def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
                      source: str) -> list[Problem]:
     """The checks of several fields together (a fleet over its site's capacity, repeated
     site names) that pydantic does not run on a table with an invalid field: run again
-    with the invalid values set aside (their defaults, where they have one). Each says
-    which invalid values it was checked without, as it may depend on them; the checks of
-    the very table that holds a value set aside are not run again (they read it), nor
-    are those of a table missing a required field (pydantic runs none)."""
-    pruned, gone = _set_aside(data, errors)
+    with the invalid values set aside (their defaults, where they have one). A check that
+    may read a value set aside (:func:`_reads`) is not reported (it would judge a value
+    the file does not give: an entry's invalid ``end`` set aside runs it throughout);
+    others say which invalid values inside their table they were checked without. An
+    unknown field is read by no check. A table missing a required field has no check run
+    (pydantic runs none)."""
+    pruned, gone, unknown = _set_aside(data, errors)
     if not gone:
         return []
     try:
@@ -134,16 +180,16 @@ def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
         return []
     except ValidationError as exc:
         again = _one_branch(list(exc.errors()))
-    seen = {(loc_to_path(tuple(e["loc"])), _message(e)) for e in errors}
+    seen = {(_path_text(_error_loc(e)), _message(e)) for e in errors}
     found: list[Problem] = []
     for err in again:
-        loc = _data_path(tuple(err["loc"]))
-        path, message = loc_to_path(loc), _message(err)
+        loc = _error_loc(err)
+        path, message = _path_text(loc), _message(err)
         if (path, message) in seen or (err.get("type") == "missing" and loc in gone):
             continue
-        if any(g[:-1] == loc for g in gone):  # the table's own check of the value set
-            continue  # aside ("give one of..."): it would blame a value the file gives
-        inside = [loc_to_path(g) for g in gone if g[: len(loc)] == loc]
+        if any(_reads(loc, g) for g in gone if g not in unknown):
+            continue
+        inside = [_path_text(g) for g in gone if g[: len(loc)] == loc and g not in unknown]
         if inside:
             shown = ", ".join(inside[:3]) + (f" and {len(inside) - 3} more"
                                              if len(inside) > 3 else "")
