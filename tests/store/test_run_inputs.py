@@ -38,3 +38,20 @@ def test_changed_defaults_never_change_a_stored_run() -> None:
     got = stored_portfolio(stored)
     assert got.pivot is not None
     assert got.pivot.terminal_value.mining_ebitda_multiple == 6.0
+
+
+def test_a_document_s_file_references_are_listed_with_its_other_problems() -> None:
+    """The service reads no file a request names; the document's other problems are
+    listed with that one (they waited for the reference to be removed)."""
+    import pytest
+
+    from hashpivot.exceptions import InputError
+    from hashpivot.store.portfolios import validate_document
+
+    doc = {"sites": [{"name": "A", "power_contract": {"price_usd_per_mwh": 1e6},
+                      "fleet": [{"asic": "Antminer S21", "count": 10}]}],
+           "optimize": {"rules_file": "rules.csv"}}
+    with pytest.raises(InputError) as err:
+        validate_document(doc)
+    assert [p.path for p in err.value.problems] == [
+        "optimize.rules_file", "sites[0].power_contract.price_usd_per_mwh"]

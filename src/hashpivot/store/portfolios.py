@@ -76,12 +76,16 @@ def validate_document(document: Any, source: str = "<request>") -> Portfolio:
     """
     if not isinstance(document, dict):
         raise InputError([Problem("", "a portfolio must be a JSON object", source)])
-    files = _file_fields(document)
+    files = [Problem(p, "file references are not accepted by the service", source)
+             for p in _file_fields(document)]
+    try:  # the document's other problems too, checked without its file references
+        portfolio = validate_data(Portfolio, _without_file_fields(document) if files
+                                  else document, source)
+    except InputError as exc:
+        raise InputError([*files, *exc.problems]) from None
     if files:
-        raise InputError(
-            [Problem(p, "file references are not accepted by the service", source) for p in files]
-        )
-    return validate_data(Portfolio, document, source)
+        raise InputError(files)
+    return portfolio
 
 
 def parse_toml(text: str, source: str = "<upload>") -> tuple[dict[str, Any], Portfolio]:
