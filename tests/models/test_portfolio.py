@@ -252,3 +252,21 @@ def test_a_missing_required_field_still_hides_its_table_s_checks() -> None:
                                  _line(power_w=3500), capacity_mw=4)])
     assert _all(text) == [("sites[0].power_contract.price_usd_per_mwh",
                            "required field is missing")]
+
+
+def test_true_or_false_for_a_number_is_a_problem_not_one_or_zero() -> None:
+    """pydantic reads a TOML boolean as 1 or 0: ``count = true`` was one machine and
+    ``capacity_mw = true`` 1 MW (then judged too small for the fleet); each is now a
+    problem at its path, with nothing judged on the 1 it was read as."""
+    line = table(count=True, hashrate_th_s=200, power_w=3500)
+    text = toml_text(sites=[site("A", contract(40), line, capacity_mw=True)],
+                     optimize=table(equity_budget_usd_per_year=[1e8, False]))
+    assert _all(text) == [
+        ("sites[0].capacity_mw", "expected a number, not a boolean (got true)"),
+        ("sites[0].fleet[0].count", "expected a number, not a boolean (got true)"),
+        ("optimize.equity_budget_usd_per_year[1]",
+         "expected a number, not a boolean (got false)")]
+    # a boolean field takes them (TOML true/false)
+    ok = toml_text(sites=[site("A", contract(40), _line(power_w=3500), capacity_mw=4,
+                               fleet_replacement=False)])
+    assert parse_portfolio(ok).sites[0].fleet_replacement is False

@@ -6,8 +6,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import tomllib
+import types
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import tomli_w
 from pydantic import BaseModel, ValidationError
@@ -198,17 +199,86 @@ def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
     return found
 
 
+def _numbers_only(annotation: Any) -> tuple[bool, bool]:
+    """Whether a field of ``annotation`` takes a number, and whether it takes a boolean."""
+    number = boolean = False
+    todo = [annotation]
+    while todo:
+        ann = todo.pop()
+        origin = get_origin(ann)
+        if origin is Annotated:
+            todo.append(get_args(ann)[0])
+        elif origin in (Union, types.UnionType):
+            todo.extend(get_args(ann))
+        elif ann is bool:
+            boolean = True
+        elif ann in (int, float):
+            number = True
+    return number, boolean
+
+
+def _inner(annotation: Any) -> tuple[list[type[BaseModel]], list[Any]]:
+    """The models a field of ``annotation`` may hold as a table, and the annotations of
+    the elements of the lists it may hold."""
+    models: list[type[BaseModel]] = []
+    elements: list[Any] = []
+    todo = [annotation]
+    while todo:
+        ann = todo.pop()
+        origin = get_origin(ann)
+        if origin is Annotated or origin in (Union, types.UnionType):
+            todo.extend(get_args(ann)[:1] if origin is Annotated else get_args(ann))
+        elif origin in (list, tuple) and get_args(ann):
+            elements.append(get_args(ann)[0])
+        elif isinstance(ann, type) and issubclass(ann, BaseModel):
+            models.append(ann)
+    return models, elements
+
+
+def _booleans_for_numbers(annotation: Any, value: Any, loc: tuple[int | str, ...]
+                          ) -> list[dict[str, Any]]:
+    """Errors (pydantic's shape) where ``value`` holds ``true`` or ``false`` for a
+    number: pydantic reads them as 1 and 0 (``count = true`` was one machine)."""
+    if isinstance(value, bool):
+        number, boolean = _numbers_only(annotation)
+        if number and not boolean:
+            return [{"loc": loc, "type": "bool_for_number",
+                     "msg": f"expected a number, not a boolean (got {str(value).lower()})"}]
+        return []
+    models, elements = _inner(annotation)
+    out: list[dict[str, Any]] = []
+    if isinstance(value, dict) and models:
+        fields = models[0].model_fields
+        for key, item in value.items():
+            if key in fields:
+                out += _booleans_for_numbers(fields[key].annotation, item, (*loc, key))
+    elif isinstance(value, list) and elements:
+        for k, item in enumerate(value):
+            out += _booleans_for_numbers(elements[0], item, (*loc, k))
+    return out
+
+
 def validate_data(model: type[M], data: Any, source: str) -> M:
     """Validate ``data`` into ``model``, raising :class:`InputError` with all problems:
-    every field's, and the checks of several fields together that an invalid field
-    would hide (:func:`_hidden_problems`)."""
+    every field's, ``true`` or ``false`` given for a number (which pydantic reads as 1
+    and 0), and the checks of several fields together that an invalid field would hide
+    (:func:`_hidden_problems`)."""
+    booleans = _booleans_for_numbers(model, data, ())
     try:
-        return model.model_validate(data)
+        out = model.model_validate(data)
+        if not booleans:
+            return out
+        errors: list[Any] = []
     except ValidationError as exc:
         errors = _one_branch(list(exc.errors()))
-        problems = problems_from_validation(exc, source)
-        problems += _hidden_problems(model, data, errors, source)
-        raise InputError(problems) from None
+    # a table's own check read a boolean as a number: judged on a value not in the file
+    read = [e for e in errors if e.get("type") in _TABLE_CHECKS
+            and any(_reads(_error_loc(e), b["loc"]) for b in booleans)]
+    errors = [e for e in errors if e not in read] + booleans
+    problems = [Problem(path=_path_text(_error_loc(e)), message=_message(e), source=source)
+                for e in errors]
+    problems += _hidden_problems(model, data, errors, source)
+    raise InputError(problems)
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
