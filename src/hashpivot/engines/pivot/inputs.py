@@ -144,7 +144,9 @@ class SiteInputs:
     @property
     def variable_opex_usd_per_mw_month(self) -> float:
         """Variable site costs of one mining MW in a month it mines (curtailing the month
-        saves them). [USD/MW/month]"""
+        saves them), every item applying: a month's are this times
+        :func:`~hashpivot.engines.pivot.cost_dates.cost_profile` (``"variable"``).
+        [USD/MW/month]"""
         return self.scaled_opex_usd_per_month / self.fleet_power_mw
 
     @property
