@@ -89,3 +89,22 @@ def test_each_site_of_a_portfolio_that_idles_gets_its_own_note() -> None:
     np.testing.assert_allclose(total, np.asarray(keep.cash_flows.unlevered_fcf_usd)[0],
                                rtol=1e-12, atol=1e-3)
     assert not [w for w in res.warnings if w.startswith("keep_mining mines")]
+
+
+def test_ending_the_site_s_cost_items_at_the_idle_month_values_the_closing() -> None:
+    """The note's figure is what a closing is worth: the same file with the site's cost
+    item ending in 2028-11, the last month mined, gives keep-mining that much more (the
+    items are paid only between their dates, engines/pivot/cost_dates.py), and no note."""
+    text = EXAMPLE.read_text()
+    assert text.count("  usd_per_year = 10e6\n") == 1
+    from hashpivot.models import parse_portfolio
+
+    closed = parse_portfolio(text.replace("  usd_per_year = 10e6\n",
+                                          '  usd_per_year = 10e6\n  end = "2028-11"\n'))
+    base, shut = pv.run_pivot(load_portfolio(EXAMPLE)), pv.run_pivot(closed)
+    keep, kept = base.strategies[0], shut.strategies[0]
+    fcf = np.asarray(keep.cash_flows.unlevered_fcf_usd)[0]
+    r = 1.1 ** (1 / 12) - 1
+    pv_idle = sum(fcf[t] / (1 + r) ** (t + 1) for t in range(38, 180))
+    assert kept.npv_usd - keep.npv_usd == pytest.approx(-pv_idle, rel=1e-9)
+    assert not [w for w in shut.warnings if "mines no BTC" in w]
