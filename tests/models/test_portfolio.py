@@ -270,3 +270,17 @@ def test_true_or_false_for_a_number_is_a_problem_not_one_or_zero() -> None:
     ok = toml_text(sites=[site("A", contract(40), _line(power_w=3500), capacity_mw=4,
                                fleet_replacement=False)])
     assert parse_portfolio(ok).sites[0].fleet_replacement is False
+
+
+def test_a_value_of_no_kind_a_field_takes_gets_one_problem() -> None:
+    """``equity_budget_usd_per_year`` takes a number or a list: a text gets one problem
+    saying both (it got one per kind, on the same path)."""
+    text = (ROOT / "examples" / "portfolio.toml").read_text()
+    import re
+
+    bad = re.sub(r"equity_budget_usd_per_year = .*", 'equity_budget_usd_per_year = "abc"',
+                 text)
+    assert _all(bad) == [(
+        "optimize.equity_budget_usd_per_year",
+        "Input should be a valid list or a valid number, unable to parse string as a number "
+        "(got 'abc')")]

@@ -71,10 +71,27 @@ def _union_branch(err: Any) -> tuple[tuple[int | str, ...], int | str, bool]:
 
 def _one_branch(errors: list[Any]) -> list[Any]:
     """The errors without those of the union members a value is plainly not: where a list
-    member has errors on its elements, the other members' (a list is no number) go."""
+    member has errors on its elements, the other members' (a list is no number) go; a
+    value that is no member at all gets one error saying what each member wanted
+    ("a valid list or a valid number")."""
     inside = {_union_branch(e)[0] for e in errors if _union_branch(e)[2]}
-    return [e for e in errors
+    kept = [e for e in errors
             if not ((b := _union_branch(e))[1] and b[0] in inside and not b[2])]
+    out: list[Any] = []
+    merged: dict[tuple[int | str, ...], dict[str, Any]] = {}
+    for e in kept:
+        base, member, within = _union_branch(e)
+        if not member or within:
+            out.append(e)
+            continue
+        if base not in merged:
+            merged[base] = {**e, "type": "union"}
+            out.append(merged[base])
+            continue
+        first = merged[base]
+        wanted = str(e.get("msg", "")).removeprefix("Input should be ")
+        first["msg"] = f"{first['msg']} or {wanted}"
+    return out
 
 
 def _message(err: Any) -> str:
