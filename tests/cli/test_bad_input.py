@@ -346,5 +346,20 @@ def test_option_bounds_take_huge_integers_infinity_and_the_file_s_sites(tmp_path
     lines = _error(tmp_path, PIVOT, "optimize", "{f}", "--risk-aversion", "inf",
                    "--time-limit", "inf", "--scenarios", "0")
     assert [line.split(": ")[2:] for line in lines] == [
-        ["--scenarios", "must be >= 1 (got 0)"],
+        ["--scenarios", "must be in [1, 1,000,000] (got 0)"],
         ["--risk-aversion", "must be in [0, 1] (got inf)"]]
+
+
+def test_dispatch_and_pivot_list_option_problems_together(tmp_path: Path) -> None:
+    """dispatch: a missing --prices file, an unknown --market and --site in one run;
+    pivot: --start before the model start and --convert-mw over the convertible MW
+    together (each came on its own run)."""
+    lines = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--prices", "nope.csv",
+                   "--market", "bogus:x", "--site", "Z")
+    assert [line.split(": ")[2] for line in lines] == [
+        "--prices", "--prices", "--market", "--site"]  # (both given, and the file missing)
+    lines = _error(tmp_path, PIVOT, "pivot", "{f}", "--convert-mw", "9000", "--start",
+                   "1999-01")
+    assert [line.split(": ")[2:] for line in lines] == [
+        ["--start", "1999-01 is before the model start 2025-10"],
+        ["--convert-mw", "9000 MW exceeds the 200 MW that can be converted"]]

@@ -197,22 +197,23 @@ def _all(text: str) -> list[tuple[str, str]]:
 def test_a_check_of_several_fields_is_listed_beside_an_invalid_field() -> None:
     """pydantic runs no check of a table's fields together (the fleet within capacity)
     while one of its fields is invalid: the file's problems came one run at a time. They
-    are listed together now, the check run again with the invalid values set aside and
-    saying so where it may depend on them."""
+    are listed together now, the check run again with the invalid values set aside, where
+    it reads none of them (models.loader._CHECK_READS)."""
     over = toml_text(sites=[site("A", contract(40), _line(power_w=3500),
                                  _line(power_w=3500), capacity_mw=4,
                                  hosting=table(pue=0.5))])
     assert _all(over) == [  # 7.35 MW on 4
         ("sites[0].hosting.pue", "Input should be greater than or equal to 1 (got 0.5)"),
         ("sites[0]", "the fleet draws 7.3 MW with overhead (machines installed at the same "
-         "time), more than capacity_mw = 4 MW (checked without the invalid "
-         "sites[0].hosting.pue)")]
-    # a check that may read the value set aside is not run without it: the site's own
-    # fields, its fleet lines (an invalid end set aside would run the line throughout:
-    # 2 x 3.675 MW fit 4 MW one after the other, not together)
+         "time), more than capacity_mw = 4 MW")]  # (it reads no hosting field)
+    # a field the check does not read either (the pool fee); one it reads is not set
+    # aside for it (an overhead, a fleet line: an invalid end set aside would run the
+    # line throughout, and 2 x 3.675 MW fit 4 MW one after the other, not together)
     fee = _toml(4, _line(power_w=3500), _line(power_w=3500)).replace(
         "capacity_mw = 4", "capacity_mw = 4\npool_fee_fraction = 0.5")
-    assert [p for p, _ in _all(fee)] == ["sites[0].pool_fee_fraction"]
+    assert [p for p, _ in _all(fee)] == ["sites[0].pool_fee_fraction", "sites[0]"]
+    overhead = fee.replace("pool_fee_fraction = 0.5", "power_overhead_factor = 5")
+    assert [p for p, _ in _all(overhead)] == ["sites[0].power_overhead_factor"]
     swap = _toml(4, _line(power_w=3500, end="2023-13"), _line(power_w=3500, start="2024-01"))
     assert [p for p, _ in _all(swap)] == ["sites[0].fleet[0].end"]
     # a misspelt field set aside too; a check outside the invalid table says nothing more
@@ -241,8 +242,7 @@ def test_a_key_named_like_a_union_member_and_a_bad_list_element_keep_their_paths
     strategies = toml_text(sites=two[1:] + two[1:], pivot=table(strategies=["phased", 3]))
     problems = _all(strategies)
     assert problems[0][0] == "pivot.strategies[1]" and len(problems) == 2
-    assert problems[-1] == ("", "site names must be unique; repeated: A (checked without the "
-                                "invalid pivot.strategies)")
+    assert problems[-1] == ("", "site names must be unique; repeated: A")
 
 
 def test_a_missing_required_field_still_hides_its_table_s_checks() -> None:
@@ -284,3 +284,26 @@ def test_a_value_of_no_kind_a_field_takes_gets_one_problem() -> None:
         "optimize.equity_budget_usd_per_year",
         "Input should be a valid list or a valid number, unable to parse string as a number "
         "(got 'abc')")]
+
+
+def test_no_check_is_reported_on_a_value_the_file_does_not_give() -> None:
+    """A review's cases: ``count = false`` once, not also "greater than 0" judged on the
+    0 it was read as; the Gordon check of ``[pivot]`` not judged on a growth set aside or
+    given as ``false`` (pivot's checks may read anything in it); a boolean in a
+    dictionary of numbers; a repeated site name beside an invalid fleet line (the names
+    check reads only the names)."""
+    line = table(count=False, hashrate_th_s=200, power_w=3500)
+    assert _all(toml_text(sites=[site("A", contract(40), line, capacity_mw=4)])) == [
+        ("sites[0].fleet[0].count", "expected a number, not a boolean (got false)")]
+    one = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
+    for growth in ("x", False):
+        gordon = toml_text(sites=[one], pivot=table(discount_rate=-0.1, terminal_value=table(
+            mining_method="gordon", growth_per_year=growth)))
+        assert [p for p, _ in _all(gordon)] == ["pivot.terminal_value.growth_per_year"]
+    drift = toml_text(sites=[one], scenario=table(btc_drift_by_year={"2026": True}))
+    assert _all(drift) == [("scenario.btc_drift_by_year.2026",
+                            "expected a number, not a boolean (got true)")]
+    bad_line = site("A", contract(40), _line(power_w=3500, uptime_fraction="x"),
+                    capacity_mw=4)
+    problems = _all(toml_text(sites=[bad_line, one]))
+    assert [p for p, _ in problems] == ["sites[0].fleet[0].uptime_fraction", ""]

@@ -77,7 +77,7 @@ def dispatch_command(
 ) -> None:
     """Dispatch a hybrid site against power prices."""
     from hashpivot.cli.inputs import load_site_file, with_input_warnings
-    from hashpivot.cli.options import check_out_dir, collect, site_check
+    from hashpivot.cli.options import check_out_dir, collect, collected, site_check
     from hashpivot.engines.dispatch import run_dispatch_file
 
     cli = "<command line>"  # every option's problem, listed with the file's
@@ -91,6 +91,13 @@ def dispatch_command(
         problems.append(Problem("--prices", "give either --prices or --market, not both", cli))
     if prices is not None and prices.is_dir():
         problems.append(Problem("--prices", f"{prices} is a folder, not a file", cli))
+    elif prices is not None and not prices.exists():
+        problems.append(Problem("--prices", f"file not found: {prices}", cli))
+    if market is not None:
+        from hashpivot.engines.dispatch.sources import check_market
+
+        problems += [Problem("--market", speak_options(p.message, {"prices_file": "--prices"}),
+                             cli) for p in collected(lambda: check_market(market))]
     collect(problems, lambda: check_out_dir(out))
     # every problem at once; odd units warn
     load_site_file(portfolio_file, problems, [site_check(site)])

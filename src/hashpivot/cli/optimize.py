@@ -123,7 +123,7 @@ def register(app: typer.Typer) -> None:
     def optimize_cmd(
         portfolio_toml: PortfolioFile,
         scenarios: Annotated[
-            int, typer.Option("--scenarios", help="In-sample market scenarios (>= 1).")
+            int, typer.Option("--scenarios", help="In-sample market scenarios (1 to 1e6).")
         ] = 200,
         risk_aversion: Annotated[
             float,
@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
         ] = 300.0,
         gap: Annotated[
             float,
-            typer.Option("--gap", help=escape_brackets("Relative MIP gap, >= 0 [fraction].")),
+            typer.Option("--gap", help=escape_brackets("Relative MIP gap, 0 to 1 [fraction].")),
         ] = 1e-3,
         fixed_through: Annotated[
             str | None,
@@ -152,12 +152,12 @@ def register(app: typer.Typer) -> None:
         oos_scenarios: Annotated[
             int | None,
             typer.Option("--oos-scenarios",
-                         help="Out-of-sample scenarios, >= 2 (default: as many)."),
+                         help="Out-of-sample scenarios, 2 to 1e6 (default: as many)."),
         ] = None,
         evpi_scenarios: Annotated[
             int, typer.Option("--evpi-scenarios",
                               help="Scenarios solved with perfect information for EVPI "
-                              "(>= 1).")
+                              "(1 to 1e5).")
         ] = 20,
         deterministic: Annotated[
             bool, typer.Option("--deterministic",
@@ -179,8 +179,8 @@ def register(app: typer.Typer) -> None:
                         "<command line>")
             )
         problems += at_least_problems(
-            scenarios=(scenarios, 1), time_limit=(time_limit, 0.1), gap=(gap, 0.0),
-            oos_scenarios=(oos_scenarios, 2), evpi_scenarios=(evpi_scenarios, 1))
+            scenarios=(scenarios, 1, 10**6), time_limit=(time_limit, 0.1), gap=(gap, 0.0, 1.0),
+            oos_scenarios=(oos_scenarios, 2, 10**6), evpi_scenarios=(evpi_scenarios, 1, 10**5))
         if not 0.0 <= risk_aversion <= 1.0:  # (NaN fails)
             problems.append(Problem("--risk-aversion", f"must be in [0, 1] (got "
                                     f"{shown(risk_aversion)})", "<command line>"))

@@ -46,12 +46,12 @@ ChartsOutDir = Annotated[
     Path | None, typer.Option("--out", help="Write charts (PNG, HTML) and CSVs here.")
 ]
 #: ``--seed``: the root of a Monte Carlo run's chunk seeds.
-Seed = Annotated[int, typer.Option("--seed", help="Root random seed.")]
+Seed = Annotated[int, typer.Option("--seed", help="Root random seed (0 to 2**63 - 1).")]
 #: ``--workers``: a local Dask cluster for a chunked run.
 DaskWorkers = Annotated[
     int | None,
     typer.Option("--workers", help="Start a local Dask cluster with N worker processes "
-                 "(>= 1)."),
+                 "(1 to 1024)."),
 ]
 #: ``--scheduler``: an existing Dask cluster for a chunked run.
 DaskScheduler = Annotated[
@@ -109,10 +109,12 @@ def seed_and_cluster_problems(
     a scheduler that is no Dask address."""
     cli = "<command line>"
     problems: list[Problem] = []
-    if seed < 0:
-        problems.append(Problem("--seed", f"must be >= 0 (got {shown(seed)})", cli))
-    if workers is not None and not workers >= 1:
-        problems.append(Problem("--workers", f"must be >= 1 (got {shown(workers)})", cli))
+    if not 0 <= seed <= 2**63 - 1:
+        problems.append(Problem("--seed", f"must be in [0, 2**63 - 1] (got {shown(seed)})",
+                                cli))
+    if workers is not None and not 1 <= workers <= 1024:
+        problems.append(Problem("--workers", f"must be in [1, 1024] (got {shown(workers)})",
+                                cli))
     if workers is not None and scheduler is not None:
         problems.append(Problem("--workers", "give --workers or --scheduler, not both", cli))
     if scheduler is not None and not re.match(
@@ -142,15 +144,29 @@ def shown(value: object) -> str:
     return text if len(text) <= 24 else f"{text[:12]}...{text[-4:]} ({len(text)} characters)"
 
 
-def at_least_problems(**options: tuple[float | None, float]) -> list[Problem]:
+def collected(check: Callable[[], object]) -> list[Problem]:
+    """The problems of ``check()``'s :class:`InputError` (none when it passes)."""
+    out: list[Problem] = []
+    collect(out, check)
+    return out
+
+
+def at_least_problems(**options: tuple[float | None, float]
+                      | tuple[float | None, float, float]) -> list[Problem]:
     """A problem per option ``--name`` (keyword ``name``, ``_`` for ``-``) whose value is
-    below its least value or NaN (``(value, least)``; None: not given). Infinity passes
-    (no limit: ``--time-limit inf``); integers are compared as integers (a 400-digit one
-    does not overflow)."""
+    below its least value, above its greatest when one is given, or NaN (``(value, least)``
+    or ``(value, least, most)``; None: not given). Infinity passes where no greatest value
+    is given (no limit: ``--time-limit inf``); integers are compared as integers (a
+    400-digit one does not overflow)."""
     out = []
-    for name, (value, least) in options.items():
-        if value is not None and not value >= least:  # (NaN fails)
-            flag = "--" + name.replace("_", "-")
+    for name, (value, least, *most) in options.items():
+        if value is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if most and not least <= value <= most[0]:  # (NaN fails)
+            out.append(Problem(flag, f"must be in [{least:,}, {most[0]:,}] (got "
+                               f"{shown(value)})", "<command line>"))
+        elif not most and not value >= least:
             out.append(Problem(flag, f"must be >= {least:g} (got {shown(value)})",
                                "<command line>"))
     return out

@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def simulate_cmd(
         site_toml: PortfolioFile,
-        paths: Annotated[int, typer.Option("--paths", help="Number of paths (>= 1).")] = 10_000,
+        paths: Annotated[int, typer.Option("--paths", help="Number of paths (1 to 1e9).")] = 10_000,
         years: Annotated[
             float | None,
             typer.Option(
@@ -183,14 +183,15 @@ def register(app: typer.Typer) -> None:
         threads: Annotated[
             int | None,
             typer.Option(
-                "--threads", help="Local run: threads, >= 1 (default: CPU count, max 4)."
+                "--threads", help="Local run: threads, 1 to 1024 (default: CPU count, max 4)."
             ),
         ] = None,
         chunk_paths: Annotated[
             int,
             typer.Option(
                 "--chunk-paths",
-                help="Paths per chunk, >= 1 (part of the reproducibility key with the seed).",
+                help="Paths per chunk, 1 to 1e7 (part of the reproducibility key with the "
+                "seed).",
             ),
         ] = 5_000,
         policy: Annotated[
@@ -218,7 +219,8 @@ def register(app: typer.Typer) -> None:
         site: OnlySite = None,
         convert_mw: Annotated[
             float | None,
-            typer.Option("--convert-mw", help=escape_brackets("MW of the convert strategy [MW].")),
+            typer.Option("--convert-mw", help=escape_brackets(
+                "MW of the convert strategy, > 0 and <= 10000 [MW].")),
         ] = None,
         start: ConvertStart = None,
         price_model: Annotated[
@@ -258,8 +260,9 @@ def register(app: typer.Typer) -> None:
         # every option's problem, listed with the file's
         problems = simulate_option_problems(seed, years, scheduler, workers, discount_rate,
                                             convert_mw)
-        problems += at_least_problems(paths=(paths, 1), chunk_paths=(chunk_paths, 1),
-                                      threads=(threads, 1))
+        problems += at_least_problems(paths=(paths, 1, 10**9),
+                                      chunk_paths=(chunk_paths, 1, 10**7),
+                                      threads=(threads, 1, 1024))
         if max_memory_mib is not None and not max_memory_mib >= 1:  # (or its variable)
             problems.append(Problem("--max-memory-mib", f"must be >= 1 (got "
                                     f"{shown(max_memory_mib)}; the option or "

@@ -14,7 +14,7 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.models.portfolio import Portfolio
+from hashpivot.models.portfolio import Portfolio, Site
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -170,27 +170,69 @@ def _set_aside(data: Any, errors: list[Any]
     return out, gone, unknown
 
 
-def _reads(check: tuple[int | str, ...], gone: tuple[int | str, ...]) -> bool:
-    """Whether the check of the table at ``check`` may read the value set aside at
-    ``gone``: a field of that very table, or one inside a table of a list directly in it
-    (a site's fleet lines for its capacity check, the sites for their names)."""
+#: What the checks of several fields of a table read, relative to the table (``"*"``: any
+#: position of a list), for the models whose checks the second pass reports; a check of
+#: any other table may read anything inside it.
+_CHECK_READS: dict[type[BaseModel], tuple[tuple[int | str, ...], ...]] = {
+    Portfolio: (("sites", "*", "name"),),
+    Site: (("capacity_mw",), ("power_overhead_factor",), ("fleet",)),
+}
+
+
+def _fields_by_key(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's field annotations by the key a document uses (alias or name)."""
+    return {(f.alias or name): f.annotation for name, f in model.model_fields.items()}
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model of the table at ``loc`` (None: no single model, or no table)."""
+    ann: Any = model
+    for part in loc:
+        models, elements, values = _inner(ann)
+        if isinstance(part, int):
+            if len(elements) != 1:
+                return None
+            ann = elements[0]
+        elif len(models) == 1 and part in _fields_by_key(models[0]):
+            ann = _fields_by_key(models[0])[part]
+        elif not models and values:
+            ann = values[0]
+        else:
+            return None
+    models = _inner(ann)[0]
+    return models[0] if len(models) == 1 else None
+
+
+def _may_read(model: type[BaseModel], check: tuple[int | str, ...],
+              value: tuple[int | str, ...]) -> bool:
+    """Whether the checks of the table at ``check`` may read the value at ``value``:
+    any value inside it, but for the tables whose reads :data:`_CHECK_READS` lists."""
     n = len(check)
-    if gone[:n] != check:
+    if value[:n] != check:
         return False
-    return len(gone) == n + 1 or (len(gone) > n + 1 and isinstance(gone[n + 1], int))
+    reads = _CHECK_READS.get(_model_at(model, check))  # type: ignore[arg-type]
+    if reads is None:
+        return True
+    rel = value[n:]
+    return any(len(rel) >= len(pattern) and all(
+        (p == "*" and isinstance(r, int)) or p == r for r, p in zip(rel, pattern, strict=False))
+        for pattern in reads)
 
 
 def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
                      source: str) -> list[Problem]:
     """The checks of several fields together (a fleet over its site's capacity, repeated
     site names) that pydantic does not run on a table with an invalid field: run again
-    with the invalid values set aside (their defaults, where they have one). A check that
-    may read a value set aside (:func:`_reads`) is not reported (it would judge a value
-    the file does not give: an entry's invalid ``end`` set aside runs it throughout);
-    others say which invalid values inside their table they were checked without. An
+    with the invalid values set aside (their defaults, where they have one), and reported
+    only for the tables whose checks say what they read (:data:`_CHECK_READS`) where
+    they read none of the values set aside: a check reading one would judge a value the
+    file does not give (an entry's invalid ``end`` set aside runs it throughout). An
     unknown field is read by no check. A table missing a required field has no check run
     (pydantic runs none)."""
-    pruned, gone, unknown = _set_aside(data, errors)
+    try:
+        pruned, gone, unknown = _set_aside(data, errors)
+    except RecursionError:  # (a document nested deeper than any model)
+        return []
     if not gone:
         return []
     try:
@@ -199,19 +241,16 @@ def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
     except ValidationError as exc:
         again = _one_branch(list(exc.errors()))
     seen = {(_path_text(_error_loc(e)), _message(e)) for e in errors}
+    read = [g for g in gone if g not in unknown]
     found: list[Problem] = []
     for err in again:
         loc = _error_loc(err)
         path, message = _path_text(loc), _message(err)
         if (path, message) in seen or (err.get("type") == "missing" and loc in gone):
             continue
-        if any(_reads(loc, g) for g in gone if g not in unknown):
+        if _model_at(model, loc) not in _CHECK_READS or any(
+                _may_read(model, loc, g) for g in read):
             continue
-        inside = [_path_text(g) for g in gone if g[: len(loc)] == loc and g not in unknown]
-        if inside:
-            shown = ", ".join(inside[:3]) + (f" and {len(inside) - 3} more"
-                                             if len(inside) > 3 else "")
-            message += f" (checked without the invalid {shown})"
         found.append(Problem(path=path, message=message, source=source))
     return found
 
@@ -234,44 +273,65 @@ def _numbers_only(annotation: Any) -> tuple[bool, bool]:
     return number, boolean
 
 
-def _inner(annotation: Any) -> tuple[list[type[BaseModel]], list[Any]]:
-    """The models a field of ``annotation`` may hold as a table, and the annotations of
-    the elements of the lists it may hold."""
+def _inner(annotation: Any) -> tuple[list[type[BaseModel]], list[Any], list[Any]]:
+    """What a field of ``annotation`` may hold inside it: the models of its tables (in
+    the order of the annotation), the annotations of its lists' elements (one per
+    position of a fixed tuple) and of its dictionaries' values."""
     models: list[type[BaseModel]] = []
     elements: list[Any] = []
+    values: list[Any] = []
     todo = [annotation]
     while todo:
-        ann = todo.pop()
+        ann = todo.pop(0)
         origin = get_origin(ann)
-        if origin is Annotated or origin in (Union, types.UnionType):
-            todo.extend(get_args(ann)[:1] if origin is Annotated else get_args(ann))
-        elif origin in (list, tuple) and get_args(ann):
-            elements.append(get_args(ann)[0])
+        args = get_args(ann)
+        if origin is Annotated:
+            todo.insert(0, args[0])
+        elif origin in (Union, types.UnionType):
+            todo[:0] = list(args)
+        elif origin is list and args:
+            elements.append(args[0])
+        elif origin is tuple and args:
+            elements.extend([args[0]] if len(args) == 2 and args[1] is Ellipsis else args)
+        elif origin is dict and len(args) == 2:
+            values.append(args[1])
         elif isinstance(ann, type) and issubclass(ann, BaseModel):
             models.append(ann)
-    return models, elements
+    return models, elements, values
+
+
+def _boolean(loc: tuple[int | str, ...], value: bool) -> dict[str, Any]:
+    """The error (pydantic's shape) of a boolean given for a number."""
+    return {"loc": loc, "type": "bool_for_number",
+            "msg": f"expected a number, not a boolean (got {str(value).lower()})"}
 
 
 def _booleans_for_numbers(annotation: Any, value: Any, loc: tuple[int | str, ...]
                           ) -> list[dict[str, Any]]:
-    """Errors (pydantic's shape) where ``value`` holds ``true`` or ``false`` for a
-    number: pydantic reads them as 1 and 0 (``count = true`` was one machine)."""
+    """Errors where ``value`` holds ``true`` or ``false`` for a number: pydantic reads
+    them as 1 and 0 (``count = true`` was one machine). Where a table may be of several
+    models, a field counts only where each of them takes a number alone there."""
     if isinstance(value, bool):
         number, boolean = _numbers_only(annotation)
-        if number and not boolean:
-            return [{"loc": loc, "type": "bool_for_number",
-                     "msg": f"expected a number, not a boolean (got {str(value).lower()})"}]
-        return []
-    models, elements = _inner(annotation)
+        return [_boolean(loc, value)] if number and not boolean else []
+    models, elements, values = _inner(annotation)
     out: list[dict[str, Any]] = []
     if isinstance(value, dict) and models:
-        fields = models[0].model_fields
+        fields = [_fields_by_key(m) for m in models]
         for key, item in value.items():
-            if key in fields:
-                out += _booleans_for_numbers(fields[key].annotation, item, (*loc, key))
+            if not all(key in f for f in fields):
+                continue
+            if len(fields) == 1:
+                out += _booleans_for_numbers(fields[0][key], item, (*loc, key))
+            elif isinstance(item, bool) and all(
+                    _numbers_only(f[key]) == (True, False) for f in fields):
+                out.append(_boolean((*loc, key), item))
+    elif isinstance(value, dict) and values:
+        for key, item in value.items():
+            out += _booleans_for_numbers(values[0], item, (*loc, key))
     elif isinstance(value, list) and elements:
         for k, item in enumerate(value):
-            out += _booleans_for_numbers(elements[0], item, (*loc, k))
+            out += _booleans_for_numbers(elements[min(k, len(elements) - 1)], item, (*loc, k))
     return out
 
 
@@ -280,6 +340,14 @@ def validate_data(model: type[M], data: Any, source: str) -> M:
     every field's, ``true`` or ``false`` given for a number (which pydantic reads as 1
     and 0), and the checks of several fields together that an invalid field would hide
     (:func:`_hidden_problems`)."""
+    try:
+        return _validate(model, data, source)
+    except RecursionError:
+        raise InputError([Problem("", "nested too deeply (tables or lists within each "
+                                      "other hundreds of levels deep)", source)]) from None
+
+
+def _validate(model: type[M], data: Any, source: str) -> M:
     booleans = _booleans_for_numbers(model, data, ())
     try:
         out = model.model_validate(data)
@@ -288,10 +356,13 @@ def validate_data(model: type[M], data: Any, source: str) -> M:
         errors: list[Any] = []
     except ValidationError as exc:
         errors = _one_branch(list(exc.errors()))
-    # a table's own check read a boolean as a number: judged on a value not in the file
-    read = [e for e in errors if e.get("type") in _TABLE_CHECKS
-            and any(_reads(_error_loc(e), b["loc"]) for b in booleans)]
-    errors = [e for e in errors if e not in read] + booleans
+    # nothing judged on the 1 or 0 a boolean was read as: its own field's bounds, the
+    # checks that may read it
+    judged = [e for e in errors if any(
+        _error_loc(e) == b["loc"] or (e.get("type") in _TABLE_CHECKS
+                                      and _may_read(model, _error_loc(e), b["loc"]))
+        for b in booleans)]
+    errors = [e for e in errors if e not in judged] + booleans
     problems = [Problem(path=_path_text(_error_loc(e)), message=_message(e), source=source)
                 for e in errors]
     problems += _hidden_problems(model, data, errors, source)
@@ -311,6 +382,8 @@ def read_toml(path: str | Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
+    except RecursionError:
+        raise InputError([Problem("", "invalid TOML: nested too deeply", source)]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem("", f"cannot read file: {exc}", source)]) from None
 
@@ -342,6 +415,8 @@ def parse_portfolio(text: str, source: str = "<string>") -> Portfolio:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
+    except RecursionError:
+        raise InputError([Problem("", "invalid TOML: nested too deeply", source)]) from None
     return validate_data(Portfolio, data, source)
 
 

@@ -94,6 +94,8 @@ def parse_toml(text: str, source: str = "<upload>") -> tuple[dict[str, Any], Por
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
+    except RecursionError:
+        raise InputError([Problem("", "invalid TOML: nested too deeply", source)]) from None
     portfolio = validate_document(document, source)
     return json_document(document), portfolio
 

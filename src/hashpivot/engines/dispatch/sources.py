@@ -194,6 +194,17 @@ def load_prices(
     return load_market_prices(_with_year(market, "market"))
 
 
+def check_market(market: str) -> None:
+    """An :class:`InputError` at ``market`` when no bundled prices answer ``market`` (what
+    :func:`load_prices` would say), without reading them."""
+    from hashpivot.io.bundled_markets import bundled_market_keys
+
+    key = _with_year(market, "market")
+    if key not in bundled_market_keys():
+        raise InputError(Problem(path="market", message=f"no bundled prices for {key}; give "
+                                 f"`prices_file` (bundled: {', '.join(bundled_market_keys())})"))
+
+
 def _with_year(market: str, path: str) -> str:
     """``market`` (``iso:point[:year][:da]``) with its year: the latest bundled one of that
     point and kind when it names none; an :class:`InputError` at ``path`` when none is

@@ -150,6 +150,7 @@ def build_strategies(
             "[pivot] convert_mw")])
     if (convert_mw is not None or start is not None) and "convert" not in kinds:
         kinds.append("convert")
+    problems: list[Problem] = []  # every problem of the strategies at once
     for kind in kinds:
         if kind == "convert_all":
             phases = tuple(
@@ -164,34 +165,18 @@ def build_strategies(
             raw = start if start is not None else spec.convert_start
             when = model_start if raw is None else _period(raw, start_at)
             if when < model_start:
-                raise InputError(
-                    [
-                        Problem(
-                            start_at,
-                            f"{when} is before the model start {model_start}",
-                        )
-                    ]
-                )
+                problems.append(Problem(start_at,
+                                        f"{when} is before the model start {model_start}"))
             last = model_start + (horizon_months - 1) if horizon_months else None
             if last is not None and when > last:
-                raise InputError(
-                    [
-                        Problem(
-                            start_at,
-                            f"{when} is after the model horizon ({model_start} to {last})",
-                        )
-                    ]
-                )
+                problems.append(Problem(
+                    start_at, f"{when} is after the model horizon ({model_start} to {last})"))
             total = sum(s.convertible_gross_mw for s in hosting_sites)
             if mw > total + 1e-9:
-                raise InputError(
-                    [
-                        Problem(
-                            mw_at,
-                            f"{mw:g} MW exceeds the {total:g} MW that can be converted",
-                        )
-                    ]
-                )
+                problems.append(Problem(
+                    mw_at, f"{mw:g} MW exceeds the {total:g} MW that can be converted"))
+            if problems:
+                continue
             left = float(mw)
             phases_l: list[ConversionPhase] = []
             for s in hosting_sites:
@@ -209,14 +194,8 @@ def build_strategies(
                         where = f"sites[{s.index}].hosting.phases[{j}].start"
                         p = _period(ph.start, where)
                         if p < model_start:
-                            raise InputError(
-                                [
-                                    Problem(
-                                        where,
-                                        f"{p} is before the model start {model_start}",
-                                    )
-                                ]
-                            )
+                            problems.append(Problem(
+                                where, f"{p} is before the model start {model_start}"))
                         phases_p.append(
                             ConversionPhase(s.name, p, float(ph.gross_mw),
                                             tuple(ph.lease_terms().items()), ph.tenant,
@@ -224,15 +203,10 @@ def build_strategies(
                         )
                     total_p = sum(ph.gross_mw for ph in h.phases)
                     if total_p > s.convertible_gross_mw + 1e-9:
-                        raise InputError(
-                            [
-                                Problem(
-                                    f"sites[{s.index}].hosting.phases",
-                                    f"phases total {total_p:g} MW, more than the "
-                                    f"{s.convertible_gross_mw:g} MW convertible",
-                                )
-                            ]
-                        )
+                        problems.append(Problem(
+                            f"sites[{s.index}].hosting.phases",
+                            f"phases total {total_p:g} MW, more than the "
+                            f"{s.convertible_gross_mw:g} MW convertible"))
                 else:
                     n = h.phased_tranches
                     for j in range(n):
@@ -243,8 +217,13 @@ def build_strategies(
                                 s.convertible_gross_mw / n,
                             )
                         )
-            check_signing(portfolio)
+            try:
+                check_signing(portfolio)
+            except InputError as exc:
+                problems += exc.problems
             out.append(Strategy("phased", tuple(phases_p)))
+    if problems:
+        raise InputError(problems)
     return out
 
 
