@@ -363,3 +363,14 @@ def test_dispatch_and_pivot_list_option_problems_together(tmp_path: Path) -> Non
     assert [line.split(": ")[2:] for line in lines] == [
         ["--start", "1999-01 is before the model start 2025-10"],
         ["--convert-mw", "9000 MW exceeds the 200 MW that can be converted"]]
+
+
+def test_a_64_bit_seed_runs_and_a_name_too_long_is_a_problem(tmp_path: Path) -> None:
+    """``--seed`` takes a 64-bit unsigned seed (a run written with one reproduces); a
+    --prices name too long for the file system is an input problem, not an OSError."""
+    from hashpivot.cli.options import seed_and_cluster_problems
+
+    assert seed_and_cluster_problems(2**64 - 1, None, None) == []
+    assert seed_and_cluster_problems(2**128, None, None)[0].path == "--seed"
+    (line, *_) = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--prices", "a" * 300 + ".csv")
+    assert line.startswith("error: <command line>: --prices: cannot read ")

@@ -307,3 +307,19 @@ def test_no_check_is_reported_on_a_value_the_file_does_not_give() -> None:
                     capacity_mw=4)
     problems = _all(toml_text(sites=[bad_line, one]))
     assert [p for p, _ in problems] == ["sites[0].fleet[0].uptime_fraction", ""]
+
+
+def test_checks_of_hosting_and_pivot_tables_are_listed_beside_values_they_do_not_read(
+) -> None:
+    """A review's cases: hosting phases out of start order beside an invalid hosting-risk
+    figure (the order check reads only the phases' starts); a dictionary's bad key beside
+    a boolean value (the key is no value read as 1)."""
+    hosting = table(phases=[table(start="2027-01", gross_mw=1.0),
+                            table(start="2026-01", gross_mw=1.0)],
+                    risk=table(capex_overrun_fraction_sd=-1))
+    one = site("A", contract(40), _line(power_w=3500), capacity_mw=4, hosting=hosting)
+    assert [p for p, _ in _all(toml_text(sites=[one]))] == [
+        "sites[0].hosting.risk.capex_overrun_fraction_sd", "sites[0].hosting"]
+    plain = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
+    drift = toml_text(sites=[plain], scenario=table(btc_drift_by_year={"a": True}))
+    assert len([p for p, _ in _all(drift) if p == "scenario.btc_drift_by_year.a"]) == 2

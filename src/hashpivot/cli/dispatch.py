@@ -89,9 +89,16 @@ def dispatch_command(
                                 f"must be a number within 0-1e6 (got {hashprice:g})", cli))
     if prices is not None and market is not None:
         problems.append(Problem("--prices", "give either --prices or --market, not both", cli))
-    if prices is not None and prices.is_dir():
+    try:
+        folder = prices is not None and prices.is_dir()
+        missing = prices is not None and not prices.exists()
+    except OSError as exc:  # a name too long, a folder not searchable
+        problems.append(Problem("--prices", f"cannot read {prices}: {exc.strerror or exc}",
+                                cli))
+        folder = missing = False
+    if folder:
         problems.append(Problem("--prices", f"{prices} is a folder, not a file", cli))
-    elif prices is not None and not prices.exists():
+    elif missing:
         problems.append(Problem("--prices", f"file not found: {prices}", cli))
     if market is not None:
         from hashpivot.engines.dispatch.sources import check_market

@@ -46,7 +46,7 @@ ChartsOutDir = Annotated[
     Path | None, typer.Option("--out", help="Write charts (PNG, HTML) and CSVs here.")
 ]
 #: ``--seed``: the root of a Monte Carlo run's chunk seeds.
-Seed = Annotated[int, typer.Option("--seed", help="Root random seed (0 to 2**63 - 1).")]
+Seed = Annotated[int, typer.Option("--seed", help="Root random seed (0 to 2**128 - 1).")]
 #: ``--workers``: a local Dask cluster for a chunked run.
 DaskWorkers = Annotated[
     int | None,
@@ -109,8 +109,8 @@ def seed_and_cluster_problems(
     a scheduler that is no Dask address."""
     cli = "<command line>"
     problems: list[Problem] = []
-    if not 0 <= seed <= 2**63 - 1:
-        problems.append(Problem("--seed", f"must be in [0, 2**63 - 1] (got {shown(seed)})",
+    if not 0 <= seed <= 2**128 - 1:  # (a 64-bit unsigned seed, numpy's 128-bit entropy)
+        problems.append(Problem("--seed", f"must be in [0, 2**128 - 1] (got {shown(seed)})",
                                 cli))
     if workers is not None and not 1 <= workers <= 1024:
         problems.append(Problem("--workers", f"must be in [1, 1024] (got {shown(workers)})",
@@ -226,7 +226,12 @@ def check_out_dir(out: Path | None, option: str = "--out") -> None:
     if out is None:
         return
     cli = "<command line>"
-    if out.exists() and not out.is_dir():
+    try:
+        is_file = out.exists() and not out.is_dir()
+    except OSError as exc:  # a name too long, a folder not searchable
+        raise InputError([Problem(option, f"cannot use folder {out}: "
+                                  f"{exc.strerror or exc}", cli)]) from None
+    if is_file:
         raise InputError([Problem(option, f"{out} is a file, not a folder", cli)])
     try:
         out.mkdir(parents=True, exist_ok=True)

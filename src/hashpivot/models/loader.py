@@ -14,6 +14,10 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.models.hosting import HostingProjectSpec
+from hashpivot.models.optimize import OptimizeSpec
+from hashpivot.models.pivot import PivotSpec
 from hashpivot.models.portfolio import Portfolio, Site
 
 M = TypeVar("M", bound=BaseModel)
@@ -176,6 +180,11 @@ def _set_aside(data: Any, errors: list[Any]
 _CHECK_READS: dict[type[BaseModel], tuple[tuple[int | str, ...], ...]] = {
     Portfolio: (("sites", "*", "name"),),
     Site: (("capacity_mw",), ("power_overhead_factor",), ("fleet",)),
+    HostingProjectSpec: (("phases", "*", "start"),),
+    DispatchSpec: (("underclock_hashrate_fraction",), ("underclock_min_power_fraction",)),
+    PivotSpec: (("discount_rate",), ("mining_discount_rate",), ("hosting_discount_rate",),
+                ("terminal_value",)),
+    OptimizeSpec: (("tenants", "*", "name"), ("committed", "*", "tenant")),
 }
 
 
@@ -358,10 +367,10 @@ def _validate(model: type[M], data: Any, source: str) -> M:
         errors = _one_branch(list(exc.errors()))
     # nothing judged on the 1 or 0 a boolean was read as: its own field's bounds, the
     # checks that may read it
-    judged = [e for e in errors if any(
+    judged = [e for e in errors if tuple(e["loc"])[-1:] != ("[key]",) and any(
         _error_loc(e) == b["loc"] or (e.get("type") in _TABLE_CHECKS
                                       and _may_read(model, _error_loc(e), b["loc"]))
-        for b in booleans)]
+        for b in booleans)]  # (a dictionary's key is no value read as 1)
     errors = [e for e in errors if e not in judged] + booleans
     problems = [Problem(path=_path_text(_error_loc(e)), message=_message(e), source=source)
                 for e in errors]
@@ -373,9 +382,14 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML file; a missing file or a syntax error becomes an :class:`InputError`."""
     p = Path(path)
     source = str(path)
-    if p.is_dir():
+    try:
+        folder, exists = p.is_dir(), p.exists()
+    except OSError as exc:  # a name too long, a folder not searchable
+        raise InputError([Problem("", f"cannot read file: {exc.strerror or exc}",
+                                  source)]) from None
+    if folder:
         raise InputError([Problem("", "is a folder, not a file", source)])
-    if not p.exists():
+    if not exists:
         raise InputError([Problem("", "file not found", source)])
     try:
         with p.open("rb") as fh:
