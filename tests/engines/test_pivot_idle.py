@@ -34,6 +34,8 @@ def test_the_example_baseline_idles_from_2028_12_and_the_note_values_it() -> Non
     assert note.startswith("keep_mining mines no BTC from 2028-12 to the horizon (142 months)")
     assert f"cash flow is {pv_idle / 1e6:,.1f} M USD of its NPV" in note
     assert f"worth up to {-pv_idle / 1e6:,.1f} M USD more" in note
+    assert note.endswith('give its sites\' cost items `end = "2028-11"`, the last month '
+                         "mined: each is paid only to its end)")
 
 
 def test_a_baseline_that_mines_to_the_horizon_gets_no_note() -> None:

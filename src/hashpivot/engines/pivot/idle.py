@@ -68,6 +68,6 @@ def idle_baseline_note(name: str, cf: CashFlows, periods: pd.PeriodIndex,
         f"{whose} costs run on: those months' cash flow is {pv / 1e6:,.1f} M USD of its "
         f"NPV (present value, before tax). A keep-mining that closed or sold {what} "
         f"then would be worth up to {-pv / 1e6:,.1f} M USD more, and every NPV vs keep that "
-        f"much less (to value a closing, give {whose} cost items an `end`: each is paid "
-        "only to it)"
+        f"much less (to value a closing, give {whose} cost items `end = "
+        f"\"{periods[n - idle - 1]}\"`, the last month mined: each is paid only to its end)"
     )
