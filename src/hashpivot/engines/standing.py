@@ -124,12 +124,12 @@ def _note(owner: str, first: pd.Period, last: pd.Period, gone: list[str],
 
 
 def _cost_dates_note(owner: str, first: pd.Period, last: pd.Period,
-                     dated: list[str]) -> str:
+                     dated: list[str], corporate: bool = False) -> str:
     """The note of cost items paid between their dates (start after the first day
-    valued, or end before the horizon's last day); ``owner`` "portfolio": its own items,
-    which only ``simulate``'s treasury pays."""
+    valued, or end before the horizon's last day); ``corporate``: the portfolio's own
+    items, which only ``simulate``'s treasury pays."""
     how = ("simulate's treasury pays the portfolio's own items between their dates"
-           if owner == "portfolio" else
+           if corporate else
            "dated cost items are paid between their dates (the terminal value takes each "
            "as it stands on the horizon's last day; the figures per year printed are those "
            "of every item applying)")
@@ -273,7 +273,7 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
     if corporate and gone:
         notes.append(_note("portfolio", first, last, gone, []))
     if corporate and throughout:
-        notes.append(_cost_dates_note("portfolio", first, last, throughout))
+        notes.append(_cost_dates_note("portfolio", first, last, throughout, corporate=True))
     cash = [items[j] for j in kept if str(items[j].category) not in CORPORATE_NOT_CASH]
     if not corporate and cash:
         notes.append(
