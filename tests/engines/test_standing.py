@@ -105,12 +105,13 @@ def test_a_planned_entry_mines_from_its_start_and_is_bought_then() -> None:
     assert f"bought then for {cost / 1e6:,.1f} M USD at 15 USD/TH" in note
 
 
-def test_entries_one_after_the_other_over_capacity_are_said_to_be_cut() -> None:
+def test_entries_one_after_the_other_over_capacity_are_a_swap() -> None:
     """The S21 line retired after three months and 52,000 S21 XP from the month after:
-    each fits the site on its own, together they draw about twice its capacity; the
-    note says the engines
-    mine the capacity, the least efficient cut first (pivot and the optimizer alike:
-    tests/optimize/test_pivot_equivalence.py)."""
+    each fits the site on its own, together they draw about twice its capacity. They
+    replace one another on the same power (a swap, hashpivot.mining.slots): keep-mining
+    mines the S21s to their end and the S21 XPs from their start, and the note names
+    the swap. Until 2026-12-06 both were mined throughout, the least efficient cut to the
+    capacity, as if the S21 XPs were already there."""
     plain = pv.run_pivot(_parse(EXAMPLE.read_text()))
     start = pd.Period(plain.inputs["start"], "M")
     successor = S21.replace("Antminer S21", "Antminer S21 XP") + "  count = 52000\n"
@@ -118,10 +119,21 @@ def test_entries_one_after_the_other_over_capacity_are_said_to_be_cut() -> None:
                     f'  start = "{(start + 4).start_time.date()}"\n\n')
     pf = _parse(text)
     assert pf.sites[0].fleet_power_mw > pf.sites[0].capacity_mw  # teeth
-    [note] = [w for w in pv.run_pivot(pf).warnings if w.startswith("West Texas 200:")]
-    assert note.endswith(f"together they draw {pf.sites[0].fleet_power_mw:,.1f} MW, more "
-                         f"than capacity_mw = {pf.sites[0].capacity_mw:g}: the engines mine "
-                         "the capacity, the least efficient machines cut first")
+    result = pv.run_pivot(pf)
+    [note] = [w for w in result.warnings if w.startswith("West Texas 200:")]
+    assert note.endswith("replace one another on the same power (together they draw "
+                         f"{pf.sites[0].fleet_power_mw:,.1f} MW, more than capacity_mw = 200; "
+                         "a slot of the capacity each, as large as its largest entry; a "
+                         "conversion displaces the machines running now, least efficient "
+                         "first, and a later entry is bought only on the MW it left): "
+                         "sites[0].fleet[0] (Antminer S21, 191.1 MW) then sites[0].fleet[1] "
+                         "(Antminer S21 XP, 199.0 MW)")
+    months = pd.period_range(start, periods=12, freq="M")
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"),
+                                pv.deterministic_market(pf, start, len(months)))
+    np.testing.assert_allclose(cf.mining_mw[0, :4], 52_000 * 3500 * 1.05 / 1e6, rtol=1e-12)
+    xp = 52_000 * pf.sites[0].fleet[1].power_w * 1.05 / 1e6
+    np.testing.assert_allclose(cf.mining_mw[0, 4:], xp, rtol=1e-12)
     [note] = [w for w in pv.run_pivot(_parse(_example(str(start + 5)))).warnings
               if w.startswith("West Texas 200:")]
     assert "together they draw" not in note

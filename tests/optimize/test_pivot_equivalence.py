@@ -272,22 +272,41 @@ def _old_and_new(old: Any, new: Any, capacity_mw: float) -> Any:
                      network_hashrate_growth_per_year=0.0)
 
 
-def test_a_fleet_over_capacity_is_trimmed_by_the_optimizer_as_pivot_trims_it() -> None:
-    """Old machines until 2026-06, new ones from 2026-07: the file checks only the machines
-    installed at the same time against ``capacity_mw`` (30.7 MW and 25.7 MW, on 40 MW), so
-    together they draw more (56.4 MW). The forward engines take the fleet as it stands,
-    both entries throughout (a note says so); pivot mines at most the site's capacity,
-    the least efficient entry displaced, and so does the optimizer: keep-mining and a
-    plan are worth the same in both. Until 2026-12-05 the optimizer mined both entries in
-    full, 16.4 MW over the site's capacity."""
+@pytest.mark.parametrize("quarter", [0, 2, 5], ids=["before the swap", "after", "late"])
+def test_a_swap_is_valued_alike_by_the_optimizer_and_pivot(quarter: int) -> None:
+    """Old machines until 2026-06, new ones bought from 2026-07 (15 USD/TH): the file
+    checks only the machines installed at the same time against ``capacity_mw`` (30.7 MW
+    and 25.7 MW, on 40 MW), so together they draw more (56.4 MW). They replace one
+    another in a slot of 30.7 MW (hashpivot.mining.slots): 9.3 MW spare, a band of 5.0 MW
+    only the old machines hold, one of 25.7 MW both hold in turn. A plan converting
+    15 MW before the swap, after it or late, and keep-mining, are worth the same to the
+    optimizer and to pivot. Until 2026-12-05 both engines mined the two entries
+    throughout, the least efficient cut to the capacity."""
     old = machines("old", 100.0, 3250.0, 9_000, uptime_fraction=0.95, end="2026-06")
-    new = machines("new", 200.0, 3500.0, 7_000, uptime_fraction=0.95, start="2026-07-01")
+    new = machines("new", 200.0, 3500.0, 7_000, uptime_fraction=0.95, start="2026-07-01",
+                   capex_usd_per_th=15.0, depreciation_years=4.0)
     pf = _old_and_new(old, new, 40.0)
     assert pf.sites[0].fleet_power_mw > 40.0 * 1.4  # teeth: the entries exceed capacity
     p = resolve_problem(pf, continuous=True)
-    assert p.tranche_mw[0].sum() == pytest.approx(40.0, rel=1e-12)  # spare + entries
+    old_mw, new_mw = 9_000 * 3250.0 * 1.05 / 1e6, 7_000 * 3500.0 * 1.05 / 1e6
+    np.testing.assert_allclose(p.tranche_mw[0], [40.0 - old_mw, old_mw - new_mw, new_mw],
+                               rtol=1e-12)
+    assert [[u.label for u in t.units] for t in p.tranches[0][1:]] == [["old"],
+                                                                       ["old", "new"]]
     params, _ = scenario_params(p, 0)
-    _assert_plan_and_keep_valued_alike(pf, p, params, 0, 2, 15.0)
+    _assert_plan_and_keep_valued_alike(pf, p, params, 0, quarter, 15.0)
+    # teeth, by hand: converting 15 MW from the start takes the 9.3 MW spare, the 5.0 MW
+    # only the old machines hold, and 0.7 MW of the shared band: the old machines mine
+    # 30.7 - 5.7 MW to their end, the new ones 25.7 - 0.7 MW, bought on those alone
+    market = pivot.deterministic_market(pf, pd.Period(str(p.start), "M"), p.n_months)
+    phase = pivot.ConversionPhase("A", pd.Period(str(p.start), "M"), 15.0)
+    cf = pivot.strategy_cash_flows(pf, pivot.Strategy("plan", (phase,)), market)
+    shared = 15.0 - (40.0 - old_mw) - (old_mw - new_mw)
+    np.testing.assert_allclose(cf.mining_mw[0, :6], old_mw - (15.0 - (40.0 - old_mw)),
+                               rtol=1e-12)
+    np.testing.assert_allclose(cf.mining_mw[0, 6:], new_mw - shared, rtol=1e-12)
+    assert cf.replacement_capex_usd[0, 6] == pytest.approx(
+        (new_mw - shared) / new_mw * 7_000 * 200.0 * 15.0, rel=1e-12)
 
 
 @pytest.mark.parametrize("quarter", [0, 3, 9], ids=["before", "after the purchase", "late"])

@@ -14,9 +14,11 @@ price file's intervals, takes every entry):
   expansion mines from its start, bought then when it gives a purchase price; retired
   machines mine no more), and a note names it;
 * where a site's entries draw more together than ``capacity_mw`` (dated one after the
-  other: the file checks those installed at the same time), they are taken as they stand
-  instead, each over the whole horizon, the least efficient cut to the capacity, and the
-  note says so;
+  other: the file checks those installed at the same time), those that replace one
+  another share a slot of the capacity in turn (a swap:
+  :mod:`hashpivot.mining.slots`), and the note names them; where no such slots
+  fit the capacity, the entries are taken as they stand instead, each over the whole
+  horizon, the least efficient cut to the capacity, and the note says so;
 * a cost item that starts after the first day valued, or ends before the horizon's last
   day, is paid between its dates (:mod:`hashpivot.engines.pivot.cost_dates`; the
   portfolio's own items in ``simulate``'s treasury), and a note names it.
@@ -38,7 +40,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.models.portfolio import find_site, last_day
+from hashpivot.mining.slots import swap_slots, swap_units
+from hashpivot.models.portfolio import dated_days, find_site, last_day
 
 if TYPE_CHECKING:
     from hashpivot.models import CostItem, FleetEntry, Portfolio, Site
@@ -166,9 +169,36 @@ def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
             + "; ".join(described))
 
 
+def _swaps(site: Site, index: int, kept: list[int]) -> str | None:
+    """Where the entries kept draw more together than the site's capacity: how they
+    replace one another on the same power (:mod:`hashpivot.mining.slots`), or None
+    when they do not (no slots fit the capacity); empty when they fit together."""
+    standing = site.model_copy(update={"fleet": [site.fleet[j] for j in kept]})
+    if standing.fleet_fits_capacity:
+        return ""
+    entries = standing.fleet
+    overhead = float(site.power_overhead_factor)
+    power = [e.total_hashrate_th_s * (e.efficiency_j_per_th or 0.0) * overhead / 1e6
+             for e in entries]
+    windows = [dated_days(e.start, e.end) for e in entries]
+    cap = float(site.capacity_mw if site.capacity_mw is not None else sum(power))
+    if swap_units(power, [e.efficiency_j_per_th or 0.0 for e in entries], windows,
+                  cap) is None:
+        return None
+    chains = [" then ".join(f"sites[{index}].fleet[{kept[j]}] ({entries[j].label}, "
+                            f"{power[j]:,.1f} MW)" for j in slot)
+              for slot in swap_slots(windows) if len(slot) > 1]
+    return ("; entries dated one after the other replace one another on the same power "
+            f"(together they draw {standing.fleet_power_mw:,.1f} MW, more than capacity_mw "
+            f"= {site.capacity_mw:g}; a slot of the capacity each, as large as its largest "
+            "entry; a conversion displaces the machines running now, least efficient "
+            "first, and a later entry is bought only on the MW it left): "
+            + "; ".join(chains))
+
+
 def _over_capacity(site: Site, kept: list[FleetEntry]) -> str:
     """What the note adds when the entries counted throughout draw more together than
-    the site's capacity (entries dated one after the other): empty otherwise."""
+    the site's capacity (entries dated one after the other, no swap): empty otherwise."""
     standing = site.model_copy(update={"fleet": kept})
     if standing.fleet_fits_capacity:
         return ""
@@ -253,7 +283,9 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
             })
         # the forward engines run dated entries between their dates where they fit the
         # capacity together; else they take them as they stand (availability.py)
-        over = _over_capacity(site, [site.fleet[j] for j in fleet_kept]) if fleet_on else ""
+        swaps = _swaps(site, i, fleet_kept) if fleet_on else ""
+        over = (_over_capacity(site, [site.fleet[j] for j in fleet_kept])
+                if swaps is None else "")
         throughout = fleet_on if over else []
         if i in valued and (fleet_gone or cost_gone or throughout):
             notes.append(_note(site.name, first, last, fleet_gone + cost_gone, throughout)
@@ -261,7 +293,7 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
         if i in valued and cost_on:
             notes.append(_cost_dates_note(site.name, first, last, cost_on))
         if i in valued and fleet_on and not over:
-            notes.append(_dates_note(site, i, fleet_kept, first, last))
+            notes.append(_dates_note(site, i, fleet_kept, first, last) + (swaps or ""))
         if i in valued and site.connection_date is not None and (
                 pd.Timestamp(site.connection_date) > first.start_time):
             notes.append(_connection_note(site.name, i, site.connection_date, first, last))

@@ -75,6 +75,13 @@ def last_day(end: str | None) -> pd.Timestamp | None:
     return day + pd.offsets.MonthEnd(0) if len(end) == 7 else day
 
 
+def dated_days(start: str | None, end: str | None
+               ) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The first and last day a ``start`` and an ``end`` cover (:func:`last_day`); None
+    where unbounded."""
+    return (pd.Timestamp(start) if start else None), last_day(end)
+
+
 class Dated(BaseModel):
     """Something that applies between an optional first and last day (``start``, ``end``).
 

@@ -75,6 +75,11 @@ class Tranche:
         Its entry's ``start`` and ``end`` (:mod:`hashpivot.engines.pivot.availability`).
     purchase_usd_per_th : float
         Its entry's purchase price, paid in the month of its start when planned. [USD/TH]
+    members : tuple of Tranche
+        A band of a swap's slot (:mod:`~hashpivot.mining.slots`): the entries that
+        occupy it in turn, each on the band's MW between its dates (a MW of the band loses
+        the sum of theirs); empty for a block of one entry. The band's own hashrate,
+        uptime and efficiency are its first entry's.
     """
 
     label: str
@@ -84,6 +89,12 @@ class Tranche:
     efficiency_j_per_th: float
     installed: tuple[str | None, str | None] = (None, None)
     purchase_usd_per_th: float = 0.0
+    members: tuple[Tranche, ...] = ()
+
+    @property
+    def units(self) -> tuple[Tranche, ...]:
+        """The blocks of machines a MW of it holds in turn: its members, or itself."""
+        return self.members or (self,)
 
     @property
     def is_spare(self) -> bool:
@@ -242,6 +253,8 @@ def site_tranches(
     out: list[Tranche] = []
     spare = max(0.0, site.capacity_mw - site.fleet_power_mw)
     out.append(Tranche("spare", spare, 0.0, 0.0, float("nan")))
+    if site.fleet_bands:  # a swap: a tranche per band of its slots, in pivot's order
+        return out + _band_tranches(site, entries)
     full = [watts * site.power_overhead_factor / 1e6 for _, _, watts, _ in entries]
     mws = list(full)
     # entries dated one after the other may draw more together than the capacity (the
@@ -260,6 +273,25 @@ def site_tranches(
         kept = mw / whole if whole > 0 else 0.0
         out.append(Tranche(label, mw, hr * kept, up, watts / hr if hr > 0 else float("nan"),
                            window, price))
+    return out
+
+
+def _band_tranches(site: SiteInputs, entries: list[tuple[str, float, float, float]]
+                   ) -> list[Tranche]:
+    """A swapping site's bands as tranches (:mod:`~hashpivot.mining.slots`), in
+    the order pivot displaces them (:func:`hashpivot.optimize.model.efficiency_order`
+    keeps it)."""
+    out: list[Tranche] = []
+    units = [Tranche(label, watts * site.power_overhead_factor / 1e6, hr, up,
+                     watts / hr if hr > 0 else float("nan"), window, price)
+             for (label, hr, watts, up), window, price in zip(
+                 entries, site.fleet_windows, site.fleet_purchase_usd_per_th, strict=True)]
+    for band in dict.fromkeys(site.fleet_bands):
+        members = tuple(u for u, b in zip(units, site.fleet_bands, strict=True) if b == band)
+        first = members[0]
+        out.append(Tranche(first.label, first.gross_mw, first.hashrate_th_s,
+                           first.uptime_fraction, first.efficiency_j_per_th,
+                           members=members))
     return out
 
 

@@ -208,9 +208,12 @@ def spare_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
 
 def efficiency_order(p: PlanProblem, site: int) -> list[int]:
     """A site's fleet tranches with machines in the order pivot displaces them: the most
-    J/TH first (ties: file order; :func:`hashpivot.engines.pivot.tranches.tranche_mw`)."""
+    J/TH first (ties: file order; :func:`hashpivot.engines.pivot.tranches.tranche_mw`),
+    a swap's bands in their order (:mod:`~hashpivot.mining.slots`)."""
     ts = p.tranches[site]
     held = [j for j in range(1, len(ts)) if p.tranche_mw[site, j] > 1e-9]
+    if any(t.members for t in ts):
+        return held
     return sorted(held, key=lambda j: -ts[j].efficiency_j_per_th)
 
 
@@ -253,7 +256,7 @@ def _changes_over_time(p: PlanProblem, site: int) -> bool:
     """Whether a site's fleet changes within the horizon: a dated tranche (its entry's
     ``start``/``end``) or a connection after the first month."""
     connection = p.sites[site].connection_date
-    return any(t.installed != (None, None) for t in p.tranches[site]) or (
+    return any(u.installed != (None, None) for t in p.tranches[site] for u in t.units) or (
         connection is not None and pd.Timestamp(connection) > p.start.start_time)
 
 

@@ -114,24 +114,25 @@ def coefficients_on_market(
         for j, tr in enumerate(ts):
             if tr.is_spare or tr.gross_mw <= 0:
                 continue
-            fl = mining_flows_per_mw(
-                site, tr, spec, market,
-                reference=reference,
-            )
-            lj, full = mining_loss_per_mw(fl.net, fl.resale, disc, task.n_quarters)
-            tv = (  # (P,): forgone by a MW converted in any quarter
-                mining_terminal_usd_per_mw(task.terminal_value,
-                                           fl.ebitda if fl.terminal_ebitda is None
-                                           else fl.terminal_ebitda,
-                                           fl.replacement_capex, task.mining_discount_rate,
-                                           fl.running)
-                if task.terminal_value is not None and not fl.retires else np.zeros(n_p)
-            )
-            base += tr.gross_mw * (full + tv)
-            base_terminal += tr.gross_mw * tv
-            if not redeploy:
-                loss[:, si, j, :] = lj + tv[:, None]
-                terminal[:, si, j] = tv
+            for unit in tr.units:  # a swap's band: each entry on it in turn
+                fl = mining_flows_per_mw(
+                    site, unit, spec, market,
+                    reference=reference,
+                )
+                lj, full = mining_loss_per_mw(fl.net, fl.resale, disc, task.n_quarters)
+                tv = (  # (P,): forgone by a MW converted in any quarter
+                    mining_terminal_usd_per_mw(task.terminal_value,
+                                               fl.ebitda if fl.terminal_ebitda is None
+                                               else fl.terminal_ebitda,
+                                               fl.replacement_capex,
+                                               task.mining_discount_rate, fl.running)
+                    if task.terminal_value is not None and not fl.retires else np.zeros(n_p)
+                )
+                base += tr.gross_mw * (full + tv)
+                base_terminal += tr.gross_mw * tv
+                if not redeploy:
+                    loss[:, si, j, :] += lj + tv[:, None]
+                    terminal[:, si, j] += tv
     # keep-mining's terminal value as pivot takes it: the tranches' (each floored at 0),
     # less the cash SG&A, which no plan changes (so the plans' coefficients leave it
     # out), floored at 0 as a whole

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
 from hashpivot.engines.pivot.uplift_measurement import site_dispatch_uplift
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.mining.slots import SwapUnit, swap_units
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.pivot import PivotSpec
-from hashpivot.models.portfolio import find_site
+from hashpivot.models.portfolio import dated_days, find_site
 from hashpivot.units import MONTHS_PER_YEAR, W_PER_MW
 
 if TYPE_CHECKING:
@@ -95,8 +96,9 @@ class SiteInputs:
     fleet_windows : tuple of (str or None, str or None)
         Each entry's ``start`` and ``end``, in the order of ``fleet_entries``: the days its
         machines are installed (:mod:`hashpivot.engines.pivot.availability`); all
-        ``(None, None)`` where the entries drawing more together than the capacity are
-        taken as they stand (each over the whole horizon).
+        ``(None, None)`` where the entries drawing more together than the capacity are no
+        swap (:mod:`~hashpivot.mining.slots`) and are taken as they stand (each
+        over the whole horizon).
     fleet_purchase_usd_per_th : tuple of float
         Each entry's ``capex_usd_per_th`` (0 without, and where the dates do not count),
         in the order of ``fleet_entries``: a planned entry's purchase price. [USD/TH]
@@ -111,6 +113,16 @@ class SiteInputs:
         ``"fixed_mining"``, ``"sga"``), its share of that kind's ``..._usd_per_month``
         [-] and its ``start`` and ``end``: the months it is paid
         (:mod:`~hashpivot.engines.pivot.cost_dates`).
+    fleet_bands : tuple of int
+        Where the entries replace one another on the same power (a swap:
+        :mod:`~hashpivot.mining.slots`), ``fleet_entries``, ``fleet_windows`` and
+        ``fleet_purchase_usd_per_th`` are the units of the slots' bands in the order a
+        conversion displaces them, and this is each unit's band (the site's
+        ``fleet_hashrate_th_s``, ``fleet_power_mw`` and ``uptime_fraction`` are then its
+        fleet as it stands at the start: each band's first unit); empty otherwise.
+    band : int or None
+        The band of a tranche that shares its MW with other units in turn (a swap); None:
+        a block of its own.
     """
 
     name: str
@@ -140,6 +152,8 @@ class SiteInputs:
     installed: tuple[str | None, str | None] = (None, None)
     purchase_usd_per_th: float = 0.0
     cost_windows: tuple[tuple[str, float, str | None, str | None], ...] = ()
+    fleet_bands: tuple[int, ...] = ()
+    band: int | None = None
 
     @property
     def variable_opex_usd_per_mw_month(self) -> float:
@@ -205,9 +219,17 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             problems.append(Problem(f"sites[{i}].fleet", "the site has no running fleet"))
             continue
         cap = site.capacity_mw if site.capacity_mw is not None else fleet_mw
-        if not site.fleet_fits_capacity:  # taken as they stand (a note)
-            windows = [(None, None)] * len(windows)
-            prices = [0.0] * len(prices)
+        bands: list[int] = []
+        if not site.fleet_fits_capacity:  # a swap: the entries share slots in turn
+            units = swap_units([w * overhead / W_PER_MW for _, _, w, _ in entries],
+                               [w / h if h > 0 else 0.0 for _, h, w, _ in entries],
+                               [dated_days(*w) for w in windows], cap)
+            if units is None:  # no swap: taken as they stand (a note)
+                windows = [(None, None)] * len(windows)
+                prices = [0.0] * len(prices)
+            else:
+                entries, windows, prices, bands, fleet_mw, hr, hr_up = _as_units(
+                    units, entries, windows, prices)
         spec = site.hosting
         is_default = spec is None
         spec = spec if spec is not None else HostingProjectSpec()
@@ -275,6 +297,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 connection_date=site.connection_date,
                 fleet_windows=tuple(windows),
                 fleet_purchase_usd_per_th=tuple(prices),
+                fleet_bands=tuple(bands),
                 installed=windows[0] if len(windows) == 1 else (None, None),
                 purchase_usd_per_th=prices[0] if len(prices) == 1 else 0.0,
                 cost_windows=cost_windows,
@@ -283,6 +306,23 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
     if problems:
         raise InputError(problems)
     return out
+
+
+def _as_units(units: list[SwapUnit], entries: list[tuple[str, float, float, float]],
+              windows: list[tuple[str | None, str | None]], prices: list[float],
+              ) -> tuple[list[tuple[str, float, float, float]],
+                         list[tuple[str | None, str | None]], list[float], list[int],
+                         float, float, float]:
+    """A swapping site's fleet as :func:`~hashpivot.mining.slots.swap_units`: its
+    units' entries, dates, purchase prices and bands, and the fleet as it stands at the
+    start (each band's first unit): power [MW], hashrate and uptime-weighted hashrate
+    [TH/s]."""
+    out = [(entries[u.entry][0], entries[u.entry][1] * u.share, entries[u.entry][2] * u.share,
+            entries[u.entry][3]) for u in units]
+    first = [k for k, u in enumerate(units) if k == 0 or units[k - 1].band != u.band]
+    return (out, [windows[u.entry] for u in units], [prices[u.entry] for u in units],
+            [u.band for u in units], sum(units[k].gross_mw for k in first),
+            sum(out[k][1] for k in first), sum(out[k][1] * out[k][3] for k in first))
 
 
 def _pivot_spec(portfolio: Portfolio) -> PivotSpec:

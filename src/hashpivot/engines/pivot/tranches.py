@@ -32,7 +32,7 @@ __all__ = ["fleet_tranches", "tranche_labels", "tranche_mw", "tranche_site"]
 def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
                  uptime_fraction: float,
                  installed: tuple[str | None, str | None] = (None, None),
-                 purchase_usd_per_th: float = 0.0) -> SiteInputs:
+                 purchase_usd_per_th: float = 0.0, band: int | None = None) -> SiteInputs:
     """A block of a site's machines as a site of its own.
 
     Parameters
@@ -49,6 +49,9 @@ def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
         Its entry's ``start`` and ``end`` (:mod:`~hashpivot.engines.pivot.availability`).
     purchase_usd_per_th : float, optional
         Its entry's purchase price, paid when it is planned. [USD/TH]
+    band : int, optional
+        The slot band it shares with other entries in turn (a swap:
+        :mod:`~hashpivot.mining.slots`).
 
     Returns
     -------
@@ -71,8 +74,10 @@ def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
         fleet_entries=(),  # a tranche is its own (fleet_tranches gives none of it)
         fleet_windows=(),
         fleet_purchase_usd_per_th=(),
+        fleet_bands=(),
         installed=installed,
         purchase_usd_per_th=purchase_usd_per_th,
+        band=band,
     )
 
 
@@ -95,8 +100,9 @@ def fleet_tranches(site: SiteInputs) -> list[SiteInputs]:
         _, hr, watts, uptime = site.fleet_entries[j]
         window = site.fleet_windows[j] if site.fleet_windows else (None, None)
         price = site.fleet_purchase_usd_per_th[j] if site.fleet_purchase_usd_per_th else 0.0
+        band = site.fleet_bands[j] if site.fleet_bands else None
         out.append(tranche_site(site, watts * site.power_overhead_factor / W_PER_MW, hr,
-                                uptime, window, price))
+                                uptime, window, price, band))
     return out
 
 
@@ -112,6 +118,8 @@ def _ordered_entries(site: SiteInputs) -> list[int]:
     entries = [j for j, e in enumerate(site.fleet_entries) if e[1] > 0 and e[2] > 0]
     if len(entries) <= 1:
         return []
+    if site.fleet_bands:  # a swap's units, already in the order of displacement
+        return entries
     return sorted(entries, key=lambda j: -site.fleet_entries[j][2] / site.fleet_entries[j][1])
 
 
@@ -129,14 +137,18 @@ def tranche_mw(tranches: list[SiteInputs], mining_mw: FloatArray) -> list[FloatA
     Returns
     -------
     list of ndarray (T,)
-        Per tranche; they sum to ``mining_mw``. [MW]
+        Per tranche; they sum to ``mining_mw`` (the units of a swap's band, which occupy
+        it in turn, each the band's MW: :mod:`~hashpivot.mining.slots`). [MW]
     """
-    fleet = float(sum(t.fleet_power_mw for t in tranches))
+    starts = [k for k, t in enumerate(tranches)
+              if t.band is None or k == 0 or tranches[k - 1].band != t.band]
+    fleet = float(sum(tranches[k].fleet_power_mw for k in starts))
     displaced = np.clip(fleet - np.asarray(mining_mw, dtype=np.float64), 0.0, None)
     out: list[FloatArray] = []
     before = 0.0
-    for t in tranches:
+    for k, t in enumerate(tranches):
+        if k in starts and k > 0:
+            before += tranches[k - 1].fleet_power_mw
         gone = np.clip(displaced - before, 0.0, t.fleet_power_mw)
         out.append(t.fleet_power_mw - gone)
-        before += t.fleet_power_mw
     return out

@@ -1,0 +1,142 @@
+"""Fleet entries that replace one another on the same power: a site's capacity in slots.
+
+A swap (old machines retired at an ``end``, new ones installed from a later ``start`` on
+the same power) draws more, counted together, than the site's ``capacity_mw``, though
+never at the same time. Where a site's entries do not fit its capacity all together
+(:attr:`hashpivot.models.Site.fleet_fits_capacity`), :func:`swap_units` lays them in
+*slots*: in order of start (those without one first, then file order), each entry follows
+the entry of the latest ``end`` before its ``start``, else opens a slot of its own. A slot
+is as large as its largest entry; where the slots fit the capacity, the entries of a slot
+occupy it in turn. Otherwise there is no such reading of the file and the engines take the
+entries as they stand (:mod:`hashpivot.engines.standing` says so).
+
+A slot is displaced from its bottom: an entry smaller than its slot leaves the bottom MW
+spare while it is installed (spare capacity goes first, as at the site), so a slot is cut
+into *bands* at the lower edge of each of its entries, and each band holds, in turn, the
+entries that cover it. A band is one tranche of the displacement
+(:func:`~hashpivot.engines.pivot.tranches.tranche_mw`) and each entry in it a *unit*: the
+entry's machines on the band's MW, between the entry's dates. The slots are displaced in
+the order of their first entry's efficiency (most J/TH first, ties: file order), each from
+its bottom band: a conversion takes the machines the site runs now, least efficient
+first, and a swap later buys only the MW the conversion left (its purchase on the MW no
+conversion displaced, :mod:`~hashpivot.engines.pivot.availability`).
+
+A site whose entries fit all together is not laid in slots: each entry keeps its own
+capacity (a planned entry's is kept for it), as before.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["Days", "SwapUnit", "swap_slots", "swap_units"]
+
+#: Relative tolerance on MW (band edges, the capacity check). [-]
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class SwapUnit:
+    """One entry's machines on one band of a slot.
+
+    Attributes
+    ----------
+    entry : int
+        The entry's position in the site's fleet (file order).
+    band : int
+        The band's position in the displacement order (0: displaced first).
+    gross_mw : float
+        The band's power at the meter, site overhead included. [MW]
+    share : float
+        ``gross_mw`` over the entry's power: the share of its machines on the band. [-]
+    """
+
+    entry: int
+    band: int
+    gross_mw: float
+    share: float
+
+
+#: The first and last day an entry is installed (None: unbounded).
+Days = tuple[pd.Timestamp | None, pd.Timestamp | None]
+
+
+def swap_slots(days: Sequence[Days]) -> list[list[int]]:
+    """The entries laid in slots, each entry following the one it replaces.
+
+    Parameters
+    ----------
+    days : sequence of (Timestamp or None, Timestamp or None)
+        Each entry's first and last day installed (file order).
+
+    Returns
+    -------
+    list of list of int
+        Each slot's entries in the order they occupy it, the slots in the order they open.
+    """
+    never = pd.Timestamp.min
+    order = sorted(range(len(days)), key=lambda j: (days[j][0] or never, j))
+    slots: list[list[int]] = []
+    ends: list[pd.Timestamp | None] = []
+    for j in order:
+        start = days[j][0]
+        free = [] if start is None else [
+            k for k, end in enumerate(ends) if end is not None and end < start]
+        if free:
+            k = max(free, key=lambda k: (ends[k], -k))
+            slots[k].append(j)
+        else:
+            k = len(slots)
+            slots.append([j])
+            ends.append(None)
+        ends[k] = days[j][1]
+    return slots
+
+
+def swap_units(power_mw: Sequence[float], j_per_th: Sequence[float], days: Sequence[Days],
+               capacity_mw: float) -> list[SwapUnit] | None:
+    """A site's entries as units of slot bands, in the order a conversion displaces them.
+
+    Parameters
+    ----------
+    power_mw : sequence of float
+        Each entry's power at the meter, site overhead included (file order). [MW]
+    j_per_th : sequence of float
+        Each entry's efficiency. [J/TH]
+    days : sequence of (Timestamp or None, Timestamp or None)
+        Each entry's first and last day installed.
+    capacity_mw : float
+        The site's capacity. [MW]
+
+    Returns
+    -------
+    list of SwapUnit or None
+        Bands in displacement order (each band's units in the order they occupy it);
+        entries without power are left out. None when the slots do not fit the capacity
+        (entries that overlap in time beyond it are no swap).
+    """
+    used = [j for j in range(len(power_mw)) if power_mw[j] > 0]
+    slots = [[used[j] for j in slot] for slot in swap_slots([days[j] for j in used])]
+    sizes = [max(power_mw[j] for j in slot) for slot in slots]
+    if sum(sizes) > capacity_mw * (1 + _TOL):
+        return None
+    ranked = sorted(range(len(slots)), key=lambda k: (-j_per_th[slots[k][0]], slots[k][0]))
+    units: list[SwapUnit] = []
+    band = 0
+    for k in ranked:
+        size = sizes[k]
+        edges = sorted({0.0, size, *(size - power_mw[j] for j in slots[k])})
+        edges = [e for i, e in enumerate(edges) if i == 0 or e - edges[i - 1] > _TOL * size]
+        if size - edges[-1] > _TOL * size:
+            edges.append(size)
+        edges[-1] = size
+        for lo, hi in itertools.pairwise(edges):
+            for j in slots[k]:  # the entries covering the band, bottom edge at or below it
+                if size - power_mw[j] <= lo + _TOL * size:
+                    units.append(SwapUnit(j, band, hi - lo, (hi - lo) / power_mw[j]))
+            band += 1
+    return units

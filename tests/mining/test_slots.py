@@ -1,0 +1,60 @@
+"""Fleet entries laid in slots of a site's capacity (hashpivot.mining.slots), by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from hashpivot.mining.slots import SwapUnit, swap_slots, swap_units
+from hashpivot.models.portfolio import dated_days
+
+
+def _days(*windows: tuple[str | None, str | None]) -> list[tuple[pd.Timestamp | None,
+                                                                 pd.Timestamp | None]]:
+    return [dated_days(start, end) for start, end in windows]
+
+
+def test_a_swap_shares_one_slot_and_an_undated_entry_keeps_its_own() -> None:
+    """Old machines to 2027-06 (a month end: through its last day), new ones from
+    2027-07-01, a third line throughout: the new follow the old; the third keeps a slot."""
+    days = _days((None, "2027-06"), ("2027-07-01", None), (None, None))
+    assert swap_slots(days) == [[0, 1], [2]]
+
+
+def test_an_entry_follows_the_one_that_ended_last_before_its_start() -> None:
+    """Two lines ended (2026-12 and 2027-06); a line from 2027-07 takes the place of the
+    one that ended last; one starting on the day another ends does not follow it."""
+    days = _days((None, "2026-12"), (None, "2027-06"), ("2027-07-01", None),
+                 ("2027-06-30", None))
+    assert swap_slots(days) == [[0, 3], [1, 2]]
+
+
+def test_an_equal_swap_is_one_band_displaced_in_the_old_machines_order() -> None:
+    """Old (40 J/TH, 60 MW) then new (17 J/TH, 60 MW) beside a middle line (25 J/TH,
+    40 MW) on 100 MW: the slot is displaced first (its first entry is the least
+    efficient), one band of 60 MW that the old and then the new machines occupy."""
+    units = swap_units([60.0, 60.0, 40.0], [40.0, 17.0, 25.0],
+                       _days((None, "2027-06"), ("2027-07-01", None), (None, None)), 100.0)
+    assert units == [SwapUnit(0, 0, 60.0, 1.0), SwapUnit(1, 0, 60.0, 1.0),
+                     SwapUnit(2, 1, 40.0, 1.0)]
+
+
+def test_a_larger_successor_leaves_the_slot_s_bottom_spare_before_it() -> None:
+    """Old 80 MW then new 100 MW on 100 MW: the slot is 100 MW; its bottom 20 MW hold only
+    the new machines (spare before them, displaced first), the top 80 both in turn."""
+    units = swap_units([80.0, 100.0], [30.0, 17.0],
+                       _days((None, "2027-06"), ("2027-07-01", None)), 100.0)
+    assert units == [SwapUnit(1, 0, 20.0, 0.2), SwapUnit(0, 1, 80.0, 1.0),
+                     SwapUnit(1, 1, 80.0, 0.8)]
+    assert sum(u.share for u in units if u.entry == 1) == pytest.approx(1.0, abs=1e-15)
+
+
+def test_slots_over_the_capacity_are_no_swap() -> None:
+    """Before 2027-04 lines of 50 and 50 MW, from 2027-04 to 2027-06 one of 50 and one of
+    30, then 30 and 70: every day fits 100 MW, but no two lines hold one slot in turn
+    within it (50 + 70 > 100): no reading as a swap (the engines then take the lines as
+    they stand)."""
+    days = _days((None, "2027-06"), (None, "2027-03"), ("2027-07-01", None),
+                 ("2027-04-01", None))
+    assert swap_slots(days) == [[0, 2], [1, 3]]
+    assert swap_units([50.0, 50.0, 70.0, 30.0], [30.0] * 4, days, 100.0) is None
