@@ -68,6 +68,19 @@ def _margin(text: str) -> str:
     return text.replace(line, 'hashrate_response = "margin"  ')
 
 
+def _swap(text: str) -> str:
+    """The 200 MW example's S21 line ended 2026-06 and 52,000 S21 XP from 2026-07-01 at
+    15 USD/TH (methodology's swap)."""
+    line = "  uptime_fraction = 0.95\n\n  [[sites.cost_items]]"
+    if line not in text:
+        raise SystemExit(f"examples/pivot-200mw.toml no longer has the lines {line!r}")
+    return text.replace(line, (
+        '  uptime_fraction = 0.95\n  end = "2026-06"\n\n  [[sites.fleet]]\n'
+        '  asic = "Antminer S21 XP"\n  count = 52000\n  uptime_fraction = 0.95\n'
+        '  start = "2026-07-01"\n  capex_usd_per_th = 15.0\n  depreciation_years = 4.0\n'
+        "\n  [[sites.cost_items]]"))
+
+
 #: run name -> the arguments after ``hashpivot`` (``--json`` is added)
 RUNS: dict[str, Callable[[], list[str]]] = {
     "hashprice": lambda: ["hashprice", "--btc-price-usd", "95000", "--difficulty", "117e12",
@@ -79,6 +92,7 @@ RUNS: dict[str, Callable[[], list[str]]] = {
     "pivot": lambda: ["pivot", PIVOT],
     "pivot-out": lambda: ["pivot", PIVOT, "--out", str(_work() / "pivot")],
     "pivot-tax": lambda: ["pivot", _variant("tax.toml", _tax)],
+    "pivot-swap": lambda: ["pivot", _variant("swap.toml", _swap)],
     "pivot-one-year": lambda: ["pivot", _variant("one-year.toml", _one_year)],
     "simulate": lambda: ["simulate", PIVOT, "--paths", "20000", "--seed", "7"],
     "simulate-margin": lambda: ["simulate", _variant("margin.toml", _margin), "--paths",
@@ -470,6 +484,14 @@ CLAIMS: list[Claim] = [
            assumption(ODESSA, rf"final year {NUMBER}"),
            assumption(ODESSA, rf"Antminer S19 XP {NUMBER}"),
            assumption(ODESSA, rf"Antminer S21 XP {NUMBER}")),
+          "docs/methodology.md"),
+    Claim("(199.0 MW; 15 USD/TH, so {} M USD paid then) was worth 302.9 M USD to keep "
+          "mining, the S21 XPs mined from the first month and never paid for; it is now "
+          "worth {} M USD, and converting everything at once {} M USD instead of 544.2",
+          "pivot-swap",
+          (lambda j: re.findall(r"bought then for ([\d,.]+) M USD", " ".join(
+              j["warnings"]))[0],
+           _strategy("keep_mining", "npv_usd"), _strategy("convert_all", "npv_usd")),
           "docs/methodology.md"),
     Claim("Keep-mining's NPV in `pivot` is {} M USD", "pivot-portfolio",
           (_strategy("keep_mining", "npv_usd"),), "docs/methodology.md"),

@@ -89,7 +89,8 @@ class Dated(BaseModel):
     ``optimize`` (:func:`hashpivot.engines.standing.standing_portfolio`) an entry that ends
     before their first month is left out, a fleet entry runs between its dates
     (:mod:`hashpivot.engines.pivot.availability`; where a site's entries draw more
-    together than its capacity, each over the whole horizon instead) and a cost item is
+    together than its capacity, those that replace one another in turn in a slot of it,
+    :mod:`hashpivot.mining.slots`, else each over the whole horizon) and a cost item is
     paid between its dates (:mod:`hashpivot.engines.pivot.cost_dates`); a note names
     each; ``dispatch`` takes every entry.
     """
@@ -392,9 +393,10 @@ class Site(BaseModel):
     @property
     def fleet_fits_capacity(self) -> bool:
         """Whether every fleet entry fits ``capacity_mw`` at once (no capacity: yes). Where
-        they do, the forward engines run each entry between its dates; entries dated one
-        after the other that draw more together are taken as they stand
-        (:mod:`hashpivot.engines.pivot.availability`)."""
+        they do, the forward engines run each entry between its dates, each on its own
+        capacity; entries dated one after the other that draw more together share slots
+        of it in turn (a swap: :mod:`hashpivot.mining.slots`), or where no slots fit, are
+        taken as they stand (:mod:`hashpivot.engines.pivot.availability`)."""
         return self.capacity_mw is None or self.fleet_power_mw <= self.capacity_mw * (1 + 1e-9)
 
     @model_validator(mode="after")

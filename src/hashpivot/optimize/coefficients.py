@@ -247,8 +247,10 @@ def site_tranches(
     list of Tranche
         Spare capacity (``capacity_mw`` less the fleet, at least 0), then one tranche per
         entry in file order. Where the entries draw more together than ``capacity_mw``
-        (dated one after the other), the least efficient are cut to it, MW and hashrate
-        alike, as pivot mines them.
+        (dated one after the other), a swap's bands in pivot's order
+        (:func:`_band_tranches`), or where no slots fit
+        (:mod:`hashpivot.mining.slots`), the entries with the least efficient cut to the
+        capacity, MW and hashrate alike, as pivot mines them.
     """
     out: list[Tranche] = []
     spare = max(0.0, site.capacity_mw - site.fleet_power_mw)

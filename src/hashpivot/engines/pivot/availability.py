@@ -16,10 +16,12 @@ the MW not displaced by a conversion, as fleet capex, and is no recurring capex 
 terminal value. Without a purchase price it is counted as if already paid for (a note
 says so: :mod:`hashpivot.engines.standing`).
 
-The dates count only where the site's entries fit its ``capacity_mw`` all together:
-entries dated one after the other that draw more together than the capacity are taken
-as they stand on the first month (each over the whole horizon, the least efficient cut to
-the capacity; :attr:`hashpivot.models.Site.fleet_fits_capacity`), and a note says so.
+Where the site's entries do not fit its ``capacity_mw`` all together
+(:attr:`hashpivot.models.Site.fleet_fits_capacity`), those dated one after the other
+share slots of the capacity in turn (a swap: :mod:`hashpivot.mining.slots`; a conversion
+displaces the machines running now, and a later entry is bought on the MW it left); where
+no slots fit, the entries are taken as they stand on the first month (each over the whole
+horizon, the least efficient cut to the capacity), and a note says so.
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@ is valued at each tranche's margin. This is how the decision engine
 (:func:`hashpivot.optimize.coefficients.mining_flows_per_mw` builds its tranches with
 :func:`tranche_site`), so the two engines value a plan alike. A site of one entry is its
 own tranche.
+
+Entries that replace one another on the same power (a swap: :mod:`hashpivot.mining.slots`)
+are mined as the units of their slots' bands, in the slots' order: the units of a band
+occupy its MW in turn (each between its entry's dates), are displaced together
+(:func:`tranche_mw`), and the optimizer's tranche of the band holds them all.
 """
 
 from __future__ import annotations
@@ -92,8 +97,9 @@ def fleet_tranches(site: SiteInputs) -> list[SiteInputs]:
     -------
     list of SiteInputs
         One :func:`tranche_site` per ``[[sites.fleet]]`` entry, ordered by efficiency,
-        most J/TH first (ties: file order); empty when the site has one entry or none
-        (the site is its own tranche).
+        most J/TH first (ties: file order), or per unit of a swap's bands in their order
+        (``SiteInputs.fleet_bands``); empty when the site has one entry or none (the site
+        is its own tranche).
     """
     out = []
     for j in _ordered_entries(site):
