@@ -323,3 +323,24 @@ def test_checks_of_hosting_and_pivot_tables_are_listed_beside_values_they_do_not
     plain = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
     drift = toml_text(sites=[plain], scenario=table(btc_drift_by_year={"a": True}))
     assert len([p for p, _ in _all(drift) if p == "scenario.btc_drift_by_year.a"]) == 2
+
+
+def test_a_check_is_not_judged_on_a_whole_list_set_aside() -> None:
+    """A review's case: ``tenants`` given as a string is set aside whole (its default,
+    no tenants), so the check that committed conversions name known tenants must not
+    run on it: it read the tenants' names, which the list set aside holds."""
+    one = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
+    text = toml_text(sites=[one], optimize=table(
+        tenants="Hyperscaler A",
+        committed=[table(site="A", tenant="Hyperscaler A", quarter="2026Q1", gross_mw=1.0)]))
+    assert [p for p, _ in _all(text)] == ["optimize.tenants"]
+
+
+def test_an_integer_longer_than_python_converts_is_invalid_toml(tmp_path: Path) -> None:
+    """A review's case: an integer of 5,000 digits made the parser raise ValueError (an
+    internal error on the command line, a 500 on upload)."""
+    text = 'name = "x"\ncount = 1' + "1" * 5000 + "\n"
+    assert _all(text) == [("", "invalid TOML: a number of more than 4,300 digits")]
+    path = tmp_path / "big.toml"
+    path.write_text(text)
+    assert _problems(path) == {"": "invalid TOML: a number of more than 4,300 digits"}

@@ -84,7 +84,7 @@ def input_files(args: Iterable[str], cwd: Path) -> dict[str, str]:
         if path.suffix == ".toml":
             try:
                 doc = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            except (OSError, ValueError, RecursionError):  # (an invalid TOML: no refs)
                 continue
             for ref in _referenced_files(doc):
                 target = Path(ref) if Path(ref).is_absolute() else path.parent / ref

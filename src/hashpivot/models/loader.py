@@ -7,6 +7,7 @@ import copy
 import datetime as dt
 import tomllib
 import types
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
@@ -212,20 +213,34 @@ def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMo
     return models[0] if len(models) == 1 else None
 
 
-def _may_read(model: type[BaseModel], check: tuple[int | str, ...],
-              value: tuple[int | str, ...]) -> bool:
-    """Whether the checks of the table at ``check`` may read the value at ``value``:
-    any value inside it, but for the tables whose reads :data:`_CHECK_READS` lists."""
-    n = len(check)
-    if value[:n] != check:
+Loc = tuple[int | str, ...]
+
+
+def _by_prefix(locs: Iterable[Loc]) -> dict[Loc, list[Loc]]:
+    """Each location under every prefix of it (itself and the tables holding it), so
+    that the values inside a table are one lookup."""
+    out: dict[Loc, list[Loc]] = {}
+    for loc in locs:
+        for k in range(len(loc) + 1):
+            out.setdefault(loc[:k], []).append(loc)
+    return out
+
+
+def _may_read(model: type[BaseModel], check: Loc, inside: dict[Loc, list[Loc]]) -> bool:
+    """Whether the checks of the table at ``check`` may read one of the values
+    ``inside`` indexes (:func:`_by_prefix`): any value inside it, but for the tables
+    whose reads :data:`_CHECK_READS` lists, a value they read, inside one or holding one
+    (a whole list set aside holds every element a check reads)."""
+    values = inside.get(check, [])
+    if not values:
         return False
     reads = _CHECK_READS.get(_model_at(model, check))  # type: ignore[arg-type]
     if reads is None:
         return True
-    rel = value[n:]
-    return any(len(rel) >= len(pattern) and all(
-        (p == "*" and isinstance(r, int)) or p == r for r, p in zip(rel, pattern, strict=False))
-        for pattern in reads)
+    n = len(check)
+    return any(all((p == "*" and isinstance(r, int)) or p == r
+                   for r, p in zip(value[n:], pattern, strict=False))
+               for value in values for pattern in reads)
 
 
 def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
@@ -250,15 +265,15 @@ def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
     except ValidationError as exc:
         again = _one_branch(list(exc.errors()))
     seen = {(_path_text(_error_loc(e)), _message(e)) for e in errors}
-    read = [g for g in gone if g not in unknown]
+    read = _by_prefix(g for g in gone if g not in unknown)
+    gone_set = set(gone)
     found: list[Problem] = []
     for err in again:
         loc = _error_loc(err)
         path, message = _path_text(loc), _message(err)
-        if (path, message) in seen or (err.get("type") == "missing" and loc in gone):
+        if (path, message) in seen or (err.get("type") == "missing" and loc in gone_set):
             continue
-        if _model_at(model, loc) not in _CHECK_READS or any(
-                _may_read(model, loc, g) for g in read):
+        if _model_at(model, loc) not in _CHECK_READS or _may_read(model, loc, read):
             continue
         found.append(Problem(path=path, message=message, source=source))
     return found
@@ -367,11 +382,14 @@ def _validate(model: type[M], data: Any, source: str) -> M:
         errors = _one_branch(list(exc.errors()))
     # nothing judged on the 1 or 0 a boolean was read as: its own field's bounds, the
     # checks that may read it
-    judged = [e for e in errors if tuple(e["loc"])[-1:] != ("[key]",) and any(
-        _error_loc(e) == b["loc"] or (e.get("type") in _TABLE_CHECKS
-                                      and _may_read(model, _error_loc(e), b["loc"]))
-        for b in booleans)]  # (a dictionary's key is no value read as 1)
-    errors = [e for e in errors if e not in judged] + booleans
+    at = {b["loc"] for b in booleans}
+    inside = _by_prefix(at)
+    judged = {id(e) for e in errors for loc in [_error_loc(e)]
+              if tuple(e["loc"])[-1:] != ("[key]",) and (
+                  loc in at or (e.get("type") in _TABLE_CHECKS
+                                and _may_read(model, loc, inside)))
+              }  # (a dictionary's key is no value read as 1)
+    errors = [e for e in errors if id(e) not in judged] + booleans
     problems = [Problem(path=_path_text(_error_loc(e)), message=_message(e), source=source)
                 for e in errors]
     problems += _hidden_problems(model, data, errors, source)
@@ -393,13 +411,25 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise InputError([Problem("", "file not found", source)])
     try:
         with p.open("rb") as fh:
-            return tomllib.load(fh)
+            text = fh.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem("", f"cannot read file: {exc}", source)]) from None
+    return loads_toml(text, source)
+
+
+def loads_toml(text: str, source: str) -> dict[str, Any]:
+    """Parse TOML text; what the parser refuses becomes an :class:`InputError`: a syntax
+    error, tables nested too deeply, an integer longer than Python converts (4,300
+    digits)."""
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
     except RecursionError:
         raise InputError([Problem("", "invalid TOML: nested too deeply", source)]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem("", f"cannot read file: {exc}", source)]) from None
+    except ValueError:  # int() of a number of more than 4,300 digits
+        raise InputError([Problem("", "invalid TOML: a number of more than 4,300 digits",
+                                  source)]) from None
 
 
 def load_portfolio(path: str | Path) -> Portfolio:
@@ -425,13 +455,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
 
 def parse_portfolio(text: str, source: str = "<string>") -> Portfolio:
     """Validate a portfolio given as TOML text (API uploads, tests)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
-    except RecursionError:
-        raise InputError([Problem("", "invalid TOML: nested too deeply", source)]) from None
-    return validate_data(Portfolio, data, source)
+    return validate_data(Portfolio, loads_toml(text, source), source)
 
 
 def document_to_toml(document: dict[str, Any]) -> str:

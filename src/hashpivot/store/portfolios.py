@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import Portfolio, validate_data
-from hashpivot.models.loader import document_to_toml
+from hashpivot.models.loader import document_to_toml, loads_toml
 from hashpivot.store.tables import PortfolioRow, RunRow, utcnow
 
 #: Examples seeded into an empty database (files of the repository's ``examples/``).
@@ -90,12 +90,7 @@ def validate_document(document: Any, source: str = "<request>") -> Portfolio:
 
 def parse_toml(text: str, source: str = "<upload>") -> tuple[dict[str, Any], Portfolio]:
     """TOML text -> (document, validated portfolio)."""
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
-    except RecursionError:
-        raise InputError([Problem("", "invalid TOML: nested too deeply", source)]) from None
+    document = loads_toml(text, source)
     portfolio = validate_document(document, source)
     return json_document(document), portfolio
 
