@@ -34,8 +34,10 @@ def test_the_example_baseline_idles_from_2028_12_and_the_note_values_it() -> Non
     assert note.startswith("keep_mining mines no BTC from 2028-12 to the horizon (142 months)")
     assert f"cash flow is {pv_idle / 1e6:,.1f} M USD of its NPV" in note
     assert f"worth up to {-pv_idle / 1e6:,.1f} M USD more" in note
-    assert note.endswith('give its sites\' cost items `end = "2028-11"`, the last month '
-                         "mined: each is paid only to its end)")
+    assert note.endswith('give its sites\' fleet entries and cost items `end = "2028-11"`, '
+                         "the last month mined: machines mine and items are paid only to "
+                         "their end; ending the items alone may let the machines mine again "
+                         "where their own costs idled them)")
 
 
 def test_a_baseline_that_mines_to_the_horizon_gets_no_note() -> None:
@@ -110,3 +112,38 @@ def test_ending_the_site_s_cost_items_at_the_idle_month_values_the_closing() -> 
     pv_idle = sum(fcf[t] / (1 + r) ** (t + 1) for t in range(38, 180))
     assert kept.npv_usd - keep.npv_usd == pytest.approx(-pv_idle, rel=1e-9)
     assert not [w for w in shut.warnings if "mines no BTC" in w]
+    # the fleet ended too, as the note says: the same here (power idled the machines)
+    both = closed.model_copy(update={"sites": [closed.sites[0].model_copy(update={
+        "fleet": [closed.sites[0].fleet[0].model_copy(update={"end": "2028-11"})]})]})
+    assert pv.run_pivot(both).strategies[0].npv_usd - keep.npv_usd == pytest.approx(
+        -pv_idle, rel=1e-9)
+
+
+def test_a_site_idled_by_its_variable_costs_closes_with_its_fleet_ended_too() -> None:
+    """A review's case: 60 M USD/year of variable repairs beside the 10 M of fixed costs
+    idle the example from 2028-04. Ending the cost items alone at 2028-03 lets the
+    machines mine again without the repairs, worth more than the note's figure; ending
+    the fleet entry too, as the note now says, gives exactly the note's figure."""
+    import re
+
+    from hashpivot.models import parse_portfolio
+
+    fixed = "  usd_per_year = 10e6\n"
+    text = EXAMPLE.read_text()
+    assert text.count(fixed) == 1 and text.count("  uptime_fraction = 0.95\n") == 1
+    text = text.replace(fixed, fixed + '\n  [[sites.cost_items]]\n  name = "repairs"\n'
+                        '  category = "site_opex"\n  usd_per_year = 60e6\n'
+                        '  behavior = "variable"\n')
+    base = pv.run_pivot(parse_portfolio(text))
+    [note] = [w for w in base.warnings if "mines no BTC" in w]
+    assert note.startswith("keep_mining mines no BTC from 2028-04")
+    worth = float(re.findall(r"worth up to ([\d.]+) M USD more", note)[0])
+    end = '  end = "2028-03"\n'
+    items = text.replace("  usd_per_year = 10e6\n", "  usd_per_year = 10e6\n" + end).replace(
+        '  behavior = "variable"\n', '  behavior = "variable"\n' + end)
+    both = items.replace("  uptime_fraction = 0.95\n", "  uptime_fraction = 0.95\n" + end)
+    keep = base.strategies[0].npv_usd
+    gain = {name: (pv.run_pivot(parse_portfolio(t)).strategies[0].npv_usd - keep) / 1e6
+            for name, t in (("items", items), ("both", both))}
+    assert gain["both"] == pytest.approx(worth, abs=0.05)
+    assert gain["items"] > worth + 1.0  # the machines mine again without the repairs

@@ -157,6 +157,22 @@ def test_the_portfolio_s_own_cash_costs_left_out_of_pivot_and_optimize_are_named
     assert not standing_portfolio(pf, periods, corporate=True).notes  # simulate pays them
 
 
+def test_a_site_s_dated_non_cash_item_is_not_said_to_be_paid() -> None:
+    """A review's case: a site's depreciation dated to 2026-06 drew the note "dated cost
+    items are paid between their dates" in pivot and optimize, which pay no non-cash
+    item; the note names only the cash items the engines pay."""
+    dep = ('  [[sites.cost_items]]\n  name = "depreciation"\n  category = "depreciation"\n'
+           '  usd_per_year = 30e6\n  end = "2026-06"\n\n')
+    staff = ('  [[sites.cost_items]]\n  name = "guards"\n  category = "site_opex"\n'
+             '  usd_per_year = 1e6\n  end = "2026-06"\n\n')
+    periods = pd.period_range("2026-01", periods=12, freq="M")
+    words = "West Texas 200: dated cost items are paid between their dates"
+    for extra, named in ((dep, []), (dep + staff, ["sites[0].cost_items[2] (guards"])):
+        notes = standing_portfolio(_parse(_example(costs_after=extra)), periods).notes
+        found = [n for n in notes if n.startswith(words)]
+        assert [n.split(": ", 2)[2][:len(named[0])] for n in found] == named, notes
+
+
 def test_a_site_whose_every_machine_retired_is_an_input_error(tmp_path: Path) -> None:
     text = _example().replace(S21, f'{S21}  end = "2024-12"\n')
     with pytest.raises(InputError) as info:

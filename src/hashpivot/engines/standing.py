@@ -87,10 +87,11 @@ def _fleet_label(entry: FleetEntry) -> str:
 
 
 def _split(entries: Sequence[FleetEntry | CostItem], path: str, labels: Sequence[str],
-           first: pd.Period, last: pd.Period, costs: bool = False
-           ) -> tuple[list[int], list[str], list[str]]:
+           first: pd.Period, last: pd.Period, costs: bool = False,
+           named: Sequence[bool] | None = None) -> tuple[list[int], list[str], list[str]]:
     """Positions kept, descriptions of the entries gone and of the dated ones (``costs``:
-    cost items, paid between their dates, so one starting after the horizon never)."""
+    cost items, paid between their dates, so one starting after the horizon never;
+    ``named``: which dated ones to describe, default all)."""
     kept: list[int] = []
     gone: list[str] = []
     throughout: list[str] = []
@@ -108,7 +109,7 @@ def _split(entries: Sequence[FleetEntry | CostItem], path: str, labels: Sequence
             dated.append(f"start {entry.start}")
         if _ends_before(entry.end, last):
             dated.append(f"end {entry.end}")
-        if dated:
+        if dated and (named is None or named[j]):
             throughout.append(f"{path}[{j}] ({label}; {', '.join(dated)})")
     return kept, gone, throughout
 
@@ -265,9 +266,10 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
     for i, site in enumerate(portfolio.sites):
         fleet_kept, fleet_gone, fleet_on = _split(
             site.fleet, f"sites[{i}].fleet", [_fleet_label(e) for e in site.fleet], first, last)
-        cost_kept, cost_gone, cost_on = _split(
+        cost_kept, cost_gone, cost_on = _split(  # (the dated items the engines pay)
             site.cost_items, f"sites[{i}].cost_items", [c.name for c in site.cost_items],
-            first, last, costs=True)
+            first, last, costs=True,
+            named=[c.category not in CORPORATE_NOT_CASH for c in site.cost_items])
         if site.fleet and not fleet_kept and i in valued:
             problems.append(Problem(
                 f"sites[{i}].fleet",

@@ -68,6 +68,8 @@ def idle_baseline_note(name: str, cf: CashFlows, periods: pd.PeriodIndex,
         f"{whose} costs run on: those months' cash flow is {pv / 1e6:,.1f} M USD of its "
         f"NPV (present value, before tax). A keep-mining that closed or sold {what} "
         f"then would be worth up to {-pv / 1e6:,.1f} M USD more, and every NPV vs keep that "
-        f"much less (to value a closing, give {whose} cost items `end = "
-        f"\"{periods[n - idle - 1]}\"`, the last month mined: each is paid only to its end)"
+        f"much less (to value a closing, give {whose} fleet entries and cost items `end = "
+        f"\"{periods[n - idle - 1]}\"`, the last month mined: machines mine and items are "
+        "paid only to their end; ending the items alone may let the machines mine again "
+        "where their own costs idled them)"
     )
