@@ -118,6 +118,30 @@ def test_the_terminal_value_takes_each_item_as_it_stands_on_the_horizon_s_last_d
     assert runs["ended"].npv_usd > runs["throughout"].npv_usd
 
 
+def test_the_terminal_value_mines_its_final_year_with_the_variable_items_standing() -> None:
+    """A review's case: 13.7 M USD/year of variable repairs (about a month's margin in
+    the final year) ending 2030-06 or starting 2030-07, inside the final year. The
+    terminal value takes the items standing on the horizon's last day, and decides
+    again which of the final year's months are mined with them: ending in 2030-06 it is
+    the terminal value without the item, 67.3 M USD of present value (it was 35.1: the
+    months curtailed while the item applied were valued as curtailed for ever), starting
+    in 2030-07 the one paid throughout, 1.1 (it was 0: months mined without the item
+    were charged it). Without fleet replacement (its own decision reads the same rule)."""
+    pf = _portfolio(btc_price_growth_per_year=0.3)
+    site = pf.sites[0].model_copy(update={"fleet_replacement": False})
+    pf = pf.model_copy(update={"sites": [site]})
+    repairs = dict(name="repairs", category="site_opex", usd_per_year=13.68e6,
+                   behavior="variable")
+    dated = {"none": None, "throughout": {}, "ended": {"end": "2030-06"},
+             "started": {"start": "2030-07"}}
+    tv = {name: pv.run_pivot(_with_costs(pf, *(
+        [] if dates is None else [CostItem(**repairs, **dates)]))).strategies[0]
+        .terminal_value_usd for name, dates in dated.items()}
+    assert tv["none"] > tv["throughout"] + 10e6 > 10e6  # teeth: the item weighs on it
+    assert tv["ended"] == pytest.approx(tv["none"], rel=1e-12)
+    assert tv["started"] == pytest.approx(tv["throughout"], rel=1e-12)
+
+
 def test_simulate_s_corporate_and_non_cash_items_follow_their_dates() -> None:
     """The treasury pays the portfolio's own cash items between their dates (2 M USD/year
     of SG&A from 2026-07; interest is the debt's), and the total cost counts non-cash

@@ -44,7 +44,13 @@ from hashpivot import finance
 from hashpivot.arrays import FloatArray
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs, availability
-from hashpivot.engines.pivot.cost_dates import cost_profile, has_dates, horizon_share
+from hashpivot.engines.pivot.cost_dates import (
+    cost_profile,
+    has_dates,
+    horizon_share,
+    horizon_site,
+)
+from hashpivot.engines.pivot.fleet import site_market
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
@@ -345,7 +351,9 @@ def mining_flows_per_mw(
         spec = spec.model_copy(update={"fleet_replacement_years": None})
     # each MW mines while installed and its site connected, as pivot mines it
     running = availability.running_share(t_site, market.periods)
-    m = pivot._site_mining(t_site, running, spec, market, reference=reference)
+    tv_site = horizon_site(t_site, market.periods) if has_dates(site) else None
+    sm = site_market(t_site, spec, market, reference) if tv_site is not None else None
+    m = pivot._site_mining(t_site, running, spec, market, sm, reference=reference)
     # each cost item between its dates (cost_dates.py), as pivot pays them
     scaled_per_mw = (site.scaled_opex_usd_per_month / site.fleet_power_mw
                      * cost_profile(site, "variable", market.periods))
@@ -356,10 +364,13 @@ def mining_flows_per_mw(
         - (scaled_per_mw * m["running"] + fixed_per_mw) * running,
         dtype=np.float64,
     )  # (a [sites.dispatch] site's flexibility is in the revenue and power cost)
+    # the terminal value's final year: the items as they stand on the horizon's last
+    # day, its months mined again with the variable ones so where they are dated in it
+    m_tv = m if tv_site is None else pivot._site_mining(tv_site, running, spec, market, sm)
     terminal_ebitda = ebitda if not has_dates(site) else np.asarray(
-        m["mining_revenue"] - m["power_cost"]
+        m_tv["mining_revenue"] - m_tv["power_cost"]
         - (site.scaled_opex_usd_per_month / site.fleet_power_mw
-           * horizon_share(site, "variable", market.periods) * m["running"]
+           * horizon_share(site, "variable", market.periods) * m_tv["running"]
            + site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
            * horizon_share(site, "fixed_mining", market.periods)) * running,
         dtype=np.float64)

@@ -28,6 +28,7 @@ from hashpivot.engines.pivot.cost_dates import (
     cost_profile,
     has_dates,
     horizon_share,
+    horizon_site,
     opex_usd_per_month,
 )
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market, site_shared
@@ -217,6 +218,9 @@ def _site_cash_flows(
         installed = installed_share(*part.installed, market.periods)
         mined_mw = mw * connected * installed
         mined_total = mined_total + mined_mw
+        tv_part = horizon_site(part, market.periods) if has_dates(part) else None
+        if tv_part is not None and part_shared is None:  # one fleet for both (below)
+            part_shared = site_market(part, spec, market)
         m = _site_mining(part, mined_mw, spec, market, part_shared)
         for key in _MINING_KEYS:
             mining[key] = m[key] if key not in mining else mining[key] + m[key]
@@ -240,16 +244,19 @@ def _site_cash_flows(
                       )[None, :]
         opex = part_opex if len(blocks) == 1 else opex + part_opex
         # the tranche's final year at the MW it mines at the horizon, for its terminal
-        # value, the cost items as they stand on the horizon's last day (cost_dates.py)
+        # value, the cost items as they stand on the horizon's last day (cost_dates.py),
+        # its months mined again with the variable ones so where those are dated in it
+        m_tv = m if tv_part is None else _site_mining(tv_part, mined_mw, spec, market,
+                                                      part_shared)
         tv_opex = part_opex if not has_dates(part) else (
             (share * (part.scaled_opex_usd_per_month
                       * horizon_share(part, "variable", market.periods)))[None, :]
-            * m["running"]
+            * m_tv["running"]
             + (share * (part.fixed_mining_opex_usd_per_month
                         * horizon_share(part, "fixed_mining", market.periods)))[None, :])
         e, c = at_horizon_mw(
-            np.atleast_2d(m["mining_revenue"])[:, -k:]
-            - np.atleast_2d(m["power_cost"])[:, -k:] - tv_opex[:, -k:],
+            np.atleast_2d(m_tv["mining_revenue"])[:, -k:]
+            - np.atleast_2d(m_tv["power_cost"])[:, -k:] - tv_opex[:, -k:],
             np.atleast_2d(m["replacement_capex"])[:, -k:],
             mined_mw[-k:],
             float(mw[-1]) if mined_mw[-1] > 0 and not retires_within(part, market.periods)

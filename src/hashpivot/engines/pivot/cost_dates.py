@@ -10,7 +10,9 @@ SG&A every month the site is connected. The terminal value takes each item as it
 on the horizon's last day (:func:`horizon_share`), as it takes the fleet: an item that
 ended before that day is in none of it (a fleet entry retired within the horizon has no
 terminal value either), one that starts by that day is in it whole, however few of the
-final year's months it was paid.
+final year's months it was paid; and with its variable items so, the final year's months
+are mined or curtailed again (:func:`horizon_site`), as a month is mined after the
+horizon when its revenue covers the costs standing then.
 
 :attr:`~hashpivot.engines.pivot.inputs.SiteInputs.cost_windows` holds, per item, its kind,
 its share of the kind's monthly amount when every item applies (the ``..._usd_per_month``
@@ -21,6 +23,7 @@ valued exactly as before.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -29,11 +32,13 @@ import pandas as pd
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.availability import installed_share
 from hashpivot.models.portfolio import last_day
+from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
 
-__all__ = ["CostKind", "cost_profile", "has_dates", "horizon_share", "opex_usd_per_month"]
+__all__ = ["CostKind", "cost_profile", "has_dates", "horizon_share", "horizon_site",
+           "opex_usd_per_month"]
 
 #: The three ways a site's cash cost items are paid (:class:`SiteInputs` fields):
 #: ``"variable"`` (``scaled_opex_usd_per_month``), ``"fixed_mining"``
@@ -105,3 +110,31 @@ def horizon_share(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> 
         w for w, start, end in items
         if (start is None or pd.Timestamp(start) <= last)
         and (end is None or (stop := last_day(end)) is None or stop >= last)))
+
+
+def horizon_site(site: SiteInputs, periods: pd.PeriodIndex) -> SiteInputs | None:
+    """The site with its variable items as they stand on the horizon's last day, undated:
+    the terminal value's final year decides which months are mined with them.
+
+    Parameters
+    ----------
+    site : SiteInputs
+        A site or a tranche of one.
+    periods : pandas.PeriodIndex
+        Monthly periods valued.
+
+    Returns
+    -------
+    SiteInputs or None
+        ``scaled_opex_usd_per_month`` times :func:`horizon_share` of ``"variable"``, its
+        variable items' dates dropped; None where the final year's months already pay
+        the variable items so (none dated within it): the final year as mined stands.
+    """
+    k = min(MONTHS_PER_YEAR, len(periods))
+    share = horizon_share(site, "variable", periods)
+    if k == 0 or np.allclose(cost_profile(site, "variable", periods)[-k:], share,
+                             rtol=1e-12, atol=1e-15):
+        return None
+    return dataclasses.replace(
+        site, scaled_opex_usd_per_month=site.scaled_opex_usd_per_month * share,
+        cost_windows=tuple(w for w in site.cost_windows if w[0] != "variable"))

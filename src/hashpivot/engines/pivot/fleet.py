@@ -254,8 +254,7 @@ def site_market(
                 past = mw_cash_flow_usd(
                     per_mw[:, past_sl], hashprice[:, past_sl], price_mwh[:, past_sl],
                     val.days[past_sl], val.energy_mwh_per_mw[past_sl],
-                    val.variable_opex_usd_per_mw_month[past_sl], val.uplift,
-                    val.gross_per_net,
+                    val.final_variable(past_sl), val.uplift, val.gross_per_net,
                 ).sum(axis=-1)
             gain = replacement_gain_usd_per_mw(
                 tk, hp_f, price_f, old, fresh, capex_per_mw, val, past, sunk_final

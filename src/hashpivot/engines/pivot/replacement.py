@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share
+from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share, horizon_site
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs
@@ -68,6 +68,11 @@ class MwValuation:
         the valuation counts it.
     gross_per_net : float
         Gross hash price per net (``1 / (uptime x (1 - pool fee))``). [-]
+    variable_final_usd_per_mw_month : float or None
+        The variable costs per MW the terminal value's final year is mined with: the
+        items standing on the horizon's last day
+        (:func:`~hashpivot.engines.pivot.cost_dates.horizon_site`); None where the final
+        year's months already pay them so (:meth:`final_variable`). [USD/MW/month]
     """
 
     days: FloatArray
@@ -81,6 +86,14 @@ class MwValuation:
     annualize: float
     uplift: DispatchUplift | None = None
     gross_per_net: float = 1.0
+    variable_final_usd_per_mw_month: float | None = None
+
+    def final_variable(self, months: slice) -> FloatArray | float:
+        """The variable costs per MW of the final year's ``months`` as the terminal value
+        takes them: the items standing on the horizon's last day. [USD/MW/month]"""
+        if self.variable_final_usd_per_mw_month is None:
+            return self.variable_opex_usd_per_mw_month[months]
+        return self.variable_final_usd_per_mw_month
 
     @classmethod
     def of(cls, site: SiteInputs, spec: PivotSpec, market: MarketPaths) -> MwValuation:
@@ -109,7 +122,10 @@ class MwValuation:
         m_sga = k * horizon_share(site, "sga", periods)
         fixed_months = ((fixed + sga) * m_fixed if m_fixed == m_sga
                         else fixed * m_fixed + sga * m_sga)
+        at_end = horizon_site(site, periods)  # variable items dated in the final year
         return cls(
+            variable_final_usd_per_mw_month=(
+                None if at_end is None else at_end.variable_opex_usd_per_mw_month),
             days=days,
             energy_mwh_per_mw=HOURS_PER_DAY * days * site.uptime_fraction,
             variable_opex_usd_per_mw_month=(site.variable_opex_usd_per_mw_month
@@ -218,9 +234,17 @@ def replacement_gain_usd_per_mw(
     gain = gain - capex_usd_per_mw * val.discount[tk]
     if val.tv_method != "none":
         f = max(val.final_start - tk, 0)
+        old_final, new_final = old[..., f:], diff[..., f:]
+        if val.variable_final_usd_per_mw_month is not None:  # the final year's months
+            # mined with the variable items standing on the horizon's last day
+            final = (val.days[sl][f:], val.energy_mwh_per_mw[sl][f:],
+                     val.variable_final_usd_per_mw_month, val.uplift, val.gross_per_net)
+            hp, pp = hashprice_usd_per_th_day[..., f:], power_price_usd_per_mwh[..., f:]
+            old_final = mw_cash_flow_usd(old_th_s_per_mw[..., f:], hp, pp, *final)
+            new_final = mw_cash_flow_usd(new_th_s_per_mw[..., f:], hp, pp, *final)
         common = past_final_usd_per_mw - val.fixed_final_year_usd_per_mw
-        e_old = (old[..., f:].sum(axis=-1) + common) * val.annualize
-        e_new = (diff[..., f:].sum(axis=-1) + common) * val.annualize
+        e_old = (old_final.sum(axis=-1) + common) * val.annualize
+        e_new = (new_final.sum(axis=-1) + common) * val.annualize
         if val.tv_method == "gordon":  # FCF: the final year's replacement capex out
             e_old = e_old - sunk_final_capex_usd_per_mw * val.annualize
             new_capex = capex_usd_per_mw if tk >= val.final_start else 0.0
