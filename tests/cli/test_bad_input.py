@@ -159,6 +159,15 @@ def test_out_on_a_file_or_an_unwritable_path(tmp_path: Path, command: str) -> No
         assert line.startswith("error: <command line>: --out: ") and words in line
 
 
+def test_a_run_failing_on_another_problem_leaves_no_out_folder(tmp_path: Path) -> None:
+    """A review's case: ``--out`` is checked by creating it, before the other options'
+    problems stop the run; the folders made to check it are removed again."""
+    out = tmp_path / "new" / "deeper"
+    (line,) = _error(tmp_path, PIVOT, "pivot", "{f}", "--convert-mw", "nan", "--out", str(out))
+    assert "--convert-mw" in line
+    assert not (tmp_path / "new").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "option"),
     [

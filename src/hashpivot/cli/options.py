@@ -4,6 +4,7 @@ express: ISO dates and months, finite numbers, option combinations. Each failure
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -222,7 +223,8 @@ def check_out_dir(out: Path | None, option: str = "--out") -> None:
     """Make sure ``--out`` (or another folder ``option``) is a folder that exists or can be
     created, and is writable, before any work is done: an :class:`InputError` naming the
     option otherwise (a file in the way, a missing parent that cannot be created, no
-    permission)."""
+    permission). Folders it creates to find out are removed again (the writers create
+    them), so a run that fails on another problem leaves none behind."""
     if out is None:
         return
     cli = "<command line>"
@@ -233,10 +235,15 @@ def check_out_dir(out: Path | None, option: str = "--out") -> None:
                                   f"{exc.strerror or exc}", cli)]) from None
     if is_file:
         raise InputError([Problem(option, f"{out} is a file, not a folder", cli)])
+    missing = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
     try:
         out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK | os.X_OK):
+            raise InputError([Problem(option, f"folder {out} is not writable", cli)])
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InputError([Problem(option, f"cannot create folder {out}: {reason}", cli)]) from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise InputError([Problem(option, f"folder {out} is not writable", cli)])
+    finally:
+        for folder in missing:  # only those it made, empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()

@@ -130,6 +130,7 @@ def write_run_record(out_dir: Path, written: Iterable[Path]) -> Path:
         "outputs": dict(sorted(outputs.items())),
         "provenance": provenance(),
     }
+    out_dir.mkdir(parents=True, exist_ok=True)  # (a run that wrote no file of its own)
     target = out_dir / RUN_RECORD
     tmp = target.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
