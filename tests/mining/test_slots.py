@@ -58,3 +58,35 @@ def test_slots_over_the_capacity_are_no_swap() -> None:
                  ("2027-04-01", None))
     assert swap_slots(days) == [[0, 2], [1, 3]]
     assert swap_units([50.0, 50.0, 70.0, 30.0], [30.0] * 4, days, 100.0) is None
+
+
+@pytest.mark.parametrize("order", [(2, 3), (3, 2)], ids=["small new first", "large first"])
+def test_two_lines_swapped_for_two_pair_by_power_whatever_the_file_order(
+        order: tuple[int, int]) -> None:
+    """A review's case: 153 and 44 MW of old machines ending together, 153 and 46 MW of
+    new ones starting together: the slots are 153 and 46 MW (199 of 200) in either order
+    of the new lines in the file; laying each new line after the slot that ended last
+    paired the small with the large (245 MW: no swap, all four mined throughout)."""
+    power = {0: 153.0, 1: 44.1, 2: 45.9, 3: 153.3}
+    entries = [0, 1, *order]
+    windows = {0: (None, "2027-06"), 1: (None, "2027-06"), 2: ("2027-07-01", None),
+               3: ("2027-07-01", None)}
+    units = swap_units([power[j] for j in entries], [17.5, 17.5, 13.5, 13.5],
+                       _days(*(windows[j] for j in entries)), 200.0)
+    assert units is not None
+    by_band: dict[int, set[int]] = {}
+    for u in units:
+        by_band.setdefault(u.band, set()).add(entries[u.entry])
+    assert {frozenset(b) for b in by_band.values()} >= {frozenset({0, 3}),
+                                                      frozenset({1, 2})}
+    assert sum({u.band: u.gross_mw for u in units}.values()) == pytest.approx(153.3 + 45.9)
+
+
+def test_staggered_swaps_find_their_slots() -> None:
+    """A review's case: 100 MW retired 2026-06 and 20 MW 2026-09, then 100 MW from
+    2026-10 and 20 MW from 2026-11, on 120 MW: the 100 follows the 100, the 20 the 20."""
+    days = _days((None, "2026-06"), (None, "2026-09"), ("2026-10-01", None),
+                 ("2026-11-01", None))
+    assert swap_slots(days, [100.0, 20.0, 100.0, 20.0]) == [[0, 2], [1, 3]]
+    assert swap_units([100.0, 20.0, 100.0, 20.0], [30.0, 30.0, 17.0, 17.0], days,
+                      120.0) is not None

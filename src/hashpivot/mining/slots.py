@@ -4,11 +4,12 @@ A swap (old machines retired at an ``end``, new ones installed from a later ``st
 the same power) draws more, counted together, than the site's ``capacity_mw``, though
 never at the same time. Where a site's entries do not fit its capacity all together
 (:attr:`hashpivot.models.Site.fleet_fits_capacity`), :func:`swap_units` lays them in
-*slots*: in order of start (those without one first, then file order), each entry follows
-the entry of the latest ``end`` before its ``start``, else opens a slot of its own. A slot
-is as large as its largest entry; where the slots fit the capacity, the entries of a slot
-occupy it in turn. Otherwise there is no such reading of the file and the engines take the
-entries as they stand (:mod:`hashpivot.engines.standing` says so).
+*slots*: each entry follows an entry whose ``end`` comes before its ``start``, or opens a
+slot of its own; a slot is as large as its largest entry, and of the ways to lay them the
+one of the least total size is kept (:func:`swap_slots`). Where the slots fit the
+capacity, the entries of a slot occupy it in turn. Otherwise there is no such reading of
+the file and the engines take the entries as they stand
+(:mod:`hashpivot.engines.standing` says so).
 
 A slot is displaced from its bottom: an entry smaller than its slot leaves the bottom MW
 spare while it is installed (spare capacity goes first, as at the site), so a slot is cut
@@ -37,6 +38,9 @@ __all__ = ["Days", "SwapUnit", "swap_slots", "swap_units"]
 
 #: Relative tolerance on MW (band edges, the capacity check). [-]
 _TOL = 1e-9
+#: Steps of the search for the least total slot size (:func:`swap_slots`); a site's
+#: few fleet entries take a handful. [-]
+_SEARCH_NODES = 100_000
 
 
 @dataclass(frozen=True)
@@ -65,36 +69,64 @@ class SwapUnit:
 Days = tuple[pd.Timestamp | None, pd.Timestamp | None]
 
 
-def swap_slots(days: Sequence[Days]) -> list[list[int]]:
-    """The entries laid in slots, each entry following the one it replaces.
+def swap_slots(days: Sequence[Days], power_mw: Sequence[float] | None = None
+               ) -> list[list[int]]:
+    """The entries laid in slots, each entry following one it replaces, the slots as
+    small together as they can be.
 
     Parameters
     ----------
     days : sequence of (Timestamp or None, Timestamp or None)
         Each entry's first and last day installed (file order).
+    power_mw : sequence of float, optional
+        Each entry's power [MW]; default 1 each.
 
     Returns
     -------
     list of list of int
         Each slot's entries in the order they occupy it, the slots in the order they open.
+
+    Notes
+    -----
+    In order of start (those without one first, then file order), an entry either
+    follows a slot whose last entry ended before its start or opens a slot; of every such
+    laying, the one of the least total slot size (a slot as large as its largest entry)
+    is kept, ties going to the laying found first, in which each entry follows the slot
+    that ended last (then the lowest), and opens one last. Two lines swapped for two
+    lines on the same power pair by power whatever their order in the file. The search
+    stops after :data:`_SEARCH_NODES` steps with the best laying found by then.
     """
+    power = list(power_mw) if power_mw is not None else [1.0] * len(days)
     never = pd.Timestamp.min
     order = sorted(range(len(days)), key=lambda j: (days[j][0] or never, j))
-    slots: list[list[int]] = []
-    ends: list[pd.Timestamp | None] = []
-    for j in order:
+    best: list[list[int]] = []
+    least = float("inf")
+    steps = 0
+
+    def lay(k: int, slots: list[list[int]], ends: list[pd.Timestamp | None],
+            sizes: list[float], total: float) -> None:
+        nonlocal best, least, steps
+        if total >= least * (1 - _TOL) or steps > _SEARCH_NODES:
+            return
+        steps += 1
+        if k == len(order):
+            best, least = [list(slot) for slot in slots], total
+            return
+        j = order[k]
         start = days[j][0]
-        free = [] if start is None else [
-            k for k, end in enumerate(ends) if end is not None and end < start]
-        if free:
-            k = max(free, key=lambda k: (ends[k], -k))
-            slots[k].append(j)
-        else:
-            k = len(slots)
-            slots.append([j])
-            ends.append(None)
-        ends[k] = days[j][1]
-    return slots
+        free = [] if start is None else sorted(
+            (i for i, end in enumerate(ends) if end is not None and end < start),
+            key=lambda i: (ends[i], -i), reverse=True)
+        for i in free:
+            grown = max(sizes[i], power[j])
+            saved = (slots[i], ends[i], sizes[i])
+            slots[i], ends[i], sizes[i] = [*slots[i], j], days[j][1], grown
+            lay(k + 1, slots, ends, sizes, total - saved[2] + grown)
+            slots[i], ends[i], sizes[i] = saved
+        lay(k + 1, [*slots, [j]], [*ends, days[j][1]], [*sizes, power[j]], total + power[j])
+
+    lay(0, [], [], [], 0.0)
+    return best
 
 
 def swap_units(power_mw: Sequence[float], j_per_th: Sequence[float], days: Sequence[Days],
@@ -120,7 +152,8 @@ def swap_units(power_mw: Sequence[float], j_per_th: Sequence[float], days: Seque
         (entries that overlap in time beyond it are no swap).
     """
     used = [j for j in range(len(power_mw)) if power_mw[j] > 0]
-    slots = [[used[j] for j in slot] for slot in swap_slots([days[j] for j in used])]
+    slots = [[used[j] for j in slot]
+             for slot in swap_slots([days[j] for j in used], [power_mw[j] for j in used])]
     sizes = [max(power_mw[j] for j in slot) for slot in slots]
     if sum(sizes) > capacity_mw * (1 + _TOL):
         return None
