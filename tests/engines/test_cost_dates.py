@@ -142,6 +142,36 @@ def test_the_terminal_value_mines_its_final_year_with_the_variable_items_standin
     assert tv["started"] == pytest.approx(tv["throughout"], rel=1e-12)
 
 
+def test_a_dispatching_site_s_final_year_is_mined_again_with_its_flexibility() -> None:
+    """A review's case: the 200 MW example on an index contract with [sites.dispatch] and
+    20 M USD/year of variable repairs ending 2040-03, inside the final year (2039-10 to
+    2040-09), or at 2039-09, before it: neither stands on the horizon's last day, so the
+    terminal value is the same. It was 9.8 against 9.0 M USD: the final year was mined
+    again without the repairs but kept the flexibility measured with them (the margin of
+    the months they had idled counted twice)."""
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "examples" / "pivot-200mw.toml").read_text()
+    contract = ('  kind = "fixed"\n  price_usd_per_mwh = 38.0         # reported: Riot 3.7 '
+                'c/kWh, IREN 3.8, MARA 4.0 [USD/MWh]\n')
+    replace = "fleet_replacement_years = 4.0"
+    assert contract in text and "  [sites.hosting]\n" in text and replace in text
+    text = text.replace(contract, '  kind = "index"\n  price_usd_per_mwh = 30.0\n'
+                        '  adder_usd_per_mwh = 3.0\n  market = "ercot:HB_WEST"\n')
+    text = text.replace("network_hashrate_growth_per_year = 0.20",
+                        "network_hashrate_growth_per_year = 0.05").replace(replace, "#")
+    tv = {}
+    for end in ("2039-09", "2040-03"):
+        extra = ('  [[sites.cost_items]]\n  name = "repairs"\n  category = "site_opex"\n'
+                 f'  behavior = "variable"\n  usd_per_year = 20e6\n  end = "{end}"\n\n'
+                 '  [sites.dispatch]\n  availability_fraction = 0.97\n\n')
+        pf = parse_portfolio(text.replace("  [sites.hosting]\n", extra + "  [sites.hosting]\n"),
+                             "dispatch.toml")
+        tv[end] = pv.run_pivot(pf).strategies[0].terminal_value_usd
+    assert tv["2039-09"] > 1e6  # teeth: the fleet is worth something at the horizon
+    assert tv["2040-03"] == pytest.approx(tv["2039-09"], rel=1e-9)
+
+
 def test_simulate_s_corporate_and_non_cash_items_follow_their_dates() -> None:
     """The treasury pays the portfolio's own cash items between their dates (2 M USD/year
     of SG&A from 2026-07; interest is the debt's), and the total cost counts non-cash

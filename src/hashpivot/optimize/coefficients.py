@@ -50,7 +50,7 @@ from hashpivot.engines.pivot.cost_dates import (
     horizon_share,
     horizon_site,
 )
-from hashpivot.engines.pivot.fleet import site_market
+from hashpivot.engines.pivot.fleet import at_costs, site_market
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
@@ -366,7 +366,8 @@ def mining_flows_per_mw(
     )  # (a [sites.dispatch] site's flexibility is in the revenue and power cost)
     # the terminal value's final year: the items as they stand on the horizon's last
     # day, its months mined again with the variable ones so where they are dated in it
-    m_tv = m if tv_site is None else pivot._site_mining(tv_site, running, spec, market, sm)
+    m_tv = m if tv_site is None or sm is None else pivot._site_mining(
+        tv_site, running, spec, market, at_costs(sm, tv_site, market))
     terminal_ebitda = ebitda if not has_dates(site) else np.asarray(
         m_tv["mining_revenue"] - m_tv["power_cost"]
         - (site.scaled_opex_usd_per_month / site.fleet_power_mw

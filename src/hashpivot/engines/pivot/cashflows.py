@@ -31,7 +31,13 @@ from hashpivot.engines.pivot.cost_dates import (
     horizon_site,
     opex_usd_per_month,
 )
-from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market, site_shared
+from hashpivot.engines.pivot.fleet import (
+    SiteMarket,
+    at_costs,
+    market_mining,
+    site_market,
+    site_shared,
+)
 from hashpivot.engines.pivot.flows import (
     CashFlows,
     FloatArray,
@@ -246,8 +252,11 @@ def _site_cash_flows(
         # the tranche's final year at the MW it mines at the horizon, for its terminal
         # value, the cost items as they stand on the horizon's last day (cost_dates.py),
         # its months mined again with the variable ones so where those are dated in it
-        m_tv = m if tv_part is None else _site_mining(tv_part, mined_mw, spec, market,
-                                                      part_shared)
+        m_tv = m
+        if tv_part is not None:
+            assert part_shared is not None  # (its fleet, taken above)
+            m_tv = _site_mining(tv_part, mined_mw, spec, market,
+                                at_costs(part_shared, tv_part, market))
         tv_opex = part_opex if not has_dates(part) else (
             (share * (part.scaled_opex_usd_per_month
                       * horizon_share(part, "variable", market.periods)))[None, :]

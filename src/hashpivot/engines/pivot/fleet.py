@@ -141,6 +141,20 @@ def uplift_arguments(
                        * cost_profile(site, "variable", market.periods))
 
 
+def at_costs(sm: SiteMarket, site: SiteInputs, market: MarketPaths) -> SiteMarket:
+    """``sm`` with a dispatching site's flexibility measured again at ``site``'s variable
+    costs (the terminal value's final year mines with the items standing on the horizon's
+    last day: :func:`~hashpivot.engines.pivot.cost_dates.horizon_site`); ``sm`` itself
+    without ``[sites.dispatch]``."""
+    if site.dispatch_uplift is None:
+        return sm
+    d = site.dispatch_uplift.breakdown(uplift_arguments(
+        site, market, sm.th_s_per_mw, sm.hashprice_usd_per_th_day, sm.power_price_usd_per_mwh))
+    return dataclasses.replace(sm, uplift_usd_per_mw_month=d.get("uplift_usd_per_mw_month"),
+                               dispatch_revenue_share=d.get("revenue_share"),
+                               dispatch_running_share=d.get("running_share"))
+
+
 def site_market(
     site: SiteInputs,
     spec: PivotSpec,
@@ -371,6 +385,7 @@ def site_shared(shared: dict[str, SiteMarket], site: SiteInputs
 
 __all__ = [
     "SiteMarket",
+    "at_costs",
     "center_market",
     "market_mining",
     "reference_market",
