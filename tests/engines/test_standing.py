@@ -124,8 +124,10 @@ def test_entries_one_after_the_other_over_capacity_are_a_swap() -> None:
     assert note.endswith("replace one another on the same power (together they draw "
                          f"{pf.sites[0].fleet_power_mw:,.1f} MW, more than capacity_mw = 200; "
                          "a slot of the capacity each, as large as its largest entry; a "
-                         "conversion displaces the machines running now, least efficient "
-                         "first, and a later entry is bought only on the MW it left): "
+                         "conversion displaces the slots in the order of the machines they "
+                         "hold at the start, least efficient first, each slot keeping its "
+                         "place after its swap, and a later entry is bought only on the MW "
+                         "a conversion left): "
                          "sites[0].fleet[0] (Antminer S21, 191.1 MW) then sites[0].fleet[1] "
                          "(Antminer S21 XP, 199.0 MW)")
     months = pd.period_range(start, periods=12, freq="M")

@@ -35,8 +35,8 @@ def test_an_equal_swap_is_one_band_displaced_in_the_old_machines_order() -> None
     efficient), one band of 60 MW that the old and then the new machines occupy."""
     units = swap_units([60.0, 60.0, 40.0], [40.0, 17.0, 25.0],
                        _days((None, "2027-06"), ("2027-07-01", None), (None, None)), 100.0)
-    assert units == [SwapUnit(0, 0, 60.0, 1.0), SwapUnit(1, 0, 60.0, 1.0),
-                     SwapUnit(2, 1, 40.0, 1.0)]
+    assert units == [SwapUnit(0, 0, 60.0, 1.0, True), SwapUnit(1, 0, 60.0, 1.0),
+                     SwapUnit(2, 1, 40.0, 1.0, True)]
 
 
 def test_a_larger_successor_leaves_the_slot_s_bottom_spare_before_it() -> None:
@@ -44,7 +44,7 @@ def test_a_larger_successor_leaves_the_slot_s_bottom_spare_before_it() -> None:
     the new machines (spare before them, displaced first), the top 80 both in turn."""
     units = swap_units([80.0, 100.0], [30.0, 17.0],
                        _days((None, "2027-06"), ("2027-07-01", None)), 100.0)
-    assert units == [SwapUnit(1, 0, 20.0, 0.2), SwapUnit(0, 1, 80.0, 1.0),
+    assert units == [SwapUnit(1, 0, 20.0, 0.2), SwapUnit(0, 1, 80.0, 1.0, True),
                      SwapUnit(1, 1, 80.0, 0.8)]
     assert sum(u.share for u in units if u.entry == 1) == pytest.approx(1.0, abs=1e-15)
 

@@ -192,8 +192,9 @@ def _swaps(site: Site, index: int, kept: list[int]) -> str | None:
     return ("; entries dated one after the other replace one another on the same power "
             f"(together they draw {standing.fleet_power_mw:,.1f} MW, more than capacity_mw "
             f"= {site.capacity_mw:g}; a slot of the capacity each, as large as its largest "
-            "entry; a conversion displaces the machines running now, least efficient "
-            "first, and a later entry is bought only on the MW it left): "
+            "entry; a conversion displaces the slots in the order of the machines they "
+            "hold at the start, least efficient first, each slot keeping its place after "
+            "its swap, and a later entry is bought only on the MW a conversion left): "
             + "; ".join(chains))
 
 

@@ -57,12 +57,15 @@ class SwapUnit:
         The band's power at the meter, site overhead included. [MW]
     share : float
         ``gross_mw`` over the entry's power: the share of its machines on the band. [-]
+    first : bool
+        Whether the entry is its slot's first (the machines the slot holds at the start).
     """
 
     entry: int
     band: int
     gross_mw: float
     share: float
+    first: bool = False
 
 
 #: The first and last day an entry is installed (None: unbounded).
@@ -170,6 +173,7 @@ def swap_units(power_mw: Sequence[float], j_per_th: Sequence[float], days: Seque
         for lo, hi in itertools.pairwise(edges):
             for j in slots[k]:  # the entries covering the band, bottom edge at or below it
                 if size - power_mw[j] <= lo + _TOL * size:
-                    units.append(SwapUnit(j, band, hi - lo, (hi - lo) / power_mw[j]))
+                    units.append(SwapUnit(j, band, hi - lo, (hi - lo) / power_mw[j],
+                                          j == slots[k][0]))
             band += 1
     return units

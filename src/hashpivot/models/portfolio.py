@@ -16,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hashpivot.mining.costs import CostCategory
+from hashpivot.mining.slots import swap_slots
 from hashpivot.models.dates import DayOrMonthText, DayText
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.models.fields import Fraction, PowerPriceUsdPerMwh, SiteMw
@@ -373,6 +374,27 @@ class Site(BaseModel):
             * self.power_overhead_factor
             / 1e6
         )
+
+    @property
+    def entry_power_mw(self) -> list[float]:
+        """Each fleet entry's power, overhead included (file order). [MW]"""
+        return [e.total_hashrate_th_s * (e.efficiency_j_per_th or 0.0)
+                * self.power_overhead_factor / 1e6 for e in self.fleet]
+
+    @property
+    def fleet_slots(self) -> list[list[int]] | None:
+        """Where the fleet entries draw more together than ``capacity_mw``, the slots of
+        the capacity they share in turn (a swap: :func:`hashpivot.mining.slots.
+        swap_slots`, each slot's entries in the order they occupy it); None where they
+        fit together, or where no slots fit the capacity (taken as they stand)."""
+        if self.fleet_fits_capacity or self.capacity_mw is None:
+            return None
+        power = self.entry_power_mw
+        days = [dated_days(e.start, e.end) for e in self.fleet]
+        slots = swap_slots(days, power)
+        if sum(max(power[j] for j in slot) for slot in slots) > self.capacity_mw * (1 + 1e-9):
+            return None
+        return slots
 
     @property
     def peak_fleet_power_mw(self) -> float:

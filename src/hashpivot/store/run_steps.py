@@ -122,7 +122,8 @@ def _execute_cost(
 
 
 def mw_split(portfolio: Portfolio) -> list[dict[str, Any]]:
-    """Per site: mining MW (fleet with overhead) today and once its planned hosting phases
+    """Per site: mining MW (fleet with overhead; of dated entries, the most installed at
+    the same time) today and once its planned hosting phases
     are built (they take spare capacity first, as the pivot model: ``min(fleet, capacity -
     AI)``), and the AI/HPC MW planned in them.
 
@@ -134,7 +135,7 @@ def mw_split(portfolio: Portfolio) -> list[dict[str, Any]]:
     rows = []
     for s in portfolio.sites:
         ai = sum(p.gross_mw for p in s.hosting.phases) if s.hosting is not None else 0.0
-        fleet = float(s.fleet_power_mw)
+        fleet = float(s.peak_fleet_power_mw)  # (machines swapped in turn never add up)
         cap = s.capacity_mw if s.capacity_mw is not None else fleet
         rows.append(
             {

@@ -118,8 +118,9 @@ class SiteInputs:
         :mod:`~hashpivot.mining.slots`), ``fleet_entries``, ``fleet_windows`` and
         ``fleet_purchase_usd_per_th`` are the units of the slots' bands in the order a
         conversion displaces them, and this is each unit's band (the site's
-        ``fleet_hashrate_th_s``, ``fleet_power_mw`` and ``uptime_fraction`` are then its
-        fleet as it stands at the start: each band's first unit); empty otherwise.
+        ``fleet_power_mw`` is then its slots' power, and its ``fleet_hashrate_th_s`` and
+        ``uptime_fraction`` those of the fleet at the start, each slot's first entry, on
+        which the dispatch uplift is measured); empty otherwise.
     band : int or None
         The band of a tranche that shares its MW with other units in turn (a swap); None:
         a block of its own.
@@ -220,6 +221,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             continue
         cap = site.capacity_mw if site.capacity_mw is not None else fleet_mw
         bands: list[int] = []
+        start_mw = fleet_mw  # the fleet the dispatch uplift is measured on (a swap's first)
         if not site.fleet_fits_capacity:  # a swap: the entries share slots in turn
             units = swap_units([w * overhead / W_PER_MW for _, _, w, _ in entries],
                                [w / h if h > 0 else 0.0 for _, h, w, _ in entries],
@@ -228,8 +230,9 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 windows = [(None, None)] * len(windows)
                 prices = [0.0] * len(prices)
             else:
-                entries, windows, prices, bands, fleet_mw, hr, hr_up = _as_units(
+                entries, windows, prices, bands, fleet_mw, hr, hr_up, start_w = _as_units(
                     units, entries, windows, prices)
+                start_mw = start_w * overhead / W_PER_MW
         spec = site.hosting
         is_default = spec is None
         spec = spec if spec is not None else HostingProjectSpec()
@@ -290,7 +293,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 hosting=spec,
                 hosting_is_default=is_default,
                 index=i,
-                dispatch_uplift=uplift.for_fleet(hr / fleet_mw) if uplift else None,
+                dispatch_uplift=uplift.for_fleet(hr / start_mw) if uplift else None,
                 dispatch_uplift_note=uplift_note,
                 fleet_replacement=site.fleet_replacement,
                 fleet_entries=tuple(entries),
@@ -312,17 +315,19 @@ def _as_units(units: list[SwapUnit], entries: list[tuple[str, float, float, floa
               windows: list[tuple[str | None, str | None]], prices: list[float],
               ) -> tuple[list[tuple[str, float, float, float]],
                          list[tuple[str | None, str | None]], list[float], list[int],
-                         float, float, float]:
+                         float, float, float, float]:
     """A swapping site's fleet as :func:`~hashpivot.mining.slots.swap_units`: its
-    units' entries, dates, purchase prices and bands, and the fleet as it stands at the
-    start (each band's first unit): power [MW], hashrate and uptime-weighted hashrate
-    [TH/s]."""
+    units' entries, dates, purchase prices and bands, the slots' power [MW], and the
+    hashrate and uptime-weighted hashrate [TH/s] and ASIC power [W] of the fleet at the
+    start (each slot's first entry)."""
     out = [(entries[u.entry][0], entries[u.entry][1] * u.share, entries[u.entry][2] * u.share,
             entries[u.entry][3]) for u in units]
-    first = [k for k, u in enumerate(units) if k == 0 or units[k - 1].band != u.band]
+    bands = {u.band: u.gross_mw for u in units}
+    first = {u.entry for u in units if u.first}
     return (out, [windows[u.entry] for u in units], [prices[u.entry] for u in units],
-            [u.band for u in units], sum(units[k].gross_mw for k in first),
-            sum(out[k][1] for k in first), sum(out[k][1] * out[k][3] for k in first))
+            [u.band for u in units], sum(bands.values()),
+            sum(entries[j][1] for j in first), sum(entries[j][1] * entries[j][3] for j in first),
+            sum(entries[j][2] for j in first))
 
 
 def _pivot_spec(portfolio: Portfolio) -> PivotSpec:

@@ -51,12 +51,14 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
     """The dispatch uplift counted on the central path (keep-mining's fleet, each fleet
     entry a tranche at its own margin): per MW still mining, its mean over the horizon and
     over the first and the final year [USD/MW/month] (the entries' weighted by the MW
-    keep-mining mines of each), ``by_entry`` each entry's mean (several entries only), and
+    keep-mining holds of each, installed that month), ``by_entry`` each entry's mean
+    (several entries only), and
     ``by_month`` what each entry's uplift is made of month by month
     (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`; a row per
     entry and month, ``fleet_entry`` naming the entry)."""
     import numpy as np
 
+    from hashpivot.engines.pivot.availability import installed_share
     from hashpivot.engines.pivot.fleet import site_market, uplift_arguments
     from hashpivot.engines.pivot.inputs import _pivot_spec
     from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_labels, tranche_mw
@@ -73,21 +75,27 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
     months = [str(p) for p in market.periods]
     by_month: dict[str, list[Any]] = {"month": [], "fleet_entry": []}
     weighted = np.zeros(market.n_periods)
+    weights = np.zeros(market.n_periods)
     by_entry: dict[str, float] = {}
     for part, label, mw in blocks:
+        # each block by the MW it holds installed (a swap's units in turn, each once)
+        weight = mw * installed_share(*part.installed, market.periods)
         sm = site_market(part, _pivot_spec(portfolio), market)
         parts_of = site.dispatch_uplift.breakdown(uplift_arguments(
             part, market, sm.th_s_per_mw, sm.hashprice_usd_per_th_day,
             sm.power_price_usd_per_mwh))
         rows = {name: np.broadcast_to(a, (market.n_paths, market.n_periods))[0]
                 for name, a in parts_of.items()}
+        weighted += weight * rows["uplift_usd_per_mw_month"]
+        weights += weight
+        if site.fleet_bands and label in by_entry:  # another band of the same entry
+            continue
         by_month["month"] += months
         by_month["fleet_entry"] += [label] * len(months)
         for name, values in rows.items():
             by_month.setdefault(name, []).extend(values.tolist())
-        weighted += mw * rows["uplift_usd_per_mw_month"]
         by_entry[label] = float(rows["uplift_usd_per_mw_month"].mean())
-    u = weighted / sum(mw for *_, mw in blocks)
+    u = np.divide(weighted, weights, out=np.zeros_like(weighted), where=weights > 0)
     k = min(MONTHS_PER_YEAR, u.size)
     return {"mean": float(u.mean()), "first_year": float(u[:k].mean()),
             "final_year": float(u[-k:].mean()),

@@ -253,6 +253,7 @@ def site_dispatch_uplift(site: Site) -> Measured:
     Carlo chunk), or handed over by :func:`remember_dispatch_uplifts`."""
     if site.dispatch is None:
         return None, ""
+    site = _measured_site(site)
     key = site.model_dump_json()
     found = _CACHE.get(key)
     if found is None:
@@ -266,8 +267,18 @@ def measured_dispatch_uplifts(sites: Iterable[Site]) -> tuple[tuple[str, Measure
     :func:`remember_dispatch_uplifts`: what a task carries to the processes that run its
     chunks, so that they do not measure it again (seven HiGHS solves for a site whose
     intervals are linked)."""
-    return tuple((site.model_dump_json(), site_dispatch_uplift(site)) for site in sites
-                 if site.dispatch is not None)
+    return tuple((_measured_site(site).model_dump_json(), site_dispatch_uplift(site))
+                 for site in sites if site.dispatch is not None)
+
+
+def _measured_site(site: Site) -> Site:
+    """The site whose dispatch is measured: a swap's fleet at the start, each slot's first
+    entry (:attr:`~hashpivot.models.Site.fleet_slots`; the old and the new machines never
+    run together), else the site itself."""
+    slots = site.fleet_slots
+    if slots is None:
+        return site
+    return site.model_copy(update={"fleet": [site.fleet[j] for j in sorted(s[0] for s in slots)]})
 
 
 def remember_dispatch_uplifts(entries: Iterable[tuple[str, Measured]]) -> None:

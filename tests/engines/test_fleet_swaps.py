@@ -1,0 +1,80 @@
+"""A dispatching site whose S21s are swapped for S21 XPs (hashpivot.mining.slots): its
+flexibility is measured on the machines that run, and reported once per entry.
+
+The 200 MW example on an index contract (ERCOT HB_WEST, 40 + 3 USD/MWh) with
+``[sites.dispatch]``: its 52,000 S21s (191.1 MW) to 2027-06 and 52,000 S21 XPs (199.0 MW)
+from 2027-07-01, 390.1 MW together, never at the same time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hashpivot.engines import pivot as pv
+from hashpivot.engines.pivot.inputs import resolve_sites
+from hashpivot.engines.pivot.uplift_measurement import site_dispatch_uplift
+from hashpivot.models import Portfolio, parse_portfolio
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+CONTRACT = ('  kind = "fixed"\n  price_usd_per_mwh = 38.0         # reported: Riot 3.7 c/kWh, '
+            'IREN 3.8, MARA 4.0 [USD/MWh]\n')
+FLEET_END = "  uptime_fraction = 0.95\n\n  [[sites.cost_items]]"
+XP = ('  [[sites.fleet]]\n  asic = "Antminer S21 XP"\n  count = 52000\n'
+      '  uptime_fraction = 0.95\n  start = "2027-07-01"\n  capex_usd_per_th = 15.0\n'
+      '  depreciation_years = 4.0\n\n')
+
+
+def _site(swap: bool) -> Portfolio:
+    text = EXAMPLE.read_text()
+    assert CONTRACT in text and FLEET_END in text and "  [sites.hosting]\n" in text
+    text = text.replace(CONTRACT, '  kind = "index"\n  price_usd_per_mwh = 40.0\n'
+                        '  adder_usd_per_mwh = 3.0\n  market = "ercot:HB_WEST"\n')
+    if swap:
+        text = text.replace(FLEET_END, '  uptime_fraction = 0.95\n  end = "2027-06"\n\n'
+                            + XP + "  [[sites.cost_items]]")
+    text = text.replace("  [sites.hosting]\n",
+                        "  [sites.dispatch]\n  availability_fraction = 0.97\n\n"
+                        "  [sites.hosting]\n")
+    return parse_portfolio(text, "swap.toml")
+
+
+def test_the_flexibility_of_a_swap_is_measured_on_the_machines_running_at_the_start() -> None:
+    """A review's case: the dispatch engine ran the S21s and the S21 XPs at once under the
+    200 MW import limit and spread the gain over 390 MW (1,135 USD/MW-month against 2,431
+    for the S21s alone). Now the S21s are measured, as if alone, and the site's fleet at
+    the start is theirs."""
+    swap, alone = _site(True), _site(False)
+    assert swap.sites[0].fleet_slots == [[0, 1]]  # teeth: a swap
+    measured, plain = site_dispatch_uplift(swap.sites[0])[0], site_dispatch_uplift(
+        alone.sites[0])[0]
+    assert measured is not None and plain is not None
+    assert measured.at_reference_usd_per_mw_month == plain.at_reference_usd_per_mw_month
+    [s] = resolve_sites(swap)
+    [a] = resolve_sites(alone)
+    assert s.fleet_hashrate_th_s == pytest.approx(a.fleet_hashrate_th_s, rel=1e-12)
+    assert s.dispatch_uplift is not None and a.dispatch_uplift is not None
+    assert s.dispatch_uplift.at_reference_usd_per_mw_month == pytest.approx(
+        a.dispatch_uplift.at_reference_usd_per_mw_month, rel=1e-12)
+
+
+def test_a_swap_s_uplift_rows_name_each_entry_once() -> None:
+    """The S21 XPs hold two bands of the slot (7.9 MW below the S21s' 191.1, then with
+    them): the uplift table had each of their months twice; each entry's months are
+    listed once, and the site's mean weighs each by the MW it holds installed."""
+    result = pv.run_pivot(_site(True))
+    [facts] = result.inputs["site_assumptions"]
+    central = facts["dispatch_uplift_central_usd_per_mw_month"]
+    rows = central["by_month"]
+    n = len(set(rows["month"]))
+    assert sorted(rows["fleet_entry"]) == sorted(["Antminer S21"] * n
+                                                 + ["Antminer S21 XP"] * n)
+    assert set(central["by_entry"]) == {"Antminer S21", "Antminer S21 XP"}
+    # the first year: the S21s' own months (the XPs not installed before 2027-07)
+    s21 = [u for u, e in zip(rows["uplift_usd_per_mw_month"], rows["fleet_entry"],
+                             strict=True) if e == "Antminer S21"]
+    months = rows["month"][:n]
+    before = [k for k, m in enumerate(months) if m < "2027-07"]
+    assert len(before) >= 12  # teeth: the swap comes after the first year
+    assert central["first_year"] == pytest.approx(sum(s21[:12]) / 12, rel=1e-12)
