@@ -78,3 +78,19 @@ def test_a_swap_s_uplift_rows_name_each_entry_once() -> None:
     before = [k for k, m in enumerate(months) if m < "2027-07"]
     assert len(before) >= 12  # teeth: the swap comes after the first year
     assert central["first_year"] == pytest.approx(sum(s21[:12]) / 12, rel=1e-12)
+
+
+def test_dispatch_runs_a_swap_s_fleet_at_the_start_and_says_so() -> None:
+    """``dispatch`` took every fleet entry: the S21s and the S21 XPs together, 390 MW of
+    machines under a 200 MW import limit. It runs the S21s, as the flexibility is
+    measured, and a note names the S21 XPs left out."""
+    from hashpivot.engines.dispatch import load_prices, run_dispatch
+
+    site = _site(True).sites[0]
+    result = run_dispatch(site, load_prices(site))
+    assert [t.name for t in result.problem.tranches] == ["Antminer S21"]
+    note = result.summary()["fleet_note"]
+    assert note.endswith("the dispatch runs the fleet at the start, not fleet[1] "
+                         "(Antminer S21 XP)")
+    alone = _site(False).sites[0]
+    assert "fleet_note" not in run_dispatch(alone, load_prices(alone)).summary()

@@ -91,7 +91,8 @@ def build_dispatch_problem(
         meta["price_gaps"] = n_gaps
         warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
 
-    tranches, _ = resolve_tranches(site, spec)
+    tranches, provenance = resolve_tranches(site, spec)
+    meta.update(provenance)
     if not tranches and spec.ai_load_mw <= 0:
         raise InputError(
             Problem(path="fleet", message="the site has neither a fleet nor AI load (ai_load_mw)")

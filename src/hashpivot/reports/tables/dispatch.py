@@ -87,9 +87,11 @@ def thresholds_line(summary: dict[str, Any]) -> str | None:
 
 
 def note_lines(summary: dict[str, Any]) -> list[str]:
-    """What the dispatch left out of the inputs it was given, as notes: listed 4CP peaks
-    outside the prices, irregular price steps."""
+    """What the dispatch left out of the inputs it was given, as notes: a swap's later
+    fleet entries, listed 4CP peaks outside the prices, irregular price steps."""
     notes = []
+    if summary.get("fleet_note"):
+        notes.append(str(summary["fleet_note"]))
     if summary.get("fourcp_note"):
         notes.append(str(summary["fourcp_note"]))
     if summary.get("price_gaps"):

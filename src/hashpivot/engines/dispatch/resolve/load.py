@@ -36,13 +36,28 @@ def resolve_tranches(site: Site, spec: DispatchSpec) -> tuple[tuple[Tranche, ...
     -------
     tranches : tuple of Tranche
     provenance : dict
-        Empty (the tranches are echoed in the result).
+        Empty (the tranches are echoed in the result), but for a site whose entries
+        replace one another on the same power (a swap,
+        :attr:`~hashpivot.models.Site.fleet_slots`): ``fleet_note``, as only the fleet at
+        the start runs (each slot's first entry; the old and the new machines never run
+        together).
     """
     overhead = float(site.power_overhead_factor)
     availability = float(spec.availability_fraction)
     out: list[Tranche] = []
     problems: list[Problem] = []
-    for i, entry in enumerate(site.fleet):
+    slots = site.fleet_slots
+    running = (range(len(site.fleet)) if slots is None
+               else sorted(slot[0] for slot in slots))
+    provenance: Provenance = {}
+    if slots is not None:
+        later = [f"fleet[{j}] ({site.fleet[j].label})" for slot in slots for j in slot[1:]]
+        provenance["fleet_note"] = (
+            f"{site.name}: fleet entries dated one after the other replace one another on "
+            "the same power (together they draw more than capacity_mw): the dispatch runs "
+            "the fleet at the start, not " + ", ".join(later))
+    for i in running:
+        entry = site.fleet[i]
         th, power_w = entry.hashrate_th_s, entry.power_w
         if power_w is None and th is not None and entry.efficiency_j_per_th is not None:
             power_w = float(th) * float(entry.efficiency_j_per_th)
@@ -65,7 +80,7 @@ def resolve_tranches(site: Site, spec: DispatchSpec) -> tuple[tuple[Tranche, ...
         )
     if problems:
         raise InputError(problems)
-    return tuple(out), {}
+    return tuple(out), provenance
 
 
 @dataclass(frozen=True)
