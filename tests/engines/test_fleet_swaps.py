@@ -94,3 +94,45 @@ def test_dispatch_runs_a_swap_s_fleet_at_the_start_and_says_so() -> None:
                          "(Antminer S21 XP)")
     alone = _site(False).sites[0]
     assert "fleet_note" not in run_dispatch(alone, load_prices(alone)).summary()
+
+
+def _two_for_two(dispatch: bool) -> Portfolio:
+    """The example's S21s as 40,000 and 12,000 (to 2027-06) swapped for 12,000 and 40,000
+    S21 XPs (from 2027-07-01, the small line first in the file)."""
+    text = EXAMPLE.read_text()
+    old = '  count = 52000                    # 10.4 EH/s, 191 MW with the overhead\n'
+    assert old in text and FLEET_END in text
+    s21 = '  [[sites.fleet]]\n  asic = "Antminer S21"\n  count = {n}\n  uptime_fraction = 0.95\n'
+    xp = XP.replace("count = 52000", "count = {n}")
+    text = text.replace(old, "  count = 40000\n").replace(
+        FLEET_END, '  uptime_fraction = 0.95\n  end = "2027-06"\n\n'
+        + s21.format(n=12000) + '  end = "2027-06"\n\n' + xp.format(n=12000)
+        + xp.format(n=40000) + "  [[sites.cost_items]]")
+    if dispatch:
+        text = text.replace(CONTRACT, '  kind = "index"\n  price_usd_per_mwh = 40.0\n'
+                            '  adder_usd_per_mwh = 3.0\n  market = "ercot:HB_WEST"\n')
+        text = text.replace("  [sites.hosting]\n", "  [sites.dispatch]\n"
+                            "  availability_fraction = 0.97\n\n  [sites.hosting]\n")
+    return parse_portfolio(text, "two.toml")
+
+
+def test_the_swap_note_names_the_pairs_the_engines_value() -> None:
+    """A review's case: the note laid the slots without the entries' power, so it paired
+    the 147 MW line with the 46 MW one while the engines paired them by power."""
+    pf = _two_for_two(False)
+    assert pf.sites[0].fleet_slots == [[0, 3], [1, 2]]
+    [note] = [w for w in pv.run_pivot(pf).warnings if w.startswith("West Texas 200:")]
+    assert note.endswith("sites[0].fleet[0] (Antminer S21, 147.0 MW) then sites[0].fleet[3] "
+                         "(Antminer S21 XP, 153.1 MW); sites[0].fleet[1] (Antminer S21, "
+                         "44.1 MW) then sites[0].fleet[2] (Antminer S21 XP, 45.9 MW)")
+
+
+def test_two_entries_of_one_label_keep_their_own_uplift_rows() -> None:
+    """A review's case: the uplift rows of a swap were listed once per label, so the
+    second S21 line's were dropped; they are listed once per entry."""
+    result = pv.run_pivot(_two_for_two(True))
+    [facts] = result.inputs["site_assumptions"]
+    rows = facts["dispatch_uplift_central_usd_per_mw_month"]["by_month"]
+    n = len(set(rows["month"]))
+    assert sorted(rows["fleet_entry"]) == sorted(["Antminer S21"] * (2 * n)
+                                                 + ["Antminer S21 XP"] * (2 * n))

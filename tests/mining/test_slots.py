@@ -90,3 +90,34 @@ def test_staggered_swaps_find_their_slots() -> None:
     assert swap_slots(days, [100.0, 20.0, 100.0, 20.0]) == [[0, 2], [1, 3]]
     assert swap_units([100.0, 20.0, 100.0, 20.0], [30.0, 30.0, 17.0, 17.0], days,
                       120.0) is not None
+
+
+def test_a_swap_among_many_short_entries_is_found() -> None:
+    """A review's case: 10 and 1 MW retired, then 1 MW from 2026-07-01, ten one-day lines
+    of 0.01 MW, and 10 MW from 2026-08-01, on 15 MW. The best laying (11 MW) fits; the
+    search, which took the slot that ended last first and had no bound on what was left,
+    stopped at its step limit on a laying of 20 MW (no swap, the fleet taken as it
+    stood). The best fit is tried first now, and a laying that cannot beat the best is
+    cut early."""
+    windows: list[tuple[str | None, str | None]] = [(None, "2026-06-30"), (None, "2026-03-31"),
+                                                    ("2026-07-01", None)]
+    power = [10.0, 1.0, 1.0]
+    for k in range(10):
+        day = f"2026-07-{2 + 2 * k:02d}"
+        windows.append((day, day))
+        power.append(0.01)
+    windows.append(("2026-08-01", None))
+    power.append(10.0)
+    slots = swap_slots(_days(*windows), power)
+    assert sum(max(power[j] for j in slot) for slot in slots) == pytest.approx(11.0)
+    assert swap_units(power, [17.5] * len(power), _days(*windows), 15.0) is not None
+
+
+def test_a_fleet_of_a_thousand_lines_is_laid_without_recursing_into_each() -> None:
+    """A review's case: 1,200 one-day lines made the search recurse once per line past
+    Python's limit (an internal error); a fleet that long keeps the best fit, in one
+    pass."""
+    days = _days(*[(f"2026-{1 + k // 28 % 12:02d}-{1 + k % 28:02d}",) * 2
+                   for k in range(1200)])
+    slots = swap_slots(days, [1.0] * 1200)
+    assert sorted(j for slot in slots for j in slot) == list(range(1200))

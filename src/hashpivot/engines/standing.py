@@ -40,8 +40,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.mining.slots import swap_slots, swap_units
-from hashpivot.models.portfolio import dated_days, find_site, last_day
+from hashpivot.models.portfolio import find_site, last_day
 
 if TYPE_CHECKING:
     from hashpivot.models import CostItem, FleetEntry, Portfolio, Site
@@ -177,18 +176,13 @@ def _swaps(site: Site, index: int, kept: list[int]) -> str | None:
     standing = site.model_copy(update={"fleet": [site.fleet[j] for j in kept]})
     if standing.fleet_fits_capacity:
         return ""
-    entries = standing.fleet
-    overhead = float(site.power_overhead_factor)
-    power = [e.total_hashrate_th_s * (e.efficiency_j_per_th or 0.0) * overhead / 1e6
-             for e in entries]
-    windows = [dated_days(e.start, e.end) for e in entries]
-    cap = float(site.capacity_mw if site.capacity_mw is not None else sum(power))
-    if swap_units(power, [e.efficiency_j_per_th or 0.0 for e in entries], windows,
-                  cap) is None:
+    slots = standing.fleet_slots
+    if slots is None:
         return None
+    entries, power = standing.fleet, standing.entry_power_mw
     chains = [" then ".join(f"sites[{index}].fleet[{kept[j]}] ({entries[j].label}, "
                             f"{power[j]:,.1f} MW)" for j in slot)
-              for slot in swap_slots(windows) if len(slot) > 1]
+              for slot in slots if len(slot) > 1]
     return ("; entries dated one after the other replace one another on the same power "
             f"(together they draw {standing.fleet_power_mw:,.1f} MW, more than capacity_mw "
             f"= {site.capacity_mw:g}; a slot of the capacity each, as large as its largest "

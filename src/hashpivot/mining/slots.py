@@ -28,6 +28,7 @@ capacity (a planned entry's is kept for it), as before.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ _TOL = 1e-9
 #: Steps of the search for the least total slot size (:func:`swap_slots`); a site's
 #: few fleet entries take a handful. [-]
 _SEARCH_NODES = 100_000
+#: Fleets of more entries keep the best-fit laying, unsearched (and no recursion
+#: deeper than this). [-]
+_SEARCH_ENTRIES = 64
 
 
 @dataclass(frozen=True)
@@ -92,16 +96,30 @@ def swap_slots(days: Sequence[Days], power_mw: Sequence[float] | None = None
     Notes
     -----
     In order of start (those without one first, then file order), an entry either
-    follows a slot whose last entry ended before its start or opens a slot; of every such
-    laying, the one of the least total slot size (a slot as large as its largest entry)
-    is kept, ties going to the laying found first, in which each entry follows the slot
-    that ended last (then the lowest), and opens one last. Two lines swapped for two
-    lines on the same power pair by power whatever their order in the file. The search
-    stops after :data:`_SEARCH_NODES` steps with the best laying found by then.
+    follows a slot whose last entry ended before its start or opens a slot. The first
+    laying tried is the best fit: each entry follows the free slot it grows least, then
+    the one it fits closest, then the one that ended last, and opens a slot when none is
+    free. Of the other layings, one replaces it only when its total slot size (a slot as
+    large as its largest entry) is smaller, so two lines swapped for two lines on the same
+    power pair by power whatever their order in the file. The search prunes a laying that
+    cannot beat the best found (its total, plus what its largest remaining entry must
+    add); it stops after :data:`_SEARCH_NODES` steps, and a fleet of more than
+    :data:`_SEARCH_ENTRIES` entries keeps the best fit. Cached per fleet (the engines lay
+    a site's fleet many times a run).
     """
-    power = list(power_mw) if power_mw is not None else [1.0] * len(days)
+    power = tuple(power_mw) if power_mw is not None else (1.0,) * len(days)
+    return [list(slot) for slot in _laid(tuple(days), power)]
+
+
+@functools.lru_cache(maxsize=256)
+def _laid(days: tuple[Days, ...], power: tuple[float, ...]) -> tuple[tuple[int, ...], ...]:
+    """:func:`swap_slots`, cached."""
     never = pd.Timestamp.min
     order = sorted(range(len(days)), key=lambda j: (days[j][0] or never, j))
+    # the largest power among the entries from position k on (the bound's)
+    largest = [0.0] * (len(order) + 1)
+    for k in range(len(order) - 1, -1, -1):
+        largest[k] = max(largest[k + 1], power[order[k]])
     best: list[list[int]] = []
     least = float("inf")
     steps = 0
@@ -109,7 +127,8 @@ def swap_slots(days: Sequence[Days], power_mw: Sequence[float] | None = None
     def lay(k: int, slots: list[list[int]], ends: list[pd.Timestamp | None],
             sizes: list[float], total: float) -> None:
         nonlocal best, least, steps
-        if total >= least * (1 - _TOL) or steps > _SEARCH_NODES:
+        bound = total + max(0.0, largest[k] - max(sizes, default=0.0))
+        if bound >= least * (1 - _TOL) or steps > _SEARCH_NODES:
             return
         steps += 1
         if k == len(order):
@@ -117,10 +136,7 @@ def swap_slots(days: Sequence[Days], power_mw: Sequence[float] | None = None
             return
         j = order[k]
         start = days[j][0]
-        free = [] if start is None else sorted(
-            (i for i, end in enumerate(ends) if end is not None and end < start),
-            key=lambda i: (ends[i], -i), reverse=True)
-        for i in free:
+        for i in _free(start, power[j], ends, sizes):
             grown = max(sizes[i], power[j])
             saved = (slots[i], ends[i], sizes[i])
             slots[i], ends[i], sizes[i] = [*slots[i], j], days[j][1], grown
@@ -128,12 +144,48 @@ def swap_slots(days: Sequence[Days], power_mw: Sequence[float] | None = None
             slots[i], ends[i], sizes[i] = saved
         lay(k + 1, [*slots, [j]], [*ends, days[j][1]], [*sizes, power[j]], total + power[j])
 
-    lay(0, [], [], [], 0.0)
-    return best
+    if len(order) <= _SEARCH_ENTRIES:
+        lay(0, [], [], [], 0.0)
+    else:
+        best = _best_fit(order, days, power)
+    return tuple(tuple(slot) for slot in best)
+
+
+def _free(start: pd.Timestamp | None, power: float, ends: list[pd.Timestamp | None],
+          sizes: list[float]) -> list[int]:
+    """The slots an entry starting on ``start`` may follow (their last entry ended
+    before it), best fit first: grown least, then fitting closest, then ended last."""
+    if start is None:
+        return []
+    free = [(i, end) for i, end in enumerate(ends) if end is not None and end < start]
+    free.sort(key=lambda f: (max(0.0, power - sizes[f[0]]), max(0.0, sizes[f[0]] - power),
+                             -f[1].value, f[0]))
+    return [i for i, _ in free]
+
+
+def _best_fit(order: list[int], days: tuple[Days, ...], power: tuple[float, ...]
+              ) -> list[list[int]]:
+    """The best-fit laying alone (:func:`swap_slots`' first), in one pass: a fleet too
+    long to search."""
+    slots: list[list[int]] = []
+    ends: list[pd.Timestamp | None] = []
+    sizes: list[float] = []
+    for j in order:
+        free = _free(days[j][0], power[j], ends, sizes)
+        if free:
+            i = free[0]
+            slots[i].append(j)
+            ends[i], sizes[i] = days[j][1], max(sizes[i], power[j])
+        else:
+            slots.append([j])
+            ends.append(days[j][1])
+            sizes.append(power[j])
+    return slots
 
 
 def swap_units(power_mw: Sequence[float], j_per_th: Sequence[float], days: Sequence[Days],
-               capacity_mw: float) -> list[SwapUnit] | None:
+               capacity_mw: float, slots: Sequence[Sequence[int]] | None = None
+               ) -> list[SwapUnit] | None:
     """A site's entries as units of slot bands, in the order a conversion displaces them.
 
     Parameters
@@ -146,6 +198,8 @@ def swap_units(power_mw: Sequence[float], j_per_th: Sequence[float], days: Seque
         Each entry's first and last day installed.
     capacity_mw : float
         The site's capacity. [MW]
+    slots : sequence of sequence of int, optional
+        The laying (:func:`swap_slots` of ``days`` and ``power_mw``), when known.
 
     Returns
     -------
@@ -154,9 +208,12 @@ def swap_units(power_mw: Sequence[float], j_per_th: Sequence[float], days: Seque
         entries without power are left out. None when the slots do not fit the capacity
         (entries that overlap in time beyond it are no swap).
     """
-    used = [j for j in range(len(power_mw)) if power_mw[j] > 0]
-    slots = [[used[j] for j in slot]
-             for slot in swap_slots([days[j] for j in used], [power_mw[j] for j in used])]
+    if slots is None:
+        used = [j for j in range(len(power_mw)) if power_mw[j] > 0]
+        slots = [[used[j] for j in slot]
+                 for slot in swap_slots([days[j] for j in used], [power_mw[j] for j in used])]
+    slots = [[j for j in slot if power_mw[j] > 0] for slot in slots]
+    slots = [slot for slot in slots if slot]
     sizes = [max(power_mw[j] for j in slot) for slot in slots]
     if sum(sizes) > capacity_mw * (1 + _TOL):
         return None

@@ -377,8 +377,10 @@ class Site(BaseModel):
 
     @property
     def entry_power_mw(self) -> list[float]:
-        """Each fleet entry's power, overhead included (file order). [MW]"""
-        return [e.total_hashrate_th_s * (e.efficiency_j_per_th or 0.0)
+        """Each fleet entry's power, overhead included (file order): ``count x power_w``,
+        as the engines count it. [MW]"""
+        return [e.count * float(e.power_w if e.power_w is not None
+                                else (e.hashrate_th_s or 0.0) * (e.efficiency_j_per_th or 0.0))
                 * self.power_overhead_factor / 1e6 for e in self.fleet]
 
     @property

@@ -121,6 +121,8 @@ class SiteInputs:
         ``fleet_power_mw`` is then its slots' power, and its ``fleet_hashrate_th_s`` and
         ``uptime_fraction`` those of the fleet at the start, each slot's first entry, on
         which the dispatch uplift is measured); empty otherwise.
+    fleet_unit_entries : tuple of int
+        For a swap, each unit's ``[[sites.fleet]]`` entry (file order); empty otherwise.
     band : int or None
         The band of a tranche that shares its MW with other units in turn (a swap); None:
         a block of its own.
@@ -154,6 +156,7 @@ class SiteInputs:
     purchase_usd_per_th: float = 0.0
     cost_windows: tuple[tuple[str, float, str | None, str | None], ...] = ()
     fleet_bands: tuple[int, ...] = ()
+    fleet_unit_entries: tuple[int, ...] = ()
     band: int | None = None
 
     @property
@@ -221,11 +224,14 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             continue
         cap = site.capacity_mw if site.capacity_mw is not None else fleet_mw
         bands: list[int] = []
+        units: list[SwapUnit] | None = None
         start_mw = fleet_mw  # the fleet the dispatch uplift is measured on (a swap's first)
         if not site.fleet_fits_capacity:  # a swap: the entries share slots in turn
-            units = swap_units([w * overhead / W_PER_MW for _, _, w, _ in entries],
-                               [w / h if h > 0 else 0.0 for _, h, w, _ in entries],
-                               [dated_days(*w) for w in windows], cap)
+            slots = site.fleet_slots  # (None: no swap)
+            units = None if slots is None else swap_units(
+                [w * overhead / W_PER_MW for _, _, w, _ in entries],
+                [w / h if h > 0 else 0.0 for _, h, w, _ in entries],
+                [dated_days(*w) for w in windows], float("inf"), slots)  # (they fit)
             if units is None:  # no swap: taken as they stand (a note)
                 windows = [(None, None)] * len(windows)
                 prices = [0.0] * len(prices)
@@ -301,6 +307,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 fleet_windows=tuple(windows),
                 fleet_purchase_usd_per_th=tuple(prices),
                 fleet_bands=tuple(bands),
+                fleet_unit_entries=tuple(u.entry for u in units or ()) if bands else (),
                 installed=windows[0] if len(windows) == 1 else (None, None),
                 purchase_usd_per_th=prices[0] if len(prices) == 1 else 0.0,
                 cost_windows=cost_windows,

@@ -61,23 +61,29 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
     from hashpivot.engines.pivot.availability import installed_share
     from hashpivot.engines.pivot.fleet import site_market, uplift_arguments
     from hashpivot.engines.pivot.inputs import _pivot_spec
-    from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_labels, tranche_mw
+    from hashpivot.engines.pivot.tranches import (
+        fleet_tranches,
+        tranche_entries,
+        tranche_labels,
+        tranche_mw,
+    )
 
     assert site.dispatch_uplift is not None
     parts = fleet_tranches(site)
     if parts:  # keep-mining's MW of each (the least efficient beyond the capacity idle)
         start_mw = np.array([min(site.fleet_power_mw, site.capacity_mw)])
-        blocks = [(part, label, float(mw[0])) for part, label, mw in zip(
-            parts, tranche_labels(site), tranche_mw(parts, start_mw), strict=True)
-            if mw[0] > 0]
+        blocks = [(part, label, float(mw[0]), entry) for part, label, mw, entry in zip(
+            parts, tranche_labels(site), tranche_mw(parts, start_mw), tranche_entries(site),
+            strict=True) if mw[0] > 0]
     else:
-        blocks = [(site, site.fleet_entries[0][0] if site.fleet_entries else "", 1.0)]
+        blocks = [(site, site.fleet_entries[0][0] if site.fleet_entries else "", 1.0, 0)]
     months = [str(p) for p in market.periods]
     by_month: dict[str, list[Any]] = {"month": [], "fleet_entry": []}
     weighted = np.zeros(market.n_periods)
     weights = np.zeros(market.n_periods)
     by_entry: dict[str, float] = {}
-    for part, label, mw in blocks:
+    listed: set[int] = set()
+    for part, label, mw, entry in blocks:
         # each block by the MW it holds installed (a swap's units in turn, each once)
         weight = mw * installed_share(*part.installed, market.periods)
         sm = site_market(part, _pivot_spec(portfolio), market)
@@ -88,8 +94,9 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
                 for name, a in parts_of.items()}
         weighted += weight * rows["uplift_usd_per_mw_month"]
         weights += weight
-        if site.fleet_bands and label in by_entry:  # another band of the same entry
+        if entry in listed:  # another band of the same entry (a swap)
             continue
+        listed.add(entry)
         by_month["month"] += months
         by_month["fleet_entry"] += [label] * len(months)
         for name, values in rows.items():
@@ -99,7 +106,7 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
     k = min(MONTHS_PER_YEAR, u.size)
     return {"mean": float(u.mean()), "first_year": float(u[:k].mean()),
             "final_year": float(u[-k:].mean()),
-            **({"by_entry": by_entry} if len(blocks) > 1 else {}),
+            **({"by_entry": by_entry} if len(listed) > 1 else {}),
             "by_month": by_month}
 
 

@@ -31,7 +31,7 @@ from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.units import W_PER_MW
 
-__all__ = ["fleet_tranches", "tranche_labels", "tranche_mw", "tranche_site"]
+__all__ = ["fleet_tranches", "tranche_entries", "tranche_labels", "tranche_mw", "tranche_site"]
 
 
 def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
@@ -80,6 +80,7 @@ def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
         fleet_windows=(),
         fleet_purchase_usd_per_th=(),
         fleet_bands=(),
+        fleet_unit_entries=(),
         installed=installed,
         purchase_usd_per_th=purchase_usd_per_th,
         band=band,
@@ -116,6 +117,14 @@ def tranche_labels(site: SiteInputs) -> list[str]:
     """The fleet entries' labels in the order of :func:`fleet_tranches` (empty when the
     site has one entry or none)."""
     return [site.fleet_entries[j][0] for j in _ordered_entries(site)]
+
+
+def tranche_entries(site: SiteInputs) -> list[int]:
+    """The ``[[sites.fleet]]`` entry (file order) of each tranche of
+    :func:`fleet_tranches` (a swap's units of one entry share it; empty when the site has
+    one entry or none)."""
+    units = site.fleet_unit_entries
+    return [units[j] if units else j for j in _ordered_entries(site)]
 
 
 def _ordered_entries(site: SiteInputs) -> list[int]:
