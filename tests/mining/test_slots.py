@@ -121,3 +121,21 @@ def test_a_fleet_of_a_thousand_lines_is_laid_without_recursing_into_each() -> No
                    for k in range(1200)])
     slots = swap_slots(days, [1.0] * 1200)
     assert sorted(j for slot in slots for j in slot) == list(range(1200))
+
+
+def test_a_long_fleet_is_searched_too() -> None:
+    """A review's case: past 64 entries the laying was the best fit alone, which puts a
+    one-month 5 MW line in the 10 MW slot and leaves the later 10 MW line a slot of its
+    own (20 MW, over 15.5: no swap); 61 one-day lines of 0.001 MW in 2030 tipped it. The
+    search runs at any length now (on a stack, not recursing): 15 MW."""
+    windows: list[tuple[str | None, str | None]] = [
+        (None, "2026-06-30"), (None, "2026-03-31"), ("2026-07-01", "2026-07-31"),
+        ("2026-07-15", None)]
+    power = [10.0, 1.0, 5.0, 10.0]
+    for k in range(61):
+        day = str((pd.Timestamp("2030-01-01") + pd.Timedelta(days=2 * k)).date())
+        windows.append((day, day))
+        power.append(0.001)
+    slots = swap_slots(_days(*windows), power)
+    assert sum(max(power[j] for j in slot) for slot in slots) == pytest.approx(15.0)
+    assert swap_units(power, [17.5] * len(power), _days(*windows), 15.5) is not None

@@ -42,9 +42,7 @@ _TOL = 1e-9
 #: Steps of the search for the least total slot size (:func:`swap_slots`); a site's
 #: few fleet entries take a handful. [-]
 _SEARCH_NODES = 100_000
-#: Fleets of more entries keep the best-fit laying, unsearched (and no recursion
-#: deeper than this). [-]
-_SEARCH_ENTRIES = 64
+
 
 
 @dataclass(frozen=True)
@@ -103,9 +101,9 @@ def swap_slots(days: Sequence[Days], power_mw: Sequence[float] | None = None
     large as its largest entry) is smaller, so two lines swapped for two lines on the same
     power pair by power whatever their order in the file. The search prunes a laying that
     cannot beat the best found (its total, plus what its largest remaining entry must
-    add); it stops after :data:`_SEARCH_NODES` steps, and a fleet of more than
-    :data:`_SEARCH_ENTRIES` entries keeps the best fit. Cached per fleet (the engines lay
-    a site's fleet many times a run).
+    add) and stops after :data:`_SEARCH_NODES` steps with the best found by then (never
+    worse than the best fit). Cached per fleet (the engines lay a site's fleet many times
+    a run).
     """
     power = tuple(power_mw) if power_mw is not None else (1.0,) * len(days)
     return [list(slot) for slot in _laid(tuple(days), power)]
@@ -113,41 +111,39 @@ def swap_slots(days: Sequence[Days], power_mw: Sequence[float] | None = None
 
 @functools.lru_cache(maxsize=256)
 def _laid(days: tuple[Days, ...], power: tuple[float, ...]) -> tuple[tuple[int, ...], ...]:
-    """:func:`swap_slots`, cached."""
+    """:func:`swap_slots`, cached: a depth-first search from the best fit, on a stack
+    (no recursion however long the fleet)."""
     never = pd.Timestamp.min
     order = sorted(range(len(days)), key=lambda j: (days[j][0] or never, j))
+    n = len(order)
     # the largest power among the entries from position k on (the bound's)
-    largest = [0.0] * (len(order) + 1)
-    for k in range(len(order) - 1, -1, -1):
+    largest = [0.0] * (n + 1)
+    for k in range(n - 1, -1, -1):
         largest[k] = max(largest[k + 1], power[order[k]])
-    best: list[list[int]] = []
-    least = float("inf")
+    best = _best_fit(order, days, power)
+    least = sum(max(power[j] for j in slot) for slot in best)
+    State = tuple[int, tuple[tuple[int, ...], ...], tuple[pd.Timestamp | None, ...],
+                  tuple[float, ...], float]
+    stack: list[State] = [(0, (), (), (), 0.0)]
     steps = 0
-
-    def lay(k: int, slots: list[list[int]], ends: list[pd.Timestamp | None],
-            sizes: list[float], total: float) -> None:
-        nonlocal best, least, steps
-        bound = total + max(0.0, largest[k] - max(sizes, default=0.0))
-        if bound >= least * (1 - _TOL) or steps > _SEARCH_NODES:
-            return
+    while stack and steps <= _SEARCH_NODES:
+        k, slots, ends, sizes, total = stack.pop()
+        if total + max(0.0, largest[k] - max(sizes, default=0.0)) >= least * (1 - _TOL):
+            continue  # cannot beat the best laying found
         steps += 1
-        if k == len(order):
+        if k == n:
             best, least = [list(slot) for slot in slots], total
-            return
+            continue
         j = order[k]
-        start = days[j][0]
-        for i in _free(start, power[j], ends, sizes):
+        children: list[State] = []
+        for i in _free(days[j][0], power[j], list(ends), list(sizes)):  # best fit first
             grown = max(sizes[i], power[j])
-            saved = (slots[i], ends[i], sizes[i])
-            slots[i], ends[i], sizes[i] = [*slots[i], j], days[j][1], grown
-            lay(k + 1, slots, ends, sizes, total - saved[2] + grown)
-            slots[i], ends[i], sizes[i] = saved
-        lay(k + 1, [*slots, [j]], [*ends, days[j][1]], [*sizes, power[j]], total + power[j])
-
-    if len(order) <= _SEARCH_ENTRIES:
-        lay(0, [], [], [], 0.0)
-    else:
-        best = _best_fit(order, days, power)
+            children.append((k + 1, (*slots[:i], (*slots[i], j), *slots[i + 1:]),
+                             (*ends[:i], days[j][1], *ends[i + 1:]),
+                             (*sizes[:i], grown, *sizes[i + 1:]), total - sizes[i] + grown))
+        children.append((k + 1, (*slots, (j,)), (*ends, days[j][1]), (*sizes, power[j]),
+                         total + power[j]))
+        stack.extend(reversed(children))  # the best fit on top
     return tuple(tuple(slot) for slot in best)
 
 
@@ -165,8 +161,8 @@ def _free(start: pd.Timestamp | None, power: float, ends: list[pd.Timestamp | No
 
 def _best_fit(order: list[int], days: tuple[Days, ...], power: tuple[float, ...]
               ) -> list[list[int]]:
-    """The best-fit laying alone (:func:`swap_slots`' first), in one pass: a fleet too
-    long to search."""
+    """The best-fit laying (:func:`swap_slots`' first), in one pass: where its search
+    starts."""
     slots: list[list[int]] = []
     ends: list[pd.Timestamp | None] = []
     sizes: list[float] = []

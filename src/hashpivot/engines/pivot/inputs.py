@@ -122,7 +122,8 @@ class SiteInputs:
         ``uptime_fraction`` those of the fleet at the start, each slot's first entry, on
         which the dispatch uplift is measured); empty otherwise.
     fleet_unit_entries : tuple of int
-        For a swap, each unit's ``[[sites.fleet]]`` entry (file order); empty otherwise.
+        For a swap, each unit's fleet entry (its position in the fleet as it stands on
+        the first month valued); empty otherwise.
     band : int or None
         The band of a tranche that shares its MW with other units in turn (a swap); None:
         a block of its own.

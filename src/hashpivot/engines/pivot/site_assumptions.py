@@ -101,7 +101,8 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
         by_month["fleet_entry"] += [label] * len(months)
         for name, values in rows.items():
             by_month.setdefault(name, []).extend(values.tolist())
-        by_entry[label] = float(rows["uplift_usd_per_mw_month"].mean())
+        by_entry[label if label not in by_entry else f"{label} (fleet[{entry}])"] = float(
+            rows["uplift_usd_per_mw_month"].mean())
     u = np.divide(weighted, weights, out=np.zeros_like(weighted), where=weights > 0)
     k = min(MONTHS_PER_YEAR, u.size)
     return {"mean": float(u.mean()), "first_year": float(u[:k].mean()),

@@ -120,7 +120,7 @@ def tranche_labels(site: SiteInputs) -> list[str]:
 
 
 def tranche_entries(site: SiteInputs) -> list[int]:
-    """The ``[[sites.fleet]]`` entry (file order) of each tranche of
+    """The fleet entry (position in the fleet valued) of each tranche of
     :func:`fleet_tranches` (a swap's units of one entry share it; empty when the site has
     one entry or none)."""
     units = site.fleet_unit_entries
