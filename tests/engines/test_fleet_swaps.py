@@ -136,3 +136,27 @@ def test_two_entries_of_one_label_keep_their_own_uplift_rows() -> None:
     n = len(set(rows["month"]))
     assert sorted(rows["fleet_entry"]) == sorted(["Antminer S21"] * (2 * n)
                                                  + ["Antminer S21 XP"] * (2 * n))
+
+
+def test_a_swap_is_judged_on_the_power_the_engines_count() -> None:
+    """A review's case: two lines of 27,000 machines (200 TH/s at 17.5 J/TH given with
+    ``power_w = 3565``, then 234 TH/s at 15 J/TH with 3575 W), one after the other on
+    200 MW. By hashrate x efficiency they fit together (198.7 MW), so no swap was read,
+    but the engines count ``power_w`` (202.4 MW) and cut 2.4 MW throughout; they are a
+    swap now, within the capacity."""
+    text = EXAMPLE.read_text()
+    old = ('  asic = "Antminer S21"            # 200 TH/s, 3,500 W, 17.5 J/TH (bundled ASIC '
+           'catalog)\n  count = 52000                    # 10.4 EH/s, 191 MW with the '
+           'overhead\n')
+    assert old in text and FLEET_END in text
+    line = ('  name = "{name}"\n  hashrate_th_s = {th}\n  efficiency_j_per_th = {eff}\n'
+            '  power_w = {w}\n  count = 27000\n')
+    text = text.replace(old, line.format(name="old", th=200.0, eff=17.5, w=3565)).replace(
+        FLEET_END, '  uptime_fraction = 0.95\n  end = "2027-06"\n\n  [[sites.fleet]]\n'
+        + line.format(name="new", th=234.0, eff=15.0, w=3575)
+        + '  uptime_fraction = 0.95\n  start = "2027-07-01"\n\n  [[sites.cost_items]]')
+    site = parse_portfolio(text, "power.toml").sites[0]
+    assert site.fleet_power_mw < 200.0 < sum(site.entry_power_mw)  # teeth
+    assert not site.fleet_fits_capacity and site.fleet_slots == [[0, 1]]
+    [s] = resolve_sites(parse_portfolio(text, "power.toml"))
+    assert s.fleet_power_mw == pytest.approx(27000 * 3575 * 1.05 / 1e6, rel=1e-12)

@@ -421,7 +421,12 @@ class Site(BaseModel):
         capacity; entries dated one after the other that draw more together share slots
         of it in turn (a swap: :mod:`hashpivot.mining.slots`), or where no slots fit, are
         taken as they stand (:mod:`hashpivot.engines.pivot.availability`)."""
-        return self.capacity_mw is None or self.fleet_power_mw <= self.capacity_mw * (1 + 1e-9)
+        if self.capacity_mw is None:
+            return True
+        # both powers a file may give within its tolerance: hashrate x efficiency, and
+        # count x power_w as the engines count it (entry_power_mw)
+        drawn = max(self.fleet_power_mw, float(sum(self.entry_power_mw)))
+        return drawn <= self.capacity_mw * (1 + 1e-9)
 
     @model_validator(mode="after")
     def _fits_capacity(self) -> Self:
