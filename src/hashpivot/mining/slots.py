@@ -20,7 +20,8 @@ entry's machines on the band's MW, between the entry's dates. The slots are disp
 the order of their first entry's efficiency (most J/TH first, ties: file order), each from
 its bottom band: a conversion takes the machines the site runs now, least efficient
 first, and a swap later buys only the MW the conversion left (its purchase on the MW no
-conversion displaced, :mod:`~hashpivot.engines.pivot.availability`).
+conversion displaced, :mod:`~hashpivot.engines.pivot.availability`). The order is fixed:
+a slot keeps its place after its swap (the decision model holds the same order).
 
 A site whose entries fit all together is not laid in slots: each entry keeps its own
 capacity (a planned entry's is kept for it), as before.
