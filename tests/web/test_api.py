@@ -386,3 +386,31 @@ def test_a_portfolio_the_engine_would_refuse_is_a_422_at_submission_naming_it(
     problems = r.json()["problems"]
     assert [(p["path"], p["source"]) for p in problems] == [(path, f"portfolio {pid}")], \
         problems
+
+
+def test_a_swap_runs_through_the_api_as_on_the_command_line(
+        client: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The 200 MW example with its S21s swapped for S21 XPs in 2026-07 (a fleet over its
+    capacity counted together, hashpivot.mining.slots): imported as TOML, its pivot run
+    gives the numbers and the swap note of ``hashpivot pivot --json``."""
+    text = (EXAMPLES / "pivot-200mw.toml").read_text()
+    line = "  uptime_fraction = 0.95\n\n  [[sites.cost_items]]"
+    assert line in text
+    text = text.replace(line, (
+        '  uptime_fraction = 0.95\n  end = "2026-06"\n\n  [[sites.fleet]]\n'
+        '  asic = "Antminer S21 XP"\n  count = 52000\n  uptime_fraction = 0.95\n'
+        '  start = "2026-07-01"\n  capex_usd_per_th = 15.0\n  depreciation_years = 4.0\n'
+        "\n  [[sites.cost_items]]"))
+    path = tmp_path / "swap.toml"
+    path.write_text(text)
+    r = client.post("/api/portfolios/import", content=text.encode(),
+                    headers={"Content-Type": "application/toml"})
+    assert r.status_code == 201, r.text
+    r = client.post("/api/runs", json={"kind": "pivot", "portfolio_id": r.json()["id"]})
+    assert r.status_code == 202, r.text
+    run = wait_run(client, r.json()["id"])
+    assert run["status"] == "succeeded", run
+    cli = _cli_json(capsys, ["pivot", str(path), "--json"])
+    api = run["results"]
+    assert api["strategies"] == cli["strategies"]
+    assert any("replace one another on the same power" in w for w in api["warnings"])
