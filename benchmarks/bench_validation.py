@@ -8,10 +8,12 @@ hidden by them, so the second pass runs); the reference is the same document wit
 (``Portfolio.model_validate``), measured in the same run. Reported, for ``n`` = 500 and
 4,000: bad / good as ``median [min, max]`` over the repeats, and the growth of the bad
 document's time from 500 to 4,000 lines (8x the lines: about 8x when linear, 64x when
-quadratic) as ``median [min, max]`` of the ratio of each repeat's times. Until 2026-12-06
-the problems were matched against each other in pairs (quadratic).
+quadratic) as ``median [min, max]`` of the ratio of each repeat's times, the peak RSS of
+the process (``ru_maxrss``: interpreter and libraries included) and the load average
+before and after. Until 2026-12-06 the problems were matched against each other in pairs
+(quadratic: about 40 s for the bad 4,000-line document then, hence 3 repeats).
 
-Run: ``.venv/bin/python benchmarks/bench_validation.py [--repeats 5]``
+Run: ``.venv/bin/python benchmarks/bench_validation.py [--repeats 3]``
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import time
 from typing import Any
@@ -64,7 +67,7 @@ def spread(values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     load0 = os.getloadavg()[0]
     seconds(SIZES[0], True)  # warm-up (imports, the ASIC catalog, pydantic's schemas)
@@ -82,6 +85,7 @@ def main() -> None:
         [b / a for a, b in zip(good[SIZES[0]], good[SIZES[1]], strict=True)])
     out["median_s_context"] = {f"{kind}_{n}": round(statistics.median(v[n]), 4)
                                for kind, v in (("bad", bad), ("good", good)) for n in SIZES}
+    out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["load"] = f"{load0:.2f} -> {os.getloadavg()[0]:.2f}"
     print(json.dumps(out, indent=1))
 
