@@ -5,13 +5,21 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hashpivot.mining.slots import SwapUnit, swap_slots, swap_units
+from hashpivot.mining.slots import SwapUnit, swap_laying, swap_slots, swap_units
 from hashpivot.models.portfolio import dated_days
 
 
 def _days(*windows: tuple[str | None, str | None]) -> list[tuple[pd.Timestamp | None,
                                                                  pd.Timestamp | None]]:
     return [dated_days(start, end) for start, end in windows]
+
+
+def _units(power: list[float], j_per_th: list[float], days: list[tuple[pd.Timestamp | None,
+                                                                       pd.Timestamp | None]],
+           capacity_mw: float) -> list[SwapUnit] | None:
+    """The units of the laying that fits ``capacity_mw`` [MW], or None (no swap)."""
+    slots = swap_laying(days, power, capacity_mw)
+    return None if slots is None else swap_units(power, j_per_th, slots)
 
 
 def test_a_swap_shares_one_slot_and_an_undated_entry_keeps_its_own() -> None:
@@ -33,7 +41,7 @@ def test_an_equal_swap_is_one_band_displaced_in_the_old_machines_order() -> None
     """Old (40 J/TH, 60 MW) then new (17 J/TH, 60 MW) beside a middle line (25 J/TH,
     40 MW) on 100 MW: the slot is displaced first (its first entry is the least
     efficient), one band of 60 MW that the old and then the new machines occupy."""
-    units = swap_units([60.0, 60.0, 40.0], [40.0, 17.0, 25.0],
+    units = _units([60.0, 60.0, 40.0], [40.0, 17.0, 25.0],
                        _days((None, "2027-06"), ("2027-07-01", None), (None, None)), 100.0)
     assert units == [SwapUnit(0, 0, 60.0, 1.0, True), SwapUnit(1, 0, 60.0, 1.0),
                      SwapUnit(2, 1, 40.0, 1.0, True)]
@@ -42,7 +50,7 @@ def test_an_equal_swap_is_one_band_displaced_in_the_old_machines_order() -> None
 def test_a_larger_successor_leaves_the_slot_s_bottom_spare_before_it() -> None:
     """Old 80 MW then new 100 MW on 100 MW: the slot is 100 MW; its bottom 20 MW hold only
     the new machines (spare before them, displaced first), the top 80 both in turn."""
-    units = swap_units([80.0, 100.0], [30.0, 17.0],
+    units = _units([80.0, 100.0], [30.0, 17.0],
                        _days((None, "2027-06"), ("2027-07-01", None)), 100.0)
     assert units == [SwapUnit(1, 0, 20.0, 0.2), SwapUnit(0, 1, 80.0, 1.0, True),
                      SwapUnit(1, 1, 80.0, 0.8)]
@@ -57,7 +65,7 @@ def test_slots_over_the_capacity_are_no_swap() -> None:
     days = _days((None, "2027-06"), (None, "2027-03"), ("2027-07-01", None),
                  ("2027-04-01", None))
     assert swap_slots(days) == [[0, 2], [1, 3]]
-    assert swap_units([50.0, 50.0, 70.0, 30.0], [30.0] * 4, days, 100.0) is None
+    assert _units([50.0, 50.0, 70.0, 30.0], [30.0] * 4, days, 100.0) is None
 
 
 @pytest.mark.parametrize("order", [(2, 3), (3, 2)], ids=["small new first", "large first"])
@@ -71,7 +79,7 @@ def test_two_lines_swapped_for_two_pair_by_power_whatever_the_file_order(
     entries = [0, 1, *order]
     windows = {0: (None, "2027-06"), 1: (None, "2027-06"), 2: ("2027-07-01", None),
                3: ("2027-07-01", None)}
-    units = swap_units([power[j] for j in entries], [17.5, 17.5, 13.5, 13.5],
+    units = _units([power[j] for j in entries], [17.5, 17.5, 13.5, 13.5],
                        _days(*(windows[j] for j in entries)), 200.0)
     assert units is not None
     by_band: dict[int, set[int]] = {}
@@ -88,7 +96,7 @@ def test_staggered_swaps_find_their_slots() -> None:
     days = _days((None, "2026-06"), (None, "2026-09"), ("2026-10-01", None),
                  ("2026-11-01", None))
     assert swap_slots(days, [100.0, 20.0, 100.0, 20.0]) == [[0, 2], [1, 3]]
-    assert swap_units([100.0, 20.0, 100.0, 20.0], [30.0, 30.0, 17.0, 17.0], days,
+    assert _units([100.0, 20.0, 100.0, 20.0], [30.0, 30.0, 17.0, 17.0], days,
                       120.0) is not None
 
 
@@ -110,7 +118,7 @@ def test_a_swap_among_many_short_entries_is_found() -> None:
     power.append(10.0)
     slots = swap_slots(_days(*windows), power)
     assert sum(max(power[j] for j in slot) for slot in slots) == pytest.approx(11.0)
-    assert swap_units(power, [17.5] * len(power), _days(*windows), 15.0) is not None
+    assert _units(power, [17.5] * len(power), _days(*windows), 15.0) is not None
 
 
 def test_a_fleet_of_a_thousand_lines_is_laid_without_recursing_into_each() -> None:
@@ -138,4 +146,4 @@ def test_a_long_fleet_is_searched_too() -> None:
         power.append(0.001)
     slots = swap_slots(_days(*windows), power)
     assert sum(max(power[j] for j in slot) for slot in slots) == pytest.approx(15.0)
-    assert swap_units(power, [17.5] * len(power), _days(*windows), 15.5) is not None
+    assert _units(power, [17.5] * len(power), _days(*windows), 15.5) is not None

@@ -169,38 +169,30 @@ def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
             + "; ".join(described))
 
 
-def _swaps(site: Site, index: int, kept: list[int]) -> str | None:
-    """Where the entries kept draw more together than the site's capacity: how they
-    replace one another on the same power (:mod:`hashpivot.mining.slots`), or None
-    when they do not (no slots fit the capacity); empty when they fit together."""
+def _over_capacity(site: Site, index: int, kept: list[int]) -> tuple[str, str]:
+    """What the notes add where the entries kept draw more together than the site's
+    capacity (entries dated one after the other): how they replace one another on the
+    same power (a swap, :mod:`hashpivot.mining.slots`), or, where no slots fit, that they
+    are taken as they stand; both empty where they fit together."""
     standing = site.model_copy(update={"fleet": [site.fleet[j] for j in kept]})
     if standing.fleet_fits_capacity:
-        return ""
+        return "", ""
+    drawn = (f"together they draw {standing.fleet_power_mw:,.1f} MW, more than capacity_mw "
+             f"= {site.capacity_mw:g}")
     slots = standing.fleet_slots
     if slots is None:
-        return None
+        return "", (f"; {drawn}: the engines mine the capacity, the least efficient machines "
+                    "cut first")
     entries, power = standing.fleet, standing.entry_power_mw
     chains = [" then ".join(f"sites[{index}].fleet[{kept[j]}] ({entries[j].label}, "
                             f"{power[j]:,.1f} MW)" for j in slot)
               for slot in slots if len(slot) > 1]
     return ("; entries dated one after the other replace one another on the same power "
-            f"(together they draw {standing.fleet_power_mw:,.1f} MW, more than capacity_mw "
-            f"= {site.capacity_mw:g}; a slot of the capacity each, as large as its largest "
-            "entry; a conversion displaces the slots in the order of the machines they "
-            "hold at the start, least efficient first, each slot keeping its place after "
-            "its swap, and a later entry is bought only on the MW a conversion left): "
-            + "; ".join(chains))
-
-
-def _over_capacity(site: Site, kept: list[FleetEntry]) -> str:
-    """What the note adds when the entries counted throughout draw more together than
-    the site's capacity (entries dated one after the other, no swap): empty otherwise."""
-    standing = site.model_copy(update={"fleet": kept})
-    if standing.fleet_fits_capacity:
-        return ""
-    return (f"; together they draw {standing.fleet_power_mw:,.1f} MW, more than capacity_mw = "
-            f"{site.capacity_mw:g}: the engines mine the capacity, the least efficient "
-            "machines cut first")
+            f"({drawn}; a slot of the capacity each, as large as its largest entry; a "
+            "conversion displaces the slots in the order of the machines they hold at the "
+            "start, least efficient first, each slot keeping its place after its swap, and "
+            "a later entry is bought only on the MW a conversion left): "
+            + "; ".join(chains)), ""
 
 
 def _connection_note(site: str, index: int, day: str, first: pd.Period,
@@ -280,9 +272,7 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
             })
         # the forward engines run dated entries between their dates where they fit the
         # capacity together; else they take them as they stand (availability.py)
-        swaps = _swaps(site, i, fleet_kept) if fleet_on else ""
-        over = (_over_capacity(site, [site.fleet[j] for j in fleet_kept])
-                if swaps is None else "")
+        swaps, over = _over_capacity(site, i, fleet_kept) if fleet_on else ("", "")
         throughout = fleet_on if over else []
         if i in valued and (fleet_gone or cost_gone or throughout):
             notes.append(_note(site.name, first, last, fleet_gone + cost_gone, throughout)
@@ -290,7 +280,7 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
         if i in valued and cost_on:
             notes.append(_cost_dates_note(site.name, first, last, cost_on))
         if i in valued and fleet_on and not over:
-            notes.append(_dates_note(site, i, fleet_kept, first, last) + (swaps or ""))
+            notes.append(_dates_note(site, i, fleet_kept, first, last) + swaps)
         if i in valued and site.connection_date is not None and (
                 pd.Timestamp(site.connection_date) > first.start_time):
             notes.append(_connection_note(site.name, i, site.connection_date, first, last))

@@ -3,7 +3,7 @@
 A swap (old machines retired at an ``end``, new ones installed from a later ``start`` on
 the same power) draws more, counted together, than the site's ``capacity_mw``, though
 never at the same time. Where a site's entries do not fit its capacity all together
-(:attr:`hashpivot.models.Site.fleet_fits_capacity`), :func:`swap_units` lays them in
+(:attr:`hashpivot.models.Site.fleet_fits_capacity`), :func:`swap_laying` lays them in
 *slots*: each entry follows an entry whose ``end`` comes before its ``start``, or opens a
 slot of its own; a slot is as large as its largest entry, and of the ways to lay them the
 one of the least total size is kept (:func:`swap_slots`). Where the slots fit the
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["Days", "SwapUnit", "swap_slots", "swap_units"]
+__all__ = ["Days", "SwapUnit", "swap_laying", "swap_slots", "swap_units"]
 
 #: Relative tolerance on MW (band edges, the capacity check). [-]
 _TOL = 1e-9
@@ -180,9 +180,35 @@ def _best_fit(order: list[int], days: tuple[Days, ...], power: tuple[float, ...]
     return slots
 
 
-def swap_units(power_mw: Sequence[float], j_per_th: Sequence[float], days: Sequence[Days],
-               capacity_mw: float, slots: Sequence[Sequence[int]] | None = None
-               ) -> list[SwapUnit] | None:
+def swap_laying(days: Sequence[Days], power_mw: Sequence[float], capacity_mw: float
+                ) -> list[list[int]] | None:
+    """:func:`swap_slots` of the entries with power, where the slots fit the capacity.
+
+    Parameters
+    ----------
+    days : sequence of (Timestamp or None, Timestamp or None)
+        Each entry's first and last day installed (file order).
+    power_mw : sequence of float
+        Each entry's power at the meter, site overhead included. [MW]
+    capacity_mw : float
+        The site's capacity. [MW]
+
+    Returns
+    -------
+    list of list of int or None
+        The laying (entries without power left out); None when its slots draw more than
+        the capacity together (entries that overlap in time beyond it are no swap).
+    """
+    used = [j for j in range(len(power_mw)) if power_mw[j] > 0]
+    slots = [[used[j] for j in slot]
+             for slot in swap_slots([days[j] for j in used], [power_mw[j] for j in used])]
+    if sum(max(power_mw[j] for j in slot) for slot in slots) > capacity_mw * (1 + _TOL):
+        return None
+    return slots
+
+
+def swap_units(power_mw: Sequence[float], j_per_th: Sequence[float],
+               slots: Sequence[Sequence[int]]) -> list[SwapUnit]:
     """A site's entries as units of slot bands, in the order a conversion displaces them.
 
     Parameters
@@ -191,29 +217,15 @@ def swap_units(power_mw: Sequence[float], j_per_th: Sequence[float], days: Seque
         Each entry's power at the meter, site overhead included (file order). [MW]
     j_per_th : sequence of float
         Each entry's efficiency. [J/TH]
-    days : sequence of (Timestamp or None, Timestamp or None)
-        Each entry's first and last day installed.
-    capacity_mw : float
-        The site's capacity. [MW]
-    slots : sequence of sequence of int, optional
-        The laying (:func:`swap_slots` of ``days`` and ``power_mw``), when known.
+    slots : sequence of sequence of int
+        The laying (:func:`swap_laying`).
 
     Returns
     -------
-    list of SwapUnit or None
-        Bands in displacement order (each band's units in the order they occupy it);
-        entries without power are left out. None when the slots do not fit the capacity
-        (entries that overlap in time beyond it are no swap).
+    list of SwapUnit
+        Bands in displacement order (each band's units in the order they occupy it).
     """
-    if slots is None:
-        used = [j for j in range(len(power_mw)) if power_mw[j] > 0]
-        slots = [[used[j] for j in slot]
-                 for slot in swap_slots([days[j] for j in used], [power_mw[j] for j in used])]
-    slots = [[j for j in slot if power_mw[j] > 0] for slot in slots]
-    slots = [slot for slot in slots if slot]
     sizes = [max(power_mw[j] for j in slot) for slot in slots]
-    if sum(sizes) > capacity_mw * (1 + _TOL):
-        return None
     ranked = sorted(range(len(slots)), key=lambda k: (-j_per_th[slots[k][0]], slots[k][0]))
     units: list[SwapUnit] = []
     band = 0

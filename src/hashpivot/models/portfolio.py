@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hashpivot.mining.costs import CostCategory
-from hashpivot.mining.slots import swap_slots
+from hashpivot.mining.slots import swap_laying
 from hashpivot.models.dates import DayOrMonthText, DayText
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.models.fields import Fraction, PowerPriceUsdPerMwh, SiteMw
@@ -387,16 +387,12 @@ class Site(BaseModel):
     def fleet_slots(self) -> list[list[int]] | None:
         """Where the fleet entries draw more together than ``capacity_mw``, the slots of
         the capacity they share in turn (a swap: :func:`hashpivot.mining.slots.
-        swap_slots`, each slot's entries in the order they occupy it); None where they
+        swap_laying`, each slot's entries in the order they occupy it); None where they
         fit together, or where no slots fit the capacity (taken as they stand)."""
         if self.fleet_fits_capacity or self.capacity_mw is None:
             return None
-        power = self.entry_power_mw
-        days = [dated_days(e.start, e.end) for e in self.fleet]
-        slots = swap_slots(days, power)
-        if sum(max(power[j] for j in slot) for slot in slots) > self.capacity_mw * (1 + 1e-9):
-            return None
-        return slots
+        return swap_laying([dated_days(e.start, e.end) for e in self.fleet],
+                           self.entry_power_mw, self.capacity_mw)
 
     @property
     def peak_fleet_power_mw(self) -> float:

@@ -21,7 +21,7 @@ from hashpivot.mining.slots import SwapUnit, swap_units
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.pivot import PivotSpec
-from hashpivot.models.portfolio import dated_days, find_site
+from hashpivot.models.portfolio import find_site
 from hashpivot.units import MONTHS_PER_YEAR, W_PER_MW
 
 if TYPE_CHECKING:
@@ -231,8 +231,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             slots = site.fleet_slots  # (None: no swap)
             units = None if slots is None else swap_units(
                 [w * overhead / W_PER_MW for _, _, w, _ in entries],
-                [w / h if h > 0 else 0.0 for _, h, w, _ in entries],
-                [dated_days(*w) for w in windows], float("inf"), slots)  # (they fit)
+                [w / h if h > 0 else 0.0 for _, h, w, _ in entries], slots)
             if units is None:  # no swap: taken as they stand (a note)
                 windows = [(None, None)] * len(windows)
                 prices = [0.0] * len(prices)

@@ -155,14 +155,15 @@ def tranche_mw(tranches: list[SiteInputs], mining_mw: FloatArray) -> list[FloatA
         Per tranche; they sum to ``mining_mw`` (the units of a swap's band, which occupy
         it in turn, each the band's MW: :mod:`~hashpivot.mining.slots`). [MW]
     """
-    starts = [k for k, t in enumerate(tranches)
+    starts = [k for k, t in enumerate(tranches)  # each band's first unit
               if t.band is None or k == 0 or tranches[k - 1].band != t.band]
     fleet = float(sum(tranches[k].fleet_power_mw for k in starts))
+    opens = set(starts)
     displaced = np.clip(fleet - np.asarray(mining_mw, dtype=np.float64), 0.0, None)
     out: list[FloatArray] = []
     before = 0.0
     for k, t in enumerate(tranches):
-        if k in starts and k > 0:
+        if k in opens and k > 0:
             before += tranches[k - 1].fleet_power_mw
         gone = np.clip(displaced - before, 0.0, t.fleet_power_mw)
         out.append(t.fleet_power_mw - gone)
