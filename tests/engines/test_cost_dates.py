@@ -233,3 +233,69 @@ def test_cost_on_a_day_and_pivot_in_its_month_count_the_same_items(day: str) -> 
     expected = 10e6 if day < "2026-07" else 4e6
     assert site_items_per_year == pytest.approx(expected, rel=1e-12)
     assert cf.opex_usd[0, k] * 12 == pytest.approx(expected, rel=1e-12)
+
+
+def _connected_on(pf: Portfolio, day: str, **entry: object) -> Portfolio:
+    site = pf.sites[0]
+    fleet = [site.fleet[0].model_copy(update=entry)] if entry else site.fleet
+    site = site.model_copy(update={"connection_date": day, "fleet": fleet})
+    return pf.model_copy(update={"sites": [site]})
+
+
+def test_an_item_and_a_connection_in_one_month_are_paid_on_the_days_they_share() -> None:
+    """A site connected on 2026-03-16, curtailed throughout (power at 5,000 USD/MWh): staff
+    to 2026-03-15 is paid on none of March (it ended before the connection), insurance
+    from 2026-03-20 on its 12 days, cash SG&A to 2026-03-20 on the 5 days from the 16th.
+    (Until 2026-12-06 each month paid the product of the two shares: 15/31 x 16/31 of a
+    month of staff, 12/31 x 16/31 of insurance, 20/31 x 16/31 of SG&A; helper-46 #4.)"""
+    pf = _with_costs(
+        _connected_on(_portfolio(), "2026-03-16"),
+        CostItem(name="staff", category="site_opex", usd_per_year=1.2e6, end="2026-03-15"),
+        CostItem(name="insurance", category="site_opex", usd_per_year=0.6e6,
+                 start="2026-03-20"),
+        CostItem(name="SG&A", category="sga_cash", usd_per_year=2.4e6, end="2026-03-20"),
+    )
+    pf.sites[0].power_contract.price_usd_per_mwh = 5000.0
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), pv.deterministic_market(
+        pf, None, 60))
+    assert cf.btc_mined.sum() == 0.0  # curtailed throughout
+    opex = cf.opex_usd[0]
+    assert opex[:2].tolist() == [0.0, 0.0]  # not connected
+    assert opex[2] == pytest.approx(0.5e5 * 12 / 31 + 2e5 * 5 / 31, rel=1e-12)
+    np.testing.assert_allclose(opex[3:], 0.5e5, rtol=1e-12)
+
+
+def test_an_entry_that_ends_before_the_connection_in_its_month_mines_none_of_it() -> None:
+    """Machines retired on 2026-03-15 at a site connected on 2026-03-16 never run: no BTC,
+    energy or variable cost in March (the product of the shares mined 15/31 x 16/31 of
+    the month); machines installed from 2026-03-10 run the 16 days from the connection,
+    as machines installed on the 16th do (the product gave them 22/31 x 16/31 of March
+    and 16/31 x 16/31: two figures for the same days)."""
+    pf = _portfolio(fleet_replacement_years=None)
+    gone = _connected_on(pf, "2026-03-16", end="2026-03-15")
+    cf = pv.strategy_cash_flows(gone, pv.Strategy("keep_mining"),
+                                pv.deterministic_market(gone, None, 60))
+    assert cf.btc_mined.sum() == 0.0 and cf.energy_mwh.sum() == 0.0
+    assert float(np.max(cf.opex_usd)) == 0.0
+    runs = {name: pv.strategy_cash_flows(p, pv.Strategy("keep_mining"),
+                                         pv.deterministic_market(p, None, 60))
+            for name, p in (("10th", _connected_on(pf, "2026-03-16", start="2026-03-10")),
+                            ("16th", _connected_on(pf, "2026-03-16", start="2026-03-16")))}
+    a, b = runs["10th"], runs["16th"]
+    mw = np.ravel(a.mining_mw)
+    assert mw[2] == pytest.approx(mw[3] * 16 / 31, rel=1e-12) and mw[3] > 0
+    assert b.btc_mined[0, 2] > 0  # teeth: March is mined
+    for name in ("btc_mined", "energy_mwh", "opex_usd", "mining_revenue_usd"):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-12,
+                                   err_msg=name)
+
+
+def test_a_non_cash_item_and_a_connection_in_one_month_count_the_days_they_share() -> None:
+    """The total cost's non-cash items of a site connected on 2026-09-10:
+    stock-based compensation to 2026-09-15 counts the 6 days from the 10th."""
+    pf = _with_costs(_connected_on(_portfolio(), "2026-09-10"),
+                     CostItem(name="SBC", category="stock_based_compensation",
+                              usd_per_year=1.2e6, end="2026-09-15"))
+    out = noncash_cost_usd_per_month(pf, 60, MONTHS[0])
+    assert out[8] == pytest.approx(1e5 * 6 / 30, rel=1e-12)
+    assert out[:8].tolist() == [0.0] * 8 and out[9:].sum() == 0.0

@@ -391,3 +391,37 @@ def test_cost_items_between_their_dates_are_valued_as_pivot_values_them() -> Non
     o = int(np.flatnonzero(p.offer_site == 0)[0])
     _assert_plan_and_keep_valued_alike(pf, p, params, o, 6, 30.0)
     _assert_plan_and_keep_valued_alike(pf, p, params, o, 0, 60.0)
+
+
+def test_items_entries_and_a_connection_in_one_month_are_valued_alike() -> None:
+    """Site A connected on 2026-03-16, its new machines installed from 2026-03-05 and the
+    old ones to 2028-12-20, staff to 2026-03-25, insurance to 2028-12-10, variable repairs
+    from 2026-03-20 and cash SG&A to 2028-12-10: each block runs, and each item is paid,
+    on the days they share (``availability.both_dated``), in both engines: a plan and
+    keep-mining are worth the same to the optimizer and to pivot (a tranche's items are
+    paid on its own days: the old block's insurance ends 10 days before it does)."""
+    from tests.portfolio_toml import contract, site, toml_text
+
+    old = machines("old", 100.0, 3250.0, 9_000, uptime_fraction=0.95, end="2028-12-20")
+    new = machines("new", 200.0, 3500.0, 7_000, uptime_fraction=0.95, start="2026-03-05",
+                   capex_usd_per_th=15.0, depreciation_years=4.0)
+    costs = [site_opex("site staff", 1.0e6, end="2026-03-25"),
+             site_opex("insurance", 3.0e6, end="2028-12-10"),
+             site_opex("repairs", 6.0e6, behavior="variable", start="2026-03-20"),
+             table(name="corporate", category="sga_cash", usd_per_year=2.0e6,
+                   end="2028-12-10")]
+    hosting = table(pue=1.25, shell_capex_usd_per_it_mw=3.0e6,
+                    fit_out_capex_usd_per_it_mw=5.0e6, construction_months=9,
+                    lease_usd_per_kw_month=160.0, lease_term_years=10,
+                    asic_resale_usd_per_th=4.0)
+    one = site("A", contract(35.0, "fixed"), old, new, cost_items=costs, hosting=hosting,
+               region="PJM", state="PA", capacity_mw=60.0, connection_date="2026-03-16")
+    pf = portfolio(toml_text(sites=[one]), years=8, btc_price_growth_per_year=0.10,
+                   network_hashrate_growth_per_year=0.0)
+    p = resolve_problem(pf, continuous=True)
+    params, _ = scenario_params(p, 0)
+    _assert_plan_and_keep_valued_alike(pf, p, params, 0, 4, 15.0)
+    # teeth: March runs the 16 days from the connection on both blocks, not a product
+    market = pivot.deterministic_market(pf, pd.Period(str(p.start), "M"), p.n_months)
+    cf = pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market)
+    np.testing.assert_allclose(cf.mining_mw[0, 2], cf.mining_mw[0, 3] * 16 / 31, rtol=1e-12)

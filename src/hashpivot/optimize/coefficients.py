@@ -356,9 +356,9 @@ def mining_flows_per_mw(
     m = pivot._site_mining(t_site, running, spec, market, sm, reference=reference)
     # each cost item between its dates (cost_dates.py), as pivot pays them
     scaled_per_mw = (site.scaled_opex_usd_per_month / site.fleet_power_mw
-                     * cost_profile(site, "variable", market.periods))
+                     * cost_profile(t_site, "variable", market.periods))
     fixed_per_mw = (site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
-                    * cost_profile(site, "fixed_mining", market.periods))
+                    * cost_profile(t_site, "fixed_mining", market.periods))
     ebitda = np.asarray(
         m["mining_revenue"] - m["power_cost"]
         - (scaled_per_mw * m["running"] + fixed_per_mw) * running,

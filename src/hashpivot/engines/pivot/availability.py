@@ -39,8 +39,8 @@ from hashpivot.models.portfolio import last_day
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
 
-__all__ = ["installed_share", "owned_share", "purchase_month", "retires_within",
-           "running_share"]
+__all__ = ["both_dated", "installed_share", "owned_share", "purchase_month",
+           "retires_within", "running_share", "running_window"]
 
 
 def installed_share(start: str | None, end: str | None, periods: pd.PeriodIndex
@@ -86,14 +86,40 @@ def _installed(start: str | None, end: str | None, first_month: str, n: int) -> 
     return out
 
 
+def both_dated(start_a: str | None, end_a: str | None, start_b: str | None,
+               end_b: str | None) -> tuple[str | None, str | None]:
+    """The days two dated spans share: the later ``start`` and the earlier ``end`` (each
+    read as :func:`installed_share` reads it: a ``YYYY-MM`` end runs through that month;
+    None: unbounded). The share of a month's days in both is :func:`installed_share` of
+    the result, not the product of the two shares: a site connected on the 16th and an
+    entry that ends on the 15th of the same month run together on none of its days.
+
+    Returns
+    -------
+    (str or None, str or None)
+        One of the two starts and one of the two ends, as given.
+    """
+    start = start_a if start_b is None else start_b if start_a is None else (
+        start_a if pd.Timestamp(start_a) >= pd.Timestamp(start_b) else start_b)
+    last_a, last_b = last_day(end_a), last_day(end_b)
+    end = end_a if last_b is None else end_b if last_a is None else (
+        end_a if last_a <= last_b else end_b)
+    return start, end
+
+
+def running_window(site: SiteInputs) -> tuple[str | None, str | None]:
+    """The days a block of machines runs: installed (``site.installed``, its entry's
+    dates) and the site connected (``connection_date`` on), as :func:`both_dated`."""
+    return both_dated(site.connection_date, None, *site.installed)
+
+
 def running_share(site: SiteInputs, periods: pd.PeriodIndex) -> FloatArray:
     """Share of each month's days a block of machines runs: installed (``site.installed``,
-    its entry's dates) and the site connected (``connection_date``). [-]"""
-    connected = connected_share(site.connection_date, periods)
-    start, end = site.installed
-    if start is None and end is None:
-        return connected
-    return connected * installed_share(start, end, periods)
+    its entry's dates) and the site connected (``connection_date``), both on the same
+    days (:func:`running_window`). [-]"""
+    if site.installed == (None, None):
+        return connected_share(site.connection_date, periods)
+    return installed_share(*running_window(site), periods)
 
 
 def purchase_month(site: SiteInputs, periods: pd.PeriodIndex) -> int | None:

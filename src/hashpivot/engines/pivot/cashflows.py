@@ -22,6 +22,7 @@ from hashpivot.engines.pivot.availability import (
     owned_share,
     purchase_month,
     retires_within,
+    running_share,
 )
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.cost_dates import (
@@ -222,7 +223,7 @@ def _site_cash_flows(
     dated = any(b[0].installed != (None, None) for b in blocks)
     for part, mw, start, part_shared in blocks:
         installed = installed_share(*part.installed, market.periods)
-        mined_mw = mw * connected * installed
+        mined_mw = mw * running_share(part, market.periods)  # installed and connected
         mined_total = mined_total + mined_mw
         tv_part = horizon_site(part, market.periods) if has_dates(part) else None
         if tv_part is not None and part_shared is None:  # one fleet for both (below)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.arrays import FloatArray
-from hashpivot.engines.pivot.availability import installed_share
+from hashpivot.engines.pivot.availability import both_dated, installed_share, running_window
 from hashpivot.models.portfolio import last_day
 from hashpivot.units import MONTHS_PER_YEAR
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
 
 __all__ = ["CostKind", "cost_profile", "has_dates", "horizon_share", "horizon_site",
-           "opex_usd_per_month"]
+           "opex_usd_per_month", "paid_window"]
 
 #: The three ways a site's cash cost items are paid (:class:`SiteInputs` fields):
 #: ``"variable"`` (``scaled_opex_usd_per_month``), ``"fixed_mining"``
@@ -62,16 +62,37 @@ def cost_profile(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> F
     -------
     ndarray (T,)
         In [0, 1]: the sum over the kind's items of their share of the amount times the
-        share of the month's days they apply; all ones when none of them is dated. [-]
+        share of the month's days they apply, of the days the amount is paid for at all
+        (:func:`paid_window`): the engines multiply it by the share of the month's days
+        the site is connected (``"sga"``) or the block runs (the others), so that a month
+        pays each item on the days it applies *and* the block runs, not on the product
+        of the two shares; in a month the block does not run at all, the item's share of
+        the month's days. All ones when none of the kind's items is dated. [-]
     """
     items = [(w, start, end) for k, w, start, end in site.cost_windows if k == kind]
     n = len(periods)
     if not any(start is not None or end is not None for _, start, end in items):
         return np.ones(n)
-    out = np.zeros(n)
+    window = paid_window(site, kind)
+    alone = np.zeros(n)
     for weight, start, end in items:
-        out += weight * installed_share(start, end, periods)
-    return out
+        alone += weight * installed_share(start, end, periods)
+    if window == (None, None):
+        return alone
+    runs = installed_share(*window, periods)
+    both = np.zeros(n)
+    for weight, start, end in items:
+        both += weight * installed_share(*both_dated(start, end, *window), periods)
+    return np.divide(both, runs, out=alone, where=runs > 0)
+
+
+def paid_window(site: SiteInputs, kind: CostKind) -> tuple[str | None, str | None]:
+    """The days a kind's amount is paid for at all: the site connected (``"sga"``), or
+    the block's machines running, installed and connected (the variable and fixed mining
+    items: :func:`~hashpivot.engines.pivot.availability.running_window`)."""
+    if kind == "sga":
+        return site.connection_date, None
+    return running_window(site)
 
 
 def opex_usd_per_month(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex

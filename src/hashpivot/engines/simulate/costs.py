@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from hashpivot.engines.pivot.availability import installed_share
+from hashpivot.engines.pivot.availability import both_dated, installed_share
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.simulate.task import FloatArray
 from hashpivot.engines.standing import CORPORATE_NOT_CASH
@@ -43,10 +43,11 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
         # runs: from its connection on
         in_service = (np.ones(n_periods) if first is None else connected_share(
             site.connection_date, pd.period_range(first, periods=n_periods, freq="M")))
-        for it in site.cost_items:
+        for it in site.cost_items:  # on the days it applies and the site is connected
             if str(it.category) in noncash:
-                out += (float(it.annual_usd) / 12.0 * in_service
-                        * _applies(it, n_periods, first))
+                out += float(it.annual_usd) / 12.0 * (
+                    in_service if first is None or (it.start is None and it.end is None)
+                    else _applies(it, n_periods, first, site.connection_date))
         for fe in site.fleet:
             capex = fe.capex_usd_per_th
             years = fe.depreciation_years
@@ -68,13 +69,16 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
     return out
 
 
-def _applies(item: CostItem, n_periods: int, first: pd.Period | None) -> FloatArray:
-    """Share of each month's days ``item`` applies (its ``start`` and ``end``; all ones
-    without ``first`` or without dates, as
-    :func:`~hashpivot.engines.pivot.availability.installed_share`). [-]"""
+def _applies(item: CostItem, n_periods: int, first: pd.Period | None,
+             connection_date: str | None = None) -> FloatArray:
+    """Share of each month's days ``item`` applies (its ``start`` and ``end``) and its site
+    is connected (``connection_date`` on, as
+    :func:`~hashpivot.engines.pivot.availability.both_dated`); all ones without ``first``
+    or without dates, as :func:`~hashpivot.engines.pivot.availability.installed_share`.
+    [-]"""
     if first is None:
         return np.ones(n_periods)
-    return installed_share(item.start, item.end,
+    return installed_share(*both_dated(item.start, item.end, connection_date, None),
                            pd.period_range(first, periods=n_periods, freq="M"))
 
 
