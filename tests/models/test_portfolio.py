@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
 import pytest
@@ -323,6 +323,40 @@ def test_checks_of_hosting_and_pivot_tables_are_listed_beside_values_they_do_not
     plain = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
     drift = toml_text(sites=[plain], scenario=table(btc_drift_by_year={"a": True}))
     assert len([p for p, _ in _all(drift) if p == "scenario.btc_drift_by_year.a"]) == 2
+
+
+def test_a_key_named_as_a_type_stays_in_the_path() -> None:
+    """A review's case (helper-47 #6): a year written ``int`` or ``float`` in a dictionary
+    of years was taken for the member of a union pydantic names so, and left out of the
+    path (``scenario.btc_drift_by_year``, its boolean value not placed at all); the path
+    follows the models, so only a union's members are left out."""
+    one = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
+    for key in ("int", "float", "none", "str"):
+        drift = toml_text(sites=[one], scenario=table(btc_drift_by_year={key: 0.3}))
+        assert [p for p, _ in _all(drift)] == [f"scenario.btc_drift_by_year.{key}"], key
+    drift = toml_text(sites=[one], scenario=table(btc_drift_by_year={"int": True}))
+    assert _all(drift) == [
+        ("scenario.btc_drift_by_year.int",
+         "Input should be a valid integer, unable to parse string as an integer (got 'int')"),
+        ("scenario.btc_drift_by_year.int", "expected a number, not a boolean (got true)")]
+
+
+def test_a_union_s_members_are_left_out_of_the_path_however_pydantic_names_them() -> None:
+    """``constrained-float`` (a bounded number in a union) reads as no member by its look:
+    the models say it is one."""
+    from pydantic import BaseModel, Field
+
+    from hashpivot.models import validate_data
+
+    class Bounded(BaseModel):
+        x: Annotated[float, Field(gt=0)] | list[Annotated[float, Field(gt=0)]] = 1.0
+        int: dict[str, float] = {}
+
+    for data, path in (({"x": -1}, "x"), ({"x": [1, -1]}, "x[1]"),
+                       ({"int": {"float": "a"}}, "int.float")):
+        with pytest.raises(InputError) as err:
+            validate_data(Bounded, data, "x.toml")
+        assert [p.path for p in err.value.problems] == [path], data
 
 
 def test_a_check_is_not_judged_on_a_whole_list_set_aside() -> None:

@@ -298,6 +298,9 @@ def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
         (3, "cost", {"network": {"btc_price_usd": -1, "difficulty": 1e14}},
          "network.btc_price_usd", "greater than 0"),
         (3, "cost", {"network": {}}, "network.difficulty", "required"),
+        # a field named as a type pydantic names a union's member by: its path was ""
+        # (until 2026-12-06)
+        (3, "cost", {"date": "2019-13-45"}, "date", "valid date"),
     ],
 )
 def test_run_parameters_the_engine_would_refuse_are_a_422_at_submission(

@@ -9,7 +9,7 @@ import tomllib
 import types
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import tomli_w
 from pydantic import BaseModel, ValidationError
@@ -24,16 +24,113 @@ from hashpivot.models.portfolio import Portfolio, Site
 M = TypeVar("M", bound=BaseModel)
 
 
-#: Tags pydantic puts in an error's location for the member of a union it tried
-#: (``list[float]``, ``float``, ``function-after[...]``): no field of the models.
+#: How pydantic names the member of a union it tried, in an error's location
+#: (``float``, ``list[float]``, ``constrained-float``, ``function-after[...]``): read
+#: so only where the location leaves the models (:func:`_tag_positions`).
 _UNION_TAGS = frozenset({"float", "int", "str", "bool", "none", "date", "datetime"})
 #: Error types whose location ends with the field itself (present or not): a key the
 #: user wrote (``int``, ``lease-term-years``) or a field of the model, never a tag.
 _FIELD_LAST = frozenset({"extra_forbidden", "missing"})
+#: pydantic's mark, after a dictionary's key, of an error in the key itself.
+_KEY = "[key]"
+
+Loc = tuple[int | str, ...]
 
 
-def _is_union_tag(part: int | str) -> bool:
-    return isinstance(part, str) and (part in _UNION_TAGS or "[" in part)
+def _looks_like_tag(part: int | str) -> bool:
+    """Whether ``part`` reads as one of pydantic's union members (the rule where the
+    models no longer say what a location holds)."""
+    return isinstance(part, str) and (
+        part in _UNION_TAGS or "[" in part or part.startswith("constrained-"))
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The types a field of ``annotation`` may be, ``Annotated`` and ``None`` taken off
+    (one for a plain or optional field: pydantic names no member of it)."""
+    out: list[Any] = []
+    todo = [annotation]
+    while todo:
+        ann = todo.pop(0)
+        origin = get_origin(ann)
+        if origin is Annotated:
+            todo.insert(0, get_args(ann)[0])
+        elif origin in (Union, types.UnionType):
+            todo[:0] = [a for a in get_args(ann) if a is not type(None)]
+        else:
+            out.append(ann)
+    return out
+
+
+#: The tag pydantic gives a member of each plain type.
+_TYPE_TAGS: dict[Any, str] = {float: "float", int: "int", str: "str", bool: "bool",
+                              dt.date: "date", dt.datetime: "datetime"}
+
+
+def _tag_of(tag: str, member: Any) -> bool:
+    """Whether pydantic's ``tag`` names ``member`` (validators and constraints around
+    it taken off: ``function-after[check(), list[float]]`` names ``list[float]``)."""
+    while tag.startswith("function-") and ", " in tag:
+        tag = tag[tag.index(", ") + 2:-1]
+    tag = tag.removeprefix("constrained-")
+    origin = get_origin(member)
+    if isinstance(member, type) and issubclass(member, BaseModel):
+        return tag == member.__name__
+    if origin in (list, tuple, dict, set, frozenset):
+        return tag.startswith(f"{origin.__name__}[")
+    if origin is Literal:
+        return tag.startswith("literal[")
+    return tag == _TYPE_TAGS.get(member, getattr(member, "__name__", "").lower())
+
+
+#: A location's place the models no longer describe (beyond an unknown field, inside a
+#: number): nothing there is a union's member.
+_OUTSIDE = object()
+
+
+def _step(member: Any, part: int | str) -> Any:
+    """What the value at ``part`` inside a value of ``member`` may be."""
+    origin = get_origin(member)
+    args = get_args(member)
+    if isinstance(member, type) and issubclass(member, BaseModel):
+        fields = {**{n: f.annotation for n, f in member.model_fields.items()},
+                  **_fields_by_key(member)}
+        return fields.get(part, _OUTSIDE) if isinstance(part, str) else _OUTSIDE
+    if origin in (list, set, frozenset) and args and isinstance(part, int):
+        return args[0]
+    if origin is tuple and args and isinstance(part, int):
+        if len(args) == 2 and args[1] is Ellipsis:
+            return args[0]
+        return args[part] if part < len(args) else _OUTSIDE
+    if origin is dict and len(args) == 2:
+        return args[1]
+    return _OUTSIDE
+
+
+def _tag_positions(root: Any, loc: Loc, last_is_field: bool = False) -> frozenset[int]:
+    """Where pydantic's location ``loc`` of an error in a value of ``root`` (a model)
+    names a union's member rather than a field, a key or a position: found by following
+    the models, so that a dictionary key or a field named ``int`` or ``date`` stays in
+    the path. Where a member's tag names none of the union's types, the rest of the
+    location is read by its look (:func:`_looks_like_tag`; never its last part when
+    ``last_is_field``: an unknown or missing field's name)."""
+    tags: set[int] = set()
+    ann: Any = root
+    for k, part in enumerate(loc):
+        if part == _KEY:
+            continue  # (a key's mark, not a member: taken off the path apart)
+        if ann is None:  # lost at a member not recognised: by the look of it
+            if _looks_like_tag(part) and not (last_is_field and k == len(loc) - 1):
+                tags.add(k)
+            continue
+        if ann is _OUTSIDE:
+            continue
+        members = _members(ann)
+        if len(members) > 1 and isinstance(part, str):
+            tags.add(k)
+            ann = next((m for m in members if _tag_of(part, m)), None)
+            continue
+        ann = _step(members[0], part) if len(members) == 1 else _OUTSIDE
+    return frozenset(tags)
 
 
 def _path_text(loc: tuple[int | str, ...]) -> str:
@@ -47,19 +144,44 @@ def _path_text(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def loc_to_path(loc: tuple[int | str, ...]) -> str:
+def loc_to_path(loc: tuple[int | str, ...], root: Any = None, skip: int = 0) -> str:
     """Turn a pydantic error location into a field path like ``sites[0].fleet[1].count``
     (without the union members pydantic names: ``budget[1]``, not
-    ``budget.list[float][1]``)."""
-    return _path_text(tuple(part for part in loc if not _is_union_tag(part)))
+    ``budget.list[float][1]``, nor its mark of a key's error).
+
+    ``root`` is the model the value from ``loc[skip]`` on was validated against: its
+    annotations say which parts are members (a key or field named ``int`` stays); without
+    it, parts are read by their look."""
+    if root is None:
+        tags = frozenset(k for k, part in enumerate(loc) if _looks_like_tag(part))
+    else:
+        tags = frozenset(k + skip for k in _tag_positions(root, loc[skip:]))
+    return _path_text(tuple(p for k, p in enumerate(loc) if k not in tags and p != _KEY))
+
+
+def _located(root: Any, errors: Iterable[Any]) -> list[Any]:
+    """pydantic's errors of a value of ``root``, each with the positions of its location
+    that name a union's member (``"tags"``: :func:`_tag_positions`)."""
+    return [{**e, "tags": _tag_positions(root, tuple(e["loc"]),
+                                         e.get("type") in _FIELD_LAST)} for e in errors]
+
+
+def _tags(err: Any) -> frozenset[int]:
+    """The positions of ``err``'s location that name a union's member (those
+    :func:`_located` found; by their look in an error it did not see)."""
+    tags = err.get("tags")
+    if tags is not None:
+        return tags
+    loc = tuple(err["loc"])
+    last = len(loc) - 1 if err.get("type") in _FIELD_LAST else -1
+    return frozenset(k for k, p in enumerate(loc) if k != last and _looks_like_tag(p))
 
 
 def _error_loc(err: Any) -> tuple[int | str, ...]:
-    """An error's location in the data: without the union members pydantic names, but
-    with the field an unknown-field or missing-field error names, whatever its name."""
-    loc = tuple(err["loc"])
-    last = len(loc) - 1 if err.get("type") in _FIELD_LAST else -1
-    return tuple(p for k, p in enumerate(loc) if k == last or not _is_union_tag(p))
+    """An error's location in the data: without the union members pydantic names (nor
+    its mark of a key's error), but with every field, key and position."""
+    tags = _tags(err)
+    return tuple(p for k, p in enumerate(err["loc"]) if k not in tags and p != _KEY)
 
 
 def _union_branch(err: Any) -> tuple[tuple[int | str, ...], int | str, bool]:
@@ -67,9 +189,9 @@ def _union_branch(err: Any) -> tuple[tuple[int | str, ...], int | str, bool]:
     the member and whether the error is inside it (an element of a list); else
     ``(loc, "", False)``."""
     loc = tuple(err["loc"])
-    last = len(loc) - 1 if err.get("type") in _FIELD_LAST else -1
+    tags = _tags(err)
     for k, part in enumerate(loc):
-        if k != last and _is_union_tag(part):
+        if k in tags:
             return loc[:k], part, len(loc) > k + 1
     return loc, "", False
 
@@ -116,14 +238,6 @@ def _message(err: Any) -> str:
         shown = got.isoformat() if isinstance(got, dt.date | dt.time) else repr(got)
         msg += f" (got {shown})"
     return msg
-
-
-def problems_from_validation(exc: ValidationError, source: str) -> list[Problem]:
-    """Every pydantic error as a :class:`Problem` with its field path and source."""
-    return [
-        Problem(path=_path_text(_error_loc(e)), message=_message(e), source=source)
-        for e in _one_branch(list(exc.errors()))
-    ]
 
 
 def _is_table(value: Any) -> bool:
@@ -213,9 +327,6 @@ def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMo
     return models[0] if len(models) == 1 else None
 
 
-Loc = tuple[int | str, ...]
-
-
 def _by_prefix(locs: Iterable[Loc]) -> dict[Loc, list[Loc]]:
     """Each location under every prefix of it (itself and the tables holding it), so
     that the values inside a table are one lookup."""
@@ -263,7 +374,7 @@ def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
         model.model_validate(pruned)
         return []
     except ValidationError as exc:
-        again = _one_branch(list(exc.errors()))
+        again = _one_branch(_located(model, exc.errors()))
     seen = {(_path_text(_error_loc(e)), _message(e)) for e in errors}
     read = _by_prefix(g for g in gone if g not in unknown)
     gone_set = set(gone)
@@ -326,7 +437,7 @@ def _inner(annotation: Any) -> tuple[list[type[BaseModel]], list[Any], list[Any]
 
 def _boolean(loc: tuple[int | str, ...], value: bool) -> dict[str, Any]:
     """The error (pydantic's shape) of a boolean given for a number."""
-    return {"loc": loc, "type": "bool_for_number",
+    return {"loc": loc, "type": "bool_for_number", "tags": frozenset(),
             "msg": f"expected a number, not a boolean (got {str(value).lower()})"}
 
 
@@ -379,13 +490,13 @@ def _validate(model: type[M], data: Any, source: str) -> M:
             return out
         errors: list[Any] = []
     except ValidationError as exc:
-        errors = _one_branch(list(exc.errors()))
+        errors = _one_branch(_located(model, exc.errors()))
     # nothing judged on the 1 or 0 a boolean was read as: its own field's bounds, the
     # checks that may read it
     at = {b["loc"] for b in booleans}
     inside = _by_prefix(at)
     judged = {id(e) for e in errors for loc in [_error_loc(e)]
-              if tuple(e["loc"])[-1:] != ("[key]",) and (
+              if tuple(e["loc"])[-1:] != (_KEY,) and (
                   loc in at or (e.get("type") in _TABLE_CHECKS
                                 and _may_read(model, loc, inside)))
               }  # (a dictionary's key is no value read as 1)

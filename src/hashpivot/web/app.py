@@ -201,8 +201,18 @@ def create_app(
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         from hashpivot.models.loader import loc_to_path
 
+        # the body's model says which parts of a location name a union's member (a
+        # field named ``date`` is none); a query or path parameter holds none
+        route = request.scope.get("route")
+        body = getattr(getattr(route, "dependant", None), "body_params", None) or []
+        root = body[0].field_info.annotation if len(body) == 1 else Any
+
+        def path(loc: tuple[int | str, ...]) -> str:
+            return loc_to_path(loc, root, skip=1) if loc[:1] == ("body",) else (
+                loc_to_path(loc, Any))
+
         problems = [
-            {"path": loc_to_path(tuple(e.get("loc", ()))), "message": str(e.get("msg", "")),
+            {"path": path(tuple(e.get("loc", ()))), "message": str(e.get("msg", "")),
              "source": "<request>"}
             for e in exc.errors()
         ]
