@@ -359,6 +359,66 @@ def test_a_union_s_members_are_left_out_of_the_path_however_pydantic_names_them(
         assert [p.path for p in err.value.problems] == [path], data
 
 
+def test_a_key_written_as_pydantic_s_mark_of_a_key_stays_in_the_path() -> None:
+    """A review's cases: an unknown field named ``[key]`` (pydantic's mark, after a
+    dictionary key, of an error in the key) lost its name, and the site's capacity
+    check beside it went unreported; a year written ``[key]`` lost its key."""
+    over = site("A", contract(40), _line(power_w=3500), _line(power_w=3500), capacity_mw=4)
+    over["[key]"] = 1
+    assert [p for p, _ in _all(toml_text(sites=[over]))] == ["sites[0].[key]", "sites[0]"]
+    one = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
+    drift = toml_text(sites=[one], scenario=table(btc_drift_by_year={"[key]": 0.3}))
+    assert [p for p, _ in _all(drift)] == ["scenario.btc_drift_by_year.[key]"]
+
+
+def test_paths_through_other_kinds_of_annotation() -> None:
+    """A review's cases on models the portfolio does not use (``validate_data`` takes
+    any): sequences and mappings, a validation alias, two kinds of list, two kinds of
+    table (one problem each, of the member the value is nearest), a dataclass."""
+    import dataclasses
+    from collections.abc import Mapping
+
+    from pydantic import BaseModel, ConfigDict, Field
+
+    from hashpivot.models import validate_data
+
+    class A(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        a: int
+
+    class B(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        b: str
+        v: int | str = 0
+
+    @dataclasses.dataclass
+    class DC:
+        date: int
+        int: int
+
+    class Many(BaseModel):
+        seq: Sequence[int | str] = ()
+        mapping: Mapping[str, float | list[float]] = {}
+        aliased: float | list[float] = Field(0.0, validation_alias="float")
+        lists: list[A] | list[B] = []
+        table: A | B | None = None
+        dc: DC | list[DC] | None = None
+
+    cases = [
+        ({"seq": [[]]}, ["seq[0]"]),
+        ({"mapping": {"k": "x"}}, ["mapping.k"]),
+        ({"float": "x"}, ["float"]),
+        ({"lists": [{"b": "s", "v": []}]}, ["lists[0].v"]),
+        ({"table": {"a": 1, "zz": 1}}, ["table.zz"]),
+        ({"table": {"a": "x"}}, ["table.a"]),
+        ({"dc": {"date": "x", "int": "y"}}, ["dc.date", "dc.int"]),
+    ]
+    for data, paths in cases:
+        with pytest.raises(InputError) as err:
+            validate_data(Many, data, "x.toml")
+        assert [p.path for p in err.value.problems] == paths, data
+
+
 def test_a_check_is_not_judged_on_a_whole_list_set_aside() -> None:
     """A review's case: ``tenants`` given as a string is set aside whole (its default,
     no tenants), so the check that committed conversions name known tenants must not

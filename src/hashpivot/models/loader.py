@@ -3,6 +3,7 @@ write a portfolio document as TOML)."""
 
 from __future__ import annotations
 
+import collections.abc
 import copy
 import datetime as dt
 import tomllib
@@ -67,69 +68,91 @@ _TYPE_TAGS: dict[Any, str] = {float: "float", int: "int", str: "str", bool: "boo
 
 
 def _tag_of(tag: str, member: Any) -> bool:
-    """Whether pydantic's ``tag`` names ``member`` (validators and constraints around
-    it taken off: ``function-after[check(), list[float]]`` names ``list[float]``)."""
+    """Whether pydantic's ``tag`` may name ``member`` (validators and constraints around
+    it taken off: ``function-after[check(), list[float]]`` names ``list[float]``; a
+    container by its kind alone)."""
     while tag.startswith("function-") and ", " in tag:
         tag = tag[tag.index(", ") + 2:-1]
     tag = tag.removeprefix("constrained-")
     origin = get_origin(member)
-    if isinstance(member, type) and issubclass(member, BaseModel):
-        return tag == member.__name__
     if origin in (list, tuple, dict, set, frozenset):
         return tag.startswith(f"{origin.__name__}[")
     if origin is Literal:
         return tag.startswith("literal[")
-    return tag == _TYPE_TAGS.get(member, getattr(member, "__name__", "").lower())
+    return tag in (_TYPE_TAGS.get(member), getattr(member, "__name__", None))
 
 
-#: A location's place the models no longer describe (beyond an unknown field, inside a
+#: A location's place the models say holds no union (beyond an unknown field, inside a
 #: number): nothing there is a union's member.
 _OUTSIDE = object()
 
+#: The collections whose elements :func:`_step` follows by position, and by key.
+_SEQUENCES = (list, set, frozenset, collections.abc.Sequence, collections.abc.Set)
+_MAPPINGS = (dict, collections.abc.Mapping)
+
 
 def _step(member: Any, part: int | str) -> Any:
-    """What the value at ``part`` inside a value of ``member`` may be."""
+    """What the value at ``part`` inside a value of ``member`` may be: :data:`_OUTSIDE`
+    where the models say it holds no union, None where they do not say (a kind of
+    annotation not followed: the rest is read by its look)."""
     origin = get_origin(member)
     args = get_args(member)
     if isinstance(member, type) and issubclass(member, BaseModel):
-        fields = {**{n: f.annotation for n, f in member.model_fields.items()},
-                  **_fields_by_key(member)}
-        return fields.get(part, _OUTSIDE) if isinstance(part, str) else _OUTSIDE
-    if origin in (list, set, frozenset) and args and isinstance(part, int):
+        if not isinstance(part, str):
+            return _OUTSIDE
+        fields = _fields_by_key(member)
+        for name, f in member.model_fields.items():
+            fields.setdefault(name, f.annotation)
+            if isinstance(f.validation_alias, str):
+                fields.setdefault(f.validation_alias, f.annotation)
+        return fields.get(part, _OUTSIDE)
+    if origin in _SEQUENCES and len(args) == 1 and isinstance(part, int):
         return args[0]
     if origin is tuple and args and isinstance(part, int):
         if len(args) == 2 and args[1] is Ellipsis:
             return args[0]
         return args[part] if part < len(args) else _OUTSIDE
-    if origin is dict and len(args) == 2:
+    if origin in _MAPPINGS and len(args) == 2:
         return args[1]
-    return _OUTSIDE
+    if member in _TYPE_TAGS or origin is Literal:
+        return _OUTSIDE  # (no value inside a number, a text or a date)
+    return None
 
 
 def _tag_positions(root: Any, loc: Loc, last_is_field: bool = False) -> frozenset[int]:
     """Where pydantic's location ``loc`` of an error in a value of ``root`` (a model)
-    names a union's member rather than a field, a key or a position: found by following
-    the models, so that a dictionary key or a field named ``int`` or ``date`` stays in
-    the path. Where a member's tag names none of the union's types, the rest of the
-    location is read by its look (:func:`_looks_like_tag`; never its last part when
-    ``last_is_field``: an unknown or missing field's name)."""
+    names a union's member, or marks an error in a dictionary's key, rather than a
+    field, a key or a position: found by following the models, so that a dictionary key
+    or a field named ``int`` or ``date`` stays in the path. Where the models do not say
+    (a member's tag that names none or several of the union's types, an annotation not
+    followed), the rest of the location is read by its look (:func:`_looks_like_tag`).
+    With ``last_is_field``, the last part is an unknown or missing field's name: never a
+    member."""
     tags: set[int] = set()
     ann: Any = root
-    for k, part in enumerate(loc):
-        if part == _KEY:
-            continue  # (a key's mark, not a member: taken off the path apart)
-        if ann is None:  # lost at a member not recognised: by the look of it
-            if _looks_like_tag(part) and not (last_is_field and k == len(loc) - 1):
+    end = len(loc) - 1 if last_is_field else len(loc)
+    for k in range(end):
+        part = loc[k]
+        if ann is None:  # the models do not say: by the look of it
+            if _looks_like_tag(part):
                 tags.add(k)
             continue
-        if ann is _OUTSIDE:
+        if ann is _OUTSIDE or k in tags:
             continue
         members = _members(ann)
         if len(members) > 1 and isinstance(part, str):
             tags.add(k)
-            ann = next((m for m in members if _tag_of(part, m)), None)
+            matches = [m for m in members if _tag_of(part, m)]
+            ann = matches[0] if len(matches) == 1 else None
             continue
-        ann = _step(members[0], part) if len(members) == 1 else _OUTSIDE
+        if len(members) != 1:
+            ann = None
+            continue
+        ann = _step(members[0], part)
+        if (get_origin(members[0]) in _MAPPINGS and k + 1 < len(loc)
+                and loc[k + 1] == _KEY):
+            tags.add(k + 1)  # (pydantic's mark of an error in the key ``part``)
+            ann = _OUTSIDE
     return frozenset(tags)
 
 
@@ -147,7 +170,7 @@ def _path_text(loc: tuple[int | str, ...]) -> str:
 def loc_to_path(loc: tuple[int | str, ...], root: Any = None, skip: int = 0) -> str:
     """Turn a pydantic error location into a field path like ``sites[0].fleet[1].count``
     (without the union members pydantic names: ``budget[1]``, not
-    ``budget.list[float][1]``, nor its mark of a key's error).
+    ``budget.list[float][1]``, nor its mark of an error in a dictionary's key).
 
     ``root`` is the model the value from ``loc[skip]`` on was validated against: its
     annotations say which parts are members (a key or field named ``int`` stays); without
@@ -156,19 +179,20 @@ def loc_to_path(loc: tuple[int | str, ...], root: Any = None, skip: int = 0) -> 
         tags = frozenset(k for k, part in enumerate(loc) if _looks_like_tag(part))
     else:
         tags = frozenset(k + skip for k in _tag_positions(root, loc[skip:]))
-    return _path_text(tuple(p for k, p in enumerate(loc) if k not in tags and p != _KEY))
+    return _path_text(tuple(p for k, p in enumerate(loc) if k not in tags))
 
 
 def _located(root: Any, errors: Iterable[Any]) -> list[Any]:
     """pydantic's errors of a value of ``root``, each with the positions of its location
-    that name a union's member (``"tags"``: :func:`_tag_positions`)."""
+    that name a union's member or mark a key's error (``"tags"``:
+    :func:`_tag_positions`)."""
     return [{**e, "tags": _tag_positions(root, tuple(e["loc"]),
                                          e.get("type") in _FIELD_LAST)} for e in errors]
 
 
 def _tags(err: Any) -> frozenset[int]:
-    """The positions of ``err``'s location that name a union's member (those
-    :func:`_located` found; by their look in an error it did not see)."""
+    """The positions of ``err``'s location that name a union's member or mark a key's
+    error (those :func:`_located` found; by their look in an error it did not see)."""
     tags = err.get("tags")
     if tags is not None:
         return tags
@@ -179,35 +203,49 @@ def _tags(err: Any) -> frozenset[int]:
 
 def _error_loc(err: Any) -> tuple[int | str, ...]:
     """An error's location in the data: without the union members pydantic names (nor
-    its mark of a key's error), but with every field, key and position."""
+    its mark of an error in a key), but with every field, key and position."""
     tags = _tags(err)
-    return tuple(p for k, p in enumerate(err["loc"]) if k not in tags and p != _KEY)
+    return tuple(p for k, p in enumerate(err["loc"]) if k not in tags)
 
 
-def _union_branch(err: Any) -> tuple[tuple[int | str, ...], int | str, bool]:
-    """Where a union's member is named in the error's location, the location before it,
-    the member and whether the error is inside it (an element of a list); else
-    ``(loc, "", False)``."""
+def _union_branch(err: Any, last: bool = False
+                  ) -> tuple[tuple[int | str, ...], int | str, bool]:
+    """Where a union's member is named in the error's location (the first, or the
+    ``last`` of unions within unions), the location before it, the member and whether
+    the error is inside it (an element of a list); else ``(loc, "", False)``."""
     loc = tuple(err["loc"])
     tags = _tags(err)
+    found: tuple[tuple[int | str, ...], int | str, bool] = (loc, "", False)
     for k, part in enumerate(loc):
-        if k in tags:
-            return loc[:k], part, len(loc) > k + 1
-    return loc, "", False
+        if k in tags and part != _KEY:
+            found = (loc[:k], part, len(loc) > k + 1)
+            if not last:
+                break
+    return found
 
 
 def _one_branch(errors: list[Any]) -> list[Any]:
     """The errors without those of the union members a value is plainly not: where a list
     member has errors on its elements, the other members' (a list is no number) go; a
     value that is no member at all gets one error saying what each member wanted
-    ("a valid list or a valid number")."""
-    inside = {_union_branch(e)[0] for e in errors if _union_branch(e)[2]}
+    ("a valid list or a valid number"). Where several members have errors inside them
+    (two kinds of table), those of the member with the fewest are kept (the first of
+    them on a tie): the value's path no longer names the member, and the others would
+    say the same field twice, or call a field of the value unknown."""
+    inside: dict[Loc, dict[int | str, int]] = {}
+    for e in errors:
+        base, member, within = _union_branch(e)
+        if member and within:
+            counts = inside.setdefault(base, {})
+            counts[member] = counts.get(member, 0) + 1
+    best = {base: min(counts, key=counts.__getitem__) for base, counts in inside.items()}
     kept = [e for e in errors
-            if not ((b := _union_branch(e))[1] and b[0] in inside and not b[2])]
+            if not ((b := _union_branch(e))[1] and b[0] in inside
+                    and (not b[2] or b[1] != best[b[0]]))]
     out: list[Any] = []
     merged: dict[tuple[int | str, ...], dict[str, Any]] = {}
     for e in kept:
-        base, member, within = _union_branch(e)
+        base, member, within = _union_branch(e, last=True)
         if not member or within:
             out.append(e)
             continue
@@ -504,7 +542,7 @@ def _validate(model: type[M], data: Any, source: str) -> M:
     problems = [Problem(path=_path_text(_error_loc(e)), message=_message(e), source=source)
                 for e in errors]
     problems += _hidden_problems(model, data, errors, source)
-    raise InputError(problems)
+    raise InputError(list(dict.fromkeys(problems)))  # (each once)
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
