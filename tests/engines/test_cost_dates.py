@@ -19,7 +19,15 @@ from hashpivot.engines.simulate import corporate_cash_cost_usd_per_month
 from hashpivot.engines.simulate.costs import noncash_cost_usd_per_month
 from hashpivot.models import CostItem, Portfolio, parse_portfolio
 from tests.engines.pivot_inputs import PIVOT, base_toml
-from tests.portfolio_toml import table
+from tests.portfolio_toml import (
+    Table,
+    contract,
+    machines,
+    portfolio_toml,
+    site,
+    site_opex,
+    table,
+)
 
 #: five years from 2026-01
 MONTHS = pd.period_range("2026-01", periods=60, freq="M")
@@ -271,7 +279,9 @@ def test_an_entry_that_ends_before_the_connection_in_its_month_mines_none_of_it(
     the month); machines installed from 2026-03-10 run the 16 days from the connection,
     as machines installed on the 16th do (the product gave them 22/31 x 16/31 of March
     and 16/31 x 16/31: two figures for the same days)."""
-    pf = _portfolio(fleet_replacement_years=None)
+    pf = _portfolio()
+    pf = pf.model_copy(update={"sites": [pf.sites[0].model_copy(
+        update={"fleet_replacement": False})]})  # ([pivot] cannot write None in TOML)
     gone = _connected_on(pf, "2026-03-16", end="2026-03-15")
     cf = pv.strategy_cash_flows(gone, pv.Strategy("keep_mining"),
                                 pv.deterministic_market(gone, None, 60))
@@ -299,3 +309,146 @@ def test_a_non_cash_item_and_a_connection_in_one_month_count_the_days_they_share
     out = noncash_cost_usd_per_month(pf, 60, MONTHS[0])
     assert out[8] == pytest.approx(1e5 * 6 / 30, rel=1e-12)
     assert out[:8].tolist() == [0.0] * 8 and out[9:].sum() == 0.0
+
+
+def _two_lines(*fleet: Table, price: float = 40.0, **pivot: object) -> Portfolio:
+    """Site A (100 MW) with the fleet lines given, 12 M USD/year of staff (fixed) and
+    6 M USD/year of repairs (variable), no fleet replacement."""
+    a = site("A", contract(price, "fixed"), *fleet,
+             cost_items=[site_opex("staff", 12e6),
+                         site_opex("repairs", 6e6, behavior="variable")],
+             capacity_mw=100.0, power_overhead_factor=1.05, fleet_replacement=False)
+    return parse_portfolio(portfolio_toml("t", a, pivot=table(**{**PIVOT, **pivot})), "t.toml")
+
+
+def test_the_machines_installed_pay_the_site_s_items_whole() -> None:
+    """10,000 machines, and 10,000 more from 2027-01-16: the site pays its 12 M USD/year
+    of staff and 6 M USD/year of repairs whole before the expansion, as ``cost`` counts
+    them on a day then (until 2026-12-06 ``pivot`` paid half: the items were divided by
+    the whole fleet's power, the later machines' included), and whole in January 2027
+    (the first machines run all month); a conversion of 50 MW of the 100 still displaces
+    its share of them (23.5 of the 73.5 MW installed: spare capacity goes first)."""
+    from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
+
+    pf = _two_lines(machines("old", 200.0, 3500.0, 10000, uptime_fraction=0.9),
+                    machines("new", 200.0, 3500.0, 10000, uptime_fraction=0.9,
+                             start="2027-01-16"), btc_price_growth_per_year=0.5)
+    market = pv.deterministic_market(pf, None, 60)
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), market)
+    assert cf.btc_mined[0].min() > 0  # mined throughout: the variable items are paid
+    np.testing.assert_allclose(cf.opex_usd[0], 1.5e6, rtol=1e-12)
+    for day in ("2026-03-15", "2027-03-15"):
+        k = list(MONTHS).index(pd.Period(day[:7], "M"))
+        net = NetworkConditions(
+            float(market.btc_price_usd[0, k]), float(market.difficulty[0, k]),
+            float(market.fees_btc_per_block[0, k]), float(market.subsidy_btc_per_block[0, k]),
+            date=pd.Timestamp(day).date())
+        f = compute_unit_economics(pf, net).figures
+        items = (f["cost_usd_per_day_production"] - f["energy_cost_usd_per_day"]) * 365.25
+        assert items == pytest.approx(cf.opex_usd[0, k] * 12, rel=1e-12), day
+    phase = pv.ConversionPhase("A", pd.Period("2027-06", "M"), 50.0)
+    plan = pv.strategy_cash_flows(pf, pv.Strategy("plan", (phase,)), market)
+    mw = np.ravel(plan.mining_mw)
+    assert mw[17] == pytest.approx(50.0, rel=1e-12)  # (its halls' opex comes later)
+    assert plan.opex_usd[0, 17] == pytest.approx(1.5e6 * 50.0 / 73.5, rel=1e-12)
+
+
+def test_machines_left_at_the_horizon_pay_the_items_whole_in_its_terminal_value() -> None:
+    """Old machines retired at the end of 2028 beside new ones: from 2029 on, and in the
+    terminal value, the new ones pay the site's items whole, and the site is worth at
+    the horizon what it would be with the new ones alone (until 2026-12-06 they paid
+    their half: a terminal value of 100.3 M USD instead of 55.6)."""
+    new = machines("new", 200.0, 3500.0, 10000, uptime_fraction=0.9)
+    growth = {"btc_price_growth_per_year": 0.5}
+    both = _two_lines(machines("old", 100.0, 3500.0, 10000, uptime_fraction=0.9,
+                               end="2028-12"), new, price=20.0, **growth)
+    alone = _two_lines(new, price=20.0, **growth)
+    a, b = (pv.run_pivot(p).strategy("keep_mining") for p in (both, alone))
+    assert b.terminal_value_usd > 10e6  # teeth: worth something at the horizon
+    assert a.terminal_value_usd == pytest.approx(b.terminal_value_usd, rel=1e-12)
+    np.testing.assert_allclose(a.cash_flows.opex_usd[0, 36:], b.cash_flows.opex_usd[0, 36:],
+                               rtol=1e-12)
+
+
+def test_a_swap_s_machines_pay_the_items_whole_before_and_after_it() -> None:
+    """S21s to 2026-06 then S21 XPs on the same power (a swap; the slot is the XPs'
+    power): each pays the site's items whole (the S21s paid 3,500/3,645 of them)."""
+    pf = _two_lines(machines("S21", 200.0, 3500.0, 20000, uptime_fraction=0.9,
+                             end="2026-06"),
+                    machines("S21 XP", 270.0, 3645.0, 20000, uptime_fraction=0.9,
+                             start="2026-07-01"), btc_price_growth_per_year=0.5)
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"),
+                                pv.deterministic_market(pf, None, 60))
+    assert pf.sites[0].fleet_slots == [[0, 1]]  # teeth: a swap
+    np.testing.assert_allclose(cf.opex_usd[0], 1.5e6, rtol=1e-12)
+
+
+def test_simulate_depreciates_a_fleet_entry_on_the_days_backtest_does() -> None:
+    """A review's cases (36,000 USD/month of depreciation: 200 x 200 TH/s at 27 USD/TH
+    over 3 years): machines installed on 2026-03-20 at a site connected on 2026-03-10
+    are depreciated from the 20th (12/31 of March: it was 22/31, the product of the whole
+    month from the start's month and the share connected), to their end 2027-06-30 (they
+    were depreciated for the whole 3 years), and machines retired before the connection
+    not at all (they were from 2026-03 for 3 years)."""
+    machines_ = dict(name="m", hashrate_th_s=200.0, power_w=3500.0, count=200,
+                     capex_usd_per_th=27.0, depreciation_years=3.0)
+    cases = {"2027-06-30": (1e4, "2026-03-20"), "2026-03-09": (0.0, "2026-03-01")}
+    for end, (march, start) in cases.items():
+        a = site("A", contract(40.0, "fixed"), table(**machines_, start=start, end=end),
+                 capacity_mw=10.0, connection_date="2026-03-10")
+        pf = parse_portfolio(portfolio_toml("t", a, pivot=table(**PIVOT)), "t.toml")
+        out = noncash_cost_usd_per_month(pf, 60, MONTHS[0])
+        monthly = 27.0 * 200.0 * 200 / 36
+        if march == 0.0:
+            assert out.sum() == 0.0
+            continue
+        np.testing.assert_allclose(out, monthly * _days_share("2026-03-20", end),
+                                   rtol=1e-12)
+        assert out[2] == pytest.approx(monthly * 12 / 31, rel=1e-12)
+
+
+def test_an_entry_that_ends_before_the_connection_is_neither_mined_nor_bought() -> None:
+    """A review's case: machines installed 2026-02-01 to 2026-03-15, at 15 USD/TH, at a
+    site connected 2026-03-16 never run: no purchase (13.5 M USD was paid in February)
+    and the note says they never run (it said they mine from their start)."""
+    from hashpivot.engines.standing import standing_portfolio
+
+    never = machines("never", 200.0, 3500.0, 4500, start="2026-02-01", end="2026-03-15",
+                     capex_usd_per_th=15.0, depreciation_years=3.0)
+    kept = machines("kept", 200.0, 3500.0, 10000)
+    a = site("A", contract(40.0, "fixed"), kept, never, capacity_mw=100.0,
+             connection_date="2026-03-16")
+    pf = parse_portfolio(portfolio_toml("t", a, pivot=table(**PIVOT)), "t.toml")
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"),
+                                pv.deterministic_market(pf, None, 60))
+    assert float(np.max(cf.replacement_capex_usd[0, :3])) == 0.0
+    notes = [n for n in standing_portfolio(pf, MONTHS).notes if "never runs" in n]
+    assert notes and ("sites[0].fleet[1] (never, 4,500 machines; installed to 2026-03-15, "
+                      "before the site's connection on 2026-03-16: never runs, neither "
+                      "mined nor bought)") in notes[0]
+
+
+def test_cost_and_pivot_count_the_power_a_file_gives_in_watts() -> None:
+    """A review's case: a line giving 200 TH/s, 3,500 W and 17.2 J/TH (1.7 % apart, within
+    the file check's 2 %): ``cost`` and the capacity check read the efficiency, pivot
+    ``power_w``; every engine now counts ``power_w`` (3,500 W x 10,000 x 1.05 = 36.75
+    MW), so a capacity of 36.5 MW is too small."""
+    from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
+    from hashpivot.exceptions import InputError
+
+    line = machines("S21", 200.0, 3500.0, 10000, efficiency_j_per_th=17.2)
+    a = site("A", contract(40.0, "fixed"), line, capacity_mw=40.0,
+             power_overhead_factor=1.05)
+    pf = parse_portfolio(portfolio_toml("t", a, pivot=table(**PIVOT)), "t.toml")
+    assert pf.sites[0].fleet_power_mw == pytest.approx(36.75, rel=1e-12)
+    market = pv.deterministic_market(pf, None, 60)
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), market)
+    net = NetworkConditions(float(market.btc_price_usd[0, 2]), float(market.difficulty[0, 2]),
+                            float(market.fees_btc_per_block[0, 2]),
+                            float(market.subsidy_btc_per_block[0, 2]),
+                            date=pd.Timestamp("2026-03-15").date())
+    f = compute_unit_economics(pf, net).figures
+    assert f["energy_mwh_per_day"] * 31 == pytest.approx(cf.energy_mwh[0, 2], rel=1e-12)
+    a["capacity_mw"] = 36.5
+    with pytest.raises(InputError, match=r"36\.8 MW"):
+        parse_portfolio(portfolio_toml("t", a, pivot=table(**PIVOT)), "t.toml")

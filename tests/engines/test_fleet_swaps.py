@@ -156,7 +156,11 @@ def test_a_swap_is_judged_on_the_power_the_engines_count() -> None:
         + line.format(name="new", th=234.0, eff=15.0, w=3575)
         + '  uptime_fraction = 0.95\n  start = "2027-07-01"\n\n  [[sites.cost_items]]')
     site = parse_portfolio(text, "power.toml").sites[0]
-    assert site.fleet_power_mw < 200.0 < sum(site.entry_power_mw)  # teeth
+    # teeth: by hashrate x efficiency they would fit (198.7 MW); every count reads
+    # power_w now (FleetEntry.drawn_j_per_th)
+    assert 27000 * (200.0 * 17.5 + 234.0 * 15.0) * 1.05 / 1e6 < 200.0
+    assert site.fleet_power_mw == pytest.approx(sum(site.entry_power_mw), rel=1e-12)
+    assert site.fleet_power_mw > 200.0
     assert not site.fleet_fits_capacity and site.fleet_slots == [[0, 1]]
     [s] = resolve_sites(parse_portfolio(text, "power.toml"))
     assert s.fleet_power_mw == pytest.approx(27000 * 3575 * 1.05 / 1e6, rel=1e-12)

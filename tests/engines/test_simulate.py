@@ -333,6 +333,27 @@ def test_example_at_zero_volatility_agrees_with_pivot_at_the_default_horizon(
                                    s.npv_with_terminal_value_usd, rtol=1e-9)
 
 
+def test_a_levered_npv_at_zero_volatility_is_pivot_s_at_the_equity_rate() -> None:
+    """A review's case: ``npv_cash_flow="levered"`` discounted the equity's flows at the
+    mining line's rate (10 %), where ``pivot``'s ``npv_levered_usd`` takes
+    ``[financing].equity_discount_rate``: convert-all 579.8 M USD against 345.0 on the
+    200 MW example."""
+    from pathlib import Path
+
+    from hashpivot.models import load_portfolio
+    from tests.engines.simulate_inputs import at_zero_volatility
+
+    pf = at_zero_volatility(load_portfolio(
+        Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"))
+    assert pf.financing is not None and pf.pivot is not None
+    assert pf.financing.equity_discount_rate != pf.pivot.discount_rate  # teeth
+    want = pivot.run_pivot(pf)
+    res = simulate(pf, SimulationConfig(n_paths=2, seed=1, chunk_paths=2,
+                                        npv_cash_flow="levered"))
+    for s in want.strategies:
+        np.testing.assert_allclose(res.npv_usd[s.name], s.npv_levered_usd, rtol=1e-9)
+
+
 @pytest.mark.parametrize("center", ["median", "mean"])
 def test_deterministic_pivot_path_is_the_monte_carlo_center(center: str) -> None:
     """Issue 9: the pivot model's deterministic BTC path is the median (or the mean, the

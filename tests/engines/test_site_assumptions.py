@@ -188,3 +188,29 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
                                     f"{u_t[-12:].mean():,.0f}; dispatch ")
     flat_rows = site_assumption_rows(site_assumption_facts(flat, resolve_sites(flat)))
     assert not any("[sites.dispatch]" in r["name"] for r in flat_rows)
+
+
+def test_the_central_flexibility_counts_the_months_the_machines_run() -> None:
+    """A review's case: a dispatching site connected on 2026-04-16 runs none of its
+    first three months; the flexibility printed with the result (central path: mean,
+    first and final year) is the mean over the months it runs, each weighted by the
+    share of its days connected (it counted the months before the connection, the
+    blocks weighted by their days installed alone)."""
+    import numpy as np
+
+    from hashpivot.engines import pivot
+    from hashpivot.engines.pivot.inputs import resolve_sites
+    from hashpivot.engines.pivot.site_assumptions import _central_uplift
+    from tests.optimize.conftest import NO_TV, portfolio, site_toml
+
+    site = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
+            "market": "ercot:HB_WEST", "dispatch": {"availability_fraction": 0.95}}
+    late = portfolio(site_toml("A", **site, connection_date="2026-04-16"), years=5,
+                     tail=NO_TV)
+    s = resolve_sites(late)[0]
+    market = pivot.deterministic_market(late, pd.Period("2026-01", "M"), 60)
+    central = _central_uplift(late, s, market)
+    u = np.array(central["by_month"]["uplift_usd_per_mw_month"])
+    assert u[:3].min() > 0  # teeth: the months before the connection had an uplift
+    assert central["first_year"] == pytest.approx(u[3:12].mean(), rel=1e-12)
+    assert central["mean"] == pytest.approx(u[3:].mean(), rel=1e-12)

@@ -265,8 +265,9 @@ def test_notes_keep_the_file_field_paths_and_name_corporate_items_on_request() -
         "sites[0].fleet[0] (gone, 1,000 machines; end 2024-12)",
         "A: dated fleet entries run between their dates in the forward engines (a "
         "conversion displaces machines by their power at the meter, installed or planned; "
-        "the site's own cost items other than its cash SG&A follow the MW installed, as they "
-        "follow the MW converted; valued 2025-10 to 2028-09): sites[0].fleet[2] (leaving, "
+        "the site's own cost items other than its cash SG&A are paid whole by the machines "
+        "installed, and follow the MW converted; valued 2025-10 to 2028-09): "
+        "sites[0].fleet[2] (leaving, "
         "1,000 machines; mines to its end 2027-06-15, its machines not resold)"]
     corporate = standing_portfolio(pf, months, corporate=True).notes
     assert corporate[2:] == [

@@ -146,7 +146,13 @@ def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
     for j in kept:
         e = site.fleet[j]
         parts = []
-        if e.start is not None and pd.Timestamp(e.start) > last.end_time:
+        stop = last_day(e.end)
+        never = (stop is not None and site.connection_date is not None
+                 and stop < pd.Timestamp(site.connection_date))
+        if never:
+            parts.append(f"installed to {e.end}, before the site's connection on "
+                         f"{site.connection_date}: never runs, neither mined nor bought")
+        elif e.start is not None and pd.Timestamp(e.start) > last.end_time:
             parts.append(f"installed on {e.start}, after the horizon's last month: neither "
                          "mined nor bought in the valuation")
         elif e.start is not None and pd.Timestamp(e.start) > first.start_time:
@@ -156,7 +162,7 @@ def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
                       f"at {price:g} USD/TH on the MW no conversion displaces" if price else
                       "no capex_usd_per_th: taken as paid for, its purchase not counted")
             parts.append(f"mines from its start {e.start}, {bought}")
-        if _ends_before(e.end, last):
+        if _ends_before(e.end, last) and not never:
             parts.append(f"mines to its end {e.end}, its machines not resold")
         if parts:
             described.append(f"sites[{index}].fleet[{j}] ({_fleet_label(e)}; "
@@ -164,8 +170,8 @@ def _dates_note(site: Site, index: int, kept: list[int], first: pd.Period,
     return (f"{site.name}: dated fleet entries run between their dates in the forward "
             f"engines (a conversion displaces machines by their power at the meter, "
             f"installed or planned; the site's own cost items other than its cash SG&A "
-            f"follow the MW installed, as they follow the MW converted; valued {first} to "
-            f"{last}): "
+            f"are paid whole by the machines installed, and follow the MW converted; "
+            f"valued {first} to {last}): "
             + "; ".join(described))
 
 

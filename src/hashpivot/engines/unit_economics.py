@@ -186,7 +186,7 @@ def portfolio_arrays(portfolio: Portfolio, on: dt.date | None = None) -> Portfol
             prod = fleet_production(
                 entry.count,
                 entry.hashrate_th_s,
-                entry.efficiency_j_per_th,
+                entry.drawn_j_per_th,  # power_w where the file gives both (as pivot)
                 entry.uptime_fraction,
                 site.power_overhead_factor,
             )
@@ -202,7 +202,7 @@ def portfolio_arrays(portfolio: Portfolio, on: dt.date | None = None) -> Portfol
                     "label": entry.label,
                     "hashrate_th_s": prod.hashrate_th_s,
                     "effective_hashrate_th_s": prod.effective_hashrate_th_s,
-                    "efficiency_j_per_th": entry.efficiency_j_per_th,
+                    "efficiency_j_per_th": entry.drawn_j_per_th,
                     "power_mw": prod.power_mw,
                     "energy_mwh_per_day": prod.energy_mwh_per_day,
                     "power_price_usd_per_mwh": site.power_contract.all_in_price_usd_per_mwh,

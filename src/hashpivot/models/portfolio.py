@@ -7,6 +7,7 @@ unknown model is reported at its field path with close matches.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, Literal, Self, TypeVar
 
@@ -236,6 +237,21 @@ class FleetEntry(Dated):
         assert self.hashrate_th_s is not None
         return self.count * self.hashrate_th_s
 
+    @property
+    def drawn_j_per_th(self) -> float:
+        """Energy per TH the machines draw, as every engine counts it: ``power_w /
+        hashrate_th_s`` where a file gives both and they differ (within the 2 % the file
+        check allows), else ``efficiency_j_per_th``. [J/TH]
+
+        Until 2026-12-06 ``cost``, ``backtest`` and the capacity check read the
+        efficiency where the forward engines read ``power_w``: 1.7 % apart on a review's
+        file."""
+        eff = float(self.efficiency_j_per_th or 0.0)
+        if self.power_w is None or not self.hashrate_th_s:
+            return eff
+        implied = float(self.power_w) / float(self.hashrate_th_s)
+        return eff if math.isclose(implied, eff, rel_tol=1e-9) else implied
+
 
 #: Cost categories that are variable by default (paid only while mining). [-]
 VARIABLE_COST_CATEGORIES: frozenset[str] = frozenset({"power", "other"})
@@ -370,7 +386,7 @@ class Site(BaseModel):
     def fleet_power_mw(self) -> float:
         """Power drawn by the whole fleet running, overhead included. [MW]"""
         return (
-            sum(e.total_hashrate_th_s * (e.efficiency_j_per_th or 0.0) for e in self.fleet)
+            sum(e.total_hashrate_th_s * e.drawn_j_per_th for e in self.fleet)
             * self.power_overhead_factor
             / 1e6
         )
@@ -401,7 +417,7 @@ class Site(BaseModel):
         entries = self.fleet
         if not entries:
             return 0.0
-        power = np.array([e.total_hashrate_th_s * (e.efficiency_j_per_th or 0.0) for e in entries])
+        power = np.array([e.total_hashrate_th_s * e.drawn_j_per_th for e in entries])
         # the concurrent load can only rise on a day an entry starts (or before any start)
         days = pd.DatetimeIndex(
             [pd.Timestamp("1900-01-01")] + [pd.Timestamp(e.start) for e in entries if e.start]
@@ -419,8 +435,8 @@ class Site(BaseModel):
         taken as they stand (:mod:`hashpivot.engines.pivot.availability`)."""
         if self.capacity_mw is None:
             return True
-        # both powers a file may give within its tolerance: hashrate x efficiency, and
-        # count x power_w as the engines count it (entry_power_mw)
+        # the power two ways, equal but for float rounding: hashrate x the J/TH drawn,
+        # and count x power_w as the engines count it (entry_power_mw)
         drawn = max(self.fleet_power_mw, float(sum(self.entry_power_mw)))
         return drawn <= self.capacity_mw * (1 + 1e-9)
 

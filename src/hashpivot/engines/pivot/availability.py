@@ -125,10 +125,15 @@ def running_share(site: SiteInputs, periods: pd.PeriodIndex) -> FloatArray:
 def purchase_month(site: SiteInputs, periods: pd.PeriodIndex) -> int | None:
     """Index of the month a planned block's machines are bought: the month of its start
     when that day comes after the first day valued and the entry gives a purchase price
-    (``purchase_usd_per_th``); None otherwise (bought before, or no price given)."""
+    (``purchase_usd_per_th``); None otherwise (bought before, no price given, or never
+    running: its ``end`` before its site's connection)."""
     start = site.installed[0]
     if start is None or site.purchase_usd_per_th <= 0 or len(periods) == 0:
         return None
+    first, end = running_window(site)
+    stop = last_day(end)
+    if stop is not None and first is not None and stop < pd.Timestamp(first):
+        return None  # never runs (it ends before its site connects): not bought
     day = pd.Timestamp(start)
     if day <= periods[0].start_time:
         return None

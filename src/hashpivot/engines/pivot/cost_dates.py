@@ -6,7 +6,9 @@ a maintenance contract, a one-year insurance policy). ``pivot``, ``simulate`` an
 fleet entry's dates: :func:`~hashpivot.engines.pivot.availability.installed_share`), on
 top of the rule of its kind (:mod:`~hashpivot.engines.pivot.inputs`): a variable item in
 the months the MW still mining are mined, a fixed item on the MW still mining, the cash
-SG&A every month the site is connected. The terminal value takes each item as it stands
+SG&A every month the site is connected; each on the days it applies and the block runs or
+the site is connected (:func:`paid_window`), and the machines installed pay the site's
+items whole (:func:`fleet_scale`). The terminal value takes each item as it stands
 on the horizon's last day (:func:`horizon_share`), as it takes the fleet: an item that
 ended before that day is in none of it (a fleet entry retired within the horizon has no
 terminal value either), one that starts by that day is in it whole, however few of the
@@ -24,6 +26,7 @@ valued exactly as before.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -37,8 +40,8 @@ from hashpivot.units import MONTHS_PER_YEAR
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
 
-__all__ = ["CostKind", "cost_profile", "has_dates", "horizon_share", "horizon_site",
-           "opex_usd_per_month", "paid_window"]
+__all__ = ["CostKind", "cost_profile", "fleet_scale", "has_dates", "horizon_share",
+           "horizon_site", "opex_usd_per_month", "paid_window"]
 
 #: The three ways a site's cash cost items are paid (:class:`SiteInputs` fields):
 #: ``"variable"`` (``scaled_opex_usd_per_month``), ``"fixed_mining"``
@@ -67,8 +70,17 @@ def cost_profile(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> F
         the site is connected (``"sga"``) or the block runs (the others), so that a month
         pays each item on the days it applies *and* the block runs, not on the product
         of the two shares; in a month the block does not run at all, the item's share of
-        the month's days. All ones when none of the kind's items is dated. [-]
+        the month's days. All ones when none of the kind's items is dated. The variable
+        and fixed mining items are scaled to the machines installed that month
+        (:func:`fleet_scale`). [-]
     """
+    scale = None if kind == "sga" else fleet_scale(site, periods)
+    profile = _dated_profile(site, kind, periods)
+    return profile if scale is None else profile * scale
+
+
+def _dated_profile(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> FloatArray:
+    """:func:`cost_profile` by the items' dates alone (no :func:`fleet_scale`)."""
     items = [(w, start, end) for k, w, start, end in site.cost_windows if k == kind]
     n = len(periods)
     if not any(start is not None or end is not None for _, start, end in items):
@@ -110,9 +122,78 @@ def opex_usd_per_month(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex
     return amount * cost_profile(site, kind, periods)
 
 
+def fleet_scale(site: SiteInputs, periods: pd.PeriodIndex) -> FloatArray | None:
+    """What the site's variable and fixed mining items per MW mined are multiplied by, so
+    that the machines installed each month pay them whole: the site's fleet power over
+    the power of the blocks running that month, times the share of the month's days any
+    block runs. [-]
+
+    A site's tranches divide its items by its whole fleet's power
+    (:func:`~hashpivot.engines.pivot.tranches.tranche_site`); where some of its machines
+    arrive later, or leave earlier, the machines installed would otherwise pay only their
+    share: 10,000 machines installed and 10,000 more from next year paid half the site's
+    staff this year in ``pivot`` and ``optimize``, all of it in ``cost`` and ``backtest``.
+    The items still follow the MW mined: a conversion displaces its share of them.
+
+    Parameters
+    ----------
+    site : SiteInputs
+        A site or a tranche of one (:attr:`SiteInputs.fleet_blocks`).
+    periods : pandas.PeriodIndex
+        Monthly periods valued.
+
+    Returns
+    -------
+    ndarray (T,) or None
+        Read-only; 1 in a month no block runs. None where it is 1 in every month: a site
+        of one entry, or of entries all undated.
+    """
+    blocks = site.fleet_blocks
+    if not _blocks_dated(site) or len(periods) == 0:
+        return None
+    if periods.freqstr != "M":
+        raise ValueError(f"monthly periods expected, got {periods.freqstr}")
+    return _fleet_scale(blocks, site.connection_date, site.fleet_blocks_power_mw,
+                        str(periods[0]), len(periods))
+
+
+def _blocks_dated(site: SiteInputs) -> bool:
+    return len(site.fleet_blocks) > 1 and any(
+        start is not None or end is not None for _, start, end in site.fleet_blocks)
+
+
+@functools.lru_cache(maxsize=256)
+def _fleet_scale(blocks: tuple[tuple[float, str | None, str | None], ...],
+                 connection_date: str | None, power_mw: float, first_month: str, n: int
+                 ) -> FloatArray:
+    """:func:`fleet_scale` of ``n`` months from ``first_month`` (read-only)."""
+    periods = pd.period_range(first_month, periods=n, freq="M")
+    days = np.asarray(periods.days_in_month, dtype=np.int64)
+    first_day = periods[0].start_time
+    n_days = int(days.sum())
+    running = np.zeros(n)  # power of the blocks running, by their share of each month
+    any_day = np.zeros(n_days, dtype=bool)  # a day some block runs
+    for mw, start, end in blocks:
+        lo, hi = both_dated(connection_date, None, start, end)
+        running += mw * installed_share(lo, hi, periods)
+        a = 0 if lo is None else max(0, (pd.Timestamp(lo) - first_day).days)
+        stop = last_day(hi)
+        b = n_days if stop is None else min(n_days, (stop - first_day).days + 1)
+        if b > a:
+            any_day[a:b] = True
+    starts = np.concatenate([[0], np.cumsum(days)[:-1]])
+    share = np.add.reduceat(any_day.astype(np.float64), starts) / days
+    out = np.ones(n)
+    np.divide(power_mw * share, running, out=out, where=running > 0)
+    out.flags.writeable = False
+    return out
+
+
 def has_dates(site: SiteInputs) -> bool:
-    """Whether any of the site's cash cost items is dated."""
-    return any(start is not None or end is not None for _, _, start, end in site.cost_windows)
+    """Whether any of the site's cash cost items is dated, or its machines are (some
+    arrive later or leave earlier than others: :func:`fleet_scale`)."""
+    return _blocks_dated(site) or any(
+        start is not None or end is not None for _, _, start, end in site.cost_windows)
 
 
 def horizon_share(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> float:
@@ -121,8 +202,16 @@ def horizon_share(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> 
 
     1.0 when none of the kind's items is dated (exactly: the undated terminal value is
     unchanged); the terminal value's final year takes the kind at this share in every
-    month.
+    month, the variable and fixed mining items scaled to the machines installed in the
+    horizon's last month (:func:`fleet_scale`).
     """
+    scale = None if kind == "sga" else fleet_scale(site, periods)
+    share = _standing_share(site, kind, periods)
+    return share if scale is None else share * float(scale[-1])
+
+
+def _standing_share(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> float:
+    """:func:`horizon_share` by the items' dates alone."""
     items = [(w, start, end) for k, w, start, end in site.cost_windows if k == kind]
     if not any(start is not None or end is not None for _, start, end in items):
         return 1.0
@@ -156,6 +245,8 @@ def horizon_site(site: SiteInputs, periods: pd.PeriodIndex) -> SiteInputs | None
     if k == 0 or np.allclose(cost_profile(site, "variable", periods)[-k:], share,
                              rtol=1e-12, atol=1e-15):
         return None
+    # (the items standing, scaled to the machines standing then: no other scale of them)
     return dataclasses.replace(
         site, scaled_opex_usd_per_month=site.scaled_opex_usd_per_month * share,
-        cost_windows=tuple(w for w in site.cost_windows if w[0] != "variable"))
+        cost_windows=tuple(w for w in site.cost_windows if w[0] != "variable"),
+        fleet_blocks=())

@@ -127,6 +127,16 @@ class SiteInputs:
     band : int or None
         The band of a tranche that shares its MW with other units in turn (a swap); None:
         a block of its own.
+    fleet_blocks : tuple of (float, str or None, str or None)
+        The whole site's blocks of machines (its entries, or a swap's units, as its
+        tranches mine them): each one's power at the meter [MW] and dates; a tranche keeps
+        its site's. Empty for a site of one entry. With
+        ``fleet_blocks_power_mw`` (the site's ``fleet_power_mw``, by which its tranches'
+        shares of the cost items are divided), they scale the site's items to the
+        machines installed each month
+        (:func:`~hashpivot.engines.pivot.cost_dates.fleet_scale`).
+    fleet_blocks_power_mw : float
+        See ``fleet_blocks``. [MW]
     """
 
     name: str
@@ -159,6 +169,8 @@ class SiteInputs:
     fleet_bands: tuple[int, ...] = ()
     fleet_unit_entries: tuple[int, ...] = ()
     band: int | None = None
+    fleet_blocks: tuple[tuple[float, str | None, str | None], ...] = ()
+    fleet_blocks_power_mw: float = 0.0
 
     @property
     def variable_opex_usd_per_mw_month(self) -> float:
@@ -311,6 +323,11 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 installed=windows[0] if len(windows) == 1 else (None, None),
                 purchase_usd_per_th=prices[0] if len(prices) == 1 else 0.0,
                 cost_windows=cost_windows,
+                fleet_blocks=tuple(
+                    (w * overhead / W_PER_MW, start, end)
+                    for (_, h, w, _), (start, end) in zip(entries, windows, strict=True)
+                    if h > 0 and w > 0) if len(entries) > 1 else (),
+                fleet_blocks_power_mw=fleet_mw,
             )
         )
     if problems:

@@ -51,14 +51,15 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
     """The dispatch uplift counted on the central path (keep-mining's fleet, each fleet
     entry a tranche at its own margin): per MW still mining, its mean over the horizon and
     over the first and the final year [USD/MW/month] (the entries' weighted by the MW
-    keep-mining holds of each, installed that month), ``by_entry`` each entry's mean
+    keep-mining holds of each, running that month: installed and connected; over the
+    months some run), ``by_entry`` each entry's mean
     (several entries only), and
     ``by_month`` what each entry's uplift is made of month by month
     (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`; a row per
     entry and month, ``fleet_entry`` naming the entry)."""
     import numpy as np
 
-    from hashpivot.engines.pivot.availability import installed_share
+    from hashpivot.engines.pivot.availability import running_share
     from hashpivot.engines.pivot.fleet import site_market, uplift_arguments
     from hashpivot.engines.pivot.inputs import _pivot_spec
     from hashpivot.engines.pivot.tranches import (
@@ -84,8 +85,9 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
     by_entry: dict[str, float] = {}
     listed: set[int] = set()
     for part, label, mw, entry in blocks:
-        # each block by the MW it holds installed (a swap's units in turn, each once)
-        weight = mw * installed_share(*part.installed, market.periods)
+        # each block by the MW it holds running, installed and connected (a swap's
+        # units in turn, each once)
+        weight = mw * running_share(part, market.periods)
         sm = site_market(part, _pivot_spec(portfolio), market)
         parts_of = site.dispatch_uplift.breakdown(uplift_arguments(
             part, market, sm.th_s_per_mw, sm.hashprice_usd_per_th_day,
@@ -101,12 +103,18 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
         by_month["fleet_entry"] += [label] * len(months)
         for name, values in rows.items():
             by_month.setdefault(name, []).extend(values.tolist())
+        runs = weight > 0  # (the months it runs)
         by_entry[label if label not in by_entry else f"{label} (fleet[{entry}])"] = float(
-            rows["uplift_usd_per_mw_month"].mean())
+            rows["uplift_usd_per_mw_month"][runs].mean()) if runs.any() else 0.0
     u = np.divide(weighted, weights, out=np.zeros_like(weighted), where=weights > 0)
     k = min(MONTHS_PER_YEAR, u.size)
-    return {"mean": float(u.mean()), "first_year": float(u[:k].mean()),
-            "final_year": float(u[-k:].mean()),
+
+    def mean(months: slice) -> float:  # over the months some machines run
+        runs = weights[months] > 0
+        return float(u[months][runs].mean()) if runs.any() else 0.0
+
+    return {"mean": mean(slice(None)), "first_year": mean(slice(None, k)),
+            "final_year": mean(slice(u.size - k, None)),
             **({"by_entry": by_entry} if len(listed) > 1 else {}),
             "by_month": by_month}
 

@@ -17,7 +17,7 @@ from hashpivot.engines.simulate.task import FloatArray
 from hashpivot.engines.standing import CORPORATE_NOT_CASH
 
 if TYPE_CHECKING:
-    from hashpivot.models import CostItem, Portfolio
+    from hashpivot.models import CostItem, FleetEntry, Portfolio
 
 
 def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
@@ -54,19 +54,40 @@ def noncash_cost_usd_per_month(portfolio: Portfolio, n_periods: int,
             hashrate_th_s = fe.hashrate_th_s  # filled in by the model's validation
             if capex and years and hashrate_th_s is not None:
                 monthly = capex * hashrate_th_s * fe.count / (years * 12.0)
-                end = fe.depreciation_end  # start + life, the rule cost and backtest use
-                if first is not None and fe.start is not None and end is not None:
-                    lo = (pd.Period(fe.start, "M") - first).n
-                    hi = (end.to_period("M") - first).n
-                else:
-                    lo, hi = 0, round(years * 12)
-                lo, hi = max(0, lo), min(n_periods, hi)
-                if hi > lo:
-                    out[lo:hi] += monthly * in_service[lo:hi]
+                out += monthly * _depreciating(fe, years, n_periods, first,
+                                               site.connection_date, in_service)
     for it in items:  # the portfolio's own (corporate) items
         if str(it.category) in noncash:
             out += float(it.annual_usd) / 12.0 * _applies(it, n_periods, first)
     return out
+
+
+def _depreciating(entry: FleetEntry, years: float, n_periods: int, first: pd.Period | None,
+                  connection_date: str | None, in_service: FloatArray) -> FloatArray:
+    """Share of each month's days a fleet entry is depreciated (the rule of ``backtest``
+    and ``cost``, :meth:`~hashpivot.models.FleetEntry.depreciating_on`): installed (its
+    ``start`` and ``end``), its site connected, and within ``years`` of its ``start``;
+    without a ``start`` or without ``first``, the first ``years`` of months. [-]
+
+    Until 2026-12-06 a dated entry was depreciated in whole months from its start's month
+    to its life's end, whatever its ``end`` (machines retired after 18 months were
+    depreciated for 36) and the day of its start, times the share of the month
+    connected."""
+    life_end = entry.depreciation_end  # start + life: its first day without
+    if first is None or entry.start is None or life_end is None:
+        out = np.zeros(n_periods)
+        hi = min(n_periods, round(years * 12))
+        if entry.end is None or first is None:
+            out[:hi] = in_service[:hi]
+        else:  # to its end, its site connected
+            out[:hi] = installed_share(*both_dated(None, entry.end, connection_date, None),
+                                       pd.period_range(first, periods=n_periods,
+                                                       freq="M"))[:hi]
+        return out
+    last = str((life_end - pd.Timedelta(days=1)).date())
+    return installed_share(*both_dated(*both_dated(entry.start, entry.end, None, last),
+                                       connection_date, None),
+                           pd.period_range(first, periods=n_periods, freq="M"))
 
 
 def _applies(item: CostItem, n_periods: int, first: pd.Period | None,

@@ -180,6 +180,12 @@ def prepare(
     dfac = discount_factors(float(periodic_rate(rates.mining)), T)
     dfac_h = (discount_factors(float(periodic_rate(rates.hosting)), T) if rates.differ
               else None)
+    if config.npv_cash_flow == "levered" and portfolio.financing is not None:
+        # the equity's flows at the equity's rate, as pivot's npv_levered_usd (until
+        # 2026-12-06 at the mining line's: 579.8 M USD where pivot says 345.0)
+        dfac = discount_factors(
+            float(periodic_rate(portfolio.financing.equity_discount_rate)), T)
+        dfac_h = None
     risk_slots = hosting_risk_slots(portfolio, strategies)
     tax = pivot_spec.tax if pivot_spec is not None else None
     r_tax = float(periodic_rate(rate))  # the pivot model's rate for the unlevered tax
