@@ -409,19 +409,27 @@ def test_simulate_depreciates_a_fleet_entry_on_the_days_backtest_does() -> None:
 
 def test_an_entry_that_ends_before_the_connection_is_neither_mined_nor_bought() -> None:
     """A review's case: machines installed 2026-02-01 to 2026-03-15, at 15 USD/TH, at a
-    site connected 2026-03-16 never run: no purchase (13.5 M USD was paid in February)
-    and the note says they never run (it said they mine from their start)."""
+    site connected 2026-03-16 never run: no purchase (6.8 M USD was paid in February),
+    no resale when a conversion displaces them, and the note says they never run (it
+    said they mine from their start)."""
     from hashpivot.engines.standing import standing_portfolio
 
-    never = machines("never", 200.0, 3500.0, 4500, start="2026-02-01", end="2026-03-15",
+    never = machines("never", 100.0, 3500.0, 4500, start="2026-02-01", end="2026-03-15",
                      capex_usd_per_th=15.0, depreciation_years=3.0)
     kept = machines("kept", 200.0, 3500.0, 10000)
-    a = site("A", contract(40.0, "fixed"), kept, never, capacity_mw=100.0,
-             connection_date="2026-03-16")
+    a = site("A", contract(40.0, "fixed"), kept, never, capacity_mw=60.0,
+             connection_date="2026-03-16",
+             hosting=table(asic_disposition="sell", asic_resale_usd_per_th=5.0))
     pf = parse_portfolio(portfolio_toml("t", a, pivot=table(**PIVOT)), "t.toml")
-    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"),
-                                pv.deterministic_market(pf, None, 60))
+    market = pv.deterministic_market(pf, None, 60)
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"), market)
     assert float(np.max(cf.replacement_capex_usd[0, :3])) == 0.0
+    # a conversion displacing them (the least efficient) resells none: never bought (a
+    # second review found 2.25 M USD of resale booked in February)
+    phase = pv.ConversionPhase("A", pd.Period("2026-02", "M"), 23.25)
+    plan = pv.strategy_cash_flows(pf, pv.Strategy("plan", (phase,)), market)
+    assert float(np.max(plan.asic_resale_usd)) == 0.0
+    assert float(np.max(plan.replacement_capex_usd[0, :3])) == 0.0
     notes = [n for n in standing_portfolio(pf, MONTHS).notes if "never runs" in n]
     assert notes and ("sites[0].fleet[1] (never, 4,500 machines; installed to 2026-03-15, "
                       "before the site's connection on 2026-03-16: never runs, neither "
@@ -452,3 +460,63 @@ def test_cost_and_pivot_count_the_power_a_file_gives_in_watts() -> None:
     a["capacity_mw"] = 36.5
     with pytest.raises(InputError, match=r"36\.8 MW"):
         parse_portfolio(portfolio_toml("t", a, pivot=table(**PIVOT)), "t.toml")
+
+
+def test_an_item_and_a_block_dated_in_one_month_are_paid_by_the_day() -> None:
+    """A second review's cases: 10,000 machines, 10,000 more from 2027-03-16, and staff
+    ending 2027-03-15 (or starting 2027-03-16): March 2027 pays 15/31 (16/31) of a
+    month of it, as ``cost`` counts it day by day; the month's average scale gave 0.319
+    and 0.681."""
+    new = machines("new", 200.0, 3500.0, 10000, uptime_fraction=0.9, start="2027-03-16")
+    for dates, share in (({"end": "2027-03-15"}, 15 / 31), ({"start": "2027-03-16"}, 16 / 31)):
+        a = site("A", contract(40.0, "fixed"),
+                 machines("old", 200.0, 3500.0, 10000, uptime_fraction=0.9), new,
+                 cost_items=[site_opex("staff", 12e6, **dates)], capacity_mw=100.0,
+                 power_overhead_factor=1.05, fleet_replacement=False)
+        pf = parse_portfolio(portfolio_toml("t", a, pivot=table(**PIVOT)), "t.toml")
+        cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"),
+                                    pv.deterministic_market(pf, None, 60))
+        assert cf.opex_usd[0, 14] == pytest.approx(1e6 * share, rel=1e-12), dates
+
+
+def test_the_terminal_value_takes_the_machines_running_on_the_horizon_s_last_day() -> None:
+    """A second review's case: the terminal value took the last month's average scale, so
+    a line starting on 2030-12-16 beside another had the items paid 1.32 times over at
+    the horizon, and old machines leaving on 2030-12-15 left the new ones paying 0.67 of
+    them; it takes the machines running on the last day: both lines (each its half), or
+    the new line alone (all of it, as a site of it alone)."""
+    from hashpivot.engines.pivot.cost_dates import horizon_share
+    from hashpivot.engines.pivot.tranches import fleet_tranches
+
+    periods = pd.period_range("2026-01", periods=60, freq="M")
+    old = machines("old", 200.0, 3500.0, 10000, uptime_fraction=0.9)
+    new = machines("new", 200.0, 3500.0, 10000, uptime_fraction=0.9)
+    for fleet, standing in (((old, {**new, "start": "2030-12-16"}), [1.0, 1.0]),
+                            (({**old, "end": "2030-12-15"}, new), [2.0, 2.0])):
+        pf = _two_lines(*fleet)
+        parts = fleet_tranches(pv.resolve_sites(pf)[0])
+        assert [horizon_share(p, "fixed_mining", periods) for p in parts] == standing
+    growth = {"btc_price_growth_per_year": 0.5}
+    leaving = _two_lines({**old, "end": "2030-12-15"}, new, price=20.0, **growth)
+    alone = _two_lines(new, price=20.0, **growth)
+    a, b = (pv.run_pivot(p).strategy("keep_mining") for p in (leaving, alone))
+    assert a.terminal_value_usd == pytest.approx(b.terminal_value_usd, rel=1e-9)
+
+
+def test_lines_taken_as_they_stand_pay_the_site_s_items_whole() -> None:
+    """A second review's case: lines that take turns on different powers (40.4 MW to
+    2026-12, 20.2 MW to 2027-06, and two of 20.2 MW from 2027-01 on 61 MW) fit no slots
+    and are taken as they stand, each over the whole horizon, cut to the capacity: the
+    site paid the capacity's share of its items (0.60 of its staff); it pays them
+    whole, as ``cost`` does."""
+    lines = [machines("A", 200.0, 3500.0, 11000, end="2026-12"),
+             machines("B", 200.0, 3500.0, 5500, end="2027-06"),
+             machines("C", 200.0, 3500.0, 5500, start="2027-01-01"),
+             machines("D", 200.0, 3500.0, 5500, start="2027-01-01")]
+    a = site("A", contract(40.0, "fixed"), *lines, cost_items=[site_opex("staff", 12e6)],
+             capacity_mw=61.0, power_overhead_factor=1.05, fleet_replacement=False)
+    pf = parse_portfolio(portfolio_toml("t", a, pivot=table(**PIVOT)), "t.toml")
+    assert pf.sites[0].fleet_slots is None and not pf.sites[0].fleet_fits_capacity  # teeth
+    cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"),
+                                pv.deterministic_market(pf, None, 60))
+    np.testing.assert_allclose(cf.opex_usd[0], 1e6, rtol=1e-12)

@@ -352,6 +352,32 @@ def test_a_levered_npv_at_zero_volatility_is_pivot_s_at_the_equity_rate() -> Non
                                         npv_cash_flow="levered"))
     for s in want.strategies:
         np.testing.assert_allclose(res.npv_usd[s.name], s.npv_levered_usd, rtol=1e-9)
+    from hashpivot.engines.simulate.assumptions import resolved_assumptions
+
+    rows = {r["name"]: r for r in resolved_assumptions(res.inputs)}
+    assert rows["levered NPV discount rate"]["value"] == pf.financing.equity_discount_rate
+    assert rows["levered NPV discount rate"]["source"] == "[financing] equity_discount_rate"
+    # the run's rate, when given, is the levered NPV's (it was ignored, a review found)
+    at = simulate(pf, SimulationConfig(n_paths=2, seed=1, chunk_paths=2,
+                                       npv_cash_flow="levered", discount_rate=0.30))
+    keep = want.strategy("keep_mining").cash_flows.levered_fcf_usd[0]
+    assert at.npv_usd["keep_mining"][0] == pytest.approx(
+        finance.npv(float(finance.periodic_rate(0.30)), keep), rel=1e-9)
+    assert {r["name"]: r for r in resolved_assumptions(at.inputs)}[
+        "levered NPV discount rate"]["source"] == "run setting"
+
+
+def test_a_block_height_the_deterministic_anchor_does_not_read_is_named() -> None:
+    """A review's case: ``[scenario] block_height`` is read under ``anchor = "history"``
+    only; under the default deterministic anchor the halvings are the pivot model's (so
+    that both engines tell the same story), and it was ignored without a word."""
+    pf = portfolio({**SET, **ZERO_VOL, "block_height": 1_000_000})
+    res = simulate(pf, SimulationConfig(n_paths=2, horizon_months=24, seed=1, chunk_paths=2))
+    assert [w for w in res.warnings if "block_height = 1000000 is not used" in w]
+    plain = simulate(portfolio({**SET, **ZERO_VOL}),
+                     SimulationConfig(n_paths=2, horizon_months=24, seed=1, chunk_paths=2))
+    assert not [w for w in plain.warnings if "block_height" in w]
+    np.testing.assert_array_equal(res.npv_usd["keep_mining"], plain.npv_usd["keep_mining"])
 
 
 @pytest.mark.parametrize("center", ["median", "mean"])

@@ -123,15 +123,3 @@ def test_bootstrap_mean_correction_by_hand() -> None:
     np.testing.assert_allclose(corr2, [m1, m2 - m1], rtol=1e-14)
     assert gbm_mean_correction(np.array([0.5]), np.array([2.0]))[0] == 0.25
 
-
-def test_a_block_height_dates_the_halvings_of_the_anchored_center() -> None:
-    """A review's case: ``[scenario] block_height`` was ignored under the default
-    ``anchor = "deterministic"`` (the center kept the pivot model's halvings, no note).
-    At 1,040,000 on 2026-01-01, 144 blocks a day, the 2028 halving (1,050,000) falls
-    69.4 days in: March 2026 mixes both subsidies, April pays 1.5625 BTC."""
-    params = build_scenario_params(spec_with(block_height=1_040_000), center=center_paths())
-    subsidy = params.subsidy_btc_per_block
-    assert subsidy[:2].tolist() == [3.125, 3.125] and subsidy[3:30].max() == 1.5625
-    assert 1.5625 < subsidy[2] < 3.125
-    default = build_scenario_params(spec_with(), center=center_paths()).subsidy_btc_per_block
-    assert default[26] == 3.125 and default[27] == 1.5625  # the center's own halving

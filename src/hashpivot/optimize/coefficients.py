@@ -387,7 +387,8 @@ def mining_flows_per_mw(
     if h.asic_disposition == "sell":  # machines displaced while installed are sold
         resale = (m["released_th_s_per_mw"] * h.asic_resale_usd_per_th
                   * availability.owned_share(
-                      availability.installed_share(*tranche.installed, market.periods), k_buy))
+                      availability.installed_share(*tranche.installed, market.periods), k_buy,
+                      availability.never_runs(t_site)))
     else:
         resale = np.zeros_like(net)
     return TrancheFlows(net, np.broadcast_to(resale, net.shape), ebitda, replacement, running,

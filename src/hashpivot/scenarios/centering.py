@@ -104,8 +104,7 @@ def anchored_center(
         The deterministic path, with the spec's overrides: a drift (``btc_drift_per_year``,
         ``btc_drift_by_year``) re-grows the price from its start, ``btc_price_usd`` and
         ``network_hashrate_th_s`` rescale, ``hashrate_trend_per_year`` re-grows the
-        hashrate, ``fees_btc_per_block`` replaces the fees, ``block_height`` (at the first
-        month, ``blocks_per_day`` a day) dates the halvings.
+        hashrate, ``fees_btc_per_block`` replaces the fees.
     """
     T = len(periods)
     price_det = center.btc_price_usd[0].astype(np.float64)
@@ -138,9 +137,6 @@ def anchored_center(
     if spec.fees_btc_per_block is not None:
         fees_c = np.full(T, spec.fees_btc_per_block)
     subsidy = center.subsidy_btc_per_block[0].astype(np.float64).copy()
-    if spec.block_height is not None:  # the halvings from that height (it was ignored)
-        subsidy = period_subsidy_btc(periods, float(spec.block_height),
-                                     periods[0].start_time, spec.blocks_per_day)
     power_c = None
     if center.power_price_usd_per_mwh is not None:
         power_c = center.power_price_usd_per_mwh[0].astype(np.float64).copy()

@@ -39,7 +39,7 @@ from hashpivot.models.portfolio import last_day
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
 
-__all__ = ["both_dated", "installed_share", "owned_share", "purchase_month",
+__all__ = ["both_dated", "installed_share", "never_runs", "owned_share", "purchase_month",
            "retires_within", "running_share", "running_window"]
 
 
@@ -130,10 +130,8 @@ def purchase_month(site: SiteInputs, periods: pd.PeriodIndex) -> int | None:
     start = site.installed[0]
     if start is None or site.purchase_usd_per_th <= 0 or len(periods) == 0:
         return None
-    first, end = running_window(site)
-    stop = last_day(end)
-    if stop is not None and first is not None and stop < pd.Timestamp(first):
-        return None  # never runs (it ends before its site connects): not bought
+    if never_runs(site):
+        return None  # (it ends before its site connects): not bought
     day = pd.Timestamp(start)
     if day <= periods[0].start_time:
         return None
@@ -141,10 +139,23 @@ def purchase_month(site: SiteInputs, periods: pd.PeriodIndex) -> int | None:
     return k if k < len(periods) else None
 
 
-def owned_share(installed: FloatArray, bought_in: int | None) -> FloatArray:
+def never_runs(site: SiteInputs) -> bool:
+    """Whether a block's machines never run: its entry ends before its site connects
+    (:func:`running_window` holds no day)."""
+    first, end = running_window(site)
+    stop = last_day(end)
+    return stop is not None and first is not None and stop < pd.Timestamp(first)
+
+
+def owned_share(installed: FloatArray, bought_in: int | None, never: bool = False
+                ) -> FloatArray:
     """Share of each month a block's machines are the operator's to resell when a
     conversion displaces them: ``installed`` (:func:`installed_share`), but none in month
-    ``bought_in`` (:func:`purchase_month`: the MW displaced then are not bought). [-]"""
+    ``bought_in`` (:func:`purchase_month`: the MW displaced then are not bought), and
+    none at all where they ``never`` run (:func:`never_runs`: neither bought nor sold).
+    [-]"""
+    if never:
+        return np.zeros_like(installed)
     if bought_in is None:
         return installed
     out = np.array(installed, dtype=np.float64)

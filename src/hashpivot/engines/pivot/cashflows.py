@@ -19,6 +19,7 @@ from hashpivot import finance
 from hashpivot.arrays import sum_padded
 from hashpivot.engines.pivot.availability import (
     installed_share,
+    never_runs,
     owned_share,
     purchase_month,
     retires_within,
@@ -234,7 +235,8 @@ def _site_cash_flows(
         prev = np.concatenate([start, mw[:-1]])
         k_buy = purchase_month(part, market.periods)
         # machines displaced while installed are sold (those not yet bought are not)
-        released_mw = np.clip(prev - mw, 0.0, None) * owned_share(installed, k_buy)
+        released_mw = np.clip(prev - mw, 0.0, None) * owned_share(installed, k_buy,
+                                                                  never_runs(part))
         if h.asic_disposition == "sell" and np.any(released_mw):
             resale = resale + (released_mw[None, :] * m["released_th_s_per_mw"]
                                * h.asic_resale_usd_per_th)

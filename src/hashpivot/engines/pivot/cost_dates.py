@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from hashpivot.arrays import FloatArray
+from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.engines.pivot.availability import both_dated, installed_share, running_window
 from hashpivot.models.portfolio import last_day
 from hashpivot.units import MONTHS_PER_YEAR
@@ -70,13 +70,22 @@ def cost_profile(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> F
         the site is connected (``"sga"``) or the block runs (the others), so that a month
         pays each item on the days it applies *and* the block runs, not on the product
         of the two shares; in a month the block does not run at all, the item's share of
-        the month's days. All ones when none of the kind's items is dated. The variable
-        and fixed mining items are scaled to the machines installed that month
-        (:func:`fleet_scale`). [-]
+        the month's days. All ones when none of the kind's items is dated. At a site
+        whose machines come and go (:func:`fleet_scale`), the variable and fixed mining
+        items are, day by day, scaled to the machines running. [-]
     """
-    scale = None if kind == "sga" else fleet_scale(site, periods)
-    profile = _dated_profile(site, kind, periods)
-    return profile if scale is None else profile * scale
+    if kind == "sga" or not _scaled(site) or len(periods) == 0:
+        return _dated_profile(site, kind, periods)
+    if periods.freqstr != "M":
+        raise ValueError(f"monthly periods expected, got {periods.freqstr}")
+    items = tuple((w, start, end) for k, w, start, end in site.cost_windows if k == kind)
+    if not any(start is not None or end is not None for _, start, end in items):
+        items = ((1.0, None, None),)  # (every item, every day: their shares sum to 1)
+    scaled = _scaled_profile(items, paid_window(site, kind), *_scale_key(site),
+                             str(periods[0]), len(periods))
+    runs = ~np.isnan(scaled)
+    return scaled if runs.all() else np.where(runs, scaled,
+                                              _dated_profile(site, kind, periods))
 
 
 def _dated_profile(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> FloatArray:
@@ -123,17 +132,20 @@ def opex_usd_per_month(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex
 
 
 def fleet_scale(site: SiteInputs, periods: pd.PeriodIndex) -> FloatArray | None:
-    """What the site's variable and fixed mining items per MW mined are multiplied by, so
-    that the machines installed each month pay them whole: the site's fleet power over
-    the power of the blocks running that month, times the share of the month's days any
-    block runs. [-]
+    """What the site's variable and fixed mining items per MW mined are multiplied by on
+    each day, so that the machines running pay them whole: the site's fleet power over
+    the power of its blocks running that day (at most its ``capacity_mw``). [-]
 
     A site's tranches divide its items by its whole fleet's power
     (:func:`~hashpivot.engines.pivot.tranches.tranche_site`); where some of its machines
-    arrive later, or leave earlier, the machines installed would otherwise pay only their
+    arrive later, or leave earlier, the machines running would otherwise pay only their
     share: 10,000 machines installed and 10,000 more from next year paid half the site's
-    staff this year in ``pivot`` and ``optimize``, all of it in ``cost`` and ``backtest``.
+    staff this year in ``pivot`` and ``optimize``, all of it in ``cost`` and ``backtest``;
+    and where entries drawing more together than the capacity are taken as they stand
+    (each over the whole horizon, cut to the capacity), the capacity's share of them.
     The items still follow the MW mined: a conversion displaces its share of them.
+    :func:`cost_profile` sums it over the days each item applies and each block runs,
+    :func:`horizon_share` takes it on the horizon's last day.
 
     Parameters
     ----------
@@ -144,55 +156,98 @@ def fleet_scale(site: SiteInputs, periods: pd.PeriodIndex) -> FloatArray | None:
 
     Returns
     -------
-    ndarray (T,) or None
-        Read-only; 1 in a month no block runs. None where it is 1 in every month: a site
-        of one entry, or of entries all undated.
+    ndarray (D,) or None
+        One value per day from the first month's first day to the last month's last
+        day, read-only; 1 on a day no block runs. None where it is 1 on every day: a
+        site of one entry, or of entries all undated within its capacity.
     """
-    blocks = site.fleet_blocks
-    if not _blocks_dated(site) or len(periods) == 0:
+    if not _scaled(site) or len(periods) == 0:
         return None
     if periods.freqstr != "M":
         raise ValueError(f"monthly periods expected, got {periods.freqstr}")
-    return _fleet_scale(blocks, site.connection_date, site.fleet_blocks_power_mw,
-                        str(periods[0]), len(periods))
+    return _day_scale(*_scale_key(site), str(periods[0]), len(periods))
 
 
-def _blocks_dated(site: SiteInputs) -> bool:
-    return len(site.fleet_blocks) > 1 and any(
-        start is not None or end is not None for _, start, end in site.fleet_blocks)
+def _scaled(site: SiteInputs) -> bool:
+    """Whether :func:`fleet_scale` is not 1 throughout: several blocks, some dated or
+    together over the capacity (taken as they stand)."""
+    blocks = site.fleet_blocks
+    return len(blocks) > 1 and (
+        any(start is not None or end is not None for _, start, end in blocks)
+        or site.fleet_blocks_power_mw > site.capacity_mw * (1 + 1e-9))
+
+
+def _scale_key(site: SiteInputs) -> tuple[tuple[tuple[float, str | None, str | None], ...],
+                                          str | None, float, float]:
+    return (site.fleet_blocks, site.connection_date, site.fleet_blocks_power_mw,
+            site.capacity_mw)
+
+
+def _day_span(start: str | None, end: str | None, first_day: pd.Timestamp, n_days: int
+              ) -> tuple[int, int]:
+    """The days ``start`` to ``end`` (read as :func:`installed_share` reads them) as a
+    slice of the ``n_days`` from ``first_day``."""
+    a = 0 if start is None else min(n_days, max(0, (pd.Timestamp(start) - first_day).days))
+    stop = last_day(end)
+    b = n_days if stop is None else min(n_days, max(0, (stop - first_day).days + 1))
+    return a, max(a, b)
+
+
+def _calendar(first_month: str, n: int) -> tuple[pd.Timestamp, int, IntArray]:
+    """The first day, the number of days and each month's first day's index."""
+    periods = pd.period_range(first_month, periods=n, freq="M")
+    days = np.asarray(periods.days_in_month, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(days)[:-1]]).astype(np.int64)
+    return periods[0].start_time, int(days.sum()), starts
+
+
+@functools.lru_cache(maxsize=64)
+def _day_scale(blocks: tuple[tuple[float, str | None, str | None], ...],
+               connection_date: str | None, power_mw: float, capacity_mw: float,
+               first_month: str, n: int) -> FloatArray:
+    """:func:`fleet_scale` of ``n`` months from ``first_month`` (read-only)."""
+    first_day, n_days, _ = _calendar(first_month, n)
+    running = np.zeros(n_days)  # power of the blocks running each day [MW]
+    for mw, start, end in blocks:
+        a, b = _day_span(*both_dated(connection_date, None, start, end), first_day, n_days)
+        running[a:b] += mw
+    out = np.ones(n_days)
+    np.divide(power_mw, np.minimum(running, capacity_mw), out=out, where=running > 0)
+    out.flags.writeable = False
+    return out
 
 
 @functools.lru_cache(maxsize=256)
-def _fleet_scale(blocks: tuple[tuple[float, str | None, str | None], ...],
-                 connection_date: str | None, power_mw: float, first_month: str, n: int
-                 ) -> FloatArray:
-    """:func:`fleet_scale` of ``n`` months from ``first_month`` (read-only)."""
-    periods = pd.period_range(first_month, periods=n, freq="M")
-    days = np.asarray(periods.days_in_month, dtype=np.int64)
-    first_day = periods[0].start_time
-    n_days = int(days.sum())
-    running = np.zeros(n)  # power of the blocks running, by their share of each month
-    any_day = np.zeros(n_days, dtype=bool)  # a day some block runs
-    for mw, start, end in blocks:
-        lo, hi = both_dated(connection_date, None, start, end)
-        running += mw * installed_share(lo, hi, periods)
-        a = 0 if lo is None else max(0, (pd.Timestamp(lo) - first_day).days)
-        stop = last_day(hi)
-        b = n_days if stop is None else min(n_days, (stop - first_day).days + 1)
-        if b > a:
-            any_day[a:b] = True
-    starts = np.concatenate([[0], np.cumsum(days)[:-1]])
-    share = np.add.reduceat(any_day.astype(np.float64), starts) / days
-    out = np.ones(n)
-    np.divide(power_mw * share, running, out=out, where=running > 0)
+def _scaled_profile(items: tuple[tuple[float, str | None, str | None], ...],
+                    window: tuple[str | None, str | None],
+                    blocks: tuple[tuple[float, str | None, str | None], ...],
+                    connection_date: str | None, power_mw: float, capacity_mw: float,
+                    first_month: str, n: int) -> FloatArray:
+    """:func:`cost_profile` of a block running in ``window`` at a scaled site: each
+    item's share times :func:`fleet_scale` summed over the days it applies and the block
+    runs, over the days the block runs; NaN in the months it does not run (read-only)."""
+    scale = _day_scale(blocks, connection_date, power_mw, capacity_mw, first_month, n)
+    first_day, n_days, starts = _calendar(first_month, n)
+    a, b = _day_span(*window, first_day, n_days)
+    runs = np.zeros(n_days)
+    runs[a:b] = 1.0
+    days_run = np.add.reduceat(runs, starts)
+    paid = np.zeros(n)
+    for weight, start, end in items:
+        lo, hi = _day_span(*both_dated(start, end, *window), first_day, n_days)
+        part = np.zeros(n_days)
+        part[lo:hi] = scale[lo:hi]
+        paid += weight * np.add.reduceat(part, starts)
+    out = np.full(n, np.nan)
+    np.divide(paid, days_run, out=out, where=days_run > 0)
     out.flags.writeable = False
     return out
 
 
 def has_dates(site: SiteInputs) -> bool:
-    """Whether any of the site's cash cost items is dated, or its machines are (some
-    arrive later or leave earlier than others: :func:`fleet_scale`)."""
-    return _blocks_dated(site) or any(
+    """Whether any of the site's cash cost items is dated, or its machines come and go
+    (:func:`fleet_scale`)."""
+    return _scaled(site) or any(
         start is not None or end is not None for _, _, start, end in site.cost_windows)
 
 
@@ -202,8 +257,8 @@ def horizon_share(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> 
 
     1.0 when none of the kind's items is dated (exactly: the undated terminal value is
     unchanged); the terminal value's final year takes the kind at this share in every
-    month, the variable and fixed mining items scaled to the machines installed in the
-    horizon's last month (:func:`fleet_scale`).
+    month, the variable and fixed mining items scaled to the machines running on the
+    horizon's last day (:func:`fleet_scale`).
     """
     scale = None if kind == "sga" else fleet_scale(site, periods)
     share = _standing_share(site, kind, periods)

@@ -85,6 +85,9 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "unit": "-", "source": "file" if inputs.get("hosting_risk_sites") else "default"},
         {"name": "NPV cash flow", "value": inputs.get("npv_cash_flow", "unlevered"),
          "unit": "-", "source": src("", "npv_cash_flow")},
+        *([{"name": "levered NPV discount rate", "value": inputs["levered_discount_rate"],
+            "unit": "1/year", "source": inputs.get("levered_discount_rate_source", "")}]
+          if "levered_discount_rate" in inputs else []),
         *_market_rows(inputs, src),
         *_scenario_rows(inputs),
         *_treasury_rows(inputs),

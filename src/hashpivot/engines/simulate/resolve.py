@@ -180,11 +180,16 @@ def prepare(
     dfac = discount_factors(float(periodic_rate(rates.mining)), T)
     dfac_h = (discount_factors(float(periodic_rate(rates.hosting)), T) if rates.differ
               else None)
-    if config.npv_cash_flow == "levered" and portfolio.financing is not None:
+    levered_rate = None
+    if config.npv_cash_flow == "levered":
         # the equity's flows at the equity's rate, as pivot's npv_levered_usd (until
-        # 2026-12-06 at the mining line's: 579.8 M USD where pivot says 345.0)
-        dfac = discount_factors(
-            float(periodic_rate(portfolio.financing.equity_discount_rate)), T)
+        # 2026-12-06 at the mining line's: 579.8 M USD where pivot says 345.0), or at
+        # the run's rate when it gives one
+        levered_rate = float(
+            config.discount_rate if config.discount_rate is not None
+            else portfolio.financing.equity_discount_rate if portfolio.financing is not None
+            else rates.mining)
+        dfac = discount_factors(float(periodic_rate(levered_rate)), T)
         dfac_h = None
     risk_slots = hosting_risk_slots(portfolio, strategies)
     tax = pivot_spec.tax if pivot_spec is not None else None
@@ -237,6 +242,12 @@ def prepare(
         "hosting_discount_rate": rates.hosting,
         "discounting": rates.describe(),
         "npv_cash_flow": config.npv_cash_flow,
+        **({"levered_discount_rate": levered_rate,
+            "levered_discount_rate_source": (
+                "run setting" if config.discount_rate is not None
+                else "[financing] equity_discount_rate" if portfolio.financing is not None
+                else "[pivot] mining_discount_rate (no financing)")}
+           if levered_rate is not None else {}),
         "start": str(center.periods[0]),
         "start_source": (
             "run setting" if config.start else "[scenario] start" if spec.start
@@ -283,7 +294,18 @@ def prepare(
     return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs,
                        rule_effects=effects,
                        rule_notes=[*rule_notes, *([replaced] if replaced else [])],
-                       standing_notes=[*standing.notes, *connection_notes])
+                       standing_notes=[*standing.notes, *connection_notes,
+                                       *_unused_height(spec)])
+
+
+def _unused_height(spec: ScenarioSpec) -> list[str]:
+    """The note of a ``[scenario] block_height`` the deterministic anchor does not read
+    (a review found it ignored without a word)."""
+    if spec.block_height is None or spec.anchor != "deterministic":
+        return []
+    return [f"[scenario] block_height = {spec.block_height} is not used under anchor = "
+            "'deterministic': the halvings come from the pivot model's market, as in "
+            "pivot ([pivot] start_height moves them in both)"]
 
 
 def _market_facts(pv: Any, portfolio: Portfolio, start: pd.Period | None) -> dict[str, Any]:
