@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections.abc
 import copy
 import datetime as dt
+import functools
 import tomllib
 import types
 from collections.abc import Iterable
@@ -100,12 +101,7 @@ def _step(member: Any, part: int | str) -> Any:
     if isinstance(member, type) and issubclass(member, BaseModel):
         if not isinstance(part, str):
             return _OUTSIDE
-        fields = _fields_by_key(member)
-        for name, f in member.model_fields.items():
-            fields.setdefault(name, f.annotation)
-            if isinstance(f.validation_alias, str):
-                fields.setdefault(f.validation_alias, f.annotation)
-        return fields.get(part, _OUTSIDE)
+        return _field_keys(member).get(part, _OUTSIDE)
     if origin in _SEQUENCES and len(args) == 1 and isinstance(part, int):
         return args[0]
     if origin is tuple and args and isinstance(part, int):
@@ -117,6 +113,18 @@ def _step(member: Any, part: int | str) -> Any:
     if member in _TYPE_TAGS or origin is Literal:
         return _OUTSIDE  # (no value inside a number, a text or a date)
     return None
+
+
+@functools.cache
+def _field_keys(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's field annotations by every key a document may use: alias, validation
+    alias or name (read-only by convention: shared by every error)."""
+    fields = _fields_by_key(model)
+    for name, f in model.model_fields.items():
+        fields.setdefault(name, f.annotation)
+        if isinstance(f.validation_alias, str):
+            fields.setdefault(f.validation_alias, f.annotation)
+    return fields
 
 
 def _tag_positions(root: Any, loc: Loc, last_is_field: bool = False) -> frozenset[int]:
@@ -186,8 +194,13 @@ def _located(root: Any, errors: Iterable[Any]) -> list[Any]:
     """pydantic's errors of a value of ``root``, each with the positions of its location
     that name a union's member or mark a key's error (``"tags"``:
     :func:`_tag_positions`)."""
-    return [{**e, "tags": _tag_positions(root, tuple(e["loc"]),
-                                         e.get("type") in _FIELD_LAST)} for e in errors]
+    out = []
+    for e in errors:
+        loc = tuple(e["loc"])
+        tags = _tag_positions(root, loc, e.get("type") in _FIELD_LAST)
+        out.append({**e, "tags": tags,
+                    "data_loc": tuple(p for k, p in enumerate(loc) if k not in tags)})
+    return out
 
 
 def _tags(err: Any) -> frozenset[int]:
@@ -204,6 +217,9 @@ def _tags(err: Any) -> frozenset[int]:
 def _error_loc(err: Any) -> tuple[int | str, ...]:
     """An error's location in the data: without the union members pydantic names (nor
     its mark of an error in a key), but with every field, key and position."""
+    known = err.get("data_loc")
+    if known is not None:
+        return known
     tags = _tags(err)
     return tuple(p for k, p in enumerate(err["loc"]) if k not in tags)
 
@@ -475,7 +491,7 @@ def _inner(annotation: Any) -> tuple[list[type[BaseModel]], list[Any], list[Any]
 
 def _boolean(loc: tuple[int | str, ...], value: bool) -> dict[str, Any]:
     """The error (pydantic's shape) of a boolean given for a number."""
-    return {"loc": loc, "type": "bool_for_number", "tags": frozenset(),
+    return {"loc": loc, "type": "bool_for_number", "tags": frozenset(), "data_loc": loc,
             "msg": f"expected a number, not a boolean (got {str(value).lower()})"}
 
 
