@@ -520,3 +520,43 @@ def test_lines_taken_as_they_stand_pay_the_site_s_items_whole() -> None:
     cf = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"),
                                 pv.deterministic_market(pf, None, 60))
     np.testing.assert_allclose(cf.opex_usd[0], 1e6, rtol=1e-12)
+
+
+@pytest.mark.parametrize("day", ["2999-12-31", "9999-12-31"])
+def test_a_date_past_2262_is_far_in_the_future(day: str) -> None:
+    """A review's cases: a fleet entry or a cost item ending on 2999-12-31 or 9999-12-31
+    (a common "for ever") was read as a day before the horizon (no nanosecond datetime
+    holds it): the machines mined nothing, the item was never paid; an entry starting in
+    2400 mined from the first month. Each is now the same as undated (or never)."""
+    pf = _portfolio()
+    undated = pv.strategy_cash_flows(pf, pv.Strategy("keep_mining"),
+                                     pv.deterministic_market(pf, None, 60))
+    fleet = [pf.sites[0].fleet[0].model_copy(update={"end": day})]
+    staff = [i.model_copy(update={"end": day}) for i in pf.sites[0].cost_items]
+    dated = pf.model_copy(update={"sites": [pf.sites[0].model_copy(
+        update={"fleet": fleet, "cost_items": staff})]})
+    cf = pv.strategy_cash_flows(dated, pv.Strategy("keep_mining"),
+                                pv.deterministic_market(dated, None, 60))
+    assert undated.btc_mined.sum() > 0 and undated.opex_usd.sum() > 0  # teeth
+    np.testing.assert_array_equal(cf.btc_mined, undated.btc_mined)
+    np.testing.assert_array_equal(cf.opex_usd, undated.opex_usd)
+    later = machines("later", 200.0, 3500.0, 1000, start="2400-01-01")
+    a = site("A", contract(40.0, "fixed"), machines("now", 200.0, 3500.0, 10000), later,
+             capacity_mw=100.0)
+    two = parse_portfolio(portfolio_toml("t", a, pivot=table(**PIVOT)), "t.toml")
+    mw = np.ravel(pv.strategy_cash_flows(two, pv.Strategy("keep_mining"),
+                                         pv.deterministic_market(two, None, 60)).mining_mw)
+    np.testing.assert_allclose(mw, 10000 * 3500 * 1.05 / 1e6, rtol=1e-12)  # (overhead)
+
+
+def test_a_depreciation_past_year_9999_is_no_internal_error() -> None:
+    """A review's case: machines from 9998-01-01 depreciated over 3 years ended past the
+    calendar (``year 10001 is out of range``: an internal error in backtest, simulate and
+    optimize); their depreciation runs to the calendar's end."""
+    line = machines("far", 200.0, 3500.0, 100, start="9998-01-01", capex_usd_per_th=20.0,
+                    depreciation_years=3.0)
+    a = site("A", contract(40.0, "fixed"), machines("now", 200.0, 3500.0, 1000), line,
+             capacity_mw=10.0)
+    pf = parse_portfolio(portfolio_toml("t", a, pivot=table(**PIVOT)), "t.toml")
+    assert pf.sites[0].fleet[1].depreciation_end == pd.Timestamp("9999-12-31")
+    assert noncash_cost_usd_per_month(pf, 60, MONTHS[0]).sum() == 0.0  # (after the horizon)

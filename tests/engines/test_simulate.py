@@ -367,6 +367,31 @@ def test_a_levered_npv_at_zero_volatility_is_pivot_s_at_the_equity_rate() -> Non
         "levered NPV discount rate"]["source"] == "run setting"
 
 
+def test_a_levered_npv_without_financing_is_pivot_s_at_its_discount_rate() -> None:
+    """A third review's case: without ``[financing]``, and with the lines at their own
+    rates (15 % mining, 8 % hosting), pivot's levered NPV takes ``[pivot]
+    discount_rate`` (10 %); the levered simulate took the mining line's (convert-all 122.2
+    M USD against 525.9)."""
+    from pathlib import Path
+
+    from hashpivot.engines.simulate.assumptions import resolved_assumptions
+    from hashpivot.models import load_portfolio
+    from tests.engines.simulate_inputs import at_zero_volatility
+
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    assert pf.pivot is not None
+    pf = at_zero_volatility(pf.model_copy(update={"financing": None, "pivot": pf.pivot.model_copy(
+        update={"mining_discount_rate": 0.15, "hosting_discount_rate": 0.08})}))
+    want = pivot.run_pivot(pf)
+    res = simulate(pf, SimulationConfig(n_paths=2, seed=1, chunk_paths=2,
+                                        npv_cash_flow="levered"))
+    for s in want.strategies:
+        np.testing.assert_allclose(res.npv_usd[s.name], s.npv_levered_usd, rtol=1e-9)
+    row = {r["name"]: r for r in resolved_assumptions(res.inputs)}["levered NPV discount rate"]
+    assert row["value"] == pf.pivot.discount_rate
+    assert row["source"] == "[pivot] discount_rate (no financing)"
+
+
 def test_a_block_height_the_deterministic_anchor_does_not_read_is_named() -> None:
     """A review's case: ``[scenario] block_height`` is read under ``anchor = "history"``
     only; under the default deterministic anchor the halvings are the pivot model's (so

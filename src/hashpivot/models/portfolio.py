@@ -216,7 +216,10 @@ class FleetEntry(Dated):
         if self.start is None or self.depreciation_years is None:
             return None
         months = round(float(self.depreciation_years) * 12)
-        return pd.Timestamp(self.start) + pd.DateOffset(months=months)
+        try:
+            return pd.Timestamp(self.start) + pd.DateOffset(months=months)
+        except (ValueError, OverflowError):  # past the calendar's year 9999: never
+            return pd.Timestamp("9999-12-31")
 
     def depreciating_on(self, dates: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
         """True on the days the entry is installed (:meth:`active_on`) and within

@@ -73,14 +73,17 @@ def _installed(start: str | None, end: str | None, first_month: str, n: int) -> 
     """:func:`installed_share` of ``n`` months from ``first_month`` (read-only)."""
     periods = pd.period_range(first_month, periods=n, freq="M")
     days = np.asarray(periods.days_in_month, dtype=np.float64)
-    lo = periods.to_timestamp(how="start").values  # datetime64[ns]
-    hi = lo + (days * 86400e9).astype("timedelta64[ns]")  # the day after each month
-    first = lo if start is None else np.maximum(lo, np.datetime64(pd.Timestamp(start)))
+    # in days from the first month's first day (a date past 2262 has no nanosecond
+    # datetime: as one, 2999-12-31 wrapped to a day before the horizon, a review found)
+    day0 = periods[0].start_time
+    lo = np.concatenate([[0.0], np.cumsum(days)[:-1]])
+    hi = lo + days  # the day after each month
+    first = lo if start is None else np.maximum(lo, float((pd.Timestamp(start) - day0).days))
     last = hi
     stop = last_day(end)
     if stop is not None:
-        last = np.minimum(hi, np.datetime64(stop + pd.Timedelta(days=1)))
-    on = (last - first) / np.timedelta64(1, "D")
+        last = np.minimum(hi, float((stop - day0).days + 1))
+    on = last - first
     out = np.asarray(np.clip(on / days, 0.0, 1.0), dtype=np.float64)
     out.flags.writeable = False
     return out

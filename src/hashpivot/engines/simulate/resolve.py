@@ -188,7 +188,7 @@ def prepare(
         levered_rate = float(
             config.discount_rate if config.discount_rate is not None
             else portfolio.financing.equity_discount_rate if portfolio.financing is not None
-            else rates.mining)
+            else rate)  # ([pivot] discount_rate, as pivot without financing)
         dfac = discount_factors(float(periodic_rate(levered_rate)), T)
         dfac_h = None
     risk_slots = hosting_risk_slots(portfolio, strategies)
@@ -246,7 +246,7 @@ def prepare(
             "levered_discount_rate_source": (
                 "run setting" if config.discount_rate is not None
                 else "[financing] equity_discount_rate" if portfolio.financing is not None
-                else "[pivot] mining_discount_rate (no financing)")}
+                else "[pivot] discount_rate (no financing)")}
            if levered_rate is not None else {}),
         "start": str(center.periods[0]),
         "start_source": (
