@@ -122,4 +122,3 @@ def test_bootstrap_mean_correction_by_hand() -> None:
     m2 = math.log((math.exp(-0.1) + math.exp(0.2)) / 2)
     np.testing.assert_allclose(corr2, [m1, m2 - m1], rtol=1e-14)
     assert gbm_mean_correction(np.array([0.5]), np.array([2.0]))[0] == 0.25
-
