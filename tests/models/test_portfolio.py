@@ -438,3 +438,17 @@ def test_an_integer_longer_than_python_converts_is_invalid_toml(tmp_path: Path) 
     path = tmp_path / "big.toml"
     path.write_text(text)
     assert _problems(path) == {"": "invalid TOML: a number of more than 4,300 digits"}
+
+
+def test_a_request_parameter_named_as_a_type_keeps_its_name() -> None:
+    """The service's request errors: a query or path parameter holds no union (its root
+    is ``Any``), so a parameter named ``date`` or ``float`` stays in the path; a body's
+    model is followed as a file's."""
+    from typing import Any as AnyType
+
+    from hashpivot.models.loader import loc_to_path
+    from hashpivot.models.risk import ScenarioSpec
+
+    assert loc_to_path(("query", "date"), AnyType) == "query.date"
+    assert loc_to_path(("body", "btc_drift_by_year", "int", "[key]"), ScenarioSpec,
+                       skip=1) == "body.btc_drift_by_year.int"

@@ -110,8 +110,8 @@ def _step(member: Any, part: int | str) -> Any:
         return args[part] if part < len(args) else _OUTSIDE
     if origin in _MAPPINGS and len(args) == 2:
         return args[1]
-    if member in _TYPE_TAGS or origin is Literal:
-        return _OUTSIDE  # (no value inside a number, a text or a date)
+    if member in _TYPE_TAGS or origin is Literal or member is Any:
+        return _OUTSIDE  # (no value inside a number, a text or a date; no union in Any)
     return None
 
 

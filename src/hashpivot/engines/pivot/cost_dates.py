@@ -64,15 +64,16 @@ def cost_profile(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> F
     Returns
     -------
     ndarray (T,)
-        In [0, 1]: the sum over the kind's items of their share of the amount times the
+        The sum over the kind's items of their share of the amount times the
         share of the month's days they apply, of the days the amount is paid for at all
         (:func:`paid_window`): the engines multiply it by the share of the month's days
         the site is connected (``"sga"``) or the block runs (the others), so that a month
         pays each item on the days it applies *and* the block runs, not on the product
         of the two shares; in a month the block does not run at all, the item's share of
-        the month's days. All ones when none of the kind's items is dated. At a site
-        whose machines come and go (:func:`fleet_scale`), the variable and fixed mining
-        items are, day by day, scaled to the machines running. [-]
+        the month's days: in [0, 1]. All ones when none of the kind's items is dated.
+        At a site whose machines come and go (:func:`fleet_scale`), the variable and
+        fixed mining items are, day by day, scaled to the machines running (above 1
+        while some of the fleet is not installed; read-only). [-]
     """
     if kind == "sga" or not _scaled(site) or len(periods) == 0:
         return _dated_profile(site, kind, periods)
