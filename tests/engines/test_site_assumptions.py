@@ -214,3 +214,30 @@ def test_the_central_flexibility_counts_the_months_the_machines_run() -> None:
     assert u[:3].min() > 0  # teeth: the months before the connection had an uplift
     assert central["first_year"] == pytest.approx(u[3:12].mean(), rel=1e-12)
     assert central["mean"] == pytest.approx(u[3:].mean(), rel=1e-12)
+
+
+def test_two_fleet_entries_of_one_name_are_told_apart_in_the_flexibility() -> None:
+    """A review's case: two lines of one name, after a line that ended before the first
+    month, were told apart by their position among the entries valued (``fleet[1]`` for
+    the file's ``fleet[2]``), and the month-by-month rows put both under one name; they
+    are the name and the name (#2), in the file's order."""
+    from hashpivot.engines import pivot
+    from hashpivot.engines.pivot.inputs import resolve_sites
+    from hashpivot.engines.pivot.site_assumptions import _central_uplift
+    from hashpivot.engines.standing import standing_portfolio
+    from tests.optimize.conftest import NO_TV, portfolio
+    from tests.portfolio_toml import contract, machines, site, toml_text
+
+    one = site("A", contract(40.0, "index", market="ercot:HB_WEST"),
+               machines("S9", 13.5, 1323.0, 1000, end="2021-01"),
+               machines("S19j Pro", 100.0, 3050.0, 5000, end="2026-06"),
+               machines("S19j Pro", 104.0, 3068.0, 5000, start="2026-07-01"),
+               machines("S21", 200.0, 3500.0, 5000),
+               dispatch={"availability_fraction": 0.95}, region="ERCOT", capacity_mw=60.0)
+    pf = portfolio(toml_text(sites=[one]), years=5, tail=NO_TV)
+    months = pd.period_range("2026-01", periods=60, freq="M")
+    valued = standing_portfolio(pf, months).portfolio
+    s = resolve_sites(valued)[0]
+    central = _central_uplift(valued, s, pivot.deterministic_market(valued, months[0], 60))
+    assert set(central["by_entry"]) == {"S19j Pro", "S19j Pro (#2)", "S21"}
+    assert set(central["by_month"]["fleet_entry"]) == {"S19j Pro", "S19j Pro (#2)", "S21"}

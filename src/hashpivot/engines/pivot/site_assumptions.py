@@ -78,13 +78,21 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
             strict=True) if mw[0] > 0]
     else:
         blocks = [(site, site.fleet_entries[0][0] if site.fleet_entries else "", 1.0, 0)]
+    # entries of one name told apart by their order (#2...): their position among the
+    # entries valued is not the file's where some ended before the first month
+    names: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for _, label, _, entry in sorted(blocks, key=lambda b: b[3]):
+        if entry not in names:
+            seen[label] = seen.get(label, 0) + 1
+            names[entry] = label if seen[label] == 1 else f"{label} (#{seen[label]})"
     months = [str(p) for p in market.periods]
     by_month: dict[str, list[Any]] = {"month": [], "fleet_entry": []}
     weighted = np.zeros(market.n_periods)
     weights = np.zeros(market.n_periods)
     by_entry: dict[str, float] = {}
     listed: set[int] = set()
-    for part, label, mw, entry in blocks:
+    for part, _, mw, entry in blocks:
         # each block by the MW it holds running, installed and connected (a swap's
         # units in turn, each once)
         weight = mw * running_share(part, market.periods)
@@ -100,11 +108,11 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
             continue
         listed.add(entry)
         by_month["month"] += months
-        by_month["fleet_entry"] += [label] * len(months)
+        by_month["fleet_entry"] += [names[entry]] * len(months)
         for name, values in rows.items():
             by_month.setdefault(name, []).extend(values.tolist())
         runs = weight > 0  # (the months it runs)
-        by_entry[label if label not in by_entry else f"{label} (fleet[{entry}])"] = float(
+        by_entry[names[entry]] = float(
             rows["uplift_usd_per_mw_month"][runs].mean()) if runs.any() else 0.0
     u = np.divide(weighted, weights, out=np.zeros_like(weighted), where=weights > 0)
     k = min(MONTHS_PER_YEAR, u.size)
