@@ -232,3 +232,25 @@ def test_emissions_file_gives_a_marginal_series(prices: pd.Series, tmp_path: Pat
     assert sched["emissions_tco2"].to_numpy() == pytest.approx(
         (sched["grid_mw"] * ef * sched["interval_hours"]).to_numpy()
     )
+
+
+def test_a_dispatch_of_the_file_s_prices_runs_the_fleet_installed_then(tmp_path: Path
+                                                                        ) -> None:
+    """A review's case: S9s retired on 2021-12-31 and the example's S21s installed from
+    2022-01-01 replace one another on the same power (a swap), and the dispatch of 2024's
+    prices ran the S9s (the fleet at the start) and left the S21s out. It runs the fleet
+    installed on the prices' first day, and a note names what it left out; the result
+    is the example's own."""
+    text = EXAMPLE.read_text()
+    s21 = '  [[sites.fleet]]\n  name = "S21"\n'
+    assert s21 in text
+    dated = text.replace(s21, '  [[sites.fleet]]\n  name = "S9 (retired)"\n'
+                         '  hashrate_th_s = 13.5\n  power_w = 1323.0\n  count = 100000\n'
+                         '  end = "2021-12-31"\n\n' + s21 + '  start = "2022-01-01"\n')
+    path = tmp_path / "retired.toml"
+    path.write_text(dated)
+    got = run_dispatch_file(path, prices_file=PRICES, hashprice=45.0)
+    want = run_dispatch_file(EXAMPLE, prices_file=PRICES, hashprice=45.0)
+    assert [t.name for t in got.problem.tranches] == ["S21", "S19j Pro"]
+    assert got.objective_usd == pytest.approx(want.objective_usd, rel=1e-12)
+    assert "not fleet[0] (S9 (retired))" in got.summary()["fleet_note"]

@@ -375,7 +375,8 @@ def _resolve_dispatch(portfolio: Portfolio, params: run_params.DispatchParams) -
         # and the site's dispatch inputs fit them and its limits (as the run builds them;
         # the firm AI load within the import limit, as either solver first checks)
         problem = build_dispatch_problem(site, prices,
-                                         hashprice=params.hashprice_usd_per_ph_day)
+                                         hashprice=params.hashprice_usd_per_ph_day,
+                                         fleet_on_first_day=True)
         check_firm_load(problem, np.full(problem.n_intervals, problem.ai_firm_mw),
                         "the firm AI load")
     except InputError as exc:
@@ -402,7 +403,8 @@ def _execute_dispatch(
     prices = load_prices(site, None, params.market)
     context.progress(0.2, "dispatching")
     result = run_dispatch(
-        site, prices, solver=params.solver, hashprice=params.hashprice_usd_per_ph_day
+        site, prices, solver=params.solver, hashprice=params.hashprice_usd_per_ph_day,
+        fleet_on_first_day=True,  # (as the command line: the fleet the prices' year runs)
     )
     heat = mining_heatmap_frame(result.schedule_frame())
     charts = {

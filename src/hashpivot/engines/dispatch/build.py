@@ -42,6 +42,7 @@ def build_dispatch_problem(
     peak_probability: pd.Series | None = None,
     base_dir: Path | None = None,
     rng: np.random.Generator | None = None,
+    fleet_on_first_day: bool = False,
 ) -> DispatchProblem:
     """Resolve a site, its dispatch spec and a price series into a :class:`DispatchProblem`.
 
@@ -66,6 +67,11 @@ def build_dispatch_problem(
         Folder relative file names in the spec are resolved against.
     rng : numpy.random.Generator, optional
         For the synthetic wind profile (default seed 0).
+    fleet_on_first_day : bool, optional
+        Run the fleet entries installed on the prices' first day (a dispatch of the
+        file's own prices: entries retired before them, or installed after, left out
+        with a note); default every entry (the pivot model's measurement passes the
+        fleet it values).
 
     Returns
     -------
@@ -91,7 +97,8 @@ def build_dispatch_problem(
         meta["price_gaps"] = n_gaps
         warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
 
-    tranches, provenance = resolve_tranches(site, spec)
+    tranches, provenance = resolve_tranches(
+        site, spec, index[0] if fleet_on_first_day and n else None)
     meta.update(provenance)
     if not tranches and spec.ai_load_mw <= 0:
         raise InputError(

@@ -98,7 +98,8 @@ def run_dispatch_file(
     try:
         prices = load_prices(site, prices_file, market)
         return run_dispatch(
-            site, prices, solver=solver, hashprice=hashprice, base_dir=Path(path).resolve().parent
+            site, prices, solver=solver, hashprice=hashprice, base_dir=Path(path).resolve().parent,
+            fleet_on_first_day=True,
         )
     except InputError as exc:  # a field of the site: its path in the file, and the file
         raise InputError(

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from hashpivot.engines.dispatch.resolve.provenance import Provenance
 from hashpivot.exceptions import InputError, Problem
@@ -18,7 +19,8 @@ from hashpivot.power.tranches import Tranche
 __all__ = ["AiLoad", "resolve_ai_load", "resolve_import_limit", "resolve_tranches"]
 
 
-def resolve_tranches(site: Site, spec: DispatchSpec) -> tuple[tuple[Tranche, ...], Provenance]:
+def resolve_tranches(site: Site, spec: DispatchSpec, on: pd.Timestamp | None = None
+                     ) -> tuple[tuple[Tranche, ...], Provenance]:
     """One tranche per fleet entry of a site.
 
     ``power_mw = count * power_w * power_overhead_factor * availability / 1e6`` and
@@ -31,25 +33,41 @@ def resolve_tranches(site: Site, spec: DispatchSpec) -> tuple[tuple[Tranche, ...
     site : Site
     spec : DispatchSpec
         Underclocking range and availability.
+    on : pandas.Timestamp, optional
+        The day whose fleet runs (the prices' first day, for a dispatch of the file's
+        own prices): the entries installed then (their ``start``/``end``), where some
+        are; every entry when None (each slot's first, for a swap).
 
     Returns
     -------
     tranches : tuple of Tranche
     provenance : dict
-        Empty (the tranches are echoed in the result), but for a site whose entries
-        replace one another on the same power (a swap,
-        :attr:`~hashpivot.models.Site.fleet_slots`): ``fleet_note``, as only the fleet at
-        the start runs (each slot's first entry; the old and the new machines never run
-        together).
+        Empty (the tranches are echoed in the result), but ``fleet_note`` where entries
+        were left out: those not installed ``on`` that day, or a swap's later entries
+        (:attr:`~hashpivot.models.Site.fleet_slots`: only the fleet at the start runs,
+        each slot's first entry; the old and the new machines never run together).
     """
     overhead = float(site.power_overhead_factor)
     availability = float(spec.availability_fraction)
     out: list[Tranche] = []
     problems: list[Problem] = []
-    slots = site.fleet_slots
-    running = (range(len(site.fleet)) if slots is None
-               else sorted(slot[0] for slot in slots))
     provenance: Provenance = {}
+    installed = (np.ones(len(site.fleet), dtype=bool) if on is None else np.array(
+        [bool(e.active_on(pd.DatetimeIndex([on.tz_localize(None).normalize()
+                                             if on.tzinfo else on.normalize()]))[0])
+         for e in site.fleet], dtype=bool))
+    if installed.any() and not installed.all():  # the fleet standing that day
+        left = [f"fleet[{j}] ({e.label})" for j, e in enumerate(site.fleet)
+                if not installed[j]]
+        provenance["fleet_note"] = (
+            f"{site.name}: the dispatch runs the fleet installed on {on.date()} "  # type: ignore[union-attr]
+            "(the prices' first day), not " + ", ".join(left))
+        running: range | list[int] = [j for j in range(len(site.fleet)) if installed[j]]
+        slots = None
+    else:
+        slots = site.fleet_slots
+        running = (range(len(site.fleet)) if slots is None
+                   else sorted(slot[0] for slot in slots))
     if slots is not None:
         later = [f"fleet[{j}] ({site.fleet[j].label})" for slot in slots for j in slot[1:]]
         provenance["fleet_note"] = (
