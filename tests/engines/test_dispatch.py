@@ -254,3 +254,28 @@ def test_a_dispatch_of_the_file_s_prices_runs_the_fleet_installed_then(tmp_path:
     assert [t.name for t in got.problem.tranches] == ["S21", "S19j Pro"]
     assert got.objective_usd == pytest.approx(want.objective_usd, rel=1e-12)
     assert "not fleet[0] (S9 (retired))" in got.summary()["fleet_note"]
+
+
+def test_a_dispatch_of_prices_before_every_entry_runs_no_retired_machines(tmp_path: Path
+                                                                         ) -> None:
+    """A second review's case: where no entry is installed on the prices' first day, the
+    dispatch fell back to the whole file's fleet, a swap's retired S9s first. It runs the
+    fleet installed on the first of the prices' days any is, or none (the AI load alone:
+    here its 50 MW demand-response commitment has nothing to curtail, a field error)."""
+    text = EXAMPLE.read_text()
+    s21, s19 = '  [[sites.fleet]]\n  name = "S21"\n', '  [[sites.fleet]]\n  name = "S19j Pro"\n'
+    assert s21 in text and s19 in text
+    retired = ('  [[sites.fleet]]\n  name = "S9 (retired)"\n  hashrate_th_s = 13.5\n'
+               '  power_w = 1323.0\n  count = 100000\n  end = "2021-12-31"\n\n')
+    paths = {}
+    for start in ("2024-08-20", "2024-09-01"):
+        paths[start] = tmp_path / f"{start}.toml"
+        paths[start].write_text(text.replace(s21, retired + s21 + f'  start = "{start}"\n')
+                                .replace(s19, s19 + f'  start = "{start}"\n'))
+    got = run_dispatch_file(paths["2024-08-20"], prices_file=PRICES, hashprice=45.0)
+    assert [t.name for t in got.problem.tranches] == ["S21", "S19j Pro"]
+    assert ("installed on 2024-08-20 (the first of the prices' days any is installed)"
+            in got.summary()["fleet_note"])
+    with pytest.raises(InputError, match="committed_mw: 50 MW exceeds the load the site "
+                       "can curtail"):
+        run_dispatch_file(paths["2024-09-01"], prices_file=PRICES, hashprice=45.0)

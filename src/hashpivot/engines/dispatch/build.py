@@ -68,10 +68,11 @@ def build_dispatch_problem(
     rng : numpy.random.Generator, optional
         For the synthetic wind profile (default seed 0).
     fleet_on_first_day : bool, optional
-        Run the fleet entries installed on the prices' first day (a dispatch of the
-        file's own prices: entries retired before them, or installed after, left out
-        with a note); default every entry (the pivot model's measurement passes the
-        fleet it values).
+        Run the fleet entries installed on the prices' first day, or on the first of
+        their days any is (a dispatch of the file's own prices: entries retired before
+        them, or installed after, left out with a note;
+        :func:`~hashpivot.engines.dispatch.resolve.load.resolve_tranches`); default
+        every entry (the pivot model's measurement passes the fleet it values).
 
     Returns
     -------
@@ -98,7 +99,7 @@ def build_dispatch_problem(
         warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
 
     tranches, provenance = resolve_tranches(
-        site, spec, index[0] if fleet_on_first_day and n else None)
+        site, spec, (index[0], index[-1]) if fleet_on_first_day and n else None)
     meta.update(provenance)
     if not tranches and spec.ai_load_mw <= 0:
         raise InputError(

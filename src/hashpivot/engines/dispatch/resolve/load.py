@@ -19,7 +19,8 @@ from hashpivot.power.tranches import Tranche
 __all__ = ["AiLoad", "resolve_ai_load", "resolve_import_limit", "resolve_tranches"]
 
 
-def resolve_tranches(site: Site, spec: DispatchSpec, on: pd.Timestamp | None = None
+def resolve_tranches(site: Site, spec: DispatchSpec,
+                     within: tuple[pd.Timestamp, pd.Timestamp] | None = None
                      ) -> tuple[tuple[Tranche, ...], Provenance]:
     """One tranche per fleet entry of a site.
 
@@ -33,10 +34,11 @@ def resolve_tranches(site: Site, spec: DispatchSpec, on: pd.Timestamp | None = N
     site : Site
     spec : DispatchSpec
         Underclocking range and availability.
-    on : pandas.Timestamp, optional
-        The day whose fleet runs (the prices' first day, for a dispatch of the file's
-        own prices): the entries installed then (their ``start``/``end``), where some
-        are; every entry when None (each slot's first, for a swap).
+    within : (pandas.Timestamp, pandas.Timestamp), optional
+        The prices' first and last interval, for a dispatch of the file's own prices:
+        the entries installed (their ``start``/``end``) on the first day some are, the
+        prices' first day where some are then; none where none is installed within
+        them. None: every entry (each slot's first, for a swap).
 
     Returns
     -------
@@ -52,16 +54,34 @@ def resolve_tranches(site: Site, spec: DispatchSpec, on: pd.Timestamp | None = N
     out: list[Tranche] = []
     problems: list[Problem] = []
     provenance: Provenance = {}
-    installed = (np.ones(len(site.fleet), dtype=bool) if on is None else np.array(
-        [bool(e.active_on(pd.DatetimeIndex([on.tz_localize(None).normalize()
-                                             if on.tzinfo else on.normalize()]))[0])
-         for e in site.fleet], dtype=bool))
-    if installed.any() and not installed.all():  # the fleet standing that day
+    installed = np.ones(len(site.fleet), dtype=bool)
+    day = None
+    if within is not None and site.fleet:
+        lo, hi = (t.tz_localize(None).normalize() if t.tzinfo else t.normalize()
+                  for t in within)
+        days = pd.date_range(lo, hi, freq="D")
+        active = np.array([e.active_on(days) for e in site.fleet], dtype=bool)
+        some = active.any(axis=0)
+        first = int(np.argmax(some)) if some.any() else None
+        installed = active[:, first] if first is not None else np.zeros_like(installed)
+        day = days[first] if first is not None else None
+        if first is None:
+            provenance["fleet_note"] = (
+                f"{site.name}: no fleet entry is installed between {days[0].date()} and "
+                f"{days[-1].date()} (the prices' days): the dispatch runs no machines")
+            if spec.ai_load_mw <= 0:
+                raise InputError(Problem(
+                    "fleet", f"no fleet entry is installed between {days[0].date()} and "
+                    f"{days[-1].date()} (the prices' days), and there is no AI load"))
+    if not installed.all():  # the fleet standing that day
         left = [f"fleet[{j}] ({e.label})" for j, e in enumerate(site.fleet)
                 if not installed[j]]
-        provenance["fleet_note"] = (
-            f"{site.name}: the dispatch runs the fleet installed on {on.date()} "  # type: ignore[union-attr]
-            "(the prices' first day), not " + ", ".join(left))
+        if day is not None:
+            when = ("the prices' first day" if day == days[0] else
+                    "the first of the prices' days any is installed")
+            provenance["fleet_note"] = (
+                f"{site.name}: the dispatch runs the fleet installed on {day.date()} "
+                f"({when}), not " + ", ".join(left))
         running: range | list[int] = [j for j in range(len(site.fleet)) if installed[j]]
         slots = None
     else:
