@@ -175,25 +175,22 @@ def _path_text(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def loc_to_path(loc: tuple[int | str, ...], root: Any = None, skip: int = 0) -> str:
+def loc_to_path(loc: tuple[int | str, ...], root: Any, skip: int = 0) -> str:
     """Turn a pydantic error location into a field path like ``sites[0].fleet[1].count``
     (without the union members pydantic names: ``budget[1]``, not
     ``budget.list[float][1]``, nor its mark of an error in a dictionary's key).
 
     ``root`` is the model the value from ``loc[skip]`` on was validated against: its
-    annotations say which parts are members (a key or field named ``int`` stays); without
-    it, parts are read by their look."""
-    if root is None:
-        tags = frozenset(k for k, part in enumerate(loc) if _looks_like_tag(part))
-    else:
-        tags = frozenset(k + skip for k in _tag_positions(root, loc[skip:]))
+    annotations say which parts are members (a key or field named ``int`` stays)."""
+    tags = frozenset(k + skip for k in _tag_positions(root, loc[skip:]))
     return _path_text(tuple(p for k, p in enumerate(loc) if k not in tags))
 
 
 def _located(root: Any, errors: Iterable[Any]) -> list[Any]:
     """pydantic's errors of a value of ``root``, each with the positions of its location
     that name a union's member or mark a key's error (``"tags"``:
-    :func:`_tag_positions`)."""
+    :func:`_tag_positions`) and its location in the data without them
+    (``"data_loc"``)."""
     out = []
     for e in errors:
         loc = tuple(e["loc"])
@@ -203,25 +200,11 @@ def _located(root: Any, errors: Iterable[Any]) -> list[Any]:
     return out
 
 
-def _tags(err: Any) -> frozenset[int]:
-    """The positions of ``err``'s location that name a union's member or mark a key's
-    error (those :func:`_located` found; by their look in an error it did not see)."""
-    tags = err.get("tags")
-    if tags is not None:
-        return tags
-    loc = tuple(err["loc"])
-    last = len(loc) - 1 if err.get("type") in _FIELD_LAST else -1
-    return frozenset(k for k, p in enumerate(loc) if k != last and _looks_like_tag(p))
-
-
 def _error_loc(err: Any) -> tuple[int | str, ...]:
-    """An error's location in the data: without the union members pydantic names (nor
-    its mark of an error in a key), but with every field, key and position."""
-    known = err.get("data_loc")
-    if known is not None:
-        return known
-    tags = _tags(err)
-    return tuple(p for k, p in enumerate(err["loc"]) if k not in tags)
+    """An error's location in the data (:func:`_located`, or a boolean's
+    :func:`_boolean`): every field, key and position, without the union members
+    pydantic names nor its mark of an error in a key."""
+    return err["data_loc"]
 
 
 def _union_branch(err: Any, last: bool = False
@@ -230,7 +213,7 @@ def _union_branch(err: Any, last: bool = False
     ``last`` of unions within unions), the location before it, the member and whether
     the error is inside it (an element of a list); else ``(loc, "", False)``."""
     loc = tuple(err["loc"])
-    tags = _tags(err)
+    tags = err["tags"]
     found: tuple[tuple[int | str, ...], int | str, bool] = (loc, "", False)
     for k, part in enumerate(loc):
         if k in tags and part != _KEY:
