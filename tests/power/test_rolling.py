@@ -104,3 +104,65 @@ def test_windows_cut_on_ai_window_edges() -> None:
     rolled = solve(prob, "lp", window_hours=8.0, lookahead_hours=3.0)
     energy = np.bincount(windows, weights=rolled.schedule.ai_flexible_mw)
     assert energy == pytest.approx(np.full(5, 12.0))
+
+
+def _feasible(m: object, x: np.ndarray, tol: float = 1e-6) -> bool:
+    """Column values within their bounds, integral where integer, rows within theirs."""
+    lo, hi = np.concatenate(m.col_lower), np.concatenate(m.col_upper)  # type: ignore[attr-defined]
+    integer = np.concatenate(m.col_integer)  # type: ignore[attr-defined]
+    row = m.matrix() @ x  # type: ignore[attr-defined]
+    r_lo, r_hi = np.concatenate(m.row_lower), np.concatenate(m.row_upper)  # type: ignore[attr-defined]
+    return bool(
+        np.all(x >= lo - tol) and np.all(x <= hi + tol)
+        and np.all(np.abs(x[integer] - np.round(x[integer])) <= tol)
+        and np.all(row >= r_lo - tol) and np.all(row <= r_hi + tol)
+    )
+
+
+def test_a_window_after_a_part_load_has_a_start() -> None:
+    # tranches whose lowest running power (0.6 x 10 MW) is three times the ramp: a window
+    # whose state before ends part-loaded (underclocked) cannot begin at full power, so
+    # the patterns at rated power all broke the ramp at the cut and HiGHS, given its
+    # share of the time limit, had nothing to keep (``dispatch`` exited with "HiGHS
+    # stopped without a solution in dispatch window 15 of 366"); holding the state before
+    # is a start that always exists there
+    from hashpivot.power.lp.solve import build_model
+    from hashpivot.power.lp.warm_start import start_solution
+
+    prob = _problem(24 * 2, min_up_intervals=3, min_down_intervals=3, ramp_mw_per_interval=2.0,
+                    tranches=(Tranche("a", 10.0, 10.0 * 1e3 / 18.0, 0.6, 0.7),
+                              Tranche("b", 8.0, 8.0 * 1e3 / 25.0, 0.6, 0.7)))
+    whole = solve(prob, "lp", mip_gap=1e-6, window_hours=None)
+    on = whole.schedule.tranche_on
+    assert on is not None
+    seg = whole.schedule.segment_mw
+    load = seg.sum(axis=1)
+    rated = np.array([tr.power_mw for tr in prob.tranches])
+    part = np.flatnonzero((on * rated[None, :]).sum(axis=1) - load > 0.5)
+    part = part[(part > 0) & (part < prob.n_intervals - 6)]
+    assert part.size  # the case has part-loaded intervals to cut after
+    for stop in part:
+        boundary = carried_state(on, load, int(stop), cap=3, segment_mw=seg)
+        sub = prob.window(int(stop), int(stop) + 6)
+        m = build_model(sub, True, boundary)
+        x = start_solution(sub, m, boundary)
+        assert x is not None and _feasible(m, x)
+
+
+def test_a_starved_window_without_a_start_gets_more_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # no start, and a share of the limit too short for HiGHS to find a solution (1 ns):
+    # the window is run again with half the time left, where it failed the run before
+    import hashpivot.power.lp.rolling as rolling
+    from hashpivot.exceptions import SolverError
+
+    monkeypatch.setattr(rolling, "start_solution", lambda *a: None)
+    monkeypatch.setattr(rolling, "window_limit", lambda *a: 1e-9)
+    prob = _problem(24 * 2, min_up_intervals=3, min_down_intervals=3, ramp_mw_per_interval=2.0,
+                    tranches=(Tranche("a", 10.0, 10.0 * 1e3 / 18.0, 0.6, 0.7),))
+    rolled = solve(prob, "lp", window_hours=10.0, lookahead_hours=2.0, time_limit_seconds=60.0)
+    assert rolled.report.n_windows == 5 and rolled.schedule.segment_mw.sum() > 0
+    monkeypatch.setattr(rolling, "RETRY_FRACTION", 0.0)
+    with pytest.raises(SolverError, match="without a solution in dispatch window 1 of 5"):
+        solve(prob, "lp", window_hours=10.0, lookahead_hours=2.0, time_limit_seconds=60.0)

@@ -45,11 +45,15 @@ class Boundary:
         (the cap also for a run that began with the horizon, which no rule constrains).
     load_mw : float
         Site load (mining + AI flexible) in the interval before the window. [MW]
+    segment_mw : numpy.ndarray, shape (S,), optional
+        Segment powers in the interval before the window (a start that holds them keeps
+        the ramp and min up/down limits at the cut). [MW]
     """
 
     on: npt.NDArray[np.bool_]
     run_intervals: npt.NDArray[np.int64]
     load_mw: float
+    segment_mw: npt.NDArray[np.float64] | None = None
 
 
 def _take(cols: IntArray, idx: IntArray) -> IntArray:

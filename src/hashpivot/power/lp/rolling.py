@@ -12,8 +12,10 @@ window's energy stays in one solve.
 Time. The user's limit covers everything: each window gets the time left divided by the
 windows left (minus their expected build time), so a window that stops early at its gap
 leaves its time to the next. A window is solved once, from a warm start that respects
-the carried state (:mod:`~hashpivot.power.lp.warm_start`); if HiGHS stops without a
-better solution the start is kept.
+the carried state (:mod:`~hashpivot.power.lp.warm_start`; holding the state before the
+cut is one, when it breaks no import or DR limit); if HiGHS stops without a better
+solution the start is kept. A window with neither is run again with half the time left,
+before the run fails.
 
 Gap. ``mip_gap`` is the windows' combined gap in HiGHS's terms: the sum over windows of
 (the window's objective - its best bound) over the sum of the windows' objectives (each
@@ -48,9 +50,11 @@ from hashpivot.power.model import DispatchProblem
 from hashpivot.power.report import SolveReport
 from hashpivot.power.schedule import Schedule
 
-__all__ = ["carried_state", "solve_rolling", "window_bounds"]
+__all__ = ["carried_state", "solve_rolling", "window_bounds", "window_limit"]
 
 RESERVE_FRACTION = 0.02  #: share of the time limit kept for stitching and accounts
+#: share of the time left that a window with neither a solution nor a start gets again
+RETRY_FRACTION = 0.5
 #: HiGHS options of each window: the warm start is feasible, so the feasibility-jump
 #: heuristic (about a third of a small window's time here) is skipped
 WINDOW_OPTIONS: dict[str, bool | int | float | str] = {
@@ -81,17 +85,26 @@ def window_bounds(
 
 
 def carried_state(
-    on: np.ndarray, load_mw: np.ndarray, stop: int, cap: int
+    on: np.ndarray, load_mw: np.ndarray, stop: int, cap: int,
+    segment_mw: np.ndarray | None = None,
 ) -> Boundary:
-    """The state after interval ``stop - 1`` of the kept schedule ``on`` (T, K)."""
+    """The state after interval ``stop - 1`` of the kept schedule ``on`` (T, K), with
+    its segment powers ``segment_mw`` (T, S) when given."""
     last = on[stop - 1]
     lo = max(stop - cap, 0)
     recent = on[lo:stop][::-1]  # newest first
     differs = recent != last[None, :]
     run = np.where(differs.any(axis=0), differs.argmax(axis=0), stop - lo)
     run = np.where((run >= stop - lo) & (lo == 0), cap, run)  # began with the horizon
+    held = None if segment_mw is None else np.array(segment_mw[stop - 1], dtype=float)
     return Boundary(on=last.copy(), run_intervals=run.astype(np.int64),
-                    load_mw=float(load_mw[stop - 1]))
+                    load_mw=float(load_mw[stop - 1]), segment_mw=held)
+
+
+def window_limit(deadline: float, now: float, left: int, build_seconds: float) -> float:
+    """HiGHS's time limit for the next of ``left`` windows: the time to the deadline less
+    the others' expected build time, shared equally (at least 1 ms). [s]"""
+    return max((deadline - now - (left - 1) * build_seconds) / left, 1e-3)
 
 
 def _relaxation_bound_usd(problem: DispatchProblem) -> float:
@@ -182,13 +195,18 @@ def solve_rolling(
         now = time.perf_counter()
         build_w = now - tb
         build_s += build_w
-        left = len(windows) - i
-        h.setOptionValue(
-            "time_limit", max((deadline - now - (left - 1) * build_w) / left, 1e-3)
-        )
+        h.setOptionValue("time_limit", window_limit(deadline, now, len(windows) - i, build_w))
         h.run()
-        solve_s += time.perf_counter() - now
         end = outcome(h)
+        if not (end.has_solution or end.infeasible or x0 is not None):
+            # nothing to keep: this window takes a share of the time left now, not of
+            # the windows' (all would fail without it)
+            retry = RETRY_FRACTION * (deadline - time.perf_counter())
+            if retry > 0:
+                h.setOptionValue("time_limit", retry)
+                h.run()
+                end = outcome(h)
+        solve_s += time.perf_counter() - now
         if end.infeasible:
             raise SolverError(
                 f"dispatch window {i + 1} of {len(windows)} ({sub.index[0]} to "
@@ -222,7 +240,7 @@ def solve_rolling(
             on[start:keep] = sched.tranche_on[kept]
         if keep < t:
             load = segment[:keep].sum(axis=1) + flows["ai_flexible_mw"][:keep]
-            boundary = carried_state(on, load, keep, cap)
+            boundary = carried_state(on, load, keep, cap, segment)
     schedule = Schedule(segment_mw=segment, tranche_on=on, **flows)
     objective = float(evaluate_accounts(problem, schedule).net_margin_usd.sum())
     gap = (primal - dual) / abs(primal) if primal != 0 else math.nan

@@ -1,7 +1,8 @@
 """A feasible start for the dispatch MILP, so HiGHS begins from a good incumbent.
 
 Candidates are commitment patterns (tranche k on or off in each interval) turned into
-full column vectors: committed tranches at rated power, supply allocated by
+full column vectors: committed tranches at rated power (or, after a rolling-horizon cut,
+at the powers before it), supply allocated by
 :func:`hashpivot.power.fast.allocate_supply`. The fast-path schedule gives the first
 pattern (each tranche on where it draws at least half its power, repaired for min up/down
 times by :func:`enforce_min_up_down`); the second keeps the most efficient tranches always
@@ -78,11 +79,15 @@ def repair_pattern(
 
 
 def commitment_start(
-    problem: DispatchProblem, m: LinearModel, on: BoolArray, boundary: Boundary | None = None
+    problem: DispatchProblem,
+    m: LinearModel,
+    on: BoolArray,
+    boundary: Boundary | None = None,
+    segment_mw: FloatArray | None = None,
 ) -> FloatArray | None:
-    """Column values of a MILP start in which tranche k runs at full power when
-    ``on[:, k]``; None when it breaks a limit (import, DR readiness, ramp)."""
-    t = problem.n_intervals
+    """Column values of a MILP start in which tranche k runs when ``on[:, k]``, at full
+    power or at the segment powers ``segment_mw`` (T, S) given; None when it breaks a
+    limit (import, DR readiness, ramp)."""
     seg = problem.segments
     x = np.zeros(m.n_col)
     u = on.astype(float)
@@ -91,10 +96,9 @@ def commitment_start(
     d = np.diff(u, axis=0, prepend=before)
     x[m.get("tranche_start")] = np.maximum(d, 0.0)
     x[m.get("tranche_stop")] = np.maximum(-d, 0.0)
-    x[m.get("segment")] = seg.cap_mw[None, :] * u[:, seg.tranche]
-    mining = np.zeros(t)
-    for k, tr in enumerate(problem.tranches):
-        mining += tr.power_mw * u[:, k]
+    power = seg.cap_mw[None, :] * u[:, seg.tranche] if segment_mw is None else segment_mw
+    x[m.get("segment")] = power
+    mining = power.sum(axis=1)
     load = problem.ai_firm_mw + problem.ai_flexible_mw + mining
     if np.any(load > problem.renewable() + problem.import_limit_mw + 1e-9):
         return None
@@ -103,7 +107,7 @@ def commitment_start(
         if np.any(mining[~problem.event()] < need - 1e-9):
             return None
     ramp = problem.ramp_mw_per_interval
-    if math.isfinite(ramp) and t > 1 and np.any(np.abs(np.diff(load)) > ramp + 1e-9):
+    if math.isfinite(ramp) and len(load) > 1 and np.any(np.abs(np.diff(load)) > ramp + 1e-9):
         return None
     if (
         math.isfinite(ramp)
@@ -132,7 +136,10 @@ def start_solution(
     * the fast-path schedule without min up/down times (when nothing else links
       intervals), each tranche on where it runs at least half its power, repaired by
       :func:`enforce_min_up_down`;
-    * tranches in merit order always on while the import limit allows, the rest off.
+    * tranches in merit order always on while the import limit allows, the rest off;
+    * after a cut (``boundary`` with its segment powers), the state before held: no
+      tranche switches and the load does not move, so the min up/down and ramp limits
+      hold where a pattern at rated power would jump from a part-loaded state.
     """
     t = problem.n_intervals
     k = len(problem.tranches)
@@ -167,6 +174,12 @@ def start_solution(
     x = commitment_start(problem, m, on_const, boundary)
     if x is not None:
         candidates.append(x)
+    if boundary is not None and boundary.segment_mw is not None:
+        held = np.repeat(boundary.segment_mw[None, :], t, axis=0)
+        x = commitment_start(problem, m, np.repeat(boundary.on[None, :], t, axis=0),
+                             boundary, held)
+        if x is not None:
+            candidates.append(x)
     if not candidates:
         return None
     cost = np.concatenate(m.col_cost)
