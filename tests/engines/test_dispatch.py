@@ -253,15 +253,17 @@ def test_a_dispatch_of_the_file_s_prices_runs_the_fleet_installed_then(tmp_path:
     want = run_dispatch_file(EXAMPLE, prices_file=PRICES, hashprice=45.0)
     assert [t.name for t in got.problem.tranches] == ["S21", "S19j Pro"]
     assert got.objective_usd == pytest.approx(want.objective_usd, rel=1e-12)
-    assert "not fleet[0] (S9 (retired))" in got.summary()["fleet_note"]
+    assert ("left out (installed on none of the prices' days, 2024-08-19 to 2024-08-21): "
+            "fleet[0] (S9 (retired))") in got.summary()["fleet_note"]
 
 
 def test_a_dispatch_of_prices_before_every_entry_runs_no_retired_machines(tmp_path: Path
                                                                          ) -> None:
     """A second review's case: where no entry is installed on the prices' first day, the
-    dispatch fell back to the whole file's fleet, a swap's retired S9s first. It runs the
-    fleet installed on the first of the prices' days any is, or none (the AI load alone:
-    here its 50 MW demand-response commitment has nothing to curtail, a field error)."""
+    dispatch fell back to the whole file's fleet, a swap's retired S9s first. Each entry
+    runs on the days it is installed, none before (the AI load alone), and none at all
+    where none is installed within the prices' days (here the 50 MW demand-response
+    commitment then has nothing to curtail, a field error)."""
     text = EXAMPLE.read_text()
     s21, s19 = '  [[sites.fleet]]\n  name = "S21"\n', '  [[sites.fleet]]\n  name = "S19j Pro"\n'
     assert s21 in text and s19 in text
@@ -274,8 +276,87 @@ def test_a_dispatch_of_prices_before_every_entry_runs_no_retired_machines(tmp_pa
                                 .replace(s19, s19 + f'  start = "{start}"\n'))
     got = run_dispatch_file(paths["2024-08-20"], prices_file=PRICES, hashprice=45.0)
     assert [t.name for t in got.problem.tranches] == ["S21", "S19j Pro"]
-    assert ("installed on 2024-08-20 (the first of the prices' days any is installed)"
-            in got.summary()["fleet_note"])
+    note = got.summary()["fleet_note"]
+    assert "fleet[1] (S21) from 2024-08-20, fleet[2] (S19j Pro) from 2024-08-20" in note
+    sched = got.schedule_frame()
+    day = sched.index.tz_localize(None).normalize()
+    before = day < pd.Timestamp("2024-08-20")
+    assert before.any() and (~before).any()
+    assert (sched["mining_mw"][before] == 0).all() and sched["mining_mw"][~before].max() > 0
+    # the uptime counts the machines installed: none are on the 19th
+    capacity = sum(t.power_mw for t in got.problem.tranches)
+    mined = (sched["mining_mw"] * sched["interval_hours"]).sum()
+    hours = sched["interval_hours"][~before].sum()
+    assert got.summary()["uptime_fraction"] == pytest.approx(mined / (capacity * hours))
     with pytest.raises(InputError, match="committed_mw: 50 MW exceeds the load the site "
                        "can curtail"):
         run_dispatch_file(paths["2024-09-01"], prices_file=PRICES, hashprice=45.0)
+
+
+def _expansion(start: str, **dispatch: object) -> object:
+    """A site mining 4,000 S19-class machines and 3,000 S21-class ones from ``start``, with
+    a 5 MW AI load (no 4CP, no demand response: nothing ties a day to another)."""
+    alpha = site("Alpha", contract(30.0, "index", adder_usd_per_mwh=4.0, market="ercot:HB_WEST"),
+                 machines("old", 100.0, 3100.0, 4000),
+                 machines("new", 200.0, 3500.0, 3000, start=start),
+                 dispatch=table(ai_load_mw=5.0, **dispatch), capacity_mw=40.0,
+                 power_overhead_factor=1.1, pool_fee_fraction=0.02)
+    return parse_portfolio(portfolio_toml("test", alpha), "<test>").sites[0]
+
+
+@pytest.mark.parametrize("limits", [{}, {"ramp_mw_per_interval": 4.0},
+                                    # a tranche on/off as a whole jumps by its power
+                                    # (11.55 MW here): a ramp below it keeps it off
+                                    {"ramp_mw_per_interval": 12.0, "min_up_intervals": 4}])
+def test_machines_installed_within_the_prices_join_on_their_day(
+        prices: pd.Series, limits: dict[str, float]) -> None:
+    """Left at stop 40: the dispatch ran one fleet over the whole price file, so machines
+    installed on its second day did not run in it. They join on their day: where nothing
+    ties one day to another, the dispatch of the three days is that of the day before
+    without them plus that of the two days with them (fast path); with a ramp limit (the
+    LP, and the MILP with min up times), the new machines draw nothing before their day
+    and the load ramps onto them."""
+    site_ = _expansion("2024-08-20", limits=table(**limits))
+    whole = run_dispatch(site_, prices, hashprice=45.0, fleet_by_date=True)
+    local_day = prices.index.tz_localize(None).normalize()
+    cut = int(np.argmax(local_day >= pd.Timestamp("2024-08-20")))
+    assert 0 < cut < len(prices)
+    by_tranche = whole.schedule.mining_by_tranche_mw(whole.problem)
+    assert (by_tranche[:cut, 1] == 0).all() and by_tranche[cut:, 1].max() > 0
+    if not limits:
+        head = run_dispatch(site_, prices.iloc[:cut], hashprice=45.0, fleet_by_date=True)
+        tail = run_dispatch(site_, prices.iloc[cut:], hashprice=45.0, fleet_by_date=True)
+        assert [t.name for t in head.problem.tranches] == ["old"]
+        assert head.problem.tranche_installed_series is None  # installed all its days
+        for key in ("net_margin_usd", "net_margin_always_on_usd", "mining_revenue_usd",
+                    "energy_mwh"):
+            parts = head.summary()[key] + tail.summary()[key]
+            assert whole.summary()[key] == pytest.approx(parts, rel=1e-12), key
+        assert whole.summary()["fleet_note"] == (
+            "Alpha: each fleet entry runs on the days it is installed: fleet[1] (new) from "
+            "2024-08-20")
+    else:
+        load = whole.schedule.segment_mw.sum(axis=1)
+        assert np.abs(np.diff(load)).max() <= limits["ramp_mw_per_interval"] + 1e-6
+        assert whole.report.solver != "fast"
+
+
+def test_machines_retired_within_the_prices_stop_on_their_day(prices: pd.Series) -> None:
+    """The other end: machines whose ``end`` is the prices' second day mine through it and
+    not after; the uptime counts them only while installed."""
+    alpha = site("Alpha", contract(30.0, "index", adder_usd_per_mwh=4.0, market="ercot:HB_WEST"),
+                 machines("old", 100.0, 3100.0, 4000, end="2024-08-20"),
+                 machines("new", 200.0, 3500.0, 3000),
+                 dispatch=table(ai_load_mw=5.0), capacity_mw=40.0, power_overhead_factor=1.1)
+    site_ = parse_portfolio(portfolio_toml("test", alpha), "<test>").sites[0]
+    got = run_dispatch(site_, prices, hashprice=45.0, fleet_by_date=True)
+    day = prices.index.tz_localize(None).normalize()
+    after = np.asarray(day > pd.Timestamp("2024-08-20"))
+    by_tranche = got.schedule.mining_by_tranche_mw(got.problem)
+    assert (by_tranche[after, 0] == 0).all() and by_tranche[~after, 0].max() > 0
+    assert "fleet[0] (old) until 2024-08-20" in got.summary()["fleet_note"]
+    power = np.array([t.power_mw for t in got.problem.tranches])
+    capacity = np.where(after, power[1], power.sum())
+    hours = got.problem.interval_hours_series
+    assert got.summary()["uptime_fraction"] == pytest.approx(
+        float((by_tranche.sum(axis=1) * hours).sum() / (capacity * hours).sum()))

@@ -217,18 +217,18 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
     committed = problem.dr_committed_mw
     # outside events, mining must draw the committed MW (up to the fleet) when kept online
     must_mine_mw = (
-        min(committed, problem.mining_capacity_mw)
+        np.minimum(committed, problem.mining_capacity_series_mw())
         if problem.dr_keep_online and committed > 0
-        else 0.0
+        else np.zeros(t)
     )
     check_firm_load(problem, np.full(t, a), "the firm AI load")
-    if must_mine_mw != 0 and not event.all():
+    if must_mine_mw.any() and not event.all():
         check_firm_load(
             problem, a + np.where(~event, must_mine_mw, 0.0),
             "the firm AI load plus the DR committed load",
         )
     order = np.argsort(-seg.ph_s_per_mw, kind="stable")  # value order is the same for all t
-    l_cap = problem.max_site_load_mw - committed
+    l_cap = problem.max_site_load_series_mw() - committed
     penalty = problem.dr_penalty_usd_per_mwh
     x = np.zeros((t, seg.n))
     flows: dict[str, FloatArray] = {name: np.empty(t) for name in _FLOWS}
@@ -243,21 +243,23 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
         t_build += time.perf_counter() - tb
         t1 += time.perf_counter() - tb
         xb = x[rows]
+        width = problem.segment_cap_mw(rows)
         before = np.full(len(ev), a)  # load already placed below this segment
-        floor = a + np.where(~ev, must_mine_mw, 0.0)
+        floor = a + np.where(~ev, must_mine_mw[rows], 0.0)
         for s in order:
             v = value[:, s]
             reach = _supply_below(cost, cap, v)
             if any_event:
                 reach_pen = _supply_below(cost, cap, v - penalty)
-                reach = np.where(ev, np.maximum(np.minimum(l_cap, reach), reach_pen), reach)
+                reach = np.where(ev, np.maximum(np.minimum(l_cap[rows], reach), reach_pen),
+                                 reach)
             reach = np.maximum(reach, floor)
-            xb[:, s] = np.clip(reach - before, 0.0, seg.cap_mw[s])
-            before = before + seg.cap_mw[s]
+            xb[:, s] = np.clip(reach - before, 0.0, width[:, s])
+            before = before + width[:, s]
         load = a + xb.sum(axis=1)
         for name, flow in allocate_supply(problem, load, rows).items():
             flows[name][rows] = flow
-        shortfall[rows] = np.where(ev, np.maximum(load - l_cap, 0.0), 0.0)
+        shortfall[rows] = np.where(ev, np.maximum(load - l_cap[rows], 0.0), 0.0)
     schedule = _schedule(x, constant_series(0.0, t), shortfall, flows)
     solve_seconds = time.perf_counter() - t1
     report = SolveReport(
@@ -272,7 +274,8 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
 
 
 def always_on_schedule(problem: DispatchProblem) -> Schedule:
-    """The baseline: every tranche at rated power in every interval, no DR program.
+    """The baseline: every tranche installed at rated power in every interval, no DR
+    program.
 
     Mining is only cut where the import limit (plus renewables) cannot carry it. Flexible
     AI load runs flat at its mean. Unused PPA / renewable energy is still resold.
@@ -294,10 +297,11 @@ def always_on_schedule(problem: DispatchProblem) -> Schedule:
     for rows in interval_blocks(t):
         room = problem.renewable(rows) + problem.import_limit_mw - ai
         xb = x[rows]
+        width = problem.segment_cap_mw(rows)
         before = np.zeros(len(room))
         for s in np.argsort(-seg.ph_s_per_mw, kind="stable"):
-            xb[:, s] = np.clip(room - before, 0.0, seg.cap_mw[s])
-            before = before + seg.cap_mw[s]
+            xb[:, s] = np.clip(room - before, 0.0, width[:, s])
+            before = before + width[:, s]
         for name, flow in allocate_supply(base, ai + xb.sum(axis=1), rows).items():
             flows[name][rows] = flow
     return _schedule(x, constant_series(problem.ai_flexible_mw, t), constant_series(0.0, t), flows)

@@ -99,6 +99,9 @@ class DispatchProblem:
         Minimum on / off times of each tranche (MILP when > 1). [intervals]
     emissions_tco2_per_mwh_series : numpy.ndarray, shape (T,)
         Grid emissions factor (average or marginal series). [t CO2/MWh]
+    tranche_installed_series : numpy.ndarray of bool, shape (T, K), optional
+        Tranche k's machines are installed in interval t (a fleet entry's ``start`` and
+        ``end``); outside those intervals it draws nothing. None: every tranche, always.
     meta : dict
         Free-form provenance (price source, hashprice source, factor source...).
     """
@@ -135,6 +138,7 @@ class DispatchProblem:
     emissions_tco2_per_mwh_series: FloatArray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     grid_price_usd_per_mwh_series: FloatArray | None = None
+    tranche_installed_series: BoolArray | None = None
 
     def grid_purchase_price_usd_per_mwh(self, rows: slice = ALL) -> FloatArray:
         """Price paid for grid energy before the adder, per interval (of ``rows``). [USD/MWh]"""
@@ -163,6 +167,10 @@ class DispatchProblem:
                 continue
             if np.shape(arr) != (n,):
                 problems.append(f"{name} has shape {np.shape(arr)}, expected ({n},)")
+        installed = self.tranche_installed_series
+        if installed is not None and np.shape(installed) != (n, len(self.tranches)):
+            problems.append(f"tranche_installed_series has shape {np.shape(installed)}, "
+                            f"expected ({n}, {len(self.tranches)})")
         for name, arr in arrays.items():
             if np.shape(arr) == (n,) and not np.all(np.isfinite(arr)):
                 problems.append(f"{name} has {int((~np.isfinite(arr)).sum())} non-finite values")
@@ -217,14 +225,43 @@ class DispatchProblem:
 
     @property
     def mining_capacity_mw(self) -> float:
-        """Total mining power at rated clock. [MW]"""
+        """Total mining power at rated clock, every tranche installed. [MW]"""
         return float(sum(t.power_mw for t in self.tranches))
+
+    def installed(self, rows: slice = ALL) -> BoolArray:
+        """Tranches installed in each interval (of ``rows``), shape (rows, K)."""
+        if self.tranche_installed_series is None:
+            return np.ones((self._count(rows), len(self.tranches)), dtype=bool)
+        return np.asarray(self.tranche_installed_series, dtype=bool)[rows]
+
+    def segment_cap_mw(self, rows: slice = ALL) -> FloatArray:
+        """Width of each segment in each interval (of ``rows``): zero where its tranche is
+        not installed, shape (rows, S). [MW]"""
+        seg = self.segments
+        cap = np.broadcast_to(seg.cap_mw[None, :], (self._count(rows), seg.n))
+        if self.tranche_installed_series is None:
+            return cap
+        return np.where(self.installed(rows)[:, seg.tranche], cap, 0.0)
+
+    def mining_capacity_series_mw(self, rows: slice = ALL) -> FloatArray:
+        """Mining power at rated clock of the tranches installed in each interval (of
+        ``rows``). [MW]"""
+        if self.tranche_installed_series is None:
+            return np.full(self._count(rows), self.mining_capacity_mw)
+        power = np.array([t.power_mw for t in self.tranches], dtype=float)
+        return np.asarray(self.installed(rows) @ power, dtype=float)
 
     @property
     def max_site_load_mw(self) -> float:
         """AI firm + flexible maximum + all mining at rated clock. [MW]"""
         flex = self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
         return self.ai_firm_mw + flex + self.mining_capacity_mw
+
+    def max_site_load_series_mw(self, rows: slice = ALL) -> FloatArray:
+        """AI firm + flexible maximum + the mining installed at rated clock, per interval
+        (of ``rows``): what a DR event's committed MW are taken from. [MW]"""
+        flex = self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
+        return self.ai_firm_mw + flex + self.mining_capacity_series_mw(rows)
 
     def _count(self, rows: slice) -> int:
         """Number of intervals in ``rows``."""

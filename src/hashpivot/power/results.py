@@ -32,16 +32,16 @@ def _totals(problem: DispatchProblem, schedule: Schedule, acc: Accounts) -> dict
     """Totals of a schedule; each per-interval account is computed, summed and dropped."""
     dt = np.asarray(problem.interval_hours_series, dtype=float)
     hours = float(dt.sum())
-    cap = problem.mining_capacity_mw
+    cap = problem.mining_capacity_series_mw()  # the machines installed in each interval
     mining_mw = acc.mining_mw
     mining_mwh = float((mining_mw * dt).sum())
     ai_mwh = float((acc.ai_mw * dt).sum())
     energy = mining_mwh + ai_mwh
-    uptime = mining_mwh / (cap * hours) if cap > 0 else 0.0
-    hours_fully_curtailed = (
-        float(dt[mining_mw <= 1e-9 * max(cap, 1.0)].sum()) if cap > 0 else 0.0
-    )
-    hours_with_curtailment = float(dt[mining_mw < cap * (1 - 1e-9)].sum()) if cap > 0 else 0.0
+    capacity_mwh = float((cap * dt).sum())
+    uptime = mining_mwh / capacity_mwh if capacity_mwh > 0 else 0.0
+    some = cap > 0  # an interval without machines installed is not curtailed
+    hours_fully_curtailed = float(dt[some & (mining_mw <= 1e-9 * np.maximum(cap, 1.0))].sum())
+    hours_with_curtailment = float(dt[some & (mining_mw < cap * (1 - 1e-9))].sum())
     del mining_mw
     ren_used = float((schedule.renewable_used_mw * dt).sum())
     ppa_used = float((schedule.ppa_used_mw * dt).sum())
@@ -77,7 +77,8 @@ def _totals(problem: DispatchProblem, schedule: Schedule, acc: Accounts) -> dict
         "renewable_share": green / energy if energy > 0 else 0.0,
         "hashrate_mean_ph_s": float((acc.hashrate_ph_s * dt).sum() / hours),
         "uptime_fraction": uptime,
-        "curtailed_hours": (1.0 - uptime) * hours if cap > 0 else 0.0,
+        # equivalent hours of the machines installed (the hours some are, at their power)
+        "curtailed_hours": (1.0 - uptime) * float(dt[some].sum()) if capacity_mwh > 0 else 0.0,
         "hours_fully_curtailed": hours_fully_curtailed,
         "hours_with_curtailment": hours_with_curtailment,
         "dr_shortfall_mwh": float((schedule.dr_shortfall_mw * dt).sum()),
@@ -278,7 +279,7 @@ class DispatchResult:
         e["power_cost_usd"] = acc.power_cost_usd
         e["net_margin_usd"] = acc.net_margin_usd
         e["net_margin_always_on_usd"] = self.baseline_accounts.net_margin_usd
-        e["capacity_mwh"] = p.mining_capacity_mw * dt
+        e["capacity_mwh"] = p.mining_capacity_series_mw() * dt
         idx = pd.DatetimeIndex(p.index)
         naive = idx.tz_localize(None) if idx.tz is not None else idx
         months = naive.to_period("M")

@@ -376,7 +376,7 @@ def _resolve_dispatch(portfolio: Portfolio, params: run_params.DispatchParams) -
         # the firm AI load within the import limit, as either solver first checks)
         problem = build_dispatch_problem(site, prices,
                                          hashprice=params.hashprice_usd_per_ph_day,
-                                         fleet_on_first_day=True)
+                                         fleet_by_date=True)
         check_firm_load(problem, np.full(problem.n_intervals, problem.ai_firm_mw),
                         "the firm AI load")
     except InputError as exc:
@@ -404,7 +404,7 @@ def _execute_dispatch(
     context.progress(0.2, "dispatching")
     result = run_dispatch(
         site, prices, solver=params.solver, hashprice=params.hashprice_usd_per_ph_day,
-        fleet_on_first_day=True,  # (as the command line: the fleet the prices' year runs)
+        fleet_by_date=True,  # (as the command line: each entry on the days it is installed)
     )
     heat = mining_heatmap_frame(result.schedule_frame())
     charts = {

@@ -13,6 +13,7 @@ import pandas as pd
 
 from hashpivot.engines.dispatch.alignment import interval_hours_of
 from hashpivot.engines.dispatch.resolve import (
+    entries_installed,
     resolve_ai_load,
     resolve_demand_response,
     resolve_emissions,
@@ -42,7 +43,7 @@ def build_dispatch_problem(
     peak_probability: pd.Series | None = None,
     base_dir: Path | None = None,
     rng: np.random.Generator | None = None,
-    fleet_on_first_day: bool = False,
+    fleet_by_date: bool = False,
 ) -> DispatchProblem:
     """Resolve a site, its dispatch spec and a price series into a :class:`DispatchProblem`.
 
@@ -67,12 +68,12 @@ def build_dispatch_problem(
         Folder relative file names in the spec are resolved against.
     rng : numpy.random.Generator, optional
         For the synthetic wind profile (default seed 0).
-    fleet_on_first_day : bool, optional
-        Run the fleet entries installed on the prices' first day, or on the first of
-        their days any is (a dispatch of the file's own prices: entries retired before
-        them, or installed after, left out with a note;
-        :func:`~hashpivot.engines.dispatch.resolve.load.resolve_tranches`); default
-        every entry (the pivot model's measurement passes the fleet it values).
+    fleet_by_date : bool, optional
+        Run each fleet entry on the intervals it is installed (its ``start``/``end``; a
+        dispatch of the file's own prices: entries installed on none of their days left
+        out, with a note; :func:`~hashpivot.engines.dispatch.resolve.load.resolve_tranches`);
+        default every entry in every interval (the pivot model's measurement passes the
+        fleet it values).
 
     Returns
     -------
@@ -98,9 +99,14 @@ def build_dispatch_problem(
         meta["price_gaps"] = n_gaps
         warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
 
-    tranches, provenance = resolve_tranches(
-        site, spec, (index[0], index[-1]) if fleet_on_first_day and n else None)
+    dated = fleet_by_date and n > 0 and bool(site.fleet)
+    tranches, provenance = resolve_tranches(site, spec, index if dated else None)
     meta.update(provenance)
+    installed = None
+    if dated:  # the entries that run, each on the intervals it is installed
+        active = entries_installed(site, index)
+        active = active[:, active.any(axis=0)]
+        installed = None if active.all() else active
     if not tranches and spec.ai_load_mw <= 0:
         raise InputError(
             Problem(path="fleet", message="the site has neither a fleet nor AI load (ai_load_mw)")
@@ -168,6 +174,7 @@ def build_dispatch_problem(
         ramp_mw_per_interval=float(ramp) if ramp is not None else float("inf"),
         min_up_intervals=spec.limits.min_up_intervals,
         min_down_intervals=spec.limits.min_down_intervals,
+        tranche_installed_series=installed,
         emissions_tco2_per_mwh_series=ef,
         meta=meta,
     )

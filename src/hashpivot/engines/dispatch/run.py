@@ -99,7 +99,7 @@ def run_dispatch_file(
         prices = load_prices(site, prices_file, market)
         return run_dispatch(
             site, prices, solver=solver, hashprice=hashprice, base_dir=Path(path).resolve().parent,
-            fleet_on_first_day=True,
+            fleet_by_date=True,
         )
     except InputError as exc:  # a field of the site: its path in the file, and the file
         raise InputError(

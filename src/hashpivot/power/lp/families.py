@@ -69,13 +69,14 @@ def define_mining(m: LinearModel, problem: DispatchProblem) -> None:
     seg = problem.segments
     dt = np.asarray(problem.interval_hours_series, dtype=float)
     value = problem.segment_value_usd_per_mwh()
-    cols = m.add_variables(
-        "segment", 0.0, seg.cap_mw[None, :], -value * dt[:, None], shape=(t, seg.n)
-    )
+    width = seg.cap_mw[None, :] if problem.tranche_installed_series is None else (
+        problem.segment_cap_mw())  # zero where the tranche is not installed
+    cols = m.add_variables("segment", 0.0, width, -value * dt[:, None], shape=(t, seg.n))
     lower = np.zeros(t)
     if problem.dr_keep_online and problem.dr_committed_mw > 0:
         lower = np.where(
-            problem.event(), 0.0, min(problem.dr_committed_mw, problem.mining_capacity_mw)
+            problem.event(), 0.0,
+            np.minimum(problem.dr_committed_mw, problem.mining_capacity_series_mw()),
         )
     total = m.add_variables("mining", lower, math.inf, 0.0)
     r = np.arange(t)
@@ -180,7 +181,7 @@ def define_demand_response(m: LinearModel, problem: DispatchProblem) -> None:
         (r, short, -1.0),
         (r, _take(m.get("ai_flexible"), idx), 1.0),
     ]
-    cap = problem.max_site_load_mw - problem.dr_committed_mw - problem.ai_firm_mw
+    cap = problem.max_site_load_series_mw()[idx] - problem.dr_committed_mw - problem.ai_firm_mw
     m.add_constraints("site_load-event-upper", n, terms, -math.inf, cap)
 
 
@@ -219,7 +220,9 @@ def define_commitment(
     f_min P_k on; ``tranche_on-transition-eq``: on(t) - on(t-1) - start(t) + stop(t) = 0;
     ``tranche_start-min_up-upper``: starts over the last UT intervals <= on(t);
     ``tranche_stop-min_down-upper``: stops over the last DT intervals <= 1 - on(t).
-    The state before the horizon is free (no start or stop at t = 0), unless a
+    A tranche is off where it is not installed (``tranche_installed_series``; a retirement
+    ends its min up time). The state before the horizon is free (no start or stop at
+    t = 0), unless a
     ``boundary`` carries it from the window before: then ``tranche_on-boundary-eq``
     (on(0) - start(0) + stop(0) = on before) and a tranche within its min up (down) time
     stays on (off) for the rest of it. Rows of a (T, K) family are numbered tranche by
@@ -239,6 +242,9 @@ def define_commitment(
         )
         u_lower[steps < up_left[None, :]] = 1.0
         u_upper[steps < down_left[None, :]] = 0.0
+    if k and problem.tranche_installed_series is not None:  # off where not installed
+        u_upper = np.minimum(u_upper, problem.installed())
+        u_lower = np.minimum(u_lower, u_upper)
     u = m.add_variables("tranche_on", u_lower, u_upper, 0.0, integer=True, shape=(t, k))
     y = m.add_variables("tranche_start", 0.0, first, 0.0, shape=(t, k))
     z = m.add_variables("tranche_stop", 0.0, first, 0.0, shape=(t, k))

@@ -87,9 +87,13 @@ def commitment_start(
 ) -> FloatArray | None:
     """Column values of a MILP start in which tranche k runs when ``on[:, k]``, at full
     power or at the segment powers ``segment_mw`` (T, S) given; None when it breaks a
-    limit (import, DR readiness, ramp)."""
+    limit (import, DR readiness, ramp). A tranche not installed is off."""
     seg = problem.segments
     x = np.zeros(m.n_col)
+    installed = problem.installed()
+    on = on & installed
+    if segment_mw is not None:
+        segment_mw = np.where(installed[:, seg.tranche], segment_mw, 0.0)
     u = on.astype(float)
     x[m.get("tranche_on")] = u
     before = u[:1] if boundary is None else boundary.on.astype(float)[None, :]
@@ -103,8 +107,8 @@ def commitment_start(
     if np.any(load > problem.renewable() + problem.import_limit_mw + 1e-9):
         return None
     if problem.dr_keep_online and problem.dr_committed_mw > 0:
-        need = min(problem.dr_committed_mw, problem.mining_capacity_mw)
-        if np.any(mining[~problem.event()] < need - 1e-9):
+        need = np.minimum(problem.dr_committed_mw, problem.mining_capacity_series_mw())
+        if np.any((mining < need - 1e-9) & ~problem.event()):
             return None
     ramp = problem.ramp_mw_per_interval
     if math.isfinite(ramp) and len(load) > 1 and np.any(np.abs(np.diff(load)) > ramp + 1e-9):
@@ -122,7 +126,7 @@ def commitment_start(
         cols = m.get(var)
         x[cols] = flows[f"{var}_mw"][: cols.size]
     event = np.flatnonzero(problem.event())
-    cap = problem.max_site_load_mw - problem.dr_committed_mw - problem.ai_firm_mw
+    cap = problem.max_site_load_series_mw()[event] - problem.dr_committed_mw - problem.ai_firm_mw
     short = m.get("dr_shortfall")
     x[short] = np.maximum(mining[event] + problem.ai_flexible_mw - cap, 0.0)[: short.size]
     return x
@@ -136,7 +140,8 @@ def start_solution(
     * the fast-path schedule without min up/down times (when nothing else links
       intervals), each tranche on where it runs at least half its power, repaired by
       :func:`enforce_min_up_down`;
-    * tranches in merit order always on while the import limit allows, the rest off;
+    * tranches in merit order on whenever installed while the import limit allows, the
+      rest off;
     * after a cut (``boundary`` with its segment powers), the state before held: no
       tranche switches and the load does not move, so the min up/down and ramp limits
       hold where a pattern at rated power would jump from a part-loaded state.
@@ -163,11 +168,13 @@ def start_solution(
     room = float(np.min(problem.renewable())) + problem.import_limit_mw - problem.ai_firm_mw
     room -= problem.ai_flexible_mw
     on_const = np.zeros((t, k), dtype=bool)
-    total = 0.0
+    installed = problem.installed()
+    total = np.zeros(t)
     for j in np.argsort([-tr.efficiency_ph_s_per_mw for tr in problem.tranches], kind="stable"):
-        if total + problem.tranches[j].power_mw <= room + 1e-9:
-            total += problem.tranches[j].power_mw
-            on_const[:, j] = True
+        power = problem.tranches[j].power_mw * installed[:, j]
+        if np.all(total + power <= room + 1e-9):
+            total += power
+            on_const[:, j] = installed[:, j]
     on_const = repair_pattern(
         on_const, problem.min_up_intervals, problem.min_down_intervals, boundary
     )

@@ -14,6 +14,7 @@ from hashpivot.engines.dispatch.resolve.emissions import resolve_emissions
 from hashpivot.engines.dispatch.resolve.events import resolve_demand_response, resolve_four_cp
 from hashpivot.engines.dispatch.resolve.load import (
     AiLoad,
+    entries_installed,
     resolve_ai_load,
     resolve_import_limit,
     resolve_tranches,
@@ -30,6 +31,7 @@ __all__ = [
     "AiLoad",
     "GridPrice",
     "Provenance",
+    "entries_installed",
     "resolve_ai_load",
     "resolve_demand_response",
     "resolve_emissions",

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hashpivot.engines.dispatch.resolve.provenance import Provenance
@@ -16,11 +17,60 @@ from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power.intervals import FloatArray
 from hashpivot.power.tranches import Tranche
 
-__all__ = ["AiLoad", "resolve_ai_load", "resolve_import_limit", "resolve_tranches"]
+__all__ = [
+    "AiLoad", "entries_installed", "resolve_ai_load", "resolve_import_limit",
+    "resolve_tranches",
+]
+
+
+def entries_installed(site: Site, index: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
+    """Fleet entry j's machines are installed in interval t (its ``start``/``end``, on the
+    interval's local day), shape (T, J).
+
+    Parameters
+    ----------
+    site : Site
+    index : pandas.DatetimeIndex
+        Interval starts (tz-aware, market local time).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    naive = index.tz_localize(None) if index.tz is not None else index
+    days, day_of = np.unique(np.asarray(naive.normalize()), return_inverse=True)
+    by_day = np.array([e.active_on(pd.DatetimeIndex(days)) for e in site.fleet],
+                      dtype=bool).reshape(len(site.fleet), len(days))
+    return np.ascontiguousarray(by_day[:, day_of].T)
+
+
+def _dated_note(site: Site, active: npt.NDArray[np.bool_], index: pd.DatetimeIndex) -> str:
+    """What a dispatch of dated entries runs: each between its dates, those installed on
+    none of the prices' days left out."""
+    first, last = (t.date() for t in (index[0], index[-1]))
+    parts, left = [], []
+    for j, entry in enumerate(site.fleet):
+        name = f"fleet[{j}] ({entry.label})"
+        on = active[:, j]
+        if not on.any():
+            left.append(name)
+        elif not on.all():
+            since = index[int(np.argmax(on))].date()
+            until = index[len(on) - 1 - int(np.argmax(on[::-1]))].date()
+            span = ([f"from {since}"] if since > first else []) + (
+                [f"until {until}"] if until < last else [])
+            parts.append(f"{name} " + " ".join(span))
+    note = f"{site.name}: each fleet entry runs on the days it is installed"
+    if parts:
+        note += ": " + ", ".join(parts)
+    if left:
+        note += (f"; left out (installed on none of the prices' days, {first} to {last}): "
+                 + ", ".join(left))
+    return note
 
 
 def resolve_tranches(site: Site, spec: DispatchSpec,
-                     within: tuple[pd.Timestamp, pd.Timestamp] | None = None
+                     index: pd.DatetimeIndex | None = None
                      ) -> tuple[tuple[Tranche, ...], Provenance]:
     """One tranche per fleet entry of a site.
 
@@ -34,19 +84,19 @@ def resolve_tranches(site: Site, spec: DispatchSpec,
     site : Site
     spec : DispatchSpec
         Underclocking range and availability.
-    within : (pandas.Timestamp, pandas.Timestamp), optional
-        The prices' first and last interval, for a dispatch of the file's own prices:
-        the entries installed (their ``start``/``end``) on the first day some are, the
-        prices' first day where some are then; none where none is installed within
-        them. None: every entry (each slot's first, for a swap).
+    index : pandas.DatetimeIndex, optional
+        The prices' intervals, for a dispatch of the file's own prices: the entries
+        installed (their ``start``/``end``) on some of their days, each running on those
+        (:func:`entries_installed`); none where none is. None: every entry (each slot's
+        first, for a swap).
 
     Returns
     -------
     tranches : tuple of Tranche
     provenance : dict
         Empty (the tranches are echoed in the result), but ``fleet_note`` where entries
-        were left out: those not installed ``on`` that day, or a swap's later entries
-        (:attr:`~hashpivot.models.Site.fleet_slots`: only the fleet at the start runs,
+        run part of the prices' days or not at all, or a swap's later entries were left
+        out (:attr:`~hashpivot.models.Site.fleet_slots`: only the fleet at the start runs,
         each slot's first entry; the old and the new machines never run together).
     """
     overhead = float(site.power_overhead_factor)
@@ -54,35 +104,21 @@ def resolve_tranches(site: Site, spec: DispatchSpec,
     out: list[Tranche] = []
     problems: list[Problem] = []
     provenance: Provenance = {}
-    installed = np.ones(len(site.fleet), dtype=bool)
-    day = None
-    if within is not None and site.fleet:
-        lo, hi = (t.tz_localize(None).normalize() if t.tzinfo else t.normalize()
-                  for t in within)
-        days = pd.date_range(lo, hi, freq="D")
-        active = np.array([e.active_on(days) for e in site.fleet], dtype=bool)
-        some = active.any(axis=0)
-        first = int(np.argmax(some)) if some.any() else None
-        installed = active[:, first] if first is not None else np.zeros_like(installed)
-        day = days[first] if first is not None else None
-        if first is None:
+    running: range | list[int]
+    if index is not None and len(index) and site.fleet:
+        active = entries_installed(site, index)
+        running = [j for j in range(len(site.fleet)) if active[:, j].any()]
+        if not active.all():
+            provenance["fleet_note"] = _dated_note(site, active, index)
+        if not running:
+            first, last = index[0].date(), index[-1].date()
             provenance["fleet_note"] = (
-                f"{site.name}: no fleet entry is installed between {days[0].date()} and "
-                f"{days[-1].date()} (the prices' days): the dispatch runs no machines")
+                f"{site.name}: no fleet entry is installed between {first} and {last} (the "
+                "prices' days): the dispatch runs no machines")
             if spec.ai_load_mw <= 0:
                 raise InputError(Problem(
-                    "fleet", f"no fleet entry is installed between {days[0].date()} and "
-                    f"{days[-1].date()} (the prices' days), and there is no AI load"))
-    if not installed.all():  # the fleet standing that day
-        left = [f"fleet[{j}] ({e.label})" for j, e in enumerate(site.fleet)
-                if not installed[j]]
-        if day is not None:
-            when = ("the prices' first day" if day == days[0] else
-                    "the first of the prices' days any is installed")
-            provenance["fleet_note"] = (
-                f"{site.name}: the dispatch runs the fleet installed on {day.date()} "
-                f"({when}), not " + ", ".join(left))
-        running: range | list[int] = [j for j in range(len(site.fleet)) if installed[j]]
+                    "fleet", f"no fleet entry is installed between {first} and {last} (the "
+                    "prices' days), and there is no AI load"))
         slots = None
     else:
         slots = site.fleet_slots
