@@ -130,6 +130,20 @@ def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it(market: str, tai
             assert v.terminal_value_usd[0] > 0.0  # the hosting phases after the horizon
 
 
+def _two_sites_paying_sga() -> tuple[Any, Any, Any]:
+    """Sites A and B, each with 1 M USD/year of staff and 2 M USD/year of cash SG&A, over
+    8 years of a 10 %/year BTC price and a flat hashrate: the file, its problem and its
+    scenario parameters."""
+    sga = table(name="corporate", category="sga_cash", usd_per_year=2.0e6)
+    staff = site_opex("site staff", 1.0e6)
+    pf = portfolio(site_toml("A", capacity=60.0, cost_items=[staff, sga]),
+                   site_toml("B", lease=120.0, price=30.0, cost_items=[staff, sga]),
+                   years=8, btc_price_growth_per_year=0.10, network_hashrate_growth_per_year=0.0)
+    p = resolve_problem(pf, continuous=True)
+    params, _ = scenario_params(p, 0)
+    return pf, p, params
+
+
 def test_a_converted_site_still_pays_its_cash_sga_after_the_horizon_in_pivot() -> None:
     """Site A (2 M USD/year of cash SG&A, paid whatever mines) converts all its 60 MW in
     the first quarter, B keeps mining. pivot floors the mining terminal value per tranche
@@ -140,13 +154,7 @@ def test_a_converted_site_still_pays_its_cash_sga_after_the_horizon_in_pivot() -
     each site with its own SG&A, the plan would have gained 8 x 2 M USD at the horizon;
     had the optimizer left the SG&A out of keep-mining's, both its NPVs would have been
     14.9 M USD above pivot's."""
-    sga = table(name="corporate", category="sga_cash", usd_per_year=2.0e6)
-    staff = site_opex("site staff", 1.0e6)
-    pf = portfolio(site_toml("A", capacity=60.0, cost_items=[staff, sga]),
-                   site_toml("B", lease=120.0, price=30.0, cost_items=[staff, sga]),
-                   years=8, btc_price_growth_per_year=0.10, network_hashrate_growth_per_year=0.0)
-    p = resolve_problem(pf, continuous=True)
-    params, _ = scenario_params(p, 0)
+    pf, p, params = _two_sites_paying_sga()
     o = int(np.flatnonzero(p.offer_site == 0)[0])
     # the whole site, spare capacity and every miner
     _assert_plan_and_keep_valued_alike(pf, p, params, o, 0, 60.0)
@@ -425,3 +433,75 @@ def test_items_entries_and_a_connection_in_one_month_are_valued_alike() -> None:
     market = pivot.deterministic_market(pf, pd.Period(str(p.start), "M"), p.n_months)
     cf = pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market)
     np.testing.assert_allclose(cf.mining_mw[0, 2], cf.mining_mw[0, 3] * 16 / 31, rtol=1e-12)
+
+
+@pytest.mark.parametrize("converted", [("B",), ("A", "B")])
+def test_a_plan_whose_kept_machines_do_not_cover_the_sga_is_valued_as_pivot_does(
+        converted: tuple[str, ...]) -> None:
+    """Left at stop 40: pivot floors mining's terminal value as a whole, net of the cash
+    SG&A, for every plan; the optimizer only for keep-mining and took each displaced MW's
+    value off that. Where no machine kept covers the SG&A at the horizon (both sites
+    converted), pivot stops mining and values it at 0, and the model valued the plan
+    below it by the SG&A's value (14.9 M USD here, 7.5 M USD on a one-site file). Both
+    now value it alike, keep-mining too; converting B alone, A's machines still cover it
+    (the floor does not bind: the same values as before)."""
+    pf, p, params = _two_sites_paying_sga()
+    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    assert c.baseline_terminal_usd[0] > 0  # keep-mining's machines cover the SG&A
+    x = np.zeros((p.n_offers, p.n_quarters))
+    names = [s.name for s in p.sites]
+    for name in converted:
+        o = int(np.flatnonzero(p.offer_site == names.index(name))[0])
+        x[o, 0] = p.site_limit_mw[names.index(name)]
+    plan = pd.DataFrame({"site": list(converted),
+                         "start_month": [p.quarter_start_months[0]] * len(converted),
+                         "gross_mw": [p.site_limit_mw[names.index(n)] for n in converted]})
+    for label, x_plan, rows in (("plan", x, plan), ("keep", 0.0 * x, plan.iloc[:0])):
+        v = value_fixed(p, c, ObjectiveSpec(), label, x_plan)
+        ref = _pivot_npv(pf, rows, str(p.start), p.n_months, p.discount_rate)
+        assert v.npv_usd[0] == pytest.approx(ref, rel=1e-9), label
+        if label == "plan":
+            assert v.terminal_value_usd[0] >= 0.0
+
+
+def test_the_model_counts_the_floor_in_its_objective_and_its_cvar() -> None:
+    """The model's ``sga_floor`` columns (binaries) give each scenario's NPV as the formula
+    does, in the expectation and in the CVaR: on scenarios whose mining terminal values
+    are the central path's scaled by 0.1 to 2 (the SG&A as it is), some past the floor
+    and some not, a fixed plan's objective is ``(1 - lambda) E[NPV] + lambda CVaR`` of
+    the NPVs that :func:`scenario_npv_usd` gives, and a free plan's is at least as
+    high (its optimum)."""
+    from hashpivot.optimize.model import build_plan_model, floor_scenarios, sga_floor_usd
+    from hashpivot.optimize.results import cvar_usd
+    from hashpivot.optimize.scenarios import ScenarioCoefficients
+    from hashpivot.optimize.solve import solve_model
+
+    _, p, params = _two_sites_paying_sga()
+    c1 = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    raw = float(np.einsum("sj,sj->", c1.mining_terminal_usd_per_mw[0], p.tranche_mw))
+    sga_tv = raw - float(c1.baseline_terminal_usd[0])
+    f = np.linspace(0.1, 2.0, 20)
+    kept = np.maximum(f * raw - sga_tv, 0.0)
+    tv = c1.mining_terminal_usd_per_mw[0]
+    c = ScenarioCoefficients(
+        c1.baseline_npv_usd[0] + kept - c1.baseline_terminal_usd[0],
+        c1.mining_loss_usd_per_mw[0][None] + ((f - 1.0)[:, None, None, None]
+                                               * tv[None, :, :, None]),
+        np.repeat(c1.signed, f.size, axis=0), kept, f[:, None, None] * tv[None])
+    room = floor_scenarios(p, c)
+    assert (room > 0).all()  # every scenario may reach the floor
+    x = np.zeros((p.n_offers, p.n_quarters))  # B converted: A's machines are kept
+    x[int(np.flatnonzero(p.offer_site == 1)[0]), 0] = p.site_limit_mw[1]
+    obj = ObjectiveSpec(risk_aversion=0.5, alpha=0.2)
+    v = value_fixed(p, c, obj, "B", x)
+    want = 0.5 * v.npv_usd.mean() + 0.5 * cvar_usd(v.npv_usd, 0.2)
+    assert v.objective_usd == pytest.approx(want, rel=1e-9)
+    # teeth: A's machines cover the SG&A in the scenarios of larger values, not in the
+    # others
+    pm = build_plan_model(p, c, obj, fixed_conversion_mw=x)
+    sol, _ = solve_model(pm.m, pm.integer)
+    g = sga_floor_usd(p, c, sol[pm.npv_cols])
+    assert (g > 0).any() and (g == 0).any()
+    free = build_plan_model(p, c, obj)
+    _, rep = solve_model(free.m, free.integer)
+    assert -rep.objective * 1e6 + 0.5 * c.baseline_npv_usd.mean() >= v.objective_usd - 1e-3

@@ -32,9 +32,10 @@ if TYPE_CHECKING:
     from hashpivot.models.pivot import PivotSpec
     from hashpivot.regulation import SiteRuleEffects
 
-#: How the terminal value of a plan is floored (per MW: a linear model; as ``pivot``
-#: floors it, but for the cash SG&A, taken off keep-mining's value only).
-PER_MW_FLOOR = "each tranche and hosting phase floored at zero on its own"
+#: How the terminal value of a plan is floored (as ``pivot`` floors it: per MW, and the
+#: mining line net of the cash SG&A by the model's ``sga_floor`` binaries).
+PER_MW_FLOOR = ("each tranche and hosting phase floored at zero on its own, and mining as a "
+                "whole net of the cash SG&A")
 #: The row of a plan stored before the optimizer added a terminal value.
 HORIZON_ONLY = "not added: NPV to the horizon (leases and mining past it are not valued)"
 

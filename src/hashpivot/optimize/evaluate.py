@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
@@ -29,10 +28,13 @@ from hashpivot.optimize.model import (
     ObjectiveSpec,
     PlanModel,
     build_plan_model,
+    floor_scenarios,
     least_efficient_first,
+    scenario_npv_usd,
     scenario_terminal_value_usd,
     spare_first,
 )
+from hashpivot.optimize.model import subset_of as subset
 from hashpivot.optimize.scenarios import ScenarioCoefficients
 from hashpivot.optimize.solve import solve_model
 from hashpivot.power.lp import LinearModel
@@ -55,15 +57,6 @@ class FixedValue:
     terminal_value_usd: FloatArray  # (K,) the terminal value in npv_usd [USD]
 
 
-def subset(c: ScenarioCoefficients, idx: npt.ArrayLike) -> ScenarioCoefficients:
-    """The scenarios ``idx`` of ``c``."""
-    i = np.atleast_1d(np.asarray(idx))
-    return ScenarioCoefficients(
-        c.baseline_npv_usd[i], c.mining_loss_usd_per_mw[i], c.signed[i],
-        c.baseline_terminal_usd[i], c.mining_terminal_usd_per_mw[i],
-    )
-
-
 def value_fixed(
     p: PlanProblem, c: ScenarioCoefficients, obj: ObjectiveSpec, name: str, x_mw: FloatArray
 ) -> FixedValue:
@@ -74,7 +67,7 @@ def value_fixed(
     except SolverError:
         nan = np.full(c.n_scenarios, np.nan)
         return FixedValue(name, nan, False, x_mw, float("nan"), nan)
-    npv = c.baseline_npv_usd + pm.npv_matrix_usd @ sol[pm.npv_cols]
+    npv = scenario_npv_usd(p, c, pm.npv_matrix_usd, sol[pm.npv_cols])
     tv = scenario_terminal_value_usd(p, c, sol[pm.npv_cols])
     base = (1.0 - obj.risk_aversion) * float(c.baseline_npv_usd.mean())
     return FixedValue(name, npv, True, x_mw, -rep.objective * USD_SCALE + base, tv)
@@ -98,14 +91,14 @@ def evpi_usd(
     if obj.risk_aversion > 0:
         pm = build_plan_model(p, c, neutral)
         sol, _ = solve_model(pm.m, pm.integer, 0.0, time_limit_s, gap)
-        npv_usd = c.baseline_npv_usd + pm.npv_matrix_usd @ sol[pm.npv_cols]
+        npv_usd = scenario_npv_usd(p, c, pm.npv_matrix_usd, sol[pm.npv_cols])
     k = min(n, c.n_scenarios)
     gains = np.empty(k)
     for i in range(k):
         ci = subset(c, [i])
         pm = build_plan_model(p, ci, neutral)
         sol, _ = solve_model(pm.m, pm.integer, 0.0, time_limit_s, max(gap, EVPI_GAP))
-        ws = float(ci.baseline_npv_usd[0] + pm.npv_matrix_usd[0] @ sol[pm.npv_cols])
+        ws = float(scenario_npv_usd(p, ci, pm.npv_matrix_usd, sol[pm.npv_cols])[0])
         gains[i] = max(0.0, ws - float(npv_usd[i]))
     return float(gains.mean())
 
@@ -117,8 +110,10 @@ def two_stage_bound_usd(
     k = c.n_scenarios
     first = min(p.n_quarters, math.ceil(4 * p.spec.two_stage_after_years))
     sites, ordered = spare_first(p, c), least_efficient_first(p, c)
+    floor = bool(floor_scenarios(p, c).any())  # the same columns in every scenario's model
     models = [build_plan_model(p, subset(c, [i]), ObjectiveSpec(0.0, obj.alpha),
-                               spare_first_sites=sites, ordered_sites=ordered)
+                               spare_first_sites=sites, ordered_sites=ordered,
+                               sga_floor=floor)
               for i in range(k)]
     n_col = models[0].m.n_col
     if k * n_col > TWO_STAGE_MAX_COLUMNS or k < 2:
@@ -149,6 +144,8 @@ def two_stage_bound_usd(
             a = pm.npv_matrix_usd[0] / USD_SCALE
             nz = np.flatnonzero(a)
             terms.append((np.full(nz.size, i), i * n_col + pm.npv_cols[nz], a[nz]))
+            g = pm.m.variables["sga_floor"]  # (one column, or none)
+            terms.append((np.full(g.size, i), i * n_col + g, 1.0))
         m.add_constraints("cvar_shortfall-scenario-lower", k, terms,
                           -c.baseline_npv_usd / USD_SCALE, np.inf)
     try:

@@ -13,6 +13,10 @@ block                 meaning [unit]                                        boun
 ``tranche_exhausted`` 1 once a site's k least efficient tranches are        binary
                       displaced [-]
 ``site_started``      1 when a site with a rule cost converts [-]            binary
+``sga_floor``         what pivot's floor of the mining line (net of the cash  ``0 .. max``
+                      SG&A) adds to scenario k's NPV [M USD]
+``sga_floor_on``      1 where the plan's machines kept no longer cover the    binary
+                      SG&A in scenario k [-]
 ``cvar_threshold``    value-at-risk level of the CVaR [M USD]                free
 ``cvar_shortfall``    shortfall of scenario k below the threshold [M USD]    ``>= 0``
 ====================  ====================================================  ==============
@@ -36,13 +40,15 @@ Constraints, named ``"{variable}-{rule}-{bound}"``:
   site costs, paid in the horizon's first month, in the first year's);
 * ``conversion-debt-upper``: project debt of the plan's builds, whole, <= debt capacity;
 * ``site_started-cost-upper``: a site converts only if it pays its rule costs;
+* ``sga_floor-forgone-upper``, ``sga_floor-on-upper``: the floor of the mining line
+  (:func:`define_sga_floor`), in the scenarios where a plan can reach it;
 * ``cvar_shortfall-scenario-lower``: shortfall_k >= threshold - NPV_k.
 
 Objective (maximized; HiGHS minimizes its negative), in M USD:
 ``(1 - lambda) E[NPV] + lambda CVaR_alpha(NPV)`` with the Rockafellar-Uryasev form
 ``CVaR = threshold - sum_k shortfall_k / (alpha K)``. ``NPV_k = baseline_k + sum over
-offers of signed_k,l x (hosting NPV x MW - mining lost on the MW displaced) - rule costs``,
-each term with its terminal value (:mod:`hashpivot.optimize.terminal`).
+offers of signed_k,l x (hosting NPV x MW - mining lost on the MW displaced) - rule costs
++ sga_floor_k``, each term with its terminal value (:mod:`hashpivot.optimize.terminal`).
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
@@ -78,7 +85,8 @@ class ObjectiveSpec:
 
 @dataclass
 class PlanModel:
-    """The built model and the per-scenario NPV map ``NPV = base + A @ cols``."""
+    """The built model and the per-scenario NPV map ``NPV = base + A @ cols`` (plus the
+    floor of :func:`sga_floor_usd`, columns ``sga_floor`` in the model)."""
 
     m: LinearModel
     npv_cols: IntArray  # columns entering scenario NPVs
@@ -137,12 +145,112 @@ def scenario_terminal_value_usd(
     -------
     ndarray (K,)
         ``c.baseline_terminal_usd + B @ values``, ``B`` the map of
-        :func:`_scenario_matrix` of the values past the horizon. [USD]
+        :func:`_scenario_matrix` of the values past the horizon, and the floor of
+        :func:`sga_floor_usd`. [USD]
     """
     mining = np.broadcast_to(c.mining_terminal_usd_per_mw[..., None],
                              c.mining_loss_usd_per_mw.shape)  # the same from every quarter
     b = _scenario_matrix(p, c, p.hosting_terminal_usd_per_mw, mining, np.zeros(p.n_sites))
-    return np.asarray(c.baseline_terminal_usd + b @ values, dtype=np.float64)
+    return np.asarray(c.baseline_terminal_usd + b @ values + sga_floor_usd(p, c, values),
+                      dtype=np.float64)
+
+
+def _mining_terminal_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
+    """(K, npv columns): minus the mining terminal value a plan's columns forgo. [USD]"""
+    mining = np.broadcast_to(c.mining_terminal_usd_per_mw[..., None],
+                             c.mining_loss_usd_per_mw.shape)
+    return _scenario_matrix(p, c, np.zeros_like(p.hosting_terminal_usd_per_mw), mining,
+                            np.zeros(p.n_sites))
+
+
+def floor_scenarios(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
+    """How much of keep-mining's terminal value a plan may forgo beyond what it keeps,
+    per scenario: ``max_T - kept`` where ``kept`` is keep-mining's, net of the cash SG&A
+    and floored at 0 (``baseline_terminal_usd``), and ``max_T`` the tranches' (each
+    floored at 0) with every MW displaced. Where positive, :func:`sga_floor_usd` may be
+    too. [USD]"""
+    most = np.einsum("ksj,sj->k", c.mining_terminal_usd_per_mw, p.tranche_mw)
+    room = most - c.baseline_terminal_usd
+    tol = 1e-9 * np.maximum(np.abs(most), 1.0)
+    return np.asarray(np.where(room > tol, room, 0.0), dtype=np.float64)
+
+
+def sga_floor_usd(p: PlanProblem, c: ScenarioCoefficients, values: FloatArray) -> FloatArray:
+    """What pivot's floor of the mining line adds to a plan's NPV over the model's
+    linear map, per scenario: ``max(T - kept, 0)``. [USD]
+
+    pivot values mining after the horizon at ``max(R - T, 0)``: ``R`` the tranches'
+    terminal values (each floored at 0) less the cash SG&A's, ``T`` those of the MW the
+    plan displaces. The linear map counts ``max(R, 0) - T`` (keep-mining's value, ``kept``
+    in ``baseline_terminal_usd``, less each displaced MW's). The two agree while the
+    machines kept cover the SG&A (``T <= R``); past it pivot stops mining at 0 and the map
+    goes below by ``T - max(R, 0)``. Zero where no plan can get there
+    (:func:`floor_scenarios`), so without SG&A or a mining terminal value. The
+    parameters are those of :func:`scenario_terminal_value_usd`; (K,).
+    """
+    room = floor_scenarios(p, c)
+    out = np.zeros(c.n_scenarios)
+    need = np.flatnonzero(room > 0)
+    if need.size:
+        forgone = -(_mining_terminal_matrix(p, subset_of(c, need)) @ values)
+        out[need] = np.maximum(forgone - c.baseline_terminal_usd[need], 0.0)
+    return out
+
+
+def subset_of(c: ScenarioCoefficients, idx: npt.ArrayLike) -> ScenarioCoefficients:
+    """The scenarios ``idx`` of ``c``."""
+    i = np.atleast_1d(np.asarray(idx))
+    return ScenarioCoefficients(
+        c.baseline_npv_usd[i], c.mining_loss_usd_per_mw[i], c.signed[i],
+        c.baseline_terminal_usd[i], c.mining_terminal_usd_per_mw[i],
+    )
+
+
+def scenario_npv_usd(p: PlanProblem, c: ScenarioCoefficients, matrix_usd: FloatArray,
+                     values: FloatArray) -> FloatArray:
+    """Each scenario's NPV of a solution: ``base + A @ values`` and the floor of
+    :func:`sga_floor_usd`. [USD]
+
+    Parameters
+    ----------
+    matrix_usd : ndarray (K, len(values))
+        ``A``, the :class:`PlanModel`'s ``npv_matrix_usd`` on ``c``.
+    values : ndarray
+        The solution's values of the model's ``npv_cols``.
+    """
+    return np.asarray(c.baseline_npv_usd + matrix_usd @ values + sga_floor_usd(p, c, values),
+                      dtype=np.float64)
+
+
+def define_sga_floor(m: LinearModel, p: PlanProblem, c: ScenarioCoefficients,
+                     weight: float, present: bool) -> tuple[IntArray, IntArray]:
+    """``sga_floor`` g_k >= 0 and ``sga_floor_on`` binary y_k per scenario, with
+    ``sga_floor-forgone-upper`` (g - T(d) + kept y <= 0) and ``sga_floor-on-upper``
+    (g - (max_T - kept) y <= 0): maximized, ``g = max(T - kept, 0)``
+    (:func:`sga_floor_usd`). Fixed at 0 in the scenarios where no plan gets there; no
+    columns at all unless ``present``. ``weight`` is g's objective weight per USD
+    (minimized: negative). Returns the columns of g and their scenarios."""
+    k = c.n_scenarios if present else 0
+    room = floor_scenarios(p, c)[:k] if k else np.zeros(0)
+    g = m.add_variables("sga_floor", 0.0, room / USD_SCALE, weight, n=k)
+    y = m.add_variables("sga_floor_on", 0.0, np.where(room > 0, 1.0, 0.0), 0.0,
+                        integer=True, n=k)
+    terms: list[tuple[IntArray, IntArray, FloatArray | float]] = []
+    need = np.flatnonzero(room > 0)
+    if need.size:
+        forgone = -_mining_terminal_matrix(p, subset_of(c, need)) / USD_SCALE  # (n, cols)
+        cols = np.concatenate([m.variables["conversion"], m.variables["displaced"],
+                               m.variables["site_started"]])
+        rr, cc = np.nonzero(forgone)
+        terms = [(np.arange(need.size), g[need], 1.0), (rr, cols[cc], -forgone[rr, cc]),
+                 (np.arange(need.size), y[need],
+                  c.baseline_terminal_usd[need] / USD_SCALE)]
+    m.add_constraints("sga_floor-forgone-upper", need.size, terms, -np.inf, 0.0)
+    on_terms = ([(np.arange(need.size), g[need], 1.0),
+                 (np.arange(need.size), y[need], -room[need] / USD_SCALE)]
+                if need.size else [])
+    m.add_constraints("sga_floor-on-upper", need.size, on_terms, -np.inf, 0.0)
+    return g, np.arange(k)
 
 
 def define_conversion(
@@ -454,7 +562,8 @@ def define_site_cost(m: LinearModel, p: PlanProblem) -> None:
 
 
 def define_cvar(m: LinearModel, p: PlanModel, obj: ObjectiveSpec) -> None:
-    """``cvar_threshold``, ``cvar_shortfall`` and their rows (only with risk aversion)."""
+    """``cvar_threshold``, ``cvar_shortfall`` and their rows (only with risk aversion);
+    a scenario's NPV there holds its ``sga_floor``."""
     lam = obj.risk_aversion
     k = p.npv_matrix_usd.shape[0]
     n_rows = k if lam > 0 else 0
@@ -473,6 +582,9 @@ def define_cvar(m: LinearModel, p: PlanModel, obj: ObjectiveSpec) -> None:
             (np.arange(k), s, 1.0),
             (np.arange(k), np.repeat(eta, k), -1.0),
         ]
+        floor = m.variables.get("sga_floor", np.zeros(0, dtype=np.int64))
+        if floor.size:
+            terms.append((np.arange(k), floor, 1.0))
     m.add_constraints(
         "cvar_shortfall-scenario-lower", n_rows, terms,
         -p.baseline_npv_usd / USD_SCALE if n_rows else 0.0, np.inf,
@@ -486,6 +598,7 @@ def build_plan_model(
     fixed_conversion_mw: FloatArray | None = None,
     spare_first_sites: IntArray | None = None,
     ordered_sites: IntArray | None = None,
+    sga_floor: bool | None = None,
 ) -> PlanModel:
     """The decision model on K scenarios.
 
@@ -506,6 +619,10 @@ def build_plan_model(
         Sites whose fleet tranches are displaced in pivot's order, least efficient first
         (binaries); default: :func:`least_efficient_first` on ``c``. Pass it as
         ``spare_first_sites``.
+    sga_floor : bool, optional
+        Give every scenario the columns of :func:`define_sga_floor`; default: where a plan
+        may go past the floor on some scenario of ``c`` (:func:`floor_scenarios`). Pass
+        it as ``spare_first_sites``.
     """
     a = _scenario_npv_matrix(p, c)
     cost = -(1.0 - obj.risk_aversion) * a.mean(axis=0) / USD_SCALE  # minimized
@@ -524,13 +641,15 @@ def build_plan_model(
     z = add_site_started(m, p, cost[n_x + n_d :])  # before the budget rows that use it
     define_budget(m, p)
     define_site_cost(m, p)
+    floor = bool(floor_scenarios(p, c).any()) if sga_floor is None else sga_floor
+    define_sga_floor(m, p, c, -(1.0 - obj.risk_aversion) / c.n_scenarios, floor)
     pm = PlanModel(
         m=m,
         npv_cols=np.concatenate([x, d, z]),
         npv_matrix_usd=a,
         baseline_npv_usd=c.baseline_npv_usd,
         integer=(p.integer or bool((p.site_cost_usd > 0).any()) or bool(sites.size)
-                 or bool(ordered.size)),
+                 or bool(ordered.size) or bool(floor_scenarios(p, c).any())),
     )
     define_cvar(m, pm, obj)
     return pm

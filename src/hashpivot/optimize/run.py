@@ -35,6 +35,7 @@ from hashpivot.optimize.model import (
     USD_SCALE,
     ObjectiveSpec,
     build_plan_model,
+    scenario_npv_usd,
     scenario_terminal_value_usd,
 )
 from hashpivot.optimize.plan_portfolio import pivot_value_of_plan
@@ -206,7 +207,7 @@ def optimize_plan(
     build_s = time.perf_counter() - t1
     sol, report = solve_model(pm.m, pm.integer, build_s, config.time_limit_s, config.gap)
     v = sol[pm.npv_cols]
-    npv = c.baseline_npv_usd + pm.npv_matrix_usd @ v
+    npv = scenario_npv_usd(p, c, pm.npv_matrix_usd, v)
     terminal = scenario_terminal_value_usd(p, c, v)
     x_mw = sol[pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters) * p.unit_mw
 
@@ -231,9 +232,8 @@ def optimize_plan(
         if config.two_stage and not config.deterministic
         else float("nan")
     )
-    oos = c_oos.baseline_npv_usd + build_plan_model(
-        p, c_oos, ObjectiveSpec(0.0, obj.alpha)
-    ).npv_matrix_usd @ v
+    oos = scenario_npv_usd(
+        p, c_oos, build_plan_model(p, c_oos, ObjectiveSpec(0.0, obj.alpha)).npv_matrix_usd, v)
 
     # the same plan on the central path (every volatility zero, every tenant signing) in
     # this model and in pivot on the plan portfolio: the two engines' stories side by side

@@ -23,8 +23,10 @@ lose money at the horizon), as the pivot engine floors it
 then floors the whole mining line with the company's cash SG&A (``sga_cash`` items). No
 decision changes it: the per-MW values leave it out, and keep-mining's terminal value
 takes it off as the pivot engine does (:func:`sga_terminal_usd`), so the NPVs agree while
-the machines kept cover it at the horizon (where they do not, the pivot engine values
-mining at 0 and the model a plan below it). Each hosting phase valued by a multiple or
+the machines kept cover it at the horizon; where they do not, the pivot engine values
+mining at 0 and the model adds that floor back per scenario
+(:func:`hashpivot.optimize.model.sga_floor_usd`, binaries in the model). Each hosting
+phase valued by a multiple or
 Gordon growth is floored at zero on its own, as in the pivot engine
 (``CashFlows.halls_at_horizon``): a hall built in the final year has a negative final-year
 FCF, its capex, which Gordon growth would carry on forever; ``contract``, the default,
