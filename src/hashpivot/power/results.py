@@ -37,7 +37,8 @@ def _totals(problem: DispatchProblem, schedule: Schedule, acc: Accounts) -> dict
     mining_mwh = float((mining_mw * dt).sum())
     ai_mwh = float((acc.ai_mw * dt).sum())
     energy = mining_mwh + ai_mwh
-    capacity_mwh = float((cap * dt).sum())
+    capacity_mwh = (problem.mining_capacity_mw * hours  # (the same, to the last bit)
+                    if problem.tranche_installed_series is None else float((cap * dt).sum()))
     uptime = mining_mwh / capacity_mwh if capacity_mwh > 0 else 0.0
     some = cap > 0  # an interval without machines installed is not curtailed
     hours_fully_curtailed = float(dt[some & (mining_mw <= 1e-9 * np.maximum(cap, 1.0))].sum())
