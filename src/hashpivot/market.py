@@ -7,6 +7,7 @@ same code serves the deterministic pivot model and the risk simulation.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,21 +86,28 @@ class MarketPaths:
         """Difficulty implied by the network hashrate at 600 s blocks. [-]"""
         return np.asarray(difficulty_from_hashrate(self.network_hashrate_th_s))
 
-    @property
+    @functools.cached_property
     def hashvalue_btc_per_th_day(self) -> FloatArray:
-        """Expected BTC per TH/s per day. [BTC/(TH/s)/day]"""
-        return np.asarray(
+        """Expected BTC per TH/s per day, computed once (read-only: the engines read it
+        for every block of a fleet). [BTC/(TH/s)/day]"""
+        out = np.asarray(
             btc_per_th_day(self.difficulty, self.subsidy_btc_per_block + self.fees_btc_per_block)
         )
+        out.setflags(write=False)
+        return out
 
     @property
     def hashprice_usd_per_th_day(self) -> FloatArray:
         """USD per TH/s per day. [USD/(TH/s)/day]"""
         return self.hashvalue_btc_per_th_day * self.btc_price_usd
 
-    @property
+    @functools.cached_property
     def days_per_period(self) -> FloatArray:
-        """Calendar days in each period, shape (n_periods,). [day]"""
+        """Calendar days in each period, shape (n_periods,), computed once (read-only).
+        [day]"""
         if self.periods.freqstr.startswith("M"):
-            return np.asarray(self.periods.days_in_month, dtype=np.float64)
-        return np.ones(len(self.periods), dtype=np.float64)
+            out = np.array(self.periods.days_in_month, dtype=np.float64)
+        else:
+            out = np.ones(len(self.periods), dtype=np.float64)
+        out.setflags(write=False)
+        return out

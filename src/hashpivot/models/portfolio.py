@@ -7,6 +7,7 @@ unknown model is reported at its field path with close matches.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any, Literal, Self, TypeVar
@@ -68,9 +69,11 @@ class PowerContract(BaseModel):
         return self.price_usd_per_mwh + self.adder_usd_per_mwh
 
 
+@functools.lru_cache(maxsize=1024)
 def last_day(end: str | None) -> pd.Timestamp | None:
     """The last day an ``end`` covers: the day itself, or for ``YYYY-MM`` the last day of
-    that month; None without one (every engine reads an ``end`` by this rule)."""
+    that month; None without one (every engine reads an ``end`` by this rule; cached:
+    the engines read the same few ends for every block of a fleet)."""
     if not end:
         return None
     day = pd.Timestamp(end)

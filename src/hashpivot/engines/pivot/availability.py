@@ -39,8 +39,48 @@ from hashpivot.models.portfolio import last_day
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
 
-__all__ = ["both_dated", "installed_share", "never_runs", "owned_share", "purchase_month",
-           "retires_within", "running_share", "running_window"]
+__all__ = ["both_dated", "horizon_last_day", "installed_share", "month_span", "never_runs",
+           "owned_share", "purchase_month", "retires_within", "running_share",
+           "running_window"]
+
+#: The spans of the periods last asked (:func:`month_span`), by identity: id -> (periods,
+#: span), each kept alive with its entry so that no other object takes its id.
+_SPANS: dict[int, tuple[pd.PeriodIndex, tuple[str, int]]] = {}
+#: Periods :data:`_SPANS` holds at most (a run values a handful). [-]
+_SPANS_HELD = 8
+
+
+def month_span(periods: pd.PeriodIndex) -> tuple[str, int]:
+    """The first month (``YYYY-MM``) and the number of monthly periods.
+
+    Parameters
+    ----------
+    periods : pandas.PeriodIndex
+        Monthly periods valued, at least one.
+
+    Returns
+    -------
+    (str, int)
+        The first month and the number of months: the key of the caches of the
+        functions below, remembered for the last few periods asked (the engines ask it of
+        the same periods for every block of a fleet, and a swap's blocks number up to the
+        square of its entries: :mod:`~hashpivot.mining.slots`).
+
+    Raises
+    ------
+    ValueError
+        Where the periods are not monthly.
+    """
+    held = _SPANS.get(id(periods))
+    if held is not None and held[0] is periods:
+        return held[1]
+    if periods.freqstr != "M":
+        raise ValueError(f"monthly periods expected, got {periods.freqstr}")
+    span = (str(periods[0]), len(periods))
+    if len(_SPANS) >= _SPANS_HELD:
+        _SPANS.clear()
+    _SPANS[id(periods)] = (periods, span)
+    return span
 
 
 def installed_share(start: str | None, end: str | None, periods: pd.PeriodIndex
@@ -63,9 +103,7 @@ def installed_share(start: str | None, end: str | None, periods: pd.PeriodIndex
     n = len(periods)
     if (start is None and end is None) or n == 0:
         return np.ones(n)
-    if periods.freqstr != "M":
-        raise ValueError(f"monthly periods expected, got {periods.freqstr}")
-    return _installed(start, end, str(periods[0]), n)
+    return _installed(start, end, *month_span(periods))
 
 
 @functools.lru_cache(maxsize=256)
@@ -89,6 +127,7 @@ def _installed(start: str | None, end: str | None, first_month: str, n: int) -> 
     return out
 
 
+@functools.lru_cache(maxsize=1024)
 def both_dated(start_a: str | None, end_a: str | None, start_b: str | None,
                end_b: str | None) -> tuple[str | None, str | None]:
     """The days two dated spans share: the later ``start`` and the earlier ``end`` (each
@@ -100,7 +139,8 @@ def both_dated(start_a: str | None, end_a: str | None, start_b: str | None,
     Returns
     -------
     (str or None, str or None)
-        One of the two starts and one of the two ends, as given.
+        One of the two starts and one of the two ends, as given (cached: every block of
+        a fleet asks it again).
     """
     start = start_a if start_b is None else start_b if start_a is None else (
         start_a if pd.Timestamp(start_a) >= pd.Timestamp(start_b) else start_b)
@@ -135,17 +175,31 @@ def purchase_month(site: SiteInputs, periods: pd.PeriodIndex) -> int | None:
         return None
     if never_runs(site):
         return None  # (it ends before its site connects): not bought
+    return _start_month(start, *month_span(periods))
+
+
+@functools.lru_cache(maxsize=256)
+def _start_month(start: str, first_month: str, n: int) -> int | None:
+    """:func:`purchase_month` of a block starting on ``start``, ``n`` months from
+    ``first_month``: the index of its start's month where it starts after the first
+    month's first day and within the months."""
     day = pd.Timestamp(start)
-    if day <= periods[0].start_time:
+    first = pd.Period(first_month, "M")
+    if day <= first.start_time:
         return None
-    k = (day.to_period("M") - pd.Period(periods[0], "M")).n
-    return k if k < len(periods) else None
+    k = (day.to_period("M") - first).n
+    return k if k < n else None
 
 
 def never_runs(site: SiteInputs) -> bool:
     """Whether a block's machines never run: its entry ends before its site connects
     (:func:`running_window` holds no day)."""
-    first, end = running_window(site)
+    return _ends_before(*running_window(site))
+
+
+@functools.lru_cache(maxsize=256)
+def _ends_before(first: str | None, end: str | None) -> bool:
+    """Whether ``end`` (read by :func:`last_day`) comes before the day ``first``."""
     stop = last_day(end)
     return stop is not None and first is not None and stop < pd.Timestamp(first)
 
@@ -172,4 +226,11 @@ def retires_within(site: SiteInputs, periods: pd.PeriodIndex) -> bool:
     stop = last_day(site.installed[1])
     if stop is None or len(periods) == 0:
         return False
-    return bool(stop < pd.Period(periods[-1], "M").end_time.normalize())
+    return bool(stop < horizon_last_day(*month_span(periods)))
+
+
+@functools.lru_cache(maxsize=64)
+def horizon_last_day(first_month: str, n: int) -> pd.Timestamp:
+    """The last day of the ``n`` months from ``first_month`` (:func:`month_span`), at
+    midnight."""
+    return (pd.Period(first_month, "M") + (n - 1)).end_time.normalize()

@@ -33,7 +33,13 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.arrays import FloatArray, IntArray
-from hashpivot.engines.pivot.availability import both_dated, installed_share, running_window
+from hashpivot.engines.pivot.availability import (
+    both_dated,
+    horizon_last_day,
+    installed_share,
+    month_span,
+    running_window,
+)
 from hashpivot.models.portfolio import last_day
 from hashpivot.units import MONTHS_PER_YEAR
 
@@ -47,6 +53,51 @@ __all__ = ["CostKind", "cost_profile", "fleet_scale", "has_dates", "horizon_shar
 #: ``"variable"`` (``scaled_opex_usd_per_month``), ``"fixed_mining"``
 #: (``fixed_mining_opex_usd_per_month``) and ``"sga"`` (``fixed_opex_usd_per_month``).
 CostKind = Literal["variable", "fixed_mining", "sga"]
+#: A kind's items: each one's share of the kind's amount and its ``start`` and ``end``.
+Items = tuple[tuple[float, str | None, str | None], ...]
+#: A site's blocks of machines (:attr:`SiteInputs.fleet_blocks`).
+Blocks = tuple[tuple[float, str | None, str | None], ...]
+
+
+class _Fleet:
+    """A site's blocks as the key of the caches below: hashed and compared by identity.
+
+    A swap's blocks (its units, :mod:`~hashpivot.mining.slots`) number up to the square of
+    its entries, and each of its tranches asks for its profiles several times a valuation:
+    hashing every block on every look-up took more time than the rest (:func:`_fleet`
+    gives the same key for the same tuple).
+
+    Attributes
+    ----------
+    blocks : tuple of (float, str or None, str or None)
+        The blocks: power [MW], ``start`` and ``end``.
+    dated : bool
+        Whether any block is dated.
+    """
+
+    __slots__ = ("blocks", "dated")
+
+    def __init__(self, blocks: Blocks) -> None:
+        self.blocks = blocks
+        self.dated = any(start is not None or end is not None for _, start, end in blocks)
+
+
+#: The keys of the blocks last asked (:func:`_fleet`), by the tuple's id; each key keeps
+#: its tuple alive, so that no other tuple takes its id while it is held.
+_FLEETS: dict[int, _Fleet] = {}
+#: Tuples of blocks :data:`_FLEETS` holds at most (a tranche keeps its site's). [-]
+_FLEETS_HELD = 64
+
+
+def _fleet(blocks: Blocks) -> _Fleet:
+    """The cache key of a site's blocks: the same object for the same tuple while held."""
+    held = _FLEETS.get(id(blocks))
+    if held is not None and held.blocks is blocks:
+        return held
+    if len(_FLEETS) >= _FLEETS_HELD:
+        _FLEETS.clear()
+    key = _FLEETS[id(blocks)] = _Fleet(blocks)
+    return key
 
 
 def cost_profile(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> FloatArray:
@@ -77,25 +128,44 @@ def cost_profile(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> F
     """
     if kind == "sga" or not _scaled(site) or len(periods) == 0:
         return _dated_profile(site, kind, periods)
-    if periods.freqstr != "M":
-        raise ValueError(f"monthly periods expected, got {periods.freqstr}")
     items = tuple((w, start, end) for k, w, start, end in site.cost_windows if k == kind)
-    if not any(start is not None or end is not None for _, start, end in items):
-        items = ((1.0, None, None),)  # (every item, every day: their shares sum to 1)
-    scaled = _scaled_profile(items, paid_window(site, kind), *_scale_key(site),
-                             str(periods[0]), len(periods))
+    return _block_profile(items, paid_window(site, kind), *_scale_key(site),
+                          *month_span(periods))
+
+
+@functools.lru_cache(maxsize=256)
+def _block_profile(items: Items, window: tuple[str | None, str | None], fleet: _Fleet,
+                   connection_date: str | None, power_mw: float, capacity_mw: float,
+                   first_month: str, n: int) -> FloatArray:
+    """:func:`cost_profile` of ``items`` for a block running in ``window`` at a scaled
+    site, ``n`` months from ``first_month`` (read-only): :func:`_scaled_profile`, and in
+    the months the block does not run, :func:`_dated_items`."""
+    undated = not any(start is not None or end is not None for _, start, end in items)
+    scaled = _scaled_profile(
+        ((1.0, None, None),) if undated else items,  # (every item, every day: shares sum to 1)
+        window, fleet, connection_date, power_mw, capacity_mw, first_month, n)
     runs = ~np.isnan(scaled)
-    return scaled if runs.all() else np.where(runs, scaled,
-                                              _dated_profile(site, kind, periods))
+    if runs.all():
+        return scaled
+    periods = pd.period_range(first_month, periods=n, freq="M")
+    out = np.where(runs, scaled, _dated_items(list(items), window, periods))
+    out.flags.writeable = False
+    return out
 
 
 def _dated_profile(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -> FloatArray:
     """:func:`cost_profile` by the items' dates alone (no :func:`fleet_scale`)."""
     items = [(w, start, end) for k, w, start, end in site.cost_windows if k == kind]
+    return _dated_items(items, paid_window(site, kind), periods)
+
+
+def _dated_items(items: list[tuple[float, str | None, str | None]],
+                 window: tuple[str | None, str | None], periods: pd.PeriodIndex
+                 ) -> FloatArray:
+    """:func:`_dated_profile` of a kind's ``items``, paid for in ``window``."""
     n = len(periods)
     if not any(start is not None or end is not None for _, start, end in items):
         return np.ones(n)
-    window = paid_window(site, kind)
     alone = np.zeros(n)
     for weight, start, end in items:
         alone += weight * installed_share(start, end, periods)
@@ -164,9 +234,7 @@ def fleet_scale(site: SiteInputs, periods: pd.PeriodIndex) -> FloatArray | None:
     """
     if not _scaled(site) or len(periods) == 0:
         return None
-    if periods.freqstr != "M":
-        raise ValueError(f"monthly periods expected, got {periods.freqstr}")
-    return _day_scale(*_scale_key(site), str(periods[0]), len(periods))
+    return _day_scale(*_scale_key(site), *month_span(periods))
 
 
 def _scaled(site: SiteInputs) -> bool:
@@ -174,13 +242,13 @@ def _scaled(site: SiteInputs) -> bool:
     together over the capacity (taken as they stand)."""
     blocks = site.fleet_blocks
     return len(blocks) > 1 and (
-        any(start is not None or end is not None for _, start, end in blocks)
-        or site.fleet_blocks_power_mw > site.capacity_mw * (1 + 1e-9))
+        _fleet(blocks).dated or site.fleet_blocks_power_mw > site.capacity_mw * (1 + 1e-9))
 
 
-def _scale_key(site: SiteInputs) -> tuple[tuple[tuple[float, str | None, str | None], ...],
-                                          str | None, float, float]:
-    return (site.fleet_blocks, site.connection_date, site.fleet_blocks_power_mw,
+def _scale_key(site: SiteInputs) -> tuple[_Fleet, str | None, float, float]:
+    """What :func:`fleet_scale` depends on: the blocks (:func:`_fleet`), the connection,
+    the fleet's power and the capacity."""
+    return (_fleet(site.fleet_blocks), site.connection_date, site.fleet_blocks_power_mw,
             site.capacity_mw)
 
 
@@ -203,13 +271,12 @@ def _calendar(first_month: str, n: int) -> tuple[pd.Timestamp, int, IntArray]:
 
 
 @functools.lru_cache(maxsize=64)
-def _day_scale(blocks: tuple[tuple[float, str | None, str | None], ...],
-               connection_date: str | None, power_mw: float, capacity_mw: float,
-               first_month: str, n: int) -> FloatArray:
+def _day_scale(fleet: _Fleet, connection_date: str | None, power_mw: float,
+               capacity_mw: float, first_month: str, n: int) -> FloatArray:
     """:func:`fleet_scale` of ``n`` months from ``first_month`` (read-only)."""
     first_day, n_days, _ = _calendar(first_month, n)
     running = np.zeros(n_days)  # power of the blocks running each day [MW]
-    for mw, start, end in blocks:
+    for mw, start, end in fleet.blocks:
         a, b = _day_span(*both_dated(connection_date, None, start, end), first_day, n_days)
         running[a:b] += mw
     out = np.ones(n_days)
@@ -219,15 +286,13 @@ def _day_scale(blocks: tuple[tuple[float, str | None, str | None], ...],
 
 
 @functools.lru_cache(maxsize=256)
-def _scaled_profile(items: tuple[tuple[float, str | None, str | None], ...],
-                    window: tuple[str | None, str | None],
-                    blocks: tuple[tuple[float, str | None, str | None], ...],
+def _scaled_profile(items: Items, window: tuple[str | None, str | None], fleet: _Fleet,
                     connection_date: str | None, power_mw: float, capacity_mw: float,
                     first_month: str, n: int) -> FloatArray:
     """:func:`cost_profile` of a block running in ``window`` at a scaled site: each
     item's share times :func:`fleet_scale` summed over the days it applies and the block
     runs, over the days the block runs; NaN in the months it does not run (read-only)."""
-    scale = _day_scale(blocks, connection_date, power_mw, capacity_mw, first_month, n)
+    scale = _day_scale(fleet, connection_date, power_mw, capacity_mw, first_month, n)
     first_day, n_days, starts = _calendar(first_month, n)
     a, b = _day_span(*window, first_day, n_days)
     runs = np.zeros(n_days)
@@ -271,7 +336,7 @@ def _standing_share(site: SiteInputs, kind: CostKind, periods: pd.PeriodIndex) -
     items = [(w, start, end) for k, w, start, end in site.cost_windows if k == kind]
     if not any(start is not None or end is not None for _, start, end in items):
         return 1.0
-    last = periods[-1].end_time.normalize()
+    last = horizon_last_day(*month_span(periods))
     return float(sum(
         w for w, start, end in items
         if (start is None or pd.Timestamp(start) <= last)

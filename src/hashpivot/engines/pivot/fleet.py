@@ -225,7 +225,9 @@ def site_market(
     r_years = spec.fleet_replacement_years if site.fleet_replacement else None
     if r_years is not None:
         r_m = max(1, round(r_years * MONTHS_PER_YEAR))
-        val = MwValuation.of(site, spec, market)
+        # the valuation of one MW, taken in the first month decided: a block retired
+        # within the horizon decides none (most of a swap's units)
+        val: MwValuation | None = None
         hp_ref = None
         if reference is not None:
             hp_ref = (reference.hashvalue_btc_per_th_day * reference.btc_price_usd * net)[0]
@@ -238,6 +240,8 @@ def site_market(
         for tk in range(r_m, n, r_m):  # a handful of decision months
             if running[tk] < 1.0 or leaves:
                 continue
+            if val is None:
+                val = MwValuation.of(site, spec, market)
             eff_new = spec.replacement_efficiency_j_per_th * (
                 1.0 - spec.replacement_efficiency_gain_per_year
             ) ** (tk / MONTHS_PER_YEAR)
