@@ -4,7 +4,7 @@ Fleet entries and cost items may carry ``start`` and ``end`` dates. ``cost`` and
 ``backtest`` count an entry on the days it applies; ``pivot``, ``simulate`` and
 ``optimize`` value the portfolio from a first month to a horizon.
 :func:`standing_portfolio` is the rule they share (``dispatch``, which runs a site over a
-price file's intervals, takes every entry, a swap's fleet at the start):
+price file's intervals, runs each entry on the intervals it is installed):
 
 * an entry whose ``end`` falls before the first month is gone (machines retired, a contract
   expired): it is left out, and a note names it, so a file kept for ``backtest`` with its

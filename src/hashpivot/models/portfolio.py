@@ -97,7 +97,7 @@ class Dated(BaseModel):
     together than its capacity, those that replace one another in turn in a slot of it,
     :mod:`hashpivot.mining.slots`, else each over the whole horizon) and a cost item is
     paid between its dates (:mod:`hashpivot.engines.pivot.cost_dates`); a note names
-    each; ``dispatch`` takes every entry (a swap's fleet at the start).
+    each; ``dispatch`` of a price file runs each entry on the intervals it is installed.
     """
 
     model_config = _STRICT

@@ -17,7 +17,8 @@ Accounting (per interval ``t`` of ``dt`` hours; prices in USD/MWh, powers in MW)
   peak intervals [MW];
 * power cost = grid + PPA + renewable + 4CP;
 * resale credits = (PPA + renewable energy resold) x index price x dt;
-* DR income = committed MW x readiness payment x hours - shortfall in events x penalty;
+* DR income = committed MW (those the machines installed can honour) x readiness payment x
+  hours - shortfall in events x penalty;
 * net margin = mining revenue - power cost + resale credits + DR income (this is the
   objective both solvers maximize; the AI load's power is a cost of the site here, its
   revenue belongs to the hosting model);
@@ -122,9 +123,13 @@ class Accounts:
         return np.asarray(resold * p.price_usd_per_mwh_series[rows] * self._dt[rows])
 
     def _dr_readiness(self, rows: slice) -> FloatArray:
-        committed = self.problem.dr_committed_mw if self.dr_enrolled else 0.0
+        p = self.problem
         dt = self._dt[rows]
-        rate = committed * self.problem.dr_readiness_usd_per_mw_hour
+        if self.dr_enrolled and p.tranche_installed_series is not None:  # what is installed
+            return np.asarray(p.dr_committed_series_mw(rows) * p.dr_readiness_usd_per_mw_hour
+                              * dt)
+        committed = p.dr_committed_mw if self.dr_enrolled else 0.0
+        rate = committed * p.dr_readiness_usd_per_mw_hour
         return constant_series(rate, len(dt)) * dt
 
     def _dr_penalty(self, rows: slice) -> FloatArray:

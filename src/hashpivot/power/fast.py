@@ -214,13 +214,8 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
     a = problem.ai_firm_mw
     event = problem.event()
     any_event = bool(event.any())
-    committed = problem.dr_committed_mw
     # outside events, mining must draw the committed MW (up to the fleet) when kept online
-    must_mine_mw = (
-        np.minimum(committed, problem.mining_capacity_series_mw())
-        if problem.dr_keep_online and committed > 0
-        else np.zeros(t)
-    )
+    must_mine_mw = problem.mining_floor_mw()
     check_firm_load(problem, np.full(t, a), "the firm AI load")
     if must_mine_mw.any() and not event.all():
         check_firm_load(
@@ -228,7 +223,7 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
             "the firm AI load plus the DR committed load",
         )
     order = np.argsort(-seg.ph_s_per_mw, kind="stable")  # value order is the same for all t
-    l_cap = problem.max_site_load_series_mw() - committed
+    l_cap = problem.max_site_load_series_mw() - problem.dr_committed_series_mw()
     penalty = problem.dr_penalty_usd_per_mwh
     x = np.zeros((t, seg.n))
     flows: dict[str, FloatArray] = {name: np.empty(t) for name in _FLOWS}

@@ -257,6 +257,34 @@ class DispatchProblem:
         flex = self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
         return self.ai_firm_mw + flex + self.mining_capacity_mw
 
+    def dr_committed_series_mw(self, rows: slice = ALL) -> FloatArray:
+        """The DR commitment the site can honour in each interval (of ``rows``): the
+        committed MW, at most the load it can curtail there (the mining installed at rated
+        clock and the flexible AI's maximum); readiness is paid on it and an event takes it
+        from the site's load. [MW]"""
+        n = self._count(rows)
+        if self.tranche_installed_series is None or self.dr_committed_mw <= 0:
+            return np.full(n, self.dr_committed_mw)
+        flex = self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
+        return np.minimum(self.dr_committed_mw, self.mining_capacity_series_mw(rows) + flex)
+
+    def mining_floor_mw(self) -> FloatArray:
+        """Least mining in each interval: outside DR events with ``dr_keep_online``, the
+        commitment honoured (:meth:`dr_committed_series_mw`) up to the mining installed,
+        rising no faster than the ramp limit (after an event, or once machines are
+        installed mid-horizon, mining is brought back up to it at that rate); zeros
+        otherwise. [MW]"""
+        t = self.n_intervals
+        if not (self.dr_keep_online and self.dr_committed_mw > 0):
+            return np.zeros(t)
+        floor = np.where(self.event(), 0.0, np.minimum(
+            self.dr_committed_series_mw(), self.mining_capacity_series_mw()))
+        ramp = self.ramp_mw_per_interval
+        if math.isfinite(ramp):
+            for i in range(1, t):  # (a few thousand steps: once per problem)
+                floor[i] = min(floor[i], floor[i - 1] + ramp)
+        return np.asarray(floor, dtype=np.float64)
+
     def max_site_load_series_mw(self, rows: slice = ALL) -> FloatArray:
         """AI firm + flexible maximum + the mining installed at rated clock, per interval
         (of ``rows``): what a DR event's committed MW are taken from. [MW]"""

@@ -46,6 +46,9 @@ class SolveReport:
         Rolling-horizon windows solved (1 for a single solve); with more than one the
         size is that of the largest window and ``mip_gap`` the windows' combined gap
         (:mod:`hashpivot.power.lp.rolling`).
+    n_windows_unimproved : int
+        Windows whose kept schedule is their warm start: HiGHS found no better solution
+        in their share of the time limit (0 for a single solve).
     """
 
     solver: Literal["fast", "lp", "milp"]
@@ -61,3 +64,4 @@ class SolveReport:
     n_nonzeros: int = 0
     constraint_names: tuple[str, ...] = ()
     n_windows: int = 1
+    n_windows_unimproved: int = 0

@@ -203,6 +203,9 @@ class DispatchResult:
         out["mip_gap"] = r.mip_gap
         if r.solver != "fast":
             out["solver_objective_usd"] = r.objective
+        if r.n_windows > 1:
+            out["windows"] = r.n_windows
+            out["windows_unimproved"] = r.n_windows_unimproved
         out.update({k: v for k, v in self.problem.meta.items() if isinstance(v, str | float | int)})
         self._cache["summary"] = out
         return dict(out)

@@ -139,7 +139,7 @@ def build_dispatch_problem(
 
     ppa, dr, cp, ren_spec = spec.ppa, spec.demand_response, spec.four_cp, spec.renewable
     ramp = spec.limits.ramp_mw_per_interval
-    return DispatchProblem(
+    problem = DispatchProblem(
         index=index,
         interval_hours_series=hours,
         price_usd_per_mwh_series=prices.to_numpy(dtype=float),
@@ -178,3 +178,14 @@ def build_dispatch_problem(
         emissions_tco2_per_mwh_series=ef,
         meta=meta,
     )
+    if installed is not None and problem.dr_committed_mw > 0:
+        honoured = problem.dr_committed_series_mw()
+        short = honoured < problem.dr_committed_mw * (1 - 1e-9)
+        if short.any():
+            days = pd.DatetimeIndex(index[short]).tz_localize(None).normalize().unique()
+            meta["demand_response_note"] = (
+                f"demand response: the {problem.dr_committed_mw:g} MW committed exceed the load "
+                f"the machines installed can curtail on {len(days)} day(s) from "
+                f"{days[0].date()} (down to {float(honoured.min()):g} MW): readiness is paid, "
+                "and events take load, on what they can")
+    return problem

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from hashpivot.power.intervals import FloatArray
 from hashpivot.power.lp.container import IntArray, LinearModel, Term
 from hashpivot.power.model import DispatchProblem
 
@@ -29,6 +30,7 @@ __all__ = [
     "define_mining",
     "define_ramp",
     "define_supply",
+    "ramp_range_mw",
 ]
 
 
@@ -48,12 +50,15 @@ class Boundary:
     segment_mw : numpy.ndarray, shape (S,), optional
         Segment powers in the interval before the window (a start that holds them keeps
         the ramp and min up/down limits at the cut). [MW]
+    installed : numpy.ndarray of bool, shape (K,), optional
+        Tranches installed in the interval before the window.
     """
 
     on: npt.NDArray[np.bool_]
     run_intervals: npt.NDArray[np.int64]
     load_mw: float
     segment_mw: npt.NDArray[np.float64] | None = None
+    installed: npt.NDArray[np.bool_] | None = None
 
 
 def _take(cols: IntArray, idx: IntArray) -> IntArray:
@@ -72,13 +77,7 @@ def define_mining(m: LinearModel, problem: DispatchProblem) -> None:
     width = seg.cap_mw[None, :] if problem.tranche_installed_series is None else (
         problem.segment_cap_mw())  # zero where the tranche is not installed
     cols = m.add_variables("segment", 0.0, width, -value * dt[:, None], shape=(t, seg.n))
-    lower = np.zeros(t)
-    if problem.dr_keep_online and problem.dr_committed_mw > 0:
-        lower = np.where(
-            problem.event(), 0.0,
-            np.minimum(problem.dr_committed_mw, problem.mining_capacity_series_mw()),
-        )
-    total = m.add_variables("mining", lower, math.inf, 0.0)
+    total = m.add_variables("mining", problem.mining_floor_mw(), math.inf, 0.0)
     r = np.arange(t)
     terms: list[Term] = [(r, total, 1.0)]
     terms += [(r, cols[:, s], -1.0) for s in range(seg.n)]
@@ -181,33 +180,61 @@ def define_demand_response(m: LinearModel, problem: DispatchProblem) -> None:
         (r, short, -1.0),
         (r, _take(m.get("ai_flexible"), idx), 1.0),
     ]
-    cap = problem.max_site_load_series_mw()[idx] - problem.dr_committed_mw - problem.ai_firm_mw
+    cap = (problem.max_site_load_series_mw()[idx] - problem.dr_committed_series_mw()[idx]
+           - problem.ai_firm_mw)
     m.add_constraints("site_load-event-upper", n, terms, -math.inf, cap)
 
 
+def ramp_range_mw(problem: DispatchProblem, boundary: Boundary | None = None,
+                  milp: bool = False) -> tuple[FloatArray, FloatArray]:
+    """Least and most change of site load into each interval: ``-ramp`` and ``ramp``,
+    widened where the fleet installed changes (``tranche_installed_series``) and tranches
+    are on/off binaries (``milp``): by the rated power of the tranches leaving (down) and
+    joining (up). A tranche on cannot draw less than its lowest running power, so a
+    retirement forces a step the ramp may not allow (installations and retirements are
+    planned, not dispatched). Entry 0 is the change from the state before a
+    rolling-horizon window (``boundary``; its ``installed`` if carried). [MW]"""
+    t = problem.n_intervals
+    ramp = problem.ramp_mw_per_interval
+    down, up = np.full(t, -ramp), np.full(t, ramp)
+    if not milp or problem.tranche_installed_series is None:
+        return down, up
+    inst = problem.installed().astype(np.int8)
+    before = (boundary.installed if boundary is not None and boundary.installed is not None
+              else inst[0]).astype(np.int8)
+    change = np.diff(inst, axis=0, prepend=before[None, :])  # +1 joins, -1 leaves
+    power = np.array([tr.power_mw for tr in problem.tranches], dtype=float)
+    down -= (change < 0) @ power
+    up += (change > 0) @ power
+    return down, up
+
+
 def define_ramp(
-    m: LinearModel, problem: DispatchProblem, boundary: Boundary | None = None
+    m: LinearModel, problem: DispatchProblem, boundary: Boundary | None = None,
+    milp: bool = False,
 ) -> None:
     """``site_load-ramp-range``: -ramp <= load(t) - load(t-1) <= ramp, load = mining + AI
     flexible; ``site_load-boundary-range``: the same for the first interval against the
-    load before a rolling-horizon window."""
+    load before a rolling-horizon window; each widened where the fleet installed changes
+    (:func:`ramp_range_mw`)."""
     ramp = problem.ramp_mw_per_interval
     t = problem.n_intervals
     if not math.isfinite(ramp):
         return
+    down, up = ramp_range_mw(problem, boundary, milp)
     mining, flex = m.get("mining"), m.get("ai_flexible")
     if boundary is not None:
         zero = np.zeros(1, dtype=np.int64)
         m.add_constraints(
             "site_load-boundary-range", 1, [(zero, mining[:1], 1.0), (zero, flex[:1], 1.0)],
-            boundary.load_mw - ramp, boundary.load_mw + ramp,
+            boundary.load_mw + down[0], boundary.load_mw + up[0],
         )
     if t < 2:
         return
     r = np.arange(t - 1)
     terms: list[Term] = [(r, mining[1:], 1.0), (r, mining[:-1], -1.0)]
     terms += [(r, flex[1:], 1.0), (r, flex[:-1], -1.0)]
-    m.add_constraints("site_load-ramp-range", t - 1, terms, -ramp, ramp)
+    m.add_constraints("site_load-ramp-range", t - 1, terms, down[1:], up[1:])
 
 
 def define_commitment(
@@ -221,8 +248,8 @@ def define_commitment(
     ``tranche_start-min_up-upper``: starts over the last UT intervals <= on(t);
     ``tranche_stop-min_down-upper``: stops over the last DT intervals <= 1 - on(t).
     A tranche is off where it is not installed (``tranche_installed_series``; a retirement
-    ends its min up time). The state before the horizon is free (no start or stop at
-    t = 0), unless a
+    ends its min up time: the min up rows hold no tranche on past it). The state before
+    the horizon is free (no start or stop at t = 0), unless a
     ``boundary`` carries it from the window before: then ``tranche_on-boundary-eq``
     (on(0) - start(0) + stop(0) = on before) and a tranche within its min up (down) time
     stays on (off) for the rest of it. Rows of a (T, K) family are numbered tranche by
@@ -279,8 +306,11 @@ def define_commitment(
         [(r1, u[1:], 1.0), (r1, u[:-1], -1.0), (r1, y[1:], -1.0), (r1, z[1:], 1.0)],
         0.0, 0.0,
     )
+    # a retirement ends a min up time: no row holds a tranche on where it is not installed
+    up_bound = (0.0 if problem.tranche_installed_series is None
+                else 1.0 - problem.installed().T.astype(float).ravel())
     for name, block, min_len, sign, upper in (
-        ("tranche_start-min_up-upper", y, problem.min_up_intervals, -1.0, 0.0),
+        ("tranche_start-min_up-upper", y, problem.min_up_intervals, -1.0, up_bound),
         ("tranche_stop-min_down-upper", z, problem.min_down_intervals, 1.0, 1.0),
     ):
         if min_len <= 1:

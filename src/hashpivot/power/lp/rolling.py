@@ -86,10 +86,11 @@ def window_bounds(
 
 def carried_state(
     on: np.ndarray, load_mw: np.ndarray, stop: int, cap: int,
-    segment_mw: np.ndarray | None = None,
+    segment_mw: np.ndarray | None = None, installed: np.ndarray | None = None,
 ) -> Boundary:
     """The state after interval ``stop - 1`` of the kept schedule ``on`` (T, K), with
-    its segment powers ``segment_mw`` (T, S) when given."""
+    its segment powers ``segment_mw`` (T, S) and the tranches ``installed`` (T, K) when
+    given."""
     last = on[stop - 1]
     lo = max(stop - cap, 0)
     recent = on[lo:stop][::-1]  # newest first
@@ -98,7 +99,8 @@ def carried_state(
     run = np.where((run >= stop - lo) & (lo == 0), cap, run)  # began with the horizon
     held = None if segment_mw is None else np.array(segment_mw[stop - 1], dtype=float)
     return Boundary(on=last.copy(), run_intervals=run.astype(np.int64),
-                    load_mw=float(load_mw[stop - 1]), segment_mw=held)
+                    load_mw=float(load_mw[stop - 1]), segment_mw=held,
+                    installed=None if installed is None else np.array(installed[stop - 1]))
 
 
 def window_limit(deadline: float, now: float, left: int, build_seconds: float) -> float:
@@ -174,9 +176,12 @@ def solve_rolling(
     segment = np.zeros((t, s_n))
     on = np.zeros((t, k), dtype=bool)
     boundary: Boundary | None = None
+    installed = (None if problem.tranche_installed_series is None
+                 else problem.installed())
     build_s = solve_s = 0.0
     primal = dual = 0.0
     all_optimal = True
+    unimproved = 0
     stopped = "optimal"
     sizes = (0, 0, 0)
     for i, (start, keep, stop) in enumerate(windows):
@@ -227,6 +232,9 @@ def solve_rolling(
             all_optimal = False
             stopped = end.termination_condition if end.has_solution else "time_limit"
         value = float(cost @ x)  # the values HiGHS returned, not only its objective
+        if end.status != "ok" and x0 is not None and value >= float(cost @ x0) - 1e-9 * max(
+                abs(value), 1.0):
+            unimproved += 1  # stopped at its start (or no better), not at its gap
         dual_w = max(float(h.getInfo().mip_dual_bound), _relaxed_window_bound(sub))
         primal += value
         dual += min(dual_w, value)
@@ -240,7 +248,7 @@ def solve_rolling(
             on[start:keep] = sched.tranche_on[kept]
         if keep < t:
             load = segment[:keep].sum(axis=1) + flows["ai_flexible_mw"][:keep]
-            boundary = carried_state(on, load, keep, cap, segment)
+            boundary = carried_state(on, load, keep, cap, segment, installed)
     schedule = Schedule(segment_mw=segment, tranche_on=on, **flows)
     objective = float(evaluate_accounts(problem, schedule).net_margin_usd.sum())
     gap = (primal - dual) / abs(primal) if primal != 0 else math.nan
@@ -258,4 +266,5 @@ def solve_rolling(
         n_nonzeros=sizes[2],
         constraint_names=m.constraint_names,
         n_windows=len(windows),
+        n_windows_unimproved=unimproved,
     )

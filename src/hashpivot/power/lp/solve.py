@@ -36,13 +36,14 @@ def build_model(
     """Assemble the LP (or MILP, when min up/down times are set or ``milp``); a
     ``boundary`` couples the first interval to the state before (rolling horizon)."""
     m = LinearModel(problem.n_intervals)
+    binaries = problem.needs_milp if milp is None else milp
     define_mining(m, problem)
     define_supply(m, problem)
     define_ai_flexible(m, problem)
     define_balance(m, problem)
     define_demand_response(m, problem)
-    define_ramp(m, problem, boundary)
-    define_commitment(m, problem, problem.needs_milp if milp is None else milp, boundary)
+    define_ramp(m, problem, boundary, binaries)
+    define_commitment(m, problem, binaries, boundary)
     return m
 
 
@@ -53,10 +54,12 @@ def fixed_margin_usd(problem: DispatchProblem) -> float:
     """
     dt = np.asarray(problem.interval_hours_series, dtype=float)
     hours = float(dt.sum())
+    committed_mwh = (problem.dr_committed_mw * hours if problem.tranche_installed_series is None
+                     else float((problem.dr_committed_series_mw() * dt).sum()))
     return (
         -problem.ppa_volume_mw * problem.ppa_price_usd_per_mwh * hours
         - float((problem.renewable() * dt).sum()) * problem.renewable_price_usd_per_mwh
-        + problem.dr_committed_mw * problem.dr_readiness_usd_per_mw_hour * hours
+        + committed_mwh * problem.dr_readiness_usd_per_mw_hour
     )
 
 

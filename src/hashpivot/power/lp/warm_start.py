@@ -20,7 +20,7 @@ from hashpivot.exceptions import InputError
 from hashpivot.power.fast import allocate_supply, solve_fast
 from hashpivot.power.intervals import FloatArray
 from hashpivot.power.lp.container import LinearModel
-from hashpivot.power.lp.families import Boundary
+from hashpivot.power.lp.families import Boundary, ramp_range_mw
 from hashpivot.power.model import DispatchProblem
 
 __all__ = ["commitment_start", "enforce_min_up_down", "repair_pattern", "start_solution"]
@@ -106,19 +106,14 @@ def commitment_start(
     load = problem.ai_firm_mw + problem.ai_flexible_mw + mining
     if np.any(load > problem.renewable() + problem.import_limit_mw + 1e-9):
         return None
-    if problem.dr_keep_online and problem.dr_committed_mw > 0:
-        need = np.minimum(problem.dr_committed_mw, problem.mining_capacity_series_mw())
-        if np.any((mining < need - 1e-9) & ~problem.event()):
+    if np.any(mining < problem.mining_floor_mw() - 1e-9):
+        return None
+    if math.isfinite(problem.ramp_mw_per_interval):  # the changes the model allows
+        down, up = ramp_range_mw(problem, boundary, milp=True)
+        site = load - problem.ai_firm_mw
+        step = np.diff(site, prepend=site[0] if boundary is None else boundary.load_mw)
+        if np.any(step < down - 1e-9) or np.any(step > up + 1e-9):
             return None
-    ramp = problem.ramp_mw_per_interval
-    if math.isfinite(ramp) and len(load) > 1 and np.any(np.abs(np.diff(load)) > ramp + 1e-9):
-        return None
-    if (
-        math.isfinite(ramp)
-        and boundary is not None
-        and abs(load[0] - problem.ai_firm_mw - boundary.load_mw) > ramp + 1e-9
-    ):
-        return None
     x[m.get("mining")] = mining
     x[m.get("ai_flexible")] = problem.ai_flexible_mw
     flows = allocate_supply(problem, load)
@@ -126,7 +121,8 @@ def commitment_start(
         cols = m.get(var)
         x[cols] = flows[f"{var}_mw"][: cols.size]
     event = np.flatnonzero(problem.event())
-    cap = problem.max_site_load_series_mw()[event] - problem.dr_committed_mw - problem.ai_firm_mw
+    cap = (problem.max_site_load_series_mw()[event] - problem.dr_committed_series_mw()[event]
+           - problem.ai_firm_mw)
     short = m.get("dr_shortfall")
     x[short] = np.maximum(mining[event] + problem.ai_flexible_mw - cap, 0.0)[: short.size]
     return x
@@ -135,7 +131,7 @@ def commitment_start(
 def start_solution(
     problem: DispatchProblem, m: LinearModel, boundary: Boundary | None = None
 ) -> FloatArray | None:
-    """A feasible MILP start, the cheaper of two candidates (None if neither is feasible):
+    """A feasible MILP start, the cheapest of three candidates (None if none is feasible):
 
     * the fast-path schedule without min up/down times (when nothing else links
       intervals), each tranche on where it runs at least half its power, repaired by
@@ -144,7 +140,9 @@ def start_solution(
       rest off;
     * after a cut (``boundary`` with its segment powers), the state before held: no
       tranche switches and the load does not move, so the min up/down and ramp limits
-      hold where a pattern at rated power would jump from a part-loaded state.
+      hold where a pattern at rated power would jump from a part-loaded state (it breaks
+      them where flexible AI drew other than its mean before the cut, or a limit of
+      import, DR or the fleet installed moves within the window).
     """
     t = problem.n_intervals
     k = len(problem.tranches)

@@ -87,13 +87,23 @@ def thresholds_line(summary: dict[str, Any]) -> str | None:
 
 
 def note_lines(summary: dict[str, Any]) -> list[str]:
-    """What the dispatch left out of the inputs it was given, as notes: a swap's later
-    fleet entries, listed 4CP peaks outside the prices, irregular price steps."""
+    """What the dispatch left out of the inputs it was given, as notes: fleet entries
+    not run (or not throughout), listed 4CP peaks outside the prices, a DR commitment the
+    machines installed cannot honour, windows the solver did not improve, irregular price
+    steps."""
     notes = []
     if summary.get("fleet_note"):
         notes.append(str(summary["fleet_note"]))
     if summary.get("fourcp_note"):
         notes.append(str(summary["fourcp_note"]))
+    if summary.get("demand_response_note"):
+        notes.append(str(summary["demand_response_note"]))
+    if summary.get("windows_unimproved"):
+        notes.append(
+            f"{int(summary['windows_unimproved'])} of {int(summary.get('windows', 0))} "
+            "rolling-horizon windows kept their starting schedule: HiGHS found none better "
+            "in its share of the time limit, so the schedule there is not optimized (raise "
+            "[sites.dispatch] time_limit_seconds)")
     if summary.get("price_gaps"):
         notes.append(f"the price series has {int(summary['price_gaps'])} irregular steps "
                      "(missing or extra intervals): every interval counts the median step, "
