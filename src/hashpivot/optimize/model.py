@@ -163,13 +163,28 @@ def _mining_terminal_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArr
                             np.zeros(p.n_sites))
 
 
+def _most_forgone_usd(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
+    """A bound on the mining terminal value a plan can forgo, per scenario: at each site
+    with offers, its tranches of most value per MW displaced first, up to the MW it may
+    convert (``site_limit_mw``, a rule's cap). [USD]"""
+    most = np.zeros(c.n_scenarios)
+    for s in np.unique(p.offer_site):
+        tv = c.mining_terminal_usd_per_mw[:, s, :]  # (K, J) [USD/MW]
+        order = np.argsort(-tv, axis=1, kind="stable")
+        mw = p.tranche_mw[s][order]  # (K, J), in that order [MW]
+        room = min(float(p.site_limit_mw[s]), float(p.rule_cap_mw[s]))
+        take = np.clip(room - (np.cumsum(mw, axis=1) - mw), 0.0, mw)
+        most += (np.take_along_axis(tv, order, axis=1) * take).sum(axis=1)
+    return most
+
+
 def floor_scenarios(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
     """How much of keep-mining's terminal value a plan may forgo beyond what it keeps,
     per scenario: ``max_T - kept`` where ``kept`` is keep-mining's, net of the cash SG&A
-    and floored at 0 (``baseline_terminal_usd``), and ``max_T`` the tranches' (each
-    floored at 0) with every MW displaced. Where positive, :func:`sga_floor_usd` may be
-    too. [USD]"""
-    most = np.einsum("ksj,sj->k", c.mining_terminal_usd_per_mw, p.tranche_mw)
+    and floored at 0 (``baseline_terminal_usd``), and ``max_T`` a bound on what a plan
+    can displace (:func:`_most_forgone_usd`). Where positive, :func:`sga_floor_usd` may
+    be too. [USD]"""
+    most = _most_forgone_usd(p, c)
     room = most - c.baseline_terminal_usd
     tol = 1e-9 * np.maximum(np.abs(most), 1.0)
     return np.asarray(np.where(room > tol, room, 0.0), dtype=np.float64)
