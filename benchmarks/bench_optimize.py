@@ -25,7 +25,9 @@ C. the center-path check ``optimize_plan`` adds: ``pivot``'s value of the plan f
 Reported: median [min, max] of each stage, the ratios solve/LP, build/solve and
 coefficients/paths, peak RSS (``ru_maxrss``) and the load average before and after.
 
-Run: ``.venv/bin/python benchmarks/bench_optimize.py [--pairs 5] [--scenarios 500]``
+Run: ``.venv/bin/python benchmarks/bench_optimize.py [--pairs 5] [--scenarios 500]
+[--sga-usd-per-year 5e6]`` (the last gives each site a cash SG&A item, whose floor takes
+binaries where a plan can reach it).
 """
 
 from __future__ import annotations
@@ -101,8 +103,18 @@ debt_capacity_usd = 4.0e9
 """
 
 
-def bench_portfolio(n_sites: int = 10) -> Any:
-    """The benchmark portfolio (see the module docstring)."""
+#: A cash SG&A item per site (``--sga-usd-per-year``): the mining line's floor net of it
+#: takes binaries in the model where a plan can reach it (``define_sga_floor``).
+SGA = """  [[sites.cost_items]]
+  name = "corporate"
+  category = "sga_cash"
+  usd_per_year = {sga}
+"""
+
+
+def bench_portfolio(n_sites: int = 10, sga_usd_per_year: float = 0.0) -> Any:
+    """The benchmark portfolio (see the module docstring), each site with a cash SG&A
+    item of ``sga_usd_per_year`` [USD/year] when positive."""
     from hashpivot.models import parse_portfolio
 
     regions = [("ERCOT", "TX", "grid"), ("PJM", "PA", "grid"), ("BPA", "WA", "hydro")]
@@ -113,11 +125,15 @@ def bench_portfolio(n_sites: int = 10) -> Any:
         # miners fill ~90 % of the capacity: 55 % S21, 45 % S19j Pro by power
         n_new = int(0.9 * capacity * 0.55e6 / (3500 * 1.05))
         n_old = int(0.9 * capacity * 0.45e6 / (3050 * 1.05))
-        parts.append(SITE.format(
+        site = SITE.format(
             name=f"site {i:02d}", region=region, state=state, source=source,
             capacity=capacity, price=30.0 + 2.0 * (i % 7), n_new=n_new, n_old=n_old,
             opex=40e3 * capacity, build=12 + 3 * (i % 3),
-        ))
+        )
+        if sga_usd_per_year > 0:
+            site = site.replace("  [sites.hosting]", SGA.format(sga=sga_usd_per_year)
+                                + "  [sites.hosting]")
+        parts.append(site)
     parts.append(TAIL)
     return parse_portfolio("".join(parts), "bench")
 
@@ -164,7 +180,17 @@ def _run_once(pf: Any, n_scenarios: int, gap: float) -> dict[str, float]:
         "n_nonzeros": rep.n_nonzeros, "status": 0.0 if rep.status == "ok" else 1.0,
         "n_offers": p.n_offers, "n_quarters": p.n_quarters,
         "objective_musd": -rep.objective, "lp_objective_musd": -lp.objective,
+        "floor_scenarios": _floor_scenarios(p, c),
     }
+
+
+def _floor_scenarios(p: Any, c: Any) -> float:
+    """Scenarios given the floor's binaries; NaN on code without them."""
+    try:
+        from hashpivot.optimize.model import floor_scenarios
+    except ImportError:
+        return float("nan")
+    return float((floor_scenarios(p, c) > 0).sum())
 
 
 def _fmt(values: list[float]) -> str:
@@ -177,9 +203,11 @@ def main() -> None:
     ap.add_argument("--scenarios", type=int, default=500)
     ap.add_argument("--sites", type=int, default=10)
     ap.add_argument("--gap", type=float, default=0.01)
+    ap.add_argument("--sga-usd-per-year", type=float, default=0.0,
+                    help="a cash SG&A item per site [USD/year] (default none)")
     args = ap.parse_args()
     load0 = os.getloadavg()
-    pf = bench_portfolio(args.sites)
+    pf = bench_portfolio(args.sites, args.sga_usd_per_year)
     runs = [_run_once(pf, args.scenarios, args.gap) for _ in range(args.pairs)]
     load1 = os.getloadavg()
     r0 = runs[0]
@@ -187,7 +215,8 @@ def main() -> None:
           f"{platform.python_version()}; load average before {load0[0]:.2f}, after "
           f"{load1[0]:.2f}")
     print(f"model: {args.sites} sites, {r0['n_offers']:.0f} offers x {r0['n_quarters']:.0f} "
-          f"quarters, {args.scenarios} scenarios; {r0['n_variables']:,.0f} variables, "
+          f"quarters, {args.scenarios} scenarios ({r0['floor_scenarios']:.0f} with the SG&A "
+          f"floor's binaries); {r0['n_variables']:,.0f} variables, "
           f"{r0['n_constraints']:,.0f} rows, {r0['n_nonzeros']:,.0f} nonzeros")
     keys = ("coefficients_s", "build_s", "solve_s", "lp_relaxation_s", "paths_s")
     for k in keys:

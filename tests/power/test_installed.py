@@ -130,3 +130,22 @@ def test_windows_left_at_their_start_are_counted(monkeypatch: pytest.MonkeyPatch
     monkeypatch.undo()
     free = solve(prob, "lp", window_hours=10.0, lookahead_hours=2.0)
     assert free.report.n_windows_unimproved == 0 and free.report.status == "ok"
+
+
+def test_the_kept_online_floor_rises_from_the_state_before_a_window() -> None:
+    # machines installed at hour 18, a window beginning at hour 20 (no look-ahead): the
+    # floor, rising 1 MW an hour to the 5 MW kept online, was the whole 5 MW in the
+    # window's first interval, 3 MW over the mining carried over the cut (2 MW) against a
+    # 1 MW ramp; it rises from that mining (tranches that run down to 5 % of their power)
+    n = 40
+    installed = np.ones((n, 2), dtype=bool)
+    installed[:18] = False
+    low = (Tranche("a", 10.0, 10.0 * 1e3 / 18.0, 0.05, 0.05),
+           Tranche("b", 8.0, 8.0 * 1e3 / 25.0, 0.05, 0.05))
+    prob = _problem(n, np.full(n, 500.0), installed, tranches=low, ramp_mw_per_interval=1.0,
+                    dr_committed_mw=5.0, dr_keep_online=True, min_up_intervals=2)
+    got = solve(prob, "lp", window_hours=10.0, lookahead_hours=0.0)
+    assert got.report.n_windows == 4
+    mining = got.schedule.segment_mw.sum(axis=1)
+    assert mining[:18].max() == 0.0
+    assert mining[18:24] == pytest.approx([1.0, 2.0, 3.0, 4.0, 5.0, 5.0], abs=1e-6)

@@ -268,12 +268,13 @@ class DispatchProblem:
         flex = self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
         return np.minimum(self.dr_committed_mw, self.mining_capacity_series_mw(rows) + flex)
 
-    def mining_floor_mw(self) -> FloatArray:
+    def mining_floor_mw(self, before_mw: float | None = None) -> FloatArray:
         """Least mining in each interval: outside DR events with ``dr_keep_online``, the
         commitment honoured (:meth:`dr_committed_series_mw`) up to the mining installed,
         rising no faster than the ramp limit (after an event, or once machines are
-        installed mid-horizon, mining is brought back up to it at that rate); zeros
-        otherwise. [MW]"""
+        installed mid-horizon, mining is brought back up to it at that rate), from
+        ``before_mw`` in the interval before (a rolling-horizon window's state) where
+        given; zeros otherwise. [MW]"""
         t = self.n_intervals
         if not (self.dr_keep_online and self.dr_committed_mw > 0):
             return np.zeros(t)
@@ -281,8 +282,9 @@ class DispatchProblem:
             self.dr_committed_series_mw(), self.mining_capacity_series_mw()))
         ramp = self.ramp_mw_per_interval
         if math.isfinite(ramp):
-            for i in range(1, t):  # (a few thousand steps: once per problem)
-                floor[i] = min(floor[i], floor[i - 1] + ramp)
+            last = math.inf if before_mw is None else before_mw
+            for i in range(t):  # (a few thousand steps: once per problem)
+                floor[i] = last = min(floor[i], last + ramp)
         return np.asarray(floor, dtype=np.float64)
 
     def max_site_load_series_mw(self, rows: slice = ALL) -> FloatArray:

@@ -20,7 +20,7 @@ from hashpivot.exceptions import InputError
 from hashpivot.power.fast import allocate_supply, solve_fast
 from hashpivot.power.intervals import FloatArray
 from hashpivot.power.lp.container import LinearModel
-from hashpivot.power.lp.families import Boundary, ramp_range_mw
+from hashpivot.power.lp.families import Boundary, mining_before_mw, ramp_range_mw
 from hashpivot.power.model import DispatchProblem
 
 __all__ = ["commitment_start", "enforce_min_up_down", "repair_pattern", "start_solution"]
@@ -106,7 +106,8 @@ def commitment_start(
     load = problem.ai_firm_mw + problem.ai_flexible_mw + mining
     if np.any(load > problem.renewable() + problem.import_limit_mw + 1e-9):
         return None
-    if np.any(mining < problem.mining_floor_mw() - 1e-9):
+    floor = problem.mining_floor_mw(mining_before_mw(boundary))
+    if np.any(mining < floor - 1e-9):
         return None
     if math.isfinite(problem.ramp_mw_per_interval):  # the changes the model allows
         down, up = ramp_range_mw(problem, boundary, milp=True)
