@@ -505,3 +505,71 @@ def test_the_model_counts_the_floor_in_its_objective_and_its_cvar() -> None:
     free = build_plan_model(p, c, obj)
     _, rep = solve_model(free.m, free.integer)
     assert -rep.objective * 1e6 + 0.5 * c.baseline_npv_usd.mean() >= v.objective_usd - 1e-3
+
+
+def test_past_the_floor_spare_capacity_still_goes_first() -> None:
+    """A review's case: one site (60 MW, 44.1 MW of miners) whose 50 M USD/year of cash
+    SG&A its machines never cover at the horizon, power at 30 USD/MWh. Past the floor a
+    displaced MW forgoes no terminal value, so its loss is the one to the horizon: in the
+    last quarter negative (the machines' resale is worth more than their last months of
+    mining). The check that holds the model to pivot's order (spare capacity first)
+    tested the whole loss, positive, so the model displaced miners and kept their resale:
+    a 10 MW plan of the last quarter was worth 0.71 M USD more to it than to pivot."""
+    from hashpivot.optimize.model import floor_scenarios, spare_first
+
+    sga = table(name="corporate", category="sga_cash", usd_per_year=50e6)
+    pf = portfolio(site_toml("A", capacity=60.0, price=30.0,
+                             cost_items=[site_opex("site staff", 1.0e6), sga]),
+                   years=8, btc_price_growth_per_year=0.10, network_hashrate_growth_per_year=0.0)
+    p = resolve_problem(pf, continuous=True)
+    params, _ = scenario_params(p, 0)
+    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    assert floor_scenarios(p, c)[0] > 0 and spare_first(p, c).tolist() == [0]
+    q = p.n_quarters - 1
+    x = np.zeros((p.n_offers, p.n_quarters))
+    x[0, q] = 10.0
+    v = value_fixed(p, c, ObjectiveSpec(), "last quarter", x)
+    plan = pd.DataFrame({"site": ["A"], "start_month": [p.quarter_start_months[q]],
+                         "gross_mw": [10.0]})
+    ref = _pivot_npv(pf, plan, str(p.start), p.n_months, p.discount_rate)
+    assert v.npv_usd[0] == pytest.approx(ref, rel=1e-9)
+
+
+def test_the_shadow_prices_hold_the_floor_binaries_at_the_plan() -> None:
+    """A review's case: relaxed, the floor's binaries take the chord of ``max(T - kept,
+    0)`` and value mining past the horizon that the plan does not give up (a relaxation
+    worth 259.0 M USD against the MILP's 240.5, whose plan is short of the floor), so the
+    build capacity's shadow prices summed 102.2 M USD instead of 85.5. Held at the plan's
+    values, the duals are those of the model without the floor, which is exact there."""
+    from hashpivot.optimize.evaluate import shadow_price_frame
+    from hashpivot.optimize.model import build_plan_model, sga_floor_usd
+    from hashpivot.optimize.solve import relaxation_duals, solve_model
+
+    sga = table(name="corporate", category="sga_cash", usd_per_year=8.0e6)
+    staff = site_opex("site staff", 1.0e6)
+    pf = portfolio(site_toml("A", capacity=60.0, cost_items=[staff, sga]),
+                   site_toml("B", lease=120.0, price=30.0, cost_items=[staff, sga]),
+                   years=8, btc_price_growth_per_year=0.10, network_hashrate_growth_per_year=0.0,
+                   tail="\n[optimize]\nbuild_mw_per_quarter = 1.5\n")
+    p = resolve_problem(pf, continuous=True)
+    params, _ = scenario_params(p, 0)
+    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    pm = build_plan_model(p, c, ObjectiveSpec())
+    sol, _ = solve_model(pm.m, pm.integer, gap=1e-6)
+    on = pm.m.variables["sga_floor_on"]
+    assert on.size == 1 and round(float(sol[on][0])) == 0  # the plan is short of the floor
+    assert sga_floor_usd(p, c, sol[pm.npv_cols])[0] == 0.0
+
+    def prices(model: Any, pinned: Any = None) -> pd.Series:
+        rows, _ = relaxation_duals(model.m, pinned=pinned)
+        return shadow_price_frame(p, model, rows).groupby("constraint").shadow_price.sum()
+
+    held = prices(pm, (on, np.round(sol[on])))
+    without = prices(build_plan_model(p, c, ObjectiveSpec(), sga_floor=False))
+    assert held.to_dict() == pytest.approx(without.to_dict(), rel=1e-6)
+    assert prices(pm).sum() > held.sum() * 1.05  # teeth: relaxed, the chord inflates them
+    # and the optimizer's result reports the held ones
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False, continuous=True, gap=1e-6))
+    got = r.shadow_prices.groupby("constraint").shadow_price.sum()
+    assert got.to_dict() == pytest.approx(held.to_dict(), rel=1e-6)

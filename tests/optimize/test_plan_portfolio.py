@@ -18,6 +18,7 @@ from hashpivot.optimize.plan_portfolio import (
     plan_portfolio_toml,
 )
 from hashpivot.reports.tables.optimize import center_path_lines
+from tests.portfolio_toml import site_opex, table
 
 from .conftest import pivot_plan_npv_usd, portfolio, site_toml
 
@@ -86,14 +87,25 @@ def test_pivot_values_the_plan_portfolio_as_the_optimizer_values_the_plan() -> N
     assert abs(pivot_plan_npv_usd(plan_pf, site_terms, start, months) - ref) > 1e6
 
 
-def test_with_tenants_that_may_not_sign_both_engines_expect_one_value() -> None:
+@pytest.mark.parametrize("sga_usd_per_year", [0.0, 8e6])
+def test_with_tenants_that_may_not_sign_both_engines_expect_one_value(
+        sga_usd_per_year: float) -> None:
     """T1 signs with 0.6, T2 with 0.8, at separate sites: the optimizer's value of the plan
-    with signing in expectation (its model is linear in the signings) is pivot's expected
-    value over the four outcomes of the signings, on the central path."""
+    over the signings is pivot's expected value over the four outcomes of the signings, on
+    the central path. Without cash SG&A the model is linear in the signings (their
+    expectation is the value of the expected MW); with 8 M USD/year of it a site, past
+    the floor of the mining line, it is not, and the optimizer values each outcome (a
+    review found 183.35 against pivot's 188.54 M USD, the floor of the expected MW)."""
     tail = (TENANTS.replace('sites = ["A"]', 'probability_signing = 0.6\n  sites = ["A"]')
             .replace('sites = ["B"]', 'probability_signing = 0.8\n  sites = ["B"]'))
-    pf = portfolio(site_toml("A", capacity=60.0), site_toml("B", lease=120.0, price=30.0),
-                   site_toml("C", price=30.0), years=8, tail=tail)
+    items = [site_opex("site staff", 1.0e6)] + (
+        [table(name="corporate", category="sga_cash", usd_per_year=sga_usd_per_year)]
+        if sga_usd_per_year else [])
+    market = ({"btc_price_growth_per_year": 0.10, "network_hashrate_growth_per_year": 0.0}
+              if sga_usd_per_year else {})
+    pf = portfolio(site_toml("A", capacity=60.0, cost_items=items),
+                   site_toml("B", lease=120.0, price=30.0, cost_items=items),
+                   site_toml("C", price=30.0, cost_items=items), years=8, tail=tail, **market)
     r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
                                          two_stage=False))
     assert set(r.plan["tenant"]) == {"T1", "T2"}

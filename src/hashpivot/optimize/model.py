@@ -309,6 +309,21 @@ def define_displaced(m: LinearModel, p: PlanProblem, cost: FloatArray) -> IntArr
     return d
 
 
+def ordering_losses(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
+    """The loss per MW displaced that :func:`spare_first` and
+    :func:`least_efficient_first` test: ``mining_loss_usd_per_mw`` (K, S, J, Q), and in
+    the scenarios where a plan can reach the SG&A floor (:func:`floor_scenarios`) also
+    the same without the mining terminal value (K', S, J, Q): past the floor a displaced
+    MW forgoes none of it (``sga_floor`` gives it back), so its loss is the one to the
+    horizon, which may be negative where the whole is not. [USD/MW]"""
+    need = np.flatnonzero(floor_scenarios(p, c) > 0)
+    if not need.size:
+        return c.mining_loss_usd_per_mw
+    to_horizon = (c.mining_loss_usd_per_mw[need]
+                  - c.mining_terminal_usd_per_mw[need][..., None])
+    return np.concatenate([c.mining_loss_usd_per_mw, to_horizon], axis=0)
+
+
 def spare_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
     """Sites with spare capacity where displacing miners first could pay on a scenario.
 
@@ -319,9 +334,10 @@ def spare_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
     for, a halving), so that spare capacity is kept for the later conversion. Where the
     loss per MW is non-negative and non-increasing in the quarter, converting spare
     capacity first is optimal anyway (swapping an earlier miner for a later spare MW never
-    gains) and no binary is needed.
+    gains) and no binary is needed. The loss tested is also the one to the horizon
+    alone in the scenarios where a plan can reach the SG&A floor (:func:`ordering_losses`).
     """
-    loss = c.mining_loss_usd_per_mw[:, :, 1:, :]
+    loss = ordering_losses(p, c)[:, :, 1:, :]
     tol = 1e-6 * max(1.0, float(np.abs(loss).max(initial=0.0)))
     pays = (loss < 0).any(axis=(0, 2, 3)) | (np.diff(loss, axis=3) > tol).any(axis=(0, 2, 3))
     needs = (p.tranche_mw[:, 0] > 1e-9) & pays
@@ -358,7 +374,7 @@ def least_efficient_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
     examples, and the binaries, on every site of two entries over 40 quarters and 500
     scenarios, made the benchmark's solve many times longer (``bench_optimize.py``).
     """
-    loss = c.mining_loss_usd_per_mw
+    loss = ordering_losses(p, c)
     tol = 1e-6 * max(1.0, float(np.abs(loss).max(initial=0.0)))
     out = []
     for s in np.unique(p.offer_site):
@@ -637,7 +653,7 @@ def build_plan_model(
     sga_floor : bool, optional
         Give every scenario the columns of :func:`define_sga_floor`; default: where a plan
         may go past the floor on some scenario of ``c`` (:func:`floor_scenarios`). Pass
-        it as ``spare_first_sites``.
+        it to give models of scenario subsets the same columns.
     """
     a = _scenario_npv_matrix(p, c)
     cost = -(1.0 - obj.risk_aversion) * a.mean(axis=0) / USD_SCALE  # minimized

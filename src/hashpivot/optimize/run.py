@@ -11,12 +11,14 @@ EVPI, two-stage bound, out-of-sample NPV, shadow prices and the rules that bind
 from __future__ import annotations
 
 import copy
+import itertools
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hashpivot.arrays import FloatArray
 from hashpivot.engines.simulate import SimulationConfig, prepare
 from hashpivot.exceptions import HashpivotError
 from hashpivot.executors import ProgressFn
@@ -35,6 +37,7 @@ from hashpivot.optimize.model import (
     USD_SCALE,
     ObjectiveSpec,
     build_plan_model,
+    floor_scenarios,
     scenario_npv_usd,
     scenario_terminal_value_usd,
 )
@@ -142,6 +145,38 @@ def _expected_value_coefficients(task: CoefficientTask) -> ScenarioCoefficients:
     _, c = coefficient_chunk(zero, 0, 1, np.random.SeedSequence(0))
     c.signed = task.signing_probability[None, :].astype(float).copy()
     return c
+
+
+def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: ObjectiveSpec,
+                               x_mw: FloatArray) -> float:
+    """The model's value of a plan over keep-mining on the central path, in expectation
+    over the tenants' signings (``ev``: one scenario whose ``signed`` are the
+    probabilities). [USD]
+
+    The model is linear in the signings but for the SG&A floor (:func:`sga_floor_usd`):
+    where a plan can reach it, the expectation of the floor is not the floor of the
+    expected MW, so each outcome of the uncertain tenants is valued and weighted by its
+    probability, as ``pivot`` does (at most
+    :data:`~hashpivot.engines.pivot.signing.MAX_UNCERTAIN_TENANTS`; above, and where no
+    plan reaches the floor, the linear expectation).
+    """
+    from hashpivot.engines.pivot.signing import MAX_UNCERTAIN_TENANTS
+
+    prob = ev.signed[0]
+    unsure = np.flatnonzero((prob > 0) & (prob < 1))
+    if not floor_scenarios(p, ev).any() or not 0 < unsure.size <= MAX_UNCERTAIN_TENANTS:
+        return float(value_fixed(p, ev, obj, "plan", x_mw).npv_usd[0] - ev.baseline_npv_usd[0])
+    outcomes = np.array(list(itertools.product((0.0, 1.0), repeat=unsure.size)))
+    signed = np.repeat(np.where(prob >= 1, 1.0, 0.0)[None, :], len(outcomes), axis=0)
+    signed[:, unsure] = outcomes
+    weight = np.prod(np.where(outcomes > 0, prob[unsure], 1.0 - prob[unsure]), axis=1)
+    k = len(outcomes)
+    each = ScenarioCoefficients(
+        np.repeat(ev.baseline_npv_usd, k), np.repeat(ev.mining_loss_usd_per_mw, k, axis=0),
+        signed, np.repeat(ev.baseline_terminal_usd, k),
+        np.repeat(ev.mining_terminal_usd_per_mw, k, axis=0))
+    npv = value_fixed(p, each, ObjectiveSpec(0.0, obj.alpha), "plan", x_mw).npv_usd
+    return float(weight @ (npv - each.baseline_npv_usd))
 
 
 def optimize_plan(
@@ -253,13 +288,15 @@ def optimize_plan(
     except HashpivotError as exc:  # a check: the plan stands, the problem is reported
         cross_check["pivot_error"] = str(exc)
     if cross_check.get("expected_npv_with_tv_vs_keep_usd") is not None:
-        # each tenant signing as likely as the file says: in expectation here (the model is
-        # linear in the signings), over the outcomes of the signings in pivot
-        ev_plan = value_fixed(p, ev, obj, "plan", x_mw)
-        cross_check["optimizer_expected_over_signings_usd"] = float(
-            ev_plan.npv_usd[0] - ev.baseline_npv_usd[0])
+        # each tenant signing as likely as the file says, over the outcomes of the
+        # signings in pivot
+        cross_check["optimizer_expected_over_signings_usd"] = expected_over_signings_usd(
+            p, ev, obj, x_mw)
 
-    row_dual, col_dual = relaxation_duals(pm.m)
+    # the floor's binaries held at the plan's values: relaxed, their chord would value
+    # mining past the horizon the plan does not give up
+    on = pm.m.variables["sga_floor_on"]
+    row_dual, col_dual = relaxation_duals(pm.m, pinned=(on, np.round(sol[on])))
     prices = shadow_price_frame(p, pm, row_dual)
     rules = binding_rules(p, pm, x_mw, col_dual, c)
     inputs: dict[str, Any] = {

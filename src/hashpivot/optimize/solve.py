@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from hashpivot.arrays import FloatArray
+from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.exceptions import SolverError
 from hashpivot.power.lp import LinearModel
 from hashpivot.power.lp.adapter import highs_for, outcome, solve_report
@@ -31,12 +31,15 @@ __all__ = ["SolveReport", "relaxation_duals", "solve_model"]
 
 
 def _highs(m: LinearModel, integer: bool, time_limit_s: float, gap: float,
-           threads: int | None, fixed: FloatArray | None = None) -> tuple[Any, int]:
+           threads: int | None, fixed: FloatArray | None = None,
+           pinned: tuple[IntArray, FloatArray] | None = None) -> tuple[Any, int]:
     a = m.arrays()
     lo, hi = a["col_lower"].copy(), a["col_upper"].copy()
     if fixed is not None:
         ints = np.flatnonzero(a["integer"])
         lo[ints] = hi[ints] = np.round(fixed[ints])
+    if pinned is not None:
+        lo[pinned[0]] = hi[pinned[0]] = pinned[1]
     options: dict[str, Any] = {
         "time_limit": float(time_limit_s), "mip_rel_gap": float(gap), "random_seed": 0
     }
@@ -87,16 +90,26 @@ def solve_model(
 
 
 def relaxation_duals(
-    m: LinearModel, time_limit_s: float = 120.0
+    m: LinearModel, time_limit_s: float = 120.0,
+    pinned: tuple[IntArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Row duals and reduced costs of the LP relaxation (integrality dropped).
+
+    Parameters
+    ----------
+    m : LinearModel
+    time_limit_s : float
+        [s]
+    pinned : (ndarray of int, ndarray), optional
+        Columns held at values (the plan's ``sga_floor_on``: relaxed, the floor's chord
+        would value mining past the horizon the plan does not give up).
 
     Returns
     -------
     row_dual, col_dual : ndarray
         HiGHS duals of the minimized objective (M USD per unit of the row or column).
     """
-    h, _ = _highs(m, False, time_limit_s, 0.0, None)
+    h, _ = _highs(m, False, time_limit_s, 0.0, None, pinned=pinned)
     sol = h.getSolution()
     if not sol.dual_valid:
         return np.full(m.n_row, np.nan), np.full(m.n_col, np.nan)
