@@ -149,3 +149,47 @@ def test_the_kept_online_floor_rises_from_the_state_before_a_window() -> None:
     mining = got.schedule.segment_mw.sum(axis=1)
     assert mining[:18].max() == 0.0
     assert mining[18:24] == pytest.approx([1.0, 2.0, 3.0, 4.0, 5.0, 5.0], abs=1e-6)
+
+
+def test_a_kept_online_commitment_ramps_down_ahead_of_a_retirement() -> None:
+    # a second review's case: the only tranche (10 MW) retires at hour 12, 5 MW kept
+    # online, a 2 MW ramp, the LP (no binaries): the floor fell from 5 MW to nothing in
+    # one interval, which the ramp forbade, so the LP was infeasible; mining ramps down
+    # to what will be left
+    n = 24
+    installed = np.ones((n, 1), dtype=bool)
+    installed[12:] = False
+    one = (Tranche("a", 10.0, 10.0 * 1e3 / 18.0, 0.6, 0.7),)
+    prob = _problem(n, np.full(n, 20.0), installed, tranches=one, ramp_mw_per_interval=2.0,
+                    dr_committed_mw=5.0, dr_keep_online=True)
+    assert prob.mining_floor_mw()[8:14] == pytest.approx([5, 5, 4, 2, 0, 0])
+    got = solve(prob, "lp")
+    mining = got.schedule.segment_mw.sum(axis=1)
+    assert (mining[8:12] >= prob.mining_floor_mw()[8:12] - 1e-6).all()
+    assert np.abs(np.diff(mining)).max() <= 2.0 + 1e-6 and mining[12:].max() == 0.0
+
+
+def test_retiring_an_idle_tranche_frees_no_other_from_the_ramp() -> None:
+    # a second review's case: b (20 MW, 80 J/TH) never pays and never runs; its
+    # retirement at hour 12, where power costs 300 USD/MWh, widened the site's ramp by its
+    # 20 MW, so a (100 MW) stepped 10 MW down there under a 2 MW ramp and the retirement
+    # of an idle tranche raised the margin (156,973.61 against 156,495.28 USD). What a
+    # leaving tranche drew is let go; the others keep the ramp.
+    n = 24
+    prices = np.full(n, 40.0)
+    prices[12] = 300.0
+    tranches = (Tranche("a", 100.0, 100.0 * 1e3 / 18.0, 0.6, 0.7),
+                Tranche("b", 20.0, 20.0 * 1e3 / 80.0, 0.6, 0.7))
+    margins = []
+    for retire in (False, True):
+        installed = np.ones((n, 2), dtype=bool)
+        if retire:
+            installed[12:, 1] = False
+        prob = _problem(n, prices, installed, tranches=tranches, ramp_mw_per_interval=2.0,
+                        min_up_intervals=2)
+        got = solve(prob, "lp", window_hours=None, mip_gap=1e-9)
+        by_tranche = got.schedule.mining_by_tranche_mw(prob)
+        assert by_tranche[:, 1].max() == 0.0 and by_tranche[:, 0].min() > 0  # a runs
+        assert np.abs(np.diff(by_tranche[:, 0])).max() <= 2.0 + 1e-6
+        margins.append(got.objective_usd)
+    assert margins[1] == pytest.approx(margins[0], rel=1e-9)

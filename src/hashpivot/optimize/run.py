@@ -156,14 +156,16 @@ def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: Ob
     The model is linear in the signings but for the SG&A floor (:func:`sga_floor_usd`):
     where a plan can reach it, the expectation of the floor is not the floor of the
     expected MW, so each outcome of the uncertain tenants is valued and weighted by its
-    probability, as ``pivot`` does (at most
+    probability, as ``pivot`` does (the uncertain tenants the plan builds for, at most
     :data:`~hashpivot.engines.pivot.signing.MAX_UNCERTAIN_TENANTS`; above, and where no
     plan reaches the floor, the linear expectation).
     """
     from hashpivot.engines.pivot.signing import MAX_UNCERTAIN_TENANTS
 
     prob = ev.signed[0]
-    unsure = np.flatnonzero((prob > 0) & (prob < 1))
+    planned = np.zeros(prob.size, dtype=bool)  # tenants the plan builds for
+    planned[p.offer_tenant[np.asarray(x_mw).sum(axis=1) > 0]] = True
+    unsure = np.flatnonzero((prob > 0) & (prob < 1) & planned)
     if not floor_scenarios(p, ev).any() or not 0 < unsure.size <= MAX_UNCERTAIN_TENANTS:
         return float(value_fixed(p, ev, obj, "plan", x_mw).npv_usd[0] - ev.baseline_npv_usd[0])
     outcomes = np.array(list(itertools.product((0.0, 1.0), repeat=unsure.size)))

@@ -274,7 +274,9 @@ class DispatchProblem:
         rising no faster than the ramp limit (after an event, or once machines are
         installed mid-horizon, mining is brought back up to it at that rate), from
         ``before_mw`` in the interval before (a rolling-horizon window's state) where
-        given; zeros otherwise. [MW]"""
+        given, and falling at that rate ahead of a retirement that leaves less installed
+        than the commitment (mining ramps down to what will be left); zeros otherwise.
+        [MW]"""
         t = self.n_intervals
         if not (self.dr_keep_online and self.dr_committed_mw > 0):
             return np.zeros(t)
@@ -285,6 +287,11 @@ class DispatchProblem:
             last = math.inf if before_mw is None else before_mw
             for i in range(t):  # (a few thousand steps: once per problem)
                 floor[i] = last = min(floor[i], last + ramp)
+            if self.tranche_installed_series is not None:  # and down ahead of retirements
+                most = self.mining_capacity_series_mw()  # the most mining can be, by then
+                for i in range(t - 2, -1, -1):
+                    most[i] = min(most[i], most[i + 1] + ramp)
+                floor = np.minimum(floor, most)
         return np.asarray(floor, dtype=np.float64)
 
     def max_site_load_series_mw(self, rows: slice = ALL) -> FloatArray:

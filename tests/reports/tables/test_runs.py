@@ -115,6 +115,13 @@ def test_cost_and_dispatch_tables_from_engine_results() -> None:
     assert table.title.startswith("Dispatch of West Texas")
     assert table.rows[0][0] == "mining revenue" and table.notes[0].startswith("solver ")
     assert run_tables("cost", {}) == run_tables("dispatch", {}) == run_tables("backtest", {}) == []
+    # the web page and /api/runs/{id}/tables give the command line's notes (a review found
+    # none of them: not the fleet's, nor a DR commitment cut, nor windows left unsolved)
+    noted = {**summary, "fleet_note": "West Texas: each fleet entry runs on the days it is "
+             "installed", "windows": 366, "windows_unimproved": 24}
+    (table,) = run_tables("dispatch", noted)
+    assert "note: West Texas: each fleet entry runs on the days it is installed" in table.notes
+    assert any(n.startswith("note: 24 of 366 rolling-horizon windows") for n in table.notes)
 
 
 def test_simulate_by_policy_and_backtest_tables() -> None:

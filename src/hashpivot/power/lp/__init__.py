@@ -42,7 +42,11 @@ Constraints (only those the site needs are built):
   mining;
 * ``site_load-event-upper``: mining + AI flexible - shortfall <= max load - committed -
   AI firm in DR events;
-* ``site_load-ramp-range``: |load(t) - load(t-1)| <= ramp;
+* ``site_load-ramp-range``: |load(t) - load(t-1)| <= ramp (``site_load-boundary-range``
+  from the state before a rolling-horizon window); with on/off binaries, where the fleet
+  installed changes, ``site_load-fleet-lower`` / ``-upper`` (and
+  ``site_load-boundary-upper``) instead: the step without the power of the tranches
+  leaving / joining;
 * ``segment-on-upper``, ``segment-on-lower``: f_min P_k on <= tranche power <= P_k on;
 * ``tranche_on-transition-eq``: on(t) - on(t-1) = start(t) - stop(t);
 * ``tranche_start-min_up-upper``, ``tranche_stop-min_down-upper``: min up/down times.

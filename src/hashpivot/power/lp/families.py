@@ -30,8 +30,9 @@ __all__ = [
     "define_mining",
     "define_ramp",
     "define_supply",
+    "fleet_changes",
     "mining_before_mw",
-    "ramp_range_mw",
+    "tranche_power_before_mw",
 ]
 
 
@@ -200,28 +201,26 @@ def define_demand_response(m: LinearModel, problem: DispatchProblem) -> None:
     m.add_constraints("site_load-event-upper", n, terms, -math.inf, cap)
 
 
-def ramp_range_mw(problem: DispatchProblem, boundary: Boundary | None = None,
-                  milp: bool = False) -> tuple[FloatArray, FloatArray]:
-    """Least and most change of site load into each interval: ``-ramp`` and ``ramp``,
-    widened where the fleet installed changes (``tranche_installed_series``) and tranches
-    are on/off binaries (``milp``): by the rated power of the tranches leaving (down) and
-    joining (up). A tranche on cannot draw less than its lowest running power, so a
-    retirement forces a step the ramp may not allow (installations and retirements are
-    planned, not dispatched). Entry 0 is the change from the state before a
-    rolling-horizon window (``boundary``; its ``installed`` if carried). [MW]"""
-    t = problem.n_intervals
-    ramp = problem.ramp_mw_per_interval
-    down, up = np.full(t, -ramp), np.full(t, ramp)
-    if not milp or problem.tranche_installed_series is None:
-        return down, up
-    inst = problem.installed().astype(np.int8)
+def fleet_changes(problem: DispatchProblem, boundary: Boundary | None = None
+                  ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Tranches leaving (installed in the interval before, not in this one) and joining
+    in each interval, shape (T, K) each (``tranche_installed_series``); row 0 against the
+    state before a rolling-horizon window (its ``installed``; no change without one)."""
+    inst = problem.installed()
     before = (boundary.installed if boundary is not None and boundary.installed is not None
-              else inst[0]).astype(np.int8)
-    change = np.diff(inst, axis=0, prepend=before[None, :])  # +1 joins, -1 leaves
-    power = np.array([tr.power_mw for tr in problem.tranches], dtype=float)
-    down -= (change < 0) @ power
-    up += (change > 0) @ power
-    return down, up
+              else inst[0])
+    prev = np.vstack([np.asarray(before, dtype=bool)[None, :], inst[:-1]])
+    return prev & ~inst, ~prev & inst
+
+
+def tranche_power_before_mw(problem: DispatchProblem, boundary: Boundary | None) -> FloatArray:
+    """Each tranche's power in the interval before a window (its segments' sum), zeros
+    without one. [MW]"""
+    k = len(problem.tranches)
+    if boundary is None or boundary.segment_mw is None:
+        return np.zeros(k)
+    return np.asarray(np.bincount(problem.segments.tranche, weights=boundary.segment_mw,
+                                  minlength=k), dtype=np.float64)
 
 
 def define_ramp(
@@ -230,26 +229,62 @@ def define_ramp(
 ) -> None:
     """``site_load-ramp-range``: -ramp <= load(t) - load(t-1) <= ramp, load = mining + AI
     flexible; ``site_load-boundary-range``: the same for the first interval against the
-    load before a rolling-horizon window; each widened where the fleet installed changes
-    (:func:`ramp_range_mw`)."""
+    load before a rolling-horizon window.
+
+    Where tranches are on/off binaries (``milp``) and the fleet installed changes, a
+    tranche on cannot draw less than its lowest running power, so a retirement forces a
+    step the ramp may not allow (installations and retirements are planned, not
+    dispatched): in those intervals ``site_load-fleet-lower`` leaves the power the
+    tranches leaving drew in the interval before out of the step down, and
+    ``site_load-fleet-upper`` the power of the tranches joining out of the step up; the
+    tranches that stay keep the ramp.
+    """
     ramp = problem.ramp_mw_per_interval
     t = problem.n_intervals
     if not math.isfinite(ramp):
         return
-    down, up = ramp_range_mw(problem, boundary, milp)
     mining, flex = m.get("mining"), m.get("ai_flexible")
-    if boundary is not None:
+    k = len(problem.tranches)
+    leaving = joining = np.zeros((t, k), dtype=bool)
+    if milp and problem.tranche_installed_series is not None:
+        leaving, joining = fleet_changes(problem, boundary)
+    if boundary is not None:  # the step from the state before (a constant)
         zero = np.zeros(1, dtype=np.int64)
-        m.add_constraints(
-            "site_load-boundary-range", 1, [(zero, mining[:1], 1.0), (zero, flex[:1], 1.0)],
-            boundary.load_mw + down[0], boundary.load_mw + up[0],
-        )
+        gone = float(tranche_power_before_mw(problem, boundary)[leaving[0]].sum())
+        joins = bool(joining[0].any())
+        terms: list[Term] = [(zero, mining[:1], 1.0), (zero, flex[:1], 1.0)]
+        m.add_constraints("site_load-boundary-range", 1, terms,
+                          boundary.load_mw - ramp - gone,
+                          math.inf if joins else boundary.load_mw + ramp)
+        terms = terms + _tranche_power_terms(m, problem, zero, joining[:1], -1.0)
+        m.add_constraints("site_load-boundary-upper", int(joins), terms if joins else [],
+                          -math.inf, boundary.load_mw + ramp)
     if t < 2:
         return
-    r = np.arange(t - 1)
-    terms: list[Term] = [(r, mining[1:], 1.0), (r, mining[:-1], -1.0)]
-    terms += [(r, flex[1:], 1.0), (r, flex[:-1], -1.0)]
-    m.add_constraints("site_load-ramp-range", t - 1, terms, down[1:], up[1:])
+    changed = leaving[1:].any(axis=1) | joining[1:].any(axis=1)
+    for name, steps, lo, hi in (
+        ("site_load-ramp-range", np.flatnonzero(~changed) + 1, -ramp, ramp),
+        ("site_load-fleet-lower", np.flatnonzero(changed) + 1, -ramp, math.inf),
+        ("site_load-fleet-upper", np.flatnonzero(changed) + 1, -math.inf, ramp),
+    ):
+        r = np.arange(steps.size)
+        terms = [(r, mining[steps], 1.0), (r, mining[steps - 1], -1.0),
+                 (r, _take(flex, steps), 1.0), (r, _take(flex, steps - 1), -1.0)]
+        if name == "site_load-fleet-lower":  # what the leaving drew before is let go
+            terms += _tranche_power_terms(m, problem, steps - 1, leaving[steps], 1.0)
+        elif name == "site_load-fleet-upper":  # what the joining draw is let come
+            terms += _tranche_power_terms(m, problem, steps, joining[steps], -1.0)
+        m.add_constraints(name, steps.size, terms, lo, hi)
+
+
+def _tranche_power_terms(m: LinearModel, problem: DispatchProblem, at: IntArray,
+                         which: npt.NDArray[np.bool_], sign: float) -> list[Term]:
+    """Terms of row i: ``sign`` x the power in interval ``at[i]`` of the tranches
+    ``which[i]`` (K,), their segments' sum."""
+    rows, segs = np.nonzero(which[:, problem.segments.tranche])
+    if not rows.size:
+        return []
+    return [(rows, m.get("segment")[at[rows], segs], sign)]
 
 
 def define_commitment(

@@ -20,7 +20,12 @@ from hashpivot.exceptions import InputError
 from hashpivot.power.fast import allocate_supply, solve_fast
 from hashpivot.power.intervals import FloatArray
 from hashpivot.power.lp.container import LinearModel
-from hashpivot.power.lp.families import Boundary, mining_before_mw, ramp_range_mw
+from hashpivot.power.lp.families import (
+    Boundary,
+    fleet_changes,
+    mining_before_mw,
+    tranche_power_before_mw,
+)
 from hashpivot.power.model import DispatchProblem
 
 __all__ = ["commitment_start", "enforce_min_up_down", "repair_pattern", "start_solution"]
@@ -109,11 +114,21 @@ def commitment_start(
     floor = problem.mining_floor_mw(mining_before_mw(boundary))
     if np.any(mining < floor - 1e-9):
         return None
-    if math.isfinite(problem.ramp_mw_per_interval):  # the changes the model allows
-        down, up = ramp_range_mw(problem, boundary, milp=True)
+    ramp = problem.ramp_mw_per_interval
+    if math.isfinite(ramp):  # the steps the model allows (families.define_ramp)
         site = load - problem.ai_firm_mw
         step = np.diff(site, prepend=site[0] if boundary is None else boundary.load_mw)
-        if np.any(step < down - 1e-9) or np.any(step > up + 1e-9):
+        by_tranche = np.zeros((len(site), len(problem.tranches)))
+        np.add.at(by_tranche.T, seg.tranche, power.T)  # each tranche's power (T, K)
+        before = np.vstack([tranche_power_before_mw(problem, boundary)[None, :],
+                            by_tranche[:-1]])
+        if problem.tranche_installed_series is not None:
+            leaving, joining = fleet_changes(problem, boundary)
+            step_down = step + (before * leaving).sum(axis=1)
+            step_up = step - (by_tranche * joining).sum(axis=1)
+        else:
+            step_down = step_up = step
+        if np.any(step_down < -ramp - 1e-9) or np.any(step_up > ramp + 1e-9):
             return None
     x[m.get("mining")] = mining
     x[m.get("ai_flexible")] = problem.ai_flexible_mw

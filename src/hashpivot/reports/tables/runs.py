@@ -188,6 +188,7 @@ def _dispatch(results: dict[str, Any]) -> list[RunTable]:
     notes += [thresholds] if thresholds else []
     if results.get("power_contract"):
         notes.append(f"power contract: {results['power_contract']}")
+    notes += [f"note: {line}" for line in dispatch.note_lines(results)]  # as the CLI's
     return [RunTable(dispatch.summary_title(results), ("item", "value", "unit"),
                       dispatch.summary_rows(results), notes=tuple(notes),
                       right=frozenset({1}))]
