@@ -166,3 +166,32 @@ def test_a_starved_window_without_a_start_gets_more_time(
     monkeypatch.setattr(rolling, "RETRY_FRACTION", 0.0)
     with pytest.raises(SolverError, match="without a solution in dispatch window 1 of 5"):
         solve(prob, "lp", window_hours=10.0, lookahead_hours=2.0, time_limit_seconds=60.0)
+
+
+def test_a_start_that_follows_the_merit_order_within_the_ramp() -> None:
+    # the state before the cut held, but clocked down ahead of dear hours: the example
+    # with ramps and min up/down times left 24 of 366 windows at their start when HiGHS's
+    # share of the time ran out, flat at full power through a DR event and 4CP peaks
+    from hashpivot.power.lp.families import Boundary
+    from hashpivot.power.lp.solve import build_model
+    from hashpivot.power.lp.warm_start import commitment_start, following_segments
+
+    tranches = (Tranche("a", 10.0, 10.0 * 1e3 / 18.0, 0.6, 0.7),
+                Tranche("b", 8.0, 8.0 * 1e3 / 25.0, 0.6, 0.7))
+    prob = _problem(24, min_up_intervals=3, min_down_intervals=3, ramp_mw_per_interval=1.0,
+                    tranches=tranches)
+    full = np.array([6.0, 4.0, 4.8, 3.2])  # both tranches at rated power
+    boundary = Boundary(on=np.array([True, True]), run_intervals=np.array([3, 3]),
+                        load_mw=18.0, segment_mw=full)
+    m = build_model(prob, True, boundary)
+    on = np.ones((24, 2), dtype=bool)
+    follow = following_segments(prob, on, boundary)
+    assert follow is not None
+    x = commitment_start(prob, m, on, boundary, follow)
+    held = commitment_start(prob, m, on, boundary, np.repeat(full[None, :], 24, axis=0))
+    assert x is not None and held is not None and _feasible(m, x)
+    cost = np.concatenate(m.col_cost)
+    assert float(cost @ x) < float(cost @ held)  # worth more than holding
+    mining = follow.sum(axis=1)
+    assert np.abs(np.diff(np.r_[18.0, mining])).max() <= 1.0 + 1e-9
+    assert mining.min() >= 0.6 * 18.0 - 1e-9 and mining.min() < 18.0  # it clocks down

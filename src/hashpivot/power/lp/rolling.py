@@ -13,7 +13,8 @@ Time. The user's limit covers everything: each window gets the time left divided
 windows left (minus their expected build time), so a window that stops early at its gap
 leaves its time to the next. A window is solved once, from a warm start that respects
 the carried state (:mod:`~hashpivot.power.lp.warm_start`; holding the state before the
-cut is one, when it breaks no import or DR limit); if HiGHS stops without a better
+cut is one, when it breaks no import or DR limit, and following the merit order's mining
+within the ramp from it another); if HiGHS stops without a better
 solution the start is kept. A window with neither is run again with half the time left,
 before the run fails.
 

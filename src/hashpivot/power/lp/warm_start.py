@@ -28,7 +28,10 @@ from hashpivot.power.lp.families import (
 )
 from hashpivot.power.model import DispatchProblem
 
-__all__ = ["commitment_start", "enforce_min_up_down", "repair_pattern", "start_solution"]
+__all__ = [
+    "commitment_start", "enforce_min_up_down", "following_segments", "repair_pattern",
+    "start_solution",
+]
 
 
 
@@ -144,10 +147,57 @@ def commitment_start(
     return x
 
 
+def following_segments(problem: DispatchProblem, on: BoolArray,
+                       boundary: Boundary | None = None) -> FloatArray | None:
+    """Segment powers (T, S) of the tranches ``on`` (T, K) that follow the mining the
+    merit order would choose without ramps or min up/down times, as closely as the ramp
+    allows from the mining before (``boundary``), within what those tranches can draw
+    while on (their lowest running power to their rated power) and above the kept-online
+    floor; None when the merit order cannot be solved (flexible AI load). [MW]
+
+    The state held, but clocked down ahead of dear hours and up in cheap ones: a start
+    that is worth something where HiGHS's share of the time limit ends before it finds a
+    better one.
+    """
+    free = problem.replace(min_up_intervals=1, min_down_intervals=1,
+                           ramp_mw_per_interval=math.inf)
+    if free.links_intervals:
+        return None
+    try:
+        sched, _ = solve_fast(free)
+    except InputError:
+        return None
+    seg = problem.segments
+    power = np.array([tr.power_mw for tr in problem.tranches])
+    low = np.array([tr.min_power_fraction for tr in problem.tranches]) * power
+    lo = np.maximum(on @ low, problem.mining_floor_mw(mining_before_mw(boundary)))
+    hi = on @ power
+    target = np.clip(sched.segment_mw.sum(axis=1), lo, hi)
+    ramp = problem.ramp_mw_per_interval
+    mining = np.empty_like(target)
+    last = mining_before_mw(boundary)
+    for i in range(len(target)):  # forward: the ramp from the interval before
+        want = target[i] if last is None else min(max(target[i], last - ramp), last + ramp)
+        mining[i] = last = min(max(want, lo[i]), hi[i])
+    # each tranche on at its lowest running power, the rest in merit order
+    first = np.r_[True, np.diff(seg.tranche) != 0]  # a tranche's first segment
+    out = np.where(on[:, seg.tranche] & first[None, :], seg.cap_mw[None, :], 0.0)
+    one = np.bincount(seg.tranche, minlength=len(power)) == 1  # no underclocking: all
+    out = np.where(on[:, seg.tranche] & one[seg.tranche][None, :], seg.cap_mw[None, :], out)
+    left = mining - out.sum(axis=1)
+    for s in np.argsort(-seg.ph_s_per_mw, kind="stable"):
+        if first[s] or one[seg.tranche[s]]:
+            continue
+        add = np.where(on[:, seg.tranche[s]], np.clip(left, 0.0, seg.cap_mw[s]), 0.0)
+        out[:, s] += add
+        left = left - add
+    return np.asarray(out, dtype=np.float64)
+
+
 def start_solution(
     problem: DispatchProblem, m: LinearModel, boundary: Boundary | None = None
 ) -> FloatArray | None:
-    """A feasible MILP start, the cheapest of three candidates (None if none is feasible):
+    """A feasible MILP start, the cheapest of four candidates (None if none is feasible):
 
     * the fast-path schedule without min up/down times (when nothing else links
       intervals), each tranche on where it runs at least half its power, repaired by
@@ -158,7 +208,9 @@ def start_solution(
       tranche switches and the load does not move, so the min up/down and ramp limits
       hold where a pattern at rated power would jump from a part-loaded state (it breaks
       them where flexible AI drew other than its mean before the cut, or a limit of
-      import, DR or the fleet installed moves within the window).
+      import, DR or the fleet installed moves within the window);
+    * after a cut, the same tranches on, following the merit order's mining within the
+      ramp (:func:`following_segments`).
     """
     t = problem.n_intervals
     k = len(problem.tranches)
@@ -196,11 +248,16 @@ def start_solution(
     if x is not None:
         candidates.append(x)
     if boundary is not None and boundary.segment_mw is not None:
+        held_on = np.repeat(boundary.on[None, :], t, axis=0)
         held = np.repeat(boundary.segment_mw[None, :], t, axis=0)
-        x = commitment_start(problem, m, np.repeat(boundary.on[None, :], t, axis=0),
-                             boundary, held)
+        x = commitment_start(problem, m, held_on, boundary, held)
         if x is not None:
             candidates.append(x)
+        follow = following_segments(problem, held_on & problem.installed(), boundary)
+        if follow is not None:
+            x = commitment_start(problem, m, held_on, boundary, follow)
+            if x is not None:
+                candidates.append(x)
     if not candidates:
         return None
     cost = np.concatenate(m.col_cost)
