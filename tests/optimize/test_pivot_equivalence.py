@@ -573,3 +573,46 @@ def test_the_shadow_prices_hold_the_floor_binaries_at_the_plan() -> None:
                                          two_stage=False, continuous=True, gap=1e-6))
     got = r.shadow_prices.groupby("constraint").shadow_price.sum()
     assert got.to_dict() == pytest.approx(held.to_dict(), rel=1e-6)
+
+
+def test_the_floor_binaries_bound_what_a_plan_can_forgo() -> None:
+    """The scenarios given the floor's binaries are those where a plan can reach it, by a
+    bound on the terminal value it can forgo: the tranches of most value per MW first, up
+    to each site's MW and, in all, what the tenants can lease. A tenant of 8 IT MW (10 MW
+    at a PUE of 1.25) can take 10 MW of B's machines, not all 44.1 MW of both sites: their
+    value past the horizon is less than the SG&A's, so no scenario needs the binaries (the
+    bound by the sites alone gave them one). The bound holds the forgone value of the
+    largest plans the tenant allows, at each site."""
+    from hashpivot.optimize.model import (
+        _mining_terminal_matrix,
+        _most_forgone_usd,
+        build_plan_model,
+        floor_scenarios,
+    )
+    from hashpivot.optimize.solve import solve_model
+
+    tail = ('\n[optimize]\n  [[optimize.tenants]]\n  name = "T"\n  it_mw = 8.0\n'
+            '  lease_usd_per_kw_month = 160.0\n  lease_term_years = 10\n')
+    sga = table(name="corporate", category="sga_cash", usd_per_year=2.0e6)
+    staff = site_opex("site staff", 1.0e6)
+    pf = portfolio(site_toml("A", capacity=60.0, cost_items=[staff, sga]),
+                   site_toml("B", lease=120.0, price=30.0, cost_items=[staff, sga]),
+                   years=8, btc_price_growth_per_year=0.10, network_hashrate_growth_per_year=0.0,
+                   tail=tail)
+    p = resolve_problem(pf, continuous=True)
+    params, _ = scenario_params(p, 0)
+    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c.signed[:] = 1.0
+    most = _most_forgone_usd(p, c)[0]
+    assert most == pytest.approx(10.0 * c.mining_terminal_usd_per_mw[0][:, 1].max(), rel=1e-12)
+    assert not floor_scenarios(p, c).any()
+    assert build_plan_model(p, c, ObjectiveSpec()).m.variables["sga_floor"].size == 0
+    forgone = []
+    for site in range(p.n_sites):  # the largest plan the tenant allows at each site
+        x = np.zeros((p.n_offers, p.n_quarters))
+        x[int(np.flatnonzero(p.offer_site == site)[0]), 0] = 10.0
+        pm = build_plan_model(p, c, ObjectiveSpec(), fixed_conversion_mw=x)
+        sol, _ = solve_model(pm.m, pm.integer)
+        forgone.append(-float((_mining_terminal_matrix(p, c) @ sol[pm.npv_cols])[0]))
+    # A's 10 MW are spare capacity (15.9 MW): nothing forgone; B's are its miners
+    assert forgone[0] == 0.0 and 0.0 < forgone[1] <= most * (1 + 1e-12)

@@ -164,17 +164,34 @@ def _mining_terminal_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArr
 
 
 def _most_forgone_usd(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
-    """A bound on the mining terminal value a plan can forgo, per scenario: at each site
-    with offers, its tranches of most value per MW displaced first, up to the MW it may
-    convert (``site_limit_mw``, a rule's cap). [USD]"""
+    """A bound on the mining terminal value a plan can forgo, per scenario: the tranches of
+    most value per MW displaced first, at each site with offers up to the MW it may convert
+    (``site_limit_mw``, a rule's cap), and in all up to the most the tenants can lease
+    (their IT MW at the highest PUE of their offers) and the build capacity can start.
+    The caps nest (each site's within the whole), so taking the tranches in that order
+    gives the most. [USD]"""
+    sites = np.unique(p.offer_site)
+    site_cap = np.minimum(p.site_limit_mw[sites], p.rule_cap_mw[sites])  # [MW]
+    demand = 0.0
+    for t, tenant in enumerate(p.tenants):
+        offers = p.offer_tenant == t
+        if offers.any():
+            demand += float(tenant.it_mw) * float(np.max(p.offer_pue[offers]))
+    whole = min(demand, p.build_mw_per_quarter * p.n_quarters, float(site_cap.sum()))
+    tv = c.mining_terminal_usd_per_mw[:, sites, :].reshape(c.n_scenarios, -1)  # (K, S'J)
+    mw = np.repeat(p.tranche_mw[sites][None, :, :], 1, axis=0).reshape(-1)  # [MW]
+    site_of = np.repeat(np.arange(sites.size), p.n_tranches)
     most = np.zeros(c.n_scenarios)
-    for s in np.unique(p.offer_site):
-        tv = c.mining_terminal_usd_per_mw[:, s, :]  # (K, J) [USD/MW]
-        order = np.argsort(-tv, axis=1, kind="stable")
-        mw = p.tranche_mw[s][order]  # (K, J), in that order [MW]
-        room = min(float(p.site_limit_mw[s]), float(p.rule_cap_mw[s]))
-        take = np.clip(room - (np.cumsum(mw, axis=1) - mw), 0.0, mw)
-        most += (np.take_along_axis(tv, order, axis=1) * take).sum(axis=1)
+    for k in range(c.n_scenarios):
+        left_site = site_cap.astype(float).copy()
+        left = whole
+        for i in np.argsort(-tv[k], kind="stable"):
+            if left <= 0 or tv[k, i] <= 0:
+                break
+            take = min(mw[i], left_site[site_of[i]], left)
+            most[k] += tv[k, i] * take
+            left_site[site_of[i]] -= take
+            left -= take
     return most
 
 
