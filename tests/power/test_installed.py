@@ -193,3 +193,55 @@ def test_retiring_an_idle_tranche_frees_no_other_from_the_ramp() -> None:
         assert np.abs(np.diff(by_tranche[:, 0])).max() <= 2.0 + 1e-6
         margins.append(got.objective_usd)
     assert margins[1] == pytest.approx(margins[0], rel=1e-9)
+
+
+def test_with_binaries_the_floor_keeps_the_commitment_up_to_a_retirement() -> None:
+    # a third review's case: two 40 MW tranches, 50 MW kept online, a 1 MW ramp, b
+    # retiring at hour 8. With binaries the fleet rows let b's draw go at its retirement,
+    # so nothing needs to ramp down ahead of it; the floor did (48, 47, ... 41 MW), and
+    # the MILP mined below the 50 MW it was paid readiness on
+    n = 12
+    installed = np.ones((n, 2), dtype=bool)
+    installed[8:, 1] = False
+    two = (Tranche("a", 40.0, 40.0 * 1e3 / 18.0, 0.5, 0.6),
+           Tranche("b", 40.0, 40.0 * 1e3 / 25.0, 0.5, 0.6))
+    prob = _problem(n, np.full(n, 300.0), installed, tranches=two, ramp_mw_per_interval=1.0,
+                    dr_committed_mw=50.0, dr_keep_online=True, min_up_intervals=2)
+    assert prob.mining_floor_mw(milp=True).tolist() == [50.0] * 8 + [40.0] * 4
+    assert prob.mining_floor_mw()[7] < 50.0  # without binaries mining ramps down first
+    got = solve(prob, "lp", window_hours=None)
+    mining = got.schedule.segment_mw.sum(axis=1)
+    assert (mining >= np.r_[[50.0] * 8, [40.0] * 4] - 1e-6).all()
+
+
+def test_each_window_holds_the_horizon_s_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a third review's case: a window's floor climbed from the mining before its cut,
+    # above the horizon's where the schedule mined over the floor, so the windows held a
+    # stricter commitment than the problem (and cut off its optimum); each window now
+    # takes its slice of the horizon's floor
+    import hashpivot.power.lp.rolling as rolling
+
+    n = 40
+    event = np.zeros(n, dtype=bool)
+    event[8:14] = True
+    prob = _problem(n, _prices(n), np.ones((n, 2), dtype=bool), ramp_mw_per_interval=1.0,
+                    dr_committed_mw=6.0, dr_keep_online=True, dr_event_series=event,
+                    min_up_intervals=2)
+    whole = prob.mining_floor_mw(milp=True)
+    seen: list[tuple[int, np.ndarray]] = []
+    real = rolling.build_model
+
+    def spy(sub: DispatchProblem, *a: object) -> object:
+        start = int(np.flatnonzero(prob.index == sub.index[0])[0])
+        seen.append((start, sub.mining_floor_mw(milp=True)))
+        return real(sub, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rolling, "build_model", spy)
+    solve(prob, "lp", window_hours=10.0, lookahead_hours=2.0)
+    assert len(seen) == 4
+    for start, floor in seen:
+        assert floor == pytest.approx(whole[start:start + floor.size])
+    with pytest.raises(Exception, match="more than one span"):
+        gap = np.ones((n, 2), dtype=bool)
+        gap[5:9, 0] = False
+        _problem(n, _prices(n), gap)

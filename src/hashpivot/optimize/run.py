@@ -164,7 +164,7 @@ def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: Ob
 
     prob = ev.signed[0]
     planned = np.zeros(prob.size, dtype=bool)  # tenants the plan builds for
-    planned[p.offer_tenant[np.asarray(x_mw).sum(axis=1) > 0]] = True
+    planned[p.offer_tenant[np.asarray(x_mw).sum(axis=1) > 1e-6]] = True  # (plan_frame's)
     unsure = np.flatnonzero((prob > 0) & (prob < 1) & planned)
     if not floor_scenarios(p, ev).any() or not 0 < unsure.size <= MAX_UNCERTAIN_TENANTS:
         return float(value_fixed(p, ev, obj, "plan", x_mw).npv_usd[0] - ev.baseline_npv_usd[0])

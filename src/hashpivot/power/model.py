@@ -101,7 +101,12 @@ class DispatchProblem:
         Grid emissions factor (average or marginal series). [t CO2/MWh]
     tranche_installed_series : numpy.ndarray of bool, shape (T, K), optional
         Tranche k's machines are installed in interval t (a fleet entry's ``start`` and
-        ``end``); outside those intervals it draws nothing. None: every tranche, always.
+        ``end``); outside those intervals it draws nothing, and each is installed over
+        one span at most (one entry's dates). None: every tranche, always.
+    mining_floor_mw_series : numpy.ndarray, shape (T,), optional
+        The least mining in each interval where given (:meth:`mining_floor_mw`: a
+        rolling-horizon window takes its horizon's, so the windows hold the floor the whole
+        problem does). [MW]
     meta : dict
         Free-form provenance (price source, hashprice source, factor source...).
     """
@@ -139,6 +144,7 @@ class DispatchProblem:
     meta: dict[str, Any] = field(default_factory=dict)
     grid_price_usd_per_mwh_series: FloatArray | None = None
     tranche_installed_series: BoolArray | None = None
+    mining_floor_mw_series: FloatArray | None = None
 
     def grid_purchase_price_usd_per_mwh(self, rows: slice = ALL) -> FloatArray:
         """Price paid for grid energy before the adder, per interval (of ``rows``). [USD/MWh]"""
@@ -161,6 +167,7 @@ class DispatchProblem:
             "fourcp_peak_series": self.fourcp_peak_series,
             "emissions_tco2_per_mwh_series": self.emissions_tco2_per_mwh_series,
             "grid_price_usd_per_mwh_series": self.grid_price_usd_per_mwh_series,
+            "mining_floor_mw_series": self.mining_floor_mw_series,
         }
         for name, arr in {**arrays, **optional}.items():
             if arr is None:
@@ -171,6 +178,11 @@ class DispatchProblem:
         if installed is not None and np.shape(installed) != (n, len(self.tranches)):
             problems.append(f"tranche_installed_series has shape {np.shape(installed)}, "
                             f"expected ({n}, {len(self.tranches)})")
+        elif installed is not None and n > 1 and np.any(
+                (np.diff(np.asarray(installed, dtype=np.int8), axis=0) > 0).sum(axis=0)
+                + np.asarray(installed, dtype=bool)[0] > 1):
+            problems.append("tranche_installed_series: a tranche is installed over more than "
+                            "one span (one fleet entry's dates give one)")
         for name, arr in arrays.items():
             if np.shape(arr) == (n,) and not np.all(np.isfinite(arr)):
                 problems.append(f"{name} has {int((~np.isfinite(arr)).sum())} non-finite values")
@@ -268,26 +280,28 @@ class DispatchProblem:
         flex = self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
         return np.minimum(self.dr_committed_mw, self.mining_capacity_series_mw(rows) + flex)
 
-    def mining_floor_mw(self, before_mw: float | None = None) -> FloatArray:
+    def mining_floor_mw(self, milp: bool = False) -> FloatArray:
         """Least mining in each interval: outside DR events with ``dr_keep_online``, the
         commitment honoured (:meth:`dr_committed_series_mw`) up to the mining installed,
         rising no faster than the ramp limit (after an event, or once machines are
-        installed mid-horizon, mining is brought back up to it at that rate), from
-        ``before_mw`` in the interval before (a rolling-horizon window's state) where
-        given, and falling at that rate ahead of a retirement that leaves less installed
-        than the commitment (mining ramps down to what will be left); zeros otherwise.
-        [MW]"""
+        installed mid-horizon, mining is brought back up to it at that rate); without
+        on/off binaries (``milp`` false) also falling at that rate ahead of a retirement
+        that leaves less installed than the commitment, as mining must ramp down to what
+        will be left (with binaries a leaving tranche's draw is let go at its retirement:
+        :func:`~hashpivot.power.lp.families.define_ramp`). ``mining_floor_mw_series``
+        where given (a rolling-horizon window takes its horizon's). Zeros otherwise. [MW]"""
         t = self.n_intervals
+        if self.mining_floor_mw_series is not None:
+            return np.asarray(self.mining_floor_mw_series, dtype=np.float64)
         if not (self.dr_keep_online and self.dr_committed_mw > 0):
             return np.zeros(t)
         floor = np.where(self.event(), 0.0, np.minimum(
             self.dr_committed_series_mw(), self.mining_capacity_series_mw()))
         ramp = self.ramp_mw_per_interval
         if math.isfinite(ramp):
-            last = math.inf if before_mw is None else before_mw
-            for i in range(t):  # (a few thousand steps: once per problem)
-                floor[i] = last = min(floor[i], last + ramp)
-            if self.tranche_installed_series is not None:  # and down ahead of retirements
+            for i in range(1, t):  # (a few thousand steps: once per problem)
+                floor[i] = min(floor[i], floor[i - 1] + ramp)
+            if not milp and self.tranche_installed_series is not None:
                 most = self.mining_capacity_series_mw()  # the most mining can be, by then
                 for i in range(t - 2, -1, -1):
                     most[i] = min(most[i], most[i + 1] + ramp)

@@ -31,7 +31,6 @@ __all__ = [
     "define_ramp",
     "define_supply",
     "fleet_changes",
-    "mining_before_mw",
     "tranche_power_before_mw",
 ]
 
@@ -63,28 +62,17 @@ class Boundary:
     installed: npt.NDArray[np.bool_] | None = None
 
 
-def mining_before_mw(boundary: Boundary | None) -> float | None:
-    """Mining in the interval before a rolling-horizon window (its segments' sum; the
-    site load where they were not carried); None without a window before. [MW]"""
-    if boundary is None:
-        return None
-    if boundary.segment_mw is None:
-        return boundary.load_mw
-    return float(np.sum(boundary.segment_mw))
-
-
 def _take(cols: IntArray, idx: IntArray) -> IntArray:
     """``cols[idx]``, or the empty block itself when the variable is not used."""
     return cols[idx] if cols.size else cols
 
 
-def define_mining(m: LinearModel, problem: DispatchProblem,
-                  boundary: Boundary | None = None) -> None:
+def define_mining(m: LinearModel, problem: DispatchProblem, milp: bool = False) -> None:
     """``segment`` (T, S) powers and their total ``mining`` (T,), tied by
     ``mining-segments-eq``: mining - sum of segments = 0. Outside DR events with
     ``dr_keep_online``, mining is bounded below by the committed MW
-    (:meth:`~hashpivot.power.model.DispatchProblem.mining_floor_mw`, rising at the ramp
-    rate from the state before a rolling-horizon window)."""
+    (:meth:`~hashpivot.power.model.DispatchProblem.mining_floor_mw`, at the ramp rate;
+    ``milp``: tranches are on/off binaries)."""
     t = problem.n_intervals
     seg = problem.segments
     dt = np.asarray(problem.interval_hours_series, dtype=float)
@@ -92,8 +80,7 @@ def define_mining(m: LinearModel, problem: DispatchProblem,
     width = seg.cap_mw[None, :] if problem.tranche_installed_series is None else (
         problem.segment_cap_mw())  # zero where the tranche is not installed
     cols = m.add_variables("segment", 0.0, width, -value * dt[:, None], shape=(t, seg.n))
-    total = m.add_variables("mining", problem.mining_floor_mw(mining_before_mw(boundary)),
-                            math.inf, 0.0)
+    total = m.add_variables("mining", problem.mining_floor_mw(milp), math.inf, 0.0)
     r = np.arange(t)
     terms: list[Term] = [(r, total, 1.0)]
     terms += [(r, cols[:, s], -1.0) for s in range(seg.n)]

@@ -170,6 +170,9 @@ def solve_rolling(
     t, k, s_n = problem.n_intervals, len(problem.tranches), problem.segments.n
     cap = max(problem.min_up_intervals, problem.min_down_intervals, 1)
     bound_usd = _relaxation_bound_usd(problem)
+    # each window holds the horizon's floor (one computed afresh would climb from the
+    # mining before its cut, higher than the horizon's where the schedule mined above it)
+    problem = problem.replace(mining_floor_mw_series=problem.mining_floor_mw(milp=True))
     windows = window_bounds(problem, window_intervals, lookahead_intervals)
     flows = {name: np.zeros(t) for name in (
         "ai_flexible_mw", "grid_mw", "ppa_used_mw", "ppa_resold_mw", "renewable_used_mw",

@@ -37,7 +37,7 @@ def build_model(
     ``boundary`` couples the first interval to the state before (rolling horizon)."""
     m = LinearModel(problem.n_intervals)
     binaries = problem.needs_milp if milp is None else milp
-    define_mining(m, problem, boundary)
+    define_mining(m, problem, binaries)
     define_supply(m, problem)
     define_ai_flexible(m, problem)
     define_balance(m, problem)

@@ -23,7 +23,6 @@ from hashpivot.power.lp.container import LinearModel
 from hashpivot.power.lp.families import (
     Boundary,
     fleet_changes,
-    mining_before_mw,
     tranche_power_before_mw,
 )
 from hashpivot.power.model import DispatchProblem
@@ -114,7 +113,7 @@ def commitment_start(
     load = problem.ai_firm_mw + problem.ai_flexible_mw + mining
     if np.any(load > problem.renewable() + problem.import_limit_mw + 1e-9):
         return None
-    floor = problem.mining_floor_mw(mining_before_mw(boundary))
+    floor = problem.mining_floor_mw(milp=True)
     if np.any(mining < floor - 1e-9):
         return None
     ramp = problem.ramp_mw_per_interval
@@ -170,12 +169,13 @@ def following_segments(problem: DispatchProblem, on: BoolArray,
     seg = problem.segments
     power = np.array([tr.power_mw for tr in problem.tranches])
     low = np.array([tr.min_power_fraction for tr in problem.tranches]) * power
-    lo = np.maximum(on @ low, problem.mining_floor_mw(mining_before_mw(boundary)))
+    lo = np.maximum(on @ low, problem.mining_floor_mw(milp=True))
     hi = on @ power
     target = np.clip(sched.segment_mw.sum(axis=1), lo, hi)
     ramp = problem.ramp_mw_per_interval
     mining = np.empty_like(target)
-    last = mining_before_mw(boundary)
+    last = (None if boundary is None or boundary.segment_mw is None
+            else float(np.sum(boundary.segment_mw)))  # mining before the cut
     for i in range(len(target)):  # forward: the ramp from the interval before
         want = target[i] if last is None else min(max(target[i], last - ramp), last + ramp)
         mining[i] = last = min(max(want, lo[i]), hi[i])
