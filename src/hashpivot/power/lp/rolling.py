@@ -12,10 +12,10 @@ window's energy stays in one solve.
 Time. The user's limit covers everything: each window gets the time left divided by the
 windows left (minus their expected build time), so a window that stops early at its gap
 leaves its time to the next. A window is solved once, from a warm start that respects
-the carried state (:mod:`~hashpivot.power.lp.warm_start`; holding the state before the
-cut is one, when it breaks no import or DR limit, and following the merit order's mining
-within the ramp from it another); if HiGHS stops without a better
-solution the start is kept. A window with neither is run again with half the time left,
+the carried state (:mod:`~hashpivot.power.lp.warm_start`: holding the state before the
+cut is one, when it breaks no import or DR limit; following the merit order's mining
+within the ramp from that state is another); if HiGHS stops without a better solution
+the start is kept. A window with neither is run again with half the time left,
 before the run fails.
 
 Gap. ``mip_gap`` is the windows' combined gap in HiGHS's terms: the sum over windows of
