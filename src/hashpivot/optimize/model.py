@@ -179,19 +179,20 @@ def _most_forgone_usd(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
             demand += float(tenant.it_mw) * float(np.max(p.offer_pue[offers]))
     whole = min(demand, p.build_mw_per_quarter * p.n_quarters, float(site_cap.sum()))
     tv = c.mining_terminal_usd_per_mw[:, sites, :].reshape(c.n_scenarios, -1)  # (K, S'J)
-    mw = np.repeat(p.tranche_mw[sites][None, :, :], 1, axis=0).reshape(-1)  # [MW]
+    mw = p.tranche_mw[sites].reshape(-1)  # [MW]
     site_of = np.repeat(np.arange(sites.size), p.n_tranches)
+    order = np.argsort(-tv, axis=1, kind="stable")  # each scenario's most valuable first
+    rows = np.arange(c.n_scenarios)
+    left_site = np.repeat(site_cap.astype(float)[None, :], c.n_scenarios, axis=0)
+    left = np.full(c.n_scenarios, whole)
     most = np.zeros(c.n_scenarios)
-    for k in range(c.n_scenarios):
-        left_site = site_cap.astype(float).copy()
-        left = whole
-        for i in np.argsort(-tv[k], kind="stable"):
-            if left <= 0 or tv[k, i] <= 0:
-                break
-            take = min(mw[i], left_site[site_of[i]], left)
-            most[k] += tv[k, i] * take
-            left_site[site_of[i]] -= take
-            left -= take
+    for rank in range(order.shape[1]):  # all scenarios at once, item by item
+        i = order[:, rank]
+        take = np.minimum(np.minimum(mw[i], left_site[rows, site_of[i]]), left)
+        take = np.where(tv[rows, i] > 0, np.maximum(take, 0.0), 0.0)
+        most += tv[rows, i] * take
+        left_site[rows, site_of[i]] -= take
+        left -= take
     return most
 
 
@@ -689,7 +690,8 @@ def build_plan_model(
     z = add_site_started(m, p, cost[n_x + n_d :])  # before the budget rows that use it
     define_budget(m, p)
     define_site_cost(m, p)
-    floor = bool(floor_scenarios(p, c).any()) if sga_floor is None else sga_floor
+    reach = bool(floor_scenarios(p, c).any())
+    floor = reach if sga_floor is None else sga_floor
     define_sga_floor(m, p, c, -(1.0 - obj.risk_aversion) / c.n_scenarios, floor)
     pm = PlanModel(
         m=m,
@@ -697,7 +699,7 @@ def build_plan_model(
         npv_matrix_usd=a,
         baseline_npv_usd=c.baseline_npv_usd,
         integer=(p.integer or bool((p.site_cost_usd > 0).any()) or bool(sites.size)
-                 or bool(ordered.size) or bool(floor_scenarios(p, c).any())),
+                 or bool(ordered.size) or reach),
     )
     define_cvar(m, pm, obj)
     return pm

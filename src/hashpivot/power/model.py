@@ -299,13 +299,13 @@ class DispatchProblem:
             self.dr_committed_series_mw(), self.mining_capacity_series_mw()))
         ramp = self.ramp_mw_per_interval
         if math.isfinite(ramp):
-            for i in range(1, t):  # (a few thousand steps: once per problem)
-                floor[i] = min(floor[i], floor[i - 1] + ramp)
+            # floor(i) = min over j <= i of floor(j) + (i - j) ramp: a running minimum
+            step = ramp * np.arange(t)
+            floor = np.minimum.accumulate(floor - step) + step
             if not milp and self.tranche_installed_series is not None:
-                most = self.mining_capacity_series_mw()  # the most mining can be, by then
-                for i in range(t - 2, -1, -1):
-                    most[i] = min(most[i], most[i + 1] + ramp)
-                floor = np.minimum(floor, most)
+                # the most mining can be by then: min over j >= i of cap(j) + (j - i) ramp
+                most = self.mining_capacity_series_mw() + step
+                floor = np.minimum(floor, np.minimum.accumulate(most[::-1])[::-1] - step)
         return np.asarray(floor, dtype=np.float64)
 
     def max_site_load_series_mw(self, rows: slice = ALL) -> FloatArray:
