@@ -100,13 +100,13 @@ def build_dispatch_problem(
         warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
 
     dated = fleet_by_date and n > 0 and bool(site.fleet)
-    tranches, provenance = resolve_tranches(site, spec, index if dated else None)
+    active = entries_installed(site, index) if dated else None
+    tranches, provenance = resolve_tranches(site, spec, index if dated else None, active)
     meta.update(provenance)
     installed = None
-    if dated:  # the entries that run, each on the intervals it is installed
-        active = entries_installed(site, index)
-        active = active[:, active.any(axis=0)]
-        installed = None if active.all() else active
+    if active is not None:  # the entries that run, each on the intervals it is installed
+        running = active[:, active.any(axis=0)]
+        installed = None if running.all() else running
     if not tranches and spec.ai_load_mw <= 0:
         raise InputError(
             Problem(path="fleet", message="the site has neither a fleet nor AI load (ai_load_mw)")

@@ -70,7 +70,8 @@ def _dated_note(site: Site, active: npt.NDArray[np.bool_], index: pd.DatetimeInd
 
 
 def resolve_tranches(site: Site, spec: DispatchSpec,
-                     index: pd.DatetimeIndex | None = None
+                     index: pd.DatetimeIndex | None = None,
+                     active: npt.NDArray[np.bool_] | None = None,
                      ) -> tuple[tuple[Tranche, ...], Provenance]:
     """One tranche per fleet entry of a site.
 
@@ -89,6 +90,8 @@ def resolve_tranches(site: Site, spec: DispatchSpec,
         installed (their ``start``/``end``) on some of their days, each running on those
         (:func:`entries_installed`); none where none is. None: every entry (each slot's
         first, for a swap).
+    active : numpy.ndarray of bool, shape (T, J), optional
+        :func:`entries_installed` of ``index`` where the caller has it.
 
     Returns
     -------
@@ -106,7 +109,7 @@ def resolve_tranches(site: Site, spec: DispatchSpec,
     provenance: Provenance = {}
     running: range | list[int]
     if index is not None and len(index) and site.fleet:
-        active = entries_installed(site, index)
+        active = entries_installed(site, index) if active is None else active
         running = [j for j in range(len(site.fleet)) if active[:, j].any()]
         if not active.all():
             provenance["fleet_note"] = _dated_note(site, active, index)
