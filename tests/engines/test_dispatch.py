@@ -365,3 +365,31 @@ def test_machines_retired_within_the_prices_stop_on_their_day(prices: pd.Series)
     hours = got.problem.interval_hours_series
     assert got.summary()["uptime_fraction"] == pytest.approx(
         float((by_tranche.sum(axis=1) * hours).sum() / (capacity * hours).sum()))
+
+
+def test_commitment_blocks_let_a_ramp_limited_fleet_follow_prices(prices: pd.Series) -> None:
+    """Left at stop 41: the MILP switched a whole fleet entry on or off, so under a ramp
+    below an entry's power (13.86 MW for A, here 2 MW) no entry could start or stop, and
+    the note did not say so. ``commitment_block_mw`` commits each entry in blocks (a
+    container each), and the summary says how the fleet is switched."""
+    site_ = _site()
+    assert site_.dispatch is not None
+    limits = site_.dispatch.limits.model_copy(update={
+        "ramp_mw_per_interval": 2.0, "min_up_intervals": 4, "min_down_intervals": 4})
+    whole_spec = site_.dispatch.model_copy(update={"limits": limits})
+    block_spec = site_.dispatch.model_copy(update={
+        "limits": limits.model_copy(update={"commitment_block_mw": 1.0})})
+    whole = run_dispatch(site_, prices, spec=whole_spec)
+    blocks = run_dispatch(site_, prices, spec=block_spec)
+    assert whole.report.solver == blocks.report.solver == "milp"
+    assert blocks.problem.tranche_blocks().tolist() == [14, 6]  # 13.86 and 5.94 MW
+    assert blocks.to_dict()["inputs"]["tranche_blocks"] == [14, 6]
+    assert blocks.to_dict()["inputs"]["commitment_block_mw"] == 1.0
+    on = blocks.schedule.tranche_on
+    assert on is not None and len(np.unique(on[:, 0])) > 2  # A follows prices, block by block
+    assert blocks.summary()["net_margin_usd"] > whole.summary()["net_margin_usd"]
+    assert whole.summary()["commitment_note"].startswith(
+        "min up 4 / down 4 intervals: each fleet entry is switched as one block")
+    assert blocks.summary()["commitment_note"] == (
+        "min up 4 / down 4 intervals per block of at most 1 MW: A 14 x 0.99 MW, "
+        "B 6 x 0.99 MW")

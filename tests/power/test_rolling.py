@@ -85,12 +85,17 @@ def test_ramp_holds_across_cuts() -> None:
 def test_carried_state_by_hand() -> None:
     on = np.array([[1, 0], [1, 0], [0, 0], [1, 0], [1, 1]], dtype=bool)
     b = carried_state(on, np.arange(5.0), 5, cap=4)
-    assert b.on.tolist() == [True, True]
-    assert b.run_intervals.tolist() == [2, 1]  # on for 2, just switched on
+    assert b.on.tolist() == [1, 1]
+    assert b.history[:, 0].tolist() == [1, 1, 0, 1, 1]  # newest first
+    # on for 2, just switched on: with a min up time of 4, held on 2 and 3 more intervals
+    assert b.held(4, 4, starts=True).tolist() == [[1, 1], [1, 1], [0, 1], [0, 0]]
     assert b.load_mw == 4.0
     b = carried_state(on[:3], np.arange(3.0), 3, cap=4)
-    # tranche 0 just stopped; tranche 1 off since the horizon began: unconstrained (cap)
-    assert b.on.tolist() == [False, False] and b.run_intervals.tolist() == [1, 4]
+    # tranche 0 just stopped; tranche 1 off since the horizon began: unconstrained
+    assert b.on.tolist() == [0, 0]
+    assert b.history[:, 0].tolist() == [0, 1, 1, 1, 1]  # padded with the first state
+    assert b.held(4, 4, starts=False).tolist() == [[1, 0], [1, 0], [1, 0], [0, 0]]
+    assert not b.held(4, 4, starts=True).any()
 
 
 def test_windows_cut_on_ai_window_edges() -> None:
@@ -181,8 +186,8 @@ def test_a_start_that_follows_the_merit_order_within_the_ramp() -> None:
     prob = _problem(24, min_up_intervals=3, min_down_intervals=3, ramp_mw_per_interval=1.0,
                     tranches=tranches)
     full = np.array([6.0, 4.0, 4.8, 3.2])  # both tranches at rated power
-    boundary = Boundary(on=np.array([True, True]), run_intervals=np.array([3, 3]),
-                        load_mw=18.0, segment_mw=full)
+    boundary = Boundary(history=np.ones((4, 2), dtype=np.int64), load_mw=18.0,
+                        segment_mw=full)
     m = build_model(prob, True, boundary)
     on = np.ones((24, 2), dtype=bool)
     follow = following_segments(prob, on, boundary)

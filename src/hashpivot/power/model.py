@@ -97,6 +97,10 @@ class DispatchProblem:
         Maximum change of site load between consecutive intervals; ``inf`` = none. [MW]
     min_up_intervals, min_down_intervals : int
         Minimum on / off times of each tranche (MILP when > 1). [intervals]
+    commitment_block_mw : float
+        Largest group of machines switched on or off together in the MILP (a container, a
+        hall's row): each tranche is committed in :meth:`tranche_blocks` equal blocks, its
+        on/off variable a count of blocks on; ``inf`` = each tranche as one block. [MW]
     emissions_tco2_per_mwh_series : numpy.ndarray, shape (T,)
         Grid emissions factor (average or marginal series). [t CO2/MWh]
     tranche_installed_series : numpy.ndarray of bool, shape (T, K), optional
@@ -140,6 +144,7 @@ class DispatchProblem:
     ramp_mw_per_interval: float = math.inf
     min_up_intervals: int = 1
     min_down_intervals: int = 1
+    commitment_block_mw: float = math.inf
     emissions_tco2_per_mwh_series: FloatArray | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     grid_price_usd_per_mwh_series: FloatArray | None = None
@@ -207,6 +212,8 @@ class DispatchProblem:
             problems.append("min_up_intervals and min_down_intervals must be >= 1")
         if self.import_limit_mw <= 0 or self.ramp_mw_per_interval <= 0:
             problems.append("import_limit_mw and ramp_mw_per_interval must be > 0")
+        if not self.commitment_block_mw > 0:
+            problems.append("commitment_block_mw must be > 0")
         # only mining and flexible AI can be shed: readiness on more MW would be paid for
         # capacity the site can never deliver
         curtailable = sum(t.power_mw for t in self.tranches) + (
@@ -245,6 +252,15 @@ class DispatchProblem:
         if self.tranche_installed_series is None:
             return np.ones((self._count(rows), len(self.tranches)), dtype=bool)
         return np.asarray(self.tranche_installed_series, dtype=bool)[rows]
+
+    def tranche_blocks(self) -> npt.NDArray[np.int64]:
+        """Blocks each tranche is committed in, shape (K,): its power over
+        ``commitment_block_mw`` rounded up (at least 1), so no block exceeds it."""
+        power = np.array([t.power_mw for t in self.tranches], dtype=float)
+        if not math.isfinite(self.commitment_block_mw):
+            return np.ones(len(power), dtype=np.int64)
+        blocks = np.ceil(power / self.commitment_block_mw - 1e-9)
+        return np.maximum(blocks, 1).astype(np.int64)
 
     def segment_cap_mw(self, rows: slice = ALL) -> FloatArray:
         """Width of each segment in each interval (of ``rows``): zero where its tranche is

@@ -105,6 +105,20 @@ def always_on_totals(problem: DispatchProblem) -> dict[str, Any]:
     return _totals(problem, baseline, Accounts(problem, baseline, dr_enrolled=False))
 
 
+
+def _commitment_note(problem: DispatchProblem) -> str:
+    """How the MILP switches the fleet under min up/down times, in words."""
+    up, down = problem.min_up_intervals, problem.min_down_intervals
+    times = f"min up {up} / down {down} intervals"
+    if not math.isfinite(problem.commitment_block_mw):
+        return (f"{times}: each fleet entry is switched as one block, all its machines on "
+                "or off together ([sites.dispatch.limits] commitment_block_mw splits it "
+                "into containers)")
+    parts = [f"{tr.name} {n} x {tr.power_mw / n:.3g} MW"
+             for tr, n in zip(problem.tranches, problem.tranche_blocks(), strict=True)]
+    return (f"{times} per block of at most {problem.commitment_block_mw:g} MW: "
+            + ", ".join(parts))
+
 @dataclass
 class DispatchResult:
     """A solved dispatch: the schedule, its accounts and totals, and the baseline.
@@ -203,6 +217,8 @@ class DispatchResult:
         out["mip_gap"] = r.mip_gap
         if r.solver != "fast":
             out["solver_objective_usd"] = r.objective
+        if r.solver == "milp":
+            out["commitment_note"] = _commitment_note(self.problem)
         if r.n_windows > 1:
             out["windows"] = r.n_windows
             out["windows_unimproved"] = r.n_windows_unimproved
@@ -327,6 +343,10 @@ class DispatchResult:
             ),
             "min_up_intervals": p.min_up_intervals,
             "min_down_intervals": p.min_down_intervals,
+            "commitment_block_mw": (
+                p.commitment_block_mw if math.isfinite(p.commitment_block_mw) else None
+            ),
+            "tranche_blocks": p.tranche_blocks().tolist(),
             "hashprice_mean_usd_per_ph_day": float(np.mean(p.hashprice_usd_per_ph_day_series)),
             "price_mean_usd_per_mwh": float(np.mean(p.price_usd_per_mwh_series)),
         }

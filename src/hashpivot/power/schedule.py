@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hashpivot.power.intervals import BoolArray, FloatArray
+from hashpivot.arrays import FloatArray, IntArray
 
 if TYPE_CHECKING:
     from hashpivot.power.model import DispatchProblem
@@ -29,8 +29,9 @@ class Schedule:
         Supply flows. [MW]
     dr_shortfall_mw : numpy.ndarray, shape (T,)
         Load above the DR event limit. [MW]
-    tranche_on : numpy.ndarray of bool, shape (T, K), optional
-        Commitment of each tranche (MILP only).
+    tranche_on : numpy.ndarray of int, shape (T, K), optional
+        Blocks of each tranche committed (MILP only; 0 or 1 with one block per tranche,
+        :meth:`~hashpivot.power.model.DispatchProblem.tranche_blocks`).
     """
 
     segment_mw: FloatArray
@@ -41,7 +42,7 @@ class Schedule:
     renewable_used_mw: FloatArray
     renewable_resold_mw: FloatArray
     dr_shortfall_mw: FloatArray
-    tranche_on: BoolArray | None = None
+    tranche_on: IntArray | None = None
 
     def mining_by_tranche_mw(self, problem: DispatchProblem) -> FloatArray:
         """Mining power per tranche, shape (T, K). [MW]"""

@@ -4,6 +4,7 @@ price series resolved, with every default filled in, into arrays over the price 
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,8 @@ def build_dispatch_problem(
         ramp_mw_per_interval=float(ramp) if ramp is not None else float("inf"),
         min_up_intervals=spec.limits.min_up_intervals,
         min_down_intervals=spec.limits.min_down_intervals,
+        commitment_block_mw=(float(spec.limits.commitment_block_mw)
+                             if spec.limits.commitment_block_mw is not None else math.inf),
         tranche_installed_series=installed,
         emissions_tco2_per_mwh_series=ef,
         meta=meta,

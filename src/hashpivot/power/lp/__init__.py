@@ -26,9 +26,9 @@ variable               shape       meaning [unit]                   bounds
 ``renewable_resold``   (T,) or 0   renewable resold [MW]            ``0 .. available``
 ``ai_flexible``        (T,) or 0   flexible AI draw [MW]            ``0 .. max``
 ``dr_shortfall``       (events,)   load above the DR limit [MW]     ``0 ..``
-``tranche_on``         (T, K|0)    tranche committed (MILP) [-]     binary
-``tranche_start``      (T, K|0)    tranche switched on [-]          ``0 .. 1``
-``tranche_stop``       (T, K|0)    tranche switched off [-]         ``0 .. 1``
+``tranche_on``         (T, K|0)    blocks committed (MILP) [-]      integer ``0 .. n_k``
+``tranche_start``      (T, K|0)    blocks switched on [-]           ``0 .. n_k``
+``tranche_stop``       (T, K|0)    blocks switched off [-]          ``0 .. n_k``
 =====================  ==========  ===============================  =====================
 
 Constraints (only those the site needs are built):
@@ -47,9 +47,13 @@ Constraints (only those the site needs are built):
   installed changes, ``site_load-fleet-lower`` / ``-upper`` (and
   ``site_load-boundary-upper``) instead: the step without the power of the tranches
   leaving / joining;
-* ``segment-on-upper``, ``segment-on-lower``: f_min P_k on <= tranche power <= P_k on;
+* ``segment-on-upper``, ``segment-on-lower``: f_min P_k / n_k on <= tranche power <=
+  P_k / n_k on (``n_k`` blocks of tranche k, :meth:`~hashpivot.power.model.
+  DispatchProblem.tranche_blocks`; 1 by default, ``tranche_on`` then binary);
 * ``tranche_on-transition-eq``: on(t) - on(t-1) = start(t) - stop(t);
-* ``tranche_start-min_up-upper``, ``tranche_stop-min_down-upper``: min up/down times.
+* ``tranche_start-min_up-upper``, ``tranche_stop-min_down-upper``: min up/down times,
+  blocks started over the last UT intervals <= on(t), stopped over the last DT <= n_k -
+  on(t) (clustered unit commitment).
 
 The objective (minimized) is minus the net margin of :mod:`hashpivot.power.results`
 without its constants (PPA and renewable payments, DR readiness:

@@ -36,5 +36,5 @@ def extract_schedule(problem: DispatchProblem, m: LinearModel, x: FloatArray) ->
         renewable_used_mw=get("renewable_used"),
         renewable_resold_mw=get("renewable_resold"),
         dr_shortfall_mw=shortfall,
-        tranche_on=x[on_cols] > 0.5 if on_cols.size else None,
+        tranche_on=np.rint(x[on_cols]).astype(np.int64) if on_cols.size else None,
     )

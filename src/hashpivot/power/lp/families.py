@@ -41,11 +41,12 @@ class Boundary:
 
     Attributes
     ----------
-    on : numpy.ndarray of bool, shape (K,)
-        Tranche committed in the interval before the window.
-    run_intervals : numpy.ndarray of int, shape (K,)
-        Intervals the tranche has been in that state, capped at max(min up, min down)
-        (the cap also for a run that began with the horizon, which no rule constrains).
+    history : numpy.ndarray of int, shape (L, K)
+        Blocks of each tranche committed in the ``L`` intervals before the window, newest
+        first (row 0 is the interval just before it); ``L`` exceeds the min up and down
+        times, and a history shorter than the horizon before the cut is padded with its
+        first state (a run that began with the horizon, which no rule constrains). With one
+        block per tranche, 1 is on and 0 off.
     load_mw : float
         Site load (mining + AI flexible) in the interval before the window. [MW]
     segment_mw : numpy.ndarray, shape (S,), optional
@@ -55,11 +56,28 @@ class Boundary:
         Tranches installed in the interval before the window.
     """
 
-    on: npt.NDArray[np.bool_]
-    run_intervals: npt.NDArray[np.int64]
+    history: npt.NDArray[np.int64]
     load_mw: float
     segment_mw: npt.NDArray[np.float64] | None = None
     installed: npt.NDArray[np.bool_] | None = None
+
+    @property
+    def on(self) -> npt.NDArray[np.int64]:
+        """Blocks committed in the interval before the window, shape (K,)."""
+        return np.asarray(self.history[0], dtype=np.int64)
+
+    def held(self, n_intervals: int, min_intervals: int, starts: bool
+             ) -> npt.NDArray[np.int64]:
+        """Blocks switched on (``starts``; else off) before the window that are still
+        within their min up (down) time ``min_intervals`` in each of the window's first
+        ``n_intervals`` intervals, shape (T, K): they must stay on (off) there."""
+        h = np.asarray(self.history, dtype=np.int64)
+        change = h[:-1] - h[1:]  # (L-1, K): change into interval j from the one before
+        moved = np.maximum(change if starts else -change, 0)
+        cum = np.vstack([np.zeros((1, h.shape[1]), dtype=np.int64), np.cumsum(moved, axis=0)])
+        # a move j + 1 intervals before the window binds interval t while t + 1 + j < min
+        terms = np.clip(min_intervals - 1 - np.arange(n_intervals), 0, cum.shape[0] - 1)
+        return np.asarray(cum[terms], dtype=np.int64)
 
 
 def _take(cols: IntArray, idx: IntArray) -> IntArray:
@@ -277,37 +295,42 @@ def _tranche_power_terms(m: LinearModel, problem: DispatchProblem, at: IntArray,
 def define_commitment(
     m: LinearModel, problem: DispatchProblem, milp: bool, boundary: Boundary | None = None
 ) -> None:
-    """On/off binaries per tranche with min up/down times (MILP; empty blocks otherwise).
+    """Commitment of each tranche's blocks with min up/down times (MILP; empty blocks
+    otherwise).
 
-    ``tranche_on``, ``tranche_start``, ``tranche_stop`` (T, K);
-    ``segment-on-upper``: power of tranche k <= P_k on; ``segment-on-lower``: power >=
-    f_min P_k on; ``tranche_on-transition-eq``: on(t) - on(t-1) - start(t) + stop(t) = 0;
-    ``tranche_start-min_up-upper``: starts over the last UT intervals <= on(t);
-    ``tranche_stop-min_down-upper``: stops over the last DT intervals <= 1 - on(t).
-    A tranche is off where it is not installed (``tranche_installed_series``; a retirement
-    ends its min up time: the min up rows hold no tranche on past it). The state before
-    the horizon is free (no start or stop at t = 0), unless a
-    ``boundary`` carries it from the window before: then ``tranche_on-boundary-eq``
-    (on(0) - start(0) + stop(0) = on before) and a tranche within its min up (down) time
-    stays on (off) for the rest of it. Rows of a (T, K) family are numbered tranche by
+    Tranche k is committed in ``n_k`` equal blocks (:meth:`~hashpivot.power.model.
+    DispatchProblem.tranche_blocks`; 1 by default, when its variables are on/off
+    binaries): ``tranche_on`` (T, K) the integer count of blocks on (0 .. n_k),
+    ``tranche_start``, ``tranche_stop`` (T, K) the blocks switched on and off (the
+    clustered unit commitment of Palmintier and Webster, 2014);
+    ``segment-on-upper``: power of tranche k <= P_k / n_k x on; ``segment-on-lower``:
+    power >= f_min P_k / n_k x on; ``tranche_on-transition-eq``: on(t) - on(t-1) -
+    start(t) + stop(t) = 0; ``tranche_start-min_up-upper``: blocks started over the last
+    UT intervals <= on(t); ``tranche_stop-min_down-upper``: blocks stopped over the last DT
+    intervals <= n_k - on(t). A tranche is off where it is not installed
+    (``tranche_installed_series``; a retirement ends its min up time: the min up rows hold
+    no block on past it). The state before the horizon is free (no start or stop at t =
+    0), unless a ``boundary`` carries it from the window before: then
+    ``tranche_on-boundary-eq`` (on(0) - start(0) + stop(0) = on before) and the blocks
+    started (stopped) before the cut within their min up (down) time count in those rows
+    and stay on (off) for the rest of it. Rows of a (T, K) family are numbered tranche by
     tranche.
     """
     t = problem.n_intervals
     k = len(problem.tranches) if milp else 0
-    first = np.ones((t, k))
-    u_lower, u_upper = np.zeros((t, k)), np.ones((t, k))
+    blocks = problem.tranche_blocks()[:k].astype(float)
+    first = np.broadcast_to(blocks, (t, k)).copy()
+    u_lower, u_upper = np.zeros((t, k)), first.copy()
+    up_held = down_held = np.zeros((t, k))
     if boundary is None:
         first[:1] = 0.0
     elif k:
-        steps = np.arange(t)[:, None]
-        up_left = np.where(boundary.on, problem.min_up_intervals - boundary.run_intervals, 0)
-        down_left = np.where(
-            boundary.on, 0, problem.min_down_intervals - boundary.run_intervals
-        )
-        u_lower[steps < up_left[None, :]] = 1.0
-        u_upper[steps < down_left[None, :]] = 0.0
+        up_held = boundary.held(t, problem.min_up_intervals, True).astype(float)
+        down_held = boundary.held(t, problem.min_down_intervals, False).astype(float)
+        u_lower = np.minimum(up_held, u_upper)
+        u_upper = u_upper - down_held
     if k and problem.tranche_installed_series is not None:  # off where not installed
-        u_upper = np.minimum(u_upper, problem.installed())
+        u_upper = np.minimum(u_upper, blocks[None, :] * problem.installed())
         u_lower = np.minimum(u_lower, u_upper)
     u = m.add_variables("tranche_on", u_lower, u_upper, 0.0, integer=True, shape=(t, k))
     y = m.add_variables("tranche_start", 0.0, first, 0.0, shape=(t, k))
@@ -315,25 +338,26 @@ def define_commitment(
     if not k:
         return
     seg = problem.segments
-    p_mw = np.array([tr.power_mw for tr in problem.tranches])
+    block_mw = np.array([tr.power_mw for tr in problem.tranches]) / blocks
     f_min = np.array([tr.min_power_fraction for tr in problem.tranches])
     r = np.arange(t)
     rows = r[:, None] + t * np.arange(k)[None, :]  # (T, K)
     seg_rows = r[:, None] + t * seg.tranche[None, :]  # (T, S)
     segment = m.get("segment")
     m.add_constraints(
-        "segment-on-upper", t * k, [(seg_rows, segment, 1.0), (rows, u, -p_mw[None, :])],
+        "segment-on-upper", t * k, [(seg_rows, segment, 1.0), (rows, u, -block_mw[None, :])],
         -math.inf, 0.0,
     )
     m.add_constraints(
         "segment-on-lower", t * k,
-        [(seg_rows, segment, 1.0), (rows, u, -(f_min * p_mw)[None, :])], 0.0, math.inf,
+        [(seg_rows, segment, 1.0), (rows, u, -(f_min * block_mw)[None, :])], 0.0, math.inf,
     )
     if boundary is not None:
         kr = np.arange(k)
+        before = boundary.on.astype(float)
         m.add_constraints(
             "tranche_on-boundary-eq", k, [(kr, u[0], 1.0), (kr, y[0], -1.0), (kr, z[0], 1.0)],
-            boundary.on.astype(float), boundary.on.astype(float),
+            before, before,
         )
     if t < 2:
         return
@@ -343,16 +367,17 @@ def define_commitment(
         [(r1, u[1:], 1.0), (r1, u[:-1], -1.0), (r1, y[1:], -1.0), (r1, z[1:], 1.0)],
         0.0, 0.0,
     )
-    # a retirement ends a min up time: no row holds a tranche on where it is not installed
-    up_bound = (0.0 if problem.tranche_installed_series is None
-                else 1.0 - problem.installed().T.astype(float).ravel())
+    # a retirement ends a min up time: no row holds a block on where it is not installed
+    idle = (np.zeros((t, k)) if problem.tranche_installed_series is None
+            else blocks[None, :] * (1.0 - problem.installed()))
     for name, block, min_len, sign, upper in (
-        ("tranche_start-min_up-upper", y, problem.min_up_intervals, -1.0, up_bound),
-        ("tranche_stop-min_down-upper", z, problem.min_down_intervals, 1.0, 1.0),
+        ("tranche_start-min_up-upper", y, problem.min_up_intervals, -1.0, idle - up_held),
+        ("tranche_stop-min_down-upper", z, problem.min_down_intervals, 1.0,
+         blocks[None, :] - down_held),
     ):
         if min_len <= 1:
             continue
         terms: list[Term] = [(rows, u, sign)]
         for lag in range(min(min_len, t)):
             terms.append((rows[lag:], block[: t - lag], 1.0))
-        m.add_constraints(name, t * k, terms, -math.inf, upper)
+        m.add_constraints(name, t * k, terms, -math.inf, upper.T.ravel())

@@ -5,7 +5,8 @@ whole within a minute on a small machine (HiGHS spent its limit on the root LP o
 1.5 million columns). The horizon is cut into windows (default a day), each solved with
 a look-ahead (default 6 hours) that is solved but not kept; the next window starts from the
 kept schedule's state (:class:`~hashpivot.power.lp.families.Boundary`): which tranches
-are on, for how long (so min up/down times hold across the cut), and the site load (for
+(or how many of their blocks) are on, and when they switched (so min up/down times hold
+across the cut), and the site load (for
 the ramp limit). With flexible AI load, cuts fall on the AI windows' edges so that each
 window's energy stays in one solve.
 
@@ -89,18 +90,18 @@ def carried_state(
     on: np.ndarray, load_mw: np.ndarray, stop: int, cap: int,
     segment_mw: np.ndarray | None = None, installed: np.ndarray | None = None,
 ) -> Boundary:
-    """The state after interval ``stop - 1`` of the kept schedule ``on`` (T, K), with
+    """The state after interval ``stop - 1`` of the kept schedule ``on`` (T, K: blocks
+    committed, or on/off), its last ``cap + 1`` intervals (``cap`` at least the min up and
+    down times; padded with the horizon's first state where the schedule is shorter), with
     its segment powers ``segment_mw`` (T, S) and the tranches ``installed`` (T, K) when
     given."""
-    last = on[stop - 1]
-    lo = max(stop - cap, 0)
-    recent = on[lo:stop][::-1]  # newest first
-    differs = recent != last[None, :]
-    run = np.where(differs.any(axis=0), differs.argmax(axis=0), stop - lo)
-    run = np.where((run >= stop - lo) & (lo == 0), cap, run)  # began with the horizon
+    lo = max(stop - cap - 1, 0)
+    recent = np.asarray(on[lo:stop], dtype=np.int64)[::-1]  # newest first
+    pad = cap + 1 - recent.shape[0]
+    if pad > 0:  # the horizon began within the history: its first state held before it
+        recent = np.vstack([recent, np.repeat(recent[-1:], pad, axis=0)])
     held = None if segment_mw is None else np.array(segment_mw[stop - 1], dtype=float)
-    return Boundary(on=last.copy(), run_intervals=run.astype(np.int64),
-                    load_mw=float(load_mw[stop - 1]), segment_mw=held,
+    return Boundary(history=recent.copy(), load_mw=float(load_mw[stop - 1]), segment_mw=held,
                     installed=None if installed is None else np.array(installed[stop - 1]))
 
 
@@ -178,7 +179,7 @@ def solve_rolling(
         "ai_flexible_mw", "grid_mw", "ppa_used_mw", "ppa_resold_mw", "renewable_used_mw",
         "renewable_resold_mw", "dr_shortfall_mw")}
     segment = np.zeros((t, s_n))
-    on = np.zeros((t, k), dtype=bool)
+    on = np.zeros((t, k), dtype=np.int64)  # blocks committed
     boundary: Boundary | None = None
     installed = (None if problem.tranche_installed_series is None
                  else problem.installed())

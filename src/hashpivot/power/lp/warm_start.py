@@ -1,12 +1,12 @@
 """A feasible start for the dispatch MILP, so HiGHS begins from a good incumbent.
 
-Candidates are commitment patterns (tranche k on or off in each interval) turned into
-full column vectors: committed tranches at rated power (or, after a rolling-horizon cut,
-at the powers before it), supply allocated by
+Candidates are commitment patterns (the blocks of tranche k on in each interval; one
+block by default, on or off) turned into full column vectors: committed blocks at rated
+power (or, after a rolling-horizon cut, at the powers before it), supply allocated by
 :func:`hashpivot.power.fast.allocate_supply`. The fast-path schedule gives the first
-pattern (each tranche on where it draws at least half its power, repaired for min up/down
-times by :func:`enforce_min_up_down`); the second keeps the most efficient tranches always
-on while the import limit allows.
+pattern (each tranche with the blocks nearest its draw, repaired block by block for min
+up/down times by :func:`repair_pattern`); the second keeps the most efficient tranches
+always on while the import limit allows.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from hashpivot.arrays import BoolArray
+from hashpivot.arrays import BoolArray, IntArray
 from hashpivot.exceptions import InputError
 from hashpivot.power.fast import allocate_supply, solve_fast
 from hashpivot.power.intervals import FloatArray
@@ -67,47 +67,75 @@ def enforce_min_up_down(on: BoolArray, up: int, down: int) -> BoolArray:
 
 
 def repair_pattern(
-    on: BoolArray, up: int, down: int, boundary: Boundary | None = None
-) -> BoolArray:
-    """:func:`enforce_min_up_down` on every tranche (columns of ``on``), after the state
-    carried by ``boundary``: a tranche within its min up (down) time stays on (off), and
-    the first run is judged with the run before the window prepended."""
-    out = np.asarray(on, dtype=bool).copy()
-    for j in range(out.shape[1]):
-        if boundary is None:
-            out[:, j] = enforce_min_up_down(out[:, j], up, down)
-            continue
-        state, run = bool(boundary.on[j]), max(int(boundary.run_intervals[j]), 1)
-        left = (up if state else down) - run
-        out[: max(left, 0), j] = state
-        seq = enforce_min_up_down(np.r_[np.full(run, state), out[:, j]], up, down)
-        out[:, j] = seq[run:]
+    on: IntArray, up: int, down: int, boundary: Boundary | None = None
+) -> IntArray:
+    """:func:`enforce_min_up_down` on every tranche (columns of ``on``: blocks committed),
+    block by block, after the state carried by ``boundary``: a block within its min up
+    (down) time stays on (off), and its first run is judged with the run before the window
+    prepended.
+
+    Block i of a tranche is on where more than i of its blocks are (the last block on is
+    the first switched off); each block's sequence is repaired alone and the blocks on are
+    counted again. Blocks that each keep their min up and down times keep the counts'
+    (the MILP's rows: blocks started over the last UT intervals are at most those on).
+    """
+    counts = np.asarray(on, dtype=np.int64)
+    out = np.zeros_like(counts)
+    for j in range(counts.shape[1]):
+        col = counts[:, j]
+        hist = None if boundary is None else np.asarray(boundary.history[:, j])
+        seen = col if hist is None else np.r_[col, hist]
+        low, high = int(seen.min(initial=0)), int(seen.max(initial=0))
+        out[:, j] = low  # blocks on throughout, and in the history: nothing to repair
+        for i in range(low, high):
+            layer = col > i
+            if hist is None:
+                out[:, j] += enforce_min_up_down(layer, up, down)
+                continue
+            before = hist > i  # newest first
+            state = bool(before[0])
+            run = int(np.argmax(before != state)) if np.any(before != state) else before.size
+            left = (up if state else down) - run
+            layer[: max(left, 0)] = state
+            seq = enforce_min_up_down(np.r_[np.full(run, state), layer], up, down)
+            out[:, j] += seq[run:]
     return out
+
+
+def _block_fraction(problem: DispatchProblem, on: IntArray | BoolArray) -> FloatArray:
+    """Share of each tranche's blocks committed, shape (T, K), from blocks on (T, K). [-]"""
+    return np.asarray(on, dtype=float) / problem.tranche_blocks()[None, :]
 
 
 def commitment_start(
     problem: DispatchProblem,
     m: LinearModel,
-    on: BoolArray,
+    on: IntArray,
     boundary: Boundary | None = None,
     segment_mw: FloatArray | None = None,
 ) -> FloatArray | None:
-    """Column values of a MILP start in which tranche k runs when ``on[:, k]``, at full
-    power or at the segment powers ``segment_mw`` (T, S) given; None when it breaks a
-    limit (import, DR readiness, ramp). A tranche not installed is off."""
+    """Column values of a MILP start in which ``on[:, k]`` blocks of tranche k run
+    (booleans: all or none), at full power or at the segment powers ``segment_mw`` (T, S)
+    given; None when it breaks a limit (import, DR readiness, ramp). A tranche not
+    installed is off."""
     seg = problem.segments
     x = np.zeros(m.n_col)
     installed = problem.installed()
-    on = on & installed
+    blocks = problem.tranche_blocks()
+    counts = np.asarray(on, dtype=np.int64)
+    if counts.size and np.asarray(on).dtype == np.bool_:
+        counts = counts * blocks[None, :]
+    counts = np.where(installed, np.minimum(counts, blocks[None, :]), 0)
     if segment_mw is not None:
         segment_mw = np.where(installed[:, seg.tranche], segment_mw, 0.0)
-    u = on.astype(float)
+    u = counts.astype(float)
     x[m.get("tranche_on")] = u
     before = u[:1] if boundary is None else boundary.on.astype(float)[None, :]
     d = np.diff(u, axis=0, prepend=before)
     x[m.get("tranche_start")] = np.maximum(d, 0.0)
     x[m.get("tranche_stop")] = np.maximum(-d, 0.0)
-    power = seg.cap_mw[None, :] * u[:, seg.tranche] if segment_mw is None else segment_mw
+    share = _block_fraction(problem, counts)
+    power = seg.cap_mw[None, :] * share[:, seg.tranche] if segment_mw is None else segment_mw
     x[m.get("segment")] = power
     mining = power.sum(axis=1)
     load = problem.ai_firm_mw + problem.ai_flexible_mw + mining
@@ -146,9 +174,10 @@ def commitment_start(
     return x
 
 
-def following_segments(problem: DispatchProblem, on: BoolArray,
+def following_segments(problem: DispatchProblem, on: IntArray | BoolArray,
                        boundary: Boundary | None = None) -> FloatArray | None:
-    """Segment powers (T, S) of the tranches ``on`` (T, K) that follow the mining the
+    """Segment powers (T, S) of the blocks ``on`` (T, K; booleans: all of a tranche's or
+    none) that follow the mining the
     merit order would choose without ramps or min up/down times, as closely as the ramp
     allows from the mining before (``boundary``), within what those tranches can draw
     while on (their lowest running power to their rated power) and above the kept-online
@@ -169,8 +198,10 @@ def following_segments(problem: DispatchProblem, on: BoolArray,
     seg = problem.segments
     power = np.array([tr.power_mw for tr in problem.tranches])
     low = np.array([tr.min_power_fraction for tr in problem.tranches]) * power
-    lo = np.maximum(on @ low, problem.mining_floor_mw(milp=True))
-    hi = on @ power
+    share = (np.asarray(on, dtype=float) if np.asarray(on).dtype == np.bool_
+             else _block_fraction(problem, on))  # of each tranche's blocks, on
+    lo = np.maximum(share @ low, problem.mining_floor_mw(milp=True))
+    hi = share @ power
     target = np.clip(sched.segment_mw.sum(axis=1), lo, hi)
     ramp = problem.ramp_mw_per_interval
     mining = np.empty_like(target)
@@ -179,16 +210,17 @@ def following_segments(problem: DispatchProblem, on: BoolArray,
     for i in range(len(target)):  # forward: the ramp from the interval before
         want = target[i] if last is None else min(max(target[i], last - ramp), last + ramp)
         mining[i] = last = min(max(want, lo[i]), hi[i])
-    # each tranche on at its lowest running power, the rest in merit order
+    # the blocks on at their lowest running power, the rest in merit order
     first = np.r_[True, np.diff(seg.tranche) != 0]  # a tranche's first segment
-    out = np.where(on[:, seg.tranche] & first[None, :], seg.cap_mw[None, :], 0.0)
+    width = seg.cap_mw[None, :] * share[:, seg.tranche]  # (T, S) of the blocks on
+    out = np.where(first[None, :], width, 0.0)
     one = np.bincount(seg.tranche, minlength=len(power)) == 1  # no underclocking: all
-    out = np.where(on[:, seg.tranche] & one[seg.tranche][None, :], seg.cap_mw[None, :], out)
+    out = np.where(one[seg.tranche][None, :], width, out)
     left = mining - out.sum(axis=1)
     for s in np.argsort(-seg.ph_s_per_mw, kind="stable"):
         if first[s] or one[seg.tranche[s]]:
             continue
-        add = np.where(on[:, seg.tranche[s]], np.clip(left, 0.0, seg.cap_mw[s]), 0.0)
+        add = np.clip(left, 0.0, width[:, s])
         out[:, s] += add
         left = left - add
     return np.asarray(out, dtype=np.float64)
@@ -200,10 +232,10 @@ def start_solution(
     """A feasible MILP start, the cheapest of four candidates (None if none is feasible):
 
     * the fast-path schedule without min up/down times (when nothing else links
-      intervals), each tranche on where it runs at least half its power, repaired by
-      :func:`enforce_min_up_down`;
-    * tranches in merit order on whenever installed while the import limit allows, the
-      rest off;
+      intervals), each tranche with the blocks on nearest its draw (one block: on where it
+      runs at least half its power), repaired by :func:`repair_pattern`;
+    * tranches in merit order on (all their blocks) whenever installed while the import
+      limit allows, the rest off;
     * after a cut (``boundary`` with its segment powers), the state before held: no
       tranche switches and the load does not move, so the min up/down and ramp limits
       hold where a pattern at rated power would jump from a part-loaded state (it breaks
@@ -223,8 +255,10 @@ def start_solution(
             sched = None
         if sched is not None:
             power = np.array([tr.power_mw for tr in problem.tranches])
-            on = sched.mining_by_tranche_mw(problem) >= 0.5 * power[None, :]
-            on &= power[None, :] > 0
+            blocks = problem.tranche_blocks()
+            size = np.where(power > 0, power / blocks, np.inf)  # a block's power [MW]
+            draw = sched.mining_by_tranche_mw(problem)
+            on = np.clip(np.floor(draw / size[None, :] + 0.5), 0, blocks[None, :])
             on = repair_pattern(
                 on, problem.min_up_intervals, problem.min_down_intervals, boundary
             )
@@ -233,14 +267,15 @@ def start_solution(
                 candidates.append(x)
     room = float(np.min(problem.renewable())) + problem.import_limit_mw - problem.ai_firm_mw
     room -= problem.ai_flexible_mw
-    on_const = np.zeros((t, k), dtype=bool)
+    on_const = np.zeros((t, k), dtype=np.int64)
     installed = problem.installed()
+    blocks = problem.tranche_blocks()
     total = np.zeros(t)
     for j in np.argsort([-tr.efficiency_ph_s_per_mw for tr in problem.tranches], kind="stable"):
         power = problem.tranches[j].power_mw * installed[:, j]
         if np.all(total + power <= room + 1e-9):
             total += power
-            on_const[:, j] = installed[:, j]
+            on_const[:, j] = blocks[j] * installed[:, j]
     on_const = repair_pattern(
         on_const, problem.min_up_intervals, problem.min_down_intervals, boundary
     )
@@ -253,7 +288,8 @@ def start_solution(
         x = commitment_start(problem, m, held_on, boundary, held)
         if x is not None:
             candidates.append(x)
-        follow = following_segments(problem, held_on & problem.installed(), boundary)
+        follow = following_segments(problem, np.where(problem.installed(), held_on, 0),
+                                    boundary)
         if follow is not None:
             x = commitment_start(problem, m, held_on, boundary, follow)
             if x is not None:

@@ -89,8 +89,8 @@ def thresholds_line(summary: dict[str, Any]) -> str | None:
 def note_lines(summary: dict[str, Any]) -> list[str]:
     """What the dispatch left out of the inputs it was given, as notes: fleet entries
     not run (or not throughout), listed 4CP peaks outside the prices, a DR commitment the
-    machines installed cannot honour, windows the solver did not improve, irregular price
-    steps."""
+    machines installed cannot honour, how the MILP switches the fleet (blocks), windows the
+    solver did not improve, irregular price steps."""
     notes = []
     if summary.get("fleet_note"):
         notes.append(str(summary["fleet_note"]))
@@ -98,6 +98,8 @@ def note_lines(summary: dict[str, Any]) -> list[str]:
         notes.append(str(summary["fourcp_note"]))
     if summary.get("demand_response_note"):
         notes.append(str(summary["demand_response_note"]))
+    if summary.get("commitment_note"):
+        notes.append(str(summary["commitment_note"]))
     if summary.get("windows_unimproved"):
         notes.append(
             f"{int(summary['windows_unimproved'])} of {int(summary.get('windows', 0))} "

@@ -1,0 +1,172 @@
+"""Commitment in blocks (``commitment_block_mw``): a tranche's on/off variable is a count
+of equal blocks, each with the min up/down times (clustered unit commitment).
+
+Checked by hand (an import limit below a whole tranche), against a brute force over every
+count sequence of a small horizon, and across rolling-horizon cuts.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hashpivot.exceptions import InputError
+from hashpivot.power import DispatchProblem, Tranche, solve
+from hashpivot.power.lp.families import Boundary
+from hashpivot.power.lp.solve import build_model
+from hashpivot.power.lp.warm_start import repair_pattern, start_solution
+
+TZ = "America/Chicago"
+HASHPRICE = 50.0  #: [USD/PH/day]
+EFFICIENCY_J_PER_TH = 20.0  #: 50 PH/s per MW: 2,500 USD/MWh-day, 104.17 USD/MWh [J/TH]
+
+
+def _problem(prices: np.ndarray, **kw: object) -> DispatchProblem:
+    n = len(prices)
+    kw.setdefault("tranches", (Tranche("a", 10.0, 10.0 * 1e3 / EFFICIENCY_J_PER_TH),))
+    return DispatchProblem(
+        index=pd.date_range("2024-07-01", periods=n, freq="h", tz=TZ),
+        interval_hours_series=np.ones(n),
+        price_usd_per_mwh_series=np.asarray(prices, dtype=float),
+        hashprice_usd_per_ph_day_series=np.full(n, HASHPRICE),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _value_usd_per_mwh() -> float:
+    """Mining revenue per MWh of a machine at EFFICIENCY_J_PER_TH. [USD/MWh]"""
+    return HASHPRICE * (1e3 / EFFICIENCY_J_PER_TH) / 24.0
+
+
+def test_blocks_rounded_up_so_none_exceeds_the_size() -> None:
+    prob = _problem(np.full(3, 40.0), tranches=(Tranche("a", 10.0, 500.0),
+                                                 Tranche("b", 7.0, 350.0)))
+    assert prob.tranche_blocks().tolist() == [1, 1]  # default: each tranche one block
+    assert prob.replace(commitment_block_mw=2.5).tranche_blocks().tolist() == [4, 3]
+    assert prob.replace(commitment_block_mw=100.0).tranche_blocks().tolist() == [1, 1]
+    with pytest.raises(InputError, match="commitment_block_mw"):
+        prob.replace(commitment_block_mw=0.0)
+
+
+def test_import_limit_below_a_whole_tranche_by_hand() -> None:
+    # a 10 MW tranche of machines that cannot be underclocked, behind a 6 MW import limit,
+    # at 40 USD/MWh (mining earns 104.17 USD/MWh): as one block it runs at 10 MW or not at
+    # all, so it cannot run; in four blocks of 2.5 MW, two run (5 MW); the LP runs 6 MW
+    prices = np.full(6, 40.0)
+    base = _problem(prices, import_limit_mw=6.0, min_up_intervals=2)
+    margin = (_value_usd_per_mwh() - 40.0) * 6  # per MW over the 6 hours [USD/MW]
+    whole = solve(base, "lp", window_hours=None)
+    blocks = solve(base.replace(commitment_block_mw=2.5), "lp", window_hours=None)
+    lp = solve(base, "lp", milp=False)
+    assert whole.objective_usd == pytest.approx(0.0, abs=1e-6)
+    assert blocks.schedule.tranche_on is not None
+    assert blocks.schedule.tranche_on[:, 0].tolist() == [2] * 6
+    assert blocks.schedule.segment_mw.sum(axis=1) == pytest.approx(np.full(6, 5.0))
+    assert blocks.objective_usd == pytest.approx(5.0 * margin, rel=1e-9)
+    assert lp.objective_usd == pytest.approx(6.0 * margin, rel=1e-9)
+
+
+def _brute_force_usd(prices: np.ndarray, n_blocks: int, block_mw: float, up: int,
+                     down: int, import_mw: float) -> float:
+    """Best net margin over every sequence of block counts (each block at rated power)
+    that keeps the aggregate min up/down rows with the fewest starts and stops. [USD]"""
+    value = _value_usd_per_mwh()
+    best = -np.inf
+    t = len(prices)
+    for seq in itertools.product(range(n_blocks + 1), repeat=t):
+        u = np.array(seq)
+        if np.any(u * block_mw > import_mw + 1e-9):
+            continue
+        d = np.diff(u, prepend=u[0])  # the state before the horizon is free
+        y, z = np.maximum(d, 0), np.maximum(-d, 0)
+        ok = all(y[max(i - up + 1, 0): i + 1].sum() <= u[i]
+                 and z[max(i - down + 1, 0): i + 1].sum() <= n_blocks - u[i]
+                 for i in range(t))
+        if ok:
+            best = max(best, float(((value - prices) * u * block_mw).sum()))
+    return best
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_milp_equals_brute_force_over_block_counts(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    prices = rng.choice([20.0, 90.0, 200.0], size=7)  # mining earns 104.17 USD/MWh
+    prob = _problem(prices, min_up_intervals=3, min_down_intervals=2, import_limit_mw=8.0,
+                    commitment_block_mw=10.0 / 3)
+    res = solve(prob, "lp", mip_gap=1e-9, window_hours=None)
+    expected = _brute_force_usd(prices, 3, 10.0 / 3, 3, 2, 8.0)
+    assert res.objective_usd == pytest.approx(expected, rel=1e-7, abs=1e-6)
+
+
+def _aggregate_rows_hold(on: np.ndarray, n_blocks: np.ndarray, up: int, down: int) -> bool:
+    """Blocks started over the last ``up`` intervals <= blocks on; stopped over the last
+    ``down`` <= blocks off (the horizon's first state free)."""
+    d = np.diff(on, axis=0, prepend=on[:1])
+    y, z = np.maximum(d, 0), np.maximum(-d, 0)
+    for i in range(on.shape[0]):
+        if np.any(y[max(i - up + 1, 0): i + 1].sum(axis=0) > on[i]):
+            return False
+        if np.any(z[max(i - down + 1, 0): i + 1].sum(axis=0) > n_blocks - on[i]):
+            return False
+    return True
+
+
+def test_rolling_windows_carry_each_blocks_switches_across_cuts() -> None:
+    rng = np.random.default_rng(4)
+    n = 24 * 3
+    prices = 80 + 40 * np.sin(np.arange(n) * 2 * np.pi / 24) + rng.normal(0, 25, n)
+    tranches = (Tranche("a", 10.0, 10.0 * 1e3 / 18.0, 0.6, 0.7),
+                Tranche("b", 8.0, 8.0 * 1e3 / 25.0))
+    prob = _problem(prices, tranches=tranches, min_up_intervals=5, min_down_intervals=4,
+                    commitment_block_mw=2.0)
+    rolled = solve(prob, "lp", mip_gap=1e-6, window_hours=10.0, lookahead_hours=3.0)
+    whole = solve(prob, "lp", mip_gap=1e-6, window_hours=None)
+    assert rolled.report.n_windows == 8
+    on = rolled.schedule.tranche_on
+    assert on is not None and on.max(axis=0).tolist() <= [5, 4]
+    assert _aggregate_rows_hold(on, prob.tranche_blocks(), 5, 4)
+    # each block runs between its lowest running power and rated power
+    power = rolled.schedule.mining_by_tranche_mw(prob)
+    assert np.all(power <= on * 2.0 + 1e-6) and np.all(power >= on * np.array([1.2, 2.0]) - 1e-6)
+    assert rolled.objective_usd <= whole.objective_usd + 1e-6 * abs(whole.objective_usd)
+    # blocks switch where a whole tranche could not: more margin than one block each
+    one = solve(prob.replace(commitment_block_mw=np.inf), "lp", mip_gap=1e-6,
+                window_hours=None)
+    assert whole.objective_usd > one.objective_usd
+
+
+def test_boundary_holds_blocks_within_their_min_times() -> None:
+    # two of four blocks switched on one interval before the cut, one switched off two
+    # before: with a min up time of 3 the two stay on for the window's first 2 intervals,
+    # with a min down time of 4 the one stays off for its first 2
+    prob = _problem(np.full(5, 300.0), min_up_intervals=3, min_down_intervals=4,
+                    commitment_block_mw=2.5)
+    history = np.array([[3], [1], [2], [2], [2]])  # newest first
+    boundary = Boundary(history=history, load_mw=7.5)
+    assert boundary.held(5, 3, starts=True)[:, 0].tolist() == [2, 2, 0, 0, 0]
+    assert boundary.held(5, 4, starts=False)[:, 0].tolist() == [1, 1, 0, 0, 0]
+    # at 300 USD/MWh every block would go off at once: the rows keep 2 on, 1 off
+    res = solve(prob, "lp", window_hours=None)  # no boundary: all off
+    assert res.schedule.tranche_on is not None and res.schedule.tranche_on.max() == 0
+    m = build_model(prob, True, boundary)
+    x0 = start_solution(prob, m, boundary)
+    assert x0 is None or np.all(x0[m.get("tranche_on")][:2] >= 2)
+    from hashpivot.power.lp.adapter import highs_for, outcome
+
+    h, _ = highs_for(m, {"mip_rel_gap": 1e-9}, integer=True)
+    h.run()
+    assert outcome(h).has_solution
+    u = np.rint(np.asarray(h.getSolution().col_value)[m.get("tranche_on")[:, 0]]).astype(int)
+    assert u.tolist() == [2, 2, 0, 0, 0]
+
+
+def test_repair_pattern_block_by_block() -> None:
+    # counts 0 2 1 2 0 0 with a min up time of 2: block 1 (on where count > 1) runs one
+    # interval twice, so it is switched off there; block 0 runs four intervals, kept
+    on = np.array([[0], [2], [1], [2], [0], [0]])
+    out = repair_pattern(on, 2, 1)
+    assert out[:, 0].tolist() == [0, 1, 1, 1, 0, 0]
+    assert _aggregate_rows_hold(out, np.array([2]), 2, 1)
