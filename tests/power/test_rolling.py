@@ -200,3 +200,23 @@ def test_a_start_that_follows_the_merit_order_within_the_ramp() -> None:
     mining = follow.sum(axis=1)
     assert np.abs(np.diff(np.r_[18.0, mining])).max() <= 1.0 + 1e-9
     assert mining.min() >= 0.6 * 18.0 - 1e-9 and mining.min() < 18.0  # it clocks down
+
+
+def test_a_window_improved_only_in_its_look_ahead_counts_as_kept_at_its_start() -> None:
+    # Left at stop 41: a window counted as improved when HiGHS bettered its start anywhere,
+    # the look-ahead included, which is solved but not kept; the note then undercounted
+    # the windows whose kept schedule is their start
+    from hashpivot.power.lp.rolling import kept_start
+    from hashpivot.power.lp.solve import build_model
+    from hashpivot.power.lp.warm_start import start_solution
+
+    prob = _problem(12, min_up_intervals=2)
+    m = build_model(prob, True)
+    x0 = start_solution(prob, m)
+    assert x0 is not None
+    seg = m.get("segment")
+    ahead, kept = x0.copy(), x0.copy()
+    ahead[seg[10, 0]] += 1.0  # a change in interval 10, past the 8 kept
+    kept[seg[3, 0]] += 1.0  # a change in interval 3, kept
+    assert kept_start(m, x0, x0, 8) and kept_start(m, ahead, x0, 8)
+    assert not kept_start(m, kept, x0, 8)

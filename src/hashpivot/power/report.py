@@ -47,8 +47,9 @@ class SolveReport:
         size is that of the largest window and ``mip_gap`` the windows' combined gap
         (:mod:`hashpivot.power.lp.rolling`).
     n_windows_unimproved : int
-        Windows whose kept schedule is their warm start: HiGHS found no better solution
-        in their share of the time limit (0 for a single solve).
+        Windows stopped by the time limit whose kept schedule is their warm start: HiGHS
+        found no better solution in their share of it, or one better only in the
+        look-ahead, which is not kept (0 for a single solve).
     """
 
     solver: Literal["fast", "lp", "milp"]

@@ -44,6 +44,7 @@ from hashpivot.exceptions import InputError, SolverError
 from hashpivot.power.accounts import evaluate_accounts
 from hashpivot.power.fast import solve_fast
 from hashpivot.power.lp.adapter import highs_for, outcome
+from hashpivot.power.lp.container import LinearModel
 from hashpivot.power.lp.extract import extract_schedule
 from hashpivot.power.lp.families import Boundary
 from hashpivot.power.lp.solve import build_model, fixed_margin_usd
@@ -52,7 +53,7 @@ from hashpivot.power.model import DispatchProblem
 from hashpivot.power.report import SolveReport
 from hashpivot.power.schedule import Schedule
 
-__all__ = ["carried_state", "solve_rolling", "window_bounds", "window_limit"]
+__all__ = ["carried_state", "kept_start", "solve_rolling", "window_bounds", "window_limit"]
 
 RESERVE_FRACTION = 0.02  #: share of the time limit kept for stitching and accounts
 #: share of the time left that a window with neither a solution nor a start gets again
@@ -103,6 +104,18 @@ def carried_state(
     held = None if segment_mw is None else np.array(segment_mw[stop - 1], dtype=float)
     return Boundary(history=recent.copy(), load_mw=float(load_mw[stop - 1]), segment_mw=held,
                     installed=None if installed is None else np.array(installed[stop - 1]))
+
+
+def kept_start(m: LinearModel, x: np.ndarray, x0: np.ndarray, n_kept: int,
+               tol_mw: float = 1e-6) -> bool:
+    """Whether the solution ``x`` of a window keeps its start ``x0`` in the ``n_kept``
+    intervals kept: the same mining segment powers and flexible AI draw there (within
+    ``tol_mw``), whatever it changed in the look-ahead. [MW]"""
+    for name in ("segment", "ai_flexible"):
+        cols = m.get(name)[:n_kept]
+        if cols.size and not np.allclose(x[cols], x0[cols], rtol=0.0, atol=tol_mw):
+            return False
+    return True
 
 
 def window_limit(deadline: float, now: float, left: int, build_seconds: float) -> float:
@@ -237,8 +250,9 @@ def solve_rolling(
             all_optimal = False
             stopped = end.termination_condition if end.has_solution else "time_limit"
         value = float(cost @ x)  # the values HiGHS returned, not only its objective
-        if end.status != "ok" and x0 is not None and value >= float(cost @ x0) - 1e-9 * max(
-                abs(value), 1.0):
+        if end.status != "ok" and x0 is not None and (
+                value >= float(cost @ x0) - 1e-9 * max(abs(value), 1.0)
+                or kept_start(m, x, x0, keep - start)):
             unimproved += 1  # stopped at its start (or no better), not at its gap
         dual_w = max(float(h.getInfo().mip_dual_bound), _relaxed_window_bound(sub))
         primal += value

@@ -104,7 +104,8 @@ def note_lines(summary: dict[str, Any]) -> list[str]:
         notes.append(
             f"{int(summary['windows_unimproved'])} of {int(summary.get('windows', 0))} "
             "rolling-horizon windows kept their starting schedule: HiGHS found none better "
-            "in its share of the time limit, so the schedule there is not optimized (raise "
+            "in its share of the time limit (or one better only past the window, in the "
+            "look-ahead not kept), so the schedule there is not optimized (raise "
             "[sites.dispatch] time_limit_seconds)")
     if summary.get("price_gaps"):
         notes.append(f"the price series has {int(summary['price_gaps'])} irregular steps "
