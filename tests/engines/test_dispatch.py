@@ -393,3 +393,14 @@ def test_commitment_blocks_let_a_ramp_limited_fleet_follow_prices(prices: pd.Ser
     assert blocks.summary()["commitment_note"] == (
         "min up 4 / down 4 intervals per block of at most 1 MW: A 14 x 0.99 MW, "
         "B 6 x 0.99 MW")
+
+
+def test_commitment_blocks_without_min_times_are_said_unused(prices: pd.Series) -> None:
+    site_ = _site()
+    assert site_.dispatch is not None
+    spec = site_.dispatch.model_copy(update={"limits": site_.dispatch.limits.model_copy(
+        update={"commitment_block_mw": 2.0})})
+    res = run_dispatch(site_, prices, spec=spec)
+    assert res.report.solver == "lp"  # flexible AI links the intervals; no binaries
+    assert res.summary()["commitment_note"].startswith("commitment_block_mw is not used")
+    assert "commitment_note" not in run_dispatch(site_, prices).summary()

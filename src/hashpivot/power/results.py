@@ -219,6 +219,10 @@ class DispatchResult:
             out["solver_objective_usd"] = r.objective
         if r.solver == "milp":
             out["commitment_note"] = _commitment_note(self.problem)
+        elif math.isfinite(self.problem.commitment_block_mw):
+            out["commitment_note"] = (
+                "commitment_block_mw is not used: without min up/down times (> 1 interval) "
+                "the dispatch switches any share of the machines, not whole blocks")
         if r.n_windows > 1:
             out["windows"] = r.n_windows
             out["windows_unimproved"] = r.n_windows_unimproved
