@@ -126,16 +126,85 @@ def test_rolling_windows_carry_each_blocks_switches_across_cuts() -> None:
     whole = solve(prob, "lp", mip_gap=1e-6, window_hours=None)
     assert rolled.report.n_windows == 8
     on = rolled.schedule.tranche_on
-    assert on is not None and on.max(axis=0).tolist() <= [5, 4]
+    assert on is not None and np.all(on.max(axis=0) <= prob.tranche_blocks())
     assert _aggregate_rows_hold(on, prob.tranche_blocks(), 5, 4)
     # each block runs between its lowest running power and rated power
     power = rolled.schedule.mining_by_tranche_mw(prob)
     assert np.all(power <= on * 2.0 + 1e-6) and np.all(power >= on * np.array([1.2, 2.0]) - 1e-6)
     assert rolled.objective_usd <= whole.objective_usd + 1e-6 * abs(whole.objective_usd)
-    # blocks switch where a whole tranche could not: more margin than one block each
-    one = solve(prob.replace(commitment_block_mw=np.inf), "lp", mip_gap=1e-6,
+    # under a 3 MW ramp neither tranche can switch as a whole (a from off to its 6 MW
+    # lowest running power, b by its 8 MW): in 2 MW blocks b follows the prices (a, the
+    # efficient one, stays on and clocks down)
+    ramped = prob.replace(ramp_mw_per_interval=3.0)
+    blocked = solve(ramped, "lp", mip_gap=1e-6, window_hours=None)
+    one = solve(ramped.replace(commitment_block_mw=np.inf), "lp", mip_gap=1e-6,
                 window_hours=None)
-    assert whole.objective_usd > one.objective_usd
+    assert one.schedule.tranche_on is not None and blocked.schedule.tranche_on is not None
+    assert (np.ptp(one.schedule.tranche_on, axis=0) == 0).all()  # never switched
+    assert np.ptp(blocked.schedule.tranche_on[:, 1]) > 0
+    assert blocked.objective_usd > one.objective_usd
+
+
+def test_a_part_committed_tranche_underclocks_only_the_blocks_on() -> None:
+    # 10 MW (500 PH/s at rated) that can underclock to 60 % of power at 70 % of hashrate,
+    # in four 2.5 MW blocks, behind a 2.5 MW import limit: one block runs, at rated power
+    # (two would draw at least 2 x 0.6 x 2.5 = 3 MW), so 125 PH/s. A row per tranche let
+    # its 2.5 MW sit in the underclocked segment as if all four blocks ran at 0.25 MW
+    # each: 145.8 PH/s
+    tranche = (Tranche("a", 10.0, 500.0, 0.6, 0.7),)
+    prob = _problem(np.full(4, 40.0), tranches=tranche, import_limit_mw=2.5,
+                    min_up_intervals=2, commitment_block_mw=2.5)
+    res = solve(prob, "lp", mip_gap=1e-9, window_hours=None)
+    assert res.schedule.tranche_on is not None
+    assert res.schedule.tranche_on[:, 0].tolist() == [1] * 4
+    assert res.schedule.hashrate_by_tranche_ph_s(prob)[:, 0] == pytest.approx([125.0] * 4)
+
+
+def _valid_counts(rng: np.random.Generator, n: int, blocks: int, up: int, down: int
+                  ) -> np.ndarray:
+    """A random sequence of block counts that keeps the clustered min up/down rows."""
+    seq = [int(rng.integers(0, blocks + 1))]
+    while len(seq) < n:
+        trial = np.array([*seq, int(rng.integers(0, blocks + 1))])
+        if _aggregate_rows_hold(trial[:, None], np.array([blocks]), up, down):
+            seq = list(trial)
+    return np.array(seq)
+
+
+def test_starts_after_a_cut_keep_every_row() -> None:
+    # Found in review: blocks split last in, first out could make a history that keeps the
+    # rows look like one block breaking its min down time, and the repaired start broke
+    # them (history 3, 2, 2, 1, 2 of 3 blocks, up 4 / down 3: on [3, 3, 3] where at most 2
+    # may be on); candidates are now split first in, first out and checked against the
+    # model's rows
+    prices = np.array([20.0, 20.0, 20.0])
+    prob = _problem(prices, min_up_intervals=4, min_down_intervals=3,
+                    commitment_block_mw=10.0 / 3)
+    boundary = Boundary(history=np.array([[2], [1], [2], [2], [3]]), load_mw=6.67)
+    assert boundary.held(3, 3, starts=False)[:, 0].tolist() == [1, 0, 0]
+    m = build_model(prob, True, boundary)
+    x0 = start_solution(prob, m, boundary)
+    assert x0 is not None and bool(m.feasible(x0)[0])
+    assert x0[m.get("tranche_on")[:, 0]].tolist() == [2.0, 3.0, 3.0]
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        up, down = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+        n = max(up, down) + 1
+        hist = _valid_counts(rng, n, 3, up, down)[::-1]  # newest first
+        prob = _problem(rng.choice([20.0, 300.0], size=6), min_up_intervals=up,
+                        min_down_intervals=down, commitment_block_mw=10.0 / 3)
+        b = Boundary(history=hist[:, None], load_mw=float(hist[0]) * 10.0 / 3)
+        m = build_model(prob, True, b)
+        on = np.array([rng.integers(0, 4, size=6)]).T
+        repaired = repair_pattern(on, up, down, b, np.array([3]))
+        full = np.r_[hist[::-1], repaired[:, 0]][:, None]
+        d = np.diff(full, axis=0, prepend=full[:1])
+        y, z = np.maximum(d, 0), np.maximum(-d, 0)
+        for i in range(n, len(full)):  # the window's rows, the history counted
+            assert y[i - up + 1: i + 1].sum() <= full[i, 0]
+            assert z[i - down + 1: i + 1].sum() <= 3 - full[i, 0]
+        x0 = start_solution(prob, m, b)
+        assert x0 is None or bool(m.feasible(x0)[0])
 
 
 def test_boundary_holds_blocks_within_their_min_times() -> None:

@@ -47,8 +47,9 @@ Constraints (only those the site needs are built):
   installed changes, ``site_load-fleet-lower`` / ``-upper`` (and
   ``site_load-boundary-upper``) instead: the step without the power of the tranches
   leaving / joining;
-* ``segment-on-upper``, ``segment-on-lower``: f_min P_k / n_k on <= tranche power <=
-  P_k / n_k on (``n_k`` blocks of tranche k, :meth:`~hashpivot.power.model.
+* ``segment-on-upper``: segment power <= its width / n_k x on (each block on has its
+  share of each segment); ``segment-on-lower``: tranche power >= f_min P_k / n_k x on
+  (``n_k`` blocks of tranche k, :meth:`~hashpivot.power.model.
   DispatchProblem.tranche_blocks`; 1 by default, ``tranche_on`` then binary);
 * ``tranche_on-transition-eq``: on(t) - on(t-1) = start(t) - stop(t);
 * ``tranche_start-min_up-upper``, ``tranche_stop-min_down-upper``: min up/down times,

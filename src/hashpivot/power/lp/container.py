@@ -152,6 +152,24 @@ class LinearModel:
             "row_upper": cat(self.row_upper) if self.row_upper else np.zeros(0),
         }
 
+    def feasible(self, x: FloatArray, tol: float = 1e-6) -> npt.NDArray[np.bool_]:
+        """Whether each column vector (columns of ``x``, shape (n_col,) or (n_col, N))
+        keeps the column bounds, is integral on integer columns and keeps the row bounds,
+        each within ``tol`` times max(1, the bound's size). [-]"""
+        a = self.arrays()
+        v = np.asarray(x, dtype=float).reshape(self.n_col, -1)
+        row = np.asarray(self.matrix() @ v)
+
+        def within(val: FloatArray, lo: FloatArray, hi: FloatArray) -> npt.NDArray[np.bool_]:
+            slack_lo = tol * np.maximum(1.0, np.abs(np.where(np.isfinite(lo), lo, 0.0)))
+            slack_hi = tol * np.maximum(1.0, np.abs(np.where(np.isfinite(hi), hi, 0.0)))
+            ok = (val >= lo[:, None] - slack_lo[:, None]) & (val <= hi[:, None] + slack_hi[:, None])
+            return np.asarray(ok.all(axis=0))
+
+        integral = np.abs(v[a["integer"]] - np.round(v[a["integer"]])) <= tol
+        return (within(v, a["col_lower"], a["col_upper"]) & integral.all(axis=0)
+                & within(row, a["row_lower"], a["row_upper"]))
+
     @property
     def constraint_names(self) -> tuple[str, ...]:
         """Names of the non-empty constraint blocks, sorted."""

@@ -303,8 +303,9 @@ def define_commitment(
     binaries): ``tranche_on`` (T, K) the integer count of blocks on (0 .. n_k),
     ``tranche_start``, ``tranche_stop`` (T, K) the blocks switched on and off (the
     clustered unit commitment of Palmintier and Webster, 2014);
-    ``segment-on-upper``: power of tranche k <= P_k / n_k x on; ``segment-on-lower``:
-    power >= f_min P_k / n_k x on; ``tranche_on-transition-eq``: on(t) - on(t-1) -
+    ``segment-on-upper``: power of each segment s of tranche k <= its width / n_k x on
+    (rows numbered segment by segment); ``segment-on-lower``: the tranche's power >=
+    f_min P_k / n_k x on; ``tranche_on-transition-eq``: on(t) - on(t-1) -
     start(t) + stop(t) = 0; ``tranche_start-min_up-upper``: blocks started over the last
     UT intervals <= on(t); ``tranche_stop-min_down-upper``: blocks stopped over the last DT
     intervals <= n_k - on(t). A tranche is off where it is not installed
@@ -344,8 +345,14 @@ def define_commitment(
     rows = r[:, None] + t * np.arange(k)[None, :]  # (T, K)
     seg_rows = r[:, None] + t * seg.tranche[None, :]  # (T, S)
     segment = m.get("segment")
+    # each segment within its share of the blocks on (one row per segment: a row per
+    # tranche would let a part-committed tranche draw all its power in the efficient
+    # underclocked segment, as if every block ran, overstating its hashrate)
+    one_rows = r[:, None] + t * np.arange(seg.n)[None, :]  # (T, S)
     m.add_constraints(
-        "segment-on-upper", t * k, [(seg_rows, segment, 1.0), (rows, u, -block_mw[None, :])],
+        "segment-on-upper", t * seg.n,
+        [(one_rows, segment, 1.0),
+         (one_rows, u[:, seg.tranche], -(seg.cap_mw / blocks[seg.tranche])[None, :])],
         -math.inf, 0.0,
     )
     m.add_constraints(

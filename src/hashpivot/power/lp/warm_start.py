@@ -66,39 +66,74 @@ def enforce_min_up_down(on: BoolArray, up: int, down: int) -> BoolArray:
     return u
 
 
+def _blocks_first_in_first_out(counts: IntArray, n_blocks: int) -> BoolArray:
+    """Each block's on/off sequence, shape (len, n), from a count sequence ``counts``
+    (oldest first): a start takes the block off longest, a stop the block on longest (the
+    blocks on at first are 0 .. counts[0] - 1).
+
+    Counts that keep the clustered min up/down rows give blocks that each keep their min
+    up/down times this way: a stop takes a block on for at least UT intervals whenever one
+    is on, since at most ``on`` blocks started within the last UT (and a start, a block off
+    for at least DT). Any other assignment may not (last in, first out does not)."""
+    if n_blocks == 1:
+        return np.asarray(counts, dtype=np.int64)[:, None] > 0
+    state = np.zeros(n_blocks, dtype=bool)
+    state[: int(counts[0])] = True
+    since = np.zeros(n_blocks, dtype=np.int64)  # intervals in the present state
+    out = np.zeros((len(counts), n_blocks), dtype=bool)
+    for i, c in enumerate(counts):
+        d = int(c) - int(state.sum())
+        if d:
+            pool = np.flatnonzero(~state if d > 0 else state)
+            pick = pool[np.argsort(-since[pool], kind="stable")][: abs(d)]
+            state[pick] = d > 0
+            since[pick] = 0
+        out[i] = state
+        since += 1
+    return out
+
+
 def repair_pattern(
-    on: IntArray, up: int, down: int, boundary: Boundary | None = None
+    on: IntArray, up: int, down: int, boundary: Boundary | None = None,
+    n_blocks: IntArray | None = None,
 ) -> IntArray:
     """:func:`enforce_min_up_down` on every tranche (columns of ``on``: blocks committed),
     block by block, after the state carried by ``boundary``: a block within its min up
     (down) time stays on (off), and its first run is judged with the run before the window
     prepended.
 
-    Block i of a tranche is on where more than i of its blocks are (the last block on is
-    the first switched off); each block's sequence is repaired alone and the blocks on are
-    counted again. Blocks that each keep their min up and down times keep the counts'
-    (the MILP's rows: blocks started over the last UT intervals are at most those on).
+    The counts (the boundary's history, then ``on``) are split into blocks first in, first
+    out (:func:`_blocks_first_in_first_out`), so a history that keeps the min up/down rows
+    gives blocks that each keep them; each block's sequence is repaired alone and the
+    blocks on are counted again. Blocks that each keep their min up and down times keep
+    the counts' rows (blocks started over the last UT intervals are at most those on).
+    ``n_blocks`` (K,): blocks per tranche (default: the most ever on).
     """
     counts = np.asarray(on, dtype=np.int64)
     out = np.zeros_like(counts)
     for j in range(counts.shape[1]):
-        col = counts[:, j]
-        hist = None if boundary is None else np.asarray(boundary.history[:, j])
-        seen = col if hist is None else np.r_[col, hist]
-        low, high = int(seen.min(initial=0)), int(seen.max(initial=0))
-        out[:, j] = low  # blocks on throughout, and in the history: nothing to repair
-        for i in range(low, high):
-            layer = col > i
+        hist = None if boundary is None else np.asarray(boundary.history[::-1, j],
+                                                        dtype=np.int64)  # oldest first
+        seq = counts[:, j] if hist is None else np.r_[hist, counts[:, j]]
+        n = int(seq.max(initial=0)) if n_blocks is None else int(n_blocks[j])
+        if n == 0:
+            continue
+        lead = 0 if hist is None else len(hist)
+        per = _blocks_first_in_first_out(seq, n)
+        moving = np.flatnonzero(np.any(per != per[:1], axis=0))
+        out[:, j] = per[lead:].sum(axis=1) - per[lead:, moving].sum(axis=1)  # blocks held
+        for b in moving:  # the blocks that switch, in the history or the window
+            col = per[lead:, b].copy()
             if hist is None:
-                out[:, j] += enforce_min_up_down(layer, up, down)
+                out[:, j] += enforce_min_up_down(col, up, down)
                 continue
-            before = hist > i  # newest first
+            before = per[:lead, b][::-1]  # newest first
             state = bool(before[0])
-            run = int(np.argmax(before != state)) if np.any(before != state) else before.size
+            run = int(np.argmax(before != state)) if np.any(before != state) else lead
             left = (up if state else down) - run
-            layer[: max(left, 0)] = state
-            seq = enforce_min_up_down(np.r_[np.full(run, state), layer], up, down)
-            out[:, j] += seq[run:]
+            col[: max(left, 0)] = state
+            seq_b = enforce_min_up_down(np.r_[np.full(run, state), col], up, down)
+            out[:, j] += seq_b[run:]
     return out
 
 
@@ -229,7 +264,8 @@ def following_segments(problem: DispatchProblem, on: IntArray | BoolArray,
 def start_solution(
     problem: DispatchProblem, m: LinearModel, boundary: Boundary | None = None
 ) -> FloatArray | None:
-    """A feasible MILP start, the cheapest of four candidates (None if none is feasible):
+    """A feasible MILP start, the cheapest of four candidates that keep every row and
+    bound of ``m`` (None if none does):
 
     * the fast-path schedule without min up/down times (when nothing else links
       intervals), each tranche with the blocks on nearest its draw (one block: on where it
@@ -260,7 +296,7 @@ def start_solution(
             draw = sched.mining_by_tranche_mw(problem)
             on = np.clip(np.floor(draw / size[None, :] + 0.5), 0, blocks[None, :])
             on = repair_pattern(
-                on, problem.min_up_intervals, problem.min_down_intervals, boundary
+                on, problem.min_up_intervals, problem.min_down_intervals, boundary, blocks
             )
             x = commitment_start(problem, m, on, boundary)
             if x is not None:
@@ -277,7 +313,7 @@ def start_solution(
             total += power
             on_const[:, j] = blocks[j] * installed[:, j]
     on_const = repair_pattern(
-        on_const, problem.min_up_intervals, problem.min_down_intervals, boundary
+        on_const, problem.min_up_intervals, problem.min_down_intervals, boundary, blocks
     )
     x = commitment_start(problem, m, on_const, boundary)
     if x is not None:
@@ -294,6 +330,9 @@ def start_solution(
             x = commitment_start(problem, m, held_on, boundary, follow)
             if x is not None:
                 candidates.append(x)
+    if candidates:  # a candidate that breaks a row is no start (nor a schedule to keep)
+        ok = m.feasible(np.column_stack(candidates))
+        candidates = [c for c, keep in zip(candidates, ok, strict=True) if keep]
     if not candidates:
         return None
     cost = np.concatenate(m.col_cost)
