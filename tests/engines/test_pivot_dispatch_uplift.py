@@ -515,3 +515,24 @@ def test_with_a_ppa_the_adder_mapping_stays_close_to_the_engine(level: float,
     month = run_dispatch(site, prices * level, hashprice=hp * k0)
     optimum = float(month.summary()["net_margin_gain_vs_always_on_usd"]) * per
     assert got == pytest.approx(optimum, rel=0.05)
+
+
+def test_a_min_up_time_says_how_the_fleet_is_switched_and_what_the_limit_left() -> None:
+    """How the MILP switches the fleet (whole entries or blocks) can move a linked site's
+    flexibility by a tenth (BENCHMARKS.md, the blocked MILP), and so can windows the time
+    limit leaves at their start: pivot's note says both, as ``dispatch`` does."""
+    dispatch = {"availability_fraction": 0.95, "time_limit_seconds": 1.0,
+                "limits": {"min_up_intervals": 2, "commitment_block_mw": 5.0}}
+    site = portfolio(site_toml("A", **_SITE, dispatch=dispatch), years=5).sites[0]
+    u, note = measure_dispatch_uplift(site)
+    assert u is not None and "dispatch milp on" in note
+    assert "; MILP with min up 2 / down 1 intervals per block of at most 5 MW: " in note
+    from hashpivot.engines.pivot.uplift_measurement import _solver_note
+
+    left = {"solver": "milp", "commitment_note": "min up 2 / down 1 intervals: each fleet "
+            "entry is switched as one block", "windows": 366, "windows_unimproved": 40}
+    assert _solver_note(left) == (
+        "; MILP with min up 2 / down 1 intervals: each fleet entry is switched as one block"
+        "; 40 of 366 rolling windows kept their starting schedule at k = 1 (the time "
+        "limit: the flexibility may be understated)")
+    assert _solver_note({"solver": "lp", "commitment_note": "x"}) == ""

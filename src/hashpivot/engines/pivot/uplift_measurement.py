@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -132,9 +132,23 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         + (f"always-on without its 4CP charge ({fourcp_on * per:,.0f} USD/MW-month: the "
            "monthly model's power price has none), " if fourcp_on > 0 else "")
         + "less what curtailing the whole month saves"
-        f"{how}"
+        f"{how}{_solver_note(s)}"
     )
     return replace(uplift, note=note), note
+
+
+def _solver_note(summary: dict[str, Any]) -> str:
+    """What the MILP run at ``k = 1`` assumed and left (how the fleet is switched, the
+    rolling windows the time limit left at their start), as a clause of the note; "" for
+    an LP or the fast path."""
+    parts = []
+    if summary.get("solver") == "milp" and summary.get("commitment_note"):
+        parts.append(f"MILP with {summary['commitment_note']}")
+    if summary.get("windows_unimproved"):
+        parts.append(f"{int(summary['windows_unimproved'])} of {int(summary['windows'])} "
+                     "rolling windows kept their starting schedule at k = 1 (the time limit: "
+                     "the flexibility may be understated)")
+    return "".join(f"; {p}" for p in parts)
 
 
 @dataclass(frozen=True)
