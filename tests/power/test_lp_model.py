@@ -93,3 +93,28 @@ def test_report_of_each_solver() -> None:
     assert lp.report.objective == pytest.approx(lp.objective_usd, abs=1e-6)
     assert lp.report.objective_bound == lp.report.objective
     assert lp.summary()["status"] == "optimal"
+
+
+def test_feasible_checks_bounds_integrality_and_rows_relative_to_their_size() -> None:
+    m = LinearModel(0)
+    x = m.add_variables("x", 0.0, np.array([1.0, np.inf]), n=2)
+    k = m.add_variables("k", 0.0, 5.0, integer=True, n=1)
+    # a row with a large bound: 1e-6 of 1,000 is the tolerance there
+    m.add_constraints("x-sum-upper", 1, [(np.zeros(1, dtype=np.int64), x[:1], 1.0),
+                                          (np.zeros(1, dtype=np.int64), x[1:], 1.0)],
+                      -np.inf, 1000.0)
+    m.add_constraints("k-x-lower", 1, [(np.zeros(1, dtype=np.int64), k, 1.0),
+                                       (np.zeros(1, dtype=np.int64), x[:1], -1.0)],
+                      0.0, np.inf)
+    cases = np.array([
+        [1.0, 999.0, 2.0],            # feasible
+        [1.0, 999.0005, 2.0],         # row over by 5e-4: within 1e-6 x 1,000
+        [1.0, 999.01, 2.0],           # row over by 1e-2
+        [1.0 + 1e-5, 998.0, 2.0],     # column over its bound of 1 by 1e-5
+        [1.0, 5.0, 2.5],              # not integral
+        [1.0, 5.0, 0.0],              # k - x < 0
+    ]).T
+    assert m.feasible(cases).tolist() == [True, True, False, False, False, False]
+    assert bool(m.feasible(cases[:, 0])[0])
+    with pytest.raises(ValueError, match="3 columns"):
+        m.feasible(cases.T)

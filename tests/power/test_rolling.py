@@ -220,3 +220,6 @@ def test_a_window_improved_only_in_its_look_ahead_counts_as_kept_at_its_start() 
     kept[seg[3, 0]] += 1.0  # a change in interval 3, kept
     assert kept_start(m, x0, x0, 8) and kept_start(m, ahead, x0, 8)
     assert not kept_start(m, kept, x0, 8)
+    other = x0.copy()  # the same powers from another count of blocks on
+    other[m.get("tranche_on")[2, 0]] = 1.0 - other[m.get("tranche_on")[2, 0]]
+    assert not kept_start(m, other, x0, 8)

@@ -357,3 +357,29 @@ def test_enforce_min_up_down_repair() -> None:
         if not out[i] and out[i - 1]:
             assert not out[i:i + 2].any()
     assert enforce_min_up_down(u, 1, 1).tolist() == u.tolist()
+
+
+def test_a_start_highs_returns_unchanged_with_the_optimum_s_objective_is_solved_again() -> None:
+    """Found in review: given a start, HiGHS 1.16 reports the optimum's objective but hands
+    back the start's values when presolve alone solves the MIP, and the schedule kept was
+    the start's (here 3,393.33 USD for an optimum of 3,456.67), reported optimal; the
+    model is now solved again without presolve (``adapter.run_highs``)."""
+    from hashpivot.power.lp.adapter import highs_for
+    from hashpivot.power.lp.solve import build_model, fixed_margin_usd
+
+    n = 7
+    prob = DispatchProblem(
+        index=pd.date_range("2024-07-01", periods=n, freq="h", tz="UTC"),
+        interval_hours_series=np.ones(n),
+        price_usd_per_mwh_series=np.array([200.0, 100.0, 100.0, 60.0, 60.0, 20.0, 20.0]),
+        hashprice_usd_per_ph_day_series=np.full(n, 50.0),
+        tranches=(Tranche("a", 6.0, 6e3 / 18.0, 0.6, 0.7), Tranche("b", 8.0, 8e3 / 25.0)),
+        min_up_intervals=2,
+    )
+    m = build_model(prob, True)
+    h, _ = highs_for(m, {"mip_rel_gap": 1e-9}, integer=True)  # no start
+    h.run()
+    optimum = -float(h.getInfo().objective_function_value) + fixed_margin_usd(prob)
+    got = solve(prob, "lp", mip_gap=1e-9, window_hours=None)
+    assert got.objective_usd == pytest.approx(optimum, rel=1e-9)
+    assert got.objective_usd == pytest.approx(3456.6667, rel=1e-6)

@@ -157,6 +157,8 @@ class LinearModel:
         keeps the column bounds, is integral on integer columns and keeps the row bounds,
         each within ``tol`` times max(1, the bound's size). [-]"""
         a = self.arrays()
+        if np.shape(x)[0] != self.n_col:
+            raise ValueError(f"x has {np.shape(x)[0]} rows, the model {self.n_col} columns")
         v = np.asarray(x, dtype=float).reshape(self.n_col, -1)
         row = np.asarray(self.matrix() @ v)
 

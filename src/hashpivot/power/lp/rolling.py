@@ -43,7 +43,7 @@ import numpy as np
 from hashpivot.exceptions import InputError, SolverError
 from hashpivot.power.accounts import evaluate_accounts
 from hashpivot.power.fast import solve_fast
-from hashpivot.power.lp.adapter import highs_for, outcome
+from hashpivot.power.lp.adapter import highs_for, outcome, run_highs
 from hashpivot.power.lp.container import LinearModel
 from hashpivot.power.lp.extract import extract_schedule
 from hashpivot.power.lp.families import Boundary
@@ -109,9 +109,11 @@ def carried_state(
 def kept_start(m: LinearModel, x: np.ndarray, x0: np.ndarray, n_kept: int,
                tol_mw: float = 1e-6) -> bool:
     """Whether the solution ``x`` of a window keeps its start ``x0`` in the ``n_kept``
-    intervals kept: the same mining segment powers and flexible AI draw there (within
-    ``tol_mw``), whatever it changed in the look-ahead. [MW]"""
-    for name in ("segment", "ai_flexible"):
+    intervals kept: the same mining segment powers, flexible AI draw and blocks committed
+    there (within ``tol_mw``; the same powers may come from other counts of blocks, and
+    the counts are the state carried to the next window), whatever it changed in the
+    look-ahead. [MW]"""
+    for name in ("segment", "ai_flexible", "tranche_on"):
         cols = m.get(name)[:n_kept]
         if cols.size and not np.allclose(x[cols], x0[cols], rtol=0.0, atol=tol_mw):
             return False
@@ -219,7 +221,7 @@ def solve_rolling(
         build_w = now - tb
         build_s += build_w
         h.setOptionValue("time_limit", window_limit(deadline, now, len(windows) - i, build_w))
-        h.run()
+        run_highs(h, np.concatenate(m.col_cost))
         end = outcome(h)
         if not (end.has_solution or end.infeasible or x0 is not None):
             # nothing to keep: this window takes a share of the time left now, not of

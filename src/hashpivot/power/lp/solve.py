@@ -9,7 +9,7 @@ import numpy as np
 
 from hashpivot.exceptions import SolverError
 from hashpivot.power.fast import check_firm_load
-from hashpivot.power.lp.adapter import highs_for, outcome, solve_report
+from hashpivot.power.lp.adapter import highs_for, outcome, run_highs, solve_report
 from hashpivot.power.lp.container import LinearModel
 from hashpivot.power.lp.extract import extract_schedule
 from hashpivot.power.lp.families import (
@@ -144,7 +144,7 @@ def solve_lp(
     build_s = time.perf_counter() - t0
     h.setOptionValue("time_limit", max(float(time_limit_seconds) - build_s, 1e-3))
     t1 = time.perf_counter()
-    h.run()  # once: a rejected start is not retried under a second limit
+    run_highs(h, np.concatenate(m.col_cost))  # a rejected start is not retried
     solve_s = time.perf_counter() - t1
     end = outcome(h)
     if end.infeasible:

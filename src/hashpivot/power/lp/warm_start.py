@@ -303,9 +303,9 @@ def start_solution(
       limit allows, the rest off;
     * after a cut (``boundary`` with its segment powers), the state before held: no
       tranche switches and the load does not move, so the min up/down and ramp limits
-      hold where a pattern at rated power would jump from a part-loaded state (it breaks
-      them where flexible AI drew other than its mean before the cut, or a limit of
-      import, DR or the fleet installed moves within the window);
+      hold where a pattern at rated power would jump from a part-loaded state (it is
+      dropped where it breaks them: flexible AI drew other than its mean before the cut,
+      or a limit of import, DR or the fleet installed moves within the window);
     * after a cut, the same tranches on, following the merit order's mining within the
       ramp (:func:`following_segments`).
     """
