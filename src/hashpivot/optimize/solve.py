@@ -23,11 +23,10 @@ import numpy as np
 from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.exceptions import SolverError
 from hashpivot.power.lp import LinearModel
-from hashpivot.power.lp.adapter import highs_for, outcome, solve_report
+from hashpivot.power.lp.adapter import highs_for, outcome, run_highs, solve_report
 from hashpivot.power.report import SolveReport
 
 __all__ = ["SolveReport", "relaxation_duals", "solve_model"]
-
 
 
 def _highs(m: LinearModel, integer: bool, time_limit_s: float, gap: float,
@@ -46,7 +45,7 @@ def _highs(m: LinearModel, integer: bool, time_limit_s: float, gap: float,
     if threads is not None:
         options["threads"] = int(threads)
     h, nnz = highs_for(m, options, integer and fixed is None, lo, hi)
-    h.run()
+    run_highs(h, np.concatenate(m.col_cost))  # (values that do not give its objective)
     return h, nnz
 
 
