@@ -318,3 +318,30 @@ def test_a_candidate_that_breaks_a_row_is_no_start(monkeypatch: pytest.MonkeyPat
     assert good is not None and bool(m.feasible(good)[0])
     monkeypatch.setattr(ws, "commitment_start", lambda *a, **k: np.full(m.n_col, 1e6))
     assert ws.start_solution(prob, m) is None
+
+
+def test_blocks_of_a_fleet_installed_and_retired_within_the_horizon() -> None:
+    # entry a retires after 40 intervals, entry b is installed from interval 20: each
+    # draws nothing outside its span, its blocks keep their min times within it (the
+    # span's first state free), across rolling cuts and under a ramp
+    rng = np.random.default_rng(9)
+    n = 24 * 3
+    prices = 80 + 40 * np.sin(np.arange(n) * 2 * np.pi / 24) + rng.normal(0, 25, n)
+    installed = np.ones((n, 2), dtype=bool)
+    installed[40:, 0] = False
+    installed[:20, 1] = False
+    tranches = (Tranche("a", 10.0, 10.0 * 1e3 / 18.0, 0.6, 0.7),
+                Tranche("b", 8.0, 8.0 * 1e3 / 25.0))
+    prob = _problem(prices, tranches=tranches, min_up_intervals=4, min_down_intervals=3,
+                    ramp_mw_per_interval=4.0, commitment_block_mw=2.0,
+                    tranche_installed_series=installed)
+    res = solve(prob, "lp", mip_gap=1e-6, window_hours=10.0, lookahead_hours=3.0)
+    on = res.schedule.tranche_on
+    assert on is not None and res.report.n_windows == 8
+    power = res.schedule.mining_by_tranche_mw(prob)
+    assert np.all(power[~installed] == 0.0) and np.all(on[~installed] == 0)
+    assert np.ptp(on[20:, 1]) > 0  # b's blocks switch
+    blocks = prob.tranche_blocks()
+    assert _aggregate_rows_hold(on[:40, :1], blocks[:1], 4, 3)
+    assert _aggregate_rows_hold(on[20:, 1:], blocks[1:], 4, 3)
+    assert np.all(power <= on * 2.0 + 1e-6)
