@@ -527,12 +527,17 @@ def test_a_min_up_time_says_how_the_fleet_is_switched_and_what_the_limit_left() 
     u, note = measure_dispatch_uplift(site)
     assert u is not None and "dispatch milp on" in note
     assert "; MILP with min up 2 / down 1 intervals per block of at most 5 MW: " in note
-    from hashpivot.engines.pivot.uplift_measurement import _solver_note
+    from hashpivot.engines.pivot.uplift_measurement import _solver_note, _unimproved_note
 
-    left = {"solver": "milp", "commitment_note": "min up 2 / down 1 intervals: each fleet "
-            "entry is switched as one block", "windows": 366, "windows_unimproved": 40}
-    assert _solver_note(left) == (
-        "; MILP with min up 2 / down 1 intervals: each fleet entry is switched as one block"
-        "; 40 of 366 rolling windows kept their starting schedule at k = 1 (the time "
-        "limit: the flexibility may be understated)")
-    assert _solver_note({"solver": "lp", "commitment_note": "x"}) == ""
+    assert _solver_note({"solver": "lp", "commitment_note": "commitment_block_mw is not "
+                         "used"}) == "; commitment_block_mw is not used"
+    assert _solver_note({"solver": "fast"}) == ""
+    # every anchor's windows, not only k = 1's (a review saw 117 of 366 at k = 0.5 where
+    # k = 1 had 34)
+    summaries = {0.5: {"windows": 366, "windows_unimproved": 117},
+                 1.0: {"windows": 366, "windows_unimproved": 34}, 2.0: {"windows": 366}}
+    assert _unimproved_note(summaries) == (
+        "; rolling windows of 366 kept their starting schedule (117 at k = 0.5, 34 at "
+        "k = 1): the time limit, so the flexibility may be understated (raise "
+        "[sites.dispatch] time_limit_seconds)")
+    assert _unimproved_note({1.0: {"windows": 366, "windows_unimproved": 0}}) == ""

@@ -45,7 +45,7 @@ def _highs(m: LinearModel, integer: bool, time_limit_s: float, gap: float,
     if threads is not None:
         options["threads"] = int(threads)
     h, nnz = highs_for(m, options, integer and fixed is None, lo, hi)
-    run_highs(h, np.concatenate(m.col_cost))  # (values that do not give its objective)
+    run_highs(h, m.arrays()["col_cost"])  # (values that do not give its objective)
     return h, nnz
 
 

@@ -138,17 +138,12 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
 
 
 def _solver_note(summary: dict[str, Any]) -> str:
-    """What the MILP run at ``k = 1`` assumed and left (how the fleet is switched, the
-    rolling windows the time limit left at their start), as a clause of the note; "" for
-    an LP or the fast path."""
-    parts = []
-    if summary.get("solver") == "milp" and summary.get("commitment_note"):
-        parts.append(f"MILP with {summary['commitment_note']}")
-    if summary.get("windows_unimproved"):
-        parts.append(f"{int(summary['windows_unimproved'])} of {int(summary['windows'])} "
-                     "rolling windows kept their starting schedule at k = 1 (the time limit: "
-                     "the flexibility may be understated)")
-    return "".join(f"; {p}" for p in parts)
+    """How the dispatch switches the fleet (the MILP's blocks, or a block size it does not
+    use), as a clause of the note; "" when it says nothing."""
+    note = summary.get("commitment_note")
+    if not note:
+        return ""
+    return f"; MILP with {note}" if summary.get("solver") == "milp" else f"; {note}"
 
 
 @dataclass(frozen=True)
@@ -205,8 +200,9 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
     one = run_dispatch(site, prices, solver="fast", spec=unlinked, hashprice=hp)
     relaxed = [figures(one if k == 1.0 else _at_multiplier(one, k)) for k in MULTIPLIERS]
     at = [MULTIPLIERS.index(k) for k in ANCHORS]
-    exact_at = [exact if k == 1.0 else figures(run_dispatch(site, prices, hashprice=hp * k))
-                for k in ANCHORS]
+    runs = {k: first if k == 1.0 else run_dispatch(site, prices, hashprice=hp * k)
+            for k in ANCHORS}
+    exact_at = [exact if k == 1.0 else figures(r) for k, r in runs.items()]
     log_k, log_anchors = np.log(MULTIPLIERS), np.log(ANCHORS)
     columns = {}
     for name in (f.name for f in fields(_Point)):
@@ -222,7 +218,21 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
         "; ramps, min up/down times or flexible AI load link the intervals: the engine's "
         f"exact figures at k = {', '.join(f'{k:g}' for k in ANCHORS)}, between them the "
         "site without those links (fast path, flexible AI load flat) plus the exact "
-        "figures' difference from it, interpolated in log k")
+        "figures' difference from it, interpolated in log k"
+        + _unimproved_note({k: r.summary() for k, r in runs.items()}))
+
+
+def _unimproved_note(summaries: dict[float, dict[str, Any]]) -> str:
+    """The anchors at which the time limit left rolling windows at their starting
+    schedule, as a clause of the note ("" when none did)."""
+    left = {k: s for k, s in summaries.items() if s.get("windows_unimproved")}
+    if not left:
+        return ""
+    worst = max(left, key=lambda k: int(left[k]["windows_unimproved"]))
+    at = ", ".join(f"{int(s['windows_unimproved'])} at k = {k:g}" for k, s in left.items())
+    return (f"; rolling windows of {int(left[worst]['windows'])} kept their starting "
+            f"schedule ({at}): the time limit, so the flexibility may be understated "
+            "(raise [sites.dispatch] time_limit_seconds)")
 
 
 def _at_multiplier(result: DispatchResult, k: float) -> DispatchResult:

@@ -221,7 +221,7 @@ def solve_rolling(
         build_w = now - tb
         build_s += build_w
         h.setOptionValue("time_limit", window_limit(deadline, now, len(windows) - i, build_w))
-        run_highs(h, np.concatenate(m.col_cost))
+        dual_bound = run_highs(h, m.arrays()["col_cost"])
         end = outcome(h)
         if not (end.has_solution or end.infeasible or x0 is not None):
             # nothing to keep: this window takes a share of the time left now, not of
@@ -229,7 +229,7 @@ def solve_rolling(
             retry = RETRY_FRACTION * (deadline - time.perf_counter())
             if retry > 0:
                 h.setOptionValue("time_limit", retry)
-                h.run()
+                dual_bound = run_highs(h, m.arrays()["col_cost"])
                 end = outcome(h)
         solve_s += time.perf_counter() - now
         if end.infeasible:
@@ -256,7 +256,7 @@ def solve_rolling(
                 value >= float(cost @ x0) - 1e-9 * max(abs(value), 1.0)
                 or kept_start(m, x, x0, keep - start)):
             unimproved += 1  # stopped at its start (or no better), not at its gap
-        dual_w = max(float(h.getInfo().mip_dual_bound), _relaxed_window_bound(sub))
+        dual_w = max(dual_bound, _relaxed_window_bound(sub))
         primal += value
         dual += min(dual_w, value)
         sizes = max(sizes, (m.n_col, m.n_row, nnz))

@@ -144,7 +144,7 @@ def solve_lp(
     build_s = time.perf_counter() - t0
     h.setOptionValue("time_limit", max(float(time_limit_seconds) - build_s, 1e-3))
     t1 = time.perf_counter()
-    run_highs(h, np.concatenate(m.col_cost))  # a rejected start is not retried
+    dual_bound = run_highs(h, m.arrays()["col_cost"])  # a rejected start is not retried
     solve_s = time.perf_counter() - t1
     end = outcome(h)
     if end.infeasible:
@@ -161,7 +161,7 @@ def solve_lp(
     # with the optimum's objective when presolve alone solves a MIP); the gap follows
     if use_milp:  # HiGHS's gap, |primal - dual| / |primal|, on the values returned
         primal = float(np.concatenate(m.col_cost) @ x)
-        dual = min(float(info_h.mip_dual_bound), primal)
+        dual = min(dual_bound, primal)
         objective, bound = -primal + constant, -dual + constant
         gap = (primal - dual) / max(abs(primal), 1e-9)
     else:
