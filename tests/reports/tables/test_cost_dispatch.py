@@ -59,8 +59,11 @@ def test_dispatch_summary_by_hand() -> None:
     assert rows["renewable share"][1] == "n/a"
     assert rows["power cost, 4CP charge included"][1] == "n/a"
     assert dispatch.sources_line(summary) == (
-        "solver fast (optimal), build 0.008 s, solve 0.022 s, MIP gap 0.0; hashprice: daily; "
+        "solver fast (optimal), build 0.008 s, solve 0.022 s, MIP gap 0 %; hashprice: daily; "
         "prices: ERCOT; emissions: eGRID2023")
+    # a MILP's gap in per cent, not as the raw float (it printed 0.0005421038086277055)
+    assert "MIP gap 0.0542 %;" in dispatch.sources_line({**summary, "mip_gap": 0.000542104})
+    assert "MIP gap n/a;" in dispatch.sources_line({**summary, "mip_gap": float("nan")})
 
 
 def test_dispatch_thresholds_by_hand() -> None:

@@ -64,10 +64,13 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
 def sources_line(summary: dict[str, Any]) -> str:
     """The solver, its times and gap, and where the hashprice, prices and emissions came
     from."""
+    gap = summary.get("mip_gap")
+    gap_text = (f"{100 * float(gap):.3g} %" if isinstance(gap, int | float)
+                and math.isfinite(gap) else "n/a")
     return (
         f"solver {summary.get('solver')} ({summary.get('status')}), build "
         f"{summary.get('build_seconds', 0):.3f} s, solve {summary.get('solve_seconds', 0):.3f} s,"
-        f" MIP gap {summary.get('mip_gap')}; hashprice: {summary.get('hashprice_source')}; "
+        f" MIP gap {gap_text}; hashprice: {summary.get('hashprice_source')}; "
         f"prices: {summary.get('price_source')}; emissions: {summary.get('emissions_source')}"
     )
 
