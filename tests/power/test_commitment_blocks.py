@@ -345,3 +345,25 @@ def test_blocks_of_a_fleet_installed_and_retired_within_the_horizon() -> None:
     assert _aggregate_rows_hold(on[:40, :1], blocks[:1], 4, 3)
     assert _aggregate_rows_hold(on[20:, 1:], blocks[1:], 4, 3)
     assert np.all(power <= on * 2.0 + 1e-6)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_blocks_sit_between_whole_entries_and_the_relaxation(seed: int) -> None:
+    # every whole-entry schedule is one of the blocked model's (all blocks switched
+    # together), and the blocked model is a MILP whose relaxation without min up/down
+    # times is the LP: whole <= blocks <= LP, at their optima over the whole horizon
+    rng = np.random.default_rng(seed)
+    n = 16
+    prices = rng.choice([20.0, 80.0, 110.0, 250.0], size=n)
+    tranches = (Tranche("a", 6.0, 6e3 / 18.0, 0.6, 0.7), Tranche("b", 8.0, 8e3 / 25.0))
+    prob = _problem(prices, tranches=tranches,
+                    min_up_intervals=int(rng.integers(2, 5)),
+                    min_down_intervals=int(rng.integers(1, 4)),
+                    ramp_mw_per_interval=float(rng.choice([3.0, 7.0, np.inf])),
+                    import_limit_mw=float(rng.choice([9.0, 20.0])))
+    whole = solve(prob, "lp", mip_gap=1e-9, window_hours=None).objective_usd
+    blocks = solve(prob.replace(commitment_block_mw=2.0), "lp", mip_gap=1e-9,
+                   window_hours=None).objective_usd
+    lp = solve(prob, "lp", milp=False).objective_usd
+    tol = 1e-6 * max(1.0, abs(lp))
+    assert whole <= blocks + tol and blocks <= lp + tol
