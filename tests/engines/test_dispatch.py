@@ -404,3 +404,26 @@ def test_commitment_blocks_without_min_times_are_said_unused(prices: pd.Series) 
     assert res.report.solver == "lp"  # flexible AI links the intervals; no binaries
     assert res.summary()["commitment_note"].startswith("commitment_block_mw is not used")
     assert "commitment_note" not in run_dispatch(site_, prices).summary()
+
+
+def test_a_ramp_below_a_block_s_lowest_power_is_said_to_keep_it_in_its_first_state(
+        prices: pd.Series) -> None:
+    # with flexible AI load none (it could move against a block's step), a 2 MW ramp
+    # below A's 13.86 MW: as one block A never switches, and the note says so; in 1 MW
+    # blocks every block can switch, and the note says nothing of it
+    site_ = _site()
+    assert site_.dispatch is not None
+    limits = site_.dispatch.limits.model_copy(update={
+        "ramp_mw_per_interval": 2.0, "min_up_intervals": 4, "min_down_intervals": 4})
+    spec = site_.dispatch.model_copy(update={"limits": limits, "ai_flexible_fraction": 0.0})
+    whole = run_dispatch(site_, prices, spec=spec)
+    note = whole.summary()["commitment_note"]
+    assert note.endswith(
+        "; the ramp (2 MW per interval) is below the lowest running power of a block of A, "
+        "B: such a block cannot start or stop and keeps its state from the first interval "
+        "(a smaller commitment_block_mw lets it switch)")
+    on = whole.schedule.tranche_on
+    assert on is not None and (np.ptp(on, axis=0) == 0).all()  # as the note says
+    blocks = run_dispatch(site_, prices, spec=spec.model_copy(update={
+        "limits": limits.model_copy(update={"commitment_block_mw": 1.0})}))
+    assert "cannot start or stop" not in blocks.summary()["commitment_note"]

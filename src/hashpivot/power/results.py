@@ -107,17 +107,33 @@ def always_on_totals(problem: DispatchProblem) -> dict[str, Any]:
 
 
 def _commitment_note(problem: DispatchProblem) -> str:
-    """How the MILP switches the fleet under min up/down times, in words."""
+    """How the MILP switches the fleet under min up/down times, in words, and the blocks
+    a ramp below their lowest running power keeps from switching at all."""
     up, down = problem.min_up_intervals, problem.min_down_intervals
     times = f"min up {up} / down {down} intervals"
+    blocks = problem.tranche_blocks()
     if not math.isfinite(problem.commitment_block_mw):
-        return (f"{times}: each fleet entry is switched as one block, all its machines on "
+        text = (f"{times}: each fleet entry is switched as one block, all its machines on "
                 "or off together ([sites.dispatch.limits] commitment_block_mw splits it "
                 "into containers)")
-    parts = [f"{tr.name} {n} x {tr.power_mw / n:.3g} MW"
-             for tr, n in zip(problem.tranches, problem.tranche_blocks(), strict=True)]
-    return (f"{times} per block of at most {problem.commitment_block_mw:g} MW: "
-            + ", ".join(parts))
+    else:
+        parts = [f"{tr.name} {n} x {tr.power_mw / n:.3g} MW"
+                 for tr, n in zip(problem.tranches, blocks, strict=True)]
+        text = (f"{times} per block of at most {problem.commitment_block_mw:g} MW: "
+                + ", ".join(parts))
+    ramp = problem.ramp_mw_per_interval
+    # a block starts or stops at its lowest running power at least: a step the ramp may
+    # forbid (where no flexible AI load moves against it); it then keeps its first state
+    stuck = [tr.name for tr, n in zip(problem.tranches, blocks, strict=True)
+             if problem.ai_flexible_mw <= 0
+             and tr.min_power_fraction * tr.power_mw / n > ramp * (1 + 1e-9)]
+    if stuck:
+        text += (f"; the ramp ({ramp:g} MW per interval) is below the lowest running power "
+                 f"of a block of {', '.join(stuck)}: such a block cannot start or stop and "
+                 "keeps its state from the first interval (a smaller commitment_block_mw "
+                 "lets it switch)")
+    return text
+
 
 @dataclass
 class DispatchResult:
