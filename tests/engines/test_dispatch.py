@@ -388,6 +388,12 @@ def test_commitment_blocks_let_a_ramp_limited_fleet_follow_prices(prices: pd.Ser
     on = blocks.schedule.tranche_on
     assert on is not None and len(np.unique(on[:, 0])) > 2  # A follows prices, block by block
     assert blocks.summary()["net_margin_usd"] > whole.summary()["net_margin_usd"]
+    # the schedule (and its CSV) gives the blocks committed in each interval, each block
+    # between its lowest running power (no underclocking here: its rated) and rated power
+    frame = blocks.schedule_frame()
+    assert frame["blocks_on_a"].tolist() == on[:, 0].tolist()
+    assert frame["mining_a_mw"].to_numpy() == pytest.approx(on[:, 0] * 13.86 / 14, abs=1e-6)
+    assert "blocks_on_a" not in run_dispatch(site_, prices).schedule_frame()
     assert whole.summary()["commitment_note"].startswith(
         "min up 4 / down 4 intervals: each fleet entry is switched as one block")
     assert blocks.summary()["commitment_note"] == (

@@ -251,8 +251,9 @@ class DispatchResult:
         """The schedule per interval (one row per interval start).
 
         Columns (powers [MW], money [USD], emissions [t CO2]): ``price_usd_per_mwh,
-        hashprice_usd_per_ph_day, site_load_mw, ai_mw, mining_mw, mining_<tranche>_mw,
-        hashrate_ph_s, grid_mw, ppa_used_mw, ppa_resold_mw, renewable_available_mw,
+        hashprice_usd_per_ph_day, site_load_mw, ai_mw, mining_mw, mining_<tranche>_mw
+        (with a MILP, each followed by blocks_on_<tranche>: the blocks committed, of
+        ``problem.tranche_blocks()``), hashrate_ph_s, grid_mw, ppa_used_mw, ppa_resold_mw, renewable_available_mw,
         renewable_used_mw, renewable_resold_mw, renewable_spilled_mw, dr_event,
         dr_shortfall_mw, fourcp_peak, mining_revenue_usd, power_cost_usd,
         resale_credits_usd, dr_income_usd, net_margin_usd, emissions_tco2,
@@ -276,6 +277,8 @@ class DispatchResult:
                 name += "_"
             seen.add(name)
             df[f"mining_{name}_mw"] = by_tranche[:, k]
+            if s.tranche_on is not None:  # a MILP: the tranche's blocks committed
+                df[f"blocks_on_{name}"] = s.tranche_on[:, k]
         df["hashrate_ph_s"] = acc.hashrate_ph_s
         df["grid_mw"] = s.grid_mw
         df["ppa_used_mw"] = s.ppa_used_mw
