@@ -253,9 +253,10 @@ class DispatchResult:
         Columns (powers [MW], money [USD], emissions [t CO2]): ``price_usd_per_mwh,
         hashprice_usd_per_ph_day, site_load_mw, ai_mw, mining_mw, mining_<tranche>_mw
         (with a MILP, each followed by blocks_on_<tranche>: the blocks committed, of
-        ``problem.tranche_blocks()``), hashrate_ph_s, grid_mw, ppa_used_mw, ppa_resold_mw, renewable_available_mw,
-        renewable_used_mw, renewable_resold_mw, renewable_spilled_mw, dr_event,
-        dr_shortfall_mw, fourcp_peak, mining_revenue_usd, power_cost_usd,
+        ``problem.tranche_blocks()``), hashrate_ph_s, grid_mw, ppa_used_mw, ppa_resold_mw,
+        renewable_available_mw, renewable_used_mw, renewable_resold_mw,
+        renewable_spilled_mw, dr_event, dr_shortfall_mw, fourcp_peak, mining_revenue_usd,
+        power_cost_usd,
         resale_credits_usd, dr_income_usd, net_margin_usd, emissions_tco2,
         mining_always_on_mw, net_margin_always_on_usd``.
         """
