@@ -196,7 +196,7 @@ def test_starts_after_a_cut_keep_every_row() -> None:
         b = Boundary(history=hist[:, None], load_mw=float(hist[0]) * 10.0 / 3)
         m = build_model(prob, True, b)
         on = np.array([rng.integers(0, 4, size=6)]).T
-        repaired = repair_pattern(on, up, down, b, np.array([3]))
+        repaired = repair_pattern(on, up, down, np.array([3]), b)
         full = np.r_[hist[::-1], repaired[:, 0]][:, None]
         d = np.diff(full, axis=0, prepend=full[:1])
         y, z = np.maximum(d, 0), np.maximum(-d, 0)
@@ -236,7 +236,7 @@ def test_repair_pattern_block_by_block() -> None:
     # counts 0 2 1 2 0 0 with a min up time of 2: block 1 (on where count > 1) runs one
     # interval twice, so it is switched off there; block 0 runs four intervals, kept
     on = np.array([[0], [2], [1], [2], [0], [0]])
-    out = repair_pattern(on, 2, 1)
+    out = repair_pattern(on, 2, 1, n_blocks=np.array([2]))
     assert out[:, 0].tolist() == [0, 1, 1, 1, 0, 0]
     assert _aggregate_rows_hold(out, np.array([2]), 2, 1)
 
@@ -305,7 +305,7 @@ def test_counts_that_keep_the_rows_are_blocks_that_keep_their_min_times() -> Non
         assert all(_interior_runs_keep(path, up, down) for path in paths.T)
         b = Boundary(history=seq[:lead][::-1, None], load_mw=0.0)
         window = seq[lead:, None]
-        assert repair_pattern(window, up, down, b, np.array([blocks])).tolist() == (
+        assert repair_pattern(window, up, down, np.array([blocks]), b).tolist() == (
             window.tolist())
 
 

@@ -189,7 +189,7 @@ def test_a_start_that_follows_the_merit_order_within_the_ramp() -> None:
     boundary = Boundary(history=np.ones((4, 2), dtype=np.int64), load_mw=18.0,
                         segment_mw=full)
     m = build_model(prob, True, boundary)
-    on = np.ones((24, 2), dtype=bool)
+    on = np.ones((24, 2), dtype=np.int64)  # one block each, on
     follow = following_segments(prob, on, boundary)
     assert follow is not None
     x = commitment_start(prob, m, on, boundary, follow)

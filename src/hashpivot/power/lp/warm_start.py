@@ -121,8 +121,7 @@ def _blocks_first_in_first_out(counts: IntArray, n_blocks: int
 
 
 def repair_pattern(
-    on: IntArray, up: int, down: int, boundary: Boundary | None = None,
-    n_blocks: IntArray | None = None,
+    on: IntArray, up: int, down: int, n_blocks: IntArray, boundary: Boundary | None = None,
 ) -> IntArray:
     """:func:`enforce_min_up_down` on every tranche (columns of ``on``: blocks committed),
     block by block, after the state carried by ``boundary``: a block within its min up
@@ -134,7 +133,7 @@ def repair_pattern(
     gives blocks that each keep them; each group of blocks that switch together is
     repaired alone and the blocks on are counted again. Blocks that each keep their min up
     and down times keep the counts' rows (blocks started over the last UT intervals are at
-    most those on). ``n_blocks`` (K,): blocks per tranche (default: the most ever on).
+    most those on). ``n_blocks`` (K,): blocks per tranche.
     """
     counts = np.asarray(on, dtype=np.int64)
     out = np.zeros_like(counts)
@@ -142,7 +141,7 @@ def repair_pattern(
         hist = None if boundary is None else np.asarray(boundary.history[::-1, j],
                                                         dtype=np.int64)  # oldest first
         seq = counts[:, j] if hist is None else np.r_[hist, counts[:, j]]
-        n = int(seq.max(initial=0)) if n_blocks is None else int(n_blocks[j])
+        n = int(n_blocks[j])
         if n == 0:
             continue
         lead = 0 if hist is None else len(hist)
@@ -166,7 +165,7 @@ def repair_pattern(
     return out
 
 
-def _block_fraction(problem: DispatchProblem, on: IntArray | BoolArray) -> FloatArray:
+def _block_fraction(problem: DispatchProblem, on: IntArray) -> FloatArray:
     """Share of each tranche's blocks committed, shape (T, K), from blocks on (T, K). [-]"""
     return np.asarray(on, dtype=float) / problem.tranche_blocks()[None, :]
 
@@ -178,18 +177,15 @@ def commitment_start(
     boundary: Boundary | None = None,
     segment_mw: FloatArray | None = None,
 ) -> FloatArray | None:
-    """Column values of a MILP start in which ``on[:, k]`` blocks of tranche k run
-    (booleans: all or none), at full power or at the segment powers ``segment_mw`` (T, S)
-    given; None when it breaks a limit (import, DR readiness, ramp). A tranche not
-    installed is off."""
+    """Column values of a MILP start in which ``on[:, k]`` blocks of tranche k run, at
+    full power or at the segment powers ``segment_mw`` (T, S) given; None when it breaks a
+    limit (import, DR readiness, ramp). A tranche not installed is off."""
     seg = problem.segments
     x = np.zeros(m.n_col)
     installed = problem.installed()
     blocks = problem.tranche_blocks()
-    counts = np.asarray(on, dtype=np.int64)
-    if counts.size and np.asarray(on).dtype == np.bool_:
-        counts = counts * blocks[None, :]
-    counts = np.where(installed, np.minimum(counts, blocks[None, :]), 0)
+    counts = np.where(installed, np.minimum(np.asarray(on, dtype=np.int64), blocks[None, :]),
+                      0)
     if segment_mw is not None:
         segment_mw = np.where(installed[:, seg.tranche], segment_mw, 0.0)
     u = counts.astype(float)
@@ -238,10 +234,9 @@ def commitment_start(
     return x
 
 
-def following_segments(problem: DispatchProblem, on: IntArray | BoolArray,
+def following_segments(problem: DispatchProblem, on: IntArray,
                        boundary: Boundary | None = None) -> FloatArray | None:
-    """Segment powers (T, S) of the blocks ``on`` (T, K; booleans: all of a tranche's or
-    none) that follow the mining the
+    """Segment powers (T, S) of the blocks ``on`` (T, K) that follow the mining the
     merit order would choose without ramps or min up/down times, as closely as the ramp
     allows from the mining before (``boundary``), within what those tranches can draw
     while on (their lowest running power to their rated power) and above the kept-online
@@ -262,8 +257,7 @@ def following_segments(problem: DispatchProblem, on: IntArray | BoolArray,
     seg = problem.segments
     power = np.array([tr.power_mw for tr in problem.tranches])
     low = np.array([tr.min_power_fraction for tr in problem.tranches]) * power
-    share = (np.asarray(on, dtype=float) if np.asarray(on).dtype == np.bool_
-             else _block_fraction(problem, on))  # of each tranche's blocks, on
+    share = _block_fraction(problem, on)  # of each tranche's blocks, on
     lo = np.maximum(share @ low, problem.mining_floor_mw(milp=True))
     hi = share @ power
     target = np.clip(sched.segment_mw.sum(axis=1), lo, hi)
@@ -325,7 +319,7 @@ def start_solution(
             draw = sched.mining_by_tranche_mw(problem)
             on = np.clip(np.floor(draw / size[None, :] + 0.5), 0, blocks[None, :])
             on = repair_pattern(
-                on, problem.min_up_intervals, problem.min_down_intervals, boundary, blocks
+                on, problem.min_up_intervals, problem.min_down_intervals, blocks, boundary
             )
             x = commitment_start(problem, m, on, boundary)
             if x is not None:
@@ -342,7 +336,7 @@ def start_solution(
             total += power
             on_const[:, j] = blocks[j] * installed[:, j]
     on_const = repair_pattern(
-        on_const, problem.min_up_intervals, problem.min_down_intervals, boundary, blocks
+        on_const, problem.min_up_intervals, problem.min_down_intervals, blocks, boundary
     )
     x = commitment_start(problem, m, on_const, boundary)
     if x is not None:
