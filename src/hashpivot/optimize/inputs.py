@@ -25,6 +25,7 @@ from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.standing import standing_portfolio
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.io.regulation import RegulationRule, load_portfolio_rules, load_regulation_rules
+from hashpivot.models.file_refs import with_files_beside
 from hashpivot.models.hosting import LEASE_TERM_FIELDS, HostingProjectSpec
 from hashpivot.models.optimize import OptimizeSpec, quarter_period
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
@@ -188,13 +189,15 @@ def resolve_problem(
     rules : list of RegulationRule, optional
         Default: the bundled rules plus ``[optimize].rules_file``.
     source : str
-        Portfolio file (error messages, rules file path).
+        Portfolio file (error messages; its relative side files are read beside it:
+        :func:`~hashpivot.models.file_refs.with_files_beside`).
 
     Raises
     ------
     InputError
         Every inconsistency, with its field path.
     """
+    portfolio = with_files_beside(portfolio, source)  # (side files: beside the file)
     spec = portfolio.optimize or OptimizeSpec()
     pspec = portfolio.pivot or PivotSpec()
     fin = portfolio.financing

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import Portfolio, validate_data
+from hashpivot.models.file_refs import FILE_SUFFIX, file_fields
 from hashpivot.models.loader import document_to_toml, loads_toml
 from hashpivot.store.tables import PortfolioRow, RunRow, utcnow
 
@@ -28,21 +29,6 @@ SEED_EXAMPLES = (
     "dispatch-west-texas.toml",
     "portfolio.toml",
 )
-
-
-def _file_fields(obj: Any, path: str = "") -> list[str]:
-    """Field paths of every ``*_file`` key (files are not read from requests)."""
-    out: list[str] = []
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            p = f"{path}.{k}" if path else str(k)
-            if str(k).endswith("_file") and v is not None:
-                out.append(p)
-            out.extend(_file_fields(v, p))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            out.extend(_file_fields(v, f"{path}[{i}]"))
-    return out
 
 
 def json_document(obj: Any) -> Any:
@@ -59,7 +45,8 @@ def json_document(obj: Any) -> Any:
 
 def _without_file_fields(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {k: _without_file_fields(v) for k, v in obj.items() if not str(k).endswith("_file")}
+        return {k: _without_file_fields(v) for k, v in obj.items()
+                if not str(k).endswith(FILE_SUFFIX)}
     if isinstance(obj, list):
         return [_without_file_fields(v) for v in obj]
     return obj
@@ -77,7 +64,7 @@ def validate_document(document: Any, source: str = "<request>") -> Portfolio:
     if not isinstance(document, dict):
         raise InputError([Problem("", "a portfolio must be a JSON object", source)])
     files = [Problem(p, "file references are not accepted by the service", source)
-             for p in _file_fields(document)]
+             for p in file_fields(document)]
     try:  # the document's other problems too, checked without its file references
         portfolio = validate_data(Portfolio, _without_file_fields(document) if files
                                   else document, source)
@@ -183,7 +170,7 @@ def seed_examples(session: Session) -> list[PortfolioRow]:
             continue
         text = path.read_text(encoding="utf-8")
         document = tomllib.loads(text)
-        if _file_fields(document):
+        if file_fields(document):
             # the service reads no files: drop the file references (e.g. the optimizer
             # example's extra regulation rules) and keep the edited document
             document = _without_file_fields(document)

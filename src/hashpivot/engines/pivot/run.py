@@ -47,6 +47,7 @@ from hashpivot.exceptions import DataError
 from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_assumptions
 from hashpivot.hosting.lease import average_rate_usd_per_kw_month
 from hashpivot.io.regulation import RegulationRule
+from hashpivot.models.file_refs import with_files_beside
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -93,14 +94,17 @@ def run_pivot(
         :func:`~hashpivot.engines.pivot.regulation.portfolio_rules`: the bundled ones and
         the file's ``[optimize].rules_file``.
     source : str, optional
-        The portfolio file, against which a relative ``rules_file`` is read (the working
-        folder without it).
+        The portfolio file, beside which its relative side files are read
+        (``rules_file``, a dispatching site's ``*_file``:
+        :func:`~hashpivot.models.file_refs.with_files_beside`; the working folder
+        without it).
 
     Returns
     -------
     PivotResult
         Strategies (baseline first), tornado, break-even lease, warnings, inputs.
     """
+    portfolio = with_files_beside(portfolio, source)  # (side files: beside the file)
     spec = _pivot_spec(portfolio)
     financing = _financing_spec(portfolio)
     n = spec.horizon_years * MONTHS_PER_YEAR

@@ -47,6 +47,7 @@ from hashpivot.exceptions import InputError, Problem
 from hashpivot.finance import discount_factors, periodic_rate
 from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio
+from hashpivot.models.file_refs import with_files_beside
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec, gordon_rate_problem
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 from hashpivot.regulation import SiteRuleEffects
@@ -90,12 +91,14 @@ def prepare(
     calibration, power_fit : optional
         Pre-computed calibrations (default: computed from the bundled data).
     source : str
-        Portfolio file name for error messages.
+        Portfolio file name, for error messages and to read its relative side files
+        beside it (:func:`~hashpivot.models.file_refs.with_files_beside`).
     """
     problems = config.problems()
     if problems:
         raise InputError(problems)
     pv: Any = pivot if pivot is not None else _default_pivot()
+    portfolio = with_files_beside(portfolio, source)  # (side files: beside the file)
     spec: ScenarioSpec = portfolio.scenario or ScenarioSpec()
     tspec: TreasurySpec = portfolio.treasury or TreasurySpec()
     start_s = config.start or spec.start

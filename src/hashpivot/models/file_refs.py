@@ -1,0 +1,99 @@
+"""The side files a portfolio names (its ``*_file`` fields), and where a relative name is read.
+
+A relative name is read beside the portfolio file that holds it (as a browser reads a
+relative link beside its page), never against the working folder: the same file gives
+the same figures wherever a command runs. The engines that read side files take the
+portfolio file's name (``source``) and call :func:`with_files_beside` first; the web
+service takes no side files (:func:`file_fields` finds them in a request).
+
+The fields: ``sites[i].dispatch.emissions_file``, ``sites[i].dispatch.renewable.
+profile_file``, ``sites[i].dispatch.four_cp.peak_probability_file`` and
+``optimize.rules_file``; any new field whose name ends in ``_file`` is one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+
+#: How the name of a field that names a side file ends.
+FILE_SUFFIX = "_file"
+
+
+def is_file_source(source: str) -> bool:
+    """Whether ``source`` names a file (not ``""`` nor a placeholder such as
+    ``"<request>"``)."""
+    return bool(source) and not source.startswith("<")
+
+
+def file_fields(document: Any, path: str = "") -> list[str]:
+    """Field paths of every ``*_file`` key of a document (nested tables and lists) whose
+    value is not ``None``, in document order."""
+    out: list[str] = []
+    if isinstance(document, dict):
+        for k, v in document.items():
+            p = f"{path}.{k}" if path else str(k)
+            if str(k).endswith(FILE_SUFFIX) and v is not None:
+                out.append(p)
+            out.extend(file_fields(v, p))
+    elif isinstance(document, list):
+        for i, v in enumerate(document):
+            out.extend(file_fields(v, f"{path}[{i}]"))
+    return out
+
+
+def beside(name: str | Path, source: str) -> Path:
+    """The file ``name`` as read from the portfolio file ``source``: itself when absolute
+    or when ``source`` is no file, else in the folder of ``source`` (made absolute)."""
+    p = Path(name)
+    if p.is_absolute() or not is_file_source(source):
+        return p
+    return Path(source).resolve().parent / p
+
+
+def with_files_beside(model: M, source: str) -> M:
+    """``model`` with every relative side-file name made absolute beside ``source``.
+
+    Parameters
+    ----------
+    model : pydantic.BaseModel
+        A portfolio (or any part of one); not changed.
+    source : str
+        The portfolio file the names were written in.
+
+    Returns
+    -------
+    pydantic.BaseModel
+        A copy with the names changed, or ``model`` itself when none is relative or
+        ``source`` names no file (``""``, ``"<request>"``).
+    """
+    if not is_file_source(source):
+        return model
+    return _beside(model, source)
+
+
+def _beside(value: Any, source: str) -> Any:
+    if isinstance(value, BaseModel):
+        update: dict[str, Any] = {}
+        for name in type(value).model_fields:
+            v = getattr(value, name)
+            if name.endswith(FILE_SUFFIX) and isinstance(v, str):
+                new: Any = str(beside(v, source))
+            else:
+                new = _beside(v, source)
+            if new is not v:
+                update[name] = new
+        return value.model_copy(update=update) if update else value
+    if isinstance(value, list | tuple):
+        items = [_beside(v, source) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return type(value)(items)
+    return value
+
+
+__all__ = ["FILE_SUFFIX", "beside", "file_fields", "is_file_source", "with_files_beside"]
