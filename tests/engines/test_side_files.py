@@ -92,3 +92,12 @@ def test_relative_names_become_absolute_beside_the_file(tmp_path: Path) -> None:
     assert pf.sites[0].dispatch.emissions_file == "sub/mef.csv"  # type: ignore[union-attr]
     for source in ("", "<request>", "<run parameters>"):
         assert with_files_beside(pf, source) is pf
+
+
+def test_a_missing_side_file_is_named_on_one_line_of_the_note(moved: Path) -> None:
+    (moved.parent / "mef.csv").unlink()
+    res = run_pivot(load_portfolio(moved), source=str(moved))
+    (site,) = res.inputs["site_assumptions"]
+    assert site["dispatch_uplift_note"] == (
+        "dispatch uplift not measured (dispatch.emissions_file: file not found: "
+        f"{moved.parent.resolve() / 'mef.csv'}); flat mining value used")

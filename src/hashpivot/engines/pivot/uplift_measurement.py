@@ -65,7 +65,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
     import pandas as pd
 
     from hashpivot.engines.dispatch import load_prices, run_dispatch
-    from hashpivot.exceptions import HashpivotError
+    from hashpivot.exceptions import HashpivotError, InputError
 
     try:
         prices = load_prices(site)
@@ -92,7 +92,9 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         adder_usd_per_mw_month = adder_usd_per_mwh * float(base["energy_mining_mwh"]) * per
         adder_paid_usd = adder_usd_per_mwh * float(base["energy_grid_mwh"])
     except (HashpivotError, OSError, ValueError) as exc:
-        return None, f"dispatch uplift not measured ({exc}); flat mining value used"
+        why = ("; ".join(map(str, exc.problems)) if isinstance(exc, InputError)
+               else str(exc))  # (each problem with its field, on the note's one line)
+        return None, f"dispatch uplift not measured ({why}); flat mining value used"
     if energy <= 0 or not all(math.isfinite(g) for g in gains):
         return None, "dispatch uplift not measured (no energy always on, or not finite)"
     hp_mean = float(hp.mean())
