@@ -82,3 +82,73 @@ def test_speak_options_replaces_only_backquoted_arguments() -> None:
     assert speak_options("the market: give `prices_file` or `market`", words) == (
         "the market: give --prices FILE or --market"
     )
+
+
+def _with_side_files(tmp_path: Path, capacity_mw: float = 50.0) -> Path:
+    """The example naming an emissions file and a solar profile, neither of them there."""
+    path = _example(tmp_path, "  [sites.dispatch]\n",
+                    '  [sites.dispatch]\n  emissions_file = "mef.csv"\n')
+    text = path.read_text().replace(
+        "    capacity_mw = 50.0\n    price_usd_per_mwh = 28.0\n",
+        f'    capacity_mw = {capacity_mw}\n    price_usd_per_mwh = 28.0\n'
+        '    profile_file = "pv.csv"\n')
+    assert 'profile_file = "pv.csv"' in text
+    path.write_text(text)
+    return path
+
+
+def _errors(res: object) -> list[str]:
+    return [line for line in str(getattr(res, "output", "")).splitlines()
+            if line.startswith("error: ")]
+
+
+def test_every_side_file_missing_is_listed_with_the_price_option(tmp_path: Path) -> None:
+    """A missing --prices file and both missing side files: three errors at once (the
+    engine stopped at the first file it could not read)."""
+    site = _with_side_files(tmp_path)
+    res = runner.invoke(app, ["dispatch", str(site), "--prices", str(tmp_path / "p.csv")])
+    assert res.exit_code == 2, res.output
+    folder = tmp_path.resolve()
+    assert _errors(res) == [
+        f"error: <command line>: --prices: file not found: {tmp_path / 'p.csv'}",
+        f"error: {site}: sites[0].dispatch.renewable.profile_file: file not found: "
+        f"{folder / 'pv.csv'}",
+        f"error: {site}: sites[0].dispatch.emissions_file: file not found: "
+        f"{folder / 'mef.csv'}",
+    ], res.output
+    # with the bundled prices: the two side files at once
+    res = runner.invoke(app, ["dispatch", str(site), "--market", "ercot:HB_WEST:2024"])
+    assert res.exit_code == 2 and len(_errors(res)) == 2, res.output
+
+
+def test_a_file_the_dispatch_does_not_read_is_not_an_error(tmp_path: Path) -> None:
+    """No solar capacity: the profile is not read (as before), only the emissions file."""
+    site = _with_side_files(tmp_path, capacity_mw=0.0)
+    res = runner.invoke(app, ["dispatch", str(site), "--market", "ercot:HB_WEST:2024"])
+    assert res.exit_code == 2
+    assert [e.split(": ")[2] for e in _errors(res)] == ["sites[0].dispatch.emissions_file"]
+
+
+def test_unreadable_side_files_are_listed_together(tmp_path: Path) -> None:
+    """Two side files that exist but cannot be read as series: both, each at its field."""
+    site = _with_side_files(tmp_path)
+    (tmp_path / "mef.csv").write_text("not,a\nseries,at all\n")
+    (tmp_path / "pv.csv").write_bytes(b"")
+    res = runner.invoke(app, ["dispatch", str(site), "--market", "ercot:HB_WEST:2024"])
+    assert res.exit_code == 2, res.output
+    fields = [e.split(": ")[2] for e in _errors(res)]
+    assert fields == ["sites[0].dispatch.renewable.profile_file",
+                      "sites[0].dispatch.emissions_file"], res.output
+
+
+def test_the_library_lists_a_bad_price_file_with_the_side_files(tmp_path: Path) -> None:
+    from hashpivot.engines.dispatch import run_dispatch_file
+
+    site = _with_side_files(tmp_path)
+    (tmp_path / "p.csv").write_text("timestamp,price\nnotatime,1\n")
+    with pytest.raises(InputError) as err:
+        run_dispatch_file(site, prices_file=tmp_path / "p.csv")
+    paths = [p.path for p in err.value.problems]
+    assert paths[1:] == ["sites[0].dispatch.renewable.profile_file",
+                         "sites[0].dispatch.emissions_file"], err.value.problems
+    assert paths[0] == "prices_file" and "notatime" in err.value.problems[0].message

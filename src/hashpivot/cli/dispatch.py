@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -22,6 +22,11 @@ from hashpivot.reports.tables.dispatch import (
     summary_title,
     thresholds_line,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hashpivot.models import Portfolio
 
 CLI = "<command line>"
 
@@ -107,7 +112,8 @@ def dispatch_command(
                              cli) for p in collected(lambda: check_market(market))]
     collect(problems, lambda: check_out_dir(out))
     # every problem at once; odd units warn
-    load_site_file(portfolio_file, problems, [site_check(site)])
+    load_site_file(portfolio_file, problems, [site_check(site),
+                                              side_files_check(portfolio_file, site)])
     price_option = "--prices" if prices is not None else "--market"
     options = {"site": "--site", "prices_file": "--prices", "market": "--market",
                "prices": price_option}
@@ -153,6 +159,27 @@ def dispatch_command(
         console.print(f"note: {note}", markup=False, highlight=False)
     for p in written:
         console.print(f"wrote {p}", markup=False)
+
+
+def side_files_check(portfolio_file: Path, site: str | None
+                     ) -> Callable[[Portfolio], list[Problem]]:
+    """The check of the side files the dispatched site names (its ``[sites.dispatch]``
+    table's ``*_file``): each that is not there, listed with the options' problems
+    (:func:`~hashpivot.engines.dispatch.sources.side_file_problems`)."""
+    def check(portfolio: Portfolio) -> list[Problem]:
+        from hashpivot.engines.dispatch.sources import side_file_problems
+        from hashpivot.models.portfolio import find_site
+
+        try:
+            position, chosen = find_site(portfolio.sites, site)
+        except InputError:  # (site_check names it)
+            return []
+        if chosen.dispatch is None:
+            return []
+        folder = portfolio_file.resolve().parent
+        return [Problem(f"sites[{position}].{p.path}", p.message, str(portfolio_file))
+                for p in side_file_problems(chosen.dispatch, folder)]
+    return check
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from hashpivot.engines.dispatch.build import build_dispatch_problem
-from hashpivot.engines.dispatch.sources import load_prices, select_site
+from hashpivot.engines.dispatch.sources import load_prices, select_site, side_file_problems
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import Site
 from hashpivot.models.dispatch import DispatchSpec
@@ -95,10 +95,15 @@ def run_dispatch_file(
         position, site = select_site(portfolio, site_name)
     except InputError as exc:
         raise exc.with_source(str(path)) from None
+    base_dir = Path(path).resolve().parent
     try:
-        prices = load_prices(site, prices_file, market)
+        try:
+            prices = load_prices(site, prices_file, market)
+        except InputError as exc:  # listed with the side files that are not there
+            spec = site.dispatch or DispatchSpec()
+            raise InputError([*exc.problems, *side_file_problems(spec, base_dir)]) from None
         return run_dispatch(
-            site, prices, solver=solver, hashprice=hashprice, base_dir=Path(path).resolve().parent,
+            site, prices, solver=solver, hashprice=hashprice, base_dir=base_dir,
             fleet_by_date=True,
         )
     except InputError as exc:  # a field of the site: its path in the file, and the file

@@ -23,6 +23,7 @@ __all__ = [
     "read_auxiliary_series",
     "read_series_file",
     "select_site",
+    "side_file_problems",
 ]
 
 
@@ -48,6 +49,24 @@ class AuxiliarySeries:
     from_files: frozenset[str] = frozenset()
 
 
+def _file_problem(p: Path, field: str) -> Problem | None:
+    """The problem of side file ``p`` named at ``field`` if it is not a file there."""
+    try:
+        folder, there = p.is_dir(), p.exists()
+    except OSError as exc:  # a name too long, a folder not searchable
+        return Problem(path=field, message=f"cannot read {p}: {exc.strerror or exc}")
+    if folder:
+        return Problem(path=field, message=f"{p} is a folder, not a file")
+    if not there:
+        return Problem(path=field, message=f"file not found: {p}")
+    return None
+
+
+def _located(path: str, base_dir: Path | None) -> Path:
+    p = Path(path)
+    return base_dir / p if not p.is_absolute() and base_dir is not None else p
+
+
 def read_series_file(path: str, base_dir: Path | None, tz: Any, field: str) -> pd.Series:
     """Read an auxiliary time-series file named by field ``field`` of the dispatch spec.
 
@@ -69,17 +88,41 @@ def read_series_file(path: str, base_dir: Path | None, tz: Any, field: str) -> p
     """
     from hashpivot.io import read_price_file
 
-    p = Path(path)
-    if not p.is_absolute() and base_dir is not None:
-        p = base_dir / p
-    if p.is_dir():
-        raise InputError(Problem(path=field, message=f"{p} is a folder, not a file"))
-    if not p.exists():
-        raise InputError(Problem(path=field, message=f"file not found: {p}"))
+    p = _located(path, base_dir)
+    problem = _file_problem(p, field)
+    if problem is not None:
+        raise InputError(problem)
     try:
         return read_price_file(p, tz=str(tz))
     except InputError as exc:
         raise exc.at_path(field) from None
+
+
+def _side_files(spec: DispatchSpec, given: AuxiliarySeries) -> list[tuple[str, str, str]]:
+    """``(series, field path, name)`` of each file of ``spec`` the dispatch reads: the
+    renewable profile when there is renewable capacity, the 4CP peak probabilities when
+    there is a 4CP charge, the emissions factors; none for a series ``given``."""
+    out: list[tuple[str, str, str]] = []
+    r, cp = spec.renewable, spec.four_cp
+    if (given.renewable_profile is None and r is not None and r.capacity_mw > 0
+            and r.profile_file):
+        out.append(("renewable_profile", "dispatch.renewable.profile_file", r.profile_file))
+    if (given.peak_probability is None and cp is not None and cp.charge_usd_per_kw_year > 0
+            and cp.peak_probability_file):
+        out.append(("peak_probability", "dispatch.four_cp.peak_probability_file",
+                    cp.peak_probability_file))
+    if given.emissions_series is None and spec.emissions_file is not None:
+        out.append(("emissions_series", "dispatch.emissions_file", spec.emissions_file))
+    return out
+
+
+def side_file_problems(spec: DispatchSpec, base_dir: Path | None) -> list[Problem]:
+    """Every side file the dispatch of ``spec`` would read that is not a file (missing, a
+    folder), each at its field path (``dispatch.emissions_file``): what is listed with
+    the other problems of a run before any file is read."""
+    return [problem for _, field, name in _side_files(spec, AuxiliarySeries())
+            for problem in [_file_problem(_located(name, base_dir), field)]
+            if problem is not None]
 
 
 def read_auxiliary_series(
@@ -103,26 +146,27 @@ def read_auxiliary_series(
     Returns
     -------
     AuxiliarySeries
+
+    Raises
+    ------
+    InputError
+        The problems of every file that cannot be read, each at its field path.
     """
-    files: set[str] = set()
-    ren = given.renewable_profile
-    r = spec.renewable
-    if ren is None and r is not None and r.capacity_mw > 0 and r.profile_file:
-        ren = read_series_file(r.profile_file, base_dir, tz, "dispatch.renewable.profile_file")
-        files.add("renewable_profile")
-    prob = given.peak_probability
-    cp = spec.four_cp
-    if (prob is None and cp is not None and cp.charge_usd_per_kw_year > 0
-            and cp.peak_probability_file):
-        prob = read_series_file(
-            cp.peak_probability_file, base_dir, tz, "dispatch.four_cp.peak_probability_file"
-        )
-        files.add("peak_probability")
-    ef = given.emissions_series
-    if ef is None and spec.emissions_file is not None:
-        ef = read_series_file(spec.emissions_file, base_dir, tz, "dispatch.emissions_file")
-        files.add("emissions_series")
-    return AuxiliarySeries(ren, prob, ef, frozenset(files))
+    read: dict[str, pd.Series] = {}
+    problems: list[Problem] = []
+    for series, field, name in _side_files(spec, given):
+        try:
+            read[series] = read_series_file(name, base_dir, tz, field)
+        except InputError as exc:  # (the next files too: every problem at once)
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return AuxiliarySeries(
+        read.get("renewable_profile", given.renewable_profile),
+        read.get("peak_probability", given.peak_probability),
+        read.get("emissions_series", given.emissions_series),
+        frozenset(read),
+    )
 
 
 def select_site(portfolio: Portfolio, site_name: str | None) -> tuple[int, Site]:
