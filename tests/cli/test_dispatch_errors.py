@@ -152,3 +152,21 @@ def test_the_library_lists_a_bad_price_file_with_the_side_files(tmp_path: Path) 
     assert paths[1:] == ["sites[0].dispatch.renewable.profile_file",
                          "sites[0].dispatch.emissions_file"], err.value.problems
     assert paths[0] == "prices_file" and "notatime" in err.value.problems[0].message
+
+
+def test_side_files_are_listed_with_the_schema_problems_elsewhere(tmp_path: Path) -> None:
+    """A value out of bounds in another table and the missing side files: all at once
+    (the side files of a dispatch table that is itself valid are checked before the rest
+    of the file is)."""
+    site = _with_side_files(tmp_path)
+    site.write_text(site.read_text().replace("capacity_mw = 300.0", "capacity_mw = -300.0"))
+    res = runner.invoke(app, ["dispatch", str(site), "--market", "ercot:HB_WEST:2024"])
+    assert res.exit_code == 2, res.output
+    assert [e.split(": ")[2] for e in _errors(res)] == [
+        "sites[0].capacity_mw", "sites[0].dispatch.renewable.profile_file",
+        "sites[0].dispatch.emissions_file"], res.output
+    # a dispatch table with problems of its own: those only (its files are not looked at)
+    site.write_text(site.read_text().replace("ai_load_mw = 50.0", "ai_load_mw = -50.0"))
+    res = runner.invoke(app, ["dispatch", str(site), "--market", "ercot:HB_WEST:2024"])
+    assert [e.split(": ")[2] for e in _errors(res)] == [
+        "sites[0].capacity_mw", "sites[0].dispatch.ai_load_mw"], res.output

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -25,8 +26,6 @@ from hashpivot.reports.tables.dispatch import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from hashpivot.models import Portfolio
 
 CLI = "<command line>"
 
@@ -112,8 +111,8 @@ def dispatch_command(
                              cli) for p in collected(lambda: check_market(market))]
     collect(problems, lambda: check_out_dir(out))
     # every problem at once; odd units warn
-    load_site_file(portfolio_file, problems, [site_check(site),
-                                              side_files_check(portfolio_file, site)])
+    load_site_file(portfolio_file, problems, [site_check(site)],
+                   [side_files_check(portfolio_file, site)])
     price_option = "--prices" if prices is not None else "--market"
     options = {"site": "--site", "prices_file": "--prices", "market": "--market",
                "prices": price_option}
@@ -162,23 +161,33 @@ def dispatch_command(
 
 
 def side_files_check(portfolio_file: Path, site: str | None
-                     ) -> Callable[[Portfolio], list[Problem]]:
+                     ) -> Callable[[dict[str, Any]], list[Problem]]:
     """The check of the side files the dispatched site names (its ``[sites.dispatch]``
-    table's ``*_file``): each that is not there, listed with the options' problems
-    (:func:`~hashpivot.engines.dispatch.sources.side_file_problems`)."""
-    def check(portfolio: Portfolio) -> list[Problem]:
+    table's ``*_file``) on the document as read: each that is not there, listed with the
+    options' problems and the file's others, when that table is valid by itself
+    (:func:`~hashpivot.engines.dispatch.sources.side_file_problems`; else its own
+    problems are listed and its files not looked at)."""
+    def check(document: dict[str, Any]) -> list[Problem]:
+        from pydantic import ValidationError
+
         from hashpivot.engines.dispatch.sources import side_file_problems
+        from hashpivot.models.dispatch import DispatchSpec
         from hashpivot.models.portfolio import find_site
 
-        try:
-            position, chosen = find_site(portfolio.sites, site)
-        except InputError:  # (site_check names it)
+        sites = document.get("sites")
+        if not isinstance(sites, list):
             return []
-        if chosen.dispatch is None:
+        named = [SimpleNamespace(name=s.get("name") if isinstance(s, dict) else None)
+                 for s in sites]
+        try:
+            position, _ = find_site(named, site)
+            table = sites[position].get("dispatch") or {}
+            spec = DispatchSpec.model_validate(table)
+        except (InputError, ValidationError, AttributeError):  # (the schema names them)
             return []
         folder = portfolio_file.resolve().parent
         return [Problem(f"sites[{position}].{p.path}", p.message, str(portfolio_file))
-                for p in side_file_problems(chosen.dispatch, folder)]
+                for p in side_file_problems(spec, folder)]
     return check
 
 

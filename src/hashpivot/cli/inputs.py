@@ -39,7 +39,9 @@ def warn(message: str) -> None:
 
 
 def load_site_file(path: str | Path, option_problems: Sequence[Problem] = (),
-                   checks: Sequence[Callable[[Portfolio], list[Problem]]] = ()) -> Portfolio:
+                   checks: Sequence[Callable[[Portfolio], list[Problem]]] = (),
+                   document_checks: Sequence[Callable[[dict[str, Any]], list[Problem]]] = (),
+                   ) -> Portfolio:
     """Load and validate a portfolio TOML file; warn about values in a doubtful unit.
 
     Parameters
@@ -50,6 +52,9 @@ def load_site_file(path: str | Path, option_problems: Sequence[Problem] = (),
         The command's problems with its options, listed first with the file's.
     checks : sequence of callable, optional
         Checks of options against the file (``--site``), run once it is valid.
+    document_checks : sequence of callable, optional
+        Checks of the document as read (before it is validated: their problems are
+        listed with the file's own), e.g. the side files of a table that is valid.
 
     Returns
     -------
@@ -63,14 +68,21 @@ def load_site_file(path: str | Path, option_problems: Sequence[Problem] = (),
         field path.
     """
     from hashpivot.exceptions import InputError
-    from hashpivot.models import load_portfolio
+    from hashpivot.models import validate_data
+    from hashpivot.models.loader import read_toml
+    from hashpivot.models.portfolio import Portfolio
     from hashpivot.models.sanity import unit_warnings
 
     try:
-        portfolio = load_portfolio(path)
+        document = read_toml(path)
     except InputError as exc:
         raise InputError([*option_problems, *exc.problems]) from None
-    found = [*option_problems, *(p for check in checks for p in check(portfolio))]
+    early = [p for check in document_checks for p in check(document)]
+    try:
+        portfolio = validate_data(Portfolio, document, str(path))
+    except InputError as exc:
+        raise InputError([*option_problems, *exc.problems, *early]) from None
+    found = [*option_problems, *(p for check in checks for p in check(portfolio)), *early]
     if found:
         raise InputError(found)
     for problem in unit_warnings(portfolio, source=str(path)):
