@@ -89,3 +89,19 @@ def test_out_writes_the_plan_as_a_portfolio_that_pivot_values(tmp_path: Path) ->
     assert list(data["strategies"]) == ["keep_mining", "phased"]
     assert data["strategies"]["phased"]["converted_gross_mw"] == pytest.approx(
         plan["gross_mw"].sum())
+
+
+def test_a_missing_rules_file_is_listed_with_the_files_other_problems(tmp_path: Path) -> None:
+    pf = Path(optimize_portfolio_file(tmp_path))
+    text = pf.read_text().replace("capacity_mw = 60.0", "capacity_mw = -60.0")
+    assert "capacity_mw = -60.0" in text
+    pf.write_text(text + '\n[optimize]\nrules_file = "extra.csv"\n')
+    res = runner.invoke(app, ["optimize", str(pf), "--scenarios", "0"])
+    assert res.exit_code == 2, res.output
+    errors = [line for line in res.output.splitlines() if line.startswith("error: ")]
+    assert errors == [
+        "error: <command line>: --scenarios: must be in [1, 1,000,000] (got 0)",
+        f"error: {pf}: sites[0].capacity_mw: Input should be greater than 0 (got -60.0)",
+        f"error: {pf}: optimize.rules_file: rules file not found: "
+        f"{tmp_path.resolve() / 'extra.csv'}",
+    ], res.output

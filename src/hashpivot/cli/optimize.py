@@ -46,6 +46,8 @@ from hashpivot.reports.tables.optimize import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hashpivot.optimize import PlanResult
 
 _HELP = (
@@ -113,6 +115,24 @@ def _print_rules(console: Console, rules: list[dict[str, Any]]) -> None:
     console.print(rt)
     for source, number in sources.items():
         console.print(f"[{number}] {source}", markup=False)
+
+
+def rules_file_check(portfolio_file: Path) -> Callable[[dict[str, Any]], list[Problem]]:
+    """The check of ``[optimize].rules_file`` on the document as read: a rules file that
+    is not there, listed with the file's other problems (the plan's rules come from it:
+    optimize stops, where pivot and simulate only note it)."""
+    def check(document: dict[str, Any]) -> list[Problem]:
+        from hashpivot.models.file_refs import beside, missing_file
+
+        table = document.get("optimize")
+        name = table.get("rules_file") if isinstance(table, dict) else None
+        if not isinstance(name, str) or not name:
+            return []  # (another type: the schema names it)
+        source = str(portfolio_file)
+        problem = missing_file(beside(name, source), "optimize.rules_file", source,
+                               kind="rules file")
+        return [] if problem is None else [problem]
+    return check
 
 
 def register(app: typer.Typer) -> None:
@@ -185,7 +205,8 @@ def register(app: typer.Typer) -> None:
             problems.append(Problem("--risk-aversion", f"must be in [0, 1] (got "
                                     f"{shown(risk_aversion)})", "<command line>"))
         collect(problems, lambda: check_out_dir(out))
-        portfolio = load_site_file(portfolio_toml, problems)  # listed with the file's
+        portfolio = load_site_file(portfolio_toml, problems,  # listed with the file's
+                                   document_checks=[rules_file_check(portfolio_toml)])
         config = OptimizeConfig(
             n_scenarios=scenarios,
             seed=seed,

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from hashpivot.exceptions import Problem
+
 M = TypeVar("M", bound=BaseModel)
 
 #: How the name of a field that names a side file ends.
@@ -53,6 +55,22 @@ def beside(name: str | Path, source: str) -> Path:
     if p.is_absolute() or not is_file_source(source):
         return p
     return Path(source).resolve().parent / p
+
+
+def missing_file(p: Path, field: str, source: str = "", kind: str = "file"
+                 ) -> Problem | None:
+    """The problem of the side file ``p`` named at ``field`` of ``source`` when it is not
+    a file there (missing, a folder, a name that cannot be looked up); else ``None``.
+    ``kind`` names it in the message (``"rules file"``)."""
+    try:
+        folder, there = p.is_dir(), p.exists()
+    except OSError as exc:  # a name too long, a folder not searchable
+        return Problem(field, f"cannot read {p}: {exc.strerror or exc}", source)
+    if folder:
+        return Problem(field, f"{p} is a folder, not a file", source)
+    if not there:
+        return Problem(field, f"{kind} not found: {p}", source)
+    return None
 
 
 def with_files_beside(model: M, source: str) -> M:
@@ -96,4 +114,11 @@ def _beside(value: Any, source: str) -> Any:
     return value
 
 
-__all__ = ["FILE_SUFFIX", "beside", "file_fields", "is_file_source", "with_files_beside"]
+__all__ = [
+    "FILE_SUFFIX",
+    "beside",
+    "file_fields",
+    "is_file_source",
+    "missing_file",
+    "with_files_beside",
+]

@@ -15,6 +15,7 @@ import pandas as pd
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import Portfolio, Site
 from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.models.file_refs import missing_file
 from hashpivot.models.portfolio import find_site
 
 __all__ = [
@@ -49,19 +50,6 @@ class AuxiliarySeries:
     from_files: frozenset[str] = frozenset()
 
 
-def _file_problem(p: Path, field: str) -> Problem | None:
-    """The problem of side file ``p`` named at ``field`` if it is not a file there."""
-    try:
-        folder, there = p.is_dir(), p.exists()
-    except OSError as exc:  # a name too long, a folder not searchable
-        return Problem(path=field, message=f"cannot read {p}: {exc.strerror or exc}")
-    if folder:
-        return Problem(path=field, message=f"{p} is a folder, not a file")
-    if not there:
-        return Problem(path=field, message=f"file not found: {p}")
-    return None
-
-
 def _located(path: str, base_dir: Path | None) -> Path:
     p = Path(path)
     return base_dir / p if not p.is_absolute() and base_dir is not None else p
@@ -89,7 +77,7 @@ def read_series_file(path: str, base_dir: Path | None, tz: Any, field: str) -> p
     from hashpivot.io import read_price_file
 
     p = _located(path, base_dir)
-    problem = _file_problem(p, field)
+    problem = missing_file(p, field)
     if problem is not None:
         raise InputError(problem)
     try:
@@ -121,7 +109,7 @@ def side_file_problems(spec: DispatchSpec, base_dir: Path | None) -> list[Proble
     folder), each at its field path (``dispatch.emissions_file``): what is listed with
     the other problems of a run before any file is read."""
     return [problem for _, field, name in _side_files(spec, AuxiliarySeries())
-            for problem in [_file_problem(_located(name, base_dir), field)]
+            for problem in [missing_file(_located(name, base_dir), field)]
             if problem is not None]
 
 
