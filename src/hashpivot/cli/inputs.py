@@ -53,8 +53,9 @@ def load_site_file(path: str | Path, option_problems: Sequence[Problem] = (),
     checks : sequence of callable, optional
         Checks of options against the file (``--site``), run once it is valid.
     document_checks : sequence of callable, optional
-        Checks of the document as read (before it is validated: their problems are
-        listed with the file's own), e.g. the side files of a table that is valid.
+        Checks of the document as read, before it is validated (e.g. the side files of a
+        table valid by itself): their problems are listed with the options' and the
+        file's; alone, they are left to the engine, which finds them with its own.
 
     Returns
     -------
@@ -82,9 +83,9 @@ def load_site_file(path: str | Path, option_problems: Sequence[Problem] = (),
         portfolio = validate_data(Portfolio, document, str(path))
     except InputError as exc:
         raise InputError([*option_problems, *exc.problems, *early]) from None
-    found = [*option_problems, *(p for check in checks for p in check(portfolio)), *early]
+    found = [*option_problems, *(p for check in checks for p in check(portfolio))]
     if found:
-        raise InputError(found)
+        raise InputError([*found, *early])
     for problem in unit_warnings(portfolio, source=str(path)):
         warn(str(problem))
     return portfolio

@@ -3,8 +3,10 @@
 A relative name is read beside the portfolio file that holds it (as a browser reads a
 relative link beside its page), never against the working folder: the same file gives
 the same figures wherever a command runs. The engines that read side files take the
-portfolio file's name (``source``) and call :func:`with_files_beside` first; the web
-service takes no side files (:func:`file_fields` finds them in a request).
+portfolio file's name (``source``): pivot, simulate and optimize call
+:func:`with_files_beside` first (a dispatching site's files, read where its flexibility
+is measured), dispatch reads beside its ``base_dir``, the rules loader beside ``source``.
+The web service takes no side files (:func:`file_fields` finds them in a request).
 
 The fields: ``sites[i].dispatch.emissions_file``, ``sites[i].dispatch.renewable.
 profile_file``, ``sites[i].dispatch.four_cp.peak_probability_file`` and
@@ -14,13 +16,14 @@ profile_file``, ``sites[i].dispatch.four_cp.peak_probability_file`` and
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from hashpivot.exceptions import Problem
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:
+    from hashpivot.models.portfolio import Portfolio
 
 #: How the name of a field that names a side file ends.
 FILE_SUFFIX = "_file"
@@ -73,25 +76,29 @@ def missing_file(p: Path, field: str, source: str = "", kind: str = "file"
     return None
 
 
-def with_files_beside(model: M, source: str) -> M:
-    """``model`` with every relative side-file name made absolute beside ``source``.
+def with_files_beside(portfolio: Portfolio, source: str) -> Portfolio:
+    """``portfolio`` with every relative side-file name of its sites made absolute beside
+    ``source`` (``[optimize].rules_file`` keeps its name as written, for the reports:
+    :func:`hashpivot.io.regulation.load_portfolio_rules` reads it beside ``source``).
 
     Parameters
     ----------
-    model : pydantic.BaseModel
-        A portfolio (or any part of one); not changed.
+    portfolio : Portfolio
+        Not changed.
     source : str
         The portfolio file the names were written in.
 
     Returns
     -------
-    pydantic.BaseModel
-        A copy with the names changed, or ``model`` itself when none is relative or
+    Portfolio
+        A copy with the names changed, or ``portfolio`` itself when none is relative or
         ``source`` names no file (``""``, ``"<request>"``).
     """
     if not is_file_source(source):
-        return model
-    return _beside(model, source)
+        return portfolio
+    sites = _beside(portfolio.sites, source)
+    return portfolio if sites is portfolio.sites else portfolio.model_copy(
+        update={"sites": sites})
 
 
 def _beside(value: Any, source: str) -> Any:
