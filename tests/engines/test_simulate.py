@@ -550,3 +550,19 @@ def test_the_treasury_does_not_repay_project_debt_at_the_horizon() -> None:
     corp = np.array([1.0, 2.0, 3.0])
     assert treasury_deduction_usd(corp, 0.0) is corp
     np.testing.assert_array_equal(treasury_deduction_usd(corp, 10.0), [1.0, 2.0, -7.0])
+
+
+def test_a_scenario_start_starts_the_strategies_there_as_pivot_would() -> None:
+    """``[scenario] start`` after ``[pivot] start``: the strategies start converting at
+    the first simulated month, as pivot's do with its start there (they started at
+    pivot's start, so the capex paid before the first simulated month was left out while
+    the leases were counted: convert_all worth about 3x pivot's figure)."""
+    base = portfolio({**SET, **ZERO_VOL})
+    later = base.model_copy(update={"scenario": base.scenario.model_copy(  # type: ignore[union-attr]
+        update={"start": "2026-07"})})
+    res = simulate(later, SimulationConfig(n_paths=2, horizon_months=60, seed=3))
+    at_pivot = base.model_copy(update={"pivot": PIVOT.model_copy(update={"start": "2026-07"})})
+    want = pivot.run_pivot(at_pivot.model_copy(update={"pivot": at_pivot.pivot.model_copy(  # type: ignore[union-attr]
+        update={"horizon_years": 5})}))
+    for s in want.strategies:
+        assert res.deterministic_npv_usd[s.name] == pytest.approx(s.npv_usd, rel=1e-9), s.name

@@ -68,6 +68,18 @@ class PreparedRun:
     standing_notes: list[str] = field(default_factory=list)
 
 
+def _starting_at(portfolio: Portfolio, first: pd.Period) -> Portfolio:
+    """``portfolio`` with its pivot model starting at ``first``, the first simulated month
+    (``[scenario] start`` or the run's, when it is not ``[pivot]``'s): the model start of
+    its strategies (convert_all's and the phased tranches' construction; a file's phase
+    or convert start before it is a problem). Until 2026-12-06 they started at pivot's
+    start, and the capex paid before the first simulated month was left out."""
+    spec = portfolio.pivot or PivotSpec()
+    if spec.start is not None and pd.Period(spec.start, "M") == first:
+        return portfolio
+    return portfolio.model_copy(update={"pivot": spec.model_copy(update={"start": str(first)})})
+
+
 def prepare(
     portfolio: Portfolio,
     config: SimulationConfig,
@@ -154,9 +166,11 @@ def prepare(
         kwargs["convert_mw"] = config.convert_mw
     if config.convert_start is not None:
         kwargs["start"] = pd.Period(config.convert_start, "M")
-    # a hall goes into service once its site is connected (as pivot)
+    # the strategies start converting at the first simulated month, as pivot's at its
+    # start; a hall goes into service once its site is connected (as pivot)
     built, connection_notes = after_connection(
-        pv.build_strategies(portfolio, horizon_months=len(center.periods), **kwargs), sites,
+        pv.build_strategies(_starting_at(portfolio, center.periods[0]),
+                            horizon_months=len(center.periods), **kwargs), sites,
         center.periods[-1])
     built, late_notes = within_horizon(built, center.periods[-1])
     connection_notes += late_notes
