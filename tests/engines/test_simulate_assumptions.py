@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.engines.simulate.assumptions import PRE_TAX, resolved_assumptions
 from hashpivot.models.hosting import PivotSpec
@@ -107,3 +109,37 @@ def test_the_market_the_spread_and_the_treasury_are_named_with_their_sources() -
     assert rows["[scenario] btc_volatility_per_year"]["source"].startswith(
         "calibrated on the bundled history ")
     assert rows["[scenario] hashrate_elasticity"]["source"] == "file"
+
+
+def test_the_scenario_values_that_move_the_center_path_are_printed() -> None:
+    """``[scenario] btc_price_usd``, ``network_hashrate_th_s``, ``fees_btc_per_block`` and
+    the drift and trend overrides move the center path (the deterministic NPV with it):
+    each is a row, and the ``[pivot]`` row it replaces says so (the table showed the
+    pivot model's 100,000 USD while the paths started at 60,000)."""
+    pf = portfolio({**SET, **ZERO_VOL, "btc_price_usd": 60_000.0,
+                    "network_hashrate_th_s": 1.5e9, "hashrate_trend_per_year": 0.1,
+                    "btc_drift_by_year": {2027: -0.2}, "fees_btc_per_block": 0.05})
+    res = simulate(pf, SimulationConfig(n_paths=2, horizon_months=24, chunk_paths=2))
+    rows = {r["name"]: r for r in res.to_json()["resolved_assumptions"]}
+    assert rows["[scenario] btc_price_usd"] == {
+        "name": "[scenario] btc_price_usd", "value": 60_000.0, "unit": "USD",
+        "source": "file: the center path's, instead of [pivot] btc_price_usd"}
+    assert rows["[pivot] btc_price_usd"]["value"] == 100_000.0
+    assert rows["[pivot] btc_price_usd"]["source"] == (
+        "file; not used: [scenario] btc_price_usd")
+    assert rows["[scenario] network_hashrate_th_s"]["value"] == 1.5e9
+    assert rows["[scenario] hashrate_trend_per_year"]["unit"] == "1/year"
+    assert rows["[scenario] btc_drift_by_year"]["value"] == "2027: -0.2"
+    assert rows["[pivot] network_hashrate_growth_per_year"]["source"].endswith(
+        "; not used: [scenario] hashrate_trend_per_year")
+    assert rows["[pivot] btc_price_growth_per_year"]["source"].endswith(
+        "; not used in 2027: [scenario] btc_drift_by_year")
+    # the fees row pivot's table has, and with the fees given: replaced
+    assert rows["[pivot] fees_btc_per_block"]["value"] == 0.03
+    assert rows["[scenario] fees_btc_per_block"]["value"] == 0.05
+    assert rows["[pivot] fees_btc_per_block"]["source"].endswith(
+        "; not used: [scenario] fees_btc_per_block")
+    # what the rows say is what the paths start from
+    market = res.to_json()["inputs"]["market"]
+    assert market["center_btc_price_usd"] == pytest.approx(60_000.0, rel=1e-12)
+    assert market["center_network_hashrate_th_s"] == pytest.approx(1.5e9, rel=1e-12)

@@ -100,12 +100,19 @@ def _print(result: SimulationResult, console: Console) -> None:
         + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury")
     )
     taxed = any("npv_after_tax_mean_usd" in s for s in stats)  # for the caption's wording
+    from hashpivot.engines.simulate.assumptions import CENTER_FIELDS
+
+    scenario = inp.get("scenario", {})
+    moved = [f"[scenario] {f}" for f in CENTER_FIELDS
+             if f in inp.get("scenario_fields_in_file", ()) and scenario.get(f) not in (None, {})]
+    path = ("the calibrated history's trend" if scenario.get("anchor") == "history"
+            else "the pivot model's path" + (f" with {', '.join(moved)}" if moved else ""))
     caption = (
         "NPV of unlevered FCF, "
         + ("pre-tax unless 'after tax'" if taxed else "pre-tax")
         + ", without terminal value unless 'with TV'; "
         "CVaR95 = mean NPV of the worst 5 % of paths; deterministic = every volatility zero "
-        "(the pivot model's path); P(beats keep) = share of paths where the NPV exceeds "
+        f"({path}); P(beats keep) = share of paths where the NPV exceeds "
         "keep_mining's; " + str(inp.get("terminal_value", "")) + "; price center: "
         + str(inp.get("scenario", {}).get("price_center", ""))
     )

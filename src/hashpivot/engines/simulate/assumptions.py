@@ -96,24 +96,65 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+#: The ``[scenario]`` fields that move the center path: field, unit, the ``[pivot]`` row
+#: whose value it replaces there (``scenarios.centering``).
+_CENTER_FIELDS = (
+    ("btc_price_usd", "USD", "btc_price_usd"),
+    ("btc_drift_per_year", "1/year", "btc_price_growth_per_year"),
+    ("btc_drift_by_year", "1/year", "btc_price_growth_per_year"),
+    ("network_hashrate_th_s", "TH/s", "network_hashrate_th_s"),
+    ("hashrate_trend_per_year", "1/year", "network_hashrate_growth_per_year"),
+    ("fees_btc_per_block", "BTC", "fees_btc_per_block"),
+)
+
+
+#: The ``[scenario]`` fields that move the center path, in the order of the rows.
+CENTER_FIELDS = tuple(f for f, _, _ in _CENTER_FIELDS)
+
+
 def _market_rows(inputs: dict[str, Any], src: Any) -> list[dict[str, Any]]:
-    """The center path's start and growth (none for a run stored before them)."""
+    """The center path's start and growth (none for a run stored before them): the pivot
+    model's market, and each ``[scenario]`` value that replaces part of it in the center
+    path (the deterministic NPV's), the ``[pivot]`` row it replaces saying so."""
     m = inputs.get("market")
     if not m:
         return []
     market = str(m.get("source", "default"))
+    scenario = inputs.get("scenario", {})
+    given = set(inputs.get("scenario_fields_in_file", ()))
+    history = scenario.get("anchor") == "history"
+    overrides = [(f, unit, replaces) for f, unit, replaces in _CENTER_FIELDS
+                 if f in given and scenario.get(f) not in (None, {})]
+
+    def pivot_row(field: str, unit: str, source: str) -> dict[str, Any]:
+        by = [f for f, _, replaces in overrides if replaces == field]
+        if history and field != "fleet_replacement_years":
+            source += "; not used: [scenario] anchor = 'history'"
+        elif by:
+            years = ", ".join(str(y) for y in scenario.get("btc_drift_by_year", {}))
+            when = f" in {years}" if by == ["btc_drift_by_year"] else ""
+            source += f"; not used{when}: " + ", ".join(f"[scenario] {f}" for f in by)
+        return {"name": f"[pivot] {field}", "value": m.get(field), "unit": unit,
+                "source": source}
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, dict):  # btc_drift_by_year: year -> drift
+            return ", ".join(f"{y}: {v:g}" for y, v in value.items())
+        return value
+
     return [
-        {"name": "[pivot] btc_price_usd", "value": m["btc_price_usd"], "unit": "USD",
-         "source": src("btc_price_usd", None, market)},
-        {"name": "[pivot] btc_price_growth_per_year", "value": m["btc_price_growth_per_year"],
-         "unit": "1/year", "source": src("btc_price_growth_per_year")},
-        {"name": "[pivot] network_hashrate_th_s", "value": m["network_hashrate_th_s"],
-         "unit": "TH/s", "source": src("network_hashrate_th_s", None, market)},
-        {"name": "[pivot] network_hashrate_growth_per_year",
-         "value": m["network_hashrate_growth_per_year"], "unit": "1/year",
-         "source": src("network_hashrate_growth_per_year")},
-        {"name": "[pivot] fleet_replacement_years", "value": m["fleet_replacement_years"],
-         "unit": "year", "source": src("fleet_replacement_years")},
+        pivot_row("btc_price_usd", "USD", src("btc_price_usd", None, market)),
+        pivot_row("btc_price_growth_per_year", "1/year", src("btc_price_growth_per_year")),
+        pivot_row("network_hashrate_th_s", "TH/s", src("network_hashrate_th_s", None, market)),
+        pivot_row("network_hashrate_growth_per_year", "1/year",
+                  src("network_hashrate_growth_per_year")),
+        *([pivot_row("fees_btc_per_block", "BTC", src("fees_btc_per_block", None, market))]
+          if "fees_btc_per_block" in m else []),
+        pivot_row("fleet_replacement_years", "year", src("fleet_replacement_years")),
+        *({"name": f"[scenario] {f}", "value": shown(scenario[f]), "unit": unit,
+           "source": "file: the center path's, anchor = 'history'" if history
+           else f"file: the center path's, instead of [pivot] {replaces}"}
+          for f, unit, replaces in overrides),
     ]
 
 

@@ -289,7 +289,11 @@ def prepare(
         "site_assumptions": site_assumption_facts(portfolio, sites, center, effects),
         "strategies": list(names),
         "policies": list(policies),
-        "market": _market_facts(pv, portfolio, start),
+        "market": {**_market_facts(pv, portfolio, start),
+                   # where the center path starts (the [scenario] values replace these)
+                   "center_btc_price_usd": float(params.price_center_usd[0]),
+                   "center_network_hashrate_th_s": float(params.hashrate_center_th_s[0]),
+                   "center_fees_btc_per_block": float(params.fees_center_btc_per_block[0])},
         "scenario_fields_in_file": sorted(spec.model_fields_set),
         "treasury_fields_in_file": sorted(
             portfolio.treasury.model_fields_set if portfolio.treasury is not None else ()),
