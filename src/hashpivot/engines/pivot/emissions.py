@@ -1,11 +1,14 @@
 """The carbon footprint of a strategy: the CO2 of the energy each site uses.
 
 A site's factor [t CO2/MWh] follows the dispatch engine's rule, so both engines tell the
-same story on the same file: ``[sites.dispatch] emissions_factor_tco2_per_mwh`` when the
-file sets it, else the site's own ``emissions_factor_tco2_per_mwh`` (a behind-the-meter
-plant's, a grid outside the bundled table), else the bundled eGRID2023 average of the
-site's region (location-based Scope 2: :func:`hashpivot.power.emissions.
-grid_emissions_factor`); a region without one has no factor (NaN, with a note). A
+same story on the same file: ``[sites.dispatch] emissions_file`` when the file names one
+(the monthly model has no hours: the time-weighted mean of its factors; one that cannot
+be read is a note, and the rule goes on), else ``[sites.dispatch]
+emissions_factor_tco2_per_mwh`` when the file sets it, else the site's own
+``emissions_factor_tco2_per_mwh`` (a behind-the-meter plant's, a grid outside the bundled
+table), else the bundled eGRID2023 average of the site's region (location-based Scope 2:
+:func:`hashpivot.power.emissions.grid_emissions_factor`); a region without one has no
+factor (NaN, with a note). A
 behind-the-meter site (``behind_the_meter = true``) without a factor of its own gets its
 region's grid average too, and a note says that its own plant's emissions are not
 counted.
@@ -34,7 +37,7 @@ from hashpivot.models import Site
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.pivot import PivotSpec
 
-__all__ = ["SiteFactor", "site_emission_factors", "strategy_emissions_tco2"]
+__all__ = ["SiteFactor", "file_factor", "site_emission_factors", "strategy_emissions_tco2"]
 
 #: A site's factor and where it came from: (name, t CO2/MWh or NaN, source).
 SiteFactor = tuple[str, float, str]
@@ -67,15 +70,29 @@ def site_emission_factors(
     table = None
     by_region: dict[str, tuple[float, str] | None] = {}  # one lookup per region
     for i, site in sites:
+        unread = ""  # why the site's emissions file gives no factor
+        if site.dispatch is not None and site.dispatch.emissions_file:
+            from_file = file_factor(site.dispatch.emissions_file, site.region)
+            if isinstance(from_file, str):
+                unread = f"CO2: sites[{i}].dispatch.emissions_file: {from_file}; "
+            else:
+                out.append((site.name, *from_file))
+                continue
         explicit = site.dispatch.emissions_factor_tco2_per_mwh if site.dispatch else None
         if explicit is not None:
             out.append((site.name, float(explicit),
                         "[sites.dispatch] emissions_factor_tco2_per_mwh"))
+            if unread:
+                notes.append(unread + "[sites.dispatch] emissions_factor_tco2_per_mwh is used")
             continue
         if site.emissions_factor_tco2_per_mwh is not None:
             out.append((site.name, float(site.emissions_factor_tco2_per_mwh),
                         f"sites[{i}].emissions_factor_tco2_per_mwh"))
+            if unread:
+                notes.append(unread + f"sites[{i}].emissions_factor_tco2_per_mwh is used")
             continue
+        if unread:
+            notes.append(unread + "the region's grid average is used")
         if table is None:
             table = load_emission_factors()
         if site.region not in by_region:
@@ -99,6 +116,49 @@ def site_emission_factors(
                          "region's grid average, not its own plant's: set "
                          f"sites[{i}].emissions_factor_tco2_per_mwh to count the plant's")
     return out, notes
+
+
+def file_factor(name: str, region: str | None) -> tuple[float, str] | str:
+    """The time-weighted mean of an emissions file's factors and its source, or why there
+    is none (the file cannot be read, or a factor outside 0-5 t CO2/MWh).
+
+    Parameters
+    ----------
+    name : str
+        ``[sites.dispatch] emissions_file`` (made absolute beside the portfolio file by
+        :func:`~hashpivot.models.file_refs.with_files_beside`).
+    region : str or None
+        The site's region: the time zone of naive timestamps.
+
+    Returns
+    -------
+    (float, str) or str
+        Factor [t CO2/MWh] and source; or the problem. Each value weighs its interval's
+        length (the last interval as long as the one before it).
+    """
+    from pathlib import Path
+
+    import pandas as pd
+
+    from hashpivot.engines.dispatch.sources import read_series_file
+    from hashpivot.io._timestamps import region_timezone
+
+    try:
+        series = read_series_file(name, None, region_timezone(region),
+                                  "dispatch.emissions_file")
+    except InputError as exc:
+        return "; ".join(p.message for p in exc.problems)
+    values = np.asarray(series, dtype=np.float64)
+    if not (np.all(np.isfinite(values)) and np.all((values >= 0) & (values <= 5))):
+        return "emissions factors must lie within 0-5 t CO2/MWh"
+    starts = np.asarray(pd.DatetimeIndex(series.index).asi8, dtype=np.float64)
+    steps = np.diff(starts)
+    weights = np.append(steps, steps[-1]) if steps.size else np.ones(1)
+    if not weights.sum() > 0:
+        return "the file's intervals have no length (repeated timestamps)"
+    mean = float(np.dot(values, weights) / weights.sum())
+    return mean, (f"time-weighted mean of dispatch.emissions_file ({Path(name).name}, "
+                  f"{values.size:,} intervals)")
 
 
 def strategy_emissions_tco2(
