@@ -8,7 +8,6 @@ first conversion start."""
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -135,17 +134,17 @@ def test_the_cli_reads_the_files_rules_file_beside_it(tmp_path: Path) -> None:
         res = CliRunner().invoke(app, [*command, str(site), "--json"])
         assert res.exit_code == 0, res.output
         assert "above the 120.0 MW cap of cap" in res.stdout
-    # a rules file that is not there: a note naming it and its field, the bundled rules
-    # (the rules only feed notes here; optimize, whose plan they shape, stops)
+    # a rules file that is not there: every engine stops at its field (the rules shape
+    # pivot's and simulate's figures too: fees paid, fleets kept; until 2026-12-06 they
+    # ran on the bundled rules alone with a note)
     (tmp_path / "extra.csv").unlink()
-    res = CliRunner().invoke(app, ["pivot", str(site), "--json"])
-    assert res.exit_code == 0, res.output
-    # (the field is the portfolio file's: it is named, the missing file in the message)
-    assert (f"regulation: {site}: optimize.rules_file: rules file not found: "
-            f"{tmp_path / 'extra.csv'}; the bundled rules only"
-            ) in json.loads(res.stdout)["warnings"]
-    res = CliRunner().invoke(app, ["optimize", str(site), "--scenarios", "2"])
-    assert res.exit_code == 2 and "rules file not found" in res.output
+    for command in (["pivot"], ["simulate", "--paths", "200"], ["optimize", "--scenarios",
+                                                                "2"]):
+        res = CliRunner().invoke(app, [*command, str(site)])
+        assert res.exit_code == 2, res.output
+        # (the field is the portfolio file's: it is named, the missing file in the message)
+        assert (f"error: {site}: optimize.rules_file: rules file not found: "
+                f"{tmp_path / 'extra.csv'}") in res.output.replace("\n", ""), res.output
 
 
 def test_simulate_tells_the_same_story_on_the_same_file() -> None:

@@ -94,10 +94,75 @@ def test_relative_names_become_absolute_beside_the_file(tmp_path: Path) -> None:
         assert with_files_beside(pf, source) is pf
 
 
-def test_a_missing_side_file_is_named_on_one_line_of_the_note(moved: Path) -> None:
+@pytest.mark.parametrize("engine", ["pivot", "simulate", "optimize"])
+def test_a_side_file_that_cannot_be_read_stops_every_engine(moved: Path, engine: str
+                                                            ) -> None:
+    """As dispatch: a problem at the file's field (the flexibility was left out with a
+    note in a table cell and the run went on: another verdict, exit 0)."""
+    from hashpivot.exceptions import InputError
+
     (moved.parent / "mef.csv").unlink()
-    res = run_pivot(load_portfolio(moved), source=str(moved))
-    (site,) = res.inputs["site_assumptions"]
-    assert site["dispatch_uplift_note"] == (
-        "dispatch uplift not measured (dispatch.emissions_file: file not found: "
-        f"{moved.parent.resolve() / 'mef.csv'}); flat mining value used")
+    pf = load_portfolio(moved)
+    with pytest.raises(InputError) as err:
+        if engine == "pivot":
+            run_pivot(pf, source=str(moved))
+        elif engine == "simulate":
+            prepare(pf, SimulationConfig(n_paths=10), source=str(moved))
+        else:
+            resolve_problem(pf, source=str(moved))
+    assert [(p.path, p.message) for p in err.value.problems] == [
+        ("sites[0].dispatch.emissions_file",
+         f"file not found: {moved.parent.resolve() / 'mef.csv'}")]
+
+
+def test_a_flexibility_not_measured_is_a_warning() -> None:
+    """Not only a cell of the assumptions table: a warning line says the flat mining value
+    is used (a fixed-price site with a dispatch table and no market to measure it on)."""
+    from tests.optimize.conftest import portfolio
+
+    pf = portfolio(site_toml("A", dispatch={"availability_fraction": 0.95}), years=5)
+    res = run_pivot(pf)
+    assert any(w.startswith("sites[0] 'A': dispatch uplift not measured (") and
+               w.endswith("flat mining value used") for w in res.warnings), res.warnings
+
+
+def test_a_loaded_portfolio_remembers_its_file(moved: Path) -> None:
+    """``load_portfolio`` keeps the file's name: the engines read its side files beside it
+    without a ``source`` (a notebook's ``run_pivot(load_portfolio(path))``); a portfolio
+    parsed from text or built in code has none."""
+    from hashpivot.models import parse_portfolio
+
+    pf = load_portfolio(moved)
+    assert pf.source_file == str(moved)
+    assert pf.model_copy().source_file == str(moved)
+    (site,) = run_pivot(pf).inputs["site_assumptions"]
+    assert _measured(site.get("dispatch_uplift_note", "")), site
+    assert parse_portfolio(moved.read_text(), str(moved)).source_file == ""
+
+
+def test_an_edited_side_file_is_measured_again(moved: Path, monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    """The curves are kept per site and process; one measured from a side file is measured
+    again once the file changes (a notebook kept the old curve until the cache was
+    cleared), and not otherwise."""
+    import hashpivot.engines.pivot.uplift_measurement as um
+
+    calls: list[str] = []
+    real = um.measure_dispatch_uplift
+
+    def counted(site: object) -> um.Measured:
+        calls.append("measured")
+        return real(site)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(um, "measure_dispatch_uplift", counted)
+    site = with_files_beside(load_portfolio(moved), str(moved)).sites[0]
+    first = um.site_dispatch_uplift(site)
+    assert um.site_dispatch_uplift(site) is first and len(calls) == 1
+    mef = moved.parent / "mef.csv"
+    mef.write_text(mef.read_text().replace(",0.4\n", ",0.3\n"))
+    um.site_dispatch_uplift(site)
+    assert len(calls) == 2
+    # a curve handed over by the task (measured in the parent) is taken as it is
+    um.clear_dispatch_uplift_cache()
+    um.remember_dispatch_uplifts([(site.model_dump_json(), first)])
+    assert um.site_dispatch_uplift(site) is first and len(calls) == 2

@@ -591,14 +591,17 @@ def load_portfolio(path: str | Path) -> Portfolio:
     Returns
     -------
     Portfolio
-        The validated portfolio, every default filled in.
+        The validated portfolio, every default filled in; its ``source_file`` is ``path``
+        (the engines read its relative side files beside it).
 
     Raises
     ------
     InputError
         Listing every problem, each with the file name and its field path.
     """
-    return validate_data(Portfolio, read_toml(path), str(path))
+    portfolio = validate_data(Portfolio, read_toml(path), str(path))
+    portfolio._source_file = str(path)
+    return portfolio
 
 
 def parse_portfolio(text: str, source: str = "<string>") -> Portfolio:

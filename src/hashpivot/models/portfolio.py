@@ -15,7 +15,7 @@ from typing import Any, Literal, Self, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from hashpivot.mining.costs import CostCategory
 from hashpivot.mining.slots import swap_laying
@@ -473,6 +473,15 @@ class Portfolio(BaseModel):
     scenario: ScenarioSpec | None = None
     treasury: TreasurySpec | None = None
     optimize: OptimizeSpec | None = None
+    #: The file it was read from (:func:`~hashpivot.models.load_portfolio`), beside which
+    #: its side files are read; ``""`` when built in code or parsed from text.
+    _source_file: str = PrivateAttr(default="")
+
+    @property
+    def source_file(self) -> str:
+        """The TOML file the portfolio was read from (``""`` if none): the engines read
+        its relative side files beside it when no ``source`` is given."""
+        return self._source_file
 
     @model_validator(mode="after")
     def _unique_site_names(self) -> Self:

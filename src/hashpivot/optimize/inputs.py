@@ -190,13 +190,15 @@ def resolve_problem(
         Default: the bundled rules plus ``[optimize].rules_file``.
     source : str
         Portfolio file (error messages; its relative side files are read beside it:
-        :func:`~hashpivot.models.file_refs.with_files_beside`).
+        :func:`~hashpivot.models.file_refs.with_files_beside`); default
+        ``portfolio.source_file``.
 
     Raises
     ------
     InputError
         Every inconsistency, with its field path.
     """
+    source = source or portfolio.source_file
     portfolio = with_files_beside(portfolio, source)  # (side files: beside the file)
     spec = portfolio.optimize or OptimizeSpec()
     pspec = portfolio.pivot or PivotSpec()

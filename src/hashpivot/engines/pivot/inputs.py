@@ -25,6 +25,8 @@ from hashpivot.models.portfolio import find_site
 from hashpivot.units import MONTHS_PER_YEAR, W_PER_MW
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hashpivot.models import Portfolio
 
 _SCALED_CATEGORIES = frozenset({"site_opex", "power", "other"})
@@ -268,7 +270,12 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         adder = float(getattr(pc, "adder_usd_per_mwh", 0.0) or 0.0)
         scaled = 0.0
         fixed = 0.0
-        uplift, uplift_note = site_dispatch_uplift(site)
+        try:
+            uplift, uplift_note = site_dispatch_uplift(site)
+        except InputError as exc:  # a side file that cannot be read: at its field
+            problems += [Problem(f"sites[{i}].{p.path}", p.message, p.source)
+                         for p in exc.problems]
+            uplift, uplift_note = None, ""
         fixed_mining = 0.0
         dated: list[tuple[str, float, str | None, str | None]] = []
         for item in site.cost_items:
@@ -333,6 +340,13 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
     if problems:
         raise InputError(problems)
     return out
+
+
+def uplift_warnings(sites: Sequence[SiteInputs]) -> list[str]:
+    """A warning per site whose flexibility was not measured (its note says why; the
+    monthly model values its mining flat): what the table cell says, on its own line."""
+    return [f"sites[{s.index}] {s.name!r}: {s.dispatch_uplift_note}" for s in sites
+            if s.dispatch_uplift_note.startswith("dispatch uplift not measured")]
 
 
 def _as_units(units: list[SwapUnit], entries: list[tuple[str, float, float, float]],

@@ -39,11 +39,9 @@ import pandas as pd
 
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import Strategy
-from hashpivot.exceptions import InputError
 from hashpivot.io.regulation import (
     RegulationRule,
     load_portfolio_rules,
-    load_regulation_rules,
 )
 from hashpivot.regulation import SiteRuleEffects, site_effects, without_fleet_replacement
 from hashpivot.units import MONTHS_PER_QUARTER
@@ -65,18 +63,20 @@ __all__ = [
     "with_site_fees",
 ]
 
-def portfolio_rules(portfolio: Portfolio, source: str = ""
-                    ) -> tuple[list[RegulationRule], list[str]]:
+def portfolio_rules(portfolio: Portfolio, source: str = "") -> list[RegulationRule]:
     """The rules of a portfolio for ``pivot`` and ``simulate``: the bundled ones and its
     ``[optimize].rules_file`` (relative to the portfolio file ``source``; to the working
-    folder without one), with a note instead of an error when the file cannot be read
-    (the rules only feed notes here; ``optimize``, whose plan they shape, stops)."""
+    folder without one).
+
+    Raises
+    ------
+    InputError
+        The rules file cannot be read, at ``optimize.rules_file``: the rules shape the
+        figures (fees paid, fleets kept), so the run stops, as ``optimize`` does (until
+        2026-12-06 pivot and simulate ran on the bundled rules alone with a note).
+    """
     opt = portfolio.optimize
-    try:
-        return load_portfolio_rules(opt.rules_file if opt is not None else None, source), []
-    except InputError as exc:
-        return load_regulation_rules(), [f"regulation: {problem}; the bundled rules only"
-                                         for problem in exc.problems]
+    return load_portfolio_rules(opt.rules_file if opt is not None else None, source)
 
 
 def describe_effect(effect: str, value: float) -> str:

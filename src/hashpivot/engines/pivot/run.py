@@ -20,7 +20,13 @@ from hashpivot.engines.pivot.connection import after_connection
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.emissions import site_emission_factors, strategy_emissions_tco2
 from hashpivot.engines.pivot.idle import idle_baseline_note
-from hashpivot.engines.pivot.inputs import SiteInputs, _financing_spec, _pivot_spec, resolve_sites
+from hashpivot.engines.pivot.inputs import (
+    SiteInputs,
+    _financing_spec,
+    _pivot_spec,
+    resolve_sites,
+    uplift_warnings,
+)
 from hashpivot.engines.pivot.market import (
     deterministic_market,
     margin_response,
@@ -96,14 +102,15 @@ def run_pivot(
     source : str, optional
         The portfolio file, beside which its relative side files are read
         (``rules_file``, a dispatching site's ``*_file``:
-        :func:`~hashpivot.models.file_refs.with_files_beside`; the working folder
-        without it).
+        :func:`~hashpivot.models.file_refs.with_files_beside`); default the file it was
+        loaded from (``portfolio.source_file``), else the working folder.
 
     Returns
     -------
     PivotResult
         Strategies (baseline first), tornado, break-even lease, warnings, inputs.
     """
+    source = source or portfolio.source_file
     portfolio = with_files_beside(portfolio, source)  # (side files: beside the file)
     spec = _pivot_spec(portfolio)
     financing = _financing_spec(portfolio)
@@ -124,9 +131,8 @@ def run_pivot(
     # the regulation rules that apply: a site where no new mining capacity is allowed
     # keeps its fleet, a strategy pays the fees of the sites it converts (as in optimize);
     # the rest are notes on the strategies (below)
-    rule_file_notes: list[str] = []
     if rules is None:
-        rules, rule_file_notes = portfolio_rules(portfolio, source)
+        rules = portfolio_rules(portfolio, source)
     portfolio, sites, effects = under_the_rules(portfolio, sites, rules, periods)
     strategies = [with_site_fees(s, effects) for s in strategies]
     rate_m = float(finance.periodic_rate(spec.discount_rate))
@@ -187,6 +193,7 @@ def run_pivot(
     warnings: list[str] = market_notes(market, margin_response(portfolio))
     warnings.extend(standing.notes)
     warnings.extend(connection_notes)
+    warnings.extend(uplift_warnings(sites))
     rng: DealRange | None = None
     try:
         if deals is None:
@@ -279,7 +286,6 @@ def run_pivot(
             warnings.append(idle)
 
     # what each strategy does against the regulation rules
-    warnings.extend(rule_file_notes)
     rule_facts, rule_notes = regulation_findings(effects, strategies, spec, periods[0])
     warnings.extend(rule_notes)
     # a strategy that starts before the rules allow, valued again starting when they do

@@ -13,6 +13,7 @@ the processes that run a Monte Carlo's chunks.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,13 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
     note : str
         How the figure was obtained, or why it was not (the monthly model then values
         mining without it).
+
+    Raises
+    ------
+    InputError
+        A side file of ``[sites.dispatch]`` that cannot be read (missing, unreadable,
+        values out of range), at its field (``dispatch.emissions_file``): as the dispatch
+        engine, the run stops (until 2026-12-06 it went on without the flexibility).
     """
     if site.dispatch is None:
         return None, ""
@@ -66,6 +74,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
 
     from hashpivot.engines.dispatch import load_prices, run_dispatch
     from hashpivot.exceptions import HashpivotError, InputError
+    from hashpivot.models.file_refs import FILE_SUFFIX
 
     try:
         prices = load_prices(site)
@@ -92,6 +101,10 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         adder_usd_per_mw_month = adder_usd_per_mwh * float(base["energy_mining_mwh"]) * per
         adder_paid_usd = adder_usd_per_mwh * float(base["energy_grid_mwh"])
     except (HashpivotError, OSError, ValueError) as exc:
+        named = [p for p in exc.problems if p.path.endswith(FILE_SUFFIX)] if isinstance(
+            exc, InputError) else []
+        if named:  # a side file the user named cannot be read: the run stops, as dispatch
+            raise InputError(named) from None
         why = ("; ".join(map(str, exc.problems)) if isinstance(exc, InputError)
                else str(exc))  # (each problem with its field, on the note's one line)
         return None, f"dispatch uplift not measured ({why}); flat mining value used"
@@ -267,10 +280,33 @@ def _share(part: float, whole: float) -> float:
 #: A measured curve and its note. [-]
 Measured = tuple[DispatchUplift | None, str]
 
-#: Curves measured in this process (or handed to it), by the site's JSON; the oldest of
-#: more than :data:`_CACHE_SIZE` is dropped.
-_CACHE: dict[str, Measured] = {}
+#: Curves measured in this process (or handed to it), by the site's JSON, with the state
+#: of the side files they were measured from (None when handed over); the oldest of more
+#: than :data:`_CACHE_SIZE` is dropped.
+_CACHE: dict[str, tuple[Measured, tuple[Any, ...] | None]] = {}
 _CACHE_SIZE = 64
+
+
+def _side_files_state(site: Site) -> tuple[Any, ...]:
+    """Each side file of the site's dispatch table with its modification time and size
+    (``None`` when it cannot be looked up): a curve measured from other contents of the
+    same file names is measured again (an edited or created file in a notebook)."""
+    spec = site.dispatch
+    if spec is None:
+        return ()
+    names = [spec.emissions_file,
+             spec.renewable.profile_file if spec.renewable is not None else None,
+             spec.four_cp.peak_probability_file if spec.four_cp is not None else None]
+    state: list[Any] = []
+    for name in names:
+        if name is None:
+            continue
+        try:
+            st = os.stat(name)
+            state.append((name, st.st_mtime_ns, st.st_size))
+        except OSError:
+            state.append((name, None))
+    return tuple(state)
 
 
 def site_dispatch_uplift(site: Site) -> Measured:
@@ -281,11 +317,14 @@ def site_dispatch_uplift(site: Site) -> Measured:
         return None, ""
     site = _measured_site(site)
     key = site.model_dump_json()
-    found = _CACHE.get(key)
-    if found is None:
-        found = measure_dispatch_uplift(site)
-        _remember(key, found)
-    return found
+    cached = _CACHE.get(key)
+    if cached is not None and cached[1] is None:  # handed over: measured elsewhere
+        return cached[0]
+    state = _side_files_state(site)
+    if cached is None or cached[1] != state:
+        cached = (measure_dispatch_uplift(site), state)
+        _remember(key, cached)
+    return cached[0]
 
 
 def measured_dispatch_uplifts(sites: Iterable[Site]) -> tuple[tuple[str, Measured], ...]:
@@ -313,7 +352,7 @@ def remember_dispatch_uplifts(entries: Iterable[tuple[str, Measured]]) -> None:
     deterministic)."""
     for key, value in entries:
         if key not in _CACHE:
-            _remember(key, value)
+            _remember(key, (value, None))
 
 
 def clear_dispatch_uplift_cache() -> None:
@@ -321,7 +360,7 @@ def clear_dispatch_uplift_cache() -> None:
     _CACHE.clear()
 
 
-def _remember(key: str, value: Measured) -> None:
+def _remember(key: str, value: tuple[Measured, tuple[Any, ...] | None]) -> None:
     while len(_CACHE) >= _CACHE_SIZE:
         del _CACHE[next(iter(_CACHE))]
     _CACHE[key] = value

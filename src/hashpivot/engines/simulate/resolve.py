@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.engines.pivot.connection import after_connection
-from hashpivot.engines.pivot.inputs import resolve_sites
+from hashpivot.engines.pivot.inputs import resolve_sites, uplift_warnings
 from hashpivot.engines.pivot.regulation import (
     portfolio_rules,
     under_the_rules,
@@ -104,12 +104,14 @@ def prepare(
         Pre-computed calibrations (default: computed from the bundled data).
     source : str
         Portfolio file name, for error messages and to read its relative side files
-        beside it (:func:`~hashpivot.models.file_refs.with_files_beside`).
+        beside it (:func:`~hashpivot.models.file_refs.with_files_beside`); default
+        ``portfolio.source_file``.
     """
     problems = config.problems()
     if problems:
         raise InputError(problems)
     pv: Any = pivot if pivot is not None else _default_pivot()
+    source = source or portfolio.source_file
     portfolio = with_files_beside(portfolio, source)  # (side files: beside the file)
     spec: ScenarioSpec = portfolio.scenario or ScenarioSpec()
     tspec: TreasurySpec = portfolio.treasury or TreasurySpec()
@@ -123,7 +125,7 @@ def prepare(
     # the regulation rules that apply: a site where no new mining capacity is allowed keeps
     # its fleet, a strategy pays the fees of the sites it converts (as in pivot and
     # optimize); the rest are notes (simulate)
-    rules, rule_notes = portfolio_rules(portfolio, source)
+    rules = portfolio_rules(portfolio, source)
     portfolio, sites, effects = under_the_rules(
         portfolio, resolve_sites(portfolio, config.site_name), rules, center.periods)
     if spec.step != "monthly":
@@ -314,8 +316,9 @@ def prepare(
     }
     return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs,
                        rule_effects=effects,
-                       rule_notes=[*rule_notes, *([replaced] if replaced else [])],
+                       rule_notes=[replaced] if replaced else [],
                        standing_notes=[*standing.notes, *connection_notes,
+                                       *uplift_warnings(sites),
                                        *_unused_height(spec)])
 
 
