@@ -11,6 +11,7 @@ import pytest
 
 from hashpivot.engines import pivot as pv
 from hashpivot.engines.dispatch import run_dispatch_file
+from hashpivot.exceptions import InputError
 from hashpivot.io import load_emission_factors
 from hashpivot.models import load_portfolio, parse_portfolio
 
@@ -87,7 +88,7 @@ def test_a_sites_own_factor_serves_pivot_and_dispatch(tmp_path: Path) -> None:
                         'behind_the_meter = true\nemissions_factor_tco2_per_mwh = 0.48\n', 1)
     text = text.replace('region = "BPA"\n', 'region = "BPA"\nemissions_factor_tco2_per_mwh = '
                         '0.02\n', 1)
-    r = pv.run_pivot(parse_portfolio(text, "own.toml"))
+    r = pv.run_pivot(parse_portfolio(text, "own.toml"), source=str(EXAMPLES / "own.toml"))
     assert all(math.isfinite(v) and v > 0 for v in _co2(r).values())
     assert not any(w.startswith("CO2:") for w in r.warnings)
     rows = {a["name"]: a for a in r.resolved_assumptions()}
@@ -136,11 +137,17 @@ def test_an_emissions_file_serves_pivot_as_its_time_weighted_mean(tmp_path: Path
     energy = _energy(r)
     for name, co2 in _co2(r).items():
         assert co2 == pytest.approx(want * energy[name], rel=1e-12)
-    # a file that cannot be read: the next rule (the grid average), with a note naming it
+    # a file that cannot be read: the run stops at its field (the flexibility is measured
+    # on it too), as dispatch; the CO2 rule alone goes on to the grid average, with a note
     (tmp_path / "mef.csv").write_text("interval_start,tco2_per_mwh\n")
-    r = pv.run_pivot(load_portfolio(path), source=str(path))
-    rows = {a["name"]: a for a in r.resolved_assumptions()}
-    assert rows["emissions factor"]["value"] == ERCOT
-    assert any(w.startswith("CO2: sites[0].dispatch.emissions_file: ") and
-               w.endswith("; the region's grid average is used") for w in r.warnings), (
-        r.warnings)
+    with pytest.raises(InputError) as err:
+        pv.run_pivot(load_portfolio(path), source=str(path))
+    assert [p.path for p in err.value.problems] == ["sites[0].dispatch.emissions_file"]
+    from hashpivot.engines.pivot.emissions import site_emission_factors
+
+    ((_, factor, source),), notes = site_emission_factors(
+        [(0, load_portfolio(path).sites[0])])
+    assert (factor, source) == (ERCOT, "grid average, eGRID2023 ERCT (ERCOT All: the ERCOT "
+                                "interconnection (TX))")
+    assert notes[0].startswith("CO2: sites[0].dispatch.emissions_file: ")
+    assert notes[0].endswith("; the region's grid average is used")

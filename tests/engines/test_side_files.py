@@ -137,7 +137,10 @@ def test_a_loaded_portfolio_remembers_its_file(moved: Path) -> None:
     assert pf.model_copy().source_file == str(moved)
     (site,) = run_pivot(pf).inputs["site_assumptions"]
     assert _measured(site.get("dispatch_uplift_note", "")), site
-    assert parse_portfolio(moved.read_text(), str(moved)).source_file == ""
+    parsed = parse_portfolio(moved.read_text(), str(moved))
+    assert parsed.source_file == ""
+    assert parsed == pf and pf == parsed  # (where it was read from is not its value)
+    assert pf.source_file == str(moved)  # (and comparing did not change it)
 
 
 def test_an_edited_side_file_is_measured_again(moved: Path, monkeypatch: pytest.MonkeyPatch

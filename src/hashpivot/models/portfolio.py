@@ -483,6 +483,13 @@ class Portfolio(BaseModel):
         its relative side files beside it when no ``source`` is given."""
         return self._source_file
 
+    def __eq__(self, other: object) -> bool:
+        """Equal fields (the file a portfolio was read from is not part of its value)."""
+        if isinstance(other, Portfolio) and other._source_file != self._source_file:
+            other = other.model_copy()
+            other._source_file = self._source_file
+        return super().__eq__(other)
+
     @model_validator(mode="after")
     def _unique_site_names(self) -> Self:
         names = [s.name for s in self.sites]
