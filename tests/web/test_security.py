@@ -133,6 +133,20 @@ def test_keys_cli(tmp_path: Path) -> None:
     assert again.returncode == 2 and again.stderr.startswith("error:")
 
 
+def test_an_id_beyond_the_store_is_out_of_range_not_an_internal_error(tmp_path: Path
+                                                                      ) -> None:
+    """A 23-digit id was an OverflowError of SQLite (exit 1): now the bounds of an id, as
+    the API's paths have them, named by the argument."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    big = "9" * 23
+    for args, name in ((["runs", "show", big], "RUN_ID"), (["runs", "reproduce", big], "RUN_ID"),
+                       (["keys", "revoke", big], "KEY_ID"), (["runs", "show", "0"], "RUN_ID")):
+        r = _cli(args, url)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr.startswith(f"error: <command line>: Invalid value for '{name}': ")
+        assert "Traceback" not in r.stderr and "internal error" not in r.stderr
+
+
 @pytest.mark.parametrize("kind", ["cost", "pivot"])
 def test_runs_reproduce(tmp_path: Path, kind: str) -> None:
     """``hashpivot runs reproduce ID`` re-runs the stored inputs: identical numbers."""

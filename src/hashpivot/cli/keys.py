@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.cli.runs import MAX_ID
 
 keys_app = typer.Typer(help="API keys of `hashpivot serve` (Authorization: Bearer <key>).",
                        no_args_is_help=True)
@@ -45,7 +46,9 @@ def list_keys() -> None:
 
 @keys_app.command("revoke")
 @handle_errors
-def revoke(key_id: Annotated[int, typer.Argument(help="Key id (see `keys list`).")]) -> None:
+def revoke(key_id: Annotated[int, typer.Argument(help="Key id (see `keys list`).",
+                                                metavar="KEY_ID", min=1, max=MAX_ID)]
+           ) -> None:
     """Revoke a key (requests with it get 401 from then on)."""
     from hashpivot.store import keys
     from hashpivot.store.db import settings_sessions

@@ -13,8 +13,12 @@ from hashpivot.store.provenance import ProvenanceChange
 
 runs_app = typer.Typer(help="Runs stored by `hashpivot serve`.", no_args_is_help=True)
 
+#: The largest id the store gives (a 32-bit signed integer, as the API's paths): a larger
+#: one is refused as out of range, not looked up (SQLite cannot take it).
+MAX_ID = 2**31 - 1
+
 #: ``RUN_ID``: the id of a stored run (``runs list`` shows them).
-RunId = Annotated[int, typer.Argument(help="Run id.")]
+RunId = Annotated[int, typer.Argument(help="Run id.", metavar="RUN_ID", min=1, max=MAX_ID)]
 
 
 def provenance_notes(stored: dict[str, Any], now: dict[str, Any],
