@@ -123,3 +123,23 @@ def test_cli_pivot_one_tornado_without_terminal_value(app: typer.Typer, tmp_path
     out = tmp_path / "out"
     assert CliRunner().invoke(app, ["pivot", str(p), "--out", str(out)]).exit_code == 0
     assert (out / "tornado.png").is_file() and not (out / "tornado_with_tv.png").exists()
+
+
+def test_convert_listed_without_a_mw_figure_is_refused(tmp_path: Path) -> None:
+    """``strategies = ["convert"]`` and no ``convert_mw``: the strategy was dropped without
+    a word (and a ``convert_start`` before the model start was never checked)."""
+    from hashpivot.cli.app import app
+
+    text = (Path(__file__).parents[2] / "examples" / "pivot-200mw.toml").read_text()
+    no_mw = tmp_path / "no_mw.toml"
+    no_mw.write_text(text.replace("convert_mw = 100.0\n", "").replace(
+        'convert_start = "2026-01"', 'convert_start = "2020-07"'))
+    for command in (["pivot"], ["simulate", "--paths", "200"]):
+        res = CliRunner().invoke(app, [*command, str(no_mw)])
+        assert res.exit_code == 2, res.output
+        assert (f"error: {no_mw}: pivot.strategies: 'convert' needs a MW figure: set [pivot] "
+                "convert_mw or give --convert-mw") in res.output.replace("\n", " "), res.output
+    # with --convert-mw it runs, and the file's start is checked
+    res = CliRunner().invoke(app, ["pivot", str(no_mw), "--convert-mw", "50"])
+    assert res.exit_code == 2
+    assert "pivot.convert_start: 2020-07 is before the model start" in res.output

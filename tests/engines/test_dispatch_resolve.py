@@ -198,3 +198,39 @@ def test_a_market_given_without_its_year_is_its_latest_bundled_year() -> None:
         load_prices(site, None, "ercot:HB_NOPE")
     (problem,) = err.value.problems
     assert problem.path == "market" and "ercot:HB_WEST:2024" in problem.message
+
+
+def test_peak_probabilities_outside_zero_to_one_are_refused() -> None:
+    """A probability of 5 made every interval a 4CP peak (2.5 M USD charged on the
+    example), -1 none, percentages (0-100) nearly every one: refused, as a renewable
+    profile outside 0..1 is."""
+    spec = DispatchSpec.model_validate({"four_cp": {"charge_usd_per_kw_year": 50.0}})
+    hours = np.full(8, 0.25)
+    for bad in (5.0, -1.0):  # (a missing value is one the file does not cover)
+        probability = pd.Series([0.1] * 7 + [bad], index=INDEX)
+        with pytest.raises(InputError) as info:
+            resolve_four_cp(INDEX, hours, spec, probability, from_file=True)
+        (problem,) = info.value.problems
+        assert problem.path == "dispatch.four_cp.peak_probability_file"
+        assert problem.message == "peak probabilities must be in 0..1"
+    with pytest.raises(InputError) as info:  # a series given by the caller: its argument
+        resolve_four_cp(INDEX, hours, spec, pd.Series(50.0, index=INDEX))
+    assert info.value.problems[0].path == "peak_probability"
+
+
+def test_demand_response_events_outside_the_prices_are_said() -> None:
+    """An event the prices do not reach was left out without a word (a listed 4CP peak
+    outside them had a note)."""
+    spec = DispatchSpec.model_validate(
+        {"demand_response": {"committed_mw": 1.0,
+                             "events": [["2024-08-19T00:30:00", "2024-08-19T01:15:00"],
+                                        ["2023-08-20T16:00:00", "2023-08-20T19:00:00"]]}}
+    )
+    event, meta = resolve_demand_response(INDEX, spec)
+    assert int(event.sum()) == 3
+    assert meta == {"dr_event_intervals": 3, "dr_events_outside_horizon": 1,
+                    "dr_events_note": (
+                        "1 of the 2 demand-response events (dispatch.demand_response.events; "
+                        "2023-08-20 16:00:00-05:00) fall outside the prices "
+                        "(2024-08-19 00:00:00-05:00 to 2024-08-19 01:45:00-05:00): no "
+                        "curtailment called then")}

@@ -128,6 +128,7 @@ def build_strategies(
     Raises
     ------
     InputError
+        ``convert`` is listed with no MW figure (the argument's or the file's),
         ``convert_mw`` exceeds the convertible MW, a start precedes the model start, the
         ``convert`` start falls after ``horizon_months``, or ``start`` is given with no MW
         figure (the argument's or the file's). A problem with an argument is at the
@@ -160,7 +161,9 @@ def build_strategies(
             )
             out.append(Strategy("convert_all", phases))
         elif kind == "convert":
-            if mw is None:
+            if mw is None:  # (dropped without a word until 2026-12-06)
+                problems.append(Problem("pivot.strategies", "'convert' needs a MW figure: "
+                                        "set [pivot] convert_mw or give `convert_mw`"))
                 continue
             raw = start if start is not None else spec.convert_start
             when = model_start if raw is None else _period(raw, start_at)

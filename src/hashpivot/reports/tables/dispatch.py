@@ -99,6 +99,8 @@ def note_lines(summary: dict[str, Any]) -> list[str]:
         notes.append(str(summary["fleet_note"]))
     if summary.get("fourcp_note"):
         notes.append(str(summary["fourcp_note"]))
+    if summary.get("dr_events_note"):
+        notes.append(str(summary["dr_events_note"]))
     if summary.get("demand_response_note"):
         notes.append(str(summary["demand_response_note"]))
     if summary.get("commitment_note"):

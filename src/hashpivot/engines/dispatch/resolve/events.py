@@ -7,6 +7,7 @@ import pandas as pd
 
 from hashpivot.engines.dispatch.alignment import align_to_index, localize_times
 from hashpivot.engines.dispatch.resolve.provenance import Provenance
+from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power.intervals import BoolArray, FloatArray
 
@@ -22,16 +23,29 @@ def resolve_demand_response(
     -------
     event : numpy.ndarray of bool
     provenance : dict
-        ``dr_event_intervals``: how many intervals are in an event.
+        ``dr_event_intervals``: how many intervals are in an event; when an event falls
+        outside the prices, ``dr_events_outside_horizon`` and ``dr_events_note``.
     """
     dr = spec.demand_response
     event = np.zeros(len(index), dtype=bool)
     if dr is None or not dr.events:
         return event, {}
+    outside: list[pd.Timestamp] = []
     for start, end in dr.events:
         s, e = localize_times([start, end], index.tz)
-        event |= (index >= s) & (index < e)
-    return event, {"dr_event_intervals": int(event.sum())}
+        inside = (index >= s) & (index < e)
+        event |= inside
+        if not inside.any():
+            outside.append(s)
+    meta: Provenance = {"dr_event_intervals": int(event.sum())}
+    if outside:
+        first = ", ".join(str(t) for t in outside[:2])
+        meta["dr_events_outside_horizon"] = len(outside)
+        meta["dr_events_note"] = (
+            f"{len(outside)} of the {len(dr.events)} demand-response events "
+            f"(dispatch.demand_response.events; {first}{'...' if len(outside) > 2 else ''}) "
+            f"fall outside the prices ({index[0]} to {index[-1]}): no curtailment called then")
+    return event, meta
 
 
 def resolve_four_cp(
@@ -74,10 +88,11 @@ def resolve_four_cp(
                 f"fall outside the prices ({index[0]} to {index[-1]}): not charged")
     if probability is not None:
         field = "dispatch.four_cp.peak_probability_file" if from_file else ""
-        peak |= (
-            align_to_index(probability, index, "4CP peak probability", field)
-            >= cp.probability_threshold
-        )
+        p = align_to_index(probability, index, "4CP peak probability", field)
+        if not np.all((p >= 0.0) & (p <= 1.0)):  # (NaN fails; a percentage, 5, or -1)
+            raise InputError(Problem(path=field or "peak_probability",
+                                     message="peak probabilities must be in 0..1"))
+        peak |= p >= cp.probability_threshold
     if not peak.any():
         none = "no 4CP peak interval falls in the horizon: no charge"
         meta["fourcp_note"] = f"{meta['fourcp_note']}; {none}" if "fourcp_note" in meta else none
