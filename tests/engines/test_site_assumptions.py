@@ -241,3 +241,25 @@ def test_two_fleet_entries_of_one_name_are_told_apart_in_the_flexibility() -> No
     central = _central_uplift(valued, s, pivot.deterministic_market(valued, months[0], 60))
     assert set(central["by_entry"]) == {"S19j Pro", "S19j Pro (#2)", "S21"}
     assert set(central["by_month"]["fleet_entry"]) == {"S19j Pro", "S19j Pro (#2)", "S21"}
+
+
+def test_the_renewal_the_lease_structure_and_the_resale_are_rows() -> None:
+    """Each can flip the verdict (no renewal: +37.8 M USD to -20.0 on a review's 103
+    USD/kW-month case) and was printed nowhere; a result stored before them still shows."""
+    res = pv.run_pivot(load_portfolio(EXAMPLE), deals=None)
+    rows = _by_name(res.resolved_assumptions())
+    for field, unit in (("renewal_options", "-"), ("renewal_probability", "-"),
+                        ("lease_structure", "-"), ("nnn_operator_opex_fraction", "-"),
+                        ("asic_resale_usd_per_th", "USD/TH")):
+        row = rows[f"[sites.hosting] {field}"]
+        assert row["unit"] == unit and row["source"] in ("file", "default"), row
+    assert rows["[sites.hosting] renewal_probability"]["value"] == 0.5
+    assert rows["[sites.hosting] lease_structure"]["value"] == "triple_net"
+    # a result stored before these rows existed: the rows it has
+    facts = res.inputs["site_assumptions"]
+    old = [{**s, "hosting": {k: v for k, v in s["hosting"].items()
+                             if k not in ("renewal_probability", "lease_structure")}}
+           for s in facts]
+    names = {r["name"] for r in site_assumption_rows(old)}
+    assert "[sites.hosting] renewal_probability" not in names
+    assert "[sites.hosting] pue" in names

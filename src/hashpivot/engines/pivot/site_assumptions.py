@@ -33,6 +33,13 @@ HOSTING_TERMS: tuple[tuple[str, str], ...] = (
     ("pue", "-"),
     ("construction_months", "month"),
     ("tenant_default_probability_per_year", "1/year"),
+    # each can flip the verdict (a renewal counted at half its rent, the opex a triple-net
+    # lease leaves the operator, what the replaced machines sell for)
+    ("renewal_options", "-"),
+    ("renewal_probability", "-"),
+    ("lease_structure", "-"),
+    ("nnn_operator_opex_fraction", "-"),
+    ("asic_resale_usd_per_th", "USD/TH"),
 )
 _CAPEX = ("shell_capex_usd_per_it_mw", "fit_out_capex_usd_per_it_mw")
 
@@ -262,7 +269,8 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
             {"name": f"{prefix}[sites.hosting] {field}", "value": terms[field], "unit": unit,
              "source": src(field)}
             for field, unit in HOSTING_TERMS
-            if lease_terms or field not in LEASE_TERM_FIELDS
+            if (lease_terms or field not in LEASE_TERM_FIELDS)
+            and field in terms  # (a result stored before the row existed has none)
         ]
         shell, fit_out = (terms[f] / 1e6 for f in _CAPEX)
         rows.append({
