@@ -433,3 +433,30 @@ def test_a_ramp_below_a_block_s_lowest_power_is_said_to_keep_it_in_its_first_sta
     blocks = run_dispatch(site_, prices, spec=spec.model_copy(update={
         "limits": limits.model_copy(update={"commitment_block_mw": 1.0})}))
     assert "cannot start or stop" not in blocks.summary()["commitment_note"]
+
+
+def test_a_site_connected_within_the_prices_mines_from_that_day(tmp_path: Path) -> None:
+    """``connection_date`` is when the site starts running in every engine (README); the
+    dispatch of a site connected on 2024-08-20 ran its machines on the 19th too (and one
+    connected in 2030 the whole price year). They run from that day, a note says so."""
+    text = EXAMPLE.read_text()
+    assert 'region = "ERCOT"\n' in text
+    path = tmp_path / "late.toml"
+    path.write_text(text.replace('region = "ERCOT"\n',
+                                 'region = "ERCOT"\nconnection_date = "2024-08-20"\n', 1))
+    got = run_dispatch_file(path, prices_file=PRICES, hashprice=45.0)
+    sched = got.schedule_frame()
+    before = sched.index.tz_localize(None).normalize() < pd.Timestamp("2024-08-20")
+    assert before.any() and (~before).any()
+    assert (sched["mining_mw"][before] == 0).all() and sched["mining_mw"][~before].max() > 0
+    assert "the site is connected on 2024-08-20: no machine runs before" in (
+        got.summary()["fleet_note"])
+    # connected after the prices: no machine runs (the AI load alone; here the 50 MW of
+    # demand response then has nothing to curtail, a field error as for a fleet not yet
+    # installed)
+    path.write_text(text.replace('region = "ERCOT"\n',
+                                 'region = "ERCOT"\nconnection_date = "2030-01-01"\n', 1))
+    with pytest.raises(InputError) as err:
+        run_dispatch_file(path, prices_file=PRICES, hashprice=45.0)
+    assert any(p.path.startswith("sites[0].dispatch.demand_response")
+               for p in err.value.problems), err.value.problems

@@ -24,8 +24,8 @@ __all__ = [
 
 
 def entries_installed(site: Site, index: pd.DatetimeIndex) -> npt.NDArray[np.bool_]:
-    """Fleet entry j's machines are installed in interval t (its ``start``/``end``, on the
-    interval's local day), shape (T, J).
+    """Fleet entry j's machines run in interval t: installed (its ``start``/``end``) and
+    the site connected (``connection_date``), on the interval's local day; shape (T, J).
 
     Parameters
     ----------
@@ -39,8 +39,7 @@ def entries_installed(site: Site, index: pd.DatetimeIndex) -> npt.NDArray[np.boo
     """
     naive = index.tz_localize(None) if index.tz is not None else index
     days, day_of = np.unique(np.asarray(naive.normalize()), return_inverse=True)
-    by_day = np.array([e.active_on(pd.DatetimeIndex(days)) for e in site.fleet],
-                      dtype=bool).reshape(len(site.fleet), len(days))
+    by_day = site.running_on(pd.DatetimeIndex(days))  # (J, days)
     return np.ascontiguousarray(by_day[:, day_of].T)
 
 
@@ -66,6 +65,8 @@ def _dated_note(site: Site, active: npt.NDArray[np.bool_], index: pd.DatetimeInd
     if left:
         note += (f"; left out (installed on none of the prices' days, {first} to {last}): "
                  + ", ".join(left))
+    if site.connection_date is not None and pd.Timestamp(site.connection_date).date() > first:
+        note += f"; the site is connected on {site.connection_date}: no machine runs before"
     return note
 
 
