@@ -170,3 +170,21 @@ def test_side_files_are_listed_with_the_schema_problems_elsewhere(tmp_path: Path
     res = runner.invoke(app, ["dispatch", str(site), "--market", "ercot:HB_WEST:2024"])
     assert [e.split(": ")[2] for e in _errors(res)] == [
         "sites[0].capacity_mw", "sites[0].dispatch.ai_load_mw"], res.output
+
+
+def test_side_files_out_of_range_are_listed_together(tmp_path: Path) -> None:
+    """Read, each file is checked against the prices: a profile of 30 and emissions of 50
+    are both listed (one showed a run, the next once it was fixed)."""
+    site = _with_side_files(tmp_path)
+    idx = pd.date_range("2024-01-01", periods=366 * 24, freq="h", tz="America/Chicago")
+    stamps = idx.strftime("%Y-%m-%dT%H:%M:%S%z")
+    pd.DataFrame({"interval_start": stamps, "capacity_factor": 30.0}).to_csv(
+        tmp_path / "pv.csv", index=False)
+    pd.DataFrame({"interval_start": stamps, "tco2_per_mwh": 50.0}).to_csv(
+        tmp_path / "mef.csv", index=False)
+    res = runner.invoke(app, ["dispatch", str(site), "--market", "ercot:HB_WEST:2024"])
+    assert res.exit_code == 2, res.output
+    assert [(e.split(": ")[2], e.split(": ")[3]) for e in _errors(res)] == [
+        ("sites[0].dispatch.renewable.profile_file", "profile values must be in 0..1"),
+        ("sites[0].dispatch.emissions_file",
+         "emissions factors must lie within 0-5 t CO2/MWh")], res.output

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,22 @@ from hashpivot.models import Site
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power.model import DispatchProblem
 
+T = TypeVar("T")
+
 __all__ = ["build_dispatch_problem"]
+
+
+def _checked(problems: list[Problem], meta: dict[str, Any], fallback: T,
+             step: Callable[[], tuple[T, dict[str, Any]]]) -> T:
+    """``step()``'s value, its provenance added to ``meta``; on an :class:`InputError`
+    its problems added to ``problems`` and ``fallback`` (the next steps still run)."""
+    try:
+        value, provenance = step()
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return fallback
+    meta.update(provenance)
+    return value
 
 
 def build_dispatch_problem(
@@ -120,23 +136,22 @@ def build_dispatch_problem(
         spec, base_dir, index.tz,
         AuxiliarySeries(renewable_profile, peak_probability, emissions_series),
     )
-    ren, provenance = resolve_renewable(
-        index, hours, spec, aux.renewable_profile, rng, "renewable_profile" in aux.from_files
-    )
-    meta.update(provenance)
+    # the series read from files, each checked against the prices: every problem at once
+    # (until 2026-12-06 one a run: the profile's, then the peaks', then the emissions')
+    problems: list[Problem] = []
+    ren = _checked(problems, meta, np.zeros(n), lambda: resolve_renewable(
+        index, hours, spec, aux.renewable_profile, rng, "renewable_profile" in aux.from_files))
     event, provenance = resolve_demand_response(index, spec)
     meta.update(provenance)
-    peak, provenance = resolve_four_cp(
-        index, hours, spec, aux.peak_probability, "peak_probability" in aux.from_files
-    )
-    meta.update(provenance)
+    peak = _checked(problems, meta, np.zeros(n, dtype=bool), lambda: resolve_four_cp(
+        index, hours, spec, aux.peak_probability, "peak_probability" in aux.from_files))
     import_limit, provenance = resolve_import_limit(site, spec)
     meta.update(provenance)
-    ef, provenance = resolve_emissions(
+    ef = _checked(problems, meta, np.zeros(n), lambda: resolve_emissions(
         index, spec, site.region, aux.emissions_series, "emissions_series" in aux.from_files,
-        site.emissions_factor_tco2_per_mwh,
-    )
-    meta.update(provenance)
+        site.emissions_factor_tco2_per_mwh))
+    if problems:
+        raise InputError(problems)
 
     ppa, dr, cp, ren_spec = spec.ppa, spec.demand_response, spec.four_cp, spec.renewable
     ramp = spec.limits.ramp_mw_per_interval
