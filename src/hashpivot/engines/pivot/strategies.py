@@ -128,7 +128,8 @@ def build_strategies(
     Raises
     ------
     InputError
-        ``convert`` is listed with no MW figure (the argument's or the file's),
+        ``convert`` is listed by the file with no MW figure (the argument's or the
+        file's; the default list's ``convert`` runs only with one),
         ``convert_mw`` exceeds the convertible MW, a start precedes the model start, the
         ``convert`` start falls after ``horizon_months``, or ``start`` is given with no MW
         figure (the argument's or the file's). A problem with an argument is at the
@@ -161,10 +162,12 @@ def build_strategies(
             )
             out.append(Strategy("convert_all", phases))
         elif kind == "convert":
-            if mw is None:  # (dropped without a word until 2026-12-06)
-                problems.append(Problem("pivot.strategies", "'convert' needs a MW figure: "
-                                        "set [pivot] convert_mw or give `convert_mw`"))
-                continue
+            if mw is None:
+                if "strategies" in spec.model_fields_set:  # listed by the file: a problem
+                    problems.append(Problem(  # (dropped without a word until 2026-12-06)
+                        "pivot.strategies", "'convert' needs a MW figure: set [pivot] "
+                        "convert_mw or give `convert_mw`"))
+                continue  # (the default list's: only with a MW figure)
             raw = start if start is not None else spec.convert_start
             when = model_start if raw is None else _period(raw, start_at)
             if when < model_start:
