@@ -188,3 +188,31 @@ def test_side_files_out_of_range_are_listed_together(tmp_path: Path) -> None:
         ("sites[0].dispatch.renewable.profile_file", "profile values must be in 0..1"),
         ("sites[0].dispatch.emissions_file",
          "emissions factors must lie within 0-5 t CO2/MWh")], res.output
+
+
+def test_a_side_file_is_spoken_of_in_its_own_words(tmp_path: Path) -> None:
+    """The price reader's messages named a price column and a library argument
+    (``price_column``) for an emissions file."""
+    site = _example(tmp_path, "  [sites.dispatch]\n",
+                    '  [sites.dispatch]\n  emissions_file = "mef.csv"\n')
+    (tmp_path / "mef.csv").write_text("interval_start,a,b\n2024-01-01T00:00:00-06:00,1,2\n")
+    res = runner.invoke(app, ["dispatch", str(site), "--market", "ercot:HB_WEST:2024"])
+    assert res.exit_code == 2
+    (line,) = _errors(res)
+    assert "sites[0].dispatch.emissions_file: cannot tell which column holds the emissions " \
+           "factor: give a timestamp column and one numeric column (columns: " in line, line
+    assert "price" not in line.split("dispatch.emissions_file")[1]
+
+
+def test_an_infinite_price_is_the_price_files_problem(tmp_path: Path) -> None:
+    """An ``inf`` in a price file was reported on the portfolio file, at
+    ``sites[0].dispatch``, as ``price_usd_per_mwh_series has 1 non-finite values``."""
+    prices = tmp_path / "px.csv"
+    idx = pd.date_range("2024-08-19", periods=8, freq="h", tz="America/Chicago")
+    pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "price": [20.0] * 7 + [float("inf")]}).to_csv(prices, index=False)
+    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(prices),
+                              "--hashprice-usd-per-ph-day", "50"])
+    assert res.exit_code == 2
+    assert _errors(res) == [f"error: {prices}: --prices: price column 'price' has 1 "
+                            "infinite value(s), first at row 8"], res.output

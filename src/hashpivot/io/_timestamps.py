@@ -183,7 +183,8 @@ def _localize(
         first = naive[bad][0]
         raise DataError(
             f"{what}: {int(bad.sum())} timestamp(s) do not exist in {tz} "
-            f"(spring-forward gap), first {first}"
+            f"(spring-forward gap), first {first}: write each with its UTC offset "
+            "(2024-03-10T03:00:00-05:00) or leave out the hour the clocks skip"
         )
     if repeated is not None:
         ambiguous = ~np.asarray(repeated, dtype=bool)

@@ -109,6 +109,10 @@ def _price_series(
     label: str,
 ) -> pd.Series:
     """The price series of parsed interval stamps (aware or naive local) and prices."""
+    infinite = ~np.isfinite(values)
+    if infinite.any():  # ("inf" parses as a number; NaN was refused as missing)
+        raise DataError(f"price column {price_col!r} has {int(infinite.sum())} infinite "
+                        f"value(s), first at row {int(np.argmax(infinite)) + 1}")
     if stamps.tz is not None:
         idx = stamps.tz_convert(tz or "UTC")
         s = pd.Series(values, index=idx, name=PRICE_NAME).sort_index()
