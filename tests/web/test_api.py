@@ -417,3 +417,11 @@ def test_a_swap_runs_through_the_api_as_on_the_command_line(
     api = run["results"]
     assert api["strategies"] == cli["strategies"]
     assert any("replace one another on the same power" in w for w in api["warnings"])
+
+
+def test_a_portfolio_id_is_a_number_not_a_boolean(client: Any) -> None:
+    """JSON ``true`` was read as portfolio 1 (202, a run of it); ``"1"`` as 1 too."""
+    for pid in (True, "1", 1.0):
+        r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": pid})
+        assert r.status_code == 422, (pid, r.text)
+        assert any(p["path"] == "body.portfolio_id" for p in r.json()["problems"]), r.text

@@ -72,7 +72,8 @@ class RunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: RunKindName
-    portfolio_id: int = Field(..., ge=1, le=2**31 - 1)
+    # strict: JSON true is not portfolio 1, nor "3" portfolio 3
+    portfolio_id: int = Field(..., ge=1, le=2**31 - 1, strict=True)
     params: dict[str, Any] = Field(
         default_factory=dict, description="Parameters of the kind (see /api/run-kinds)."
     )
