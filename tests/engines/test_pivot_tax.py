@@ -39,6 +39,11 @@ def test_zero_rate_changes_nothing_and_a_rate_lowers_every_npv() -> None:
         assert t.npv_after_tax_usd == pytest.approx(t.npv_usd - t.income_tax_pv_usd)
     row = next(r for r in taxed.resolved_assumptions() if r["name"] == "[pivot.tax]")
     assert row["value"].startswith("after-tax: income tax 21.0 %") and row["source"] == "file"
+    # what the after-tax figures leave to the reader, said with them (a review found it
+    # only in a docstring)
+    assert row["value"].endswith("the tax discounted at [pivot] discount_rate (the lines' "
+                                 "own rates are the pre-tax flows'); 'after tax with TV' "
+                                 "adds the terminal value before tax")
     js = taxed.to_json_dict()["strategies"]["convert_all"]
     assert js["npv_after_tax_usd"] == pytest.approx(taxed.strategy("convert_all").npv_after_tax_usd)
 
