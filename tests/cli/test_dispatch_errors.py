@@ -216,3 +216,18 @@ def test_an_infinite_price_is_the_price_files_problem(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert _errors(res) == [f"error: {prices}: --prices: price column 'price' has 1 "
                             "infinite value(s), first at row 8"], res.output
+
+
+def test_a_price_beyond_any_market_is_noted(tmp_path: Path) -> None:
+    """A price of 1e12 USD/MWh ran without a word (net margin -5e12 USD): it runs, with a
+    note asking for the file's unit."""
+    prices = tmp_path / "px.csv"
+    idx = pd.date_range("2024-08-19", periods=8, freq="h", tz="America/Chicago")
+    pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "price": [20.0] * 7 + [1e12]}).to_csv(prices, index=False)
+    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(prices),
+                              "--hashprice-usd-per-ph-day", "50"])
+    assert res.exit_code == 0, res.output
+    assert ("note: 1 price(s) outside -5,000 to 20,000 USD/MWh (from 20 to 1e+12), beyond "
+            "what US power markets have printed: check the file's unit (USD/MWh)") in (
+        " ".join(res.output.split())), res.output

@@ -34,6 +34,12 @@ from hashpivot.power.model import DispatchProblem
 
 T = TypeVar("T")
 
+#: Prices beyond these are noted [USD/MWh]: ERCOT's offer cap is 5,000 (9,000 in February
+#: 2021, with adders just above), the lowest bundled price is NYISO's -1,300.74 (2019);
+#: a price in USD/kWh or cents, or a slip of three zeros, falls far outside.
+PRICE_FLOOR_USD_PER_MWH = -5_000.0
+PRICE_CAP_USD_PER_MWH = 20_000.0
+
 __all__ = ["build_dispatch_problem"]
 
 
@@ -114,6 +120,14 @@ def build_dispatch_problem(
     }
     if n_gaps:
         meta["price_gaps"] = n_gaps
+    values = prices.to_numpy(dtype=float)
+    odd = (values < PRICE_FLOOR_USD_PER_MWH) | (values > PRICE_CAP_USD_PER_MWH)
+    if odd.any():  # (run, as a market could print them; said, as a unit slip is likelier)
+        meta["price_note"] = (
+            f"{int(odd.sum())} price(s) outside {PRICE_FLOOR_USD_PER_MWH:,.0f} to "
+            f"{PRICE_CAP_USD_PER_MWH:,.0f} USD/MWh (from {values.min():,.6g} to "
+            f"{values.max():,.6g}), beyond what US power markets have printed: check the "
+            "file's unit (USD/MWh)")
         warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
 
     dated = fleet_by_date and n > 0 and bool(site.fleet)

@@ -112,6 +112,8 @@ def note_lines(summary: dict[str, Any]) -> list[str]:
             "in its share of the time limit (or one better only past the window, in the "
             "look-ahead not kept), so the schedule there is not optimized (raise "
             "[sites.dispatch] time_limit_seconds)")
+    if summary.get("price_note"):
+        notes.append(str(summary["price_note"]))
     if summary.get("price_gaps"):
         notes.append(f"the price series has {int(summary['price_gaps'])} irregular steps "
                      "(missing or extra intervals): every interval counts the median step, "
