@@ -425,3 +425,15 @@ def test_a_portfolio_id_is_a_number_not_a_boolean(client: Any) -> None:
         r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": pid})
         assert r.status_code == 422, (pid, r.text)
         assert any(p["path"] == "body.portfolio_id" for p in r.json()["problems"]), r.text
+
+
+def test_a_site_the_portfolio_lacks_is_listed_with_the_parameters_problems(client: Any
+                                                                           ) -> None:
+    """The command line lists ``--site`` with its other options' problems; the API listed
+    only the parameters' own (policy, price_model) and the site on the next submission."""
+    pid = client.get("/api/portfolios").json()[1]["id"]
+    r = client.post("/api/runs", json={"kind": "simulate", "portfolio_id": pid, "params": {
+        "policy": "foo", "site": "nope"}})
+    assert r.status_code == 422, r.text
+    paths = [p["path"] for p in r.json()["problems"]]
+    assert "policy" in paths and "site" in paths, r.text

@@ -104,6 +104,21 @@ def parse_params(kind: str, raw: Any) -> BaseModel:
                          PARAMS_SOURCE)
 
 
+def _site_problems(portfolio: Portfolio, raw_params: Any) -> list[Problem]:
+    """The problem of a ``site`` parameter the portfolio has no site for (what the run's
+    resolution finds once the parameters are valid), on the parameters as given."""
+    from hashpivot.models.portfolio import find_site
+
+    name = raw_params.get("site") if isinstance(raw_params, dict) else None
+    if not isinstance(name, str):
+        return []  # (another type: the parameters' own problem)
+    try:
+        find_site(portfolio.sites, name)
+    except InputError as exc:
+        return [Problem(p.path, p.message, PARAMS_SOURCE) for p in exc.problems]
+    return []
+
+
 def resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[str, Any]:
     """The resolved inputs of a run: the portfolio with every default and the parameters.
 
@@ -115,7 +130,10 @@ def resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[str
     from hashpivot.store.portfolios import resolved_document
 
     k = run_kind(kind)
-    params = parse_params(kind, raw_params)
+    try:
+        params = parse_params(kind, raw_params)
+    except InputError as exc:  # listed with the site the parameters name, as the CLI does
+        raise InputError([*exc.problems, *_site_problems(portfolio, raw_params)]) from None
     return {
         "kind": kind,
         "portfolio": resolved_document(portfolio),
