@@ -228,6 +228,7 @@ def test_a_price_beyond_any_market_is_noted(tmp_path: Path) -> None:
     res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(prices),
                               "--hashprice-usd-per-ph-day", "50"])
     assert res.exit_code == 0, res.output
+    assert "irregular steps" not in res.output  # (the gap warning is the gaps' alone)
     assert ("note: 1 price(s) outside -5,000 to 20,000 USD/MWh (from 20 to 1e+12), beyond "
             "what US power markets have printed: check the file's unit (USD/MWh)") in (
         " ".join(res.output.split())), res.output

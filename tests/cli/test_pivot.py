@@ -133,12 +133,21 @@ def test_convert_listed_without_a_mw_figure_is_refused(tmp_path: Path) -> None:
     text = (Path(__file__).parents[2] / "examples" / "pivot-200mw.toml").read_text()
     no_mw = tmp_path / "no_mw.toml"
     no_mw.write_text(text.replace("convert_mw = 100.0\n", "").replace(
-        'convert_start = "2026-01"', 'convert_start = "2020-07"'))
+        'convert_start = "2026-01"', 'convert_start = "2020-07"').replace(
+        'strategies = ["convert_all", "convert", "phased"]', 'strategies = ["convert"]'))
     for command in (["pivot"], ["simulate", "--paths", "200"]):
         res = CliRunner().invoke(app, [*command, str(no_mw)])
         assert res.exit_code == 2, res.output
         assert (f"error: {no_mw}: pivot.strategies: 'convert' needs a MW figure: set [pivot] "
                 "convert_mw or give --convert-mw") in res.output.replace("\n", " "), res.output
+    # the default list (as a stored run's resolved document writes it out) runs without
+    # convert, as before
+    default = tmp_path / "default.toml"
+    default.write_text(text.replace("convert_mw = 100.0\n", "").replace(
+        'strategies = ["convert_all", "convert", "phased"]',
+        'strategies = ["convert_all", "convert", "phased"]  # the default'))
+    res = CliRunner().invoke(app, ["pivot", str(default), "--json"])
+    assert res.exit_code == 0, res.output
     # with --convert-mw it runs, and the file's start is checked
     res = CliRunner().invoke(app, ["pivot", str(no_mw), "--convert-mw", "50"])
     assert res.exit_code == 2

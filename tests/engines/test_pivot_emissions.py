@@ -137,17 +137,8 @@ def test_an_emissions_file_serves_pivot_as_its_time_weighted_mean(tmp_path: Path
     energy = _energy(r)
     for name, co2 in _co2(r).items():
         assert co2 == pytest.approx(want * energy[name], rel=1e-12)
-    # a file that cannot be read: the run stops at its field (the flexibility is measured
-    # on it too), as dispatch; the CO2 rule alone goes on to the grid average, with a note
+    # a file that cannot be read: the run stops at its field, as dispatch
     (tmp_path / "mef.csv").write_text("interval_start,tco2_per_mwh\n")
     with pytest.raises(InputError) as err:
         pv.run_pivot(load_portfolio(path), source=str(path))
     assert [p.path for p in err.value.problems] == ["sites[0].dispatch.emissions_file"]
-    from hashpivot.engines.pivot.emissions import site_emission_factors
-
-    ((_, factor, source),), notes = site_emission_factors(
-        [(0, load_portfolio(path).sites[0])])
-    assert (factor, source) == (ERCOT, "grid average, eGRID2023 ERCT (ERCOT All: the ERCOT "
-                                "interconnection (TX))")
-    assert notes[0].startswith("CO2: sites[0].dispatch.emissions_file: ")
-    assert notes[0].endswith("; the region's grid average is used")

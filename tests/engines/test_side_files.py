@@ -30,17 +30,23 @@ _SITE = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
 
 @pytest.fixture
 def moved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A portfolio file in ``site/`` naming ``mef.csv`` beside it, with the working folder
-    ``elsewhere/`` (where no ``mef.csv`` is)."""
+    """A portfolio file in ``site/`` naming ``mef.csv`` (emissions) and ``pv.csv`` (a solar
+    profile, which the flexibility is measured with) beside it, with the working folder
+    ``elsewhere/`` (where neither is)."""
     folder = tmp_path / "site"
     folder.mkdir()
     idx = pd.date_range("2024-01-01", periods=366 * 24, freq="h", tz="America/Chicago")
-    pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                  "tco2_per_mwh": np.full(len(idx), 0.4)}).to_csv(folder / "mef.csv",
-                                                                   index=False)
+    stamps = idx.strftime("%Y-%m-%dT%H:%M:%S%z")
+    pd.DataFrame({"interval_start": stamps, "tco2_per_mwh": np.full(len(idx), 0.4)}).to_csv(
+        folder / "mef.csv", index=False)
+    pd.DataFrame({"interval_start": stamps, "capacity_factor": np.full(len(idx), 0.3)}
+                 ).to_csv(folder / "pv.csv", index=False)
     toml = folder / "portfolio.toml"
     toml.write_text(portfolio_text(site_toml(
-        "A", **_SITE, dispatch={"availability_fraction": 0.95, "emissions_file": "mef.csv"}),
+        "A", **_SITE, dispatch={
+            "availability_fraction": 0.95, "emissions_file": "mef.csv",
+            "renewable": {"kind": "solar", "capacity_mw": 5.0, "price_usd_per_mwh": 20.0,
+                          "profile_file": "pv.csv"}}),
         years=5))
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
@@ -101,7 +107,7 @@ def test_a_side_file_that_cannot_be_read_stops_every_engine(moved: Path, engine:
     note in a table cell and the run went on: another verdict, exit 0)."""
     from hashpivot.exceptions import InputError
 
-    (moved.parent / "mef.csv").unlink()
+    (moved.parent / "pv.csv").unlink()
     pf = load_portfolio(moved)
     with pytest.raises(InputError) as err:
         if engine == "pivot":
@@ -111,8 +117,28 @@ def test_a_side_file_that_cannot_be_read_stops_every_engine(moved: Path, engine:
         else:
             resolve_problem(pf, source=str(moved))
     assert [(p.path, p.message) for p in err.value.problems] == [
-        ("sites[0].dispatch.emissions_file",
-         f"file not found: {moved.parent.resolve() / 'mef.csv'}")]
+        ("sites[0].dispatch.renewable.profile_file",
+         f"file not found: {moved.parent.resolve() / 'pv.csv'}")]
+
+
+def test_an_emissions_file_moves_no_dollar_and_stops_only_the_co2(moved: Path) -> None:
+    """The flexibility is measured without the emissions (no carbon price): an emissions
+    file the bundled year's prices outrun, or one missing, does not stop simulate or
+    optimize, which report no CO2; pivot, which does, stops at its field."""
+    from hashpivot.exceptions import InputError
+
+    mef = moved.parent / "mef.csv"
+    mef.write_text("\n".join(mef.read_text().splitlines()[:49]) + "\n")  # two days only
+    pf = load_portfolio(moved)
+    res = run_pivot(pf)
+    (site,) = res.inputs["site_assumptions"]
+    assert _measured(site.get("dispatch_uplift_note", "")), site
+    mef.unlink()
+    prepare(load_portfolio(moved), SimulationConfig(n_paths=10))
+    resolve_problem(load_portfolio(moved))
+    with pytest.raises(InputError) as err:
+        run_pivot(load_portfolio(moved))
+    assert [p.path for p in err.value.problems] == ["sites[0].dispatch.emissions_file"]
 
 
 def test_a_flexibility_not_measured_is_a_warning() -> None:

@@ -566,3 +566,20 @@ def test_a_scenario_start_starts_the_strategies_there_as_pivot_would() -> None:
         update={"horizon_years": 5})}))
     for s in want.strategies:
         assert res.deterministic_npv_usd[s.name] == pytest.approx(s.npv_usd, rel=1e-9), s.name
+
+
+def test_a_file_start_before_the_first_simulated_month_is_named_so() -> None:
+    """The strategies start at the first simulated month: a phase the file starts before
+    it is a problem that says which month that is and where it comes from (it read 'the
+    model start', which the file does not set)."""
+    base = portfolio({**SET, **ZERO_VOL})
+    later = base.model_copy(update={
+        "scenario": base.scenario.model_copy(update={"start": "2026-07"}),  # type: ignore[union-attr]
+        "pivot": PIVOT.model_copy(update={"strategies": ["convert"], "convert_mw": 5.0,
+                                          "convert_start": "2026-03"})})
+    with pytest.raises(InputError) as err:
+        simulate(later, SimulationConfig(n_paths=2, horizon_months=60))
+    (problem,) = err.value.problems
+    assert problem.path == "pivot.convert_start"
+    assert problem.message == ("2026-03 is before the first simulated month 2026-07 "
+                               "([scenario] start or `start`)")

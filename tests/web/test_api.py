@@ -437,3 +437,7 @@ def test_a_site_the_portfolio_lacks_is_listed_with_the_parameters_problems(clien
     assert r.status_code == 422, r.text
     paths = [p["path"] for p in r.json()["problems"]]
     assert "policy" in paths and "site" in paths, r.text
+    # a kind without a site parameter: one problem, the unknown field
+    r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": pid, "params": {
+        "site": "nope"}})
+    assert [p["path"] for p in r.json()["problems"]] == ["site"], r.text

@@ -69,6 +69,8 @@ def missing_file(p: Path, field: str, source: str = "", kind: str = "file"
         folder, there = p.is_dir(), p.exists()
     except OSError as exc:  # a name too long, a folder not searchable
         return Problem(field, f"cannot read {p}: {exc.strerror or exc}", source)
+    except ValueError:  # a NUL byte in the name
+        return Problem(field, f"cannot read {str(p)!r}: the name holds a NUL byte", source)
     if folder:
         return Problem(field, f"{p} is a folder, not a file", source)
     if not there:

@@ -209,6 +209,7 @@ def optimize_plan(
     PlanResult
         The same for the same seed and chunk size, however the chunks run.
     """
+    source = source or portfolio.source_file  # (the plan's pivot check reads the rules too)
     p = resolve_problem(
         portfolio,
         horizon_years=config.horizon_years,

@@ -133,7 +133,10 @@ def resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[str
     try:
         params = parse_params(kind, raw_params)
     except InputError as exc:  # listed with the site the parameters name, as the CLI does
-        raise InputError([*exc.problems, *_site_problems(portfolio, raw_params)]) from None
+        site = ([] if "site" not in k.params.model_fields
+                or any(p.path == "site" for p in exc.problems)
+                else _site_problems(portfolio, raw_params))
+        raise InputError([*exc.problems, *site]) from None
     return {
         "kind": kind,
         "portfolio": resolved_document(portfolio),

@@ -120,6 +120,7 @@ def build_dispatch_problem(
     }
     if n_gaps:
         meta["price_gaps"] = n_gaps
+        warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
     values = prices.to_numpy(dtype=float)
     odd = (values < PRICE_FLOOR_USD_PER_MWH) | (values > PRICE_CAP_USD_PER_MWH)
     if odd.any():  # (run, as a market could print them; said, as a unit slip is likelier)
@@ -128,7 +129,6 @@ def build_dispatch_problem(
             f"{PRICE_CAP_USD_PER_MWH:,.0f} USD/MWh (from {values.min():,.6g} to "
             f"{values.max():,.6g}), beyond what US power markets have printed: check the "
             "file's unit (USD/MWh)")
-        warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
 
     dated = fleet_by_date and n > 0 and bool(site.fleet)
     active = entries_installed(site, index) if dated else None

@@ -3,7 +3,7 @@
 A site's factor [t CO2/MWh] follows the dispatch engine's rule, so both engines tell the
 same story on the same file: ``[sites.dispatch] emissions_file`` when the file names one
 (the monthly model has no hours: the time-weighted mean of its factors; one that cannot
-be read is a note, and the rule goes on), else ``[sites.dispatch]
+be read stops the run at its field, as in dispatch), else ``[sites.dispatch]
 emissions_factor_tco2_per_mwh`` when the file sets it, else the site's own
 ``emissions_factor_tco2_per_mwh`` (a behind-the-meter plant's, a grid outside the bundled
 table), else the bundled eGRID2023 average of the site's region (location-based Scope 2:
@@ -31,7 +31,7 @@ import numpy as np
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import Strategy
-from hashpivot.exceptions import InputError
+from hashpivot.exceptions import InputError, Problem
 from hashpivot.market import MarketPaths
 from hashpivot.models import Site
 from hashpivot.models.financing import FinancingSpec
@@ -61,6 +61,12 @@ def site_emission_factors(
     notes : list of str
         A behind-the-meter site's without a factor of its own (its plant's CO2 is not
         counted) and a site's without a factor.
+
+    Raises
+    ------
+    InputError
+        A site's ``emissions_file`` that gives no factor (missing, unreadable, a factor
+        outside 0-5 t CO2/MWh), at ``sites[i].dispatch.emissions_file``.
     """
     from hashpivot.io import load_emission_factors
     from hashpivot.power.emissions import grid_emissions_factor
@@ -69,30 +75,24 @@ def site_emission_factors(
     notes: list[str] = []
     table = None
     by_region: dict[str, tuple[float, str] | None] = {}  # one lookup per region
+    unread: list[Problem] = []  # emissions files that give no factor: the run stops
     for i, site in sites:
-        unread = ""  # why the site's emissions file gives no factor
         if site.dispatch is not None and site.dispatch.emissions_file:
             from_file = file_factor(site.dispatch.emissions_file, site.region)
             if isinstance(from_file, str):
-                unread = f"CO2: sites[{i}].dispatch.emissions_file: {from_file}; "
+                unread.append(Problem(f"sites[{i}].dispatch.emissions_file", from_file))
             else:
                 out.append((site.name, *from_file))
-                continue
+            continue
         explicit = site.dispatch.emissions_factor_tco2_per_mwh if site.dispatch else None
         if explicit is not None:
             out.append((site.name, float(explicit),
                         "[sites.dispatch] emissions_factor_tco2_per_mwh"))
-            if unread:
-                notes.append(unread + "[sites.dispatch] emissions_factor_tco2_per_mwh is used")
             continue
         if site.emissions_factor_tco2_per_mwh is not None:
             out.append((site.name, float(site.emissions_factor_tco2_per_mwh),
                         f"sites[{i}].emissions_factor_tco2_per_mwh"))
-            if unread:
-                notes.append(unread + f"sites[{i}].emissions_factor_tco2_per_mwh is used")
             continue
-        if unread:
-            notes.append(unread + "the region's grid average is used")
         if table is None:
             table = load_emission_factors()
         if site.region not in by_region:
@@ -115,6 +115,8 @@ def site_emission_factors(
                          f"({site.power_source or 'source not given'}); its CO2 is its "
                          "region's grid average, not its own plant's: set "
                          f"sites[{i}].emissions_factor_tco2_per_mwh to count the plant's")
+    if unread:
+        raise InputError(unread)
     return out, notes
 
 

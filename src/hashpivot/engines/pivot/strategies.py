@@ -19,6 +19,7 @@ from hashpivot.engines.pivot.inputs import _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.market import market_start
 from hashpivot.engines.pivot.signing import check_signing
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.models.pivot import PivotSpec
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
@@ -163,7 +164,7 @@ def build_strategies(
             out.append(Strategy("convert_all", phases))
         elif kind == "convert":
             if mw is None:
-                if "strategies" in spec.model_fields_set:  # listed by the file: a problem
+                if spec.strategies != PivotSpec().strategies:  # the file's own list: a problem
                     problems.append(Problem(  # (dropped without a word until 2026-12-06)
                         "pivot.strategies", "'convert' needs a MW figure: set [pivot] "
                         "convert_mw or give `convert_mw`"))

@@ -70,6 +70,9 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
     """
     if site.dispatch is None:
         return None, ""
+    if site.dispatch.emissions_file is not None:  # (no carbon price: the CO2 moves no dollar)
+        site = site.model_copy(update={"dispatch": site.dispatch.model_copy(
+            update={"emissions_file": None})})
     import pandas as pd
 
     from hashpivot.engines.dispatch import load_prices, run_dispatch
@@ -304,7 +307,7 @@ def _side_files_state(site: Site) -> tuple[Any, ...]:
         try:
             st = os.stat(name)
             state.append((name, st.st_mtime_ns, st.st_size))
-        except OSError:
+        except (OSError, ValueError):  # (a NUL byte in the name: the reader says so)
             state.append((name, None))
     return tuple(state)
 

@@ -10,6 +10,7 @@ fixed size ``chunk_paths`` draws from child ``k`` of ``SeedSequence(seed)``
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -170,10 +171,15 @@ def prepare(
         kwargs["start"] = pd.Period(config.convert_start, "M")
     # the strategies start converting at the first simulated month, as pivot's at its
     # start; a hall goes into service once its site is connected (as pivot)
-    built, connection_notes = after_connection(
-        pv.build_strategies(_starting_at(portfolio, center.periods[0]),
-                            horizon_months=len(center.periods), **kwargs), sites,
-        center.periods[-1])
+    try:
+        listed = pv.build_strategies(_starting_at(portfolio, center.periods[0]),
+                                     horizon_months=len(center.periods), **kwargs)
+    except InputError as exc:  # a start before the first simulated month: say which one
+        raise InputError([Problem(p.path, re.sub(
+            r"before the model start (\S+)", r"before the first simulated month \1 "
+            "([scenario] start or `start`)", p.message), p.source)
+            for p in exc.problems]) from None
+    built, connection_notes = after_connection(listed, sites, center.periods[-1])
     built, late_notes = within_horizon(built, center.periods[-1])
     connection_notes += late_notes
     strategies = [with_site_fees(s, effects) for s in built]
