@@ -195,3 +195,35 @@ def test_an_edited_side_file_is_measured_again(moved: Path, monkeypatch: pytest.
     um.clear_dispatch_uplift_cache()
     um.remember_dispatch_uplifts([(site.model_dump_json(), first)])
     assert um.site_dispatch_uplift(site) is first and len(calls) == 2
+
+
+def test_a_nul_byte_in_a_side_file_name_is_a_problem_at_its_field(moved: Path) -> None:
+    """``emissions_file = "a\\u0000b.csv"`` was an internal error (ValueError: embedded
+    null byte) in pivot, simulate and optimize."""
+    from hashpivot.exceptions import InputError
+
+    moved.write_text(moved.read_text().replace('"pv.csv"', '"p\\u0000v.csv"'))
+    pf = load_portfolio(moved)
+    assert "\x00" in pf.sites[0].dispatch.renewable.profile_file  # type: ignore[union-attr]
+    with pytest.raises(InputError) as err:
+        run_pivot(pf)
+    assert [p.path for p in err.value.problems] == ["sites[0].dispatch.renewable.profile_file"]
+
+
+def test_the_optimizer_reads_the_rules_file_beside_a_loaded_portfolio(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``optimize_plan(load_portfolio(path), config)`` from another folder: its check of
+    the plan in pivot lost the rules file (``center_path_check`` held the error)."""
+    import shutil
+
+    from hashpivot.optimize import OptimizeConfig, optimize_plan
+
+    examples = Path(__file__).parents[2] / "examples"
+    for name in ("portfolio.toml", "regulation-extra.csv"):
+        shutil.copy(examples / name, tmp_path / name)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    res = optimize_plan(load_portfolio(tmp_path / "portfolio.toml"),
+                        OptimizeConfig(n_scenarios=2, oos_scenarios=2, evpi_scenarios=1,
+                                       deterministic=True))
+    assert "pivot_error" not in (res.center_path_check or {}), res.center_path_check
