@@ -65,8 +65,10 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
     ------
     InputError
         A side file of ``[sites.dispatch]`` that cannot be read (missing, unreadable,
-        values out of range), at its field (``dispatch.emissions_file``): as the dispatch
-        engine, the run stops (until 2026-12-06 it went on without the flexibility).
+        values out of range), at its field (``dispatch.renewable.profile_file``): as the
+        dispatch engine, the run stops (until 2026-12-06 it went on without the
+        flexibility). The emissions file is not read here: with no carbon price it moves
+        no dollar (pivot's CO2 reads it).
     """
     if site.dispatch is None:
         return None, ""
