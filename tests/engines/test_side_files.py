@@ -187,10 +187,12 @@ def test_an_edited_side_file_is_measured_again(moved: Path, monkeypatch: pytest.
     site = with_files_beside(load_portfolio(moved), str(moved)).sites[0]
     first = um.site_dispatch_uplift(site)
     assert um.site_dispatch_uplift(site) is first and len(calls) == 1
-    mef = moved.parent / "mef.csv"
-    mef.write_text(mef.read_text().replace(",0.4\n", ",0.3\n"))
-    um.site_dispatch_uplift(site)
-    assert len(calls) == 2
+    mef = moved.parent / "mef.csv"  # (not read by the measurement: no carbon price)
+    mef.write_text(mef.read_text().replace(",0.4\n", ",0.35\n"))
+    assert um.site_dispatch_uplift(site) is first and len(calls) == 1
+    pv = moved.parent / "pv.csv"
+    pv.write_text(pv.read_text().replace(",0.3\n", ",0.25\n"))
+    assert um.site_dispatch_uplift(site) is not first and len(calls) == 2
     # a curve handed over by the task (measured in the parent) is taken as it is
     um.clear_dispatch_uplift_cache()
     um.remember_dispatch_uplifts([(site.model_dump_json(), first)])

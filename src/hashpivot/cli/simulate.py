@@ -100,11 +100,10 @@ def _print(result: SimulationResult, console: Console) -> None:
         + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury")
     )
     taxed = any("npv_after_tax_mean_usd" in s for s in stats)  # for the caption's wording
-    from hashpivot.engines.simulate.assumptions import CENTER_FIELDS
+    from hashpivot.engines.simulate.assumptions import center_overrides
 
     scenario = inp.get("scenario", {})
-    moved = [f"[scenario] {f}" for f in CENTER_FIELDS
-             if f in inp.get("scenario_fields_in_file", ()) and scenario.get(f) not in (None, {})]
+    moved = [f"[scenario] {f}" for f, _, _ in center_overrides(inp)]
     path = ("the calibrated history's trend" if scenario.get("anchor") == "history"
             else "the pivot model's path" + (f" with {', '.join(moved)}" if moved else ""))
     caption = (

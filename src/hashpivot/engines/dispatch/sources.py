@@ -24,6 +24,7 @@ __all__ = [
     "read_auxiliary_series",
     "read_series_file",
     "select_site",
+    "side_file_names",
     "side_file_problems",
 ]
 
@@ -121,6 +122,11 @@ def _side_files(spec: DispatchSpec, given: AuxiliarySeries) -> list[tuple[str, s
     if given.emissions_series is None and spec.emissions_file is not None:
         out.append(("emissions_series", "dispatch.emissions_file", spec.emissions_file))
     return out
+
+
+def side_file_names(spec: DispatchSpec) -> list[str]:
+    """The names, as written, of the side files a dispatch of ``spec`` reads."""
+    return [name for _, _, name in _side_files(spec, AuxiliarySeries())]
 
 
 def side_file_problems(spec: DispatchSpec, base_dir: Path | None) -> list[Problem]:

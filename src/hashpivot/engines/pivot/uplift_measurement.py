@@ -293,19 +293,17 @@ _CACHE_SIZE = 64
 
 
 def _side_files_state(site: Site) -> tuple[Any, ...]:
-    """Each side file of the site's dispatch table with its modification time and size
-    (``None`` when it cannot be looked up): a curve measured from other contents of the
-    same file names is measured again (an edited or created file in a notebook)."""
+    """Each side file the measurement reads (the dispatch's, the emissions file aside)
+    with its modification time [ns] and size [bytes] (``None`` when it cannot be looked
+    up): a curve measured from other contents of the same names is measured again (an
+    edited or created file in a notebook)."""
+    from hashpivot.engines.dispatch.sources import side_file_names
+
     spec = site.dispatch
     if spec is None:
         return ()
-    names = [spec.emissions_file,
-             spec.renewable.profile_file if spec.renewable is not None else None,
-             spec.four_cp.peak_probability_file if spec.four_cp is not None else None]
     state: list[Any] = []
-    for name in names:
-        if name is None:
-            continue
+    for name in side_file_names(spec.model_copy(update={"emissions_file": None})):
         try:
             st = os.stat(name)
             state.append((name, st.st_mtime_ns, st.st_size))

@@ -108,8 +108,13 @@ _CENTER_FIELDS = (
 )
 
 
-#: The ``[scenario]`` fields that move the center path, in the order of the rows.
-CENTER_FIELDS = tuple(f for f, _, _ in _CENTER_FIELDS)
+def center_overrides(inputs: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The ``[scenario]`` fields the file gives that move the center path: field, unit,
+    the ``[pivot]`` row it replaces."""
+    scenario = inputs.get("scenario", {})
+    given = set(inputs.get("scenario_fields_in_file", ()))
+    return [(f, unit, replaces) for f, unit, replaces in _CENTER_FIELDS
+            if f in given and scenario.get(f) not in (None, {})]
 
 
 def _market_rows(inputs: dict[str, Any], src: Any) -> list[dict[str, Any]]:
@@ -121,10 +126,8 @@ def _market_rows(inputs: dict[str, Any], src: Any) -> list[dict[str, Any]]:
         return []
     market = str(m.get("source", "default"))
     scenario = inputs.get("scenario", {})
-    given = set(inputs.get("scenario_fields_in_file", ()))
     history = scenario.get("anchor") == "history"
-    overrides = [(f, unit, replaces) for f, unit, replaces in _CENTER_FIELDS
-                 if f in given and scenario.get(f) not in (None, {})]
+    overrides = center_overrides(inputs)
 
     def pivot_row(field: str, unit: str, source: str) -> dict[str, Any]:
         by = [f for f, _, replaces in overrides if replaces == field]
