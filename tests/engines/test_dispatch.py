@@ -435,10 +435,12 @@ def test_a_ramp_below_a_block_s_lowest_power_is_said_to_keep_it_in_its_first_sta
     assert "cannot start or stop" not in blocks.summary()["commitment_note"]
 
 
-def test_a_site_connected_within_the_prices_mines_from_that_day(tmp_path: Path) -> None:
-    """``connection_date`` is when the site starts running in every engine (README); the
-    dispatch of a site connected on 2024-08-20 ran its machines on the 19th too (and one
-    connected in 2030 the whole price year). They run from that day, a note says so."""
+def test_a_site_connected_within_the_prices_runs_from_that_day(tmp_path: Path) -> None:
+    """``connection_date`` is when the site starts running in every engine (README). The
+    dispatch of a site connected on 2024-08-20 ran its AI load, drew power and bought its
+    PPA before (only the machines waited), and one connected in 2030 said its demand
+    response had "0 MW" to curtail. The dispatch covers the days the site is connected,
+    a note says so; one connected after the prices is an error at ``connection_date``."""
     text = EXAMPLE.read_text()
     assert 'region = "ERCOT"\n' in text
     path = tmp_path / "late.toml"
@@ -446,17 +448,21 @@ def test_a_site_connected_within_the_prices_mines_from_that_day(tmp_path: Path) 
                                  'region = "ERCOT"\nconnection_date = "2024-08-20"\n', 1))
     got = run_dispatch_file(path, prices_file=PRICES, hashprice=45.0)
     sched = got.schedule_frame()
-    before = sched.index.tz_localize(None).normalize() < pd.Timestamp("2024-08-20")
-    assert before.any() and (~before).any()
-    assert (sched["mining_mw"][before] == 0).all() and sched["mining_mw"][~before].max() > 0
-    assert "the site is connected on 2024-08-20: no machine runs before" in (
-        got.summary()["fleet_note"])
-    # connected after the prices: no machine runs (the AI load alone; here the 50 MW of
-    # demand response then has nothing to curtail, a field error as for a fleet not yet
-    # installed)
+    assert sched.index[0] == pd.Timestamp("2024-08-20", tz=sched.index.tz)
+    assert sched["mining_mw"].max() > 0 and (sched["ai_mw"] > 0).all()
+    note = got.summary()["connection_note"]
+    assert "connected on 2024-08-20" in note and "from 2024-08-20" in note, note
+    # the same dispatch as the prices from that day on, with no connection_date
+    full = run_dispatch_file(EXAMPLE, prices_file=PRICES, hashprice=45.0)
+    from_day = full.problem.index >= pd.Timestamp("2024-08-20", tz=full.problem.index.tz)
+    assert got.problem.n_intervals == int(from_day.sum())
+    np.testing.assert_allclose(got.problem.price_usd_per_mwh_series,
+                               full.problem.price_usd_per_mwh_series[from_day])
+    # connected after the prices: nothing to dispatch, said at the field
     path.write_text(text.replace('region = "ERCOT"\n',
                                  'region = "ERCOT"\nconnection_date = "2030-01-01"\n', 1))
     with pytest.raises(InputError) as err:
         run_dispatch_file(path, prices_file=PRICES, hashprice=45.0)
-    assert any(p.path.startswith("sites[0].dispatch.demand_response")
-               for p in err.value.problems), err.value.problems
+    assert [p.path for p in err.value.problems] == ["sites[0].connection_date"], (
+        err.value.problems)
+    assert "after the prices' last day" in err.value.problems[0].message

@@ -56,6 +56,36 @@ def _checked(problems: list[Problem], meta: dict[str, Any], fallback: T,
     return value
 
 
+def _from_connection(prices: pd.Series, site: Site) -> tuple[pd.Series, str | None]:
+    """The prices from the local day the site is connected, and a note when some are left
+    out: a site not yet connected draws no power (its machines, its AI load, its PPA and
+    its demand response wait), so its dispatch covers the days it is connected.
+
+    Raises
+    ------
+    InputError
+        At ``connection_date`` when the site is connected after the prices' last day.
+    """
+    index = pd.DatetimeIndex(prices.index)
+    if not len(index) or site.connection_date is None:
+        return prices, None
+    day = pd.Timestamp(site.connection_date)
+    local_days = index.tz_localize(None).normalize()
+    connected = np.asarray(local_days >= day)
+    first, last = local_days[0].date(), local_days[-1].date()
+    if not connected.any():
+        raise InputError(Problem(
+            "connection_date",
+            f"the site is connected on {day.date()}, after the prices' last day ({last}): "
+            "nothing runs in the dispatch (give prices from that day on)"))
+    if connected.all():
+        return prices, None
+    return prices[connected], (
+        f"{site.name}: connected on {day.date()}: the dispatch runs from {day.date()}, "
+        f"the prices' days before ({first} to {(day - pd.Timedelta(days=1)).date()}) are "
+        "left out (no machine, AI load, PPA or demand response runs before)")
+
+
 def build_dispatch_problem(
     site: Site,
     prices: pd.Series,
@@ -107,6 +137,9 @@ def build_dispatch_problem(
     if not isinstance(prices.index, pd.DatetimeIndex) or prices.index.tz is None:
         raise InputError(Problem(path="prices", message="prices need a tz-aware DatetimeIndex"))
     prices = prices.sort_index()
+    connection_note = None
+    if fleet_by_date and site.connection_date is not None:
+        prices, connection_note = _from_connection(prices, site)
     if prices.isna().any():
         raise DataError(f"the price series has {int(prices.isna().sum())} missing values")
     index = pd.DatetimeIndex(prices.index)
@@ -118,6 +151,8 @@ def build_dispatch_problem(
         "price_source": str(prices.attrs.get("source", "") or prices.attrs.get("key", "")),
         "interval_minutes": float(hours[0] * 60.0),
     }
+    if connection_note:
+        meta["connection_note"] = connection_note
     if n_gaps:
         meta["price_gaps"] = n_gaps
         warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)

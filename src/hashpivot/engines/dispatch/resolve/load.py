@@ -65,8 +65,6 @@ def _dated_note(site: Site, active: npt.NDArray[np.bool_], index: pd.DatetimeInd
     if left:
         note += (f"; left out (installed on none of the prices' days, {first} to {last}): "
                  + ", ".join(left))
-    if site.connection_date is not None and pd.Timestamp(site.connection_date).date() > first:
-        note += f"; the site is connected on {site.connection_date}: no machine runs before"
     return note
 
 
