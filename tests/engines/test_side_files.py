@@ -159,7 +159,7 @@ def test_a_loaded_portfolio_remembers_its_file(moved: Path) -> None:
     from hashpivot.models import parse_portfolio
 
     pf = load_portfolio(moved)
-    assert pf.source_file == str(moved)
+    assert pf.source_file == str(moved)  # (absolute as given)
     assert pf.model_copy().source_file == str(moved)
     (site,) = run_pivot(pf).inputs["site_assumptions"]
     assert _measured(site.get("dispatch_uplift_note", "")), site
@@ -167,6 +167,19 @@ def test_a_loaded_portfolio_remembers_its_file(moved: Path) -> None:
     assert parsed.source_file == ""
     assert parsed == pf and pf == parsed  # (where it was read from is not its value)
     assert pf.source_file == str(moved)  # (and comparing did not change it)
+
+
+def test_a_portfolio_loaded_by_a_relative_name_reads_beside_it_after_a_chdir(
+        moved: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A notebook loads ``site/portfolio.toml`` and then changes folder: the side files
+    are still read beside the file it loaded (the name was kept as given and resolved
+    against the new folder: "not found", the flat mining value used)."""
+    monkeypatch.chdir(moved.parent.parent)
+    pf = load_portfolio(Path("site") / "portfolio.toml")
+    assert Path(pf.source_file).is_absolute() and Path(pf.source_file) == moved
+    monkeypatch.chdir(moved.parent.parent / "elsewhere")
+    (site,) = run_pivot(pf).inputs["site_assumptions"]
+    assert _measured(site.get("dispatch_uplift_note", "")), site
 
 
 def test_an_edited_side_file_is_measured_again(moved: Path, monkeypatch: pytest.MonkeyPatch

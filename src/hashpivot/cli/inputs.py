@@ -83,7 +83,7 @@ def load_site_file(path: str | Path, option_problems: Sequence[Problem] = (),
         portfolio = validate_data(Portfolio, document, str(path))
     except InputError as exc:
         raise InputError([*option_problems, *exc.problems, *early]) from None
-    portfolio._source_file = str(path)  # (as load_portfolio: side files beside it)
+    portfolio._source_file = str(Path(path).absolute())  # (as load_portfolio)
     found = [*option_problems, *(p for check in checks for p in check(portfolio))]
     if found:
         raise InputError([*found, *early])

@@ -592,7 +592,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
     -------
     Portfolio
         The validated portfolio, every default filled in; its ``source_file`` is ``path``
-        (the engines read its relative side files beside it).
+        made absolute (the engines read its relative side files beside it).
 
     Raises
     ------
@@ -600,7 +600,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
         Listing every problem, each with the file name and its field path.
     """
     portfolio = validate_data(Portfolio, read_toml(path), str(path))
-    portfolio._source_file = str(path)
+    portfolio._source_file = str(Path(path).absolute())  # (a later chdir changes nothing)
     return portfolio
 
 
