@@ -245,6 +245,34 @@ def test_a_key_named_like_a_union_member_and_a_bad_list_element_keep_their_paths
     assert problems[-1] == ("", "site names must be unique; repeated: A")
 
 
+def test_a_table_s_own_check_no_longer_hides_the_checks_above_it() -> None:
+    """A fleet entry ending before it starts (its own check) hid the repeated site names:
+    pydantic runs no check of the tables holding a table that fails its own. The table is
+    now set aside for them, where they do not read inside it; a list element set aside
+    moves none of the paths after it."""
+    late = _line(power_w=3500, start="2026-01-01", end="2025-01-01")
+    twice = toml_text(sites=[site("A", contract(40), late, capacity_mw=10),
+                             site("A", contract(40), _line(power_w=3500), capacity_mw=10)])
+    assert _all(twice) == [
+        ("sites[0].fleet[0]", "end 2025-01-01 is before start 2026-01-01: the entry would "
+         "apply on no day"),
+        ("", "site names must be unique; repeated: A")]
+    # the site's own check reads its fleet: not judged without the entry set aside
+    over = toml_text(sites=[site("A", contract(40), late, _line(power_w=3500),
+                                 _line(power_w=3500), capacity_mw=4)])
+    assert [p for p, _ in _all(over)] == ["sites[0].fleet[0]"]
+    # a whole site set aside (its fleet over capacity): the names are not judged without
+    # it, and the third site's hidden check keeps its own path (not sites[1])
+    third = site("C", contract(40), _line(power_w=3500), _line(power_w=3500),
+                 capacity_mw=4, pool_fee_fraction=0.5)
+    three = toml_text(sites=[site("A", contract(40), _line(power_w=3500),
+                                  _line(power_w=3500), capacity_mw=4),
+                             site("A", contract(40), _line(power_w=3500), capacity_mw=10),
+                             third])
+    assert [p for p, _ in _all(three)] == [
+        "sites[0]", "sites[2].pool_fee_fraction", "sites[2]"]
+
+
 def test_a_missing_required_field_still_hides_its_table_s_checks() -> None:
     """A required field has no default to check the table with: the fleet over capacity
     shows once the price is given (documented in docs/testing.md)."""

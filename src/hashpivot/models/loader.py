@@ -10,6 +10,7 @@ import functools
 import tomllib
 import types
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
@@ -286,18 +287,40 @@ def _is_table(value: Any) -> bool:
 _TABLE_CHECKS = frozenset({"value_error", "assertion_error"})
 
 
-def _set_aside(data: Any, errors: list[Any]
-               ) -> tuple[Any, list[tuple[int | str, ...]], set[tuple[int | str, ...]]]:
-    """A copy of ``data`` without the values the ``errors`` name, their locations and
-    those of them that are unknown fields.
+@dataclass
+class _SetAside:
+    """What :func:`_set_aside` took out of a document: the locations of the values set
+    aside, those of them that are unknown fields, and the positions taken out of each
+    list (by the list's location; the others moved up)."""
+
+    gone: list[Loc]
+    unknown: set[Loc]
+    removed: dict[Loc, list[int]]
+
+    def original(self, loc: Loc) -> Loc:
+        """A location in the document set aside, in the document as written."""
+        out: list[int | str] = []
+        for part in loc:
+            taken = self.removed.get(tuple(out))
+            if taken and isinstance(part, int):
+                for i in taken:  # (ascending)
+                    part += i <= part
+            out.append(part)
+        return tuple(out)
+
+
+def _set_aside(data: Any, errors: list[Any]) -> tuple[Any, _SetAside]:
+    """A copy of ``data`` without the values the ``errors`` name, and what it left out.
 
     A value in a list of numbers or texts sets the whole list aside (its table's field);
-    a table's own check of its fields together (an error on the whole table) has run and
-    sets nothing aside; a table given for a number or a list, or under an unknown name,
-    is set aside."""
+    a table's own check of its fields together (an error on the whole table) has run, and
+    sets the table aside for the checks of the tables holding it (an element of a list of
+    tables taken out of it); a table given for a number or a list, or under an unknown
+    name, is set aside."""
     out = copy.deepcopy(data)
-    gone: list[tuple[int | str, ...]] = []
-    unknown: set[tuple[int | str, ...]] = set()
+    gone: list[Loc] = []
+    unknown: set[Loc] = set()
+    elements: list[tuple[list[Any], int, Loc]] = []
     for err in errors:
         loc = _error_loc(err)
         kind = err.get("type")
@@ -310,20 +333,31 @@ def _set_aside(data: Any, errors: list[Any]
                 nodes.append(nodes[-1][part])
         except (KeyError, IndexError, TypeError):
             continue
+        if loc and kind in _TABLE_CHECKS and isinstance(nodes[-1], dict):
+            # a table's own check: it has run; the checks above it run without it
+            if isinstance(nodes[-2], list):
+                elements.append((nodes[-2], int(loc[-1]), loc))
+            else:
+                del nodes[-2][loc[-1]]
+                gone.append(loc)
+            continue
         k = len(loc)
         while k > 0 and not (isinstance(nodes[k - 1], dict) and not (
                 k < len(loc) and _is_table(nodes[k]))):
             k -= 1
         if k == 0:
             continue
-        value = nodes[k]
-        if k == len(loc) and _is_table(value) and kind in _TABLE_CHECKS:
-            continue  # a table's own check: it has run
         del nodes[k - 1][loc[k - 1]]
         gone.append(loc[:k])
         if kind == "extra_forbidden":
             unknown.add(loc[:k])
-    return out, gone, unknown
+    removed: dict[Loc, list[int]] = {}
+    for loc in sorted({e[2] for e in elements}, key=lambda e: -int(e[-1])):  # the last first
+        items = next(items for items, _, at in elements if at == loc)
+        del items[int(loc[-1])]
+        removed.setdefault(loc[:-1], []).insert(0, int(loc[-1]))
+        gone.append(loc)
+    return out, _SetAside(gone, unknown, removed)
 
 
 #: What the checks of several fields of a table read, relative to the table (``"*"``: any
@@ -402,9 +436,10 @@ def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
     unknown field is read by no check. A table missing a required field has no check run
     (pydantic runs none)."""
     try:
-        pruned, gone, unknown = _set_aside(data, errors)
+        pruned, aside = _set_aside(data, errors)
     except RecursionError:  # (a document nested deeper than any model)
         return []
+    gone, unknown = aside.gone, aside.unknown
     if not gone:
         return []
     try:
@@ -417,7 +452,7 @@ def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
     gone_set = set(gone)
     found: list[Problem] = []
     for err in again:
-        loc = _error_loc(err)
+        loc = aside.original(_error_loc(err))
         path, message = _path_text(loc), _message(err)
         if (path, message) in seen or (err.get("type") == "missing" and loc in gone_set):
             continue
