@@ -132,3 +132,35 @@ def test_generic_file_repeated_instant_is_an_error() -> None:
     )
     with pytest.raises(InputError, match="repeated timestamp"):
         read_price_file(io.StringIO(text), tz="America/Chicago")
+
+
+def test_a_series_file_of_another_quantity_is_spoken_of_in_its_words(tmp_path: Path) -> None:
+    """``read_series_file`` reads what ``read_price_file`` reads, and words its problems
+    for the quantity the file holds: no price column to name nor ``price_column`` (a
+    price-file argument) to pass. The dispatch read its side files with the price reader
+    and rewrote its messages by string until 2026-12-06."""
+    from hashpivot.io import read_series_file
+
+    two = tmp_path / "mef.csv"
+    two.write_text("interval_start,a,b\n2024-01-01T00:00:00-06:00,1,2\n")
+    with pytest.raises(InputError) as err:
+        read_series_file(two, tz="America/Chicago", quantity="emissions factor")
+    (problem,) = err.value.problems
+    assert problem.message.startswith("cannot tell which column holds the emissions factor: "
+                                      "give a timestamp column and one numeric column")
+    assert "price" not in problem.message and problem.source == str(two)
+    naive = io.StringIO("time,cf\n2024-11-03 01:00,0.1\n2024-11-03 01:00,0.2\n"
+                        "2024-11-03 01:00,0.3\n")
+    with pytest.raises(InputError, match="give one capacity factor per interval"):
+        read_series_file(naive, tz="America/Chicago", quantity="capacity factor")
+    bad = io.StringIO("time,cf\n2024-01-01 00:00,x\n")
+    with pytest.raises(InputError, match="column 'cf' has 1 missing") as err:
+        read_series_file(bad, tz="America/Chicago", value_column="cf",
+                         quantity="capacity factor")
+    assert "price" not in str(err.value.problems[0].message)
+    with pytest.raises(InputError, match="price column 'cf' has 1 missing"):  # (unchanged)
+        read_price_file(io.StringIO("time,cf\n2024-01-01 00:00,x\n"), tz="America/Chicago",
+                        price_column="cf")
+    series = read_series_file(io.StringIO("time,cf\n2024-01-01 00:00,0.25\n"),
+                              tz="America/Chicago", quantity="capacity factor")
+    assert list(series) == [0.25]

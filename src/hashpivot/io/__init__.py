@@ -55,7 +55,7 @@ from hashpivot.io.ercot import (
 )
 from hashpivot.io.gridstatus_fetch import get_ercot_spp, get_nyiso_lmp
 from hashpivot.io.nyiso import read_nyiso_zonal
-from hashpivot.io.price_file import read_price_file, read_prices_auto
+from hashpivot.io.price_file import read_price_file, read_prices_auto, read_series_file
 from hashpivot.io.regulation import (
     load_portfolio_rules,
     load_regulation_rules,
@@ -104,6 +104,7 @@ __all__ = [
     "read_price_file",
     "read_prices_auto",
     "read_regulation_rules",
+    "read_series_file",
     "region_timezone",
 ]
 

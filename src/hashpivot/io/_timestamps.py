@@ -62,8 +62,10 @@ def _first_bad(raw: pd.Series, ok: np.ndarray) -> str:
     return f"{raw.iloc[pos]!r} (data row {pos + 1})"
 
 
-def _to_datetime(raw: pd.Series, column: str, **kwargs: Any) -> pd.Series:
-    """Parse a timestamp column; a :class:`DataError` naming the column for any bad entry."""
+def _to_datetime(raw: pd.Series, column: str, what: str = "price file",
+                 **kwargs: Any) -> pd.Series:
+    """Parse a timestamp column; a :class:`DataError` naming the column (of ``what``, a
+    price file) for any bad entry."""
     try:
         out = pd.to_datetime(raw, format="mixed", **kwargs)
     except (ValueError, TypeError, OverflowError) as exc:
@@ -71,19 +73,19 @@ def _to_datetime(raw: pd.Series, column: str, **kwargs: Any) -> pd.Series:
             coerced = pd.to_datetime(raw, format="mixed", errors="coerce", **kwargs)
         except (ValueError, TypeError, OverflowError):  # stamps with and without offsets
             raise DataError(
-                f"price file: column {column!r} mixes timestamps with and without a UTC "
+                f"{what}: column {column!r} mixes timestamps with and without a UTC "
                 "offset: give every one an offset, or none"
             ) from exc
         ok = np.asarray(coerced.notna())
         where = _first_bad(raw, ok) if not ok.all() else "?"
         raise DataError(
-            f"price file: column {column!r} has {int((~ok).sum()) or 'a'} value(s) that are "
+            f"{what}: column {column!r} has {int((~ok).sum()) or 'a'} value(s) that are "
             f"not timestamps, first {where}"
         ) from exc
     ok = np.asarray(pd.Series(out).notna())
     if not ok.all():
         raise DataError(
-            f"price file: column {column!r} has {int((~ok).sum())} missing timestamp(s), "
+            f"{what}: column {column!r} has {int((~ok).sum())} missing timestamp(s), "
             f"first {_first_bad(raw, ok)}"
         )
     return pd.Series(out, index=raw.index)
@@ -152,6 +154,7 @@ def _localize(
     tz: str,
     repeated: np.ndarray | None = None,
     what: str = "price file",
+    quantity: str = "price",
 ) -> pd.Series:
     """Attach a time zone to naive local interval starts, resolving DST.
 
@@ -168,7 +171,9 @@ def _localize(
         Without flags, the occurrences of an ambiguous time are taken in file order (first
         = daylight time); a time that appears only once is given to both hours.
     what : str
-        Name used in error messages.
+        Name of the file used in error messages.
+    quantity : str
+        What it holds, singular, for the messages.
 
     Returns
     -------
@@ -218,6 +223,6 @@ def _localize(
     if dup.any():  # DST's repeated hour is resolved above: a repeat left is bad data
         raise DataError(
             f"{int(dup.sum())} repeated timestamp(s), first {s.index[dup][0].isoformat()}: "
-            "give one price per interval"
+            f"give one {quantity} per interval"
         )
     return s

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ from hashpivot.io.ercot import (
 from hashpivot.io.nyiso import _parse_nyiso_zonal
 from hashpivot.units import INDEX_NAME, PRICE_NAME
 
-__all__ = ["read_price_file", "read_prices_auto"]
+__all__ = ["read_price_file", "read_prices_auto", "read_series_file"]
 
 #: Rows per chunk of the fast path for large generic CSV files (:func:`_read_plain_csv`).
 CHUNK_ROWS = 1_000_000
@@ -51,8 +52,29 @@ _PRICE_NAMES = (
 )
 
 
+@dataclass(frozen=True)
+class _Words:
+    """How the messages about a file name what it holds: a price file's, or those of a
+    file of another quantity (a capacity factor, an emissions factor), which have no
+    price column to name nor ``price_column`` argument to pass."""
+
+    quantity: str = "price"
+    file: str = "price file"
+    column: str = "price column"
+    which: str = "; name it 'price_usd_per_mwh' or pass price_column"
+
+    @classmethod
+    def of(cls, quantity: str) -> _Words:
+        """The words of a file holding ``quantity`` (singular)."""
+        if quantity == "price":
+            return cls()
+        return cls(quantity, "file", "column", ": give a timestamp column and one numeric "
+                   "column")
+
+
 def _columns(
-    columns: pd.Index, timestamp_column: str | None, price_column: str | None
+    columns: pd.Index, timestamp_column: str | None, price_column: str | None,
+    words: _Words = _Words(),
 ) -> tuple[str, str | None]:
     """The timestamp column and, when its name tells, the price column of a generic table."""
     frame = pd.DataFrame(columns=columns)
@@ -60,7 +82,7 @@ def _columns(
     if ts_col is None:
         ts_col = str(columns[0])
     if ts_col not in columns:
-        raise DataError(f"price file has no column {ts_col!r}")
+        raise DataError(f"{words.file} has no column {ts_col!r}")
     return ts_col, price_column or _pick(frame, *_PRICE_NAMES, required=False)
 
 
@@ -70,34 +92,37 @@ def _parse_price_frame(
     timestamp_column: str | None = None,
     price_column: str | None = None,
     label: str = "start",
+    words: _Words = _Words(),
 ) -> pd.Series:
     """Parse a generic timestamp + price table (see :func:`read_price_file`)."""
     if df.empty:
-        raise DataError("price file is empty")
-    ts_col, price_col = _columns(df.columns, timestamp_column, price_column)
+        raise DataError(f"{words.file} is empty")
+    ts_col, price_col = _columns(df.columns, timestamp_column, price_column, words)
     if price_col is None:
         numeric = [c for c in df.columns if c != ts_col and pd.api.types.is_numeric_dtype(df[c])]
         if len(numeric) != 1:
             raise DataError(
-                "cannot tell which column holds the price; name it 'price_usd_per_mwh' or "
-                f"pass price_column (columns: {', '.join(map(str, df.columns))})"
+                f"cannot tell which column holds the {words.quantity}{words.which} "
+                f"(columns: {', '.join(map(str, df.columns))})"
             )
         price_col = str(numeric[0])
     if price_col not in df.columns:
-        raise DataError(f"price file has no column {price_col!r}")
+        raise DataError(f"{words.file} has no column {price_col!r}")
     values = pd.to_numeric(df[price_col], errors="coerce")
     if values.isna().any():
         bad = int(values.isna().sum())
-        raise DataError(f"price column {price_col!r} has {bad} missing or non-numeric value(s)")
+        raise DataError(f"{words.column} {price_col!r} has {bad} missing or non-numeric "
+                        "value(s)")
     raw_ts = df[ts_col]
     if isinstance(raw_ts.dtype, pd.DatetimeTZDtype):
         stamps = pd.DatetimeIndex(raw_ts)
     elif raw_ts.astype(str).str.strip().str.contains(r"(?:Z|[+-]\d\d:?\d\d)$").all():
         # every timestamp carries its UTC offset (which changes across DST): go via UTC
-        stamps = pd.DatetimeIndex(_to_datetime(raw_ts, str(ts_col), utc=True))
+        stamps = pd.DatetimeIndex(_to_datetime(raw_ts, str(ts_col), words.file, utc=True))
     else:
-        stamps = pd.DatetimeIndex(_to_datetime(raw_ts, str(ts_col)))
-    return _price_series(stamps, values.to_numpy(dtype=float), tz, ts_col, price_col, label)
+        stamps = pd.DatetimeIndex(_to_datetime(raw_ts, str(ts_col), words.file))
+    return _price_series(stamps, values.to_numpy(dtype=float), tz, ts_col, price_col, label,
+                         words)
 
 
 def _price_series(
@@ -107,11 +132,12 @@ def _price_series(
     ts_col: str,
     price_col: str,
     label: str,
+    words: _Words = _Words(),
 ) -> pd.Series:
     """The price series of parsed interval stamps (aware or naive local) and prices."""
     infinite = ~np.isfinite(values)
     if infinite.any():  # ("inf" parses as a number; NaN was refused as missing)
-        raise DataError(f"price column {price_col!r} has {int(infinite.sum())} infinite "
+        raise DataError(f"{words.column} {price_col!r} has {int(infinite.sum())} infinite "
                         f"value(s), first at row {int(np.argmax(infinite)) + 1}")
     if stamps.tz is not None:
         idx = stamps.tz_convert(tz or "UTC")
@@ -120,7 +146,7 @@ def _price_series(
             dup = s.index.duplicated(keep="first")
             if dup.any():  # offsets make every instant unique: a repeat is bad data, not DST
                 raise DataError(
-                    f"price file: {int(dup.sum())} repeated timestamp(s) in column "
+                    f"{words.file}: {int(dup.sum())} repeated timestamp(s) in column "
                     f"{ts_col!r}, first {s.index[dup][0].isoformat()}"
                 )
     else:
@@ -128,11 +154,11 @@ def _price_series(
             raise InputError(
                 Problem(
                     path="tz",
-                    message="the price file has naive timestamps: give its time zone "
+                    message=f"the {words.file} has naive timestamps: give its time zone "
                     "(e.g. America/Chicago)",
                 )
             )
-        s = _localize(stamps, values, tz, None, "price file")
+        s = _localize(stamps, values, tz, None, words.file, words.quantity)
     if label not in ("start", "end"):
         raise InputError(f"label must be 'start' or 'end', got {label!r}")
     if label == "end" and len(s) > 1:
@@ -151,6 +177,7 @@ def _read_plain_csv(
     price_column: str | None = None,
     label: str = "start",
     detect_layout: bool = False,
+    words: _Words = _Words(),
 ) -> pd.Series | None:
     """A large generic CSV read chunk by chunk, or ``None`` for the general path.
 
@@ -173,7 +200,7 @@ def _read_plain_csv(
         header = pd.read_csv(path, nrows=0).columns
         if detect_layout and _known_layout({_norm(c) for c in header}):
             return None
-        ts_col, price_col = _columns(header, timestamp_column, price_column)
+        ts_col, price_col = _columns(header, timestamp_column, price_column, words)
         if price_col is None or price_col not in header:
             return None
         stamps: list[np.ndarray] = []
@@ -202,7 +229,7 @@ def _read_plain_csv(
     del prices
     return parse_named(
         _source_name(path),
-        lambda: _price_series(index, price_values, tz, ts_col, price_col, label),
+        lambda: _price_series(index, price_values, tz, ts_col, price_col, label, words),
     )
 
 
@@ -238,14 +265,48 @@ def read_price_file(
     pandas.Series
         Price per interval start. [USD/MWh]
     """
-    fast = _read_plain_csv(
-        path_or_buffer, tz, timestamp_column, price_column, label, detect_layout=False
-    )
+    return read_series_file(path_or_buffer, tz, timestamp_column, price_column, label)
+
+
+def read_series_file(
+    path_or_buffer: PathOrBuffer,
+    tz: str | None = None,
+    timestamp_column: str | None = None,
+    value_column: str | None = None,
+    label: str = "start",
+    quantity: str = "price",
+) -> pd.Series:
+    """A generic CSV/Parquet time series, read as :func:`read_price_file` reads prices,
+    its problems worded for the ``quantity`` it holds.
+
+    Parameters
+    ----------
+    path_or_buffer : path or file-like
+        ``.csv``, ``.csv.gz`` or ``.parquet``.
+    tz : str, optional
+        Time zone of naive timestamps.
+    timestamp_column, value_column : str, optional
+        Column names, when auto-detection does not suffice (a value column: the only
+        numeric one, or one named like a price).
+    label : {"start", "end"}
+        Whether timestamps mark interval starts or ends.
+    quantity : str
+        What the file holds, singular (``"price"``, ``"emissions factor"``), for its
+        messages: a price file's name the price column and ``price_column``.
+
+    Returns
+    -------
+    pandas.Series
+        Value per interval start (named as a price series).
+    """
+    words = _Words.of(quantity)
+    fast = _read_plain_csv(path_or_buffer, tz, timestamp_column, value_column, label,
+                           detect_layout=False, words=words)
     if fast is not None:
         return fast
     return read_and_parse(
         path_or_buffer,
-        lambda df: _parse_price_frame(df, tz, timestamp_column, price_column, label),
+        lambda df: _parse_price_frame(df, tz, timestamp_column, value_column, label, words),
     )
 
 

@@ -75,35 +75,22 @@ def read_series_file(path: str, base_dir: Path | None, tz: Any, field: str) -> p
     pandas.Series
         Values per interval start.
     """
-    from hashpivot.io import read_price_file
+    from hashpivot.io import read_series_file
 
     p = _located(path, base_dir)
     problem = missing_file(p, field)
     if problem is not None:
         raise InputError(problem)
     try:
-        return read_price_file(p, tz=str(tz))
-    except InputError as exc:  # the price reader's words, made the file's own
-        quantity = _QUANTITY.get(field, "value")
-        raise InputError([Problem(field, _in_its_words(q.message, quantity), q.source)
-                          for q in exc.problems]) from None
+        return read_series_file(p, tz=str(tz), quantity=_QUANTITY.get(field, "value"))
+    except InputError as exc:  # at the field that names the file
+        raise InputError([Problem(field, q.message, q.source) for q in exc.problems]) from None
 
 
 #: What each side file holds, for its messages.
 _QUANTITY = {"dispatch.renewable.profile_file": "capacity factor",
              "dispatch.four_cp.peak_probability_file": "peak probability",
              "dispatch.emissions_file": "emissions factor"}
-
-
-def _in_its_words(message: str, quantity: str) -> str:
-    """A message of the price reader about a side file holding ``quantity``: no price
-    column to name nor ``price_column`` to pass (a library argument)."""
-    if message.startswith("cannot tell which column holds the price"):
-        columns = message[message.find("(columns:"):]
-        return (f"cannot tell which column holds the {quantity}: give a timestamp column "
-                f"and one numeric column {columns}").rstrip()
-    return (message.replace("price file", "file").replace("price column", "column")
-            .replace("one price per interval", f"one {quantity} per interval"))
 
 
 def _side_files(spec: DispatchSpec, given: AuxiliarySeries) -> list[tuple[str, str, str]]:
