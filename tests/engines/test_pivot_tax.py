@@ -41,9 +41,8 @@ def test_zero_rate_changes_nothing_and_a_rate_lowers_every_npv() -> None:
     assert row["value"].startswith("after-tax: income tax 21.0 %") and row["source"] == "file"
     # what the after-tax figures leave to the reader, said with them (a review found it
     # only in a docstring)
-    assert row["value"].endswith("the tax discounted at [pivot] discount_rate (the lines' "
-                                 "own rates are the pre-tax flows'); 'after tax with TV' "
-                                 "adds the terminal value before tax")
+    assert "the tax discounted at [pivot] discount_rate (the lines' own rates are the " \
+           "pre-tax flows'); 'after tax with TV': " in row["value"]
     js = taxed.to_json_dict()["strategies"]["convert_all"]
     assert js["npv_after_tax_usd"] == pytest.approx(taxed.strategy("convert_all").npv_after_tax_usd)
 
@@ -61,3 +60,33 @@ def test_interest_is_deducted_only_in_the_levered_tax() -> None:
     s = res.strategy("convert_all")
     flows = strategy_taxes(s.cash_flows, TaxSpec(), 0.3)
     assert float(flows.levered_tax_usd.sum()) < float(flows.unlevered_tax_usd.sum())
+
+
+def test_after_tax_with_tv_taxes_the_terminal_values_of_cash_flows() -> None:
+    """'after tax with TV' added the terminal value before tax. With the default methods
+    (mining at an exit multiple, hosting on its contracts) that taxed mining after the
+    horizon (a buyer's multiple prices its taxes) and not the hosting leases' rent after
+    it: a bias toward converting. A value of cash flows (the contracts, Gordon growth) is
+    now taxed at the income tax rate; an exit multiple is kept. Hand check per line."""
+    taxed = _run("\n[pivot.tax]\nincome_tax_rate = 0.21\n")
+    rate = 0.10  # [pivot] discount_rate of the example (no line rates)
+    assert "\ndiscount_rate = 0.10" in EXAMPLE and "\nmining_discount_rate" not in EXAMPLE
+    for s in taxed.strategies:
+        months = s.cash_flows.unlevered_fcf_usd.shape[-1]
+        factor = (1 + rate) ** (-months / 12)
+        expected = (s.npv_after_tax_usd + s.terminal_value_mining_usd * factor
+                    + (1 - 0.21) * s.terminal_value_hosting_usd * factor)
+        assert s.npv_after_tax_with_terminal_value_usd == pytest.approx(expected, rel=1e-12)
+    convert = taxed.strategy("convert_all")
+    assert convert.terminal_value_hosting_usd > 0  # (the case the fix is about)
+    gordon = _run("\n[pivot.terminal_value]\nmining_method = \"gordon\"\n"
+                  "hosting_method = \"exit_multiple\"\n[pivot.tax]\nincome_tax_rate = 0.21\n")
+    for s in gordon.strategies:
+        months = s.cash_flows.unlevered_fcf_usd.shape[-1]
+        factor = (1 + rate) ** (-months / 12)
+        expected = (s.npv_after_tax_usd + (1 - 0.21) * s.terminal_value_mining_usd * factor
+                    + s.terminal_value_hosting_usd * factor)
+        assert s.npv_after_tax_with_terminal_value_usd == pytest.approx(expected, rel=1e-12)
+    row = next(r for r in taxed.resolved_assumptions() if r["name"] == "[pivot.tax]")
+    assert "the contract and Gordon terminal values taxed at the income tax rate" in (
+        row["value"])

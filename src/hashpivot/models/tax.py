@@ -90,6 +90,7 @@ class TaxSpec(BaseModel):
             f"{100 * self.bonus_depreciation_fraction:.0f} %; {cap}; losses carried forward "
             f"(up to {100 * self.loss_limit_fraction:.0f} % of a year's income); existing "
             "fleet's tax basis not modelled; the tax discounted at [pivot] discount_rate "
-            "(the lines' own rates are the pre-tax flows'); 'after tax with TV' adds the "
-            "terminal value before tax"
+            "(the lines' own rates are the pre-tax flows'); 'after tax with TV': the "
+            "contract and Gordon terminal values taxed at the income tax rate (no "
+            "depreciation after the horizon), an exit multiple as it is (a buyer's price)"
         )

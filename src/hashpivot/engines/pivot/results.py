@@ -80,8 +80,11 @@ class StrategyResult:
     npv_after_tax_usd, npv_after_tax_vs_baseline_usd : float
         ``npv_usd - income_tax_pv_usd``, and its difference to the baseline's. [USD]
     npv_after_tax_with_terminal_value_usd : float
-        ``npv_after_tax_usd + terminal_value_usd`` (EBITDA multiples already price a
-        buyer's taxes). [USD]
+        ``npv_after_tax_usd`` plus the terminal value with the lines valued on cash flows
+        (Gordon growth, the contracts) taxed at the income tax rate; an exit multiple
+        already prices a buyer's taxes
+        (:meth:`~hashpivot.engines.pivot.terminal.TerminalValue.after_tax_present_value_usd`).
+        [USD]
     npv_levered_after_tax_usd : float
         Levered NPV minus the present value of the tax with interest deducted. [USD]
     signing : dict or None
@@ -408,7 +411,8 @@ def _value(
             "npv_after_tax_vs_baseline_usd": after - (
                 after if base_npv_after_tax_usd is None else base_npv_after_tax_usd
             ),
-            "npv_after_tax_with_terminal_value_usd": after + tv_pv,
+            "npv_after_tax_with_terminal_value_usd": after + float(
+                tv.after_tax_present_value_usd(spec, tax.income_tax_rate)[0]),
             "npv_levered_after_tax_usd": npv_l
             - float(finance.npv(rate_l, flows.levered_tax_usd[0])),
         }

@@ -49,11 +49,29 @@ class TerminalValue:
         Value of each line at the end of the horizon. [USD]
     present_value_usd : ndarray (P,)
         Both lines discounted to the model's start. [USD]
+    mining_discount_factor, hosting_discount_factor : float
+        Each line's discount factor from the horizon to the start. [-]
     """
 
     mining_at_horizon_usd: FloatArray
     hosting_at_horizon_usd: FloatArray
     present_value_usd: FloatArray
+    mining_discount_factor: float = 1.0
+    hosting_discount_factor: float = 1.0
+
+    def after_tax_present_value_usd(self, spec: TerminalValueSpec,
+                                     income_tax_rate: float) -> FloatArray:
+        """The present value with each line valued on cash flows (Gordon growth, the
+        contracts) taxed at ``income_tax_rate``, no depreciation after the horizon; a
+        line at an exit multiple is kept as it is (a buyer's price, after its taxes).
+        [USD]"""
+        def kept(method: str) -> float:
+            return 1.0 if method == "exit_multiple" else 1.0 - income_tax_rate
+
+        return np.asarray(
+            kept(spec.mining_method) * self.mining_at_horizon_usd * self.mining_discount_factor
+            + kept(spec.hosting_method) * self.hosting_at_horizon_usd
+            * self.hosting_discount_factor, dtype=float)
 
 
 def terminal_value(
@@ -125,8 +143,8 @@ def terminal_value(
         )
     mining = np.broadcast_to(np.asarray(mining, dtype=float), (p,)).copy()
     hosting = np.broadcast_to(np.asarray(hosting, dtype=float), (p,)).copy()
-    pv = mining * (1.0 + r_m) ** -float(t) + hosting * (1.0 + r_hm) ** -float(t)
-    return TerminalValue(mining, hosting, pv)
+    d_m, d_h = (1.0 + r_m) ** -float(t), (1.0 + r_hm) ** -float(t)
+    return TerminalValue(mining, hosting, mining * d_m + hosting * d_h, d_m, d_h)
 
 
 def mining_value_at_horizon_usd(
