@@ -171,6 +171,15 @@ def period_subsidy_btc(
     return mean_block_subsidy_btc(hs, he)
 
 
+def year_later(periods: pd.PeriodIndex) -> pd.PeriodIndex:
+    """The same periods one year later (a month twelve months on, a day a year on)."""
+    import pandas as pd
+
+    if periods.freqstr.startswith("M"):
+        return periods + 12
+    return pd.PeriodIndex((periods.to_timestamp() + pd.DateOffset(years=1)), freq=periods.freq)
+
+
 def halving_height(index: int) -> int:
     """Height of the ``index``-th halving (1 = first, at 210,000). [blocks]"""
     if index < 1:

@@ -35,6 +35,10 @@ class MarketPaths:
         Block subsidy (halvings applied). [BTC]
     power_price_usd_per_mwh : ndarray or None, shape (n_paths, n_periods)
         Index power price for index-priced contracts; ``None`` when not simulated. [USD/MWh]
+    subsidy_year_later_btc_per_block : ndarray or None, shape (n_periods,)
+        The block subsidy of each period one year later (:func:`~hashpivot.bitcoin.
+        year_later`), for the terminal value's year after the horizon; ``None``: not
+        known (market paths built by hand), taken as the period's own. [BTC]
     """
 
     periods: pd.PeriodIndex
@@ -44,6 +48,7 @@ class MarketPaths:
     subsidy_btc_per_block: FloatArray
     power_price_usd_per_mwh: FloatArray | None = None
     extra: dict[str, FloatArray] = field(default_factory=dict)
+    subsidy_year_later_btc_per_block: FloatArray | None = None
 
     def __post_init__(self) -> None:
         shape = self.btc_price_usd.shape
@@ -79,7 +84,24 @@ class MarketPaths:
             power_price_usd_per_mwh=(None if self.power_price_usd_per_mwh is None
                                      else self.power_price_usd_per_mwh[idx]),
             extra={k: v[idx] for k, v in self.extra.items()},
+            subsidy_year_later_btc_per_block=self.subsidy_year_later_btc_per_block,
         )
+
+    def year_ahead_revenue_factor(self, last: int) -> FloatArray:
+        """What mining revenue of each of the ``last`` periods becomes a year later at the
+        same price, hashrate and fees, only the subsidy moved on (a halving between):
+        ``(s' + f) / (s + f)``, ``s'`` the subsidy a year later; ones where it is not known.
+        Mining's terminal value takes its year after the horizon as the final year
+        times this, so a halving just after the horizon, or within its final year, is
+        valued (:mod:`hashpivot.engines.pivot.terminal`). Shape (n_paths, last). [-]
+        """
+        later = self.subsidy_year_later_btc_per_block
+        if later is None or last <= 0:
+            return np.ones((self.n_paths, max(last, 0)))
+        fees = np.asarray(self.fees_btc_per_block[:, -last:], dtype=np.float64)
+        now = np.asarray(self.subsidy_btc_per_block[:, -last:], dtype=np.float64)
+        return np.asarray((np.asarray(later[-last:])[None, :] + fees) / (now + fees),
+                          dtype=np.float64)
 
     @property
     def difficulty(self) -> FloatArray:

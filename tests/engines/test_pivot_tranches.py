@@ -17,7 +17,8 @@ from tests.portfolio_toml import contract, machines, portfolio_toml, site, site_
 
 NEW = machines("new", 200.0, 3500.0, 1000)  # 17.5 J/TH, 3.5 MW
 OLD = machines("old", 100.0, 3050.0, 1000)  # 30.5 J/TH, 3.05 MW
-PIVOT = table(horizon_years=2, start="2026-01", start_height=930000, btc_price_usd=100000.0,
+# (no halving within the horizon nor the year after it: the 2028 one falls in 2029 here)
+PIVOT = table(horizon_years=2, start="2026-01", start_height=880000, btc_price_usd=100000.0,
               network_hashrate_th_s=1.0e9, fees_btc_per_block=0.025,
               btc_price_growth_per_year=0.0, network_hashrate_growth_per_year=0.0,
               fleet_replacement_years=None)

@@ -57,6 +57,8 @@ def test_a_tranche_is_valued_as_its_own_site_with_its_share_of_the_costs(
     market = pv.deterministic_market(two, pd.Period("2026-01", "M"), 72)
     got = mining_flows_per_mw(whole, tranche, spec, market)
     want = mining_flows_per_mw(own, own_tranche, spec, market)
-    assert want.replacement_capex.sum() > 0.5e6  # the newer machines are replaced
+    # the newer machines are replaced (0.41 M USD per MW; 1.48 and 0.95 until the
+    # terminal value's year took the 2032 halving just after the horizon)
+    assert want.replacement_capex.sum() > 0.3e6
     for a, b in zip(got, want, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-6)

@@ -58,7 +58,7 @@ from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
 from hashpivot.optimize.terminal import hosting_terminal_usd_per_mw
-from hashpivot.units import MONTHS_PER_QUARTER
+from hashpivot.units import MONTHS_PER_QUARTER, MONTHS_PER_YEAR
 
 
 @dataclass(frozen=True)
@@ -375,6 +375,13 @@ def mining_flows_per_mw(
            + site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
            * horizon_share(site, "fixed_mining", market.periods)) * running,
         dtype=np.float64)
+    # its revenue a year later (the subsidy moved on), as pivot takes the final year
+    k = min(MONTHS_PER_YEAR, market.n_periods)
+    ahead = market.year_ahead_revenue_factor(k)
+    if np.any(ahead != 1.0):
+        terminal_ebitda = np.array(np.broadcast_to(terminal_ebitda, ebitda.shape))
+        terminal_ebitda[:, -k:] += (np.atleast_2d(m_tv["mining_revenue"])[:, -k:]
+                                    * (ahead - 1.0))
     replacement = np.broadcast_to(np.asarray(m["replacement_capex"], dtype=np.float64),
                                   ebitda.shape)
     net = ebitda - replacement

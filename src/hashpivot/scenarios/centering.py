@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.arrays import FloatArray
-from hashpivot.bitcoin import period_subsidy_btc
+from hashpivot.bitcoin import period_subsidy_btc, year_later
 from hashpivot.exceptions import Problem
 from hashpivot.market import MarketPaths
 from hashpivot.models.risk import ScenarioSpec
@@ -150,7 +150,7 @@ def history_center(
     dt: FloatArray,
     problems: list[Problem],
     source: str,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Center paths built from the calibration (``anchor = 'history'``).
 
     Runs monthly from the month after the calibration's last month to the end of
@@ -162,7 +162,7 @@ def history_center(
 
     Returns
     -------
-    price [USD], hashrate [TH/s], fees [BTC], subsidy [BTC]
+    price [USD], hashrate [TH/s], fees [BTC], subsidy [BTC], subsidy a year later [BTC]
         Problems (a start inside the calibration window, no block height) are appended to
         ``problems``.
     """
@@ -177,7 +177,7 @@ def history_center(
             )
         )
         T = len(periods)
-        return np.ones(T), np.ones(T), np.ones(T), np.ones(T)
+        return np.ones(T), np.ones(T), np.ones(T), np.ones(T), np.ones(T)
     months = pd.period_range(cal.last_month + 1, last_month, freq="M")
     M = len(months)
     dtm = np.asarray(months.days_in_month, dtype=np.float64) / DAYS_PER_YEAR
@@ -216,6 +216,7 @@ def history_center(
         )
         h0, d0 = 0.0, first_month.start_time
     subsidy_m = period_subsidy_btc(months, h0, d0, spec.blocks_per_day)
+    later = period_subsidy_btc(year_later(periods), h0, d0, spec.blocks_per_day)
     L = spec.hashrate_lag_months
     a = (
         spec.hashrate_trend_per_year / 12
@@ -252,5 +253,5 @@ def history_center(
         )
         prev = np.concatenate([[cal.last_price_usd], price])[idx]
         price_d = prev * (price[idx] / prev) ** day_frac
-        return price_d, hashrate[idx], fees[idx], subsidy
-    return price[idx], hashrate[idx], fees[idx], subsidy
+        return price_d, hashrate[idx], fees[idx], subsidy, later
+    return price[idx], hashrate[idx], fees[idx], subsidy, later

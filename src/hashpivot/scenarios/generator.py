@@ -114,6 +114,7 @@ def generate_market_paths(
         # a read-only broadcast view: the subsidy is the same on every path
         subsidy_btc_per_block=np.broadcast_to(params.subsidy_btc_per_block, (n, T)),
         power_price_usd_per_mwh=None if power is None else np.ascontiguousarray(power.T),
+        subsidy_year_later_btc_per_block=params.subsidy_year_later_btc_per_block,
     )
 
 

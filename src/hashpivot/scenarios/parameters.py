@@ -64,6 +64,9 @@ class ScenarioParams:
         Lognormal sigma of fees. [-]
     subsidy_btc_per_block : ndarray
         Mean block subsidy. [BTC]
+    subsidy_year_later_btc_per_block : ndarray or None
+        The subsidy of each period one year later (the terminal value's year after the
+        horizon); None: not known. [BTC]
     power_center_usd_per_mwh : ndarray or None
         Mean index power price; ``None``: power is not simulated. [USD/MWh]
     power_phi : ndarray
@@ -108,6 +111,7 @@ class ScenarioParams:
     power_spike_probability: FloatArray
     power_spike_mean_log: float
     price_center: str = "mean"
+    subsidy_year_later_btc_per_block: FloatArray | None = None
     margin_elasticity_per_month: float = 0.0
     margin_lag_months: int = 1
     log_margin_center: FloatArray | None = None
@@ -297,17 +301,19 @@ def build_scenario_params(
     hash_c = np.ones(T)
     fees_c = np.ones(T)
     subsidy = np.ones(T)
+    later: FloatArray | None = None
     power_c: FloatArray | None = None
     responded = False  # whether the hashrate center already follows the margin response
     if anchored and center is not None:
         price_c, hash_c, fees_c, subsidy, power_c = anchored_center(spec, center, periods, dt)
+        later = center.subsidy_year_later_btc_per_block
         responded = "log_margin" in center.extra and spec.hashrate_trend_per_year is None
     elif cal is None:
         problems.append(
             Problem("scenario.anchor", "'history' needs the bundled BTC history", source)
         )
     else:
-        price_c, hash_c, fees_c, subsidy = history_center(
+        price_c, hash_c, fees_c, subsidy, later = history_center(
             spec, periods, cal, dt, problems, source
         )
     if problems:
@@ -375,6 +381,7 @@ def build_scenario_params(
         fees_center_btc_per_block=np.asarray(fees_c, dtype=np.float64),
         fees_sigma=fee_sigma,
         subsidy_btc_per_block=np.asarray(subsidy, dtype=np.float64),
+        subsidy_year_later_btc_per_block=later,
         power_center_usd_per_mwh=power_c,
         power_phi=phi,
         power_innovation_sd=innov,

@@ -40,7 +40,7 @@ def test_pivot_tables_carry_the_cli_rows_and_the_assumptions() -> None:
 
 def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     res = simulate(load_portfolio(EXAMPLE), SimulationConfig(n_paths=200, seed=7,
-                                                             horizon_months=36))
+                                                             horizon_months=60))
     results = res.to_json()
     strategy, assumptions = run_tables("simulate", results)
     assert strategy.title == "Monte Carlo: 200 paths, treasury policy sell_to_cover"
@@ -49,10 +49,10 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     assert _cells(strategy, "P(forced sale), ex capex") == tuple(
         fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats)
     assert strategy.notes[0] == MC_ERROR_NOTE and strategy.notes[4].startswith("ex capex = ")
-    # (36 months: over 24 the phased plan's third tranche starts after the horizon and is
-    # left out; until 2026-12-05 it was valued twice past it, which unsettled that row)
-    # over 36 months and 200 paths a strategy's mean gain with the terminal value is within
-    # its error (not to the horizon): the note names that row only
+    # over 60 months and 200 paths a strategy's mean gain with the terminal value is within
+    # its error (not to the horizon): the note names that row only (over 36 it was, until
+    # mining's terminal value took the year after the horizon: its final year holds the
+    # 2028 halving)
     unsettled = [s for s in stats[1:] if abs(s["npv_with_tv_vs_baseline_mean_usd"])
                  <= s["npv_with_tv_vs_baseline_mean_ci95_half_usd"]]
     assert unsettled and not [s for s in stats[1:] if abs(s["npv_vs_baseline_mean_usd"])

@@ -214,6 +214,7 @@ def _site_cash_flows(
         one = shared[0] if isinstance(shared, list) else shared
         blocks = [(site, mining_mw, start_mw, one)]
     k = min(MONTHS_PER_YEAR, n)
+    year_ahead = market.year_ahead_revenue_factor(k)
     mining: dict[str, Any] = {}
     resale: FloatArray = np.zeros((1, n))
     opex: FloatArray = np.zeros((1, n))
@@ -266,8 +267,8 @@ def _site_cash_flows(
             * m_tv["running"]
             + (share * (part.fixed_mining_opex_usd_per_month
                         * horizon_share(part, "fixed_mining", market.periods)))[None, :])
-        e, c = at_horizon_mw(
-            np.atleast_2d(m_tv["mining_revenue"])[:, -k:]
+        e, c = at_horizon_mw(  # (the revenue a year later: the subsidy moved on)
+            np.atleast_2d(m_tv["mining_revenue"])[:, -k:] * year_ahead
             - np.atleast_2d(m_tv["power_cost"])[:, -k:] - tv_opex[:, -k:],
             np.atleast_2d(m["replacement_capex"])[:, -k:],
             mined_mw[-k:],

@@ -241,7 +241,7 @@ def site_market(
             if running[tk] < 1.0 or leaves:
                 continue
             if val is None:
-                val = MwValuation.of(site, spec, market)
+                val = MwValuation.of(site, spec, market, reference)
             eff_new = spec.replacement_efficiency_j_per_th * (
                 1.0 - spec.replacement_efficiency_gain_per_year
             ) ** (tk / MONTHS_PER_YEAR)
@@ -270,7 +270,9 @@ def site_market(
             if tk > val.final_start and val.tv_method != "none":
                 past_sl = slice(val.final_start, tk)
                 past = mw_cash_flow_usd(
-                    per_mw[:, past_sl], hashprice[:, past_sl], price_mwh[:, past_sl],
+                    per_mw[:, past_sl],
+                    val.final_hashprice(hashprice[:, past_sl], 0, tk - val.final_start),
+                    price_mwh[:, past_sl],
                     val.days[past_sl], val.energy_mwh_per_mw[past_sl],
                     val.final_variable(past_sl), val.uplift, val.gross_per_net,
                 ).sum(axis=-1)
@@ -342,6 +344,7 @@ def center_market(params: ScenarioParams) -> MarketPaths:
         fees_btc_per_block=params.fees_center_btc_per_block[None, :],
         subsidy_btc_per_block=params.subsidy_btc_per_block[None, :],
         power_price_usd_per_mwh=None if power is None else power[None, :],
+        subsidy_year_later_btc_per_block=params.subsidy_year_later_btc_per_block,
     )
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.arrays import FloatArray
-from hashpivot.bitcoin import hashrate_from_difficulty, period_subsidy_btc
+from hashpivot.bitcoin import hashrate_from_difficulty, period_subsidy_btc, year_later
 from hashpivot.engines.pivot.inputs import _pivot_spec
 from hashpivot.exceptions import DataError
 from hashpivot.market import MarketPaths
@@ -206,6 +206,7 @@ def growth_market(
     # month 0 starts at ``start_height``; heights advance 144 blocks a day
     first_day = periods[0].start_time if n else pd.Timestamp(0)
     subsidy = period_subsidy_btc(periods, start_height, first_day, BLOCKS_PER_DAY)
+    later = period_subsidy_btc(year_later(periods), start_height, first_day, BLOCKS_PER_DAY)
     shape = price.shape
     fees = np.full(shape, float(fees_btc_per_block))
     extra: dict[str, FloatArray] = {}
@@ -220,6 +221,7 @@ def growth_market(
         fees_btc_per_block=fees,
         subsidy_btc_per_block=np.broadcast_to(subsidy, shape).copy(),
         extra=extra,
+        subsidy_year_later_btc_per_block=later,
     )
 
 

@@ -73,6 +73,10 @@ class MwValuation:
         items standing on the horizon's last day
         (:func:`~hashpivot.engines.pivot.cost_dates.horizon_site`); None where the final
         year's months already pay them so (:meth:`final_variable`). [USD/MW/month]
+    year_ahead : ndarray (P or 1, min(12, T)) or None
+        What the final year's mining revenue becomes in the year after the horizon (the
+        subsidy moved on: :meth:`~hashpivot.market.MarketPaths.year_ahead_revenue_factor`
+        of the forecast's reference); None: the same. [-]
     """
 
     days: FloatArray
@@ -87,6 +91,7 @@ class MwValuation:
     uplift: DispatchUplift | None = None
     gross_per_net: float = 1.0
     variable_final_usd_per_mw_month: float | None = None
+    year_ahead: FloatArray | None = None
 
     def final_variable(self, months: slice) -> FloatArray | float:
         """The variable costs per MW of the final year's ``months`` as the terminal value
@@ -95,9 +100,21 @@ class MwValuation:
             return self.variable_opex_usd_per_mw_month[months]
         return self.variable_final_usd_per_mw_month
 
+    def final_hashprice(self, hashprice_usd_per_th_day: FloatArray, first: int,
+                        last: int) -> FloatArray:
+        """A hash price of the final year's months ``first..last-1`` (``T``: the month
+        after the horizon, 0: the final year's first) as the terminal value takes it: a
+        year later. [USD/(TH/s)/day]"""
+        if self.year_ahead is None:
+            return hashprice_usd_per_th_day
+        return np.asarray(hashprice_usd_per_th_day * self.year_ahead[..., first:last],
+                          dtype=np.float64)
+
     @classmethod
-    def of(cls, site: SiteInputs, spec: PivotSpec, market: MarketPaths) -> MwValuation:
-        """The valuation's parameters for ``site`` on ``market``'s months."""
+    def of(cls, site: SiteInputs, spec: PivotSpec, market: MarketPaths,
+           reference: MarketPaths | None = None) -> MwValuation:
+        """The valuation's parameters for ``site`` on ``market``'s months (the year after
+        the horizon as ``reference`` sees it, if given: the forecast's)."""
         n = market.n_periods
         days = np.asarray(market.days_per_period, dtype=np.float64)
         rate = line_rates(spec).mining
@@ -123,6 +140,7 @@ class MwValuation:
         fixed_months = ((fixed + sga) * m_fixed if m_fixed == m_sga
                         else fixed * m_fixed + sga * m_sga)
         at_end = horizon_site(site, periods)  # variable items dated in the final year
+        ahead = (reference if reference is not None else market).year_ahead_revenue_factor(k)
         return cls(
             variable_final_usd_per_mw_month=(
                 None if at_end is None else at_end.variable_opex_usd_per_mw_month),
@@ -138,6 +156,7 @@ class MwValuation:
             annualize=MONTHS_PER_YEAR / k,
             uplift=site.dispatch_uplift,
             gross_per_net=1.0 / net if net > 0 else 1.0,
+            year_ahead=ahead if np.any(ahead != 1.0) else None,
         )
 
 
@@ -235,11 +254,14 @@ def replacement_gain_usd_per_mw(
     if val.tv_method != "none":
         f = max(val.final_start - tk, 0)
         old_final, new_final = old[..., f:], diff[..., f:]
-        if val.variable_final_usd_per_mw_month is not None:  # the final year's months
-            # mined with the variable items standing on the horizon's last day
+        if val.variable_final_usd_per_mw_month is not None or val.year_ahead is not None:
+            # the final year's months mined with the variable items standing on the
+            # horizon's last day, at their hash price a year later
             final = (val.days[sl][f:], val.energy_mwh_per_mw[sl][f:],
-                     val.variable_final_usd_per_mw_month, val.uplift, val.gross_per_net)
-            hp, pp = hashprice_usd_per_th_day[..., f:], power_price_usd_per_mwh[..., f:]
+                     val.final_variable(slice(tk + f, n)), val.uplift, val.gross_per_net)
+            hp = val.final_hashprice(hashprice_usd_per_th_day[..., f:],
+                                     tk + f - val.final_start, n - val.final_start)
+            pp = power_price_usd_per_mwh[..., f:]
             old_final = mw_cash_flow_usd(old_th_s_per_mw[..., f:], hp, pp, *final)
             new_final = mw_cash_flow_usd(new_th_s_per_mw[..., f:], hp, pp, *final)
         common = past_final_usd_per_mw - val.fixed_final_year_usd_per_mw

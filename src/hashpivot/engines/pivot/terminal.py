@@ -10,7 +10,10 @@ Mining and hosting are valued separately at the end of the horizon, per path:
   final year's hosting EBITDA / FCF, or nothing.
 
 The final year is the last 12 months of the horizon (annualized if the horizon is
-shorter); mining's is taken tranche by tranche at the MW still mining at the horizon
+shorter), mining's taken a year on: each month's revenue at the block subsidy of the same
+month a year later (:meth:`hashpivot.market.MarketPaths.year_ahead_revenue_factor`: a
+halving within the final year or just after the horizon is valued); mining's is taken
+tranche by tranche at the MW still mining at the horizon
 (``CashFlows.mining_at_horizon``): a MW converted in the final year does not mine after
 the horizon. Mining is floored at zero per tranche (:func:`mining_value_at_horizon_usd`:
 machines that lose money at the horizon are abandoned, as the decision engine values
