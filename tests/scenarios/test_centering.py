@@ -122,3 +122,31 @@ def test_bootstrap_mean_correction_by_hand() -> None:
     m2 = math.log((math.exp(-0.1) + math.exp(0.2)) / 2)
     np.testing.assert_allclose(corr2, [m1, m2 - m1], rtol=1e-14)
     assert gbm_mean_correction(np.array([0.5]), np.array([2.0]))[0] == 0.25
+
+
+def test_history_fees_keep_the_calibrated_median() -> None:
+    """The history's fee level is the median of the last 12 monthly means, and its sigma
+    the spread of log fees around a trailing median: the simulated months should scatter
+    around that median. They were drawn with it as their mean, ``fc exp(s w - s^2/2)``,
+    so their median was ``exp(-s^2/2)`` of it (0.59 at the calibrated 1.02). The center
+    is now the mean, ``level exp(s^2/2)``; a ``[scenario] fees_btc_per_block`` is a mean
+    (the draws' center, as ``[pivot]``'s fees are the deterministic path's)."""
+    from hashpivot.io import load_btc_daily
+
+    cal = calibrate_market(load_btc_daily("2020-01-01", "2024-12-31"))
+    spec = ScenarioSpec(anchor="history", btc_drift_per_year=0.0, hashrate_elasticity=0.0)
+    periods = pd.period_range("2025-01", periods=12, freq="M")
+    p = build_scenario_params(spec, periods, cal, simulate_power=False)
+    s = p.fees_sigma
+    assert s > 0.3  # (teeth: a spread that matters)
+    np.testing.assert_allclose(p.fees_center_btc_per_block,
+                               cal.fees_btc_per_block * math.exp(0.5 * s * s), rtol=1e-12)
+    n = 20_000
+    m = generate_market_paths(p, n, np.random.default_rng(3))
+    # the sample median of a lognormal: se of its log ~ sqrt(pi/2) s / sqrt(n)
+    se = math.sqrt(math.pi / 2) * s / math.sqrt(n)
+    log_ratio = np.log(m.fees_btc_per_block[:, 5] / cal.fees_btc_per_block)
+    assert abs(float(np.median(log_ratio))) < 4 * se
+    given = build_scenario_params(spec.model_copy(update={"fees_btc_per_block": 0.03}),
+                                  periods, cal, simulate_power=False)
+    np.testing.assert_allclose(given.fees_center_btc_per_block, 0.03)  # a mean, as given

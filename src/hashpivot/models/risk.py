@@ -210,7 +210,10 @@ class ScenarioSpec(BaseModel):
 
     # --- fees --------------------------------------------------------------------------
     fees_btc_per_block: float | None = Field(
-        None, ge=0.0, description="Median fee level per block; None = last 12 months. [BTC]"
+        None, ge=0.0, description="Mean fee level per block of the center path (each "
+        "month's fees scatter lognormally around it, their median lower); None = the "
+        "deterministic market's, or with anchor = 'history' the last 12 months' median "
+        "taken to its mean. [BTC]"
     )
     fees_lognormal_sigma: float | None = Field(
         None, ge=0.0, le=5.0, description="Sigma of log fees each month; None = calibrated. [-]"

@@ -24,7 +24,9 @@ Network hashrate (OLS on monthly means)
     correlation ~= 0.24.
 Fees
     Level = median of the last 12 monthly means of fees per block in the window; sigma =
-    standard deviation of ``log(fees_month) - log(trailing 12-month median)``.
+    standard deviation of ``log(fees_month) - log(trailing 12-month median)``. A history
+    center takes the level to its mean, ``level exp(sigma^2 / 2)``
+    (:func:`hashpivot.scenarios.centering.history_center`), the draws' center.
 Power price (monthly average of an index)
     :mod:`hashpivot.scenarios.power_calibration` (:func:`fit_power`, re-exported here).
 """

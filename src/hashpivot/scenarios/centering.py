@@ -157,7 +157,8 @@ def history_center(
     ``periods``: the price center grows at the drift (``mu``, or ``mu - sigma^2 / 2`` for a
     median center), the hashrate center follows the calibrated response to the center's
     hashprice (seeded with the last ``L + 1`` months of history), fees stay at their
-    level, the subsidy follows the block height. Daily periods take the value of their
+    level (its mean: the calibrated median times ``exp(sigma^2 / 2)``), the subsidy follows
+    the block height. Daily periods take the value of their
     month (the price is interpolated geometrically inside the month).
 
     Returns
@@ -201,8 +202,13 @@ def history_center(
     gap = (first_month - (cal.last_month + 1)).n
     if spec.btc_price_usd is not None:
         price *= spec.btc_price_usd / price[gap]
+    # the draws' center is their mean (processes.fee_draws); the history's level is a
+    # median of monthly fees that scatter lognormally around it: its mean is higher
+    sigma = (spec.fees_lognormal_sigma if spec.fees_lognormal_sigma is not None
+             else cal.fees_sigma)
     fees_level = (
-        spec.fees_btc_per_block if spec.fees_btc_per_block is not None else cal.fees_btc_per_block
+        spec.fees_btc_per_block if spec.fees_btc_per_block is not None
+        else cal.fees_btc_per_block * math.exp(0.5 * sigma * sigma)
     )
     fees = np.full(M, fees_level)
     if spec.block_height is not None:

@@ -116,7 +116,8 @@ def hashrate_shocks(
 
 
 def fee_draws(params: ScenarioParams, n: int, rng: np.random.Generator) -> FloatArray:
-    """Fees per block ``fc exp(s w - s^2 / 2)``, ``(T, n)``. [BTC]
+    """Fees per block ``fc exp(s w - s^2 / 2)``, ``(T, n)``: ``fc`` is their mean, their
+    median ``fc exp(-s^2 / 2)``. [BTC]
 
     Draws ``standard_normal((T, n))`` (``w``).
     """
