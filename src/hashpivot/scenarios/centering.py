@@ -204,11 +204,11 @@ def history_center(
         price *= spec.btc_price_usd / price[gap]
     # the draws' center is their mean (processes.fee_draws); the history's level is a
     # median of monthly fees that scatter lognormally around it: its mean is higher
-    sigma = (spec.fees_lognormal_sigma if spec.fees_lognormal_sigma is not None
-             else cal.fees_sigma)
+    fee_sigma = (spec.fees_lognormal_sigma if spec.fees_lognormal_sigma is not None
+                 else cal.fees_sigma)
     fees_level = (
         spec.fees_btc_per_block if spec.fees_btc_per_block is not None
-        else cal.fees_btc_per_block * math.exp(0.5 * sigma * sigma)
+        else cal.fees_btc_per_block * math.exp(0.5 * fee_sigma * fee_sigma)
     )
     fees = np.full(M, fees_level)
     if spec.block_height is not None:
