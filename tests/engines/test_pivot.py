@@ -600,3 +600,20 @@ def test_the_start_fees_are_the_mean_of_the_last_90_days_and_say_so() -> None:
     assert row["value"] != pytest.approx(window.iloc[-1], rel=1e-3)
     assert row["source"] == (f"mean of the 90 days to the last of the bundled Coin Metrics "
                              f"data, {last.isoformat()}")
+
+
+def test_project_debt_interest_is_the_quoted_rate_over_twelve() -> None:
+    """The project debt charged ``(1 + r)^(1/12) - 1`` a month (0.682 % at 8.5 %) where
+    the treasury's debt charges ``r / 12`` (0.708 %): the same quoted rate, 4 % less
+    interest in pivot. Both take the nominal rate paid monthly now. By hand on the 200 MW
+    example's convert-all: each construction month's interest is the debt drawn by the
+    end of the month before times 0.085 / 12."""
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    assert pf.financing is not None and pf.financing.interest_rate == 0.085
+    cf = pv.run_pivot(pf).strategy("convert_all").cash_flows
+    drawn = np.cumsum(np.asarray(cf.debt_draw_usd, dtype=float).ravel())
+    interest = np.asarray(cf.interest_usd, dtype=float).ravel()
+    months = np.flatnonzero(np.asarray(cf.debt_draw_usd).ravel() > 0)
+    assert len(months) > 3  # (teeth: several construction months)
+    t = months[1:]
+    np.testing.assert_allclose(interest[t], drawn[t - 1] * 0.085 / 12.0, rtol=1e-12)

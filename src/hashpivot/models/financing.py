@@ -39,7 +39,8 @@ class FinancingSpec(BaseModel):
         "against creditworthy leases. 0 = all equity. [-]",
     )
     interest_rate: float = Field(
-        0.085, ge=0, le=0.5, description="Annual interest rate of the project debt. [1/year]"
+        0.085, ge=0, le=0.5, description="Annual (nominal) interest rate of the project "
+        "debt, paid monthly at rate / 12 (as the treasury's debt). [1/year]"
     )
     amortization_years: Years = Field(
         10.0, description="Amortization period after completion. [year]"

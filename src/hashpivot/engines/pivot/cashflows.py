@@ -398,7 +398,7 @@ def _cash_flows_resolved(
     service = z.copy()
     balloon = 0.0
     if financing is not None and draws_list:
-        r = float(finance.periodic_rate(financing.interest_rate))
+        r = financing.interest_rate / MONTHS_PER_YEAR  # quoted, paid monthly (as treasury)
         n_am = max(1, round(financing.amortization_years * MONTHS_PER_YEAR))
         for d, ready in draws_list:
             sched = finance.project_debt_schedule(d, r, ready, n_am, financing.upfront_fee_fraction)
