@@ -24,12 +24,27 @@ from tests.engines.pivot_inputs import BASE_TOML, PIVOT, base_toml
 
 
 def test_gordon_closed_form() -> None:
-    # a flat 12 M USD/year forever at 10 %: 120 M USD; growing at 2 %: 12 x 1.02 / 0.08
-    assert gordon_terminal_value_usd(12e6, 0.10, 0.0) == pytest.approx(120e6, rel=1e-15)
-    assert gordon_terminal_value_usd(12e6, 0.10, 0.02) == pytest.approx(153e6, rel=1e-15)
+    """A year's flow arrives month by month, as every flow of the model: a flat 12 M
+    USD/year forever at 10 % is 120 M USD paid at each year's end (the textbook form) times
+    ``r / (12 r_m)`` = 1.0450 paid monthly (``r_m = 1.1^(1/12) - 1``); growing at 2 % a
+    year, 12 x 1.02 / 0.08 times the same. Until 2026-12-06 the year was one payment at its
+    end, 4.5 % less than the monthly flows it stands for."""
+    monthly = 0.10 / (12 * (1.1 ** (1 / 12) - 1))
+    assert monthly == pytest.approx(1.04504, abs=1e-5)
+    assert gordon_terminal_value_usd(12e6, 0.10, 0.0) == pytest.approx(120e6 * monthly,
+                                                                       rel=1e-14)
+    assert gordon_terminal_value_usd(12e6, 0.10, 0.02) == pytest.approx(153e6 * monthly,
+                                                                        rel=1e-14)
     np.testing.assert_allclose(
-        gordon_terminal_value_usd(np.array([12e6, -5e6]), 0.10, 0.0), [120e6, 0.0]
+        gordon_terminal_value_usd(np.array([12e6, -5e6]), 0.10, 0.0), [120e6 * monthly, 0.0]
     )
+    # by brute force: year k's 12 (1.02)^k M USD in 12 month-end payments, 1,500 years
+    months = np.arange(1, 1500 * 12 + 1)
+    flows = 1e6 * 1.02 ** np.ceil(months / 12)
+    assert float((flows * 1.1 ** (-months / 12)).sum()) == pytest.approx(
+        gordon_terminal_value_usd(12e6, 0.10, 0.02), rel=1e-12)
+    # no discounting of a shrinking flow: the factor's limit, 1
+    assert gordon_terminal_value_usd(12e6, 0.0, -0.5) == pytest.approx(12e6, rel=1e-12)
     with pytest.raises(ValueError, match="below the discount rate"):
         gordon_terminal_value_usd(1.0, 0.05, 0.05)
 
@@ -72,7 +87,10 @@ def test_engine_terminal_values_on_a_flat_cash_flow() -> None:
     assert tv.mining_at_horizon_usd[0] == pytest.approx(8.0 * 12.0 * c, rel=1e-14)
     assert tv.present_value_usd[0] == pytest.approx(96e6 * disc, rel=1e-12)
     tv = terminal_value(cf, TerminalValueSpec(mining_method="gordon", growth_per_year=0.0), r)
-    assert tv.mining_at_horizon_usd[0] == pytest.approx(12.0 * c / r, rel=1e-14)
+    # a flat month's flow forever at the monthly rate: c / r_m (12 c / r, paid a year
+    # at a time, until 2026-12-06)
+    assert tv.mining_at_horizon_usd[0] == pytest.approx(c / ((1 + r) ** (1 / 12) - 1),
+                                                        rel=1e-12)
     tv = terminal_value(cf, TerminalValueSpec(mining_method="none"), r)
     assert tv.present_value_usd[0] == 0.0
 

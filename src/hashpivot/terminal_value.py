@@ -5,7 +5,9 @@ McKinsey, *Valuation*, 7th ed., ch. 14):
 
 - **Gordon growth**: the value at the horizon of a cash flow that grows at ``g`` forever,
   ``TV_N = FCF_N (1 + g) / (r - g)`` with ``FCF_N`` the final year's free cash flow and
-  ``r > g`` the annual discount rate.
+  ``r > g`` the annual discount rate, for a year paid at its end; the model's flows are
+  monthly, so each year's is paid in 12 month-end parts: times ``r / (12 r_m)``,
+  ``r_m = (1 + r)^(1/12) - 1`` (1.045 at 10 %; :func:`gordon_factor`).
 - **Exit multiple**: ``TV_N = multiple x EBITDA_N``, the price a buyer would pay at the
   horizon. Public references (secondary, 2024-2025): listed Bitcoin miners trade around
   6-12x EV/EBITDA, data-center operators around 20-25x.
@@ -70,6 +72,25 @@ def rent_started(revenue_usd: Any) -> Any:
     return np.maximum.accumulate(np.asarray(revenue_usd, dtype=float) > 0, axis=-1)
 
 
+def gordon_factor(discount_rate: float, growth_per_year: float) -> float:
+    """Value at the horizon per USD/year of final-year flow growing at ``g`` a year
+    forever, each year's paid in 12 month-end parts:
+    ``(1 + g) / (r - g) x r / (12 r_m)``, ``r_m = (1 + r)^(1/12) - 1`` (the second factor
+    1 at ``r = 0``). [year]
+
+    Raises
+    ------
+    ValueError
+        If ``growth_per_year >= discount_rate`` (the perpetuity has no finite value).
+    """
+    r, g = float(discount_rate), float(growth_per_year)
+    if g >= r:
+        raise ValueError(f"Gordon growth {g} must be below the discount rate {r}")
+    r_m = (1.0 + r) ** (1.0 / MONTHS_PER_YEAR) - 1.0
+    monthly = r / (MONTHS_PER_YEAR * r_m) if r != 0.0 else 1.0
+    return (1.0 + g) / (r - g) * monthly
+
+
 def gordon_terminal_value_usd(
     final_year_fcf_usd: Any, discount_rate: float, growth_per_year: float
 ) -> Any:
@@ -88,19 +109,17 @@ def gordon_terminal_value_usd(
     Returns
     -------
     numeric or array
-        ``max(FCF_N, 0) (1 + g) / (r - g)``, valued at the end of the horizon. [USD]
+        ``max(FCF_N, 0) x`` :func:`gordon_factor`, valued at the end of the horizon: the
+        final year's flow growing at ``g`` a year, paid monthly. [USD]
 
     Raises
     ------
     ValueError
         If ``growth_per_year >= discount_rate`` (the perpetuity has no finite value).
     """
-    if growth_per_year >= discount_rate:
-        raise ValueError(
-            f"Gordon growth {growth_per_year} must be below the discount rate {discount_rate}"
-        )
+    factor = gordon_factor(discount_rate, growth_per_year)
     fcf = np.maximum(np.asarray(final_year_fcf_usd, dtype=float), 0.0)
-    return fcf * (1.0 + growth_per_year) / (discount_rate - growth_per_year)
+    return fcf * factor
 
 
 def exit_multiple_terminal_value_usd(final_year_ebitda_usd: Any, ebitda_multiple: float) -> Any:
@@ -209,6 +228,7 @@ __all__ = [
     "exit_multiple_terminal_value_usd",
     "final_year_run_rate_usd",
     "final_year_usd",
+    "gordon_factor",
     "gordon_terminal_value_usd",
     "hosting_fcf_after_horizon_usd",
     "rent_started",

@@ -132,9 +132,10 @@ def mining_terminal_usd_per_mw(
     As the pivot engine values mining at the horizon
     (:func:`hashpivot.engines.pivot.terminal.line_value_at_horizon_usd`): ``f x max(E, 0)``
     with ``E`` the final year's EBITDA per MW (FCF, EBITDA - fleet replacement, for Gordon)
-    and ``f`` the multiple, or ``(1 + g) / (r - g)``. A MW converted at any month of the
-    horizon, the final year included, does not mine after it, so it forgoes all of it; a
-    tranche whose ``E <= 0`` is abandoned at the horizon and forgoes nothing.
+    and ``f`` the multiple, or :func:`~hashpivot.terminal_value.gordon_factor`. A MW
+    converted at any month of the horizon, the final year included, does not mine after it,
+    so it forgoes all of it; a tranche whose ``E <= 0`` is abandoned at the horizon and
+    forgoes nothing.
 
     Parameters
     ----------
@@ -188,7 +189,7 @@ def sga_terminal_usd(tv: TerminalValueSpec, sga_cash_usd_per_year: float,
                      discount_rate: float, n_months: int) -> float:
     """What the company's cash SG&A takes from mining's terminal value while the machines
     kept cover it, discounted to the start: ``f x SGA (1 + r_m)^-T``, ``f`` the multiple or
-    ``(1 + g) / (r - g)`` (the pivot engine's
+    :func:`~hashpivot.terminal_value.gordon_factor` (the pivot engine's
     :func:`~hashpivot.engines.pivot.terminal.mining_value_at_horizon_usd`). [USD]
 
     Parameters

@@ -23,6 +23,7 @@ from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.finance import periodic_rate
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
+from hashpivot.terminal_value import gordon_factor
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 
 __all__ = ["MwValuation", "mw_cash_flow_usd", "replacement_gain_usd_per_mw"]
@@ -125,7 +126,7 @@ class MwValuation:
         if tv.mining_method == "exit_multiple":
             factor = tv.mining_ebitda_multiple * at_horizon
         elif tv.mining_method == "gordon":
-            factor = (1.0 + tv.growth_per_year) / (rate - tv.growth_per_year) * at_horizon
+            factor = gordon_factor(rate, tv.growth_per_year) * at_horizon
         else:
             factor = 0.0
         keep_mw = min(site.fleet_power_mw, site.capacity_mw)
