@@ -90,3 +90,27 @@ def test_after_tax_with_tv_taxes_the_terminal_values_of_cash_flows() -> None:
     row = next(r for r in taxed.resolved_assumptions() if r["name"] == "[pivot.tax]")
     assert "the contract and Gordon terminal values taxed at the income tax rate" in (
         row["value"])
+
+
+def test_a_hall_is_depreciated_from_the_month_it_enters_service() -> None:
+    """Tax depreciation (and the bonus) starts when an asset is placed in service (IRC
+    167, 168(k)), not as its construction is paid: the hall capex was depreciated from
+    each month's spend, up to the whole build early (a review's case: 513 k USD deducted
+    in a year the hall was not in service). Convert-all on the example: nothing is
+    depreciated before its first hall enters service; the halls' whole operator capex
+    is placed in service in the months they do."""
+    res = _run("\n[pivot.tax]\nbonus_depreciation_fraction = 0.0\n")
+    cf = res.strategy("convert_all").cash_flows
+    spec = TaxSpec(bonus_depreciation_fraction=0.0)
+    flows = strategy_taxes(cf, spec, 0.3)
+    it = np.asarray(cf.it_mw_in_service, dtype=float)[0]
+    ready = int(np.flatnonzero(it > 0)[0])
+    capex = np.asarray(cf.hosting_capex_usd, dtype=float)[0]
+    assert capex[:ready].sum() > 1e8  # (teeth: the build is paid before it)
+    replaced = np.asarray(cf.replacement_capex_usd, dtype=float)[0]
+    assert not replaced[:ready].any()  # (no ASIC bought before: the depreciation is halls')
+    dep = flows.depreciation_usd[0]
+    assert not dep[:ready].any() and dep[ready] > 0
+    placed = np.asarray(cf.hosting_capex_in_service_usd, dtype=float)[0]
+    assert placed.sum() == pytest.approx(capex.sum(), rel=1e-12)  # (every hall in service)
+    assert np.flatnonzero(placed)[0] == ready

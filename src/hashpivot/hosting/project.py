@@ -62,6 +62,10 @@ class HostingCashFlows:
         Nominal rent of the whole initial term, including months beyond the horizon. [USD]
     ready_index : ndarray, shape (K,)
         Month index each phase enters service. [month]
+    operator_capex_in_service_usd : ndarray
+        The operator capex placed in service: a phase's build paid before it enters
+        service counted in the month it does (tax depreciation starts then, IRC 167 and
+        168(k)), none where it does not within the months given. [USD]
     """
 
     hosting_revenue_usd: FloatArray
@@ -77,6 +81,7 @@ class HostingCashFlows:
     gross_mw_converted: FloatArray
     contracted_backlog_usd: FloatArray
     ready_index: FloatArray
+    operator_capex_in_service_usd: FloatArray
 
     def total(self) -> HostingCashFlows:
         """Sum over phases (keeps a leading axis of length 1)."""
@@ -253,7 +258,37 @@ def hosting_cash_flows(
         gross_mw_converted=converted,
         contracted_backlog_usd=np.asarray(backlog, dtype=float),
         ready_index=ready_index.astype(float),
+        operator_capex_in_service_usd=placed_in_service_usd(op_capex, ready_index),
     )
+
+
+def placed_in_service_usd(capex_usd: FloatArray, ready_index: Any) -> FloatArray:
+    """Capex as it is placed in service: what phase ``k`` paid up to its ready month
+    counted in that month, what it pays after as paid; nothing where it enters service
+    after the months given.
+
+    Parameters
+    ----------
+    capex_usd : ndarray, shape (K, T)
+        Each phase's capex by month paid. [USD]
+    ready_index : array_like, shape (K,)
+        Month each phase enters service. [month]
+
+    Returns
+    -------
+    ndarray, shape (K, T)
+        [USD]
+    """
+    capex = np.asarray(capex_usd, dtype=float)
+    out = np.zeros_like(capex)
+    n = capex.shape[-1]
+    for k, r in enumerate(np.asarray(ready_index, dtype=float).astype(np.int64)):
+        if r >= n:
+            continue
+        r = max(int(r), 0)
+        out[k, r] = capex[k, : r + 1].sum()
+        out[k, r + 1 :] = capex[k, r + 1 :]
+    return out
 
 
 def hosting_cash_flows_from_spec(

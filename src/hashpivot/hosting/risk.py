@@ -38,7 +38,7 @@ HOSTING_STREAM_KEY = 0x484F5354  # "HOST"
 #: The (P, T) arrays :func:`path_hosting_cash_flows` returns.
 PATH_FIELDS = (
     "hosting_revenue_usd", "prepayment_usd", "power_cost_usd", "opex_usd",
-    "operator_capex_usd", "energy_mwh", "it_mw_in_service",
+    "operator_capex_usd", "energy_mwh", "it_mw_in_service", "operator_capex_in_service_usd",
 )
 #: Per phase, its final year within the horizon (:func:`path_hosting_cash_flows`).
 FINAL_YEAR_FIELDS = ("final_year_ebitda_usd", "final_year_capex_usd")
@@ -200,7 +200,8 @@ def path_hosting_cash_flows(
             tables["contracted"].append(hcf.contracted_revenue_usd[0])
             rent_start[j] = float(hcf.ready_index[0]) + phase_spec.rent_start_lag_months
         rows = {f: np.stack(v)[inv] for f, v in tables.items()}  # (P, T)
-        rows["operator_capex_usd"] = rows["operator_capex_usd"] * overrun[:, k, None]
+        for f in ("operator_capex_usd", "operator_capex_in_service_usd"):
+            rows[f] = rows[f] * overrun[:, k, None]
         if realised:
             m = t - rent_start[inv][:, None]  # months since rent start
             tk = tau[:, k, None]

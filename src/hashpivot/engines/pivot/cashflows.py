@@ -334,6 +334,7 @@ def _cash_flows_resolved(
     h_power = z.copy()
     h_opex = z.copy()
     h_capex = z.copy()
+    h_placed = z.copy()  # the hall capex as placed in service (tax depreciation)
     t_capex = z.copy()
     h_energy = z.copy()
     it_mw = z.copy()
@@ -363,6 +364,7 @@ def _cash_flows_resolved(
             h_power = h_power + ph["power_cost_usd"]
             h_opex = h_opex + ph["opex_usd"]
             h_capex = h_capex + ph["operator_capex_usd"]
+            h_placed = h_placed + ph["operator_capex_in_service_usd"]
             h_energy = h_energy + ph["energy_mwh"]
             it_mw = it_mw + ph["it_mw_in_service"]
         if hcf is not None:
@@ -372,6 +374,7 @@ def _cash_flows_resolved(
                 h_power += hcf.power_cost_usd.sum(axis=0)
                 h_opex += hcf.opex_usd.sum(axis=0)
                 h_capex += hcf.operator_capex_usd.sum(axis=0)
+                h_placed += hcf.operator_capex_in_service_usd.sum(axis=0)
                 h_energy += hcf.energy_mwh.sum(axis=0)
                 it_mw += hcf.it_mw_in_service.sum(axis=0)
             h_contract += hcf.contracted_revenue_usd.sum(axis=0)
@@ -387,6 +390,7 @@ def _cash_flows_resolved(
                if any(site.name == name for site in sites))
     if fees:
         h_capex = h_capex + np.where(np.arange(n) == 0, fees, 0.0)
+        h_placed = h_placed + np.where(np.arange(n) == 0, fees, 0.0)  # (as paid)
 
     btc, mining_rev, power_cost, energy, repl, resale, opex = (
         path_sums[key] if key in path_sums else np.zeros(shape) for key in _PATH_KEYS
@@ -439,6 +443,7 @@ def _cash_flows_resolved(
         asic_resale_usd=b(resale),
         prepayment_usd=b(h_cash_adj),
         hosting_capex_usd=b(h_capex),
+        hosting_capex_in_service_usd=b(h_placed),
         replacement_capex_usd=repl,
         tenant_capex_usd=b(t_capex),
         debt_draw_usd=b(draw),

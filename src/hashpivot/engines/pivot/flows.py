@@ -125,6 +125,10 @@ class CashFlows:
         growth (a hall that loses money at the horizon, one still being built, is valued
         at zero, not as a perpetual loss). None for flows built by hand: the hosting
         line's own final year.
+    hosting_capex_in_service_usd : ndarray or None
+        The operator hosting capex as placed in service: each hall's build counted in the
+        month it enters service (its tax depreciation starts then); None for flows built
+        by hand (as paid). [USD]
     """
 
     periods: pd.PeriodIndex
@@ -155,6 +159,7 @@ class CashFlows:
     hosting_fcf_after_horizon_usd: FloatArray | None = None
     mining_at_horizon: tuple[MiningAtHorizon, ...] = ()
     halls_at_horizon: HallsAtHorizon | None = None
+    hosting_capex_in_service_usd: FloatArray | None = None
 
     @property
     def hosting_ebitda_usd(self) -> FloatArray:

@@ -3,10 +3,11 @@ free cash flow, vectorized over paths.
 
 Taxable income = EBITDA + ASIC resale (a gain: the displaced machines' tax basis is taken
 as zero) - tax depreciation of the capex spent within the horizon (fleet replacements as
-ASICs; the operator's hall capex split into shell and fit-out by the sites' capex per IT
-MW) - deductible interest (levered only). The tax basis of the existing fleet and halls is
-not modelled (a conservative simplification: it would lower the tax). Rules:
-:mod:`hashpivot.tax`.
+ASICs, from their purchase; the operator's hall capex split into shell and fit-out by the
+sites' capex per IT MW, from the month each hall enters service: placed in service, IRC
+167 and 168(k)) - deductible interest (levered only). The tax basis of the existing
+fleet and halls is not modelled (a conservative simplification: it would lower the
+tax). Rules: :mod:`hashpivot.tax`.
 """
 
 from __future__ import annotations
@@ -75,7 +76,9 @@ def strategy_taxes(cf: CashFlows, tax: TaxSpec, shell_fraction: float) -> TaxFlo
     TaxFlows
     """
     method = tax.depreciation_method
-    hall = np.asarray(cf.hosting_capex_usd, dtype=float)
+    # each hall from the month it enters service (flows built by hand: as paid)
+    hall = np.asarray(cf.hosting_capex_usd if cf.hosting_capex_in_service_usd is None
+                      else cf.hosting_capex_in_service_usd, dtype=float)
     dep = tax_depreciation_usd(
         np.asarray(cf.replacement_capex_usd, dtype=float),
         depreciation_rates(method, tax.asic_recovery_years),
