@@ -466,3 +466,28 @@ def test_a_site_connected_within_the_prices_runs_from_that_day(tmp_path: Path) -
     assert [p.path for p in err.value.problems] == ["sites[0].connection_date"], (
         err.value.problems)
     assert "after the prices' last day" in err.value.problems[0].message
+
+
+def test_a_financially_settled_ppa_in_the_example(tmp_path: Path) -> None:
+    """``[sites.dispatch.ppa] settlement = "financial"``: the 150 MW settle at the index
+    price in every interval (the West Texas prices go negative), nothing is delivered, and
+    the dispatch of the machines is that of the site without the PPA (a hedge does not
+    move the dispatch); its net margin is that dispatch's plus the settlement."""
+    text = EXAMPLE.read_text()
+    anchor = "    volume_mw = 150.0\n"
+    assert anchor in text
+    path = tmp_path / "cfd.toml"
+    path.write_text(text.replace(anchor, anchor + '    settlement = "financial"\n', 1))
+    got = run_dispatch_file(path, market="ercot:HB_WEST:2024", hashprice=45.0)
+    s = got.schedule
+    dt = got.problem.interval_hours_series
+    assert not s.ppa_used_mw.any() and np.all(s.ppa_resold_mw == 150.0)
+    prices = got.problem.price_usd_per_mwh_series
+    assert (prices < 0).any()  # (teeth: negative prices settle at a cost)
+    none = tmp_path / "none.toml"
+    none.write_text(path.read_text().replace(anchor, "    volume_mw = 0.0\n", 1))
+    bare = run_dispatch_file(none, market="ercot:HB_WEST:2024", hashprice=45.0)
+    np.testing.assert_allclose(s.segment_mw, bare.schedule.segment_mw, atol=1e-6)
+    settlement = float((150.0 * (prices - 32.0) * dt).sum())
+    assert got.summary()["net_margin_usd"] == pytest.approx(
+        bare.summary()["net_margin_usd"] + settlement, rel=1e-9)

@@ -115,6 +115,30 @@ def test_ppa_resale_by_hand() -> None:
         assert r.objective_usd == pytest.approx(2000.0 - 1200.0, abs=1e-6)
 
 
+def test_a_financially_settled_ppa_settles_its_whole_volume_by_hand() -> None:
+    """A PPA settled financially (a contract for differences, the usual Texas hedge)
+    delivers no energy: the site buys its load from the grid and the whole volume settles
+    at the index price, a negative one included. The physical block (the default) spills
+    what it does not use at no cost where the price is at or below zero. 2 MW at 30 USD/MWh,
+    adder 5, AI 5 MW; t0 at -20, t1 at 40 (mining worth 100 USD/MWh runs in both)."""
+    prob = _problem([-20.0, 40.0], ai_firm_mw=5.0, grid_adder_usd_per_mwh=5.0,
+                    ppa_volume_mw=2.0, ppa_price_usd_per_mwh=30.0, ppa_financial=True)
+    for r in _both(prob):
+        s = r.schedule
+        assert s.ppa_used_mw == pytest.approx([0.0, 0.0], abs=1e-9)
+        assert s.ppa_resold_mw == pytest.approx([2.0, 2.0], abs=1e-9)
+        assert s.grid_mw == pytest.approx([15.0, 15.0], abs=1e-6)
+        # mining 2 x 1000; grid 15 x (-15) + 15 x 45; PPA 2 x 30 x 2; settlement 2 x (-20
+        # + 40)
+        assert r.objective_usd == pytest.approx(
+            2000 - (15 * -15 + 15 * 45) - 120 + 2 * (-20 + 40), abs=1e-6)
+    physical = prob.replace(ppa_financial=False)
+    for r in _both(physical):  # t0: the grid is paid 15 a MWh; the PPA's 2 MW spilled
+        assert r.schedule.ppa_used_mw[0] == pytest.approx(0.0, abs=1e-6)
+        assert r.schedule.ppa_resold_mw[0] == pytest.approx(0.0, abs=1e-6)
+        assert r.schedule.ppa_used_mw[1] == pytest.approx(2.0, abs=1e-6)
+
+
 def test_negative_price_spills_renewable_and_imports() -> None:
     # price -20, adder 3: grid import is paid 17/MWh, so the site imports everything and
     # spills the renewable (resale at a negative price is refused)

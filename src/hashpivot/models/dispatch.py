@@ -79,11 +79,14 @@ class PPASpec(BaseModel):
     """A fixed-price, fixed-volume power purchase agreement (take-or-pay block).
 
     The site pays ``volume_mw * price_usd_per_mwh`` for every hour of the horizon whether or
-    not it uses the energy; energy it does not use is resold at the index price (power
-    credits) when ``resale_allowed``, otherwise it is forfeited. This is a *physical* block:
-    in intervals with an index price at or below zero the unused energy is spilled at no
-    cost. A *financially settled* PPA (a contract for differences, the usual Texas hedge)
-    would settle the unused volume at the negative price; that case is not modelled.
+    not it uses the energy. ``settlement = "physical"`` (default): the block is delivered
+    to the site; energy it does not use is resold at the index price (power credits) when
+    ``resale_allowed``, otherwise it is forfeited, and in intervals with an index price at
+    or below zero it is spilled at no cost. ``settlement = "financial"`` (a contract for
+    differences, the usual Texas hedge): no energy is delivered, the site buys its load
+    from the grid, and the whole volume settles at the index price in every interval, a
+    negative one included (``resale_allowed`` does not apply; the hedge does not move the
+    dispatch).
     """
 
     model_config = _STRICT
@@ -94,6 +97,12 @@ class PPASpec(BaseModel):
     )
     resale_allowed: bool = Field(
         True, description="Unused PPA energy may be resold at the index price."
+    )
+    settlement: Literal["physical", "financial"] = Field(
+        "physical",
+        description="physical: the block is delivered, unused energy resold (or spilled at "
+        "a price at or below zero); financial: a contract for differences, the whole "
+        "volume settled at the index price, negative prices included.",
     )
     is_renewable: bool = Field(
         False,

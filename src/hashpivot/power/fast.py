@@ -7,7 +7,8 @@ piecewise linear: the supplies sorted by marginal cost
 
 * renewable energy: opportunity cost = the resale price ``max(p, 0)`` when resale is
   allowed, else 0 (spilling is free);
-* PPA energy: the same, plus the 4CP charge per MW in peak intervals;
+* PPA energy: the same, plus the 4CP charge per MW in peak intervals (a PPA settled
+  financially delivers none: its volume settles at the index price whatever the load);
 * grid import: ``p + adder`` plus the 4CP charge;
 
 (PPA and grid share the import limit), plus the demand-response penalty on load above
@@ -72,7 +73,7 @@ def supply_pieces(
         + k4_per_mwh
     )
     cap_ren = problem.renewable(rows)
-    cap_ppa = np.full(t, problem.ppa_volume_mw)
+    cap_ppa = np.full(t, 0.0 if problem.ppa_financial else problem.ppa_volume_mw)
     cap_grid = np.full(t, math.inf)
     limit = problem.import_limit_mw
     if math.isfinite(limit):
@@ -127,9 +128,8 @@ def allocate_supply(
     ppa_used = by_kind[:, 1]
     sell = p > 0
     ren_resold = np.where(sell & problem.renewable_resale_allowed, ren_avail - ren_used, 0.0)
-    ppa_resold = np.where(
-        sell & problem.ppa_resale_allowed, problem.ppa_volume_mw - ppa_used, 0.0
-    )
+    ppa_resold = (np.full(t, problem.ppa_volume_mw) if problem.ppa_financial else np.where(
+        sell & problem.ppa_resale_allowed, problem.ppa_volume_mw - ppa_used, 0.0))
     return {
         "grid_mw": by_kind[:, 2],
         "ppa_used_mw": ppa_used,

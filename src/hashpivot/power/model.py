@@ -75,6 +75,10 @@ class DispatchProblem:
         Take-or-pay PPA block and price. [MW], [USD/MWh]
     ppa_resale_allowed, ppa_is_renewable : bool
         Unused PPA energy may be resold; PPA energy is zero-emission.
+    ppa_financial : bool
+        The PPA is settled financially (a contract for differences): it delivers no
+        energy, and its whole volume settles at the index price in every interval, a
+        negative one included (``ppa_resold_mw`` is the volume, ``ppa_used_mw`` zero).
     renewable_mw_series : numpy.ndarray, shape (T,)
         Renewable generation available. [MW]
     renewable_price_usd_per_mwh : float
@@ -130,6 +134,7 @@ class DispatchProblem:
     ppa_price_usd_per_mwh: float = 0.0
     ppa_resale_allowed: bool = True
     ppa_is_renewable: bool = False
+    ppa_financial: bool = False
     renewable_mw_series: FloatArray | None = None
     renewable_price_usd_per_mwh: float = 0.0
     renewable_resale_allowed: bool = True

@@ -203,6 +203,14 @@ def build_dispatch_problem(
         raise InputError(problems)
 
     ppa, dr, cp, ren_spec = spec.ppa, spec.demand_response, spec.four_cp, spec.renewable
+    if ppa is not None and ppa.volume_mw > 0:  # what decides the PPA's value, said
+        meta["ppa_note"] = f"PPA {ppa.volume_mw:g} MW at {ppa.price_usd_per_mwh:g} USD/MWh, " + (
+            "settled financially: no energy delivered, the volume settled at the index "
+            "price in every interval (negative ones included)"
+            if ppa.settlement == "financial" else
+            "physical: delivered, unused energy " + (
+                "resold at the index price, spilled at no cost where it is at or below zero"
+                if ppa.resale_allowed else "forfeited") + " (settlement = \"physical\")")
     ramp = spec.limits.ramp_mw_per_interval
     problem = DispatchProblem(
         index=index,
@@ -221,6 +229,7 @@ def build_dispatch_problem(
         ppa_price_usd_per_mwh=ppa.price_usd_per_mwh if ppa else 0.0,
         ppa_resale_allowed=ppa.resale_allowed if ppa else True,
         ppa_is_renewable=ppa.is_renewable if ppa else False,
+        ppa_financial=bool(ppa and ppa.settlement == "financial"),
         renewable_mw_series=ren,
         renewable_price_usd_per_mwh=(
             ren_spec.price_usd_per_mwh if ren_spec and ren_spec.capacity_mw > 0 else 0.0

@@ -107,7 +107,8 @@ def define_mining(m: LinearModel, problem: DispatchProblem, milp: bool = False) 
 
 def define_supply(m: LinearModel, problem: DispatchProblem) -> None:
     """``grid``, ``ppa_used``, ``ppa_resold``, ``renewable_used``, ``renewable_resold``
-    with their costs; ``ppa_used-volume-upper`` (used + resold <= volume),
+    with their costs (a PPA settled financially: ``ppa_used`` 0, ``ppa_resold`` its
+    volume); ``ppa_used-volume-upper`` (used + resold <= volume),
     ``renewable_used-available-upper`` (used + resold <= available) and
     ``grid-import-upper`` (grid + PPA used <= import limit, when there is a PPA; without
     one the limit is the bound of ``grid``)."""
@@ -125,9 +126,12 @@ def define_supply(m: LinearModel, problem: DispatchProblem) -> None:
     r = np.arange(t)
     v = problem.ppa_volume_mw
     n_ppa = t if v > 0 else 0
-    ppa_used = m.add_variables("ppa_used", 0.0, v, k4[:n_ppa], n=n_ppa)
+    # a PPA settled financially delivers nothing and settles its whole volume
+    financial = problem.ppa_financial
+    ppa_used = m.add_variables("ppa_used", 0.0, 0.0 if financial else v, k4[:n_ppa], n=n_ppa)
     ppa_resold = m.add_variables(
-        "ppa_resold", 0.0, v if problem.ppa_resale_allowed else 0.0, -(p * dt)[:n_ppa], n=n_ppa
+        "ppa_resold", v if financial else 0.0,
+        v if problem.ppa_resale_allowed or financial else 0.0, -(p * dt)[:n_ppa], n=n_ppa
     )
     if n_ppa:
         m.add_constraints(

@@ -91,15 +91,17 @@ def thresholds_line(summary: dict[str, Any]) -> str | None:
 
 def note_lines(summary: dict[str, Any]) -> list[str]:
     """What the dispatch left out of the inputs it was given, as notes: the prices' days
-    before the site is connected, fleet entries not run (or not throughout), listed 4CP
-    peaks outside the prices, a DR commitment the machines installed cannot honour, how
-    the MILP switches the fleet (blocks), windows the solver did not improve, irregular
-    price steps."""
+    before the site is connected, fleet entries not run (or not throughout), how the PPA
+    settles, listed 4CP peaks outside the prices, a DR commitment the machines installed
+    cannot honour, how the MILP switches the fleet (blocks), windows the solver did not
+    improve, irregular price steps."""
     notes = []
     if summary.get("connection_note"):
         notes.append(str(summary["connection_note"]))
     if summary.get("fleet_note"):
         notes.append(str(summary["fleet_note"]))
+    if summary.get("ppa_note"):
+        notes.append(str(summary["ppa_note"]))
     if summary.get("fourcp_note"):
         notes.append(str(summary["fourcp_note"]))
     if summary.get("dr_events_note"):
