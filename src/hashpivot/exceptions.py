@@ -62,6 +62,32 @@ class InputError(HashpivotError, ValueError):
         return InputError([Problem(p.path or path, p.message, p.source) for p in self.problems])
 
 
+class RevisionConflictError(HashpivotError):
+    """A stored portfolio is not at the revision an edit was based on: another edit was
+    stored in between (or the portfolio was deleted, ``stored_revision`` None).
+
+    Parameters
+    ----------
+    portfolio_id : int
+    expected_revision : int or None
+        The revision the edit was based on (None: any).
+    stored_revision : int or None
+        The revision stored now; None when the portfolio is gone.
+    """
+
+    def __init__(self, portfolio_id: int, expected_revision: int | None,
+                 stored_revision: int | None) -> None:
+        self.portfolio_id = portfolio_id
+        self.expected_revision = expected_revision
+        self.stored_revision = stored_revision
+        if stored_revision is None:
+            message = f"portfolio {portfolio_id} was deleted"
+        else:
+            message = (f"portfolio {portfolio_id} is at revision {stored_revision}, not "
+                       f"revision {expected_revision}: it changed since it was read")
+        super().__init__(message)
+
+
 class DataError(HashpivotError):
     """Bundled or fetched data is missing, malformed or does not cover a request."""
 

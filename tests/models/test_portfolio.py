@@ -480,3 +480,16 @@ def test_a_request_parameter_named_as_a_type_keeps_its_name() -> None:
     assert loc_to_path(("query", "date"), AnyType) == "query.date"
     assert loc_to_path(("body", "btc_drift_by_year", "int", "[key]"), ScenarioSpec,
                        skip=1) == "body.btc_drift_by_year.int"
+
+
+def test_a_name_longer_than_the_service_stores_is_refused_here_too(tmp_path: Path) -> None:
+    """The command line and the service refuse the same names: at most NAME_MAX_CHARS."""
+    from hashpivot.models.portfolio import NAME_MAX_CHARS
+
+    text = (ROOT / "examples" / "pivot-200mw.toml").read_text().replace(
+        'name = "Example 200 MW miner"', f'name = "{"x" * (NAME_MAX_CHARS + 1)}"', 1)
+    path = tmp_path / "long.toml"
+    path.write_text(text)
+    assert "200 characters" in _problems(path)["name"]
+    path.write_text(text.replace("x" * (NAME_MAX_CHARS + 1), "x" * NAME_MAX_CHARS))
+    assert len(load_portfolio(path).name) == NAME_MAX_CHARS

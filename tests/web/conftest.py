@@ -120,6 +120,16 @@ def client(database: tuple[str, str | None]) -> Iterator[Any]:
         yield c
 
 
+@pytest.fixture
+def service(database: tuple[str, str | None]) -> Iterator[Any]:
+    """A service without job runner (runs stay queued) with an API key, on each
+    database."""
+    url, schema = database
+    with make_client(url, schema, run_jobs=False) as c:
+        add_key(c)
+        yield c
+
+
 def launch_from_form(client: Any, csrf: str, portfolio_id: int, kind: str,
                      **fields: str) -> int:
     """Launch a run from a portfolio's run form (303 to its page); its id."""

@@ -196,6 +196,26 @@ def _plan_portfolio_runs_in_pivot(client: Any, run: dict[str, Any]) -> None:
     bad = client.post(f"/api/runs/{valued['id']}/plan-portfolio")
     assert bad.status_code == 422 and bad.json()["problems"][0]["path"] == "kind"
     assert client.post("/api/runs/999999/plan-portfolio").status_code == 404
+    _a_long_name_is_cut_to_fit_its_plan(client, run["id"])
+
+
+def _a_long_name_is_cut_to_fit_its_plan(client: Any, run_id: int) -> None:
+    """A portfolio named as long as a name may be: the plan portfolio's name (its name
+    and the run's) is cut to that length, not refused (422) nor a database error (500)."""
+    from hashpivot.models.portfolio import NAME_MAX_CHARS
+    from hashpivot.store.tables import RunRow
+
+    with client.app.state.factory() as s, s.begin():
+        row = s.get(RunRow, run_id)
+        inputs = json.loads(json.dumps(row.inputs))
+        for key in ("portfolio", "as_given"):
+            if inputs.get(key) is not None:
+                inputs[key]["name"] = "x" * NAME_MAX_CHARS
+        row.inputs = inputs
+    r = client.post(f"/api/runs/{run_id}/plan-portfolio")
+    assert r.status_code == 201, r.text
+    assert len(r.json()["name"]) == NAME_MAX_CHARS
+    assert r.json()["name"].endswith(f"x (plan of run {run_id})")
 
 
 def test_run_input_errors_have_paths(client: Any) -> None:
@@ -441,3 +461,88 @@ def test_a_site_the_portfolio_lacks_is_listed_with_the_parameters_problems(clien
     r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": pid, "params": {
         "site": "nope"}})
     assert [p["path"] for p in r.json()["problems"]] == ["site"], r.text
+
+
+def _problem_paths(r: Any) -> list[str]:
+    assert r.status_code == 422, r.text
+    return [p["path"] for p in r.json()["problems"]]
+
+
+def test_a_name_longer_than_its_column_is_a_422(service: Any) -> None:
+    """PostgreSQL refused the 201-character name with a 500 (a varchar(200) column);
+    SQLite stored it."""
+    from hashpivot.models.portfolio import NAME_MAX_CHARS
+
+    doc = tomllib.loads((EXAMPLES / "reverse-margin.toml").read_text())
+    long_name = "x" * (NAME_MAX_CHARS + 1)
+    assert _problem_paths(service.post("/api/portfolios", json=dict(doc, name=long_name))
+                          ) == ["name"]
+    text = f'name = "{long_name}"\n' + (EXAMPLES / "pivot-200mw.toml").read_text().replace(
+        'name = "Example 200 MW miner"', "", 1)
+    r = service.post("/api/portfolios/import", content=text.encode(),
+                     headers={"Content-Type": "application/toml"})
+    assert _problem_paths(r) == ["name"] and "200" in r.json()["problems"][0]["message"]
+    created = service.post("/api/portfolios", json=dict(doc, name="x" * NAME_MAX_CHARS))
+    assert created.status_code == 201, created.text
+    pid = created.json()["id"]
+    assert _problem_paths(service.put(f"/api/portfolios/{pid}",
+                                      json=dict(doc, name=long_name))) == ["name"]
+
+
+def test_a_nul_character_anywhere_in_a_document_is_a_422_at_its_path(service: Any) -> None:
+    """PostgreSQL refused a NUL in the name with a 500; a NUL elsewhere was stored (and
+    could not be part of a message or a name column later)."""
+    doc = tomllib.loads((EXAMPLES / "reverse-margin.toml").read_text())
+    assert _problem_paths(service.post("/api/portfolios", json=dict(doc, name="a\x00b"))
+                          ) == ["name"]
+    bad = json.loads(json.dumps(doc))
+    bad["sites"][1]["name"] = "Georgia\x00"
+    bad["sites"][0]["fleet"][1]["asic"] = "\x00"
+    bad["cost_items"][0]["name"] = "SG&A\x00"
+    r = service.post("/api/portfolios", json=bad)
+    assert {"sites[1].name", "sites[0].fleet[1].asic", "cost_items[0].name"} <= set(
+        _problem_paths(r))
+    assert "NUL" in r.json()["problems"][0]["message"]
+    text = (EXAMPLES / "pivot-200mw.toml").read_text().replace(
+        'name = "Example 200 MW miner"', 'name = "Example\\u0000"', 1)
+    r = service.post("/api/portfolios/import", content=text.encode(),
+                     headers={"Content-Type": "application/toml"})
+    assert _problem_paths(r) == ["name"]
+    pid = service.get("/api/portfolios").json()[0]["id"]
+    site = service.get(f"/api/portfolios/{pid}/sites/1").json()
+    r = service.post(f"/api/portfolios/{pid}/sites", json=dict(site, name="New\x00"))
+    assert _problem_paths(r) == ["sites[2].name"]
+    r = service.put(f"/api/portfolios/{pid}/sites/0", json=dict(site, name="New\x00"))
+    assert _problem_paths(r) == ["sites[0].name"]
+    r = service.post("/api/runs", json={"kind": "cost", "portfolio_id": pid, "params": {
+        "network": {"btc_price_usd": 1e5, "difficulty": 1e14, "source": "me\x00"}}})
+    assert _problem_paths(r) == ["network.source"]
+    assert service.get("/api/runs").json() == []  # nothing stored
+
+
+def test_an_unknown_kind_filter_is_a_422_listing_the_kinds(service: Any) -> None:
+    """``kind=a%00b`` reached the query: a 500 on PostgreSQL."""
+    for kind in ("a%00b", "nope"):
+        r = service.get(f"/api/runs?kind={kind}")
+        assert _problem_paths(r) == ["query.kind"]
+        assert "'cost'" in r.text and "'optimize'" in r.text
+    assert service.get("/api/runs?kind=cost").json() == []
+
+
+def test_every_timestamp_is_utc_with_its_offset(service: Any) -> None:
+    """SQLite gave back ``created_at`` without its offset (``Z`` only at creation)."""
+    pid = service.get("/api/portfolios").json()[0]["id"]
+    doc = service.get(f"/api/portfolios/{pid}").json()["document"]
+    stamps: list[str] = []
+    for p in (service.put(f"/api/portfolios/{pid}", json=doc).json(),
+              service.get(f"/api/portfolios/{pid}").json(),
+              service.get("/api/portfolios").json()[0]):
+        stamps += [p["updated_at"], p.get("created_at", "Z")]
+    submitted = service.post("/api/runs", json={"kind": "cost", "portfolio_id": pid})
+    assert submitted.status_code == 202, submitted.text
+    run_id = submitted.json()["id"]
+    again = [service.get(f"/api/runs/{run_id}").json(), service.get("/api/runs").json()[0],
+             service.post(f"/api/runs/{run_id}/cancel").json()]
+    assert {r["created_at"] for r in again} == {submitted.json()["created_at"]}
+    stamps += [submitted.json()["created_at"], again[2]["finished_at"]]
+    assert all(s.endswith("Z") for s in stamps), stamps

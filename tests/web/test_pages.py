@@ -30,6 +30,31 @@ def test_site_form_shows_errors_next_to_fields(sqlite_db: tuple[str, None]) -> N
         assert doc["sites"][0]["capacity_mw"] == 500
 
 
+def test_parallel_site_forms_are_all_saved(sqlite_db: tuple[str, None]) -> None:
+    """Eight sites' forms saved at once: each keeps its edit (none overwrites another)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        add_key(c)
+        georgia = c.get("/api/portfolios/1/sites/1").json()
+        for k in range(6):
+            r = c.post("/api/portfolios/1/sites", json=dict(georgia, name=f"Site {k}"))
+            assert r.status_code == 201, r.text
+        sites = c.get("/api/portfolios/1/sites").json()
+
+        def save(index: int) -> int:
+            form = {"csrf_token": csrf, "name": sites[index]["name"],
+                    "capacity_mw": str(1000 + index)}
+            r = c.post(f"/portfolios/1/sites/{index}/edit", data=form, follow_redirects=False)
+            return int(r.status_code)
+
+        with ThreadPoolExecutor(max_workers=len(sites)) as pool:
+            assert list(pool.map(save, range(len(sites)))) == [303] * len(sites)
+        stored = c.get("/api/portfolios/1/sites").json()
+        assert [s["capacity_mw"] for s in stored] == [1000 + k for k in range(len(sites))]
+
+
 def _stored_by_other_code(url: str, run_id: int, code: dict[str, str],
                         libraries: dict[str, str]) -> None:
     """Make a stored run look as if another version of the code had made it."""

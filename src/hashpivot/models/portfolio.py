@@ -457,12 +457,16 @@ class Site(BaseModel):
         return self
 
 
+#: Longest portfolio name, in characters (the service stores it in a column this long).
+NAME_MAX_CHARS = 200
+
+
 class Portfolio(BaseModel):
     """A miner's portfolio: sites plus corporate cost items and optional studies."""
 
     model_config = _STRICT
 
-    name: str = Field("portfolio", description="Portfolio name.")
+    name: str = Field("portfolio", max_length=NAME_MAX_CHARS, description="Portfolio name.")
     currency: Literal["USD"] = Field("USD", description="Currency of every amount.")
     sites: list[Site] = Field(..., min_length=1, description="Sites.")
     cost_items: list[CostItem] = Field(

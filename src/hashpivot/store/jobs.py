@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hashpivot.exceptions import HashpivotError, InputError, Problem
 from hashpivot.models import Portfolio
+from hashpivot.store.portfolios import nul_character_problems
+from hashpivot.store.run_params import PARAMS_SOURCE
 from hashpivot.store.runs import provenance, resolve_inputs
 from hashpivot.store.tables import PortfolioRow, RunRow, utcnow
 
@@ -44,7 +46,11 @@ def submit(
     session: Session, kind: str, portfolio_row: PortfolioRow, portfolio: Portfolio, params: Any
 ) -> RunRow:
     """Resolve the inputs of a run and queue it (raises :class:`InputError` on bad input:
-    a problem of the portfolio names it, ``portfolio <id>``, as its validation does)."""
+    a problem of the portfolio names it, ``portfolio <id>``, as its validation does; a
+    NUL character in a text of the parameters, which no stored text may hold, is one)."""
+    nuls = nul_character_problems(params, PARAMS_SOURCE)
+    if nuls:
+        raise InputError(nuls)
     try:
         inputs = resolve_inputs(kind, portfolio, params)
     except InputError as exc:

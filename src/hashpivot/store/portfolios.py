@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from hashpivot.exceptions import InputError, Problem
+from hashpivot.exceptions import InputError, Problem, RevisionConflictError
 from hashpivot.models import Portfolio, validate_data
 from hashpivot.models.file_refs import FILE_SUFFIX, file_fields
-from hashpivot.models.loader import document_to_toml, loads_toml
+from hashpivot.models.loader import document_to_toml, loads_toml, loc_to_path
+from hashpivot.models.portfolio import NAME_MAX_CHARS
 from hashpivot.store.tables import PortfolioRow, RunRow, utcnow
 
 #: Examples seeded into an empty database (files of the repository's ``examples/``).
@@ -43,6 +45,32 @@ def json_document(obj: Any) -> Any:
     return obj
 
 
+#: What a stored text may not hold: PostgreSQL refuses it in every text column.
+NUL = "\x00"
+
+
+def nul_character_problems(value: Any, source: str, loc: tuple[int | str, ...] = ()
+                           ) -> list[Problem]:
+    """A problem at the field path of each string (value or key) of a JSON value that
+    holds a NUL character, which no stored text may (PostgreSQL refuses it)."""
+    out: list[Problem] = []
+    if isinstance(value, str) and NUL in value:
+        out.append(Problem(loc_to_path(loc, Any), "a NUL character (\\u0000) is not allowed "
+                           "in text", source))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            key = str(k)
+            if NUL in key:
+                out.append(Problem(loc_to_path((*loc, key.replace(NUL, "\\u0000")), Any),
+                                   "a NUL character (\\u0000) is not allowed in a key",
+                                   source))
+            out += nul_character_problems(v, source, (*loc, key))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += nul_character_problems(v, source, (*loc, i))
+    return out
+
+
 def _without_file_fields(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: _without_file_fields(v) for k, v in obj.items()
@@ -58,20 +86,21 @@ def validate_document(document: Any, source: str = "<request>") -> Portfolio:
     Raises
     ------
     InputError
-        Pydantic problems, or a ``*_file`` field (the service reads no files named by a
-        request).
+        Pydantic problems, a ``*_file`` field (the service reads no files named by a
+        request), or a NUL character in a text (no stored text may hold one).
     """
     if not isinstance(document, dict):
         raise InputError([Problem("", "a portfolio must be a JSON object", source)])
     files = [Problem(p, "file references are not accepted by the service", source)
              for p in file_fields(document)]
+    refused = [*files, *nul_character_problems(document, source)]
     try:  # the document's other problems too, checked without its file references
         portfolio = validate_data(Portfolio, _without_file_fields(document) if files
                                   else document, source)
     except InputError as exc:
-        raise InputError([*files, *exc.problems]) from None
-    if files:
-        raise InputError(files)
+        raise InputError(list(dict.fromkeys([*refused, *exc.problems]))) from None
+    if refused:
+        raise InputError(refused)
     return portfolio
 
 
@@ -123,22 +152,73 @@ def create_plan_portfolio(session: Session, run: RunRow) -> PortfolioRow:
         raise InputError([Problem("kind", f"run {run.id} is a {run.kind} run with no plan; "
                                   "a finished optimize run has one", "<request>")])
     portfolio = stored_portfolio(run.inputs)
+    suffix = f" (plan of run {run.id})"
     text = plan_portfolio_toml(portfolio, run.results,
-                               name=f"{portfolio.name} (plan of run {run.id})",
+                               name=portfolio.name[:NAME_MAX_CHARS - len(suffix)] + suffix,
                                origin=f"optimize run {run.id}")
     return create(session, tomllib.loads(text), toml_text=text)
 
 
-def update(session: Session, row: PortfolioRow, document: dict[str, Any]) -> PortfolioRow:
-    """Validate and replace the document of a portfolio (its revision increases)."""
+def update(
+    session: Session,
+    row: PortfolioRow,
+    document: dict[str, Any],
+    expected_revision: int | None = None,
+) -> PortfolioRow:
+    """Validate a portfolio's new document and store it as its next revision.
+
+    One ``UPDATE`` stores the document and adds 1 to the revision stored, so two edits
+    never share a revision, whatever runs at the same time.
+
+    Parameters
+    ----------
+    session : Session
+        In a transaction.
+    row : PortfolioRow
+        The portfolio as read; refreshed to what is stored.
+    document : dict
+        Its new document.
+    expected_revision : int, optional
+        Store only if the portfolio is still at this revision (compare-and-set: an edit
+        made from what was read). None: whatever revision is stored (the last writer
+        wins).
+
+    Raises
+    ------
+    InputError
+        The document is invalid.
+    RevisionConflictError
+        The portfolio is not at ``expected_revision``, or was deleted.
+    """
+    if expected_revision is not None and row.revision != expected_revision:
+        raise RevisionConflictError(row.id, expected_revision, row.revision)
     portfolio = validate_document(document)
-    row.document = json_document(document)
-    row.name = portfolio.name
-    row.toml_text = None
-    row.revision += 1
-    row.updated_at = utcnow()
-    session.flush()
+    stmt = (
+        sql_update(PortfolioRow)
+        .where(PortfolioRow.id == row.id)
+        .values(document=json_document(document), name=portfolio.name, toml_text=None,
+                revision=PortfolioRow.revision + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if expected_revision is not None:
+        stmt = stmt.where(PortfolioRow.revision == expected_revision)
+    if not getattr(session.execute(stmt), "rowcount", 0):
+        stored = session.scalar(select(PortfolioRow.revision).where(PortfolioRow.id == row.id))
+        raise RevisionConflictError(row.id, expected_revision, stored)
+    session.refresh(row)
     return row
+
+
+def lock(session: Session, portfolio_id: int) -> None:
+    """Hold the portfolio until the transaction ends: no other edit of it can be stored
+    between a read that follows and the update made from it (PostgreSQL locks its row,
+    SQLite the database for writing)."""
+    session.execute(
+        sql_update(PortfolioRow)
+        .where(PortfolioRow.id == portfolio_id)
+        .values(revision=PortfolioRow.revision)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def list_all(session: Session) -> list[PortfolioRow]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request
@@ -17,12 +18,19 @@ from hashpivot.store.runs import RUN_KINDS
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import market
 from hashpivot.web.auth import Principal, require_read, require_write
-from hashpivot.web.lookup import MAX_ID, finished_run_or_409, portfolio_or_404, run_or_404
+from hashpivot.web.lookup import (
+    MAX_ID,
+    edit_portfolio,
+    finished_run_or_409,
+    portfolio_or_404,
+    run_or_404,
+)
 from hashpivot.web.schemas import (
     PortfolioOut,
     PortfolioSummary,
     ProblemsOut,
     RunDetail,
+    RunKindName,
     RunKindOut,
     RunOut,
     RunRequest,
@@ -35,11 +43,16 @@ Write = Annotated[Principal, Depends(require_write)]
 PortfolioId = Annotated[int, Path(ge=1, le=MAX_ID)]
 RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
 SiteIndex = Annotated[int, Path(ge=0, le=100_000)]
+ExpectedRevision = Annotated[int | None, Query(
+    ge=1, le=MAX_ID, description="Make the edit only if the portfolio is still at this "
+    "revision (409 when another edit was stored since).")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No API key or session"},
     403: {"description": "Missing CSRF token"},
     404: {"description": "Not found"},
+    409: {"description": "Conflict: a portfolio not at expected_revision, a run without "
+          "results"},
     413: {"description": "Request too large"},
     422: {"model": ProblemsOut, "description": "Invalid input, with field paths"},
 }
@@ -129,10 +142,13 @@ def replace_portfolio(
     _: Write,
     portfolio_id: PortfolioId,
     document: Annotated[dict[str, Any], Body()],
+    expected_revision: ExpectedRevision = None,
 ) -> PortfolioOut:
-    """Replace a portfolio's document (validated; its revision increases)."""
+    """Replace a portfolio's document (validated), stored as its next revision: the last
+    writer wins, unless ``expected_revision`` names the revision it replaces."""
     with _db(request) as s, s.begin():
-        return PortfolioOut.of(store.update(s, portfolio_or_404(s, portfolio_id), document))
+        row = portfolio_or_404(s, portfolio_id)
+        return PortfolioOut.of(store.update(s, row, document, expected_revision))
 
 
 @router.delete("/portfolios/{portfolio_id}", status_code=204, tags=["portfolios"])
@@ -149,6 +165,18 @@ def delete_portfolio(request: Request, _: Write, portfolio_id: PortfolioId) -> R
 def _sites(row: PortfolioRow) -> list[Any]:
     sites = row.document.get("sites")
     return list(sites) if isinstance(sites, list) else []
+
+
+def _edit(
+    request: Request,
+    portfolio_id: int,
+    change: Callable[[PortfolioRow], dict[str, Any]],
+    expected_revision: int | None,
+) -> PortfolioOut:
+    """A site edit made from the stored document, again if another edit was stored first
+    (:func:`~hashpivot.web.lookup.edit_portfolio`)."""
+    factory = request.app.state.factory
+    return PortfolioOut.of(edit_portfolio(factory, portfolio_id, change, expected_revision))
 
 
 def _site_index(row: PortfolioRow, index: SiteIndex) -> int:
@@ -168,14 +196,20 @@ async def list_sites(
 
 @router.post("/portfolios/{portfolio_id}/sites", status_code=201, tags=["sites"])
 def add_site(
-    request: Request, _: Write, portfolio_id: PortfolioId, site: Annotated[dict[str, Any], Body()]
+    request: Request,
+    _: Write,
+    portfolio_id: PortfolioId,
+    site: Annotated[dict[str, Any], Body()],
+    expected_revision: ExpectedRevision = None,
 ) -> PortfolioOut:
     """Append a site (the whole portfolio is validated again)."""
-    with _db(request) as s, s.begin():
-        row = portfolio_or_404(s, portfolio_id)
+
+    def change(row: PortfolioRow) -> dict[str, Any]:
         doc = copy.deepcopy(row.document)
         doc["sites"] = [*_sites(row), site]
-        return PortfolioOut.of(store.update(s, row, doc))
+        return doc
+
+    return _edit(request, portfolio_id, change, expected_revision)
 
 
 @router.get("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"])
@@ -195,27 +229,34 @@ def replace_site(
     portfolio_id: PortfolioId,
     index: SiteIndex,
     site: Annotated[dict[str, Any], Body()],
+    expected_revision: ExpectedRevision = None,
 ) -> PortfolioOut:
     """Replace one site (the whole portfolio is validated again)."""
-    with _db(request) as s, s.begin():
-        row = portfolio_or_404(s, portfolio_id)
-        i = _site_index(row, index)
+
+    def change(row: PortfolioRow) -> dict[str, Any]:
         doc = copy.deepcopy(row.document)
-        doc["sites"][i] = site
-        return PortfolioOut.of(store.update(s, row, doc))
+        doc["sites"][_site_index(row, index)] = site
+        return doc
+
+    return _edit(request, portfolio_id, change, expected_revision)
 
 
 @router.delete("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"])
 def delete_site(
-    request: Request, _: Write, portfolio_id: PortfolioId, index: SiteIndex
+    request: Request,
+    _: Write,
+    portfolio_id: PortfolioId,
+    index: SiteIndex,
+    expected_revision: ExpectedRevision = None,
 ) -> PortfolioOut:
     """Remove one site (a portfolio keeps at least one)."""
-    with _db(request) as s, s.begin():
-        row = portfolio_or_404(s, portfolio_id)
-        i = _site_index(row, index)
+
+    def change(row: PortfolioRow) -> dict[str, Any]:
         doc = copy.deepcopy(row.document)
-        del doc["sites"][i]
-        return PortfolioOut.of(store.update(s, row, doc))
+        del doc["sites"][_site_index(row, index)]
+        return doc
+
+    return _edit(request, portfolio_id, change, expected_revision)
 
 
 # --------------------------------------------------------------------------------------
@@ -249,7 +290,7 @@ async def list_runs(
     request: Request,
     _: Read,
     portfolio_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    kind: str | None = None,
+    kind: RunKindName | None = None,
     status: RunStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[RunOut]:

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from hashpivot.exceptions import DataError, InputError
+from hashpivot.exceptions import DataError, InputError, RevisionConflictError
 from hashpivot.store.db import open_database
 from hashpivot.store.settings import Settings, get_settings
 
@@ -31,7 +31,13 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class BodyLimit:
-    """Reject request bodies over ``max_bytes`` with 413 (declared or streamed)."""
+    """Reject request bodies over ``max_bytes`` with 413, declared (``Content-Length``)
+    or streamed (``Transfer-Encoding: chunked``).
+
+    The body is read here, up to the limit, before the application sees it, which then
+    receives it whole: the limit is never an error inside the application's own body
+    parsing (FastAPI answers any error there with a 400).
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -50,25 +56,24 @@ class BodyLimit:
                 if too_big:
                     await _too_large(scope, receive, send, self.max_bytes)
                     return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
+        body = bytearray()
+        more_body = True
+        while more_body:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLargeError()
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away: nobody to answer
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await _too_large(scope, receive, send, self.max_bytes)
+                return
+            more_body = bool(message.get("more_body", False))
+        pending: list[Message] = [{"type": "http.request", "body": bytes(body),
+                                   "more_body": False}]
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLargeError:
-            await _too_large(scope, receive, send, self.max_bytes)
+        async def replay() -> Message:
+            return pending.pop() if pending else await receive()
 
-
-class _TooLargeError(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
@@ -191,6 +196,11 @@ def create_app(
             {"path": p.path, "message": p.message, "source": p.source} for p in exc.problems
         ]
         return JSONResponse({"detail": "invalid input", "problems": problems}, status_code=422)
+
+    @app.exception_handler(RevisionConflictError)
+    async def _conflict(request: Request, exc: RevisionConflictError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "revision": exc.stored_revision},
+                            status_code=409)
 
     @app.exception_handler(DataError)
     async def _data_error(request: Request, exc: DataError) -> JSONResponse:

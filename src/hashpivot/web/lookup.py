@@ -1,14 +1,26 @@
 """Rows by id for the API and the pages: a missing row is an HTTP 404, a run with no
-results yet an HTTP 409."""
+results yet an HTTP 409; and the edits of a portfolio made from what is stored."""
 
 from __future__ import annotations
 
-from fastapi import HTTPException
-from sqlalchemy.orm import Session
+from collections.abc import Callable
+from typing import Any
 
+from fastapi import HTTPException
+from sqlalchemy.orm import Session, sessionmaker
+
+from hashpivot.exceptions import RevisionConflictError
+from hashpivot.store import portfolios as store
 from hashpivot.store.tables import PortfolioRow, RunRow
 
-__all__ = ["MAX_ID", "finished_run_or_409", "portfolio_or_404", "run_or_404"]
+__all__ = [
+    "EDIT_ATTEMPTS",
+    "MAX_ID",
+    "edit_portfolio",
+    "finished_run_or_409",
+    "portfolio_or_404",
+    "run_or_404",
+]
 
 MAX_ID = 2**31 - 1
 """The largest id a row can have (PostgreSQL ``integer``; SQLite would overflow at 2**63)."""
@@ -43,3 +55,58 @@ def finished_run_or_409(s: Session, run_id: int, what: str = "results") -> RunRo
     if row.status != "succeeded" or row.results is None:
         raise HTTPException(409, f"run {run_id} is {row.status}; no {what}")
     return row
+
+
+#: Times an edit is made from the stored document when other edits keep being stored
+#: first; the last attempt holds the portfolio from its read to its update, so it is
+#: stored.
+EDIT_ATTEMPTS = 4
+
+
+def edit_portfolio(
+    factory: sessionmaker[Session],
+    portfolio_id: int,
+    change: Callable[[PortfolioRow], dict[str, Any]],
+    expected_revision: int | None = None,
+) -> PortfolioRow:
+    """Store ``change(row)``, a new document made from the stored portfolio, as its next
+    revision, losing no edit stored meanwhile.
+
+    An edit stored between the read and the update (compare-and-set on the revision)
+    makes it read the portfolio again and apply ``change`` to the document that now
+    stands: the site edits commute, so each one is kept.
+
+    Parameters
+    ----------
+    factory : sessionmaker
+        Sessions of the store.
+    portfolio_id : int
+    change : callable
+        The stored row -> its new document (not the row's own, which it must not alter);
+        may raise an HTTP 404 for a part the document lacks.
+    expected_revision : int, optional
+        Make the edit only from this revision: no second attempt, HTTP 409 when another
+        is stored.
+
+    Raises
+    ------
+    HTTPException
+        404: no such portfolio (or ``change`` found no such part).
+    RevisionConflictError
+        Not at ``expected_revision``.
+    InputError
+        The new document is invalid.
+    """
+    for attempt in range(1, EDIT_ATTEMPTS + 1):
+        with factory() as s, s.begin():
+            if attempt == EDIT_ATTEMPTS:
+                store.lock(s, portfolio_id)
+            row = portfolio_or_404(s, portfolio_id)
+            if expected_revision not in (None, row.revision):
+                raise RevisionConflictError(portfolio_id, expected_revision, row.revision)
+            try:
+                return store.update(s, row, change(row), row.revision)
+            except RevisionConflictError:
+                if expected_revision is not None or attempt == EDIT_ATTEMPTS:
+                    raise
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from hashpivot.exceptions import InputError
 from hashpivot.reports.tables.runs import run_tables
@@ -30,7 +31,12 @@ from hashpivot.web.auth import (
     principal,
     session_of,
 )
-from hashpivot.web.lookup import finished_run_or_409, portfolio_or_404, run_or_404
+from hashpivot.web.lookup import (
+    edit_portfolio,
+    finished_run_or_409,
+    portfolio_or_404,
+    run_or_404,
+)
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
@@ -200,27 +206,33 @@ def edit_site(request: Request, portfolio_id: int, index: int) -> Response:
 
 @router.post("/portfolios/{portfolio_id}/sites/{index}/edit", response_class=HTMLResponse)
 async def save_site(request: Request, portfolio_id: int, index: int) -> Response:
-    """Validate and save a site; on errors show each next to its field (422)."""
+    """Validate and save a site; on errors show each next to its field (422). The form
+    is applied to the site as stored when it is saved (another edit is kept)."""
     form = await _form(request)
     _writer(request, form)
-    with request.app.state.factory() as s, s.begin():
-        row = portfolio_or_404(s, portfolio_id)
+    shown: dict[str, Any] = {}
+
+    def change(row: PortfolioRow) -> dict[str, Any]:
         site = _site_doc(row, index)
-        fields = forms.site_form(site)
+        # (what the form shows; the row itself expires when a refusal rolls back)
+        shown.update(p={"id": row.id, "name": row.name}, fields=forms.site_form(site))
         edited = copy.deepcopy(site)
-        forms.apply_form(edited, fields, form)
+        forms.apply_form(edited, shown["fields"], form)
         doc = copy.deepcopy(row.document)
         doc["sites"][index] = edited
-        try:
-            store.update(s, row, doc)
-        except InputError as exc:
-            other = forms.attach_errors(fields, _problems(exc), f"sites[{index}]")
-            return _render(
-                request,
-                "site_form.html",
-                {"p": row, "index": index, "fields": fields, "other": other},
-                status_code=422,
-            )
+        return doc
+
+    try:
+        await run_in_threadpool(edit_portfolio, request.app.state.factory, portfolio_id,
+                                change)
+    except InputError as exc:
+        other = forms.attach_errors(shown["fields"], _problems(exc), f"sites[{index}]")
+        return _render(
+            request,
+            "site_form.html",
+            {**shown, "index": index, "other": other},
+            status_code=422,
+        )
     return RedirectResponse(f"/portfolios/{portfolio_id}", status_code=303)
 
 
