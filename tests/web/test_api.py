@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import tomllib
@@ -267,6 +268,42 @@ def test_market_endpoints(client: Any) -> None:
     assert client.get("/api/market/asics").json()["count"] > 20
     rules = client.get("/api/market/regulation").json()
     assert rules["count"] > 0 and {"rule_id", "effect", "source"} <= set(rules["rules"][0])
+
+
+def test_the_btc_history_follows_data_update(
+    sqlite_db: tuple[str, None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``/api/market/btc`` and the market page read the days ``hashpivot data update``
+    writes as soon as it writes them, as every engine run does (they were cached for the
+    life of the process until 2026-12-06: a cost run saw a new day, the API did not)."""
+    from hashpivot.io.user_data import COLUMNS, UPDATES_FILE
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    monkeypatch.setenv("HASHPIVOT_DATA_DIR", str(folder))
+    updates = folder / UPDATES_FILE
+
+    def write(price_usd: int) -> None:
+        row = {"date": day, "price_usd": price_usd, "difficulty": 1.5e14, "blocks": 144,
+               "fees_btc_per_block": 0.02, "subsidy_btc_per_block": 3.125,
+               "hashrate_th_s": 1.1e9, "height_end": 916_000}
+        updates.write_text(",".join(COLUMNS) + "\n"
+                           + ",".join(str(row[c]) for c in COLUMNS) + "\n")
+
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        add_key(c)
+        last = c.get("/api/market/btc").json()["available"]["last"]
+        day = str(dt.date.fromisoformat(last) + dt.timedelta(days=1))
+        write(111_111)  # (each write a different size: a key of time and size sees it
+        # even when the clock has not ticked between the two writes)
+        btc = c.get("/api/market/btc", params={"start": day, "end": day}).json()
+        assert btc["available"]["last"] == day
+        assert [r["price_usd"] for r in btc["rows"]] == [111_111]
+        write(2_222_222)
+        btc = c.get("/api/market/btc", params={"start": day, "end": day}).json()
+        assert [r["price_usd"] for r in btc["rows"]] == [2_222_222]
+        assert c.get("/api/market/btc").json()["rows"][-1]["price_usd"] == 2_222_222
+        assert "2222222" in c.get("/market").text
 
 
 def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(

@@ -16,12 +16,15 @@ import functools
 import io
 from dataclasses import asdict, dataclass
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from hashpivot.exceptions import DataError
 from hashpivot.io._columns import BTC_DAILY_COLUMNS
+
+if TYPE_CHECKING:
+    from hashpivot.io.user_data import DataState
 
 BTC_DAILY_FILE = "btc_daily.csv.gz"
 HOSTING_DEALS_FILE = "ai_hosting_deals.csv"
@@ -123,7 +126,7 @@ def _read_btc_table(
 
 
 @functools.lru_cache(maxsize=4)
-def _merged_btc_daily(state: tuple[str, float, float]) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+def _merged_btc_daily(state: DataState) -> tuple[pd.DataFrame, pd.Timestamp | None]:
     """The table the engines see, and the last day from the bundled file (None when the
     chain table of ``data update --full`` replaces it)."""
     from pathlib import Path
@@ -132,13 +135,13 @@ def _merged_btc_daily(state: tuple[str, float, float]) -> tuple[pd.DataFrame, pd
 
     root = Path(state[0])
     chain_path = root / CHAIN_FILE
-    if state[1]:
+    if state[1] is not None:
         base = _read_btc_table(chain_path, str(chain_path))
         bundled_last = None
     else:
         base = _bundled_btc_daily()
         bundled_last = base.index[-1]
-    if state[2]:
+    if state[2] is not None:
         updates_path = root / UPDATES_FILE
         updates = _read_btc_table(updates_path, str(updates_path))
         updates = updates[updates.index > base.index[-1]]

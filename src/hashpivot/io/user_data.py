@@ -104,15 +104,23 @@ def _bundled_last_line() -> list[str]:
     return gzip.decompress(raw).decode().strip().rsplit("\n", 1)[-1].split(",")
 
 
-def state_key() -> tuple[str, float, float]:
-    """A key that changes whenever the user files change (for caches)."""
+#: The state of the user files for caches: the folder, then the chain table's and the
+#: updates' modification time [ns] and size [bytes] (None for a file that is absent).
+DataState = tuple[str, tuple[int, int] | None, tuple[int, int] | None]
+
+
+def state_key() -> DataState:
+    """A key that changes whenever the user files change (for caches): their time and
+    size, so that a rewrite within one tick of the file system's clock is seen too."""
     root = data_dir()
-    stamps = []
+    stamps: list[tuple[int, int] | None] = []
     for name in (CHAIN_FILE, UPDATES_FILE):
         try:
-            stamps.append((root / name).stat().st_mtime_ns / 1e9)
+            st = (root / name).stat()
         except OSError:
-            stamps.append(0.0)
+            stamps.append(None)
+        else:
+            stamps.append((st.st_mtime_ns, st.st_size))
     return str(root), stamps[0], stamps[1]
 
 

@@ -1,15 +1,23 @@
-"""Market data served by the API: bundled BTC history, power prices, deals, ASICs."""
+"""Market data served by the API: BTC history, bundled power prices, deals, ASICs.
+
+Every answer is cached; the BTC history's by the state of the files ``hashpivot data
+update`` writes (:func:`hashpivot.io.user_data.state_key`, the key the engines' loader
+uses), so the API and the market page show a new day as soon as a run would use it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from hashpivot.exceptions import DataError, InputError, Problem
+
+if TYPE_CHECKING:
+    from hashpivot.io.user_data import DataState
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -31,10 +39,22 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-@lru_cache(maxsize=64)
 def btc_history(start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
-    """Daily BTC price [USD], difficulty, fees [BTC/block], hashprice between two days."""
+    """Daily BTC price [USD], difficulty, fees [BTC/block], hashprice between two days:
+    the bundled history and the days of ``hashpivot data update`` as they are now."""
+    from hashpivot.io.user_data import state_key
+
+    return _btc_history(start, end, state_key())
+
+
+@lru_cache(maxsize=64)
+def _btc_history(
+    start: dt.date | None, end: dt.date | None, data_state: DataState
+) -> dict[str, Any]:
+    """:func:`btc_history` once per window and state of the user data files."""
     from hashpivot.io import COINMETRICS_ATTRIBUTION, btc_daily_range, load_btc_daily
+
+    del data_state  # the cache key: load_btc_daily reads the files of that state
 
     if start is not None and end is not None and start > end:
         raise InputError([Problem("end", f"must not be before start ({start})", "<query>")])
@@ -136,13 +156,28 @@ def asics() -> dict[str, Any]:
     return {"count": len(table), "asics": records(table)}
 
 
-@lru_cache(maxsize=256)
 def as_json(name: str, *args: Any) -> bytes:
-    """The JSON bytes of a market endpoint, built once per arguments (data are bundled)."""
+    """The JSON bytes of a market endpoint, built once per arguments and, for the BTC
+    history, per state of the user data files (the rest is bundled)."""
+    if name == "btc":
+        from hashpivot.io.user_data import state_key
+
+        return _btc_json(*args, state_key())
+    return _bundled_json(name, *args)
+
+
+@lru_cache(maxsize=64)
+def _btc_json(start: dt.date | None, end: dt.date | None, data_state: DataState) -> bytes:
+    from hashpivot.reports.serialize import dumps
+
+    return dumps(_btc_history(start, end, data_state)).encode()
+
+
+@lru_cache(maxsize=256)
+def _bundled_json(name: str, *args: Any) -> bytes:
     from hashpivot.reports.serialize import dumps
 
     fn = {
-        "btc": btc_history,
         "markets": power_markets,
         "power": power_prices,
         "deals": deals,
