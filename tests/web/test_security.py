@@ -53,6 +53,26 @@ def test_reads_and_writes_need_a_key_or_session(sqlite_db: tuple[str, None]) -> 
         assert c.get("/api/portfolios").status_code == 401
 
 
+def test_pages_say_nothing_of_what_exists_before_the_caller_is_known(
+    sqlite_db: tuple[str, None],
+) -> None:
+    """Without a key or session every page is the sign-in page (401), whether the
+    portfolio, site or run exists or not: the caller is checked before any lookup (a
+    missing one was a 404, an existing one a 401, until 2026-12-06)."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        add_key(c)
+        r = c.post("/api/runs", json={"kind": "cost", "portfolio_id": 1, "params": {}})
+        assert r.status_code == 202, r.text
+        run_id = r.json()["id"]
+        del c.headers["Authorization"]
+        for url in ("/", "/market", "/portfolios/1", "/portfolios/999", f"/runs/{run_id}",
+                    "/runs/99999", "/portfolios/1/sites/0/edit", "/portfolios/1/sites/9/edit",
+                    "/portfolios/999/sites/0/edit", f"/portfolios/{2**64}", f"/runs/{2**31}"):
+            r = c.get(url)
+            assert r.status_code == 401, (url, r.status_code)
+            assert "hashpivot serve" in r.text, url  # the sign-in page, not a JSON detail
+
+
 def test_keys_are_stored_hashed(sqlite_db: tuple[str, None]) -> None:
     with make_client(*sqlite_db, run_jobs=False) as c:
         token = add_key(c)

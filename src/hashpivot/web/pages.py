@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -53,16 +54,36 @@ def _who(request: Request) -> Principal | None:
     return who
 
 
+def _sign_in(request: Request) -> Response:
+    """The sign-in page (401)."""
+    return templates.TemplateResponse(
+        request, "login_required.html", {"who": None, "csrf": ""}, status_code=401
+    )
+
+
 def _render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
     who = _who(request)
     if who is None:
-        return templates.TemplateResponse(
-            request, "login_required.html", {"who": None, "csrf": ""}, status_code=401
-        )
+        return _sign_in(request)
     ctx = {"who": who, "csrf": who.csrf, **context}
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def _readers_only(page: Callable[..., Response]) -> Callable[..., Response]:
+    """A page that checks its caller before it looks anything up: without a key or session
+    (and no anonymous reads) the sign-in page (401) whatever the ids name, so that the
+    page says nothing of which portfolios, sites and runs exist (a lookup first answered
+    404 for a missing one, 401 for one that exists)."""
+
+    @functools.wraps(page)
+    def checked(request: Request, *args: Any, **kwargs: Any) -> Response:
+        if _who(request) is None:
+            return _sign_in(request)
+        return page(request, *args, **kwargs)
+
+    return checked
 
 
 def _problems(exc: InputError) -> list[dict[str, str]]:
@@ -105,6 +126,7 @@ def login(request: Request, token: str = "") -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
+@_readers_only
 def index(request: Request) -> Response:
     """Portfolios and recent runs."""
     with request.app.state.factory() as s:
@@ -126,6 +148,7 @@ def _latest(s: Any, portfolio_id: int, kind: str) -> RunRow | None:
 
 
 @router.get("/portfolios/{portfolio_id}", response_class=HTMLResponse)
+@_readers_only
 def portfolio_page(request: Request, portfolio_id: int) -> Response:
     """Overview: cost against BTC price, backtest history, MW split, sites, runs, run forms."""
     with request.app.state.factory() as s:
@@ -194,6 +217,7 @@ def _site_doc(row: PortfolioRow, index: int) -> dict[str, Any]:
 
 
 @router.get("/portfolios/{portfolio_id}/sites/{index}/edit", response_class=HTMLResponse)
+@_readers_only
 def edit_site(request: Request, portfolio_id: int, index: int) -> Response:
     """Form to edit a site: every field with its unit."""
     with request.app.state.factory() as s:
@@ -267,6 +291,7 @@ async def launch_run(request: Request, portfolio_id: int) -> Response:
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
+@_readers_only
 def run_page(request: Request, run_id: int) -> Response:
     """A run: progress while active; charts and headline numbers when done."""
     with request.app.state.factory() as s:
@@ -340,6 +365,7 @@ async def save_plan(request: Request, run_id: int) -> Response:
 
 
 @router.get("/market", response_class=HTMLResponse)
+@_readers_only
 def market_page(request: Request) -> Response:
     """Market data: BTC history, hosting deals, ASIC catalog."""
     from hashpivot.web import market
