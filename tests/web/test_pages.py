@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.web.conftest import add_key, launch_from_form, login, make_client, wait_run
 
 
@@ -106,6 +108,70 @@ def test_launch_runs_and_see_charts(sqlite_db: tuple[str, None]) -> None:
         assert "AI/HPC hosting deals" in market
         assert c.get("/static-vendor/plotly.min.js").status_code == 200
         assert "cdn" not in overview.lower()
+
+
+def _overview_cost(client: Any, portfolio_id: int) -> str:
+    """The overview's unit-economics line, without its tags, one space between words."""
+    import re
+
+    page = client.get(f"/portfolios/{portfolio_id}").text
+    line = page.split('id="overview-cost"')[1].split("</p>")[0]
+    return " ".join(re.sub(r"<[^>]+>", "", line.split(">", 1)[1]).split())
+
+
+def test_the_overview_shows_the_cost_of_the_file_as_it_is_now(
+    sqlite_db: tuple[str, None],
+) -> None:
+    """The overview's unit economics are those of a cost run of the portfolio's current
+    revision with the default parameters (what ``hashpivot cost FILE`` prints of the file
+    as it is), never a what-if on another day nor a run of an earlier revision (until
+    2026-12-06 it showed the newest cost run, a 2010 what-if as "cost per BTC 0 USD")."""
+    with make_client(*sqlite_db) as c:
+        csrf = login(c)
+        assert "no cost run of revision 1 with the default parameters" in _overview_cost(c, 1)
+        default = launch_from_form(c, csrf, 1, "cost")
+        assert wait_run(c, default)["status"] == "succeeded"
+        what_if = launch_from_form(c, csrf, 1, "cost", date="2010-07-18")
+        assert wait_run(c, what_if)["status"] == "succeeded"
+        line = _overview_cost(c, 1)
+        assert f"run #{default} " in line and "revision 1" in line
+        assert f"#{what_if}" not in line and "2010-07-18" not in line
+        # a new revision: the runs of the earlier one are not its cost
+        form = {"csrf_token": csrf, "capacity_mw": "500", "name": "Texas"}
+        r = c.post("/portfolios/1/sites/0/edit", data=form, follow_redirects=False)
+        assert r.status_code == 303
+        line = _overview_cost(c, 1)
+        assert "no cost run of revision 2 with the default parameters" in line
+        assert f"#{default}" not in line
+        current = launch_from_form(c, csrf, 1, "cost")
+        assert wait_run(c, current)["status"] == "succeeded"
+        assert f"run #{current} " in _overview_cost(c, 1)
+        # the what-if's own page and tables show its small numbers, not "0"
+        tables = c.get(f"/api/runs/{what_if}/tables").json()
+        results = c.get(f"/api/runs/{what_if}/results").json()
+        assert "BTC 0 USD" not in tables[0]["title"]
+        direct = tables[0]["rows"][0]
+        assert direct[0] == "direct" and results["cost_per_btc_direct_usd"] < 1
+        assert float(direct[1]) == pytest.approx(results["cost_per_btc_direct_usd"], rel=5e-3)
+
+
+def test_the_overview_shows_small_costs_with_their_digits(sqlite_db: tuple[str, None]) -> None:
+    """A cost per BTC under 1 USD reads with three significant digits, not "0"."""
+    from sqlalchemy import update
+
+    from hashpivot.store.tables import RunRow
+
+    with make_client(*sqlite_db) as c:
+        csrf = login(c)
+        run_id = launch_from_form(c, csrf, 1, "cost")
+        run = wait_run(c, run_id)
+        small = {**run["results"], "btc_price_usd": 0.08584, "cost_per_btc_direct_usd": 0.01234,
+                 "cost_per_btc_total_usd": 0.02345}
+        with c.app.state.factory() as s, s.begin():
+            s.execute(update(RunRow).where(RunRow.id == run_id).values(results=small))
+        line = _overview_cost(c, 1)
+        assert "BTC 0.0858 USD" in line
+        assert "cost per BTC direct 0.0123 USD, total 0.0234 USD" in line
 
 
 def test_run_forms_show_defaults_and_offer_true_false(sqlite_db: tuple[str, None]) -> None:

@@ -19,6 +19,7 @@ from hashpivot.reports.tables.cost import (
     view_note,
     view_rows,
 )
+from hashpivot.reports.tables.formats import fmt_amount
 from hashpivot.reports.tables.formats import fmt_number as _fmt
 
 
@@ -31,7 +32,7 @@ def print_cost(result: Any) -> None:
     n = result.network
     when = f" on {n.date}" if n.date else ""
     console.print(
-        f"{result.portfolio_name}: BTC {n.btc_price_usd:,.0f} USD, difficulty "
+        f"{result.portfolio_name}: BTC {fmt_amount(n.btc_price_usd)} USD, difficulty "
         f"{n.difficulty:.4g}, fees {n.fees_btc_per_block:.4f} BTC/block, subsidy "
         f"{n.subsidy_btc} BTC{when} ({n.source})",
         markup=False,
@@ -52,7 +53,7 @@ def print_cost(result: Any) -> None:
         ("fleet efficiency", _fmt(f["fleet_efficiency_j_per_th"], 2), "J/TH"),
         ("power", power, power_unit),
         ("BTC mined", btc, btc_unit),
-        ("power cost per BTC", _fmt(f["power_cost_per_btc_usd"]), "USD/BTC"),
+        ("power cost per BTC", fmt_amount(f["power_cost_per_btc_usd"]), "USD/BTC"),
     ]
     for row in rows:
         t.add_row(*row)

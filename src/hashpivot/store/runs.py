@@ -104,6 +104,16 @@ def parse_params(kind: str, raw: Any) -> BaseModel:
                          PARAMS_SOURCE)
 
 
+def has_default_params(kind: str, raw: Any) -> bool:
+    """Whether run parameters ``raw`` (as submitted) are all the kind's defaults, given or
+    left out: the run is what ``hashpivot KIND FILE`` prints with no option (False for
+    parameters that no longer validate)."""
+    try:
+        return parse_params(kind, raw) == run_kind(kind).params()
+    except InputError:
+        return False
+
+
 def _site_problems(portfolio: Portfolio, raw_params: Any) -> list[Problem]:
     """The problem of a ``site`` parameter the portfolio has no site for (what the run's
     resolution finds once the parameters are valid), on the parameters as given."""

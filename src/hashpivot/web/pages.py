@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from hashpivot.exceptions import InputError
+from hashpivot.reports.tables.formats import fmt_amount
 from hashpivot.reports.tables.runs import run_tables
 from hashpivot.store import jobs, keys
 from hashpivot.store import portfolios as store
 from hashpivot.store.compare import reproduction_of
 from hashpivot.store.provenance import compare_provenance, provenance, provenance_line
-from hashpivot.store.runs import RUN_KINDS, mw_split
+from hashpivot.store.runs import RUN_KINDS, has_default_params, mw_split
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import charts, forms
 from hashpivot.web.auth import (
@@ -40,6 +41,7 @@ from hashpivot.web.lookup import (
 )
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+templates.env.filters["amount"] = fmt_amount  # as the tables: a small amount is not "0"
 
 router = APIRouter(include_in_schema=False)
 
@@ -135,22 +137,26 @@ def index(request: Request) -> Response:
     return _render(request, "index.html", {"portfolios": rows, "runs": runs})
 
 
-def _latest(s: Any, portfolio_id: int, kind: str) -> RunRow | None:
-    row: RunRow | None = s.scalar(
-        select(RunRow)
-        .where(
-            RunRow.portfolio_id == portfolio_id, RunRow.kind == kind, RunRow.status == "succeeded"
-        )
+def _current(s: Session, portfolio: PortfolioRow, kind: str) -> RunRow | None:
+    """The newest succeeded ``kind`` run of the portfolio's current revision with the
+    default parameters (what ``hashpivot KIND FILE`` prints of the file as it is now), or
+    None: a what-if (another day, window or setting) or a run of an earlier revision is
+    not the portfolio's."""
+    candidates = s.execute(
+        select(RunRow.id, RunRow.params)
+        .where(RunRow.portfolio_id == portfolio.id, RunRow.kind == kind,
+               RunRow.status == "succeeded", RunRow.portfolio_revision == portfolio.revision)
         .order_by(RunRow.id.desc())
-        .limit(1)
     )
-    return row
+    run_id = next((i for i, params in candidates if has_default_params(kind, params)), None)
+    return None if run_id is None else s.get(RunRow, run_id)
 
 
 @router.get("/portfolios/{portfolio_id}", response_class=HTMLResponse)
 @_readers_only
 def portfolio_page(request: Request, portfolio_id: int) -> Response:
-    """Overview: cost against BTC price, backtest history, MW split, sites, runs, run forms."""
+    """Overview: cost against BTC price, backtest history and plan (each from a run of the
+    current revision with the default parameters), MW split, sites, runs, run forms."""
     with request.app.state.factory() as s:
         row = portfolio_or_404(s, portfolio_id)
         runs = list(
@@ -161,9 +167,9 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
                 .limit(30)
             )
         )
-        cost = _latest(s, portfolio_id, "cost")
-        backtest = _latest(s, portfolio_id, "backtest")
-        plan = _latest(s, portfolio_id, "optimize")
+        cost = _current(s, row, "cost")
+        backtest = _current(s, row, "backtest")
+        plan = _current(s, row, "optimize")
     figures = []
     if cost is not None and cost.results:
         figures.append(charts.cost_vs_price(cost.results))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hashpivot.reports.tables.formats import (
+    fmt_amount,
     fmt_assumption,
     fmt_musd,
     fmt_num,
@@ -24,6 +25,21 @@ def test_numbers_by_hand() -> None:
     assert fmt_num(3066.6, ",.0f") == "3,067"
     assert fmt_number(74_606.4) == "74,606"
     assert fmt_number(40.474, 2) == "40.47"
+
+
+def test_an_amount_keeps_three_significant_digits_below_a_hundred() -> None:
+    """Whole amounts from 100 up, three significant digits below: the 2010 BTC price
+    (0.0858 USD) and cost per BTC are not "0" (they were, as ``,.0f``, until 2026-12-06)."""
+    assert fmt_amount(109_669.4) == "109,669"
+    assert fmt_amount(100.0) == "100"
+    assert fmt_amount(99.94) == "99.9"
+    assert fmt_amount(12.345) == "12.3"
+    assert fmt_amount(0.08584) == "0.0858"
+    assert fmt_amount(0.000012345) == "0.0000123"
+    assert fmt_amount(-0.5) == "-0.500"
+    assert fmt_amount(0.0) == "0"
+    for missing in (None, float("nan"), float("inf")):
+        assert fmt_amount(missing) == "n/a"
 
 
 def test_assumption_values() -> None:

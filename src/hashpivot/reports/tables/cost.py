@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hashpivot.reports.tables.formats import fmt_number
+from hashpivot.reports.tables.formats import fmt_amount, fmt_number
 
 #: The cost views, as keyed in the figures and as labelled.
 VIEWS: tuple[tuple[str, str], ...] = (
@@ -51,8 +51,9 @@ def view_note(figures: Mapping[str, Any]) -> str:
 
 
 def view_rows(figures: Mapping[str, Any]) -> list[tuple[str, str, str, str, str, bool]]:
-    """Per view: label, cost per BTC [USD], margin [%], cost and profit per day, and
-    whether the view is in reverse margin."""
+    """Per view: label, cost per BTC [USD] (whole, or three significant digits when
+    small), margin [%], cost and profit per day, and whether the view is in reverse
+    margin."""
     small = is_small(figures)
     rows = []
     for key, label in VIEWS:
@@ -60,7 +61,7 @@ def view_rows(figures: Mapping[str, Any]) -> list[tuple[str, str, str, str, str,
         margin = figures[f"margin_{key}_fraction"]
         rows.append((
             label,
-            fmt_number(figures[f"cost_per_btc_{key}_usd"]),
+            fmt_amount(figures[f"cost_per_btc_{key}_usd"]),
             fmt_number(None if margin is None else 100 * margin, 1),
             day_amount(cost_day, small),
             day_amount(figures["revenue_usd_per_day"] - cost_day, small),

@@ -31,6 +31,32 @@ def fmt_num(x: float | None, fmt: str = ",.1f", missing: str = "-") -> str:
     return format(x, fmt) if _finite(x) else missing
 
 
+def fmt_amount(x: float | None, digits: int = 3) -> str:
+    """An amount whole with thousands separators from ``10**(digits - 1)`` up (100 by
+    default), else with ``digits`` significant digits, so a small one (a BTC price or
+    cost per BTC of 2010 [USD]) is not shown as 0; "n/a" when missing or not finite.
+
+    Parameters
+    ----------
+    x : float or None
+        The amount. [any unit]
+    digits : int
+        Significant digits kept below ``10**(digits - 1)``. [-]
+
+    Returns
+    -------
+    str
+        E.g. ``"109,669"``, ``"12.3"``, ``"0.0858"``.
+    """
+    if not _finite(x):
+        return "n/a"
+    rounded = float(f"{x:.{digits}g}")  # (99.96 rounds to 100: whole)
+    if rounded == 0 or abs(rounded) >= 10 ** (digits - 1):
+        return f"{x:,.0f}"
+    decimals = digits - 1 - math.floor(math.log10(abs(rounded)))
+    return f"{rounded:.{decimals}f}"
+
+
 def fmt_assumption(value: Any) -> str:
     """A resolved assumption's value as a cell: floats with 4 significant digits below
     10,000, else whole with thousands separators; ``-`` for missing or NaN; anything else
@@ -46,4 +72,5 @@ def fmt_number(v: float | None, digits: int = 0) -> str:
     return fmt_num(v, f",.{digits}f", missing="n/a")
 
 
-__all__ = ["fmt_assumption", "fmt_musd", "fmt_num", "fmt_number", "fmt_pct", "is_number"]
+__all__ = ["fmt_amount", "fmt_assumption", "fmt_musd", "fmt_num", "fmt_number", "fmt_pct",
+           "is_number"]

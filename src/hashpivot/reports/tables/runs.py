@@ -14,7 +14,7 @@ from typing import Any
 from hashpivot.reports.tables import cost, dispatch
 from hashpivot.reports.tables import optimize as opt
 from hashpivot.reports.tables.backtest import backtest_rows, backtest_title
-from hashpivot.reports.tables.formats import fmt_assumption
+from hashpivot.reports.tables.formats import fmt_amount, fmt_assumption
 from hashpivot.reports.tables.optimize import plan_title
 from hashpivot.reports.tables.strategies import (
     POLICY_TITLE,
@@ -166,7 +166,7 @@ def _cost(results: dict[str, Any]) -> list[RunTable]:
     small = cost.is_small(results)
     n = results.get("network") or {}
     when = f" on {n['date']}" if n.get("date") else ""
-    title = (f"Cost views, per day: BTC {n.get('btc_price_usd', 0):,.0f} USD, difficulty "
+    title = (f"Cost views, per day: BTC {fmt_amount(n.get('btc_price_usd'))} USD, difficulty "
              f"{n.get('difficulty', 0):.4g}{when}")
     views = RunTable(title, tuple(h.replace("\n", " ") for h in cost.view_header(small)),
                       [(*cells, "YES" if reverse else "no")
