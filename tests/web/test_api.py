@@ -143,6 +143,58 @@ def test_pivot_run_matches_cli(client: Any, capsys: pytest.CaptureFixture[str]) 
     assert api == cli
 
 
+def test_a_simulate_run_takes_the_clis_defaults(
+    sqlite_db: tuple[str, None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same file and options give the same numbers through the API as on the command
+    line: both take the number of paths and the chunk size (part of the reproducibility
+    key) from one definition. Until 2026-12-06 the API ran 2,000 paths in chunks of 1,000
+    against the CLI's 10,000 in chunks of 5,000, so even the same paths and seed gave other
+    numbers. The table's title says the paths, seed and chunk size."""
+    with make_client(*sqlite_db) as c:
+        add_key(c)
+        pid = c.get("/api/portfolios").json()[1]["id"]
+        r = c.post("/api/runs", json={"kind": "simulate", "portfolio_id": pid,
+                                      "params": {"years": 1}})
+        assert r.status_code == 202, r.text
+        run = wait_run(c, r.json()["id"])
+        assert run["status"] == "succeeded", run
+        tables = c.get(f"/api/runs/{run['id']}/tables").json()
+    cli = _cli_json(capsys, ["simulate", str(EXAMPLES / "pivot-200mw.toml"), "--years", "1",
+                             "--json"])
+    api = run["results"]
+    for key in ("n_paths", "seed", "chunk_paths"):
+        assert api["inputs"][key] == cli["inputs"][key], key
+    assert api["strategies"] == cli["strategies"]
+    assert api["forced_sale_btc_by_policy"] == cli["forced_sale_btc_by_policy"]
+    assert tables[0]["title"].startswith(
+        f"Monte Carlo: {cli['n_paths']:,} paths, seed 0, "
+        f"{cli['inputs']['chunk_paths']:,} paths per chunk")
+
+
+def test_the_api_takes_every_seed_and_horizon_the_cli_takes(client: Any) -> None:
+    """A command-line run can be run through the API: seeds up to 2**128 - 1 and horizons
+    up to 100 years (the API stopped at 2**63 - 1 and 40 years until 2026-12-06), the seed
+    stored exactly on either database; beyond the CLI's limits both refuse."""
+    from hashpivot.store.runs import parse_params
+
+    seed = 2**128 - 1
+    pid = client.get("/api/portfolios").json()[1]["id"]
+    r = client.post("/api/runs", json={"kind": "simulate", "portfolio_id": pid,
+                                       "params": {"paths": 10, "years": 100, "seed": seed}})
+    assert r.status_code == 202, r.text
+    run = wait_run(client, r.json()["id"])
+    assert run["status"] == "succeeded", run
+    assert run["inputs"]["params"]["seed"] == seed and run["params"]["seed"] == seed
+    assert run["results"]["inputs"]["seed"] == seed
+    assert run["results"]["inputs"]["horizon_months"] == 1200
+    for params, path in (({"seed": seed + 1}, "seed"), ({"years": 100.5}, "years")):
+        r = client.post("/api/runs", json={"kind": "simulate", "portfolio_id": pid,
+                                           "params": {"paths": 10, **params}})
+        assert r.status_code == 422 and r.json()["problems"][0]["path"] == path, r.text
+    assert parse_params("optimize", {"seed": seed}).seed == seed  # type: ignore[attr-defined]
+
+
 WALL_CLOCK = ("coefficient_seconds", "build_seconds", "solve_seconds")
 
 

@@ -189,7 +189,7 @@ def test_run_forms_show_defaults_and_offer_true_false(sqlite_db: tuple[str, None
         assert 'placeholder="default: 50"' in scen
         sim = page.split('id="run-form-simulate"')[1].split("</form>")[0]
         paths = sim.split('for="f-paths"')[1].split('class="field')[0]
-        assert 'placeholder="default: 2000"' in paths
+        assert 'placeholder="default: 10000"' in paths  # the CLI's
         # no default (the file's or the data's applies): no placeholder
         assert "placeholder" not in sim.split('for="f-years"')[1].split('class="field')[0]
         r = c.post("/portfolios/4/runs", data={"csrf_token": csrf, "kind": "optimize",

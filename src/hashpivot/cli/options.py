@@ -16,6 +16,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.run_defaults import (
+    MAX_DISCOUNT_RATE,
+    MAX_HORIZON_YEARS,
+    MAX_SEED,
+    MIN_DISCOUNT_RATE,
+    MIN_HORIZON_YEARS,
+)
 
 if TYPE_CHECKING:
     from hashpivot.models.portfolio import Portfolio
@@ -110,7 +117,7 @@ def seed_and_cluster_problems(
     a scheduler that is no Dask address."""
     cli = "<command line>"
     problems: list[Problem] = []
-    if not 0 <= seed <= 2**128 - 1:  # (a 64-bit unsigned seed, numpy's 128-bit entropy)
+    if not 0 <= seed <= MAX_SEED:  # (numpy's 128-bit entropy)
         problems.append(Problem("--seed", f"must be in [0, 2**128 - 1] (got {shown(seed)})",
                                 cli))
     if workers is not None and not 1 <= workers <= 1024:
@@ -200,16 +207,20 @@ def simulate_option_problems(
     option)."""
     cli = "<command line>"
     problems = seed_and_cluster_problems(seed, scheduler, workers)
-    if years is not None and not (math.isfinite(years) and 0.1 <= years <= 100):
+    if years is not None and not (
+        math.isfinite(years) and MIN_HORIZON_YEARS <= years <= MAX_HORIZON_YEARS
+    ):
         problems.append(
-            Problem("--years", f"must be a number of years in [0.1, 100] (got {years})", cli)
+            Problem("--years", f"must be a number of years in [{MIN_HORIZON_YEARS:g}, "
+                    f"{MAX_HORIZON_YEARS:g}] (got {years})", cli)
         )
     if discount_rate is not None and not (
-        math.isfinite(discount_rate) and -0.99 < discount_rate <= 1.0
+        math.isfinite(discount_rate) and MIN_DISCOUNT_RATE < discount_rate <= MAX_DISCOUNT_RATE
     ):
         problems.append(
             Problem(
-                "--discount-rate", f"must be a fraction in (-0.99, 1] (got {discount_rate})", cli
+                "--discount-rate", f"must be a fraction in ({MIN_DISCOUNT_RATE:g}, "
+                f"{MAX_DISCOUNT_RATE:g}] (got {discount_rate})", cli
             )
         )
     if convert_mw is not None and not (math.isfinite(convert_mw) and 0 < convert_mw <= 10_000):

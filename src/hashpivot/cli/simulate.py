@@ -39,8 +39,9 @@ from hashpivot.cli.tables import (
     print_strategy_table,
 )
 from hashpivot.exceptions import HashpivotError, InputError, Problem
-from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE, discounting_text
+from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE, discounting_text, paths_text
 from hashpivot.reports.tables.strategies import POLICY_TITLE, policy_rows, simulate_rows
+from hashpivot.run_defaults import DEFAULT_CHUNK_PATHS, DEFAULT_N_PATHS, MAX_HORIZON_YEARS
 
 if TYPE_CHECKING:
     from hashpivot.engines.simulate import SimulationResult
@@ -95,7 +96,7 @@ def _print(result: SimulationResult, console: Console) -> None:
     names = result.strategy_names
     stats = [result.strategy_stats(n) for n in names]
     title = (
-        f"Monte Carlo: {result.n_paths:,} paths, {inp['start']} + "
+        f"Monte Carlo: {paths_text(result.n_paths, inp)}, {inp['start']} + "
         f"{inp['horizon_months']} months, {discounting_text(inp)}, "
         + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury")
     )
@@ -172,13 +173,15 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def simulate_cmd(
         site_toml: PortfolioFile,
-        paths: Annotated[int, typer.Option("--paths", help="Number of paths (1 to 1e9).")] = 10_000,
+        paths: Annotated[
+            int, typer.Option("--paths", help="Number of paths (1 to 1e9).")
+        ] = DEFAULT_N_PATHS,
         years: Annotated[
             float | None,
             typer.Option(
                 "--years",
                 help=escape_brackets(
-                    "Horizon [years] (whole months), 0.1 to 100; default "
+                    f"Horizon [years] (whole months), 0.1 to {MAX_HORIZON_YEARS:g}; default "
                     "[pivot].horizon_years (15), the horizon `pivot` uses."
                 ),
             ),
@@ -199,7 +202,7 @@ def register(app: typer.Typer) -> None:
                 help="Paths per chunk, 1 to 1e7 (part of the reproducibility key with the "
                 "seed).",
             ),
-        ] = 5_000,
+        ] = DEFAULT_CHUNK_PATHS,
         policy: Annotated[
             str | None,
             typer.Option(

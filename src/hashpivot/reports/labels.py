@@ -35,6 +35,24 @@ def discounting_text(inputs: Mapping[str, Any]) -> str:
     return f"discount {100 * float(inputs['discount_rate']):.1f} %/year"
 
 
+def paths_text(n_paths: int, inputs: Mapping[str, Any]) -> str:
+    """A simulation's paths with what reproduces them, as its table's title says it:
+    ``10,000 paths, seed 0, 5,000 paths per chunk`` (the paths alone for a run stored
+    without its seed or chunk size).
+
+    Parameters
+    ----------
+    n_paths : int
+        The run's paths. [-]
+    inputs : mapping
+        Its ``inputs`` (``seed``, ``chunk_paths``).
+    """
+    seed, chunk = inputs.get("seed"), inputs.get("chunk_paths")
+    if not isinstance(seed, int) or not isinstance(chunk, int):
+        return f"{n_paths:,} paths"
+    return f"{n_paths:,} paths, seed {seed}, {chunk:,} paths per chunk"
+
+
 def fan_sample_text(n_paths: int, inputs: Mapping[str, Any]) -> str:
     """The paths a simulation's fan quantiles are taken over: ``all 2,000 paths``, or
     ``500 of the 2,000 paths (the first 250 of each chunk)``, ``... of each of the first 80

@@ -8,6 +8,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hashpivot.run_defaults import (
+    DEFAULT_CHUNK_PATHS,
+    DEFAULT_N_PATHS,
+    MAX_DISCOUNT_RATE,
+    MAX_HORIZON_YEARS,
+    MAX_SEED,
+    MIN_DISCOUNT_RATE,
+    MIN_HORIZON_YEARS,
+)
+
 _PARAMS = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 #: Source named in the problems of run parameters.
@@ -74,22 +84,29 @@ class PivotParams(BaseModel):
 
 
 class SimulateParams(BaseModel):
-    """Parameters of a ``simulate`` run (``hashpivot simulate``)."""
+    """Parameters of a ``simulate`` run (``hashpivot simulate``): the defaults and limits
+    of the options that decide the numbers are the CLI's (:mod:`hashpivot.run_defaults`),
+    so the same options give the same numbers; the service runs at most 200,000 paths."""
 
     model_config = _PARAMS
 
-    paths: int = Field(2_000, ge=1, le=200_000, description="Number of paths. [-]")
+    paths: int = Field(DEFAULT_N_PATHS, ge=1, le=200_000, description="Number of paths. [-]")
     years: float | None = Field(
-        None, ge=0.1, le=40, description="Horizon; default [pivot].horizon_years. [years]"
+        None, ge=MIN_HORIZON_YEARS, le=MAX_HORIZON_YEARS,
+        description="Horizon; default [pivot].horizon_years. [years]"
     )
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="Root random seed. [-]")
-    chunk_paths: int = Field(1_000, ge=1, le=200_000, description="Paths per chunk. [-]")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Root random seed. [-]")
+    chunk_paths: int = Field(
+        DEFAULT_CHUNK_PATHS, ge=1, le=200_000,
+        description="Paths per chunk: with the seed, what reproduces the paths. [-]"
+    )
     policy: Literal["hold", "sell_all", "sell_to_cover", "min_cash", "all"] | None = Field(
         None, description="Treasury policy; default the file's [treasury] policy first, then "
         "the others; 'all': every policy."
     )
     discount_rate: float | None = Field(
-        None, ge=-0.5, le=1.0, description="Annual discount rate. [fraction]"
+        None, gt=MIN_DISCOUNT_RATE, le=MAX_DISCOUNT_RATE,
+        description="Annual discount rate. [fraction]"
     )
     site: str | None = Field(None, max_length=200, description="Only this site.")
     convert_mw: float | None = Field(
@@ -128,7 +145,7 @@ class OptimizeParams(BaseModel):
 
     scenarios: int = Field(50, ge=1, le=5_000, description="In-sample market scenarios. [-]")
     risk_aversion: float = Field(0.0, ge=0, le=1, description="Weight of CVaR95. [0..1]")
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="Root random seed. [-]")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Root random seed. [-]")
     time_limit_s: float = Field(300.0, ge=0.1, le=3_600, description="HiGHS time limit. [s]")
     gap: float = Field(1e-3, ge=0, le=1, description="Relative MIP gap. [fraction]")
     fixed_through: str | None = Field(

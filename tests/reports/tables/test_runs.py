@@ -43,7 +43,9 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
                                                              horizon_months=60))
     results = res.to_json()
     strategy, assumptions = run_tables("simulate", results)
-    assert strategy.title == "Monte Carlo: 200 paths, treasury policy sell_to_cover"
+    # the paths, the seed and the chunk size: what reproduces the run (as the CLI titles it)
+    assert strategy.title == ("Monte Carlo: 200 paths, seed 7, 5,000 paths per chunk, "
+                              "treasury policy sell_to_cover")
     stats = [res.strategy_stats(n) for n in res.strategy_names]
     assert _cells(strategy, "NPV P5") == tuple(fmt_musd(s["npv_p5_usd"]) for s in stats)
     assert _cells(strategy, "P(forced sale), ex capex") == tuple(

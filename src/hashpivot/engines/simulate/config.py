@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hashpivot.exceptions import Problem
+from hashpivot.run_defaults import DEFAULT_CHUNK_PATHS, DEFAULT_N_PATHS
 from hashpivot.treasury import POLICIES
 from hashpivot.units import MONTHS_PER_YEAR
 
@@ -47,10 +48,10 @@ class SimulationConfig:
         ``"unlevered"`` or ``"levered"``.
     """
 
-    n_paths: int = 10_000
+    n_paths: int = DEFAULT_N_PATHS
     horizon_months: int | None = None
     seed: int = 0
-    chunk_paths: int = 5_000
+    chunk_paths: int = DEFAULT_CHUNK_PATHS
     discount_rate: float | None = None
     start: str | None = None
     site_name: str | None = None

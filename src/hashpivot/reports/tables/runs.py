@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hashpivot.reports.labels import paths_text
 from hashpivot.reports.tables import cost, dispatch
 from hashpivot.reports.tables import optimize as opt
 from hashpivot.reports.tables.backtest import backtest_rows, backtest_title
@@ -111,7 +112,8 @@ def _simulate(results: dict[str, Any]) -> list[RunTable]:
                                 n_paths=n if isinstance(n, int) else None)
     notes = [*notes, *([str(treasury_note)] if treasury_note else [])]
     notes += [f"note: {w}" for w in results.get("warnings") or []]
-    title = "Monte Carlo" + (f": {n:,} paths" if isinstance(n, int) else "")
+    title = "Monte Carlo" + (f": {paths_text(n, results.get('inputs') or {})}"
+                             if isinstance(n, int) else "")
     if treasury_note is None and results.get("main_policy"):
         title += f", treasury policy {results['main_policy']}"
     tables = [strategy_table(title, list(strategies), rows, notes)]
