@@ -617,3 +617,27 @@ def test_project_debt_interest_is_the_quoted_rate_over_twelve() -> None:
     assert len(months) > 3  # (teeth: several construction months)
     t = months[1:]
     np.testing.assert_allclose(interest[t], drawn[t - 1] * 0.085 / 12.0, rtol=1e-12)
+
+
+def test_the_levered_rows_say_what_they_count() -> None:
+    """"NPV levered" counts the equity's flows to the horizon with no terminal value and
+    repays the project debt still outstanding in the horizon's last month: over five years
+    convert-all's debt outlives the horizon, so its levered NPV pays a balloon the lease
+    after the horizon would have carried. The rows said only "at the cost of equity";
+    the CLI's caption and the page's notes now say both, with each balloon."""
+    from hashpivot.reports.tables.runs import run_tables
+
+    text = EXAMPLE.read_text()
+    assert "horizon_years = 15" in text
+    pf = parse_portfolio(text.replace("horizon_years = 15", "horizon_years = 5"), "p.toml")
+    res = pv.run_pivot(pf)
+    balloon = res.strategy("convert_all").cash_flows.debt_balloon_usd
+    assert balloon > 1e8  # (teeth)
+    basis = res.levered_basis()
+    assert basis.startswith("levered = equity cash flows at the cost of equity, to the "
+                            "horizon without terminal value; the project debt outstanding")
+    assert f"convert_all {balloon / 1e6:,.1f} M USD" in basis
+    (strategy, *_) = run_tables("pivot", res.to_json_dict())
+    assert basis in strategy.notes
+    full = pv.run_pivot(load_portfolio(EXAMPLE))  # the example's debt ends in 2036
+    assert "outstanding" not in full.levered_basis()

@@ -128,7 +128,7 @@ def _print_tables(result: PivotResult, console: Console) -> None:
         levered=result.has_financing,
     )
     if result.has_financing:
-        caption += "; levered = equity cash flows at the cost of equity"
+        caption += "; " + result.levered_basis()
     tot = []
     for s in strategies:
         a = s.annual

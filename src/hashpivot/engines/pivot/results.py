@@ -252,10 +252,22 @@ class PivotResult:
                 for row in self.tornado.to_dict(orient="records")
             ],
             "levered_note": None if levered else NO_FINANCING_NOTE,
+            **({"levered_basis": self.levered_basis()} if levered else {}),
             "resolved_assumptions": self.resolved_assumptions(),
             "inputs": self.inputs,
             "warnings": list(self.warnings),
         }
+
+    def levered_basis(self) -> str:
+        """What the levered rows count: the equity's cash flows to the horizon at the cost
+        of equity, no terminal value, the project debt still outstanding at the horizon
+        repaid in its last month (each strategy's, where it has some)."""
+        left = [f"{s.name} {s.cash_flows.debt_balloon_usd / 1e6:,.1f} M USD"
+                for s in self.strategies if s.cash_flows.debt_balloon_usd > 0]
+        return ("levered = equity cash flows at the cost of equity, to the horizon without "
+                "terminal value" + ("; the project debt outstanding at the horizon is repaid "
+                                    "in its last month (" + ", ".join(left) + ")"
+                                    if left else ""))
 
     def resolved_assumptions(self) -> list[dict[str, Any]]:
         """The assumptions that can flip the verdict, each with where it came from.

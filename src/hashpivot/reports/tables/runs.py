@@ -96,7 +96,8 @@ def _pivot(results: dict[str, Any]) -> list[RunTable]:
         line = switching_line(tornado, str(results.get("pivot")), with_tv)
         notes += [line] if line else []
     notes += signing_notes(strategies)
-    notes += [str(n) for n in (results.get("levered_note"),) if n]
+    notes += [str(n) for n in (results.get("levered_note"), results.get("levered_basis"))
+              if n]
     notes += [f"note: {w}" for w in results.get("warnings") or []]
     title = "AI/HPC pivot vs keep mining"
     if inputs.get("start") and inputs.get("horizon_months"):
