@@ -635,3 +635,24 @@ def test_every_timestamp_is_utc_with_its_offset(service: Any) -> None:
     assert {r["created_at"] for r in again} == {submitted.json()["created_at"]}
     stamps += [submitted.json()["created_at"], again[2]["finished_at"]]
     assert all(s.endswith("Z") for s in stamps), stamps
+
+
+def test_the_openapi_schema_says_what_each_route_answers_and_how_to_authenticate(
+        client: Any) -> None:
+    """Every route listed every error code (the health check 401 to 422) and none the 409
+    of a run without results or the 400 of a TOML that is not UTF-8; no security scheme
+    was declared, so the docs had no Authorize button and generated clients sent no key."""
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    assert set(paths["/api/health"]["get"]["responses"]) == {"200"}
+    for path in ("/api/runs/{run_id}/results", "/api/runs/{run_id}/tables"):
+        assert "409" in paths[path]["get"]["responses"], path
+    for path in ("/api/runs/{run_id}/reproduce", "/api/runs/{run_id}/plan-portfolio"):
+        assert "409" in paths[path]["post"]["responses"], path
+    assert "400" in paths["/api/portfolios/import"]["post"]["responses"]
+    assert "403" not in paths["/api/portfolios"]["get"]["responses"]  # (no CSRF on reads)
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["apiKey"] == {"type": "http", "scheme": "bearer",
+                                 "description": schemes["apiKey"]["description"]}
+    assert paths["/api/portfolios"]["post"]["security"] == [{"apiKey": []}]
+    assert "security" not in paths["/api/health"]["get"]

@@ -26,6 +26,7 @@ from hashpivot.web.lookup import (
     run_or_404,
 )
 from hashpivot.web.schemas import (
+    ConflictOut,
     PortfolioOut,
     PortfolioSummary,
     ProblemsOut,
@@ -47,17 +48,30 @@ ExpectedRevision = Annotated[int | None, Query(
     ge=1, le=MAX_ID, description="Make the edit only if the portfolio is still at this "
     "revision (409 when another edit was stored since).")]
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No API key or session"},
-    403: {"description": "Missing CSRF token"},
+_ERRORS: dict[int, dict[str, Any]] = {
+    400: {"description": "A body that cannot be read: not UTF-8 text (its JSON or TOML)"},
+    401: {"description": "No API key or session (or an invalid key)"},
+    403: {"description": "A session's write without its CSRF token"},
     404: {"description": "Not found"},
-    409: {"description": "Conflict: a portfolio not at expected_revision, a run without "
-          "results"},
-    413: {"description": "Request too large"},
+    409: {"model": ConflictOut, "description": "Conflict: a portfolio no longer at "
+          "expected_revision, or a run without results (yet)"},
+    413: {"description": "Request body too large"},
     422: {"model": ProblemsOut, "description": "Invalid input, with field paths"},
 }
 
-router = APIRouter(prefix="/api", responses=_ERRORS)
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error responses a route can give, for its OpenAPI description."""
+    return {code: _ERRORS[code] for code in codes}
+
+
+#: What every route that reads, or writes, can answer besides its own codes; a route
+#: that reads a body can also find it unreadable.
+_READ = (401, 422)
+_WRITE = (401, 403, 413, 422)
+_BODY = (400, *_WRITE)
+
+router = APIRouter(prefix="/api")
 
 
 def _db(request: Request) -> Session:
@@ -77,14 +91,14 @@ async def health() -> dict[str, str]:
 # --------------------------------------------------------------------------------------
 # portfolios
 # --------------------------------------------------------------------------------------
-@router.get("/portfolios", tags=["portfolios"])
+@router.get("/portfolios", tags=["portfolios"], responses=_errors(*_READ))
 async def list_portfolios(request: Request, _: Read) -> list[PortfolioSummary]:
     """Every stored portfolio."""
     with _db(request) as s:
         return [PortfolioSummary.of(r) for r in store.list_all(s)]
 
 
-@router.post("/portfolios", status_code=201, tags=["portfolios"])
+@router.post("/portfolios", status_code=201, tags=["portfolios"], responses=_errors(*_BODY))
 def create_portfolio(
     request: Request, _: Write, document: Annotated[dict[str, Any], Body()]
 ) -> PortfolioOut:
@@ -97,6 +111,7 @@ def create_portfolio(
     "/portfolios/import",
     status_code=201,
     tags=["portfolios"],
+    responses=_errors(*_BODY),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -116,7 +131,7 @@ async def import_portfolio(request: Request, _: Write) -> PortfolioOut:
         return PortfolioOut.of(store.create(s, document, toml_text=text))
 
 
-@router.get("/portfolios/{portfolio_id}", tags=["portfolios"])
+@router.get("/portfolios/{portfolio_id}", tags=["portfolios"], responses=_errors(*_READ, 404))
 async def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> PortfolioOut:
     """One portfolio with its document."""
     with _db(request) as s:
@@ -127,7 +142,8 @@ async def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) ->
     "/portfolios/{portfolio_id}/toml",
     tags=["portfolios"],
     response_class=PlainTextResponse,
-    responses={200: {"content": {"application/toml": {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {"application/toml": {"schema": {"type": "string"}}}},
+               **_errors(*_READ, 404)},
 )
 async def export_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> Response:
     """The portfolio as a TOML file that ``hashpivot cost|pivot|... FILE`` reads."""
@@ -136,7 +152,7 @@ async def export_portfolio(request: Request, _: Read, portfolio_id: PortfolioId)
         return Response(store.export_toml(row), media_type="application/toml")
 
 
-@router.put("/portfolios/{portfolio_id}", tags=["portfolios"])
+@router.put("/portfolios/{portfolio_id}", tags=["portfolios"], responses=_errors(*_BODY, 404, 409))
 def replace_portfolio(
     request: Request,
     _: Write,
@@ -151,7 +167,8 @@ def replace_portfolio(
         return PortfolioOut.of(store.update(s, row, document, expected_revision))
 
 
-@router.delete("/portfolios/{portfolio_id}", status_code=204, tags=["portfolios"])
+@router.delete("/portfolios/{portfolio_id}", status_code=204, tags=["portfolios"],
+             responses=_errors(*_WRITE, 404))
 def delete_portfolio(request: Request, _: Write, portfolio_id: PortfolioId) -> Response:
     """Delete a portfolio (its runs are kept, detached)."""
     with _db(request) as s, s.begin():
@@ -185,7 +202,7 @@ def _site_index(row: PortfolioRow, index: SiteIndex) -> int:
     return index
 
 
-@router.get("/portfolios/{portfolio_id}/sites", tags=["sites"])
+@router.get("/portfolios/{portfolio_id}/sites", tags=["sites"], responses=_errors(*_READ, 404))
 async def list_sites(
     request: Request, _: Read, portfolio_id: PortfolioId
 ) -> list[dict[str, Any]]:
@@ -194,7 +211,8 @@ async def list_sites(
         return _sites(portfolio_or_404(s, portfolio_id))
 
 
-@router.post("/portfolios/{portfolio_id}/sites", status_code=201, tags=["sites"])
+@router.post("/portfolios/{portfolio_id}/sites", status_code=201, tags=["sites"],
+             responses=_errors(*_BODY, 404, 409))
 def add_site(
     request: Request,
     _: Write,
@@ -212,7 +230,8 @@ def add_site(
     return _edit(request, portfolio_id, change, expected_revision)
 
 
-@router.get("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"])
+@router.get("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"],
+             responses=_errors(*_READ, 404))
 async def get_site(
     request: Request, _: Read, portfolio_id: PortfolioId, index: SiteIndex
 ) -> dict[str, Any]:
@@ -222,7 +241,8 @@ async def get_site(
         return dict(_sites(row)[_site_index(row, index)])
 
 
-@router.put("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"])
+@router.put("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"],
+             responses=_errors(*_BODY, 404, 409))
 def replace_site(
     request: Request,
     _: Write,
@@ -241,7 +261,8 @@ def replace_site(
     return _edit(request, portfolio_id, change, expected_revision)
 
 
-@router.delete("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"])
+@router.delete("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"],
+             responses=_errors(*_WRITE, 404, 409))
 def delete_site(
     request: Request,
     _: Write,
@@ -262,7 +283,7 @@ def delete_site(
 # --------------------------------------------------------------------------------------
 # runs
 # --------------------------------------------------------------------------------------
-@router.get("/run-kinds", tags=["runs"])
+@router.get("/run-kinds", tags=["runs"], responses=_errors(401))
 async def run_kinds(_: Read) -> list[RunKindOut]:
     """Run kinds and the JSON schema of their parameters (units in the field names)."""
     return [
@@ -271,7 +292,7 @@ async def run_kinds(_: Read) -> list[RunKindOut]:
     ]
 
 
-@router.post("/runs", status_code=202, tags=["runs"])
+@router.post("/runs", status_code=202, tags=["runs"], responses=_errors(*_BODY, 404))
 def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
     """Queue a run; a worker process executes it. Poll ``GET /api/runs/{id}``."""
     with _db(request) as s, s.begin():
@@ -285,7 +306,7 @@ def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
     return out
 
 
-@router.get("/runs", tags=["runs"])
+@router.get("/runs", tags=["runs"], responses=_errors(*_READ))
 async def list_runs(
     request: Request,
     _: Read,
@@ -306,7 +327,7 @@ async def list_runs(
         return [RunOut.of(r) for r in s.scalars(q)]
 
 
-@router.get("/runs/{run_id}", tags=["runs"])
+@router.get("/runs/{run_id}", tags=["runs"], responses=_errors(*_READ, 404))
 async def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
     """A run: status, progress, resolved inputs, provenance and results (and, for a
     reproduction, how it compares with the run it reproduces)."""
@@ -317,7 +338,7 @@ async def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
         return RunDetail.of(row, original)
 
 
-@router.get("/runs/{run_id}/results", tags=["runs"])
+@router.get("/runs/{run_id}/results", tags=["runs"], responses=_errors(*_READ, 404, 409))
 async def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str, Any]:
     """The results of a finished run: the same object as the CLI's ``--json``."""
     with _db(request) as s:
@@ -326,7 +347,7 @@ async def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str,
         return row.results
 
 
-@router.get("/runs/{run_id}/tables", tags=["runs"])
+@router.get("/runs/{run_id}/tables", tags=["runs"], responses=_errors(*_READ, 404, 409))
 async def get_run_tables(request: Request, _: Read, run_id: RunId) -> list[TableOut]:
     """The tables of a finished run, as its page and the CLI show them: title, column
     headings, formatted cells, notes (numbers as text, in the units the headings name)."""
@@ -340,7 +361,8 @@ async def get_run_tables(request: Request, _: Read, run_id: RunId) -> list[Table
                      notes=list(t.notes)) for t in tables]
 
 
-@router.post("/runs/{run_id}/plan-portfolio", status_code=201, tags=["runs"])
+@router.post("/runs/{run_id}/plan-portfolio", status_code=201, tags=["runs"],
+             responses=_errors(*_WRITE, 404, 409))
 def save_plan_portfolio(request: Request, _: Write, run_id: RunId) -> PortfolioOut:
     """Store the plan of a finished optimize run as a new portfolio (its ``phased``
     strategy, each hall at its tenant's lease), for pivot and simulate runs; its TOML
@@ -350,7 +372,8 @@ def save_plan_portfolio(request: Request, _: Write, run_id: RunId) -> PortfolioO
         return PortfolioOut.of(store.create_plan_portfolio(s, row))
 
 
-@router.post("/runs/{run_id}/reproduce", status_code=202, tags=["runs"])
+@router.post("/runs/{run_id}/reproduce", status_code=202, tags=["runs"],
+             responses=_errors(*_WRITE, 404, 409))
 def reproduce_run(request: Request, _: Write, run_id: RunId) -> RunOut:
     """Run a finished run's stored inputs again (not resolved again from its portfolio);
     ``GET /api/runs/{new id}`` then carries ``reproduction``: identical, or each value that
@@ -364,7 +387,7 @@ def reproduce_run(request: Request, _: Write, run_id: RunId) -> RunOut:
     return out
 
 
-@router.post("/runs/{run_id}/cancel", tags=["runs"])
+@router.post("/runs/{run_id}/cancel", tags=["runs"], responses=_errors(*_WRITE, 404))
 def cancel_run(request: Request, _: Write, run_id: RunId) -> RunOut:
     """Cancel a queued or running run (a finished run is left as it is)."""
     with _db(request) as s, s.begin():
@@ -384,19 +407,22 @@ def _json(content: bytes) -> Response:
     return Response(content, media_type="application/json")
 
 
-@router.get("/market/btc", tags=["market"], response_model=dict[str, Any])
+@router.get("/market/btc", tags=["market"], response_model=dict[str, Any],
+             responses=_errors(*_READ))
 def btc(_: Read, start: dt.date | None = None, end: dt.date | None = None) -> Response:
     """Bundled daily BTC history: price [USD], difficulty, fees [BTC/block]."""
     return _json(market.as_json("btc", start, end))
 
 
-@router.get("/market/power/markets", tags=["market"], response_model=list[str])
+@router.get("/market/power/markets", tags=["market"], response_model=list[str],
+             responses=_errors(*_READ))
 async def power_market_keys(_: Read) -> Response:
     """Bundled power price series."""
     return _json(market.as_json("markets"))
 
 
-@router.get("/market/power", tags=["market"], response_model=dict[str, Any])
+@router.get("/market/power", tags=["market"], response_model=dict[str, Any],
+             responses=_errors(*_READ))
 def power(
     _: Read,
     market_key: Annotated[str, Query(alias="market", max_length=60)],
@@ -406,19 +432,22 @@ def power(
     return _json(market.as_json("power", market_key, hourly))
 
 
-@router.get("/market/deals", tags=["market"], response_model=dict[str, Any])
+@router.get("/market/deals", tags=["market"], response_model=dict[str, Any],
+             responses=_errors(*_READ))
 async def hosting_deals(_: Read) -> Response:
     """Reference AI/HPC hosting deals and their implied rent [USD/kW-month]."""
     return _json(market.as_json("deals"))
 
 
-@router.get("/market/asics", tags=["market"], response_model=dict[str, Any])
+@router.get("/market/asics", tags=["market"], response_model=dict[str, Any],
+             responses=_errors(*_READ))
 async def asic_catalog(_: Read) -> Response:
     """The bundled ASIC catalog: hashrate [TH/s], power [W], efficiency [J/TH]."""
     return _json(market.as_json("asics"))
 
 
-@router.get("/market/regulation", tags=["market"], response_model=dict[str, Any])
+@router.get("/market/regulation", tags=["market"], response_model=dict[str, Any],
+             responses=_errors(*_READ))
 async def regulation(_: Read) -> Response:
     """The bundled regulation rules applied by the optimizer (jurisdiction, effect, dates,
     source)."""

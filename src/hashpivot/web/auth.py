@@ -12,9 +12,10 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from hashpivot.store import keys
@@ -93,7 +94,17 @@ def principal(request: Request) -> Principal | None:
     return None
 
 
-async def require_read(request: Request) -> Principal:
+#: The API key's scheme in the OpenAPI description (the docs' Authorize button, generated
+#: clients); :func:`principal` reads the header itself.
+BEARER = HTTPBearer(auto_error=False, scheme_name="apiKey",
+                    description="An API key (`hashpivot keys create`): Authorization: Bearer "
+                    "<key>")
+
+
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+
+
+async def require_read(request: Request, _: Bearer) -> Principal:
     """Dependency of read endpoints: a key, a session, or anonymous reads if enabled."""
     who = principal(request)
     if who is not None:
@@ -116,7 +127,7 @@ def check_csrf(who: Principal, supplied: str | None) -> None:
         raise HTTPException(403, "missing or wrong CSRF token")
 
 
-async def require_write(request: Request) -> Principal:
+async def require_write(request: Request, _: Bearer) -> Principal:
     """Dependency of write and run endpoints (JSON): a key, or a session plus CSRF header."""
     who = principal(request)
     if who is None:

@@ -31,6 +31,14 @@ class ProblemsOut(BaseModel):
     problems: list[ProblemOut]
 
 
+class ConflictOut(BaseModel):
+    """409 body: a portfolio edited since ``expected_revision`` (its stored ``revision``),
+    or a run without the results asked for (``revision`` None)."""
+
+    detail: str
+    revision: int | None = None
+
+
 class PortfolioSummary(BaseModel):
     """A portfolio in a list."""
 
