@@ -351,3 +351,26 @@ def test_an_id_no_row_can_have_is_a_404_not_a_server_error(
             r = c.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
             assert r.status_code == 404, (url, r.status_code)
         assert c.get(f"/api/runs/{huge}").status_code == 422
+
+
+def test_every_page_and_the_health_check_say_how_old_the_data_is(
+        sqlite_db: tuple[str, None], data_dir: Path) -> None:
+    """The CLI warns after a pivot, simulate or optimize that the latest data day is over
+    30 days old (the engines start from it); no page nor API answer said so. Every page
+    says it now, and ``/api/health`` gives the day and the warning."""
+    import datetime as dt
+
+    from hashpivot.io.user_data import latest_day, staleness_warning
+
+    last = latest_day()  # (the bundled history: the test's data folder is empty)
+    assert (dt.date.today() - last).days > 30  # (teeth)
+    warning = staleness_warning()
+    assert warning is not None
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        login(c)
+        for page in ("/", "/portfolios/1", "/market"):
+            html = c.get(page).text
+            assert f"the latest data day is {last}" in html, page
+        health = c.get("/api/health").json()
+        assert health["latest_data_day"] == last.isoformat()
+        assert health["data_warning"] == warning

@@ -39,7 +39,11 @@ from hashpivot.cli.tables import (
     print_strategy_table,
 )
 from hashpivot.exceptions import HashpivotError, InputError, Problem
-from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE, discounting_text, paths_text
+from hashpivot.reports.labels import (
+    REVERSE_MARGIN_SAME_NOTE,
+    simulate_caption,
+    simulate_title,
+)
 from hashpivot.reports.tables.strategies import POLICY_TITLE, policy_rows, simulate_rows
 from hashpivot.run_defaults import DEFAULT_CHUNK_PATHS, DEFAULT_N_PATHS, MAX_HORIZON_YEARS
 
@@ -95,27 +99,13 @@ def _print(result: SimulationResult, console: Console) -> None:
     inp = result.inputs
     names = result.strategy_names
     stats = [result.strategy_stats(n) for n in names]
-    title = (
-        f"Monte Carlo: {paths_text(result.n_paths, inp)}, {inp['start']} + "
-        f"{inp['horizon_months']} months, {discounting_text(inp)}, "
-        + (f"treasury policy {result.policies[0]}" if result.treasury_given else "no treasury")
-    )
+    title = simulate_title(result.n_paths, inp,
+                           result.policies[0] if result.treasury_given else None)
     taxed = any("npv_after_tax_mean_usd" in s for s in stats)  # for the caption's wording
     from hashpivot.engines.simulate.assumptions import center_overrides
 
-    scenario = inp.get("scenario", {})
     moved = [f"[scenario] {f}" for f, _, _ in center_overrides(inp)]
-    path = ("the calibrated history's trend" if scenario.get("anchor") == "history"
-            else "the pivot model's path" + (f" with {', '.join(moved)}" if moved else ""))
-    caption = (
-        "NPV of unlevered FCF, "
-        + ("pre-tax unless 'after tax'" if taxed else "pre-tax")
-        + ", without terminal value unless 'with TV'; "
-        "CVaR95 = mean NPV of the worst 5 % of paths; deterministic = every volatility zero "
-        f"({path}); P(beats keep) = share of paths where the NPV exceeds "
-        "keep_mining's; " + str(inp.get("terminal_value", "")) + "; price center: "
-        + str(inp.get("scenario", {}).get("price_center", ""))
-    )
+    caption = simulate_caption(inp, taxed, moved)
     rows, notes = simulate_rows(stats, treasury_given=result.treasury_given,
                                 n_paths=result.n_paths)
     caption += "".join(f"; {n}" for n in notes)

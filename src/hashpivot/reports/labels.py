@@ -109,3 +109,53 @@ _TORNADO_INPUT_FORMATS: dict[str, Callable[[float], str]] = {
     "USD/kW/month": lambda x: f"{x:,.1f} USD/kW-mo",
     "x rent": lambda x: f"{x:g} x rent",
 }
+
+
+def simulate_title(n_paths: int, inputs: Mapping[str, Any], policy: str | None) -> str:
+    """The Monte Carlo table's title, as the CLI and the run page print it: the paths and
+    what reproduces them, the months, the discounting, the treasury policy.
+
+    Parameters
+    ----------
+    n_paths : int
+        The run's paths. [-]
+    inputs : mapping
+        Its ``inputs`` (``start``, ``horizon_months``, the rates; parts a run stored
+        before them lacks are left out).
+    policy : str or None
+        The treasury policy of the table; None: no ``[treasury]``.
+    """
+    title = f"Monte Carlo: {paths_text(n_paths, inputs)}"
+    if inputs.get("start") and inputs.get("horizon_months"):
+        title += f", {inputs['start']} + {inputs['horizon_months']} months"
+    if inputs.get("discounting") or inputs.get("discount_rate") is not None:
+        title += f", {discounting_text(inputs)}"
+    return title + (f", treasury policy {policy}" if policy else ", no treasury")
+
+
+def simulate_caption(inputs: Mapping[str, Any], taxed: bool, moved: list[str]) -> str:
+    """What the Monte Carlo table's figures are, as the CLI and the run page say it: the
+    NPV's basis, CVaR95, the deterministic path (``moved``: the ``[scenario]`` fields that
+    move its center), P(beats keep), the terminal value and the price center.
+
+    Parameters
+    ----------
+    inputs : mapping
+        The run's ``inputs`` (``scenario``, ``terminal_value``).
+    taxed : bool
+        The run has after-tax rows.
+    moved : list of str
+        ``[scenario] field`` of each center override.
+    """
+    scenario = inputs.get("scenario") or {}
+    path = ("the calibrated history's trend" if scenario.get("anchor") == "history"
+            else "the pivot model's path" + (f" with {', '.join(moved)}" if moved else ""))
+    return (
+        "NPV of unlevered FCF, "
+        + ("pre-tax unless 'after tax'" if taxed else "pre-tax")
+        + ", without terminal value unless 'with TV'; "
+        "CVaR95 = mean NPV of the worst 5 % of paths; deterministic = every volatility zero "
+        f"({path}); P(beats keep) = share of paths where the NPV exceeds "
+        "keep_mining's; " + str(inputs.get("terminal_value", "")) + "; price center: "
+        + str(scenario.get("price_center", ""))
+    )

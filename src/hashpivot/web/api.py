@@ -81,11 +81,14 @@ def _db(request: Request) -> Session:
 
 
 @router.get("/health", tags=["service"])
-async def health() -> dict[str, str]:
-    """Liveness (no authentication)."""
+async def health() -> dict[str, str | None]:
+    """Liveness (no authentication), and the latest data day the engines start from, with
+    the CLI's warning when it is over 30 days old (``hashpivot data update``)."""
     import hashpivot
+    from hashpivot.io.user_data import latest_day, staleness_warning
 
-    return {"status": "ok", "version": hashpivot.__version__}
+    return {"status": "ok", "version": hashpivot.__version__,
+            "latest_data_day": latest_day().isoformat(), "data_warning": staleness_warning()}
 
 
 # --------------------------------------------------------------------------------------

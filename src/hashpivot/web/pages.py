@@ -69,7 +69,10 @@ def _render(
     who = _who(request)
     if who is None:
         return _sign_in(request)
-    ctx = {"who": who, "csrf": who.csrf, **context}
+    from hashpivot.io.user_data import staleness_warning
+
+    # the engines start from the latest data day: said on every page, as the CLI says it
+    ctx = {"who": who, "csrf": who.csrf, "data_warning": staleness_warning(), **context}
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 

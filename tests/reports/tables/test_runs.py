@@ -43,14 +43,29 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
                                                              horizon_months=60))
     results = res.to_json()
     strategy, assumptions = run_tables("simulate", results)
-    # the paths, the seed and the chunk size: what reproduces the run (as the CLI titles it)
+    # the paths, the seed and the chunk size (what reproduces the run), the months, the
+    # rates and the policy: the CLI's title, and its caption first among the notes (the
+    # page had neither the months and the rates, nor what the figures are)
     assert strategy.title == ("Monte Carlo: 200 paths, seed 7, 5,000 paths per chunk, "
+                              "2025-10 + 60 months, discount 10.0 %/year, "
                               "treasury policy sell_to_cover")
+    caption = strategy.notes[0]
+    assert caption.startswith("NPV of unlevered FCF, pre-tax, without terminal value unless "
+                              "'with TV'; CVaR95 = mean NPV of the worst 5 % of paths")
+    from typer.testing import CliRunner
+
+    from hashpivot.cli.app import app
+
+    out = CliRunner().invoke(app, ["simulate", str(EXAMPLE), "--paths", "200", "--seed", "7",
+                                   "--years", "5"]).output
+    flat = " ".join(out.split())
+    assert strategy.title in flat and caption in flat
     stats = [res.strategy_stats(n) for n in res.strategy_names]
     assert _cells(strategy, "NPV P5") == tuple(fmt_musd(s["npv_p5_usd"]) for s in stats)
     assert _cells(strategy, "P(forced sale), ex capex") == tuple(
         fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats)
-    assert strategy.notes[0] == MC_ERROR_NOTE and strategy.notes[4].startswith("ex capex = ")
+    notes = strategy.notes[1:]  # (after the caption)
+    assert notes[0] == MC_ERROR_NOTE and notes[4].startswith("ex capex = ")
     # over 60 months and 200 paths a strategy's mean gain with the terminal value is within
     # its error (not to the horizon): the note names that row only (over 36 it was, until
     # mining's terminal value took the year after the horizon: its final year holds the
@@ -59,10 +74,10 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
                  <= s["npv_with_tv_vs_baseline_mean_ci95_half_usd"]]
     assert unsettled and not [s for s in stats[1:] if abs(s["npv_vs_baseline_mean_usd"])
                               <= s["npv_vs_baseline_mean_ci95_half_usd"]]
-    assert strategy.notes[3].startswith(
+    assert notes[3].startswith(
         "where 'NPV with TV vs keep ±' is as large as the mean, these paths do not settle")
-    assert strategy.notes[1] == share_error_note(200)  # 200 paths: within 6.9 points
-    assert strategy.notes[2].startswith("CVaR95 ± over 200 paths rests on the worst 10")
+    assert notes[1] == share_error_note(200)  # 200 paths: within 6.9 points
+    assert notes[2].startswith("CVaR95 ± over 200 paths rests on the worst 10")
     assert _cells(strategy, "NPV mean ±") == tuple(
         fmt_musd(s["npv_mean_ci95_half_usd"]) for s in stats)  # the page shows the errors
     assert assumptions.rows[0][0] == "[pivot] horizon_years"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hashpivot.reports.labels import paths_text
+from hashpivot.reports.labels import simulate_caption, simulate_title
 from hashpivot.reports.tables import cost, dispatch
 from hashpivot.reports.tables import optimize as opt
 from hashpivot.reports.tables.backtest import backtest_rows, backtest_title
@@ -111,12 +111,17 @@ def _simulate(results: dict[str, Any]) -> list[RunTable]:
     n = results.get("n_paths")
     rows, notes = simulate_rows(list(strategies.values()), treasury_given=treasury_note is None,
                                 n_paths=n if isinstance(n, int) else None)
-    notes = [*notes, *([str(treasury_note)] if treasury_note else [])]
+    inputs: dict[str, Any] = results.get("inputs") or {}
+    from hashpivot.engines.simulate.assumptions import center_overrides
+
+    taxed = any("npv_after_tax_mean_usd" in s for s in strategies.values())
+    caption = simulate_caption(inputs, taxed,
+                               [f"[scenario] {f}" for f, _, _ in center_overrides(inputs)])
+    notes = [caption, *notes, *([str(treasury_note)] if treasury_note else [])]
     notes += [f"note: {w}" for w in results.get("warnings") or []]
-    title = "Monte Carlo" + (f": {paths_text(n, results.get('inputs') or {})}"
-                             if isinstance(n, int) else "")
-    if treasury_note is None and results.get("main_policy"):
-        title += f", treasury policy {results['main_policy']}"
+    policy = results.get("main_policy") if treasury_note is None else None
+    title = (simulate_title(n, inputs, str(policy) if policy else None)
+             if isinstance(n, int) else "Monte Carlo")
     tables = [strategy_table(title, list(strategies), rows, notes)]
     by_policy: dict[str, dict[str, Any]] = results.get("forced_sale_btc_by_policy") or {}
     policies = list(next(iter(by_policy.values()), {}))
