@@ -18,10 +18,17 @@ MAX_HORIZON_YEARS = 100.0
 #: A simulation's discount rate lies in (MIN_DISCOUNT_RATE, MAX_DISCOUNT_RATE]. [1/year]
 MIN_DISCOUNT_RATE = -0.99
 MAX_DISCOUNT_RATE = 1.0
+#: In-sample market scenarios of an optimization when none are given. [-]
+DEFAULT_N_SCENARIOS = 200
+#: Scenarios an optimization solves with perfect information (EVPI) when none are given.
+#: [-]
+DEFAULT_EVPI_SCENARIOS = 20
 
 __all__ = [
     "DEFAULT_CHUNK_PATHS",
+    "DEFAULT_EVPI_SCENARIOS",
     "DEFAULT_N_PATHS",
+    "DEFAULT_N_SCENARIOS",
     "MAX_DISCOUNT_RATE",
     "MAX_HORIZON_YEARS",
     "MAX_SEED",

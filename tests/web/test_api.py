@@ -195,6 +195,24 @@ def test_the_api_takes_every_seed_and_horizon_the_cli_takes(client: Any) -> None
     assert parse_params("optimize", {"seed": seed}).seed == seed  # type: ignore[attr-defined]
 
 
+def test_an_optimize_run_takes_the_clis_defaults() -> None:
+    """The service planned on 50 scenarios and 5 EVPI scenarios where ``hashpivot
+    optimize`` (and ``OptimizeConfig``) take 200 and 20: the same file gave another plan.
+    One definition now (``run_defaults``)."""
+    import inspect
+
+    from hashpivot.cli import optimize as cli_optimize
+    from hashpivot.optimize import OptimizeConfig
+    from hashpivot.store.runs import parse_params
+
+    params = parse_params("optimize", {})
+    config = OptimizeConfig()
+    assert (params.scenarios, params.evpi_scenarios) == (  # type: ignore[attr-defined]
+        config.n_scenarios, config.evpi_scenarios) == (200, 20)
+    source = inspect.getsource(cli_optimize)
+    assert "] = DEFAULT_N_SCENARIOS," in source and "] = DEFAULT_EVPI_SCENARIOS," in source
+
+
 WALL_CLOCK = ("coefficient_seconds", "build_seconds", "solve_seconds")
 
 

@@ -186,7 +186,7 @@ def test_run_forms_show_defaults_and_offer_true_false(sqlite_db: tuple[str, None
         assert '<option value="">default: false</option>' in cont
         assert '<option value="true">' in cont and '<option value="false">' in cont
         scen = form.split('for="f-scenarios"')[1].split('class="field')[0]
-        assert 'placeholder="default: 50"' in scen
+        assert 'placeholder="default: 200"' in scen  # the CLI's (it was 50)
         sim = page.split('id="run-form-simulate"')[1].split("</form>")[0]
         paths = sim.split('for="f-paths"')[1].split('class="field')[0]
         assert 'placeholder="default: 10000"' in paths  # the CLI's

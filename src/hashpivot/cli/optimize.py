@@ -44,6 +44,7 @@ from hashpivot.reports.tables.optimize import (
     summary_lines,
     value_rows,
 )
+from hashpivot.run_defaults import DEFAULT_EVPI_SCENARIOS, DEFAULT_N_SCENARIOS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -144,7 +145,7 @@ def register(app: typer.Typer) -> None:
         portfolio_toml: PortfolioFile,
         scenarios: Annotated[
             int, typer.Option("--scenarios", help="In-sample market scenarios (1 to 1e6).")
-        ] = 200,
+        ] = DEFAULT_N_SCENARIOS,
         risk_aversion: Annotated[
             float,
             typer.Option("--risk-aversion",
@@ -178,7 +179,7 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--evpi-scenarios",
                               help="Scenarios solved with perfect information for EVPI "
                               "(1 to 1e5).")
-        ] = 20,
+        ] = DEFAULT_EVPI_SCENARIOS,
         deterministic: Annotated[
             bool, typer.Option("--deterministic",
                                help="One scenario, every volatility zero and every tenant "

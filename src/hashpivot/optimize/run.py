@@ -52,6 +52,7 @@ from hashpivot.optimize.scenarios import (
 )
 from hashpivot.optimize.solve import relaxation_duals, solve_model
 from hashpivot.optimize.strategies import simple_strategies
+from hashpivot.run_defaults import DEFAULT_EVPI_SCENARIOS, DEFAULT_N_SCENARIOS
 from hashpivot.scenarios import ScenarioParams
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class OptimizeConfig:
         Overrides the horizon. [year]
     """
 
-    n_scenarios: int = 200
+    n_scenarios: int = DEFAULT_N_SCENARIOS
     seed: int = 0
     risk_aversion: float = 0.0
     time_limit_s: float = 300.0
@@ -101,7 +102,7 @@ class OptimizeConfig:
     continuous: bool = False
     chunk_scenarios: int = 250
     oos_scenarios: int | None = None
-    evpi_scenarios: int = 20
+    evpi_scenarios: int = DEFAULT_EVPI_SCENARIOS
     two_stage: bool = True
     deterministic: bool = False
     horizon_years: int | None = None

@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hashpivot.run_defaults import (
     DEFAULT_CHUNK_PATHS,
+    DEFAULT_EVPI_SCENARIOS,
     DEFAULT_N_PATHS,
+    DEFAULT_N_SCENARIOS,
     MAX_DISCOUNT_RATE,
     MAX_HORIZON_YEARS,
     MAX_SEED,
@@ -143,7 +145,8 @@ class OptimizeParams(BaseModel):
 
     model_config = _PARAMS
 
-    scenarios: int = Field(50, ge=1, le=5_000, description="In-sample market scenarios. [-]")
+    scenarios: int = Field(DEFAULT_N_SCENARIOS, ge=1, le=5_000,
+                           description="In-sample market scenarios. [-]")
     risk_aversion: float = Field(0.0, ge=0, le=1, description="Weight of CVaR95. [0..1]")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Root random seed. [-]")
     time_limit_s: float = Field(300.0, ge=0.1, le=3_600, description="HiGHS time limit. [s]")
@@ -156,7 +159,8 @@ class OptimizeParams(BaseModel):
         None, ge=2, le=5_000, description="Out-of-sample scenarios; default as many. [-]"
     )
     evpi_scenarios: int = Field(
-        5, ge=1, le=500, description="Scenarios solved with perfect information. [-]"
+        DEFAULT_EVPI_SCENARIOS, ge=1, le=500,
+        description="Scenarios solved with perfect information. [-]"
     )
     deterministic: bool = Field(
         False, description="One scenario, every volatility zero and every tenant signing."
