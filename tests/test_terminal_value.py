@@ -16,6 +16,7 @@ from hashpivot.terminal_value import (
     exit_multiple_terminal_value_usd,
     final_year_run_rate_usd,
     final_year_usd,
+    gordon_factor,
     gordon_terminal_value_usd,
     rent_started,
     value_at_horizon_of_flows_usd,
@@ -43,8 +44,12 @@ def test_gordon_closed_form() -> None:
     flows = 1e6 * 1.02 ** np.ceil(months / 12)
     assert float((flows * 1.1 ** (-months / 12)).sum()) == pytest.approx(
         gordon_terminal_value_usd(12e6, 0.10, 0.02), rel=1e-12)
-    # no discounting of a shrinking flow: the factor's limit, 1
+    # no discounting of a shrinking flow: the factor's limit, 1; a rate near zero keeps
+    # its digits (a review's 1e-15 divided by zero, 1e-12 was 0.08 % off)
     assert gordon_terminal_value_usd(12e6, 0.0, -0.5) == pytest.approx(12e6, rel=1e-12)
+    for r in (1e-15, 1e-12, 1e-8):
+        exact = (1 - 0.02) / (r + 0.02) * (1 + 5.5 * r / 12)  # r / (12 r_m) to first order
+        assert gordon_factor(r, -0.02) == pytest.approx(exact, rel=1e-9)
     with pytest.raises(ValueError, match="below the discount rate"):
         gordon_terminal_value_usd(1.0, 0.05, 0.05)
 

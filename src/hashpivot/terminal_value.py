@@ -20,6 +20,7 @@ Every function is vectorized over paths (arrays in, arrays out) and does no I/O.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -86,8 +87,9 @@ def gordon_factor(discount_rate: float, growth_per_year: float) -> float:
     r, g = float(discount_rate), float(growth_per_year)
     if g >= r:
         raise ValueError(f"Gordon growth {g} must be below the discount rate {r}")
-    r_m = (1.0 + r) ** (1.0 / MONTHS_PER_YEAR) - 1.0
-    monthly = r / (MONTHS_PER_YEAR * r_m) if r != 0.0 else 1.0
+    # (1 + r)^(1/12) - 1 without the cancellation near r = 0 (a rate of 1e-15 gave 0)
+    r_m = math.expm1(math.log1p(r) / MONTHS_PER_YEAR)
+    monthly = r / (MONTHS_PER_YEAR * r_m) if r_m != 0.0 else 1.0
     return (1.0 + g) / (r - g) * monthly
 
 

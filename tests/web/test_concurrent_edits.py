@@ -143,3 +143,62 @@ def test_the_store_refuses_an_update_of_an_older_revision(service: Any) -> None:
         assert (info.value.expected_revision, info.value.stored_revision) == (1, 2)
     stored = service.get(f"/api/portfolios/{pid}").json()
     assert (stored["revision"], stored["name"]) == (2, "first")
+
+
+def test_an_edit_by_position_applies_to_its_site_where_another_edit_moved_it(
+        service: Any) -> None:
+    """A review's case: two ``DELETE /sites/0`` meaning Texas, the second stored between
+    the first's read and its update: the first, applied again to the list as it then
+    stood, deleted Georgia too. An edit by position now finds its site again by name:
+    deleting it again is a 409 (it is gone), and a replacement of Georgia (site 1 when
+    read) made while Texas is deleted replaces Georgia, now site 0."""
+    from fastapi import HTTPException
+
+    from hashpivot.web.lookup import edit_portfolio, pinned_site
+
+    pid, created = _create(service)
+    assert created["site_names"][:2] == ["Texas", "Georgia"]
+    factory = service.app.state.factory
+
+    def meanwhile(edit: Callable[[dict[str, Any], int], None], request: Callable[[], Any],
+                  index: int) -> Callable[[Any], dict[str, Any]]:
+        at, done = pinned_site(index), []
+
+        def change(row: Any) -> dict[str, Any]:
+            position = at(row)
+            if not done:  # another request is stored after this read
+                done.append(request())
+                assert done[0].status_code == 200, done[0].text
+            doc = copy.deepcopy(row.document)
+            edit(doc, position)
+            return doc
+
+        return change
+
+    def delete(doc: dict[str, Any], i: int) -> None:
+        del doc["sites"][i]
+
+    twice = meanwhile(delete, lambda: service.delete(f"/api/portfolios/{pid}/sites/0"), 0)
+    with pytest.raises(HTTPException) as err:
+        edit_portfolio(factory, pid, twice)
+    assert err.value.status_code == 409 and "'Texas'" in str(err.value.detail)
+    names = service.get(f"/api/portfolios/{pid}").json()["site_names"]
+    assert names[0] == "Georgia"  # (only Texas deleted)
+    # a site put before Georgia (site 1 then), which is replaced while site 0 is deleted
+    doc = _document()
+    first = _site(doc, "First")
+    assert service.put(f"/api/portfolios/{pid}", json=dict(
+        service.get(f"/api/portfolios/{pid}").json()["document"],
+        sites=[first, *service.get(f"/api/portfolios/{pid}").json()["document"]["sites"]],
+    )).status_code == 200
+    assert service.get(f"/api/portfolios/{pid}").json()["site_names"][:2] == [
+        "First", "Georgia"]
+    renamed = _site(doc, "Georgia 2")
+
+    def replace(doc: dict[str, Any], i: int) -> None:
+        doc["sites"][i] = renamed
+
+    edit_portfolio(factory, pid, meanwhile(
+        replace, lambda: service.delete(f"/api/portfolios/{pid}/sites/0"), 1))
+    names = service.get(f"/api/portfolios/{pid}").json()["site_names"]
+    assert names[0] == "Georgia 2" and "First" not in names and "Georgia" not in names

@@ -91,6 +91,7 @@ class TaxSpec(BaseModel):
             f"(up to {100 * self.loss_limit_fraction:.0f} % of a year's income); existing "
             "fleet's tax basis not modelled; the tax discounted at [pivot] discount_rate "
             "(the lines' own rates are the pre-tax flows'); 'after tax with TV': the "
-            "contract and Gordon terminal values taxed at the income tax rate (no "
-            "depreciation after the horizon), an exit multiple as it is (a buyer's price)"
+            "contract and Gordon terminal values taxed at the income tax rate as their "
+            "cash flows (capex after the horizon deducted as paid, no depreciation of what "
+            "was built before), an exit multiple as it is (a buyer's price)"
         )

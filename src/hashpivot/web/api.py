@@ -22,6 +22,7 @@ from hashpivot.web.lookup import (
     MAX_ID,
     edit_portfolio,
     finished_run_or_409,
+    pinned_site,
     portfolio_or_404,
     run_or_404,
 )
@@ -255,10 +256,11 @@ def replace_site(
     expected_revision: ExpectedRevision = None,
 ) -> PortfolioOut:
     """Replace one site (the whole portfolio is validated again)."""
+    at = pinned_site(index)
 
     def change(row: PortfolioRow) -> dict[str, Any]:
         doc = copy.deepcopy(row.document)
-        doc["sites"][_site_index(row, index)] = site
+        doc["sites"][at(row)] = site
         return doc
 
     return _edit(request, portfolio_id, change, expected_revision)
@@ -274,10 +276,11 @@ def delete_site(
     expected_revision: ExpectedRevision = None,
 ) -> PortfolioOut:
     """Remove one site (a portfolio keeps at least one)."""
+    at = pinned_site(index)
 
     def change(row: PortfolioRow) -> dict[str, Any]:
         doc = copy.deepcopy(row.document)
-        del doc["sites"][_site_index(row, index)]
+        del doc["sites"][at(row)]
         return doc
 
     return _edit(request, portfolio_id, change, expected_revision)

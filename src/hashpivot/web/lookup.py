@@ -18,6 +18,7 @@ __all__ = [
     "MAX_ID",
     "edit_portfolio",
     "finished_run_or_409",
+    "pinned_site",
     "portfolio_or_404",
     "run_or_404",
 ]
@@ -74,7 +75,9 @@ def edit_portfolio(
 
     An edit stored between the read and the update (compare-and-set on the revision)
     makes it read the portfolio again and apply ``change`` to the document that now
-    stands: the site edits commute, so each one is kept.
+    stands, so each edit is kept: an added site is added to the list as it stands, and
+    an edit of a site by its position finds that site again by its name
+    (:func:`pinned_site`), not the position another edit may have given to another.
 
     Parameters
     ----------
@@ -110,3 +113,35 @@ def edit_portfolio(
                 if expected_revision is not None or attempt == EDIT_ATTEMPTS:
                     raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def pinned_site(index: int) -> Callable[[PortfolioRow], int]:
+    """The position, in the document as stored, of the site that stood at ``index`` when
+    an edit first read the portfolio: that position then, the site's name on a later
+    attempt of :func:`edit_portfolio` (an edit stored meanwhile may have moved it, and an
+    index applied again to the list as it then stands would edit another site: two
+    deletions of site 0 deleted two sites).
+
+    Raises
+    ------
+    HTTPException
+        404: no site ``index`` at the first read; 409: the site was deleted or renamed by
+        the edit stored meanwhile.
+    """
+    first: list[str] = []
+
+    def position(row: PortfolioRow) -> int:
+        sites = row.document.get("sites")
+        sites = sites if isinstance(sites, list) else []
+        if not first:
+            if not 0 <= index < len(sites):
+                raise HTTPException(404, f"portfolio {row.id} has no site {index}")
+            first.append(str(sites[index].get("name")))
+            return index
+        for i, site in enumerate(sites):
+            if isinstance(site, dict) and str(site.get("name")) == first[0]:
+                return i
+        raise HTTPException(409, f"site {index} ({first[0]!r}) of portfolio {row.id} was "
+                            "deleted or renamed by another edit: read it again")
+
+    return position

@@ -36,6 +36,7 @@ from hashpivot.web.auth import (
 from hashpivot.web.lookup import (
     edit_portfolio,
     finished_run_or_409,
+    pinned_site,
     portfolio_or_404,
     run_or_404,
 )
@@ -244,15 +245,17 @@ async def save_site(request: Request, portfolio_id: int, index: int) -> Response
     form = await _form(request)
     _writer(request, form)
     shown: dict[str, Any] = {}
+    at = pinned_site(index)  # (the site the form was filled for, wherever it now stands)
 
     def change(row: PortfolioRow) -> dict[str, Any]:
-        site = _site_doc(row, index)
+        position = at(row)
+        site = _site_doc(row, position)
         # (what the form shows; the row itself expires when a refusal rolls back)
         shown.update(p={"id": row.id, "name": row.name}, fields=forms.site_form(site))
         edited = copy.deepcopy(site)
         forms.apply_form(edited, shown["fields"], form)
         doc = copy.deepcopy(row.document)
-        doc["sites"][index] = edited
+        doc["sites"][position] = edited
         return doc
 
     try:

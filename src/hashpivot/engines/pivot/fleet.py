@@ -26,7 +26,6 @@ from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.replacement import (
     MwValuation,
-    mw_cash_flow_usd,
     replacement_gain_usd_per_mw,
 )
 from hashpivot.engines.pivot.tranches import fleet_tranches
@@ -269,12 +268,9 @@ def site_market(
             past = 0.0
             if tk > val.final_start and val.tv_method != "none":
                 past_sl = slice(val.final_start, tk)
-                past = mw_cash_flow_usd(
-                    per_mw[:, past_sl],
-                    val.final_hashprice(hashprice[:, past_sl], 0, tk - val.final_start),
-                    price_mwh[:, past_sl],
-                    val.days[past_sl], val.energy_mwh_per_mw[past_sl],
-                    val.final_variable(past_sl), val.uplift, val.gross_per_net,
+                past = val.final_year_flows_usd(
+                    per_mw[:, past_sl], hashprice[:, past_sl], price_mwh[:, past_sl],
+                    val.final_start, tk,
                 ).sum(axis=-1)
             gain = replacement_gain_usd_per_mw(
                 tk, hp_f, price_f, old, fresh, capex_per_mw, val, past, sunk_final

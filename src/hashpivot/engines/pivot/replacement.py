@@ -26,7 +26,7 @@ from hashpivot.models.pivot import PivotSpec
 from hashpivot.terminal_value import gordon_factor
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 
-__all__ = ["MwValuation", "mw_cash_flow_usd", "replacement_gain_usd_per_mw"]
+__all__ = ["MwValuation", "mw_cash_flow_usd", "mw_revenue_usd", "replacement_gain_usd_per_mw"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class MwValuation:
     tv_factor : float
         Terminal value per USD of final-year EBITDA (exit multiple) or FCF (Gordon),
         discounted to the start: ``multiple (1 + r)^-T`` or
-        ``(1 + g) / (R - g) (1 + r)^-T``. [-]
+        :func:`~hashpivot.terminal_value.gordon_factor` ``(1 + r)^-T``. [-]
     final_start : int
         First month of the final year (``T - min(12, T)``). [-]
     annualize : float
@@ -101,14 +101,25 @@ class MwValuation:
             return self.variable_opex_usd_per_mw_month[months]
         return self.variable_final_usd_per_mw_month
 
-    def final_hashprice(self, hashprice_usd_per_th_day: FloatArray, first: int,
-                        last: int) -> FloatArray:
-        """A hash price of the final year's months ``first..last-1`` (``T``: the month
-        after the horizon, 0: the final year's first) as the terminal value takes it: a
-        year later. [USD/(TH/s)/day]"""
+    def final_year_flows_usd(self, th_s_per_mw: FloatArray,
+                             hashprice_usd_per_th_day: FloatArray,
+                             power_price_usd_per_mwh: FloatArray, first: int,
+                             last: int) -> FloatArray:
+        """Cash flow per MW of the final year's months ``first..last-1`` (months of the
+        horizon) as the terminal value takes them, as the valuation does
+        (:mod:`~hashpivot.engines.pivot.terminal`): mined (or curtailed) with the variable
+        items standing on the horizon's last day, then each month's revenue as mined
+        taken a year on (:attr:`year_ahead`). [USD/MW/month]"""
+        months = slice(first, last)
+        args = (self.days[months], self.energy_mwh_per_mw[months],
+                self.final_variable(months), self.uplift, self.gross_per_net)
+        out = mw_cash_flow_usd(th_s_per_mw, hashprice_usd_per_th_day,
+                               power_price_usd_per_mwh, *args)
         if self.year_ahead is None:
-            return hashprice_usd_per_th_day
-        return np.asarray(hashprice_usd_per_th_day * self.year_ahead[..., first:last],
+            return out
+        ahead = self.year_ahead[..., first - self.final_start:last - self.final_start] - 1.0
+        return np.asarray(out + mw_revenue_usd(th_s_per_mw, hashprice_usd_per_th_day,
+                                               power_price_usd_per_mwh, *args) * ahead,
                           dtype=np.float64)
 
     @classmethod
@@ -199,6 +210,32 @@ def mw_cash_flow_usd(
     return out
 
 
+def mw_revenue_usd(
+    th_s_per_mw: FloatArray,
+    hashprice_usd_per_th_day: FloatArray,
+    power_price_usd_per_mwh: FloatArray,
+    days: FloatArray,
+    energy_mwh_per_mw: FloatArray,
+    variable_opex_usd_per_mw_month: FloatArray | float,
+    uplift: DispatchUplift | None = None,
+    gross_per_net: float = 1.0,
+) -> FloatArray:
+    """Mining revenue of one MW per month as :func:`mw_cash_flow_usd` counts it: the
+    month's revenue where it is mined, 0 where curtailed; with a dispatching site's
+    ``uplift``, the dispatch's share of the month's revenue (its ``revenue_share``) in the
+    months it runs at all, as the valuation's mining revenue. [USD/MW/month]"""
+    rev = th_s_per_mw * hashprice_usd_per_th_day * days
+    power = energy_mwh_per_mw * power_price_usd_per_mwh
+    v = variable_opex_usd_per_mw_month
+    if uplift is None:
+        return np.asarray(np.where(rev > power + v, rev, 0.0), dtype=np.float64)
+    month = uplift.breakdown(MonthMargin(
+        th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
+        rev - power, HOURS_PER_DAY * days, v))
+    return np.asarray(np.where(month["running_share"] > 0, rev * month["revenue_share"], 0.0),
+                      dtype=np.float64)
+
+
 def replacement_gain_usd_per_mw(
     tk: int,
     hashprice_usd_per_th_day: FloatArray,
@@ -256,15 +293,10 @@ def replacement_gain_usd_per_mw(
         f = max(val.final_start - tk, 0)
         old_final, new_final = old[..., f:], diff[..., f:]
         if val.variable_final_usd_per_mw_month is not None or val.year_ahead is not None:
-            # the final year's months mined with the variable items standing on the
-            # horizon's last day, at their hash price a year later
-            final = (val.days[sl][f:], val.energy_mwh_per_mw[sl][f:],
-                     val.final_variable(slice(tk + f, n)), val.uplift, val.gross_per_net)
-            hp = val.final_hashprice(hashprice_usd_per_th_day[..., f:],
-                                     tk + f - val.final_start, n - val.final_start)
-            pp = power_price_usd_per_mwh[..., f:]
-            old_final = mw_cash_flow_usd(old_th_s_per_mw[..., f:], hp, pp, *final)
-            new_final = mw_cash_flow_usd(new_th_s_per_mw[..., f:], hp, pp, *final)
+            # the final year's months as the terminal value takes them
+            hp, pp = hashprice_usd_per_th_day[..., f:], power_price_usd_per_mwh[..., f:]
+            old_final = val.final_year_flows_usd(old_th_s_per_mw[..., f:], hp, pp, tk + f, n)
+            new_final = val.final_year_flows_usd(new_th_s_per_mw[..., f:], hp, pp, tk + f, n)
         common = past_final_usd_per_mw - val.fixed_final_year_usd_per_mw
         e_old = (old_final.sum(axis=-1) + common) * val.annualize
         e_new = (new_final.sum(axis=-1) + common) * val.annualize

@@ -65,9 +65,9 @@ class TerminalValue:
     def after_tax_present_value_usd(self, spec: TerminalValueSpec,
                                      income_tax_rate: float) -> FloatArray:
         """The present value with each line valued on cash flows (Gordon growth, the
-        contracts) taxed at ``income_tax_rate``, no depreciation after the horizon; a
-        line at an exit multiple is kept as it is (a buyer's price, after its taxes).
-        [USD]"""
+        contracts) taxed at ``income_tax_rate`` as those flows: the capex they hold
+        deducted as paid, no depreciation of what was built before the horizon; a line at
+        an exit multiple is kept as it is (a buyer's price, after its taxes). [USD]"""
         def kept(method: str) -> float:
             return 1.0 if method == "exit_multiple" else 1.0 - income_tax_rate
 
