@@ -26,7 +26,7 @@ from hashpivot.models.pivot import PivotSpec
 from hashpivot.terminal_value import gordon_factor
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 
-__all__ = ["MwValuation", "mw_cash_flow_usd", "mw_revenue_usd", "replacement_gain_usd_per_mw"]
+__all__ = ["MwValuation", "mw_cash_flow_usd", "replacement_gain_usd_per_mw"]
 
 
 @dataclass(frozen=True)
@@ -111,16 +111,12 @@ class MwValuation:
         items standing on the horizon's last day, then each month's revenue as mined
         taken a year on (:attr:`year_ahead`). [USD/MW/month]"""
         months = slice(first, last)
-        args = (self.days[months], self.energy_mwh_per_mw[months],
-                self.final_variable(months), self.uplift, self.gross_per_net)
-        out = mw_cash_flow_usd(th_s_per_mw, hashprice_usd_per_th_day,
-                               power_price_usd_per_mwh, *args)
-        if self.year_ahead is None:
-            return out
-        ahead = self.year_ahead[..., first - self.final_start:last - self.final_start] - 1.0
-        return np.asarray(out + mw_revenue_usd(th_s_per_mw, hashprice_usd_per_th_day,
-                                               power_price_usd_per_mwh, *args) * ahead,
-                          dtype=np.float64)
+        ahead = (None if self.year_ahead is None
+                 else self.year_ahead[..., first - self.final_start:last - self.final_start])
+        return mw_cash_flow_usd(th_s_per_mw, hashprice_usd_per_th_day,
+                                power_price_usd_per_mwh, self.days[months],
+                                self.energy_mwh_per_mw[months], self.final_variable(months),
+                                self.uplift, self.gross_per_net, year_ahead=ahead)
 
     @classmethod
     def of(cls, site: SiteInputs, spec: PivotSpec, market: MarketPaths,
@@ -181,6 +177,8 @@ def mw_cash_flow_usd(
     variable_opex_usd_per_mw_month: FloatArray | float,
     uplift: DispatchUplift | None = None,
     gross_per_net: float = 1.0,
+    *,
+    year_ahead: FloatArray | None = None,
 ) -> FloatArray:
     """Mining cash flow of one MW per month, as the valuation counts it. [USD/MW/month]
 
@@ -192,7 +190,10 @@ def mw_cash_flow_usd(
     the gross hash price being ``gross_per_net`` times the net one), the variable opex
     then in proportion to the share of the month's always-on energy the dispatch uses
     (its ``running_share``). Arrays broadcast against each other (months on the last
-    axis).
+    axis). With ``year_ahead`` (the terminal value's final year,
+    :meth:`MwValuation.final_year_flows_usd`), each month's revenue as mined (the
+    dispatch's share of it) is taken a year on: times ``year_ahead``, the months mined or
+    curtailed as they are.
     """
     rev = th_s_per_mw * hashprice_usd_per_th_day
     rev *= days
@@ -200,40 +201,21 @@ def mw_cash_flow_usd(
     margin = rev - power
     v = variable_opex_usd_per_mw_month
     if uplift is None:
-        return np.where(rev > power + v, margin - v, 0.0)
+        mined = rev > power + v
+        out = np.where(mined, margin - v, 0.0)
+        if year_ahead is not None:
+            out = out + np.where(mined, rev, 0.0) * (year_ahead - 1.0)
+        return out
     month = uplift.breakdown(MonthMargin(
         th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
         margin, HOURS_PER_DAY * days, v))
     out = np.where(margin > v, margin, 0.0)
     out += month["uplift_usd_per_mw_month"]
     out -= v * month["running_share"]
+    if year_ahead is not None:
+        out = out + np.where(month["running_share"] > 0, rev * month["revenue_share"],
+                             0.0) * (year_ahead - 1.0)
     return out
-
-
-def mw_revenue_usd(
-    th_s_per_mw: FloatArray,
-    hashprice_usd_per_th_day: FloatArray,
-    power_price_usd_per_mwh: FloatArray,
-    days: FloatArray,
-    energy_mwh_per_mw: FloatArray,
-    variable_opex_usd_per_mw_month: FloatArray | float,
-    uplift: DispatchUplift | None = None,
-    gross_per_net: float = 1.0,
-) -> FloatArray:
-    """Mining revenue of one MW per month as :func:`mw_cash_flow_usd` counts it: the
-    month's revenue where it is mined, 0 where curtailed; with a dispatching site's
-    ``uplift``, the dispatch's share of the month's revenue (its ``revenue_share``) in the
-    months it runs at all, as the valuation's mining revenue. [USD/MW/month]"""
-    rev = th_s_per_mw * hashprice_usd_per_th_day * days
-    power = energy_mwh_per_mw * power_price_usd_per_mwh
-    v = variable_opex_usd_per_mw_month
-    if uplift is None:
-        return np.asarray(np.where(rev > power + v, rev, 0.0), dtype=np.float64)
-    month = uplift.breakdown(MonthMargin(
-        th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
-        rev - power, HOURS_PER_DAY * days, v))
-    return np.asarray(np.where(month["running_share"] > 0, rev * month["revenue_share"], 0.0),
-                      dtype=np.float64)
 
 
 def replacement_gain_usd_per_mw(
