@@ -28,6 +28,17 @@ def _cli_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> Any:
     return json.loads(capsys.readouterr().out)
 
 
+def _cli_text(argv: list[str]) -> str:
+    """What ``hashpivot ARGV`` prints, at a width that keeps every table row on one line."""
+    from typer.testing import CliRunner
+
+    from hashpivot.cli.app import app
+
+    out = CliRunner().invoke(app, argv, env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    return out.output
+
+
 def test_seeded_examples_and_crud(client: Any) -> None:
     listed = client.get("/api/portfolios").json()
     from hashpivot.store.portfolios import SEED_EXAMPLES
@@ -117,11 +128,20 @@ def test_cost_run_matches_cli(client: Any, capsys: pytest.CaptureFixture[str]) -
     assert results == cli
     # the same numbers as the page's and the CLI's tables, for a spreadsheet
     tables = client.get(f"/api/runs/{run['id']}/tables").json()
-    assert [t["title"].split(":")[0] for t in tables] == ["Cost views, per day",
-                                                          "Breakevens (margin of the view = 0)"]
-    direct = tables[0]["rows"][0]
+    # every table the CLI prints, in its order (the page had the views and breakevens only)
+    assert [t["title"].split(":")[0] for t in tables] == [
+        "Unit economics", "Per fleet line, per day", "Cost views, per day",
+        "Breakevens (margin of the view = 0)", "Cost items"]
+    by_title = {t["title"].split(":")[0]: t for t in tables}
+    direct = by_title["Cost views, per day"]["rows"][0]
     assert direct[0] == "direct" and direct[1] == f"{cli['cost_per_btc_direct_usd']:,.0f}"
-    assert tables[1]["header"][2] == "power price USD/MWh"
+    assert by_title["Breakevens (margin of the view = 0)"]["header"][2] == "power price USD/MWh"
+    printed = " ".join(_cli_text(["cost", str(EXAMPLES / "reverse-margin.toml"), "--date",
+                                  "2025-06-30"]).split())
+    for table in tables:  # each row's numbers as the CLI prints them (names may wrap)
+        for row in table["rows"]:
+            assert all(cell in printed for cell in row
+                       if any(ch.isdigit() for ch in cell)), (table["title"], row)
     assert client.get("/api/runs/999999/tables").status_code == 404
 
 

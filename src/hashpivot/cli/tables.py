@@ -10,7 +10,6 @@ and no header is ever truncated with "…". Adaptive units (:func:`hashrate_with
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,7 +19,12 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from hashpivot.reports.tables.formats import fmt_assumption, fmt_number
+from hashpivot.reports.tables.formats import (
+    btc_with_unit,
+    fmt_assumption,
+    fmt_number,
+    hashrate_with_unit,
+)
 
 __all__ = [
     "btc_with_unit",
@@ -187,62 +191,6 @@ def _strategy_table(
     for label, unit, values in rows:
         t.add_row(escape(label), escape(unit), *[values[j] for j in cols])
     return t
-
-
-_HASHRATE_UNITS: tuple[tuple[float, str], ...] = (
-    (1e6, "EH/s"),
-    (1e3, "PH/s"),
-    (1.0, "TH/s"),
-)
-
-
-def hashrate_with_unit(th_s: float, digits: int = 2) -> tuple[str, str]:
-    """A hashrate in the largest unit that keeps it at or above 1 (EH/s, PH/s, TH/s).
-
-    Parameters
-    ----------
-    th_s : float
-        Hashrate. [TH/s]
-    digits : int
-        Decimals.
-
-    Returns
-    -------
-    tuple of str
-        The formatted value and its unit, e.g. ``("200.00", "TH/s")`` for one S21.
-    """
-    if not math.isfinite(th_s):
-        return "n/a", "TH/s"
-    for scale, unit in _HASHRATE_UNITS:
-        if abs(th_s) >= scale:
-            return f"{th_s / scale:,.{digits}f}", unit
-    return f"{th_s:,.{digits}f}", "TH/s"
-
-
-def btc_with_unit(btc: float, per: str = "") -> tuple[str, str]:
-    """A BTC amount in BTC (>= 1), mBTC (>= 0.001) or sats, with 3 significant figures or
-    more.
-
-    Parameters
-    ----------
-    btc : float
-        Amount. [BTC]
-    per : str
-        Suffix of the unit, e.g. ``"/day"``.
-
-    Returns
-    -------
-    tuple of str
-        The formatted value and its unit, e.g. ``("8,826", "sats/day")`` for one S21.
-    """
-    if not math.isfinite(btc):
-        return "n/a", f"BTC{per}"
-    a = abs(btc)
-    if a >= 1:
-        return f"{btc:,.3f}", f"BTC{per}"
-    if a >= 1e-3:
-        return f"{btc * 1e3:,.3f}", f"mBTC{per}"
-    return f"{btc * 1e8:,.0f}", f"sats{per}"
 
 
 def print_assumptions(rows: list[dict[str, Any]], console: Console) -> None:

@@ -121,11 +121,14 @@ def test_cost_and_dispatch_tables_from_engine_results() -> None:
 
     pf = load_portfolio(EXAMPLE.parent / "reverse-margin.toml")
     net = NetworkConditions(btc_price_usd=95_000, difficulty=117e12, fees_btc_per_block=0.03)
-    views, breakevens = run_tables("cost", jsonable(compute_unit_economics(pf, net).to_dict()))
+    unit, fleet, views, breakevens, items = run_tables(
+        "cost", jsonable(compute_unit_economics(pf, net).to_dict()))
+    assert unit.title.startswith("Unit economics: ") and unit.rows[0][0] == "hashprice"
+    assert fleet.rows[-1][0] == "total" and items.title == "Cost items"
     # the README's figures: ~74,600 direct and ~130,000 total USD per BTC, reverse on total
     assert views.rows[0][:2] == ("direct", "74,606") and views.rows[0][-1] == "no"
     assert views.rows[1][:2] == ("total", "130,001") and views.rows[1][-1] == "YES"
-    assert views.header[3] == "cost k USD" and "BTC 95,000 USD" in views.title
+    assert views.header[3] == "cost k USD" and "BTC 95,000 USD" in unit.title
     assert breakevens.rows[0] == ("direct", "40.47", "62.44", "29.99")
     summary = jsonable(run_dispatch_file(DISPATCH, prices_file=PRICES).summary())
     (table,) = run_tables("dispatch", summary)

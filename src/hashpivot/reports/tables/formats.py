@@ -72,5 +72,63 @@ def fmt_number(v: float | None, digits: int = 0) -> str:
     return fmt_num(v, f",.{digits}f", missing="n/a")
 
 
-__all__ = ["fmt_amount", "fmt_assumption", "fmt_musd", "fmt_num", "fmt_number", "fmt_pct",
-           "is_number"]
+
+
+_HASHRATE_UNITS: tuple[tuple[float, str], ...] = (
+    (1e6, "EH/s"),
+    (1e3, "PH/s"),
+    (1.0, "TH/s"),
+)
+
+
+def hashrate_with_unit(th_s: float, digits: int = 2) -> tuple[str, str]:
+    """A hashrate in the largest unit that keeps it at or above 1 (EH/s, PH/s, TH/s).
+
+    Parameters
+    ----------
+    th_s : float
+        Hashrate. [TH/s]
+    digits : int
+        Decimals.
+
+    Returns
+    -------
+    tuple of str
+        The formatted value and its unit, e.g. ``("200.00", "TH/s")`` for one S21.
+    """
+    if not math.isfinite(th_s):
+        return "n/a", "TH/s"
+    for scale, unit in _HASHRATE_UNITS:
+        if abs(th_s) >= scale:
+            return f"{th_s / scale:,.{digits}f}", unit
+    return f"{th_s:,.{digits}f}", "TH/s"
+
+
+def btc_with_unit(btc: float, per: str = "") -> tuple[str, str]:
+    """A BTC amount in BTC (>= 1), mBTC (>= 0.001) or sats, with 3 significant figures or
+    more.
+
+    Parameters
+    ----------
+    btc : float
+        Amount. [BTC]
+    per : str
+        Suffix of the unit, e.g. ``"/day"``.
+
+    Returns
+    -------
+    tuple of str
+        The formatted value and its unit, e.g. ``("8,826", "sats/day")`` for one S21.
+    """
+    if not math.isfinite(btc):
+        return "n/a", f"BTC{per}"
+    a = abs(btc)
+    if a >= 1:
+        return f"{btc:,.3f}", f"BTC{per}"
+    if a >= 1e-3:
+        return f"{btc * 1e3:,.3f}", f"mBTC{per}"
+    return f"{btc * 1e8:,.0f}", f"sats{per}"
+
+
+__all__ = ["btc_with_unit", "fmt_amount", "fmt_assumption", "fmt_musd", "fmt_num",
+           "fmt_number", "fmt_pct", "hashrate_with_unit", "is_number"]

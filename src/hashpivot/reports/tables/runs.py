@@ -7,6 +7,7 @@ terminal."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from hashpivot.reports.labels import simulate_caption, simulate_title
 from hashpivot.reports.tables import cost, dispatch
 from hashpivot.reports.tables import optimize as opt
 from hashpivot.reports.tables.backtest import backtest_rows, backtest_title
-from hashpivot.reports.tables.formats import fmt_amount, fmt_assumption
+from hashpivot.reports.tables.formats import fmt_assumption
 from hashpivot.reports.tables.optimize import plan_title
 from hashpivot.reports.tables.strategies import (
     POLICY_TITLE,
@@ -166,25 +167,43 @@ def _optimize(results: dict[str, Any]) -> list[RunTable]:
     return tables
 
 
+def _header(columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(h.replace("\n", " ") for h in columns)
+
+
 def _cost(results: dict[str, Any]) -> list[RunTable]:
-    """The cost views (cost per BTC, margin, reverse margin) and the breakevens, as
-    ``cost`` prints them."""
+    """The tables ``cost`` prints, in its order: the unit economics (headed by the market
+    they are taken at), each fleet line, the cost views (cost per BTC, margin, reverse
+    margin), the breakevens and the cost items."""
     if "cost_usd_per_day_direct" not in results:
         return []
     small = cost.is_small(results)
     n = results.get("network") or {}
-    when = f" on {n['date']}" if n.get("date") else ""
-    title = (f"Cost views, per day: BTC {fmt_amount(n.get('btc_price_usd'))} USD, difficulty "
-             f"{n.get('difficulty', 0):.4g}{when}")
-    views = RunTable(title, tuple(h.replace("\n", " ") for h in cost.view_header(small)),
-                      [(*cells, "YES" if reverse else "no")
-                       for *cells, reverse in cost.view_rows(results)],
-                      notes=(cost.view_note(results),), right=frozenset(range(1, 6)))
-    breakevens = RunTable(cost.BREAKEVEN_TITLE,
-                           tuple(h.replace("\n", " ") for h in cost.BREAKEVEN_HEADER),
-                           cost.breakeven_rows(results), right=frozenset({1, 2, 3}),
-                           notes=tuple(f"note: {x}" for x in results.get("notes") or []))
-    return [views, breakevens]
+    unit = RunTable(f"{cost.UNIT_TITLE}: {cost.network_line(str(results.get('portfolio', '')), n)}",
+                    cost.UNIT_HEADER, cost.unit_rows(results), right=frozenset({1}))
+    tables = [unit]
+    fleet = results.get("fleet")
+    if isinstance(fleet, list) and fleet:  # (a run stored before the fleet lines: none)
+        rows, total = cost.fleet_rows(fleet, float(n.get("btc_price_usd", 0.0)), small)
+        tables.append(RunTable(cost.FLEET_TITLE, _header(cost.fleet_header(small)),
+                               [*rows, *([total] if total else [])],
+                               notes=(cost.FLEET_NOTE,), right=frozenset(range(2, 7))))
+    tables.append(RunTable("Cost views, per day", _header(cost.view_header(small)),
+                           [(*cells, "YES" if reverse else "no")
+                            for *cells, reverse in cost.view_rows(results)],
+                           notes=(cost.view_note(results),), right=frozenset(range(1, 6))))
+    tables.append(RunTable(cost.BREAKEVEN_TITLE, _header(cost.BREAKEVEN_HEADER),
+                           cost.breakeven_rows(results), right=frozenset({1, 2, 3})))
+    items = results.get("cost_items")
+    notes = tuple(f"note: {x}" for x in results.get("notes") or [])
+    if isinstance(items, list) and items:
+        big = cost.ledger_is_big(items)
+        tables.append(RunTable(cost.LEDGER_TITLE, _header(cost.ledger_header(big)),
+                               cost.ledger_rows(items, big), notes=(cost.LEDGER_NOTE, *notes),
+                               right=frozenset({3, 4})))
+    else:
+        tables[-1] = dataclasses.replace(tables[-1], notes=notes)
+    return tables
 
 
 def _dispatch(results: dict[str, Any]) -> list[RunTable]:
