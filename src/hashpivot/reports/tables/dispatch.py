@@ -89,27 +89,19 @@ def thresholds_line(summary: dict[str, Any]) -> str | None:
             "the contract's adder taken out; each interval uses its own hashprice)")
 
 
+#: The summary's notes printed as they are, in this order (before the windows' and the
+#: prices').
+_NOTE_KEYS = ("connection_note", "fleet_note", "ppa_note", "fourcp_note", "dr_events_note",
+              "demand_response_note", "commitment_note")
+
+
 def note_lines(summary: dict[str, Any]) -> list[str]:
     """What the dispatch left out of the inputs it was given, as notes: the prices' days
     before the site is connected, fleet entries not run (or not throughout), how the PPA
     settles, listed 4CP peaks outside the prices, a DR commitment the machines installed
     cannot honour, how the MILP switches the fleet (blocks), windows the solver did not
     improve, irregular price steps."""
-    notes = []
-    if summary.get("connection_note"):
-        notes.append(str(summary["connection_note"]))
-    if summary.get("fleet_note"):
-        notes.append(str(summary["fleet_note"]))
-    if summary.get("ppa_note"):
-        notes.append(str(summary["ppa_note"]))
-    if summary.get("fourcp_note"):
-        notes.append(str(summary["fourcp_note"]))
-    if summary.get("dr_events_note"):
-        notes.append(str(summary["dr_events_note"]))
-    if summary.get("demand_response_note"):
-        notes.append(str(summary["demand_response_note"]))
-    if summary.get("commitment_note"):
-        notes.append(str(summary["commitment_note"]))
+    notes = [str(summary[key]) for key in _NOTE_KEYS if summary.get(key)]
     if summary.get("windows_unimproved"):
         notes.append(
             f"{int(summary['windows_unimproved'])} of {int(summary.get('windows', 0))} "
