@@ -73,8 +73,11 @@ def test_dashboard_edit_site_and_run(browser: Any, tmp_path: Path) -> None:
         )
         _wait_charts(page, 2)
         assert "Cost per BTC against the BTC price" in page.content()
-        # the headline numbers as a table, as the CLI prints them
-        views = page.locator("section.run-table table").first
+        # the headline numbers as tables, as the CLI prints them (unit economics first,
+        # then the fleet lines, the cost views...)
+        sections = page.locator("section.run-table")
+        assert sections.first.locator("h2").inner_text().startswith("Unit economics")
+        views = sections.filter(has_text="Cost views, per day").locator("table").first
         assert views.locator("td", has_text="direct").first.is_visible()
         assert "reverse" in views.locator("thead").inner_text()
         # run it again from its page: the new run says every value is reproduced

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -375,3 +376,42 @@ def test_every_page_and_the_health_check_say_how_old_the_data_is(
         health = c.get("/api/health").json()
         assert health["latest_data_day"] == last.isoformat()
         assert health["data_warning"] == warning
+
+
+def test_a_site_form_read_before_another_edit_saves_no_other_site(
+        sqlite_db: tuple[str, None]) -> None:
+    """A review's case: the form of site 1 (Georgia) is shown; another user deletes
+    Georgia; the form is saved to ``/sites/1/edit``: it renamed the third site to Georgia
+    with the form's values (303). The form carries the name of the site it was filled
+    for: it saves that site wherever it now stands, or is a 409 when it is gone."""
+    import re
+
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        doc = c.get("/api/portfolios/1").json()["document"]
+        third = dict(copy.deepcopy(doc["sites"][1]), name="Third")
+        assert c.post("/api/portfolios/1/sites", json=third,
+                      headers={"X-CSRF-Token": csrf}).status_code == 201
+        form = c.get("/portfolios/1/sites/1/edit").text
+        read = re.search(r'name="site_read" value="([^"]*)"', form)
+        assert read is not None and read.group(1) == "Georgia"
+        assert c.delete("/api/portfolios/1/sites/1",
+                        headers={"X-CSRF-Token": csrf}).status_code == 200
+        r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False, data={
+            "csrf_token": csrf, "site_read": "Georgia", "name": "Georgia",
+            "pool_fee_fraction": "0.011"})
+        assert r.status_code == 409, r.text
+        sites = c.get("/api/portfolios/1").json()["document"]["sites"]
+        assert [s["name"] for s in sites] == [doc["sites"][0]["name"], "Third"]
+        assert sites[1].get("pool_fee_fraction") == third.get("pool_fee_fraction")
+        # Third's form read, then the site before it deleted: saved to Third, now site 0
+        form = c.get("/portfolios/1/sites/1/edit").text
+        assert 'name="site_read" value="Third"' in form
+        assert c.delete("/api/portfolios/1/sites/0",
+                        headers={"X-CSRF-Token": csrf}).status_code == 200
+        r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False, data={
+            "csrf_token": csrf, "site_read": "Third", "name": "Third",
+            "pool_fee_fraction": "0.012"})
+        assert r.status_code == 303, r.text
+        (only,) = c.get("/api/portfolios/1").json()["document"]["sites"]
+        assert only["name"] == "Third" and only["pool_fee_fraction"] == 0.012

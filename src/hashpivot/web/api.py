@@ -55,7 +55,8 @@ _ERRORS: dict[int, dict[str, Any]] = {
     403: {"description": "A session's write without its CSRF token"},
     404: {"description": "Not found"},
     409: {"model": ConflictOut, "description": "Conflict: a portfolio no longer at "
-          "expected_revision, or a run without results (yet)"},
+          "expected_revision, a site deleted or renamed by another edit while this one "
+          "was made, or a run without results (yet)"},
     413: {"description": "Request body too large"},
     422: {"model": ProblemsOut, "description": "Invalid input, with field paths"},
 }

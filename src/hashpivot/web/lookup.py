@@ -115,20 +115,21 @@ def edit_portfolio(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def pinned_site(index: int) -> Callable[[PortfolioRow], int]:
-    """The position, in the document as stored, of the site that stood at ``index`` when
-    an edit first read the portfolio: that position then, the site's name on a later
-    attempt of :func:`edit_portfolio` (an edit stored meanwhile may have moved it, and an
-    index applied again to the list as it then stands would edit another site: two
-    deletions of site 0 deleted two sites).
+def pinned_site(index: int, name: str | None = None) -> Callable[[PortfolioRow], int]:
+    """The position, in the document as stored, of the site an edit is for: the one
+    called ``name`` (a form's site, as read when the form was shown), else the one that
+    stood at ``index`` when the edit first read the portfolio, found again by its name on
+    a later attempt of :func:`edit_portfolio` (an edit stored meanwhile may have moved it,
+    and an index applied again to the list as it then stands would edit another site:
+    two deletions of site 0 deleted two sites).
 
     Raises
     ------
     HTTPException
         404: no site ``index`` at the first read; 409: the site was deleted or renamed by
-        the edit stored meanwhile.
+        an edit stored meanwhile.
     """
-    first: list[str] = []
+    first: list[str] = [] if name is None else [name]
 
     def position(row: PortfolioRow) -> int:
         sites = row.document.get("sites")

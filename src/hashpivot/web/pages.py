@@ -232,10 +232,11 @@ def edit_site(request: Request, portfolio_id: int, index: int) -> Response:
     """Form to edit a site: every field with its unit."""
     with request.app.state.factory() as s:
         row = portfolio_or_404(s, portfolio_id)
-    fields = forms.site_form(_site_doc(row, index))
-    return _render(
-        request, "site_form.html", {"p": row, "index": index, "fields": fields, "other": []}
-    )
+    site = _site_doc(row, index)
+    fields = forms.site_form(site)
+    return _render(request, "site_form.html", {
+        "p": row, "index": index, "fields": fields, "other": [],
+        "site_read": str(site.get("name", ""))})
 
 
 @router.post("/portfolios/{portfolio_id}/sites/{index}/edit", response_class=HTMLResponse)
@@ -245,13 +246,16 @@ async def save_site(request: Request, portfolio_id: int, index: int) -> Response
     form = await _form(request)
     _writer(request, form)
     shown: dict[str, Any] = {}
-    at = pinned_site(index)  # (the site the form was filled for, wherever it now stands)
+    # the site the form was filled for (its name when the form was read), wherever it now
+    # stands: a form read before another edit moved or deleted it saves no other site
+    at = pinned_site(index, form.get("site_read") or None)
 
     def change(row: PortfolioRow) -> dict[str, Any]:
         position = at(row)
         site = _site_doc(row, position)
         # (what the form shows; the row itself expires when a refusal rolls back)
-        shown.update(p={"id": row.id, "name": row.name}, fields=forms.site_form(site))
+        shown.update(p={"id": row.id, "name": row.name}, fields=forms.site_form(site),
+                     index=position, site_read=str(site.get("name", "")))
         edited = copy.deepcopy(site)
         forms.apply_form(edited, shown["fields"], form)
         doc = copy.deepcopy(row.document)
@@ -262,13 +266,9 @@ async def save_site(request: Request, portfolio_id: int, index: int) -> Response
         await run_in_threadpool(edit_portfolio, request.app.state.factory, portfolio_id,
                                 change)
     except InputError as exc:
-        other = forms.attach_errors(shown["fields"], _problems(exc), f"sites[{index}]")
-        return _render(
-            request,
-            "site_form.html",
-            {**shown, "index": index, "other": other},
-            status_code=422,
-        )
+        other = forms.attach_errors(shown["fields"], _problems(exc),
+                                    f"sites[{shown['index']}]")
+        return _render(request, "site_form.html", {**shown, "other": other}, status_code=422)
     return RedirectResponse(f"/portfolios/{portfolio_id}", status_code=303)
 
 
