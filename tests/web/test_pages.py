@@ -397,9 +397,12 @@ def test_a_site_form_read_before_another_edit_saves_no_other_site(
         assert read is not None and read.group(1) == "Georgia"
         assert c.delete("/api/portfolios/1/sites/1",
                         headers={"X-CSRF-Token": csrf}).status_code == 200
-        r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False, data={
-            "csrf_token": csrf, "site_read": "Georgia", "name": "Georgia",
-            "pool_fee_fraction": "0.011"})
+        def save(name: str, fee: str) -> Any:  # the form of site 1, as it was shown
+            return c.post("/portfolios/1/sites/1/edit", follow_redirects=False, data={
+                "csrf_token": csrf, "site_read": name, "name": name,
+                "pool_fee_fraction": fee})
+
+        r = save("Georgia", "0.011")
         assert r.status_code == 409, r.text
         sites = c.get("/api/portfolios/1").json()["document"]["sites"]
         assert [s["name"] for s in sites] == [doc["sites"][0]["name"], "Third"]
@@ -409,9 +412,7 @@ def test_a_site_form_read_before_another_edit_saves_no_other_site(
         assert 'name="site_read" value="Third"' in form
         assert c.delete("/api/portfolios/1/sites/0",
                         headers={"X-CSRF-Token": csrf}).status_code == 200
-        r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False, data={
-            "csrf_token": csrf, "site_read": "Third", "name": "Third",
-            "pool_fee_fraction": "0.012"})
+        r = save("Third", "0.012")
         assert r.status_code == 303, r.text
         (only,) = c.get("/api/portfolios/1").json()["document"]["sites"]
         assert only["name"] == "Third" and only["pool_fee_fraction"] == 0.012
