@@ -136,12 +136,13 @@ def test_cost_run_matches_cli(client: Any, capsys: pytest.CaptureFixture[str]) -
     direct = by_title["Cost views, per day"]["rows"][0]
     assert direct[0] == "direct" and direct[1] == f"{cli['cost_per_btc_direct_usd']:,.0f}"
     assert by_title["Breakevens (margin of the view = 0)"]["header"][2] == "power price USD/MWh"
-    printed = " ".join(_cli_text(["cost", str(EXAMPLES / "reverse-margin.toml"), "--date",
-                                  "2025-06-30"]).split())
-    for table in tables:  # each row's numbers as the CLI prints them (names may wrap)
+    lines = _cli_text(["cost", str(EXAMPLES / "reverse-margin.toml"), "--date",
+                       "2025-06-30"]).splitlines()
+    for table in tables:  # each row's numbers on one line the CLI prints (names may wrap)
         for row in table["rows"]:
-            assert all(cell in printed for cell in row
-                       if any(ch.isdigit() for ch in cell)), (table["title"], row)
+            numbers = [cell for cell in row if any(ch.isdigit() for ch in cell)]
+            assert any(all(f" {n}" in f" {line} " for n in numbers) for line in lines), (
+                table["title"], row)
     assert client.get("/api/runs/999999/tables").status_code == 404
 
 
