@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import gzip
 import json
 import os
@@ -99,9 +100,12 @@ def _last_csv_line(path: Path) -> list[str] | None:
     return lines[-1].split(",")
 
 
-def _bundled_last_line() -> list[str]:
+@functools.cache
+def _bundled_last_line() -> tuple[str, ...]:
+    """The last line of the bundled history, read once (it is part of the package; every
+    page and the health check ask for the latest data day)."""
     raw = resources.files("hashpivot").joinpath("data", BUNDLED_FILE).read_bytes()
-    return gzip.decompress(raw).decode().strip().rsplit("\n", 1)[-1].split(",")
+    return tuple(gzip.decompress(raw).decode().strip().rsplit("\n", 1)[-1].split(","))
 
 
 #: The state of the user files for caches: the folder, then the chain table's and the
@@ -141,8 +145,8 @@ def last_height() -> tuple[dt.date, int]:
         line = _last_csv_line(root / name)
         if line:
             return dt.date.fromisoformat(line[0]), int(line[-1])
-    line = _bundled_last_line()
-    return dt.date.fromisoformat(line[0]), int(line[-1])
+    last = _bundled_last_line()
+    return dt.date.fromisoformat(last[0]), int(last[-1])
 
 
 def staleness_warning(today: dt.date | None = None) -> str | None:
