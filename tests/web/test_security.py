@@ -283,3 +283,25 @@ def test_runs_show_tables_of_an_unfinished_run_is_an_input_error(tmp_path: Path)
     r = _cli(["runs", "show", str(run["id"]), "--tables"], url)
     assert r.returncode == 2 and "is queued: no tables" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("k" * 201, "the key's name has 201 characters; at most 200"),
+    ("   ", "the key needs a name"),
+])
+def test_a_key_name_the_store_cannot_hold_is_an_input_error(
+        tmp_path: Path, name: str, said: str) -> None:
+    """PostgreSQL refuses a name over the column's 200 characters (an internal error);
+    SQLite kept it whole. Both now get the error before the database."""
+    r = _cli(["keys", "create", name], f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert r.returncode == 2, r.stderr
+    assert said in r.stderr and "NAME" in r.stderr and "Traceback" not in r.stderr
+    assert r.stdout == ""
+
+
+def test_a_key_name_with_a_nul_is_refused_before_the_database() -> None:
+    """A command line cannot carry a NUL; a caller of the library can."""
+    from hashpivot.store.keys import key_name_problem
+
+    assert key_name_problem("a\x00b") == "the key's name holds a NUL character"
+    assert key_name_problem("k" * 200) is None

@@ -20,8 +20,9 @@ def create(name: Annotated[str, typer.Argument(help="A label for the key.")]) ->
     from hashpivot.store import keys
     from hashpivot.store.db import settings_sessions
 
-    if not name.strip():
-        fail_input("the key needs a name", "NAME")
+    problem = keys.key_name_problem(name.strip())
+    if problem is not None:
+        fail_input(problem, "NAME")
     with settings_sessions()() as s, s.begin():
         row, token = keys.create_key(s, name.strip())
         key_id = row.id

@@ -9,10 +9,33 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hashpivot.store.tables import ApiKeyRow, LoginTokenRow, utcnow
+from hashpivot.store.tables import KEY_NAME_MAX_CHARS, ApiKeyRow, LoginTokenRow, utcnow
 
 #: Prefix of API key tokens (so a leaked one is recognizable).
 KEY_PREFIX = "hp_"
+
+
+def key_name_problem(name: str) -> str | None:
+    """What is wrong with a key's name, or None.
+
+    Parameters
+    ----------
+    name : str
+        The label given to ``keys create`` (stripped).
+
+    Returns
+    -------
+    str or None
+        The problem in words: empty, longer than the column, or holding a NUL character
+        (which PostgreSQL refuses in any text).
+    """
+    if not name:
+        return "the key needs a name"
+    if len(name) > KEY_NAME_MAX_CHARS:
+        return f"the key's name has {len(name)} characters; at most {KEY_NAME_MAX_CHARS}"
+    if "\x00" in name:
+        return "the key's name holds a NUL character"
+    return None
 
 
 def sha256_hex(token: str) -> str:

@@ -25,6 +25,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hashpivot.models.portfolio import NAME_MAX_CHARS
 
+#: Longest API key name [characters] (``keys create`` checks it).
+KEY_NAME_MAX_CHARS = 200
+
 
 def utcnow() -> dt.datetime:
     """Now, timezone-aware UTC."""
@@ -109,7 +112,7 @@ class ApiKeyRow(Base):
     __tablename__ = "api_keys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(KEY_NAME_MAX_CHARS))
     prefix: Mapped[str] = mapped_column(String(16))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
