@@ -395,6 +395,18 @@ def test_the_btc_history_follows_data_update(
         assert [r["price_usd"] for r in btc["rows"]] == [2_222_222]
         assert c.get("/api/market/btc").json()["rows"][-1]["price_usd"] == 2_222_222
         assert "2222222" in c.get("/market").text
+        # each day named by its own source: the update's day is mempool.space's, not
+        # Coin Metrics' (the bundled attribution was given to every day)
+        from hashpivot.io import COINMETRICS_ATTRIBUTION
+        from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION
+
+        assert btc["sources"] == [{"first": day, "last": day,
+                                   "attribution": MEMPOOL_ATTRIBUTION}]
+        assert btc["attribution"] == MEMPOOL_ATTRIBUTION
+        both = c.get("/api/market/btc", params={"start": last, "end": day}).json()
+        assert [s["attribution"] for s in both["sources"]] == [COINMETRICS_ATTRIBUTION,
+                                                                MEMPOOL_ATTRIBUTION]
+        assert [(s["first"], s["last"]) for s in both["sources"]] == [(last, last), (day, day)]
 
 
 def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(

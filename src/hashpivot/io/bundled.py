@@ -167,6 +167,44 @@ def _source_of(day: pd.Timestamp) -> str:
     return MEMPOOL_ATTRIBUTION
 
 
+def btc_daily_sources(start: DateLike | None = None, end: DateLike | None = None
+                      ) -> list[dict[str, str]]:
+    """Where the days of the daily table between two days come from, span by span.
+
+    Parameters
+    ----------
+    start, end : date-like, optional
+        The window of :func:`load_btc_daily`.
+
+    Returns
+    -------
+    list of dict
+        ``first`` and ``last`` day (ISO) and ``attribution`` of each source in the window,
+        oldest first: Coin Metrics Community for the bundled days, mempool.space for the
+        days of ``hashpivot data update`` (all of them after ``data update --full``); empty
+        when the window holds no day.
+    """
+    from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION, state_key
+
+    frame, bundled_last = _merged_btc_daily(state_key())
+    days = frame.index
+    if start is not None:
+        days = days[days >= _to_timestamp(start, "start")]
+    if end is not None:
+        days = days[days <= _to_timestamp(end, "end")]
+    if bundled_last is None:  # the chain table of ``data update --full`` replaced it
+        parts = [(MEMPOOL_ATTRIBUTION, days)]
+    else:
+        parts = [(COINMETRICS_ATTRIBUTION, days[days <= bundled_last]),
+                 (MEMPOOL_ATTRIBUTION, days[days > bundled_last])]
+    spans = []
+    for attribution, part in parts:
+        if len(part):
+            spans.append({"first": part[0].date().isoformat(),
+                          "last": part[-1].date().isoformat(), "attribution": attribution})
+    return spans
+
+
 def _to_timestamp(value: DateLike, what: str) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(value)

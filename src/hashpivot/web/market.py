@@ -52,7 +52,7 @@ def _btc_history(
     start: dt.date | None, end: dt.date | None, data_state: DataState
 ) -> dict[str, Any]:
     """:func:`btc_history` once per window and state of the user data files."""
-    from hashpivot.io import COINMETRICS_ATTRIBUTION, btc_daily_range, load_btc_daily
+    from hashpivot.io import btc_daily_range, btc_daily_sources, load_btc_daily
 
     del data_state  # the cache key: load_btc_daily reads the files of that state
 
@@ -65,12 +65,16 @@ def _btc_history(
     from hashpivot.bitcoin import hashrate_from_difficulty
 
     first, last = btc_daily_range()
+    sources = btc_daily_sources(start, end)
     frame = df.reset_index()
     frame = frame.rename(columns={frame.columns[0]: "date"})
     frame["hashrate_from_difficulty_th_s"] = hashrate_from_difficulty(frame["difficulty"])
     return {
         "available": {"first": first.isoformat(), "last": last.isoformat()},
-        "attribution": COINMETRICS_ATTRIBUTION,
+        # the days' own sources: Coin Metrics for the bundled days, mempool.space for the
+        # days of ``data update`` (the bundled attribution was given to both)
+        "attribution": "; ".join(span["attribution"] for span in sources),
+        "sources": sources,
         "columns": BTC_COLUMNS,
         "rows": records(frame),
     }
