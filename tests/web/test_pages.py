@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,38 @@ def test_the_overview_shows_the_cost_of_the_file_as_it_is_now(
         direct = views["rows"][0]
         assert direct[0] == "direct" and results["cost_per_btc_direct_usd"] < 1
         assert float(direct[1]) == pytest.approx(results["cost_per_btc_direct_usd"], rel=5e-3)
+
+
+def test_the_overview_says_when_its_cost_run_read_other_data(
+    sqlite_db: tuple[str, None], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A default cost run reads the latest data day. After ``hashpivot data update`` the
+    overview still showed the run from before as the file's unit economics, with nothing
+    said; it now says that run read other data and how to bring it up to date."""
+    from hashpivot.io.user_data import COLUMNS, UPDATES_FILE
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    monkeypatch.setenv("HASHPIVOT_DATA_DIR", str(folder))
+    with make_client(*sqlite_db) as c:
+        csrf = login(c)
+        run_id = launch_from_form(c, csrf, 1, "cost")
+        assert wait_run(c, run_id)["status"] == "succeeded"
+        assert "stale-run" not in c.get("/portfolios/1").text
+        last = c.get("/api/market/btc").json()["available"]["last"]
+        row = {"date": str(dt.date.fromisoformat(last) + dt.timedelta(days=1)),
+               "price_usd": 111_111, "difficulty": 1.5e14, "blocks": 144,
+               "fees_btc_per_block": 0.02, "subsidy_btc_per_block": 3.125,
+               "hashrate_th_s": 1.1e9, "height_end": 916_000}
+        (folder / UPDATES_FILE).write_text(",".join(COLUMNS) + "\n"
+                                           + ",".join(str(row[k]) for k in COLUMNS) + "\n")
+        page = c.get("/portfolios/1").text
+        assert f"the cost run #{run_id} shown here ran on other data" in page
+        assert UPDATES_FILE in page.split("stale-run")[1].split("</p>")[0]
+        newer = launch_from_form(c, csrf, 1, "cost")
+        assert wait_run(c, newer)["status"] == "succeeded"
+        page = c.get("/portfolios/1").text
+        assert "stale-run" not in page and f"run #{newer} " in _overview_cost(c, 1)
 
 
 def test_the_overview_shows_small_costs_with_their_digits(sqlite_db: tuple[str, None]) -> None:
@@ -416,3 +449,38 @@ def test_a_site_form_read_before_another_edit_saves_no_other_site(
         assert r.status_code == 303, r.text
         (only,) = c.get("/api/portfolios/1").json()["document"]["sites"]
         assert only["name"] == "Third" and only["pool_fee_fraction"] == 0.012
+
+
+def test_a_page_error_is_a_page_and_an_api_error_stays_json(sqlite_db: tuple[str, None]
+                                                           ) -> None:
+    """A browser got the API's JSON for a missing portfolio, an id that is no number or a
+    site form saved after another edit deleted its site. A page's error is now a page:
+    its status, what went wrong and the way back; the API's errors are as they were."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        for url, status, said in (
+                ("/portfolios/999", 404, "no portfolio 999"),
+                ("/portfolios/abc", 422, "portfolio_id: Input should be a valid integer"),
+                ("/portfolios/1/sites/9/edit", 404, "portfolio 1 has no site 9"),
+                ("/runs/999", 404, "no run 999"),
+                ("/no-such-page", 404, "Not Found")):
+            r = c.get(url)
+            assert r.status_code == status, (url, r.text)
+            assert r.headers["content-type"].startswith("text/html"), url
+            assert f"<h1>{status} " in r.text and said in r.text, (url, r.text)
+        # the site form of a site deleted meanwhile: the 409 as a page, back to the portfolio
+        assert c.delete("/api/portfolios/1/sites/1",
+                        headers={"X-CSRF-Token": csrf}).status_code == 200
+        r = c.post("/portfolios/1/sites/1/edit", data={
+            "csrf_token": csrf, "site_read": "Georgia", "name": "Georgia"})
+        assert r.status_code == 409 and r.headers["content-type"].startswith("text/html")
+        assert "was deleted or renamed by another edit" in r.text
+        assert 'href="/portfolios/1"' in r.text
+        # the API answers JSON, as before
+        r = c.get("/api/portfolios/999")
+        assert r.status_code == 404 and r.json() == {"detail": "no portfolio 999"}
+        r = c.get("/api/portfolios/abc")
+        assert r.status_code == 422 and r.json()["problems"][0]["path"] == "path.portfolio_id"
+    with make_client(*sqlite_db, run_jobs=False) as c:  # no session: the sign-in page
+        r = c.get("/portfolios/999")
+        assert r.status_code == 401 and "Sign in" in r.text

@@ -97,7 +97,7 @@ async def health() -> dict[str, str | None]:
 # portfolios
 # --------------------------------------------------------------------------------------
 @router.get("/portfolios", tags=["portfolios"], responses=_errors(*_READ))
-async def list_portfolios(request: Request, _: Read) -> list[PortfolioSummary]:
+def list_portfolios(request: Request, _: Read) -> list[PortfolioSummary]:
     """Every stored portfolio."""
     with _db(request) as s:
         return [PortfolioSummary.of(r) for r in store.list_all(s)]
@@ -137,7 +137,7 @@ async def import_portfolio(request: Request, _: Write) -> PortfolioOut:
 
 
 @router.get("/portfolios/{portfolio_id}", tags=["portfolios"], responses=_errors(*_READ, 404))
-async def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> PortfolioOut:
+def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> PortfolioOut:
     """One portfolio with its document."""
     with _db(request) as s:
         return PortfolioOut.of(portfolio_or_404(s, portfolio_id))
@@ -150,7 +150,7 @@ async def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) ->
     responses={200: {"content": {"application/toml": {"schema": {"type": "string"}}}},
                **_errors(*_READ, 404)},
 )
-async def export_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> Response:
+def export_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> Response:
     """The portfolio as a TOML file that ``hashpivot cost|pivot|... FILE`` reads."""
     with _db(request) as s:
         row = portfolio_or_404(s, portfolio_id)
@@ -208,7 +208,7 @@ def _site_index(row: PortfolioRow, index: SiteIndex) -> int:
 
 
 @router.get("/portfolios/{portfolio_id}/sites", tags=["sites"], responses=_errors(*_READ, 404))
-async def list_sites(
+def list_sites(
     request: Request, _: Read, portfolio_id: PortfolioId
 ) -> list[dict[str, Any]]:
     """The sites of a portfolio (as in its TOML ``[[sites]]``)."""
@@ -237,7 +237,7 @@ def add_site(
 
 @router.get("/portfolios/{portfolio_id}/sites/{index}", tags=["sites"],
              responses=_errors(*_READ, 404))
-async def get_site(
+def get_site(
     request: Request, _: Read, portfolio_id: PortfolioId, index: SiteIndex
 ) -> dict[str, Any]:
     """One site by its position (0-based)."""
@@ -314,7 +314,7 @@ def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
 
 
 @router.get("/runs", tags=["runs"], responses=_errors(*_READ))
-async def list_runs(
+def list_runs(
     request: Request,
     _: Read,
     portfolio_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -335,7 +335,7 @@ async def list_runs(
 
 
 @router.get("/runs/{run_id}", tags=["runs"], responses=_errors(*_READ, 404))
-async def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
+def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
     """A run: status, progress, resolved inputs, provenance and results (and, for a
     reproduction, how it compares with the run it reproduces)."""
     with _db(request) as s:
@@ -346,7 +346,7 @@ async def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
 
 
 @router.get("/runs/{run_id}/results", tags=["runs"], responses=_errors(*_READ, 404, 409))
-async def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str, Any]:
+def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str, Any]:
     """The results of a finished run: the same object as the CLI's ``--json``."""
     with _db(request) as s:
         row = finished_run_or_409(s, run_id)
@@ -355,7 +355,7 @@ async def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str,
 
 
 @router.get("/runs/{run_id}/tables", tags=["runs"], responses=_errors(*_READ, 404, 409))
-async def get_run_tables(request: Request, _: Read, run_id: RunId) -> list[TableOut]:
+def get_run_tables(request: Request, _: Read, run_id: RunId) -> list[TableOut]:
     """The tables of a finished run, as its page and the CLI show them: title, column
     headings, formatted cells, notes (numbers as text, in the units the headings name)."""
     from hashpivot.reports.tables.runs import run_tables

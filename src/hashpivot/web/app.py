@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hashpivot.exceptions import DataError, InputError, RevisionConflictError
 from hashpivot.store.db import open_database
@@ -190,6 +193,15 @@ def create_app(
         secrets.token_hex(32) if settings.has_default_secret else settings.secret_key
     )
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        from hashpivot.web.pages import NOT_PAGES, error_page
+
+        if request.url.path.startswith(NOT_PAGES):
+            return await http_exception_handler(request, exc)
+        return await run_in_threadpool(error_page, request, exc.status_code, str(exc.detail),
+                                       exc.headers)
+
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:
         problems = [
@@ -208,8 +220,9 @@ def create_app(
         return JSONResponse({"detail": "invalid input", "problems": problems}, status_code=422)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         from hashpivot.models.loader import loc_to_path
+        from hashpivot.web.pages import NOT_PAGES, error_page
 
         # the body's model says which parts of a location name a union's member (a
         # field named ``date`` is none); a query or path parameter holds none
@@ -226,6 +239,9 @@ def create_app(
              "source": "<request>"}
             for e in exc.errors()
         ]
+        if not request.url.path.startswith(NOT_PAGES):  # a page's address (an id not a number)
+            detail = "; ".join(f"{p['path']}: {p['message']}" for p in problems)
+            return await run_in_threadpool(error_page, request, 422, detail)
         return JSONResponse({"detail": "invalid input", "problems": problems}, status_code=422)
 
     from hashpivot.web.api import router as api_router

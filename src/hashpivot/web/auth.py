@@ -104,8 +104,10 @@ BEARER = HTTPBearer(auto_error=False, scheme_name="apiKey",
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 
-async def require_read(request: Request, _: Bearer) -> Principal:
-    """Dependency of read endpoints: a key, a session, or anonymous reads if enabled."""
+def require_read(request: Request, _: Bearer) -> Principal:
+    """Dependency of read endpoints: a key, a session, or anonymous reads if enabled (a
+    plain function: FastAPI runs it in its thread pool, as the key's lookup may wait on
+    the database)."""
     who = principal(request)
     if who is not None:
         return who
@@ -127,7 +129,7 @@ def check_csrf(who: Principal, supplied: str | None) -> None:
         raise HTTPException(403, "missing or wrong CSRF token")
 
 
-async def require_write(request: Request, _: Bearer) -> Principal:
+def require_write(request: Request, _: Bearer) -> Principal:
     """Dependency of write and run endpoints (JSON): a key, or a session plus CSRF header."""
     who = principal(request)
     if who is None:

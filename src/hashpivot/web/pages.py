@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,27 @@ def _render(
     # the engines start from the latest data day: said on every page, as the CLI says it
     ctx = {"who": who, "csrf": who.csrf, "data_warning": staleness_warning(), **context}
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+#: Paths that are not pages: their errors stay JSON (``{"detail": ...}``).
+NOT_PAGES = ("/api/", "/static", "/docs", "/redoc", "/openapi.json")
+
+
+def error_page(request: Request, status_code: int, detail: str,
+               headers: Mapping[str, str] | None = None) -> Response:
+    """A page's HTTP error as a page: its status, what went wrong and the way back (a
+    browser showed the API's JSON for a missing portfolio or a site deleted by another
+    edit); the sign-in page to a caller with no key or session."""
+    from http import HTTPStatus
+
+    portfolio_id = request.path_params.get("portfolio_id")
+    back = f"/portfolios/{portfolio_id}" if portfolio_id is not None and status_code != 404 \
+        else None
+    response = _render(request, "error.html", {
+        "status": status_code, "title": f"{status_code} {HTTPStatus(status_code).phrase}",
+        "detail": detail, "back": back}, status_code=status_code)
+    response.headers.update(headers or {})
+    return response
 
 
 def _readers_only(page: Callable[..., Response]) -> Callable[..., Response]:
@@ -174,6 +195,13 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
         cost = _current(s, row, "cost")
         backtest = _current(s, row, "backtest")
         plan = _current(s, row, "optimize")
+    now = provenance()
+    # a default run reads the latest data day: one from before ``data update`` is the
+    # portfolio's as the data then stood, said beside the numbers it shows
+    stale = [(kind, run.id, ", ".join(change.data))
+             for kind, run in (("cost", cost), ("backtest", backtest), ("optimize", plan))
+             if run is not None
+             and (change := compare_provenance(run.provenance or {}, now)).data]
     figures = []
     if cost is not None and cost.results:
         figures.append(charts.cost_vs_price(cost.results))
@@ -200,6 +228,7 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
             "runs": runs,
             "figures": figures,
             "cost": cost,
+            "stale": stale,
             "kinds": RUN_KINDS,
             "run_forms": run_forms,
             "run_errors": [],
@@ -244,6 +273,11 @@ async def save_site(request: Request, portfolio_id: int, index: int) -> Response
     """Validate and save a site; on errors show each next to its field (422). The form
     is applied to the site as stored when it is saved (another edit is kept)."""
     form = await _form(request)
+    return await run_in_threadpool(_save_site, request, portfolio_id, index, form)
+
+
+def _save_site(request: Request, portfolio_id: int, index: int, form: dict[str, str]
+               ) -> Response:
     _writer(request, form)
     shown: dict[str, Any] = {}
     # the site the form was filled for (its name when the form was read), wherever it now
@@ -263,8 +297,7 @@ async def save_site(request: Request, portfolio_id: int, index: int) -> Response
         return doc
 
     try:
-        await run_in_threadpool(edit_portfolio, request.app.state.factory, portfolio_id,
-                                change)
+        edit_portfolio(request.app.state.factory, portfolio_id, change)
     except InputError as exc:
         other = forms.attach_errors(shown["fields"], _problems(exc),
                                     f"sites[{shown['index']}]")
@@ -276,6 +309,10 @@ async def save_site(request: Request, portfolio_id: int, index: int) -> Response
 async def launch_run(request: Request, portfolio_id: int) -> Response:
     """Launch a run from the form; parameter errors are shown next to their fields."""
     form = await _form(request)
+    return await run_in_threadpool(_launch_run, request, portfolio_id, form)
+
+
+def _launch_run(request: Request, portfolio_id: int, form: dict[str, str]) -> Response:
     _writer(request, form)
     kind = form.get("kind", "")
     if kind not in RUN_KINDS:
@@ -333,9 +370,13 @@ async def _run_action(request: Request, act: Callable[[Session], str],
     """A writer's form on a run's page: ``act(session)`` in one transaction, then to the
     page it returns (303); ``wake``: the job runner has a run to look at."""
     form = await _form(request)
-    _writer(request, form)
-    with request.app.state.factory() as s, s.begin():
-        location = act(s)
+
+    def write() -> str:  # (in the thread pool: the key's lookup and the transaction wait)
+        _writer(request, form)
+        with request.app.state.factory() as s, s.begin():
+            return act(s)
+
+    location = await run_in_threadpool(write)
     if wake and request.app.state.runner is not None:
         request.app.state.runner.wake()
     return RedirectResponse(location, status_code=303)
