@@ -707,3 +707,22 @@ def test_the_openapi_schema_says_what_each_route_answers_and_how_to_authenticate
                                  "description": schemes["apiKey"]["description"]}
     assert paths["/api/portfolios"]["post"]["security"] == [{"apiKey": []}]
     assert "security" not in paths["/api/health"]["get"]
+
+
+def test_a_run_request_lists_its_body_and_parameter_problems_together(client: Any) -> None:
+    """A request whose ``portfolio_id`` is not a number was answered with that problem
+    alone; its parameters' problems came on the next submission. Both are listed now,
+    each with its source: the request's fields (``body.``) and the parameters' own."""
+    r = client.post("/api/runs", json={"kind": "simulate", "portfolio_id": "abc",
+                                       "params": {"paths": -1, "bogus": 1}})
+    assert r.status_code == 422, r.text
+    got = [(p["source"], p["path"]) for p in r.json()["problems"]]
+    assert got == [("<request>", "body.portfolio_id"), ("<run parameters>", "paths"),
+                   ("<run parameters>", "bogus")], r.text
+    # parameters that are not an object, or a kind that is none: the request's own
+    # problem, once
+    for body in ({"kind": "cost", "portfolio_id": True, "params": [1]},
+                 {"kind": "nope", "portfolio_id": True, "params": {"paths": -1}}):
+        r = client.post("/api/runs", json=body)
+        assert r.status_code == 422, r.text
+        assert {p["source"] for p in r.json()["problems"]} == {"<request>"}, r.text

@@ -12,9 +12,10 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hashpivot.exceptions import InputError, Problem
 from hashpivot.store import jobs
 from hashpivot.store import portfolios as store
-from hashpivot.store.runs import RUN_KINDS
+from hashpivot.store.runs import RUN_KINDS, parse_params
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import market
 from hashpivot.web.auth import Principal, require_read, require_write
@@ -313,6 +314,32 @@ def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
     return out
 
 
+def run_params_problems(body: Any) -> list[Problem]:
+    """The problems of a run request's parameters, when its own fields fail (a
+    ``portfolio_id`` that is not a number): listed with them, as the parameters of a
+    valid request are (each problem of a request, once, in one answer).
+
+    Parameters
+    ----------
+    body : Any
+        The request body as sent (parsed JSON).
+
+    Returns
+    -------
+    list of Problem
+        Empty when the kind is none or the parameters are not an object (problems of
+        the request's own) or when they are valid.
+    """
+    if not isinstance(body, dict) or body.get("kind") not in RUN_KINDS or not isinstance(
+            body.get("params", {}), dict):
+        return []  # (a kind that is none, parameters not an object: their own problems)
+    try:
+        parse_params(body["kind"], body.get("params"))
+    except InputError as exc:
+        return list(exc.problems)
+    return []
+
+
 @router.get("/runs", tags=["runs"], responses=_errors(*_READ))
 def list_runs(
     request: Request,
@@ -459,3 +486,10 @@ async def regulation(_: Read) -> Response:
     """The bundled regulation rules applied by the optimizer (jurisdiction, effect, dates,
     source)."""
     return _json(market.as_json("regulation"))
+
+
+#: Routes whose body, when its own fields fail FastAPI's validation, has further checks
+#: listed with them (the app's handler of ``RequestValidationError`` adds their problems).
+ALSO_CHECKED: dict[Callable[..., Any], Callable[[Any], list[Problem]]] = {
+    submit_run: run_params_problems,
+}

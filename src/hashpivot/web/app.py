@@ -234,11 +234,18 @@ def create_app(
             return loc_to_path(loc, root, skip=1) if loc[:1] == ("body",) else (
                 loc_to_path(loc, Any))
 
+        from hashpivot.web.api import ALSO_CHECKED
+
         problems = [
             {"path": path(tuple(e.get("loc", ()))), "message": str(e.get("msg", "")),
              "source": "<request>"}
             for e in exc.errors()
         ]
+        endpoint = getattr(route, "endpoint", None)
+        further = None if endpoint is None else ALSO_CHECKED.get(endpoint)
+        if further is not None:
+            problems += [{"path": p.path, "message": p.message, "source": p.source}
+                         for p in further(exc.body)]
         if not request.url.path.startswith(NOT_PAGES):  # a page's address (an id not a number)
             detail = "; ".join(f"{p['path']}: {p['message']}" for p in problems)
             return await run_in_threadpool(error_page, request, 422, detail)
