@@ -305,9 +305,3 @@ def test_a_verdict_that_rests_on_starting_before_the_rules_allow_is_said() -> No
     # nothing moved, or nothing changes: nothing said
     assert ranking_flips([keep, r("convert_all", 5e6, 20e6, None)]) == []  # type: ignore[list-item]
     assert ranking_flips([keep, r("x", 5e6, 20e6, (4e6, 19e6))]) == []  # type: ignore[list-item]
-
-
-def test_the_example_says_its_ranking_rests_on_starting_early() -> None:
-    res = pv.run_pivot(load_portfolio(Path(__file__).parents[2] / "examples" / "portfolio.toml"))
-    assert any(w.startswith("regulation: started when the rules allow, the strategies rank")
-               for w in res.warnings)

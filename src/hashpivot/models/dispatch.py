@@ -286,7 +286,9 @@ class DispatchSpec(BaseModel):
 
     # --- AI / HPC load --------------------------------------------------------------
     ai_load_mw: LoadMw = Field(
-        0.0, description="Mean AI/HPC load (IT + overhead) to serve. [MW]"
+        0.0, description="Mean AI/HPC load (IT + overhead) to serve. pivot, simulate and "
+        "optimize keep these MW of capacity_mw from the miners and a conversion (the load "
+        "is in every strategy alike and not valued there). [MW]"
     )
     ai_flexible_fraction: float = Field(
         0.0,
@@ -328,7 +330,8 @@ class DispatchSpec(BaseModel):
         le=1.0,
         description="Share of the machines available (not failed or in repair); scales the "
         "power and hashrate of every tranche. The fleet's uptime_fraction is not used: "
-        "dispatch decides curtailment itself. [-]",
+        "dispatch decides curtailment itself (pivot, simulate and optimize take this "
+        "share as the site's uptime too). [-]",
     )
     underclock_min_power_fraction: float = Field(
         1.0,

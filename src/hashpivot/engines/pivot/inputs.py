@@ -46,13 +46,15 @@ class SiteInputs:
     fleet_power_mw : float
         Fleet power at the meter, site overhead included. [MW]
     uptime_fraction : float
-        Hashrate-weighted uptime. [-]
+        Hashrate-weighted uptime; a site with ``[sites.dispatch]``: its
+        ``availability_fraction`` (the dispatch curtails). [-]
     pool_fee_fraction : float
         Pool fee. [-]
     power_overhead_factor : float
         Site overhead (PUE-like) of the mining fleet. [-]
     capacity_mw : float
-        Energized grid capacity (fleet power when not given). [MW]
+        Energized grid capacity (fleet power when not given) less the firm AI load of
+        ``[sites.dispatch]``: what the miners and a conversion share. [MW]
     convertible_gross_mw : float
         Gross MW the hosting project may convert. [MW]
     power_price_usd_per_mwh : float
@@ -220,16 +222,22 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         entries: list[tuple[str, float, float, float]] = []
         windows: list[tuple[str | None, str | None]] = []
         prices: list[float] = []
+        # a site that dispatches curtails interval by interval (its uplift's shares): its
+        # machines run whenever available, not at the fleet's uptime, which counts the
+        # curtailment of a month too (the dispatch engine does not use it either)
+        dispatch = site.dispatch
         for j, entry in enumerate(site.fleet):
             unit_hr = float(entry.hashrate_th_s or 0.0)
             unit_w = getattr(entry, "power_w", None)
             if unit_w is None:
                 unit_w = unit_hr * float(entry.efficiency_j_per_th or 0.0)
+            up = float(entry.uptime_fraction if dispatch is None
+                       else dispatch.availability_fraction)
             hr += entry.count * unit_hr
-            hr_up += entry.count * unit_hr * float(entry.uptime_fraction)
+            hr_up += entry.count * unit_hr * up
             asic_w += entry.count * float(unit_w)
             entries.append((entry.label or f"fleet[{j}]", entry.count * unit_hr,
-                            entry.count * float(unit_w), float(entry.uptime_fraction)))
+                            entry.count * float(unit_w), up))
             windows.append((entry.start, entry.end))
             prices.append(float(entry.capex_usd_per_th or 0.0))
         overhead = float(site.power_overhead_factor)
@@ -237,7 +245,16 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         if hr <= 0 or fleet_mw <= 0:
             problems.append(Problem(f"sites[{i}].fleet", "the site has no running fleet"))
             continue
-        cap = site.capacity_mw if site.capacity_mw is not None else fleet_mw
+        # the firm AI load a dispatching site serves is there in every strategy alike: the
+        # miners and a conversion share what it leaves of the capacity (it is not valued)
+        ai_mw = float(dispatch.ai_load_mw) if dispatch is not None else 0.0
+        cap = (site.capacity_mw - ai_mw if site.capacity_mw is not None else fleet_mw)
+        if cap <= 0:
+            problems.append(Problem(
+                f"sites[{i}].dispatch.ai_load_mw",
+                f"{ai_mw:g} MW of AI load leaves none of the site's capacity_mw "
+                f"{site.capacity_mw:g} to its miners or a conversion"))
+            continue
         bands: list[int] = []
         units: list[SwapUnit] | None = None
         start_mw = fleet_mw  # the fleet the dispatch uplift is measured on (a swap's first)
@@ -263,7 +280,9 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             problems.append(
                 Problem(
                     f"sites[{i}].hosting.convertible_gross_mw",
-                    f"{convertible:g} MW exceeds the site's capacity_mw {cap:g}",
+                    f"{convertible:g} MW exceeds the site's capacity_mw {cap + ai_mw:g}"
+                    + (f" less its AI load of {ai_mw:g} MW ([sites.dispatch] ai_load_mw)"
+                       if ai_mw else ""),
                 )
             )
         pc = site.power_contract
@@ -272,6 +291,11 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         fixed = 0.0
         try:
             uplift, uplift_note = site_dispatch_uplift(site)
+            if ai_mw:
+                uplift_note += (
+                    f"; its {ai_mw:g} MW of AI load ([sites.dispatch] ai_load_mw) is served "
+                    "in every strategy alike and not valued here: the miners and a "
+                    f"conversion share the {cap:g} MW it leaves of the capacity")
         except InputError as exc:  # a side file that cannot be read: at its field
             problems += [Problem(f"sites[{i}].{p.path}", p.message, p.source)
                          for p in exc.problems]

@@ -1,0 +1,84 @@
+"""A site with ``[sites.dispatch]`` as the monthly models (pivot, simulate, optimize) take
+it: its machines run whenever available, the dispatch curtails; its firm AI load keeps
+its MW in every strategy.
+
+An audit found the fleet's ``uptime_fraction`` (0.95 by default, a share of time hashing
+that counts curtailment) applied under the dispatch's own curtailment shares, and the
+dispatch's ``availability_fraction`` (0.97) dropped: the same fleet was 0.95/0.97 of what
+the dispatch engine runs. And the 50 MW of AI load the site serves within its 300 MW were
+counted as capacity free to convert: ``convert_all`` built halls on 300 MW.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hashpivot.engines.pivot import run_pivot
+from hashpivot.engines.pivot.inputs import resolve_sites
+from hashpivot.exceptions import InputError
+from hashpivot.models.loader import validate_data
+from hashpivot.models.portfolio import Portfolio
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dispatch-west-texas.toml"
+
+
+def _portfolio(**site: Any) -> Portfolio:
+    doc = tomllib.loads(EXAMPLE.read_text())
+    fleet_uptime = site.pop("fleet_uptime", None)
+    dispatch = site.pop("dispatch", {})
+    s = doc["sites"][0]
+    s.update(site)
+    s["dispatch"].update(dispatch)
+    if fleet_uptime is not None:
+        for entry in s["fleet"]:
+            entry["uptime_fraction"] = fleet_uptime
+    doc.setdefault("pivot", {})["horizon_years"] = 3
+    return validate_data(Portfolio, doc, str(EXAMPLE))
+
+
+@cache
+def _keep_mining_npv_usd(fleet_uptime: float, availability: float) -> float:
+    result = run_pivot(_portfolio(fleet_uptime=fleet_uptime,
+                                  dispatch={"availability_fraction": availability}))
+    return next(s.npv_usd for s in result.strategies if s.name == "keep_mining")
+
+
+def test_a_dispatching_site_runs_its_available_machines() -> None:
+    """The monthly model's full month is the machines available, as the dispatch
+    engine's always-on: the fleet's uptime does not move the value, the availability
+    does."""
+    (site,) = resolve_sites(_portfolio(fleet_uptime=0.5))
+    assert site.uptime_fraction == pytest.approx(0.97)
+    assert all(up == pytest.approx(0.97) for *_, up in site.fleet_entries)
+    assert _keep_mining_npv_usd(0.5, 0.97) == pytest.approx(_keep_mining_npv_usd(0.95, 0.97),
+                                                            rel=1e-12)
+    assert _keep_mining_npv_usd(0.95, 0.9) < _keep_mining_npv_usd(0.95, 0.97)
+
+
+def test_the_ai_load_keeps_its_mw_from_a_conversion() -> None:
+    """300 MW energized, 50 MW of AI load: 250 MW for the miners (243.6) and a
+    conversion; ``convert_all`` converts 250 MW."""
+    (site,) = resolve_sites(_portfolio())
+    assert site.capacity_mw == pytest.approx(250.0)
+    assert site.convertible_gross_mw == pytest.approx(250.0)
+    assert "its 50 MW of AI load" in site.dispatch_uplift_note
+    result = run_pivot(_portfolio())
+    converted = {s.name: s.strategy.converted_gross_mw for s in result.strategies}
+    assert converted["convert_all"] == pytest.approx(250.0)
+
+
+def test_a_conversion_over_what_the_ai_load_leaves_is_an_error() -> None:
+    with pytest.raises(InputError) as err:
+        resolve_sites(_portfolio(hosting={"convertible_gross_mw": 280.0}))
+    (p,) = err.value.problems
+    assert p.path == "sites[0].hosting.convertible_gross_mw"
+    assert p.message == ("280 MW exceeds the site's capacity_mw 300 less its AI load of "
+                         "50 MW ([sites.dispatch] ai_load_mw)")
+    with pytest.raises(InputError) as err:
+        resolve_sites(_portfolio(capacity_mw=260.0, dispatch={"ai_load_mw": 260.0}))
+    assert [p.path for p in err.value.problems] == ["sites[0].dispatch.ai_load_mw"]
