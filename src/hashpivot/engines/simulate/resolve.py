@@ -114,6 +114,13 @@ def prepare(
     pv: Any = pivot if pivot is not None else _default_pivot()
     source = source or portfolio.source_file
     portfolio = with_files_beside(portfolio, source)  # (side files: beside the file)
+    file_pivot = portfolio.pivot or PivotSpec()
+    if config.discount_rate is not None:
+        # the run's rate for every line, in the valuation's own decisions too (the fleet
+        # replacement decided at the file's rate: its deterministic NPV was no pivot's)
+        portfolio = portfolio.model_copy(update={"pivot": file_pivot.model_copy(update={
+            "discount_rate": config.discount_rate, "mining_discount_rate": None,
+            "hosting_discount_rate": None})})
     spec: ScenarioSpec = portfolio.scenario or ScenarioSpec()
     tspec: TreasurySpec = portfolio.treasury or TreasurySpec()
     start_s = config.start or spec.start
@@ -196,7 +203,7 @@ def prepare(
 
     pivot_spec = portfolio.pivot
     rates = line_rates(pivot_spec or PivotSpec(), override=config.discount_rate)
-    replaced = override_note(pivot_spec or PivotSpec(), config.discount_rate)
+    replaced = override_note(file_pivot, config.discount_rate)
     gordon = gordon_rate_problem((pivot_spec or PivotSpec()).terminal_value, rates.mining,
                                  rates.hosting)
     if gordon and config.npv_cash_flow == "unlevered":  # (levered NPVs add no TV)
