@@ -209,9 +209,16 @@ def test_a_fleet_without_a_purchase_price_is_named_with_what_pivot_implies() -> 
     [note] = [n for n in bare.notes if "ASIC depreciation" in n]
     assert note.startswith("total view: no ASIC depreciation at West Texas 200 (its fleet "
                            "gives no sites[0].fleet[].capex_usd_per_th")
-    assert (f"every 4 years (unless a regulation rule forbids new mining capacity there) at "
-            f"15 USD/TH: straight-line on its 10.40 EH/s that is 39.0 M "
-            f"USD/year, +{per_btc:,.0f} USD/BTC on the total view") in note
+    # what the replacement price implies, not what pivot spends (it replaces where that
+    # pays: on this example, never; the note said "pivot replaces this fleet every 4
+    # years")
+    assert ("[pivot]'s replacement price implies straight-line depreciation of 39.0 M "
+            "USD/year on its 10.40 EH/s (15 USD/TH over fleet_replacement_years 4), "
+            f"+{per_btc:,.0f} USD/BTC on the total view: give the fleet capex_usd_per_th "
+            "and depreciation_years to count it (pivot replaces the machines only at a "
+            "4-year point where replacing pays, never where a regulation rule forbids new "
+            "mining capacity)") in note
+    assert "pivot replaces this fleet" not in note
     # the same purchase price on the fleet entry: the total view counts what the note said
     priced = compute_unit_economics(parse_portfolio(_example_with(
         "  capex_usd_per_th = 15.0\n  depreciation_years = 4.0\n"), "x.toml"), MID_2025)
@@ -254,8 +261,9 @@ def test_part_of_a_fleet_without_a_purchase_price_is_named() -> None:
                            "(Antminer S19 XP: those sites[0].fleet[] entries give no")
     # the 2,000 S19 XPs (140 TH/s each): 280,000 TH at 15 USD/TH over 4 years
     missing = 15.0 * 280_000 / 4.0
-    assert (f"straight-line on those entries 0.28 EH/s that is {missing / 1e6:,.1f} M "
-            f"USD/year, +{missing / 365.25 / f['btc_per_day']:,.0f} USD/BTC") in note
+    assert (f"depreciation of {missing / 1e6:,.1f} M USD/year on those entries 0.28 EH/s "
+            f"(15 USD/TH over fleet_replacement_years 4), "
+            f"+{missing / 365.25 / f['btc_per_day']:,.0f} USD/BTC") in note
     backtest = run_backtest(parse_portfolio(text, "x.toml"), "2024-01-01", "2024-01-31")
     assert [n[:60] for n in backtest.notes] == [note[:60]]
 
@@ -272,7 +280,7 @@ def test_the_backtest_says_the_same_of_a_fleet_without_a_purchase_price() -> Non
     s = bare.summary
     per_btc = 15.0 * 10.4e6 / 4.0 / 365.25 / (s["btc_mined"] / s["days"])
     [note] = bare.notes
-    assert note.endswith(f"+{per_btc:,.0f} USD/BTC on the total view")
+    assert f"+{per_btc:,.0f} USD/BTC on the total view: give the fleet" in note
     priced = run_backtest(parse_portfolio(_example_with(
         "  capex_usd_per_th = 15.0\n  depreciation_years = 4.0\n"), "x.toml"), "2024-01-01",
         "2024-03-31")

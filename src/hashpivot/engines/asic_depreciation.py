@@ -59,7 +59,8 @@ def missing_asic_depreciation_notes(
         gives the depreciation that the replacement price implies for the hashrate
         without one, ``replacement_capex_usd_per_th x hashrate / fleet_replacement_years``
         [USD/year], and what it adds to the total cost per BTC; otherwise it names the
-        fields to set.
+        fields to set. The figure is what that price implies, not what ``pivot``
+        spends: it replaces only where replacing pays (and a rule allows).
     """
     spec = portfolio.pivot
     if any(item.category == CostCategory.DEPRECIATION for item in portfolio.cost_items):
@@ -91,13 +92,18 @@ def missing_asic_depreciation_notes(
             th = float(hashrate_th_s[bare].sum())
             usd_per_year = spec.replacement_capex_usd_per_th * th / spec.fleet_replacement_years
             per_btc = usd_per_year / DAYS_PER_YEAR / btc_per_day
+            # (what the replacement price implies, not what pivot spends: it replaces
+            # only where replacing pays, and a rule may forbid it)
+            years = spec.fleet_replacement_years
             note += (
-                f"; pivot replaces this fleet every {spec.fleet_replacement_years:g} years "
-                "(unless a regulation rule forbids new mining capacity there) at "
-                f"{spec.replacement_capex_usd_per_th:g} USD/TH: straight-line on "
+                f"; [pivot]'s replacement price implies straight-line depreciation of "
+                f"{usd_per_year / 1e6:,.1f} M USD/year on "
                 f"{'its' if bare.sum() == mask.sum() else 'those entries'} "
-                f"{th / 1e6:,.2f} EH/s that is {usd_per_year / 1e6:,.1f} M USD/year, "
-                f"+{per_btc:,.0f} USD/BTC on the total view"
+                f"{th / 1e6:,.2f} EH/s ({spec.replacement_capex_usd_per_th:g} USD/TH over "
+                f"fleet_replacement_years {years:g}), +{per_btc:,.0f} USD/BTC on the total "
+                "view: give the fleet capex_usd_per_th and depreciation_years to count it "
+                f"(pivot replaces the machines only at a {years:g}-year point where "
+                "replacing pays, never where a regulation rule forbids new mining capacity)"
             )
         notes.append(note)
     return notes
