@@ -89,8 +89,9 @@ def format_tornado_input(x: float, unit: str) -> str:
         Input value, in ``unit``.
     unit : str
         The tornado's unit column (``USD/MW``, ``USD``, ``1/year``, ``month``,
-        ``USD/kW/month``, ``x rent``: a factor on each hall's rent; anything else prints
-        3 significant digits).
+        ``USD/kW/month``, ``x rent`` and ``x capex``: a factor on each hall's rent or
+        site's capex, ``+ PUE``: a step on each site's PUE; anything else prints 3
+        significant digits).
 
     Returns
     -------
@@ -107,7 +108,9 @@ _TORNADO_INPUT_FORMATS: dict[str, Callable[[float], str]] = {
     "1/year": lambda x: f"{100 * x:.1f} %/yr",
     "month": lambda x: f"+{x:.0f} months",
     "USD/kW/month": lambda x: f"{x:,.1f} USD/kW-mo",
-    "x rent": lambda x: f"{x:g} x rent",
+    "x rent": lambda x: f"{x:.3g} x rent",
+    "x capex": lambda x: f"{x:.3g} x capex",
+    "+ PUE": lambda x: f"{x:+.3g} each",
 }
 
 

@@ -74,6 +74,11 @@ def _npvs(
     return npv, npv + tv.present_value_usd
 
 
+#: The input of a hosting row where the converted sites differ in it: each site's own
+#: value moved by the same factor (rent, capex) or step (PUE).
+_EACH_UNIT = {"lease_usd_per_kw_month": "x rent", "capex_usd_per_it_mw": "x capex",
+              "pue": "+ PUE"}
+
 _TORNADO_LABELS = {
     "btc_price_usd": "BTC price at start",
     "network_hashrate_growth_per_year": "network hashrate growth",
@@ -142,6 +147,8 @@ def _tornado(
 
     lr, cx, dp = sens.lease_rate_fraction, sens.capex_fraction, sens.pue_delta
     first = sites[0].hosting
+    taking = {p.site for p in pivot.phases}
+    converting = [x.hosting for x in sites if x.name in taking] or [first]
     hosting_cases: list[tuple[str, str, Any, Any, float, float]] = [
         (
             "lease_usd_per_kw_month",
@@ -196,10 +203,14 @@ def _tornado(
                     if name == "lease_usd_per_kw_month" else pivot)
             return diff(_map_hosting(sites, lambda h: upd(h, f)), plan)
 
-        if name == "lease_usd_per_kw_month" and _has_own_rents(pivot):
-            # halls at several rents: the input is the factor on each hall's rent
-            rows.append(_row(name, "x rent", lo, hi, at(lo), at(hi), at))
+        if (name == "lease_usd_per_kw_month" and _has_own_rents(pivot)) or (
+                len({shown(term, 1.0 if name != "pue" else 0.0) for term in converting}) > 1):
+            # halls at several rents, sites of several capex or PUE: each moves by the
+            # same factor (or, the PUE, step), which is the input (the first site's value
+            # scaled was shown, a rent at which the pivot did not break even)
+            rows.append(_row(name, _EACH_UNIT.get(name, unit), lo, hi, at(lo), at(hi), at))
             continue
+
         def show(f: float, shown: Any = shown) -> float:
             return float(shown(first, f))
 

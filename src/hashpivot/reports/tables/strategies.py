@@ -141,7 +141,7 @@ def breakeven_note(pivot_name: str, to_horizon: Any, with_terminal_value: Any = 
     if not is_number(to_horizon):
         return None
     line = (f"break-even lease ({pivot_name}): {to_horizon:,.1f} USD/kW-month (first-year "
-            "rate at which pivoting equals mining)")
+            "rent of every hall at which pivoting equals mining)")
     if is_number(with_terminal_value):
         line += f"; with the terminal value: {with_terminal_value:,.1f}"
     return line
