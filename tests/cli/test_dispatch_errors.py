@@ -232,3 +232,34 @@ def test_a_price_beyond_any_market_is_noted(tmp_path: Path) -> None:
     assert ("note: 1 price(s) outside -5,000 to 20,000 USD/MWh (from 20 to 1e+12), beyond "
             "what US power markets have printed: check the file's unit (USD/MWh)") in (
         " ".join(res.output.split())), res.output
+
+
+def test_prices_at_two_interval_lengths_are_an_error(tmp_path: Path) -> None:
+    """Two weeks of hourly rows, then two of 15-minute rows: the median step (15 minutes)
+    was given to every row, so the hourly part counted a quarter of its energy (261 h of
+    336), with a Python warning line. It is now an error at the file, saying where the
+    length changes; a few missing rows stay a note."""
+    hourly = pd.date_range("2024-08-01", periods=14 * 24, freq="h", tz="America/Chicago")
+    quarter = pd.date_range(hourly[-1] + pd.Timedelta(hours=1), periods=14 * 96,
+                            freq="15min")
+    idx = hourly.append(quarter)
+    prices = tmp_path / "px.csv"
+    pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "price": 30.0}).to_csv(prices, index=False)
+    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(prices),
+                              "--hashprice-usd-per-ph-day", "50"])
+    assert res.exit_code == 2, res.output
+    (line,) = _errors(res)
+    assert line.startswith(f"error: {prices}: --prices: the price intervals are not of one "
+                           "length: 336 of 1,679 steps differ from the median 15 minutes "
+                           "(the first after 2024-08-01 00:00:00-05:00: 60 minutes)"), line
+    assert "UserWarning" not in res.output
+    # three rows missing from the 15-minute weeks: a note, no Python warning line
+    gappy = quarter.delete([100, 500, 900])
+    pd.DataFrame({"interval_start": gappy.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "price": 30.0}).to_csv(prices, index=False)
+    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(prices),
+                              "--hashprice-usd-per-ph-day", "50"])
+    assert res.exit_code == 0, res.output
+    assert "the price series has 3 irregular steps" in " ".join(res.output.split())
+    assert "UserWarning" not in res.output

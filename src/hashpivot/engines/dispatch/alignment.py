@@ -14,11 +14,20 @@ from hashpivot.power.intervals import FloatArray, constant_series
 __all__ = ["align_to_index", "interval_hours_of", "localize_times"]
 
 
+#: Steps off the median that a price series may have as gaps (missing or extra rows):
+#: at most this many, or this share of its steps if more; beyond, its intervals are
+#: taken to differ in length, an error.
+MAX_GAPS = 24
+MAX_GAP_SHARE = 0.01
+
+
 def interval_hours_of(index: pd.DatetimeIndex) -> tuple[FloatArray, int]:
     """Interval lengths of a regular price index and the number of gaps found.
 
     Every interval gets the median step (a regular series); steps that differ from it are
-    counted as gaps (missing or extra intervals in the price data).
+    counted as gaps (missing or extra intervals in the price data), up to
+    :data:`MAX_GAPS` or :data:`MAX_GAP_SHARE` of the steps; more are intervals of
+    another length (an error: each would count the median step).
 
     Parameters
     ----------
@@ -37,7 +46,18 @@ def interval_hours_of(index: pd.DatetimeIndex) -> tuple[FloatArray, int]:
     step = float(np.median(steps))
     if step <= 0:
         raise InputError(Problem(path="prices", message="price timestamps are not increasing"))
-    n_gaps = int(np.sum(np.abs(steps - step) > 1e-9))
+    off = np.abs(steps - step) > 1e-9
+    n_gaps = int(np.sum(off))
+    if n_gaps > max(MAX_GAPS, MAX_GAP_SHARE * len(steps)):
+        # not a few missing rows but intervals of another length: each would count the
+        # median step (a file turning from 60-minute to 15-minute rows lost 3/4 of its
+        # hourly part's energy)
+        first = int(np.argmax(off))
+        raise InputError(Problem(path="prices", message=(
+            f"the price intervals are not of one length: {n_gaps:,} of {len(steps):,} steps "
+            f"differ from the median {60 * step:g} minutes (the first after "
+            f"{index[first]}: {60 * steps[first]:g} minutes); resample the file to one "
+            "interval")))
     return constant_series(step, len(index)), n_gaps
 
 

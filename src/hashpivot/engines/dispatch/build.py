@@ -5,7 +5,6 @@ price series resolved, with every default filled in, into arrays over the price 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -144,7 +143,10 @@ def build_dispatch_problem(
         raise DataError(f"the price series has {int(prices.isna().sum())} missing values")
     index = pd.DatetimeIndex(prices.index)
     n = len(index)
-    hours, n_gaps = interval_hours_of(index)
+    try:
+        hours, n_gaps = interval_hours_of(index)
+    except InputError as exc:  # a problem of the series' rows, as its missing values
+        raise DataError("; ".join(p.message for p in exc.problems)) from None
     meta: dict[str, Any] = {
         "site": site.name,
         "region": site.region or "",
@@ -154,8 +156,7 @@ def build_dispatch_problem(
     if connection_note:
         meta["connection_note"] = connection_note
     if n_gaps:
-        meta["price_gaps"] = n_gaps
-        warnings.warn(f"the price series has {n_gaps} irregular steps (gaps)", stacklevel=2)
+        meta["price_gaps"] = n_gaps  # (a note: printed, not a Python warning line)
     values = prices.to_numpy(dtype=float)
     odd = (values < PRICE_FLOOR_USD_PER_MWH) | (values > PRICE_CAP_USD_PER_MWH)
     if odd.any():  # (run, as a market could print them; said, as a unit slip is likelier)
