@@ -56,3 +56,64 @@ def test_the_comparison_sees_a_column_the_migrations_lack(
         engine.dispose()
     assert [d[0] for d in diffs] == ["add_column"]
     assert diffs[0][3].name == "only_in_code"
+
+
+def test_a_deleted_portfolios_id_is_never_given_again(database: tuple[str, str | None]
+                                                      ) -> None:
+    """SQLite gave the next portfolio the id of the last one deleted: an edit made from a
+    copy of the deleted one (``expected_revision=1``) replaced the new one (an audit's
+    case). Ids now only grow, as PostgreSQL's do."""
+    from tests.web.conftest import add_key, make_client
+
+    with make_client(*database, run_jobs=False) as c:
+        add_key(c)
+        doc = c.get("/api/portfolios/1").json()["document"]
+        alice = c.post("/api/portfolios", json=dict(doc, name="Alice")).json()
+        assert c.delete(f"/api/portfolios/{alice['id']}").status_code in (200, 204)
+        bob = c.post("/api/portfolios", json=dict(doc, name="Bob")).json()
+        assert bob["id"] > alice["id"]
+        stale = c.put(f"/api/portfolios/{alice['id']}?expected_revision=1",
+                      json=dict(doc, name="Alice"))
+        assert stale.status_code == 404, stale.text
+        assert c.get(f"/api/portfolios/{bob['id']}").json()["name"] == "Bob"
+
+
+def test_the_migration_keeps_portfolios_and_their_runs(tmp_path: Any) -> None:
+    """A SQLite database at revision 0002 with a portfolio and its run, upgraded: the
+    table is made again with ``AUTOINCREMENT``, its rows and the run's link kept (with
+    foreign keys on, dropping the old table had set the run's portfolio to NULL)."""
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from hashpivot.store.db import MIGRATIONS_DIR
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+        for pid in (1, 2):
+            conn.execute(sa.text(
+                "INSERT INTO portfolios (id, name, document, revision, created_at, "
+                "updated_at) VALUES (:i, :n, '{}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                {"i": pid, "n": f"p{pid}"})
+        conn.execute(sa.text(
+            "INSERT INTO runs (kind, status, portfolio_id, params, progress_fraction, "
+            "message, cancel_requested, created_at) VALUES ('cost', 'succeeded', 2, '{}', "
+            "1.0, 'done', 0, CURRENT_TIMESTAMP)"))
+    upgrade(engine)
+    with engine.begin() as conn:
+        assert "AUTOINCREMENT" in conn.execute(sa.text(
+            "SELECT sql FROM sqlite_master WHERE name = 'portfolios'")).scalar_one()
+        assert conn.execute(sa.text("SELECT portfolio_id FROM runs")).scalar_one() == 2
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar_one() == 1
+        conn.execute(sa.text("DELETE FROM portfolios WHERE id = 2"))
+        conn.execute(sa.text(
+            "INSERT INTO portfolios (name, document, revision, created_at, updated_at) "
+            "VALUES ('new', '{}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        assert conn.execute(sa.text(
+            "SELECT id FROM portfolios WHERE name = 'new'")).scalar_one() == 3
+        assert conn.execute(sa.text("SELECT portfolio_id FROM runs")).scalar_one() is None
+    engine.dispose()

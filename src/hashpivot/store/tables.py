@@ -67,6 +67,9 @@ class PortfolioRow(Base):
     """A stored portfolio: the TOML document as validated input (JSON)."""
 
     __tablename__ = "portfolios"
+    # SQLite gives a deleted row's id to the next one without it: an edit from a copy of
+    # a deleted portfolio (at its revision) replaced another (migration 0003)
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX_CHARS))
