@@ -5,7 +5,9 @@ The same month-by-month rules as :mod:`hashpivot.treasury` (the numpy reference,
 path over policies and months, with the state in registers; with capex given, each policy
 runs a second time with the capex paid from outside the treasury (its forced sales and
 breaches only), from the path's first month with capex (before it, the two runs are the
-same; a path without capex is not run twice). Every operation is the same
+same; a path without capex is not run twice; from there the two runs advance month by
+month side by side, :func:`_month` each, so the CPU overlaps their chains of dependent
+additions). Every operation is the same
 IEEE operation in the same order as the numpy version (no fast-math, no fused
 multiply-add), so the figures are bitwise identical; a test checks it. The forced sales
 summed over paths per month are summed by numpy (pairwise summation, as
@@ -41,6 +43,51 @@ def _max_abs_fiat(lev: FloatArray, rev: FloatArray, corp: FloatArray) -> float: 
     return out
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _month(  # pragma: no cover - compiled
+    cash: float, btc: float, p: float, fiat: float, m: float, ds_t: float, pol: int,
+    cash_rate_m: float, min_cash: float, target: float, keep: float, tol: float,
+) -> tuple[float, float, float, float, bool]:
+    """One month of one path under policy ``pol``: cash and BTC after it, the forced and
+    voluntary sales [BTC] and whether the forced sale fell short (a breach)."""
+    # 1. USD flows
+    if cash_rate_m > 0:
+        # np.maximum(cash, 0.0): NaN and -0.0 kept, as numpy does
+        it = (cash if (cash >= 0.0 or cash != cash) else 0.0) * cash_rate_m
+        cash = cash + it
+    cash = cash + fiat
+    cash = cash - ds_t
+    # 2. production
+    btc = btc + m
+    # 3. voluntary sale (from the month's production only)
+    v = 0.0
+    if pol != _HOLD:
+        if pol == _SELL_ALL:
+            v = m
+        else:
+            x = ds_t - fiat if pol == _SELL_TO_COVER else target - cash
+            x = x if (x >= 0.0 or x != x) else 0.0
+            # +0.0 / p is +0.0 for a positive p: divisions are slow and sit on the chain
+            # from one month to the next, so only when needed
+            x = x / p if (x != 0.0 or not p > 0.0) else 0.0
+            v = x if (x <= m or x != x) else m  # np.minimum(x, m)
+        cash = cash + v * p
+        btc = btc - v
+    # 4. forced sale to restore the minimum
+    need = min_cash - cash
+    if not (need >= 0.0 or need != need):
+        need = 0.0
+    if need <= tol:
+        need = 0.0
+    rp = p * keep
+    f = need / rp if (need != 0.0 or not rp > 0.0) else 0.0
+    br = f > btc
+    f = f if (f <= btc or f != f) else btc
+    cash = cash + f * rp
+    btc = btc - f
+    return cash, btc, f, v, br
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def _treasury_kernel(  # pragma: no cover - compiled
     price: FloatArray, mined: FloatArray, lev: FloatArray, rev: FloatArray,
@@ -55,9 +102,11 @@ def _treasury_kernel(  # pragma: no cover - compiled
 ) -> None:
     n, T = price.shape
     K = policies.size
-    # run w = 1: the same treasury with the capex paid from outside it (only its forced
-    # sales and breaches are kept). Until the path's first month with capex (t0) it is run
-    # w = 0 itself, so it starts there from run 0's state; without capex it is run 0.
+    # run 1: the same treasury with the capex paid from outside it (only its forced sales
+    # and breaches are kept). Until the path's first month with capex (t0) it is run 0
+    # itself, so it starts there from run 0's state; without capex it is run 0. From t0
+    # the two runs advance month by month side by side: two independent chains of
+    # dependent additions, which the CPU overlaps.
     has_capex = capex.shape[0] != 0
     for i in range(n):
         t0 = T
@@ -66,98 +115,61 @@ def _treasury_kernel(  # pragma: no cover - compiled
                 if capex[i, t] != 0.0:
                     t0 = t
                     break
-        runs = 2 if t0 < T else 1
         for k in range(K):
             pol = policies[k]
-            s_cash = cash0
-            s_btc = btc0
-            s_tf = 0.0
-            s_br = False
-            for w in range(runs):
-                cash = cash0 if w == 0 else s_cash
-                btc = btc0 if w == 0 else s_btc
-                tf = 0.0 if w == 0 else s_tf
-                tfu = 0.0
-                ts = 0.0
-                br_any = False if w == 0 else s_br
-                mn = 0.0
-                for t in range(0 if w == 0 else t0, T):
-                    if w == 0 and t == t0:  # run 1 starts here
-                        s_cash = cash
-                        s_btc = btc
-                        s_tf = tf
-                        s_br = br_any
-                    p = price[i, t]
-                    fiat = (lev[i, t] - rev[i, t]) - corp[t]
-                    if w == 1:
-                        fiat = fiat + capex[i, t]
-                    # 1. USD flows
-                    if cash_rate_m > 0:
-                        # np.maximum(cash, 0.0): NaN and -0.0 kept, as numpy does
-                        it = (cash if (cash >= 0.0 or cash != cash) else 0.0) * cash_rate_m
-                        cash = cash + it
-                    cash = cash + fiat
-                    cash = cash - ds[t]
-                    # 2. production
-                    m = mined[i, t]
-                    btc = btc + m
-                    # 3. voluntary sale (from the month's production only)
-                    v = 0.0
-                    if pol != _HOLD:
-                        if pol == _SELL_ALL:
-                            v = m
-                        else:
-                            x = ds[t] - fiat if pol == _SELL_TO_COVER else target - cash
-                            x = x if (x >= 0.0 or x != x) else 0.0
-                            # +0.0 / p is +0.0 for a positive p: divisions are slow and sit
-                            # on the chain from one month to the next, so only when needed
-                            x = x / p if (x != 0.0 or not p > 0.0) else 0.0
-                            v = x if (x <= m or x != x) else m  # np.minimum(x, m)
-                        cash = cash + v * p
-                        btc = btc - v
-                    # 4. forced sale to restore the minimum
-                    need = min_cash - cash
-                    if not (need >= 0.0 or need != need):
-                        need = 0.0
-                    if need <= tol:
-                        need = 0.0
-                    rp = p * keep
-                    f = need / rp if (need != 0.0 or not rp > 0.0) else 0.0
-                    br = f > btc
-                    f = f if (f <= btc or f != f) else btc
-                    cash = cash + f * rp
-                    btc = btc - f
-                    tf = tf + f
-                    if w == 1:
-                        br_any = br_any or br
-                        continue
-                    tfu = tfu + f * rp
-                    ts = ts + f
-                    if pol != _HOLD:
-                        ts = ts + v
-                    if f != 0.0:  # rare: only these pages of forced_tm are written
-                        forced_tm[k, t, i] = f
-                        forced_rows[k, t] = True
-                    if br:
-                        br_any = True
-                        breach_count[k, t] += 1.0
-                    if t == 0 or cash < mn or cash != cash:
-                        mn = cash
-                    if k == 0 and i < n_keep:
-                        cash_sample[i, t] = cash
-                if w == 1:
-                    forced_nc[k, i] = tf
-                    breach_nc[k, i] = br_any
-                    continue
-                forced[k, i] = tf
-                forced_usd[k, i] = tfu
-                sold[k, i] = ts
-                breach[k, i] = br_any
-                min_cash_out[k, i] = mn
-                end_cash[k, i] = cash
-                end_btc[k, i] = btc
-                forced_nc[k, i] = tf  # without capex, the same run
-                breach_nc[k, i] = br_any
+            cash = cash0
+            btc = btc0
+            tf = 0.0
+            tfu = 0.0
+            ts = 0.0
+            br_any = False
+            mn = 0.0
+            cash1 = cash0  # run 1
+            btc1 = btc0
+            tf1 = 0.0
+            br1 = False
+            for t in range(T):
+                if t == t0:  # run 1 starts here, from run 0's state
+                    cash1 = cash
+                    btc1 = btc
+                    tf1 = tf
+                    br1 = br_any
+                p = price[i, t]
+                m = mined[i, t]
+                fiat = (lev[i, t] - rev[i, t]) - corp[t]
+                if t >= t0:
+                    cash1, btc1, f1, _, b1 = _month(cash1, btc1, p, fiat + capex[i, t], m,
+                                                    ds[t], pol, cash_rate_m, min_cash,
+                                                    target, keep, tol)
+                    tf1 = tf1 + f1
+                    br1 = br1 or b1
+                cash, btc, f, v, br = _month(cash, btc, p, fiat, m, ds[t], pol, cash_rate_m,
+                                             min_cash, target, keep, tol)
+                tf = tf + f
+                tfu = tfu + f * (p * keep)
+                ts = ts + f
+                if pol != _HOLD:
+                    ts = ts + v
+                if f != 0.0:  # rare: only these pages of forced_tm are written
+                    forced_tm[k, t, i] = f
+                    forced_rows[k, t] = True
+                if br:
+                    br_any = True
+                    breach_count[k, t] += 1.0
+                if t == 0 or cash < mn or cash != cash:
+                    mn = cash
+                if k == 0 and i < n_keep:
+                    cash_sample[i, t] = cash
+            forced[k, i] = tf
+            forced_usd[k, i] = tfu
+            sold[k, i] = ts
+            breach[k, i] = br_any
+            min_cash_out[k, i] = mn
+            end_cash[k, i] = cash
+            end_btc[k, i] = btc
+            # without capex, the same run
+            forced_nc[k, i] = tf1 if t0 < T else tf
+            breach_nc[k, i] = br1 if t0 < T else br_any
 
 
 def _c(a: FloatArray) -> FloatArray:
