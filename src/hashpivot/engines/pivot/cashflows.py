@@ -411,18 +411,32 @@ def _cash_flows_resolved(
             service += sched["debt_service_usd"]
             balloon += float(sched["balloon_usd"])
 
-    # hosting arrays are (T,), or (P, T) with hosting risk: atleast_2d broadcasts both
-    power_cost += np.atleast_2d(h_power)
-    # adding zeros changes nothing (none of these arrays holds a negative zero): skipped
-    opex_total = opex + np.atleast_2d(h_opex) if h_opex.any() else opex
-    capex = repl + np.atleast_2d(h_capex) if h_capex.any() else repl
     fixed_part = h_rev - h_opex - h_capex + h_cash_adj  # (T,) or (P, T)
-    unlevered = mining_rev - power_cost  # in place from here: the same operations
-    unlevered -= opex
-    unlevered += np.atleast_2d(fixed_part)
-    unlevered -= repl
-    unlevered += resale
-    levered = unlevered + (draw - service)[None, :]
+    rows = (h_power, h_opex, h_capex, fixed_part, h_energy)
+    if (market.n_paths >= _KERNEL_MIN_PATHS and all(a.ndim == 1 for a in rows)
+            and all(a.shape == shape for a in (mining_rev, power_cost, opex, repl, energy))
+            and resale.ndim == 2 and resale.shape[0] in (1, shape[0])):
+        # the same arithmetic as below in one compiled pass (bitwise the same figures)
+        from hashpivot.engines.pivot.flows_kernel import assemble
+
+        out = assemble(mining_rev, power_cost, opex, repl, resale, energy, h_power, h_opex,
+                       h_capex, fixed_part, draw - service, h_energy)
+        opex_total, capex, energy = out["opex"], out["capex"], out["energy"]
+        unlevered, levered = out["unlevered"], out["levered"]
+    else:
+        # hosting arrays are (T,), or (P, T) with hosting risk: atleast_2d broadcasts both
+        power_cost += np.atleast_2d(h_power)
+        # adding zeros changes nothing (none of these arrays holds a negative zero): skipped
+        opex_total = opex + np.atleast_2d(h_opex) if h_opex.any() else opex
+        capex = repl + np.atleast_2d(h_capex) if h_capex.any() else repl
+        unlevered = mining_rev - power_cost  # in place from here: the same operations
+        unlevered -= opex
+        unlevered += np.atleast_2d(fixed_part)
+        unlevered -= repl
+        unlevered += resale
+        levered = unlevered + (draw - service)[None, :]
+        if h_energy.any():
+            energy = energy + np.atleast_2d(h_energy)
 
     def b(a: FloatArray) -> FloatArray:
         return np.broadcast_to(a, shape)
@@ -438,7 +452,7 @@ def _cash_flows_resolved(
         debt_service_usd=b(service),
         levered_fcf_usd=levered,
         btc_mined=btc,
-        energy_mwh=energy + np.atleast_2d(h_energy) if h_energy.any() else energy,
+        energy_mwh=energy,
         contracted_revenue_usd=b(h_contract),
         asic_resale_usd=b(resale),
         prepayment_usd=b(h_cash_adj),
