@@ -188,6 +188,11 @@ def test_a_connection_date_that_is_no_day_says_which_form_it_takes(value: str,
     assert (problem.path, problem.message) == ("sites[1].connection_date", message)
 
 
+#: The problem of a second site named "A".
+REPEATED_A = ("repeats the name of sites[0] ('A'): site names must be unique, also ignoring case "
+              "(a site is found by its name ignoring case)")
+
+
 def _all(text: str) -> list[tuple[str, str]]:
     with pytest.raises(InputError) as err:
         parse_portfolio(text, "x.toml")
@@ -221,7 +226,7 @@ def test_a_check_of_several_fields_is_listed_beside_an_invalid_field() -> None:
                              site("A", contract(40), _line(power_w=3500))])
     assert _all(twice) == [
         ("sites[0].capcity_mw", "unknown field (check its spelling and unit suffix)"),
-        ("", "site names must be unique; repeated: A")]  # (no check reads a misspelt field)
+        ("sites[1].name", REPEATED_A)]  # (no check reads a misspelt field)
     ok = toml_text(sites=[site("A", contract(40), _line(power_w=3500), capacity_mw=4),
                           site("B", contract(40), _line(power_w=-3500))])
     assert _all(ok) == [("sites[1].fleet[0].power_w",
@@ -238,11 +243,11 @@ def test_a_key_named_like_a_union_member_and_a_bad_list_element_keep_their_paths
     assert _all(toml_text(sites=two)) == [
         ("sites[0].lease-term", "unknown field (check its spelling and unit suffix)"),
         ("sites[0].int", "unknown field (check its spelling and unit suffix)"),
-        ("", "site names must be unique; repeated: A")]
+        ("sites[1].name", REPEATED_A)]
     strategies = toml_text(sites=two[1:] + two[1:], pivot=table(strategies=["phased", 3]))
     problems = _all(strategies)
     assert problems[0][0] == "pivot.strategies[1]" and len(problems) == 2
-    assert problems[-1] == ("", "site names must be unique; repeated: A")
+    assert problems[-1] == ("sites[1].name", REPEATED_A)
 
 
 def test_a_table_s_own_check_no_longer_hides_the_checks_above_it() -> None:
@@ -256,7 +261,7 @@ def test_a_table_s_own_check_no_longer_hides_the_checks_above_it() -> None:
     assert _all(twice) == [
         ("sites[0].fleet[0]", "end 2025-01-01 is before start 2026-01-01: the entry would "
          "apply on no day"),
-        ("", "site names must be unique; repeated: A")]
+        ("sites[1].name", REPEATED_A)]
     # the site's own check reads its fleet: not judged without the entry set aside
     over = toml_text(sites=[site("A", contract(40), late, _line(power_w=3500),
                                  _line(power_w=3500), capacity_mw=4)])
@@ -334,7 +339,8 @@ def test_no_check_is_reported_on_a_value_the_file_does_not_give() -> None:
     bad_line = site("A", contract(40), _line(power_w=3500, uptime_fraction="x"),
                     capacity_mw=4)
     problems = _all(toml_text(sites=[bad_line, one]))
-    assert [p for p, _ in problems] == ["sites[0].fleet[0].uptime_fraction", ""]
+    assert [p for p, _ in problems] == ["sites[0].fleet[0].uptime_fraction",
+                                      "sites[1].name"]
 
 
 def test_checks_of_hosting_and_pivot_tables_are_listed_beside_values_they_do_not_read(
@@ -493,3 +499,30 @@ def test_a_name_longer_than_the_service_stores_is_refused_here_too(tmp_path: Pat
     assert "200 characters" in _problems(path)["name"]
     path.write_text(text.replace("x" * (NAME_MAX_CHARS + 1), "x" * NAME_MAX_CHARS))
     assert len(load_portfolio(path).name) == NAME_MAX_CHARS
+
+
+def test_a_repeated_site_name_is_reported_at_the_later_site_s_name() -> None:
+    """Two sites named ``s`` were reported at ``(root)``; names differing only by case
+    ("West Texas 200", "west texas 200") were accepted, and then every ``site`` option
+    matched both (``Portfolio.site`` finds a name ignoring case): both are refused at the
+    later site's ``name``, naming the earlier site, every repeat listed."""
+    line = _line(power_w=3500)
+    same = toml_text(sites=[site("s", contract(40), line, capacity_mw=10),
+                            site("t", contract(40), line, capacity_mw=10),
+                            site("s", contract(40), line, capacity_mw=10),
+                            site("T", contract(40), line, capacity_mw=10)])
+    problems = _all(same)
+    assert [p for p, _ in problems] == ["sites[2].name", "sites[3].name"]
+    assert "sites[0] ('s')" in problems[0][1]
+    assert "sites[1] ('t')" in problems[1][1] and "ignoring case" in problems[1][1]
+    case = toml_text(sites=[site("West Texas 200", contract(40), line, capacity_mw=10),
+                            site("west texas 200", contract(40), line, capacity_mw=10)])
+    assert [p for p, _ in _all(case)] == ["sites[1].name"]
+    # listed with another field's problem, the check run with it set aside
+    bad = toml_text(sites=[site("s", contract(40), line, capacity_mw=10,
+                                pool_fee_fraction=0.5),
+                           site("S", contract(40), line, capacity_mw=10)])
+    assert [p for p, _ in _all(bad)] == ["sites[0].pool_fee_fraction", "sites[1].name"]
+    distinct = toml_text(sites=[site("West Texas 200", contract(40), line, capacity_mw=10),
+                                site("West Texas 2000", contract(40), line, capacity_mw=10)])
+    assert parse_portfolio(distinct).site("west texas 200").name == "West Texas 200"

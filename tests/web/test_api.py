@@ -71,6 +71,7 @@ def test_sites_crud(client: Any) -> None:
     assert client.get(f"/api/portfolios/{pid}/sites/2").json()["name"] == "Georgia 2"
     dup = client.put(f"/api/portfolios/{pid}/sites/2", json=dict(new, name="Texas"))
     assert dup.status_code == 422 and "unique" in dup.text
+    assert [p["path"] for p in dup.json()["problems"]] == ["sites[2].name"]
     r = client.delete(f"/api/portfolios/{pid}/sites/2")
     assert r.status_code == 200 and r.json()["site_names"] == ["Texas", "Georgia"]
     assert client.get(f"/api/portfolios/{pid}/sites/7").status_code == 404

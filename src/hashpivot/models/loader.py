@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.models.field_checks import check_depth
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.optimize import OptimizeSpec
 from hashpivot.models.pivot import PivotSpec
@@ -208,6 +209,14 @@ def _error_loc(err: Any) -> tuple[int | str, ...]:
     return err["data_loc"]
 
 
+def _check_loc(err: Any) -> tuple[int | str, ...]:
+    """The location of the table whose check raised ``err``: its own location, but for
+    a check that reports at a field inside its table
+    (:func:`~hashpivot.models.field_checks.field_problems`), its table's."""
+    loc = _error_loc(err)
+    return loc[: len(loc) - check_depth(err)]
+
+
 def _union_branch(err: Any, last: bool = False
                   ) -> tuple[tuple[int | str, ...], int | str, bool]:
     """Where a union's member is named in the error's location (the first, or the
@@ -322,7 +331,7 @@ def _set_aside(data: Any, errors: list[Any]) -> tuple[Any, _SetAside]:
     unknown: set[Loc] = set()
     elements: list[tuple[list[Any], int, Loc]] = []
     for err in errors:
-        loc = _error_loc(err)
+        loc = _check_loc(err)  # (a table's check at one of its fields: the table's)
         kind = err.get("type")
         if kind == "missing":
             continue
@@ -456,7 +465,8 @@ def _hidden_problems(model: type[BaseModel], data: Any, errors: list[Any],
         path, message = _path_text(loc), _message(err)
         if (path, message) in seen or (err.get("type") == "missing" and loc in gone_set):
             continue
-        if _model_at(model, loc) not in _CHECK_READS or _may_read(model, loc, read):
+        table = loc[: len(loc) - check_depth(err)]  # (the table whose check it is)
+        if _model_at(model, table) not in _CHECK_READS or _may_read(model, table, read):
             continue
         found.append(Problem(path=path, message=message, source=source))
     return found
@@ -567,7 +577,7 @@ def _validate(model: type[M], data: Any, source: str) -> M:
     # checks that may read it
     at = {b["loc"] for b in booleans}
     inside = _by_prefix(at)
-    judged = {id(e) for e in errors for loc in [_error_loc(e)]
+    judged = {id(e) for e in errors for loc in [_check_loc(e)]
               if tuple(e["loc"])[-1:] != (_KEY,) and (
                   loc in at or (e.get("type") in _TABLE_CHECKS
                                 and _may_read(model, loc, inside)))

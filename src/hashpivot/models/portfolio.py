@@ -21,6 +21,7 @@ from hashpivot.mining.costs import CostCategory
 from hashpivot.mining.slots import swap_laying
 from hashpivot.models.dates import DayOrMonthText, DayText
 from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.models.field_checks import field_problems
 from hashpivot.models.fields import Fraction, PowerPriceUsdPerMwh, SiteMw
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec
@@ -496,10 +497,23 @@ class Portfolio(BaseModel):
 
     @model_validator(mode="after")
     def _unique_site_names(self) -> Self:
-        names = [s.name for s in self.sites]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"site names must be unique; repeated: {', '.join(dupes)}")
+        """Each site's name differs from the others', also ignoring case: a site is found
+        by its name ignoring case (:func:`find_site`), so names that differ only by case
+        would match every name given for either. Each repeat is reported at the later
+        site's ``name``."""
+        first: dict[str, int] = {}
+        repeats: list[tuple[tuple[int | str, ...], str, Any]] = []
+        for j, s in enumerate(self.sites):
+            i = first.setdefault(s.name.casefold(), j)
+            if i == j:
+                continue
+            earlier = self.sites[i].name
+            how = "" if earlier == s.name else " ignoring case"
+            repeats.append((("sites", j, "name"), f"repeats the name of sites[{i}] "
+                            f"({earlier!r}){how}: site names must be unique, also ignoring case "
+                            "(a site is found by its name ignoring case)", s.name))
+        if repeats:
+            raise field_problems("Portfolio", repeats)
         return self
 
     def site(self, name: str | None = None) -> Site:
