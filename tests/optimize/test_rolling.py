@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from hashpivot.exceptions import InputError
+from hashpivot.models import Portfolio
 from hashpivot.optimize import OptimizeConfig, optimize_plan, resolve_problem
 
 from .conftest import portfolio, site_toml
@@ -53,3 +54,81 @@ def test_dispatch_sites_carry_the_flexibility_uplift() -> None:
     # curtailing a 29 J/TH fleet in price spikes earns something on ERCOT 2024 prices
     assert flexible.uplift_usd_per_mw_month[0] > 0.0
     assert "dispatch" in flexible.notes[0]
+
+
+PIPELINE = """
+[optimize]
+block_mw = 25.0
+  [[optimize.tenants]]
+  name = "T"
+  it_mw = 30.0
+  lease_usd_per_kw_month = 150.0
+  lease_term_years = 10
+  sites = ["Alpha"]
+"""
+
+
+def _entry(site: str, quarter: str, mw: float, tenant: str | None = "T") -> str:
+    named = f'\n  tenant = "{tenant}"' if tenant is not None else ""
+    return (f'\n  [[optimize.committed]]\n  site = "{site}"\n  quarter = "{quarter}"\n'
+            f"  gross_mw = {mw}{named}\n")
+
+
+def _pipeline(*entries: str, it_mw: float = 30.0) -> Portfolio:
+    """Sites Alpha and Beta, tenant T (``it_mw`` [MW], at Alpha) and these entries."""
+    return portfolio(site_toml("Alpha"), site_toml("Beta"), years=4,
+                     tail=PIPELINE.replace("30.0", f"{it_mw}") + "".join(entries))
+
+
+@pytest.mark.parametrize("fixed_through", [None, "2026Q4"])
+def test_every_committed_entry_is_checked_at_its_field_with_the_file(
+        fixed_through: str | None) -> None:
+    """An audit's cases: 5,000 MW committed at a 50 MW site made the plan model
+    infeasible (an error naming no file or field) with --fixed-through, and was silently
+    ignored without it, as were a site nobody has, a quarter of 1990 and a tenant not
+    offered at the site ("tenant None is not offered"). Each is reported at its field,
+    with the file, all together, whether or not --fixed-through is given."""
+    pf = _pipeline(_entry("Alpha", "2026Q1", 5000),       # over the site and the tenant
+                   _entry("Gamma", "2026Q1", 25),         # no such site
+                   _entry("Alpha", "1990Q1", 25),         # before the horizon
+                   _entry("Alpha", "2026Q1", 25, None),   # no tenant: no site terms offered
+                   _entry("Beta", "2026Q1", 25),          # T does not take Beta
+                   _entry("alpha", "2026Q2", 25),         # fine (the site found by case)
+                   _entry("Alpha", "2026Q3", 25))         # 50 MW committed to T: 40 IT MW
+    with pytest.raises(InputError) as info:
+        resolve_problem(pf, fixed_through=fixed_through, source="plan.toml")
+    problems = info.value.problems
+    assert {p.source for p in problems} == {"plan.toml"}
+    paths = [p.path for p in problems]
+    assert paths == ["optimize.committed[0].gross_mw", "optimize.committed[0].gross_mw",
+                     "optimize.committed[1].site", "optimize.committed[2].quarter",
+                     "optimize.committed[3].tenant", "optimize.committed[4].tenant",
+                     "optimize.committed[6].gross_mw"]
+    text = {p.path + ": " + p.message for p in problems}
+    assert any("5000 MW" in t and "Alpha can convert" in t for t in text)
+    assert any("1990Q1 is outside the horizon 2026Q1..2029Q4" in t for t in text)
+    assert not any("None" in t for t in text)
+
+
+def test_committed_entries_without_fixed_through_are_noted_not_fixed() -> None:
+    """They fix decisions only with --fixed-through (up to its quarter): a plan without it
+    says it chose those quarters freely, as one fixed through an earlier quarter says of
+    the later entries."""
+    pf = _pipeline(_entry("Alpha", "2026Q2", 25), _entry("Alpha", "2027Q1", 25), it_mw=40)
+    free = resolve_problem(pf)
+    assert (free.x_lower_mw == 0).all()
+    assert len(free.committed_notes) == 1
+    assert "2 [[optimize.committed]] entries" in free.committed_notes[0]
+    assert "--fixed-through" in free.committed_notes[0]
+    part = resolve_problem(pf, fixed_through="2026Q4")
+    assert part.x_lower_mw.sum() == 25.0
+    assert "optimize.committed[1]" in part.committed_notes[0]
+    assert not resolve_problem(pf, fixed_through="2027Q1").committed_notes
+
+
+def test_a_committed_entry_naming_an_unknown_tenant_is_reported_at_its_tenant() -> None:
+    with pytest.raises(InputError) as info:
+        _pipeline(_entry("Alpha", "2026Q2", 25, "Nobody"))
+    (problem,) = info.value.problems
+    assert problem.path == "optimize.committed[0].tenant"
+    assert "'Nobody'" in problem.message and "T" in problem.message

@@ -504,6 +504,12 @@ def _unknown_tenant_site(doc: dict[str, Any]) -> None:
     doc["optimize"]["tenants"][0]["sites"] = ["Pecos PPA", "Nowhere"]
 
 
+def _committed_in_1990(doc: dict[str, Any]) -> None:
+    doc["optimize"].pop("rules_file", None)
+    doc["optimize"]["committed"] = [
+        {"site": "pecos ppa", "quarter": "1990Q1", "gross_mw": 25.0, "tenant": "Neocloud B"}]
+
+
 def test_a_simulate_run_from_the_scenario_start_is_checked_on_that_month(client: Any) -> None:
     """Machines retired in 2025-06 and ``[scenario] start = "2025-01"``: simulate values
     from 2025-01, when they run, so its run is accepted (202), while pivot, from its own
@@ -531,6 +537,7 @@ def test_a_simulate_run_from_the_scenario_start_is_checked_on_that_month(client:
         ("dispatch-west-texas.toml", _ai_over_limit, "dispatch",
          {"market": "ercot:HB_WEST:2024"}, "sites[0].dispatch.limits.import_mw"),
         ("portfolio.toml", _unknown_tenant_site, "optimize", {}, "optimize.tenants[0].sites"),
+        ("portfolio.toml", _committed_in_1990, "optimize", {}, "optimize.committed[0].quarter"),
     ],
 )
 def test_a_portfolio_the_engine_would_refuse_is_a_422_at_submission_naming_it(

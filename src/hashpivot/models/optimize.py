@@ -39,6 +39,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hashpivot.models.dates import QuarterText
+from hashpivot.models.field_checks import field_problems
 from hashpivot.models.fields import (
     EscalatorPerYear,
     LeaseUsdPerKwMonth,
@@ -192,9 +193,14 @@ class OptimizeSpec(BaseModel):
         if dupes:
             raise ValueError(f"tenant names must be unique; repeated: {', '.join(dupes)}")
         known = set(names)
-        for c in self.committed:
-            if c.tenant is not None and c.tenant not in known:
-                raise ValueError(f"committed conversion names unknown tenant {c.tenant!r}")
+        offered = (f"give one of [[optimize.tenants]]: {', '.join(names)}" if names else
+                   "there is no [[optimize.tenants]]: leave tenant out for the site's own "
+                   "[sites.hosting] terms")
+        unknown = [(("committed", i, "tenant"), f"no tenant named {c.tenant!r}; {offered}",
+                    c.tenant) for i, c in enumerate(self.committed)
+                   if c.tenant is not None and c.tenant not in known]
+        if unknown:
+            raise field_problems("OptimizeSpec", unknown)
         return self
 
     def budget_usd(self, year: int) -> float:

@@ -120,6 +120,8 @@ class PlanProblem:
     fixed_through: str | None = None
     notes: list[str] = field(default_factory=list)
     standing_notes: list[str] = field(default_factory=list)
+    #: What the ``[[optimize.committed]]`` entries not fixed leave to the plan.
+    committed_notes: list[str] = field(default_factory=list)
 
     @property
     def n_sites(self) -> int:
@@ -154,6 +156,126 @@ def _quarter_index(labels: list[str], quarter: str) -> int:
         if quarter_period(lab) >= target:
             return i
     return len(labels)
+
+
+def _committed_conversions(
+    spec: OptimizeSpec, sites: list[SiteInputs], tenants: list[Tenant], o_site: IntArray,
+    o_ten: IntArray, pue: FloatArray, quarters: list[str], site_limit: FloatArray,
+    rule_cap: FloatArray, unit: float, integer: bool, source: str,
+) -> tuple[list[tuple[int, int, int, float]], list[Problem]]:
+    """Check every ``[[optimize.committed]]`` entry, whether or not a plan fixes it.
+
+    An entry names a site (:func:`~hashpivot.models.portfolio.find_site`'s rule), a
+    quarter within the horizon, a tenant offered at that site (none: the site's own
+    ``[sites.hosting]`` terms, offered only without a tenant pipeline), and gross MW in
+    whole blocks that, with the entries before it, fit the MW the site may convert
+    (``site_limit``, a rule's cap ``rule_cap``), the tenant's critical IT MW at the offer's
+    PUE and the build capacity of its quarter.
+
+    Returns
+    -------
+    committed : list of (entry, offer, quarter, gross_mw)
+        The entries without problems: their index, offer and quarter index; [MW].
+    problems : list of Problem
+        At ``optimize.committed[i].<field>``, from ``source``.
+    """
+    problems: list[Problem] = []
+    out: list[tuple[int, int, int, float]] = []
+    by_site = np.zeros(len(sites))  # [MW]
+    by_tenant = np.zeros(len(tenants))  # IT [MW]
+    by_quarter = np.zeros(len(quarters))  # [MW]
+    names = [t.name for t in tenants]
+    for ci, c in enumerate(spec.committed):
+        where = f"optimize.committed[{ci}]"
+        found: list[Problem] = []
+        try:
+            si, site = find_site(sites, c.site)
+        except InputError as exc:
+            found += [Problem(f"{where}.site", p.message, source) for p in exc.problems]
+            si, site = -1, None
+        q = _quarter_index(quarters, c.quarter)
+        if q >= len(quarters) or quarters[q] != c.quarter:
+            found.append(Problem(f"{where}.quarter", f"{c.quarter} is outside the horizon "
+                                 f"{quarters[0]}..{quarters[-1]}", source))
+        blocks = c.gross_mw / unit
+        if integer and abs(blocks - round(blocks)) > 1e-9:
+            found.append(Problem(f"{where}.gross_mw", f"{c.gross_mw:g} MW is not a whole "
+                                 f"number of {unit:g} MW blocks ([optimize] block_mw)",
+                                 source))
+        if site is None:
+            problems += found
+            continue
+        if c.tenant is not None:
+            ti = names.index(c.tenant) if c.tenant in names else -1
+        else:  # the site's own terms: the implicit tenant of a site with [sites.hosting]
+            ti = next((k for k, t in enumerate(tenants)
+                       if t.implicit and t.name == f"{site.name} (site terms)"), -1)
+        match = np.flatnonzero((o_site == si) & (o_ten == ti))
+        if match.size == 0:
+            here = sorted({tenants[int(t)].name for t in o_ten[o_site == si]
+                           if not tenants[int(t)].implicit})
+            if c.tenant is None and spec.tenants:
+                why = ("no tenant given: a site's own [sites.hosting] terms are offered only "
+                       "without [[optimize.tenants]]")
+            elif c.tenant is None:
+                why = f"{site.name} has no [sites.hosting] terms (other sites do)"
+            else:
+                why = f"tenant {c.tenant!r} does not take {site.name}"
+            offered = f"; tenants offered there: {', '.join(here)}" if here else (
+                "; no tenant is offered there" if spec.tenants else "")
+            found.append(Problem(f"{where}.tenant", why + offered, source))
+        if found:
+            problems += found
+            continue
+        o = int(match[0])
+        # with the entries before it (those without problems)
+        at_site, it_mw = by_site[si] + c.gross_mw, by_tenant[ti] + c.gross_mw / pue[o]
+        in_quarter = by_quarter[q] + c.gross_mw
+        also = f" with the entries before it ({at_site:g} MW)" if by_site[si] else ""
+        for limit, what in ((site_limit[si], f"the {site_limit[si]:g} MW {site.name} can "
+                             "convert (its convertible_gross_mw within capacity_mw)"),
+                            (rule_cap[si], f"the {rule_cap[si]:g} MW a regulation rule lets "
+                             f"{site.name} convert")):
+            if at_site > limit + 1e-9:
+                found.append(Problem(f"{where}.gross_mw", f"{c.gross_mw:g} MW committed at "
+                                     f"{site.name}{also} is more than {what}", source))
+        demand = tenants[ti].it_mw
+        if it_mw > demand + 1e-9:
+            found.append(Problem(f"{where}.gross_mw", f"{c.gross_mw:g} MW committed to "
+                                 f"{tenants[ti].name} is {it_mw:g} IT MW at the PUE of "
+                                 f"{site.name}{' with the entries before it' * bool(by_tenant[ti])}"
+                                 f", more than its it_mw = {demand:g}", source))
+        build = spec.build_mw_per_quarter
+        if build is not None and in_quarter > build + 1e-9:
+            found.append(Problem(f"{where}.gross_mw", f"{in_quarter:g} MW committed in "
+                                 f"{c.quarter} is more than [optimize] build_mw_per_quarter "
+                                 f"= {build:g}", source))
+        problems += found
+        if not found:
+            by_site[si], by_tenant[ti], in_quarter_ = at_site, it_mw, in_quarter
+            by_quarter[q] = in_quarter_
+            out.append((ci, o, q, float(c.gross_mw)))
+    return out, problems
+
+
+def _unfixed_note(spec: OptimizeSpec, committed: list[tuple[int, int, int, float]],
+                  quarters: list[str], nfix: int, fixed_through: str | None) -> list[str]:
+    """What happens to the ``[[optimize.committed]]`` entries a plan does not fix: they
+    fix decisions only up to ``--fixed-through`` (a rolling plan), so without it, or in
+    a later quarter, the plan chooses freely."""
+    if not spec.committed:
+        return []
+    if fixed_through is None:
+        n = len(spec.committed)
+        return [f"{n} [[optimize.committed]] {'entry fixes' if n == 1 else 'entries fix'} "
+                "nothing without --fixed-through YYYYQn (they fix the decisions up to that "
+                "quarter: a rolling plan): the plan chooses every quarter freely"]
+    later = [f"optimize.committed[{ci}] ({quarters[q]})" for ci, _, q, _ in committed
+             if q >= nfix]
+    if not later:
+        return []
+    return [f"{', '.join(later)}: after --fixed-through {fixed_through}, not fixed: the plan "
+            "chooses those quarters freely"]
 
 
 def load_rules(spec: OptimizeSpec, source: str, extra: str | Path | None = None) -> list[
@@ -326,48 +448,21 @@ def resolve_problem(
                 until = e.forbid_conversion_until or dt.date.max
                 if e.forbid_conversion_from <= d <= until:
                     upper[o, q] = 0.0
+    committed, found = _committed_conversions(
+        spec, sites, tenants, o_site, o_ten, pue, quarters, site_limit,
+        np.array([e.cap_mw for e in effects]), unit, integer, source)
+    problems += found
+    nfix = 0
     if fixed_through is not None:
         nfix = _quarter_index(quarters, fixed_through)
         if nfix < len(quarters) and quarters[nfix] == fixed_through:
             nfix += 1
         upper[:, :nfix] = 0.0
-        for ci, c in enumerate(spec.committed):
-            where = f"optimize.committed[{ci}]"
-            try:
-                si, site = find_site(sites, c.site)
-            except InputError as exc:
-                problems += [Problem(f"{where}.site", p.message, source) for p in exc.problems]
-                continue
-            q = _quarter_index(quarters, c.quarter)
-            if q >= n_q or quarters[q] != c.quarter:
-                problems.append(
-                    Problem(f"{where}.quarter", f"{c.quarter} is outside the horizon "
-                            f"{quarters[0]}..{quarters[-1]}", source)
-                )
-                continue
-            if q >= nfix:
-                continue
-            ti = (
-                [t.name for t in tenants].index(c.tenant)
-                if c.tenant is not None
-                else next((k for k, t in enumerate(tenants) if t.implicit
-                           and t.name.startswith(f"{site.name} ")), -1)
-            )
-            match = np.flatnonzero((o_site == si) & (o_ten == ti))
-            if match.size == 0:
-                problems.append(
-                    Problem(where, f"tenant {c.tenant!r} is not offered at site {c.site!r}",
-                            source)
-                )
-                continue
-            blocks = c.gross_mw / unit
-            if integer and abs(blocks - round(blocks)) > 1e-9:
-                problems.append(
-                    Problem(f"{where}.gross_mw", f"{c.gross_mw:g} MW is not a whole number of "
-                            f"{unit:g} MW blocks", source)
-                )
-            lower[match[0], q] += c.gross_mw
-            upper[match[0], q] += c.gross_mw
+    for _, o, q, mw in committed:
+        if q < nfix:
+            lower[o, q] += mw
+            upper[o, q] += mw
+    committed_notes = _unfixed_note(spec, committed, quarters, nfix, fixed_through)
     if problems:
         raise InputError(problems)
 
@@ -437,4 +532,5 @@ def resolve_problem(
         fixed_through=fixed_through,
         notes=notes,
         standing_notes=standing.notes,
+        committed_notes=committed_notes,
     )

@@ -357,7 +357,7 @@ def optimize_plan(
             effects={site.name: e for site, e in zip(p.sites, p.effects, strict=True)},
         ),
     }
-    warnings: list[str] = list(p.standing_notes)
+    warnings: list[str] = [*p.standing_notes, *p.committed_notes]
     if report.status != "ok":
         warnings.append(
             f"HiGHS stopped at {report.termination_condition} with a MIP gap of "

@@ -72,7 +72,7 @@ def solve_model(
     if end.infeasible:
         raise SolverError(
             f"the plan model is {end.text.lower()}: committed conversions (--fixed-through) "
-            "may exceed the budget, build capacity or a tenant's demand"
+            "may exceed the equity budget or the debt capacity"
         )
     if not end.has_solution:
         raise SolverError(f"HiGHS stopped without a feasible plan: {end.text}")

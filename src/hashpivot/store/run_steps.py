@@ -423,20 +423,15 @@ def _resolve_optimize(portfolio: Portfolio, params: run_params.OptimizeParams) -
         raise InputError(
             [Problem("optimize", "the portfolio has no [optimize] table", PARAMS_SOURCE)]
         )
-    from hashpivot.models.portfolio import find_site
+    from hashpivot.optimize import resolve_problem
 
-    spec = portfolio.optimize
-    named = [(f"optimize.tenants[{i}].sites", name) for i, t in enumerate(spec.tenants)
-             for name in (t.sites or [])]
-    named += [(f"optimize.committed[{i}].site", c.site) for i, c in enumerate(spec.committed)]
-    problems: list[Problem] = []
-    for path, name in named:  # as resolve_problem finds them (the portfolio's problems)
-        try:
-            find_site(portfolio.sites, name)
-        except InputError as exc:
-            problems += [Problem(path, p.message) for p in exc.problems]
-    if problems:
-        raise InputError(problems)
+    try:  # as the run resolves it: tenants' sites, committed conversions (about a second)
+        resolve_problem(portfolio, continuous=params.continuous,
+                        fixed_through=params.fixed_through, source=PARAMS_SOURCE)
+    except InputError as exc:  # a run parameter's problem is the run's, the rest the file's
+        raise InputError([Problem(p.path, p.message, PARAMS_SOURCE if p.path in
+                                  run_params.OptimizeParams.model_fields else "")
+                          for p in exc.problems]) from None
     return dict(params.model_dump(mode="json"))
 
 
