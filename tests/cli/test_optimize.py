@@ -105,3 +105,24 @@ def test_a_missing_rules_file_is_listed_with_the_files_other_problems(tmp_path: 
         f"error: {pf}: optimize.rules_file: rules file not found: "
         f"{tmp_path.resolve() / 'extra.csv'}",
     ], res.output
+
+
+@pytest.mark.parametrize("quarter", ["2090Q1", "1990Q1"])
+def test_a_fixed_through_quarter_outside_the_plan_is_refused_at_the_option(
+        tmp_path: Path, quarter: str) -> None:
+    """--fixed-through 2090Q1 (beyond the horizon) fixed every quarter to the committed
+    entries (none): an empty plan of value 0, status ok; 1990Q1 fixed nothing. Both are
+    refused at the option, with the plan's quarters, as the API refuses its parameter."""
+    from hashpivot.exceptions import InputError
+    from hashpivot.models import load_portfolio
+    from hashpivot.optimize import resolve_problem
+
+    pf = optimize_portfolio_file(tmp_path)
+    bad = runner.invoke(app, ["optimize", pf, "--fixed-through", quarter, "--scenarios", "2",
+                              "--evpi-scenarios", "1"])
+    assert bad.exit_code == 2, bad.output
+    assert f"<command line>: --fixed-through: {quarter} is outside the plan's quarters" in \
+        " ".join(bad.output.split())
+    with pytest.raises(InputError) as info:
+        resolve_problem(load_portfolio(pf), fixed_through=quarter)
+    assert [p.path for p in info.value.problems] == ["fixed_through"]

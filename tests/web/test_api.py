@@ -734,3 +734,20 @@ def test_a_run_request_lists_its_body_and_parameter_problems_together(client: An
         r = client.post("/api/runs", json=body)
         assert r.status_code == 422, r.text
         assert {p["source"] for p in r.json()["problems"]} == {"<request>"}, r.text
+
+
+@pytest.mark.parametrize("quarter", ["2090Q1", "1990Q1"])
+def test_a_fixed_through_quarter_outside_the_plan_is_a_422_at_the_parameter(
+        client: Any, quarter: str) -> None:
+    """``fixed_through`` beyond the plan's quarters ran an empty plan of value 0 (status
+    ok); before them it fixed nothing: refused at submission, as the CLI's option."""
+    def edit(doc: dict[str, Any]) -> None:
+        doc["optimize"].pop("rules_file", None)
+
+    pid = client.post("/api/portfolios", json=_edited("portfolio.toml", edit)).json()["id"]
+    r = client.post("/api/runs", json={"kind": "optimize", "portfolio_id": pid,
+                                       "params": {"fixed_through": quarter, "scenarios": 2}})
+    assert r.status_code == 422, r.text
+    (problem,) = r.json()["problems"]
+    assert (problem["path"], problem["source"]) == ("fixed_through", "<run parameters>")
+    assert problem["message"].startswith(f"{quarter} is outside the plan's quarters")

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.errors import handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file
 from hashpivot.cli.options import (
     ChartsOutDir,
@@ -221,8 +221,9 @@ def register(app: typer.Typer) -> None:
             deterministic=deterministic,
         )
         try:
-            result = optimize_plan(portfolio, config, workers=workers, scheduler=scheduler,
-                                   source=str(portfolio_toml))
+            with options_for({"fixed_through": "--fixed-through"}):
+                result = optimize_plan(portfolio, config, workers=workers,
+                                       scheduler=scheduler, source=str(portfolio_toml))
         except InputError as exc:
             raise exc.with_source(str(portfolio_toml)) from None
         except OSError as exc:

@@ -307,7 +307,8 @@ def resolve_problem(
     continuous : bool
         Continuous MW instead of hall blocks.
     fixed_through : str, optional
-        ``'YYYYQn'``: decisions up to this quarter are fixed to ``[[optimize.committed]]``.
+        ``'YYYYQn'`` within the plan's quarters (a problem at ``fixed_through``
+        otherwise): decisions up to this quarter are fixed to ``[[optimize.committed]]``.
     rules : list of RegulationRule, optional
         Default: the bundled rules plus ``[optimize].rules_file``.
     source : str
@@ -453,7 +454,13 @@ def resolve_problem(
         np.array([e.cap_mw for e in effects]), unit, integer, source)
     problems += found
     nfix = 0
-    if fixed_through is not None:
+    if fixed_through is not None and not (quarter_period(quarters[0])
+                                          <= quarter_period(fixed_through)
+                                          <= quarter_period(quarters[-1])):
+        # (before the first quarter it fixes nothing, after the last every quarter)
+        problems.append(Problem("fixed_through", f"{fixed_through} is outside the plan's "
+                                f"quarters {quarters[0]}..{quarters[-1]}"))  # (an argument)
+    elif fixed_through is not None:
         nfix = _quarter_index(quarters, fixed_through)
         if nfix < len(quarters) and quarters[nfix] == fixed_through:
             nfix += 1
