@@ -211,6 +211,16 @@ def test_idle_fleet_is_an_error_not_a_nan_margin(tmp_path: Path) -> None:
     lines = _error(tmp_path, text, "cost", "{f}", "--date", "2025-06-01")
     assert all("uptime_fraction: every machine" in x for x in lines)
     assert "x.toml: sites[0].fleet[0].uptime_fraction" in lines[0]
+    # backtest refused it with the same problems; it ran a window of 0 BTC mined, margins
+    # of minus the costs and no day of reverse margin
+    window = _error(tmp_path, text, "backtest", "{f}", "--start", "2024-01-01", "--end",
+                    "2024-01-31", "--json")
+    assert window == lines
+    # one entry running: the window is valued (the idle entries cost what they cost)
+    one = re.sub(r"uptime_fraction = [\d.]+", "uptime_fraction = 0", COST, count=1)
+    code, _, err = _run("backtest", str(_file(tmp_path, one, "one.toml")), "--start",
+                        "2024-01-01", "--end", "2024-01-31", "--json")
+    assert code == 0, err
 
 
 @pytest.mark.parametrize("value", ["1e-300", "0.5"])

@@ -14,7 +14,12 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.engines.asic_depreciation import missing_asic_depreciation_notes
-from hashpivot.engines.unit_economics import cost_lines_with_items, portfolio_arrays
+from hashpivot.engines.unit_economics import (
+    cost_lines_with_items,
+    idle_fleet_problems,
+    portfolio_arrays,
+)
+from hashpivot.exceptions import InputError
 from hashpivot.mining import (
     COST_VIEWS,
     CostCategory,
@@ -62,7 +67,16 @@ def run_backtest(
         ASIC depreciation in the total view
         (:func:`~hashpivot.engines.asic_depreciation.missing_asic_depreciation_notes`, per
         BTC of the window's mean BTC/day).
+
+    Raises
+    ------
+    InputError
+        Every machine of the portfolio idle (``uptime_fraction`` 0), as ``cost`` refuses
+        it (:func:`~hashpivot.engines.unit_economics.idle_fleet_problems`).
     """
+    idle = idle_fleet_problems(portfolio, every=True)
+    if idle:
+        raise InputError(idle)
     if history is None:
         from hashpivot.io import load_btc_daily
 

@@ -311,21 +311,42 @@ def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else float("nan")
 
 
-def _no_production(portfolio: Portfolio, network: NetworkConditions) -> None:
-    """Raise the :class:`InputError` of a portfolio that mines nothing on the day: cost per
-    BTC and margins would be undefined."""
-    from hashpivot.exceptions import InputError, Problem
+def idle_fleet_problems(portfolio: Portfolio, every: bool = False) -> list[Problem]:
+    """The problem of each fleet entry that is idle (``uptime_fraction`` 0) in a
+    portfolio that mines nothing: cost per BTC and margins would be undefined (``cost``
+    and ``backtest`` refuse it).
 
+    Parameters
+    ----------
+    portfolio : Portfolio
+    every : bool
+        Only when every entry of the portfolio is idle (``backtest``: nothing mines on
+        any day); else every idle entry (``cost``, once nothing mines on its day).
+
+    Returns
+    -------
+    list of Problem
+        At ``sites[i].fleet[j].uptime_fraction``; empty when none (or, with ``every``,
+        when an entry is not idle or there is no fleet).
+    """
+    entries = [(i, j, entry) for i, site in enumerate(portfolio.sites)
+               for j, entry in enumerate(site.fleet)]
     idle = [
         Problem(
             f"sites[{i}].fleet[{j}].uptime_fraction",
             "every machine of the portfolio is idle (uptime_fraction 0): no BTC is mined, so "
             "cost per BTC and margins are undefined",
         )
-        for i, site in enumerate(portfolio.sites)
-        for j, entry in enumerate(site.fleet)
+        for i, j, entry in entries
         if entry.uptime_fraction == 0
     ]
+    return [] if every and len(idle) < len(entries) else idle
+
+
+def _no_production(portfolio: Portfolio, network: NetworkConditions) -> None:
+    """Raise the :class:`InputError` of a portfolio that mines nothing on the day: cost per
+    BTC and margins would be undefined."""
+    idle = idle_fleet_problems(portfolio)
     when = f" on {network.date}" if network.date else ""
     raise InputError(
         idle

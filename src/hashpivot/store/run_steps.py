@@ -153,6 +153,7 @@ def mw_split(portfolio: Portfolio) -> list[dict[str, Any]]:
 # backtest
 # --------------------------------------------------------------------------------------
 def _resolve_backtest(portfolio: Portfolio, params: run_params.BacktestParams) -> dict[str, Any]:
+    from hashpivot.engines.unit_economics import idle_fleet_problems
     from hashpivot.io import btc_daily_range
 
     first, last = btc_daily_range()
@@ -169,6 +170,7 @@ def _resolve_backtest(portfolio: Portfolio, params: run_params.BacktestParams) -
         problems.append(Problem("end", f"must not be before start ({start})", PARAMS_SOURCE))
     if not any(site.fleet for site in portfolio.sites):  # (the portfolio's problem)
         problems.append(Problem("sites", "no site has a fleet: nothing mines"))
+    problems += idle_fleet_problems(portfolio, every=True)  # (as the engine refuses it)
     if problems:
         raise InputError(problems)
     return {"start": start.isoformat(), "end": end.isoformat()}
