@@ -526,3 +526,21 @@ def test_a_repeated_site_name_is_reported_at_the_later_site_s_name() -> None:
     distinct = toml_text(sites=[site("West Texas 200", contract(40), line, capacity_mw=10),
                                 site("West Texas 2000", contract(40), line, capacity_mw=10)])
     assert parse_portfolio(distinct).site("west texas 200").name == "West Texas 200"
+
+
+@pytest.mark.parametrize("table_name", ["pivot", "scenario"])
+def test_a_model_start_before_the_history_or_far_ahead_is_refused_at_its_field(
+        table_name: str) -> None:
+    """``[pivot] start = "1990-01"`` ran "1990-01 + 180 months" at today's BTC price,
+    with no note, and 2300-01 was accepted: a model starts within the bundled history's
+    first month (2010-07) and 2140-12, the bounds one definition gives every surface."""
+    from hashpivot.models.dates import MODEL_START_MONTHS
+
+    assert MODEL_START_MONTHS == ("2010-07", "2140-12")
+    one = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
+    for month, word in (("1990-01", "before"), ("2010-06", "before"), ("2300-01", "after")):
+        problems = _all(toml_text(sites=[one], **{table_name: table(start=month)}))
+        assert [p for p, _ in problems] == [f"{table_name}.start"]
+        assert problems[0][1].startswith(f"'{month}' is {word} ")
+    for month in MODEL_START_MONTHS:
+        parse_portfolio(toml_text(sites=[one], **{table_name: table(start=month)}))

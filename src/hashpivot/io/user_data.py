@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.io._columns import BTC_DAILY_COLUMNS
+from hashpivot.models.dates import HISTORY_FIRST_DAY
 
 if TYPE_CHECKING:
     from hashpivot.io.chain_history import DailyRow
@@ -240,7 +241,7 @@ def status(today: dt.date | None = None) -> dict[str, Any]:
         "data_dir": str(root),
         "bundled": {
             "file": f"hashpivot/data/{BUNDLED_FILE}",
-            "first_day": "2010-07-18",
+            "first_day": HISTORY_FIRST_DAY.isoformat(),
             "last_day": bundled_last,
             "used": chain is None,
             "licence": "CC BY-NC 4.0 (Coin Metrics Community; non-commercial)",

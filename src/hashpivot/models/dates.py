@@ -85,6 +85,30 @@ def check_month(value: str) -> str:
     return value
 
 
+#: First day of the bundled daily history (Coin Metrics: price, difficulty, fees), the
+#: first day ``cost --date``, ``backtest`` and a model's start may read.
+HISTORY_FIRST_DAY = dt.date(2010, 7, 18)
+#: First and last month a model may start (``[pivot] start``, ``[scenario] start``): the
+#: month of the history's first day (the engines start from the bundled state), and the
+#: last month of 2140, when the block subsidy ends, leaving a 100-year horizon within the
+#: calendar pandas holds (to 2262). The ``--start`` options of ``pivot`` and ``simulate``
+#: (the convert strategy's) lie within the model's horizon, so within these too.
+MODEL_START_MONTHS = (f"{HISTORY_FIRST_DAY:%Y-%m}", "2140-12")
+
+
+def check_model_start(value: str) -> str:
+    """``value`` (``YYYY-MM``) when a model may start on it
+    (:data:`MODEL_START_MONTHS`), else :class:`ValueError`."""
+    first, last = MODEL_START_MONTHS
+    if value < first:
+        raise ValueError(f"{value!r} is before {first}: the bundled history the engines "
+                         f"start from begins on {HISTORY_FIRST_DAY}")
+    if value > last:
+        raise ValueError(f"{value!r} is after {last}: a model starts by {last} (the block "
+                         "subsidy ends in 2140)")
+    return value
+
+
 #: Years a date-time field accepts (pandas holds 1677-2262). [year]
 YEAR_RANGE = (1970, 2200)
 
@@ -117,15 +141,21 @@ DayOrMonthText = Annotated[str, BeforeValidator(_as_day_text), AfterValidator(_r
 DayText = Annotated[str, BeforeValidator(_as_day_only_text), AfterValidator(_real_day)]
 #: ``YYYY-MM`` (month 01-12), or a TOML date literal (its month is kept).
 MonthText = Annotated[str, BeforeValidator(_as_month_text), AfterValidator(check_month)]
+#: A month a model starts on: :data:`MonthText` within :data:`MODEL_START_MONTHS`.
+StartMonthText = Annotated[MonthText, AfterValidator(check_model_start)]
 #: ``YYYYQn`` (checked by the model), or a TOML date literal (its quarter is kept).
 QuarterText = Annotated[str, BeforeValidator(_as_quarter_text)]
 
 __all__ = [
+    "HISTORY_FIRST_DAY",
+    "MODEL_START_MONTHS",
     "DateTimeValue",
     "DayOrMonthText",
     "DayText",
     "MonthText",
     "QuarterText",
+    "StartMonthText",
+    "check_model_start",
     "check_month",
     "same_clock",
 ]

@@ -27,7 +27,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hashpivot.models.dates import MonthText
+from hashpivot.models.dates import MonthText, StartMonthText
 from hashpivot.models.fields import (
     BtcPriceUsd,
     DiscountRate,
@@ -127,10 +127,10 @@ class PivotSpec(BaseModel):
         "is financed near corporate debt, high single digits); None = discount_rate. "
         "[1/year]",
     )
-    start: MonthText | None = Field(
+    start: StartMonthText | None = Field(
         None,
-        description="First modelled month 'YYYY-MM'; None = the month after the latest "
-        "bundled day.",
+        description="First modelled month 'YYYY-MM', 2010-07 (the bundled history's "
+        "first month) to 2140-12; None = the month after the latest bundled day.",
     )
 
     # --- market path ---------------------------------------------------------------------

@@ -50,7 +50,7 @@ from pydantic import (
     model_validator,
 )
 
-from hashpivot.models.dates import MonthText, check_month
+from hashpivot.models.dates import StartMonthText, check_month
 from hashpivot.models.fields import AmountUsd, BtcPriceUsd, FractionPerYear
 
 _POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
@@ -77,9 +77,10 @@ class ScenarioSpec(BaseModel):
     step: Literal["monthly", "daily"] = Field(
         "monthly", description="Simulation step. Engines consume monthly steps."
     )
-    start: MonthText | None = Field(
+    start: StartMonthText | None = Field(
         None,
-        description="First simulated month 'YYYY-MM'; None = the month the deterministic "
+        description="First simulated month 'YYYY-MM', 2010-07 to 2140-12 (as [pivot] "
+        "start); None = the month the deterministic "
         "pivot model starts (or the month after the bundled history).",
     )
 
