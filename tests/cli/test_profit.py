@@ -117,3 +117,29 @@ def test_bad_input_is_one_error_line_exit_2(args: list[str], expected: str) -> N
     res = runner.invoke(app, ["profit", *args])
     assert res.exit_code == 2, res.output
     assert expected in res.stderr and "Traceback" not in res.output
+
+
+def test_the_result_prints_the_pool_fee_uptime_and_overhead_it_assumes() -> None:
+    base = ["profit", "S21", "--date", "2025-01-15", "--power-price-usd-per-mwh", "50"]
+    rows = json.loads(runner.invoke(app, [*base, "--json"]).stdout)["resolved_assumptions"]
+    cells = {r["name"]: (r["value"], r["unit"], r["source"]) for r in rows}
+    # a site file would default to a pool fee of 0.015, an uptime of 0.95, an overhead
+    # of 1.05: profit's own defaults are printed beside them
+    assert cells == {
+        "pool fee": (0.0, "-", "default (a site file's [[sites]] pool_fee_fraction "
+                                "defaults to 0.015)"),
+        "uptime": (1.0, "-", "model: the nameplate hashrate every hour (a site file's "
+                             "[[sites.fleet]] uptime_fraction defaults to 0.95)"),
+        "power overhead factor": (1.0, "-", "model: the machine's power at the wall only, "
+                                            "no site overhead (a site file's [[sites]] "
+                                            "power_overhead_factor defaults to 1.05)"),
+    }
+    given = json.loads(runner.invoke(app, [*base, "--pool-fee-fraction", "0.02", "--json"]
+                                     ).stdout)["resolved_assumptions"][0]
+    assert (given["value"], given["source"]) == (0.02, "run setting")
+    table = runner.invoke(app, base, env={"COLUMNS": "100"}).stdout
+    assert "Resolved assumptions" in table
+    assert {"pool", "uptime", "overhead", "0.015)", "0.95)", "1.05)"} <= set(table.split())
+    helped = " ".join(runner.invoke(app, ["profit", "--help"], env={"COLUMNS": "200"}
+                                    ).stdout.split())
+    assert "uptime 1" in helped and "an overhead of 1.05" in helped

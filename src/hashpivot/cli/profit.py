@@ -17,6 +17,10 @@ _HELP = (
     "Per machine: revenue, power cost and profit [USD/day], BTC/day, the breakeven power "
     "price [USD/MWh] and the payback [days] at a machine price, on a day of the history "
     "(default: the latest, bundled or fetched by `hashpivot data update`) or --live. "
+    "Assumes each machine mines at its nameplate hashrate and power every hour (uptime "
+    "1), with no site overhead (power overhead factor 1) and a pool fee of "
+    "--pool-fee-fraction (default 0), where a site file defaults to an uptime of 0.95, an "
+    "overhead of 1.05 and a pool fee of 0.015: the result prints these assumptions. "
     'Example: hashpivot profit "S21" "S21 XP" --power-price-usd-per-mwh 50'
 )
 
@@ -40,15 +44,18 @@ def profit_command(
         typer.Option("--machine-price-usd-per-th", help="Machine price per TH/s. [USD/(TH/s)]"),
     ] = None,
     pool_fee_fraction: Annotated[
-        float, typer.Option("--pool-fee-fraction", help="Pool fee, e.g. 0.02. [-]")
-    ] = 0.0,
+        float | None,
+        typer.Option("--pool-fee-fraction", help="Pool fee, e.g. 0.02; default 0. [-]"),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Revenue, power cost and profit per machine per day."""
-    from hashpivot.engines.machine_profit import machine_profit
+    from hashpivot.engines.machine_profit import machine_profit, profit_assumptions
     from hashpivot.exceptions import UnknownAsicError
     from hashpivot.io import find_asic
 
+    assumptions = profit_assumptions(pool_fee_fraction or 0.0, pool_fee_fraction is not None)
+    pool_fee_fraction = pool_fee_fraction or 0.0
     problems: list[Problem] = []
     check_positive(problems, "power-price-usd-per-mwh", power_price_usd_per_mwh, zero_ok=True)
     check_positive(problems, "machine-price-usd", machine_price_usd, zero_ok=True)
@@ -105,18 +112,20 @@ def profit_command(
         "source": network.source,
     }
     if as_json:
-        print_json({"network": conditions, "machines": [r.as_dict() for r in rows]})
+        print_json({"network": conditions, "machines": [r.as_dict() for r in rows],
+                    "resolved_assumptions": assumptions})
     else:
-        _print_table(network, conditions, rows, power_price_usd_per_mwh)
+        _print_table(network, conditions, rows, power_price_usd_per_mwh, assumptions)
     warn_if_stale(date, live)
 
 
 def _print_table(
-    network: Any, conditions: dict[str, Any], rows: list[Any], power_price_usd_per_mwh: float
+    network: Any, conditions: dict[str, Any], rows: list[Any], power_price_usd_per_mwh: float,
+    assumptions: list[dict[str, Any]],
 ) -> None:
     from rich.markup import escape
 
-    from hashpivot.cli.tables import compact_table, make_console
+    from hashpivot.cli.tables import compact_table, make_console, print_assumptions
 
     console = make_console()
     console.print(
@@ -147,6 +156,7 @@ def _print_table(
             "-" if r.payback_days is None else f"{r.payback_days:,.0f}",
         )
     console.print(table)
+    print_assumptions(assumptions, console)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,15 @@ from typing import Any
 
 from hashpivot.units import HOURS_PER_DAY, TH_PER_PH, W_PER_MW
 
+#: What a machine's profit assumes that a site file sets otherwise: name, value, unit,
+#: source (the pool fee is the run's, :func:`profit_assumptions`).
+_NAMEPLATE = (
+    ("uptime", 1.0, "-", "model: the nameplate hashrate every hour (a site file's "
+     "[[sites.fleet]] uptime_fraction defaults to 0.95)"),
+    ("power overhead factor", 1.0, "-", "model: the machine's power at the wall only, no "
+     "site overhead (a site file's [[sites]] power_overhead_factor defaults to 1.05)"),
+)
+
 
 @dataclass(frozen=True)
 class MachineProfit:
@@ -51,6 +60,21 @@ class MachineProfit:
     def as_dict(self) -> dict[str, Any]:
         """The fields as a JSON-ready dict."""
         return asdict(self)
+
+
+def profit_assumptions(pool_fee_fraction: float, pool_fee_given: bool
+                       ) -> list[dict[str, Any]]:
+    """The assumptions of :func:`machine_profit` that can flip its profit, each with its
+    source, as the engines' resolved-assumptions rows (``name``, ``value``, ``unit``,
+    ``source``): the pool fee (the run's, else 0) [-], the uptime (1) [-] and the power
+    overhead factor (1) [-], each beside the default of a site file."""
+    return [
+        {"name": "pool fee", "value": pool_fee_fraction, "unit": "-",
+         "source": ("run setting" if pool_fee_given else "default (a site file's "
+                    "[[sites]] pool_fee_fraction defaults to 0.015)")},
+        *({"name": name, "value": value, "unit": unit, "source": source}
+          for name, value, unit, source in _NAMEPLATE),
+    ]
 
 
 def machine_profit(
