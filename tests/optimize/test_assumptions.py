@@ -96,3 +96,30 @@ def test_without_tenants_each_site_leases_on_its_own_terms() -> None:
     assert rows["[optimize] tenants"]["value"] == (
         "none: each site leases on its [sites.hosting] terms")
     assert rows["Pecos PPA: [sites.hosting] lease_usd_per_kw_month"]["value"] == 130.0
+
+
+def _plan(**config: object) -> tuple[dict[str, object], dict[str, dict[str, object]]]:
+    pf = parse_portfolio(EXAMPLE.read_text(), str(EXAMPLE))
+    cfg = OptimizeConfig(**{"n_scenarios": 3, "seed": 7, "evpi_scenarios": 1, **config})
+    j = optimize_plan(pf, cfg, source=str(EXAMPLE)).to_json()
+    return j, {str(r["name"]): r for r in j["resolved_assumptions"]}
+
+
+def test_a_deterministic_plan_says_its_volatility_is_zero_and_prints_the_fleet() -> None:
+    j, rows = _plan(deterministic=True)
+    vol = rows["[scenario] btc_volatility_per_year"]
+    assert vol["value"] == 0.0  # (was the calibrated 0.6846, not used)
+    assert str(vol["source"]).startswith(
+        "run setting: deterministic, every volatility zero (not used: 0.")
+    # the fleet's ageing and replacement, the halvings in the 10 years (the example sets
+    # none of [pivot]'s fleet fields)
+    assert (rows["[pivot] fleet_hashrate_decay_per_year"]["value"],
+            rows["[pivot] fleet_hashrate_decay_per_year"]["source"]) == (0.03, "default")
+    assert rows["[pivot] replacement_capex_usd_per_th"]["value"] == 15.0
+    assert rows["[pivot] fleet_replacement_years"]["value"] == 4.0
+    assert str(rows["halvings in the horizon"]["value"]).startswith("1,050,000 in 2028-04")
+    assert rows["[pivot] fees_btc_per_block"]["unit"] == "BTC/block"
+    assert rows["Pecos PPA: [sites] power_overhead_factor"]["value"] == 1.05
+    assert rows["Columbia Hydro: [sites] power_overhead_factor"]["value"] == 1.03
+    # every tenant signs in the one scenario
+    assert [t["scenarios_signed"] for t in j["assumptions"]["tenants"]] == [1, 1, 1]

@@ -35,13 +35,13 @@ from hashpivot.reports.tables.optimize import (
     SHADOW_HEADER,
     SHADOW_TITLE,
     VALUE_HEADER,
-    VALUE_NOTE,
     VALUE_TITLE,
     plan_rows,
     plan_title,
     rule_rows,
     shadow_rows,
     summary_lines,
+    value_note,
     value_rows,
 )
 from hashpivot.run_defaults import DEFAULT_EVPI_SCENARIOS, DEFAULT_N_SCENARIOS
@@ -75,7 +75,7 @@ def _print(r: PlanResult, console: Console) -> None:
         t.add_row(quarter, escape(site), gross, it, escape(tenant), capex)
     console.print(t)
 
-    v = compact_table(VALUE_TITLE, escape(VALUE_NOTE))
+    v = compact_table(VALUE_TITLE, escape(value_note(j)))
     for col, just in zip(VALUE_HEADER, ("left", "right", "right", "right", "right"),
                          strict=True):
         v.add_column(col, justify=just)  # type: ignore[arg-type]

@@ -148,9 +148,20 @@ def _print(result: SimulationResult, console: Console) -> None:
         f"elasticity {r['hashrate_elasticity']:.3f}, hashrate vol "
         f"{r['hashrate_volatility_per_year']:.2f}, corr {r['price_hashrate_correlation']:.2f}, "
         f"fee sigma {r['fees_lognormal_sigma']:.2f}, power simulated: "
-        f"{r['power_simulated']}; {inp['executor']}, "
+        f"{r['power_simulated']}{_power_text(inp.get('power_model'))}; {inp['executor']}, "
         f"{result.timings_s['chunks']:.2f} s for the paths[/dim]"
     )
+
+
+def _power_text(power: dict[str, Any] | None) -> str:
+    """`` (mean reversion 35.9/yr, vol 1.80/sqrt(yr), spikes 0.42/month of +0.27 log)``:
+    the power model of the resolved assumptions, in brief (nothing without one)."""
+    if not power:
+        return ""
+    return (f" (mean reversion {power['mean_reversion_per_year']:.1f}/yr, vol "
+            f"{power['volatility_per_year']:.2f}/sqrt(yr), spikes "
+            f"{power['spike_probability_per_month']:.2f}/month of +"
+            f"{power['spike_mean_log']:.2f} log)")
 
 
 # --------------------------------------------------------------------------------------

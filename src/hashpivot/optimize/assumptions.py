@@ -18,6 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.pivot import deterministic_market, market_start
 from hashpivot.engines.pivot.discounting import line_rates
+from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
+from hashpivot.engines.pivot.model_assumptions import (
+    FLEET_TERMS,
+    fleet_rows,
+    halving_facts,
+    halving_rows,
+)
 from hashpivot.engines.pivot.site_assumptions import (
     lease_text,
     site_assumption_facts,
@@ -82,6 +89,10 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         ),
         "market_source": ms.source,
         "btc_price_usd": ms.btc_price_usd,
+        "fees_btc_per_block": ms.fees_btc_per_block,
+        **({"halvings": halving_facts(ms.start, ms.height, months)} if months else {}),
+        "fleet": {f: getattr(pspec, f)
+                  for f in ("fleet_replacement_years", *(f for f, _ in FLEET_TERMS))},
         "btc_price_growth_per_year": pspec.btc_price_growth_per_year,
         "network_hashrate_growth_per_year": pspec.network_hashrate_growth_per_year,
         "pivot_fields_in_file": _fields(portfolio.pivot),
@@ -104,6 +115,41 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
             for t in (opt.tenants if opt is not None else [])
         ],
     }
+
+
+def _fleet_rows(inputs: dict[str, Any], pivot: set[str], market: str
+                ) -> list[dict[str, Any]]:
+    """The fees, the start height and the halvings, the fleet's replacement and ageing
+    (none for a plan stored before the rows)."""
+    if "fleet" not in inputs:
+        return []
+    fleet = inputs["fleet"]
+    return [
+        {"name": "[pivot] fees_btc_per_block", "value": inputs["fees_btc_per_block"],
+         "unit": "BTC/block", "source": "file" if "fees_btc_per_block" in pivot
+         else fees_source(market)},
+        *halving_rows(inputs.get("halvings"), "file" if "start_height" in pivot else
+                      f"{market}, + {BLOCKS_PER_DAY} blocks a day to the start"),
+        {"name": "[pivot] fleet_replacement_years",
+         "value": fleet["fleet_replacement_years"], "unit": "year",
+         "source": "file" if "fleet_replacement_years" in pivot else "default"},
+        *fleet_rows(fleet, pivot),
+    ]
+
+
+def _volatility_row(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The BTC volatility of the scenarios: zero in a deterministic run (the calibrated or
+    the file's value is then not used)."""
+    value = inputs["resolved"]["btc_volatility_per_year"]
+    source = ("file" if "btc_volatility_per_year" in set(inputs["scenario_fields_in_file"])
+              else "calibrated on the bundled history")
+    if inputs.get("deterministic"):
+        return {"name": "[scenario] btc_volatility_per_year", "value": 0.0,
+                "unit": "1/sqrt(year)",
+                "source": f"run setting: deterministic, every volatility zero (not used: "
+                          f"{value:.4g}, {source})"}
+    return {"name": "[scenario] btc_volatility_per_year", "value": value,
+            "unit": "1/sqrt(year)", "source": source}
 
 
 def _limit(value: Any) -> Any:
@@ -204,10 +250,8 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         {"name": "[pivot] network_hashrate_growth_per_year",
          "value": inputs["network_hashrate_growth_per_year"], "unit": "1/year",
          "source": src(pivot, "network_hashrate_growth_per_year")},
-        {"name": "[scenario] btc_volatility_per_year",
-         "value": inputs["resolved"]["btc_volatility_per_year"], "unit": "1/sqrt(year)",
-         "source": src(set(inputs["scenario_fields_in_file"]), "btc_volatility_per_year",
-                       "calibrated on the bundled history")},
+        *_fleet_rows(inputs, pivot, market),
+        _volatility_row(inputs),
         {"name": "regulation rules", "value": rules, "unit": "-",
          "source": "file" if inputs.get("rules_file") else "default"},
         *site_assumption_rows(inputs.get("site_assumptions", []), lease_terms=not tenants),

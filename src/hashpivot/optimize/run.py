@@ -345,8 +345,10 @@ def optimize_plan(
         ],
         "tenants": [
             {"name": t.name, "it_mw": t.it_mw, "probability_signing": t.probability_signing,
-             "earliest_quarter": p.quarters[min(t.earliest_quarter, p.n_quarters - 1)]}
-            for t in p.tenants
+             "earliest_quarter": p.quarters[min(t.earliest_quarter, p.n_quarters - 1)],
+             # the in-sample scenarios in which the tenant signs (drawn per scenario)
+             "scenarios_signed": int(np.count_nonzero(c.signed[:, k] > 0.5))}
+            for k, t in enumerate(p.tenants)
         ],
         "dispatch_uplift": p.notes,
         **scen_inputs,

@@ -150,6 +150,61 @@ def _dt_years(periods: pd.PeriodIndex) -> FloatArray:
 
 
 
+#: The parameters of the monthly power model: the :class:`PowerModel` field, the
+#: ``[scenario]`` field that sets it, the :class:`PowerFit` field it is calibrated as.
+POWER_PARAMETERS: tuple[tuple[str, str, str], ...] = (
+    ("mean_reversion_per_year", "power_mean_reversion_per_year", "mean_reversion_per_year"),
+    ("volatility_per_year", "power_volatility_per_year", "volatility_per_year"),
+    ("spike_probability_per_month", "power_spike_probability_per_month",
+     "spike_probability_per_month"),
+    ("spike_mean_log", "power_spike_mean_log", "spike_mean_log"),
+)
+
+
+@dataclass(frozen=True)
+class PowerModel:
+    """The monthly power model's parameters as :func:`build_scenario_params` simulates
+    with them (:func:`power_model`).
+
+    Attributes
+    ----------
+    mean_usd_per_mwh : float or None
+        Long-run mean index price (before the seasonal factors); None when none is
+        known. [USD/MWh]
+    mean_reversion_per_year : float
+        OU speed of the log price. [1/year]
+    volatility_per_year : float
+        OU volatility of the log price. [1/sqrt(year)]
+    spike_probability_per_month : float
+        Probability that a month spikes. [-]
+    spike_mean_log : float
+        Mean jump of the log price in a spike month. [-]
+    """
+
+    mean_usd_per_mwh: float | None
+    mean_reversion_per_year: float
+    volatility_per_year: float
+    spike_probability_per_month: float
+    spike_mean_log: float
+
+
+def power_model(spec: ScenarioSpec, power_fit: PowerFit | None = None,
+                power_mean_usd_per_mwh: float | None = None) -> PowerModel:
+    """The monthly power model's parameters, each the spec's, else the fit's (else
+    :data:`DEFAULT_POWER_FIT`'s); the mean is the spec's, else ``power_mean_usd_per_mwh``
+    (the contract's expected index price) [USD/MWh], else the fit's."""
+    fit = power_fit if power_fit is not None else DEFAULT_POWER_FIT
+    mean = spec.power_mean_usd_per_mwh
+    if mean is None:
+        mean = power_mean_usd_per_mwh
+    if mean is None and math.isfinite(fit.mean_usd_per_mwh):
+        mean = fit.mean_usd_per_mwh
+    values = {key: float(getattr(spec, field) if getattr(spec, field) is not None
+                         else getattr(fit, fitted))
+              for key, field, fitted in POWER_PARAMETERS}
+    return PowerModel(mean_usd_per_mwh=mean, **values)
+
+
 def build_scenario_params(
     spec: ScenarioSpec,
     periods: pd.PeriodIndex | None = None,
@@ -326,13 +381,10 @@ def build_scenario_params(
         )
 
     # ---- power ---------------------------------------------------------------------------
+    power = power_model(spec, power_fit, power_mean_usd_per_mwh)
     fit = power_fit if power_fit is not None else DEFAULT_POWER_FIT
     if simulate_power and power_c is None:
-        mean = spec.power_mean_usd_per_mwh
-        if mean is None:
-            mean = power_mean_usd_per_mwh
-        if mean is None and math.isfinite(fit.mean_usd_per_mwh):
-            mean = fit.mean_usd_per_mwh
+        mean = power.mean_usd_per_mwh
         if mean is not None:
             factors = np.asarray(
                 spec.power_seasonal_factors
@@ -344,22 +396,10 @@ def build_scenario_params(
             power_c = mean * factors[np.asarray(periods.month) - 1]
     if not simulate_power:
         power_c = None
-    kappa = (
-        spec.power_mean_reversion_per_year
-        if spec.power_mean_reversion_per_year is not None
-        else fit.mean_reversion_per_year
-    )
-    p_vol = (
-        spec.power_volatility_per_year
-        if spec.power_volatility_per_year is not None
-        else fit.volatility_per_year
-    )
-    p_spike_m = (
-        spec.power_spike_probability_per_month
-        if spec.power_spike_probability_per_month is not None
-        else fit.spike_probability_per_month
-    )
-    j = spec.power_spike_mean_log if spec.power_spike_mean_log is not None else fit.spike_mean_log
+    kappa = power.mean_reversion_per_year
+    p_vol = power.volatility_per_year
+    p_spike_m = power.spike_probability_per_month
+    j = power.spike_mean_log
     phi = np.exp(-kappa * dt)
     # exact discretization of the OU; a random walk when kappa = 0
     innov = p_vol * np.sqrt((1 - phi**2) / (2 * kappa)) if kappa > 0 else p_vol * np.sqrt(dt)

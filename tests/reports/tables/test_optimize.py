@@ -81,3 +81,31 @@ def test_out_of_sample_cvar_line_by_hand() -> None:
                                       "n_scenarios": 20}
     assert "plan 19.7 M USD, keep-mining -47.6; plan minus keep-mining 67.3 (paired)" in (
         opt.cvar_lines(j)[0])
+
+
+def test_the_value_note_says_what_the_strategies_convert_and_how_tenants_sign() -> None:
+    j = plan_result_json()
+    j["assumptions"]["tenants"] = [
+        {"name": "Hyperscaler A", "probability_signing": 0.6, "scenarios_signed": 54},
+        {"name": "Neocloud B", "probability_signing": 0.8, "scenarios_signed": 82},
+    ]
+    note = opt.value_note(j)
+    assert note.startswith(opt.VALUE_NOTE)
+    # optimize's convert_all_now is not pivot's convert_all
+    assert "convert_all_now = each site's convertible MW" in note
+    assert "not pivot's convert_all: every convertible MW from the first month" in note
+    assert note.endswith(
+        "tenants' signings are drawn per scenario (probability_signing): in a scenario "
+        "where a tenant does not sign, its halls are not built and their MW keep mining "
+        "(scenarios signed of 100: Hyperscaler A 54, Neocloud B 82)")
+    # the dashboard's value table carries the same note
+    from hashpivot.reports.tables.runs import run_tables
+
+    value = next(t for t in run_tables("optimize", j) if t.title == opt.VALUE_TITLE)
+    assert value.notes[0] == note
+    # deterministic: every tenant signs; a result stored before the counts: no counts
+    assert opt.value_note({**j, "assumptions": {**j["assumptions"], "deterministic": True}}
+                          ).endswith("; every tenant signs (deterministic)")
+    for t in j["assumptions"]["tenants"]:
+        del t["scenarios_signed"]
+    assert opt.value_note(j).endswith("their MW keep mining")

@@ -17,7 +17,13 @@ import pandas as pd
 from hashpivot import finance
 from hashpivot.engines.pivot.discounting import LineRates, unlevered_npv_usd
 from hashpivot.engines.pivot.flows import CashFlows
-from hashpivot.engines.pivot.market import fees_source
+from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
+from hashpivot.engines.pivot.model_assumptions import (
+    financing_rows,
+    fleet_rows,
+    halving_rows,
+    strategy_rows,
+)
 from hashpivot.engines.pivot.regulation import regulation_rows
 from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
 from hashpivot.engines.pivot.strategies import Strategy
@@ -314,16 +320,22 @@ class PivotResult:
              "value": inp["network_hashrate_growth_per_year"], "unit": "1/year",
              "source": src("network_hashrate_growth_per_year")},
             {"name": "[pivot] fees_btc_per_block", "value": inp["fees_btc_per_block"],
-             "unit": "BTC", "source": src("fees_btc_per_block", fees_source(market))},
+             "unit": "BTC/block", "source": src("fees_btc_per_block", fees_source(market))},
+            *halving_rows(inp.get("halvings"), src(
+                "start_height", f"{market}, + {BLOCKS_PER_DAY} blocks a day to the start")),
             {"name": "[pivot] fleet_replacement_years",
              "value": piv.get("fleet_replacement_years"), "unit": "year",
              "source": src("fleet_replacement_years")},
+            *fleet_rows(piv, in_file),
             {"name": "[scenario] price_center",
              "value": "median" if "median" in str(inp.get("price_center", "")) else "mean",
              "unit": "-", "source": "deterministic path = this statistic of the paths"},
-            {"name": "[financing]", "value": "given" if self.has_financing else "none: no "
-             "project debt, no levered view", "unit": "-",
-             "source": "file" if self.has_financing else "default"},
+            *(financing_rows(inp.get("financing"), inp["financing_fields_in_file"])
+              if "financing_fields_in_file" in inp else  # (a result stored before them)
+              [{"name": "[financing]", "value": "given" if self.has_financing else "none: "
+                "no project debt, no levered view", "unit": "-",
+                "source": "file" if self.has_financing else "default"}]),
+            *strategy_rows(inp.get("strategy_definitions", [])),
         ]
         if "hashrate_response" in inp:  # only with [scenario] hashrate_response = "margin"
             rows.append({"name": "[scenario] hashrate_response", "value": "margin",

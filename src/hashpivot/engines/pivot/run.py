@@ -33,6 +33,11 @@ from hashpivot.engines.pivot.market import (
     market_notes,
     market_start,
 )
+from hashpivot.engines.pivot.model_assumptions import (
+    financing_facts,
+    halving_facts,
+    strategy_facts,
+)
 from hashpivot.engines.pivot.regulation import (
     as_the_rules_allow,
     portfolio_rules,
@@ -353,6 +358,9 @@ def run_pivot(
             spec.model_fields_set if portfolio.pivot is not None else ()
         ),
         "financing": financing.model_dump(mode="json") if financing is not None else None,
+        "financing_fields_in_file": financing_facts(portfolio),
+        "halvings": halving_facts(ms.start, ms.height, n),
+        "strategy_definitions": strategy_facts(portfolio, [r.strategy for r in results]),
         "site_assumptions": site_assumption_facts(portfolio, sites, market, effects),
         "sites": [
             {

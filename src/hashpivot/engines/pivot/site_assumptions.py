@@ -1,6 +1,7 @@
 """Each valued site's terms that can flip a pivot verdict, with their sources: the hosting
 terms the tornado varies and those that size the rent (lease rate, escalator, term, capex
-per IT MW, PUE, construction time, tenant default), the power contract, the site costs
+per IT MW, PUE, construction time, tenant default, renewals, opex, recovery after a
+default), the power contract, the mining terms (uptime, pool fee, overhead), the site costs
 (fixed, variable, cash SG&A), the halls leased on their own terms, the dispatch
 flexibility of a site with ``[sites.dispatch]`` and a fleet kept where ``[pivot]`` would
 replace it (a rule, or the file).
@@ -36,10 +37,21 @@ HOSTING_TERMS: tuple[tuple[str, str], ...] = (
     # each can flip the verdict (a renewal counted at half its rent, the opex a triple-net
     # lease leaves the operator, what the replaced machines sell for)
     ("renewal_options", "-"),
+    ("renewal_term_years", "year"),
     ("renewal_probability", "-"),
     ("lease_structure", "-"),
+    ("it_load_factor", "-"),
+    ("opex_usd_per_it_mw_year", "USD/MW/year"),
     ("nnn_operator_opex_fraction", "-"),
+    ("default_recovery_fraction", "-"),
     ("asic_resale_usd_per_th", "USD/TH"),
+)
+#: The mining terms of a site shown: field, unit, its table in the file (the uptime is
+#: each fleet entry's, weighted by hashrate).
+MINING_TERMS: tuple[tuple[str, str, str], ...] = (
+    ("uptime_fraction", "-", "[sites.fleet]"),
+    ("pool_fee_fraction", "-", "[sites]"),
+    ("power_overhead_factor", "-", "[sites]"),
 )
 _CAPEX = ("shell_capex_usd_per_it_mw", "fit_out_capex_usd_per_it_mw")
 
@@ -177,6 +189,7 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             "hosting": terms,
             "hosting_fields_in_file": sorted(given),
             "power_contract": _power_text(site.power_contract),
+            "mining": _mining_terms(site, s),
             "site_costs": _site_costs(site, s),
             # halls leased on their own terms (a tenant's), only where there are some
             **({"hall_leases": halls} if halls else {}),
@@ -191,6 +204,24 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             **({"fleet_kept_by": kept_by} if kept_by else {}),
         })
     return out
+
+
+def _mining_terms(site: Site, s: SiteInputs) -> dict[str, Any]:
+    """The site's mining terms as the model uses them (``MINING_TERMS``: the uptime
+    weighted by hashrate) and where each comes from: ``"file"``, ``"default"`` or, for an
+    uptime some fleet entries set and others not, ``"file and default"``."""
+    entries = [e.model_fields_set for e in site.fleet]
+    set_by = sum("uptime_fraction" in f for f in entries)
+    uptime = ("file" if entries and set_by == len(entries) else
+              "file and default" if set_by else "default")
+    return {
+        "uptime_fraction": s.uptime_fraction,
+        "pool_fee_fraction": s.pool_fee_fraction,
+        "power_overhead_factor": s.power_overhead_factor,
+        "sources": {"uptime_fraction": uptime, **{
+            f: "file" if f in site.model_fields_set else "default"
+            for f in ("pool_fee_fraction", "power_overhead_factor")}},
+    }
 
 
 def _by_entry_text(central: Mapping[str, Any] | None) -> str:
@@ -280,6 +311,13 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
         })
         rows.append({"name": f"{prefix}[sites.power_contract]",
                      "value": site["power_contract"], "unit": "-", "source": "file"})
+        mining = site.get("mining")  # (results stored before the rows existed have none)
+        rows += [
+            {"name": f"{prefix}{table} {field}"
+                     + (", weighted by hashrate" if field == "uptime_fraction" else ""),
+             "value": mining[field], "unit": unit, "source": mining["sources"][field]}
+            for field, unit, table in MINING_TERMS
+        ] if mining else []
         if "site_costs" in site:  # (results stored before the row existed have none)
             rows.append(_cost_row(prefix, site["site_costs"]))
         if site.get("dispatch_uplift_note"):
@@ -318,4 +356,10 @@ def lease_text(terms: dict[str, Any]) -> str:
             f"{terms['lease_term_years']:g} years")
 
 
-__all__ = ["HOSTING_TERMS", "lease_text", "site_assumption_facts", "site_assumption_rows"]
+__all__ = [
+    "HOSTING_TERMS",
+    "MINING_TERMS",
+    "lease_text",
+    "site_assumption_facts",
+    "site_assumption_rows",
+]

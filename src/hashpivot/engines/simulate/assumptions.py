@@ -15,6 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
+from hashpivot.engines.pivot.model_assumptions import (
+    FINANCING_TERMS,
+    financing_rows,
+    fleet_rows,
+    halving_rows,
+    strategy_rows,
+)
 from hashpivot.engines.pivot.regulation import regulation_rows
 from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
 
@@ -90,6 +98,11 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
           if "levered_discount_rate" in inputs else []),
         *_market_rows(inputs, src),
         *_scenario_rows(inputs),
+        *_power_rows(inputs.get("power_model")),
+        *(financing_rows(inputs.get("financing"), inputs["financing_fields_in_file"],
+                         [f for f, _ in FINANCING_TERMS if f != "equity_discount_rate"])
+          if "financing_fields_in_file" in inputs else []),
+        *strategy_rows(inputs.get("strategy_definitions", [])),
         *_treasury_rows(inputs),
         *regulation_rows(inputs.get("regulation_rules", [])),
         *site_assumption_rows(inputs.get("site_assumptions", [])),
@@ -104,7 +117,7 @@ _CENTER_FIELDS = (
     ("btc_drift_by_year", "1/year", "btc_price_growth_per_year"),
     ("network_hashrate_th_s", "TH/s", "network_hashrate_th_s"),
     ("hashrate_trend_per_year", "1/year", "network_hashrate_growth_per_year"),
-    ("fees_btc_per_block", "BTC", "fees_btc_per_block"),
+    ("fees_btc_per_block", "BTC/block", "fees_btc_per_block"),
 )
 
 
@@ -124,6 +137,7 @@ def _market_rows(inputs: dict[str, Any], src: Any) -> list[dict[str, Any]]:
     m = inputs.get("market")
     if not m:
         return []
+    in_file = set(inputs.get("pivot_fields_in_file", []))
     market = str(m.get("source", "default"))
     scenario = inputs.get("scenario", {})
     history = scenario.get("anchor") == "history"
@@ -151,9 +165,16 @@ def _market_rows(inputs: dict[str, Any], src: Any) -> list[dict[str, Any]]:
         pivot_row("network_hashrate_th_s", "TH/s", src("network_hashrate_th_s", None, market)),
         pivot_row("network_hashrate_growth_per_year", "1/year",
                   src("network_hashrate_growth_per_year")),
-        *([pivot_row("fees_btc_per_block", "BTC", src("fees_btc_per_block", None, market))]
+        *([pivot_row("fees_btc_per_block", "BTC/block",
+                     src("fees_btc_per_block", None, fees_source(market)))]
           if "fees_btc_per_block" in m else []),
+        *({**row, "source": row["source"] + ("; not used: [scenario] anchor = 'history'"
+                                             if history else "")}
+          for row in halving_rows(m.get("halvings"), src(
+              "start_height", None, f"{market}, + {BLOCKS_PER_DAY} blocks a day to the "
+              "start"))),
         pivot_row("fleet_replacement_years", "year", src("fleet_replacement_years")),
+        *fleet_rows(m, in_file),
         *({"name": f"[scenario] {f}", "value": shown(scenario[f]), "unit": unit,
            "source": "file: the center path's, anchor = 'history'" if history
            else f"file: the center path's, instead of [pivot] {replaces}"}
@@ -183,6 +204,32 @@ def _scenario_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"name": f"[scenario] {field}", "value": resolved.get(key), "unit": unit,
              "source": "file" if field in in_file else window}
             for key, field, unit in _SCENARIO_ROWS]
+
+
+#: The power model's rows: :func:`~hashpivot.scenarios.parameters.power_model`'s
+#: parameter, its ``[scenario]`` field, unit.
+_POWER_ROWS = (
+    ("mean_usd_per_mwh", "power_mean_usd_per_mwh", "USD/MWh"),
+    ("mean_reversion_per_year", "power_mean_reversion_per_year", "1/year"),
+    ("volatility_per_year", "power_volatility_per_year", "1/sqrt(year)"),
+    ("spike_probability_per_month", "power_spike_probability_per_month", "1/month"),
+    ("spike_mean_log", "power_spike_mean_log", "-"),
+)
+
+
+def _power_rows(power: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The monthly power model of an index-priced site (none when no power is
+    simulated, or for a run stored before the rows): its mean before the seasonal factors,
+    mean reversion, volatility, spike probability and size, each with its source."""
+    if not power:
+        return []
+    sources = power["sources"]
+    return [
+        *({"name": f"[scenario] {field}", "value": power[key], "unit": unit,
+           "source": sources[key]} for key, field, unit in _POWER_ROWS),
+        {"name": "[scenario] power_seasonal_factors", "value": "by month", "unit": "-",
+         "source": power["seasonal"]},
+    ]
 
 
 def _treasury_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ fixed size ``chunk_paths`` draws from child ``k`` of ``SeedSequence(seed)``
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -20,6 +21,12 @@ import pandas as pd
 
 from hashpivot.engines.pivot.connection import after_connection
 from hashpivot.engines.pivot.inputs import resolve_sites, uplift_warnings
+from hashpivot.engines.pivot.model_assumptions import (
+    FLEET_TERMS,
+    financing_facts,
+    halving_facts,
+    strategy_facts,
+)
 from hashpivot.engines.pivot.regulation import (
     portfolio_rules,
     under_the_rules,
@@ -53,6 +60,7 @@ from hashpivot.models.pivot import PivotSpec, TerminalValueSpec, gordon_rate_pro
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 from hashpivot.regulation import SiteRuleEffects
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
+from hashpivot.scenarios.parameters import POWER_PARAMETERS, power_model
 from hashpivot.treasury_debt import debt_schedule
 
 
@@ -260,6 +268,7 @@ def prepare(
         dispatch_uplifts=measured_dispatch_uplifts(portfolio.sites[s.index] for s in sites),
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
+    market = _market_facts(pv, portfolio, start, T)
     inputs: dict[str, Any] = {
         "n_paths": config.n_paths,
         "horizon_months": T,
@@ -284,7 +293,7 @@ def prepare(
         "start_source": (
             "run setting" if config.start else "[scenario] start" if spec.start
             else "file" if pivot_spec is not None and "start" in pivot_spec.model_fields_set
-            else "default"
+            else market["source"]  # the month after the data's last day, as pivot says
         ),
         "pivot_fields_in_file": sorted(
             pivot_spec.model_fields_set if pivot_spec is not None else ()
@@ -304,7 +313,13 @@ def prepare(
         "site_assumptions": site_assumption_facts(portfolio, sites, center, effects),
         "strategies": list(names),
         "policies": list(policies),
-        "market": {**_market_facts(pv, portfolio, start),
+        "financing": (portfolio.financing.model_dump(mode="json")
+                      if portfolio.financing is not None else None),
+        "financing_fields_in_file": financing_facts(portfolio),
+        "strategy_definitions": strategy_facts(portfolio, strategies),
+        **({"power_model": _power_facts(spec, pfit, contract)}
+           if params.power_center_usd_per_mwh is not None else {}),
+        "market": {**market,
                    # where the center path starts (the [scenario] values replace these)
                    "center_btc_price_usd": float(params.price_center_usd[0]),
                    "center_network_hashrate_th_s": float(params.hashrate_center_th_s[0]),
@@ -345,12 +360,39 @@ def _unused_height(spec: ScenarioSpec) -> list[str]:
             "pivot ([pivot] start_height moves them in both)"]
 
 
-def _market_facts(pv: Any, portfolio: Portfolio, start: pd.Period | None) -> dict[str, Any]:
-    """The center path's market start and growth, and where the start came from (the
-    rows of ``[pivot]`` that pivot's resolved assumptions have too)."""
+def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any
+                 ) -> dict[str, Any]:
+    """The power model the paths of an index-priced site are drawn with
+    (:func:`~hashpivot.scenarios.parameters.power_model`, as the run's parameters) and
+    where each parameter comes from: the file, the calibration (on
+    ``[scenario] power_calibrate_on``) or the built-in default."""
+    model = power_model(spec, fit, None if contract is None
+                        else float(contract.price_usd_per_mwh))
+    given = spec.model_fields_set
+    fitted = (f"calibrated on the bundled {spec.power_calibrate_on} prices"
+              if fit is not None else "default (not calibrated: [scenario] "
+              "power_calibrate_on = none)")
+    mean = ("file" if spec.power_mean_usd_per_mwh is not None
+            else "the contract's price_usd_per_mwh" if contract is not None else fitted)
+    return {
+        **dataclasses.asdict(model),
+        "sources": {"mean_usd_per_mwh": mean, **{
+            key: "file" if name in given and getattr(spec, name) is not None else fitted
+            for key, name, _ in POWER_PARAMETERS}},
+        "seasonal": ("file" if spec.power_seasonal_factors is not None else fitted),
+    }
+
+
+def _market_facts(pv: Any, portfolio: Portfolio, start: pd.Period | None,
+                  months: int) -> dict[str, Any]:
+    """The center path's market start and growth, where the start came from, the start
+    height and the halvings in the ``months`` simulated, and the fleet's ageing and
+    replacement (the rows of ``[pivot]`` that pivot's resolved assumptions have too)."""
     pspec = portfolio.pivot or PivotSpec()
     ms = pv.market_start(pspec, start)
     return {
+        "halvings": halving_facts(ms.start, ms.height, months),
+        **{f: getattr(pspec, f) for f, _ in FLEET_TERMS},
         "btc_price_usd": ms.btc_price_usd,
         "btc_price_growth_per_year": pspec.btc_price_growth_per_year,
         "network_hashrate_th_s": ms.network_hashrate_th_s,

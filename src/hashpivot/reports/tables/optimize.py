@@ -21,6 +21,38 @@ VALUE_TITLE = "Value on the same scenarios [M USD]"
 VALUE_NOTE = ("NPV of unlevered FCF of the whole portfolio, terminal value (TV) included: "
               "the present value of what lies past the horizon ([pivot.terminal_value]); "
               "CVaR95 = mean of the worst 5 % of scenarios")
+#: What the simple strategies of the value table convert (``optimize.strategies``).
+SIMPLE_STRATEGIES_NOTE = (
+    "simple strategies: convert_all_now = each site's convertible MW (within the rules' "
+    "caps) from the first quarter an offer may start there, leased to the best offers "
+    "within each tenant's IT MW, in whole blocks (not pivot's convert_all: every "
+    "convertible MW from the first month on the site's terms, no tenant limit); "
+    "convert_half_now = half of it; only_<site> = that site's alone"
+)
+
+
+def value_note(result: dict[str, Any]) -> str:
+    """The value table's caption: :data:`VALUE_NOTE`, what the simple strategies convert
+    and how the tenants sign: in each scenario, as likely as the file says (a hall whose
+    tenant does not sign there is not built, its MW mine), with the scenarios each tenant
+    signs in when the result records them; every tenant in a deterministic run."""
+    inputs = result.get("assumptions") or {}
+    tenants = inputs.get("tenants") or []
+    if inputs.get("deterministic"):
+        signing = "; every tenant signs (deterministic)"
+    elif any(t.get("probability_signing", 1.0) < 1.0 for t in tenants):
+        counts = [f"{t['name']} {t['scenarios_signed']}" for t in tenants
+                  if "scenarios_signed" in t]
+        signing = ("; tenants' signings are drawn per scenario (probability_signing): in a "
+                   "scenario where a tenant does not sign, its halls are not built and "
+                   "their MW keep mining"
+                   + (f" (scenarios signed of {inputs['n_scenarios']}: "
+                      + ", ".join(counts) + ")" if counts else ""))
+    else:
+        signing = ""
+    return f"{VALUE_NOTE}; {SIMPLE_STRATEGIES_NOTE}{signing}"
+
+
 #: The first cell of the plan's own row in :func:`value_rows`.
 PLAN_LABEL = "optimized plan"
 RULES_TITLE = (
@@ -238,6 +270,7 @@ __all__ = [
     "RULES_TITLE",
     "SHADOW_HEADER",
     "SHADOW_TITLE",
+    "SIMPLE_STRATEGIES_NOTE",
     "VALUE_HEADER",
     "VALUE_NOTE",
     "VALUE_TITLE",
@@ -247,5 +280,6 @@ __all__ = [
     "rule_rows",
     "shadow_rows",
     "summary_lines",
+    "value_note",
     "value_rows",
 ]

@@ -143,7 +143,7 @@ def _optimize(results: dict[str, Any]) -> list[RunTable]:
         RunTable(plan_title(inputs) if inputs.get("quarters") else "Plan", header,
                   list(opt.plan_rows(results)), right=frozenset({2, 3, 5})),
         RunTable(opt.VALUE_TITLE, opt.VALUE_HEADER, list(opt.value_rows(results)),
-                  notes=(opt.VALUE_NOTE, *opt.summary_lines(results)),
+                  notes=(opt.value_note(results), *opt.summary_lines(results)),
                   right=frozenset({1, 2, 3, 4})),
     ]
     rule_rows, sources = opt.rule_rows(results.get("applicable_rules") or [])

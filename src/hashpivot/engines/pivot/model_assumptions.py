@@ -1,0 +1,224 @@
+"""The model-wide assumptions that can flip a verdict, beside the sites' own
+(:mod:`~hashpivot.engines.pivot.site_assumptions`): the project debt (``[financing]``),
+the fleet's ageing and replacement machines, the start height and the halvings it puts
+in the horizon, and what each strategy converts.
+
+The ``*_facts`` functions record them when a run resolves its inputs (what only the
+portfolio knows: which fields the file sets); the ``*_rows`` functions turn them into rows
+of the resolved-assumptions block of ``pivot``, ``simulate`` and ``optimize`` (``name``,
+``value``, ``unit``, ``source``). A result stored before a fact existed has none, and
+gets no row for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from hashpivot.bitcoin import block_subsidy_btc, next_halving_height
+from hashpivot.engines.pivot.market import BLOCKS_PER_DAY
+from hashpivot.units import HALVING_INTERVAL_BLOCKS
+
+if TYPE_CHECKING:
+    from hashpivot.engines.pivot.strategies import Strategy
+    from hashpivot.models import Portfolio
+
+#: The ``[financing]`` fields shown: field, unit.
+FINANCING_TERMS: tuple[tuple[str, str], ...] = (
+    ("loan_to_cost_fraction", "-"),
+    ("interest_rate", "1/year"),
+    ("amortization_years", "year"),
+    ("upfront_fee_fraction", "-"),
+    ("equity_discount_rate", "1/year"),
+)
+
+#: The ``[pivot]`` fields of the fleet's ageing and replacement: field, unit.
+FLEET_TERMS: tuple[tuple[str, str], ...] = (
+    ("fleet_hashrate_decay_per_year", "1/year"),
+    ("replacement_efficiency_j_per_th", "J/TH"),
+    ("replacement_efficiency_gain_per_year", "1/year"),
+    ("replacement_capex_usd_per_th", "USD/TH"),
+)
+_REPLACEMENT = frozenset(f for f, _ in FLEET_TERMS[1:])
+
+#: What each strategy of ``pivot`` and ``simulate`` converts, in words (the source of its
+#: row; ``phased`` says where each site's plan comes from instead).
+STRATEGY_MEANING = {
+    "convert_all": "model: every convertible MW of each site with [sites.hosting] from the "
+                   "first month, no tenant limit (optimize's convert_all_now: only what its "
+                   "tenants take)",
+    "convert": "[pivot] convert_mw from convert_start, the sites with [sites.hosting] in "
+               "file order",
+}
+#: The fields that set a site's ``phased`` plan.
+_PHASED_FIELDS = "[sites.hosting] phases, phased_tranches, phase_interval_months"
+
+
+def financing_facts(portfolio: Portfolio) -> list[str]:
+    """The ``[financing]`` fields the file sets (empty without the table)."""
+    return sorted(portfolio.financing.model_fields_set) if portfolio.financing else []
+
+
+def financing_rows(financing: Mapping[str, Any] | None, fields_in_file: Iterable[str],
+                   fields: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """A row per ``[financing]`` term of the run (``financing``: the spec's
+    ``model_dump``), or one row saying there is no project debt.
+
+    Parameters
+    ----------
+    financing : mapping or None
+        The resolved ``[financing]``; None when the file has none.
+    fields_in_file : iterable of str
+        The fields the file sets (the others are defaults).
+    fields : iterable of str, optional
+        Only these fields (default :data:`FINANCING_TERMS`).
+    """
+    if financing is None:
+        return [{"name": "[financing]", "value": "none: no project debt, no levered view",
+                 "unit": "-", "source": "default"}]
+    given = set(fields_in_file)
+    keep = set(fields) if fields is not None else {f for f, _ in FINANCING_TERMS}
+    return [{"name": f"[financing] {f}", "value": financing.get(f), "unit": unit,
+             "source": "file" if f in given else "default"}
+            for f, unit in FINANCING_TERMS if f in keep]
+
+
+def fleet_rows(pivot: Mapping[str, Any], fields_in_file: Iterable[str]
+               ) -> list[dict[str, Any]]:
+    """The fleet's ageing and its replacement machines (``pivot``: the resolved
+    ``[pivot]`` as a dict); the replacement rows say when nothing is replaced."""
+    given = set(fields_in_file)
+    never = pivot.get("fleet_replacement_years") is None
+    rows = []
+    for f, unit in FLEET_TERMS:
+        if f not in pivot:
+            continue
+        source = "file" if f in given else "default"
+        if never and f in _REPLACEMENT:
+            source += "; not used: fleet_replacement_years = none"
+        rows.append({"name": f"[pivot] {f}", "value": pivot[f], "unit": unit,
+                     "source": source})
+    return rows
+
+
+def halving_facts(start: Any, height: int, horizon_months: int) -> dict[str, Any]:
+    """The start height and the halvings it puts in the horizon: each one's height, the
+    month it falls in (the height advancing :data:`BLOCKS_PER_DAY` blocks a day from the
+    first day of ``start``, as the market path's subsidy) and the subsidy before and after
+    it [BTC/block]."""
+    import pandas as pd
+
+    first = pd.Period(str(start), "M")
+    last = first + (horizon_months - 1)
+    day0 = first.start_time
+    out = []
+    h = next_halving_height(height)
+    while True:
+        month = (day0 + pd.Timedelta(days=(h - height) / BLOCKS_PER_DAY)).to_period("M")
+        if month > last:
+            break
+        out.append({"height": h, "month": str(month),
+                    "subsidy_before_btc": block_subsidy_btc(h - 1),
+                    "subsidy_after_btc": block_subsidy_btc(h)})
+        h += HALVING_INTERVAL_BLOCKS
+    return {"start_height": int(height), "halvings": out}
+
+
+def halving_rows(facts: Mapping[str, Any] | None, height_source: str
+                 ) -> list[dict[str, Any]]:
+    """The start height (from ``height_source``) and the halvings in the horizon."""
+    if not facts:
+        return []
+    halvings = "; ".join(
+        f"{h['height']:,} in {h['month']} ("
+        + (f"{h['subsidy_before_btc']:g} -> " if i == 0 else "-> ")
+        + f"{h['subsidy_after_btc']:g}{' BTC/block' if i == 0 else ''})"
+        for i, h in enumerate(facts["halvings"])
+    ) or "none in the horizon"
+    return [
+        {"name": "[pivot] start_height", "value": facts["start_height"], "unit": "block",
+         "source": height_source},
+        {"name": "halvings in the horizon", "value": halvings, "unit": "-",
+         "source": f"model: the start height + {BLOCKS_PER_DAY} blocks a day"},
+    ]
+
+
+def strategy_facts(portfolio: Portfolio, strategies: Iterable[Strategy]
+                   ) -> list[dict[str, Any]]:
+    """What each strategy converts: its name, kind, phases (site, MW, start) and, for
+    ``phased``, where each site's plan comes from (the file's phases, or its tranches and
+    interval, from the file or the defaults)."""
+    from hashpivot.models.hosting import HostingProjectSpec
+
+    out = []
+    for s in strategies:
+        if not s.phases:
+            continue
+        kind = "convert" if s.name.startswith("convert_") and s.name != "convert_all" \
+            else s.name
+        fact: dict[str, Any] = {
+            "name": s.name, "kind": kind,
+            "phases": [{"site": p.site, "gross_mw": float(p.gross_mw), "start": str(p.start)}
+                       for p in s.phases],
+        }
+        if kind == "phased":
+            plans = []
+            for site in portfolio.sites:
+                if not any(p.site == site.name for p in s.phases):
+                    continue
+                h = site.hosting if site.hosting is not None else HostingProjectSpec()
+                given = h.model_fields_set if site.hosting is not None else set()
+                plans.append({
+                    "site": site.name, "file_phases": len(h.phases),
+                    "tranches": h.phased_tranches, "interval_months": h.phase_interval_months,
+                    "source": "file" if given & {"phases", "phased_tranches",
+                                                 "phase_interval_months"} else "default",
+                })
+            fact["plans"] = plans
+        out.append(fact)
+    return out
+
+
+def strategy_rows(facts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A row per strategy that converts: its phases, and what the strategy means."""
+    rows = []
+    for f in facts:
+        phases = f["phases"]
+        sites = list(dict.fromkeys(p["site"] for p in phases))
+        total = sum(p["gross_mw"] for p in phases)
+        source = STRATEGY_MEANING.get(f["kind"], "")
+        if f["kind"] == "phased":
+            parts = []
+            for plan in f.get("plans", []):
+                mine = [p for p in phases if p["site"] == plan["site"]]
+                parts.append(
+                    f"{plan['site']}: the file's {plan['file_phases']} phases"
+                    if plan["file_phases"] else
+                    f"{plan['site']}: {plan['tranches']} tranches of "
+                    f"{mine[0]['gross_mw']:,.1f} MW, {plan['interval_months']} months apart "
+                    f"from {mine[0]['start']}")
+            value = "; ".join(parts)
+            given = any(p["source"] == "file" for p in f.get("plans", []))
+            source = f"{'file' if given else 'default'} ({_PHASED_FIELDS})"
+        else:
+            value = "; ".join(
+                f"{site}: {sum(p['gross_mw'] for p in phases if p['site'] == site):,.1f} MW "
+                f"from {min(p['start'] for p in phases if p['site'] == site)}"
+                for site in sites)
+        rows.append({"name": f"strategy {f['name']}",
+                     "value": f"{total:,.1f} MW: {value}", "unit": "-", "source": source})
+    return rows
+
+
+__all__ = [
+    "FINANCING_TERMS",
+    "FLEET_TERMS",
+    "STRATEGY_MEANING",
+    "financing_facts",
+    "financing_rows",
+    "fleet_rows",
+    "halving_facts",
+    "halving_rows",
+    "strategy_facts",
+    "strategy_rows",
+]
