@@ -179,3 +179,14 @@ def test_simulate_prints_the_power_model_of_an_index_priced_site() -> None:
     assert _cells(rows["[scenario] power_mean_usd_per_mwh"]) == _row(
         40.0, "USD/MWh", "the contract's price_usd_per_mwh")
     assert rows["[scenario] power_seasonal_factors"]["source"] == calibrated
+
+
+def test_a_dispatching_sites_uptime_is_its_availability() -> None:
+    """A site with ``[sites.dispatch]`` runs its machines whenever available (the dispatch
+    curtails): the row names the availability it uses, from the file, not the fleet's
+    default uptime of 0.95."""
+    res = run_pivot(load_portfolio(ROOT / "examples" / "dispatch-west-texas.toml"), deals=None)
+    rows = _by_name(res.resolved_assumptions())
+    assert "[sites.fleet] uptime_fraction, weighted by hashrate" not in rows
+    assert _cells(rows["[sites.dispatch] availability_fraction, the site's uptime (the "
+                       "dispatch curtails)"]) == _row(0.97, "-", "file")

@@ -209,11 +209,20 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
 def _mining_terms(site: Site, s: SiteInputs) -> dict[str, Any]:
     """The site's mining terms as the model uses them (``MINING_TERMS``: the uptime
     weighted by hashrate) and where each comes from: ``"file"``, ``"default"`` or, for an
-    uptime some fleet entries set and others not, ``"file and default"``."""
+    uptime some fleet entries set and others not, ``"file and default"``; a site with
+    ``[sites.dispatch]`` runs its machines whenever available: its uptime is the
+    ``availability_fraction``, named so (``names``)."""
     entries = [e.model_fields_set for e in site.fleet]
     set_by = sum("uptime_fraction" in f for f in entries)
     uptime = ("file" if entries and set_by == len(entries) else
               "file and default" if set_by else "default")
+    names = {}
+    if site.dispatch is not None:  # its machines run whenever available: the dispatch
+        # curtails (engines/pivot/inputs.py), the fleet's uptime is not used
+        uptime = ("file" if "availability_fraction" in site.dispatch.model_fields_set
+                  else "default")
+        names["uptime_fraction"] = ("[sites.dispatch] availability_fraction, the site's "
+                                    "uptime (the dispatch curtails)")
     return {
         "uptime_fraction": s.uptime_fraction,
         "pool_fee_fraction": s.pool_fee_fraction,
@@ -221,6 +230,7 @@ def _mining_terms(site: Site, s: SiteInputs) -> dict[str, Any]:
         "sources": {"uptime_fraction": uptime, **{
             f: "file" if f in site.model_fields_set else "default"
             for f in ("pool_fee_fraction", "power_overhead_factor")}},
+        **({"names": names} if names else {}),
     }
 
 
@@ -313,8 +323,8 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
                      "value": site["power_contract"], "unit": "-", "source": "file"})
         mining = site.get("mining")  # (results stored before the rows existed have none)
         rows += [
-            {"name": f"{prefix}{table} {field}"
-                     + (", weighted by hashrate" if field == "uptime_fraction" else ""),
+            {"name": prefix + (mining.get("names", {}).get(field) or f"{table} {field}" + (
+                ", weighted by hashrate" if field == "uptime_fraction" else "")),
              "value": mining[field], "unit": unit, "source": mining["sources"][field]}
             for field, unit, table in MINING_TERMS
         ] if mining else []
