@@ -146,6 +146,22 @@ StartMonthText = Annotated[MonthText, AfterValidator(check_model_start)]
 #: ``YYYYQn`` (checked by the model), or a TOML date literal (its quarter is kept).
 QuarterText = Annotated[str, BeforeValidator(_as_quarter_text)]
 
+def literal_text(literal: dt.date | dt.time, kept: Any) -> str:
+    """The text that stands for the TOML date literal ``literal`` in a JSON document,
+    given ``kept``, what its field made of it: ``kept`` when it is the literal's day,
+    month or quarter text, the ISO text of ``kept`` when it is the literal as a
+    date-time, else the literal's ISO text. A day, month or quarter field reads that
+    text back as it read the literal (it refuses a date-time's ISO text)."""
+    if isinstance(literal, dt.date):
+        if isinstance(kept, str) and kept in (
+            _as_day_text(literal), _as_month_text(literal), _as_quarter_text(literal)
+        ):
+            return kept
+        if isinstance(kept, dt.datetime) and kept == _no_number_as_time(literal):
+            return kept.isoformat()
+    return literal.isoformat()
+
+
 __all__ = [
     "HISTORY_FIRST_DAY",
     "MODEL_START_MONTHS",
@@ -157,5 +173,6 @@ __all__ = [
     "StartMonthText",
     "check_model_start",
     "check_month",
+    "literal_text",
     "same_clock",
 ]

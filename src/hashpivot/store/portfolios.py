@@ -13,12 +13,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from hashpivot.exceptions import InputError, Problem, RevisionConflictError
 from hashpivot.models import Portfolio, validate_data
+from hashpivot.models.dates import literal_text
 from hashpivot.models.file_refs import FILE_SUFFIX, file_fields
 from hashpivot.models.loader import document_to_toml, loads_toml, loc_to_path
 from hashpivot.models.portfolio import NAME_MAX_CHARS
@@ -33,16 +35,43 @@ SEED_EXAMPLES = (
 )
 
 
-def json_document(obj: Any) -> Any:
-    """A TOML document made JSON-safe: dates, times and datetimes become ISO strings
-    (the models read them back the same)."""
+def json_document(obj: Any, kept: Any = None) -> Any:
+    """A TOML document made JSON-safe: each date, time or date-time literal becomes text
+    that its field reads back as it read the literal.
+
+    Parameters
+    ----------
+    obj : Any
+        The document (or a value in it).
+    kept : Any, optional
+        What validating ``obj`` gave (the :class:`Portfolio` of the document): a literal
+        becomes the text its field keeps (``2026-01-15`` in a month field: ``"2026-01"``;
+        a date-time in a day field: its day), which the field accepts. None: each
+        literal's ISO text.
+    """
     if isinstance(obj, dict):
-        return {str(k): json_document(v) for k, v in obj.items()}
+        return {str(k): json_document(v, _kept_at(kept, k)) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [json_document(v) for v in obj]
+        return [json_document(v, _kept_at(kept, i)) for i, v in enumerate(obj)]
     if isinstance(obj, dt.date | dt.time):
-        return obj.isoformat()
+        return literal_text(obj, kept)
     return obj
+
+
+def _kept_at(kept: Any, key: Any) -> Any:
+    """The validated value under the document's ``key`` of the validated ``kept``
+    (a model's field by its name or alias, a position, a dictionary's key); None when
+    there is none."""
+    if isinstance(kept, BaseModel) and isinstance(key, str):
+        for name, f in type(kept).model_fields.items():
+            if key in (name, f.alias, f.validation_alias):
+                return getattr(kept, name, None)
+        return None
+    if isinstance(kept, list | tuple) and isinstance(key, int) and key < len(kept):
+        return kept[key]
+    if isinstance(kept, dict):
+        return kept.get(key)
+    return None
 
 
 #: What a stored text may not hold: PostgreSQL refuses it in every text column.
@@ -105,10 +134,11 @@ def validate_document(document: Any, source: str = "<request>") -> Portfolio:
 
 
 def parse_toml(text: str, source: str = "<upload>") -> tuple[dict[str, Any], Portfolio]:
-    """TOML text -> (document, validated portfolio)."""
+    """TOML text -> (document as stored, validated portfolio): the document's date
+    literals are the text the portfolio's fields keep (:func:`json_document`)."""
     document = loads_toml(text, source)
     portfolio = validate_document(document, source)
-    return json_document(document), portfolio
+    return json_document(document, portfolio), portfolio
 
 
 def resolved_document(portfolio: Portfolio) -> dict[str, Any]:
@@ -122,12 +152,15 @@ def export_toml(row: PortfolioRow) -> str:
 
 
 def create(
-    session: Session, document: dict[str, Any], toml_text: str | None = None
+    session: Session, document: dict[str, Any], toml_text: str | None = None,
+    source: str = "<request>",
 ) -> PortfolioRow:
-    """Validate and store a new portfolio."""
-    portfolio = validate_document(document)
+    """Validate and store a new portfolio (its problems named by ``source``); a TOML
+    document's date literals are stored as the text its fields keep."""
+    portfolio = validate_document(document, source)
     row = PortfolioRow(
-        name=portfolio.name, document=json_document(document), toml_text=toml_text, revision=1
+        name=portfolio.name, document=json_document(document, portfolio),
+        toml_text=toml_text, revision=1,
     )
     session.add(row)
     session.flush()
@@ -196,7 +229,7 @@ def update(
     stmt = (
         sql_update(PortfolioRow)
         .where(PortfolioRow.id == row.id)
-        .values(document=json_document(document), name=portfolio.name, toml_text=None,
+        .values(document=json_document(document, portfolio), name=portfolio.name, toml_text=None,
                 revision=PortfolioRow.revision + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )

@@ -134,7 +134,7 @@ async def import_portfolio(request: Request, _: Write) -> PortfolioOut:
         raise HTTPException(400, "the TOML must be UTF-8") from None
     document, _p = store.parse_toml(text, "<upload>")
     with _db(request) as s, s.begin():
-        return PortfolioOut.of(store.create(s, document, toml_text=text))
+        return PortfolioOut.of(store.create(s, document, toml_text=text, source="<upload>"))
 
 
 @router.get("/portfolios/{portfolio_id}", tags=["portfolios"], responses=_errors(*_READ, 404))
