@@ -462,6 +462,14 @@ def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
         # a field named as a type pydantic names a union's member by: its path was ""
         # (until 2026-12-06)
         (3, "cost", {"date": "2019-13-45"}, "date", "valid date"),
+        # the CLI's limits of --difficulty: >= 1, a network that holds the portfolio's own
+        # fleet (a run of 2e15 BTC a day, until 2026-12-08)
+        (0, "cost", {"difficulty": 0.5}, "difficulty", "greater than or equal to 1"),
+        (0, "cost", {"difficulty": 1}, "difficulty", "smaller than the fleet"),
+        (0, "cost", {"network": {"btc_price_usd": 95000, "difficulty": 0.5}},
+         "network.difficulty", "greater than or equal to 1"),
+        (0, "cost", {"network": {"btc_price_usd": 95000, "difficulty": 1e6}},
+         "network.difficulty", "smaller than the fleet"),
     ],
 )
 def test_run_parameters_the_engine_would_refuse_are_a_422_at_submission(

@@ -57,53 +57,34 @@ def check_positive(
         problems.append(Problem(f"--{name}", f"must be a finite number {need} (got {value})", CLI))
 
 
-#: Protocol and market limits of the network options: difficulty >= 1 (its definition),
-#: fees below the largest block reward ever paid, a BTC price below 100 M USD.
-_LIMITS = {"--difficulty": (1.0, 1e18), "--fees-btc-per-block": (0.0, 100.0),
-           "--btc-price-usd": (0.0, 1e8)}
-
-
 def check_protocol_range(
     problems: list[Problem], price: float | None, difficulty: float | None, fees: float | None
 ) -> None:
-    """Add a problem for each positive option outside its :data:`_LIMITS`."""
+    """Add a problem for each positive option outside its
+    :data:`~hashpivot.network_limits.NETWORK_LIMITS`."""
+    from hashpivot.network_limits import out_of_range
+
     for flag, value in (("--btc-price-usd", price), ("--difficulty", difficulty),
                         ("--fees-btc-per-block", fees)):
-        lo, hi = _LIMITS[flag]
-        if value is not None and math.isfinite(value) and not lo <= value <= hi and value > 0:
-            problems.append(Problem(flag, f"must be within {lo:g}-{hi:g} (got {value:g})", CLI))
+        message = out_of_range(flag[2:].replace("-", "_"), value)
+        if message:
+            problems.append(Problem(flag, message, CLI))
 
 
 def check_fleet_fits_network(
     portfolio: Portfolio, network: NetworkConditions, source: str, given: bool
 ) -> None:
-    """A ``--difficulty`` whose network is smaller than the portfolio's own fleet (which it
-    includes; the machines running on the network's day) is a typo: an
-    :class:`InputError` at ``--difficulty``. A historical day is a what-if (today's fleet
-    in 2016) and is not checked."""
+    """A ``--difficulty`` whose network is smaller than the portfolio's own fleet is a
+    typo: an :class:`InputError` at ``--difficulty``
+    (:func:`hashpivot.network_limits.fleet_exceeds_network`). A historical day is a
+    what-if (today's fleet in 2016) and is not checked."""
     if not given:
         return
-    import numpy as np
-    import pandas as pd
+    from hashpivot.network_limits import fleet_exceeds_network
 
-    day = None if network.date is None else pd.DatetimeIndex([pd.Timestamp(network.date)])
-    fleet_th_s = sum(  # the machines running that day, as the cost is computed
-        e.total_hashrate_th_s for s in portfolio.sites
-        for e, runs in zip(s.fleet, np.ones(len(s.fleet), dtype=bool) if day is None
-                           else s.running_on(day)[:, 0], strict=True)
-        if runs)
-    network_th_s = network.difficulty * 2**32 / 600.0 / 1e12
-    if fleet_th_s > network_th_s:
-        raise InputError(
-            [
-                Problem(
-                    "--difficulty",
-                    f"the network it implies ({network_th_s:.4g} TH/s) is smaller than the "
-                    f"fleet of {source} ({fleet_th_s:.4g} TH/s)",
-                    CLI,
-                )
-            ]
-        )
+    message = fleet_exceeds_network(portfolio, network, source)
+    if message:
+        raise InputError([Problem("--difficulty", message, CLI)])
 
 
 def network_from_options(
@@ -166,7 +147,9 @@ def difficulty_note(difficulty: float) -> str | None:
     latest data day's, as a difficulty typed in T would be (117 for 117e12); None
     otherwise, or when the history is unavailable. The value stays valid: a difficulty of
     2010 is a what-if, not an error."""
-    if difficulty >= DIFFICULTY_NOTE_BELOW * _LIMITS["--difficulty"][1]:
+    from hashpivot.network_limits import NETWORK_LIMITS
+
+    if difficulty >= DIFFICULTY_NOTE_BELOW * NETWORK_LIMITS["difficulty"][1]:
         return None  # above the threshold of any difficulty the option accepts: no reading
     from hashpivot.io import network_state_on
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hashpivot.network_limits import NETWORK_LIMITS
 from hashpivot.run_defaults import (
     DEFAULT_CHUNK_PATHS,
     DEFAULT_EVPI_SCENARIOS,
@@ -22,6 +23,11 @@ from hashpivot.run_defaults import (
 
 _PARAMS = ConfigDict(extra="forbid", allow_inf_nan=False)
 
+#: The CLI's limits of the network options (:mod:`hashpivot.network_limits`).
+_MAX_BTC_PRICE_USD = NETWORK_LIMITS["btc_price_usd"][1]
+_MIN_DIFFICULTY, _MAX_DIFFICULTY = NETWORK_LIMITS["difficulty"]
+_MAX_FEES_BTC_PER_BLOCK = NETWORK_LIMITS["fees_btc_per_block"][1]
+
 #: Source named in the problems of run parameters.
 PARAMS_SOURCE = "<run parameters>"
 
@@ -32,10 +38,14 @@ class NetworkParams(BaseModel):
 
     model_config = _PARAMS
 
-    btc_price_usd: float = Field(..., gt=0, le=1e8, description="BTC price. [USD]")
-    difficulty: float = Field(..., gt=0, le=1e18, description="Network difficulty. [-]")
+    btc_price_usd: float = Field(
+        ..., gt=0, le=_MAX_BTC_PRICE_USD, description="BTC price. [USD]"
+    )
+    difficulty: float = Field(
+        ..., ge=_MIN_DIFFICULTY, le=_MAX_DIFFICULTY, description="Network difficulty. [-]"
+    )
     fees_btc_per_block: float = Field(
-        0.0, ge=0, le=100, description="Average fees per block. [BTC]"
+        0.0, ge=0, le=_MAX_FEES_BTC_PER_BLOCK, description="Average fees per block. [BTC]"
     )
     subsidy_btc: float = Field(3.125, ge=0, le=50, description="Block subsidy. [BTC]")
     date: dt.date | None = Field(None, description="Day of the conditions, from history.")
@@ -50,10 +60,15 @@ class CostParams(BaseModel):
     date: dt.date | None = Field(
         None, description="Network conditions of this day (bundled history); default latest."
     )
-    btc_price_usd: float | None = Field(None, gt=0, le=1e8, description="BTC price. [USD]")
-    difficulty: float | None = Field(None, gt=0, le=1e18, description="Network difficulty. [-]")
+    btc_price_usd: float | None = Field(
+        None, gt=0, le=_MAX_BTC_PRICE_USD, description="BTC price. [USD]"
+    )
+    difficulty: float | None = Field(
+        None, ge=_MIN_DIFFICULTY, le=_MAX_DIFFICULTY,
+        description="Network difficulty; its network must hold the portfolio's fleet. [-]"
+    )
     fees_btc_per_block: float | None = Field(
-        None, ge=0, le=100, description="Average fees per block. [BTC]"
+        None, ge=0, le=_MAX_FEES_BTC_PER_BLOCK, description="Average fees per block. [BTC]"
     )
     network: NetworkParams | None = Field(
         None, description="Resolved network conditions (filled in by the service)."

@@ -96,6 +96,7 @@ def _resolve_cost(portfolio: Portfolio, params: run_params.CostParams) -> dict[s
     from hashpivot.engines.unit_economics import compute_unit_economics
 
     network = _network(params)
+    _check_given_difficulty(portfolio, params, network)
     try:  # as the run will compute it (milliseconds): a day nothing runs is the date's
         compute_unit_economics(portfolio, network)
     except InputError as exc:  # nothing installed that day: the date's; no fleet: the file's
@@ -107,6 +108,33 @@ def _resolve_cost(portfolio: Portfolio, params: run_params.CostParams) -> dict[s
     net = dataclasses.asdict(network)
     net["date"] = net["date"].isoformat() if net.get("date") else None
     return {**params.model_dump(mode="json"), "network": net}
+
+
+def _check_given_difficulty(
+    portfolio: Portfolio, params: run_params.CostParams, network: Any
+) -> None:
+    """As ``hashpivot cost --difficulty``: a given difficulty (``difficulty``, or that of
+    given ``network`` figures other than the history's of their day) whose network is
+    smaller than the portfolio's fleet is an :class:`InputError` at its parameter."""
+    from hashpivot.engines.unit_economics import NetworkConditions
+    from hashpivot.network_limits import fleet_exceeds_network
+
+    if params.difficulty is not None:
+        path = "difficulty"
+    elif params.network is not None:
+        path = "network.difficulty"
+        if params.network.date is not None:
+            try:  # the history's figure of that day (a stored run's): a what-if
+                if NetworkConditions.from_history(params.network.date).difficulty == (
+                        params.network.difficulty):
+                    return
+            except (DataError, InputError):
+                pass
+    else:
+        return
+    message = fleet_exceeds_network(portfolio, network, "the portfolio")
+    if message:
+        raise InputError([Problem(path, message, PARAMS_SOURCE)])
 
 
 def _execute_cost(

@@ -1,0 +1,69 @@
+"""Checks of the network figures a cost is computed with, in one place for the command
+line (``hashpivot cost``, ``hashprice``: ``--btc-price-usd``, ``--difficulty``,
+``--fees-btc-per-block``) and the service's cost runs
+(:mod:`hashpivot.store.run_params`, :mod:`hashpivot.store.run_steps`): the same figures
+are refused on every surface, each at its own flag or parameter. No imports at load
+(the CLI reads it when it starts)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hashpivot.engines.unit_economics import NetworkConditions
+    from hashpivot.models import Portfolio
+
+#: Protocol and market limits of the network figures, (low, high) by field: a BTC price
+#: below 100 M USD [USD], a difficulty >= 1 (its definition) [-], fees below the largest
+#: block reward ever paid [BTC/block].
+NETWORK_LIMITS: dict[str, tuple[float, float]] = {
+    "btc_price_usd": (0.0, 1e8),
+    "difficulty": (1.0, 1e18),
+    "fees_btc_per_block": (0.0, 100.0),
+}
+
+
+def out_of_range(field: str, value: float | None) -> str | None:
+    """The problem of a finite positive ``value`` of the network figure ``field`` outside
+    its :data:`NETWORK_LIMITS`; None when it is within them, None, not finite or not
+    positive (checked on their own)."""
+    lo, hi = NETWORK_LIMITS[field]
+    if value is not None and math.isfinite(value) and value > 0 and not lo <= value <= hi:
+        return f"must be within {lo:g}-{hi:g} (got {value:g})"
+    return None
+
+
+def fleet_exceeds_network(
+    portfolio: Portfolio, network: NetworkConditions, source: str
+) -> str | None:
+    """The problem of a given difficulty whose network is smaller than the portfolio's own
+    fleet, which it includes (the machines running on the network's day, as the cost is
+    computed): a typo. None when the network holds the fleet.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Its fleet. [TH/s]
+    network : NetworkConditions
+        With the given difficulty. [-]
+    source : str
+        What the message names the portfolio by (its file).
+    """
+    import numpy as np
+    import pandas as pd
+
+    day = None if network.date is None else pd.DatetimeIndex([pd.Timestamp(network.date)])
+    fleet_th_s = sum(
+        e.total_hashrate_th_s for s in portfolio.sites
+        for e, runs in zip(s.fleet, np.ones(len(s.fleet), dtype=bool) if day is None
+                           else s.running_on(day)[:, 0], strict=True)
+        if runs)
+    network_th_s = network.difficulty * 2**32 / 600.0 / 1e12
+    if fleet_th_s <= network_th_s:
+        return None
+    return (f"the network it implies ({network_th_s:.4g} TH/s) is smaller than the fleet of "
+            f"{source} ({fleet_th_s:.4g} TH/s)")
+
+
+__all__ = ["NETWORK_LIMITS", "fleet_exceeds_network", "out_of_range"]
