@@ -96,3 +96,31 @@ def test_pivot_and_simulate_start_after_the_updated_data(
     )
     assert sim.exit_code == 0, sim.output
     assert json.loads(sim.stdout)["inputs"]["start"] == "2025-11"
+
+
+#: User data files the engines cannot read: text that is not a table, bytes that are not
+#: UTF-8, a folder in the place of a file.
+_CORRUPT = {"garbage": b"garbage\n", "utf16": b"\xff\xfe\x00", "header_only_bad": b"x\n1\n"}
+
+
+@pytest.mark.parametrize("name", sorted(_CORRUPT))
+def test_a_corrupt_user_data_file_is_an_error_naming_it(data_dir: Path, name: str) -> None:
+    """``data status`` printed "internal error: ValueError" (or UnicodeDecodeError), exit
+    1; the engines exited 1. Each now names the file, exit 2."""
+    path = data_dir / "btc_daily_updates.csv"
+    path.write_bytes(_CORRUPT[name])
+    for argv in (["data", "status"], ["cost", "examples/reverse-margin.toml"],
+                 ["network"]):
+        out = runner.invoke(app, argv)
+        assert out.exit_code == 2, (argv, out.output)
+        assert str(path) in out.output and "internal error" not in out.output, out.output
+
+
+def test_a_corrupt_user_data_file_is_a_warning_of_the_health_check(data_dir: Path) -> None:
+    """Every page and /api/health were a 500: the staleness check read the file."""
+    from hashpivot.io.user_data import staleness_warning
+
+    path = data_dir / "btc_daily_chain.csv"
+    path.write_bytes(b"\xff\xfe\x00")
+    warning = staleness_warning()
+    assert warning is not None and str(path) in warning

@@ -484,3 +484,21 @@ def test_a_page_error_is_a_page_and_an_api_error_stays_json(sqlite_db: tuple[str
     with make_client(*sqlite_db, run_jobs=False) as c:  # no session: the sign-in page
         r = c.get("/portfolios/999")
         assert r.status_code == 401 and "Sign in" in r.text
+
+
+def test_pages_are_served_with_a_warning_naming_a_corrupt_user_data_file(
+        sqlite_db: tuple[str, None], data_dir: Path) -> None:
+    """Every page and /api/health were a 500 (the staleness check read the file); a cost
+    run names the file (422)."""
+    path = data_dir / "btc_daily_updates.csv"
+    path.write_bytes(b"garbage\n")
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        login(c)
+        for page in ("/", "/portfolios/1", "/market"):
+            r = c.get(page)
+            assert r.status_code == 200 and str(path) in r.text, page
+        health = c.get("/api/health")
+        assert health.status_code == 200 and str(path) in health.json()["data_warning"]
+        add_key(c)
+        r = c.post("/api/runs", json={"kind": "cost", "portfolio_id": 1})
+        assert r.status_code == 422 and str(path) in r.text, r.text

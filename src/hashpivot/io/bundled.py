@@ -16,6 +16,7 @@ import functools
 import io
 from dataclasses import asdict, dataclass
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
@@ -106,8 +107,14 @@ def _bundled_btc_daily() -> pd.DataFrame:
 
 
 def _read_btc_table(
-    source: Any, name: str, compression: Literal["gzip"] | None = None
+    source: Any, name: str, compression: Literal["gzip"] | None = None,
+    user_file: bool = False,
 ) -> pd.DataFrame:
+    """The daily table of ``source`` (named ``name``): a :class:`DataError` when the
+    package's file is not one, an :class:`InputError` naming a ``user_file``
+    (``hashpivot data update``'s) that is not."""
+    from hashpivot.io.user_data import unreadable
+
     try:
         df = pd.read_csv(
             source,
@@ -117,8 +124,12 @@ def _read_btc_table(
             dtype={"blocks": "int64", "height_end": "int64"},
         )
     except (ValueError, OSError) as exc:
+        if user_file:
+            raise unreadable(Path(name), str(exc)) from None
         raise DataError(f"{name}: not a daily BTC table ({exc})") from exc
     missing = [c for c in BTC_DAILY_COLUMNS if c not in df.columns]
+    if missing and user_file:
+        raise unreadable(Path(name), f"it lacks column(s): {', '.join(missing)}")
     if missing:
         raise DataError(f"{name} lacks column(s): {', '.join(missing)}")
     df.index = pd.DatetimeIndex(df.index, name="date")
@@ -129,21 +140,19 @@ def _read_btc_table(
 def _merged_btc_daily(state: DataState) -> tuple[pd.DataFrame, pd.Timestamp | None]:
     """The table the engines see, and the last day from the bundled file (None when the
     chain table of ``data update --full`` replaces it)."""
-    from pathlib import Path
-
     from hashpivot.io.user_data import CHAIN_FILE, UPDATES_FILE
 
     root = Path(state[0])
     chain_path = root / CHAIN_FILE
     if state[1] is not None:
-        base = _read_btc_table(chain_path, str(chain_path))
+        base = _read_btc_table(chain_path, str(chain_path), user_file=True)
         bundled_last = None
     else:
         base = _bundled_btc_daily()
         bundled_last = base.index[-1]
     if state[2] is not None:
         updates_path = root / UPDATES_FILE
-        updates = _read_btc_table(updates_path, str(updates_path))
+        updates = _read_btc_table(updates_path, str(updates_path), user_file=True)
         updates = updates[updates.index > base.index[-1]]
         if len(updates):
             base = pd.concat([base, updates])

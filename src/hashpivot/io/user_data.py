@@ -29,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hashpivot.exceptions import InputError, Problem
 from hashpivot.io._columns import BTC_DAILY_COLUMNS
 from hashpivot.models.dates import HISTORY_FIRST_DAY
 
@@ -86,19 +87,43 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir("hashpivot", appauthor=False)) / "data"
 
 
+def unreadable(path: Path, why: str) -> InputError:
+    """The error of a user data file the engines cannot read, naming it and what to do."""
+    return InputError([Problem("", f"not a daily BTC table ({why}): fix it, or remove it "
+                               "and run `hashpivot data update`", str(path))])
+
+
 def _last_csv_line(path: Path) -> list[str] | None:
-    """The last data line of a CSV, or None when the file is missing or has no rows."""
+    """The last data line of a CSV, or None when the file is missing or has no rows.
+
+    Raises
+    ------
+    InputError
+        Naming the file: it cannot be read, is not UTF-8, or its last line does not
+        start with a day ``YYYY-MM-DD``.
+    """
     try:
         with path.open("rb") as f:
             f.seek(0, os.SEEK_END)
             size = f.tell()
             f.seek(max(0, size - 4096))
             lines = f.read().decode().strip().splitlines()
-    except OSError:
+    except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise unreadable(path, exc.strerror or str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise unreadable(path, f"not UTF-8 text: {exc.reason}") from None
     if len(lines) < 1 or lines[-1].startswith("date"):
         return None
-    return lines[-1].split(",")
+    fields = lines[-1].split(",")
+    try:
+        dt.date.fromisoformat(fields[0])
+        int(fields[-1])
+    except ValueError:
+        raise unreadable(path, f"its last line {lines[-1][:60]!r} is not a day's row "
+                         "(date YYYY-MM-DD first, height last)") from None
+    return fields
 
 
 @functools.cache
@@ -151,9 +176,14 @@ def last_height() -> tuple[dt.date, int]:
 
 
 def staleness_warning(today: dt.date | None = None) -> str | None:
-    """A one-line warning when the latest data day is older than 30 days, else None."""
+    """A one-line warning when the latest data day is older than 30 days, or when a user
+    data file cannot be read (naming it: the engines refuse to run until it is fixed);
+    else None. Never raises for a user file (every page shows it)."""
     today = today or dt.datetime.now(dt.UTC).date()
-    last = latest_day()
+    try:
+        last = latest_day()
+    except InputError as exc:
+        return "; ".join(str(p) for p in exc.problems)
     age = (today - last).days
     if age <= STALE_AFTER_DAYS:
         return None
@@ -216,13 +246,13 @@ def _read_meta() -> dict[str, Any]:
 
 
 def _span(path: Path) -> dict[str, Any] | None:
+    last = _last_csv_line(path)  # (first: an unreadable file is an error naming it)
     try:
         with path.open() as f:
             next(f)
             first = next(f, None)
-    except (OSError, StopIteration):
+    except (OSError, StopIteration, UnicodeDecodeError):
         return None
-    last = _last_csv_line(path)
     if first is None or last is None:
         return None
     return {"file": str(path), "first_day": first.split(",")[0], "last_day": last[0]}

@@ -86,12 +86,17 @@ def _db(request: Request) -> Session:
 @router.get("/health", tags=["service"])
 async def health() -> dict[str, str | None]:
     """Liveness (no authentication), and the latest data day the engines start from, with
-    the CLI's warning when it is over 30 days old (``hashpivot data update``)."""
+    the CLI's warning when it is over 30 days old (``hashpivot data update``); when a user
+    data file cannot be read, no day and the warning naming the file."""
     import hashpivot
     from hashpivot.io.user_data import latest_day, staleness_warning
 
+    try:
+        day: str | None = latest_day().isoformat()
+    except InputError:
+        day = None
     return {"status": "ok", "version": hashpivot.__version__,
-            "latest_data_day": latest_day().isoformat(), "data_warning": staleness_warning()}
+            "latest_data_day": day, "data_warning": staleness_warning()}
 
 
 # --------------------------------------------------------------------------------------

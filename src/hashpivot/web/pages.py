@@ -420,16 +420,22 @@ async def save_plan(request: Request, run_id: int) -> Response:
 @router.get("/market", response_class=HTMLResponse)
 @_readers_only
 def market_page(request: Request) -> Response:
-    """Market data: BTC history, hosting deals, ASIC catalog."""
+    """Market data: BTC history, hosting deals, ASIC catalog (without the BTC chart when a
+    user data file cannot be read: the page's warning names it)."""
     from hashpivot.web import market
 
-    btc = market.btc_history(None, None)
+    try:
+        btc = market.btc_history(None, None)
+    except InputError:
+        figures, attribution = [], "BTC history: not shown, a user data file cannot be read"
+    else:
+        figures, attribution = [charts.btc_price(btc["rows"])], btc["attribution"]
     return _render(
         request,
         "market.html",
         {
-            "figures": [charts.btc_price(btc["rows"])],
-            "attribution": btc["attribution"],
+            "figures": figures,
+            "attribution": attribution,
             "deals": market.deals(),
             "asics": market.asics(),
             "markets": market.power_markets(),
