@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -235,3 +236,28 @@ def test_json_is_compared_without_timings_and_gzip_by_its_contents(tmp_path: Pat
     (old / "result.json").write_text("{}")
     cmp = compare_outputs(old, recorded, new)
     assert any("compared by its recorded hash only" in d for d in cmp.differs)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("code", 5), ("libraries", "x"), ("data", [1]), ("data", {"bundled": 3}),
+    ("code", {"all": 7}),
+])
+def test_a_record_with_a_provenance_of_the_wrong_shape_is_an_input_error(
+        work: Path, field: str, value: Any) -> None:
+    """A tampered provenance was "internal error: TypeError", exit 1."""
+    record = json.loads((work / "out" / "run.json").read_text())
+    record["provenance"][field] = value
+    (work / "out" / "run.json").write_text(json.dumps(record))
+    done = _hashpivot(["reproduce", "out"], work)
+    assert done.returncode == 2, done.stderr
+    assert f"provenance.{field}" in done.stderr and "internal error" not in done.stderr
+
+
+def test_a_recorded_command_the_cli_refuses_is_an_input_error(work: Path) -> None:
+    """A recorded command with a bad option exited 1, as a failure to reproduce."""
+    record = json.loads((work / "out" / "run.json").read_text())
+    record["command"] = [*record["command"], "--convert-mw", "-1"]
+    (work / "out" / "run.json").write_text(json.dumps(record))
+    done = _hashpivot(["reproduce", "out"], work)
+    assert done.returncode == 2, done.stderr
+    assert "--convert-mw" in done.stderr and "run.json: command" in done.stderr

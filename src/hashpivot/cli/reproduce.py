@@ -73,9 +73,42 @@ def load_record(folder: Path) -> dict[str, Any]:
             problems.append(Problem(key, "must be an object", str(path)))
     if not isinstance(record.get("cwd"), str):
         problems.append(Problem("cwd", "must be a string", str(path)))
+    problems += _map_problems(record, str(path))
     if problems:
         raise InputError(problems)
     return record
+
+
+def _map_problems(record: dict[str, Any], source: str) -> list[Problem]:
+    """A problem at each part of a record read as names -> text (SHA-256 digests,
+    versions) that is not one: ``inputs``, ``outputs`` and, where present (an older
+    record lacks them), ``provenance.code``, ``.libraries``, ``.data`` and its
+    ``bundled`` and ``updated`` files."""
+    out: list[Problem] = []
+
+    def check(value: Any, where: str) -> None:
+        if not (isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
+            out.append(Problem(where, "must be an object of names to text (SHA-256 digests, "
+                               f"versions), got {json.dumps(value)[:80]}", source))
+
+    for key in ("inputs", "outputs"):
+        if isinstance(record.get(key), dict):
+            check(record[key], key)
+    prov = record.get("provenance")
+    if not isinstance(prov, dict):
+        return out
+    for key in ("code", "libraries"):
+        if prov.get(key) is not None:
+            check(prov[key], f"provenance.{key}")
+    data = prov.get("data")
+    if data is not None and not isinstance(data, dict):
+        out.append(Problem("provenance.data", "must be an object (bundled, updated), got "
+                           f"{json.dumps(data)[:80]}", source))
+    elif data is not None:
+        for group in ("bundled", "updated"):
+            if data.get(group) is not None:
+                check(data[group], f"provenance.data.{group}")
+    return out
 
 
 def rerun_arguments(command: list[str], out: Path) -> list[str]:
@@ -332,6 +365,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"running: hashpivot {' '.join(args)} (in {cwd})", err=True)
             done = subprocess.run([sys.executable, "-m", "hashpivot", *args], cwd=cwd,
                                   capture_output=True, text=True, check=False)
+            if done.returncode == 2:  # the command's input is refused: the record's
+                raise InputError([Problem("command", "the recorded command is refused:\n"
+                                          + done.stderr.rstrip(), str(folder / "run.json"))])
             if done.returncode != 0:
                 typer.echo(done.stderr.rstrip(), err=True)
                 since = change.causes() or "nothing recorded changed since the run"
