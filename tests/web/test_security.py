@@ -185,6 +185,20 @@ def test_keys_cli(tmp_path: Path) -> None:
     assert again.returncode == 2 and again.stderr.startswith("error:")
 
 
+def test_a_database_url_that_cannot_be_opened_is_an_error_naming_the_variable(
+        tmp_path: Path) -> None:
+    """Text that is no URL, a folder that does not exist, a file that is no database, a
+    driver not installed: each was "internal error", exit 1."""
+    (tmp_path / "notes.sqlite").write_text("not a database\n")
+    for url in ("notaurl", f"sqlite:///{tmp_path / 'no-such-folder' / 'db.sqlite'}",
+                f"sqlite:///{tmp_path / 'notes.sqlite'}", "mysql://x/y"):
+        for args in (["keys", "list"], ["runs", "list"]):
+            r = _cli(args, url)
+            assert r.returncode == 2, (url, r.stderr)
+            assert r.stderr.startswith("error: <environment>: HASHPIVOT_DATABASE_URL: ")
+            assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+
+
 def test_an_id_beyond_the_store_is_out_of_range_not_an_internal_error(tmp_path: Path
                                                                       ) -> None:
     """A 23-digit id was an OverflowError of SQLite (exit 1): now the bounds of an id, as

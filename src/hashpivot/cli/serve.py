@@ -24,7 +24,7 @@ def serve_command(
     import uvicorn
 
     from hashpivot.store import keys
-    from hashpivot.store.db import open_database
+    from hashpivot.store.db import open_settings_database
     from hashpivot.store.settings import get_settings, is_loopback
     from hashpivot.web.app import create_app
 
@@ -37,7 +37,7 @@ def serve_command(
             "--host",
         )
     url = settings.resolved_database_url()
-    engine, factory = open_database(url)
+    engine, factory = open_settings_database()
     with factory() as s, s.begin():
         token = keys.create_login_token(s)
     engine.dispose()

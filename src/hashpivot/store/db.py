@@ -90,10 +90,48 @@ def open_database(url: str, schema: str | None = None) -> tuple[Engine, sessionm
     return engine, session_factory(engine)
 
 
-def settings_sessions() -> sessionmaker[Session]:
-    """Session factory of the settings' database (``HASHPIVOT_DATABASE_URL``, default a
-    SQLite file in the user data directory), migrated: what ``hashpivot keys`` and
-    ``hashpivot runs`` read and write."""
+#: The environment variable naming the database of ``hashpivot serve``, ``keys``, ``runs``.
+DATABASE_URL_ENV = "HASHPIVOT_DATABASE_URL"
+
+
+def _shown(url: str) -> str:
+    """``url`` as a message shows it: its password hidden, at most 200 characters."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)[:200]
+    except ArgumentError:
+        return repr(url[:200])
+
+
+def open_settings_database() -> tuple[Engine, sessionmaker[Session]]:
+    """:func:`open_database` of the settings' database (``HASHPIVOT_DATABASE_URL``,
+    default a SQLite file in the user data directory).
+
+    Raises
+    ------
+    InputError
+        At ``HASHPIVOT_DATABASE_URL``: the URL cannot be read, names a driver that is not
+        installed, a database that cannot be opened (a folder that does not exist, a file
+        that is not a database) or a server that does not answer.
+    """
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    from hashpivot.exceptions import InputError, Problem
     from hashpivot.store.settings import get_settings
 
-    return open_database(get_settings().resolved_database_url())[1]
+    url = get_settings().resolved_database_url()
+    try:
+        return open_database(url)
+    except (ArgumentError, NoSuchModuleError, ImportError, DBAPIError) as exc:
+        lines = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
+        reason = lines[0] if lines else type(exc).__name__
+        raise InputError([Problem(DATABASE_URL_ENV, f"cannot open the database "
+                                  f"{_shown(url)}: {reason}", "<environment>")]) from None
+
+
+def settings_sessions() -> sessionmaker[Session]:
+    """Session factory of the settings' database (:func:`open_settings_database`),
+    migrated: what ``hashpivot keys`` and ``hashpivot runs`` read and write."""
+    return open_settings_database()[1]
