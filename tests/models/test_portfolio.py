@@ -544,3 +544,24 @@ def test_a_model_start_before_the_history_or_far_ahead_is_refused_at_its_field(
         assert problems[0][1].startswith(f"'{month}' is {word} ")
     for month in MODEL_START_MONTHS:
         parse_portfolio(toml_text(sites=[one], **{table_name: table(start=month)}))
+
+
+def test_a_toml_file_starting_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
+    """Editors on Windows write one: it was "invalid TOML: Invalid statement (at line 1,
+    column 1)"."""
+    from hashpivot.models.loader import loads_toml
+
+    text = (ROOT / "examples" / "pivot-200mw.toml").read_text()
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load_portfolio(path) == load_portfolio(ROOT / "examples" / "pivot-200mw.toml")
+    assert loads_toml("\ufeff" + text, "<upload>") == loads_toml(text, "<upload>")
+
+
+def test_a_debt_maturity_takes_a_toml_date_as_the_other_month_fields(tmp_path: Path) -> None:
+    """``maturity = 2030-12-01`` was "Input should be a valid string"."""
+    text = (ROOT / "examples" / "pivot-200mw.toml").read_text()
+    assert 'maturity = "2030-12"' in text
+    path = tmp_path / "maturity.toml"
+    path.write_text(text.replace('maturity = "2030-12"', "maturity = 2030-12-01", 1))
+    assert load_portfolio(path) == load_portfolio(ROOT / "examples" / "pivot-200mw.toml")

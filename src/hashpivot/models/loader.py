@@ -610,12 +610,16 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     return loads_toml(text, source)
 
 
+#: The byte order mark some editors (Windows) write at the start of a UTF-8 file.
+BOM = "\ufeff"
+
+
 def loads_toml(text: str, source: str) -> dict[str, Any]:
-    """Parse TOML text; what the parser refuses becomes an :class:`InputError`: a syntax
-    error, tables nested too deeply, an integer longer than Python converts (4,300
-    digits)."""
+    """Parse TOML text (a leading byte order mark skipped); what the parser refuses
+    becomes an :class:`InputError`: a syntax error, tables nested too deeply, an integer
+    longer than Python converts (4,300 digits)."""
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text.removeprefix(BOM))
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem("", f"invalid TOML: {exc}", source)]) from None
     except RecursionError:

@@ -50,7 +50,7 @@ from pydantic import (
     model_validator,
 )
 
-from hashpivot.models.dates import StartMonthText, check_month
+from hashpivot.models.dates import MonthText, StartMonthText
 from hashpivot.models.fields import AmountUsd, BtcPriceUsd, FractionPerYear
 
 _POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
@@ -327,19 +327,15 @@ class DebtSpec(BaseModel):
     interest_rate: float = Field(
         0.0, ge=0.0, le=1.0, description="Annual interest rate (fraction), paid monthly. [1/year]"
     )
-    maturity: str | None = Field(
-        None, description="Month 'YYYY-MM' the principal is repaid (bullet); None = beyond horizon."
+    maturity: MonthText | None = Field(
+        None, description="Month 'YYYY-MM' the principal is repaid (bullet), or a TOML date "
+        "literal (its month); None = beyond horizon."
     )
     amortization: Literal["bullet", "linear"] = Field(
         "bullet",
         description="'bullet': principal repaid at maturity; 'linear': equal monthly "
         "repayments until maturity.",
     )
-
-    @field_validator("maturity")
-    @classmethod
-    def _maturity_is_month(cls, v: str | None) -> str | None:
-        return None if v is None else check_month(v)
 
 
 TreasuryPolicy = Literal["hold", "sell_all", "sell_to_cover", "min_cash"]
