@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.engines.asic_depreciation import missing_asic_depreciation_notes
+from hashpivot.engines.dispatch_table_note import dispatch_table_notes
 from hashpivot.engines.unit_economics import (
     cost_lines_with_items,
     idle_fleet_problems,
@@ -161,6 +162,7 @@ def run_backtest(
     notes = missing_asic_depreciation_notes(
         portfolio, arr.site[ran], arr.label[ran], arr.hashrate_th_s[ran], arr.priced[ran],
         btc_per_day)
+    notes += dispatch_table_notes(portfolio, set(arr.site[ran]))
     for i, site in enumerate(portfolio.sites):
         off = int((~connected[site.name]).sum())
         if off:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.engines.asic_depreciation import missing_asic_depreciation_notes
+from hashpivot.engines.dispatch_table_note import dispatch_table_notes
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.mining import (
     CostCategory,
@@ -464,6 +465,7 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
         figures[f"breakeven_efficiency_{view}_j_per_th"] = be_eff
     notes += missing_asic_depreciation_notes(
         portfolio, arr.site, arr.label, arr.hashrate_th_s, arr.priced, btc_day)
+    notes += dispatch_table_notes(portfolio, set(arr.site))
     # Headline aliases the CLI contract names: the power price that zeroes the cash margin.
     figures["breakeven_power_price_usd_per_mwh"] = figures[
         "breakeven_power_price_direct_usd_per_mwh"
