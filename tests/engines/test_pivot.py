@@ -638,6 +638,6 @@ def test_the_levered_rows_say_what_they_count() -> None:
                             "horizon without terminal value; the project debt outstanding")
     assert f"convert_all {balloon / 1e6:,.1f} M USD" in basis
     (strategy, *_) = run_tables("pivot", res.to_json_dict())
-    assert basis in strategy.notes
+    assert strategy.notes[0].endswith(f"; {basis}")  # the caption, as the CLI's
     full = pv.run_pivot(load_portfolio(EXAMPLE))  # the example's debt ends in 2036
     assert "outstanding" not in full.levered_basis()

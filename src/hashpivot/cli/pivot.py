@@ -26,9 +26,7 @@ from hashpivot.cli.options import (
 )
 from hashpivot.cli.output import (
     escape_brackets,
-    fmt_musd,
     fmt_num,
-    fmt_pct,
     json_records,
     jsonable,
 )
@@ -39,14 +37,15 @@ from hashpivot.cli.tables import (
     print_strategy_table,
 )
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.reports.labels import discounting_text, format_tornado_input
-from hashpivot.reports.tables.strategies import (
-    breakeven_note,
-    pivot_rows,
-    signing_notes,
-    switching_line,
-    tornado_changes_with_terminal_value,
+from hashpivot.reports.tables.pivot import (
+    TORNADO_HEADER,
+    market_line,
+    pivot_caption,
+    pivot_title,
+    tornado_tables,
+    verdict_lines,
 )
+from hashpivot.reports.tables.strategies import pivot_rows
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
@@ -67,32 +66,6 @@ _DEALS_HELP = escape_brackets(
 )
 
 
-def _print_tornado(console: Console, tornado: pd.DataFrame, prefix: str, swing: str,
-                   title: str, caption_tail: str) -> None:
-    """One tornado table: each variable's low and high input and the NPV difference at
-    each (columns ``{prefix}_low_usd``, ``{prefix}_high_usd``, ``swing``) [M USD]."""
-    tt = compact_table(
-        title,
-        "NPV diff at the low and at the high input, swing = |high - low|; the other "
-        f"inputs at their base value{caption_tail}",
-    )
-    tt.add_column("variable", min_width=12)
-    tt.add_column("low / high input", justify="right", min_width=16)
-    tt.add_column("at low\nM USD", justify="right", no_wrap=True)
-    tt.add_column("at high\nM USD", justify="right", no_wrap=True)
-    tt.add_column("swing\nM USD", justify="right", no_wrap=True)
-    for r in _rows(tornado):
-        tt.add_row(
-            escape(str(r["label"])),
-            f"{format_tornado_input(float(r['low_input']), str(r['unit']))} / "
-            f"{format_tornado_input(float(r['high_input']), str(r['unit']))}",
-            fmt_musd(float(r[f"{prefix}_low_usd"])),
-            fmt_musd(float(r[f"{prefix}_high_usd"])),
-            fmt_musd(float(r[swing])),
-        )
-    console.print(tt)
-
-
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in rec.items()} for rec in df.to_dict("records")]
 
@@ -107,87 +80,33 @@ def _f(value: Any) -> float:
 
 
 def _print_tables(result: PivotResult, console: Console) -> None:
-    strategies = result.strategies
-    title = (
-        f"AI/HPC pivot vs keep mining, {result.inputs['start']} + "
-        f"{result.inputs['horizon_months']} months, {discounting_text(result.inputs)}"
-    )
-    caption = (
-        "NPV of unlevered free cash flow (month-end, monthly compounding), "
-        + ("pre-tax (rows 'after tax': minus the income tax), " if result.inputs.get("tax")
-           else "pre-tax, ")
-        + "without and with terminal value (TV); vs keep = minus keep_mining's; IRR and "
-        "payback of the flows minus the baseline's; "
-        + str(result.inputs.get("terminal_value", ""))
-        + "; "
-        + str(result.inputs.get("price_center", ""))
-    )
-    rows = pivot_rows(
-        list(result.to_json_dict()["strategies"].values()),
-        taxed=bool(result.inputs.get("tax")),
-        levered=result.has_financing,
-    )
-    if result.has_financing:
-        caption += "; " + result.levered_basis()
-    tot = []
-    for s in strategies:
-        a = s.annual
-        rev = float(a["revenue_usd"].sum())
-        tot.append(
-            (
-                rev,
-                float(a["mining_revenue_usd"].sum()) / rev if rev else float("nan"),
-                float(a["ebitda_usd"].sum()),
-                float(a["unlevered_fcf_usd"].sum()),
-                float(a["btc_mined"].sum()),
-            )
-        )
-    rows += [
-        ("revenue, horizon", "M USD", [fmt_musd(t[0]) for t in tot]),
-        ("mining share of rev.", "%", [fmt_pct(t[1]) for t in tot]),
-        ("EBITDA, horizon", "M USD", [fmt_musd(t[2]) for t in tot]),
-        ("FCF, horizon", "M USD", [fmt_musd(t[3]) for t in tot]),
-        ("BTC mined", "BTC", [fmt_num(t[4], ",.0f") for t in tot]),
-    ]
+    """The strategy table, the tornado tables and the lines under them
+    (:mod:`hashpivot.reports.tables.pivot`, which the run page shows too)."""
+    j = result.to_json_dict()
     print_strategy_table(
-        console, title, [s.name for s in strategies], rows, caption=caption
+        console, pivot_title(j["inputs"]), list(j["strategies"]),
+        pivot_rows(list(j["strategies"].values()), taxed=bool(j["inputs"].get("tax")),
+                   levered=result.has_financing),
+        caption=pivot_caption(j["inputs"], j.get("levered_basis")),
     )
-    if not result.has_financing:
-        from hashpivot.engines.pivot.results import NO_FINANCING_NOTE
-
-        console.print(f"[dim]{escape(NO_FINANCING_NOTE)}[/dim]")
-
-    if not result.tornado.empty:
-        pv = result.strategy(result.pivot_name)
-        t = result.tornado
-        _print_tornado(
-            console, t, "npv_vs_baseline", "swing_usd",
-            f"Sensitivity of NPV({result.pivot_name}) - NPV(keep_mining)",
-            "; NPVs to the horizon (at the base: "
-            f"{fmt_musd(pv.npv_vs_baseline_usd)} M USD; with the terminal value: "
-            f"{fmt_musd(pv.npv_with_terminal_value_vs_baseline_usd)})",
-        )
-        tv_too = tornado_changes_with_terminal_value(_rows(t))
-        if tv_too:  # the NPVs with their TV too
-            _print_tornado(
-                console, t.sort_values("swing_with_tv_usd", ascending=False, kind="stable"),
-                "npv_with_tv_vs_baseline", "swing_with_tv_usd",
-                "The same with the terminal value (both NPVs with TV)",
-                f" (at the base: {fmt_musd(pv.npv_with_terminal_value_vs_baseline_usd)} M USD)",
-            )
-        for with_tv in (False, True) if tv_too else (False,):
-            line = switching_line(_rows(t), result.pivot_name, with_tv)
-            if line:
-                console.print(escape(line))
-    be = breakeven_note(result.pivot_name, result.breakeven_lease_usd_per_kw_month,
-                        result.breakeven_lease_with_terminal_value_usd_per_kw_month)
-    if be:
-        console.print(escape(be))
-    for line in signing_notes({s.name: {"signing": s.signing} for s in result.strategies}):
+    if j["levered_note"]:
+        console.print(f"[dim]{escape(j['levered_note'])}[/dim]")
+    for tornado in tornado_tables(j):
+        tt = compact_table(tornado.title, tornado.caption)
+        tt.add_column(TORNADO_HEADER[0], min_width=12)
+        tt.add_column(TORNADO_HEADER[1], justify="right", min_width=16)
+        for col in TORNADO_HEADER[2:]:
+            tt.add_column(col, justify="right", no_wrap=True)
+        for label, *cells in tornado.rows:
+            tt.add_row(escape(label), *cells)
+        console.print(tt)
+    for line in verdict_lines(j):
         console.print(escape(line))
-    for w in result.warnings:
+    for w in j["warnings"]:
         console.print(f"[yellow]note:[/yellow] {escape(w)}", markup=True, highlight=False)
-    console.print(f"[dim]market start: {escape(str(result.inputs['market_source']))}[/dim]")
+    market = market_line(j["inputs"])
+    if market:
+        console.print(f"[dim]{escape(market)}[/dim]")
 
 
 @handle_errors

@@ -7,7 +7,6 @@ import os
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -31,7 +30,7 @@ from hashpivot.cli.options import (
     simulate_option_problems,
     site_check,
 )
-from hashpivot.cli.output import escape_brackets, fmt_pct, jsonable
+from hashpivot.cli.output import escape_brackets, jsonable
 from hashpivot.cli.tables import (
     compact_table,
     make_console,
@@ -39,10 +38,11 @@ from hashpivot.cli.tables import (
     print_strategy_table,
 )
 from hashpivot.exceptions import HashpivotError, InputError, Problem
-from hashpivot.reports.labels import (
-    REVERSE_MARGIN_SAME_NOTE,
-    simulate_caption,
-    simulate_title,
+from hashpivot.reports.labels import simulate_caption, simulate_title
+from hashpivot.reports.tables.simulate import (
+    REVERSE_MARGIN_TITLE,
+    model_line,
+    reverse_margin_table,
 )
 from hashpivot.reports.tables.strategies import POLICY_TITLE, policy_rows, simulate_rows
 from hashpivot.run_defaults import DEFAULT_CHUNK_PATHS, DEFAULT_N_PATHS, MAX_HORIZON_YEARS
@@ -115,23 +115,16 @@ def _print(result: SimulationResult, console: Console) -> None:
     for w in result.warnings:
         console.print(f"[yellow]note:[/yellow] {escape(w)}", markup=True, highlight=False)
 
-    direct, total = result.prob_reverse_margin_direct, result.prob_reverse_margin_total
-    same = bool(np.array_equal(direct, total))
-    rm = compact_table(
-        "P(reverse margin), keep_mining [% of paths]",
-        REVERSE_MARGIN_SAME_NOTE if same else
-        "direct: cash cost per BTC above the price; total: with depreciation and "
-        "stock-based compensation",
-    )
-    rm.add_column("month", no_wrap=True)
-    for col in ("direct = total\n%",) if same else ("direct\n%", "total\n%"):
-        rm.add_column(col, justify="right", no_wrap=True)
-    T = len(result.periods)
-    for t in sorted({0, *range(11, T, 12), T - 1}):
-        cells = [fmt_pct(float(direct[t]))] + ([] if same else [fmt_pct(float(total[t]))])
-        rm.add_row(str(result.periods[t]), *cells)
-    if result.baseline is not None:
-        console.print(rm)
+    j = result.to_json()
+    rm = reverse_margin_table(j)
+    if rm is not None:
+        rt = compact_table(REVERSE_MARGIN_TITLE, rm.caption)
+        rt.add_column(rm.header[0], no_wrap=True)
+        for col in rm.header[1:]:
+            rt.add_column(col, justify="right", no_wrap=True)
+        for row in rm.rows:
+            rt.add_row(*row)
+        console.print(rt)
 
     if len(result.policies) > 1 and result.treasury_given:
         fp = compact_table(POLICY_TITLE)
@@ -142,26 +135,10 @@ def _print(result: SimulationResult, console: Console) -> None:
             fp.add_row(*row)
         console.print(fp)
     print_assumptions(result.resolved_assumptions(), console)
-    r = inp["resolved"]
-    console.print(
-        f"[dim]model: BTC vol {r['btc_volatility_per_year']:.2f}/sqrt(yr), hashrate "
-        f"elasticity {r['hashrate_elasticity']:.3f}, hashrate vol "
-        f"{r['hashrate_volatility_per_year']:.2f}, corr {r['price_hashrate_correlation']:.2f}, "
-        f"fee sigma {r['fees_lognormal_sigma']:.2f}, power simulated: "
-        f"{r['power_simulated']}{_power_text(inp.get('power_model'))}; {inp['executor']}, "
-        f"{result.timings_s['chunks']:.2f} s for the paths[/dim]"
-    )
+    model = model_line(inp, j["timings_s"])
+    if model:
+        console.print(f"[dim]{escape(model)}[/dim]")
 
-
-def _power_text(power: dict[str, Any] | None) -> str:
-    """`` (mean reversion 35.9/yr, vol 1.80/sqrt(yr), spikes 0.42/month of +0.27 log)``:
-    the power model of the resolved assumptions, in brief (nothing without one)."""
-    if not power:
-        return ""
-    return (f" (mean reversion {power['mean_reversion_per_year']:.1f}/yr, vol "
-            f"{power['volatility_per_year']:.2f}/sqrt(yr), spikes "
-            f"{power['spike_probability_per_month']:.2f}/month of +"
-            f"{power['spike_mean_log']:.2f} log)")
 
 
 # --------------------------------------------------------------------------------------

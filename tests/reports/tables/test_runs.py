@@ -23,7 +23,7 @@ def _cells(table, quantity):  # type: ignore[no-untyped-def]
 def test_pivot_tables_carry_the_cli_rows_and_the_assumptions() -> None:
     res = run_pivot(load_portfolio(EXAMPLE))
     results = res.to_json_dict()
-    strategy, assumptions = run_tables("pivot", results)
+    strategy, tornado, tornado_tv, assumptions = run_tables("pivot", results)
     names = [s.name for s in res.strategies]
     assert strategy.header == ("quantity", "unit", *names)
     assert _cells(strategy, "NPV") == tuple(fmt_musd(s.npv_usd) for s in res.strategies)
@@ -31,10 +31,18 @@ def test_pivot_tables_carry_the_cli_rows_and_the_assumptions() -> None:
         fmt_pct(s.irr_fraction) for s in res.strategies[1:])
     assert _cells(strategy, "NPV") == ("126.3", "525.9", "328.8", "528.5")  # README's table
     assert any(n.startswith("break-even lease (convert_100mw_2026-01): 100.0 USD/kW-month")
-               for n in strategy.notes)
+               for n in tornado_tv.notes)  # under the tornado, as the CLI prints it
     assert not any("tax" in r[0] for r in strategy.rows)  # the example is pre-tax
     assert assumptions.header == ("input", "value", "unit", "source")
     assert len(assumptions.rows) == len(results["resolved_assumptions"])
+    # the CLI's caption, horizon totals and tornado tables (the page lacked them)
+    assert strategy.notes[0].startswith("NPV of unlevered free cash flow (month-end")
+    assert _cells(strategy, "BTC mined") == ("3,405", "0", "1,969", "1,409")
+    assert tornado.rows[0][0] == "lease rate (first year)" and tornado_tv.notes[-1].startswith(
+        "market start: ")
+    old = {**results, "strategies": {n: {k: v for k, v in s.items() if k != "btc_mined"}
+                                     for n, s in results["strategies"].items()}}
+    assert "BTC mined" not in [r[0] for r in run_tables("pivot", old)[0].rows]
     assert ("[pivot] horizon_years", "15", "year", "file") in assumptions.rows
 
 
@@ -42,7 +50,11 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     res = simulate(load_portfolio(EXAMPLE), SimulationConfig(n_paths=200, seed=7,
                                                              horizon_months=60))
     results = res.to_json()
-    strategy, assumptions = run_tables("simulate", results)
+    strategy, reverse_margin, assumptions = run_tables("simulate", results)
+    # keep-mining's reverse margin and the model line, as the CLI prints them
+    assert reverse_margin.title == "P(reverse margin), keep_mining [% of paths]"
+    assert reverse_margin.rows[0][0] == "2025-10" and len(reverse_margin.rows) == 6
+    assert assumptions.notes[-1].startswith("model: BTC vol ")
     # the paths, the seed and the chunk size (what reproduces the run), the months, the
     # rates and the policy: the CLI's title, and its caption first among the notes (the
     # page had neither the months and the rates, nor what the figures are)

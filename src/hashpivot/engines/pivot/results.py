@@ -139,6 +139,28 @@ class StrategyResult:
         return self.strategy.name
 
 
+def horizon_totals(annual: pd.DataFrame) -> dict[str, float]:
+    """A strategy's sums over the horizon, undiscounted, as its table's last rows show
+    them: ``revenue_usd`` [USD], ``mining_share_of_revenue`` (mining revenue / revenue,
+    NaN without revenue) [-], ``ebitda_usd`` [USD], ``unlevered_fcf_usd`` [USD] and
+    ``btc_mined`` [BTC].
+
+    Parameters
+    ----------
+    annual : pandas.DataFrame
+        The strategy's annual flows (:attr:`StrategyResult.annual`).
+    """
+    revenue = float(annual["revenue_usd"].sum())
+    return {
+        "revenue_usd": revenue,
+        "mining_share_of_revenue": (float(annual["mining_revenue_usd"].sum()) / revenue
+                                    if revenue else float("nan")),
+        "ebitda_usd": float(annual["ebitda_usd"].sum()),
+        "unlevered_fcf_usd": float(annual["unlevered_fcf_usd"].sum()),
+        "btc_mined": float(annual["btc_mined"].sum()),
+    }
+
+
 @dataclass(frozen=True)
 class PivotResult:
     """Everything :func:`run_pivot` computed, with the resolved inputs echoed.
@@ -232,6 +254,7 @@ class PivotResult:
                         s.irr_levered_is_financing if levered else None),
                     "converted_gross_mw": s.strategy.converted_gross_mw,
                     "energy_mwh": num(float(s.annual["energy_mwh"].sum())),
+                    **{k: num(v) for k, v in horizon_totals(s.annual).items()},
                     "emissions_tco2": num(s.emissions_tco2),
                     "phases": [
                         {"site": p.site, "start": str(p.start), "gross_mw": p.gross_mw,

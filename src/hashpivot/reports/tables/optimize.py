@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hashpivot.reports.tables.formats import fmt_musd, fmt_num
+from hashpivot.reports.tables.formats import fmt_musd, fmt_num, is_number
 from hashpivot.sampling_error import FEW_TAIL_PATHS
 
 #: Column headings of :func:`plan_rows` (a line break before a unit).
@@ -156,8 +156,8 @@ def cvar_lines(result: dict[str, Any]) -> list[str]:
     if not c or not c.get("n_scenarios"):
         return []
 
-    def pm(value: Any, half: Any) -> str:
-        return fmt_musd(value) + ("" if half is None else f" ± {fmt_musd(half)}")
+    def pm(value: Any, half: Any) -> str:  # no interval (one path in the tail): none
+        return fmt_musd(value) + (f" ± {fmt_musd(half)}" if is_number(half) else "")
 
     line = (f"CVaR95 out of sample (mean of the worst {c['tail_paths']} of "
             f"{c['n_scenarios']} paths): plan {pm(c['plan'], c['plan_ci95_half'])} M USD, "

@@ -13,21 +13,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hashpivot.reports.labels import simulate_caption, simulate_title
-from hashpivot.reports.tables import cost, dispatch
+from hashpivot.reports.tables import cost, dispatch, pivot
 from hashpivot.reports.tables import optimize as opt
 from hashpivot.reports.tables.backtest import backtest_rows, backtest_title
 from hashpivot.reports.tables.formats import fmt_assumption
 from hashpivot.reports.tables.optimize import plan_title
+from hashpivot.reports.tables.simulate import (
+    REVERSE_MARGIN_TITLE,
+    model_line,
+    reverse_margin_table,
+)
 from hashpivot.reports.tables.strategies import (
     POLICY_TITLE,
     Row,
-    breakeven_note,
     pivot_rows,
     policy_rows,
-    signing_notes,
     simulate_rows,
-    switching_line,
-    tornado_changes_with_terminal_value,
 )
 
 
@@ -82,28 +83,22 @@ def assumptions_table(results: dict[str, Any]) -> RunTable | None:
 
 
 def _pivot(results: dict[str, Any]) -> list[RunTable]:
+    """The strategy table with its caption, the tornado tables and the lines under them,
+    as ``pivot`` prints them."""
     strategies: dict[str, dict[str, Any]] = results.get("strategies") or {}
     inputs: dict[str, Any] = results.get("inputs") or {}
     rows = pivot_rows(list(strategies.values()), taxed=bool(inputs.get("tax")),
                       levered=results.get("levered_note") is None)
-    notes = []
-    be = breakeven_note(str(results.get("pivot")),
-                        results.get("breakeven_lease_usd_per_kw_month"),
-                        results.get("breakeven_lease_with_terminal_value_usd_per_kw_month"))
-    if be:
-        notes.append(be)
-    tornado = results.get("tornado") or []
-    for with_tv in (False, True) if tornado_changes_with_terminal_value(tornado) else (False,):
-        line = switching_line(tornado, str(results.get("pivot")), with_tv)
-        notes += [line] if line else []
-    notes += signing_notes(strategies)
-    notes += [str(n) for n in (results.get("levered_note"), results.get("levered_basis"))
-              if n]
-    notes += [f"note: {w}" for w in results.get("warnings") or []]
-    title = "AI/HPC pivot vs keep mining"
-    if inputs.get("start") and inputs.get("horizon_months"):
-        title += f", {inputs['start']} + {inputs['horizon_months']} months"
-    return [strategy_table(title, list(strategies), rows, notes)]
+    notes = [pivot.pivot_caption(inputs, results.get("levered_basis"))]
+    notes += [str(results["levered_note"])] if results.get("levered_note") else []
+    tables = [strategy_table(pivot.pivot_title(inputs), list(strategies), rows, notes)]
+    tables += [RunTable(t.title, _header(pivot.TORNADO_HEADER), t.rows, notes=(t.caption,),
+                        right=frozenset({1, 2, 3, 4})) for t in pivot.tornado_tables(results)]
+    market = pivot.market_line(inputs)
+    tail = [*pivot.verdict_lines(results), *[f"note: {w}" for w in results.get("warnings") or []],
+            *([market] if market else [])]
+    tables[-1] = dataclasses.replace(tables[-1], notes=(*tables[-1].notes, *tail))
+    return tables
 
 
 def _simulate(results: dict[str, Any]) -> list[RunTable]:
@@ -124,6 +119,10 @@ def _simulate(results: dict[str, Any]) -> list[RunTable]:
     title = (simulate_title(n, inputs, str(policy) if policy else None)
              if isinstance(n, int) else "Monte Carlo")
     tables = [strategy_table(title, list(strategies), rows, notes)]
+    rm = reverse_margin_table(results)
+    if rm is not None:
+        tables.append(RunTable(REVERSE_MARGIN_TITLE, _header(rm.header), rm.rows,
+                               notes=(rm.caption,), right=frozenset(range(1, len(rm.header)))))
     by_policy: dict[str, dict[str, Any]] = results.get("forced_sale_btc_by_policy") or {}
     policies = list(next(iter(by_policy.values()), {}))
     if len(policies) > 1 and treasury_note is None:
@@ -269,7 +268,12 @@ def _run_tables(kind: str, results: dict[str, Any], params: dict[str, Any]
         return []
     tables = build(results)
     assumptions = assumptions_table(results)
-    return tables if assumptions is None else [*tables, assumptions]
+    tables = tables if assumptions is None else [*tables, assumptions]
+    model = (model_line(results.get("inputs") or {}, results.get("timings_s") or {})
+             if kind == "simulate" else None)
+    if model:  # under the assumptions, as the CLI prints it
+        tables[-1] = dataclasses.replace(tables[-1], notes=(*tables[-1].notes, model))
+    return tables
 
 
 __all__ = ["RunTable", "assumptions_table", "run_tables", "strategy_table"]

@@ -77,6 +77,17 @@ PIVOT_ROWS: tuple[RowSpec, ...] = (
                                                                 ",.0f")),
 )
 
+#: ``pivot``'s last rows: each strategy's sums over the horizon, undiscounted
+#: (``horizon_totals`` of :mod:`hashpivot.engines.pivot.results`); a run stored before
+#: them has none, and its table leaves them out.
+PIVOT_TOTAL_ROWS: tuple[RowSpec, ...] = (
+    ("revenue, horizon", "M USD", "revenue_usd", fmt_musd),
+    ("mining share of rev.", "%", "mining_share_of_revenue", fmt_pct),
+    ("EBITDA, horizon", "M USD", "ebitda_usd", fmt_musd),
+    ("FCF, horizon", "M USD", "unlevered_fcf_usd", fmt_musd),
+    ("BTC mined", "BTC", "btc_mined", _whole),
+)
+
 #: ``simulate``'s NPV rows, in order; the after-tax ones only when the results have them.
 SIMULATE_NPV_ROWS: tuple[RowSpec, ...] = (
     ("NPV mean", "M USD", "npv_mean_usd", fmt_musd),
@@ -238,7 +249,9 @@ def rows_of(specs: Sequence[RowSpec], stats: Sequence[Mapping[str, Any]]) -> lis
 
 def pivot_rows(strategies: Sequence[Mapping[str, Any]], *, taxed: bool, levered: bool
                ) -> list[Row]:
-    """The strategy rows of ``pivot``: MW converted, NPVs, IRRs, payback, backlog.
+    """The strategy rows of ``pivot``: MW converted, NPVs, IRRs, payback, backlog, energy,
+    CO2, then the sums over the horizon (:data:`PIVOT_TOTAL_ROWS`: revenue, mining's share
+    of it, EBITDA, FCF, BTC mined; those no strategy has are left out).
 
     Parameters
     ----------
@@ -251,6 +264,7 @@ def pivot_rows(strategies: Sequence[Mapping[str, Any]], *, taxed: bool, levered:
     """
     specs = [r for r in PIVOT_ROWS
              if (taxed or "tax" not in r[0]) and (levered or "levered" not in r[0])]
+    specs += [r for r in PIVOT_TOTAL_ROWS if any(r[2] in s for s in strategies)]
     return rows_of(specs, strategies)
 
 
@@ -375,6 +389,7 @@ __all__ = [
     "MATERIAL_FORCED_SALE_BTC",
     "MC_ERROR_NOTE",
     "PIVOT_ROWS",
+    "PIVOT_TOTAL_ROWS",
     "POLICY_TITLE",
     "SIMULATE_NPV_ROWS",
     "SIMULATE_TREASURY_ROWS",
