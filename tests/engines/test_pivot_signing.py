@@ -101,7 +101,7 @@ def test_the_expected_value_is_the_outcomes_weighted_by_their_probabilities() ->
     assert rows["B: [sites.hosting.phases] 2026-07, 15 MW (T2)"].endswith(
         "for 12 years; signs with probability 0.8")
     assert not any(k.startswith("B: [sites.hosting.phases] 2026-10") for k in rows)
-    notes = run_tables("pivot", res.to_json_dict())[0].notes
+    notes = [n for t in run_tables("pivot", res.to_json_dict()) for n in t.notes]
     line = next(n for n in notes if n.startswith("phased if each tenant signs"))
     assert "(T1 60.0 %, T2 80.0 %; 4 outcomes, all sign with 48.0 %)" in line
     assert f"with TV {sig['expected_npv_with_terminal_value_usd_vs_baseline'] / 1e6:,.1f} M USD" \
