@@ -70,6 +70,10 @@ def test_the_ai_load_keeps_its_mw_from_a_conversion() -> None:
     result = run_pivot(_portfolio())
     converted = {s.name: s.strategy.converted_gross_mw for s in result.strategies}
     assert converted["convert_all"] == pytest.approx(250.0)
+    # the inputs say the file's capacity and the load kept from it (they said 250 MW)
+    (inputs,) = result.to_json_dict()["inputs"]["sites"]
+    assert (inputs["capacity_mw"], inputs["ai_load_mw"], inputs["convertible_gross_mw"]) == (
+        300.0, 50.0, 250.0)
 
 
 def test_a_conversion_over_what_the_ai_load_leaves_is_an_error() -> None:
@@ -82,3 +86,61 @@ def test_a_conversion_over_what_the_ai_load_leaves_is_an_error() -> None:
     with pytest.raises(InputError) as err:
         resolve_sites(_portfolio(capacity_mw=260.0, dispatch={"ai_load_mw": 260.0}))
     assert [p.path for p in err.value.problems] == ["sites[0].dispatch.ai_load_mw"]
+
+
+def test_the_ai_loads_4cp_charge_is_not_the_miners() -> None:
+    """The always-on 4CP charge taken off the dispatch's gain held the firm AI load's
+    share too, though the AI load is served alike in every strategy (a review: 1,856
+    USD/MW-month with 50 MW of AI load, 3,150 with no 4CP tariff). The miners now bear
+    what they add to the charge: the gain rises by the AI load's own charge, its 50 MW
+    less the solar then at each of the four peaks, at 66 USD/kW-year over the 4 peaks,
+    worked here from the file's tariff; without a tariff nothing changes."""
+    import numpy as np
+
+    from hashpivot.engines.dispatch import load_prices, run_dispatch
+    from hashpivot.engines.pivot.uplift_measurement import (
+        MULTIPLIERS,
+        measure_dispatch_uplift,
+    )
+    from hashpivot.units import HOURS_PER_MONTH
+
+    k1 = list(MULTIPLIERS).index(1.0)
+
+    def g1(**dispatch: Any) -> float:
+        uplift, note = measure_dispatch_uplift(_portfolio(dispatch=dispatch).sites[0])
+        assert uplift is not None, note
+        return float(uplift.gain_usd_per_mw_month[k1])
+
+    site = _portfolio().sites[0]
+    result = run_dispatch(site, load_prices(site))
+    problem = result.problem
+    peaks = np.asarray(problem.fourcp_usd_per_mw()) > 0
+    assert int(peaks.sum()) == 4
+    solar = np.asarray(problem.renewable())[peaks]
+    ai_charge_usd = 66.0 * 1000.0 / 4 * float(np.maximum(50.0 - solar, 0.0).sum())
+    base = result.baseline_totals or {}
+    per = HOURS_PER_MONTH / float(site.fleet_power_mw) / float(
+        np.sum(problem.interval_hours_series))  # [USD over the prices' year -> /MW/month]
+    # the gain as it was: the dispatch's over always-on less the whole always-on charge
+    from hashpivot.engines.pivot.uplift_measurement import _gain_curve
+
+    hp = problem.hashprice_usd_per_ph_day_series
+    import pandas as pd
+
+    curve, _how = _gain_curve(site, load_prices(site), result,
+                              pd.Series(np.asarray(hp), index=problem.index))
+    before = (curve[k1].gain_usd - float(base["fourcp_charge_usd"])) * per
+    assert g1() == pytest.approx(before + ai_charge_usd * per, rel=1e-9)
+    assert ai_charge_usd * per > 300.0  # (USD/MW-month: the bias was not small)
+    # no tariff: no charge to share, the AI load's or the miners'
+    assert g1(four_cp=None) > g1()
+
+
+def test_machines_the_ai_load_leaves_no_room_for_are_said() -> None:
+    """120 MW of AI load leaves 180 MW of the 300: the 243.6 MW of machines mine at most
+    180 MW in every strategy (the cap was silent)."""
+    (site,) = resolve_sites(_portfolio(dispatch={"ai_load_mw": 120.0}))
+    assert site.capacity_mw == pytest.approx(180.0)
+    assert site.dispatch_uplift_note.endswith(
+        "share the 180 MW it leaves of the capacity, so at most 180 MW of its 243.6 MW of "
+        "machines mine in a month")

@@ -233,3 +233,26 @@ def test_mw_split_takes_spare_capacity_first_as_the_pivot_model() -> None:
     stacks = [sum(t["y"][i] for t in data[:3]) for i in range(2)]
     assert stacks == pytest.approx([60.0, 60.0])
     assert list(data[3]["x"]) == ["B"]  # today's mining marked where the plan changes it
+
+
+def test_mw_split_keeps_the_ai_load_a_dispatching_site_serves() -> None:
+    """The West Texas example with a 200 MW hall: 300 MW energized, 50 MW of firm AI load,
+    243.6 MW of miners. The chart mined 100 MW after the hall and drew the AI load as
+    unused capacity (a review); as the pivot model counts it, the hall leaves 50 MW to
+    the miners, and the AI load is its own bar."""
+    from hashpivot.models import load_portfolio
+    from hashpivot.models.hosting import HostingPhase, HostingProjectSpec
+    from hashpivot.store.run_steps import mw_split as split_rows
+    from hashpivot.web.charts import mw_split
+
+    pf = load_portfolio(Path(__file__).resolve().parents[2] / "examples"
+                        / "dispatch-west-texas.toml")
+    pf.sites[0].hosting = HostingProjectSpec(
+        phases=[HostingPhase(start="2026-04", gross_mw=200.0)])
+    (row,) = split_rows(pf)
+    assert row["mining_after_plan_mw"] == pytest.approx(50.0)
+    assert row["ai_load_mw"] == pytest.approx(50.0)
+    data = mw_split([row])["data"]
+    bars = {t["name"]: t["y"][0] for t in data if t["type"] == "bar"}
+    assert bars == pytest.approx({"mining [MW]": 50.0, "AI load served today [MW]": 50.0,
+                                  "AI/HPC planned [MW]": 200.0})

@@ -330,7 +330,8 @@ def optimize_plan(
         "sites": [
             {
                 "name": s.name,
-                "capacity_mw": s.capacity_mw,
+                "capacity_mw": s.capacity_mw + s.ai_load_mw,  # (the file's)
+                "ai_load_mw": s.ai_load_mw,
                 "fleet_power_mw": s.fleet_power_mw,
                 "convertible_mw": float(p.site_limit_mw[i]),
                 "tranches": [

@@ -153,24 +153,27 @@ def mw_split(portfolio: Portfolio) -> list[dict[str, Any]]:
     """Per site: mining MW (fleet with overhead; of dated entries, the most installed at
     the same time) today and once its planned hosting phases
     are built (they take spare capacity first, as the pivot model: ``min(fleet, capacity -
-    AI)``), and the AI/HPC MW planned in them.
+    AI load - AI)``), the AI/HPC MW planned in them and the firm AI load a dispatching
+    site already serves (``[sites.dispatch] ai_load_mw``, kept from both).
 
     Returns
     -------
     list of dict
-        ``site, mining_mw, mining_after_plan_mw, ai_mw, capacity_mw`` [MW].
+        ``site, mining_mw, mining_after_plan_mw, ai_mw, ai_load_mw, capacity_mw`` [MW].
     """
     rows = []
     for s in portfolio.sites:
         ai = sum(p.gross_mw for p in s.hosting.phases) if s.hosting is not None else 0.0
+        served = float(s.dispatch.ai_load_mw) if s.dispatch is not None else 0.0
         fleet = float(s.peak_fleet_power_mw)  # (machines swapped in turn never add up)
-        cap = s.capacity_mw if s.capacity_mw is not None else fleet
+        cap = s.capacity_mw if s.capacity_mw is not None else fleet + served
         rows.append(
             {
                 "site": s.name,
-                "mining_mw": fleet,
-                "mining_after_plan_mw": max(0.0, min(fleet, cap - float(ai))),
+                "mining_mw": min(fleet, cap - served),
+                "mining_after_plan_mw": max(0.0, min(fleet, cap - served - float(ai))),
                 "ai_mw": float(ai),
+                "ai_load_mw": served,
                 "capacity_mw": s.capacity_mw,
             }
         )

@@ -80,6 +80,9 @@ class SiteInputs:
         True when ``hosting`` holds defaults only.
     index : int
         Position of the site in ``portfolio.sites`` (for field paths).
+    ai_load_mw : float
+        The firm AI load of ``[sites.dispatch]`` the site serves in every strategy, kept
+        from ``capacity_mw`` (the file's capacity is their sum). [MW]
     dispatch_uplift : DispatchUplift or None
         Value of the site's interval-by-interval flexibility (``[sites.dispatch]``) at each
         month's margin, added to each month's mining of the MW still mining
@@ -160,6 +163,7 @@ class SiteInputs:
     hosting_is_default: bool
     index: int = 0
     fixed_mining_opex_usd_per_month: float = 0.0
+    ai_load_mw: float = 0.0
     dispatch_uplift: DispatchUplift | None = None
     dispatch_uplift_note: str = ""
     fleet_replacement: bool = True
@@ -296,6 +300,9 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                     f"; its {ai_mw:g} MW of AI load ([sites.dispatch] ai_load_mw) is served "
                     "in every strategy alike and not valued here: the miners and a "
                     f"conversion share the {cap:g} MW it leaves of the capacity")
+                if fleet_mw > cap + 1e-9:  # (the dispatch engine may run them on solar)
+                    uplift_note += (f", so at most {cap:g} MW of its {fleet_mw:.1f} MW of "
+                                    "machines mine in a month")
         except InputError as exc:  # a side file that cannot be read: at its field
             problems += [Problem(f"sites[{i}].{p.path}", p.message, p.source)
                          for p in exc.problems]
@@ -342,6 +349,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 hosting=spec,
                 hosting_is_default=is_default,
                 index=i,
+                ai_load_mw=ai_mw,
                 dispatch_uplift=uplift.for_fleet(hr / start_mw) if uplift else None,
                 dispatch_uplift_note=uplift_note,
                 fleet_replacement=site.fleet_replacement,

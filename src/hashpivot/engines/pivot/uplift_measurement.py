@@ -44,6 +44,17 @@ MULTIPLIERS: tuple[float, ...] = (
 ANCHORS: tuple[float, ...] = (0.02, 0.075, 0.2, 0.5, 1.0, 2.0, 5.0)
 
 
+def _ai_fourcp_usd(result: Any) -> float:
+    """The 4CP charge of the AI load alone: in each peak interval its load less the
+    renewable supply available then, at the interval's rate (what the site pays with every
+    miner curtailed; the firm load is served in every interval, in every strategy, so the
+    dispatch cannot avoid it and the miners' gain is not charged with it). [USD]"""
+    acc = result.baseline_accounts
+    problem = result.problem
+    withdrawal = np.maximum(acc.ai_mw - problem.renewable(), 0.0)
+    return float((problem.fourcp_usd_per_mw() * withdrawal).sum())
+
+
 def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
     """The flexibility curve of a site with ``[sites.dispatch]`` (module docstring).
 
@@ -95,10 +106,14 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         curve, how = _gain_curve(site, prices, first, hp)
         s = first.summary()  # (its always-on totals too)
         base = first.baseline_totals or {}
-        # the monthly model's always-on pays no 4CP charge: the gain is over that
+        # the monthly model's always-on pays no 4CP charge: the gain is over that; the
+        # firm AI load's share of it is the AI load's, paid in every strategy alike, not
+        # the miners' (it was charged to their flexibility: 942 USD/MW-month less on the
+        # West Texas example, a bias toward converting)
         fourcp_on = float(base["fourcp_charge_usd"])
-        gains = tuple((c.gain_usd - fourcp_on) * per for c in curve)
-        set_rate = tuple((c.set_rate_usd - fourcp_on) * per for c in curve)
+        fourcp_ai = _ai_fourcp_usd(first) if fourcp_on else 0.0
+        gains = tuple((c.gain_usd - fourcp_on + fourcp_ai) * per for c in curve)
+        set_rate = tuple((c.set_rate_usd - fourcp_on + fourcp_ai) * per for c in curve)
         energy = float(base["energy_mwh"])
         paid = float(base["power_cost_usd"]) - fourcp_on - float(base["resale_credits_usd"])
         adder_usd_per_mwh = float(problem.grid_adder_usd_per_mwh)
