@@ -59,3 +59,30 @@ def test_the_switching_factor_puts_the_pivot_at_break_even() -> None:
     npv = {s.strategy.name: s.npv_usd for s in again.strategies}
     scale = abs(npv["keep_mining"])  # (the tornado's pivot: convert_all)
     assert npv["convert_all"] - npv["keep_mining"] == pytest.approx(0.0, abs=1e-6 * scale)
+
+
+def test_the_terms_shown_are_the_converted_sites() -> None:
+    """Site A has no [sites.hosting] (default rent 130, PUE 1.3, 9 M USD/MW) and does not
+    convert; site B (rent 90, PUE 1.5, 10 M USD/MW) does. The tornado showed A's
+    defaults scaled (104/156, a switching capex on A's basis); it shows B's."""
+    res = run_pivot(load_portfolio(EXAMPLE.parents[1] / "tests" / "data"
+                                   / "pivot_tornado_second_site.toml"))
+    rows = res.tornado.set_index("variable")
+    assert (rows.loc["lease_usd_per_kw_month", "low_input"],
+            rows.loc["lease_usd_per_kw_month", "high_input"]) == pytest.approx((72.0, 108.0))
+    assert (rows.loc["pue", "low_input"], rows.loc["pue", "high_input"]) == pytest.approx(
+        (1.4, 1.6))
+    assert rows.loc["capex_usd_per_it_mw", "low_input"] == pytest.approx(0.75 * 10e6)
+    # the switching capex, on B's basis, puts the pivot at break-even there
+    capex = float(rows.loc["capex_usd_per_it_mw", "switching_input"])
+    pf = load_portfolio(EXAMPLE.parents[1] / "tests" / "data"
+                        / "pivot_tornado_second_site.toml")
+    b = pf.sites[1]
+    assert b.hosting is not None
+    factor = capex / b.hosting.capex_usd_per_it_mw
+    moved = pf.model_copy(update={"sites": [pf.sites[0], b.model_copy(update={
+        "hosting": b.hosting.model_copy(update={
+            "shell_capex_usd_per_it_mw": b.hosting.shell_capex_usd_per_it_mw * factor,
+            "fit_out_capex_usd_per_it_mw": b.hosting.fit_out_capex_usd_per_it_mw * factor})})]})
+    npv = {s.strategy.name: s.npv_usd for s in run_pivot(moved).strategies}
+    assert npv["convert_all"] - npv["keep_mining"] == pytest.approx(0.0, abs=1e3)

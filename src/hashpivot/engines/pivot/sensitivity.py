@@ -146,9 +146,11 @@ def _tornado(
         return float(np.asarray(v)[0]) - base1, float(np.asarray(v_tv)[0]) - base1_tv
 
     lr, cx, dp = sens.lease_rate_fraction, sens.capex_fraction, sens.pue_delta
-    first = sites[0].hosting
+    # the hosting terms shown are those of the sites the pivot converts (the first site's
+    # were shown when it converted nothing: its default rent, not the converted site's)
     taking = {p.site for p in pivot.phases}
-    converting = [x.hosting for x in sites if x.name in taking] or [first]
+    converting = [x.hosting for x in sites if x.name in taking] or [sites[0].hosting]
+    first = converting[0]
     hosting_cases: list[tuple[str, str, Any, Any, float, float]] = [
         (
             "lease_usd_per_kw_month",
