@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hashpivot.exceptions import DataError, InputError, Problem
@@ -14,20 +15,18 @@ from hashpivot.power.intervals import FloatArray, constant_series
 __all__ = ["align_to_index", "interval_hours_of", "localize_times"]
 
 
-#: Steps off the median that a price series may have as gaps (missing or extra rows):
-#: at most this many, or this share of its steps if more; beyond, its intervals are
-#: taken to differ in length, an error.
-MAX_GAPS = 24
-MAX_GAP_SHARE = 0.01
+#: Consecutive steps of one length other than the median that make a part of a price
+#: series at another interval length (an error), not missing rows (a note). [-]
+MAX_RUN_OFF_MEDIAN = 24
 
 
 def interval_hours_of(index: pd.DatetimeIndex) -> tuple[FloatArray, int]:
     """Interval lengths of a regular price index and the number of gaps found.
 
     Every interval gets the median step (a regular series); steps that differ from it are
-    counted as gaps (missing or extra intervals in the price data), up to
-    :data:`MAX_GAPS` or :data:`MAX_GAP_SHARE` of the steps; more are intervals of
-    another length (an error: each would count the median step).
+    counted as gaps (missing or extra intervals in the price data), but a run of
+    :data:`MAX_RUN_OFF_MEDIAN` or more consecutive steps of one other length is a part of
+    the series at another interval length (an error: each would count the median step).
 
     Parameters
     ----------
@@ -48,16 +47,15 @@ def interval_hours_of(index: pd.DatetimeIndex) -> tuple[FloatArray, int]:
         raise InputError(Problem(path="prices", message="price timestamps are not increasing"))
     off = np.abs(steps - step) > 1e-9
     n_gaps = int(np.sum(off))
-    if n_gaps > max(MAX_GAPS, MAX_GAP_SHARE * len(steps)):
-        # not a few missing rows but intervals of another length: each would count the
-        # median step (a file turning from 60-minute to 15-minute rows lost 3/4 of its
-        # hourly part's energy)
-        first = int(np.argmax(off))
+    run_start, run = _longest_run(steps, off)
+    if run >= MAX_RUN_OFF_MEDIAN:
+        # not missing rows (each a step of its own) but a part at another interval
+        # length: each row would count the median step (a file turning from 60-minute to
+        # 15-minute rows lost 3/4 of its hourly energy)
         raise InputError(Problem(path="prices", message=(
-            f"the price intervals are not of one length: {n_gaps:,} of {len(steps):,} steps "
-            f"differ from the median {60 * step:g} minutes (the first after "
-            f"{index[first]}: {60 * steps[first]:g} minutes); resample the file to one "
-            "interval")))
+            f"the price intervals are not of one length: {run:,} steps in a row of "
+            f"{60 * steps[run_start]:g} minutes from {index[run_start]}, where the median "
+            f"step is {60 * step:g} minutes; resample the file to one interval")))
     return constant_series(step, len(index)), n_gaps
 
 
@@ -120,3 +118,16 @@ def localize_times(times: list[dt.datetime], tz: Any) -> pd.DatetimeIndex:
     if idx.tz is None:
         return idx.tz_localize(tz, ambiguous=np.ones(len(idx), bool), nonexistent="shift_forward")
     return idx.tz_convert(tz)
+
+
+def _longest_run(steps: FloatArray, off: npt.NDArray[np.bool_]) -> tuple[int, int]:
+    """Where the longest run of consecutive equal steps off the median starts, and its
+    length (``(0, 0)`` when no step is off). [-]"""
+    if not off.any():
+        return 0, 0
+    change = np.ones(len(steps), dtype=bool)
+    change[1:] = (steps[1:] != steps[:-1]) | (off[1:] != off[:-1])
+    starts = np.flatnonzero(change)
+    lengths = np.diff(np.append(starts, len(steps)))
+    j = int(np.argmax(np.where(off[starts], lengths, 0)))
+    return int(starts[j]), int(lengths[j])
