@@ -117,3 +117,23 @@ def test_the_migration_keeps_portfolios_and_their_runs(tmp_path: Any) -> None:
             "SELECT id FROM portfolios WHERE name = 'new'")).scalar_one() == 3
         assert conn.execute(sa.text("SELECT portfolio_id FROM runs")).scalar_one() is None
     engine.dispose()
+
+
+def test_a_link_broken_by_another_tool_does_not_lock_the_database(tmp_path: Any) -> None:
+    """The check that migration 0003 kept every link ran at every start: a run whose
+    portfolio was deleted with another tool (SQLite's own shell keeps foreign keys off)
+    stopped ``keys``, ``runs`` and ``serve`` with an internal error (a review). It runs
+    only when a migration ran."""
+    import sqlite3
+
+    path = tmp_path / "hp.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    with sqlite3.connect(path) as raw:  # foreign keys off, as the sqlite3 shell has them
+        raw.execute("INSERT INTO runs (kind, status, portfolio_id, params, progress_fraction, "
+                    "message, cancel_requested, created_at) VALUES ('cost', 'succeeded', 99, "
+                    "'{}', 1.0, 'done', 0, CURRENT_TIMESTAMP)")
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)  # (raised RuntimeError)
+    engine.dispose()
