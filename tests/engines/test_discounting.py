@@ -106,6 +106,8 @@ def test_a_runs_own_rate_decides_the_fleet_replacement_too() -> None:
     for s in want.strategies:
         np.testing.assert_allclose(res.deterministic_npv_usd[s.name], s.npv_usd, rtol=1e-9)
         np.testing.assert_allclose(res.npv_usd[s.name], s.npv_usd, rtol=1e-9)
+    # the file sets no mining or hosting rate: the run's is not said to come from it
+    assert "mining_discount_rate" not in res.inputs["pivot_fields_in_file"]
     # the decision does depend on the rate here: at 10 % it replaces otherwise
     at_10 = pv.run_pivot(pf)
     assert list(at_10.strategies[0].annual["capex_usd"]) != list(

@@ -122,7 +122,8 @@ def prepare(
     pv: Any = pivot if pivot is not None else _default_pivot()
     source = source or portfolio.source_file
     portfolio = with_files_beside(portfolio, source)  # (side files: beside the file)
-    file_pivot = portfolio.pivot or PivotSpec()
+    given_pivot = portfolio.pivot  # (what the file sets: the run's rate is not of it)
+    file_pivot = given_pivot or PivotSpec()
     if config.discount_rate is not None:
         # the run's rate for every line, in the valuation's own decisions too (the fleet
         # replacement decided at the file's rate: its deterministic NPV was no pivot's)
@@ -292,11 +293,11 @@ def prepare(
         "start": str(center.periods[0]),
         "start_source": (
             "run setting" if config.start else "[scenario] start" if spec.start
-            else "file" if pivot_spec is not None and "start" in pivot_spec.model_fields_set
+            else "file" if given_pivot is not None and "start" in given_pivot.model_fields_set
             else market["source"]  # the month after the data's last day, as pivot says
         ),
         "pivot_fields_in_file": sorted(
-            pivot_spec.model_fields_set if pivot_spec is not None else ()
+            given_pivot.model_fields_set if given_pivot is not None else ()
         ),
         "price_center_in_file": "price_center" in spec.model_fields_set,
         "run_settings": [
