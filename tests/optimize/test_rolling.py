@@ -90,7 +90,7 @@ def test_every_committed_entry_is_checked_at_its_field_with_the_file(
     with the file, all together, whether or not --fixed-through is given."""
     pf = _pipeline(_entry("Alpha", "2026Q1", 5000),       # over the site and the tenant
                    _entry("Gamma", "2026Q1", 25),         # no such site
-                   _entry("Alpha", "1990Q1", 25),         # before the horizon
+                   _entry("Alpha", "2090Q1", 25),         # after the horizon
                    _entry("Alpha", "2026Q1", 25, None),   # no tenant: no site terms offered
                    _entry("Beta", "2026Q1", 25),          # T does not take Beta
                    _entry("alpha", "2026Q2", 25),         # fine (the site found by case)
@@ -106,7 +106,7 @@ def test_every_committed_entry_is_checked_at_its_field_with_the_file(
                      "optimize.committed[6].gross_mw"]
     text = {p.path + ": " + p.message for p in problems}
     assert any("5000 MW" in t and "Alpha can convert" in t for t in text)
-    assert any("1990Q1 is outside the horizon 2026Q1..2029Q4" in t for t in text)
+    assert any("2090Q1 is after the horizon 2026Q1..2029Q4" in t for t in text)
     assert not any("None" in t for t in text)
 
 
@@ -132,3 +132,16 @@ def test_a_committed_entry_naming_an_unknown_tenant_is_reported_at_its_tenant() 
     (problem,) = info.value.problems
     assert problem.path == "optimize.committed[0].tenant"
     assert "'Nobody'" in problem.message and "T" in problem.message
+
+
+def test_a_committed_entry_before_the_plan_is_history_not_an_error() -> None:
+    """An entry before the plan's first quarter (the default start moves with `data
+    update`: a file that ran would fail after an update, a review) is said and left out of
+    the plan, with or without --fixed-through."""
+    pf = _pipeline(_entry("Alpha", "1990Q1", 25), _entry("Alpha", "2026Q2", 25), it_mw=40)
+    for fixed in (None, "2026Q4"):
+        p = resolve_problem(pf, fixed_through=fixed, source="plan.toml")
+        (note,) = [n for n in p.committed_notes if "1990Q1" in n]
+        assert note.startswith("optimize.committed[0] (Alpha, 1990Q1, 25 MW) is before the "
+                               "plan's first quarter 2026Q1: not part of the plan")
+    assert resolve_problem(pf, fixed_through="2026Q4").x_lower_mw.sum() == 25.0

@@ -463,7 +463,7 @@ def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
         # (until 2026-12-06)
         (3, "cost", {"date": "2019-13-45"}, "date", "valid date"),
         # the CLI's limits of --difficulty: >= 1, a network that holds the portfolio's own
-        # fleet (a run of 2e15 BTC a day, until 2026-12-08)
+        # fleet (a run of 2e15 BTC a day, until 2026-12-06)
         (0, "cost", {"difficulty": 0.5}, "difficulty", "greater than or equal to 1"),
         (0, "cost", {"difficulty": 1}, "difficulty", "smaller than the fleet"),
         (0, "cost", {"network": {"btc_price_usd": 95000, "difficulty": 0.5}},
@@ -512,10 +512,10 @@ def _unknown_tenant_site(doc: dict[str, Any]) -> None:
     doc["optimize"]["tenants"][0]["sites"] = ["Pecos PPA", "Nowhere"]
 
 
-def _committed_in_1990(doc: dict[str, Any]) -> None:
+def _committed_after_the_horizon(doc: dict[str, Any]) -> None:
     doc["optimize"].pop("rules_file", None)
     doc["optimize"]["committed"] = [
-        {"site": "pecos ppa", "quarter": "1990Q1", "gross_mw": 25.0, "tenant": "Neocloud B"}]
+        {"site": "pecos ppa", "quarter": "2090Q1", "gross_mw": 25.0, "tenant": "Neocloud B"}]
 
 
 def test_a_simulate_run_from_the_scenario_start_is_checked_on_that_month(client: Any) -> None:
@@ -545,7 +545,7 @@ def test_a_simulate_run_from_the_scenario_start_is_checked_on_that_month(client:
         ("dispatch-west-texas.toml", _ai_over_limit, "dispatch",
          {"market": "ercot:HB_WEST:2024"}, "sites[0].dispatch.limits.import_mw"),
         ("portfolio.toml", _unknown_tenant_site, "optimize", {}, "optimize.tenants[0].sites"),
-        ("portfolio.toml", _committed_in_1990, "optimize", {}, "optimize.committed[0].quarter"),
+        ("portfolio.toml", _committed_after_the_horizon, "optimize", {}, "optimize.committed[0].quarter"),
     ],
 )
 def test_a_portfolio_the_engine_would_refuse_is_a_422_at_submission_naming_it(

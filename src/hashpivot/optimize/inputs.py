@@ -162,11 +162,12 @@ def _committed_conversions(
     spec: OptimizeSpec, sites: list[SiteInputs], tenants: list[Tenant], o_site: IntArray,
     o_ten: IntArray, pue: FloatArray, quarters: list[str], site_limit: FloatArray,
     rule_cap: FloatArray, unit: float, integer: bool, source: str,
-) -> tuple[list[tuple[int, int, int, float]], list[Problem]]:
+) -> tuple[list[tuple[int, int, int, float]], list[Problem], list[str]]:
     """Check every ``[[optimize.committed]]`` entry, whether or not a plan fixes it.
 
     An entry names a site (:func:`~hashpivot.models.portfolio.find_site`'s rule), a
-    quarter within the horizon, a tenant offered at that site (none: the site's own
+    quarter within the horizon (one before it is history: a note), a tenant offered at
+    that site (none: the site's own
     ``[sites.hosting]`` terms, offered only without a tenant pipeline), and gross MW in
     whole blocks that, with the entries before it, fit the MW the site may convert
     (``site_limit``, a rule's cap ``rule_cap``), the tenant's critical IT MW at the offer's
@@ -178,8 +179,11 @@ def _committed_conversions(
         The entries without problems: their index, offer and quarter index; [MW].
     problems : list of Problem
         At ``optimize.committed[i].<field>``, from ``source``.
+    past : list of str
+        A note per entry before the plan's first quarter (not part of the plan).
     """
     problems: list[Problem] = []
+    past: list[str] = []
     out: list[tuple[int, int, int, float]] = []
     by_site = np.zeros(len(sites))  # [MW]
     by_tenant = np.zeros(len(tenants))  # IT [MW]
@@ -193,9 +197,16 @@ def _committed_conversions(
         except InputError as exc:
             found += [Problem(f"{where}.site", p.message, source) for p in exc.problems]
             si, site = -1, None
+        if quarter_period(c.quarter) < quarter_period(quarters[0]):
+            # history by the time the plan starts (its default start moves with `data
+            # update`): said, not refused
+            past.append(f"{where} ({c.site}, {c.quarter}, {c.gross_mw:g} MW) is before the "
+                        f"plan's first quarter {quarters[0]}: not part of the plan (a hall "
+                        "built then belongs in [sites.hosting] phases)")
+            continue
         q = _quarter_index(quarters, c.quarter)
         if q >= len(quarters) or quarters[q] != c.quarter:
-            found.append(Problem(f"{where}.quarter", f"{c.quarter} is outside the horizon "
+            found.append(Problem(f"{where}.quarter", f"{c.quarter} is after the horizon "
                                  f"{quarters[0]}..{quarters[-1]}", source))
         blocks = c.gross_mw / unit
         if integer and abs(blocks - round(blocks)) > 1e-9:
@@ -255,7 +266,7 @@ def _committed_conversions(
             by_site[si], by_tenant[ti], in_quarter_ = at_site, it_mw, in_quarter
             by_quarter[q] = in_quarter_
             out.append((ci, o, q, float(c.gross_mw)))
-    return out, problems
+    return out, problems, past
 
 
 def _unfixed_note(spec: OptimizeSpec, committed: list[tuple[int, int, int, float]],
@@ -449,7 +460,7 @@ def resolve_problem(
                 until = e.forbid_conversion_until or dt.date.max
                 if e.forbid_conversion_from <= d <= until:
                     upper[o, q] = 0.0
-    committed, found = _committed_conversions(
+    committed, found, past = _committed_conversions(
         spec, sites, tenants, o_site, o_ten, pue, quarters, site_limit,
         np.array([e.cap_mw for e in effects]), unit, integer, source)
     problems += found
@@ -469,7 +480,7 @@ def resolve_problem(
         if q < nfix:
             lower[o, q] += mw
             upper[o, q] += mw
-    committed_notes = _unfixed_note(spec, committed, quarters, nfix, fixed_through)
+    committed_notes = [*past, *_unfixed_note(spec, committed, quarters, nfix, fixed_through)]
     if problems:
         raise InputError(problems)
 
