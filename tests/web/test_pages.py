@@ -481,6 +481,9 @@ def test_a_page_error_is_a_page_and_an_api_error_stays_json(sqlite_db: tuple[str
         assert r.status_code == 404 and r.json() == {"detail": "no portfolio 999"}
         r = c.get("/api/portfolios/abc")
         assert r.status_code == 422 and r.json()["problems"][0]["path"] == "path.portfolio_id"
+        # a page whose id is no number has no way back to it
+        page = c.get("/portfolios/abc").text
+        assert 'href="/portfolios/abc"' not in page and "Back to the portfolio" not in page
     with make_client(*sqlite_db, run_jobs=False) as c:  # no session: the sign-in page
         r = c.get("/portfolios/999")
         assert r.status_code == 401 and "Sign in" in r.text
@@ -502,3 +505,17 @@ def test_pages_are_served_with_a_warning_naming_a_corrupt_user_data_file(
         add_key(c)
         r = c.post("/api/runs", json={"kind": "cost", "portfolio_id": 1})
         assert r.status_code == 422 and str(path) in r.text, r.text
+
+
+def test_an_upload_with_a_byte_order_mark_keeps_its_head(sqlite_db: tuple[str, None]) -> None:
+    """A TOML saved with a byte order mark imported: its comment lines were lost from the
+    page (the head began with the mark, not ``#``); the mark is no part of the text."""
+    text = "# My site, as of 2026-12\n" + (Path(__file__).resolve().parents[2] / "examples"
+                                            / "reverse-margin.toml").read_text()
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        add_key(c)
+        r = c.post("/api/portfolios/import", content=("\ufeff" + text).encode(),
+                   headers={"Content-Type": "application/toml"})
+        assert r.status_code == 201, r.text
+        page = c.get(f"/portfolios/{r.json()['id']}").text
+        assert "My site, as of 2026-12" in page.split('id="file-head"')[1]

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Reques
 from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.store import jobs
@@ -134,12 +135,16 @@ async def import_portfolio(request: Request, _: Write) -> PortfolioOut:
     """Store a portfolio from TOML text, exactly as ``hashpivot`` reads a file."""
     raw = await request.body()
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # (a byte order mark is no part of the text)
     except UnicodeDecodeError:
         raise HTTPException(400, "the TOML must be UTF-8") from None
-    document, _p = store.parse_toml(text, "<upload>")
-    with _db(request) as s, s.begin():
-        return PortfolioOut.of(store.create(s, document, toml_text=text, source="<upload>"))
+
+    def store_it() -> PortfolioOut:  # (in the thread pool: parsing and the database wait)
+        document, _p = store.parse_toml(text, "<upload>")
+        with _db(request) as s, s.begin():
+            return PortfolioOut.of(store.create(s, document, toml_text=text, source="<upload>"))
+
+    return await run_in_threadpool(store_it)
 
 
 @router.get("/portfolios/{portfolio_id}", tags=["portfolios"], responses=_errors(*_READ, 404))

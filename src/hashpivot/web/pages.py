@@ -88,9 +88,10 @@ def error_page(request: Request, status_code: int, detail: str,
     edit); the sign-in page to a caller with no key or session."""
     from http import HTTPStatus
 
-    portfolio_id = request.path_params.get("portfolio_id")
-    back = f"/portfolios/{portfolio_id}" if portfolio_id is not None and status_code != 404 \
-        else None
+    portfolio_id = str(request.path_params.get("portfolio_id", ""))
+    # (an address whose id is no number, or a portfolio not found, has no way back to it)
+    back = (f"/portfolios/{portfolio_id}" if portfolio_id.isdigit() and status_code != 404
+            else None)
     response = _render(request, "error.html", {
         "status": status_code, "title": f"{status_code} {HTTPStatus(status_code).phrase}",
         "detail": detail, "back": back}, status_code=status_code)
