@@ -545,7 +545,8 @@ def test_a_simulate_run_from_the_scenario_start_is_checked_on_that_month(client:
         ("dispatch-west-texas.toml", _ai_over_limit, "dispatch",
          {"market": "ercot:HB_WEST:2024"}, "sites[0].dispatch.limits.import_mw"),
         ("portfolio.toml", _unknown_tenant_site, "optimize", {}, "optimize.tenants[0].sites"),
-        ("portfolio.toml", _committed_after_the_horizon, "optimize", {}, "optimize.committed[0].quarter"),
+        ("portfolio.toml", _committed_after_the_horizon, "optimize", {},
+         "optimize.committed[0].quarter"),
     ],
 )
 def test_a_portfolio_the_engine_would_refuse_is_a_422_at_submission_naming_it(
