@@ -37,6 +37,11 @@ class Problem:
         field = self.path or "(root)"
         return f"{where}{field}: {self.message}"
 
+    def as_dict(self) -> dict[str, str]:
+        """``path``, ``message`` and ``source``: as the API answers it and a run stores
+        it."""
+        return {"path": self.path, "message": self.message, "source": self.source}
+
 
 class InputError(HashpivotError, ValueError):
     """Bad input: carries every problem found, each with its field path and source."""

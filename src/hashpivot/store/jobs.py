@@ -190,9 +190,7 @@ def worker_main(
         write(
             status="failed",
             message="invalid input",
-            problems=[
-                {"path": p.path, "message": p.message, "source": p.source} for p in exc.problems
-            ],
+            problems=[p.as_dict() for p in exc.problems],
             finished_at=utcnow(),
         )
         return

@@ -204,9 +204,7 @@ def create_app(
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:
-        problems = [
-            {"path": p.path, "message": p.message, "source": p.source} for p in exc.problems
-        ]
+        problems = [p.as_dict() for p in exc.problems]
         return JSONResponse({"detail": "invalid input", "problems": problems}, status_code=422)
 
     @app.exception_handler(RevisionConflictError)
@@ -244,8 +242,7 @@ def create_app(
         endpoint = getattr(route, "endpoint", None)
         further = None if endpoint is None else ALSO_CHECKED.get(endpoint)
         if further is not None:
-            problems += [{"path": p.path, "message": p.message, "source": p.source}
-                         for p in further(exc.body)]
+            problems += [p.as_dict() for p in further(exc.body)]
         if not request.url.path.startswith(NOT_PAGES):  # a page's address (an id not a number)
             detail = "; ".join(f"{p['path']}: {p['message']}" for p in problems)
             return await run_in_threadpool(error_page, request, 422, detail)

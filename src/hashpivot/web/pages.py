@@ -115,7 +115,7 @@ def _readers_only(page: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _problems(exc: InputError) -> list[dict[str, str]]:
-    return [{"path": p.path, "message": p.message, "source": p.source} for p in exc.problems]
+    return [p.as_dict() for p in exc.problems]
 
 
 async def _form(request: Request) -> dict[str, str]:
