@@ -145,3 +145,22 @@ def test_a_committed_entry_before_the_plan_is_history_not_an_error() -> None:
         assert note.startswith("optimize.committed[0] (Alpha, 1990Q1, 25 MW) is before the "
                                "plan's first quarter 2026Q1: not part of the plan")
     assert resolve_problem(pf, fixed_through="2026Q4").x_lower_mw.sum() == 25.0
+
+
+def test_committed_conversions_over_the_budget_are_an_input_error() -> None:
+    """25 MW committed in 2026Q2 and fixed, with an equity budget of 1 M USD a year: the
+    plan model is infeasible. It was a solver error naming no file or field (exit 1); it
+    is an input error at the committed conversions, with the file."""
+    tail = COMMITTED.format(mw=25.0).replace(
+        "block_mw = 25.0", "block_mw = 25.0\nequity_budget_usd_per_year = 1e6")
+    pf = portfolio(site_toml("A", capacity=75.0, lease=220.0), years=8, tail=tail)
+    cfg = OptimizeConfig(deterministic=True, evpi_scenarios=1, two_stage=False,
+                         fixed_through="2026Q3")
+    with pytest.raises(InputError) as exc:
+        optimize_plan(pf, cfg, source="plan.toml")
+    (problem,) = exc.value.problems
+    assert (problem.path, problem.source) == ("optimize.committed", "plan.toml")
+    assert "equity budget or the debt capacity" in problem.message
+    # without the fixed quarters the same file plans within its budget
+    assert optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                            two_stage=False)).plan is not None

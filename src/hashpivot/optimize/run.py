@@ -20,7 +20,7 @@ import numpy as np
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.simulate import SimulationConfig, prepare
-from hashpivot.exceptions import HashpivotError
+from hashpivot.exceptions import HashpivotError, InputError, Problem, SolverError
 from hashpivot.executors import ProgressFn
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.optimize.assumptions import plan_assumption_facts
@@ -244,7 +244,16 @@ def optimize_plan(
     t1 = time.perf_counter()
     pm = build_plan_model(p, c, obj)
     build_s = time.perf_counter() - t1
-    sol, report = solve_model(pm.m, pm.integer, build_s, config.time_limit_s, config.gap)
+    try:
+        sol, report = solve_model(pm.m, pm.integer, build_s, config.time_limit_s, config.gap)
+    except SolverError as exc:
+        if not p.x_lower_mw.any():
+            raise
+        # the conversions fixed by --fixed-through are the user's: an input error at them
+        # (each fits its site, tenant and quarter: their budget or debt does not)
+        raise InputError([Problem("optimize.committed", f"{exc}: lower or move the "
+                                  "committed conversions, or fix fewer quarters", source)]
+                         ) from None
     v = sol[pm.npv_cols]
     npv = scenario_npv_usd(p, c, pm.npv_matrix_usd, v)
     terminal = scenario_terminal_value_usd(p, c, v)
