@@ -1,5 +1,5 @@
-"""Inputs shared by the CLI tests: a bundled history row read without hashpivot, and a
-two-site portfolio file for ``optimize``."""
+"""Inputs shared by the CLI tests: a bundled history row read without hashpivot, a
+two-site portfolio file for ``optimize``, and the console script run in-process."""
 
 from __future__ import annotations
 
@@ -8,7 +8,27 @@ import gzip
 from importlib import resources
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import main
 from tests.optimize.conftest import portfolio_text, site_toml
+
+_runner = CliRunner()
+
+
+def run_main(*args: str) -> tuple[int, str, str]:
+    """Run the console script's entry point (usage errors as the user sees them): exit
+    code, stdout and stderr; a traceback or an internal error fails the test."""
+    code = 0
+    with _runner.isolation() as (out, err, _):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        stdout = out.getvalue().decode()
+        stderr = err.getvalue().decode()
+    assert "internal error" not in stderr and "Traceback" not in stderr, stderr
+    return code, stdout, stderr
 
 
 def raw_history_row(day: str) -> dict[str, str]:

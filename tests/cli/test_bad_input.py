@@ -9,30 +9,16 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from hashpivot.cli.app import main
+from tests.cli.cli_inputs import run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 EX = ROOT / "examples"
 DISPATCH = (EX / "dispatch-west-texas.toml").read_text()
 PIVOT = (EX / "pivot-200mw.toml").read_text()
 COST = (EX / "reverse-margin.toml").read_text()
-runner = CliRunner()
 
 
-def _run(*args: str) -> tuple[int, str, str]:
-    """Run the console script's entry point (usage errors as the user sees them)."""
-    code = 0
-    with runner.isolation() as (out, err, _):
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        stdout = out.getvalue().decode()
-        stderr = err.getvalue().decode()
-    assert "internal error" not in stderr and "Traceback" not in stderr, stderr
-    return code, stdout, stderr
 
 
 def _file(tmp_path: Path, text: str, name: str = "x.toml") -> Path:
@@ -44,7 +30,7 @@ def _file(tmp_path: Path, text: str, name: str = "x.toml") -> Path:
 def _error(tmp_path: Path, text: str, *args: str) -> list[str]:
     """The error lines of running ``args`` (with {f} = the file of ``text``): exit 2."""
     path = _file(tmp_path, text)
-    code, _, err = _run(*[a.replace("{f}", str(path)) for a in args])
+    code, _, err = run_main(*[a.replace("{f}", str(path)) for a in args])
     assert code == 2, err
     return [line for line in err.splitlines() if line.startswith("error:")]
 
@@ -218,7 +204,7 @@ def test_idle_fleet_is_an_error_not_a_nan_margin(tmp_path: Path) -> None:
     assert window == lines
     # one entry running: the window is valued (the idle entries cost what they cost)
     one = re.sub(r"uptime_fraction = [\d.]+", "uptime_fraction = 0", COST, count=1)
-    code, _, err = _run("backtest", str(_file(tmp_path, one, "one.toml")), "--start",
+    code, _, err = run_main("backtest", str(_file(tmp_path, one, "one.toml")), "--start",
                         "2024-01-01", "--end", "2024-01-31", "--json")
     assert code == 0, err
 
@@ -246,7 +232,7 @@ def test_inf_in_dispatch_table_is_a_field_error(tmp_path: Path, key: str) -> Non
 def test_negative_fixed_price_explains_the_negative_breakeven(tmp_path: Path) -> None:
     text = re.sub(r"price_usd_per_mwh = [\d.]+", "price_usd_per_mwh = -100", COST)
     path = _file(tmp_path, text)
-    code, out, err = _run("cost", str(path), "--date", "2025-06-01", "--json")
+    code, out, err = run_main("cost", str(path), "--date", "2025-06-01", "--json")
     assert code == 0, err
     doc = json.loads(out)
     assert doc["breakeven_btc_price_direct_usd"] < 0
@@ -263,12 +249,12 @@ def test_rich_markup_in_user_text_is_printed_not_rendered(tmp_path: Path) -> Non
     text = DISPATCH.replace('name = "West Texas"', 'name = "[bold]x[/bold]"').replace(
         'region = "ERCOT"', 'region = "[red]r[/red]"'
     )
-    code, out, err = _run("dispatch", str(_file(tmp_path, text)))
+    code, out, err = run_main("dispatch", str(_file(tmp_path, text)))
     assert code == 0, err
     assert "[bold]x[/bold]" in out and "[red]r[/red]" in out
     text = COST.replace('name = "Texas"', 'name = "[bold]T[/bold]"', 1)
     assert "[bold]T[/bold]" in text
-    code, out, err = _run("cost", str(_file(tmp_path, text)), "--date", "2025-06-01")
+    code, out, err = run_main("cost", str(_file(tmp_path, text)), "--date", "2025-06-01")
     assert code == 0, err
     assert "[bold" in out  # the table is 80 columns: "[bold…"
 
@@ -323,9 +309,9 @@ def test_the_difficulty_check_counts_the_machines_running_that_day(tmp_path: Pat
     for name in ("portfolio.toml", "regulation-extra.csv"):
         shutil.copy(EX / name, tmp_path / name)
     # 2.4e12 x 2^32 / 600 s = 17.2 EH/s: more than the machines running, less than all
-    code, _, err = _run("cost", str(tmp_path / "portfolio.toml"), "--difficulty", "2.4e12")
+    code, _, err = run_main("cost", str(tmp_path / "portfolio.toml"), "--difficulty", "2.4e12")
     assert code == 0, err
-    code, _, err = _run("cost", str(tmp_path / "portfolio.toml"), "--difficulty", "1.4e12")
+    code, _, err = run_main("cost", str(tmp_path / "portfolio.toml"), "--difficulty", "1.4e12")
     assert code == 2 and "--difficulty: the network it implies" in err
 
 

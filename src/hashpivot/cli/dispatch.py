@@ -109,7 +109,7 @@ def dispatch_command(
 
         problems += [Problem("--market", speak_options(p.message, {"prices_file": "--prices"}),
                              cli) for p in collected(lambda: check_market(market))]
-    collect(problems, lambda: check_out_dir(out))
+    collect(problems, lambda: check_out_dir(out, command="dispatch"))
     # every problem at once; odd units warn
     load_site_file(portfolio_file, problems, [site_check(site)],
                    [side_files_check(portfolio_file, site)])

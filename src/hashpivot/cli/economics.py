@@ -174,7 +174,7 @@ def register(app: typer.Typer) -> None:
             problems.append(Problem("--end", f"must not be before --start ({start})", CLI))
         if problems:
             raise InputError(problems)
-        check_out_dir(out)
+        check_out_dir(out, command="backtest")
         portfolio = load_site_file(site_file)
         try:
             result = run_backtest(portfolio, start, end)

@@ -205,7 +205,7 @@ def register(app: typer.Typer) -> None:
         if not 0.0 <= risk_aversion <= 1.0:  # (NaN fails)
             problems.append(Problem("--risk-aversion", f"must be in [0, 1] (got "
                                     f"{shown(risk_aversion)})", "<command line>"))
-        collect(problems, lambda: check_out_dir(out))
+        collect(problems, lambda: check_out_dir(out, command="optimize"))
         portfolio = load_site_file(portfolio_toml, problems,  # listed with the file's
                                    document_checks=[rules_file_check(portfolio_toml)])
         config = OptimizeConfig(

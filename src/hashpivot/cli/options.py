@@ -230,15 +230,22 @@ def simulate_option_problems(
     return problems
 
 
-def check_out_dir(out: Path | None, option: str = "--out") -> None:
+def check_out_dir(out: Path | None, option: str = "--out", command: str | None = None) -> None:
     """Make sure ``--out`` (or another folder ``option``) is a folder that exists or can be
     created, and is writable, before any work is done: an :class:`InputError` naming the
     option otherwise (a file in the way, a missing parent that cannot be created, no
     permission). Folders it creates to find out are removed again (the writers create
-    them), so a run that fails on another problem leaves none behind."""
+    them), so a run that fails on another problem leaves none behind. With ``command``, a
+    folder the run could spoil is refused too (files of no run, another command's run, a
+    previous output since changed: :func:`hashpivot.cli.out_folder.out_folder_problems`)."""
     if out is None:
         return
     cli = "<command line>"
+    if command is not None:
+        from hashpivot.cli.out_folder import out_folder_problems
+
+        if problems := out_folder_problems(out, command, option):
+            raise InputError(problems)
     try:
         is_file = out.exists() and not out.is_dir()
     except OSError as exc:  # a name too long, a folder not searchable

@@ -145,7 +145,7 @@ def pivot_command(
                                 f"{convert_mw})", "<command line>"))
     if start is not None:
         start = collect(problems, partial(iso_month, start, "--start"))
-    collect(problems, lambda: check_out_dir(out))
+    collect(problems, lambda: check_out_dir(out, command="pivot"))
     portfolio = load_site_file(site_file, problems, [site_check(site)])
     try:
         with options_for({"site": "--site", "convert_mw": "--convert-mw", "start": "--start"}):

@@ -262,7 +262,7 @@ def register(app: typer.Typer) -> None:
         if policy is not None and policy not in (*POLICIES, "all"):
             problems.append(Problem("--policy", f"{policy!r} is not one of "
                                     f"{', '.join(POLICIES)} or 'all'", "<command line>"))
-        collect(problems, lambda: check_out_dir(out))
+        collect(problems, lambda: check_out_dir(out, command="simulate"))
         portfolio = load_site_file(site_toml, problems, [site_check(site)])
         with options_for({"policy": "--policy"}):
             policies = policy_order(portfolio.treasury, policy)

@@ -1,0 +1,192 @@
+"""What a run may write over in its ``--out`` folder: one run's files, nothing else.
+
+An ``--out`` folder holds the files of one run and the record of it (``run.json``,
+:mod:`hashpivot.cli.run_record`). Before any work, :func:`out_folder_problems` refuses a
+folder a new run could spoil:
+
+- a folder that holds files but no run record: the files are the user's (or a run that
+  did not finish); a run would write over any of them that share an output's name;
+- a folder holding another command's run (``pivot`` then ``simulate``): the two runs'
+  files would mix under one record;
+- a previous run's output that changed since that run wrote it (its SHA-256 differs
+  from the record's): an edited table would be written over.
+
+A folder holding the same command's run, its outputs as written, is the common case of a
+second run with other options: after the new files are written,
+:func:`remove_stale_outputs` deletes the previous run's outputs this run did not write
+again (a site since renamed, a chart no longer drawn), so the folder and its record tell
+one run's story. Files the previous run did not write are kept; names starting with a dot
+(``.DS_Store``, an editor's swap file) are never counted nor touched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from hashpivot.exceptions import Problem
+from hashpivot.store.provenance import file_sha256
+
+__all__ = ["out_folder_problems", "previous_outputs", "remove_stale_outputs"]
+
+#: How many entries an error lists before "and N more".
+LISTED_ENTRIES = 5
+
+
+def _visible_entries(folder: Path) -> list[str]:
+    """The names in ``folder`` not starting with a dot, sorted."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def _listing(names: list[str]) -> str:
+    shown = ", ".join(names[:LISTED_ENTRIES])
+    more = len(names) - LISTED_ENTRIES
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def previous_outputs(folder: Path) -> tuple[list[str], dict[str, str]] | None:
+    """The command and the outputs of the run record in ``folder``.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        An ``--out`` folder.
+
+    Returns
+    -------
+    tuple of (list of str, dict of str to str) or None
+        The recorded command (arguments after ``hashpivot``) and its outputs (path
+        relative to the folder -> first 16 hex digits of its SHA-256); None when the
+        folder has no readable record with both.
+    """
+    from hashpivot.cli.run_record import RUN_RECORD
+
+    try:
+        record = json.loads((folder / RUN_RECORD).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    command, outputs = record.get("command"), record.get("outputs")
+    if not (isinstance(command, list) and command and all(isinstance(a, str) for a in command)
+            and isinstance(outputs, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in outputs.items())):
+        return None
+    return command, outputs
+
+
+def _inside(folder: Path, relative: str) -> Path | None:
+    """``folder / relative`` when it stays inside ``folder`` (a record is a file anyone can
+    edit: ``../x`` names nothing of the run's)."""
+    path = folder / relative
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return None
+    return path
+
+
+def _changed_outputs(folder: Path, outputs: dict[str, str]) -> list[str]:
+    """The recorded outputs present in ``folder`` whose bytes differ from the record's."""
+    changed = []
+    for relative, digest in sorted(outputs.items()):
+        path = _inside(folder, relative)
+        try:
+            if path is not None and path.is_file() and file_sha256(path) != digest:
+                changed.append(relative)
+        except OSError:  # unreadable: it cannot be compared, nor safely written over
+            changed.append(relative)
+    return changed
+
+
+def out_folder_problems(out: Path, command: str, option: str = "--out") -> list[Problem]:
+    """The reasons a ``command`` run must not write into ``out`` (none when it may).
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The ``--out`` folder (it may not exist yet).
+    command : str
+        The command about to run (``pivot``, ``simulate``...).
+    option : str, optional
+        The option that named the folder, the problems' field path.
+
+    Returns
+    -------
+    list of hashpivot.exceptions.Problem
+        Empty when ``out`` is missing, empty (but for dot files), or holds a ``command``
+        run's record with its outputs unchanged; one problem naming the folder otherwise.
+    """
+    from hashpivot.cli.run_record import RUN_RECORD
+
+    cli = "<command line>"
+    try:
+        entries = _visible_entries(out) if out.is_dir() else []
+    except OSError:  # not listable: check_out_dir reports what it can of the folder
+        return []
+    if not entries:
+        return []
+    previous = previous_outputs(out)
+    if previous is None:
+        what = (f"its {RUN_RECORD} is not a readable run record" if RUN_RECORD in entries
+                else f"it holds no {RUN_RECORD} of a hashpivot run")
+        return [Problem(option, f"folder {out} is not empty ({_listing(entries)}) and {what}: "
+                        "this run could write over those files; give an empty or new folder",
+                        cli)]
+    recorded, outputs = previous
+    if recorded[0] != command:
+        return [Problem(option, f"folder {out} holds the files of `hashpivot "
+                        f"{' '.join(recorded)[:200]}` ({RUN_RECORD}): a {command} run would "
+                        "mix its files with them; give another folder", cli)]
+    changed = _changed_outputs(out, outputs)
+    if changed:
+        them = "it" if len(changed) == 1 else "them"
+        return [Problem(option, f"in folder {out}, {_listing(changed)} changed since the run "
+                        f"that wrote {them} ({RUN_RECORD}): this run would write over the "
+                        f"changes; move {them} or give another folder", cli)]
+    return []
+
+
+def remove_stale_outputs(out: Path, previous: dict[str, str] | None,
+                         written: Iterable[str]) -> list[str]:
+    """Delete the previous run's outputs that this run did not write again.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The ``--out`` folder.
+    previous : dict of str to str or None
+        The previous record's outputs (relative path -> SHA-256, first 16 hex digits), as
+        read before this run wrote anything; None when there was no record.
+    written : iterable of str
+        This run's outputs, relative to ``out``.
+
+    Returns
+    -------
+    list of str
+        The relative paths removed. A file whose bytes differ from the previous record's
+        (changed during the run) is kept, and so is every file the record does not name.
+    """
+    if not previous:
+        return []
+    keep = set(written)
+    removed = []
+    for relative, digest in sorted(previous.items()):
+        path = _inside(out, relative)
+        if relative in keep or path is None:
+            continue
+        try:
+            if path.is_file() and file_sha256(path) == digest:
+                path.unlink()
+                removed.append(relative)
+        except OSError:  # kept: a file it cannot read or remove is not lost
+            continue
+        for parent in path.parents:  # sub-folders the run made, once empty
+            if parent.resolve() == out.resolve():
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+    return removed

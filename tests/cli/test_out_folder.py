@@ -1,0 +1,117 @@
+"""What a run may write over in its ``--out`` folder (:mod:`hashpivot.cli.out_folder`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hashpivot.cli.out_folder import out_folder_problems, remove_stale_outputs
+from hashpivot.store.provenance import file_sha256
+from tests.cli.cli_inputs import run_main
+
+EX = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _run(*args: str) -> tuple[int, str]:
+    """The console script's entry point: exit code and stderr."""
+    code, _, stderr = run_main(*args)
+    return code, stderr
+
+
+def _backtest(out: Path) -> tuple[int, str]:
+    """A one-month backtest (the quickest command that writes an ``--out`` folder)."""
+    return _run("backtest", str(EX / "reverse-margin.toml"), "--start", "2025-01-01",
+                "--end", "2025-01-31", "--out", str(out), "--json")
+
+
+@pytest.fixture(scope="module")
+def backtest_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bt") / "out"
+    code, stderr = _backtest(out)
+    assert code == 0, stderr
+    return out
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    dst.mkdir()
+    for p in src.iterdir():
+        (dst / p.name).write_bytes(p.read_bytes())
+    return dst
+
+
+def test_a_folder_of_the_users_files_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "backtest.csv").write_text("my own table\n")
+    code, stderr = _backtest(out)
+    assert code == 2
+    assert "--out: folder" in stderr and "backtest.csv" in stderr
+    assert "holds no run.json" in stderr and "empty or new folder" in stderr
+    assert (out / "backtest.csv").read_text() == "my own table\n"
+    assert sorted(p.name for p in out.iterdir()) == ["backtest.csv"]
+
+
+def test_dot_files_alone_do_not_make_a_folder_the_users(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".DS_Store").write_bytes(b"\0")
+    assert out_folder_problems(out, "backtest") == []
+    assert out_folder_problems(tmp_path / "missing", "backtest") == []
+
+
+def test_another_commands_folder_is_refused(backtest_out: Path) -> None:
+    problems = out_folder_problems(backtest_out, "pivot")
+    assert len(problems) == 1 and problems[0].path == "--out"
+    assert "holds the files of `hashpivot backtest" in problems[0].message
+    assert "a pivot run would mix its files with them" in problems[0].message
+
+
+def test_an_output_changed_since_its_run_is_not_written_over(
+    backtest_out: Path, tmp_path: Path
+) -> None:
+    out = _copy(backtest_out, tmp_path / "out")
+    (out / "backtest.csv").write_text("my notes\n")
+    code, stderr = _backtest(out)
+    assert code == 2
+    assert "backtest.csv changed since the run that wrote it" in stderr
+    assert (out / "backtest.csv").read_text() == "my notes\n"
+
+
+def test_an_unreadable_record_is_no_run_record(backtest_out: Path, tmp_path: Path) -> None:
+    out = _copy(backtest_out, tmp_path / "out")
+    (out / "run.json").write_text("{not json")
+    (message,) = (p.message for p in out_folder_problems(out, "backtest"))
+    assert "its run.json is not a readable run record" in message
+
+
+def test_a_second_run_replaces_the_first_and_keeps_the_users_files(
+    backtest_out: Path, tmp_path: Path
+) -> None:
+    out = _copy(backtest_out, tmp_path / "out")
+    (out / "old_chart.csv").write_text("a file the previous run wrote\n")
+    (out / "notes.txt").write_text("mine\n")
+    record = json.loads((out / "run.json").read_text())
+    record["outputs"]["old_chart.csv"] = file_sha256(out / "old_chart.csv")
+    (out / "run.json").write_text(json.dumps(record))
+    code, stderr = _backtest(out)
+    assert code == 0, stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["backtest.csv", "backtest.html", "backtest.png", "notes.txt", "run.json"]
+    assert "old_chart.csv" not in json.loads((out / "run.json").read_text())["outputs"]
+
+
+def test_stale_outputs_outside_the_folder_or_changed_are_kept(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    (tmp_path / "outside.csv").write_text("x")
+    (out / "sub" / "gone.csv").write_text("y")
+    (out / "edited.csv").write_text("z")
+    previous = {"../outside.csv": file_sha256(tmp_path / "outside.csv"),
+                "sub/gone.csv": file_sha256(out / "sub" / "gone.csv"),
+                "edited.csv": "0" * 16, "kept.csv": "1" * 16}
+    removed = remove_stale_outputs(out, previous, ["kept.csv"])
+    assert removed == ["sub/gone.csv"]
+    assert not (out / "sub").exists()  # emptied: the run made it
+    assert (tmp_path / "outside.csv").exists() and (out / "edited.csv").exists()
