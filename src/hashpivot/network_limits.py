@@ -34,12 +34,19 @@ def out_of_range(field: str, value: float | None) -> str | None:
     return None
 
 
+#: A refused difficulty under this is said to be perhaps typed in T (1e12): 117 for the
+#: 117e12 of 2025 (the network's passed 1e4 in 2010). [-]
+T_TYPO_BELOW = 1e4
+
+
 def fleet_exceeds_network(
     portfolio: Portfolio, network: NetworkConditions, source: str
 ) -> str | None:
     """The problem of a given difficulty whose network is smaller than the portfolio's own
     fleet, which it includes (the machines running on the network's day, as the cost is
-    computed): a typo. None when the network holds the fleet.
+    computed): a typo, said to be one of units when the difficulty is under
+    :data:`T_TYPO_BELOW` and 1e12 times it would hold the fleet (117 for 117e12). None
+    when the network holds the fleet.
 
     Parameters
     ----------
@@ -62,8 +69,11 @@ def fleet_exceeds_network(
     network_th_s = network.difficulty * 2**32 / 600.0 / 1e12
     if fleet_th_s <= network_th_s:
         return None
+    in_t = (f"; if it is in T (1e12), use {network.difficulty:g}e12"
+            if network.difficulty < T_TYPO_BELOW and fleet_th_s <= network_th_s * 1e12
+            else "")
     return (f"the network it implies ({network_th_s:.4g} TH/s) is smaller than the fleet of "
-            f"{source} ({fleet_th_s:.4g} TH/s)")
+            f"{source} ({fleet_th_s:.4g} TH/s){in_t}")
 
 
 __all__ = ["NETWORK_LIMITS", "fleet_exceeds_network", "out_of_range"]

@@ -219,6 +219,9 @@ def test_difficulty_below_the_fleet_is_refused(tmp_path: Path) -> None:
     # 1e3 x 2^32 / 600 H/s = 7.2 TH/s: less than one S21
     (line,) = _error(tmp_path, COST, "cost", "{f}", "--difficulty", "1000")
     assert line.startswith("error: <command line>: --difficulty: the network it implies")
+    assert line.endswith("; if it is in T (1e12), use 1000e12")
+    (line,) = _error(tmp_path, COST, "cost", "{f}", "--difficulty", "2e6")  # no T typo
+    assert "smaller than the fleet" in line and "in T" not in line
 
 
 @pytest.mark.parametrize("key", ["ai_load_mw", "hashprice_usd_per_ph_day"])

@@ -470,6 +470,8 @@ def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
          "network.difficulty", "greater than or equal to 1"),
         (0, "cost", {"network": {"btc_price_usd": 95000, "difficulty": 1e6}},
          "network.difficulty", "smaller than the fleet"),
+        # a difficulty typed in T is said to be one (the refusal alone, until 2026-12-06)
+        (0, "cost", {"difficulty": 117}, "difficulty", "if it is in T (1e12), use 117e12"),
     ],
 )
 def test_run_parameters_the_engine_would_refuse_are_a_422_at_submission(
