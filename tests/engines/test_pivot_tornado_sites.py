@@ -86,3 +86,19 @@ def test_the_terms_shown_are_the_converted_sites() -> None:
             "fit_out_capex_usd_per_it_mw": b.hosting.fit_out_capex_usd_per_it_mw * factor})})]})
     npv = {s.strategy.name: s.npv_usd for s in run_pivot(moved).strategies}
     assert npv["convert_all"] - npv["keep_mining"] == pytest.approx(0.0, abs=1e3)
+
+
+def test_a_pue_step_that_stops_at_one_says_so() -> None:
+    """A converted site at PUE 1.05 moves by -0.05 of the -0.1 step (PUE >= 1.0): the row
+    said "-0.1 each" (until 2026-12-06)."""
+    pf = _portfolio()
+    first = next(i for i, s in enumerate(pf.sites) if s.hosting is not None)
+    site = pf.sites[first]
+    assert site.hosting is not None
+    low = site.model_copy(update={"hosting": site.hosting.model_copy(update={"pue": 1.05})})
+    sites = [low if i == first else s for i, s in enumerate(pf.sites)]
+    rows = run_pivot(pf.model_copy(update={"sites": sites})).tornado.set_index("variable")
+    assert rows.loc["pue", "unit"] == "+ PUE, >= 1.0"
+    assert format_tornado_input(rows.loc["pue", "low_input"], "+ PUE, >= 1.0") == (
+        "-0.1 each, >= 1.0")
+    assert _result().tornado.set_index("variable").loc["pue", "unit"] == "+ PUE"

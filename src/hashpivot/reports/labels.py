@@ -90,8 +90,8 @@ def format_tornado_input(x: float, unit: str) -> str:
     unit : str
         The tornado's unit column (``USD/MW``, ``USD``, ``1/year``, ``month``,
         ``USD/kW/month``, ``x rent`` and ``x capex``: a factor on each hall's rent or
-        site's capex, ``+ PUE``: a step on each site's PUE; anything else prints 3
-        significant digits).
+        site's capex, ``+ PUE``: a step on each site's PUE, ``+ PUE, >= 1.0`` where it
+        stops at 1.0 for a site; anything else prints 3 significant digits).
 
     Returns
     -------
@@ -111,6 +111,7 @@ _TORNADO_INPUT_FORMATS: dict[str, Callable[[float], str]] = {
     "x rent": lambda x: f"{x:.3g} x rent",
     "x capex": lambda x: f"{x:.3g} x capex",
     "+ PUE": lambda x: f"{x:+.3g} each",
+    "+ PUE, >= 1.0": lambda x: f"{x:+.3g} each, >= 1.0",
 }
 
 

@@ -78,6 +78,9 @@ def _npvs(
 #: value moved by the same factor (rent, capex) or step (PUE).
 _EACH_UNIT = {"lease_usd_per_kw_month": "x rent", "capex_usd_per_it_mw": "x capex",
               "pue": "+ PUE"}
+#: The PUE row's unit where the step takes a converted site's PUE below 1.0, where it
+#: stops (a site at 1.05 moves by -0.05 of a -0.1 step).
+CLIPPED_PUE_STEP = "+ PUE, >= 1.0"
 
 _TORNADO_LABELS = {
     "btc_price_usd": "BTC price at start",
@@ -210,7 +213,10 @@ def _tornado(
             # halls at several rents, sites of several capex or PUE: each moves by the
             # same factor (or, the PUE, step), which is the input (the first site's value
             # scaled was shown, a rent at which the pivot did not break even)
-            rows.append(_row(name, _EACH_UNIT.get(name, unit), lo, hi, at(lo), at(hi), at))
+            each = _EACH_UNIT.get(name, unit)
+            if name == "pue" and any(term.pue + lo < 1.0 for term in converting):
+                each = CLIPPED_PUE_STEP  # a site's PUE stops at 1.0: it moves less
+            rows.append(_row(name, each, lo, hi, at(lo), at(hi), at))
             continue
 
         def show(f: float, shown: Any = shown) -> float:
