@@ -60,13 +60,15 @@ def fleet_exceeds_network(
     import numpy as np
     import pandas as pd
 
+    from hashpivot.bitcoin import hashrate_from_difficulty
+
     day = None if network.date is None else pd.DatetimeIndex([pd.Timestamp(network.date)])
     fleet_th_s = sum(
         e.total_hashrate_th_s for s in portfolio.sites
         for e, runs in zip(s.fleet, np.ones(len(s.fleet), dtype=bool) if day is None
                            else s.running_on(day)[:, 0], strict=True)
         if runs)
-    network_th_s = network.difficulty * 2**32 / 600.0 / 1e12
+    network_th_s = hashrate_from_difficulty(network.difficulty)
     if fleet_th_s <= network_th_s:
         return None
     in_t = (f"; if it is in T (1e12), use {network.difficulty:g}e12"

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.engines.asic_depreciation import missing_asic_depreciation_notes
+from hashpivot.engines.backtest_notes import fleet_share_note, undated_depreciation_note
 from hashpivot.engines.dispatch_table_note import dispatch_table_notes
 from hashpivot.engines.unit_economics import (
     cost_lines_with_items,
@@ -67,7 +68,9 @@ def run_backtest(
         for the views direct, total, production and all_in; ``notes``: a site without
         ASIC depreciation in the total view
         (:func:`~hashpivot.engines.asic_depreciation.missing_asic_depreciation_notes`, per
-        BTC of the window's mean BTC/day).
+        BTC of the window's mean BTC/day), undated machines depreciated past their cost
+        and a fleet that is a large share of the network
+        (:mod:`hashpivot.engines.backtest_notes`).
 
     Raises
     ------
@@ -163,6 +166,8 @@ def run_backtest(
         portfolio, arr.site[ran], arr.label[ran], arr.hashrate_th_s[ran], arr.priced[ran],
         btc_per_day)
     notes += dispatch_table_notes(portfolio, set(arr.site[ran]))
+    notes += [n for n in (undated_depreciation_note(portfolio, arr, depreciating),
+                          fleet_share_note(arr, installed, diff, dates)) if n is not None]
     for i, site in enumerate(portfolio.sites):
         off = int((~connected[site.name]).sum())
         if off:

@@ -1,0 +1,116 @@
+"""What a backtest assumes of a fleet the window did not hold as it stands: notes.
+
+A portfolio describes a fleet as it is (or will be); a backtest runs it over history. Two
+of its conventions can decide how the window reads, so each is said with the result when
+it matters:
+
+- a fleet entry without a ``start`` is installed on every day of the window, and its
+  straight-line depreciation (``capex_usd_per_th`` over ``depreciation_years``) runs on
+  each of them, as a run-rate: over a window longer than its life it is charged more than
+  it cost (:func:`undated_depreciation_note`);
+- BTC mined is the fleet's share of the network the historical difficulty implies, which
+  does not include a fleet that was not there: a fleet that is a large share of that
+  network would have raised the difficulty (:func:`fleet_share_note`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.bitcoin import hashrate_from_difficulty
+from hashpivot.engines.unit_economics import PortfolioArrays
+from hashpivot.models import Portfolio
+from hashpivot.units import DAYS_PER_YEAR
+
+__all__ = ["FLEET_SHARE_NOTE_ABOVE", "fleet_share_note", "undated_depreciation_note"]
+
+#: A fleet above this share of the network's hashrate on some day is noted (the largest
+#: listed miners held about 5-6 % in 2025). [-]
+FLEET_SHARE_NOTE_ABOVE = 0.05
+
+
+def undated_depreciation_note(
+    portfolio: Portfolio, arr: PortfolioArrays, depreciating: np.ndarray
+) -> str | None:
+    """The note of fleet entries without a ``start`` depreciated past their purchase cost.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Its fleet entries, in the order of ``arr``'s rows.
+    arr : PortfolioArrays
+        Per entry: ``depreciation_usd_per_year``. [USD/year]
+    depreciating : numpy.ndarray
+        ``(entries, days)``: 1 on the days an entry is depreciated. [-]
+
+    Returns
+    -------
+    str or None
+        The entries, the depreciation the window charges them [M USD] against their
+        purchase cost [M USD] and the field that ends it; None when no undated entry is
+        charged more than its cost.
+    """
+    charged_usd = arr.depreciation_usd_per_year / DAYS_PER_YEAR * depreciating.sum(axis=1)
+    names: list[str] = []
+    fields: list[str] = []
+    charged = cost = 0.0
+    row = 0
+    for i, site in enumerate(portfolio.sites):
+        for j, entry in enumerate(site.fleet):
+            life = entry.depreciation_years
+            if entry.start is None and life is not None:
+                purchase = float(arr.depreciation_usd_per_year[row]) * float(life)
+                if charged_usd[row] > purchase * (1 + 1e-9):
+                    names.append(f"{site.name}: {entry.label}")
+                    fields.append(f"sites[{i}].fleet[{j}].start")
+                    charged += float(charged_usd[row])
+                    cost += purchase
+            row += 1
+    if not names:
+        return None
+    listed = "; ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"fleet entries without a start ({listed}) are installed on every day of the "
+            f"window and depreciated on each, as a run-rate: {charged / 1e6:,.1f} M USD "
+            f"against their purchase cost of {cost / 1e6:,.1f} M USD "
+            f"({charged / cost:.2f}x) in the total view; a start ({fields[0]}"
+            f"{', ...' if len(fields) > 1 else ''}) stops it after their depreciation_years")
+
+
+def fleet_share_note(
+    arr: PortfolioArrays, installed: np.ndarray, difficulty: np.ndarray,
+    dates: pd.DatetimeIndex,
+) -> str | None:
+    """The note of a fleet above :data:`FLEET_SHARE_NOTE_ABOVE` of the network's hashrate.
+
+    Parameters
+    ----------
+    arr : PortfolioArrays
+        Per entry: ``hashrate_th_s``. [TH/s]
+    installed : numpy.ndarray
+        ``(entries, days)``: 1 on the days an entry runs. [-]
+    difficulty : numpy.ndarray
+        The day's mean difficulty. [-]
+    dates : pandas.DatetimeIndex
+        The window's days.
+
+    Returns
+    -------
+    str or None
+        The largest share [%], its day and both hashrates [EH/s]; None at or below the
+        threshold or without days.
+    """
+    if len(dates) == 0:
+        return None
+    fleet_th_s = arr.hashrate_th_s @ installed
+    network_th_s = np.asarray(hashrate_from_difficulty(np.asarray(difficulty, dtype=float)))
+    share = np.divide(fleet_th_s, network_th_s, out=np.zeros_like(fleet_th_s),
+                      where=network_th_s > 0)
+    k = int(np.argmax(share))
+    if share[k] <= FLEET_SHARE_NOTE_ABOVE:
+        return None
+    return (f"the fleet is up to {100 * share[k]:.1f} % of the network's hashrate (on "
+            f"{dates[k].date()}: {fleet_th_s[k] / 1e6:,.2f} of {network_th_s[k] / 1e6:,.2f} "
+            "EH/s, the network the difficulty implies): its BTC mined take the historical "
+            "difficulty, which a fleet that large would have raised (a what-if, an upper "
+            "bound)")
