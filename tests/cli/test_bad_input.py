@@ -382,3 +382,19 @@ def test_a_64_bit_seed_runs_and_a_name_too_long_is_a_problem(tmp_path: Path) -> 
     assert seed_and_cluster_problems(2**128, None, None)[0].path == "--seed"
     (line, *_) = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--prices", "a" * 300 + ".csv")
     assert line.startswith("error: <command line>: --prices: cannot read ")
+
+
+@pytest.mark.parametrize("command", ["pivot", "simulate"])
+def test_convert_mw_over_the_sites_is_listed_with_a_bad_start(tmp_path: Path,
+                                                               command: str) -> None:
+    """--convert-mw over the convertible MW (the engine's finding) and a --start that is
+    no month in one run (the MW came one run after the month was fixed); a bad
+    --convert-mw is not checked against the sites."""
+    extra = ["--paths", "8"] if command == "simulate" else []
+    lines = _error(tmp_path, PIVOT, command, "{f}", "--convert-mw", "9999", "--start",
+                   "2026-00", *extra)
+    assert [line.split(": ")[2] for line in lines] == ["--start", "--convert-mw"]
+    assert lines[1].endswith("9999 MW exceeds the 200 MW that can be converted")
+    lines = _error(tmp_path, PIVOT, command, "{f}", "--convert-mw", "nan", "--start",
+                   "2026-00", "--site", "nope", *extra)
+    assert [line.split(": ")[2] for line in lines] == ["--convert-mw", "--start", "--site"]

@@ -85,6 +85,7 @@ def load_site_file(path: str | Path, option_problems: Sequence[Problem] = (),
         raise InputError([*option_problems, *exc.problems, *early]) from None
     portfolio._source_file = str(Path(path).absolute())  # (as load_portfolio)
     found = [*option_problems, *(p for check in checks for p in check(portfolio))]
+    found = list(dict.fromkeys(found))  # (an unknown --site, found by two checks: once)
     if found:
         raise InputError([*found, *early])
     for problem in unit_warnings(portfolio, source=str(path)):

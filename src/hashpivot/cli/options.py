@@ -195,6 +195,31 @@ def site_check(site: str | None) -> Callable[[Portfolio], list[Problem]]:
     return check
 
 
+def conversion_check(site: str | None, convert_mw: float | None, start: str | None,
+                     source: str, horizon_months: int | None = None,
+                     scenario_start: bool = False) -> Callable[[Portfolio], list[Problem]]:
+    """The check of ``--site``, ``--convert-mw`` and ``--start`` against the file's sites
+    as the engines take them (:func:`~hashpivot.engines.pivot.strategies.
+    conversion_problems`: MW beyond the convertible ones, a start outside the horizon),
+    each problem at its option or, for the file's own values, at its field in
+    ``source``; from ``[scenario] start`` on when ``scenario_start`` (``simulate``)."""
+    def check(portfolio: Portfolio) -> list[Problem]:
+        from hashpivot.cli.errors import options_for
+        from hashpivot.engines.pivot.strategies import conversion_problems
+
+        first = portfolio.scenario.start if scenario_start and portfolio.scenario else None
+
+        def run() -> None:
+            with options_for({"site": "--site", "convert_mw": "--convert-mw",
+                              "start": "--start"}):
+                problems = conversion_problems(portfolio, site, convert_mw, start,
+                                               horizon_months, first)
+                if problems:
+                    raise InputError(problems)
+        return [Problem(p.path, p.message, p.source or source) for p in collected(run)]
+    return check
+
+
 def simulate_option_problems(
     seed: int,
     years: float | None,

@@ -21,6 +21,7 @@ from hashpivot.cli.options import (
     OnlySite,
     check_out_dir,
     collect,
+    conversion_check,
     iso_month,
     site_check,
 )
@@ -140,13 +141,17 @@ def pivot_command(
     from hashpivot.engines.pivot import run_pivot
 
     problems: list[Problem] = []  # every option's problem, listed with the file's
-    if convert_mw is not None and not (math.isfinite(convert_mw) and convert_mw > 0):
+    mw_ok = convert_mw is None or (math.isfinite(convert_mw) and convert_mw > 0)
+    if not mw_ok:
         problems.append(Problem("--convert-mw", f"must be a finite number > 0 (got "
                                 f"{convert_mw})", "<command line>"))
-    if start is not None:
+    if start is not None:  # (None when bad: the MW are still checked against the file)
         start = collect(problems, partial(iso_month, start, "--start"))
+    checks = [site_check(site)]
+    if mw_ok:  # (the MW against the file's sites: skipped for a bad --convert-mw)
+        checks.append(conversion_check(site, convert_mw, start, str(site_file)))
     collect(problems, lambda: check_out_dir(out, command="pivot"))
-    portfolio = load_site_file(site_file, problems, [site_check(site)])
+    portfolio = load_site_file(site_file, problems, checks)
     try:
         with options_for({"site": "--site", "convert_mw": "--convert-mw", "start": "--start"}):
             result = run_pivot(portfolio, site_name=site, convert_mw=convert_mw, start=start,

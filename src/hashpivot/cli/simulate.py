@@ -25,6 +25,7 @@ from hashpivot.cli.options import (
     at_least_problems,
     check_out_dir,
     collect,
+    conversion_check,
     iso_month,
     shown,
     simulate_option_problems,
@@ -263,7 +264,13 @@ def register(app: typer.Typer) -> None:
             problems.append(Problem("--policy", f"{policy!r} is not one of "
                                     f"{', '.join(POLICIES)} or 'all'", "<command line>"))
         collect(problems, lambda: check_out_dir(out, command="simulate"))
-        portfolio = load_site_file(site_toml, problems, [site_check(site)])
+        checks = [site_check(site)]
+        if not {p.path for p in problems} & {"--convert-mw", "--years"}:
+            # the MW and start against the file's sites (a bad --start is None here);
+            # skipped when the MW or the horizon it depends on is bad
+            checks.append(conversion_check(site, convert_mw, start, str(site_toml),
+                                           horizon_months_for(years), scenario_start=True))
+        portfolio = load_site_file(site_toml, problems, checks)
         with options_for({"policy": "--policy"}):
             policies = policy_order(portfolio.treasury, policy)
         portfolio = with_price_model(portfolio, price_model)

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.models import Portfolio, Site
@@ -253,25 +252,14 @@ def _check_conversion(portfolio: Portfolio, site: str | None, convert_mw: float 
                       start: str | None, horizon_months: int | None = None,
                       first_month: str | None = None) -> None:
     """The run's site, MW and start as the engine takes them, checked when the run is
-    submitted (an unknown site, a start outside the horizon, MW beyond the convertible
-    ones, a start with no MW figure): a 422 at the parameter, not a run that fails; and
-    the portfolio as it stands on the run's first month (``first_month``, default
-    ``[pivot]``'s: ``simulate`` takes ``[scenario] start`` when given)."""
-    from hashpivot.engines.pivot import build_strategies
-    from hashpivot.engines.pivot.market import market_start
-    from hashpivot.engines.standing import standing_portfolio
-    from hashpivot.models.pivot import PivotSpec
+    submitted (:func:`~hashpivot.engines.pivot.strategies.conversion_problems`): a 422
+    at the parameter, not a run that fails."""
+    from hashpivot.engines.pivot.strategies import conversion_problems
 
-    spec = portfolio.pivot or PivotSpec()
-    n = horizon_months or spec.horizon_years * 12
-    try:
-        build_strategies(portfolio, site, convert_mw, start, horizon_months=n)
-        # a site whose every machine retired before the first month (the portfolio's)
-        first = (pd.Period(first_month, "M") if first_month is not None
-                 else market_start(spec).start)
-        standing_portfolio(portfolio, pd.period_range(first, periods=n, freq="M"), site)
-    except InputError as exc:
-        raise _as_params(exc) from None
+    problems = conversion_problems(portfolio, site, convert_mw, start, horizon_months,
+                                   first_month)
+    if problems:
+        raise _as_params(InputError(problems))
 
 
 def _resolve_pivot(portfolio: Portfolio, params: run_params.PivotParams) -> dict[str, Any]:

@@ -234,6 +234,53 @@ def build_strategies(
     return out
 
 
+def conversion_problems(portfolio: Portfolio, site_name: str | None = None,
+                        convert_mw: float | None = None,
+                        start: pd.Period | str | None = None,
+                        horizon_months: int | None = None,
+                        first_month: pd.Period | str | None = None) -> list[Problem]:
+    """The problems of a run's site, MW and start as the engines take them, found
+    before the run (with the other problems of its input, not in a run of their own).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Validated portfolio.
+    site_name, convert_mw, start : optional
+        As :func:`build_strategies` takes them. [-, MW, month]
+    horizon_months : int, optional
+        Months valued; default ``[pivot].horizon_years``. [month]
+    first_month : pandas.Period or 'YYYY-MM', optional
+        First month valued (``simulate`` takes ``[scenario] start`` when given); default
+        the pivot model's start.
+
+    Returns
+    -------
+    list of Problem
+        Those of :func:`build_strategies` (an unknown site, MW beyond the convertible
+        ones, a start outside the horizon or with no MW figure) and of
+        :func:`~hashpivot.engines.standing.standing_portfolio` (a valued site whose every
+        machine retired before the first month), each at the argument's name or the
+        file's field path; empty when the run can go.
+    """
+    from hashpivot.engines.standing import standing_portfolio
+
+    spec = _pivot_spec(portfolio)
+    n = horizon_months or spec.horizon_years * 12
+    problems: list[Problem] = []
+    try:
+        build_strategies(portfolio, site_name, convert_mw, start, horizon_months=n)
+    except InputError as exc:  # (the standing portfolio's problems too: independent)
+        problems += exc.problems
+    first = (pd.Period(first_month, "M") if first_month is not None
+             else market_start(spec).start)
+    try:
+        standing_portfolio(portfolio, pd.period_range(first, periods=n, freq="M"), site_name)
+    except InputError as exc:
+        problems += [p for p in exc.problems if p not in problems]  # (the site's, once)
+    return problems
+
+
 def within_horizon(strategies: Sequence[Strategy], last: pd.Period
                    ) -> tuple[list[Strategy], list[str]]:
     """The strategies without the phases that would start after ``last``, and a note per
