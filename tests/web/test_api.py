@@ -622,6 +622,24 @@ def test_a_site_the_portfolio_lacks_is_listed_with_the_parameters_problems(clien
     assert [p["path"] for p in r.json()["problems"]] == ["site"], r.text
 
 
+def test_a_run_s_checks_against_the_portfolio_are_listed_with_a_bad_parameter(
+        client: Any) -> None:
+    """MW over the convertible ones (the check against the portfolio) came on the
+    submission after a bad start or paths; a bad MW figure skips that check (it depends
+    on it)."""
+    pid = client.get("/api/portfolios").json()[1]["id"]
+    for kind, params in (("pivot", {"convert_mw": 9999, "start": "2026-00"}),
+                         ("simulate", {"convert_mw": 9999, "paths": 0})):
+        r = client.post("/api/runs", json={"kind": kind, "portfolio_id": pid,
+                                           "params": params})
+        problems = r.json()["problems"]
+        assert _problem_paths(r) == [*(set(params) - {"convert_mw"}), "convert_mw"], r.text
+        assert "exceeds the 200 MW" in problems[1]["message"], r.text
+    r = client.post("/api/runs", json={"kind": "pivot", "portfolio_id": pid,
+                                       "params": {"convert_mw": -1, "start": "2026-07"}})
+    assert _problem_paths(r) == ["convert_mw"], r.text
+
+
 def _problem_paths(r: Any) -> list[str]:
     assert r.status_code == 422, r.text
     return [p["path"] for p in r.json()["problems"]]

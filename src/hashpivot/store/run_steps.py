@@ -306,16 +306,25 @@ def _resolve_simulate(portfolio: Portfolio, params: run_params.SimulateParams) -
     from hashpivot.models.pivot import PivotSpec, gordon_rate_problem
     from hashpivot.models.risk import ScenarioSpec
 
-    _simulate_policies(portfolio, params.policy)
-    _check_conversion(portfolio, params.site, params.convert_mw, params.start,
-                      horizon_months_for(params.years),
-                      (portfolio.scenario or ScenarioSpec()).start)
+    problems: list[Problem] = []  # the three checks are independent: listed together
+    for check in (
+        lambda: _simulate_policies(portfolio, params.policy),
+        lambda: _check_conversion(portfolio, params.site, params.convert_mw, params.start,
+                                  horizon_months_for(params.years),
+                                  (portfolio.scenario or ScenarioSpec()).start),
+    ):
+        try:
+            check()
+        except InputError as exc:
+            problems += exc.problems
     if params.discount_rate is not None:
         tv = (portfolio.pivot or PivotSpec()).terminal_value
         gordon = gordon_rate_problem(tv, params.discount_rate, params.discount_rate)
         if gordon:
-            raise InputError([Problem("discount_rate", f"[pivot.terminal_value] {gordon}",
-                                      PARAMS_SOURCE)])
+            problems.append(Problem("discount_rate", f"[pivot.terminal_value] {gordon}",
+                                    PARAMS_SOURCE))
+    if problems:
+        raise InputError(problems)
     return dict(params.model_dump(mode="json"))
 
 

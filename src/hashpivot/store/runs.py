@@ -68,6 +68,9 @@ class RunKind:
     params: type[BaseModel]
     resolve: Resolver
     execute: Executor
+    #: Parameters the ``resolve`` step's checks depend on: when one of them is bad, those
+    #: checks are skipped (a bad other one is left at its default for them).
+    keystones: frozenset[str] = frozenset()
 
 
 RUN_KINDS: dict[str, RunKind] = {
@@ -77,11 +80,15 @@ RUN_KINDS: dict[str, RunKind] = {
         RunKind(
             "backtest", "Backtest", BacktestParams, _resolve_backtest, _execute_backtest
         ),
-        RunKind("pivot", "AI/HPC pivot", PivotParams, _resolve_pivot, _execute_pivot),
-        RunKind("simulate", "Monte Carlo", SimulateParams, _resolve_simulate, _execute_simulate),
-        RunKind("dispatch", "Dispatch", DispatchParams, _resolve_dispatch, _execute_dispatch),
+        RunKind("pivot", "AI/HPC pivot", PivotParams, _resolve_pivot, _execute_pivot,
+                frozenset({"site", "convert_mw"})),
+        RunKind("simulate", "Monte Carlo", SimulateParams, _resolve_simulate, _execute_simulate,
+                frozenset({"site", "convert_mw", "years"})),
+        RunKind("dispatch", "Dispatch", DispatchParams, _resolve_dispatch, _execute_dispatch,
+                frozenset({"site", "market"})),
         RunKind(
-            "optimize", "Conversion plan", OptimizeParams, _resolve_optimize, _execute_optimize
+            "optimize", "Conversion plan", OptimizeParams, _resolve_optimize, _execute_optimize,
+            frozenset({"continuous"}),
         ),
     )
 }
@@ -114,18 +121,20 @@ def has_default_params(kind: str, raw: Any) -> bool:
         return False
 
 
-def _site_problems(portfolio: Portfolio, raw_params: Any) -> list[Problem]:
-    """The problem of a ``site`` parameter the portfolio has no site for (what the run's
-    resolution finds once the parameters are valid), on the parameters as given."""
-    from hashpivot.models.portfolio import find_site
-
-    name = raw_params.get("site") if isinstance(raw_params, dict) else None
-    if not isinstance(name, str):
-        return []  # (another type: the parameters' own problem)
+def _resolve_problems(k: RunKind, portfolio: Portfolio, raw_params: Any,
+                      bad: list[Problem]) -> list[Problem]:
+    """The problems the ``resolve`` step of ``k`` finds with the parameters that are
+    valid (each bad one left out, at its default), to list with the ``bad`` ones: none
+    when a parameter the checks depend on (:attr:`RunKind.keystones`) is bad."""
+    named = {p.path.split(".")[0].split("[")[0] for p in bad}
+    if not isinstance(raw_params, dict) or named & (k.keystones | {""}):
+        return []  # (checks of a bad value, or of parameters not an object: skipped)
+    rest = {key: value for key, value in raw_params.items() if key not in named}
     try:
-        find_site(portfolio.sites, name)
+        params = parse_params(k.name, rest)
+        k.resolve(portfolio, params)
     except InputError as exc:
-        return [Problem(p.path, p.message, PARAMS_SOURCE) for p in exc.problems]
+        return [p for p in exc.problems if p not in bad]
     return []
 
 
@@ -142,11 +151,9 @@ def resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[str
     k = run_kind(kind)
     try:
         params = parse_params(kind, raw_params)
-    except InputError as exc:  # listed with the site the parameters name, as the CLI does
-        site = ([] if "site" not in k.params.model_fields
-                or any(p.path == "site" for p in exc.problems)
-                else _site_problems(portfolio, raw_params))
-        raise InputError([*exc.problems, *site]) from None
+    except InputError as exc:  # listed with what the valid ones' checks find, as the CLI
+        later = _resolve_problems(k, portfolio, raw_params, exc.problems)
+        raise InputError([*exc.problems, *later]) from None
     return {
         "kind": kind,
         "portfolio": resolved_document(portfolio),

@@ -94,6 +94,25 @@ def _period(value: pd.Period | str, path: str) -> pd.Period:
         raise InputError([Problem(path, f"{value!r} is not a month 'YYYY-MM'")]) from exc
 
 
+def _convert_start(raw: pd.Period | str | None, path: str, model_start: pd.Period,
+                   horizon_months: int | None, problems: list[Problem]) -> pd.Period | None:
+    """The ``convert`` strategy's start month (``raw``, default the model start), or None
+    with its problem added to ``problems``: not a month, before the model start, after
+    ``horizon_months``. [month]"""
+    try:
+        when = model_start if raw is None else _period(raw, path)
+    except InputError as exc:  # (the MW are checked all the same)
+        problems += exc.problems
+        return None
+    last = model_start + (horizon_months - 1) if horizon_months else None
+    if when < model_start:
+        problems.append(Problem(path, f"{when} is before the model start {model_start}"))
+    elif last is not None and when > last:
+        problems.append(Problem(
+            path, f"{when} is after the model horizon ({model_start} to {last})"))
+    return when
+
+
 def build_strategies(
     portfolio: Portfolio,
     site_name: str | None = None,
@@ -169,20 +188,13 @@ def build_strategies(
                         "pivot.strategies", "'convert' needs a MW figure: set [pivot] "
                         "convert_mw or give `convert_mw`"))
                 continue  # (the default list's: only with a MW figure)
-            raw = start if start is not None else spec.convert_start
-            when = model_start if raw is None else _period(raw, start_at)
-            if when < model_start:
-                problems.append(Problem(start_at,
-                                        f"{when} is before the model start {model_start}"))
-            last = model_start + (horizon_months - 1) if horizon_months else None
-            if last is not None and when > last:
-                problems.append(Problem(
-                    start_at, f"{when} is after the model horizon ({model_start} to {last})"))
+            when = _convert_start(start if start is not None else spec.convert_start,
+                                  start_at, model_start, horizon_months, problems)
             total = sum(s.convertible_gross_mw for s in hosting_sites)
             if mw > total + 1e-9:
                 problems.append(Problem(
                     mw_at, f"{mw:g} MW exceeds the {total:g} MW that can be converted"))
-            if problems:
+            if problems or when is None:
                 continue
             left = float(mw)
             phases_l: list[ConversionPhase] = []
