@@ -398,3 +398,24 @@ def test_convert_mw_over_the_sites_is_listed_with_a_bad_start(tmp_path: Path,
     lines = _error(tmp_path, PIVOT, command, "{f}", "--convert-mw", "nan", "--start",
                    "2026-00", "--site", "nope", *extra)
     assert [line.split(": ")[2] for line in lines] == ["--convert-mw", "--start", "--site"]
+
+
+@pytest.mark.parametrize("prices", ["one-row.csv", "empty.csv", "missing.csv"])
+def test_bad_prices_and_side_file_values_are_listed_together(tmp_path: Path,
+                                                             prices: str) -> None:
+    """A bad --prices file and the out-of-range values of the side files the site names
+    in one run (the values came one run after the prices were fixed)."""
+    day = "".join(f"2024-01-01 {h:02d}:00,7\n" for h in range(24))
+    (tmp_path / "em.csv").write_text("timestamp,value\n" + day)
+    (tmp_path / "ren.csv").write_text("timestamp,value\n" + day)
+    (tmp_path / "one-row.csv").write_text("timestamp,price\n2024-01-01 00:00,20\n")
+    (tmp_path / "empty.csv").write_text("")
+    text = _dispatch_with('emissions_file = "em.csv"\n').replace(
+        "    [sites.dispatch.renewable]\n",
+        '    [sites.dispatch.renewable]\n    profile_file = "ren.csv"\n', 1)
+    lines = _error(tmp_path, text, "dispatch", "{f}", "--prices", str(tmp_path / prices))
+    assert [line.split(": ")[2:] for line in lines[1:]] == [
+        ["sites[0].dispatch.renewable.profile_file", "profile values must be in 0..1"],
+        ["sites[0].dispatch.emissions_file",
+         "emissions factors must lie within 0-5 t CO2/MWh"]], lines
+    assert "--prices" in lines[0]

@@ -163,14 +163,16 @@ def dispatch_command(
 def side_files_check(portfolio_file: Path, site: str | None
                      ) -> Callable[[dict[str, Any]], list[Problem]]:
     """The check of the side files the dispatched site names (its ``[sites.dispatch]``
-    table's ``*_file``) on the document as read: each that is not there, listed with the
-    options' problems and the file's others, when that table is valid by itself
-    (:func:`~hashpivot.engines.dispatch.sources.side_file_problems`; else its own
+    table's ``*_file``) on the document as read: each that is not there or not readable
+    and values out of range, listed with the options' problems and the file's others,
+    when that table is valid by itself
+    (:func:`~hashpivot.engines.dispatch.sources.side_file_value_problems`; else its own
     problems are listed and its files not looked at)."""
     def check(document: dict[str, Any]) -> list[Problem]:
         from pydantic import ValidationError
 
-        from hashpivot.engines.dispatch.sources import side_file_problems
+        from hashpivot.engines.dispatch.sources import side_file_value_problems
+        from hashpivot.io import region_timezone
         from hashpivot.models.dispatch import DispatchSpec
         from hashpivot.models.portfolio import find_site
 
@@ -183,11 +185,13 @@ def side_files_check(portfolio_file: Path, site: str | None
             position, _ = find_site(named, site)
             table = sites[position].get("dispatch") or {}
             spec = DispatchSpec.model_validate(table)
+            region = sites[position].get("region")
+            tz = region_timezone(region if isinstance(region, str) else None)
         except (InputError, ValidationError, AttributeError):  # (the schema names them)
             return []
         folder = portfolio_file.resolve().parent
-        return [Problem(f"sites[{position}].{p.path}", p.message, str(portfolio_file))
-                for p in side_file_problems(spec, folder)]
+        return [Problem(f"sites[{position}].{p.path}", p.message, p.source or str(portfolio_file))
+                for p in side_file_value_problems(spec, folder, tz)]
     return check
 
 

@@ -8,8 +8,12 @@ from typing import Any
 import pandas as pd
 
 from hashpivot.engines.dispatch.build import build_dispatch_problem
-from hashpivot.engines.dispatch.sources import load_prices, select_site, side_file_problems
-from hashpivot.exceptions import InputError, Problem
+from hashpivot.engines.dispatch.sources import (
+    load_prices,
+    select_site,
+    side_file_value_problems,
+)
+from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.models import Site
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power.results import DispatchResult
@@ -99,13 +103,19 @@ def run_dispatch_file(
     try:
         try:
             prices = load_prices(site, prices_file, market)
-        except InputError as exc:  # listed with the side files that are not there
-            spec = site.dispatch or DispatchSpec()
-            raise InputError([*exc.problems, *side_file_problems(spec, base_dir)]) from None
-        return run_dispatch(
-            site, prices, solver=solver, hashprice=hashprice, base_dir=base_dir,
-            fleet_by_date=True,
-        )
+        except InputError as exc:  # listed with the side files' problems
+            raise InputError([*exc.problems, *_side_problems(site, base_dir)]) from None
+        try:
+            return run_dispatch(
+                site, prices, solver=solver, hashprice=hashprice, base_dir=base_dir,
+                fleet_by_date=True,
+            )
+        except DataError as exc:  # the price series' rows (missing values, intervals)
+            side = _side_problems(site, base_dir)
+            if not side:
+                raise
+            source = str(prices_file) if prices_file is not None else ""
+            raise InputError([Problem("prices", str(exc), source), *side]) from None
     except InputError as exc:  # a field of the site: its path in the file, and the file
         raise InputError(
             [
@@ -119,3 +129,14 @@ def run_dispatch_file(
                 for p in exc.problems
             ]
         ) from None
+
+
+def _side_problems(site: Site, base_dir: Path) -> list[Problem]:
+    """The problems of the site's side files that show without prices (not there, not
+    readable, values out of range: :func:`~hashpivot.engines.dispatch.sources.
+    side_file_value_problems`), to list with those of the prices: their alignment to
+    the prices is skipped (it needs good prices)."""
+    from hashpivot.io import region_timezone
+
+    spec = site.dispatch or DispatchSpec()
+    return side_file_value_problems(spec, base_dir, region_timezone(site.region))

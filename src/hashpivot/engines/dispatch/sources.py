@@ -26,6 +26,7 @@ __all__ = [
     "select_site",
     "side_file_names",
     "side_file_problems",
+    "side_file_value_problems",
 ]
 
 
@@ -125,6 +126,46 @@ def side_file_problems(spec: DispatchSpec, base_dir: Path | None) -> list[Proble
             if problem is not None]
 
 
+#: The range of each side file's values [low, high] and the problem outside it (the
+#: resolve steps check the values aligned to the prices the same way).
+_VALUE_RANGES = {
+    "renewable_profile": (-1e-9, 1 + 1e-9, "profile values must be in 0..1"),
+    "peak_probability": (0.0, 1.0, "peak probabilities must be in 0..1"),
+    "emissions_series": (0.0, 5.0, "emissions factors must lie within 0-5 t CO2/MWh"),
+}
+
+
+def side_file_value_problems(spec: DispatchSpec, base_dir: Path | None,
+                             tz: Any) -> list[Problem]:
+    """Every problem of the side files a dispatch of ``spec`` reads that shows without
+    prices: a file not there or not readable, values outside their range (missing
+    values aside); each at its field path. What is listed with a run's price problems
+    (their alignment to the prices is checked once there are prices). ``spec``,
+    ``base_dir`` and ``tz`` as :func:`read_auxiliary_series` takes them."""
+    read, problems = _read_side_files(spec, base_dir, tz, AuxiliarySeries())
+    fields = {series: field for series, field, _ in _side_files(spec, AuxiliarySeries())}
+    for series, data in read.items():
+        values = data.dropna().to_numpy(float)
+        low, high, message = _VALUE_RANGES[series]
+        if values.size and not (values.min() >= low and values.max() <= high):
+            problems.append(Problem(fields[series], message))
+    return problems
+
+
+def _read_side_files(spec: DispatchSpec, base_dir: Path | None, tz: Any,
+                     given: AuxiliarySeries) -> tuple[dict[str, pd.Series], list[Problem]]:
+    """Each side file of ``spec`` for a series not ``given``, read (by series name), and
+    the problems of those that cannot be read, each at its field path."""
+    read: dict[str, pd.Series] = {}
+    problems: list[Problem] = []
+    for series, field, name in _side_files(spec, given):
+        try:
+            read[series] = read_series_file(name, base_dir, tz, field)
+        except InputError as exc:  # (the next files too: every problem at once)
+            problems += exc.problems
+    return read, problems
+
+
 def read_auxiliary_series(
     spec: DispatchSpec,
     base_dir: Path | None,
@@ -152,13 +193,7 @@ def read_auxiliary_series(
     InputError
         The problems of every file that cannot be read, each at its field path.
     """
-    read: dict[str, pd.Series] = {}
-    problems: list[Problem] = []
-    for series, field, name in _side_files(spec, given):
-        try:
-            read[series] = read_series_file(name, base_dir, tz, field)
-        except InputError as exc:  # (the next files too: every problem at once)
-            problems += exc.problems
+    read, problems = _read_side_files(spec, base_dir, tz, given)
     if problems:
         raise InputError(problems)
     return AuxiliarySeries(
