@@ -419,3 +419,34 @@ def test_bad_prices_and_side_file_values_are_listed_together(tmp_path: Path,
         ["sites[0].dispatch.emissions_file",
          "emissions factors must lie within 0-5 t CO2/MWh"]], lines
     assert "--prices" in lines[0]
+
+
+def test_backtest_lists_its_window_its_folder_and_the_file_together(tmp_path: Path) -> None:
+    """A window outside the data, a folder of the user's files and a bad file value in one
+    run (the window stopped the run before the folder and the file were looked at)."""
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "a.txt").write_text("mine\n")
+    text = COST.replace("capacity_mw = ", "capacity_mw = -", 1)
+    lines = _error(tmp_path, text, "backtest", "{f}", "--start", "2000-01-01", "--end",
+                   "2001-01-01", "--out", str(tmp_path / "mine"))
+    assert [line.split(": ")[2] for line in lines] == [
+        "--start/--end", "--out", "sites[0].capacity_mw"], lines
+    assert "outside the available range" in lines[0]
+
+
+def test_cost_lists_its_options_and_the_file_together(tmp_path: Path) -> None:
+    """A bad number, a --date that is no date and a bad file value in one run (the
+    options stopped the run before --date and the file were looked at)."""
+    text = COST.replace("capacity_mw = ", "capacity_mw = -", 1)
+    lines = _error(tmp_path, text, "cost", "{f}", "--date", "2026-13-01",
+                   "--btc-price-usd", "-5")
+    assert [line.split(": ")[2] for line in lines] == [
+        "--btc-price-usd", "--date", "sites[0].capacity_mw"], lines
+
+
+def test_profit_lists_a_bad_date_with_the_other_options(tmp_path: Path) -> None:
+    code, _, err = run_main("profit", "S21", "--date", "2024-99-01", "--pool-fee-fraction",
+                            "2", "--power-price-usd-per-mwh", "50")
+    assert code == 2
+    assert [line.split(": ")[2] for line in err.splitlines() if line.startswith("error:")] == [
+        "--pool-fee-fraction", "--date"], err

@@ -28,7 +28,15 @@ from hashpivot.cli.network import (
     network_from_options,
     warn_if_stale,
 )
-from hashpivot.cli.options import ChartsOutDir, JsonFlag, PortfolioFile, check_out_dir, iso_day
+from hashpivot.cli.options import (
+    ChartsOutDir,
+    JsonFlag,
+    PortfolioFile,
+    check_out_dir,
+    collect,
+    collected,
+    iso_day,
+)
 from hashpivot.cli.output import print_json
 from hashpivot.exceptions import DataError, InputError, Problem
 
@@ -135,9 +143,13 @@ def register(app: typer.Typer) -> None:
         """
         from hashpivot.engines.unit_economics import compute_unit_economics
 
-        portfolio = load_site_file(site_file)
-        network = network_from_options(date, btc_price_usd, difficulty, fees_btc_per_block, live)
-        check_fleet_fits_network(portfolio, network, str(site_file), difficulty is not None)
+        problems: list[Problem] = []  # the options', listed with the file's
+        network = collect(problems, lambda: network_from_options(
+            date, btc_price_usd, difficulty, fees_btc_per_block, live))
+        fits = [] if network is None else [lambda pf: collected(lambda: check_fleet_fits_network(
+            pf, network, str(site_file), difficulty is not None))]
+        portfolio = load_site_file(site_file, problems, fits)
+        assert network is not None  # (else load_site_file raised the options' problems)
         try:
             result = compute_unit_economics(portfolio, network)
         except InputError as exc:  # engine problems name the field; add the file
@@ -172,14 +184,18 @@ def register(app: typer.Typer) -> None:
                 problems.extend(exc.problems)
         if not problems and pd.Timestamp(start) > pd.Timestamp(end):
             problems.append(Problem("--end", f"must not be before --start ({start})", CLI))
-        if problems:
-            raise InputError(problems)
-        check_out_dir(out, command="backtest")
-        portfolio = load_site_file(site_file)
+        history = None
+        if not problems:  # the window against the data (a window that is no dates: skipped)
+            from hashpivot.io import load_btc_daily
+
+            try:
+                history = load_btc_daily(start, end)
+            except DataError as exc:
+                problems.append(Problem("--start/--end", str(exc), CLI))
+        collect(problems, lambda: check_out_dir(out, command="backtest"))
+        portfolio = load_site_file(site_file, problems)  # (every problem listed, then raised)
         try:
-            result = run_backtest(portfolio, start, end)
-        except DataError as exc:
-            raise InputError([Problem("--start/--end", str(exc), CLI)]) from None
+            result = run_backtest(portfolio, start, end, history)
         except InputError as exc:  # engine problems name the field; add the file
             raise exc.with_source(str(site_file)) from None
         files: list[Path] = []

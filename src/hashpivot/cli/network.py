@@ -95,7 +95,8 @@ def network_from_options(
     live: bool = False,
 ) -> NetworkConditions:
     """Network conditions of ``--date`` (default the latest data day) or ``--live``, with
-    the given overrides; bad options raise :class:`InputError` at their flags."""
+    the given overrides; bad options raise :class:`InputError` at their flags, every one
+    at once (the day's data is looked up once the options are valid)."""
     from hashpivot.engines.unit_economics import NetworkConditions
 
     problems: list[Problem] = []
@@ -105,10 +106,13 @@ def network_from_options(
     check_protocol_range(problems, btc_price_usd, difficulty, fees_btc_per_block)
     if live and date is not None:
         problems.append(Problem("--live", "use either --date or --live, not both", CLI))
+    if date is not None:  # its form with the values' problems (its data only if all pass)
+        try:
+            date = iso_day(date, "--date")
+        except InputError as exc:
+            problems += exc.problems
     if problems:
         raise InputError(problems)
-    if date is not None:
-        date = iso_day(date, "--date")
     if live:
         base = NetworkConditions.live()
     else:

@@ -9,7 +9,7 @@ import typer
 
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.network import CLI, LiveFlag, NetworkDay, check_positive
-from hashpivot.cli.options import JsonFlag
+from hashpivot.cli.options import JsonFlag, collect
 from hashpivot.cli.output import print_json
 from hashpivot.exceptions import InputError, Problem
 
@@ -78,11 +78,11 @@ def profit_command(
             specs.append(find_asic(name))
         except UnknownAsicError as exc:
             problems.append(Problem("MODEL", str(exc), CLI))
-    if problems:
-        raise InputError(problems)
     from hashpivot.cli.network import network_from_options, warn_if_stale
 
-    network = network_from_options(date, None, None, None, live)
+    network = collect(problems, lambda: network_from_options(date, None, None, None, live))
+    if problems or network is None:
+        raise InputError(problems)
     rows = []
     for spec in specs:
         price = machine_price_usd
