@@ -9,14 +9,31 @@ from pathlib import Path
 
 import pandas as pd
 
-from hashpivot.models import load_portfolio
+from hashpivot.models import Portfolio, load_portfolio
 from hashpivot.optimize import OptimizeConfig, optimize_plan
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "portfolio.toml"
 
 
-def test_the_example_rules_bind_on_the_plan_or_on_its_value() -> None:
+def _example_at_average_rents() -> Portfolio:
+    """The example with each tenant's deal-average rent as its first-year rent (154, 121,
+    104 USD/kW-month: what the file gave until 2026-12-06), rich enough for the LP
+    relaxation to want halls inside the ERCOT study delay, which the rule keeps out."""
+    from hashpivot.hosting import average_rate_usd_per_kw_month
+
     pf = load_portfolio(EXAMPLE)
+    assert pf.optimize is not None
+    tenants = [t.model_copy(update={"lease_usd_per_kw_month": round(float(
+        average_rate_usd_per_kw_month(t.lease_usd_per_kw_month, t.lease_escalator_per_year,
+                                      t.lease_term_years)))})
+        for t in pf.optimize.tenants]
+    assert [t.lease_usd_per_kw_month for t in tenants] == [154, 121, 104]
+    return pf.model_copy(update={"optimize": pf.optimize.model_copy(
+        update={"tenants": tenants})})
+
+
+def test_the_example_rules_bind_on_the_plan_or_on_its_value() -> None:
+    pf = _example_at_average_rents()
     r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
                                          two_stage=False), source=str(EXAMPLE))
     rules = {(row.site, row.rule_id): row for row in r.rules.itertuples()}
