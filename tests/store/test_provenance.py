@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from hashpivot.io.user_data import CHAIN_FILE, META_FILE, UPDATES_FILE
 from hashpivot.store.provenance import (
     code_versions,
     compare_provenance,
@@ -87,13 +88,41 @@ def test_an_updated_data_file_is_hashed_again_when_it_changes(data_dir: Path) ->
     every run page, so a file is read again only when its time or size changes. They are
     read where the engines read them: ``$HASHPIVOT_DATA_DIR`` when it is set (before
     2026-12-04 the provenance looked in the platform's folder whatever it said)."""
-    path = data_dir / "chain_history.csv"
+    path = data_dir / CHAIN_FILE
     path.write_text("day,price\n2025-09-27,109000\n")
     first = provenance()["data"]["updated"]
-    assert set(first) == {"chain_history.csv"}
+    assert set(first) == {CHAIN_FILE}
     assert provenance()["data"]["updated"] == first
     path.write_text("day,price\n2025-09-27,109000\n2025-09-28,110000\n")
-    second = provenance()["data"]["updated"]["chain_history.csv"]
-    assert second != first["chain_history.csv"]
+    second = provenance()["data"]["updated"][CHAIN_FILE]
+    assert second != first[CHAIN_FILE]
     assert compare_provenance({**provenance(), "data": {"bundled": provenance()["data"][
-        "bundled"], "updated": first}}, provenance()).data == ("updated/chain_history.csv",)
+        "bundled"], "updated": first}}, provenance()).data == (f"updated/{CHAIN_FILE}",)
+
+
+def test_only_the_files_the_engines_read_are_data(data_dir: Path) -> None:
+    """Every file of ``$HASHPIVOT_DATA_DIR`` was hashed: a SQLite database kept there (its
+    ``-wal``/``-shm`` files change on every write) or a note made every run "changed since:
+    data". Only the engines' files count, in new runs and in runs stored before."""
+    import sqlite3
+
+    (data_dir / UPDATES_FILE).write_text("date,price_usd\n2025-09-27,109000\n")
+    (data_dir / "notes.txt").write_text("mine\n")
+    db = sqlite3.connect(data_dir / "db.sqlite")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE t (x)")
+    db.commit()
+    before = provenance()
+    assert set(before["data"]["updated"]) == {UPDATES_FILE}
+    db.execute("INSERT INTO t VALUES (1)")
+    db.commit()
+    (data_dir / "notes.txt").write_text("changed\n")
+    assert compare_provenance(before, provenance()).unchanged
+    # a run stored when every file was hashed: the others are not compared
+    old = copy.deepcopy(before)
+    old["data"]["updated"].update({"db.sqlite-shm": "0" * 16, "notes.txt": "1" * 16,
+                                   META_FILE: "2" * 16})
+    assert compare_provenance(old, provenance()).unchanged
+    db.close()
+    (data_dir / UPDATES_FILE).write_text("date,price_usd\n2025-09-28,110000\n")
+    assert compare_provenance(old, provenance()).data == (f"updated/{UPDATES_FILE}",)

@@ -115,3 +115,21 @@ def test_the_migration_keeps_the_runs_of_an_existing_database(
         rows = conn.execute(sa.text("SELECT kind, reproduces_run_id FROM runs")).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("cost", None)]
+
+
+def test_a_database_in_the_data_folder_is_not_data_the_run_was_made_on(data_dir: Any) -> None:
+    """With the SQLite database in ``$HASHPIVOT_DATA_DIR``, its ``-wal``/``-shm`` files
+    changed on every write and every run said ``changed_since_run.data ==
+    ["updated/db.sqlite-shm", ...]`` (its page "changed since: data"); a note there did
+    the same. Only the files the engines read are the run's data."""
+    (data_dir / "notes.txt").write_text("a note\n")
+    with make_client(f"sqlite:///{data_dir / 'db.sqlite'}", None, run_jobs=False) as c:
+        add_key(c)
+        pid = c.get("/api/portfolios").json()[0]["id"]
+        run = c.post("/api/runs", json={"kind": "cost", "portfolio_id": pid})
+        assert run.status_code == 202, run.text
+        doc = c.get(f"/api/portfolios/{pid}").json()["document"]
+        assert c.put(f"/api/portfolios/{pid}", json=doc).status_code == 200  # a write
+        (data_dir / "notes.txt").write_text("another note\n")
+        change = c.get(f"/api/runs/{run.json()['id']}").json()["changed_since_run"]
+        assert change["data"] == [] and change["unchanged"], change

@@ -17,7 +17,8 @@ def serve_command(
     """Serve the dashboard and the REST API (OpenAPI at /docs).
 
     Prints a URL with a one-time token that opens a browser session. The database is
-    HASHPIVOT_DATABASE_URL (default: a SQLite file in the user data directory); it is
+    HASHPIVOT_DATABASE_URL (default: hashpivot.sqlite in the user data directory, e.g.
+    ~/.local/share/hashpivot, which HASHPIVOT_DATA_DIR does not move); it is
     migrated on start and seeded with the bundled examples when empty. On an address other
     than loopback HASHPIVOT_SECRET_KEY must be set.
     """

@@ -2,7 +2,10 @@
 
 Where: ``$HASHPIVOT_DATA_DIR`` if set, else the ``data`` folder of the platform's user data
 directory (:func:`platformdirs.user_data_dir`, e.g. ``~/.local/share/hashpivot/data`` on
-Linux), where the web service's run provenance hashes them. Files:
+Linux). The service's default SQLite database is not here: it is
+``<user data dir>/hashpivot.sqlite`` whatever ``$HASHPIVOT_DATA_DIR`` says
+(``$HASHPIVOT_DATABASE_URL`` moves it). Files (the engines read the first two,
+:data:`ENGINE_FILES`, which a run's provenance hashes; any other file here is ignored):
 
 * ``btc_daily_updates.csv``: days after the bundled table (or after the chain table);
 * ``btc_daily_chain.csv``: the whole history rebuilt from public chain data
@@ -42,6 +45,12 @@ CHAIN_FILE = "btc_daily_chain.csv"
 META_FILE = "btc_daily_meta.json"
 PROVENANCE_FILE = "PROVENANCE.md"
 BUNDLED_FILE = "btc_daily.csv.gz"
+#: The files of the folder whose contents the engines' numbers depend on (read by
+#: :mod:`hashpivot.io.bundled`), in the order they are read: the chain table, then the
+#: updates. A run's provenance hashes these and no other file
+#: (:func:`hashpivot.store.provenance.provenance`): the metadata and PROVENANCE.md only
+#: describe them, and anything else in the folder (a database, notes) is none of theirs.
+ENGINE_FILES = (CHAIN_FILE, UPDATES_FILE)
 #: Columns of the files: ``date`` and the bundled table's.
 COLUMNS = ("date", *BTC_DAILY_COLUMNS)
 #: Days after which the latest data day counts as stale. [days]
@@ -82,8 +91,8 @@ def data_dir() -> Path:
         return Path(override).expanduser()
     import platformdirs
 
-    # the ``data`` folder of the user data directory (a run's provenance hashes the files
-    # here: hashpivot.store.provenance.provenance)
+    # the ``data`` folder of the user data directory (a run's provenance hashes the
+    # ENGINE_FILES here: hashpivot.store.provenance.provenance)
     return Path(platformdirs.user_data_dir("hashpivot", appauthor=False)) / "data"
 
 
@@ -144,7 +153,7 @@ def state_key() -> DataState:
     size, so that a rewrite within one tick of the file system's clock is seen too."""
     root = data_dir()
     stamps: list[tuple[int, int] | None] = []
-    for name in (CHAIN_FILE, UPDATES_FILE):
+    for name in ENGINE_FILES:
         try:
             st = (root / name).stat()
         except OSError:

@@ -7,8 +7,10 @@
   from a failure to reproduce, without anyone having to bump a version;
 - ``libraries``: the versions of Python and of the libraries the numbers go through
   (numpy, pandas, scipy, numba, highspy, ...): a new release can move a float's last digits;
-- ``data``: SHA-256 of every bundled data file and of the updated ones in the user data
-  directory.
+- ``data``: SHA-256 of every bundled data file and of the files of the user data
+  directory the engines read (:data:`hashpivot.io.user_data.ENGINE_FILES`; no other file
+  there, such as a SQLite database and its ``-wal``/``-shm`` files, which change on every
+  write).
 """
 
 from __future__ import annotations
@@ -106,24 +108,34 @@ def _file_version(path: str, mtime_ns: int, size_bytes: int) -> str:
 
 
 def provenance() -> dict[str, Any]:
-    """Package version, code and library versions, data versions (bundled; updated files
-    in the user data dir)."""
+    """Package version, code and library versions, data versions (bundled; the updated
+    files the engines read, :data:`~hashpivot.io.user_data.ENGINE_FILES`, in the user
+    data directory: absent ones are not listed)."""
     import hashpivot
-    from hashpivot.io.user_data import data_dir
 
-    updated: dict[str, str] = {}
-    folder = data_dir()  # where the engines read updated days ($HASHPIVOT_DATA_DIR...)
-    if folder.is_dir():
-        for f in sorted(folder.iterdir()):
-            if f.is_file():
-                st = f.stat()
-                updated[f.name] = _file_version(str(f), st.st_mtime_ns, st.st_size)
     return {
         "package_version": hashpivot.__version__,
         "code": code_versions(),
         "libraries": library_versions(),
-        "data": {"bundled": bundled_data_versions(), "updated": updated},
+        "data": {"bundled": bundled_data_versions(), "updated": updated_data_versions()},
     }
+
+
+def updated_data_versions() -> dict[str, str]:
+    """SHA-256 (first 16 hex digits) of each file of the user data directory that the
+    engines read (:data:`~hashpivot.io.user_data.ENGINE_FILES`), by name; a file that is
+    absent is not listed."""
+    from hashpivot.io.user_data import ENGINE_FILES, data_dir
+
+    folder = data_dir()  # where the engines read updated days ($HASHPIVOT_DATA_DIR...)
+    out: dict[str, str] = {}
+    for name in sorted(ENGINE_FILES):
+        try:
+            st = (folder / name).stat()
+        except OSError:
+            continue
+        out[name] = _file_version(str(folder / name), st.st_mtime_ns, st.st_size)
+    return out
 
 
 @dataclass(frozen=True)
@@ -236,13 +248,18 @@ def compare_provenance(stored: dict[str, Any], now: dict[str, Any]) -> Provenanc
     code = tuple(k for k in _changed(code_old or {}, code_new) if k != "all")
     libs = tuple(f"{k} {(libs_old or {}).get(k, 'absent')} -> {libs_new.get(k, 'absent')}"
                  for k in _changed(libs_old or {}, libs_new))
+    from hashpivot.io.user_data import ENGINE_FILES
+
     data_old, data_new = stored.get("data") or {}, now.get("data") or {}
+    # (runs stored before this fix hashed every file of the folder: only those the engines
+    # read are compared, or a database or a note beside them was "other data" forever)
     data = tuple(f"{group}/{name}"
                  for group in ("bundled", "updated")
-                 for name in _changed(data_old.get(group) or {}, data_new.get(group) or {}))
+                 for name in _changed(data_old.get(group) or {}, data_new.get(group) or {})
+                 if group == "bundled" or name in ENGINE_FILES)
     return ProvenanceChange(recorded, code if recorded else (), libs if recorded else (), data)
 
 
 __all__ = ["NUMERIC_LIBRARIES", "ProvenanceChange", "bundled_data_versions", "code_versions",
            "compare_provenance", "file_sha256", "library_versions", "provenance", "provenance_line",
-           "source_versions"]
+           "source_versions", "updated_data_versions"]

@@ -15,7 +15,10 @@ DEFAULT_SECRET = "change-me"
 
 
 def default_data_dir() -> Path:
-    """The user data directory (platformdirs), created on demand."""
+    """The user data directory (platformdirs, e.g. ``~/.local/share/hashpivot``), where the
+    default database lives (``hashpivot.sqlite``); not ``$HASHPIVOT_DATA_DIR``, the folder
+    of ``data update`` (:func:`hashpivot.io.user_data.data_dir`, by default the ``data``
+    folder in here), which moves only that data."""
     import platformdirs
 
     return Path(platformdirs.user_data_dir("hashpivot", appauthor=False))
@@ -28,8 +31,9 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(
         None,
-        description="SQLAlchemy URL; default a SQLite file in the user data directory. "
-        "postgresql://... uses psycopg 3.",
+        description="SQLAlchemy URL; default the SQLite file hashpivot.sqlite in the user "
+        "data directory (e.g. ~/.local/share/hashpivot; HASHPIVOT_DATA_DIR does not move "
+        "it). postgresql://... uses psycopg 3.",
     )
     secret_key: str = Field(DEFAULT_SECRET, description="Signs session cookies.")
     anonymous_read: bool = Field(False, description="Allow reads without a key or session.")
