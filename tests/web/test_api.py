@@ -210,7 +210,7 @@ def test_the_api_takes_every_seed_and_horizon_the_cli_takes(client: Any) -> None
     assert run["inputs"]["params"]["seed"] == seed and run["params"]["seed"] == seed
     assert run["results"]["inputs"]["seed"] == seed
     assert run["results"]["inputs"]["horizon_months"] == 1200
-    for params, path in (({"seed": seed + 1}, "seed"), ({"years": 100.5}, "years")):
+    for params, path in (({"seed": seed + 1}, "params.seed"), ({"years": 100.5}, "params.years")):
         r = client.post("/api/runs", json={"kind": "simulate", "portfolio_id": pid,
                                            "params": {"paths": 10, **params}})
         assert r.status_code == 422 and r.json()["problems"][0]["path"] == path, r.text
@@ -317,7 +317,7 @@ def test_run_input_errors_have_paths(client: Any) -> None:
                                        "params": {"btc_price_usd": -1, "bogus": 1}})
     assert r.status_code == 422
     paths = {p["path"] for p in r.json()["problems"]}
-    assert {"btc_price_usd", "bogus"} <= paths
+    assert {"params.btc_price_usd", "params.bogus"} <= paths
     r = client.post("/api/runs", json={"kind": "nope", "portfolio_id": pid})
     assert r.status_code == 422
     r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": 999})
@@ -485,7 +485,7 @@ def test_run_parameters_the_engine_would_refuse_are_a_422_at_submission(
     assert r.status_code == 422, r.text
     problems = r.json()["problems"]
     assert {p["source"] for p in problems} == {"<run parameters>"}, problems
-    (problem,) = [p for p in problems if p["path"] == path]
+    (problem,) = [p for p in problems if p["path"] == f"params.{path}"]
     assert words in problem["message"], problem
 
 
@@ -615,11 +615,11 @@ def test_a_site_the_portfolio_lacks_is_listed_with_the_parameters_problems(clien
         "policy": "foo", "site": "nope"}})
     assert r.status_code == 422, r.text
     paths = [p["path"] for p in r.json()["problems"]]
-    assert "policy" in paths and "site" in paths, r.text
+    assert "params.policy" in paths and "params.site" in paths, r.text
     # a kind without a site parameter: one problem, the unknown field
     r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": pid, "params": {
         "site": "nope"}})
-    assert [p["path"] for p in r.json()["problems"]] == ["site"], r.text
+    assert [p["path"] for p in r.json()["problems"]] == ["params.site"], r.text
 
 
 def test_a_run_s_checks_against_the_portfolio_are_listed_with_a_bad_parameter(
@@ -633,11 +633,12 @@ def test_a_run_s_checks_against_the_portfolio_are_listed_with_a_bad_parameter(
         r = client.post("/api/runs", json={"kind": kind, "portfolio_id": pid,
                                            "params": params})
         problems = r.json()["problems"]
-        assert _problem_paths(r) == [*(set(params) - {"convert_mw"}), "convert_mw"], r.text
+        assert _problem_paths(r) == [f"params.{name}" for name in (
+            *(set(params) - {"convert_mw"}), "convert_mw")], r.text
         assert "exceeds the 200 MW" in problems[1]["message"], r.text
     r = client.post("/api/runs", json={"kind": "pivot", "portfolio_id": pid,
                                        "params": {"convert_mw": -1, "start": "2026-07"}})
-    assert _problem_paths(r) == ["convert_mw"], r.text
+    assert _problem_paths(r) == ["params.convert_mw"], r.text
 
 
 def _problem_paths(r: Any) -> list[str]:
@@ -693,7 +694,7 @@ def test_a_nul_character_anywhere_in_a_document_is_a_422_at_its_path(service: An
     assert _problem_paths(r) == ["sites[0].name"]
     r = service.post("/api/runs", json={"kind": "cost", "portfolio_id": pid, "params": {
         "network": {"btc_price_usd": 1e5, "difficulty": 1e14, "source": "me\x00"}}})
-    assert _problem_paths(r) == ["network.source"]
+    assert _problem_paths(r) == ["params.network.source"]
     assert service.get("/api/runs").json() == []  # nothing stored
 
 
@@ -754,8 +755,8 @@ def test_a_run_request_lists_its_body_and_parameter_problems_together(client: An
                                        "params": {"paths": -1, "bogus": 1}})
     assert r.status_code == 422, r.text
     got = [(p["source"], p["path"]) for p in r.json()["problems"]]
-    assert got == [("<request>", "body.portfolio_id"), ("<run parameters>", "paths"),
-                   ("<run parameters>", "bogus")], r.text
+    assert got == [("<request>", "body.portfolio_id"), ("<run parameters>", "params.paths"),
+                   ("<run parameters>", "params.bogus")], r.text
     # parameters that are not an object, or a kind that is none: the request's own
     # problem, once
     for body in ({"kind": "cost", "portfolio_id": True, "params": [1]},
@@ -778,7 +779,7 @@ def test_a_fixed_through_quarter_outside_the_plan_is_a_422_at_the_parameter(
                                        "params": {"fixed_through": quarter, "scenarios": 2}})
     assert r.status_code == 422, r.text
     (problem,) = r.json()["problems"]
-    assert (problem["path"], problem["source"]) == ("fixed_through", "<run parameters>")
+    assert (problem["path"], problem["source"]) == ("params.fixed_through", "<run parameters>")
     assert problem["message"].startswith(f"{quarter} is outside the plan's quarters")
 
 
@@ -820,3 +821,58 @@ def test_an_import_with_toml_date_literals_is_stored_as_the_cli_reads_it(
     exported = tmp_path / "exported.toml"
     exported.write_text(client.get(f"/api/portfolios/{pid}/toml").text)
     assert load_portfolio(exported) == cli
+
+
+def test_a_body_that_cannot_be_read_is_a_400_with_its_problem(service: Any) -> None:
+    """JSON nested 100,000 levels deep and bytes that are not UTF-8 got FastAPI's 400
+    "There was an error parsing the body" with no problem list; the import's "the TOML
+    must be UTF-8" had none either. Each is now listed at ``body``, as every other
+    problem of a request."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    json_type = {"Content-Type": "application/json"}
+    for method, url in (("POST", "/api/portfolios"), ("PUT", "/api/portfolios/1"),
+                        ("POST", "/api/portfolios/1/sites"), ("POST", "/api/runs")):
+        r = service.request(method, url, content=deep, headers=json_type)
+        assert r.status_code == 400, (url, r.text)
+        assert r.json()["problems"] == [{"path": "body", "source": "<request>", "message":
+                                         "the JSON nests arrays or objects too deeply to "
+                                         "be read"}], r.text
+    r = service.post("/api/runs", content=b'{"kind": "cost\xff", "portfolio_id": 1}',
+                     headers=json_type)
+    assert r.status_code == 400, r.text
+    [problem] = r.json()["problems"]
+    assert problem["path"] == "body" and "UTF-8" in problem["message"], problem
+    assert "byte 14 (0xff)" in problem["message"], problem
+    r = service.post("/api/portfolios/import", content=b'name = "\xff"',
+                     headers={"Content-Type": "application/toml"})
+    assert r.status_code == 400 and r.json()["problems"][0]["path"] == "body", r.text
+    # JSON that is not JSON: at the body, with the decoder's words (was "body[17]": "JSON
+    # decode error", a position read as an item)
+    r = service.post("/api/runs", content=b'{"kind": "cost", ', headers=json_type)
+    assert r.status_code == 422, r.text
+    [problem] = r.json()["problems"]
+    assert problem["path"] == "body" and "at character 17" in problem["message"], problem
+    assert service.get("/api/portfolios").status_code == 200  # the service goes on
+
+
+def test_a_run_request_s_parameters_are_at_params(service: Any) -> None:
+    """The parameters' problems were at ``paths`` while the request's own were at
+    ``body.portfolio_id``: in one answer, two roots. They are at ``params.paths`` now; a
+    portfolio's problem stays at its field, its source the portfolio; the parameter
+    ``time_limit_s`` says it is the CLI's ``--time-limit``."""
+    listed = service.get("/api/portfolios").json()
+    for params, path in (({"paths": 0, "site": "Nowhere"}, ["params.paths", "params.site"]),
+                         ({"site": "a\x00"}, ["params.site"])):
+        r = service.post("/api/runs", json={"kind": "simulate",
+                                            "portfolio_id": listed[1]["id"], "params": params})
+        assert [(p["path"], p["source"]) for p in r.json()["problems"]] == [
+            (name, "<run parameters>") for name in path], r.text
+    r = service.post("/api/runs", json={"kind": "cost", "portfolio_id": listed[0]["id"],
+                                        "params": [1]})
+    assert [p["path"] for p in r.json()["problems"]] == ["body.params"], r.text
+    r = service.post("/api/runs", json={"kind": "optimize", "portfolio_id": listed[0]["id"]})
+    assert [(p["path"], p["source"]) for p in r.json()["problems"]] == [
+        ("optimize", f"portfolio {listed[0]['id']}")], r.text
+    kinds = {k["name"]: k for k in service.get("/api/run-kinds").json()}
+    described = kinds["optimize"]["params_schema"]["properties"]["time_limit_s"]["description"]
+    assert "--time-limit" in described

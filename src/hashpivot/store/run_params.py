@@ -164,7 +164,10 @@ class OptimizeParams(BaseModel):
                            description="In-sample market scenarios. [-]")
     risk_aversion: float = Field(0.0, ge=0, le=1, description="Weight of CVaR95. [0..1]")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Root random seed. [-]")
-    time_limit_s: float = Field(300.0, ge=0.1, le=3_600, description="HiGHS time limit. [s]")
+    time_limit_s: float = Field(
+        300.0, ge=0.1, le=3_600,
+        description="HiGHS time limit: the CLI's --time-limit (optimize's). [s]"
+    )
     gap: float = Field(1e-3, ge=0, le=1, description="Relative MIP gap. [fraction]")
     fixed_through: str | None = Field(
         None, pattern=r"^\d{4}Q[1-4]$", description="Fix decisions up to this quarter, YYYYQn."

@@ -451,7 +451,7 @@ def _execute_dispatch(
 def _resolve_optimize(portfolio: Portfolio, params: run_params.OptimizeParams) -> dict[str, Any]:
     if portfolio.optimize is None:
         raise InputError(
-            [Problem("optimize", "the portfolio has no [optimize] table", PARAMS_SOURCE)]
+            [Problem("optimize", "the portfolio has no [optimize] table")]  # (its own)
         )
     from hashpivot.optimize import resolve_problem
 

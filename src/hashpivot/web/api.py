@@ -12,10 +12,12 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.store import jobs
 from hashpivot.store import portfolios as store
+from hashpivot.store.run_params import PARAMS_SOURCE
 from hashpivot.store.runs import RUN_KINDS, parse_params
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import market
@@ -52,7 +54,8 @@ ExpectedRevision = Annotated[int | None, Query(
     "revision (409 when another edit was stored since).")]
 
 _ERRORS: dict[int, dict[str, Any]] = {
-    400: {"description": "A body that cannot be read: not UTF-8 text (its JSON or TOML)"},
+    400: {"model": ProblemsOut, "description": "A body that cannot be read, at path "
+          "``body``: not UTF-8 text (its JSON or TOML), JSON nested too deeply"},
     401: {"description": "No API key or session (or an invalid key)"},
     403: {"description": "A session's write without its CSRF token"},
     404: {"description": "Not found"},
@@ -136,8 +139,8 @@ async def import_portfolio(request: Request, _: Write) -> PortfolioOut:
     raw = await request.body()
     try:
         text = raw.decode("utf-8-sig")  # (a byte order mark is no part of the text)
-    except UnicodeDecodeError:
-        raise HTTPException(400, "the TOML must be UTF-8") from None
+    except UnicodeDecodeError as exc:  # (the app's handler lists it: unreadable_body)
+        raise HTTPException(400, "the TOML must be UTF-8") from exc
 
     def store_it() -> PortfolioOut:  # (in the thread pool: parsing and the database wait)
         document, _p = store.parse_toml(text, "<upload>")
@@ -310,13 +313,37 @@ async def run_kinds(_: Read) -> list[RunKindOut]:
     ]
 
 
+#: Where a run request's parameters stand in its body: their problems' paths start here
+#: (``params.paths``), as the request's own fields' start with ``body.``.
+PARAMS_PATH = "params"
+
+
+def at_params(problems: list[Problem]) -> list[Problem]:
+    """``problems`` with each problem of the run parameters (source
+    :data:`~hashpivot.store.run_params.PARAMS_SOURCE`) at its path in the request,
+    under ``params`` (``paths`` -> ``params.paths``, the parameters themselves ->
+    ``params``); the portfolio's problems as they are."""
+    def path(p: Problem) -> str:
+        if p.source != PARAMS_SOURCE:
+            return p.path
+        return PARAMS_PATH + ("" if not p.path else p.path if p.path.startswith("[")
+                              else "." + p.path)
+
+    return [Problem(path(p), p.message, p.source) for p in problems]
+
+
 @router.post("/runs", status_code=202, tags=["runs"], responses=_errors(*_BODY, 404))
 def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
-    """Queue a run; a worker process executes it. Poll ``GET /api/runs/{id}``."""
+    """Queue a run; a worker process executes it. Poll ``GET /api/runs/{id}``. A problem
+    of its parameters is at ``params.<name>`` (``params.paths``), one of the portfolio
+    at its field (``sites[0].fleet``, source ``portfolio <id>``)."""
     with _db(request) as s, s.begin():
         row = portfolio_or_404(s, body.portfolio_id)
         portfolio = store.validate_document(row.document, f"portfolio {row.id}")
-        run = jobs.submit(s, body.kind, row, portfolio, body.params)
+        try:
+            run = jobs.submit(s, body.kind, row, portfolio, body.params)
+        except InputError as exc:
+            raise InputError(at_params(exc.problems)) from None
         out = RunOut.of(run)
     runner = request.app.state.runner
     if runner is not None:
@@ -346,8 +373,43 @@ def run_params_problems(body: Any) -> list[Problem]:
     try:
         parse_params(body["kind"], body.get("params"))
     except InputError as exc:
-        return list(exc.problems)
+        return at_params(exc.problems)
     return []
+
+
+#: Why FastAPI could not parse a body (the error its 400 "There was an error parsing the
+#: body" is raised from), as a problem says it.
+_UNREADABLE: tuple[tuple[type[BaseException], str], ...] = (
+    (RecursionError, "the JSON nests arrays or objects too deeply to be read"),
+    (UnicodeDecodeError, "the body must be UTF-8 text (its JSON or TOML)"),
+)
+
+
+def unreadable_body(exc: StarletteHTTPException) -> list[Problem]:
+    """The problem of a request body that could not be read (the 400 FastAPI raises from a
+    failure to parse it, or this API's own), at path ``body``; empty for any other HTTP
+    error.
+
+    Parameters
+    ----------
+    exc : starlette.exceptions.HTTPException
+        An HTTP error (FastAPI's are one); its ``__cause__`` says why the body could not be read.
+
+    Returns
+    -------
+    list of Problem
+        One problem, source ``<request>``: a JSON nested too deeply, bytes that are not
+        UTF-8 (with their position [B]), or any other failure by its type.
+    """
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None:
+        return []
+    message = next((words for kind, words in _UNREADABLE if isinstance(cause, kind)),
+                   f"the body cannot be read ({type(cause).__name__})")
+    if isinstance(cause, UnicodeDecodeError):
+        message += (f": byte {cause.start} "
+                    f"(0x{cause.object[cause.start:cause.start + 1].hex()}) is not")
+    return [Problem("body", message, "<request>")]
 
 
 @router.get("/runs", tags=["runs"], responses=_errors(*_READ))

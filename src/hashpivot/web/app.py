@@ -195,9 +195,15 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        from hashpivot.web.api import unreadable_body
         from hashpivot.web.pages import NOT_PAGES, error_page
 
         if request.url.path.startswith(NOT_PAGES):
+            unreadable = unreadable_body(exc)
+            if unreadable:  # (a body FastAPI could not parse: its 400 with no problem)
+                return JSONResponse({"detail": "the body cannot be read",
+                                     "problems": [p.as_dict() for p in unreadable]},
+                                    status_code=400)
             return await http_exception_handler(request, exc)
         return await run_in_threadpool(error_page, request, exc.status_code, str(exc.detail),
                                        exc.headers)
@@ -234,11 +240,15 @@ def create_app(
 
         from hashpivot.web.api import ALSO_CHECKED
 
-        problems = [
-            {"path": path(tuple(e.get("loc", ()))), "message": str(e.get("msg", "")),
-             "source": "<request>"}
-            for e in exc.errors()
-        ]
+        def problem(e: Any) -> dict[str, str]:
+            loc = tuple(e.get("loc", ()))
+            if e.get("type") == "json_invalid":  # (at a character of the body, not an item)
+                why = (e.get("ctx") or {}).get("error", "")
+                return {"path": "body", "message": f"{e.get('msg', '')}: {why} (at "
+                        f"character {loc[-1]})", "source": "<request>"}
+            return {"path": path(loc), "message": str(e.get("msg", "")), "source": "<request>"}
+
+        problems = [problem(e) for e in exc.errors()]
         endpoint = getattr(route, "endpoint", None)
         further = None if endpoint is None else ALSO_CHECKED.get(endpoint)
         if further is not None:
