@@ -274,6 +274,11 @@ def _plan_portfolio_runs_in_pivot(client: Any, run: dict[str, Any]) -> None:
     assert new["name"].endswith(f"(plan of run {run['id']})")
     toml = client.get(f"/api/portfolios/{new['id']}/toml").text
     assert toml.startswith(f"# The plan of optimize run {run['id']}")
+    # an edit keeps the caveats (it dropped every comment, until 2026-12-06)
+    doc = dict(new["document"], name=new["name"][:150] + " (edited)")
+    assert client.put(f"/api/portfolios/{new['id']}", json=doc).status_code == 200
+    edited = client.get(f"/api/portfolios/{new['id']}/toml").text
+    assert edited.replace(" (edited)", "") == toml.replace(new["name"], new["name"][:150])
     plan = run["results"]["plan"]
     assert plan  # teeth: a plan with halls
     r = client.post("/api/runs", json={"kind": "pivot", "portfolio_id": new["id"]})
@@ -876,3 +881,41 @@ def test_a_run_request_s_parameters_are_at_params(service: Any) -> None:
     kinds = {k["name"]: k for k in service.get("/api/run-kinds").json()}
     described = kinds["optimize"]["params_schema"]["properties"]["time_limit_s"]["description"]
     assert "--time-limit" in described
+
+
+def test_edits_keep_the_comments_of_an_imported_file(client: Any, tmp_path: Path) -> None:
+    """An edit (PUT, a site's PUT or DELETE) stored the document alone: the exported TOML
+    lost every comment of the imported file, a saved plan's caveats included. They are
+    kept where they were; the export reads back as the stored portfolio; a deleted site's
+    comments go with it, which the head says."""
+    text = "# Caveats a user wrote.\n" + (EXAMPLES / "pivot-200mw.toml").read_text()
+    comments = [line.split("#", 1)[1] for line in text.splitlines() if "#" in line]
+    assert len(comments) > 5  # teeth: a file with comments
+    r = client.post("/api/portfolios/import", content=text.encode(),
+                    headers={"Content-Type": "application/toml"})
+    assert r.status_code == 201, r.text
+    pid, doc = r.json()["id"], r.json()["document"]
+    path = tmp_path / "exported.toml"
+
+    def exported() -> str:
+        out: str = client.get(f"/api/portfolios/{pid}/toml").text
+        path.write_text(out)
+        stored = client.get(f"/api/portfolios/{pid}").json()["document"]
+        assert load_portfolio(path) == validate_document(stored)
+        return out
+
+    doc["sites"][0]["capacity_mw"] = doc["sites"][0]["capacity_mw"] + 1
+    assert client.put(f"/api/portfolios/{pid}", json=doc).status_code == 200
+    out = exported()
+    assert [c for c in comments if c not in out] == []
+    site = dict(doc["sites"][0], name="Second site")
+    site.pop("hosting", None)
+    assert client.post(f"/api/portfolios/{pid}/sites", json=site).status_code == 201
+    out = exported()
+    assert [c for c in comments if c not in out] == []
+    r = client.delete(f"/api/portfolios/{pid}/sites/0")
+    assert r.status_code == 200, r.text
+    out = exported()
+    assert out.startswith("# Caveats a user wrote.\n")
+    assert re.search(r'^# hashpivot: an edit on \d{4}-\d\d-\d\d deleted sites\[0\] "[^"]+" '
+                     r"and the \d+ comment\(s\) written in it$", out, re.M), out

@@ -519,3 +519,26 @@ def test_an_upload_with_a_byte_order_mark_keeps_its_head(sqlite_db: tuple[str, N
         assert r.status_code == 201, r.text
         page = c.get(f"/portfolios/{r.json()['id']}").text
         assert "My site, as of 2026-12" in page.split('id="file-head"')[1]
+
+
+def test_a_site_form_edit_keeps_the_file_s_comments(sqlite_db: tuple[str, None]) -> None:
+    """Saving a site's form dropped the stored file's text: the page's "file's head" (a
+    saved plan's caveats) and every comment of the export were gone. They stay."""
+    text = "# Caveats: what pivot does not value.\n" + (
+        Path(__file__).resolve().parents[2] / "examples" / "pivot-200mw.toml").read_text()
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        r = c.post("/api/portfolios/import", content=text.encode(),
+                   headers={"Content-Type": "application/toml", "X-CSRF-Token": csrf})
+        assert r.status_code == 201, r.text
+        pid = r.json()["id"]
+        form = {"csrf_token": csrf, "capacity_mw": "321", "name": r.json()["document"][
+            "sites"][0]["name"]}
+        r = c.post(f"/portfolios/{pid}/sites/0/edit", data=form, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        page = c.get(f"/portfolios/{pid}").text
+        assert "Caveats: what pivot does not value." in page.split('id="file-head"')[1]
+        exported = c.get(f"/api/portfolios/{pid}/toml").text
+        assert "capacity_mw = 321" in exported
+        assert [line for line in text.splitlines()
+                if line.lstrip().startswith("#") and line not in exported] == []

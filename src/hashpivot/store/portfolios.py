@@ -1,9 +1,11 @@
 """Stored portfolios: validation, TOML import/export (exactly what the CLI reads), seeding.
 
 A portfolio is stored as its input document (the TOML file as a JSON object). Imported
-TOML text is kept verbatim until the portfolio is edited, so an export returns the very
-file that was imported; after an edit the export is the document written as TOML, which
-``hashpivot.models.load_portfolio`` reads back to the same validated model.
+TOML text is kept verbatim, so an export returns the very file that was imported; an edit
+applies the new document to that text, its comments kept where they were
+(:mod:`hashpivot.store.toml_edit`): the export is then that text, which
+``hashpivot.models.load_portfolio`` reads back to the same validated model. A portfolio
+stored as JSON exports the document written as TOML.
 """
 
 from __future__ import annotations
@@ -147,8 +149,24 @@ def resolved_document(portfolio: Portfolio) -> dict[str, Any]:
 
 
 def export_toml(row: PortfolioRow) -> str:
-    """The portfolio as TOML: the imported text if unchanged, else the document."""
+    """The portfolio as TOML: its stored text (imported, edited with its comments kept),
+    else the document."""
     return row.toml_text if row.toml_text is not None else document_to_toml(row.document)
+
+
+def edited_toml(text: str, document: dict[str, Any], portfolio: Portfolio) -> str:
+    """A portfolio's stored TOML ``text`` after an edit made its document ``document``
+    (validated: ``portfolio``): the user's comments kept, and the text read back as
+    ``portfolio`` (:func:`hashpivot.store.toml_edit.edited_text`)."""
+    from hashpivot.store.toml_edit import edited_text
+
+    def same_model(candidate: str) -> bool:
+        try:
+            return validate_document(tomllib.loads(candidate)) == portfolio
+        except (InputError, tomllib.TOMLDecodeError):
+            return False
+
+    return edited_text(text, document, same_model)
 
 
 def create(
@@ -226,10 +244,12 @@ def update(
     if expected_revision is not None and row.revision != expected_revision:
         raise RevisionConflictError(row.id, expected_revision, row.revision)
     portfolio = validate_document(document)
+    stored = json_document(document, portfolio)
+    text = None if row.toml_text is None else edited_toml(row.toml_text, stored, portfolio)
     stmt = (
         sql_update(PortfolioRow)
         .where(PortfolioRow.id == row.id)
-        .values(document=json_document(document, portfolio), name=portfolio.name, toml_text=None,
+        .values(document=stored, name=portfolio.name, toml_text=text,
                 revision=PortfolioRow.revision + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )

@@ -1,0 +1,209 @@
+"""A stored portfolio's TOML text kept through an edit of its document, comments included.
+
+The service stores a portfolio as its document (JSON) and, when it was imported as TOML,
+the text itself: its comments are the user's (the sources of each figure, an optimized
+plan's caveats). An edit (a site form, ``PUT``) changes the document; :func:`edited_text`
+applies the new document to the stored text's ``tomlkit`` document, so that each value
+the edit keeps keeps its line, its formatting and its comment, a changed value keeps its
+comment, and only what the edit deletes goes with the comments written in it. The text
+is checked to read back (``tomllib``) as the same validated portfolio as the document;
+if it would not, it is the document written as TOML under the text's head comment.
+Either way, what was lost is said in a line added to the head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import tomlkit
+from tomlkit.container import Container, OutOfOrderTableProxy
+from tomlkit.items import AoT, Comment, Item, Table, Whitespace
+
+from hashpivot.models.loader import document_to_toml
+
+#: How the lines added to a text's head start: what hashpivot wrote, not the user.
+NOTE_PREFIX = "# hashpivot: "
+
+
+def head_lines(text: str) -> list[str]:
+    """The comment lines at the head of a TOML text (each with its ``#``), before the
+    first line that is not a comment."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return lines
+
+
+def with_head_note(text: str, note: str) -> str:
+    """``text`` with ``note`` as a comment line at the end of its head comment (a head of
+    that line alone when it has none)."""
+    lines = text.splitlines(keepends=True)
+    n = len(head_lines(text))
+    return "".join([*lines[:n], f"{NOTE_PREFIX}{note}\n", *lines[n:]])
+
+
+def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str], bool],
+                today: dt.date | None = None) -> str:
+    """The stored TOML ``text`` of a portfolio after an edit made its document ``document``.
+
+    Parameters
+    ----------
+    text : str
+        The stored text (valid TOML).
+    document : dict
+        The new document, validated (JSON-safe: dates as text; None values are absent
+        from TOML).
+    same_model : callable
+        Text -> whether it reads back as the same validated portfolio as ``document``.
+    today : datetime.date, optional
+        The day the note of lost comments names; default today (UTC).
+
+    Returns
+    -------
+    str
+        ``text`` with the document's values: comments where they were, except those
+        written in what the edit deleted, which a head line names. When the merged text
+        would not read back as the document, the document as TOML under ``text``'s head
+        comment and a line saying the other comments were lost.
+    """
+    day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
+    deleted: list[str] = []
+    try:
+        doc = tomlkit.parse(text)
+        _merge_table(doc, document, "", deleted)
+        merged = tomlkit.dumps(doc)
+        ok = same_model(merged)
+    except (ValueError, TypeError, KeyError, tomllib.TOMLDecodeError,
+            tomlkit.exceptions.TOMLKitError):
+        ok = False
+    if not ok:
+        head = "".join(f"{line}\n" for line in head_lines(text))
+        rest = len(_comments(text)) - len(head_lines(text))
+        out = head + ("\n" if head else "") + document_to_toml(document)
+        if rest <= 0:
+            return out
+        return with_head_note(out, f"an edit on {day} could not keep the {rest} comment(s) "
+                                   "below this head in place; they were dropped")
+    lost = sum((Counter(_comments(text)) - Counter(_comments(merged))).values())
+    if not lost:
+        return merged
+    what = ", ".join(deleted) or "what it changed"
+    return with_head_note(merged, f"an edit on {day} deleted {what} and the {lost} "
+                                  "comment(s) written in it")
+
+
+def _comments(text: str) -> list[str]:
+    """Every comment of a TOML text (whole lines and ends of lines), in order."""
+    return [c for _key, item in tomlkit.parse(text).body for c in _item_comments(item)]
+
+
+def _item_comments(item: Item | OutOfOrderTableProxy) -> list[str]:
+    """The comments of an item and of the items within it (none for a table defined in
+    parts, which the text's own walk counts part by part)."""
+    if isinstance(item, Comment):
+        return [item.as_string().strip()]
+    if isinstance(item, Whitespace):
+        return []
+    comment = getattr(getattr(item, "trivia", None), "comment", "")
+    out = [comment.strip()] if comment else []
+    if isinstance(item, Table):
+        out += [c for _key, sub in item.value.body for c in _item_comments(sub)]
+    elif isinstance(item, AoT):
+        out += [c for table in item.body for c in _item_comments(table)]
+    return out
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether a TOML value and a document's value are the same input: numbers equal
+    (``150.0`` and ``150``; a boolean is no number), a date literal and its ISO text,
+    lists and tables item by item."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(_same(old[k], new[k]) for k in old)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new, strict=True))
+    if isinstance(old, dt.date | dt.time):
+        return isinstance(new, str) and old.isoformat() == new
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(old) is type(new) and old == new
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return old == new
+    return type(old) is type(new) and bool(old == new)
+
+
+def _label(value: Any, path: str, index: int) -> str:
+    name = value.get("name") if isinstance(value, dict) else None
+    return f'{path}[{index}] "{name}"' if isinstance(name, str) else f"{path}[{index}]"
+
+
+def _merge_table(table: Container | Table | OutOfOrderTableProxy, new: dict[str, Any], path: str,
+                 deleted: list[str]) -> None:
+    """Make ``table`` (in place) hold ``new``: keys it lacks are deleted (each named in
+    ``deleted``), kept values keep their item, changed ones take the new value (and keep
+    their comment), tables and arrays of tables are merged item by item."""
+    for key in [k for k in table if new.get(k) is None]:
+        if _item_comments(_item(table, key)):
+            deleted.append(f"{path}{key}")
+        del table[key]
+    for key, value in new.items():
+        if value is None:
+            continue
+        if key not in table:
+            table[key] = value
+            continue
+        item = _item(table, key)
+        if isinstance(item, Table | OutOfOrderTableProxy) and isinstance(value, dict):
+            _merge_table(item, value, f"{path}{key}.", deleted)
+        elif isinstance(item, AoT) and _tables(value):
+            _merge_aot(item, value, f"{path}{key}", deleted)
+        elif not _same(item.unwrap(), value):
+            table[key] = value
+
+
+def _item(table: Container | Table | OutOfOrderTableProxy, key: str
+          ) -> Item | OutOfOrderTableProxy:
+    """The item under ``key`` (a proxy's lookup gives the item itself)."""
+    return table[key] if isinstance(table, OutOfOrderTableProxy) else table.item(key)
+
+
+def _tables(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _merge_aot(aot: AoT, new: list[dict[str, Any]], path: str, deleted: list[str]) -> None:
+    """Make the array of tables ``aot`` hold ``new``: an entry is the stored entry of the
+    same ``name`` when every entry has a distinct one (sites: an edit may delete or move
+    one), else of the same position; stored entries left over are deleted."""
+    old = list(aot.body)
+
+    def names(values: list[Any]) -> list[Any]:
+        return [v.get("name") for v in values]
+
+    old_names, new_names = names([t.unwrap() for t in old]), names(new)
+    by_name = (all(isinstance(n, str) for n in old_names + new_names)
+               and len(set(old_names)) == len(old_names)
+               and len(set(new_names)) == len(new_names))
+    pairs: list[Table | None] = [
+        (old[old_names.index(v["name"])] if v["name"] in old_names else None) if by_name
+        else (old[i] if i < len(old) else None)
+        for i, v in enumerate(new)
+    ]
+    kept = {id(t) for t in pairs if t is not None}
+    deleted += [_label(t.unwrap(), path, i) for i, t in enumerate(old)
+                if id(t) not in kept and _item_comments(t)]
+    while len(aot):
+        del aot[0]
+    for i, (table, value) in enumerate(zip(pairs, new, strict=True)):
+        if table is None:
+            aot.append(tomlkit.item(value))
+        else:
+            _merge_table(table, value, f"{_label(value, path, i)}.", deleted)
+            aot.append(table)
+
+
+__all__ = ["NOTE_PREFIX", "edited_text", "head_lines", "with_head_note"]

@@ -1,0 +1,101 @@
+"""A stored portfolio's TOML kept through edits of its document: comments where they were,
+values the document's, and what an edit could not keep said in the head."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from typing import Any
+
+from hashpivot.store.toml_edit import NOTE_PREFIX, edited_text, head_lines
+
+TEXT = """\
+# Caveats: not valued as the optimizer did.
+# Second line of the head.
+name = "p"   # the portfolio
+
+# --- first site ---
+[[sites]]
+name = "A"
+capacity_mw = 150.0   # [assumption] A's
+connection_date = 2021-06-01
+
+  [sites.power_contract]
+  kind = "fixed"
+  price_usd_per_mwh = 37.0   # [costs] A's price
+
+# --- second site ---
+[[sites]]
+name = "B"
+capacity_mw = 60.0   # B's capacity
+
+[[sites]]
+name = "C"   # C's name
+capacity_mw = 10.0
+"""
+DAY = dt.date(2026, 12, 6)
+
+
+def _reads_as(document: dict[str, Any]) -> Any:
+    def same(text: str) -> bool:
+        return _plain(tomllib.loads(text)) == _plain(document)
+    return same
+
+
+def _plain(obj: Any) -> Any:
+    """TOML values as the document holds them (dates as ISO text, numbers as floats)."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if isinstance(obj, int | float) and not isinstance(obj, bool):
+        return float(obj)
+    return obj
+
+
+def _doc() -> dict[str, Any]:
+    return _plain(tomllib.loads(TEXT))  # type: ignore[no-any-return]
+
+
+def test_an_unchanged_document_keeps_the_text_byte_for_byte() -> None:
+    assert edited_text(TEXT, _doc(), _reads_as(_doc()), DAY) == TEXT
+
+
+def test_a_changed_value_keeps_every_comment_and_reads_back_as_the_document() -> None:
+    doc = _doc()
+    doc["sites"][0]["capacity_mw"] = 160
+    doc["sites"][1]["power_contract"] = {"kind": "fixed", "price_usd_per_mwh": 40.0}
+    doc["sites"][2]["capacity_mw"] = 12.5
+    out = edited_text(TEXT, doc, _reads_as(doc), DAY)
+    assert _plain(tomllib.loads(out)) == _plain(doc)
+    assert "capacity_mw = 160" in out and "# [assumption] A's" in out
+    for comment in ("# Caveats", "# the portfolio", "# --- first site", "# [costs] A's price",
+                    "# --- second site", "# B's capacity", "# C's name"):
+        assert comment in out, comment
+    assert "connection_date = 2021-06-01" in out  # the literal the document still says
+    assert NOTE_PREFIX not in out
+
+
+def test_a_moved_site_takes_its_comments_and_a_deleted_one_is_named_in_the_head() -> None:
+    doc = _doc()
+    doc["sites"] = [doc["sites"][2], doc["sites"][0]]  # B deleted, C moved first
+    out = edited_text(TEXT, doc, _reads_as(doc), DAY)
+    assert _plain(tomllib.loads(out)) == _plain(doc)
+    assert "# C's name" in out and "# [assumption] A's" in out and "# B's capacity" not in out
+    head = head_lines(out)
+    assert head[:2] == ["# Caveats: not valued as the optimizer did.",
+                        "# Second line of the head."]
+    assert head[2].startswith(f'{NOTE_PREFIX}an edit on 2026-12-06 deleted sites[1] "B"')
+    assert "comment(s) written in it" in head[2]
+
+
+def test_a_text_that_cannot_be_merged_keeps_its_head_and_says_so() -> None:
+    doc = _doc()
+    doc["sites"][0]["capacity_mw"] = 1.0
+    out = edited_text(TEXT, doc, lambda text: False, DAY)  # (nothing merged reads back)
+    assert _plain(tomllib.loads(out)) == _plain(doc)
+    head = head_lines(out)
+    assert head[:2] == head_lines(TEXT)
+    assert head[2].startswith(f"{NOTE_PREFIX}an edit on 2026-12-06 could not keep the")
