@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -542,3 +543,38 @@ def test_a_site_form_edit_keeps_the_file_s_comments(sqlite_db: tuple[str, None])
         assert "capacity_mw = 321" in exported
         assert [line for line in text.splitlines()
                 if line.lstrip().startswith("#") and line not in exported] == []
+
+
+def test_the_seeded_optimizer_example_says_what_it_leaves_out(
+        sqlite_db: tuple[str, None], tmp_path: Path) -> None:
+    """The four-site example was seeded without its ``rules_file`` (the service reads no
+    files), without its comments and under the file's own name: its plans differed from
+    ``hashpivot optimize examples/portfolio.toml`` and nothing said so. Its name, its
+    page's head and its export say it now; its comments are the file's."""
+    from hashpivot.io.regulation import read_regulation_rules
+    from hashpivot.models import load_portfolio
+    from hashpivot.store.portfolios import validate_document
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    extra = read_regulation_rules(examples / "regulation-extra.csv")
+    assert extra  # teeth: the side file holds rules the seeded copy leaves out
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        login(c)
+        listed = c.get("/api/portfolios").json()
+        [seeded] = [p for p in listed if p["name"].startswith("Four-site")]
+        assert seeded["name"].endswith(" (without regulation-extra.csv)")
+        exported = c.get(f"/api/portfolios/{seeded['id']}/toml").text
+        head = c.get(f"/portfolios/{seeded['id']}").text.split('id="file-head">')[1]
+        head = head.split("</pre>")[0]
+        stored = c.get(f"/api/portfolios/{seeded['id']}").json()["document"]
+    assert "rules_file" not in tomllib.loads(exported)["optimize"]
+    assert "rules_file" not in stored["optimize"]
+    for words in ("bundled regulation rules only",
+                  "hashpivot optimize examples/portfolio.toml", *(r.rule_id for r in extra)):
+        assert words in head and words in exported, words
+    kept = [line.split("#", 1)[1] for line in (examples / "portfolio.toml").read_text(
+        ).splitlines() if "#" in line and "rules_file" not in line]
+    assert [c for c in kept if c not in exported] == []
+    path = tmp_path / "seeded.toml"
+    path.write_text(exported)
+    assert load_portfolio(path) == validate_document(stored)

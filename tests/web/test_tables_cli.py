@@ -108,7 +108,8 @@ def _run_tables(client: Any, kind: str, example: str, params: dict[str, Any],
     from hashpivot.models import load_portfolio
 
     want = load_portfolio(EXAMPLES / example).name
-    pid = next((p["id"] for p in listed if p["name"] == want), None)
+    pid = next((p["id"] for p in listed if p["name"] == want  # (or without side files)
+                or p["name"].startswith(f"{want} (without ")), None)
     assert pid is not None, (want, name)
     r = client.post("/api/runs", json={"kind": kind, "portfolio_id": pid, "params": params})
     assert r.status_code == 202, r.text

@@ -11,6 +11,7 @@ stored as JSON exports the document written as TOML.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -154,10 +155,11 @@ def export_toml(row: PortfolioRow) -> str:
     return row.toml_text if row.toml_text is not None else document_to_toml(row.document)
 
 
-def edited_toml(text: str, document: dict[str, Any], portfolio: Portfolio) -> str:
-    """A portfolio's stored TOML ``text`` after an edit made its document ``document``
-    (validated: ``portfolio``): the user's comments kept, and the text read back as
-    ``portfolio`` (:func:`hashpivot.store.toml_edit.edited_text`)."""
+def edited_toml(text: str, document: dict[str, Any], portfolio: Portfolio,
+                by: str = "an edit") -> str:
+    """A portfolio's stored TOML ``text`` after an edit (``by``) made its document
+    ``document`` (validated: ``portfolio``): the user's comments kept, and the text read
+    back as ``portfolio`` (:func:`hashpivot.store.toml_edit.edited_text`)."""
     from hashpivot.store.toml_edit import edited_text
 
     def same_model(candidate: str) -> bool:
@@ -166,7 +168,7 @@ def edited_toml(text: str, document: dict[str, Any], portfolio: Portfolio) -> st
         except (InputError, tomllib.TOMLDecodeError):
             return False
 
-    return edited_text(text, document, same_model)
+    return edited_text(text, document, same_model, by=by)
 
 
 def create(
@@ -302,13 +304,74 @@ def seed_examples(session: Session) -> list[PortfolioRow]:
         if not path.is_file():
             continue
         text = path.read_text(encoding="utf-8")
-        document = tomllib.loads(text)
-        if file_fields(document):
-            # the service reads no files: drop the file references (e.g. the optimizer
-            # example's extra regulation rules) and keep the edited document
-            document = _without_file_fields(document)
-            rows.append(create(session, document))
+        if file_fields(tomllib.loads(text)):
+            rows.append(_seed_without_files(session, path, text))
             continue
         document, _ = parse_toml(text, str(path))
         rows.append(create(session, document, toml_text=text))
     return rows
+
+
+def _seed_without_files(session: Session, path: Path, text: str) -> PortfolioRow:
+    """Store an example that names side files (the optimizer example's extra regulation
+    rules), which the service does not read: without them, named so (``(without
+    regulation-extra.csv)``), its file's comments kept and its head saying what is left
+    out and what that changes (:func:`side_file_notes`)."""
+    from hashpivot.store.toml_edit import with_head_note
+
+    document = tomllib.loads(text)
+    refs = {ref: _value_at(document, ref) for ref in file_fields(document)}
+    document = _without_file_fields(document)
+    suffix = " (without " + ", ".join(Path(str(v)).name for v in refs.values()) + ")"
+    name = str(document.get("name", "portfolio"))
+    document["name"] = name[:max(1, NAME_MAX_CHARS - len(suffix))] + suffix
+    portfolio = validate_document(document, str(path))
+    stored = json_document(document, portfolio)
+    seeded = edited_toml(text, stored, portfolio, by=f"seeding from examples/{path.name}")
+    for line in side_file_notes(path, refs):
+        seeded = with_head_note(seeded, line)
+    return create(session, stored, toml_text=seeded, source=str(path))
+
+
+def side_file_notes(path: Path, refs: dict[str, Any]) -> list[str]:
+    """What a portfolio seeded from the example ``path`` without its side files leaves
+    out and what that changes, in comment lines of its head.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The example file.
+    refs : dict
+        Each ``*_file`` field path of the example and the file it names (relative to
+        ``path``).
+
+    Returns
+    -------
+    list of str
+        Lines: the example and the fields left out (the service reads no files), then
+        for ``optimize.rules_file`` each of its rules (id and summary, read from the
+        file) that this portfolio's optimize runs do not apply.
+    """
+    from hashpivot.io.regulation import read_regulation_rules
+
+    fields = ", ".join(f"{ref} = {str(v)!r}" for ref, v in refs.items())
+    lines = [f"seeded from examples/{path.name} without {fields}: the service reads no "
+             "files, so its runs can differ from the CLI's on that file"]
+    rules_file = refs.get("optimize.rules_file")
+    if rules_file is not None:
+        try:
+            rules = read_regulation_rules(path.parent / str(rules_file))
+        except (InputError, OSError):
+            rules = []
+        lines.append(f"optimize runs here apply the bundled regulation rules only; "
+                     f"`hashpivot optimize examples/{path.name}` also applies those of "
+                     f"{rules_file}, so its plan can differ" + (":" if rules else ""))
+        lines += [f"  - {r.rule_id}: {r.summary}" for r in rules]
+    return lines
+
+
+def _value_at(document: Any, path: str) -> Any:
+    """The value at a field path (``sites[0].dispatch.emissions_file``) of a document."""
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        document = document[int(part[1:-1])] if part.startswith("[") else document[part]
+    return document

@@ -49,7 +49,7 @@ def with_head_note(text: str, note: str) -> str:
 
 
 def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str], bool],
-                today: dt.date | None = None) -> str:
+                today: dt.date | None = None, by: str = "an edit") -> str:
     """The stored TOML ``text`` of a portfolio after an edit made its document ``document``.
 
     Parameters
@@ -63,6 +63,8 @@ def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str],
         Text -> whether it reads back as the same validated portfolio as ``document``.
     today : datetime.date, optional
         The day the note of lost comments names; default today (UTC).
+    by : str
+        What made the change, as the note names it (``"an edit"``).
 
     Returns
     -------
@@ -88,13 +90,13 @@ def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str],
         out = head + ("\n" if head else "") + document_to_toml(document)
         if rest <= 0:
             return out
-        return with_head_note(out, f"an edit on {day} could not keep the {rest} comment(s) "
+        return with_head_note(out, f"{by} on {day} could not keep the {rest} comment(s) "
                                    "below this head in place; they were dropped")
     lost = sum((Counter(_comments(text)) - Counter(_comments(merged))).values())
     if not lost:
         return merged
     what = ", ".join(deleted) or "what it changed"
-    return with_head_note(merged, f"an edit on {day} deleted {what} and the {lost} "
+    return with_head_note(merged, f"{by} on {day} deleted {what} and the {lost} "
                                   "comment(s) written in it")
 
 
