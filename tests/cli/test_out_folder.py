@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hashpivot.cli.out_folder import out_folder_problems, remove_stale_outputs
+from hashpivot.cli.out_folder import (
+    out_folder_problems,
+    remove_stale_outputs,
+    write_out_folder,
+)
 from hashpivot.store.provenance import file_sha256
 from tests.cli.cli_inputs import run_main
 
@@ -86,20 +90,67 @@ def test_an_unreadable_record_is_no_run_record(backtest_out: Path, tmp_path: Pat
     assert "its run.json is not a readable run record" in message
 
 
-def test_a_second_run_replaces_the_first_and_keeps_the_users_files(
-    backtest_out: Path, tmp_path: Path
-) -> None:
+def test_a_second_run_replaces_the_first(backtest_out: Path, tmp_path: Path) -> None:
     out = _copy(backtest_out, tmp_path / "out")
     (out / "old_chart.csv").write_text("a file the previous run wrote\n")
-    (out / "notes.txt").write_text("mine\n")
     record = json.loads((out / "run.json").read_text())
     record["outputs"]["old_chart.csv"] = file_sha256(out / "old_chart.csv")
     (out / "run.json").write_text(json.dumps(record))
     code, stderr = _backtest(out)
     assert code == 0, stderr
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["backtest.csv", "backtest.html", "backtest.png", "notes.txt", "run.json"]
+    assert names == ["backtest.csv", "backtest.html", "backtest.png", "run.json"]
     assert "old_chart.csv" not in json.loads((out / "run.json").read_text())["outputs"]
+
+
+def test_a_file_beside_a_runs_outputs_is_not_written_over(
+    backtest_out: Path, tmp_path: Path
+) -> None:
+    """A file the record does not name, though the run might write one of that name
+    (a user's notes kept as ``backtest.csv`` of another run were lost, until 2026-12-06)."""
+    out = _copy(backtest_out, tmp_path / "out")
+    (out / "notes.txt").write_text("mine\n")
+    (out / "charts").mkdir()
+    (out / ".DS_Store").write_bytes(b"\0")  # (dot names are no one's files)
+    (message,) = (p.message for p in out_folder_problems(out, "backtest"))
+    assert "holds charts/, notes.txt beside the files of its run" in message
+    code, _ = _backtest(out)
+    assert code == 2 and (out / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_link_or_a_folder_in_an_outputs_place_is_a_change(
+    backtest_out: Path, tmp_path: Path
+) -> None:
+    """A link's target may be anyone's file (it was written through, then the record
+    failed); a folder made the writer fail half-way."""
+    out = _copy(backtest_out, tmp_path / "out")
+    (tmp_path / "shared.csv").write_text("mine\n")
+    (out / "backtest.csv").unlink()
+    (out / "backtest.csv").symlink_to(tmp_path / "shared.csv")
+    (out / "backtest.png").unlink()
+    (out / "backtest.png").mkdir()
+    (message,) = (p.message for p in out_folder_problems(out, "backtest"))
+    assert "backtest.csv, backtest.png changed since the run that wrote them" in message
+    assert _backtest(out)[0] == 2 and (tmp_path / "shared.csv").read_text() == "mine\n"
+
+
+def test_a_run_that_fails_while_writing_leaves_the_folder_as_it_was(
+    backtest_out: Path, tmp_path: Path
+) -> None:
+    """Its files go to a hidden folder first: a writer that fails (a chart encoder, a
+    full disk, Ctrl-C) left half a run under the old record, and the next run refused
+    the folder as edited."""
+    out = _copy(backtest_out, tmp_path / "out")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def write(folder: Path) -> list[Path]:
+        (folder / "backtest.csv").write_text("half a run\n")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_out_folder(out, write)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert out_folder_problems(out, "backtest") == []
 
 
 def test_stale_outputs_outside_the_folder_or_changed_are_kept(tmp_path: Path) -> None:

@@ -129,11 +129,10 @@ def dispatch_command(
         raise InputError(Problem(price_option, message, source)) from None
     written: list[Path] = []
     if out is not None:
-        from hashpivot.cli.run_record import write_run_record
+        from hashpivot.cli.out_folder import write_out_folder
         from hashpivot.reports.dispatch import write_dispatch
 
-        written = write_dispatch(result, out)
-        written = [*written, write_run_record(out, written)]
+        written = write_out_folder(out, lambda folder: write_dispatch(result, folder))
     summary = jsonable(result.summary())
     if json_out:
         if written:

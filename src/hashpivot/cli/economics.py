@@ -200,11 +200,11 @@ def register(app: typer.Typer) -> None:
             raise exc.with_source(str(site_file)) from None
         files: list[Path] = []
         if out is not None:
-            from hashpivot.cli.run_record import write_run_record
+            from hashpivot.cli.out_folder import write_out_folder
             from hashpivot.reports.backtest import write_backtest
 
-            files = write_backtest(result, out, f"{portfolio.name}: backtest {start} to {end}")
-            files = [*files, write_run_record(out, files)]
+            title = f"{portfolio.name}: backtest {start} to {end}"
+            files = write_out_folder(out, lambda folder: write_backtest(result, folder, title))
         if as_json:
             print_json({"summary": result.summary, "files": [str(f) for f in files],
                         "notes": result.notes})

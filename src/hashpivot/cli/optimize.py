@@ -230,11 +230,11 @@ def register(app: typer.Typer) -> None:
             raise HashpivotError(f"cannot run the optimization: {exc}") from exc
         files: list[Path] = []
         if out is not None:
-            from hashpivot.cli.run_record import write_run_record
+            from hashpivot.cli.out_folder import write_out_folder
             from hashpivot.reports.optimize import write_optimize
 
-            files = write_optimize(result, out, portfolio, str(portfolio_toml))
-            files = [*files, write_run_record(out, files)]
+            files = write_out_folder(out, lambda folder: write_optimize(
+                result, folder, portfolio, str(portfolio_toml)))
         if as_json:
             print_json(dict(jsonable(result.to_json())))
             return

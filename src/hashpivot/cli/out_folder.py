@@ -4,31 +4,38 @@ An ``--out`` folder holds the files of one run and the record of it (``run.json`
 :mod:`hashpivot.cli.run_record`). Before any work, :func:`out_folder_problems` refuses a
 folder a new run could spoil:
 
-- a folder that holds files but no run record: the files are the user's (or a run that
-  did not finish); a run would write over any of them that share an output's name;
+- a folder that holds files but no run record: the files are the user's;
 - a folder holding another command's run (``pivot`` then ``simulate``): the two runs'
   files would mix under one record;
-- a previous run's output that changed since that run wrote it (its SHA-256 differs
-  from the record's): an edited table would be written over.
+- a previous run's output that changed since that run wrote it (its SHA-256 differs from
+  the record's, it is now a link or a folder): an edited table would be written over;
+- a file or folder beside a run's outputs that the record does not name (a user's notes
+  named like an output the new run writes would be written over).
 
 A folder holding the same command's run, its outputs as written, is the common case of a
-second run with other options: after the new files are written,
+second run with other options. :func:`write_out_folder` writes the new files into a
+hidden folder inside it first and moves them in only once every one is written, so a run
+that fails or is interrupted while writing leaves the folder as it was; then
 :func:`remove_stale_outputs` deletes the previous run's outputs this run did not write
-again (a site since renamed, a chart no longer drawn), so the folder and its record tell
-one run's story. Files the previous run did not write are kept; names starting with a dot
-(``.DS_Store``, an editor's swap file) are never counted nor touched.
+again (a site since renamed, a chart no longer drawn), and the record is written, so the
+folder and its record tell one run's story. Names starting with a dot (``.DS_Store``, an
+editor's swap file, the hidden folder) are never counted nor touched.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from hashpivot.exceptions import Problem
+from hashpivot.exceptions import HashpivotError, Problem
 from hashpivot.store.provenance import file_sha256
 
-__all__ = ["out_folder_problems", "previous_outputs", "remove_stale_outputs"]
+__all__ = ["out_folder_problems", "previous_outputs", "remove_stale_outputs",
+           "write_out_folder"]
 
 #: How many entries an error lists before "and N more".
 LISTED_ENTRIES = 5
@@ -77,27 +84,57 @@ def previous_outputs(folder: Path) -> tuple[list[str], dict[str, str]] | None:
 
 
 def _inside(folder: Path, relative: str) -> Path | None:
-    """``folder / relative`` when it stays inside ``folder`` (a record is a file anyone can
-    edit: ``../x`` names nothing of the run's)."""
-    path = folder / relative
+    """``folder / relative`` when the name stays inside ``folder`` (a record is a file
+    anyone can edit: ``../x``, an absolute path or a sub-folder linked elsewhere name
+    nothing of the run's); the entry itself may be a link."""
+    name = Path(relative)
+    if name.is_absolute() or ".." in name.parts:
+        return None
+    path = folder / name
     try:
-        path.resolve().relative_to(folder.resolve())
+        path.parent.resolve().relative_to(folder.resolve())
     except (OSError, ValueError):
         return None
     return path
 
 
 def _changed_outputs(folder: Path, outputs: dict[str, str]) -> list[str]:
-    """The recorded outputs present in ``folder`` whose bytes differ from the record's."""
+    """The recorded outputs present in ``folder`` that are no longer what the run wrote:
+    bytes that differ from the record's, a link (its target may be anyone's) or a
+    folder in their place, unreadable."""
     changed = []
     for relative, digest in sorted(outputs.items()):
         path = _inside(folder, relative)
+        if path is None:  # a record's name outside the folder: nothing of the run's
+            continue
         try:
-            if path is not None and path.is_file() and file_sha256(path) != digest:
+            if path.is_symlink() or (path.exists() and not path.is_file()) or (
+                    path.is_file() and file_sha256(path) != digest):
                 changed.append(relative)
         except OSError:  # unreadable: it cannot be compared, nor safely written over
             changed.append(relative)
     return changed
+
+
+def _unrecorded(folder: Path, outputs: dict[str, str]) -> list[str]:
+    """The files and folders in ``folder`` (dot names aside, at any depth) that the
+    record neither names nor holds a named output in."""
+    from hashpivot.cli.run_record import RUN_RECORD
+
+    parents = {Path(r).parent.as_posix() for r in outputs}
+    parents |= {p.as_posix() for r in outputs for p in Path(r).parents}
+    out = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        name = relative.as_posix()
+        if name == RUN_RECORD or name in outputs:
+            continue
+        if path.is_dir() and not path.is_symlink() and name in parents:
+            continue
+        out.append(name + ("/" if path.is_dir() and not path.is_symlink() else ""))
+    return out
 
 
 def out_folder_problems(out: Path, command: str, option: str = "--out") -> list[Problem]:
@@ -139,13 +176,67 @@ def out_folder_problems(out: Path, command: str, option: str = "--out") -> list[
         return [Problem(option, f"folder {out} holds the files of `hashpivot "
                         f"{' '.join(recorded)[:200]}` ({RUN_RECORD}): a {command} run would "
                         "mix its files with them; give another folder", cli)]
+    problems = []
     changed = _changed_outputs(out, outputs)
     if changed:
         them = "it" if len(changed) == 1 else "them"
-        return [Problem(option, f"in folder {out}, {_listing(changed)} changed since the run "
-                        f"that wrote {them} ({RUN_RECORD}): this run would write over the "
-                        f"changes; move {them} or give another folder", cli)]
-    return []
+        problems.append(Problem(
+            option, f"in folder {out}, {_listing(changed)} changed since the run that "
+            f"wrote {them} ({RUN_RECORD}): this run would write over the changes; move "
+            f"{them} or give another folder", cli))
+    try:
+        foreign = _unrecorded(out, outputs)
+    except OSError:  # a sub-folder not listable: not safe to write beside
+        foreign = ["(a sub-folder that cannot be listed)"]
+    if foreign:
+        problems.append(Problem(
+            option, f"folder {out} holds {_listing(foreign)} beside the files of its run, "
+            f"which its {RUN_RECORD} does not name: this run could write over them; move "
+            "them or give another folder", cli))
+    return problems
+
+
+def write_out_folder(out: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """Write a run's files into ``out`` whole or not at all, then its record.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The ``--out`` folder, checked by :func:`out_folder_problems` before the run.
+    write : callable
+        Folder -> the files it wrote there (a report's writer).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files in ``out`` (each ``out / <name the writer gave>``), then ``run.json``.
+
+    Raises
+    ------
+    HashpivotError
+        A file that cannot be moved into ``out`` (a disk full, a permission): the files
+        moved before it are named. A writer's own error propagates; either way the hidden
+        folder is removed and ``out`` holds what it held before.
+    """
+    from hashpivot.cli.run_record import write_run_record
+
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".hashpivot-writing-", dir=out))
+    moved: list[Path] = []
+    try:
+        names = [Path(p).relative_to(staging) for p in write(staging)]
+        for name in names:
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, target)  # (a link in its place is replaced, not
+            moved.append(target)                # written through)
+    except OSError as exc:
+        done = ", ".join(p.name for p in moved) or "none"
+        raise HashpivotError(f"cannot write into {out}: {exc.strerror or exc} (files moved "
+                             f"in before it: {done})") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [*moved, write_run_record(out, moved)]
 
 
 def remove_stale_outputs(out: Path, previous: dict[str, str] | None,

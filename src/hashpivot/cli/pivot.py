@@ -160,11 +160,10 @@ def pivot_command(
         raise exc.with_source(str(site_file)) from None
     written: list[Path] = []
     if out is not None:
-        from hashpivot.cli.run_record import write_run_record
+        from hashpivot.cli.out_folder import write_out_folder
         from hashpivot.reports.pivot import write_pivot
 
-        written = write_pivot(result, out)
-        written = [*written, write_run_record(out, written)]
+        written = write_out_folder(out, lambda folder: write_pivot(result, folder))
     if json_out:
         payload = result.to_json_dict()
         if written:

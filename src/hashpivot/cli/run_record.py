@@ -123,7 +123,7 @@ def write_run_record(out_dir: Path, written: Iterable[Path]) -> Path:
     for p in written:
         path = Path(p)
         if path.is_file() and path.name != RUN_RECORD:
-            rel = path.resolve().relative_to(out_dir.resolve()).as_posix()
+            rel = os.path.relpath(path, out_dir).replace(os.sep, "/")  # (links unresolved)
             outputs[rel] = file_sha256(path)
     record = {
         "format": RECORD_FORMAT,

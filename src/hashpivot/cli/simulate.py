@@ -333,11 +333,10 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:  # e.g. a Dask scheduler that cannot be reached
                 raise HashpivotError(f"cannot run the simulation: {exc}") from exc
         if out is not None:
-            from hashpivot.cli.run_record import write_run_record
+            from hashpivot.cli.out_folder import write_out_folder
             from hashpivot.reports.simulate import write_simulate
 
-            files = write_simulate(result, out)
-            files = [*files, write_run_record(out, files)]
+            files = write_out_folder(out, lambda folder: write_simulate(result, folder))
         if as_json:
             typer.echo(json.dumps(with_input_warnings(json_summary(result))))
             return
