@@ -131,8 +131,8 @@ def test_an_optimized_plan_is_saved_as_a_portfolio_and_valued_by_pivot(
         page = browser.new_page(viewport={"width": 1366, "height": 800})
         page.goto(server.login_url)
         page.get_by_role("link", name="Four-site", exact=False).first.click()
-        page.fill("#run-form-optimize #f-scenarios", "8")
-        page.fill("#run-form-optimize #f-evpi_scenarios", "2")
+        page.fill("#f-optimize-scenarios", "8")
+        page.fill("#f-optimize-evpi_scenarios", "2")
         page.click("#run-form-optimize button[type=submit]")
         _wait_succeeded(page)
         run_url = page.url

@@ -85,7 +85,7 @@ def test_launch_runs_and_see_charts(sqlite_db: tuple[str, None]) -> None:
         r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost",
                                                "btc_price_usd": "-3"})
         assert r.status_code == 422
-        field = r.text.split('for="f-btc_price_usd"')[1].split('class="field')[0]
+        field = r.text.split('for="f-cost-btc_price_usd"')[1].split('class="field')[0]
         assert 'class="error"' in field
         run_id = launch_from_form(c, csrf, 1, "cost")
         assert wait_run(c, run_id)["status"] == "succeeded"
@@ -217,21 +217,21 @@ def test_run_forms_show_defaults_and_offer_true_false(sqlite_db: tuple[str, None
         csrf = login(c)
         page = c.get("/portfolios/4").text
         form = page.split('id="run-form-optimize"')[1].split("</form>")[0]
-        cont = form.split('for="f-continuous"')[1].split('class="field')[0]
-        assert '<select id="f-continuous"' in cont
+        cont = form.split('for="f-optimize-continuous"')[1].split('class="field')[0]
+        assert '<select id="f-optimize-continuous"' in cont
         assert '<option value="">default: false</option>' in cont
         assert '<option value="true">' in cont and '<option value="false">' in cont
-        scen = form.split('for="f-scenarios"')[1].split('class="field')[0]
+        scen = form.split('for="f-optimize-scenarios"')[1].split('class="field')[0]
         assert 'placeholder="default: 200"' in scen  # the CLI's (it was 50)
         sim = page.split('id="run-form-simulate"')[1].split("</form>")[0]
-        paths = sim.split('for="f-paths"')[1].split('class="field')[0]
+        paths = sim.split('for="f-simulate-paths"')[1].split('class="field')[0]
         assert 'placeholder="default: 10000"' in paths  # the CLI's
         # no default (the file's or the data's applies): no placeholder
-        assert "placeholder" not in sim.split('for="f-years"')[1].split('class="field')[0]
+        assert "placeholder" not in sim.split('for="f-simulate-years"')[1].split('class="field')[0]
         r = c.post("/portfolios/4/runs", data={"csrf_token": csrf, "kind": "optimize",
                                                "continuous": "maybe", "scenarios": "3"})
         assert r.status_code == 422
-        field = r.text.split('for="f-continuous"')[1].split('class="field')[0]
+        field = r.text.split('for="f-optimize-continuous"')[1].split('class="field')[0]
         assert 'class="error"' in field and "boolean" in field
         r = c.post("/portfolios/4/runs", data={"csrf_token": csrf, "kind": "optimize",
                                                "continuous": "true", "scenarios": "3"},
@@ -281,12 +281,13 @@ def test_policy_is_a_choice_of_the_treasury_policies(sqlite_db: tuple[str, None]
     with make_client(*sqlite_db, run_jobs=False) as c:
         csrf = login(c)
         form = c.get("/portfolios/2").text.split('id="run-form-simulate"')[1]
-        field = form.split('for="f-policy"')[1].split('class="field')[0]
-        assert '<select id="f-policy"' in field and '<option value="min_cash">' in field
+        field = form.split('for="f-simulate-policy"')[1].split('class="field')[0]
+        assert '<select id="f-simulate-policy"' in field and '<option value="min_cash">' in field
         r = c.post("/portfolios/2/runs", data={"csrf_token": csrf, "kind": "simulate",
                                                "policy": "sell_some"})
         assert r.status_code == 422
-        assert 'class="error"' in r.text.split('for="f-policy"')[1].split('class="field')[0]
+        field = r.text.split('for="f-simulate-policy"')[1].split('class="field')[0]
+        assert 'class="error"' in field
 
 
 def test_cells_are_escaped_in_the_page() -> None:
@@ -578,3 +579,48 @@ def test_the_seeded_optimizer_example_says_what_it_leaves_out(
     path = tmp_path / "seeded.toml"
     path.write_text(exported)
     assert load_portfolio(path) == validate_document(stored)
+
+
+def _forms_of(html: str) -> tuple[list[str], list[tuple[list[str], list[str]]]]:
+    """Every ``id`` of a page, and per form its labels' ``for`` and its controls' ids."""
+    from html.parser import HTMLParser
+
+    ids: list[str] = []
+    forms: list[tuple[list[str], list[str]]] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if a.get("id"):
+                ids.append(str(a["id"]))
+            if tag == "form":
+                forms.append(([], []))
+            elif forms and tag == "label" and a.get("for"):
+                forms[-1][0].append(str(a["for"]))
+            elif forms and tag in ("input", "select", "textarea") and a.get("id"):
+                forms[-1][1].append(str(a["id"]))
+
+    Parser().feed(html)
+    return ids, forms
+
+
+def test_every_label_names_one_input_of_its_form_and_ids_are_unique(
+        sqlite_db: tuple[str, None]) -> None:
+    """The portfolio page gave its run forms the same ids (``f-start``, ``f-site`` three
+    times, ``f-seed``, ``f-convert_mw`` twice): a label named another form's input."""
+    from collections import Counter
+
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        r = c.post("/portfolios/4/runs", data={"csrf_token": csrf, "kind": "optimize",
+                                               "continuous": "maybe"})
+        assert r.status_code == 422
+        for url, html in (("/portfolios/4", c.get("/portfolios/4").text),
+                          ("/portfolios/1/sites/0/edit",
+                           c.get("/portfolios/1/sites/0/edit").text),
+                          ("422 run form", r.text)):
+            ids, forms = _forms_of(html)
+            assert [i for i, n in Counter(ids).items() if n > 1] == [], url
+            assert forms and any(labels for labels, _ in forms), url
+            for labels, controls in forms:
+                assert all(controls.count(target) == 1 for target in labels), (url, labels)
