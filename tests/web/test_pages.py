@@ -624,3 +624,29 @@ def test_every_label_names_one_input_of_its_form_and_ids_are_unique(
             assert forms and any(labels for labels, _ in forms), url
             for labels, controls in forms:
                 assert all(controls.count(target) == 1 for target in labels), (url, labels)
+
+
+def test_run_lists_and_pages_say_which_revision_a_run_is_of(
+        sqlite_db: tuple[str, None]) -> None:
+    """An old run looked current: the run lists showed no revision, and a run page said
+    "(revision 1)" but not that the portfolio is now at revision 2."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        run_id = launch_from_form(c, csrf, 1, "cost")
+        for url in ("/", "/portfolios/1"):
+            rows = c.get(url).text.split('class="runs"')[1].split("</table>")[0]
+            assert "<th>portfolio (revision)</th>" in rows, url
+            row = rows.split(f'href="/runs/{run_id}"')[1].split("</tr>")[0]
+            assert "#1</a> revision 1" in row and "now at" not in row, url
+        page = c.get(f"/runs/{run_id}").text
+        assert "(revision 1)" in page and "has changed since" not in page
+        r = c.post("/portfolios/1/sites/0/edit", follow_redirects=False, data={
+            "csrf_token": csrf, "name": "Texas", "capacity_mw": "510"})
+        assert r.status_code == 303, r.text
+        for url in ("/", "/portfolios/1"):
+            rows = c.get(url).text.split('class="runs"')[1].split("</table>")[0]
+            row = rows.split(f'href="/runs/{run_id}"')[1].split("</tr>")[0]
+            assert "revision 1 <span" in row and "(portfolio now at 2)" in row, url
+        page = c.get(f"/runs/{run_id}").text
+        said = page.split('id="run-revision-changed">')[1].split("</span>")[0]
+        assert said == "the portfolio has changed since: it is now at revision 2"

@@ -160,7 +160,8 @@ def index(request: Request) -> Response:
     with request.app.state.factory() as s:
         rows = store.list_all(s)
         runs = list(s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(20)))
-    return _render(request, "index.html", {"portfolios": rows, "runs": runs})
+    return _render(request, "index.html", {"portfolios": rows, "runs": runs,
+                                           "revisions": {p.id: p.revision for p in rows}})
 
 
 def _current(s: Session, portfolio: PortfolioRow, kind: str) -> RunRow | None:
@@ -227,6 +228,7 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
             "halls": [dict(h, site=site.get("name", ""))
                       for site in sites for h in (site.get("hosting") or {}).get("phases", [])],
             "runs": runs,
+            "revisions": {row.id: row.revision},
             "figures": figures,
             "cost": cost,
             "stale": stale,
@@ -349,6 +351,9 @@ def run_page(request: Request, run_id: int) -> Response:
         original = (None if run.reproduces_run_id is None
                     else s.get(RunRow, run.reproduces_run_id))
         again = reproduction_of(original, run)
+        # a run of an earlier revision says the portfolio has changed since (None: deleted)
+        now = None if run.portfolio_id is None else s.get(PortfolioRow, run.portfolio_id)
+        current_revision = None if now is None else now.revision
     figures = (
         charts.for_run(run.kind, run.results or {}, run.charts or {})
         if run.status == "succeeded"
@@ -363,7 +368,8 @@ def run_page(request: Request, run_id: int) -> Response:
     line = provenance_line(stored, compare_provenance(stored, provenance()))
     return _render(request, "run.html", {"run": run, "figures": figures, "tables": tables,
                                          "active": jobs.ACTIVE, "provenance_line": line,
-                                         "reproduction": again})
+                                         "reproduction": again,
+                                         "current_revision": current_revision})
 
 
 async def _run_action(request: Request, act: Callable[[Session], str],
