@@ -18,7 +18,7 @@ import pytest
 
 from hashpivot.store import keys
 from hashpivot.store.tables import ApiKeyRow
-from tests.web.conftest import add_key, make_client
+from tests.web.conftest import add_key, login, make_client
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -319,3 +319,17 @@ def test_a_key_name_with_a_nul_is_refused_before_the_database() -> None:
 
     assert key_name_problem("a\x00b") == "the key's name holds a NUL character"
     assert key_name_problem("k" * 200) is None
+
+
+def test_a_page_form_over_the_size_limit_is_an_error_page(sqlite_db: tuple[str, None]) -> None:
+    """A 3 MB form posted to a page route answered the API's JSON; the API stays JSON."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        limit = c.app.state.settings.max_request_bytes
+        r = c.post("/portfolios/1/runs", data={"csrf_token": csrf, "kind": "cost",
+                                               "btc_price_usd": "1" * 3_000_000})
+        assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+        assert "<h1>413 " in r.text and f"request body over {limit} bytes" in r.text
+        r = c.post("/api/portfolios/import", content=b"x" * 3_000_000,
+                   headers={"Content-Type": "application/toml"})
+        assert r.status_code == 413 and r.json() == {"detail": f"request body over {limit} bytes"}

@@ -80,7 +80,16 @@ class BodyLimit:
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-    resp = JSONResponse({"detail": f"request body over {limit} bytes"}, status_code=413)
+    """413: the API's JSON, or a page's error page for a page's form (a browser showed
+    the JSON)."""
+    from hashpivot.web.pages import NOT_PAGES, error_page
+
+    detail = f"request body over {limit} bytes"
+    resp: Response
+    if str(scope.get("path", "")).startswith(NOT_PAGES):
+        resp = JSONResponse({"detail": detail}, status_code=413)
+    else:
+        resp = await run_in_threadpool(error_page, Request(scope), 413, detail)
     await resp(scope, receive, send)
 
 
