@@ -650,3 +650,45 @@ def test_run_lists_and_pages_say_which_revision_a_run_is_of(
         page = c.get(f"/runs/{run_id}").text
         said = page.split('id="run-revision-changed">')[1].split("</span>")[0]
         assert said == "the portfolio has changed since: it is now at revision 2"
+
+
+def test_a_site_form_refused_for_another_edit_keeps_what_was_typed(
+        sqlite_db: tuple[str, None]) -> None:
+    """A site form saved after another edit renamed its site was a 409 page without the
+    form: what the user typed was lost (a refused value, 422, is shown again). The 409
+    says what changed and holds every typed value, to be saved to the site chosen."""
+    import html
+    import re
+
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        georgia = c.get("/api/portfolios/1").json()["document"]["sites"][1]
+        assert georgia["name"] == "Georgia" and len(georgia["fleet"]) == 2
+        r = c.put("/api/portfolios/1/sites/1", json=dict(georgia, name="Georgia North"),
+                  headers={"X-CSRF-Token": csrf})
+        assert r.status_code == 200, r.text
+        typed = {"name": "Georgia", "capacity_mw": "321", "pool_fee_fraction": "0.011",
+                 "power_contract.price_usd_per_mwh": "41.5", "fleet[0].count": "77",
+                 "fleet[1].uptime_fraction": "0.93"}
+        r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False,
+                   data={"csrf_token": csrf, "site_read": "Georgia", **typed})
+        assert r.status_code == 409 and r.headers["content-type"].startswith("text/html")
+        said = " ".join(html.unescape(
+            r.text.split('id="edit-conflict">')[1].split("</section>")[0]).split())
+        assert "was deleted or renamed by another edit" in said, said
+        assert "now at revision 2; its sites: 0 'Texas', 1 'Georgia North'" in said, said
+        for name, value in typed.items():
+            field = r.text.split(f'name="{name}"')[1].split(">")[0]
+            assert f'value="{value}"' in field, (name, field)
+        options = re.findall(r'<option value="([^"]*)"',
+                             r.text.split('name="site_read"')[1].split("</select>")[0])
+        assert options == ["", "Texas", "Georgia North"]
+        # saved to the site chosen: every typed value is stored
+        r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False,
+                   data={"csrf_token": csrf, "site_read": "Georgia North", **typed})
+        assert r.status_code == 303, r.text
+        site = c.get("/api/portfolios/1").json()["document"]["sites"][1]
+        assert (site["name"], site["capacity_mw"], site["pool_fee_fraction"]) == (
+            "Georgia", 321, 0.011)
+        assert site["power_contract"]["price_usd_per_mwh"] == 41.5
+        assert site["fleet"][0]["count"] == 77 and site["fleet"][1]["uptime_fraction"] == 0.93

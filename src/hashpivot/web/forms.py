@@ -84,11 +84,27 @@ def site_form(site: dict[str, Any]) -> list[FormField]:
         _field(PowerContract, a, "power_contract.", contract.get(a)) for a in CONTRACT_FIELDS
     ]
     for i, entry in enumerate(site.get("fleet") or []):
+        asic = f" {entry['asic']}" if entry.get("asic") else ""
         for a in FLEET_FIELDS:
             f = _field(FleetEntry, a, f"fleet[{i}].", entry.get(a))
-            f.label = f"fleet[{i}] {entry.get('asic', '')}: {a}"
+            f.label = f"fleet[{i}]{asic}: {a}"
             out.append(f)
     return out
+
+
+_FLEET_KEY = re.compile(r"fleet\[(\d+)\]\.")
+
+
+def typed_site_form(form: dict[str, str]) -> list[FormField]:
+    """The site form holding what was typed in it, with no stored site to read (the site
+    it was filled for is gone): the site's and its contract's fields, and those of each
+    fleet entry the form held."""
+    entries = 1 + max((int(m.group(1)) for k in form if (m := _FLEET_KEY.match(k))),
+                      default=-1)
+    skeleton: dict[str, Any] = {"power_contract": {}, "fleet": [{} for _ in range(entries)]}
+    fields = site_form(skeleton)
+    apply_form(skeleton, fields, form)  # (sets each field's value to the typed text)
+    return fields
 
 
 def params_form(model: type[BaseModel], values: dict[str, Any]) -> list[FormField]:

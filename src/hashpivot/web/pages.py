@@ -305,7 +305,29 @@ def _save_site(request: Request, portfolio_id: int, index: int, form: dict[str, 
         other = forms.attach_errors(shown["fields"], _problems(exc),
                                     f"sites[{shown['index']}]")
         return _render(request, "site_form.html", {**shown, "other": other}, status_code=422)
+    except HTTPException as exc:
+        if exc.status_code != 409:
+            raise
+        return _site_conflict(request, portfolio_id, index, form, str(exc.detail))
     return RedirectResponse(f"/portfolios/{portfolio_id}", status_code=303)
+
+
+def _site_conflict(request: Request, portfolio_id: int, index: int, form: dict[str, str],
+                   detail: str) -> Response:
+    """The site form after its site was deleted or renamed by another edit (409): what
+    changed, the portfolio's sites as they now stand, and the form holding what was typed,
+    to be saved to the site the user chooses (nothing typed is lost)."""
+    with request.app.state.factory() as s:
+        row = portfolio_or_404(s, portfolio_id)
+        names = [str(site.get("name", "")) for site in row.document.get("sites") or []]
+        p, revision = {"id": row.id, "name": row.name}, row.revision
+    listed = ", ".join(f"{i} {name!r}" for i, name in enumerate(names)) or "none"
+    conflict = (f"{detail}. The portfolio is now at revision {revision}; its sites: "
+                f"{listed}.")
+    return _render(request, "site_form.html", {
+        "p": p, "index": index, "fields": forms.typed_site_form(form), "other": [],
+        "site_read": form.get("site_read", ""), "conflict": conflict, "targets": names},
+        status_code=409)
 
 
 @router.post("/portfolios/{portfolio_id}/runs", response_class=HTMLResponse)
