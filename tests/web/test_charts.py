@@ -256,3 +256,81 @@ def test_mw_split_keeps_the_ai_load_a_dispatching_site_serves() -> None:
     bars = {t["name"]: t["y"][0] for t in data if t["type"] == "bar"}
     assert bars == pytest.approx({"mining [MW]": 50.0, "AI load served today [MW]": 50.0,
                                   "AI/HPC planned [MW]": 200.0})
+
+
+def test_the_plan_chart_has_every_quarter_of_its_span() -> None:
+    """Only the quarters with a start were drawn, evenly spaced: 2026Q3, 2027Q1 and
+    2027Q4 stood equally apart."""
+    from hashpivot.web.charts import optimize_plan
+
+    plan = [{"site": "Pecos", "quarter": "2026Q3", "gross_mw": 100.0},
+            {"site": "Pecos", "quarter": "2027Q1", "gross_mw": 50.0},
+            {"site": "Rome", "quarter": "2027Q4", "gross_mw": 20.0}]
+    fig = optimize_plan({"plan": plan})
+    quarters = ["2026Q3", "2026Q4", "2027Q1", "2027Q2", "2027Q3", "2027Q4"]
+    pecos, rome = fig["data"]
+    assert list(pecos["x"]) == list(rome["x"]) == quarters
+    assert list(pecos["y"]) == [100.0, 0.0, 50.0, 0.0, 0.0, 0.0]
+    assert list(rome["y"]) == [0.0] * 5 + [20.0]
+    assert not optimize_plan({"plan": []})["data"]
+
+
+def test_the_plan_value_chart_names_the_strategies_it_leaves_out() -> None:
+    from hashpivot.web.charts import optimize_strategies
+    from tests.optimize_result import plan_result_json
+
+    j = plan_result_json()
+    title = optimize_strategies(j)["layout"]["title"]["text"]
+    assert "not shown, infeasible: convert_all_now" in title
+    j["strategies"]["convert_all_now"]["feasible"] = True
+    assert "infeasible" not in optimize_strategies(j)["layout"]["title"]["text"]
+
+
+def test_chart_labels_say_what_is_plotted() -> None:
+    """The pivot NPV chart is to the horizon without terminal value (titled "NPV"); the
+    tornado did not name the strategy compared; the dispatch hours did not name their
+    zone; the revenue line lay under the hashprice line on the cost chart."""
+    from hashpivot.web.charts import cost_vs_price, for_run, pivot_npv
+
+    charts = {"npv_usd": {"keep_mining": 1e8, "convert_100mw_2026-01": 2e8},
+              "tornado": [{"label": "lease rate", "npv_vs_baseline_low_usd": 1e7,
+                           "npv_vs_baseline_high_usd": 3e8, "low_input": 1.0,
+                           "high_input": 2.0, "unit": "USD/kW/month"}]}
+    results = {"pivot": "convert_100mw_2026-01", "baseline": "keep_mining", "strategies": {
+        "keep_mining": {"npv_with_terminal_value_usd": 1.5e8},
+        "convert_100mw_2026-01": {"npv_with_terminal_value_usd": 4e8,
+                                  "npv_vs_baseline_usd": 1e8}}}
+    npv, _, tornado = for_run("pivot", results, charts)
+    assert npv["layout"]["title"]["text"] == (
+        "NPV by strategy: to the horizon, and with the terminal value")
+    assert [t["name"] for t in npv["data"]] == [
+        "NPV to the horizon, without terminal value [USD]",
+        "NPV with the terminal value [USD]"]
+    assert list(npv["data"][1]["y"]) == [1.5e8, 4e8]
+    alone = pivot_npv(charts)
+    assert alone["layout"]["title"]["text"] == (
+        "NPV by strategy: to the horizon, without terminal value")
+    assert tornado["layout"]["title"]["text"] == (
+        "Sensitivity (tornado): NPV to the horizon, convert_100mw_2026-01 vs keep_mining")
+    assert tornado["layout"]["xaxis"]["title"]["text"] == (
+        "NPV(convert_100mw_2026-01) - NPV(keep_mining) [USD]")
+
+    inputs = {"params": {"site": "West", "market": None},
+              "portfolio": {"sites": [{"name": "West", "power_contract": {
+                  "market": "ercot:HB_WEST:2024"}}]}}
+    (heat,) = for_run("dispatch", {}, {"days": [], "hours": [], "mining_mw": []}, inputs)
+    assert heat["layout"]["xaxis"]["title"]["text"] == (
+        "hour of day (America/Chicago, local)")
+    inputs["params"]["market"] = "nyiso:WEST:2019"
+    (heat,) = for_run("dispatch", {}, {}, inputs)
+    assert "America/New_York" in heat["layout"]["xaxis"]["title"]["text"]
+
+    cost = cost_vs_price({"btc_price_usd": 100_000.0, "hashprice_usd_per_ph_day": 50.0,
+                          "cost_per_btc_direct_usd": 60_000.0,
+                          "cost_per_btc_total_usd": 90_000.0})
+    axis = {t["name"]: t.get("yaxis", "y") for t in cost["data"]}
+    assert axis["hashprice [USD/PH/day]"] != axis["revenue per BTC = price [USD/BTC]"]
+    layout = cost["layout"]
+    assert "overlaying" not in layout[axis["hashprice [USD/PH/day]"].replace("y", "yaxis")]
+    assert [a["text"] for a in layout["annotations"]] == ["reverse margin (total)",
+                                                          "BTC 100,000"]

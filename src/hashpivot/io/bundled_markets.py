@@ -144,6 +144,23 @@ def parse_market(spec: str) -> MarketKey:
     return MarketKey(iso.lower(), point.upper(), int(year) if year else None, kind or "rt")
 
 
+def market_timezone(market: str | MarketKey) -> str:
+    """The IANA time zone a market's bundled prices are indexed in (its local clock).
+
+    Parameters
+    ----------
+    market : str or MarketKey
+        ``iso:point:year[:da]``.
+
+    Returns
+    -------
+    str
+        ``America/Chicago`` for ERCOT, ``America/New_York`` for NYISO.
+    """
+    key = parse_market(market) if isinstance(market, str) else market
+    return ERCOT_TZ if key.iso == "ercot" else NYISO_TZ
+
+
 def bundled_market_keys() -> list[str]:
     """Market references that :func:`load_market_prices` can load offline."""
     return sorted(BUNDLED_MARKETS)
@@ -189,7 +206,7 @@ def load_market_prices(market: str | MarketKey) -> pd.Series:
         )
     file, column, description = entry
     df = _bundled_frame(file)
-    tz = ERCOT_TZ if key.iso == "ercot" else NYISO_TZ
+    tz = market_timezone(key)
     s = df[column].dropna()
     s = pd.Series(
         s.to_numpy(dtype=float),

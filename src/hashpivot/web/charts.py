@@ -43,12 +43,16 @@ def _num(x: Any) -> float:
 
 
 def cost_vs_price(results: dict[str, Any]) -> dict[str, Any]:
-    """Cost per BTC (direct, total) and hashprice against the BTC price, with the
-    reverse-margin zone (price below total cost per BTC).
+    """Cost per BTC (direct, total) and revenue per BTC against the BTC price, with the
+    reverse-margin zone (price below total cost per BTC); hashprice on a panel below.
 
     Cost per BTC does not depend on the price [USD/BTC]; revenue per BTC is the price;
-    hashprice [USD/PH/day] scales with the price at the run's difficulty and fees.
+    hashprice [USD/PH/day] scales with the price at the run's difficulty and fees. (On a
+    second axis of the same panel the hashprice line lay exactly over the revenue line:
+    both are proportional to the price.)
     """
+    from plotly.subplots import make_subplots
+
     price = _num(results.get("btc_price_usd"))
     hp = _num(results.get("hashprice_usd_per_ph_day"))
     direct = _num(results.get("cost_per_btc_direct_usd"))
@@ -56,32 +60,38 @@ def cost_vs_price(results: dict[str, Any]) -> dict[str, Any]:
     finite = [v for v in (price, direct, total) if math.isfinite(v)]
     top = 1.6 * max(finite) if finite else 200_000.0
     xs = [top * i / 60 for i in range(1, 61)]
-    fig = go.Figure()
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32],
+                        vertical_spacing=0.06)
+    fig.add_trace(go.Scatter(x=xs, y=xs, name="revenue per BTC = price [USD/BTC]",
+                             line={"color": "#333", "dash": "dot"}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=xs, y=[direct] * len(xs), name="cost per BTC, direct [USD/BTC]",
+                             line={"color": "#1f77b4"}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=xs, y=[total] * len(xs), name="cost per BTC, total [USD/BTC]",
+                             line={"color": "#ff7f0e"}), row=1, col=1)
+    hashprice = math.isfinite(hp) and math.isfinite(price) and price > 0
+    if hashprice:
+        fig.add_trace(go.Scatter(x=xs, y=[hp * x / price for x in xs],
+                                 name="hashprice [USD/PH/day]", line={"color": "#2ca02c"}),
+                      row=2, col=1)
+    # (shapes after the traces: plotly leaves them out of a panel that has no trace yet)
     if math.isfinite(total):
         fig.add_vrect(
             x0=0, x1=min(total, top), fillcolor="#d62728", opacity=0.08, line_width=0,
             annotation_text="reverse margin (total)", annotation_position="top left",
+            row=1, col=1,
         )
     if math.isfinite(direct):
-        fig.add_vrect(x0=0, x1=min(direct, top), fillcolor="#d62728", opacity=0.10, line_width=0)
-    fig.add_trace(go.Scatter(x=xs, y=xs, name="revenue per BTC = price [USD/BTC]",
-                             line={"color": "#333", "dash": "dot"}))
-    fig.add_trace(go.Scatter(x=xs, y=[direct] * len(xs), name="cost per BTC, direct [USD/BTC]",
-                             line={"color": "#1f77b4"}))
-    fig.add_trace(go.Scatter(x=xs, y=[total] * len(xs), name="cost per BTC, total [USD/BTC]",
-                             line={"color": "#ff7f0e"}))
-    if math.isfinite(hp) and math.isfinite(price) and price > 0:
-        fig.add_trace(go.Scatter(x=xs, y=[hp * x / price for x in xs], yaxis="y2",
-                                 name="hashprice [USD/PH/day]", line={"color": "#2ca02c"}))
+        fig.add_vrect(x0=0, x1=min(direct, top), fillcolor="#d62728", opacity=0.10,
+                      line_width=0, row=1, col=1)
     if math.isfinite(price):
         fig.add_vline(x=price, line_dash="dash", line_color="#555",
-                      annotation_text=f"BTC {price:,.0f}")
-    fig.update_layout(
-        xaxis={"title": "BTC price [USD]"},
-        yaxis={"title": "USD per BTC"},
-        yaxis2={"title": "hashprice [USD/PH/day]", "overlaying": "y", "side": "right"},
-    )
-    return _fig(fig, "Cost per BTC against the BTC price")
+                      annotation_text=f"BTC {price:,.0f}", row=1, col=1)
+        if hashprice:
+            fig.add_vline(x=price, line_dash="dash", line_color="#555", row=2, col=1)
+    fig.update_xaxes(title_text="BTC price [USD]", row=2, col=1)
+    fig.update_yaxes(title_text="USD per BTC", row=1, col=1)
+    fig.update_yaxes(title_text="hashprice<br>[USD/PH/day]", rangemode="tozero", row=2, col=1)
+    return _fig(fig, "Cost per BTC against the BTC price", height=520)
 
 
 def backtest_history(charts: dict[str, Any]) -> dict[str, Any]:
@@ -143,19 +153,29 @@ def pivot_cumulative(charts: dict[str, Any]) -> dict[str, Any]:
     return _fig(fig, "Pivot comparison: cumulative free cash flow")
 
 
-def pivot_npv(charts: dict[str, Any]) -> dict[str, Any]:
-    """NPV of each strategy [USD]."""
+def pivot_npv(charts: dict[str, Any], results: dict[str, Any] | None = None
+              ) -> dict[str, Any]:
+    """NPV of each strategy to the horizon, without terminal value [USD] (the stored
+    chart's), and beside it the NPV with the terminal value where ``results`` hold it."""
     npv = charts.get("npv_usd", {})
-    fig = go.Figure(go.Bar(x=list(npv), y=list(npv.values()), name="NPV [USD]"))
-    fig.update_layout(yaxis={"title": "NPV [USD]"})
-    return _fig(fig, "NPV by strategy")
+    strategies = (results or {}).get("strategies") or {}
+    with_tv = [_num((strategies.get(n) or {}).get("npv_with_terminal_value_usd")) for n in npv]
+    fig = go.Figure(go.Bar(x=list(npv), y=list(npv.values()),
+                           name="NPV to the horizon, without terminal value [USD]"))
+    title = "NPV by strategy: to the horizon, without terminal value"
+    if npv and all(math.isfinite(v) for v in with_tv):
+        fig.add_trace(go.Bar(x=list(npv), y=with_tv, name="NPV with the terminal value [USD]"))
+        title = "NPV by strategy: to the horizon, and with the terminal value"
+    fig.update_layout(yaxis={"title": "NPV [USD]"}, barmode="group")
+    return _fig(fig, title)
 
 
 def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None,
-                  with_terminal_value: bool = False) -> dict[str, Any]:
+                  with_terminal_value: bool = False, pivot: str = "",
+                  baseline: str = "keep_mining") -> dict[str, Any]:
     """Tornado of NPV(pivot) - NPV(keep mining) [USD]: per input, a bar from the base case
     to the value at the low input and one to the value at the high input, the largest
-    swing on top.
+    swing on top; ``pivot`` and ``baseline`` name the strategies compared (title, axis).
 
     ``base_usd`` is the pivot strategy's NPV vs keep mining at every input's base value;
     without it the bars start at zero. ``with_terminal_value``: the NPVs with their
@@ -181,10 +201,11 @@ def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None,
     if math.isfinite(base):
         fig.add_vline(x=base, line_dash="dot", annotation_text="base case",
                       annotation_position="top")
-    fig.update_layout(barmode="overlay", xaxis={"title": "NPV vs keep mining [USD]"},
-                      yaxis={"autorange": "reversed"})
+    compared = f"{pivot} vs {baseline}" if pivot else f"the pivot vs {baseline}"
+    fig.update_layout(barmode="overlay", yaxis={"autorange": "reversed"}, xaxis={
+        "title": f"NPV({pivot or 'pivot'}) - NPV({baseline}) [USD]"})
     npv = "NPV with the terminal value" if with_terminal_value else "NPV to the horizon"
-    return _fig(fig, f"Sensitivity (tornado): {npv} vs keep mining")
+    return _fig(fig, f"Sensitivity (tornado): {npv}, {compared}")
 
 
 #: Fan-chart titles of the simulated quantities (a ``cash_usd:<strategy>`` key names the
@@ -245,8 +266,9 @@ def simulate_npv(results: dict[str, Any], charts: dict[str, Any]) -> dict[str, A
                      "median, dashed mean</sup>")
 
 
-def dispatch_heatmap(charts: dict[str, Any]) -> dict[str, Any]:
-    """Mean mining load [MW] by day and local hour."""
+def dispatch_heatmap(charts: dict[str, Any], timezone: str = "") -> dict[str, Any]:
+    """Mean mining load [MW] by day and local hour (``timezone``: the market's IANA zone,
+    the clock the hours are on)."""
     fig = go.Figure(
         go.Heatmap(
             x=charts.get("hours", []),
@@ -256,22 +278,32 @@ def dispatch_heatmap(charts: dict[str, Any]) -> dict[str, Any]:
             colorbar={"title": "MW"},
         )
     )
-    fig.update_layout(xaxis={"title": "hour of day"}, yaxis={"title": "day"}, height=560)
+    hour = f"hour of day ({timezone}, local)" if timezone else "hour of day (local)"
+    fig.update_layout(xaxis={"title": hour}, yaxis={"title": "day"}, height=560)
     return _fig(fig, "Dispatch: mining load [MW]")
 
 
 def optimize_plan(charts: dict[str, Any]) -> dict[str, Any]:
-    """The plan: gross MW converted per quarter, one bar per site (stacked)."""
+    """The plan: gross MW converted per quarter, one bar per site (stacked), on every
+    quarter from the first start to the last (the quarters without a start are empty, so
+    the axis is time: only the quarters with starts were drawn, evenly spaced)."""
+    import pandas as pd
+
     plan = charts.get("plan", [])
-    quarters = sorted({str(r.get("quarter")) for r in plan})
+    started = sorted({str(r.get("quarter")) for r in plan})
+    try:
+        quarters = [str(q) for q in pd.period_range(started[0], started[-1], freq="Q")]
+    except (IndexError, ValueError):  # no start, or a quarter that is no quarter
+        quarters = started
     fig = go.Figure()
     for site in sorted({str(r.get("site")) for r in plan}):
-        mw = {q: 0.0 for q in quarters}
+        mw = dict.fromkeys(quarters, 0.0)
         for r in plan:
             if str(r.get("site")) == site:
                 mw[str(r.get("quarter"))] += _num(r.get("gross_mw"))
         fig.add_trace(go.Bar(x=quarters, y=[mw[q] for q in quarters], name=site))
-    fig.update_layout(barmode="stack", xaxis={"title": "construction start (quarter)"},
+    fig.update_layout(barmode="stack",
+                      xaxis={"title": "construction start (quarter)", "type": "category"},
                       yaxis={"title": "gross MW converted [MW]"})
     return _fig(fig, "The plan: MW converted to AI/HPC by quarter and site")
 
@@ -283,12 +315,15 @@ def optimize_strategies(results: dict[str, Any]) -> dict[str, Any]:
     npv = [results.get("expected_npv_usd")]
     tv = [results.get("expected_terminal_value_usd")]
     cvar = [results.get("cvar95_usd")]
+    left_out = []
     for name, s in (results.get("strategies") or {}).items():
         if s.get("feasible"):
             names.append(name)
             npv.append(s.get("expected_npv_usd"))
             tv.append(s.get("expected_terminal_value_usd"))
             cvar.append(s.get("cvar95_usd"))
+        else:
+            left_out.append(name)
     fig = go.Figure()
     fig.add_trace(go.Bar(x=names, y=npv, name="expected NPV [USD]"))
     if any(v is not None for v in tv):  # (a plan stored before terminal values has none)
@@ -297,7 +332,10 @@ def optimize_strategies(results: dict[str, Any]) -> dict[str, Any]:
     fig.update_layout(barmode="group", yaxis={"title": "USD"},
                       xaxis={"tickangle": -20, "automargin": True})
     # the strategies' names are long: the legend goes below them, not over them
-    return _fig(fig, "Plan vs simple strategies (same scenarios)", height=430,
+    title = "Plan vs simple strategies (same scenarios)"
+    if left_out:
+        title += f"<br><sup>not shown, infeasible: {', '.join(left_out)}</sup>"
+    return _fig(fig, title, height=430,
                 margin={"l": 60, "r": 20, "t": 50, "b": 40},
                 legend={"orientation": "h", "y": -0.45})
 
@@ -373,8 +411,30 @@ def dispatch_uplift(results: dict[str, Any]) -> dict[str, Any] | None:
                 "central path, keep-mining's fleet</sup>")
 
 
-def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every figure of a finished run."""
+def dispatch_timezone(inputs: dict[str, Any]) -> str:
+    """The IANA zone of the prices a stored dispatch run dispatched against (the clock of
+    its hours): its ``market`` parameter's, else its site's contract market's; "" when
+    the inputs name none."""
+    from hashpivot.exceptions import InputError
+    from hashpivot.io.bundled_markets import market_timezone
+
+    params = inputs.get("params") or {}
+    market = params.get("market")
+    if not market:
+        sites = (inputs.get("portfolio") or {}).get("sites") or []
+        site: dict[str, Any] = next(
+            (x for x in sites if x.get("name") == params.get("site")), {})
+        market = (site.get("power_contract") or {}).get("market")
+    try:
+        return market_timezone(str(market)) if market else ""
+    except InputError:
+        return ""
+
+
+def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any],
+            inputs: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every figure of a finished run (``inputs``: its stored inputs, which name the
+    dispatch prices' time zone)."""
     if kind == "cost":
         figs = [cost_vs_price(results)]
         if charts.get("mw_split"):
@@ -384,12 +444,15 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
         return [backtest_history(charts)]
     if kind == "pivot":
         pivot = (results.get("strategies") or {}).get(results.get("pivot"), {})
-        figs = [pivot_npv(charts), pivot_cumulative(charts),
-                pivot_tornado(charts, pivot.get("npv_vs_baseline_usd"))]
+        name = str(results.get("pivot") or "")
+        baseline = str(results.get("baseline") or "keep_mining")
+        figs = [pivot_npv(charts, results), pivot_cumulative(charts),
+                pivot_tornado(charts, pivot.get("npv_vs_baseline_usd"), pivot=name,
+                              baseline=baseline)]
         if tornado_changes_with_terminal_value(charts.get("tornado") or []):
             figs.append(pivot_tornado(
                 charts, pivot.get("npv_with_terminal_value_vs_baseline_usd"),
-                with_terminal_value=True))
+                with_terminal_value=True, pivot=name, baseline=baseline))
         flex = dispatch_uplift(results)
         return figs + ([flex] if flex is not None else [])
     if kind == "simulate":
@@ -406,7 +469,7 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any]) -> list[
         flex = dispatch_uplift(results)
         return figs + ([flex] if flex is not None else [])
     if kind == "dispatch":
-        return [dispatch_heatmap(charts)]
+        return [dispatch_heatmap(charts, dispatch_timezone(inputs or {}))]
     if kind == "optimize":  # the results hold every value the strategies chart shows
         return [optimize_plan(charts), optimize_strategies(results)]
     return []

@@ -377,7 +377,7 @@ def run_page(request: Request, run_id: int) -> Response:
         now = None if run.portfolio_id is None else s.get(PortfolioRow, run.portfolio_id)
         current_revision = None if now is None else now.revision
     figures = (
-        charts.for_run(run.kind, run.results or {}, run.charts or {})
+        charts.for_run(run.kind, run.results or {}, run.charts or {}, run.inputs or {})
         if run.status == "succeeded"
         else []
     )
