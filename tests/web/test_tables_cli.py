@@ -194,3 +194,25 @@ def test_optimize_page_tables_are_the_clis(api: Any, tmp_path: Path) -> None:
     rules["header"] = ["site / rule", *rules["header"][2:]]
     assert sites and all(s in cli for s in sites)
     assert_same_story(tables, cli, ignore=sites)
+
+
+def test_the_market_pages_deals_table_is_the_clis(api: Any) -> None:
+    """The market page's rent column was a term average without saying so, with neither
+    the reported figures marked (*) nor the colocation range and median that
+    ``hashpivot deals`` prints."""
+    import dataclasses
+    import html
+
+    page = html.unescape(api.get("/market").text)
+    assert "a term average (escalators included)" in page
+    assert "colocation range: " in page and "(median " in page
+    from hashpivot.web.market import deals_tables
+
+    tables = [dataclasses.asdict(t) for t in deals_tables()]
+    assert_same_story(tables, cli_lines(["deals"]))
+    (deals,) = tables
+    assert any(row[4].endswith("*") for row in deals["rows"])
+    for note in deals["notes"]:
+        assert note in page, note
+    for row in deals["rows"]:
+        assert "</td><td class=\"num\">".join(row[:2]) in page, row

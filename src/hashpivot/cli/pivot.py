@@ -6,9 +6,8 @@ import json
 import math
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -27,7 +26,6 @@ from hashpivot.cli.options import (
 )
 from hashpivot.cli.output import (
     escape_brackets,
-    fmt_num,
     json_records,
     jsonable,
 )
@@ -65,19 +63,6 @@ _DEALS_HELP = escape_brackets(
     "[USD/MW-year]; GPU-cloud deals (the rent pays for GPUs) are kept out of the "
     "colocation range."
 )
-
-
-def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in rec.items()} for rec in df.to_dict("records")]
-
-
-def _f(value: Any) -> float:
-    """A table cell as float (NaN for missing or non-numeric)."""
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-    return out
 
 
 def _print_tables(result: PivotResult, console: Console) -> None:
@@ -205,39 +190,20 @@ def deals_command(
         }
         typer.echo(json.dumps(jsonable(with_input_warnings(payload)), ensure_ascii=False))
         return
-    table = compact_table(
-        f"AI/HPC hosting deals signed by miners ({len(table_df)})",
-        "$/kW-mo = contract value / (term x 12) / critical IT kW [USD/kW-month], a "
-        "term average (escalators included), x 0.012 for M USD/MW-year; capex [M USD/MW]; "
-        "kind: colo(cation) or GPU cloud; mostly secondary sources (announced, source, "
-        "confidence: --json)",
-    )
-    table.add_column("deal", no_wrap=True)
-    for col in ("IT MW", "yrs", "B USD", "$/kW-mo", "capex"):
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    for r in _rows(table_df):
-        computed = _f(r["implied_usd_per_kw_month_computed"])
-        rate = fmt_num(_f(r["rate_usd_per_kw_month"])) + ("" if math.isfinite(computed) else "*")
-        table.add_row(
-            escape(str(r["deal"])),
-            fmt_num(_f(r["critical_it_mw"]), ",.0f"),
-            fmt_num(_f(r["term_years"]), "g"),
-            fmt_num(_f(r["contract_value_usd"]) / 1e9, ",.2f"),
-            rate,
-            fmt_num(_f(r["capex_usd_per_mw"]) / 1e6, ",.1f"),
-            "GPU" if r["kind"] == "gpu_cloud" else "colo",
-        )
+    from hashpivot.reports.tables.deals import deals_table as deals_run_table
+
+    shown = deals_run_table(table_df, rng)  # (the market page's table too)
+    caption, *lines = shown.notes
+    table = compact_table(shown.title, caption)
+    for i, heading in enumerate(shown.header):
+        table.add_column(heading, justify="right" if i in shown.right else "left",
+                         no_wrap=True)
+    for row in shown.rows:
+        table.add_row(*(escape(c) for c in row))
     console = make_console()
     console.print(table)
-    console.print(
-        f"colocation range: {rng.rate_min_usd_per_kw_month:,.1f}-"
-        f"{rng.rate_max_usd_per_kw_month:,.1f} USD/kW-month (median "
-        f"{rng.rate_median_usd_per_kw_month:,.1f}, {rng.n_deals} deals); * = reported "
-        "figure (no contract value published)"
-    )
-    for e in rng.excluded:
-        console.print(f"excluded: {e}", markup=False, highlight=False)
+    for line in lines:
+        console.print(line, markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,9 @@ import pandas as pd
 from hashpivot.exceptions import DataError, InputError, Problem
 
 if TYPE_CHECKING:
+    from hashpivot.hosting.deals import DealRange
     from hashpivot.io.user_data import DataState
+    from hashpivot.reports.tables.runs import RunTable
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -132,13 +134,27 @@ def power_prices(market: str, hourly: bool) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def deals() -> dict[str, Any]:
-    """Reference AI/HPC hosting deals with their implied rent (``hashpivot deals``)."""
+def _deals() -> tuple[pd.DataFrame, DealRange]:
+    """The bundled deals' table and their colocation range."""
     from hashpivot.hosting.deals import deal_range, deals_table
     from hashpivot.io import load_hosting_deals
 
     table = deals_table(load_hosting_deals())
-    rng = deal_range(table)
+    return table, deal_range(table)
+
+
+@lru_cache(maxsize=1)
+def deals_tables() -> list[RunTable]:
+    """The deals as ``hashpivot deals`` prints them (the market page's table)."""
+    from hashpivot.reports.tables.deals import deals_table
+
+    return [deals_table(*_deals())]
+
+
+@lru_cache(maxsize=1)
+def deals() -> dict[str, Any]:
+    """Reference AI/HPC hosting deals with their implied rent (``hashpivot deals``)."""
+    table, rng = _deals()
     return {
         "count": len(table),
         "deals": records(table),

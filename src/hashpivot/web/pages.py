@@ -465,7 +465,7 @@ def market_page(request: Request) -> Response:
         {
             "figures": figures,
             "attribution": attribution,
-            "deals": market.deals(),
+            "tables": market.deals_tables(),
             "asics": market.asics(),
             "markets": market.power_markets(),
         },
