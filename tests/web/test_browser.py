@@ -146,3 +146,32 @@ def test_an_optimized_plan_is_saved_as_a_portfolio_and_valued_by_pivot(
         assert "phased" in table and "keep_mining" in table
     finally:
         server.stop()
+
+
+def test_the_api_page_renders_offline_under_the_csp(browser: Any, tmp_path: Path) -> None:
+    """``/docs`` (the "API" link of every page) was blank: the Content-Security-Policy
+    blocked Swagger UI's CDN script and stylesheet, its inline start-up script and its
+    favicon. Its files are now the package's; no request leaves the server."""
+    server = Server(f"sqlite:///{tmp_path / 'db.sqlite'}").start()
+    try:
+        page = browser.new_page(viewport={"width": 1366, "height": 800})
+        errors: list[str] = []
+        outside: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: None if r.url.startswith(server.base)
+                else outside.append(r.url))
+        page.goto(server.login_url)
+        page.get_by_role("link", name="API").click()
+        page.wait_for_url("**/docs")
+        page.wait_for_selector(".opblock", timeout=30_000)
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        assert "/api/portfolios" in paths and "/api/runs" in paths, paths
+        assert page.locator(".opblock").count() >= 10
+        page.wait_for_load_state("networkidle")
+        assert errors == [], errors
+        assert outside == [], outside
+        assert page.evaluate("document.querySelector('link[rel*=icon]').href").startswith(
+            server.base)
+    finally:
+        server.stop()

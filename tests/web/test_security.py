@@ -333,3 +333,20 @@ def test_a_page_form_over_the_size_limit_is_an_error_page(sqlite_db: tuple[str, 
         r = c.post("/api/portfolios/import", content=b"x" * 3_000_000,
                    headers={"Content-Type": "application/toml"})
         assert r.status_code == 413 and r.json() == {"detail": f"request body over {limit} bytes"}
+
+
+def test_the_api_page_is_served_from_the_package(sqlite_db: tuple[str, None]) -> None:
+    """``/docs`` loads Swagger UI from the package under a policy that names no other
+    site and allows its one inline script by hash; ``/redoc`` (a CDN bundle) is gone."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        r = c.get("/docs")
+        assert r.status_code == 200
+        csp = r.headers["content-security-policy"]
+        assert "'sha256-" in csp and "http" not in csp and "cdn" not in r.text
+        for src in re.findall(r'(?:src|href)="([^"]+)"', r.text):
+            assert src.startswith("/static/swagger-ui/"), src
+            assert c.get(src).status_code == 200, src
+        assert "'sha256-" not in c.get("/api/health").headers["content-security-policy"]
+        add_key(c)
+        r = c.get("/redoc")
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import logging
+import re
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -13,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -93,20 +96,28 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
     await resp(scope, receive, send)
 
 
+def content_security_policy(*inline_scripts: str) -> str:
+    """The Content-Security-Policy: only the server's own scripts, styles and images, no
+    framing; ``inline_scripts``, the exact text of inline scripts a page may run (each
+    allowed by its SHA-256, as ``/docs``'s start-up script), no other."""
+    hashes = "".join(
+        f" 'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+        for s in inline_scripts)
+    return (f"default-src 'self'; script-src 'self' 'unsafe-eval'{hashes}; style-src 'self' "
+            "'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
+
+
+_CSP = b"content-security-policy"
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
-    (
-        b"content-security-policy",
-        b"default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' "
-        b"'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
-    ),
 ]
 
 
 class SecurityHeaders:
-    """No framing, no sniffing, no referrer leak, only our own scripts (pure ASGI)."""
+    """No framing, no sniffing, no referrer leak, only our own scripts (pure ASGI): the
+    default Content-Security-Policy, unless a response sets its own (``/docs``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -118,10 +129,39 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *_SECURITY_HEADERS]
+                headers = list(message.get("headers", []))
+                own = any(name.lower() == _CSP for name, _ in headers)
+                csp = [] if own else [(_CSP, _DEFAULT_CSP)]
+                message["headers"] = [*headers, *_SECURITY_HEADERS, *csp]
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+_DEFAULT_CSP = content_security_policy().encode()
+
+#: Swagger UI's files (``/docs``), vendored from the npm package ``swagger-ui-dist``
+#: (``static/swagger-ui/PROVENANCE.md``, ``scripts/vendor_swagger_ui.py``): no CDN.
+SWAGGER_UI = "/static/swagger-ui"
+
+
+def swagger_ui_page(title: str, openapi_url: str) -> HTMLResponse:
+    """``/docs``: Swagger UI from the package's own files, with a Content-Security-Policy
+    that lets its one inline start-up script run (by its hash) and nothing else."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    page = get_swagger_ui_html(
+        openapi_url=openapi_url, title=f"{title} - API",
+        swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+        swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+        # (the online validator's badge would load an image from another site)
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+    html = bytes(page.body).decode()
+    inline = re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)
+    return HTMLResponse(html, headers={"Content-Security-Policy":
+                                       content_security_policy(*inline)})
 
 
 def _warm_caches() -> None:
@@ -194,6 +234,8 @@ def create_app(
         "carries its unit in its name. Writes need an API key (Authorization: Bearer) or a "
         "session with its CSRF token.",
         lifespan=lifespan,
+        docs_url=None,  # (served below from the package's files, no CDN)
+        redoc_url=None,  # (ReDoc would need its own vendored bundle: /docs is the API page)
     )
     app.state.settings = settings
     app.state.runner = None
@@ -273,6 +315,10 @@ def create_app(
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return swagger_ui_page(app.title, app.openapi_url or "/openapi.json")
 
     @app.get("/static-vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:

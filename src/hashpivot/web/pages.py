@@ -78,7 +78,7 @@ def _render(
 
 
 #: Paths that are not pages: their errors stay JSON (``{"detail": ...}``).
-NOT_PAGES = ("/api/", "/static", "/docs", "/redoc", "/openapi.json")
+NOT_PAGES = ("/api/", "/static", "/docs", "/openapi.json")
 
 
 def error_page(request: Request, status_code: int, detail: str,
