@@ -175,3 +175,30 @@ def test_the_api_page_renders_offline_under_the_csp(browser: Any, tmp_path: Path
             server.base)
     finally:
         server.stop()
+
+
+def test_pages_fit_a_phone_and_chart_titles_wrap(browser: Any, tmp_path: Path) -> None:
+    """At 390 px the whole page scrolled sideways (``/`` 447 px, a portfolio 496, the
+    market page 870): wide tables scroll in their own box. Chart titles were cut at the
+    chart's edge ("Forced sales and breaches (sell_to_cove…"): they wrap."""
+    server = Server(f"sqlite:///{tmp_path / 'db.sqlite'}").start()
+    try:
+        page = browser.new_page(viewport={"width": 390, "height": 800})
+        page.goto(server.login_url)
+        for url in ("/", "/portfolios/1", "/portfolios/4", "/market"):
+            page.goto(server.base + url)
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (url, width)
+        page.goto(server.base + "/portfolios/1")
+        _wait_charts(page, 1)
+        # each title inside its chart's box
+        out = page.evaluate("""() => [...document.querySelectorAll('.chart')].map(c => {
+            const box = c.getBoundingClientRect();
+            const t = c.querySelector('.gtitle').getBoundingClientRect();
+            return [c.querySelector('.gtitle').textContent, t.left >= box.left - 1
+                    && t.right <= box.right + 1 && t.top >= box.top - 1];
+        })""")
+        assert out and all(inside for _, inside in out), out
+    finally:
+        server.stop()
