@@ -107,6 +107,8 @@ RUNS: dict[str, Callable[[], list[str]]] = {
     "pivot-plan": lambda: ["pivot", _plan_file()],
     "simulate-plan": lambda: ["simulate", _plan_file(), "--paths", "10000", "--seed", "7"],
     "deals": lambda: ["deals"],
+    "backtest": lambda: ["backtest", "examples/reverse-margin.toml", "--start", "2020-01-01",
+                         "--end", "2025-09-26"],
     "pivot-portfolio": lambda: ["pivot", "examples/portfolio.toml"],
     "simulate-4000": lambda: ["simulate", PIVOT, "--paths", "4000", "--seed", "7"],
     "dispatch": lambda: ["dispatch", "examples/dispatch-west-texas.toml", "--market",
@@ -156,6 +158,17 @@ def num(path: str, scale: float = 1.0, spec: str = ",.1f") -> Callable[[Json], s
         for key in path.split("."):
             value = value[key]
         return format(float(value) * scale, spec)
+    return read
+
+
+def _note(pattern: str) -> Callable[[Json], str]:
+    """The figure a note of the run's ``notes`` gives in ``pattern``'s group (the claim
+    fails when no note has it)."""
+    def read(j: Json) -> str:
+        for note in j["notes"]:
+            if m := re.search(pattern, note):
+                return m[1]
+        return f"(no note with {pattern!r})"
     return read
 
 
@@ -296,6 +309,12 @@ NUMBER = r"(-?[0-9](?:[0-9,]*[0-9])?(?:\.[0-9]+)?)"
 ODESSA = "Odessa Grid: [sites.dispatch] flexibility"
 
 CLAIMS: list[Claim] = [
+    Claim("the demo's {} years its machines are charged {} times what they cost", "backtest",
+          (num("summary.days", 1 / 365.25), _note(r"without a start .*\((\d+\.\d+)x\)"))),
+    Claim("the demo's fleet would have been {} % of the network in 2020, and with it there "
+          "its BTC mined {} % fewer over the window", "backtest",
+          (_note(r"would have been up to ([\d.]+) % of the network's hashrate \(on 2020-"),
+           _note(r"and ([\d.]+) % over the window"))),
     # demo
     Claim("fees per block): about ${} per PH/s per day", "hashprice",
           (num("hashprice_usd_per_ph_day", spec=".1f"),)),

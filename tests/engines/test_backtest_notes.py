@@ -45,18 +45,35 @@ def test_within_its_life_or_with_a_start_nothing_is_said() -> None:
 
 
 def test_a_fleet_that_is_a_large_share_of_the_network_is_said_so() -> None:
-    # 100 PH/s against the network on 2014-01-01 (difficulty ~1.4e9: ~10 PH/s)
+    # 100 PH/s beside the network of 2014-01-01 (difficulty ~1.4e9: ~10 PH/s): its share
+    # of a network that holds it, and the BTC it would then mine, by hand
     day = load_btc_daily("2014-01-01", "2014-01-01")
     network_ph_s = float(day["difficulty"].iloc[0]) * 2**32 / 600 / 1e15
+    share = 100 / (network_ph_s + 100)
     (note,) = [n for n in _notes("2014-01-01", "2014-01-01") if "network's hashrate" in n]
-    assert f"up to {100 * 100 / network_ph_s:.1f} %" in note
-    assert f"0.10 of {network_ph_s / 1e3:,.2f} EH/s" in note and "on 2014-01-01" in note
+    assert f"up to {100 * share:.1f} %" in note
+    assert f"0.10 EH/s running beside the {network_ph_s / 1e3:,.2f}" in note
+    assert f"they fall {100 * share:.1f} % that day and {100 * share:.1f} % over" in note
+    # at uptime 0.5 the fleet runs 50 PH/s: its share is that of 50 (BTC mined count it so)
+    (half,) = [n for n in _notes("2014-01-01", "2014-01-01", uptime_fraction=0.5)
+               if "network's hashrate" in n]
+    assert f"up to {100 * 50 / (network_ph_s + 50):.1f} %" in half
     # 100 PH/s of 2025's ~900 EH/s: 0.01 %, nothing said
     assert not [n for n in _notes("2025-01-01", "2025-01-31") if "network's hashrate" in n]
+
+
+def test_an_entry_that_ends_is_charged_on_the_days_it_runs() -> None:
+    """The note said every day of the window for entries with an ``end``; the charge was
+    (and is) of the days they run: 2021-01-01 to 2023-09-30, 1,003 days."""
+    (note,) = [n for n in _notes("2021-01-01", "2023-12-31", end="2023-10-01")
+               if "without a start" in n]
+    charged = 1.5e6 / 2.0 / 365.25 * 1003
+    assert "depreciated on every day of the window they run" in note
+    assert f"{charged / 1e6:,.1f} M USD" in note and f"({charged / 1.5e6:.2f}x)" in note
 
 
 def test_the_demo_backtest_says_both() -> None:
     pf = load_portfolio(Path(__file__).resolve().parents[2] / "examples" / "reverse-margin.toml")
     notes = run_backtest(pf, "2020-01-01", "2025-09-26").notes
     assert any("without a start" in n and "(1.91x)" in n for n in notes), notes
-    assert any("up to 36.9 % of the network's hashrate" in n for n in notes), notes
+    assert any("up to 25.9 % of the network's hashrate" in n for n in notes), notes

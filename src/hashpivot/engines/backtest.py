@@ -167,7 +167,7 @@ def run_backtest(
         btc_per_day)
     notes += dispatch_table_notes(portfolio, set(arr.site[ran]))
     notes += [n for n in (undated_depreciation_note(portfolio, arr, depreciating),
-                          fleet_share_note(arr, installed, diff, dates)) if n is not None]
+                          fleet_share_note(arr, installed, diff, dates, btc)) if n is not None]
     for i, site in enumerate(portfolio.sites):
         off = int((~connected[site.name]).sum())
         if off:

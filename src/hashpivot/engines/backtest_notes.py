@@ -4,10 +4,10 @@ A portfolio describes a fleet as it is (or will be); a backtest runs it over his
 of its conventions can decide how the window reads, so each is said with the result when
 it matters:
 
-- a fleet entry without a ``start`` is installed on every day of the window, and its
-  straight-line depreciation (``capex_usd_per_th`` over ``depreciation_years``) runs on
-  each of them, as a run-rate: over a window longer than its life it is charged more than
-  it cost (:func:`undated_depreciation_note`);
+- a fleet entry without a ``start`` runs from the window's first day (to its ``end``),
+  and its straight-line depreciation (``capex_usd_per_th`` over ``depreciation_years``)
+  runs on each of those days, as a run-rate: over a window longer than its life it is
+  charged more than it cost (:func:`undated_depreciation_note`);
 - BTC mined is the fleet's share of the network the historical difficulty implies, which
   does not include a fleet that was not there: a fleet that is a large share of that
   network would have raised the difficulty (:func:`fleet_share_note`).
@@ -70,8 +70,8 @@ def undated_depreciation_note(
     if not names:
         return None
     listed = "; ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return (f"fleet entries without a start ({listed}) are installed on every day of the "
-            f"window and depreciated on each, as a run-rate: {charged / 1e6:,.1f} M USD "
+    return (f"fleet entries without a start ({listed}) are depreciated on every day of the "
+            f"window they run, as a run-rate: {charged / 1e6:,.1f} M USD "
             f"against their purchase cost of {cost / 1e6:,.1f} M USD "
             f"({charged / cost:.2f}x) in the total view; a start ({fields[0]}"
             f"{', ...' if len(fields) > 1 else ''}) stops it after their depreciation_years")
@@ -79,38 +79,50 @@ def undated_depreciation_note(
 
 def fleet_share_note(
     arr: PortfolioArrays, installed: np.ndarray, difficulty: np.ndarray,
-    dates: pd.DatetimeIndex,
+    dates: pd.DatetimeIndex, btc_mined: np.ndarray,
 ) -> str | None:
     """The note of a fleet above :data:`FLEET_SHARE_NOTE_ABOVE` of the network's hashrate.
+
+    The share is of a network that includes the fleet, ``f / (n + f)`` with ``f`` its
+    effective hashrate (uptime and overclocking, as BTC mined count it) and ``n`` the
+    network the day's difficulty implies, which did not hold it. Had the fleet been
+    there, the difficulty would have been ``(n + f) / n`` times as high and the day's BTC
+    mined ``n / (n + f)`` of the figure: the note gives that fall, on the day and over
+    the window.
 
     Parameters
     ----------
     arr : PortfolioArrays
-        Per entry: ``hashrate_th_s``. [TH/s]
+        Per entry: ``effective_hashrate_th_s``. [TH/s]
     installed : numpy.ndarray
         ``(entries, days)``: 1 on the days an entry runs. [-]
     difficulty : numpy.ndarray
         The day's mean difficulty. [-]
     dates : pandas.DatetimeIndex
         The window's days.
+    btc_mined : numpy.ndarray
+        The day's BTC mined by the fleet. [BTC]
 
     Returns
     -------
     str or None
-        The largest share [%], its day and both hashrates [EH/s]; None at or below the
-        threshold or without days.
+        The largest share [%], its day, both hashrates [EH/s] and the fall of BTC mined
+        [%]; None at or below the threshold or without days.
     """
     if len(dates) == 0:
         return None
-    fleet_th_s = arr.hashrate_th_s @ installed
+    fleet_th_s = arr.effective_hashrate_th_s @ installed
     network_th_s = np.asarray(hashrate_from_difficulty(np.asarray(difficulty, dtype=float)))
-    share = np.divide(fleet_th_s, network_th_s, out=np.zeros_like(fleet_th_s),
-                      where=network_th_s > 0)
+    total = network_th_s + fleet_th_s
+    share = np.divide(fleet_th_s, total, out=np.zeros_like(fleet_th_s), where=total > 0)
     k = int(np.argmax(share))
     if share[k] <= FLEET_SHARE_NOTE_ABOVE:
         return None
-    return (f"the fleet is up to {100 * share[k]:.1f} % of the network's hashrate (on "
-            f"{dates[k].date()}: {fleet_th_s[k] / 1e6:,.2f} of {network_th_s[k] / 1e6:,.2f} "
-            "EH/s, the network the difficulty implies): its BTC mined take the historical "
-            "difficulty, which a fleet that large would have raised (a what-if, an upper "
-            "bound)")
+    mined = float(np.sum(btc_mined))
+    fall = 1.0 - float(np.sum(btc_mined * (1.0 - share))) / mined if mined > 0 else 0.0
+    return (f"the fleet would have been up to {100 * share[k]:.1f} % of the network's "
+            f"hashrate (on {dates[k].date()}: {fleet_th_s[k] / 1e6:,.2f} EH/s running beside "
+            f"the {network_th_s[k] / 1e6:,.2f} the difficulty implies): its BTC mined take "
+            "the historical difficulty, which a fleet that large would have raised; with it "
+            f"in the network they fall {100 * share[k]:.1f} % that day and "
+            f"{100 * fall:.1f} % over the window (a what-if, an upper bound)")
