@@ -450,3 +450,16 @@ def test_profit_lists_a_bad_date_with_the_other_options(tmp_path: Path) -> None:
     assert code == 2
     assert [line.split(": ")[2] for line in err.splitlines() if line.startswith("error:")] == [
         "--pool-fee-fraction", "--date"], err
+
+
+@pytest.mark.parametrize("command", ["pivot", "simulate"])
+def test_a_bad_start_is_not_judged_by_the_files_start(tmp_path: Path, command: str) -> None:
+    """``--start 2026-13`` overrides the file's ``convert_start``: that one (2099-01,
+    after the horizon) was listed too, though no run would use it (until 2026-12-06)."""
+    text = PIVOT.replace('convert_start = "2026-01"', 'convert_start = "2099-01"', 1)
+    assert 'convert_start = "2099-01"' in text
+    extra = ["--paths", "8"] if command == "simulate" else []
+    lines = _error(tmp_path, text, command, "{f}", "--start", "2026-13", *extra)
+    assert [line.split(": ")[2] for line in lines] == ["--start"], lines
+    lines = _error(tmp_path, text, command, "{f}", *extra)  # the file's own, alone
+    assert [line.split(": ")[2] for line in lines] == ["pivot.convert_start"], lines

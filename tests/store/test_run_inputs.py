@@ -55,3 +55,30 @@ def test_a_document_s_file_references_are_listed_with_its_other_problems() -> No
         validate_document(doc)
     assert [p.path for p in err.value.problems] == [
         "optimize.rules_file", "sites[0].power_contract.price_usd_per_mwh"]
+
+
+def _paths(kind: str, pf: object, params: dict[str, object]) -> list[str]:
+    import pytest
+
+    from hashpivot.exceptions import InputError
+
+    with pytest.raises(InputError) as exc:
+        resolve_inputs(kind, pf, params)  # type: ignore[arg-type]
+    return [p.path for p in exc.value.problems]
+
+
+def test_a_bad_parameter_is_not_judged_by_the_value_in_its_place() -> None:
+    """A bad ``start`` left the file's ``[pivot] convert_start`` (2099-01, after the
+    horizon) to be checked in its place, and a bad cost ``date`` the latest data day: a
+    problem of a value the user did not give (the CLI listed neither; until 2026-12-06)."""
+    pf = load_portfolio(EXAMPLE)
+    assert pf.pivot is not None
+    late = pf.model_copy(update={"pivot": pf.pivot.model_copy(
+        update={"convert_start": "2099-01"})})
+    for kind in ("pivot", "simulate"):
+        for start in ("2026-1", 202601, "2026-13"):
+            assert _paths(kind, late, {"start": start}) == ["start"], (kind, start)
+    assert _paths("pivot", late, {}) == ["pivot.convert_start"]  # (the file's own, alone)
+    retired = pf.model_copy(update={"sites": [s.model_copy(update={"fleet": [
+        e.model_copy(update={"end": "2022-01-01"}) for e in s.fleet]}) for s in pf.sites]})
+    assert _paths("cost", retired, {"date": "2021-06-31"}) == ["date"]

@@ -197,15 +197,19 @@ def site_check(site: str | None) -> Callable[[Portfolio], list[Problem]]:
 
 def conversion_check(site: str | None, convert_mw: float | None, start: str | None,
                      source: str, horizon_months: int | None = None,
-                     scenario_start: bool = False) -> Callable[[Portfolio], list[Problem]]:
+                     scenario_start: bool = False, start_bad: bool = False
+                     ) -> Callable[[Portfolio], list[Problem]]:
     """The check of ``--site``, ``--convert-mw`` and ``--start`` against the file's sites
     as the engines take them (:func:`~hashpivot.engines.pivot.strategies.
     conversion_problems`: MW beyond the convertible ones, a start outside the horizon),
     each problem at its option or, for the file's own values, at its field in
-    ``source``; from ``[scenario] start`` on when ``scenario_start`` (``simulate``)."""
+    ``source``; from ``[scenario] start`` on when ``scenario_start`` (``simulate``).
+    With ``start_bad`` (a ``--start`` given but invalid, ``start`` None) the file's start,
+    which it overrides, is not checked."""
     def check(portfolio: Portfolio) -> list[Problem]:
         from hashpivot.cli.errors import options_for
         from hashpivot.engines.pivot.strategies import conversion_problems
+        from hashpivot.models.pivot import FILE_START_FIELD
 
         first = portfolio.scenario.start if scenario_start and portfolio.scenario else None
 
@@ -216,7 +220,8 @@ def conversion_check(site: str | None, convert_mw: float | None, start: str | No
                                                horizon_months, first)
                 if problems:
                     raise InputError(problems)
-        return [Problem(p.path, p.message, p.source or source) for p in collected(run)]
+        return [Problem(p.path, p.message, p.source or source) for p in collected(run)
+                if not (start_bad and p.path == FILE_START_FIELD)]
     return check
 
 

@@ -134,7 +134,8 @@ def pivot_command(
         start = collect(problems, partial(iso_month, start, "--start"))
     checks = [site_check(site)]
     if mw_ok:  # (the MW against the file's sites: skipped for a bad --convert-mw)
-        checks.append(conversion_check(site, convert_mw, start, str(site_file)))
+        checks.append(conversion_check(site, convert_mw, start, str(site_file),
+                                       start_bad=any(p.path == "--start" for p in problems)))
     collect(problems, lambda: check_out_dir(out, command="pivot"))
     portfolio = load_site_file(site_file, problems, checks)
     try:

@@ -268,8 +268,9 @@ def register(app: typer.Typer) -> None:
         if not {p.path for p in problems} & {"--convert-mw", "--years"}:
             # the MW and start against the file's sites (a bad --start is None here);
             # skipped when the MW or the horizon it depends on is bad
-            checks.append(conversion_check(site, convert_mw, start, str(site_toml),
-                                           horizon_months_for(years), scenario_start=True))
+            checks.append(conversion_check(
+                site, convert_mw, start, str(site_toml), horizon_months_for(years),
+                scenario_start=True, start_bad=any(p.path == "--start" for p in problems)))
         portfolio = load_site_file(site_toml, problems, checks)
         with options_for({"policy": "--policy"}):
             policies = policy_order(portfolio.treasury, policy)

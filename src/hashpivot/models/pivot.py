@@ -43,6 +43,11 @@ from hashpivot.models.tax import TaxSpec
 StrategyKind = Literal["convert_all", "convert", "phased"]
 _DEFAULT_STRATEGIES: tuple[StrategyKind, ...] = ("convert_all", "convert", "phased")
 
+#: The field path of the convert strategy's start in a portfolio, which a run's ``start``
+#: overrides: a start given but invalid leaves that field's problems out (they would be
+#: of a value the run does not use).
+FILE_START_FIELD = "pivot.convert_start"
+
 
 class SensitivitySpec(BaseModel):
     """Low/high swings of the tornado (``[pivot.sensitivity]``)."""
@@ -258,6 +263,7 @@ def gordon_rate_problem(tv: TerminalValueSpec, mining_rate: float, hosting_rate:
 
 
 __all__ = [
+    "FILE_START_FIELD",
     "PivotSpec",
     "SensitivitySpec",
     "StrategyKind",

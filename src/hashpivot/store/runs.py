@@ -17,7 +17,7 @@ The provenance stored with a run is :mod:`hashpivot.store.provenance`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import Portfolio
 from hashpivot.models.loader import validate_data
+from hashpivot.models.pivot import FILE_START_FIELD
 from hashpivot.reports.serialize import jsonable
 from hashpivot.store.provenance import bundled_data_versions, provenance
 from hashpivot.store.run_params import (
@@ -71,6 +72,10 @@ class RunKind:
     #: Parameters the ``resolve`` step's checks depend on: when one of them is bad, those
     #: checks are skipped (a bad other one is left at its default for them).
     keystones: frozenset[str] = frozenset()
+    #: Parameter -> the portfolio's field it overrides (its default): when the parameter
+    #: is bad, the problems of that field are left out, as those at the parameter's own
+    #: path (of the default put in its place, a value the user did not give).
+    overrides: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 RUN_KINDS: dict[str, RunKind] = {
@@ -81,9 +86,9 @@ RUN_KINDS: dict[str, RunKind] = {
             "backtest", "Backtest", BacktestParams, _resolve_backtest, _execute_backtest
         ),
         RunKind("pivot", "AI/HPC pivot", PivotParams, _resolve_pivot, _execute_pivot,
-                frozenset({"site", "convert_mw"})),
+                frozenset({"site", "convert_mw"}), {"start": FILE_START_FIELD}),
         RunKind("simulate", "Monte Carlo", SimulateParams, _resolve_simulate, _execute_simulate,
-                frozenset({"site", "convert_mw", "years"})),
+                frozenset({"site", "convert_mw", "years"}), {"start": FILE_START_FIELD}),
         RunKind("dispatch", "Dispatch", DispatchParams, _resolve_dispatch, _execute_dispatch,
                 frozenset({"site", "market"})),
         RunKind(
@@ -134,7 +139,9 @@ def _resolve_problems(k: RunKind, portfolio: Portfolio, raw_params: Any,
         params = parse_params(k.name, rest)
         k.resolve(portfolio, params)
     except InputError as exc:
-        return [p for p in exc.problems if p not in bad]
+        hidden = named | {k.overrides[n] for n in named if n in k.overrides}
+        return [p for p in exc.problems if p not in bad
+                and p.path.split("[")[0] not in hidden and p.path.split(".")[0] not in named]
     return []
 
 

@@ -19,7 +19,7 @@ from hashpivot.engines.pivot.inputs import _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.market import market_start
 from hashpivot.engines.pivot.signing import check_signing
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.models.pivot import PivotSpec
+from hashpivot.models.pivot import FILE_START_FIELD, PivotSpec
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
@@ -165,7 +165,7 @@ def build_strategies(
     kinds = list(dict.fromkeys(spec.strategies))
     # where a problem lies: the run's argument (``convert_mw``, ``start``) or the file
     mw_at = "convert_mw" if convert_mw is not None else "pivot.convert_mw"
-    start_at = "start" if start is not None else "pivot.convert_start"
+    start_at = "start" if start is not None else FILE_START_FIELD
     if start is not None and mw is None:
         raise InputError([Problem(
             "start", "a construction start needs a MW figure: give `convert_mw` or set "
