@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from hashpivot.engines.dispatch.resolve.ranges import range_problem
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import Portfolio, Site
 from hashpivot.models.dispatch import DispatchSpec
@@ -126,15 +127,6 @@ def side_file_problems(spec: DispatchSpec, base_dir: Path | None) -> list[Proble
             if problem is not None]
 
 
-#: The range of each side file's values [low, high] and the problem outside it (the
-#: resolve steps check the values aligned to the prices the same way).
-_VALUE_RANGES = {
-    "renewable_profile": (-1e-9, 1 + 1e-9, "profile values must be in 0..1"),
-    "peak_probability": (0.0, 1.0, "peak probabilities must be in 0..1"),
-    "emissions_series": (0.0, 5.0, "emissions factors must lie within 0-5 t CO2/MWh"),
-}
-
-
 def side_file_value_problems(spec: DispatchSpec, base_dir: Path | None,
                              tz: Any) -> list[Problem]:
     """Every problem of the side files a dispatch of ``spec`` reads that shows without
@@ -145,9 +137,8 @@ def side_file_value_problems(spec: DispatchSpec, base_dir: Path | None,
     read, problems = _read_side_files(spec, base_dir, tz, AuxiliarySeries())
     fields = {series: field for series, field, _ in _side_files(spec, AuxiliarySeries())}
     for series, data in read.items():
-        values = data.dropna().to_numpy(float)
-        low, high, message = _VALUE_RANGES[series]
-        if values.size and not (values.min() >= low and values.max() <= high):
+        message = range_problem(series, data.to_numpy(float))  # (missing values aside)
+        if message is not None:
             problems.append(Problem(fields[series], message))
     return problems
 

@@ -142,6 +142,7 @@ def file_factor(name: str, region: str | None) -> tuple[float, str] | str:
 
     import pandas as pd
 
+    from hashpivot.engines.dispatch.resolve.ranges import range_problem
     from hashpivot.engines.dispatch.sources import read_series_file
     from hashpivot.io._timestamps import region_timezone
 
@@ -151,8 +152,9 @@ def file_factor(name: str, region: str | None) -> tuple[float, str] | str:
     except InputError as exc:
         return "; ".join(p.message for p in exc.problems)
     values = np.asarray(series, dtype=np.float64)
-    if not (np.all(np.isfinite(values)) and np.all((values >= 0) & (values <= 5))):
-        return "emissions factors must lie within 0-5 t CO2/MWh"
+    message = range_problem("emissions_series", values, nan_ok=False)  # (inf: outside)
+    if message is not None:
+        return message
     starts = np.asarray(pd.DatetimeIndex(series.index).asi8, dtype=np.float64)
     steps = np.diff(starts)
     weights = np.append(steps, steps[-1]) if steps.size else np.ones(1)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from hashpivot.engines.dispatch.alignment import align_to_index
 from hashpivot.engines.dispatch.resolve.provenance import Provenance
+from hashpivot.engines.dispatch.resolve.ranges import range_problem
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power.intervals import FloatArray, constant_series
@@ -43,13 +44,9 @@ def resolve_emissions(
     if series_tco2_per_mwh is not None:
         field = "dispatch.emissions_file" if from_file else ""
         ef = align_to_index(series_tco2_per_mwh, index, "emissions factor series", field)
-        if np.any(ef < 0) or np.any(ef > 5):
-            raise InputError(
-                Problem(
-                    path="dispatch.emissions_file",
-                    message="emissions factors must lie within 0-5 t CO2/MWh",
-                )
-            )
+        message = range_problem("emissions_series", ef)
+        if message is not None:
+            raise InputError(Problem(path="dispatch.emissions_file", message=message))
         source = (
             f"dispatch.emissions_file ({spec.emissions_file})"
             if from_file

@@ -7,6 +7,7 @@ import pandas as pd
 
 from hashpivot.engines.dispatch.alignment import align_to_index, localize_times
 from hashpivot.engines.dispatch.resolve.provenance import Provenance
+from hashpivot.engines.dispatch.resolve.ranges import range_problem
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power.intervals import BoolArray, FloatArray
@@ -89,9 +90,9 @@ def resolve_four_cp(
     if probability is not None:
         field = "dispatch.four_cp.peak_probability_file" if from_file else ""
         p = align_to_index(probability, index, "4CP peak probability", field)
-        if not np.all((p >= 0.0) & (p <= 1.0)):  # (NaN fails; a percentage, 5, or -1)
-            raise InputError(Problem(path=field or "peak_probability",
-                                     message="peak probabilities must be in 0..1"))
+        message = range_problem("peak_probability", p, nan_ok=False)  # (a percentage, 5)
+        if message is not None:
+            raise InputError(Problem(path=field or "peak_probability", message=message))
         peak |= p >= cp.probability_threshold
     if not peak.any():
         none = "no 4CP peak interval falls in the horizon: no charge"

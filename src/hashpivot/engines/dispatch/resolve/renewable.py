@@ -7,6 +7,7 @@ import pandas as pd
 
 from hashpivot.engines.dispatch.alignment import align_to_index
 from hashpivot.engines.dispatch.resolve.provenance import Provenance
+from hashpivot.engines.dispatch.resolve.ranges import range_problem
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power.intervals import FloatArray, interval_blocks
@@ -72,11 +73,12 @@ def resolve_renewable(
         meta["renewable_profile"] = (
             f"synthetic wind (seeded AR(1), mean capacity factor {r.capacity_factor})"
         )
-    if np.any(cf < -1e-9) or np.any(cf > 1 + 1e-9):
+    message = range_problem("renewable_profile", cf)
+    if message is not None:
         raise InputError(
             Problem(
                 path="dispatch.renewable.profile_file" if from_file else "renewable_profile",
-                message="profile values must be in 0..1",
+                message=message,
             )
         )
     return np.clip(cf, 0.0, 1.0) * r.capacity_mw, meta
