@@ -12,6 +12,7 @@ from hashpivot.cli.out_folder import (
     remove_stale_outputs,
     write_out_folder,
 )
+from hashpivot.exceptions import InputError
 from hashpivot.store.provenance import file_sha256
 from tests.cli.cli_inputs import run_main
 
@@ -148,9 +149,30 @@ def test_a_run_that_fails_while_writing_leaves_the_folder_as_it_was(
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        write_out_folder(out, write)
+        write_out_folder(out, "backtest", write)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert out_folder_problems(out, "backtest") == []
+
+
+def test_an_output_edited_during_the_run_is_not_written_over(
+    backtest_out: Path, tmp_path: Path
+) -> None:
+    """The folder is checked again once the run's files are written: an output edited
+    meanwhile (a long optimize) stays, and the run's files are kept beside it."""
+    out = _copy(backtest_out, tmp_path / "out")
+
+    def write(folder: Path) -> list[Path]:
+        (out / "backtest.csv").write_text("edited during the run\n")
+        (folder / "backtest.csv").write_text("the run's\n")
+        return [folder / "backtest.csv"]
+
+    with pytest.raises(InputError) as exc:
+        write_out_folder(out, "backtest", write)
+    assert (out / "backtest.csv").read_text() == "edited during the run\n"
+    *_, kept = exc.value.problems
+    (folder,) = tmp_path.glob("out.new-*")
+    assert str(folder) in kept.message and (folder / "backtest.csv").read_text() == "the run's\n"
+    assert not [p for p in out.iterdir() if p.name.startswith(".hashpivot-")]
 
 
 def test_stale_outputs_outside_the_folder_or_changed_are_kept(tmp_path: Path) -> None:

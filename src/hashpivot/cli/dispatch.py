@@ -132,7 +132,7 @@ def dispatch_command(
         from hashpivot.cli.out_folder import write_out_folder
         from hashpivot.reports.dispatch import write_dispatch
 
-        written = write_out_folder(out, lambda folder: write_dispatch(result, folder))
+        written = write_out_folder(out, "dispatch", lambda folder: write_dispatch(result, folder))
     summary = jsonable(result.summary())
     if json_out:
         if written:

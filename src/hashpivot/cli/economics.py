@@ -204,7 +204,8 @@ def register(app: typer.Typer) -> None:
             from hashpivot.reports.backtest import write_backtest
 
             title = f"{portfolio.name}: backtest {start} to {end}"
-            files = write_out_folder(out, lambda folder: write_backtest(result, folder, title))
+            files = write_out_folder(out, "backtest",
+                                     lambda folder: write_backtest(result, folder, title))
         if as_json:
             print_json({"summary": result.summary, "files": [str(f) for f in files],
                         "notes": result.notes})

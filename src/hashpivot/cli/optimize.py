@@ -233,7 +233,7 @@ def register(app: typer.Typer) -> None:
             from hashpivot.cli.out_folder import write_out_folder
             from hashpivot.reports.optimize import write_optimize
 
-            files = write_out_folder(out, lambda folder: write_optimize(
+            files = write_out_folder(out, "optimize", lambda folder: write_optimize(
                 result, folder, portfolio, str(portfolio_toml)))
         if as_json:
             print_json(dict(jsonable(result.to_json())))

@@ -24,6 +24,7 @@ editor's swap file, the hidden folder) are never counted nor touched.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -31,7 +32,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from hashpivot.exceptions import HashpivotError, Problem
+from hashpivot.exceptions import HashpivotError, InputError, Problem
 from hashpivot.store.provenance import file_sha256
 
 __all__ = ["out_folder_problems", "previous_outputs", "remove_stale_outputs",
@@ -196,13 +197,17 @@ def out_folder_problems(out: Path, command: str, option: str = "--out") -> list[
     return problems
 
 
-def write_out_folder(out: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+def write_out_folder(out: Path, command: str,
+                     write: Callable[[Path], list[Path]]) -> list[Path]:
     """Write a run's files into ``out`` whole or not at all, then its record.
 
     Parameters
     ----------
     out : pathlib.Path
         The ``--out`` folder, checked by :func:`out_folder_problems` before the run.
+    command : str
+        The command that writes (``pivot``...): the folder is checked again once its
+        files are written, before any is moved in (a file edited during a long run).
     write : callable
         Folder -> the files it wrote there (a report's writer).
 
@@ -213,6 +218,10 @@ def write_out_folder(out: Path, write: Callable[[Path], list[Path]]) -> list[Pat
 
     Raises
     ------
+    InputError
+        The folder changed during the run so that it may no longer be written over (its
+        problems, at ``--out``): nothing is moved in and this run's files are kept in a
+        new folder beside it, named in the last problem.
     HashpivotError
         A file that cannot be moved into ``out`` (a disk full, a permission): the files
         moved before it are named. A writer's own error propagates; either way the hidden
@@ -225,6 +234,8 @@ def write_out_folder(out: Path, write: Callable[[Path], list[Path]]) -> list[Pat
     moved: list[Path] = []
     try:
         names = [Path(p).relative_to(staging) for p in write(staging)]
+        if problems := out_folder_problems(out, command):
+            raise InputError([*problems, _keep_elsewhere(out, staging)])
         for name in names:
             target = out / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -237,6 +248,21 @@ def write_out_folder(out: Path, write: Callable[[Path], list[Path]]) -> list[Pat
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [*moved, write_run_record(out, moved)]
+
+
+def _keep_elsewhere(out: Path, staging: Path) -> Problem:
+    """Move a run's written files (``staging``) to a new folder beside ``out`` (inside it
+    when its parent is not writable) and say where."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    for kept in (out.parent / f"{out.name}.new-{stamp}", out / f"new-{stamp}"):
+        try:
+            os.replace(staging, kept)
+        except OSError:
+            continue
+        return Problem("--out", f"the folder changed during the run: this run's files are "
+                       f"in {kept}", "<command line>")
+    return Problem("--out", "the folder changed during the run: this run's files could not "
+                   "be kept", "<command line>")
 
 
 def remove_stale_outputs(out: Path, previous: dict[str, str] | None,

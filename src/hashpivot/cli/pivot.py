@@ -149,7 +149,7 @@ def pivot_command(
         from hashpivot.cli.out_folder import write_out_folder
         from hashpivot.reports.pivot import write_pivot
 
-        written = write_out_folder(out, lambda folder: write_pivot(result, folder))
+        written = write_out_folder(out, "pivot", lambda folder: write_pivot(result, folder))
     if json_out:
         payload = result.to_json_dict()
         if written:

@@ -337,7 +337,7 @@ def register(app: typer.Typer) -> None:
             from hashpivot.cli.out_folder import write_out_folder
             from hashpivot.reports.simulate import write_simulate
 
-            files = write_out_folder(out, lambda folder: write_simulate(result, folder))
+            files = write_out_folder(out, "simulate", lambda folder: write_simulate(result, folder))
         if as_json:
             typer.echo(json.dumps(with_input_warnings(json_summary(result))))
             return
