@@ -261,3 +261,17 @@ def test_a_recorded_command_the_cli_refuses_is_an_input_error(work: Path) -> Non
     done = _hashpivot(["reproduce", "out"], work)
     assert done.returncode == 2, done.stderr
     assert "--convert-mw" in done.stderr and "run.json: command" in done.stderr
+
+
+def test_reproduce_lists_its_options_and_the_record_together(tmp_path: Path) -> None:
+    """A --keep folder that is not empty, a --cwd that is no folder and a FOLDER with no
+    record in one run (each came after the one before was fixed, until 2026-12-06)."""
+    (tmp_path / "keep").mkdir()
+    (tmp_path / "keep" / "a.txt").write_text("mine\n")
+    done = _hashpivot(["reproduce", "nothing-here", "--keep", "keep", "--cwd", "nope"],
+                      tmp_path)
+    assert done.returncode == 2, done.stderr
+    fields = [line.split(": ")[2] for line in done.stderr.splitlines()
+              if line.startswith("error:")]
+    assert fields == ["--keep", "--cwd", "FOLDER"], done.stderr
+    assert (tmp_path / "keep" / "a.txt").read_text() == "mine\n"

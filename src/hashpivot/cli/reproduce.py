@@ -328,26 +328,29 @@ def register(app: typer.Typer) -> None:
         per folder, libraries, data); with none changed, a difference is a failure to
         reproduce.
         """
-        from hashpivot.cli.options import check_out_dir
+        from hashpivot.cli.options import check_out_dir, collect
         from hashpivot.store.provenance import compare_provenance, provenance
 
+        problems: list[Problem] = []  # the options' and the record's, listed together
         if keep is not None and keep.resolve() == folder.resolve():
-            raise InputError([Problem("--keep", "must not be the folder being reproduced "
-                                      "(its files and record would be overwritten)",
-                                      "<command line>")])
-        if keep is not None and keep.is_dir() and any(keep.iterdir()):
-            raise InputError([Problem("--keep", f"{keep} is not empty: the new run's files "
-                                      "would mix with what is there", "<command line>")])
-        check_out_dir(keep, "--keep")
-        record = load_record(folder)
+            problems.append(Problem("--keep", "must not be the folder being reproduced (its "
+                                    "files and record would be overwritten)", "<command line>"))
+        elif keep is not None and keep.is_dir() and any(keep.iterdir()):
+            problems.append(Problem("--keep", f"{keep} is not empty: the new run's files "
+                                    "would mix with what is there", "<command line>"))
+        else:
+            collect(problems, lambda: check_out_dir(keep, "--keep"))
+        if cwd_option is not None and not cwd_option.is_dir():
+            problems.append(Problem("--cwd", f"{cwd_option} is not a folder", "<command line>"))
+        record = collect(problems, lambda: load_record(folder))
+        if problems or record is None:
+            raise InputError(problems)
         moved_note = None
         if cwd_option is None:
             cwd, moved_note = run_folder(record, folder)
         else:
             cwd = cwd_option
         if not cwd.is_dir():
-            if cwd_option is not None:
-                raise InputError([Problem("--cwd", f"{cwd} is not a folder", "<command line>")])
             raise _problem(folder, "cwd", f"the folder the command ran in is gone: {cwd} "
                            "(--cwd runs it elsewhere)")
         if moved_note is not None:
