@@ -175,6 +175,24 @@ def test_an_output_edited_during_the_run_is_not_written_over(
     assert not [p for p in out.iterdir() if p.name.startswith(".hashpivot-")]
 
 
+def test_the_files_kept_aside_of_out_dot_are_in_a_folder_in_sight(
+    backtest_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--out .``: the kept files went to ``..new-<time>`` inside it, hidden."""
+    out = _copy(backtest_out, tmp_path / "out")
+    monkeypatch.chdir(out)
+
+    def write(folder: Path) -> list[Path]:
+        (out / "backtest.csv").write_text("edited during the run\n")
+        (folder / "backtest.csv").write_text("the run's\n")
+        return [folder / "backtest.csv"]
+
+    with pytest.raises(InputError):
+        write_out_folder(Path("."), "backtest", write)
+    (folder,) = tmp_path.glob("out.new-*")
+    assert (folder / "backtest.csv").read_text() == "the run's\n"
+
+
 def test_stale_outputs_outside_the_folder_or_changed_are_kept(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "sub").mkdir(parents=True)

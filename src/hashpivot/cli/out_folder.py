@@ -254,7 +254,8 @@ def _keep_elsewhere(out: Path, staging: Path) -> Problem:
     """Move a run's written files (``staging``) to a new folder beside ``out`` (inside it
     when its parent is not writable) and say where."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    for kept in (out.parent / f"{out.name}.new-{stamp}", out / f"new-{stamp}"):
+    here = out.resolve()  # (`--out .` has no name of its own: `..new-...` was hidden)
+    for kept in (here.parent / f"{here.name}.new-{stamp}", here / f"new-{stamp}"):
         try:
             os.replace(staging, kept)
         except OSError:
