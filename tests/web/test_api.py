@@ -213,7 +213,8 @@ def test_the_api_takes_every_seed_and_horizon_the_cli_takes(client: Any) -> None
     assert run["inputs"]["params"]["seed"] == seed and run["params"]["seed"] == seed
     assert run["results"]["inputs"]["seed"] == seed
     assert run["results"]["inputs"]["horizon_months"] == 1200
-    for params, path in (({"seed": seed + 1}, "params.seed"), ({"years": 100.5}, "params.years")):
+    for params, path in (({"seed": seed + 1}, "body.params.seed"),
+                         ({"years": 100.5}, "body.params.years")):
         r = client.post("/api/runs", json={"kind": "simulate", "portfolio_id": pid,
                                            "params": {"paths": 10, **params}})
         assert r.status_code == 422 and r.json()["problems"][0]["path"] == path, r.text
@@ -325,7 +326,7 @@ def test_run_input_errors_have_paths(client: Any) -> None:
                                        "params": {"btc_price_usd": -1, "bogus": 1}})
     assert r.status_code == 422
     paths = {p["path"] for p in r.json()["problems"]}
-    assert {"params.btc_price_usd", "params.bogus"} <= paths
+    assert {"body.params.btc_price_usd", "body.params.bogus"} <= paths
     r = client.post("/api/runs", json={"kind": "nope", "portfolio_id": pid})
     assert r.status_code == 422
     r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": 999})
@@ -493,7 +494,7 @@ def test_run_parameters_the_engine_would_refuse_are_a_422_at_submission(
     assert r.status_code == 422, r.text
     problems = r.json()["problems"]
     assert {p["source"] for p in problems} == {"<run parameters>"}, problems
-    (problem,) = [p for p in problems if p["path"] == f"params.{path}"]
+    (problem,) = [p for p in problems if p["path"] == f"body.params.{path}"]
     assert words in problem["message"], problem
 
 
@@ -623,11 +624,11 @@ def test_a_site_the_portfolio_lacks_is_listed_with_the_parameters_problems(clien
         "policy": "foo", "site": "nope"}})
     assert r.status_code == 422, r.text
     paths = [p["path"] for p in r.json()["problems"]]
-    assert "params.policy" in paths and "params.site" in paths, r.text
+    assert "body.params.policy" in paths and "body.params.site" in paths, r.text
     # a kind without a site parameter: one problem, the unknown field
     r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": pid, "params": {
         "site": "nope"}})
-    assert [p["path"] for p in r.json()["problems"]] == ["params.site"], r.text
+    assert [p["path"] for p in r.json()["problems"]] == ["body.params.site"], r.text
 
 
 def test_a_run_s_checks_against_the_portfolio_are_listed_with_a_bad_parameter(
@@ -641,12 +642,12 @@ def test_a_run_s_checks_against_the_portfolio_are_listed_with_a_bad_parameter(
         r = client.post("/api/runs", json={"kind": kind, "portfolio_id": pid,
                                            "params": params})
         problems = r.json()["problems"]
-        assert _problem_paths(r) == [f"params.{name}" for name in (
+        assert _problem_paths(r) == [f"body.params.{name}" for name in (
             *(set(params) - {"convert_mw"}), "convert_mw")], r.text
         assert "exceeds the 200 MW" in problems[1]["message"], r.text
     r = client.post("/api/runs", json={"kind": "pivot", "portfolio_id": pid,
                                        "params": {"convert_mw": -1, "start": "2026-07"}})
-    assert _problem_paths(r) == ["params.convert_mw"], r.text
+    assert _problem_paths(r) == ["body.params.convert_mw"], r.text
 
 
 def _problem_paths(r: Any) -> list[str]:
@@ -702,7 +703,7 @@ def test_a_nul_character_anywhere_in_a_document_is_a_422_at_its_path(service: An
     assert _problem_paths(r) == ["sites[0].name"]
     r = service.post("/api/runs", json={"kind": "cost", "portfolio_id": pid, "params": {
         "network": {"btc_price_usd": 1e5, "difficulty": 1e14, "source": "me\x00"}}})
-    assert _problem_paths(r) == ["params.network.source"]
+    assert _problem_paths(r) == ["body.params.network.source"]
     assert service.get("/api/runs").json() == []  # nothing stored
 
 
@@ -763,8 +764,8 @@ def test_a_run_request_lists_its_body_and_parameter_problems_together(client: An
                                        "params": {"paths": -1, "bogus": 1}})
     assert r.status_code == 422, r.text
     got = [(p["source"], p["path"]) for p in r.json()["problems"]]
-    assert got == [("<request>", "body.portfolio_id"), ("<run parameters>", "params.paths"),
-                   ("<run parameters>", "params.bogus")], r.text
+    assert got == [("<request>", "body.portfolio_id"), ("<run parameters>", "body.params.paths"),
+                   ("<run parameters>", "body.params.bogus")], r.text
     # parameters that are not an object, or a kind that is none: the request's own
     # problem, once
     for body in ({"kind": "cost", "portfolio_id": True, "params": [1]},
@@ -787,7 +788,7 @@ def test_a_fixed_through_quarter_outside_the_plan_is_a_422_at_the_parameter(
                                        "params": {"fixed_through": quarter, "scenarios": 2}})
     assert r.status_code == 422, r.text
     (problem,) = r.json()["problems"]
-    assert (problem["path"], problem["source"]) == ("params.fixed_through", "<run parameters>")
+    assert (problem["path"], problem["source"]) == ("body.params.fixed_through", "<run parameters>")
     assert problem["message"].startswith(f"{quarter} is outside the plan's quarters")
 
 
@@ -865,12 +866,13 @@ def test_a_body_that_cannot_be_read_is_a_400_with_its_problem(service: Any) -> N
 
 def test_a_run_request_s_parameters_are_at_params(service: Any) -> None:
     """The parameters' problems were at ``paths`` while the request's own were at
-    ``body.portfolio_id``: in one answer, two roots. They are at ``params.paths`` now; a
+    ``body.portfolio_id``: in one answer, two roots. They are at ``body.params.paths`` now; a
     portfolio's problem stays at its field, its source the portfolio; the parameter
     ``time_limit_s`` says it is the CLI's ``--time-limit``."""
     listed = service.get("/api/portfolios").json()
-    for params, path in (({"paths": 0, "site": "Nowhere"}, ["params.paths", "params.site"]),
-                         ({"site": "a\x00"}, ["params.site"])):
+    for params, path in (({"paths": 0, "site": "Nowhere"},
+                          ["body.params.paths", "body.params.site"]),
+                         ({"site": "a\x00"}, ["body.params.site"])):
         r = service.post("/api/runs", json={"kind": "simulate",
                                             "portfolio_id": listed[1]["id"], "params": params})
         assert [(p["path"], p["source"]) for p in r.json()["problems"]] == [

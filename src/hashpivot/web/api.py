@@ -313,16 +313,17 @@ async def run_kinds(_: Read) -> list[RunKindOut]:
     ]
 
 
-#: Where a run request's parameters stand in its body: their problems' paths start here
-#: (``params.paths``), as the request's own fields' start with ``body.``.
-PARAMS_PATH = "params"
+#: Where a run request's parameters stand: their problems' paths start here
+#: (``body.params.paths``), under ``body.`` as the request's own fields'
+#: (``body.portfolio_id``), so one rule maps every path to the request.
+PARAMS_PATH = "body.params"
 
 
 def at_params(problems: list[Problem]) -> list[Problem]:
     """``problems`` with each problem of the run parameters (source
     :data:`~hashpivot.store.run_params.PARAMS_SOURCE`) at its path in the request,
-    under ``params`` (``paths`` -> ``params.paths``, the parameters themselves ->
-    ``params``); the portfolio's problems as they are."""
+    under ``body.params`` (``paths`` -> ``body.params.paths``, the parameters themselves
+    -> ``body.params``); the portfolio's problems as they are."""
     def path(p: Problem) -> str:
         if p.source != PARAMS_SOURCE:
             return p.path
@@ -335,8 +336,8 @@ def at_params(problems: list[Problem]) -> list[Problem]:
 @router.post("/runs", status_code=202, tags=["runs"], responses=_errors(*_BODY, 404))
 def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
     """Queue a run; a worker process executes it. Poll ``GET /api/runs/{id}``. A problem
-    of its parameters is at ``params.<name>`` (``params.paths``), one of the portfolio
-    at its field (``sites[0].fleet``, source ``portfolio <id>``)."""
+    of its parameters is at ``body.params.<name>`` (``body.params.paths``), one of the
+    portfolio at its field (``sites[0].fleet``, source ``portfolio <id>``)."""
     with _db(request) as s, s.begin():
         row = portfolio_or_404(s, body.portfolio_id)
         portfolio = store.validate_document(row.document, f"portfolio {row.id}")
