@@ -28,7 +28,8 @@ from pathlib import Path
 VERSION = "5.31.0"
 INTEGRITY = ("sha512-zSUTIck02fSga6rc0RZP3b7J7wgHXwLea8ZjgLA3Vgnb8QeOl3Wou2/j5QkzSGeoz6Hus"
              "P/coYuJl33aQxQZpg==")
-FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE", "NOTICE")
+FILES = ("swagger-ui-bundle.js", "swagger-ui-bundle.js.LICENSE.txt", "swagger-ui.css",
+         "favicon-32x32.png", "LICENSE", "NOTICE")
 DEST = Path(__file__).resolve().parents[1] / "src" / "hashpivot" / "web" / "static" / "swagger-ui"
 
 
