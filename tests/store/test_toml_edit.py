@@ -99,3 +99,42 @@ def test_a_text_that_cannot_be_merged_keeps_its_head_and_says_so() -> None:
     head = head_lines(out)
     assert head[:2] == head_lines(TEXT)
     assert head[2].startswith(f"{NOTE_PREFIX}an edit on 2026-12-06 could not keep the")
+
+
+ARRAYS = """\
+# head
+[optimize]
+equity_budget_usd_per_year = [
+  250e6,   # 2026: board-approved
+  300e6,   # 2027: pending
+]
+
+[[sites]]
+name = "A"
+fleet = [ {asic = "S21", count = 10}, # first
+  {asic = "S19", count = 20} ]
+"""
+
+
+def test_a_changed_element_of_an_array_keeps_the_comments_written_in_the_array() -> None:
+    doc = _plain(tomllib.loads(ARRAYS))
+    doc["optimize"]["equity_budget_usd_per_year"][1] = 350e6
+    doc["sites"][0]["fleet"][1]["count"] = 25
+    out = edited_text(ARRAYS, doc, _reads_as(doc), DAY)
+    assert _plain(tomllib.loads(out)) == _plain(doc)
+    for comment in ("# 2026: board-approved", "# 2027: pending", "# first"):
+        assert comment in out, comment
+    assert "fleet = [ {asic" in out and "[[sites.fleet]]" not in out  # (still inline)
+    assert NOTE_PREFIX not in out
+
+
+def test_an_array_rewritten_whole_names_the_comments_it_drops_in_the_head() -> None:
+    doc = _plain(tomllib.loads(ARRAYS))
+    doc["optimize"]["equity_budget_usd_per_year"].append(400e6)  # (a new length)
+    out = edited_text(ARRAYS, doc, _reads_as(doc), DAY)
+    assert _plain(tomllib.loads(out)) == _plain(doc)
+    assert "# 2026: board-approved" not in out and "# first" in out
+    note = head_lines(out)[1]
+    assert note.startswith(f"{NOTE_PREFIX}an edit on 2026-12-06 rewrote "
+                           "optimize.equity_budget_usd_per_year as a whole")
+    assert "the 2 comment(s)" in note

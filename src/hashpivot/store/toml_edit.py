@@ -5,7 +5,9 @@ the text itself: its comments are the user's (the sources of each figure, an opt
 plan's caveats). An edit (a site form, ``PUT``) changes the document; :func:`edited_text`
 applies the new document to the stored text's ``tomlkit`` document, so that each value
 the edit keeps keeps its line, its formatting and its comment, a changed value keeps its
-comment, and only what the edit deletes goes with the comments written in it. The text
+comment (an array of the same length is updated element by element, so the comments
+written inside it stay), and only what the edit deletes or rewrites whole (an array of
+another length) goes with the comments written in it. The text
 is checked to read back (``tomllib``) as the same validated portfolio as the document;
 if it would not, it is the document written as TOML under the text's head comment.
 Either way, what was lost is said in a line added to the head.
@@ -21,7 +23,7 @@ from typing import Any
 
 import tomlkit
 from tomlkit.container import Container, OutOfOrderTableProxy
-from tomlkit.items import AoT, Comment, Item, Table, Whitespace
+from tomlkit.items import AbstractTable, AoT, Array, Comment, InlineTable, Item, Table, Whitespace
 
 from hashpivot.models.loader import document_to_toml
 
@@ -76,9 +78,10 @@ def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str],
     """
     day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
     deleted: list[str] = []
+    rewritten: list[str] = []
     try:
         doc = tomlkit.parse(text)
-        _merge_table(doc, document, "", deleted)
+        _merge_table(doc, document, "", deleted, rewritten)
         merged = tomlkit.dumps(doc)
         ok = same_model(merged)
     except (ValueError, TypeError, KeyError, tomllib.TOMLDecodeError,
@@ -95,9 +98,10 @@ def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str],
     lost = sum((Counter(_comments(text)) - Counter(_comments(merged))).values())
     if not lost:
         return merged
-    what = ", ".join(deleted) or "what it changed"
-    return with_head_note(merged, f"{by} on {day} deleted {what} and the {lost} "
-                                  "comment(s) written in it")
+    what = "; ".join([*([f"deleted {', '.join(deleted)}"] if deleted else []),
+                      *([f"rewrote {', '.join(rewritten)} as a whole"] if rewritten else [])])
+    return with_head_note(merged, f"{by} on {day} {what or 'rewrote what it changed'} and "
+                                  f"the {lost} comment(s) written in it")
 
 
 def _comments(text: str) -> list[str]:
@@ -106,16 +110,21 @@ def _comments(text: str) -> list[str]:
 
 
 def _item_comments(item: Item | OutOfOrderTableProxy) -> list[str]:
-    """The comments of an item and of the items within it (none for a table defined in
-    parts, which the text's own walk counts part by part)."""
+    """The comments of an item and of the items within it, inside arrays and inline tables
+    too (none for a table defined in parts, which the text's own walk counts part by
+    part)."""
     if isinstance(item, Comment):
         return [item.as_string().strip()]
     if isinstance(item, Whitespace):
         return []
     comment = getattr(getattr(item, "trivia", None), "comment", "")
     out = [comment.strip()] if comment else []
-    if isinstance(item, Table):
+    if isinstance(item, Table | InlineTable):
         out += [c for _key, sub in item.value.body for c in _item_comments(sub)]
+    elif isinstance(item, Array):
+        for group in item._value:  # (an element with its comma and comment; tomlkit's own)
+            out += [group.comment.as_string().strip()] if group.comment else []
+            out += _item_comments(group.value) if group.value is not None else []
     elif isinstance(item, AoT):
         out += [c for table in item.body for c in _item_comments(table)]
     return out
@@ -143,11 +152,13 @@ def _label(value: Any, path: str, index: int) -> str:
     return f'{path}[{index}] "{name}"' if isinstance(name, str) else f"{path}[{index}]"
 
 
-def _merge_table(table: Container | Table | OutOfOrderTableProxy, new: dict[str, Any], path: str,
-                 deleted: list[str]) -> None:
+def _merge_table(table: Container | AbstractTable | OutOfOrderTableProxy, new: dict[str, Any],
+                 path: str, deleted: list[str], rewritten: list[str]) -> None:
     """Make ``table`` (in place) hold ``new``: keys it lacks are deleted (each named in
     ``deleted``), kept values keep their item, changed ones take the new value (and keep
-    their comment), tables and arrays of tables are merged item by item."""
+    their comment), tables, arrays of tables and arrays of the same length are merged item
+    by item; an array whose comments go with it as it is replaced whole is named in
+    ``rewritten``."""
     for key in [k for k in table if new.get(k) is None]:
         if _item_comments(_item(table, key)):
             deleted.append(f"{path}{key}")
@@ -158,16 +169,36 @@ def _merge_table(table: Container | Table | OutOfOrderTableProxy, new: dict[str,
         if key not in table:
             table[key] = value
             continue
-        item = _item(table, key)
-        if isinstance(item, Table | OutOfOrderTableProxy) and isinstance(value, dict):
-            _merge_table(item, value, f"{path}{key}.", deleted)
-        elif isinstance(item, AoT) and _tables(value):
-            _merge_aot(item, value, f"{path}{key}", deleted)
-        elif not _same(item.unwrap(), value):
-            table[key] = value
+        _merge_value(table, key, _item(table, key), value, f"{path}{key}", deleted, rewritten)
 
 
-def _item(table: Container | Table | OutOfOrderTableProxy, key: str
+def _merge_value(holder: Any, key: str | int, item: Item | OutOfOrderTableProxy, value: Any,
+                 path: str, deleted: list[str], rewritten: list[str]) -> None:
+    """Make ``holder[key]``, now ``item`` (at ``path``), hold ``value``: a table, an array
+    of tables or an array of the same length merged item by item, a changed value set
+    (an array or inline table set whole with comments in it is named in ``rewritten``)."""
+    if isinstance(item, AbstractTable | OutOfOrderTableProxy) and isinstance(value, dict):
+        _merge_table(item, value, f"{path}.", deleted, rewritten)
+    elif isinstance(item, AoT) and _tables(value):
+        _merge_aot(item, value, path, deleted, rewritten)
+    elif isinstance(item, Array) and isinstance(value, list) and len(item) == len(value):
+        _merge_array(item, value, path, deleted, rewritten)
+    elif not _same(item.unwrap(), value):
+        if isinstance(item, Array | InlineTable) and _item_comments(item):
+            rewritten.append(path)
+        holder[key] = value
+
+
+def _merge_array(array: Array, new: list[Any], path: str, deleted: list[str],
+                 rewritten: list[str]) -> None:
+    """Make ``array`` (in place) hold ``new``, a list of its length, element by element:
+    each element keeps its place, comma and comment; an inline table is merged key by key
+    and an array within it the same way."""
+    for i, value in enumerate(new):
+        _merge_value(array, i, array[i], value, f"{path}[{i}]", deleted, rewritten)
+
+
+def _item(table: Container | AbstractTable | OutOfOrderTableProxy, key: str
           ) -> Item | OutOfOrderTableProxy:
     """The item under ``key`` (a proxy's lookup gives the item itself)."""
     return table[key] if isinstance(table, OutOfOrderTableProxy) else table.item(key)
@@ -177,7 +208,8 @@ def _tables(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def _merge_aot(aot: AoT, new: list[dict[str, Any]], path: str, deleted: list[str]) -> None:
+def _merge_aot(aot: AoT, new: list[dict[str, Any]], path: str, deleted: list[str],
+               rewritten: list[str]) -> None:
     """Make the array of tables ``aot`` hold ``new``: an entry is the stored entry of the
     same ``name`` when every entry has a distinct one (sites: an edit may delete or move
     one), else of the same position; stored entries left over are deleted."""
@@ -204,7 +236,7 @@ def _merge_aot(aot: AoT, new: list[dict[str, Any]], path: str, deleted: list[str
         if table is None:
             aot.append(tomlkit.item(value))
         else:
-            _merge_table(table, value, f"{_label(value, path, i)}.", deleted)
+            _merge_table(table, value, f"{_label(value, path, i)}.", deleted, rewritten)
             aot.append(table)
 
 
