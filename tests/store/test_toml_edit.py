@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from pathlib import Path
 from typing import Any
 
 from hashpivot.store.toml_edit import NOTE_PREFIX, edited_text, head_lines
@@ -138,3 +139,41 @@ def test_an_array_rewritten_whole_names_the_comments_it_drops_in_the_head() -> N
     assert note.startswith(f"{NOTE_PREFIX}an edit on 2026-12-06 rewrote "
                            "optimize.equity_budget_usd_per_year as a whole")
     assert "the 2 comment(s)" in note
+
+
+EXAMPLE = (Path(__file__).parents[2] / "examples" / "portfolio.toml").read_text()
+
+
+def _line_of(text: str, comment: str) -> str:
+    return next(line for line in text.splitlines() if comment in line)
+
+
+def test_a_deleted_fleet_entry_takes_its_comments_and_is_named_by_its_asic() -> None:
+    doc = _plain(tomllib.loads(EXAMPLE))
+    del doc["sites"][0]["fleet"][0]  # the S21; the S19j Pro stays, unchanged
+    out = edited_text(EXAMPLE, doc, _reads_as(doc), DAY)
+    assert _plain(tomllib.loads(out)) == _plain(doc)
+    assert "# [catalog] 200 TH/s" not in out and "# 91.9 MW with the overhead" not in out
+    assert 'asic = "Antminer S19j Pro"' in _line_of(out, "# [catalog] 100 TH/s, 30.5 J/TH")
+    assert "count = 15000" in _line_of(out, "# 48.0 MW with the overhead")
+    note = head_lines(out)[-1]
+    assert note.startswith(f'{NOTE_PREFIX}an edit on 2026-12-06 deleted '
+                           'sites[0] "Pecos PPA".fleet[0] "Antminer S21" and the 2 comment(s)')
+
+
+def test_reordered_fleet_entries_and_tenants_keep_their_own_comments() -> None:
+    doc = _plain(tomllib.loads(EXAMPLE))
+    fleet = doc["sites"][0]["fleet"]
+    fleet[1]["count"] = 16000  # (no longer equal: found again by its asic)
+    fleet.reverse()
+    tenants = doc["optimize"]["tenants"]
+    tenants[0]["it_mw"] = 140.0
+    tenants.reverse()
+    out = edited_text(EXAMPLE, doc, _reads_as(doc), DAY)
+    assert _plain(tomllib.loads(out)) == _plain(doc)
+    assert 'asic = "Antminer S21"' in _line_of(out, "# [catalog] 200 TH/s")
+    assert "count = 25000" in _line_of(out, "# 91.9 MW with the overhead")
+    assert "count = 16000" in _line_of(out, "# 48.0 MW with the overhead")
+    assert '"Hyperscaler A"' in _line_of(out, "# [deals] TeraWulf-Fluidstack")
+    assert out.index("Enterprise C") < out.index("Hyperscaler A")
+    assert NOTE_PREFIX not in out

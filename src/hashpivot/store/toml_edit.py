@@ -30,6 +30,10 @@ from hashpivot.models.loader import document_to_toml
 #: How the lines added to a text's head start: what hashpivot wrote, not the user.
 NOTE_PREFIX = "# hashpivot: "
 
+#: The field that names an entry of an array of tables by its key, where it is not
+#: ``name``: a fleet entry by its ASIC, a hosting phase by its start month.
+NATURAL_KEYS = {"fleet": "asic", "phases": "start"}
+
 
 def head_lines(text: str) -> list[str]:
     """The comment lines at the head of a TOML text (each with its ``#``), before the
@@ -148,7 +152,11 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def _label(value: Any, path: str, index: int) -> str:
-    name = value.get("name") if isinstance(value, dict) else None
+    """An entry of an array of tables as a note names it: its path and index, with its
+    name (else its natural key: :data:`NATURAL_KEYS`) in quotes when it has one."""
+    keys = ("name", NATURAL_KEYS.get(path.rsplit(".", 1)[-1], "name"))
+    name = next((v for k in keys if isinstance(v := value.get(k), str)), None) \
+        if isinstance(value, dict) else None
     return f'{path}[{index}] "{name}"' if isinstance(name, str) else f"{path}[{index}]"
 
 
@@ -208,36 +216,65 @@ def _tables(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
+def _pairs(old: list[Any], new: list[Any], kind: str) -> list[int | None]:
+    """For each entry of ``new``, the index of the entry of ``old`` it is (None: a new
+    entry), each old entry used once: first an entry equal to it (:func:`_same`), then
+    one of the same natural key where that key is unique among the entries left on both
+    sides (``name`` when every entry has a distinct one, then the key of ``kind``:
+    :data:`NATURAL_KEYS`), then, unless every entry has a distinct name (an entry of
+    a name no stored entry has is a new one), the entries left by position among
+    themselves."""
+    pairs: list[int | None] = [None] * len(new)
+    free = list(range(len(old)))
+
+    def take(j: int, i: int) -> None:
+        pairs[j] = i
+        free.remove(i)
+
+    for j, value in enumerate(new):
+        i = next((i for i in free if _same(old[i], value)), None)
+        if i is not None:
+            take(j, i)
+    names = [v.get("name") if isinstance(v, dict) else None for v in [*old, *new]]
+    named = all(isinstance(n, str) for n in names) and (
+        len({n for n in names[:len(old)]}) == len(old)
+        and len({n for n in names[len(old):]}) == len(new))
+    for field in dict.fromkeys(["name"] * named + [NATURAL_KEYS.get(kind, "name")]):
+        def key(v: Any, field: str = field) -> Any:
+            k = v.get(field) if isinstance(v, dict) else None
+            return k if isinstance(k, str) else None
+        left = [j for j in range(len(new)) if pairs[j] is None]
+        old_keys = Counter(key(old[i]) for i in free)
+        new_keys = Counter(key(new[j]) for j in left)
+        for j in left:
+            k = key(new[j])
+            if k is not None and old_keys[k] == 1 and new_keys[k] == 1:
+                take(j, next(i for i in free if key(old[i]) == k))
+    if not named:
+        left = [j for j in range(len(new)) if pairs[j] is None]
+        for j, i in zip(left, list(free), strict=False):
+            take(j, i)
+    return pairs
+
+
 def _merge_aot(aot: AoT, new: list[dict[str, Any]], path: str, deleted: list[str],
                rewritten: list[str]) -> None:
-    """Make the array of tables ``aot`` hold ``new``: an entry is the stored entry of the
-    same ``name`` when every entry has a distinct one (sites: an edit may delete or move
-    one), else of the same position; stored entries left over are deleted."""
+    """Make the array of tables ``aot`` hold ``new``: each entry is the stored entry
+    :func:`_pairs` finds for it (an edit may delete or move one), merged into; stored
+    entries left over are deleted, each named in ``deleted``."""
     old = list(aot.body)
-
-    def names(values: list[Any]) -> list[Any]:
-        return [v.get("name") for v in values]
-
-    old_names, new_names = names([t.unwrap() for t in old]), names(new)
-    by_name = (all(isinstance(n, str) for n in old_names + new_names)
-               and len(set(old_names)) == len(old_names)
-               and len(set(new_names)) == len(new_names))
-    pairs: list[Table | None] = [
-        (old[old_names.index(v["name"])] if v["name"] in old_names else None) if by_name
-        else (old[i] if i < len(old) else None)
-        for i, v in enumerate(new)
-    ]
-    kept = {id(t) for t in pairs if t is not None}
+    pairs = _pairs([t.unwrap() for t in old], new, path.rsplit(".", 1)[-1])
+    kept = set(pairs)
     deleted += [_label(t.unwrap(), path, i) for i, t in enumerate(old)
-                if id(t) not in kept and _item_comments(t)]
+                if i not in kept and _item_comments(t)]
     while len(aot):
         del aot[0]
-    for i, (table, value) in enumerate(zip(pairs, new, strict=True)):
-        if table is None:
+    for j, (i, value) in enumerate(zip(pairs, new, strict=True)):
+        if i is None:
             aot.append(tomlkit.item(value))
         else:
-            _merge_table(table, value, f"{_label(value, path, i)}.", deleted, rewritten)
-            aot.append(table)
+            _merge_table(old[i], value, f"{_label(value, path, j)}.", deleted, rewritten)
+            aot.append(old[i])
 
 
 __all__ = ["NOTE_PREFIX", "edited_text", "head_lines", "with_head_note"]
