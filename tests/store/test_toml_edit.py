@@ -177,3 +177,24 @@ def test_reordered_fleet_entries_and_tenants_keep_their_own_comments() -> None:
     assert '"Hyperscaler A"' in _line_of(out, "# [deals] TeraWulf-Fluidstack")
     assert out.index("Enterprise C") < out.index("Hyperscaler A")
     assert NOTE_PREFIX not in out
+
+
+def test_a_renamed_site_keeps_its_comments_and_no_note_says_it_was_deleted() -> None:
+    doc = _doc()
+    doc["sites"][0]["name"] = "A2"
+    doc["sites"][0]["capacity_mw"] = 155.0
+    doc["sites"].append({"name": "D", "capacity_mw": 5.0})  # (a new site too)
+    out = edited_text(TEXT, doc, _reads_as(doc), DAY)
+    assert _plain(tomllib.loads(out)) == _plain(doc)
+    for comment in ("# --- first site", "# [assumption] A's", "# [costs] A's price"):
+        assert comment in out, comment
+    assert NOTE_PREFIX not in out
+
+
+def test_two_sites_renamed_at_once_are_not_guessed_and_are_named_as_deleted() -> None:
+    doc = _doc()
+    doc["sites"][1]["name"], doc["sites"][2]["name"] = "B2", "C2"
+    out = edited_text(TEXT, doc, _reads_as(doc), DAY)
+    assert _plain(tomllib.loads(out)) == _plain(doc)
+    assert "# B's capacity" not in out and "# C's name" not in out
+    assert 'deleted sites[1] "B", sites[2] "C"' in head_lines(out)[-1]

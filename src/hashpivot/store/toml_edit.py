@@ -221,9 +221,9 @@ def _pairs(old: list[Any], new: list[Any], kind: str) -> list[int | None]:
     entry), each old entry used once: first an entry equal to it (:func:`_same`), then
     one of the same natural key where that key is unique among the entries left on both
     sides (``name`` when every entry has a distinct one, then the key of ``kind``:
-    :data:`NATURAL_KEYS`), then, unless every entry has a distinct name (an entry of
-    a name no stored entry has is a new one), the entries left by position among
-    themselves."""
+    :data:`NATURAL_KEYS`), then the entries left by position among themselves; but when
+    every entry has a distinct name, an entry of a name no stored entry has is a new
+    one, unless the one stored entry left stands at its position (renamed)."""
     pairs: list[int | None] = [None] * len(new)
     free = list(range(len(old)))
 
@@ -250,10 +250,12 @@ def _pairs(old: list[Any], new: list[Any], kind: str) -> list[int | None]:
             k = key(new[j])
             if k is not None and old_keys[k] == 1 and new_keys[k] == 1:
                 take(j, next(i for i in free if key(old[i]) == k))
+    left = [j for j in range(len(new)) if pairs[j] is None]
     if not named:
-        left = [j for j in range(len(new)) if pairs[j] is None]
         for j, i in zip(left, list(free), strict=False):
             take(j, i)
+    elif len(free) == 1 and free[0] in left:  # the one stored entry left, renamed in place
+        take(free[0], free[0])
     return pairs
 
 
