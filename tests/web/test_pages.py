@@ -692,3 +692,66 @@ def test_a_site_form_refused_for_another_edit_keeps_what_was_typed(
             "Georgia", 321, 0.011)
         assert site["power_contract"]["price_usd_per_mwh"] == 41.5
         assert site["fleet"][0]["count"] == 77 and site["fleet"][1]["uptime_fraction"] == 0.93
+
+
+def test_a_site_form_saves_typed_fleet_values_to_their_own_machines_or_says_why_not(
+        sqlite_db: tuple[str, None]) -> None:
+    """A review's case: after a 409 the typed form saved to a chosen site applied fleet
+    values by position: a count typed for Georgia's fleet[1], deleted meanwhile, was
+    dropped (303), and saved to Texas the count typed for Georgia's first machine went
+    onto Texas's, another model; the 409 form's labels had lost the ASICs. Each fleet
+    entry's asic now travels with the form: a typed value for an entry the site lacks,
+    or holds another machine in, is a 422 naming it, the form showing what was typed."""
+    import html
+
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        doc = c.get("/api/portfolios/1").json()["document"]
+        texas, georgia = doc["sites"]
+        asics = [e["asic"] for e in georgia["fleet"]]
+        assert len(asics) == 2 and texas["fleet"][0]["asic"] != asics[0]  # (teeth)
+        page = c.get("/portfolios/1/sites/1/edit").text
+        assert f'name="fleet[1].asic" value="{asics[1]}"' in page
+        # another edit renames Georgia and deletes its fleet[1]
+        r = c.put("/api/portfolios/1/sites/1", headers={"X-CSRF-Token": csrf}, json=dict(
+            georgia, name="Georgia North", fleet=georgia["fleet"][:1]))
+        assert r.status_code == 200, r.text
+        typed = {"name": "Georgia", "capacity_mw": "321", "fleet[0].asic": asics[0],
+                 "fleet[0].count": "77", "fleet[1].asic": asics[1],
+                 "fleet[1].count": "12345", "fleet[1].uptime_fraction": ""}
+        r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False,
+                   data={"csrf_token": csrf, "site_read": "Georgia", **typed})
+        assert r.status_code == 409, r.text
+        labels = html.unescape(r.text)
+        assert f"fleet[0] {asics[0]}: count" in labels
+        assert f"fleet[1] {asics[1]}: count" in labels
+        assert f'name="fleet[1].asic" value="{asics[1]}"' in r.text
+
+        def refused(target: str, named: list[str]) -> None:
+            r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False,
+                       data={"csrf_token": csrf, "site_read": target, **typed})
+            assert r.status_code == 422, r.text
+            for name, value in typed.items():
+                field = r.text.split(f'name="{name}"')[1].split(">")[0]
+                assert f'value="{value}"' in field, (name, field)
+            errors = r.text.count('class="error"')
+            assert errors == len(named), (target, errors)
+            for name in named:
+                block = r.text.split(f'for="f-{name}"')[1].split('class="field')[0]
+                assert 'class="error"' in block and "not saved" in block, (target, name)
+            assert c.get("/api/portfolios/1").json()["revision"] == 2
+
+        refused("Georgia North", ["fleet[1].count"])  # (its fleet[1] is gone)
+        refused("Texas", ["fleet[0].count", "fleet[1].count"])  # (other machines)
+        # the count typed for the deleted machine cleared: the rest is saved
+        typed["fleet[1].count"] = ""
+        r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False,
+                   data={"csrf_token": csrf, "site_read": "Georgia North", **typed})
+        assert r.status_code == 303, r.text
+        site = c.get("/api/portfolios/1").json()["document"]["sites"][1]
+        assert (site["name"], site["capacity_mw"]) == ("Georgia", 321)
+        assert [(e["asic"], e["count"]) for e in site["fleet"]] == [(asics[0], 77)]
+        # a submitted key that is no field of the form is said, not dropped
+        r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False, data={
+            "csrf_token": csrf, "site_read": "Georgia", "name": "Georgia", "cap": "5"})
+        assert r.status_code == 422 and "cap: no such field in this form: &#39;5&#39;" in r.text

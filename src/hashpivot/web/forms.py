@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import Site
 from hashpivot.models.portfolio import FleetEntry, PowerContract
 
@@ -23,7 +24,7 @@ class FormField:
     name: str
     label: str
     unit: str
-    kind: str  # "number", "text", "select"
+    kind: str  # "number", "text", "select", "hidden" (carried, not shown: a fleet entry's asic)
     value: Any = None
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -85,6 +86,9 @@ def site_form(site: dict[str, Any]) -> list[FormField]:
     ]
     for i, entry in enumerate(site.get("fleet") or []):
         asic = f" {entry['asic']}" if entry.get("asic") else ""
+        # (the entry's asic travels with the form: a save finds the entry it was typed for)
+        out.append(FormField(name=f"fleet[{i}].asic", label=f"fleet[{i}]: asic", unit="",
+                             kind="hidden", value=entry.get("asic")))
         for a in FLEET_FIELDS:
             f = _field(FleetEntry, a, f"fleet[{i}].", entry.get(a))
             f.label = f"fleet[{i}]{asic}: {a}"
@@ -92,19 +96,83 @@ def site_form(site: dict[str, Any]) -> list[FormField]:
     return out
 
 
-_FLEET_KEY = re.compile(r"fleet\[(\d+)\]\.")
+_FLEET_KEY = re.compile(r"fleet\[(\d+)\]\.(.+)")
+
+#: The keys a site form posts that are no field of the site.
+SITE_FORM_KEYS = ("csrf_token", "site_read")
 
 
-def typed_site_form(form: dict[str, str]) -> list[FormField]:
+def typed_site_form(form: dict[str, str]) -> tuple[list[FormField], list[str]]:
     """The site form holding what was typed in it, with no stored site to read (the site
-    it was filled for is gone): the site's and its contract's fields, and those of each
-    fleet entry the form held."""
+    it was filled for is gone, or is no longer as the form was filled).
+
+    Returns
+    -------
+    fields : list of FormField
+        The site's and its contract's fields, and those of each fleet entry the form
+        held, labelled with the entry's asic as typed (its hidden field).
+    other : list of str
+        Each submitted key that is no field of the form, with what it held.
+    """
     entries = 1 + max((int(m.group(1)) for k in form if (m := _FLEET_KEY.match(k))),
                       default=-1)
-    skeleton: dict[str, Any] = {"power_contract": {}, "fleet": [{} for _ in range(entries)]}
+    skeleton: dict[str, Any] = {"power_contract": {}, "fleet": [
+        {"asic": form.get(f"fleet[{i}].asic") or None} for i in range(entries)]}
     fields = site_form(skeleton)
-    apply_form(skeleton, fields, form)  # (sets each field's value to the typed text)
-    return fields
+    try:
+        apply_form(skeleton, fields, form, SITE_FORM_KEYS)  # (sets each field's typed text)
+    except InputError as exc:
+        return fields, [f"{p.path}: {p.message}" for p in exc.problems]
+    return fields, []
+
+
+def fleet_mismatches(site: dict[str, Any], form: dict[str, str], prefix: str
+                     ) -> tuple[list[Problem], dict[str, str]]:
+    """The typed fleet fields of a site form that the stored ``site`` cannot take: its
+    fleet has no entry of that index, or one of another asic than the form's (hidden
+    ``fleet[i].asic``) for that index, as another edit left it.
+
+    Parameters
+    ----------
+    site : dict
+        The site document as stored now.
+    form : dict
+        The submitted form.
+    prefix : str
+        The site's path in the document (``sites[1]``), which each problem's path starts
+        with.
+
+    Returns
+    -------
+    problems : list of Problem
+        One per fleet field typed (not empty) for an entry the site lacks or holds
+        another machine in, at the field's path.
+    form : dict
+        ``form`` without the keys of those entries (what is left of them is empty: it
+        is applied to no other machine).
+    """
+    fleet = site.get("fleet") or []
+    name = site.get("name")
+    problems: list[Problem] = []
+    drop: set[str] = set()
+    for key, raw in form.items():
+        m = _FLEET_KEY.match(key)
+        if not m:
+            continue
+        i, typed = int(m.group(1)), form.get(f"fleet[{m.group(1)}].asic") or None
+        stored = fleet[i].get("asic") if i < len(fleet) else None
+        if i < len(fleet) and (typed is None or typed == stored):
+            continue
+        drop.add(key)
+        if m.group(2) == "asic" or not raw.strip():
+            continue
+        what = f"the {typed}" if typed else f"fleet[{i}]"
+        why = (f"site {name!r} has no fleet[{i}] now ({len(fleet)} entries)"
+               if i >= len(fleet) else f"fleet[{i}] of site {name!r} is now the {stored}")
+        problems.append(Problem(
+            f"{prefix}.{key}", f"{raw.strip()!r} was typed for {what}, but {why}, after "
+            "another edit: not saved; clear it (or read the site again) to save the rest"))
+    return problems, {k: v for k, v in form.items() if k not in drop}
 
 
 def params_form(model: type[BaseModel], values: dict[str, Any]) -> list[FormField]:
@@ -138,8 +206,27 @@ def _set(obj: dict[str, Any], path: str, value: Any) -> None:
         cur[last] = value
 
 
-def apply_form(target: dict[str, Any], fields: list[FormField], form: dict[str, str]) -> None:
-    """Write submitted values into ``target`` (an empty optional field is removed)."""
+def apply_form(target: dict[str, Any], fields: list[FormField], form: dict[str, str],
+               other_keys: tuple[str, ...] = ()) -> None:
+    """Write submitted values into ``target`` (an empty optional field is removed).
+
+    Parameters
+    ----------
+    target : dict
+        The edited object, changed in place.
+    fields : list of FormField
+        The form's fields; each one submitted takes the typed text as its ``value``.
+    form : dict
+        The submitted form.
+    other_keys : tuple of str
+        The keys the form posts that are no field (``csrf_token``).
+
+    Raises
+    ------
+    InputError
+        A submitted key that is neither a field nor in ``other_keys``, each at its path
+        (what it held is not dropped silently); the fields are applied first.
+    """
     for f in fields:
         raw = form.get(f.name)
         if raw is None:
@@ -147,6 +234,11 @@ def apply_form(target: dict[str, Any], fields: list[FormField], form: dict[str, 
         raw = raw.strip()
         f.value = raw
         _set(target, f.name, _coerce(raw, f.kind) if raw != "" else None)
+    names = {f.name for f in fields} | set(other_keys)
+    unknown = [k for k in form if k not in names]
+    if unknown:
+        raise InputError([Problem(k, f"no such field in this form: {form[k].strip()!r} "
+                                     "was not saved") for k in unknown])
 
 
 def attach_errors(
@@ -158,7 +250,7 @@ def attach_errors(
     for p in problems:
         path = p["path"]
         name = path[len(prefix):].lstrip(".") if path.startswith(prefix) else None
-        if name is not None and name in by_name:
+        if name is not None and name in by_name and by_name[name].kind != "hidden":
             f = by_name[name]
             f.error = (f.error + "; " if f.error else "") + p["message"]
         else:

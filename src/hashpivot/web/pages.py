@@ -293,8 +293,13 @@ def _save_site(request: Request, portfolio_id: int, index: int, form: dict[str, 
         # (what the form shows; the row itself expires when a refusal rolls back)
         shown.update(p={"id": row.id, "name": row.name}, fields=forms.site_form(site),
                      index=position, site_read=str(site.get("name", "")))
+        # typed fleet values go to the entries they were typed for, or are refused
+        problems, typed = forms.fleet_mismatches(site, form, f"sites[{position}]")
+        if problems:
+            shown["fields"] = forms.typed_site_form(form)[0]
+            raise InputError(problems)
         edited = copy.deepcopy(site)
-        forms.apply_form(edited, shown["fields"], form)
+        forms.apply_form(edited, shown["fields"], typed, forms.SITE_FORM_KEYS)
         doc = copy.deepcopy(row.document)
         doc["sites"][position] = edited
         return doc
@@ -324,8 +329,9 @@ def _site_conflict(request: Request, portfolio_id: int, index: int, form: dict[s
     listed = ", ".join(f"{i} {name!r}" for i, name in enumerate(names)) or "none"
     conflict = (f"{detail}. The portfolio is now at revision {revision}; its sites: "
                 f"{listed}.")
+    fields, other = forms.typed_site_form(form)
     return _render(request, "site_form.html", {
-        "p": p, "index": index, "fields": forms.typed_site_form(form), "other": [],
+        "p": p, "index": index, "fields": fields, "other": other,
         "site_read": form.get("site_read", ""), "conflict": conflict, "targets": names},
         status_code=409)
 
@@ -344,10 +350,16 @@ def _launch_run(request: Request, portfolio_id: int, form: dict[str, str]) -> Re
         raise HTTPException(422, f"unknown run kind {kind!r}")
     fields = forms.params_form(RUN_KINDS[kind].params, {})
     params: dict[str, Any] = {}
-    forms.apply_form(params, fields, form)
+    try:
+        forms.apply_form(params, fields, form, ("csrf_token", "kind"))
+        unknown = None
+    except InputError as exc:
+        unknown = exc
     with request.app.state.factory() as s, s.begin():
         row = portfolio_or_404(s, portfolio_id)
         try:
+            if unknown is not None:
+                raise unknown
             portfolio = store.validate_document(row.document)
             run = jobs.submit(s, kind, row, portfolio, params)
             run_id = run.id
