@@ -89,9 +89,9 @@ def main() -> None:
     for key, name in (("record_s", "record"), ("out_first_s", "out, first"),
                       ("out_again_s", "out, again")):
         print(f"{name} / report: {fmt([r[key] / r['report_s'] for r in runs], 1.0, '.3f')}")
-    print("medians: " + "; ".join(
-        f"{key[:-2]} {statistics.median(r[key] for r in runs):.3f} s"
-        for key in ("report_s", "record_s", "out_first_s", "out_again_s")))
+    keys = ("report_s", "record_s", "out_first_s", "out_again_s")
+    print("medians: report, record, out first, out again: " + ", ".join(
+        f"{statistics.median(r[key] for r in runs):.3f}" for key in keys) + " s")
     print(f"peak RSS of a run: {max(r['peak_rss_mib'] for r in runs):.0f} MiB")
 
 
