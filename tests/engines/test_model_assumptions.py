@@ -54,15 +54,14 @@ def test_pivot_prints_each_financing_term_not_given(pivot_rows: dict[str, Any]) 
 
 
 def test_pivot_prints_the_fleet_ageing_and_replacement(pivot_rows: dict[str, Any]) -> None:
-    # 0.03 -> 0 moves keep-mining's NPV from 126.3 to 143.3 M USD
-    assert _cells(pivot_rows["[pivot] fleet_hashrate_decay_per_year"]) == _row(
-        0.03, "1/year", "file")
-    assert _cells(pivot_rows["[pivot] replacement_efficiency_j_per_th"]) == _row(
-        15.0, "J/TH", "file")
-    assert _cells(pivot_rows["[pivot] replacement_capex_usd_per_th"]) == _row(
-        15.0, "USD/TH", "file")
-    assert _cells(pivot_rows["[pivot] replacement_efficiency_gain_per_year"]) == _row(
-        0.08, "1/year", "default")
+    expected = {  # the decay 0.03 -> 0 moves keep-mining's NPV from 126.3 to 143.3 M USD
+        "[pivot] fleet_hashrate_decay_per_year": _row(0.03, "1/year", "file"),
+        "[pivot] replacement_efficiency_j_per_th": _row(15.0, "J/TH", "file"),
+        "[pivot] replacement_capex_usd_per_th": _row(15.0, "USD/TH", "file"),
+        "[pivot] replacement_efficiency_gain_per_year": _row(0.08, "1/year", "default"),
+    }
+    for row, cells in expected.items():
+        assert _cells(pivot_rows[row]) == cells, row
 
 
 def test_pivot_prints_the_start_height_and_the_halvings(pivot_rows: dict[str, Any]) -> None:
@@ -104,17 +103,17 @@ def test_pivot_says_what_each_strategy_converts(pivot_rows: dict[str, Any]) -> N
 
 
 def test_pivot_prints_the_site_mining_and_hosting_terms(pivot_rows: dict[str, Any]) -> None:
-    assert _cells(pivot_rows["[sites.fleet] uptime_fraction, weighted by hashrate"]) == _row(
-        0.95, "-", "file")
-    assert _cells(pivot_rows["[sites] pool_fee_fraction"]) == _row(0.015, "-", "file")
-    assert _cells(pivot_rows["[sites] power_overhead_factor"]) == _row(1.05, "-", "file")
-    assert _cells(pivot_rows["[sites.hosting] opex_usd_per_it_mw_year"]) == _row(
-        150_000.0, "USD/MW/year", "file")
-    assert _cells(pivot_rows["[sites.hosting] renewal_term_years"]) == _row(
-        5.0, "year", "file")
-    assert _cells(pivot_rows["[sites.hosting] default_recovery_fraction"]) == _row(
-        0.4, "-", "file")
-    assert _cells(pivot_rows["[sites.hosting] it_load_factor"]) == _row(0.8, "-", "default")
+    expected = {
+        "[sites.fleet] uptime_fraction, weighted by hashrate": _row(0.95, "-", "file"),
+        "[sites] pool_fee_fraction": _row(0.015, "-", "file"),
+        "[sites] power_overhead_factor": _row(1.05, "-", "file"),
+        "[sites.hosting] opex_usd_per_it_mw_year": _row(150_000.0, "USD/MW/year", "file"),
+        "[sites.hosting] renewal_term_years": _row(5.0, "year", "file"),
+        "[sites.hosting] default_recovery_fraction": _row(0.4, "-", "file"),
+        "[sites.hosting] it_load_factor": _row(0.8, "-", "default"),
+    }
+    for row, cells in expected.items():
+        assert _cells(pivot_rows[row]) == cells, row
 
 
 def test_a_pivot_result_stored_before_the_facts_keeps_its_rows() -> None:

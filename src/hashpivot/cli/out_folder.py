@@ -122,8 +122,7 @@ def _unrecorded(folder: Path, outputs: dict[str, str]) -> list[str]:
     record neither names nor holds a named output in."""
     from hashpivot.cli.run_record import RUN_RECORD
 
-    parents = {Path(r).parent.as_posix() for r in outputs}
-    parents |= {p.as_posix() for r in outputs for p in Path(r).parents}
+    parents = {p.as_posix() for r in outputs for p in Path(r).parents}  # (sub-folders)
     out = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
