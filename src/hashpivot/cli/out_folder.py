@@ -246,6 +246,9 @@ def write_out_folder(out: Path, command: str,
                              f"in before it: {done})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    previous = previous_outputs(out)  # (the record still that of the previous run)
+    if previous is not None and previous[0][0] == command:
+        remove_stale_outputs(out, previous[1], [name.as_posix() for name in names])
     return [*moved, write_run_record(out, moved)]
 
 

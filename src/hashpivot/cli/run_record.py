@@ -97,10 +97,8 @@ def input_files(args: Iterable[str], cwd: Path) -> dict[str, str]:
 
 
 def write_run_record(out_dir: Path, written: Iterable[Path]) -> Path:
-    """Write ``run.json`` into an ``--out`` folder after the command's files, and remove
-    the previous run's outputs this run did not write again
-    (:func:`hashpivot.cli.out_folder.remove_stale_outputs`; only when the previous record
-    is of the same command).
+    """Write ``run.json`` into an ``--out`` folder after the command's files
+    (:func:`hashpivot.cli.out_folder.write_out_folder` calls it last).
 
     Parameters
     ----------
@@ -115,7 +113,6 @@ def write_run_record(out_dir: Path, written: Iterable[Path]) -> Path:
         The record's path.
     """
     from hashpivot.cli.app import INVOCATION
-    from hashpivot.cli.out_folder import previous_outputs, remove_stale_outputs
     from hashpivot.store.provenance import provenance
 
     cwd = Path.cwd()
@@ -134,9 +131,6 @@ def write_run_record(out_dir: Path, written: Iterable[Path]) -> Path:
         "outputs": dict(sorted(outputs.items())),
         "provenance": provenance(),
     }
-    previous = previous_outputs(out_dir)
-    if previous is not None and INVOCATION and previous[0][0] == INVOCATION[0]:
-        remove_stale_outputs(out_dir, previous[1], outputs)
     out_dir.mkdir(parents=True, exist_ok=True)  # (a run that wrote no file of its own)
     target = out_dir / RUN_RECORD
     tmp = target.with_suffix(".json.tmp")
