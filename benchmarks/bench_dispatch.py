@@ -4,7 +4,10 @@
 10-tranche fleet (10 x 20 MW from 15 to 35 J/TH), 50 MW of firm AI load, hashprice 50
 USD/PH/day, grid adder 3 USD/MWh:
 
-1. the exact fast path (merit order), median of repeated runs (target < 50 ms);
+1. the exact fast path (merit order, target < 50 ms), in ``--repeats`` alternating pairs
+   with its reference, the bare numpy pass of the same merit order (each tranche's hash
+   value per MWh against the interval's price plus adder, the load and the totals; none
+   of the fast path's supply pieces, DR or 4CP checks): fast / bare as median [min, max];
 2. the LP with a ramp limit of 20 MW per interval (target < 5 s);
 3. the MILP with min up / min down times of 4 intervals (1 h), time limit 60 s, gap
    target 1 % (rolling windows of 24 h + 6 h look-ahead), in alternating pairs with its
@@ -34,6 +37,7 @@ from importlib.metadata import version
 from typing import Any
 
 import numpy as np
+from timing import fmt, pairs, ratios
 
 from hashpivot.io import load_market_prices
 from hashpivot.power import DispatchProblem, Tranche, solve, solve_fast, solve_lp
@@ -62,6 +66,22 @@ def make_problem() -> DispatchProblem:
     )
 
 
+def bare_merit_order(problem: DispatchProblem) -> float:
+    """The fast path's arithmetic alone: each tranche runs where its hash value per MWh
+    beats the interval's price plus adder; returns the net margin. [USD]"""
+    h = problem.interval_hours_series
+    fee = 1.0 - problem.pool_fee_fraction
+    ph_s = np.array([t.hashrate_ph_s for t in problem.tranches])
+    mw = np.array([t.power_mw for t in problem.tranches])
+    value = problem.hashprice_usd_per_ph_day_series[:, None] * (ph_s / mw * fee / 24.0)
+    cost = (problem.price_usd_per_mwh_series + problem.grid_adder_usd_per_mwh)[:, None]
+    run = value > cost
+    mining_mw = np.where(run, mw, 0.0)
+    load_mw = problem.ai_firm_mw + mining_mw.sum(axis=1)
+    revenue = (np.where(run, value, 0.0) * mining_mw).sum(axis=1)
+    return float(((revenue - load_mw * cost[:, 0]) * h).sum())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=60.0)
@@ -82,16 +102,14 @@ def main() -> None:
     print(f"instance: {problem.n_intervals} intervals x {len(problem.tranches)} tranches, "
           f"AI firm {problem.ai_firm_mw} MW")
 
-    solve_fast(problem)  # warm-up
-    times = []
-    for _ in range(args.repeats):
-        t0 = time.perf_counter()
-        solve_fast(problem)
-        times.append(time.perf_counter() - t0)
+    bare, times = pairs(lambda: bare_merit_order(problem), lambda: solve_fast(problem),
+                        args.repeats)
     fast = solve(problem, "fast")
-    print(f"fast path: median {1e3 * statistics.median(times):.1f} ms, min "
-          f"{1e3 * min(times):.1f} ms over {args.repeats} runs; objective "
-          f"{fast.objective_usd:,.0f} USD, uptime {fast.summary()['uptime_fraction']:.4f}")
+    print(f"fast path / bare numpy merit order: {fmt(ratios(bare, times), 1.0, '.2f')} over "
+          f"{args.repeats} alternating pairs; times, for context: fast path "
+          f"{fmt(times, 1e3, '.1f')} ms, bare pass {fmt(bare, 1e3, '.1f')} ms; objective "
+          f"{fast.objective_usd:,.0f} USD (bare pass {bare_merit_order(problem):,.0f}), uptime "
+          f"{fast.summary()['uptime_fraction']:.4f}")
 
     ramped = problem.replace(ramp_mw_per_interval=20.0)
     t0 = time.perf_counter()
@@ -140,16 +158,16 @@ def _run_child(kind: str, time_limit: float, weeks: int | None = None) -> dict[s
     return result
 
 
-def bench_milp(pairs: int, time_limit: float, loss_weeks: int) -> None:
+def bench_milp(n_pairs: int, time_limit: float, loss_weeks: int) -> None:
     """Alternating pairs (LP, MILP) in fresh processes; then the loss on a short case."""
     print(f"MILP min up/down 4 intervals, gap target 1 %, limit {time_limit:.0f} s, rolling "
           f"windows of 24 h + 6 h; reference: the year's LP (no binaries); load before "
           f"{os.getloadavg()[0]:.2f}")
-    ratios, fractions, gaps, rss = [], [], [], []
-    for i in range(pairs):
+    wall_ratios, fractions, gaps, rss = [], [], [], []
+    for i in range(n_pairs):
         lp = _run_child("lp", time_limit)
         mi = _run_child("milp", time_limit)
-        ratios.append(mi["wall"] / lp["wall"])
+        wall_ratios.append(mi["wall"] / lp["wall"])
         fractions.append(mi["wall"] / time_limit)
         gaps.append(mi["gap"])
         rss.append(mi["rss_mib"])
@@ -160,9 +178,10 @@ def bench_milp(pairs: int, time_limit: float, loss_weeks: int) -> None:
               f" below the optimum without min up/down), peak RSS {mi['rss_mib']:.0f} MiB, "
               f"ratio {mi['wall'] / lp['wall']:.1f}, load {os.getloadavg()[0]:.2f}")
     reached = sum(g <= 1e-2 for g in gaps)
-    print(f"MILP / LP wall ratio: median {statistics.median(ratios):.1f} (min "
-          f"{min(ratios):.1f}, max {max(ratios):.1f}); wall / limit max {max(fractions):.3f};"
-          f" gap <= 1 % in {reached} of {pairs}; peak RSS max {max(rss):.0f} MiB; load "
+    print(f"MILP / LP wall ratio: median {statistics.median(wall_ratios):.1f} (min "
+          f"{min(wall_ratios):.1f}, max {max(wall_ratios):.1f}); wall / limit max "
+          f"{max(fractions):.3f};"
+          f" gap <= 1 % in {reached} of {n_pairs}; peak RSS max {max(rss):.0f} MiB; load "
           f"after {os.getloadavg()[0]:.2f}")
     full = _run_child("milp-full", 600.0, loss_weeks)
     rolled = _run_child("milp", 600.0, loss_weeks)

@@ -37,13 +37,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from timing import fmt, pairs, peak_rss_mib, ratios
 
 from hashpivot import finance
 from hashpivot.engines import pivot as pv
@@ -87,25 +84,6 @@ def build_portfolio(n_sites: int = N_SITES) -> Portfolio:
     )
 
 
-def timed(fn: Callable[[], object]) -> float:
-    """Wall time of one call. [s]"""
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
-
-
-def pairs(reference: Callable[[], object], stage: Callable[[], object], n: int
-          ) -> tuple[list[float], list[float]]:
-    """``n`` alternating pairs (reference, stage) after one untimed call of each. [s]"""
-    reference()
-    stage()
-    ref, st = [], []
-    for _ in range(n):
-        ref.append(timed(reference))
-        st.append(timed(stage))
-    return ref, st
-
-
 def npv_evaluations(portfolio: Portfolio) -> int:
     """How many times one ``run_pivot`` values a strategy on a market for its
     sensitivities (calls of ``sensitivity._npvs``: the tornado's cells, the break-even
@@ -126,13 +104,6 @@ def npv_evaluations(portfolio: Portfolio) -> int:
     finally:
         sensitivity._npvs = inner
     return calls
-
-
-def fmt(values: list[float], scale: float = 1.0, spec: str = ".3f") -> str:
-    """``median [min, max]`` of ``values x scale``."""
-    v = [x * scale for x in values]
-    return (f"{format(statistics.median(v), spec)} [{format(min(v), spec)}, "
-            f"{format(max(v), spec)}]")
 
 
 def main() -> None:
@@ -252,27 +223,26 @@ def main() -> None:
           f"{fmt(ref_all, 1e3, '.0f')} ms   (target < 1 s)")
     for name, (ref, st) in stages.items():
         print(f"{name:>12}: {fmt(st, 1e3, '.0f')} ms; / reference: "
-              f"{fmt([b / a for a, b in zip(ref, st, strict=True)], 1.0, '.2f')}")
+              f"{fmt(ratios(ref, st), 1.0, '.2f')}")
     print(f"risk-engine call, 4 strategies x 10 sites x {n_paths:,} paths x {n_months} months: "
           f"{fmt(t_paths, 1e3, '.0f')} ms; / one path: "
-          f"{fmt([b / a for a, b in zip(ref_paths, t_paths, strict=True)], 1.0, '.0f')}")
+          f"{fmt(ratios(ref_paths, t_paths), 1.0, '.0f')}")
     print(f"run_pivot, examples/portfolio.toml, uplift measured afresh: "
           f"{fmt(t_flexible, 1e3, '.0f')} ms; / without [sites.dispatch]: "
-          f"{fmt([b / a for a, b in zip(ref_flat, t_flexible, strict=True)], 1.0, '.2f')}")
+          f"{fmt(ratios(ref_flat, t_flexible), 1.0, '.2f')}")
     print(f"simulate, examples/portfolio.toml, 10,000 paths, one thread, uplift measured "
           f"afresh: {fmt(t_sim, 1.0, '.2f')} s; / without [sites.dispatch]: "
-          f"{fmt([b / a for a, b in zip(ref_sim, t_sim, strict=True)], 1.0, '.2f')}")
+          f"{fmt(ratios(ref_sim, t_sim), 1.0, '.2f')}")
     print(f"simulate, examples/portfolio.toml without [sites.dispatch], 10,000 paths, fleet "
           f"entries as tranches: {fmt(t_tranches, 1.0, '.2f')} s; / one average machine a "
-          f"site: {fmt([b / a for a, b in zip(ref_avg, t_tranches, strict=True)], 1.0, '.2f')}")
+          f"site: {fmt(ratios(ref_avg, t_tranches), 1.0, '.2f')}")
     print(f"run_pivot, the 200 MW example with {flips} switching value(s) to find: "
           f"{fmt(t_turns, 1e3, '.0f')} ms; / the example as bundled (none): "
-          f"{fmt([b / a for a, b in zip(ref_holds, t_turns, strict=True)], 1.0, '.2f')}")
+          f"{fmt(ratios(ref_holds, t_turns), 1.0, '.2f')}")
     print("NPV evaluations of the tornado, break-even leases and switching values per "
           f"run_pivot: {N_SITES} sites {evaluations['100 sites']}, the 200 MW example "
           f"{evaluations['bundled']}, with switching values to find {evaluations['turns']}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS: {peak:.0f} MiB")
+    print(f"peak RSS: {peak_rss_mib():.0f} MiB")
 
 
 if __name__ == "__main__":

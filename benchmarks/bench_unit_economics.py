@@ -3,18 +3,25 @@
 Each fleet has its own hashrate, efficiency, uptime, pool fee, overhead, power price and
 fixed costs; each day its own price, difficulty, fees and subsidy from the bundled history.
 Computes BTC mined, revenue, power cost, direct and total cost per BTC and both margins
-for every (fleet, day): 4 million cells. Prints the best of 5 runs and numpy's floor
-(the time of the bare multiply-adds on arrays of the same shape).
+for every (fleet, day): 4 million cells.
 
-Run: ``.venv/bin/python benchmarks/bench_unit_economics.py``
+The reference is numpy's floor: the bare multiply-adds, as many full-array passes of the
+same shape as the engine needs at the least. The two run in alternating pairs (floor,
+engine, floor, engine...) after one untimed call of each; printed: the engine / floor
+ratio of each pair as median [min, max], both times (for context only: the < 1 s target
+is an absolute time, so the ratio says how far from numpy's limit it is, the times on
+which machine), the peak RSS and the load average before and after.
+
+Run: ``.venv/bin/python benchmarks/bench_unit_economics.py [--pairs 7]``
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import time
 
 import numpy as np
+from timing import fmt, load_average, pairs, peak_rss_mib, ratios
 
 from hashpivot.io import load_btc_daily
 from hashpivot.mining import (
@@ -75,25 +82,22 @@ def numpy_floor(a: dict[str, np.ndarray]) -> None:
         x = x * 1.0000001 + 1.0
 
 
-def best_of(fn, arg, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(arg)
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=7, help="alternating pairs")
+    args = parser.parse_args()
+    load0 = load_average()
     a = setup()
     out = unit_economics(a)
     assert out["btc"].shape == (N_FLEETS, N_DAYS)
-    t = best_of(unit_economics, a)
-    floor = best_of(numpy_floor, a)
-    print(f"machine: {os.cpu_count()} cores, numpy {np.__version__}")
-    print(f"unit economics, {N_FLEETS} fleets x {N_DAYS} days: {t * 1e3:.1f} ms (best of 5)")
-    print(f"numpy floor (9 full-array passes, same shape): {floor * 1e3:.1f} ms")
-    print(f"cells per second: {N_FLEETS * N_DAYS / t:,.0f}")
+    floor, engine = pairs(lambda: numpy_floor(a), lambda: unit_economics(a), args.pairs)
+    print(f"machine: {os.cpu_count()} cores, numpy {np.__version__}; load average before "
+          f"{load0:.2f}, after {load_average():.2f}; {args.pairs} alternating pairs")
+    print(f"unit economics / numpy floor, {N_FLEETS} fleets x {N_DAYS} days: "
+          f"{fmt(ratios(floor, engine), 1.0, '.2f')}")
+    print(f"times, for context: unit economics {fmt(engine, 1e3, '.1f')} ms (target < 1 s), "
+          f"numpy floor (9 full-array passes) {fmt(floor, 1e3, '.1f')} ms")
+    print(f"peak RSS: {peak_rss_mib():.0f} MiB")
 
 
 if __name__ == "__main__":
