@@ -13,6 +13,7 @@ import contextlib
 import functools
 import importlib
 import inspect
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -61,10 +62,21 @@ def _reflow(help_text: str | None) -> str | None:
     return "\n\n".join(out)
 
 
+def _literal(help_text: str | None) -> str | None:
+    """``help_text`` with every ``[`` escaped, so rich prints it: rich reads ``[fraction]``,
+    ``[s]`` or ``[[optimize.committed]]`` as markup tags and drops them from ``--help``
+    (a ``[`` already escaped is left as it is)."""
+    return re.sub(r"(?<!\\)\[", r"\\[", help_text) if help_text else help_text
+
+
 def _reflow_commands(group: Any) -> None:
-    """:func:`_reflow` the help of every command of ``group``, its subgroups' too."""
+    """:func:`_reflow` the help of every command of ``group``, its subgroups' too, and
+    make it and its parameters' help literal text (:func:`_literal`)."""
     for command in group.commands.values():
-        command.help = _reflow(command.help)
+        command.help = _literal(_reflow(command.help))
+        for param in command.params:
+            if isinstance(getattr(param, "help", None), str):
+                param.help = _literal(param.help)
         if hasattr(command, "commands"):
             _reflow_commands(command)
 
@@ -100,7 +112,8 @@ class _LazyGroup(TyperGroup):
             return self.commands.get(cmd_name)
         module_name, short_help = _COMMANDS[cmd_name]
         if self._listing:  # the listing of `hashpivot --help` needs only the one-liner
-            return TyperCommand(name=cmd_name, help=short_help, short_help=short_help)
+            literal = _literal(short_help)
+            return TyperCommand(name=cmd_name, help=literal, short_help=literal)
         return _module_group(module_name).get_command(ctx, cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:

@@ -31,11 +31,11 @@ CLI = "<command line>"
 
 _HELP = (
     "Dispatch a hybrid site (mining tranches + firm/flexible AI load) interval by interval "
-    "against power prices: curtail mining when power \\[USD/MWh] costs more than its hash "
-    "earns (hashprice \\[USD/PH/s/day]), serve the AI load always, use and resell a PPA, "
-    "renewables, demand response and 4CP. Reports energy \\[MWh], money \\[USD], emissions "
-    "\\[t CO2] and the comparison with always-on mining. The site is the first of the "
-    "portfolio TOML (or --site); its \\[sites.dispatch] table sets the options."
+    "against power prices: curtail mining when power [USD/MWh] costs more than its hash "
+    "earns (hashprice [USD/PH/s/day]), serve the AI load always, use and resell a PPA, "
+    "renewables, demand response and 4CP. Reports energy [MWh], money [USD], emissions "
+    "[t CO2] and the comparison with always-on mining. The site is the first of the "
+    "portfolio TOML (or --site); its [sites.dispatch] table sets the options."
 )
 
 @handle_errors
@@ -47,7 +47,7 @@ def dispatch_command(
         Path | None,
         typer.Option(
             "--prices",
-            help="Price file \\[USD/MWh]: ERCOT RTMLZHBSPP / SCED LMP / DAM SPP, NYISO "
+            help="Price file [USD/MWh]: ERCOT RTMLZHBSPP / SCED LMP / DAM SPP, NYISO "
             "he01..he24, or any CSV/Parquet with a timestamp and a price column.",
         ),
     ] = None,
@@ -71,7 +71,7 @@ def dispatch_command(
         float | None,
         typer.Option(
             "--hashprice-usd-per-ph-day",
-            help="Constant hashprice \\[USD per PH/s per day], 0 to 1e6; default from the "
+            help="Constant hashprice [USD per PH/s per day], 0 to 1e6; default from the "
             "site's dispatch table or the bundled network data.",
         ),
     ] = None,

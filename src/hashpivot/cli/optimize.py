@@ -139,7 +139,7 @@ def rules_file_check(portfolio_file: Path) -> Callable[[dict[str, Any]], list[Pr
 def register(app: typer.Typer) -> None:
     """Add ``optimize`` to the app."""
 
-    @app.command("optimize", help=escape_brackets(_HELP))
+    @app.command("optimize", help=_HELP)
     @handle_errors
     def optimize_cmd(
         portfolio_toml: PortfolioFile,
@@ -149,17 +149,17 @@ def register(app: typer.Typer) -> None:
         risk_aversion: Annotated[
             float,
             typer.Option("--risk-aversion",
-                         help=escape_brackets("Weight of CVaR95, in [0, 1] [-].")),
+                         help="Weight of CVaR95, in [0, 1] [-]."),
         ] = 0.0,
         seed: Seed = 0,
         time_limit: Annotated[
             float,
             typer.Option("--time-limit",
-                         help=escape_brackets("HiGHS time limit, >= 0.1 (inf: none) [s].")),
+                         help="HiGHS time limit, >= 0.1 (inf: none) [s]."),
         ] = 300.0,
         gap: Annotated[
             float,
-            typer.Option("--gap", help=escape_brackets("Relative MIP gap, 0 to 1 [fraction].")),
+            typer.Option("--gap", help="Relative MIP gap, 0 to 1 [fraction]."),
         ] = 1e-3,
         fixed_through: Annotated[
             str | None,

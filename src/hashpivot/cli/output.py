@@ -34,8 +34,8 @@ def json_records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def escape_brackets(text: str) -> str:
-    """Escape every ``[`` so rich does not read ``[unit]`` as a markup tag (``--help``
-    texts, table cells)."""
+    """Escape every ``[`` so rich does not read ``[unit]`` as a markup tag (table cells;
+    ``--help`` texts are escaped where the app builds its commands, ``cli.app._literal``)."""
     return text.replace("[", "\\[")
 
 

@@ -25,7 +25,6 @@ from hashpivot.cli.options import (
     site_check,
 )
 from hashpivot.cli.output import (
-    escape_brackets,
     json_records,
     jsonable,
 )
@@ -49,7 +48,7 @@ from hashpivot.reports.tables.strategies import pivot_rows
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
 
-_PIVOT_HELP = escape_brackets(
+_PIVOT_HELP = (
     "Value converting a site's megawatts to AI/HPC hosting against keeping them mining. "
     "Prints, per strategy (keep_mining baseline, convert_all, convert <MW> at a month, "
     "phased): NPV of unlevered free cash flow [USD] at [pivot].discount_rate, NPV vs the "
@@ -57,7 +56,7 @@ _PIVOT_HELP = escape_brackets(
     "contracted backlog [USD]; then a tornado of NPV(pivot) - NPV(baseline) and the "
     "break-even lease [USD per kW of critical IT per month]."
 )
-_DEALS_HELP = escape_brackets(
+_DEALS_HELP = (
     "List the reference AI/HPC hosting deals signed by Bitcoin miners with their implied "
     "rent: contract value / (term x 12) / critical IT kW [USD/kW-month] and per MW-year "
     "[USD/MW-year]; GPU-cloud deals (the rent pays for GPUs) are kept out of the "
@@ -99,13 +98,13 @@ def _print_tables(result: PivotResult, console: Console) -> None:
 def pivot_command(
     site_file: Annotated[
         Path,
-        typer.Argument(help="Portfolio TOML (sites, \\[sites.hosting], \\[pivot], \\[financing])."),
+        typer.Argument(help="Portfolio TOML (sites, [sites.hosting], [pivot], [financing])."),
     ],
     convert_mw: Annotated[
         float | None,
         typer.Option(
             "--convert-mw",
-            help="Gross (utility) MW to convert in the 'convert' strategy, > 0. \\[MW]",
+            help="Gross (utility) MW to convert in the 'convert' strategy, > 0. [MW]",
         ),
     ] = None,
     start: ConvertStart = None,

@@ -31,7 +31,7 @@ from hashpivot.cli.options import (
     simulate_option_problems,
     site_check,
 )
-from hashpivot.cli.output import escape_brackets, jsonable
+from hashpivot.cli.output import jsonable
 from hashpivot.cli.tables import (
     compact_table,
     make_console,
@@ -148,7 +148,7 @@ def _print(result: SimulationResult, console: Console) -> None:
 def register(app: typer.Typer) -> None:
     """Add ``simulate`` to the app."""
 
-    @app.command("simulate", help=escape_brackets(_HELP))
+    @app.command("simulate", help=_HELP)
     @handle_errors
     def simulate_cmd(
         site_toml: PortfolioFile,
@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option(
                 "--years",
-                help=escape_brackets(
+                help=(
                     f"Horizon [years] (whole months), 0.1 to {MAX_HORIZON_YEARS:g}; default "
                     "[pivot].horizon_years (15), the horizon `pivot` uses."
                 ),
@@ -186,7 +186,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--policy",
-                help=escape_brackets(
+                help=(
                     "Treasury policy: hold, sell_all, sell_to_cover, "
                     "min_cash, or 'all' (default: [treasury].policy first, then the "
                     "others for the forced-sales chart)."
@@ -197,7 +197,7 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option(
                 "--discount-rate",
-                help=escape_brackets(
+                help=(
                     "Annual discount rate [fraction] of both business lines (it replaces "
                     "[pivot].mining_discount_rate and hosting_discount_rate too, with a "
                     "note); default the file's rates."
@@ -207,7 +207,7 @@ def register(app: typer.Typer) -> None:
         site: OnlySite = None,
         convert_mw: Annotated[
             float | None,
-            typer.Option("--convert-mw", help=escape_brackets(
+            typer.Option("--convert-mw", help=(
                 "MW of the convert strategy, > 0 and <= 10000 [MW].")),
         ] = None,
         start: ConvertStart = None,
@@ -215,7 +215,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--price-model",
-                help=escape_brackets("Override [scenario].price_model: gbm or bootstrap."),
+                help="Override [scenario].price_model: gbm or bootstrap.",
             ),
         ] = None,
         max_memory_mib: Annotated[
@@ -223,7 +223,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--max-memory-mib",
                 envvar="HASHPIVOT_MAX_MEMORY_MIB",
-                help=escape_brackets(
+                help=(
                     "Refuse a run whose memory estimate (printed before the run) exceeds "
                     "this [MiB], >= 1; default: the memory available now (MemAvailable)."
                 ),
