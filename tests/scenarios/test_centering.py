@@ -115,11 +115,11 @@ def test_bootstrap_mean_correction_by_hand() -> None:
     corr = bootstrap_mean_correction(pool, scale, 1, 3)
     want = [math.log(np.mean(np.exp(s * pool))) for s in scale]
     np.testing.assert_allclose(corr, want, rtol=1e-14)
-    # one block of 2: windows (-0.1, 0) and (0, 0.2); the second step's correction is the
-    # increment of log E[exp(cumulative sum)]
+    # one block of 2: windows (-0.1, 0), (0, 0.2) and (0.2, -0.1) (the last wraps around
+    # the pool); the second step's correction is the increment of log E[exp(cumulative sum)]
     corr2 = bootstrap_mean_correction(pool, np.ones(2), 2, 2)
-    m1 = math.log((math.exp(-0.1) + math.exp(0.0)) / 2)
-    m2 = math.log((math.exp(-0.1) + math.exp(0.2)) / 2)
+    m1 = math.log((math.exp(-0.1) + math.exp(0.0) + math.exp(0.2)) / 3)
+    m2 = math.log((math.exp(-0.1) + math.exp(0.2) + math.exp(0.1)) / 3)
     np.testing.assert_allclose(corr2, [m1, m2 - m1], rtol=1e-14)
     assert gbm_mean_correction(np.array([0.5]), np.array([2.0]))[0] == 0.25
 

@@ -117,7 +117,9 @@ class ScenarioSpec(BaseModel):
         "mean",
         description="What the center path (deterministic model or drift) is for the BTC "
         "price: its expectation ('mean', the GBM convention: the median falls below it by "
-        "exp(-sigma^2 t / 2)) or its median ('median': log-symmetric around it).",
+        "exp(-sigma^2 t / 2)) or its median ('median': log-symmetric around it; with the "
+        "bootstrap the log price's mean is on it, the skew of the historical returns "
+        "moving the median off it).",
     )
     btc_price_usd: BtcPriceUsd | None = Field(
         None,

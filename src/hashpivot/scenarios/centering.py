@@ -14,7 +14,10 @@ What the center *is* for the BTC price is the user's choice (``[scenario].price_
     ``mu``.
 ``"median"``
     The log price is symmetric around ``log C_t``: no correction; in ``history`` mode the
-    center grows at ``mu - sigma^2 / 2``.
+    center grows at ``mu - sigma^2 / 2``. The bootstrap's demeaned returns put the log
+    price's mean on ``log C_t`` (each step draws every month of the pool with equal
+    probability); their skew moves its median: on the bundled 2022-01..2025-09 months,
+    in blocks of 6 at the calibrated volatility, 4 to 10 % above the center.
 """
 
 from __future__ import annotations
@@ -74,14 +77,16 @@ def bootstrap_mean_correction(
     ndarray, shape (n_periods,)
         Returns inside a block are autocorrelated (that is what blocks keep), so the
         correction is taken on the windows themselves: for each block,
-        ``log E_w[exp(cumulative scaled window sum)]`` over the possible windows ``w``,
+        ``log E_w[exp(cumulative scaled window sum)]`` over the ``N`` equally likely
+        windows ``w`` (one starting at each month of the pool, wrapping past its end as
+        :func:`hashpivot.scenarios.processes.bootstrap_increments` draws them),
         differenced within the block (blocks are independent draws).
     """
     b, T = block_months, n_periods
     n_blocks = -(-T // b)
     corr = np.zeros(T)
-    n_win = pool.size - b + 1
-    windows = pool[np.arange(n_win)[:, None] + np.arange(b)[None, :]]  # (W, b)
+    n_win = pool.size
+    windows = pool[(np.arange(n_win)[:, None] + np.arange(b)[None, :]) % n_win]  # (N, b)
     for k in range(n_blocks):
         t0, t1 = k * b, min(k * b + b, T)
         cum = np.cumsum(scale[None, t0:t1] * windows[:, : t1 - t0], axis=1)

@@ -10,8 +10,10 @@ BTC price (log factor ``X_t``, ``S_t = C_t exp(X_t)``)
     dt_k / 2)`` with ``z ~ N(0, 1)``, the last term only for a mean center.
     Block bootstrap (:func:`bootstrap_increments`): historical monthly log returns,
     demeaned, scaled to the requested volatility, resampled in blocks of ``b`` consecutive
-    months, minus :func:`~hashpivot.scenarios.centering.bootstrap_mean_correction` for a
-    mean center.
+    months that wrap around the history (circular: a block that runs past the last month
+    goes on from the first, so every month is equally likely at every place of a block and
+    each step has the pool's mean, 0, and variance; Politis and Romano, 1992), minus
+    :func:`~hashpivot.scenarios.centering.bootstrap_mean_correction` for a mean center.
 Network hashrate (:func:`hashrate_shocks`, :func:`hashrate_deviation`)
     ``log H_t = log Hc_t + Y_t``, ``Y_t = Y_{t-1} + beta * (D_{t-1} - D_{t-1-L}) / L + e_t``
     where ``D`` is the deviation of log hashprice from the center
@@ -40,7 +42,7 @@ import math
 
 import numpy as np
 
-from hashpivot.arrays import FloatArray
+from hashpivot.arrays import FloatArray, IntArray
 from hashpivot.scenarios.calibration import DAYS_PER_YEAR
 from hashpivot.scenarios.centering import bootstrap_mean_correction, gbm_mean_correction
 from hashpivot.scenarios.margin import step_months_and_lag
@@ -76,18 +78,22 @@ def gbm_increments(
 def bootstrap_increments(
     params: ScenarioParams, n: int, rng: np.random.Generator
 ) -> tuple[FloatArray, FloatArray]:
-    """Block-bootstrap log increments of the price and the standardized returns ``z``.
+    """Circular block-bootstrap log increments of the price and the standardized returns
+    ``z``.
 
-    Draws ``integers(0, W, size=(n_blocks, n))`` (the block starts). Returns ``(inc, z)``,
-    both ``(T, n)``; ``z`` is the resampled return over the pool's sd. [-]
+    Draws ``integers(0, N, size=(n_blocks, n))`` (the block starts, ``N`` the pool's
+    months; a block wraps past the last month to the first). Returns ``(inc, z)``, both
+    ``(T, n)``; ``z`` is the resampled return over the pool's sd (``ddof = 0``: each step
+    draws the pool's months with equal probability, so ``z`` has variance 1 and ``inc``
+    ``sigma^2 dt``). [-]
     """
     T = params.n_periods
     b = params.bootstrap_block_months
     pool = params.bootstrap_pool
     n_blocks = -(-T // b)
-    starts = rng.integers(0, pool.size - b + 1, size=(n_blocks, n))
-    idx = (starts[:, None, :] + np.arange(b)[None, :, None]).reshape(n_blocks * b, n)[:T]
-    pool_sd = float(np.std(pool, ddof=1)) if pool.size > 1 else 0.0
+    starts = rng.integers(0, pool.size, size=(n_blocks, n))
+    idx = circular_block_index(starts, b, pool.size)[:T]
+    pool_sd = float(np.std(pool)) if pool.size > 1 else 0.0
     scale = (
         params.price_volatility_per_year * np.sqrt(params.dt_years) / pool_sd
         if pool_sd > 0
@@ -99,6 +105,16 @@ def bootstrap_increments(
     inc = scale[:, None] * pool[idx] - corr[:, None]
     z = pool[idx] / pool_sd if pool_sd > 0 else np.zeros((T, n))
     return inc, z
+
+
+def circular_block_index(starts: IntArray, block_months: int, pool_months: int) -> IntArray:
+    """Pool index of each step of blocks starting at ``starts`` ``(n_blocks, n)``: block
+    ``k`` covers steps ``k b .. k b + b - 1`` with months ``start, start + 1, ...`` modulo
+    the pool's ``N`` months. Returns ``(n_blocks * b, n)``. [-]"""
+    n_blocks, n = starts.shape
+    b = block_months
+    idx = (starts[:, None, :] + np.arange(b)[None, :, None]) % pool_months
+    return np.asarray(idx.reshape(n_blocks * b, n))
 
 
 def hashrate_shocks(
