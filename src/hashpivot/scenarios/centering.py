@@ -14,7 +14,8 @@ What the center *is* for the BTC price is the user's choice (``[scenario].price_
     ``mu``.
 ``"median"``
     The log price is symmetric around ``log C_t``: no correction; in ``history`` mode the
-    center grows at ``mu - sigma^2 / 2``. The bootstrap's demeaned returns put the log
+    center grows at ``mu - sigma^2 / 2``, and anchored where a drift is given (the mean
+    grows at ``mu`` either way). The bootstrap's demeaned returns put the log
     price's mean on ``log C_t`` (each step draws every month of the pool with equal
     probability); their skew moves its median: on the bundled 2022-01..2025-09 months,
     in blocks of 6 at the calibrated volatility, 4 to 10 % above the center.
@@ -99,15 +100,21 @@ def bootstrap_mean_correction(
 # center paths
 # --------------------------------------------------------------------------------------
 def anchored_center(
-    spec: ScenarioSpec, center: MarketPaths, periods: pd.PeriodIndex, dt: FloatArray
+    spec: ScenarioSpec, center: MarketPaths, periods: pd.PeriodIndex, dt: FloatArray,
+    sigma: FloatArray,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray | None]:
     """Center paths from the deterministic market (``anchor = 'deterministic'``).
+
+    ``sigma`` is the BTC volatility of each period [1/sqrt(year)]: a drift is ``mu`` of
+    ``dS/S``, so with ``price_center = "median"`` the center grows at ``mu - sigma^2 / 2``
+    where a drift is given (as :func:`history_center`).
 
     Returns
     -------
     price [USD], hashrate [TH/s], fees [BTC], subsidy [BTC], power [USD/MWh] or None
         The deterministic path, with the spec's overrides: a drift (``btc_drift_per_year``,
-        ``btc_drift_by_year``) re-grows the price from its start, ``btc_price_usd`` and
+        ``btc_drift_by_year``) re-grows the price from its start (the deterministic path's
+        own growth in the years no drift is given), ``btc_price_usd`` and
         ``network_hashrate_th_s`` rescale, ``hashrate_trend_per_year`` re-grows the
         hashrate, ``fees_btc_per_block`` replaces the fees.
     """
@@ -120,9 +127,15 @@ def anchored_center(
             T, spec.btc_drift_per_year
         )
         mu = base.copy()
+        drift_given = np.full(T, spec.btc_drift_per_year is not None)
         years = np.asarray(periods.year)
         for y, v in spec.btc_drift_by_year.items():
             mu[years == int(y)] = v
+            drift_given[years == int(y)] = True
+        if spec.price_center == "median":
+            # mu is the GBM drift of dS/S, so the median grows at mu - sigma^2 / 2 (Ito);
+            # the deterministic path's own growth is already the median's
+            mu = np.where(drift_given, mu - 0.5 * sigma**2, mu)
         steps = np.zeros(T)
         steps[1:] = mu[1:] * dt[1:]
         p0 = spec.btc_price_usd if spec.btc_price_usd is not None else price_det[0]

@@ -360,7 +360,9 @@ def build_scenario_params(
     power_c: FloatArray | None = None
     responded = False  # whether the hashrate center already follows the margin response
     if anchored and center is not None:
-        price_c, hash_c, fees_c, subsidy, power_c = anchored_center(spec, center, periods, dt)
+        price_c, hash_c, fees_c, subsidy, power_c = anchored_center(
+            spec, center, periods, dt, sigma_t
+        )
         later = center.subsidy_year_later_btc_per_block
         responded = "log_margin" in center.extra and spec.hashrate_trend_per_year is None
     elif cal is None:
