@@ -77,7 +77,8 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     assert _cells(strategy, "P(forced sale), ex capex") == tuple(
         fmt_pct(s["prob_forced_sale_without_capex"]) for s in stats)
     notes = strategy.notes[1:]  # (after the caption)
-    assert notes[0] == MC_ERROR_NOTE and notes[4].startswith("ex capex = ")
+    assert notes[0] == MC_ERROR_NOTE and notes[4].startswith("P(forced sale) = share of paths")
+    assert notes[5].startswith("ex capex = ")
     # over 60 months and 200 paths a strategy's mean gain with the terminal value is within
     # its error (not to the horizon): the note names that row only (over 36 it was, until
     # mining's terminal value took the year after the horizon: its final year holds the

@@ -7,6 +7,7 @@ from typing import Any
 
 from hashpivot.reports.tables.strategies import (
     EX_CAPEX_NOTE,
+    FORCED_SALE_NOTE,
     MATERIAL_FORCED_SALE_BTC,
     MC_ERROR_NOTE,
     forced_sale_price_cell,
@@ -75,11 +76,17 @@ def test_simulate_rows_by_hand() -> None:
     assert by["avg forced-sale price"] == ["409,033", "—"]
     assert by["BTC held at end, mean"] == ["3,067", "3,067"]
     assert "NPV after tax, mean" not in by  # no after-tax keys: no after-tax rows
-    assert notes[0] == EX_CAPEX_NOTE and "'—' where E[BTC sold] < 1 BTC" in notes[1]
+    assert notes[:2] == [FORCED_SALE_NOTE, EX_CAPEX_NOTE]
+    assert "'—' where E[BTC sold] < 1 BTC" in notes[2]
+    # the note says what a forced sale, a breach and the expected sale count
+    for words in ("P(forced sale) = share of paths with at least one month",
+                  "below [treasury] min_cash_usd", "P(liquidity breach) = share of paths",
+                  "mean over every path"):
+        assert words in notes[0]
     rows, notes = simulate_rows([_stats(221.2, npv_after_tax_mean_usd=2.885e8)],
                                 treasury_given=True)
     assert dict((r[0], r[2]) for r in rows)["NPV after tax, mean"] == ["288.5"]
-    assert notes == [EX_CAPEX_NOTE]  # every sale material: no note on dashes
+    assert notes == [FORCED_SALE_NOTE, EX_CAPEX_NOTE]  # every sale material: no dashes
     rows, notes = simulate_rows([_stats(None)], treasury_given=False)
     assert rows[-1] == ("treasury", "", ["none given"]) and notes == []
     assert not any(r[0].startswith("P(forced") for r in rows)
@@ -100,7 +107,8 @@ def test_monte_carlo_errors_under_their_means_by_hand() -> None:
     assert by["NPV mean ±"] == ["10.8", "10.8"]
     assert by["P(beats keep) ±"] == ["0.5", "0.5"]
     assert by["NPV vs keep ±"] == ["0.0", "10.8"]
-    assert notes[0] == MC_ERROR_NOTE and notes[1] == EX_CAPEX_NOTE  # 134.1 > 10.8: settled
+    assert notes[0] == MC_ERROR_NOTE  # 134.1 > 10.8: settled
+    assert notes[1:3] == [FORCED_SALE_NOTE, EX_CAPEX_NOTE]
     # a mean gain within its error: the note says the paths do not settle it
     small = _stats(0.0, **errors, npv_vs_baseline_mean_usd=-9.0e6)
     _, notes = simulate_rows([keep, small], treasury_given=False)

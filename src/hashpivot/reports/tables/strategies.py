@@ -24,6 +24,14 @@ Row = tuple[str, str, list[str]]
 #: forced-sale price: an average over a few paths' crumbs (0.006 BTC sold at a 2.46 M USD
 #: average, issue 11) says nothing about the price a treasury would get.
 MATERIAL_FORCED_SALE_BTC = 1.0
+#: What the treasury rows count (the table's policy: the run's first).
+FORCED_SALE_NOTE = (
+    "P(forced sale) = share of paths with at least one month in which BTC is sold because "
+    "cash would otherwise fall below [treasury] min_cash_usd; P(liquidity breach) = share "
+    "of paths with a month in which selling every BTC held leaves cash below it; "
+    "E[BTC sold, duress] = BTC so sold over the horizon, mean over every path (those "
+    "without a sale count 0)"
+)
 #: Label suffix of the treasury rows run again with the capex paid from outside the treasury.
 EX_CAPEX = "ex capex"
 EX_CAPEX_NOTE = (
@@ -362,7 +370,7 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
               for b, s in zip(sold, stats, strict=True)])
     # before lowest cash and BTC held, as always
     rows.insert(next(i for i, r in enumerate(rows) if r[0] == "lowest cash, P5"), price)
-    notes = [*error_notes, EX_CAPEX_NOTE]
+    notes = [*error_notes, FORCED_SALE_NOTE, EX_CAPEX_NOTE]
     if any(b is None or b < MATERIAL_FORCED_SALE_BTC for b in sold):
         notes.append(
             f"avg forced-sale price: '—' where E[BTC sold] < {MATERIAL_FORCED_SALE_BTC:g} BTC "
@@ -386,6 +394,7 @@ def policy_rows(by_policy: Mapping[str, Mapping[str, float | None]], policies: S
 __all__ = [
     "EX_CAPEX",
     "EX_CAPEX_NOTE",
+    "FORCED_SALE_NOTE",
     "MATERIAL_FORCED_SALE_BTC",
     "MC_ERROR_NOTE",
     "PIVOT_ROWS",
