@@ -87,8 +87,8 @@ class ScenarioSpec(BaseModel):
     # --- BTC price ---------------------------------------------------------------------
     price_model: Literal["gbm", "bootstrap"] = Field(
         "gbm",
-        description="'gbm': geometric Brownian motion; 'bootstrap': block bootstrap of "
-        "historical monthly log returns.",
+        description="'gbm': geometric Brownian motion; 'bootstrap': circular block "
+        "bootstrap of historical monthly log returns.",
     )
     calibration_start: dt.date = Field(
         dt.date(2016, 1, 1), description="First day of the calibration window."
