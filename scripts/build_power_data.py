@@ -26,6 +26,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 
@@ -59,16 +60,27 @@ def _write(frame: pd.DataFrame, path: Path, decimals: int) -> None:
     frame.index = frame.index.tz_convert("UTC")
     frame.index.name = "interval_start"
     frame.to_parquet(path, compression="zstd", compression_level=19)
-    print(f"wrote {path.relative_to(REPO)}: {frame.shape}, {path.stat().st_size / 1024:.0f} KiB")
+    print(f"wrote {path}: {frame.shape}, {path.stat().st_size / 1024:.0f} KiB")
+
+
+def _sced_lmp_15min(path: Path, hub: str) -> pd.Series:
+    """15-minute time-weighted SCED LMPs of one hub's raw file, its exact duplicate rows
+    dropped first: each file repeats one SCED run row for row (``2024-08-23T00:04:31``,
+    SOURCES.md), which the reader, rightly for a user's file, refuses as a repeated
+    timestamp. A repeat with another price would still be refused."""
+    frame = pd.read_parquet(path)
+    repeated = frame.duplicated(keep="first")
+    print(f"{path.name}: {int(repeated.sum())} exact duplicate row(s) dropped")
+    buffer = io.BytesIO()
+    frame[~repeated].to_parquet(buffer)
+    buffer.seek(0)
+    return read_ercot_sced_lmp(buffer, hub, freq="15min")
 
 
 def build(raw: Path, out: Path) -> str:
     """Write the bundled files; return the Markdown comparison table."""
     hubs_dir = raw / "ercot_hubs_2024_sxcben"
-    rt = {}
-    for hub in HUBS:
-        s = read_ercot_sced_lmp(hubs_dir / f"rtm_LMP_{hub}.parquet", hub, freq="15min")
-        rt[hub] = s
+    rt = {hub: _sced_lmp_15min(hubs_dir / f"rtm_LMP_{hub}.parquet", hub) for hub in HUBS}
     rt15 = pd.DataFrame({h: _year(s, 2024) for h, s in rt.items()})
     assert len(rt15) == 366 * 96, len(rt15)
     assert not rt15.isna().any().any()

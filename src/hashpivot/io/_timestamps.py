@@ -178,7 +178,13 @@ def _localize(
     Returns
     -------
     pandas.Series
-        Sorted by instant, duplicates (same instant) dropped keeping the first.
+        Sorted by instant.
+
+    Raises
+    ------
+    DataError
+        A time in the spring-forward gap, or an instant given twice once the fall-back
+        hour is resolved ("give one price per interval").
     """
     values = np.asarray(values, dtype=float)
     n = len(naive)
