@@ -266,10 +266,15 @@ def test_with_flexible_ai_load_the_curve_follows_the_margin() -> None:
 
 #: Demand response (20 MW committed at 8 USD/MW-h, two called events) and a 4CP charge
 #: (45 USD/kW-year on four summer peak intervals) on the test site: payments at set
-#: rates, which do not follow the power price level.
+#: rates, which do not follow the power price level. The commitment is firm
+#: (``withdrawable = false``): withdrawn interval by interval it is a choice that moves
+#: with the price level, and the price year's schedule at ``k`` is then a lower bound of
+#: the optimum on the scaled prices rather than the optimum itself (0.013 % below it at
+#: half the level on this site).
 _SET_RATES = {
     "availability_fraction": 0.95,
     "demand_response": {"committed_mw": 20.0, "readiness_usd_per_mw_hour": 8.0,
+                        "withdrawable": False,
                         "events": [["2024-07-15T15:00:00", "2024-07-15T17:00:00"],
                                    ["2024-08-20T16:00:00", "2024-08-20T18:00:00"]]},
     "four_cp": {"charge_usd_per_kw_year": 45.0,

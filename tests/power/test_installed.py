@@ -62,7 +62,8 @@ def test_a_kept_online_commitment_rises_at_the_ramp_once_machines_are_installed(
     installed = np.ones((n, 2), dtype=bool)
     installed[:10] = False
     prob = _problem(n, np.full(n, 500.0), installed, ramp_mw_per_interval=1.0,
-                    dr_committed_mw=5.0, dr_keep_online=True)  # power too dear to mine
+                    dr_committed_mw=5.0, dr_keep_online=True,
+                    dr_withdrawable=False)  # power too dear to mine; a firm commitment
     got = solve(prob, "lp")
     mining = got.schedule.segment_mw.sum(axis=1)
     assert mining[:10].max() == 0.0
@@ -143,7 +144,8 @@ def test_the_kept_online_floor_rises_from_the_state_before_a_window() -> None:
     low = (Tranche("a", 10.0, 10.0 * 1e3 / 18.0, 0.05, 0.05),
            Tranche("b", 8.0, 8.0 * 1e3 / 25.0, 0.05, 0.05))
     prob = _problem(n, np.full(n, 500.0), installed, tranches=low, ramp_mw_per_interval=1.0,
-                    dr_committed_mw=5.0, dr_keep_online=True, min_up_intervals=2)
+                    dr_committed_mw=5.0, dr_keep_online=True, dr_withdrawable=False,
+                    min_up_intervals=2)
     got = solve(prob, "lp", window_hours=10.0, lookahead_hours=0.0)
     assert got.report.n_windows == 4
     mining = got.schedule.segment_mw.sum(axis=1)
@@ -161,7 +163,7 @@ def test_a_kept_online_commitment_ramps_down_ahead_of_a_retirement() -> None:
     installed[12:] = False
     one = (Tranche("a", 10.0, 10.0 * 1e3 / 18.0, 0.6, 0.7),)
     prob = _problem(n, np.full(n, 20.0), installed, tranches=one, ramp_mw_per_interval=2.0,
-                    dr_committed_mw=5.0, dr_keep_online=True)
+                    dr_committed_mw=5.0, dr_keep_online=True, dr_withdrawable=False)
     assert prob.mining_floor_mw()[8:14] == pytest.approx([5, 5, 4, 2, 0, 0])
     got = solve(prob, "lp")
     mining = got.schedule.segment_mw.sum(axis=1)
@@ -206,7 +208,8 @@ def test_with_binaries_the_floor_keeps_the_commitment_up_to_a_retirement() -> No
     two = (Tranche("a", 40.0, 40.0 * 1e3 / 18.0, 0.5, 0.6),
            Tranche("b", 40.0, 40.0 * 1e3 / 25.0, 0.5, 0.6))
     prob = _problem(n, np.full(n, 300.0), installed, tranches=two, ramp_mw_per_interval=1.0,
-                    dr_committed_mw=50.0, dr_keep_online=True, min_up_intervals=2)
+                    dr_committed_mw=50.0, dr_keep_online=True, dr_withdrawable=False,
+                    min_up_intervals=2)
     assert prob.mining_floor_mw(milp=True).tolist() == [50.0] * 8 + [40.0] * 4
     assert prob.mining_floor_mw()[7] < 50.0  # without binaries mining ramps down first
     got = solve(prob, "lp", window_hours=None)
@@ -225,7 +228,8 @@ def test_each_window_holds_the_horizon_s_floor(monkeypatch: pytest.MonkeyPatch) 
     event = np.zeros(n, dtype=bool)
     event[8:14] = True
     prob = _problem(n, _prices(n), np.ones((n, 2), dtype=bool), ramp_mw_per_interval=1.0,
-                    dr_committed_mw=6.0, dr_keep_online=True, dr_event_series=event,
+                    dr_committed_mw=6.0, dr_keep_online=True, dr_withdrawable=False,
+                    dr_event_series=event,
                     min_up_intervals=2)
     whole = prob.mining_floor_mw(milp=True)
     seen: list[tuple[int, np.ndarray]] = []

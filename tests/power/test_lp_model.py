@@ -14,8 +14,8 @@ from hashpivot.power.lp import LinearModel
 
 VARIABLES = {
     "segment", "mining", "grid", "ppa_used", "ppa_resold", "renewable_used",
-    "renewable_resold", "ai_flexible", "dr_shortfall", "tranche_on", "tranche_start",
-    "tranche_stop",
+    "renewable_resold", "ai_flexible", "dr_shortfall", "dr_available", "tranche_on",
+    "tranche_start", "tranche_stop",
 }
 NAME = re.compile(r"^[a-z_]+-[a-z_]+-(eq|upper|lower|range)$")
 
@@ -35,7 +35,7 @@ def _problem(n: int = 6, **kw: object) -> DispatchProblem:
 def test_every_variable_exists_empty_when_unused() -> None:
     m = build_model(_problem(), milp=False)
     assert set(m.variables) == VARIABLES
-    for name in ("ppa_used", "renewable_resold", "ai_flexible", "dr_shortfall"):
+    for name in ("ppa_used", "renewable_resold", "ai_flexible", "dr_shortfall", "dr_available"):
         assert m.get(name).size == 0
     assert m.get("segment").shape == (6, 3)  # tranche a has two segments
     assert m.get("tranche_on").shape == (6, 0)
@@ -45,7 +45,8 @@ def test_every_variable_exists_empty_when_unused() -> None:
 
 def test_variables_are_named_after_schedule_fields() -> None:
     fields = {f.name for f in dataclasses.fields(Schedule)}
-    for name in VARIABLES - {"mining", "tranche_start", "tranche_stop"}:
+    # mining, dr_available (the least of the commitment and mining): read from the segments
+    for name in VARIABLES - {"mining", "dr_available", "tranche_start", "tranche_stop"}:
         assert f"{name}_mw" in fields or name in fields, name
 
 

@@ -118,9 +118,8 @@ def test_ppa_resale_by_hand() -> None:
 def test_a_financially_settled_ppa_settles_its_whole_volume_by_hand() -> None:
     """A PPA settled financially (a contract for differences, the usual Texas hedge)
     delivers no energy: the site buys its load from the grid and the whole volume settles
-    at the index price, a negative one included. The physical block (the default) spills
-    what it does not use at no cost where the price is at or below zero. 2 MW at 30 USD/MWh,
-    adder 5, AI 5 MW; t0 at -20, t1 at 40 (mining worth 100 USD/MWh runs in both)."""
+    at the index price, a negative one included. 2 MW at 30 USD/MWh, adder 5, AI 5 MW; t0
+    at -20, t1 at 40 (mining worth 100 USD/MWh runs in both)."""
     prob = _problem([-20.0, 40.0], ai_firm_mw=5.0, grid_adder_usd_per_mwh=5.0,
                     ppa_volume_mw=2.0, ppa_price_usd_per_mwh=30.0, ppa_financial=True)
     for r in _both(prob):
@@ -132,11 +131,39 @@ def test_a_financially_settled_ppa_settles_its_whole_volume_by_hand() -> None:
         # + 40)
         assert r.objective_usd == pytest.approx(
             2000 - (15 * -15 + 15 * 45) - 120 + 2 * (-20 + 40), abs=1e-6)
-    physical = prob.replace(ppa_financial=False)
-    for r in _both(physical):  # t0: the grid is paid 15 a MWh; the PPA's 2 MW spilled
-        assert r.schedule.ppa_used_mw[0] == pytest.approx(0.0, abs=1e-6)
-        assert r.schedule.ppa_resold_mw[0] == pytest.approx(0.0, abs=1e-6)
-        assert r.schedule.ppa_used_mw[1] == pytest.approx(2.0, abs=1e-6)
+
+
+def test_a_physical_ppa_s_unused_energy_settles_at_a_negative_price_by_hand() -> None:
+    """A physical block the site does not take settles at the index price, a negative one
+    included (ERCOT settles a delivered block the load does not consume at the real-time
+    price), unless the contract lets the generator curtail there. 20 MW at 30 USD/MWh,
+    adder 5, AI 5 MW, mining 10 MW worth 100 USD/MWh; prices -20, 40, 150.
+
+    t0: the 15 MW load takes the block (its energy settles at -20 otherwise, the grid is
+    paid only 15), the 5 MW left settle at -20: -100. t1: the same at 40: +200. t2:
+    mining curtailed (150 > 100), 15 MW resold at 150: +2,250. Net 2,000 - 1,800 + 2,350
+    = 2,550. Before (spilled at no cost at or below zero), t0 imported 15 MW from the grid
+    at -15 (+225) and spilled the block: 2,875, which ``ppa_curtail_at_negative_price``
+    still gives."""
+    prob = _problem([-20.0, 40.0, 150.0], ai_firm_mw=5.0, grid_adder_usd_per_mwh=5.0,
+                    ppa_volume_mw=20.0, ppa_price_usd_per_mwh=30.0)
+    for r in _both(prob):
+        s = r.schedule
+        assert s.ppa_used_mw == pytest.approx([15.0, 15.0, 5.0], abs=1e-6)
+        assert s.grid_mw == pytest.approx([0.0, 0.0, 0.0], abs=1e-6)
+        assert s.ppa_resold_mw == pytest.approx([5.0, 5.0, 15.0], abs=1e-6)
+        assert r.summary()["resale_credits_usd"] == pytest.approx(2350.0, abs=1e-6)
+        assert r.objective_usd == pytest.approx(2550.0, abs=1e-6)
+        # always on (no curtailment) settles the same way: t2 mines at 150 instead
+        assert r.summary()["net_margin_always_on_usd"] == pytest.approx(
+            3000 - 1800 + (-100 + 200 + 5 * 150), abs=1e-6)
+    spill = prob.replace(ppa_curtail_at_negative_price=True)
+    for r in _both(spill):
+        s = r.schedule
+        assert s.ppa_used_mw == pytest.approx([0.0, 15.0, 5.0], abs=1e-6)
+        assert s.grid_mw == pytest.approx([15.0, 0.0, 0.0], abs=1e-6)
+        assert s.ppa_resold_mw == pytest.approx([0.0, 5.0, 15.0], abs=1e-6)
+        assert r.objective_usd == pytest.approx(2875.0, abs=1e-6)
 
 
 def test_negative_price_spills_renewable_and_imports() -> None:
@@ -165,13 +192,51 @@ def test_demand_response_by_hand() -> None:
     cheap = prob.replace(dr_penalty_usd_per_mwh=50.0)
     for r in _both(cheap):
         assert r.objective_usd == pytest.approx(700 + 700 - 4 * 50 + 80, abs=1e-6)
-    # keep-online: at a price above the mining value, mining still draws the committed MW
+    # keep-online, a firm commitment: at a price above the mining value, mining still
+    # draws the committed MW
     online = _problem([300, 300], ai_firm_mw=0.0, dr_committed_mw=4.0,
                       dr_readiness_usd_per_mw_hour=10.0, dr_event_series=np.array([False, False]),
-                      dr_keep_online=True)
+                      dr_keep_online=True, dr_withdrawable=False)
     for r in _both(online):
         assert r.schedule.segment_mw[:, 0] == pytest.approx([4.0, 4.0], abs=1e-6)
         assert r.objective_usd == pytest.approx(2 * 4 * (100 - 300) + 80, abs=1e-6)
+    # withdrawable (the default): mining 4 MW at 300 loses 200 a MWh to keep 10 of
+    # readiness, so the site stops and forfeits it
+    for r in _both(online.replace(dr_withdrawable=True)):
+        assert r.schedule.segment_mw[:, 0] == pytest.approx([0.0, 0.0], abs=1e-6)
+        assert r.objective_usd == pytest.approx(0.0, abs=1e-6)
+        assert r.summary()["dr_unavailable_mwh"] == pytest.approx(8.0, abs=1e-6)
+    # an unavailability charge of 250 a MW-h: staying available (loss 200 - 10) is cheaper
+    charged = online.replace(dr_withdrawable=True, dr_unavailable_usd_per_mw_hour=250.0)
+    for r in _both(charged):
+        assert r.schedule.segment_mw[:, 0] == pytest.approx([4.0, 4.0], abs=1e-6)
+        assert r.objective_usd == pytest.approx(2 * 4 * (100 - 300) + 80, abs=1e-6)
+    for r in _both(charged.replace(dr_unavailable_usd_per_mw_hour=150.0)):  # 160 < 200
+        assert r.schedule.segment_mw[:, 0] == pytest.approx([0.0, 0.0], abs=1e-6)
+        assert r.objective_usd == pytest.approx(-2 * 4 * 150.0, abs=1e-6)
+        assert r.summary()["dr_unavailable_usd"] == pytest.approx(1200.0, abs=1e-6)
+
+
+def test_a_withdrawable_dr_commitment_is_dropped_for_a_four_cp_peak_by_hand() -> None:
+    """A load resource must draw what it offers to curtail, but an ERCOT QSE offers
+    ancillary services hour by hour: keeping 4 MW mining through a 4CP peak to earn 10
+    USD/MW-h of readiness costs 400,000 USD of transmission charge. Prices 20, 20, 20;
+    mining 10 MW worth 100 USD/MWh; 4 MW committed, kept online; 100 USD/kW-yr on the one
+    peak at t1 (100,000 USD a MW)."""
+    prob = _problem([20, 20, 20], ai_firm_mw=0.0, dr_committed_mw=4.0,
+                    dr_readiness_usd_per_mw_hour=10.0, dr_keep_online=True,
+                    fourcp_usd_per_kw_year=100.0, fourcp_peak_series=np.array([False, True, False]))
+    for r in _both(prob):  # t1: mining off, its readiness forfeited: 1,600 + 2 x 40
+        assert r.schedule.segment_mw[:, 0] == pytest.approx([10.0, 0.0, 10.0], abs=1e-6)
+        s = r.summary()
+        assert s["fourcp_charge_usd"] == pytest.approx(0.0, abs=1e-6)
+        assert s["dr_income_usd"] == pytest.approx(80.0, abs=1e-6)
+        assert r.objective_usd == pytest.approx(1680.0, abs=1e-6)
+    firm = prob.replace(dr_withdrawable=False)  # before: 4 MW kept through the peak
+    for r in _both(firm):
+        assert r.schedule.segment_mw[:, 0] == pytest.approx([10.0, 4.0, 10.0], abs=1e-6)
+        assert r.summary()["fourcp_charge_usd"] == pytest.approx(400_000.0, abs=1e-3)
+        assert r.objective_usd == pytest.approx(1600 + 4 * 80 + 120 - 400_000, abs=1e-3)
 
 
 def test_demand_response_commitment_above_curtailable_load_is_rejected() -> None:
@@ -330,7 +395,8 @@ def _instances(draw: st.DrawFn) -> DispatchProblem:
     if draw(st.booleans()):
         kw.update(ppa_volume_mw=float(rng.uniform(0, 30)),
                   ppa_price_usd_per_mwh=float(rng.uniform(20, 50)),
-                  ppa_resale_allowed=draw(st.booleans()), ppa_is_renewable=draw(st.booleans()))
+                  ppa_resale_allowed=draw(st.booleans()), ppa_is_renewable=draw(st.booleans()),
+                  ppa_curtail_at_negative_price=draw(st.booleans()))
     if draw(st.booleans()):
         kw.update(renewable_mw_series=rng.uniform(0, 15, n), renewable_price_usd_per_mwh=20.0,
                   renewable_resale_allowed=draw(st.booleans()))
@@ -339,7 +405,9 @@ def _instances(draw: st.DrawFn) -> DispatchProblem:
         committed = float(rng.uniform(0, mining))
         kw.update(dr_committed_mw=committed, dr_readiness_usd_per_mw_hour=5.0,
                   dr_penalty_usd_per_mwh=float(rng.uniform(10, 2000)),
-                  dr_event_series=rng.random(n) < 0.3, dr_keep_online=draw(st.booleans()))
+                  dr_event_series=rng.random(n) < 0.3, dr_keep_online=draw(st.booleans()),
+                  dr_withdrawable=draw(st.booleans()),
+                  dr_unavailable_usd_per_mw_hour=float(draw(st.sampled_from([0.0, 40.0]))))
     if draw(st.booleans()):
         kw.update(fourcp_usd_per_kw_year=float(rng.uniform(10, 100)),
                   fourcp_peak_series=rng.random(n) < 0.2)

@@ -80,9 +80,12 @@ class PPASpec(BaseModel):
 
     The site pays ``volume_mw * price_usd_per_mwh`` for every hour of the horizon whether or
     not it uses the energy. ``settlement = "physical"`` (default): the block is delivered
-    to the site; energy it does not use is resold at the index price (power credits) when
-    ``resale_allowed``, otherwise it is forfeited, and in intervals with an index price at
-    or below zero it is spilled at no cost. ``settlement = "financial"`` (a contract for
+    to the site; energy it does not use settles at the index price (power credits) when
+    ``resale_allowed``, a negative price included (a debit: ERCOT settles a delivered
+    block the load does not consume at the real-time price), unless
+    ``curtail_at_negative_price`` (the contract lets the generator curtail at or below
+    zero: the energy is then spilled at no cost, still paid for); without resale it is
+    forfeited. ``settlement = "financial"`` (a contract for
     differences, the usual Texas hedge): no energy is delivered, the site buys its load
     from the grid, and the whole volume settles at the index price in every interval, a
     negative one included (``resale_allowed`` does not apply; the hedge does not move the
@@ -100,9 +103,17 @@ class PPASpec(BaseModel):
     )
     settlement: Literal["physical", "financial"] = Field(
         "physical",
-        description="physical: the block is delivered, unused energy resold (or spilled at "
-        "a price at or below zero); financial: a contract for differences, the whole "
-        "volume settled at the index price, negative prices included.",
+        description="physical: the block is delivered, unused energy settled at the index "
+        "price (negative prices included unless curtail_at_negative_price); financial: a "
+        "contract for differences, the whole volume settled at the index price, negative "
+        "prices included.",
+    )
+    curtail_at_negative_price: bool = Field(
+        False,
+        description="A physical block's generator may curtail where the index price is at "
+        "or below zero (a curtailment clause; the block is still paid for): energy the site "
+        "does not use there is spilled at no cost. false: it settles at the negative price, "
+        "a cost to the site.",
     )
     is_renewable: bool = Field(
         False,
@@ -157,8 +168,14 @@ class DemandResponseSpec(BaseModel):
     be at least ``committed_mw`` below its maximum load (all tranches at full power, AI at
     its maximum); each MWh short of that costs ``penalty_usd_per_mwh``. With
     ``keep_committed_load_online`` (the ERCOT rule for load resources that sell
-    responsive reserve), mining must draw at least ``committed_mw`` outside events, so
-    there is load to shed when called.
+    responsive reserve), mining must draw the committed MW outside events for them to be
+    available, as there must be load to shed when called. With ``withdrawable`` (default)
+    the site may draw less in an interval: the MW it could not curtail there are
+    unavailable, earn no readiness and pay ``unavailable_usd_per_mw_hour`` (ERCOT
+    ancillary services are awarded hour by hour, and a QSE that cannot provide one pays for
+    its replacement), which the dispatch weighs against the power and 4CP costs of keeping
+    them on; ``withdrawable = false`` makes the commitment firm: mining draws it outside
+    every event whatever that costs.
     """
 
     model_config = _STRICT
@@ -185,8 +202,22 @@ class DemandResponseSpec(BaseModel):
     )
     keep_committed_load_online: bool = Field(
         True,
-        description="Outside events, mining draws at least the committed MW (capacity must "
-        "be available to curtail).",
+        description="Outside events, mining draws the committed MW for them to be available "
+        "(capacity must be consuming to be curtailed).",
+    )
+    withdrawable: bool = Field(
+        True,
+        description="With keep_committed_load_online: the site may draw less than the "
+        "committed MW outside events, the MW short unavailable in that interval (no "
+        "readiness, unavailable_usd_per_mw_hour charged); false: a firm commitment, kept "
+        "online whatever the power or 4CP cost.",
+    )
+    unavailable_usd_per_mw_hour: float = Field(
+        0.0,
+        ge=0.0,
+        le=10_000.0,
+        description="Charge per MW of the commitment unavailable per hour, on top of the "
+        "readiness forfeited (a replacement price or contract penalty). [USD/(MW h)]",
     )
 
     @field_validator("events")

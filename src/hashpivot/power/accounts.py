@@ -16,9 +16,12 @@ Accounting (per interval ``t`` of ``dt`` hours; prices in USD/MWh, powers in MW)
 * 4CP charge = rate [USD/kW-yr] x 1000 x mean grid withdrawal (import + PPA used) over the
   peak intervals [MW];
 * power cost = grid + PPA + renewable + 4CP;
-* resale credits = (PPA + renewable energy resold) x index price x dt;
-* DR income = committed MW (those the machines installed can honour) x readiness payment x
-  hours - shortfall in events x penalty;
+* resale credits = (PPA + renewable energy resold) x index price x dt (a physical PPA's
+  unused energy at a negative price is a debit);
+* DR income = available MW x readiness payment x hours - shortfall in events x penalty -
+  unavailable MW x unavailability charge x hours, the available MW the committed ones the
+  machines installed can honour, outside events at most the mining where the commitment
+  may be withdrawn (:meth:`~hashpivot.power.model.DispatchProblem.dr_available_mw`);
 * net margin = mining revenue - power cost + resale credits + DR income (this is the
   objective both solvers maximize; the AI load's power is a cost of the site here, its
   revenue belongs to the hosting model);
@@ -122,15 +125,24 @@ class Accounts:
         resold = s.ppa_resold_mw[rows] + s.renewable_resold_mw[rows]
         return np.asarray(resold * p.price_usd_per_mwh_series[rows] * self._dt[rows])
 
+    def _dr_available(self, rows: slice) -> FloatArray:
+        return self.problem.dr_available_mw(self._mining(rows), rows)
+
     def _dr_readiness(self, rows: slice) -> FloatArray:
         p = self.problem
         dt = self._dt[rows]
-        if self.dr_enrolled and p.tranche_installed_series is not None:  # what is installed
-            return np.asarray(p.dr_committed_series_mw(rows) * p.dr_readiness_usd_per_mw_hour
-                              * dt)
-        committed = p.dr_committed_mw if self.dr_enrolled else 0.0
-        rate = committed * p.dr_readiness_usd_per_mw_hour
-        return constant_series(rate, len(dt)) * dt
+        if not self.dr_enrolled:
+            return np.zeros_like(dt)
+        return np.asarray(self._dr_available(rows) * p.dr_readiness_usd_per_mw_hour * dt)
+
+    def _dr_unavailable_mw(self, rows: slice) -> FloatArray:
+        if not (self.dr_enrolled and self.problem.dr_availability_priced):
+            return np.zeros(len(self._dt[rows]))
+        return np.asarray(self.problem.dr_committed_series_mw(rows) - self._dr_available(rows))
+
+    def _dr_unavailable_charge(self, rows: slice) -> FloatArray:
+        rate = self.problem.dr_unavailable_usd_per_mw_hour
+        return np.asarray(self._dr_unavailable_mw(rows) * rate * self._dt[rows])
 
     def _dr_penalty(self, rows: slice) -> FloatArray:
         dt = self._dt[rows]
@@ -140,7 +152,8 @@ class Accounts:
         return np.asarray(shortfall * self.problem.dr_penalty_usd_per_mwh * dt)
 
     def _dr_income(self, rows: slice) -> FloatArray:
-        return self._dr_readiness(rows) - self._dr_penalty(rows)
+        return (self._dr_readiness(rows) - self._dr_penalty(rows)
+                - self._dr_unavailable_charge(rows))
 
     def _net_margin(self, rows: slice) -> FloatArray:
         return (
@@ -216,8 +229,19 @@ class Accounts:
 
     @property
     def dr_readiness_usd(self) -> FloatArray:
-        """DR readiness payment on the committed MW. [USD]"""
+        """DR readiness payment on the committed MW available. [USD]"""
         return self._blocks(self._dr_readiness)
+
+    @property
+    def dr_unavailable_mw(self) -> FloatArray:
+        """DR commitment not available outside events (mining below it), where it may be
+        withdrawn. [MW]"""
+        return self._blocks(self._dr_unavailable_mw)
+
+    @property
+    def dr_unavailable_usd(self) -> FloatArray:
+        """Unavailability charge on the DR commitment withdrawn. [USD]"""
+        return self._blocks(self._dr_unavailable_charge)
 
     @property
     def dr_penalty_usd(self) -> FloatArray:
@@ -246,7 +270,8 @@ class Accounts:
 
     @property
     def dr_income_usd(self) -> FloatArray:
-        """Readiness payments minus penalties per interval. [USD]"""
+        """Readiness payments minus penalties and unavailability charges per interval.
+        [USD]"""
         return self._blocks(self._dr_income)
 
     @property

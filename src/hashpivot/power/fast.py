@@ -7,15 +7,20 @@ piecewise linear: the supplies sorted by marginal cost
 
 * renewable energy: opportunity cost = the resale price ``max(p, 0)`` when resale is
   allowed, else 0 (spilling is free);
-* PPA energy: the same, plus the 4CP charge per MW in peak intervals (a PPA settled
-  financially delivers none: its volume settles at the index price whatever the load);
+* PPA energy: the index price ``p`` at which what is not used settles, a negative one
+  included (``max(p, 0)`` where the generator may curtail at or below zero, 0 without
+  resale), plus the 4CP charge per MW in peak intervals (a PPA settled financially
+  delivers none: its volume settles at the index price whatever the load);
 * grid import: ``p + adder`` plus the 4CP charge;
 
 (PPA and grid share the import limit), plus the demand-response penalty on load above
-the event limit. A concave objective in ``L`` with greedy segments is solved exactly by
-the merit order: run segments in decreasing value ``v_s`` while ``v_s`` exceeds the
-marginal cost (the "curtailment threshold"). All of it is numpy over the ``T``
-intervals, with a loop over the (few) segments only.
+the event limit. Where a DR commitment may be withdrawn, the first committed MW of mining
+are worth the readiness (and unavailability charge) they keep on top of their hashrate
+outside events (:meth:`~hashpivot.power.model.DispatchProblem.dr_availability_usd_per_mwh`):
+the segments split there, still in decreasing value. A concave objective in ``L`` with
+greedy segments is solved exactly by the merit order: run segments in decreasing value
+``v_s`` while ``v_s`` exceeds the marginal cost (the "curtailment threshold"). All of it
+is numpy over the ``T`` intervals, with a loop over the (few) segments only.
 
 This is the classic threshold rule of flexible-load dispatch (e.g. Riot Platforms' and
 Lancium's public descriptions of price-responsive curtailment), made exact for PPAs,
@@ -67,7 +72,8 @@ def supply_pieces(
     k4_per_mwh = problem.fourcp_usd_per_mw(rows) / dt
     resale_value = np.maximum(p, 0.0)
     c_ren = resale_value if problem.renewable_resale_allowed else np.zeros(t)
-    c_ppa = (resale_value if problem.ppa_resale_allowed else np.zeros(t)) + k4_per_mwh
+    ppa_resale = p if ppa_settles_negative(problem) else resale_value
+    c_ppa = (ppa_resale if problem.ppa_resale_allowed else np.zeros(t)) + k4_per_mwh
     c_grid = (
         problem.grid_purchase_price_usd_per_mwh(rows) + problem.grid_adder_usd_per_mwh
         + k4_per_mwh
@@ -88,6 +94,13 @@ def supply_pieces(
     order = np.argsort(cost, axis=1, kind="stable")
     at = np.arange(t)[:, None]
     return cost[at, order], cap[at, order], order
+
+
+def ppa_settles_negative(problem: DispatchProblem) -> bool:
+    """True when a physical PPA's unused energy settles at the index price in every
+    interval, a negative one included (resale allowed, no curtailment right at or below
+    zero)."""
+    return problem.ppa_resale_allowed and not problem.ppa_curtail_at_negative_price
 
 
 def _supply_below(cost: FloatArray, cap: FloatArray, threshold: FloatArray) -> FloatArray:
@@ -128,8 +141,9 @@ def allocate_supply(
     ppa_used = by_kind[:, 1]
     sell = p > 0
     ren_resold = np.where(sell & problem.renewable_resale_allowed, ren_avail - ren_used, 0.0)
+    ppa_sell = (sell | ppa_settles_negative(problem)) & problem.ppa_resale_allowed
     ppa_resold = (np.full(t, problem.ppa_volume_mw) if problem.ppa_financial else np.where(
-        sell & problem.ppa_resale_allowed, problem.ppa_volume_mw - ppa_used, 0.0))
+        ppa_sell, problem.ppa_volume_mw - ppa_used, 0.0))
     return {
         "grid_mw": by_kind[:, 2],
         "ppa_used_mw": ppa_used,
@@ -224,6 +238,8 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
         )
     order = np.argsort(-seg.ph_s_per_mw, kind="stable")  # value order is the same for all t
     l_cap = problem.max_site_load_series_mw() - problem.dr_committed_series_mw()
+    # where DR availability is priced, load up to a + committed earns its bonus
+    bonus_top = a + np.where(event, 0.0, problem.dr_committed_series_mw())
     penalty = problem.dr_penalty_usd_per_mwh
     x = np.zeros((t, seg.n))
     flows: dict[str, FloatArray] = {name: np.empty(t) for name in _FLOWS}
@@ -234,6 +250,8 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
         tb = time.perf_counter()
         cost, cap, _ = supply_pieces(problem, rows)
         value = problem.segment_value_usd_per_mwh(rows)  # (rows, S)
+        bonus = problem.dr_availability_usd_per_mwh(rows)
+        priced = bool(np.any(bonus > 0))
         ev = event[rows]
         t_build += time.perf_counter() - tb
         t1 += time.perf_counter() - tb
@@ -249,7 +267,14 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
                 reach = np.where(ev, np.maximum(np.minimum(l_cap[rows], reach), reach_pen),
                                  reach)
             reach = np.maximum(reach, floor)
-            xb[:, s] = np.clip(reach - before, 0.0, width[:, s])
+            if priced:  # the part of the segment within the commitment earns the bonus
+                inside = np.clip(bonus_top[rows] - before, 0.0, width[:, s])
+                reach_in = np.maximum(_supply_below(cost, cap, v + bonus), floor)
+                x_in = np.clip(reach_in - before, 0.0, inside)
+                x_out = np.clip(reach - before - inside, 0.0, width[:, s] - inside)
+                xb[:, s] = x_in + x_out
+            else:
+                xb[:, s] = np.clip(reach - before, 0.0, width[:, s])
             before = before + width[:, s]
         load = a + xb.sum(axis=1)
         for name, flow in allocate_supply(problem, load, rows).items():

@@ -75,6 +75,11 @@ class DispatchProblem:
         Take-or-pay PPA block and price. [MW], [USD/MWh]
     ppa_resale_allowed, ppa_is_renewable : bool
         Unused PPA energy may be resold; PPA energy is zero-emission.
+    ppa_curtail_at_negative_price : bool
+        A physical PPA's unused energy is spilled at no cost where the index price is at or
+        below zero (the contract lets the generator curtail there, the block still paid);
+        False: it settles at the index price in every interval, a negative one included
+        (ERCOT settles a delivered block the load does not take at the real-time price).
     ppa_financial : bool
         The PPA is settled financially (a contract for differences): it delivers no
         energy, and its whole volume settles at the index price in every interval, a
@@ -90,7 +95,16 @@ class DispatchProblem:
     dr_event_series : numpy.ndarray of bool, shape (T,)
         Intervals in a called event.
     dr_keep_online : bool
-        Outside events, mining must draw at least the committed MW.
+        Outside events, mining must draw at least the committed MW to be available.
+    dr_withdrawable : bool
+        With ``dr_keep_online``: outside events the site may draw less than the committed
+        MW in an interval; the MW it could not then curtail are unavailable there, earn no
+        readiness and pay ``dr_unavailable_usd_per_mw_hour`` (:meth:`dr_available_mw`).
+        False: the commitment is firm, mining draws it outside every event
+        (:meth:`mining_floor_mw`).
+    dr_unavailable_usd_per_mw_hour : float
+        Charge per MW of the commitment unavailable, per hour, on top of the readiness
+        forfeited. [USD/(MW h)]
     fourcp_usd_per_kw_year : float
         4CP charge. [USD/(kW year)]
     fourcp_peak_series : numpy.ndarray of bool, shape (T,)
@@ -135,6 +149,7 @@ class DispatchProblem:
     ppa_resale_allowed: bool = True
     ppa_is_renewable: bool = False
     ppa_financial: bool = False
+    ppa_curtail_at_negative_price: bool = False
     renewable_mw_series: FloatArray | None = None
     renewable_price_usd_per_mwh: float = 0.0
     renewable_resale_allowed: bool = True
@@ -143,6 +158,8 @@ class DispatchProblem:
     dr_penalty_usd_per_mwh: float = 0.0
     dr_event_series: BoolArray | None = None
     dr_keep_online: bool = False
+    dr_withdrawable: bool = True
+    dr_unavailable_usd_per_mw_hour: float = 0.0
     fourcp_usd_per_kw_year: float = 0.0
     fourcp_peak_series: BoolArray | None = None
     import_limit_mw: float = math.inf
@@ -206,7 +223,8 @@ class DispatchProblem:
         ):
             problems.append("hashprice_usd_per_ph_day_series must be >= 0")
         for name in ("ai_firm_mw", "ai_flexible_mw", "ai_flexible_max_mw", "ppa_volume_mw",
-                     "dr_committed_mw", "fourcp_usd_per_kw_year"):
+                     "dr_committed_mw", "dr_unavailable_usd_per_mw_hour",
+                     "fourcp_usd_per_kw_year"):
             if getattr(self, name) < 0:
                 problems.append(f"{name} must be >= 0")
         if self.ai_flexible_mw > 0 and self.ai_flexible_max_mw < self.ai_flexible_mw:
@@ -301,8 +319,38 @@ class DispatchProblem:
         flex = self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
         return np.minimum(self.dr_committed_mw, self.mining_capacity_series_mw(rows) + flex)
 
+    @property
+    def dr_availability_priced(self) -> bool:
+        """True when the DR commitment may be withdrawn interval by interval
+        (``dr_keep_online`` and ``dr_withdrawable`` with MW committed): its availability
+        is then priced, not enforced."""
+        return self.dr_keep_online and self.dr_withdrawable and self.dr_committed_mw > 0
+
+    def dr_availability_usd_per_mwh(self, rows: slice = ALL) -> FloatArray:
+        """What a MWh of mining within the DR commitment earns besides its hashrate,
+        outside events (of ``rows``), where availability is priced
+        (:attr:`dr_availability_priced`): the readiness it keeps plus the unavailability
+        charge it avoids; zero elsewhere. [USD/MWh]"""
+        if not self.dr_availability_priced:
+            return np.zeros(self._count(rows))
+        rate = self.dr_readiness_usd_per_mw_hour + self.dr_unavailable_usd_per_mw_hour
+        return np.where(self.event(rows), 0.0, rate)
+
+    def dr_available_mw(self, mining_mw: FloatArray, rows: slice = ALL) -> FloatArray:
+        """The DR commitment available in each interval (of ``rows``) given the mining
+        drawn there: the honoured commitment (:meth:`dr_committed_series_mw`), outside
+        events at most the mining where availability is priced
+        (:attr:`dr_availability_priced`; a load resource must be consuming what it
+        offers to curtail). [MW]"""
+        committed = self.dr_committed_series_mw(rows)
+        if not self.dr_availability_priced:
+            return committed
+        return np.where(self.event(rows), committed,
+                        np.minimum(committed, np.maximum(mining_mw, 0.0)))
+
     def mining_floor_mw(self, milp: bool = False) -> FloatArray:
-        """Least mining in each interval: outside DR events with ``dr_keep_online``, the
+        """Least mining in each interval: outside DR events with ``dr_keep_online`` and a
+        firm commitment (``dr_withdrawable`` false), the
         commitment honoured (:meth:`dr_committed_series_mw`) up to the mining installed,
         rising no faster than the ramp limit (after an event, or once machines are
         installed mid-horizon, mining is brought back up to it at that rate); without
@@ -314,7 +362,7 @@ class DispatchProblem:
         t = self.n_intervals
         if self.mining_floor_mw_series is not None:
             return np.asarray(self.mining_floor_mw_series, dtype=np.float64)
-        if not (self.dr_keep_online and self.dr_committed_mw > 0):
+        if not (self.dr_keep_online and self.dr_committed_mw > 0) or self.dr_withdrawable:
             return np.zeros(t)
         floor = np.where(self.event(), 0.0, np.minimum(
             self.dr_committed_series_mw(), self.mining_capacity_series_mw()))

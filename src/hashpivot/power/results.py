@@ -60,6 +60,8 @@ def _totals(problem: DispatchProblem, schedule: Schedule, acc: Accounts) -> dict
         "resale_credits_usd": resale,
         "dr_readiness_usd": float(acc.dr_readiness_usd.sum()),
         "dr_penalty_usd": float(acc.dr_penalty_usd.sum()),
+        "dr_unavailable_usd": float(acc.dr_unavailable_usd.sum()),
+        "dr_unavailable_mwh": float((acc.dr_unavailable_mw * dt).sum()),
         "dr_income_usd": float(acc.dr_income_usd.sum()),
         "net_margin_usd": float(acc.net_margin_usd.sum()),
         "energy_mwh": energy,

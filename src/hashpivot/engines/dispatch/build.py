@@ -210,8 +210,22 @@ def build_dispatch_problem(
             "price in every interval (negative ones included)"
             if ppa.settlement == "financial" else
             "physical: delivered, unused energy " + (
-                "resold at the index price, spilled at no cost where it is at or below zero"
+                ("resold at the index price, spilled at no cost where it is at or below zero "
+                 "(curtail_at_negative_price = true)" if ppa.curtail_at_negative_price else
+                 "settled at the index price, a negative one included (a debit; "
+                 "curtail_at_negative_price = true if the generator may curtail there)")
                 if ppa.resale_allowed else "forfeited") + " (settlement = \"physical\")")
+    if dr is not None and dr.committed_mw > 0 and dr.keep_committed_load_online:
+        meta["dr_availability_note"] = (
+            f"demand response: {dr.committed_mw:g} MW kept online outside events to be "
+            "available; " + (
+                "withdrawable interval by interval, the MW not drawn forfeiting readiness"
+                + (f" and paying {dr.unavailable_usd_per_mw_hour:g} USD/MW-h"
+                   if dr.unavailable_usd_per_mw_hour > 0 else "")
+                + " (withdrawable = true; false keeps them on through 4CP peaks and price "
+                "spikes)" if dr.withdrawable else
+                "firm: mining draws them outside every event, 4CP peaks and price spikes "
+                "included (withdrawable = false)"))
     ramp = spec.limits.ramp_mw_per_interval
     problem = DispatchProblem(
         index=index,
@@ -231,6 +245,7 @@ def build_dispatch_problem(
         ppa_resale_allowed=ppa.resale_allowed if ppa else True,
         ppa_is_renewable=ppa.is_renewable if ppa else False,
         ppa_financial=bool(ppa and ppa.settlement == "financial"),
+        ppa_curtail_at_negative_price=bool(ppa and ppa.curtail_at_negative_price),
         renewable_mw_series=ren,
         renewable_price_usd_per_mwh=(
             ren_spec.price_usd_per_mwh if ren_spec and ren_spec.capacity_mw > 0 else 0.0
@@ -243,6 +258,8 @@ def build_dispatch_problem(
         dr_penalty_usd_per_mwh=dr.penalty_usd_per_mwh if dr else 0.0,
         dr_event_series=event,
         dr_keep_online=bool(dr.keep_committed_load_online) if dr else False,
+        dr_withdrawable=bool(dr.withdrawable) if dr else True,
+        dr_unavailable_usd_per_mw_hour=dr.unavailable_usd_per_mw_hour if dr else 0.0,
         fourcp_usd_per_kw_year=cp.charge_usd_per_kw_year if cp else 0.0,
         fourcp_peak_series=peak,
         import_limit_mw=import_limit,

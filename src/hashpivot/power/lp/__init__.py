@@ -18,7 +18,7 @@ variable               shape       meaning [unit]                   bounds
 =====================  ==========  ===============================  =====================
 ``segment``            (T, S)      mining power per segment [MW]    ``0 .. cap_s``
 ``mining``             (T,)        mining power of the site [MW]    ``C .. inf`` outside
-                                                                    DR events (readiness)
+                                                                    DR events (firm DR)
 ``grid``               (T,)        grid import [MW]                 ``0 .. import limit``
 ``ppa_used``           (T,) or 0   PPA energy used on site [MW]     ``0 .. volume``
 ``ppa_resold``         (T,) or 0   PPA energy resold [MW]           ``0 .. volume``
@@ -26,6 +26,7 @@ variable               shape       meaning [unit]                   bounds
 ``renewable_resold``   (T,) or 0   renewable resold [MW]            ``0 .. available``
 ``ai_flexible``        (T,) or 0   flexible AI draw [MW]            ``0 .. max``
 ``dr_shortfall``       (events,)   load above the DR limit [MW]     ``0 ..``
+``dr_available``       (others,)   DR commitment available [MW]     ``0 .. committed``
 ``tranche_on``         (T, K|0)    blocks committed (MILP) [-]      integer ``0 .. n_k``
 ``tranche_start``      (T, K|0)    blocks switched on [-]           ``0 .. n_k``
 ``tranche_stop``       (T, K|0)    blocks switched off [-]          ``0 .. n_k``
@@ -34,7 +35,10 @@ variable               shape       meaning [unit]                   bounds
 Constraints (only those the site needs are built):
 
 * ``mining-segments-eq``: mining = sum of segments;
-* ``ppa_used-volume-upper``: PPA used + resold <= volume;
+* ``ppa_used-volume-upper``: PPA used + resold <= volume (``ppa_used-volume-eq``, = volume,
+  where a physical PPA's unused energy settles at any price);
+* ``mining-dr_available-lower``: mining >= DR commitment available, outside events, where
+  it may be withdrawn (``dr_available`` earns the readiness and the unavailability charge);
 * ``renewable_used-available-upper``: renewable used + resold <= available;
 * ``grid-import-upper``: grid + PPA used <= import limit (with a PPA);
 * ``ai_flexible-energy-eq``: flexible AI energy per window = mean x window hours;

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from hashpivot.power.fast import ppa_settles_negative
 from hashpivot.power.intervals import FloatArray
 from hashpivot.power.lp.container import IntArray, LinearModel, Term
 from hashpivot.power.model import DispatchProblem
@@ -27,6 +28,7 @@ __all__ = [
     "define_balance",
     "define_commitment",
     "define_demand_response",
+    "define_dr_availability",
     "define_mining",
     "define_ramp",
     "define_supply",
@@ -108,7 +110,8 @@ def define_mining(m: LinearModel, problem: DispatchProblem, milp: bool = False) 
 def define_supply(m: LinearModel, problem: DispatchProblem) -> None:
     """``grid``, ``ppa_used``, ``ppa_resold``, ``renewable_used``, ``renewable_resold``
     with their costs (a PPA settled financially: ``ppa_used`` 0, ``ppa_resold`` its
-    volume); ``ppa_used-volume-upper`` (used + resold <= volume),
+    volume); ``ppa_used-volume-upper`` (used + resold <= volume; ``ppa_used-volume-eq``,
+    used + resold = volume, where what is not used settles at any price),
     ``renewable_used-available-upper`` (used + resold <= available) and
     ``grid-import-upper`` (grid + PPA used <= import limit, when there is a PPA; without
     one the limit is the bound of ``grid``)."""
@@ -133,10 +136,11 @@ def define_supply(m: LinearModel, problem: DispatchProblem) -> None:
         "ppa_resold", v if financial else 0.0,
         v if problem.ppa_resale_allowed or financial else 0.0, -(p * dt)[:n_ppa], n=n_ppa
     )
-    if n_ppa:
+    if n_ppa:  # what a physical PPA does not use settles, a negative price included
+        settles = ppa_settles_negative(problem) and not financial
         m.add_constraints(
-            "ppa_used-volume-upper", t, [(r, ppa_used, 1.0), (r, ppa_resold, 1.0)],
-            -math.inf, v,
+            "ppa_used-volume-eq" if settles else "ppa_used-volume-upper", t,
+            [(r, ppa_used, 1.0), (r, ppa_resold, 1.0)], v if settles else -math.inf, v,
         )
     ren = problem.renewable()
     n_ren = t if np.any(ren > 0) else 0
@@ -208,6 +212,26 @@ def define_demand_response(m: LinearModel, problem: DispatchProblem) -> None:
     cap = (problem.max_site_load_series_mw()[idx] - problem.dr_committed_series_mw()[idx]
            - problem.ai_firm_mw)
     m.add_constraints("site_load-event-upper", n, terms, -math.inf, cap)
+
+
+def define_dr_availability(m: LinearModel, problem: DispatchProblem) -> None:
+    """Where the DR commitment may be withdrawn (:attr:`~hashpivot.power.model.
+    DispatchProblem.dr_availability_priced`): ``dr_available`` outside events, ``0 ..``
+    the commitment honoured, worth the readiness plus the unavailability charge a MW-h;
+    ``mining-dr_available-lower``: mining - available >= 0 (a load resource curtails
+    what it draws)."""
+    outside = np.flatnonzero(~problem.event()) if problem.dr_availability_priced else (
+        np.zeros(0, dtype=np.int64))
+    n = len(outside)
+    dt = np.asarray(problem.interval_hours_series, dtype=float)
+    value = problem.dr_availability_usd_per_mwh()
+    avail = m.add_variables("dr_available", 0.0, problem.dr_committed_series_mw()[outside],
+                            -(value * dt)[outside], n=n)
+    if not n:
+        return
+    r = np.arange(n)
+    m.add_constraints("mining-dr_available-lower", n,
+                      [(r, m.get("mining")[outside], 1.0), (r, avail, -1.0)], 0.0, math.inf)
 
 
 def fleet_changes(problem: DispatchProblem, boundary: Boundary | None = None

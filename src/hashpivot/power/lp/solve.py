@@ -18,6 +18,7 @@ from hashpivot.power.lp.families import (
     define_balance,
     define_commitment,
     define_demand_response,
+    define_dr_availability,
     define_mining,
     define_ramp,
     define_supply,
@@ -42,24 +43,35 @@ def build_model(
     define_ai_flexible(m, problem)
     define_balance(m, problem)
     define_demand_response(m, problem)
+    define_dr_availability(m, problem)
     define_ramp(m, problem, boundary, binaries)
     define_commitment(m, problem, binaries, boundary)
     return m
 
 
 def fixed_margin_usd(problem: DispatchProblem) -> float:
-    """Net margin terms no decision changes: PPA and renewable payments, DR readiness.
+    """Net margin terms no decision changes: PPA and renewable payments, DR readiness
+    (where the commitment may be withdrawn: the readiness in events less the
+    unavailability charge on all of it outside them, ``dr_available`` earning back both).
 
     The model's objective leaves them out; net margin = -objective + this. [USD]
     """
     dt = np.asarray(problem.interval_hours_series, dtype=float)
     hours = float(dt.sum())
-    committed_mwh = (problem.dr_committed_mw * hours if problem.tranche_installed_series is None
-                     else float((problem.dr_committed_series_mw() * dt).sum()))
+    committed = problem.dr_committed_series_mw()
+    if problem.dr_availability_priced:
+        event = problem.event()
+        dr = (problem.dr_readiness_usd_per_mw_hour * float((committed * dt)[event].sum())
+              - problem.dr_unavailable_usd_per_mw_hour * float((committed * dt)[~event].sum()))
+    else:
+        committed_mwh = (problem.dr_committed_mw * hours
+                         if problem.tranche_installed_series is None
+                         else float((committed * dt).sum()))
+        dr = committed_mwh * problem.dr_readiness_usd_per_mw_hour
     return (
         -problem.ppa_volume_mw * problem.ppa_price_usd_per_mwh * hours
         - float((problem.renewable() * dt).sum()) * problem.renewable_price_usd_per_mwh
-        + committed_mwh * problem.dr_readiness_usd_per_mw_hour
+        + dr
     )
 
 

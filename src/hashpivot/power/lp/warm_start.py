@@ -231,6 +231,9 @@ def commitment_start(
            - problem.ai_firm_mw)
     short = m.get("dr_shortfall")
     x[short] = np.maximum(mining[event] + problem.ai_flexible_mw - cap, 0.0)[: short.size]
+    avail = m.get("dr_available")
+    if avail.size:  # the commitment available outside events: what the mining covers
+        x[avail] = problem.dr_available_mw(mining)[~problem.event()]
     return x
 
 

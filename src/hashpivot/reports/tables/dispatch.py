@@ -92,16 +92,22 @@ def thresholds_line(summary: dict[str, Any]) -> str | None:
 #: The summary's notes printed as they are, in this order (before the windows' and the
 #: prices').
 _NOTE_KEYS = ("connection_note", "fleet_note", "ppa_note", "fourcp_note", "dr_events_note",
-              "demand_response_note", "commitment_note")
+              "demand_response_note", "dr_availability_note", "commitment_note")
 
 
 def note_lines(summary: dict[str, Any]) -> list[str]:
     """What the dispatch left out of the inputs it was given, as notes: the prices' days
     before the site is connected, fleet entries not run (or not throughout), how the PPA
     settles, listed 4CP peaks outside the prices, a DR commitment the machines installed
-    cannot honour, how the MILP switches the fleet (blocks), windows the solver did not
-    improve, irregular price steps."""
+    cannot honour (whether it may be withdrawn, and how much was), how the MILP switches
+    the fleet (blocks), windows the solver did not improve, irregular price steps."""
     notes = [str(summary[key]) for key in _NOTE_KEYS if summary.get(key)]
+    if summary.get("dr_unavailable_mwh"):
+        notes.append(
+            f"demand response withdrawn for {float(summary['dr_unavailable_mwh']):,.1f} MW-h "
+            "(mining below the commitment outside events: readiness forfeited there"
+            + (f", {float(summary.get('dr_unavailable_usd', 0.0)):,.0f} USD charged"
+               if summary.get("dr_unavailable_usd") else "") + ")")
     if summary.get("windows_unimproved"):
         notes.append(
             f"{int(summary['windows_unimproved'])} of {int(summary.get('windows', 0))} "
