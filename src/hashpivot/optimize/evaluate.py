@@ -28,6 +28,7 @@ from hashpivot.optimize.model import (
     ObjectiveSpec,
     PlanModel,
     build_plan_model,
+    cvar_tail,
     floor_scenarios,
     least_efficient_first,
     scenario_npv_usd,
@@ -138,7 +139,7 @@ def two_stage_bound_usd(
                       [(rows, cols_k, 1.0), (rows, cols_0, -1.0)], 0.0, 0.0)
     if lam > 0:
         eta = m.add_variables("cvar_threshold", -np.inf, np.inf, -lam, n=1)
-        s = m.add_variables("cvar_shortfall", 0.0, np.inf, lam / (obj.alpha * k), n=k)
+        s = m.add_variables("cvar_shortfall", 0.0, np.inf, lam / cvar_tail(k, obj.alpha), n=k)
         terms = [(np.arange(k), s, 1.0), (np.arange(k), np.repeat(eta, k), -1.0)]
         for i, pm in enumerate(models):
             a = pm.npv_matrix_usd[0] / USD_SCALE

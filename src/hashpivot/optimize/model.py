@@ -46,9 +46,12 @@ Constraints, named ``"{variable}-{rule}-{bound}"``:
 
 Objective (maximized; HiGHS minimizes its negative), in M USD:
 ``(1 - lambda) E[NPV] + lambda CVaR_alpha(NPV)`` with the Rockafellar-Uryasev form
-``CVaR = threshold - sum_k shortfall_k / (alpha K)``. ``NPV_k = baseline_k + sum over
-offers of signed_k,l x (hosting NPV x MW - mining lost on the MW displaced) - rule costs
-+ sga_floor_k``, each term with its terminal value (:mod:`hashpivot.optimize.terminal`).
+``CVaR = threshold - sum_k shortfall_k / m``, ``m = ceil(alpha K)`` (:func:`cvar_tail`):
+at the optimum the mean of the worst ``m`` scenarios, the CVaR the results report
+(:func:`hashpivot.risk_measures.cvar`), also where ``alpha K`` is not whole.
+``NPV_k = baseline_k + sum over offers of signed_k,l x (hosting NPV x MW - mining lost on
+the MW displaced) - rule costs + sga_floor_k``, each term with its terminal value
+(:mod:`hashpivot.optimize.terminal`).
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.optimize.inputs import PlanProblem
 from hashpivot.optimize.scenarios import ScenarioCoefficients
 from hashpivot.power.lp import LinearModel
+from hashpivot.sampling_error import tail_size
 
 USD_SCALE = 1e6  #: the model counts money in M USD (numerics of HiGHS)
 
@@ -610,6 +614,14 @@ def define_site_cost(m: LinearModel, p: PlanProblem) -> None:
     )
 
 
+def cvar_tail(k: int, alpha: float) -> int:
+    """Scenarios the CVaR of ``k`` averages, ``ceil(alpha k)``: the shortfalls' divisor in
+    the Rockafellar-Uryasev form. With ``alpha k`` itself (1.5 of 30 scenarios) its
+    optimum would weigh the worst scenario 1 and the next 0.5, not the mean of the worst
+    two that :func:`hashpivot.risk_measures.cvar` reports. [-]"""
+    return tail_size(k, alpha)
+
+
 def define_cvar(m: LinearModel, p: PlanModel, obj: ObjectiveSpec) -> None:
     """``cvar_threshold``, ``cvar_shortfall`` and their rows (only with risk aversion);
     a scenario's NPV there holds its ``sga_floor``."""
@@ -618,7 +630,7 @@ def define_cvar(m: LinearModel, p: PlanModel, obj: ObjectiveSpec) -> None:
     n_rows = k if lam > 0 else 0
     eta = m.add_variables("cvar_threshold", -np.inf, np.inf, -lam, n=1 if lam > 0 else 0)
     s = m.add_variables(
-        "cvar_shortfall", 0.0, np.inf, lam / (obj.alpha * k), n=n_rows
+        "cvar_shortfall", 0.0, np.inf, lam / cvar_tail(k, obj.alpha), n=n_rows
     )
     terms = []
     if n_rows:

@@ -1,0 +1,49 @@
+"""The objective is what the output says it is: ``(1 - lambda) E[NPV] + lambda CVaR95``,
+the CVaR the mean of the worst ``ceil(alpha K)`` scenarios, computed by hand from the
+per-scenario NPVs the result carries, also where ``alpha K`` is not a whole number."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hashpivot.optimize import OptimizeConfig, cvar_usd, optimize_plan
+
+from .conftest import portfolio, site_toml
+
+TAIL = """
+[optimize]
+block_mw = 25.0
+equity_budget_usd_per_year = [40e6, 1e12]
+
+  [[optimize.tenants]]
+  name = "T1"
+  it_mw = 30.0
+  lease_usd_per_kw_month = 190.0
+  earliest_start = "2026Q2"
+  probability_signing = 0.6
+
+  [[optimize.tenants]]
+  name = "T2"
+  it_mw = 100.0
+  lease_usd_per_kw_month = 150.0
+  lease_term_years = 8
+"""
+
+
+@pytest.mark.parametrize("risk_aversion", [0.5, 1.0])
+@pytest.mark.parametrize("n_scenarios", [30, 50])  # alpha K = 1.5, 2.5: worst 2, 3
+def test_the_objective_is_the_mean_and_the_cvar_the_output_reports(
+        n_scenarios: int, risk_aversion: float) -> None:
+    pf = portfolio(site_toml("A"), site_toml("B", capacity=25.0, count=6000, price=55.0),
+                   years=2, tail=TAIL)
+    r = optimize_plan(pf, OptimizeConfig(n_scenarios=n_scenarios, seed=5, gap=1e-9,
+                                         risk_aversion=risk_aversion, evpi_scenarios=1,
+                                         two_stage=False))
+    npv = np.asarray(r.npv_usd)
+    worst = np.sort(npv)[: int(np.ceil(0.05 * n_scenarios))]
+    assert cvar_usd(npv) == pytest.approx(worst.mean(), rel=1e-12)
+    by_hand = (1.0 - risk_aversion) * npv.mean() + risk_aversion * worst.mean()
+    # before: the model's CVaR weighed the worst scenarios with alpha K = 1.5, (w1 + w2 / 2)
+    # / 1.5, 0.21 M USD off the reported mean of the worst two at K = 30
+    assert r.objective_usd == pytest.approx(by_hand, rel=1e-9, abs=1.0)
