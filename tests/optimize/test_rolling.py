@@ -164,3 +164,30 @@ def test_committed_conversions_over_the_budget_are_an_input_error() -> None:
     # without the fixed quarters the same file plans within its budget
     assert optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
                                             two_stage=False)).plan is not None
+
+
+def test_keep_mining_is_one_baseline_and_the_commitments_a_row_of_their_own() -> None:
+    """With committed conversions the value table's ``keep_mining`` row converted them
+    (25 MW, E[NPV] 136.0 M USD on the reviewer's case) while the summary's "value over
+    keep-mining", the out-of-sample and central-path checks and pivot measured against
+    mining everywhere (62.6): one word, two baselines in one output."""
+    tail = COMMITTED.format(mw=25.0) + '  tenant = "T"\n' + """
+[[optimize.tenants]]
+name = "T"
+it_mw = 100.0
+lease_usd_per_kw_month = 220.0
+"""
+    pf = portfolio(site_toml("A", capacity=75.0, lease=220.0), years=4, tail=tail)
+    r = optimize_plan(pf, OptimizeConfig(n_scenarios=4, seed=1, evpi_scenarios=1,
+                                         two_stage=False, fixed_through="2026Q2"))
+    rows = {s.name: s for s in r.strategies}
+    keep = rows["keep_mining"]
+    assert keep.feasible and float(keep.conversion_mw.sum()) == 0.0
+    assert keep.expected_npv_usd == pytest.approx(float(r.baseline_npv_usd.mean()), rel=1e-9)
+    committed = rows["committed_only"]
+    assert committed.feasible and float(committed.conversion_mw.sum()) == 25.0
+    # mining everywhere is not open once the conversion is committed: not a simple
+    # strategy the plan is compared with
+    assert r.best_simple.name != "keep_mining"
+    assert r.to_json()["value_over_best_simple_usd"] == pytest.approx(
+        r.expected_npv_usd - r.best_simple.expected_npv_usd)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from hashpivot.arrays import FloatArray
 from hashpivot.optimize.solve import SolveReport
+from hashpivot.optimize.strategies import COMMITTED_ONLY
 from hashpivot.risk_measures import cvar
 from hashpivot.sampling_error import (
     Z95,
@@ -189,8 +190,12 @@ class PlanResult:
 
     @property
     def best_simple(self) -> StrategyValue:
-        """The feasible simple strategy with the highest expected NPV."""
-        feas = [s for s in self.strategies if s.feasible]
+        """The feasible simple strategy with the highest expected NPV; with committed
+        conversions (a ``committed_only`` row) ``keep_mining`` is the baseline, not a
+        strategy still open."""
+        committed = any(s.name == COMMITTED_ONLY for s in self.strategies)
+        feas = [s for s in self.strategies
+                if s.feasible and not (committed and s.name == "keep_mining")]
         return max(feas, key=lambda s: s.expected_npv_usd)
 
     def out_of_sample_interval_usd(

@@ -39,8 +39,15 @@ def _site_now(p: PlanProblem, site: int, mw: float, x: FloatArray, it_left: Floa
         left -= take
 
 
+#: The strategy of the conversions ``--fixed-through`` commits and no other.
+COMMITTED_ONLY = "committed_only"
+
+
 def simple_strategies(p: PlanProblem) -> dict[str, FloatArray]:
-    """Named conversion arrays ``(O, Q)`` [MW]; ``keep_mining`` first."""
+    """Named conversion arrays ``(O, Q)`` [MW]; ``keep_mining`` first: no conversion at
+    all, the keep-mining every value "over keep-mining" is measured against (the same
+    paths' ``baseline_npv_usd``, pivot's ``keep_mining``), also where conversions are
+    committed; then, with those, :data:`COMMITTED_ONLY`; the others build on them."""
     limit = np.minimum(p.site_limit_mw, p.rule_cap_mw)
     has_offer = np.array([np.any(p.offer_site == s) for s in range(p.n_sites)])
 
@@ -54,7 +61,9 @@ def simple_strategies(p: PlanProblem) -> dict[str, FloatArray]:
                 _site_now(p, s, share[s] * limit[s], x, it_left)
         return x
 
-    out = {"keep_mining": p.x_lower_mw.copy()}
+    out = {"keep_mining": np.zeros_like(p.x_lower_mw)}  # the baseline of every comparison
+    if p.x_lower_mw.any():
+        out[COMMITTED_ONLY] = p.x_lower_mw.copy()
     out["convert_all_now"] = build(np.ones(p.n_sites))
     out["convert_half_now"] = build(np.full(p.n_sites, 0.5))
     for s, site in enumerate(p.sites):

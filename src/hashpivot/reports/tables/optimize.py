@@ -27,7 +27,9 @@ SIMPLE_STRATEGIES_NOTE = (
     "caps) from the first quarter an offer may start there, leased to the best offers "
     "within each tenant's IT MW, in whole blocks (not pivot's convert_all: every "
     "convertible MW from the first month on the site's terms, no tenant limit); "
-    "convert_half_now = half of it; only_<site> = that site's alone"
+    "convert_half_now = half of it; only_<site> = that site's alone; with committed "
+    "conversions (--fixed-through) keep_mining converts nothing and committed_only "
+    "those alone"
 )
 
 
