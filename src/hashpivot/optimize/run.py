@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,7 +51,7 @@ from hashpivot.optimize.scenarios import (
     run_coefficient_chunks,
     scenario_chunks,
 )
-from hashpivot.optimize.solve import relaxation_duals, solve_model
+from hashpivot.optimize.solve import SolveReport, relaxation_duals, solve_model
 from hashpivot.optimize.strategies import simple_strategies
 from hashpivot.run_defaults import DEFAULT_EVPI_SCENARIOS, DEFAULT_N_SCENARIOS
 from hashpivot.scenarios import ScenarioParams
@@ -182,6 +183,43 @@ def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: Ob
     return float(weight @ (npv - each.baseline_npv_usd))
 
 
+def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
+                           base_usd: float) -> list[str]:
+    """Warnings for solves HiGHS stopped before proving optimal (its time limit).
+
+    The main solve's line gives the plan's objective and the most any plan reaches (the
+    MIP dual bound), both in USD as the summary prints the objective: HiGHS's objective is
+    the negative of the objective less ``base_usd``, (1 - risk aversion) x keep-mining's
+    mean, so its relative gap is of that difference (437.8 % on the example stopped after
+    2 s, where the objective is 229.2 M USD and the bound 345.9). The expected-value
+    plan's line says the VSS rests on a plan not proven optimal.
+
+    Parameters
+    ----------
+    report, ev_report : SolveReport
+        The plan's solve and the expected-value plan's (HiGHS's objective, M USD).
+    base_usd : float
+        The objective's constant. [USD]
+    """
+    out = []
+    if report.status != "ok":
+        objective = -report.objective * USD_SCALE + base_usd
+        bound = -report.objective_bound * USD_SCALE + base_usd
+        most = (f", any plan's at most {bound / 1e6:,.1f} M USD"
+                if math.isfinite(bound) else "")
+        out.append(
+            f"HiGHS stopped at {report.termination_condition}: the plan's objective is "
+            f"{objective / 1e6:,.1f} M USD{most} (MIP gap {100 * report.mip_gap:.2f} % of the "
+            "objective over (1 - risk aversion) x keep-mining's mean): the plan is "
+            "feasible, not proven optimal; raise --time-limit")
+    if ev_report.status != "ok":
+        out.append(
+            f"the plan optimal on the expected scenario stopped at "
+            f"{ev_report.termination_condition}, not proven optimal: the VSS compares "
+            "with a plan that may not be it; raise --time-limit")
+    return out
+
+
 def optimize_plan(
     portfolio: Portfolio,
     config: OptimizeConfig,
@@ -265,12 +303,12 @@ def optimize_plan(
     # value of the stochastic solution: the plan optimal on the expected scenario
     ev = _expected_value_coefficients(task)
     ev_pm = build_plan_model(p, ev, ObjectiveSpec(0.0, obj.alpha))
-    ev_sol, _ = solve_model(ev_pm.m, ev_pm.integer, 0.0, config.time_limit_s, config.gap)
+    ev_sol, ev_report = solve_model(ev_pm.m, ev_pm.integer, 0.0, config.time_limit_s,
+                                    config.gap)
     ev_x = ev_sol[ev_pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters)
     eev = value_fixed(p, c, obj, "expected_value_plan", ev_x * p.unit_mw)
-    main_objective = -report.objective * USD_SCALE + (1.0 - obj.risk_aversion) * float(
-        c.baseline_npv_usd.mean()
-    )
+    main_base = (1.0 - obj.risk_aversion) * float(c.baseline_npv_usd.mean())
+    main_objective = -report.objective * USD_SCALE + main_base
     vss = (
         main_objective - eev.objective_usd if eev.feasible else float("nan")
     )
@@ -369,12 +407,8 @@ def optimize_plan(
             effects={site.name: e for site, e in zip(p.sites, p.effects, strict=True)},
         ),
     }
-    warnings: list[str] = [*p.standing_notes, *p.committed_notes]
-    if report.status != "ok":
-        warnings.append(
-            f"HiGHS stopped at {report.termination_condition} with a MIP gap of "
-            f"{100 * report.mip_gap:.2f} %: the plan is feasible, not proven optimal"
-        )
+    warnings: list[str] = [*p.standing_notes, *p.committed_notes,
+                           *stopped_short_warnings(report, ev_report, main_base)]
     return PlanResult(
         plan=plan_rows,
         npv_usd=npv,
