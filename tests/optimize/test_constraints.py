@@ -204,3 +204,18 @@ def test_a_rules_site_cost_counts_against_the_first_years_budget(tmp_path) -> No
     fee = 5e6 if len(tight.plan) else 0.0
     assert spent + fee <= budget * (1 + 1e-9)
     assert spent < equity0  # the fee took the place of some of the first year's capex
+
+
+def test_a_site_that_holds_no_whole_block_is_named() -> None:
+    """With [optimize].block_mw above a site's convertible MW the MILP cannot convert
+    there: the plan kept mining everywhere and nothing said why (500 MW blocks on sites of
+    50 and 25 MW)."""
+    pf = portfolio(site_toml("A", lease=220.0), site_toml("B", capacity=25.0, count=6000),
+                   years=2, tail="\n[optimize]\nblock_mw = 30.0\n")
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False))
+    (line,) = [w for w in r.warnings if "block_mw" in w]
+    assert "B" in line and "25 MW" in line and "30 MW" in line and "A:" not in line
+    free = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                            two_stage=False, continuous=True))
+    assert not [w for w in free.warnings if "block_mw" in w]

@@ -149,6 +149,22 @@ class PlanProblem:
         return np.array([t.probability_signing for t in self.tenants])
 
 
+def block_notes(p: PlanProblem) -> list[str]:
+    """The sites with offers whose convertible MW (within a rule's cap) hold no whole hall
+    block: the MILP cannot convert there, which the plan alone does not say. One
+    sentence each; none with ``--continuous``."""
+    if not p.integer:
+        return []
+    limit = np.minimum(p.site_limit_mw, p.rule_cap_mw)
+    return [
+        f"{site.name}: its {limit[s]:g} MW convertible hold no whole block of "
+        f"{p.unit_mw:g} MW ([optimize].block_mw): the plan cannot convert there "
+        "(a smaller block_mw, or --continuous)"
+        for s, site in enumerate(p.sites)
+        if np.any(p.offer_site == s) and 0 < limit[s] < p.unit_mw - 1e-9
+    ]
+
+
 def _quarter_index(labels: list[str], quarter: str) -> int:
     """First quarter index whose label is at or after ``quarter``."""
     target = quarter_period(quarter)

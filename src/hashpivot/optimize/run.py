@@ -33,7 +33,7 @@ from hashpivot.optimize.evaluate import (
     two_stage_bound_usd,
     value_fixed,
 )
-from hashpivot.optimize.inputs import PlanProblem, resolve_problem
+from hashpivot.optimize.inputs import PlanProblem, block_notes, resolve_problem
 from hashpivot.optimize.model import (
     USD_SCALE,
     ObjectiveSpec,
@@ -407,7 +407,7 @@ def optimize_plan(
             effects={site.name: e for site, e in zip(p.sites, p.effects, strict=True)},
         ),
     }
-    warnings: list[str] = [*p.standing_notes, *p.committed_notes,
+    warnings: list[str] = [*p.standing_notes, *p.committed_notes, *block_notes(p),
                            *stopped_short_warnings(report, ev_report, main_base)]
     return PlanResult(
         plan=plan_rows,
