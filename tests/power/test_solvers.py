@@ -239,6 +239,41 @@ def test_a_withdrawable_dr_commitment_is_dropped_for_a_four_cp_peak_by_hand() ->
         assert r.objective_usd == pytest.approx(1600 + 4 * 80 + 120 - 400_000, abs=1e-3)
 
 
+def test_a_withdrawable_commitment_carried_by_flexible_ai_is_as_available_as_a_firm_one(
+) -> None:
+    """Found in review: part of a DR commitment may be carried by the flexible AI load
+    (12 MW committed on 8 MW of mining and 6 MW of flexible AI). Kept online and firm,
+    mining draws what it can of it (8 MW) and the readiness is paid on all 12; withdrawable
+    (the default), the 4 MW mining can never draw counted as unavailable in every
+    interval, even with the whole fleet running: the same schedule earned 160 USD of
+    readiness less (4 MW x 4 h x 10), charged 4 h x 4 MW x 5 of unavailability, and the
+    summary said 16 MW-h were withdrawn. Power at 20 USD/MWh: mining (worth 100) runs
+    flat out in both."""
+    windows = np.array([0, 0, 1, 1])
+    prob = _problem([20.0, 20.0, 20.0, 20.0], tranches=(Tranche("S", 8.0, 384.0),),
+                    ai_firm_mw=2.0, ai_flexible_mw=3.0, ai_flexible_max_mw=6.0,
+                    ai_window_series=windows, dr_committed_mw=12.0,
+                    dr_readiness_usd_per_mw_hour=10.0, dr_unavailable_usd_per_mw_hour=5.0,
+                    dr_event_series=np.zeros(4, dtype=bool), dr_keep_online=True)
+    firm = _check(solve(prob.replace(dr_withdrawable=False), "lp"))
+    free = _check(solve(prob, "lp"))
+    for r in (firm, free):
+        assert r.schedule.segment_mw.sum(axis=1) == pytest.approx([8.0] * 4, abs=1e-6)
+        s = r.summary()
+        assert s["dr_readiness_usd"] == pytest.approx(12 * 4 * 10.0, abs=1e-6)
+        assert s["dr_unavailable_mwh"] == pytest.approx(0.0, abs=1e-6)
+        assert s["dr_unavailable_usd"] == pytest.approx(0.0, abs=1e-6)
+    assert free.objective_usd == pytest.approx(firm.objective_usd, abs=1e-6)
+    # at a price above mining's value the withdrawable site stops; only the 8 MW of mining
+    # go unavailable (the flexible AI's 4 MW stay as available as in the firm commitment)
+    dear = _check(solve(prob.replace(price_usd_per_mwh_series=np.full(4, 300.0)), "lp"))
+    assert dear.schedule.segment_mw.sum(axis=1) == pytest.approx([0.0] * 4, abs=1e-6)
+    s = dear.summary()
+    assert s["dr_unavailable_mwh"] == pytest.approx(8 * 4, abs=1e-6)
+    assert s["dr_readiness_usd"] == pytest.approx(4 * 4 * 10.0, abs=1e-6)
+    assert s["dr_unavailable_usd"] == pytest.approx(8 * 4 * 5.0, abs=1e-6)
+
+
 def test_demand_response_commitment_above_curtailable_load_is_rejected() -> None:
     # 10 MW of mining (the only load that can be shed; the 5 MW of AI is firm): committing
     # 12 MW would earn readiness on 2 MW the site can never curtail.

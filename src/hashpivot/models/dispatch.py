@@ -175,7 +175,9 @@ class DemandResponseSpec(BaseModel):
     ancillary services are awarded hour by hour, and a QSE that cannot provide one pays for
     its replacement), which the dispatch weighs against the power and 4CP costs of keeping
     them on; ``withdrawable = false`` makes the commitment firm: mining draws it outside
-    every event whatever that costs.
+    every event whatever that costs. Either way mining carries the commitment up to the
+    fleet installed; a part above it, carried by the flexible AI load, is available
+    without a draw.
     """
 
     model_config = _STRICT

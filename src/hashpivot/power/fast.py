@@ -239,7 +239,7 @@ def solve_fast(problem: DispatchProblem) -> tuple[Schedule, SolveReport]:
     order = np.argsort(-seg.ph_s_per_mw, kind="stable")  # value order is the same for all t
     l_cap = problem.max_site_load_series_mw() - problem.dr_committed_series_mw()
     # where DR availability is priced, load up to a + committed earns its bonus
-    bonus_top = a + np.where(event, 0.0, problem.dr_committed_series_mw())
+    bonus_top = a + np.where(event, 0.0, problem.dr_mining_commitment_mw())
     penalty = problem.dr_penalty_usd_per_mwh
     x = np.zeros((t, seg.n))
     flows: dict[str, FloatArray] = {name: np.empty(t) for name in _FLOWS}

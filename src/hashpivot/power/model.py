@@ -336,17 +336,27 @@ class DispatchProblem:
         rate = self.dr_readiness_usd_per_mw_hour + self.dr_unavailable_usd_per_mw_hour
         return np.where(self.event(rows), 0.0, rate)
 
+    def dr_mining_commitment_mw(self, rows: slice = ALL) -> FloatArray:
+        """The part of the honoured DR commitment (:meth:`dr_committed_series_mw`) that
+        mining carries in each interval (of ``rows``): at most the mining installed at
+        rated clock, the rest the flexible AI load's. Kept online, mining draws it outside
+        events (:meth:`mining_floor_mw`, or priced where it may be withdrawn:
+        :meth:`dr_available_mw`). [MW]"""
+        return np.minimum(self.dr_committed_series_mw(rows), self.mining_capacity_series_mw(rows))
+
     def dr_available_mw(self, mining_mw: FloatArray, rows: slice = ALL) -> FloatArray:
         """The DR commitment available in each interval (of ``rows``) given the mining
         drawn there: the honoured commitment (:meth:`dr_committed_series_mw`), outside
-        events at most the mining where availability is priced
+        events less what mining draws short of its part of it
+        (:meth:`dr_mining_commitment_mw`) where availability is priced
         (:attr:`dr_availability_priced`; a load resource must be consuming what it
-        offers to curtail). [MW]"""
+        offers to curtail; the flexible AI load's part is available as in a firm
+        commitment). [MW]"""
         committed = self.dr_committed_series_mw(rows)
         if not self.dr_availability_priced:
             return committed
-        return np.where(self.event(rows), committed,
-                        np.minimum(committed, np.maximum(mining_mw, 0.0)))
+        short = np.maximum(self.dr_mining_commitment_mw(rows) - np.maximum(mining_mw, 0.0), 0.0)
+        return np.where(self.event(rows), committed, committed - short)
 
     def mining_floor_mw(self, milp: bool = False) -> FloatArray:
         """Least mining in each interval: outside DR events with ``dr_keep_online`` and a
@@ -364,8 +374,7 @@ class DispatchProblem:
             return np.asarray(self.mining_floor_mw_series, dtype=np.float64)
         if not (self.dr_keep_online and self.dr_committed_mw > 0) or self.dr_withdrawable:
             return np.zeros(t)
-        floor = np.where(self.event(), 0.0, np.minimum(
-            self.dr_committed_series_mw(), self.mining_capacity_series_mw()))
+        floor = np.where(self.event(), 0.0, self.dr_mining_commitment_mw())
         ramp = self.ramp_mw_per_interval
         if math.isfinite(ramp):
             # floor(i) = min over j <= i of floor(j) + (i - j) ramp: a running minimum

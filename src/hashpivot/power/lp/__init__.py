@@ -37,8 +37,9 @@ Constraints (only those the site needs are built):
 * ``mining-segments-eq``: mining = sum of segments;
 * ``ppa_used-volume-upper``: PPA used + resold <= volume (``ppa_used-volume-eq``, = volume,
   where a physical PPA's unused energy settles at any price);
-* ``mining-dr_available-lower``: mining >= DR commitment available, outside events, where
-  it may be withdrawn (``dr_available`` earns the readiness and the unavailability charge);
+* ``mining-dr_available-lower``: mining >= DR commitment available (less the flexible AI
+  load's part of it), outside events, where it may be withdrawn (``dr_available`` earns
+  the readiness and the unavailability charge);
 * ``renewable_used-available-upper``: renewable used + resold <= available;
 * ``grid-import-upper``: grid + PPA used <= import limit (with a PPA);
 * ``ai_flexible-energy-eq``: flexible AI energy per window = mean x window hours;

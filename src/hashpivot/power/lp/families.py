@@ -218,20 +218,25 @@ def define_dr_availability(m: LinearModel, problem: DispatchProblem) -> None:
     """Where the DR commitment may be withdrawn (:attr:`~hashpivot.power.model.
     DispatchProblem.dr_availability_priced`): ``dr_available`` outside events, ``0 ..``
     the commitment honoured, worth the readiness plus the unavailability charge a MW-h;
-    ``mining-dr_available-lower``: mining - available >= 0 (a load resource curtails
-    what it draws)."""
+    ``mining-dr_available-lower``: mining - available >= -(the flexible AI load's part of
+    the commitment) (a load resource curtails what it draws; mining carries
+    :meth:`~hashpivot.power.model.DispatchProblem.dr_mining_commitment_mw`, as in a firm
+    commitment)."""
     outside = np.flatnonzero(~problem.event()) if problem.dr_availability_priced else (
         np.zeros(0, dtype=np.int64))
     n = len(outside)
     dt = np.asarray(problem.interval_hours_series, dtype=float)
     value = problem.dr_availability_usd_per_mwh()
-    avail = m.add_variables("dr_available", 0.0, problem.dr_committed_series_mw()[outside],
+    committed = problem.dr_committed_series_mw()
+    avail = m.add_variables("dr_available", 0.0, committed[outside],
                             -(value * dt)[outside], n=n)
     if not n:
         return
     r = np.arange(n)
+    ai_part = (committed - problem.dr_mining_commitment_mw())[outside]
     m.add_constraints("mining-dr_available-lower", n,
-                      [(r, m.get("mining")[outside], 1.0), (r, avail, -1.0)], 0.0, math.inf)
+                      [(r, m.get("mining")[outside], 1.0), (r, avail, -1.0)], -ai_part,
+                      math.inf)
 
 
 def fleet_changes(problem: DispatchProblem, boundary: Boundary | None = None
