@@ -491,3 +491,43 @@ def test_a_financially_settled_ppa_in_the_example(tmp_path: Path) -> None:
     settlement = float((150.0 * (prices - 32.0) * dt).sum())
     assert got.summary()["net_margin_usd"] == pytest.approx(
         bare.summary()["net_margin_usd"] + settlement, rel=1e-9)
+
+
+def test_new_dr_and_ppa_fields_that_cannot_apply_are_rejected_at_their_field() -> None:
+    """Found in review: ``unavailable_usd_per_mw_hour`` charges a kept-online commitment
+    that may be withdrawn, ``withdrawable`` says whether a kept-online one may be, and
+    ``curtail_at_negative_price`` lets a physical block's generator curtail what the site
+    would resell; given where they cannot apply (``keep_committed_load_online = false``,
+    ``withdrawable = false``, ``settlement = "financial"``, ``resale_allowed = false``)
+    they were dropped without a word, the run valuing a contract other than the one
+    written. Each is now a problem at its field path, all at once."""
+    def spec_toml(dr: dict[str, object], ppa: dict[str, object]) -> str:
+        dispatch = table(ai_load_mw=10.0, hashprice_usd_per_ph_day=50.0,
+                         demand_response=table(committed_mw=5.0, **dr),
+                         ppa=table(volume_mw=5.0, price_usd_per_mwh=30.0, **ppa))
+        alpha = site("Alpha", contract(30.0, "index", market="ercot:HB_WEST"),
+                     machines("A", 200.0, 3500.0, 4000), dispatch=dispatch)
+        return portfolio_toml("test", alpha)
+
+    cases = [
+        ({"keep_committed_load_online": False, "unavailable_usd_per_mw_hour": 50.0}, {},
+         "demand_response.unavailable_usd_per_mw_hour"),
+        ({"withdrawable": False, "unavailable_usd_per_mw_hour": 50.0}, {},
+         "demand_response.unavailable_usd_per_mw_hour"),
+        ({"keep_committed_load_online": False, "withdrawable": False}, {},
+         "demand_response.withdrawable"),
+        ({}, {"settlement": "financial", "curtail_at_negative_price": True},
+         "ppa.curtail_at_negative_price"),
+        ({}, {"resale_allowed": False, "curtail_at_negative_price": True},
+         "ppa.curtail_at_negative_price"),
+    ]
+    for dr, ppa, path in cases:
+        with pytest.raises(InputError) as err:
+            parse_portfolio(spec_toml(dr, ppa), "<test>")
+        paths = [p.path for p in err.value.problems]
+        assert any(p.endswith(path) for p in paths), (paths, path)
+    # the combinations that apply still load
+    for dr, ppa in (({"unavailable_usd_per_mw_hour": 50.0, "withdrawable": True}, {}),
+                    ({"keep_committed_load_online": True, "withdrawable": False}, {}),
+                    ({"keep_committed_load_online": False}, {"curtail_at_negative_price": True})):
+        parse_portfolio(spec_toml(dr, ppa), "<test>")

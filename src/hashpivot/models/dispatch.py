@@ -53,7 +53,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from hashpivot.models.dates import DateTimeValue, same_clock
 from hashpivot.models.fields import BtcPriceUsd, FeesBtcPerBlock, LoadMw, PowerPriceUsdPerMwh
@@ -120,6 +127,18 @@ class PPASpec(BaseModel):
         description="Energy carries zero emissions (a renewable PPA); otherwise it is "
         "counted at the grid emissions factor.",
     )
+
+    @field_validator("curtail_at_negative_price")
+    @classmethod
+    def _curtailment_applies(cls, v: bool, info: ValidationInfo) -> bool:
+        # (fields validate in order: settlement and resale_allowed are read before it)
+        if v and info.data.get("settlement") == "financial":
+            raise ValueError("a financial block delivers no energy to curtail: "
+                             "curtail_at_negative_price applies to settlement = \"physical\"")
+        if v and info.data.get("resale_allowed") is False:
+            raise ValueError("without resale_allowed the unused energy is forfeited at any "
+                             "price: curtail_at_negative_price does not apply")
+        return v
 
 
 class RenewableSpec(BaseModel):
@@ -221,6 +240,27 @@ class DemandResponseSpec(BaseModel):
         description="Charge per MW of the commitment unavailable per hour, on top of the "
         "readiness forfeited (a replacement price or contract penalty). [USD/(MW h)]",
     )
+
+    @field_validator("withdrawable")
+    @classmethod
+    def _withdrawable_applies(cls, v: bool, info: ValidationInfo) -> bool:
+        # (given only: a default is not validated)
+        if info.data.get("keep_committed_load_online") is False:
+            raise ValueError("applies to a commitment kept online "
+                             "(keep_committed_load_online = true); leave it out")
+        return v
+
+    @field_validator("unavailable_usd_per_mw_hour")
+    @classmethod
+    def _unavailable_charge_applies(cls, v: float, info: ValidationInfo) -> float:
+        if "keep_committed_load_online" not in info.data:  # (itself invalid: said there)
+            return v
+        withdrawable = info.data.get("withdrawable", True)
+        if v > 0 and not (info.data["keep_committed_load_online"] and withdrawable):
+            raise ValueError("charged on a commitment kept online that may be withdrawn "
+                             "(keep_committed_load_online = true, withdrawable = true); it "
+                             "would never be charged here")
+        return v
 
     @field_validator("events")
     @classmethod
