@@ -190,8 +190,9 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
     The main solve's line gives the plan's objective and the most any plan reaches (the
     MIP dual bound), both in USD as the summary prints the objective: HiGHS's objective is
     the negative of the objective less ``base_usd``, (1 - risk aversion) x keep-mining's
-    mean, so its relative gap is of that difference (437.8 % on the example stopped after
-    2 s, where the objective is 229.2 M USD and the bound 345.9). The expected-value
+    mean, so its relative gap is of that difference (437.8 % in one run of the example
+    stopped after 2 s, beside an objective of 229.2 M USD; where HiGHS stops depends on
+    the machine). The expected-value
     plan's line says the VSS rests on a plan not proven optimal.
 
     Parameters
