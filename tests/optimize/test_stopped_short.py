@@ -40,3 +40,10 @@ def test_without_a_bound_the_gap_alone_is_said() -> None:
     main = _report("time_limit_reached", 26.67, math.nan, math.nan)
     (line,) = stopped_short_warnings(main, _report("optimal", 1.0, 1.0, 0.0), 255.84e6)
     assert "229.2 M USD" in line and "at most" not in line
+
+
+def test_the_evpi_says_how_many_of_its_solves_stopped_short() -> None:
+    optimal = _report("optimal", 1.0, 1.0, 0.0)
+    (line,) = stopped_short_warnings(optimal, optimal, 0.0, (3, 21))
+    assert line.startswith("3 of the EVPI's 21 solves stopped") and "EVPI" in line
+    assert stopped_short_warnings(optimal, optimal, 0.0, (0, 21)) == []

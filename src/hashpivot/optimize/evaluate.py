@@ -82,26 +82,41 @@ def evpi_usd(
     n: int,
     gap: float,
     time_limit_s: float,
-) -> float:
-    """EVPI estimated on the first ``n`` scenarios. [USD]
+) -> tuple[float, int, int]:
+    """EVPI estimated on the first ``n`` scenarios, and how many of its solves HiGHS
+    stopped before proving optimal, of how many.
 
     ``npv_usd`` is the main plan's NPV per scenario; with risk aversion the risk-neutral
-    plan is solved first (EVPI is a risk-neutral notion).
+    plan is solved first (EVPI is a risk-neutral notion). A wait-and-see solve stopped
+    short understates its scenario's gain; the risk-neutral plan stopped short overstates
+    every gain.
+
+    Returns
+    -------
+    evpi : float
+        [USD]
+    stopped : int
+        Solves that ended without a proven optimum (their time limit). [-]
+    solves : int
+        Solves run. [-]
     """
     neutral = ObjectiveSpec(0.0, obj.alpha)
+    stopped = solves = 0
     if obj.risk_aversion > 0:
         pm = build_plan_model(p, c, neutral)
-        sol, _ = solve_model(pm.m, pm.integer, 0.0, time_limit_s, gap)
+        sol, report = solve_model(pm.m, pm.integer, 0.0, time_limit_s, gap)
+        stopped, solves = int(report.status != "ok"), 1
         npv_usd = scenario_npv_usd(p, c, pm.npv_matrix_usd, sol[pm.npv_cols])
     k = min(n, c.n_scenarios)
     gains = np.empty(k)
     for i in range(k):
         ci = subset(c, [i])
         pm = build_plan_model(p, ci, neutral)
-        sol, _ = solve_model(pm.m, pm.integer, 0.0, time_limit_s, max(gap, EVPI_GAP))
+        sol, report = solve_model(pm.m, pm.integer, 0.0, time_limit_s, max(gap, EVPI_GAP))
+        stopped, solves = stopped + int(report.status != "ok"), solves + 1
         ws = float(scenario_npv_usd(p, ci, pm.npv_matrix_usd, sol[pm.npv_cols])[0])
         gains[i] = max(0.0, ws - float(npv_usd[i]))
-    return float(gains.mean())
+    return float(gains.mean()), stopped, solves
 
 
 def two_stage_bound_usd(

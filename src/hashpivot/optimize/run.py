@@ -184,7 +184,8 @@ def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: Ob
 
 
 def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
-                           base_usd: float) -> list[str]:
+                           base_usd: float, evpi_stopped: tuple[int, int] = (0, 0)
+                           ) -> list[str]:
     """Warnings for solves HiGHS stopped before proving optimal (its time limit).
 
     The main solve's line gives the plan's objective and the most any plan reaches (the
@@ -193,7 +194,8 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
     mean, so its relative gap is of that difference (437.8 % in one run of the example
     stopped after 2 s, beside an objective of 229.2 M USD; where HiGHS stops depends on
     the machine). The expected-value
-    plan's line says the VSS rests on a plan not proven optimal.
+    plan's line says the VSS rests on a plan not proven optimal, the EVPI's line how many
+    of its solves stopped short.
 
     Parameters
     ----------
@@ -201,6 +203,8 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
         The plan's solve and the expected-value plan's (HiGHS's objective, M USD).
     base_usd : float
         The objective's constant. [USD]
+    evpi_stopped : tuple of int
+        The EVPI's solves stopped short, of how many (:func:`evpi_usd`). [-]
     """
     out = []
     if report.status != "ok":
@@ -218,6 +222,12 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
             f"the plan optimal on the expected scenario stopped at "
             f"{ev_report.termination_condition}, not proven optimal: the VSS compares "
             "with a plan that may not be it; raise --time-limit")
+    stopped, solves = evpi_stopped
+    if stopped:
+        out.append(
+            f"{stopped} of the EVPI's {solves} solves stopped at their time limit, not "
+            "proven optimal: the EVPI is an estimate from plans that may not be the best; "
+            "raise --time-limit")
     return out
 
 
@@ -313,7 +323,8 @@ def optimize_plan(
     vss = (
         main_objective - eev.objective_usd if eev.feasible else float("nan")
     )
-    evpi = evpi_usd(p, c, obj, npv, config.evpi_scenarios, config.gap, config.time_limit_s)
+    evpi, evpi_short, evpi_solves = evpi_usd(p, c, obj, npv, config.evpi_scenarios,
+                                             config.gap, config.time_limit_s)
     bound = (
         two_stage_bound_usd(p, c, obj, config.time_limit_s)
         if config.two_stage and not config.deterministic
@@ -409,7 +420,8 @@ def optimize_plan(
         ),
     }
     warnings: list[str] = [*p.standing_notes, *p.committed_notes, *block_notes(p),
-                           *stopped_short_warnings(report, ev_report, main_base)]
+                           *stopped_short_warnings(report, ev_report, main_base,
+                                                   (evpi_short, evpi_solves))]
     return PlanResult(
         plan=plan_rows,
         npv_usd=npv,
