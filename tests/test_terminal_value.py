@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines import pivot as pv
+from hashpivot.engines.pivot.discounting import hosting_fcf_usd
 from hashpivot.engines.pivot.terminal import line_value_at_horizon_usd, terminal_value
 from hashpivot.models import parse_portfolio
 from hashpivot.models.hosting import TerminalValueSpec
@@ -123,6 +124,30 @@ def test_lease_past_the_horizon_is_valued_explicitly() -> None:
     # within the horizon the flows are those of the long run (cutting changes nothing)
     np.testing.assert_allclose(cf_s.unlevered_fcf_usd[0], cf_l.unlevered_fcf_usd[0, :short],
                                rtol=1e-12, atol=1e-6)
+
+
+def test_hosting_npv_with_contract_tv_does_not_depend_on_the_horizon() -> None:
+    """A 3-year lease from month 6: the hosting line's NPV to the horizon plus its
+    ``contract`` terminal value is the same whether the horizon ends while the lease runs
+    (24 months), just after it (42) or long after it (60): after its last lease the hall
+    is worth nothing either side of the horizon. Until 2026-12-06 its opex ran on within
+    the horizon (not after it), so the 60-month horizon valued it 1.3 M USD lower."""
+    pf = parse_portfolio(BASE_TOML)
+    strategy = next(s for s in pv.build_strategies(pf) if s.name == "convert_all")
+    spec = TerminalValueSpec(hosting_method="contract", mining_method="none")
+    r = 0.10
+    r_m = (1.0 + r) ** (1.0 / 12.0) - 1.0
+
+    def hosting_value(months: int) -> float:
+        cf = pv.strategy_cash_flows(pf, strategy, pv.deterministic_market(pf, None, months))
+        flows = hosting_fcf_usd(cf)[0]
+        npv = float(flows @ (1.0 + r_m) ** -(np.arange(months) + 1.0))
+        tv = terminal_value(cf, spec, r)
+        return npv + float(tv.present_value_usd[0])
+
+    during, after, long_after = hosting_value(24), hosting_value(42), hosting_value(60)
+    assert during == pytest.approx(after, rel=1e-12)
+    assert long_after == pytest.approx(after, rel=1e-12)
 
 
 def test_each_hall_is_valued_up_to_its_own_last_lease() -> None:

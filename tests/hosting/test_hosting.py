@@ -177,34 +177,45 @@ def test_modified_gross_pays_power_triple_net_does_not() -> None:
     assert nnn.opex_usd[0, 5] == pytest.approx(1e5)
 
 
-def test_hall_draws_power_only_while_leased() -> None:
-    # 10-year term from month 1 (ready after 1 month of construction), one 5-year renewal
-    # exercised with probability 0.5, 240-month horizon: the hall's power follows the
-    # lease in force (1 in the term, 0.5 in the renewal, 0 after), as the rent does; the
-    # operator never pays power for an empty hall under modified gross.
+def test_hall_draws_power_and_opex_only_while_leased() -> None:
+    """10-year term from month 1 (ready after 1 month of construction), one 5-year renewal
+    exercised with probability 0.5, 240-month horizon: the hall's power and the operator's
+    opex follow the lease in force (1 in the term, 0.5 in the renewal, 0 after), as the
+    rent does; the operator never pays for an empty hall (it is not valued, within the
+    horizon as after it). Until 2026-12-06 the opex ran on in full for ever, so the same
+    hall's NPV with its terminal value fell the longer the horizon."""
     mg = flat_flows(
         lease_structure="modified_gross",
         it_load_factor=0.8,
         power_price_usd_per_mwh=50.0,
+        opex_usd_per_it_mw_year=120_000.0,
         renewal_options=1,
         renewal_term_years=5.0,
         renewal_probability=0.5,
     )
     full = 72_000.0  # MWh a month: 100 MW IT x 0.8 x PUE 1.25 x 720 h
-    assert mg.energy_mwh[0, 120] == pytest.approx(full)  # last month of the term
-    assert mg.energy_mwh[0, 121] == pytest.approx(0.5 * full)  # renewal, in expectation
-    assert mg.energy_mwh[0, 180] == pytest.approx(0.5 * full)
+    opex = 1e6  # USD a month: 100 MW IT x 120k / 12, no escalator
+    for month, share in ((120, 1.0), (121, 0.5), (180, 0.5)):  # term's last, renewal
+        assert mg.energy_mwh[0, month] == pytest.approx(share * full)
+        assert mg.opex_usd[0, month] == pytest.approx(share * opex)
     assert mg.energy_mwh[0, 181] == 0.0 and mg.power_cost_usd[0, 181:].sum() == 0.0
     assert mg.hosting_revenue_usd[0, 181:].sum() == 0.0
+    assert mg.opex_usd[0, 181:].sum() == 0.0
+    nnn = flat_flows(opex_usd_per_it_mw_year=120_000.0, nnn_operator_opex_fraction=0.1)
+    assert nnn.opex_usd[0, 120] == pytest.approx(0.1 * opex)
+    assert nnn.opex_usd[0, 121:].sum() == 0.0
     # free-rent months after service start: the tenant is in, the operator pays the power
+    # and the opex
     lag = flat_flows(
         lease_structure="modified_gross",
         it_load_factor=0.8,
         power_price_usd_per_mwh=50.0,
+        opex_usd_per_it_mw_year=120_000.0,
         rent_start_lag_months=3,
     )
     assert lag.hosting_revenue_usd[0, 1] == 0.0
     assert lag.power_cost_usd[0, 1] == pytest.approx(full * 50.0)
+    assert lag.opex_usd[0, 1] == pytest.approx(opex)
 
 
 def test_prepayment_conserves_cash() -> None:

@@ -48,7 +48,8 @@ class HostingCashFlows:
     power_cost_usd : ndarray
         Power the operator pays for the hall (modified gross only). [USD]
     opex_usd : ndarray
-        Facility opex the operator bears. [USD]
+        Facility opex the operator bears while a lease is in force (from service start,
+        renewals in expectation, nothing after the last one, as the hall's power). [USD]
     operator_capex_usd, tenant_capex_usd : ndarray
         Conversion capex paid by the operator and by the tenant. [USD]
     energy_mwh : ndarray
@@ -157,7 +158,8 @@ def hosting_cash_flows(
     prepayment_fraction : float
         Share of the initial-term rent prepaid at construction start. [-]
     opex_usd_per_it_mw_year : float
-        Facility opex per IT MW per year from service start. [USD/MW/year]
+        Facility opex per IT MW per year from service start while a lease is in force
+        (renewals in expectation). [USD/MW/year]
     nnn_operator_opex_fraction : float
         Share of opex the operator keeps under triple net. [-]
     tenant_default_probability_per_year, default_recovery_fraction : float
@@ -237,8 +239,11 @@ def hosting_cash_flows(
     power_cost = energy * price[None, :] if lease_structure == "modified_gross" else 0.0 * energy
     years_in_service = np.floor(np.maximum(t - ready_index[:, None], 0.0) / MONTHS_PER_YEAR)
     opex_share = 1.0 if lease_structure == "modified_gross" else nnn_operator_opex_fraction
+    # the operator's hall opex follows the same occupancy: an empty hall after its last
+    # lease is not valued (neither its opex nor a new lease), within the horizon as after it
     opex = (
         in_service
+        * occupancy
         * opex_usd_per_it_mw_year
         / MONTHS_PER_YEAR
         * np.power(esc, years_in_service)

@@ -303,7 +303,8 @@ class HostingProjectSpec(BaseModel):
         ge=0,
         le=1e7,
         description="Facility opex (staff, maintenance, insurance) per IT MW per year, "
-        "escalated with the lease escalator. [USD/MW/year]",
+        "escalated with the lease escalator, paid while a lease is in force (renewals in "
+        "expectation; an empty hall after the last lease is not valued). [USD/MW/year]",
     )
     nnn_operator_opex_fraction: Fraction = Field(
         0.1,
