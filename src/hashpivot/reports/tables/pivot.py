@@ -60,7 +60,8 @@ def pivot_caption(inputs: Mapping[str, Any], levered_basis: str | None) -> str:
         + ("pre-tax (rows 'after tax': minus the income tax), " if inputs.get("tax")
            else "pre-tax, ")
         + "without and with terminal value (TV); vs keep = minus keep_mining's; IRR and "
-        "payback of the flows minus the baseline's; "
+        "payback (undiscounted, months from the construction start) of the flows minus "
+        "the baseline's; "
         + str(inputs.get("terminal_value", ""))
         + "; "
         + str(inputs.get("price_center", ""))
@@ -122,11 +123,14 @@ def tornado_tables(results: Mapping[str, Any]) -> list[TornadoTable]:
     pivot: Mapping[str, Any] = (results.get("strategies") or {}).get(name) or {}
     to_horizon = fmt_musd(_num(pivot.get("npv_vs_baseline_usd")))
     with_tv = fmt_musd(_num(pivot.get("npv_with_terminal_value_vs_baseline_usd")))
+    # with [pivot.tax] the strategy table's headline rows are after tax; the tornado's
+    # NPVs are not (nor its base): say so
+    pre_tax = "pre-tax " if _taxed(results) else ""
     tables = [TornadoTable(
         f"Sensitivity of NPV({name}) - NPV(keep_mining)",
         _tornado_rows(records, "npv_vs_baseline", "swing_usd"),
-        f"{_TORNADO_CAPTION}; NPVs to the horizon (at the base: {to_horizon} M USD; with "
-        f"the terminal value: {with_tv})",
+        f"{_TORNADO_CAPTION}; {pre_tax}NPVs to the horizon (at the base: {to_horizon} M "
+        f"USD; with the terminal value: {with_tv})",
     )]
     if tornado_changes_with_terminal_value(records):
         def widest(r: Mapping[str, Any]) -> tuple[bool, float]:
@@ -137,7 +141,7 @@ def tornado_tables(results: Mapping[str, Any]) -> list[TornadoTable]:
             "The same with the terminal value (both NPVs with TV)",
             _tornado_rows(sorted(records, key=widest), "npv_with_tv_vs_baseline",
                           "swing_with_tv_usd"),
-            f"{_TORNADO_CAPTION} (at the base: {with_tv} M USD)",
+            f"{_TORNADO_CAPTION} ({pre_tax}at the base: {with_tv} M USD)",
         ))
     return tables
 
@@ -159,9 +163,16 @@ def verdict_lines(results: Mapping[str, Any]) -> list[str]:
         line = switching_line(tornado, name, with_tv)
         lines += [line] if line else []
     be = breakeven_note(name, results.get("breakeven_lease_usd_per_kw_month"),
-                        results.get("breakeven_lease_with_terminal_value_usd_per_kw_month"))
+                        results.get("breakeven_lease_with_terminal_value_usd_per_kw_month"),
+                        pre_tax=_taxed(results))
     lines += [be] if be else []
     return lines + signing_notes(results.get("strategies") or {})
+
+
+def _taxed(results: Mapping[str, Any]) -> bool:
+    """Whether the run models income tax (``[pivot.tax]``): its headline rows are then
+    after tax, its tornado and break-even lease pre-tax."""
+    return bool((results.get("inputs") or {}).get("tax"))
 
 
 def market_line(inputs: Mapping[str, Any]) -> str | None:
