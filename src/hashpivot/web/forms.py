@@ -12,6 +12,7 @@ from pydantic_core import PydanticUndefined
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models import Site
+from hashpivot.models.dispatch import DemandResponseSpec, PPASpec
 from hashpivot.models.portfolio import FleetEntry, PowerContract
 
 _UNIT = re.compile(r"\[([^\]]+)\]\s*$")
@@ -55,7 +56,7 @@ def _field(model: type[BaseModel], attr: str, prefix: str, value: Any) -> FormFi
         label=attr,
         unit=unit,
         kind=kind,
-        value=value,
+        value=_bool_text(value) if isinstance(value, bool) else value,
         required=info.is_required(),
         choices=choices,
         help=_UNIT.sub("", desc).strip(),
@@ -63,27 +64,46 @@ def _field(model: type[BaseModel], attr: str, prefix: str, value: Any) -> FormFi
     )
 
 
+def _bool_text(value: bool) -> str:
+    """A yes/no value as its choice in the form (``str(True)`` is no choice of it)."""
+    return "true" if value else "false"
+
+
 def _default_text(default: Any) -> str:
     """How an empty field's default reads in the form ("" for none)."""
     if default is None or default is PydanticUndefined:
         return ""
     if isinstance(default, bool):
-        return "true" if default else "false"
+        return _bool_text(default)
     return str(default) if isinstance(default, (int, float, str)) else ""
 
 
 SITE_FIELDS = ("name", "region", "capacity_mw", "power_overhead_factor", "pool_fee_fraction")
 CONTRACT_FIELDS = ("kind", "price_usd_per_mwh", "adder_usd_per_mwh", "market")
 FLEET_FIELDS = ("count", "uptime_fraction")
+#: The tables of ``[sites.dispatch]`` the form edits, with their fields (a site's events,
+#: 4CP peaks, renewables and limits are kept as they are).
+DISPATCH_TABLES: tuple[tuple[str, type[BaseModel], tuple[str, ...]], ...] = (
+    ("ppa", PPASpec, ("volume_mw", "price_usd_per_mwh", "settlement", "resale_allowed",
+                      "curtail_at_negative_price")),
+    ("demand_response", DemandResponseSpec,
+     ("committed_mw", "readiness_usd_per_mw_hour", "penalty_usd_per_mwh",
+      "keep_committed_load_online", "withdrawable", "unavailable_usd_per_mw_hour")),
+)
 
 
 def site_form(site: dict[str, Any]) -> list[FormField]:
-    """The editable fields of a site document (top level, power contract, fleet counts)."""
+    """The editable fields of a site document (top level, power contract, fleet counts;
+    a dispatching site's PPA and demand response, labelled by their table, whether the
+    site has them or not: an empty field adds nothing)."""
     out = [_field(Site, a, "", site.get(a)) for a in SITE_FIELDS]
     contract = site.get("power_contract") or {}
     out += [
         _field(PowerContract, a, "power_contract.", contract.get(a)) for a in CONTRACT_FIELDS
     ]
+    dispatch = site.get("dispatch")
+    if isinstance(dispatch, dict):
+        out += _dispatch_fields(dispatch)
     for i, entry in enumerate(site.get("fleet") or []):
         asic = f" {entry['asic']}" if entry.get("asic") else ""
         # (the entry's asic travels with the form: a save finds the entry it was typed for)
@@ -92,6 +112,19 @@ def site_form(site: dict[str, Any]) -> list[FormField]:
         for a in FLEET_FIELDS:
             f = _field(FleetEntry, a, f"fleet[{i}].", entry.get(a))
             f.label = f"fleet[{i}]{asic}: {a}"
+            out.append(f)
+    return out
+
+
+def _dispatch_fields(dispatch: dict[str, Any]) -> list[FormField]:
+    """The fields of :data:`DISPATCH_TABLES` of a site's ``[sites.dispatch]`` table."""
+    out = []
+    for table, model, attrs in DISPATCH_TABLES:
+        values = dispatch.get(table)
+        values = values if isinstance(values, dict) else {}
+        for a in attrs:
+            f = _field(model, a, f"dispatch.{table}.", values.get(a))
+            f.label = f"[sites.dispatch.{table}] {a}"
             out.append(f)
     return out
 
@@ -118,6 +151,8 @@ def typed_site_form(form: dict[str, str]) -> tuple[list[FormField], list[str]]:
                       default=-1)
     skeleton: dict[str, Any] = {"power_contract": {}, "fleet": [
         {"asic": form.get(f"fleet[{i}].asic") or None} for i in range(entries)]}
+    if any(k.startswith("dispatch.") for k in form):  # (a dispatching site's form)
+        skeleton["dispatch"] = {}
     fields = site_form(skeleton)
     try:
         apply_form(skeleton, fields, form, SITE_FORM_KEYS)  # (sets each field's typed text)
@@ -184,7 +219,9 @@ def params_form(model: type[BaseModel], values: dict[str, Any]) -> list[FormFiel
     ]
 
 
-def _coerce(text: str, kind: str) -> Any:
+def _coerce(text: str, kind: str, choices: tuple[str, ...] = ()) -> Any:
+    if choices == ("true", "false") and text in choices:  # a yes/no value, not its text
+        return text == "true"
     if kind == "number":
         try:
             v = float(text)
@@ -198,7 +235,12 @@ def _set(obj: dict[str, Any], path: str, value: Any) -> None:
     parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
     cur: Any = obj
     for p in parts[:-1]:
-        cur = cur[int(p[1:-1])] if p.startswith("[") else cur.setdefault(p, {})
+        if p.startswith("["):
+            cur = cur[int(p[1:-1])]
+        elif value is None and not isinstance(cur.get(p), dict):
+            return  # (an empty field of a table the object lacks adds no table)
+        else:
+            cur = cur.setdefault(p, {})
     last = parts[-1]
     if value is None:
         cur.pop(last, None)
@@ -233,7 +275,7 @@ def apply_form(target: dict[str, Any], fields: list[FormField], form: dict[str, 
             continue
         raw = raw.strip()
         f.value = raw
-        _set(target, f.name, _coerce(raw, f.kind) if raw != "" else None)
+        _set(target, f.name, _coerce(raw, f.kind, f.choices) if raw != "" else None)
     names = {f.name for f in fields} | set(other_keys)
     unknown = [k for k in form if k not in names]
     if unknown:
