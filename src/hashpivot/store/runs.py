@@ -200,10 +200,18 @@ def execute_run(inputs: dict[str, Any], context: RunContext | None = None) -> Ru
     context : RunContext, optional
         Progress callback and memory limit; default: no progress, the memory available.
     """
+    from hashpivot.models.sanity import unit_warnings
+
     k = run_kind(str(inputs["kind"]))
     portfolio = stored_portfolio(inputs)
     params = parse_params(k.name, inputs["params"])
-    return k.execute(portfolio, params, context or RunContext())
+    out = k.execute(portfolio, params, context or RunContext())
+    # first among its warnings, as the CLI's --json lists them: values in a doubtful unit
+    doubtful = [str(p) for p in unit_warnings(portfolio)]
+    if not doubtful:
+        return out
+    warnings = [*doubtful, *out.results.get("warnings", [])]
+    return dataclasses.replace(out, results={**out.results, "warnings": warnings})
 
 
 

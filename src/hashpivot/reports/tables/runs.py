@@ -257,12 +257,11 @@ def _run_tables(kind: str, results: dict[str, Any], params: dict[str, Any]
                 ) -> list[RunTable]:
     if kind == "optimize":
         return _optimize(results) if "plan" in results else []
-    if kind == "cost":
-        return _cost(results)
-    if kind == "dispatch":
-        return _dispatch(results)
-    if kind == "backtest":
-        return _backtest(results, params)
+    summaries = {"cost": _cost, "dispatch": _dispatch,
+                 "backtest": lambda r: _backtest(r, params)}.get(kind)
+    if summaries is not None:  # (their warnings: the portfolio's values in a doubtful unit)
+        tables = summaries(results)
+        return [*tables[:-1], _with_warnings(tables[-1], results)] if tables else []
     build = {"pivot": _pivot, "simulate": _simulate}.get(kind)
     if build is None or not results.get("strategies"):
         return []
