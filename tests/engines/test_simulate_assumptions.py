@@ -143,3 +143,24 @@ def test_the_scenario_values_that_move_the_center_path_are_printed() -> None:
     market = res.to_json()["inputs"]["market"]
     assert market["center_btc_price_usd"] == pytest.approx(60_000.0, rel=1e-12)
     assert market["center_network_hashrate_th_s"] == pytest.approx(1.5e9, rel=1e-12)
+
+
+def test_the_price_model_is_named_with_its_blocks() -> None:
+    """The price paths' model can flip a verdict (the bootstrap's history against a GBM):
+    it is a row of the assumptions and part of the model line, the bootstrap with its
+    blocks; until 2026-12-06 neither said which ran."""
+    from hashpivot.reports.tables.simulate import model_line
+
+    boot = {**BASE, "scenario": {"price_center": "median", "price_model": "bootstrap",
+                                 "bootstrap_block_months": 6},
+            "scenario_fields_in_file": ["price_model"]}
+    row = _rows(boot)["[scenario] price_model"]
+    assert row["value"].startswith("bootstrap (circular, blocks of 6 months")
+    assert row["source"] == "file or --price-model"
+    gbm = _rows({**BASE, "scenario_fields_in_file": []})["[scenario] price_model"]
+    assert (gbm["value"], gbm["source"]) == ("gbm", "default")
+    resolved = {"btc_volatility_per_year": 0.52, "hashrate_elasticity": 0.1,
+                "hashrate_volatility_per_year": 0.15, "price_hashrate_correlation": 0.3,
+                "fees_lognormal_sigma": 0.4, "power_simulated": False}
+    line = model_line({**boot, "resolved": resolved, "executor": "local"}, {"chunks": 1.0})
+    assert line is not None and line.startswith("model: BTC bootstrap (circular, blocks of 6")

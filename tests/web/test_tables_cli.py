@@ -147,7 +147,7 @@ def test_simulate_page_tables_are_the_clis(api: Any) -> None:
                                                  if n.startswith(("note:", "no ["))]]}
     assert_same_story(tables, cli)
     assert [t["title"] for t in tables][1] == "P(reverse margin), keep_mining [% of paths]"
-    assert tables[-1]["notes"][-1].startswith("model: BTC vol ")
+    assert tables[-1]["notes"][-1].startswith("model: BTC gbm, vol ")
 
 
 @pytest.mark.parametrize(("kind", "argv", "params"), [

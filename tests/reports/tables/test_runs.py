@@ -54,7 +54,7 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     # keep-mining's reverse margin and the model line, as the CLI prints them
     assert reverse_margin.title == "P(reverse margin), keep_mining [% of paths]"
     assert reverse_margin.rows[0][0] == "2025-10" and len(reverse_margin.rows) == 6
-    assert assumptions.notes[-1].startswith("model: BTC vol ")
+    assert assumptions.notes[-1].startswith("model: BTC gbm, vol ")
     # the paths, the seed and the chunk size (what reproduces the run), the months, the
     # rates and the policy: the CLI's title, and its caption first among the notes (the
     # page had neither the months and the rates, nor what the figures are)

@@ -13,6 +13,7 @@ or the rule that sets it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
@@ -201,9 +202,21 @@ def _scenario_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     cal = inputs.get("calibration") or {}
     window = (f"calibrated on the bundled history {cal['window_start']} to "
               f"{cal['window_end']}" if cal.get("window_start") else "calibrated")
-    return [{"name": f"[scenario] {field}", "value": resolved.get(key), "unit": unit,
-             "source": "file" if field in in_file else window}
-            for key, field, unit in _SCENARIO_ROWS]
+    return [{"name": "[scenario] price_model", "value": price_model_text(inputs),
+             "unit": "-",
+             "source": "file or --price-model" if "price_model" in in_file else "default"},
+            *({"name": f"[scenario] {field}", "value": resolved.get(key), "unit": unit,
+               "source": "file" if field in in_file else window}
+              for key, field, unit in _SCENARIO_ROWS)]
+
+
+def price_model_text(inputs: Mapping[str, Any]) -> str:
+    """How the BTC price paths are drawn: ``"gbm"`` or the bootstrap with its blocks."""
+    scenario = inputs.get("scenario", {})
+    if scenario.get("price_model") == "bootstrap":
+        return (f"bootstrap (circular, blocks of {scenario.get('bootstrap_block_months')} "
+                "months of the calibration window's monthly returns)")
+    return "gbm"
 
 
 #: The power model's rows: :func:`~hashpivot.scenarios.parameters.power_model`'s

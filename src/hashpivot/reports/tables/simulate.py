@@ -76,11 +76,14 @@ def model_line(inputs: Mapping[str, Any], timings_s: Mapping[str, Any]) -> str |
     timings_s : mapping
         The result's ``timings_s`` (``chunks``: the paths' time [s]).
     """
+    from hashpivot.engines.simulate.assumptions import price_model_text
+
     r = inputs.get("resolved")
     if not r or "chunks" not in timings_s:
         return None
     return (
-        f"model: BTC vol {r['btc_volatility_per_year']:.2f}/sqrt(yr), hashrate "
+        f"model: BTC {price_model_text(inputs)}, vol "
+        f"{r['btc_volatility_per_year']:.2f}/sqrt(yr), hashrate "
         f"elasticity {r['hashrate_elasticity']:.3f}, hashrate vol "
         f"{r['hashrate_volatility_per_year']:.2f}, corr {r['price_hashrate_correlation']:.2f}, "
         f"fee sigma {r['fees_lognormal_sigma']:.2f}, power simulated: "
