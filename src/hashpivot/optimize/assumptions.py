@@ -31,7 +31,7 @@ from hashpivot.engines.pivot.site_assumptions import (
     site_assumption_rows,
 )
 from hashpivot.engines.pivot.terminal import describe as describe_terminal_value
-from hashpivot.engines.simulate.assumptions import PRE_TAX
+from hashpivot.engines.simulate.assumptions import PRE_TAX, price_center_row
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
@@ -152,6 +152,21 @@ def _volatility_row(inputs: dict[str, Any]) -> dict[str, Any]:
             "unit": "1/sqrt(year)", "source": source}
 
 
+def _price_center_row(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Whether the scenarios' BTC price is centred on the central path as its mean or its
+    median (``simulate``'s row; none for a plan stored before the scenario was recorded):
+    with the calibrated volatility it moves every expected NPV and can change the plan. In
+    a deterministic run (every volatility zero) both are the central path."""
+    scenario = inputs.get("scenario") or {}
+    row = price_center_row(str(scenario.get("price_center", "mean")),
+                           "price_center" in set(inputs["scenario_fields_in_file"]))
+    if inputs.get("deterministic"):
+        row["source"] = (f"run setting: deterministic, every volatility zero (not used: "
+                         f"{row['value']}, {row['source']})")
+        row["value"] = "central path"
+    return row
+
+
 def _limit(value: Any) -> Any:
     return "no limit" if value is None or value == float("inf") else value
 
@@ -251,6 +266,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "value": inputs["network_hashrate_growth_per_year"], "unit": "1/year",
          "source": src(pivot, "network_hashrate_growth_per_year")},
         *_fleet_rows(inputs, pivot, market),
+        *([_price_center_row(inputs)] if "scenario" in inputs else []),
         _volatility_row(inputs),
         {"name": "regulation rules", "value": rules, "unit": "-",
          "source": "file" if inputs.get("rules_file") else "default"},

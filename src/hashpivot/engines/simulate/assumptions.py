@@ -82,8 +82,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         {"name": "[pivot.terminal_value]",
          "value": ("not added: levered NPV" if levered else inputs.get("terminal_value", "")),
          "unit": "-", "source": src("terminal_value")},
-        {"name": "[scenario] price_center", "value": center, "unit": "-",
-         "source": "file" if inputs.get("price_center_in_file") else "default"},
+        price_center_row(center, bool(inputs.get("price_center_in_file"))),
         {"name": "[pivot.tax]" if taxed else "taxes", "value": inputs.get("taxes", PRE_TAX),
          "unit": "-", "source": "file" if taxed else "model"},
         {"name": "[sites.hosting.risk]",
@@ -108,6 +107,14 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *regulation_rows(inputs.get("regulation_rules", [])),
         *site_assumption_rows(inputs.get("site_assumptions", [])),
     ]
+
+
+def price_center_row(center: str, in_file: bool) -> dict[str, Any]:
+    """The row of ``[scenario] price_center``: whether the paths' BTC price is centred on
+    the central path as its mean or its median (``simulate``'s paths and ``optimize``'s
+    scenarios alike; it moves every expected NPV, and so can flip a verdict)."""
+    return {"name": "[scenario] price_center", "value": center, "unit": "-",
+            "source": "file" if in_file else "default"}
 
 
 #: The ``[scenario]`` fields that move the center path: field, unit, the ``[pivot]`` row
@@ -271,4 +278,4 @@ def _treasury_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["PRE_TAX", "after_tax_note", "resolved_assumptions"]
+__all__ = ["PRE_TAX", "after_tax_note", "price_center_row", "resolved_assumptions"]
