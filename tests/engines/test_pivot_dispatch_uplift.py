@@ -546,3 +546,25 @@ def test_a_min_up_time_says_how_the_fleet_is_switched_and_what_the_limit_left() 
         "k = 1): the time limit, so the flexibility may be understated (raise "
         "[sites.dispatch] time_limit_seconds)")
     assert _unimproved_note({1.0: {"windows": 366, "windows_unimproved": 0}}) == ""
+
+
+def test_the_notes_total_at_k_1_is_the_curves_point_over_the_fleet_and_year() -> None:
+    """The note's "(... M USD at k = 1)" is the curve's own ``G(1)`` over the fleet's MW
+    and the price year, the firm AI load's 4CP charge not the miners' (on the West Texas
+    example 3,611 USD/MW-month on 243.6 MW is 10.6 M USD; the note said 9.3, the gain with
+    the AI load's 1.3 M USD charge still taken off the miners)."""
+    import re
+    from pathlib import Path
+
+    from hashpivot.models import load_portfolio
+
+    example = Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml"
+    site = load_portfolio(example).sites[0]
+    u, note = measure_dispatch_uplift(site)
+    assert u is not None, note
+    hours = float(run_dispatch(site, load_prices(site)).summary()["hours"])
+    total_musd = (u.at_reference_usd_per_mw_month * float(site.fleet_power_mw) * hours
+                  / HOURS_PER_MONTH / 1e6)
+    m = re.search(r"\(([\d,.]+) M USD at k = 1\)", note)
+    assert m is not None, note
+    assert float(m.group(1).replace(",", "")) == pytest.approx(total_musd, abs=0.05)

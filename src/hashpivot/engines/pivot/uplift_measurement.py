@@ -150,7 +150,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         adder_saving_usd_per_mw_month=tuple(
             adder_usd_per_mwh * c.grid_saved_mwh * per for c in curve) if with_adder else (),
     )
-    gain = float(s["net_margin_gain_vs_always_on_usd"]) - fourcp_on
+    gain = float(s["net_margin_gain_vs_always_on_usd"]) - fourcp_on + fourcp_ai  # (G(1)'s)
     note = (
         f"dispatch {s.get('solver', '')} on {len(prices):,} intervals of the bundled "
         f"prices ({p_ref:,.1f} USD/MWh always on) at {len(MULTIPLIERS)} hashprice levels, "
