@@ -9,6 +9,7 @@ schedule frame grouped by calendar month in pandas, not by the module's own code
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from hashpivot.engines.pivot.uplift_measurement import (
     MULTIPLIERS,
     measure_dispatch_uplift,
 )
+from hashpivot.models import load_portfolio
 from hashpivot.units import HOURS_PER_MONTH
 from tests.optimize.conftest import NO_TV, keep_mining_npv_usd, portfolio, site_toml
 
@@ -548,19 +550,28 @@ def test_a_min_up_time_says_how_the_fleet_is_switched_and_what_the_limit_left() 
     assert _unimproved_note({1.0: {"windows": 366, "windows_unimproved": 0}}) == ""
 
 
+_WEST_TEXAS = Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml"
+
+
+@cache
+def _west_texas() -> Any:
+    return load_portfolio(_WEST_TEXAS).sites[0]
+
+
+@cache
+def _west_texas_measured() -> tuple[DispatchUplift | None, str]:
+    return measure_dispatch_uplift(_west_texas())
+
+
 def test_the_notes_total_at_k_1_is_the_curves_point_over_the_fleet_and_year() -> None:
     """The note's "(... M USD at k = 1)" is the curve's own ``G(1)`` over the fleet's MW
     and the price year, the firm AI load's 4CP charge not the miners' (on the West Texas
     example 3,611 USD/MW-month on 243.6 MW is 10.6 M USD; the note said 9.3, the gain with
     the AI load's 1.3 M USD charge still taken off the miners)."""
     import re
-    from pathlib import Path
 
-    from hashpivot.models import load_portfolio
-
-    example = Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml"
-    site = load_portfolio(example).sites[0]
-    u, note = measure_dispatch_uplift(site)
+    site = _west_texas()
+    u, note = _west_texas_measured()
     assert u is not None, note
     hours = float(run_dispatch(site, load_prices(site)).summary()["hours"])
     total_musd = (u.at_reference_usd_per_mw_month * float(site.fleet_power_mw) * hours
@@ -568,3 +579,22 @@ def test_the_notes_total_at_k_1_is_the_curves_point_over_the_fleet_and_year() ->
     m = re.search(r"\(([\d,.]+) M USD at k = 1\)", note)
     assert m is not None, note
     assert float(m.group(1).replace(",", "")) == pytest.approx(total_musd, abs=0.05)
+
+
+def test_the_note_names_the_dispatch_terms_that_move_the_gain() -> None:
+    """The demand-response commitment's withdrawability and the PPA's settlement of its
+    unused energy move the flexibility (on the West Texas example a firm commitment,
+    ``withdrawable = false``, takes keep-mining's NPV from 273.2 to 248.4 M USD): the
+    uplift's row says which apply, in the dispatch engine's words, as its notes do."""
+    _, note = _west_texas_measured()
+    assert "withdrawable = true" in note
+    assert "curtail_at_negative_price = true if the generator may curtail there" in note
+    site = _west_texas()
+    dispatch = site.dispatch
+    assert dispatch is not None and dispatch.demand_response is not None
+    firm = site.model_copy(update={"dispatch": dispatch.model_copy(update={
+        "demand_response": dispatch.demand_response.model_copy(
+            update={"withdrawable": False})})})
+    _, note = measure_dispatch_uplift(firm)
+    assert "firm: mining draws them outside every event" in note
+    assert "(withdrawable = false)" in note

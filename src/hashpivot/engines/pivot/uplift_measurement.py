@@ -167,9 +167,22 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         + (f"always-on without its 4CP charge ({fourcp_on * per:,.0f} USD/MW-month: the "
            "monthly model's power price has none), " if fourcp_on > 0 else "")
         + "less what curtailing the whole month saves"
-        f"{how}{_solver_note(s)}"
+        f"{how}{_solver_note(s)}{_terms_note(s)}"
     )
     return replace(uplift, note=note), note
+
+
+#: The dispatch summary's notes on the terms that move the gain (how the PPA's unused
+#: energy settles, whether the demand-response commitment may be withdrawn), in its words.
+_TERMS_NOTES = ("ppa_note", "dr_availability_note")
+
+
+def _terms_note(summary: dict[str, Any]) -> str:
+    """The terms of the site's contracts that move its gain, as a clause of the note (the
+    defaults among them too: ``withdrawable``, ``curtail_at_negative_price``); "" when it
+    has none."""
+    notes = [str(summary[key]) for key in _TERMS_NOTES if summary.get(key)]
+    return "; " + "; ".join(notes) if notes else ""
 
 
 def _solver_note(summary: dict[str, Any]) -> str:
