@@ -74,6 +74,10 @@ def test_the_ai_load_keeps_its_mw_from_a_conversion() -> None:
     (inputs,) = result.to_json_dict()["inputs"]["sites"]
     assert (inputs["capacity_mw"], inputs["ai_load_mw"], inputs["convertible_gross_mw"]) == (
         300.0, 50.0, 250.0)
+    # its energy is in no strategy's energy used, and the note says so (the README said
+    # "mining and AI halls alike" of the energy row: the existing AI load is not in it)
+    (site,) = resolve_sites(_portfolio())
+    assert "nor counted in energy used and CO2" in site.dispatch_uplift_note
 
 
 def test_a_conversion_over_what_the_ai_load_leaves_is_an_error() -> None:

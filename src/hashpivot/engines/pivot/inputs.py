@@ -298,7 +298,9 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             if ai_mw:
                 uplift_note += (
                     f"; its {ai_mw:g} MW of AI load ([sites.dispatch] ai_load_mw) is served "
-                    "in every strategy alike and not valued here: the miners and a "
+                    "in every strategy alike and not valued here (nor counted in energy "
+                    "used and CO2, which differ between strategies as without it): the "
+                    "miners and a "
                     f"conversion share the {cap:g} MW it leaves of the capacity")
                 if fleet_mw > cap + 1e-9:  # (the dispatch engine may run them on solar)
                     uplift_note += (f", so at most {cap:g} MW of its {fleet_mw:.1f} MW of "
