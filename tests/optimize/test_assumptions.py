@@ -142,3 +142,21 @@ def test_the_price_center_of_the_scenarios_is_named_with_its_source() -> None:
     assert rows["[scenario] price_center"]["value"] == "central path"
     assert str(rows["[scenario] price_center"]["source"]).startswith(
         "run setting: deterministic, every volatility zero (not used")
+
+
+def test_the_scenarios_spread_is_named_as_simulate_names_it() -> None:
+    # optimize draws simulate's paths for the same seed: the price model and the
+    # hashrate's elasticity, volatility and correlation with the price are rows of both
+    # (until 2026-12-06 optimize printed only the BTC volatility)
+    rows = _rows('\n[scenario]\nprice_model = "bootstrap"\n')
+    assert str(rows["[scenario] price_model"]["value"]).startswith(
+        "bootstrap (circular, blocks of 6 months")
+    for field in ("hashrate_elasticity", "hashrate_volatility_per_year",
+                  "price_hashrate_correlation"):
+        row = rows[f"[scenario] {field}"]
+        assert isinstance(row["value"], float)
+        assert str(row["source"]).startswith("calibrated on the bundled history")
+    _, rows = _plan(deterministic=True)
+    assert rows["[scenario] hashrate_volatility_per_year"]["value"] == "not used"
+    assert str(rows["[scenario] price_model"]["source"]).startswith(
+        "run setting: deterministic, every volatility zero (not used: gbm, default)")

@@ -31,7 +31,7 @@ from hashpivot.engines.pivot.site_assumptions import (
     site_assumption_rows,
 )
 from hashpivot.engines.pivot.terminal import describe as describe_terminal_value
-from hashpivot.engines.simulate.assumptions import PRE_TAX, price_center_row
+from hashpivot.engines.simulate.assumptions import PRE_TAX, price_center_row, scenario_rows
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
@@ -152,6 +152,20 @@ def _volatility_row(inputs: dict[str, Any]) -> dict[str, Any]:
             "unit": "1/sqrt(year)", "source": source}
 
 
+def _spread_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The scenarios' other parameters, as ``simulate`` prints them (the same paths for the
+    same seed): the price model, the hashrate's elasticity, volatility and correlation with
+    the price; in a deterministic run none is used (every volatility zero)."""
+    rows = [r for r in scenario_rows(inputs)
+            if r["name"] != "[scenario] btc_volatility_per_year"]  # (its own row)
+    if inputs.get("deterministic"):
+        for r in rows:
+            r["source"] = (f"run setting: deterministic, every volatility zero (not used: "
+                           f"{r['value']}, {r['source']})")
+            r["value"] = "not used"
+    return rows
+
+
 def _price_center_row(inputs: dict[str, Any]) -> dict[str, Any]:
     """Whether the scenarios' BTC price is centred on the central path as its mean or its
     median (``simulate``'s row; none for a plan stored before the scenario was recorded):
@@ -268,6 +282,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *_fleet_rows(inputs, pivot, market),
         *([_price_center_row(inputs)] if "scenario" in inputs else []),
         _volatility_row(inputs),
+        *(_spread_rows(inputs) if "scenario" in inputs else []),
         {"name": "regulation rules", "value": rules, "unit": "-",
          "source": "file" if inputs.get("rules_file") else "default"},
         *site_assumption_rows(inputs.get("site_assumptions", []), lease_terms=not tenants),

@@ -97,7 +97,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
             "unit": "1/year", "source": inputs.get("levered_discount_rate_source", "")}]
           if "levered_discount_rate" in inputs else []),
         *_market_rows(inputs, src),
-        *_scenario_rows(inputs),
+        *scenario_rows(inputs),
         *_power_rows(inputs.get("power_model")),
         *(financing_rows(inputs.get("financing"), inputs["financing_fields_in_file"],
                          [f for f, _ in FINANCING_TERMS if f != "equity_discount_rate"])
@@ -199,7 +199,7 @@ _SCENARIO_ROWS = (
 )
 
 
-def _scenario_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+def scenario_rows(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The spread of the paths: each parameter from the file or calibrated on the bundled
     history (its window named); none for a run stored before them."""
     if "scenario_fields_in_file" not in inputs:
