@@ -47,3 +47,43 @@ def test_the_evpi_says_how_many_of_its_solves_stopped_short() -> None:
     (line,) = stopped_short_warnings(optimal, optimal, 0.0, (3, 21))
     assert line.startswith("3 of the EVPI's 21 solves stopped") and "EVPI" in line
     assert stopped_short_warnings(optimal, optimal, 0.0, (0, 21)) == []
+
+
+def test_a_two_stage_bound_stopped_at_the_time_limit_is_no_bound(monkeypatch) -> None:
+    """The two-stage LP stopped at its time limit returns a feasible point of the
+    relaxation, not its optimum: its objective bounds nothing (it is below the LP's
+    optimum), yet it was printed as "two-stage bound ... vs objective" without a word.
+    Here HiGHS is made to report the LP stopped short on its own solution."""
+    import dataclasses
+
+    from hashpivot.optimize import OptimizeConfig, evaluate, optimize_plan
+
+    from .conftest import portfolio, site_toml
+
+    real = evaluate.solve_model
+
+    def stopped_two_stage(m, integer, *args, **kwargs):  # type: ignore[no-untyped-def]
+        x, rep = real(m, integer, *args, **kwargs)
+        if "conversion-nonanticipative-eq" in m.constraints:
+            rep = dataclasses.replace(rep, status="warning",
+                                      termination_condition="time_limit_reached")
+        return x, rep
+
+    pf = portfolio(site_toml("A"), site_toml("B", capacity=25.0, count=6000), years=2)
+    config = OptimizeConfig(n_scenarios=4, seed=3, evpi_scenarios=1, two_stage=True,
+                            risk_aversion=0.5)
+    solved = optimize_plan(pf, config)
+    assert math.isfinite(solved.two_stage_bound_usd)  # the same run, proven optimal
+    assert not any("two-stage" in w for w in solved.warnings)
+    monkeypatch.setattr(evaluate, "solve_model", stopped_two_stage)
+    stopped = optimize_plan(pf, config)
+    assert math.isnan(stopped.two_stage_bound_usd)
+    (line,) = [w for w in stopped.warnings if "two-stage bound" in w]
+    assert "time_limit_reached" in line and "--time-limit" in line
+
+
+def test_the_two_stage_line_names_where_its_lp_stopped() -> None:
+    optimal = _report("optimal", 1.0, 1.0, 0.0)
+    (line,) = stopped_short_warnings(optimal, optimal, 0.0, two_stage="time_limit_reached")
+    assert line.startswith("the two-stage bound's LP stopped at time_limit_reached")
+    assert stopped_short_warnings(optimal, optimal, 0.0, two_stage="") == []

@@ -121,8 +121,19 @@ def evpi_usd(
 
 def two_stage_bound_usd(
     p: PlanProblem, c: ScenarioCoefficients, obj: ObjectiveSpec, time_limit_s: float
-) -> float:
-    """Objective of the two-stage LP relaxation (NaN when too large to build). [USD]"""
+) -> tuple[float, str]:
+    """Objective of the two-stage LP relaxation, and where HiGHS stopped its LP when not
+    at the optimum.
+
+    Returns
+    -------
+    bound : float
+        [USD]; NaN when the model is too large to build, HiGHS finds no solution, or it
+        stops short (its time limit): a point of the relaxation short of its optimum
+        bounds nothing.
+    stopped : str
+        HiGHS's termination condition when it stopped short, else ``""``.
+    """
     k = c.n_scenarios
     first = min(p.n_quarters, math.ceil(4 * p.spec.two_stage_after_years))
     sites, ordered = spare_first(p, c), least_efficient_first(p, c)
@@ -133,7 +144,7 @@ def two_stage_bound_usd(
               for i in range(k)]
     n_col = models[0].m.n_col
     if k * n_col > TWO_STAGE_MAX_COLUMNS or k < 2:
-        return float("nan")
+        return float("nan"), ""
     arrays = [pm.m.arrays() for pm in models]
     mat = sp.block_diag([pm.m.matrix() for pm in models], format="coo")
     lam = obj.risk_aversion
@@ -167,9 +178,11 @@ def two_stage_bound_usd(
     try:
         _, rep = solve_model(m, False, 0.0, time_limit_s, 0.0)
     except SolverError:
-        return float("nan")
+        return float("nan"), ""
+    if rep.status != "ok":
+        return float("nan"), rep.termination_condition
     base = (1.0 - lam) * float(c.baseline_npv_usd.mean())
-    return -rep.objective * USD_SCALE + base
+    return -rep.objective * USD_SCALE + base, ""
 
 
 def plan_frame(p: PlanProblem, x_mw: FloatArray) -> pd.DataFrame:

@@ -184,8 +184,8 @@ def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: Ob
 
 
 def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
-                           base_usd: float, evpi_stopped: tuple[int, int] = (0, 0)
-                           ) -> list[str]:
+                           base_usd: float, evpi_stopped: tuple[int, int] = (0, 0),
+                           two_stage: str = "") -> list[str]:
     """Warnings for solves HiGHS stopped before proving optimal (its time limit).
 
     The main solve's line gives the plan's objective and the most any plan reaches (the
@@ -195,7 +195,8 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
     stopped after 2 s, beside an objective of 229.2 M USD; where HiGHS stops depends on
     the machine). The expected-value
     plan's line says the VSS rests on a plan not proven optimal, the EVPI's line how many
-    of its solves stopped short.
+    of its solves stopped short, the two-stage line that its LP stopped short (the bound
+    is then not given: a point of the relaxation short of its optimum bounds nothing).
 
     Parameters
     ----------
@@ -205,6 +206,9 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
         The objective's constant. [USD]
     evpi_stopped : tuple of int
         The EVPI's solves stopped short, of how many (:func:`evpi_usd`). [-]
+    two_stage : str
+        Where HiGHS stopped the two-stage bound's LP short of its optimum, ``""`` if it
+        did not (:func:`two_stage_bound_usd`).
     """
     out = []
     if report.status != "ok":
@@ -228,6 +232,10 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
             f"{stopped} of the EVPI's {solves} solves stopped at their time limit, not "
             "proven optimal: the EVPI is an estimate from plans that may not be the best; "
             "raise --time-limit")
+    if two_stage:
+        out.append(
+            f"the two-stage bound's LP stopped at {two_stage}, short of its optimum: a point "
+            "of the relaxation bounds nothing, so no bound is given; raise --time-limit")
     return out
 
 
@@ -325,10 +333,10 @@ def optimize_plan(
     )
     evpi, evpi_short, evpi_solves = evpi_usd(p, c, obj, npv, config.evpi_scenarios,
                                              config.gap, config.time_limit_s)
-    bound = (
+    bound, bound_stopped = (
         two_stage_bound_usd(p, c, obj, config.time_limit_s)
         if config.two_stage and not config.deterministic
-        else float("nan")
+        else (float("nan"), "")
     )
     oos = scenario_npv_usd(
         p, c_oos, build_plan_model(p, c_oos, ObjectiveSpec(0.0, obj.alpha)).npv_matrix_usd, v)
@@ -421,7 +429,8 @@ def optimize_plan(
     }
     warnings: list[str] = [*p.standing_notes, *p.committed_notes, *block_notes(p),
                            *stopped_short_warnings(report, ev_report, main_base,
-                                                   (evpi_short, evpi_solves))]
+                                                   (evpi_short, evpi_solves),
+                                                   bound_stopped)]
     return PlanResult(
         plan=plan_rows,
         npv_usd=npv,
