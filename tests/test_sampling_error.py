@@ -168,3 +168,18 @@ def test_ci95_half_of_m2_is_ci95_half_of_the_values() -> None:
     m2 = float(np.square(x - x.mean()).sum())
     assert ci95_half_of_m2(m2, x.size) == pytest.approx(ci95_half(x), rel=1e-12)
     assert math.isnan(ci95_half_of_m2(0.0, 1)) and math.isnan(ci95_half(x[:1]))
+
+
+def test_the_tail_holds_ceil_alpha_n_draws_where_alpha_n_is_whole() -> None:
+    """``ceil(alpha n)`` of the exact product: 0.07 x 100 is 7.000000000000001 in binary
+    floating point, and the CVaR averaged the worst 8 of 100 (8 %, not 7 %); the
+    optimizer's Rockafellar-Uryasev divisor and every reported CVaR with it."""
+    import numpy as np
+
+    from hashpivot.risk_measures import cvar
+    from hashpivot.sampling_error import tail_size
+
+    assert [tail_size(n, 0.07) for n in (100, 200, 1100)] == [7, 14, 77]
+    assert [tail_size(n, 0.05) for n in (20, 30, 50, 60)] == [1, 2, 3, 3]
+    assert tail_size(101, 0.07) == 8 and tail_size(1, 0.05) == 1 and tail_size(0) == 0
+    assert cvar(np.arange(100.0), 0.07) == 3.0  # mean of 0..6

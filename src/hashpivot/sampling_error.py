@@ -155,8 +155,9 @@ def cvar_influence(values: Any, alpha: float = 0.05) -> Any:
 
 def tail_size(n: int, alpha: float = 0.05) -> int:
     """How many of ``n`` draws the CVaR averages: ``ceil(alpha n)``, at least one (none
-    of none). [-]"""
-    return max(1, math.ceil(alpha * n)) if n else 0
+    of none); ``alpha n`` rounded to 9 decimals first, so that a whole product is not
+    pushed up by binary floating point (0.07 x 100 = 7.000000000000001: 7, not 8). [-]"""
+    return max(1, math.ceil(round(alpha * n, 9))) if n else 0
 
 
 def cvar_ci95_half(values: Any, alpha: float = 0.05, z: float = Z95) -> float:
