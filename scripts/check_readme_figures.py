@@ -371,6 +371,10 @@ CLAIMS: list[Claim] = [
            _strategy("convert_all", "npv_after_tax_mean_usd"),
            _strategy("convert_all", "prob_beats_baseline_after_tax", 100.0),
            _strategy("convert_all", "prob_beats_baseline", 100.0))),
+    Claim("the deterministic column equals the `pivot` table (keep-mining {} M USD, "
+          "convert-all {} M).", "simulate",
+          (_strategy("keep_mining", "npv_deterministic_usd"),
+           _strategy("convert_all", "npv_deterministic_usd"))),
     Claim("Keep-mining has a mean NPV of {} M USD but a wide spread (median {} M, P5 {} M, "
           "CVaR95 {} M)", "simulate",
           tuple(_strategy("keep_mining", k, M, ",.0f") for k in
