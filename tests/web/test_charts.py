@@ -334,3 +334,28 @@ def test_chart_labels_say_what_is_plotted() -> None:
     assert "overlaying" not in layout[axis["hashprice [USD/PH/day]"].replace("y", "yaxis")]
     assert [a["text"] for a in layout["annotations"]] == ["reverse margin (total)",
                                                           "BTC 100,000"]
+
+
+def test_a_taxed_run_s_tornado_says_it_is_pre_tax() -> None:
+    """With [pivot.tax] the run page's strategy table leads with after-tax rows; the
+    tornado's NPVs are pre-tax. The tables' caption and the --out chart said so, the web
+    chart did not (its title read as the table's after-tax NPV)."""
+    from hashpivot.web.charts import for_run
+
+    charts = {"npv_usd": {"keep_mining": 1e8, "convert_all": 2e8},
+              "tornado": [{"label": "lease rate", "npv_vs_baseline_low_usd": 1e7,
+                           "npv_vs_baseline_high_usd": 3e8,
+                           "npv_with_tv_vs_baseline_low_usd": 2e7,
+                           "npv_with_tv_vs_baseline_high_usd": 5e8, "low_input": 1.0,
+                           "high_input": 2.0, "unit": "USD/kW/month"}]}
+    results = {"pivot": "convert_all", "baseline": "keep_mining", "strategies": {
+        "keep_mining": {}, "convert_all": {"npv_vs_baseline_usd": 1e8,
+                                           "npv_with_terminal_value_vs_baseline_usd": 3e8}},
+        "inputs": {"tax": "after-tax: income tax 21.0 %"}}
+    _, _, tornado, with_tv = for_run("pivot", results, charts)
+    assert tornado["layout"]["title"]["text"] == (
+        "Sensitivity (tornado): pre-tax NPV to the horizon, convert_all vs keep_mining")
+    assert with_tv["layout"]["title"]["text"].startswith(
+        "Sensitivity (tornado): pre-tax NPV with the terminal value")
+    untaxed = for_run("pivot", {**results, "inputs": {"tax": None}}, charts)[2]
+    assert "pre-tax" not in untaxed["layout"]["title"]["text"]

@@ -16,6 +16,7 @@ from hashpivot.reports.labels import (
 from hashpivot.reports.tables.optimize import PLAN_LABEL
 from hashpivot.reports.tables.strategies import (
     SIMULATE_TREASURY_ROWS,
+    taxed,
     tornado_changes_with_terminal_value,
 )
 
@@ -172,10 +173,11 @@ def pivot_npv(charts: dict[str, Any], results: dict[str, Any] | None = None
 
 def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None,
                   with_terminal_value: bool = False, pivot: str = "",
-                  baseline: str = "keep_mining") -> dict[str, Any]:
+                  baseline: str = "keep_mining", pre_tax: bool = False) -> dict[str, Any]:
     """Tornado of NPV(pivot) - NPV(keep mining) [USD]: per input, a bar from the base case
     to the value at the low input and one to the value at the high input, the largest
-    swing on top; ``pivot`` and ``baseline`` name the strategies compared (title, axis).
+    swing on top; ``pivot`` and ``baseline`` name the strategies compared (title, axis);
+    ``pre_tax``: the run models income tax, so the title says these NPVs are pre-tax.
 
     ``base_usd`` is the pivot strategy's NPV vs keep mining at every input's base value;
     without it the bars start at zero. ``with_terminal_value``: the NPVs with their
@@ -205,7 +207,8 @@ def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None,
     fig.update_layout(barmode="overlay", yaxis={"autorange": "reversed"}, xaxis={
         "title": f"NPV({pivot or 'pivot'}) - NPV({baseline}) [USD]"})
     npv = "NPV with the terminal value" if with_terminal_value else "NPV to the horizon"
-    return _fig(fig, f"Sensitivity (tornado): {npv}, {compared}")
+    return _fig(fig, f"Sensitivity (tornado): {'pre-tax ' if pre_tax else ''}{npv}, "
+                     f"{compared}")
 
 
 #: Fan-chart titles of the simulated quantities (a ``cash_usd:<strategy>`` key names the
@@ -448,11 +451,12 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any],
         baseline = str(results.get("baseline") or "keep_mining")
         figs = [pivot_npv(charts, results), pivot_cumulative(charts),
                 pivot_tornado(charts, pivot.get("npv_vs_baseline_usd"), pivot=name,
-                              baseline=baseline)]
+                              baseline=baseline, pre_tax=taxed(results))]
         if tornado_changes_with_terminal_value(charts.get("tornado") or []):
             figs.append(pivot_tornado(
                 charts, pivot.get("npv_with_terminal_value_vs_baseline_usd"),
-                with_terminal_value=True, pivot=name, baseline=baseline))
+                with_terminal_value=True, pivot=name, baseline=baseline,
+                pre_tax=taxed(results)))
         flex = dispatch_uplift(results)
         return figs + ([flex] if flex is not None else [])
     if kind == "simulate":

@@ -16,6 +16,7 @@ from hashpivot.reports.tables.strategies import (
     breakeven_note,
     signing_notes,
     switching_line,
+    taxed,
     tornado_changes_with_terminal_value,
 )
 
@@ -125,7 +126,7 @@ def tornado_tables(results: Mapping[str, Any]) -> list[TornadoTable]:
     with_tv = fmt_musd(_num(pivot.get("npv_with_terminal_value_vs_baseline_usd")))
     # with [pivot.tax] the strategy table's headline rows are after tax; the tornado's
     # NPVs are not (nor its base): say so
-    pre_tax = "pre-tax " if _taxed(results) else ""
+    pre_tax = "pre-tax " if taxed(results) else ""
     tables = [TornadoTable(
         f"Sensitivity of NPV({name}) - NPV(keep_mining)",
         _tornado_rows(records, "npv_vs_baseline", "swing_usd"),
@@ -164,15 +165,9 @@ def verdict_lines(results: Mapping[str, Any]) -> list[str]:
         lines += [line] if line else []
     be = breakeven_note(name, results.get("breakeven_lease_usd_per_kw_month"),
                         results.get("breakeven_lease_with_terminal_value_usd_per_kw_month"),
-                        pre_tax=_taxed(results))
+                        pre_tax=taxed(results))
     lines += [be] if be else []
     return lines + signing_notes(results.get("strategies") or {})
-
-
-def _taxed(results: Mapping[str, Any]) -> bool:
-    """Whether the run models income tax (``[pivot.tax]``): its headline rows are then
-    after tax, its tornado and break-even lease pre-tax."""
-    return bool((results.get("inputs") or {}).get("tax"))
 
 
 def market_line(inputs: Mapping[str, Any]) -> str | None:

@@ -152,6 +152,13 @@ SIMULATE_TREASURY_ROWS: tuple[RowSpec, ...] = (
 )
 
 
+def taxed(results: Mapping[str, Any]) -> bool:
+    """Whether a pivot run models income tax (``[pivot.tax]``): its headline rows are
+    then after tax, its tornado and break-even lease pre-tax (the table, the CLI and the
+    web chart say so)."""
+    return bool((results.get("inputs") or {}).get("tax"))
+
+
 def breakeven_note(pivot_name: str, to_horizon: Any, with_terminal_value: Any = None,
                    pre_tax: bool = False) -> str | None:
     """The break-even lease line of the strategy ``pivot_name``: the first-year rent at
