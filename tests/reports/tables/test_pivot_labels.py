@@ -43,3 +43,20 @@ def test_caption_defines_the_payback() -> None:
     caption = pivot_caption(_results(None)["inputs"], None)
     assert ("IRR and payback (undiscounted, months from the construction start) of the "
             "flows minus the baseline's") in caption
+
+
+def test_the_switching_values_say_pre_tax_when_the_run_is_taxed() -> None:
+    """The switching values are read off the tornado, so they are pre-tax too: on a taxed
+    run the capex at which the pre-tax NPVs are equal is not where the after-tax ones are,
+    yet the line under the tornado named the bare NPVs the table gives after tax."""
+    def switching(tax: str | None) -> list[str]:
+        r = _results(tax)
+        r["tornado"][0]["switching_input"] = 1.0e7
+        r["tornado"][0]["switching_with_tv_input"] = 1.1e7
+        return [x for x in verdict_lines(r) if x.startswith("switching values")]
+
+    taxed = switching("after-tax: income tax 21.0 %")
+    assert [x.split(" = 0")[0] for x in taxed] == [
+        "switching values (pre-tax NPV(convert_all) - NPV(keep_mining)",
+        "switching values (pre-tax NPV(convert_all) - NPV(keep_mining) with TV"]
+    assert not any("pre-tax" in x for x in switching(None))

@@ -161,7 +161,7 @@ def verdict_lines(results: Mapping[str, Any]) -> list[str]:
     tornado = results.get("tornado") or []
     lines = []
     for with_tv in (False, True) if tornado_changes_with_terminal_value(tornado) else (False,):
-        line = switching_line(tornado, name, with_tv)
+        line = switching_line(tornado, name, with_tv, pre_tax=taxed(results))
         lines += [line] if line else []
     be = breakeven_note(name, results.get("breakeven_lease_usd_per_kw_month"),
                         results.get("breakeven_lease_with_terminal_value_usd_per_kw_month"),

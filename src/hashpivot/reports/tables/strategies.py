@@ -212,11 +212,13 @@ def tornado_changes_with_terminal_value(rows: Sequence[Mapping[Any, Any]]) -> bo
 
 
 def switching_line(rows: Sequence[Mapping[Any, Any]], pivot_name: str,
-                   with_terminal_value: bool = False) -> str | None:
+                   with_terminal_value: bool = False, pre_tax: bool = False) -> str | None:
     """What the tornado says of the verdict: the switching value of each variable whose
     range turns NPV(pivot) - NPV(keep_mining) (``switching_input`` or
     ``switching_with_tv_input`` of the tornado's records, in its order), or that the
-    verdict holds over every range; None for a tornado stored before switching values."""
+    verdict holds over every range; None for a tornado stored before switching values.
+    ``pre_tax``: the run models income tax, so the line says the NPVs are pre-tax (as
+    the tornado's)."""
     key = "switching_with_tv_input" if with_terminal_value else "switching_input"
     if not rows or any(key not in r for r in rows):
         return None
@@ -232,8 +234,8 @@ def switching_line(rows: Sequence[Mapping[Any, Any]], pivot_name: str,
 
     flips = [f"{r['label']} at {format_tornado_input(float(r[key]), str(r['unit']))}"
              f"{ahead(r)}" for r in rows if is_number(r[key])]
-    what = f"NPV({pivot_name}) - NPV(keep_mining)" + (" with TV" if with_terminal_value
-                                                        else "")
+    what = (("pre-tax " if pre_tax else "") + f"NPV({pivot_name}) - NPV(keep_mining)"
+            + (" with TV" if with_terminal_value else ""))
     if flips:
         return (f"switching values ({what} = 0, the other inputs at base): "
                 + "; ".join(flips) + "; every other range keeps its sign")
