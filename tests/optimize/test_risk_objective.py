@@ -47,3 +47,31 @@ def test_the_objective_is_the_mean_and_the_cvar_the_output_reports(
     # before: the model's CVaR weighed the worst scenarios with alpha K = 1.5, (w1 + w2 / 2)
     # / 1.5, 0.21 M USD off the reported mean of the worst two at K = 30
     assert r.objective_usd == pytest.approx(by_hand, rel=1e-9, abs=1.0)
+
+
+def test_the_output_gives_the_cvar_the_objective_weighs_at_its_alpha() -> None:
+    """With ``[optimize] cvar_alpha = 0.2`` the objective weighs the mean of the worst 6
+    of 30 scenarios, but every CVaR the output gave was the worst 5 % (2 of 30): at risk
+    aversion 1 the objective read 248.8 M USD beside a CVaR95 of 244.3, and nothing named
+    the tail it maximized."""
+    from hashpivot.reports.tables.optimize import summary_lines
+
+    tail = TAIL.replace("block_mw = 25.0", "block_mw = 25.0\ncvar_alpha = 0.2")
+    pf = portfolio(site_toml("A"), site_toml("B", capacity=25.0, count=6000, price=55.0),
+                   years=2, tail=tail)
+    r = optimize_plan(pf, OptimizeConfig(n_scenarios=30, seed=5, gap=1e-9, risk_aversion=1.0,
+                                         evpi_scenarios=1, two_stage=False))
+    npv = np.asarray(r.npv_usd)
+    worst6 = np.sort(npv)[:6].mean()
+    assert r.objective_usd == pytest.approx(worst6, rel=1e-9, abs=1.0)
+    j = r.to_json()
+    assert j["objective_cvar_usd"] == pytest.approx(worst6, rel=1e-12)
+    assert j["cvar95_usd"] == pytest.approx(np.sort(npv)[:2].mean(), rel=1e-12)
+    (line,) = [x for x in summary_lines(j) if "cvar_alpha" in x]
+    assert "the mean of the worst 6 of 30 scenarios" in line
+    assert f"{worst6 / 1e6:,.1f} M USD" in line
+    # at the default alpha the tables' CVaR95 is the objective's: no line
+    at_5 = optimize_plan(pf.model_copy(update={"optimize": pf.optimize.model_copy(
+        update={"cvar_alpha": 0.05})}), OptimizeConfig(n_scenarios=30, seed=5, gap=1e-9,
+        risk_aversion=1.0, evpi_scenarios=1, two_stage=False)).to_json()
+    assert not any("cvar_alpha" in x for x in summary_lines(at_5))

@@ -288,6 +288,8 @@ class PlanResult:
             "evpi_usd": self.evpi_usd,
             "two_stage_bound_usd": self.two_stage_bound_usd,
             "cvar95_usd": cvar_usd(self.npv_usd, 0.05),
+            # the CVaR the objective weighs, at [optimize] cvar_alpha (CVaR95 at 0.05)
+            "objective_cvar_usd": cvar_usd(self.npv_usd, self.alpha),
             "npv_p5_usd": float(np.percentile(self.npv_usd, 5)),
             "npv_p50_usd": float(np.percentile(self.npv_usd, 50)),
             "npv_p95_usd": float(np.percentile(self.npv_usd, 95)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hashpivot.reports.tables.formats import fmt_musd, fmt_num, is_number
-from hashpivot.sampling_error import FEW_TAIL_PATHS
+from hashpivot.sampling_error import FEW_TAIL_PATHS, tail_size
 
 #: Column headings of :func:`plan_rows` (a line break before a unit).
 PLAN_HEADER = ("quarter", "site", "gross MW", "IT MW", "tenant", "capex\nM USD")
@@ -131,6 +131,7 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         *cvar_lines(j),
         *sampling_lines(j),
     ]
+    objective = objective_cvar_lines(j)
     if (j.get("assumptions") or {}).get("deterministic"):
         out_of_sample = ["no out-of-sample estimate: a deterministic run values one "
                          "scenario, every volatility zero"]
@@ -144,11 +145,32 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"EVPI {fmt_musd(j['evpi_usd'])} M USD; two-stage bound (decide after year one per "
         f"path, LP relaxation) {fmt_musd(j['two_stage_bound_usd'])} M USD vs objective "
         f"{fmt_musd(j['objective_usd'])}",
+        *objective,
         f"HiGHS {j['solver']}: {j['termination_condition']}, gap {100 * j['mip_gap']:.3f} %, "
         f"{j['n_variables']:,} variables, {j['n_constraints']:,} rows; coefficients "
         f"{j['coefficient_seconds']:.2f} s, build {j['build_seconds']:.3f} s, solve "
         f"{j['solve_seconds']:.2f} s",
     ]
+
+
+def objective_cvar_lines(result: dict[str, Any]) -> list[str]:
+    """The CVaR the objective weighs when ``[optimize] cvar_alpha`` is not 0.05 (the
+    tables' CVaR95 is then another tail): its alpha, the scenarios it averages and the
+    plan's value of it; none at 0.05, without risk aversion or for a result stored
+    before it."""
+    inputs = result.get("assumptions") or {}
+    if ("objective_cvar_usd" not in result or not is_number(inputs.get("cvar_alpha"))
+            or not is_number(inputs.get("risk_aversion"))):
+        return []
+    alpha, lam = float(inputs["cvar_alpha"]), float(inputs["risk_aversion"])
+    if lam <= 0 or abs(alpha - 0.05) < 1e-12:
+        return []
+    k = int(inputs["n_scenarios"])
+    return [f"the objective weighs the CVaR at [optimize] cvar_alpha {alpha:g}, the mean of "
+            f"the worst {tail_size(k, alpha)} of {k} scenarios: "
+            f"{fmt_musd(result['objective_cvar_usd'])} M USD for the plan in sample "
+            f"(objective = {1.0 - lam:g} E[NPV] + {lam:g} x that; the tables' CVaR95 is the "
+            "mean of the worst 5 %)"]
 
 
 def cvar_lines(result: dict[str, Any]) -> list[str]:
