@@ -219,3 +219,29 @@ def test_a_site_that_holds_no_whole_block_is_named() -> None:
     free = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
                                             two_stage=False, continuous=True))
     assert not [w for w in free.warnings if "block_mw" in w]
+
+
+def test_a_tenant_too_small_for_a_whole_block_is_named() -> None:
+    """The same at a tenant: 12 IT MW at PUE 1.25 is 15 gross MW, no whole 25 MW block, so
+    the MILP cannot lease it a hall anywhere; the plan kept mining (with --continuous it
+    converts those 15 MW) and nothing said why."""
+    tail = """
+[optimize]
+block_mw = 25.0
+
+  [[optimize.tenants]]
+  name = "Small"
+  it_mw = 12.0
+  lease_usd_per_kw_month = 300.0
+"""
+    pf = portfolio(site_toml("A", lease=100.0), years=4, tail=tail)
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False))
+    assert r.plan.empty
+    (line,) = [w for w in r.warnings if "block_mw" in w]
+    assert line.startswith("tenant Small: its 12 IT MW (15 MW gross at PUE 1.25)")
+    assert "25 MW" in line
+    free = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                            two_stage=False, continuous=True))
+    assert float(free.plan["gross_mw"].sum()) == 15.0
+    assert not [w for w in free.warnings if "block_mw" in w]

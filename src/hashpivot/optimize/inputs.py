@@ -151,18 +151,30 @@ class PlanProblem:
 
 def block_notes(p: PlanProblem) -> list[str]:
     """The sites with offers whose convertible MW (within a rule's cap) hold no whole hall
-    block: the MILP cannot convert there, which the plan alone does not say. One
+    block, and the tenants whose IT MW (in gross MW at their offers' PUE) hold none: the
+    MILP cannot convert there or lease to them, which the plan alone does not say. One
     sentence each; none with ``--continuous``."""
     if not p.integer:
         return []
     limit = np.minimum(p.site_limit_mw, p.rule_cap_mw)
-    return [
-        f"{site.name}: its {limit[s]:g} MW convertible hold no whole block of "
-        f"{p.unit_mw:g} MW ([optimize].block_mw): the plan cannot convert there "
-        "(a smaller block_mw, or --continuous)"
+    block = f"no whole block of {p.unit_mw:g} MW ([optimize].block_mw)"
+    notes = [
+        f"{site.name}: its {limit[s]:g} MW convertible hold {block}: the plan cannot "
+        "convert there (a smaller block_mw, or --continuous)"
         for s, site in enumerate(p.sites)
         if np.any(p.offer_site == s) and 0 < limit[s] < p.unit_mw - 1e-9
     ]
+    for k, tenant in enumerate(p.tenants):
+        offers = np.flatnonzero(p.offer_tenant == k)
+        if not offers.size or not np.isfinite(tenant.it_mw):
+            continue
+        pue = float(p.offer_pue[offers].max())  # its largest hall in gross MW
+        gross = tenant.it_mw * pue
+        if 0 < gross < p.unit_mw - 1e-9:
+            notes.append(f"tenant {tenant.name}: its {tenant.it_mw:g} IT MW ({gross:g} MW "
+                         f"gross at PUE {pue:g}) hold {block}: the plan cannot lease it a "
+                         "hall (a smaller block_mw, or --continuous)")
+    return notes
 
 
 def _quarter_index(labels: list[str], quarter: str) -> int:
