@@ -114,3 +114,23 @@ def test_a_hall_is_depreciated_from_the_month_it_enters_service() -> None:
     placed = np.asarray(cf.hosting_capex_in_service_usd, dtype=float)[0]
     assert placed.sum() == pytest.approx(capex.sum(), rel=1e-12)  # (every hall in service)
     assert np.flatnonzero(placed)[0] == ready
+
+
+def test_summary_csv_carries_the_after_tax_and_terminal_value_npvs() -> None:
+    """``--out``'s summary.csv had the pre-tax NPVs to the horizon only: on a taxed run the
+    table's headline rows (NPV after tax, after tax vs keep, after tax with TV) and the
+    NPVs with the terminal value were in no CSV (convert_all 309.0 M USD after tax, 631.8
+    with TV, beside the 526.8 pre-tax it gave)."""
+    from hashpivot.reports.pivot import summary_frame
+
+    taxed = _run("\n[pivot.tax]\nincome_tax_rate = 0.21\n")
+    row = summary_frame(taxed).set_index("strategy").loc["convert_all"]
+    s = taxed.strategy("convert_all")
+    for key in ("npv_after_tax_usd", "npv_after_tax_vs_baseline_usd",
+                "npv_after_tax_with_terminal_value_usd", "income_tax_pv_usd",
+                "npv_with_terminal_value_usd", "npv_with_terminal_value_vs_baseline_usd",
+                "terminal_value_usd"):
+        assert row[key] == pytest.approx(getattr(s, key), rel=1e-12), key
+    pre = summary_frame(_run())
+    assert "npv_after_tax_usd" not in pre.columns  # pre-tax run: no empty tax columns
+    assert "npv_with_terminal_value_usd" in pre.columns

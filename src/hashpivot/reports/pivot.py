@@ -21,7 +21,7 @@ from hashpivot.reports.charts import (
 from hashpivot.reports.dispatch_uplift import write_dispatch_uplift
 from hashpivot.reports.labels import discounting_text, format_tornado_input
 from hashpivot.reports.serialize import assumptions_frame, write_csvs
-from hashpivot.reports.tables.strategies import tornado_changes_with_terminal_value
+from hashpivot.reports.tables.strategies import taxed, tornado_changes_with_terminal_value
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
@@ -57,10 +57,17 @@ def monthly_frame(s: StrategyResult) -> pd.DataFrame:
     )
 
 
+#: The after-tax columns of :func:`summary_frame` (a run with ``[pivot.tax]``). [USD]
+_AFTER_TAX = ("income_tax_pv_usd", "npv_after_tax_usd", "npv_after_tax_vs_baseline_usd",
+              "npv_after_tax_with_terminal_value_usd")
+
+
 def summary_frame(result: PivotResult) -> pd.DataFrame:
-    """One row per strategy: converted MW, NPVs [USD], IRRs [fraction/year] (with
-    whether each is a financing's cost, not a return), payback [months] and contracted
-    backlog [USD]."""
+    """One row per strategy: converted MW, NPVs [USD] (pre-tax, to the horizon and with
+    the terminal value; with ``[pivot.tax]`` also the income tax's PV and the NPVs after
+    tax, the table's headline rows), IRRs [fraction/year] (with whether each is a
+    financing's cost, not a return), payback [months] and contracted backlog [USD]."""
+    after_tax = _AFTER_TAX if taxed({"inputs": result.inputs}) else ()
     return pd.DataFrame(
         [
             {
@@ -68,6 +75,11 @@ def summary_frame(result: PivotResult) -> pd.DataFrame:
                 "converted_gross_mw": s.strategy.converted_gross_mw,
                 "npv_usd": s.npv_usd,
                 "npv_vs_baseline_usd": s.npv_vs_baseline_usd,
+                "terminal_value_usd": s.terminal_value_usd,
+                "npv_with_terminal_value_usd": s.npv_with_terminal_value_usd,
+                "npv_with_terminal_value_vs_baseline_usd":
+                    s.npv_with_terminal_value_vs_baseline_usd,
+                **{k: getattr(s, k) for k in after_tax},
                 "irr_fraction": s.irr_fraction,
                 "npv_levered_usd": s.npv_levered_usd,
                 "irr_levered_fraction": s.irr_levered_fraction,
