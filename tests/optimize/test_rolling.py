@@ -7,7 +7,7 @@ import pytest
 
 from hashpivot.exceptions import InputError
 from hashpivot.models import Portfolio
-from hashpivot.optimize import OptimizeConfig, optimize_plan, resolve_problem
+from hashpivot.optimize import OptimizeConfig, PlanResult, optimize_plan, resolve_problem
 
 from .conftest import portfolio, site_toml
 
@@ -166,20 +166,27 @@ def test_committed_conversions_over_the_budget_are_an_input_error() -> None:
                                             two_stage=False)).plan is not None
 
 
+def _committed_hall_plan(lease_usd_per_kw_month: float) -> PlanResult:
+    """A 25 MW hall committed at site A in 2026Q2 for tenant T (100 IT MW), the site and
+    the tenant at this first-year rent [USD/kW-month], planned on 4 scenarios."""
+    tail = COMMITTED.format(mw=25.0) + '  tenant = "T"\n' + f"""
+[[optimize.tenants]]
+name = "T"
+it_mw = 100.0
+lease_usd_per_kw_month = {lease_usd_per_kw_month}
+"""
+    pf = portfolio(site_toml("A", capacity=75.0, lease=lease_usd_per_kw_month), years=4,
+                   tail=tail)
+    return optimize_plan(pf, OptimizeConfig(n_scenarios=4, seed=1, evpi_scenarios=1,
+                                            two_stage=False, fixed_through="2026Q2"))
+
+
 def test_keep_mining_is_one_baseline_and_the_commitments_a_row_of_their_own() -> None:
     """With committed conversions the value table's ``keep_mining`` row converted them
     (25 MW, E[NPV] 136.0 M USD on the reviewer's case) while the summary's "value over
     keep-mining", the out-of-sample and central-path checks and pivot measured against
     mining everywhere (62.6): one word, two baselines in one output."""
-    tail = COMMITTED.format(mw=25.0) + '  tenant = "T"\n' + """
-[[optimize.tenants]]
-name = "T"
-it_mw = 100.0
-lease_usd_per_kw_month = 220.0
-"""
-    pf = portfolio(site_toml("A", capacity=75.0, lease=220.0), years=4, tail=tail)
-    r = optimize_plan(pf, OptimizeConfig(n_scenarios=4, seed=1, evpi_scenarios=1,
-                                         two_stage=False, fixed_through="2026Q2"))
+    r = _committed_hall_plan(220.0)
     rows = {s.name: s for s in r.strategies}
     keep = rows["keep_mining"]
     assert keep.feasible and float(keep.conversion_mw.sum()) == 0.0
@@ -191,3 +198,16 @@ lease_usd_per_kw_month = 220.0
     assert r.best_simple.name != "keep_mining"
     assert r.to_json()["value_over_best_simple_usd"] == pytest.approx(
         r.expected_npv_usd - r.best_simple.expected_npv_usd)
+
+
+def test_mining_everywhere_is_not_the_best_simple_strategy_once_a_hall_is_committed() -> None:
+    """The exclusion itself: a committed hall at a rent below mining's value (40
+    USD/kW-month), so keep-mining (17.0 M USD) beats every strategy still open (-59.1).
+    The test above cannot tell, its keep-mining being the worst row anyway."""
+    r = _committed_hall_plan(40.0)
+    rows = {s.name: s for s in r.strategies}
+    assert rows["keep_mining"].expected_npv_usd > max(
+        s.expected_npv_usd for n, s in rows.items() if n != "keep_mining")
+    assert r.best_simple.name == "committed_only"
+    assert r.to_json()["value_over_best_simple_usd"] == pytest.approx(
+        r.expected_npv_usd - rows["committed_only"].expected_npv_usd)
