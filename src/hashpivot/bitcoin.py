@@ -327,7 +327,14 @@ def _positive_or_nan(x: Any, name: str = "difficulty") -> Any:
         bad = not x > 0 and not math.isnan(x)
         out = float(x) if x > 0 else float("nan")
     if bad:
-        warnings.warn(
-            f"{name} must be > 0; non-positive values give NaN", RuntimeWarning, stacklevel=3
-        )
+        warn_non_positive(name, stacklevel=4)
     return out
+
+
+def warn_non_positive(name: str, stacklevel: int = 3) -> None:
+    """The warning of non-positive values of ``name`` replaced by NaN (as
+    ``_positive_or_nan`` gives them)."""
+    warnings.warn(
+        f"{name} must be > 0; non-positive values give NaN", RuntimeWarning,
+        stacklevel=stacklevel,
+    )

@@ -24,10 +24,11 @@ import functools
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.bitcoin import btc_per_th_day
+from hashpivot.bitcoin import btc_per_th_day, warn_non_positive
 from hashpivot.market import MarketPaths
 from hashpivot.scenarios.margin import LOSS_SPELL_MONTHS, first_loss_spell, loss_spell_mask
 from hashpivot.scenarios.parameters import ScenarioParams
+from hashpivot.scenarios.paths_kernel import difficulty_and_hashvalue, scaled_transpose
 from hashpivot.scenarios.processes import (
     DAYS_PER_MONTH,
     bootstrap_increments,
@@ -56,10 +57,21 @@ class SimulatedMarketPaths(MarketPaths):
 
     @functools.cached_property
     def hashvalue_btc_per_th_day(self) -> FloatArray:
-        """Expected BTC per TH/s per day. [BTC/(TH/s)/day]"""
-        out = np.asarray(
-            btc_per_th_day(self.difficulty, self.subsidy_btc_per_block + self.fees_btc_per_block)
-        )
+        """Expected BTC per TH/s per day (with the difficulty, in one compiled pass when the
+        subsidy is the same on every path, as generated). [BTC/(TH/s)/day]"""
+        sub = self.subsidy_btc_per_block
+        if self.n_paths == 0 or sub.strides[0] != 0 or "difficulty" in self.__dict__:
+            out = np.asarray(
+                btc_per_th_day(self.difficulty, sub + self.fees_btc_per_block)
+            )
+        else:
+            d, out, bad = difficulty_and_hashvalue(
+                self.network_hashrate_th_s, sub[0], self.fees_btc_per_block
+            )
+            if bad:
+                warn_non_positive("difficulty")
+            d.setflags(write=False)
+            self.__dict__["difficulty"] = d  # the cached difficulty
         out.setflags(write=False)
         return out
 
@@ -99,23 +111,32 @@ def generate_market_paths(
     # 4. hashrate recursion on the deviation Y (lagged hashprice response)
     Y = hashrate_deviation(params, X, e, fees)
     del e
-    hashrate = params.hashrate_center_th_s[:, None] * np.exp(Y)
+    # center * exp(factor), path-major (n, T): numpy's exp in place, then one pass
+    hashrate = _path_major(params.hashrate_center_th_s, np.exp(Y, out=Y))
     del Y
-    price = params.price_center_usd[:, None] * np.exp(X)
+    price = _path_major(params.price_center_usd, np.exp(X, out=X))
     del X
     # 5. power
     power = power_prices(params, n, rng)
 
     return SimulatedMarketPaths(
         periods=params.periods,
-        btc_price_usd=np.ascontiguousarray(price.T),
-        network_hashrate_th_s=np.ascontiguousarray(hashrate.T),
+        btc_price_usd=price,
+        network_hashrate_th_s=hashrate,
         fees_btc_per_block=np.ascontiguousarray(fees.T),
         # a read-only broadcast view: the subsidy is the same on every path
         subsidy_btc_per_block=np.broadcast_to(params.subsidy_btc_per_block, (n, T)),
         power_price_usd_per_mwh=None if power is None else np.ascontiguousarray(power.T),
         subsidy_year_later_btc_per_block=params.subsidy_year_later_btc_per_block,
     )
+
+
+def _path_major(center: FloatArray, factor: FloatArray) -> FloatArray:
+    """``center[:, None] * factor`` of a time-major ``factor`` ``(T, n)``, transposed to
+    ``(n, T)`` (C order) in the same pass. [as center]"""
+    out = np.empty(factor.shape[::-1])
+    scaled_transpose(np.ascontiguousarray(center, dtype=np.float64), factor, out)
+    return out
 
 
 def count_loss_spells(params: ScenarioParams, market: MarketPaths) -> int:

@@ -47,6 +47,7 @@ from hashpivot.scenarios.calibration import DAYS_PER_YEAR
 from hashpivot.scenarios.centering import bootstrap_mean_correction, gbm_mean_correction
 from hashpivot.scenarios.margin import step_months_and_lag
 from hashpivot.scenarios.parameters import ScenarioParams
+from hashpivot.scenarios.paths_kernel import correlated_shocks, deviation_recursion
 
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
@@ -126,9 +127,11 @@ def hashrate_shocks(
     """
     v = rng.standard_normal(z.shape)
     rho = params.price_hashrate_correlation
-    return np.asarray(
-        params.hashrate_noise_per_step[:, None] * (rho * z + math.sqrt(max(1 - rho**2, 0.0)) * v)
+    correlated_shocks(
+        np.ascontiguousarray(params.hashrate_noise_per_step, dtype=np.float64), float(rho),
+        math.sqrt(max(1 - rho**2, 0.0)), np.ascontiguousarray(z, dtype=np.float64), v,
     )
+    return v
 
 
 def fee_draws(params: ScenarioParams, n: int, rng: np.random.Generator) -> FloatArray:
@@ -139,7 +142,12 @@ def fee_draws(params: ScenarioParams, n: int, rng: np.random.Generator) -> Float
     """
     w = rng.standard_normal((params.n_periods, n))
     s = params.fees_sigma
-    return np.asarray(params.fees_center_btc_per_block[:, None] * np.exp(s * w - 0.5 * s * s))
+    # in place, the same operations as fc[:, None] * np.exp(s * w - 0.5 * s * s)
+    w *= s
+    w -= 0.5 * s * s
+    np.exp(w, out=w)
+    w *= params.fees_center_btc_per_block[:, None]
+    return w
 
 
 def hashrate_deviation(
@@ -154,14 +162,16 @@ def hashrate_deviation(
     X : ndarray
         Cumulative log price factor. [-]
     e : ndarray
-        Hashrate shocks (:func:`hashrate_shocks`); overwritten (it becomes ``Y`` when
-        ``beta = 0``). [-]
+        Hashrate shocks (:func:`hashrate_shocks`); overwritten: it becomes ``Y``
+        (C order, float64, as drawn). [-]
     fees : ndarray
         Simulated fees per block. [BTC]
 
     Notes
     -----
     Daily steps use a lag of ``round(L * 30.44)`` days and scale the response per step.
+    The recursion runs compiled (:func:`~hashpivot.scenarios.paths_kernel.
+    deviation_recursion`), bitwise the row-by-row numpy one it replaced.
     """
     T, n = e.shape
     sub = params.subsidy_btc_per_block[:, None]
@@ -172,7 +182,9 @@ def hashrate_deviation(
     if beta == 0.0 and not margin:
         return cumulate_rows(e)  # no response: Y is the cumulative noise
     # deviation of log(subsidy + fees) from the center: only the hashprice response uses it
-    R = np.log((sub + fees) / (sub + params.fees_center_btc_per_block[:, None]))
+    R = sub + fees
+    R /= sub + params.fees_center_btc_per_block[:, None]
+    np.log(R, out=R)
     if params.is_daily:
         lag_steps = max(1, round(L * DAYS_PER_MONTH))
         step_months = 1.0 / DAYS_PER_MONTH
@@ -180,24 +192,14 @@ def hashrate_deviation(
         lag_steps, step_months = L, 1.0
     coef = beta * step_months / L
     m_steps, m_lag = step_months_and_lag(params.periods, params.margin_lag_months)
-    zero = np.zeros(n)
-    Y = np.empty((T, n))
-    D = np.empty((T, n))
-    prev = zero
-    for t in range(T):
-        if t >= 1:
-            d_lag = D[t - 1 - lag_steps] if t - 1 - lag_steps >= 0 else zero
-            cur = prev + coef * (D[t - 1] - d_lag) + e[t]
-        else:
-            cur = prev + e[t]
-        if margin and t >= 1:
-            # the path's margin less the center's is its hashprice deviation D: linear,
-            # so the deterministic path stays the median of the paths
-            cur = cur + (kappa * m_steps[t]) * D[max(t - m_lag, 0)]
-        Y[t] = cur
-        np.subtract(X[t], cur, out=D[t])
-        D[t] += R[t]
-        prev = cur
+    # the path's margin less the center's is its hashprice deviation D: linear, so the
+    # deterministic path stays the median of the paths
+    kappa_steps = np.asarray(kappa * np.asarray(m_steps, dtype=np.float64), dtype=np.float64)
+    Y = np.ascontiguousarray(e, dtype=np.float64)
+    deviation_recursion(
+        np.ascontiguousarray(X, dtype=np.float64), Y, R, int(lag_steps), float(coef),
+        bool(margin), np.atleast_1d(kappa_steps), int(m_lag), np.empty((T, n)),
+    )
     return Y
 
 
