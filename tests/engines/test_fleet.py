@@ -69,3 +69,36 @@ def test_compiled_mining_is_bitwise_the_numpy_expressions(
             if isinstance(a, np.ndarray):
                 assert np.array_equal(a, b), f.name
                 assert np.array_equal(np.signbit(a), np.signbit(b)), f.name
+
+
+@pytest.mark.parametrize(("kind", "method", "start", "years"), [
+    ("fixed", "exit_multiple", None, 9),
+    ("index", "gordon", None, 9),
+    ("fixed", "none", None, 9),
+    # no halving in the final year or the year after: the final year taken as mined
+    ("fixed", "exit_multiple", "2026-01", 5),
+])
+def test_compiled_replacement_decision_is_bitwise_the_numpy_one(
+    kind: str, method: str, start: str | None, years: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hashpivot.engines.pivot import replacement
+
+    a = site("A", contract(40.0, kind), table(asic="Antminer S19 XP", count=30000),
+             cost_items=[site_opex("staff", 5e6),
+                         site_opex("repairs", 4e6, behavior="variable")],
+             capacity_mw=120.0, fleet_replacement=True)
+    tv = table(mining_method=method, growth_per_year=0.0 if method == "gordon" else None)
+    pf = parse_portfolio(portfolio_toml("one site", a, pivot=table(
+        horizon_years=years, start=start, fleet_replacement_years=2,
+        terminal_value=tv)), "t.toml")
+    run = prepare(pf, SimulationConfig(n_paths=96, seed=5, chunk_paths=96))
+    market = generate_chunk(run.task.params, np.random.SeedSequence(2), 96)
+    assert market.n_paths >= replacement._KERNEL_MIN_PATHS
+    fast = pv.market_mining(pf, market)["A"]
+    monkeypatch.setattr(replacement, "_KERNEL_MIN_PATHS", 10**9)
+    ref = pv.market_mining(pf, market)["A"]
+    assert len(ref.gain_usd_per_mw) >= 2
+    assert any(go.any() and not go.all() for go in ref.replaced)  # mixed decisions
+    for g_ref, g_fast in zip(ref.gain_usd_per_mw, fast.gain_usd_per_mw, strict=True):
+        assert g_ref.tobytes() == g_fast.tobytes()
+    assert np.array_equal(ref.th_s_per_mw, fast.th_s_per_mw)

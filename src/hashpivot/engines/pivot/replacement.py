@@ -28,6 +28,11 @@ from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 
 __all__ = ["MwValuation", "mw_cash_flow_usd", "replacement_gain_usd_per_mw"]
 
+#: From this many paths on, a decision's cash flow difference is computed compiled
+#: (:mod:`~hashpivot.engines.pivot.replacement_kernel`; small path counts, the
+#: deterministic model's one, skip loading numba).
+_KERNEL_MIN_PATHS = 64
+
 
 @dataclass(frozen=True)
 class MwValuation:
@@ -263,22 +268,39 @@ def replacement_gain_usd_per_mw(
     """
     n = val.discount.shape[0]
     sl = slice(tk, n)
-    args = (val.days[sl], val.energy_mwh_per_mw[sl], val.variable_opex_usd_per_mw_month[sl],
-            val.uplift, val.gross_per_net)
-    diff = mw_cash_flow_usd(new_th_s_per_mw, hashprice_usd_per_th_day, power_price_usd_per_mwh,
-                            *args)
-    old = mw_cash_flow_usd(old_th_s_per_mw, hashprice_usd_per_th_day, power_price_usd_per_mwh,
-                           *args)
-    gain = np.asarray((diff - old) @ val.discount[sl], dtype=np.float64)
+    days, energy = val.days[sl], val.energy_mwh_per_mw[sl]
+    variable = val.variable_opex_usd_per_mw_month[sl]
+    args = (days, energy, variable, val.uplift, val.gross_per_net)
+    hp_all, pp_all = hashprice_usd_per_th_day, power_price_usd_per_mwh
+    compiled = (val.uplift is None and np.ndim(hp_all) == 2
+                and np.shape(hp_all)[0] >= _KERNEL_MIN_PATHS
+                and np.broadcast_shapes(np.shape(new_th_s_per_mw), np.shape(old_th_s_per_mw),
+                                        np.shape(pp_all), np.shape(hp_all)) == np.shape(hp_all))
+    if compiled:  # the same arithmetic in one compiled pass (bitwise the same figures)
+        from hashpivot.engines.pivot.replacement_kernel import flow_difference_usd
+
+        delta = flow_difference_usd(new_th_s_per_mw, old_th_s_per_mw, hp_all, pp_all,
+                                    days, energy, variable)
+    else:
+        diff = mw_cash_flow_usd(new_th_s_per_mw, hp_all, pp_all, *args)
+        old = mw_cash_flow_usd(old_th_s_per_mw, hp_all, pp_all, *args)
+        delta = diff - old
+    gain = np.asarray(delta @ val.discount[sl], dtype=np.float64)
     gain = gain - capex_usd_per_mw * val.discount[tk]
     if val.tv_method != "none":
         f = max(val.final_start - tk, 0)
-        old_final, new_final = old[..., f:], diff[..., f:]
+        # the final year's months as the terminal value takes them (the months of the
+        # flows above when it takes them as they are)
+        hp, pp = hp_all[..., f:], pp_all[..., f:]
         if val.variable_final_usd_per_mw_month is not None or val.year_ahead is not None:
-            # the final year's months as the terminal value takes them
-            hp, pp = hashprice_usd_per_th_day[..., f:], power_price_usd_per_mwh[..., f:]
             old_final = val.final_year_flows_usd(old_th_s_per_mw[..., f:], hp, pp, tk + f, n)
             new_final = val.final_year_flows_usd(new_th_s_per_mw[..., f:], hp, pp, tk + f, n)
+        elif compiled:
+            last = (days[f:], energy[f:], variable[f:])
+            old_final = mw_cash_flow_usd(old_th_s_per_mw[..., f:], hp, pp, *last)
+            new_final = mw_cash_flow_usd(new_th_s_per_mw[..., f:], hp, pp, *last)
+        else:
+            old_final, new_final = old[..., f:], diff[..., f:]
         common = past_final_usd_per_mw - val.fixed_final_year_usd_per_mw
         e_old = (old_final.sum(axis=-1) + common) * val.annualize
         e_new = (new_final.sum(axis=-1) + common) * val.annualize
