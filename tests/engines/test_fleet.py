@@ -17,13 +17,15 @@ from tests.portfolio_toml import contract, portfolio_toml, site, site_opex, tabl
 
 def _toml(kind: str) -> str:
     """Two sites: A on a ``kind`` contract with fixed and variable opex (the variable
-    costs enter the curtailment decision) and hosting terms, B fixed-price."""
+    costs enter the curtailment decision), cash SG&A and hosting terms (its ASICs sold),
+    B fixed-price."""
     a = site("A", contract(40.0, kind), table(asic="Antminer S21", count=30000,
                                                uptime_fraction=0.95),
              cost_items=[site_opex("staff", 5e6),
-                         site_opex("repairs", 4e6, behavior="variable")],
+                         site_opex("repairs", 4e6, behavior="variable"),
+                         table(name="office", category="sga_cash", usd_per_year=3.1e6)],
              hosting=table(convertible_gross_mw=100.0, asic_disposition="sell",
-                           asic_resale_usd_per_th=4.0),
+                           asic_resale_usd_per_th=3.7),
              capacity_mw=120.0, power_overhead_factor=1.05, pool_fee_fraction=0.02)
     b = site("B", contract(55.0, "fixed"), table(asic="Antminer S19 XP", count=15000),
              capacity_mw=60.0)

@@ -223,6 +223,10 @@ def _site_cash_flows(
     purchase: FloatArray = np.zeros(n)
     mined_total: FloatArray = np.zeros(n)
     dated = any(b[0].installed != (None, None) for b in blocks)
+    compiled = market.n_paths >= _KERNEL_MIN_PATHS
+    if compiled:  # (P, T) opex and resale in one compiled pass each, bitwise the same
+        from hashpivot.engines.pivot import site_kernel
+    one_opex: tuple[FloatArray, FloatArray, FloatArray] | None = None
     for part, mw, start, part_shared in blocks:
         installed = installed_share(*part.installed, market.periods)
         mined_mw = mw * running_share(part, market.periods)  # installed and connected
@@ -239,8 +243,12 @@ def _site_cash_flows(
         released_mw = np.clip(prev - mw, 0.0, None) * owned_share(installed, k_buy,
                                                                   never_runs(part))
         if h.asic_disposition == "sell" and np.any(released_mw):
-            resale = resale + (released_mw[None, :] * m["released_th_s_per_mw"]
-                               * h.asic_resale_usd_per_th)
+            per_mw = m["released_th_s_per_mw"]
+            if compiled and np.shape(per_mw) == (market.n_paths, n):
+                resale = site_kernel.resale(resale, released_mw, per_mw,
+                                            h.asic_resale_usd_per_th)
+            else:
+                resale = resale + (released_mw[None, :] * per_mw * h.asic_resale_usd_per_th)
         if k_buy is not None:  # a planned entry, bought for the MW no conversion displaced
             purchase[k_buy] += (mw[k_buy] * part.fleet_hashrate_th_s / part.fleet_power_mw
                                 * part.purchase_usd_per_th)
@@ -248,10 +256,18 @@ def _site_cash_flows(
         # variable items in the share of the month mined (0 or 1; a dispatching site's
         # energy share); fixed site items (staff, insurance) whether the machines run or
         # are curtailed, both for the MW still mining; cash SG&A always (below)
-        part_opex = (share * opex_usd_per_month(part, "variable", market.periods)
-                     )[None, :] * m["running"]
-        part_opex += (share * opex_usd_per_month(part, "fixed_mining", market.periods)
-                      )[None, :]
+        variable_usd = share * opex_usd_per_month(part, "variable", market.periods)
+        fixed_usd = share * opex_usd_per_month(part, "fixed_mining", market.periods)
+        running = m["running"]
+        if compiled and len(blocks) == 1 and np.shape(running) == (market.n_paths, n):
+            # the (P, T) opex with the SG&A after the loop in one pass; here the final
+            # year's months only (its terminal value), the same operations
+            one_opex = (variable_usd, running, fixed_usd)
+            part_opex = variable_usd[None, -k:] * running[:, -k:]
+            part_opex += fixed_usd[None, -k:]
+        else:
+            part_opex = variable_usd[None, :] * running
+            part_opex += fixed_usd[None, :]
         opex = part_opex if len(blocks) == 1 else opex + part_opex
         # the tranche's final year at the MW it mines at the horizon, for its terminal
         # value, the cost items as they stand on the horizon's last day (cost_dates.py),
@@ -279,7 +295,11 @@ def _site_cash_flows(
         capex_at_horizon.append(c)
     # (no site before it connects; each item between its dates)
     sga_share = cost_profile(site, "sga", market.periods)
-    opex = opex + site.fixed_opex_usd_per_month * sga_share * connected
+    sga_usd = site.fixed_opex_usd_per_month * sga_share * connected
+    if one_opex is not None:
+        opex = site_kernel.site_opex(one_opex[0], one_opex[1], one_opex[2], sga_usd)
+    else:
+        opex = opex + sga_usd
     if purchase.any():  # fleet capex, after the terminal value's final year took its own
         mining["replacement_capex"] = mining["replacement_capex"] + purchase
     paths = (market.n_paths,)
