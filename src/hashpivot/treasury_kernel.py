@@ -20,6 +20,8 @@ releases the GIL, so chunks on threads run in parallel.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -47,11 +49,13 @@ def _max_abs_fiat(lev: FloatArray, rev: FloatArray, corp: FloatArray) -> float: 
 def _month(  # pragma: no cover - compiled
     cash: float, btc: float, p: float, fiat: float, m: float, ds_t: float, pol: int,
     cash_rate_m: float, min_cash: float, target: float, keep: float, tol: float,
+    interest: bool,
 ) -> tuple[float, float, float, float, bool]:
     """One month of one path under policy ``pol``: cash and BTC after it, the forced and
-    voluntary sales [BTC] and whether the forced sale fell short (a breach)."""
+    voluntary sales [BTC] and whether the forced sale fell short (a breach). ``interest``:
+    whether cash earns any (a constant of the kernel compiled)."""
     # 1. USD flows
-    if cash_rate_m > 0:
+    if interest and cash_rate_m > 0:
         # np.maximum(cash, 0.0): NaN and -0.0 kept, as numpy does
         it = (cash if (cash >= 0.0 or cash != cash) else 0.0) * cash_rate_m
         cash = cash + it
@@ -88,88 +92,101 @@ def _month(  # pragma: no cover - compiled
     return cash, btc, f, v, br
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _treasury_kernel(  # pragma: no cover - compiled
-    price: FloatArray, mined: FloatArray, lev: FloatArray, rev: FloatArray,
-    corp: FloatArray, ds: FloatArray, capex: FloatArray, policies: IntArray,
-    cash0: float, btc0: float, cash_rate_m: float, min_cash: float, target: float,
-    keep: float, tol: float, n_keep: int,
-    forced: FloatArray, forced_usd: FloatArray, forced_nc: FloatArray, breach_nc: BoolArray,
-    sold: FloatArray, breach: BoolArray, min_cash_out: FloatArray, end_cash: FloatArray,
-    end_btc: FloatArray,
-    forced_tm: FloatArray, forced_rows: BoolArray, breach_count: FloatArray,
-    cash_sample: FloatArray,
-) -> None:
-    n, T = price.shape
-    K = policies.size
-    # run 1: the same treasury with the capex paid from outside it (only its forced sales
-    # and breaches are kept). Until the path's first month with capex (t0) it is run 0
-    # itself, so it starts there from run 0's state; without capex it is run 0. From t0
-    # the two runs advance month by month side by side: two independent chains of
-    # dependent additions, which the CPU overlaps.
-    has_capex = capex.shape[0] != 0
-    for i in range(n):
-        t0 = T
-        if has_capex:
-            for t in range(T):
-                if capex[i, t] != 0.0:
-                    t0 = t
-                    break
-        for k in range(K):
-            pol = policies[k]
-            cash = cash0
-            btc = btc0
-            tf = 0.0
-            tfu = 0.0
-            ts = 0.0
-            br_any = False
-            mn = 0.0
-            cash1 = cash0  # run 1
-            btc1 = btc0
-            tf1 = 0.0
-            br1 = False
-            for t in range(T):
-                if t == t0:  # run 1 starts here, from run 0's state
-                    cash1 = cash
-                    btc1 = btc
-                    tf1 = tf
-                    br1 = br_any
-                p = price[i, t]
-                m = mined[i, t]
-                fiat = (lev[i, t] - rev[i, t]) - corp[t]
-                if t >= t0:
-                    cash1, btc1, f1, _, b1 = _month(cash1, btc1, p, fiat + capex[i, t], m,
-                                                    ds[t], pol, cash_rate_m, min_cash,
-                                                    target, keep, tol)
-                    tf1 = tf1 + f1
-                    br1 = br1 or b1
-                cash, btc, f, v, br = _month(cash, btc, p, fiat, m, ds[t], pol, cash_rate_m,
-                                             min_cash, target, keep, tol)
-                tf = tf + f
-                tfu = tfu + f * (p * keep)
-                ts = ts + f
-                if pol != _HOLD:
-                    ts = ts + v
-                if f != 0.0:  # rare: only these pages of forced_tm are written
-                    forced_tm[k, t, i] = f
-                    forced_rows[k, t] = True
-                if br:
-                    br_any = True
-                    breach_count[k, t] += 1.0
-                if t == 0 or cash < mn or cash != cash:
-                    mn = cash
-                if k == 0 and i < n_keep:
-                    cash_sample[i, t] = cash
-            forced[k, i] = tf
-            forced_usd[k, i] = tfu
-            sold[k, i] = ts
-            breach[k, i] = br_any
-            min_cash_out[k, i] = mn
-            end_cash[k, i] = cash
-            end_btc[k, i] = btc
-            # without capex, the same run
-            forced_nc[k, i] = tf1 if t0 < T else tf
-            breach_nc[k, i] = br1 if t0 < T else br_any
+def _kernel(interest: bool) -> Any:
+    """The treasury kernel compiled with ``interest`` a constant: with a cash rate of 0
+    (the default) its month has no interest step at all. LLVM made that step branch-free
+    (a select of the cash with and without interest), so it lengthened each month's chain
+    of dependent additions on the cash even when no cash earned any (about a tenth of the
+    kernel's time)."""
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _treasury_kernel(  # pragma: no cover - compiled
+        price: FloatArray, mined: FloatArray, lev: FloatArray, rev: FloatArray,
+        corp: FloatArray, ds: FloatArray, capex: FloatArray, policies: IntArray,
+        cash0: float, btc0: float, cash_rate_m: float, min_cash: float, target: float,
+        keep: float, tol: float, n_keep: int,
+        forced: FloatArray, forced_usd: FloatArray, forced_nc: FloatArray, breach_nc: BoolArray,
+        sold: FloatArray, breach: BoolArray, min_cash_out: FloatArray, end_cash: FloatArray,
+        end_btc: FloatArray,
+        forced_tm: FloatArray, forced_rows: BoolArray, breach_count: FloatArray,
+        cash_sample: FloatArray,
+    ) -> None:
+        n, T = price.shape
+        K = policies.size
+        # run 1: the same treasury with the capex paid from outside it (only its forced sales
+        # and breaches are kept). Until the path's first month with capex (t0) it is run 0
+        # itself, so it starts there from run 0's state; without capex it is run 0. From t0
+        # the two runs advance month by month side by side: two independent chains of
+        # dependent additions, which the CPU overlaps.
+        has_capex = capex.shape[0] != 0
+        for i in range(n):
+            t0 = T
+            if has_capex:
+                for t in range(T):
+                    if capex[i, t] != 0.0:
+                        t0 = t
+                        break
+            for k in range(K):
+                pol = policies[k]
+                cash = cash0
+                btc = btc0
+                tf = 0.0
+                tfu = 0.0
+                ts = 0.0
+                br_any = False
+                mn = 0.0
+                cash1 = cash0  # run 1
+                btc1 = btc0
+                tf1 = 0.0
+                br1 = False
+                for t in range(T):
+                    if t == t0:  # run 1 starts here, from run 0's state
+                        cash1 = cash
+                        btc1 = btc
+                        tf1 = tf
+                        br1 = br_any
+                    p = price[i, t]
+                    m = mined[i, t]
+                    fiat = (lev[i, t] - rev[i, t]) - corp[t]
+                    if t >= t0:
+                        cash1, btc1, f1, _, b1 = _month(cash1, btc1, p, fiat + capex[i, t], m,
+                                                        ds[t], pol, cash_rate_m, min_cash,
+                                                        target, keep, tol, interest)
+                        tf1 = tf1 + f1
+                        br1 = br1 or b1
+                    cash, btc, f, v, br = _month(cash, btc, p, fiat, m, ds[t], pol, cash_rate_m,
+                                                 min_cash, target, keep, tol, interest)
+                    tf = tf + f
+                    tfu = tfu + f * (p * keep)
+                    ts = ts + f
+                    if pol != _HOLD:
+                        ts = ts + v
+                    if f != 0.0:  # rare: only these pages of forced_tm are written
+                        forced_tm[k, t, i] = f
+                        forced_rows[k, t] = True
+                    if br:
+                        br_any = True
+                        breach_count[k, t] += 1.0
+                    if t == 0 or cash < mn or cash != cash:
+                        mn = cash
+                    if k == 0 and i < n_keep:
+                        cash_sample[i, t] = cash
+                forced[k, i] = tf
+                forced_usd[k, i] = tfu
+                sold[k, i] = ts
+                breach[k, i] = br_any
+                min_cash_out[k, i] = mn
+                end_cash[k, i] = cash
+                end_btc[k, i] = btc
+                # without capex, the same run
+                forced_nc[k, i] = tf1 if t0 < T else tf
+                breach_nc[k, i] = br1 if t0 < T else br_any
+
+    return _treasury_kernel
+
+
+#: The kernel without and with cash interest (compiled on first use of each).
+_KERNELS = {interest: _kernel(interest) for interest in (False, True)}
 
 
 def _c(a: FloatArray) -> FloatArray:
@@ -258,7 +275,7 @@ def treasury_summaries(
     forced_rows = np.zeros((K, T), dtype=np.bool_)
     breach_count = np.zeros((K, T))
     cash_sample = np.empty((n_keep, T))
-    _treasury_kernel(
+    _KERNELS[spec.cash_interest_rate > 0](
         price, mined, lev, rev, corp, ds, capex,
         np.array([POLICIES.index(p) for p in policies], dtype=np.int64),
         float(spec.cash_usd), float(spec.btc_held), spec.cash_interest_rate / 12.0,
