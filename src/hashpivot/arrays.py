@@ -16,7 +16,7 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["BoolArray", "FloatArray", "IntArray", "scalar_or_array", "sum_padded"]
+__all__ = ["BoolArray", "FloatArray", "IntArray", "any_nonzero", "scalar_or_array", "sum_padded"]
 
 
 def scalar_or_array(out: Any) -> Any:
@@ -33,6 +33,15 @@ def scalar_or_array(out: Any) -> Any:
         ``float(out)`` for a scalar or 0-d array, ``out`` itself otherwise.
     """
     return float(out) if np.ndim(out) == 0 else out
+
+
+def any_nonzero(a: npt.NDArray[Any]) -> bool:
+    """Whether ``a`` has any non-zero element (``a.any()``), reading one row of an array
+    broadcast along its first axis (stride 0: the same row on every path) instead of every
+    path's copy of it."""
+    if a.ndim >= 2 and a.strides[0] == 0 and a.shape[0] > 0:
+        a = a[0]
+    return bool(a.any())
 
 
 def sum_padded(arrays: list[FloatArray]) -> FloatArray:

@@ -76,6 +76,17 @@ class SimulatedMarketPaths(MarketPaths):
         return out
 
 
+    def year_ahead_revenue_factor(self, last: int) -> FloatArray:
+        """:meth:`MarketPaths.year_ahead_revenue_factor`, computed once per ``last`` (every
+        strategy of a chunk takes it; read-only). [-]"""
+        cache: dict[int, FloatArray] = self.__dict__.setdefault("_year_ahead_by_last", {})
+        if last not in cache:
+            out = MarketPaths.year_ahead_revenue_factor(self, last)
+            out.setflags(write=False)
+            cache[last] = out
+        return cache[last]
+
+
 def generate_market_paths(
     params: ScenarioParams, n_paths: int, rng: np.random.Generator
 ) -> MarketPaths:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hashpivot.arrays import FloatArray
+from hashpivot.arrays import FloatArray, any_nonzero
 
 
 @dataclass(frozen=True)
@@ -193,11 +193,12 @@ class CashFlows:
             Shape (n_paths, n_months) [USD]; ``None`` when there is no capex. Without
             draws it is ``capex_usd`` itself (no copy).
         """
-        if not self.capex_usd.any():
+        if not any_nonzero(self.capex_usd):
             return None
-        if not self.debt_draw_usd.any():
+        if not any_nonzero(self.debt_draw_usd):
             return self.capex_usd
-        return np.maximum(self.capex_usd - self.debt_draw_usd, 0.0)
+        out = np.asarray(self.capex_usd - self.debt_draw_usd, dtype=np.float64)
+        return np.maximum(out, 0.0, out=out)  # (in place: the same operation)
 
     def last_months(self, n: int) -> CashFlows:
         """The last ``n`` months (views of every (P, T) array; other fields as they are)."""
