@@ -28,7 +28,6 @@ from hashpivot.bitcoin import btc_per_th_day, warn_non_positive
 from hashpivot.market import MarketPaths
 from hashpivot.scenarios.margin import LOSS_SPELL_MONTHS, first_loss_spell, loss_spell_mask
 from hashpivot.scenarios.parameters import ScenarioParams
-from hashpivot.scenarios.paths_kernel import difficulty_and_hashvalue, scaled_transpose
 from hashpivot.scenarios.processes import (
     DAYS_PER_MONTH,
     bootstrap_increments,
@@ -65,6 +64,9 @@ class SimulatedMarketPaths(MarketPaths):
                 btc_per_th_day(self.difficulty, sub + self.fees_btc_per_block)
             )
         else:
+            # compiled (numba), imported here: a deterministic run loads no numba
+            from hashpivot.scenarios.paths_kernel import difficulty_and_hashvalue
+
             d, out, bad = difficulty_and_hashvalue(
                 self.network_hashrate_th_s, sub[0], self.fees_btc_per_block
             )
@@ -145,6 +147,8 @@ def generate_market_paths(
 def _path_major(center: FloatArray, factor: FloatArray) -> FloatArray:
     """``center[:, None] * factor`` of a time-major ``factor`` ``(T, n)``, transposed to
     ``(n, T)`` (C order) in the same pass. [as center]"""
+    from hashpivot.scenarios.paths_kernel import scaled_transpose  # compiled (numba)
+
     out = np.empty(factor.shape[::-1])
     scaled_transpose(np.ascontiguousarray(center, dtype=np.float64), factor, out)
     return out

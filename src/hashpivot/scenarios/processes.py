@@ -47,7 +47,6 @@ from hashpivot.scenarios.calibration import DAYS_PER_YEAR
 from hashpivot.scenarios.centering import bootstrap_mean_correction, gbm_mean_correction
 from hashpivot.scenarios.margin import step_months_and_lag
 from hashpivot.scenarios.parameters import ScenarioParams
-from hashpivot.scenarios.paths_kernel import correlated_shocks, deviation_recursion
 
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
@@ -125,6 +124,9 @@ def hashrate_shocks(
 
     Draws ``standard_normal((T, n))`` (``v``).
     """
+    # compiled (numba), imported here: a deterministic run draws nothing and loads no numba
+    from hashpivot.scenarios.paths_kernel import correlated_shocks
+
     v = rng.standard_normal(z.shape)
     rho = params.price_hashrate_correlation
     correlated_shocks(
@@ -195,6 +197,8 @@ def hashrate_deviation(
     # the path's margin less the center's is its hashprice deviation D: linear, so the
     # deterministic path stays the median of the paths
     kappa_steps = np.asarray(kappa * np.asarray(m_steps, dtype=np.float64), dtype=np.float64)
+    from hashpivot.scenarios.paths_kernel import deviation_recursion  # compiled (numba)
+
     Y = np.ascontiguousarray(e, dtype=np.float64)
     deviation_recursion(
         np.ascontiguousarray(X, dtype=np.float64), Y, R, int(lag_steps), float(coef),
