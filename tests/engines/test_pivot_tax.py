@@ -131,6 +131,12 @@ def test_summary_csv_carries_the_after_tax_and_terminal_value_npvs() -> None:
                 "npv_with_terminal_value_usd", "npv_with_terminal_value_vs_baseline_usd",
                 "terminal_value_usd"):
         assert row[key] == pytest.approx(getattr(s, key), rel=1e-12), key
+    # the table's "NPV levered after tax" row too (the example has [financing]: 231.0 M
+    # USD for convert_all in the table and the JSON, in no CSV)
+    assert row["npv_levered_after_tax_usd"] == pytest.approx(s.npv_levered_after_tax_usd,
+                                                           rel=1e-12)
+    assert row["npv_levered_after_tax_usd"] < row["npv_levered_usd"]
     pre = summary_frame(_run())
+    assert "npv_levered_after_tax_usd" not in pre.columns
     assert "npv_after_tax_usd" not in pre.columns  # pre-tax run: no empty tax columns
     assert "npv_with_terminal_value_usd" in pre.columns

@@ -65,9 +65,11 @@ _AFTER_TAX = ("income_tax_pv_usd", "npv_after_tax_usd", "npv_after_tax_vs_baseli
 def summary_frame(result: PivotResult) -> pd.DataFrame:
     """One row per strategy: converted MW, NPVs [USD] (pre-tax, to the horizon and with
     the terminal value; with ``[pivot.tax]`` also the income tax's PV and the NPVs after
-    tax, the table's headline rows), IRRs [fraction/year] (with whether each is a
-    financing's cost, not a return), payback [months] and contracted backlog [USD]."""
-    after_tax = _AFTER_TAX if taxed({"inputs": result.inputs}) else ()
+    tax, the table's headline rows, the levered one included), IRRs [fraction/year]
+    (with whether each is a financing's cost, not a return), payback [months] and
+    contracted backlog [USD]."""
+    is_taxed = taxed({"inputs": result.inputs})
+    after_tax = _AFTER_TAX if is_taxed else ()
     return pd.DataFrame(
         [
             {
@@ -82,6 +84,9 @@ def summary_frame(result: PivotResult) -> pd.DataFrame:
                 **{k: getattr(s, k) for k in after_tax},
                 "irr_fraction": s.irr_fraction,
                 "npv_levered_usd": s.npv_levered_usd,
+                # the table's "NPV levered after tax" row
+                **({"npv_levered_after_tax_usd": s.npv_levered_after_tax_usd}
+                   if is_taxed else {}),
                 "irr_levered_fraction": s.irr_levered_fraction,
                 "irr_is_financing": s.irr_is_financing,
                 "irr_levered_is_financing": s.irr_levered_is_financing,
