@@ -51,7 +51,9 @@ class SimulationResult:
     inputs : dict
         Resolved settings, calibration and model parameters (JSON-ready).
     timings_s : dict
-        Wall-clock seconds of ``setup``, ``chunks`` and ``combine``. [s]
+        Wall-clock seconds of ``setup``, ``chunks`` and ``combine``, and ``compile``:
+        numba compiling its kernels in this process within ``chunks`` (a first run; 0
+        once they are cached; a Dask worker's is not seen). [s]
     npv_with_terminal_value_usd : dict
         Strategy -> NPV plus the present value of the terminal value
         (``[pivot.terminal_value]``), per path; empty for levered runs. [USD]

@@ -8,6 +8,7 @@ from types import ModuleType
 
 import numpy as np
 
+from hashpivot.compile_time import compile_timer
 from hashpivot.engines.pivot.regulation import regulation_findings
 from hashpivot.engines.simulate.chunk import fan_rows, run_chunk
 from hashpivot.engines.simulate.combine import ChunkCombiner
@@ -97,10 +98,11 @@ def simulate(
     )
     if workers is None and scheduler is None:
         keep_large_arrays_on_heap()  # the chunks run here: their temporaries stay on the heap
-    stream_chunks(
-        run_chunk, run.task, run.chunks, combiner.add, workers=workers, scheduler=scheduler,
-        threads=threads, progress=progress,
-    )
+    with compile_timer() as compiling:  # a first run compiles the kernels (cached after)
+        stream_chunks(
+            run_chunk, run.task, run.chunks, combiner.add, workers=workers,
+            scheduler=scheduler, threads=threads, progress=progress,
+        )
     t2 = time.perf_counter()
     res = combiner.result()
     # deterministic reference: the center path, every volatility zero
@@ -148,6 +150,8 @@ def simulate(
         "chunks": t2 - t1,
         "combine": time.perf_counter() - t2,
         "chunk_cpu_sum": combiner.chunk_seconds,
+        # of "chunks": numba compiling its kernels in this process (0 once cached)
+        "compile": compiling.seconds,
     }
     return res
 

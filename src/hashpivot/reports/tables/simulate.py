@@ -74,7 +74,8 @@ def model_line(inputs: Mapping[str, Any], timings_s: Mapping[str, Any]) -> str |
     inputs : mapping
         The result's ``inputs`` (``resolved``: the parameters; ``executor``).
     timings_s : mapping
-        The result's ``timings_s`` (``chunks``: the paths' time [s]).
+        The result's ``timings_s`` (``chunks``: the paths' time [s]; ``compile``: numba
+        compiling its kernels within it [s]).
     """
     from hashpivot.engines.simulate.assumptions import price_model_text
 
@@ -89,7 +90,21 @@ def model_line(inputs: Mapping[str, Any], timings_s: Mapping[str, Any]) -> str |
         f"fee sigma {r['fees_lognormal_sigma']:.2f}, power simulated: "
         f"{r['power_simulated']}{_power_text(inputs.get('power_model'))}; "
         f"{inputs.get('executor')}, {float(timings_s['chunks']):.2f} s for the paths"
+        f"{_compile_text(timings_s.get('compile'))}"
     )
+
+
+#: Compiling shorter than this is not mentioned. [s]
+_COMPILE_SAID_S = 0.05
+
+
+def _compile_text(seconds: Any) -> str:
+    """`` (3.91 s of it compiling ...)``: the kernels' compiling in the paths' time, on a
+    first run (nothing once they are cached, or for a run stored before it was timed)."""
+    if not isinstance(seconds, int | float) or seconds < _COMPILE_SAID_S:
+        return ""
+    return (f" ({float(seconds):.2f} s of it numba compiling its kernels: a first run after "
+            "installing or updating; later runs load them from its cache)")
 
 
 def _power_text(power: Mapping[str, Any] | None) -> str:
