@@ -23,9 +23,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
+from hashpivot.jit import cached_njit
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.treasury import POLICIES, TreasuryPathSummary, rounding_tolerance_usd
 
@@ -33,7 +33,7 @@ _HOLD, _SELL_ALL, _SELL_TO_COVER, _MIN_CASH = (POLICIES.index(p) for p in POLICI
 assert POLICIES == ("hold", "sell_all", "sell_to_cover", "min_cash")
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@cached_njit(nogil=True, error_model="numpy")
 def _max_abs_fiat(lev: FloatArray, rev: FloatArray, corp: FloatArray) -> float:  # pragma: no cover
     n, T = lev.shape
     out = 0.0
@@ -45,7 +45,7 @@ def _max_abs_fiat(lev: FloatArray, rev: FloatArray, corp: FloatArray) -> float: 
     return out
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@cached_njit(nogil=True, error_model="numpy", inline="always")
 def _month(  # pragma: no cover - compiled
     cash: float, btc: float, p: float, fiat: float, m: float, ds_t: float, pol: int,
     cash_rate_m: float, min_cash: float, target: float, keep: float, tol: float,
@@ -99,7 +99,7 @@ def _kernel(interest: bool) -> Any:
     of dependent additions on the cash even when no cash earned any (about a tenth of the
     kernel's time)."""
 
-    @njit(cache=True, nogil=True, error_model="numpy")
+    @cached_njit(nogil=True, error_model="numpy")
     def _treasury_kernel(  # pragma: no cover - compiled
         price: FloatArray, mined: FloatArray, lev: FloatArray, rev: FloatArray,
         corp: FloatArray, ds: FloatArray, capex: FloatArray, policies: IntArray,

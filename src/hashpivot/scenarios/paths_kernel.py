@@ -15,9 +15,9 @@ Compiled on first use and cached on disk (``cache=True``); the kernels release t
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from hashpivot.arrays import FloatArray
+from hashpivot.jit import cached_njit
 from hashpivot.units import (
     H_PER_TH,
     HASHES_PER_DIFFICULTY,
@@ -26,7 +26,7 @@ from hashpivot.units import (
 )
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@cached_njit(nogil=True, error_model="numpy")
 def correlated_shocks(  # pragma: no cover - compiled
     noise: FloatArray, rho: float, rho_c: float, z: FloatArray, v: FloatArray
 ) -> None:
@@ -38,7 +38,7 @@ def correlated_shocks(  # pragma: no cover - compiled
             v[t, i] = a * (rho * z[t, i] + rho_c * v[t, i])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@cached_njit(nogil=True, error_model="numpy")
 def deviation_recursion(  # pragma: no cover - compiled
     X: FloatArray, e: FloatArray, R: FloatArray, lag_steps: int, coef: float,
     margin: bool, kappa_steps: FloatArray, m_lag: int, D: FloatArray,
@@ -69,7 +69,7 @@ def deviation_recursion(  # pragma: no cover - compiled
             D[t, i] = (X[t, i] - cur) + R[t, i]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@cached_njit(nogil=True, error_model="numpy")
 def scaled_transpose(  # pragma: no cover - compiled
     center: FloatArray, factor: FloatArray, out: FloatArray
 ) -> None:
@@ -81,7 +81,7 @@ def scaled_transpose(  # pragma: no cover - compiled
             out[i, t] = center[t] * factor[t, i]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@cached_njit(nogil=True, error_model="numpy")
 def _hashvalue(  # pragma: no cover - compiled
     hashrate: FloatArray, subsidy: FloatArray, fees: FloatArray, difficulty: FloatArray,
     hashvalue: FloatArray,

@@ -13,12 +13,12 @@ Compiled on first use and cached on disk (``cache=True``); releases the GIL.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from hashpivot.arrays import FloatArray
+from hashpivot.jit import cached_njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@cached_njit(nogil=True, error_model="numpy")
 def _assemble(  # pragma: no cover - compiled
     mining_revenue: FloatArray, power_cost: FloatArray, opex: FloatArray, repl: FloatArray,
     resale: FloatArray, energy: FloatArray, h_power: FloatArray, h_opex: FloatArray,

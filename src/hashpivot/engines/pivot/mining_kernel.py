@@ -12,12 +12,12 @@ releases the GIL.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from hashpivot.arrays import FloatArray
+from hashpivot.jit import cached_njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@cached_njit(nogil=True, error_model="numpy")
 def _mine(  # pragma: no cover - compiled
     mining_mw: FloatArray, th_s_per_mw: FloatArray, hashprice: FloatArray, hv: FloatArray,
     price_mwh: FloatArray, days: FloatArray, energy_full: FloatArray, variable: FloatArray,

@@ -13,12 +13,12 @@ GIL.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from hashpivot.arrays import FloatArray
+from hashpivot.jit import cached_njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@cached_njit(nogil=True, error_model="numpy", inline="always")
 def _mw_flow(  # pragma: no cover - compiled
     th: float, hp: float, days: float, power: float, v: float
 ) -> float:
@@ -29,7 +29,7 @@ def _mw_flow(  # pragma: no cover - compiled
     return 0.0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@cached_njit(nogil=True, error_model="numpy")
 def _flow_difference(  # pragma: no cover - compiled
     th_new: FloatArray, th_old: FloatArray, hp: FloatArray, pp: FloatArray,
     days: FloatArray, energy: FloatArray, v: FloatArray, out: FloatArray,

@@ -14,12 +14,12 @@ disk (``cache=True``); they release the GIL.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from hashpivot.arrays import FloatArray
+from hashpivot.jit import cached_njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@cached_njit(nogil=True, error_model="numpy")
 def _row_times_grid(  # pragma: no cover - compiled
     row: FloatArray, grid: FloatArray, then: FloatArray, last: FloatArray, scale: float,
     resale: bool, out: FloatArray,

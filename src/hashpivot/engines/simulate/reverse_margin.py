@@ -11,12 +11,12 @@ expressions (``tests/engines/test_simulate.py`` checks them against numpy).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from hashpivot.arrays import FloatArray
+from hashpivot.jit import cached_njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@cached_njit(nogil=True, error_model="numpy")
 def _counts(  # pragma: no cover - compiled
     btc: FloatArray, price: FloatArray, power: FloatArray, opex: FloatArray,
     mining_mw: FloatArray, corp: FloatArray, noncash: FloatArray,
