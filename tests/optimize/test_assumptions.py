@@ -4,6 +4,7 @@ optimizer leaves out that ``pivot`` counts (income tax)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hashpivot.models import parse_portfolio
@@ -158,5 +159,8 @@ def test_the_scenarios_spread_is_named_as_simulate_names_it() -> None:
         assert str(row["source"]).startswith("calibrated on the bundled history")
     _, rows = _plan(deterministic=True)
     assert rows["[scenario] hashrate_volatility_per_year"]["value"] == "not used"
+    # the calibrated value it does not use as the BTC volatility's row gives it (.4g)
+    assert re.search(r"\(not used: 0\.\d{1,4}, calibrated",
+                     str(rows["[scenario] hashrate_volatility_per_year"]["source"]))
     assert str(rows["[scenario] price_model"]["source"]).startswith(
         "run setting: deterministic, every volatility zero (not used: gbm, default)")

@@ -160,8 +160,9 @@ def _spread_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
             if r["name"] != "[scenario] btc_volatility_per_year"]  # (its own row)
     if inputs.get("deterministic"):
         for r in rows:
+            value = f"{r['value']:.4g}" if isinstance(r["value"], float) else r["value"]
             r["source"] = (f"run setting: deterministic, every volatility zero (not used: "
-                           f"{r['value']}, {r['source']})")
+                           f"{value}, {r['source']})")
             r["value"] = "not used"
     return rows
 
