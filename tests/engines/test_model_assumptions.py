@@ -40,6 +40,13 @@ def _cells(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in ("value", "unit", "source")}
 
 
+def _assert_rows(rows: dict[str, Any], expected: dict[str, dict[str, Any]],
+                 prefix: str = "") -> None:
+    """Each expected row's value, unit and source, named ``prefix + key``."""
+    for name, cells in expected.items():
+        assert _cells(rows[prefix + name]) == cells, name
+
+
 def test_pivot_prints_each_financing_term_not_given(pivot_rows: dict[str, Any]) -> None:
     assert "[financing]" not in pivot_rows  # (was only "given")
     expected = {
@@ -49,8 +56,7 @@ def test_pivot_prints_each_financing_term_not_given(pivot_rows: dict[str, Any]) 
         "upfront_fee_fraction": _row(0.01, "-", "default"),  # not in the example
         "equity_discount_rate": _row(0.15, "1/year", "file"),  # the levered NPV's rate
     }
-    for field, cells in expected.items():
-        assert _cells(pivot_rows[f"[financing] {field}"]) == cells, field
+    _assert_rows(pivot_rows, expected, "[financing] ")
 
 
 def test_pivot_prints_the_fleet_ageing_and_replacement(pivot_rows: dict[str, Any]) -> None:
@@ -60,8 +66,7 @@ def test_pivot_prints_the_fleet_ageing_and_replacement(pivot_rows: dict[str, Any
         "[pivot] replacement_capex_usd_per_th": _row(15.0, "USD/TH", "file"),
         "[pivot] replacement_efficiency_gain_per_year": _row(0.08, "1/year", "default"),
     }
-    for row, cells in expected.items():
-        assert _cells(pivot_rows[row]) == cells, row
+    _assert_rows(pivot_rows, expected)
 
 
 def test_pivot_prints_the_start_height_and_the_halvings(pivot_rows: dict[str, Any]) -> None:
@@ -112,8 +117,7 @@ def test_pivot_prints_the_site_mining_and_hosting_terms(pivot_rows: dict[str, An
         "[sites.hosting] default_recovery_fraction": _row(0.4, "-", "file"),
         "[sites.hosting] it_load_factor": _row(0.8, "-", "default"),
     }
-    for row, cells in expected.items():
-        assert _cells(pivot_rows[row]) == cells, row
+    _assert_rows(pivot_rows, expected)
 
 
 def test_a_pivot_result_stored_before_the_facts_keeps_its_rows() -> None:
