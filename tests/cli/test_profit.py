@@ -133,6 +133,11 @@ def test_the_result_prints_the_pool_fee_uptime_and_overhead_it_assumes() -> None
         "power overhead factor": (1.0, "-", "model: the machine's power at the wall only, "
                                             "no site overhead (a site file's [[sites]] "
                                             "power_overhead_factor defaults to 1.05)"),
+        "hashprice for the payback": (
+            pytest.approx(json.loads(runner.invoke(app, [*base, "--json"]).stdout)
+                          ["network"]["hashprice_usd_per_ph_day"]),
+            "USD/PH/day", "the day's, held for the whole payback: no difficulty growth (a "
+                          "halving inside the payback is noted)"),
     }
     given = json.loads(runner.invoke(app, [*base, "--pool-fee-fraction", "0.02", "--json"]
                                      ).stdout)["resolved_assumptions"][0]
@@ -143,3 +148,35 @@ def test_the_result_prints_the_pool_fee_uptime_and_overhead_it_assumes() -> None
     helped = " ".join(runner.invoke(app, ["profit", "--help"], env={"COLUMNS": "200"}
                                     ).stdout.split())
     assert "uptime 1" in helped and "an overhead of 1.05" in helped
+
+
+def test_a_payback_past_the_halving_is_noted_with_the_subsidy_halved() -> None:
+    """On 2023-06-01 an S19 XP at 20 USD/TH and 60 USD/MWh pays back in ~496 days at the
+    day's hashprice, but block 840,000 comes ~330 days later and halves the subsidy:
+    the note gives the payback with it, computed here from the raw row."""
+    day = "2023-06-01"
+    base = ["profit", "S19 XP", "--date", day, "--power-price-usd-per-mwh", "60",
+            "--machine-price-usd-per-th", "20"]
+    out = json.loads(runner.invoke(app, [*base, "--json"]).stdout)
+    row = raw_history_row(day)
+    price, difficulty = float(row["price_usd"]), float(row["difficulty"])
+    subsidy, fees = float(row["subsidy_btc_per_block"]), float(row["fees_btc_per_block"])
+    blocks = 140e12 * 86_400 / (difficulty * 2**32)  # blocks a day of 140 TH/s
+    power = 3.010 * 24 / 1000 * 60  # 3,010 W for 24 h at 60 USD/MWh [USD/day]
+    before = blocks * (subsidy + fees) * price - power
+    after = blocks * (3.125 + fees) * price - power
+    days = (840_000 - int(row["height_end"])) / 144
+    machine = 20 * 140
+    assert machine / before > days  # the day's payback runs past the halving
+    payback = days + (machine - days * before) / after
+    (note,) = out["notes"]
+    assert f"the payback of {machine / before:,.0f} days runs past the next halving" in note
+    assert f"profit then falls to {after:,.2f} USD/day" in note
+    assert note.endswith(f"the payback is {payback:,.0f} days")
+    table = runner.invoke(app, base, env={"COLUMNS": "200"}).stdout
+    assert "note: Antminer S19 XP: the payback of" in table
+    # a payback inside the era, or no machine price: no note
+    short = ["profit", "S21 XP", "--date", "2025-09-26", "--power-price-usd-per-mwh", "50"]
+    assert json.loads(runner.invoke(app, [*short, "--json"]).stdout)["notes"] == []
+    priced = [*short, "--machine-price-usd-per-th", "15", "--json"]
+    assert json.loads(runner.invoke(app, priced).stdout)["notes"] == []

@@ -50,11 +50,15 @@ def profit_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Revenue, power cost and profit per machine per day."""
-    from hashpivot.engines.machine_profit import machine_profit, profit_assumptions
+    from hashpivot.engines.machine_profit import (
+        machine_profit,
+        payback_halving_notes,
+        profit_assumptions,
+    )
     from hashpivot.exceptions import UnknownAsicError
     from hashpivot.io import find_asic
 
-    assumptions = profit_assumptions(pool_fee_fraction or 0.0, pool_fee_fraction is not None)
+    pool_fee_given = pool_fee_fraction is not None
     pool_fee_fraction = pool_fee_fraction or 0.0
     problems: list[Problem] = []
     check_positive(problems, "power-price-usd-per-mwh", power_price_usd_per_mwh, zero_ok=True)
@@ -100,6 +104,10 @@ def profit_command(
                 price,
             )
         )
+    assumptions = profit_assumptions(pool_fee_fraction, pool_fee_given,
+                                     network.hashprice_usd_per_ph_day)
+    notes = payback_halving_notes(rows, network.subsidy_btc, network.fees_btc_per_block,
+                                  network.height)
     conditions = {
         "date": network.date.isoformat() if network.date else None,
         "btc_price_usd": network.btc_price_usd,
@@ -113,9 +121,14 @@ def profit_command(
     }
     if as_json:
         print_json({"network": conditions, "machines": [r.as_dict() for r in rows],
-                    "resolved_assumptions": assumptions})
+                    "resolved_assumptions": assumptions, "notes": notes})
     else:
         _print_table(network, conditions, rows, power_price_usd_per_mwh, assumptions)
+        from hashpivot.cli.tables import make_console
+
+        console = make_console()
+        for note in notes:
+            console.print(f"note: {note}", markup=False)
     warn_if_stale(date, live)
 
 

@@ -2,16 +2,23 @@
 
 Revenue [USD/day] = hashrate [PH/s] * hash value [BTC/PH/day] * (1 - pool fee) * price;
 power cost [USD/day] = power [MW] * 24 h * power price [USD/MWh]; the breakeven power price
-sets the two equal; payback = machine price / daily profit.
+sets the two equal; payback = machine price / daily profit, at the day's network held
+constant (as the calculators do): where that payback runs past the next halving,
+:func:`payback_halving_notes` gives the payback with the subsidy halved on schedule.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from hashpivot.bitcoin import block_subsidy_btc, next_halving_height
 from hashpivot.units import HOURS_PER_DAY, TH_PER_PH, W_PER_MW
+
+#: Blocks a day at the 600 s target, to date the next halving from a height. [1/day]
+_BLOCKS_PER_DAY = 144.0
 
 #: What a machine's profit assumes that a site file sets otherwise: name, value, unit,
 #: source (the pool fee is the run's, :func:`profit_assumptions`).
@@ -62,19 +69,81 @@ class MachineProfit:
         return asdict(self)
 
 
-def profit_assumptions(pool_fee_fraction: float, pool_fee_given: bool
+def profit_assumptions(pool_fee_fraction: float, pool_fee_given: bool,
+                       hashprice_usd_per_ph_day: float | None = None
                        ) -> list[dict[str, Any]]:
     """The assumptions of :func:`machine_profit` that can flip its profit, each with its
     source, as the engines' resolved-assumptions rows (``name``, ``value``, ``unit``,
-    ``source``): the pool fee (the run's, else 0) [-], the uptime (1) [-] and the power
-    overhead factor (1) [-], each beside the default of a site file."""
-    return [
+    ``source``): the pool fee (the run's, else 0) [-], the uptime (1) [-], the power
+    overhead factor (1) [-], each beside the default of a site file, and, when given, the
+    hashprice the payback holds for its whole length [USD/(PH/s)/day]."""
+    rows: list[dict[str, Any]] = [
         {"name": "pool fee", "value": pool_fee_fraction, "unit": "-",
          "source": ("run setting" if pool_fee_given else "default (a site file's "
                     "[[sites]] pool_fee_fraction defaults to 0.015)")},
         *({"name": name, "value": value, "unit": unit, "source": source}
           for name, value, unit, source in _NAMEPLATE),
     ]
+    if hashprice_usd_per_ph_day is not None:
+        rows.append({"name": "hashprice for the payback", "value": hashprice_usd_per_ph_day,
+                     "unit": "USD/PH/day",
+                     "source": "the day's, held for the whole payback: no difficulty "
+                     "growth (a halving inside the payback is noted)"})
+    return rows
+
+
+def payback_halving_notes(
+    rows: Sequence[MachineProfit],
+    subsidy_btc: float,
+    fees_btc_per_block: float,
+    height: int | None,
+) -> list[str]:
+    """A note per machine whose payback runs past the next halving, with the payback
+    once the subsidy halves on schedule (the day's price, difficulty and fees otherwise).
+
+    Parameters
+    ----------
+    rows : sequence of MachineProfit
+        The machines (:func:`machine_profit`).
+    subsidy_btc : float
+        Block subsidy of the day. [BTC]
+    fees_btc_per_block : float
+        Average fees per block of the day. [BTC]
+    height : int or None
+        Block height at the end of the day; None (unknown): no notes. [blocks]
+
+    Returns
+    -------
+    list of str
+        Empty when no payback reaches the next halving, estimated ``(H - height) / 144``
+        days after the day (600 s blocks). Past it the revenue is scaled by
+        ``(s1 + fees) / (s0 + fees)`` (``s1`` the next era's subsidy, Bitcoin Core's
+        ``GetBlockSubsidy``), so the payback is ``d + (price - d p0) / p1`` with ``d`` the
+        days to the halving and ``p0``, ``p1`` the profit before and after it; never when
+        ``p1 <= 0``.
+    """
+    reward = subsidy_btc + fees_btc_per_block
+    if height is None or not reward > 0:
+        return []
+    halving = next_halving_height(height)
+    days = (halving - height) / _BLOCKS_PER_DAY
+    after_btc = block_subsidy_btc(halving)
+    notes = []
+    for r in rows:
+        if r.payback_days is None or r.payback_days <= days or r.machine_price_usd is None:
+            continue
+        after = (r.revenue_usd_per_day * (after_btc + fees_btc_per_block) / reward
+                 - r.power_cost_usd_per_day)
+        left = r.machine_price_usd - days * r.profit_usd_per_day
+        with_halving = (f"{days + left / after:,.0f} days" if after > 0
+                        else "never (it mines at a loss after it)")
+        notes.append(
+            f"{r.model}: the payback of {r.payback_days:,.0f} days runs past the next "
+            f"halving (block {halving:,}, in about {days:,.0f} days), where the subsidy "
+            f"falls from {subsidy_btc:g} to {after_btc:g} BTC: at the day's price, "
+            f"difficulty and fees the profit then falls to {after:,.2f} USD/day and the "
+            f"payback is {with_halving}")
+    return notes
 
 
 def machine_profit(

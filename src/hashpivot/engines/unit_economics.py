@@ -56,6 +56,9 @@ class NetworkConditions:
         Day of the conditions, when taken from history.
     source : str
         Where the figures come from.
+    height : int or None
+        Block height at the end of ``date`` (history) or at the tip (live); None when
+        not known (conditions given by hand). [blocks]
     """
 
     btc_price_usd: float
@@ -64,6 +67,7 @@ class NetworkConditions:
     subsidy_btc: float = 3.125
     date: dt.date | None = None
     source: str = "user"
+    height: int | None = None
 
     @classmethod
     def from_history(cls, date: str | dt.date) -> NetworkConditions:
@@ -95,6 +99,7 @@ class NetworkConditions:
             subsidy_btc=s.subsidy_btc_per_block,
             date=s.date,
             source=s.source,
+            height=s.height,
         )
 
     @property
