@@ -307,3 +307,24 @@ def test_depreciation_stops_when_the_machines_are_written_off() -> None:
     daily = run_backtest(pf, "2023-12-30", "2024-01-02").daily
     extra = (daily["cost_total_usd"] - daily["cost_direct_usd"]).to_numpy()
     np.testing.assert_allclose(extra, [dep_usd_per_day] * 2 + [0.0] * 2, atol=1e-6)
+
+
+def test_a_day_whose_running_machines_are_idle_names_only_those() -> None:
+    # an idle entry runs from the start; a working one is installed only from 2024-06-01:
+    # on 2024-03-01 nothing mines because the machines running that day are idle, not
+    # because every machine of the portfolio is (the later entry is not, and is no problem)
+    later = table(count=10, hashrate_th_s=100, efficiency_j_per_th=20, start="2024-06-01")
+    idle = table(count=10, hashrate_th_s=100, efficiency_j_per_th=20, uptime_fraction=0.0)
+    pf = parse_portfolio(one_site(fleet=(idle, later)))
+    with pytest.raises(InputError) as err:
+        compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125,
+                                                     date=dt.date(2024, 3, 1)))
+    (problem,) = err.value.problems
+    assert problem.path == "sites[0].fleet[0].uptime_fraction"
+    assert "every machine of the portfolio is idle" not in problem.message
+    assert problem.message.startswith("every machine running on 2024-03-01 is idle (the "
+                                      "portfolio's other fleet entries are not installed")
+    # once the later entry runs, the idle one is no obstacle
+    on = compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125,
+                                                      date=dt.date(2024, 6, 1)))
+    assert on.figures["btc_per_day"] > 0

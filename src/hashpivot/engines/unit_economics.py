@@ -317,7 +317,8 @@ def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else float("nan")
 
 
-def idle_fleet_problems(portfolio: Portfolio, every: bool = False) -> list[Problem]:
+def idle_fleet_problems(portfolio: Portfolio, every: bool = False,
+                        on: dt.date | None = None) -> list[Problem]:
     """The problem of each fleet entry that is idle (``uptime_fraction`` 0) in a
     portfolio that mines nothing: cost per BTC and margins would be undefined (``cost``
     and ``backtest`` refuse it).
@@ -328,6 +329,9 @@ def idle_fleet_problems(portfolio: Portfolio, every: bool = False) -> list[Probl
     every : bool
         Only when every entry of the portfolio is idle (``backtest``: nothing mines on
         any day); else every idle entry (``cost``, once nothing mines on its day).
+    on : datetime.date, optional
+        Only the entries running that day (installed, site connected): those the day's
+        cost counts; the message says the others are not installed then.
 
     Returns
     -------
@@ -335,13 +339,20 @@ def idle_fleet_problems(portfolio: Portfolio, every: bool = False) -> list[Probl
         At ``sites[i].fleet[j].uptime_fraction``; empty when none (or, with ``every``,
         when an entry is not idle or there is no fleet).
     """
+    day = None if on is None else pd.DatetimeIndex([pd.Timestamp(on)])
     entries = [(i, j, entry) for i, site in enumerate(portfolio.sites)
-               for j, entry in enumerate(site.fleet)]
+               for j, entry in enumerate(site.fleet)
+               if day is None or bool(site.running_on(day)[j, 0])]
+    whole = len(entries) == sum(len(site.fleet) for site in portfolio.sites)
+    who = ("every machine of the portfolio is idle" if whole else
+           f"every machine running on {on} is idle (the portfolio's other fleet entries "
+           "are not installed that day, by their start/end or their site's "
+           "connection_date)")
     idle = [
         Problem(
             f"sites[{i}].fleet[{j}].uptime_fraction",
-            "every machine of the portfolio is idle (uptime_fraction 0): no BTC is mined, so "
-            "cost per BTC and margins are undefined",
+            f"{who} (uptime_fraction 0): no BTC is mined, so cost per BTC and margins "
+            "are undefined",
         )
         for i, j, entry in entries
         if entry.uptime_fraction == 0
@@ -352,7 +363,7 @@ def idle_fleet_problems(portfolio: Portfolio, every: bool = False) -> list[Probl
 def _no_production(portfolio: Portfolio, network: NetworkConditions) -> None:
     """Raise the :class:`InputError` of a portfolio that mines nothing on the day: cost per
     BTC and margins would be undefined."""
-    idle = idle_fleet_problems(portfolio)
+    idle = idle_fleet_problems(portfolio, on=network.date)
     when = f" on {network.date}" if network.date else ""
     raise InputError(
         idle
