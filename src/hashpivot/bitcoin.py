@@ -14,10 +14,10 @@ import warnings
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-
-if TYPE_CHECKING:  # pandas is imported only when a table is built (fast CLI start-up)
+if TYPE_CHECKING:  # numpy and pandas are imported by the functions that build arrays or
+    # tables: `hashpivot hashprice` on scalars starts without them
+    import numpy as np
+    import numpy.typing as npt
     import pandas as pd
 
 from hashpivot.units import (
@@ -50,7 +50,9 @@ def block_subsidy_sat(height: int) -> int:
     ``halvings >= 64`` (a right shift by 64 or more is undefined in C++).
     Source: Bitcoin Core ``validation.cpp``.
     """
-    if isinstance(height, bool) or not isinstance(height, int | np.integer):
+    numpy = sys.modules.get("numpy")  # a numpy integer exists only once numpy is imported
+    integer = int if numpy is None else int | numpy.integer
+    if isinstance(height, bool) or not isinstance(height, integer):
         raise TypeError(f"height must be an integer, got {type(height).__name__}")
     if height < 0:
         raise ValueError(f"height must be >= 0, got {height}")
@@ -76,6 +78,8 @@ def block_subsidy_btc_array(height: npt.ArrayLike) -> npt.NDArray[np.float64]:
     height : array_like of int
         Block heights, >= 0. [blocks]
     """
+    import numpy as np
+
     h = np.asarray(height, dtype=np.int64)
     if np.any(h < 0):
         raise ValueError("heights must be >= 0")
@@ -86,6 +90,8 @@ def block_subsidy_btc_array(height: npt.ArrayLike) -> npt.NDArray[np.float64]:
 
 def _cumulative_subsidy_btc(height: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Total subsidy of the blocks below a (fractional) height. [BTC]"""
+    import numpy as np
+
     eras = np.arange(34)
     sub = block_subsidy_btc_array(eras * HALVING_INTERVAL_BLOCKS)
     within = np.clip(height[..., None] - eras * HALVING_INTERVAL_BLOCKS, 0, HALVING_INTERVAL_BLOCKS)
@@ -113,6 +119,8 @@ def mean_block_subsidy_btc(
         blocks), the mean from the cumulative subsidy. Subsidies from
         :func:`block_subsidy_btc_array` (Bitcoin Core's ``GetBlockSubsidy``).
     """
+    import numpy as np
+
     hs = np.asarray(height_start, dtype=np.float64)
     he = np.asarray(height_end, dtype=np.float64)
     first = np.floor(hs).astype(np.int64)
@@ -159,6 +167,7 @@ def period_subsidy_btc(
         linearly in time from ``height`` (``blocks_per_day`` a day): a period that contains
         a halving gets the blocks-weighted mean of both subsidies.
     """
+    import numpy as np
     import pandas as pd
 
     t0 = pd.Timestamp(height_date).normalize()
@@ -317,12 +326,13 @@ def _positive_or_nan(x: Any, name: str = "difficulty") -> Any:
     """Return ``x`` with non-positive entries replaced by NaN, with a warning (pvlib
     convention: undefined math gives NaN, never a silent wrong number)."""
     pandas = sys.modules.get("pandas")  # a Series exists only once pandas is imported
+    numpy = sys.modules.get("numpy")  # and an array once numpy is
     if pandas is not None and isinstance(x, pandas.Series):
         bad = bool((x <= 0).any())
         out: Any = x.where(x > 0)
-    elif isinstance(x, np.ndarray):
+    elif numpy is not None and isinstance(x, numpy.ndarray):
         bad = bool((x <= 0).any())
-        out = np.where(x > 0, x, np.nan)
+        out = numpy.where(x > 0, x, numpy.nan)
     else:
         bad = not x > 0 and not math.isnan(x)
         out = float(x) if x > 0 else float("nan")

@@ -96,6 +96,32 @@ def test_optimize_json_is_one_document(tmp_path: Path) -> None:
     assert json.loads(res.stdout)["status"] == "ok"
 
 
+#: The arguments of the start-up benchmark's command (benchmarks/bench_startup.py).
+HASHPRICE_JSON = ["hashprice", "--btc-price-usd", "100000", "--difficulty", "100e12", "--json"]
+
+
+def _imported(args: list[str], modules: list[str]) -> tuple[dict[str, bool], str]:
+    """Run the CLI on ``args`` in a fresh process: whether each of ``modules`` was imported
+    by the end of the command, and its stdout."""
+    probe = (
+        "import json, sys\n"
+        "from hashpivot.cli.app import main\n"
+        "try:\n"
+        "    main(sys.argv[2:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps({m: m in sys.modules for m in sys.argv[1].split(',')}), "
+        "file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    out = subprocess.run(
+        [sys.executable, "-c", probe, ",".join(modules), *args],
+        capture_output=True, text=True, env=env,
+    )
+    assert out.returncode == 0, out.stderr[-300:]
+    return json.loads(out.stderr.strip().splitlines()[-1]), out.stdout
+
+
 def test_version_and_help_start_without_pandas(tmp_path: Path) -> None:
     from hashpivot import __version__
     from hashpivot.store.provenance import code_versions
@@ -104,23 +130,22 @@ def test_version_and_help_start_without_pandas(tmp_path: Path) -> None:
     assert res.returncode == 0
     # the version and the code's hash, as a run's provenance records it
     assert res.stdout.strip() == f"hashpivot {__version__} (code {code_versions()['all']})"
-    probe = (
-        "import sys\n"
-        "from hashpivot.cli.app import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('PANDAS' if 'pandas' in sys.modules else 'NO-PANDAS', file=sys.stderr)\n"
-        "print('RICH' if 'rich' in sys.modules else 'NO-RICH', file=sys.stderr)\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    for args in (["--help"], ["--version"], ["hashprice", "--btc-price-usd", "1e5",
-                                             "--difficulty", "1e14", "--json"]):
-        out = subprocess.run(
-            [sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env
-        )
-        lines = out.stderr.strip().splitlines()
-        assert lines[-2] == "NO-PANDAS", (args, out.stderr[-300:])
+    for args in (["--help"], ["--version"], HASHPRICE_JSON):
+        imported, _ = _imported(args, ["pandas", "rich"])
+        assert not imported["pandas"], args
         if args[0] == "hashprice":  # a --json answer prints no table: rich is not imported
-            assert lines[-1] == "NO-RICH", out.stderr[-300:]
+            assert not imported["rich"]
+
+
+def test_hashprice_json_starts_without_numpy() -> None:
+    """Issue 10: ``hashprice --json`` on scalars computes in plain floats, so neither its
+    arithmetic (bitcoin, mining) nor its JSON output (reports.serialize) imports numpy,
+    whose import alone is the start-up benchmark's reference; the answer is the same."""
+    for args in (HASHPRICE_JSON, [*HASHPRICE_JSON, "--height", "840000"]):
+        imported, stdout = _imported(args, ["numpy", "pandas"])
+        assert imported == {"numpy": False, "pandas": False}, args
+        out = json.loads(stdout)
+        # 3.125 BTC * 86400 s * 1e15 H/PH / (1e14 * 2^32 H) * 1e5 USD/BTC
+        expected = 3.125 * 86400 * 1e15 / (100e12 * 2**32) * 100_000
+        assert out["hashprice_usd_per_ph_day"] == pytest.approx(expected, rel=1e-12)
+        assert out["subsidy_btc"] == 3.125

@@ -2,7 +2,8 @@
 
 The network options and their checks are :mod:`hashpivot.cli.network`; the tables of
 ``cost`` are :mod:`hashpivot.cli.cost_tables`. The table modules (and rich) are imported
-only when a command prints a table, so ``hashprice --json`` starts without them.
+only when a command prints a table, so ``hashprice --json`` starts without them (and,
+computing in floats, without numpy).
 """
 
 from __future__ import annotations

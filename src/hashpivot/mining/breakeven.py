@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 
 def _safe_div(num: Any, den: Any) -> Any:
+    import numpy as np  # here, not at import: `hashpivot hashprice` starts without numpy
+
     with np.errstate(divide="ignore", invalid="ignore"):
         if isinstance(den, int | float):
             return num / den if den != 0 else float("nan")

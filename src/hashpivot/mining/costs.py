@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:  # pandas is imported only when a table is built (fast CLI start-up)
     import pandas as pd
 
@@ -118,8 +116,9 @@ def cost_per_btc_usd(cost_usd_per_day: Any, btc_per_day: Any) -> Any:
     pandas = sys.modules.get("pandas")  # a Series exists only once pandas is imported
     if pandas is not None and isinstance(btc_per_day, pandas.Series):
         return cost_usd_per_day / btc_per_day.where(btc_per_day > 0)
-    if isinstance(btc_per_day, np.ndarray):
-        return cost_usd_per_day / np.where(btc_per_day > 0, btc_per_day, np.nan)
+    numpy = sys.modules.get("numpy")  # and an array once numpy is
+    if numpy is not None and isinstance(btc_per_day, numpy.ndarray):
+        return cost_usd_per_day / numpy.where(btc_per_day > 0, btc_per_day, numpy.nan)
     return cost_usd_per_day / btc_per_day if btc_per_day > 0 else float("nan")
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from hashpivot.units import HOURS_PER_DAY, W_PER_MW
 
 
@@ -106,6 +104,8 @@ def weighted_efficiency_j_per_th(hashrate_th_s: Any, efficiency_j_per_th: Any) -
     efficiency_j_per_th : array_like
         Efficiency of each entry. [J/TH]
     """
+    import numpy as np  # here, not at import: `hashpivot hashprice` starts without numpy
+
     h = np.asarray(hashrate_th_s, dtype=float)
     e = np.asarray(efficiency_j_per_th, dtype=float)
     total = h.sum()

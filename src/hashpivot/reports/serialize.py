@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-if TYPE_CHECKING:  # the CLI's --json output must start without pandas
+if TYPE_CHECKING:  # the CLI's --json output must start without pandas (nor numpy)
     import pandas as pd
 
 
@@ -24,7 +23,8 @@ def jsonable(obj: Any) -> Any:
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
+    numpy = sys.modules.get("numpy")  # a numpy scalar exists only once numpy is imported
+    if numpy is not None and isinstance(obj, numpy.generic):
         return jsonable(obj.item())
     return obj
 
