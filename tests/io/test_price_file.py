@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -164,3 +165,59 @@ def test_a_series_file_of_another_quantity_is_spoken_of_in_its_words(tmp_path: P
     series = read_series_file(io.StringIO("time,cf\n2024-01-01 00:00,0.25\n"),
                               tz="America/Chicago", quantity="capacity factor")
     assert list(series) == [0.25]
+
+
+def _quarter_hours(stamp: str, n: int) -> list[pd.Timestamp]:
+    return list(pd.date_range(stamp, periods=n, freq="15min"))
+
+
+@pytest.mark.parametrize("year", [1700, 2300, 9999])
+def test_timestamps_outside_the_years_of_a_date_time_field_are_an_error(
+    year: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A price file dated 9999 was read (pandas holds it to the microsecond) and the
+    dispatch then failed with an internal error (OutOfBoundsDatetime, exit 1); one dated
+    1700 ran. Both are typos: an error naming the column and the first row, on the
+    general path and on the fast path of large files."""
+    from hashpivot.io import price_file
+
+    stamps = [t.isoformat() for t in _quarter_hours(f"{year}-08-19T00:00:00-05:00", 8)]
+    path = tmp_path / "prices.csv"
+    path.write_text("interval_start,price_usd_per_mwh\n"
+                    + "".join(f"{s},{20 + i}\n" for i, s in enumerate(stamps)))
+    for threshold in (price_file.PLAIN_CSV_MIN_BYTES, 0):  # general path, then fast path
+        monkeypatch.setattr(price_file, "PLAIN_CSV_MIN_BYTES", threshold)
+        with pytest.raises(InputError, match=r"column 'interval_start' has 8 timestamp\(s\) "
+                           r"outside the years 1970-2200, first .* \(data row 1\)") as err:
+            read_price_file(path, tz="America/Chicago")
+        assert err.value.problems[0].source == str(path)
+
+
+def test_a_timestamp_column_of_numbers_is_an_error_not_nanoseconds_after_1970() -> None:
+    """Epoch seconds in the timestamp column were read as nanoseconds after 1970: 288
+    intervals of a day became 288 ns of 1970-01-01 and the dispatch reported a margin of
+    0.0013 USD, exit 0."""
+    text = "interval_start,price_usd_per_mwh\n" + "".join(
+        f"{1724043600 + 900 * i},{20 + i}\n" for i in range(8))
+    with pytest.raises(InputError, match="column 'interval_start' holds numbers, not "
+                       r"timestamps \(first 1724043600, data row 1\)"):
+        read_price_file(io.StringIO(text), tz="America/Chicago")
+
+
+@pytest.mark.parametrize(("column", "unit", "factor"), [
+    ("price_usd_per_kwh", "USD/kWh", "1000"), ("Price ($/kWh)", "USD/kWh", "1000"),
+    ("price_cents_per_kwh", "cents/kWh", "10"),
+])
+def test_the_one_numeric_column_is_not_taken_as_usd_per_mwh_when_it_names_kwh(
+    column: str, unit: str, factor: str
+) -> None:
+    """A file whose only numeric column is ``price_usd_per_kwh`` was read as USD/MWh:
+    prices 1000 times too low, and the dispatch ran (exit 0) with power nearly free."""
+    text = f"interval_start,{column}\n" + "".join(
+        f"{t.isoformat()},0.0{2 + i}\n"
+        for i, t in enumerate(_quarter_hours("2024-08-19T00:00:00-05:00", 4)))
+    with pytest.raises(InputError, match=f"price column '{re.escape(column)}' looks like "
+                       f"{unit}; the price file holds USD/MWh: multiply by {factor}"):
+        read_price_file(io.StringIO(text), tz="America/Chicago")
+    named = text.replace(column, "usd_per_mwh", 1)  # a column named in USD/MWh is read
+    assert read_price_file(io.StringIO(named), tz="America/Chicago").iloc[0] == 0.02

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.exceptions import DataError
+from hashpivot.models.dates import YEAR_RANGE
 from hashpivot.units import INDEX_NAME, PRICE_NAME
 
 ERCOT_TZ = "America/Chicago"
@@ -66,6 +67,13 @@ def _to_datetime(raw: pd.Series, column: str, what: str = "price file",
                  **kwargs: Any) -> pd.Series:
     """Parse a timestamp column; a :class:`DataError` naming the column (of ``what``, a
     price file) for any bad entry."""
+    if pd.api.types.is_numeric_dtype(raw) and len(raw):
+        # pandas would read 1724043600 as nanoseconds after 1970: a silent wrong year
+        raise DataError(
+            f"{what}: column {column!r} holds numbers, not timestamps (first {raw.iloc[0]}, "
+            "data row 1): write ISO 8601 date-times "
+            "(2024-08-19T00:00:00-05:00 or 2024-08-19 00:00)"
+        )
     try:
         out = pd.to_datetime(raw, format="mixed", **kwargs)
     except (ValueError, TypeError, OverflowError) as exc:
@@ -88,7 +96,36 @@ def _to_datetime(raw: pd.Series, column: str, what: str = "price file",
             f"{what}: column {column!r} has {int((~ok).sum())} missing timestamp(s), "
             f"first {_first_bad(raw, ok)}"
         )
+    check_years(pd.DatetimeIndex(out), column, what)
     return pd.Series(out, index=raw.index)
+
+
+def check_years(stamps: pd.DatetimeIndex, column: str, what: str = "price file") -> None:
+    """Raise a :class:`DataError` naming ``column`` (of ``what``) when a timestamp lies
+    outside the years a date-time field accepts (:data:`hashpivot.models.dates.YEAR_RANGE`):
+    the engines hold nanosecond timestamps, which end in 2262, and a year like 1700 or
+    9999 in a price file is a typo, not a market.
+
+    Parameters
+    ----------
+    stamps : pandas.DatetimeIndex
+        Parsed timestamps (naive local or aware).
+    column : str
+        The column they were read from.
+    what : str
+        The file, as messages name it.
+    """
+    if not len(stamps):
+        return
+    lo, hi = YEAR_RANGE
+    years = np.asarray(stamps.year)
+    bad = (years < lo) | (years > hi)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"{what}: column {column!r} has {int(bad.sum())} timestamp(s) outside the years "
+            f"{lo}-{hi}, first {stamps[pos].isoformat()} (data row {pos + 1})"
+        )
 
 
 #: Timestamps the fast path of a large generic file parses with Arrow: ISO 8601 to the

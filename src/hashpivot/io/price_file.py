@@ -23,6 +23,7 @@ from hashpivot.io._timestamps import (
     _localize,
     _strictly_increasing,
     _to_datetime,
+    check_years,
     iso_stamps_us,
 )
 from hashpivot.io.ercot import (
@@ -86,6 +87,24 @@ def _columns(
     return ts_col, price_column or _pick(frame, *_PRICE_NAMES, required=False)
 
 
+#: Words in a column name that say its price is per kWh or in cents, not USD/MWh, and the
+#: factor to USD/MWh of the commonest such unit. [USD/MWh per unit]
+_OTHER_PRICE_UNITS = (("cent", "cents/kWh", 10.0), ("kwh", "USD/kWh", 1000.0))
+
+
+def _refuse_other_price_unit(column: str) -> None:
+    """Raise a :class:`DataError` when the one numeric column taken as the price names
+    another unit (``price_usd_per_kwh``, ``cents_per_kwh``): read as USD/MWh, its prices
+    would be 1000 or 100 times too low, with no other sign of it."""
+    name = _norm(column)
+    for word, unit, factor in _OTHER_PRICE_UNITS:
+        if word in name:
+            raise DataError(
+                f"price column {column!r} looks like {unit}; the price file holds USD/MWh: "
+                f"multiply by {factor:g} and name the column 'price_usd_per_mwh'"
+            )
+
+
 def _parse_price_frame(
     df: pd.DataFrame,
     tz: str | None = None,
@@ -106,6 +125,8 @@ def _parse_price_frame(
                 f"(columns: {', '.join(map(str, df.columns))})"
             )
         price_col = str(numeric[0])
+        if words.quantity == "price":
+            _refuse_other_price_unit(price_col)
     if price_col not in df.columns:
         raise DataError(f"{words.file} has no column {price_col!r}")
     values = pd.to_numeric(df[price_col], errors="coerce")
@@ -227,10 +248,12 @@ def _read_plain_csv(
         index = index.tz_localize("UTC")
     price_values = np.concatenate(prices)
     del prices
-    return parse_named(
-        _source_name(path),
-        lambda: _price_series(index, price_values, tz, ts_col, price_col, label, words),
-    )
+
+    def parse() -> pd.Series:
+        check_years(index, ts_col, words.file)
+        return _price_series(index, price_values, tz, ts_col, price_col, label, words)
+
+    return parse_named(_source_name(path), parse)
 
 
 def read_price_file(
