@@ -16,11 +16,13 @@ if TYPE_CHECKING:
 
 #: Protocol and market limits of the network figures, (low, high) by field: a BTC price
 #: below 100 M USD [USD], a difficulty >= 1 (its definition) [-], fees below the largest
-#: block reward ever paid [BTC/block].
+#: block reward ever paid [BTC/block], a block subsidy at most the first era's 50 BTC
+#: [BTC].
 NETWORK_LIMITS: dict[str, tuple[float, float]] = {
     "btc_price_usd": (0.0, 1e8),
     "difficulty": (1.0, 1e18),
     "fees_btc_per_block": (0.0, 100.0),
+    "subsidy_btc": (0.0, 50.0),
 }
 
 

@@ -123,6 +123,18 @@ def test_cost_from_history_date_and_table() -> None:
             ],
             ["give --subsidy-btc or --height, not both"],
         ),
+        # a subsidy above the first era's 50 BTC (the service's runs refused it; hashprice
+        # printed null hashprices, exit 0, for 1e308)
+        (
+            ["hashprice", "--btc-price-usd", "1e5", "--difficulty", "1e14", "--subsidy-btc",
+             "1e308"],
+            ["--subsidy-btc: must be within 0-50 (got 1e+308)"],
+        ),
+        (
+            ["hashprice", "--btc-price-usd", "1e5", "--difficulty", "1e14", "--subsidy-btc",
+             "51"],
+            ["--subsidy-btc: must be within 0-50 (got 51)"],
+        ),
         (["cost", EXAMPLE, "--date", "1999-01-01"], ["--date:"]),
         (["cost", str(BAD / "unknown_asic.toml")], ["sites[0].fleet[1].asic: unknown ASIC"]),
         (

@@ -88,7 +88,8 @@ def register(app: typer.Typer) -> None:
         check_positive(problems, "difficulty", difficulty, zero_ok=False)
         check_positive(problems, "fees-btc-per-block", fees_btc_per_block, zero_ok=True)
         check_positive(problems, "subsidy-btc", subsidy_btc, zero_ok=True)
-        check_protocol_range(problems, btc_price_usd, difficulty, fees_btc_per_block)
+        check_protocol_range(problems, btc_price_usd, difficulty, fees_btc_per_block,
+                             subsidy_btc)
         if subsidy_btc is not None and height is not None:
             problems.append(Problem("--height", "give --subsidy-btc or --height, not both", CLI))
         if height is not None and height < 0:

@@ -58,14 +58,15 @@ def check_positive(
 
 
 def check_protocol_range(
-    problems: list[Problem], price: float | None, difficulty: float | None, fees: float | None
+    problems: list[Problem], price: float | None, difficulty: float | None, fees: float | None,
+    subsidy: float | None = None,
 ) -> None:
     """Add a problem for each positive option outside its
     :data:`~hashpivot.network_limits.NETWORK_LIMITS`."""
     from hashpivot.network_limits import out_of_range
 
     for flag, value in (("--btc-price-usd", price), ("--difficulty", difficulty),
-                        ("--fees-btc-per-block", fees)):
+                        ("--fees-btc-per-block", fees), ("--subsidy-btc", subsidy)):
         message = out_of_range(flag[2:].replace("-", "_"), value)
         if message:
             problems.append(Problem(flag, message, CLI))

@@ -27,6 +27,7 @@ _PARAMS = ConfigDict(extra="forbid", allow_inf_nan=False)
 _MAX_BTC_PRICE_USD = NETWORK_LIMITS["btc_price_usd"][1]
 _MIN_DIFFICULTY, _MAX_DIFFICULTY = NETWORK_LIMITS["difficulty"]
 _MAX_FEES_BTC_PER_BLOCK = NETWORK_LIMITS["fees_btc_per_block"][1]
+_MAX_SUBSIDY_BTC = NETWORK_LIMITS["subsidy_btc"][1]
 
 #: Source named in the problems of run parameters.
 PARAMS_SOURCE = "<run parameters>"
@@ -47,7 +48,9 @@ class NetworkParams(BaseModel):
     fees_btc_per_block: float = Field(
         0.0, ge=0, le=_MAX_FEES_BTC_PER_BLOCK, description="Average fees per block. [BTC]"
     )
-    subsidy_btc: float = Field(3.125, ge=0, le=50, description="Block subsidy. [BTC]")
+    subsidy_btc: float = Field(
+        3.125, ge=0, le=_MAX_SUBSIDY_BTC, description="Block subsidy. [BTC]"
+    )
     date: dt.date | None = Field(None, description="Day of the conditions, from history.")
     source: str = Field("user", max_length=500, description="Where the figures come from.")
 
