@@ -54,6 +54,24 @@ def test_update_failure_is_one_error_line(data_dir: Path, monkeypatch: pytest.Mo
     assert "429" in res.stderr and res.stderr.startswith("error:")
 
 
+@pytest.mark.parametrize("command", [["data", "update"], ["network", "--live"]])
+@pytest.mark.parametrize("url", ["junk", "mempool.space/api", "ftp://x/api", "https://"])
+def test_a_base_url_that_is_no_http_url_is_an_input_error_at_the_flag(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], url: str
+) -> None:
+    """``--base-url junk`` was a request failure (exit 1: "Request URL is missing an
+    'http://' or 'https://' protocol"): it is a typo in an option, refused before any
+    request is made."""
+    requests: list[httpx.Request] = []
+    _serve(monkeypatch, httpx.MockTransport(lambda r: requests.append(r) or httpx.Response(500)))
+    res = runner.invoke(app, [*command, "--base-url", url])
+    assert res.exit_code == 2, res.output
+    assert res.stderr == (f"error: <command line>: --base-url: expected an http:// or "
+                          f"https:// URL with a host, e.g. https://mempool.space/api (got "
+                          f"{url!r})\n")
+    assert requests == []
+
+
 def test_stale_data_warns_on_stderr_only(data_dir: Path) -> None:
     res = runner.invoke(app, ["cost", EXAMPLE, "--json"])
     assert res.exit_code == 0

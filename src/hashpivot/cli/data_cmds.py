@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from hashpivot.cli.errors import fail_input, handle_errors
+from hashpivot.cli.errors import fail_input, handle_errors, options_for
 from hashpivot.cli.network import LiveFlag, NetworkDay
 from hashpivot.cli.options import MEMPOOL_API, JsonTableFlag, base_url_option, timeout_option
 from hashpivot.cli.output import json_records
@@ -124,7 +124,8 @@ def network_command(
     if live:
         from hashpivot.io.mempool import get_network_state
 
-        state = get_network_state(base_url=base_url, timeout_s=timeout_s)
+        with options_for({"base_url": "--base-url"}):
+            state = get_network_state(base_url=base_url, timeout_s=timeout_s)
     else:
         if date is None:
             day = btc_daily_range()[1]

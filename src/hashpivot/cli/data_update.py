@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.errors import handle_errors, options_for
 from hashpivot.cli.options import MEMPOOL_API, JsonFlag, base_url_option, timeout_option
 from hashpivot.cli.output import print_json
 
@@ -39,7 +39,8 @@ def update_command(
     """Fetch the daily chain history after the latest data day."""
     from hashpivot.io.update import update_history
 
-    result = update_history(full=full, base_url=base_url, timeout_s=timeout_s)
+    with options_for({"base_url": "--base-url"}):
+        result = update_history(full=full, base_url=base_url, timeout_s=timeout_s)
     if as_json:
         print_json(result)
         return

@@ -37,7 +37,14 @@ import httpx
 
 from hashpivot.bitcoin import block_subsidy_btc
 from hashpivot.exceptions import FetchError
-from hashpivot.io.mempool import DEFAULT_BASE_URL, _bad, _json, _positive_number, _request
+from hashpivot.io.mempool import (
+    DEFAULT_BASE_URL,
+    _bad,
+    _json,
+    _positive_number,
+    _request,
+    api_root,
+)
 from hashpivot.units import SATOSHI_PER_BTC
 
 DIFFICULTY_ADJUSTMENTS_PATH = "/v1/mining/difficulty-adjustments"
@@ -275,6 +282,9 @@ def fetch_daily_history(
     ------
     FetchError
         Connection failure, timeout, HTTP status other than 200 or an unexpected payload.
+    InputError
+        ``base_url`` is not an http(s) URL with a host
+        (:func:`hashpivot.io.mempool.api_root`).
     """
     from hashpivot import __version__
 
@@ -282,7 +292,7 @@ def fetch_daily_history(
     days = [first_day + dt.timedelta(days=k) for k in range((today - first_day).days)]
     if not days:
         return []
-    root = base_url.rstrip("/")
+    root = api_root(base_url)
     own = client is None
     http = client or httpx.Client(
         headers={"User-Agent": f"hashpivot/{__version__}"}, follow_redirects=True

@@ -29,7 +29,7 @@ import httpx
 
 from hashpivot import __version__
 from hashpivot.bitcoin import block_subsidy_btc
-from hashpivot.exceptions import FetchError
+from hashpivot.exceptions import FetchError, InputError, Problem
 from hashpivot.io.bundled import NetworkState
 from hashpivot.units import H_PER_TH, SATOSHI_PER_BTC
 
@@ -158,6 +158,36 @@ def _parse_prices(payload: Any) -> float:
     return _positive_number(payload["USD"], PRICES_PATH, "USD")
 
 
+def api_root(base_url: str) -> str:
+    """``base_url`` without its trailing ``/``, when it is an http(s) URL with a host.
+
+    Parameters
+    ----------
+    base_url : str
+        API root of mempool.space or a self-hosted instance.
+
+    Returns
+    -------
+    str
+        The root the endpoint paths are appended to.
+
+    Raises
+    ------
+    InputError
+        At ``base_url``: no ``http://`` or ``https://`` scheme, or no host (``junk``,
+        ``mempool.space/api``): a typo, not a network failure.
+    """
+    try:
+        url = httpx.URL(base_url) if base_url.strip() == base_url else None
+    except httpx.InvalidURL:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise InputError([Problem(
+            "base_url", f"expected an http:// or https:// URL with a host, e.g. "
+            f"{DEFAULT_BASE_URL} (got {base_url!r})")])
+    return base_url.rstrip("/")
+
+
 def _request(client: httpx.Client, url: str, timeout_s: float) -> httpx.Response:
     try:
         response = client.get(url, timeout=timeout_s)
@@ -215,10 +245,12 @@ def get_network_state(
     ------
     FetchError
         Connection failure, timeout, non-200 status or an unexpected payload.
+    InputError
+        ``base_url`` is not an http(s) URL with a host (:func:`api_root`).
     """
     if n_fee_blocks < 1:
         raise ValueError(f"n_fee_blocks must be >= 1, got {n_fee_blocks}")
-    root = base_url.rstrip("/")
+    root = api_root(base_url)
     own_client = client is None
     http = client or httpx.Client(
         headers={"User-Agent": f"hashpivot/{__version__}"}, follow_redirects=True

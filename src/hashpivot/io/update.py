@@ -18,7 +18,7 @@ from hashpivot.io.chain_history import (
     _parse_historical_price,
     fetch_daily_history,
 )
-from hashpivot.io.mempool import DEFAULT_BASE_URL, _json, _request
+from hashpivot.io.mempool import DEFAULT_BASE_URL, _json, _request, api_root
 
 
 def _first_full_day(http: httpx.Client, root: str, timeout_s: float) -> tuple[dt.date, int]:
@@ -57,12 +57,15 @@ def update_history(
     ------
     FetchError
         The API could not be reached or answered something unexpected.
+    InputError
+        ``base_url`` is not an http(s) URL with a host
+        (:func:`hashpivot.io.mempool.api_root`).
     """
     from hashpivot import __version__
     from hashpivot.io.bundled import clear_caches
     from hashpivot.io.user_data import data_dir, last_height, latest_day, write_rows
 
-    root = base_url.rstrip("/")
+    root = api_root(base_url)
     own = client is None
     http = client or httpx.Client(
         headers={"User-Agent": f"hashpivot/{__version__}"}, follow_redirects=True
