@@ -447,7 +447,8 @@ def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
 @pytest.mark.parametrize(
     ("example", "kind", "params", "path", "words"),
     [
-        (1, "pivot", {"convert_mw": 50, "start": "2026-13"}, "start", "not a month"),
+        (1, "pivot", {"convert_mw": 50, "start": "2026-13"}, "start",
+         "expected a month as 'YYYY-MM'"),
         (1, "pivot", {"convert_mw": 50, "start": "2019-01"}, "start", "before the model start"),
         (1, "pivot", {"convert_mw": 50, "start": "2060-01"}, "start", "after the model horizon"),
         (1, "pivot", {"convert_mw": 5000}, "convert_mw", "exceeds the 200 MW"),
@@ -648,6 +649,23 @@ def test_a_run_s_checks_against_the_portfolio_are_listed_with_a_bad_parameter(
     r = client.post("/api/runs", json={"kind": "pivot", "portfolio_id": pid,
                                        "params": {"convert_mw": -1, "start": "2026-07"}})
     assert _problem_paths(r) == ["body.params.convert_mw"], r.text
+
+
+@pytest.mark.parametrize("kind", ["pivot", "simulate"])
+def test_a_start_month_13_is_a_problem_at_start_without_a_mw_figure_too(
+        service: Any, kind: str) -> None:
+    """``start = "2026-13"`` passed the parameter's pattern: with a MW figure it was
+    refused by the run's checks, without one the only problem listed was that a start
+    needs a MW figure (on a portfolio without [pivot] convert_mw), not that the month is
+    not one; the command line refuses --start 2026-13 on its own."""
+    pid = service.get("/api/portfolios").json()[0]["id"]  # no [pivot] convert_mw
+    for params in ({"start": "2026-13"}, {"start": "2026-00", "convert_mw": 50}):
+        r = service.post("/api/runs", json={"kind": kind, "portfolio_id": pid,
+                                            "params": params})
+        problems = r.json()["problems"]
+        assert _problem_paths(r)[0] == "body.params.start", r.text
+        assert problems[0]["message"] == (f"expected a month as 'YYYY-MM', got "
+                                          f"'{params['start']}'"), r.text
 
 
 def _problem_paths(r: Any) -> list[str]:

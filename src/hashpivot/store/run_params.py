@@ -4,10 +4,11 @@ default explicit), validated by :func:`hashpivot.store.runs.parse_params`."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from hashpivot.models.dates import check_month
 from hashpivot.network_limits import NETWORK_LIMITS
 from hashpivot.run_defaults import (
     DEFAULT_CHUNK_PATHS,
@@ -28,6 +29,10 @@ _MAX_BTC_PRICE_USD = NETWORK_LIMITS["btc_price_usd"][1]
 _MIN_DIFFICULTY, _MAX_DIFFICULTY = NETWORK_LIMITS["difficulty"]
 _MAX_FEES_BTC_PER_BLOCK = NETWORK_LIMITS["fees_btc_per_block"][1]
 _MAX_SUBSIDY_BTC = NETWORK_LIMITS["subsidy_btc"][1]
+
+#: A construction start ``YYYY-MM`` whose month is 01-12, checked on its own (a month 13
+#: was refused only with the MW figure it goes with, or named as lacking one).
+_Month = Annotated[str, AfterValidator(check_month)]
 
 #: Source named in the problems of run parameters.
 PARAMS_SOURCE = "<run parameters>"
@@ -96,7 +101,7 @@ class PivotParams(BaseModel):
     convert_mw: float | None = Field(
         None, gt=0, le=10_000, description="Gross MW of the 'convert' strategy. [MW]"
     )
-    start: str | None = Field(
+    start: _Month | None = Field(
         None, pattern=r"^\d{4}-\d{2}$",
         description="Construction start of convert, YYYY-MM (MW: convert_mw, else the file's "
         "[pivot] convert_mw).",
@@ -132,7 +137,7 @@ class SimulateParams(BaseModel):
     convert_mw: float | None = Field(
         None, gt=0, le=10_000, description="MW of the convert strategy. [MW]"
     )
-    start: str | None = Field(
+    start: _Month | None = Field(
         None, pattern=r"^\d{4}-\d{2}$", description="Construction start of convert, YYYY-MM."
     )
     price_model: Literal["gbm", "bootstrap"] | None = Field(
