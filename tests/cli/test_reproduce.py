@@ -275,3 +275,20 @@ def test_reproduce_lists_its_options_and_the_record_together(tmp_path: Path) -> 
               if line.startswith("error:")]
     assert fields == ["--keep", "--cwd", "FOLDER"], done.stderr
     assert (tmp_path / "keep" / "a.txt").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("{not json", "not a readable JSON run record"), ("[1, 2]", "not a JSON object"),
+])
+def test_a_run_json_that_is_no_record_is_an_error_at_the_file_s_root(
+        tmp_path: Path, text: str, words: str) -> None:
+    """Its problem was at a field path "<file>", which no file has (a whole file's
+    problem is at its root, printed "(root)", as a portfolio file's)."""
+    from hashpivot.cli.reproduce import load_record
+    from hashpivot.exceptions import InputError
+
+    (tmp_path / "run.json").write_text(text)
+    with pytest.raises(InputError) as err:
+        load_record(tmp_path)
+    (problem,) = err.value.problems
+    assert str(problem).startswith(f"{tmp_path / 'run.json'}: (root): {words}"), problem

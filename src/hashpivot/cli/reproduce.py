@@ -54,9 +54,9 @@ def load_record(folder: Path) -> dict[str, Any]:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _problem(folder, "<file>", f"not a readable JSON run record ({exc})") from None
+        raise _problem(folder, "", f"not a readable JSON run record ({exc})") from None
     if not isinstance(record, dict):
-        raise _problem(folder, "<file>", "not a JSON object")
+        raise _problem(folder, "", "not a JSON object")
     problems = []
     if record.get("format") != RECORD_FORMAT:
         problems.append(Problem("format", f"must be {RECORD_FORMAT} (got "
