@@ -124,7 +124,7 @@ def test_price_file_dated_1700_is_bad_input(tmp_path: Path) -> None:
         + "".join(f"1700-01-{1 + h // 24:02d} {h % 24:02d}:00,{20 + h}\n" for h in range(48))
     )
     (line,) = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--prices", str(prices))
-    assert line.startswith(f"error: {prices}: --prices: ") and "outside the available" in line
+    assert line.startswith(f"error: {prices}: --prices: ") and "outside the years 1970-2200" in line
 
 
 # --- command-line values ----------------------------------------------------------------
