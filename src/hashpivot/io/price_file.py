@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,18 +88,28 @@ def _columns(
     return ts_col, price_column or _pick(frame, *_PRICE_NAMES, required=False)
 
 
-#: Words in a column name that say its price is per kWh or in cents, not USD/MWh, and the
+#: Words of a column name that say its price is in cents or per kWh, not USD/MWh, and the
 #: factor to USD/MWh of the commonest such unit. [USD/MWh per unit]
-_OTHER_PRICE_UNITS = (("cent", "cents/kWh", 10.0), ("kwh", "USD/kWh", 1000.0))
+_OTHER_PRICE_UNITS = (({"cent", "cents", "ct"}, "cents/kWh", 10.0), ({"kwh"}, "USD/kWh", 1000.0))
+
+
+def _name_words(column: str) -> set[str]:
+    """The words of a column name, split at anything not a letter or a digit, with
+    and without a split at case changes (``priceCentsPerKwh``, ``price_cents_per_kwh`` and
+    ``Price ($/kWh)`` all give their unit's word)."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(column))
+    words = re.split(r"[^a-z0-9]+", spaced.lower()) + re.split(r"[^a-z0-9]+", str(column).lower())
+    return set(words) - {""}
 
 
 def _refuse_other_price_unit(column: str) -> None:
     """Raise a :class:`DataError` when the one numeric column taken as the price names
-    another unit (``price_usd_per_kwh``, ``cents_per_kwh``): read as USD/MWh, its prices
-    would be 1000 or 100 times too low, with no other sign of it."""
-    name = _norm(column)
-    for word, unit, factor in _OTHER_PRICE_UNITS:
-        if word in name:
+    another unit by a whole word (``price_usd_per_kwh``, ``cents_per_kwh``; not
+    ``recent_lmp``): read as USD/MWh, its prices would be 1000 (USD/kWh) or 10 (cents/kWh)
+    times too low, with no other sign of it."""
+    words = _name_words(column)
+    for unit_words, unit, factor in _OTHER_PRICE_UNITS:
+        if words & unit_words:
             raise DataError(
                 f"price column {column!r} looks like {unit}; the price file holds USD/MWh: "
                 f"multiply by {factor:g} and name the column 'price_usd_per_mwh'"
