@@ -197,12 +197,12 @@ def _oos_cvar(run: str, difference: bool = False) -> tuple[Callable[[Json], str]
     then the difference with its interval (``difference``) or the tail and path counts
     [M USD]."""
     keys = ["plan", "plan_ci95_half", "baseline", "baseline_ci95_half"]
-    cells = [num(f"out_of_sample_cvar95_usd.{k}", M) for k in keys]
+    cells = [num(f"out_of_sample_cvar_usd.{k}", M) for k in keys]
     if difference:
-        return (*cells, num("out_of_sample_cvar95_usd.difference", M),
-                num("out_of_sample_cvar95_usd.difference_ci95_half", M))
-    return (*cells, num("out_of_sample_cvar95_usd.tail_paths", 1, ",.0f"),
-            num("out_of_sample_cvar95_usd.n_scenarios", 1, ",.0f"))
+        return (*cells, num("out_of_sample_cvar_usd.difference", M),
+                num("out_of_sample_cvar_usd.difference_ci95_half", M))
+    return (*cells, num("out_of_sample_cvar_usd.tail_paths", 1, ",.0f"),
+            num("out_of_sample_cvar_usd.n_scenarios", 1, ",.0f"))
 
 
 def _pivot_row(key: str, scale: float = M, spec: str = ",.1f") -> tuple[Callable[[Json], str], ...]:
@@ -474,12 +474,12 @@ CLAIMS: list[Claim] = [
           "docs/methodology.md"),
     Claim("100 scenarios give the plan {} ± {} M USD out of sample against {} in sample; "
           "400 give {} ± {}, better than keep-mining's by {} ± {}", "optimize",
-          (num("out_of_sample_cvar95_usd.plan", M),
-           num("out_of_sample_cvar95_usd.plan_ci95_half", M),
-           num("cvar95_usd", M), _other("optimize-400", "out_of_sample_cvar95_usd.plan"),
-           _other("optimize-400", "out_of_sample_cvar95_usd.plan_ci95_half"),
-           _other("optimize-400", "out_of_sample_cvar95_usd.difference"),
-           _other("optimize-400", "out_of_sample_cvar95_usd.difference_ci95_half")),
+          (num("out_of_sample_cvar_usd.plan", M),
+           num("out_of_sample_cvar_usd.plan_ci95_half", M),
+           num("cvar95_usd", M), _other("optimize-400", "out_of_sample_cvar_usd.plan"),
+           _other("optimize-400", "out_of_sample_cvar_usd.plan_ci95_half"),
+           _other("optimize-400", "out_of_sample_cvar_usd.difference"),
+           _other("optimize-400", "out_of_sample_cvar_usd.difference_ci95_half")),
           "docs/methodology.md"),
     Claim("Its CVaR95 out of sample is {} ± {} M USD against keep-mining's {} ± {} (the mean "
           "of the worst {} of {} paths", "optimize", _oos_cvar("optimize")),

@@ -33,12 +33,12 @@ def test_json_has_the_documented_keys_and_is_one_object(tmp_path: Path) -> None:
         assert k in data, k
     assert set(data["out_of_sample_npv_usd"]) >= {"mean", "ci95_low", "ci95_high"}
     # CVaR95 out of sample: 20 paths leave one in the tail, too few for an interval
-    c = data["out_of_sample_cvar95_usd"]
+    c = data["out_of_sample_cvar_usd"]
     assert (c["tail_paths"], c["n_scenarios"]) == (1, 20)
     assert c["difference"] == pytest.approx(c["plan"] - c["baseline"])
     assert c["plan_ci95_half"] is None and c["difference_ci95_half"] is None
     more = json.loads(runner.invoke(app, [*args, "--oos-scenarios", "200"]).stdout)
-    c = more["out_of_sample_cvar95_usd"]
+    c = more["out_of_sample_cvar_usd"]
     assert (c["tail_paths"], c["n_scenarios"]) == (10, 200)
     assert c["plan_ci95_half"] > 0 and c["baseline_ci95_half"] > 0
     assert c["difference_ci95_half"] >= 0  # 0 when the plan converts nothing

@@ -119,7 +119,7 @@ def test_committed_entries_without_fixed_through_are_noted_not_fixed() -> None:
     assert (free.x_lower_mw == 0).all()
     assert len(free.committed_notes) == 1
     assert "2 [[optimize.committed]] entries" in free.committed_notes[0]
-    assert "--fixed-through" in free.committed_notes[0]
+    assert "`fixed_through`" in free.committed_notes[0]
     part = resolve_problem(pf, fixed_through="2026Q4")
     assert part.x_lower_mw.sum() == 25.0
     assert "optimize.committed[1]" in part.committed_notes[0]
@@ -158,9 +158,11 @@ def test_committed_conversions_over_the_budget_are_an_input_error() -> None:
                          fixed_through="2026Q3")
     with pytest.raises(InputError) as exc:
         optimize_plan(pf, cfg, source="plan.toml")
-    (problem,) = exc.value.problems
-    assert (problem.path, problem.source) == ("optimize.committed", "plan.toml")
-    assert "equity budget or the debt capacity" in problem.message
+    # (the one entry, every model year it pays in: it fits no year's 1 M USD)
+    problem = exc.value.problems[0]
+    assert (problem.path, problem.source) == ("optimize.committed[0].gross_mw", "plan.toml")
+    assert problem.message.startswith("model year 1 (2026-01..2026-12)")
+    assert "optimize.equity_budget_usd_per_year = 1.0 M USD" in problem.message
     # without the fixed quarters the same file plans within its budget
     assert optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
                                             two_stage=False)).plan is not None

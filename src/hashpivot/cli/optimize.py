@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from hashpivot.cli.errors import handle_errors, options_for
+from hashpivot.cli.errors import handle_errors, options_for, speak_options
 from hashpivot.cli.inputs import load_site_file
 from hashpivot.cli.options import (
     ChartsOutDir,
@@ -65,6 +65,17 @@ _HELP = (
 )
 
 
+#: The arguments of the optimizer its messages name in backquotes (```time_limit_s```),
+#: as the options typed here (``--time-limit``).
+OPTIONS = {"time_limit_s": "--time-limit", "fixed_through": "--fixed-through",
+           "continuous": "--continuous", "oos_scenarios": "--oos-scenarios"}
+
+
+def _spoken(line: str) -> str:
+    """A line of the engine or of its tables with its arguments named as options."""
+    return speak_options(line, OPTIONS)
+
+
 def _print(r: PlanResult, console: Console) -> None:
     j = r.to_json()
     t = compact_table(plan_title(r.inputs))
@@ -75,7 +86,7 @@ def _print(r: PlanResult, console: Console) -> None:
         t.add_row(quarter, escape(site), gross, it, escape(tenant), capex)
     console.print(t)
 
-    v = compact_table(VALUE_TITLE, escape(value_note(j)))
+    v = compact_table(VALUE_TITLE, escape(_spoken(value_note(j))))
     for col, just in zip(VALUE_HEADER, ("left", "right", "right", "right", "right"),
                          strict=True):
         v.add_column(col, justify=just)  # type: ignore[arg-type]
@@ -83,7 +94,7 @@ def _print(r: PlanResult, console: Console) -> None:
         v.add_row(f"[bold]{escape(name)}[/bold]" if i == 0 else escape(name), *cells)
     console.print(v)
     for line in summary_lines(j):
-        console.print(line)
+        console.print(_spoken(line))
     if len(r.rules):
         _print_rules(console, j["applicable_rules"])
     shadow = shadow_rows(j)
@@ -96,7 +107,7 @@ def _print(r: PlanResult, console: Console) -> None:
         console.print(st)
     print_assumptions(r.resolved_assumptions(), console)
     for w in r.warnings:
-        console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
+        console.print(f"[yellow]warning:[/yellow] {escape(_spoken(w))}", highlight=False)
 
 
 def _print_rules(console: Console, rules: list[dict[str, Any]]) -> None:
@@ -149,7 +160,8 @@ def register(app: typer.Typer) -> None:
         risk_aversion: Annotated[
             float,
             typer.Option("--risk-aversion",
-                         help="Weight of CVaR95, in [0, 1] [-]."),
+                         help="Weight of the CVaR at [optimize].cvar_alpha (default "
+                         "0.05: CVaR95), in [0, 1] [-]."),
         ] = 0.0,
         seed: Seed = 0,
         time_limit: Annotated[
@@ -221,7 +233,7 @@ def register(app: typer.Typer) -> None:
             deterministic=deterministic,
         )
         try:
-            with options_for({"fixed_through": "--fixed-through"}):
+            with options_for({"fixed_through": "--fixed-through"}, OPTIONS):
                 result = optimize_plan(portfolio, config, workers=workers,
                                        scheduler=scheduler, source=str(portfolio_toml))
         except InputError as exc:

@@ -211,3 +211,11 @@ class OptimizeSpec(BaseModel):
         if isinstance(v, list):
             return float(v[min(year, len(v) - 1)])
         return float(v)
+
+    def budget_field(self, year: int) -> str:
+        """The field path that gives model year ``year``'s budget (0-based): a list's item
+        (the last repeats) or the one value."""
+        v = self.equity_budget_usd_per_year
+        if isinstance(v, list):
+            return f"optimize.equity_budget_usd_per_year[{min(year, len(v) - 1)}]"
+        return "optimize.equity_budget_usd_per_year"

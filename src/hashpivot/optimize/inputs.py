@@ -36,6 +36,7 @@ from hashpivot.optimize.coefficients import (
     hosting_coefficients,
     site_tranches,
 )
+from hashpivot.optimize.committed_budget import FixedConversion, committed_budget_problems
 from hashpivot.regulation import SiteRuleEffects, site_effects
 from hashpivot.units import MONTHS_PER_QUARTER, MONTHS_PER_YEAR
 
@@ -153,14 +154,14 @@ def block_notes(p: PlanProblem) -> list[str]:
     """The sites with offers whose convertible MW (within a rule's cap) hold no whole hall
     block, and the tenants whose IT MW (in gross MW at their offers' PUE) hold none: the
     MILP cannot convert there or lease to them, which the plan alone does not say. One
-    sentence each; none with ``--continuous``."""
+    sentence each; none with ``continuous``."""
     if not p.integer:
         return []
     limit = np.minimum(p.site_limit_mw, p.rule_cap_mw)
     block = f"no whole block of {p.unit_mw:g} MW ([optimize].block_mw)"
     notes = [
         f"{site.name}: its {limit[s]:g} MW convertible hold {block}: the plan cannot "
-        "convert there (a smaller block_mw, or --continuous)"
+        "convert there (a smaller block_mw, or `continuous`)"
         for s, site in enumerate(p.sites)
         if np.any(p.offer_site == s) and 0 < limit[s] < p.unit_mw - 1e-9
     ]
@@ -173,7 +174,7 @@ def block_notes(p: PlanProblem) -> list[str]:
         if 0 < gross < p.unit_mw - 1e-9:
             notes.append(f"tenant {tenant.name}: its {tenant.it_mw:g} IT MW ({gross:g} MW "
                          f"gross at PUE {pue:g}) hold {block}: the plan cannot lease it a "
-                         "hall (a smaller block_mw, or --continuous)")
+                         "hall (a smaller block_mw, or `continuous`)")
     return notes
 
 
@@ -300,20 +301,20 @@ def _committed_conversions(
 def _unfixed_note(spec: OptimizeSpec, committed: list[tuple[int, int, int, float]],
                   quarters: list[str], nfix: int, fixed_through: str | None) -> list[str]:
     """What happens to the ``[[optimize.committed]]`` entries a plan does not fix: they
-    fix decisions only up to ``--fixed-through`` (a rolling plan), so without it, or in
+    fix decisions only up to ``fixed_through`` (a rolling plan), so without it, or in
     a later quarter, the plan chooses freely."""
     if not spec.committed:
         return []
     if fixed_through is None:
         n = len(spec.committed)
         return [f"{n} [[optimize.committed]] {'entry fixes' if n == 1 else 'entries fix'} "
-                "nothing without --fixed-through YYYYQn (they fix the decisions up to that "
-                "quarter: a rolling plan): the plan chooses every quarter freely"]
+                "nothing without `fixed_through` (a quarter YYYYQn: they fix the decisions up "
+                "to it, a rolling plan): the plan chooses every quarter freely"]
     later = [f"optimize.committed[{ci}] ({quarters[q]})" for ci, _, q, _ in committed
              if q >= nfix]
     if not later:
         return []
-    return [f"{', '.join(later)}: after --fixed-through {fixed_through}, not fixed: the plan "
+    return [f"{', '.join(later)}: after `fixed_through` {fixed_through}, not fixed: the plan "
             "chooses those quarters freely"]
 
 
@@ -525,9 +526,19 @@ def resolve_problem(
             Problem("optimize.debt_capacity_usd", "needs [financing].loan_to_cost_fraction",
                     source)
         )
+    site_cost = np.array([e.cost_usd for e in effects])  # the rules' fees [USD]
+    if fixed_through is not None and not problems:
+        # what the fixed conversions pay together, year by year (each fits on its own)
+        fixed = [FixedConversion(
+            ci, f"{sites[o_site[o]].name} {quarters[q]} {mw:g} MW for {tenants[o_ten[o]].name}",
+            mw, capex_y[o, q] * (1.0 - ltc), float(capex_total[o, q]) * ltc, int(o_site[o]))
+            for ci, o, q, mw in committed if q < nfix]
+        problems += committed_budget_problems(
+            fixed, budgets, spec.budget_field,
+            float(spec.debt_capacity_usd) if spec.debt_capacity_usd is not None else math.inf,
+            site_cost, [s.name for s in sites], start, fixed_through, ltc, source)
     if problems:
         raise InputError(problems)
-    site_cost = np.array([e.cost_usd for e in effects])  # the rules' fees [USD]
     return PlanProblem(
         portfolio=portfolio,
         source=source,

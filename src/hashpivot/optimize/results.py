@@ -218,14 +218,16 @@ class PlanResult:
         :func:`~hashpivot.sampling_error.cvar_ci95_half`; the difference paired on the same
         paths, :func:`~hashpivot.sampling_error.cvar_difference_ci95_half`), and
         ``tail_paths``, how many paths the tail holds (with fewer than about 20 the
-        intervals are too narrow). NaN without a tail of two paths. [USD]"""
+        intervals are too narrow), and ``alpha``, the tail's share. NaN without a tail of
+        two paths. [USD]"""
         plan = np.asarray(self.out_of_sample_npv_usd, dtype=float)
         keep = np.asarray(self.out_of_sample_baseline_npv_usd, dtype=float)
         if plan.size == 0 or keep.size != plan.size:
             nan = float("nan")
             return {"plan": nan, "plan_ci95_half": nan, "baseline": nan,
                     "baseline_ci95_half": nan, "difference": nan,
-                    "difference_ci95_half": nan, "tail_paths": 0, "n_scenarios": 0}
+                    "difference_ci95_half": nan, "tail_paths": 0, "n_scenarios": 0,
+                    "alpha": alpha}
         plan_cvar, keep_cvar = cvar(plan, alpha), cvar(keep, alpha)
         return {
             "plan": plan_cvar,
@@ -236,6 +238,7 @@ class PlanResult:
             "difference_ci95_half": cvar_difference_ci95_half(plan, keep, alpha),
             "tail_paths": tail_size(plan.size, alpha),
             "n_scenarios": int(plan.size),
+            "alpha": alpha,
         }
 
     def sampling_check(self, z: float = Z95) -> dict[str, Any]:
@@ -279,7 +282,8 @@ class PlanResult:
                 ("mean", "ci95_low", "ci95_high"),
                 self.out_of_sample_interval_usd(over_baseline=True), strict=True,
             )),
-            "out_of_sample_cvar95_usd": self.out_of_sample_cvar_usd(0.05),
+            # the tail the plan was chosen for ([optimize] cvar_alpha), out of sample
+            "out_of_sample_cvar_usd": self.out_of_sample_cvar_usd(self.alpha),
             "in_sample_value_over_baseline_usd": self.expected_npv_usd
             - float(np.mean(self.baseline_npv_usd)),
             "sampling_check": self.sampling_check(),

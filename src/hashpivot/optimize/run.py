@@ -220,22 +220,22 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
             f"HiGHS stopped at {report.termination_condition}: the plan's objective is "
             f"{objective / 1e6:,.1f} M USD{most} (MIP gap {100 * report.mip_gap:.2f} % of the "
             "objective over (1 - risk aversion) x keep-mining's mean): the plan is "
-            "feasible, not proven optimal; raise --time-limit")
+            "feasible, not proven optimal; raise `time_limit_s`")
     if ev_report.status != "ok":
         out.append(
             f"the plan optimal on the expected scenario stopped at "
             f"{ev_report.termination_condition}, not proven optimal: the VSS compares "
-            "with a plan that may not be it; raise --time-limit")
+            "with a plan that may not be it; raise `time_limit_s`")
     stopped, solves = evpi_stopped
     if stopped:
         out.append(
             f"{stopped} of the EVPI's {solves} solves stopped at their time limit, not "
             "proven optimal: the EVPI is an estimate from plans that may not be the best; "
-            "raise --time-limit")
+            "raise `time_limit_s`")
     if two_stage:
         out.append(
             f"the two-stage bound's LP stopped at {two_stage}, short of its optimum: a point "
-            "of the relaxation bounds nothing, so no bound is given; raise --time-limit")
+            "of the relaxation bounds nothing, so no bound is given; raise `time_limit_s`")
     return out
 
 
@@ -306,11 +306,12 @@ def optimize_plan(
     except SolverError as exc:
         if not p.x_lower_mw.any():
             raise
-        # the conversions fixed by --fixed-through are the user's: an input error at them
-        # (each fits its site, tenant and quarter: their budget or debt does not)
-        raise InputError([Problem("optimize.committed", f"{exc}: lower or move the "
-                                  "committed conversions, or fix fewer quarters", source)]
-                         ) from None
+        # the conversions fixed by `fixed_through` are the user's: an input error at them
+        # (each fits its site, tenant and quarter, and together every year's budget and
+        # the debt capacity: optimize.committed_budget; this is a case those checks miss)
+        raise InputError([Problem("optimize.committed", f"{exc} with the committed "
+                                  "conversions fixed (`fixed_through`): lower or move them, "
+                                  "or fix fewer quarters", source)]) from None
     v = sol[pm.npv_cols]
     npv = scenario_npv_usd(p, c, pm.npv_matrix_usd, v)
     terminal = scenario_terminal_value_usd(p, c, v)

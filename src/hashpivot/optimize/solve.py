@@ -70,10 +70,7 @@ def solve_model(
     end = outcome(h)
     info = h.getInfo()
     if end.infeasible:
-        raise SolverError(
-            f"the plan model is {end.text.lower()}: committed conversions (--fixed-through) "
-            "may exceed the equity budget or the debt capacity"
-        )
+        raise SolverError(f"the plan model is {end.text.lower()}")
     if not end.has_solution:
         raise SolverError(f"HiGHS stopped without a feasible plan: {end.text}")
     is_milp = integer and bool(np.any(m.arrays()["integer"]))

@@ -170,7 +170,10 @@ class OptimizeParams(BaseModel):
 
     scenarios: int = Field(DEFAULT_N_SCENARIOS, ge=1, le=5_000,
                            description="In-sample market scenarios. [-]")
-    risk_aversion: float = Field(0.0, ge=0, le=1, description="Weight of CVaR95. [0..1]")
+    risk_aversion: float = Field(
+        0.0, ge=0, le=1,
+        description="Weight of the CVaR at the portfolio's [optimize] cvar_alpha (0.05: "
+        "CVaR95). [0..1]")
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Root random seed. [-]")
     time_limit_s: float = Field(
         300.0, ge=0.1, le=3_600,

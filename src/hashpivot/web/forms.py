@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import types
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -217,6 +218,17 @@ def params_form(model: type[BaseModel], values: dict[str, Any]) -> list[FormFiel
         for a in model.model_fields
         if a != "network"
     ]
+
+
+_ARGUMENT = re.compile(r"`([a-z_][a-z0-9_]*)`")
+
+
+def speak_fields(text: str, fields: Collection[str]) -> str:
+    """``text`` with each run parameter an engine names in backquotes (```time_limit_s```)
+    named as this form's field ("the time_limit_s field"): the engines name their
+    arguments, the CLI its options, the dashboard its fields."""
+    return _ARGUMENT.sub(
+        lambda m: f"the {m.group(1)} field" if m.group(1) in fields else m.group(0), text)
 
 
 def _coerce(text: str, kind: str, choices: tuple[str, ...] = ()) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -17,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hashpivot.exceptions import InputError
 from hashpivot.reports.tables.formats import fmt_amount
-from hashpivot.reports.tables.runs import run_tables
+from hashpivot.reports.tables.runs import RunTable, run_tables
 from hashpivot.store import jobs, keys
 from hashpivot.store import portfolios as store
 from hashpivot.store.compare import reproduction_of
@@ -398,12 +399,22 @@ def run_page(request: Request, run_id: int) -> Response:
         if run.status == "succeeded"
         else []
     )
+    tables = _in_form_words(tables, run.kind)
     stored = run.provenance or {}
     line = provenance_line(stored, compare_provenance(stored, provenance()))
     return _render(request, "run.html", {"run": run, "figures": figures, "tables": tables,
                                          "active": jobs.ACTIVE, "provenance_line": line,
                                          "reproduction": again,
                                          "current_revision": current_revision})
+
+
+def _in_form_words(tables: list[RunTable], kind: str) -> list[RunTable]:
+    """The tables' notes with the run parameters the engines name (```time_limit_s```) as
+    the run form's fields (:func:`~hashpivot.web.forms.speak_fields`)."""
+    run_kind = RUN_KINDS.get(kind)
+    fields = set(run_kind.params.model_fields) if run_kind is not None else set()
+    return [dataclasses.replace(t, notes=tuple(forms.speak_fields(n, fields) for n in t.notes))
+            for t in tables]
 
 
 async def _run_action(request: Request, act: Callable[[Session], str],

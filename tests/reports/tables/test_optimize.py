@@ -61,7 +61,7 @@ def test_summary_lines_rules_and_shadow_prices_by_hand() -> None:
 def test_out_of_sample_cvar_line_by_hand() -> None:
     j = plan_result_json()
     assert opt.cvar_lines(j) == []  # a result stored before the line: none
-    j["out_of_sample_cvar95_usd"] = {
+    j["out_of_sample_cvar_usd"] = {
         "plan": 19.74e6, "plan_ci95_half": 21.0e6, "baseline": -47.6e6,
         "baseline_ci95_half": 8.46e6, "difference": 67.34e6, "difference_ci95_half": 20.7e6,
         "tail_paths": 5, "n_scenarios": 100}
@@ -69,18 +69,26 @@ def test_out_of_sample_cvar_line_by_hand() -> None:
             "USD, keep-mining -47.6 ± 8.5; plan minus keep-mining 67.3 ± 20.7 (paired); "
             "in sample -57.2")
     few = ("; with 5 paths in the tail these intervals are too narrow (asymptotic): run "
-           "more scenarios (--oos-scenarios)")
+           "more scenarios (`oos_scenarios`)")
     assert opt.cvar_lines(j) == [line + few]
     lines = opt.summary_lines(j)
     assert lines[3] == line + few  # right after the paired value over keep-mining
-    j["out_of_sample_cvar95_usd"] |= {"tail_paths": 20, "n_scenarios": 400}
+    j["out_of_sample_cvar_usd"] |= {"tail_paths": 20, "n_scenarios": 400}
     assert opt.cvar_lines(j)[0].endswith("(paired); in sample -57.2")
     # one path in the tail: no interval (null in the JSON), no ±
-    j["out_of_sample_cvar95_usd"] |= {"plan_ci95_half": None, "baseline_ci95_half": None,
+    j["out_of_sample_cvar_usd"] |= {"plan_ci95_half": None, "baseline_ci95_half": None,
                                       "difference_ci95_half": None, "tail_paths": 1,
                                       "n_scenarios": 20}
     assert "plan 19.7 M USD, keep-mining -47.6; plan minus keep-mining 67.3 (paired)" in (
         opt.cvar_lines(j)[0])
+    # a result stored before the tail followed [optimize] cvar_alpha: CVaR95, as it was
+    j["out_of_sample_cvar95_usd"] = j.pop("out_of_sample_cvar_usd")
+    assert opt.cvar_lines(j)[0].startswith("CVaR95 out of sample (mean of the worst 1 of 20")
+
+
+def test_the_cvar_is_named_by_its_tail() -> None:
+    assert [opt.cvar_name(a) for a in (0.05, 0.1, 0.2, 0.025, 0.01)] == [
+        "CVaR95", "CVaR90", "CVaR80", "CVaR97.5", "CVaR99"]
 
 
 def test_the_value_note_says_what_the_strategies_convert_and_how_tenants_sign() -> None:

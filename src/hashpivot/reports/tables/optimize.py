@@ -28,7 +28,7 @@ SIMPLE_STRATEGIES_NOTE = (
     "within each tenant's IT MW, in whole blocks (not pivot's convert_all: every "
     "convertible MW from the first month on the site's terms, no tenant limit); "
     "convert_half_now = half of it; only_<site> = that site's alone; with committed "
-    "conversions (--fixed-through) keep_mining converts nothing and committed_only "
+    "conversions (`fixed_through`) keep_mining converts nothing and committed_only "
     "those alone"
 )
 
@@ -173,24 +173,37 @@ def objective_cvar_lines(result: dict[str, Any]) -> list[str]:
             "mean of the worst 5 %)"]
 
 
+def cvar_name(alpha: float) -> str:
+    """A CVaR's label by its tail: ``CVaR95`` at ``alpha`` 0.05, ``CVaR90`` at 0.1,
+    ``CVaR97.5`` at 0.025 (the mean of the worst ``alpha`` of the scenarios)."""
+    return f"CVaR{100.0 * (1.0 - alpha):.10g}"
+
+
 def cvar_lines(result: dict[str, Any]) -> list[str]:
-    """The plan's and keep-mining's CVaR95 out of sample, each with its 95 % interval, and
-    their difference (paired on the same paths); none for a result stored before them."""
-    c = result.get("out_of_sample_cvar95_usd")
+    """The plan's and keep-mining's CVaR out of sample at the tail the plan was chosen for
+    (``[optimize] cvar_alpha``, labelled by it), each with its 95 % interval, and their
+    difference (paired on the same paths), beside the plan's in-sample CVaR of the same
+    tail; none for a result stored before them (one stored before the tail followed
+    ``cvar_alpha`` holds CVaR95)."""
+    c = result.get("out_of_sample_cvar_usd") or result.get("out_of_sample_cvar95_usd")
     if not c or not c.get("n_scenarios"):
         return []
+    alpha = float(c.get("alpha", 0.05))
+    at_5 = abs(alpha - 0.05) < 1e-12
+    in_sample = result["cvar95_usd"] if at_5 else result["objective_cvar_usd"]
+    tail = "" if at_5 else f"[optimize] cvar_alpha {alpha:g}: "
 
     def pm(value: Any, half: Any) -> str:  # no interval (one path in the tail): none
         return fmt_musd(value) + (f" ± {fmt_musd(half)}" if is_number(half) else "")
 
-    line = (f"CVaR95 out of sample (mean of the worst {c['tail_paths']} of "
-            f"{c['n_scenarios']} paths): plan {pm(c['plan'], c['plan_ci95_half'])} M USD, "
+    line = (f"{cvar_name(alpha)} out of sample ({tail}mean of the worst {c['tail_paths']} "
+            f"of {c['n_scenarios']} paths): plan {pm(c['plan'], c['plan_ci95_half'])} M USD, "
             f"keep-mining {pm(c['baseline'], c['baseline_ci95_half'])}; plan minus "
             f"keep-mining {pm(c['difference'], c['difference_ci95_half'])} (paired); in "
-            f"sample {fmt_musd(result['cvar95_usd'])}")
+            f"sample {fmt_musd(in_sample)}")
     if c["tail_paths"] < FEW_TAIL_PATHS:
         line += (f"; with {c['tail_paths']} paths in the tail these intervals are too "
-                 "narrow (asymptotic): run more scenarios (--oos-scenarios)")
+                 "narrow (asymptotic): run more scenarios (`oos_scenarios`)")
     return [line]
 
 
