@@ -145,6 +145,9 @@ class PlanResult:
     report : SolveReport
     coefficient_seconds : float
         Time to compute the scenario coefficients. [s]
+    compile_seconds : float
+        Of ``coefficient_seconds``, numba compiling the kernels that draw the scenarios
+        and value them, on a first run (0 once cached; :mod:`hashpivot.compile_time`). [s]
     shadow_prices : pandas.DataFrame
         ``constraint, row, label, shadow_price, unit`` for binding limits (LP relaxation).
     rules : pandas.DataFrame
@@ -179,6 +182,7 @@ class PlanResult:
         default_factory=lambda: np.zeros(0)
     )
     alpha: float = 0.05
+    compile_seconds: float = 0.0
     inputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     center_path_check: dict[str, Any] = field(default_factory=dict)
@@ -302,6 +306,8 @@ class PlanResult:
             "solver": self.report.solver,
             "mip_gap": self.report.mip_gap,
             "coefficient_seconds": self.coefficient_seconds,
+            # of it: numba compiling its kernels in this process (0 once cached)
+            "compile_seconds": self.compile_seconds,
             "build_seconds": self.report.build_seconds,
             "solve_seconds": self.report.solve_seconds,
             "n_variables": self.report.n_variables,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot.arrays import FloatArray
+from hashpivot.compile_time import compile_timer
 from hashpivot.engines.simulate import SimulationConfig, prepare
 from hashpivot.exceptions import HashpivotError, InputError, Problem, SolverError
 from hashpivot.executors import ProgressFn
@@ -183,6 +184,29 @@ def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: Ob
     return float(weight @ (npv - each.baseline_npv_usd))
 
 
+def _coefficients(
+    p: PlanProblem, params: ScenarioParams, config: OptimizeConfig, workers: int | None,
+    scheduler: str | None, progress: ProgressFn | None,
+) -> tuple[ScenarioCoefficients, ScenarioCoefficients, CoefficientTask]:
+    """The in-sample and out-of-sample scenarios' coefficients and their task: one
+    scenario, every volatility zero and every tenant signing, for both when
+    ``config.deterministic``."""
+    if config.deterministic:
+        task = coefficient_task(p, params.zero_volatility())
+        c = _expected_value_coefficients(task)
+        c.signed = np.ones_like(c.signed)
+        return c, c, task
+    task = coefficient_task(p, params)
+    chunks = scenario_chunks(config.seed, config.n_scenarios, config.chunk_scenarios)
+    c = run_coefficient_chunks(task, chunks, workers, scheduler, progress)
+    n_oos = config.oos_scenarios or config.n_scenarios
+    c_oos = run_coefficient_chunks(
+        task, scenario_chunks(config.seed, n_oos, config.chunk_scenarios, out_of_sample=True),
+        workers, scheduler,
+    )
+    return c, c_oos, task
+
+
 def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
                            base_usd: float, evpi_stopped: tuple[int, int] = (0, 0),
                            two_stage: str = "") -> list[str]:
@@ -279,23 +303,8 @@ def optimize_plan(
     obj = ObjectiveSpec(config.risk_aversion, p.spec.cvar_alpha)
     params, scen_inputs = scenario_params(p, config.seed, source)
     t0 = time.perf_counter()
-    if config.deterministic:
-        params = params.zero_volatility()
-        task = coefficient_task(p, params)
-        c = _expected_value_coefficients(task)
-        c.signed = np.ones_like(c.signed)
-        c_oos = c
-    else:
-        task = coefficient_task(p, params)
-        chunks = scenario_chunks(config.seed, config.n_scenarios, config.chunk_scenarios)
-        c = run_coefficient_chunks(task, chunks, workers, scheduler, progress)
-        n_oos = config.oos_scenarios or config.n_scenarios
-        c_oos = run_coefficient_chunks(
-            task,
-            scenario_chunks(config.seed, n_oos, config.chunk_scenarios, out_of_sample=True),
-            workers,
-            scheduler,
-        )
+    with compile_timer() as compiling:  # a first run compiles the kernels (cached after)
+        c, c_oos, task = _coefficients(p, params, config, workers, scheduler, progress)
     coef_s = time.perf_counter() - t0
 
     t1 = time.perf_counter()
@@ -447,6 +456,7 @@ def optimize_plan(
         two_stage_bound_usd=bound,
         report=report,
         coefficient_seconds=coef_s,
+        compile_seconds=compiling.seconds,
         shadow_prices=prices,
         rules=rules,
         objective_usd=main_objective,

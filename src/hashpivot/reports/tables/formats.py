@@ -130,5 +130,20 @@ def btc_with_unit(btc: float, per: str = "") -> tuple[str, str]:
     return f"{btc * 1e8:,.0f}", f"sats{per}"
 
 
-__all__ = ["btc_with_unit", "fmt_amount", "fmt_assumption", "fmt_musd", "fmt_num",
+#: Compiling shorter than this is not mentioned. [s]
+_COMPILE_SAID_S = 0.05
+
+
+def compile_text(seconds: Any) -> str:
+    """`` (3.91 s of it numba compiling its kernels ...)``: the kernels' compiling within a
+    time a line gives (simulate's paths, optimize's coefficients), on a first run
+    (:mod:`hashpivot.compile_time`); nothing once they are cached, or for a run stored
+    before it was timed."""
+    if not isinstance(seconds, int | float) or seconds < _COMPILE_SAID_S:
+        return ""
+    return (f" ({float(seconds):.2f} s of it numba compiling its kernels: a first run after "
+            "installing or updating; later runs load them from its cache)")
+
+
+__all__ = ["btc_with_unit", "compile_text", "fmt_amount", "fmt_assumption", "fmt_musd", "fmt_num",
            "fmt_number", "fmt_pct", "hashrate_with_unit", "is_number"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hashpivot.reports.tables.formats import fmt_musd, fmt_num, is_number
+from hashpivot.reports.tables.formats import compile_text, fmt_musd, fmt_num, is_number
 from hashpivot.sampling_error import FEW_TAIL_PATHS, tail_size
 
 #: Column headings of :func:`plan_rows` (a line break before a unit).
@@ -148,7 +148,8 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         *objective,
         f"HiGHS {j['solver']}: {j['termination_condition']}, gap {100 * j['mip_gap']:.3f} %, "
         f"{j['n_variables']:,} variables, {j['n_constraints']:,} rows; coefficients "
-        f"{j['coefficient_seconds']:.2f} s, build {j['build_seconds']:.3f} s, solve "
+        f"{j['coefficient_seconds']:.2f} s{compile_text(j.get('compile_seconds'))}, build "
+        f"{j['build_seconds']:.3f} s, solve "
         f"{j['solve_seconds']:.2f} s",
     ]
 

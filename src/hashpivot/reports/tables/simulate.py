@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hashpivot.reports.labels import REVERSE_MARGIN_SAME_NOTE
-from hashpivot.reports.tables.formats import fmt_pct
+from hashpivot.reports.tables.formats import compile_text, fmt_pct
 
 REVERSE_MARGIN_TITLE = "P(reverse margin), keep_mining [% of paths]"
 REVERSE_MARGIN_VIEWS = ("direct: cash cost per BTC above the price; total: with depreciation "
@@ -90,21 +90,10 @@ def model_line(inputs: Mapping[str, Any], timings_s: Mapping[str, Any]) -> str |
         f"fee sigma {r['fees_lognormal_sigma']:.2f}, power simulated: "
         f"{r['power_simulated']}{_power_text(inputs.get('power_model'))}; "
         f"{inputs.get('executor')}, {float(timings_s['chunks']):.2f} s for the paths"
-        f"{_compile_text(timings_s.get('compile'))}"
+        f"{compile_text(timings_s.get('compile'))}"
     )
 
 
-#: Compiling shorter than this is not mentioned. [s]
-_COMPILE_SAID_S = 0.05
-
-
-def _compile_text(seconds: Any) -> str:
-    """`` (3.91 s of it compiling ...)``: the kernels' compiling in the paths' time, on a
-    first run (nothing once they are cached, or for a run stored before it was timed)."""
-    if not isinstance(seconds, int | float) or seconds < _COMPILE_SAID_S:
-        return ""
-    return (f" ({float(seconds):.2f} s of it numba compiling its kernels: a first run after "
-            "installing or updating; later runs load them from its cache)")
 
 
 def _power_text(power: Mapping[str, Any] | None) -> str:
