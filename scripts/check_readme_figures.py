@@ -347,12 +347,12 @@ CLAIMS: list[Claim] = [
           "pivot-out", (_last_mining_month,)),
     Claim("a note gives what those idle months cost: {} M USD of keep-mining's NPV", "pivot",
           (_note_figure(r"mines no BTC .* worth up to " + NUMBER + " M USD more"),)),
-    Claim("lease: {} USD/kW-month first year", "pivot",
+    Claim("lease: {} USD/kW/month first year", "pivot",
           (num("breakeven_lease_usd_per_kw_month"),)),
     Claim("to the horizon, {} with the terminal value (the renewal's rent", "pivot",
           (num("breakeven_lease_with_terminal_value_usd_per_kw_month"),)),
     Claim("Reference deals imply {}-{} for colocation (Core Scientific-CoreWeave: 3.5 B USD / "
-          "12 years / 200 MW = {} USD/kW-month)", "deals",
+          "12 years / 200 MW = {} USD/kW/month)", "deals",
           (calc(lambda j: min(_colocation(j)), ".0f"), calc(lambda j: max(_colocation(j)), ".0f"),
            calc(lambda j: next(d["rate_usd_per_kw_month"] for d in j["deals"]
                                if d["deal"] == "core_scientific_coreweave_initial")))),
@@ -408,7 +408,7 @@ CLAIMS: list[Claim] = [
            _strategy("convert_all", "prob_beats_baseline", 100.0))),
     # optimize
     Claim("seed 7) the plan converts {} MW: {} MW at the West Texas PPA site, {} MW at the "
-          "Texas grid site and {} MW at the hydro site for Hyperscaler A (134.3 USD/kW-month "
+          "Texas grid site and {} MW at the hydro site for Hyperscaler A (134.3 USD/kW/month "
           "in the first year, +3 %/yr: the 154 its deal implies on average over 10 years) in "
           "{}-{}, and another {} MW at the PPA site for Neocloud B (108.3, +2 %/yr: 121 on "
           "average over 12 years) in {};",
@@ -442,7 +442,7 @@ CLAIMS: list[Claim] = [
           "M USD with the terminal value", "optimize",
           (num("center_path_check.optimizer_value_over_keep_usd", M),
            num("center_path_check.npv_with_tv_vs_keep_usd", M))),
-    Claim("{} to the horizon, and a break-even first-year rent of {} USD/kW-month for every "
+    Claim("{} to the horizon, and a break-even first-year rent of {} USD/kW/month for every "
           "hall ({} with the terminal value)", "pivot-plan",
           (lambda j: format(j["strategies"]["phased"]["npv_vs_baseline_usd"] * M, ",.1f"),
            num("breakeven_lease_usd_per_kw_month"),

@@ -20,7 +20,7 @@ runner = CliRunner()
 def _site_toml(price: float = 45.0, eff: float = 17.5, lease: float = 130.0,
                **fleet: Any) -> str:
     """Site west: power at ``price`` [USD/MWh], 100 machines of 200 TH/s at ``eff``
-    [J/TH] (more ``fleet`` fields), hosting at ``lease`` [USD/kW-month]."""
+    [J/TH] (more ``fleet`` fields), hosting at ``lease`` [USD/kW/month]."""
     line = table(name="custom", count=100, hashrate_th_s=200, efficiency_j_per_th=eff, **fleet)
     west = site("west", contract(price), line, hosting=table(lease_usd_per_kw_month=lease))
     return toml_text(sites=[west])
@@ -56,7 +56,7 @@ def test_doubtful_unit_warns_with_path(kwargs: dict[str, float], path: str, word
 
 @pytest.mark.parametrize(("price", "eff", "lease"), [(10.0, 5.0, 1000.0), (0.0, 150.0, 999.0)])
 def test_bounds_themselves_do_not_warn(price: float, eff: float, lease: float) -> None:
-    # 10 USD/MWh, 5 and 150 J/TH, 1,000 USD/kW-month are plausible; a zero price is free
+    # 10 USD/MWh, 5 and 150 J/TH, 1,000 USD/kW/month are plausible; a zero price is free
     # power (flared gas), not a unit slip
     assert unit_warnings(parse_portfolio(_site_toml(price, eff, lease))) == []
 

@@ -208,7 +208,7 @@ def test_conversion_stops_mining_and_sells_miners(portfolio: Portfolio) -> None:
     # resale of the released miners at 5 USD/TH, hashrate decayed 3 %/year for 6 months
     th_per_mw = 20000 * 200.0 / 73.5 * 0.97 ** (6 / 12)
     assert cf.asic_resale_usd[0, 6] == pytest.approx(23.5 * th_per_mw * 5.0)
-    # 50 MW gross / 1.25 = 40 MW IT at 130 USD/kW-month from month 12 (6 of construction)
+    # 50 MW gross / 1.25 = 40 MW IT at 130 USD/kW/month from month 12 (6 of construction)
     assert cf.hosting_revenue_usd[0, 11] == 0.0
     assert cf.hosting_revenue_usd[0, 12] == pytest.approx(40_000 * 130.0)
     assert cf.it_mw_in_service[0, 12] == pytest.approx(40.0)

@@ -97,7 +97,7 @@ def test_the_ai_loads_4cp_charge_is_not_the_miners() -> None:
     share too, though the AI load is served alike in every strategy (a review: 1,856
     USD/MW-month with 50 MW of AI load, 3,150 with no 4CP tariff). The miners now bear
     what they add to the charge: the gain rises by the AI load's own charge, its 50 MW
-    less the solar then at each of the four peaks, at 66 USD/kW-year over the 4 peaks,
+    less the solar then at each of the four peaks, at 66 USD/kW/year over the 4 peaks,
     worked here from the file's tariff; without a tariff nothing changes."""
     import numpy as np
 

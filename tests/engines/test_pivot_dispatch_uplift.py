@@ -267,7 +267,7 @@ def test_with_flexible_ai_load_the_curve_follows_the_margin() -> None:
 
 
 #: Demand response (20 MW committed at 8 USD/MW-h, two called events) and a 4CP charge
-#: (45 USD/kW-year on four summer peak intervals) on the test site: payments at set
+#: (45 USD/kW/year on four summer peak intervals) on the test site: payments at set
 #: rates, which do not follow the power price level. The commitment is firm
 #: (``withdrawable = false``): withdrawn interval by interval it is a choice that moves
 #: with the price level, and the price year's schedule at ``k`` is then a lower bound of
@@ -352,7 +352,7 @@ def test_demand_response_and_4cp_do_not_scale_with_the_power_price_level(
 
 def test_a_4cp_charge_never_makes_a_dispatching_site_worth_more() -> None:
     """Keep-mining's NPV (5 years, no terminal value) with ``[sites.dispatch.four_cp]`` at
-    0, 45 and 90 USD/kW-year: it never rises with the charge (before, the charge always-on
+    0, 45 and 90 USD/kW/year: it never rises with the charge (before, the charge always-on
     would have paid counted as a saving the monthly model never charged: 16.4 -> 23.8 ->
     31.3 M USD). Here the dispatch avoids the four peak intervals, at the cost of their
     revenue."""

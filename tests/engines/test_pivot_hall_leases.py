@@ -20,7 +20,7 @@ from tests.optimize.conftest import portfolio, site_toml
 
 START = pd.Period("2026-01", "M")
 MONTHS = 96
-#: a tenant's terms, all three unlike the site's (160 USD/kW-month, 3 %/yr, 10 years)
+#: a tenant's terms, all three unlike the site's (160 USD/kW/month, 3 %/yr, 10 years)
 TENANT = {"lease_usd_per_kw_month": 135.0, "lease_escalator_per_year": 0.02,
           "lease_term_years": 7.0}
 
@@ -152,8 +152,8 @@ def test_phases_carry_their_lease_into_the_strategy_and_the_assumptions() -> Non
     rows = site_assumption_rows(site_assumption_facts(pf, resolve_sites(pf)))
     leases = {r["name"]: r["value"] for r in rows if "[sites.hosting.phases]" in r["name"]}
     assert leases == {
-        "[sites.hosting.phases] 2026-04, 20 MW": "140 USD/kW-month +3 %/yr for 10 years",
-        "[sites.hosting.phases] 2027-01, 15 MW (T)": "140 USD/kW-month +3 %/yr for 10 years",
+        "[sites.hosting.phases] 2026-04, 20 MW": "140 USD/kW/month +3 %/yr for 10 years",
+        "[sites.hosting.phases] 2027-01, 15 MW (T)": "140 USD/kW/month +3 %/yr for 10 years",
     }
 
 

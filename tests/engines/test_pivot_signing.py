@@ -97,7 +97,7 @@ def test_the_expected_value_is_the_outcomes_weighted_by_their_probabilities() ->
     # each uncertain hall is in the resolved assumptions with its probability
     rows = {r["name"]: r["value"] for r in res.resolved_assumptions()}
     assert rows["A: [sites.hosting.phases] 2026-04, 20 MW (T1)"] == (
-        "175 USD/kW-month +3 %/yr for 10 years; signs with probability 0.6")
+        "175 USD/kW/month +3 %/yr for 10 years; signs with probability 0.6")
     assert rows["B: [sites.hosting.phases] 2026-07, 15 MW (T2)"].endswith(
         "for 12 years; signs with probability 0.8")
     assert not any(k.startswith("B: [sites.hosting.phases] 2026-10") for k in rows)

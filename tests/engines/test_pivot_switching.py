@@ -37,7 +37,7 @@ def test_switching_value_by_hand() -> None:
 
 @pytest.fixture(scope="module")
 def lease_110() -> pv.PivotResult:
-    """The 200 MW example at a first-year lease of 110 USD/kW-month: its tornado range
+    """The 200 MW example at a first-year lease of 110 USD/kW/month: its tornado range
     (88-132) holds the break-even lease (100.0, independent of the lease given)."""
     text = EXAMPLE.read_text().replace("lease_usd_per_kw_month = 130.0",
                                        "lease_usd_per_kw_month = 110.0", 1)

@@ -1,6 +1,6 @@
 """The tornado of a pivot over sites of different hosting terms.
 
-An audit of the four-site example (rents 130/130/120/125 USD/kW-month): the lease bar
+An audit of the four-site example (rents 130/130/120/125 USD/kW/month): the lease bar
 showed the first site's rent scaled (104/156) and a switching value of 147.6, but every
 site's rent moved by the factor; all four sites at 147.6 were 44.7 M USD ahead, not at
 break-even. The capex and PUE bars were labelled the same way. Where the converted sites

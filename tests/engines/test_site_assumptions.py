@@ -245,7 +245,7 @@ def test_two_fleet_entries_of_one_name_are_told_apart_in_the_flexibility() -> No
 
 def test_the_renewal_the_lease_structure_and_the_resale_are_rows() -> None:
     """Each can flip the verdict (no renewal: +37.8 M USD to -20.0 on a review's 103
-    USD/kW-month case) and was printed nowhere; a result stored before them still shows."""
+    USD/kW/month case) and was printed nowhere; a result stored before them still shows."""
     res = pv.run_pivot(load_portfolio(EXAMPLE), deals=None)
     rows = _by_name(res.resolved_assumptions())
     for field, unit in (("renewal_options", "-"), ("renewal_probability", "-"),

@@ -61,7 +61,7 @@ def test_specs_have_defaults_and_forbid_extras() -> None:
 # lease arithmetic
 # --------------------------------------------------------------------------------------
 def test_core_scientific_coreweave_implied_rate() -> None:
-    # 200 MW IT, 12 years, 3.5 B USD: 3.5e9 / 144 / 200,000 = 121.53 USD/kW-month
+    # 200 MW IT, 12 years, 3.5 B USD: 3.5e9 / 144 / 200,000 = 121.53 USD/kW/month
     assert hz.implied_usd_per_kw_month(3.5e9, 12, 200) == pytest.approx(121.527777, rel=1e-6)
     assert hz.implied_usd_per_mw_year(3.5e9, 12, 200) == pytest.approx(1.4583333e6, rel=1e-6)
 
@@ -110,7 +110,7 @@ def test_collection_factor() -> None:
 # phase cash flows
 # --------------------------------------------------------------------------------------
 def test_flat_lease_closed_form_npv() -> None:
-    # 125 MW gross / PUE 1.25 = 100 MW IT x 100 USD/kW-month = 10 M USD a month from month 1
+    # 125 MW gross / PUE 1.25 = 100 MW IT x 100 USD/kW/month = 10 M USD a month from month 1
     # (construction 1 month) for 120 months: NPV = annuity, discounted one month more.
     h = flat_flows()
     rev = h.hosting_revenue_usd[0]

@@ -65,7 +65,7 @@ def test_no_spread_reproduces_the_expected_hosting_cash_flows() -> None:
 
 def test_delay_overrun_and_realised_default_by_hand() -> None:
     # one phase of 13 gross MW at PUE 1.3 = 10 IT MW, 2-month build from month 0, rent
-    # 100 USD/kW-month flat (no escalator) = 1 M USD/month for 24 months, no renewal;
+    # 100 USD/kW/month flat (no escalator) = 1 M USD/month for 24 months, no renewal;
     # capex 1 M USD per IT MW, operator-funded: 10 M USD
     risk = HostingRiskSpec(
         construction_delay_fraction_mean=1.0, construction_delay_fraction_sd=0.0,  # +2 months

@@ -49,7 +49,7 @@ def test_the_example_plan_names_its_assumptions_and_their_sources() -> None:
     assert rows["[optimize] debt_capacity_usd"]["value"] == 1.5e9
     # each tenant's deal, the rent the plan earns
     assert rows["[optimize.tenants] Hyperscaler A"]["value"] == (
-        "150 IT MW at 134.3 USD/kW-month +3 %/yr for 10 years from 2026Q3, P(signing) 0.6")
+        "150 IT MW at 134.3 USD/kW/month +3 %/yr for 10 years from 2026Q3, P(signing) 0.6")
     assert rows["[optimize.tenants] Neocloud B"]["source"] == "file"
     assert str(rows["[optimize.tenants] Enterprise C"]["value"]).endswith(
         "P(signing) 0.9; only at Pecos PPA, Columbia Hydro")

@@ -170,7 +170,7 @@ def test_committed_conversions_over_the_budget_are_an_input_error() -> None:
 
 def _committed_hall_plan(lease_usd_per_kw_month: float) -> PlanResult:
     """A 25 MW hall committed at site A in 2026Q2 for tenant T (100 IT MW), the site and
-    the tenant at this first-year rent [USD/kW-month], planned on 4 scenarios."""
+    the tenant at this first-year rent [USD/kW/month], planned on 4 scenarios."""
     tail = COMMITTED.format(mw=25.0) + '  tenant = "T"\n' + f"""
 [[optimize.tenants]]
 name = "T"
@@ -204,7 +204,7 @@ def test_keep_mining_is_one_baseline_and_the_commitments_a_row_of_their_own() ->
 
 def test_mining_everywhere_is_not_the_best_simple_strategy_once_a_hall_is_committed() -> None:
     """The exclusion itself: a committed hall at a rent below mining's value (40
-    USD/kW-month), so keep-mining (17.0 M USD) beats every strategy still open (-59.1).
+    USD/kW/month), so keep-mining (17.0 M USD) beats every strategy still open (-59.1).
     The test above cannot tell, its keep-mining being the worst row anyway."""
     r = _committed_hall_plan(40.0)
     rows = {s.name: s for s in r.strategies}

@@ -17,7 +17,7 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "portfolio.toml"
 
 def _example_at_average_rents() -> Portfolio:
     """The example with each tenant's deal-average rent as its first-year rent (154, 121,
-    104 USD/kW-month: what the file gave until 2026-12-06), rich enough for the LP
+    104 USD/kW/month: what the file gave until 2026-12-06), rich enough for the LP
     relaxation to want halls inside the ERCOT study delay, which the rule keeps out."""
     from hashpivot.hosting import average_rate_usd_per_kw_month
 

@@ -87,9 +87,9 @@ def test_tornado_bars_run_from_the_base_case() -> None:
     assert [high["base"] + x for x in high["x"]] == pytest.approx([3.78e8, 4.2e7])
     assert any(s.get("x0") == 2.025e8 for s in fig["layout"]["shapes"])  # the base line
     # hovering a bar tells the input's value and the NPV difference at the bar's end
-    assert [list(c) for c in low["customdata"]] == [["104.0 USD/kW-mo", "27.0"],
+    assert [list(c) for c in low["customdata"]] == [["104.0 USD/kW/month", "27.0"],
                                                     ["6.75 M USD/MW", "363.0"]]
-    assert list(high["customdata"][0]) == ["156.0 USD/kW-mo", "378.0"]
+    assert list(high["customdata"][0]) == ["156.0 USD/kW/month", "378.0"]
     no_base = pivot_tornado(charts)
     assert no_base["data"][0]["base"] == 0.0
     assert list(no_base["data"][0]["x"]) == [2.7e7, 3.63e8]

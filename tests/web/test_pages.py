@@ -254,7 +254,7 @@ def test_pivot_run_page_shows_the_table_and_assumptions(sqlite_db: tuple[str, No
         npv = table.split("<td>NPV</td>")[1].split("</tr>")[0]
         assert [cell.split("</td>")[0] for cell in npv.split('<td class="num">')[1:]] == [
             "126.3", "526.8", "329.2", "528.9"]
-        assert "break-even lease (convert_100mw_2026-01): 100.0 USD/kW-month" in page
+        assert "break-even lease (convert_100mw_2026-01): 100.0 USD/kW/month" in page
         assumptions = page.split("Resolved assumptions")[1].split("</table>")[0]
         assert "[pivot] discount_rate" in assumptions and "bundled Coin Metrics" in assumptions
         assert "Sensitivity (tornado)" in page

@@ -58,7 +58,7 @@ _PIVOT_HELP = (
 )
 _DEALS_HELP = (
     "List the reference AI/HPC hosting deals signed by Bitcoin miners with their implied "
-    "rent: contract value / (term x 12) / critical IT kW [USD/kW-month] and per MW-year "
+    "rent: contract value / (term x 12) / critical IT kW [USD/kW/month] and per MW-year "
     "[USD/MW-year]; GPU-cloud deals (the rent pays for GPUs) are kept out of the "
     "colocation range."
 )

@@ -4,7 +4,7 @@ for lease assumptions outside it.
 The deals table (``hashpivot.io.load_hosting_deals``) lists contracts Bitcoin miners
 signed with AI/HPC tenants in 2024-2026, mostly from secondary reports. The implied rate
 is contract value / (term x 12) / (critical IT kW). GPU-cloud contracts, where the
-operator also supplies the GPUs (IREN-Microsoft, ~800 USD/kW-month), are a different
+operator also supplies the GPUs (IREN-Microsoft, ~800 USD/kW/month), are a different
 business (the rent pays for the servers) and are kept out of the colocation range.
 """
 
@@ -135,7 +135,7 @@ def deal_range(table: pd.DataFrame) -> DealRange:
     ratio = (gross / it).dropna()
     excluded = [
         f"{r.deal}: GPU cloud service including the GPUs, not colocation "
-        f"({r.rate_usd_per_kw_month:.0f} USD/kW-month pays for the servers too)"
+        f"({r.rate_usd_per_kw_month:.0f} USD/kW/month pays for the servers too)"
         for r in table[table["kind"] == "gpu_cloud"].itertuples()
     ]
     nan = float("nan")
@@ -186,7 +186,7 @@ def flag_assumptions(spec: HostingProjectSpec, rng: DealRange, where: str = "hos
     lo, hi = rng.rate_min_usd_per_kw_month, rng.rate_max_usd_per_kw_month
     if np.isfinite(lo) and not lo <= avg <= hi:
         out.append(
-            f"{where}.lease_usd_per_kw_month: term-average rate {avg:.1f} USD/kW-month is "
+            f"{where}.lease_usd_per_kw_month: term-average rate {avg:.1f} USD/kW/month is "
             f"outside the observed colocation range {lo:.0f}-{hi:.0f} ({rng.n_deals} deals)"
         )
     tlo, thi = rng.term_min_years, rng.term_max_years

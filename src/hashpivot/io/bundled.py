@@ -324,7 +324,7 @@ def load_hosting_deals() -> pd.DataFrame:
     pandas.DataFrame
         One row per deal: ``deal, operator, tenant, announced, critical_it_mw`` [MW],
         ``gross_mw`` [MW], ``term_years`` [years], ``contract_value_usd`` [USD],
-        ``implied_usd_per_kw_month`` [USD/kW-month], ``capex_usd_per_mw`` [USD/MW],
+        ``implied_usd_per_kw_month`` [USD/kW/month], ``capex_usd_per_mw`` [USD/MW],
         ``funding_note, timeline, source, confidence``. Figures are mostly from secondary
         reports (``confidence`` column): calibration ranges, not ground truth.
     """

@@ -1,7 +1,7 @@
 """Warnings for values that are valid but look like the wrong unit.
 
 A power price of 4.2 USD/MWh is almost surely 4.2 c/kWh (42 USD/MWh); an efficiency of
-0.0175 J/TH is W/GH or kJ/TH; a lease of 130,000 USD/kW-month is per MW. The models accept
+0.0175 J/TH is W/GH or kJ/TH; a lease of 130,000 USD/kW/month is per MW. The models accept
 them (they are inside the physical bounds), so :func:`unit_warnings` lists them for the
 interfaces to print next to the result, each with its field path.
 """
@@ -16,7 +16,7 @@ LOW_POWER_PRICE_USD_PER_MWH = 10.0
 #: Plausible ASIC efficiencies, from the best machines of 2025 (~9.5) to the S9 era
 #: (~100) with a margin. [J/TH]
 EFFICIENCY_RANGE_J_PER_TH = (5.0, 150.0)
-#: A colocation lease above this is probably per MW or per year (deals: ~100-200). [USD/kW-month]
+#: A colocation lease above this is probably per MW or per year (deals: ~100-200). [USD/kW/month]
 HIGH_LEASE_USD_PER_KW_MONTH = 1_000.0
 
 
@@ -45,7 +45,7 @@ def _lease(path: str, value: float) -> Problem | None:
     if value > HIGH_LEASE_USD_PER_KW_MONTH:
         return Problem(
             path,
-            f"{value:,.0f} USD/kW-month is above {HIGH_LEASE_USD_PER_KW_MONTH:,.0f} (colocation "
+            f"{value:,.0f} USD/kW/month is above {HIGH_LEASE_USD_PER_KW_MONTH:,.0f} (colocation "
             "deals imply ~100-200): is it per MW, or per year?",
         )
     return None
@@ -66,7 +66,7 @@ def unit_warnings(portfolio: Portfolio, source: str = "") -> list[Problem]:
     list of Problem
         One per suspicious value, with its field path; empty when nothing looks odd.
         Checked: contract, PPA and renewable power prices below 10 USD/MWh (c/kWh?), ASIC
-        efficiencies outside 5-150 J/TH, hosting leases above 1,000 USD/kW-month.
+        efficiencies outside 5-150 J/TH, hosting leases above 1,000 USD/kW/month.
     """
     found: list[Problem | None] = []
     for i, site in enumerate(portfolio.sites):

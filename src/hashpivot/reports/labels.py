@@ -107,7 +107,7 @@ _TORNADO_INPUT_FORMATS: dict[str, Callable[[float], str]] = {
     "USD": lambda x: f"{x:,.0f} USD",
     "1/year": lambda x: f"{100 * x:.1f} %/yr",
     "month": lambda x: f"+{x:.0f} months",
-    "USD/kW/month": lambda x: f"{x:,.1f} USD/kW-mo",
+    "USD/kW/month": lambda x: f"{x:,.1f} USD/kW/month",
     "x rent": lambda x: f"{x:.3g} x rent",
     "x capex": lambda x: f"{x:.3g} x capex",
     "+ PUE": lambda x: f"{x:+.3g} each",

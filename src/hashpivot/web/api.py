@@ -542,7 +542,7 @@ def power(
 @router.get("/market/deals", tags=["market"], response_model=dict[str, Any],
              responses=_errors(*_READ))
 async def hosting_deals(_: Read) -> Response:
-    """Reference AI/HPC hosting deals and their implied rent [USD/kW-month]."""
+    """Reference AI/HPC hosting deals and their implied rent [USD/kW/month]."""
     return _json(market.as_json("deals"))
 
 

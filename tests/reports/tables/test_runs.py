@@ -30,7 +30,7 @@ def test_pivot_tables_carry_the_cli_rows_and_the_assumptions() -> None:
     assert _cells(strategy, "IRR (incremental)")[1:] == tuple(
         fmt_pct(s.irr_fraction) for s in res.strategies[1:])
     assert _cells(strategy, "NPV") == ("126.3", "526.8", "329.2", "528.9")  # README's table
-    assert any(n.startswith("break-even lease (convert_100mw_2026-01): 100.0 USD/kW-month")
+    assert any(n.startswith("break-even lease (convert_100mw_2026-01): 100.0 USD/kW/month")
                for n in tornado_tv.notes)  # under the tornado, as the CLI prints it
     assert not any("tax" in r[0] for r in strategy.rows)  # the example is pre-tax
     assert assumptions.header == ("input", "value", "unit", "source")

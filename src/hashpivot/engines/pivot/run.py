@@ -273,7 +273,7 @@ def run_pivot(
         avg = float(average_rate_usd_per_kw_month(breakeven, esc, years))
         whose = "" if len(set(terms)) == 1 else ": the first hall's; the halls' terms differ"
         warnings.append(
-            f"break-even first-year lease {breakeven:.1f} USD/kW-month is a term average of "
+            f"break-even first-year lease {breakeven:.1f} USD/kW/month is a term average of "
             f"{avg:.1f} (escalator {100 * esc:g} %, {years:g} years{whose}); observed "
             "colocation deals imply "
             f"{rng.rate_min_usd_per_kw_month:.0f}-{rng.rate_max_usd_per_kw_month:.0f} "

@@ -310,7 +310,7 @@ def _breakeven_leases(
 
 def _linear_root(diff: Any) -> float:
     """The rent at which ``diff(rent)``, linear in it, is zero (a straight line through
-    1 and 1,000 USD/kW-month, checked at the root; Brent's method if it is not linear
+    1 and 1,000 USD/kW/month, checked at the root; Brent's method if it is not linear
     after all); NaN when there is none. [USD/kW/month]"""
     from scipy.optimize import brentq
 

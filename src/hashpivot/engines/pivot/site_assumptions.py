@@ -359,9 +359,9 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
 
 
 def lease_text(terms: dict[str, Any]) -> str:
-    """A lease's first-year rent, escalator and term in words ("130 USD/kW-month +3 %/yr
+    """A lease's first-year rent, escalator and term in words ("130 USD/kW/month +3 %/yr
     for 12 years")."""
-    return (f"{terms['lease_usd_per_kw_month']:g} USD/kW-month "
+    return (f"{terms['lease_usd_per_kw_month']:g} USD/kW/month "
             f"+{100 * terms['lease_escalator_per_year']:g} %/yr for "
             f"{terms['lease_term_years']:g} years")
 

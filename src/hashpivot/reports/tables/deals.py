@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 #: What the columns hold, with their units (printed under the table).
 DEALS_CAPTION = (
-    "$/kW-mo = contract value / (term x 12) / critical IT kW [USD/kW-month], a term average "
+    "$/kW/mo = contract value / (term x 12) / critical IT kW [USD/kW/month], a term average "
     "(escalators included), x 0.012 for M USD/MW-year; capex [M USD/MW]; kind: colo(cation) "
     "or GPU cloud; mostly secondary sources (announced, source, confidence: --json)"
 )
@@ -45,9 +45,9 @@ def deals_table(table: pd.DataFrame, rng: DealRange) -> RunTable:
     Returns
     -------
     RunTable
-        Rent [USD/kW-month] with ``*`` where it is the reported figure (no contract value
+        Rent [USD/kW/month] with ``*`` where it is the reported figure (no contract value
         published), contract value [B USD], capex [M USD/MW]; notes: the caption, the
-        colocation range (min-max, median, count) [USD/kW-month], one line per excluded
+        colocation range (min-max, median, count) [USD/kW/month], one line per excluded
         deal.
     """
     rows = []
@@ -63,12 +63,12 @@ def deals_table(table: pd.DataFrame, rng: DealRange) -> RunTable:
             "GPU" if rec["kind"] == "gpu_cloud" else "colo",
         ))
     span = (f"colocation range: {rng.rate_min_usd_per_kw_month:,.1f}-"
-            f"{rng.rate_max_usd_per_kw_month:,.1f} USD/kW-month (median "
+            f"{rng.rate_max_usd_per_kw_month:,.1f} USD/kW/month (median "
             f"{rng.rate_median_usd_per_kw_month:,.1f}, {rng.n_deals} deals); * = reported "
             "figure (no contract value published)")
     return RunTable(
         title=f"AI/HPC hosting deals signed by miners ({len(table)})",
-        header=("deal", "IT MW", "yrs", "B USD", "$/kW-mo", "capex", "kind"),
+        header=("deal", "IT MW", "yrs", "B USD", "$/kW/mo", "capex", "kind"),
         rows=rows,
         notes=(DEALS_CAPTION, span, *(f"excluded: {e}" for e in rng.excluded)),
         right=frozenset(range(1, 6)),

@@ -163,11 +163,11 @@ def breakeven_note(pivot_name: str, to_horizon: Any, with_terminal_value: Any = 
                    pre_tax: bool = False) -> str | None:
     """The break-even lease line of the strategy ``pivot_name``: the first-year rent at
     which its NPV equals keep-mining's, to the horizon and with the terminal value
-    [USD/kW-month]; None when there is none. ``pre_tax``: the run models income tax, so
+    [USD/kW/month]; None when there is none. ``pre_tax``: the run models income tax, so
     the line says its NPVs are the pre-tax ones."""
     if not is_number(to_horizon):
         return None
-    line = (f"break-even lease ({pivot_name}): {to_horizon:,.1f} USD/kW-month (first-year "
+    line = (f"break-even lease ({pivot_name}): {to_horizon:,.1f} USD/kW/month (first-year "
             "rent of every hall at which pivoting equals mining"
             + (", pre-tax NPVs)" if pre_tax else ")"))
     if is_number(with_terminal_value):
