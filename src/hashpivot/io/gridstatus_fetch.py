@@ -39,7 +39,8 @@ def _client(kind: str) -> Any:
     except ImportError as exc:
         raise FetchError(
             "live prices need the optional package 'gridstatus' (pip install gridstatus; "
-            "it pins pandas 2.x), or pass a price file / a bundled --market"
+            "it pins pandas 2.x), or use a price file or a bundled market "
+            "(hashpivot.io.bundled_markets)"
         ) from exc
     return gridstatus.Ercot() if kind == "ercot" else gridstatus.NYISO()
 
