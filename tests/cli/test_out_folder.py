@@ -100,7 +100,8 @@ def test_a_second_run_replaces_the_first(backtest_out: Path, tmp_path: Path) -> 
     code, stderr = _backtest(out)
     assert code == 0, stderr
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["backtest.csv", "backtest.html", "backtest.png", "run.json"]
+    assert names == ["assumptions.csv", "backtest.csv", "backtest.html", "backtest.png",
+                     "run.json"]
     assert "old_chart.csv" not in json.loads((out / "run.json").read_text())["outputs"]
 
 

@@ -82,3 +82,20 @@ def test_a_bad_parameter_is_not_judged_by_the_value_in_its_place() -> None:
     retired = pf.model_copy(update={"sites": [s.model_copy(update={"fleet": [
         e.model_copy(update={"end": "2022-01-01"}) for e in s.fleet]}) for s in pf.sites]})
     assert _paths("cost", retired, {"date": "2021-06-31"}) == ["date"]
+
+
+def test_a_cost_run_runs_on_the_network_it_resolved_and_says_its_sources() -> None:
+    """The network a cost run resolves (its height, the figures given over the day's data)
+    is stored and read back: the run executes (a ``height`` the stored parameters did not
+    accept failed every dashboard cost run) and its assumptions say which figure was
+    given and which day's data the others are."""
+    from hashpivot.store.runs import execute_run
+
+    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "reverse-margin.toml")
+    inputs = resolve_inputs("cost", pf, {"date": "2024-06-01", "btc_price_usd": 70_000})
+    assert inputs["params"]["network"]["height"] > 840_000
+    rows = {r["name"]: r for r in execute_run(inputs).results["resolved_assumptions"]}
+    assert (rows["BTC price"]["value"], rows["BTC price"]["source"]) == (70_000, "run setting")
+    assert rows["difficulty"]["source"].endswith("on 2024-06-01")
+    assert rows["network day"]["value"] == "2024-06-01"
+    assert rows["Texas: [sites] pool_fee_fraction"]["source"] == "file"

@@ -135,7 +135,8 @@ def test_cost_run_matches_cli(client: Any, capsys: pytest.CaptureFixture[str]) -
     # every table the CLI prints, in its order (the page had the views and breakevens only)
     assert [t["title"].split(":")[0] for t in tables] == [
         "Unit economics", "Per fleet line, per day", "Cost views, per day",
-        "Breakevens (margin of the view = 0)", "Cost items"]
+        "Breakevens (margin of the view = 0)", "Cost items",
+        "Resolved assumptions (default = not in the file)"]
     by_title = {t["title"].split(":")[0]: t for t in tables}
     direct = by_title["Cost views, per day"]["rows"][0]
     assert direct[0] == "direct" and direct[1] == f"{cli['cost_per_btc_direct_usd']:,.0f}"

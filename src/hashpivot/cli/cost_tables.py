@@ -1,6 +1,7 @@
 """The tables of ``hashpivot cost``: unit economics, per fleet line, cost views,
-breakevens and the cost items (amounts per day in USD or k USD as the size needs). Their
-rows are :mod:`hashpivot.reports.tables.cost`'s, which the dashboard shows too."""
+breakevens, the cost items (amounts per day in USD or k USD as the size needs) and the
+resolved assumptions. Their rows are :mod:`hashpivot.reports.tables.cost`'s, which the
+dashboard shows too."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from hashpivot.cli.tables import compact_table, make_console
+from hashpivot.cli.tables import compact_table, make_console, print_assumptions
 from hashpivot.reports.tables.cost import (
     BREAKEVEN_HEADER,
     BREAKEVEN_TITLE,
@@ -62,6 +63,7 @@ def print_cost(result: Any) -> None:
     _print_ledger(console, d["cost_items"])
     for note in result.notes:
         console.print(f"note: {note}", markup=False)
+    print_assumptions(result.resolved_assumptions(), console)
 
 
 def _print_fleet_lines(console: Any, d: dict[str, Any], small: bool) -> None:

@@ -141,7 +141,9 @@ def register(app: typer.Typer) -> None:
 
         Network conditions come from the daily history on --date (default: the latest
         day, bundled or fetched by `hashpivot data update`) or --live (mempool.space), with
-        --btc-price-usd, --difficulty, --fees-btc-per-block overriding.
+        --btc-price-usd, --difficulty, --fees-btc-per-block overriding. The resolved
+        assumptions close the output: each figure's source, and per site its uptime, pool
+        fee, power overhead and ASIC depreciation, from the file or the default.
         """
         from hashpivot.engines.unit_economics import compute_unit_economics
 
@@ -173,7 +175,9 @@ def register(app: typer.Typer) -> None:
         out: ChartsOutDir = None,
         as_json: JsonFlag = False,
     ) -> None:
-        """Daily unit economics of the portfolio over a historical window."""
+        """Daily unit economics of the portfolio over a historical window, with the
+        resolved assumptions (per site its uptime, pool fee, power overhead and ASIC
+        depreciation, from the file or the default; assumptions.csv in --out)."""
         import pandas as pd
 
         from hashpivot.engines.backtest import run_backtest
@@ -210,9 +214,10 @@ def register(app: typer.Typer) -> None:
                                      lambda folder: write_backtest(result, folder, title))
         if as_json:
             print_json({"summary": result.summary, "files": [str(f) for f in files],
-                        "notes": result.notes})
+                        "notes": result.notes,
+                        "resolved_assumptions": result.resolved_assumptions()})
             return
-        from hashpivot.cli.tables import make_console, quantity_table
+        from hashpivot.cli.tables import make_console, print_assumptions, quantity_table
         from hashpivot.reports.tables.backtest import backtest_rows, backtest_title
 
         t = quantity_table(backtest_title(result.summary, str(start), str(end)))
@@ -222,6 +227,7 @@ def register(app: typer.Typer) -> None:
         console.print(t)
         for note in result.notes:
             console.print(f"note: {note}", markup=False)
+        print_assumptions(result.resolved_assumptions(), console)
         for f in files:
             console.print(f"wrote {f}", markup=False)
 

@@ -4,7 +4,6 @@ overrides applied. ``hashpivot network`` shares the ``--date`` and ``--live`` op
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import TYPE_CHECKING, Annotated
 
@@ -117,22 +116,12 @@ def network_from_options(
     if live:
         base = NetworkConditions.live()
     else:
-        day = date or _latest_day()
-        try:
-            base = NetworkConditions.from_history(day)
+        try:  # (no --date: the latest data day)
+            base = NetworkConditions.from_history(date)
         except DataError as exc:
             raise InputError([Problem("--date", str(exc), CLI)]) from None
-    if btc_price_usd is None and difficulty is None and fees_btc_per_block is None:
-        return base
-    return dataclasses.replace(
-        base,
-        btc_price_usd=base.btc_price_usd if btc_price_usd is None else btc_price_usd,
-        difficulty=base.difficulty if difficulty is None else difficulty,
-        fees_btc_per_block=(
-            base.fees_btc_per_block if fees_btc_per_block is None else fees_btc_per_block
-        ),
-        source=f"command line; other fields from {base.source} on {base.date}",
-    )
+    return base.with_given("command line", btc_price_usd=btc_price_usd,
+                           difficulty=difficulty, fees_btc_per_block=fees_btc_per_block)
 
 
 def _latest_day() -> str:

@@ -9,6 +9,7 @@ machines over the window); power contracts are constant.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ import pandas as pd
 from hashpivot.engines.asic_depreciation import missing_asic_depreciation_notes
 from hashpivot.engines.backtest_notes import fleet_share_note, undated_depreciation_note
 from hashpivot.engines.dispatch_table_note import dispatch_table_notes
+from hashpivot.engines.economics_assumptions import backtest_assumptions, running_entries
 from hashpivot.engines.unit_economics import (
     cost_lines_with_items,
     idle_fleet_problems,
@@ -42,10 +44,18 @@ class BacktestResult:
     daily: pd.DataFrame
     summary: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    assumptions: list[dict[str, Any]] = field(default_factory=list)
+
+    def resolved_assumptions(self) -> list[dict[str, Any]]:
+        """The assumptions that can flip the window's cost per BTC and margins, each with
+        its source (:func:`~hashpivot.engines.economics_assumptions.backtest_assumptions`):
+        ``name``, ``value``, ``unit``, ``source``."""
+        return list(self.assumptions)
 
 
 def run_backtest(
-    portfolio: Portfolio, start: str, end: str, history: pd.DataFrame | None = None
+    portfolio: Portfolio, start: str, end: str, history: pd.DataFrame | None = None,
+    history_source: str | None = None,
 ) -> BacktestResult:
     """Daily hashprice, BTC mined, revenue, cost per BTC (direct, total) and margins.
 
@@ -58,6 +68,10 @@ def run_backtest(
     history : pandas.DataFrame, optional
         Daily network data with columns ``price_usd, difficulty, fees_btc_per_block,
         subsidy_btc_per_block``, indexed by date; defaults to the bundled history.
+    history_source : str, optional
+        Where ``history`` comes from, for the resolved assumptions; default: the sources
+        of its days in the daily history (:func:`hashpivot.io.btc_daily_sources`: Coin
+        Metrics for the bundled days, mempool.space for those of ``data update``).
 
     Returns
     -------
@@ -70,7 +84,9 @@ def run_backtest(
         (:func:`~hashpivot.engines.asic_depreciation.missing_asic_depreciation_notes`, per
         BTC of the window's mean BTC/day), undated machines depreciated past their cost
         and a fleet that is a large share of the network
-        (:mod:`hashpivot.engines.backtest_notes`).
+        (:mod:`hashpivot.engines.backtest_notes`); ``resolved_assumptions()``: the
+        history, each site's terms and the cost items
+        (:func:`~hashpivot.engines.economics_assumptions.backtest_assumptions`).
 
     Raises
     ------
@@ -176,4 +192,21 @@ def run_backtest(
                 f"(sites[{i}].connection_date): left out of "
                 + ("the whole window" if off == len(dates) else f"the {off} days before it")
                 + " (its machines, their depreciation and its cost items)")
-    return BacktestResult(daily=out, summary=summary, notes=notes)
+    items = [item for line, item in lines if item is not None and bool(
+        (item.active_on(dates) & connected.get(line.scope, True)).any())]
+    window = (f"{dates[0].date()}" if len(dates) else start,
+              f"{dates[-1].date()}" if len(dates) else end, len(dates))
+    assumptions = backtest_assumptions(window, history_source or _history_source(dates),
+                                       running_entries(portfolio, dates), items)
+    return BacktestResult(daily=out, summary=summary, notes=notes, assumptions=assumptions)
+
+
+def _history_source(dates: pd.DatetimeIndex) -> str:
+    """The sources of the window's days in the daily history, span by span."""
+    if not len(dates):
+        return "no day"
+    from hashpivot.io import btc_daily_sources
+
+    return "; ".join(f"{s['attribution'].removeprefix('Source: ')} ({s['first']} to "
+                     f"{s['last']})"
+                     for s in btc_daily_sources(dates[0], dates[-1]))

@@ -8,6 +8,7 @@ series (:mod:`hashpivot.engines.backtest`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 
 from hashpivot.engines.asic_depreciation import missing_asic_depreciation_notes
 from hashpivot.engines.dispatch_table_note import dispatch_table_notes
+from hashpivot.engines.economics_assumptions import cost_assumptions, running_entries
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.mining import (
     CostCategory,
@@ -59,6 +61,13 @@ class NetworkConditions:
     height : int or None
         Block height at the end of ``date`` (history) or at the tip (live); None when
         not known (conditions given by hand). [blocks]
+    given : tuple of str
+        The figures given for the run over the day's data (``btc_price_usd``,
+        ``difficulty``, ``fees_btc_per_block``: :meth:`with_given`).
+    data_source : str
+        Where the figures not given come from, when some are (``source`` then says both).
+    day_source : str
+        How the day was chosen: given, the latest day of the data, or live.
     """
 
     btc_price_usd: float
@@ -68,18 +77,36 @@ class NetworkConditions:
     date: dt.date | None = None
     source: str = "user"
     height: int | None = None
+    given: tuple[str, ...] = ()
+    data_source: str = ""
+    day_source: str = "given"
+
+    def with_given(self, by: str, **figures: float | None) -> NetworkConditions:
+        """These conditions with the ``figures`` that are not None given for the run over
+        the day's (``btc_price_usd``, ``difficulty``, ``fees_btc_per_block``), ``by``
+        whom (``"command line"``, ``"run parameters"``); themselves when none is."""
+        over: dict[str, Any] = {k: float(v) for k, v in figures.items() if v is not None}
+        if not over:
+            return self
+        data = f"{self.source} on {self.date}" if self.date else self.source
+        return dataclasses.replace(self, **over, given=tuple(over), data_source=data,
+                                   source=f"{by}; other fields from {data}")
 
     @classmethod
-    def from_history(cls, date: str | dt.date) -> NetworkConditions:
-        """Conditions of one day from the daily history (bundled plus ``data update``).
+    def from_history(cls, date: str | dt.date | None) -> NetworkConditions:
+        """Conditions of one day from the daily history (bundled plus ``data update``);
+        None: its latest day (``day_source`` says so).
 
         The subsidy is the day's mean per block (``subsidy_btc_per_block``), as in
         :func:`~hashpivot.engines.backtest.run_backtest`: on a halving day it blends both
         eras instead of taking the subsidy of the day's last block.
         """
-        from hashpivot.io import network_state_on
+        from hashpivot.io import btc_daily_range, network_state_on
 
-        return cls._from_state(network_state_on(date))
+        if date is not None:
+            return cls._from_state(network_state_on(date))
+        return dataclasses.replace(cls._from_state(network_state_on(btc_daily_range()[1])),
+                                   day_source="default: the latest day of the data")
 
     @classmethod
     def live(cls, base_url: str = "https://mempool.space/api") -> NetworkConditions:
@@ -87,7 +114,8 @@ class NetworkConditions:
         the tip height)."""
         from hashpivot.io.mempool import get_network_state
 
-        return cls._from_state(get_network_state(base_url=base_url))
+        return dataclasses.replace(cls._from_state(get_network_state(base_url=base_url)),
+                                   day_source="live: the network's tip")
 
     @classmethod
     def _from_state(cls, s: Any) -> NetworkConditions:
@@ -294,9 +322,17 @@ class UnitEconomics:
     fleet: pd.DataFrame
     convention: str = "coinshares"
     notes: list[str] = field(default_factory=list)
+    assumptions: list[dict[str, Any]] = field(default_factory=list)
+
+    def resolved_assumptions(self) -> list[dict[str, Any]]:
+        """The assumptions that can flip the cost per BTC and margins, each with its
+        source (:func:`~hashpivot.engines.economics_assumptions.cost_assumptions`):
+        ``name``, ``value``, ``unit``, ``source``."""
+        return list(self.assumptions)
 
     def to_dict(self) -> dict[str, Any]:
-        """One JSON-ready dict: figures, cost items, fleet and the network inputs."""
+        """One JSON-ready dict: figures, cost items, fleet, the network inputs and the
+        resolved assumptions."""
         out: dict[str, Any] = {"portfolio": self.portfolio_name}
         out.update(self.figures)
         out["network"] = {
@@ -310,6 +346,7 @@ class UnitEconomics:
         out["cost_items"] = self.ledger.to_dict(orient="records")
         out["fleet"] = self.fleet.to_dict(orient="records")
         out["notes"] = list(self.notes)
+        out["resolved_assumptions"] = self.resolved_assumptions()
         return out
 
 
@@ -403,6 +440,7 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
     revenue = btc_day * network.btc_price_usd
     notes: list[str] = []
     pairs = cost_lines_with_items(portfolio, arr)
+    day = None
     if network.date is not None:  # items dated out of that day do not count
         day = pd.DatetimeIndex([pd.Timestamp(network.date)])
         kept = [(ln, it) for ln, it in pairs if it is None or bool(it.active_on(day)[0])]
@@ -505,4 +543,6 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
         ledger=ledger_table(lines, btc_day),
         fleet=fleet_df,
         notes=notes,
+        assumptions=cost_assumptions(network, running_entries(portfolio, day),
+                                     [it for _, it in pairs if it is not None]),
     )

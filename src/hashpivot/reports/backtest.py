@@ -19,6 +19,7 @@ from hashpivot.reports.charts import (
     set_titles,
     thousands,
 )
+from hashpivot.reports.serialize import assumptions_frame, write_csvs
 
 
 def halving_days(daily: pd.DataFrame) -> list[pd.Timestamp]:
@@ -42,7 +43,8 @@ def reverse_margin_masks(daily: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def write_backtest(result: BacktestResult, out_dir: Path, title: str) -> list[Path]:
-    """Write ``backtest.csv``, ``backtest.png`` and ``backtest.html`` into ``out_dir``.
+    """Write ``backtest.csv``, ``assumptions.csv`` (the resolved assumptions, as
+    ``pivot`` writes them), ``backtest.png`` and ``backtest.html`` into ``out_dir``.
 
     The charts mark the halvings (vertical lines) and the days in reverse margin (shaded:
     total cost above the price, and direct cost above it, darker)."""
@@ -50,6 +52,8 @@ def write_backtest(result: BacktestResult, out_dir: Path, title: str) -> list[Pa
     d = result.daily
     written = [out_dir / "backtest.csv"]
     d.to_csv(written[0], float_format="%.6g")
+    written += write_csvs(out_dir, [(assumptions_frame(result.resolved_assumptions()),
+                                     "assumptions.csv")])
     halvings = halving_days(d)
     masks = reverse_margin_masks(d)
     subtitle = (

@@ -58,6 +58,13 @@ class NetworkParams(BaseModel):
     )
     date: dt.date | None = Field(None, description="Day of the conditions, from history.")
     source: str = Field("user", max_length=500, description="Where the figures come from.")
+    height: int | None = Field(
+        None, ge=0, description="Block height at the end of the day (or the tip). [blocks]")
+    given: tuple[Literal["btc_price_usd", "difficulty", "fees_btc_per_block"], ...] = Field(
+        (), description="The figures given for the run over the day's data.")
+    data_source: str = Field("", max_length=500,
+                             description="Where the figures not given come from.")
+    day_source: str = Field("given", max_length=200, description="How the day was chosen.")
 
 
 class CostParams(BaseModel):

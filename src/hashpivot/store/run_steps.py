@@ -64,31 +64,16 @@ class RunOutput:
 # --------------------------------------------------------------------------------------
 def _network(params: run_params.CostParams) -> Any:
     from hashpivot.engines.unit_economics import NetworkConditions
-    from hashpivot.io import btc_daily_range
 
     if params.network is not None:
         return NetworkConditions(**params.network.model_dump())
-    day = params.date or btc_daily_range()[1]
-    try:
-        base = NetworkConditions.from_history(day)
+    try:  # (no date: the latest data day)
+        base = NetworkConditions.from_history(params.date)
     except DataError as exc:
         raise InputError([Problem("date", str(exc), PARAMS_SOURCE)]) from None
-    over = {
-        k: v
-        for k, v in (
-            ("btc_price_usd", params.btc_price_usd),
-            ("difficulty", params.difficulty),
-            ("fees_btc_per_block", params.fees_btc_per_block),
-        )
-        if v is not None
-    }
-    if not over:
-        return base
-    over_any: dict[str, Any] = {
-        **over,
-        "source": f"run parameters; other fields from {base.source} on {base.date}",
-    }
-    return dataclasses.replace(base, **over_any)
+    return base.with_given("run parameters", btc_price_usd=params.btc_price_usd,
+                           difficulty=params.difficulty,
+                           fees_btc_per_block=params.fees_btc_per_block)
 
 
 def _resolve_cost(portfolio: Portfolio, params: run_params.CostParams) -> dict[str, Any]:
@@ -228,7 +213,8 @@ def _execute_backtest(
         "dates": [d.strftime("%Y-%m-%d") for d in daily.index],
         **{c: daily[c].to_list() for c in cols if c in daily},
     }
-    return RunOutput(jsonable({"summary": result.summary, "files": [], "notes": result.notes}),
+    return RunOutput(jsonable({"summary": result.summary, "files": [], "notes": result.notes,
+                               "resolved_assumptions": result.resolved_assumptions()}),
                      jsonable(charts))
 
 

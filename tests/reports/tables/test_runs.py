@@ -134,9 +134,12 @@ def test_cost_and_dispatch_tables_from_engine_results() -> None:
 
     pf = load_portfolio(EXAMPLE.parent / "reverse-margin.toml")
     net = NetworkConditions(btc_price_usd=95_000, difficulty=117e12, fees_btc_per_block=0.03)
-    unit, fleet, views, breakevens, items = run_tables(
+    unit, fleet, views, breakevens, items, assumptions = run_tables(
         "cost", jsonable(compute_unit_economics(pf, net).to_dict()))
     assert unit.title.startswith("Unit economics: ") and unit.rows[0][0] == "hashprice"
+    # the resolved assumptions last, as the command line prints them
+    assert assumptions.title.startswith("Resolved assumptions")
+    assert ("Texas: [sites] pool_fee_fraction", "0.015", "-", "file") in assumptions.rows
     assert fleet.rows[-1][0] == "total" and items.title == "Cost items"
     # the README's figures: ~74,600 direct and ~130,000 total USD per BTC, reverse on total
     assert views.rows[0][:2] == ("direct", "74,606") and views.rows[0][-1] == "no"
@@ -184,6 +187,10 @@ def test_simulate_by_policy_and_backtest_tables() -> None:
     (table,) = run_tables("backtest", {"summary": summary, "notes": ["total view: no ASIC"]},
                           {"start": "2024-01-01", "end": "2024-03-31"})
     assert table.notes == ("note: total view: no ASIC",)
+    rows = [{"name": "network conditions", "value": "each day's", "unit": "-", "source": "x"}]
+    _, assumptions = run_tables("backtest", {"summary": summary, "resolved_assumptions": rows},
+                                {"start": "2024-01-01", "end": "2024-03-31"})
+    assert assumptions.rows == [("network conditions", "each day's", "-", "x")]
 
 
 def test_results_of_another_shape_give_no_tables_not_an_error() -> None:

@@ -17,6 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from hashpivot.engines.mining_terms import (
+    MINING_TERMS,
+    mining_term_facts,
+    mining_term_rows,
+    power_contract_row,
+    power_contract_text,
+)
 from hashpivot.models.hosting import LEASE_TERM_FIELDS
 from hashpivot.units import MONTHS_PER_YEAR
 
@@ -46,23 +53,7 @@ HOSTING_TERMS: tuple[tuple[str, str], ...] = (
     ("default_recovery_fraction", "-"),
     ("asic_resale_usd_per_th", "USD/TH"),
 )
-#: The mining terms of a site shown: field, unit, its table in the file (the uptime is
-#: each fleet entry's, weighted by hashrate).
-MINING_TERMS: tuple[tuple[str, str, str], ...] = (
-    ("uptime_fraction", "-", "[sites.fleet]"),
-    ("pool_fee_fraction", "-", "[sites]"),
-    ("power_overhead_factor", "-", "[sites]"),
-)
 _CAPEX = ("shell_capex_usd_per_it_mw", "fit_out_capex_usd_per_it_mw")
-
-
-def _power_text(contract: Any) -> str:
-    adder = float(contract.adder_usd_per_mwh or 0.0)
-    plus = f" + {adder:g} adder" if adder else ""
-    if contract.kind == "index":
-        market = f" {contract.market}" if contract.market else ""
-        return f"index{market}: expected {contract.price_usd_per_mwh:g}{plus} USD/MWh"
-    return f"fixed {contract.price_usd_per_mwh:g}{plus} USD/MWh"
 
 
 def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
@@ -188,7 +179,7 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             "name": s.name,
             "hosting": terms,
             "hosting_fields_in_file": sorted(given),
-            "power_contract": _power_text(site.power_contract),
+            "power_contract": power_contract_text(site.power_contract),
             "mining": _mining_terms(site, s),
             "site_costs": _site_costs(site, s),
             # halls leased on their own terms (a tenant's), only where there are some
@@ -207,31 +198,21 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
 
 
 def _mining_terms(site: Site, s: SiteInputs) -> dict[str, Any]:
-    """The site's mining terms as the model uses them (``MINING_TERMS``: the uptime
-    weighted by hashrate) and where each comes from: ``"file"``, ``"default"`` or, for an
-    uptime some fleet entries set and others not, ``"file and default"``; a site with
+    """The site's mining terms as the model uses them
+    (:func:`~hashpivot.engines.mining_terms.mining_term_facts`, the uptime the site's
+    inputs weight by hashrate) and where each comes from; a site with
     ``[sites.dispatch]`` runs its machines whenever available: its uptime is the
     ``availability_fraction``, named so (``names``)."""
-    entries = [e.model_fields_set for e in site.fleet]
-    set_by = sum("uptime_fraction" in f for f in entries)
-    uptime = ("file" if entries and set_by == len(entries) else
-              "file and default" if set_by else "default")
-    names = {}
+    facts = mining_term_facts(site) | {"uptime_fraction": s.uptime_fraction}
     if site.dispatch is not None:  # its machines run whenever available: the dispatch
         # curtails (engines/pivot/inputs.py), the fleet's uptime is not used
-        uptime = ("file" if "availability_fraction" in site.dispatch.model_fields_set
-                  else "default")
-        names["uptime_fraction"] = ("[sites.dispatch] availability_fraction, the site's "
-                                    "uptime (the dispatch curtails)")
-    return {
-        "uptime_fraction": s.uptime_fraction,
-        "pool_fee_fraction": s.pool_fee_fraction,
-        "power_overhead_factor": s.power_overhead_factor,
-        "sources": {"uptime_fraction": uptime, **{
-            f: "file" if f in site.model_fields_set else "default"
-            for f in ("pool_fee_fraction", "power_overhead_factor")}},
-        **({"names": names} if names else {}),
-    }
+        facts.pop("uptime_by_entry", None)
+        facts["sources"]["uptime_fraction"] = (
+            "file" if "availability_fraction" in site.dispatch.model_fields_set
+            else "default")
+        facts["names"] = {"uptime_fraction": "[sites.dispatch] availability_fraction, the "
+                                             "site's uptime (the dispatch curtails)"}
+    return facts
 
 
 def _by_entry_text(central: Mapping[str, Any] | None) -> str:
@@ -319,15 +300,9 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
             "value": f"{shell + fit_out:.2f} (shell {shell:.2f} + fit-out {fit_out:.2f})",
             "unit": "M USD/MW", "source": src(*_CAPEX),
         })
-        rows.append({"name": f"{prefix}[sites.power_contract]",
-                     "value": site["power_contract"], "unit": "-", "source": "file"})
+        rows.append(power_contract_row(prefix, site["power_contract"]))
         mining = site.get("mining")  # (results stored before the rows existed have none)
-        rows += [
-            {"name": prefix + (mining.get("names", {}).get(field) or f"{table} {field}" + (
-                ", weighted by hashrate" if field == "uptime_fraction" else "")),
-             "value": mining[field], "unit": unit, "source": mining["sources"][field]}
-            for field, unit, table in MINING_TERMS
-        ] if mining else []
+        rows += mining_term_rows(prefix, mining) if mining else []
         if "site_costs" in site:  # (results stored before the row existed have none)
             rows.append(_cost_row(prefix, site["site_costs"]))
         if site.get("dispatch_uplift_note"):

@@ -242,7 +242,8 @@ def run_tables(kind: str, results: dict[str, Any], params: dict[str, Any] | None
     """Every table of a finished run: ``pivot`` and ``simulate`` their strategies (and
     ``simulate`` its forced sales by policy), ``optimize`` its plan, value, rules and shadow
     prices, the three their resolved assumptions; ``cost`` its cost views and breakevens;
-    ``dispatch`` and ``backtest`` their summaries. ``params`` are the run's resolved
+    ``dispatch`` and ``backtest`` their summaries (``cost`` and ``backtest`` then their
+    resolved assumptions). ``params`` are the run's resolved
     parameters (the backtest's window).
 
     Empty for results without the keys these tables read, such as a run stored by a version
@@ -261,6 +262,8 @@ def _run_tables(kind: str, results: dict[str, Any], params: dict[str, Any]
                  "backtest": lambda r: _backtest(r, params)}.get(kind)
     if summaries is not None:  # (their warnings: the portfolio's values in a doubtful unit)
         tables = summaries(results)
+        assumptions = assumptions_table(results) if tables else None  # (cost, backtest)
+        tables += [assumptions] if assumptions is not None else []
         return [*tables[:-1], _with_warnings(tables[-1], results)] if tables else []
     build = {"pivot": _pivot, "simulate": _simulate}.get(kind)
     if build is None or not results.get("strategies"):
