@@ -110,11 +110,14 @@ BEGIN = "<!-- BEGIN build_btc_data.py (BTC daily, ASIC catalog, reference deals)
 END = "<!-- END build_btc_data.py -->"
 PROVENANCE_HEADER = """# Provenance of the bundled data
 
-Every file in `src/hashpivot/data/` is rebuilt by a script in `scripts/` from raw
-downloads that are not part of the repository (the folder given to the script's `--raw`);
-the package never reads them at run time. Each section below names the origin repository,
-commit, licence and transformation of one group of files, so the raw files can be fetched
-again.
+Every file in `src/hashpivot/data/` but two is rebuilt by a script in `scripts/` from raw
+downloads that are not part of the repository (the folder given to the script's `--raw`):
+`scripts/build_btc_data.py` writes the BTC daily data, the ASIC catalog and the reference
+tables with their three sections below, `scripts/build_power_data.py` the power prices
+(`make data` runs both). `emission_factors.csv` and `regulation_rules.csv` are written by
+hand (no build script) from the sources their sections name. The package never reads the
+raw files at run time. Each section below names the origin repository, commit, licence and
+transformation of one group of files, so the raw files can be fetched again.
 """
 
 

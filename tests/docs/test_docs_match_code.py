@@ -1,0 +1,114 @@
+"""The documentation names what the code has: the result keys a user reads in ``--json``
+are in ``docs/nomenclature.md``, every module of the package is in ``docs/architecture.md``'s
+tree, every settings variable of ``hashpivot serve`` is in README.md, and every bundled data
+file has its origin, licence and build in ``data/PROVENANCE.md``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "src" / "hashpivot"
+DATA = PACKAGE / "data"
+
+
+def _words(path: Path) -> set[str]:
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", path.read_text()))
+
+
+def _keys(obj: Any) -> set[str]:
+    """Every key of the nested dicts in ``obj`` that reads as a name (not a site, a month
+    or a strategy's name, which are data)."""
+    out: set[str] = set()
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", key):
+                out.add(key)
+            out |= _keys(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            out |= _keys(value)
+    return out
+
+
+def test_every_key_of_pivot_json_outside_its_inputs_is_in_the_nomenclature() -> None:
+    from hashpivot.engines.pivot import run_pivot
+    from hashpivot.models import load_portfolio
+
+    result = run_pivot(load_portfolio(ROOT / "examples" / "pivot-200mw.toml"))
+    doc = result.to_json_dict()
+    assert doc["levered_basis"]  # the example has [financing]: the levered keys are there
+    # the inputs echo the portfolio's fields (docs/reference.md) and the assumptions
+    # their sources; strategy names (keep_mining, ...) are keys of `strategies`
+    shown = {k: v for k, v in doc.items() if k not in ("inputs", "resolved_assumptions")}
+    strategies = shown.pop("strategies")
+    keys = _keys(shown) | set(shown) | set().union(*(_keys(s) for s in strategies.values()))
+    missing = sorted(keys - _words(ROOT / "docs" / "nomenclature.md"))
+    assert not missing, f"pivot --json keys not in docs/nomenclature.md: {missing}"
+
+
+def _architecture_tree() -> str:
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    return text.split("```")[1]
+
+
+def test_every_top_level_module_and_package_is_in_the_architecture_tree() -> None:
+    tree = _architecture_tree()
+    names = [p.name for p in PACKAGE.iterdir()
+             if (p.suffix == ".py" and not p.name.startswith("_"))
+             or (p.is_dir() and (p / "__init__.py").exists())]
+    missing = sorted(n for n in names
+                     if not re.search(rf"(?<![\w/.]){re.escape(n.removesuffix('.py'))}"
+                                      rf"(\.py|/)", tree))
+    assert not missing, f"not in docs/architecture.md's tree: {missing}"
+
+
+def test_every_setting_of_the_service_is_in_the_readme() -> None:
+    from hashpivot.store.settings import Settings
+
+    readme = (ROOT / "README.md").read_text()
+    settings = readme.split("**Settings**")[1].split("\n- **")[0]
+    missing = sorted(name.upper() for name in Settings.model_fields
+                     if f"`{name.upper()}`" not in settings
+                     and f"`HASHPIVOT_{name.upper()}`" not in readme)
+    assert not missing, f"HASHPIVOT_ settings not in README.md: {missing}"
+
+
+def _provenance_sections() -> dict[str, tuple[str, str]]:
+    """Each section of PROVENANCE.md by its heading: its text and the script whose
+    generated block (between its BEGIN/END markers) holds it, "" for none."""
+    text = (DATA / "PROVENANCE.md").read_text()
+    out: dict[str, tuple[str, str]] = {}
+    script = ""
+    header, *parts = text.split("\n## ")
+    for before, part in zip([header, *parts], parts, strict=False):
+        if (begin := re.search(r"<!-- BEGIN (\S+\.py)", before)) is not None:
+            script = begin.group(1)
+        out[part.split("\n", 1)[0]] = (part, script)
+        if "<!-- END " in part:
+            script = ""
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.iterdir()
+                                        if p.is_file() and p.name != "PROVENANCE.md"))
+def test_every_bundled_file_has_its_origin_licence_and_build_in_provenance(name: str) -> None:
+    text = (DATA / "PROVENANCE.md").read_text()
+    header = text.split("\n## ")[0]
+    sections = [(body, script) for heading, (body, script) in _provenance_sections().items()
+                if f"`{name}`" in heading]
+    assert len(sections) == 1, f"{name}: no section of PROVENANCE.md names it in its heading"
+    body, script = sections[0]
+    lower = body.lower()
+    assert "origin" in lower or "from" in lower, f"{name}: no origin"
+    assert "licence" in lower or "license" in lower, f"{name}: no licence statement"
+    built = ("scripts/build_" in body or "by hand" in lower
+             or (script != "" and f"`scripts/{script}`" in header))
+    assert built, f"{name}: PROVENANCE.md names neither its build script nor 'by hand'"
+    if "by hand" in lower:
+        assert f"`{name}`" in header, f"{name}: the header says every file has a script"
+
