@@ -6,7 +6,7 @@ Interfaces translate these: the CLI prints one line per problem and exits 2 for
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -43,6 +43,29 @@ class Problem:
         return {"path": self.path, "message": self.message, "source": self.source}
 
 
+def reword(message: str, words: Mapping[str, str]) -> str:
+    """``message`` with each input an engine names in backquotes (```prices_file```) in
+    the words of the interface that shows it.
+
+    Engines state a remedy by the names of their arguments in backquotes; each interface
+    says it in its own terms: the CLI its options (``--prices FILE``), the service its run
+    parameters, or what its user can do instead where it takes no such input.
+
+    Parameters
+    ----------
+    message : str
+    words : mapping of str to str
+        Argument name -> the interface's words for it.
+
+    Returns
+    -------
+    str
+    """
+    for argument, spoken in words.items():
+        message = message.replace(f"`{argument}`", spoken)
+    return message
+
+
 class InputError(HashpivotError, ValueError):
     """Bad input: carries every problem found, each with its field path and source."""
 
@@ -60,6 +83,11 @@ class InputError(HashpivotError, ValueError):
         """The same problems, each naming ``source`` where it names no file yet (engines
         report field paths; the interface that read the file adds its name)."""
         return InputError([Problem(p.path, p.message, p.source or source) for p in self.problems])
+
+    def reworded(self, words: Mapping[str, str]) -> InputError:
+        """The same problems, each message in an interface's words (:func:`reword`)."""
+        return InputError([Problem(p.path, reword(p.message, words), p.source)
+                           for p in self.problems])
 
     def at_path(self, path: str) -> InputError:
         """The same problems, each at field ``path`` where it names no field yet (a reader

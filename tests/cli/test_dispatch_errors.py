@@ -49,7 +49,7 @@ def test_engine_names_its_arguments(tmp_path: Path) -> None:
     assert problem.path == "market" and "--" not in problem.message
     assert "`prices_file`" in problem.message and "`market`" in problem.message
     nope = load_portfolio(_example(tmp_path, '"ercot:HB_WEST"', '"ercot:NOPE"')).sites[0]
-    with pytest.raises(InputError, match="give `prices_file`") as unknown:
+    with pytest.raises(InputError, match="give a bundled `market` or `prices_file`") as unknown:
         load_prices(nope, None, None)
     assert unknown.value.problems[0].path == "power_contract.market"
     index = pd.date_range("2099-01-01", periods=4, freq="h", tz="America/Chicago")
@@ -75,6 +75,42 @@ def test_cli_translates_arguments_into_options(tmp_path: Path) -> None:
     assert late.stderr.startswith(f"error: {prices}: --prices: ")
     assert "give a hashprice (--hashprice-usd-per-ph-day or dispatch." in late.stderr
     assert "`hashprice`" not in late.stderr
+
+
+@pytest.mark.parametrize("market", ["ercot:NOPE", "pjm:WEST", "ercot:LZ_WEST:2023:da", "bogus"])
+def test_pivot_refuses_a_market_no_bundled_prices_answer_as_dispatch_does(
+        tmp_path: Path, market: str) -> None:
+    """A contract market that no bundled prices can ever answer, on a dispatching site:
+    ``pivot`` (which measures the flexibility on those prices, and takes no price file)
+    refuses it at the field where ``dispatch`` does, exit 2 (it printed a note and valued
+    mining flat, exit 0, until 2026-12-07); ``dispatch`` names it in the file, not at
+    ``--market`` (a key it could not read, or ``pjm:WEST``, was put on the option the
+    user had not given, and ``pjm:WEST`` read as NYISO's WEST)."""
+    site = _example(tmp_path, '"ercot:HB_WEST"', f'"{market}"')
+    lines = {}
+    for command in ("pivot", "dispatch"):
+        res = runner.invoke(app, [command, str(site)])
+        assert res.exit_code == 2, (command, res.output)
+        (line,) = _errors(res)
+        lines[command] = line
+        assert line.startswith(f"error: {site}: sites[0].power_contract.market: "), line
+    assert "--" not in lines["pivot"] and "prices_file" not in lines["pivot"]
+    if market != "bogus":
+        assert "give a bundled --market or --prices FILE" in lines["dispatch"]
+
+
+def test_a_market_year_not_bundled_leaves_the_flexibility_out_with_a_note(
+        tmp_path: Path) -> None:
+    """A valid market whose year is not bundled: its prices are merely not there, a note
+    (the flexibility left out), naming no input pivot does not take."""
+    from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+
+    site = load_portfolio(_example(tmp_path, '"ercot:HB_WEST"', '"ercot:HB_WEST:2019"'))
+    uplift, note = measure_dispatch_uplift(site.sites[0])
+    assert uplift is None
+    assert note.startswith("dispatch uplift not measured (power_contract.market: no bundled "
+                           "prices for ercot:HB_WEST:2019; bundled: "), note
+    assert "`" not in note
 
 
 def test_speak_options_replaces_only_backquoted_arguments() -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 
-from hashpivot.exceptions import HashpivotError, InputError, Problem
+from hashpivot.exceptions import HashpivotError, InputError, Problem, reword
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -89,10 +89,9 @@ def flush() -> None:
 
 def speak_options(message: str, words: Mapping[str, str]) -> str:
     """``message`` with each argument an engine names in backquotes (```prices_file```)
-    replaced by what the user typed for it (``--prices FILE``)."""
-    for argument, option in words.items():
-        message = message.replace(f"`{argument}`", option)
-    return message
+    replaced by what the user typed for it (``--prices FILE``): the command line's words
+    (:func:`hashpivot.exceptions.reword`)."""
+    return reword(message, words)
 
 
 @contextmanager

@@ -42,8 +42,10 @@ from hashpivot.io.bundled_markets import (
     BUNDLED_MARKETS,
     NYISO_ZONES,
     MarketKey,
+    bundled_market_key,
     bundled_market_keys,
     load_market_prices,
+    market_with_year,
     parse_market,
 )
 from hashpivot.io.coinmetrics import read_coinmetrics_csv
@@ -80,6 +82,7 @@ __all__ = [
     "asic_suggestions",
     "btc_daily_range",
     "btc_daily_sources",
+    "bundled_market_key",
     "bundled_market_keys",
     "fetch_daily_history",
     "find_asic",
@@ -94,6 +97,7 @@ __all__ = [
     "load_miner_unit_costs",
     "load_portfolio_rules",
     "load_regulation_rules",
+    "market_with_year",
     "model_key",
     "network_state_on",
     "parse_market",

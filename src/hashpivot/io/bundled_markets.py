@@ -10,7 +10,7 @@ import functools
 import io
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 import pandas as pd
@@ -23,8 +23,10 @@ __all__ = [
     "BUNDLED_MARKETS",
     "NYISO_ZONES",
     "MarketKey",
+    "bundled_market_key",
     "bundled_market_keys",
     "load_market_prices",
+    "market_with_year",
     "parse_market",
 ]
 
@@ -119,13 +121,16 @@ for _zone in NYISO_ZONES:
 _MARKET_RE = re.compile(r"^([a-z]+):([A-Za-z0-9_]+)(?::(\d{4}))?(?::(rt|da))?$")
 
 
-def parse_market(spec: str) -> MarketKey:
+def parse_market(spec: str, path: str = "market") -> MarketKey:
     """Parse ``iso:point[:year][:rt|da]`` (``ercot:HB_WEST:2024``).
 
     Parameters
     ----------
     spec : str
         Market reference.
+    path : str
+        Where the reference stands (``market``, ``power_contract.market``): the field
+        path of the problem when it is not one.
 
     Returns
     -------
@@ -135,13 +140,75 @@ def parse_market(spec: str) -> MarketKey:
     if not m:
         raise InputError(
             Problem(
-                path="market",
+                path=path,
                 message=f"{spec!r} is not iso:point:year[:da], e.g. ercot:HB_WEST:2024",
-                source="<command line>",
             )
         )
     iso, point, year, kind = m.groups()
     return MarketKey(iso.lower(), point.upper(), int(year) if year else None, kind or "rt")
+
+
+def _no_bundled_prices(key: MarketKey, path: str, remedy: str) -> InputError:
+    """The problem of a market with no bundled prices, at ``path``: the condition, the
+    caller's ``remedy`` (in its arguments' names, ```prices_file```, for each interface
+    to say in its words; "" when it takes no other input) and the bundled markets."""
+    then = f"; {remedy}" if remedy else ""
+    return InputError(Problem(
+        path, f"no bundled prices for {key}{then}; bundled: {', '.join(bundled_market_keys())}"))
+
+
+def market_with_year(market: str | MarketKey, path: str = "market",
+                     remedy: str = "") -> MarketKey:
+    """A market reference that bundled prices can answer, with its year: the latest
+    bundled year of its market (iso, point and kind) when it names none.
+
+    The check every command that reads a bundled market shares (``dispatch`` without a
+    price file, ``pivot``'s dispatch uplift): a reference that is not
+    ``iso:point[:year][:da]``, or whose market no bundled year has (a mistyped point,
+    ``ercot:NOPE``), can never name bundled prices. A year that is not bundled is
+    not checked here (:func:`bundled_market_key`).
+
+    Parameters
+    ----------
+    market : str or MarketKey
+        ``iso:point[:year][:da]``.
+    path : str
+        The reference's field path in the problems (``power_contract.market``).
+    remedy : str
+        What the caller's user can give instead, named by its arguments in backquotes
+        (``"give a bundled `market` or `prices_file`"``); "" for none.
+
+    Returns
+    -------
+    MarketKey
+        With its year.
+
+    Raises
+    ------
+    InputError
+        At ``path``: not a market reference, or a market with no bundled year (the
+        bundled markets listed).
+    """
+    key = parse_market(market, path) if isinstance(market, str) else market
+    if key.year is not None and str(key) in BUNDLED_MARKETS:
+        return key
+    years = sorted(
+        k.year or 0 for k in map(parse_market, BUNDLED_MARKETS)
+        if (k.iso, k.point, k.kind) == (key.iso, key.point, key.kind)
+    )
+    if not years:
+        raise _no_bundled_prices(key, path, remedy)
+    return key if key.year is not None else replace(key, year=years[-1])
+
+
+def bundled_market_key(market: str | MarketKey, path: str = "market",
+                       remedy: str = "") -> str:
+    """The bundled market a reference names (:func:`market_with_year`), its year bundled
+    too; an :class:`InputError` at ``path`` otherwise (parameters as there)."""
+    key = market_with_year(market, path, remedy)
+    if str(key) not in BUNDLED_MARKETS:
+        raise _no_bundled_prices(key, path, remedy)
+    return str(key)
 
 
 def market_timezone(market: str | MarketKey) -> str:
@@ -180,30 +247,31 @@ def _bundled_frame(name: str) -> pd.DataFrame:
     return df
 
 
-def load_market_prices(market: str | MarketKey) -> pd.Series:
+def load_market_prices(market: str | MarketKey, path: str = "market",
+                       remedy: str = "") -> pd.Series:
     """Bundled prices of a market year, e.g. ``"ercot:HB_WEST:2024"``, ``"nyiso:WEST:2019"``.
 
     Parameters
     ----------
     market : str or MarketKey
-        ``iso:point:year[:da]``; see :func:`bundled_market_keys`.
+        ``iso:point[:year][:da]``; see :func:`bundled_market_keys`. Without a year: the
+        latest bundled one (:func:`market_with_year`).
+    path, remedy : str
+        As :func:`market_with_year` takes them: the field path of the reference and what
+        the caller's user can give instead, for the problem of a market not bundled.
 
     Returns
     -------
     pandas.Series
         Price per interval start in the market's local time. [USD/MWh]
+
+    Raises
+    ------
+    InputError
+        At ``path``: no bundled prices answer ``market`` (:func:`bundled_market_key`).
     """
-    key = parse_market(market) if isinstance(market, str) else market
-    entry = BUNDLED_MARKETS.get(str(key))
-    if entry is None:
-        raise InputError(
-            Problem(
-                path="market",
-                message=f"no bundled prices for {key}; bundled: {', '.join(bundled_market_keys())}"
-                " (or pass a price file)",
-                source="<command line>",
-            )
-        )
+    key = parse_market(bundled_market_key(market, path, remedy))
+    entry = BUNDLED_MARKETS[str(key)]
     file, column, description = entry
     df = _bundled_frame(file)
     tz = market_timezone(key)

@@ -27,6 +27,18 @@ ProgressFn = Callable[[float, str], None]
 """``progress(fraction_done, message)``."""
 
 
+def problems_of(*checks: Callable[[], object]) -> list[Problem]:
+    """The problems of independent checks, each run (every problem listed at once): those
+    of the :class:`InputError` each raises, in order."""
+    problems: list[Problem] = []
+    for check in checks:
+        try:
+            check()
+        except InputError as exc:
+            problems += exc.problems
+    return problems
+
+
 def _no_progress(fraction: float, message: str) -> None:
     """Report nothing."""
 
@@ -289,29 +301,37 @@ def _simulate_policies(portfolio: Portfolio, policy: str | None) -> tuple[str, .
 
 def _resolve_simulate(portfolio: Portfolio, params: run_params.SimulateParams) -> dict[str, Any]:
     from hashpivot.engines.simulate.config import horizon_months_for
-    from hashpivot.models.pivot import PivotSpec, gordon_rate_problem
     from hashpivot.models.risk import ScenarioSpec
 
-    problems: list[Problem] = []  # the three checks are independent: listed together
-    for check in (
-        lambda: _simulate_policies(portfolio, params.policy),
+    problems = problems_of(  # the three checks are independent: listed together
+        lambda: check_policy(portfolio, params.policy),
         lambda: _check_conversion(portfolio, params.site, params.convert_mw, params.start,
                                   horizon_months_for(params.years),
                                   (portfolio.scenario or ScenarioSpec()).start),
-    ):
-        try:
-            check()
-        except InputError as exc:
-            problems += exc.problems
-    if params.discount_rate is not None:
-        tv = (portfolio.pivot or PivotSpec()).terminal_value
-        gordon = gordon_rate_problem(tv, params.discount_rate, params.discount_rate)
-        if gordon:
-            problems.append(Problem("discount_rate", f"[pivot.terminal_value] {gordon}",
-                                    PARAMS_SOURCE))
+        lambda: check_discount_rate(portfolio, params.discount_rate),
+    )
     if problems:
         raise InputError(problems)
     return dict(params.model_dump(mode="json"))
+
+
+def check_discount_rate(portfolio: Portfolio, discount_rate: float | None) -> None:
+    """An :class:`InputError` at ``discount_rate`` when the file's Gordon terminal value
+    cannot be taken at that rate (growth at or above it); none without a rate."""
+    from hashpivot.models.pivot import PivotSpec, gordon_rate_problem
+
+    if discount_rate is None:
+        return
+    tv = (portfolio.pivot or PivotSpec()).terminal_value
+    gordon = gordon_rate_problem(tv, discount_rate, discount_rate)
+    if gordon:
+        raise InputError([Problem("discount_rate", f"[pivot.terminal_value] {gordon}",
+                                  PARAMS_SOURCE)])
+
+
+def check_policy(portfolio: Portfolio, policy: str | None) -> None:
+    """An :class:`InputError` at ``policy`` when the treasury cannot run it."""
+    _simulate_policies(portfolio, policy)
 
 
 def _execute_simulate(
@@ -372,7 +392,31 @@ def _site_of(portfolio: Portfolio, name: str | None) -> Site:
         raise exc.with_source(PARAMS_SOURCE) from None
 
 
+def check_site(portfolio: Portfolio, name: str | None) -> None:
+    """An :class:`InputError` at ``site`` when the portfolio has no site called ``name``
+    (none without a name: every site, or the first)."""
+    if name is not None:
+        _site_of(portfolio, name)
+
+
+def check_market(portfolio: Portfolio, market: str | None) -> None:
+    """An :class:`InputError` at ``market`` when no bundled prices answer ``market``
+    (:func:`hashpivot.engines.dispatch.sources.check_market`); none without one."""
+    from hashpivot.engines.dispatch.sources import check_market as check
+
+    if market is not None:
+        try:
+            check(market)
+        except InputError as exc:
+            raise _as_params(exc) from None
+
+
 def _resolve_dispatch(portfolio: Portfolio, params: run_params.DispatchParams) -> dict[str, Any]:
+    problems = problems_of(  # the site and the market: independent, listed together
+        lambda: check_site(portfolio, params.site),
+        lambda: check_market(portfolio, params.market))
+    if problems:
+        raise InputError(problems)
     site = _site_of(portfolio, params.site)
     out = dict(params.model_dump(mode="json"))
     out["site"] = site.name
@@ -484,4 +528,13 @@ def _execute_optimize(
     return RunOutput(out, charts)
 
 
-__all__ = ["ProgressFn", "RunOutput", "mw_split"]
+__all__ = [
+    "ProgressFn",
+    "RunOutput",
+    "check_discount_rate",
+    "check_market",
+    "check_policy",
+    "check_site",
+    "mw_split",
+    "problems_of",
+]

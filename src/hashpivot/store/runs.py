@@ -17,12 +17,13 @@ The provenance stored with a run is :mod:`hashpivot.store.provenance`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
-from hashpivot.exceptions import InputError, Problem
+from hashpivot.exceptions import DataError, InputError, Problem, reword
 from hashpivot.models import Portfolio
 from hashpivot.models.loader import validate_data
 from hashpivot.models.pivot import FILE_START_FIELD
@@ -53,7 +54,12 @@ from hashpivot.store.run_steps import (
     _resolve_optimize,
     _resolve_pivot,
     _resolve_simulate,
+    check_discount_rate,
+    check_market,
+    check_policy,
+    check_site,
     mw_split,
+    problems_of,
 )
 
 Resolver = Callable[[Portfolio, Any], dict[str, Any]]
@@ -76,6 +82,12 @@ class RunKind:
     #: is bad, the problems of that field are left out, as those at the parameter's own
     #: path (of the default put in its place, a value the user did not give).
     overrides: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: Parameter -> the check of its value against the portfolio that depends on no other
+    #: parameter (a site's name): run for each valid one when a keystone is bad and the
+    #: ``resolve`` step's checks are skipped, so that its problem is listed too, as the
+    #: CLI lists it (``--convert-mw -5 --site nope``: both).
+    own_checks: Mapping[str, Callable[[Portfolio, Any], None]] = dataclasses.field(
+        default_factory=dict)
 
 
 RUN_KINDS: dict[str, RunKind] = {
@@ -86,11 +98,15 @@ RUN_KINDS: dict[str, RunKind] = {
             "backtest", "Backtest", BacktestParams, _resolve_backtest, _execute_backtest
         ),
         RunKind("pivot", "AI/HPC pivot", PivotParams, _resolve_pivot, _execute_pivot,
-                frozenset({"site", "convert_mw"}), {"start": FILE_START_FIELD}),
+                frozenset({"site", "convert_mw"}), {"start": FILE_START_FIELD},
+                {"site": check_site}),
         RunKind("simulate", "Monte Carlo", SimulateParams, _resolve_simulate, _execute_simulate,
-                frozenset({"site", "convert_mw", "years"}), {"start": FILE_START_FIELD}),
+                frozenset({"site", "convert_mw", "years"}), {"start": FILE_START_FIELD},
+                {"site": check_site, "policy": check_policy,
+                 "discount_rate": check_discount_rate}),
         RunKind("dispatch", "Dispatch", DispatchParams, _resolve_dispatch, _execute_dispatch,
-                frozenset({"site", "market"})),
+                frozenset({"site", "market"}), {},
+                {"site": check_site, "market": check_market}),
         RunKind(
             "optimize", "Conversion plan", OptimizeParams, _resolve_optimize, _execute_optimize,
             frozenset({"continuous"}),
@@ -132,11 +148,18 @@ def _resolve_problems(k: RunKind, portfolio: Portfolio, raw_params: Any,
     valid (each bad one left out, at its default), to list with the ``bad`` ones: none
     when a parameter the checks depend on (:attr:`RunKind.keystones`) is bad."""
     named = {p.path.split(".")[0].split("[")[0] for p in bad}
-    if not isinstance(raw_params, dict) or named & (k.keystones | {""}):
-        return []  # (checks of a bad value, or of parameters not an object: skipped)
+    if not isinstance(raw_params, dict) or "" in named:
+        return []  # (parameters not an object: their checks skipped)
     rest = {key: value for key, value in raw_params.items() if key not in named}
     try:
         params = parse_params(k.name, rest)
+        if named & k.keystones:  # (the checks of a bad value skipped: the others' own)
+            problems = problems_of(*(
+                functools.partial(check, portfolio, getattr(params, name))
+                for name, check in k.own_checks.items() if name not in named))
+            if problems:
+                raise InputError(problems)
+            return []
         k.resolve(portfolio, params)
     except InputError as exc:
         hidden = named | {k.overrides[n] for n in named if n in k.overrides}
@@ -145,14 +168,40 @@ def _resolve_problems(k: RunKind, portfolio: Portfolio, raw_params: Any,
     return []
 
 
+#: The service's words for the inputs engines name in backquotes in their messages
+#: (``give a bundled `market` or `prices_file```; :func:`hashpivot.exceptions.reword`):
+#: a run parameter by its own name (the same as the engine's but for these), an input the
+#: service does not take by what its user can do about it. The command line has its own
+#: (its options: :func:`hashpivot.cli.errors.options_for`).
+SERVICE_WORDS: Mapping[str, str] = {
+    "prices_file": "a price file (only `hashpivot dispatch --prices` and the library take "
+                   "one, not this service)",
+    "hashprice": "`hashprice_usd_per_ph_day`",
+}
+
+
+def in_service_words(exc: InputError) -> InputError:
+    """``exc`` with its messages in the service's words (:data:`SERVICE_WORDS`): what every
+    problem a run's submission or execution raises says to the service's user."""
+    return exc.reworded(SERVICE_WORDS)
+
+
 def resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[str, Any]:
     """The resolved inputs of a run: the portfolio with every default and the parameters.
 
     ``portfolio`` is what runs, every default written out, so that the run gives the same
     numbers whatever later versions take as defaults; ``as_given`` is the portfolio as its
     document sets it, so that the run's assumptions tell a value the user set from a
-    default, as the CLI does on the same file (:func:`stored_portfolio`).
+    default, as the CLI does on the same file (:func:`stored_portfolio`). Its problems are
+    in the service's words (:func:`in_service_words`).
     """
+    try:
+        return _resolve_inputs(kind, portfolio, raw_params)
+    except InputError as exc:
+        raise in_service_words(exc) from None
+
+
+def _resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[str, Any]:
     from hashpivot.store.portfolios import resolved_document
 
     k = run_kind(kind)
@@ -205,7 +254,12 @@ def execute_run(inputs: dict[str, Any], context: RunContext | None = None) -> Ru
     k = run_kind(str(inputs["kind"]))
     portfolio = stored_portfolio(inputs)
     params = parse_params(k.name, inputs["params"])
-    out = k.execute(portfolio, params, context or RunContext())
+    try:  # (what a run that fails says: in the service's words)
+        out = k.execute(portfolio, params, context or RunContext())
+    except InputError as exc:
+        raise in_service_words(exc) from None
+    except DataError as exc:
+        raise DataError(reword(str(exc), SERVICE_WORDS)) from exc
     # first among its warnings, as the CLI's --json lists them: values in a doubtful unit
     doubtful = [str(p) for p in unit_warnings(portfolio)]
     if not doubtful:
@@ -217,6 +271,7 @@ def execute_run(inputs: dict[str, Any], context: RunContext | None = None) -> Ru
 
 __all__ = [
     "RUN_KINDS",
+    "SERVICE_WORDS",
     "BacktestParams",
     "CostParams",
     "DispatchParams",
@@ -229,6 +284,7 @@ __all__ = [
     "SimulateParams",
     "bundled_data_versions",
     "execute_run",
+    "in_service_words",
     "mw_split",
     "parse_params",
     "provenance",

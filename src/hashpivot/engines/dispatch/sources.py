@@ -5,10 +5,9 @@ probabilities, emissions factors). This is the only module of the engine that re
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -19,8 +18,15 @@ from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.models.file_refs import missing_file
 from hashpivot.models.portfolio import find_site
 
+if TYPE_CHECKING:
+    from hashpivot.io.bundled_markets import MarketKey
+
 __all__ = [
+    "CONTRACT_MARKET_FIELD",
+    "PRICES_REMEDY",
     "AuxiliarySeries",
+    "check_market",
+    "contract_market",
     "load_prices",
     "read_auxiliary_series",
     "read_series_file",
@@ -200,6 +206,43 @@ def select_site(portfolio: Portfolio, site_name: str | None) -> tuple[int, Site]
     return find_site(portfolio.sites, site_name)
 
 
+#: The field of a site that names its market.
+CONTRACT_MARKET_FIELD = "power_contract.market"
+
+#: What a dispatch can take instead of a market with no bundled prices, in the names of
+#: its arguments (each interface says it in its own words: options, run parameters).
+PRICES_REMEDY = "give a bundled `market` or `prices_file`"
+
+
+def contract_market(site: Site, remedy: str = "") -> MarketKey | None:
+    """The market of the site's power contract, with its year (the latest bundled one when
+    it names none); None when the contract names none.
+
+    The check ``dispatch`` (without a price file) and ``pivot`` (whose dispatch uplift is
+    measured on the contract's bundled prices) share: a reference no bundled prices can
+    ever answer is bad input at ``power_contract.market``
+    (:func:`~hashpivot.io.bundled_markets.market_with_year`).
+
+    Parameters
+    ----------
+    site : Site
+    remedy : str
+        What the caller's user can give instead, by its arguments' names
+        (:data:`PRICES_REMEDY`); "" for none.
+
+    Returns
+    -------
+    MarketKey or None
+    """
+    from hashpivot.io.bundled_markets import market_with_year
+
+    market = site.power_contract.market if site.power_contract is not None else None
+    if not market:
+        return None
+    return market_with_year(str(market), CONTRACT_MARKET_FIELD, remedy)
+
+
+
 def load_prices(
     site: Site, prices_file: str | Path | None = None, market: str | None = None
 ) -> pd.Series:
@@ -232,12 +275,12 @@ def load_prices(
         raise InputError(
             Problem(path="prices_file", message="give either `prices_file` or `market`, not both")
         )
-    contract_market = site.power_contract.market if site.power_contract is not None else None
+    contract = site.power_contract.market if site.power_contract is not None else None
     if prices_file is not None:
         point = None
-        if contract_market:
+        if contract:
             try:
-                point = parse_market(str(contract_market)).point
+                point = parse_market(str(contract)).point
             except InputError:
                 point = None
         tz = region_timezone(site.region)
@@ -250,48 +293,24 @@ def load_prices(
                 return read_prices_auto(prices_file, None, tz)
         except InputError as exc:  # the reader names the file; the field is the option
             raise exc.at_path("prices_file") from None
-    if market is None:
-        if not contract_market:
-            raise InputError(
-                Problem(
-                    path="market",
-                    message="give `prices_file`, or `market` as iso:point:year (bundled: "
-                    f"{', '.join(bundled_market_keys())})",
-                )
+    if market is not None:
+        # a market given without its year is its latest bundled year, as the contract's is
+        return load_market_prices(market, "market", PRICES_REMEDY)
+    key = contract_market(site, PRICES_REMEDY)
+    if key is None:
+        raise InputError(
+            Problem(
+                path="market",
+                message="give `prices_file`, or `market` as iso:point:year (bundled: "
+                f"{', '.join(bundled_market_keys())})",
             )
-        return load_market_prices(_with_year(str(contract_market), "power_contract.market"))
-    # a market given without its year is its latest bundled year, as the contract's is
-    return load_market_prices(_with_year(market, "market"))
+        )
+    return load_market_prices(key, CONTRACT_MARKET_FIELD, PRICES_REMEDY)
 
 
 def check_market(market: str) -> None:
     """An :class:`InputError` at ``market`` when no bundled prices answer ``market`` (what
     :func:`load_prices` would say), without reading them."""
-    from hashpivot.io.bundled_markets import bundled_market_keys
+    from hashpivot.io.bundled_markets import bundled_market_key
 
-    key = _with_year(market, "market")
-    if key not in bundled_market_keys():
-        raise InputError(Problem(path="market", message=f"no bundled prices for {key}; give "
-                                 f"`prices_file` (bundled: {', '.join(bundled_market_keys())})"))
-
-
-def _with_year(market: str, path: str) -> str:
-    """``market`` (``iso:point[:year][:da]``) with its year: the latest bundled one of that
-    point and kind when it names none; an :class:`InputError` at ``path`` when none is
-    bundled."""
-    from hashpivot.io.bundled_markets import bundled_market_keys, parse_market
-
-    key = parse_market(market)
-    if key.year is not None:
-        return str(key)
-    years = sorted(
-        parse_market(k).year or 0
-        for k in bundled_market_keys()
-        if parse_market(k).point == key.point and parse_market(k).kind == key.kind
-    )
-    if not years:
-        raise InputError(
-            Problem(path=path, message=f"no bundled prices for {key}; give `prices_file` "
-                    f"(bundled: {', '.join(bundled_market_keys())})")
-        )
-    return str(dataclasses.replace(key, year=years[-1]))
+    bundled_market_key(market, "market", PRICES_REMEDY)

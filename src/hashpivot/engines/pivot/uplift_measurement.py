@@ -66,8 +66,9 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
     Returns
     -------
     uplift : DispatchUplift or None
-        None when the site has no ``[sites.dispatch]``, no fleet, or its prices cannot be
-        loaded; its ``reference_th_s_per_mw`` is 0 (:meth:`DispatchUplift.for_fleet`).
+        None when the site has no ``[sites.dispatch]``, no fleet, no market, or its
+        market's prices cannot be loaded (a year not bundled); its
+        ``reference_th_s_per_mw`` is 0 (:meth:`DispatchUplift.for_fleet`).
     note : str
         How the figure was obtained, or why it was not (the monthly model then values
         mining without it).
@@ -79,21 +80,40 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         values out of range), at its field (``dispatch.renewable.profile_file``): as the
         dispatch engine, the run stops (until 2026-12-06 it went on without the
         flexibility). The emissions file is not read here: with no carbon price it moves
-        no dollar (pivot's CO2 reads it).
+        no dollar (pivot's CO2 reads it). A contract market no bundled prices can ever
+        answer (not ``iso:point[:year][:da]``, or a point with no bundled year, such as a
+        mistyped ``ercot:NOPE``), at ``power_contract.market``, as ``dispatch`` refuses it
+        (:func:`~hashpivot.engines.dispatch.sources.contract_market`), with the side
+        files' problems (until 2026-12-07 a note, and mining valued flat).
     """
-    if site.dispatch is None:
+    spec = site.dispatch
+    if spec is None:
         return None, ""
-    if site.dispatch.emissions_file is not None:  # (no carbon price: the CO2 moves no dollar)
-        site = site.model_copy(update={"dispatch": site.dispatch.model_copy(
-            update={"emissions_file": None})})
+    if spec.emissions_file is not None:  # (no carbon price: the CO2 moves no dollar)
+        spec = spec.model_copy(update={"emissions_file": None})
+        site = site.model_copy(update={"dispatch": spec})
     import pandas as pd
 
-    from hashpivot.engines.dispatch import load_prices, run_dispatch
+    from hashpivot.engines.dispatch import run_dispatch
+    from hashpivot.engines.dispatch.sources import (
+        CONTRACT_MARKET_FIELD,
+        contract_market,
+        side_file_value_problems,
+    )
     from hashpivot.exceptions import HashpivotError, InputError
+    from hashpivot.io import load_market_prices, region_timezone
     from hashpivot.models.file_refs import FILE_SUFFIX
 
+    try:  # (pivot takes no price file: the contract's market is the only source)
+        market = contract_market(site)
+    except InputError as exc:  # bad input, as dispatch says; with the side files' problems
+        raise InputError([*exc.problems, *side_file_value_problems(
+            spec, None, region_timezone(site.region))]) from None
+    if market is None:
+        return None, (f"dispatch uplift not measured (no {CONTRACT_MARKET_FIELD}: it is "
+                      "measured on that market's bundled prices); flat mining value used")
     try:
-        prices = load_prices(site)
+        prices = load_market_prices(market, CONTRACT_MARKET_FIELD)
         first = run_dispatch(site, prices)
         problem = first.problem
         hp = pd.Series(np.asarray(problem.hashprice_usd_per_ph_day_series, dtype=np.float64),
