@@ -78,25 +78,50 @@ def test_cli_translates_arguments_into_options(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("market", ["ercot:NOPE", "pjm:WEST", "ercot:LZ_WEST:2023:da", "bogus"])
-def test_pivot_refuses_a_market_no_bundled_prices_answer_as_dispatch_does(
+def test_dispatch_names_a_market_no_bundled_prices_answer_in_the_file(
         tmp_path: Path, market: str) -> None:
-    """A contract market that no bundled prices can ever answer, on a dispatching site:
-    ``pivot`` (which measures the flexibility on those prices, and takes no price file)
-    refuses it at the field where ``dispatch`` does, exit 2 (it printed a note and valued
-    mining flat, exit 0, until 2026-12-07); ``dispatch`` names it in the file, not at
-    ``--market`` (a key it could not read, or ``pjm:WEST``, was put on the option the
-    user had not given, and ``pjm:WEST`` read as NYISO's WEST)."""
+    """A contract market no bundled prices answer, on a dispatching site, with no price
+    file: ``dispatch`` names it at its field in the file, exit 2 (a key it could not read,
+    or ``pjm:WEST``, was put on the ``--market`` option the user had not given, and
+    ``pjm:WEST`` read as NYISO's WEST)."""
     site = _example(tmp_path, '"ercot:HB_WEST"', f'"{market}"')
-    lines = {}
-    for command in ("pivot", "dispatch"):
-        res = runner.invoke(app, [command, str(site)])
-        assert res.exit_code == 2, (command, res.output)
-        (line,) = _errors(res)
-        lines[command] = line
-        assert line.startswith(f"error: {site}: sites[0].power_contract.market: "), line
-    assert "--" not in lines["pivot"] and "prices_file" not in lines["pivot"]
+    res = runner.invoke(app, ["dispatch", str(site)])
+    assert res.exit_code == 2, res.output
+    (line,) = _errors(res)
+    assert line.startswith(f"error: {site}: sites[0].power_contract.market: "), line
     if market != "bogus":
-        assert "give a bundled --market or --prices FILE" in lines["dispatch"]
+        assert "give a bundled --market or --prices FILE" in line
+
+
+def test_pivot_refuses_a_contract_market_that_is_no_market_reference(tmp_path: Path) -> None:
+    """``bogus`` is no ``iso:point[:year][:da]``: bad input for ``pivot`` too (which
+    measures the flexibility on the contract market's bundled prices), at the field where
+    ``dispatch`` names it, naming no input pivot does not take."""
+    site = _example(tmp_path, '"ercot:HB_WEST"', '"bogus"')
+    res = runner.invoke(app, ["pivot", str(site)])
+    assert res.exit_code == 2, res.output
+    (line,) = _errors(res)
+    assert line.startswith(f"error: {site}: sites[0].power_contract.market: "), line
+    assert "--" not in line and "prices_file" not in line
+
+
+@pytest.mark.parametrize("market", ["ercot:NOPE", "pjm:WEST", "ercot:LZ_WEST:2023:da"])
+def test_pivot_leaves_out_the_flexibility_of_a_market_not_bundled_with_a_note(
+        tmp_path: Path, market: str) -> None:
+    """A well-formed market no bundled prices answer (a node, an ISO not bundled, or a
+    mistyped point) is valid in the file (``dispatch --prices`` runs it): pivot values
+    mining flat and says why, with the bundled markets, naming no input it does not take
+    (a helper's first fix refused these, so a PJM site with a ``[sites.dispatch]`` table
+    could not be valued at all)."""
+    from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+
+    site = load_portfolio(_example(tmp_path, '"ercot:HB_WEST"', f'"{market}"'))
+    uplift, note = measure_dispatch_uplift(site.sites[0])
+    assert uplift is None
+    assert note.startswith("dispatch uplift not measured (power_contract.market: no bundled "
+                           "prices for "), note
+    assert "; bundled: ercot:" in note and "ercot:HB_WEST:2024," in note, note
+    assert "`" not in note, note
 
 
 def test_a_market_year_not_bundled_leaves_the_flexibility_out_with_a_note(

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from hashpivot.exceptions import InputError, Problem
+from hashpivot.exceptions import InputError, Problem, reword
 from hashpivot.models import Site
 from hashpivot.models.dispatch import DemandResponseSpec, PPASpec
 from hashpivot.models.portfolio import FleetEntry, PowerContract
@@ -220,15 +220,12 @@ def params_form(model: type[BaseModel], values: dict[str, Any]) -> list[FormFiel
     ]
 
 
-_ARGUMENT = re.compile(r"`([a-z_][a-z0-9_]*)`")
-
-
 def speak_fields(text: str, fields: Collection[str]) -> str:
     """``text`` with each run parameter an engine names in backquotes (```time_limit_s```)
     named as this form's field ("the time_limit_s field"): the engines name their
-    arguments, the CLI its options, the dashboard its fields."""
-    return _ARGUMENT.sub(
-        lambda m: f"the {m.group(1)} field" if m.group(1) in fields else m.group(0), text)
+    arguments, the CLI its options, the dashboard its fields
+    (:func:`hashpivot.exceptions.reword`)."""
+    return reword(text, {field: f"the {field} field" for field in fields})
 
 
 def _coerce(text: str, kind: str, choices: tuple[str, ...] = ()) -> Any:

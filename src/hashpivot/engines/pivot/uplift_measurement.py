@@ -67,7 +67,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
     -------
     uplift : DispatchUplift or None
         None when the site has no ``[sites.dispatch]``, no fleet, no market, or its
-        market's prices cannot be loaded (a year not bundled); its
+        market's prices are not bundled (its point, ISO or year); its
         ``reference_th_s_per_mw`` is 0 (:meth:`DispatchUplift.for_fleet`).
     note : str
         How the figure was obtained, or why it was not (the monthly model then values
@@ -80,11 +80,13 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         values out of range), at its field (``dispatch.renewable.profile_file``): as the
         dispatch engine, the run stops (until 2026-12-06 it went on without the
         flexibility). The emissions file is not read here: with no carbon price it moves
-        no dollar (pivot's CO2 reads it). A contract market no bundled prices can ever
-        answer (not ``iso:point[:year][:da]``, or a point with no bundled year, such as a
-        mistyped ``ercot:NOPE``), at ``power_contract.market``, as ``dispatch`` refuses it
-        (:func:`~hashpivot.engines.dispatch.sources.contract_market`), with the side
-        files' problems (until 2026-12-07 a note, and mining valued flat).
+        no dollar (pivot's CO2 reads it). A contract market that is not a market reference
+        (not ``iso:point[:year][:da]``), at ``power_contract.market``, as ``dispatch``
+        refuses it, with the side files' problems. A well-formed reference that no
+        bundled prices answer (a node or an ISO not bundled, or a mistyped point such as
+        ``ercot:NOPE``) is a note, with the bundled markets, as a year not bundled is:
+        the same file is valid for ``dispatch`` with its own price file, and the
+        flexibility is a refinement of the monthly model, not its input.
     """
     spec = site.dispatch
     if spec is None:
@@ -102,13 +104,20 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
     )
     from hashpivot.exceptions import HashpivotError, InputError
     from hashpivot.io import load_market_prices, region_timezone
+    from hashpivot.io.bundled_markets import parse_market
     from hashpivot.models.file_refs import FILE_SUFFIX
 
-    try:  # (pivot takes no price file: the contract's market is the only source)
-        market = contract_market(site)
-    except InputError as exc:  # bad input, as dispatch says; with the side files' problems
+    raw = site.power_contract.market if site.power_contract is not None else None
+    try:  # a reference that is no market reference at all is bad input, as dispatch says
+        if raw:
+            parse_market(str(raw), CONTRACT_MARKET_FIELD)
+    except InputError as exc:  # (with the side files' problems)
         raise InputError([*exc.problems, *side_file_value_problems(
             spec, None, region_timezone(site.region))]) from None
+    try:  # (pivot takes no price file: the contract's market is the only source)
+        market = contract_market(site)
+    except InputError as exc:  # a market not bundled (a node, another ISO, or a typo)
+        return None, _not_measured(exc)
     if market is None:
         return None, (f"dispatch uplift not measured (no {CONTRACT_MARKET_FIELD}: it is "
                       "measured on that market's bundled prices); flat mining value used")
@@ -145,9 +154,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
             exc, InputError) else []
         if named:  # a side file the user named cannot be read: the run stops, as dispatch
             raise InputError(named) from None
-        why = ("; ".join(map(str, exc.problems)) if isinstance(exc, InputError)
-               else str(exc))  # (each problem with its field, on the note's one line)
-        return None, f"dispatch uplift not measured ({why}); flat mining value used"
+        return None, _not_measured(exc)
     if energy <= 0 or not all(math.isfinite(g) for g in gains):
         return None, "dispatch uplift not measured (no energy always on, or not finite)"
     hp_mean = float(hp.mean())
@@ -427,3 +434,12 @@ __all__ = [
     "remember_dispatch_uplifts",
     "site_dispatch_uplift",
 ]
+
+
+def _not_measured(exc: Exception) -> str:
+    """The note of a flexibility not measured for ``exc`` (each problem with its field, on
+    the note's one line): the monthly model then values mining flat."""
+    from hashpivot.exceptions import InputError
+
+    why = "; ".join(map(str, exc.problems)) if isinstance(exc, InputError) else str(exc)
+    return f"dispatch uplift not measured ({why}); flat mining value used"
