@@ -15,10 +15,17 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from hashpivot.bitcoin import block_subsidy_btc, next_halving_height
-from hashpivot.units import HOURS_PER_DAY, TH_PER_PH, W_PER_MW
+from hashpivot.units import (
+    HALVING_INTERVAL_BLOCKS,
+    HOURS_PER_DAY,
+    SECONDS_PER_DAY,
+    TARGET_BLOCK_INTERVAL_S,
+    TH_PER_PH,
+    W_PER_MW,
+)
 
-#: Blocks a day at the 600 s target, to date the next halving from a height. [1/day]
-_BLOCKS_PER_DAY = 144.0
+#: Blocks a day at the 600 s target, to date the halvings from a height. [1/day]
+_BLOCKS_PER_DAY = SECONDS_PER_DAY / TARGET_BLOCK_INTERVAL_S
 
 #: What a machine's profit assumes that a site file sets otherwise: name, value, unit,
 #: source (the pool fee is the run's, :func:`profit_assumptions`).
@@ -99,7 +106,8 @@ def payback_halving_notes(
     height: int | None,
 ) -> list[str]:
     """A note per machine whose payback runs past the next halving, with the payback
-    once the subsidy halves on schedule (the day's price, difficulty and fees otherwise).
+    once the subsidy halves on schedule at that halving and every later one the payback
+    reaches (the day's price, difficulty and fees otherwise).
 
     Parameters
     ----------
@@ -116,34 +124,62 @@ def payback_halving_notes(
     -------
     list of str
         Empty when no payback reaches the next halving, estimated ``(H - height) / 144``
-        days after the day (600 s blocks). Past it the revenue is scaled by
-        ``(s1 + fees) / (s0 + fees)`` (``s1`` the next era's subsidy, Bitcoin Core's
-        ``GetBlockSubsidy``), so the payback is ``d + (price - d p0) / p1`` with ``d`` the
-        days to the halving and ``p0``, ``p1`` the profit before and after it; never when
-        ``p1 <= 0``.
+        days after the day (600 s blocks), the later ones 210,000 / 144 days apart. In the
+        era after halving ``k`` the revenue is scaled by ``(s_k + fees) / (s0 + fees)``
+        (``s_k`` that era's subsidy, Bitcoin Core's ``GetBlockSubsidy``), so the machine
+        price is paid back by ``d_1 p0 + (d_2 - d_1) p_1 + ...`` with ``d_k`` the days to
+        halving ``k``, ``p0`` the day's profit and ``p_k`` the profit after halving
+        ``k``; never once a ``p_k <= 0`` comes
+        first (the subsidy only falls).
     """
     reward = subsidy_btc + fees_btc_per_block
     if height is None or not reward > 0:
         return []
     halving = next_halving_height(height)
     days = (halving - height) / _BLOCKS_PER_DAY
-    after_btc = block_subsidy_btc(halving)
+    era_days = HALVING_INTERVAL_BLOCKS / _BLOCKS_PER_DAY
     notes = []
     for r in rows:
         if r.payback_days is None or r.payback_days <= days or r.machine_price_usd is None:
             continue
-        after = (r.revenue_usd_per_day * (after_btc + fees_btc_per_block) / reward
-                 - r.power_cost_usd_per_day)
-        left = r.machine_price_usd - days * r.profit_usd_per_day
-        with_halving = (f"{days + left / after:,.0f} days" if after > 0
-                        else "never (it mines at a loss after it)")
+        crossed, paid = _eras_to_payback(r, fees_btc_per_block, reward, halving, days,
+                                         era_days)
+        after = crossed[0][2]
+        past = "".join(f", then {profit:,.2f} USD/day past block {block:,} (in about "
+                       f"{start:,.0f} days)" for block, start, profit in crossed[1:])
+        with_halving = (f"{paid:,.0f} days" if paid is not None else
+                        "never (it mines at a loss after it)" if len(crossed) == 1 else
+                        f"never (it mines at a loss after block {crossed[-1][0]:,})")
         notes.append(
             f"{r.model}: the payback of {r.payback_days:,.0f} days runs past the next "
             f"halving (block {halving:,}, in about {days:,.0f} days), where the subsidy "
-            f"falls from {subsidy_btc:g} to {after_btc:g} BTC: at the day's price, "
-            f"difficulty and fees the profit then falls to {after:,.2f} USD/day and the "
-            f"payback is {with_halving}")
+            f"falls from {subsidy_btc:g} to {block_subsidy_btc(halving):g} BTC: at the "
+            f"day's price, difficulty and fees the profit then falls to {after:,.2f} "
+            f"USD/day{past} and the payback is {with_halving}")
     return notes
+
+
+def _eras_to_payback(r: MachineProfit, fees_btc_per_block: float, reward_btc: float,
+                     halving: int, days: float, era_days: float
+                     ) -> tuple[list[tuple[int, float, float]], float | None]:
+    """The halvings a payback crosses from ``halving`` (``days`` away, the next ones
+    ``era_days`` apart), each as ``(height, days to it, profit after it)`` [blocks, days,
+    USD/day], and the payback [days]: None when a profit after a halving is <= 0."""
+    assert r.machine_price_usd is not None
+    left = r.machine_price_usd - days * r.profit_usd_per_day  # [USD] at the first halving
+    block, start = halving, days
+    crossed: list[tuple[int, float, float]] = []
+    while True:
+        subsidy = block_subsidy_btc(block)
+        profit = (r.revenue_usd_per_day * (subsidy + fees_btc_per_block) / reward_btc
+                  - r.power_cost_usd_per_day)
+        crossed.append((block, start, profit))
+        if profit <= 0:
+            return crossed, None
+        if subsidy == 0 or left <= profit * era_days:  # (no subsidy left: the last era)
+            return crossed, start + left / profit
+        left -= profit * era_days
+        block, start = block + HALVING_INTERVAL_BLOCKS, start + era_days
 
 
 def machine_profit(
