@@ -207,6 +207,7 @@ def test_a_timestamp_column_of_numbers_is_an_error_not_nanoseconds_after_1970() 
 @pytest.mark.parametrize(("column", "unit", "factor"), [
     ("price_usd_per_kwh", "USD/kWh", "1000"), ("Price ($/kWh)", "USD/kWh", "1000"),
     ("price_cents_per_kwh", "cents/kWh", "10"), ("priceCentsPerKwh", "cents/kWh", "10"),
+    ("price_ct_per_kwh", "cents/kWh", "10"), ("price_cents", "cents/kWh", "10"),
 ])
 def test_the_one_numeric_column_is_not_taken_as_usd_per_mwh_when_it_names_kwh(
     column: str, unit: str, factor: str
@@ -223,15 +224,13 @@ def test_the_one_numeric_column_is_not_taken_as_usd_per_mwh_when_it_names_kwh(
     assert read_price_file(io.StringIO(named), tz="America/Chicago").iloc[0] == 0.02
 
 
-@pytest.mark.parametrize("column", ["recent_lmp", "percentile_price", "kwh_to_mwh_adj_lmp"])
+@pytest.mark.parametrize("column", ["recent_lmp", "percentile_price", "CT", "lmp_ct",
+                                    "kwh_to_mwh_adj_lmp"])
 def test_a_column_name_holding_cent_or_kwh_inside_a_word_is_read(column: str) -> None:
     """Only whole words say cents or kWh: ``recent_lmp`` (``cent`` inside ``recent``) is a
-    USD/MWh price like any other lone numeric column."""
+    USD/MWh price like any other lone numeric column; so is ``CT`` (ISO-NE's Connecticut
+    zone: ``ct`` says cents beside ``kwh`` only) and a name that says MWh too."""
     text = f"interval_start,{column}\n" + "".join(
         f"{t.isoformat()},{20 + i}\n"
         for i, t in enumerate(_quarter_hours("2024-08-19T00:00:00-05:00", 4)))
-    if column.startswith("kwh"):  # a whole word kwh: still refused
-        with pytest.raises(InputError, match="looks like USD/kWh"):
-            read_price_file(io.StringIO(text), tz="America/Chicago")
-        return
     assert read_price_file(io.StringIO(text), tz="America/Chicago").iloc[0] == 20

@@ -88,9 +88,17 @@ def _columns(
     return ts_col, price_column or _pick(frame, *_PRICE_NAMES, required=False)
 
 
-#: Words of a column name that say its price is in cents or per kWh, not USD/MWh, and the
+#: Words of a column name that say its price is in cents or per kWh, not USD/MWh: each
+#: unit's words, the words that must come with them (``ct`` says cents beside ``kwh``
+#: only: ``CT`` alone is ISO-NE's Connecticut zone), the words that clear them (a name
+#: that also says ``mwh``, ``kwh_to_mwh_lmp``, is in USD/MWh as its name says), and the
 #: factor to USD/MWh of the commonest such unit. [USD/MWh per unit]
-_OTHER_PRICE_UNITS = (({"cent", "cents", "ct"}, "cents/kWh", 10.0), ({"kwh"}, "USD/kWh", 1000.0))
+_OTHER_PRICE_UNITS: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str, float],
+                          ...] = (
+    (frozenset({"cent", "cents"}), frozenset(), frozenset(), "cents/kWh", 10.0),
+    (frozenset({"ct"}), frozenset({"kwh"}), frozenset(), "cents/kWh", 10.0),
+    (frozenset({"kwh"}), frozenset(), frozenset({"mwh"}), "USD/kWh", 1000.0),
+)
 
 
 def _name_words(column: str) -> set[str]:
@@ -104,12 +112,12 @@ def _name_words(column: str) -> set[str]:
 
 def _refuse_other_price_unit(column: str) -> None:
     """Raise a :class:`DataError` when the one numeric column taken as the price names
-    another unit by a whole word (``price_usd_per_kwh``, ``cents_per_kwh``; not
-    ``recent_lmp``): read as USD/MWh, its prices would be 1000 (USD/kWh) or 10 (cents/kWh)
+    another unit by a whole word (``price_usd_per_kwh``, ``cents_per_kwh``,
+    ``ct_per_kwh``; not ``recent_lmp``, ``CT`` nor ``kwh_to_mwh_lmp``): read as USD/MWh, its prices would be 1000 (USD/kWh) or 10 (cents/kWh)
     times too low, with no other sign of it."""
     words = _name_words(column)
-    for unit_words, unit, factor in _OTHER_PRICE_UNITS:
-        if words & unit_words:
+    for unit_words, with_words, clear_words, unit, factor in _OTHER_PRICE_UNITS:
+        if words & unit_words and with_words <= words and not words & clear_words:
             raise DataError(
                 f"price column {column!r} looks like {unit}; the price file holds USD/MWh: "
                 f"multiply by {factor:g} and name the column 'price_usd_per_mwh'"
