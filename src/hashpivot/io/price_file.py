@@ -113,8 +113,9 @@ def _name_words(column: str) -> set[str]:
 def _refuse_other_price_unit(column: str) -> None:
     """Raise a :class:`DataError` when the one numeric column taken as the price names
     another unit by a whole word (``price_usd_per_kwh``, ``cents_per_kwh``,
-    ``ct_per_kwh``; not ``recent_lmp``, ``CT`` nor ``kwh_to_mwh_lmp``): read as USD/MWh, its prices would be 1000 (USD/kWh) or 10 (cents/kWh)
-    times too low, with no other sign of it."""
+    ``ct_per_kwh``; not ``recent_lmp``, ``CT`` nor ``kwh_to_mwh_lmp``): read as USD/MWh,
+    its prices would be 1000 (USD/kWh) or 10 (cents/kWh) times too low, with no other sign
+    of it."""
     words = _name_words(column)
     for unit_words, with_words, clear_words, unit, factor in _OTHER_PRICE_UNITS:
         if words & unit_words and with_words <= words and not words & clear_words:
