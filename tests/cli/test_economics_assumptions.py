@@ -140,3 +140,33 @@ def test_a_site_of_one_entry_has_no_prefix_and_no_breakdown(tmp_path: Path) -> N
     rows = _rows(json.loads(res.stdout)["resolved_assumptions"])
     up = rows["[sites.fleet] uptime_fraction, weighted by hashrate"]
     assert (up["value"], up["source"]) == (0.95, "default")
+
+
+def test_cost_names_the_machines_written_off_on_its_day(tmp_path: Path) -> None:
+    """The ASIC depreciation row of ``cost`` gave the purchase price and life of machines
+    written off by its day as if the total view counted them: it names them (their
+    depreciation counts 0 that day, the ledger has no ASIC depreciation line)."""
+    path = tmp_path / "old.toml"
+    path.write_text(portfolio_toml("old", site(
+        "home", contract(50.0),
+        machines("old rigs", 100.0, 3000.0, 100, capex_usd_per_th=10.0,
+                 depreciation_years=3.0, start="2019-01-01"),
+        machines("new rigs", 200.0, 3500.0, 100, capex_usd_per_th=18.0,
+                 depreciation_years=3.0, start="2023-01-01"))))
+    res = runner.invoke(app, ["cost", str(path), "--date", "2024-06-01", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    dep = _rows(out["resolved_assumptions"])["[sites.fleet] ASIC depreciation"]
+    assert dep["value"] == "10-18 USD/TH over 3 years"
+    assert ("written off by 2024-06-01, none counted that day: old rigs (from 2019-01-01, "
+            "3 years);") in dep["source"]
+    assert "new rigs (" not in dep["source"]
+    # only the new rigs' depreciation is in the ledger: 200 TH/s x 100 x 18 USD/TH / 3
+    (line,) = [c for c in out["cost_items"] if c["name"].startswith("ASIC depreciation")]
+    assert line["usd_per_year"] == pytest.approx(200 * 100 * 18 / 3)
+    # on a day both depreciate, none is named
+    res = runner.invoke(app, ["cost", str(path), "--date", "2021-06-01", "--json"])
+    assert res.exit_code == 0, res.output
+    dep = _rows(json.loads(res.stdout)["resolved_assumptions"])[
+        "[sites.fleet] ASIC depreciation"]
+    assert "written off" not in dep["source"].split("; straight-line")[0]

@@ -94,10 +94,12 @@ def _span(values: Sequence[float]) -> str:
 
 
 def depreciation_row(prefix: str, site: Site, entries: Sequence[FleetEntry],
-                     engine: str, items: Sequence[CostItem] = ()) -> dict[str, Any]:
+                     engine: str, items: Sequence[CostItem] = (),
+                     day: pd.DatetimeIndex | None = None) -> dict[str, Any]:
     """The row of the site's ASIC depreciation: the purchase prices [USD/TH] and lives
     [year] its counted ``entries`` give, by the ``engine``'s convention
-    (:data:`DEPRECIATION_CONVENTION`), the entries without them named; or none (the
+    (:data:`DEPRECIATION_CONVENTION`), the entries without them named, and those written
+    off by ``day`` (``cost``'s, one day: none of their depreciation counts); or none (the
     total view then counts only the depreciation cost items, ``items``)."""
     priced = [e for e in entries if e.capex_usd_per_th is not None
               and e.depreciation_years is not None]
@@ -110,17 +112,24 @@ def depreciation_row(prefix: str, site: Site, entries: Sequence[FleetEntry],
                           "total view counts " + (f"the cost item {', '.join(listed)} only"
                                                   if listed else "no ASIC depreciation")}
     unpriced = [e.label for e in entries if e.capex_usd_per_th is None]
+    written_off = ""
+    if day is not None:
+        off = [f"{e.label} (from {e.start}, {e.depreciation_years:g} years)"
+               for e in priced if not bool(e.depreciating_on(day)[0])]
+        written_off = (f"; written off by {day[0].date()}, none counted that day: "
+                       f"{', '.join(off)}" if off else "")
     value = (f"{_span([float(e.capex_usd_per_th or 0.0) for e in priced])} USD/TH over "
              f"{_span([float(e.depreciation_years or 0.0) for e in priced])} years")
     source = ("file" + (f"; none for {', '.join(unpriced)}" if unpriced else "")
-              + "; " + DEPRECIATION_CONVENTION[engine])
+              + written_off + "; " + DEPRECIATION_CONVENTION[engine])
     return {"name": name, "value": value, "unit": "-", "source": source}
 
 
 def site_rows(counted: Sequence[tuple[Site, list[FleetEntry]]], engine: str,
-              items: Sequence[CostItem] = ()) -> list[dict[str, Any]]:
+              items: Sequence[CostItem] = (), day: pd.DatetimeIndex | None = None
+              ) -> list[dict[str, Any]]:
     """Per site counted: its power contract, its mining terms (the counted entries'
-    uptime) and its ASIC depreciation."""
+    uptime) and its ASIC depreciation (on ``day``, ``cost``'s)."""
     rows: list[dict[str, Any]] = []
     for site, entries in counted:
         prefix = f"{site.name}: " if len(counted) > 1 else ""
@@ -128,7 +137,7 @@ def site_rows(counted: Sequence[tuple[Site, list[FleetEntry]]], engine: str,
         rows.append(power_contract_row(prefix, power_contract_text(contract),
                                        _INDEX_FLAT if contract.kind == "index" else "file"))
         rows += mining_term_rows(prefix, mining_term_facts(site, entries))
-        rows.append(depreciation_row(prefix, site, entries, engine, items))
+        rows.append(depreciation_row(prefix, site, entries, engine, items, day))
     return rows
 
 
@@ -150,7 +159,12 @@ def cost_assumptions(network: NetworkConditions,
                      items: Sequence[CostItem]) -> list[dict[str, Any]]:
     """The resolved assumptions of ``cost``: its day's network conditions, each site
     counted that day (``counted``: :func:`running_entries`) and the cost items counted."""
-    return [*network_rows(network), *site_rows(counted, "cost", items),
+    day = None
+    if network.date is not None:
+        import pandas as pd
+
+        day = pd.DatetimeIndex([pd.Timestamp(network.date)])
+    return [*network_rows(network), *site_rows(counted, "cost", items, day),
             cost_items_row(items)]
 
 
