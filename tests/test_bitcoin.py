@@ -148,3 +148,14 @@ def test_deterministic_market_uses_the_period_subsidy() -> None:
     want = btc.period_subsidy_btc(periods, 1_040_000, "2027-12-01", 144.0)
     np.testing.assert_array_equal(m.subsidy_btc_per_block[0], want)
     assert m.subsidy_btc_per_block[0, 0] == 3.125 and m.subsidy_btc_per_block[0, -1] == 1.5625
+
+
+def test_subsidy_takes_numpy_integers_once_numpy_is_imported() -> None:
+    """``block_subsidy_sat`` tests a numpy integer through ``sys.modules`` (numpy is not
+    imported at start-up): with numpy imported, its integers are heights, its bool is not."""
+    assert btc.block_subsidy_sat(np.int64(840_000)) == 312_500_000
+    assert btc.block_subsidy_sat(np.uint32(209_999)) == 5_000_000_000
+    with pytest.raises(TypeError):
+        btc.block_subsidy_sat(np.bool_(True))  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        btc.block_subsidy_sat(np.float64(840_000))  # type: ignore[arg-type]

@@ -1,0 +1,19 @@
+"""``jsonable`` tests numpy scalars through ``sys.modules`` (numpy is not imported at
+start-up): with numpy imported, each becomes the Python value ``json`` writes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from hashpivot.reports.serialize import dumps, jsonable
+
+
+def test_numpy_scalars_become_python_values() -> None:
+    out = jsonable({"n": np.int64(3), "ok": np.bool_(True), "x": np.float32(0.5),
+                    "gone": np.float32("nan"), "inf": np.float64("inf"), "t": (np.int8(1),)})
+    assert out == {"n": 3, "ok": True, "x": 0.5, "gone": None, "inf": None, "t": [1]}
+    assert type(out["n"]) is int and type(out["ok"]) is bool and type(out["x"]) is float
+    assert json.loads(dumps({"ok": np.bool_(False), "n": np.uint16(7)})) == {"ok": False,
+                                                                            "n": 7}
