@@ -70,3 +70,20 @@ def test_bundled_nyiso_2019_coverage_dst_and_known_value() -> None:
         load_market_prices("nyiso:PJM:2019")
 
 
+
+
+def test_a_market_reference_is_read_in_any_case() -> None:
+    """``ERCOT:HB_WEST:2024:DA`` names the bundled ``ercot:HB_WEST:2024:da``: the point's
+    case was free and the ISO's lower-casing there, but an upper-case ISO or kind was
+    refused as "not iso:point:year[:da]" (dispatch exit 2 and, since pivot refuses a
+    malformed contract market, pivot too)."""
+    from hashpivot.io import MarketKey, market_with_year
+
+    assert parse_market("ERCOT:HB_West:2024:DA") == MarketKey("ercot", "HB_WEST", 2024, "da")
+    assert market_with_year("NYISO:west", "power_contract.market") == MarketKey(
+        "nyiso", "WEST", 2019)
+    da = load_market_prices("ERCOT:HB_WEST:2024:DA")
+    assert da.attrs["key"] == "ercot:HB_WEST:2024:da"
+    assert da.equals(load_market_prices("ercot:HB_WEST:2024:da"))
+    with pytest.raises(InputError, match="iso:point:year"):
+        parse_market("ercot:HB_WEST:2024:dam")

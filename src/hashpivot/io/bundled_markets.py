@@ -118,11 +118,13 @@ for _zone in NYISO_ZONES:
         f"NYISO {_zone} 2019 (from Jan 2), hourly integrated real-time LBMP",
     )
 
-_MARKET_RE = re.compile(r"^([a-z]+):([A-Za-z0-9_]+)(?::(\d{4}))?(?::(rt|da))?$")
+#: ``iso:point[:year][:rt|da]``, in any case (``ERCOT:HB_West:2024:DA``): a key is written
+#: as :class:`MarketKey` spells it (iso and kind lower case, the point upper case).
+_MARKET_RE = re.compile(r"^([a-z]+):([a-z0-9_]+)(?::(\d{4}))?(?::(rt|da))?$", re.IGNORECASE)
 
 
 def parse_market(spec: str, path: str = "market") -> MarketKey:
-    """Parse ``iso:point[:year][:rt|da]`` (``ercot:HB_WEST:2024``).
+    """Parse ``iso:point[:year][:rt|da]`` (``ercot:HB_WEST:2024``), in any case.
 
     Parameters
     ----------
@@ -145,7 +147,8 @@ def parse_market(spec: str, path: str = "market") -> MarketKey:
             )
         )
     iso, point, year, kind = m.groups()
-    return MarketKey(iso.lower(), point.upper(), int(year) if year else None, kind or "rt")
+    return MarketKey(iso.lower(), point.upper(), int(year) if year else None,
+                     (kind or "rt").lower())
 
 
 def _no_bundled_prices(key: MarketKey, path: str, remedy: str) -> InputError:
