@@ -218,10 +218,12 @@ def contract_market(site: Site, remedy: str = "") -> MarketKey | None:
     """The market of the site's power contract, with its year (the latest bundled one when
     it names none); None when the contract names none.
 
-    The check ``dispatch`` (without a price file) and ``pivot`` (whose dispatch uplift is
-    measured on the contract's bundled prices) share: a reference no bundled prices can
-    ever answer is bad input at ``power_contract.market``
-    (:func:`~hashpivot.io.bundled_markets.market_with_year`).
+    A reference no bundled prices can ever answer (not ``iso:point[:year][:da]``, or a
+    point no bundled year has) raises an :class:`InputError` at ``power_contract.market``
+    (:func:`~hashpivot.io.bundled_markets.market_with_year`): bad input to ``dispatch``
+    without a price file; ``pivot``, whose dispatch uplift is measured on these prices,
+    refuses only a reference that is no market reference and notes the others, valuing
+    mining flat (:func:`~hashpivot.engines.pivot.uplift_measurement.measure_dispatch_uplift`).
 
     Parameters
     ----------
