@@ -423,7 +423,7 @@ class DispatchProblem:
         """4CP charge per MW of withdrawal in each interval (of ``rows``; 0 outside peaks).
         [USD/MW]
 
-        ``charge = rate [USD/kW-yr] * 1000 * mean(withdrawal over the n peaks) [MW]``, so a
+        ``charge = rate [USD/(kW year)] * 1000 * mean(withdrawal over the n peaks) [MW]``, so a
         peak interval costs ``rate * 1000 / n`` per MW withdrawn (``n`` over the horizon).
         """
         n = self.n_peak_intervals
