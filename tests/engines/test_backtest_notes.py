@@ -77,3 +77,25 @@ def test_the_demo_backtest_says_both() -> None:
     notes = run_backtest(pf, "2020-01-01", "2025-09-26").notes
     assert any("without a start" in n and "(1.91x)" in n for n in notes), notes
     assert any("up to 25.9 % of the network's hashrate" in n for n in notes), notes
+
+
+def test_days_with_costs_and_no_mining_are_said_so() -> None:
+    # site opex of 365.25 M USD a year (1 M USD a day) from the window's first day; the
+    # machines start on its 11th day: 10 days carry 10 M USD and mine nothing
+    from tests.portfolio_toml import site_opex
+
+    text = portfolio_toml("hand", site(
+        "A", contract(50), table(**{**PRICED, "start": "2024-01-11"}),
+        cost_items=[site_opex("rent", 365.25e6)],
+        power_overhead_factor=1.0, pool_fee_fraction=0.0))
+    result = run_backtest(parse_portfolio(text), "2024-01-01", "2024-01-31")
+    (note,) = [n for n in result.notes if "no machine mines" in n]
+    assert note.startswith("on 10 of the window's 31 days costs run but no machine mines "
+                           "(first 2024-01-01, last 2024-01-10"), note
+    assert "their 10.0 M USD of total-view cost count" in note
+    # with the machines there from the first day, nothing is said
+    whole = portfolio_toml("hand", site(
+        "A", contract(50), table(**PRICED), cost_items=[site_opex("rent", 365.25e6)],
+        power_overhead_factor=1.0, pool_fee_fraction=0.0))
+    assert not [n for n in run_backtest(parse_portfolio(whole), "2024-01-01",
+                                        "2024-01-31").notes if "no machine mines" in n]

@@ -15,7 +15,11 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.engines.asic_depreciation import missing_asic_depreciation_notes
-from hashpivot.engines.backtest_notes import fleet_share_note, undated_depreciation_note
+from hashpivot.engines.backtest_notes import (
+    fleet_share_note,
+    no_mining_days_note,
+    undated_depreciation_note,
+)
 from hashpivot.engines.dispatch_table_note import dispatch_table_notes
 from hashpivot.engines.economics_assumptions import backtest_assumptions, running_entries
 from hashpivot.engines.unit_economics import (
@@ -183,7 +187,9 @@ def run_backtest(
         btc_per_day)
     notes += dispatch_table_notes(portfolio, set(arr.site[ran]))
     notes += [n for n in (undated_depreciation_note(portfolio, arr, depreciating),
-                          fleet_share_note(arr, installed, diff, dates, btc)) if n is not None]
+                          fleet_share_note(arr, installed, diff, dates, btc),
+                          no_mining_days_note(dates, btc, out["cost_total_usd"].to_numpy()))
+               if n is not None]
     for i, site in enumerate(portfolio.sites):
         off = int((~connected[site.name]).sum())
         if off:

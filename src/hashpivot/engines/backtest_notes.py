@@ -10,7 +10,10 @@ it matters:
   charged more than it cost (:func:`undated_depreciation_note`);
 - BTC mined is the fleet's share of the network the historical difficulty implies, which
   does not include a fleet that was not there: a fleet that is a large share of that
-  network would have raised the difficulty (:func:`fleet_share_note`).
+  network would have raised the difficulty (:func:`fleet_share_note`);
+- a day on which costs run but nothing mines (machines not installed yet, or idle) has no
+  cost per BTC, and is no reverse-margin day, while its costs count in the window's cost
+  per BTC (:func:`no_mining_days_note`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,12 @@ from hashpivot.engines.unit_economics import PortfolioArrays
 from hashpivot.models import Portfolio
 from hashpivot.units import DAYS_PER_YEAR
 
-__all__ = ["FLEET_SHARE_NOTE_ABOVE", "fleet_share_note", "undated_depreciation_note"]
+__all__ = [
+    "FLEET_SHARE_NOTE_ABOVE",
+    "fleet_share_note",
+    "no_mining_days_note",
+    "undated_depreciation_note",
+]
 
 #: A fleet above this share of the network's hashrate on some day is noted (the largest
 #: listed miners held about 5-6 % in 2025). [-]
@@ -126,3 +134,36 @@ def fleet_share_note(
             "the historical difficulty, which a fleet that large would have raised; with it "
             f"in the network they fall {100 * share[k]:.1f} % that day and "
             f"{100 * fall:.1f} % over the window (a what-if, an upper bound)")
+
+
+def no_mining_days_note(
+    dates: pd.DatetimeIndex, btc_mined: np.ndarray, cost_total_usd: np.ndarray
+) -> str | None:
+    """The note of the days that carry costs but mine no BTC.
+
+    Parameters
+    ----------
+    dates : pandas.DatetimeIndex
+        The window's days.
+    btc_mined : numpy.ndarray
+        The day's BTC mined by the fleet. [BTC]
+    cost_total_usd : numpy.ndarray
+        The day's cost in the total view. [USD]
+
+    Returns
+    -------
+    str or None
+        How many such days, the first and the last, their total-view cost [M USD] and how
+        they count; None when every day with a cost mines.
+    """
+    idle = (np.asarray(btc_mined) <= 0) & (np.asarray(cost_total_usd) > 0)
+    n = int(idle.sum())
+    if n == 0:
+        return None
+    days = dates[idle]
+    cost_musd = float(np.sum(np.asarray(cost_total_usd)[idle])) / 1e6
+    return (f"on {n:,} of the window's {len(dates):,} days costs run but no machine mines "
+            f"(first {days[0].date()}, last {days[-1].date()}: machines not installed yet, "
+            "or idle): their cost per BTC is undefined (empty in backtest.csv) and they "
+            f"are not counted as reverse-margin days; their {cost_musd:,.1f} "
+            "M USD of total-view cost count in the window's cost per BTC")
