@@ -23,8 +23,9 @@ def test_cost_and_backtest_say_what_they_leave_to_dispatch() -> None:
                            "USD/MWh (index ercot:HB_WEST 35 + adder 3) on every MWh")
     for part in ("a 150 MW PPA at 32 USD/MWh", "50 MW of solar at 28 USD/MWh",
                  "availability 0.97", "50 MW of demand response", "the 4CP charge",
-                 '`hashpivot dispatch` on this file (--site "West Texas")'):
+                 'a dispatch of this file (site "West Texas") values them'):
         assert part in note, part
+    assert "--" not in note and "hashpivot" not in note  # (the web shows it too: no command)
     assert note in compute_unit_economics(pf, NET).notes
     assert note in run_backtest(pf, "2024-01-01", "2024-01-31").notes
     # no dispatch table, or a site the result leaves out (not connected): no note

@@ -148,7 +148,8 @@ def test_the_scenario_values_that_move_the_center_path_are_printed() -> None:
 def test_the_price_model_is_named_with_its_blocks() -> None:
     """The price paths' model can flip a verdict (the bootstrap's history against a GBM):
     it is a row of the assumptions and part of the model line, the bootstrap with its
-    blocks; until 2026-12-06 neither said which ran."""
+    blocks; until 2026-12-06 neither said which ran. Its source names no option (optimize
+    shows the row too, and has no ``--price-model``; the web has no options)."""
     from hashpivot.reports.tables.simulate import model_line
 
     boot = {**BASE, "scenario": {"price_center": "median", "price_model": "bootstrap",
@@ -156,7 +157,7 @@ def test_the_price_model_is_named_with_its_blocks() -> None:
             "scenario_fields_in_file": ["price_model"]}
     row = _rows(boot)["[scenario] price_model"]
     assert row["value"].startswith("bootstrap (circular, blocks of 6 months")
-    assert row["source"] == "file or --price-model"
+    assert row["source"] == "file or run setting"
     gbm = _rows({**BASE, "scenario_fields_in_file": []})["[scenario] price_model"]
     assert (gbm["value"], gbm["source"]) == ("gbm", "default")
     resolved = {"btc_volatility_per_year": 0.52, "hashrate_elasticity": 0.1,

@@ -45,6 +45,24 @@ def test_no_message_of_the_optimizer_names_an_option() -> None:
     assert not found, found
 
 
+#: The layers below the interfaces (``cli/``, ``web/``; ``store/`` speaks for the service
+#: and ``reports/`` holds the CLI's own tables): none of their messages names a flag.
+ENGINE_LAYERS = ["engines", "models", "mining", "hosting", "power", "scenarios", "io",
+                 "optimize"]
+
+
+def test_no_message_below_the_interfaces_names_an_option() -> None:
+    """The engines' notes and problems reach the dashboard too: "a dispatch of this file
+    (site ...)", not "`hashpivot dispatch` (--site ...)" (until 2026-12-07 the dispatch
+    note, simulate's price-model row, ``[pivot] strategies``' description and a standing
+    problem named CLI options or commands)."""
+    files = [*sorted(SRC.glob("*.py")),
+             *(p for layer in ENGINE_LAYERS for p in sorted((SRC / layer).rglob("*.py")))]
+    found = [f"{path.relative_to(SRC)}:{line}: {FLAG.findall(text)}"
+             for path in files for line, text in _strings(path) if FLAG.search(text)]
+    assert not found, found
+
+
 def test_the_cli_names_each_argument_as_the_option_that_sets_it() -> None:
     """Each argument the CLI translates is an input of the optimizer and an option of
     ``hashpivot optimize``."""

@@ -72,7 +72,7 @@ def dispatch_table_notes(portfolio: Portfolio, site_names: Collection[str] | Non
             f"{site.name}: power priced at its power_contract (sites[{i}]), "
             f"{pc.all_in_price_usd_per_mwh:g} USD/MWh ({basis}) on every MWh the machines "
             f"draw, every day; its [sites.dispatch] table{holds} and curtailment against "
-            "interval prices are not counted here: `hashpivot dispatch` on this file "
-            f"(--site \"{site.name}\") values them"
+            f"interval prices are not counted here: a dispatch of this file (site "
+            f"\"{site.name}\") values them"
         )
     return notes

@@ -267,8 +267,8 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
             problems.append(Problem(
                 f"sites[{i}].fleet",
                 f"every entry ends before {first}, the first month valued: the site has no "
-                "fleet as it stands then (give the machines it runs now, or value it with "
-                "`cost --date` or `backtest`)"))
+                "fleet as it stands then (give the machines it runs now, or value it by its "
+                "cost per BTC on an earlier day, or by a backtest)"))
             continue
         if fleet_gone or cost_gone:
             changed = True

@@ -201,7 +201,7 @@ class PivotSpec(BaseModel):
     strategies: list[StrategyKind] = Field(
         default_factory=lambda: list(_DEFAULT_STRATEGIES),
         description="Strategies compared to the always-computed baseline 'keep_mining'; "
-        "'convert' needs convert_mw (or --convert-mw).",
+        "'convert' needs convert_mw (in this table, or given with the run).",
     )
     convert_mw: SiteMw | None = Field(
         None, description="Gross MW of the 'convert' strategy. [MW]"

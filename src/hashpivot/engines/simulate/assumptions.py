@@ -211,7 +211,7 @@ def scenario_rows(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
               f"{cal['window_end']}" if cal.get("window_start") else "calibrated")
     return [{"name": "[scenario] price_model", "value": price_model_text(inputs),
              "unit": "-",
-             "source": "file or --price-model" if "price_model" in in_file else "default"},
+             "source": "file or run setting" if "price_model" in in_file else "default"},
             *({"name": f"[scenario] {field}", "value": resolved.get(key), "unit": unit,
                "source": "file" if field in in_file else window}
               for key, field, unit in _SCENARIO_ROWS)]
