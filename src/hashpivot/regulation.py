@@ -3,9 +3,10 @@
 (:mod:`hashpivot.engines.pivot.regulation`).
 
 A rule applies to a site when every attribute it names matches (state, grid operator,
-power source, behind the meter, load ``capacity_mw`` at least ``min_load_mw``, connection
-date) and it is in force on some day of the planning horizon. :func:`site_effects` folds
-the applicable rules of a site into :class:`SiteRuleEffects`, the numbers the model uses;
+power source, behind the meter, load ``capacity_mw`` at least ``min_load_mw`` (more than
+it where the rule's threshold is exclusive), connection date) and it is in force on some
+day of the planning horizon. :func:`site_effects` folds the applicable rules of a site
+into :class:`SiteRuleEffects`, the numbers the model uses;
 :func:`without_fleet_replacement` turns ``forbid_new_mining`` off into the portfolio every
 engine values (``[[sites]] fleet_replacement = false``).
 """
@@ -76,7 +77,8 @@ def rule_matches(rule: RegulationRule, site: Site) -> bool:
         return False
     if rule.behind_the_meter is not None and site.behind_the_meter != rule.behind_the_meter:
         return False
-    if site_load_mw(site) < rule.min_load_mw:
+    load_mw = site_load_mw(site)
+    if load_mw < rule.min_load_mw or (rule.min_load_exclusive and load_mw <= rule.min_load_mw):
         return False
     if rule.connected_after is not None or rule.connected_before is not None:
         if site.connection_date is None:

@@ -99,10 +99,10 @@ def test_a_cap_a_moratorium_a_fee_and_no_new_mining_by_hand() -> None:
     assert not any("250,000" in n for n in notes)  # the fee is paid: listed, no note
     assert not any("convert_100mw_2026-01: converts" in n for n in notes)  # 100 <= 150
     assert not any("keep_mining:" in n for n in notes)  # converts nothing
-    # the record-only rule is listed with no value and changes nothing
+    # the record-only rule is listed with no value, says what it obliges, changes nothing
     rows = {a["name"]: a for a in r.resolved_assumptions()}
     assert rows["West Texas 200: rule register"]["value"] == (
-        "an obligation recorded (no effect on the figures)")
+        "an obligation recorded (no effect on the figures): register the load")
     assert rows["West Texas 200: rule cap"]["value"] == "at most 150.0 MW converted"
     assert rows["West Texas 200: rule fee"]["value"] == (
         "a one-time cost of 250,000 USD, paid in the first month by a strategy that "
@@ -305,3 +305,19 @@ def test_a_verdict_that_rests_on_starting_before_the_rules_allow_is_said() -> No
     # nothing moved, or nothing changes: nothing said
     assert ranking_flips([keep, r("convert_all", 5e6, 20e6, None)]) == []  # type: ignore[list-item]
     assert ranking_flips([keep, r("x", 5e6, 20e6, (4e6, 19e6))]) == []  # type: ignore[list-item]
+
+
+def test_an_obligation_says_what_it_is_where_it_applies() -> None:
+    """A rule that changes no figure still says what it obliges the site to do: the
+    resolved row of SB 6's remote disconnection at the Texas site connected in 2026."""
+    r = pv.run_pivot(load_portfolio(EXAMPLES / "portfolio.toml"))
+    facts = {(f["site"], f["rule_id"]): f for f in r.inputs["regulation_rules"]}
+    rule = next(x for x in load_regulation_rules()
+                if x.rule_id == "tx_sb6_disconnect_disclosure")
+    what = facts[("Odessa Grid", rule.rule_id)]["what"]
+    assert what.startswith("an obligation recorded (no effect on the figures)")
+    assert rule.summary in what and "disconnected remotely" in what
+    rows = {a["name"]: a for a in r.resolved_assumptions()}
+    assert rows["Odessa Grid: rule tx_sb6_disconnect_disclosure"]["value"] == what
+    # connected in 2021, before SB 6's date: no remote-disconnection obligation there
+    assert ("Pecos PPA", rule.rule_id) not in facts

@@ -109,3 +109,58 @@ def test_bundled_table_has_the_required_rules() -> None:
 
     with pytest.raises(InputError):
         _parse_regulation_rules(pd.DataFrame({"rule_id": ["x"]}))
+
+
+def _bundled(rule_id: str):
+    return next(r for r in load_regulation_rules() if r.rule_id == rule_id)
+
+
+def _texas_site(capacity_mw: float, connection_date: str = "2026-02-01"):
+    pf = portfolio(site_toml("T", capacity=capacity_mw, state="TX", region="ERCOT",
+                             iso="ERCOT", power_source="grid", behind_the_meter=False,
+                             connection_date=connection_date))
+    return pf.sites[0]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "at_75", "above"),
+    [
+        # SB 1929, Utilities Code § 39.360(b)(1): "a total load of more than 75 megawatts"
+        ("tx_sb1929_registration", False, True),
+        # SB 6, § 37.0561(a), (c): an interconnection that "exceeds" the 75 MW threshold
+        ("tx_sb6_study_fee", False, True),
+        # ERCOT's large-load interconnection process: 75 MW or more
+        ("ercot_large_load_study", True, True),
+    ],
+)
+def test_texas_thresholds_are_more_than_or_at_least_75_mw_as_the_texts_say(
+        rule_id: str, at_75: bool, above: bool) -> None:
+    rule = _bundled(rule_id)
+    assert rule_matches(rule, _texas_site(75.0)) is at_75
+    assert rule_matches(rule, _texas_site(75.5)) is above
+    assert rule_matches(rule, _texas_site(74.5)) is False
+
+
+def test_a_75_mw_texas_site_pays_no_sb6_study_fee() -> None:
+    eff = site_effects(_texas_site(75.0), load_regulation_rules(),
+                       dt.date(2026, 1, 1), dt.date(2035, 12, 31))
+    assert eff.cost_usd == 0.0
+    assert "tx_sb6_study_fee" not in {r.rule_id for r in eff.rules}
+    assert eff.delay_quarters == 2  # the ERCOT study (75 MW or more) still applies
+
+
+def test_an_exclusive_threshold_is_read_from_a_leading_greater_than() -> None:
+    text = (
+        "rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
+        "connected_after,connected_before,effect,value,effective_start,effective_end,source,"
+        "summary\n"
+        "a,X,,,,,>75,,,record_obligation,,,,src,s\n"
+        "b,X,,,,,75,,,record_obligation,,,,src,s\n"
+        "c,X,,,,,>x,,,record_obligation,,,,src,s\n"
+    )
+    with pytest.raises(InputError) as exc:
+        read_regulation_rules(io.StringIO(text))
+    assert [p.path for p in exc.value.problems] == ["rules[2].min_load_mw"]
+    a, b = read_regulation_rules(io.StringIO(text.rsplit("c,X", 1)[0]))
+    assert (a.min_load_mw, a.min_load_exclusive) == (75.0, True)
+    assert (b.min_load_mw, b.min_load_exclusive) == (75.0, False)

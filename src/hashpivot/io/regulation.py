@@ -11,7 +11,9 @@ state               site state or province code it applies to (blank: any)
 iso                 grid operator it applies to (blank: any)
 power_source        ``;``-separated power sources it applies to (blank: any)
 behind_the_meter    ``true``/``false``: only behind-the-meter sites, or only grid sites
-min_load_mw         only sites whose load (``capacity_mw``) is at least this [MW]
+min_load_mw         only sites whose load (``capacity_mw``) is at least this [MW];
+                    ``>75`` (a leading ``>``): only loads of more than this, as a
+                    statute reading "more than 75 megawatts" or "exceeds" sets it
 connected_after     only sites connected after this date (``connection_date``)
 connected_before    only sites connected before this date
 effect              ``forbid_new_mining``, ``forbid_conversion``, ``cap_mw``,
@@ -84,7 +86,7 @@ class RegulationRule:
     behind_the_meter : bool or None
         Only behind-the-meter (True) or grid (False) sites; None: both.
     min_load_mw : float
-        Sites whose load is at least this. [MW]
+        Sites whose load is at least this (more than this with ``min_load_exclusive``). [MW]
     connected_after, connected_before : datetime.date or None
         Sites connected strictly after / before these dates.
     effect : str
@@ -93,6 +95,9 @@ class RegulationRule:
         Cap [MW], delay [quarter] or cost [USD]; NaN when the effect takes none.
     effective_start, effective_end : datetime.date or None
         Days in force (inclusive; None: open).
+    min_load_exclusive : bool
+        The threshold excludes a load equal to it (``>75`` in the file): "more than" in
+        the statute, not "or more".
     """
 
     rule_id: str
@@ -110,6 +115,7 @@ class RegulationRule:
     effective_end: dt.date | None
     source: str
     summary: str
+    min_load_exclusive: bool = False
 
     def in_force(self, start: dt.date, end: dt.date) -> bool:
         """True when the rule is in force on some day of ``[start, end]``."""
@@ -175,11 +181,16 @@ def _parse_regulation_rules(table: pd.DataFrame, source: str = "") -> list[Regul
         elif btm_text:
             problems.append(Problem(f"{where}.behind_the_meter", "expected true or false", source))
         min_load = 0.0
-        if cells["min_load_mw"]:
+        load_text = cells["min_load_mw"]
+        exclusive = load_text.startswith(">")
+        if exclusive:
+            load_text = load_text[1:].strip()
+        if load_text:
             try:
-                min_load = float(cells["min_load_mw"])
+                min_load = float(load_text)
             except ValueError:
-                problems.append(Problem(f"{where}.min_load_mw", "not a number", source))
+                problems.append(Problem(f"{where}.min_load_mw",
+                                        "not a number (or >number: more than it)", source))
         if not cells["source"]:
             problems.append(Problem(f"{where}.source", "every rule needs its source", source))
 
@@ -204,6 +215,7 @@ def _parse_regulation_rules(table: pd.DataFrame, source: str = "") -> list[Regul
                 effective_end=date("effective_end"),
                 source=cells["source"],
                 summary=cells["summary"],
+                min_load_exclusive=exclusive,
             )
         )
     if problems:

@@ -79,8 +79,12 @@ def portfolio_rules(portfolio: Portfolio, source: str = "") -> list[RegulationRu
     return load_portfolio_rules(opt.rules_file if opt is not None else None, source)
 
 
-def describe_effect(effect: str, value: float) -> str:
-    """What a rule does, in words (a resolved-assumptions cell)."""
+def describe_effect(effect: str, value: float, summary: str = "") -> str:
+    """What a rule does, in words (a resolved-assumptions cell); an obligation, which
+    changes no figure, says what it is (``summary``, the rule's one line)."""
+    if effect == "record_obligation":
+        return "an obligation recorded (no effect on the figures)" + (
+            f": {summary}" if summary else "")
     return {
         "study_delay_quarters": f"no conversion in the first {value:g} quarters (a study)",
         "forbid_conversion": "no conversion in its window",
@@ -235,7 +239,7 @@ def regulation_findings(
     for site, eff in effects.items():
         for r in eff.rules:
             facts.append({"site": site, "rule_id": r.rule_id, "effect": r.effect,
-                          "value": r.value, "what": describe_effect(r.effect, r.value),
+                          "value": r.value, "what": describe_effect(r.effect, r.value, r.summary),
                           "source": r.source, "summary": r.summary})
         if eff.no_new_mining and spec.fleet_replacement_years is not None:
             ids = ", ".join(eff.by_effect.get("forbid_new_mining", []))
