@@ -5,6 +5,7 @@ file has its origin, licence and build in ``data/PROVENANCE.md``."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,83 @@ def _keys(obj: Any) -> set[str]:
     return out
 
 
+def _documented_names(path: Path) -> tuple[set[str], list[re.Pattern[str]]]:
+    """The names ``path`` gives: its words, and the patterns of its shorthands. A name
+    with a ``<placeholder>`` (``margin_<view>_fraction``) or a ``*`` (``*_ci95_half``)
+    stands for every name it matches; a `` `_tail` `` after a name in the same list of a
+    cell (`` `npv_after_tax_mean_usd`, `_p5_usd` ``) for that name with its last as many
+    parts replaced by the tail (``npv_after_tax_p5_usd``)."""
+    text = path.read_text()
+    part = r"[a-z0-9]+(?:_[a-z0-9]+)*"
+    patterns: list[re.Pattern[str]] = []
+    for cell in re.split(r"\|", text):
+        previous = ""
+        for name in re.findall(r"`([^`\s]+)`", cell):
+            if (re.fullmatch(r"[a-z0-9_]*(?:(?:<[^<>]+>|\*)[a-z0-9_]*)+", name)
+                    and re.search(r"[a-z0-9]", re.sub(r"<[^<>]+>", "", name))):
+                pieces = re.split(r"(<[^<>]+>|\*)", name)
+                patterns.append(re.compile("".join(part if i % 2 else re.escape(piece)
+                                                   for i, piece in enumerate(pieces))))
+            elif re.fullmatch(r"(?:_[a-z0-9]+)+", name) and previous:
+                n_tail = name.count("_")
+                stem = previous.split("_")[: -n_tail]
+                if stem:
+                    patterns.append(re.compile(re.escape("_".join(stem) + name)))
+            if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*", name):
+                previous = name
+    return _words(path), patterns
+
+
+def _missing_from_nomenclature(keys: set[str]) -> list[str]:
+    words, patterns = _documented_names(ROOT / "docs" / "nomenclature.md")
+    return sorted(k for k in keys - words if not any(p.fullmatch(k) for p in patterns))
+
+
+def _cli_json(args: list[str]) -> dict[str, Any]:
+    """The ``--json`` object of ``hashpivot <args> --json``, run in this process."""
+    from typer.testing import CliRunner
+
+    from hashpivot.cli.app import app
+
+    res = CliRunner().invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    doc: dict[str, Any] = json.loads(res.stdout)
+    return doc
+
+
+#: The runs of the Makefile's ``demo`` target (``pivot`` above), made small.
+CLI_RUNS: dict[str, list[str]] = {
+    "profit": ["profit", "S21 XP", "S21", "--power-price-usd-per-mwh", "50",
+               "--machine-price-usd-per-th", "15"],
+    "cost": ["cost", str(ROOT / "examples" / "reverse-margin.toml"), "--btc-price-usd",
+             "95000", "--difficulty", "117e12", "--fees-btc-per-block", "0.03"],
+    "backtest": ["backtest", str(ROOT / "examples" / "reverse-margin.toml"), "--start",
+                 "2020-01-01", "--end", "2025-09-26"],
+    "dispatch": ["dispatch", str(ROOT / "examples" / "dispatch-west-texas.toml"),
+                 "--market", "ercot:HB_WEST:2024"],
+    "simulate": ["simulate", str(ROOT / "examples" / "pivot-200mw.toml"), "--paths", "200",
+                 "--seed", "7"],
+    # one in-sample scenario, two out of sample, one for EVPI: every key, in seconds
+    "optimize": ["optimize", str(ROOT / "examples" / "portfolio.toml"), "--scenarios", "1",
+                 "--oos-scenarios", "2", "--evpi-scenarios", "1", "--risk-aversion", "0.3",
+                 "--seed", "7", "--time-limit", "30"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(CLI_RUNS))
+def test_every_key_of_a_commands_json_outside_its_inputs_is_in_the_nomenclature(
+        command: str) -> None:
+    doc = _cli_json(CLI_RUNS[command])
+    # the inputs (optimize's `assumptions`) echo the portfolio's fields and run settings
+    # (docs/reference.md), the assumptions their sources
+    shown = {k: v for k, v in doc.items()
+             if k not in ("inputs", "assumptions", "resolved_assumptions")}
+    # strategy names (keep_mining, ...) are keys of `strategies`, sites' of their tables
+    keys = _keys(shown) | {k for k in shown if re.fullmatch(r"[a-z0-9_]+", k)}
+    missing = _missing_from_nomenclature(keys)
+    assert not missing, f"{command} --json keys not in docs/nomenclature.md: {missing}"
+
+
 def test_every_key_of_pivot_json_outside_its_inputs_is_in_the_nomenclature() -> None:
     from hashpivot.engines.pivot import run_pivot
     from hashpivot.models import load_portfolio
@@ -47,7 +125,7 @@ def test_every_key_of_pivot_json_outside_its_inputs_is_in_the_nomenclature() -> 
     shown = {k: v for k, v in doc.items() if k not in ("inputs", "resolved_assumptions")}
     strategies = shown.pop("strategies")
     keys = _keys(shown) | set(shown) | set().union(*(_keys(s) for s in strategies.values()))
-    missing = sorted(keys - _words(ROOT / "docs" / "nomenclature.md"))
+    missing = _missing_from_nomenclature(keys)
     assert not missing, f"pivot --json keys not in docs/nomenclature.md: {missing}"
 
 
