@@ -19,6 +19,7 @@ import pytest
 
 from tests.cli.cli_inputs import optimize_portfolio_file
 from tests.engines.dispatch_inputs import PRICES, TINY_SITE
+from tests.import_probe import imported_by_command
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -100,28 +101,6 @@ def test_optimize_json_is_one_document(tmp_path: Path) -> None:
 HASHPRICE_JSON = ["hashprice", "--btc-price-usd", "100000", "--difficulty", "100e12", "--json"]
 
 
-def _imported(args: list[str], modules: list[str]) -> tuple[dict[str, bool], str]:
-    """Run the CLI on ``args`` in a fresh process: whether each of ``modules`` was imported
-    by the end of the command, and its stdout."""
-    probe = (
-        "import json, sys\n"
-        "from hashpivot.cli.app import main\n"
-        "try:\n"
-        "    main(sys.argv[2:])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(json.dumps({m: m in sys.modules for m in sys.argv[1].split(',')}), "
-        "file=sys.stderr)\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    out = subprocess.run(
-        [sys.executable, "-c", probe, ",".join(modules), *args],
-        capture_output=True, text=True, env=env,
-    )
-    assert out.returncode == 0, out.stderr[-300:]
-    return json.loads(out.stderr.strip().splitlines()[-1]), out.stdout
-
-
 def test_version_and_help_start_without_pandas(tmp_path: Path) -> None:
     from hashpivot import __version__
     from hashpivot.store.provenance import code_versions
@@ -131,7 +110,7 @@ def test_version_and_help_start_without_pandas(tmp_path: Path) -> None:
     # the version and the code's hash, as a run's provenance records it
     assert res.stdout.strip() == f"hashpivot {__version__} (code {code_versions()['all']})"
     for args in (["--help"], ["--version"], HASHPRICE_JSON):
-        imported, _ = _imported(args, ["pandas", "rich"])
+        imported, _ = imported_by_command(args, ["pandas", "rich"])
         assert not imported["pandas"], args
         if args[0] == "hashprice":  # a --json answer prints no table: rich is not imported
             assert not imported["rich"]
@@ -142,7 +121,7 @@ def test_hashprice_json_starts_without_numpy() -> None:
     arithmetic (bitcoin, mining) nor its JSON output (reports.serialize) imports numpy,
     whose import alone is the start-up benchmark's reference; the answer is the same."""
     for args in (HASHPRICE_JSON, [*HASHPRICE_JSON, "--height", "840000"]):
-        imported, stdout = _imported(args, ["numpy", "pandas"])
+        imported, stdout = imported_by_command(args, ["numpy", "pandas"])
         assert imported == {"numpy": False, "pandas": False}, args
         out = json.loads(stdout)
         # 3.125 BTC * 86400 s * 1e15 H/PH / (1e14 * 2^32 H) * 1e5 USD/BTC

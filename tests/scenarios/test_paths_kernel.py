@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +18,7 @@ from hashpivot.scenarios.paths_kernel import (
     difficulty_and_hashvalue,
     scaled_transpose,
 )
+from tests.import_probe import imported_by_command
 
 ROOT = Path(__file__).resolve().parents[2]
 T, N = 37, 53
@@ -134,19 +132,7 @@ def test_generated_paths_warn_of_a_non_positive_difficulty() -> None:
 def test_a_deterministic_pivot_loads_no_numba(tmp_path: Path) -> None:
     # the kernels serve drawn paths: pivot's one deterministic path takes the numpy
     # expressions and should not pay numba's import (~0.2 s a run; BENCHMARKS.md says so)
-    probe = (
-        "import sys\n"
-        "from hashpivot.cli.app import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "except SystemExit as e:\n"
-        "    assert not e.code, e.code\n"
-        "print('NUMBA' if 'numba' in sys.modules else 'NO-NUMBA', file=sys.stderr)\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    out = subprocess.run(
-        [sys.executable, "-c", probe, "pivot", str(ROOT / "examples" / "pivot-200mw.toml"),
-         "--json"], capture_output=True, text=True, env=env, cwd=tmp_path,
-    )
-    assert out.returncode == 0, out.stderr[-500:]
-    assert out.stderr.strip().splitlines()[-1] == "NO-NUMBA", out.stderr[-500:]
+    imported, _ = imported_by_command(
+        ["pivot", str(ROOT / "examples" / "pivot-200mw.toml"), "--json"], ["numba"],
+        cwd=tmp_path)
+    assert not imported["numba"]
