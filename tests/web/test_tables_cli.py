@@ -174,7 +174,7 @@ def test_dispatch_site_pages_are_the_clis(api: Any, kind: str, argv: list[str],
         notes = [n for t in tables for n in t["notes"]]
         assert any(n.startswith("note: West Texas: power priced at its power_contract "
                                 "(sites[0]), 38 USD/MWh (index ercot:HB_WEST 35 + adder 3)")
-                   and "a 150 MW PPA at 32 USD/MWh" in n and "`hashpivot dispatch`" in n
+                   and "a 150 MW PPA at 32 USD/MWh" in n and "a dispatch of this file" in n
                    for n in notes), notes
 
 
