@@ -35,6 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_simulate import PORTFOLIO_TOML
+from timing import fmt
 
 MONTHS = 120
 CHUNK = 5_000
@@ -153,6 +154,16 @@ def main() -> None:
     if args.rss:
         out.update(rss_pair(100_000, 1_000_000))
     print(json.dumps(out, indent=1))
+    # the line BENCHMARKS.md quotes
+    print(f"engine / bare numpy pass: {fmt(ratios)} over {args.pairs} pairs "
+          f"(engine {out['engine_s_median']:.2f} s, bare {out['bare_s_median']:.2f} s at the "
+          f"median); peak RSS {out['peak_rss_mib']:.1f} MiB; load "
+          f"{out['load_before'][0]:.2f} -> {out['load_after'][0]:.2f}")
+    if args.rss:
+        small, large = out["rss_runs"]
+        print(f"peak RSS of a child: {small['peak_rss_mib']:.1f} MiB at {small['paths']:,} "
+              f"paths, {large['peak_rss_mib']:.1f} MiB at {large['paths']:,}: rss_ratio "
+              f"{out['rss_ratio']:.3f}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Whole processes, in alternating pairs (command, reference, command, reference...
 both see the same machine load; the ratio is taken pair by pair and reported as median,
 min and max, with each side's peak RSS (``os.wait4``) and the load average.
 
-    python benchmarks/bench_startup.py [--pairs 7]
+    python benchmarks/bench_startup.py [--pairs 9]
 
 Target: every command within 3x of the reference (median ratio <= 3).
 """
@@ -18,6 +18,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from timing import fmt
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = [sys.executable, "-c", "import numpy"]
@@ -44,7 +47,7 @@ def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=7, help="Alternating pairs per command.")
+    parser.add_argument("--pairs", type=int, default=9, help="Alternating pairs per command.")
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
@@ -52,7 +55,7 @@ def main() -> None:
     _run(REFERENCE, env)  # warm the file cache once for both sides
     _run([sys.executable, "-m", "hashpivot", "--version"], env)
     print(
-        f"{'command':34} {'median s':>9} {'ref s':>7} {'ratio med':>9} {'min':>6} {'max':>6}"
+        f"{'command':34} {'median s':>9} {'ref s':>7} {'ratio median [min, max]':>24}"
         f" {'RSS MiB':>8} {'ref RSS':>8}"
     )
     for label, cli_args in COMMANDS.items():
@@ -68,8 +71,7 @@ def main() -> None:
             ratios.append(t / tr)
         print(
             f"{label:34} {statistics.median(times):9.3f} {statistics.median(refs):7.3f} "
-            f"{statistics.median(ratios):9.2f} {min(ratios):6.2f} {max(ratios):6.2f} "
-            f"{max(rss):8.0f} {max(ref_rss):8.0f}"
+            f"{fmt(ratios, spec='.2f'):>24} {max(rss):8.0f} {max(ref_rss):8.0f}"
         )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
