@@ -57,6 +57,24 @@ class SiteRuleEffects:
     cost_usd: float = 0.0
     by_effect: dict[str, list[str]] = field(default_factory=dict)
 
+    def barred_start(self, quarter: int, day: dt.date) -> str | None:
+        """Why no conversion may start at the site in the horizon's quarter ``quarter``
+        (from 0) whose first day is ``day``: the rules that bar it and how, in words;
+        None when they allow it. The optimizer's bounds and its check of the committed
+        conversions read it (:func:`hashpivot.optimize.inputs.resolve_problem`).
+        """
+        if quarter < self.delay_quarters:
+            ids = ", ".join(self.by_effect.get("study_delay_quarters", []))
+            return (f"the {self.delay_quarters}-quarter study delay of {ids} (no conversion "
+                    f"starts in the horizon's first {self.delay_quarters} quarters)")
+        until = self.forbid_conversion_until
+        if (self.forbid_conversion_from is not None
+                and self.forbid_conversion_from <= day <= (until or dt.date.max)):
+            ids = ", ".join(self.by_effect.get("forbid_conversion", []))
+            return (f"the conversion ban of {ids} ({self.forbid_conversion_from} to "
+                    f"{until or 'open'})")
+        return None
+
 
 def site_load_mw(site: Site) -> float:
     """The load a rule threshold is compared with: ``capacity_mw``, else the fleet. [MW]"""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -213,3 +215,59 @@ def test_mining_everywhere_is_not_the_best_simple_strategy_once_a_hall_is_commit
     assert r.best_simple.name == "committed_only"
     assert r.to_json()["value_over_best_simple_usd"] == pytest.approx(
         r.expected_npv_usd - rows["committed_only"].expected_npv_usd)
+
+
+#: a 100 MW Texas site on ERCOT: the bundled ERCOT large-load study keeps conversions out
+#: of the horizon's first two quarters (2026Q1, 2026Q2)
+_ERCOT = {"capacity": 100.0, "region": "ERCOT", "state": "TX", "iso": "ERCOT"}
+
+
+@pytest.mark.parametrize("fixed_through", [None, "2026Q3"])
+def test_a_committed_conversion_in_a_quarter_regulation_bars_is_reported_at_its_quarter(
+        fixed_through: str | None) -> None:
+    """The plan's free conversions start no earlier than the rules allow, but a committed
+    entry in a barred quarter was fixed there silently (with --fixed-through: a plan
+    starting a hall inside the ERCOT study delay, valued as if allowed). It is a problem
+    at the entry's quarter, naming the rule and the first quarter allowed."""
+    tail = COMMITTED.format(mw=25.0).replace('site = "A"', 'site = "Alpha"')
+    pf = portfolio(site_toml("Alpha", **_ERCOT), years=4, tail=tail)
+    with pytest.raises(InputError) as info:
+        resolve_problem(pf, fixed_through=fixed_through, source="plan.toml")
+    (problem,) = info.value.problems
+    assert (problem.path, problem.source) == ("optimize.committed[0].quarter", "plan.toml")
+    assert "ercot_large_load_study" in problem.message
+    assert "2026Q2" in problem.message and "first quarter allowed is 2026Q3" in problem.message
+    # the same entry a quarter later is what the rules allow: fixed
+    later = portfolio(site_toml("Alpha", **_ERCOT), years=4,
+                      tail=tail.replace("2026Q2", "2026Q3"))
+    assert resolve_problem(later, fixed_through="2026Q3").x_lower_mw.sum() == 25.0
+
+
+def test_a_committed_conversion_inside_a_moratorium_or_before_its_tenant_is_reported(
+        ) -> None:
+    """The other bounds of the free plan hold for committed entries too: a moratorium's
+    window (``forbid_conversion``) and the tenant's earliest_start."""
+    import dataclasses
+
+    from hashpivot.io.regulation import load_regulation_rules
+
+    base = next(r for r in load_regulation_rules() if r.rule_id == "ercot_large_load_study")
+    ban = dataclasses.replace(base, rule_id="test_ban", effect="forbid_conversion",
+                              value=float("nan"), isos=(), min_load_mw=0.0,
+                              effective_start=dt.date(2026, 4, 1),
+                              effective_end=dt.date(2026, 9, 30))
+    pf = _pipeline(_entry("Alpha", "2026Q2", 25), _entry("Alpha", "2026Q4", 25))
+    with pytest.raises(InputError) as info:
+        resolve_problem(pf, rules=[ban], source="plan.toml")
+    (problem,) = info.value.problems
+    assert problem.path == "optimize.committed[0].quarter"
+    assert "test_ban" in problem.message and "2026-04-01 to 2026-09-30" in problem.message
+    assert "first quarter allowed is 2026Q1" in problem.message
+    late = PIPELINE.replace('sites = ["Alpha"]', 'sites = ["Alpha"]\n  earliest_start = "2026Q3"')
+    pf = portfolio(site_toml("Alpha"), site_toml("Beta"), years=4,
+                   tail=late + _entry("Alpha", "2026Q2", 25))
+    with pytest.raises(InputError) as info:
+        resolve_problem(pf, rules=[])
+    (problem,) = info.value.problems
+    assert problem.path == "optimize.committed[0].quarter"
+    assert "earliest_start 2026Q3" in problem.message

@@ -105,7 +105,10 @@ class CommittedConversion(BaseModel):
     model_config = _STRICT
 
     site: str = Field(..., min_length=1, description="Site name.")
-    quarter: QuarterText = Field(..., description="Quarter construction starts, 'YYYYQn'.")
+    quarter: QuarterText = Field(
+        ..., description="Quarter construction starts, 'YYYYQn': one the plan's own "
+        "conversions may start in (after the tenant's earliest_start, the site's "
+        "connection and the regulation rules' study delays and bans; an error otherwise).")
     gross_mw: SiteMw = Field(..., description="Gross MW converted. [MW]")
     tenant: str | None = Field(
         None, description="Tenant name; None: the site's own [sites.hosting] terms."

@@ -9,7 +9,6 @@ decisions, budgets, and the per-MW hosting coefficients
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,15 +186,48 @@ def _quarter_index(labels: list[str], quarter: str) -> int:
     return len(labels)
 
 
+def _barred_starts(sites: list[SiteInputs], tenants: list[Tenant],
+                   effects: list[SiteRuleEffects], o_site: IntArray, o_ten: IntArray,
+                   offer_specs: list[HostingProjectSpec], months: list[pd.Period],
+                   ) -> dict[tuple[int, int], str]:
+    """The (offer, quarter) pairs in which no conversion may start, each with why: before
+    the tenant's ``earliest_start``, a hall that would go into service before its site is
+    connected (as pivot moves them), a regulation rule
+    (:meth:`~hashpivot.regulation.SiteRuleEffects.barred_start`). The plan's bounds and
+    the committed entries' check (:func:`_committed_conversions`) read the same."""
+    out: dict[tuple[int, int], str] = {}
+    for o in range(o_site.size):
+        site, tenant = sites[o_site[o]], tenants[o_ten[o]]
+        construction = int(offer_specs[o].construction_months)
+        earliest = earliest_build_start(site.connection_date, construction)
+        for q, month in enumerate(months):
+            why = effects[o_site[o]].barred_start(q, month.start_time.date())
+            if earliest is not None and month < earliest:
+                why = (f"a hall started then ({construction} construction months) would go "
+                       f"into service before {site.name} is connected "
+                       f"({site.connection_date})")
+            if q < tenant.earliest_quarter:
+                why = (f"before {tenant.name}'s earliest_start "
+                       f"{months[tenant.earliest_quarter].asfreq('Q')}"
+                       if tenant.earliest_quarter < len(months)
+                       else f"{tenant.name}'s earliest_start is after the horizon")
+            if why is not None:
+                out[(o, q)] = why
+    return out
+
+
 def _committed_conversions(
     spec: OptimizeSpec, sites: list[SiteInputs], tenants: list[Tenant], o_site: IntArray,
     o_ten: IntArray, pue: FloatArray, quarters: list[str], site_limit: FloatArray,
-    rule_cap: FloatArray, unit: float, integer: bool, source: str,
+    rule_cap: FloatArray, unit: float, integer: bool, barred: dict[tuple[int, int], str],
+    source: str,
 ) -> tuple[list[tuple[int, int, int, float]], list[Problem], list[str]]:
     """Check every ``[[optimize.committed]]`` entry, whether or not a plan fixes it.
 
     An entry names a site (:func:`~hashpivot.models.portfolio.find_site`'s rule), a
-    quarter within the horizon (one before it is history: a note), a tenant offered at
+    quarter within the horizon (one before it is history: a note) in which its offer may
+    start (``barred``: the tenant's earliest start, the site's connection, the regulation
+    rules, as the plan's free conversions; :func:`_barred_starts`), a tenant offered at
     that site (none: the site's own
     ``[sites.hosting]`` terms, offered only without a tenant pipeline), and gross MW in
     whole blocks that, with the entries before it, fit the MW the site may convert
@@ -268,6 +300,14 @@ def _committed_conversions(
             problems += found
             continue
         o = int(match[0])
+        bar = barred.get((o, q))
+        if bar is not None:
+            allowed = [k for k in range(len(quarters)) if (o, k) not in barred]
+            first = (f"the first quarter allowed is {quarters[allowed[0]]}" if allowed
+                     else "no quarter of the horizon is allowed")
+            found.append(Problem(f"{where}.quarter", f"{c.quarter}: no conversion may "
+                                 f"start at {site.name} for {tenants[ti].name} then: {bar}; "
+                                 f"{first} (as for the plan's own conversions)", source))
         # with the entries before it (those without problems)
         at_site, it_mw = by_site[si] + c.gross_mw, by_tenant[ti] + c.gross_mw / pue[o]
         in_quarter = by_quarter[q] + c.gross_mw
@@ -474,24 +514,12 @@ def resolve_problem(
     )
     lower = np.zeros((n_o, n_q))
     upper = np.repeat(site_limit[o_site][:, None], n_q, axis=1) if n_o else np.zeros((0, n_q))
-    q_dates = [m.start_time.date() for m in months]
-    for o in range(n_o):
-        e = effects[o_site[o]]
-        upper[o, : tenants[o_ten[o]].earliest_quarter] = 0.0
-        upper[o, : e.delay_quarters] = 0.0
-        # no hall goes into service before its site is connected (as pivot moves them)
-        earliest = earliest_build_start(sites[o_site[o]].connection_date,
-                                        int(offer_specs[o].construction_months))
-        if earliest is not None:
-            upper[o, [q for q, m in enumerate(months) if m < earliest]] = 0.0
-        if e.forbid_conversion_from is not None:
-            for q, d in enumerate(q_dates):
-                until = e.forbid_conversion_until or dt.date.max
-                if e.forbid_conversion_from <= d <= until:
-                    upper[o, q] = 0.0
+    barred = _barred_starts(sites, tenants, effects, o_site, o_ten, offer_specs, months)
+    for o, q in barred:
+        upper[o, q] = 0.0
     committed, found, past = _committed_conversions(
         spec, sites, tenants, o_site, o_ten, pue, quarters, site_limit,
-        np.array([e.cap_mw for e in effects]), unit, integer, source)
+        np.array([e.cap_mw for e in effects]), unit, integer, barred, source)
     problems += found
     nfix = 0
     if fixed_through is not None and not (quarter_period(quarters[0])
