@@ -147,6 +147,23 @@ def site_effects(
     return SiteRuleEffects(applicable, no_mining, f_from, f_until, cap, delay, cost, by)
 
 
+def describe_effect(effect: str, value: float, summary: str = "") -> str:
+    """What a rule does, in words; an obligation, which changes no figure, says what it
+    is (``summary``, the rule's one line). pivot's and simulate's resolved assumptions
+    and optimize's rules table (``what``) tell each rule in these words."""
+    if effect == "record_obligation":
+        return "an obligation recorded (no effect on the figures)" + (
+            f": {summary}" if summary else "")
+    return {
+        "study_delay_quarters": f"no conversion in the first {value:g} quarters (a study)",
+        "forbid_conversion": "no conversion in its window",
+        "cap_mw": f"at most {value:,.1f} MW converted",
+        "add_cost_usd": f"a one-time cost of {value:,.0f} USD, paid in the first month "
+                        "by a strategy that converts at the site",
+        "forbid_new_mining": "no new mining capacity (no fleet replacement)",
+    }.get(effect, "an obligation recorded (no effect on the figures)")
+
+
 def without_fleet_replacement(portfolio: Portfolio,
                               effects: Mapping[str, SiteRuleEffects]) -> Portfolio:
     """``portfolio`` with ``fleet_replacement = false`` at every site where a

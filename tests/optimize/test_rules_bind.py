@@ -70,3 +70,30 @@ def test_start_quarters_kept_out_are_named_as_they_are() -> None:
     assert _quarter_span(p, [1]) == "2026Q1"  # type: ignore[arg-type]
     assert _quarter_span(p, [0, 1, 2]) == "3 quarters (2025Q4-2026Q2)"  # type: ignore[arg-type]
     assert _quarter_span(p, [0, 2]) == "2 quarters (2025Q4, 2026Q2)"  # type: ignore[arg-type]
+
+
+def test_each_rule_is_told_as_pivot_tells_it_with_what_it_does_in_the_plan() -> None:
+    """optimize's rules table said "obligation recorded" where pivot prints the rule's
+    summary (Texas SB 1929: who must register, and that an AI hall is no such facility),
+    and "the plan would not start earlier" without the delay: each row now says what the
+    rule does in pivot's words, then what it does in this plan."""
+    from hashpivot.engines.pivot.regulation import regulation_findings
+    from hashpivot.models.pivot import PivotSpec
+    from hashpivot.optimize import resolve_problem
+    from hashpivot.reports.tables.optimize import rule_rows
+
+    pf = load_portfolio(EXAMPLE)
+    r = optimize_plan(pf, OptimizeConfig(deterministic=True, evpi_scenarios=1,
+                                         two_stage=False), source=str(EXAMPLE))
+    p = resolve_problem(pf, source=str(EXAMPLE))
+    facts, _ = regulation_findings({s.name: e for s, e in zip(p.sites, p.effects, strict=True)},
+                                   [], pf.pivot or PivotSpec(), p.start)
+    pivot_says = {(f["site"], f["rule_id"]): f["what"] for f in facts}
+    rows = r.to_json()["applicable_rules"]
+    assert {(row["site"], row["rule_id"]): row["what"] for row in rows} == pivot_says
+    cells = {rule_id: detail for _, rule_id, _, detail, _ in rule_rows(rows)[0]}
+    summary = next(row["summary"] for row in rows if row["rule_id"] == "tx_sb1929_registration")
+    assert cells["tx_sb1929_registration"] == (
+        f"an obligation recorded (no effect on the figures): {summary}")
+    assert cells["ercot_large_load_study"].startswith(
+        "no conversion in the first 2 quarters (a study); ")

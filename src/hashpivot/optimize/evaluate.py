@@ -39,6 +39,7 @@ from hashpivot.optimize.model import subset_of as subset
 from hashpivot.optimize.scenarios import ScenarioCoefficients
 from hashpivot.optimize.solve import solve_model
 from hashpivot.power.lp import LinearModel
+from hashpivot.regulation import describe_effect
 
 #: MIP gap of the perfect-information solves (an estimate: 1 % is enough). [-]
 EVPI_GAP = 0.01
@@ -275,7 +276,9 @@ def binding_rules(
     ``"value"`` when it changes the plan's value without a restriction shown on its
     decisions (a fee paid; no fleet replacement where mining continues: the plan may or
     may not differ without the rule, which only a solve without it tells), ``""`` when it
-    does neither; ``binds`` is whether it is either.
+    does neither; ``binds`` is whether it is either. ``what`` is what the rule does in
+    pivot's words (:func:`~hashpivot.regulation.describe_effect`: an obligation's summary
+    too), ``detail`` what it does in this plan (empty for an obligation).
     """
     x_cols = pm.m.variables["conversion"].reshape(p.n_offers, p.n_quarters)
     rows = []
@@ -290,8 +293,8 @@ def binding_rules(
                 replaces = (p.pivot_spec.fleet_replacement_years is not None
                             and p.sites[s].fleet_replacement)
                 on = "value" if replaces and mining_left else ""
-                detail = ("the fleet is not replaced (no new mining capacity): the mining "
-                          "value is without replacement" if on
+                detail = ("the mining value is without the replacement [pivot] "
+                          "fleet_replacement_years would make" if on
                           else "no fleet replacement was planned")
             elif r.effect in ("forbid_conversion", "study_delay_quarters"):
                 upto = eff.delay_quarters if r.effect == "study_delay_quarters" else (
@@ -316,14 +319,13 @@ def binding_rules(
             elif r.effect == "add_cost_usd":
                 on = "value" if converted > 0 else ""
                 detail = f"{r.value:,.0f} USD paid" if on else "not paid (no conversion)"
-            else:
-                detail = "obligation recorded"
             rows.append({
                 "site": p.sites[s].name, "rule_id": r.rule_id, "effect": r.effect,
-                "value": r.value, "binds": bool(on), "binds_on": on, "detail": detail,
+                "value": r.value, "binds": bool(on), "binds_on": on,
+                "what": describe_effect(r.effect, r.value, r.summary), "detail": detail,
                 "jurisdiction": r.jurisdiction, "source": r.source, "summary": r.summary,
             })
-    cols = ["site", "rule_id", "effect", "value", "binds", "binds_on", "detail",
+    cols = ["site", "rule_id", "effect", "value", "binds", "binds_on", "what", "detail",
             "jurisdiction", "source", "summary"]
     del c
     return pd.DataFrame(rows, columns=cols)

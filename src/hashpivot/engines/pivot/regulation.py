@@ -43,7 +43,12 @@ from hashpivot.io.regulation import (
     RegulationRule,
     load_portfolio_rules,
 )
-from hashpivot.regulation import SiteRuleEffects, site_effects, without_fleet_replacement
+from hashpivot.regulation import (
+    SiteRuleEffects,
+    describe_effect,
+    site_effects,
+    without_fleet_replacement,
+)
 from hashpivot.units import MONTHS_PER_QUARTER
 
 if TYPE_CHECKING:
@@ -77,22 +82,6 @@ def portfolio_rules(portfolio: Portfolio, source: str = "") -> list[RegulationRu
     """
     opt = portfolio.optimize
     return load_portfolio_rules(opt.rules_file if opt is not None else None, source)
-
-
-def describe_effect(effect: str, value: float, summary: str = "") -> str:
-    """What a rule does, in words (a resolved-assumptions cell); an obligation, which
-    changes no figure, says what it is (``summary``, the rule's one line)."""
-    if effect == "record_obligation":
-        return "an obligation recorded (no effect on the figures)" + (
-            f": {summary}" if summary else "")
-    return {
-        "study_delay_quarters": f"no conversion in the first {value:g} quarters (a study)",
-        "forbid_conversion": "no conversion in its window",
-        "cap_mw": f"at most {value:,.1f} MW converted",
-        "add_cost_usd": f"a one-time cost of {value:,.0f} USD, paid in the first month "
-                        "by a strategy that converts at the site",
-        "forbid_new_mining": "no new mining capacity (no fleet replacement)",
-    }.get(effect, "an obligation recorded (no effect on the figures)")
 
 
 def _phase_conflicts(strategy: Strategy, site: str, effects: SiteRuleEffects,

@@ -268,7 +268,8 @@ def center_path_lines(result: dict[str, Any]) -> list[str]:
 
 
 #: A row of :func:`rule_rows`: a site's heading (``site`` set, the rest empty) or a rule
-#: (``site`` None): rule id, binds (``plan``, ``value`` or ``no``), detail, source number.
+#: (``site`` None): rule id, binds (``plan``, ``value`` or ``no``), what it does and what in
+#: the plan (``what; detail``), source number.
 RuleRow = tuple[str | None, str, str, str, int]
 
 
@@ -291,8 +292,9 @@ def rule_rows(rules: list[dict[str, Any]]) -> tuple[list[RuleRow], dict[str, int
             rows.append((str(site), "", "", "", 0))
         number = sources.setdefault(str(rule["source"]), len(sources) + 1)
         on = rule.get("binds_on", "yes" if rule["binds"] else "")  # (runs before binds_on)
-        rows.append((None, str(rule["rule_id"]), str(on) or "no", str(rule["detail"]),
-                     number))
+        # what the rule does (pivot's words; runs before it lack them), what in the plan
+        said = "; ".join(str(t) for t in (rule.get("what"), rule["detail"]) if t)
+        rows.append((None, str(rule["rule_id"]), str(on) or "no", said, number))
     return rows, sources
 
 
