@@ -89,3 +89,62 @@ def test_the_two_stage_line_names_where_its_lp_stopped() -> None:
     (line,) = stopped_short_warnings(optimal, optimal, 0.0, two_stage="time_limit_reached")
     assert line.startswith("the two-stage bound's LP stopped at time_limit_reached")
     assert stopped_short_warnings(optimal, optimal, 0.0, two_stage="") == []
+
+
+def _stopping(monkeypatch, which: int) -> None:  # type: ignore[no-untyped-def]
+    """HiGHS made to stop without a feasible plan on the run's ``which``-th solve (0: the
+    plan's, 1: the expected-value plan's), as at a short --time-limit."""
+    from hashpivot.optimize import run
+    from hashpivot.optimize.solve import SolveStoppedError
+
+    real, calls = run.solve_model, []
+
+    def solve(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) - 1 == which:
+            raise SolveStoppedError("HiGHS stopped at time limit reached after 0.1 s without a "
+                               "feasible plan")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "solve_model", solve)
+
+
+def test_a_plan_solve_stopped_without_a_plan_says_which_solve_and_what_to_raise(
+        monkeypatch) -> None:
+    """At --time-limit 2 the example's plan solve found no plan: the error said "HiGHS
+    stopped without a feasible plan: Time limit reached", not which of the run's solves
+    nor what to do."""
+    import pytest
+
+    from hashpivot.exceptions import SolverError
+    from hashpivot.optimize import OptimizeConfig, optimize_plan
+
+    from .conftest import portfolio, site_toml
+
+    _stopping(monkeypatch, 0)
+    pf = portfolio(site_toml("A"), years=2)
+    with pytest.raises(SolverError) as info:
+        optimize_plan(pf, OptimizeConfig(n_scenarios=4, seed=3, evpi_scenarios=1,
+                                         two_stage=False, time_limit_s=7.0))
+    text = str(info.value)
+    assert text.startswith("the plan's solve (4 scenarios, time limit 7 s per solve)")
+    assert text.endswith("no plan to report: raise `time_limit_s` or run fewer scenarios")
+
+
+def test_an_expected_value_plan_stopped_without_a_plan_leaves_the_plan_and_no_vss(
+        monkeypatch) -> None:
+    """The plan found, the expected-value plan's solve stopping without one failed the
+    whole run (the same error, no plan): the plan stands, the VSS is not given and a
+    warning says why."""
+    from hashpivot.optimize import OptimizeConfig, optimize_plan
+
+    from .conftest import portfolio, site_toml
+
+    _stopping(monkeypatch, 1)
+    pf = portfolio(site_toml("A"), years=2)
+    r = optimize_plan(pf, OptimizeConfig(n_scenarios=4, seed=3, evpi_scenarios=1,
+                                         two_stage=False))
+    assert math.isnan(r.vss_usd) and r.plan is not None
+    (line,) = [w for w in r.warnings if "VSS" in w]
+    assert line.startswith("the plan optimal on the expected scenario: HiGHS stopped")
+    assert line.endswith("no VSS is given; raise `time_limit_s`")

@@ -52,7 +52,7 @@ from hashpivot.optimize.scenarios import (
     run_coefficient_chunks,
     scenario_chunks,
 )
-from hashpivot.optimize.solve import SolveReport, relaxation_duals, solve_model
+from hashpivot.optimize.solve import SolveReport, SolveStoppedError, relaxation_duals, solve_model
 from hashpivot.optimize.strategies import simple_strategies
 from hashpivot.run_defaults import DEFAULT_EVPI_SCENARIOS, DEFAULT_N_SCENARIOS
 from hashpivot.scenarios import ScenarioParams
@@ -74,7 +74,9 @@ class OptimizeConfig:
     risk_aversion : float
         Weight of CVaR in the objective, 0..1. [-]
     time_limit_s : float
-        HiGHS time limit of the main solve. [s]
+        HiGHS time limit of each solve: the plan's, the expected-value plan's, with risk
+        aversion the risk-neutral plan's (EVPI), each EVPI scenario's and the two-stage
+        bound's LP; together they may take several times it. [s]
     gap : float
         Relative MIP gap. [-]
     fixed_through : str or None
@@ -207,9 +209,9 @@ def _coefficients(
     return c, c_oos, task
 
 
-def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
+def stopped_short_warnings(report: SolveReport, ev_report: SolveReport | None,
                            base_usd: float, evpi_stopped: tuple[int, int] = (0, 0),
-                           two_stage: str = "") -> list[str]:
+                           two_stage: str = "", ev_stopped: str = "") -> list[str]:
     """Warnings for solves HiGHS stopped before proving optimal (its time limit).
 
     The main solve's line gives the plan's objective and the most any plan reaches (the
@@ -225,7 +227,8 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
     Parameters
     ----------
     report, ev_report : SolveReport
-        The plan's solve and the expected-value plan's (HiGHS's objective, M USD).
+        The plan's solve and the expected-value plan's (HiGHS's objective, M USD); None
+        for the latter when it stopped without a plan (``ev_stopped``).
     base_usd : float
         The objective's constant. [USD]
     evpi_stopped : tuple of int
@@ -233,6 +236,9 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
     two_stage : str
         Where HiGHS stopped the two-stage bound's LP short of its optimum, ``""`` if it
         did not (:func:`two_stage_bound_usd`).
+    ev_stopped : str
+        How the expected-value plan's solve stopped without a plan (no VSS), ``""`` if it
+        found one.
     """
     out = []
     if report.status != "ok":
@@ -245,7 +251,10 @@ def stopped_short_warnings(report: SolveReport, ev_report: SolveReport,
             f"{objective / 1e6:,.1f} M USD{most} (MIP gap {100 * report.mip_gap:.2f} % of the "
             "objective over (1 - risk aversion) x keep-mining's mean): the plan is "
             "feasible, not proven optimal; raise `time_limit_s`")
-    if ev_report.status != "ok":
+    if ev_stopped:
+        out.append(f"the plan optimal on the expected scenario: {ev_stopped}: no VSS is "
+                   "given; raise `time_limit_s`")
+    elif ev_report is not None and ev_report.status != "ok":
         out.append(
             f"the plan optimal on the expected scenario stopped at "
             f"{ev_report.termination_condition}, not proven optimal: the VSS compares "
@@ -312,6 +321,11 @@ def optimize_plan(
     build_s = time.perf_counter() - t1
     try:
         sol, report = solve_model(pm.m, pm.integer, build_s, config.time_limit_s, config.gap)
+    except SolveStoppedError as exc:
+        raise SolverError(
+            f"the plan's solve ({c.n_scenarios} scenarios, time limit "
+            f"{config.time_limit_s:g} s per solve): {exc}: no plan to report: raise "
+            "`time_limit_s` or run fewer scenarios") from None
     except SolverError as exc:
         if not p.x_lower_mw.any():
             raise
@@ -332,15 +346,19 @@ def optimize_plan(
     # value of the stochastic solution: the plan optimal on the expected scenario
     ev = _expected_value_coefficients(task)
     ev_pm = build_plan_model(p, ev, ObjectiveSpec(0.0, obj.alpha))
-    ev_sol, ev_report = solve_model(ev_pm.m, ev_pm.integer, 0.0, config.time_limit_s,
-                                    config.gap)
-    ev_x = ev_sol[ev_pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters)
-    eev = value_fixed(p, c, obj, "expected_value_plan", ev_x * p.unit_mw)
     main_base = (1.0 - obj.risk_aversion) * float(c.baseline_npv_usd.mean())
     main_objective = -report.objective * USD_SCALE + main_base
-    vss = (
-        main_objective - eev.objective_usd if eev.feasible else float("nan")
-    )
+    ev_report: SolveReport | None = None
+    try:
+        ev_sol, ev_report = solve_model(ev_pm.m, ev_pm.integer, 0.0, config.time_limit_s,
+                                        config.gap)
+    except SolveStoppedError as exc:  # (the plan stands: only its comparison is missing)
+        vss, ev_stopped = float("nan"), str(exc)
+    else:
+        ev_x = ev_sol[ev_pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters)
+        eev = value_fixed(p, c, obj, "expected_value_plan", ev_x * p.unit_mw)
+        vss, ev_stopped = (
+            main_objective - eev.objective_usd if eev.feasible else float("nan")), ""
     evpi, evpi_short, evpi_solves = evpi_usd(p, c, obj, npv, config.evpi_scenarios,
                                              config.gap, config.time_limit_s)
     bound, bound_stopped = (
@@ -440,7 +458,7 @@ def optimize_plan(
     warnings: list[str] = [*p.standing_notes, *p.committed_notes, *block_notes(p),
                            *stopped_short_warnings(report, ev_report, main_base,
                                                    (evpi_short, evpi_solves),
-                                                   bound_stopped)]
+                                                   bound_stopped, ev_stopped)]
     return PlanResult(
         plan=plan_rows,
         npv_usd=npv,

@@ -26,7 +26,11 @@ from hashpivot.power.lp import LinearModel
 from hashpivot.power.lp.adapter import highs_for, outcome, run_highs, solve_report
 from hashpivot.power.report import SolveReport
 
-__all__ = ["SolveReport", "relaxation_duals", "solve_model"]
+__all__ = ["SolveReport", "SolveStoppedError", "relaxation_duals", "solve_model"]
+
+
+class SolveStoppedError(SolverError):
+    """HiGHS stopped at a limit (its time limit) before it found a feasible solution."""
 
 
 def _highs(m: LinearModel, integer: bool, time_limit_s: float, gap: float,
@@ -62,7 +66,8 @@ def solve_model(
     Raises
     ------
     SolverError
-        Infeasible, unbounded, or stopped without a feasible solution.
+        Infeasible or unbounded; :class:`SolveStoppedError` when stopped (its time limit)
+        without a feasible solution.
     """
     t0 = time.perf_counter()
     h, nnz = _highs(m, integer, time_limit_s, gap, threads)
@@ -72,7 +77,8 @@ def solve_model(
     if end.infeasible:
         raise SolverError(f"the plan model is {end.text.lower()}")
     if not end.has_solution:
-        raise SolverError(f"HiGHS stopped without a feasible plan: {end.text}")
+        raise SolveStoppedError(f"HiGHS stopped at {end.text.lower()} after {solve_s:.1f} s "
+                           "without a feasible plan")
     is_milp = integer and bool(np.any(m.arrays()["integer"]))
     gap_v = float(info.mip_gap) if is_milp else 0.0
     objective = float(info.objective_function_value)

@@ -184,7 +184,9 @@ class OptimizeParams(BaseModel):
     seed: int = Field(0, ge=0, le=MAX_SEED, description="Root random seed. [-]")
     time_limit_s: float = Field(
         300.0, ge=0.1, le=3_600,
-        description="HiGHS time limit: the CLI's --time-limit (optimize's). [s]"
+        description="HiGHS time limit of each solve (the plan's and each of the "
+        "evaluation's: a run can take several times it): the CLI's --time-limit "
+        "(optimize's). [s]"
     )
     gap: float = Field(1e-3, ge=0, le=1, description="Relative MIP gap. [fraction]")
     fixed_through: str | None = Field(
