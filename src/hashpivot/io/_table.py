@@ -123,10 +123,17 @@ def parse_named(source: str, parse: Callable[[], pd.Series]) -> pd.Series:
         raise exc.with_source(source) from None
 
 
+#: The path of a problem with the point asked of a price file (not there, or several in
+#: the file and none asked): the argument that names the point, which the caller that
+#: knows where its point comes from rewords (:func:`hashpivot.engines.dispatch.load_prices`).
+POINT_PATH = "point"
+
+
 def _select_point(
     df: pd.DataFrame, column: str | None, point: str | None, what: str
 ) -> pd.DataFrame:
-    """Rows of one settlement point / zone; error if the file holds several and none given."""
+    """Rows of one settlement point / zone; error (at :data:`POINT_PATH`) if the file holds
+    several and none given, or not the one given."""
     if column is None:
         return df
     names = df[column].astype(str).str.strip()
@@ -136,7 +143,7 @@ def _select_point(
             return df
         raise InputError(
             Problem(
-                path=what,
+                path=POINT_PATH,
                 message=f"the file holds {len(available)} {what}s; choose one of "
                 f"{', '.join(available)}",
             )
@@ -145,7 +152,7 @@ def _select_point(
     if not mask.any():
         raise InputError(
             Problem(
-                path=what,
+                path=POINT_PATH,
                 message=f"{point!r} not in the file; available: {', '.join(available)}",
             )
         )
@@ -169,6 +176,10 @@ def _to_number(raw: pd.Series, column: str, allow_missing: bool = False) -> pd.S
 
 
 def _finish(s: pd.Series, market: str, point: str | None, kind: str, source: str) -> pd.Series:
+    """The price series named and described: its ``source`` names the point (settlement
+    point, zone, location) read, where the file has one."""
+    if point and point not in source:
+        source = f"{source} at {point}"
     s = s.astype(float)
     s.name = PRICE_NAME
     s.index.name = INDEX_NAME

@@ -16,6 +16,7 @@ from hashpivot.io._table import (
     _finish,
     _norm,
     _pick,
+    _select_point,
     _source_name,
     parse_named,
     read_and_parse,
@@ -74,18 +75,59 @@ class _Words:
                    "column")
 
 
+#: Whole words of a column name that say it holds the interval's start, its end, a time,
+#: and that its naive stamps are UTC (:func:`_timestamp_column`, :func:`_price_series`).
+_START_WORDS = frozenset({"start", "starting", "begin", "beginning"})
+_END_WORDS = frozenset({"end", "ending"})
+_TIME_WORDS = frozenset({"timestamp", "datetime", "time", "date", "period", "interval"})
+_UTC_WORDS = frozenset({"utc", "gmt"})
+
+#: Names of the column of a generic table that says which location (settlement point,
+#: node, zone) a row's price is of, as vendors' exports spell it.
+_LOCATION_NAMES = (
+    "location", "location_name", "settlement point", "settlement point name", "node",
+    "pnode_name", "node_name", "zone", "zone_name", "hub",
+)
+
+
+def _timestamp_column(columns: pd.Index) -> tuple[str, bool]:
+    """The timestamp column of a generic table chosen by its name, and whether that name
+    says it holds the intervals' ends.
+
+    A known name first (``interval_start``, ``timestamp``...), then a name whose words say
+    a start (``interval_start_utc``, ``datetime_beginning_ept``), then one that says a
+    time without an end (``timestamp_gmt``), then one that says an end
+    (``interval_end_utc``, ``Hour Ending``: read as ends), else the first column. An
+    export that gives both the start and the end of each interval (gridstatus:
+    ``interval_end_utc`` may come first) is read by its start.
+    """
+    hit = _pick(pd.DataFrame(columns=columns), *_TS_NAMES, required=False)
+    if hit is not None:
+        return hit, False
+    named = [(str(c), _name_words(str(c))) for c in columns]
+    for rule in (lambda w: bool(w & _START_WORDS),
+                 lambda w: bool(w & _TIME_WORDS) and not w & _END_WORDS):
+        for column, words in named:
+            if rule(words):
+                return column, False
+    for column, words in named:
+        if words & _END_WORDS:
+            return column, True
+    return str(columns[0]), False
+
+
 def _columns(
     columns: pd.Index, timestamp_column: str | None, price_column: str | None,
     words: _Words = _Words(),
-) -> tuple[str, str | None]:
-    """The timestamp column and, when its name tells, the price column of a generic table."""
+) -> tuple[str, str | None, bool]:
+    """The timestamp column, the price column when its name tells, and whether the
+    timestamps, by their column's name, are the intervals' ends (a column given by the
+    caller is read as the caller's ``label`` says)."""
     frame = pd.DataFrame(columns=columns)
-    ts_col = timestamp_column or _pick(frame, *_TS_NAMES, required=False)
-    if ts_col is None:
-        ts_col = str(columns[0])
+    ts_col, ends = (timestamp_column, False) if timestamp_column else _timestamp_column(columns)
     if ts_col not in columns:
         raise DataError(f"{words.file} has no column {ts_col!r}")
-    return ts_col, price_column or _pick(frame, *_PRICE_NAMES, required=False)
+    return ts_col, price_column or _pick(frame, *_PRICE_NAMES, required=False), ends
 
 
 #: Words of a column name that say its price is in cents or per kWh, not USD/MWh: each
@@ -132,13 +174,21 @@ def _parse_price_frame(
     price_column: str | None = None,
     label: str = "start",
     words: _Words = _Words(),
+    point: str | None = None,
 ) -> pd.Series:
-    """Parse a generic timestamp + price table (see :func:`read_price_file`)."""
+    """Parse a generic timestamp + price table (see :func:`read_price_file`); a table with
+    a location column (``location``, ``node``, ``zone``...) gives the rows of ``point``
+    (needed when it holds several)."""
     if df.empty:
         raise DataError(f"{words.file} is empty")
-    ts_col, price_col = _columns(df.columns, timestamp_column, price_column, words)
+    location_col = _pick(df, *_LOCATION_NAMES, required=False)
+    df = _select_point(df, location_col, point, "location")
+    ts_col, price_col, ends = _columns(df.columns, timestamp_column, price_column, words)
+    if ends:
+        label = "end"
     if price_col is None:
-        numeric = [c for c in df.columns if c != ts_col and pd.api.types.is_numeric_dtype(df[c])]
+        numeric = [c for c in df.columns if c not in (ts_col, location_col)
+                   and pd.api.types.is_numeric_dtype(df[c])]
         if len(numeric) != 1:
             raise DataError(
                 f"cannot tell which column holds the {words.quantity}{words.which} "
@@ -162,8 +212,9 @@ def _parse_price_frame(
         stamps = pd.DatetimeIndex(_to_datetime(raw_ts, str(ts_col), words.file, utc=True))
     else:
         stamps = pd.DatetimeIndex(_to_datetime(raw_ts, str(ts_col), words.file))
+    located = str(df[location_col].iloc[0]).strip() if location_col else None
     return _price_series(stamps, values.to_numpy(dtype=float), tz, ts_col, price_col, label,
-                         words)
+                         words, located)
 
 
 def _price_series(
@@ -174,8 +225,12 @@ def _price_series(
     price_col: str,
     label: str,
     words: _Words = _Words(),
+    location: str | None = None,
 ) -> pd.Series:
-    """The price series of parsed interval stamps (aware or naive local) and prices."""
+    """The price series of parsed interval stamps (aware, naive UTC when the column's
+    name says UTC, or naive local) and prices, of ``location`` when the file names it."""
+    if stamps.tz is None and _name_words(ts_col) & _UTC_WORDS:
+        stamps = stamps.tz_localize("UTC")  # interval_start_utc without its "+00:00"
     infinite = ~np.isfinite(values)
     if infinite.any():  # ("inf" parses as a number; NaN was refused as missing)
         raise DataError(f"{words.column} {price_col!r} has {int(infinite.sum())} infinite "
@@ -208,7 +263,8 @@ def _price_series(
     s.index.name = INDEX_NAME
     tz_out = pd.DatetimeIndex(s.index).tz
     tzname = str(tz_out) if tz_out is not None else ""
-    return _finish(s, "file", price_col, "file", f"file, tz {tzname}")
+    ends = f", timestamps are interval ends (column {ts_col!r})" if label == "end" else ""
+    return _finish(s, "file", location or price_col, "file", f"file, tz {tzname}{ends}")
 
 
 def _read_plain_csv(
@@ -241,9 +297,12 @@ def _read_plain_csv(
         header = pd.read_csv(path, nrows=0).columns
         if detect_layout and _known_layout({_norm(c) for c in header}):
             return None
-        ts_col, price_col = _columns(header, timestamp_column, price_column, words)
-        if price_col is None or price_col not in header:
-            return None
+        ts_col, price_col, ends = _columns(header, timestamp_column, price_column, words)
+        if price_col is None or price_col not in header or _pick(
+                pd.DataFrame(columns=header), *_LOCATION_NAMES, required=False):
+            return None  # (a location column: the general path selects its rows)
+        if ends:
+            label = "end"
         stamps: list[np.ndarray] = []
         prices: list[np.ndarray] = []
         forms: set[bool] = set()
@@ -287,10 +346,14 @@ def read_price_file(
 
     Columns are found by name when not given (timestamp: ``interval_start``,
     ``timestamp``, ``datetime``, ``time``, ``date``...; price: ``price_usd_per_mwh``,
-    ``price``, ``lmp``, ``spp``, ``lbmp``...; else the only numeric column). Timestamps with
-    a UTC offset are converted to ``tz`` (UTC when not given); naive ones are local time in
-    ``tz``, with the fall-back hour resolved by order of appearance (first = daylight
-    time) and a single copy given to both hours.
+    ``price``, ``lmp``, ``spp``, ``lbmp``...; else the only numeric column). A timestamp
+    column found by its name is read by what the name says: the interval's start
+    (``interval_start_utc``, ``datetime_beginning_ept``) before its end, and a lone
+    ``interval_end_utc`` or ``Hour Ending`` as the intervals' ends. Timestamps with a UTC
+    offset are converted to ``tz`` (UTC when not given), naive ones in a column whose name
+    says ``utc`` or ``gmt`` too; other naive ones are local time in ``tz``, with the
+    fall-back hour resolved by order of appearance (first = daylight time) and a single
+    copy given to both hours.
 
     Parameters
     ----------
@@ -379,7 +442,7 @@ def _parse_prices_auto(
         return _parse_nyiso_zonal(df, point)
     if {"date", "price", "zone"} <= cols:
         return _parse_ercot_hourly_lz(df, point)
-    return _parse_price_frame(df, tz)
+    return _parse_price_frame(df, tz, point=point)
 
 
 def read_prices_auto(
@@ -389,7 +452,8 @@ def read_prices_auto(
 
     ERCOT RTMLZHBSPP (``Delivery Interval``), SCED LMP (``SCEDTimestamp``, averaged to 15
     minutes), DAM SPP (``hourEnding``), the hourly ``Date, Price, Zone`` file, NYISO
-    ``he01..he24``; anything else goes to :func:`read_price_file` with ``tz``.
+    ``he01..he24``; anything else goes to :func:`read_price_file` with ``tz`` (the rows of
+    ``point`` when it has a location column: ``location``, ``node``, ``zone``...).
 
     Parameters
     ----------
