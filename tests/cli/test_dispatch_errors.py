@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from hashpivot.cli.app import app
 from hashpivot.cli.errors import speak_options
@@ -158,6 +158,20 @@ def _with_side_files(tmp_path: Path, capacity_mw: float = 50.0) -> Path:
     return path
 
 
+def _dispatch(site: Path, prices: Path) -> Result:
+    """``hashpivot dispatch SITE --prices PRICES`` at a hashprice of 50 USD/PH/day."""
+    return runner.invoke(app, ["dispatch", str(site), "--prices", str(prices),
+                               "--hashprice-usd-per-ph-day", "50"])
+
+
+def _error_line(site: Path, prices: Path) -> str:
+    """The one error line of :func:`_dispatch`, which exits 2 (no Python warning line)."""
+    res = _dispatch(site, prices)
+    assert res.exit_code == 2 and "Warning" not in res.output, res.output
+    (line,) = _errors(res)
+    return line
+
+
 def _errors(res: object) -> list[str]:
     return [line for line in str(getattr(res, "output", "")).splitlines()
             if line.startswith("error: ")]
@@ -272,8 +286,7 @@ def test_an_infinite_price_is_the_price_files_problem(tmp_path: Path) -> None:
     idx = pd.date_range("2024-08-19", periods=8, freq="h", tz="America/Chicago")
     pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
                   "price": [20.0] * 7 + [float("inf")]}).to_csv(prices, index=False)
-    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(prices),
-                              "--hashprice-usd-per-ph-day", "50"])
+    res = _dispatch(EXAMPLE, prices)
     assert res.exit_code == 2
     assert _errors(res) == [f"error: {prices}: --prices: price column 'price' has 1 "
                             "infinite value(s), first at row 8"], res.output
@@ -286,8 +299,7 @@ def test_a_price_beyond_any_market_is_noted(tmp_path: Path) -> None:
     idx = pd.date_range("2024-08-19", periods=8, freq="h", tz="America/Chicago")
     pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
                   "price": [20.0] * 7 + [1e12]}).to_csv(prices, index=False)
-    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(prices),
-                              "--hashprice-usd-per-ph-day", "50"])
+    res = _dispatch(EXAMPLE, prices)
     assert res.exit_code == 0, res.output
     assert "irregular steps" not in res.output  # (the gap warning is the gaps' alone)
     assert ("note: 1 price(s) outside -5,000 to 20,000 USD/MWh (from 20 to 1e+12), beyond "
@@ -307,22 +319,70 @@ def test_prices_at_two_interval_lengths_are_an_error(tmp_path: Path) -> None:
     prices = tmp_path / "px.csv"
     pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
                   "price": 30.0}).to_csv(prices, index=False)
-    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(prices),
-                              "--hashprice-usd-per-ph-day", "50"])
-    assert res.exit_code == 2, res.output
-    (line,) = _errors(res)
+    line = _error_line(EXAMPLE, prices)
     assert line == (f"error: {prices}: --prices: the price intervals are not of one length: "
                     "336 steps in a row of 60 minutes from 2024-08-01 00:00:00-05:00, where "
                     "the median step is 15 minutes; resample the file to one interval"), line
-    assert "UserWarning" not in res.output
     # rows missing here and there, 1.5 % of a 15-minute file (each its own step): a note,
     # no Python warning line (a review: counting them as another length refused it)
     gappy = quarter.delete(list(range(7, len(quarter), 67)))
     pd.DataFrame({"interval_start": gappy.strftime("%Y-%m-%dT%H:%M:%S%z"),
                   "price": 30.0}).to_csv(prices, index=False)
-    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(prices),
-                              "--hashprice-usd-per-ph-day", "50"])
+    res = _dispatch(EXAMPLE, prices)
     assert res.exit_code == 0, res.output
     assert (f"the price series has {len(quarter) - len(gappy)} irregular steps"
             in " ".join(res.output.split()))
     assert "UserWarning" not in res.output
+
+
+def _dam_export(path: Path, points: tuple[str, ...]) -> Path:
+    """An ERCOT DAM SPP export as the website writes it (hour ending 01:00..24:00)."""
+    rows = [f'"08/19/2024","{h:02d}:00","N","{p}","{30 + h}"\n'
+            for h in range(1, 25) for p in points]
+    path.write_text('"Delivery Date","Hour Ending","Repeated Hour Flag","Settlement Point",'
+                    '"Settlement Point Price"\n' + "".join(rows))
+    return path
+
+
+def test_a_price_file_of_another_point_than_the_contracts_is_an_error(tmp_path: Path) -> None:
+    """The site's contract is at HB_WEST; a file of LZ_WEST alone was dispatched without a
+    word (the reader asked for HB_WEST, then for any point), the output naming no point."""
+    prices = _dam_export(tmp_path / "dam.csv", ("LZ_WEST",))
+    line = _error_line(EXAMPLE, prices)
+    assert line == (f"error: {prices}: --prices: 'HB_WEST' not in the file; available: "
+                    "LZ_WEST (the point of the site's power_contract.market, ercot:HB_WEST)"
+                    ), line
+
+
+def test_a_price_file_of_several_points_names_where_to_choose_one(tmp_path: Path) -> None:
+    """A site without a contract market and a file of two points: the error was at
+    ``sites[0].settlement point``, a field no site file has."""
+    site = _example(tmp_path, 'market = "ercot:HB_WEST"', "")
+    prices = _dam_export(tmp_path / "dam.csv", ("HB_WEST", "LZ_WEST"))
+    line = _error_line(site, prices)
+    assert line == (f"error: {prices}: --prices: the file holds 2 settlement points; choose "
+                    "one of HB_WEST, LZ_WEST (name it in the site's power_contract.market "
+                    "as iso:point)"), line
+    ok = _dispatch(EXAMPLE, prices)
+    assert ok.exit_code == 0, ok.output
+    assert "DAM SPP at HB_WEST" in " ".join(ok.output.split())
+
+
+@pytest.mark.parametrize(("factor", "unit"), [(0.001, "USD/kWh"), (0.1, "c/kWh")])
+def test_prices_that_look_like_kwh_are_noted(tmp_path: Path, factor: float, unit: str) -> None:
+    """A vendor file of 0.03 USD/kWh in a column named ``price`` ran as 0.03 USD/MWh
+    without a word: power nearly free, mining never curtailed."""
+    prices = tmp_path / "px.csv"
+    idx = pd.date_range("2024-08-19", periods=48, freq="h", tz="America/Chicago")
+    pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "price": [round((25 + i % 9) * factor, 4) for i in range(48)]}
+                 ).to_csv(prices, index=False)
+    res = _dispatch(EXAMPLE, prices)
+    assert res.exit_code == 0, res.output
+    assert (f"is the file in {unit}?" in " ".join(res.output.split())), res.output
+    real = tmp_path / "real.csv"  # a windy week of West Texas prices is no unit slip
+    pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "price": [(-5.0 if i % 3 else 55.0) for i in range(48)]}).to_csv(real,
+                                                                                  index=False)
+    calm = _dispatch(EXAMPLE, real)
+    assert calm.exit_code == 0 and "kWh" not in calm.output, calm.output

@@ -42,6 +42,51 @@ PRICE_CAP_USD_PER_MWH = 20_000.0
 __all__ = ["build_dispatch_problem"]
 
 
+def _price_unit_note(values: np.ndarray, hours: np.ndarray) -> str | None:
+    """What in a price series looks like another unit than USD/MWh, or None.
+
+    Prices beyond what US markets have printed (:data:`PRICE_FLOOR_USD_PER_MWH`,
+    :data:`PRICE_CAP_USD_PER_MWH`: a slip of zeros), and a time-weighted mean below 1
+    USD/MWh in absolute value (a file in USD/kWh: 0.03 for 30 USD/MWh) or below
+    :data:`~hashpivot.models.sanity.LOW_POWER_PRICE_USD_PER_MWH` (c/kWh, as a contract
+    price that low is noted): neither range holds the series' true prices.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Prices. [USD/MWh]
+    hours : numpy.ndarray
+        Length of each interval. [h]
+
+    Returns
+    -------
+    str or None
+    """
+    from hashpivot.models.sanity import LOW_POWER_PRICE_USD_PER_MWH
+
+    notes = []
+    odd = (values < PRICE_FLOOR_USD_PER_MWH) | (values > PRICE_CAP_USD_PER_MWH)
+    if odd.any():
+        notes.append(
+            f"{int(odd.sum())} price(s) outside {PRICE_FLOOR_USD_PER_MWH:,.0f} to "
+            f"{PRICE_CAP_USD_PER_MWH:,.0f} USD/MWh (from {values.min():,.6g} to "
+            f"{values.max():,.6g}), beyond what US power markets have printed: check the "
+            "file's unit (USD/MWh)")
+    total_h = float(hours.sum()) if len(values) else 0.0
+    mean = float(values @ hours) / total_h if total_h > 0 else 0.0
+    mean_abs = float(np.abs(values) @ hours) / total_h if total_h > 0 else 0.0
+    if total_h > 0 and mean_abs < 1.0:
+        notes.append(
+            f"the prices average {mean:.4g} USD/MWh (|price| {mean_abs:.4g}): is the file in "
+            "USD/kWh? (multiply by 1000 for USD/MWh)")
+    elif total_h > 0 and mean < LOW_POWER_PRICE_USD_PER_MWH:
+        notes.append(
+            f"the prices average {mean:.4g} USD/MWh, below "
+            f"{LOW_POWER_PRICE_USD_PER_MWH:g}: is the file in c/kWh? (multiply by 10 for "
+            "USD/MWh)")
+    return "; ".join(notes) or None
+
+
 def _checked(problems: list[Problem], meta: dict[str, Any], fallback: T,
              step: Callable[[], tuple[T, dict[str, Any]]]) -> T:
     """``step()``'s value, its provenance added to ``meta``; on an :class:`InputError`
@@ -157,14 +202,9 @@ def build_dispatch_problem(
         meta["connection_note"] = connection_note
     if n_gaps:
         meta["price_gaps"] = n_gaps  # (a note: printed, not a Python warning line)
-    values = prices.to_numpy(dtype=float)
-    odd = (values < PRICE_FLOOR_USD_PER_MWH) | (values > PRICE_CAP_USD_PER_MWH)
-    if odd.any():  # (run, as a market could print them; said, as a unit slip is likelier)
-        meta["price_note"] = (
-            f"{int(odd.sum())} price(s) outside {PRICE_FLOOR_USD_PER_MWH:,.0f} to "
-            f"{PRICE_CAP_USD_PER_MWH:,.0f} USD/MWh (from {values.min():,.6g} to "
-            f"{values.max():,.6g}), beyond what US power markets have printed: check the "
-            "file's unit (USD/MWh)")
+    price_note = _price_unit_note(prices.to_numpy(dtype=float), hours)
+    if price_note:  # (run, as a market could print them; said, as a unit slip is likelier)
+        meta["price_note"] = price_note
 
     dated = fleet_by_date and n > 0 and bool(site.fleet)
     active = entries_installed(site, index) if dated else None

@@ -287,14 +287,12 @@ def load_prices(
                 point = None
         tz = region_timezone(site.region)
         try:
-            try:
-                return read_prices_auto(prices_file, point, tz)
-            except InputError:
-                if point is None:
-                    raise
-                return read_prices_auto(prices_file, None, tz)
+            # the contract's point, never another: a file of LZ_WEST for a contract at
+            # HB_WEST was read as the lone point it holds, without a word (until 2026-12)
+            return read_prices_auto(prices_file, point, tz)
         except InputError as exc:  # the reader names the file; the field is the option
-            raise exc.at_path("prices_file") from None
+            raise InputError([_point_chosen_by_contract(p, point, contract)
+                              for p in exc.problems]).at_path("prices_file") from None
     if market is not None:
         # a market given without its year is its latest bundled year, as the contract's is
         return load_market_prices(market, "market", PRICES_REMEDY)
@@ -308,6 +306,19 @@ def load_prices(
             )
         )
     return load_market_prices(key, CONTRACT_MARKET_FIELD, PRICES_REMEDY)
+
+
+def _point_chosen_by_contract(problem: Problem, point: str | None,
+                              contract: str | None) -> Problem:
+    """A price file's problem with its point (:data:`~hashpivot.io._table.POINT_PATH`)
+    saying where a site's point comes from: its ``power_contract.market``."""
+    from hashpivot.io._table import POINT_PATH
+
+    if problem.path != POINT_PATH:
+        return problem
+    where = (f"the point of the site's power_contract.market, {contract}" if point else
+             "name it in the site's power_contract.market as iso:point")
+    return Problem("", f"{problem.message} ({where})", problem.source)
 
 
 def check_market(market: str) -> None:
