@@ -42,6 +42,9 @@ def test_plausible_values_give_no_warning(tmp_path: Path) -> None:
     [
         ({"price": 4.2}, "sites[0].power_contract.price_usd_per_mwh", "c/kWh"),
         ({"price": 9.99}, "sites[0].power_contract.price_usd_per_mwh", "c/kWh"),
+        # 0.037 USD/kWh (3.7 c/kWh) was asked "is it in c/kWh? (= 0.37 USD/MWh)"
+        ({"price": 0.037}, "sites[0].power_contract.price_usd_per_mwh",
+         "is it in USD/kWh? (0.037 USD/kWh = 37 USD/MWh)"),
         ({"eff": 0.0175}, "sites[0].fleet[0].efficiency_j_per_th", "5-150 J/TH"),
         ({"eff": 151.0}, "sites[0].fleet[0].efficiency_j_per_th", "5-150 J/TH"),
         ({"lease": 1500.0}, "sites[0].hosting.lease_usd_per_kw_month", "per MW"),

@@ -180,3 +180,21 @@ def test_a_payback_past_the_halving_is_noted_with_the_subsidy_halved() -> None:
     assert json.loads(runner.invoke(app, [*short, "--json"]).stdout)["notes"] == []
     priced = [*short, "--machine-price-usd-per-th", "15", "--json"]
     assert json.loads(runner.invoke(app, priced).stdout)["notes"] == []
+
+
+@pytest.mark.parametrize(("price", "hint"), [
+    ("4.5", "is it in c/kWh? (4.5 c/kWh = 45 USD/MWh)"),
+    ("0.045", "is it in USD/kWh? (0.045 USD/kWh = 45 USD/MWh)"),
+])
+def test_a_power_price_in_a_doubtful_unit_is_noted(price: str, hint: str) -> None:
+    """``profit M60S --power-price-usd-per-mwh 4.5`` (4.5 c/kWh meant) printed a profit at
+    4.5 USD/MWh without a word, where a site file's contract price that low is noted."""
+    res = runner.invoke(app, ["profit", "M60S", "--power-price-usd-per-mwh", price])
+    assert res.exit_code == 0, res.output
+    assert (f"note: --power-price-usd-per-mwh {price}: {price} USD/MWh is below 10: {hint}"
+            in " ".join(res.output.split())), res.output
+    as_json = runner.invoke(app, ["profit", "M60S", "--power-price-usd-per-mwh", price,
+                                  "--json"])
+    assert any(hint in n for n in json.loads(as_json.stdout)["notes"])
+    plain = runner.invoke(app, ["profit", "M60S", "--power-price-usd-per-mwh", "45"])
+    assert "kWh" not in plain.output

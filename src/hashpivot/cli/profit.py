@@ -108,6 +108,11 @@ def profit_command(
                                      network.hashprice_usd_per_ph_day)
     notes = payback_halving_notes(rows, network.subsidy_btc, network.fees_btc_per_block,
                                   network.height)
+    from hashpivot.models.sanity import low_power_price_hint
+
+    price_hint = low_power_price_hint(power_price_usd_per_mwh)
+    if price_hint:  # (as a site file's contract price that low is warned of)
+        notes.insert(0, f"--power-price-usd-per-mwh {power_price_usd_per_mwh:g}: {price_hint}")
     conditions = {
         "date": network.date.isoformat() if network.date else None,
         "btc_price_usd": network.btc_price_usd,

@@ -20,14 +20,37 @@ EFFICIENCY_RANGE_J_PER_TH = (5.0, 150.0)
 HIGH_LEASE_USD_PER_KW_MONTH = 1_000.0
 
 
+#: A power price below this is probably in USD/kWh (1 USD/kWh = 1000 USD/MWh). [USD/MWh]
+USD_PER_KWH_BELOW_USD_PER_MWH = 1.0
+
+
+def low_power_price_hint(value: float) -> str | None:
+    """What a power price below :data:`LOW_POWER_PRICE_USD_PER_MWH` probably is, or None.
+
+    Parameters
+    ----------
+    value : float
+        A power price as given. [USD/MWh]
+
+    Returns
+    -------
+    str or None
+        ``"4.5 USD/MWh is below 10: is it in c/kWh? (4.5 c/kWh = 45 USD/MWh)"``; below
+        :data:`USD_PER_KWH_BELOW_USD_PER_MWH` the same in USD/kWh (0.045 USD/kWh = 45
+        USD/MWh: read as c/kWh it was still 100 times too low). None at or below zero and
+        from 10 on.
+    """
+    if not 0 < value < LOW_POWER_PRICE_USD_PER_MWH:
+        return None
+    unit, factor = (("USD/kWh", 1000.0) if value < USD_PER_KWH_BELOW_USD_PER_MWH else
+                    ("c/kWh", 10.0))
+    return (f"{value:g} USD/MWh is below {LOW_POWER_PRICE_USD_PER_MWH:g}: is it in {unit}? "
+            f"({value:g} {unit} = {factor * value:g} USD/MWh)")
+
+
 def _low_price(path: str, value: float) -> Problem | None:
-    if 0 < value < LOW_POWER_PRICE_USD_PER_MWH:
-        return Problem(
-            path,
-            f"{value:g} USD/MWh is below {LOW_POWER_PRICE_USD_PER_MWH:g}: is it in c/kWh? "
-            f"({value:g} c/kWh = {10 * value:g} USD/MWh)",
-        )
-    return None
+    hint = low_power_price_hint(value)
+    return Problem(path, hint) if hint else None
 
 
 def _efficiency(path: str, value: float | None) -> Problem | None:
@@ -117,5 +140,7 @@ __all__ = [
     "EFFICIENCY_RANGE_J_PER_TH",
     "HIGH_LEASE_USD_PER_KW_MONTH",
     "LOW_POWER_PRICE_USD_PER_MWH",
+    "USD_PER_KWH_BELOW_USD_PER_MWH",
+    "low_power_price_hint",
     "unit_warnings",
 ]

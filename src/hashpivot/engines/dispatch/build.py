@@ -47,7 +47,8 @@ def _price_unit_note(values: np.ndarray, hours: np.ndarray) -> str | None:
 
     Prices beyond what US markets have printed (:data:`PRICE_FLOOR_USD_PER_MWH`,
     :data:`PRICE_CAP_USD_PER_MWH`: a slip of zeros), and a time-weighted mean below 1
-    USD/MWh in absolute value (a file in USD/kWh: 0.03 for 30 USD/MWh) or below
+    USD/MWh in absolute value (:data:`~hashpivot.models.sanity.
+    USD_PER_KWH_BELOW_USD_PER_MWH`: a file in USD/kWh, 0.03 for 30 USD/MWh) or below
     :data:`~hashpivot.models.sanity.LOW_POWER_PRICE_USD_PER_MWH` (c/kWh, as a contract
     price that low is noted): neither range holds the series' true prices.
 
@@ -62,7 +63,10 @@ def _price_unit_note(values: np.ndarray, hours: np.ndarray) -> str | None:
     -------
     str or None
     """
-    from hashpivot.models.sanity import LOW_POWER_PRICE_USD_PER_MWH
+    from hashpivot.models.sanity import (
+        LOW_POWER_PRICE_USD_PER_MWH,
+        USD_PER_KWH_BELOW_USD_PER_MWH,
+    )
 
     notes = []
     odd = (values < PRICE_FLOOR_USD_PER_MWH) | (values > PRICE_CAP_USD_PER_MWH)
@@ -75,7 +79,7 @@ def _price_unit_note(values: np.ndarray, hours: np.ndarray) -> str | None:
     total_h = float(hours.sum()) if len(values) else 0.0
     mean = float(values @ hours) / total_h if total_h > 0 else 0.0
     mean_abs = float(np.abs(values) @ hours) / total_h if total_h > 0 else 0.0
-    if total_h > 0 and mean_abs < 1.0:
+    if total_h > 0 and mean_abs < USD_PER_KWH_BELOW_USD_PER_MWH:
         notes.append(
             f"the prices average {mean:.4g} USD/MWh (|price| {mean_abs:.4g}): is the file in "
             "USD/kWh? (multiply by 1000 for USD/MWh)")
