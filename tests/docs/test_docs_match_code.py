@@ -5,6 +5,7 @@ file has its origin, licence and build in ``data/PROVENANCE.md``."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -69,15 +70,21 @@ def _missing_from_nomenclature(keys: set[str]) -> list[str]:
 
 
 def _cli_json(args: list[str]) -> dict[str, Any]:
-    """The ``--json`` object of ``hashpivot <args> --json``, run in this process."""
+    """The ``--json`` object of ``hashpivot <args> --json``, run in this process (once per
+    ``args``: the tests of its keys outside and inside its inputs read the same run)."""
+    doc: dict[str, Any] = json.loads(_cli_stdout(tuple(args)))
+    return doc
+
+
+@functools.cache
+def _cli_stdout(args: tuple[str, ...]) -> str:
     from typer.testing import CliRunner
 
     from hashpivot.cli.app import app
 
     res = CliRunner().invoke(app, [*args, "--json"])
     assert res.exit_code == 0, res.output
-    doc: dict[str, Any] = json.loads(res.stdout)
-    return doc
+    return res.stdout
 
 
 #: The runs of the Makefile's ``demo`` target (``pivot`` above), made small.
@@ -111,6 +118,41 @@ def test_every_key_of_a_commands_json_outside_its_inputs_is_in_the_nomenclature(
     keys = _keys(shown) | {k for k in shown if re.fullmatch(r"[a-z0-9_]+", k)}
     missing = _missing_from_nomenclature(keys)
     assert not missing, f"{command} --json keys not in docs/nomenclature.md: {missing}"
+
+
+#: The runs whose ``--json`` echoes its inputs, and the object that does: the portfolio's
+#: fields as resolved (named as in docs/reference.md) and the run's own settings and facts.
+#: The second simulate prices an index site (its power model) that dispatches.
+INPUT_RUNS: dict[str, tuple[list[str], str]] = {
+    "simulate": (CLI_RUNS["simulate"], "inputs"),
+    "simulate_power": (["simulate", str(ROOT / "examples" / "portfolio.toml"), "--paths", "50",
+                        "--seed", "7"], "inputs"),
+    "optimize": (CLI_RUNS["optimize"], "assumptions"),
+}
+
+
+def _portfolio_fields() -> set[str]:
+    """The field names docs/reference.md documents (each with its unit), the portfolio
+    file's (generated from the models)."""
+    text = (ROOT / "docs" / "reference.md").read_text()
+    return set(re.findall(r"^\| `([a-z][a-z0-9_]*)` \|", text, re.M))
+
+
+@pytest.mark.parametrize("run", sorted(INPUT_RUNS))
+def test_every_key_of_a_commands_inputs_is_a_portfolio_field_or_in_the_nomenclature(
+        run: str) -> None:
+    """``simulate``'s ``inputs`` and ``optimize``'s ``assumptions``: the keys that are no
+    portfolio field (``horizon_source``, ``fan_paths``, ``calibration``'s standard errors,
+    a site's ``convertible_mw``...) are in the nomenclature with their unit."""
+    args, name = INPUT_RUNS[run]
+    echoed = _cli_json(args)[name]
+    assert isinstance(echoed, dict) and echoed
+    if run == "simulate_power":  # (else the power model's keys would go unchecked)
+        assert echoed["power_fit"] and echoed["power_model"]
+    keys = (_keys(echoed) | set(echoed)) - _portfolio_fields()
+    missing = _missing_from_nomenclature(keys)
+    assert not missing, (f"{args[0]} --json {name} keys neither in docs/reference.md nor "
+                         f"in docs/nomenclature.md: {missing}")
 
 
 def test_every_key_of_pivot_json_outside_its_inputs_is_in_the_nomenclature() -> None:
