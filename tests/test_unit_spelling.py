@@ -1,6 +1,9 @@
 """One spelling of a rent's unit, the glossary's: ``USD/kW/month`` (docs/nomenclature.md).
 The assumption rows said ``USD/kW/month`` while the break-even lease, the deals table, the
-tornado (``USD/kW-mo``) and the dashboard's halls said ``USD/kW-month``."""
+tornado (``USD/kW-mo``) and the dashboard's halls said ``USD/kW-month``. The 4CP
+transmission rate likewise: ``USD/kW/year``, not ``USD/(kW year)`` (the model's
+description, docs/reference.md and the glossary said so, methodology.md and the dispatch
+example ``USD/kW/year``)."""
 
 from __future__ import annotations
 
@@ -16,8 +19,8 @@ import hashpivot
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = Path(hashpivot.__file__).parent
-#: The other spelling and its abbreviations (kW-month, kW-mo, kW-year).
-OTHER = re.compile(r"kW-(mo|month|year)\b")
+#: The other spellings and their abbreviations (kW-month, kW-mo, kW-year, (kW year)).
+OTHER = re.compile(r"kW-(mo|month|year)\b|\(kW[ .*x]+(mo|month|year)\)")
 
 
 def _texts() -> list[Path]:
@@ -31,6 +34,15 @@ def _texts() -> list[Path]:
 def test_the_glossary_spells_it_so() -> None:
     glossary = (ROOT / "docs" / "nomenclature.md").read_text()
     assert "| `lease_usd_per_kw_month` | USD/kW/month |" in glossary
+    assert "charge_usd_per_kw_year`, `peak_intervals` | USD/kW/year, - |" in glossary
+
+
+def test_the_4cp_rate_reads_so_in_the_reference() -> None:
+    """The field's description, which docs/reference.md and the site form show."""
+    from hashpivot.models.dispatch import FourCPSpec
+
+    description = FourCPSpec.model_fields["charge_usd_per_kw_year"].description or ""
+    assert description.endswith("[USD/kW/year]")
 
 
 def test_no_module_or_document_spells_it_otherwise() -> None:

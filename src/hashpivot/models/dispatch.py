@@ -294,7 +294,7 @@ class FourCPSpec(BaseModel):
         0.0,
         ge=0.0,
         le=10_000.0,
-        description="Transmission charge per kW of peak load. [USD/(kW year)]",
+        description="Transmission charge per kW of peak load. [USD/kW/year]",
     )
     peak_intervals: list[DateTimeValue] = Field(
         default_factory=list,

@@ -13,7 +13,7 @@ Accounting (per interval ``t`` of ``dt`` hours; prices in USD/MWh, powers in MW)
 * grid cost = grid import x (index price + adder) x dt;
 * PPA cost = volume x PPA price x dt (take-or-pay, used or not);
 * renewable cost = generation available x its price x dt (paid as generated);
-* 4CP charge = rate [USD/(kW year)] x 1000 x mean grid withdrawal (import + PPA used) over the
+* 4CP charge = rate [USD/kW/year] x 1000 x mean grid withdrawal (import + PPA used) over the
   peak intervals [MW];
 * power cost = grid + PPA + renewable + 4CP;
 * resale credits = (PPA + renewable energy resold) x index price x dt (a physical PPA's

@@ -106,7 +106,7 @@ class DispatchProblem:
         Charge per MW of the commitment unavailable, per hour, on top of the readiness
         forfeited. [USD/(MW h)]
     fourcp_usd_per_kw_year : float
-        4CP charge. [USD/(kW year)]
+        4CP charge. [USD/kW/year]
     fourcp_peak_series : numpy.ndarray of bool, shape (T,)
         Peak intervals; the charge applies to the mean grid withdrawal over them.
     import_limit_mw : float
@@ -423,7 +423,7 @@ class DispatchProblem:
         """4CP charge per MW of withdrawal in each interval (of ``rows``; 0 outside peaks).
         [USD/MW]
 
-        ``charge = rate [USD/(kW year)] * 1000 * mean(withdrawal over the n peaks) [MW]``, so a
+        ``charge = rate [USD/kW/year] * 1000 * mean(withdrawal over the n peaks) [MW]``, so a
         peak interval costs ``rate * 1000 / n`` per MW withdrawn (``n`` over the horizon).
         """
         n = self.n_peak_intervals
