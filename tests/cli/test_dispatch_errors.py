@@ -49,7 +49,8 @@ def test_engine_names_its_arguments(tmp_path: Path) -> None:
     assert problem.path == "market" and "--" not in problem.message
     assert "`prices_file`" in problem.message and "`market`" in problem.message
     nope = load_portfolio(_example(tmp_path, '"ercot:HB_WEST"', '"ercot:NOPE"')).sites[0]
-    with pytest.raises(InputError, match="give a bundled `market` or `prices_file`") as unknown:
+    with pytest.raises(InputError,
+                       match=r"give `market` \(bundled prices\) or `prices_file`") as unknown:
         load_prices(nope, None, None)
     assert unknown.value.problems[0].path == "power_contract.market"
     index = pd.date_range("2099-01-01", periods=4, freq="h", tz="America/Chicago")
@@ -90,7 +91,7 @@ def test_dispatch_names_a_market_no_bundled_prices_answer_in_the_file(
     (line,) = _errors(res)
     assert line.startswith(f"error: {site}: sites[0].power_contract.market: "), line
     if market != "bogus":
-        assert "give a bundled --market or --prices FILE" in line
+        assert "give --market (bundled prices) or --prices FILE" in line
 
 
 def test_pivot_refuses_a_contract_market_that_is_no_market_reference(tmp_path: Path) -> None:

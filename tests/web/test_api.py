@@ -553,7 +553,7 @@ def test_a_market_with_no_bundled_prices_names_only_what_the_service_takes(
     (problem,) = r.json()["problems"]
     assert problem["path"] == path
     message = problem["message"]
-    assert "no bundled prices" in message and "give a bundled `market`" in message, message
+    assert "no bundled prices" in message and "give `market` (bundled prices)" in message, message
     assert "prices_file" not in message and "pass a price file" not in message, message
     assert "only `hashpivot dispatch --prices` and the library take one" in message
 

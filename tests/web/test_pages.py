@@ -755,3 +755,27 @@ def test_a_site_form_saves_typed_fleet_values_to_their_own_machines_or_says_why_
         r = c.post("/portfolios/1/sites/1/edit", follow_redirects=False, data={
             "csrf_token": csrf, "site_read": "Georgia", "name": "Georgia", "cap": "5"})
         assert r.status_code == 422 and "cap: no such field in this form: &#39;5&#39;" in r.text
+
+
+def test_a_run_forms_errors_name_its_fields_as_labelled(sqlite_db: tuple[str, None]) -> None:
+    """An engine names a run parameter in backquotes (```convert_mw```, ```market```); the
+    form's error says it as the form's field, by its label, as the tables' notes do
+    (:func:`hashpivot.web.forms.speak_fields`), never in the engine's backquotes."""
+    from hashpivot.store.run_params import DispatchParams, PivotParams
+    from hashpivot.web import forms
+
+    labels = {f.name: f.label for f in forms.params_form(PivotParams, {})}
+    labels |= {f.name: f.label for f in forms.params_form(DispatchParams, {})}
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        for kind, data, field, words in (
+                ("pivot", {"start": "2026-01"}, "start",
+                 f"give the {labels['convert_mw']} field"),
+                ("dispatch", {"market": "ercot:NOPE:2024"}, "market",
+                 f"give the {labels['market']} field (bundled prices) or a price file")):
+            r = c.post("/portfolios/3/runs", data={"csrf_token": csrf, "kind": kind, **data})
+            assert r.status_code == 422
+            shown = r.text.split(f'for="f-{kind}-{field}"')[1].split('class="field')[0]
+            error = shown.split('class="error"')[1].split("</")[0]
+            assert words in error, error
+            assert not [n for n in labels if f"`{n}`" in error], error

@@ -179,7 +179,7 @@ def market_with_year(market: str | MarketKey, path: str = "market",
         The reference's field path in the problems (``power_contract.market``).
     remedy : str
         What the caller's user can give instead, named by its arguments in backquotes
-        (``"give a bundled `market` or `prices_file`"``); "" for none.
+        (``"give `market` (bundled prices) or `prices_file`"``); "" for none.
 
     Returns
     -------

@@ -169,7 +169,7 @@ def _resolve_problems(k: RunKind, portfolio: Portfolio, raw_params: Any,
 
 
 #: The service's words for the inputs engines name in backquotes in their messages
-#: (``give a bundled `market` or `prices_file```; :func:`hashpivot.exceptions.reword`):
+#: (``give `market` (bundled prices) or `prices_file```; :func:`hashpivot.exceptions.reword`):
 #: a run parameter by its own name (the same as the engine's but for these), an input the
 #: service does not take by what its user can do about it. The command line has its own
 #: (its options: :func:`hashpivot.cli.errors.options_for`).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Collection
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -220,12 +220,17 @@ def params_form(model: type[BaseModel], values: dict[str, Any]) -> list[FormFiel
     ]
 
 
-def speak_fields(text: str, fields: Collection[str]) -> str:
+def field_words(fields: Iterable[FormField]) -> dict[str, str]:
+    """How a form names each of its shown ``fields``: name -> "the <label> field"."""
+    return {f.name: f"the {f.label} field" for f in fields if f.kind != "hidden"}
+
+
+def speak_fields(text: str, fields: Iterable[FormField]) -> str:
     """``text`` with each run parameter an engine names in backquotes (```time_limit_s```)
-    named as this form's field ("the time_limit_s field"): the engines name their
-    arguments, the CLI its options, the dashboard its fields
-    (:func:`hashpivot.exceptions.reword`)."""
-    return reword(text, {field: f"the {field} field" for field in fields})
+    named as this form's field, by its label ("the time_limit_s field"): the engines name
+    their arguments, the CLI its options, the dashboard its fields, in the tables' notes
+    and in the form's errors alike (:func:`hashpivot.exceptions.reword`)."""
+    return reword(text, field_words(fields))
 
 
 def _coerce(text: str, kind: str, choices: tuple[str, ...] = ()) -> Any:

@@ -364,8 +364,9 @@ def _launch_run(request: Request, portfolio_id: int, form: dict[str, str]) -> Re
             portfolio = store.validate_document(row.document)
             run = jobs.submit(s, kind, row, portfolio, params)
             run_id = run.id
-        except InputError as exc:
-            other = forms.attach_errors(fields, _problems(exc), "")
+        except InputError as exc:  # (the engines' `convert_mw` as the form's field)
+            other = forms.attach_errors(
+                fields, _problems(exc.reworded(forms.field_words(fields))), "")
             return _render(
                 request,
                 "run_form.html",
@@ -412,7 +413,7 @@ def _in_form_words(tables: list[RunTable], kind: str) -> list[RunTable]:
     """The tables' notes with the run parameters the engines name (```time_limit_s```) as
     the run form's fields (:func:`~hashpivot.web.forms.speak_fields`)."""
     run_kind = RUN_KINDS.get(kind)
-    fields = set(run_kind.params.model_fields) if run_kind is not None else set()
+    fields = forms.params_form(run_kind.params, {}) if run_kind is not None else []
     return [dataclasses.replace(t, notes=tuple(forms.speak_fields(n, fields) for n in t.notes))
             for t in tables]
 

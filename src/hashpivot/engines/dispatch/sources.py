@@ -211,7 +211,7 @@ CONTRACT_MARKET_FIELD = "power_contract.market"
 
 #: What a dispatch can take instead of a market with no bundled prices, in the names of
 #: its arguments (each interface says it in its own words: options, run parameters).
-PRICES_REMEDY = "give a bundled `market` or `prices_file`"
+PRICES_REMEDY = "give `market` (bundled prices) or `prices_file`"
 
 
 def contract_market(site: Site, remedy: str = "") -> MarketKey | None:
