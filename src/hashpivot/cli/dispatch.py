@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from hashpivot.cli.errors import handle_errors, options_for, speak_options
-from hashpivot.cli.options import ChartsOutDir, JsonFlag
+from hashpivot.cli.options import DispatchOutDir, JsonFlag
 from hashpivot.cli.output import jsonable
 from hashpivot.cli.tables import compact_table, make_console
 from hashpivot.exceptions import DataError, InputError, Problem
@@ -77,7 +77,7 @@ def dispatch_command(
     ] = None,
     site: Annotated[str | None, typer.Option("--site", help="Site name.")] = None,
     json_out: JsonFlag = False,
-    out: ChartsOutDir = None,
+    out: DispatchOutDir = None,
 ) -> None:
     """Dispatch a hybrid site against power prices."""
     from hashpivot.cli.inputs import load_site_file, with_input_warnings

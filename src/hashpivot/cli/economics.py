@@ -30,7 +30,7 @@ from hashpivot.cli.network import (
     warn_if_stale,
 )
 from hashpivot.cli.options import (
-    ChartsOutDir,
+    BacktestOutDir,
     JsonFlag,
     PortfolioFile,
     check_out_dir,
@@ -172,7 +172,7 @@ def register(app: typer.Typer) -> None:
         site_file: PortfolioFile,
         start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")],
         end: Annotated[str, typer.Option("--end", help="Last day, YYYY-MM-DD.")],
-        out: ChartsOutDir = None,
+        out: BacktestOutDir = None,
         as_json: JsonFlag = False,
     ) -> None:
         """Daily unit economics of the portfolio over a historical window, with the

@@ -14,10 +14,10 @@ from rich.text import Text
 from hashpivot.cli.errors import handle_errors, options_for, speak_options
 from hashpivot.cli.inputs import load_site_file
 from hashpivot.cli.options import (
-    ChartsOutDir,
     DaskScheduler,
     DaskWorkers,
     JsonFlag,
+    OptimizeOutDir,
     PortfolioFile,
     Seed,
     at_least_problems,
@@ -204,7 +204,7 @@ def register(app: typer.Typer) -> None:
         workers: DaskWorkers = None,
         scheduler: DaskScheduler = None,
         as_json: JsonFlag = False,
-        out: ChartsOutDir = None,
+        out: OptimizeOutDir = None,
     ) -> None:
         from hashpivot.models.optimize import _QUARTER_RE
         from hashpivot.optimize import OptimizeConfig, optimize_plan

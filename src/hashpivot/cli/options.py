@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.reports.out_files import out_help
 from hashpivot.run_defaults import (
     MAX_DISCOUNT_RATE,
     MAX_HORIZON_YEARS,
@@ -49,10 +50,13 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")
 JsonTableFlag = Annotated[
     bool, typer.Option("--json", help="Print one JSON object instead of a table.")
 ]
-#: ``--out``: the folder of a command that writes charts and tables.
-ChartsOutDir = Annotated[
-    Path | None, typer.Option("--out", help="Write charts (PNG, HTML) and CSVs here.")
-]
+#: ``--out``: the folder of a command's charts and tables, its help naming each file the
+#: command's writer names (:mod:`hashpivot.reports.out_files`).
+BacktestOutDir = Annotated[Path | None, typer.Option("--out", help=out_help("backtest"))]
+PivotOutDir = Annotated[Path | None, typer.Option("--out", help=out_help("pivot"))]
+SimulateOutDir = Annotated[Path | None, typer.Option("--out", help=out_help("simulate"))]
+DispatchOutDir = Annotated[Path | None, typer.Option("--out", help=out_help("dispatch"))]
+OptimizeOutDir = Annotated[Path | None, typer.Option("--out", help=out_help("optimize"))]
 #: ``--seed``: the root of a Monte Carlo run's chunk seeds.
 Seed = Annotated[int, typer.Option("--seed", help="Root random seed (0 to 2**128 - 1).")]
 #: ``--workers``: a local Dask cluster for a chunked run.

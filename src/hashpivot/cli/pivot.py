@@ -18,6 +18,7 @@ from hashpivot.cli.options import (
     ConvertStart,
     JsonTableFlag,
     OnlySite,
+    PivotOutDir,
     check_out_dir,
     collect,
     conversion_check,
@@ -112,14 +113,7 @@ def pivot_command(
     json_out: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of tables.")
     ] = False,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            help="Write CSVs (monthly and annual per strategy, summary, tornado) and charts "
-            "(cumulative cash flow, tornado; PNG and self-contained HTML) to this directory.",
-        ),
-    ] = None,
+    out: PivotOutDir = None,
 ) -> None:
     """Compare converting MW to AI/HPC hosting with keeping them mining."""
     from hashpivot.engines.pivot import run_pivot

@@ -14,7 +14,6 @@ from rich.markup import escape
 from hashpivot.cli.errors import handle_errors, options_for
 from hashpivot.cli.inputs import load_site_file, with_input_warnings
 from hashpivot.cli.options import (
-    ChartsOutDir,
     ConvertStart,
     DaskScheduler,
     DaskWorkers,
@@ -22,6 +21,7 @@ from hashpivot.cli.options import (
     OnlySite,
     PortfolioFile,
     Seed,
+    SimulateOutDir,
     at_least_problems,
     check_out_dir,
     collect,
@@ -230,7 +230,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         as_json: JsonFlag = False,
-        out: ChartsOutDir = None,
+        out: SimulateOutDir = None,
     ) -> None:
         from rich.progress import (
             BarColumn,

@@ -19,7 +19,11 @@ from hashpivot.reports.charts import (
     set_titles,
     thousands,
 )
+from hashpivot.reports.out_files import OUT_FILES, out_name
 from hashpivot.reports.serialize import assumptions_frame, write_csvs
+
+#: The files of ``backtest --out`` (:mod:`hashpivot.reports.out_files`).
+_FILES = OUT_FILES["backtest"]
 
 
 def halving_days(daily: pd.DataFrame) -> list[pd.Timestamp]:
@@ -50,10 +54,10 @@ def write_backtest(result: BacktestResult, out_dir: Path, title: str) -> list[Pa
     total cost above the price, and direct cost above it, darker)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     d = result.daily
-    written = [out_dir / "backtest.csv"]
+    written = [out_dir / out_name(_FILES, "backtest.csv")]
     d.to_csv(written[0], float_format="%.6g")
     written += write_csvs(out_dir, [(assumptions_frame(result.resolved_assumptions()),
-                                     "assumptions.csv")])
+                                     out_name(_FILES, "assumptions.csv"))])
     halvings = halving_days(d)
     masks = reverse_margin_masks(d)
     subtitle = (
@@ -85,7 +89,7 @@ def write_backtest(result: BacktestResult, out_dir: Path, title: str) -> list[Pa
     ax2.set_ylabel("USD per BTC")
     ax2.set_yscale("log")
     ax2.legend(loc="upper left", fontsize=8)
-    written.append(save_png(fig, out_dir / "backtest.png"))
+    written.append(save_png(fig, out_dir / out_name(_FILES, "backtest.png")))
 
     pfig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06)
     pfig.add_trace(
@@ -107,7 +111,7 @@ def write_backtest(result: BacktestResult, out_dir: Path, title: str) -> list[Pa
         pfig.add_vline(x=day, line_dash="dot", line_color="grey")
     pfig.update_yaxes(type="log", row=2, col=1)
     pfig.update_layout(title=plotly_title(title, subtitle), height=750)
-    written.append(save_html(pfig, out_dir / "backtest.html"))
+    written.append(save_html(pfig, out_dir / out_name(_FILES, "backtest.html")))
     return written
 
 

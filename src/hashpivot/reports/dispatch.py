@@ -21,6 +21,7 @@ from hashpivot.reports.charts import (
     set_titles,
     thousands,
 )
+from hashpivot.reports.out_files import OUT_FILES, out_name
 from hashpivot.reports.serialize import jsonable
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ ENERGY_SOURCES: tuple[tuple[str, str], ...] = (
 )
 """Monthly-frame columns of the energy bought, by source [MWh], and their chart labels."""
 
-
+#: The files of ``dispatch --out`` (:mod:`hashpivot.reports.out_files`).
+_FILES = OUT_FILES["dispatch"]
 
 
 def mining_heatmap_frame(sched: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +73,7 @@ def heatmap_chart(
             f"{100 * (summary.get('uptime_fraction') or 0):.1f} %")
     subtitle = _subtitle(summary, "Mean mining load [MW] per local clock hour and day")
     set_titles(fig, head, subtitle, width_chars=100)
-    png = save_png(fig, out_dir / "dispatch_heatmap.png")
+    png = save_png(fig, out_dir / out_name(_FILES, "dispatch_heatmap.png"))
     g = go.Figure(go.Heatmap(z=heat.to_numpy().T, x=[d.strftime("%Y-%m-%d") for d in heat.index],
                              y=list(range(24)), colorbar={"title": "MW"}))
     g.update_layout(title=plotly_title(head, subtitle), yaxis_title="hour (local)")
@@ -128,7 +130,7 @@ def price_duration_chart(
     set_titles(fig, head, subtitle, width_chars=100)
     ax.legend(fontsize=7, loc="upper right")
     ax.grid(alpha=0.3)
-    png = save_png(fig, out_dir / "dispatch_price_duration.png")
+    png = save_png(fig, out_dir / out_name(_FILES, "dispatch_price_duration.png"))
     step = max(1, len(prices) // 5000)
     g = go.Figure(go.Scatter(x=share[::step], y=prices[::step], name="index price"))
     for name, t in thresholds_usd_per_mwh.items():
@@ -181,7 +183,7 @@ def monthly_chart(
     subtitle = _subtitle(summary or {}, "Energy [MWh] bought by source (bars) and used "
                          "(lines); emissions [t CO2] on the right axis")
     set_titles(fig, head, subtitle, width_chars=100)
-    png = save_png(fig, out_dir / "dispatch_monthly.png")
+    png = save_png(fig, out_dir / out_name(_FILES, "dispatch_monthly.png"))
     g = make_subplots(specs=[[{"secondary_y": True}]])
     for col, lab in ENERGY_SOURCES:
         g.add_bar(x=labels, y=monthly[col], name=lab)
@@ -217,11 +219,11 @@ def write_dispatch(result: DispatchResult, out_dir: Path) -> list[Path]:
     sched = result.schedule_frame()
     monthly = result.monthly_frame()
     summary = jsonable(result.to_dict())
-    sched.to_csv(out_dir / "dispatch_schedule.csv", index_label="interval_start")
-    monthly.to_csv(out_dir / "dispatch_monthly.csv")
-    (out_dir / "dispatch_summary.json").write_text(json.dumps(summary, indent=2))
-    written = [out_dir / "dispatch_schedule.csv", out_dir / "dispatch_monthly.csv",
-               out_dir / "dispatch_summary.json"]
+    written = [out_dir / out_name(_FILES, name) for name in (
+        "dispatch_schedule.csv", "dispatch_monthly.csv", "dispatch_summary.json")]
+    sched.to_csv(written[0], index_label="interval_start")
+    monthly.to_csv(written[1])
+    written[2].write_text(json.dumps(summary, indent=2))
 
     charts = [
         heatmap_chart(mining_heatmap_frame(sched), summary, out_dir),
@@ -232,6 +234,7 @@ def write_dispatch(result: DispatchResult, out_dir: Path) -> list[Path]:
     written += [png for png, _ in charts]
     html = "<html><head><meta charset='utf-8'><title>hashpivot dispatch</title></head><body>"
     html += "".join(html_fragments([g for _, g in charts])) + "</body></html>"
-    (out_dir / "dispatch.html").write_text(html, encoding="utf-8")
-    written.append(out_dir / "dispatch.html")
+    page = out_dir / out_name(_FILES, "dispatch.html")
+    page.write_text(html, encoding="utf-8")
+    written.append(page)
     return written

@@ -17,9 +17,13 @@ import plotly.colors
 import plotly.graph_objects as go
 
 from hashpivot.reports import charts
+from hashpivot.reports.out_files import DISPATCH_UPLIFT_FILES, out_name
 from hashpivot.reports.serialize import write_csvs
 
 __all__ = ["dispatch_uplift_frame", "uplift_figure", "write_dispatch_uplift"]
+
+#: Its files, among those of ``pivot --out`` and ``simulate --out``.
+_FILES = DISPATCH_UPLIFT_FILES
 
 #: Columns of ``dispatch_uplift.csv`` after ``site``, ``fleet_entry`` and ``month``.
 COLUMNS = (
@@ -77,7 +81,7 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
     frame = dispatch_uplift_frame(site_facts)
     if frame.empty:
         return []
-    written = write_csvs(out_dir, ((frame, "dispatch_uplift.csv"),))
+    written = write_csvs(out_dir, ((frame, out_name(_FILES, "dispatch_uplift.csv")),))
     title = "Dispatch flexibility counted per MW still mining"
     subtitle = (
         f"uplift [USD/MW/month] = max(0, margin + gain) - max(0, margin): the dispatch "
@@ -95,10 +99,10 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
     charts.thousands(ax.yaxis)
     charts.set_titles(fig, title, subtitle)
     ax.legend(fontsize=8)
-    written.append(charts.save_png(fig, out_dir / "dispatch_uplift.png", dpi=120))
+    written.append(charts.save_png(fig, out_dir / out_name(_FILES, "dispatch_uplift.png"), dpi=120))
     pfig = uplift_figure(frame)
     pfig.update_layout(title=charts.plotly_title(title, subtitle))
-    written.append(charts.save_html(pfig, out_dir / "dispatch_uplift.html"))
+    written.append(charts.save_html(pfig, out_dir / out_name(_FILES, "dispatch_uplift.html")))
     return written
 
 

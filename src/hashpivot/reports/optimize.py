@@ -15,6 +15,7 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import Patch
 
 from hashpivot.reports.charts import new_figure, save_png, write_page
+from hashpivot.reports.out_files import OUT_FILES, out_name
 from hashpivot.reports.serialize import (
     GZIP_REPRODUCIBLE,
     assumptions_frame,
@@ -26,6 +27,10 @@ from hashpivot.reports.serialize import (
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio
     from hashpivot.optimize import PlanResult
+
+
+#: The files of ``optimize --out`` (:mod:`hashpivot.reports.out_files`).
+_FILES = OUT_FILES["optimize"]
 
 
 def strategies_frame(result: PlanResult) -> pd.DataFrame:
@@ -86,7 +91,7 @@ def plan_chart(result: PlanResult, out_dir: Path) -> tuple[Path, go.Figure]:
         ax.legend(handles=[Patch(facecolor=c, edgecolor="black", label=t)
                            for t, c in colors.items()], fontsize=8, loc="upper center",
                   bbox_to_anchor=(0.5, -0.08), ncol=min(len(tenants), 4), frameon=False)
-    png = save_png(fig, out_dir / "plan_gantt.png")
+    png = save_png(fig, out_dir / out_name(_FILES, "plan_gantt.png"))
     g.update_layout(title="Conversion plan", xaxis_type="date",
                     yaxis={"autorange": "reversed"})
     return png, g
@@ -110,7 +115,7 @@ def npv_distribution_chart(result: PlanResult, out_dir: Path) -> tuple[Path, go.
     ax.set_ylabel("scenarios")
     ax.set_title("NPV distribution: optimized plan vs simple strategies (same scenarios)")
     ax.legend(fontsize=8)
-    png = save_png(fig, out_dir / "npv_distribution.png")
+    png = save_png(fig, out_dir / out_name(_FILES, "npv_distribution.png"))
     g.update_layout(barmode="overlay", title="NPV per plan [M USD]")
     return png, g
 
@@ -135,27 +140,27 @@ def write_optimize(result: PlanResult, out_dir: Path, portfolio: Portfolio | Non
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written = write_csvs(out_dir, (
-        (result.plan, "plan.csv"),
-        (strategies_frame(result), "strategies.csv"),
-        (result.rules, "rules.csv"),
-        (result.shadow_prices, "shadow_prices.csv"),
-        (assumptions_frame(result.resolved_assumptions()), "assumptions.csv"),
+        (result.plan, out_name(_FILES, "plan.csv")),
+        (strategies_frame(result), out_name(_FILES, "strategies.csv")),
+        (result.rules, out_name(_FILES, "rules.csv")),
+        (result.shadow_prices, out_name(_FILES, "shadow_prices.csv")),
+        (assumptions_frame(result.resolved_assumptions()), out_name(_FILES, "assumptions.csv")),
     ))
-    p = out_dir / "npv_samples.csv.gz"
+    p = out_dir / out_name(_FILES, "npv_samples.csv.gz")
     npv_samples_frame(result).to_csv(p, index_label="scenario", compression=GZIP_REPRODUCIBLE)
     written.append(p)
-    js = out_dir / "result.json"
+    js = out_dir / out_name(_FILES, "result.json")
     js.write_text(dumps(dict(jsonable(json.loads(dumps(result.to_json())))), indent=2),
                   encoding="utf-8")
     written.append(js)
     charts = [plan_chart(result, out_dir), npv_distribution_chart(result, out_dir)]
     written += [png for png, _ in charts]
-    written.append(write_page(out_dir / "optimize.html", "hashpivot optimize",
+    written.append(write_page(out_dir / out_name(_FILES, "optimize.html"), "hashpivot optimize",
                               [g for _, g in charts]))
     if portfolio is not None:
         from hashpivot.optimize.plan_portfolio import PLAN_PORTFOLIO_FILE, plan_portfolio_toml
 
-        toml = out_dir / PLAN_PORTFOLIO_FILE
+        toml = out_dir / out_name(_FILES, PLAN_PORTFOLIO_FILE)
         toml.write_text(plan_portfolio_toml(portfolio, result.to_json(), source),
                         encoding="utf-8")
         written.append(toml)

@@ -20,12 +20,17 @@ from hashpivot.reports.charts import (
 )
 from hashpivot.reports.dispatch_uplift import write_dispatch_uplift
 from hashpivot.reports.labels import discounting_text, format_tornado_input
+from hashpivot.reports.out_files import OUT_FILES, out_name
 from hashpivot.reports.serialize import assumptions_frame, write_csvs
 from hashpivot.reports.tables.strategies import taxed, tornado_changes_with_terminal_value
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot import PivotResult
     from hashpivot.engines.pivot.results import StrategyResult
+
+
+#: The files of ``pivot --out`` (:mod:`hashpivot.reports.out_files`).
+_FILES = OUT_FILES["pivot"]
 
 
 def monthly_frame(s: StrategyResult) -> pd.DataFrame:
@@ -122,7 +127,7 @@ def cumulative_cash_flow_charts(result: PivotResult, out_dir: Path) -> list[Path
     thousands(ax.yaxis)
     set_titles(fig, title, subtitle)
     ax.legend()
-    written = [save_png(fig, out_dir / "cumulative_cash_flow.png", dpi=120)]
+    written = [save_png(fig, out_dir / out_name(_FILES, "cumulative_cash_flow.png"), dpi=120)]
     pfig = go.Figure()
     for name, y in cum.items():
         pfig.add_trace(go.Scatter(x=x, y=y / 1e6, name=name, mode="lines"))
@@ -131,7 +136,7 @@ def cumulative_cash_flow_charts(result: PivotResult, out_dir: Path) -> list[Path
         yaxis_title="cumulative FCF, undiscounted [M USD]",
         yaxis_tickformat=",.0f",
     )
-    written.append(save_html(pfig, out_dir / "cumulative_cash_flow.html"))
+    written.append(save_html(pfig, out_dir / out_name(_FILES, "cumulative_cash_flow.html")))
     return written
 
 
@@ -187,7 +192,7 @@ def tornado_charts(result: PivotResult, out_dir: Path, with_terminal_value: bool
     thousands(ax.xaxis)
     set_titles(fig, title, subtitle, width_chars=100)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8)
-    written = [save_png(fig, out_dir / f"{name}.png", dpi=120)]
+    written = [save_png(fig, out_dir / out_name(_FILES, f"{name}.png"), dpi=120)]
     pfig = go.Figure()
     pfig.add_trace(go.Bar(y=labels, x=lo - base, base=base, orientation="h", name="low input"))
     pfig.add_trace(go.Bar(y=labels, x=hi - base, base=base, orientation="h", name="high input"))
@@ -196,7 +201,7 @@ def tornado_charts(result: PivotResult, out_dir: Path, with_terminal_value: bool
         barmode="group", title=plotly_title(title, subtitle), xaxis_title=xlabel,
         xaxis_tickformat=",.0f",
     )
-    written.append(save_html(pfig, out_dir / f"{name}.html"))
+    written.append(save_html(pfig, out_dir / out_name(_FILES, f"{name}.html")))
     return written
 
 
@@ -225,16 +230,16 @@ def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for s in result.strategies:
-        p = out_dir / f"cash_flows_{s.name}.csv"
+        p = out_dir / out_name(_FILES, "cash_flows_<strategy>.csv", strategy=s.name)
         monthly_frame(s).to_csv(p, index=False)
         written.append(p)
-        p = out_dir / f"annual_{s.name}.csv"
+        p = out_dir / out_name(_FILES, "annual_<strategy>.csv", strategy=s.name)
         s.annual.to_csv(p)
         written.append(p)
-    written += write_csvs(out_dir, ((summary_frame(result), "summary.csv"),
-                                    (result.tornado, "tornado.csv"),
+    written += write_csvs(out_dir, ((summary_frame(result), out_name(_FILES, "summary.csv")),
+                                    (result.tornado, out_name(_FILES, "tornado.csv")),
                                     (assumptions_frame(result.resolved_assumptions()),
-                                     "assumptions.csv")))
+                                     out_name(_FILES, "assumptions.csv"))))
     written += cumulative_cash_flow_charts(result, out_dir)
     written += tornado_charts(result, out_dir)
     if tornado_changes_with_terminal_value(result.tornado.to_dict("records")):

@@ -26,6 +26,7 @@ from hashpivot.reports.labels import (
     discounting_text,
     fan_sample_text,
 )
+from hashpivot.reports.out_files import OUT_FILES, out_name
 from hashpivot.reports.serialize import GZIP_REPRODUCIBLE, assumptions_frame, write_csvs
 
 if TYPE_CHECKING:
@@ -35,9 +36,14 @@ QUANTILE_LABELS: tuple[str, ...] = ("p5", "p25", "p50", "p75", "p95")
 """Column names of the fan quantiles, in the order of ``SimulationResult.fan`` rows."""
 
 
+#: The files of ``simulate --out`` (:mod:`hashpivot.reports.out_files`).
+_FILES = OUT_FILES["simulate"]
+
+
 # --------------------------------------------------------------------------------------
 # tables
 # --------------------------------------------------------------------------------------
+
 def summary_frame(result: SimulationResult) -> pd.DataFrame:
     """One row per strategy: ``strategy`` then every ``strategy_stats`` figure."""
     return pd.DataFrame(
@@ -145,7 +151,7 @@ def market_fan_chart(
     set_titles(fig, head, subtitle)
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3)
-    png = save_png(fig, out_dir / f"fan_{key}.png")
+    png = save_png(fig, out_dir / out_name(_FILES, "fan_<series>.png", series=key))
     g = go.Figure()
     _fan_plotly(g, x, q, title)
     g.update_layout(title=plotly_title(head, subtitle), yaxis_title=f"{title} [{unit}]",
@@ -177,7 +183,7 @@ def cash_fan_chart(result: SimulationResult, out_dir: Path) -> tuple[Path, go.Fi
         "has its own scale"
     )
     set_titles(fig, head, subtitle)
-    png = save_png(fig, out_dir / "fan_cash_usd.png")
+    png = save_png(fig, out_dir / out_name(_FILES, "fan_cash_usd.png"))
     g.update_layout(title=plotly_title(head, subtitle), height=260 * len(names) + 120)
     return png, g
 
@@ -233,7 +239,7 @@ def npv_histogram_chart(result: SimulationResult, out_dir: Path) -> tuple[Path, 
         "range, P0.5-P99.5 of its paths, with the paths outside counted"
     )
     set_titles(fig, head, subtitle)
-    png = save_png(fig, out_dir / "npv_histogram.png")
+    png = save_png(fig, out_dir / out_name(_FILES, "npv_histogram.png"))
     g.update_layout(title=plotly_title(head, subtitle), height=240 * len(names) + 120,
                     showlegend=False)
     return png, g
@@ -262,7 +268,7 @@ def forced_sales_chart(
     )
     set_titles(fig, head, subtitle)
     ax.legend()
-    png = save_png(fig, out_dir / "forced_sales_by_policy.png")
+    png = save_png(fig, out_dir / out_name(_FILES, "forced_sales_by_policy.png"))
     g.update_layout(barmode="group", title=plotly_title(head, subtitle))
     return png, g
 
@@ -299,7 +305,7 @@ def reverse_margin_chart(
     set_titles(fig, head, subtitle)
     ax.legend()
     ax.grid(alpha=0.3)
-    png = save_png(fig, out_dir / "reverse_margin.png")
+    png = save_png(fig, out_dir / out_name(_FILES, "reverse_margin.png"))
     g.update_layout(title=plotly_title(head, subtitle), yaxis_title="paths [%]")
     return png, g
 
@@ -335,13 +341,13 @@ def write_simulate(result: SimulationResult, out_dir: Path) -> list[Path]:
     names = result.strategy_names
     by = result.forced_sales_by_policy()
     written = write_csvs(out_dir, (
-        (summary_frame(result), "summary.csv"),
-        (fan_frame(result), "fan_quantiles.csv"),
-        (reverse_margin_frame(result), "reverse_margin.csv"),
-        (forced_sales_frame(result, by), "forced_sales_by_policy.csv"),
-        (assumptions_frame(result.resolved_assumptions()), "assumptions.csv"),
+        (summary_frame(result), out_name(_FILES, "summary.csv")),
+        (fan_frame(result), out_name(_FILES, "fan_quantiles.csv")),
+        (reverse_margin_frame(result), out_name(_FILES, "reverse_margin.csv")),
+        (forced_sales_frame(result, by), out_name(_FILES, "forced_sales_by_policy.csv")),
+        (assumptions_frame(result.resolved_assumptions()), out_name(_FILES, "assumptions.csv")),
     ))
-    p = out_dir / "npv_samples.csv.gz"
+    p = out_dir / out_name(_FILES, "npv_samples.csv.gz")
     pd.DataFrame({f"{n}_npv_usd": result.npv_usd[n] for n in names}).to_csv(
         p, index_label="path", compression=GZIP_REPRODUCIBLE
     )
@@ -359,7 +365,7 @@ def write_simulate(result: SimulationResult, out_dir: Path) -> list[Path]:
         charts.append(rm)
     written += [png for png, _ in charts]
 
-    written.append(write_page(out_dir / "simulate.html", "hashpivot simulate",
+    written.append(write_page(out_dir / out_name(_FILES, "simulate.html"), "hashpivot simulate",
                               [g for _, g in charts]))
     written += write_dispatch_uplift(
         result.inputs.get("site_assumptions", []), out_dir,
