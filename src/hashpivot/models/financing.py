@@ -23,7 +23,10 @@ class FinancingSpec(BaseModel):
     """Project debt against the operator-funded hosting capex (``[financing]``).
 
     Each month's capex is funded ``loan_to_cost_fraction`` by debt and the rest by equity.
-    Interest is paid monthly during construction; from the month the hall is ready the
+    Interest (``interest_rate / 12`` a month: nominal, 8.84 %/year effective at 8.5 %) is
+    paid in cash monthly during construction, not capitalized into the loan (the equity
+    pays it; rolled up, the levered NPV would be a few per cent higher:
+    ``docs/methodology.md``); from the month the hall is ready the
     balance amortizes as a level annuity over ``amortization_years`` (in the NPV, a balloon
     at the end of the horizon repays whatever is left; the treasury of ``simulate`` leaves
     it outstanding).
@@ -40,7 +43,8 @@ class FinancingSpec(BaseModel):
     )
     interest_rate: float = Field(
         0.085, ge=0, le=0.5, description="Annual (nominal) interest rate of the project "
-        "debt, paid monthly at rate / 12 (as the treasury's debt). [1/year]"
+        "debt, paid monthly at rate / 12 (as the treasury's debt): 8.5 % costs 8.84 %/year "
+        "effective; paid in cash during construction too, not capitalized. [1/year]"
     )
     amortization_years: Years = Field(
         10.0, description="Amortization period after completion. [year]"
@@ -52,8 +56,9 @@ class FinancingSpec(BaseModel):
         0.15,
         description="Cost of equity: levered (equity) free cash flow is discounted at it, "
         "not at the unlevered [pivot].discount_rate, so cheap debt does not inflate the "
-        "levered NPV. Listed miners' equity is volatile; 15 %/year is a conservative "
-        "default. [1/year]",
+        "levered NPV; effective annual, monthly rate = (1 + r)^(1/12) - 1 (the "
+        "interest_rate is nominal). Listed miners' equity is volatile; 15 %/year is a "
+        "conservative default. [1/year]",
     )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hashpivot.bitcoin import block_subsidy_btc, next_halving_height
 from hashpivot.engines.pivot.market import BLOCKS_PER_DAY
-from hashpivot.units import HALVING_INTERVAL_BLOCKS
+from hashpivot.units import HALVING_INTERVAL_BLOCKS, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.strategies import Strategy
@@ -78,9 +78,29 @@ def financing_rows(financing: Mapping[str, Any] | None, fields_in_file: Iterable
                  "unit": "-", "source": "default"}]
     given = set(fields_in_file)
     keep = set(fields) if fields is not None else {f for f, _ in FINANCING_TERMS}
-    return [{"name": f"[financing] {f}", "value": financing.get(f), "unit": unit,
-             "source": "file" if f in given else "default"}
-            for f, unit in FINANCING_TERMS if f in keep]
+    rows = []
+    for f, unit in FINANCING_TERMS:
+        if f not in keep:
+            continue
+        rows.append({"name": f"[financing] {f}", "value": financing.get(f), "unit": unit,
+                     "source": "file" if f in given else "default"})
+        if f == "interest_rate":  # how the rate is charged (engines/pivot/cashflows.py)
+            rows.append(debt_service_row(float(financing.get(f) or 0.0)))
+    return rows
+
+
+def debt_service_row(interest_rate: float) -> dict[str, Any]:
+    """How the project debt is charged: the nominal ``interest_rate`` [1/year] at a
+    twelfth a month and the effective annual cost that gives, construction interest paid
+    in cash (not capitalized), then a level annuity
+    (:func:`hashpivot.finance.project_debt_schedule`)."""
+    effective = (1.0 + interest_rate / MONTHS_PER_YEAR) ** MONTHS_PER_YEAR - 1.0
+    return {"name": "[financing] debt service",
+            "value": f"interest_rate nominal, paid monthly at rate / 12 "
+                     f"({100 * effective:.2f} %/year effective); construction interest "
+                     "paid in cash, not capitalized; from the month a hall is ready, a "
+                     "level annuity over amortization_years",
+            "unit": "-", "source": "model"}
 
 
 def fleet_rows(pivot: Mapping[str, Any], fields_in_file: Iterable[str]
@@ -214,6 +234,7 @@ __all__ = [
     "FINANCING_TERMS",
     "FLEET_TERMS",
     "STRATEGY_MEANING",
+    "debt_service_row",
     "financing_facts",
     "financing_rows",
     "fleet_rows",

@@ -330,7 +330,21 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
              "unit": "-", "source": "file"}
             for h in site.get("hall_leases", [])
         ]
-    return rows
+    return rows + ([VACANCY_ROW] if facts else [])
+
+
+#: What a hall costs and earns while no tenant pays for it (every site alike:
+#: :func:`hashpivot.hosting.project.hosting_cash_flows`).
+VACANCY_ROW: dict[str, Any] = {
+    "name": "[sites.hosting] vacancy",
+    "value": "after the last lease (renewals in expectation) the hall is empty and not "
+             "valued: no rent, opex or power; after a default (in expectation) "
+             "default_recovery_fraction of the rent is collected and the opex (and, "
+             "modified gross, the power) paid as if leased (simulate with "
+             "[sites.hosting.risk] tenant_default = 'realised': vacant, without power, "
+             "for re_lease_downtime_months, then re-let)",
+    "unit": "-", "source": "model",
+}
 
 
 def lease_text(terms: dict[str, Any]) -> str:
@@ -344,6 +358,7 @@ def lease_text(terms: dict[str, Any]) -> str:
 __all__ = [
     "HOSTING_TERMS",
     "MINING_TERMS",
+    "VACANCY_ROW",
     "lease_text",
     "site_assumption_facts",
     "site_assumption_rows",
