@@ -15,7 +15,7 @@ from typing import Any
 
 __all__ = ["FEW_TAIL_PATHS", "Z95", "ci95_half", "cvar_ci95_half", "cvar_difference_ci95_half",
            "cvar_influence", "max_share_ci95_half", "quantile_ci95", "quantile_ci95_half",
-           "tail_size"]
+           "share_ci95_half", "tail_size"]
 
 #: Normal quantile of a two-sided 95 % interval. [-]
 Z95 = 1.959963984540054
@@ -43,6 +43,23 @@ def ci95_half_of_m2(m2: float, n: int, z: float = Z95) -> float:
     mean ``m2`` (kept over chunks without the values): ``z sqrt(m2 / (n - 1) / n)``. NaN
     with fewer than two. [unit of the values]"""
     return z * math.sqrt(m2 / (n - 1) / n) if n > 1 else float("nan")
+
+
+def share_ci95_half(share: float, n: int, z: float = Z95) -> float:
+    """The ``±`` of a share ``p`` of ``n`` independent draws (P(beats keep)): the larger
+    distance from ``p`` to an end of the Wilson score interval, so that ``p ± half``
+    covers it. The interval holds the ``p0`` with ``|p - p0| <= z sqrt(p0 (1 - p0) / n)``:
+    center ``(p + z^2 / (2 n)) / (1 + z^2 / n)``, half-width
+    ``z sqrt(p (1 - p) / n + z^2 / (4 n^2)) / (1 + z^2 / n)`` (Wilson, JASA 22, 1927).
+    Unlike the Wald interval (:func:`ci95_half` of 0/1 values), it is not empty at a share
+    of 0 or 1: none of ``n`` bounds the model's share by ``z^2 / (n + z^2)`` (about
+    ``3.8 / n``); in between the two differ by ``O(1 / n)``. NaN without draws. [-]"""
+    if n < 1:
+        return float("nan")
+    z2n = z * z / n
+    center = (share + z2n / 2.0) / (1.0 + z2n)
+    half = z * math.sqrt(share * (1.0 - share) / n + z2n / (4.0 * n)) / (1.0 + z2n)
+    return max(share - (center - half), center + half - share)
 
 
 def max_share_ci95_half(n: int) -> float:

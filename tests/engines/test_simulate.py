@@ -154,6 +154,7 @@ def test_monte_carlo_errors_are_standard_errors_and_cover_the_mean() -> None:
         cvar_ci95_half,
         quantile_ci95,
         quantile_ci95_half,
+        share_ci95_half,
     )
 
     res = simulate(portfolio(), SimulationConfig(n_paths=6000, horizon_months=60, seed=5,
@@ -164,8 +165,11 @@ def test_monte_carlo_errors_are_standard_errors_and_cover_the_mean() -> None:
     assert st["npv_mean_ci95_half_usd"] == pytest.approx(1.959964 * stats.sem(x))
     assert st["npv_vs_baseline_mean_ci95_half_usd"] == pytest.approx(1.959964 * stats.sem(d))
     p = st["prob_beats_baseline"]
+    # the farther end of the Wilson score interval (tests/engines/test_simulate_share_error
+    # inverts the score test); within z^2 / n of the Wald half-width (that much at 0 or 1)
+    assert st["prob_beats_baseline_ci95_half"] == pytest.approx(share_ci95_half(p, x.size))
     assert st["prob_beats_baseline_ci95_half"] == pytest.approx(
-        1.959964 * math.sqrt(p * (1 - p) / (x.size - 1)))  # Wald, with n - 1
+        1.959964 * math.sqrt(p * (1 - p) / x.size), abs=1.959964**2 / x.size)
     # the paths are independent draws: 30 blocks of 200 paths, each with its own interval,
     # cover the mean of all 6,000 about 95 % of the time (28.5 expected; 25 or fewer has a
     # binomial probability below 2 %)
@@ -200,7 +204,7 @@ def test_monte_carlo_errors_are_standard_errors_and_cover_the_mean() -> None:
     p_tv = st["prob_beats_baseline_with_tv"]
     assert p_tv == pytest.approx(float((dt > 0).mean()))
     assert st["prob_beats_baseline_with_tv_ci95_half"] == pytest.approx(
-        1.959964 * math.sqrt(p_tv * (1 - p_tv) / (dt.size - 1)))
+        share_ci95_half(p_tv, dt.size))
     assert st_keep["prob_beats_baseline_with_tv_ci95_half"] == 0.0  # keep vs itself
     assert st["npv_with_tv_vs_baseline_mean_usd"] == pytest.approx(float(dt.mean()))
     assert st["npv_with_tv_vs_baseline_mean_ci95_half_usd"] == pytest.approx(

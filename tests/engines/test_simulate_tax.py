@@ -79,7 +79,7 @@ def test_the_after_tax_figures_carry_their_monte_carlo_errors() -> None:
     """The after-tax mean, P5 and P(beats keep) carry the ± of the pre-tax ones, each of
     the after-tax paths: 0 at zero volatility (every path alike; 100 paths, enough for an
     order-statistic interval of P5), above 0 with spread."""
-    from hashpivot.sampling_error import ci95_half, quantile_ci95_half
+    from hashpivot.sampling_error import ci95_half, quantile_ci95_half, share_ci95_half
 
     still = _simulate(_portfolio(TAX), n_paths=100).strategy_stats("keep_mining")
     assert still["npv_after_tax_mean_ci95_half_usd"] == 0.0
@@ -92,4 +92,5 @@ def test_the_after_tax_figures_carry_their_monte_carlo_errors() -> None:
     assert keep["npv_after_tax_p5_ci95_half_usd"] == quantile_ci95_half(x, 0.05) > 0.0
     beats = (d > 0).astype(float)
     assert 0.0 < beats.mean() < 1.0  # some paths each way: the error is not 0
-    assert convert["prob_beats_baseline_after_tax_ci95_half"] == ci95_half(beats)
+    assert convert["prob_beats_baseline_after_tax_ci95_half"] == share_ci95_half(
+        float(beats.mean()), beats.size)

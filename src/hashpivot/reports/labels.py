@@ -137,6 +137,18 @@ def simulate_title(n_paths: int, inputs: Mapping[str, Any], policy: str | None) 
     return title + (f", treasury policy {policy}" if policy else ", no treasury")
 
 
+def _tail_count(inputs: Mapping[str, Any]) -> str:
+    """How many paths CVaR95 averages, ``ceil(0.05 n)`` of the run's ``n``, each weighed
+    fully (none for a run stored without ``n_paths``), and its sign: a level of NPV."""
+    from hashpivot.sampling_error import tail_size
+
+    n = inputs.get("n_paths")
+    if not isinstance(n, int) or n < 1:
+        return ""
+    return (f" (the worst {tail_size(n, 0.05):,} of {n:,}, ceil(5 % n), each weighed fully; "
+            "an NPV level, as P5, not a loss)")
+
+
 def simulate_caption(inputs: Mapping[str, Any], taxed: bool, moved: list[str]) -> str:
     """What the Monte Carlo table's figures are, as the CLI and the run page say it: the
     NPV's basis, CVaR95, the deterministic path (``moved``: the ``[scenario]`` fields that
@@ -158,8 +170,8 @@ def simulate_caption(inputs: Mapping[str, Any], taxed: bool, moved: list[str]) -
         "NPV of unlevered FCF, "
         + ("pre-tax unless 'after tax'" if taxed else "pre-tax")
         + ", without terminal value unless 'with TV'; "
-        "CVaR95 = mean NPV of the worst 5 % of paths; deterministic = every volatility zero "
-        f"({path}); P(beats keep) = share of paths where the NPV exceeds "
+        f"CVaR95 = mean NPV of the worst 5 % of paths{_tail_count(inputs)}; deterministic = "
+        f"every volatility zero ({path}); P(beats keep) = share of paths where the NPV exceeds "
         "keep_mining's; " + str(inputs.get("terminal_value", "")) + "; price center: "
         + str(scenario.get("price_center", ""))
     )

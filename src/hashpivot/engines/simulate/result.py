@@ -12,7 +12,12 @@ import pandas as pd
 from hashpivot.engines.simulate.assumptions import resolved_assumptions
 from hashpivot.engines.simulate.task import BASELINE, FloatArray
 from hashpivot.risk_measures import cvar
-from hashpivot.sampling_error import ci95_half, cvar_ci95_half, quantile_ci95_half
+from hashpivot.sampling_error import (
+    ci95_half,
+    cvar_ci95_half,
+    quantile_ci95_half,
+    share_ci95_half,
+)
 from hashpivot.treasury_totals import TreasuryTotals
 
 #: What the liquidity metrics say when the portfolio has no ``[treasury]`` table.
@@ -254,10 +259,15 @@ def _variant_stats(
 def _against_baseline(x: FloatArray, b: FloatArray, is_base: bool, prob_key: str,
                       gain_key: str) -> dict[str, float]:
     """P(beats the baseline) on the same paths and the mean gain over it [USD], each with
-    its Monte Carlo error: ``prob_key``, ``{prob_key}_ci95_half``, ``{gain_key}_usd``,
-    ``{gain_key}_ci95_half_usd`` (the paired error: of the per-path differences). The
-    baseline against itself: 0 and 0."""
+    its Monte Carlo error: ``prob_key``, ``{prob_key}_ci95_half`` (the farther end of the
+    Wilson score interval, :func:`~hashpivot.sampling_error.share_ci95_half`: not 0 at a
+    share of 0 or 1), ``{gain_key}_usd``, ``{gain_key}_ci95_half_usd`` (the paired error:
+    of the per-path differences). The baseline against itself: 0 and 0."""
     d = x - b
-    beats = np.zeros_like(d) if is_base else (d > 0).astype(float)
-    return {prob_key: float(beats.mean()), f"{prob_key}_ci95_half": ci95_half(beats),
+    if is_base:
+        p, p_half = 0.0, 0.0
+    else:
+        p = float((d > 0).mean())
+        p_half = share_ci95_half(p, d.size)
+    return {prob_key: p, f"{prob_key}_ci95_half": p_half,
             f"{gain_key}_usd": float(d.mean()), f"{gain_key}_ci95_half_usd": ci95_half(d)}

@@ -130,7 +130,9 @@ SIMULATE_NPV_ROWS: tuple[RowSpec, ...] = (
 #: What a ``±`` row of ``simulate`` means.
 MC_ERROR_NOTE = (
     "± = half-width of the 95 % Monte Carlo interval of the figure above it: of a mean, "
-    "1.96 standard errors over the paths; of P5, the distribution-free interval between "
+    "1.96 standard errors over the paths; of P(beats keep), the farther end of the Wilson "
+    "score interval (not 0 when no path or every path beats); of P5, the "
+    "distribution-free interval between "
     "two order statistics; of CVaR95, 1.96 asymptotic standard errors of the mean of the "
     "worst 5 %; four times the paths halve each"
 )
