@@ -17,12 +17,28 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hashpivot.io.regulation import RegulationRule
 
 if TYPE_CHECKING:
     from hashpivot.models import Portfolio, Site
+
+
+class ConversionBan(NamedTuple):
+    """The window of one ``forbid_conversion`` rule: no conversion starts in it."""
+
+    rule_id: str
+    start: dt.date
+    end: dt.date | None  # the last day barred (None: open)
+
+    def covers(self, day: dt.date) -> bool:
+        """True when a conversion starting on ``day`` is barred."""
+        return self.start <= day <= (self.end or dt.date.max)
+
+    def describe(self) -> str:
+        """``<rule_id> (<start> to <end or 'open'>)``."""
+        return f"{self.rule_id} ({self.start} to {self.end or 'open'})"
 
 
 @dataclass(frozen=True)
@@ -35,10 +51,9 @@ class SiteRuleEffects:
         Every rule that applies (matches the site and is in force in the horizon).
     no_new_mining : bool
         No new mining capacity: the fleet is not replaced (``forbid_new_mining``).
-    forbid_conversion_from : datetime.date or None
-        No conversion starts on or after this day (``forbid_conversion``).
-    forbid_conversion_until : datetime.date or None
-        ... and up to this day (None: open).
+    conversion_bans : tuple of ConversionBan
+        Every ``forbid_conversion`` rule's window, in the rules' order: no conversion
+        starts in any of them (a rules file may hold several for one site).
     cap_mw : float
         Most gross MW converted at the site (``cap_mw``; ``inf`` without a cap). [MW]
     delay_quarters : int
@@ -50,8 +65,7 @@ class SiteRuleEffects:
 
     rules: tuple[RegulationRule, ...] = ()
     no_new_mining: bool = False
-    forbid_conversion_from: dt.date | None = None
-    forbid_conversion_until: dt.date | None = None
+    conversion_bans: tuple[ConversionBan, ...] = ()
     cap_mw: float = math.inf
     delay_quarters: int = 0
     cost_usd: float = 0.0
@@ -67,13 +81,12 @@ class SiteRuleEffects:
             ids = ", ".join(self.by_effect.get("study_delay_quarters", []))
             return (f"the {self.delay_quarters}-quarter study delay of {ids} (no conversion "
                     f"starts in the horizon's first {self.delay_quarters} quarters)")
-        until = self.forbid_conversion_until
-        if (self.forbid_conversion_from is not None
-                and self.forbid_conversion_from <= day <= (until or dt.date.max)):
-            ids = ", ".join(self.by_effect.get("forbid_conversion", []))
-            return (f"the conversion ban of {ids} ({self.forbid_conversion_from} to "
-                    f"{until or 'open'})")
-        return None
+        ban = self.ban_on(day)
+        return None if ban is None else f"the conversion ban of {ban.describe()}"
+
+    def ban_on(self, day: dt.date) -> ConversionBan | None:
+        """The first conversion ban whose window holds ``day``; None outside them all."""
+        return next((b for b in self.conversion_bans if b.covers(day)), None)
 
 
 def site_load_mw(site: Site) -> float:
@@ -125,8 +138,7 @@ def site_effects(
     """
     applicable = tuple(r for r in rules if rule_matches(r, site) and r.in_force(start, end))
     no_mining = False
-    f_from: dt.date | None = None
-    f_until: dt.date | None = None
+    bans: list[ConversionBan] = []
     cap = math.inf
     delay = 0
     cost = 0.0
@@ -136,15 +148,15 @@ def site_effects(
         if r.effect == "forbid_new_mining":
             no_mining = True
         elif r.effect == "forbid_conversion":
-            f_from = r.effective_start or start
-            f_until = r.effective_end
+            bans.append(ConversionBan(r.rule_id, r.effective_start or start,
+                                      r.effective_end))
         elif r.effect == "cap_mw":
             cap = min(cap, r.value)
         elif r.effect == "study_delay_quarters":
             delay = max(delay, math.ceil(r.value))
         elif r.effect == "add_cost_usd":
             cost += r.value
-    return SiteRuleEffects(applicable, no_mining, f_from, f_until, cap, delay, cost, by)
+    return SiteRuleEffects(applicable, no_mining, tuple(bans), cap, delay, cost, by)
 
 
 def describe_effect(effect: str, value: float, summary: str = "") -> str:

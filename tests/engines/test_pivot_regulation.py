@@ -7,6 +7,7 @@ first conversion start."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -321,3 +322,60 @@ def test_an_obligation_says_what_it_is_where_it_applies() -> None:
     assert rows["Odessa Grid: rule tx_sb6_disconnect_disclosure"]["value"] == what
     # connected in 2021, before SB 6's date: no remote-disconnection obligation there
     assert ("Pecos PPA", rule.rule_id) not in facts
+
+
+#: Two disjoint conversion bans at one site (ERCOT): 2026Q2 and 2026Q4
+TWO_BANS = HEADER + (
+    "ban_q2,,,ERCOT,,,,,,forbid_conversion,,2026-04-01,2026-06-30,T,no conversion in Q2\n"
+    "ban_q4,,,ERCOT,,,,,,forbid_conversion,,2026-10-01,2026-12-31,T,no conversion in Q4\n")
+
+
+def _two_bans(tmp_path: Path) -> Path:
+    """pivot-200mw.toml with a tenant and a rules file of :data:`TWO_BANS`."""
+    (tmp_path / "rules.csv").write_text(TWO_BANS)
+    path = tmp_path / "two-bans.toml"
+    path.write_text((EXAMPLES / "pivot-200mw.toml").read_text() + (
+        '\n[optimize]\nblock_mw = 25.0\nrules_file = "rules.csv"\n\n  [[optimize.tenants]]\n'
+        '  name = "T"\n  it_mw = 100.0\n  lease_usd_per_kw_month = 120.0\n'))
+    return path
+
+
+def test_two_bans_at_one_site_each_keep_their_window_in_pivot(tmp_path: Path) -> None:
+    """Both windows of a rules file bar starts: the earlier one is not lost to the later
+    (the ERCOT study delay bars 2025-10..2026-03 too)."""
+    path = _two_bans(tmp_path)
+    r = pv.run_pivot(load_portfolio(path), source=str(path))
+    notes = _regulation_notes(r)
+    # phased starts 2025-10, 2026-10 and 2027-10: 2026-10 is inside the second ban
+    assert ("regulation: phased: conversion at 'West Texas 200' starting 2026-10 is "
+            "forbidden by ban_q4 (2026-10-01 to 2026-12-31)") in notes
+    # started when the rules allow: after the study (2026-04), past the first ban (2026-07)
+    moved = r.strategy("convert_all").rules_allow
+    assert moved is not None and moved["phases_moved"][0]["start"] == "2026-07"
+    phased = r.strategy("phased").rules_allow
+    assert phased is not None and [(m["as_filed"], m["start"])
+                                   for m in phased["phases_moved"]] == [
+        ("2025-10", "2026-07"), ("2026-10", "2027-01")]
+    # a strategy that starts inside the first ban is named with it
+    inside = pv.run_pivot(load_portfolio(path), source=str(path), convert_mw=100.0,
+                          start="2026-05")
+    assert ("regulation: convert_100mw_2026-05: conversion at 'West Texas 200' starting "
+            "2026-05 is forbidden by ban_q2 (2026-04-01 to 2026-06-30)") in _regulation_notes(
+        inside)
+
+
+def test_two_bans_at_one_site_each_bar_their_quarters_in_optimize(tmp_path: Path) -> None:
+    """optimize's bounds: the study's two quarters, then 2026Q2 (the first ban), 2026Q3
+    open, 2026Q4 (the second ban), 2027Q1 open."""
+    path = _two_bans(tmp_path)
+    problem = resolve_problem(load_portfolio(path), source=str(path))
+    assert problem.quarters[:6] == ["2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4",
+                                    "2027Q1"]
+    assert (problem.x_upper_mw[0, :6] > 0).tolist() == [False, False, False, True, False,
+                                                        True]
+    eff = problem.effects[0]
+    assert "ban_q2 (2026-04-01 to 2026-06-30)" in str(
+        eff.barred_start(2, dt.date(2026, 4, 1)))
+    assert "ban_q4 (2026-10-01 to 2026-12-31)" in str(
+        eff.barred_start(4, dt.date(2026, 10, 1)))
+    assert eff.barred_start(3, dt.date(2026, 7, 1)) is None

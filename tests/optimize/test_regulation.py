@@ -49,7 +49,7 @@ def test_new_york_rule_matches_only_btm_carbon_fuel_sites(state, source, btm, ap
     eff = site_effects(site, [NY], *IN_FORCE)
     assert eff.no_new_mining is applies
     # it never bars conversion, caps MW, delays or costs anything
-    assert eff.forbid_conversion_from is None and eff.cap_mw == np.inf
+    assert eff.conversion_bans == () and eff.cap_mw == np.inf
     assert eff.delay_quarters == 0 and eff.cost_usd == 0.0
 
 

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
@@ -39,7 +40,7 @@ from hashpivot.optimize.model import subset_of as subset
 from hashpivot.optimize.scenarios import ScenarioCoefficients
 from hashpivot.optimize.solve import solve_model
 from hashpivot.power.lp import LinearModel
-from hashpivot.regulation import describe_effect
+from hashpivot.regulation import SiteRuleEffects, describe_effect
 
 #: MIP gap of the perfect-information solves (an estimate: 1 % is enough). [-]
 EVPI_GAP = 0.01
@@ -265,6 +266,18 @@ def _quarter_span(p: PlanProblem, quarters: list[int]) -> str:
     return f"{len(labels)} quarters ({', '.join(labels)})"
 
 
+def _quarters_barred_by(p: PlanProblem, eff: SiteRuleEffects, effect: str, rule_id: str
+                        ) -> npt.NDArray[np.bool_]:
+    """(Q,) the quarters in which the site's rule ``rule_id`` bars a start: the first
+    ``delay_quarters`` for a study delay, those whose first day its window holds for a
+    ban (each ban its own window)."""
+    if effect == "study_delay_quarters":
+        return np.arange(p.n_quarters) < eff.delay_quarters
+    days = [pd.Period(m, freq="M").start_time.date() for m in p.quarter_start_months]
+    return np.array([any(b.covers(d) for b in eff.conversion_bans if b.rule_id == rule_id)
+                     for d in days], dtype=bool)
+
+
 def binding_rules(
     p: PlanProblem, pm: PlanModel, x_mw: FloatArray, col_dual: FloatArray,
     c: ScenarioCoefficients,
@@ -297,12 +310,11 @@ def binding_rules(
                           "fleet_replacement_years would make" if on
                           else "no fleet replacement was planned")
             elif r.effect in ("forbid_conversion", "study_delay_quarters"):
-                upto = eff.delay_quarters if r.effect == "study_delay_quarters" else (
-                    p.n_quarters)
+                mine = _quarters_barred_by(p, eff, r.effect, r.rule_id)
                 barred = [(o, q) for o in offers
                           for q in range(p.tenants[p.offer_tenant[o]].earliest_quarter,
-                                         min(upto, p.n_quarters))
-                          if p.x_upper_mw[o, q] == 0]
+                                         p.n_quarters)
+                          if mine[q] and p.x_upper_mw[o, q] == 0]
                 rc = (col_dual[np.array([x_cols[o, q] for o, q in barred], dtype=np.int64)]
                       if barred else np.zeros(0))
                 wanted = [oq for oq, d in zip(barred, rc, strict=True) if d < -1e-9]

@@ -31,7 +31,6 @@ against keep-mining, or the best strategy).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -100,17 +99,12 @@ def _phase_conflicts(strategy: Strategy, site: str, effects: SiteRuleEffects,
             f"{earliest} ({', '.join(sorted({str(p.start) for p in early}))}), inside the "
             f"{effects.delay_quarters}-quarter study delay of {ids} (optimize starts no "
             "conversion there earlier)")
-    if effects.forbid_conversion_from is not None:
-        until = effects.forbid_conversion_until or dt.date.max
-        barred = [p for p in phases
-                  if effects.forbid_conversion_from <= p.start.start_time.date() <= until]
+    for ban in effects.conversion_bans:
+        barred = [p for p in phases if ban.covers(p.start.start_time.date())]
         if barred:
-            ids = ", ".join(effects.by_effect.get("forbid_conversion", []))
-            window = (f"{effects.forbid_conversion_from} to "
-                      f"{effects.forbid_conversion_until or 'open'}")
             out.append(f"{strategy.name}: conversion at {site!r} starting "
                        f"{', '.join(sorted({str(p.start) for p in barred}))} is forbidden "
-                       f"by {ids} ({window})")
+                       f"by {ban.describe()}")
     converted = sum(p.gross_mw for p in phases)
     if converted > effects.cap_mw:
         ids = ", ".join(effects.by_effect.get("cap_mw", []))
@@ -165,15 +159,13 @@ def under_the_rules(portfolio: Portfolio, sites: Sequence[SiteInputs],
 def _first_allowed(month: pd.Period, effects: SiteRuleEffects, start: pd.Period
                    ) -> pd.Period | None:
     """The first month at or after ``month`` when a conversion may start at the site:
-    after the study delay and outside a moratorium's window (None: a window that never
-    ends)."""
+    after the study delay and outside every moratorium's window (None: a window that
+    never ends)."""
     month = max(month, start + MONTHS_PER_QUARTER * effects.delay_quarters)
-    barred_from, until = effects.forbid_conversion_from, effects.forbid_conversion_until
-    if barred_from is not None and barred_from <= month.start_time.date() <= (
-            until or dt.date.max):
-        if until is None:
+    while (ban := effects.ban_on(month.start_time.date())) is not None:
+        if ban.end is None:
             return None
-        month = pd.Period(until, freq="M") + 1
+        month = pd.Period(ban.end, freq="M") + 1  # past it, perhaps into another ban
     return month
 
 
