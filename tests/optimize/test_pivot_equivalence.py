@@ -37,7 +37,7 @@ def _assert_plan_and_keep_valued_alike(pf, p, params, offer: int, quarter: int,
     plan = pd.DataFrame({"site": ["A"], "start_month": [p.quarter_start_months[quarter]],
                          "gross_mw": [gross_mw]})
     for name, x_plan, rows in (("plan", x, plan), ("keep", 0.0 * x, plan.iloc[:0])):
-        npv = value_fixed(p, c, ObjectiveSpec(), name, x_plan).npv_usd[0]
+        npv = value_fixed(p, c, ObjectiveSpec(), name, x_plan, time_limit_s=300.0).npv_usd[0]
         ref = _pivot_npv(pf, rows, str(p.start), p.n_months, p.discount_rate)
         assert npv == pytest.approx(ref, rel=1e-9), name
 
@@ -115,7 +115,7 @@ def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it(market: str, tai
     last[0, n_q - 4] = 20.0
     plans.append(last)
     for x in plans:
-        v = value_fixed(p, c, ObjectiveSpec(), "random", x)
+        v = value_fixed(p, c, ObjectiveSpec(), "random", x, time_limit_s=300.0)
         o, q = np.nonzero(x)
         plan = pd.DataFrame({"site": [p.sites[p.offer_site[i]].name for i in o],
                              "start_month": [p.quarter_start_months[j] for j in q],
@@ -185,7 +185,7 @@ def test_a_dispatching_site_is_valued_with_its_flexibility_by_both_engines() -> 
     plan = pd.DataFrame({"site": ["A", "B"], "start_month": [p.quarter_start_months[2],
                                                              p.quarter_start_months[5]],
                          "gross_mw": [20.0, 15.0]})
-    npv = float(value_fixed(p, c, ObjectiveSpec(), "plan", x).npv_usd[0])
+    npv = float(value_fixed(p, c, ObjectiveSpec(), "plan", x, time_limit_s=300.0).npv_usd[0])
     ref = _pivot_npv(pf, plan, str(p.start), p.n_months, p.discount_rate)
     assert npv == pytest.approx(ref, rel=1e-9)
     # teeth: without its uplift the site would be worth less in pivot
@@ -457,7 +457,7 @@ def test_a_plan_whose_kept_machines_do_not_cover_the_sga_is_valued_as_pivot_does
                          "start_month": [p.quarter_start_months[0]] * len(converted),
                          "gross_mw": [p.site_limit_mw[names.index(n)] for n in converted]})
     for label, x_plan, rows in (("plan", x, plan), ("keep", 0.0 * x, plan.iloc[:0])):
-        v = value_fixed(p, c, ObjectiveSpec(), label, x_plan)
+        v = value_fixed(p, c, ObjectiveSpec(), label, x_plan, time_limit_s=300.0)
         ref = _pivot_npv(pf, rows, str(p.start), p.n_months, p.discount_rate)
         assert v.npv_usd[0] == pytest.approx(ref, rel=1e-9), label
         if label == "plan":
@@ -493,7 +493,7 @@ def test_the_model_counts_the_floor_in_its_objective_and_its_cvar() -> None:
     x = np.zeros((p.n_offers, p.n_quarters))  # B converted: A's machines are kept
     x[int(np.flatnonzero(p.offer_site == 1)[0]), 0] = p.site_limit_mw[1]
     obj = ObjectiveSpec(risk_aversion=0.5, alpha=0.2)
-    v = value_fixed(p, c, obj, "B", x)
+    v = value_fixed(p, c, obj, "B", x, time_limit_s=300.0)
     want = 0.5 * v.npv_usd.mean() + 0.5 * cvar_usd(v.npv_usd, 0.2)
     assert v.objective_usd == pytest.approx(want, rel=1e-9)
     # teeth: A's machines cover the SG&A in the scenarios of larger values, not in the
@@ -528,7 +528,7 @@ def test_past_the_floor_spare_capacity_still_goes_first() -> None:
     q = p.n_quarters - 1
     x = np.zeros((p.n_offers, p.n_quarters))
     x[0, q] = 10.0
-    v = value_fixed(p, c, ObjectiveSpec(), "last quarter", x)
+    v = value_fixed(p, c, ObjectiveSpec(), "last quarter", x, time_limit_s=300.0)
     plan = pd.DataFrame({"site": ["A"], "start_month": [p.quarter_start_months[q]],
                          "gross_mw": [10.0]})
     ref = _pivot_npv(pf, plan, str(p.start), p.n_months, p.discount_rate)
@@ -561,7 +561,7 @@ def test_the_shadow_prices_hold_the_floor_binaries_at_the_plan() -> None:
     assert sga_floor_usd(p, c, sol[pm.npv_cols])[0] == 0.0
 
     def prices(model: Any, pinned: Any = None) -> pd.Series:
-        rows, _ = relaxation_duals(model.m, pinned=pinned)
+        rows, _ = relaxation_duals(model.m, 300.0, pinned=pinned)
         return shadow_price_frame(p, model, rows).groupby("constraint").shadow_price.sum()
 
     held = prices(pm, (on, np.round(sol[on])))

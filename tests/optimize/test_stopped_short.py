@@ -148,3 +148,27 @@ def test_an_expected_value_plan_stopped_without_a_plan_leaves_the_plan_and_no_vs
     (line,) = [w for w in r.warnings if "VSS" in w]
     assert line.startswith("the plan optimal on the expected scenario: HiGHS stopped")
     assert line.endswith("no VSS is given; raise `time_limit_s`")
+
+
+def test_every_solve_of_a_run_obeys_its_time_limit(monkeypatch) -> None:
+    """``time_limit_s`` bounds each HiGHS solve of the run: the simple strategies' and the
+    plans' valuations ran at solve_model's 300 s default and the shadow prices' LP
+    relaxation at 120 s, whatever --time-limit said. Every call to HiGHS is watched."""
+    from hashpivot.optimize import OptimizeConfig, optimize_plan, solve
+
+    from .conftest import portfolio, site_toml
+
+    real, limits = solve._highs, []
+
+    def watched(m, integer, time_limit_s, *args, **kwargs):  # type: ignore[no-untyped-def]
+        limits.append(time_limit_s)
+        return real(m, integer, time_limit_s, *args, **kwargs)
+
+    monkeypatch.setattr(solve, "_highs", watched)
+    pf = portfolio(site_toml("A"), site_toml("B", capacity=25.0, count=6000), years=2)
+    optimize_plan(pf, OptimizeConfig(n_scenarios=4, seed=3, evpi_scenarios=1,
+                                     two_stage=True, risk_aversion=0.5, time_limit_s=41.0))
+    # the plan, the strategies, the expected-value plan, the EVPI's, the two-stage LP,
+    # the central path's valuation and the shadow prices' relaxation
+    assert len(limits) > 8
+    assert set(limits) == {41.0}

@@ -76,4 +76,4 @@ def test_a_late_hall_counts_its_whole_build_against_debt_and_budgets(
         coefficient_task(p, scenario_params(p, 0)[0].zero_volatility()))
     late = np.zeros((p.n_offers, p.n_quarters))
     late[0, -1] = 25.0
-    assert value_fixed(p, c, ObjectiveSpec(), "late", late).feasible == feasible
+    assert value_fixed(p, c, ObjectiveSpec(), "late", late, time_limit_s=300.0).feasible == feasible

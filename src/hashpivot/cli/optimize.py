@@ -170,8 +170,8 @@ def register(app: typer.Typer) -> None:
                          help="HiGHS time limit of each solve, >= 0.1 (inf: none) [s]: "
                          "the plan's, then each of the evaluation's (the expected-value "
                          "plan, with --risk-aversion the risk-neutral plan, the --evpi-scenarios "
-                         "perfect-information plans, the two-stage bound): a run can take "
-                         "several times it."),
+                         "perfect-information plans, the two-stage bound, each strategy's "
+                         "valuation, the shadow prices' LP): a run can take several times it."),
         ] = 300.0,
         gap: Annotated[
             float,

@@ -61,12 +61,14 @@ class FixedValue:
 
 
 def value_fixed(
-    p: PlanProblem, c: ScenarioCoefficients, obj: ObjectiveSpec, name: str, x_mw: FloatArray
+    p: PlanProblem, c: ScenarioCoefficients, obj: ObjectiveSpec, name: str, x_mw: FloatArray,
+    *, time_limit_s: float,
 ) -> FixedValue:
-    """NPV per scenario of the conversions ``x_mw`` (O, Q) [MW]."""
+    """NPV per scenario of the conversions ``x_mw`` (O, Q) [MW], its solve stopped at
+    ``time_limit_s`` [s] (the run's ``time_limit_s``, as each of its solves)."""
     pm = build_plan_model(p, c, obj, fixed_conversion_mw=x_mw)
     try:
-        sol, rep = solve_model(pm.m, pm.integer)
+        sol, rep = solve_model(pm.m, pm.integer, 0.0, time_limit_s)
     except SolverError:
         nan = np.full(c.n_scenarios, np.nan)
         return FixedValue(name, nan, False, x_mw, float("nan"), nan)

@@ -75,8 +75,9 @@ class OptimizeConfig:
         Weight of CVaR in the objective, 0..1. [-]
     time_limit_s : float
         HiGHS time limit of each solve: the plan's, the expected-value plan's, with risk
-        aversion the risk-neutral plan's (EVPI), each EVPI scenario's and the two-stage
-        bound's LP; together they may take several times it. [s]
+        aversion the risk-neutral plan's (EVPI), each EVPI scenario's, the two-stage
+        bound's LP, each simple strategy's and plan's valuation and the shadow prices'
+        relaxation; together they may take many times it. [s]
     gap : float
         Relative MIP gap. [-]
     fixed_through : str or None
@@ -153,7 +154,7 @@ def _expected_value_coefficients(task: CoefficientTask) -> ScenarioCoefficients:
 
 
 def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: ObjectiveSpec,
-                               x_mw: FloatArray) -> float:
+                               x_mw: FloatArray, time_limit_s: float) -> float:
     """The model's value of a plan over keep-mining on the central path, in expectation
     over the tenants' signings (``ev``: one scenario whose ``signed`` are the
     probabilities). [USD]
@@ -163,7 +164,8 @@ def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: Ob
     expected MW, so each outcome of the uncertain tenants is valued and weighted by its
     probability, as ``pivot`` does (the uncertain tenants the plan builds for, at most
     :data:`~hashpivot.engines.pivot.signing.MAX_UNCERTAIN_TENANTS`; above, and where no
-    plan reaches the floor, the linear expectation).
+    plan reaches the floor, the linear expectation). Each valuation's solve stops at
+    ``time_limit_s`` [s].
     """
     from hashpivot.engines.pivot.signing import MAX_UNCERTAIN_TENANTS
 
@@ -172,7 +174,8 @@ def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: Ob
     planned[p.offer_tenant[np.asarray(x_mw).sum(axis=1) > 1e-6]] = True  # (plan_frame's)
     unsure = np.flatnonzero((prob > 0) & (prob < 1) & planned)
     if not floor_scenarios(p, ev).any() or not 0 < unsure.size <= MAX_UNCERTAIN_TENANTS:
-        return float(value_fixed(p, ev, obj, "plan", x_mw).npv_usd[0] - ev.baseline_npv_usd[0])
+        return float(value_fixed(p, ev, obj, "plan", x_mw, time_limit_s=time_limit_s
+                                 ).npv_usd[0] - ev.baseline_npv_usd[0])
     outcomes = np.array(list(itertools.product((0.0, 1.0), repeat=unsure.size)))
     signed = np.repeat(np.where(prob >= 1, 1.0, 0.0)[None, :], len(outcomes), axis=0)
     signed[:, unsure] = outcomes
@@ -182,7 +185,8 @@ def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: Ob
         np.repeat(ev.baseline_npv_usd, k), np.repeat(ev.mining_loss_usd_per_mw, k, axis=0),
         signed, np.repeat(ev.baseline_terminal_usd, k),
         np.repeat(ev.mining_terminal_usd_per_mw, k, axis=0))
-    npv = value_fixed(p, each, ObjectiveSpec(0.0, obj.alpha), "plan", x_mw).npv_usd
+    npv = value_fixed(p, each, ObjectiveSpec(0.0, obj.alpha), "plan", x_mw,
+                      time_limit_s=time_limit_s).npv_usd
     return float(weight @ (npv - each.baseline_npv_usd))
 
 
@@ -341,7 +345,8 @@ def optimize_plan(
     x_mw = sol[pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters) * p.unit_mw
 
     strategies = [
-        value_fixed(p, c, obj, name, xs) for name, xs in simple_strategies(p).items()
+        value_fixed(p, c, obj, name, xs, time_limit_s=config.time_limit_s)
+        for name, xs in simple_strategies(p).items()
     ]
     # value of the stochastic solution: the plan optimal on the expected scenario
     ev = _expected_value_coefficients(task)
@@ -356,7 +361,8 @@ def optimize_plan(
         vss, ev_stopped = float("nan"), str(exc)
     else:
         ev_x = ev_sol[ev_pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters)
-        eev = value_fixed(p, c, obj, "expected_value_plan", ev_x * p.unit_mw)
+        eev = value_fixed(p, c, obj, "expected_value_plan", ev_x * p.unit_mw,
+                          time_limit_s=config.time_limit_s)
         vss, ev_stopped = (
             main_objective - eev.objective_usd if eev.feasible else float("nan")), ""
     evpi, evpi_short, evpi_solves = evpi_usd(p, c, obj, npv, config.evpi_scenarios,
@@ -373,7 +379,7 @@ def optimize_plan(
     # this model and in pivot on the plan portfolio: the two engines' stories side by side
     center = copy.copy(ev)
     center.signed = np.ones_like(ev.signed)
-    center_plan = value_fixed(p, center, obj, "plan", x_mw)
+    center_plan = value_fixed(p, center, obj, "plan", x_mw, time_limit_s=config.time_limit_s)
     plan_rows = plan_frame(p, x_mw)
     cross_check: dict[str, Any] = {
         "optimizer_value_over_keep_usd": float(center_plan.npv_usd[0]
@@ -390,12 +396,13 @@ def optimize_plan(
         # each tenant signing as likely as the file says, over the outcomes of the
         # signings in pivot
         cross_check["optimizer_expected_over_signings_usd"] = expected_over_signings_usd(
-            p, ev, obj, x_mw)
+            p, ev, obj, x_mw, config.time_limit_s)
 
     # the floor's binaries held at the plan's values: relaxed, their chord would value
     # mining past the horizon the plan does not give up
     on = pm.m.variables["sga_floor_on"]
-    row_dual, col_dual = relaxation_duals(pm.m, pinned=(on, np.round(sol[on])))
+    row_dual, col_dual = relaxation_duals(pm.m, config.time_limit_s,
+                                          pinned=(on, np.round(sol[on])))
     prices = shadow_price_frame(p, pm, row_dual)
     rules = binding_rules(p, pm, x_mw, col_dual, c)
     inputs: dict[str, Any] = {

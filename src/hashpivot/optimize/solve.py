@@ -92,7 +92,7 @@ def solve_model(
 
 
 def relaxation_duals(
-    m: LinearModel, time_limit_s: float = 120.0,
+    m: LinearModel, time_limit_s: float,
     pinned: tuple[IntArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Row duals and reduced costs of the LP relaxation (integrality dropped).
@@ -101,7 +101,7 @@ def relaxation_duals(
     ----------
     m : LinearModel
     time_limit_s : float
-        [s]
+        HiGHS's time limit (the run's ``time_limit_s``, as each of its solves). [s]
     pinned : (ndarray of int, ndarray), optional
         Columns held at values (the plan's ``sga_floor_on``: relaxed, the floor's chord
         would value mining past the horizon the plan does not give up).
