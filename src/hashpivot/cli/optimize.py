@@ -36,6 +36,7 @@ from hashpivot.reports.tables.optimize import (
     SHADOW_TITLE,
     VALUE_HEADER,
     VALUE_TITLE,
+    plan_notes,
     plan_rows,
     plan_title,
     rule_rows,
@@ -85,6 +86,8 @@ def _print(r: PlanResult, console: Console) -> None:
     for quarter, site, gross, it, tenant, capex in plan_rows(j):
         t.add_row(quarter, escape(site), gross, it, escape(tenant), capex)
     console.print(t)
+    for line in plan_notes(j):
+        console.print(f"[yellow]{escape(_spoken(line))}[/yellow]", highlight=False)
 
     v = compact_table(VALUE_TITLE, escape(_spoken(value_note(j))))
     for col, just in zip(VALUE_HEADER, ("left", "right", "right", "right", "right"),

@@ -38,7 +38,7 @@ from hashpivot.optimize.model import (
 )
 from hashpivot.optimize.model import subset_of as subset
 from hashpivot.optimize.scenarios import ScenarioCoefficients
-from hashpivot.optimize.solve import solve_model
+from hashpivot.optimize.solve import SolveStoppedError, solve_model
 from hashpivot.power.lp import LinearModel
 from hashpivot.regulation import SiteRuleEffects, describe_effect
 
@@ -58,6 +58,7 @@ class FixedValue:
     conversion_mw: FloatArray
     objective_usd: float
     terminal_value_usd: FloatArray  # (K,) the terminal value in npv_usd [USD]
+    reason: str = ""  # why it has no value: the limits it breaks, or how its solve stopped
 
 
 def value_fixed(
@@ -69,9 +70,12 @@ def value_fixed(
     pm = build_plan_model(p, c, obj, fixed_conversion_mw=x_mw)
     try:
         sol, rep = solve_model(pm.m, pm.integer, 0.0, time_limit_s)
-    except SolverError:
+    except SolverError as exc:
         nan = np.full(c.n_scenarios, np.nan)
-        return FixedValue(name, nan, False, x_mw, float("nan"), nan)
+        reason = ("; ".join(broken_limits(p, pm, x_mw)) or str(exc)
+                  if not isinstance(exc, SolveStoppedError) else
+                  f"its valuation {exc} (time_limit_s {time_limit_s:g} s)")
+        return FixedValue(name, nan, False, x_mw, float("nan"), nan, reason)
     npv = scenario_npv_usd(p, c, pm.npv_matrix_usd, sol[pm.npv_cols])
     tv = scenario_terminal_value_usd(p, c, sol[pm.npv_cols])
     base = (1.0 - obj.risk_aversion) * float(c.baseline_npv_usd.mean())
@@ -225,6 +229,49 @@ _PRICE_BLOCKS = {
 }
 
 
+def _limit_labels(p: PlanProblem) -> dict[str, list[str]]:
+    """Where each row of the limits' blocks (:data:`_PRICE_BLOCKS`) applies: a model year,
+    the horizon, a quarter, a tenant, a site."""
+    finite_t = [t.name for t in p.tenants if math.isfinite(t.it_mw)]
+    years = [f"year {y + 1}" for y in np.flatnonzero(np.isfinite(p.budget_usd_per_year))]
+    capped = [p.sites[s].name for s in np.flatnonzero(np.isfinite(p.rule_cap_mw))]
+    return {
+        "conversion-budget-upper": years,
+        "conversion-debt-upper": ["horizon"],
+        "conversion-build-upper": list(p.quarters),
+        "conversion-tenant-upper": finite_t,
+        "conversion-interconnection-upper": [s.name for s in p.sites],
+        "conversion-regulation-upper": capped,
+    }
+
+
+def broken_limits(p: PlanProblem, pm: PlanModel, x_mw: FloatArray) -> list[str]:
+    """The limits the conversions ``x_mw`` (O, Q) [MW] break, read from the model's own
+    rows (:data:`_PRICE_BLOCKS`: budget, debt, build capacity, tenant demand,
+    interconnection, a rule's cap), each as ``<limit> at <where>: <used>, above the
+    <upper> allowed`` (M USD for money, MW, IT MW for a tenant); a site's rule fee is in
+    its budget row when the site converts (``site_started`` 1)."""
+    a = pm.m.arrays()
+    v = np.zeros(pm.m.n_col)
+    v[pm.m.variables["conversion"]] = np.asarray(x_mw, dtype=float).ravel() / p.unit_mw
+    converts = np.bincount(p.offer_site, weights=np.asarray(x_mw).sum(axis=1),
+                           minlength=p.n_sites) > 1e-9
+    v[pm.m.variables["site_started"]] = converts & (p.site_cost_usd > 0)
+    used = pm.m.matrix() @ v
+    labels = _limit_labels(p)
+    units = {"USD per USD": "M USD", "USD per MW": "MW", "USD per IT MW": "IT MW"}
+    out = []
+    for block, (what, unit) in _PRICE_BLOCKS.items():
+        sl = pm.m.constraints.get(block)
+        if sl is None:
+            continue
+        for i, (u, hi) in enumerate(zip(used[sl], a["row_upper"][sl], strict=True)):
+            if u > hi + 1e-6 * max(1.0, abs(hi)):
+                out.append(f"{what} at {labels[block][i]}: {u:,.4g} {units[unit]}, above the "
+                           f"{hi:,.4g} {units[unit]} allowed")
+    return out
+
+
 def shadow_price_frame(p: PlanProblem, pm: PlanModel, row_dual: FloatArray) -> pd.DataFrame:
     """Non-zero shadow prices of the limits, from the LP relaxation.
 
@@ -232,17 +279,7 @@ def shadow_price_frame(p: PlanProblem, pm: PlanModel, row_dual: FloatArray) -> p
     rows (the objective is in M USD, so are their right-hand sides), ``USD per MW``
     otherwise.
     """
-    finite_t = [t.name for t in p.tenants if math.isfinite(t.it_mw)]
-    years = [f"year {y + 1}" for y in np.flatnonzero(np.isfinite(p.budget_usd_per_year))]
-    capped = [p.sites[s].name for s in np.flatnonzero(np.isfinite(p.rule_cap_mw))]
-    labels = {
-        "conversion-budget-upper": years,
-        "conversion-debt-upper": ["horizon"],
-        "conversion-build-upper": p.quarters,
-        "conversion-tenant-upper": finite_t,
-        "conversion-interconnection-upper": [s.name for s in p.sites],
-        "conversion-regulation-upper": capped,
-    }
+    labels = _limit_labels(p)
     rows = []
     for block, (what, unit) in _PRICE_BLOCKS.items():
         sl = pm.m.constraints.get(block)

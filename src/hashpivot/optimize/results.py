@@ -98,6 +98,10 @@ class StrategyValue:
         Its conversions. [MW]
     terminal_value_usd : ndarray (K,)
         The terminal value in ``npv_usd`` (NaN when infeasible). [USD]
+    infeasible_reason : str
+        Why it has no value: the limits it breaks (the model's rows:
+        :func:`~hashpivot.optimize.evaluate.broken_limits`) or how its solve stopped;
+        ``""`` when feasible.
     """
 
     name: str
@@ -105,6 +109,7 @@ class StrategyValue:
     feasible: bool
     conversion_mw: FloatArray
     terminal_value_usd: FloatArray
+    infeasible_reason: str = ""
 
     @property
     def expected_npv_usd(self) -> float:
@@ -148,6 +153,14 @@ class PlanResult:
     compile_seconds : float
         Of ``coefficient_seconds``, numba compiling the kernels that draw the scenarios
         and value them, on a first run (0 once cached; :mod:`hashpivot.compile_time`). [s]
+    objective_bound_usd : float
+        The most any plan's objective reaches (HiGHS's MIP dual bound, in USD as
+        ``objective_usd``): the objective when proven optimal. [USD]
+    timing_seconds : dict of str to float
+        Where the run's time went: ``coefficients``, ``plan_build``, ``plan_solve``, the
+        evaluation's ``strategies``, ``expected_value_plan`` (its solve and valuation),
+        ``evpi``, ``two_stage_bound``, all of ``evaluation`` (those, out of sample, the
+        pivot check, the shadow prices, the rules) and the run's ``total``. [s]
     shadow_prices : pandas.DataFrame
         ``constraint, row, label, shadow_price, unit`` for binding limits (LP relaxation).
     rules : pandas.DataFrame
@@ -183,6 +196,8 @@ class PlanResult:
     )
     alpha: float = 0.05
     compile_seconds: float = 0.0
+    objective_bound_usd: float = float("nan")
+    timing_seconds: dict[str, float] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     center_path_check: dict[str, Any] = field(default_factory=dict)
@@ -292,6 +307,7 @@ class PlanResult:
             - float(np.mean(self.baseline_npv_usd)),
             "sampling_check": self.sampling_check(),
             "objective_usd": self.objective_usd,
+            "objective_bound_usd": self.objective_bound_usd,
             "vss_usd": self.vss_usd,
             "evpi_usd": self.evpi_usd,
             "two_stage_bound_usd": self.two_stage_bound_usd,
@@ -310,6 +326,7 @@ class PlanResult:
             "compile_seconds": self.compile_seconds,
             "build_seconds": self.report.build_seconds,
             "solve_seconds": self.report.solve_seconds,
+            "timing_seconds": dict(self.timing_seconds),
             "n_variables": self.report.n_variables,
             "n_constraints": self.report.n_constraints,
             "n_nonzeros": self.report.n_nonzeros,
@@ -320,6 +337,7 @@ class PlanResult:
                     "expected_terminal_value_usd": s.expected_terminal_value_usd,
                     "cvar95_usd": cvar_usd(s.npv_usd, 0.05) if s.feasible else None,
                     "converted_mw": float(s.conversion_mw.sum()),
+                    "infeasible_reason": None if s.feasible else s.infeasible_reason,
                 }
                 for s in self.strategies
             },

@@ -304,6 +304,7 @@ def optimize_plan(
     PlanResult
         The same for the same seed and chunk size, however the chunks run.
     """
+    started = time.perf_counter()
     source = source or portfolio.source_file  # (the plan's pivot check reads the rules too)
     p = resolve_problem(
         portfolio,
@@ -339,15 +340,19 @@ def optimize_plan(
         raise InputError([Problem("optimize.committed", f"{exc} with the committed "
                                   "conversions fixed (`fixed_through`): lower or move them, "
                                   "or fix fewer quarters", source)]) from None
+    evaluating = time.perf_counter()
     v = sol[pm.npv_cols]
     npv = scenario_npv_usd(p, c, pm.npv_matrix_usd, v)
     terminal = scenario_terminal_value_usd(p, c, v)
     x_mw = sol[pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters) * p.unit_mw
 
+    t_strategies = time.perf_counter()
     strategies = [
         value_fixed(p, c, obj, name, xs, time_limit_s=config.time_limit_s)
         for name, xs in simple_strategies(p).items()
     ]
+    timing = {"strategies": time.perf_counter() - t_strategies}
+    t_ev = time.perf_counter()
     # value of the stochastic solution: the plan optimal on the expected scenario
     ev = _expected_value_coefficients(task)
     ev_pm = build_plan_model(p, ev, ObjectiveSpec(0.0, obj.alpha))
@@ -365,13 +370,18 @@ def optimize_plan(
                           time_limit_s=config.time_limit_s)
         vss, ev_stopped = (
             main_objective - eev.objective_usd if eev.feasible else float("nan")), ""
+    timing["expected_value_plan"] = time.perf_counter() - t_ev
+    t_evpi = time.perf_counter()
     evpi, evpi_short, evpi_solves = evpi_usd(p, c, obj, npv, config.evpi_scenarios,
                                              config.gap, config.time_limit_s)
+    timing["evpi"] = time.perf_counter() - t_evpi
+    t_bound = time.perf_counter()
     bound, bound_stopped = (
         two_stage_bound_usd(p, c, obj, config.time_limit_s)
         if config.two_stage and not config.deterministic
         else (float("nan"), "")
     )
+    timing["two_stage_bound"] = time.perf_counter() - t_bound
     oos = scenario_npv_usd(
         p, c_oos, build_plan_model(p, c_oos, ObjectiveSpec(0.0, obj.alpha)).npv_matrix_usd, v)
 
@@ -462,6 +472,10 @@ def optimize_plan(
             effects={site.name: e for site, e in zip(p.sites, p.effects, strict=True)},
         ),
     }
+    ended = time.perf_counter()
+    timing_s = {"coefficients": coef_s, "plan_build": build_s,
+                "plan_solve": report.solve_seconds, **timing,
+                "evaluation": ended - evaluating, "total": ended - started}
     warnings: list[str] = [*p.standing_notes, *p.committed_notes, *block_notes(p),
                            *stopped_short_warnings(report, ev_report, main_base,
                                                    (evpi_short, evpi_solves),
@@ -472,7 +486,7 @@ def optimize_plan(
         baseline_npv_usd=c.baseline_npv_usd,
         strategies=[
             StrategyValue(s.name, s.npv_usd, s.feasible, s.conversion_mw,
-                          s.terminal_value_usd)
+                          s.terminal_value_usd, s.reason)
             for s in strategies
         ],
         out_of_sample_npv_usd=oos,
@@ -485,6 +499,8 @@ def optimize_plan(
         shadow_prices=prices,
         rules=rules,
         objective_usd=main_objective,
+        objective_bound_usd=-report.objective_bound * USD_SCALE + main_base,
+        timing_seconds=timing_s,
         terminal_value_usd=terminal,
         baseline_terminal_value_usd=c.baseline_terminal_usd,
         out_of_sample_baseline_npv_usd=c_oos.baseline_npv_usd,

@@ -79,6 +79,20 @@ def plan_title(inputs: dict[str, Any]) -> str:
     )
 
 
+def plan_notes(result: dict[str, Any]) -> list[str]:
+    """Beside the plan table: where HiGHS stopped before proving the plan optimal (its
+    time limit), the plan is the best it found, with the gap, the plan's objective and
+    the most any plan reaches (the bound) [M USD]; none when proven optimal."""
+    if result.get("status", "ok") == "ok":
+        return []
+    bound = result.get("objective_bound_usd")
+    return [f"the plan is the best found in {result['solve_seconds']:.1f} s, not proven "
+            f"optimal (HiGHS stopped at {result['termination_condition']}): gap "
+            f"{100 * result['mip_gap']:.2f} %; objective {fmt_musd(result['objective_usd'])} "
+            f"M USD, bound {fmt_musd(bound) if is_number(bound) else '-'} M USD (no plan "
+            "does better); raise `time_limit_s` to close the gap"]
+
+
 def plan_rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
     """One row per conversion (quarter, site, gross MW, IT MW, tenant, capex [M USD]); a
     single "keep mining everywhere" row when the plan converts nothing."""
@@ -135,7 +149,11 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
     if (j.get("assumptions") or {}).get("deterministic"):
         out_of_sample = ["no out-of-sample estimate: a deterministic run values one "
                          "scenario, every volatility zero"]
+    infeasible = [f"{name} is infeasible: {s['infeasible_reason']}"
+                  for name, s in j["strategies"].items()
+                  if not s["feasible"] and s.get("infeasible_reason")]
     return [
+        *infeasible,
         f"value over keep-mining {fmt_musd(j['value_over_baseline_usd'])} M USD{horizon}; "
         f"over the best simple strategy ({j['best_simple_strategy']}) "
         f"{fmt_musd(j['value_over_best_simple_usd'])} M USD",
@@ -151,7 +169,28 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"{j['coefficient_seconds']:.2f} s{compile_text(j.get('compile_seconds'))}, build "
         f"{j['build_seconds']:.3f} s, solve "
         f"{j['solve_seconds']:.2f} s",
+        *timing_lines(j),
     ]
+
+
+#: The evaluation's parts in :func:`timing_lines`, by ``timing_seconds`` key.
+_TIMED = (("plan_solve", "plan solve"), ("strategies", "simple strategies"),
+          ("expected_value_plan", "expected-value plan"), ("evpi", "EVPI"),
+          ("two_stage_bound", "two-stage bound"))
+
+
+def timing_lines(result: dict[str, Any]) -> list[str]:
+    """Where the run's time went [s]: the whole run, the scenarios' coefficients, the
+    plan's solve, each part of the evaluation and the rest of it (out of sample, the
+    pivot check, the shadow prices); none for a result stored before it."""
+    t = result.get("timing_seconds") or {}
+    if "total" not in t:
+        return []
+    parts = ", ".join(f"{label} {t[key]:.2f} s" for key, label in _TIMED)
+    rest = t["evaluation"] - sum(t[k] for k, _ in _TIMED[1:])
+    return [f"run {t['total']:.1f} s: coefficients {t['coefficients']:.2f} s, {parts}, the "
+            "rest of the evaluation (out of sample, the pivot check, shadow prices) "
+            f"{rest:.2f} s"]
 
 
 def objective_cvar_lines(result: dict[str, Any]) -> list[str]:
@@ -315,11 +354,13 @@ __all__ = [
     "VALUE_NOTE",
     "VALUE_TITLE",
     "RuleRow",
+    "plan_notes",
     "plan_rows",
     "plan_title",
     "rule_rows",
     "shadow_rows",
     "summary_lines",
+    "timing_lines",
     "value_note",
     "value_rows",
 ]

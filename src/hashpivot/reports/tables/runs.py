@@ -140,7 +140,8 @@ def _optimize(results: dict[str, Any]) -> list[RunTable]:
     header = tuple(h.replace("\n", " ") for h in opt.PLAN_HEADER)
     tables = [
         RunTable(plan_title(inputs) if inputs.get("quarters") else "Plan", header,
-                  list(opt.plan_rows(results)), right=frozenset({2, 3, 5})),
+                  list(opt.plan_rows(results)), notes=tuple(opt.plan_notes(results)),
+                  right=frozenset({2, 3, 5})),
         RunTable(opt.VALUE_TITLE, opt.VALUE_HEADER, list(opt.value_rows(results)),
                   notes=(opt.value_note(results), *opt.summary_lines(results)),
                   right=frozenset({1, 2, 3, 4})),

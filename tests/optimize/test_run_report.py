@@ -1,0 +1,68 @@
+"""What the run's report says beside its figures: why a simple strategy is infeasible
+(the limit it breaks, from the model's rows), a plan stopped at its time limit flagged
+next to the plan table, and where the run's time went."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from hashpivot.optimize import OptimizeConfig, optimize_plan
+from hashpivot.reports.tables.optimize import plan_notes, summary_lines
+
+from .conftest import portfolio, site_toml
+
+#: 25 MW of build capacity a quarter: converting a 50 MW site at once breaks it
+_SLOW_BUILD = "\n[optimize]\nblock_mw = 25.0\nbuild_mw_per_quarter = 25.0\n"
+
+
+def _run(**config: object):  # type: ignore[no-untyped-def]
+    pf = portfolio(site_toml("A"), years=2, tail=_SLOW_BUILD)
+    cfg = OptimizeConfig(**{"n_scenarios": 4, "seed": 3, "evpi_scenarios": 1,
+                            "two_stage": False, **config})  # type: ignore[arg-type]
+    return optimize_plan(pf, cfg)
+
+
+def test_an_infeasible_strategy_says_which_limit_it_breaks() -> None:
+    """convert_all_now starts 50 MW in the first quarter the build capacity allows 25 in:
+    it said "infeasible" with no reason."""
+    r = _run()
+    j = r.to_json()
+    every = j["strategies"]["convert_all_now"]
+    assert every["feasible"] is False
+    q0 = r.inputs["quarters"][0]
+    assert every["infeasible_reason"] == (
+        f"build capacity at {q0}: 50 MW, above the 25 MW allowed")
+    assert j["strategies"]["keep_mining"]["infeasible_reason"] is None
+    assert (f"convert_all_now is infeasible: build capacity at {q0}: 50 MW, above the "
+            "25 MW allowed") in summary_lines(j)
+
+
+def test_a_plan_stopped_at_its_time_limit_says_so_beside_the_plan() -> None:
+    r = _run()
+    j = r.to_json()
+    assert plan_notes(j) == []  # proven optimal: nothing to say
+    assert math.isfinite(j["objective_bound_usd"])
+    stopped = dataclasses.replace(r.report, status="warning", mip_gap=0.0123,
+                                  termination_condition="time_limit_reached")
+    j = dataclasses.replace(r, report=stopped).to_json()
+    (line,) = plan_notes(j)
+    assert line.startswith(
+        f"the plan is the best found in {r.report.solve_seconds:.1f} s, not proven optimal "
+        "(HiGHS stopped at time_limit_reached): gap 1.23 %; objective ")
+    assert f"bound {j['objective_bound_usd'] / 1e6:,.1f} M USD" in line
+
+
+def test_the_report_times_the_whole_run() -> None:
+    """The summary's "solve N s" was the plan's solve alone; the evaluation (strategies,
+    expected-value plan, EVPI, out of sample, the pivot check) went untimed."""
+    j = _run().to_json()
+    t = j["timing_seconds"]
+    assert set(t) == {"coefficients", "plan_build", "plan_solve", "strategies",
+                      "expected_value_plan", "evpi", "two_stage_bound", "evaluation", "total"}
+    assert all(v >= 0.0 for v in t.values())
+    assert t["plan_solve"] == j["solve_seconds"]
+    parts = ("strategies", "expected_value_plan", "evpi", "two_stage_bound")
+    assert sum(t[k] for k in parts) <= t["evaluation"] <= t["total"]
+    assert t["coefficients"] + t["plan_build"] + t["plan_solve"] + t["evaluation"] <= t["total"]
+    assert any(line.startswith(f"run {t['total']:.1f} s:") for line in summary_lines(j))
