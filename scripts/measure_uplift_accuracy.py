@@ -54,7 +54,7 @@ def main() -> None:
                        index=first.problem.index)
         per = HOURS_PER_MONTH / float(site.fleet_power_mw) / float(first.summary()["hours"])
         u = curve.for_fleet(2000.0)
-        index = u.reference_power_price_usd_per_mwh - u.reference_adder_usd_per_mwh
+        index = u.index_level_reference_usd_per_mwh
         errors = []
         for level in LEVELS:
             for k0 in MULTIPLIERS:

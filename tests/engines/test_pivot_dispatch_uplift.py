@@ -117,13 +117,13 @@ def test_a_month_at_another_price_level_is_the_price_year_scaled() -> None:
     assert at_ref[0] == pytest.approx(u.gain(np.array([0.7, 2.0])), rel=1e-12)
 
 
-def test_a_site_that_pays_nothing_on_balance_is_not_scaled_by_the_price_level() -> None:
-    """Where resale pays for all the power always on (``p_ref <= 0``) ``lambda = 1``: the
-    uplift is ``G(k)`` at the revenue's multiplier, whatever the month's price."""
+def test_an_index_at_or_below_zero_on_average_is_not_scaled_by_the_price_level() -> None:
+    """Where the price year's mean index is at or below zero (``i_ref <= 0``) ``lambda =
+    1``: the uplift is ``G(k)`` at the revenue's multiplier, whatever the month's price."""
     import dataclasses
 
     u = dataclasses.replace(_measured().for_fleet(2000.0),
-                            reference_power_price_usd_per_mwh=-3.0)
+                            reference_index_price_usd_per_mwh=-3.0)
     ref = u.reference_hashprice_usd_per_th_day * 2000.0
     got = u.usd_per_mw_month(MonthMargin(np.array([[0.5 * ref, 0.5 * ref]]),
                                          np.array([[10.0, 80.0]]), np.array([[1.0, 1.0]])))
@@ -432,7 +432,7 @@ def test_a_grid_adder_is_paid_at_its_rate_whatever_the_price_level(
     ref = u.reference_hashprice_usd_per_th_day * 2000.0
     alpha = u.adder_over_revenue
     k0 = level * (k - alpha) + alpha
-    index = u.reference_power_price_usd_per_mwh - u.reference_adder_usd_per_mwh
+    index = u.index_level_reference_usd_per_mwh
     price = level * index + 10.0
     b = u.breakdown(MonthMargin(np.array([[k0 * ref]]), np.array([[price]]),
                                 np.array([[1e9]])))
@@ -514,7 +514,7 @@ def test_with_a_ppa_the_adder_mapping_stays_close_to_the_engine(level: float,
     hp = pd.Series(first.problem.hashprice_usd_per_ph_day_series, index=first.problem.index)
     per = HOURS_PER_MONTH / float(site.fleet_power_mw) / float(first.summary()["hours"])
     u = u.for_fleet(2000.0)
-    index = u.reference_power_price_usd_per_mwh - u.reference_adder_usd_per_mwh
+    index = u.index_level_reference_usd_per_mwh
     b = u.breakdown(MonthMargin(
         np.array([[k0 * u.reference_hashprice_usd_per_th_day * 2000.0]]),
         np.array([[level * index + 10.0]]), np.array([[1e9]])))
@@ -584,7 +584,7 @@ def test_the_notes_total_at_k_1_is_the_curves_point_over_the_fleet_and_year() ->
 def test_the_note_names_the_dispatch_terms_that_move_the_gain() -> None:
     """The demand-response commitment's withdrawability and the PPA's settlement of its
     unused energy move the flexibility (on the West Texas example a firm commitment,
-    ``withdrawable = false``, takes keep-mining's NPV from 273.2 to 248.4 M USD): the
+    ``withdrawable = false``, takes keep-mining's NPV from 298.9 to 263.5 M USD): the
     uplift's row says which apply, in the dispatch engine's words, as its notes do."""
     _, note = _west_texas_measured()
     assert "withdrawable = true" in note

@@ -21,14 +21,18 @@ after avoiding peaks), never a credit. A month of ``pivot``, ``simulate`` or
 ``optimize`` is mapped onto the price year with the same margin
 (:meth:`DispatchUplift.usd_per_mw_month`):
 
-    ``lambda_t = (power price_t - a) / (p_ref - s_ref)`` (the price year's index prices
-    scaled to the month's level; the adders are paid at their rate),
+    ``lambda_t = (power price_t - a) / i_ref`` (the price year's index prices scaled to
+    the month's level; the adders are paid at their rate; 1 on a fixed contract),
     ``k0_t = (hashprice_t x TH/s per MW_t) / (hp_ref x TH/s per MW_ref)``,
     ``k_t = (k0_t - alpha) / lambda_t + alpha``,
     ``gain_t = (lambda_t (G(k_t) - D(k_t)) + D(k_t)
     + (1 - lambda_t) (A(k_t) - c (1 - rho(k_t)))) h_t / 730.5``,
     ``month_t = max(0, margin_t + gain_t - v phi(k_t))``, the month's mining worth,
 
+``i_ref`` the price year's mean index price (hours-weighted: the level the month's index
+price, its contract price less the adder, is a multiple of; on a fixed contract its fixed
+price, so ``lambda = 1``: a fixed price follows no index and the price year's index prices,
+which then value only PPA and renewable resale and settlement, are taken as they are),
 ``p_ref`` the price year's mean energy price as the site pays it always on (its power cost
 net of resale, without 4CP charges, over its energy), ``s_ref`` the grid adder's part of
 it, ``a`` the adder in the monthly model's power price (the contract's), ``hp_ref`` the
@@ -64,7 +68,12 @@ grid imports only (``s_ref`` is that part of ``p_ref``) and the PPA's price is f
 the index-level mapping is approximate: against the engine, on levels 0.5-3 and
 multipliers 0.3-1.5 with a 40 MW PPA for 44 MW of miners, 0.3 % off at the median and
 4.3 % at worst (a month where mining barely pays; a test holds 5 %;
-``scripts/measure_uplift_accuracy.py`` prints these figures). The uplift is
+``scripts/measure_uplift_accuracy.py`` prints these figures). Until 2026-12-07 the level
+was taken over ``p_ref - s_ref``, what the site pays on balance, not over the index: the
+same on a site the grid alone supplies, but with a PPA or renewables priced away from the
+index the month's prices were scaled by the wrong factor (a fixed contract with a
+financial PPA netting 5.7 USD/MWh was scaled 8.9-fold and curtailed the mining the engine
+runs every hour). The uplift is
 added to each month's mining of the MW still mining, its terminal value too; the
 month's revenue, BTC and energy follow the dispatch's shares of always-on's at ``k_t``
 (:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable site costs
@@ -131,10 +140,8 @@ class DispatchUplift:
     reference_hashprice_usd_per_th_day : float
         Mean hashprice of the price year, gross of the pool fee. [USD/(TH/s)/day]
     reference_power_price_usd_per_mwh : float
-        The price year's mean power price as the site pays it always on (its power cost
-        net of resale over its energy); where it is at or below its adder's part
-        ``reference_adder_usd_per_mwh`` (resale pays for all the rest) a month's price
-        level is not scaled (``lambda = 1``). [USD/MWh]
+        ``p_ref``: the price year's mean power price as the site pays it always on (its
+        power cost net of resale over its energy; printed in the note). [USD/MWh]
     reference_th_s_per_mw : float
         The site's fleet hashrate per MW at the start (the fleet the engine dispatched);
         0 until :meth:`for_fleet` sets it. [TH/s/MW]
@@ -163,6 +170,12 @@ class DispatchUplift:
         ``A(k)``: the part of ``G(k)`` that is grid adder not paid (the adder on always-on's
         grid energy less the dispatch's), per MW of the fleet and month (empty: none).
         [USD/MW/month]
+    reference_index_price_usd_per_mwh : float or None
+        ``i_ref``: the price year's mean index price (hours-weighted), or on a fixed
+        contract its fixed price; the month's price less the contract adder over it is the
+        level ``lambda``; at or below 0 the level is not scaled (``lambda = 1``). None (a
+        curve built by hand): ``p_ref - s_ref``, the same on a site the grid alone
+        supplies. [USD/MWh]
     """
 
     multipliers: tuple[float, ...]
@@ -179,6 +192,15 @@ class DispatchUplift:
     mining_revenue_usd_per_mw_month: float = 0.0
     mining_adder_usd_per_mw_month: float = 0.0
     adder_saving_usd_per_mw_month: tuple[float, ...] = ()
+    reference_index_price_usd_per_mwh: float | None = None
+
+    @property
+    def index_level_reference_usd_per_mwh(self) -> float:
+        """``i_ref``, the price a month's level is a multiple of (``lambda = (power price -
+        a) / i_ref``; the field, else ``p_ref - s_ref``). [USD/MWh]"""
+        if self.reference_index_price_usd_per_mwh is not None:
+            return self.reference_index_price_usd_per_mwh
+        return self.reference_power_price_usd_per_mwh - self.reference_adder_usd_per_mwh
 
     def for_fleet(self, th_s_per_mw: float) -> DispatchUplift:
         """This curve with the fleet's TH/s per MW as the reference revenue's. [TH/s/MW]"""
@@ -263,12 +285,13 @@ class DispatchUplift:
             positive gain, the monthly model runs it or the cheap hours of a curtailed
             month pay), else 0. The variable site costs follow it.
         """
-        # the index level: the month's price and the price year's without their adders
-        p_ref = self.reference_power_price_usd_per_mwh - self.reference_adder_usd_per_mwh
+        # the index level: the month's index price (its price less the contract adder)
+        # over the price year's mean index price
+        i_ref = self.index_level_reference_usd_per_mwh
         price = (np.asarray(month.power_price_usd_per_mwh, dtype=np.float64)
                  - self.contract_adder_usd_per_mwh)
-        lam = (np.maximum(price / p_ref, _MIN_PRICE_LEVEL) if p_ref > 0
-               else np.ones(price.shape))  # the site pays nothing on balance: no scaling
+        lam = (np.maximum(price / i_ref, _MIN_PRICE_LEVEL) if i_ref > 0
+               else np.ones(price.shape))  # an index at or below zero on average: no scaling
         ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
         k = np.asarray(month.revenue_usd_per_mw_day, dtype=np.float64) / ref
         alpha = self.adder_over_revenue

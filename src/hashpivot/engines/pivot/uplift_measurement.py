@@ -149,6 +149,9 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         revenue_usd_per_mw_month = float(base["mining_revenue_usd"]) * per
         adder_usd_per_mw_month = adder_usd_per_mwh * float(base["energy_mining_mwh"]) * per
         adder_paid_usd = adder_usd_per_mwh * float(base["energy_grid_mwh"])
+        index_mean = float(np.dot(np.asarray(problem.price_usd_per_mwh_series, dtype=np.float64),
+                                  np.asarray(problem.interval_hours_series, dtype=np.float64))
+                           ) / hours
     except (HashpivotError, OSError, ValueError) as exc:
         named = [p for p in exc.problems if p.path.endswith(FILE_SUFFIX)] if isinstance(
             exc, InputError) else []
@@ -160,6 +163,10 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
     hp_mean = float(hp.mean())
     p_ref = paid / energy
     contract = site.power_contract
+    # the level a month's index price is a multiple of: the price year's mean index; a
+    # fixed price follows none (lambda = 1: the monthly model's price is the fixed one)
+    i_ref = (float(contract.price_usd_per_mwh)
+             if contract is not None and contract.kind == "fixed" else index_mean)
     with_adder = adder_usd_per_mw_month != 0 and revenue_usd_per_mw_month > 0
     uplift = DispatchUplift(
         multipliers=MULTIPLIERS,
@@ -176,6 +183,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         mining_adder_usd_per_mw_month=adder_usd_per_mw_month if with_adder else 0.0,
         adder_saving_usd_per_mw_month=tuple(
             adder_usd_per_mwh * c.grid_saved_mwh * per for c in curve) if with_adder else (),
+        reference_index_price_usd_per_mwh=i_ref,
     )
     gain = float(s["net_margin_gain_vs_always_on_usd"]) - fourcp_on + fourcp_ai  # (G(1)'s)
     note = (
@@ -183,9 +191,11 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         f"prices ({p_ref:,.1f} USD/MWh always on) at {len(MULTIPLIERS)} hashprice levels, "
         f"gain over always-on {uplift.points_text()} ({gain / 1e6:,.1f} M USD at k = 1); "
         f"k = the month's revenue per MW over the price year's ({hp_mean:,.1f} USD/PH/day), "
-        + ("the prices scaled to the month's level, "
-           if p_ref - uplift.reference_adder_usd_per_mwh > 0 else
-           "the prices not scaled (resale pays for the power always on), ")
+        + ("the prices as the price year's (a fixed contract follows no index), "
+           if contract is not None and contract.kind == "fixed" else
+           f"the prices scaled to the month's level (the month's index price over the "
+           f"price year's mean, {i_ref:,.1f} USD/MWh), " if i_ref > 0 else
+           "the prices not scaled (the price year's mean index is at or below zero), ")
         + (f"the grid adder ({adder_usd_per_mwh:g} USD/MWh) paid at its rate, "
            if uplift.mining_adder_usd_per_mw_month else "")
         + ("demand-response income less the 4CP charge paid not scaled ("
