@@ -243,6 +243,25 @@ def test_an_optimize_run_takes_the_clis_defaults() -> None:
 WALL_CLOCK = ("coefficient_seconds", "build_seconds", "solve_seconds", "timing_seconds")
 
 
+def _optimize_api_and_cli(client: Any, capsys: pytest.CaptureFixture[str], pid: int,
+                          path: Path, scenarios: int) -> tuple[dict[str, Any], Any]:
+    """An optimize run of portfolio ``pid`` through the API and ``hashpivot optimize PATH
+    --json`` with the same options (``scenarios`` in and out of sample, 2 for the EVPI),
+    each without its wall-clock timings."""
+    params = {"scenarios": scenarios, "evpi_scenarios": 2, "oos_scenarios": scenarios}
+    r = client.post("/api/runs", json={"kind": "optimize", "portfolio_id": pid,
+                                       "params": params})
+    assert r.status_code == 202, r.text
+    run = wait_run(client, r.json()["id"], 300)
+    assert run["status"] == "succeeded", run
+    cli = _cli_json(capsys, ["optimize", str(path), "--scenarios", str(scenarios),
+                             "--evpi-scenarios", "2", "--oos-scenarios", str(scenarios),
+                             "--json"])
+    for key in WALL_CLOCK:
+        cli.pop(key), run["results"].pop(key)
+    return run, cli
+
+
 def test_optimize_run_matches_cli(
     client: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -250,24 +269,27 @@ def test_optimize_run_matches_cli(
     seeded example drops its extra rules file (the service reads no files)."""
     listed = client.get("/api/portfolios").json()
     pid = next(p["id"] for p in listed if p["name"].startswith("Four-site"))
-    params = {"scenarios": 12, "evpi_scenarios": 2, "oos_scenarios": 12}
-    r = client.post("/api/runs", json={"kind": "optimize", "portfolio_id": pid,
-                                       "params": params})
-    assert r.status_code == 202, r.text
-    run = wait_run(client, r.json()["id"], 300)
-    assert run["status"] == "succeeded", run
     path = tmp_path / "portfolio.toml"
     path.write_text(client.get(f"/api/portfolios/{pid}/toml").text)
-    cli = _cli_json(capsys, ["optimize", str(path), "--scenarios", "12", "--evpi-scenarios",
-                             "2", "--oos-scenarios", "12", "--json"])
-    for key in WALL_CLOCK:
-        cli.pop(key), run["results"].pop(key)
+    run, cli = _optimize_api_and_cli(client, capsys, pid, path, 12)
     # as for pivot: the same values and the same sources
     assert run["results"]["resolved_assumptions"] == cli["resolved_assumptions"]
     assert run["results"] == cli
-    no_table = client.post("/api/runs", json={"kind": "optimize", "portfolio_id": listed[0]["id"]})
-    assert no_table.status_code == 422 and no_table.json()["problems"][0]["path"] == "optimize"
     _plan_portfolio_runs_in_pivot(client, run)
+
+
+def test_an_optimize_run_of_a_file_without_an_optimize_table_is_the_clis(
+    client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``hashpivot optimize`` values a file with no ``[optimize]`` table on the table's
+    defaults (each site leasing on its own hosting terms, blocks of 25 MW, no budget):
+    the API gives the same numbers. Until 2026-12-07 it refused the file (422, "the
+    portfolio has no [optimize] table") where the command line printed a plan."""
+    listed = client.get("/api/portfolios").json()
+    pid = next(p["id"] for p in listed if p["name"] == "Example 200 MW miner")
+    run, cli = _optimize_api_and_cli(client, capsys, pid, EXAMPLES / "pivot-200mw.toml", 4)
+    assert run["results"]["plan"]  # teeth: the file converts MW
+    assert run["results"] == cli
 
 
 def _plan_portfolio_runs_in_pivot(client: Any, run: dict[str, Any]) -> None:

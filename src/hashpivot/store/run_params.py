@@ -171,7 +171,8 @@ class DispatchParams(BaseModel):
 
 class OptimizeParams(BaseModel):
     """Parameters of an ``optimize`` run (``hashpivot optimize``): the portfolio's
-    ``[optimize]`` table with the bundled regulation rules (no ``rules_file``)."""
+    ``[optimize]`` table (its defaults where it has none) with the bundled regulation rules
+    (no ``rules_file``)."""
 
     model_config = _PARAMS
 

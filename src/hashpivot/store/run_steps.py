@@ -479,10 +479,7 @@ def _execute_dispatch(
 # optimize
 # --------------------------------------------------------------------------------------
 def _resolve_optimize(portfolio: Portfolio, params: run_params.OptimizeParams) -> dict[str, Any]:
-    if portfolio.optimize is None:
-        raise InputError(
-            [Problem("optimize", "the portfolio has no [optimize] table")]  # (its own)
-        )
+    # (a portfolio with no [optimize] table runs on its defaults, as `hashpivot optimize`)
     from hashpivot.optimize import resolve_problem
 
     try:  # as the run resolves it: tenants' sites, committed conversions (about a second)
