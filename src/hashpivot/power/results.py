@@ -39,7 +39,9 @@ def _totals(problem: DispatchProblem, schedule: Schedule, acc: Accounts) -> dict
     energy = mining_mwh + ai_mwh
     capacity_mwh = (problem.mining_capacity_mw * hours  # (the same, to the last bit)
                     if problem.tranche_installed_series is None else float((cap * dt).sum()))
-    uptime = mining_mwh / capacity_mwh if capacity_mwh > 0 else 0.0
+    # (at most 1: the mined energy sums the entries' in another order than the capacity,
+    # and a fleet that never curtails came to 1 + 2e-16, "mining curtailed -0.00 h")
+    uptime = min(1.0, mining_mwh / capacity_mwh) if capacity_mwh > 0 else 0.0
     some = cap > 0  # an interval without machines installed is not curtailed
     hours_fully_curtailed = float(dt[some & (mining_mw <= 1e-9 * np.maximum(cap, 1.0))].sum())
     hours_with_curtailment = float(dt[some & (mining_mw < cap * (1 - 1e-9))].sum())
