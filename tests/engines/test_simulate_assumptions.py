@@ -165,3 +165,61 @@ def test_the_price_model_is_named_with_its_blocks() -> None:
                 "fees_lognormal_sigma": 0.4, "power_simulated": False}
     line = model_line({**boot, "resolved": resolved, "executor": "local"}, {"chunks": 1.0})
     assert line is not None and line.startswith("model: BTC bootstrap (circular, blocks of 6")
+
+
+#: The calibration of examples/pivot-200mw.toml (``inputs.calibration``), in part.
+_CAL = {"window_start": "2022-01-01", "window_end": "2025-09-26",
+        "btc_drift_per_year": 0.35953, "btc_drift_se_per_year": 0.26969,
+        "btc_volatility_per_year": 0.5212, "btc_volatility_se_per_year": 0.00998}
+
+
+def test_the_paths_drift_is_printed_with_its_source_and_the_other_anchors() -> None:
+    """The BTC drift of the paths can flip the verdict: under anchor = 'deterministic' the
+    file's growth (printed), under 'history' the calibration's 0.36 (until 2026-12 only in
+    --json, with its standard error). One row says which the paths use and where it comes
+    from: the calibration's with its standard error (the volatility's on its own row), the
+    file's with the calibration's beside it as the alternative."""
+    resolved = {"btc_volatility_per_year": 0.5212, "hashrate_elasticity": 0.0874,
+                "hashrate_volatility_per_year": 0.1546, "price_hashrate_correlation": 0.3314}
+    base = {**BASE, "scenario_fields_in_file": ["price_center"], "resolved": resolved,
+            "calibration": _CAL, "market": {"btc_price_growth_per_year": 0.1,
+                                            "source": "file"},
+            "pivot_fields_in_file": ["btc_price_growth_per_year"]}
+    det = _rows({**base, "scenario": {"price_center": "median", "anchor": "deterministic"}})
+    row = det["BTC drift of the paths"]
+    assert (row["value"], row["unit"]) == (0.1, "1/year")
+    for words in ("[pivot] btc_price_growth_per_year", "anchor = 'deterministic'",
+                  "anchor = 'history'", "0.360", "s.e. 0.270"):
+        assert words in row["source"], words
+    hist = _rows({**base, "scenario": {"price_center": "median", "anchor": "history"}})
+    row = hist["BTC drift of the paths"]
+    assert row["value"] == pytest.approx(0.35953)
+    for words in ("calibrated on the bundled history 2022-01-01 to 2025-09-26",
+                  "s.e. 0.270", "anchor = 'history'"):
+        assert words in row["source"], words
+    assert "s.e. 0.010" in hist["[scenario] btc_volatility_per_year"]["source"]
+    # the file's [scenario] drift is the paths' under either anchor
+    given = _rows({**base, "scenario_fields_in_file": ["btc_drift_per_year"],
+                   "scenario": {"price_center": "mean", "anchor": "history",
+                                "btc_drift_per_year": 0.15}})
+    row = given["BTC drift of the paths"]
+    assert row["value"] == 0.15 and row["source"].startswith("file: [scenario] "
+                                                             "btc_drift_per_year")
+    assert "0.360" in row["source"]
+    # no calibration (every spread parameter in the file, anchored): no alternative named
+    bare = _rows({**base, "calibration": None})
+    assert bare["BTC drift of the paths"]["source"] == (
+        "[pivot] btc_price_growth_per_year (anchor = 'deterministic')")
+
+
+def test_a_history_anchored_run_prints_the_calibrated_drift_it_uses() -> None:
+    """On a run: under anchor = 'history' the row's drift is the calibration's in
+    ``inputs.calibration`` (what the center path grows at), its error beside it."""
+    pf = portfolio({**SET, "anchor": "history", "price_center": "mean"})
+    res = simulate(pf, SimulationConfig(n_paths=2, horizon_months=12, chunk_paths=2))
+    j = res.to_json()
+    cal = j["inputs"]["calibration"]
+    row = next(r for r in j["resolved_assumptions"] if r["name"] == "BTC drift of the paths")
+    assert row["value"] == cal["btc_drift_per_year"]
+    assert f"s.e. {cal['btc_drift_se_per_year']:.3f}" in row["source"]
+    assert row["source"].startswith("calibrated on the bundled history ")

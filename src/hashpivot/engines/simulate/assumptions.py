@@ -13,6 +13,7 @@ or the rule that sets it).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -97,7 +98,9 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
             "unit": "1/year", "source": inputs.get("levered_discount_rate_source", "")}]
           if "levered_discount_rate" in inputs else []),
         *_market_rows(inputs, src),
-        *scenario_rows(inputs),
+        *scenario_rows(inputs)[:1],  # the price model, then the drift and the spread
+        *drift_row(inputs),
+        *scenario_rows(inputs)[1:],
         *_power_rows(inputs.get("power_model")),
         *(financing_rows(inputs.get("financing"), inputs["financing_fields_in_file"],
                          [f for f, _ in FINANCING_TERMS if f != "equity_discount_rate"])
@@ -207,14 +210,72 @@ def scenario_rows(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
     in_file = set(inputs["scenario_fields_in_file"])
     resolved = inputs.get("resolved", {})
     cal = inputs.get("calibration") or {}
-    window = (f"calibrated on the bundled history {cal['window_start']} to "
-              f"{cal['window_end']}" if cal.get("window_start") else "calibrated")
+    window = _calibrated(cal)
+
+    def source(field: str) -> str:
+        se = cal.get(f"{field.removesuffix('_per_year')}_se_per_year")
+        if field in in_file:
+            return "file"
+        return window + (f", s.e. {se:.3f}" if _finite(se) else "")
+
     return [{"name": "[scenario] price_model", "value": price_model_text(inputs),
              "unit": "-",
              "source": "file or run setting" if "price_model" in in_file else "default"},
             *({"name": f"[scenario] {field}", "value": resolved.get(key), "unit": unit,
-               "source": "file" if field in in_file else window}
+               "source": source(field)}
               for key, field, unit in _SCENARIO_ROWS)]
+
+
+def _calibrated(cal: Mapping[str, Any]) -> str:
+    """``calibrated on the bundled history <first day> to <last day>`` (the window of the
+    run's calibration, ``inputs.calibration``)."""
+    return (f"calibrated on the bundled history {cal['window_start']} to "
+            f"{cal['window_end']}" if cal.get("window_start") else "calibrated")
+
+
+def _finite(x: Any) -> bool:
+    """Whether ``x`` is a finite number (not None, not NaN)."""
+    return isinstance(x, int | float) and math.isfinite(x)
+
+
+#: The name of :func:`drift_row`'s row.
+DRIFT_ROW = "BTC drift of the paths"
+
+
+def drift_row(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The BTC drift the paths use and where it comes from (none for a run stored before
+    the scenario's fields): ``[scenario] btc_drift_per_year`` when the file gives it, else
+    under ``anchor = 'history'`` the calibration's (GBM mu of dS/S, its window on the
+    volatility's row) with its standard error, under ``'deterministic'`` ``[pivot]
+    btc_price_growth_per_year`` with the calibration's beside it, the alternative the other
+    anchor would use. It can flip the
+    verdict: the calibration's 0.36 on the bundled 2022-2025 history against the example's
+    0.10 (until 2026-12 only in ``--json``)."""
+    if "scenario_fields_in_file" not in inputs:
+        return []
+    scenario = inputs.get("scenario", {})
+    cal = inputs.get("calibration") or {}
+    mu, se = cal.get("btc_drift_per_year"), cal.get("btc_drift_se_per_year")
+    calibrated = (f"{mu:.3f}, s.e. {se:.3f} (calibrated)"
+                  if _finite(mu) and _finite(se) else None)
+    if ("btc_drift_per_year" in set(inputs["scenario_fields_in_file"])
+            and scenario.get("btc_drift_per_year") is not None):
+        value, source = scenario["btc_drift_per_year"], "file: [scenario] btc_drift_per_year"
+        if calibrated:
+            source += f"; the calibration's: {calibrated}"
+    elif scenario.get("anchor") == "history":
+        value = mu
+        source = (f"{_calibrated(cal)}, s.e. {se:.3f} (anchor = 'history')"
+                  if calibrated else "calibrated (anchor = 'history')")
+    else:
+        value = (inputs.get("market") or {}).get("btc_price_growth_per_year")
+        source = "[pivot] btc_price_growth_per_year (anchor = 'deterministic')"
+        if calibrated:
+            source += f"; with anchor = 'history': {calibrated}"
+    years = ", ".join(str(y) for y in scenario.get("btc_drift_by_year") or {})
+    if years:
+        source += f"; in {years}: [scenario] btc_drift_by_year"
+    return [{"name": DRIFT_ROW, "value": value, "unit": "1/year", "source": source}]
 
 
 def price_model_text(inputs: Mapping[str, Any]) -> str:
@@ -278,4 +339,5 @@ def _treasury_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["PRE_TAX", "after_tax_note", "price_center_row", "resolved_assumptions"]
+__all__ = ["DRIFT_ROW", "PRE_TAX", "after_tax_note", "drift_row", "price_center_row",
+           "resolved_assumptions"]
