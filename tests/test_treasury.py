@@ -310,3 +310,31 @@ def test_policy_order_unknown_name_is_an_input_error_at_policy() -> None:
     assert problem.message == (
         "'hodl' is not one of hold, sell_all, sell_to_cover, min_cash or 'all'"
     )
+
+
+def test_every_treasury_share_has_its_wilson_error() -> None:
+    """P(forced sale), P(liquidity breach) and their ex-capex twins carry a ``±`` as
+    P(beats keep) does: the farther end of the Wilson score interval
+    (:func:`~hashpivot.sampling_error.share_ci95_half`), from the totals over chunks as
+    from the per-path summary; the mean proceeds of the forced sales come with them."""
+    from hashpivot.sampling_error import share_ci95_half
+
+    rng = np.random.default_rng(5)
+    n, T = 300, 24
+    price, mined = random_btc_paths(rng, n, T, price_sigma=0.5)
+    fiat = rng.normal(-1e6, 8e5, (n, T))
+    capex = np.abs(rng.normal(4e5, 2e5, (n, T)))
+    spec = TreasurySpec(btc_held=30, cash_usd=4e6, min_cash_usd=2e6)
+    whole = treasury_summary(spec, price, mined, fiat, None, "min_cash", capex_usd=capex)
+    parts = [TreasuryTotals.from_summary(treasury_summary(
+        spec, price[a:b], mined[a:b], fiat[a:b], None, "min_cash", capex_usd=capex[a:b]))
+        for a, b in ((0, 120), (120, 300))]
+    for m in (whole.metrics(), TreasuryTotals.combine(parts).metrics()):
+        for key in ("prob_forced_sale", "prob_forced_sale_without_capex",
+                    "prob_liquidity_breach", "prob_liquidity_breach_without_capex"):
+            assert m[f"{key}_ci95_half"] == pytest.approx(share_ci95_half(m[key], n),
+                                                          rel=1e-12), key
+            assert m[f"{key}_ci95_half"] > 0  # not 0 at a share of 0 or 1 either
+        assert m["expected_forced_sale_usd"] == pytest.approx(
+            float(whole.forced_proceeds_usd.mean()), rel=1e-12)
+        assert m["expected_forced_sale_usd"] > 0

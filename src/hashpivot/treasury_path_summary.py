@@ -9,11 +9,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
-from hashpivot.sampling_error import ci95_half, quantile_ci95_half
+from hashpivot.sampling_error import ci95_half, quantile_ci95_half, share_ci95_half
 
 if TYPE_CHECKING:
     from hashpivot.treasury import TreasuryResult
 
+#: The treasury's shares over the paths: each has a ``{key}_ci95_half``
+#: (:func:`with_share_errors`).
+SHARE_KEYS = ("prob_forced_sale", "prob_forced_sale_without_capex", "prob_liquidity_breach",
+              "prob_liquidity_breach_without_capex")
+
+
+def with_share_errors(metrics: dict[str, float], n_paths: int) -> dict[str, float]:
+    """``metrics`` with the Monte Carlo error of each share of :data:`SHARE_KEYS` under
+    ``{key}_ci95_half``: the farther end of its Wilson score interval over ``n_paths``
+    paths (:func:`~hashpivot.sampling_error.share_ci95_half`, as P(beats keep)'s; not 0
+    at a share of 0 or 1). [-]"""
+    return {**metrics, **{f"{k}_ci95_half": share_ci95_half(metrics[k], n_paths)
+                          for k in SHARE_KEYS}}
 
 
 @dataclass(frozen=True)
@@ -149,7 +162,10 @@ class TreasuryPathSummary:
             ``expected_forced_sale_without_capex_btc_ci95_half`` [BTC] and
             ``prob_forced_sale_without_capex`` [-] (the same with the capex paid from
             outside the treasury), ``prob_liquidity_breach`` [-],
-            ``prob_liquidity_breach_without_capex`` [-], ``expected_btc_sold`` [BTC],
+            ``prob_liquidity_breach_without_capex`` [-], each share's Monte Carlo error
+            ``{share}_ci95_half`` [-] (:func:`with_share_errors`),
+            ``expected_forced_sale_usd`` (proceeds of the forced sales per path, those
+            without a sale counting 0) [USD], ``expected_btc_sold`` [BTC],
             ``lowest_cash_usd`` (the lowest cash of any path), ``lowest_cash_p5_usd`` (P5 of
             each path's lowest cash; not the [treasury] floor ``min_cash_usd``) and its error
             ``lowest_cash_p5_ci95_half_usd`` (the order-statistic interval,
@@ -157,7 +173,7 @@ class TreasuryPathSummary:
             ``lowest_cash_mean_usd``, ``end_cash_mean_usd`` [USD], ``end_btc_mean`` [BTC].
         """
         total_forced = float(self.forced_btc.sum())
-        return {
+        return with_share_errors({
             "expected_forced_sale_btc": float(self.forced_btc.mean()),
             "expected_forced_sale_btc_ci95_half": ci95_half(self.forced_btc),
             "forced_sale_avg_price_usd": (
@@ -174,6 +190,7 @@ class TreasuryPathSummary:
             "prob_forced_sale_without_capex": float((self.forced_without_capex_btc > 0).mean()),
             "prob_liquidity_breach": float(self.breach.mean()),
             "prob_liquidity_breach_without_capex": float(self.breach_without_capex.mean()),
+            "expected_forced_sale_usd": float(self.forced_proceeds_usd.mean()),
             "expected_btc_sold": float(self.sold_btc.mean()),
             "lowest_cash_usd": float(self.min_cash_usd.min()),
             "lowest_cash_p5_usd": float(np.percentile(self.min_cash_usd, 5)),
@@ -181,7 +198,7 @@ class TreasuryPathSummary:
             "lowest_cash_mean_usd": float(self.min_cash_usd.mean()),
             "end_cash_mean_usd": float(self.end_cash_usd.mean()),
             "end_btc_mean": float(self.end_btc.mean()),
-        }
+        }, int(self.forced_btc.size))
 
 
-__all__ = ["TreasuryPathSummary"]
+__all__ = ["SHARE_KEYS", "TreasuryPathSummary", "with_share_errors"]

@@ -17,6 +17,7 @@ import numpy as np
 from hashpivot.arrays import FloatArray
 from hashpivot.sampling_error import ci95_half_of_m2, quantile_ci95_half
 from hashpivot.treasury import TreasuryPathSummary
+from hashpivot.treasury_path_summary import with_share_errors
 
 __all__ = ["TreasuryTotals"]
 
@@ -211,7 +212,7 @@ class TreasuryTotals:
             minima were kept.
         """
         n = self.n_paths
-        return {
+        return with_share_errors({
             "expected_forced_sale_btc": self.forced_btc_sum / n,
             "expected_forced_sale_btc_ci95_half": ci95_half_of_m2(self.forced_btc_m2, n),
             "forced_sale_avg_price_usd": (
@@ -226,6 +227,7 @@ class TreasuryTotals:
             "prob_forced_sale_without_capex": self.forced_without_capex_paths / n,
             "prob_liquidity_breach": self.breach_paths / n,
             "prob_liquidity_breach_without_capex": self.breach_without_capex_paths / n,
+            "expected_forced_sale_usd": self.forced_proceeds_usd_sum / n,
             "expected_btc_sold": self.sold_btc_sum / n,
             "lowest_cash_usd": self.min_cash_min_usd,
             "lowest_cash_p5_usd": (
@@ -241,4 +243,4 @@ class TreasuryTotals:
             "lowest_cash_mean_usd": self.min_cash_sum_usd / n,
             "end_cash_mean_usd": self.end_cash_sum_usd / n,
             "end_btc_mean": self.end_btc_sum / n,
-        }
+        }, n)

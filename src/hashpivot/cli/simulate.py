@@ -108,7 +108,7 @@ def _print(result: SimulationResult, console: Console) -> None:
     moved = [f"[scenario] {f}" for f, _, _ in center_overrides(inp)]
     caption = simulate_caption(inp, taxed, moved)
     rows, notes = simulate_rows(stats, treasury_given=result.treasury_given,
-                                n_paths=result.n_paths)
+                                n_paths=result.n_paths, names=names)
     caption += "".join(f"; {n}" for n in notes)
     print_strategy_table(console, title, names, rows, caption=caption)
     if not result.treasury_given:

@@ -79,6 +79,12 @@ def test_simulate_tables_and_no_tables_for_other_kinds() -> None:
     notes = strategy.notes[1:]  # (after the caption)
     assert notes[0] == MC_ERROR_NOTE and notes[4].startswith("P(forced sale) = share of paths")
     assert notes[5].startswith("ex capex = ")
+    # convert_all's forced sales all pay its halls from the treasury: the page says so, by
+    # its name and with the BTC and USD sold, in the CLI's words
+    capex = next(n for n in notes if n.startswith("convert_all: every forced sale ("))
+    assert "halls' construction" in capex and capex in flat
+    assert _cells(strategy, "P(forced sale) ±") == tuple(
+        fmt_pct(s["prob_forced_sale_ci95_half"]) for s in stats)
     # over 60 months and 200 paths a strategy's mean gain with the terminal value is within
     # its error (not to the horizon): the note names that row only (over 36 it was, until
     # mining's terminal value took the year after the horizon: its final year holds the

@@ -253,3 +253,56 @@ def test_a_run_stored_before_the_lowest_cash_rename_shows_its_figure() -> None:
     assert [r for r in a if r[0] == "lowest cash, P5"] == [
         ("lowest cash, P5", "M USD", ["-12.3"])]
 
+
+
+def test_every_treasury_share_has_its_error_under_it() -> None:
+    """P(forced sale), P(liquidity breach) and their ex-capex rows have a ``±`` row right
+    under them, as P(beats keep) (the Wilson ends, ``*_ci95_half``); a run stored before
+    them shows none."""
+    errors = {"prob_forced_sale_ci95_half": 0.0038, "prob_forced_sale_without_capex_ci95_half":
+              0.0098, "prob_liquidity_breach_ci95_half": 0.0029,
+              "prob_liquidity_breach_without_capex_ci95_half": 0.0029,
+              "prob_liquidity_breach": 0.022, "prob_liquidity_breach_without_capex": 0.022}
+    rows, _ = simulate_rows([_stats(221.2, **errors)], treasury_given=True)
+    labels = [r[0] for r in rows]
+    by = {r[0]: r[2] for r in rows}
+    for share in ("P(forced sale)", "P(forced sale), ex capex", "P(liquidity breach)",
+                  "P(breach), ex capex"):
+        assert labels.index(f"{share} ±") == labels.index(share) + 1, share
+    assert by["P(forced sale) ±"] == ["0.4"]
+    assert by["P(forced sale), ex capex ±"] == ["1.0"]
+    assert by["P(breach), ex capex ±"] == ["0.3"]
+    old, _ = simulate_rows([_stats(221.2)], treasury_given=True)
+    assert not any(r[0].startswith("P(") and r[0].endswith("±") for r in old)
+
+
+def test_forced_sales_that_fund_the_capex_are_said_to() -> None:
+    """examples/pivot-200mw.toml: convert_all sells BTC under duress on every path, all of
+    it to pay its halls' capex (net of project debt) from the treasury (0 % ex capex);
+    read alone, '100.0 %' alarms. A note by the strategy's name says so, with the BTC and
+    USD sold on average; keep_mining's are partly the capex's (fleet replacement); a
+    strategy whose capex changes nothing has no note."""
+    convert = _stats(83.2, prob_forced_sale=1.0, prob_forced_sale_without_capex=0.0,
+                     expected_forced_sale_without_capex_btc=0.0,
+                     expected_forced_sale_usd=8.65e6)
+    keep = _stats(219.1, prob_forced_sale=0.694, prob_forced_sale_without_capex=0.466,
+                  expected_forced_sale_without_capex_btc=152.1,
+                  expected_forced_sale_usd=78.4e6)
+    calm = _stats(0.0, prob_forced_sale=0.0, prob_forced_sale_without_capex=0.0,
+                  expected_forced_sale_without_capex_btc=0.0, expected_forced_sale_usd=0.0)
+    _, notes = simulate_rows([keep, convert, calm], treasury_given=True,
+                             names=["keep_mining", "convert_all", "phased"])
+    convert_note = next(n for n in notes if n.startswith("convert_all:"))
+    for words in ("every forced sale", "100.0 % of paths", "halls' construction",
+                  "from the treasury", "83.2 BTC", "8.7 M USD", "on average",
+                  "none with the capex paid from outside it"):
+        assert words in convert_note, words
+    keep_note = next(n for n in notes if n.startswith("keep_mining:"))
+    for words in ("fleet replacement", "46.6 % to 69.4 %", "152.1 to 219.1 BTC",
+                  "78.4 M USD"):
+        assert words in keep_note, words
+    assert "halls" not in keep_note
+    assert not any(n.startswith("phased:") for n in notes)
+    # without names (or a run stored without the proceeds) no such note
+    _, notes = simulate_rows([keep, convert], treasury_given=True)
+    assert not any(n.startswith(("convert_all:", "keep_mining:")) for n in notes)

@@ -106,7 +106,8 @@ def _simulate(results: dict[str, Any]) -> list[RunTable]:
     treasury_note = results.get("treasury_note")
     n = results.get("n_paths")
     rows, notes = simulate_rows(list(strategies.values()), treasury_given=treasury_note is None,
-                                n_paths=n if isinstance(n, int) else None)
+                                n_paths=n if isinstance(n, int) else None,
+                                names=list(strategies))
     inputs: dict[str, Any] = results.get("inputs") or {}
     from hashpivot.engines.simulate.assumptions import center_overrides
 

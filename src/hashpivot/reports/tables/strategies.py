@@ -15,6 +15,7 @@ from typing import Any
 
 from hashpivot.reports.labels import format_tornado_input
 from hashpivot.reports.tables.formats import fmt_musd, fmt_num, fmt_pct, is_number
+from hashpivot.reports.tables.simulate import BASELINE
 from hashpivot.sampling_error import FEW_TAIL_PATHS, max_share_ci95_half, tail_size
 
 #: A table row: quantity, unit, one formatted cell per strategy.
@@ -39,6 +40,48 @@ EX_CAPEX_NOTE = (
     "project-debt draws) paid from outside it: what operations and the treasury's debt "
     "cause on their own"
 )
+
+
+def capex_sale_notes(names: Sequence[str], stats: Sequence[Mapping[str, Any]]
+                     ) -> list[str]:
+    """A line per strategy whose forced sales the capex paid from the treasury causes,
+    beside the treasury rows: ``P(forced sale)`` read alone (100 % for a pivot that builds
+    its halls from the treasury's cash, examples/pivot-200mw.toml) alarms, while the
+    ``ex capex`` row's 0 % says the sales fund that capex. The line says so, with the BTC
+    and USD sold under duress on average (``expected_forced_sale_usd``: none for a run
+    stored before it, nor where the capex changes no share and no sale).
+
+    Parameters
+    ----------
+    names : sequence of str
+        The strategies, in the order of ``stats``; keep-mining builds no hall (its capex is
+        fleet replacement).
+    stats : sequence of mapping
+        ``SimulationResult.to_json()["strategies"]`` values.
+    """
+    out = []
+    for name, s in zip(names, stats, strict=True):
+        figures = [s.get(k) for k in ("prob_forced_sale", "prob_forced_sale_without_capex",
+                                      "expected_forced_sale_btc",
+                                      "expected_forced_sale_without_capex_btc",
+                                      "expected_forced_sale_usd")]
+        if not all(is_number(v) for v in figures):
+            continue
+        p, p_ex, btc, btc_ex, usd = (float(v) for v in figures if v is not None)
+        if p <= p_ex and btc <= btc_ex:  # the capex causes none of them
+            continue
+        capex = ("fleet replacement" if name == BASELINE else
+                 "the halls' construction net of project-debt draws, and fleet replacement")
+        sold = f"{fmt_num(btc, ',.1f')} BTC ({fmt_musd(usd)} M USD) sold on average"
+        if p_ex == 0.0 and btc_ex == 0.0:
+            out.append(f"{name}: every forced sale ({fmt_pct(p)} % of paths) pays its capex "
+                       f"({capex}) from the treasury: {sold}; none with the capex paid from "
+                       "outside it (the ex capex rows)")
+        else:
+            out.append(f"{name}: paying its capex ({capex}) from the treasury raises "
+                       f"P(forced sale) from {fmt_pct(p_ex)} % to {fmt_pct(p)} % and the BTC "
+                       f"sold under duress from {fmt_num(btc_ex, ',.1f')} to {sold}")
+    return out
 
 
 def forced_sale_price_cell(expected_sold_btc: float | None, avg_price_usd: float | None) -> str:
@@ -130,8 +173,8 @@ SIMULATE_NPV_ROWS: tuple[RowSpec, ...] = (
 #: What a ``±`` row of ``simulate`` means.
 MC_ERROR_NOTE = (
     "± = half-width of the 95 % Monte Carlo interval of the figure above it: of a mean, "
-    "1.96 standard errors over the paths; of P(beats keep), the farther end of the Wilson "
-    "score interval (not 0 when no path or every path beats); of P5, the "
+    "1.96 standard errors over the paths; of a P(...), the farther end of the Wilson "
+    "score interval (not 0 when no path or every path counts); of P5, the "
     "distribution-free interval between "
     "two order statistics; of CVaR95, 1.96 asymptotic standard errors of the mean of the "
     "worst 5 %; four times the paths halve each"
@@ -140,9 +183,15 @@ MC_ERROR_NOTE = (
 #: ``simulate``'s treasury rows but the average forced-sale price (its own rule), in order.
 SIMULATE_TREASURY_ROWS: tuple[RowSpec, ...] = (
     ("P(forced sale)", "%", "prob_forced_sale", fmt_pct),
+    ("P(forced sale) ±", "%", "prob_forced_sale_ci95_half", fmt_pct),
     (f"P(forced sale), {EX_CAPEX}", "%", "prob_forced_sale_without_capex", fmt_pct),
+    (f"P(forced sale), {EX_CAPEX} ±", "%", "prob_forced_sale_without_capex_ci95_half",
+     fmt_pct),
     ("P(liquidity breach)", "%", "prob_liquidity_breach", fmt_pct),
+    ("P(liquidity breach) ±", "%", "prob_liquidity_breach_ci95_half", fmt_pct),
     (f"P(breach), {EX_CAPEX}", "%", "prob_liquidity_breach_without_capex", fmt_pct),
+    (f"P(breach), {EX_CAPEX} ±", "%", "prob_liquidity_breach_without_capex_ci95_half",
+     fmt_pct),
     ("E[BTC sold, duress]", "BTC", "expected_forced_sale_btc", _tenth),
     ("E[BTC sold, duress] ±", "BTC", "expected_forced_sale_btc_ci95_half", _tenth),
     (f"E[BTC sold], {EX_CAPEX}", "BTC", "expected_forced_sale_without_capex_btc", _tenth),
@@ -330,7 +379,8 @@ def _current_keys(stats: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
-                  n_paths: int | None = None) -> tuple[list[Row], list[str]]:
+                  n_paths: int | None = None, names: Sequence[str] | None = None
+                  ) -> tuple[list[Row], list[str]]:
     """The strategy rows of ``simulate`` and the notes their caption needs.
 
     Parameters
@@ -343,6 +393,9 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
     n_paths : int, optional
         The run's paths: a note bounds the Monte Carlo error of every share
         (:func:`share_error_note`); none when not given.
+    names : sequence of str, optional
+        The strategies, in column order: a note names each whose forced sales pay its
+        capex (:func:`capex_sale_notes`); none when not given.
 
     Returns
     -------
@@ -383,7 +436,8 @@ def simulate_rows(stats: Sequence[Mapping[str, Any]], *, treasury_given: bool,
               for b, s in zip(sold, stats, strict=True)])
     # before lowest cash and BTC held, as always
     rows.insert(next(i for i, r in enumerate(rows) if r[0] == "lowest cash, P5"), price)
-    notes = [*error_notes, FORCED_SALE_NOTE, EX_CAPEX_NOTE]
+    notes = [*error_notes, FORCED_SALE_NOTE, EX_CAPEX_NOTE,
+             *(capex_sale_notes(names, stats) if names is not None else [])]
     if any(b is None or b < MATERIAL_FORCED_SALE_BTC for b in sold):
         notes.append(
             f"avg forced-sale price: '—' where E[BTC sold] < {MATERIAL_FORCED_SALE_BTC:g} BTC "
@@ -417,6 +471,7 @@ __all__ = [
     "SIMULATE_TREASURY_ROWS",
     "Row",
     "RowSpec",
+    "capex_sale_notes",
     "forced_sale_price_cell",
     "pivot_rows",
     "policy_rows",
