@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from hashpivot.engines.simulate import SimulationConfig, simulate
-from hashpivot.engines.simulate.assumptions import PRE_TAX, resolved_assumptions
+from hashpivot.engines.simulate.assumptions import DRIFT_ROW, PRE_TAX, resolved_assumptions
 from hashpivot.models.hosting import PivotSpec
 from hashpivot.models.risk import ScenarioSpec
 from tests.engines.simulate_inputs import SET, ZERO_VOL, portfolio
@@ -173,53 +175,61 @@ _CAL = {"window_start": "2022-01-01", "window_end": "2025-09-26",
         "btc_volatility_per_year": 0.5212, "btc_volatility_se_per_year": 0.00998}
 
 
-def test_the_paths_drift_is_printed_with_its_source_and_the_other_anchors() -> None:
-    """The BTC drift of the paths can flip the verdict: under anchor = 'deterministic' the
-    file's growth (printed), under 'history' the calibration's 0.36 (until 2026-12 only in
-    --json, with its standard error). One row says which the paths use and where it comes
-    from: the calibration's with its standard error (the volatility's on its own row), the
-    file's with the calibration's beside it as the alternative."""
+def test_the_paths_growth_is_printed_with_its_source_and_the_other_anchors() -> None:
+    """The growth of the paths' BTC center can flip the verdict: under anchor =
+    'deterministic' the file's growth (printed), under 'history' the calibration's (until
+    2026-12 only in --json, as a GBM drift with its standard error). One row says which the
+    paths use and where it comes from, in one measure, the center's compound growth per
+    year (a GBM mu of dS/S grows the median at exp(mu - sigma^2 / 2) - 1: 0.36 with sigma
+    0.52 is 25.1 %/year, not 36 %), with the file's the calibration's beside it."""
     resolved = {"btc_volatility_per_year": 0.5212, "hashrate_elasticity": 0.0874,
                 "hashrate_volatility_per_year": 0.1546, "price_hashrate_correlation": 0.3314}
     base = {**BASE, "scenario_fields_in_file": ["price_center"], "resolved": resolved,
             "calibration": _CAL, "market": {"btc_price_growth_per_year": 0.1,
                                             "source": "file"},
             "pivot_fields_in_file": ["btc_price_growth_per_year"]}
+    median = math.expm1(0.35953 - 0.5 * 0.5212**2)
+    assert median == pytest.approx(0.2507, abs=1e-4)
     det = _rows({**base, "scenario": {"price_center": "median", "anchor": "deterministic"}})
-    row = det["BTC drift of the paths"]
+    row = det[DRIFT_ROW]
     assert (row["value"], row["unit"]) == (0.1, "1/year")
     for words in ("[pivot] btc_price_growth_per_year", "anchor = 'deterministic'",
-                  "anchor = 'history'", "0.360", "s.e. 0.270"):
+                  "anchor = 'history': 0.251 from the calibration's GBM mu 0.360",
+                  "s.e. 0.270", "sigma 0.521"):
         assert words in row["source"], words
     hist = _rows({**base, "scenario": {"price_center": "median", "anchor": "history"}})
-    row = hist["BTC drift of the paths"]
-    assert row["value"] == pytest.approx(0.35953)
+    row = hist[DRIFT_ROW]
+    assert row["value"] == pytest.approx(median)
     for words in ("calibrated on the bundled history 2022-01-01 to 2025-09-26",
-                  "s.e. 0.270", "anchor = 'history'"):
+                  "GBM mu 0.360 (s.e. 0.270)", "anchor = 'history'"):
         assert words in row["source"], words
+    # centred on the mean, the center grows at exp(mu) - 1
+    mean = _rows({**base, "scenario": {"price_center": "mean", "anchor": "history"}})
+    assert mean[DRIFT_ROW]["value"] == pytest.approx(math.expm1(0.35953))
     assert "s.e. 0.010" in hist["[scenario] btc_volatility_per_year"]["source"]
     # the file's [scenario] drift is the paths' under either anchor
     given = _rows({**base, "scenario_fields_in_file": ["btc_drift_per_year"],
                    "scenario": {"price_center": "mean", "anchor": "history",
                                 "btc_drift_per_year": 0.15}})
-    row = given["BTC drift of the paths"]
-    assert row["value"] == 0.15 and row["source"].startswith("file: [scenario] "
-                                                             "btc_drift_per_year")
-    assert "0.360" in row["source"]
+    row = given[DRIFT_ROW]
+    assert row["value"] == pytest.approx(math.expm1(0.15))
+    assert row["source"].startswith("file: [scenario] btc_drift_per_year, GBM mu 0.15")
+    assert "the calibration's: " in row["source"]
     # no calibration (every spread parameter in the file, anchored): no alternative named
     bare = _rows({**base, "calibration": None})
-    assert bare["BTC drift of the paths"]["source"] == (
+    assert bare[DRIFT_ROW]["source"] == (
         "[pivot] btc_price_growth_per_year (anchor = 'deterministic')")
 
 
 def test_a_history_anchored_run_prints_the_calibrated_drift_it_uses() -> None:
-    """On a run: under anchor = 'history' the row's drift is the calibration's in
-    ``inputs.calibration`` (what the center path grows at), its error beside it."""
+    """On a run: under anchor = 'history' (centred on the mean) the row's growth is the
+    calibration's drift in ``inputs.calibration`` as the center grows, exp(mu) - 1, its
+    error beside it."""
     pf = portfolio({**SET, "anchor": "history", "price_center": "mean"})
     res = simulate(pf, SimulationConfig(n_paths=2, horizon_months=12, chunk_paths=2))
     j = res.to_json()
     cal = j["inputs"]["calibration"]
-    row = next(r for r in j["resolved_assumptions"] if r["name"] == "BTC drift of the paths")
-    assert row["value"] == cal["btc_drift_per_year"]
+    row = next(r for r in j["resolved_assumptions"] if r["name"] == DRIFT_ROW)
+    assert row["value"] == pytest.approx(math.expm1(cal["btc_drift_per_year"]))
     assert f"s.e. {cal['btc_drift_se_per_year']:.3f}" in row["source"]
     assert row["source"].startswith("calibrated on the bundled history ")

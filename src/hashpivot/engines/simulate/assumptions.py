@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
 from hashpivot.engines.pivot.model_assumptions import (
@@ -233,49 +233,72 @@ def _calibrated(cal: Mapping[str, Any]) -> str:
             f"{cal['window_end']}" if cal.get("window_start") else "calibrated")
 
 
-def _finite(x: Any) -> bool:
+def _finite(x: Any) -> TypeGuard[float]:
     """Whether ``x`` is a finite number (not None, not NaN)."""
     return isinstance(x, int | float) and math.isfinite(x)
 
 
 #: The name of :func:`drift_row`'s row.
-DRIFT_ROW = "BTC drift of the paths"
+DRIFT_ROW = "BTC growth of the center path"
+
+
+def _center_growth(mu: float, sigma: float | None, center: str) -> float:
+    """The compound growth per year of the paths' center for a GBM drift ``mu`` of dS/S
+    [1/year]: the median's ``exp(mu - sigma^2 / 2) - 1`` (Ito), the mean's ``exp(mu) - 1``.
+    [1/year]"""
+    log_growth = mu - 0.5 * sigma**2 if center == "median" and sigma is not None else mu
+    return math.expm1(log_growth)
 
 
 def drift_row(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The BTC drift the paths use and where it comes from (none for a run stored before
-    the scenario's fields): ``[scenario] btc_drift_per_year`` when the file gives it, else
-    under ``anchor = 'history'`` the calibration's (GBM mu of dS/S, its window on the
-    volatility's row) with its standard error, under ``'deterministic'`` ``[pivot]
-    btc_price_growth_per_year`` with the calibration's beside it, the alternative the other
-    anchor would use. It can flip the
-    verdict: the calibration's 0.36 on the bundled 2022-2025 history against the example's
-    0.10 (until 2026-12 only in ``--json``)."""
+    """How fast the paths' BTC price center (their median or mean, ``price_center``) grows
+    and where it comes from; none for a run stored before the scenario's fields.
+
+    One measure throughout, the center's compound growth per year, so that the figures can
+    be compared: ``[pivot] btc_price_growth_per_year`` under ``anchor = 'deterministic'``
+    (the center is the pivot model's path), else the GBM drift ``mu`` of dS/S (the file's
+    ``[scenario] btc_drift_per_year``, or under ``'history'`` the calibration's, with its
+    standard error) taken to the center, ``exp(mu - sigma^2 / 2) - 1`` for the median. The
+    calibration's is named beside the file's as the alternative. It can flip the verdict:
+    the calibration's mu of 0.36 on the bundled 2022-2025 history makes a median growing
+    about 25 %/year against the example's 10 % (until 2026-12 only in ``--json``, as a
+    drift).
+    """
     if "scenario_fields_in_file" not in inputs:
         return []
     scenario = inputs.get("scenario", {})
+    center = str(scenario.get("price_center", "mean"))
+    vol = (inputs.get("resolved") or {}).get("btc_volatility_per_year")
+    sigma = float(vol) if _finite(vol) else None
+    sigma_text = f", sigma {sigma:.3f}" if sigma is not None else ""
     cal = inputs.get("calibration") or {}
     mu, se = cal.get("btc_drift_per_year"), cal.get("btc_drift_se_per_year")
-    calibrated = (f"{mu:.3f}, s.e. {se:.3f} (calibrated)"
+    calibrated = (f"{_center_growth(mu, sigma, center):.3f} from the calibration's GBM mu "
+                  f"{mu:.3f} (s.e. {se:.3f}){sigma_text}"
                   if _finite(mu) and _finite(se) else None)
-    if ("btc_drift_per_year" in set(inputs["scenario_fields_in_file"])
-            and scenario.get("btc_drift_per_year") is not None):
-        value, source = scenario["btc_drift_per_year"], "file: [scenario] btc_drift_per_year"
+    given = scenario.get("btc_drift_per_year")
+    value: float | None
+    if "btc_drift_per_year" in set(inputs["scenario_fields_in_file"]) and _finite(given):
+        value = _center_growth(given, sigma, center)
+        source = f"file: [scenario] btc_drift_per_year, GBM mu {given:g}{sigma_text}"
         if calibrated:
             source += f"; the calibration's: {calibrated}"
-    elif scenario.get("anchor") == "history":
-        value = mu
-        source = (f"{_calibrated(cal)}, s.e. {se:.3f} (anchor = 'history')"
-                  if calibrated else "calibrated (anchor = 'history')")
+    elif scenario.get("anchor") == "history" and _finite(mu):
+        value = _center_growth(mu, sigma, center)
+        source = (f"{_calibrated(cal)}: GBM mu {mu:.3f}"
+                  + (f" (s.e. {se:.3f})" if _finite(se) else "")
+                  + f"{sigma_text} (anchor = 'history')")
     else:
-        value = (inputs.get("market") or {}).get("btc_price_growth_per_year")
+        growth = (inputs.get("market") or {}).get("btc_price_growth_per_year")
+        value = float(growth) if _finite(growth) else None
         source = "[pivot] btc_price_growth_per_year (anchor = 'deterministic')"
         if calibrated:
             source += f"; with anchor = 'history': {calibrated}"
     years = ", ".join(str(y) for y in scenario.get("btc_drift_by_year") or {})
     if years:
         source += f"; in {years}: [scenario] btc_drift_by_year"
-    return [{"name": DRIFT_ROW, "value": value, "unit": "1/year", "source": source}]
+    return [{"name": DRIFT_ROW, "value": value, "unit": "1/year",
+             "source": source}]
 
 
 def price_model_text(inputs: Mapping[str, Any]) -> str:
