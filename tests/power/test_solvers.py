@@ -85,6 +85,20 @@ def test_merit_order_by_hand() -> None:
     assert fast.breakeven_prices_usd_per_mwh()["S"] == pytest.approx(100.0)
 
 
+def test_a_fleet_never_curtailed_reports_no_curtailment() -> None:
+    """Mining in every interval: uptime 1 and 0 h curtailed, not the float sums'
+    1.0000000000000002 and -3.9e-16 h (``dispatch`` printed "mining curtailed -0.00 h")."""
+    n = 7
+    prob = _problem(np.full(n, 10.0), hours=0.25, tranches=(
+        Tranche("A", power_mw=3.25, hashrate_ph_s=100.0),
+        Tranche("B", power_mw=1.1, hashrate_ph_s=50.0)),
+        hashprice_usd_per_ph_day_series=np.full(n, 1000.0))
+    for r in _both(prob):
+        s = r.summary()
+        assert s["uptime_fraction"] == 1.0
+        assert s["curtailed_hours"] == 0.0 and math.copysign(1.0, s["curtailed_hours"]) > 0
+
+
 def test_pool_fee_and_adder_move_the_threshold() -> None:
     # fee 10 %: value 90 USD/MWh; adder 5: curtail above 85
     prob = _problem([84.0, 86.0], ai_firm_mw=0.0, pool_fee_fraction=0.1,

@@ -17,3 +17,10 @@ def test_numpy_scalars_become_python_values() -> None:
     assert type(out["n"]) is int and type(out["ok"]) is bool and type(out["x"]) is float
     assert json.loads(dumps({"ok": np.bool_(False), "n": np.uint16(7)})) == {"ok": False,
                                                                             "n": 7}
+
+
+def test_a_negative_zero_is_written_as_zero() -> None:
+    """JSON says 0.0 where the text tables say 0 (they print no "-0.00"): a negative zero
+    (``-0.0 * x``, numpy's or Python's) is written without its sign."""
+    assert dumps({"x": -0.0, "y": [np.float64(-0.0)], "z": -1e-12}) == (
+        '{"x": 0.0, "y": [0.0], "z": -1e-12}')

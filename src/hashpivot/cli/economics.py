@@ -119,9 +119,10 @@ def register(app: typer.Typer) -> None:
             print_json(out)
             return
         from hashpivot.cli.tables import make_console, quantity_table
+        from hashpivot.reports.tables.formats import fmt_num
 
         t = quantity_table("Hashprice", show_header=True)
-        t.add_row("hashprice", f"{hp:,.2f}", "USD/PH/day")
+        t.add_row("hashprice", fmt_num(hp, ",.2f"), "USD/PH/day")
         t.add_row("hash value", f"{hv:.6e}", "BTC/PH/day")
         t.add_row("block reward", f"{subsidy + fees_btc_per_block:.8f}", "BTC (subsidy + fees)")
         make_console().print(t)

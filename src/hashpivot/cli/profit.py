@@ -144,6 +144,7 @@ def _print_table(
     from rich.markup import escape
 
     from hashpivot.cli.tables import compact_table, make_console, print_assumptions
+    from hashpivot.reports.tables.formats import fmt_num
 
     console = make_console()
     console.print(
@@ -166,12 +167,12 @@ def _print_table(
         table.add_row(
             escape(r.model),
             f"{r.hashrate_th_s:g}",
-            f"{r.revenue_usd_per_day:,.2f}",
-            f"{r.power_cost_usd_per_day:,.2f}",
-            f"{r.profit_usd_per_day:,.2f}",
-            f"{r.btc_per_day:.6f}",
-            f"{r.breakeven_power_price_usd_per_mwh:,.1f}",
-            "-" if r.payback_days is None else f"{r.payback_days:,.0f}",
+            fmt_num(r.revenue_usd_per_day, ",.2f"),
+            fmt_num(r.power_cost_usd_per_day, ",.2f"),
+            fmt_num(r.profit_usd_per_day, ",.2f"),
+            fmt_num(r.btc_per_day, ".6f"),
+            fmt_num(r.breakeven_power_price_usd_per_mwh, ",.1f"),
+            fmt_num(r.payback_days, ",.0f"),
         )
     console.print(table)
     print_assumptions(assumptions, console)

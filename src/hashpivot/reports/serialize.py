@@ -15,10 +15,11 @@ if TYPE_CHECKING:  # the CLI's --json output must start without pandas (nor nump
 
 
 def jsonable(obj: Any) -> Any:
-    """A JSON-safe copy: NaN and infinities become ``None``, numpy scalars Python numbers,
-    dict keys strings, tuples lists."""
+    """A JSON-safe copy: NaN and infinities become ``None``, a negative zero ``0.0`` (as
+    the tables print it, without a sign), numpy scalars Python numbers, dict keys strings,
+    tuples lists."""
     if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
+        return obj + 0.0 if math.isfinite(obj) else None  # (-0.0 + 0.0 is 0.0)
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):

@@ -100,3 +100,12 @@ def test_dispatch_thresholds_are_the_fleets_margin_at_the_mean_hashprice() -> No
     ph_per_mw = 200.0 / 1000.0 / (3.5 * 1.05 / 1000.0)
     assert s["breakeven_price_usd_per_mwh"]["S21"] == pytest.approx(
         hp * ph_per_mw / 24.0 * (1 - 0.015) - 3.0, rel=1e-9)
+
+
+def test_a_dispatch_figure_that_rounds_to_zero_has_no_minus_sign() -> None:
+    """``dispatch`` printed "mining curtailed -0.00 h" for a fleet never curtailed (a float
+    sum's -2e-12 h) and would print "-0" for a gain of minus a cent."""
+    assert dispatch.fmt_summary("curtailed_hours", -1.950439809661475e-12) == "0.00"
+    assert dispatch.fmt_summary("net_margin_gain_vs_always_on_usd", -0.01) == "0"
+    assert dispatch.fmt_summary("uptime_fraction", -1e-9) == "0.00"
+    assert dispatch.fmt_summary("net_margin_usd", -1_234.6) == "-1,235"

@@ -65,3 +65,26 @@ def test_the_fan_sample_is_said_as_it_was_taken() -> None:
         "20,000 of the 100,000 paths (the first 250 of each of the first 80 of 100 chunks)")
     assert fan_sample_text(100_000, {}) == (
         "the paths kept for the fan charts (of the 100,000: at most 250 from each chunk)")
+
+
+def test_a_figure_that_rounds_to_zero_has_no_minus_sign() -> None:
+    """A tiny negative (a float sum's -2e-12 h of curtailment, a loss of a tenth of a cent)
+    or a negative zero prints as 0 in every shared format: ``dispatch`` printed
+    "mining curtailed -0.00 h" (until 2027-01)."""
+    from hashpivot.reports.tables.formats import btc_with_unit, hashrate_with_unit
+
+    for tiny in (-0.0, -1e-12, -0.004):
+        assert fmt_num(tiny, ",.2f") == "0.00"
+        assert fmt_num(tiny / 100, ".1%") == "0.0%"
+        assert fmt_number(tiny) == "0"
+        assert fmt_musd(tiny) == "0.0"
+        assert fmt_pct(tiny / 100) == "0.0"
+        assert hashrate_with_unit(tiny)[0] == "0.00"
+        assert btc_with_unit(tiny * 1e-8)[0] == "0"
+    assert fmt_amount(-0.0) == "0"
+    assert fmt_assumption(-0.0) == "0"
+    assert fmt_num(-0.0, ">8.2f") == "    0.00"  # padded as 0.00 is
+    # a figure that does not round to zero keeps its sign
+    assert fmt_num(-0.005001, ",.2f") == "-0.01"
+    assert fmt_musd(-60_000.0) == "-0.1"
+    assert fmt_number(-0.6) == "-1"

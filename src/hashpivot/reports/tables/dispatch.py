@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from hashpivot.reports.tables.formats import fmt_num
+
 #: Human label and unit of each summary key, in table order (``--json`` keeps the keys):
 #: net margin = mining revenue - power cost (the 4CP charge in it) + resale credits + demand
 #: response income; the 4CP charge avoided is part of the gain over always-on.
@@ -39,11 +41,11 @@ def fmt_summary(key: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "n/a"
     if key.endswith("_fraction") or key.endswith("_share"):
-        return f"{100 * float(value):.2f}"
+        return fmt_num(100 * float(value), ".2f")
     if key.endswith("_usd"):
-        return f"{float(value):,.0f}"
+        return fmt_num(float(value), ",.0f")
     if isinstance(value, float):
-        return f"{value:,.2f}"
+        return fmt_num(value, ",.2f")
     return str(value)
 
 

@@ -16,19 +16,43 @@ def _finite(x: float | None) -> bool:
     return x is not None and math.isfinite(x)
 
 
+def unsigned_zero(x: float, fmt: str) -> str:
+    """``format(x, fmt)``, without a minus sign when the figure rounds to zero: a float
+    sum's -2e-12 h of curtailment or a negative zero prints "0.00", not "-0.00" (every
+    number the tables print goes through here).
+
+    Parameters
+    ----------
+    x : float
+        A finite number. [any unit]
+    fmt : str
+        A format spec, e.g. ``",.2f"``.
+
+    Returns
+    -------
+    str
+        E.g. ``"0.00"`` for ``-1e-12`` and ``",.2f"``; ``"-0.01"`` for ``-0.006``.
+    """
+    text = format(x, fmt)
+    if math.copysign(1.0, x) < 0 and not any(c in "123456789" for c in text):
+        return format(-x, fmt)
+    return text
+
+
 def fmt_musd(x: float | None) -> str:
     """USD shown in millions with one decimal; ``-`` for missing or NaN. [M USD]"""
-    return f"{x / 1e6:,.1f}" if _finite(x) else "-"  # type: ignore[operator]
+    return fmt_num(None if x is None else x / 1e6, ",.1f")
 
 
 def fmt_pct(x: float | None) -> str:
     """A fraction shown in percent with one decimal; ``-`` for missing or NaN. [%]"""
-    return f"{100 * x:.1f}" if _finite(x) else "-"  # type: ignore[operator]
+    return fmt_num(None if x is None else 100 * x, ".1f")
 
 
 def fmt_num(x: float | None, fmt: str = ",.1f", missing: str = "-") -> str:
-    """A number with a format spec; ``missing`` for missing or NaN."""
-    return format(x, fmt) if _finite(x) else missing
+    """A number with a format spec (no minus sign on one that rounds to zero,
+    :func:`unsigned_zero`); ``missing`` for missing or NaN."""
+    return unsigned_zero(x, fmt) if _finite(x) else missing  # type: ignore[arg-type]
 
 
 def fmt_amount(x: float | None, digits: int = 3) -> str:
@@ -52,7 +76,7 @@ def fmt_amount(x: float | None, digits: int = 3) -> str:
         return "n/a"
     rounded = float(f"{x:.{digits}g}")  # (99.96 rounds to 100: whole)
     if rounded == 0 or abs(rounded) >= 10 ** (digits - 1):
-        return f"{x:,.0f}"
+        return unsigned_zero(x, ",.0f")  # type: ignore[arg-type]
     decimals = digits - 1 - math.floor(math.log10(abs(rounded)))
     return f"{rounded:.{decimals}f}"
 
@@ -70,8 +94,6 @@ def fmt_number(v: float | None, digits: int = 0) -> str:
     """``v`` with thousands separators and ``digits`` decimals; "n/a" when missing or not
     finite."""
     return fmt_num(v, f",.{digits}f", missing="n/a")
-
-
 
 
 _HASHRATE_UNITS: tuple[tuple[float, str], ...] = (
@@ -100,8 +122,8 @@ def hashrate_with_unit(th_s: float, digits: int = 2) -> tuple[str, str]:
         return "n/a", "TH/s"
     for scale, unit in _HASHRATE_UNITS:
         if abs(th_s) >= scale:
-            return f"{th_s / scale:,.{digits}f}", unit
-    return f"{th_s:,.{digits}f}", "TH/s"
+            return unsigned_zero(th_s / scale, f",.{digits}f"), unit
+    return unsigned_zero(th_s, f",.{digits}f"), "TH/s"
 
 
 def btc_with_unit(btc: float, per: str = "") -> tuple[str, str]:
@@ -127,7 +149,7 @@ def btc_with_unit(btc: float, per: str = "") -> tuple[str, str]:
         return f"{btc:,.3f}", f"BTC{per}"
     if a >= 1e-3:
         return f"{btc * 1e3:,.3f}", f"mBTC{per}"
-    return f"{btc * 1e8:,.0f}", f"sats{per}"
+    return unsigned_zero(btc * 1e8, ",.0f"), f"sats{per}"
 
 
 #: Compiling shorter than this is not mentioned. [s]
@@ -146,4 +168,4 @@ def compile_text(seconds: Any) -> str:
 
 
 __all__ = ["btc_with_unit", "compile_text", "fmt_amount", "fmt_assumption", "fmt_musd", "fmt_num",
-           "fmt_number", "fmt_pct", "hashrate_with_unit", "is_number"]
+           "fmt_number", "fmt_pct", "hashrate_with_unit", "is_number", "unsigned_zero"]

@@ -218,11 +218,11 @@ def breakeven_note(pivot_name: str, to_horizon: Any, with_terminal_value: Any = 
     the line says its NPVs are the pre-tax ones."""
     if not is_number(to_horizon):
         return None
-    line = (f"break-even lease ({pivot_name}): {to_horizon:,.1f} USD/kW/month (first-year "
-            "rent of every hall at which pivoting equals mining"
+    line = (f"break-even lease ({pivot_name}): {fmt_num(to_horizon, ',.1f')} USD/kW/month "
+            "(first-year rent of every hall at which pivoting equals mining"
             + (", pre-tax NPVs)" if pre_tax else ")"))
     if is_number(with_terminal_value):
-        line += f"; with the terminal value: {with_terminal_value:,.1f}"
+        line += f"; with the terminal value: {fmt_num(with_terminal_value, ',.1f')}"
     return line
 
 
