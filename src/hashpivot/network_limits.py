@@ -41,6 +41,23 @@ def out_of_range(field: str, value: float | None) -> str | None:
 T_TYPO_BELOW = 1e4
 
 
+def t_typo_hint(difficulty: float) -> str:
+    """``"if it is in T (1e12), use 117e12"`` for a difficulty under :data:`T_TYPO_BELOW`
+    (a difficulty typed in T); ``""`` otherwise. The words of ``cost``'s refusal of a
+    difficulty below its fleet (:func:`fleet_exceeds_network`, the CLI's and the
+    service's) and of ``hashprice``'s note on one far below the network's
+    (:func:`hashpivot.cli.network.difficulty_note`).
+
+    Parameters
+    ----------
+    difficulty : float
+        As given. [-]
+    """
+    if difficulty < T_TYPO_BELOW:
+        return f"if it is in T (1e12), use {difficulty:g}e12"
+    return ""
+
+
 def fleet_exceeds_network(
     portfolio: Portfolio, network: NetworkConditions, source: str
 ) -> str | None:
@@ -73,11 +90,10 @@ def fleet_exceeds_network(
     network_th_s = hashrate_from_difficulty(network.difficulty)
     if fleet_th_s <= network_th_s:
         return None
-    in_t = (f"; if it is in T (1e12), use {network.difficulty:g}e12"
-            if network.difficulty < T_TYPO_BELOW and fleet_th_s <= network_th_s * 1e12
-            else "")
+    hint = t_typo_hint(network.difficulty)
+    in_t = f"; {hint}" if hint and fleet_th_s <= network_th_s * 1e12 else ""
     return (f"the network it implies ({network_th_s:.4g} TH/s) is smaller than the fleet of "
             f"{source} ({fleet_th_s:.4g} TH/s){in_t}")
 
 
-__all__ = ["NETWORK_LIMITS", "fleet_exceeds_network", "out_of_range"]
+__all__ = ["NETWORK_LIMITS", "fleet_exceeds_network", "out_of_range", "t_typo_hint"]

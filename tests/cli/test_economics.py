@@ -21,18 +21,26 @@ runner = CliRunner()
 
 def test_a_difficulty_typed_in_t_gets_a_note_and_its_result() -> None:
     """``--difficulty 117`` (meant 117e12) is valid (a difficulty is >= 1) but 1e-12 of the
-    network's: a note on stderr names the bundled latest day's difficulty and the likely
-    fix; the JSON on stdout is unchanged. 2012's difficulty (3e6) and today's get none."""
+    network's: a note under the table and in the JSON's ``notes`` names the bundled latest
+    day's difficulty and the likely fix, in the words of ``cost``'s refusal of such a
+    difficulty (``network_limits.t_typo_hint``); it was on stderr only, not in --json.
+    2012's difficulty (3e6) and today's get none."""
+    note = ("--difficulty 117 is 8.2e-13 of the network's on 2025-09-26 (1.42e+14); "
+            "if it is in T (1e12), use 117e12")
     res = runner.invoke(app, ["hashprice", "--btc-price-usd", "95000", "--difficulty", "117",
                               "--json"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)["difficulty"] == 117.0
-    assert "note: --difficulty 117 is 8.2e-13 of the network's on 2025-09-26" in res.stderr
-    assert res.stderr.rstrip().endswith("if it is in T (1e12), use --difficulty 117e12")
+    out = json.loads(res.stdout)
+    assert out["difficulty"] == 117.0 and out["notes"] == [note]
+    res = runner.invoke(app, ["hashprice", "--btc-price-usd", "95000", "--difficulty", "117"])
+    assert res.exit_code == 0 and " ".join(res.stdout.split()).endswith(f"note: {note}")
+    cost = runner.invoke(app, ["cost", EXAMPLE, "--difficulty", "117"])
+    assert cost.exit_code == 2 and "; if it is in T (1e12), use 117e12" in cost.output
     for fine in ("3e6", "117e12"):
         res = runner.invoke(app, ["hashprice", "--btc-price-usd", "95000", "--difficulty",
-                                  fine])
-        assert res.exit_code == 0 and "note:" not in res.stderr
+                                  fine, "--json"])
+        assert res.exit_code == 0 and "note:" not in res.output
+        assert json.loads(res.stdout)["notes"] == []
 
 
 COST_KEYS = {

@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         )
         hp = float(hashprice_usd_per_ph_day(btc_price_usd, difficulty, subsidy, fees_btc_per_block))
         hv = float(hashvalue_btc_per_ph_day(difficulty, subsidy, fees_btc_per_block))
-        out = {
+        out: dict[str, object] = {
             "hashprice_usd_per_ph_day": hp,
             "hashprice_usd_per_th_day": hp / 1000,
             "hashvalue_btc_per_ph_day": hv,
@@ -113,8 +113,8 @@ def register(app: typer.Typer) -> None:
             "fees_btc_per_block": fees_btc_per_block,
         }
         note = None if live else difficulty_note(difficulty)
-        if note is not None:
-            typer.echo(note, err=True)
+        notes = [note] if note else []  # (cost refuses such a difficulty with these words)
+        out["notes"] = notes
         if as_json:
             print_json(out)
             return
@@ -125,7 +125,10 @@ def register(app: typer.Typer) -> None:
         t.add_row("hashprice", fmt_num(hp, ",.2f"), "USD/PH/day")
         t.add_row("hash value", f"{hv:.6e}", "BTC/PH/day")
         t.add_row("block reward", f"{subsidy + fees_btc_per_block:.8f}", "BTC (subsidy + fees)")
-        make_console().print(t)
+        console = make_console()
+        console.print(t)
+        for line in notes:
+            console.print(f"note: {line}", markup=False)
 
     @app.command("cost")
     @handle_errors

@@ -138,10 +138,11 @@ DIFFICULTY_NOTE_BELOW = 1e-9
 
 def difficulty_note(difficulty: float) -> str | None:
     """A note when ``difficulty`` is more than :data:`DIFFICULTY_NOTE_BELOW` below the
-    latest data day's, as a difficulty typed in T would be (117 for 117e12); None
-    otherwise, or when the history is unavailable. The value stays valid: a difficulty of
-    2010 is a what-if, not an error."""
-    from hashpivot.network_limits import NETWORK_LIMITS
+    latest data day's, as a difficulty typed in T would be (117 for 117e12), with the hint
+    ``cost`` gives (:func:`hashpivot.network_limits.t_typo_hint`); None otherwise, or when
+    the history is unavailable. The value stays valid: a difficulty of 2010 is a what-if,
+    not an error (``cost`` refuses one only when its network is smaller than the fleet)."""
+    from hashpivot.network_limits import NETWORK_LIMITS, t_typo_hint
 
     if difficulty >= DIFFICULTY_NOTE_BELOW * NETWORK_LIMITS["difficulty"][1]:
         return None  # above the threshold of any difficulty the option accepts: no reading
@@ -153,9 +154,10 @@ def difficulty_note(difficulty: float) -> str | None:
         return None
     if difficulty >= DIFFICULTY_NOTE_BELOW * latest.difficulty:
         return None
-    return (f"note: --difficulty {difficulty:g} is {difficulty / latest.difficulty:.1e} of "
-            f"the network's on {latest.date} ({latest.difficulty:.3g}); if it is in T "
-            f"(1e12), use --difficulty {difficulty:g}e12")
+    hint = t_typo_hint(difficulty)
+    return (f"--difficulty {difficulty:g} is {difficulty / latest.difficulty:.1e} of the "
+            f"network's on {latest.date} ({latest.difficulty:.3g})" + (f"; {hint}" if hint
+                                                                       else ""))
 
 
 def warn_if_stale(date: str | None, live: bool) -> None:
