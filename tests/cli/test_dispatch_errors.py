@@ -7,6 +7,7 @@ translates the arguments into the options a user typed (``--prices FILE``...).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -387,3 +388,31 @@ def test_prices_that_look_like_kwh_are_noted(tmp_path: Path, factor: float, unit
                                                                                   index=False)
     calm = _dispatch(EXAMPLE, real)
     assert calm.exit_code == 0 and "kWh" not in calm.output, calm.output
+
+
+def test_the_irregular_steps_note_says_where_the_prices_miss(tmp_path: Path) -> None:
+    """A price file without a day (and three lone hours) got "the price series has 4
+    irregular steps" without where: the note and --json name the gaps, the time they
+    miss and the first gap's span (the first interval missing, the next one present)."""
+    idx = pd.date_range("2024-08-01", periods=14 * 24, freq="h", tz="America/Chicago")
+    day = (idx >= "2024-08-05") & (idx < "2024-08-06")
+    lone = idx.isin(idx[[200, 250, 300]])
+    prices = tmp_path / "px.csv"
+    kept = idx[~day & ~lone]
+    pd.DataFrame({"interval_start": kept.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "price": 30.0}).to_csv(prices, index=False)
+    res = _dispatch(EXAMPLE, prices)
+    assert res.exit_code == 0, res.output
+    assert ("note: the price series has 4 irregular steps (missing or extra intervals): "
+            "4 gaps, 27 h missing in all, the first from 2024-08-05 00:00:00-05:00 to "
+            "2024-08-06 00:00:00-05:00; every interval counts the median step, missing ones "
+            "are not filled") in " ".join(res.output.split()), res.output
+    res = runner.invoke(app, ["dispatch", str(EXAMPLE), "--prices", str(prices),
+                              "--hashprice-usd-per-ph-day", "50", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert {k: out[k] for k in ("price_gaps", "price_missing_gaps", "price_missing_hours",
+                                "price_gap_first_start", "price_gap_first_end")} == {
+        "price_gaps": 4, "price_missing_gaps": 4, "price_missing_hours": 27.0,
+        "price_gap_first_start": "2024-08-05 00:00:00-05:00",
+        "price_gap_first_end": "2024-08-06 00:00:00-05:00"}

@@ -109,3 +109,19 @@ def test_a_dispatch_figure_that_rounds_to_zero_has_no_minus_sign() -> None:
     assert dispatch.fmt_summary("net_margin_gain_vs_always_on_usd", -0.01) == "0"
     assert dispatch.fmt_summary("uptime_fraction", -1e-9) == "0.00"
     assert dispatch.fmt_summary("net_margin_usd", -1_234.6) == "-1,235"
+
+
+def test_the_irregular_steps_note_by_hand() -> None:
+    """Gaps and shorter steps are said apart; a summary stored before the gaps were
+    (no ``price_missing_gaps``) keeps the count alone."""
+    summary = {"price_gaps": 3, "price_missing_gaps": 1, "price_missing_hours": 0.25,
+               "price_gap_first_start": "2024-08-05 10:15:00-05:00",
+               "price_gap_first_end": "2024-08-05 10:30:00-05:00"}
+    assert dispatch.note_lines(summary) == [
+        "the price series has 3 irregular steps (missing or extra intervals): 1 gap, 0.25 h "
+        "missing in all, the first from 2024-08-05 10:15:00-05:00 to 2024-08-05 "
+        "10:30:00-05:00, 2 steps shorter than the median (extra or off-grid rows); every "
+        "interval counts the median step, missing ones are not filled"]
+    assert dispatch.note_lines({"price_gaps": 2}) == [
+        "the price series has 2 irregular steps (missing or extra intervals): every interval "
+        "counts the median step, missing ones are not filled"]

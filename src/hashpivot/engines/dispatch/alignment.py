@@ -12,7 +12,7 @@ import pandas as pd
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.power.intervals import FloatArray, constant_series
 
-__all__ = ["align_to_index", "interval_hours_of", "localize_times"]
+__all__ = ["align_to_index", "interval_hours_of", "localize_times", "price_gaps_of"]
 
 
 #: Consecutive steps of one length other than the median that make a part of a price
@@ -41,8 +41,7 @@ def interval_hours_of(index: pd.DatetimeIndex) -> tuple[FloatArray, int]:
     """
     if len(index) < 2:
         raise InputError(Problem(path="prices", message="need at least two price intervals"))
-    steps = np.diff(index.as_unit("ns").asi8) / 3.6e12
-    step = float(np.median(steps))
+    steps, step = _steps_hours(index)
     if step <= 0:
         raise InputError(Problem(path="prices", message="price timestamps are not increasing"))
     off = np.abs(steps - step) > 1e-9
@@ -57,6 +56,41 @@ def interval_hours_of(index: pd.DatetimeIndex) -> tuple[FloatArray, int]:
             f"{60 * steps[run_start]:g} minutes from {index[run_start]}, where the median "
             f"step is {60 * step:g} minutes; resample the file to one interval")))
     return constant_series(step, len(index)), n_gaps
+
+
+def _steps_hours(index: pd.DatetimeIndex) -> tuple[FloatArray, float]:
+    """The steps between consecutive stamps of ``index`` and their median. [h]"""
+    steps = np.diff(index.as_unit("ns").asi8) / 3.6e12
+    return steps, float(np.median(steps))
+
+
+def price_gaps_of(index: pd.DatetimeIndex) -> dict[str, Any]:
+    """Where a price index of two stamps or more misses intervals: the steps longer than
+    its median (gaps), the time they miss and the first one's span, as the dispatch
+    summary reports them (the note of :func:`interval_hours_of`'s irregular steps).
+
+    Parameters
+    ----------
+    index : pandas.DatetimeIndex
+        Interval starts, tz-aware, increasing.
+
+    Returns
+    -------
+    dict
+        ``price_missing_gaps`` [-]; ``price_missing_hours``, the gaps' length less one
+        median step each [h]; with a gap, ``price_gap_first_start`` (its first interval
+        missing: the stamp before it plus the median step) and ``price_gap_first_end``
+        (the next stamp present), as text in the index's time zone.
+    """
+    steps, step = _steps_hours(index)
+    gaps = np.flatnonzero(steps - step > 1e-9)
+    out: dict[str, Any] = {"price_missing_gaps": int(gaps.size),
+                           "price_missing_hours": float((steps[gaps] - step).sum())}
+    if gaps.size:
+        first = int(gaps[0])
+        out["price_gap_first_start"] = str(index[first] + pd.Timedelta(hours=step))
+        out["price_gap_first_end"] = str(index[first + 1])
+    return out
 
 
 def align_to_index(

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from hashpivot.engines.dispatch.alignment import interval_hours_of
+from hashpivot.engines.dispatch.alignment import interval_hours_of, price_gaps_of
 from hashpivot.engines.dispatch.resolve import (
     entries_installed,
     resolve_ai_load,
@@ -204,8 +204,9 @@ def build_dispatch_problem(
     }
     if connection_note:
         meta["connection_note"] = connection_note
-    if n_gaps:
-        meta["price_gaps"] = n_gaps  # (a note: printed, not a Python warning line)
+    if n_gaps:  # (a note: printed, not a Python warning line; where the prices miss)
+        meta["price_gaps"] = n_gaps
+        meta.update(price_gaps_of(index))
     price_note = _price_unit_note(prices.to_numpy(dtype=float), hours)
     if price_note:  # (run, as a market could print them; said, as a unit slip is likelier)
         meta["price_note"] = price_note

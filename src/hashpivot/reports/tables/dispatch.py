@@ -121,9 +121,29 @@ def note_lines(summary: dict[str, Any]) -> list[str]:
         notes.append(str(summary["price_note"]))
     if summary.get("price_gaps"):
         notes.append(f"the price series has {int(summary['price_gaps'])} irregular steps "
-                     "(missing or extra intervals): every interval counts the median step, "
-                     "missing ones are not filled")
+                     f"(missing or extra intervals): {_gaps_text(summary)}every interval "
+                     "counts the median step, missing ones are not filled")
     return notes
+
+
+def _gaps_text(summary: dict[str, Any]) -> str:
+    """``"4 gaps, 27 h missing in all, the first from <start> to <end>; "`` and the steps
+    shorter than the median (extra or off-grid rows); ``""`` for a summary stored before
+    the gaps were (``price_missing_gaps``)."""
+    if "price_missing_gaps" not in summary:
+        return ""
+    gaps = int(summary["price_missing_gaps"])
+    parts = []
+    if gaps:
+        parts.append(f"{gaps} gap{'s' if gaps > 1 else ''}, "
+                     f"{fmt_num(summary.get('price_missing_hours'), ',.6g')} h missing in all, "
+                     f"the first from {summary.get('price_gap_first_start')} to "
+                     f"{summary.get('price_gap_first_end')}")
+    shorter = int(summary["price_gaps"]) - gaps
+    if shorter:
+        parts.append(f"{shorter} step{'s' if shorter > 1 else ''} shorter than the median "
+                     "(extra or off-grid rows)")
+    return ", ".join(parts) + "; "
 
 
 __all__ = ["SUMMARY_KEYS", "SUMMARY_LABELS", "fmt_summary", "note_lines", "sources_line",
