@@ -133,7 +133,26 @@ def _read_btc_table(
     if missing:
         raise DataError(f"{name} lacks column(s): {', '.join(missing)}")
     df.index = pd.DatetimeIndex(df.index, name="date")
+    if user_file:
+        _check_days_follow(df.index, name)
     return df[list(BTC_DAILY_COLUMNS)]
+
+
+def _check_days_follow(days: pd.DatetimeIndex, name: str) -> None:
+    """A user file's days one per row, oldest first, none missing (as ``data update``
+    writes them): an :class:`InputError` naming the file and the first day out of turn
+    (a day missing was an IndexError on that day)."""
+    from hashpivot.io.user_data import unreadable
+
+    steps = (days[1:] - days[:-1]) / pd.Timedelta(days=1)  # [days]
+    wrong = [i for i, step in enumerate(steps) if step != 1]
+    if not wrong:
+        return
+    i = wrong[0]
+    before, after = days[i].date(), days[i + 1].date()
+    why = (f"{(days[i] + pd.Timedelta(days=1)).date()} missing (after {before})"
+           if steps[i] > 1 else f"{after} follows {before}")
+    raise unreadable(Path(name), f"one row per day, oldest first, none missing: {why}")
 
 
 @functools.lru_cache(maxsize=4)
@@ -156,6 +175,7 @@ def _merged_btc_daily(state: DataState) -> tuple[pd.DataFrame, pd.Timestamp | No
         updates = updates[updates.index > base.index[-1]]
         if len(updates):
             base = pd.concat([base, updates])
+            _check_days_follow(base.index[-len(updates) - 1:], str(updates_path))  # the joint
     return base, bundled_last
 
 
