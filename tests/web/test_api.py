@@ -488,7 +488,7 @@ def test_a_simulation_that_would_not_fit_in_memory_fails_before_it_starts(
         # the network conditions a run was resolved with are checked as the other fields
         # (an unknown key was a 500, a negative price a run; until 2026-12-05)
         (3, "cost", {"network": {"btc_price_usd": 1e5, "difficulty": 1e14, "bogus": 2}},
-         "network.bogus", "unknown field"),
+         "network.bogus", "not a field of `network`"),
         (3, "cost", {"network": {"btc_price_usd": -1, "difficulty": 1e14}},
          "network.btc_price_usd", "greater than 0"),
         (3, "cost", {"network": {}}, "network.difficulty", "required"),
@@ -1047,3 +1047,37 @@ def test_edits_keep_the_comments_of_an_imported_file(client: Any, tmp_path: Path
     assert out.startswith("# Caveats a user wrote.\n")
     assert re.search(r'^# hashpivot: an edit on \d{4}-\d\d-\d\d deleted sites\[0\] "[^"]+" '
                      r"and the \d+ comment\(s\) written in it$", out, re.M), out
+
+
+def test_an_unknown_run_parameter_says_what_the_run_kind_takes(client: Any) -> None:
+    """An unknown parameter was refused "unknown field (check its spelling and unit
+    suffix)" on every run kind, and a price file so too: the refusal names the run kind and
+    the parameters it takes (one function, ``store.runs.unknown_parameter``), and for a
+    price file or rules file how to run on one."""
+    from hashpivot.store.runs import RUN_KINDS
+
+    pid = client.get("/api/portfolios").json()[0]["id"]
+    for kind, k in RUN_KINDS.items():
+        r = client.post("/api/runs", json={"kind": kind, "portfolio_id": pid,
+                                           "params": {"bogus_usd": 1}})
+        assert r.status_code == 422, r.text
+        (problem,) = [p for p in r.json()["problems"] if p["path"] == "body.params.bogus_usd"]
+        assert problem["message"] == (
+            f"not a parameter of a {kind} run (check its spelling and unit suffix); it takes "
+            + ", ".join(f"`{name}`" for name in k.params.model_fields)
+            + " (GET /api/run-kinds: their schemas)"), problem
+    r = client.post("/api/runs", json={"kind": "dispatch", "portfolio_id": pid,
+                                       "params": {"prices_file": "px.csv"}})
+    (problem,) = [p for p in r.json()["problems"] if p["path"] == "body.params.prices_file"]
+    assert problem["message"].startswith("not a parameter of a dispatch run; it takes "
+                                         "`market`, "), problem
+    assert problem["message"].endswith(
+        "; the service takes no price file: give a bundled `market` (GET "
+        "/api/market/power/markets lists them), or run `hashpivot dispatch FILE --prices "
+        "PRICES` or the library on yours"), problem
+    # a field of the network conditions a cost run was resolved with: its own fields
+    r = client.post("/api/runs", json={"kind": "cost", "portfolio_id": pid, "params": {
+        "network": {"btc_price_usd": 1e5, "difficulty": 1e14, "bogus": 2}}})
+    (problem,) = [p for p in r.json()["problems"] if p["path"] == "body.params.network.bogus"]
+    assert problem["message"].startswith("not a field of `network` (check its spelling and "
+                                         "unit suffix); it takes `btc_price_usd`, "), problem

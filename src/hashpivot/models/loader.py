@@ -268,11 +268,16 @@ def _one_branch(errors: list[Any]) -> list[Any]:
     return out
 
 
+#: The message of a field the model does not have (a surface may say more: the service's
+#: run parameters list the ones a run kind takes, :func:`hashpivot.store.runs.parse_params`).
+UNKNOWN_FIELD = "unknown field (check its spelling and unit suffix)"
+
+
 def _message(err: Any) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", "invalid value"))
     if kind == "extra_forbidden":
-        return "unknown field (check its spelling and unit suffix)"
+        return UNKNOWN_FIELD
     if kind == "missing":
         return "required field is missing"
     if msg.startswith("Value error, "):

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from hashpivot.exceptions import DataError, InputError, Problem, reword
 from hashpivot.models import Portfolio
-from hashpivot.models.loader import validate_data
+from hashpivot.models.loader import UNKNOWN_FIELD, validate_data
 from hashpivot.models.pivot import FILE_START_FIELD
 from hashpivot.reports.serialize import jsonable
 from hashpivot.store.provenance import bundled_data_versions, provenance
@@ -126,10 +126,65 @@ def run_kind(name: str) -> RunKind:
 
 
 def parse_params(kind: str, raw: Any) -> BaseModel:
-    """Validate run parameters; problems carry their field paths."""
-    # every problem, those of several parameters together too (models.loader)
-    return validate_data(run_kind(kind).params, raw if raw is not None else {},
-                         PARAMS_SOURCE)
+    """Validate run parameters; problems carry their field paths, an unknown parameter's
+    says what the kind takes (:func:`unknown_parameter`)."""
+    k = run_kind(kind)
+    try:  # every problem, those of several parameters together too (models.loader)
+        return validate_data(k.params, raw if raw is not None else {}, PARAMS_SOURCE)
+    except InputError as exc:
+        raise InputError([Problem(p.path, unknown_parameter(k, p.path), p.source)
+                          if p.message == UNKNOWN_FIELD else p for p in exc.problems]
+                         ) from None
+
+
+#: What a user can do instead of sending a file the service does not take, by the
+#: parameter names a request may give it under.
+NOT_SENT: Mapping[str, str] = {
+    **dict.fromkeys(("prices_file", "prices", "price_file"), (
+        "the service takes no price file: give a bundled `market` (GET "
+        "/api/market/power/markets lists them), or run `hashpivot dispatch FILE --prices "
+        "PRICES` or the library on yours")),
+    **dict.fromkeys(("rules_file", "rules"), (
+        "the service takes no rules file: its runs read the bundled regulation rules; "
+        "`hashpivot optimize` reads the portfolio's [optimize] rules_file")),
+}
+
+
+def unknown_parameter(k: RunKind, path: str) -> str:
+    """The refusal of the parameter at ``path`` (``bogus``, ``network.bogus``) that the
+    parameters of ``k`` lack: the parameters (or fields of the table) they take, and for a
+    file the service takes none of (:data:`NOT_SENT`) what to do instead; the same words
+    for every run kind.
+
+    Parameters
+    ----------
+    k : RunKind
+        The run kind.
+    path : str
+        The parameter's path in the run parameters.
+
+    Returns
+    -------
+    str
+        E.g. ``not a parameter of a backtest run (check its spelling and unit suffix); it
+        takes `start`, `end` (GET /api/run-kinds: their schemas)``.
+    """
+    *within, name = path.split(".")
+    model: Any = k.params
+    for part in within:  # the table the name is in (``network``: NetworkParams)
+        field = model.model_fields.get(part)
+        inner = [a for a in getattr(field.annotation, "__args__", (field.annotation,))
+                 if isinstance(a, type) and issubclass(a, BaseModel)] if field else []
+        if not inner:
+            return UNKNOWN_FIELD
+        model = inner[0]
+    what = (f"a field of `{'.'.join(within)}`" if within
+            else f"a parameter of a {k.name} run")
+    takes = ", ".join(f"`{n}`" for n in model.model_fields)
+    if name in NOT_SENT:
+        return f"not {what}; it takes {takes}; {NOT_SENT[name]}"
+    return (f"not {what} (check its spelling and unit suffix); it takes {takes} "
+            "(GET /api/run-kinds: their schemas)")
 
 
 def has_default_params(kind: str, raw: Any) -> bool:
