@@ -531,20 +531,3 @@ def test_new_dr_and_ppa_fields_that_cannot_apply_are_rejected_at_their_field() -
                     ({"keep_committed_load_online": True, "withdrawable": False}, {}),
                     ({"keep_committed_load_online": False}, {"curtail_at_negative_price": True})):
         parse_portfolio(spec_toml(dr, ppa), "<test>")
-
-
-def test_a_fleet_that_never_curtails_reports_zero_curtailed_hours_not_minus_zero() -> None:
-    """Two fleet entries mining every interval: the mined energy over the capacity came to
-    1 + 2e-16 and ``dispatch`` printed "mining curtailed -0.00 h" (an 85 MW LZ_WEST 2023
-    site on a 33 USD/MWh fixed contract): uptime is at most 1 and curtailment at least 0."""
-    text = portfolio_toml("audit", site(
-        "Midland", contract(33.0, "fixed", market="ercot:LZ_WEST"),
-        machines("S19 XP", 141.0, 3010.0, 15000, uptime_fraction=0.97),
-        machines("S21 XP", 270.0, 3645.0, 10000, uptime_fraction=0.97),
-        region="ERCOT", capacity_mw=100.0, power_overhead_factor=1.04,
-        dispatch=table(availability_fraction=0.97, grid_adder_usd_per_mwh=2.0)))
-    s = parse_portfolio(text, "t.toml").sites[0]
-    summary = run_dispatch(s, load_market_prices("ercot:LZ_WEST:2023", "market")).summary()
-    assert summary["hours_with_curtailment"] == 0.0  # teeth: it mines every interval
-    assert summary["uptime_fraction"] == 1.0
-    assert summary["curtailed_hours"] == 0.0 and math.copysign(1.0, summary["curtailed_hours"]) > 0
