@@ -126,3 +126,50 @@ def test_a_fixed_through_quarter_outside_the_plan_is_refused_at_the_option(
     with pytest.raises(InputError) as info:
         resolve_problem(load_portfolio(pf), fixed_through=quarter)
     assert [p.path for p in info.value.problems] == ["fixed_through"]
+
+
+def _stdout_of(*args: str, cwd: Path) -> str:
+    """The whole stdout of ``python -m hashpivot ARGS`` in a process of its own (through
+    ``main``, as a user runs it: native output on file descriptor 1 included)."""
+    import os
+    import subprocess
+    import sys
+
+    import hashpivot
+
+    src = str(Path(hashpivot.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [src, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    done = subprocess.run([sys.executable, "-m", "hashpivot", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_json_stdout_is_one_document_for_the_demo_and_a_file_with_warnings(
+        tmp_path: Path) -> None:
+    """``optimize --json``'s whole stdout decodes as one JSON document, on the demo and on
+    a file with input warnings and a user rules file of two conversion bans at one site
+    (reported as 'Extra data' after the document); the warnings are in it, not after it."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    fast = ["--deterministic", "--evpi-scenarios", "1", "--json"]
+    demo = json.loads(_stdout_of("optimize", str(examples / "portfolio.toml"), *fast,
+                                 cwd=tmp_path))
+    assert demo["strategies"]["convert_all_now"]["converted_mw"] > 0
+    (tmp_path / "rules.csv").write_text(
+        "rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
+        "connected_after,connected_before,effect,value,effective_start,effective_end,"
+        "source,summary\n"
+        "ban_q2,,,ERCOT,,,,,,forbid_conversion,,2026-04-01,2026-06-30,T,no conversion\n"
+        "ban_q4,,,ERCOT,,,,,,forbid_conversion,,2026-10-01,2026-12-31,T,no conversion\n")
+    text = (examples / "pivot-200mw.toml").read_text()
+    assert "price_usd_per_mwh = 38.0" in text
+    (tmp_path / "two-bans.toml").write_text(
+        text.replace("price_usd_per_mwh = 38.0", "price_usd_per_mwh = 3.8")  # c/kWh?
+        + '\n[optimize]\nblock_mw = 25.0\nrules_file = "rules.csv"\n\n'
+        '  [[optimize.tenants]]\n  name = "T"\n  it_mw = 100.0\n'
+        '  lease_usd_per_kw_month = 120.0\n')
+    for extra in ([], ["--scenarios", "5", "--seed", "7"]):
+        args = ["optimize", "two-bans.toml", *(fast[1:] if extra else fast), *extra]
+        data = json.loads(_stdout_of(*args, cwd=tmp_path))
+        assert any("is below 10: is it in c/kWh?" in w for w in data["warnings"])
