@@ -230,6 +230,15 @@ def _opt_to_horizon(j: Json) -> float:
             - (j["expected_npv_baseline_usd"] - j["expected_terminal_value_baseline_usd"])) * M
 
 
+def _debt_used_busd(j: Json) -> float:
+    """The project debt convert_all_now needs, from its reason (``debt capacity at
+    horizon: 1,898 M USD, above ...``). [B USD]"""
+    reason = j["strategies"]["convert_all_now"]["infeasible_reason"]
+    head = "debt capacity at horizon: "
+    assert reason.startswith(head), reason
+    return float(reason[len(head):].split(" M USD")[0].replace(",", "")) / 1e3
+
+
 def _plan_mw(j: Json) -> float:
     """Gross MW the plan converts. [MW]"""
     return float(sum(h["gross_mw"] for h in j["plan"]))
@@ -417,6 +426,14 @@ CLAIMS: list[Claim] = [
            _halls_mw("Odessa Grid", "Hyperscaler A"), _halls_mw("Columbia Hydro", "Hyperscaler A"),
            _quarters("Hyperscaler A", False), _quarters("Hyperscaler A", True),
            _halls_mw("Pecos PPA", "Neocloud B"), _quarters("Neocloud B", True))),
+    Claim('"all now" ({} MW from 2025Q4 to 2026Q4) breaks the debt capacity ({} B USD '
+          "against 1.5); the best simple strategy, the West Texas PPA site alone ({} MW), "
+          "adds {} M",
+          "optimize",
+          (num("strategies.convert_all_now.converted_mw", 1.0, ".0f"),
+           calc(_debt_used_busd), num("strategies.only_Pecos PPA.converted_mw", 1.0, ".0f"),
+           calc(lambda j: (j["strategies"]["only_Pecos PPA"]["expected_npv_usd"]
+                           - j["expected_npv_baseline_usd"]) * M))),
     Claim("sample the plan adds {} M USD of expected NPV over keep-mining (to the horizon, "
           "without the terminal value: {}) with a better CVaR95 ({} against {} M USD)",
           "optimize",

@@ -16,26 +16,25 @@ from .conftest import portfolio, site_toml
 _SLOW_BUILD = "\n[optimize]\nblock_mw = 25.0\nbuild_mw_per_quarter = 25.0\n"
 
 
-def _run(**config: object):  # type: ignore[no-untyped-def]
-    pf = portfolio(site_toml("A"), years=2, tail=_SLOW_BUILD)
+def _run(tail: str = _SLOW_BUILD, **config: object):  # type: ignore[no-untyped-def]
+    pf = portfolio(site_toml("A"), years=2, tail=tail)
     cfg = OptimizeConfig(**{"n_scenarios": 4, "seed": 3, "evpi_scenarios": 1,
                             "two_stage": False, **config})  # type: ignore[arg-type]
     return optimize_plan(pf, cfg)
 
 
 def test_an_infeasible_strategy_says_which_limit_it_breaks() -> None:
-    """convert_all_now starts 50 MW in the first quarter the build capacity allows 25 in:
-    it said "infeasible" with no reason."""
-    r = _run()
+    """convert_all_now builds the 50 MW site 25 MW a quarter (the build capacity), whose
+    capex breaks a 100 M USD equity budget in the first year: it said "infeasible" with no
+    reason."""
+    r = _run(_SLOW_BUILD + "equity_budget_usd_per_year = 100e6\n")
     j = r.to_json()
     every = j["strategies"]["convert_all_now"]
     assert every["feasible"] is False
-    q0 = r.inputs["quarters"][0]
-    assert every["infeasible_reason"] == (
-        f"build capacity at {q0}: 50 MW, above the 25 MW allowed")
+    assert every["infeasible_reason"].startswith("equity capex budget at year 1: ")
+    assert every["infeasible_reason"].endswith(" M USD, above the 100 M USD allowed")
     assert j["strategies"]["keep_mining"]["infeasible_reason"] is None
-    assert (f"convert_all_now is infeasible: build capacity at {q0}: 50 MW, above the "
-            "25 MW allowed") in summary_lines(j)
+    assert f"convert_all_now is infeasible: {every['infeasible_reason']}" in summary_lines(j)
 
 
 def test_a_plan_stopped_at_its_time_limit_says_so_beside_the_plan() -> None:

@@ -99,8 +99,9 @@ def test_the_value_note_says_what_the_strategies_convert_and_how_tenants_sign() 
     ]
     note = opt.value_note(j)
     assert note.startswith(opt.VALUE_NOTE)
-    # optimize's convert_all_now is not pivot's convert_all
-    assert "convert_all_now = each site's convertible MW" in note
+    # optimize's convert_all_now is not pivot's convert_all; it is paced
+    assert "convert_all_now = every site's convertible MW" in note
+    assert "each quarter filled up to build_mw_per_quarter" in note
     assert "not pivot's convert_all: every convertible MW from the first month" in note
     assert note.endswith(
         "tenants' signings are drawn per scenario (probability_signing): in a scenario "

@@ -45,8 +45,8 @@ _REPLACEMENT = frozenset(f for f, _ in FLEET_TERMS[1:])
 #: row; ``phased`` says where each site's plan comes from instead).
 STRATEGY_MEANING = {
     "convert_all": "model: every convertible MW of each site with [sites.hosting] from the "
-                   "first month, no tenant limit (optimize's convert_all_now: only what its "
-                   "tenants take)",
+                   "first month, no tenant or build limit (optimize's convert_all_now: what its "
+                   "tenants take, paced by its build capacity)",
     "convert": "[pivot] convert_mw from convert_start, the sites with [sites.hosting] in "
                "file order",
 }

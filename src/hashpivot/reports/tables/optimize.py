@@ -23,13 +23,17 @@ VALUE_NOTE = ("NPV of unlevered FCF of the whole portfolio, terminal value (TV) 
               "CVaR95 = mean of the worst 5 % of scenarios")
 #: What the simple strategies of the value table convert (``optimize.strategies``).
 SIMPLE_STRATEGIES_NOTE = (
-    "simple strategies: convert_all_now = each site's convertible MW (within the rules' "
-    "caps) from the first quarter an offer may start there, leased to the best offers "
-    "within each tenant's IT MW, in whole blocks (not pivot's convert_all: every "
-    "convertible MW from the first month on the site's terms, no tenant limit); "
-    "convert_half_now = half of it; only_<site> = that site's alone; with committed "
-    "conversions (`fixed_through`) keep_mining converts nothing and committed_only "
-    "those alone"
+    "simple strategies, each as fast as the build crews, tenants and rules allow: from the "
+    "first quarter, each quarter filled up to build_mw_per_quarter with the offers open "
+    "then (a tenant from its earliest_start, a site past a study delay or moratorium), "
+    "the highest hosting value per MW first, within each tenant's IT MW and the site's "
+    "convertible MW (a rule's cap), in whole blocks; budget and debt are not paced: a "
+    "strategy they break is infeasible, with why; convert_all_now = every site's "
+    "convertible MW (not pivot's convert_all: every convertible MW from the first month "
+    "on the site's terms, no tenant or build limit, and as the rules allow from the "
+    "first month they allow); convert_half_now = "
+    "half of each site's; only_<site> = that site's alone; with committed conversions "
+    "(`fixed_through`) keep_mining converts nothing and committed_only those alone"
 )
 
 
