@@ -24,13 +24,16 @@ def plan_result_json(plan: bool = True) -> dict[str, Any]:
     ]
     return {
         "plan": rows if plan else [],
-        "expected_npv_usd": 410.66e6, "cvar95_usd": -57.2e6,
+        "expected_npv_usd": 410.66e6, "expected_npv_ci95_half_usd": 48.3e6,
+        "cvar95_usd": -57.2e6,
         "expected_terminal_value_usd": 212.35e6, "expected_terminal_value_baseline_usd": 12.4e6,
         "strategies": {
             "keep_mining": {"feasible": True, "expected_npv_usd": 358.94e6,
+                            "expected_npv_ci95_half_usd": 61.2e6,
                             "expected_terminal_value_usd": 0.0,
                             "cvar95_usd": -78.7e6, "converted_mw": 0.0},
             "convert_all_now": {"feasible": False, "expected_npv_usd": None,
+                                "expected_npv_ci95_half_usd": None,
                                 "cvar95_usd": None, "converted_mw": 150.0},
         },
         "value_over_baseline_usd": 51.9e6, "best_simple_strategy": "keep_mining",

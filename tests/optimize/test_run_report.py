@@ -65,3 +65,24 @@ def test_the_report_times_the_whole_run() -> None:
     assert sum(t[k] for k in parts) <= t["evaluation"] <= t["total"]
     assert t["coefficients"] + t["plan_build"] + t["plan_solve"] + t["evaluation"] <= t["total"]
     assert any(line.startswith(f"run {t['total']:.1f} s:") for line in summary_lines(j))
+
+
+def test_the_expected_values_carry_their_sampling_error() -> None:
+    """E[NPV] of a few scenarios was printed bare: 230.6 M USD of keep-mining from 6
+    scenarios of examples/pivot-200mw.toml beside simulate's 601.5 from 100 paths of the
+    same seed looked like two engines disagreeing; each is a sample mean whose 95 %
+    half-width (1.96 s / sqrt(K)) is now in the JSON and in the value table's ± column."""
+    from hashpivot.reports.tables.optimize import VALUE_HEADER, value_rows
+    from hashpivot.sampling_error import ci95_half
+
+    r = _run()
+    j = r.to_json()
+    assert j["expected_npv_ci95_half_usd"] == ci95_half(r.npv_usd) > 0
+    keep = next(s for s in r.strategies if s.name == "keep_mining")
+    assert j["strategies"]["keep_mining"]["expected_npv_ci95_half_usd"] == ci95_half(
+        keep.npv_usd) > 0
+    assert j["strategies"]["convert_all_now"]["expected_npv_ci95_half_usd"] is None
+    assert VALUE_HEADER[1:3] == ("E[NPV]", "±")
+    rows = {row[0]: row for row in value_rows(j)}
+    assert rows["keep_mining"][2] == f"{ci95_half(keep.npv_usd) / 1e6:,.1f}"
+    assert rows["convert_all_now"][1:3] == ("infeasible", "-")

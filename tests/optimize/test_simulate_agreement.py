@@ -120,3 +120,12 @@ def test_the_two_engines_draw_the_same_distribution(example: Portfolio) -> None:
             below = float(np.mean(b < np.quantile(a, q)))
             assert abs(below - q) < 5 * math.sqrt(q * (1 - q) * (1 / a.size + 1 / b.size)), (
                 key, q, below)
+
+
+def test_the_help_names_the_chunk_size_simulate_needs_for_the_same_paths() -> None:
+    """Paths are drawn per chunk, time-major: ``simulate --seed 0 --paths 300`` (one chunk
+    of 300) draws other paths than the optimizer's 300 scenarios (chunks of 250). The
+    help said "the paths of `simulate` for the same --seed", true only up to 250."""
+    from hashpivot.cli.optimize import _HELP
+
+    assert f"`simulate --chunk-paths {CHUNK}` for the same --seed" in " ".join(_HELP.split())

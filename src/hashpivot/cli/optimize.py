@@ -59,8 +59,9 @@ _HELP = (
     "[USD], build capacity [MW/quarter], tenants' demand [IT MW] and the regulation rules "
     "(bundled table plus [optimize].rules_file). Maximizes (1 - risk aversion) x expected "
     "NPV + risk aversion x CVaR [USD] of unlevered free cash flow at [pivot].discount_rate "
-    "over --scenarios market paths of the scenario generator (the paths of `simulate` for "
-    "the same --seed). Prints the plan, its NPV against keep-mining and the simple "
+    "over --scenarios market paths of the scenario generator (the paths of `simulate "
+    "--chunk-paths 250` for the same --seed: they are drawn in chunks of 250). Prints "
+    "the plan, its NPV against keep-mining and the simple "
     "strategies on the same scenarios, the out-of-sample NPV with a 95 % interval, VSS, "
     "EVPI, the rules that apply and bind, and shadow prices of the limits."
 )
@@ -90,7 +91,7 @@ def _print(r: PlanResult, console: Console) -> None:
         console.print(f"[yellow]{escape(_spoken(line))}[/yellow]", highlight=False)
 
     v = compact_table(VALUE_TITLE, escape(_spoken(value_note(j))))
-    for col, just in zip(VALUE_HEADER, ("left", "right", "right", "right", "right"),
+    for col, just in zip(VALUE_HEADER, ("left", "right", "right", "right", "right", "right"),
                          strict=True):
         v.add_column(col, justify=just)  # type: ignore[arg-type]
     for i, (name, *cells) in enumerate(value_rows(j)):

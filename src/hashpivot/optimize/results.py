@@ -121,6 +121,13 @@ class StrategyValue:
         """[USD]"""
         return float(np.mean(self.terminal_value_usd)) if self.feasible else float("nan")
 
+    @property
+    def expected_npv_ci95_half_usd(self) -> float:
+        """Half-width of the 95 % sampling interval of ``expected_npv_usd``
+        (:func:`~hashpivot.sampling_error.ci95_half` over the scenarios; NaN when
+        infeasible or with one scenario). [USD]"""
+        return ci95_half(self.npv_usd) if self.feasible else float("nan")
+
 
 @dataclass
 class PlanResult:
@@ -282,6 +289,8 @@ class PlanResult:
         return {
             "plan": self.plan.to_dict("records"),
             "expected_npv_usd": self.expected_npv_usd,
+            # the sampling error of the mean of K scenarios (simulate's "mean ±")
+            "expected_npv_ci95_half_usd": ci95_half(self.npv_usd),
             "expected_npv_baseline_usd": float(np.mean(self.baseline_npv_usd)),
             "expected_terminal_value_usd": float(np.mean(self.terminal_value_usd)),
             "expected_terminal_value_baseline_usd": float(
@@ -334,6 +343,8 @@ class PlanResult:
                 s.name: {
                     "feasible": s.feasible,
                     "expected_npv_usd": s.expected_npv_usd,
+                    "expected_npv_ci95_half_usd": (s.expected_npv_ci95_half_usd
+                                                   if s.feasible else None),
                     "expected_terminal_value_usd": s.expected_terminal_value_usd,
                     "cvar95_usd": cvar_usd(s.npv_usd, 0.05) if s.feasible else None,
                     "converted_mw": float(s.conversion_mw.sum()),

@@ -3,8 +3,12 @@
 The market paths come from the scenario generator exactly as the risk engine draws them
 (:func:`hashpivot.engines.simulate.prepare`: the same calibration, the same
 ``SeedSequence`` per chunk of fixed size), so ``optimize --seed 7`` plans on the paths of
-``simulate --seed 7``. Chunk ``k`` also draws each tenant's signing from child ``(k, 0)``
-of the root seed. Chunks run in this process or on Dask (:mod:`hashpivot.executors`) and are
+``simulate --seed 7 --chunk-paths 250`` (``OptimizeConfig.chunk_scenarios``; a chunk's
+draws are time-major, so another chunk size draws other paths from the same law), and
+values keep-mining and a conversion on each as it does (a test). Chunk ``k`` also draws
+each tenant's signing from child ``(k, 0)`` of the root seed (simulate from another
+child, :data:`~hashpivot.engines.simulate.signing.SIGNING_STREAM_KEY`: the same law,
+other draws). Chunks run in this process or on Dask (:mod:`hashpivot.executors`) and are
 combined in chunk order: the same seed gives the same coefficients, so the same plan.
 
 An out-of-sample set uses the root ``SeedSequence([seed, 1])``: independent of the

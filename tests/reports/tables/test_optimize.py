@@ -19,17 +19,20 @@ def test_plan_and_value_rows_by_hand() -> None:
         ("2026Q4", "Pecos", "50", "40.0", "Hyperscaler A", "360.0"),
     ]
     assert opt.value_rows(j) == [
-        ("optimized plan", "410.7", "212.3", "-57.2", "150"),  # 100 + 50 MW
-        ("keep_mining", "358.9", "0.0", "-78.7", "0"),
-        ("convert_all_now", "infeasible", "-", "-", "150"),
+        ("optimized plan", "410.7", "48.3", "212.3", "-57.2", "150"),  # 100 + 50 MW
+        ("keep_mining", "358.9", "61.2", "0.0", "-78.7", "0"),
+        ("convert_all_now", "infeasible", "-", "-", "-", "150"),
     ]
     empty = plan_result_json(plan=False)
     assert opt.plan_rows(empty) == [("-", "keep mining everywhere", "0", "0", "-", "-")]
-    assert opt.value_rows(empty)[0][4] == "0"
-    # a plan stored before the optimizer valued the terminal value: "-", not an error
+    assert opt.value_rows(empty)[0][5] == "0"
+    # a plan stored before the optimizer valued the terminal value or gave the sampling
+    # error of its means: "-", not an error
     del j["expected_terminal_value_usd"], j["strategies"]["keep_mining"][
         "expected_terminal_value_usd"]
-    assert [row[2] for row in opt.value_rows(j)] == ["-", "-", "-"]
+    del j["expected_npv_ci95_half_usd"], j["strategies"]["keep_mining"][
+        "expected_npv_ci95_half_usd"]
+    assert [row[2:4] for row in opt.value_rows(j)] == [("-", "-")] * 3
 
 
 def test_summary_lines_rules_and_shadow_prices_by_hand() -> None:

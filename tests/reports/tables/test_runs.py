@@ -110,7 +110,7 @@ def test_optimize_tables_from_a_stored_result() -> None:
     assert plan.header[-1] == "capex M USD" and plan.right == frozenset({2, 3, 5})
     assert plan.rows[0] == ("2026Q3 (committed)", "Pecos", "100", "80.0", "Hyperscaler A",
                             "720.0")
-    assert value.rows[0] == ("optimized plan", "410.7", "212.3", "-57.2", "150")
+    assert value.rows[0] == ("optimized plan", "410.7", "48.3", "212.3", "-57.2", "150")
     # every number column right-aligned, the names not
     assert value.right == frozenset(range(1, len(value.header)))
     assert any(n.startswith("out of sample (100 scenarios") for n in value.notes)

@@ -145,7 +145,7 @@ def _optimize(results: dict[str, Any]) -> list[RunTable]:
                   right=frozenset({2, 3, 5})),
         RunTable(opt.VALUE_TITLE, opt.VALUE_HEADER, list(opt.value_rows(results)),
                   notes=(opt.value_note(results), *opt.summary_lines(results)),
-                  right=frozenset({1, 2, 3, 4})),
+                  right=frozenset(range(1, len(opt.VALUE_HEADER)))),
     ]
     rule_rows, sources = opt.rule_rows(results.get("applicable_rules") or [])
     if rule_rows:
