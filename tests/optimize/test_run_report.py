@@ -75,7 +75,7 @@ def test_the_expected_values_carry_their_sampling_error() -> None:
     from hashpivot.reports.tables.optimize import VALUE_HEADER, value_rows
     from hashpivot.sampling_error import ci95_half
 
-    r = _run()
+    r = _run(_SLOW_BUILD + "equity_budget_usd_per_year = 100e6\n")  # all now: infeasible
     j = r.to_json()
     assert j["expected_npv_ci95_half_usd"] == ci95_half(r.npv_usd) > 0
     keep = next(s for s in r.strategies if s.name == "keep_mining")
