@@ -36,6 +36,10 @@ def test_liquidity_chart_shows_each_strategy_with_and_ex_capex() -> None:
         assert list(bar["x"]) == res.strategy_names
         want = [100 * res.strategy_stats(n)[key] for n in res.strategy_names]
         assert list(bar["y"]) == pytest.approx(want)
+        # the table's ± row is the bar's error bar, not a bar of its own
+        half = [100 * res.strategy_stats(n)[key + "_ci95_half"] for n in res.strategy_names]
+        assert list(bar["error_y"]["array"]) == pytest.approx(half)
+        assert all(h > 0 for h in half)  # (Wilson: not 0 where no path or every path counts)
     # convert_all pays the hall's equity from cash: forced sales on every path, none ex capex
     i = res.strategy_names.index("convert_all")
     assert bars[0]["y"][i] == 100.0 and bars[1]["y"][i] == 0.0

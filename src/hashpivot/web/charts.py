@@ -343,11 +343,17 @@ def optimize_strategies(results: dict[str, Any]) -> dict[str, Any]:
                 legend={"orientation": "h", "y": -0.45})
 
 
+#: The suffix of a figure's 95 % half-width key (``prob_forced_sale_ci95_half``).
+CI95_HALF = "_ci95_half"
+
+
 #: The liquidity chart's bars: (results key, label), the probability rows of the simulate
 #: table, labelled as there; "ex capex" = the treasury run again with the capex paid from
-#: outside it (``docs/methodology.md``).
+#: outside it (``docs/methodology.md``). Their ± rows (``<key>_ci95_half``) are the bars'
+#: error bars, not bars of their own.
 LIQUIDITY_BARS: tuple[tuple[str, str], ...] = tuple(
-    (key, label) for label, unit, key, _ in SIMULATE_TREASURY_ROWS if unit == "%"
+    (key, label) for label, unit, key, _ in SIMULATE_TREASURY_ROWS
+    if unit == "%" and not key.endswith(CI95_HALF)
 )
 
 
@@ -361,12 +367,17 @@ def simulate_liquidity(results: dict[str, Any]) -> dict[str, Any] | None:
         return None
     fig = go.Figure()
     for key, label in LIQUIDITY_BARS:
-        fig.add_trace(go.Bar(x=names, y=[100.0 * _num(strategies[n].get(key)) for n in names],
-                             name=label))
+        half = [100.0 * _num(strategies[n].get(key + CI95_HALF)) for n in names]
+        fig.add_trace(go.Bar(
+            x=names, y=[100.0 * _num(strategies[n].get(key)) for n in names], name=label,
+            # the 95 % interval's farther end (Wilson), as the table's ± row; a run stored
+            # before the ± rows has none
+            error_y={"type": "data", "array": half, "visible": True}
+            if all(math.isfinite(h) for h in half) else None))
     fig.update_layout(barmode="group", yaxis={"title": "% of paths", "rangemode": "tozero"})
     return _fig(fig, f"Forced sales and breaches ({results.get('main_policy', '')})<br>"
-                     "<sup>ex capex: the same treasury with its capex paid from outside it"
-                     "</sup>")
+                     "<sup>ex capex: the same treasury with its capex paid from outside it; "
+                     "error bars: the table's ± (95 %)</sup>")
 
 
 def simulate_reverse_margin(results: dict[str, Any]) -> dict[str, Any] | None:
