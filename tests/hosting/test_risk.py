@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from hashpivot.hosting.lease import tenant_collection_factor
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
 from hashpivot.hosting.risk import (
     default_month,
@@ -30,12 +31,24 @@ def test_distributions_by_hand() -> None:
     f = lognormal_factor(u, 1.1, 0.1)
     assert f.mean() == pytest.approx(1.1, rel=0.002)
     assert f.std() == pytest.approx(0.1, rel=0.03)
-    # geometric default month: P(tau >= 12) = 1 - p for an annual probability p
+    # geometric default month: the rent of month 12 (tau > 12) is paid with probability
+    # 1 - p for an annual probability p, that of month 0 always
     tau = default_month(u, 0.2)
-    assert (tau >= 12).mean() == pytest.approx(0.8, abs=0.002)
+    assert (tau > 12).mean() == pytest.approx(0.8, abs=0.002)
+    assert tau.min() >= 1
     assert np.all(np.isinf(default_month(u, 0.0)))
     # a higher probability moves every default earlier (common random numbers)
     assert np.all(default_month(u, 0.3) <= tau)
+
+
+def test_realised_survival_is_the_expected_models() -> None:
+    """Rent of month m (from rent start) is collected while the tenant survives to it:
+    with probability (1 - p)^(m / 12) in both modes, month 0 always."""
+    u = (np.arange(200_000) + 0.5) / 200_000
+    tau = default_month(u, 0.2)
+    m = np.arange(30)
+    paid = (m[None, :] < tau[:, None]).mean(axis=0)
+    np.testing.assert_allclose(paid, tenant_collection_factor(m, 0.2, 0.0), atol=2e-5)
 
 
 def test_the_stream_is_separate_and_reproducible() -> None:
@@ -79,8 +92,9 @@ def test_delay_overrun_and_realised_default_by_hand() -> None:
         lease_term_years=2.0, renewal_options=0, opex_usd_per_it_mw_year=0.0,
         tenant_default_probability_per_year=0.5, default_recovery_fraction=0.4,
     )
-    # default month: u with log1p(-u) / (log(0.5)/12) in [5, 6) -> tau = 5
-    u_def = 1.0 - 0.5 ** (5.5 / 12.0)
+    # default month: u with log1p(-u) / (log(0.5)/12) in (4, 5] -> tau = 5, the first
+    # rent month unpaid
+    u_def = 1.0 - 0.5 ** (4.5 / 12.0)
     draws = np.array([[[0.5, 0.5, 0.5, u_def]]])
     out = path_hosting_cash_flows(spec, np.array([13.0]), np.array([0.0]), np.full(40, 30.0),
                                   0.0, draws)

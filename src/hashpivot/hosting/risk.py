@@ -12,9 +12,10 @@ into the hosting cash flows of K phases on P paths, shape (P, T), by re-running
 Distributions (parameters in :class:`~hashpivot.models.hosting.HostingRiskSpec`):
 delays are gamma distributed with the given mean and standard deviation (zero spread:
 the mean), rounded to whole months; the capex factor ``1 + overrun`` is lognormal with the
-given mean and standard deviation; the default month (counted from rent start) is
-geometric with the monthly hazard ``1 - (1 - p)^(1/12)``. All four come from inverse
-CDFs of the uniforms, so a higher default probability moves every path's default earlier.
+given mean and standard deviation; the first rent month the tenant does not pay (counted
+from rent start, at least 1) is geometric with the monthly hazard ``1 - (1 - p)^(1/12)``.
+All four come from inverse CDFs of the uniforms, so a higher default probability moves
+every path's default earlier.
 """
 
 from __future__ import annotations
@@ -100,13 +101,20 @@ def lognormal_factor(u: Any, mean: float, sd: float) -> FloatArray:
 
 
 def default_month(u: Any, probability_per_year: float) -> FloatArray:
-    """Month of default counted from rent start (0 = the first rent month), geometric with
-    a constant hazard; ``inf`` when the probability is zero. [month]"""
+    """The first rent month (counted from rent start) the tenant does not pay, geometric
+    with a constant hazard, at least 1; ``inf`` when the probability is zero. [month]
+
+    Rent is due at the start of each month and paid while the tenant survives to it: the
+    tenant's default time ``x`` (continuous, ``P(x > m) = (1 - p)^(m / 12)``) leaves the
+    rent of month ``m`` unpaid from ``ceil(x)`` on, so month ``m`` is paid with
+    probability ``(1 - p)^(m / 12)`` and month 0 always: the survival of
+    :func:`hashpivot.hosting.lease.tenant_collection_factor`.
+    """
     u = np.asarray(u, dtype=float)
     if probability_per_year <= 0:
         return np.full_like(u, np.inf)
     log_survive = np.log1p(-probability_per_year) / 12.0  # log of the monthly survival
-    return np.floor(np.log1p(-u) / log_survive)
+    return np.maximum(np.ceil(np.log1p(-u) / log_survive), 1.0)
 
 
 def path_hosting_cash_flows(
