@@ -75,13 +75,15 @@ def test_one_hall_and_its_loan_by_hand() -> None:
     renewal = np.where(m < 0, 0.0, np.where(initial, 1.0, np.where(m < 36, 0.5, 0.0)))
     alive = 0.95 ** (np.maximum(m, 0) / 12)
     collected = alive + (1 - alive) * 0.4
-    # a defaulted tenant's prepayment is kept: earned as it would have been credited
-    earned = rent * renewal * collected + rent * initial * 0.1 * (1 - collected)
-    np.testing.assert_allclose(cf.hosting_revenue_usd[0], earned, rtol=1e-12)
     leased = np.where(t < ready, 0.0, np.where(m < 0, 1.0, renewal))
     hours = np.asarray(cf.periods.days_in_month, dtype=float) * 24.0
-    np.testing.assert_allclose(cf.hosting_power_cost_usd[0],
-                               IT_MW * leased * 0.8 * PUE * hours * 40.0, rtol=1e-12)
+    power = IT_MW * leased * 0.8 * PUE * hours * 40.0  # paid as if leased
+    np.testing.assert_allclose(cf.hosting_power_cost_usd[0], power, rtol=1e-12)
+    # a defaulted tenant's prepayment is kept: earned as it would have been credited;
+    # the recovery is of the rent net of the power, whose part is collected in full
+    earned = ((rent * renewal - power) * collected + power
+              + rent * initial * 0.1 * (1 - collected))
+    np.testing.assert_allclose(cf.hosting_revenue_usd[0], earned, rtol=1e-12)
     opex = IT_MW * leased * 120_000.0 / 12 * 1.03 ** np.floor(np.maximum(t - ready, 0) / 12)
     np.testing.assert_allclose(cf.hosting_opex_usd[0], opex, rtol=1e-12)
     capex = np.where((t >= START) & (t < ready), IT_MW * 9e6 / BUILD, 0.0)
@@ -231,8 +233,10 @@ def test_the_debt_tax_and_vacancy_conventions_are_printed() -> None:
     assert vacancy["value"] == (
         "after the last lease (renewals in expectation) the hall is empty and not valued: "
         "no rent, opex or power; after a default (in expectation) "
-        "default_recovery_fraction of the rent is collected and the opex (and, modified "
-        "gross, the power) paid as if leased (simulate with [sites.hosting.risk] "
-        "tenant_default = 'realised': vacant, without power, for "
-        "re_lease_downtime_months, then re-let)")
+        "default_recovery_fraction of the rent net of the hall's power is collected and "
+        "the opex paid as if leased (modified gross: the power too, passed on in full in "
+        "the rent, as a new tenant pays the power it draws; simulate with "
+        "[sites.hosting.risk] tenant_default = 'realised': vacant, without power, for "
+        "re_lease_downtime_months, then re-let at 1 - re_lease_rent_haircut_fraction of "
+        "the rent net of power, plus the power)")
     assert vacancy["source"] == "model"

@@ -26,6 +26,7 @@ __all__ = [
     "lease_rate_usd_per_kw_month",
     "lease_term_weight",
     "monthly_rent_usd",
+    "power_rent_kept_usd",
     "tenant_collection_factor",
 ]
 
@@ -161,6 +162,42 @@ def tenant_collection_factor(
     p = np.asarray(default_probability_per_year, dtype=float)
     s = np.power(1.0 - p, m / MONTHS_PER_YEAR)
     out = s + (1.0 - s) * np.asarray(recovery_fraction, dtype=float)
+    return scalar_or_array(out)
+
+
+def power_rent_kept_usd(power_usd: Any, collect_fraction: Any, occupied_fraction: Any) -> Any:
+    """The power part of a modified-gross rent that a tenant's default does not cut: add it
+    to ``rent * collect_fraction`` so the haircut falls on the rent net of the hall's power.
+
+    Parameters
+    ----------
+    power_usd : numeric
+        The hall's power the operator pays while leased, the power part of the rent (0
+        under triple net, where the tenant pays its power). [USD]
+    collect_fraction : numeric
+        Share of the rent collected (:func:`tenant_collection_factor`, or a realised
+        recovery or re-let rent). [-]
+    occupied_fraction : numeric
+        Share of the hall drawing power: 1 leased or re-let (the new tenant pays the power
+        it draws), 0 empty (no power drawn nor paid for). [-]
+
+    Returns
+    -------
+    numeric
+        ``power * (occupied - collect)``: the rent is then
+        ``collect * (rent - power) + occupied * power``. [USD]
+
+    Notes
+    -----
+    A recovery (claims, guarantees, a new tenant) is a share of the rent the landlord
+    loses, and a landlord who no longer supplies the power has not lost its price; a new
+    tenant who draws the power pays for it in full. Without this a modified-gross hall
+    lost ``(1 - collect) x power`` a month against a triple-net hall of the same all-in
+    economics.
+    """
+    out = np.asarray(power_usd, dtype=float) * (
+        np.asarray(occupied_fraction, dtype=float) - np.asarray(collect_fraction, dtype=float)
+    )
     return scalar_or_array(out)
 
 

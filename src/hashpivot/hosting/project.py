@@ -19,6 +19,7 @@ from hashpivot.hosting.lease import (
     lease_rate_usd_per_kw_month,
     lease_term_weight,
     monthly_rent_usd,
+    power_rent_kept_usd,
     tenant_collection_factor,
 )
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
@@ -164,7 +165,10 @@ def hosting_cash_flows(
         Share of opex the operator keeps under triple net. [-]
     tenant_default_probability_per_year, default_recovery_fraction : float
         Constant default hazard [1/year] and rent recovered after default [-]
-        (expected value, see :func:`hashpivot.hosting.lease.tenant_collection_factor`).
+        (expected value, see :func:`hashpivot.hosting.lease.tenant_collection_factor`);
+        under modified gross the recovery is a share of the rent net of the hall's power,
+        which is paid, and passed on in the rent, as if leased
+        (:func:`hashpivot.hosting.lease.power_rent_kept_usd`).
 
     Returns
     -------
@@ -226,7 +230,6 @@ def hosting_cash_flows(
         prepay_cash[np.flatnonzero(inside), s_idx[inside]] = pre * np.asarray(backlog)[inside]
     cash = contracted * (1.0 - pre) * collect + (rent_full * (weight - initial)) * collect
     cash = cash + prepay_cash
-    prepayment = cash - revenue
 
     # --- power, energy, opex -------------------------------------------------------------
     hours = days * HOURS_PER_DAY
@@ -237,6 +240,13 @@ def hosting_cash_flows(
     energy = in_service * occupancy * it_load_factor * pue * hours[None, :]
     price = np.broadcast_to(np.asarray(power_price_usd_per_mwh, dtype=float), (n,))
     power_cost = energy * price[None, :] if lease_structure == "modified_gross" else 0.0 * energy
+    # a default's recovery is a share of the rent net of the hall's power: the power is
+    # paid as if leased (the recovery stands for a new tenant too) and so is its part of
+    # the rent (modified gross; triple net has none)
+    kept = power_rent_kept_usd(power_cost, collect, 1.0)
+    revenue = revenue + kept
+    cash = cash + kept
+    prepayment = cash - revenue
     years_in_service = np.floor(np.maximum(t - ready_index[:, None], 0.0) / MONTHS_PER_YEAR)
     opex_share = 1.0 if lease_structure == "modified_gross" else nnn_operator_opex_fraction
     # the operator's hall opex follows the same occupancy: an empty hall after its last

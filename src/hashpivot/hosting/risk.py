@@ -26,6 +26,7 @@ import numpy as np
 from scipy.special import gammaincinv, ndtri
 
 from hashpivot.arrays import FloatArray
+from hashpivot.hosting.lease import power_rent_kept_usd
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
 from hashpivot.terminal_value import final_year_run_rate_usd, until_last_rent
 
@@ -160,7 +161,10 @@ def path_hosting_cash_flows(
     is unchanged); the capex of a late build is spread over its longer construction and
     scaled by the overrun factor; the project debt is the budgeted one (computed by the
     caller from the risk-free phases). After a realised default the hall's power (modified
-    gross) stops during the vacancy; the operator's opex goes on.
+    gross) stops during the vacancy; the operator's opex goes on. The recovery collected
+    while vacant and the re-let rent's haircut are shares of the rent net of the hall's
+    power: the new tenant pays the power it draws in full
+    (:func:`~hashpivot.hosting.lease.power_rent_kept_usd`).
     """
     risk: HostingRiskSpec | None = spec.risk
     if risk is None:
@@ -219,9 +223,12 @@ def path_hosting_cash_flows(
                 np.where(vacant, spec.default_recovery_fraction,
                          1.0 - risk.re_lease_rent_haircut_fraction),
             )
+            # the recovery and the re-let rent are shares of the rent net of the hall's
+            # power (modified gross): an empty hall draws none, a new tenant pays its own
+            kept = power_rent_kept_usd(rows["power_cost_usd"], collect, ~vacant)
             revenue = rows["hosting_revenue_usd"]
-            cash = (revenue + rows["prepayment_usd"]) * collect
-            revenue = revenue * collect + rows["contracted"] * pre * (1.0 - collect)
+            cash = (revenue + rows["prepayment_usd"]) * collect + kept
+            revenue = revenue * collect + rows["contracted"] * pre * (1.0 - collect) + kept
             rows["hosting_revenue_usd"] = revenue
             rows["prepayment_usd"] = cash - revenue
             rows["power_cost_usd"] = np.where(vacant, 0.0, rows["power_cost_usd"])

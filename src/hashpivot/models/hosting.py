@@ -164,8 +164,10 @@ class HostingRiskSpec(BaseModel):
         description="'realised': each path draws the month the tenant defaults (hazard "
         "tenant_default_probability_per_year from rent start); the hall then stands "
         "vacant re_lease_downtime_months, collecting default_recovery_fraction of the "
-        "rent (guarantees, claims), and is re-let at (1 - re_lease_rent_haircut_fraction) "
-        "of the rent for the rest of the lease schedule. 'expected': the pivot model's "
+        "rent (guarantees, claims) and drawing no power, and is re-let at "
+        "(1 - re_lease_rent_haircut_fraction) of the rent for the rest of the lease "
+        "schedule; under modified gross both shares are of the rent net of the hall's "
+        "power, which the new tenant pays in full. 'expected': the pivot model's "
         "expected-value collection factor on every path.",
     )
     re_lease_downtime_months: int = Field(
@@ -175,7 +177,9 @@ class HostingRiskSpec(BaseModel):
     )
     re_lease_rent_haircut_fraction: Fraction = Field(
         0.2,
-        description="Rent of the new tenant below the defaulted lease's. [-]",
+        description="Rent of the new tenant below the defaulted lease's (under modified "
+        "gross, of the rent net of the hall's power, which the new tenant pays in "
+        "full). [-]",
     )
 
 
@@ -320,7 +324,9 @@ class HostingProjectSpec(BaseModel):
     default_recovery_fraction: Fraction = Field(
         0.4,
         description="Share of the rent still collected after a default (re-leasing, "
-        "guarantees, backstops); expected-value treatment. [-]",
+        "guarantees, backstops); expected-value treatment. Under modified gross it is a "
+        "share of the rent net of the hall's power: the power is paid, and its part of "
+        "the rent collected, in full as if leased. [-]",
     )
 
     # --- the replaced miners -------------------------------------------------------------

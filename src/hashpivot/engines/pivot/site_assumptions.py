@@ -339,10 +339,12 @@ VACANCY_ROW: dict[str, Any] = {
     "name": "[sites.hosting] vacancy",
     "value": "after the last lease (renewals in expectation) the hall is empty and not "
              "valued: no rent, opex or power; after a default (in expectation) "
-             "default_recovery_fraction of the rent is collected and the opex (and, "
-             "modified gross, the power) paid as if leased (simulate with "
+             "default_recovery_fraction of the rent net of the hall's power is collected "
+             "and the opex paid as if leased (modified gross: the power too, passed on "
+             "in full in the rent, as a new tenant pays the power it draws; simulate with "
              "[sites.hosting.risk] tenant_default = 'realised': vacant, without power, "
-             "for re_lease_downtime_months, then re-let)",
+             "for re_lease_downtime_months, then re-let at 1 - "
+             "re_lease_rent_haircut_fraction of the rent net of power, plus the power)",
     "unit": "-", "source": "model",
 }
 
