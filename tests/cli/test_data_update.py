@@ -142,3 +142,36 @@ def test_a_corrupt_user_data_file_is_a_warning_of_the_health_check(data_dir: Pat
     path.write_bytes(b"\xff\xfe\x00")
     warning = staleness_warning()
     assert warning is not None and str(path) in warning
+
+
+def test_status_and_a_runs_provenance_say_who_wrote_each_file(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A file of the user's in the data folder was labelled mempool.space by ``data
+    status``, the run's source line and run.json: each says the user's file (path and the
+    SHA-256 the provenance records), and the days ``data update`` wrote stay mempool.space's."""
+    from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION
+
+    _serve(monkeypatch, transport("update"))
+    assert runner.invoke(app, ["data", "update", "--base-url", "https://x/api"]).exit_code == 0
+    status = json.loads(runner.invoke(app, ["data", "status", "--json"]).stdout)
+    assert status["updates"]["attribution"] == MEMPOOL_ATTRIBUTION
+    assert "fetched" in runner.invoke(app, ["data", "status"]).stdout
+    path = data_dir / "btc_daily_updates.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n")  # the user drops the last day
+    status = json.loads(runner.invoke(app, ["data", "status", "--json"]).stdout)
+    part = status["updates"]
+    assert part["attribution"].startswith(f"your file {path} (sha256 {part['sha256']})")
+    assert "edited since hashpivot data update wrote it" in part["attribution"]
+    assert "fetched_at" not in part  # what data update fetched is no longer this file
+    out = tmp_path_factory.mktemp("run") / "bt"
+    res = runner.invoke(app, ["backtest", EXAMPLE, "--start", "2025-09-25", "--end",
+                              "2025-09-30", "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    source = json.loads(res.stdout)["resolved_assumptions"][0]["source"]
+    assert f"{part['attribution']} (2025-09-27 to 2025-09-30)" in source, source
+    assert "mempool" not in source
+    data = json.loads((out / "run.json").read_text())["provenance"]["data"]
+    assert data["updated"] == {"btc_daily_updates.csv": part["sha256"]}
+    assert data["updated_sources"] == {"btc_daily_updates.csv": part["attribution"]}

@@ -78,3 +78,106 @@ def test_updates_starting_after_a_missing_day_are_refused(data_dir: Path) -> Non
     with pytest.raises(InputError) as exc:
         btc_daily_range()
     assert "2025-09-27 missing (after 2025-09-26)" in str(exc.value)
+
+
+# --- where each day came from: the user's file, or hashpivot data update's ----------------
+
+
+def _update(full: bool = False) -> None:
+    """``hashpivot data update`` (``--full``) against the recorded responses."""
+    import httpx
+
+    from hashpivot.io.update import update_history
+    from tests.mempool_recordings import transport
+
+    folder = "full" if full else "update"
+    with httpx.Client(transport=transport(folder)) as client:
+        update_history(full=full, base_url="https://x/api", client=client)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def test_a_chain_table_the_user_wrote_is_labelled_as_the_users(data_dir: Path) -> None:
+    """Every day of a chain table the user wrote was labelled "mempool.space public chain
+    data (hashpivot data update)": the label names the file and its SHA-256 (the one the
+    run's provenance records, ``data.updated``)."""
+    from hashpivot.io import btc_daily_sources
+    from hashpivot.store.provenance import updated_data_versions
+
+    header, row = _documented()
+    path = data_dir / CHAIN_FILE
+    path.write_text(f"{header}\n{row.replace('2025-09-26', '2025-09-25', 1)}\n{row}\n")
+    source = network_state_on("2025-09-26").source
+    assert "mempool" not in source, source
+    assert f"your file {path}" in source and _sha256(path) in source, source
+    assert updated_data_versions()[CHAIN_FILE] == _sha256(path)
+    assert [s["attribution"] for s in btc_daily_sources()] == [source]
+
+
+def test_updates_the_user_wrote_follow_the_bundled_days_labelled_as_theirs(
+        data_dir: Path) -> None:
+    from hashpivot.io import COINMETRICS_ATTRIBUTION, btc_daily_sources
+
+    header, row = _documented()
+    path = data_dir / UPDATES_FILE
+    path.write_text(f"{header}\n{row}\n{row.replace('2025-09-26', '2025-09-27', 1)}\n")
+    spans = btc_daily_sources("2025-09-20", "2025-09-27")
+    assert [(s["first"], s["last"]) for s in spans] == [("2025-09-20", "2025-09-26"),
+                                                          ("2025-09-27", "2025-09-27")]
+    assert spans[0]["attribution"] == COINMETRICS_ATTRIBUTION
+    assert spans[1]["attribution"].startswith(f"your file {path} (sha256 {_sha256(path)}")
+    assert network_state_on("2025-09-27").source == spans[1]["attribution"]
+
+
+def test_the_days_data_update_wrote_are_mempool_space_and_an_edit_is_named(
+        data_dir: Path) -> None:
+    from hashpivot.io import btc_daily_sources
+    from hashpivot.io.bundled import clear_caches
+    from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION
+
+    _update()
+    assert network_state_on("2025-10-01").source == MEMPOOL_ATTRIBUTION
+    assert btc_daily_sources("2025-09-27")[0]["attribution"] == MEMPOOL_ATTRIBUTION
+    path = data_dir / UPDATES_FILE
+    recorded = _sha256(path)
+    path.write_text(path.read_text().replace("\n2025-10-01,", "\n2025-10-01,1", 1))
+    clear_caches()
+    source = network_state_on("2025-10-01").source
+    assert "edited since hashpivot data update wrote it" in source, source
+    assert f"your file {path} (sha256 {_sha256(path)}" in source and recorded in source
+
+
+def test_a_full_rebuild_by_data_update_is_mempool_space_and_a_replaced_one_is_not(
+        data_dir: Path) -> None:
+    from hashpivot.io import btc_daily_sources
+    from hashpivot.io.bundled import clear_caches
+    from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION
+
+    _update(full=True)
+    assert {s["attribution"] for s in btc_daily_sources()} == {MEMPOOL_ATTRIBUTION}
+    header, row = _documented()
+    (data_dir / CHAIN_FILE).write_text(f"{header}\n{row}\n")  # the user's, same name
+    clear_caches()
+    assert btc_daily_sources()[0]["attribution"].startswith(
+        f"your file {data_dir / CHAIN_FILE}")
+
+
+def test_days_data_update_appends_to_the_users_updates_keep_both_sources(
+        data_dir: Path) -> None:
+    """``data update`` appends its days to the user's updates file: the user's days stay
+    the user's, the appended ones are mempool.space's."""
+    from hashpivot.io import btc_daily_sources
+    from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION
+
+    header, row = _documented()
+    path = data_dir / UPDATES_FILE
+    path.write_text(f"{header}\n{row}\n{row.replace('2025-09-26', '2025-09-27', 1)}\n")
+    _update()
+    spans = btc_daily_sources("2025-09-27")
+    assert [s["first"] for s in spans] == ["2025-09-27", "2025-09-28"], spans
+    assert spans[0]["attribution"].startswith(f"your file {path}"), spans
+    assert spans[1]["attribution"] == MEMPOOL_ATTRIBUTION

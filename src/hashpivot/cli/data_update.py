@@ -77,7 +77,8 @@ def _print_status(s: dict[str, Any]) -> None:
             lines.append(f"{label}: none")
         else:
             when = f", fetched {part['fetched_at']}" if "fetched_at" in part else ""
-            lines.append(f"{label}: {part['first_day']} to {part['last_day']}{when}")
+            lines.append(f"{label}: {part['first_day']} to {part['last_day']}{when}; "
+                         f"{part['attribution']}")
     age = s["age_days"]
     lines.append(f"latest day: {s['latest_day']} ({age} days ago, {dt.date.today()})")
     import textwrap

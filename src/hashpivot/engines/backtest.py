@@ -75,7 +75,8 @@ def run_backtest(
     history_source : str, optional
         Where ``history`` comes from, for the resolved assumptions; default: the sources
         of its days in the daily history (:func:`hashpivot.io.btc_daily_sources`: Coin
-        Metrics for the bundled days, mempool.space for those of ``data update``).
+        Metrics for the bundled days, mempool.space for those ``data update`` wrote, the
+        user's file for the others).
 
     Returns
     -------

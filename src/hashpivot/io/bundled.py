@@ -155,20 +155,28 @@ def _check_days_follow(days: pd.DatetimeIndex, name: str) -> None:
     raise unreadable(Path(name), f"one row per day, oldest first, none missing: {why}")
 
 
+#: Where the days of the daily table come from: ``(first day, attribution)`` of each span,
+#: oldest first; a span runs to the day before the next one's first.
+Sources = tuple[tuple[pd.Timestamp, str], ...]
+
+
 @functools.lru_cache(maxsize=4)
-def _merged_btc_daily(state: DataState) -> tuple[pd.DataFrame, pd.Timestamp | None]:
-    """The table the engines see, and the last day from the bundled file (None when the
-    chain table of ``data update --full`` replaces it)."""
+def _merged_btc_daily(state: DataState) -> tuple[pd.DataFrame, Sources]:
+    """The table the engines see, and where its days come from: the bundled file's
+    (Coin Metrics), or the chain table's; then the updates' (each user file's days are
+    ``data update``'s only when the file is still the one it wrote:
+    :func:`hashpivot.io.user_data.file_origin`)."""
     from hashpivot.io.user_data import CHAIN_FILE, UPDATES_FILE
 
     root = Path(state[0])
     chain_path = root / CHAIN_FILE
+    spans: list[tuple[str, str]] = []
     if state[1] is not None:
         base = _read_btc_table(chain_path, str(chain_path), user_file=True)
-        bundled_last = None
+        spans += _file_spans(root, CHAIN_FILE, base.index[0])
     else:
         base = _bundled_btc_daily()
-        bundled_last = base.index[-1]
+        spans.append((base.index[0].date().isoformat(), COINMETRICS_ATTRIBUTION))
     if state[2] is not None:
         updates_path = root / UPDATES_FILE
         updates = _read_btc_table(updates_path, str(updates_path), user_file=True)
@@ -176,7 +184,18 @@ def _merged_btc_daily(state: DataState) -> tuple[pd.DataFrame, pd.Timestamp | No
         if len(updates):
             base = pd.concat([base, updates])
             _check_days_follow(base.index[-len(updates) - 1:], str(updates_path))  # the joint
-    return base, bundled_last
+            spans += _file_spans(root, UPDATES_FILE, updates.index[0])
+    return base, tuple((pd.Timestamp(first), label) for first, label in spans)
+
+
+def _file_spans(root: Path, name: str, first: pd.Timestamp) -> list[tuple[str, str]]:
+    """``(first day, attribution)`` of the days of a user file read from ``first`` on."""
+    from hashpivot.io.user_data import file_origin
+
+    origin = file_origin(root, name)
+    if origin is None:  # removed since it was read: the next read sees it gone
+        raise DataError(f"{root / name} was removed while it was read; run again")
+    return origin.spans(first.date().isoformat())
 
 
 def _btc_daily_cached() -> pd.DataFrame:
@@ -188,12 +207,11 @@ def _btc_daily_cached() -> pd.DataFrame:
 
 
 def _source_of(day: pd.Timestamp) -> str:
-    from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION, state_key
+    """The attribution of one day of the daily table (its span's)."""
+    from hashpivot.io.user_data import state_key
 
-    bundled_last = _merged_btc_daily(state_key())[1]
-    if bundled_last is not None and day <= bundled_last:
-        return COINMETRICS_ATTRIBUTION
-    return MEMPOOL_ATTRIBUTION
+    spans = _merged_btc_daily(state_key())[1]
+    return next(label for first, label in reversed(spans) if first <= day)
 
 
 def btc_daily_sources(start: DateLike | None = None, end: DateLike | None = None
@@ -210,28 +228,28 @@ def btc_daily_sources(start: DateLike | None = None, end: DateLike | None = None
     list of dict
         ``first`` and ``last`` day (ISO) and ``attribution`` of each source in the window,
         oldest first: Coin Metrics Community for the bundled days, mempool.space for the
-        days of ``hashpivot data update`` (all of them after ``data update --full``); empty
-        when the window holds no day.
+        days ``hashpivot data update`` wrote (all of them after ``data update --full``),
+        and for the days of a file of the user's data folder that ``data update`` did not
+        write (or that was edited since), ``your file <path> (sha256 <16 hex digits>...``;
+        empty when the window holds no day.
     """
-    from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION, state_key
+    from hashpivot.io.user_data import state_key
 
-    frame, bundled_last = _merged_btc_daily(state_key())
+    frame, sources = _merged_btc_daily(state_key())
     days = frame.index
     if start is not None:
         days = days[days >= _to_timestamp(start, "start")]
     if end is not None:
         days = days[days <= _to_timestamp(end, "end")]
-    if bundled_last is None:  # the chain table of ``data update --full`` replaced it
-        parts = [(MEMPOOL_ATTRIBUTION, days)]
-    else:
-        parts = [(COINMETRICS_ATTRIBUTION, days[days <= bundled_last]),
-                 (MEMPOOL_ATTRIBUTION, days[days > bundled_last])]
-    spans = []
-    for attribution, part in parts:
+    out = []
+    for i, (first, attribution) in enumerate(sources):
+        part = days[days >= first]
+        if i + 1 < len(sources):
+            part = part[part < sources[i + 1][0]]
         if len(part):
-            spans.append({"first": part[0].date().isoformat(),
-                          "last": part[-1].date().isoformat(), "attribution": attribution})
-    return spans
+            out.append({"first": part[0].date().isoformat(),
+                        "last": part[-1].date().isoformat(), "attribution": attribution})
+    return out
 
 
 def _to_timestamp(value: DateLike, what: str) -> pd.Timestamp:

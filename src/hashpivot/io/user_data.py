@@ -11,7 +11,9 @@ Linux). The service's default SQLite database is not here: it is
 * ``btc_daily_chain.csv``: the whole history rebuilt from public chain data
   (``data update --full``); when present, the bundled Coin Metrics file (CC BY-NC 4.0) is
   not read at all;
-* ``btc_daily_meta.json``: when, from where and how each file was fetched;
+* ``btc_daily_meta.json``: when, from where and how each file was fetched, and the SHA-256
+  of the file as ``data update`` left it (:func:`file_origin`: a file that no longer has
+  that hash, or has none recorded, is the user's, and its days are labelled so);
 * ``PROVENANCE.md``: sources, licences and what the rebuild cannot reach.
 
 This module reads the files without pandas (start-up speed): :func:`latest_day` and
@@ -24,10 +26,11 @@ import csv
 import datetime as dt
 import functools
 import gzip
+import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,6 +85,29 @@ PROVENANCE_TEXT = """# Daily chain history fetched by `hashpivot data update`
   than in the bundled file); fees are mempool.space's per-day mean in BTC, where the
   bundled column is converted from USD through the day's price.
 """
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, first 16 hex digits (read in 1 MiB blocks): the version
+    of a data file here, of an input or output file in a run record."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=256)
+def _file_version(path: str, mtime_ns: int, size_bytes: int) -> str:
+    del mtime_ns, size_bytes  # the cache key
+    return file_sha256(Path(path))
+
+
+def file_version(path: Path) -> str:
+    """:func:`file_sha256` of a file, read again only when its time or size changes (the
+    service asks on every run page and ``GET /api/runs/{id}``)."""
+    st = path.stat()
+    return _file_version(str(path), st.st_mtime_ns, st.st_size)
 
 
 def data_dir() -> Path:
@@ -143,9 +169,11 @@ def _bundled_last_line() -> tuple[str, ...]:
     return tuple(gzip.decompress(raw).decode().strip().rsplit("\n", 1)[-1].split(","))
 
 
-#: The state of the user files for caches: the folder, then the chain table's and the
-#: updates' modification time [ns] and size [bytes] (None for a file that is absent).
-DataState = tuple[str, tuple[int, int] | None, tuple[int, int] | None]
+#: The state of the user files for caches: the folder, then the chain table's, the
+#: updates' and the metadata's modification time [ns] and size [bytes] (None for a file
+#: that is absent; the metadata says which days ``data update`` wrote).
+DataState = tuple[str, tuple[int, int] | None, tuple[int, int] | None,
+                  tuple[int, int] | None]
 
 
 def state_key() -> DataState:
@@ -153,14 +181,14 @@ def state_key() -> DataState:
     size, so that a rewrite within one tick of the file system's clock is seen too."""
     root = data_dir()
     stamps: list[tuple[int, int] | None] = []
-    for name in ENGINE_FILES:
+    for name in (*ENGINE_FILES, META_FILE):
         try:
             st = (root / name).stat()
         except OSError:
             stamps.append(None)
         else:
             stamps.append((st.st_mtime_ns, st.st_size))
-    return str(root), stamps[0], stamps[1]
+    return str(root), stamps[0], stamps[1], stamps[2]
 
 
 def latest_day() -> dt.date:
@@ -224,6 +252,12 @@ def write_rows(rows: Sequence[DailyRow], full: bool, base_url: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     path = root / (CHAIN_FILE if full else UPDATES_FILE)
     append = not full and path.exists() and _last_csv_line(path) is not None
+    # the first day this file holds that ``data update`` fetched: None when it wrote the
+    # whole file (kept when it appends to a file of its own), the first new day when it
+    # appends to the user's
+    before = file_origin(root, path.name) if append else None
+    first_fetched = (None if before is None else before.fetched_from or None
+                     if before.verified else rows[0].date.isoformat())
     with path.open("a" if append else "w", newline="") as f:
         writer = csv.writer(f)
         if not append:
@@ -234,11 +268,13 @@ def write_rows(rows: Sequence[DailyRow], full: bool, base_url: str) -> Path:
             writer.writerow(
                 [d[c] if c in ("date", "blocks", "height_end") else f"{d[c]:.10g}" for c in COLUMNS]
             )
+    meta = _read_meta()
     if full:
         (root / UPDATES_FILE).unlink(missing_ok=True)
+        meta.pop(UPDATES_FILE, None)
     fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    meta = _read_meta()
-    meta[path.name] = {"source": base_url, "fetched_at": fetched_at, "rows_added": len(rows)}
+    meta[path.name] = {"source": base_url, "fetched_at": fetched_at, "rows_added": len(rows),
+                       "sha256": file_sha256(path), "first_fetched_day": first_fetched}
     (root / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
     (root / PROVENANCE_FILE).write_text(
         PROVENANCE_TEXT.format(base_url=base_url, fetched_at=fetched_at)
@@ -246,12 +282,82 @@ def write_rows(rows: Sequence[DailyRow], full: bool, base_url: str) -> Path:
     return path
 
 
-def _read_meta() -> dict[str, Any]:
+def _read_meta(root: Path | None = None) -> dict[str, Any]:
     try:
-        out = json.loads((data_dir() / META_FILE).read_text())
+        out = json.loads(((root or data_dir()) / META_FILE).read_text())
     except (OSError, ValueError):
         return {}
     return out if isinstance(out, dict) else {}
+
+
+@dataclass(frozen=True)
+class FileOrigin:
+    """Who wrote a user data file: ``hashpivot data update`` (it recorded the file's
+    SHA-256 in ``btc_daily_meta.json`` when it wrote it) or the user.
+
+    Attributes
+    ----------
+    file : str
+        The file's path.
+    sha256 : str
+        First 16 hex digits of its SHA-256 now (as a run's provenance records it).
+    verified : bool
+        The file is byte for byte what ``data update`` last wrote.
+    fetched_from : str or None
+        First day (ISO) of the days ``data update`` fetched into it, when ``verified``
+        (the days before it are the user's: ``data update`` appended to a file of
+        theirs; ``""``: all of them); None when none of its days are known to be
+        ``data update``'s.
+    users : str
+        The label of the user's days in it: the file, its SHA-256 and why it is theirs.
+    """
+
+    file: str
+    sha256: str
+    verified: bool
+    fetched_from: str | None
+    users: str
+
+    def spans(self, first_day: str) -> list[tuple[str, str]]:
+        """``(first day, attribution)`` of the file's days from ``first_day`` (ISO) on:
+        the user's days, then those of ``data update`` (:data:`MEMPOOL_ATTRIBUTION`)."""
+        if self.fetched_from is None:
+            return [(first_day, self.users)]
+        if self.fetched_from <= first_day:
+            return [(first_day, MEMPOOL_ATTRIBUTION)]
+        return [(first_day, self.users), (self.fetched_from, MEMPOOL_ATTRIBUTION)]
+
+    def describe(self) -> str:
+        """Where the file's days come from, in one line."""
+        parts = self.spans("")
+        if len(parts) == 1:
+            return parts[0][1]
+        return f"{parts[0][1]} before {parts[1][0]}; {MEMPOOL_ATTRIBUTION} from {parts[1][0]}"
+
+
+def file_origin(root: Path, name: str) -> FileOrigin | None:
+    """Who wrote the file ``name`` of the data folder ``root`` (None when it is absent):
+    ``data update``'s when its SHA-256 is the one recorded when ``data update`` wrote it,
+    else the user's (no record: the user wrote it; another hash: edited since)."""
+    path = root / name
+    try:
+        digest = file_version(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise unreadable(path, exc.strerror or str(exc)) from None
+    record = _read_meta(root).get(name)
+    recorded = record.get("sha256") if isinstance(record, dict) else None
+    yours = f"your file {path} (sha256 {digest}"
+    if recorded == digest:
+        first = record.get("first_fetched_day") if isinstance(record, dict) else None
+        return FileOrigin(str(path), digest, True, str(first) if first else "",
+                          f"{yours}; days hashpivot data update did not write)")
+    if recorded is None:
+        why = "; not written by hashpivot data update)"
+    else:
+        why = f"): edited since hashpivot data update wrote it (sha256 {recorded})"
+    return FileOrigin(str(path), digest, False, None, yours + why)
 
 
 def _span(path: Path) -> dict[str, Any] | None:
@@ -267,13 +373,27 @@ def _span(path: Path) -> dict[str, Any] | None:
     return {"file": str(path), "first_day": first.split(",")[0], "last_day": last[0]}
 
 
+def _file_status(root: Path, name: str, meta: dict[str, Any]) -> dict[str, Any] | None:
+    """A user file's part of :func:`status`: its span, SHA-256 and ``attribution`` (who
+    wrote its days, :func:`file_origin`); what ``data update`` recorded of its fetch
+    only when the file is still the one it wrote."""
+    span = _span(root / name)
+    origin = file_origin(root, name)
+    if span is None or origin is None:
+        return None
+    fetched = meta.get(name) if origin.verified else None
+    return {**span, **(fetched if isinstance(fetched, dict) else {}), "sha256": origin.sha256,
+            "attribution": origin.describe()}
+
+
 def status(today: dt.date | None = None) -> dict[str, Any]:
-    """What the engines read: bundled and user files, their spans, the age of the latest day."""
+    """What the engines read: bundled and user files, their spans, who wrote them, the age
+    of the latest day."""
     today = today or dt.datetime.now(dt.UTC).date()
     root = data_dir()
-    chain = _span(root / CHAIN_FILE)
-    updates = _span(root / UPDATES_FILE)
-    meta = _read_meta()
+    meta = _read_meta(root)
+    chain = _file_status(root, CHAIN_FILE, meta)
+    updates = _file_status(root, UPDATES_FILE, meta)
     bundled_last = _bundled_last_line()[0]
     last = latest_day()
     return {
@@ -285,8 +405,8 @@ def status(today: dt.date | None = None) -> dict[str, Any]:
             "used": chain is None,
             "licence": "CC BY-NC 4.0 (Coin Metrics Community; non-commercial)",
         },
-        "chain": None if chain is None else {**chain, **meta.get(CHAIN_FILE, {})},
-        "updates": None if updates is None else {**updates, **meta.get(UPDATES_FILE, {})},
+        "chain": chain,
+        "updates": updates,
         "latest_day": last.isoformat(),
         "age_days": (today - last).days,
         "stale": (today - last).days > STALE_AFTER_DAYS,

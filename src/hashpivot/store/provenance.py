@@ -24,19 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from hashpivot.io.user_data import file_sha256
+
 #: Distributions whose versions the numbers of a run depend on (``libraries``).
 NUMERIC_LIBRARIES = ("numpy", "pandas", "scipy", "numpy-financial", "numba", "highspy",
                      "pydantic", "dask")
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, first 16 hex digits (read in 1 MiB blocks): the version
-    of a data file here, of an input or output file in a run record."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
@@ -99,14 +91,6 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=256)
-def _file_version(path: str, mtime_ns: int, size_bytes: int) -> str:
-    """SHA-256 (16 hex digits) of a file, read again only when its time or size changes
-    (the service asks on every run page and ``GET /api/runs/{id}``)."""
-    del mtime_ns, size_bytes  # the cache key
-    return file_sha256(Path(path))
-
-
 def provenance() -> dict[str, Any]:
     """Package version, code and library versions, data versions (bundled; the updated
     files the engines read, :data:`~hashpivot.io.user_data.ENGINE_FILES`, in the user
@@ -117,7 +101,8 @@ def provenance() -> dict[str, Any]:
         "package_version": hashpivot.__version__,
         "code": code_versions(),
         "libraries": library_versions(),
-        "data": {"bundled": bundled_data_versions(), "updated": updated_data_versions()},
+        "data": {"bundled": bundled_data_versions(), "updated": updated_data_versions(),
+                 "updated_sources": updated_data_sources()},
     }
 
 
@@ -125,17 +110,27 @@ def updated_data_versions() -> dict[str, str]:
     """SHA-256 (first 16 hex digits) of each file of the user data directory that the
     engines read (:data:`~hashpivot.io.user_data.ENGINE_FILES`), by name; a file that is
     absent is not listed."""
-    from hashpivot.io.user_data import ENGINE_FILES, data_dir
+    from hashpivot.io.user_data import ENGINE_FILES, data_dir, file_version
 
     folder = data_dir()  # where the engines read updated days ($HASHPIVOT_DATA_DIR...)
     out: dict[str, str] = {}
     for name in sorted(ENGINE_FILES):
         try:
-            st = (folder / name).stat()
+            out[name] = file_version(folder / name)
         except OSError:
             continue
-        out[name] = _file_version(str(folder / name), st.st_mtime_ns, st.st_size)
     return out
+
+
+def updated_data_sources() -> dict[str, str]:
+    """Who wrote each file of :func:`updated_data_versions`, by name: ``hashpivot data
+    update`` (its mempool.space attribution) or the user (``your file <path> (sha256
+    ...``: :func:`hashpivot.io.user_data.file_origin`)."""
+    from hashpivot.io.user_data import ENGINE_FILES, data_dir, file_origin
+
+    folder = data_dir()
+    origins = {name: file_origin(folder, name) for name in sorted(ENGINE_FILES)}
+    return {name: origin.describe() for name, origin in origins.items() if origin is not None}
 
 
 @dataclass(frozen=True)
@@ -262,4 +257,4 @@ def compare_provenance(stored: dict[str, Any], now: dict[str, Any]) -> Provenanc
 
 __all__ = ["NUMERIC_LIBRARIES", "ProvenanceChange", "bundled_data_versions", "code_versions",
            "compare_provenance", "file_sha256", "library_versions", "provenance", "provenance_line",
-           "source_versions", "updated_data_versions"]
+           "source_versions", "updated_data_sources", "updated_data_versions"]

@@ -72,12 +72,17 @@ class MarketStart:
 
 
 def _history_source(last: dt.date) -> str:
-    """Where the latest day comes from: the bundled file or ``hashpivot data update``."""
-    from hashpivot.io import network_state_on
+    """Where the latest day comes from: the bundled file, ``hashpivot data update`` or a
+    file of the user's (:func:`hashpivot.io.btc_daily_sources`)."""
+    from hashpivot.io import COINMETRICS_ATTRIBUTION, network_state_on
+    from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION
 
-    if "Coin Metrics" in network_state_on(last).source:
+    source = network_state_on(last).source
+    if source == COINMETRICS_ATTRIBUTION:
         return f"bundled Coin Metrics data, {last.isoformat()}"
-    return f"mempool.space chain data (hashpivot data update), {last.isoformat()}"
+    if source == MEMPOOL_ATTRIBUTION:
+        return f"mempool.space chain data (hashpivot data update), {last.isoformat()}"
+    return f"history from {source}, {last.isoformat()}"
 
 
 #: Days of history whose mean fees per block start the path (one day's fees are noisy).

@@ -95,7 +95,11 @@ def resolve_hashprice(
             f"the bundled network data has gaps in the horizon; give a hashprice "
             f"({_HASHPRICE_INPUTS})"
         )
-    return values, "daily hashprice from bundled Coin Metrics network data (UTC days)"
+    from hashpivot.io.bundled import btc_daily_sources
+
+    sources = "; ".join(s["attribution"].removeprefix("Source: ")
+                        for s in btc_daily_sources(utc_days[0], utc_days[-1]))
+    return values, f"daily hashprice from the daily network history (UTC days): {sources}"
 
 
 @dataclass(frozen=True)
