@@ -400,7 +400,8 @@ def test_the_btc_history_follows_data_update(
     """``/api/market/btc`` and the market page read the days ``hashpivot data update``
     writes as soon as it writes them, as every engine run does (they were cached for the
     life of the process until 2026-12-06: a cost run saw a new day, the API did not)."""
-    from hashpivot.io.user_data import COLUMNS, UPDATES_FILE
+    from hashpivot.io.chain_history import DailyRow
+    from hashpivot.io.user_data import UPDATES_FILE, write_rows
 
     folder = tmp_path / "data"
     folder.mkdir()
@@ -408,11 +409,10 @@ def test_the_btc_history_follows_data_update(
     updates = folder / UPDATES_FILE
 
     def write(price_usd: int) -> None:
-        row = {"date": day, "price_usd": price_usd, "difficulty": 1.5e14, "blocks": 144,
-               "fees_btc_per_block": 0.02, "subsidy_btc_per_block": 3.125,
-               "hashrate_th_s": 1.1e9, "height_end": 916_000}
-        updates.write_text(",".join(COLUMNS) + "\n"
-                           + ",".join(str(row[c]) for c in COLUMNS) + "\n")
+        """The day as ``data update`` writes it (its writer: the file it recorded)."""
+        updates.unlink(missing_ok=True)
+        write_rows([DailyRow(dt.date.fromisoformat(day), price_usd, 1.5e14, 144, 0.02,
+                             3.125, 1.1e9, 916_000)], full=False, base_url="https://x/api")
 
     with make_client(*sqlite_db, run_jobs=False) as c:
         add_key(c)
