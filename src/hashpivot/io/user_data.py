@@ -26,7 +26,6 @@ import csv
 import datetime as dt
 import functools
 import gzip
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.file_hash import file_sha256, file_version
 from hashpivot.io._columns import BTC_DAILY_COLUMNS
 from hashpivot.models.dates import HISTORY_FIRST_DAY
 
@@ -85,29 +85,6 @@ PROVENANCE_TEXT = """# Daily chain history fetched by `hashpivot data update`
   than in the bundled file); fees are mempool.space's per-day mean in BTC, where the
   bundled column is converted from USD through the day's price.
 """
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, first 16 hex digits (read in 1 MiB blocks): the version
-    of a data file here, of an input or output file in a run record."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:16]
-
-
-@functools.lru_cache(maxsize=256)
-def _file_version(path: str, mtime_ns: int, size_bytes: int) -> str:
-    del mtime_ns, size_bytes  # the cache key
-    return file_sha256(Path(path))
-
-
-def file_version(path: Path) -> str:
-    """:func:`file_sha256` of a file, read again only when its time or size changes (the
-    service asks on every run page and ``GET /api/runs/{id}``)."""
-    st = path.stat()
-    return _file_version(str(path), st.st_mtime_ns, st.st_size)
 
 
 def data_dir() -> Path:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from hashpivot.io.user_data import file_sha256
+from hashpivot.file_hash import file_sha256
 
 #: Distributions whose versions the numbers of a run depend on (``libraries``).
 NUMERIC_LIBRARIES = ("numpy", "pandas", "scipy", "numpy-financial", "numba", "highspy",
@@ -110,7 +110,8 @@ def updated_data_versions() -> dict[str, str]:
     """SHA-256 (first 16 hex digits) of each file of the user data directory that the
     engines read (:data:`~hashpivot.io.user_data.ENGINE_FILES`), by name; a file that is
     absent is not listed."""
-    from hashpivot.io.user_data import ENGINE_FILES, data_dir, file_version
+    from hashpivot.file_hash import file_version
+    from hashpivot.io.user_data import ENGINE_FILES, data_dir
 
     folder = data_dir()  # where the engines read updated days ($HASHPIVOT_DATA_DIR...)
     out: dict[str, str] = {}
