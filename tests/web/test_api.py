@@ -240,7 +240,30 @@ def test_an_optimize_run_takes_the_clis_defaults() -> None:
     assert "] = DEFAULT_N_SCENARIOS," in source and "] = DEFAULT_EVPI_SCENARIOS," in source
 
 
-WALL_CLOCK = ("coefficient_seconds", "build_seconds", "solve_seconds", "timing_seconds")
+WALL_CLOCK = ("coefficient_seconds", "build_seconds", "solve_seconds", "timing_seconds",
+              "compile_seconds")
+
+
+def _figures_apart(a: Any, b: Any, rel: float = 1e-12, at: str = "") -> list[str]:
+    """Where two JSON documents differ: a string, a key or a length anywhere, or a number
+    by more than ``rel`` of its size. The optimizer's expected values are means of
+    per-scenario NPVs (LP objectives, matrix products, sums) whose last bit differed
+    between the service's worker and the command line in a full suite run, not alone
+    (2026-12-07: 467941808.1584802 against 467941808.15848017 USD, 2e-16 apart; numpy's
+    SIMD sums follow the arrays' alignment); anything else must be equal."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return [f"{at}: keys {sorted(a.keys() ^ b.keys())}"]
+        return [d for k in a for d in _figures_apart(a[k], b[k], rel, f"{at}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{at}: {len(a)} != {len(b)} items"]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True))
+                for d in _figures_apart(x, y, rel, f"{at}[{i}]")]
+    if (isinstance(a, float | int) and isinstance(b, float | int)
+            and not isinstance(a, bool) and not isinstance(b, bool)):
+        return [] if a == b or abs(a - b) <= rel * max(abs(a), abs(b)) else [f"{at}: {a} != {b}"]
+    return [] if a == b else [f"{at}: {a!r} != {b!r}"]
 
 
 def _optimize_api_and_cli(client: Any, capsys: pytest.CaptureFixture[str], pid: int,
@@ -274,7 +297,7 @@ def test_optimize_run_matches_cli(
     run, cli = _optimize_api_and_cli(client, capsys, pid, path, 12)
     # as for pivot: the same values and the same sources
     assert run["results"]["resolved_assumptions"] == cli["resolved_assumptions"]
-    assert run["results"] == cli
+    assert _figures_apart(run["results"], cli) == []
     _plan_portfolio_runs_in_pivot(client, run)
 
 
@@ -289,7 +312,7 @@ def test_an_optimize_run_of_a_file_without_an_optimize_table_is_the_clis(
     pid = next(p["id"] for p in listed if p["name"] == "Example 200 MW miner")
     run, cli = _optimize_api_and_cli(client, capsys, pid, EXAMPLES / "pivot-200mw.toml", 4)
     assert run["results"]["plan"]  # teeth: the file converts MW
-    assert run["results"] == cli
+    assert _figures_apart(run["results"], cli) == []
 
 
 def _plan_portfolio_runs_in_pivot(client: Any, run: dict[str, Any]) -> None:
