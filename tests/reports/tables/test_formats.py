@@ -88,3 +88,15 @@ def test_a_figure_that_rounds_to_zero_has_no_minus_sign() -> None:
     assert fmt_num(-0.005001, ",.2f") == "-0.01"
     assert fmt_musd(-60_000.0) == "-0.1"
     assert fmt_number(-0.6) == "-1"
+
+
+def test_a_positive_share_that_rounds_to_zero_is_below_a_tenth_not_zero() -> None:
+    """A share or its ± above zero but under 0.05 % (Wilson's ± 0.04 points at 10,000
+    paths when no path counts) printed "0.0", which reads as certainty: it is "<0.1"; a
+    zero is still "0.0", and a figure that rounds to 0.1 or more is printed as it is."""
+    assert fmt_pct(0.0004) == "<0.1"
+    assert fmt_pct(1e-12) == "<0.1"
+    assert fmt_pct(0.0) == "0.0"
+    assert fmt_pct(-0.0) == "0.0"
+    assert fmt_pct(-0.0004) == "0.0"  # (no minus sign on a figure that rounds to zero)
+    assert fmt_pct(0.0006) == "0.1"

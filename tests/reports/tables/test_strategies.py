@@ -306,3 +306,18 @@ def test_forced_sales_that_fund_the_capex_are_said_to() -> None:
     # without names (or a run stored without the proceeds) no such note
     _, notes = simulate_rows([keep, convert], treasury_given=True)
     assert not any(n.startswith(("convert_all:", "keep_mining:")) for n in notes)
+
+
+def test_a_share_error_that_rounds_to_zero_is_not_printed_as_zero() -> None:
+    """At 10,000 paths with no forced sale the Wilson ± is 0.04 points: the ± row shows
+    "<0.1" (it showed "0.0", certainty); a share of exactly zero still shows "0.0"."""
+    from hashpivot.sampling_error import max_share_ci95_half, share_ci95_half
+
+    none = _stats(0.0, npv_mean_ci95_half_usd=1e6, prob_forced_sale=0.0,
+                  prob_forced_sale_ci95_half=share_ci95_half(0.0, 10_000),
+                  prob_beats_baseline_ci95_half=max_share_ci95_half(10_000))
+    rows, _ = simulate_rows([none], treasury_given=True, n_paths=10_000)
+    by = {r[0]: r[2] for r in rows}
+    assert by["P(forced sale)"] == ["0.0"]
+    assert by["P(forced sale) ±"] == ["<0.1"]
+    assert by["P(beats keep) ±"] == ["1.0"]

@@ -45,8 +45,11 @@ def fmt_musd(x: float | None) -> str:
 
 
 def fmt_pct(x: float | None) -> str:
-    """A fraction shown in percent with one decimal; ``-`` for missing or NaN. [%]"""
-    return fmt_num(None if x is None else 100 * x, ".1f")
+    """A fraction shown in percent with one decimal; ``-`` for missing or NaN; ``<0.1``
+    for one above zero that rounds to 0.0 (a share or its ± of 0.04 points is not a
+    certainty: "0.0" is kept for zero and what rounds to it from below). [%]"""
+    text = fmt_num(None if x is None else 100 * x, ".1f")
+    return "<0.1" if text == "0.0" and x is not None and x > 0 else text
 
 
 def fmt_num(x: float | None, fmt: str = ",.1f", missing: str = "-") -> str:
