@@ -363,3 +363,37 @@ def test_a_taxed_run_s_tornado_says_it_is_pre_tax() -> None:
         "Sensitivity (tornado): pre-tax NPV with the terminal value")
     untaxed = for_run("pivot", {**results, "inputs": {"tax": None}}, charts)[2]
     assert "pre-tax" not in untaxed["layout"]["title"]["text"]
+
+
+def test_the_btc_chart_names_the_sources_of_its_days() -> None:
+    """The market page's chart said "bundled Coin Metrics history" whatever the days'
+    source (a user's file, data update's days): it names each, Coin Metrics with its
+    CC BY-NC 4.0 attribution."""
+    from hashpivot.io import COINMETRICS_ATTRIBUTION
+    from hashpivot.web.charts import btc_price
+
+    rows = [{"date": "2025-09-26", "price_usd": 109_500.0},
+            {"date": "2025-09-27", "price_usd": 110_000.0}]
+    yours = "your file /d/btc_daily_updates.csv (sha256 0123456789abcdef; not written by " \
+            "hashpivot data update)"
+    both = [{"first": "2025-09-26", "last": "2025-09-26", "attribution": COINMETRICS_ATTRIBUTION},
+            {"first": "2025-09-27", "last": "2025-09-27", "attribution": yours}]
+    title = btc_price(rows, both)["layout"]["title"]["text"]
+    assert "bundled" not in title, title
+    assert COINMETRICS_ATTRIBUTION in title and "(2025-09-26 to 2025-09-26)" in title, title
+    assert f"{yours} (2025-09-27 to 2025-09-27)" in title, title
+    title = btc_price(rows[1:], both[1:])["layout"]["title"]["text"]
+    assert "Coin Metrics" not in title and yours in title, title
+
+
+def test_the_backtest_chart_names_the_runs_sources() -> None:
+    """A backtest run's chart names where its days came from (the run's own, stored with
+    its charts); a run stored before that has no source line."""
+    from hashpivot.web.charts import backtest_history
+
+    charts = {"dates": ["2025-09-27"], "btc_price_usd": [1.0],
+              "history_source": "your file /d/btc_daily_chain.csv (sha256 0123) "
+                                "(2025-09-27 to 2025-09-27)"}
+    title = backtest_history(charts)["layout"]["title"]["text"]
+    assert "Source: your file /d/btc_daily_chain.csv (sha256 0123) (2025-09-27 to " in title
+    assert "Source" not in backtest_history({"dates": []})["layout"]["title"]["text"]

@@ -43,12 +43,15 @@ from hashpivot.units import DAYS_PER_YEAR, TH_PER_PH
 @dataclass(frozen=True)
 class BacktestResult:
     """Daily figures (``daily``) and window totals (``summary``) of a backtest, and
-    ``notes`` on what the cost views leave out (as ``cost`` has them)."""
+    ``notes`` on what the cost views leave out (as ``cost`` has them), and
+    ``history_source``: where the window's days come from (the sources the resolved
+    assumptions' history row and the charts name)."""
 
     daily: pd.DataFrame
     summary: dict[str, float]
     notes: list[str] = field(default_factory=list)
     assumptions: list[dict[str, Any]] = field(default_factory=list)
+    history_source: str = ""
 
     def resolved_assumptions(self) -> list[dict[str, Any]]:
         """The assumptions that can flip the window's cost per BTC and margins, each with
@@ -203,17 +206,17 @@ def run_backtest(
         (item.active_on(dates) & connected.get(line.scope, True)).any())]
     window = (f"{dates[0].date()}" if len(dates) else start,
               f"{dates[-1].date()}" if len(dates) else end, len(dates))
-    assumptions = backtest_assumptions(window, history_source or _history_source(dates),
-                                       running_entries(portfolio, dates), items)
-    return BacktestResult(daily=out, summary=summary, notes=notes, assumptions=assumptions)
+    source = history_source or _history_source(dates)
+    assumptions = backtest_assumptions(window, source, running_entries(portfolio, dates),
+                                       items)
+    return BacktestResult(daily=out, summary=summary, notes=notes, assumptions=assumptions,
+                          history_source=source)
 
 
 def _history_source(dates: pd.DatetimeIndex) -> str:
     """The sources of the window's days in the daily history, span by span."""
     if not len(dates):
         return "no day"
-    from hashpivot.io import btc_daily_sources
+    from hashpivot.io import btc_daily_sources, sources_text
 
-    return "; ".join(f"{s['attribution'].removeprefix('Source: ')} ({s['first']} to "
-                     f"{s['last']})"
-                     for s in btc_daily_sources(dates[0], dates[-1]))
+    return sources_text(btc_daily_sources(dates[0], dates[-1]))

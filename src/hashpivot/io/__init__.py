@@ -37,6 +37,7 @@ from hashpivot.io.bundled import (
     load_hosting_deals,
     load_miner_unit_costs,
     network_state_on,
+    sources_text,
 )
 from hashpivot.io.bundled_markets import (
     BUNDLED_MARKETS,
@@ -112,6 +113,7 @@ __all__ = [
     "read_regulation_rules",
     "read_series_file",
     "region_timezone",
+    "sources_text",
 ]
 
 

@@ -252,6 +252,15 @@ def btc_daily_sources(start: DateLike | None = None, end: DateLike | None = None
     return out
 
 
+def sources_text(spans: list[dict[str, str]]) -> str:
+    """The sources of :func:`btc_daily_sources` in one line, as the resolved assumptions,
+    the charts and the fees' source name them: each attribution (without its ``Source:``)
+    and its days, e.g. ``Coin Metrics Community Network Data (CC BY-NC 4.0) (2025-06-29
+    to 2025-09-26); your file ... (2025-09-27 to 2025-09-28)``; ``no day`` when empty."""
+    return "; ".join(f"{s['attribution'].removeprefix('Source: ')} ({s['first']} to "
+                     f"{s['last']})" for s in spans) or "no day"
+
+
 def _to_timestamp(value: DateLike, what: str) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(value)

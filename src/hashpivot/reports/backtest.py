@@ -10,7 +10,6 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from hashpivot.engines.backtest import BacktestResult
-from hashpivot.io import COINMETRICS_ATTRIBUTION
 from hashpivot.reports.charts import (
     new_figure,
     plotly_title,
@@ -63,7 +62,9 @@ def write_backtest(result: BacktestResult, out_dir: Path, title: str) -> list[Pa
     subtitle = (
         "Daily hashprice [USD/PH/day], BTC price and cost per BTC [USD/BTC] of the portfolio "
         "(log scale), undiscounted; dotted lines: halvings; shaded: days in reverse margin "
-        f"(total cost above the price; darker: direct cost too); {COINMETRICS_ATTRIBUTION}"
+        "(total cost above the price; darker: direct cost too)"
+        # the days' own sources (Coin Metrics' with its CC BY-NC 4.0 attribution)
+        + (f"; Source: {result.history_source}" if result.history_source else "")
     )
 
     fig, (ax1, ax2) = new_figure(2)

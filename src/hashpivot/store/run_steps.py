@@ -224,6 +224,7 @@ def _execute_backtest(
     charts = {
         "dates": [d.strftime("%Y-%m-%d") for d in daily.index],
         **{c: daily[c].to_list() for c in cols if c in daily},
+        "history_source": result.history_source,  # (the chart's source line)
     }
     return RunOutput(jsonable({"summary": result.summary, "files": [], "notes": result.notes,
                                "resolved_assumptions": result.resolved_assumptions()}),

@@ -111,7 +111,9 @@ def backtest_history(charts: dict[str, Any]) -> dict[str, Any]:
         yaxis={"title": "USD per BTC"},
         yaxis2={"title": "hashprice [USD/PH/day]", "overlaying": "y", "side": "right"},
     )
-    return _fig(fig, "BTC price and cost per BTC (backtest)")
+    source = charts.get("history_source")  # (none in a run stored before it)
+    return _fig(fig, "BTC price and cost per BTC (backtest)"
+                + (f"<br><sup>Source: {source}</sup>" if source else ""))
 
 
 def mw_split(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -404,12 +406,15 @@ def simulate_reverse_margin(results: dict[str, Any]) -> dict[str, Any] | None:
                      f"<br><sup>{sub}</sup>")
 
 
-def btc_price(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Bundled BTC price history [USD]."""
+def btc_price(rows: list[dict[str, Any]], sources: list[dict[str, str]]) -> dict[str, Any]:
+    """BTC price history [USD], titled with the sources of its days (``sources``:
+    :func:`hashpivot.io.btc_daily_sources`' spans; Coin Metrics' with its attribution)."""
+    from hashpivot.io import sources_text
+
     fig = go.Figure(go.Scatter(x=[r["date"] for r in rows],
                                y=[r.get("price_usd") for r in rows], name="BTC [USD]"))
     fig.update_layout(yaxis={"title": "BTC price [USD]", "type": "log"})
-    return _fig(fig, "BTC price (bundled Coin Metrics history)")
+    return _fig(fig, f"BTC price<br><sup>Source: {sources_text(sources)}</sup>")
 
 
 def dispatch_uplift(results: dict[str, Any]) -> dict[str, Any] | None:

@@ -482,7 +482,7 @@ def market_page(request: Request) -> Response:
     except InputError:
         figures, attribution = [], "BTC history: not shown, a user data file cannot be read"
     else:
-        figures, attribution = [charts.btc_price(btc["rows"])], btc["attribution"]
+        figures, attribution = [charts.btc_price(btc["rows"], btc["sources"])], btc["attribution"]
     return _render(
         request,
         "market.html",
