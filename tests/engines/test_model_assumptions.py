@@ -146,7 +146,7 @@ def test_simulate_names_its_start_and_fees_as_pivot_does(
         assert _cells(simulate_rows[name]) == _cells(pivot_rows[name]), name
     assert simulate_rows["[pivot] start"]["source"] != "default"
     assert simulate_rows["[pivot] fees_btc_per_block"]["source"].startswith(
-        "mean of the 90 days to the last of the ")
+        "mean of the 90 days to ")
 
 
 def test_simulate_prints_the_fleet_financing_and_strategies(

@@ -598,8 +598,9 @@ def test_the_start_fees_are_the_mean_of_the_last_90_days_and_say_so() -> None:
     window = load_btc_daily(last - dt.timedelta(days=89), last)["fees_btc_per_block"]
     assert len(window) == 90 and row["value"] == pytest.approx(window.mean(), rel=1e-12)
     assert row["value"] != pytest.approx(window.iloc[-1], rel=1e-3)
-    assert row["source"] == (f"mean of the 90 days to the last of the bundled Coin Metrics "
-                             f"data, {last.isoformat()}")
+    first = (last - dt.timedelta(days=89)).isoformat()
+    assert row["source"] == (f"mean of the 90 days to {last.isoformat()}: Coin Metrics "
+                             f"Community Network Data (CC BY-NC 4.0) ({first} to {last})")
 
 
 def test_project_debt_interest_is_the_quoted_rate_over_twelve() -> None:

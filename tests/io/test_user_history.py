@@ -181,3 +181,30 @@ def test_days_data_update_appends_to_the_users_updates_keep_both_sources(
     assert [s["first"] for s in spans] == ["2025-09-27", "2025-09-28"], spans
     assert spans[0]["attribution"].startswith(f"your file {path}"), spans
     assert spans[1]["attribution"] == MEMPOOL_ATTRIBUTION
+
+
+def test_the_start_fees_name_the_sources_of_their_90_days(data_dir: Path) -> None:
+    """pivot's and simulate's start fees are the mean of the last 90 days: their source
+    read "mean of the 90 days to the last of the history from your file ..." (the last
+    day's source alone, though 88 of the days were Coin Metrics'); it names each source
+    with its days."""
+    from hashpivot.engines.pivot.market import market_start
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+    from hashpivot.io import COINMETRICS_ATTRIBUTION
+    from hashpivot.models import load_portfolio
+
+    header, row = _documented()
+    path = data_dir / UPDATES_FILE
+    path.write_text(f"{header}\n{row}\n{row.replace('2025-09-26', '2025-09-27', 1)}\n"
+                    f"{row.replace('2025-09-26', '2025-09-28', 1)}\n")
+    ms = market_start(load_portfolio(ROOT / "examples" / "pivot-200mw.toml").pivot)
+    yours = network_state_on("2025-09-28").source
+    expected = (f"mean of the 90 days to 2025-09-28: "
+                f"{COINMETRICS_ATTRIBUTION.removeprefix('Source: ')} (2025-07-01 to "
+                f"2025-09-26); {yours} (2025-09-27 to 2025-09-28)")
+    assert ms.fees_source == expected
+    res = simulate(load_portfolio(ROOT / "examples" / "pivot-200mw.toml"),
+                   SimulationConfig(n_paths=4, chunk_paths=4))
+    (fees,) = [r for r in res.to_json()["resolved_assumptions"]
+               if r["name"] == "[pivot] fees_btc_per_block"]
+    assert fees["source"] == expected

@@ -88,6 +88,7 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
             "= [pivot] horizon_years"
         ),
         "market_source": ms.source,
+        "fees_source": ms.fees_source,
         "btc_price_usd": ms.btc_price_usd,
         "fees_btc_per_block": ms.fees_btc_per_block,
         **({"halvings": halving_facts(ms.start, ms.height, months)} if months else {}),
@@ -127,7 +128,7 @@ def _fleet_rows(inputs: dict[str, Any], pivot: set[str], market: str
     return [
         {"name": "[pivot] fees_btc_per_block", "value": inputs["fees_btc_per_block"],
          "unit": "BTC/block", "source": "file" if "fees_btc_per_block" in pivot
-         else fees_source(market)},
+         else fees_source(market, inputs.get("fees_source"))},
         *halving_rows(inputs.get("halvings"), "file" if "start_height" in pivot else
                       f"{market}, + {BLOCKS_PER_DAY} blocks a day to the start"),
         {"name": "[pivot] fleet_replacement_years",

@@ -61,6 +61,9 @@ class MarketStart:
         Block height at the start of the first month. [-]
     source : str
         Origin of the defaults.
+    fees_source : str
+        Origin of the default fees: the mean of the last :data:`FEES_MEAN_DAYS` days and
+        the sources of those days.
     """
 
     start: pd.Period
@@ -69,6 +72,7 @@ class MarketStart:
     fees_btc_per_block: float
     height: int
     source: str
+    fees_source: str = ""
 
 
 def _history_source(last: dt.date) -> str:
@@ -89,13 +93,25 @@ def _history_source(last: dt.date) -> str:
 FEES_MEAN_DAYS = 90
 
 
-def fees_source(market_source: str) -> str:
-    """Where the start's fees per block come from: the mean of the last
-    :data:`FEES_MEAN_DAYS` days of the data ``market_source`` names (its other figures are
-    its last day's)."""
+def fees_source(market_source: str, window_source: str | None = None) -> str:
+    """Where the start's fees per block come from: ``window_source``, the sources of the
+    last :data:`FEES_MEAN_DAYS` days the mean was taken over (:attr:`MarketStart.fees_source`,
+    kept in the run's inputs as ``fees_source``); for a run stored before it, the data
+    ``market_source`` names (its other figures are its last day's)."""
+    if window_source:
+        return window_source
     if market_source.startswith("built-in"):
         return market_source
     return f"mean of the {FEES_MEAN_DAYS} days to the last of the {market_source}"
+
+
+def _fees_window_source(first: dt.date, last: dt.date) -> str:
+    """The mean fees' source: its last day and the sources of its days, each with its
+    days (:func:`hashpivot.io.sources_text`)."""
+    from hashpivot.io import btc_daily_sources, sources_text
+
+    return (f"mean of the {FEES_MEAN_DAYS} days to {last.isoformat()}: "
+            f"{sources_text(btc_daily_sources(first, last))}")
 
 
 def _bundled_state() -> dict[str, Any]:
@@ -105,7 +121,8 @@ def _bundled_state() -> dict[str, Any]:
         from hashpivot.io import btc_daily_range, load_btc_daily
 
         _, last = btc_daily_range()
-        df = load_btc_daily(last - dt.timedelta(days=FEES_MEAN_DAYS - 1), last)
+        first = last - dt.timedelta(days=FEES_MEAN_DAYS - 1)
+        df = load_btc_daily(first, last)
         row = df.iloc[-1]
         return {
             "date": last,
@@ -114,9 +131,11 @@ def _bundled_state() -> dict[str, Any]:
             "fees_btc_per_block": float(df["fees_btc_per_block"].mean()),
             "height": int(row["height_end"]),
             "source": _history_source(last),
+            "fees_source": _fees_window_source(first, last),
         }
     except (DataError, ImportError, KeyError, OSError, ValueError):
-        return {**_FALLBACK_STATE, "source": "built-in fallback (Coin Metrics 2025-09-26)"}
+        fallback = "built-in fallback (Coin Metrics 2025-09-26)"
+        return {**_FALLBACK_STATE, "source": fallback, "fees_source": fallback}
 
 
 def market_start(spec: PivotSpec, start: pd.Period | str | None = None) -> MarketStart:
@@ -155,6 +174,7 @@ def market_start(spec: PivotSpec, start: pd.Period | str | None = None) -> Marke
         ),
         height=int(height),
         source=str(state["source"]),
+        fees_source=str(state["fees_source"]),
     )
 
 

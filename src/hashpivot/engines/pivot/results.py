@@ -343,7 +343,8 @@ class PivotResult:
              "value": inp["network_hashrate_growth_per_year"], "unit": "1/year",
              "source": src("network_hashrate_growth_per_year")},
             {"name": "[pivot] fees_btc_per_block", "value": inp["fees_btc_per_block"],
-             "unit": "BTC/block", "source": src("fees_btc_per_block", fees_source(market))},
+             "unit": "BTC/block",
+             "source": src("fees_btc_per_block", fees_source(market, inp.get("fees_source")))},
             *halving_rows(inp.get("halvings"), src(
                 "start_height", f"{market}, + {BLOCKS_PER_DAY} blocks a day to the start")),
             {"name": "[pivot] fleet_replacement_years",

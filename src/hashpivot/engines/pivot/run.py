@@ -342,6 +342,7 @@ def run_pivot(
         "terminal_value": describe_tv(tv_spec),
         "tax": spec.tax.describe() if spec.tax is not None else None,
         "market_source": ms.source,
+        "fees_source": ms.fees_source,
         "btc_price_usd": ms.btc_price_usd,
         "btc_price_growth_per_year": spec.btc_price_growth_per_year,
         "network_hashrate_th_s": ms.network_hashrate_th_s,

@@ -177,7 +177,8 @@ def _market_rows(inputs: dict[str, Any], src: Any) -> list[dict[str, Any]]:
         pivot_row("network_hashrate_growth_per_year", "1/year",
                   src("network_hashrate_growth_per_year")),
         *([pivot_row("fees_btc_per_block", "BTC/block",
-                     src("fees_btc_per_block", None, fees_source(market)))]
+                     src("fees_btc_per_block", None,
+                         fees_source(market, m.get("fees_source"))))]
           if "fees_btc_per_block" in m else []),
         *({**row, "source": row["source"] + ("; not used: [scenario] anchor = 'history'"
                                              if history else "")}

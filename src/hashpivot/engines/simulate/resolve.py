@@ -401,6 +401,7 @@ def _market_facts(pv: Any, portfolio: Portfolio, start: pd.Period | None,
         "fees_btc_per_block": ms.fees_btc_per_block,
         "fleet_replacement_years": pspec.fleet_replacement_years,
         "source": ms.source,
+        "fees_source": ms.fees_source,
     }
 
 
