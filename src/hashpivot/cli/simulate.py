@@ -45,7 +45,8 @@ from hashpivot.reports.tables.simulate import (
     model_line,
     reverse_margin_table,
 )
-from hashpivot.reports.tables.strategies import POLICY_TITLE, policy_rows, simulate_rows
+from hashpivot.reports.tables.strategies import simulate_rows
+from hashpivot.reports.tables.treasury import POLICY_TITLE, policy_rows
 from hashpivot.run_defaults import DEFAULT_CHUNK_PATHS, DEFAULT_N_PATHS, MAX_HORIZON_YEARS
 
 if TYPE_CHECKING:

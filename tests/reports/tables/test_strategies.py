@@ -6,16 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from hashpivot.reports.tables.strategies import (
-    EX_CAPEX_NOTE,
-    FORCED_SALE_NOTE,
-    MATERIAL_FORCED_SALE_BTC,
     MC_ERROR_NOTE,
-    forced_sale_price_cell,
     pivot_rows,
-    policy_rows,
     share_error_note,
     simulate_rows,
     switching_line,
+)
+from hashpivot.reports.tables.treasury import (
+    EX_CAPEX_NOTE,
+    FORCED_SALE_NOTE,
+    MATERIAL_FORCED_SALE_BTC,
+    forced_sale_price_cell,
+    policy_rows,
 )
 
 

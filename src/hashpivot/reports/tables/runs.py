@@ -24,12 +24,11 @@ from hashpivot.reports.tables.simulate import (
     reverse_margin_table,
 )
 from hashpivot.reports.tables.strategies import (
-    POLICY_TITLE,
     Row,
     pivot_rows,
-    policy_rows,
     simulate_rows,
 )
+from hashpivot.reports.tables.treasury import POLICY_TITLE, policy_rows
 
 
 @dataclass(frozen=True)
