@@ -13,7 +13,7 @@ from pathlib import Path
 import hashpivot
 from hashpivot.cli.optimize import OPTIONS, _spoken
 from hashpivot.optimize import OptimizeConfig
-from hashpivot.optimize.run import stopped_short_warnings
+from hashpivot.optimize.stopped_short import stopped_short_warnings
 from hashpivot.power.report import SolveReport
 from hashpivot.reports.tables.runs import run_tables
 from hashpivot.store.run_params import OptimizeParams

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from hashpivot.optimize.run import stopped_short_warnings
+from hashpivot.optimize.stopped_short import stopped_short_warnings
 from hashpivot.power.report import SolveReport
 
 
