@@ -229,12 +229,14 @@ def write_rows(rows: Sequence[DailyRow], full: bool, base_url: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     path = root / (CHAIN_FILE if full else UPDATES_FILE)
     append = not full and path.exists() and _last_csv_line(path) is not None
-    # the first day this file holds that ``data update`` fetched: None when it wrote the
-    # whole file (kept when it appends to a file of its own), the first new day when it
+    # the first day this file holds that ``data update`` fetched: None when it writes the
+    # whole file, kept when it appends to a file of its own, the first new day when it
     # appends to the user's
     before = file_origin(root, path.name) if append else None
-    first_fetched = (None if before is None else before.fetched_from or None
-                     if before.verified else rows[0].date.isoformat())
+    first_fetched: str | None = None
+    if before is not None:
+        first_fetched = (before.fetched_from or None) if before.verified else (
+            rows[0].date.isoformat())
     with path.open("a" if append else "w", newline="") as f:
         writer = csv.writer(f)
         if not append:
