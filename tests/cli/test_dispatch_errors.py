@@ -388,6 +388,12 @@ def test_prices_that_look_like_kwh_are_noted(tmp_path: Path, factor: float, unit
                                                                                   index=False)
     calm = _dispatch(EXAMPLE, real)
     assert calm.exit_code == 0 and "kWh" not in calm.output, calm.output
+    # a windier one averages below zero (-3.3 USD/MWh): a file in c/kWh never does
+    pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  "price": [(-25.0 if i % 3 else 40.0) for i in range(48)]}).to_csv(real,
+                                                                                   index=False)
+    windy = _dispatch(EXAMPLE, real)
+    assert windy.exit_code == 0 and "kWh" not in windy.output, windy.output
 
 
 def test_the_irregular_steps_note_says_where_the_prices_miss(tmp_path: Path) -> None:

@@ -49,8 +49,9 @@ def _price_unit_note(values: np.ndarray, hours: np.ndarray) -> str | None:
     :data:`PRICE_CAP_USD_PER_MWH`: a slip of zeros), and a time-weighted mean below 1
     USD/MWh in absolute value (:data:`~hashpivot.models.sanity.
     USD_PER_KWH_BELOW_USD_PER_MWH`: a file in USD/kWh, 0.03 for 30 USD/MWh) or below
-    :data:`~hashpivot.models.sanity.LOW_POWER_PRICE_USD_PER_MWH` (c/kWh, as a contract
-    price that low is noted): neither range holds the series' true prices.
+    :data:`~hashpivot.models.sanity.LOW_POWER_PRICE_USD_PER_MWH` and above 0 (c/kWh, as
+    a contract price that low is noted; a windy week of negative prices averaging below
+    0 is no unit slip): neither range holds the series' true prices.
 
     Parameters
     ----------
@@ -83,7 +84,7 @@ def _price_unit_note(values: np.ndarray, hours: np.ndarray) -> str | None:
         notes.append(
             f"the prices average {mean:.4g} USD/MWh (|price| {mean_abs:.4g}): is the file in "
             "USD/kWh? (multiply by 1000 for USD/MWh)")
-    elif total_h > 0 and mean < LOW_POWER_PRICE_USD_PER_MWH:
+    elif total_h > 0 and 0 < mean < LOW_POWER_PRICE_USD_PER_MWH:  # (c/kWh: never below 0)
         notes.append(
             f"the prices average {mean:.4g} USD/MWh, below "
             f"{LOW_POWER_PRICE_USD_PER_MWH:g}: is the file in c/kWh? (multiply by 10 for "
