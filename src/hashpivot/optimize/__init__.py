@@ -14,7 +14,9 @@ two-stage bound, out-of-sample NPV, shadow prices and the rules that bind
 
 Modules, one concern each: :mod:`~hashpivot.optimize.coefficients` (the adapter to the
 pivot valuation), :mod:`hashpivot.regulation` (rules -> effects, shared with pivot),
-:mod:`~hashpivot.optimize.inputs`, :mod:`~hashpivot.optimize.scenarios`,
+:mod:`~hashpivot.optimize.inputs` (with :mod:`~hashpivot.optimize.committed_entries` and
+:mod:`~hashpivot.optimize.committed_budget`: the committed conversions checked),
+:mod:`~hashpivot.optimize.scenarios`,
 :mod:`~hashpivot.optimize.model`,
 :mod:`~hashpivot.optimize.solve`, :mod:`~hashpivot.optimize.strategies`,
 :mod:`~hashpivot.optimize.evaluate`, :mod:`~hashpivot.optimize.results` and

@@ -2,7 +2,8 @@
 ``fixed_through``) fit the equity budget of each model year and the debt capacity.
 
 Each committed entry is checked on its own against its site, tenant and quarter when the
-inputs are resolved (:func:`hashpivot.optimize.inputs.resolve_problem`); what the entries
+inputs are resolved (:func:`hashpivot.optimize.committed_entries.committed_conversions`,
+from :func:`hashpivot.optimize.inputs.resolve_problem`); what the entries
 pay together is checked here, before any scenario is drawn, with the model's own
 coefficients (``conversion-budget-upper`` and ``conversion-debt-upper`` of
 :mod:`hashpivot.optimize.model`): fixed conversions that break either would make the plan
