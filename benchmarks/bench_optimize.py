@@ -187,7 +187,7 @@ def _run_once(pf: Any, n_scenarios: int, gap: float) -> dict[str, float]:
 def _floor_scenarios(p: Any, c: Any) -> float:
     """Scenarios given the floor's binaries; NaN on code without them."""
     try:
-        from hashpivot.optimize.model import floor_scenarios
+        from hashpivot.optimize.scenario_npv import floor_scenarios
     except ImportError:
         return float("nan")
     return float((floor_scenarios(p, c) > 0).sum())

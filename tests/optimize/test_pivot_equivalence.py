@@ -359,7 +359,7 @@ def test_a_planned_block_worth_least_is_still_displaced_in_pivot_s_order() -> No
     p = resolve_problem(pf, continuous=True)
     params, _ = scenario_params(p, 0)
     c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
-    from hashpivot.optimize.model import least_efficient_first
+    from hashpivot.optimize.displacement_order import least_efficient_first
 
     # teeth: the planned block is cheaper to displace than the old one in early quarters
     loss = c.mining_loss_usd_per_mw[0, 0]
@@ -471,8 +471,9 @@ def test_the_model_counts_the_floor_in_its_objective_and_its_cvar() -> None:
     and some not, a fixed plan's objective is ``(1 - lambda) E[NPV] + lambda CVaR`` of
     the NPVs that :func:`scenario_npv_usd` gives, and a free plan's is at least as
     high (its optimum)."""
-    from hashpivot.optimize.model import build_plan_model, floor_scenarios, sga_floor_usd
+    from hashpivot.optimize.model import build_plan_model
     from hashpivot.optimize.results import cvar_usd
+    from hashpivot.optimize.scenario_npv import floor_scenarios, sga_floor_usd
     from hashpivot.optimize.scenarios import ScenarioCoefficients
     from hashpivot.optimize.solve import solve_model
 
@@ -515,7 +516,8 @@ def test_past_the_floor_spare_capacity_still_goes_first() -> None:
     mining). The check that holds the model to pivot's order (spare capacity first)
     tested the whole loss, positive, so the model displaced miners and kept their resale:
     a 10 MW plan of the last quarter was worth 0.71 M USD more to it than to pivot."""
-    from hashpivot.optimize.model import floor_scenarios, spare_first
+    from hashpivot.optimize.displacement_order import spare_first
+    from hashpivot.optimize.scenario_npv import floor_scenarios
 
     sga = table(name="corporate", category="sga_cash", usd_per_year=50e6)
     pf = portfolio(site_toml("A", capacity=60.0, price=30.0,
@@ -542,7 +544,8 @@ def test_the_shadow_prices_hold_the_floor_binaries_at_the_plan() -> None:
     build capacity's shadow prices summed 102.2 M USD instead of 85.5. Held at the plan's
     values, the duals are those of the model without the floor, which is exact there."""
     from hashpivot.optimize.evaluate import shadow_price_frame
-    from hashpivot.optimize.model import build_plan_model, sga_floor_usd
+    from hashpivot.optimize.model import build_plan_model
+    from hashpivot.optimize.scenario_npv import sga_floor_usd
     from hashpivot.optimize.solve import relaxation_duals, solve_model
 
     sga = table(name="corporate", category="sga_cash", usd_per_year=8.0e6)
@@ -583,11 +586,11 @@ def test_the_floor_binaries_bound_what_a_plan_can_forgo() -> None:
     value past the horizon is less than the SG&A's, so no scenario needs the binaries (the
     bound by the sites alone gave them one). The bound holds the forgone value of the
     largest plans the tenant allows, at each site."""
-    from hashpivot.optimize.model import (
-        _mining_terminal_matrix,
+    from hashpivot.optimize.model import build_plan_model
+    from hashpivot.optimize.scenario_npv import (
         _most_forgone_usd,
-        build_plan_model,
         floor_scenarios,
+        mining_terminal_matrix,
     )
     from hashpivot.optimize.solve import solve_model
 
@@ -613,6 +616,6 @@ def test_the_floor_binaries_bound_what_a_plan_can_forgo() -> None:
         x[int(np.flatnonzero(p.offer_site == site)[0]), 0] = 10.0
         pm = build_plan_model(p, c, ObjectiveSpec(), fixed_conversion_mw=x)
         sol, _ = solve_model(pm.m, pm.integer)
-        forgone.append(-float((_mining_terminal_matrix(p, c) @ sol[pm.npv_cols])[0]))
+        forgone.append(-float((mining_terminal_matrix(p, c) @ sol[pm.npv_cols])[0]))
     # A's 10 MW are spare capacity (15.9 MW): nothing forgone; B's are its miners
     assert forgone[0] == 0.0 and 0.0 < forgone[1] <= most * (1 + 1e-12)

@@ -16,8 +16,9 @@ Modules, one concern each: :mod:`~hashpivot.optimize.coefficients` (the adapter 
 pivot valuation), :mod:`hashpivot.regulation` (rules -> effects, shared with pivot),
 :mod:`~hashpivot.optimize.inputs` (with :mod:`~hashpivot.optimize.committed_entries` and
 :mod:`~hashpivot.optimize.committed_budget`: the committed conversions checked),
-:mod:`~hashpivot.optimize.scenarios`,
-:mod:`~hashpivot.optimize.model`,
+:mod:`~hashpivot.optimize.scenarios`, :mod:`~hashpivot.optimize.scenario_npv` (each
+scenario's NPV of a plan), :mod:`~hashpivot.optimize.model` (with
+:mod:`~hashpivot.optimize.displacement_order`: which machines a conversion displaces),
 :mod:`~hashpivot.optimize.solve`, :mod:`~hashpivot.optimize.strategies`,
 :mod:`~hashpivot.optimize.evaluate`, :mod:`~hashpivot.optimize.results` and
 :mod:`~hashpivot.optimize.run` (:func:`optimize_plan`).

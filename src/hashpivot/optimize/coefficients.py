@@ -26,7 +26,7 @@ model (:mod:`hashpivot.engines.pivot.tranches`); the model displaces the tranche
 mining is worth least, the pivot model the least efficient first (the same on the
 examples), and at a site whose fleet changes over the horizon (dated entries, a later
 connection), where the two would often differ, binaries hold the model to pivot's order
-(:func:`hashpivot.optimize.model.least_efficient_first`).
+(:func:`hashpivot.optimize.displacement_order.least_efficient_first`).
 
 Discounting as the risk engine: ``sum_t cf_t / (1 + r_m)^(t+1)``, month-end flows, ``r_m``
 the monthly rate of ``[pivot].discount_rate``.
@@ -287,8 +287,8 @@ def site_tranches(
 def _band_tranches(site: SiteInputs, entries: list[tuple[str, float, float, float]]
                    ) -> list[Tranche]:
     """A swapping site's bands as tranches (:mod:`~hashpivot.mining.slots`), in
-    the order pivot displaces them (:func:`hashpivot.optimize.model.efficiency_order`
-    keeps it)."""
+    the order pivot displaces them
+    (:func:`hashpivot.optimize.displacement_order.efficiency_order` keeps it)."""
     out: list[Tranche] = []
     units = [Tranche(label, watts * site.power_overhead_factor / 1e6, hr, up,
                      watts / hr if hr > 0 else float("nan"), window, price)

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from hashpivot.arrays import FloatArray
 from hashpivot.exceptions import SolverError
+from hashpivot.optimize.displacement_order import least_efficient_first, spare_first
 from hashpivot.optimize.inputs import PlanProblem
 from hashpivot.optimize.model import (
     USD_SCALE,
@@ -30,14 +31,14 @@ from hashpivot.optimize.model import (
     PlanModel,
     build_plan_model,
     cvar_tail,
+)
+from hashpivot.optimize.scenario_npv import (
     floor_scenarios,
-    least_efficient_first,
     scenario_npv_usd,
     scenario_terminal_value_usd,
-    spare_first,
 )
-from hashpivot.optimize.model import subset_of as subset
 from hashpivot.optimize.scenarios import ScenarioCoefficients
+from hashpivot.optimize.scenarios import subset_of as subset
 from hashpivot.optimize.solve import SolveStoppedError, solve_model
 from hashpivot.power.lp import LinearModel
 from hashpivot.regulation import SiteRuleEffects, describe_effect

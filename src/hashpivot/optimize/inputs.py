@@ -155,6 +155,13 @@ class PlanProblem:
         """Per tenant. [-]"""
         return np.array([t.probability_signing for t in self.tenants])
 
+    def conversion_cells(self) -> tuple[IntArray, IntArray]:
+        """Offer and quarter of each cell of the (O, Q) arrays in row-major order (the
+        decision model's ``conversion`` columns). [-]"""
+        o, q = np.meshgrid(np.arange(self.n_offers), np.arange(self.n_quarters),
+                           indexing="ij")
+        return o.ravel(), q.ravel()
+
 
 def block_notes(p: PlanProblem) -> list[str]:
     """The sites with offers whose convertible MW (within a rule's cap) hold no whole hall

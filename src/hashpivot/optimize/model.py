@@ -26,10 +26,11 @@ Constraints, named ``"{variable}-{rule}-{bound}"``:
 * ``displaced-balance-eq``: each converted MW displaces spare capacity or a fleet tranche;
 * ``displaced-tranche-upper``: a tranche is displaced at most once;
 * ``displaced-spare-lower``, ``displaced-sparefill-lower``: spare capacity is converted
-  before miners are displaced, as in the pivot model (:func:`define_spare_first`);
+  before miners are displaced, as in the pivot model
+  (:func:`~hashpivot.optimize.displacement_order.define_spare_first`);
 * ``displaced-order-lower``, ``displaced-orderfill-lower``: the fleet tranches are
   displaced least efficient first, as in the pivot model, where the model could do
-  otherwise (:func:`define_least_efficient_first`);
+  otherwise (:func:`~hashpivot.optimize.displacement_order.define_least_efficient_first`);
 * ``conversion-interconnection-upper``: MW converted at a site <= min(convertible,
   ``capacity_mw``);
 * ``conversion-regulation-upper``: MW converted <= a rule's cap;
@@ -51,7 +52,9 @@ at the optimum the mean of the worst ``m`` scenarios, the CVaR the results repor
 (:func:`hashpivot.risk_measures.cvar`), also where ``alpha K`` is not whole.
 ``NPV_k = baseline_k + sum over offers of signed_k,l x (hosting NPV x MW - mining lost on
 the MW displaced) - rule costs + sga_floor_k``, each term with its terminal value
-(:mod:`hashpivot.optimize.terminal`).
+(:mod:`hashpivot.optimize.terminal`); the map and the floor are
+:mod:`hashpivot.optimize.scenario_npv`'s, the displacement order's rows
+:mod:`hashpivot.optimize.displacement_order`'s.
 """
 
 from __future__ import annotations
@@ -59,12 +62,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
 
-from hashpivot.arrays import BoolArray, FloatArray, IntArray
+from hashpivot.arrays import FloatArray, IntArray
+from hashpivot.optimize.displacement_order import (
+    define_least_efficient_first,
+    define_spare_first,
+    least_efficient_first,
+    spare_first,
+)
 from hashpivot.optimize.inputs import PlanProblem
-from hashpivot.optimize.scenarios import ScenarioCoefficients
+from hashpivot.optimize.scenario_npv import (
+    floor_scenarios,
+    mining_terminal_matrix,
+    scenario_npv_matrix,
+)
+from hashpivot.optimize.scenarios import ScenarioCoefficients, subset_of
 from hashpivot.power.lp import LinearModel
 from hashpivot.sampling_error import tail_size
 
@@ -90,7 +102,8 @@ class ObjectiveSpec:
 @dataclass
 class PlanModel:
     """The built model and the per-scenario NPV map ``NPV = base + A @ cols`` (plus the
-    floor of :func:`sga_floor_usd`, columns ``sga_floor`` in the model)."""
+    floor of :func:`~hashpivot.optimize.scenario_npv.sga_floor_usd`, columns
+    ``sga_floor`` in the model)."""
 
     m: LinearModel
     npv_cols: IntArray  # columns entering scenario NPVs
@@ -99,174 +112,15 @@ class PlanModel:
     integer: bool
 
 
-def _scenario_matrix(
-    p: PlanProblem,
-    c: ScenarioCoefficients,
-    hosting_usd_per_mw: FloatArray,
-    mining_usd_per_mw: FloatArray,
-    site_cost_usd: FloatArray,
-) -> FloatArray:
-    """(K, O*Q + O*J*Q + S) coefficients of conversion, displaced, site_started.
-
-    Parameters
-    ----------
-    hosting_usd_per_mw : ndarray (O, Q)
-        Value per MW of an offer converted in a quarter. [USD/MW]
-    mining_usd_per_mw : ndarray (K, S, J, Q)
-        Value lost per MW of a tranche displaced in a quarter. [USD/MW]
-    site_cost_usd : ndarray (S,)
-        Value of the cost of a site's first conversion (rules). [USD]
-    """
-    k = c.n_scenarios
-    sig = c.signed[:, p.offer_tenant]  # (K, O)
-    ax = sig[:, :, None] * (hosting_usd_per_mw * p.unit_mw)[None, :, :]
-    loss = mining_usd_per_mw[:, p.offer_site, :, :]  # (K, O, J, Q)
-    ad = -sig[:, :, None, None] * loss
-    az = np.broadcast_to(-site_cost_usd, (k, p.n_sites))
-    return np.concatenate([ax.reshape(k, -1), ad.reshape(k, -1), az], axis=1)
-
-
-def _scenario_npv_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
-    """NPV coefficients (:func:`_scenario_matrix` of the whole values)."""
-    return _scenario_matrix(p, c, p.hosting_npv_usd_per_mw, c.mining_loss_usd_per_mw,
-                            p.site_cost_npv_usd)
-
-
-def scenario_terminal_value_usd(
-    p: PlanProblem, c: ScenarioCoefficients, values: FloatArray
-) -> FloatArray:
-    """The terminal value in each scenario's NPV (:mod:`hashpivot.optimize.terminal`).
-
-    Parameters
-    ----------
-    p : PlanProblem
-    c : ScenarioCoefficients
-        K scenarios.
-    values : ndarray
-        A solution's values of the model's ``npv_cols`` (:class:`PlanModel`).
-
-    Returns
-    -------
-    ndarray (K,)
-        ``c.baseline_terminal_usd + B @ values``, ``B`` the map of
-        :func:`_scenario_matrix` of the values past the horizon, and the floor of
-        :func:`sga_floor_usd`. [USD]
-    """
-    mining = np.broadcast_to(c.mining_terminal_usd_per_mw[..., None],
-                             c.mining_loss_usd_per_mw.shape)  # the same from every quarter
-    b = _scenario_matrix(p, c, p.hosting_terminal_usd_per_mw, mining, np.zeros(p.n_sites))
-    return np.asarray(c.baseline_terminal_usd + b @ values + sga_floor_usd(p, c, values),
-                      dtype=np.float64)
-
-
-def _mining_terminal_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
-    """(K, npv columns): minus the mining terminal value a plan's columns forgo. [USD]"""
-    mining = np.broadcast_to(c.mining_terminal_usd_per_mw[..., None],
-                             c.mining_loss_usd_per_mw.shape)
-    return _scenario_matrix(p, c, np.zeros_like(p.hosting_terminal_usd_per_mw), mining,
-                            np.zeros(p.n_sites))
-
-
-def _most_forgone_usd(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
-    """A bound on the mining terminal value a plan can forgo, per scenario: the tranches of
-    most value per MW displaced first, at each site with offers up to the MW it may convert
-    (``site_limit_mw``, a rule's cap), and in all up to the most the tenants can lease
-    (their IT MW at the highest PUE of their offers) and the build capacity can start.
-    The caps nest (each site's within the whole), so taking the tranches in that order
-    gives the most. [USD]"""
-    sites = np.unique(p.offer_site)
-    site_cap = np.minimum(p.site_limit_mw[sites], p.rule_cap_mw[sites])  # [MW]
-    demand = 0.0
-    for t, tenant in enumerate(p.tenants):
-        offers = p.offer_tenant == t
-        if offers.any():
-            demand += float(tenant.it_mw) * float(np.max(p.offer_pue[offers]))
-    whole = min(demand, p.build_mw_per_quarter * p.n_quarters, float(site_cap.sum()))
-    tv = c.mining_terminal_usd_per_mw[:, sites, :].reshape(c.n_scenarios, -1)  # (K, S'J)
-    mw = p.tranche_mw[sites].reshape(-1)  # [MW]
-    site_of = np.repeat(np.arange(sites.size), p.n_tranches)
-    order = np.argsort(-tv, axis=1, kind="stable")  # each scenario's most valuable first
-    rows = np.arange(c.n_scenarios)
-    left_site = np.repeat(site_cap.astype(float)[None, :], c.n_scenarios, axis=0)
-    left = np.full(c.n_scenarios, whole)
-    most = np.zeros(c.n_scenarios)
-    for rank in range(order.shape[1]):  # all scenarios at once, item by item
-        i = order[:, rank]
-        take = np.minimum(np.minimum(mw[i], left_site[rows, site_of[i]]), left)
-        take = np.where(tv[rows, i] > 0, np.maximum(take, 0.0), 0.0)
-        most += tv[rows, i] * take
-        left_site[rows, site_of[i]] -= take
-        left -= take
-    return most
-
-
-def floor_scenarios(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
-    """How much of keep-mining's terminal value a plan may forgo beyond what it keeps,
-    per scenario: ``max_T - kept`` where ``kept`` is keep-mining's, net of the cash SG&A
-    and floored at 0 (``baseline_terminal_usd``), and ``max_T`` a bound on what a plan
-    can displace (:func:`_most_forgone_usd`). Where positive, :func:`sga_floor_usd` may
-    be too. [USD]"""
-    most = _most_forgone_usd(p, c)
-    room = most - c.baseline_terminal_usd
-    tol = 1e-9 * np.maximum(np.abs(most), 1.0)
-    return np.asarray(np.where(room > tol, room, 0.0), dtype=np.float64)
-
-
-def sga_floor_usd(p: PlanProblem, c: ScenarioCoefficients, values: FloatArray) -> FloatArray:
-    """What pivot's floor of the mining line adds to a plan's NPV over the model's
-    linear map, per scenario: ``max(T - kept, 0)``. [USD]
-
-    pivot values mining after the horizon at ``max(R - T, 0)``: ``R`` the tranches'
-    terminal values (each floored at 0) less the cash SG&A's, ``T`` those of the MW the
-    plan displaces. The linear map counts ``max(R, 0) - T`` (keep-mining's value, ``kept``
-    in ``baseline_terminal_usd``, less each displaced MW's). The two agree while the
-    machines kept cover the SG&A (``T <= R``); past it pivot stops mining at 0 and the map
-    goes below by ``T - max(R, 0)``. Zero where no plan can get there
-    (:func:`floor_scenarios`), so without SG&A or a mining terminal value. The
-    parameters are those of :func:`scenario_terminal_value_usd`; (K,).
-    """
-    room = floor_scenarios(p, c)
-    out = np.zeros(c.n_scenarios)
-    need = np.flatnonzero(room > 0)
-    if need.size:
-        forgone = -(_mining_terminal_matrix(p, subset_of(c, need)) @ values)
-        out[need] = np.maximum(forgone - c.baseline_terminal_usd[need], 0.0)
-    return out
-
-
-def subset_of(c: ScenarioCoefficients, idx: npt.ArrayLike) -> ScenarioCoefficients:
-    """The scenarios ``idx`` of ``c``."""
-    i = np.atleast_1d(np.asarray(idx))
-    return ScenarioCoefficients(
-        c.baseline_npv_usd[i], c.mining_loss_usd_per_mw[i], c.signed[i],
-        c.baseline_terminal_usd[i], c.mining_terminal_usd_per_mw[i],
-    )
-
-
-def scenario_npv_usd(p: PlanProblem, c: ScenarioCoefficients, matrix_usd: FloatArray,
-                     values: FloatArray) -> FloatArray:
-    """Each scenario's NPV of a solution: ``base + A @ values`` and the floor of
-    :func:`sga_floor_usd`. [USD]
-
-    Parameters
-    ----------
-    matrix_usd : ndarray (K, len(values))
-        ``A``, the :class:`PlanModel`'s ``npv_matrix_usd`` on ``c``.
-    values : ndarray
-        The solution's values of the model's ``npv_cols``.
-    """
-    return np.asarray(c.baseline_npv_usd + matrix_usd @ values + sga_floor_usd(p, c, values),
-                      dtype=np.float64)
-
-
 def define_sga_floor(m: LinearModel, p: PlanProblem, c: ScenarioCoefficients,
                      weight: float, present: bool) -> tuple[IntArray, IntArray]:
     """``sga_floor`` g_k >= 0 and ``sga_floor_on`` binary y_k per scenario, with
     ``sga_floor-forgone-upper`` (g - T(d) + kept y <= 0) and ``sga_floor-on-upper``
     (g - (max_T - kept) y <= 0): maximized, ``g = max(T - kept, 0)``
-    (:func:`sga_floor_usd`). Fixed at 0 in the scenarios where no plan gets there; no
-    columns at all unless ``present``. ``weight`` is g's objective weight per USD
-    (minimized: negative). Returns the columns of g and their scenarios."""
+    (:func:`~hashpivot.optimize.scenario_npv.sga_floor_usd`). Fixed at 0 in the
+    scenarios where no plan gets there; no columns at all unless ``present``. ``weight``
+    is g's objective weight per USD (minimized: negative). Returns the columns of g and
+    their scenarios."""
     k = c.n_scenarios if present else 0
     room = floor_scenarios(p, c)[:k] if k else np.zeros(0)
     g = m.add_variables("sga_floor", 0.0, room / USD_SCALE, weight, n=k)
@@ -275,7 +129,7 @@ def define_sga_floor(m: LinearModel, p: PlanProblem, c: ScenarioCoefficients,
     terms: list[tuple[IntArray, IntArray, FloatArray | float]] = []
     need = np.flatnonzero(room > 0)
     if need.size:
-        forgone = -_mining_terminal_matrix(p, subset_of(c, need)) / USD_SCALE  # (n, cols)
+        forgone = -mining_terminal_matrix(p, subset_of(c, need)) / USD_SCALE  # (n, cols)
         cols = np.concatenate([m.variables["conversion"], m.variables["displaced"],
                                m.variables["site_started"]])
         rr, cc = np.nonzero(forgone)
@@ -331,189 +185,10 @@ def define_displaced(m: LinearModel, p: PlanProblem, cost: FloatArray) -> IntArr
     return d
 
 
-def ordering_losses(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:
-    """The loss per MW displaced that :func:`spare_first` and
-    :func:`least_efficient_first` test: ``mining_loss_usd_per_mw`` (K, S, J, Q), and in
-    the scenarios where a plan can reach the SG&A floor (:func:`floor_scenarios`) also
-    the same without the mining terminal value (K', S, J, Q): past the floor a displaced
-    MW forgoes none of it (``sga_floor`` gives it back), so its loss is the one to the
-    horizon, which may be negative where the whole is not. [USD/MW]"""
-    need = np.flatnonzero(floor_scenarios(p, c) > 0)
-    if not need.size:
-        return c.mining_loss_usd_per_mw
-    to_horizon = (c.mining_loss_usd_per_mw[need]
-                  - c.mining_terminal_usd_per_mw[need][..., None])
-    return np.concatenate([c.mining_loss_usd_per_mw, to_horizon], axis=0)
-
-
-def spare_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
-    """Sites with spare capacity where displacing miners first could pay on a scenario.
-
-    Without the binaries of :func:`define_spare_first` the model displaces miners rather
-    than convert spare capacity when that is worth more: when a MW of miners loses money
-    (a negative loss), or when displacing it later loses more than displacing it earlier
-    (its mining between the two quarters loses money: a fleet replacement it would pay
-    for, a halving), so that spare capacity is kept for the later conversion. Where the
-    loss per MW is non-negative and non-increasing in the quarter, converting spare
-    capacity first is optimal anyway (swapping an earlier miner for a later spare MW never
-    gains) and no binary is needed. The loss tested is also the one to the horizon
-    alone in the scenarios where a plan can reach the SG&A floor (:func:`ordering_losses`).
-    """
-    loss = ordering_losses(p, c)[:, :, 1:, :]
-    tol = 1e-6 * max(1.0, float(np.abs(loss).max(initial=0.0)))
-    pays = (loss < 0).any(axis=(0, 2, 3)) | (np.diff(loss, axis=3) > tol).any(axis=(0, 2, 3))
-    needs = (p.tranche_mw[:, 0] > 1e-9) & pays
-    needs &= np.isin(np.arange(p.n_sites), p.offer_site)
-    return np.flatnonzero(needs).astype(np.int64)
-
-
-def efficiency_order(p: PlanProblem, site: int) -> list[int]:
-    """A site's fleet tranches with machines in the order pivot displaces them: the most
-    J/TH first (ties: file order; :func:`hashpivot.engines.pivot.tranches.tranche_mw`),
-    a swap's bands in their order (:mod:`~hashpivot.mining.slots`)."""
-    ts = p.tranches[site]
-    held = [j for j in range(1, len(ts)) if p.tranche_mw[site, j] > 1e-9]
-    if any(t.members for t in ts):
-        return held
-    return sorted(held, key=lambda j: -ts[j].efficiency_j_per_th)
-
-
-def least_efficient_first(p: PlanProblem, c: ScenarioCoefficients) -> IntArray:
-    """Sites of several fleet tranches where the model could displace them out of pivot's
-    order (least efficient first) on a scenario.
-
-    The model displaces the tranche whose mining is worth least; ``pivot`` the least
-    efficient. They agree where, on every scenario and quarter, a less efficient tranche
-    loses no more per MW displaced than a more efficient one and that gap does not grow
-    with the quarter, no tranche's loss is negative and none grows with the quarter (the
-    exchange argument of :func:`spare_first`). Dated
-    entries break this often: a planned block saves its purchase when displaced before it,
-    a retiring one loses only its remaining months. At such sites
-    :func:`define_least_efficient_first` holds the model to pivot's order, so both engines
-    value a plan alike. Only sites whose fleet changes within the horizon (dated tranches,
-    a connection after the first month) are held: there the order decides much (a planned
-    block's purchase); elsewhere the tranche worth least is the least efficient on the
-    examples, and the binaries, on every site of two entries over 40 quarters and 500
-    scenarios, made the benchmark's solve many times longer (``bench_optimize.py``).
-    """
-    loss = ordering_losses(p, c)
-    tol = 1e-6 * max(1.0, float(np.abs(loss).max(initial=0.0)))
-    out = []
-    for s in np.unique(p.offer_site):
-        order = efficiency_order(p, int(s))
-        if len(order) < 2 or not _changes_over_time(p, int(s)):
-            continue
-        lo = loss[:, s][:, order, :]  # (K, ranks, Q)
-        gap = np.diff(lo, axis=1)  # a more efficient tranche's loss over the one before
-        # swapping an earlier displacement of the less efficient for a later one of the
-        # more efficient never gains while the gap is >= 0 and does not grow with q
-        if ((gap < -tol).any() or (lo < 0).any() or (np.diff(lo, axis=2) > tol).any()
-                or (np.diff(gap, axis=2) > tol).any()):
-            out.append(int(s))
-    return np.asarray(out, dtype=np.int64)
-
-
-def _changes_over_time(p: PlanProblem, site: int) -> bool:
-    """Whether a site's fleet changes within the horizon: a dated tranche (its entry's
-    ``start``/``end``) or a connection after the first month."""
-    connection = p.sites[site].connection_date
-    return any(u.installed != (None, None) for t in p.tranches[site] for u in t.units) or (
-        connection is not None and pd.Timestamp(connection) > p.start.start_time)
-
-
-def define_spare_first(m: LinearModel, p: PlanProblem, sites: IntArray) -> None:
-    """``spare_exhausted`` and ``displaced-spare-lower``, ``displaced-sparefill-lower``.
-
-    The pivot model converts a site's spare capacity (energized MW no machine uses) before
-    it displaces miners: miners displaced by quarter q = ``max(0, C_q - spare)`` with
-    ``C_q`` the MW converted so far. When displacing miners first would pay (their mining
-    loses money on some path), this is enforced with one binary per site and quarter
-    (1 once the spare capacity is used up): ``S_q >= spare b_q`` and
-    ``S_q >= C_q - M b_q``, ``S_q`` the spare capacity used by quarter q.
-    """
-    members = np.zeros((sites.size, p.n_tranches), dtype=bool)
-    members[:, 0] = True
-    _define_first(m, p, sites, members, p.tranche_mw[sites, 0], "spare_exhausted",
-                  "displaced-spare-lower", "displaced-sparefill-lower")
-
-
-def define_least_efficient_first(m: LinearModel, p: PlanProblem, sites: IntArray) -> None:
-    """``tranche_exhausted`` and ``displaced-order-lower``, ``displaced-orderfill-lower``.
-
-    At each site of :func:`least_efficient_first`, for each rank k of its fleet tranches
-    in :func:`efficiency_order` but the last: the spare capacity and the k least efficient
-    tranches are displaced by quarter q at least ``min(C_q, their MW)``, with one binary
-    per (site, rank, quarter) as in :func:`define_spare_first`: ``D_q >= cum_k b_q`` and
-    ``D_q >= C_q - M b_q``, ``D_q`` their MW displaced by quarter q.
-    """
-    pairs = [(int(s), order[: k + 1]) for s in sites
-             for order in [efficiency_order(p, int(s))] for k in range(len(order) - 1)]
-    at = np.array([s for s, _ in pairs], dtype=np.int64)
-    members = np.zeros((len(pairs), p.n_tranches), dtype=bool)
-    members[:, 0] = True  # the spare capacity goes first (pivot's rule)
-    for r, (_, group) in enumerate(pairs):
-        members[r, group] = True
-    cum = (p.tranche_mw[at] * members).sum(axis=1) if pairs else np.zeros(0)
-    _define_first(m, p, at, members, cum, "tranche_exhausted", "displaced-order-lower",
-                  "displaced-orderfill-lower")
-
-
-def _define_first(m: LinearModel, p: PlanProblem, sites: IntArray, members: BoolArray,
-                  cum_mw: FloatArray, var: str, lower: str, fill: str) -> None:
-    """For each row r (``sites[r]``, the tranches ``members[r]`` of MW ``cum_mw[r]``) and
-    quarter q: those tranches' MW displaced by q ``D >= min(C_q, cum_mw[r])``, ``C_q``
-    the site's MW converted by q, with a binary ``b``: ``D >= cum b`` and
-    ``D >= C_q - M b`` (``M`` the site's limit)."""
-    n_q, n_j = p.n_quarters, p.n_tranches
-    n_r = sites.size
-    b = m.add_variables(var, 0.0, 1.0, integer=True, n=n_r * n_q)
-    x = m.variables["conversion"]
-    d = m.variables["displaced"]
-    x_o, x_q = _x_rows(p)
-    o_idx, j_idx, q_idx = np.meshgrid(np.arange(p.n_offers), np.arange(n_j), np.arange(n_q),
-                                      indexing="ij")
-    o_flat, j_flat, q_flat = o_idx.ravel(), j_idx.ravel(), q_idx.ravel()
-    big = p.site_limit_mw[sites]
-    q_later = np.arange(n_q)
-    d_rows_l, d_terms_l, x_rows_l, x_terms_l = [], [], [], []
-    for r in range(n_r):
-        # cumulative terms: a column of quarter q' enters the rows of quarters q >= q'
-        sel_d = (p.offer_site[o_flat] == sites[r]) & members[r, j_flat]
-        mask = q_later[None, :] >= q_flat[sel_d][:, None]
-        d_rows_l.append(np.broadcast_to(r * n_q + q_later[None, :], mask.shape)[mask])
-        d_terms_l.append(np.broadcast_to(d[sel_d][:, None], mask.shape)[mask])
-        sel_x = p.offer_site[x_o] == sites[r]
-        mask_x = q_later[None, :] >= x_q[sel_x][:, None]
-        x_rows_l.append(np.broadcast_to(r * n_q + q_later[None, :], mask_x.shape)[mask_x])
-        x_terms_l.append(np.broadcast_to(x[sel_x][:, None], mask_x.shape)[mask_x])
-    empty = np.zeros(0, dtype=np.int64)
-    d_rows = np.concatenate(d_rows_l) if n_r else empty
-    d_terms = np.concatenate(d_terms_l) if n_r else empty
-    x_rows = np.concatenate(x_rows_l) if n_r else empty
-    x_terms = np.concatenate(x_terms_l) if n_r else empty
-    n_rows = n_r * n_q
-    rows_b = np.arange(n_rows)
-    m.add_constraints(
-        lower, n_rows,
-        [(d_rows, d_terms, 1.0), (rows_b, b, -np.repeat(cum_mw, n_q))], 0.0, np.inf,
-    )
-    m.add_constraints(
-        fill, n_rows,
-        [(d_rows, d_terms, 1.0), (x_rows, x_terms, -p.unit_mw),
-         (rows_b, b, np.repeat(big, n_q))], 0.0, np.inf,
-    )
-
-
-def _x_rows(p: PlanProblem) -> tuple[IntArray, IntArray]:
-    """Offer and quarter of each ``conversion`` column."""
-    o, q = np.meshgrid(np.arange(p.n_offers), np.arange(p.n_quarters), indexing="ij")
-    return o.ravel(), q.ravel()
-
-
 def define_site_limits(m: LinearModel, p: PlanProblem) -> None:
     """``conversion-interconnection-upper`` and ``conversion-regulation-upper``."""
     x = m.variables["conversion"]
-    o, _ = _x_rows(p)
+    o, _ = p.conversion_cells()
     site = p.offer_site[o]
     m.add_constraints(
         "conversion-interconnection-upper", p.n_sites, [(site, x, p.unit_mw)], -np.inf,
@@ -532,7 +207,7 @@ def define_site_limits(m: LinearModel, p: PlanProblem) -> None:
 def define_build_capacity(m: LinearModel, p: PlanProblem) -> None:
     """``conversion-build-upper``: MW starting per quarter (rows only when limited)."""
     x = m.variables["conversion"]
-    _, q = _x_rows(p)
+    _, q = p.conversion_cells()
     n = p.n_quarters if np.isfinite(p.build_mw_per_quarter) else 0
     terms = [(q, x, p.unit_mw)] if n else []
     m.add_constraints("conversion-build-upper", n, terms, -np.inf, p.build_mw_per_quarter)
@@ -541,7 +216,7 @@ def define_build_capacity(m: LinearModel, p: PlanProblem) -> None:
 def define_tenant_demand(m: LinearModel, p: PlanProblem) -> None:
     """``conversion-tenant-upper``: critical IT MW leased <= the tenant's demand."""
     x = m.variables["conversion"]
-    o, _ = _x_rows(p)
+    o, _ = p.conversion_cells()
     demand = np.array([t.it_mw for t in p.tenants])
     finite = np.flatnonzero(np.isfinite(demand))
     row_of = np.full(len(p.tenants), -1)
@@ -559,7 +234,7 @@ def define_budget(m: LinearModel, p: PlanProblem) -> None:
     """``conversion-budget-upper`` (equity capex per year, with the rules' site costs of
     the first year, paid from equity) and ``conversion-debt-upper``."""
     x = m.variables["conversion"]
-    o, q = _x_rows(p)
+    o, q = p.conversion_cells()
     years = np.flatnonzero(np.isfinite(p.budget_usd_per_year))
     eq = (1.0 - p.loan_to_cost_fraction) * p.unit_mw / USD_SCALE
     coef = p.capex_usd_per_mw_by_year[o, q][:, years] * eq  # (n_x, n_y)
@@ -598,7 +273,7 @@ def define_site_cost(m: LinearModel, p: PlanProblem) -> None:
     """``site_started-cost-upper``: a site with rule costs converts only if it pays them."""
     x = m.variables["conversion"]
     z = m.variables["site_started"]
-    o, _ = _x_rows(p)
+    o, _ = p.conversion_cells()
     sites = np.flatnonzero(p.site_cost_usd > 0)
     row_of = np.full(p.n_sites, -1)
     row_of[sites] = np.arange(sites.size)
@@ -674,18 +349,20 @@ def build_plan_model(
     spare_first_sites : ndarray of int, optional
         Sites where spare capacity must be converted first (binaries); default: the sites
         with spare capacity where displacing miners would pay on some scenario of ``c``
-        (:func:`spare_first_sites`). Pass it to give models of scenario subsets the same
-        columns.
+        (:func:`~hashpivot.optimize.displacement_order.spare_first`). Pass it to give
+        models of scenario subsets the same columns.
     ordered_sites : ndarray of int, optional
         Sites whose fleet tranches are displaced in pivot's order, least efficient first
-        (binaries); default: :func:`least_efficient_first` on ``c``. Pass it as
+        (binaries); default:
+        :func:`~hashpivot.optimize.displacement_order.least_efficient_first` on ``c``. Pass it as
         ``spare_first_sites``.
     sga_floor : bool, optional
         Give every scenario the columns of :func:`define_sga_floor`; default: where a plan
-        may go past the floor on some scenario of ``c`` (:func:`floor_scenarios`). Pass
-        it to give models of scenario subsets the same columns.
+        may go past the floor on some scenario of ``c``
+        (:func:`~hashpivot.optimize.scenario_npv.floor_scenarios`). Pass it to give
+        models of scenario subsets the same columns.
     """
-    a = _scenario_npv_matrix(p, c)
+    a = scenario_npv_matrix(p, c)
     cost = -(1.0 - obj.risk_aversion) * a.mean(axis=0) / USD_SCALE  # minimized
     n_x = p.n_offers * p.n_quarters
     n_d = n_x * p.n_tranches

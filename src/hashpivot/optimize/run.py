@@ -34,16 +34,14 @@ from hashpivot.optimize.evaluate import (
     value_fixed,
 )
 from hashpivot.optimize.inputs import PlanProblem, block_notes, resolve_problem
-from hashpivot.optimize.model import (
-    USD_SCALE,
-    ObjectiveSpec,
-    build_plan_model,
+from hashpivot.optimize.model import USD_SCALE, ObjectiveSpec, build_plan_model
+from hashpivot.optimize.plan_portfolio import pivot_value_of_plan
+from hashpivot.optimize.results import PlanResult, StrategyValue
+from hashpivot.optimize.scenario_npv import (
     floor_scenarios,
     scenario_npv_usd,
     scenario_terminal_value_usd,
 )
-from hashpivot.optimize.plan_portfolio import pivot_value_of_plan
-from hashpivot.optimize.results import PlanResult, StrategyValue
 from hashpivot.optimize.scenarios import (
     CoefficientTask,
     ScenarioCoefficients,

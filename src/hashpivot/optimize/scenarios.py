@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot import SiteInputs
@@ -179,6 +180,15 @@ def combine(parts: list[tuple[int, ScenarioCoefficients]]) -> ScenarioCoefficien
         np.concatenate([c.baseline_terminal_usd for c in cs]),
         np.concatenate([c.mining_terminal_usd_per_mw for c in cs]),
         float(sum(c.seconds for c in cs)),
+    )
+
+
+def subset_of(c: ScenarioCoefficients, idx: npt.ArrayLike) -> ScenarioCoefficients:
+    """The scenarios ``idx`` of ``c``."""
+    i = np.atleast_1d(np.asarray(idx))
+    return ScenarioCoefficients(
+        c.baseline_npv_usd[i], c.mining_loss_usd_per_mw[i], c.signed[i],
+        c.baseline_terminal_usd[i], c.mining_terminal_usd_per_mw[i],
     )
 
 

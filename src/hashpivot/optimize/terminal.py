@@ -25,7 +25,7 @@ decision changes it: the per-MW values leave it out, and keep-mining's terminal 
 takes it off as the pivot engine does (:func:`sga_terminal_usd`), so the NPVs agree while
 the machines kept cover it at the horizon; where they do not, the pivot engine values
 mining at 0 and the model adds that floor back per scenario
-(:func:`hashpivot.optimize.model.sga_floor_usd`, binaries in the model). Each hosting
+(:func:`hashpivot.optimize.scenario_npv.sga_floor_usd`, binaries in the model). Each hosting
 phase valued by a multiple or
 Gordon growth is floored at zero on its own, as in the pivot engine
 (``CashFlows.halls_at_horizon``): a hall built in the final year has a negative final-year

@@ -12,8 +12,9 @@ final year over the months connected, no hall goes into service before it
 (:func:`after_connection`, :func:`earliest_build_start`), and the machines a conversion
 displaces keep their resale value. With no mining to lose at such a site, the optimizer
 would displace the tranche worth most at resale first; it is held to ``pivot``'s order,
-least efficient first (:func:`hashpivot.optimize.model.least_efficient_first`), so both
-value such a plan alike (they differed by 0.6 % of the plan's value on the example with a
+least efficient first
+(:func:`hashpivot.optimize.displacement_order.least_efficient_first`), so both value such a
+plan alike (they differed by 0.6 % of the plan's value on the example with a
 connection at the horizon's end until 2026-12-05). ``backtest`` and
 ``cost --date`` leave the site out on the days before it, machines, depreciation and
 cost items (:meth:`hashpivot.models.Site.connected_on`).
