@@ -52,8 +52,18 @@ HOSTING_TERMS: tuple[tuple[str, str], ...] = (
     ("nnn_operator_opex_fraction", "-"),
     ("default_recovery_fraction", "-"),
     ("asic_resale_usd_per_th", "USD/TH"),
+    # each can flip the verdict too (examples/pivot-200mw.toml, NPV vs keep of the
+    # convert strategy: 30 months of free rent +202.9 to -39.2 M USD; the fit-out paid by
+    # the tenant +202.9 to +631.0; tests/cli/test_verdict_assumptions.py)
+    ("rent_start_lag_months", "month"),
+    ("prepayment_fraction", "-"),
+    ("asic_disposition", "-"),
+    ("shell_funded_by", "-"),
+    ("fit_out_funded_by", "-"),
 )
 _CAPEX = ("shell_capex_usd_per_it_mw", "fit_out_capex_usd_per_it_mw")
+#: The hall's power price under modified gross; not set: the site's power price.
+_HALL_POWER = "hosting_power_price_usd_per_mwh"
 
 
 def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
@@ -166,6 +176,7 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
         given = site.hosting.model_fields_set if site.hosting is not None else set()
         terms = {f: getattr(s.hosting, f) for f, _ in HOSTING_TERMS}
         terms |= {f: float(getattr(s.hosting, f)) for f in _CAPEX}
+        terms[_HALL_POWER] = getattr(s.hosting, _HALL_POWER)
         halls = [
             {"start": ph.start, "gross_mw": float(ph.gross_mw), "tenant": ph.tenant,
              **{f: float(getattr(ph, f) if getattr(ph, f) is not None
@@ -273,6 +284,14 @@ def _cost_row(prefix: str, costs: dict[str, Any]) -> dict[str, Any]:
             "unit": "M USD/year", "source": source}
 
 
+def _hall_power_row(prefix: str, price: float | None, source: str) -> dict[str, Any]:
+    """The row of the power price the operator pays for a hall under modified gross: the
+    file's [USD/MWh], or the site's power price (contract, or index series) when not set."""
+    return {"name": f"{prefix}[sites.hosting] {_HALL_POWER}",
+            "value": "the site's power price" if price is None else float(price),
+            "unit": "-" if price is None else "USD/MWh", "source": source}
+
+
 def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
                          ) -> list[dict[str, Any]]:
     """Rows of the resolved assumptions for each site of :func:`site_assumption_facts`
@@ -300,6 +319,8 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
             "value": f"{shell + fit_out:.2f} (shell {shell:.2f} + fit-out {fit_out:.2f})",
             "unit": "M USD/MW", "source": src(*_CAPEX),
         })
+        if _HALL_POWER in terms:  # (a result stored before the row existed has none)
+            rows.append(_hall_power_row(prefix, terms[_HALL_POWER], src(_HALL_POWER)))
         rows.append(power_contract_row(prefix, site["power_contract"]))
         mining = site.get("mining")  # (results stored before the rows existed have none)
         rows += mining_term_rows(prefix, mining) if mining else []

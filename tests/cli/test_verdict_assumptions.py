@@ -1,0 +1,100 @@
+"""Every assumption that can flip a verdict is printed with the result (text tables, not
+only ``--json``): the hosting terms the resolved-assumptions block of ``pivot`` (and of
+``simulate``, ``optimize``, the same rows) had left out, and ``simulate``'s scenario and
+treasury settings that move P(beats keep) and the forced sales.
+
+Figures measured on examples/pivot-200mw.toml (one input changed at a time; pivot: NPV vs
+keep of convert_100mw_2026-01 [M USD], simulate: 5,000 paths, seed 7):
+
+* rent_start_lag_months 0 -> 30: pivot +202.9 -> -39.2 (convert to keep); simulate
+  0 -> 12: NPV vs keep, mean +76.6 -> -21.9;
+* fit_out_funded_by operator -> tenant: +202.9 -> +631.0 (with a first-year lease of 100
+  USD/kW/month, convert_all -16.9 -> +860.0: keep to convert);
+* prepayment_fraction 0 -> 0.1 at a 100 USD/kW/month lease: convert_all -16.9 -> +110.4;
+* asic_disposition sell -> redeploy at a 100 USD/kW/month lease: convert_all -16.9 ->
+  +57.8;
+* hosting_power_price_usd_per_mwh under modified gross (convert_100 -44.9 at the site's
+  38 USD/MWh): 20 -> +35.3.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hashpivot.cli.app import app
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+runner = CliRunner()
+
+
+def _with(tmp_path: Path, header: str, lines: list[str]) -> Path:
+    """The example with ``lines`` added under the table ``header``."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert f"\n{header}\n" in text, header
+    text = text.replace(f"\n{header}\n", f"\n{header}\n" + "\n".join(lines) + "\n", 1)
+    out = tmp_path / "site.toml"
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def _table(args: list[str]) -> str:
+    """The resolved assumptions as printed, one row a line: ``name  value  unit  source``
+    (a name wrapped onto the next line, a value or source wrapped, joined back)."""
+    res = runner.invoke(app, args, env={"COLUMNS": "250"})
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.split("Resolved assumptions (default = not in the file)")[1]
+    rows: list[list[str]] = []
+    for line in lines.splitlines()[3:]:
+        cells = re.split(r" {2,}", line.strip())
+        if not line.strip():
+            continue
+        if line.startswith(" ") and rows:  # a value or a source wrapped
+            rows[-1][-1] += " " + " ".join(cells)
+        elif len(cells) == 1 and rows:  # the rest of a name wrapped (at a space)
+            rows[-1][0] += " " + cells[0]
+        else:
+            rows.append(cells)
+    return "\n".join("  ".join(r) for r in rows)
+
+
+HOSTING_LINES = ['  rent_start_lag_months = 6', '  prepayment_fraction = 0.1',
+                 '  hosting_power_price_usd_per_mwh = 45.0']
+
+
+def _hosting_site(tmp_path: Path) -> Path:
+    """The example with the hosting terms of ``HOSTING_LINES``, its ASICs redeployed."""
+    site = _with(tmp_path, "  [sites.hosting]", HOSTING_LINES)
+    text = site.read_text(encoding="utf-8")
+    assert 'asic_disposition = "sell"' in text
+    site.write_text(text.replace('asic_disposition = "sell"', 'asic_disposition = "redeploy"'),
+                    encoding="utf-8")
+    return site
+
+
+def _hosting_rows_printed(out: str) -> None:
+    for row in ("[sites.hosting] rent_start_lag_months  6  month  file",
+                "[sites.hosting] prepayment_fraction  0.1  -  file",
+                "[sites.hosting] asic_disposition  redeploy  -  file",
+                "[sites.hosting] shell_funded_by  operator  -  file",
+                "[sites.hosting] fit_out_funded_by  operator  -  file",
+                "[sites.hosting] hosting_power_price_usd_per_mwh  45  USD/MWh  file"):
+        assert row in out, row
+
+
+def test_pivot_prints_the_hosting_terms_that_flip_its_verdict(tmp_path: Path) -> None:
+    site = _hosting_site(tmp_path)
+    _hosting_rows_printed(_table(["pivot", str(site)]))
+    # not in the file: the default, and the site's power price for the hall
+    out = _table(["pivot", str(EXAMPLE)])
+    assert "[sites.hosting] rent_start_lag_months  0  month  default" in out
+    assert "[sites.hosting] prepayment_fraction  0  -  default" in out
+    assert ("[sites.hosting] hosting_power_price_usd_per_mwh  the site's power price  -  "
+            "default") in out
+
+
+def test_simulate_prints_the_hosting_terms_too(tmp_path: Path) -> None:
+    site = _hosting_site(tmp_path)
+    _hosting_rows_printed(_table(["simulate", str(site), "--paths", "200", "--seed", "1"]))
