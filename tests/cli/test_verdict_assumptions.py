@@ -14,7 +14,12 @@ keep of convert_100mw_2026-01 [M USD], simulate: 5,000 paths, seed 7):
 * asic_disposition sell -> redeploy at a 100 USD/kW/month lease: convert_all -16.9 ->
   +57.8;
 * hosting_power_price_usd_per_mwh under modified gross (convert_100 -44.9 at the site's
-  38 USD/MWh): 20 -> +35.3.
+  38 USD/MWh): 20 -> +35.3;
+* [scenario] hashrate_response = "margin": simulate P(forced sale) of
+  convert_100mw_2026-01 20.1 -> 2.4 %, keep_mining 70.3 -> 51.1 %;
+* [treasury] cash_interest_rate 0 -> 0.04: keep_mining P(forced sale) 70.3 -> 22.6 %;
+* [[treasury.debt]] amortization bullet -> linear: keep_mining P(forced sale) 70.3 ->
+  23.0 %, phased 0.0 -> 10.1 %.
 """
 
 from __future__ import annotations
@@ -98,3 +103,25 @@ def test_pivot_prints_the_hosting_terms_that_flip_its_verdict(tmp_path: Path) ->
 def test_simulate_prints_the_hosting_terms_too(tmp_path: Path) -> None:
     site = _hosting_site(tmp_path)
     _hosting_rows_printed(_table(["simulate", str(site), "--paths", "200", "--seed", "1"]))
+
+
+def test_simulate_prints_the_hashrate_response(tmp_path: Path) -> None:
+    out = _table(["simulate", str(EXAMPLE), "--paths", "200", "--seed", "1"])
+    assert "[scenario] hashrate_response  exogenous  -  default" in out
+    site = _with(tmp_path, "[scenario]", ['hashrate_response = "margin"'])
+    out = _table(["simulate", str(site), "--paths", "200", "--seed", "1"])
+    assert "[scenario] hashrate_response  margin  -  hashrate responds" in out
+
+
+def test_simulate_prints_the_cash_interest_and_the_debt_amortization(tmp_path: Path) -> None:
+    out = _table(["simulate", str(EXAMPLE), "--paths", "200", "--seed", "1"])
+    assert "[treasury] cash_interest_rate  0  1/year  default" in out
+    assert "[treasury] target_cash_usd  50,000,000  USD  default: 2 x min_cash_usd" in out
+    assert "convertible notes: 150 M USD at 3.0 % to 2030-12, bullet" in out
+    site = _with(tmp_path, "[treasury]", ["cash_interest_rate = 0.04"])
+    site.write_text(site.read_text(encoding="utf-8").replace(
+        'maturity = "2030-12"', 'maturity = "2030-12"\n  amortization = "linear"'),
+        encoding="utf-8")
+    out = _table(["simulate", str(site), "--paths", "200", "--seed", "1"])
+    assert "[treasury] cash_interest_rate  0.04  1/year  file" in out
+    assert "convertible notes: 150 M USD at 3.0 % to 2030-12, linear" in out

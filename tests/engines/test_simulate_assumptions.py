@@ -100,7 +100,8 @@ def test_the_market_the_spread_and_the_treasury_are_named_with_their_sources() -
     assert rows["[treasury] policy"] == {"name": "[treasury] policy",
                                          "value": "sell_to_cover", "unit": "-",
                                          "source": "default"}
-    assert rows["[treasury] debt"]["value"] == "notes: 80 M USD at 2.0 % to 2028-06"
+    # the principal's repayment too: it moves the forced sales
+    assert rows["[treasury] debt"]["value"] == "notes: 80 M USD at 2.0 % to 2028-06, bullet"
     # no [treasury]: one row; unset scenario parameters: calibrated, the window named
     bare = portfolio({k: v for k, v in SET.items() if k != "btc_volatility_per_year"})
     bare.treasury = None

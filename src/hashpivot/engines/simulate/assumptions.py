@@ -101,6 +101,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *scenario_rows(inputs)[:1],  # the price model, then the drift and the spread
         *drift_row(inputs),
         *scenario_rows(inputs)[1:],
+        *hashrate_response_row(inputs),
         *_power_rows(inputs.get("power_model")),
         *(financing_rows(inputs.get("financing"), inputs["financing_fields_in_file"],
                          [f for f, _ in FINANCING_TERMS if f != "equity_discount_rate"])
@@ -227,6 +228,21 @@ def scenario_rows(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
               for key, field, unit in _SCENARIO_ROWS)]
 
 
+def hashrate_response_row(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Whether the network hashrate answers miners' margins (``[scenario]
+    hashrate_response``), with the response in words when it does; none for a run stored
+    before the scenario's fields. It moves the forced sales (examples/pivot-200mw.toml,
+    5,000 paths: P(forced sale) of keep_mining 70.3 -> 51.1 % with "margin")."""
+    if "scenario_fields_in_file" not in inputs:
+        return []
+    value = str((inputs.get("scenario") or {}).get("hashrate_response", "exogenous"))
+    in_file = "hashrate_response" in set(inputs["scenario_fields_in_file"])
+    source = (str(inputs["hashrate_response"]) if "hashrate_response" in inputs
+              else "file" if in_file else "default")
+    return [{"name": "[scenario] hashrate_response", "value": value, "unit": "-",
+             "source": source}]
+
+
 def _calibrated(cal: Mapping[str, Any]) -> str:
     """``calibrated on the bundled history <first day> to <last day>`` (the window of the
     run's calibration, ``inputs.calibration``)."""
@@ -347,21 +363,33 @@ def _treasury_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
                  "source": "default"}]
     t = inputs.get("treasury", {})
     in_file = set(inputs["treasury_fields_in_file"])
+    # how the principal is repaid moves the forced sales (keep_mining on
+    # examples/pivot-200mw.toml: bullet 70.3 %, linear 23.0 %)
     debt = "; ".join(
         f"{d.get('name', 'debt')}: {float(d['principal_usd']) / 1e6:,.0f} M USD at "
         f"{100 * float(d.get('interest_rate', 0.0)):.1f} % to {d.get('maturity')}"
+        + (f", {d['amortization']}" if "amortization" in d else "")
         for d in t.get("debt", [])
     ) or "none"
     rows = [
         {"name": f"[treasury] {field}", "value": t.get(field), "unit": unit,
          "source": "file" if field in in_file else "default"}
         for field, unit in (("btc_held", "BTC"), ("cash_usd", "USD"), ("min_cash_usd", "USD"),
-                            ("policy", "-"), ("forced_sale_discount_fraction", "-"))
+                            ("policy", "-"), ("forced_sale_discount_fraction", "-"),
+                            # interest on cash: keep_mining's P(forced sale) 70.3 % at 0,
+                            # 22.6 % at 0.04 (examples/pivot-200mw.toml)
+                            ("cash_interest_rate", "1/year"))
     ]
+    # the min_cash policy's target (its column of the by-policy table)
+    target = t.get("target_cash_usd")
+    rows.append({"name": "[treasury] target_cash_usd",
+                 "value": 2 * float(t.get("min_cash_usd") or 0.0) if target is None else target,
+                 "unit": "USD", "source": "file" if "target_cash_usd" in in_file
+                 else "default: 2 x min_cash_usd"})
     rows.append({"name": "[treasury] debt", "value": debt, "unit": "-",
                  "source": "file" if "debt" in in_file else "default"})
     return rows
 
 
-__all__ = ["DRIFT_ROW", "PRE_TAX", "after_tax_note", "drift_row", "price_center_row",
-           "resolved_assumptions"]
+__all__ = ["DRIFT_ROW", "PRE_TAX", "after_tax_note", "drift_row", "hashrate_response_row",
+           "price_center_row", "resolved_assumptions"]

@@ -60,6 +60,7 @@ from hashpivot.models.pivot import PivotSpec, TerminalValueSpec, gordon_rate_pro
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 from hashpivot.regulation import SiteRuleEffects
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
+from hashpivot.scenarios.margin import MarginResponse
 from hashpivot.scenarios.parameters import POWER_PARAMETERS, power_model
 from hashpivot.treasury_debt import debt_schedule
 
@@ -326,6 +327,9 @@ def prepare(
                    "center_network_hashrate_th_s": float(params.hashrate_center_th_s[0]),
                    "center_fees_btc_per_block": float(params.fees_center_btc_per_block[0])},
         "scenario_fields_in_file": sorted(spec.model_fields_set),
+        # how the network hashrate answers miners' margins, in words (margin only)
+        **({"hashrate_response": response.describe()}
+           if (response := MarginResponse.from_spec(spec)) is not None else {}),
         "treasury_fields_in_file": sorted(
             portfolio.treasury.model_fields_set if portfolio.treasury is not None else ()),
         "scenario": spec.model_dump(mode="json"),
