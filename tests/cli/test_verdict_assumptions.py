@@ -30,6 +30,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
+from tests.cli.cli_inputs import optimize_portfolio_file
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
 runner = CliRunner()
@@ -125,3 +126,17 @@ def test_simulate_prints_the_cash_interest_and_the_debt_amortization(tmp_path: P
     out = _table(["simulate", str(site), "--paths", "200", "--seed", "1"])
     assert "[treasury] cash_interest_rate  0.04  1/year  file" in out
     assert "convertible notes: 150 M USD at 3.0 % to 2030-12, linear" in out
+
+
+def test_optimize_prints_the_hashrate_response(tmp_path: Path) -> None:
+    """examples/portfolio.toml (40 scenarios, seed 7, risk aversion 0.3): with "margin"
+    Odessa Grid converts 75 MW in 2027Q2 instead of 25 then 50 in 2027Q3, and the plan's
+    value over keep-mining goes from 141.0 to 175.2 M USD; the plan did not say which."""
+    pf = Path(optimize_portfolio_file(tmp_path))
+    args = ["optimize", str(pf), "--scenarios", "4", "--seed", "7", "--evpi-scenarios", "1"]
+    assert "[scenario] hashrate_response  exogenous  -  default" in _table(args)
+    text = pf.read_text(encoding="utf-8")
+    assert text.count("\n[scenario]\n") == 1
+    pf.write_text(text.replace("\n[scenario]\n", '\n[scenario]\nhashrate_response = "margin"\n'),
+                  encoding="utf-8")
+    assert "[scenario] hashrate_response  margin  -  hashrate responds" in _table(args)

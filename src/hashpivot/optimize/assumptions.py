@@ -31,7 +31,12 @@ from hashpivot.engines.pivot.site_assumptions import (
     site_assumption_rows,
 )
 from hashpivot.engines.pivot.terminal import describe as describe_terminal_value
-from hashpivot.engines.simulate.assumptions import PRE_TAX, price_center_row, scenario_rows
+from hashpivot.engines.simulate.assumptions import (
+    PRE_TAX,
+    hashrate_response_row,
+    price_center_row,
+    scenario_rows,
+)
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
@@ -285,6 +290,8 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *([_price_center_row(inputs)] if "scenario" in inputs else []),
         _volatility_row(inputs),
         *(_spread_rows(inputs) if "scenario" in inputs else []),
+        # the center path's too: it moves a deterministic plan as well
+        *(hashrate_response_row(inputs) if "scenario" in inputs else []),
         {"name": "regulation rules", "value": rules, "unit": "-",
          "source": "file" if inputs.get("rules_file") else "default"},
         *site_assumption_rows(inputs.get("site_assumptions", []), lease_terms=not tenants),

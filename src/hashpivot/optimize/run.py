@@ -140,6 +140,9 @@ def scenario_params(p: PlanProblem, seed: int, source: str = "") -> tuple[Scenar
         "scenario": run.inputs["scenario"],
         "resolved": run.inputs["resolved"],
         "calibration": run.inputs["calibration"],
+        # how the network hashrate answers miners' margins (margin only), as simulate
+        **({"hashrate_response": run.inputs["hashrate_response"]}
+           if "hashrate_response" in run.inputs else {}),
     }
 
 
