@@ -97,8 +97,15 @@ def test_pivot_prints_the_hosting_terms_that_flip_its_verdict(tmp_path: Path) ->
     out = _table(["pivot", str(EXAMPLE)])
     assert "[sites.hosting] rent_start_lag_months  0  month  default" in out
     assert "[sites.hosting] prepayment_fraction  0  -  default" in out
+    # triple net: the tenant pays the hall's power, the price is not used nor printed
+    assert "hosting_power_price_usd_per_mwh" not in out
+    gross = tmp_path / "gross.toml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert 'lease_structure = "triple_net"' in text
+    gross.write_text(text.replace('lease_structure = "triple_net"',
+                                  'lease_structure = "modified_gross"'), encoding="utf-8")
     assert ("[sites.hosting] hosting_power_price_usd_per_mwh  the site's power price  -  "
-            "default") in out
+            "default") in _table(["pivot", str(gross)])
 
 
 def test_simulate_prints_the_hosting_terms_too(tmp_path: Path) -> None:

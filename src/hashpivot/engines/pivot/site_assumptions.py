@@ -319,7 +319,10 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
             "value": f"{shell + fit_out:.2f} (shell {shell:.2f} + fit-out {fit_out:.2f})",
             "unit": "M USD/MW", "source": src(*_CAPEX),
         })
-        if _HALL_POWER in terms:  # (a result stored before the row existed has none)
+        # (a result stored before the row existed has none); under triple net the tenant
+        # pays the hall's power and the price is not used: the row only where it is set
+        if _HALL_POWER in terms and (terms.get("lease_structure") == "modified_gross"
+                                     or _HALL_POWER in given):
             rows.append(_hall_power_row(prefix, terms[_HALL_POWER], src(_HALL_POWER)))
         rows.append(power_contract_row(prefix, site["power_contract"]))
         mining = site.get("mining")  # (results stored before the rows existed have none)
