@@ -203,7 +203,7 @@ def test_a_check_of_several_fields_is_listed_beside_an_invalid_field() -> None:
     """pydantic runs no check of a table's fields together (the fleet within capacity)
     while one of its fields is invalid: the file's problems came one run at a time. They
     are listed together now, the check run again with the invalid values set aside, where
-    it reads none of them (models.loader._CHECK_READS)."""
+    it reads none of them (models.hidden_checks._CHECK_READS)."""
     over = toml_text(sites=[site("A", contract(40), _line(power_w=3500),
                                  _line(power_w=3500), capacity_mw=4,
                                  hosting=table(pue=0.5))])
@@ -480,7 +480,7 @@ def test_a_request_parameter_named_as_a_type_keeps_its_name() -> None:
     model is followed as a file's."""
     from typing import Any as AnyType
 
-    from hashpivot.models.loader import loc_to_path
+    from hashpivot.models.error_paths import loc_to_path
     from hashpivot.models.risk import ScenarioSpec
 
     assert loc_to_path(("query", "date"), AnyType) == "query.date"

@@ -1,9 +1,9 @@
 """A table's check of several fields together that reports each problem at the field it
 is about (``sites[1].name``), not at the table (:func:`field_problems`).
 
-The loader (:mod:`hashpivot.models.loader`) reads such an error as the check of the
-table that raised it: the number of location parts below the table is in the error's
-context (:data:`CHECK_DEPTH`)."""
+The second pass of a validation (:mod:`hashpivot.models.hidden_checks`) reads such an
+error as the check of the table that raised it: the number of location parts below the
+table is in the error's context (:data:`CHECK_DEPTH`)."""
 
 from __future__ import annotations
 

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from hashpivot.exceptions import InputError, Problem, RevisionConflictError
 from hashpivot.models import Portfolio, validate_data
 from hashpivot.models.dates import literal_text
+from hashpivot.models.error_paths import loc_to_path
 from hashpivot.models.file_refs import FILE_SUFFIX, file_fields
-from hashpivot.models.loader import document_to_toml, loads_toml, loc_to_path
+from hashpivot.models.loader import document_to_toml, loads_toml
 from hashpivot.models.portfolio import NAME_MAX_CHARS
 from hashpivot.store.tables import PortfolioRow, RunRow, utcnow
 

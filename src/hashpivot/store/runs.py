@@ -25,7 +25,8 @@ from pydantic import BaseModel
 
 from hashpivot.exceptions import DataError, InputError, Problem, reword
 from hashpivot.models import Portfolio
-from hashpivot.models.loader import UNKNOWN_FIELD, validate_data
+from hashpivot.models.error_paths import UNKNOWN_FIELD
+from hashpivot.models.loader import validate_data
 from hashpivot.models.pivot import FILE_START_FIELD
 from hashpivot.reports.serialize import jsonable
 from hashpivot.store.provenance import bundled_data_versions, provenance

@@ -276,7 +276,7 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        from hashpivot.models.loader import loc_to_path
+        from hashpivot.models.error_paths import loc_to_path
         from hashpivot.web.pages import NOT_PAGES, error_page
 
         # the body's model says which parts of a location name a union's member (a
