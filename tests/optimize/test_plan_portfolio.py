@@ -196,7 +196,7 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
             {"rule_id": "r3", "site": "B", "effect": "report_load", "detail": "recorded"},
         ],
         "assumptions": {
-            "n_scenarios": 50,
+            "n_scenarios": 50, "seed": 7, "chunk_scenarios": 250,
             "tenants": [{"name": "T1", "probability_signing": 0.7},
                         {"name": "T2", "probability_signing": 1.0},
                         {"name": "T3", "probability_signing": 0.5}],  # not in the plan
@@ -211,7 +211,9 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
         "pivot values the plan on the central market path, simulate on its own Monte Carlo "
         "paths; the optimizer's expected NPV averages its 50 scenarios",
         "the halls for T1 carry the tenant's probability_signing: simulate draws the "
-        "signings per path as the optimizer draws them per scenario; pivot's table builds "
+        "signings per path as the optimizer draws them per scenario (simulate on this "
+        "file with the optimizer's seed, 7, and its chunk size, 250 paths, runs the "
+        "optimizer's scenarios, each tenant signing on the same ones); pivot's table builds "
         "every hall (as if the tenant signs) and a line under it gives the expected NPV "
         "over the signings",
     ]  # (fleets of several entries are mined tranche by tranche, the least efficient

@@ -130,12 +130,17 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
     unsure = [t["name"] for t in inputs.get("tenants", [])
               if t.get("probability_signing", 1.0) < 1.0 and t["name"] in planned]
     if unsure:
+        seed, chunk = inputs.get("seed"), inputs.get("chunk_scenarios")
+        same = ("" if seed is None or chunk is None else
+                f" (simulate on this file with the optimizer's seed, {seed}, and its "
+                f"chunk size, {chunk} paths, runs the optimizer's scenarios, each tenant "
+                "signing on the same ones)")
         notes.append(
             f"the halls for {', '.join(unsure)} carry the tenant's probability_signing: "
             + ("the optimizer (deterministic) had every tenant sign; simulate draws the "
                "signings per path" if deterministic else
                "simulate draws the signings per path as the optimizer draws them per "
-               "scenario")
+               f"scenario{same}")
             + "; pivot's table builds every hall (as if the tenant signs) and a line "
             "under it gives the expected NPV over the signings"
         )

@@ -121,6 +121,7 @@ def coefficient_task(p: PlanProblem, params: ScenarioParams) -> CoefficientTask:
         n_quarters=p.n_quarters,
         n_tranches=p.n_tranches,
         signing_probability=p.signing_probability,
+        tenants=tuple(t.name for t in p.tenants),
         params=params,
         terminal_value=p.terminal_value,
         mining_discount_rate=p.mining_discount_rate,

@@ -6,10 +6,13 @@ The market paths come from the scenario generator exactly as the risk engine dra
 ``simulate --seed 7 --chunk-paths 250`` (``OptimizeConfig.chunk_scenarios``; a chunk's
 draws are time-major, so another chunk size draws other paths from the same law), and
 values keep-mining and a conversion on each as it does (a test). Chunk ``k`` also draws
-each tenant's signing from child ``(k, 0)`` of the root seed (simulate from another
-child, :data:`~hashpivot.engines.simulate.signing.SIGNING_STREAM_KEY`: the same law,
-other draws). Chunks run in this process or on Dask (:mod:`hashpivot.executors`) and are
-combined in chunk order: the same seed gives the same coefficients, so the same plan.
+each tenant's signing per scenario with simulate's function
+(:func:`hashpivot.engines.simulate.signing.signing_draws`): each tenant from a stream of
+its own keyed by its name, so a tenant signs on the same paths in both engines, whichever
+other tenants the file has and in whichever order (``simulate`` on the plan file
+``optimize --out`` writes lists them in order of site); a test. Chunks run in this
+process or on Dask (:mod:`hashpivot.executors`) and are combined in chunk order: the
+same seed gives the same coefficients, so the same plan.
 
 An out-of-sample set uses the root ``SeedSequence([seed, 1])``: independent of the
 in-sample paths.
@@ -28,6 +31,7 @@ from hashpivot.engines.pivot import SiteInputs
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share
 from hashpivot.engines.pivot.fleet import center_market
+from hashpivot.engines.simulate.signing import signing_draws
 from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec, TerminalValueSpec
@@ -54,7 +58,8 @@ class CoefficientTask:
     discount_factors: FloatArray
     n_quarters: int
     n_tranches: int
-    signing_probability: FloatArray
+    signing_probability: FloatArray  # (L,) [-]
+    tenants: tuple[str, ...]  # (L,) their names: each draws from its own stream
     params: ScenarioParams
     terminal_value: TerminalValueSpec | None = None  # None: nothing after the horizon
     mining_discount_rate: float = 0.0  # [1/year], of the terminal value
@@ -153,20 +158,13 @@ def coefficients_on_market(
                                 time.perf_counter() - t0)
 
 
-def _signing_draws(task: CoefficientTask, seed_seq: np.random.SeedSequence, size: int) -> (
-    FloatArray
-):
-    child = np.random.SeedSequence(seed_seq.entropy, spawn_key=(*seed_seq.spawn_key, 0))
-    u = np.random.default_rng(child).random((size, task.signing_probability.size))
-    return (u < task.signing_probability[None, :]).astype(np.float64)
-
-
 def coefficient_chunk(
     task: CoefficientTask, k: int, size: int, seed_seq: np.random.SeedSequence
 ) -> tuple[int, ScenarioCoefficients]:
     """Coefficients of chunk ``k`` (pure: the same inputs give bitwise the same output)."""
     market = generate_chunk(task.params, seed_seq, size)
-    return k, coefficients_on_market(task, market, _signing_draws(task, seed_seq, size))
+    signed = signing_draws(seed_seq, size, task.tenants, task.signing_probability)
+    return k, coefficients_on_market(task, market, signed.astype(np.float64))
 
 
 def combine(parts: list[tuple[int, ScenarioCoefficients]]) -> ScenarioCoefficients:

@@ -165,7 +165,7 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
         extra["hosting_risk"] = hosting_risk_draws(
             task.hosting_risk_slots, hosting_risk_rng(seed_seq), size
         )
-    signed = (signing_draws(seed_seq, size, task.signing_probabilities)
+    signed = (signing_draws(seed_seq, size, task.signing_tenants, task.signing_probabilities)
               if task.signing_tenants else None)
     for i, (name, strategy) in enumerate(zip(task.strategy_names, task.strategies, strict=True)):
         groups = (outcome_groups(strategy, task.signing_tenants, signed) if signed is not None

@@ -1,24 +1,31 @@
 """Tenants' signings drawn per path (halls with ``probability_signing`` below 1).
 
 Each path draws, once, whether each such tenant signs (every strategy sees the same
-draws: common random numbers), from a stream of the chunk's seed that neither the market
-generator nor the hosting risk uses, so the market paths are those of the same seed
-without signings. A path where a tenant does not sign builds none of its halls: their MW
-mine on, as in the optimizer's scenarios and in each outcome of ``pivot``'s expected value
-(:mod:`hashpivot.engines.pivot.signing`). The chunk runs a strategy once per outcome that
-occurs, on the paths of that outcome (:func:`outcome_groups`).
+draws: common random numbers), each tenant from a stream of its own of the chunk's seed,
+keyed by its name, that neither the market generator nor the hosting risk uses: the
+market paths are those of the same seed without signings, and a tenant's signings do not
+depend on which other tenants the file has or in which order it lists them. The
+optimizer draws its scenarios' signings with the same function
+(:func:`signing_draws`), so ``optimize --seed 7`` and ``simulate --seed 7 --chunk-paths
+250`` sign a tenant on the same paths, on the portfolio or on the plan file
+(``tests/optimize/test_signing_agreement.py``). A path where a tenant does not sign builds
+none of its halls: their MW mine on, as in the optimizer's scenarios and in each outcome
+of ``pivot``'s expected value (:mod:`hashpivot.engines.pivot.signing`). The chunk runs a
+strategy once per outcome that occurs, on the paths of that outcome
+(:func:`outcome_groups`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hashpivot.arrays import BoolArray, IntArray
+from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.engines.pivot.signing import signing_units
 
 if TYPE_CHECKING:
@@ -38,22 +45,45 @@ def signing_tenants(strategies: Sequence[Strategy]) -> tuple[tuple[str, ...], tu
     return tuple(seen), tuple(seen.values())
 
 
-def signing_draws(seed_seq: np.random.SeedSequence, n_paths: int,
-                  probabilities: Sequence[float]) -> BoolArray:
+def tenant_stream_key(tenant: str) -> int:
+    """A tenant's key in the signing streams: the first 8 bytes of the SHA-256 of its
+    name (UTF-8), the same in every process and on every machine. [-]"""
+    return int.from_bytes(hashlib.sha256(tenant.encode("utf-8")).digest()[:8], "big")
+
+
+def signing_draws(seed_seq: np.random.SeedSequence, n_paths: int, tenants: Sequence[str],
+                  probabilities: Sequence[float] | FloatArray) -> BoolArray:
     """Whether each tenant signs on each path, shape (n_paths, n_tenants).
 
-    Draws ``random((n_paths, n_tenants))`` from a child of the chunk's seed that the market
-    generator and the hosting risk never use (``seed_seq`` is not modified); a tenant signs
-    where its draw is below its probability.
+    Each tenant draws ``random(n_paths)`` from its own child of the chunk's seed, spawn
+    key ``(*chunk's, SIGNING_STREAM_KEY, tenant_stream_key(tenant))``, that the market
+    generator and the hosting risk never use (``seed_seq`` is not modified); it signs
+    where its draw is below its probability. A tenant's column depends on its name and
+    probability only, not on the other tenants or their order.
+
+    Parameters
+    ----------
+    seed_seq : numpy.random.SeedSequence
+        The chunk's seed.
+    n_paths : int
+        Paths (scenarios) of the chunk. [-]
+    tenants : sequence of str
+        The tenants' names (a hall without one: ``"<site> hall <k>"``), the columns.
+    probabilities : sequence of float
+        Each tenant's probability of signing. [-]
     """
-    child = np.random.SeedSequence(
-        seed_seq.entropy,
-        spawn_key=(*seed_seq.spawn_key, SIGNING_STREAM_KEY),
-        pool_size=seed_seq.pool_size,
-    )
     p = np.asarray(probabilities, dtype=np.float64)
-    u = np.random.default_rng(child).random((n_paths, p.size))
-    return np.asarray(u < p[None, :])
+    if len(tenants) != p.size:
+        raise ValueError(f"{len(tenants)} tenants but {p.size} probabilities")
+    out = np.empty((n_paths, p.size), dtype=bool)
+    for j, tenant in enumerate(tenants):
+        child = np.random.SeedSequence(
+            seed_seq.entropy,
+            spawn_key=(*seed_seq.spawn_key, SIGNING_STREAM_KEY, tenant_stream_key(tenant)),
+            pool_size=seed_seq.pool_size,
+        )
+        out[:, j] = np.random.default_rng(child).random(n_paths) < p[j]
+    return out
 
 
 @dataclass(frozen=True)
@@ -152,4 +182,5 @@ __all__ = [
     "outcome_groups",
     "signing_draws",
     "signing_tenants",
+    "tenant_stream_key",
 ]
