@@ -246,7 +246,7 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        from hashpivot.web.api import unreadable_body
+        from hashpivot.web.api.common import unreadable_body
         from hashpivot.web.pages import NOT_PAGES, error_page
 
         if request.url.path.startswith(NOT_PAGES):
