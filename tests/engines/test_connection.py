@@ -17,13 +17,11 @@ import pytest
 
 from hashpivot.engines import pivot as pv
 from hashpivot.engines.backtest import run_backtest
+from hashpivot.engines.fleet_arrays import portfolio_arrays
+from hashpivot.engines.network_conditions import NetworkConditions
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.simulate import SimulationConfig, simulate
-from hashpivot.engines.unit_economics import (
-    NetworkConditions,
-    compute_unit_economics,
-    portfolio_arrays,
-)
+from hashpivot.engines.unit_economics import compute_unit_economics
 from hashpivot.exceptions import InputError
 from hashpivot.models import Portfolio, load_portfolio
 from tests.engines.simulate_inputs import at_zero_volatility

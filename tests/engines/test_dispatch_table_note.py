@@ -9,7 +9,8 @@ from pathlib import Path
 
 from hashpivot.engines.backtest import run_backtest
 from hashpivot.engines.dispatch_table_note import dispatch_table_notes
-from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
+from hashpivot.engines.network_conditions import NetworkConditions
+from hashpivot.engines.unit_economics import compute_unit_economics
 from hashpivot.models import load_portfolio
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from hashpivot.engines.backtest import run_backtest
-from hashpivot.engines.unit_economics import NetworkConditions, compute_unit_economics
+from hashpivot.engines.network_conditions import NetworkConditions
+from hashpivot.engines.unit_economics import compute_unit_economics
 from hashpivot.exceptions import InputError
 from hashpivot.models import load_portfolio, parse_portfolio
 from tests.portfolio_toml import Table, contract, portfolio_toml, site, site_opex, table

@@ -22,11 +22,8 @@ from hashpivot.engines.backtest_notes import (
 )
 from hashpivot.engines.dispatch_table_note import dispatch_table_notes
 from hashpivot.engines.economics_assumptions import backtest_assumptions, running_entries
-from hashpivot.engines.unit_economics import (
-    cost_lines_with_items,
-    idle_fleet_problems,
-    portfolio_arrays,
-)
+from hashpivot.engines.fleet_arrays import cost_lines_with_items, portfolio_arrays
+from hashpivot.engines.unit_economics import idle_fleet_problems
 from hashpivot.exceptions import InputError
 from hashpivot.mining import (
     COST_VIEWS,

@@ -75,7 +75,7 @@ class RunOutput:
 # cost
 # --------------------------------------------------------------------------------------
 def _network(params: run_params.CostParams) -> Any:
-    from hashpivot.engines.unit_economics import NetworkConditions
+    from hashpivot.engines.network_conditions import NetworkConditions
 
     if params.network is not None:
         return NetworkConditions(**params.network.model_dump())
@@ -112,7 +112,7 @@ def _check_given_difficulty(
     """As ``hashpivot cost --difficulty``: a given difficulty (``difficulty``, or that of
     given ``network`` figures other than the history's of their day) whose network is
     smaller than the portfolio's fleet is an :class:`InputError` at its parameter."""
-    from hashpivot.engines.unit_economics import NetworkConditions
+    from hashpivot.engines.network_conditions import NetworkConditions
     from hashpivot.network_limits import fleet_exceeds_network
 
     if params.difficulty is not None:
