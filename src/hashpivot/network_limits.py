@@ -1,7 +1,7 @@
 """Checks of the network figures a cost is computed with, in one place for the command
 line (``hashpivot cost``, ``hashprice``: ``--btc-price-usd``, ``--difficulty``,
 ``--fees-btc-per-block``) and the service's cost runs
-(:mod:`hashpivot.store.run_params`, :mod:`hashpivot.store.run_steps`): the same figures
+(:mod:`hashpivot.store.run_params`, :mod:`hashpivot.store.run_steps.cost`): the same figures
 are refused on every surface, each at its own flag or parameter. No imports at load
 (the CLI reads it when it starts)."""
 

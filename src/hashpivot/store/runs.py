@@ -8,8 +8,8 @@ plus compact chart data. The service, the worker processes and ``hashpivot runs
 reproduce`` all go through :func:`execute_run`, so engine changes land here only.
 
 To add a run kind: write its parameter model (:mod:`hashpivot.store.run_params`), its
-``resolve`` and ``execute`` functions (:mod:`hashpivot.store.run_steps`), add a
-:class:`RunKind` to :data:`RUN_KINDS` and its name to ``web.schemas.RunKindName``; the
+``resolve`` and ``execute`` functions (a module of :mod:`hashpivot.store.run_steps`), add
+a :class:`RunKind` to :data:`RUN_KINDS` and its name to ``web.schemas.RunKindName``; the
 API, ``runs reproduce`` and the run forms pick it up (charts: ``web.charts.for_run``).
 The provenance stored with a run is :mod:`hashpivot.store.provenance`.
 """
@@ -43,24 +43,18 @@ from hashpivot.store.run_steps import (
     ProgressFn,
     RunContext,
     RunOutput,
-    _execute_backtest,
-    _execute_cost,
-    _execute_dispatch,
-    _execute_optimize,
-    _execute_pivot,
-    _execute_simulate,
-    _resolve_backtest,
-    _resolve_cost,
-    _resolve_dispatch,
-    _resolve_optimize,
-    _resolve_pivot,
-    _resolve_simulate,
+    backtest,
     check_discount_rate,
     check_market,
     check_policy,
     check_site,
+    cost,
+    dispatch,
     mw_split,
+    optimize,
+    pivot,
     problems_of,
+    simulate,
 )
 
 Resolver = Callable[[Portfolio, Any], dict[str, Any]]
@@ -94,22 +88,20 @@ class RunKind:
 RUN_KINDS: dict[str, RunKind] = {
     k.name: k
     for k in (
-        RunKind("cost", "Unit economics", CostParams, _resolve_cost, _execute_cost),
-        RunKind(
-            "backtest", "Backtest", BacktestParams, _resolve_backtest, _execute_backtest
-        ),
-        RunKind("pivot", "AI/HPC pivot", PivotParams, _resolve_pivot, _execute_pivot,
+        RunKind("cost", "Unit economics", CostParams, cost.resolve, cost.execute),
+        RunKind("backtest", "Backtest", BacktestParams, backtest.resolve, backtest.execute),
+        RunKind("pivot", "AI/HPC pivot", PivotParams, pivot.resolve, pivot.execute,
                 frozenset({"site", "convert_mw"}), {"start": FILE_START_FIELD},
                 {"site": check_site}),
-        RunKind("simulate", "Monte Carlo", SimulateParams, _resolve_simulate, _execute_simulate,
+        RunKind("simulate", "Monte Carlo", SimulateParams, simulate.resolve, simulate.execute,
                 frozenset({"site", "convert_mw", "years"}), {"start": FILE_START_FIELD},
                 {"site": check_site, "policy": check_policy,
                  "discount_rate": check_discount_rate}),
-        RunKind("dispatch", "Dispatch", DispatchParams, _resolve_dispatch, _execute_dispatch,
+        RunKind("dispatch", "Dispatch", DispatchParams, dispatch.resolve, dispatch.execute,
                 frozenset({"site", "market"}), {},
                 {"site": check_site, "market": check_market}),
         RunKind(
-            "optimize", "Conversion plan", OptimizeParams, _resolve_optimize, _execute_optimize,
+            "optimize", "Conversion plan", OptimizeParams, optimize.resolve, optimize.execute,
             frozenset({"continuous"}),
         ),
     )
