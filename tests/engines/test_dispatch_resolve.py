@@ -161,13 +161,21 @@ def test_four_cp_peaks_by_hand() -> None:
     peak, meta = resolve_four_cp(INDEX, hours, spec, None)
     # 00:40 falls in the interval that starts at 00:30 (the third); the second is outside
     assert list(np.flatnonzero(peak)) == [2]
+    # the rate and what one MW drawn in a peak costs: 50 USD/kW/year x 1000 / 1 peak
     assert meta == {"fourcp_peaks_outside_horizon": 1, "fourcp_note": (
         "1 of the 2 listed 4CP peak intervals (dispatch.four_cp.peak_intervals; "
         "2024-08-20 17:00:00-05:00) fall outside the prices (2024-08-19 00:00:00-05:00 to "
-        "2024-08-19 01:45:00-05:00): not charged")}
+        "2024-08-19 01:45:00-05:00): not charged; 4CP charge 50 USD/kW/year "
+        "(dispatch.four_cp.charge_usd_per_kw_year) on the mean grid import over the 1 peak "
+        "interval in the horizon (1 listed): 50,000 USD a year for each MW imported in it")}
     probability = pd.Series([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.0], index=INDEX)
-    peak, _ = resolve_four_cp(INDEX, hours, spec, probability)
+    peak, meta = resolve_four_cp(INDEX, hours, spec, probability)
     assert list(np.flatnonzero(peak)) == [2, 5, 6]  # threshold 0.5 is inclusive
+    # 3 peaks: 50,000 / 3 per MW in each
+    assert meta["fourcp_note"].endswith(
+        "4CP charge 50 USD/kW/year (dispatch.four_cp.charge_usd_per_kw_year) on the mean "
+        "grid import over the 3 peak intervals in the horizon (1 listed, 2 more at a peak "
+        "probability of 0.5 or more): 16,667 USD a year for each MW imported in one")
 
 
 def test_four_cp_without_a_peak_in_the_horizon_says_so() -> None:

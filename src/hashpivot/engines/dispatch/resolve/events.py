@@ -95,6 +95,19 @@ def resolve_four_cp(
             raise InputError(Problem(path=field or "peak_probability", message=message))
         peak |= p >= cp.probability_threshold
     if not peak.any():
-        none = "no 4CP peak interval falls in the horizon: no charge"
-        meta["fourcp_note"] = f"{meta['fourcp_note']}; {none}" if "fourcp_note" in meta else none
+        said = "no 4CP peak interval falls in the horizon: no charge"
+    else:  # the rate and what a MW imported in a peak costs (it moves the gain most)
+        listed = np.zeros(n, dtype=bool)
+        if cp.peak_intervals:
+            listed[pos[ok]] = True
+        n_peaks, more = int(peak.sum()), int((peak & ~listed).sum())
+        how = f"{int(listed.sum())} listed" + (
+            f", {more} more at a peak probability of {cp.probability_threshold:g} or more"
+            if more else "")
+        said = (f"4CP charge {cp.charge_usd_per_kw_year:g} USD/kW/year "
+                "(dispatch.four_cp.charge_usd_per_kw_year) on the mean grid import over the "
+                f"{n_peaks} peak interval{'s' if n_peaks > 1 else ''} in the horizon ({how}): "
+                f"{cp.charge_usd_per_kw_year * 1000.0 / n_peaks:,.0f} USD a year for each MW "
+                f"imported in {'one' if n_peaks > 1 else 'it'}")
+    meta["fourcp_note"] = f"{meta['fourcp_note']}; {said}" if "fourcp_note" in meta else said
     return peak, meta
