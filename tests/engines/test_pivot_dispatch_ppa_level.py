@@ -58,14 +58,18 @@ def _engine_gain(site: Any, level: float) -> float:
 
 
 def _pivot_uplift(site: Any, power_price_usd_per_mwh: float) -> float:
-    """Pivot's uplift of a month at the price year's revenue per MW and the given power
-    price, with a margin large enough that the month is mined. [USD/MW/month]"""
+    """Pivot's flexibility in a month at the price year's revenue per MW and the given
+    power price, with a margin large enough that the month is mined: its uplift less the
+    PPA's own settlement (the engine's gain over its always-on, which has the PPA, leaves
+    it out: test_pivot_dispatch_ppa_value.py). [USD/MW/month]"""
     u, note = measure_dispatch_uplift(site)
     assert u is not None, note
     u = u.for_fleet(2000.0)
     month = MonthMargin(np.array([[u.reference_hashprice_usd_per_th_day * 2000.0]]),
                         np.array([[power_price_usd_per_mwh]]), np.array([[1e9]]))
-    return float(u.usd_per_mw_month(month)[0, 0])
+    b = u.breakdown(month)
+    return float(b["uplift_usd_per_mw_month"][0, 0]
+                 - b["ppa_settlement_usd_per_mw_month"][0, 0])
 
 
 @pytest.mark.parametrize("settlement", ["physical", "financial"])

@@ -73,7 +73,13 @@ was taken over ``p_ref - s_ref``, what the site pays on balance, not over the in
 same on a site the grid alone supplies, but with a PPA or renewables priced away from the
 index the month's prices were scaled by the wrong factor (a fixed contract with a
 financial PPA netting 5.7 USD/MWh was scaled 8.9-fold and curtailed the mining the engine
-runs every hour). The uplift is
+runs every hour). ``G`` is a gain over the engine's always-on, which already takes a PPA
+block's energy and pays its price: the block's own settlement is counted on its own
+(:mod:`~hashpivot.engines.pivot.ppa_settlement`): ``P_on - P_idle``, what the miners' use
+of it adds at the month's index level, is added to ``gain_t`` (floored with mining), and
+``P_idle``, what it is worth with no miners, to the month whether they run or not (until
+2026-12-07 it was left out: a 40 MW PPA at 20 USD/MWh on an index averaging 59.8, worth
+13.9 M USD a year to 44.1 MW of miners, moved keep-mining by nothing). The uplift is
 added to each month's mining of the MW still mining, its terminal value too; the
 month's revenue, BTC and energy follow the dispatch's shares of always-on's at ``k_t``
 (:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable site costs
@@ -88,6 +94,7 @@ from typing import Literal
 import numpy as np
 
 from hashpivot.arrays import FloatArray
+from hashpivot.engines.pivot.ppa_settlement import PpaSettlement
 from hashpivot.units import HOURS_PER_MONTH
 
 #: Smallest power-price level ``lambda`` used (a month whose mean price is at or below
@@ -176,6 +183,10 @@ class DispatchUplift:
         level ``lambda``; at or below 0 the level is not scaled (``lambda = 1``). None (a
         curve built by hand): ``p_ref - s_ref``, the same on a site the grid alone
         supplies. [USD/MWh]
+    ppa : PpaSettlement or None
+        What the site's PPA block is worth always on and with no miners, per MW of the
+        fleet and month of the price year (:mod:`~hashpivot.engines.pivot.ppa_settlement`;
+        None: no PPA, or a curve built by hand).
     """
 
     multipliers: tuple[float, ...]
@@ -193,6 +204,7 @@ class DispatchUplift:
     mining_adder_usd_per_mw_month: float = 0.0
     adder_saving_usd_per_mw_month: tuple[float, ...] = ()
     reference_index_price_usd_per_mwh: float | None = None
+    ppa: PpaSettlement | None = None
 
     @property
     def index_level_reference_usd_per_mwh(self) -> float:
@@ -264,7 +276,9 @@ class DispatchUplift:
         max(0, margin + gain - v phi)``: ``gain`` the month's gain of the module
         docstring, ``v`` the variable costs, ``phi`` the energy share at ``k`` and ``r``
         the running share (:meth:`breakdown`). With ``v = 0``, ``max(0, margin + gain) -
-        max(0, margin)``. [USD/MW/month]"""
+        max(0, margin)``. With a PPA block, plus ``P_idle``, what it is worth with no
+        miners (``gain`` then has ``P_on - P_idle``, what the miners' use of it adds:
+        :mod:`~hashpivot.engines.pivot.ppa_settlement`). [USD/MW/month]"""
         return self.breakdown(month)["uplift_usd_per_mw_month"]
 
     def breakdown(self, month: MonthMargin) -> dict[str, FloatArray]:
@@ -276,14 +290,18 @@ class DispatchUplift:
             ``price_level`` (``lambda``, the index level [-]), ``hashprice_multiplier``
             (``k`` [-]), ``revenue_share`` and ``energy_share`` at ``k`` [-],
             ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)``, plus ``(1 -
-            lambda) (A(k) - c (1 - rho(k)))`` with a grid adder, over the month's hours),
+            lambda) (A(k) - c (1 - rho(k)))`` with a grid adder, plus ``P_on - P_idle``
+            with a PPA block, over the month's hours),
             ``whole_month_saving_usd_per_mw_month`` (``max(0, v - margin)``, what the
             monthly model's whole-month curtailment saves) and
             ``uplift_usd_per_mw_month`` [USD/MW/month]; ``running_share``, the share of
             a full month's always-on energy the site mines [-]: ``energy_share`` in a
             month it mines some intervals (``margin + gain - v energy_share > 0``: with a
             positive gain, the monthly model runs it or the cheap hours of a curtailed
-            month pay), else 0. The variable site costs follow it.
+            month pay), else 0. The variable site costs follow it. With a PPA block,
+            ``ppa_settlement_usd_per_mw_month``: what it counts in the month, ``P_on``
+            (always on at the month's index level) where the site mines, else ``P_idle``
+            [USD/MW/month].
         """
         # the index level: the month's index price (its price less the contract adder)
         # over the price year's mean index price
@@ -309,6 +327,11 @@ class DispatchUplift:
             c = self.mining_adder_usd_per_mw_month
             gain = gain + (1.0 - lam) * (self.adder_saving(k) - c * (1.0 - revenue_share))
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
+        # the PPA's own settlement (G is over an always-on that already has it): what the
+        # miners' use adds is mining's, the rest the PPA's whether they run or not
+        ppa_on, ppa_idle = (self.ppa.usd_per_mw_month(lam, month.hours)
+                            if self.ppa is not None else (0.0, 0.0))
+        gain = gain + (ppa_on - ppa_idle)
         margin = np.asarray(month.margin_usd_per_mw_month, dtype=np.float64)
         v = np.asarray(month.variable_opex_usd_per_mw_month, dtype=np.float64)
         energy_share = self.share(k, "energy_share")
@@ -319,7 +342,7 @@ class DispatchUplift:
         # 1[on] margin + uplift - v running = max(0, margin + gain - v phi); (with v = 0,
         # max(0, margin + gain) - max(0, margin) in the form exact for gain >= 0)
         uplift = np.where(mined, np.where(on, gain, gain + margin),
-                          np.where(on, -margin, 0.0))
+                          np.where(on, -margin, 0.0)) + ppa_idle
         saved = np.maximum(v - margin, 0.0)
         return {"price_level": lam, "hashprice_multiplier": k,
                 "revenue_share": revenue_share,
@@ -327,7 +350,9 @@ class DispatchUplift:
                 "gain_usd_per_mw_month": gain,
                 "whole_month_saving_usd_per_mw_month": saved,
                 "uplift_usd_per_mw_month": uplift,
-                "running_share": np.where(mined, energy_share, 0.0)}
+                "running_share": np.where(mined, energy_share, 0.0),
+                **({"ppa_settlement_usd_per_mw_month": np.where(mined, ppa_on, ppa_idle)
+                    + np.zeros(uplift.shape)} if self.ppa is not None else {})}
 
     def points_text(self, multipliers: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)) -> str:
         """A few points of ``G`` in words ("k = 0.5: 3,628; 1: 2,371 USD/MW-month")."""

@@ -24,6 +24,7 @@ from hashpivot.engines.mining_terms import (
     power_contract_row,
     power_contract_text,
 )
+from hashpivot.engines.pivot.ppa_settlement import CONVENTION as PPA_CONVENTION
 from hashpivot.models.hosting import LEASE_TERM_FIELDS
 from hashpivot.units import MONTHS_PER_YEAR
 
@@ -199,6 +200,10 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             **({"dispatch_uplift_usd_per_mw_month": s.dispatch_uplift_usd_per_mw_month,
                 "dispatch_uplift_note": s.dispatch_uplift_note}
                if s.dispatch_uplift_note else {}),
+            **({"dispatch_ppa_settlement_usd_per_mw_month":
+                s.dispatch_uplift.ppa.at_reference_usd_per_mw_month}
+               if s.dispatch_uplift is not None and s.dispatch_uplift.ppa is not None
+               else {}),
             **({"dispatch_uplift_central_usd_per_mw_month": _central_uplift(portfolio, s,
                                                                             market)}
                if s.dispatch_uplift is not None and market is not None else {}),
@@ -342,6 +347,11 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
                           + _by_entry_text(central)
                           + site["dispatch_uplift_note"],
             })
+        if "dispatch_ppa_settlement_usd_per_mw_month" in site:
+            rows.append({
+                "name": f"{prefix}[sites.dispatch.ppa] settlement, per MW still mining",
+                "value": round(site["dispatch_ppa_settlement_usd_per_mw_month"]),
+                "unit": "USD/MW/month", "source": PPA_CONVENTION})
         if site.get("fleet_kept_by"):
             rows.append({"name": f"{prefix}fleet replacement",
                          "value": "none: the site keeps its machines", "unit": "-",
