@@ -59,17 +59,20 @@ def _engine_gain(site: Any, level: float) -> float:
 
 def _pivot_uplift(site: Any, power_price_usd_per_mwh: float) -> float:
     """Pivot's flexibility in a month at the price year's revenue per MW and the given
-    power price, with a margin large enough that the month is mined: its uplift less the
-    PPA's own settlement (the engine's gain over its always-on, which has the PPA, leaves
-    it out: test_pivot_dispatch_ppa_value.py). [USD/MW/month]"""
+    power price, with a margin large enough that the month is mined: its uplift less
+    what the miners' use of the PPA adds to its worth with no miners (``P_on - P_idle``:
+    the engine's gain over its always-on, which has the PPA, leaves it out; ``P_idle``
+    is the site's, not in the uplift: test_pivot_dispatch_ppa_value.py). [USD/MW/month]"""
     u, note = measure_dispatch_uplift(site)
     assert u is not None, note
     u = u.for_fleet(2000.0)
     month = MonthMargin(np.array([[u.reference_hashprice_usd_per_th_day * 2000.0]]),
                         np.array([[power_price_usd_per_mwh]]), np.array([[1e9]]))
     b = u.breakdown(month)
+    idle = u.ppa_idle_usd_per_mw_month(month.power_price_usd_per_mwh, HOURS_PER_MONTH)
+    assert idle is not None
     return float(b["uplift_usd_per_mw_month"][0, 0]
-                 - b["ppa_settlement_usd_per_mw_month"][0, 0])
+                 - (b["ppa_settlement_usd_per_mw_month"][0, 0] - idle[0, 0]))
 
 
 @pytest.mark.parametrize("settlement", ["physical", "financial"])

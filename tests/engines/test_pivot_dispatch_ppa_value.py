@@ -144,15 +144,17 @@ def test_the_months_settlement_is_the_engines_at_the_months_level(kind: str,
 
 
 def test_pivot_prints_how_the_ppa_settlement_is_counted() -> None:
-    """The resolved assumptions say what the PPA is worth per MW still mining and the
+    """The resolved assumptions say what the PPA is worth per MW of the fleet and the
     convention after a conversion (40 MW x (59.8 - 20) USD/MWh over 44.1 MW, 730.5 h a
-    month: 26,374 USD/MW-month; 0.5 USD/MW-month: the row is rounded)."""
+    month: 26,374 USD/MW-month; 0.5 USD/MW-month: the row is rounded): its worth with no
+    miners is the site's in every strategy (it said, until 2026-12-07, that a MW converted
+    gave up its share)."""
     from hashpivot.engines import pivot
 
     mean = _index_mean_usd_per_mwh()
     rows = {r["name"]: r for r in pivot.run_pivot(_portfolio(mean, 20.0)).resolved_assumptions()}
-    row = rows["[sites.dispatch.ppa] settlement, per MW still mining"]
+    row = rows["[sites.dispatch.ppa] settlement, per MW of the fleet"]
     assert row["value"] == pytest.approx(_PPA_MW * (mean - 20.0) / 44.1 * 730.5, abs=0.5)
-    assert "a MW converted gives up its share" in row["source"]
-    assert "[sites.dispatch.ppa] settlement, per MW still mining" not in {
+    assert "a conversion does not end the contract" in row["source"]
+    assert "[sites.dispatch.ppa] settlement, per MW of the fleet" not in {
         r["name"] for r in pivot.run_pivot(_portfolio(mean)).resolved_assumptions()}

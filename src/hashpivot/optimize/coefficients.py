@@ -16,6 +16,11 @@ cash flows, computed once per path, not one valuation per (site, quarter):
   MW of the tranche in quarter ``q`` loses the discounted mining from month ``3q`` on and
   earns the resale of its machines in month ``3q``.
 
+A ``[sites.dispatch.ppa]`` block's worth with no miners is the site's in every plan
+(:mod:`~hashpivot.engines.pivot.ppa_stream`): no coefficient, a constant of the
+baseline (:mod:`hashpivot.optimize.scenarios`); only what the miners' use of it adds is
+in the mining flows per MW, as pivot counts it.
+
 Both include the terminal value of ``[pivot.terminal_value]`` per MW
 (:mod:`hashpivot.optimize.terminal`): a hosting phase's lease after the horizon, and the
 mining a displaced MW forgoes at it. For a site with one fleet entry these are the pivot

@@ -186,7 +186,9 @@ def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: Ob
     each = ScenarioCoefficients(
         np.repeat(ev.baseline_npv_usd, k), np.repeat(ev.mining_loss_usd_per_mw, k, axis=0),
         signed, np.repeat(ev.baseline_terminal_usd, k),
-        np.repeat(ev.mining_terminal_usd_per_mw, k, axis=0))
+        np.repeat(ev.mining_terminal_usd_per_mw, k, axis=0),
+        site_terminal_usd=None if ev.site_terminal_usd is None
+        else np.repeat(ev.site_terminal_usd, k))
     npv = value_fixed(p, each, ObjectiveSpec(0.0, obj.alpha), "plan", x_mw,
                       time_limit_s=time_limit_s).npv_usd
     return float(weight @ (npv - each.baseline_npv_usd))
@@ -441,7 +443,8 @@ def optimize_plan(
         objective_bound_usd=-report.objective_bound * USD_SCALE + main_base,
         timing_seconds=timing_s,
         terminal_value_usd=terminal,
-        baseline_terminal_value_usd=c.baseline_terminal_usd,
+        baseline_terminal_value_usd=(c.baseline_terminal_usd if c.site_terminal_usd is None
+                                     else c.baseline_terminal_usd + c.site_terminal_usd),
         out_of_sample_baseline_npv_usd=c_oos.baseline_npv_usd,
         alpha=obj.alpha,
         inputs=inputs,

@@ -75,14 +75,16 @@ def scenario_terminal_value_usd(
     -------
     ndarray (K,)
         ``c.baseline_terminal_usd + B @ values``, ``B`` the map of
-        :func:`_scenario_matrix` of the values past the horizon, and the floor of
-        :func:`sga_floor_usd`. [USD]
+        :func:`_scenario_matrix` of the values past the horizon, the floor of
+        :func:`sga_floor_usd`, and the sites' streams no plan changes
+        (``c.site_terminal_usd``). [USD]
     """
     mining = np.broadcast_to(c.mining_terminal_usd_per_mw[..., None],
                              c.mining_loss_usd_per_mw.shape)  # the same from every quarter
     b = _scenario_matrix(p, c, p.hosting_terminal_usd_per_mw, mining, np.zeros(p.n_sites))
-    return np.asarray(c.baseline_terminal_usd + b @ values + sga_floor_usd(p, c, values),
-                      dtype=np.float64)
+    site = 0.0 if c.site_terminal_usd is None else c.site_terminal_usd
+    return np.asarray(c.baseline_terminal_usd + site + b @ values
+                      + sga_floor_usd(p, c, values), dtype=np.float64)
 
 
 def mining_terminal_matrix(p: PlanProblem, c: ScenarioCoefficients) -> FloatArray:

@@ -31,6 +31,8 @@ from hashpivot.engines.pivot import SiteInputs
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share
 from hashpivot.engines.pivot.fleet import center_market
+from hashpivot.engines.pivot.ppa_stream import site_ppa_usd
+from hashpivot.engines.pivot.terminal import site_stream_value_at_horizon_usd
 from hashpivot.engines.simulate.signing import signing_draws
 from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
@@ -40,8 +42,13 @@ from hashpivot.optimize.coefficients import (
     mining_flows_per_mw,
     mining_loss_per_mw,
 )
-from hashpivot.optimize.terminal import mining_terminal_usd_per_mw, sga_terminal_usd
+from hashpivot.optimize.terminal import (
+    mining_terminal_usd_per_mw,
+    pv_factor,
+    sga_terminal_usd,
+)
 from hashpivot.scenarios import ScenarioParams, chunk_seeds, generate_chunk
+from hashpivot.terminal_value import final_year_usd
 from hashpivot.units import MONTHS_PER_YEAR
 
 #: Entropy suffix of the out-of-sample scenario set.
@@ -86,6 +93,11 @@ class ScenarioCoefficients:
         (:func:`hashpivot.optimize.terminal.mining_terminal_usd_per_mw`). [USD/MW]
     seconds : float
         Sum of chunk times. [s]
+    site_terminal_usd : ndarray (K,) or None
+        The terminal value of the sites' streams that no plan changes (a
+        ``[sites.dispatch.ppa]`` block's worth with no miners,
+        :mod:`~hashpivot.engines.pivot.ppa_stream`), in ``baseline_npv_usd`` and in every
+        plan's, outside ``baseline_terminal_usd`` and its floor; None: none. [USD]
     """
 
     baseline_npv_usd: FloatArray
@@ -94,6 +106,7 @@ class ScenarioCoefficients:
     baseline_terminal_usd: FloatArray
     mining_terminal_usd_per_mw: FloatArray
     seconds: float = 0.0
+    site_terminal_usd: FloatArray | None = None
 
     @property
     def n_scenarios(self) -> int:
@@ -113,6 +126,7 @@ def coefficients_on_market(
     terminal = np.zeros((n_p, n_s, task.n_tranches))
     base = np.zeros(n_p)
     base_terminal = np.zeros(n_p)
+    site_terminal = np.zeros(n_p)
     reference = center_market(task.params)  # replacement forecasts: no look-ahead
     for si, (site, ts, spec) in enumerate(zip(task.sites, task.tranches, task.site_specs,
                                               strict=True)):
@@ -120,6 +134,16 @@ def coefficients_on_market(
         base -= site.fixed_opex_usd_per_month * float(
             (connected_share(site.connection_date, market.periods)
              * cost_profile(site, "sga", market.periods) * disc).sum())
+        # a PPA block's worth with no miners, the site's in every plan (ppa_stream.py):
+        # a constant of the plans, as pivot counts it; its terminal value not floored
+        ppa = site_ppa_usd(site, market)
+        if ppa is not None:
+            base += (ppa * disc).sum(axis=-1)
+            if task.terminal_value is not None:
+                site_terminal += site_stream_value_at_horizon_usd(
+                    task.terminal_value, final_year_usd(ppa),
+                    task.mining_discount_rate) * pv_factor(task.mining_discount_rate,
+                                                           disc.size)
         redeploy = site.hosting.asic_disposition == "redeploy"
         for j, tr in enumerate(ts):
             if tr.is_spare or tr.gross_mw <= 0:
@@ -154,8 +178,9 @@ def coefficients_on_market(
             task.terminal_value, sga, task.mining_discount_rate, disc.size), 0.0)
         base += kept - base_terminal
         base_terminal = kept
-    return ScenarioCoefficients(base, loss, signed, base_terminal, terminal,
-                                time.perf_counter() - t0)
+    return ScenarioCoefficients(base + site_terminal, loss, signed, base_terminal, terminal,
+                                time.perf_counter() - t0,
+                                site_terminal if site_terminal.any() else None)
 
 
 def coefficient_chunk(
@@ -178,6 +203,9 @@ def combine(parts: list[tuple[int, ScenarioCoefficients]]) -> ScenarioCoefficien
         np.concatenate([c.baseline_terminal_usd for c in cs]),
         np.concatenate([c.mining_terminal_usd_per_mw for c in cs]),
         float(sum(c.seconds for c in cs)),
+        None if all(c.site_terminal_usd is None for c in cs) else np.concatenate([
+            np.zeros(c.n_scenarios) if c.site_terminal_usd is None else c.site_terminal_usd
+            for c in cs]),
     )
 
 
@@ -187,6 +215,7 @@ def subset_of(c: ScenarioCoefficients, idx: npt.ArrayLike) -> ScenarioCoefficien
     return ScenarioCoefficients(
         c.baseline_npv_usd[i], c.mining_loss_usd_per_mw[i], c.signed[i],
         c.baseline_terminal_usd[i], c.mining_terminal_usd_per_mw[i],
+        site_terminal_usd=None if c.site_terminal_usd is None else c.site_terminal_usd[i],
     )
 
 

@@ -48,8 +48,9 @@ def dispatch_uplift_frame(site_facts: list[dict[str, Any]]) -> pd.DataFrame:
     mines some intervals [-]) and ``running_share`` (the energy share in those months, 0 in
     the others: the share of the variable site costs paid [-]; empty in results stored
     before it was recorded) and ``ppa_settlement_usd_per_mw_month`` (what a
-    ``[sites.dispatch.ppa]`` block counts in the month, part of the uplift
-    [USD/MW/month]; empty for a site without one); empty when no site dispatches."""
+    ``[sites.dispatch.ppa]`` block counts in the month per MW of the fleet: its worth
+    with no miners the site's, the rest part of the uplift [USD/MW/month]; empty for a
+    site without one); empty when no site dispatches."""
     frames = []
     for site in site_facts:
         central = site.get("dispatch_uplift_central_usd_per_mw_month")

@@ -53,6 +53,7 @@ from hashpivot.engines.pivot.inputs import (
     _pivot_spec,
     resolve_sites,
 )
+from hashpivot.engines.pivot.ppa_stream import site_ppa_usd
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
 from hashpivot.engines.pivot.terminal import at_horizon_mw
 from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw
@@ -61,6 +62,7 @@ from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.pivot import PivotSpec
+from hashpivot.terminal_value import final_year_usd
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -302,6 +304,12 @@ def _site_cash_flows(
         opex = opex + sga_usd
     if purchase.any():  # fleet capex, after the terminal value's final year took its own
         mining["replacement_capex"] = mining["replacement_capex"] + purchase
+    # a PPA block's worth with no miners: the site's, from its whole fleet's MW, in every
+    # strategy alike (a conversion does not end the contract; ppa_stream.py), net of the
+    # power cost as the miners' part of it is
+    ppa = site_ppa_usd(site, market)
+    if ppa is not None:
+        mining["power_cost"] = mining["power_cost"] - ppa
     paths = (market.n_paths,)
     at_horizon = MiningAtHorizon(
         np.stack([np.broadcast_to(e, paths) for e in ebitda_at_horizon]),
@@ -309,6 +317,7 @@ def _site_cash_flows(
         # as it stands on the horizon's last day
         site.fixed_opex_usd_per_month * MONTHS_PER_YEAR
         * horizon_share(site, "sga", market.periods),
+        np.broadcast_to(final_year_usd(ppa), paths) if ppa is not None else 0.0,
     )
     return {
         **mining, "resale": resale, "opex": opex,

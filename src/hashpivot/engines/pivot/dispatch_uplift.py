@@ -76,10 +76,13 @@ financial PPA netting 5.7 USD/MWh was scaled 8.9-fold and curtailed the mining t
 runs every hour). ``G`` is a gain over the engine's always-on, which already takes a PPA
 block's energy and pays its price: the block's own settlement is counted on its own
 (:mod:`~hashpivot.engines.pivot.ppa_settlement`): ``P_on - P_idle``, what the miners' use
-of it adds at the month's index level, is added to ``gain_t`` (floored with mining), and
-``P_idle``, what it is worth with no miners, to the month whether they run or not (until
-2026-12-07 it was left out: a 40 MW PPA at 20 USD/MWh on an index averaging 59.8, worth
-13.9 M USD a year to 44.1 MW of miners, moved keep-mining by nothing). The uplift is
+of it adds at the month's index level, is added to ``gain_t`` (floored with mining); its
+worth with no miners, ``P_idle``, is no part of the uplift: the site's in every strategy,
+from its whole fleet's MW (:meth:`DispatchUplift.ppa_idle_usd_per_mw_month`,
+:mod:`~hashpivot.engines.pivot.ppa_stream`; a conversion does not end the contract). Until
+2026-12-07 the block was left out (a 40 MW PPA at 20 USD/MWh on an index averaging 59.8,
+worth 13.9 M USD a year to 44.1 MW of miners, moved keep-mining by nothing), then briefly
+went whole with the MW still mining. The uplift is
 added to each month's mining of the MW still mining, its terminal value too; the
 month's revenue, BTC and energy follow the dispatch's shares of always-on's at ``k_t``
 (:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable site costs
@@ -269,6 +272,28 @@ class DispatchUplift:
             return np.full(k.shape, default)
         return np.interp(np.log(np.maximum(k, 1e-300)), np.log(self.multipliers), values)
 
+    def price_level(self, power_price_usd_per_mwh: FloatArray) -> FloatArray:
+        """``lambda``, each month's index level: its index price (its power price less
+        the contract adder) over the price year's mean index price ``i_ref``, at least
+        :data:`_MIN_PRICE_LEVEL`; 1 where ``i_ref`` is at or below zero (no scaling). [-]
+        """
+        i_ref = self.index_level_reference_usd_per_mwh
+        price = (np.asarray(power_price_usd_per_mwh, dtype=np.float64)
+                 - self.contract_adder_usd_per_mwh)
+        return (np.maximum(price / i_ref, _MIN_PRICE_LEVEL) if i_ref > 0
+                else np.ones(price.shape))
+
+    def ppa_idle_usd_per_mw_month(self, power_price_usd_per_mwh: FloatArray,
+                                  hours: FloatArray | float) -> FloatArray | None:
+        """``P_idle``: what the site's PPA block is worth with no miners in each month
+        (at its index level, over its ``hours`` [h]), per MW of the fleet; a stream of
+        the site, counted in every strategy from its whole fleet's MW
+        (:func:`~hashpivot.engines.pivot.ppa_settlement.site_ppa_usd`); None without a
+        PPA block. [USD/MW/month]"""
+        if self.ppa is None:
+            return None
+        return self.ppa.usd_per_mw_month(self.price_level(power_price_usd_per_mwh), hours)[1]
+
     def usd_per_mw_month(self, month: MonthMargin) -> FloatArray:
         """The uplift of each path and month: what the dispatch adds to the monthly
         model's revenue less power cost (``margin`` where it mines the month, ``margin >
@@ -276,9 +301,10 @@ class DispatchUplift:
         max(0, margin + gain - v phi)``: ``gain`` the month's gain of the module
         docstring, ``v`` the variable costs, ``phi`` the energy share at ``k`` and ``r``
         the running share (:meth:`breakdown`). With ``v = 0``, ``max(0, margin + gain) -
-        max(0, margin)``. With a PPA block, plus ``P_idle``, what it is worth with no
-        miners (``gain`` then has ``P_on - P_idle``, what the miners' use of it adds:
-        :mod:`~hashpivot.engines.pivot.ppa_settlement`). [USD/MW/month]"""
+        max(0, margin)``. With a PPA block ``gain`` has ``P_on - P_idle``, what the
+        miners' use of it adds (:mod:`~hashpivot.engines.pivot.ppa_settlement`); its
+        worth with no miners, ``P_idle``, is the site's, not here
+        (:meth:`ppa_idle_usd_per_mw_month`). [USD/MW/month]"""
         return self.breakdown(month)["uplift_usd_per_mw_month"]
 
     def breakdown(self, month: MonthMargin) -> dict[str, FloatArray]:
@@ -301,15 +327,10 @@ class DispatchUplift:
             month pay), else 0. The variable site costs follow it. With a PPA block,
             ``ppa_settlement_usd_per_mw_month``: what it counts in the month, ``P_on``
             (always on at the month's index level) where the site mines, else ``P_idle``
-            [USD/MW/month].
+            [USD/MW/month]; of which ``P_idle`` is the site's stream, counted apart from
+            the uplift (:meth:`ppa_idle_usd_per_mw_month`), and the rest in the uplift.
         """
-        # the index level: the month's index price (its price less the contract adder)
-        # over the price year's mean index price
-        i_ref = self.index_level_reference_usd_per_mwh
-        price = (np.asarray(month.power_price_usd_per_mwh, dtype=np.float64)
-                 - self.contract_adder_usd_per_mwh)
-        lam = (np.maximum(price / i_ref, _MIN_PRICE_LEVEL) if i_ref > 0
-               else np.ones(price.shape))  # an index at or below zero on average: no scaling
+        lam = self.price_level(month.power_price_usd_per_mwh)
         ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
         k = np.asarray(month.revenue_usd_per_mw_day, dtype=np.float64) / ref
         alpha = self.adder_over_revenue
@@ -328,7 +349,8 @@ class DispatchUplift:
             gain = gain + (1.0 - lam) * (self.adder_saving(k) - c * (1.0 - revenue_share))
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
         # the PPA's own settlement (G is over an always-on that already has it): what the
-        # miners' use adds is mining's, the rest the PPA's whether they run or not
+        # miners' use adds is mining's; the rest, P_idle, the site's in every strategy
+        # (ppa_stream.py), not in the uplift
         ppa_on, ppa_idle = (self.ppa.usd_per_mw_month(lam, month.hours)
                             if self.ppa is not None else (0.0, 0.0))
         gain = gain + (ppa_on - ppa_idle)
@@ -342,7 +364,7 @@ class DispatchUplift:
         # 1[on] margin + uplift - v running = max(0, margin + gain - v phi); (with v = 0,
         # max(0, margin + gain) - max(0, margin) in the form exact for gain >= 0)
         uplift = np.where(mined, np.where(on, gain, gain + margin),
-                          np.where(on, -margin, 0.0)) + ppa_idle
+                          np.where(on, -margin, 0.0))
         saved = np.maximum(v - margin, 0.0)
         return {"price_level": lam, "hashprice_multiplier": k,
                 "revenue_share": revenue_share,

@@ -140,6 +140,17 @@ def uplift_arguments(
                        * cost_profile(site, "variable", market.periods))
 
 
+def site_power_price_usd_per_mwh(site: SiteInputs, market: MarketPaths) -> FloatArray:
+    """The site's power price in each path and month, its adder included: an index
+    contract's the market's index plus the adder, else the contract's price (a read-only
+    broadcast view), shape (P, T). [USD/MWh]"""
+    if site.power_is_index and market.power_price_usd_per_mwh is not None:
+        return np.asarray(market.power_price_usd_per_mwh + site.power_adder_usd_per_mwh,
+                          dtype=np.float64)
+    return np.broadcast_to(np.float64(site.power_price_usd_per_mwh),
+                           (market.n_paths, market.n_periods))
+
+
 def at_costs(sm: SiteMarket, site: SiteInputs, market: MarketPaths) -> SiteMarket:
     """``sm`` with a dispatching site's flexibility measured again at ``site``'s variable
     costs (the terminal value's final year mines with the items standing on the horizon's
@@ -212,11 +223,7 @@ def site_market(
     net = site.uptime_fraction * (1.0 - site.pool_fee_fraction)
     hashprice = hv * market.btc_price_usd * net  # USD per installed TH/s per day
     indexed = site.power_is_index and market.power_price_usd_per_mwh is not None
-    if indexed:
-        assert market.power_price_usd_per_mwh is not None
-        price_mwh = market.power_price_usd_per_mwh + site.power_adder_usd_per_mwh
-    else:
-        price_mwh = np.broadcast_to(np.float64(site.power_price_usd_per_mwh), (p_count, n))
+    price_mwh = site_power_price_usd_per_mwh(site, market)
     months: list[int] = []
     replaced: list[BoolArray] = []
     capex: list[float] = []
@@ -393,6 +400,7 @@ __all__ = [
     "market_mining",
     "reference_market",
     "site_market",
+    "site_power_price_usd_per_mwh",
     "site_shared",
     "tranche_key",
     "uplift_arguments",

@@ -22,12 +22,11 @@ curtails there), else spilled; a financial block settles alike. Renewable supply
 aside there (it would serve the AI load first at most: the firm load's power is not
 valued). The difference, what the miners' use of the block adds (the adder it saves; on
 a block that may not be resold, the power it no longer wastes), is part of mining's
-month, floored with it; the rest is the PPA's whether the miners run or not.
-
-Convention: the settlement is counted per MW of the fleet and goes with the MW still
-mining, as the fixed site costs of mining do; a MW converted gives up its share (the hall
-pays the site contract's price, ``hosting`` power, and the PPA is taken as assigned with
-the miners it served).
+month, floored with it, per MW still mining; the rest, ``P_idle``, is the site's whether
+the miners run or not, counted from the whole fleet's MW in every strategy, a conversion
+included (:mod:`~hashpivot.engines.pivot.ppa_stream`: converting miners does not end the
+contract). Until 2026-12-07 the whole settlement went with the MW still mining and a MW
+converted gave its share up.
 """
 
 from __future__ import annotations
@@ -87,15 +86,6 @@ class PpaSettlement:
                 " with no miners)")
 
 
-#: How the settlement is counted (the resolved assumptions' row).
-CONVENTION = (
-    "always on at the price year's prices; each month at its index level (the PPA's price "
-    "fixed), what the block is worth with no miners counted whether they run or not; it "
-    "goes with the MW still mining, as mining's fixed site costs: a MW converted gives up "
-    "its share (the hall pays the site contract's price; the PPA is taken as assigned "
-    "with the miners)")
-
-
 def measure_ppa_settlement(result: DispatchResult, usd_per_mw_month: float
                            ) -> PpaSettlement | None:
     """The PPA's worth on ``result``'s always-on schedule (module docstring); None
@@ -143,4 +133,4 @@ def measure_ppa_settlement(result: DispatchResult, usd_per_mw_month: float
     return PpaSettlement(on_index, on_fixed, idle_index, idle_fixed)
 
 
-__all__ = ["CONVENTION", "PpaSettlement", "measure_ppa_settlement"]
+__all__ = ["PpaSettlement", "measure_ppa_settlement"]

@@ -24,7 +24,7 @@ from hashpivot.engines.mining_terms import (
     power_contract_row,
     power_contract_text,
 )
-from hashpivot.engines.pivot.ppa_settlement import CONVENTION as PPA_CONVENTION
+from hashpivot.engines.pivot.ppa_stream import CONVENTION as PPA_CONVENTION
 from hashpivot.models.hosting import LEASE_TERM_FIELDS
 from hashpivot.units import MONTHS_PER_YEAR
 
@@ -349,7 +349,7 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
             })
         if "dispatch_ppa_settlement_usd_per_mw_month" in site:
             rows.append({
-                "name": f"{prefix}[sites.dispatch.ppa] settlement, per MW still mining",
+                "name": f"{prefix}[sites.dispatch.ppa] settlement, per MW of the fleet",
                 "value": round(site["dispatch_ppa_settlement_usd_per_mw_month"]),
                 "unit": "USD/MW/month", "source": PPA_CONVENTION})
         if site.get("fleet_kept_by"):

@@ -17,7 +17,8 @@ tranche by tranche at the MW still mining at the horizon
 (``CashFlows.mining_at_horizon``): a MW converted in the final year does not mine after
 the horizon. Mining is floored at zero per tranche (:func:`mining_value_at_horizon_usd`:
 machines that lose money at the horizon are abandoned, as the decision engine values
-them), then as a whole with the sites' cash SG&A; hosting by a multiple or Gordon growth
+them), then as a whole with the sites' cash SG&A, a PPA block's worth with no miners
+added on its own (the same in every strategy); hosting by a multiple or Gordon growth
 per hall (``CashFlows.halls_at_horizon``), each floored at zero, and by ``contract`` on
 the leases' own flows after the horizon. Values are discounted to the model's start at
 the unlevered monthly rate. The formulas are in :mod:`hashpivot.terminal_value`.
@@ -36,6 +37,7 @@ from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
     exit_multiple_terminal_value_usd,
     final_year_usd,
+    gordon_factor,
     gordon_terminal_value_usd,
     value_at_horizon_of_flows_usd,
 )
@@ -167,7 +169,10 @@ def mining_value_at_horizon_usd(
     others, as the decision engine floors each tranche
     (:func:`hashpivot.optimize.terminal.mining_terminal_usd_per_mw`); the whole line is
     floored once more, with the SG&A (mining stops if the machines kept do not cover it).
-    A portfolio of one tranche is valued as its final year, ``V(x - SGA)``.
+    A portfolio of one tranche is valued as its final year, ``V(x - SGA)``. A site's
+    ``[sites.dispatch.ppa]`` block's worth with no miners (``MiningAtHorizon.ppa_usd``,
+    the same in every strategy: :mod:`~hashpivot.engines.pivot.ppa_stream`) is added on
+    its own, not floored (:func:`site_stream_value_at_horizon_usd`).
 
     Parameters
     ----------
@@ -191,10 +196,42 @@ def mining_value_at_horizon_usd(
              else site.ebitda_usd - site.replacement_capex_usd)
         kept = kept + np.maximum(x, 0.0).sum(axis=0)
     kept = kept - sum(site.sga_cash_usd for site in sites)
-    return line_value_at_horizon_usd(  # (Gordon's FCF is in ``kept``: no capex after)
+    value = np.asarray(line_value_at_horizon_usd(  # (Gordon's FCF is in ``kept``)
         spec.mining_method, kept, np.zeros(n_paths), spec.mining_ebitda_multiple,
         discount_rate, spec.growth_per_year, n_paths,
-    )
+    ), dtype=float)
+    ppa = np.zeros(n_paths)
+    for site in sites:
+        ppa = ppa + np.asarray(site.ppa_usd, dtype=float)
+    if np.any(ppa != 0.0):  # the sites' PPA blocks with no miners: in every strategy
+        value = value + site_stream_value_at_horizon_usd(spec, ppa, discount_rate)
+    return value
+
+
+def site_stream_value_at_horizon_usd(spec: TerminalValueSpec, final_year_usd: FloatArray,
+                                     discount_rate: float) -> FloatArray:
+    """Value at the horizon of a site's stream that every strategy carries (a PPA
+    block's worth with no miners, :mod:`~hashpivot.engines.pivot.ppa_stream`): the
+    mining method's factor times its final year, not floored (``f x S``: ``f`` the exit
+    multiple or :func:`~hashpivot.terminal_value.gordon_factor`, 0 with ``none``), so
+    the same in every strategy whatever mines. [USD]
+
+    Parameters
+    ----------
+    spec : TerminalValueSpec
+        Method, multiple and growth of the mining line.
+    final_year_usd : ndarray (P,)
+        The stream's final year. [USD/year]
+    discount_rate : float
+        Annual rate of the mining line (Gordon's). [1/year]
+    """
+    if spec.mining_method == "exit_multiple":
+        factor = spec.mining_ebitda_multiple
+    elif spec.mining_method == "gordon":
+        factor = gordon_factor(discount_rate, spec.growth_per_year)
+    else:
+        factor = 0.0
+    return np.asarray(factor * np.asarray(final_year_usd, dtype=float), dtype=float)
 
 
 def line_value_at_horizon_usd(
@@ -293,5 +330,6 @@ __all__ = [
     "final_year_usd",
     "line_value_at_horizon_usd",
     "mining_value_at_horizon_usd",
+    "site_stream_value_at_horizon_usd",
     "terminal_value",
 ]
