@@ -348,8 +348,11 @@ def test_run_pivot_outputs(portfolio: Portfolio) -> None:
         } <= set(s)
     assert set(r.tornado["variable"]) == {
         "btc_price_usd",
+        "btc_price_growth_per_year",
         "network_hashrate_growth_per_year",
+        "discount_rate",
         "lease_usd_per_kw_month",
+        "lease_term_years",
         "capex_usd_per_it_mw",
         "pue",
         "build_delay_months",

@@ -1,7 +1,7 @@
 """A hall with a lease of its own (a tenant's rent, escalator and term in
 ``[sites.hosting.phases]``): valued as a site with those terms would be, the other halls of
 the site on the site's terms, per path too; the tornado's lease bar and the break-even
-lease move every hall's rent."""
+lease move every hall's rent, its lease term bar every hall's term."""
 
 from __future__ import annotations
 
@@ -142,6 +142,10 @@ def test_tornado_and_break_even_move_every_halls_rent() -> None:
         site.breakeven_lease_with_terminal_value_usd_per_kw_month, rel=1e-9)
     lease = own.tornado.set_index("variable").loc["lease_usd_per_kw_month"]
     assert lease["npv_vs_baseline_high_usd"] > lease["npv_vs_baseline_low_usd"]  # teeth
+    # the lease term bar moves every hall's own term by the step (in years, each)
+    term = own.tornado.set_index("variable").loc["lease_term_years"]
+    assert (term["unit"], term["low_input"], term["high_input"]) == ("+ years", -5.0, 5.0)
+    assert term["npv_vs_baseline_high_usd"] > term["npv_vs_baseline_low_usd"]  # teeth
 
 
 def test_phases_carry_their_lease_into_the_strategy_and_the_assumptions() -> None:

@@ -71,6 +71,33 @@ class SensitivitySpec(BaseModel):
     tenant_default_probability_per_year: FractionPerYear = Field(
         0.05, description="Stressed tenant default probability. [1/year]"
     )
+    discount_rate_delta: float = Field(
+        0.02,
+        ge=0,
+        le=0.2,
+        description="Discount rate -/+ this: every rate of the unlevered NPV moves by the "
+        "same step (discount_rate, and mining_discount_rate and hosting_discount_rate when "
+        "set), both strategies revalued (the fleet's replacement decisions too). 2 "
+        "percentage points, the usual WACC sensitivity of a valuation (a 10 % WACC read as "
+        "8-12 %). [1/year]",
+    )
+    lease_term_delta_years: float = Field(
+        5.0,
+        ge=0,
+        le=20,
+        description="Initial lease term -/+ this, in whole months, floored at 1 year: every "
+        "converted site's lease_term_years and every hall's own term move by the same "
+        "step. 5 years: the bundled deals run 5 (IREN-Microsoft) to 15 years (AWS, "
+        "CoreWeave), so a 12-year term read as 7-17 spans them. [year]",
+    )
+    btc_price_growth_delta_per_year: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="BTC price growth -/+ this (its low end floored at -99 %/year). The "
+        "same default as hashrate_growth_delta_per_year, so that the two growth rows, side "
+        "by side, are read on the same step. [1/year]",
+    )
 
 
 class TerminalValueSpec(BaseModel):

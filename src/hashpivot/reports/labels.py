@@ -89,9 +89,11 @@ def format_tornado_input(x: float, unit: str) -> str:
         Input value, in ``unit``.
     unit : str
         The tornado's unit column (``USD/MW``, ``USD``, ``1/year``, ``month``,
-        ``USD/kW/month``, ``x rent`` and ``x capex``: a factor on each hall's rent or
-        site's capex, ``+ PUE``: a step on each site's PUE, ``+ PUE, >= 1.0`` where it
-        stops at 1.0 for a site; anything else prints 3 significant digits).
+        ``USD/kW/month``, ``year``, ``x rent`` and ``x capex``: a factor on each hall's
+        rent or site's capex, ``+ PUE``: a step on each site's PUE, ``+ PUE, >= 1.0``
+        where it stops at 1.0 for a site, ``+ years``: a step on each hall's lease term,
+        ``+ years, >= 1`` where it stops at a year, ``+ rate``: a step on each business
+        line's discount rate; anything else prints 3 significant digits).
 
     Returns
     -------
@@ -112,6 +114,10 @@ _TORNADO_INPUT_FORMATS: dict[str, Callable[[float], str]] = {
     "x capex": lambda x: f"{x:.3g} x capex",
     "+ PUE": lambda x: f"{x:+.3g} each",
     "+ PUE, >= 1.0": lambda x: f"{x:+.3g} each, >= 1.0",
+    "year": lambda x: f"{x:.3g} years",
+    "+ years": lambda x: f"{x:+.3g} years each",
+    "+ years, >= 1": lambda x: f"{x:+.3g} years each, >= 1",
+    "+ rate": lambda x: f"{100 * x:+.1f} points each line",
 }
 
 

@@ -1,9 +1,13 @@
 """Sensitivities of the pivot against keep-mining.
 
 The tornado (NPV of the pivot minus the baseline's, each variable at its low and high
-value: BTC price, network hashrate growth, lease rate, capex, PUE, build delay, tenant
-default) and the break-even first-year lease at which the two NPVs are equal, to the
-horizon and with the terminal value.
+value: BTC price, BTC price growth, network hashrate growth, discount rate, lease rate,
+lease term, capex, PUE, build delay, tenant default) and the break-even first-year lease at
+which the two NPVs are equal, to the horizon and with the terminal value.
+
+The horizon is not a variable: a shorter or longer one changes the window both NPVs are
+compared over (and the month the terminal value takes over), not an input of the
+comparison, and the strategies themselves are cut to it (halls that start after it).
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ from hashpivot.engines.pivot.switching import switching_value
 from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
-from hashpivot.models.pivot import PivotSpec
+from hashpivot.models.pivot import PivotSpec, gordon_rate_problem
 from hashpivot.scenarios.margin import MarginResponse
+from hashpivot.units import MONTHS_PER_YEAR
 
 
 def _with_hosting(sites: list[SiteInputs], **update: Any) -> list[SiteInputs]:
@@ -40,22 +45,34 @@ def _map_hosting(sites: list[SiteInputs], fn: Any) -> list[SiteInputs]:
     ]
 
 
-def _has_own_rents(strategy: Strategy) -> bool:
-    """Whether a hall of ``strategy`` has a rent of its own (a tenant's lease)."""
-    return any("lease_usd_per_kw_month" in dict(p.lease) for p in strategy.phases)
+def _has_own_rents(strategy: Strategy, term: str = "lease_usd_per_kw_month") -> bool:
+    """Whether a hall of ``strategy`` has a lease ``term`` of its own (a tenant's lease;
+    default its rent)."""
+    return any(term in dict(p.lease) for p in strategy.phases)
 
 
-def _with_phase_rents(strategy: Strategy, rent: Any) -> Strategy:
-    """``strategy`` with ``rent(r)`` as the first-year rent of each hall that has a rent
-    of its own (a tenant's lease, ``[sites.hosting.phases]``); the other halls take the
-    site's rent."""
-    if not _has_own_rents(strategy):
+def _with_phase_rents(strategy: Strategy, rent: Any,
+                      term: str = "lease_usd_per_kw_month") -> Strategy:
+    """``strategy`` with ``rent(r)`` as the lease ``term`` (default the first-year rent)
+    of each hall that has one of its own (a tenant's lease, ``[sites.hosting.phases]``);
+    the other halls take the site's."""
+    if not _has_own_rents(strategy, term):
         return strategy
     return dataclasses.replace(strategy, phases=tuple(
-        p.with_lease(lease_usd_per_kw_month=rent(dict(p.lease)["lease_usd_per_kw_month"]))
-        if "lease_usd_per_kw_month" in dict(p.lease) else p
+        p.with_lease(**{term: rent(dict(p.lease)[term])}) if term in dict(p.lease) else p
         for p in strategy.phases
     ))
+
+
+def _with_rates_moved(spec: PivotSpec, step: float) -> PivotSpec:
+    """``spec`` with every discount rate of the unlevered NPV moved by ``step``: the
+    discount rate, and each line's own rate where the file sets one. [1/year]"""
+    update = {"discount_rate": spec.discount_rate + step}
+    for field in ("mining_discount_rate", "hosting_discount_rate"):
+        rate = getattr(spec, field)
+        if rate is not None:
+            update[field] = rate + step
+    return spec.model_copy(update=update)
 
 
 def _npvs(
@@ -77,15 +94,26 @@ def _npvs(
 #: The input of a hosting row where the converted sites differ in it: each site's own
 #: value moved by the same factor (rent, capex) or step (PUE).
 _EACH_UNIT = {"lease_usd_per_kw_month": "x rent", "capex_usd_per_it_mw": "x capex",
-              "pue": "+ PUE"}
+              "pue": "+ PUE", "lease_term_years": "+ years"}
 #: The PUE row's unit where the step takes a converted site's PUE below 1.0, where it
 #: stops (a site at 1.05 moves by -0.05 of a -0.1 step).
 CLIPPED_PUE_STEP = "+ PUE, >= 1.0"
+#: The lease term row's unit where the step takes a hall's term below a year, where it
+#: stops.
+CLIPPED_TERM_STEP = "+ years, >= 1"
+#: The discount rate row's unit where the lines are discounted at different rates: the
+#: step on each. [1/year]
+RATE_STEP = "+ rate"
+#: The shortest lease term the tornado's low end gives a hall. [year]
+MIN_TERM_YEARS = 1.0
 
 _TORNADO_LABELS = {
     "btc_price_usd": "BTC price at start",
+    "btc_price_growth_per_year": "BTC price growth",
     "network_hashrate_growth_per_year": "network hashrate growth",
+    "discount_rate": "discount rate",
     "lease_usd_per_kw_month": "lease rate (first year)",
+    "lease_term_years": "lease term",
     "capex_usd_per_it_mw": "capex per IT MW",
     "pue": "PUE",
     "build_delay_months": "build delay",
@@ -106,16 +134,20 @@ def _tornado(
 ) -> pd.DataFrame:
     sens = spec.sensitivity
     rows: list[dict[str, Any]] = []
-    # market variants as paths of one MarketPaths: base, price low/high, growth low/high
+    # market variants as paths of one MarketPaths: base, price low/high, hashrate growth
+    # low/high, price growth low/high
     p0 = ms.btc_price_usd
     g0 = spec.network_hashrate_growth_per_year
+    gp0 = spec.btc_price_growth_per_year
     fp, dg = sens.btc_price_fraction, sens.hashrate_growth_delta_per_year
-    prices = [p0, p0 * (1 - fp), p0 * (1 + fp), p0, p0]
-    growths = [g0, g0, g0, max(g0 - dg, -0.99), g0 + dg]
+    dgp = sens.btc_price_growth_delta_per_year
+    prices = [p0, p0 * (1 - fp), p0 * (1 + fp), p0, p0, p0, p0]
+    growths = [g0, g0, g0, max(g0 - dg, -0.99), g0 + dg, g0, g0]
+    price_growths = [gp0] * 5 + [max(gp0 - dgp, -0.99), gp0 + dgp]
     mk = growth_market(
         periods,
         np.array(prices),
-        spec.btc_price_growth_per_year,
+        np.array(price_growths),
         ms.network_hashrate_th_s,
         np.array(growths),
         ms.fees_btc_per_block,
@@ -127,9 +159,11 @@ def _tornado(
     d, d_tv = np.asarray(npv - base_npv), np.asarray(npv_tv - base_tv)
 
     @functools.cache
-    def on_market(price: float, growth: float) -> tuple[float, float]:
-        """The difference on a one-path market of that start price and growth."""
-        one = growth_market(periods, np.array([price]), spec.btc_price_growth_per_year,
+    def on_market(price: float, growth: float, price_growth: float = gp0
+                  ) -> tuple[float, float]:
+        """The difference on a one-path market of that start price, hashrate growth and
+        price growth."""
+        one = growth_market(periods, np.array([price]), np.array([price_growth]),
                             ms.network_hashrate_th_s, np.array([growth]),
                             ms.fees_btc_per_block, ms.height, response)
         b, b_tv = _npvs(sites, Strategy("keep_mining"), one, spec, financing)
@@ -142,6 +176,11 @@ def _tornado(
         _row("network_hashrate_growth_per_year", "1/year", growths[3], growths[4],
              (d[3], d_tv[3]), (d[4], d_tv[4]), lambda x: on_market(p0, x))
     )
+    rows.append(
+        _row("btc_price_growth_per_year", "1/year", price_growths[5], price_growths[6],
+             (d[5], d_tv[5]), (d[6], d_tv[6]), lambda x: on_market(p0, g0, x))
+    )
+    rows.append(_discount_rate_row(sites, pivot, spec, base_market, financing))
     base1, base1_tv = float(np.asarray(base_npv)[0]), float(np.asarray(base_tv)[0])
 
     def diff(sites_v: list[SiteInputs], plan: Strategy = pivot) -> tuple[float, float]:
@@ -149,6 +188,7 @@ def _tornado(
         return float(np.asarray(v)[0]) - base1, float(np.asarray(v_tv)[0]) - base1_tv
 
     lr, cx, dp = sens.lease_rate_fraction, sens.capex_fraction, sens.pue_delta
+    term_months = round(MONTHS_PER_YEAR * sens.lease_term_delta_years)
     # the hosting terms shown are those of the sites the pivot converts (the first site's
     # were shown when it converted nothing: its default rent, not the converted site's)
     taking = {p.site for p in pivot.phases}
@@ -162,6 +202,14 @@ def _tornado(
             lambda h, f: h.lease_usd_per_kw_month * f,
             1 - lr,
             1 + lr,
+        ),
+        (
+            "lease_term_years",
+            "year",
+            lambda h, f: {"lease_term_years": _term_moved(h.lease_term_years, f)},
+            lambda h, f: _term_moved(h.lease_term_years, f),
+            -float(term_months),
+            float(term_months),
         ),
         (
             "capex_usd_per_it_mw",
@@ -203,27 +251,44 @@ def _tornado(
 
         @functools.cache
         def at(f: float, name: str = name, upd: Any = upd) -> tuple[float, float]:
-            # the lease rate moves every hall's rent, a tenant's own too
-            plan = (_with_phase_rents(pivot, lambda r: r * f)
-                    if name == "lease_usd_per_kw_month" else pivot)
+            # the lease rate (term) moves every hall's rent (term), a tenant's own too
+            plan = pivot
+            if name == "lease_usd_per_kw_month":
+                plan = _with_phase_rents(pivot, lambda r: r * f)
+            elif name == "lease_term_years":
+                plan = _with_phase_rents(pivot, lambda years: _term_moved(years, f), name)
             return diff(_map_hosting(sites, lambda h: upd(h, f)), plan)
 
-        if (name == "lease_usd_per_kw_month" and _has_own_rents(pivot)) or (
-                len({shown(term, 1.0 if name != "pue" else 0.0) for term in converting}) > 1):
-            # halls at several rents, sites of several capex or PUE: each moves by the
-            # same factor (or, the PUE, step), which is the input (the first site's value
-            # scaled was shown, a rent at which the pivot did not break even)
+        whole = name in ("build_delay_months", "lease_term_years")
+        own = name in ("lease_usd_per_kw_month", "lease_term_years") and _has_own_rents(
+            pivot, name)
+        neutral = 0.0 if name in ("pue", "lease_term_years") else 1.0
+        if own or len({shown(term, neutral) for term in converting}) > 1:
+            # halls at several rents or terms, sites of several capex or PUE: each moves
+            # by the same factor (or, the PUE and the term, step), which is the input (the
+            # first site's value scaled was shown, a rent at which the pivot did not break
+            # even)
             each = _EACH_UNIT.get(name, unit)
             if name == "pue" and any(term.pue + lo < 1.0 for term in converting):
                 each = CLIPPED_PUE_STEP  # a site's PUE stops at 1.0: it moves less
-            rows.append(_row(name, each, lo, hi, at(lo), at(hi), at))
+            if name != "lease_term_years":
+                rows.append(_row(name, each, lo, hi, at(lo), at(hi), at))
+                continue
+            terms = [t.lease_term_years for t in converting] + [
+                v for p in pivot.phases for k, v in p.lease if k == name]
+            if any(t + lo / MONTHS_PER_YEAR < MIN_TERM_YEARS for t in terms):
+                each = CLIPPED_TERM_STEP  # a hall's term stops at a year: it moves less
+            # the parameter is the step in whole months, the input the step in years
+            rows.append(_row(name, each, lo / MONTHS_PER_YEAR, hi / MONTHS_PER_YEAR,
+                             at(lo), at(hi), at, lambda f: f / MONTHS_PER_YEAR, (lo, hi),
+                             whole=True))
             continue
 
         def show(f: float, shown: Any = shown) -> float:
             return float(shown(first, f))
 
         rows.append(_row(name, unit, show(lo), show(hi), at(lo), at(hi), at, show, (lo, hi),
-                         whole=name == "build_delay_months"))
+                         whole=whole))
     df = pd.DataFrame(rows)
     df.insert(1, "label", df["variable"].map(_TORNADO_LABELS))
     df["swing_usd"] = (df["npv_vs_baseline_high_usd"] - df["npv_vs_baseline_low_usd"]).abs()
@@ -231,6 +296,49 @@ def _tornado(
         df["npv_with_tv_vs_baseline_high_usd"] - df["npv_with_tv_vs_baseline_low_usd"]
     ).abs()
     return df.sort_values("swing_usd", ascending=False, ignore_index=True)
+
+
+def _term_moved(term_years: float, step_months: float) -> float:
+    """A lease term moved by ``step_months``, floored at :data:`MIN_TERM_YEARS`. [year]"""
+    return max(MIN_TERM_YEARS, float(term_years) + step_months / MONTHS_PER_YEAR)
+
+
+def _discount_rate_row(
+    sites: list[SiteInputs],
+    pivot: Strategy,
+    spec: PivotSpec,
+    market: MarketPaths,
+    financing: FinancingSpec | None,
+) -> dict[str, Any]:
+    """The tornado row of the discount rate: every rate of the unlevered NPV moved by
+    ``[pivot.sensitivity] discount_rate_delta`` (:func:`_with_rates_moved`), both
+    strategies revalued on ``market``. Its input is the rate [1/year] when both lines are
+    discounted at one rate, else the step on each (unit :data:`RATE_STEP`). A step that
+    takes a line valued by Gordon growth to its growth or below leaves the difference with
+    the terminal value undefined (NaN: the perpetuity has no finite value)."""
+    step = float(spec.sensitivity.discount_rate_delta)
+    rates = line_rates(spec)
+
+    @functools.cache
+    def at(x: float) -> tuple[float, float]:
+        moved = _with_rates_moved(spec, x)
+        b, b_tv = _npvs(sites, Strategy("keep_mining"), market, moved, financing)
+        v, v_tv = _npvs(sites, pivot, market, moved, financing)
+        d = float(np.asarray(v).ravel()[0]) - float(np.asarray(b).ravel()[0])
+        d_tv = float(np.asarray(v_tv).ravel()[0]) - float(np.asarray(b_tv).ravel()[0])
+        r = line_rates(moved)
+        if gordon_rate_problem(spec.terminal_value, r.mining, r.hosting):
+            d_tv = math.nan
+        return d, d_tv
+
+    if rates.differ:
+        return _row("discount_rate", RATE_STEP, -step, step, at(-step), at(step), at)
+
+    def show(x: float) -> float:
+        return rates.mining + x
+
+    return _row("discount_rate", "1/year", show(-step), show(step), at(-step), at(step), at,
+                show, (-step, step))
 
 
 def _row(
