@@ -112,3 +112,19 @@ def test_the_lease_term_switches_at_a_whole_month() -> None:
     before = _diffs(_run(TERM, f"lease_term_years = {(months - 1) / 12!r} "))[0]
     assert before < 0 < at
     assert math.isfinite(row["switching_with_tv_input"])
+
+
+def test_a_low_rate_at_a_gordon_growth_leaves_the_cells_empty() -> None:
+    """Both lines by Gordon growth at 9 %/year, the rate 10 %: at 8 % the perpetuity has
+    no finite value (a file at 8 % is refused). The run stopped on it ('Gordon growth 0.09
+    must be below the discount rate 0.08'); the row's low cells are now empty (NaN, null
+    in JSON), its high cells numbers."""
+    gordon = ('terminal_value = { mining_method = "gordon", hosting_method = "gordon", '
+              "growth_per_year = 0.09 }\n")
+    res = _run(extra=gordon)
+    row = _row(res, "discount_rate")
+    assert math.isnan(row["npv_vs_baseline_low_usd"])
+    assert math.isnan(row["npv_with_tv_vs_baseline_low_usd"])
+    assert math.isfinite(row["npv_with_tv_vs_baseline_high_usd"])
+    json_row = next(r for r in res.to_json_dict()["tornado"] if r["variable"] == "discount_rate")
+    assert json_row["npv_with_tv_vs_baseline_low_usd"] is None

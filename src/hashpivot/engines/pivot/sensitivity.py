@@ -314,21 +314,23 @@ def _discount_rate_row(
     ``[pivot.sensitivity] discount_rate_delta`` (:func:`_with_rates_moved`), both
     strategies revalued on ``market``. Its input is the rate [1/year] when both lines are
     discounted at one rate, else the step on each (unit :data:`RATE_STEP`). A step that
-    takes a line valued by Gordon growth to its growth or below leaves the difference with
-    the terminal value undefined (NaN: the perpetuity has no finite value)."""
+    takes a line valued by Gordon growth to its growth or below leaves both differences
+    at that end undefined (NaN): the perpetuity has no finite value, and the fleet's
+    replacement decisions, which count the change in the mining terminal value, have
+    none either (a file at those rates is refused)."""
     step = float(spec.sensitivity.discount_rate_delta)
     rates = line_rates(spec)
 
     @functools.cache
     def at(x: float) -> tuple[float, float]:
         moved = _with_rates_moved(spec, x)
+        r = line_rates(moved)
+        if gordon_rate_problem(spec.terminal_value, r.mining, r.hosting):
+            return math.nan, math.nan  # a file at these rates is refused: no value
         b, b_tv = _npvs(sites, Strategy("keep_mining"), market, moved, financing)
         v, v_tv = _npvs(sites, pivot, market, moved, financing)
         d = float(np.asarray(v).ravel()[0]) - float(np.asarray(b).ravel()[0])
         d_tv = float(np.asarray(v_tv).ravel()[0]) - float(np.asarray(b_tv).ravel()[0])
-        r = line_rates(moved)
-        if gordon_rate_problem(spec.terminal_value, r.mining, r.hosting):
-            d_tv = math.nan
         return d, d_tv
 
     if rates.differ:
