@@ -261,23 +261,41 @@ def _quarters(tenant: str, last: bool) -> Callable[[Json], str]:
         -1 if last else 0]
 
 
-def _switching(variable: str, with_tv: bool, ahead_below: bool, scale: float, spec: str
-               ) -> Callable[[Json], str]:
-    """A tornado variable's switching value (to the horizon, or with the terminal value);
-    the claim fails unless the plan is ahead on the side the text says (below the value
-    when ``ahead_below``) and only the capex and the lease rate switch (the text says the
-    other ranges keep the sign)."""
+#: The tornado variables the text says switch the plan (to the horizon; with the terminal
+#: value): every other range keeps the sign.
+_PLAN_SWITCHING = (["capex_usd_per_it_mw", "lease_usd_per_kw_month"],
+                   ["capex_usd_per_it_mw", "lease_term_years", "lease_usd_per_kw_month"])
+
+
+def _switching(variable: str, with_tv: bool, ahead_below: bool, scale: float, spec: str,
+               shift: float = 0.0) -> Callable[[Json], str]:
+    """A tornado variable's switching value (to the horizon, or with the terminal value),
+    times ``scale``, plus ``shift``; the claim fails unless the plan is ahead on the side
+    the text says (below the value when ``ahead_below``) and only the variables of
+    :data:`_PLAN_SWITCHING` switch (the text says the other ranges keep the sign)."""
     tv = "_with_tv" if with_tv else ""
 
     def read(j: Json) -> str:
         row = next(r for r in j["tornado"] if r["variable"] == variable)
         others = [r["variable"] for r in j["tornado"] if r[f"switching{tv}_input"] is not None]
-        if sorted(others) != ["capex_usd_per_it_mw", "lease_usd_per_kw_month"]:
+        if sorted(others) != _PLAN_SWITCHING[with_tv]:
             return f"(switching values of {', '.join(others) or 'none'})"
         if (row[f"npv{tv}_vs_baseline_low_usd"] > 0) != ahead_below:
             return "(the plan ahead on the other side)"
-        return format(float(row[f"switching{tv}_input"]) * scale, spec)
+        return format(float(row[f"switching{tv}_input"]) * scale + shift, spec)
     return read
+
+
+def _tornado_row(variable: str, scale: float, spec: str) -> tuple[Callable[[Json], str], ...]:
+    """A tornado row's swing, then its difference at the low input (signed) and that input
+    (times ``scale``, formatted with ``spec``), then the same at the high input."""
+    def row(j: Json) -> Json:
+        return next(r for r in j["tornado"] if r["variable"] == variable)
+
+    def side(s: str) -> tuple[Callable[[Json], str], ...]:
+        return (lambda j: format(row(j)[f"npv_vs_baseline_{s}_usd"] * M, "+,.1f"),
+                lambda j: format(row(j)[f"{s}_input"] * scale, spec))
+    return (lambda j: format(row(j)["swing_usd"] * M, ",.1f"), *side("low"), *side("high"))
 
 
 def _last_mining_month(j: Json) -> str:
@@ -356,6 +374,12 @@ CLAIMS: list[Claim] = [
           "pivot-out", (_last_mining_month,)),
     Claim("a note gives what those idle months cost: {} M USD of keep-mining's NPV", "pivot",
           (_note_figure(r"mines no BTC .* worth up to " + NUMBER + " M USD more"),)),
+    Claim("On the example the lease term swings the difference by {} M USD ({} at {} years, "
+          "{} at {}), the discount rate by {} ({} at {} %, {} at {} %), BTC price growth by "
+          "{} ({} at {} %, {} at {} %)", "pivot",
+          _tornado_row("lease_term_years", 1.0, ".0f")
+          + _tornado_row("discount_rate", 100.0, ".0f")
+          + _tornado_row("btc_price_growth_per_year", 100.0, ".0f")),
     Claim("lease: {} USD/kW/month first year", "pivot",
           (num("breakeven_lease_usd_per_kw_month"),)),
     Claim("to the horizon, {} with the terminal value (the renewal's rent", "pivot",
@@ -468,12 +492,16 @@ CLAIMS: list[Claim] = [
     Claim("to the horizon it is behind keep-mining unless the capex falls below {} M USD per "
           "IT MW (the file's 9.00) or every rent rises above {} times the file's (the "
           "tornado's switching values); with the terminal value it is ahead unless the capex "
-          "exceeds {} or the rents fall below {} times the file's; every other range keeps "
-          "the sign", "pivot-plan",
+          "exceeds {} or the rents fall below {} times the file's or every hall's lease is cut "
+          "by {} months or more (ahead at {} years each, the first whole month); every other "
+          "range keeps the sign", "pivot-plan",
           (_switching("capex_usd_per_it_mw", False, True, M, ".2f"),
            _switching("lease_usd_per_kw_month", False, False, 1.0, ".3g"),
            _switching("capex_usd_per_it_mw", True, True, M, ".2f"),
-           _switching("lease_usd_per_kw_month", True, False, 1.0, ".3g"))),
+           _switching("lease_usd_per_kw_month", True, False, 1.0, ".3g"),
+           # the step in months at which it is behind again: one month more cut
+           _switching("lease_term_years", True, False, -12.0, ".0f", 1.0),
+           _switching("lease_term_years", True, False, 1.0, "+.3g"))),
     Claim("both are above the optimizer's in-sample +{}, which averages 100 market scenarios "
           "as well as the signings", "optimize", (num("value_over_baseline_usd", M),)),
     Claim("100 scenarios leave the gain {} (-{} to +{} M USD)", "optimize",

@@ -6,10 +6,10 @@ difference is zero (the other inputs at their base value) is the variable's *swi
 value* (HM Treasury's Green Book calls it so): the verdict "convert" or "keep mining" turns
 there. It is found by Brent's method on the variable's own parameter (``scipy.optimize.
 brentq``, to a relative tolerance of 1e-6 of the range), or, for a whole number of months
-(the build delay), by bisection on the integers, giving the first delay at which the
-verdict has turned. A range whose ends have the same sign reports none (NaN): the verdict
-holds over it (for a difference that is monotone in the input, as all seven are here, it
-holds at every point between).
+(the build delay, the lease term's step), by bisection on the integers, giving the first
+value at which the verdict has turned. A range whose ends have the same sign reports none
+(NaN): the verdict holds over it (for a difference that is monotone in the input it holds
+at every point between).
 """
 
 from __future__ import annotations
