@@ -45,21 +45,21 @@ def _map_hosting(sites: list[SiteInputs], fn: Any) -> list[SiteInputs]:
     ]
 
 
-def _has_own_rents(strategy: Strategy, term: str = "lease_usd_per_kw_month") -> bool:
-    """Whether a hall of ``strategy`` has a lease ``term`` of its own (a tenant's lease;
-    default its rent)."""
-    return any(term in dict(p.lease) for p in strategy.phases)
+def _has_own_rents(strategy: Strategy, field: str = "lease_usd_per_kw_month") -> bool:
+    """Whether a hall of ``strategy`` has a lease term ``field`` of its own (a tenant's
+    lease; default its rent)."""
+    return any(field in dict(p.lease) for p in strategy.phases)
 
 
 def _with_phase_rents(strategy: Strategy, rent: Any,
-                      term: str = "lease_usd_per_kw_month") -> Strategy:
-    """``strategy`` with ``rent(r)`` as the lease ``term`` (default the first-year rent)
-    of each hall that has one of its own (a tenant's lease, ``[sites.hosting.phases]``);
-    the other halls take the site's."""
-    if not _has_own_rents(strategy, term):
+                      field: str = "lease_usd_per_kw_month") -> Strategy:
+    """``strategy`` with ``rent(x)`` as the lease term ``field`` (default the first-year
+    rent) of each hall that has one of its own (a tenant's lease,
+    ``[sites.hosting.phases]``); the other halls take the site's."""
+    if not _has_own_rents(strategy, field):
         return strategy
     return dataclasses.replace(strategy, phases=tuple(
-        p.with_lease(**{term: rent(dict(p.lease)[term])}) if term in dict(p.lease) else p
+        p.with_lease(**{field: rent(dict(p.lease)[field])}) if field in dict(p.lease) else p
         for p in strategy.phases
     ))
 
