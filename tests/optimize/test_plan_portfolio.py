@@ -208,8 +208,10 @@ def test_the_notes_name_what_pivot_does_not_value_as_the_optimizer() -> None:
         },
     }
     assert plan_portfolio_notes(results) == [
-        "pivot values the plan on the central market path, simulate on its own Monte Carlo "
-        "paths; the optimizer's expected NPV averages its 50 scenarios",
+        "pivot values the plan on the central market path, simulate on Monte Carlo paths "
+        "(with the optimizer's seed, 7, its chunk size, 250 paths, and 50 paths, the "
+        "optimizer's scenarios; other settings draw other paths of the same law); the "
+        "optimizer's expected NPV averages its 50 scenarios",
         "the halls for T1 carry the tenant's probability_signing: simulate draws the "
         "signings per path as the optimizer draws them per scenario (simulate on this "
         "file with the optimizer's seed, 7, and its chunk size, 250 paths, runs the "

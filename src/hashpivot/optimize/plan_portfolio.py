@@ -118,9 +118,16 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
     its ``plan`` and ``assumptions``)."""
     inputs = results.get("assumptions") or {}
     deterministic = bool(inputs.get("deterministic"))
+    seed, chunk = inputs.get("seed"), inputs.get("chunk_scenarios")
+    n = inputs.get("n_scenarios")
+    # simulate draws the optimizer's scenarios with its seed, chunk size and count (a test)
+    theirs = ("" if deterministic or None in (seed, chunk, n) else
+              f" (with the optimizer's seed, {seed}, its chunk size, {chunk} paths, and "
+              f"{n} paths, the optimizer's scenarios; other settings draw other paths of the "
+              "same law)")
     notes = [
-        "pivot values the plan on the central market path, simulate on its own Monte "
-        "Carlo paths; " + (
+        "pivot values the plan on the central market path, simulate on Monte Carlo "
+        f"paths{theirs}; " + (
             "the optimizer valued it on one deterministic scenario (the central path, "
             "every tenant signing)" if deterministic else
             "the optimizer's expected NPV averages its "
@@ -130,7 +137,6 @@ def plan_portfolio_notes(results: Mapping[str, Any]) -> list[str]:
     unsure = [t["name"] for t in inputs.get("tenants", [])
               if t.get("probability_signing", 1.0) < 1.0 and t["name"] in planned]
     if unsure:
-        seed, chunk = inputs.get("seed"), inputs.get("chunk_scenarios")
         same = ("" if seed is None or chunk is None else
                 f" (simulate on this file with the optimizer's seed, {seed}, and its "
                 f"chunk size, {chunk} paths, runs the optimizer's scenarios, each tenant "
