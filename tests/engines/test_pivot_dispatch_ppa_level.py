@@ -69,10 +69,10 @@ def _pivot_uplift(site: Any, power_price_usd_per_mwh: float) -> float:
     month = MonthMargin(np.array([[u.reference_hashprice_usd_per_th_day * 2000.0]]),
                         np.array([[power_price_usd_per_mwh]]), np.array([[1e9]]))
     b = u.breakdown(month)
-    idle = u.ppa_idle_usd_per_mw_month(month.power_price_usd_per_mwh, HOURS_PER_MONTH)
+    idle = u.supply_idle_usd_per_mw_month(month.power_price_usd_per_mwh, HOURS_PER_MONTH)
     assert idle is not None
     return float(b["uplift_usd_per_mw_month"][0, 0]
-                 - (b["ppa_settlement_usd_per_mw_month"][0, 0] - idle[0, 0]))
+                 - (b["supply_settlement_usd_per_mw_month"][0, 0] - idle[0, 0]))
 
 
 @pytest.mark.parametrize("settlement", ["physical", "financial"])

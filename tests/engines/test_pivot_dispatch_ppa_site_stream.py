@@ -6,7 +6,7 @@ its share up): on 44.1 MW of miners on ERCOT LZ_WEST (mean index 59.8 USD/MWh) a
 financial PPA at 20 USD/MWh, worth 13.9 M USD a year whatever the site's load, made
 converting 19.1 MW of the machines look 6.0 M USD a year worse than without the PPA.
 Now ``P_idle`` (the block with no miners) is counted from the site's whole fleet in
-every strategy (:mod:`hashpivot.engines.pivot.ppa_stream`), and only ``P_on - P_idle``
+every strategy (:mod:`hashpivot.engines.pivot.supply_stream`), and only ``P_on - P_idle``
 (what the miners' use of it adds) with the MW still mining.
 """
 
@@ -156,10 +156,10 @@ def test_with_an_adder_the_block_moves_convert_less_keep_through_each_mw_mining(
     from hashpivot.units import HOURS_PER_MONTH
 
     u, note = measure_dispatch_uplift(_portfolio(20.0, "physical", adder=10.0).sites[0])
-    assert u is not None and u.ppa is not None, note
-    increment = u.ppa.fixed_usd_per_mw_month - u.ppa.idle_fixed_usd_per_mw_month
+    assert u is not None and u.supply is not None, note
+    increment = u.supply.fixed_usd_per_mw_month - u.supply.idle_fixed_usd_per_mw_month
     assert increment == pytest.approx(10.0 * _PPA_MW * HOURS_PER_MONTH / 44.1, rel=1e-9)
-    assert u.ppa.index_usd_per_mw_month == pytest.approx(u.ppa.idle_index_usd_per_mw_month,
+    assert u.supply.index_usd_per_mw_month == pytest.approx(u.supply.idle_index_usd_per_mw_month,
                                                          rel=1e-9)
 
     def per_mw(ppa: float | None) -> tuple[Any, Any]:

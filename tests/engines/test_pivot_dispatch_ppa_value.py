@@ -127,14 +127,14 @@ def test_the_months_settlement_is_the_engines_at_the_months_level(kind: str,
     level = 2.0 if kind == "index" else 1.0
     with_ppa, without = site(20.0), site(None)
     u, note = measure_dispatch_uplift(with_ppa)
-    assert u is not None and u.ppa is not None, note
-    assert "the PPA's own settlement" in note
+    assert u is not None and u.supply is not None, note
+    assert "the own settlement of [sites.dispatch.ppa]" in note
     u = u.for_fleet(2000.0)
     # the monthly model's price: the index at the level, or the fixed price, plus the adder
     price = (level * u.index_level_reference_usd_per_mwh if kind == "index" else 45.0) + 10.0
     month = MonthMargin(np.array([[u.reference_hashprice_usd_per_th_day * 2000.0]]),
                         np.array([[price]]), np.array([[1e9]]))
-    got = float(u.breakdown(month)["ppa_settlement_usd_per_mw_month"][0, 0])
+    got = float(u.breakdown(month)["supply_settlement_usd_per_mw_month"][0, 0])
     prices = load_prices(with_ppa) * level
     on = [run_dispatch(s, prices).baseline_totals for s in (with_ppa, without)]
     assert on[0] is not None and on[1] is not None
@@ -155,6 +155,6 @@ def test_pivot_prints_how_the_ppa_settlement_is_counted() -> None:
     rows = {r["name"]: r for r in pivot.run_pivot(_portfolio(mean, 20.0)).resolved_assumptions()}
     row = rows["[sites.dispatch.ppa] settlement, per MW of the fleet"]
     assert row["value"] == pytest.approx(_PPA_MW * (mean - 20.0) / 44.1 * 730.5, abs=0.5)
-    assert "a conversion does not end the contract" in row["source"]
+    assert "a conversion ends no contract" in row["source"]
     assert "[sites.dispatch.ppa] settlement, per MW of the fleet" not in {
         r["name"] for r in pivot.run_pivot(_portfolio(mean)).resolved_assumptions()}

@@ -522,10 +522,10 @@ def test_with_a_ppa_the_adder_mapping_stays_close_to_the_engine(level: float,
     # miners (P_on - P_idle; P_idle, the site's, is not in the uplift), which the
     # engine's gain over its always-on (that has the PPA) leaves out
     # (test_pivot_dispatch_ppa_value.py)
-    idle = u.ppa_idle_usd_per_mw_month(np.array([[level * index + 10.0]]), HOURS_PER_MONTH)
+    idle = u.supply_idle_usd_per_mw_month(np.array([[level * index + 10.0]]), HOURS_PER_MONTH)
     assert idle is not None
     got = float(b["uplift_usd_per_mw_month"][0, 0]
-                - (b["ppa_settlement_usd_per_mw_month"][0, 0] - idle[0, 0]))
+                - (b["supply_settlement_usd_per_mw_month"][0, 0] - idle[0, 0]))
     month = run_dispatch(site, prices * level, hashprice=hp * k0)
     optimum = float(month.summary()["net_margin_gain_vs_always_on_usd"]) * per
     assert got == pytest.approx(optimum, rel=0.05)

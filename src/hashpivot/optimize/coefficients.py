@@ -16,8 +16,9 @@ cash flows, computed once per path, not one valuation per (site, quarter):
   MW of the tranche in quarter ``q`` loses the discounted mining from month ``3q`` on and
   earns the resale of its machines in month ``3q``.
 
-A ``[sites.dispatch.ppa]`` block's worth with no miners is the site's in every plan
-(:mod:`~hashpivot.engines.pivot.ppa_stream`): no coefficient, a constant of the
+A site's contracted supply's (``[sites.dispatch.ppa]`` block, ``[sites.dispatch.
+renewable]`` plant) worth with no miners is the site's in every plan
+(:mod:`~hashpivot.engines.pivot.supply_stream`): no coefficient, a constant of the
 baseline (:mod:`hashpivot.optimize.scenarios`); only what the miners' use of it adds is
 in the mining flows per MW, as pivot counts it.
 

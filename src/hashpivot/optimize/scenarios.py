@@ -31,7 +31,7 @@ from hashpivot.engines.pivot import SiteInputs
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share
 from hashpivot.engines.pivot.fleet import center_market
-from hashpivot.engines.pivot.ppa_stream import site_ppa_usd
+from hashpivot.engines.pivot.supply_stream import site_supply_usd
 from hashpivot.engines.pivot.terminal import site_stream_value_at_horizon_usd
 from hashpivot.engines.simulate.signing import signing_draws
 from hashpivot.executors import ProgressFn, run_chunks
@@ -95,8 +95,8 @@ class ScenarioCoefficients:
         Sum of chunk times. [s]
     site_terminal_usd : ndarray (K,) or None
         The terminal value of the sites' streams that no plan changes (a
-        ``[sites.dispatch.ppa]`` block's worth with no miners,
-        :mod:`~hashpivot.engines.pivot.ppa_stream`), in ``baseline_npv_usd`` and in every
+        contracted supply's (PPA block, renewable plant) worth with no miners,
+        :mod:`~hashpivot.engines.pivot.supply_stream`), in ``baseline_npv_usd`` and in every
         plan's, outside ``baseline_terminal_usd`` and its floor; None: none. [USD]
     """
 
@@ -134,14 +134,15 @@ def coefficients_on_market(
         base -= site.fixed_opex_usd_per_month * float(
             (connected_share(site.connection_date, market.periods)
              * cost_profile(site, "sga", market.periods) * disc).sum())
-        # a PPA block's worth with no miners, the site's in every plan (ppa_stream.py):
-        # a constant of the plans, as pivot counts it; its terminal value not floored
-        ppa = site_ppa_usd(site, market)
-        if ppa is not None:
-            base += (ppa * disc).sum(axis=-1)
+        # the contracted supply's worth with no miners, the site's in every plan
+        # (supply_stream.py): a constant of the plans, as pivot counts it; its terminal
+        # value not floored
+        supply = site_supply_usd(site, market)
+        if supply is not None:
+            base += (supply * disc).sum(axis=-1)
             if task.terminal_value is not None:
                 site_terminal += site_stream_value_at_horizon_usd(
-                    task.terminal_value, final_year_usd(ppa),
+                    task.terminal_value, final_year_usd(supply),
                     task.mining_discount_rate) * pv_factor(task.mining_discount_rate,
                                                            disc.size)
         redeploy = site.hosting.asic_disposition == "redeploy"

@@ -29,7 +29,7 @@ _FILES = DISPATCH_UPLIFT_FILES
 COLUMNS = (
     "hashprice_multiplier", "price_level", "gain_usd_per_mw_month",
     "whole_month_saving_usd_per_mw_month", "uplift_usd_per_mw_month", "revenue_share",
-    "energy_share", "running_share", "ppa_settlement_usd_per_mw_month",
+    "energy_share", "running_share", "supply_settlement_usd_per_mw_month",
 )
 
 
@@ -47,10 +47,10 @@ def dispatch_uplift_frame(site_facts: list[dict[str, Any]]) -> pd.DataFrame:
     ``energy_share`` (of a full month's revenue and BTC, and energy, in a month the site
     mines some intervals [-]) and ``running_share`` (the energy share in those months, 0 in
     the others: the share of the variable site costs paid [-]; empty in results stored
-    before it was recorded) and ``ppa_settlement_usd_per_mw_month`` (what a
-    ``[sites.dispatch.ppa]`` block counts in the month per MW of the fleet: its worth
-    with no miners the site's, the rest part of the uplift [USD/MW/month]; empty for a
-    site without one); empty when no site dispatches."""
+    before it was recorded) and ``supply_settlement_usd_per_mw_month`` (what a
+    ``[sites.dispatch.ppa]`` block and a ``[sites.dispatch.renewable]`` plant count in
+    the month per MW of the fleet: their worth with no miners the site's, the rest part of
+    the uplift [USD/MW/month]; empty for a site without either); empty when no site dispatches."""
     frames = []
     for site in site_facts:
         central = site.get("dispatch_uplift_central_usd_per_mw_month")

@@ -53,8 +53,8 @@ from hashpivot.engines.pivot.inputs import (
     _pivot_spec,
     resolve_sites,
 )
-from hashpivot.engines.pivot.ppa_stream import site_ppa_usd
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
+from hashpivot.engines.pivot.supply_stream import site_supply_usd
 from hashpivot.engines.pivot.terminal import at_horizon_mw
 from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw
 from hashpivot.engines.standing import standing_portfolio
@@ -304,12 +304,12 @@ def _site_cash_flows(
         opex = opex + sga_usd
     if purchase.any():  # fleet capex, after the terminal value's final year took its own
         mining["replacement_capex"] = mining["replacement_capex"] + purchase
-    # a PPA block's worth with no miners: the site's, from its whole fleet's MW, in every
-    # strategy alike (a conversion does not end the contract; ppa_stream.py), net of the
-    # power cost as the miners' part of it is
-    ppa = site_ppa_usd(site, market)
-    if ppa is not None:
-        mining["power_cost"] = mining["power_cost"] - ppa
+    # the contracted supply's worth with no miners: the site's, from its whole fleet's MW,
+    # in every strategy alike (a conversion ends no contract; supply_stream.py), net of
+    # the power cost as the miners' part of it is
+    supply = site_supply_usd(site, market)
+    if supply is not None:
+        mining["power_cost"] = mining["power_cost"] - supply
     paths = (market.n_paths,)
     at_horizon = MiningAtHorizon(
         np.stack([np.broadcast_to(e, paths) for e in ebitda_at_horizon]),
@@ -317,7 +317,7 @@ def _site_cash_flows(
         # as it stands on the horizon's last day
         site.fixed_opex_usd_per_month * MONTHS_PER_YEAR
         * horizon_share(site, "sga", market.periods),
-        np.broadcast_to(final_year_usd(ppa), paths) if ppa is not None else 0.0,
+        np.broadcast_to(final_year_usd(supply), paths) if supply is not None else 0.0,
     )
     return {
         **mining, "resale": resale, "opex": opex,

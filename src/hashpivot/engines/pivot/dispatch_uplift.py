@@ -73,16 +73,18 @@ was taken over ``p_ref - s_ref``, what the site pays on balance, not over the in
 same on a site the grid alone supplies, but with a PPA or renewables priced away from the
 index the month's prices were scaled by the wrong factor (a fixed contract with a
 financial PPA netting 5.7 USD/MWh was scaled 8.9-fold and curtailed the mining the engine
-runs every hour). ``G`` is a gain over the engine's always-on, which already takes a PPA
-block's energy and pays its price: the block's own settlement is counted on its own
-(:mod:`~hashpivot.engines.pivot.ppa_settlement`): ``P_on - P_idle``, what the miners' use
+runs every hour). ``G`` is a gain over the engine's always-on, which already takes the
+energy of a PPA block and of a renewable plant and pays their prices: this contracted
+supply's own settlement is counted on its own
+(:mod:`~hashpivot.engines.pivot.supply_settlement`): ``P_on - P_idle``, what the miners' use
 of it adds at the month's index level, is added to ``gain_t`` (floored with mining); its
 worth with no miners, ``P_idle``, is no part of the uplift: the site's in every strategy,
-from its whole fleet's MW (:meth:`DispatchUplift.ppa_idle_usd_per_mw_month`,
-:mod:`~hashpivot.engines.pivot.ppa_stream`; a conversion does not end the contract). Until
-2026-12-07 the block was left out (a 40 MW PPA at 20 USD/MWh on an index averaging 59.8,
-worth 13.9 M USD a year to 44.1 MW of miners, moved keep-mining by nothing), then briefly
-went whole with the MW still mining. The uplift is
+from its whole fleet's MW (:meth:`DispatchUplift.supply_idle_usd_per_mw_month`,
+:mod:`~hashpivot.engines.pivot.supply_stream`; a conversion ends no contract). Until
+2026-12-07 the supply was left out (a 40 MW PPA at 20 USD/MWh on an index averaging 59.8,
+worth 13.9 M USD a year to 44.1 MW of miners, moved keep-mining by nothing), then the PPA
+briefly went whole with the MW still mining, the renewable plant still left out. The uplift
+is
 added to each month's mining of the MW still mining, its terminal value too; the
 month's revenue, BTC and energy follow the dispatch's shares of always-on's at ``k_t``
 (:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable site costs
@@ -97,7 +99,7 @@ from typing import Literal
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.engines.pivot.ppa_settlement import PpaSettlement
+from hashpivot.engines.pivot.supply_settlement import SupplySettlement
 from hashpivot.units import HOURS_PER_MONTH
 
 #: Smallest power-price level ``lambda`` used (a month whose mean price is at or below
@@ -186,10 +188,11 @@ class DispatchUplift:
         level ``lambda``; at or below 0 the level is not scaled (``lambda = 1``). None (a
         curve built by hand): ``p_ref - s_ref``, the same on a site the grid alone
         supplies. [USD/MWh]
-    ppa : PpaSettlement or None
-        What the site's PPA block is worth always on and with no miners, per MW of the
-        fleet and month of the price year (:mod:`~hashpivot.engines.pivot.ppa_settlement`;
-        None: no PPA, or a curve built by hand).
+    supply : SupplySettlement or None
+        What the site's contracted supply (its PPA block, its renewable plant) is worth
+        always on and with no miners, per MW of the fleet and month of the price year
+        (:mod:`~hashpivot.engines.pivot.supply_settlement`; None: neither, or a curve built
+        by hand).
     """
 
     multipliers: tuple[float, ...]
@@ -207,7 +210,7 @@ class DispatchUplift:
     mining_adder_usd_per_mw_month: float = 0.0
     adder_saving_usd_per_mw_month: tuple[float, ...] = ()
     reference_index_price_usd_per_mwh: float | None = None
-    ppa: PpaSettlement | None = None
+    supply: SupplySettlement | None = None
 
     @property
     def index_level_reference_usd_per_mwh(self) -> float:
@@ -283,16 +286,17 @@ class DispatchUplift:
         return (np.maximum(price / i_ref, _MIN_PRICE_LEVEL) if i_ref > 0
                 else np.ones(price.shape))
 
-    def ppa_idle_usd_per_mw_month(self, power_price_usd_per_mwh: FloatArray,
+    def supply_idle_usd_per_mw_month(self, power_price_usd_per_mwh: FloatArray,
                                   hours: FloatArray | float) -> FloatArray | None:
-        """``P_idle``: what the site's PPA block is worth with no miners in each month
+        """``P_idle``: what the site's contracted supply (PPA block, renewable plant) is
+        worth with no miners in each month
         (at its index level, over its ``hours`` [h]), per MW of the fleet; a stream of
         the site, counted in every strategy from its whole fleet's MW
-        (:func:`~hashpivot.engines.pivot.ppa_settlement.site_ppa_usd`); None without a
-        PPA block. [USD/MW/month]"""
-        if self.ppa is None:
+        (:func:`~hashpivot.engines.pivot.supply_stream.site_supply_usd`); None without
+        either. [USD/MW/month]"""
+        if self.supply is None:
             return None
-        return self.ppa.usd_per_mw_month(self.price_level(power_price_usd_per_mwh), hours)[1]
+        return self.supply.usd_per_mw_month(self.price_level(power_price_usd_per_mwh), hours)[1]
 
     def usd_per_mw_month(self, month: MonthMargin) -> FloatArray:
         """The uplift of each path and month: what the dispatch adds to the monthly
@@ -301,10 +305,11 @@ class DispatchUplift:
         max(0, margin + gain - v phi)``: ``gain`` the month's gain of the module
         docstring, ``v`` the variable costs, ``phi`` the energy share at ``k`` and ``r``
         the running share (:meth:`breakdown`). With ``v = 0``, ``max(0, margin + gain) -
-        max(0, margin)``. With a PPA block ``gain`` has ``P_on - P_idle``, what the
-        miners' use of it adds (:mod:`~hashpivot.engines.pivot.ppa_settlement`); its
+        max(0, margin)``. With a PPA block or a renewable plant ``gain`` has ``P_on -
+        P_idle``, what the
+        miners' use of it adds (:mod:`~hashpivot.engines.pivot.supply_settlement`); its
         worth with no miners, ``P_idle``, is the site's, not here
-        (:meth:`ppa_idle_usd_per_mw_month`). [USD/MW/month]"""
+        (:meth:`supply_idle_usd_per_mw_month`). [USD/MW/month]"""
         return self.breakdown(month)["uplift_usd_per_mw_month"]
 
     def breakdown(self, month: MonthMargin) -> dict[str, FloatArray]:
@@ -317,18 +322,19 @@ class DispatchUplift:
             (``k`` [-]), ``revenue_share`` and ``energy_share`` at ``k`` [-],
             ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)``, plus ``(1 -
             lambda) (A(k) - c (1 - rho(k)))`` with a grid adder, plus ``P_on - P_idle``
-            with a PPA block, over the month's hours),
+            with a PPA block or a renewable plant, over the month's hours),
             ``whole_month_saving_usd_per_mw_month`` (``max(0, v - margin)``, what the
             monthly model's whole-month curtailment saves) and
             ``uplift_usd_per_mw_month`` [USD/MW/month]; ``running_share``, the share of
             a full month's always-on energy the site mines [-]: ``energy_share`` in a
             month it mines some intervals (``margin + gain - v energy_share > 0``: with a
             positive gain, the monthly model runs it or the cheap hours of a curtailed
-            month pay), else 0. The variable site costs follow it. With a PPA block,
-            ``ppa_settlement_usd_per_mw_month``: what it counts in the month, ``P_on``
+            month pay), else 0. The variable site costs follow it. With a PPA block or a
+            renewable plant,
+            ``supply_settlement_usd_per_mw_month``: what it counts in the month, ``P_on``
             (always on at the month's index level) where the site mines, else ``P_idle``
             [USD/MW/month]; of which ``P_idle`` is the site's stream, counted apart from
-            the uplift (:meth:`ppa_idle_usd_per_mw_month`), and the rest in the uplift.
+            the uplift (:meth:`supply_idle_usd_per_mw_month`), and the rest in the uplift.
         """
         lam = self.price_level(month.power_price_usd_per_mwh)
         ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
@@ -348,12 +354,13 @@ class DispatchUplift:
             c = self.mining_adder_usd_per_mw_month
             gain = gain + (1.0 - lam) * (self.adder_saving(k) - c * (1.0 - revenue_share))
         gain *= np.asarray(month.hours, dtype=np.float64) / HOURS_PER_MONTH
-        # the PPA's own settlement (G is over an always-on that already has it): what the
+        # the contracted supply's own settlement (G is over an always-on that already has
+        # it): what the
         # miners' use adds is mining's; the rest, P_idle, the site's in every strategy
-        # (ppa_stream.py), not in the uplift
-        ppa_on, ppa_idle = (self.ppa.usd_per_mw_month(lam, month.hours)
-                            if self.ppa is not None else (0.0, 0.0))
-        gain = gain + (ppa_on - ppa_idle)
+        # (supply_stream.py), not in the uplift
+        supply_on, supply_idle = (self.supply.usd_per_mw_month(lam, month.hours)
+                                  if self.supply is not None else (0.0, 0.0))
+        gain = gain + (supply_on - supply_idle)
         margin = np.asarray(month.margin_usd_per_mw_month, dtype=np.float64)
         v = np.asarray(month.variable_opex_usd_per_mw_month, dtype=np.float64)
         energy_share = self.share(k, "energy_share")
@@ -373,8 +380,8 @@ class DispatchUplift:
                 "whole_month_saving_usd_per_mw_month": saved,
                 "uplift_usd_per_mw_month": uplift,
                 "running_share": np.where(mined, energy_share, 0.0),
-                **({"ppa_settlement_usd_per_mw_month": np.where(mined, ppa_on, ppa_idle)
-                    + np.zeros(uplift.shape)} if self.ppa is not None else {})}
+                **({"supply_settlement_usd_per_mw_month": np.where(mined, supply_on, supply_idle)
+                    + np.zeros(uplift.shape)} if self.supply is not None else {})}
 
     def points_text(self, multipliers: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0)) -> str:
         """A few points of ``G`` in words ("k = 0.5: 3,628; 1: 2,371 USD/MW-month")."""

@@ -33,16 +33,17 @@ class MiningAtHorizon:
         Each tranche's final-year fleet replacement capex, likewise. [USD/year]
     sga_cash_usd : float
         The site's cash SG&A of a year, paid whatever mines. [USD/year]
-    ppa_usd : ndarray, shape (P,), or float
-        The final year of the site's ``[sites.dispatch.ppa]`` block worth with no miners
-        (:func:`~hashpivot.engines.pivot.ppa_stream.site_ppa_usd`: the same in every
+    supply_usd : ndarray, shape (P,), or float
+        The final year of the site's contracted supply's (``[sites.dispatch.ppa]``,
+        ``[sites.dispatch.renewable]``) worth with no miners
+        (:func:`~hashpivot.engines.pivot.supply_stream.site_supply_usd`: the same in every
         strategy), valued on its own, not floored with mining; 0 without one. [USD/year]
     """
 
     ebitda_usd: FloatArray
     replacement_capex_usd: FloatArray
     sga_cash_usd: float
-    ppa_usd: FloatArray | float = 0.0
+    supply_usd: FloatArray | float = 0.0
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from hashpivot.engines.mining_terms import (
     power_contract_row,
     power_contract_text,
 )
-from hashpivot.engines.pivot.ppa_stream import CONVENTION as PPA_CONVENTION
+from hashpivot.engines.pivot.supply_stream import CONVENTION as SUPPLY_CONVENTION
 from hashpivot.models.hosting import LEASE_TERM_FIELDS
 from hashpivot.units import MONTHS_PER_YEAR
 
@@ -200,9 +200,12 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             **({"dispatch_uplift_usd_per_mw_month": s.dispatch_uplift_usd_per_mw_month,
                 "dispatch_uplift_note": s.dispatch_uplift_note}
                if s.dispatch_uplift_note else {}),
-            **({"dispatch_ppa_settlement_usd_per_mw_month":
-                s.dispatch_uplift.ppa.at_reference_usd_per_mw_month}
-               if s.dispatch_uplift is not None and s.dispatch_uplift.ppa is not None
+            **({"dispatch_supply_settlement_usd_per_mw_month":
+                s.dispatch_uplift.supply.at_reference_usd_per_mw_month,
+                "dispatch_supply_blocks": list(s.dispatch_uplift.supply.blocks),
+                "dispatch_supply_by_block_usd_per_mw_month":
+                list(s.dispatch_uplift.supply.by_block_usd_per_mw_month)}
+               if s.dispatch_uplift is not None and s.dispatch_uplift.supply is not None
                else {}),
             **({"dispatch_uplift_central_usd_per_mw_month": _central_uplift(portfolio, s,
                                                                             market)}
@@ -347,11 +350,16 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
                           + _by_entry_text(central)
                           + site["dispatch_uplift_note"],
             })
-        if "dispatch_ppa_settlement_usd_per_mw_month" in site:
+        if "dispatch_supply_settlement_usd_per_mw_month" in site:
+            blocks = site.get("dispatch_supply_blocks") or ["[sites.dispatch.ppa]"]
+            each = site.get("dispatch_supply_by_block_usd_per_mw_month") or []
             rows.append({
-                "name": f"{prefix}[sites.dispatch.ppa] settlement, per MW of the fleet",
-                "value": round(site["dispatch_ppa_settlement_usd_per_mw_month"]),
-                "unit": "USD/MW/month", "source": PPA_CONVENTION})
+                "name": f"{prefix}{' and '.join(blocks)} settlement, per MW of the fleet",
+                "value": round(site["dispatch_supply_settlement_usd_per_mw_month"]),
+                "unit": "USD/MW/month",
+                "source": ("; ".join(f"{b} {v:,.0f}" for b, v in zip(blocks, each,
+                                                                     strict=True))
+                           + "; " if len(each) > 1 else "") + SUPPLY_CONVENTION})
         if site.get("fleet_kept_by"):
             rows.append({"name": f"{prefix}fleet replacement",
                          "value": "none: the site keeps its machines", "unit": "-",

@@ -17,11 +17,12 @@ tranche by tranche at the MW still mining at the horizon
 (``CashFlows.mining_at_horizon``): a MW converted in the final year does not mine after
 the horizon. Mining is floored at zero per tranche (:func:`mining_value_at_horizon_usd`:
 machines that lose money at the horizon are abandoned, as the decision engine values
-them), then as a whole with the sites' cash SG&A, a PPA block's worth with no miners
-added on its own (the same in every strategy); hosting by a multiple or Gordon growth
-per hall (``CashFlows.halls_at_horizon``), each floored at zero, and by ``contract`` on
-the leases' own flows after the horizon. Values are discounted to the model's start at
-the unlevered monthly rate. The formulas are in :mod:`hashpivot.terminal_value`.
+them), then as a whole with the sites' cash SG&A, their contracted supply's (PPA block,
+renewable plant) worth with no miners added on its own (the same in every strategy);
+hosting by a multiple or Gordon growth per hall (``CashFlows.halls_at_horizon``), each
+floored at zero, and by ``contract`` on the leases' own flows after the horizon. Values
+are discounted to the model's start at the unlevered monthly rate. The formulas are in
+:mod:`hashpivot.terminal_value`.
 """
 
 from __future__ import annotations
@@ -170,8 +171,8 @@ def mining_value_at_horizon_usd(
     (:func:`hashpivot.optimize.terminal.mining_terminal_usd_per_mw`); the whole line is
     floored once more, with the SG&A (mining stops if the machines kept do not cover it).
     A portfolio of one tranche is valued as its final year, ``V(x - SGA)``. A site's
-    ``[sites.dispatch.ppa]`` block's worth with no miners (``MiningAtHorizon.ppa_usd``,
-    the same in every strategy: :mod:`~hashpivot.engines.pivot.ppa_stream`) is added on
+    contracted supply's worth with no miners (``MiningAtHorizon.supply_usd``,
+    the same in every strategy: :mod:`~hashpivot.engines.pivot.supply_stream`) is added on
     its own, not floored (:func:`site_stream_value_at_horizon_usd`).
 
     Parameters
@@ -200,18 +201,18 @@ def mining_value_at_horizon_usd(
         spec.mining_method, kept, np.zeros(n_paths), spec.mining_ebitda_multiple,
         discount_rate, spec.growth_per_year, n_paths,
     ), dtype=float)
-    ppa = np.zeros(n_paths)
+    supply = np.zeros(n_paths)
     for site in sites:
-        ppa = ppa + np.asarray(site.ppa_usd, dtype=float)
-    if np.any(ppa != 0.0):  # the sites' PPA blocks with no miners: in every strategy
-        value = value + site_stream_value_at_horizon_usd(spec, ppa, discount_rate)
+        supply = supply + np.asarray(site.supply_usd, dtype=float)
+    if np.any(supply != 0.0):  # their contracted supply with no miners: in every strategy
+        value = value + site_stream_value_at_horizon_usd(spec, supply, discount_rate)
     return value
 
 
 def site_stream_value_at_horizon_usd(spec: TerminalValueSpec, final_year_usd: FloatArray,
                                      discount_rate: float) -> FloatArray:
-    """Value at the horizon of a site's stream that every strategy carries (a PPA
-    block's worth with no miners, :mod:`~hashpivot.engines.pivot.ppa_stream`): the
+    """Value at the horizon of a site's stream that every strategy carries (its
+    contracted supply's worth with no miners, :mod:`~hashpivot.engines.pivot.supply_stream`): the
     mining method's factor times its final year, not floored (``f x S``: ``f`` the exit
     multiple or :func:`~hashpivot.terminal_value.gordon_factor`, 0 with ``none``), so
     the same in every strategy whatever mines. [USD]

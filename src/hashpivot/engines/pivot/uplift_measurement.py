@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
-from hashpivot.engines.pivot.ppa_settlement import measure_ppa_settlement
+from hashpivot.engines.pivot.supply_settlement import measure_supply_settlement
 from hashpivot.units import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         revenue_usd_per_mw_month = float(base["mining_revenue_usd"]) * per
         adder_usd_per_mw_month = adder_usd_per_mwh * float(base["energy_mining_mwh"]) * per
         adder_paid_usd = adder_usd_per_mwh * float(base["energy_grid_mwh"])
-        ppa = measure_ppa_settlement(first, per)  # (G is over an always-on that has it)
+        supply = measure_supply_settlement(first, per)  # (G is over an always-on with it)
         index_mean = float(np.dot(np.asarray(problem.price_usd_per_mwh_series, dtype=np.float64),
                                   np.asarray(problem.interval_hours_series, dtype=np.float64))
                            ) / hours
@@ -186,7 +186,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         adder_saving_usd_per_mw_month=tuple(
             adder_usd_per_mwh * c.grid_saved_mwh * per for c in curve) if with_adder else (),
         reference_index_price_usd_per_mwh=i_ref,
-        ppa=ppa,
+        supply=supply,
     )
     gain = float(s["net_margin_gain_vs_always_on_usd"]) - fourcp_on + fourcp_ai  # (G(1)'s)
     note = (
@@ -206,7 +206,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
            if uplift.set_rate_gain_usd_per_mw_month else "")
         + (f"always-on without its 4CP charge ({fourcp_on * per:,.0f} USD/MW-month: the "
            "monthly model's power price has none), " if fourcp_on > 0 else "")
-        + (f"{ppa.text()}, " if ppa is not None else "")
+        + (f"{supply.text()}, " if supply is not None else "")
         + "less what curtailing the whole month saves"
         f"{how}{_solver_note(s)}{_terms_note(s)}"
     )

@@ -1,0 +1,76 @@
+"""A site's contracted supply (its ``[sites.dispatch.ppa]`` block, its
+``[sites.dispatch.renewable]`` plant) worth with no miners: a stream of the site, the same
+in every strategy.
+
+:mod:`~hashpivot.engines.pivot.supply_settlement` splits what the supply is worth in a
+month into ``P_idle``, its worth with no miners (a financial block, a contract for
+differences, settles its whole volume whatever the site's load; a physical block and the
+plant's output serve the AI load and are resold at the index where the contracts allow
+it, else spilled), and ``P_on - P_idle``, what the miners' use of it adds (the grid adder
+their use saves; on energy that may not be resold, the power they no longer spill).
+Converting miners to AI hosting ends neither contract: the site keeps ``P_idle``. So
+``P_idle`` is counted here, per path and month, from the site's whole fleet MW (the MW
+the settlement was measured per), from its connection on, in keep-mining and every
+conversion alike, months curtailed included (:func:`site_supply_usd`; ``pivot``,
+``simulate`` and ``optimize`` alike): it does not move ``NPV(convert) - NPV(keep)``. Only
+``P_on - P_idle`` goes with the MW still mining, in each month's dispatch uplift, floored
+with mining (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`).
+
+Until 2026-12-07 the whole PPA settlement went with the MW still mining: a MW converted
+gave its share up, so a cheap block weighed against converting and a dear one for it (a
+40 MW block at 20 USD/MWh on an index averaging 59.8 USD/MWh is worth about 13.9 M USD a
+year); the renewable plant was not counted.
+
+The model gives the contracts no term: they settle through the horizon as the price year
+repeats. After the horizon the stream is valued by the mining line's method on its final
+year (:func:`~hashpivot.engines.pivot.terminal.site_stream_value_at_horizon_usd`: the exit
+multiple, Gordon growth, or nothing), on its own, not floored with mining (the contracts
+settle whether anything mines, a dear one's loss as a cheap one's gain): the same in
+every strategy.
+"""
+
+from __future__ import annotations
+
+from hashpivot.arrays import FloatArray
+from hashpivot.engines.pivot.connection import connected_share
+from hashpivot.engines.pivot.fleet import site_power_price_usd_per_mwh
+from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.market import MarketPaths
+from hashpivot.units import HOURS_PER_DAY
+
+#: How the contracted supply's settlement is counted (the resolved assumptions' row).
+CONVENTION = (
+    "always on at the price year's prices, each month at its index level (the contracts' "
+    "prices fixed, the plant's output the price year's mean month); what the supply is "
+    "worth with no miners is the site's, counted in every strategy from the whole fleet's "
+    "MW (a conversion ends no contract), months curtailed included; only what the miners' "
+    "use adds goes with the MW still mining; after the horizon the no-miner part is valued "
+    "by the mining method on its own, the same in every strategy (the contracts have no "
+    "term in the model)")
+
+
+def site_supply_usd(site: SiteInputs, market: MarketPaths) -> FloatArray | None:
+    """``P_idle`` of the site's contracted supply in each path and month (module docstring):
+    per MW of the fleet at the month's index level, times the site's fleet MW and the
+    share of the month it is connected, shape (P, T); None without a PPA block or renewable supply.
+    [USD]
+
+    Parameters
+    ----------
+    site : SiteInputs
+        The site (its ``dispatch_uplift`` carries the supply's measured worth).
+    market : MarketPaths
+        The paths (their power price sets each month's index level).
+    """
+    u = site.dispatch_uplift
+    if u is None:
+        return None
+    per_mw = u.supply_idle_usd_per_mw_month(site_power_price_usd_per_mwh(site, market),
+                                            HOURS_PER_DAY * market.days_per_period)
+    if per_mw is None:
+        return None
+    return per_mw * (site.fleet_power_mw
+                     * connected_share(site.connection_date, market.periods))
+
+
+__all__ = ["CONVENTION", "site_supply_usd"]
