@@ -109,7 +109,7 @@ def test_every_strategy_carries_the_whole_settlement(converted: bool) -> None:
         market = pivot.deterministic_market(pf, pd.Period(_START, "M"), 12)
         strategy = pivot.Strategy("plan", _phases() if converted else ())
         cf = pivot.strategy_cash_flows(pf, strategy, market)
-        return float(np.sum(cf.mining_revenue_usd[0] - cf.power_cost_usd[0]))
+        return float(np.sum(cf.mining_revenue_usd[0] - cf.net_power_cost_usd[0]))
 
     by_hand = _PPA_MW * (mean - 20.0) * 8760.0
     assert margin_usd(20.0) - margin_usd(None) == pytest.approx(by_hand, rel=1e-6)

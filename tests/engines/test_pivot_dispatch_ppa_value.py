@@ -56,8 +56,9 @@ def _first_year(pf: Any) -> Any:
 
 
 def _margin_usd(cf: Any) -> float:
-    """Mining revenue less power cost over the months. [USD]"""
-    return float(np.sum(cf.mining_revenue_usd[0] - cf.power_cost_usd[0]))
+    """Mining revenue less power cost net of the site's contracted supply stream
+    (``site_supply_usd``, a line of its own) over the months. [USD]"""
+    return float(np.sum(cf.mining_revenue_usd[0] - cf.net_power_cost_usd[0]))
 
 
 @pytest.mark.parametrize("settlement", ["physical", "financial"])

@@ -54,13 +54,13 @@ def _engine_always_on_usd(pf: Any) -> float:
 
 
 def _first_year_margin_usd(pf: Any, phases: tuple[Any, ...] = ()) -> float:
-    """Mining revenue less power cost (the site's contracted supply included) over the
+    """Mining revenue less power cost net of the contracted supply stream over the
     deterministic path's first 12 months. [USD]"""
     from hashpivot.engines import pivot
 
     market = pivot.deterministic_market(pf, pd.Period("2026-01", "M"), 12)
     cf = pivot.strategy_cash_flows(pf, pivot.Strategy("s", phases), market)
-    return float(np.sum(cf.mining_revenue_usd[0] - cf.power_cost_usd[0]))
+    return float(np.sum(cf.mining_revenue_usd[0] - cf.net_power_cost_usd[0]))
 
 
 @pytest.mark.parametrize("solar_price", [28.0, 100.0])

@@ -35,7 +35,8 @@ _FILES = OUT_FILES["pivot"]
 
 def monthly_frame(s: StrategyResult) -> pd.DataFrame:
     """One strategy's monthly cash flows (first path), one row per month (``month`` as
-    ``YYYY-MM``); money columns [USD], ``btc_mined`` [BTC], ``energy_mwh`` [MWh],
+    ``YYYY-MM``); money columns [USD] (``site_supply_usd``, the contracted supply's
+    stream, only where a site has one), ``btc_mined`` [BTC], ``energy_mwh`` [MWh],
     ``mining_mw`` and ``it_mw_in_service`` [MW]."""
     cf = s.cash_flows
     return pd.DataFrame(
@@ -44,6 +45,9 @@ def monthly_frame(s: StrategyResult) -> pd.DataFrame:
             "mining_revenue_usd": cf.mining_revenue_usd[0],
             "hosting_revenue_usd": cf.hosting_revenue_usd[0],
             "power_cost_usd": cf.power_cost_usd[0],
+            # the sites' contracted supply stream, a line of its own, where there is one
+            **({"site_supply_usd": cf.site_supply_usd[0]}
+               if cf.site_supply_usd is not None else {}),
             "opex_usd": cf.opex_usd[0],
             "ebitda_usd": cf.ebitda_usd[0],
             "capex_usd": cf.capex_usd[0],

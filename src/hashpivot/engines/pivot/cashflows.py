@@ -305,11 +305,9 @@ def _site_cash_flows(
     if purchase.any():  # fleet capex, after the terminal value's final year took its own
         mining["replacement_capex"] = mining["replacement_capex"] + purchase
     # the contracted supply's worth with no miners: the site's, from its whole fleet's MW,
-    # in every strategy alike (a conversion ends no contract; supply_stream.py), net of
-    # the power cost as the miners' part of it is
+    # in every strategy alike (a conversion ends no contract; supply_stream.py), a line
+    # of its own (CashFlows.site_supply_usd), not in the mining power cost
     supply = site_supply_usd(site, market)
-    if supply is not None:
-        mining["power_cost"] = mining["power_cost"] - supply
     paths = (market.n_paths,)
     at_horizon = MiningAtHorizon(
         np.stack([np.broadcast_to(e, paths) for e in ebitda_at_horizon]),
@@ -326,6 +324,7 @@ def _site_cash_flows(
         "hosting": hosting.planned, "hosting_after": hosting.after_horizon_usd,
         "hosting_paths": hosting.paths,
         "halls_at_horizon": (hosting.final_year_ebitda_usd, hosting.final_year_capex_usd),
+        "site_supply": supply,
     }
 
 
@@ -368,6 +367,7 @@ def _cash_flows_resolved(
     h_energy = z.copy()
     it_mw = z.copy()
     backlog = 0.0
+    supply: FloatArray | None = None  # the sites' contracted supply streams, (P, T)
     after_list: list[FloatArray] = []
     at_horizon: list[MiningAtHorizon] = []
     halls: list[tuple[FloatArray, FloatArray]] = []
@@ -382,6 +382,8 @@ def _cash_flows_resolved(
         for key in _PATH_KEYS:
             path_sums[key] = s[key] if key not in path_sums else path_sums[key] + s[key]
         mining_mw += s["mining_mw"]
+        if s["site_supply"] is not None:
+            supply = s["site_supply"] if supply is None else supply + s["site_supply"]
         at_horizon.append(s["at_horizon"])
         halls.append(s["halls_at_horizon"])
         hcf: HostingCashFlows | None = s["hosting"]
@@ -466,6 +468,9 @@ def _cash_flows_resolved(
         levered = unlevered + (draw - service)[None, :]
         if h_energy.any():
             energy = energy + np.atleast_2d(h_energy)
+    if supply is not None:  # the sites' contracted supply, a line of its own
+        unlevered = unlevered + supply
+        levered = levered + supply
 
     def b(a: FloatArray) -> FloatArray:
         return np.broadcast_to(a, shape)
@@ -502,6 +507,7 @@ def _cash_flows_resolved(
         halls_at_horizon=HallsAtHorizon(*(
             np.concatenate([np.broadcast_to(h[i], (h[i].shape[0], market.n_paths))
                             for h in halls]) for i in (0, 1))),
+        site_supply_usd=None if supply is None else b(supply),
     )
 
 

@@ -76,7 +76,8 @@ class CashFlows:
     hosting_revenue_usd : ndarray
         Expected rent earned. [USD]
     power_cost_usd : ndarray
-        Mining power plus hall power under modified gross. [USD]
+        Mining power plus hall power under modified gross, as paid (the contracted
+        supply's settlement is ``site_supply_usd``, apart). [USD]
     opex_usd : ndarray
         Site cost items (variable ones only while mining, fixed ones also while curtailed,
         both for the MW still mining; cash SG&A always) plus hosting opex. [USD]
@@ -135,6 +136,17 @@ class CashFlows:
         The operator hosting capex as placed in service: each hall's build counted in the
         month it enters service (its tax depreciation starts then); None for flows built
         by hand (as paid). [USD]
+    site_supply_usd : ndarray or None
+        The sites' contracted supply (``[sites.dispatch.ppa]`` block, ``[sites.dispatch.
+        renewable]`` plant) worth with no miners, a stream of each site in every strategy
+        (:mod:`~hashpivot.engines.pivot.supply_stream`; a credit positive, a dear
+        contract's loss negative): a line of its own, in EBITDA and the free cash flows,
+        in neither business line's EBITDA (:attr:`mining_ebitda_usd`,
+        :attr:`hosting_ebitda_usd`), discounted at the mining line's rate (the mining
+        line's free cash flow is the whole one less the hosting line's) and valued after
+        the horizon by the mining method on its own. Until 2026-12-07 it was netted into
+        ``power_cost_usd``: a site converted whole showed a mining power credit with no
+        mining revenue. None: no site has one. [USD]
     """
 
     periods: pd.PeriodIndex
@@ -166,6 +178,7 @@ class CashFlows:
     mining_at_horizon: tuple[MiningAtHorizon, ...] = ()
     halls_at_horizon: HallsAtHorizon | None = None
     hosting_capex_in_service_usd: FloatArray | None = None
+    site_supply_usd: FloatArray | None = None
 
     @property
     def hosting_ebitda_usd(self) -> FloatArray:
@@ -176,8 +189,22 @@ class CashFlows:
 
     @property
     def mining_ebitda_usd(self) -> FloatArray:
-        """EBITDA minus the hosting EBITDA: mining and the site's own costs. [USD]"""
-        return np.asarray(self.ebitda_usd - self.hosting_ebitda_usd, dtype=np.float64)
+        """EBITDA minus the hosting EBITDA and the sites' contracted supply stream
+        (``site_supply_usd``): mining and the site's own costs. [USD]"""
+        return np.asarray(self.ebitda_usd - self.hosting_ebitda_usd - self._supply_usd,
+                          dtype=np.float64)
+
+    @property
+    def _supply_usd(self) -> FloatArray | float:
+        """``site_supply_usd``, 0 without one. [USD]"""
+        return 0.0 if self.site_supply_usd is None else self.site_supply_usd
+
+    @property
+    def net_power_cost_usd(self) -> FloatArray:
+        """The power cost net of the contracted supply's settlement: what the sites pay
+        for power on balance (``power_cost_usd - site_supply_usd``; a month's reverse
+        margin weighs it against the BTC mined). [USD]"""
+        return np.asarray(self.power_cost_usd - self._supply_usd, dtype=np.float64)
 
     @property
     def revenue_usd(self) -> FloatArray:
@@ -186,8 +213,9 @@ class CashFlows:
 
     @property
     def ebitda_usd(self) -> FloatArray:
-        """Revenue - power - opex. [USD]"""
-        return self.revenue_usd - self.power_cost_usd - self.opex_usd
+        """Revenue - power - opex + the contracted supply stream. [USD]"""
+        out = self.revenue_usd - self.power_cost_usd - self.opex_usd
+        return out if self.site_supply_usd is None else out + self.site_supply_usd
 
     def capex_paid_usd(self) -> FloatArray | None:
         """Operator capex net of the same month's project-debt draws, not below zero: the
@@ -230,14 +258,18 @@ class CashFlows:
             Index ``year``; columns ``mining_revenue_usd, hosting_revenue_usd,
             revenue_usd, power_cost_usd, opex_usd, ebitda_usd, capex_usd,
             unlevered_fcf_usd, levered_fcf_usd, btc_mined, energy_mwh,
-            contracted_revenue_usd`` [USD, BTC, MWh] and ``mining_revenue_share`` [-]
-            (the revenue mix). First and last years may be partial.
+            contracted_revenue_usd`` [USD, BTC, MWh] (``site_supply_usd`` after
+            ``power_cost_usd`` where a site has contracted supply [USD]) and
+            ``mining_revenue_share`` [-] (the revenue mix). First and last years may be
+            partial.
         """
         cols = {
             "mining_revenue_usd": self.mining_revenue_usd,
             "hosting_revenue_usd": self.hosting_revenue_usd,
             "revenue_usd": self.revenue_usd,
             "power_cost_usd": self.power_cost_usd,
+            **({"site_supply_usd": self.site_supply_usd}
+               if self.site_supply_usd is not None else {}),
             "opex_usd": self.opex_usd,
             "ebitda_usd": self.ebitda_usd,
             "capex_usd": self.capex_usd,

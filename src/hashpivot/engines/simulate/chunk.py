@@ -127,7 +127,8 @@ def _on_paths(task: ChunkTask, strategy: Any, market: MarketPaths, extra: dict[s
     reverse = None
     if baseline:
         reverse = reverse_margin_counts(
-            btc_mined, price, cf.power_cost_usd, cf.opex_usd,
+            # (the power paid on balance: the contracted supply's settlement netted)
+            btc_mined, price, cf.net_power_cost_usd, cf.opex_usd,
             cf.mining_mw, task.corporate_cash_cost_usd,
             task.noncash_cost_usd,
         )
