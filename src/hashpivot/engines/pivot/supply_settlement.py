@@ -68,6 +68,11 @@ class SupplySettlement:
     by_block_usd_per_mw_month : tuple of float
         Each block's ``S_i + S_f`` (its energy taken and resold always on, less its cost),
         in the order of ``blocks``. [USD/MW/month]
+    fleet_power_mw : float
+        The MW the figures are per: the fleet the dispatch engine ran (a swap's fleet at
+        the start, each slot's first entry, not its slots' power); the site's stream is
+        the per-MW figure times these MW (:func:`~hashpivot.engines.pivot.supply_stream.
+        site_supply_usd`). 0: not known (a settlement built by hand). [MW]
     """
 
     index_usd_per_mw_month: float
@@ -76,6 +81,7 @@ class SupplySettlement:
     idle_fixed_usd_per_mw_month: float
     blocks: tuple[str, ...] = ("[sites.dispatch.ppa]",)
     by_block_usd_per_mw_month: tuple[float, ...] = ()
+    fleet_power_mw: float = 0.0
 
     @property
     def at_reference_usd_per_mw_month(self) -> float:
@@ -151,8 +157,8 @@ def _no_miners(problem: DispatchProblem) -> dict[str, FloatArray]:
     return allocate_supply(problem.replace(dr_committed_mw=0.0), load_mw)
 
 
-def measure_supply_settlement(result: DispatchResult, usd_per_mw_month: float
-                              ) -> SupplySettlement | None:
+def measure_supply_settlement(result: DispatchResult, usd_per_mw_month: float,
+                              fleet_power_mw: float = 0.0) -> SupplySettlement | None:
     """The contracted supply's worth on ``result``'s always-on schedule and with no
     miners (module docstring); None without a PPA block or renewable supply.
 
@@ -164,6 +170,8 @@ def measure_supply_settlement(result: DispatchResult, usd_per_mw_month: float
     usd_per_mw_month : float
         Per MW of the fleet and month of 730.5 h over the price year's hours.
         [1/MW/month over the year's USD]
+    fleet_power_mw : float
+        The fleet's MW ``usd_per_mw_month`` is per (the fleet the engine ran). [MW]
     """
     problem = result.problem
     ppa = float(problem.ppa_volume_mw) > 0
@@ -181,7 +189,8 @@ def measure_supply_settlement(result: DispatchResult, usd_per_mw_month: float
     return SupplySettlement(
         on_index * usd_per_mw_month, on_fixed * usd_per_mw_month,
         idle_index * usd_per_mw_month, idle_fixed * usd_per_mw_month,
-        blocks=tuple(name for name, _ in present), by_block_usd_per_mw_month=by_block)
+        blocks=tuple(name for name, _ in present), by_block_usd_per_mw_month=by_block,
+        fleet_power_mw=float(fleet_power_mw))
 
 
 __all__ = ["SupplySettlement", "measure_supply_settlement"]

@@ -10,7 +10,8 @@ it, else spilled), and ``P_on - P_idle``, what the miners' use of it adds (the g
 their use saves; on energy that may not be resold, the power they no longer spill).
 Converting miners to AI hosting ends neither contract: the site keeps ``P_idle``. So
 ``P_idle`` is counted here, per path and month, from the site's whole fleet MW (the MW
-the settlement was measured per), from its connection on, in keep-mining and every
+the settlement was measured per: a swap's fleet at the start, each slot's first entry,
+not its slots' power), from its connection on, in keep-mining and every
 conversion alike, months curtailed included (:func:`site_supply_usd`; ``pivot``,
 ``simulate`` and ``optimize`` alike): it does not move ``NPV(convert) - NPV(keep)``. Only
 ``P_on - P_idle`` goes with the MW still mining, in each month's dispatch uplift, floored
@@ -51,9 +52,10 @@ CONVENTION = (
 
 def site_supply_usd(site: SiteInputs, market: MarketPaths) -> FloatArray | None:
     """``P_idle`` of the site's contracted supply in each path and month (module docstring):
-    per MW of the fleet at the month's index level, times the site's fleet MW and the
-    share of the month it is connected, shape (P, T); None without a PPA block or renewable supply.
-    [USD]
+    per MW of the fleet at the month's index level, times the fleet MW it was measured
+    per (``SupplySettlement.fleet_power_mw``: a swap's fleet at the start) and the share
+    of the month it is connected, shape (P, T); None without a PPA block or renewable
+    supply. [USD]
 
     Parameters
     ----------
@@ -67,10 +69,14 @@ def site_supply_usd(site: SiteInputs, market: MarketPaths) -> FloatArray | None:
         return None
     per_mw = u.supply_idle_usd_per_mw_month(site_power_price_usd_per_mwh(site, market),
                                             HOURS_PER_DAY * market.days_per_period)
-    if per_mw is None:
+    if per_mw is None or u.supply is None:
         return None
-    return per_mw * (site.fleet_power_mw
-                     * connected_share(site.connection_date, market.periods))
+    # the MW the settlement was measured per: the fleet the engine ran (a swap's fleet at
+    # the start, not its slots' power: 191.1 against 199.0 MW on the S21 -> S21 XP swap,
+    # whose stream was 4.1 % too large until 2026-12-07); the site's fleet MW for a
+    # settlement built by hand
+    mw = u.supply.fleet_power_mw or site.fleet_power_mw
+    return per_mw * (mw * connected_share(site.connection_date, market.periods))
 
 
 __all__ = ["CONVENTION", "site_supply_usd"]

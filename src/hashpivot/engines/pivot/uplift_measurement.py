@@ -150,7 +150,8 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         revenue_usd_per_mw_month = float(base["mining_revenue_usd"]) * per
         adder_usd_per_mw_month = adder_usd_per_mwh * float(base["energy_mining_mwh"]) * per
         adder_paid_usd = adder_usd_per_mwh * float(base["energy_grid_mwh"])
-        supply = measure_supply_settlement(first, per)  # (G is over an always-on with it)
+        # (G is over an always-on with it; per MW of the fleet the engine ran)
+        supply = measure_supply_settlement(first, per, fleet_mw)
         index_mean = float(np.dot(np.asarray(problem.price_usd_per_mwh_series, dtype=np.float64),
                                   np.asarray(problem.interval_hours_series, dtype=np.float64))
                            ) / hours
