@@ -1,0 +1,118 @@
+"""The portfolios' pages: the index (portfolios and recent runs) and a portfolio's
+overview (charts of its current runs, MW split, sites, runs, run forms)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hashpivot.exceptions import InputError
+from hashpivot.store import portfolios as store
+from hashpivot.store.provenance import compare_provenance, provenance
+from hashpivot.store.runs import RUN_KINDS, has_default_params, mw_split
+from hashpivot.store.tables import PortfolioRow, RunRow
+from hashpivot.web import charts, forms
+from hashpivot.web.lookup import portfolio_or_404
+from hashpivot.web.pages.common import readers_only, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+@readers_only
+def index(request: Request) -> Response:
+    """Portfolios and recent runs."""
+    with request.app.state.factory() as s:
+        rows = store.list_all(s)
+        runs = list(s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(20)))
+    return render(request, "index.html", {"portfolios": rows, "runs": runs,
+                                          "revisions": {p.id: p.revision for p in rows}})
+
+
+def _current(s: Session, portfolio: PortfolioRow, kind: str) -> RunRow | None:
+    """The newest succeeded ``kind`` run of the portfolio's current revision with the
+    default parameters (what ``hashpivot KIND FILE`` prints of the file as it is now), or
+    None: a what-if (another day, window or setting) or a run of an earlier revision is
+    not the portfolio's."""
+    candidates = s.execute(
+        select(RunRow.id, RunRow.params)
+        .where(RunRow.portfolio_id == portfolio.id, RunRow.kind == kind,
+               RunRow.status == "succeeded", RunRow.portfolio_revision == portfolio.revision)
+        .order_by(RunRow.id.desc())
+    )
+    run_id = next((i for i, params in candidates if has_default_params(kind, params)), None)
+    return None if run_id is None else s.get(RunRow, run_id)
+
+
+@router.get("/portfolios/{portfolio_id}", response_class=HTMLResponse)
+@readers_only
+def portfolio_page(request: Request, portfolio_id: int) -> Response:
+    """Overview: cost against BTC price, backtest history and plan (each from a run of the
+    current revision with the default parameters), MW split, sites, runs, run forms."""
+    with request.app.state.factory() as s:
+        row = portfolio_or_404(s, portfolio_id)
+        runs = list(
+            s.scalars(
+                select(RunRow)
+                .where(RunRow.portfolio_id == portfolio_id)
+                .order_by(RunRow.id.desc())
+                .limit(30)
+            )
+        )
+        cost = _current(s, row, "cost")
+        backtest = _current(s, row, "backtest")
+        plan = _current(s, row, "optimize")
+    now = provenance()
+    # a default run reads the latest data day: one from before ``data update`` is the
+    # portfolio's as the data then stood, said beside the numbers it shows
+    stale = [(kind, run.id, ", ".join(change.data))
+             for kind, run in (("cost", cost), ("backtest", backtest), ("optimize", plan))
+             if run is not None
+             and (change := compare_provenance(run.provenance or {}, now)).data]
+    figures = []
+    if cost is not None and cost.results:
+        figures.append(charts.cost_vs_price(cost.results))
+    if backtest is not None and backtest.charts:
+        figures.append(charts.backtest_history(backtest.charts))
+    if plan is not None and plan.charts:
+        figures.append(charts.optimize_plan(plan.charts))
+    try:
+        portfolio = store.validate_document(row.document)
+        figures.append(charts.mw_split(mw_split(portfolio)))
+    except InputError:
+        pass
+    run_forms = {k.name: forms.params_form(k.params, {}) for k in RUN_KINDS.values()}
+    sites = row.document.get("sites") or []
+    return render(
+        request,
+        "portfolio.html",
+        {
+            "p": row,
+            "sites": sites,
+            "file_head": file_head(row.toml_text),
+            "halls": [dict(h, site=site.get("name", ""))
+                      for site in sites for h in (site.get("hosting") or {}).get("phases", [])],
+            "runs": runs,
+            "revisions": {row.id: row.revision},
+            "figures": figures,
+            "cost": cost,
+            "stale": stale,
+            "kinds": RUN_KINDS,
+            "run_forms": run_forms,
+            "run_errors": [],
+        },
+    )
+
+
+def file_head(toml_text: str | None) -> str:
+    """The comment lines at the head of a portfolio's TOML (an optimized plan's says where
+    it comes from and what pivot and simulate do not value as the optimizer did), without
+    their ``#``; empty when there are none."""
+    lines = []
+    for line in (toml_text or "").splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[1:].removeprefix(" "))
+    return "\n".join(lines)
