@@ -19,6 +19,11 @@ block                 meaning [unit]                                        boun
                       SG&A in scenario k [-]
 ``cvar_threshold``    value-at-risk level of the CVaR [M USD]                free
 ``cvar_shortfall``    shortfall of scenario k below the threshold [M USD]    ``>= 0``
+``tenant_hosting``    hosting value of a tenant's conversions, where it      free
+                      signs [M USD] (the factored CVaR rows)
+``pattern_displaced`` MW of a site's tranche displaced in a quarter by the  ``>= 0``
+                      tenants signing in a pattern of the scenarios [MW]
+                      (the factored CVaR rows)
 ====================  ====================================================  ==============
 
 Constraints, named ``"{variable}-{rule}-{bound}"``:
@@ -43,7 +48,10 @@ Constraints, named ``"{variable}-{rule}-{bound}"``:
 * ``site_started-cost-upper``: a site converts only if it pays its rule costs;
 * ``sga_floor-forgone-upper``, ``sga_floor-on-upper``: the floor of the mining line
   (:func:`define_sga_floor`), in the scenarios where a plan can reach it;
-* ``cvar_shortfall-scenario-lower``: shortfall_k >= threshold - NPV_k.
+* ``cvar_shortfall-scenario-lower``: shortfall_k >= threshold - NPV_k, NPV_k factored
+  by the tenants' signings where that has fewer nonzeros, with the rows defining its
+  columns, ``tenant_hosting-def-eq`` and ``pattern_displaced-def-eq``
+  (:mod:`hashpivot.optimize.scenario_rows`).
 
 Objective (maximized; HiGHS minimizes its negative), in M USD:
 ``(1 - lambda) E[NPV] + lambda CVaR_alpha(NPV)`` with the Rockafellar-Uryasev form
@@ -76,6 +84,7 @@ from hashpivot.optimize.scenario_npv import (
     mining_terminal_matrix,
     scenario_npv_matrix,
 )
+from hashpivot.optimize.scenario_rows import scenario_npv_terms
 from hashpivot.optimize.scenarios import ScenarioCoefficients, subset_of
 from hashpivot.power.lp import LinearModel
 from hashpivot.sampling_error import tail_size
@@ -297,11 +306,14 @@ def cvar_tail(k: int, alpha: float) -> int:
     return tail_size(k, alpha)
 
 
-def define_cvar(m: LinearModel, p: PlanModel, obj: ObjectiveSpec) -> None:
+def define_cvar(m: LinearModel, p: PlanProblem, c: ScenarioCoefficients, pm: PlanModel,
+                obj: ObjectiveSpec) -> None:
     """``cvar_threshold``, ``cvar_shortfall`` and their rows (only with risk aversion);
-    a scenario's NPV there holds its ``sga_floor``."""
+    a scenario's NPV there holds its ``sga_floor``, and its map is factored by the
+    tenants' signings where that has fewer nonzeros
+    (:func:`~hashpivot.optimize.scenario_rows.scenario_npv_terms`)."""
     lam = obj.risk_aversion
-    k = p.npv_matrix_usd.shape[0]
+    k = pm.npv_matrix_usd.shape[0]
     n_rows = k if lam > 0 else 0
     eta = m.add_variables("cvar_threshold", -np.inf, np.inf, -lam, n=1 if lam > 0 else 0)
     s = m.add_variables(
@@ -309,12 +321,8 @@ def define_cvar(m: LinearModel, p: PlanModel, obj: ObjectiveSpec) -> None:
     )
     terms = []
     if n_rows:
-        a = p.npv_matrix_usd / USD_SCALE
-        rows = np.broadcast_to(np.arange(k)[:, None], a.shape)
-        cols = np.broadcast_to(p.npv_cols[None, :], a.shape)
-        nz = a != 0
         terms = [
-            (rows[nz], cols[nz], a[nz]),
+            *scenario_npv_terms(m, p, c, pm.npv_cols, pm.npv_matrix_usd, USD_SCALE),
             (np.arange(k), s, 1.0),
             (np.arange(k), np.repeat(eta, k), -1.0),
         ]
@@ -323,7 +331,7 @@ def define_cvar(m: LinearModel, p: PlanModel, obj: ObjectiveSpec) -> None:
             terms.append((np.arange(k), floor, 1.0))
     m.add_constraints(
         "cvar_shortfall-scenario-lower", n_rows, terms,
-        -p.baseline_npv_usd / USD_SCALE if n_rows else 0.0, np.inf,
+        -pm.baseline_npv_usd / USD_SCALE if n_rows else 0.0, np.inf,
     )
 
 
@@ -390,5 +398,5 @@ def build_plan_model(
         integer=(p.integer or bool((p.site_cost_usd > 0).any()) or bool(sites.size)
                  or bool(ordered.size) or reach),
     )
-    define_cvar(m, pm, obj)
+    define_cvar(m, p, c, pm, obj)
     return pm
