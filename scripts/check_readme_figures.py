@@ -261,6 +261,14 @@ def _quarters(tenant: str, last: bool) -> Callable[[Json], str]:
         -1 if last else 0]
 
 
+def _quarter_span(tenant: str) -> Callable[[Json], str]:
+    """The quarters of the plan's halls for ``tenant``: ``first-last``, or the one."""
+    def span(j: Json) -> str:
+        first, last = _quarters(tenant, False)(j), _quarters(tenant, True)(j)
+        return first if first == last else f"{first}-{last}"
+    return span
+
+
 #: The tornado variables the text says switch the plan (to the horizon; with the terminal
 #: value): every other range keeps the sign.
 _PLAN_SWITCHING = (["capex_usd_per_it_mw", "lease_usd_per_kw_month"],
@@ -444,13 +452,12 @@ CLAIMS: list[Claim] = [
           "Texas grid site and {} MW at the hydro site for Hyperscaler A (134.3 USD/kW/month "
           "in the first year, +3 %/yr: the 154 its deal implies on average over 10 years) in "
           "{}-{}, and another {} MW at the PPA site for Neocloud B (108.3, +2 %/yr: 121 on "
-          "average over 12 years) in {}-{};",
+          "average over 12 years) in {};",
           "optimize",
           (calc(_plan_mw, ".0f"), _halls_mw("Pecos PPA", "Hyperscaler A"),
            _halls_mw("Odessa Grid", "Hyperscaler A"), _halls_mw("Columbia Hydro", "Hyperscaler A"),
            _quarters("Hyperscaler A", False), _quarters("Hyperscaler A", True),
-           _halls_mw("Pecos PPA", "Neocloud B"), _quarters("Neocloud B", False),
-           _quarters("Neocloud B", True))),
+           _halls_mw("Pecos PPA", "Neocloud B"), _quarter_span("Neocloud B"))),
     Claim('"all now" ({} MW from 2025Q4 to 2026Q4) breaks the debt capacity ({} B USD '
           "against 1.5); the best simple strategy, the West Texas PPA site alone ({} MW), "
           "adds {} M",
