@@ -20,10 +20,10 @@ tenants sign), a column per site, tranche and quarter, ``pattern_displaced``
 ``E[u, s, j, q] = sum_{o at s} signed_u[l(o)] d[o, j, q]`` [MW], each defined by an
 equality row. A scenario's row then holds one coefficient per tenant and one per site,
 tranche and quarter, not one per offer and quarter and per offer, tranche and quarter:
-the same rows and optimum with fewer nonzeros (0.72 M in all on the benchmark, half; its
-MILP faster in proportion or more, BENCHMARKS.md). Where the patterns are many
-(many tenants, each uncertain), the dense rows have fewer nonzeros and are written out
-instead (:func:`factored_nonzeros`).
+the same rows and optimum with fewer nonzeros (on the benchmark 514,190 in all instead of
+1,474,236, and its MILP 2.9 times faster at seed 7: BENCHMARKS.md). Where the patterns
+are many (many tenants, each uncertain), the dense rows have fewer nonzeros and are
+written out instead (:func:`factored_nonzeros`).
 """
 
 from __future__ import annotations
