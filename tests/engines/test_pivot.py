@@ -455,16 +455,16 @@ def test_levered_npv_at_cost_of_equity_and_payback_from_construction(
     # hand case: two idle months, then -10, +5, +5 at month ends: the cumulative flow is
     # -10, -5, 0 at the ends of construction months 1-3 -> 3 months after the start
     # (5 from the model start)
-    from hashpivot.engines.pivot.results import _payback_from_start
+    from hashpivot.engines.pivot.valuation import payback_from_start
 
-    assert _payback_from_start([0.0, 0.0, -10.0, 5.0, 5.0, 5.0]) == pytest.approx(3.0)
+    assert payback_from_start([0.0, 0.0, -10.0, 5.0, 5.0, 5.0]) == pytest.approx(3.0)
     assert fin.payback_period([0.0, 0.0, -10.0, 5.0, 5.0, 5.0]) == pytest.approx(5.0)
-    assert np.isnan(_payback_from_start([0.0, 0.0, 0.0]))  # never differs: no payback
+    assert np.isnan(payback_from_start([0.0, 0.0, 0.0]))  # never differs: no payback
     # a rule's fee in month 0, construction from month 2: payback still counts from
     # construction, the fee in its first month (-10.5, -5.5, -0.5, 4.5: 3.1 months)
     fee = [-0.5, 0.0, -10.0, 5.0, 5.0, 5.0, 5.0]
-    assert _payback_from_start(fee, 2) == pytest.approx(3.0 + 0.5 / 5.0)
-    assert _payback_from_start(fee) == pytest.approx(5.1)  # from the fee: 2 months more
+    assert payback_from_start(fee, 2) == pytest.approx(3.0 + 0.5 / 5.0)
+    assert payback_from_start(fee) == pytest.approx(5.1)  # from the fee: 2 months more
 
 
 def test_a_rules_fee_does_not_move_the_construction_start_of_the_payback() -> None:

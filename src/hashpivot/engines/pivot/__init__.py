@@ -81,7 +81,6 @@ from hashpivot.engines.pivot.market import (
 )
 from hashpivot.engines.pivot.market import _bundled_state as _bundled_state
 from hashpivot.engines.pivot.results import PivotResult, StrategyResult
-from hashpivot.engines.pivot.results import _value as _value
 from hashpivot.engines.pivot.run import run_pivot
 from hashpivot.engines.pivot.sensitivity import _TORNADO_LABELS as _TORNADO_LABELS
 from hashpivot.engines.pivot.sensitivity import _breakeven_leases as _breakeven_leases

@@ -46,13 +46,14 @@ from hashpivot.engines.pivot.regulation import (
     under_the_rules,
     with_site_fees,
 )
-from hashpivot.engines.pivot.results import PivotResult, StrategyResult, _value
+from hashpivot.engines.pivot.results import PivotResult, StrategyResult
 from hashpivot.engines.pivot.sensitivity import _breakeven_leases, _tornado
 from hashpivot.engines.pivot.signing import expected_over_signings
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.strategies import Strategy, build_strategies, within_horizon
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as describe_tv
+from hashpivot.engines.pivot.valuation import value_strategy
 from hashpivot.engines.standing import standing_portfolio
 from hashpivot.exceptions import DataError
 from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_assumptions
@@ -149,7 +150,7 @@ def run_pivot(
     rates = line_rates(spec)
     shell = shell_share(sites)
     results = [
-        _value(base_cf, None, strategies[0], rate_m, equity_rate_m, tv_spec, None, rates,
+        value_strategy(base_cf, None, strategies[0], rate_m, equity_rate_m, tv_spec, None, rates,
                tax=spec.tax, shell_fraction=shell)
     ]
     base_tv = results[0].npv_with_terminal_value_usd
@@ -157,7 +158,7 @@ def run_pivot(
 
     def value(s: Strategy) -> StrategyResult:
         cf = _cash_flows_resolved(sites, s, market, spec, financing)
-        return _value(cf, base_cf, s, rate_m, equity_rate_m, tv_spec, base_tv, rates,
+        return value_strategy(cf, base_cf, s, rate_m, equity_rate_m, tv_spec, base_tv, rates,
                       tax=spec.tax, shell_fraction=shell, base_npv_after_tax_usd=base_after_tax)
 
     for s in strategies[1:]:
