@@ -1,0 +1,67 @@
+"""Every figure of a finished run, by its kind (:func:`for_run`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hashpivot.reports.labels import fan_sample_text
+from hashpivot.reports.tables.strategies import taxed, tornado_changes_with_terminal_value
+from hashpivot.web.charts.backtest import backtest_history
+from hashpivot.web.charts.cost import cost_vs_price, mw_split
+from hashpivot.web.charts.dispatch import dispatch_heatmap, dispatch_timezone, dispatch_uplift
+from hashpivot.web.charts.optimize import optimize_plan, optimize_strategies
+from hashpivot.web.charts.pivot import pivot_cumulative, pivot_npv, pivot_tornado
+from hashpivot.web.charts.simulate import (
+    fan,
+    simulate_liquidity,
+    simulate_npv,
+    simulate_reverse_margin,
+)
+
+
+def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any],
+            inputs: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every figure of a finished run (``inputs``: its stored inputs, which name the
+    dispatch prices' time zone)."""
+    if kind == "cost":
+        figs = [cost_vs_price(results)]
+        if charts.get("mw_split"):
+            figs.append(mw_split(charts["mw_split"]))
+        return figs
+    if kind == "backtest":
+        return [backtest_history(charts)]
+    if kind == "pivot":
+        pivot = (results.get("strategies") or {}).get(results.get("pivot"), {})
+        name = str(results.get("pivot") or "")
+        baseline = str(results.get("baseline") or "keep_mining")
+        figs = [pivot_npv(charts, results), pivot_cumulative(charts),
+                pivot_tornado(charts, pivot.get("npv_vs_baseline_usd"), pivot=name,
+                              baseline=baseline, pre_tax=taxed(results))]
+        if tornado_changes_with_terminal_value(charts.get("tornado") or []):
+            figs.append(pivot_tornado(
+                charts, pivot.get("npv_with_terminal_value_vs_baseline_usd"),
+                with_terminal_value=True, pivot=name, baseline=baseline,
+                pre_tax=taxed(results)))
+        flex = dispatch_uplift(results)
+        return figs + ([flex] if flex is not None else [])
+    if kind == "simulate":
+        npv, liquidity = simulate_npv(results, charts), simulate_liquidity(results)
+        figs = [f for f in (npv, liquidity, simulate_reverse_margin(results)) if f is not None]
+        sample = fan_sample_text(int(results.get("n_paths") or 0),
+                                 results.get("inputs") or {}) if results.get("n_paths") else ""
+        figs += [fan(charts, "btc_price_usd", "USD", log=True, sample=sample),
+                 fan(charts, "hashprice_usd_per_ph_day", "USD/PH/day", sample=sample)]
+        if "power_price_usd_per_mwh" in charts.get("fan", {}):
+            figs.append(fan(charts, "power_price_usd_per_mwh", "USD/MWh", sample=sample))
+        figs += [fan(charts, k, "USD", sample=sample) for k in charts.get("fan", {})
+                 if k.startswith("cash_usd:")]
+        flex = dispatch_uplift(results)
+        return figs + ([flex] if flex is not None else [])
+    if kind == "dispatch":
+        return [dispatch_heatmap(charts, dispatch_timezone(inputs or {}))]
+    if kind == "optimize":  # the results hold every value the strategies chart shows
+        return [optimize_plan(charts), optimize_strategies(results)]
+    return []
+
+
+__all__ = ["for_run"]
