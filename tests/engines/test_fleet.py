@@ -55,14 +55,14 @@ def test_shared_market_arrays_give_bitwise_the_same_cash_flows(kind: str) -> Non
 def test_compiled_mining_is_bitwise_the_numpy_expressions(
     kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hashpivot.engines.pivot import cashflows
+    from hashpivot.engines.pivot import mining
 
     pf = parse_portfolio(_toml(kind), "t.toml")
     run = prepare(pf, SimulationConfig(n_paths=96, seed=5, chunk_paths=96))
     market = generate_chunk(run.task.params, np.random.SeedSequence(2), 96)
-    assert market.n_paths >= cashflows._KERNEL_MIN_PATHS
+    assert market.n_paths >= mining._KERNEL_MIN_PATHS
     compiled = [pv.strategy_cash_flows(pf, s, market) for s in run.task.strategies]
-    monkeypatch.setattr(cashflows, "_KERNEL_MIN_PATHS", 10**9)
+    monkeypatch.setattr(mining, "_KERNEL_MIN_PATHS", 10**9)  # every kernel
     for strategy, fast in zip(run.task.strategies, compiled, strict=True):
         ref = pv.strategy_cash_flows(pf, strategy, market)
         assert (np.asarray(ref.btc_mined) == 0).any()  # some months curtailed

@@ -12,7 +12,7 @@ cash flows, computed once per path, not one valuation per (site, quarter):
   They do not depend on the market path.
 * **Mining**, per MW of one fleet tranche (one ``[[sites.fleet]]`` entry): the pivot's
   per-path mining of that tranche alone (fleet decay, economic replacement, curtailment,
-  the site's scaled opex) from :func:`hashpivot.engines.pivot._site_mining`. Converting a
+  the site's scaled opex) from :func:`hashpivot.engines.pivot.mining._site_mining`. Converting a
   MW of the tranche in quarter ``q`` loses the discounted mining from month ``3q`` on and
   earns the resale of its machines in month ``3q``.
 
@@ -48,7 +48,6 @@ import pandas as pd
 
 from hashpivot import finance
 from hashpivot.arrays import FloatArray
-from hashpivot.engines import pivot
 from hashpivot.engines.pivot import SiteInputs, availability
 from hashpivot.engines.pivot.cost_dates import (
     cost_profile,
@@ -58,6 +57,7 @@ from hashpivot.engines.pivot.cost_dates import (
 )
 from hashpivot.engines.pivot.fleet import at_costs, site_market
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
+from hashpivot.engines.pivot.mining import _site_mining
 from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
 from hashpivot.market import MarketPaths
@@ -359,7 +359,7 @@ def mining_flows_per_mw(
     running = availability.running_share(t_site, market.periods)
     tv_site = horizon_site(t_site, market.periods) if has_dates(site) else None
     sm = site_market(t_site, spec, market, reference) if tv_site is not None else None
-    m = pivot._site_mining(t_site, running, spec, market, sm, reference=reference)
+    m = _site_mining(t_site, running, spec, market, sm, reference=reference)
     # each cost item between its dates (cost_dates.py), as pivot pays them
     scaled_per_mw = (site.scaled_opex_usd_per_month / site.fleet_power_mw
                      * cost_profile(t_site, "variable", market.periods))
@@ -372,7 +372,7 @@ def mining_flows_per_mw(
     )  # (a [sites.dispatch] site's flexibility is in the revenue and power cost)
     # the terminal value's final year: the items as they stand on the horizon's last
     # day, its months mined again with the variable ones so where they are dated in it
-    m_tv = m if tv_site is None or sm is None else pivot._site_mining(
+    m_tv = m if tv_site is None or sm is None else _site_mining(
         tv_site, running, spec, market, at_costs(sm, tv_site, market))
     terminal_ebitda = ebitda if not has_dates(site) else np.asarray(
         m_tv["mining_revenue"] - m_tv["power_cost"]

@@ -50,6 +50,7 @@ Modules, one concept each: :mod:`~hashpivot.engines.pivot.inputs` (resolved site
 :mod:`~hashpivot.engines.pivot.dispatch_uplift` and
 :mod:`~hashpivot.engines.pivot.uplift_measurement` (a dispatching site's flexibility by
 month, and its measurement),
+:mod:`~hashpivot.engines.pivot.mining` (a site's mining on the paths),
 :mod:`~hashpivot.engines.pivot.cashflows` (monthly cash flows),
 :mod:`~hashpivot.engines.pivot.results` (valuation and results),
 :mod:`~hashpivot.engines.pivot.sensitivity` (tornado, break-even lease) and
@@ -64,7 +65,6 @@ from hashpivot.engines.pivot.cashflows import CashFlows, strategy_cash_flows
 from hashpivot.engines.pivot.cashflows import FloatArray as FloatArray
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved as _cash_flows_resolved
 from hashpivot.engines.pivot.cashflows import _site_cash_flows as _site_cash_flows
-from hashpivot.engines.pivot.cashflows import _site_mining as _site_mining
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market
 from hashpivot.engines.pivot.inputs import _FIXED_CATEGORIES as _FIXED_CATEGORIES
 from hashpivot.engines.pivot.inputs import _SCALED_CATEGORIES as _SCALED_CATEGORIES

@@ -87,7 +87,7 @@ briefly went whole with the MW still mining, the renewable plant still left out.
 is
 added to each month's mining of the MW still mining, its terminal value too; the
 month's revenue, BTC and energy follow the dispatch's shares of always-on's at ``k_t``
-(:func:`hashpivot.engines.pivot.cashflows._dispatched`), and so do its variable site costs
+(:func:`hashpivot.engines.pivot.mining._dispatched`), and so do its variable site costs
 (``running_share`` of :meth:`DispatchUplift.breakdown`).
 """
 

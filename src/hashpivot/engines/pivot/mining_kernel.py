@@ -1,7 +1,7 @@
 """A site's monthly mining volumes on many paths in one compiled pass: :func:`mine`.
 
 The same arithmetic as the numpy expressions of
-:func:`hashpivot.engines.pivot.cashflows._site_mining` (which is the readable reference
+:func:`hashpivot.engines.pivot.mining._site_mining` (which is the readable reference
 and serves small path counts), element by element in the same order, so the figures are
 bitwise identical (``tests/engines/test_fleet.py``). numpy needs about a dozen passes over
 ``(paths, months)`` arrays for these five outputs; this loop reads its inputs once and

@@ -40,7 +40,7 @@ class MwValuation:
 
     The cash flow of one mining MW in month ``t`` is ``rev - power - variable opex`` in a
     month mined (``rev > power + variable opex``) and 0 otherwise (the arithmetic of
-    :func:`~hashpivot.engines.pivot.cashflows._site_mining`); it is discounted at the
+    :func:`~hashpivot.engines.pivot.mining._site_mining`); it is discounted at the
     mining line's monthly rate (month end), and the mining terminal value is applied to
     the final year's EBITDA of the keep-mining site (fixed costs included, floored at 0).
 
