@@ -196,12 +196,9 @@ def test_simulate_and_optimize_value_the_site_as_pivot_does() -> None:
     of the optimizer's plans, its terminal value outside the SG&A floor)."""
     from hashpivot.engines.simulate import SimulationConfig, simulate
     from hashpivot.optimize import ObjectiveSpec, resolve_problem
+    from hashpivot.optimize.center_path import expected_value_coefficients
     from hashpivot.optimize.evaluate import value_fixed
-    from hashpivot.optimize.run import (
-        _expected_value_coefficients,
-        coefficient_task,
-        scenario_params,
-    )
+    from hashpivot.optimize.run import coefficient_task, scenario_params
 
     pf = _portfolio(20.0, "financial", tail="")
     ref = {"keep": _npv_usd(20.0, "financial", "", False),
@@ -213,7 +210,7 @@ def test_simulate_and_optimize_value_the_site_as_pivot_does() -> None:
     assert det[f"convert_25mw_{_CONVERT_FROM}"] == pytest.approx(ref["convert"], rel=1e-9)
     p = resolve_problem(pf, continuous=True)
     params, _ = scenario_params(p, 0)
-    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     assert c.site_terminal_usd is not None and c.site_terminal_usd[0] > 0
     x = np.zeros((p.n_offers, p.n_quarters))
     x[0, 1] = _CONVERT_MW  # 2026Q2: 2026-04

@@ -12,8 +12,9 @@ import pytest
 from hashpivot.engines import pivot
 from hashpivot.models import parse_portfolio
 from hashpivot.optimize import ObjectiveSpec, OptimizeConfig, optimize_plan, resolve_problem
+from hashpivot.optimize.center_path import expected_value_coefficients
 from hashpivot.optimize.evaluate import value_fixed
-from hashpivot.optimize.run import _expected_value_coefficients, coefficient_task, scenario_params
+from hashpivot.optimize.run import coefficient_task, scenario_params
 from tests.portfolio_toml import machines, site_opex, table
 
 from .conftest import NO_TV, pivot_plan_npv_usd, portfolio, portfolio_text, site_toml
@@ -31,7 +32,7 @@ def _assert_plan_and_keep_valued_alike(pf, p, params, offer: int, quarter: int,
                                        gross_mw: float) -> None:
     """A plan of ``gross_mw`` at site A (``offer``) from ``quarter``, and keep-mining: each
     worth the same, to 1e-9, to the optimizer (on the central path) and to pivot."""
-    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     x = np.zeros((p.n_offers, p.n_quarters))
     x[offer, quarter] = gross_mw
     plan = pd.DataFrame({"site": ["A"], "start_month": [p.quarter_start_months[quarter]],
@@ -85,7 +86,7 @@ def test_any_fixed_plan_is_valued_as_the_pivot_engine_values_it(market: str, tai
                    network_hashrate_growth_per_year=hashrate_growth)
     p = resolve_problem(pf, continuous=True)
     params, _ = scenario_params(p, 0)
-    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     # teeth: the terminal value is there (or not) as the market says
     sites_with_mining_tv = (c.mining_terminal_usd_per_mw[0] > 0).any(axis=1)
     expected = {"no mining TV": [False, False], "mining TV at B": [False, True],
@@ -179,7 +180,7 @@ def test_a_dispatching_site_is_valued_with_its_flexibility_by_both_engines() -> 
     p = resolve_problem(pf, continuous=True)
     assert p.uplift_usd_per_mw_month[0] > 0 and p.uplift_usd_per_mw_month[1] == 0
     params, _ = scenario_params(p, 0)
-    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     x = np.zeros((p.n_offers, p.n_quarters))
     x[0, 2], x[1, 5] = 20.0, 15.0  # a hall at each site
     plan = pd.DataFrame({"site": ["A", "B"], "start_month": [p.quarter_start_months[2],
@@ -358,7 +359,7 @@ def test_a_planned_block_worth_least_is_still_displaced_in_pivot_s_order() -> No
     pf = _old_and_new(old, new, 60.0)
     p = resolve_problem(pf, continuous=True)
     params, _ = scenario_params(p, 0)
-    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     from hashpivot.optimize.displacement_order import least_efficient_first
 
     # teeth: the planned block is cheaper to displace than the old one in early quarters
@@ -446,7 +447,7 @@ def test_a_plan_whose_kept_machines_do_not_cover_the_sga_is_valued_as_pivot_does
     now value it alike, keep-mining too; converting B alone, A's machines still cover it
     (the floor does not bind: the same values as before)."""
     pf, p, params = _two_sites_paying_sga()
-    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     assert c.baseline_terminal_usd[0] > 0  # keep-mining's machines cover the SG&A
     x = np.zeros((p.n_offers, p.n_quarters))
     names = [s.name for s in p.sites]
@@ -478,7 +479,7 @@ def test_the_model_counts_the_floor_in_its_objective_and_its_cvar() -> None:
     from hashpivot.optimize.solve import solve_model
 
     _, p, params = _two_sites_paying_sga()
-    c1 = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c1 = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     raw = float(np.einsum("sj,sj->", c1.mining_terminal_usd_per_mw[0], p.tranche_mw))
     sga_tv = raw - float(c1.baseline_terminal_usd[0])
     f = np.linspace(0.1, 2.0, 20)
@@ -525,7 +526,7 @@ def test_past_the_floor_spare_capacity_still_goes_first() -> None:
                    years=8, btc_price_growth_per_year=0.10, network_hashrate_growth_per_year=0.0)
     p = resolve_problem(pf, continuous=True)
     params, _ = scenario_params(p, 0)
-    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     assert floor_scenarios(p, c)[0] > 0 and spare_first(p, c).tolist() == [0]
     q = p.n_quarters - 1
     x = np.zeros((p.n_offers, p.n_quarters))
@@ -556,7 +557,7 @@ def test_the_shadow_prices_hold_the_floor_binaries_at_the_plan() -> None:
                    tail="\n[optimize]\nbuild_mw_per_quarter = 1.5\n")
     p = resolve_problem(pf, continuous=True)
     params, _ = scenario_params(p, 0)
-    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     pm = build_plan_model(p, c, ObjectiveSpec())
     sol, _ = solve_model(pm.m, pm.integer, gap=1e-6)
     on = pm.m.variables["sga_floor_on"]
@@ -604,7 +605,7 @@ def test_the_floor_binaries_bound_what_a_plan_can_forgo() -> None:
                    tail=tail)
     p = resolve_problem(pf, continuous=True)
     params, _ = scenario_params(p, 0)
-    c = _expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     c.signed[:] = 1.0
     most = _most_forgone_usd(p, c)[0]
     assert most == pytest.approx(10.0 * c.mining_terminal_usd_per_mw[0][:, 1].max(), rel=1e-12)

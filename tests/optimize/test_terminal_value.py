@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from hashpivot.optimize import ObjectiveSpec, resolve_problem
+from hashpivot.optimize.center_path import expected_value_coefficients
 from hashpivot.optimize.evaluate import plan_frame, value_fixed
-from hashpivot.optimize.run import _expected_value_coefficients, coefficient_task, scenario_params
+from hashpivot.optimize.run import coefficient_task, scenario_params
 from hashpivot.optimize.terminal import pv_factor
 
 from .conftest import NO_TV, portfolio, site_toml
@@ -72,7 +73,7 @@ def test_a_late_hall_counts_its_whole_build_against_debt_and_budgets(
     pf = portfolio(site_toml("A", lease=160.0), years=8, tail=_limits(debt, budget))
     p = resolve_problem(pf)
     assert p.budget_usd_per_year.size == 9  # the 8 years and the one the build reaches
-    c = _expected_value_coefficients(
+    c = expected_value_coefficients(
         coefficient_task(p, scenario_params(p, 0)[0].zero_volatility()))
     late = np.zeros((p.n_offers, p.n_quarters))
     late[0, -1] = 25.0

@@ -11,20 +11,19 @@ EVPI, two-stage bound, out-of-sample NPV, shadow prices and the rules that bind
 from __future__ import annotations
 
 import copy
-import itertools
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hashpivot.arrays import FloatArray
 from hashpivot.compile_time import compile_timer
 from hashpivot.engines.simulate import SimulationConfig, prepare
 from hashpivot.exceptions import HashpivotError, InputError, Problem, SolverError
 from hashpivot.executors import ProgressFn
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.optimize.assumptions import plan_assumption_facts
+from hashpivot.optimize.center_path import expected_over_signings_usd, expected_value_coefficients
 from hashpivot.optimize.evaluate import (
     binding_rules,
     evpi_usd,
@@ -38,14 +37,12 @@ from hashpivot.optimize.model import USD_SCALE, ObjectiveSpec, build_plan_model
 from hashpivot.optimize.plan_portfolio import pivot_value_of_plan
 from hashpivot.optimize.results import PlanResult, StrategyValue
 from hashpivot.optimize.scenario_npv import (
-    floor_scenarios,
     scenario_npv_usd,
     scenario_terminal_value_usd,
 )
 from hashpivot.optimize.scenarios import (
     CoefficientTask,
     ScenarioCoefficients,
-    coefficient_chunk,
     run_coefficient_chunks,
     scenario_chunks,
 )
@@ -147,53 +144,6 @@ def scenario_params(p: PlanProblem, seed: int, source: str = "") -> tuple[Scenar
     }
 
 
-def _expected_value_coefficients(task: CoefficientTask) -> ScenarioCoefficients:
-    """Coefficients on the center path (every volatility zero), signing in expectation."""
-    zero = CoefficientTask(**{**task.__dict__, "params": task.params.zero_volatility()})
-    _, c = coefficient_chunk(zero, 0, 1, np.random.SeedSequence(0))
-    c.signed = task.signing_probability[None, :].astype(float).copy()
-    return c
-
-
-def expected_over_signings_usd(p: PlanProblem, ev: ScenarioCoefficients, obj: ObjectiveSpec,
-                               x_mw: FloatArray, time_limit_s: float) -> float:
-    """The model's value of a plan over keep-mining on the central path, in expectation
-    over the tenants' signings (``ev``: one scenario whose ``signed`` are the
-    probabilities). [USD]
-
-    The model is linear in the signings but for the SG&A floor (:func:`sga_floor_usd`):
-    where a plan can reach it, the expectation of the floor is not the floor of the
-    expected MW, so each outcome of the uncertain tenants is valued and weighted by its
-    probability, as ``pivot`` does (the uncertain tenants the plan builds for, at most
-    :data:`~hashpivot.engines.pivot.signing.MAX_UNCERTAIN_TENANTS`; above, and where no
-    plan reaches the floor, the linear expectation). Each valuation's solve stops at
-    ``time_limit_s`` [s].
-    """
-    from hashpivot.engines.pivot.signing import MAX_UNCERTAIN_TENANTS
-
-    prob = ev.signed[0]
-    planned = np.zeros(prob.size, dtype=bool)  # tenants the plan builds for
-    planned[p.offer_tenant[np.asarray(x_mw).sum(axis=1) > 1e-6]] = True  # (plan_frame's)
-    unsure = np.flatnonzero((prob > 0) & (prob < 1) & planned)
-    if not floor_scenarios(p, ev).any() or not 0 < unsure.size <= MAX_UNCERTAIN_TENANTS:
-        return float(value_fixed(p, ev, obj, "plan", x_mw, time_limit_s=time_limit_s
-                                 ).npv_usd[0] - ev.baseline_npv_usd[0])
-    outcomes = np.array(list(itertools.product((0.0, 1.0), repeat=unsure.size)))
-    signed = np.repeat(np.where(prob >= 1, 1.0, 0.0)[None, :], len(outcomes), axis=0)
-    signed[:, unsure] = outcomes
-    weight = np.prod(np.where(outcomes > 0, prob[unsure], 1.0 - prob[unsure]), axis=1)
-    k = len(outcomes)
-    each = ScenarioCoefficients(
-        np.repeat(ev.baseline_npv_usd, k), np.repeat(ev.mining_loss_usd_per_mw, k, axis=0),
-        signed, np.repeat(ev.baseline_terminal_usd, k),
-        np.repeat(ev.mining_terminal_usd_per_mw, k, axis=0),
-        site_terminal_usd=None if ev.site_terminal_usd is None
-        else np.repeat(ev.site_terminal_usd, k))
-    npv = value_fixed(p, each, ObjectiveSpec(0.0, obj.alpha), "plan", x_mw,
-                      time_limit_s=time_limit_s).npv_usd
-    return float(weight @ (npv - each.baseline_npv_usd))
-
-
 def _coefficients(
     p: PlanProblem, params: ScenarioParams, config: OptimizeConfig, workers: int | None,
     scheduler: str | None, progress: ProgressFn | None,
@@ -203,7 +153,7 @@ def _coefficients(
     ``config.deterministic``."""
     if config.deterministic:
         task = coefficient_task(p, params.zero_volatility())
-        c = _expected_value_coefficients(task)
+        c = expected_value_coefficients(task)
         c.signed = np.ones_like(c.signed)
         return c, c, task
     task = coefficient_task(p, params)
@@ -295,7 +245,7 @@ def optimize_plan(
     timing = {"strategies": time.perf_counter() - t_strategies}
     t_ev = time.perf_counter()
     # value of the stochastic solution: the plan optimal on the expected scenario
-    ev = _expected_value_coefficients(task)
+    ev = expected_value_coefficients(task)
     ev_pm = build_plan_model(p, ev, ObjectiveSpec(0.0, obj.alpha))
     main_base = (1.0 - obj.risk_aversion) * float(c.baseline_npv_usd.mean())
     main_objective = -report.objective * USD_SCALE + main_base
