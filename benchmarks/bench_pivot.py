@@ -162,7 +162,7 @@ def main() -> None:
     }
     ref_paths, t_paths = pairs(one_path, many_paths, args.pairs)
     # a dispatching site: the uplift measured afresh, against the file without dispatch
-    from hashpivot.engines.pivot import uplift_measurement
+    from hashpivot.engines.pivot import uplift_cache
     from hashpivot.models import load_portfolio
 
     example = Path(__file__).resolve().parents[1] / "examples" / "portfolio.toml"
@@ -171,7 +171,7 @@ def main() -> None:
         site.dispatch = None
 
     def cold_dispatch() -> None:
-        uplift_measurement.clear_dispatch_uplift_cache()
+        uplift_cache.clear_dispatch_uplift_cache()
         pv.run_pivot(flexible)
 
     ref_flat, t_flexible = pairs(lambda: pv.run_pivot(flat), cold_dispatch, args.pairs)
@@ -181,7 +181,7 @@ def main() -> None:
     cfg = SimulationConfig(n_paths=10_000, chunk_paths=5_000, seed=7)
 
     def cold_simulate() -> None:
-        uplift_measurement.clear_dispatch_uplift_cache()
+        uplift_cache.clear_dispatch_uplift_cache()
         simulate(flexible, cfg, threads=1)
 
     ref_sim, t_sim = pairs(lambda: simulate(flat, cfg, threads=1), cold_simulate, args.pairs)

@@ -467,7 +467,7 @@ def test_a_monte_carlo_chunk_takes_the_curve_its_task_carries(
     task carries it: a chunk run in a process that has not measured it (a Dask worker; here
     the cache cleared and measuring made to fail) gives bitwise the chunk of the process
     that did."""
-    from hashpivot.engines.pivot import uplift_measurement
+    from hashpivot.engines.pivot import uplift_cache
     from hashpivot.engines.simulate import SimulationConfig, prepare, run_chunk
 
     pf = portfolio(site_toml("A", **_SITE, adder=3.0,
@@ -481,11 +481,11 @@ def test_a_monte_carlo_chunk_takes_the_curve_its_task_carries(
     def measure(site: Any) -> Any:
         raise AssertionError("measured again in the worker")
 
-    uplift_measurement.clear_dispatch_uplift_cache()
-    monkeypatch.setattr(uplift_measurement, "measure_dispatch_uplift", measure)
+    uplift_cache.clear_dispatch_uplift_cache()
+    monkeypatch.setattr(uplift_cache, "measure_dispatch_uplift", measure)
     worker = run_chunk(run.task, *run.chunks[1])
     np.testing.assert_array_equal(worker.npv_usd, here.npv_usd)
-    assert uplift_measurement.site_dispatch_uplift(pf.sites[0]) == (curve, note)
+    assert uplift_cache.site_dispatch_uplift(pf.sites[0]) == (curve, note)
 
 
 @cache

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
-from hashpivot.engines.pivot.uplift_measurement import site_dispatch_uplift
+from hashpivot.engines.pivot.uplift_cache import site_dispatch_uplift
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.mining.slots import SwapUnit, swap_units
 from hashpivot.models.financing import FinancingSpec

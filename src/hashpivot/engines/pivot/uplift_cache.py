@@ -1,0 +1,117 @@
+"""The dispatch uplift curves of a process: each distinct site measured once.
+
+:func:`site_dispatch_uplift` measures a site's curve
+(:func:`~hashpivot.engines.pivot.uplift_measurement.measure_dispatch_uplift`) the first
+time a run asks for it (a run resolves its sites several times: tornado, break-even,
+per-site values, every Monte Carlo chunk) and again only when the side files it was
+measured from change; :func:`measured_dispatch_uplifts` and
+:func:`remember_dispatch_uplifts` hand the curves to the processes that run a Monte
+Carlo's chunks, so that they do not measure them again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
+from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+
+if TYPE_CHECKING:
+    from hashpivot.models import Site
+
+#: A measured curve and its note. [-]
+Measured = tuple[DispatchUplift | None, str]
+
+#: Curves measured in this process (or handed to it), by the site's JSON, with the state
+#: of the side files they were measured from (None when handed over); the oldest of more
+#: than :data:`_CACHE_SIZE` is dropped.
+_CACHE: dict[str, tuple[Measured, tuple[Any, ...] | None]] = {}
+_CACHE_SIZE = 64
+
+
+def _side_files_state(site: Site) -> tuple[Any, ...]:
+    """Each side file the measurement reads (the dispatch's, the emissions file aside)
+    with its modification time [ns] and size [bytes] (``None`` when it cannot be looked
+    up): a curve measured from other contents of the same names is measured again (an
+    edited or created file in a notebook)."""
+    from hashpivot.engines.dispatch.sources import side_file_names
+
+    spec = site.dispatch
+    if spec is None:
+        return ()
+    state: list[Any] = []
+    for name in side_file_names(spec.model_copy(update={"emissions_file": None})):
+        try:
+            st = os.stat(name)
+            state.append((name, st.st_mtime_ns, st.st_size))
+        except (OSError, ValueError):  # (a NUL byte in the name: the reader says so)
+            state.append((name, None))
+    return tuple(state)
+
+
+def site_dispatch_uplift(site: Site) -> Measured:
+    """:func:`measure_dispatch_uplift`, computed once per distinct site and process (a run
+    resolves its sites several times: tornado, break-even, per-site values, every Monte
+    Carlo chunk), or handed over by :func:`remember_dispatch_uplifts`."""
+    if site.dispatch is None:
+        return None, ""
+    site = _measured_site(site)
+    key = site.model_dump_json()
+    cached = _CACHE.get(key)
+    if cached is not None and cached[1] is None:  # handed over: measured elsewhere
+        return cached[0]
+    state = _side_files_state(site)
+    if cached is None or cached[1] != state:
+        cached = (measure_dispatch_uplift(site), state)
+        _remember(key, cached)
+    return cached[0]
+
+
+def measured_dispatch_uplifts(sites: Iterable[Site]) -> tuple[tuple[str, Measured], ...]:
+    """The curve of each site with ``[sites.dispatch]`` (measured here, once), keyed for
+    :func:`remember_dispatch_uplifts`: what a task carries to the processes that run its
+    chunks, so that they do not measure it again (seven HiGHS solves for a site whose
+    intervals are linked)."""
+    return tuple((_measured_site(site).model_dump_json(), site_dispatch_uplift(site))
+                 for site in sites if site.dispatch is not None)
+
+
+def _measured_site(site: Site) -> Site:
+    """The site whose dispatch is measured: a swap's fleet at the start, each slot's first
+    entry (:attr:`~hashpivot.models.Site.fleet_slots`; the old and the new machines never
+    run together), else the site itself."""
+    slots = site.fleet_slots
+    if slots is None:
+        return site
+    return site.model_copy(update={"fleet": [site.fleet[j] for j in sorted(s[0] for s in slots)]})
+
+
+def remember_dispatch_uplifts(entries: Iterable[tuple[str, Measured]]) -> None:
+    """Take curves measured elsewhere (:func:`measured_dispatch_uplifts`) into this
+    process's cache: the same figures as measuring them here (the measurement is
+    deterministic)."""
+    for key, value in entries:
+        if key not in _CACHE:
+            _remember(key, (value, None))
+
+
+def clear_dispatch_uplift_cache() -> None:
+    """Forget every curve (the next run measures afresh: benchmarks)."""
+    _CACHE.clear()
+
+
+def _remember(key: str, value: tuple[Measured, tuple[Any, ...] | None]) -> None:
+    while len(_CACHE) >= _CACHE_SIZE:
+        del _CACHE[next(iter(_CACHE))]
+    _CACHE[key] = value
+
+
+__all__ = [
+    "Measured",
+    "clear_dispatch_uplift_cache",
+    "measured_dispatch_uplifts",
+    "remember_dispatch_uplifts",
+    "site_dispatch_uplift",
+]
