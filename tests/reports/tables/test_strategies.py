@@ -243,6 +243,34 @@ def test_switching_line_by_hand() -> None:
                           "phased") is None  # a tornado stored before switching values
 
 
+def test_switching_line_with_an_empty_cell() -> None:
+    """A discount rate at or below a Gordon growth leaves its tornado cells empty (NaN):
+    the line still says the verdict holds where every other end keeps its sign, and names
+    the cell that has no value, and why; with a switching value the line names it too."""
+    nan = float("nan")
+
+    def row(variable: str, label: str, lo: float, hi: float, flip: float = nan
+            ) -> dict[str, Any]:
+        return {"variable": variable, "label": label, "unit": "-",
+                "npv_vs_baseline_low_usd": lo, "npv_vs_baseline_high_usd": hi,
+                "switching_input": flip, "npv_with_tv_vs_baseline_low_usd": lo,
+                "npv_with_tv_vs_baseline_high_usd": hi, "switching_with_tv_input": flip}
+    rows = [row("pue", "PUE", 37e6, 33e6), row("discount_rate", "discount rate", nan, 20e6)]
+    assert switching_line(rows, "phased") == (
+        "NPV(phased) - NPV(keep_mining) stays positive at every tornado variable's low and "
+        "high input: no switching value; no value at the discount rate's low input (a "
+        "terminal value by Gordon growth has none at a rate at or below its growth)")
+    rows[0] |= {"npv_vs_baseline_high_usd": -5e6, "switching_input": 1.3}
+    assert switching_line(rows, "phased") == (
+        "switching values (NPV(phased) - NPV(keep_mining) = 0, the other inputs at base): "
+        "PUE at 1.3 (the pivot ahead below it); every other range keeps its sign; no value "
+        "at the discount rate's low input (a terminal value by Gordon growth has none at a "
+        "rate at or below its growth)")
+    rows[1] |= {"npv_vs_baseline_high_usd": -20e6}  # the defined ends disagree: no line
+    rows[0] |= {"npv_vs_baseline_high_usd": 33e6, "switching_input": nan}
+    assert switching_line(rows, "phased") is None
+
+
 def test_a_run_stored_before_the_lowest_cash_rename_shows_its_figure() -> None:
     """``min_cash_*`` (until 2026-12-05) is read as ``lowest_cash_*``."""
     from hashpivot.reports.tables.strategies import simulate_rows

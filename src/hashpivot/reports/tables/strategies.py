@@ -223,17 +223,32 @@ def switching_line(rows: Sequence[Mapping[Any, Any]], pivot_name: str,
              f"{ahead(r)}" for r in rows if is_number(r[key])]
     what = (("pre-tax " if pre_tax else "") + f"NPV({pivot_name}) - NPV(keep_mining)"
             + (" with TV" if with_terminal_value else ""))
+    empty = _empty_cells(rows, prefix)
     if flips:
         return (f"switching values ({what} = 0, the other inputs at base): "
-                + "; ".join(flips) + "; every other range keeps its sign")
-    lows = [float(r[f"{prefix}_low_usd"]) if is_number(r.get(f"{prefix}_low_usd"))
-            else math.nan for r in rows]
-    sign = "positive" if all(v > 0 for v in lows) else (
-        "negative" if all(v < 0 for v in lows) else None)
+                + "; ".join(flips) + "; every other range keeps its sign" + empty)
+    ends = [float(r[f"{prefix}_{side}_usd"]) for r in rows for side in ("low", "high")
+            if is_number(r.get(f"{prefix}_{side}_usd"))]
+    sign = "positive" if ends and all(v > 0 for v in ends) else (
+        "negative" if ends and all(v < 0 for v in ends) else None)
     if sign is None:
         return None
     return (f"{what} stays {sign} at every tornado variable's low and high input: no "
-            "switching value")
+            "switching value" + empty)
+
+
+def _empty_cells(rows: Sequence[Mapping[Any, Any]], prefix: str) -> str:
+    """``"; no value at the <label>'s low input ..."`` for each tornado end without a
+    difference (NaN: a discount rate at or below a Gordon growth), with why when it is the
+    discount rate's; ``""`` when every end has one."""
+    missing = [(r, side) for r in rows for side in ("low", "high")
+               if not is_number(r.get(f"{prefix}_{side}_usd"))]
+    if not missing:
+        return ""
+    why = (" (a terminal value by Gordon growth has none at a rate at or below its growth)"
+           if any(r.get("variable") == "discount_rate" for r, _ in missing) else "")
+    return "; no value at " + ", ".join(f"the {r['label']}'s {side} input"
+                                        for r, side in missing) + why
 
 
 #: The IRR keys of ``pivot``'s rows and the flag that makes each a financing's cost.
