@@ -67,7 +67,7 @@ def test_the_factored_rows_hold_each_scenarios_npv_as_the_map_written_out() -> N
     p, c = _problem()
     assert len(scenario_rows.signing_patterns(c)[0]) >= 3  # the case the factoring is for
     pm = build_plan_model(p, c, ObjectiveSpec(0.3))
-    assert "tenant_hosting" in pm.m.variables  # factored: fewer nonzeros than dense
+    assert pm.m.variables["tenant_hosting"].size  # factored: fewer nonzeros than dense
     got = _effective_map(pm, c.n_scenarios)
     want = pm.npv_matrix_usd / USD_SCALE
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
@@ -102,7 +102,7 @@ def test_the_model_takes_the_form_with_fewer_nonzeros(
     monkeypatch.undo()
     sizes = {"factored": factored.m.matrix().nnz, "dense": dense.m.matrix().nnz}
     assert chosen.m.matrix().nnz == min(sizes.values())
-    assert ("tenant_hosting" in chosen.m.variables) == (case == "drawn")
+    assert bool(chosen.m.variables["tenant_hosting"].size) == (case == "drawn")
     added = sizes["factored"] - sizes["dense"] + np.count_nonzero(dense.npv_matrix_usd)
     assert added <= scenario_rows.factored_nonzeros(p, c)
     np.testing.assert_allclose(_effective_map(factored, c.n_scenarios),
@@ -126,6 +126,17 @@ def test_the_factored_and_dense_models_have_the_same_optimum(
     # plans themselves may differ where two tie, as under the CVaR alone)
     x = sol[pm.m.variables["conversion"]].reshape(p.n_offers, p.n_quarters) * p.unit_mw
     fixed = build_plan_model(p, c, obj, fixed_conversion_mw=x)
-    assert "tenant_hosting" not in fixed.m.variables
+    assert not fixed.m.variables["tenant_hosting"].size
     _, frep = solve_model(fixed.m, fixed.integer, gap=1e-9)
     assert frep.objective == pytest.approx(drep.objective, rel=1e-8, abs=1e-6)
+
+
+def test_the_factor_blocks_exist_empty_without_the_cvar_rows() -> None:
+    """Without risk aversion there are no CVaR rows: the factor columns and rows exist,
+    empty, as every block of the model does (no code tests for a block's name)."""
+    p, c = _problem(n=10)
+    m = build_plan_model(p, c, ObjectiveSpec(0.0)).m
+    for block in ("tenant_hosting", "pattern_displaced"):
+        assert m.variables[block].size == 0
+        rows = m.constraints[f"{block}-def-eq"]
+        assert rows.stop == rows.start

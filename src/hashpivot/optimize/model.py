@@ -319,10 +319,9 @@ def define_cvar(m: LinearModel, p: PlanProblem, c: ScenarioCoefficients, pm: Pla
     s = m.add_variables(
         "cvar_shortfall", 0.0, np.inf, lam / cvar_tail(k, obj.alpha), n=n_rows
     )
-    terms = []
+    terms = scenario_npv_terms(m, p, c, pm.npv_cols, pm.npv_matrix_usd[:n_rows], USD_SCALE)
     if n_rows:
-        terms = [
-            *scenario_npv_terms(m, p, c, pm.npv_cols, pm.npv_matrix_usd, USD_SCALE),
+        terms += [
             (np.arange(k), s, 1.0),
             (np.arange(k), np.repeat(eta, k), -1.0),
         ]

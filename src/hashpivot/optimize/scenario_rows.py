@@ -65,7 +65,8 @@ def scenario_npv_terms(
     """Terms of K rows (row k: ``A_k @ v / scale``), factored (see the module) where
     that has fewer nonzeros than ``matrix_usd`` written out; the factor columns
     (``tenant_hosting``, ``pattern_displaced``) and their rows (``tenant_hosting-def-eq``,
-    ``pattern_displaced-def-eq``) are added to ``m``.
+    ``pattern_displaced-def-eq``) are added to ``m``, empty where the rows are written
+    out (K = 0 included: the blocks always exist).
 
     Parameters
     ----------
@@ -77,7 +78,7 @@ def scenario_npv_terms(
     npv_cols : ndarray of int
         The columns of ``matrix_usd``: conversion (O Q), displaced (O J Q), site_started.
     matrix_usd : ndarray (K, len(npv_cols))
-        ``A``. [USD per column unit]
+        ``A`` (K = 0: no rows, as without risk aversion). [USD per column unit]
     scale : float
         USD per model unit of money (the model's ``USD_SCALE``). [USD]
 
@@ -86,8 +87,11 @@ def scenario_npv_terms(
     list of (local rows, columns, coefficients)
         [M USD per column unit]
     """
-    k = c.n_scenarios
-    if factored_nonzeros(p, c) >= np.count_nonzero(matrix_usd):
+    k = matrix_usd.shape[0]
+    if k == 0 or factored_nonzeros(p, c) >= np.count_nonzero(matrix_usd):
+        _tenant_hosting(m, p, npv_cols[:0], scale)  # (empty blocks: the names always exist)
+        _pattern_displaced(m, p, npv_cols[:0].reshape(0, 0, 0), np.zeros(0, np.int64),
+                           np.zeros((0, len(p.tenants))))
         a = matrix_usd / scale
         rows = np.broadcast_to(np.arange(k)[:, None], a.shape)
         cols = np.broadcast_to(npv_cols[None, :], a.shape)
@@ -125,7 +129,7 @@ def _nonzero(rows: IntArray, cols: IntArray, values: FloatArray) -> Term:
 def _tenant_hosting(m: LinearModel, p: PlanProblem, x: IntArray, scale: float) -> IntArray:
     """``tenant_hosting`` H_l [M USD] and ``tenant_hosting-def-eq``:
     ``H_l - sum_{o of l, q} h[o, q] unit_mw x[o, q] / scale = 0``."""
-    n_l = len(p.tenants)
+    n_l = len(p.tenants) if x.size else 0
     h = m.add_variables("tenant_hosting", -np.inf, np.inf, 0.0, n=n_l)
     value = p.hosting_npv_usd_per_mw * p.unit_mw / scale  # (O, Q) [M USD per block]
     m.add_constraints("tenant_hosting-def-eq", n_l, [
