@@ -128,3 +128,35 @@ def test_listed_4cp_peaks_outside_the_prices_are_a_note(tmp_path: Path) -> None:
         note = " ".join(res.output.split())
         assert f"note: {words} (dispatch.four_cp.peak_intervals; 2019-06-27 16:45:00" in note
         assert ("no 4CP peak interval falls in the horizon: no charge" in note) == (moved == 4)
+
+
+def _with_ppa_end(tmp_path: Path, end: str) -> Path:
+    path = tmp_path / "ppa_end.toml"
+    text = EXAMPLE.read_text()
+    old = "price_usd_per_mwh = 32.0\n    resale_allowed = true\n"
+    assert old in text
+    path.write_text(text.replace(old, old + f"    end = {end}\n"))
+    return path
+
+
+def test_dispatch_says_a_ppa_ended_before_the_prices_is_dispatched_regardless(
+        tmp_path: Path) -> None:
+    """A block whose ``end`` (2024-07) is before the price file's last day (2024-08-21)
+    is dispatched over the whole file, with a note; one that ends in the file's last
+    month has none."""
+    args = ["--prices", str(PRICES), "--hashprice-usd-per-ph-day", "45"]
+    early = runner.invoke(app, ["dispatch", str(_with_ppa_end(tmp_path, '"2024-07"')), *args])
+    assert early.exit_code == 0, early.output
+    assert "PPA end 2024-07" in early.stdout and "regardless" in early.stdout
+    same = runner.invoke(app, ["dispatch", str(_with_ppa_end(tmp_path, "2024-08-01")), *args])
+    assert same.exit_code == 0, same.output
+    assert "PPA end" not in same.stdout
+
+
+def test_a_ppa_end_that_is_no_month_is_bad_input(tmp_path: Path) -> None:
+    """``end = "2027-13"`` or ``"soon"``: exit code 2, at its field path."""
+    for end in ('"2027-13"', '"soon"'):
+        res = runner.invoke(app, ["dispatch", str(_with_ppa_end(tmp_path, end)), "--prices",
+                                  str(PRICES)])
+        assert res.exit_code == 2, res.output
+        assert "sites[0].dispatch.ppa.end" in res.output, res.output

@@ -565,3 +565,26 @@ def test_a_debt_maturity_takes_a_toml_date_as_the_other_month_fields(tmp_path: P
     path = tmp_path / "maturity.toml"
     path.write_text(text.replace('maturity = "2030-12"', "maturity = 2030-12-01", 1))
     assert load_portfolio(path) == load_portfolio(ROOT / "examples" / "pivot-200mw.toml")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"2027-13"', "expected a month as 'YYYY-MM', got '2027-13'"),
+        ('"soon"', "expected a month as 'YYYY-MM', got 'soon'"),
+    ],
+)
+def test_a_ppa_end_that_is_no_month_is_a_problem_at_its_path(value: str, message: str
+                                                             ) -> None:
+    """``[sites.dispatch.ppa] end`` takes a month ``YYYY-MM`` (or a TOML date, its month
+    kept); anything else is reported at its field path."""
+    text = (Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml").read_text()
+    old = "price_usd_per_mwh = 32.0\n"
+    assert old in text
+    pf = parse_portfolio(text.replace(old, old + "    end = 2030-12-01\n"), "x.toml")
+    ppa = pf.sites[0].dispatch.ppa if pf.sites[0].dispatch is not None else None
+    assert ppa is not None and ppa.end == "2030-12"
+    with pytest.raises(InputError) as err:
+        parse_portfolio(text.replace(old, old + f"    end = {value}\n"), "x.toml")
+    (problem,) = err.value.problems
+    assert (problem.path, problem.message) == ("sites[0].dispatch.ppa.end", message)

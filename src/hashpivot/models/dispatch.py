@@ -25,6 +25,7 @@ Example
       volume_mw = 100.0
       price_usd_per_mwh = 35.0
       resale_allowed = true
+      end = "2030-12"                    # last month the block settles (none: no term)
 
       [sites.dispatch.renewable]
       kind = "solar"
@@ -62,7 +63,7 @@ from pydantic import (
     model_validator,
 )
 
-from hashpivot.models.dates import DateTimeValue, same_clock
+from hashpivot.models.dates import DateTimeValue, MonthText, same_clock
 from hashpivot.models.fields import BtcPriceUsd, FeesBtcPerBlock, LoadMw, PowerPriceUsdPerMwh
 
 __all__ = [
@@ -126,6 +127,13 @@ class PPASpec(BaseModel):
         False,
         description="Energy carries zero emissions (a renewable PPA); otherwise it is "
         "counted at the grid emissions factor.",
+    )
+    end: MonthText | None = Field(
+        None,
+        description="Last month the block settles (YYYY-MM) in pivot, simulate and optimize: "
+        "from the month after it the site has no PPA and buys all its power under its "
+        "power contract. None: no term (the block settles through the horizon and after "
+        "it). The dispatch command values its price year with the block regardless.",
     )
 
     @field_validator("curtail_at_negative_price")

@@ -58,6 +58,7 @@ from hashpivot.engines.pivot.cost_dates import (
 from hashpivot.engines.pivot.fleet import at_costs, site_market
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.engines.pivot.mining import _site_mining
+from hashpivot.engines.pivot.ppa_term import site_at_horizon
 from hashpivot.engines.pivot.tranches import tranche_site
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
 from hashpivot.market import MarketPaths
@@ -358,6 +359,8 @@ def mining_flows_per_mw(
     # each MW mines while installed and its site connected, as pivot mines it
     running = availability.running_share(t_site, market.periods)
     tv_site = horizon_site(t_site, market.periods) if has_dates(site) else None
+    # (and with the dispatch curve in force at the horizon: a PPA's term, ppa_term.py)
+    tv_site = site_at_horizon(tv_site or t_site, market.periods) or tv_site
     sm = site_market(t_site, spec, market, reference) if tv_site is not None else None
     m = _site_mining(t_site, running, spec, market, sm, reference=reference)
     # each cost item between its dates (cost_dates.py), as pivot pays them
@@ -374,13 +377,20 @@ def mining_flows_per_mw(
     # day, its months mined again with the variable ones so where they are dated in it
     m_tv = m if tv_site is None or sm is None else _site_mining(
         tv_site, running, spec, market, at_costs(sm, tv_site, market))
-    terminal_ebitda = ebitda if not has_dates(site) else np.asarray(
-        m_tv["mining_revenue"] - m_tv["power_cost"]
-        - (site.scaled_opex_usd_per_month / site.fleet_power_mw
-           * horizon_share(site, "variable", market.periods) * m_tv["running"]
-           + site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
-           * horizon_share(site, "fixed_mining", market.periods)) * running,
-        dtype=np.float64)
+    if has_dates(site):
+        terminal_ebitda = np.asarray(
+            m_tv["mining_revenue"] - m_tv["power_cost"]
+            - (site.scaled_opex_usd_per_month / site.fleet_power_mw
+               * horizon_share(site, "variable", market.periods) * m_tv["running"]
+               + site.fixed_mining_opex_usd_per_month / site.fleet_power_mw
+               * horizon_share(site, "fixed_mining", market.periods)) * running,
+            dtype=np.float64)
+    elif m_tv is not m:  # (mined again with the curve in force at the horizon)
+        terminal_ebitda = np.asarray(
+            m_tv["mining_revenue"] - m_tv["power_cost"]
+            - (scaled_per_mw * m_tv["running"] + fixed_per_mw) * running, dtype=np.float64)
+    else:
+        terminal_ebitda = ebitda
     # its revenue a year later (the subsidy moved on), as pivot takes the final year
     k = min(MONTHS_PER_YEAR, market.n_periods)
     ahead = market.year_ahead_revenue_factor(k)

@@ -261,6 +261,13 @@ def build_dispatch_problem(
                  "settled at the index price, a negative one included (a debit; "
                  "curtail_at_negative_price = true if the generator may curtail there)")
                 if ppa.resale_allowed else "forfeited") + " (settlement = \"physical\")")
+    if ppa is not None and ppa.volume_mw > 0 and ppa.end is not None and n:
+        last = index[-1].tz_localize(None)  # (market-local)
+        if pd.Period(ppa.end, "M") < pd.Period(last, "M"):  # the prices go on after it
+            meta["ppa_term_note"] = (
+                f"PPA end {ppa.end}: the dispatch values the block over the whole price "
+                f"file regardless (to {last.date()}); pivot, simulate and optimize settle "
+                f"it through {ppa.end} only")
     if dr is not None and dr.committed_mw > 0 and dr.keep_committed_load_online:
         meta["dr_availability_note"] = (
             f"demand response: {dr.committed_mw:g} MW kept online outside events to be "

@@ -55,8 +55,9 @@ from hashpivot.engines.pivot.inputs import (
     resolve_sites,
 )
 from hashpivot.engines.pivot.mining import _site_mining, runs_compiled
+from hashpivot.engines.pivot.ppa_term import site_at_horizon
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
-from hashpivot.engines.pivot.supply_stream import site_supply_usd
+from hashpivot.engines.pivot.supply_stream import site_supply_usd, supply_at_horizon_usd
 from hashpivot.engines.pivot.terminal import at_horizon_mw
 from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw
 from hashpivot.engines.standing import standing_portfolio
@@ -64,7 +65,6 @@ from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.pivot import PivotSpec
-from hashpivot.terminal_value import final_year_usd
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -131,6 +131,8 @@ def _site_cash_flows(
         mined_mw = mw * running_share(part, market.periods)  # installed and connected
         mined_total = mined_total + mined_mw
         tv_part = horizon_site(part, market.periods) if has_dates(part) else None
+        # (and with the dispatch curve in force at the horizon: a PPA's term, ppa_term.py)
+        tv_part = site_at_horizon(tv_part or part, market.periods) or tv_part
         if tv_part is not None and part_shared is None:  # one fleet for both (below)
             part_shared = site_market(part, spec, market)
         m = _site_mining(part, mined_mw, spec, market, part_shared)
@@ -176,12 +178,16 @@ def _site_cash_flows(
             assert part_shared is not None  # (its fleet, taken above)
             m_tv = _site_mining(tv_part, mined_mw, spec, market,
                                 at_costs(part_shared, tv_part, market))
-        tv_opex = part_opex if not has_dates(part) else (
-            (share * (part.scaled_opex_usd_per_month
-                      * horizon_share(part, "variable", market.periods)))[None, :]
-            * m_tv["running"]
-            + (share * (part.fixed_mining_opex_usd_per_month
-                        * horizon_share(part, "fixed_mining", market.periods)))[None, :])
+        if has_dates(part):
+            tv_opex = ((share * (part.scaled_opex_usd_per_month
+                                 * horizon_share(part, "variable", market.periods)))[None, :]
+                       * m_tv["running"]
+                       + (share * (part.fixed_mining_opex_usd_per_month
+                                   * horizon_share(part, "fixed_mining", market.periods)))[None, :])
+        elif m_tv is not m:  # (mined again with the curve in force at the horizon)
+            tv_opex = variable_usd[None, :] * m_tv["running"] + fixed_usd[None, :]
+        else:
+            tv_opex = part_opex
         e, c = at_horizon_mw(  # (the revenue a year later: the subsidy moved on)
             np.atleast_2d(m_tv["mining_revenue"])[:, -k:] * year_ahead
             - np.atleast_2d(m_tv["power_cost"])[:, -k:] - tv_opex[:, -k:],
@@ -212,7 +218,7 @@ def _site_cash_flows(
         # as it stands on the horizon's last day
         site.fixed_opex_usd_per_month * MONTHS_PER_YEAR
         * horizon_share(site, "sga", market.periods),
-        np.broadcast_to(final_year_usd(supply), paths) if supply is not None else 0.0,
+        supply_at_horizon_usd(site, market, supply),
     )
     return {
         **mining, "resale": resale, "opex": opex,

@@ -94,12 +94,16 @@ month's revenue, BTC and energy follow the dispatch's shares of always-on's at `
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from hashpivot.arrays import FloatArray
+from hashpivot.engines.pivot.ppa_term import PpaTerm, term_breakdown
 from hashpivot.engines.pivot.supply_settlement import SupplySettlement
+
+if TYPE_CHECKING:
+    import pandas as pd
 from hashpivot.units import HOURS_PER_MONTH
 
 #: Smallest power-price level ``lambda`` used (a month whose mean price is at or below
@@ -127,6 +131,10 @@ class MonthMargin:
         The site's variable costs of one MW in a month it runs all month (paid in
         proportion to the energy mined; curtailing saves them; each item between its
         dates). [USD/MW/month]
+    months : pandas.PeriodIndex or None
+        The months of the last axis: a curve with a PPA term takes each from the curve in
+        force then (:mod:`~hashpivot.engines.pivot.ppa_term`); None: not dated (the
+        curve with the block in every month).
     """
 
     revenue_usd_per_mw_day: FloatArray
@@ -134,6 +142,7 @@ class MonthMargin:
     margin_usd_per_mw_month: FloatArray
     hours: FloatArray | float = HOURS_PER_MONTH
     variable_opex_usd_per_mw_month: FloatArray | float = 0.0
+    months: pd.PeriodIndex | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +202,10 @@ class DispatchUplift:
         always on and with no miners, per MW of the fleet and month of the price year
         (:mod:`~hashpivot.engines.pivot.supply_settlement`; None: neither, or a curve built
         by hand).
+    ppa_term : PpaTerm or None
+        The PPA block's end and the curve measured without it, in force from the month
+        after (:mod:`~hashpivot.engines.pivot.ppa_term`); None: no term (this curve in
+        every month).
     """
 
     multipliers: tuple[float, ...]
@@ -211,6 +224,7 @@ class DispatchUplift:
     adder_saving_usd_per_mw_month: tuple[float, ...] = ()
     reference_index_price_usd_per_mwh: float | None = None
     supply: SupplySettlement | None = None
+    ppa_term: PpaTerm | None = None
 
     @property
     def index_level_reference_usd_per_mwh(self) -> float:
@@ -221,8 +235,12 @@ class DispatchUplift:
         return self.reference_power_price_usd_per_mwh - self.reference_adder_usd_per_mwh
 
     def for_fleet(self, th_s_per_mw: float) -> DispatchUplift:
-        """This curve with the fleet's TH/s per MW as the reference revenue's. [TH/s/MW]"""
-        return replace(self, reference_th_s_per_mw=float(th_s_per_mw))
+        """This curve (and the one after its PPA term) with the fleet's TH/s per MW as the
+        reference revenue's. [TH/s/MW]"""
+        term = self.ppa_term
+        if term is not None and term.after is not None:
+            term = replace(term, after=term.after.for_fleet(th_s_per_mw))
+        return replace(self, reference_th_s_per_mw=float(th_s_per_mw), ppa_term=term)
 
     @property
     def at_reference_usd_per_mw_month(self) -> float:
@@ -287,16 +305,30 @@ class DispatchUplift:
                 else np.ones(price.shape))
 
     def supply_idle_usd_per_mw_month(self, power_price_usd_per_mwh: FloatArray,
-                                  hours: FloatArray | float) -> FloatArray | None:
+                                     hours: FloatArray | float,
+                                     months: pd.PeriodIndex | None = None
+                                     ) -> FloatArray | None:
         """``P_idle``: what the site's contracted supply (PPA block, renewable plant) is
         worth with no miners in each month
         (at its index level, over its ``hours`` [h]), per MW of the fleet; a stream of
         the site, counted in every strategy from its whole fleet's MW
         (:func:`~hashpivot.engines.pivot.supply_stream.site_supply_usd`); None without
-        either. [USD/MW/month]"""
-        if self.supply is None:
+        either. With a PPA term and ``months`` (those of the last axis), the months after
+        the block's end are those of the curve without it (0 without a renewable
+        plant). [USD/MW/month]"""
+        term = self.ppa_term
+        ended = term.ended(months) if term is not None and months is not None else None
+        within = (None if self.supply is None else self.supply.usd_per_mw_month(
+            self.price_level(power_price_usd_per_mwh), hours)[1])
+        if ended is None or not ended.any():
+            return within
+        assert term is not None
+        after = (None if term.after is None else term.after.supply_idle_usd_per_mw_month(
+            power_price_usd_per_mwh, hours))
+        if within is None and after is None:
             return None
-        return self.supply.usd_per_mw_month(self.price_level(power_price_usd_per_mwh), hours)[1]
+        return np.where(ended, 0.0 if after is None else after,
+                        0.0 if within is None else within)
 
     def usd_per_mw_month(self, month: MonthMargin) -> FloatArray:
         """The uplift of each path and month: what the dispatch adds to the monthly
@@ -335,7 +367,15 @@ class DispatchUplift:
             (always on at the month's index level) where the site mines, else ``P_idle``
             [USD/MW/month]; of which ``P_idle`` is the site's stream, counted apart from
             the uplift (:meth:`supply_idle_usd_per_mw_month`), and the rest in the uplift.
+            With a PPA term and dated months (``month.months``), each month's figures
+            are those of the curve in force then (:mod:`~hashpivot.engines.pivot.
+            ppa_term`).
         """
+        if self.ppa_term is not None and month.months is not None:
+            ended = self.ppa_term.ended(month.months)
+            if ended.any():
+                return term_breakdown(replace(self, ppa_term=None), self.ppa_term, month,
+                                      ended)
         lam = self.price_level(month.power_price_usd_per_mwh)
         ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
         k = np.asarray(month.revenue_usd_per_mw_day, dtype=np.float64) / ref

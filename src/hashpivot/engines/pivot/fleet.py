@@ -130,14 +130,15 @@ def uplift_arguments(
     (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`):
     the gross hash price (``market``'s) times ``th_s_per_mw``, the power price, the margin
     of one MW running all month (``hashprice_usd_per_th_day`` is net of uptime and pool
-    fee), the month's hours and the site's variable costs per MW."""
+    fee), the month's hours, the site's variable costs per MW and the months (a PPA's
+    term: :mod:`~hashpivot.engines.pivot.ppa_term`)."""
     days = market.days_per_period
     margin = (th_s_per_mw * hashprice_usd_per_th_day
               - (HOURS_PER_DAY * site.uptime_fraction) * power_price_usd_per_mwh) * days
     revenue = market.hashvalue_btc_per_th_day * market.btc_price_usd * th_s_per_mw
     return MonthMargin(revenue, power_price_usd_per_mwh, margin, HOURS_PER_DAY * days,
                        site.variable_opex_usd_per_mw_month
-                       * cost_profile(site, "variable", market.periods))
+                       * cost_profile(site, "variable", market.periods), market.periods)
 
 
 def site_power_price_usd_per_mwh(site: SiteInputs, market: MarketPaths) -> FloatArray:

@@ -12,6 +12,7 @@ site_market`'s.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,11 +21,15 @@ from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share, hori
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.ppa_term import site_at_horizon
 from hashpivot.finance import periodic_rate
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.terminal_value import gordon_factor
 from hashpivot.units import HOURS_PER_DAY, MONTHS_PER_YEAR
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["MwValuation", "mw_cash_flow_usd", "replacement_gain_usd_per_mw"]
 
@@ -83,6 +88,14 @@ class MwValuation:
         What the final year's mining revenue becomes in the year after the horizon (the
         subsidy moved on: :meth:`~hashpivot.market.MarketPaths.year_ahead_revenue_factor`
         of the forecast's reference); None: the same. [-]
+    months : pandas.PeriodIndex or None
+        The months valued (``uplift``'s PPA term takes each month's curve from them:
+        :mod:`~hashpivot.engines.pivot.ppa_term`); None: not dated.
+    horizon_uplift : tuple of (DispatchUplift or None) or None
+        The curve in force at the horizon's last month, with which the terminal value's
+        final year is mined, where the final year's months do not all have it (a PPA
+        ending within it: :func:`~hashpivot.engines.pivot.ppa_term.site_at_horizon`);
+        None: the final year's months as they are.
     """
 
     days: FloatArray
@@ -98,6 +111,12 @@ class MwValuation:
     gross_per_net: float = 1.0
     variable_final_usd_per_mw_month: float | None = None
     year_ahead: FloatArray | None = None
+    months: pd.PeriodIndex | None = None
+    horizon_uplift: tuple[DispatchUplift | None] | None = None
+
+    def month_range(self, months: slice) -> pd.PeriodIndex | None:
+        """The months ``months`` of :attr:`months` (None when not dated)."""
+        return None if self.months is None else self.months[months]
 
     def final_variable(self, months: slice) -> FloatArray | float:
         """The variable costs per MW of the final year's ``months`` as the terminal value
@@ -114,14 +133,17 @@ class MwValuation:
         horizon) as the terminal value takes them, as the valuation does
         (:mod:`~hashpivot.engines.pivot.terminal`): mined (or curtailed) with the variable
         items standing on the horizon's last day, then each month's revenue as mined
-        taken a year on (:attr:`year_ahead`). [USD/MW/month]"""
+        taken a year on (:attr:`year_ahead`), with the dispatch curve in force at the
+        horizon (:attr:`horizon_uplift`). [USD/MW/month]"""
         months = slice(first, last)
         ahead = (None if self.year_ahead is None
                  else self.year_ahead[..., first - self.final_start:last - self.final_start])
+        uplift = self.uplift if self.horizon_uplift is None else self.horizon_uplift[0]
         return mw_cash_flow_usd(th_s_per_mw, hashprice_usd_per_th_day,
                                 power_price_usd_per_mwh, self.days[months],
                                 self.energy_mwh_per_mw[months], self.final_variable(months),
-                                self.uplift, self.gross_per_net, year_ahead=ahead)
+                                uplift, self.gross_per_net, year_ahead=ahead,
+                                months=self.month_range(months))
 
     @classmethod
     def of(cls, site: SiteInputs, spec: PivotSpec, market: MarketPaths,
@@ -154,6 +176,7 @@ class MwValuation:
                         else fixed * m_fixed + sga * m_sga)
         at_end = horizon_site(site, periods)  # variable items dated in the final year
         ahead = (reference if reference is not None else market).year_ahead_revenue_factor(k)
+        in_force = site_at_horizon(site, periods)  # a PPA ending in the final year
         return cls(
             variable_final_usd_per_mw_month=(
                 None if at_end is None else at_end.variable_opex_usd_per_mw_month),
@@ -170,6 +193,8 @@ class MwValuation:
             uplift=site.dispatch_uplift,
             gross_per_net=1.0 / net if net > 0 else 1.0,
             year_ahead=ahead if np.any(ahead != 1.0) else None,
+            months=periods,
+            horizon_uplift=None if in_force is None else (in_force.dispatch_uplift,),
         )
 
 
@@ -184,6 +209,7 @@ def mw_cash_flow_usd(
     gross_per_net: float = 1.0,
     *,
     year_ahead: FloatArray | None = None,
+    months: pd.PeriodIndex | None = None,
 ) -> FloatArray:
     """Mining cash flow of one MW per month, as the valuation counts it. [USD/MW/month]
 
@@ -198,7 +224,8 @@ def mw_cash_flow_usd(
     axis). With ``year_ahead`` (the terminal value's final year,
     :meth:`MwValuation.final_year_flows_usd`), each month's revenue as mined (the
     dispatch's share of it) is taken a year on: times ``year_ahead``, the months mined or
-    curtailed as they are.
+    curtailed as they are. ``months``: the months of the last axis (a PPA's term takes
+    each month's curve from them: :mod:`~hashpivot.engines.pivot.ppa_term`).
     """
     rev = th_s_per_mw * hashprice_usd_per_th_day
     rev *= days
@@ -213,7 +240,7 @@ def mw_cash_flow_usd(
         return out
     month = uplift.breakdown(MonthMargin(
         th_s_per_mw * hashprice_usd_per_th_day * gross_per_net, power_price_usd_per_mwh,
-        margin, HOURS_PER_DAY * days, v))
+        margin, HOURS_PER_DAY * days, v, months))
     out = np.where(margin > v, margin, 0.0)
     out += month["uplift_usd_per_mw_month"]
     out -= v * month["running_share"]
@@ -282,8 +309,9 @@ def replacement_gain_usd_per_mw(
         delta = flow_difference_usd(new_th_s_per_mw, old_th_s_per_mw, hp_all, pp_all,
                                     days, energy, variable)
     else:
-        diff = mw_cash_flow_usd(new_th_s_per_mw, hp_all, pp_all, *args)
-        old = mw_cash_flow_usd(old_th_s_per_mw, hp_all, pp_all, *args)
+        months = val.month_range(sl)
+        diff = mw_cash_flow_usd(new_th_s_per_mw, hp_all, pp_all, *args, months=months)
+        old = mw_cash_flow_usd(old_th_s_per_mw, hp_all, pp_all, *args, months=months)
         delta = diff - old
     gain = np.asarray(delta @ val.discount[sl], dtype=np.float64)
     gain = gain - capex_usd_per_mw * val.discount[tk]
@@ -292,7 +320,8 @@ def replacement_gain_usd_per_mw(
         # the final year's months as the terminal value takes them (the months of the
         # flows above when it takes them as they are)
         hp, pp = hp_all[..., f:], pp_all[..., f:]
-        if val.variable_final_usd_per_mw_month is not None or val.year_ahead is not None:
+        if (val.variable_final_usd_per_mw_month is not None or val.year_ahead is not None
+                or val.horizon_uplift is not None):
             old_final = val.final_year_flows_usd(old_th_s_per_mw[..., f:], hp, pp, tk + f, n)
             new_final = val.final_year_flows_usd(new_th_s_per_mw[..., f:], hp, pp, tk + f, n)
         elif compiled:

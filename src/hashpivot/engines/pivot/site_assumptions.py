@@ -24,6 +24,7 @@ from hashpivot.engines.mining_terms import (
     power_contract_row,
     power_contract_text,
 )
+from hashpivot.engines.pivot.ppa_term import term_text
 from hashpivot.engines.pivot.supply_stream import CONVENTION as SUPPLY_CONVENTION
 from hashpivot.models.hosting import LEASE_TERM_FIELDS
 from hashpivot.units import MONTHS_PER_YEAR
@@ -207,6 +208,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                 list(s.dispatch_uplift.supply.by_block_usd_per_mw_month)}
                if s.dispatch_uplift is not None and s.dispatch_uplift.supply is not None
                else {}),
+            # a PPA block's term ([sites.dispatch.ppa] end), only where there is a block
+            **({"dispatch_ppa_term": term_text(site.dispatch.ppa.end)}
+               if site.dispatch is not None and site.dispatch.ppa is not None else {}),
             **({"dispatch_uplift_central_usd_per_mw_month": _central_uplift(portfolio, s,
                                                                             market)}
                if s.dispatch_uplift is not None and market is not None else {}),
@@ -359,7 +363,9 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
                 "unit": "USD/MW/month",
                 "source": ("; ".join(f"{b} {v:,.0f}" for b, v in zip(blocks, each,
                                                                      strict=True))
-                           + "; " if len(each) > 1 else "") + SUPPLY_CONVENTION})
+                           + "; " if len(each) > 1 else "") + SUPPLY_CONVENTION
+                          + (f"; the PPA block {site['dispatch_ppa_term']}"
+                             if site.get("dispatch_ppa_term") else "")})
         if site.get("fleet_kept_by"):
             rows.append({"name": f"{prefix}fleet replacement",
                          "value": "none: the site keeps its machines", "unit": "-",

@@ -22,9 +22,14 @@ gave its share up, so a cheap block weighed against converting and a dear one fo
 40 MW block at 20 USD/MWh on an index averaging 59.8 USD/MWh is worth about 13.9 M USD a
 year); the renewable plant was not counted.
 
-The model gives the contracts no term: they settle through the horizon as the price year
-repeats. After the horizon the stream is valued by the mining line's method on its final
-year (:func:`~hashpivot.engines.pivot.terminal.site_stream_value_at_horizon_usd`: the exit
+The renewable plant has no term, nor a PPA block without ``end``: they settle through the
+horizon as the price year repeats. A block with ``[sites.dispatch.ppa] end`` settles
+through that month; after it the site has no PPA: its stream is that of the site without
+the block (0 without a renewable plant) and each month's uplift that site's
+(:mod:`~hashpivot.engines.pivot.ppa_term`). After the horizon the stream is valued by the
+mining line's method on its final year, with the curve in force at the horizon's last
+month (:func:`supply_at_horizon_usd`: a block ended within the horizon leaves none;
+:func:`~hashpivot.engines.pivot.terminal.site_stream_value_at_horizon_usd`: the exit
 multiple, Gordon growth, or nothing), on its own, not floored with mining (the contracts
 settle whether anything mines, a dear one's loss as a cheap one's gain): the same in
 every strategy.
@@ -32,11 +37,15 @@ every strategy.
 
 from __future__ import annotations
 
+import numpy as np
+
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.fleet import site_power_price_usd_per_mwh
 from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.ppa_term import site_at_horizon
 from hashpivot.market import MarketPaths
+from hashpivot.terminal_value import final_year_usd
 from hashpivot.units import HOURS_PER_DAY
 
 #: How the contracted supply's settlement is counted (the resolved assumptions' row).
@@ -46,8 +55,9 @@ CONVENTION = (
     "worth with no miners is the site's, counted in every strategy from the whole fleet's "
     "MW (a conversion ends no contract), months curtailed included; only what the miners' "
     "use adds goes with the MW still mining; after the horizon the no-miner part is valued "
-    "by the mining method on its own, the same in every strategy (the contracts have no "
-    "term in the model)")
+    "by the mining method on its own, the same in every strategy; a PPA block with an end "
+    "settles through it, then the site has no PPA (no stream, the uplift measured without "
+    "the block)")
 
 
 def site_supply_usd(site: SiteInputs, market: MarketPaths) -> FloatArray | None:
@@ -68,15 +78,44 @@ def site_supply_usd(site: SiteInputs, market: MarketPaths) -> FloatArray | None:
     if u is None:
         return None
     per_mw = u.supply_idle_usd_per_mw_month(site_power_price_usd_per_mwh(site, market),
-                                            HOURS_PER_DAY * market.days_per_period)
-    if per_mw is None or u.supply is None:
+                                            HOURS_PER_DAY * market.days_per_period,
+                                            market.periods)
+    if per_mw is None:
         return None
     # the MW the settlement was measured per: the fleet the engine ran (a swap's fleet at
     # the start, not its slots' power: 191.1 against 199.0 MW on the S21 -> S21 XP swap,
     # whose stream was 4.1 % too large until 2026-12-07); the site's fleet MW for a
-    # settlement built by hand
-    mw = u.supply.fleet_power_mw or site.fleet_power_mw
+    # settlement built by hand (the curve after a PPA's end was measured on the same fleet)
+    settlement = u.supply if u.supply is not None else (
+        u.ppa_term.after.supply if u.ppa_term is not None and u.ppa_term.after is not None
+        else None)
+    mw = (settlement.fleet_power_mw if settlement is not None else 0.0) or site.fleet_power_mw
     return per_mw * (mw * connected_share(site.connection_date, market.periods))
 
 
-__all__ = ["CONVENTION", "site_supply_usd"]
+def supply_at_horizon_usd(site: SiteInputs, market: MarketPaths,
+                          supply: FloatArray | None) -> FloatArray | float:
+    """The final year of the site's stream ``supply`` (:func:`site_supply_usd`) as the
+    terminal value takes it: each month with the curve in force at the horizon's last
+    month (:func:`~hashpivot.engines.pivot.ppa_term.site_at_horizon`: a PPA block that
+    ends within the final year leaves none of its months), shape (P,); 0 without a
+    stream. [USD/year]
+
+    Parameters
+    ----------
+    site : SiteInputs
+        The site.
+    market : MarketPaths
+        The paths.
+    supply : ndarray (P, T) or None
+        ``site_supply_usd(site, market)``. [USD]
+    """
+    at_end = site_at_horizon(site, market.periods)
+    if at_end is not None:
+        supply = site_supply_usd(at_end, market)
+    if supply is None:
+        return 0.0
+    return np.broadcast_to(final_year_usd(supply), (market.n_paths,))
+
+
+__all__ = ["CONVENTION", "site_supply_usd", "supply_at_horizon_usd"]

@@ -6,16 +6,20 @@ time a run asks for it (a run resolves its sites several times: tornado, break-e
 per-site values, every Monte Carlo chunk) and again only when the side files it was
 measured from change; :func:`measured_dispatch_uplifts` and
 :func:`remember_dispatch_uplifts` hand the curves to the processes that run a Monte
-Carlo's chunks, so that they do not measure them again.
+Carlo's chunks, so that they do not measure them again. A site whose PPA block has an
+``end`` has two curves, with and without the block
+(:mod:`~hashpivot.engines.pivot.ppa_term`), each measured and cached as a site's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
+from hashpivot.engines.pivot.ppa_term import PpaTerm
 from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
 
 if TYPE_CHECKING:
@@ -54,7 +58,34 @@ def _side_files_state(site: Site) -> tuple[Any, ...]:
 def site_dispatch_uplift(site: Site) -> Measured:
     """:func:`measure_dispatch_uplift`, computed once per distinct site and process (a run
     resolves its sites several times: tornado, break-even, per-site values, every Monte
-    Carlo chunk), or handed over by :func:`remember_dispatch_uplifts`."""
+    Carlo chunk), or handed over by :func:`remember_dispatch_uplifts`. A PPA block with an
+    ``end``: the curve with the block, its :class:`~hashpivot.engines.pivot.ppa_term.
+    PpaTerm` holding the curve of the site without it."""
+    uplift, note = _site_curve(site)
+    end = _ppa_end(site)
+    if uplift is None or end is None:
+        return uplift, note
+    after, after_note = _site_curve(_without_ppa(site))
+    if after is None:
+        note += (f"; after the PPA's end ({end}) {after_note.removeprefix('dispatch ')}"
+                 if after_note else "")
+    return dataclasses.replace(uplift, ppa_term=PpaTerm(end, after)), note
+
+
+def _ppa_end(site: Site) -> str | None:
+    """``[sites.dispatch.ppa] end``, None without a block or a term."""
+    ppa = site.dispatch.ppa if site.dispatch is not None else None
+    return ppa.end if ppa is not None else None
+
+
+def _without_ppa(site: Site) -> Site:
+    """The site without its PPA block: the site after the block's end."""
+    assert site.dispatch is not None
+    return site.model_copy(update={"dispatch": site.dispatch.model_copy(update={"ppa": None})})
+
+
+def _site_curve(site: Site) -> Measured:
+    """The curve of ``site`` as measured, no term (the cache's entry)."""
     if site.dispatch is None:
         return None, ""
     site = _measured_site(site)
@@ -74,14 +105,22 @@ def measured_dispatch_uplifts(sites: Iterable[Site]) -> tuple[tuple[str, Measure
     :func:`remember_dispatch_uplifts`: what a task carries to the processes that run its
     chunks, so that they do not measure it again (seven HiGHS solves for a site whose
     intervals are linked)."""
-    return tuple((_measured_site(site).model_dump_json(), site_dispatch_uplift(site))
-                 for site in sites if site.dispatch is not None)
+    with_after = [s for site in sites if site.dispatch is not None
+                  for s in ((site, _without_ppa(site)) if _ppa_end(site) else (site,))]
+    return tuple((_measured_site(site).model_dump_json(), _site_curve(site))
+                 for site in with_after)
 
 
 def _measured_site(site: Site) -> Site:
     """The site whose dispatch is measured: a swap's fleet at the start, each slot's first
     entry (:attr:`~hashpivot.models.Site.fleet_slots`; the old and the new machines never
-    run together), else the site itself."""
+    run together), else the site itself; its PPA block without its ``end`` (the block is
+    measured on the price year whatever its term)."""
+    if _ppa_end(site) is not None:
+        assert site.dispatch is not None and site.dispatch.ppa is not None
+        ppa = site.dispatch.ppa.model_copy(update={"end": None})
+        site = site.model_copy(update={"dispatch": site.dispatch.model_copy(
+            update={"ppa": ppa})})
     slots = site.fleet_slots
     if slots is None:
         return site

@@ -93,16 +93,18 @@ def thresholds_line(summary: dict[str, Any]) -> str | None:
 
 #: The summary's notes printed as they are, in this order (before the windows' and the
 #: prices').
-_NOTE_KEYS = ("connection_note", "fleet_note", "ppa_note", "fourcp_note", "dr_events_note",
-              "demand_response_note", "dr_availability_note", "commitment_note")
+_NOTE_KEYS = ("connection_note", "fleet_note", "ppa_note", "ppa_term_note", "fourcp_note",
+              "dr_events_note", "demand_response_note", "dr_availability_note",
+              "commitment_note")
 
 
 def note_lines(summary: dict[str, Any]) -> list[str]:
     """What the dispatch left out of the inputs it was given, as notes: the prices' days
     before the site is connected, fleet entries not run (or not throughout), how the PPA
-    settles, listed 4CP peaks outside the prices, a DR commitment the machines installed
-    cannot honour (whether it may be withdrawn, and how much was), how the MILP switches
-    the fleet (blocks), windows the solver did not improve, irregular price steps."""
+    settles (and that it is dispatched past its end), listed 4CP peaks outside the
+    prices, a DR commitment the machines installed cannot honour (whether it may be
+    withdrawn, and how much was), how the MILP switches the fleet (blocks), windows the
+    solver did not improve, irregular price steps."""
     notes = [str(summary[key]) for key in _NOTE_KEYS if summary.get(key)]
     if summary.get("dr_unavailable_mwh"):
         notes.append(

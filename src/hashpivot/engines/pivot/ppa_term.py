@@ -1,0 +1,132 @@
+"""A PPA block's term (``[sites.dispatch.ppa] end``): the dispatch uplift in force each month.
+
+Up to and including ``end`` a site with the block is valued as without a term: its uplift
+curve measured with the block (:mod:`~hashpivot.engines.pivot.dispatch_uplift`) and its
+contracted supply's worth with no miners, ``P_idle``
+(:mod:`~hashpivot.engines.pivot.supply_stream`). From the month after ``end`` the site
+has no PPA: each month's uplift and ``P_idle`` are those of the curve measured on the
+same site without the block (``ppa = None``: the dispatch without cheap or dear block
+energy schedules otherwise), so ``P_idle`` is 0 unless a renewable plant stays. The
+curve without the block is :class:`PpaTerm`'s ``after``, measured and cached as the
+first (:mod:`~hashpivot.engines.pivot.uplift_cache`);
+:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown` takes each
+month from the curve in force then (:func:`term_breakdown`), where its
+:class:`~hashpivot.engines.pivot.dispatch_uplift.MonthMargin` names the months. The
+terminal value takes the final year with the curve in force at the horizon's last month
+(:func:`site_at_horizon`): a block ended within the horizon leaves no stream after it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from hashpivot.arrays import BoolArray, FloatArray
+
+if TYPE_CHECKING:
+    from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
+    from hashpivot.engines.pivot.inputs import SiteInputs
+
+
+@dataclass(frozen=True)
+class PpaTerm:
+    """The end of a site's PPA block and the uplift curve that follows it.
+
+    Attributes
+    ----------
+    end : str
+        ``[sites.dispatch.ppa] end``: the last month the block settles (``YYYY-MM``).
+    after : DispatchUplift or None
+        The site's curve measured without the block, in force from the month after
+        ``end``; None: not measured (that site's mining is then valued flat, as a site
+        whose flexibility is not measured).
+    """
+
+    end: str
+    after: DispatchUplift | None
+
+    def ended(self, months: pd.PeriodIndex) -> BoolArray:
+        """Whether the block has ended in each of ``months``, shape (T,). [-]"""
+        return np.asarray(pd.PeriodIndex(months, freq="M") > pd.Period(self.end, "M"),
+                          dtype=bool)
+
+
+
+def term_text(end: str | None) -> str:
+    """A PPA block's term in words, for the resolved assumptions: "settles through
+    YYYY-MM, then the site buys all its power under its power contract", or "no term
+    (settles through the horizon and after it)"."""
+    if end is None:
+        return "no term (settles through the horizon and after it)"
+    return f"settles through {end}, then the site buys all its power under its power contract"
+
+
+def term_breakdown(within: DispatchUplift, term: PpaTerm, month: MonthMargin,
+                   ended: BoolArray) -> dict[str, FloatArray]:
+    """:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown` of each
+    month from the curve in force then: ``within`` (the curve with the block, no term) up
+    to the block's end, ``term.after`` (or flat mining, when not measured) where
+    ``ended`` (T,). A figure only one curve has (the supply's settlement) is 0 in the
+    months of the other."""
+    first = within.breakdown(month)
+    second = (term.after.breakdown(month) if term.after is not None
+              else _flat_breakdown(month))
+    out: dict[str, FloatArray] = {}
+    for key in first.keys() | second.keys():
+        a = first.get(key, 0.0)
+        b = second.get(key, 0.0)
+        out[key] = np.where(ended, b, a)
+    return out
+
+
+def _flat_breakdown(month: MonthMargin) -> dict[str, FloatArray]:
+    """The breakdown of a site whose flexibility is not measured: no uplift, the whole
+    month's revenue and energy in a month the monthly model mines (``margin > v``)."""
+    margin = np.asarray(month.margin_usd_per_mw_month, dtype=np.float64)
+    v = np.asarray(month.variable_opex_usd_per_mw_month, dtype=np.float64)
+    on = (margin > v).astype(np.float64)
+    ones = np.ones(margin.shape)
+    return {"price_level": ones, "hashprice_multiplier": ones, "revenue_share": ones,
+            "energy_share": ones, "gain_usd_per_mw_month": np.zeros(margin.shape),
+            "whole_month_saving_usd_per_mw_month": np.maximum(v - margin, 0.0),
+            "uplift_usd_per_mw_month": np.zeros(margin.shape), "running_share": on}
+
+
+def in_force_at(uplift: DispatchUplift, month: pd.Period) -> DispatchUplift | None:
+    """The curve in force in ``month``, without a term: ``uplift`` itself up to its
+    block's end, the curve measured without the block after it."""
+    term = uplift.ppa_term
+    if term is None:
+        return uplift
+    if term.ended(pd.PeriodIndex([month], freq="M"))[0]:
+        return term.after
+    return dataclasses.replace(uplift, ppa_term=None)
+
+
+def site_at_horizon(site: SiteInputs, periods: pd.PeriodIndex) -> SiteInputs | None:
+    """The site with the uplift curve in force at the horizon's last month in every month
+    (the terminal value's final year); None where the final year's months already have
+    it (no term, or a block that settles through the final year or ended before it).
+
+    Parameters
+    ----------
+    site : SiteInputs
+        A site or a tranche of one.
+    periods : pandas.PeriodIndex
+        Monthly periods valued.
+    """
+    u = site.dispatch_uplift
+    k = min(12, len(periods))
+    if u is None or u.ppa_term is None or k == 0:
+        return None
+    ended = u.ppa_term.ended(periods[-k:])
+    if ended.all() or not ended.any():
+        return None
+    return dataclasses.replace(site, dispatch_uplift=in_force_at(u, periods[-1]))
+
+
+__all__ = ["PpaTerm", "in_force_at", "site_at_horizon", "term_breakdown", "term_text"]
