@@ -101,10 +101,10 @@ import numpy as np
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.ppa_term import PpaTerm, term_breakdown
 from hashpivot.engines.pivot.supply_settlement import SupplySettlement
+from hashpivot.units import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
     import pandas as pd
-from hashpivot.units import HOURS_PER_MONTH
 
 #: Smallest power-price level ``lambda`` used (a month whose mean price is at or below
 #: zero): the uplift then tends to 0 (every interval mines). [-]

@@ -55,7 +55,6 @@ class PpaTerm:
                           dtype=bool)
 
 
-
 def term_text(end: str | None) -> str:
     """A PPA block's term in words, for the resolved assumptions: "settles through
     YYYY-MM, then the site buys all its power under its power contract", or "no term
