@@ -61,10 +61,11 @@ def site_dispatch_uplift(site: Site) -> Measured:
     Carlo chunk), or handed over by :func:`remember_dispatch_uplifts`. A PPA block with an
     ``end``: the curve with the block, its :class:`~hashpivot.engines.pivot.ppa_term.
     PpaTerm` holding the curve of the site without it."""
-    uplift, note = _site_curve(site)
+    measured = _site_curve(site)
+    uplift, note = measured
     end = _ppa_end(site)
     if uplift is None or end is None:
-        return uplift, note
+        return measured  # (the cache's own entry: the same object on every call)
     after, after_note = _site_curve(_without_ppa(site))
     if after is None:
         note += (f"; after the PPA's end ({end}) {after_note.removeprefix('dispatch ')}"
