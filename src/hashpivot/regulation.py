@@ -75,7 +75,7 @@ class SiteRuleEffects:
         """Why no conversion may start at the site in the horizon's quarter ``quarter``
         (from 0) whose first day is ``day``: the rules that bar it and how, in words;
         None when they allow it. The optimizer's bounds and its check of the committed
-        conversions read it (:func:`hashpivot.optimize.inputs.resolve_problem`).
+        conversions read it (:func:`hashpivot.optimize.resolve.resolve_problem`).
         """
         if quarter < self.delay_quarters:
             ids = ", ".join(self.by_effect.get("study_delay_quarters", []))

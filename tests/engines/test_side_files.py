@@ -21,7 +21,7 @@ from hashpivot.engines.pivot.uplift_cache import clear_dispatch_uplift_cache
 from hashpivot.engines.simulate import SimulationConfig, prepare
 from hashpivot.models import load_portfolio
 from hashpivot.models.file_refs import with_files_beside
-from hashpivot.optimize.inputs import resolve_problem
+from hashpivot.optimize.resolve import resolve_problem
 from tests.optimize.conftest import portfolio_text, site_toml
 
 _SITE = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",

@@ -26,8 +26,9 @@ scenario's NPV of a plan), :mod:`~hashpivot.optimize.model` (with
 
 from __future__ import annotations
 
-from hashpivot.optimize.inputs import PlanProblem, resolve_problem
+from hashpivot.optimize.inputs import PlanProblem
 from hashpivot.optimize.model import ObjectiveSpec, build_plan_model
+from hashpivot.optimize.resolve import resolve_problem
 from hashpivot.optimize.results import PlanResult, StrategyValue, cvar_usd
 from hashpivot.optimize.run import OptimizeConfig, optimize_plan
 from hashpivot.optimize.solve import SolveReport

@@ -3,7 +3,7 @@
 
 Each committed entry is checked on its own against its site, tenant and quarter when the
 inputs are resolved (:func:`hashpivot.optimize.committed_entries.committed_conversions`,
-from :func:`hashpivot.optimize.inputs.resolve_problem`); what the entries
+from :func:`hashpivot.optimize.resolve.resolve_problem`); what the entries
 pay together is checked here, before any scenario is drawn, with the model's own
 coefficients (``conversion-budget-upper`` and ``conversion-debt-upper`` of
 :mod:`hashpivot.optimize.model`): fixed conversions that break either would make the plan

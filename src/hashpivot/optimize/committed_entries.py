@@ -7,7 +7,7 @@ before it (:func:`committed_conversions`), whether or not a plan fixes it; what 
 entries a plan does not fix leave to it is said (:func:`unfixed_note`). What the fixed
 entries pay together, year by year, is checked in
 :mod:`~hashpivot.optimize.committed_budget`; both are called by
-:func:`~hashpivot.optimize.inputs.resolve_problem`.
+:func:`~hashpivot.optimize.resolve.resolve_problem`.
 """
 
 from __future__ import annotations

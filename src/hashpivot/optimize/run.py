@@ -1,6 +1,6 @@
 """The decision engine end to end: :func:`optimize_plan`.
 
-Resolve (:func:`~hashpivot.optimize.inputs.resolve_problem`) -> scenario coefficients in
+Resolve (:func:`~hashpivot.optimize.resolve.resolve_problem`) -> scenario coefficients in
 chunks (:mod:`~hashpivot.optimize.scenarios`, locally or on Dask) -> the SAA model
 (:mod:`~hashpivot.optimize.model`) -> HiGHS (:mod:`~hashpivot.optimize.solve`) -> the
 plan valued on the same scenarios beside keep-mining and the simple strategies, its VSS,
@@ -32,9 +32,10 @@ from hashpivot.optimize.evaluate import (
     two_stage_bound_usd,
     value_fixed,
 )
-from hashpivot.optimize.inputs import PlanProblem, block_notes, resolve_problem
+from hashpivot.optimize.inputs import PlanProblem, block_notes
 from hashpivot.optimize.model import USD_SCALE, ObjectiveSpec, build_plan_model
 from hashpivot.optimize.plan_portfolio import pivot_value_of_plan
+from hashpivot.optimize.resolve import resolve_problem
 from hashpivot.optimize.results import PlanResult, StrategyValue
 from hashpivot.optimize.scenario_npv import (
     scenario_npv_usd,
