@@ -3,8 +3,8 @@
 The CVaR rows hold every scenario's NPV of the plan, ``A_k @ v``
 (:func:`~hashpivot.optimize.scenario_npv.scenario_npv_matrix`). Written out, a row holds a
 coefficient for every conversion and every displaced column of the offers whose tenant
-signs in that scenario: about 2,900 on the benchmark's 10 sites x 3 tenants x 40 quarters,
-1.45 M of its 1.47 M nonzeros, and most of the time of each LP HiGHS solves.
+signs in that scenario: about 2,770 on the benchmark's 10 sites x 3 tenants x 40 quarters,
+1.38 M of its 1.47 M nonzeros, and most of the time of each LP HiGHS solves.
 
 ``A_k`` has structure. An offer's hosting value per MW converted is the same in every
 scenario, counted where its tenant signs (``signed[k, l]``); the mining lost per MW of a
