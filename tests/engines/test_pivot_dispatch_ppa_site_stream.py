@@ -20,7 +20,13 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
-from tests.optimize.conftest import NO_TV, pivot_plan_npv_usd, portfolio, site_toml
+from tests.optimize.conftest import (
+    NO_TV,
+    engines_center_npvs_usd,
+    pivot_plan_npv_usd,
+    portfolio,
+    site_toml,
+)
 
 _MARKET = "ercot:LZ_WEST"
 _PPA_MW = 40.0
@@ -194,28 +200,18 @@ def test_simulate_and_optimize_value_the_site_as_pivot_does() -> None:
     and the conversion of a site with the financial block as pivot does, the terminal
     value included (1e-9: the same arithmetic; the block's no-miner part is a constant
     of the optimizer's plans, its terminal value outside the SG&A floor)."""
-    from hashpivot.engines.simulate import SimulationConfig, simulate
-    from hashpivot.optimize import ObjectiveSpec, resolve_problem
+    from hashpivot.optimize import resolve_problem
     from hashpivot.optimize.center_path import expected_value_coefficients
-    from hashpivot.optimize.evaluate import value_fixed
     from hashpivot.optimize.run import coefficient_task, scenario_params
 
     pf = _portfolio(20.0, "financial", tail="")
     ref = {"keep": _npv_usd(20.0, "financial", "", False),
            "convert": _npv_usd(20.0, "financial", "", True)}
-    r = simulate(pf, SimulationConfig(n_paths=4, seed=1, chunk_paths=4,
-                                      convert_mw=_CONVERT_MW, convert_start=_CONVERT_FROM))
-    det = r.deterministic_npv_with_terminal_value_usd
-    assert det["keep_mining"] == pytest.approx(ref["keep"], rel=1e-9)
-    assert det[f"convert_25mw_{_CONVERT_FROM}"] == pytest.approx(ref["convert"], rel=1e-9)
-    p = resolve_problem(pf, continuous=True)
+    got = engines_center_npvs_usd(pf, _CONVERT_MW, _CONVERT_FROM)
+    for engine, npvs in got.items():
+        for name, npv in npvs.items():
+            assert npv == pytest.approx(ref[name], rel=1e-9), (engine, name)
+    p = resolve_problem(pf, continuous=True)  # the block's stream is in the optimizer's
     params, _ = scenario_params(p, 0)
     c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
     assert c.site_terminal_usd is not None and c.site_terminal_usd[0] > 0
-    x = np.zeros((p.n_offers, p.n_quarters))
-    x[0, 1] = _CONVERT_MW  # 2026Q2: 2026-04
-    assert str(p.quarter_start_months[1]) == _CONVERT_FROM
-    for name, x_plan in (("keep", 0.0 * x), ("convert", x)):
-        npv = float(value_fixed(p, c, ObjectiveSpec(), name, x_plan,
-                                time_limit_s=300.0).npv_usd[0])
-        assert npv == pytest.approx(ref[name], rel=1e-9), name

@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.optimize.conftest import NO_TV, pivot_plan_npv_usd, portfolio, site_toml
+from tests.optimize.conftest import (
+    NO_TV,
+    engines_center_npvs_usd,
+    pivot_plan_npv_usd,
+    portfolio,
+    site_toml,
+)
 
 _MARKET = "ercot:LZ_WEST"
 _START, _YEARS = "2026-01", 3
@@ -125,39 +131,22 @@ def test_simulate_and_optimize_value_a_termed_block_as_pivot_does(end: str) -> N
     and the conversion of the site whose block ends in 2027-03, or within the final year
     (2028-06), as pivot does, the terminal value included (1e-9), and it is not the
     block without a term (teeth)."""
-    from hashpivot.engines.simulate import SimulationConfig, simulate
-    from hashpivot.optimize import ObjectiveSpec, resolve_problem
-    from hashpivot.optimize.center_path import expected_value_coefficients
-    from hashpivot.optimize.evaluate import value_fixed
-    from hashpivot.optimize.run import coefficient_task, scenario_params
-
     pf = _portfolio(True, end, tail="")
     start, months = pd.Period(_START, "M"), _YEARS * 12
     ref = {name: pivot_plan_npv_usd(pf, _phases(name == "convert"), start, months)
            for name in ("keep", "convert")}
     whole = pivot_plan_npv_usd(_portfolio(True, None, tail=""), (), start, months)
     assert abs(ref["keep"] - whole) > 1e6
-    r = simulate(pf, SimulationConfig(n_paths=4, seed=1, chunk_paths=4,
-                                      convert_mw=_CONVERT_MW, convert_start=_CONVERT_FROM))
-    det = r.deterministic_npv_with_terminal_value_usd
-    assert det["keep_mining"] == pytest.approx(ref["keep"], rel=1e-9)
-    assert det[f"convert_25mw_{_CONVERT_FROM}"] == pytest.approx(ref["convert"], rel=1e-9)
-    p = resolve_problem(pf, continuous=True)
-    params, _ = scenario_params(p, 0)
-    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
-    x = np.zeros((p.n_offers, p.n_quarters))
-    x[0, 1] = _CONVERT_MW  # 2026Q2: 2026-04
-    assert str(p.quarter_start_months[1]) == _CONVERT_FROM
-    for name, x_plan in (("keep", 0.0 * x), ("convert", x)):
-        npv = float(value_fixed(p, c, ObjectiveSpec(), name, x_plan,
-                                time_limit_s=300.0).npv_usd[0])
-        assert npv == pytest.approx(ref[name], rel=1e-9), name
+    got = engines_center_npvs_usd(pf, _CONVERT_MW, _CONVERT_FROM)
+    for engine, npvs in got.items():
+        for name, npv in npvs.items():
+            assert npv == pytest.approx(ref[name], rel=1e-9), (engine, name)
 
 
 @pytest.mark.parametrize(("end", "words"), [
     (_END, "the PPA block settles through 2027-03, then the site buys all its power under "
            "its power contract"),
-    (None, "the PPA block no term (settles through the horizon and after it)")])
+    (None, "the PPA block has no term (settles through the horizon and after it)")])
 def test_the_assumptions_print_the_term(end: str | None, words: str) -> None:
     """The resolved assumptions' settlement row says the block's term."""
     from hashpivot.engines import pivot

@@ -77,6 +77,42 @@ def keep_mining_npv_usd(pf: Portfolio, months: int, start: str = "2026-01") -> f
     return float(unlevered_npv_usd(cf, line_rates(pf.pivot))[0])
 
 
+def engines_center_npvs_usd(pf: Portfolio, convert_mw: float, convert_from: str
+                            ) -> dict[str, dict[str, float]]:
+    """Keep-mining's and one conversion's NPV with the terminal value on the central path,
+    as ``simulate`` (its deterministic path) and the optimizer (``value_fixed`` on the
+    zero-volatility coefficients, every tenant signing) give them: ``{"simulate":
+    {"keep": ..., "convert": ...}, "optimize": {...}}``. The conversion is
+    ``convert_mw`` [MW] of the first offer (the portfolio's first site) from
+    ``convert_from`` (``YYYY-MM``, a quarter's first month), as ``pivot``'s phase
+    ``(site, convert_from, convert_mw)``. [USD]"""
+    import numpy as np
+
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+    from hashpivot.optimize import ObjectiveSpec, resolve_problem
+    from hashpivot.optimize.center_path import expected_value_coefficients
+    from hashpivot.optimize.evaluate import value_fixed
+    from hashpivot.optimize.run import coefficient_task, scenario_params
+
+    r = simulate(pf, SimulationConfig(n_paths=4, seed=1, chunk_paths=4,
+                                      convert_mw=convert_mw, convert_start=convert_from))
+    det = r.deterministic_npv_with_terminal_value_usd
+    mw = f"{convert_mw:g}"
+    out = {"simulate": {"keep": float(det["keep_mining"]),
+                        "convert": float(det[f"convert_{mw}mw_{convert_from}"])}}
+    p = resolve_problem(pf, continuous=True)
+    params, _ = scenario_params(p, 0)
+    c = expected_value_coefficients(coefficient_task(p, params.zero_volatility()))
+    q = [str(m) for m in p.quarter_start_months].index(convert_from)
+    x = np.zeros((p.n_offers, p.n_quarters))
+    x[0, q] = convert_mw
+    out["optimize"] = {
+        name: float(value_fixed(p, c, ObjectiveSpec(), name, x_plan,
+                                time_limit_s=300.0).npv_usd[0])
+        for name, x_plan in (("keep", 0.0 * x), ("convert", x))}
+    return out
+
+
 def pivot_plan_npv_usd(pf: Portfolio, phases: tuple[Any, ...], start: Any, months: int
                        ) -> float:
     """The pivot engine's NPV of a plan on the deterministic path, its terminal value

@@ -57,10 +57,10 @@ class PpaTerm:
 
 def term_text(end: str | None) -> str:
     """A PPA block's term in words, for the resolved assumptions: "settles through
-    YYYY-MM, then the site buys all its power under its power contract", or "no term
-    (settles through the horizon and after it)"."""
+    YYYY-MM, then the site buys all its power under its power contract", or "has no
+    term (settles through the horizon and after it)"; each follows "the PPA block"."""
     if end is None:
-        return "no term (settles through the horizon and after it)"
+        return "has no term (settles through the horizon and after it)"
     return f"settles through {end}, then the site buys all its power under its power contract"
 
 
