@@ -89,9 +89,7 @@ def scenario_npv_terms(
     """
     k = matrix_usd.shape[0]
     if k == 0 or factored_nonzeros(p, c) >= np.count_nonzero(matrix_usd):
-        _tenant_hosting(m, p, npv_cols[:0], scale)  # (empty blocks: the names always exist)
-        _pattern_displaced(m, p, npv_cols[:0].reshape(0, 0, 0), np.zeros(0, np.int64),
-                           np.zeros((0, len(p.tenants))))
+        _empty_factor_blocks(m)
         a = matrix_usd / scale
         rows = np.broadcast_to(np.arange(k)[:, None], a.shape)
         cols = np.broadcast_to(npv_cols[None, :], a.shape)
@@ -126,10 +124,18 @@ def _nonzero(rows: IntArray, cols: IntArray, values: FloatArray) -> Term:
     return rows[keep], cols[keep], np.asarray(values)[keep]
 
 
+def _empty_factor_blocks(m: LinearModel) -> None:
+    """The factor columns and their rows, empty (rows written out, or none): every block
+    of the model exists, so no code tests for a block's name."""
+    for block in ("tenant_hosting", "pattern_displaced"):
+        m.add_variables(block, 0.0, np.inf, 0.0, n=0)
+        m.add_constraints(f"{block}-def-eq", 0, [], 0.0, 0.0)
+
+
 def _tenant_hosting(m: LinearModel, p: PlanProblem, x: IntArray, scale: float) -> IntArray:
     """``tenant_hosting`` H_l [M USD] and ``tenant_hosting-def-eq``:
     ``H_l - sum_{o of l, q} h[o, q] unit_mw x[o, q] / scale = 0``."""
-    n_l = len(p.tenants) if x.size else 0
+    n_l = len(p.tenants)
     h = m.add_variables("tenant_hosting", -np.inf, np.inf, 0.0, n=n_l)
     value = p.hosting_npv_usd_per_mw * p.unit_mw / scale  # (O, Q) [M USD per block]
     m.add_constraints("tenant_hosting-def-eq", n_l, [
