@@ -46,7 +46,7 @@ from hashpivot import finance
 from hashpivot.engines import pivot as pv
 from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio
-from hashpivot.models.portfolio import FleetEntry
+from hashpivot.models.fleet import FleetEntry
 
 N_SITES = 100
 HORIZON_YEARS = 15

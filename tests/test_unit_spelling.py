@@ -39,7 +39,7 @@ def test_the_glossary_spells_it_so() -> None:
 
 def test_the_4cp_rate_reads_so_in_the_reference() -> None:
     """The field's description, which docs/reference.md and the site form show."""
-    from hashpivot.models.dispatch import FourCPSpec
+    from hashpivot.models.grid_programs import FourCPSpec
 
     description = FourCPSpec.model_fields["charge_usd_per_kw_year"].description or ""
     assert description.endswith("[USD/kW/year]")

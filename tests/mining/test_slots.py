@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from hashpivot.mining.slots import SwapUnit, swap_laying, swap_slots, swap_units
-from hashpivot.models.portfolio import dated_days
+from hashpivot.models.fleet import dated_days
 
 
 def _days(*windows: tuple[str | None, str | None]) -> list[tuple[pd.Timestamp | None,

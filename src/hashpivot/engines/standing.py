@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.models.portfolio import find_site, last_day
+from hashpivot.models.fleet import last_day
+from hashpivot.models.portfolio import find_site
 
 if TYPE_CHECKING:
     from hashpivot.models import CostItem, FleetEntry, Portfolio, Site

@@ -1,4 +1,5 @@
-"""Field types shared by the input models (``Annotated`` with their bounds).
+"""Field types shared by the input models (``Annotated`` with their bounds), and the
+foundation's model config (:data:`FOUNDATION_CONFIG`).
 
 A quantity that several inputs take (a BTC price, a power price, a lease rate, a discount
 rate...) is bounded once, here: a field declared with one of these types gets the same
@@ -11,7 +12,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
+
+#: The model config of the foundation's inputs (:mod:`~hashpivot.models.portfolio`,
+#: :mod:`~hashpivot.models.fleet`). ``allow_inf_nan=False``: TOML accepts ``inf`` and
+#: ``nan``, which would pass a one-sided bound (``ge=0``) and turn into infinite costs;
+#: they are reported at their field path.
+FOUNDATION_CONFIG = ConfigDict(
+    extra="forbid", validate_assignment=False, str_strip_whitespace=True, allow_inf_nan=False
+)
 
 #: A fraction of a whole, 0 to 1 inclusive. [-]
 Fraction = Annotated[float, Field(ge=0, le=1)]

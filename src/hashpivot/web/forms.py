@@ -13,8 +13,10 @@ from pydantic_core import PydanticUndefined
 
 from hashpivot.exceptions import InputError, Problem, reword
 from hashpivot.models import Site
-from hashpivot.models.dispatch import DemandResponseSpec, PPASpec
-from hashpivot.models.portfolio import FleetEntry, PowerContract
+from hashpivot.models.dispatch import PPASpec
+from hashpivot.models.fleet import FleetEntry
+from hashpivot.models.grid_programs import DemandResponseSpec
+from hashpivot.models.portfolio import PowerContract
 
 _UNIT = re.compile(r"\[([^\]]+)\]\s*$")
 

@@ -34,7 +34,7 @@ import pandas as pd
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.connection import connected_share
-from hashpivot.models.portfolio import last_day
+from hashpivot.models.fleet import last_day
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs

@@ -40,7 +40,7 @@ from hashpivot.engines.pivot.availability import (
     month_span,
     running_window,
 )
-from hashpivot.models.portfolio import last_day
+from hashpivot.models.fleet import last_day
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
