@@ -31,8 +31,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from hashpivot.exceptions import InputError, Problem
+from hashpivot.exceptions import InputError
 from hashpivot.power.intervals import ALL, BoolArray, FloatArray
+from hashpivot.power.problem_checks import problem_checks
 from hashpivot.power.tranches import Segments, Tranche, tranche_segments
 
 __all__ = ["DispatchProblem"]
@@ -180,77 +181,7 @@ class DispatchProblem:
         return np.asarray(self.grid_price_usd_per_mwh_series, dtype=float)[rows]
 
     def __post_init__(self) -> None:
-        n = len(self.index)
-        problems: list[str] = []
-        arrays = {
-            "interval_hours_series": self.interval_hours_series,
-            "price_usd_per_mwh_series": self.price_usd_per_mwh_series,
-            "hashprice_usd_per_ph_day_series": self.hashprice_usd_per_ph_day_series,
-        }
-        optional = {
-            "ai_window_series": self.ai_window_series,
-            "renewable_mw_series": self.renewable_mw_series,
-            "dr_event_series": self.dr_event_series,
-            "fourcp_peak_series": self.fourcp_peak_series,
-            "emissions_tco2_per_mwh_series": self.emissions_tco2_per_mwh_series,
-            "grid_price_usd_per_mwh_series": self.grid_price_usd_per_mwh_series,
-            "mining_floor_mw_series": self.mining_floor_mw_series,
-        }
-        for name, arr in {**arrays, **optional}.items():
-            if arr is None:
-                continue
-            if np.shape(arr) != (n,):
-                problems.append(f"{name} has shape {np.shape(arr)}, expected ({n},)")
-        installed = self.tranche_installed_series
-        if installed is not None and np.shape(installed) != (n, len(self.tranches)):
-            problems.append(f"tranche_installed_series has shape {np.shape(installed)}, "
-                            f"expected ({n}, {len(self.tranches)})")
-        elif installed is not None and n > 1 and np.any(
-                (np.diff(np.asarray(installed, dtype=np.int8), axis=0) > 0).sum(axis=0)
-                + np.asarray(installed, dtype=bool)[0] > 1):
-            problems.append("tranche_installed_series: a tranche is installed over more than "
-                            "one span (one fleet entry's dates give one)")
-        for name, arr in arrays.items():
-            if np.shape(arr) == (n,) and not np.all(np.isfinite(arr)):
-                problems.append(f"{name} has {int((~np.isfinite(arr)).sum())} non-finite values")
-        if n == 0:
-            problems.append("the horizon has no intervals")
-        hours = np.asarray(self.interval_hours_series)
-        if np.shape(hours) == (n,) and np.any(hours <= 0):
-            problems.append("interval_hours_series must be > 0")
-        if np.shape(self.hashprice_usd_per_ph_day_series) == (n,) and np.any(
-            np.asarray(self.hashprice_usd_per_ph_day_series) < 0
-        ):
-            problems.append("hashprice_usd_per_ph_day_series must be >= 0")
-        for name in ("ai_firm_mw", "ai_flexible_mw", "ai_flexible_max_mw", "ppa_volume_mw",
-                     "dr_committed_mw", "dr_unavailable_usd_per_mw_hour",
-                     "fourcp_usd_per_kw_year"):
-            if getattr(self, name) < 0:
-                problems.append(f"{name} must be >= 0")
-        if self.ai_flexible_mw > 0 and self.ai_flexible_max_mw < self.ai_flexible_mw:
-            problems.append("ai_flexible_max_mw must be >= ai_flexible_mw")
-        if not 0 <= self.pool_fee_fraction < 1:
-            problems.append("pool_fee_fraction must be in [0, 1)")
-        if self.min_up_intervals < 1 or self.min_down_intervals < 1:
-            problems.append("min_up_intervals and min_down_intervals must be >= 1")
-        if self.import_limit_mw <= 0 or self.ramp_mw_per_interval <= 0:
-            problems.append("import_limit_mw and ramp_mw_per_interval must be > 0")
-        if not self.commitment_block_mw > 0:
-            problems.append("commitment_block_mw must be > 0")
-        # only mining and flexible AI can be shed: readiness on more MW would be paid for
-        # capacity the site can never deliver
-        curtailable = sum(t.power_mw for t in self.tranches) + (
-            self.ai_flexible_max_mw if self.ai_flexible_mw > 0 else 0.0
-        )
-        found = [Problem(path="dispatch", message=m) for m in problems]
-        if self.dr_committed_mw > curtailable * (1 + 1e-9) + 1e-9:
-            found.append(
-                Problem(
-                    path="dispatch.demand_response.committed_mw",
-                    message=f"{self.dr_committed_mw:g} MW exceeds the load the site can "
-                    f"curtail (mining at rated power plus flexible AI: {curtailable:g} MW)",
-                )
-            )
+        found = problem_checks(self)
         if found:
             raise InputError(found)
 
