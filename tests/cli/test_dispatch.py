@@ -130,12 +130,13 @@ def test_listed_4cp_peaks_outside_the_prices_are_a_note(tmp_path: Path) -> None:
         assert ("no 4CP peak interval falls in the horizon: no charge" in note) == (moved == 4)
 
 
-def _with_ppa_end(tmp_path: Path, end: str) -> Path:
+def _with_ppa_end(tmp_path: Path, end: str, field: str = "end") -> Path:
+    """The dispatch example with ``field = end`` (more lines after it) in its PPA block."""
     path = tmp_path / "ppa_end.toml"
     text = EXAMPLE.read_text()
     old = "price_usd_per_mwh = 32.0\n    resale_allowed = true\n"
     assert old in text
-    path.write_text(text.replace(old, old + f"    end = {end}\n"))
+    path.write_text(text.replace(old, old + f"    {field} = {end}\n"))
     return path
 
 
@@ -160,3 +161,34 @@ def test_a_ppa_end_that_is_no_month_is_bad_input(tmp_path: Path) -> None:
                                   str(PRICES)])
         assert res.exit_code == 2, res.output
         assert "sites[0].dispatch.ppa.end" in res.output, res.output
+
+
+def test_dispatch_says_a_ppa_starting_after_the_prices_begin_is_dispatched_regardless(
+        tmp_path: Path) -> None:
+    """A block whose ``start`` (2024-09) is after the price file's first month (2024-08)
+    is dispatched over the whole file, with a note; one that starts in the file's first
+    month has none."""
+    args = ["--prices", str(PRICES), "--hashprice-usd-per-ph-day", "45"]
+    late = runner.invoke(app, ["dispatch", str(_with_ppa_end(tmp_path, '"2024-09"', "start")),
+                               *args])
+    assert late.exit_code == 0, late.output
+    note = " ".join(late.stdout.split())
+    assert ("PPA start 2024-09: the dispatch values the block over the whole price file "
+            "regardless (from 2024-08-19); pivot, simulate and optimize settle it from "
+            "2024-09 only") in note
+    same = runner.invoke(app, ["dispatch", str(_with_ppa_end(tmp_path, '"2024-08"', "start")),
+                               *args])
+    assert same.exit_code == 0, same.output
+    assert "PPA start" not in same.stdout
+
+
+def test_a_ppa_start_after_its_end_is_bad_input(tmp_path: Path) -> None:
+    """``start = "2031-01"`` with ``end = "2030-12"``: exit code 2 in dispatch and pivot,
+    one line at the start's field path, no traceback."""
+    path = _with_ppa_end(tmp_path, '"2031-01"\n    end = "2030-12"', "start")
+    for command in (["dispatch", str(path), "--prices", str(PRICES)], ["pivot", str(path)]):
+        res = runner.invoke(app, command)
+        assert res.exit_code == 2, res.output
+        assert ("sites[0].dispatch.ppa.start: start '2031-01' is after end '2030-12': the "
+                "block would settle in no month") in " ".join(res.output.split())
+        assert "Traceback" not in res.output

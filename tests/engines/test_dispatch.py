@@ -139,6 +139,34 @@ def test_unknown_region_gives_nan_emissions(prices: pd.Series) -> None:
     assert "no bundled factor" in p.meta["emissions_source"]
 
 
+@pytest.mark.parametrize(("window", "note"), [
+    ({"start": "2024-07", "end": "2024-08"},
+     "PPA start 2024-07 and end 2024-08: the dispatch values the block over the whole price "
+     "file regardless (from 2024-06-01 to 2024-09-30); pivot, simulate and optimize settle "
+     "it from 2024-07 through 2024-08 only"),
+    ({"start": "2024-06", "end": "2024-08"},
+     "PPA end 2024-08: the dispatch values the block over the whole price file regardless "
+     "(to 2024-09-30); pivot, simulate and optimize settle it from 2024-06 through 2024-08 "
+     "only"),
+    ({"start": "2024-07", "end": "2024-09"},
+     "PPA start 2024-07: the dispatch values the block over the whole price file regardless "
+     "(from 2024-06-01); pivot, simulate and optimize settle it from 2024-07 through 2024-09 "
+     "only"),
+    ({"start": "2024-06", "end": "2024-09"}, None)])
+def test_a_ppa_window_within_the_prices_is_a_note(window: dict[str, str], note: str | None
+                                                  ) -> None:
+    """Prices from 2024-06-01 to 2024-09-30: a PPA block settling from 2024-07 through
+    2024-08 is valued over all four months (the dispatch values its price year with the
+    block), a note says so and names the bounds that leave months out; a window covering
+    the file has none."""
+    index = pd.date_range("2024-06-01", "2024-09-30 23:00", freq="1h", tz="America/Chicago")
+    spec = DispatchSpec.model_validate({
+        "hashprice_usd_per_ph_day": 50.0,
+        "ppa": {"volume_mw": 5.0, "price_usd_per_mwh": 20.0, **window}})
+    p = build_dispatch_problem(_site(), pd.Series(30.0, index=index), spec=spec)
+    assert p.meta.get("ppa_term_note") == note
+
+
 def test_renewable_profiles(tmp_path: Path, prices: pd.Series) -> None:
     profile = pd.DataFrame(
         {"time": pd.date_range("2024-08-19", periods=72, freq="1h").strftime("%Y-%m-%d %H:%M"),

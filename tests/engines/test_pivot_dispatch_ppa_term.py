@@ -1,6 +1,6 @@
-"""A PPA block's term (``[sites.dispatch.ppa] end``): up to its end the site is valued as
-without a term, after it as the same site without the block
-(:mod:`hashpivot.engines.pivot.ppa_term`).
+"""A PPA block's term (``[sites.dispatch.ppa] start`` and ``end``): within its window the
+site is valued as without a term, before its start and after its end as the same site
+without the block (:mod:`hashpivot.engines.pivot.ppa_term`).
 
 The site: 44.1 MW of miners on ERCOT LZ_WEST, an index contract at 45 USD/MWh with a 10
 USD/MWh grid adder (so the block moves the miners' flexibility and their adder: the
@@ -30,15 +30,19 @@ _START, _YEARS = "2026-01", 3
 _CONVERT_MW, _CONVERT_FROM = 25.0, "2026-04"
 #: a month within the horizon, before its final year, and one within the final year
 _END, _END_FINAL_YEAR = "2027-03", "2028-06"
+#: the same for a start (a plant commissioned later), and one after the horizon
+_START_MONTH, _START_FINAL_YEAR, _START_AFTER = "2027-04", "2028-04", "2029-01"
 #: the cash-flow arrays of the mining line compared month by month
 _MINING = ("btc_mined", "mining_revenue_usd", "power_cost_usd", "energy_mwh", "opex_usd")
 
 
-def _portfolio(ppa: bool = True, end: str | None = None, tail: str = NO_TV) -> Any:
+def _portfolio(ppa: bool = True, end: str | None = None, tail: str = NO_TV,
+               start: str | None = None) -> Any:
     spec: dict[str, Any] = {"availability_fraction": 0.95}
     if ppa:
         spec["ppa"] = {"volume_mw": 40.0, "price_usd_per_mwh": 20.0, "resale_allowed": True,
-                       "settlement": "physical", **({"end": end} if end else {})}
+                       "settlement": "physical", **({"start": start} if start else {}),
+                       **({"end": end} if end else {})}
     return portfolio(site_toml("A", region="ERCOT", state="TX", price=45.0, kind="index",
                                market=_MARKET, hashrate=120.0, adder=10.0, dispatch=spec),
                      years=_YEARS, tail=tail)
@@ -52,11 +56,11 @@ def _phases(converted: bool) -> tuple[Any, ...]:
 
 
 @cache
-def _cash_flows(ppa: bool, end: str | None, converted: bool = False, tail: str = NO_TV
-                ) -> Any:
+def _cash_flows(ppa: bool, end: str | None, converted: bool = False, tail: str = NO_TV,
+                start: str | None = None) -> Any:
     from hashpivot.engines import pivot
 
-    pf = _portfolio(ppa, end, tail)
+    pf = _portfolio(ppa, end, tail, start)
     market = pivot.deterministic_market(pf, pd.Period(_START, "M"), _YEARS * 12)
     return pivot.strategy_cash_flows(pf, pivot.Strategy("s", _phases(converted)), market)
 
@@ -66,13 +70,41 @@ def _array(cf: Any, name: str) -> Any:
     return np.asarray(value() if callable(value) else value, dtype=np.float64)
 
 
-@pytest.mark.parametrize("end", ["2028-12", "2031-06"])
+@cache
+def _replacement_flows(ppa: bool, end: str | None, start: str | None = None
+                       ) -> tuple[Any, Any]:
+    """Keep-mining's cash flows over 5 years with a replacement decision at month 48
+    (2030-01), and the decision's gain per MW."""
+    from hashpivot.engines import pivot
+    from hashpivot.engines.pivot.fleet import market_mining
+
+    pf = portfolio(site_toml("A", region="ERCOT", state="TX", price=45.0, kind="index",
+                             market=_MARKET, hashrate=120.0, adder=10.0,
+                             dispatch=_portfolio(ppa, end, start=start).sites[0].dispatch
+                             .model_dump(exclude_none=True, exclude_defaults=True)),
+                   years=5, tail="", replacement_capex_usd_per_th=1.0)
+    market = pivot.deterministic_market(pf, pd.Period(_START, "M"), 60)
+    return (pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market),
+            market_mining(pf, market)["A"].gain_usd_per_mw)
+
+
+def _months_before(month: str) -> int:
+    """How many months of the horizon are before ``month`` (``YYYY-MM``). [-]"""
+    return int((pd.Period(month, "M") - pd.Period(_START, "M")).n)
+
+
+@pytest.mark.parametrize(("start", "end"), [(None, "2028-12"), (None, "2031-06"),
+                                            ("2026-01", None), ("2025-06", None),
+                                            ("2025-06", "2031-06")])
 @pytest.mark.parametrize("converted", [False, True], ids=["keep", "convert"])
-def test_an_end_at_or_after_the_horizon_is_no_term(end: str, converted: bool) -> None:
-    """``end`` at the horizon's last month (2028-12) or after it: bitwise the figures of
-    the block without ``end``, the terminal value's final year included."""
+def test_a_window_covering_the_horizon_is_no_term(start: str | None, end: str | None,
+                                                  converted: bool) -> None:
+    """``end`` at the horizon's last month (2028-12) or after it, ``start`` at its first
+    month (2026-01) or before it, or both: bitwise the figures of the block without
+    either, the terminal value's final year included."""
     for tail in (NO_TV, ""):
-        a, b = _cash_flows(True, end, converted, tail), _cash_flows(True, None, converted, tail)
+        a = _cash_flows(True, end, converted, tail, start)
+        b = _cash_flows(True, None, converted, tail)
         for name in (*_MINING, "site_supply_usd", "unlevered_fcf_usd"):
             np.testing.assert_array_equal(_array(a, name), _array(b, name), err_msg=name)
         for x, y in zip(a.mining_at_horizon, b.mining_at_horizon, strict=True):
@@ -160,19 +192,7 @@ def test_a_replacement_decided_after_the_end_is_the_site_s_without_the_block() -
     decision values the months after the end with the curve without the block (its gain
     is that site's, bitwise), so from 2027-04 on the mining flows are those of the site
     with no PPA (bitwise), the replacement capex included."""
-    from hashpivot.engines import pivot
-    from hashpivot.engines.pivot.fleet import market_mining
-
-    def flows(ppa: bool, end: str | None) -> Any:
-        pf = portfolio(site_toml("A", region="ERCOT", state="TX", price=45.0, kind="index",
-                                 market=_MARKET, hashrate=120.0, adder=10.0,
-                                 dispatch=_portfolio(ppa, end).sites[0].dispatch.model_dump(
-                                     exclude_none=True, exclude_defaults=True)),
-                       years=5, tail="", replacement_capex_usd_per_th=1.0)
-        market = pivot.deterministic_market(pf, pd.Period(_START, "M"), 60)
-        return (pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market),
-                market_mining(pf, market)["A"].gain_usd_per_mw)
-
+    flows = _replacement_flows
     (termed, gain), (none, gain_none) = flows(True, _END), flows(False, None)
     _, gain_whole = flows(True, None)
     assert len(gain) == 1
@@ -183,3 +203,168 @@ def test_a_replacement_decided_after_the_end_is_the_site_s_without_the_block() -
         np.testing.assert_array_equal(_array(termed, name)[..., cut:],
                                       _array(none, name)[..., cut:], err_msg=name)
     assert np.any(_array(none, "replacement_capex_usd") > 0)  # teeth: one replaces
+
+
+def test_the_months_outside_the_window_by_hand() -> None:
+    """``start = 2027-07``, ``end = 2030-12``: 2027-06 and 2031-01 are outside, 2027-07
+    and 2030-12 inside; either bound alone cuts one side only."""
+    from hashpivot.engines.pivot.ppa_term import PpaTerm
+
+    months = pd.PeriodIndex(["2027-06", "2027-07", "2030-12", "2031-01"], freq="M")
+    for start, end, outside in (("2027-07", "2030-12", [True, False, False, True]),
+                                ("2027-07", None, [True, False, False, False]),
+                                (None, "2030-12", [False, False, False, True])):
+        assert PpaTerm(start, end, None).outside(months).tolist() == outside
+
+
+@pytest.mark.parametrize("converted", [False, True], ids=["keep", "convert"])
+def test_before_its_start_the_site_mines_as_without_the_block(converted: bool) -> None:
+    """Starting in 2027-04: up to 2027-03 the mining flows are month by month those of
+    the same site with no PPA at all (bitwise; the mining EBITDA to rounding, the stream
+    taken out of it), and from 2027-04 those of the block without a term; the block moves
+    them (teeth)."""
+    termed = _cash_flows(True, None, converted, NO_TV, _START_MONTH)
+    none, whole = _cash_flows(False, None, converted), _cash_flows(True, None, converted)
+    cut = _months_before(_START_MONTH)
+    assert cut == 15
+    for name in _MINING:
+        a = _array(termed, name)
+        np.testing.assert_array_equal(a[..., :cut], _array(none, name)[..., :cut],
+                                      err_msg=name)
+        np.testing.assert_array_equal(a[..., cut:], _array(whole, name)[..., cut:],
+                                      err_msg=name)
+    e = _array(termed, "mining_ebitda_usd")
+    np.testing.assert_allclose(e[..., :cut], _array(none, "mining_ebitda_usd")[..., :cut],
+                               rtol=1e-12, atol=1e-6)
+    assert np.all(_array(whole, "power_cost_usd")[..., :cut]
+                  != _array(none, "power_cost_usd")[..., :cut])
+
+
+def test_the_site_stream_starts_at_the_start() -> None:
+    """``P_idle``, the block's worth with no miners (the site's stream), is 0 before the
+    start month and today's from it on (bitwise)."""
+    termed = _cash_flows(True, None, False, NO_TV, _START_MONTH)
+    whole = _cash_flows(True, None)
+    cut = _months_before(_START_MONTH)
+    s, w = _array(termed, "site_supply_usd"), _array(whole, "site_supply_usd")
+    assert np.all(s[..., :cut] == 0.0)
+    assert np.all(w[..., :cut] != 0.0)  # teeth
+    np.testing.assert_array_equal(s[..., cut:], w[..., cut:])
+
+
+def test_a_window_is_the_block_within_it_and_no_block_around_it() -> None:
+    """``start = 2026-07``, ``end = 2027-12``: the mining flows and the site's stream are
+    those of the site with no PPA before 2026-07 and after 2027-12, and those of the block
+    without a term from 2026-07 through 2027-12 (bitwise)."""
+    termed = _cash_flows(True, "2027-12", False, NO_TV, "2026-07")
+    none, whole = _cash_flows(False, None), _cash_flows(True, None)
+    first, last = _months_before("2026-07"), _months_before("2027-12") + 1
+    assert (first, last) == (6, 24)
+    for name in (*_MINING, "site_supply_usd"):
+        a = _array(termed, name)
+        b = (np.zeros(a.shape) if name == "site_supply_usd" and none.site_supply_usd is None
+             else _array(none, name))
+        for cut in (np.s_[..., :first], np.s_[..., last:]):
+            np.testing.assert_array_equal(a[cut], b[cut], err_msg=name)
+        np.testing.assert_array_equal(a[..., first:last], _array(whole, name)[..., first:last],
+                                      err_msg=name)
+
+
+def test_a_start_after_the_horizon_is_no_block_at_all() -> None:
+    """``start = 2029-01``, after the horizon's last month: every month's mining flows are
+    those of the site with no PPA (bitwise), no stream, and the terminal value's final
+    year is mined without the block and leaves no stream after the horizon."""
+    for tail in (NO_TV, ""):
+        termed = _cash_flows(True, None, False, tail, _START_AFTER)
+        none = _cash_flows(False, None, False, tail)
+        for name in _MINING:
+            np.testing.assert_array_equal(_array(termed, name), _array(none, name),
+                                          err_msg=name)
+        assert np.all(_array(termed, "site_supply_usd") == 0.0)
+        for x, y in zip(termed.mining_at_horizon, none.mining_at_horizon, strict=True):
+            np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
+            assert np.all(np.asarray(x.supply_usd) == 0.0)
+
+
+def test_a_start_within_the_final_year_leaves_the_block_after_the_horizon() -> None:
+    """Starting in 2028-04: the terminal value's final year takes the curve in force at
+    the horizon's last month, the block's, in each of its months: its figures are those
+    of the block without a term (bitwise), not those of the site without it (teeth)."""
+    termed = _cash_flows(True, None, False, "", _START_FINAL_YEAR)
+    whole, none = _cash_flows(True, None, False, ""), _cash_flows(False, None, False, "")
+    for x, y, z in zip(termed.mining_at_horizon, whole.mining_at_horizon,
+                       none.mining_at_horizon, strict=True):
+        np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
+        np.testing.assert_array_equal(x.supply_usd, y.supply_usd)
+        assert np.all(np.asarray(x.ebitda_usd) != np.asarray(z.ebitda_usd))
+
+
+@pytest.mark.parametrize(("start", "end"), [(_START_MONTH, None), (_START_FINAL_YEAR, None),
+                                            ("2026-07", "2027-12")])
+def test_simulate_and_optimize_value_a_block_starting_later_as_pivot_does(
+        start: str, end: str | None) -> None:
+    """simulate's deterministic path and the optimizer's central path value keep-mining
+    and the conversion of the site whose block starts in 2027-04, within the final year
+    (2028-04), or settles from 2026-07 through 2027-12, as pivot does, the terminal value
+    included (1e-9), and it is neither the block without a term nor no block (teeth)."""
+    pf = _portfolio(True, end, tail="", start=start)
+    begin, months = pd.Period(_START, "M"), _YEARS * 12
+    ref = {name: pivot_plan_npv_usd(pf, _phases(name == "convert"), begin, months)
+           for name in ("keep", "convert")}
+    for other in (_portfolio(True, None, tail=""), _portfolio(False, None, tail="")):
+        assert abs(ref["keep"] - pivot_plan_npv_usd(other, (), begin, months)) > 1e6
+    got = engines_center_npvs_usd(pf, _CONVERT_MW, _CONVERT_FROM)
+    for engine, npvs in got.items():
+        for name, npv in npvs.items():
+            assert npv == pytest.approx(ref[name], rel=1e-9), (engine, name)
+
+
+@pytest.mark.parametrize(("start", "end", "words"), [
+    ("2027-07", "2030-12", "the PPA block settles from 2027-07 through 2030-12, before and "
+                           "after it the site buys all its power under its power contract"),
+    ("2027-07", None, "the PPA block settles from 2027-07 (no end), before it the site buys "
+                      "all its power under its power contract")])
+def test_the_assumptions_print_the_window(start: str, end: str | None, words: str) -> None:
+    """The resolved assumptions' settlement row says the block's window."""
+    from hashpivot.engines import pivot
+
+    rows = {r["name"]: r for r in pivot.run_pivot(_portfolio(True, end, start=start)
+                                                  ).resolved_assumptions()}
+    assert words in rows["[sites.dispatch.ppa] settlement, per MW of the fleet"]["source"]
+
+
+def test_a_replacement_with_the_block_starting_after_the_horizon_is_without_it() -> None:
+    """Over 5 years with a replacement decision at month 48 (2030-01) and the block
+    starting in 2031-01, after the horizon: the decision's gain and every month's mining
+    flows, the replacement capex included, are those of the site with no PPA (bitwise)."""
+    (termed, gain), (none, gain_none) = (_replacement_flows(True, None, "2031-01"),
+                                         _replacement_flows(False, None))
+    _, gain_whole = _replacement_flows(True, None)
+    np.testing.assert_array_equal(gain, gain_none)
+    assert gain_whole[0][0] != gain_none[0][0]  # teeth: the block moves the gain
+    for name in (*_MINING, "replacement_capex_usd"):
+        np.testing.assert_array_equal(_array(termed, name), _array(none, name), err_msg=name)
+
+
+def test_an_edited_start_selects_the_months_again_without_measuring_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The curves are kept per site and process without the block's window (the block is
+    measured on the price year whatever its term): a site whose ``start`` was edited gets
+    the same two curves, not measured again, with its new window."""
+    import hashpivot.engines.pivot.uplift_cache as um
+
+    calls: list[object] = []
+    real = um.measure_dispatch_uplift
+
+    def counted(site: Any) -> um.Measured:
+        calls.append(site)
+        return real(site)
+
+    monkeypatch.setattr(um, "measure_dispatch_uplift", counted)
+    a, _ = um.site_dispatch_uplift(_portfolio(True, None, start="2027-04").sites[0])
+    measured = len(calls)
+    b, _ = um.site_dispatch_uplift(_portfolio(True, None, start="2027-10").sites[0])
+    assert len(calls) == measured
+    assert a is not None and b is not None and a.ppa_term is not None
+    assert b.ppa_term is not None and (b.ppa_term.start, b.ppa_term.end) == ("2027-10", None)
+    assert a.ppa_term.start == "2027-04" and b.ppa_term.without is a.ppa_term.without

@@ -588,3 +588,29 @@ def test_a_ppa_end_that_is_no_month_is_a_problem_at_its_path(value: str, message
         parse_portfolio(text.replace(old, old + f"    end = {value}\n"), "x.toml")
     (problem,) = err.value.problems
     assert (problem.path, problem.message) == ("sites[0].dispatch.ppa.end", message)
+
+
+def test_a_ppa_start_after_its_end_is_a_problem_at_the_start() -> None:
+    """``[sites.dispatch.ppa] start`` takes a month (a TOML date, its month kept) at or
+    before ``end`` (``start = end``: the block settles in that month only); after it the
+    block would settle in no month: a problem at ``start``, listed beside another field's
+    of the table (the check reads only ``start`` and ``end``), and none for a start with
+    an invalid ``end`` (the check would judge an end the file does not give)."""
+    text = (ROOT / "examples" / "dispatch-west-texas.toml").read_text()
+    old = "price_usd_per_mwh = 32.0\n"
+    assert old in text
+
+    def ppa(lines: str) -> str:
+        return text.replace(old, old + lines)
+
+    pf = parse_portfolio(ppa("    start = 2030-12-01\n    end = \"2030-12\"\n"), "x.toml")
+    block = pf.sites[0].dispatch.ppa if pf.sites[0].dispatch is not None else None
+    assert block is not None and (block.start, block.end) == ("2030-12", "2030-12")
+    after = ("sites[0].dispatch.ppa.start",
+             "start '2031-01' is after end '2030-12': the block would settle in no month")
+    assert _all(ppa('    start = "2031-01"\n    end = "2030-12"\n')) == [after]
+    assert _all(ppa('    start = "2031-01"\n    end = "2030-12"\n    settlement = "cfd"\n')
+                ) == [("sites[0].dispatch.ppa.settlement",
+                       "Input should be 'physical' or 'financial' (got 'cfd')"), after]
+    assert [p for p, _ in _all(ppa('    start = "2031-01"\n    end = "2030-13"\n'))] == [
+        "sites[0].dispatch.ppa.end"]

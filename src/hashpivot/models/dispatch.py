@@ -27,6 +27,7 @@ Example
       volume_mw = 100.0
       price_usd_per_mwh = 35.0
       resale_allowed = true
+      start = "2027-07"                  # first month the block settles (none: from the first)
       end = "2030-12"                    # last month the block settles (none: no term)
 
       [sites.dispatch.renewable]
@@ -65,6 +66,7 @@ from pydantic import (
 )
 
 from hashpivot.models.dates import MonthText
+from hashpivot.models.field_checks import field_problems
 from hashpivot.models.fields import BtcPriceUsd, FeesBtcPerBlock, LoadMw, PowerPriceUsdPerMwh
 from hashpivot.models.grid_programs import DemandResponseSpec, FourCPSpec
 
@@ -128,6 +130,13 @@ class PPASpec(BaseModel):
         description="Energy carries zero emissions (a renewable PPA); otherwise it is "
         "counted at the grid emissions factor.",
     )
+    start: MonthText | None = Field(
+        None,
+        description="First month the block settles (YYYY-MM) in pivot, simulate and "
+        "optimize (a plant commissioned later): before it the site has no PPA and buys all "
+        "its power under its power contract. None: in force from the first month valued. "
+        "The dispatch command values its price year with the block regardless.",
+    )
     end: MonthText | None = Field(
         None,
         description="Last month the block settles (YYYY-MM) in pivot, simulate and optimize: "
@@ -147,6 +156,14 @@ class PPASpec(BaseModel):
             raise ValueError("without resale_allowed the unused energy is forfeited at any "
                              "price: curtail_at_negative_price does not apply")
         return v
+
+    @model_validator(mode="after")
+    def _start_not_after_end(self) -> PPASpec:
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise field_problems("PPASpec", [(
+                ("start",), f"start {self.start!r} is after end {self.end!r}: the block would "
+                "settle in no month", self.start)])
+        return self
 
 
 class RenewableSpec(BaseModel):

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from hashpivot.exceptions import Problem
-from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.models.dispatch import DispatchSpec, PPASpec
 from hashpivot.models.error_paths import (
     Loc,
     error_loc,
@@ -126,6 +126,7 @@ _CHECK_READS: dict[type[BaseModel], tuple[tuple[int | str, ...], ...]] = {
     Site: (("capacity_mw",), ("power_overhead_factor",), ("fleet",)),
     HostingProjectSpec: (("phases", "*", "start"),),
     DispatchSpec: (("underclock_hashrate_fraction",), ("underclock_min_power_fraction",)),
+    PPASpec: (("start",), ("end",)),
     PivotSpec: (("discount_rate",), ("mining_discount_rate",), ("hosting_discount_rate",),
                 ("terminal_value",)),
     OptimizeSpec: (("tenants", "*", "name"), ("committed", "*", "tenant")),

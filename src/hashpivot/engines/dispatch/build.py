@@ -28,7 +28,7 @@ from hashpivot.engines.dispatch.resolve import (
 from hashpivot.engines.dispatch.sources import AuxiliarySeries, read_auxiliary_series
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.models import Site
-from hashpivot.models.dispatch import DispatchSpec
+from hashpivot.models.dispatch import DispatchSpec, PPASpec
 from hashpivot.power.model import DispatchProblem
 
 T = TypeVar("T")
@@ -103,6 +103,24 @@ def _checked(problems: list[Problem], meta: dict[str, Any], fallback: T,
         return fallback
     meta.update(provenance)
     return value
+
+
+def _ppa_term_note(ppa: PPASpec, first: pd.Timestamp, last: pd.Timestamp) -> str | None:
+    """The note of a PPA block whose window (``start``, ``end``) leaves out months of the
+    price file from its first interval ``first`` to its last ``last``: the dispatch
+    values the block over the whole file regardless; None where the window covers it."""
+    early = ppa.start is not None and pd.Period(ppa.start, "M") > pd.Period(first, "M")
+    late = ppa.end is not None and pd.Period(ppa.end, "M") < pd.Period(last, "M")
+    if not (early or late):
+        return None
+    bounds = " and ".join([*([f"start {ppa.start}"] if early else []),
+                           *([f"end {ppa.end}"] if late else [])])
+    span = " ".join([*([f"from {first.date()}"] if early else []),
+                     *([f"to {last.date()}"] if late else [])])
+    window = " ".join([*([f"from {ppa.start}"] if ppa.start else []),
+                       *([f"through {ppa.end}"] if ppa.end else [])])
+    return (f"PPA {bounds}: the dispatch values the block over the whole price file "
+            f"regardless ({span}); pivot, simulate and optimize settle it {window} only")
 
 
 def _from_connection(prices: pd.Series, site: Site) -> tuple[pd.Series, str | None]:
@@ -261,13 +279,11 @@ def build_dispatch_problem(
                  "settled at the index price, a negative one included (a debit; "
                  "curtail_at_negative_price = true if the generator may curtail there)")
                 if ppa.resale_allowed else "forfeited") + " (settlement = \"physical\")")
-    if ppa is not None and ppa.volume_mw > 0 and ppa.end is not None and n:
-        last = index[-1].tz_localize(None)  # (market-local)
-        if pd.Period(ppa.end, "M") < pd.Period(last, "M"):  # the prices go on after it
-            meta["ppa_term_note"] = (
-                f"PPA end {ppa.end}: the dispatch values the block over the whole price "
-                f"file regardless (to {last.date()}); pivot, simulate and optimize settle "
-                f"it through {ppa.end} only")
+    if ppa is not None and ppa.volume_mw > 0 and n:
+        # (market-local)
+        note = _ppa_term_note(ppa, index[0].tz_localize(None), index[-1].tz_localize(None))
+        if note:
+            meta["ppa_term_note"] = note
     if dr is not None and dr.committed_mw > 0 and dr.keep_committed_load_online:
         meta["dr_availability_note"] = (
             f"demand response: {dr.committed_mw:g} MW kept online outside events to be "

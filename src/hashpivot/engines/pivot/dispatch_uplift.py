@@ -203,8 +203,8 @@ class DispatchUplift:
         (:mod:`~hashpivot.engines.pivot.supply_settlement`; None: neither, or a curve built
         by hand).
     ppa_term : PpaTerm or None
-        The PPA block's end and the curve measured without it, in force from the month
-        after (:mod:`~hashpivot.engines.pivot.ppa_term`); None: no term (this curve in
+        The PPA block's window and the curve measured without it, in force outside the
+        window (:mod:`~hashpivot.engines.pivot.ppa_term`); None: no term (this curve in
         every month).
     """
 
@@ -238,8 +238,8 @@ class DispatchUplift:
         """This curve (and the one after its PPA term) with the fleet's TH/s per MW as the
         reference revenue's. [TH/s/MW]"""
         term = self.ppa_term
-        if term is not None and term.after is not None:
-            term = replace(term, after=term.after.for_fleet(th_s_per_mw))
+        if term is not None and term.without is not None:
+            term = replace(term, without=term.without.for_fleet(th_s_per_mw))
         return replace(self, reference_th_s_per_mw=float(th_s_per_mw), ppa_term=term)
 
     @property
@@ -313,21 +313,22 @@ class DispatchUplift:
         (at its index level, over its ``hours`` [h]), per MW of the fleet; a stream of
         the site, counted in every strategy from its whole fleet's MW
         (:func:`~hashpivot.engines.pivot.supply_stream.site_supply_usd`); None without
-        either. With a PPA term and ``months`` (those of the last axis), the months after
-        the block's end are those of the curve without it (0 without a renewable
+        either. With a PPA term and ``months`` (those of the last axis), the months outside
+        the block's window are those of the curve without it (0 without a renewable
         plant). [USD/MW/month]"""
         term = self.ppa_term
-        ended = term.ended(months) if term is not None and months is not None else None
+        outside = term.outside(months) if term is not None and months is not None else None
         within = (None if self.supply is None else self.supply.usd_per_mw_month(
             self.price_level(power_price_usd_per_mwh), hours)[1])
-        if ended is None or not ended.any():
+        if outside is None or not outside.any():
             return within
         assert term is not None
-        after = (None if term.after is None else term.after.supply_idle_usd_per_mw_month(
-            power_price_usd_per_mwh, hours))
-        if within is None and after is None:
+        without = (None if term.without is None
+                   else term.without.supply_idle_usd_per_mw_month(power_price_usd_per_mwh,
+                                                                  hours))
+        if within is None and without is None:
             return None
-        return np.where(ended, 0.0 if after is None else after,
+        return np.where(outside, 0.0 if without is None else without,
                         0.0 if within is None else within)
 
     def usd_per_mw_month(self, month: MonthMargin) -> FloatArray:
@@ -372,10 +373,10 @@ class DispatchUplift:
             ppa_term`).
         """
         if self.ppa_term is not None and month.months is not None:
-            ended = self.ppa_term.ended(month.months)
-            if ended.any():
+            outside = self.ppa_term.outside(month.months)
+            if outside.any():
                 return term_breakdown(replace(self, ppa_term=None), self.ppa_term, month,
-                                      ended)
+                                      outside)
         lam = self.price_level(month.power_price_usd_per_mwh)
         ref = self.reference_hashprice_usd_per_th_day * self.reference_th_s_per_mw
         k = np.asarray(month.revenue_usd_per_mw_day, dtype=np.float64) / ref

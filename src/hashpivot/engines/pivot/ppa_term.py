@@ -1,19 +1,22 @@
-"""A PPA block's term (``[sites.dispatch.ppa] end``): the dispatch uplift in force each month.
+"""A PPA block's term (``[sites.dispatch.ppa] start`` and ``end``): the dispatch uplift in
+force each month.
 
-Up to and including ``end`` a site with the block is valued as without a term: its uplift
-curve measured with the block (:mod:`~hashpivot.engines.pivot.dispatch_uplift`) and its
-contracted supply's worth with no miners, ``P_idle``
-(:mod:`~hashpivot.engines.pivot.supply_stream`). From the month after ``end`` the site
-has no PPA: each month's uplift and ``P_idle`` are those of the curve measured on the
-same site without the block (``ppa = None``: the dispatch without cheap or dear block
-energy schedules otherwise), so ``P_idle`` is 0 unless a renewable plant stays. The
-curve without the block is :class:`PpaTerm`'s ``after``, measured and cached as the
-first (:mod:`~hashpivot.engines.pivot.uplift_cache`);
+From ``start`` up to and including ``end`` (the block's window) a site with the block is
+valued as without a term: its uplift curve measured with the block
+(:mod:`~hashpivot.engines.pivot.dispatch_uplift`) and its contracted supply's worth with
+no miners, ``P_idle`` (:mod:`~hashpivot.engines.pivot.supply_stream`). Before ``start``
+(a plant commissioned later) and from the month after ``end`` the site has no PPA: each
+month's uplift and ``P_idle`` are those of the curve measured on the same site without
+the block (``ppa = None``: the dispatch without cheap or dear block energy schedules
+otherwise), so ``P_idle`` is 0 unless a renewable plant stays. The curve without the
+block is :class:`PpaTerm`'s ``without``, measured and cached as the first
+(:mod:`~hashpivot.engines.pivot.uplift_cache`);
 :meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown` takes each
 month from the curve in force then (:func:`term_breakdown`), where its
 :class:`~hashpivot.engines.pivot.dispatch_uplift.MonthMargin` names the months. The
 terminal value takes the final year with the curve in force at the horizon's last month
-(:func:`site_at_horizon`): a block ended within the horizon leaves no stream after it.
+(:func:`site_at_horizon`): a block ended within the horizon, or starting after it, leaves
+no stream after it.
 """
 
 from __future__ import annotations
@@ -34,51 +37,69 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PpaTerm:
-    """The end of a site's PPA block and the uplift curve that follows it.
+    """The window of a site's PPA block and the uplift curve outside it.
 
     Attributes
     ----------
-    end : str
-        ``[sites.dispatch.ppa] end``: the last month the block settles (``YYYY-MM``).
-    after : DispatchUplift or None
-        The site's curve measured without the block, in force from the month after
-        ``end``; None: not measured (that site's mining is then valued flat, as a site
-        whose flexibility is not measured).
+    start : str or None
+        ``[sites.dispatch.ppa] start``: the first month the block settles (``YYYY-MM``);
+        None: from the first month valued.
+    end : str or None
+        ``[sites.dispatch.ppa] end``: the last month the block settles (``YYYY-MM``);
+        None: no end.
+    without : DispatchUplift or None
+        The site's curve measured without the block, in force before ``start`` and from
+        the month after ``end``; None: not measured (that site's mining is then valued
+        flat, as a site whose flexibility is not measured).
     """
 
-    end: str
-    after: DispatchUplift | None
+    start: str | None
+    end: str | None
+    without: DispatchUplift | None
 
-    def ended(self, months: pd.PeriodIndex) -> BoolArray:
-        """Whether the block has ended in each of ``months``, shape (T,). [-]"""
-        return np.asarray(pd.PeriodIndex(months, freq="M") > pd.Period(self.end, "M"),
-                          dtype=bool)
+    def outside(self, months: pd.PeriodIndex) -> BoolArray:
+        """Whether each of ``months`` is outside the block's window (before ``start`` or
+        after ``end``), shape (T,). [-]"""
+        months = pd.PeriodIndex(months, freq="M")
+        out = np.zeros(len(months), dtype=bool)
+        if self.start is not None:
+            out |= np.asarray(months < pd.Period(self.start, "M"), dtype=bool)
+        if self.end is not None:
+            out |= np.asarray(months > pd.Period(self.end, "M"), dtype=bool)
+        return out
 
 
-def term_text(end: str | None) -> str:
-    """A PPA block's term in words, for the resolved assumptions: "settles through
-    YYYY-MM, then the site buys all its power under its power contract", or "has no
-    term (settles through the horizon and after it)"; each follows "the PPA block"."""
+def term_text(start: str | None, end: str | None) -> str:
+    """A PPA block's window in words, for the resolved assumptions: "settles through
+    YYYY-MM, then the site buys all its power under its power contract", "settles from
+    YYYY-MM through YYYY-MM, before and after it ..." or "settles from YYYY-MM (no end),
+    before it ...", or "has no term (settles through the horizon and after it)"; each
+    follows "the PPA block"."""
+    contract = "the site buys all its power under its power contract"
+    if start is None:
+        if end is None:
+            return "has no term (settles through the horizon and after it)"
+        return f"settles through {end}, then {contract}"
     if end is None:
-        return "has no term (settles through the horizon and after it)"
-    return f"settles through {end}, then the site buys all its power under its power contract"
+        return f"settles from {start} (no end), before it {contract}"
+    return f"settles from {start} through {end}, before and after it {contract}"
 
 
 def term_breakdown(within: DispatchUplift, term: PpaTerm, month: MonthMargin,
-                   ended: BoolArray) -> dict[str, FloatArray]:
+                   outside: BoolArray) -> dict[str, FloatArray]:
     """:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown` of each
-    month from the curve in force then: ``within`` (the curve with the block, no term) up
-    to the block's end, ``term.after`` (or flat mining, when not measured) where
-    ``ended`` (T,). A figure only one curve has (the supply's settlement) is 0 in the
+    month from the curve in force then: ``within`` (the curve with the block, no term) in
+    the block's window, ``term.without`` (or flat mining, when not measured) where
+    ``outside`` (T,). A figure only one curve has (the supply's settlement) is 0 in the
     months of the other."""
     first = within.breakdown(month)
-    second = (term.after.breakdown(month) if term.after is not None
+    second = (term.without.breakdown(month) if term.without is not None
               else _flat_breakdown(month))
     out: dict[str, FloatArray] = {}
-    for key in first.keys() | second.keys():
+    for key in [*first, *(k for k in second if k not in first)]:  # (in a stable order)
         a = first.get(key, 0.0)
         b = second.get(key, 0.0)
-        out[key] = np.where(ended, b, a)
+        out[key] = np.where(outside, b, a)
     return out
 
 
@@ -96,20 +117,21 @@ def _flat_breakdown(month: MonthMargin) -> dict[str, FloatArray]:
 
 
 def in_force_at(uplift: DispatchUplift, month: pd.Period) -> DispatchUplift | None:
-    """The curve in force in ``month``, without a term: ``uplift`` itself up to its
-    block's end, the curve measured without the block after it."""
+    """The curve in force in ``month``, without a term: ``uplift`` itself in its block's
+    window, the curve measured without the block outside it."""
     term = uplift.ppa_term
     if term is None:
         return uplift
-    if term.ended(pd.PeriodIndex([month], freq="M"))[0]:
-        return term.after
+    if term.outside(pd.PeriodIndex([month], freq="M"))[0]:
+        return term.without
     return dataclasses.replace(uplift, ppa_term=None)
 
 
 def site_at_horizon(site: SiteInputs, periods: pd.PeriodIndex) -> SiteInputs | None:
     """The site with the uplift curve in force at the horizon's last month in every month
     (the terminal value's final year); None where the final year's months already have
-    it (no term, or a block that settles through the final year or ended before it).
+    it (no term, or a block that settles through the final year, or is outside its window
+    in all of it: ended before it or starting after the horizon).
 
     Parameters
     ----------
@@ -122,8 +144,8 @@ def site_at_horizon(site: SiteInputs, periods: pd.PeriodIndex) -> SiteInputs | N
     k = min(12, len(periods))
     if u is None or u.ppa_term is None or k == 0:
         return None
-    ended = u.ppa_term.ended(periods[-k:])
-    if ended.all() or not ended.any():
+    outside = u.ppa_term.outside(periods[-k:])
+    if outside.all() or not outside.any():
         return None
     return dataclasses.replace(site, dispatch_uplift=in_force_at(u, periods[-1]))
 

@@ -94,8 +94,9 @@ class MwValuation:
     horizon_uplift : tuple of (DispatchUplift or None) or None
         The curve in force at the horizon's last month, with which the terminal value's
         final year is mined, where the final year's months do not all have it (a PPA
-        ending within it: :func:`~hashpivot.engines.pivot.ppa_term.site_at_horizon`);
-        None: the final year's months as they are.
+        ending or starting within it:
+        :func:`~hashpivot.engines.pivot.ppa_term.site_at_horizon`); None: the final
+        year's months as they are.
     """
 
     days: FloatArray
@@ -176,7 +177,7 @@ class MwValuation:
                         else fixed * m_fixed + sga * m_sga)
         at_end = horizon_site(site, periods)  # variable items dated in the final year
         ahead = (reference if reference is not None else market).year_ahead_revenue_factor(k)
-        in_force = site_at_horizon(site, periods)  # a PPA ending in the final year
+        in_force = site_at_horizon(site, periods)  # a PPA ending/starting in the final year
         return cls(
             variable_final_usd_per_mw_month=(
                 None if at_end is None else at_end.variable_opex_usd_per_mw_month),

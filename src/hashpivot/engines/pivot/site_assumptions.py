@@ -208,8 +208,10 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                 list(s.dispatch_uplift.supply.by_block_usd_per_mw_month)}
                if s.dispatch_uplift is not None and s.dispatch_uplift.supply is not None
                else {}),
-            # a PPA block's term ([sites.dispatch.ppa] end), only where there is a block
-            **({"dispatch_ppa_term": term_text(site.dispatch.ppa.end)}
+            # a PPA block's term ([sites.dispatch.ppa] start, end), only where there is a
+            # block
+            **({"dispatch_ppa_term": term_text(site.dispatch.ppa.start,
+                                               site.dispatch.ppa.end)}
                if site.dispatch is not None and site.dispatch.ppa is not None else {}),
             **({"dispatch_uplift_central_usd_per_mw_month": _central_uplift(portfolio, s,
                                                                             market)}

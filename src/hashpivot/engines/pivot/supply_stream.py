@@ -22,13 +22,14 @@ gave its share up, so a cheap block weighed against converting and a dear one fo
 40 MW block at 20 USD/MWh on an index averaging 59.8 USD/MWh is worth about 13.9 M USD a
 year); the renewable plant was not counted.
 
-The renewable plant has no term, nor a PPA block without ``end``: they settle through the
-horizon as the price year repeats. A block with ``[sites.dispatch.ppa] end`` settles
-through that month; after it the site has no PPA: its stream is that of the site without
-the block (0 without a renewable plant) and each month's uplift that site's
-(:mod:`~hashpivot.engines.pivot.ppa_term`). After the horizon the stream is valued by the
-mining line's method on its final year, with the curve in force at the horizon's last
-month (:func:`supply_at_horizon_usd`: a block ended within the horizon leaves none;
+The renewable plant has no term, nor a PPA block without ``start`` or ``end``: they
+settle through the horizon as the price year repeats. A block with ``[sites.dispatch.ppa]
+start`` settles from that month, one with ``end`` through that month; outside them the
+site has no PPA: its stream is that of the site without the block (0 without a renewable
+plant) and each month's uplift that site's (:mod:`~hashpivot.engines.pivot.ppa_term`).
+After the horizon the stream is valued by the mining line's method on its final year,
+with the curve in force at the horizon's last month (:func:`supply_at_horizon_usd`: a
+block ended within the horizon, or starting after it, leaves none;
 :func:`~hashpivot.engines.pivot.terminal.site_stream_value_at_horizon_usd`: the exit
 multiple, Gordon growth, or nothing), on its own, not floored with mining (the contracts
 settle whether anything mines, a dear one's loss as a cheap one's gain): the same in
@@ -85,10 +86,11 @@ def site_supply_usd(site: SiteInputs, market: MarketPaths) -> FloatArray | None:
     # the MW the settlement was measured per: the fleet the engine ran (a swap's fleet at
     # the start, not its slots' power: 191.1 against 199.0 MW on the S21 -> S21 XP swap,
     # whose stream was 4.1 % too large until 2026-12-07); the site's fleet MW for a
-    # settlement built by hand (the curve after a PPA's end was measured on the same fleet)
+    # settlement built by hand (the curve outside a PPA's window was measured on the same
+    # fleet)
     settlement = u.supply if u.supply is not None else (
-        u.ppa_term.after.supply if u.ppa_term is not None and u.ppa_term.after is not None
-        else None)
+        u.ppa_term.without.supply
+        if u.ppa_term is not None and u.ppa_term.without is not None else None)
     mw = (settlement.fleet_power_mw if settlement is not None else 0.0) or site.fleet_power_mw
     return per_mw * (mw * connected_share(site.connection_date, market.periods))
 
@@ -98,8 +100,8 @@ def supply_at_horizon_usd(site: SiteInputs, market: MarketPaths,
     """The final year of the site's stream ``supply`` (:func:`site_supply_usd`) as the
     terminal value takes it: each month with the curve in force at the horizon's last
     month (:func:`~hashpivot.engines.pivot.ppa_term.site_at_horizon`: a PPA block that
-    ends within the final year leaves none of its months), shape (P,); 0 without a
-    stream. [USD/year]
+    ends within the final year leaves none of its months, one that starts within it all
+    of them), shape (P,); 0 without a stream. [USD/year]
 
     Parameters
     ----------

@@ -6,9 +6,11 @@ time a run asks for it (a run resolves its sites several times: tornado, break-e
 per-site values, every Monte Carlo chunk) and again only when the side files it was
 measured from change; :func:`measured_dispatch_uplifts` and
 :func:`remember_dispatch_uplifts` hand the curves to the processes that run a Monte
-Carlo's chunks, so that they do not measure them again. A site whose PPA block has an
-``end`` has two curves, with and without the block
-(:mod:`~hashpivot.engines.pivot.ppa_term`), each measured and cached as a site's.
+Carlo's chunks, so that they do not measure them again. A site whose PPA block has a
+``start`` or an ``end`` has two curves, with and without the block
+(:mod:`~hashpivot.engines.pivot.ppa_term`), each measured and cached as a site's (the
+window is not part of the curve's key: the block is measured on the price year whatever
+its term; it is read from the site on every call).
 """
 
 from __future__ import annotations
@@ -58,29 +60,39 @@ def _side_files_state(site: Site) -> tuple[Any, ...]:
 def site_dispatch_uplift(site: Site) -> Measured:
     """:func:`measure_dispatch_uplift`, computed once per distinct site and process (a run
     resolves its sites several times: tornado, break-even, per-site values, every Monte
-    Carlo chunk), or handed over by :func:`remember_dispatch_uplifts`. A PPA block with an
-    ``end``: the curve with the block, its :class:`~hashpivot.engines.pivot.ppa_term.
-    PpaTerm` holding the curve of the site without it."""
+    Carlo chunk), or handed over by :func:`remember_dispatch_uplifts`. A PPA block with a
+    ``start`` or an ``end``: the curve with the block, its :class:`~hashpivot.engines.
+    pivot.ppa_term.PpaTerm` holding the curve of the site without it."""
     measured = _site_curve(site)
     uplift, note = measured
-    end = _ppa_end(site)
-    if uplift is None or end is None:
+    window = _ppa_window(site)
+    if uplift is None or window is None:
         return measured  # (the cache's own entry: the same object on every call)
-    after, after_note = _site_curve(_without_ppa(site))
-    if after is None:
-        note += (f"; after the PPA's end ({end}) {after_note.removeprefix('dispatch ')}"
-                 if after_note else "")
-    return dataclasses.replace(uplift, ppa_term=PpaTerm(end, after)), note
+    without, without_note = _site_curve(_without_ppa(site))
+    if without is None and without_note:
+        note += f"; {_outside_words(*window)} {without_note.removeprefix('dispatch ')}"
+    return dataclasses.replace(uplift, ppa_term=PpaTerm(*window, without)), note
 
 
-def _ppa_end(site: Site) -> str | None:
-    """``[sites.dispatch.ppa] end``, None without a block or a term."""
+def _ppa_window(site: Site) -> tuple[str | None, str | None] | None:
+    """``[sites.dispatch.ppa] start`` and ``end``, None without a block or either."""
     ppa = site.dispatch.ppa if site.dispatch is not None else None
-    return ppa.end if ppa is not None else None
+    if ppa is None or (ppa.start is None and ppa.end is None):
+        return None
+    return ppa.start, ppa.end
+
+
+def _outside_words(start: str | None, end: str | None) -> str:
+    """The months outside a block's window, in a note: "before the PPA's start
+    (2027-07)", "after the PPA's end (2030-12)", or "before the PPA's start (2027-07) and
+    after its end (2030-12)"."""
+    if start is None:
+        return f"after the PPA's end ({end})"
+    return f"before the PPA's start ({start})" + (f" and after its end ({end})" if end else "")
 
 
 def _without_ppa(site: Site) -> Site:
-    """The site without its PPA block: the site after the block's end."""
+    """The site without its PPA block: the site outside the block's window."""
     assert site.dispatch is not None
     return site.model_copy(update={"dispatch": site.dispatch.model_copy(update={"ppa": None})})
 
@@ -107,7 +119,7 @@ def measured_dispatch_uplifts(sites: Iterable[Site]) -> tuple[tuple[str, Measure
     chunks, so that they do not measure it again (seven HiGHS solves for a site whose
     intervals are linked)."""
     with_after = [s for site in sites if site.dispatch is not None
-                  for s in ((site, _without_ppa(site)) if _ppa_end(site) else (site,))]
+                  for s in ((site, _without_ppa(site)) if _ppa_window(site) else (site,))]
     return tuple((_measured_site(site).model_dump_json(), _site_curve(site))
                  for site in with_after)
 
@@ -115,11 +127,11 @@ def measured_dispatch_uplifts(sites: Iterable[Site]) -> tuple[tuple[str, Measure
 def _measured_site(site: Site) -> Site:
     """The site whose dispatch is measured: a swap's fleet at the start, each slot's first
     entry (:attr:`~hashpivot.models.Site.fleet_slots`; the old and the new machines never
-    run together), else the site itself; its PPA block without its ``end`` (the block is
-    measured on the price year whatever its term)."""
-    if _ppa_end(site) is not None:
+    run together), else the site itself; its PPA block without its ``start`` and ``end``
+    (the block is measured on the price year whatever its term)."""
+    if _ppa_window(site) is not None:
         assert site.dispatch is not None and site.dispatch.ppa is not None
-        ppa = site.dispatch.ppa.model_copy(update={"end": None})
+        ppa = site.dispatch.ppa.model_copy(update={"start": None, "end": None})
         site = site.model_copy(update={"dispatch": site.dispatch.model_copy(
             update={"ppa": ppa})})
     slots = site.fleet_slots
