@@ -168,3 +168,55 @@ def test_a_refused_dispatch_form_keeps_what_was_typed(sqlite_db: tuple[str, None
         assert parser.values[f"{DR}unavailable_usd_per_mw_hour"] == "7.5"
         assert parser.values[f"{PPA}curtail_at_negative_price"] == "true"
         assert "no such field" not in r.text
+
+
+def test_the_ppa_window_is_set_in_the_site_form(sqlite_db: tuple[str, None]) -> None:
+    """``[sites.dispatch.ppa] start`` and ``end`` (the block's window, which pivot,
+    simulate and optimize value) are fields of the form: typed, they are stored and
+    exported; a start after the end is refused at the start field, nothing saved."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        login(c)
+        form = _shown(c, DISPATCH_PORTFOLIO)
+        assert form[f"{PPA}start"] == "" and form[f"{PPA}end"] == ""
+        form.update({f"{PPA}start": "2027-07", f"{PPA}end": "2030-12"})
+        r = c.post(f"/portfolios/{DISPATCH_PORTFOLIO}/sites/0/edit", data=form,
+                   follow_redirects=False)
+        assert r.status_code == 303, r.text
+        ppa = _site(c, DISPATCH_PORTFOLIO)["dispatch"]["ppa"]
+        assert (ppa["start"], ppa["end"]) == ("2027-07", "2030-12")
+        exported = tomllib.loads(c.get(f"/api/portfolios/{DISPATCH_PORTFOLIO}/toml").text)
+        assert exported["sites"][0]["dispatch"]["ppa"]["start"] == "2027-07"
+        before = _site(c, DISPATCH_PORTFOLIO)
+        form.update({f"{PPA}start": "2031-01"})
+        r = c.post(f"/portfolios/{DISPATCH_PORTFOLIO}/sites/0/edit", data=form)
+        assert r.status_code == 422
+        start = _field_block(r.text, f"{PPA}start")
+        assert 'class="error"' in start and "after end" in start
+        assert _site(c, DISPATCH_PORTFOLIO) == before
+        form.update({f"{PPA}start": "", f"{PPA}end": ""})  # cleared: no term again
+        r = c.post(f"/portfolios/{DISPATCH_PORTFOLIO}/sites/0/edit", data=form,
+                   follow_redirects=False)
+        assert r.status_code == 303, r.text
+        ppa = _site(c, DISPATCH_PORTFOLIO)["dispatch"]["ppa"]
+        assert "start" not in ppa and "end" not in ppa
+
+
+def test_a_ppa_end_imported_as_a_toml_date_saves_as_shown(
+        sqlite_db: tuple[str, None]) -> None:
+    """A TOML date literal (``end = 2030-12-01``: the model keeps its month) shows in the
+    form as the month the model reads, so saving the form as shown keeps the term."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        login(c)
+        add_key(c)
+        text = c.get(f"/api/portfolios/{DISPATCH_PORTFOLIO}/toml").text
+        text = text.replace("[sites.dispatch.ppa]\n", "[sites.dispatch.ppa]\nend = 2030-12-01\n", 1)
+        assert "end = 2030-12-01" in text
+        r = c.post("/api/portfolios/import", content=text.encode(),
+                   headers={"Content-Type": "application/toml"})
+        assert r.status_code in (200, 201), r.text
+        pid = r.json()["id"]
+        form = _shown(c, pid)
+        assert form[f"{PPA}end"] == "2030-12"
+        r = c.post(f"/portfolios/{pid}/sites/0/edit", data=form, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        assert _site(c, pid)["dispatch"]["ppa"]["end"] == "2030-12"

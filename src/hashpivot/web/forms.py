@@ -88,7 +88,7 @@ FLEET_FIELDS = ("count", "uptime_fraction")
 #: 4CP peaks, renewables and limits are kept as they are).
 DISPATCH_TABLES: tuple[tuple[str, type[BaseModel], tuple[str, ...]], ...] = (
     ("ppa", PPASpec, ("volume_mw", "price_usd_per_mwh", "settlement", "resale_allowed",
-                      "curtail_at_negative_price")),
+                      "curtail_at_negative_price", "start", "end")),
     ("demand_response", DemandResponseSpec,
      ("committed_mw", "readiness_usd_per_mw_hour", "penalty_usd_per_mwh",
       "keep_committed_load_online", "withdrawable", "unavailable_usd_per_mw_hour")),
