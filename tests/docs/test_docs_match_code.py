@@ -1,11 +1,13 @@
 """The documentation names what the code has: the result keys a user reads in ``--json``
-are in ``docs/nomenclature.md``, every module of the package is in ``docs/architecture.md``'s
-tree, every settings variable of ``hashpivot serve`` is in README.md, and every bundled data
-file has its origin, licence and build in ``data/PROVENANCE.md``."""
+are in ``docs/nomenclature.md``, every module of the package is in its folder's block of
+``docs/architecture.md``'s tree (and every module that tree or its prose names exists),
+every settings variable of ``hashpivot serve`` is in README.md, and every bundled data file
+has its origin, licence and build in ``data/PROVENANCE.md``."""
 
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import re
 from pathlib import Path
@@ -171,33 +173,125 @@ def test_every_key_of_pivot_json_outside_its_inputs_is_in_the_nomenclature() -> 
     assert not missing, f"pivot --json keys not in docs/nomenclature.md: {missing}"
 
 
-def _architecture_tree() -> str:
+def _architecture_tree() -> list[str]:
+    """The lines of ``docs/architecture.md``'s tree below its ``src/hashpivot/`` line."""
     text = (ROOT / "docs" / "architecture.md").read_text()
-    return text.split("```")[1]
+    root, *lines = text.split("```")[1].strip("\n").split("\n")
+    assert root == "src/hashpivot/", root
+    return lines
 
 
-def _tree_of(folder: str) -> str:
-    """The lines of the tree that describe ``folder`` (a subpackage's block, from its
-    ``  name/`` line to the next entry of the top level); the whole tree for ``""``."""
-    tree = _architecture_tree()
-    if not folder:
-        return tree
-    block = tree.split(f"\n  {folder}/", 1)[1]
-    return re.split(r"\n  \S", block, maxsplit=1)[0]
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
-@pytest.mark.parametrize("folder", ["", "models"])
+def _entries(lines: list[str], indent: int) -> dict[str, list[str]]:
+    """The entries of a block whose entries stand ``indent`` spaces in: each entry's name
+    (``units.py``, ``engines/``) and the lines under it, indented further (the rest of its
+    description and, for a folder, its own block). The lines above the first entry (the
+    rest of the folder's description) are no entry's."""
+    out: dict[str, list[str]] = {}
+    under: list[str] | None = None
+    for line in lines:
+        if not line.strip():
+            continue
+        if _indent(line) < indent:
+            raise AssertionError(f"docs/architecture.md: left of its block: {line!r}")
+        if _indent(line) == indent:
+            name = line.split()[0]
+            assert name not in out, f"docs/architecture.md: {name} twice in one block"
+            under = out[name] = []
+        elif under is not None:
+            under.append(line)
+    return out
+
+
+def _tree_of(folder: str) -> list[str]:
+    """The names the tree gives ``folder`` (``engines/pivot``; ``""`` the top): the entries
+    of its block, two spaces right of its ``name/`` line in its parent folder's block."""
+    lines, indent = _architecture_tree(), 2
+    for part in folder.split("/") if folder else []:
+        entries = _entries(lines, indent)
+        assert f"{part}/" in entries, f"docs/architecture.md's tree has no {folder}/ block"
+        lines = entries[f"{part}/"]
+        indent += 2
+    return list(_entries(lines, indent))
+
+
+#: The folders the tree sums up in one line of their parent's block (``versions/``: one
+#: Alembic migration per schema change), their files unnamed.
+SUMMED_UP = {"store/migrations/versions"}
+
+
+def _python_folders() -> list[str]:
+    """Every folder of the package that holds Python, as a path from it (``""`` the top)."""
+    found = {p.parent.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")}
+    return sorted({"" if f == "." else f for f in found} - SUMMED_UP)
+
+
+def _modules_and_folders(folder: str) -> set[str]:
+    """What ``folder`` holds that its block names: its modules (``__init__.py`` aside,
+    private ones too) and its folders that hold Python (``name/``)."""
+    path = PACKAGE / folder
+    return ({p.name for p in path.glob("*.py") if p.name != "__init__.py"}
+            | {f"{p.name}/" for p in path.iterdir() if p.is_dir() and any(p.rglob("*.py"))})
+
+
+@pytest.mark.parametrize("folder", _python_folders())
 def test_every_module_and_package_of_a_folder_is_in_the_architecture_tree(folder: str) -> None:
-    """The package's top level, and every module of ``models/`` in its own block (the
-    blocks of the other subpackages name only some of their modules)."""
-    tree = _tree_of(folder)
-    names = [p.name for p in (PACKAGE / folder).iterdir()
-             if (p.suffix == ".py" and not p.name.startswith("_"))
-             or (p.is_dir() and (p / "__init__.py").exists())]
-    missing = sorted(n for n in names
-                     if not re.search(rf"(?<![\w/.]){re.escape(n.removesuffix('.py'))}"
-                                      rf"(\.py|/)", tree))
-    assert not missing, f"not in docs/architecture.md's tree: {missing}"
+    """Every module and Python folder of every folder of the package (``versions/`` of the
+    migrations aside: one line sums them up) is an entry of that folder's own block:
+    ``models/fleet.py`` is not found on ``engines/pivot/fleet.py``'s line."""
+    missing = sorted(_modules_and_folders(folder) - set(_tree_of(folder)))
+    assert not missing, f"not in {folder or 'the top'}'s block of docs/architecture.md: {missing}"
+
+
+@pytest.mark.parametrize("folder", _python_folders())
+def test_every_module_the_architecture_tree_names_exists(folder: str) -> None:
+    """Every ``name.py`` and ``name/`` of a folder's block is in that folder (a module
+    moved or removed leaves no line behind); every entry is one of the two."""
+    path = PACKAGE / folder
+    names = _tree_of(folder)
+    odd = [n for n in names if not re.fullmatch(r"\w+(\.py|/)", n)]
+    assert not odd, f"{folder or 'the top'}: entries neither name.py nor name/: {odd}"
+    gone = [n for n in names if not (path / n.removesuffix("/")).exists()]
+    assert not gone, f"docs/architecture.md names what {folder or 'the top'} lacks: {gone}"
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether ``dotted`` (``store.runs.RUN_KINDS``, ``power.model``) names a module of
+    the package or a name in one."""
+    parts = dotted.split(".")
+    for n in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(["hashpivot", *parts[:n]]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[n:]:
+            if not hasattr(obj, name):
+                return False
+            obj = getattr(obj, name)
+        return True
+    return False
+
+
+def test_every_module_and_name_the_architecture_prose_cites_exists() -> None:
+    """The prose around the tree (the service, the flow of a run, where new code goes)
+    cites folders and modules by path (``store/run_steps/``, ``io/__init__.py``, from the
+    package or the repository) and names by their dotted path from the package
+    (``engines.fleet_arrays.portfolio_arrays``, ``io._table.read_and_parse``): each is
+    there. Field paths (``sites[1].hosting.pue``), other packages' names and bare names
+    are not checked."""
+    before, _, after = (ROOT / "docs" / "architecture.md").read_text().split("```", 2)
+    tops = {p.name.removesuffix(".py") for p in PACKAGE.iterdir()}
+    cited = {ref.split("(")[0] for ref in re.findall(r"`([^`\s]+)`", before + after)}
+    paths = {r for r in cited if re.fullmatch(r"[\w.]+(/[\w.]+)*/?", r) and "/" in r}
+    names = {r for r in cited - paths
+             if re.fullmatch(r"\w+(\.\w+)+", r) and r.split(".")[0] in tops}
+    assert len(paths) > 10 and len(names) > 10  # (the patterns still find the citations)
+    gone = sorted([p for p in paths if not (PACKAGE / p).exists() and not (ROOT / p).exists()]
+                  + [n for n in names if not _resolves(n)])
+    assert not gone, f"docs/architecture.md cites what the code lacks: {gone}"
 
 
 def test_every_setting_of_the_service_is_in_the_readme() -> None:
