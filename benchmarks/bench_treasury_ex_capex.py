@@ -1,6 +1,6 @@
 """Benchmark: what the treasury's ex-capex run costs, per strategy, in the compiled kernel.
 
-The treasury kernel (``hashpivot.treasury_kernel.treasury_summaries``) runs every policy a
+The treasury kernel (``hashpivot.treasury.kernel.treasury_summaries``) runs every policy a
 second time with the capex paid from outside the treasury, from each path's first month
 with capex (a path without capex is not run twice). On ``bench_simulate.py``'s 200 MW site,
 one chunk of 5,000 paths x 120 months and the four policies, each strategy's treasury is
@@ -39,7 +39,7 @@ def main() -> None:
     from hashpivot.models import parse_portfolio
     from hashpivot.scenarios import generate_chunk
     from hashpivot.treasury import POLICIES
-    from hashpivot.treasury_kernel import treasury_summaries
+    from hashpivot.treasury.kernel import treasury_summaries
 
     pf = parse_portfolio(PORTFOLIO_TOML.format(kind="fixed"), "bench.toml")
     run = prepare(pf, SimulationConfig(n_paths=PATHS, horizon_months=MONTHS, seed=7,

@@ -1,14 +1,14 @@
 """numba's ``njit`` with its on-disk cache where one can be written: :func:`cached_njit`.
 
-The kernels (``*_kernel.py``, ``engines/simulate/reverse_margin.py``) are compiled on
-their first call and cached on disk, next to their modules, else in the user's cache
-folder, or in ``NUMBA_CACHE_DIR`` when it is set. numba looks for a writable one when a
-function is decorated, at import: where there is none (a read-only install, e.g. a
-container's read-only root file system, with a home folder that cannot be written)
-``njit(cache=True)`` raised ``RuntimeError: cannot cache function ...: no locator
-available`` and ``simulate`` and ``optimize`` stopped with an internal error. The kernels
-are then compiled without the cache, in every process (a few seconds), and a warning says
-how to keep them.
+The kernels (``*_kernel.py``, ``treasury/kernel.py``,
+``engines/simulate/reverse_margin.py``) are compiled on their first call and cached on
+disk, next to their modules, else in the user's cache folder, or in ``NUMBA_CACHE_DIR``
+when it is set. numba looks for a writable one when a function is decorated, at import:
+where there is none (a read-only install, e.g. a container's read-only root file system,
+with a home folder that cannot be written) ``njit(cache=True)`` raised ``RuntimeError:
+cannot cache function ...: no locator available`` and ``simulate`` and ``optimize``
+stopped with an internal error. The kernels are then compiled without the cache, in
+every process (a few seconds), and a warning says how to keep them.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from hashpivot.engines.simulate import (
 )
 from hashpivot.engines.simulate.chunk import FAN_PATHS_MAX, fan_rows
 from hashpivot.engines.simulate.stats import _quantiles
-from hashpivot.treasury_totals import TreasuryTotals
+from hashpivot.treasury.totals import TreasuryTotals
 from tests.engines.simulate_inputs import assert_same_result, portfolio
 
 

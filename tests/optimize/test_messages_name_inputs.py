@@ -48,7 +48,7 @@ def test_no_message_of_the_optimizer_names_an_option() -> None:
 #: The layers below the interfaces (``cli/``, ``web/``; ``store/`` speaks for the service
 #: and ``reports/`` holds the CLI's own tables): none of their messages names a flag.
 ENGINE_LAYERS = ["engines", "models", "mining", "hosting", "power", "scenarios", "io",
-                 "optimize"]
+                 "optimize", "treasury"]
 
 
 def test_no_message_below_the_interfaces_names_an_option() -> None:

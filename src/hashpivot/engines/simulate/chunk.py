@@ -22,9 +22,9 @@ from hashpivot.engines.simulate.valuation import value_paths
 from hashpivot.hosting.risk import hosting_risk_draws, hosting_risk_rng
 from hashpivot.market import MarketPaths
 from hashpivot.scenarios import count_loss_spells, generate_chunk
-from hashpivot.treasury_kernel import treasury_summaries
-from hashpivot.treasury_path_summary import TreasuryPathSummary
-from hashpivot.treasury_totals import TreasuryTotals
+from hashpivot.treasury.kernel import treasury_summaries
+from hashpivot.treasury.path_summary import TreasuryPathSummary
+from hashpivot.treasury.totals import TreasuryTotals
 
 #: Paths kept for the fan charts over the whole run. [-]
 FAN_PATHS_MAX = 20_000

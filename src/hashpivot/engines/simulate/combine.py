@@ -21,7 +21,7 @@ from hashpivot.engines.simulate.chunk import fan_rows
 from hashpivot.engines.simulate.result import SimulationResult
 from hashpivot.engines.simulate.stats import _quantiles
 from hashpivot.engines.simulate.task import ChunkResult, FloatArray
-from hashpivot.treasury_totals import TreasuryTotals
+from hashpivot.treasury.totals import TreasuryTotals
 
 #: Names of the market fan samples of a chunk (``ChunkResult`` attribute -> fan key).
 _MARKET_FANS: dict[str, str] = {

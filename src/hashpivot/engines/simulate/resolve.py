@@ -62,7 +62,7 @@ from hashpivot.regulation import SiteRuleEffects
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
 from hashpivot.scenarios.margin import MarginResponse
 from hashpivot.scenarios.parameters import POWER_PARAMETERS, power_model
-from hashpivot.treasury_debt import debt_schedule
+from hashpivot.treasury.debt import debt_schedule
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from hashpivot.sampling_error import (
     quantile_ci95_half,
     share_ci95_half,
 )
-from hashpivot.treasury_totals import TreasuryTotals
+from hashpivot.treasury.totals import TreasuryTotals
 
 #: What the liquidity metrics say when the portfolio has no ``[treasury]`` table.
 NO_TREASURY_NOTE = (

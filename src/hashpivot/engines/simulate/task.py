@@ -20,7 +20,7 @@ from hashpivot.market import MarketPaths
 from hashpivot.models import Portfolio
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.scenarios import ScenarioParams
-from hashpivot.treasury_totals import TreasuryTotals
+from hashpivot.treasury.totals import TreasuryTotals
 
 BASELINE = "keep_mining"
 

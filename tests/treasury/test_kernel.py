@@ -1,4 +1,4 @@
-"""The compiled treasury (hashpivot.treasury_kernel) against the numpy recursion.
+"""The compiled treasury (hashpivot.treasury.kernel) against the numpy recursion.
 
 The kernel repeats the numpy operations in the same order, so its figures are bitwise
 those of :func:`hashpivot.treasury.run_treasury` reduced the way the old numpy summary
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.treasury import POLICIES, run_treasury, treasury_summary
-from hashpivot.treasury_kernel import treasury_summaries
-from tests.treasury_inputs import draw_treasury_inputs, random_btc_paths, treasury_terms
+from hashpivot.treasury.kernel import treasury_summaries
+from tests.treasury.treasury_inputs import draw_treasury_inputs, random_btc_paths, treasury_terms
 
 
 def _reference(spec: TreasurySpec, price, mined, fiat, ds, pol, capex=None):  # type: ignore[no-untyped-def]
@@ -141,7 +141,7 @@ def test_summaries_of_disjoint_path_sets_scatter_back_to_the_whole() -> None:
     (engines.simulate.signing) and scatters the treasury summaries back: per-path totals
     bitwise those of one run over every path, by-month sums the same sums in another
     order, the first paths' cash in path order."""
-    from hashpivot.treasury_path_summary import TreasuryPathSummary
+    from hashpivot.treasury.path_summary import TreasuryPathSummary
 
     price, mined, lev, rev, corp, ds = _case(3, n=101, T=23)
     capex = _capex(13, *price.shape)

@@ -1,17 +1,16 @@
 """The treasury recursion of every policy in one compiled pass: :func:`treasury_summaries`.
 
 The same month-by-month rules as :mod:`hashpivot.treasury` (the numpy reference,
-:func:`hashpivot.treasury.run_treasury`), compiled with numba: a loop over paths, and per
-path over policies and months, with the state in registers; with capex given, each policy
-runs a second time with the capex paid from outside the treasury (its forced sales and
-breaches only), from the path's first month with capex (before it, the two runs are the
-same; a path without capex is not run twice; from there the two runs advance month by
-month side by side, :func:`_month` each, so the CPU overlaps their chains of dependent
-additions). Every operation is the same
-IEEE operation in the same order as the numpy version (no fast-math, no fused
-multiply-add), so the figures are bitwise identical; a test checks it. The forced sales
-summed over paths per month are summed by numpy (pairwise summation, as
-``row.sum()``) over the months that have any.
+:func:`~hashpivot.treasury.recursion.run_treasury`), compiled with numba: a loop over
+paths, and per path over policies and months, with the state in registers; with capex
+given, each policy runs a second time with the capex paid from outside the treasury (its
+forced sales and breaches only), from the path's first month with capex (before it, the
+two runs are the same; a path without capex is not run twice; from there the two runs
+advance month by month side by side, :func:`_month` each, so the CPU overlaps their
+chains of dependent additions). Every operation is the same IEEE operation in the same
+order as the numpy version (no fast-math, no fused multiply-add), so the figures are
+bitwise identical; a test checks it. The forced sales summed over paths per month are
+summed by numpy (pairwise summation, as ``row.sum()``) over the months that have any.
 
 The kernel is compiled on first use and cached on disk (``cache=True``: the first run
 after installing compiles for about a second or two, later processes load it); it
@@ -27,7 +26,9 @@ import numpy as np
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.jit import cached_njit
 from hashpivot.models.risk import TreasurySpec
-from hashpivot.treasury import POLICIES, TreasuryPathSummary, rounding_tolerance_usd
+from hashpivot.treasury.path_summary import TreasuryPathSummary
+from hashpivot.treasury.policies import POLICIES
+from hashpivot.treasury.recursion import rounding_tolerance_usd
 
 _HOLD, _SELL_ALL, _SELL_TO_COVER, _MIN_CASH = (POLICIES.index(p) for p in POLICIES)
 assert POLICIES == ("hold", "sell_all", "sell_to_cover", "min_cash")
@@ -223,18 +224,18 @@ def treasury_summaries(
     debt_service_usd : ndarray, shape (n_periods,), optional
         Treasury debt service. [USD]
     policies : tuple of str
-        Policies of :data:`hashpivot.treasury.POLICIES`.
+        Policies of :data:`~hashpivot.treasury.policies.POLICIES`.
     keep_cash_paths : int
         The first paths keep their month-end cash under ``policies[0]``.
     capex_usd : ndarray, shape (n_paths, n_periods), optional
         The capex paid out of the fiat flow: the treasury is run a second time with it
-        paid from outside (:func:`hashpivot.treasury.run_treasury`); default none. [USD]
+        paid from outside (:func:`~hashpivot.treasury.recursion.run_treasury`); default none. [USD]
 
     Returns
     -------
     dict
-        Policy -> :class:`~hashpivot.treasury.TreasuryPathSummary`, identical to
-        :func:`hashpivot.treasury.treasury_summary` with that policy.
+        Policy -> :class:`~hashpivot.treasury.path_summary.TreasuryPathSummary`, identical to
+        :func:`~hashpivot.treasury.recursion.treasury_summary` with that policy.
     """
     for pol in policies:
         if pol not in POLICIES:

@@ -1,5 +1,5 @@
-"""Random treasury inputs shared by the treasury tests (tests/test_treasury.py) and the
-compiled treasury's tests (tests/test_treasury_kernel.py)."""
+"""Random treasury inputs shared by the treasury's property tests (tests/treasury/:
+the numpy recursion's, its monotonicity's and the compiled kernel's)."""
 
 from __future__ import annotations
 

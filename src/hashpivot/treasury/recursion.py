@@ -1,42 +1,7 @@
-"""Treasury: BTC held, cash and debt run month by month over many paths at once.
-
-Each month ``t`` (vectorized over paths; a recursion over months because a forced sale
-depends on the cash left by the previous months):
-
-1. ``cash += fiat_flow_t - debt_service_t + cash_interest_t``, where ``fiat_flow`` is the
-   operating cash flow in USD *excluding* the value of the BTC mined (hosting revenue minus
-   power, opex, capex and project debt service), ``debt_service`` is the treasury's own debt
-   (interest ``rate / 12`` on the outstanding principal, principal at maturity or linearly)
-   and ``cash_interest = cash_rate / 12 * max(cash, 0)`` (cash at the start of the month);
-2. ``btc += mined_t``;
-3. a *voluntary* sale following the policy, at the month's price:
-   ``hold``: none; ``sell_all``: the month's production; ``sell_to_cover``: production up to
-   the month's net USD outflow ``max(0, debt_service - fiat_flow)``; ``min_cash``:
-   production up to what brings cash back to ``target_cash_usd``;
-4. a *forced* sale: if cash is still below ``min_cash_usd`` (by more than floating-point
-   rounding, ``1e-11`` of the largest balance or flow), BTC held is sold (at the price
-   times ``1 - forced_sale_discount_fraction``) to restore it; if every BTC held is not
-   enough, everything is sold and the month is a *liquidity breach* (cash stays below the
-   minimum, and may go negative: the funding gap the company would have to raise).
-
-Forced sales without capex: given the capex paid out of the fiat flow (``capex_usd``: fleet
-replacement and hall construction, net of the project-debt draws), the treasury is run a
-second time on ``fiat_flow + capex``, as if the capex were paid from outside the treasury
-(new equity or debt raised for it). Its forced sales are those that operations and the
-treasury's own debt cause on their own; the difference to the first run is what the capex
-causes, in its month and later (a replacement that drains cash leaves no buffer for the
-debt maturity that follows). Only the forced sales and breaches of the second run are
-reported. Either way may go: a path that runs out of BTC with the capex sells less under
-duress than the same path that keeps its BTC longer without it.
-
-Conservation (exact, checked by property tests): on every path
-``btc_end = btc_start + sum(mined) - sum(sold)`` and
-``cash_end = cash_start + sum(fiat_flow) + sum(proceeds) - sum(debt_service)
-+ sum(cash_interest)``.
-
-The treasury's debt service is :mod:`hashpivot.treasury_debt`; the per-path totals the
-Monte Carlo keeps are :mod:`hashpivot.treasury_path_summary` (both re-exported here).
-"""
+"""The treasury's month-by-month recursion in numpy, every month kept (:func:`run_treasury`:
+the rules of :mod:`hashpivot.treasury`, the reference of the compiled
+:mod:`hashpivot.treasury.kernel`), and one policy run by the kernel, kept as per-path
+totals (:func:`treasury_summary`)."""
 
 from __future__ import annotations
 
@@ -48,41 +13,9 @@ import numpy as np
 import numpy.typing as npt
 
 from hashpivot.arrays import BoolArray, FloatArray
-from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.risk import TreasurySpec
-from hashpivot.treasury_debt import DebtSchedule, debt_schedule
-from hashpivot.treasury_path_summary import TreasuryPathSummary
-
-POLICIES: tuple[str, ...] = ("hold", "sell_all", "sell_to_cover", "min_cash")
-
-
-def policy_order(spec: TreasurySpec | None, policy: str | None = None) -> tuple[str, ...]:
-    """The treasury policies a simulation runs, the headline policy first.
-
-    Parameters
-    ----------
-    spec : TreasurySpec or None
-        The portfolio's ``[treasury]`` table (defaults when ``None``).
-    policy : str, optional
-        One of :data:`POLICIES`, or ``"all"`` (every policy in :data:`POLICIES` order).
-        ``None``: the spec's policy first, then the others in :data:`POLICIES` order.
-
-    Raises
-    ------
-    InputError
-        At path ``policy`` for any other name.
-    """
-    if policy is None:
-        headline = (spec or TreasurySpec()).policy
-        return (headline, *[p for p in POLICIES if p != headline])
-    if policy == "all":
-        return POLICIES
-    if policy in POLICIES:
-        return (policy,)
-    raise InputError(
-        Problem("policy", f"{policy!r} is not one of {', '.join(POLICIES)} or 'all'")
-    )
-
+from hashpivot.treasury.path_summary import TreasuryPathSummary
+from hashpivot.treasury.policies import POLICIES
 
 
 @dataclass(frozen=True)
@@ -101,7 +34,7 @@ class TreasuryResult:
         BTC sold because cash would fall below the minimum. [BTC]
     btc_sold_forced_without_capex : ndarray
         The forced sales of the same treasury with the capex paid from outside it (see
-        the module docstring); ``btc_sold_forced`` when no capex is given. [BTC]
+        :mod:`hashpivot.treasury`); ``btc_sold_forced`` when no capex is given. [BTC]
     breach_without_capex : ndarray of bool
         Its months in breach; ``breach`` when no capex is given.
     proceeds_voluntary_usd : ndarray
@@ -157,7 +90,8 @@ def run_treasury(
     fiat_flow_usd : ndarray, shape (n_paths, n_periods)
         Operating cash flow excluding the mined BTC. [USD]
     debt_service_usd : ndarray, shape (n_periods,), optional
-        Treasury debt service (:func:`debt_schedule`); default none. [USD]
+        Treasury debt service (:func:`~hashpivot.treasury.debt.debt_schedule`); default
+        none. [USD]
     policy : str, optional
         Overrides ``spec.policy``: one of :data:`POLICIES`.
     capex_usd : ndarray, shape (n_paths, n_periods), optional
@@ -188,7 +122,7 @@ def rounding_tolerance_usd(spec: TreasurySpec, max_abs_fiat_usd: float,
     """A shortfall at or below this is floating-point rounding, not a forced sale: a
     voluntary sale of ``x / p`` BTC brings back ``(x / p) * p``, which may miss ``x`` by a
     few ulps and would otherwise count as a (1e-17 BTC) forced sale. Shared by this
-    recursion and the compiled one (:mod:`hashpivot.treasury_kernel`). [USD]
+    recursion and the compiled one (:mod:`hashpivot.treasury.kernel`). [USD]
 
     Parameters
     ----------
@@ -230,7 +164,7 @@ def treasury_summary(
     -------
     TreasuryPathSummary
     """
-    from hashpivot.treasury_kernel import treasury_summaries
+    from hashpivot.treasury.kernel import treasury_summaries
 
     def pm(a: FloatArray) -> FloatArray:
         x = np.asarray(a, dtype=np.float64)
@@ -254,7 +188,7 @@ def _treasury_loop(
     tol_usd: float,
 ) -> TreasuryResult:
     """The numpy recursion, every month kept (the reference of the compiled kernel in
-    :mod:`hashpivot.treasury_kernel`, which repeats its operations in the same order)."""
+    :mod:`hashpivot.treasury.kernel`, which repeats its operations in the same order)."""
     pol = policy or spec.policy
     if pol not in POLICIES:
         raise ValueError(f"unknown policy {pol!r}; expected one of {', '.join(POLICIES)}")
@@ -351,14 +285,4 @@ def _treasury_loop(
     )
 
 
-__all__ = [
-    "POLICIES",
-    "DebtSchedule",
-    "TreasuryPathSummary",
-    "TreasuryResult",
-    "debt_schedule",
-    "policy_order",
-    "rounding_tolerance_usd",
-    "run_treasury",
-    "treasury_summary",
-]
+__all__ = ["TreasuryResult", "rounding_tolerance_usd", "run_treasury", "treasury_summary"]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from hashpivot.models.risk import TreasurySpec
 from hashpivot.treasury import POLICIES, run_treasury
-from tests.treasury_inputs import draw_treasury_inputs, treasury_terms
+from tests.treasury.treasury_inputs import draw_treasury_inputs, treasury_terms
 
 
 @settings(max_examples=150, deadline=None)

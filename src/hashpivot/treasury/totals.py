@@ -16,8 +16,7 @@ import numpy as np
 
 from hashpivot.arrays import FloatArray
 from hashpivot.sampling_error import ci95_half_of_m2, quantile_ci95_half
-from hashpivot.treasury import TreasuryPathSummary
-from hashpivot.treasury_path_summary import with_share_errors
+from hashpivot.treasury.path_summary import TreasuryPathSummary, with_share_errors
 
 __all__ = ["TreasuryTotals"]
 
@@ -113,7 +112,7 @@ class TreasuryTotals:
 
     @classmethod
     def from_summary(cls, s: TreasuryPathSummary, keep_min_cash: bool = True) -> TreasuryTotals:
-        """Reduce per-path totals (:func:`hashpivot.treasury.treasury_summary`)."""
+        """Reduce per-path totals (:func:`~hashpivot.treasury.recursion.treasury_summary`)."""
         return cls(
             n_paths=int(s.forced_btc.size),
             forced_btc_sum=float(s.forced_btc.sum()),
@@ -207,7 +206,7 @@ class TreasuryTotals:
         -------
         dict
             The keys and units of :meth:`TreasuryPathSummary.metrics
-            <hashpivot.treasury_path_summary.TreasuryPathSummary.metrics>`, the same values
+            <hashpivot.treasury.path_summary.TreasuryPathSummary.metrics>`, the same values
             to rounding; ``lowest_cash_p5_usd`` and its error are NaN unless the per-path
             minima were kept.
         """

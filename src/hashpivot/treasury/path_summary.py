@@ -12,7 +12,7 @@ from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.sampling_error import ci95_half, quantile_ci95_half, share_ci95_half
 
 if TYPE_CHECKING:
-    from hashpivot.treasury import TreasuryResult
+    from hashpivot.treasury.recursion import TreasuryResult
 
 #: The treasury's shares over the paths: each has a ``{key}_ci95_half``
 #: (:func:`with_share_errors`).
