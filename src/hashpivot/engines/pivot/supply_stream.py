@@ -56,9 +56,9 @@ CONVENTION = (
     "worth with no miners is the site's, counted in every strategy from the whole fleet's "
     "MW (a conversion ends no contract), months curtailed included; only what the miners' "
     "use adds goes with the MW still mining; after the horizon the no-miner part is valued "
-    "by the mining method on its own, the same in every strategy; a PPA block with an end "
-    "settles through it, then the site has no PPA (no stream, the uplift measured without "
-    "the block)")
+    "by the mining method on its own, the same in every strategy; a PPA block with a start "
+    "or an end settles within them only: outside them the site has no PPA (no stream, the "
+    "uplift measured without the block)")
 
 
 def site_supply_usd(site: SiteInputs, market: MarketPaths) -> FloatArray | None:
