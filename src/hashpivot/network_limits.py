@@ -11,7 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hashpivot.engines.network_conditions import NetworkConditions
+    from hashpivot.engines.economics import NetworkConditions
     from hashpivot.models import Portfolio
 
 #: Protocol and market limits of the network figures, (low, high) by field: a BTC price

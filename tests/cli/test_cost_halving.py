@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from hashpivot.cli import economics
-from hashpivot.engines.backtest import run_backtest
+from hashpivot.engines.economics.backtest import run_backtest
 from hashpivot.models import load_portfolio
 from tests.cli.cli_inputs import raw_history_row
 

@@ -279,7 +279,7 @@ def test_every_module_and_name_the_architecture_prose_cites_exists() -> None:
     """The prose around the tree (the service, the flow of a run, where new code goes)
     cites folders and modules by path (``store/run_steps/``, ``io/__init__.py``, from the
     package or the repository) and names by their dotted path from the package
-    (``engines.fleet_arrays.portfolio_arrays``, ``io._table.read_and_parse``): each is
+    (``engines.economics.fleet_arrays.portfolio_arrays``, ``io._table.read_and_parse``): each is
     there. Field paths (``sites[1].hosting.pue``), other packages' names and bare names
     are not checked."""
     before, _, after = (ROOT / "docs" / "architecture.md").read_text().split("```", 2)

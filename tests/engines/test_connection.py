@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines import pivot as pv
-from hashpivot.engines.backtest import run_backtest
-from hashpivot.engines.fleet_arrays import portfolio_arrays
-from hashpivot.engines.network_conditions import NetworkConditions
+from hashpivot.engines.economics.backtest import run_backtest
+from hashpivot.engines.economics.fleet_arrays import portfolio_arrays
+from hashpivot.engines.economics.network_conditions import NetworkConditions
+from hashpivot.engines.economics.unit_economics import compute_unit_economics
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.simulate import SimulationConfig, simulate
-from hashpivot.engines.unit_economics import compute_unit_economics
 from hashpivot.exceptions import InputError
 from hashpivot.models import Portfolio, load_portfolio
 from tests.engines.simulate_inputs import at_zero_volatility

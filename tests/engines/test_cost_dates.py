@@ -223,8 +223,8 @@ def test_cost_on_a_day_and_pivot_in_its_month_count_the_same_items(day: str) -> 
     items that apply on that day (10 M USD/year of staff to 2026-06, 4 M USD/year of
     security from 2027-01), pivot the same items in that month, each at its own
     convention (a year of 365.25 days, a month a twelfth of the year)."""
-    from hashpivot.engines.network_conditions import NetworkConditions
-    from hashpivot.engines.unit_economics import compute_unit_economics
+    from hashpivot.engines.economics.network_conditions import NetworkConditions
+    from hashpivot.engines.economics.unit_economics import compute_unit_economics
 
     pf = _with_costs(
         _portfolio(),
@@ -331,8 +331,8 @@ def test_the_machines_installed_pay_the_site_s_items_whole() -> None:
     the whole fleet's power, the later machines' included), and whole in January 2027
     (the first machines run all month); a conversion of 50 MW of the 100 still displaces
     its share of them (23.5 of the 73.5 MW installed: spare capacity goes first)."""
-    from hashpivot.engines.network_conditions import NetworkConditions
-    from hashpivot.engines.unit_economics import compute_unit_economics
+    from hashpivot.engines.economics.network_conditions import NetworkConditions
+    from hashpivot.engines.economics.unit_economics import compute_unit_economics
 
     pf = _two_lines(machines("old", 200.0, 3500.0, 10000, uptime_fraction=0.9),
                     machines("new", 200.0, 3500.0, 10000, uptime_fraction=0.9,
@@ -445,8 +445,8 @@ def test_cost_and_pivot_count_the_power_a_file_gives_in_watts() -> None:
     the file check's 2 %): ``cost`` and the capacity check read the efficiency, pivot
     ``power_w``; every engine now counts ``power_w`` (3,500 W x 10,000 x 1.05 = 36.75
     MW), so a capacity of 36.5 MW is too small."""
-    from hashpivot.engines.network_conditions import NetworkConditions
-    from hashpivot.engines.unit_economics import compute_unit_economics
+    from hashpivot.engines.economics.network_conditions import NetworkConditions
+    from hashpivot.engines.economics.unit_economics import compute_unit_economics
     from hashpivot.exceptions import InputError
 
     line = machines("S21", 200.0, 3500.0, 10000, efficiency_j_per_th=17.2)

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from hashpivot.engines.economics.network_conditions import NetworkConditions
 from hashpivot.engines.mining_terms import mining_term_facts, mining_term_rows
-from hashpivot.engines.network_conditions import NetworkConditions
 from hashpivot.models import parse_portfolio
 from tests.portfolio_toml import contract, machines, portfolio_toml, site
 

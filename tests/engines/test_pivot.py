@@ -550,8 +550,8 @@ def test_pivot_month_zero_agrees_with_unit_economics() -> None:
     # Two engines, one economics: the pivot model's first month of keep-mining must give the
     # BTC, revenue and power cost per day that the foundation's unit economics give at the
     # same network conditions (before any fleet decay or curtailment).
-    from hashpivot.engines.network_conditions import NetworkConditions
-    from hashpivot.engines.unit_economics import compute_unit_economics
+    from hashpivot.engines.economics.network_conditions import NetworkConditions
+    from hashpivot.engines.economics.unit_economics import compute_unit_economics
 
     root = Path(__file__).resolve().parents[2]
     pf = load_portfolio(root / "examples" / "pivot-200mw.toml")

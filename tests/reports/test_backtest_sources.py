@@ -9,7 +9,7 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from hashpivot.engines.backtest import run_backtest
+from hashpivot.engines.economics.backtest import run_backtest
 from hashpivot.io import COINMETRICS_ATTRIBUTION, btc_daily_sources
 from hashpivot.io.user_data import CHAIN_FILE, COLUMNS, UPDATES_FILE
 from hashpivot.models import load_portfolio

@@ -35,7 +35,7 @@ from hashpivot.reports.tables.cost import (
 
 
 def print_cost(result: Any) -> None:
-    """Print the tables of a :class:`~hashpivot.engines.unit_economics.UnitEconomics`."""
+    """Print the tables of a :class:`~hashpivot.engines.economics.UnitEconomics`."""
     console = make_console()
     d = result.to_dict()
     f = result.figures

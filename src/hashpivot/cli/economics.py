@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
         assumptions close the output: each figure's source, and per site its uptime, pool
         fee, power overhead and ASIC depreciation, from the file or the default.
         """
-        from hashpivot.engines.unit_economics import compute_unit_economics
+        from hashpivot.engines.economics import compute_unit_economics
 
         problems: list[Problem] = []  # the options', listed with the file's
         network = collect(problems, lambda: network_from_options(
@@ -184,7 +184,7 @@ def register(app: typer.Typer) -> None:
         depreciation, from the file or the default; assumptions.csv in --out)."""
         import pandas as pd
 
-        from hashpivot.engines.backtest import run_backtest
+        from hashpivot.engines.economics import run_backtest
 
         problems: list[Problem] = []
         for name, value in (("--start", start), ("--end", end)):

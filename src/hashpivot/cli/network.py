@@ -13,7 +13,7 @@ from hashpivot.cli.options import iso_day
 from hashpivot.exceptions import DataError, InputError, Problem
 
 if TYPE_CHECKING:
-    from hashpivot.engines.network_conditions import NetworkConditions
+    from hashpivot.engines.economics import NetworkConditions
     from hashpivot.models import Portfolio
 
 CLI = "<command line>"
@@ -97,7 +97,7 @@ def network_from_options(
     """Network conditions of ``--date`` (default the latest data day) or ``--live``, with
     the given overrides; bad options raise :class:`InputError` at their flags, every one
     at once (the day's data is looked up once the options are valid)."""
-    from hashpivot.engines.network_conditions import NetworkConditions
+    from hashpivot.engines.economics import NetworkConditions
 
     problems: list[Problem] = []
     check_positive(problems, "btc-price-usd", btc_price_usd, zero_ok=False)

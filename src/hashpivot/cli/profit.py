@@ -50,7 +50,7 @@ def profit_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Revenue, power cost and profit per machine per day."""
-    from hashpivot.engines.machine_profit import (
+    from hashpivot.engines.economics.machine_profit import (
         machine_profit,
         payback_halving_notes,
         profit_assumptions,

@@ -8,7 +8,7 @@ fields its file sets); :func:`mining_term_rows` and :func:`power_contract_row` t
 into rows of the resolved-assumptions block (``name``, ``value``, ``unit``, ``source``) of
 ``pivot``, ``simulate`` and ``optimize``
 (:mod:`~hashpivot.engines.pivot.site_assumptions`), ``cost`` and ``backtest``
-(:mod:`~hashpivot.engines.economics_assumptions`).
+(:mod:`~hashpivot.engines.economics.economics_assumptions`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from hashpivot.engines.backtest import BacktestResult
+from hashpivot.engines.economics import BacktestResult
 from hashpivot.reports.charts import (
     new_figure,
     plotly_title,

@@ -133,8 +133,8 @@ def test_optimize_tables_from_a_stored_result() -> None:
 
 def test_cost_and_dispatch_tables_from_engine_results() -> None:
     from hashpivot.engines.dispatch import run_dispatch_file
-    from hashpivot.engines.network_conditions import NetworkConditions
-    from hashpivot.engines.unit_economics import compute_unit_economics
+    from hashpivot.engines.economics.network_conditions import NetworkConditions
+    from hashpivot.engines.economics.unit_economics import compute_unit_economics
     from hashpivot.reports.serialize import jsonable
     from tests.engines.dispatch_inputs import EXAMPLE as DISPATCH
     from tests.engines.dispatch_inputs import PRICES

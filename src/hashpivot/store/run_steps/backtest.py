@@ -16,7 +16,7 @@ from hashpivot.store.run_steps.context import RunContext, RunOutput
 
 
 def resolve(portfolio: Portfolio, params: run_params.BacktestParams) -> dict[str, Any]:
-    from hashpivot.engines.unit_economics import idle_fleet_problems
+    from hashpivot.engines.economics import idle_fleet_problems
     from hashpivot.io import btc_daily_range
 
     first, last = btc_daily_range()
@@ -42,7 +42,7 @@ def resolve(portfolio: Portfolio, params: run_params.BacktestParams) -> dict[str
 def execute(
     portfolio: Portfolio, params: run_params.BacktestParams, context: RunContext
 ) -> RunOutput:
-    from hashpivot.engines.backtest import run_backtest
+    from hashpivot.engines.economics import run_backtest
 
     context.progress(0.1, "running the backtest")
     assert params.start is not None and params.end is not None

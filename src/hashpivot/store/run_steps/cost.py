@@ -17,7 +17,7 @@ from hashpivot.store.run_steps.context import RunContext, RunOutput
 
 
 def _network(params: run_params.CostParams) -> Any:
-    from hashpivot.engines.network_conditions import NetworkConditions
+    from hashpivot.engines.economics import NetworkConditions
 
     if params.network is not None:
         return NetworkConditions(**params.network.model_dump())
@@ -31,7 +31,7 @@ def _network(params: run_params.CostParams) -> Any:
 
 
 def resolve(portfolio: Portfolio, params: run_params.CostParams) -> dict[str, Any]:
-    from hashpivot.engines.unit_economics import compute_unit_economics
+    from hashpivot.engines.economics import compute_unit_economics
 
     network = _network(params)
     _check_given_difficulty(portfolio, params, network)
@@ -54,7 +54,7 @@ def _check_given_difficulty(
     """As ``hashpivot cost --difficulty``: a given difficulty (``difficulty``, or that of
     given ``network`` figures other than the history's of their day) whose network is
     smaller than the portfolio's fleet is an :class:`InputError` at its parameter."""
-    from hashpivot.engines.network_conditions import NetworkConditions
+    from hashpivot.engines.economics import NetworkConditions
     from hashpivot.network_limits import fleet_exceeds_network
 
     if params.difficulty is not None:
@@ -78,7 +78,7 @@ def _check_given_difficulty(
 def execute(
     portfolio: Portfolio, params: run_params.CostParams, context: RunContext
 ) -> RunOutput:
-    from hashpivot.engines.unit_economics import compute_unit_economics
+    from hashpivot.engines.economics import compute_unit_economics
 
     network = _network(params)
     context.progress(0.1, "computing unit economics")

@@ -70,7 +70,7 @@ class NetworkConditions:
         None: its latest day (``day_source`` says so).
 
         The subsidy is the day's mean per block (``subsidy_btc_per_block``), as in
-        :func:`~hashpivot.engines.backtest.run_backtest`: on a halving day it blends both
+        :func:`~hashpivot.engines.economics.backtest.run_backtest`: on a halving day it blends both
         eras instead of taking the subsidy of the day's last block.
         """
         from hashpivot.io import btc_daily_range, network_state_on

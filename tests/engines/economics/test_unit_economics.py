@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hashpivot.engines.backtest import run_backtest
-from hashpivot.engines.network_conditions import NetworkConditions
-from hashpivot.engines.unit_economics import compute_unit_economics
+from hashpivot.engines.economics.backtest import run_backtest
+from hashpivot.engines.economics.network_conditions import NetworkConditions
+from hashpivot.engines.economics.unit_economics import compute_unit_economics
 from hashpivot.exceptions import InputError
 from hashpivot.models import load_portfolio, parse_portfolio
 from tests.portfolio_toml import Table, contract, portfolio_toml, site, site_opex, table
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(__file__).parents[1] / "data"
+ROOT = Path(__file__).resolve().parents[3]
+DATA = Path(__file__).parents[2] / "data"
 MID_2025 = NetworkConditions(btc_price_usd=95_000, difficulty=117e12, fees_btc_per_block=0.03)
 
 #: 1,000 machines of 100 TH/s at 20 J/TH, always up: 100 PH/s, 2 MW

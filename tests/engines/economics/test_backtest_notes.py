@@ -1,5 +1,5 @@
 """The backtest's notes on a fleet the window did not hold as it stands
-(:mod:`hashpivot.engines.backtest_notes`), checked by hand.
+(:mod:`hashpivot.engines.economics.backtest_notes`), checked by hand.
 
 An audit (2026-12-06) found the demo backtest (`reverse-margin.toml`, 2020-01-01 to
 2025-09-26) charging 1,213 M USD of depreciation to machines that cost 634 M USD (no
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hashpivot.engines.backtest import run_backtest
+from hashpivot.engines.economics.backtest import run_backtest
 from hashpivot.io import load_btc_daily
 from hashpivot.models import load_portfolio, parse_portfolio
 from tests.portfolio_toml import contract, portfolio_toml, site, table
@@ -73,7 +73,7 @@ def test_an_entry_that_ends_is_charged_on_the_days_it_runs() -> None:
 
 
 def test_the_demo_backtest_says_both() -> None:
-    pf = load_portfolio(Path(__file__).resolve().parents[2] / "examples" / "reverse-margin.toml")
+    pf = load_portfolio(Path(__file__).resolve().parents[3] / "examples" / "reverse-margin.toml")
     notes = run_backtest(pf, "2020-01-01", "2025-09-26").notes
     assert any("without a start" in n and "(1.91x)" in n for n in notes), notes
     assert any("up to 25.9 % of the network's hashrate" in n for n in notes), notes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hashpivot.engines.machine_profit import machine_profit, payback_halving_notes
+from hashpivot.engines.economics.machine_profit import machine_profit, payback_halving_notes
 
 
 def test_payback_past_the_halving_by_hand_and_never_when_it_then_loses() -> None:

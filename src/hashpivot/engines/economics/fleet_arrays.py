@@ -1,7 +1,7 @@
 """A portfolio's fleets as per fleet-entry arrays (hashrate, power, energy, power price,
 pool fee, ASIC depreciation) and the daily ledger they and its cost items make (power
 per site, ASIC depreciation, site and corporate cost items): what
-:func:`~hashpivot.engines.unit_economics.compute_unit_economics` and the backtest compute
+:func:`~hashpivot.engines.economics.unit_economics.compute_unit_economics` and the backtest compute
 from."""
 
 from __future__ import annotations

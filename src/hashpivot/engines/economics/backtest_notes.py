@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.bitcoin import hashrate_from_difficulty
-from hashpivot.engines.fleet_arrays import PortfolioArrays
+from hashpivot.engines.economics.fleet_arrays import PortfolioArrays
 from hashpivot.models import Portfolio
 from hashpivot.units import DAYS_PER_YEAR
 

@@ -14,16 +14,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hashpivot.engines.asic_depreciation import missing_asic_depreciation_notes
-from hashpivot.engines.backtest_notes import (
+from hashpivot.engines.economics.asic_depreciation import missing_asic_depreciation_notes
+from hashpivot.engines.economics.backtest_notes import (
     fleet_share_note,
     no_mining_days_note,
     undated_depreciation_note,
 )
-from hashpivot.engines.dispatch_table_note import dispatch_table_notes
-from hashpivot.engines.economics_assumptions import backtest_assumptions, running_entries
-from hashpivot.engines.fleet_arrays import cost_lines_with_items, portfolio_arrays
-from hashpivot.engines.unit_economics import idle_fleet_problems
+from hashpivot.engines.economics.dispatch_table_note import dispatch_table_notes
+from hashpivot.engines.economics.economics_assumptions import backtest_assumptions, running_entries
+from hashpivot.engines.economics.fleet_arrays import cost_lines_with_items, portfolio_arrays
+from hashpivot.engines.economics.unit_economics import idle_fleet_problems
 from hashpivot.exceptions import InputError
 from hashpivot.mining import (
     COST_VIEWS,
@@ -52,7 +52,8 @@ class BacktestResult:
 
     def resolved_assumptions(self) -> list[dict[str, Any]]:
         """The assumptions that can flip the window's cost per BTC and margins, each with
-        its source (:func:`~hashpivot.engines.economics_assumptions.backtest_assumptions`):
+        its source
+        (:func:`~hashpivot.engines.economics.economics_assumptions.backtest_assumptions`):
         ``name``, ``value``, ``unit``, ``source``."""
         return list(self.assumptions)
 
@@ -86,18 +87,18 @@ def run_backtest(
         power_cost_usd, cost_<view>_usd, cost_per_btc_<view>_usd, margin_<view>_fraction``
         for the views direct, total, production and all_in; ``notes``: a site without
         ASIC depreciation in the total view
-        (:func:`~hashpivot.engines.asic_depreciation.missing_asic_depreciation_notes`, per
-        BTC of the window's mean BTC/day), undated machines depreciated past their cost
+        (:func:`~hashpivot.engines.economics.asic_depreciation.missing_asic_depreciation_notes`,
+        per BTC of the window's mean BTC/day), undated machines depreciated past their cost
         and a fleet that is a large share of the network
-        (:mod:`hashpivot.engines.backtest_notes`); ``resolved_assumptions()``: the
-        history, each site's terms and the cost items
-        (:func:`~hashpivot.engines.economics_assumptions.backtest_assumptions`).
+        (:mod:`hashpivot.engines.economics.backtest_notes`); ``resolved_assumptions()``:
+        the history, each site's terms and the cost items
+        (:func:`~hashpivot.engines.economics.economics_assumptions.backtest_assumptions`).
 
     Raises
     ------
     InputError
         Every machine of the portfolio idle (``uptime_fraction`` 0), as ``cost`` refuses
-        it (:func:`~hashpivot.engines.unit_economics.idle_fleet_problems`).
+        it (:func:`~hashpivot.engines.economics.unit_economics.idle_fleet_problems`).
     """
     idle = idle_fleet_problems(portfolio, every=True)
     if idle:

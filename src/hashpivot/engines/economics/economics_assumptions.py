@@ -28,7 +28,7 @@ from hashpivot.mining import CostCategory
 if TYPE_CHECKING:
     import pandas as pd
 
-    from hashpivot.engines.network_conditions import NetworkConditions
+    from hashpivot.engines.economics.network_conditions import NetworkConditions
     from hashpivot.models import CostItem, FleetEntry, Portfolio, Site
 
 #: The figures of a day's network conditions shown: attribute, name, unit.

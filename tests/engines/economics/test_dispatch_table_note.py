@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hashpivot.engines.backtest import run_backtest
-from hashpivot.engines.dispatch_table_note import dispatch_table_notes
-from hashpivot.engines.network_conditions import NetworkConditions
-from hashpivot.engines.unit_economics import compute_unit_economics
+from hashpivot.engines.economics.backtest import run_backtest
+from hashpivot.engines.economics.dispatch_table_note import dispatch_table_notes
+from hashpivot.engines.economics.network_conditions import NetworkConditions
+from hashpivot.engines.economics.unit_economics import compute_unit_economics
 from hashpivot.models import load_portfolio
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 NET = NetworkConditions(btc_price_usd=95_000, difficulty=117e12, fees_btc_per_block=0.03)
 
 

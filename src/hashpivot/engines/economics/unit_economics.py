@@ -1,10 +1,10 @@
 """Unit economics of a portfolio: BTC mined, cost per BTC (direct/total), margins, breakevens.
 
 Pipeline: validated :class:`~hashpivot.models.Portfolio` +
-:class:`~hashpivot.engines.network_conditions.NetworkConditions` -> per-fleet arrays and
-ledger (:mod:`hashpivot.engines.fleet_arrays`) -> figures -> :class:`UnitEconomics`
+:class:`~hashpivot.engines.economics.network_conditions.NetworkConditions` -> per-fleet arrays and
+ledger (:mod:`hashpivot.engines.economics.fleet_arrays`) -> figures -> :class:`UnitEconomics`
 (which echoes the resolved inputs). The same arithmetic runs on one day or on a daily
-series (:mod:`hashpivot.engines.backtest`).
+series (:mod:`hashpivot.engines.economics.backtest`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from hashpivot.engines.asic_depreciation import missing_asic_depreciation_notes
-from hashpivot.engines.dispatch_table_note import dispatch_table_notes
-from hashpivot.engines.economics_assumptions import cost_assumptions, running_entries
-from hashpivot.engines.fleet_arrays import cost_lines_with_items, portfolio_arrays
-from hashpivot.engines.network_conditions import NetworkConditions
+from hashpivot.engines.economics.asic_depreciation import missing_asic_depreciation_notes
+from hashpivot.engines.economics.dispatch_table_note import dispatch_table_notes
+from hashpivot.engines.economics.economics_assumptions import cost_assumptions, running_entries
+from hashpivot.engines.economics.fleet_arrays import cost_lines_with_items, portfolio_arrays
+from hashpivot.engines.economics.network_conditions import NetworkConditions
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.mining import (
     CostCategory,
@@ -36,10 +36,7 @@ from hashpivot.mining import (
 from hashpivot.models import Portfolio
 from hashpivot.units import DAYS_PER_YEAR, TH_PER_PH
 
-#: NetworkConditions lives in :mod:`hashpivot.engines.network_conditions`; it is named
-#: here too because README's library example imports it with compute_unit_economics.
-__all__ = ["NetworkConditions", "UnitEconomics", "compute_unit_economics",
-           "idle_fleet_problems"]
+__all__ = ["UnitEconomics", "compute_unit_economics", "idle_fleet_problems"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,7 @@ class UnitEconomics:
 
     def resolved_assumptions(self) -> list[dict[str, Any]]:
         """The assumptions that can flip the cost per BTC and margins, each with its
-        source (:func:`~hashpivot.engines.economics_assumptions.cost_assumptions`):
+        source (:func:`~hashpivot.engines.economics.economics_assumptions.cost_assumptions`):
         ``name``, ``value``, ``unit``, ``source``."""
         return list(self.assumptions)
 
