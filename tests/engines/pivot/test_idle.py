@@ -16,7 +16,7 @@ from hashpivot.engines import pivot as pv
 from hashpivot.engines.pivot.idle import idle_months
 from hashpivot.models import load_portfolio
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
 
 
 def test_the_example_baseline_idles_from_2028_12_and_the_note_values_it() -> None:
@@ -58,7 +58,7 @@ def test_idle_months_counts_the_trailing_run(btc: list[float], want: int) -> Non
     assert idle_months(np.array(btc)) == want
 
 
-PORTFOLIO = Path(__file__).parents[2] / "examples" / "portfolio.toml"
+PORTFOLIO = Path(__file__).parents[3] / "examples" / "portfolio.toml"
 
 
 def test_each_site_of_a_portfolio_that_idles_gets_its_own_note() -> None:

@@ -14,7 +14,7 @@ from hashpivot.engines import pivot as pv
 from hashpivot.engines.pivot.switching import switching_value
 from hashpivot.models import load_portfolio, parse_portfolio
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
 
 
 def test_switching_value_by_hand() -> None:

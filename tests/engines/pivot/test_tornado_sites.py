@@ -20,7 +20,7 @@ from hashpivot.models import load_portfolio
 from hashpivot.models.portfolio import Portfolio
 from hashpivot.reports.labels import format_tornado_input
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "portfolio.toml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "portfolio.toml"
 
 
 @cache

@@ -159,7 +159,7 @@ def test_a_dispatching_site_s_final_year_is_mined_again_with_its_flexibility() -
     the months they had idled counted twice)."""
     from pathlib import Path
 
-    text = (Path(__file__).parents[2] / "examples" / "pivot-200mw.toml").read_text()
+    text = (Path(__file__).parents[3] / "examples" / "pivot-200mw.toml").read_text()
     contract = ('  kind = "fixed"\n  price_usd_per_mwh = 38.0         # reported: Riot 3.7 '
                 'c/kWh, IREN 3.8, MARA 4.0 [USD/MWh]\n')
     replace = "fleet_replacement_years = 4.0"

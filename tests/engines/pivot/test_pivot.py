@@ -21,8 +21,8 @@ from hashpivot.models import CostItem, Portfolio, load_portfolio, parse_portfoli
 from tests.engines.pivot_inputs import BASE_TOML, HOSTING, PIVOT, base_toml
 from tests.portfolio_toml import table
 
-DATA = Path(__file__).parents[1] / "data"
-EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+DATA = Path(__file__).parents[2] / "data"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
 
 @pytest.fixture(scope="module")
 def portfolio() -> Portfolio:
@@ -482,7 +482,7 @@ def test_a_rules_fee_does_not_move_the_construction_start_of_the_payback() -> No
               "source,summary\n")
     rules = read_regulation_rules(io.StringIO(
         header + "fee,,,ERCOT,,,,,,add_cost_usd,250000,,,Test fee,a study fee\n"))
-    pf = load_portfolio(Path(__file__).resolve().parents[2] / "examples" / "pivot-200mw.toml")
+    pf = load_portfolio(Path(__file__).resolve().parents[3] / "examples" / "pivot-200mw.toml")
     free = pv.run_pivot(pf, rules=[]).strategy("convert_100mw_2026-01")
     paid = pv.run_pivot(pf, rules=rules).strategy("convert_100mw_2026-01")
     assert paid.npv_usd < free.npv_usd  # the fee is paid
@@ -506,7 +506,7 @@ def test_warning_when_a_phase_is_not_ready_within_the_horizon(portfolio: Portfol
 def test_warning_when_irr_may_not_be_unique() -> None:
     # The example's phased strategy borrows in tranches: its levered incremental flows go
     # negative, positive, negative... several times, so more than one IRR may exist.
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     r = pv.run_pivot(load_portfolio(root / "examples" / "pivot-200mw.toml"))
     assert any(w.startswith("phased: the levered") and "may not be unique" in w
                for w in r.warnings)
@@ -521,7 +521,7 @@ def test_a_loan_like_incremental_irr_is_not_shown_as_a_return() -> None:
     # the rate: a financing's cost, not a return. The table says n/m, a note gives it.
     from hashpivot.reports.tables.strategies import pivot_rows
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     text = (root / "examples" / "pivot-200mw.toml").read_text()
     assert "horizon_years = 15" in text
     short = pv.run_pivot(parse_portfolio(text.replace("horizon_years = 15",
@@ -553,7 +553,7 @@ def test_pivot_month_zero_agrees_with_unit_economics() -> None:
     from hashpivot.engines.economics.network_conditions import NetworkConditions
     from hashpivot.engines.economics.unit_economics import compute_unit_economics
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     pf = load_portfolio(root / "examples" / "pivot-200mw.toml")
     m = pv.deterministic_market(pf, None, 12)
     cf = pv.strategy_cash_flows(pf, pv.build_strategies(pf)[0], m)
@@ -595,7 +595,7 @@ def test_the_start_fees_are_the_mean_of_the_last_90_days_and_say_so() -> None:
 
     from hashpivot.io import btc_daily_range, load_btc_daily
 
-    res = pv.run_pivot(load_portfolio(Path(__file__).parents[2] / "examples"
+    res = pv.run_pivot(load_portfolio(Path(__file__).parents[3] / "examples"
                                       / "pivot-200mw.toml"))
     (row,) = [r for r in res.resolved_assumptions() if r["name"] == "[pivot] fees_btc_per_block"]
     last = btc_daily_range()[1]
@@ -613,7 +613,7 @@ def test_project_debt_interest_is_the_quoted_rate_over_twelve() -> None:
     interest in pivot. Both take the nominal rate paid monthly now. By hand on the 200 MW
     example's convert-all: each construction month's interest is the debt drawn by the
     end of the month before times 0.085 / 12."""
-    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    pf = load_portfolio(Path(__file__).parents[3] / "examples" / "pivot-200mw.toml")
     assert pf.financing is not None and pf.financing.interest_rate == 0.085
     cf = pv.run_pivot(pf).strategy("convert_all").cash_flows
     drawn = np.cumsum(np.asarray(cf.debt_draw_usd, dtype=float).ravel())

@@ -15,7 +15,7 @@ from hashpivot.exceptions import InputError
 from hashpivot.io import load_emission_factors
 from hashpivot.models import load_portfolio, parse_portfolio
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 ERCOT = float(load_emission_factors().set_index("region").loc["ERCOT", "tco2_per_mwh"])
 NYISO = float(load_emission_factors().set_index("region").loc["NYISO", "tco2_per_mwh"])
 

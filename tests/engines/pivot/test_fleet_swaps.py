@@ -17,7 +17,7 @@ from hashpivot.engines.pivot.inputs import resolve_sites
 from hashpivot.engines.pivot.uplift_cache import site_dispatch_uplift
 from hashpivot.models import Portfolio, parse_portfolio
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
 CONTRACT = ('  kind = "fixed"\n  price_usd_per_mwh = 38.0         # reported: Riot 3.7 c/kWh, '
             'IREN 3.8, MARA 4.0 [USD/MWh]\n')
 FLEET_END = "  uptime_fraction = 0.95\n\n  [[sites.cost_items]]"

@@ -22,7 +22,7 @@ from hashpivot.io.regulation import load_regulation_rules, read_regulation_rules
 from hashpivot.models import load_portfolio, parse_portfolio
 from hashpivot.optimize import resolve_problem
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 HEADER = ("rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
           "connected_after,connected_before,effect,value,effective_start,effective_end,"
           "source,summary\n")

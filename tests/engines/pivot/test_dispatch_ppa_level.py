@@ -62,7 +62,7 @@ def _pivot_uplift(site: Any, power_price_usd_per_mwh: float) -> float:
     power price, with a margin large enough that the month is mined: its uplift less
     what the miners' use of the PPA adds to its worth with no miners (``P_on - P_idle``:
     the engine's gain over its always-on, which has the PPA, leaves it out; ``P_idle``
-    is the site's, not in the uplift: test_pivot_dispatch_ppa_value.py). [USD/MW/month]"""
+    is the site's, not in the uplift: test_dispatch_ppa_value.py). [USD/MW/month]"""
     u, note = measure_dispatch_uplift(site)
     assert u is not None, note
     u = u.for_fleet(2000.0)

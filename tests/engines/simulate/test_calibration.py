@@ -10,7 +10,7 @@ from hashpivot.engines.simulate import _index_contract
 from hashpivot.exceptions import InputError
 from hashpivot.models import load_portfolio
 
-SITE = Path(__file__).parents[1] / "data" / "simulate_site.toml"
+SITE = Path(__file__).parents[2] / "data" / "simulate_site.toml"
 
 
 def test_the_index_contract_of_the_site_found_by_the_one_lookup_rule() -> None:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.engines.test_pivot_dispatch_ppa_site_stream import _portfolio
+from tests.engines.pivot.test_dispatch_ppa_site_stream import _portfolio
 from tests.optimize.conftest import NO_TV, pivot_plan_npv_usd
 
 _START, _FROM, _MONTHS = "2026-01", "2026-04", 36

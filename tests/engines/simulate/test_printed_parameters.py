@@ -16,7 +16,7 @@ from hashpivot.engines.simulate.assumptions import resolved_assumptions
 from hashpivot.models import load_portfolio
 from hashpivot.scenarios import generate_chunk
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
 N = 20_000
 
 

@@ -24,7 +24,7 @@ from hashpivot.exceptions import InputError
 from hashpivot.models.loader import validate_data
 from hashpivot.models.portfolio import Portfolio
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dispatch-west-texas.toml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "dispatch-west-texas.toml"
 
 
 def _portfolio(**site: Any) -> Portfolio:

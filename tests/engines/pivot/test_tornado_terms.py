@@ -19,7 +19,7 @@ import pytest
 from hashpivot.engines import pivot as pv
 from hashpivot.models import parse_portfolio
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
 #: The example's lines that set the three inputs.
 RATE, TERM, GROWTH = ("discount_rate = 0.10", "lease_term_years = 12 ",
                       "btc_price_growth_per_year = 0.10")
@@ -94,7 +94,7 @@ def test_a_run_at_the_switching_value_breaks_even(old: str, base: str, variable:
     x = row["switching_input"]
     assert row["low_input"] < x < row["high_input"]
     # Brent's method stops within 1e-6 of the range: the difference there is within
-    # 1e-5 of its swing (as test_pivot_switching's capex run)
+    # 1e-5 of its swing (as test_switching's capex run)
     again = _diffs(_run(old, f"{field} = {x!r}"))[0]
     assert again == pytest.approx(0.0, abs=1e-5 * (d_lo - d_hi))
 

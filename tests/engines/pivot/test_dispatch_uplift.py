@@ -521,7 +521,7 @@ def test_with_a_ppa_the_adder_mapping_stays_close_to_the_engine(level: float,
     # the flexibility alone: less what the miners' use adds to the PPA's worth with no
     # miners (P_on - P_idle; P_idle, the site's, is not in the uplift), which the
     # engine's gain over its always-on (that has the PPA) leaves out
-    # (test_pivot_dispatch_ppa_value.py)
+    # (test_dispatch_ppa_value.py)
     idle = u.supply_idle_usd_per_mw_month(np.array([[level * index + 10.0]]), HOURS_PER_MONTH)
     assert idle is not None
     got = float(b["uplift_usd_per_mw_month"][0, 0]
@@ -557,7 +557,7 @@ def test_a_min_up_time_says_how_the_fleet_is_switched_and_what_the_limit_left() 
     assert _unimproved_note({1.0: {"windows": 366, "windows_unimproved": 0}}) == ""
 
 
-_WEST_TEXAS = Path(__file__).parents[2] / "examples" / "dispatch-west-texas.toml"
+_WEST_TEXAS = Path(__file__).parents[3] / "examples" / "dispatch-west-texas.toml"
 
 
 @cache

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
-from tests.engines.test_pivot_dispatch_ppa_value import _index_mean_usd_per_mwh
+from tests.engines.pivot.test_dispatch_ppa_value import _index_mean_usd_per_mwh
 from tests.optimize.conftest import NO_TV, pivot_plan_npv_usd, portfolio, site_toml
 
 _MARKET = "ercot:LZ_WEST"

@@ -13,7 +13,7 @@ from hashpivot.engines.pivot.taxes import strategy_taxes
 from hashpivot.models import parse_portfolio
 from hashpivot.models.tax import TaxSpec
 
-EXAMPLE = (Path(__file__).parents[2] / "examples" / "pivot-200mw.toml").read_text()
+EXAMPLE = (Path(__file__).parents[3] / "examples" / "pivot-200mw.toml").read_text()
 
 
 def _run(tax: str = ""):  # type: ignore[no-untyped-def]

@@ -370,7 +370,7 @@ def test_example_tornado_is_monotonic_in_btc_price_and_hashrate_growth(variable:
     from hashpivot.engines.pivot.market import margin_response, market_start
     from hashpivot.models import load_portfolio
 
-    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    pf = load_portfolio(Path(__file__).parents[3] / "examples" / "pivot-200mw.toml")
     spec = pv._pivot_spec(pf)
     sites = pv.resolve_sites(pf)
     n = spec.horizon_years * 12

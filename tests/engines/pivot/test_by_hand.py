@@ -26,7 +26,7 @@ from hashpivot.engines.pivot import cashflows as cashflows_module
 from hashpivot.models import load_portfolio, parse_portfolio
 from tests.portfolio_toml import contract, portfolio_toml, site, site_opex, table
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
 
 GROSS_MW, PUE, START, BUILD = 50.0, 1.25, 2, 4  # the hall: construction from month 2
 IT_MW = GROSS_MW / PUE

@@ -15,7 +15,7 @@ from hashpivot.models import load_portfolio, parse_portfolio
 from tests.engines.pivot_inputs import BASE_TOML
 from tests.engines.simulate_inputs import at_zero_volatility
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
 
 
 def _with_rates(pf, mining: float, hosting: float):  # type: ignore[no-untyped-def]

@@ -196,7 +196,7 @@ def test_a_market_given_without_its_year_is_its_latest_bundled_year() -> None:
     from hashpivot.engines.dispatch import load_prices
     from hashpivot.models import load_portfolio
 
-    site = load_portfolio(Path(__file__).parents[2] / "examples"
+    site = load_portfolio(Path(__file__).parents[3] / "examples"
                           / "dispatch-west-texas.toml").sites[0]
     bare = load_prices(site, None, "ercot:HB_WEST")
     full = load_prices(site, None, "ercot:HB_WEST:2024")

@@ -16,7 +16,7 @@ from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.engines.simulate.calibration import load_power_fit
 from hashpivot.models import load_portfolio
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "pivot-200mw.toml"
 
 

@@ -165,7 +165,7 @@ def test_monte_carlo_errors_are_standard_errors_and_cover_the_mean() -> None:
     assert st["npv_mean_ci95_half_usd"] == pytest.approx(1.959964 * stats.sem(x))
     assert st["npv_vs_baseline_mean_ci95_half_usd"] == pytest.approx(1.959964 * stats.sem(d))
     p = st["prob_beats_baseline"]
-    # the farther end of the Wilson score interval (tests/engines/test_simulate_share_error
+    # the farther end of the Wilson score interval (tests/engines/simulate/test_share_error
     # inverts the score test); within z^2 / n of the Wald half-width (that much at 0 or 1)
     assert st["prob_beats_baseline_ci95_half"] == pytest.approx(share_ci95_half(p, x.size))
     assert st["prob_beats_baseline_ci95_half"] == pytest.approx(
@@ -320,7 +320,7 @@ def test_example_at_zero_volatility_agrees_with_pivot_at_the_default_horizon(
 
     from hashpivot.models import load_portfolio
 
-    pf = load_portfolio(Path(__file__).parents[2] / "examples" / example)
+    pf = load_portfolio(Path(__file__).parents[3] / "examples" / example)
     spec = pf.scenario or ScenarioSpec()
     pf = pf.model_copy(
         update={"scenario": spec.model_copy(update={**ZERO_VOL, "anchor": "deterministic",
@@ -348,7 +348,7 @@ def test_a_levered_npv_at_zero_volatility_is_pivot_s_at_the_equity_rate() -> Non
     from tests.engines.simulate_inputs import at_zero_volatility
 
     pf = at_zero_volatility(load_portfolio(
-        Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"))
+        Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"))
     assert pf.financing is not None and pf.pivot is not None
     assert pf.financing.equity_discount_rate != pf.pivot.discount_rate  # teeth
     want = pivot.run_pivot(pf)
@@ -382,7 +382,7 @@ def test_a_levered_npv_without_financing_is_pivot_s_at_its_discount_rate() -> No
     from hashpivot.models import load_portfolio
     from tests.engines.simulate_inputs import at_zero_volatility
 
-    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    pf = load_portfolio(Path(__file__).parents[3] / "examples" / "pivot-200mw.toml")
     assert pf.pivot is not None
     pf = at_zero_volatility(pf.model_copy(update={"financing": None, "pivot": pf.pivot.model_copy(
         update={"mining_discount_rate": 0.15, "hosting_discount_rate": 0.08})}))
@@ -418,7 +418,7 @@ def test_deterministic_pivot_path_is_the_monte_carlo_center(center: str) -> None
     from hashpivot.models import load_portfolio
     from hashpivot.scenarios import generate_chunk
 
-    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    pf = load_portfolio(Path(__file__).parents[3] / "examples" / "pivot-200mw.toml")
     spec = (pf.scenario or ScenarioSpec()).model_copy(
         update={"price_center": center, "btc_volatility_per_year": 0.55}
     )
@@ -456,7 +456,7 @@ def test_deterministic_path_is_the_monte_carlo_center_with_the_margin_response(
     from hashpivot.models import load_portfolio
     from hashpivot.scenarios import generate_chunk
 
-    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    pf = load_portfolio(Path(__file__).parents[3] / "examples" / "pivot-200mw.toml")
     # 70 USD/MWh: the marginal fleet falls below cost after the 2028 halving
     spec = (pf.scenario or ScenarioSpec()).model_copy(
         update={"price_center": center, "btc_volatility_per_year": 0.55,
@@ -502,7 +502,7 @@ def test_forced_sales_ex_capex_on_the_example() -> None:
     from hashpivot.models import load_portfolio
     from hashpivot.reports.simulate import forced_sales_frame
 
-    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    pf = load_portfolio(Path(__file__).parents[3] / "examples" / "pivot-200mw.toml")
     res = simulate(pf, SimulationConfig(n_paths=300, seed=7, chunk_paths=150))
     conv = res.strategy_stats("convert_all")
     assert conv["prob_forced_sale"] == 1.0 and conv["expected_forced_sale_btc"] > 10
@@ -533,7 +533,7 @@ def test_the_treasury_does_not_repay_project_debt_at_the_horizon() -> None:
     from hashpivot.engines.simulate.chunk import treasury_deduction_usd
     from hashpivot.models import load_portfolio
 
-    pf = load_portfolio(Path(__file__).parents[2] / "examples" / "pivot-200mw.toml")
+    pf = load_portfolio(Path(__file__).parents[3] / "examples" / "pivot-200mw.toml")
     spec = (pf.scenario or ScenarioSpec()).model_copy(
         update={**ZERO_VOL, "anchor": "deterministic", "price_model": "gbm"}
     )

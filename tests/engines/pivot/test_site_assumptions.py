@@ -16,7 +16,7 @@ from hashpivot.models import CostItem, load_portfolio, parse_portfolio
 from tests.engines.pivot_inputs import base_toml
 from tests.portfolio_toml import contract, portfolio_toml, site, table
 
-EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
+EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
 
 
 def _by_name(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:

@@ -14,7 +14,7 @@ from hashpivot.models import Portfolio, parse_portfolio
 from hashpivot.models.risk import ScenarioSpec
 from tests.engines.simulate_inputs import ZERO_VOL as ZERO_VOLATILITY
 
-EXAMPLE = (Path(__file__).parents[2] / "examples" / "pivot-200mw.toml").read_text()
+EXAMPLE = (Path(__file__).parents[3] / "examples" / "pivot-200mw.toml").read_text()
 TAX = "\n[pivot.tax]\nincome_tax_rate = 0.21\n"
 ZERO_VOL = {**ZERO_VOLATILITY, "anchor": "deterministic", "price_model": "gbm"}
 
