@@ -1,5 +1,5 @@
 """Tests of ``hashpivot dispatch`` (typer CLI); the engine's tests are in
-tests/engines/test_dispatch.py and test_dispatch_resolve.py."""
+tests/engines/dispatch/test_dispatch.py and test_resolve.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Tests of ``hashpivot pivot`` and ``hashpivot deals`` (typer CLI); the engine's tests are
-in tests/engines/test_pivot.py."""
+in tests/engines/pivot/test_pivot.py."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
 The same arithmetic as the numpy expressions at the end of
 :func:`hashpivot.engines.pivot.cashflows._cash_flows_resolved` (which are the readable
 reference and serve small path counts), element by element in the same order, so the
-figures are bitwise identical (``tests/engines/test_fleet.py``). numpy makes about ten
+figures are bitwise identical (``tests/engines/pivot/test_fleet.py``). numpy makes about ten
 passes over ``(paths, months)`` arrays for the power cost, opex, capex, energy and the
 unlevered and levered flows; this loop reads each input once and writes each output once.
 Compiled on first use and cached on disk (``cache=True``); releases the GIL.

@@ -3,7 +3,7 @@
 The same arithmetic as the numpy expressions of
 :func:`hashpivot.engines.pivot.mining._site_mining` (which is the readable reference
 and serves small path counts), element by element in the same order, so the figures are
-bitwise identical (``tests/engines/test_fleet.py``). numpy needs about a dozen passes over
+bitwise identical (``tests/engines/pivot/test_fleet.py``). numpy needs about a dozen passes over
 ``(paths, months)`` arrays for these five outputs; this loop reads its inputs once and
 writes each output once. Compiled on first use and cached on disk (``cache=True``);
 releases the GIL.

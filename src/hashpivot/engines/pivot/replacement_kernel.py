@@ -4,7 +4,7 @@
 The same arithmetic as two calls of
 :func:`hashpivot.engines.pivot.replacement.mw_cash_flow_usd` (without a dispatch uplift)
 and their difference, element by element in the same order, so the figures are bitwise
-identical (``tests/engines/test_fleet.py``). numpy makes about fifteen passes
+identical (``tests/engines/pivot/test_fleet.py``). numpy makes about fifteen passes
 over ``(paths, months)`` arrays for them; this loop reads each input once and writes the
 difference once. Compiled on first use and cached on disk (``cache=True``); releases the
 GIL.

@@ -4,7 +4,7 @@ and :func:`resale`.
 The same arithmetic as the numpy expressions of
 :func:`hashpivot.engines.pivot.cashflows._site_cash_flows` (which are the readable
 reference and serve small path counts), element by element in the same order, so the
-figures are bitwise identical (``tests/engines/test_fleet.py``). numpy makes three
+figures are bitwise identical (``tests/engines/pivot/test_fleet.py``). numpy makes three
 passes over ``(paths, months)`` arrays for each, two of them into new arrays; one loop
 (a row of months times a grid of paths and months, then a row or two added) reads its
 inputs once and writes the result once. Compiled on first use and cached on

@@ -261,7 +261,7 @@ def _gain_curve(site: Site, prices: pd.Series, first: DispatchResult, hp: pd.Ser
     the anchors, the relaxed curve's shape between them. (One exact run at ``k = 1``
     scaling the relaxed curve was off by up to 12 % with a ramp limit and, with flexible
     AI load, where ``G(1)`` was used at every margin, by up to 77 %; the anchors keep it
-    within 3.3 % on the test sites, ``tests/engines/test_pivot_dispatch_uplift.py``.)
+    within 3.3 % on the test sites, ``tests/engines/pivot/test_dispatch_uplift.py``.)
     """
     from hashpivot.engines.dispatch import run_dispatch
 

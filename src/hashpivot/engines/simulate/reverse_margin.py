@@ -5,7 +5,7 @@ cash costs) exceeds the value of the BTC mined, or when the fleet is curtailed a
 (it mines nothing because power costs more than the hash earns); *total* adds the non-cash
 costs (depreciation, stock-based compensation). One compiled pass over paths and months
 (numba, cached) instead of a dozen numpy passes; the counts are those of the numpy
-expressions (``tests/engines/test_simulate.py`` checks them against numpy).
+expressions (``tests/engines/simulate/test_reverse_margin.py`` checks them against numpy).
 """
 
 from __future__ import annotations
