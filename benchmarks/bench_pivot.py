@@ -162,7 +162,7 @@ def main() -> None:
     }
     ref_paths, t_paths = pairs(one_path, many_paths, args.pairs)
     # a dispatching site: the uplift measured afresh, against the file without dispatch
-    from hashpivot.engines.pivot import uplift_cache
+    from hashpivot.engines.pivot.uplift import cache as uplift_cache
     from hashpivot.models import load_portfolio
 
     example = Path(__file__).resolve().parents[1] / "examples" / "portfolio.toml"

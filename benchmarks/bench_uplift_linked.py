@@ -8,7 +8,7 @@ between intervals, the fast path at 21 multipliers) and with its intervals linke
   LP over the year);
 * ``flexible AI``: 30 MW of AI load of which 30 % moves within a day (an LP too).
 
-A linked site pays the exact runs at :data:`~hashpivot.engines.pivot.dispatch_uplift.
+A linked site pays the exact runs at :data:`~hashpivot.engines.pivot.uplift.measurement.
 ANCHORS` (one before 2026-12-04) on top of the fast path's curve. In alternating pairs
 (reference, linked) after one untimed call of each; reported: the ratio linked /
 reference of each pair, median [min, max], the load average before and after and the
@@ -50,7 +50,7 @@ def variants() -> dict[str, Any]:
 
 def measure(site: Any) -> None:
     """One measurement of the site's curve (no cache)."""
-    from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+    from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
 
     uplift, note = measure_dispatch_uplift(site)
     assert uplift is not None, note

@@ -7,7 +7,7 @@ are ``level`` times the price year's and whose revenue per MW is ``k0`` times it
 reference is the dispatch engine run on that month directly (its net margin gain over
 always-on per MW and month). Printed per case: the relative error's median of absolute
 values and its worst point. The figures quoted in ``hashpivot/engines/pivot/
-dispatch_uplift.py`` come from this script (seconds: the fast path).
+uplift/curve.py`` come from this script (seconds: the fast path).
 
 Run: ``.venv/bin/python scripts/measure_uplift_accuracy.py``
 """
@@ -34,8 +34,8 @@ def main() -> None:
     from tests.optimize.conftest import portfolio, site_toml
 
     from hashpivot.engines.dispatch import load_prices, run_dispatch
-    from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
-    from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+    from hashpivot.engines.pivot.uplift.curve import MonthMargin
+    from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
     from hashpivot.units import HOURS_PER_MONTH
 
     base = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",

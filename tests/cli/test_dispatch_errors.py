@@ -115,7 +115,7 @@ def test_pivot_leaves_out_the_flexibility_of_a_market_not_bundled_with_a_note(
     mining flat and says why, with the bundled markets, naming no input it does not take
     (a helper's first fix refused these, so a PJM site with a ``[sites.dispatch]`` table
     could not be valued at all)."""
-    from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+    from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
 
     site = load_portfolio(_example(tmp_path, '"ercot:HB_WEST"', f'"{market}"'))
     uplift, note = measure_dispatch_uplift(site.sites[0])
@@ -130,7 +130,7 @@ def test_a_market_year_not_bundled_leaves_the_flexibility_out_with_a_note(
         tmp_path: Path) -> None:
     """A valid market whose year is not bundled: its prices are merely not there, a note
     (the flexibility left out), naming no input pivot does not take."""
-    from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+    from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
 
     site = load_portfolio(_example(tmp_path, '"ercot:HB_WEST"', '"ercot:HB_WEST:2019"'))
     uplift, note = measure_dispatch_uplift(site.sites[0])

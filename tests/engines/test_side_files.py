@@ -3,7 +3,7 @@ engine, whatever the working folder: the same file gives the same verdict wherev
 run from.
 
 The dispatch engine read them beside the file; pivot, simulate and optimize measured a
-dispatching site's flexibility (:mod:`hashpivot.engines.pivot.uplift_measurement`) with
+dispatching site's flexibility (:mod:`hashpivot.engines.pivot.uplift.measurement`) with
 the names read against the working folder, so a relative ``emissions_file`` was "not
 found" from another folder and the flat mining value was used: another verdict.
 """
@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines.pivot import run_pivot
-from hashpivot.engines.pivot.uplift_cache import clear_dispatch_uplift_cache
+from hashpivot.engines.pivot.uplift.cache import clear_dispatch_uplift_cache
 from hashpivot.engines.simulate import SimulationConfig, prepare
 from hashpivot.models import load_portfolio
 from hashpivot.models.file_refs import with_files_beside
@@ -187,7 +187,7 @@ def test_an_edited_side_file_is_measured_again(moved: Path, monkeypatch: pytest.
     """The curves are kept per site and process; one measured from a side file is measured
     again once the file changes (a notebook kept the old curve until the cache was
     cleared), and not otherwise."""
-    import hashpivot.engines.pivot.uplift_cache as um
+    import hashpivot.engines.pivot.uplift.cache as um
 
     calls: list[str] = []
     real = um.measure_dispatch_uplift

@@ -18,7 +18,7 @@ cash flows, computed once per path, not one valuation per (site, quarter):
 
 A site's contracted supply's (``[sites.dispatch.ppa]`` block, ``[sites.dispatch.
 renewable]`` plant) worth with no miners is the site's in every plan
-(:mod:`~hashpivot.engines.pivot.supply_stream`): no coefficient, a constant of the
+(:mod:`~hashpivot.engines.pivot.uplift.supply_stream`): no coefficient, a constant of the
 baseline (:mod:`hashpivot.optimize.scenarios`); only what the miners' use of it adds is
 in the mining flows per MW, as pivot counts it.
 
@@ -58,8 +58,8 @@ from hashpivot.engines.pivot.cost_dates import (
 from hashpivot.engines.pivot.fleet import at_costs, site_market
 from hashpivot.engines.pivot.hosting_flows import months_after_horizon
 from hashpivot.engines.pivot.mining import _site_mining
-from hashpivot.engines.pivot.ppa_term import site_at_horizon
 from hashpivot.engines.pivot.tranches import tranche_site
+from hashpivot.engines.pivot.uplift.ppa_term import site_at_horizon
 from hashpivot.hosting.project import hosting_cash_flows_from_spec
 from hashpivot.market import MarketPaths
 from hashpivot.models.hosting import HostingProjectSpec
@@ -359,7 +359,7 @@ def mining_flows_per_mw(
     # each MW mines while installed and its site connected, as pivot mines it
     running = availability.running_share(t_site, market.periods)
     tv_site = horizon_site(t_site, market.periods) if has_dates(site) else None
-    # (and with the dispatch curve in force at the horizon: a PPA's term, ppa_term.py)
+    # (and with the dispatch curve in force at the horizon: a PPA's term, uplift/ppa_term.py)
     tv_site = site_at_horizon(tv_site or t_site, market.periods) or tv_site
     sm = site_market(t_site, spec, market, reference) if tv_site is not None else None
     m = _site_mining(t_site, running, spec, market, sm, reference=reference)

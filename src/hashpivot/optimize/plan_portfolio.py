@@ -13,7 +13,7 @@ NPV in the optimizer (``tests/optimize/test_plan_portfolio.py``).
 :func:`plan_portfolio_notes` lists what the optimizer valued that those engines do not
 (tenants' signing probabilities, the order machines are displaced in), written at the head
 of the file by :func:`plan_portfolio_toml`. (A ``[sites.dispatch]`` site's flexibility is
-valued by all three: :mod:`hashpivot.engines.pivot.dispatch_uplift`; the regulation rules
+valued by all three: :mod:`hashpivot.engines.pivot.uplift.curve`; the regulation rules
 too: a rule's fee is paid and a fleet where no new mining is allowed kept by all three.)
 """
 

@@ -31,8 +31,8 @@ from hashpivot.engines.pivot import SiteInputs
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share
 from hashpivot.engines.pivot.fleet import center_market
-from hashpivot.engines.pivot.supply_stream import site_supply_usd, supply_at_horizon_usd
 from hashpivot.engines.pivot.terminal import site_stream_value_at_horizon_usd
+from hashpivot.engines.pivot.uplift.supply_stream import site_supply_usd, supply_at_horizon_usd
 from hashpivot.engines.simulate.signing import signing_draws
 from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
@@ -95,7 +95,7 @@ class ScenarioCoefficients:
     site_terminal_usd : ndarray (K,) or None
         The terminal value of the sites' streams that no plan changes (a
         contracted supply's (PPA block, renewable plant) worth with no miners,
-        :mod:`~hashpivot.engines.pivot.supply_stream`), in ``baseline_npv_usd`` and in every
+        :mod:`~hashpivot.engines.pivot.uplift.supply_stream`), in ``baseline_npv_usd`` and in every
         plan's, outside ``baseline_terminal_usd`` and its floor; None: none. [USD]
     """
 
@@ -134,7 +134,7 @@ def coefficients_on_market(
             (connected_share(site.connection_date, market.periods)
              * cost_profile(site, "sga", market.periods) * disc).sum())
         # the contracted supply's worth with no miners, the site's in every plan
-        # (supply_stream.py): a constant of the plans, as pivot counts it; its terminal
+        # (uplift/supply_stream.py): a constant of the plans, as pivot counts it; its terminal
         # value not floored
         supply = site_supply_usd(site, market)
         if supply is not None:

@@ -2,7 +2,7 @@
 (``dispatch_uplift.csv`` and a chart), for ``pivot --out``, ``simulate --out`` and the
 dashboard's run pages (:func:`uplift_figure`).
 
-The figures are those the run counted (:mod:`hashpivot.engines.pivot.dispatch_uplift`),
+The figures are those the run counted (:mod:`hashpivot.engines.pivot.uplift.curve`),
 recorded with the resolved assumptions (``dispatch_uplift_central_usd_per_mw_month``
 of each site's facts, :mod:`hashpivot.engines.pivot.site_assumptions`).
 """
@@ -40,7 +40,7 @@ def dispatch_uplift_frame(site_facts: list[dict[str, Any]]) -> pd.DataFrame:
     ``price_level`` (``lambda``, the month's index price level [-]),
     ``gain_usd_per_mw_month`` (``lambda (G(k) - D(k)) + D(k)``, ``D`` the set-rate part,
     plus the grid adder's term,
-    :meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`),
+    :meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.breakdown`),
     ``whole_month_saving_usd_per_mw_month`` (what the monthly model's curtailment already
     saves) and ``uplift_usd_per_mw_month``
     (what the run counted per MW still mining) [USD/MW/month], ``revenue_share`` and

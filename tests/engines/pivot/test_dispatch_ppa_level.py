@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
-from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
-from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+from hashpivot.engines.pivot.uplift.curve import MonthMargin
+from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
 from hashpivot.units import HOURS_PER_MONTH
 from tests.optimize.conftest import portfolio, site_toml
 

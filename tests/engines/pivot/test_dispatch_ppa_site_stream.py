@@ -6,7 +6,7 @@ its share up): on 44.1 MW of miners on ERCOT LZ_WEST (mean index 59.8 USD/MWh) a
 financial PPA at 20 USD/MWh, worth 13.9 M USD a year whatever the site's load, made
 converting 19.1 MW of the machines look 6.0 M USD a year worse than without the PPA.
 Now ``P_idle`` (the block with no miners) is counted from the site's whole fleet in
-every strategy (:mod:`hashpivot.engines.pivot.supply_stream`), and only ``P_on - P_idle``
+every strategy (:mod:`hashpivot.engines.pivot.uplift.supply_stream`), and only ``P_on - P_idle``
 (what the miners' use of it adds) with the MW still mining.
 """
 
@@ -157,7 +157,7 @@ def test_with_an_adder_the_block_moves_convert_less_keep_through_each_mw_mining(
     from hashpivot.engines import pivot
     from hashpivot.engines.pivot.discounting import line_rates
     from hashpivot.engines.pivot.fleet import market_mining
-    from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+    from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
     from hashpivot.finance import discount_factors, periodic_rate
     from hashpivot.units import HOURS_PER_MONTH
 

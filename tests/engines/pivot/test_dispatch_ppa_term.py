@@ -1,6 +1,6 @@
 """A PPA block's term (``[sites.dispatch.ppa] start`` and ``end``): within its window the
 site is valued as without a term, before its start and after its end as the same site
-without the block (:mod:`hashpivot.engines.pivot.ppa_term`).
+without the block (:mod:`hashpivot.engines.pivot.uplift.ppa_term`).
 
 The site: 44.1 MW of miners on ERCOT LZ_WEST, an index contract at 45 USD/MWh with a 10
 USD/MWh grid adder (so the block moves the miners' flexibility and their adder: the
@@ -208,7 +208,7 @@ def test_a_replacement_decided_after_the_end_is_the_site_s_without_the_block() -
 def test_the_months_outside_the_window_by_hand() -> None:
     """``start = 2027-07``, ``end = 2030-12``: 2027-06 and 2031-01 are outside, 2027-07
     and 2030-12 inside; either bound alone cuts one side only."""
-    from hashpivot.engines.pivot.ppa_term import PpaTerm
+    from hashpivot.engines.pivot.uplift.ppa_term import PpaTerm
 
     months = pd.PeriodIndex(["2027-06", "2027-07", "2030-12", "2031-01"], freq="M")
     for start, end, outside in (("2027-07", "2030-12", [True, False, False, True]),
@@ -351,7 +351,7 @@ def test_an_edited_start_selects_the_months_again_without_measuring_again(
     """The curves are kept per site and process without the block's window (the block is
     measured on the price year whatever its term): a site whose ``start`` was edited gets
     the same two curves, not measured again, with its new window."""
-    import hashpivot.engines.pivot.uplift_cache as um
+    import hashpivot.engines.pivot.uplift.cache as um
 
     calls: list[object] = []
     real = um.measure_dispatch_uplift

@@ -112,8 +112,8 @@ def test_the_months_settlement_is_the_engines_at_the_months_level(kind: str,
     fixed contract the engine's always-on resells the block where the index beats the
     fixed price and buys at that price instead; 1e-9: the always-on schedule does not
     move with the level, so the mapping is exact)."""
-    from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
-    from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+    from hashpivot.engines.pivot.uplift.curve import MonthMargin
+    from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
     from hashpivot.units import HOURS_PER_MONTH
 
     def site(ppa: float | None) -> Any:

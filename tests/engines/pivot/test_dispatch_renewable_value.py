@@ -9,7 +9,7 @@ a year) at 28 USD/MWh is worth 1.57 M USD a year always on in the engine (its al
 net margin 16.51 against 14.94 M USD without it), at 100 USD/MWh it loses 1.28 M USD,
 and keep-mining's first year was 10.32 M USD with either or none. The plant's
 settlement is now counted with the PPA's as the site's contracted supply
-(:mod:`~hashpivot.engines.pivot.supply_settlement`).
+(:mod:`~hashpivot.engines.pivot.uplift.supply_settlement`).
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def test_the_ai_loads_4cp_charge_is_not_the_miners() -> None:
     import numpy as np
 
     from hashpivot.engines.dispatch import load_prices, run_dispatch
-    from hashpivot.engines.pivot.uplift_measurement import (
+    from hashpivot.engines.pivot.uplift.measurement import (
         MULTIPLIERS,
         measure_dispatch_uplift,
     )
@@ -126,7 +126,7 @@ def test_the_ai_loads_4cp_charge_is_not_the_miners() -> None:
     per = HOURS_PER_MONTH / float(site.fleet_power_mw) / float(
         np.sum(problem.interval_hours_series))  # [USD over the prices' year -> /MW/month]
     # the gain as it was: the dispatch's over always-on less the whole always-on charge
-    from hashpivot.engines.pivot.uplift_measurement import _gain_curve
+    from hashpivot.engines.pivot.uplift.measurement import _gain_curve
 
     hp = problem.hashprice_usd_per_ph_day_series
     import pandas as pd

@@ -1,5 +1,5 @@
 """The flexibility of a dispatching site at each month's margin
-(hashpivot.engines.pivot.dispatch_uplift), against the dispatch engine run directly.
+(hashpivot.engines.pivot.uplift.curve), against the dispatch engine run directly.
 
 The reference of each figure is the dispatch engine itself (``run_dispatch`` with the
 hashprice and prices scaled), with the whole-month part recomputed from its always-on
@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
-from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
-from hashpivot.engines.pivot.uplift_measurement import (
+from hashpivot.engines.pivot.uplift.curve import DispatchUplift, MonthMargin
+from hashpivot.engines.pivot.uplift.measurement import (
     ANCHORS,
     MULTIPLIERS,
     measure_dispatch_uplift,
@@ -467,7 +467,7 @@ def test_a_monte_carlo_chunk_takes_the_curve_its_task_carries(
     task carries it: a chunk run in a process that has not measured it (a Dask worker; here
     the cache cleared and measuring made to fail) gives bitwise the chunk of the process
     that did."""
-    from hashpivot.engines.pivot import uplift_cache
+    from hashpivot.engines.pivot.uplift import cache as uplift_cache
     from hashpivot.engines.simulate import SimulationConfig, prepare, run_chunk
 
     pf = portfolio(site_toml("A", **_SITE, adder=3.0,
@@ -541,7 +541,7 @@ def test_a_min_up_time_says_how_the_fleet_is_switched_and_what_the_limit_left() 
     u, note = measure_dispatch_uplift(site)
     assert u is not None and "dispatch milp on" in note
     assert "; MILP with min up 2 / down 1 intervals per block of at most 5 MW: " in note
-    from hashpivot.engines.pivot.uplift_measurement import _solver_note, _unimproved_note
+    from hashpivot.engines.pivot.uplift.measurement import _solver_note, _unimproved_note
 
     assert _solver_note({"solver": "lp", "commitment_note": "commitment_block_mw is not "
                          "used"}) == "; commitment_block_mw is not used"

@@ -168,8 +168,8 @@ def test_a_dispatching_sites_forecast_gain_is_its_realised_npv_change() -> None:
     Replacing (10 J/TH machines at 2 USD/TH) pays at month 12, not at month 24."""
     import dataclasses
 
-    from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
-    from hashpivot.engines.pivot.uplift_measurement import MULTIPLIERS
+    from hashpivot.engines.pivot.uplift.curve import DispatchUplift
+    from hashpivot.engines.pivot.uplift.measurement import MULTIPLIERS
 
     pf = _portfolio(power=40.0, capex=2.0, years=3, variable=4e6, eff=10.0)
     market = _flat_market(36, hashprice_scale=0.8, halving_at=13)
@@ -331,8 +331,8 @@ def test_with_a_dispatch_uplift_replacement_still_never_lowers_keep_minings_npv(
     (``alpha`` of always-on's mining revenue per MWh; 0: none)."""
     import dataclasses
 
-    from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
-    from hashpivot.engines.pivot.uplift_measurement import MULTIPLIERS
+    from hashpivot.engines.pivot.uplift.curve import DispatchUplift
+    from hashpivot.engines.pivot.uplift.measurement import MULTIPLIERS
 
     pf = _portfolio(kind="index" if index else "fixed", power=power, years=years,
                     every=every, eff=eff, capex=capex, tv=tv, variable=variable)

@@ -14,7 +14,7 @@ import pytest
 
 from hashpivot.engines import pivot as pv
 from hashpivot.engines.pivot.inputs import resolve_sites
-from hashpivot.engines.pivot.uplift_cache import site_dispatch_uplift
+from hashpivot.engines.pivot.uplift.cache import site_dispatch_uplift
 from hashpivot.models import Portfolio, parse_portfolio
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"

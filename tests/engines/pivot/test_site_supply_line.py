@@ -54,7 +54,7 @@ def test_every_plans_npv_is_as_before(tail: str, mw: float) -> None:
 def _flows(mw: float) -> tuple[Any, Any]:
     from hashpivot.engines import pivot
     from hashpivot.engines.pivot.inputs import resolve_sites
-    from hashpivot.engines.pivot.supply_stream import site_supply_usd
+    from hashpivot.engines.pivot.uplift.supply_stream import site_supply_usd
 
     pf = _portfolio(20.0, "physical", NO_TV, adder=10.0)
     market = pivot.deterministic_market(pf, pd.Period(_START, "M"), _MONTHS)

@@ -39,7 +39,7 @@ def test_the_stream_is_the_blocks_settlement_whatever_the_slots(swap: bool) -> N
     measured per); it was 7.30 M with the swap."""
     from hashpivot.engines import pivot
     from hashpivot.engines.pivot.inputs import resolve_sites
-    from hashpivot.engines.pivot.supply_stream import site_supply_usd
+    from hashpivot.engines.pivot.uplift.supply_stream import site_supply_usd
 
     pf = _with_ppa(swap)
     if swap:

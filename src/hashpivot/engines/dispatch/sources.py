@@ -223,7 +223,7 @@ def contract_market(site: Site, remedy: str = "") -> MarketKey | None:
     (:func:`~hashpivot.io.bundled_markets.market_with_year`): bad input to ``dispatch``
     without a price file; ``pivot``, whose dispatch uplift is measured on these prices,
     refuses only a reference that is no market reference and notes the others, valuing
-    mining flat (:func:`~hashpivot.engines.pivot.uplift_measurement.measure_dispatch_uplift`).
+    mining flat (:func:`~hashpivot.engines.pivot.uplift.measurement.measure_dispatch_uplift`).
 
     Parameters
     ----------

@@ -47,9 +47,8 @@ Modules, one concept each: :mod:`~hashpivot.engines.pivot.inputs` (resolved site
 :mod:`~hashpivot.engines.pivot.strategies` (conversion plans),
 :mod:`~hashpivot.engines.pivot.fleet` (market-only fleet arrays and replacement decisions),
 :mod:`~hashpivot.engines.pivot.replacement` (the valuation of one MW behind each decision),
-:mod:`~hashpivot.engines.pivot.dispatch_uplift` and
-:mod:`~hashpivot.engines.pivot.uplift_measurement` (a dispatching site's flexibility by
-month, and its measurement),
+:mod:`~hashpivot.engines.pivot.uplift` (a package: a dispatching site's flexibility and
+contracted supply by month, measured on the price year; its names are its modules'),
 :mod:`~hashpivot.engines.pivot.mining` (a site's mining on the paths),
 :mod:`~hashpivot.engines.pivot.cashflows` (monthly cash flows),
 :mod:`~hashpivot.engines.pivot.results` (valuation and results),

@@ -55,11 +55,11 @@ from hashpivot.engines.pivot.inputs import (
     resolve_sites,
 )
 from hashpivot.engines.pivot.mining import _site_mining, runs_compiled
-from hashpivot.engines.pivot.ppa_term import site_at_horizon
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy
-from hashpivot.engines.pivot.supply_stream import site_supply_usd, supply_at_horizon_usd
 from hashpivot.engines.pivot.terminal import at_horizon_mw
 from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw
+from hashpivot.engines.pivot.uplift.ppa_term import site_at_horizon
+from hashpivot.engines.pivot.uplift.supply_stream import site_supply_usd, supply_at_horizon_usd
 from hashpivot.engines.standing import standing_portfolio
 from hashpivot.hosting.project import HostingCashFlows
 from hashpivot.market import MarketPaths
@@ -131,7 +131,7 @@ def _site_cash_flows(
         mined_mw = mw * running_share(part, market.periods)  # installed and connected
         mined_total = mined_total + mined_mw
         tv_part = horizon_site(part, market.periods) if has_dates(part) else None
-        # (and with the dispatch curve in force at the horizon: a PPA's term, ppa_term.py)
+        # (and with the dispatch curve in force at the horizon: a PPA's term, uplift/ppa_term.py)
         tv_part = site_at_horizon(tv_part or part, market.periods) or tv_part
         if tv_part is not None and part_shared is None:  # one fleet for both (below)
             part_shared = site_market(part, spec, market)
@@ -208,7 +208,7 @@ def _site_cash_flows(
     if purchase.any():  # fleet capex, after the terminal value's final year took its own
         mining["replacement_capex"] = mining["replacement_capex"] + purchase
     # the contracted supply's worth with no miners: the site's, from its whole fleet's MW,
-    # in every strategy alike (a conversion ends no contract; supply_stream.py), a line
+    # in every strategy alike (a conversion ends no contract; uplift/supply_stream.py), a line
     # of its own (CashFlows.site_supply_usd), not in the mining power cost
     supply = site_supply_usd(site, market)
     paths = (market.n_paths,)

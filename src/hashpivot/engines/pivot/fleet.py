@@ -22,13 +22,13 @@ import pandas as pd
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.engines.pivot.availability import retires_within, running_share
 from hashpivot.engines.pivot.cost_dates import cost_profile
-from hashpivot.engines.pivot.dispatch_uplift import MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.replacement import (
     MwValuation,
     replacement_gain_usd_per_mw,
 )
 from hashpivot.engines.pivot.tranches import fleet_tranches
+from hashpivot.engines.pivot.uplift.curve import MonthMargin
 from hashpivot.engines.standing import standing_portfolio
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
@@ -66,7 +66,7 @@ class SiteMarket:
         (:func:`replacement_gain_usd_per_mw`); replaced where positive. [USD/MW]
     uplift_usd_per_mw_month : ndarray or None
         The site's dispatch flexibility at each path's and month's margin
-        (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`),
+        (:meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.usd_per_mw_month`),
         after decay and replacements; None without ``[sites.dispatch]``. [USD/MW/month]
     dispatch_revenue_share : ndarray or None
         The share of a full month's mining revenue (and BTC) the dispatching site keeps in
@@ -127,11 +127,11 @@ def uplift_arguments(
     power_price_usd_per_mwh: FloatArray,
 ) -> MonthMargin:
     """What a dispatching site's uplift depends on each month
-    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`):
+    (:meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.usd_per_mw_month`):
     the gross hash price (``market``'s) times ``th_s_per_mw``, the power price, the margin
     of one MW running all month (``hashprice_usd_per_th_day`` is net of uptime and pool
     fee), the month's hours, the site's variable costs per MW and the months (a PPA's
-    term: :mod:`~hashpivot.engines.pivot.ppa_term`)."""
+    term: :mod:`~hashpivot.engines.pivot.uplift.ppa_term`)."""
     days = market.days_per_period
     margin = (th_s_per_mw * hashprice_usd_per_th_day
               - (HOURS_PER_DAY * site.uptime_fraction) * power_price_usd_per_mwh) * days

@@ -36,7 +36,7 @@ class MiningAtHorizon:
     supply_usd : ndarray, shape (P,), or float
         The final year of the site's contracted supply's (``[sites.dispatch.ppa]``,
         ``[sites.dispatch.renewable]``) worth with no miners
-        (:func:`~hashpivot.engines.pivot.supply_stream.site_supply_usd`: the same in every
+        (:func:`~hashpivot.engines.pivot.uplift.supply_stream.site_supply_usd`: the same in every
         strategy), valued on its own, not floored with mining; 0 without one. [USD/year]
     """
 
@@ -139,7 +139,7 @@ class CashFlows:
     site_supply_usd : ndarray or None
         The sites' contracted supply (``[sites.dispatch.ppa]`` block, ``[sites.dispatch.
         renewable]`` plant) worth with no miners, a stream of each site in every strategy
-        (:mod:`~hashpivot.engines.pivot.supply_stream`; a credit positive, a dear
+        (:mod:`~hashpivot.engines.pivot.uplift.supply_stream`; a credit positive, a dear
         contract's loss negative): a line of its own, in EBITDA and the free cash flows,
         in neither business line's EBITDA (:attr:`mining_ebitda_usd`,
         :attr:`hosting_ebitda_usd`), discounted at the mining line's rate (the mining

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
-from hashpivot.engines.pivot.uplift_cache import site_dispatch_uplift
+from hashpivot.engines.pivot.uplift.cache import site_dispatch_uplift
+from hashpivot.engines.pivot.uplift.curve import DispatchUplift
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.mining.slots import SwapUnit, swap_units
 from hashpivot.models.financing import FinancingSpec
@@ -86,7 +86,7 @@ class SiteInputs:
     dispatch_uplift : DispatchUplift or None
         Value of the site's interval-by-interval flexibility (``[sites.dispatch]``) at each
         month's margin, added to each month's mining of the MW still mining
-        (:mod:`hashpivot.engines.pivot.dispatch_uplift`); None without
+        (:mod:`hashpivot.engines.pivot.uplift.curve`); None without
         ``[sites.dispatch]``.
     dispatch_uplift_note : str
         How it was measured (empty without ``[sites.dispatch]``).

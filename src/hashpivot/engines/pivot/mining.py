@@ -124,7 +124,7 @@ def _dispatched(
     without ``[sites.dispatch]``).
 
     Its net margin is the monthly model's plus the uplift of the MW mining
-    (:mod:`~hashpivot.engines.pivot.dispatch_uplift`); in a month it mines some
+    (:mod:`~hashpivot.engines.pivot.uplift.curve`); in a month it mines some
     intervals (worth more than off with the variable costs of the energy it mines: the
     monthly model runs it, or the cheap hours of a curtailed month pay), its revenue and
     BTC are a full month's times the dispatch's revenue share at the month's margin, its

@@ -19,9 +19,9 @@ import numpy as np
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share, horizon_site
 from hashpivot.engines.pivot.discounting import line_rates
-from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
 from hashpivot.engines.pivot.inputs import SiteInputs
-from hashpivot.engines.pivot.ppa_term import site_at_horizon
+from hashpivot.engines.pivot.uplift.curve import DispatchUplift, MonthMargin
+from hashpivot.engines.pivot.uplift.ppa_term import site_at_horizon
 from hashpivot.finance import periodic_rate
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
@@ -90,12 +90,12 @@ class MwValuation:
         of the forecast's reference); None: the same. [-]
     months : pandas.PeriodIndex or None
         The months valued (``uplift``'s PPA term takes each month's curve from them:
-        :mod:`~hashpivot.engines.pivot.ppa_term`); None: not dated.
+        :mod:`~hashpivot.engines.pivot.uplift.ppa_term`); None: not dated.
     horizon_uplift : tuple of (DispatchUplift or None) or None
         The curve in force at the horizon's last month, with which the terminal value's
         final year is mined, where the final year's months do not all have it (a PPA
         ending or starting within it:
-        :func:`~hashpivot.engines.pivot.ppa_term.site_at_horizon`); None: the final
+        :func:`~hashpivot.engines.pivot.uplift.ppa_term.site_at_horizon`); None: the final
         year's months as they are.
     """
 
@@ -218,7 +218,7 @@ def mw_cash_flow_usd(
     ``power = energy per MW x price`` and the variable opex (the month is mined), else 0
     (curtailed); with a
     dispatching site's ``uplift``, plus its value at the month's margin
-    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.usd_per_mw_month`,
+    (:meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.usd_per_mw_month`,
     the gross hash price being ``gross_per_net`` times the net one), the variable opex
     then in proportion to the share of the month's always-on energy the dispatch uses
     (its ``running_share``). Arrays broadcast against each other (months on the last
@@ -226,7 +226,7 @@ def mw_cash_flow_usd(
     :meth:`MwValuation.final_year_flows_usd`), each month's revenue as mined (the
     dispatch's share of it) is taken a year on: times ``year_ahead``, the months mined or
     curtailed as they are. ``months``: the months of the last axis (a PPA's term takes
-    each month's curve from them: :mod:`~hashpivot.engines.pivot.ppa_term`).
+    each month's curve from them: :mod:`~hashpivot.engines.pivot.uplift.ppa_term`).
     """
     rev = th_s_per_mw * hashprice_usd_per_th_day
     rev *= days

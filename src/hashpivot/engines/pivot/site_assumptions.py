@@ -24,8 +24,8 @@ from hashpivot.engines.mining_terms import (
     power_contract_row,
     power_contract_text,
 )
-from hashpivot.engines.pivot.ppa_term import term_text
-from hashpivot.engines.pivot.supply_stream import CONVENTION as SUPPLY_CONVENTION
+from hashpivot.engines.pivot.uplift.ppa_term import term_text
+from hashpivot.engines.pivot.uplift.supply_stream import CONVENTION as SUPPLY_CONVENTION
 from hashpivot.models.hosting import LEASE_TERM_FIELDS
 from hashpivot.units import MONTHS_PER_YEAR
 
@@ -77,7 +77,7 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
     months some run), ``by_entry`` each entry's mean
     (several entries only), and
     ``by_month`` what each entry's uplift is made of month by month
-    (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`; a row per
+    (:meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.breakdown`; a row per
     entry and month, ``fleet_entry`` naming the entry)."""
     import numpy as np
 

@@ -172,7 +172,7 @@ def mining_value_at_horizon_usd(
     floored once more, with the SG&A (mining stops if the machines kept do not cover it).
     A portfolio of one tranche is valued as its final year, ``V(x - SGA)``. A site's
     contracted supply's worth with no miners (``MiningAtHorizon.supply_usd``,
-    the same in every strategy: :mod:`~hashpivot.engines.pivot.supply_stream`) is added on
+    the same in every strategy: :mod:`~hashpivot.engines.pivot.uplift.supply_stream`) is added on
     its own, not floored (:func:`site_stream_value_at_horizon_usd`).
 
     Parameters
@@ -212,10 +212,11 @@ def mining_value_at_horizon_usd(
 def site_stream_value_at_horizon_usd(spec: TerminalValueSpec, final_year_usd: FloatArray,
                                      discount_rate: float) -> FloatArray:
     """Value at the horizon of a site's stream that every strategy carries (its
-    contracted supply's worth with no miners, :mod:`~hashpivot.engines.pivot.supply_stream`): the
-    mining method's factor times its final year, not floored (``f x S``: ``f`` the exit
-    multiple or :func:`~hashpivot.terminal_value.gordon_factor`, 0 with ``none``), so
-    the same in every strategy whatever mines. [USD]
+    contracted supply's worth with no miners,
+    :mod:`~hashpivot.engines.pivot.uplift.supply_stream`): the mining method's factor times
+    its final year, not floored (``f x S``: ``f`` the exit multiple or
+    :func:`~hashpivot.terminal_value.gordon_factor`, 0 with ``none``), so the same in every
+    strategy whatever mines. [USD]
 
     Parameters
     ----------

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.engines.pivot.uplift_cache import remember_dispatch_uplifts
+from hashpivot.engines.pivot.uplift.cache import remember_dispatch_uplifts
 from hashpivot.engines.simulate.reverse_margin import reverse_margin_counts
 from hashpivot.engines.simulate.signing import OutcomeGroup, outcome_groups, signing_draws
 from hashpivot.engines.simulate.task import BASELINE, ChunkResult, ChunkTask

@@ -36,7 +36,7 @@ from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.strategies import within_horizon
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as _describe_tv
-from hashpivot.engines.pivot.uplift_cache import measured_dispatch_uplifts
+from hashpivot.engines.pivot.uplift.cache import measured_dispatch_uplifts
 from hashpivot.engines.simulate.assumptions import PRE_TAX, after_tax_note
 from hashpivot.engines.simulate.calibration import (
     _index_contract,

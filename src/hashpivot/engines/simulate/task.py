@@ -82,7 +82,7 @@ class ChunkTask:
     signing_tenants: tuple[str, ...] = ()
     signing_probabilities: tuple[float, ...] = ()
     # the dispatch flexibility curves, measured once where the task is built
-    # (engines.pivot.uplift_cache.measured_dispatch_uplifts): a worker takes them
+    # (engines.pivot.uplift.cache.measured_dispatch_uplifts): a worker takes them
     # instead of measuring them again
     dispatch_uplifts: tuple[tuple[str, Any], ...] = ()
 

@@ -8,9 +8,9 @@ response and avoids 4CP peaks; what that adds depends on the margin. When hashpr
 high only the price spikes are worth curtailing; after a halving many more hours are, and
 in a month whose mean price loses money the cheap hours are still worth mining.
 
-:func:`~hashpivot.engines.pivot.uplift_measurement.measure_dispatch_uplift` runs the
+:func:`~hashpivot.engines.pivot.uplift.measurement.measure_dispatch_uplift` runs the
 dispatch engine on the bundled prices of the site's market with its hashprice scaled by
-each multiplier ``k`` of :data:`~hashpivot.engines.pivot.uplift_measurement.MULTIPLIERS`
+each multiplier ``k`` of :data:`~hashpivot.engines.pivot.uplift.measurement.MULTIPLIERS`
 (``k = 1``: the price year's own hashprice) and keeps ``G(k)``, its net margin gain over
 always-on operation as the monthly model counts it, per MW of the fleet and month
 (:meth:`DispatchUplift.gain` between and beyond the multipliers). The monthly model's
@@ -76,11 +76,11 @@ financial PPA netting 5.7 USD/MWh was scaled 8.9-fold and curtailed the mining t
 runs every hour). ``G`` is a gain over the engine's always-on, which already takes the
 energy of a PPA block and of a renewable plant and pays their prices: this contracted
 supply's own settlement is counted on its own
-(:mod:`~hashpivot.engines.pivot.supply_settlement`): ``P_on - P_idle``, what the miners' use
+(:mod:`~hashpivot.engines.pivot.uplift.supply_settlement`): ``P_on - P_idle``, what the miners' use
 of it adds at the month's index level, is added to ``gain_t`` (floored with mining); its
 worth with no miners, ``P_idle``, is no part of the uplift: the site's in every strategy,
 from its whole fleet's MW (:meth:`DispatchUplift.supply_idle_usd_per_mw_month`,
-:mod:`~hashpivot.engines.pivot.supply_stream`; a conversion ends no contract). Until
+:mod:`~hashpivot.engines.pivot.uplift.supply_stream`; a conversion ends no contract). Until
 2026-12-07 the supply was left out (a 40 MW PPA at 20 USD/MWh on an index averaging 59.8,
 worth 13.9 M USD a year to 44.1 MW of miners, moved keep-mining by nothing), then the PPA
 briefly went whole with the MW still mining, the renewable plant still left out. The uplift
@@ -99,8 +99,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.engines.pivot.ppa_term import PpaTerm, term_breakdown
-from hashpivot.engines.pivot.supply_settlement import SupplySettlement
+from hashpivot.engines.pivot.uplift.ppa_term import PpaTerm, term_breakdown
+from hashpivot.engines.pivot.uplift.supply_settlement import SupplySettlement
 from hashpivot.units import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class MonthMargin:
         dates). [USD/MW/month]
     months : pandas.PeriodIndex or None
         The months of the last axis: a curve with a PPA term takes each from the curve in
-        force then (:mod:`~hashpivot.engines.pivot.ppa_term`); None: not dated (the
+        force then (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`); None: not dated (the
         curve with the block in every month).
     """
 
@@ -200,11 +200,11 @@ class DispatchUplift:
     supply : SupplySettlement or None
         What the site's contracted supply (its PPA block, its renewable plant) is worth
         always on and with no miners, per MW of the fleet and month of the price year
-        (:mod:`~hashpivot.engines.pivot.supply_settlement`; None: neither, or a curve built
+        (:mod:`~hashpivot.engines.pivot.uplift.supply_settlement`; None: neither, or a curve built
         by hand).
     ppa_term : PpaTerm or None
         The PPA block's window and the curve measured without it, in force outside the
-        window (:mod:`~hashpivot.engines.pivot.ppa_term`); None: no term (this curve in
+        window (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`); None: no term (this curve in
         every month).
     """
 
@@ -312,7 +312,7 @@ class DispatchUplift:
         worth with no miners in each month
         (at its index level, over its ``hours`` [h]), per MW of the fleet; a stream of
         the site, counted in every strategy from its whole fleet's MW
-        (:func:`~hashpivot.engines.pivot.supply_stream.site_supply_usd`); None without
+        (:func:`~hashpivot.engines.pivot.uplift.supply_stream.site_supply_usd`); None without
         either. With a PPA term and ``months`` (those of the last axis), the months outside
         the block's window are those of the curve without it (0 without a renewable
         plant). [USD/MW/month]"""
@@ -340,7 +340,7 @@ class DispatchUplift:
         the running share (:meth:`breakdown`). With ``v = 0``, ``max(0, margin + gain) -
         max(0, margin)``. With a PPA block or a renewable plant ``gain`` has ``P_on -
         P_idle``, what the
-        miners' use of it adds (:mod:`~hashpivot.engines.pivot.supply_settlement`); its
+        miners' use of it adds (:mod:`~hashpivot.engines.pivot.uplift.supply_settlement`); its
         worth with no miners, ``P_idle``, is the site's, not here
         (:meth:`supply_idle_usd_per_mw_month`). [USD/MW/month]"""
         return self.breakdown(month)["uplift_usd_per_mw_month"]
@@ -369,8 +369,8 @@ class DispatchUplift:
             [USD/MW/month]; of which ``P_idle`` is the site's stream, counted apart from
             the uplift (:meth:`supply_idle_usd_per_mw_month`), and the rest in the uplift.
             With a PPA term and dated months (``month.months``), each month's figures
-            are those of the curve in force then (:mod:`~hashpivot.engines.pivot.
-            ppa_term`).
+            are those of the curve in force then
+            (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`).
         """
         if self.ppa_term is not None and month.months is not None:
             outside = self.ppa_term.outside(month.months)

@@ -1,7 +1,7 @@
 """What a dispatching site's contracted supply (its PPA block and its renewable plant) is
 worth in a month, always on and with no miners.
 
-The dispatch engine's flexibility ``G`` (:mod:`~hashpivot.engines.pivot.dispatch_uplift`)
+The dispatch engine's flexibility ``G`` (:mod:`~hashpivot.engines.pivot.uplift.curve`)
 is a gain over the engine's own always-on schedule, which already takes the energy of a
 ``[sites.dispatch.ppa]`` block and of a ``[sites.dispatch.renewable]`` plant and pays
 their prices: ``G`` is the same with them as without them (no adder), so their own value
@@ -28,7 +28,7 @@ use of the supply adds (the adder it saves; on energy that may not be resold, th
 no longer wastes), is part of mining's month, floored with it, per MW still mining; the
 rest, ``P_idle``, is the site's whether the miners run or not, counted from the whole
 fleet's MW in every strategy, a conversion included
-(:mod:`~hashpivot.engines.pivot.supply_stream`: converting miners ends neither contract).
+(:mod:`~hashpivot.engines.pivot.uplift.supply_stream`: converting miners ends neither contract).
 Until 2026-12-07 the whole PPA settlement went with the MW still mining and a MW converted
 gave its share up; the renewable plant was not counted at all (20 MW of solar at 28
 USD/MWh on LZ_WEST, worth 1.57 M USD a year to 44.1 MW of miners always on in the engine,
@@ -71,7 +71,7 @@ class SupplySettlement:
     fleet_power_mw : float
         The MW the figures are per: the fleet the dispatch engine ran (a swap's fleet at
         the start, each slot's first entry, not its slots' power); the site's stream is
-        the per-MW figure times these MW (:func:`~hashpivot.engines.pivot.supply_stream.
+        the per-MW figure times these MW (:func:`~hashpivot.engines.pivot.uplift.supply_stream.
         site_supply_usd`). 0: not known (a settlement built by hand). [MW]
     """
 

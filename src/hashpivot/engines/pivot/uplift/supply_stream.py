@@ -2,7 +2,7 @@
 ``[sites.dispatch.renewable]`` plant) worth with no miners: a stream of the site, the same
 in every strategy.
 
-:mod:`~hashpivot.engines.pivot.supply_settlement` splits what the supply is worth in a
+:mod:`~hashpivot.engines.pivot.uplift.supply_settlement` splits what the supply is worth in a
 month into ``P_idle``, its worth with no miners (a financial block, a contract for
 differences, settles its whole volume whatever the site's load; a physical block and the
 plant's output serve the AI load and are resold at the index where the contracts allow
@@ -15,7 +15,7 @@ not its slots' power), from its connection on, in keep-mining and every
 conversion alike, months curtailed included (:func:`site_supply_usd`; ``pivot``,
 ``simulate`` and ``optimize`` alike): it does not move ``NPV(convert) - NPV(keep)``. Only
 ``P_on - P_idle`` goes with the MW still mining, in each month's dispatch uplift, floored
-with mining (:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown`).
+with mining (:meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.breakdown`).
 
 Until 2026-12-07 the whole PPA settlement went with the MW still mining: a MW converted
 gave its share up, so a cheap block weighed against converting and a dear one for it (a
@@ -26,7 +26,7 @@ The renewable plant has no term, nor a PPA block without ``start`` or ``end``: t
 settle through the horizon as the price year repeats. A block with ``[sites.dispatch.ppa]
 start`` settles from that month, one with ``end`` through that month; outside them the
 site has no PPA: its stream is that of the site without the block (0 without a renewable
-plant) and each month's uplift that site's (:mod:`~hashpivot.engines.pivot.ppa_term`).
+plant) and each month's uplift that site's (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`).
 After the horizon the stream is valued by the mining line's method on its final year,
 with the curve in force at the horizon's last month (:func:`supply_at_horizon_usd`: a
 block ended within the horizon, or starting after it, leaves none;
@@ -44,7 +44,7 @@ from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.fleet import site_power_price_usd_per_mwh
 from hashpivot.engines.pivot.inputs import SiteInputs
-from hashpivot.engines.pivot.ppa_term import site_at_horizon
+from hashpivot.engines.pivot.uplift.ppa_term import site_at_horizon
 from hashpivot.market import MarketPaths
 from hashpivot.terminal_value import final_year_usd
 from hashpivot.units import HOURS_PER_DAY
@@ -99,7 +99,7 @@ def supply_at_horizon_usd(site: SiteInputs, market: MarketPaths,
                           supply: FloatArray | None) -> FloatArray | float:
     """The final year of the site's stream ``supply`` (:func:`site_supply_usd`) as the
     terminal value takes it: each month with the curve in force at the horizon's last
-    month (:func:`~hashpivot.engines.pivot.ppa_term.site_at_horizon`: a PPA block that
+    month (:func:`~hashpivot.engines.pivot.uplift.ppa_term.site_at_horizon`: a PPA block that
     ends within the final year leaves none of its months, one that starts within it all
     of them), shape (P,); 0 without a stream. [USD/year]
 

@@ -3,17 +3,17 @@ force each month.
 
 From ``start`` up to and including ``end`` (the block's window) a site with the block is
 valued as without a term: its uplift curve measured with the block
-(:mod:`~hashpivot.engines.pivot.dispatch_uplift`) and its contracted supply's worth with
-no miners, ``P_idle`` (:mod:`~hashpivot.engines.pivot.supply_stream`). Before ``start``
+(:mod:`~hashpivot.engines.pivot.uplift.curve`) and its contracted supply's worth with
+no miners, ``P_idle`` (:mod:`~hashpivot.engines.pivot.uplift.supply_stream`). Before ``start``
 (a plant commissioned later) and from the month after ``end`` the site has no PPA: each
 month's uplift and ``P_idle`` are those of the curve measured on the same site without
 the block (``ppa = None``: the dispatch without cheap or dear block energy schedules
 otherwise), so ``P_idle`` is 0 unless a renewable plant stays. The curve without the
 block is :class:`PpaTerm`'s ``without``, measured and cached as the first
-(:mod:`~hashpivot.engines.pivot.uplift_cache`);
-:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown` takes each
+(:mod:`~hashpivot.engines.pivot.uplift.cache`);
+:meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.breakdown` takes each
 month from the curve in force then (:func:`term_breakdown`), where its
-:class:`~hashpivot.engines.pivot.dispatch_uplift.MonthMargin` names the months. The
+:class:`~hashpivot.engines.pivot.uplift.curve.MonthMargin` names the months. The
 terminal value takes the final year with the curve in force at the horizon's last month
 (:func:`site_at_horizon`): a block ended within the horizon, or starting after it, leaves
 no stream after it.
@@ -31,8 +31,8 @@ import pandas as pd
 from hashpivot.arrays import BoolArray, FloatArray
 
 if TYPE_CHECKING:
-    from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift, MonthMargin
     from hashpivot.engines.pivot.inputs import SiteInputs
+    from hashpivot.engines.pivot.uplift.curve import DispatchUplift, MonthMargin
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def term_text(start: str | None, end: str | None) -> str:
 
 def term_breakdown(within: DispatchUplift, term: PpaTerm, month: MonthMargin,
                    outside: BoolArray) -> dict[str, FloatArray]:
-    """:meth:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift.breakdown` of each
+    """:meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.breakdown` of each
     month from the curve in force then: ``within`` (the curve with the block, no term) in
     the block's window, ``term.without`` (or flat mining, when not measured) where
     ``outside`` (T,). A figure only one curve has (the supply's settlement) is 0 in the

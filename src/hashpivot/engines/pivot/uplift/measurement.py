@@ -4,8 +4,8 @@
 dispatch`) on the bundled prices of the site's market with its hashprice scaled by each
 multiplier ``k`` of :data:`MULTIPLIERS` (``k = 1``: the price year's own hashprice; a site
 whose intervals are linked, exactly at :data:`ANCHORS`) and keeps the curve that
-:class:`~hashpivot.engines.pivot.dispatch_uplift.DispatchUplift` maps onto each month.
-:mod:`~hashpivot.engines.pivot.uplift_cache` measures each distinct site once per
+:class:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift` maps onto each month.
+:mod:`~hashpivot.engines.pivot.uplift.cache` measures each distinct site once per
 process and hands the curves to the processes that run a Monte Carlo's chunks.
 """
 
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
-from hashpivot.engines.pivot.supply_settlement import measure_supply_settlement
+from hashpivot.engines.pivot.uplift.curve import DispatchUplift
+from hashpivot.engines.pivot.uplift.supply_settlement import measure_supply_settlement
 from hashpivot.units import HOURS_PER_MONTH
 
 if TYPE_CHECKING:

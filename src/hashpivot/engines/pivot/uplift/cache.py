@@ -1,14 +1,14 @@
 """The dispatch uplift curves of a process: each distinct site measured once.
 
 :func:`site_dispatch_uplift` measures a site's curve
-(:func:`~hashpivot.engines.pivot.uplift_measurement.measure_dispatch_uplift`) the first
+(:func:`~hashpivot.engines.pivot.uplift.measurement.measure_dispatch_uplift`) the first
 time a run asks for it (a run resolves its sites several times: tornado, break-even,
 per-site values, every Monte Carlo chunk) and again only when the side files it was
 measured from change; :func:`measured_dispatch_uplifts` and
 :func:`remember_dispatch_uplifts` hand the curves to the processes that run a Monte
 Carlo's chunks, so that they do not measure them again. A site whose PPA block has a
 ``start`` or an ``end`` has two curves, with and without the block
-(:mod:`~hashpivot.engines.pivot.ppa_term`), each measured and cached as a site's (the
+(:mod:`~hashpivot.engines.pivot.uplift.ppa_term`), each measured and cached as a site's (the
 window is not part of the curve's key: the block is measured on the price year whatever
 its term; it is read from the site on every call).
 """
@@ -20,9 +20,9 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from hashpivot.engines.pivot.dispatch_uplift import DispatchUplift
-from hashpivot.engines.pivot.ppa_term import PpaTerm
-from hashpivot.engines.pivot.uplift_measurement import measure_dispatch_uplift
+from hashpivot.engines.pivot.uplift.curve import DispatchUplift
+from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
+from hashpivot.engines.pivot.uplift.ppa_term import PpaTerm
 
 if TYPE_CHECKING:
     from hashpivot.models import Site
@@ -61,8 +61,9 @@ def site_dispatch_uplift(site: Site) -> Measured:
     """:func:`measure_dispatch_uplift`, computed once per distinct site and process (a run
     resolves its sites several times: tornado, break-even, per-site values, every Monte
     Carlo chunk), or handed over by :func:`remember_dispatch_uplifts`. A PPA block with a
-    ``start`` or an ``end``: the curve with the block, its :class:`~hashpivot.engines.
-    pivot.ppa_term.PpaTerm` holding the curve of the site without it."""
+    ``start`` or an ``end``: the curve with the block, its
+    :class:`~hashpivot.engines.pivot.uplift.ppa_term.PpaTerm` holding the curve of the site
+    without it."""
     measured = _site_curve(site)
     uplift, note = measured
     window = _ppa_window(site)
