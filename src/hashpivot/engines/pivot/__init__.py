@@ -50,7 +50,8 @@ Modules, one concept each: :mod:`~hashpivot.engines.pivot.inputs` (resolved site
 :mod:`~hashpivot.engines.pivot.uplift` (a package: a dispatching site's flexibility and
 contracted supply by month, measured on the price year; its names are its modules'),
 :mod:`~hashpivot.engines.pivot.mining` (a site's mining on the paths),
-:mod:`~hashpivot.engines.pivot.cashflows` (monthly cash flows),
+:mod:`~hashpivot.engines.pivot.site_flows` (a site's monthly flows),
+:mod:`~hashpivot.engines.pivot.cashflows` (a strategy's monthly flows),
 :mod:`~hashpivot.engines.pivot.results` (valuation and results),
 :mod:`~hashpivot.engines.pivot.sensitivity` (tornado, break-even lease) and
 :mod:`~hashpivot.engines.pivot.run` (:func:`run_pivot`). Every name is re-exported here.
@@ -63,7 +64,6 @@ from __future__ import annotations
 from hashpivot.engines.pivot.cashflows import CashFlows, strategy_cash_flows
 from hashpivot.engines.pivot.cashflows import FloatArray as FloatArray
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved as _cash_flows_resolved
-from hashpivot.engines.pivot.cashflows import _site_cash_flows as _site_cash_flows
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market
 from hashpivot.engines.pivot.inputs import _FIXED_CATEGORIES as _FIXED_CATEGORIES
 from hashpivot.engines.pivot.inputs import _SCALED_CATEGORIES as _SCALED_CATEGORIES

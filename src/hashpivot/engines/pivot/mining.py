@@ -3,8 +3,8 @@
 :func:`_site_mining` returns one site's (or one fleet tranche's) monthly BTC, mining
 revenue, power cost, energy, replacement capex and the share of each month it runs, as
 arrays of shape ``(n_paths, n_months)``, for the MW it mines in each month; a
-``[sites.dispatch]`` site runs as :func:`_dispatched` says. The strategy's cash flows
-(:mod:`~hashpivot.engines.pivot.cashflows`) sum it over a site's tranches. From
+``[sites.dispatch]`` site runs as :func:`_dispatched` says. A site's cash flows
+(:mod:`~hashpivot.engines.pivot.site_flows`) sum it over its tranches. From
 :data:`_KERNEL_MIN_PATHS` paths on (:func:`runs_compiled`), this arithmetic and the cash
 flows' run compiled (:mod:`~hashpivot.engines.pivot.mining_kernel`,
 :mod:`~hashpivot.engines.pivot.site_kernel`, :mod:`~hashpivot.engines.pivot.flows_kernel`).

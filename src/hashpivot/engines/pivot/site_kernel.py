@@ -2,7 +2,7 @@
 and :func:`resale`.
 
 The same arithmetic as the numpy expressions of
-:func:`hashpivot.engines.pivot.cashflows._site_cash_flows` (which are the readable
+:func:`hashpivot.engines.pivot.site_flows.site_cash_flows` (which are the readable
 reference and serve small path counts), element by element in the same order, so the
 figures are bitwise identical (``tests/engines/pivot/test_fleet.py``). numpy makes three
 passes over ``(paths, months)`` arrays for each, two of them into new arrays; one loop
