@@ -10,7 +10,8 @@ Each command of ``make demo`` runs as a subprocess of this interpreter (``python
 hashpivot``) with the same environment (``COLUMNS=120``, no network); its stdout,
 stderr and exit code, and every file it writes under ``--out``, are kept. Images are skipped
 (their encoders embed versions), and so are lines that report wall-clock times, which no
-refactor can keep, and each folder's ``run.json`` (its time and code hash change with every
+refactor can keep (also each line of a JSON object of times), and each folder's
+``run.json`` (its time and code hash change with every
 run and commit; ``hashpivot reproduce`` compares a folder with its record). Everything
 else must be byte-identical.
 """
@@ -67,11 +68,25 @@ VOLATILE = re.compile(
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+#: A JSON object of wall-clock times (optimize's ``timing_seconds``, the engines'
+#: ``timings_s``): each of its lines is a time.
+TIMES_OBJECT = re.compile(r'"(timing_seconds|timings_s)"\s*:\s*\{\s*$')
+
+
 def _normalise(text: str) -> str:
     text = UUID.sub("<uuid>", text)  # plotly's random div ids
-    return "\n".join(
-        "<time line>" if VOLATILE.search(line) else line for line in text.splitlines()
-    )
+    out: list[str] = []
+    in_times = False
+    for line in text.splitlines():
+        if in_times:
+            in_times = not line.strip().startswith("}")
+            out.append("<time line>")
+        elif TIMES_OBJECT.search(line):
+            in_times = True
+            out.append("<time line>")
+        else:
+            out.append("<time line>" if VOLATILE.search(line) else line)
+    return "\n".join(out)
 
 
 def record(dest: Path) -> None:
@@ -80,8 +95,11 @@ def record(dest: Path) -> None:
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     env = dict(os.environ, COLUMNS="120", NO_COLOR="1")
-    with tempfile.TemporaryDirectory() as data_dir:
+    with tempfile.TemporaryDirectory() as data_dir, tempfile.TemporaryDirectory() as jit:
         env["HASHPIVOT_DATA_DIR"] = data_dir  # no user updates: bundled data only
+        # an empty numba cache: each recording compiles the kernels on first use, so the
+        # note saying so (and the lines it wraps) is in both or neither
+        env["NUMBA_CACHE_DIR"] = jit
         for name, args in DEMO:
             out = dest / f"{name}.files"
             argv = [a.replace("{out}", str(out)).replace("{dest}", str(dest)) for a in args]
