@@ -20,6 +20,13 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
+from tests.engines.pivot.ppa_inputs import (
+    LZ_WEST_MARKET,
+    PPA_MW,
+    PPA_SITE_YEARS,
+    lz_west_index_mean_usd_per_mwh,
+    ppa_site_portfolio,
+)
 from tests.optimize.conftest import (
     NO_TV,
     engines_center_npvs_usd,
@@ -28,24 +35,8 @@ from tests.optimize.conftest import (
     site_toml,
 )
 
-_MARKET = "ercot:LZ_WEST"
-_PPA_MW = 40.0
 #: a hall of 25 MW from 2026-04 on the 50 MW site: 19.1 MW of its 44.1 MW of miners go
 _CONVERT_MW, _START, _CONVERT_FROM = 25.0, "2026-01", "2026-04"
-_YEARS = 3
-
-
-def _portfolio(ppa: float | None = None, settlement: str = "financial",
-               tail: str = NO_TV, adder: float | None = None, years: int = _YEARS) -> Any:
-    """44.1 MW of miners on an index contract at 45 USD/MWh on ``_MARKET`` with a 40 MW
-    PPA at ``ppa`` USD/MWh (None: none), resale allowed."""
-    spec: dict[str, Any] = {"availability_fraction": 0.95}
-    if ppa is not None:
-        spec["ppa"] = {"volume_mw": _PPA_MW, "price_usd_per_mwh": ppa,
-                       "resale_allowed": True, "settlement": settlement}
-    return portfolio(site_toml("A", region="ERCOT", state="TX", price=45.0, kind="index",
-                               market=_MARKET, hashrate=120.0, adder=adder, dispatch=spec),
-                     years=years, tail=tail)
 
 
 def _phases(mw: float = _CONVERT_MW) -> tuple[Any, ...]:
@@ -59,9 +50,9 @@ def _npv_usd(ppa: float | None, settlement: str, tail: str, converted: bool,
              adder: float | None = None) -> float:
     """The pivot engine's NPV of keep-mining or of the conversion, on the deterministic
     path, with the terminal value ``tail`` asks for. [USD]"""
-    return pivot_plan_npv_usd(_portfolio(ppa, settlement, tail, adder),
+    return pivot_plan_npv_usd(ppa_site_portfolio(ppa, settlement, tail, adder),
                               _phases() if converted else (), pd.Period(_START, "M"),
-                              _YEARS * 12)
+                              PPA_SITE_YEARS * 12)
 
 
 def _convert_less_keep_usd(ppa: float | None, settlement: str, tail: str,
@@ -86,13 +77,6 @@ def test_a_financial_ppa_does_not_move_convert_less_keep(tail: str) -> None:
             - _npv_usd(None, "financial", tail, False)) > 10e6
 
 
-def _index_mean_usd_per_mwh() -> float:
-    site = _portfolio(20.0).sites[0]
-    problem = run_dispatch(site, load_prices(site)).problem
-    h = np.asarray(problem.interval_hours_series, dtype=np.float64)
-    return float(np.sum(np.asarray(problem.price_usd_per_mwh_series) * h) / h.sum())
-
-
 @pytest.mark.parametrize("converted", [False, True], ids=["keep", "convert"])
 def test_every_strategy_carries_the_whole_settlement(converted: bool) -> None:
     """Keep-mining and the conversion alike, the first year with the financial block
@@ -102,13 +86,13 @@ def test_every_strategy_carries_the_whole_settlement(converted: bool) -> None:
     share of it (the conversion's was 9.4 M USD before)."""
     from hashpivot.engines import pivot
 
-    mean = _index_mean_usd_per_mwh()
+    mean = lz_west_index_mean_usd_per_mwh()
 
     def margin_usd(ppa: float | None) -> float:
         pf = portfolio(site_toml("A", region="ERCOT", state="TX", price=mean,
-                                 kind="index", market=_MARKET, hashrate=120.0,
+                                 kind="index", market=LZ_WEST_MARKET, hashrate=120.0,
                                  dispatch={"availability_fraction": 0.95, **(
-                                     {"ppa": {"volume_mw": _PPA_MW, "price_usd_per_mwh": ppa,
+                                     {"ppa": {"volume_mw": PPA_MW, "price_usd_per_mwh": ppa,
                                               "resale_allowed": True,
                                               "settlement": "financial"}}
                                      if ppa is not None else {})}), years=1)
@@ -117,7 +101,7 @@ def test_every_strategy_carries_the_whole_settlement(converted: bool) -> None:
         cf = pivot.strategy_cash_flows(pf, strategy, market)
         return float(np.sum(cf.mining_revenue_usd[0] - cf.net_power_cost_usd[0]))
 
-    by_hand = _PPA_MW * (mean - 20.0) * 8760.0
+    by_hand = PPA_MW * (mean - 20.0) * 8760.0
     assert margin_usd(20.0) - margin_usd(None) == pytest.approx(by_hand, rel=1e-6)
 
 
@@ -129,7 +113,7 @@ def test_a_physical_block_moves_convert_less_keep_by_the_miners_increment_alone(
     of it resold with no miners), 0 here: NPV(convert) - NPV(keep) is the same as
     without the block (1e-9), where the MW converted gave up 40 / 44.1 of its 26,374
     USD/MW-month before."""
-    site = _portfolio(20.0, "physical").sites[0]
+    site = ppa_site_portfolio(20.0, "physical").sites[0]
     r = run_dispatch(site, load_prices(site))
     problem, schedule = r.problem, r.baseline_accounts.schedule
     dt = np.asarray(problem.interval_hours_series, dtype=np.float64)
@@ -137,9 +121,9 @@ def test_a_physical_block_moves_convert_less_keep_by_the_miners_increment_alone(
     grid = np.asarray(problem.grid_purchase_price_usd_per_mwh(), dtype=np.float64)
     used = np.asarray(schedule.ppa_used_mw, dtype=np.float64)
     resold = np.asarray(schedule.ppa_resold_mw, dtype=np.float64)
-    assert float(np.sum(used * dt)) > 0.9 * _PPA_MW * 8760.0  # the miners take the block
+    assert float(np.sum(used * dt)) > 0.9 * PPA_MW * 8760.0  # the miners take the block
     on_usd = float(np.sum((used * grid + resold * index) * dt))
-    idle_usd = float(np.sum(_PPA_MW * index * dt))
+    idle_usd = float(np.sum(PPA_MW * index * dt))
     assert on_usd - idle_usd == pytest.approx(0.0, abs=1e-9 * abs(idle_usd))
     with_ppa = _convert_less_keep_usd(20.0, "physical", NO_TV)
     without = _convert_less_keep_usd(None, "physical", NO_TV)
@@ -161,16 +145,16 @@ def test_with_an_adder_the_block_moves_convert_less_keep_through_each_mw_mining(
     from hashpivot.finance import discount_factors, periodic_rate
     from hashpivot.units import HOURS_PER_MONTH
 
-    u, note = measure_dispatch_uplift(_portfolio(20.0, "physical", adder=10.0).sites[0])
+    u, note = measure_dispatch_uplift(ppa_site_portfolio(20.0, "physical", adder=10.0).sites[0])
     assert u is not None and u.supply is not None, note
     increment = u.supply.fixed_usd_per_mw_month - u.supply.idle_fixed_usd_per_mw_month
-    assert increment == pytest.approx(10.0 * _PPA_MW * HOURS_PER_MONTH / 44.1, rel=1e-9)
+    assert increment == pytest.approx(10.0 * PPA_MW * HOURS_PER_MONTH / 44.1, rel=1e-9)
     assert u.supply.index_usd_per_mw_month == pytest.approx(u.supply.idle_index_usd_per_mw_month,
                                                          rel=1e-9)
 
     def per_mw(ppa: float | None) -> tuple[Any, Any]:
-        pf = _portfolio(ppa, "physical", adder=10.0)
-        market = pivot.deterministic_market(pf, pd.Period(_START, "M"), _YEARS * 12)
+        pf = ppa_site_portfolio(ppa, "physical", adder=10.0)
+        market = pivot.deterministic_market(pf, pd.Period(_START, "M"), PPA_SITE_YEARS * 12)
         mw = [pivot.strategy_cash_flows(pf, pivot.Strategy("s", phases), market)
               .mining_mw[0] for phases in ((), _phases())]
         return market_mining(pf, market)["A"].uplift_usd_per_mw_month[0], mw[0] - mw[1]
@@ -181,13 +165,14 @@ def test_with_an_adder_the_block_moves_convert_less_keep_through_each_mw_mining(
     # flexibility loses (about 5,800 USD/MW-month here), never the block's no-miner
     # worth (about 16,900 USD/MW-month at this path's index level: the uplift had it,
     # 22,600 more than without the block)
-    market = pivot.deterministic_market(_portfolio(None), pd.Period(_START, "M"), _YEARS * 12)
+    market = pivot.deterministic_market(ppa_site_portfolio(None), pd.Period(_START, "M"),
+                                        PPA_SITE_YEARS * 12)
     saving = increment * market.days_per_period * 24.0 / HOURS_PER_MONTH
     assert np.all(u_ppa - u_none > 0.0)
     assert np.all(u_ppa - u_none <= saving * (1.0 + 1e-12))
-    pf = _portfolio(None, adder=10.0)
+    pf = ppa_site_portfolio(None, adder=10.0)
     assert pf.pivot is not None
-    disc = discount_factors(float(periodic_rate(line_rates(pf.pivot).mining)), _YEARS * 12)
+    disc = discount_factors(float(periodic_rate(line_rates(pf.pivot).mining)), PPA_SITE_YEARS * 12)
     by_hand = -float(np.sum(disc * gone * (u_ppa - u_none)))
     moved = (_convert_less_keep_usd(20.0, "physical", NO_TV, 10.0)
              - _convert_less_keep_usd(None, "physical", NO_TV, 10.0))
@@ -204,7 +189,7 @@ def test_simulate_and_optimize_value_the_site_as_pivot_does() -> None:
     from hashpivot.optimize.center_path import expected_value_coefficients
     from hashpivot.optimize.run import coefficient_task, scenario_params
 
-    pf = _portfolio(20.0, "financial", tail="")
+    pf = ppa_site_portfolio(20.0, "financial", tail="")
     ref = {"keep": _npv_usd(20.0, "financial", "", False),
            "convert": _npv_usd(20.0, "financial", "", True)}
     got = engines_center_npvs_usd(pf, _CONVERT_MW, _CONVERT_FROM)

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
+from tests.engines.pivot.ppa_inputs import lz_west_index_mean_usd_per_mwh
 from tests.optimize.conftest import portfolio, site_toml
 
 #: the bundled hourly ERCOT LZ_WEST prices (fast: 8,760 intervals)
@@ -38,13 +39,6 @@ def _portfolio(price: float, ppa: float | None = None, settlement: str = "physic
     return portfolio(site_toml("A", region="ERCOT", state="TX", price=price, kind="index",
                                market=_MARKET, hashrate=120.0,
                                dispatch=spec), years=1)
-
-
-def _index_mean_usd_per_mwh() -> float:
-    site = _portfolio(40.0).sites[0]
-    problem = run_dispatch(site, load_prices(site)).problem
-    h = np.asarray(problem.interval_hours_series, dtype=np.float64)
-    return float(np.sum(np.asarray(problem.price_usd_per_mwh_series) * h) / h.sum())
 
 
 def _first_year(pf: Any) -> Any:
@@ -74,7 +68,7 @@ def test_keep_mining_counts_the_ppa_settlement_at_each_months_index(
     does not move the flexibility here (no adder: a MW curtailed resells the PPA's energy
     at the index a MW of grid energy costs), so the difference is that alone (1e-6 of
     the settlement: rounding of the interpolated shares)."""
-    mean = _index_mean_usd_per_mwh()
+    mean = lz_west_index_mean_usd_per_mwh()
     # the deterministic path carries no power path: every month pays the contract's price
     hours = 8760.0  # 2026's 12 months
     by_hand = _PPA_MW * (mean - ppa_price) * hours
@@ -88,7 +82,7 @@ def test_the_settlement_is_the_engines_always_on_value_of_the_ppa() -> None:
     counts is the dispatch engine's always-on net margin with the PPA less without it
     (13.9 M USD; 1e-3: the deterministic path's months are the price year's mean, the
     year's hours 8,760 as the engine's)."""
-    mean = _index_mean_usd_per_mwh()
+    mean = lz_west_index_mean_usd_per_mwh()
     site = _portfolio(mean, 20.0).sites[0]
     prices = load_prices(site)
     with_ppa = run_dispatch(site, prices).baseline_totals
@@ -152,7 +146,7 @@ def test_pivot_prints_how_the_ppa_settlement_is_counted() -> None:
     gave up its share)."""
     from hashpivot.engines import pivot
 
-    mean = _index_mean_usd_per_mwh()
+    mean = lz_west_index_mean_usd_per_mwh()
     rows = {r["name"]: r for r in pivot.run_pivot(_portfolio(mean, 20.0)).resolved_assumptions()}
     row = rows["[sites.dispatch.ppa] settlement, per MW of the fleet"]
     assert row["value"] == pytest.approx(_PPA_MW * (mean - 20.0) / 44.1 * 730.5, abs=0.5)

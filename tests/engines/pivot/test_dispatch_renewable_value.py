@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
-from tests.engines.pivot.test_dispatch_ppa_value import _index_mean_usd_per_mwh
+from tests.engines.pivot.ppa_inputs import lz_west_index_mean_usd_per_mwh
 from tests.optimize.conftest import NO_TV, pivot_plan_npv_usd, portfolio, site_toml
 
 _MARKET = "ercot:LZ_WEST"
@@ -69,7 +69,7 @@ def test_keep_mining_counts_the_plants_settlement_as_the_engine(solar_price: flo
     net margin with it less without it on the price year: 1.57 M USD at 28 USD/MWh,
     -1.28 M USD at 100 (it was 0; 1e-3: the deterministic path's months are the price
     year's mean, the engine's year 8,760 h as the path's)."""
-    mean = _index_mean_usd_per_mwh()
+    mean = lz_west_index_mean_usd_per_mwh()
     engine = (_engine_always_on_usd(_portfolio(mean, solar_price))
               - _engine_always_on_usd(_portfolio(mean)))
     assert engine == pytest.approx({28.0: 1.572e6, 100.0: -1.282e6}[solar_price], rel=1e-3)
@@ -81,7 +81,7 @@ def test_keep_mining_counts_the_plants_settlement_as_the_engine(solar_price: flo
 def test_the_plant_and_a_ppa_are_one_stream() -> None:
     """With a financial PPA beside the plant the contracted supply is worth both (the
     engine's always-on with both less with neither, 1e-3 as above), counted once."""
-    mean = _index_mean_usd_per_mwh()
+    mean = lz_west_index_mean_usd_per_mwh()
     engine = (_engine_always_on_usd(_portfolio(mean, 28.0, 20.0))
               - _engine_always_on_usd(_portfolio(mean)))
     got = (_first_year_margin_usd(_portfolio(mean, 28.0, 20.0))
@@ -116,7 +116,7 @@ def test_pivot_prints_the_contracted_supplys_settlement() -> None:
     the row is rounded, the year's 8,760 h against 12 x 730.5)."""
     from hashpivot.engines import pivot
 
-    mean = _index_mean_usd_per_mwh()
+    mean = lz_west_index_mean_usd_per_mwh()
     rows = {r["name"]: r for r in
             pivot.run_pivot(_portfolio(mean, 28.0)).resolved_assumptions()}
     row = rows["[sites.dispatch.renewable] settlement, per MW of the fleet"]

@@ -8,36 +8,19 @@ from 2027-07-01, 390.1 MW together, never at the same time.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from hashpivot.engines import pivot as pv
 from hashpivot.engines.pivot.inputs import resolve_sites
 from hashpivot.engines.pivot.uplift.cache import site_dispatch_uplift
 from hashpivot.models import Portfolio, parse_portfolio
-
-EXAMPLE = Path(__file__).parents[3] / "examples" / "pivot-200mw.toml"
-CONTRACT = ('  kind = "fixed"\n  price_usd_per_mwh = 38.0         # reported: Riot 3.7 c/kWh, '
-            'IREN 3.8, MARA 4.0 [USD/MWh]\n')
-FLEET_END = "  uptime_fraction = 0.95\n\n  [[sites.cost_items]]"
-XP = ('  [[sites.fleet]]\n  asic = "Antminer S21 XP"\n  count = 52000\n'
-      '  uptime_fraction = 0.95\n  start = "2027-07-01"\n  capex_usd_per_th = 15.0\n'
-      '  depreciation_years = 4.0\n\n')
-
-
-def _site(swap: bool) -> Portfolio:
-    text = EXAMPLE.read_text()
-    assert CONTRACT in text and FLEET_END in text and "  [sites.hosting]\n" in text
-    text = text.replace(CONTRACT, '  kind = "index"\n  price_usd_per_mwh = 40.0\n'
-                        '  adder_usd_per_mwh = 3.0\n  market = "ercot:HB_WEST"\n')
-    if swap:
-        text = text.replace(FLEET_END, '  uptime_fraction = 0.95\n  end = "2027-06"\n\n'
-                            + XP + "  [[sites.cost_items]]")
-    text = text.replace("  [sites.hosting]\n",
-                        "  [sites.dispatch]\n  availability_fraction = 0.97\n\n"
-                        "  [sites.hosting]\n")
-    return parse_portfolio(text, "swap.toml")
+from tests.engines.pivot.swap_inputs import (
+    CONTRACT,
+    EXAMPLE,
+    FLEET_END,
+    XP,
+    swap_site_portfolio,
+)
 
 
 def test_the_flexibility_of_a_swap_is_measured_on_the_machines_running_at_the_start() -> None:
@@ -45,7 +28,7 @@ def test_the_flexibility_of_a_swap_is_measured_on_the_machines_running_at_the_st
     200 MW import limit and spread the gain over 390 MW (1,135 USD/MW-month against 2,431
     for the S21s alone). Now the S21s are measured, as if alone, and the site's fleet at
     the start is theirs."""
-    swap, alone = _site(True), _site(False)
+    swap, alone = swap_site_portfolio(True), swap_site_portfolio(False)
     assert swap.sites[0].fleet_slots == [[0, 1]]  # teeth: a swap
     measured, plain = site_dispatch_uplift(swap.sites[0])[0], site_dispatch_uplift(
         alone.sites[0])[0]
@@ -63,7 +46,7 @@ def test_a_swap_s_uplift_rows_name_each_entry_once() -> None:
     """The S21 XPs hold two bands of the slot (7.9 MW below the S21s' 191.1, then with
     them): the uplift table had each of their months twice; each entry's months are
     listed once, and the site's mean weighs each by the MW it holds installed."""
-    result = pv.run_pivot(_site(True))
+    result = pv.run_pivot(swap_site_portfolio(True))
     [facts] = result.inputs["site_assumptions"]
     central = facts["dispatch_uplift_central_usd_per_mw_month"]
     rows = central["by_month"]
@@ -86,13 +69,13 @@ def test_dispatch_runs_a_swap_s_fleet_at_the_start_and_says_so() -> None:
     measured, and a note names the S21 XPs left out."""
     from hashpivot.engines.dispatch import load_prices, run_dispatch
 
-    site = _site(True).sites[0]
+    site = swap_site_portfolio(True).sites[0]
     result = run_dispatch(site, load_prices(site))
     assert [t.name for t in result.problem.tranches] == ["Antminer S21"]
     note = result.summary()["fleet_note"]
     assert note.endswith("the dispatch runs the fleet at the start, not fleet[1] "
                          "(Antminer S21 XP)")
-    alone = _site(False).sites[0]
+    alone = swap_site_portfolio(False).sites[0]
     assert "fleet_note" not in run_dispatch(alone, load_prices(alone)).summary()
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.engines.pivot.test_dispatch_ppa_site_stream import _portfolio
+from tests.engines.pivot.ppa_inputs import ppa_site_portfolio
 from tests.optimize.conftest import NO_TV, pivot_plan_npv_usd
 
 _START, _FROM, _MONTHS = "2026-01", "2026-04", 36
@@ -46,7 +46,7 @@ def test_every_plans_npv_is_as_before(tail: str, mw: float) -> None:
     """Keep-mining, a 25 MW hall and the whole site converted: the NPV, the terminal
     value included or not, as before the split (1e-9: the same flows, the power cost and
     the stream apart and summed in EBITDA)."""
-    got = pivot_plan_npv_usd(_portfolio(20.0, "physical", tail, adder=10.0), _phases(mw),
+    got = pivot_plan_npv_usd(ppa_site_portfolio(20.0, "physical", tail, adder=10.0), _phases(mw),
                              pd.Period(_START, "M"), _MONTHS)
     assert got == pytest.approx(_BEFORE[(tail, mw)], rel=1e-9)
 
@@ -56,7 +56,7 @@ def _flows(mw: float) -> tuple[Any, Any]:
     from hashpivot.engines.pivot.inputs import resolve_sites
     from hashpivot.engines.pivot.uplift.supply_stream import site_supply_usd
 
-    pf = _portfolio(20.0, "physical", NO_TV, adder=10.0)
+    pf = ppa_site_portfolio(20.0, "physical", NO_TV, adder=10.0)
     market = pivot.deterministic_market(pf, pd.Period(_START, "M"), _MONTHS)
     cf = pivot.strategy_cash_flows(pf, pivot.Strategy("s", _phases(mw)), market)
     [site] = resolve_sites(pf)

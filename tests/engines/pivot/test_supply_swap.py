@@ -2,7 +2,7 @@
 
 The dispatch engine measures a swap's flexibility, and its contracted supply's worth per
 MW, on the fleet at the start, each slot's first entry (the 52,000 S21s, 191.1 MW, of
-``tests/engines/pivot/test_fleet_swaps.py``'s site); the site's ``fleet_power_mw`` is its slots'
+``tests/engines/pivot/swap_inputs.py``'s site); the site's ``fleet_power_mw`` is its slots'
 power (199.0 MW: the S21 XPs that follow draw more). Until 2026-12-07 the stream of the
 site's worth with no miners multiplied the per-MW figure by the slots' power, so a 40 MW
 financial PPA at 20 USD/MWh was counted 199.0 / 191.1 = 1.041 times over.
@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 
 from hashpivot.models import Portfolio
-from tests.engines.pivot.test_fleet_swaps import _site
+from tests.engines.pivot.swap_inputs import swap_site_portfolio
 
 
 def _with_ppa(swap: bool) -> Portfolio:
     """The swap site (or the S21s alone) with a 40 MW financial PPA at 20 USD/MWh."""
-    pf = _site(swap)
+    pf = swap_site_portfolio(swap)
     site = pf.sites[0]
     assert site.dispatch is not None
     ppa = {"volume_mw": 40.0, "price_usd_per_mwh": 20.0, "resale_allowed": True,
