@@ -6,6 +6,11 @@ and comparing after::
     python scripts/demo_outputs.py record /tmp/before      # on the old tree
     python scripts/demo_outputs.py check --baseline /tmp/before   # on the new tree
 
+To record an older commit from this checkout, give its package first on the path
+(``git worktree add /tmp/old <commit>``, then ``PYTHONPATH=/tmp/old/src python
+scripts/demo_outputs.py record /tmp/before``): the examples are read from this checkout,
+so the paths the outputs name (``rules_file``) are the same in both recordings.
+
 Each command of ``make demo`` runs as a subprocess of this interpreter (``python -m
 hashpivot``) with the same environment (``COLUMNS=120``, no network); its stdout,
 stderr and exit code, and every file it writes under ``--out``, are kept. Images are skipped
