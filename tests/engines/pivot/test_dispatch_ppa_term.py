@@ -28,8 +28,9 @@ from tests.optimize.conftest import (
 _MARKET = "ercot:LZ_WEST"
 _START, _YEARS = "2026-01", 3
 _CONVERT_MW, _CONVERT_FROM = 25.0, "2026-04"
-#: a month within the horizon, before its final year, and one within the final year
-_END, _END_FINAL_YEAR = "2027-03", "2028-06"
+#: a month within the horizon, before its final year, one within the final year, and its
+#: last month
+_END, _END_FINAL_YEAR, _END_HORIZON = "2027-03", "2028-06", "2028-12"
 #: the same for a start (a plant commissioned later), and one after the horizon
 _START_MONTH, _START_FINAL_YEAR, _START_AFTER = "2027-04", "2028-04", "2029-01"
 #: the cash-flow arrays of the mining line compared month by month
@@ -93,15 +94,16 @@ def _months_before(month: str) -> int:
     return int((pd.Period(month, "M") - pd.Period(_START, "M")).n)
 
 
-@pytest.mark.parametrize(("start", "end"), [(None, "2028-12"), (None, "2031-06"),
+@pytest.mark.parametrize(("start", "end"), [(None, "2029-01"), (None, "2031-06"),
                                             ("2026-01", None), ("2025-06", None),
                                             ("2025-06", "2031-06")])
 @pytest.mark.parametrize("converted", [False, True], ids=["keep", "convert"])
 def test_a_window_covering_the_horizon_is_no_term(start: str | None, end: str | None,
                                                   converted: bool) -> None:
-    """``end`` at the horizon's last month (2028-12) or after it, ``start`` at its first
+    """``end`` after the horizon's last month (2029-01, 2031-06), ``start`` at its first
     month (2026-01) or before it, or both: bitwise the figures of the block without
-    either, the terminal value's final year included."""
+    either, the terminal value's final year included (an ``end`` at the last month leaves
+    no block after the horizon: the test of an end at the horizon's last month below)."""
     for tail in (NO_TV, ""):
         a = _cash_flows(True, end, converted, tail, start)
         b = _cash_flows(True, None, converted, tail)
@@ -145,9 +147,10 @@ def test_the_site_stream_stops_at_the_end() -> None:
     assert np.all(w[..., cut:] != 0.0)  # teeth
 
 
-@pytest.mark.parametrize("end", [_END, _END_FINAL_YEAR])
+@pytest.mark.parametrize("end", [_END, _END_FINAL_YEAR, _END_HORIZON])
 def test_the_terminal_value_takes_the_curve_in_force_at_the_horizon(end: str) -> None:
-    """A block ended before or within the final year leaves no stream after the horizon,
+    """A block ended before or within the final year, or with it (2028-12, the horizon's
+    last month: from 2029-01 the site has no PPA), leaves no stream after the horizon,
     and the final year is mined with the curve without the block: the terminal value's
     figures are those of the site without it (bitwise)."""
     termed = _cash_flows(True, end, False, "")
@@ -157,12 +160,12 @@ def test_the_terminal_value_takes_the_curve_in_force_at_the_horizon(end: str) ->
         assert np.all(np.asarray(x.supply_usd) == 0.0)
 
 
-@pytest.mark.parametrize("end", [_END, _END_FINAL_YEAR])
+@pytest.mark.parametrize("end", [_END, _END_FINAL_YEAR, _END_HORIZON])
 def test_simulate_and_optimize_value_a_termed_block_as_pivot_does(end: str) -> None:
     """simulate's deterministic path and the optimizer's central path value keep-mining
-    and the conversion of the site whose block ends in 2027-03, or within the final year
-    (2028-06), as pivot does, the terminal value included (1e-9), and it is not the
-    block without a term (teeth)."""
+    and the conversion of the site whose block ends in 2027-03, within the final year
+    (2028-06) or with it (2028-12), as pivot does, the terminal value included (1e-9),
+    and it is not the block without a term (teeth)."""
     pf = _portfolio(True, end, tail="")
     start, months = pd.Period(_START, "M"), _YEARS * 12
     ref = {name: pivot_plan_npv_usd(pf, _phases(name == "convert"), start, months)
@@ -368,3 +371,50 @@ def test_an_edited_start_selects_the_months_again_without_measuring_again(
     assert a is not None and b is not None and a.ppa_term is not None
     assert b.ppa_term is not None and (b.ppa_term.start, b.ppa_term.end) == ("2027-10", None)
     assert a.ppa_term.start == "2027-04" and b.ppa_term.without is a.ppa_term.without
+
+
+def test_an_end_at_the_horizon_s_last_month_leaves_no_block_after_it() -> None:
+    """``end = 2028-12``, the horizon's last month: every month of the horizon is the
+    block's (bitwise the block without a term), and from 2029-01 the site has no PPA, so
+    the terminal value is the site's without it (bitwise; its stream after the horizon
+    0), not the block's for ever after: with an 8x exit multiple that was 56.2 M USD of
+    the block's 8.78 M USD a year of ``P_idle`` counted after it had ended, one month of
+    ``end`` (2028-11 to 2028-12) moving keep-mining's NPV from 40.7 to 97.5 M USD."""
+    termed = _cash_flows(True, _END_HORIZON, False, "")
+    whole, none = _cash_flows(True, None, False, ""), _cash_flows(False, None, False, "")
+    for name in (*_MINING, "site_supply_usd"):
+        np.testing.assert_array_equal(_array(termed, name), _array(whole, name), err_msg=name)
+    for x, y, z in zip(termed.mining_at_horizon, none.mining_at_horizon,
+                       whole.mining_at_horizon, strict=True):
+        np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
+        assert np.all(np.asarray(x.supply_usd) == 0.0)
+        assert np.all(np.asarray(z.supply_usd) > 1e6)  # teeth: the block's, a year
+    start, months = pd.Period(_START, "M"), _YEARS * 12
+    npv = {end: pivot_plan_npv_usd(_portfolio(True, end, tail=""), (), start, months)
+           for end in ("2028-11", _END_HORIZON)}
+    # one month more of the block: its flows in 2028-12 alone, well under 10 M USD
+    assert 0.0 < npv[_END_HORIZON] - npv["2028-11"] < 1e7
+
+
+@pytest.mark.parametrize(("start", "end", "words"), [
+    (None, "2025-06", "the PPA block settles through 2025-06, then the site buys all its "
+                      "power under its power contract; in none of the months valued "
+                      "(2026-01 to 2028-12) nor after them: it is not counted"),
+    (_START_AFTER, None, "the PPA block settles from 2029-01 (no end), before it the site buys "
+                         "all its power under its power contract; in none of the months "
+                         "valued (2026-01 to 2028-12) nor after them: it is not counted"),
+    ("2026-07", "2027-12", "the PPA block settles from 2026-07 through 2027-12, before and "
+                           "after it the site buys all its power under its power contract")])
+def test_the_assumptions_say_a_window_outside_the_months_valued_is_not_counted(
+        start: str | None, end: str | None, words: str) -> None:
+    """A window entirely before the first month valued (it ends in 2025-06) or after the
+    last (it starts in 2029-01): the settlement row's value is the block's worth where it
+    settles, so its source says the block counts in no month valued (nor after the
+    horizon: the terminal value takes the site without it); a window within the horizon
+    says nothing more."""
+    from hashpivot.engines import pivot
+
+    rows = {r["name"]: r for r in pivot.run_pivot(_portfolio(True, end, start=start)
+                                                  ).resolved_assumptions()}
+    source = rows["[sites.dispatch.ppa] settlement, per MW of the fleet"]["source"]
+    assert source.endswith(words)

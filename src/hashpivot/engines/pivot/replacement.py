@@ -92,9 +92,9 @@ class MwValuation:
         The months valued (``uplift``'s PPA term takes each month's curve from them:
         :mod:`~hashpivot.engines.pivot.uplift.ppa_term`); None: not dated.
     horizon_uplift : tuple of (DispatchUplift or None) or None
-        The curve in force at the horizon's last month, with which the terminal value's
-        final year is mined, where the final year's months do not all have it (a PPA
-        ending or starting within it:
+        The curve in force after the horizon, with which the terminal value's final year
+        is mined, where the final year's months do not all have it (a PPA ending or
+        starting within it:
         :func:`~hashpivot.engines.pivot.uplift.ppa_term.site_at_horizon`); None: the final
         year's months as they are.
     """

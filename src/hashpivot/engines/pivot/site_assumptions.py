@@ -210,8 +210,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                else {}),
             # a PPA block's term ([sites.dispatch.ppa] start, end), only where there is a
             # block
-            **({"dispatch_ppa_term": term_text(site.dispatch.ppa.start,
-                                               site.dispatch.ppa.end)}
+            **({"dispatch_ppa_term": term_text(
+                site.dispatch.ppa.start, site.dispatch.ppa.end,
+                market.periods if market is not None else None)}
                if site.dispatch is not None and site.dispatch.ppa is not None else {}),
             **({"dispatch_uplift_central_usd_per_mw_month": _central_uplift(portfolio, s,
                                                                             market)}

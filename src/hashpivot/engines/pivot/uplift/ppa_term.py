@@ -14,9 +14,10 @@ block is :class:`PpaTerm`'s ``without``, measured and cached as the first
 :meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.breakdown` takes each
 month from the curve in force then (:func:`term_breakdown`), where its
 :class:`~hashpivot.engines.pivot.uplift.curve.MonthMargin` names the months. The
-terminal value takes the final year with the curve in force at the horizon's last month
-(:func:`site_at_horizon`): a block ended within the horizon, or starting after it, leaves
-no stream after it.
+terminal value takes the final year with the curve in force after the horizon
+(:func:`site_at_horizon`): the block's where it settles in the horizon's last month and
+goes on after it; a block ended within the horizon (with its last month too), or starting
+after it, leaves no stream after it.
 """
 
 from __future__ import annotations
@@ -69,20 +70,29 @@ class PpaTerm:
         return out
 
 
-def term_text(start: str | None, end: str | None) -> str:
+def term_text(start: str | None, end: str | None, months: pd.PeriodIndex | None = None
+              ) -> str:
     """A PPA block's window in words, for the resolved assumptions: "settles through
     YYYY-MM, then the site buys all its power under its power contract", "settles from
     YYYY-MM through YYYY-MM, before and after it ..." or "settles from YYYY-MM (no end),
     before it ...", or "has no term (settles through the horizon and after it)"; each
-    follows "the PPA block"."""
+    follows "the PPA block". Given the ``months`` valued, a window outside all of them
+    (ended before the first, or starting after the last: the terminal value takes the
+    site without the block too) adds "; in none of the months valued (YYYY-MM to YYYY-MM)
+    nor after them: it is not counted"."""
     contract = "the site buys all its power under its power contract"
     if start is None:
         if end is None:
             return "has no term (settles through the horizon and after it)"
-        return f"settles through {end}, then {contract}"
-    if end is None:
-        return f"settles from {start} (no end), before it {contract}"
-    return f"settles from {start} through {end}, before and after it {contract}"
+        text = f"settles through {end}, then {contract}"
+    elif end is None:
+        text = f"settles from {start} (no end), before it {contract}"
+    else:
+        text = f"settles from {start} through {end}, before and after it {contract}"
+    if months is not None and len(months) and PpaTerm(start, end, None).outside(months).all():
+        text += (f"; in none of the months valued ({months[0]} to {months[-1]}) nor after "
+                 "them: it is not counted")
+    return text
 
 
 def term_breakdown(within: DispatchUplift, term: PpaTerm, month: MonthMargin,
@@ -128,10 +138,12 @@ def in_force_at(uplift: DispatchUplift, month: pd.Period) -> DispatchUplift | No
 
 
 def site_at_horizon(site: SiteInputs, periods: pd.PeriodIndex) -> SiteInputs | None:
-    """The site with the uplift curve in force at the horizon's last month in every month
-    (the terminal value's final year); None where the final year's months already have
-    it (no term, or a block that settles through the final year, or is outside its window
-    in all of it: ended before it or starting after the horizon).
+    """The site with the uplift curve in force after the horizon in every month (the
+    terminal value's final year): the block's where it settles in the horizon's last
+    month and goes on after it, else the curve without the block (a block that ends with
+    the horizon's last month, or before it, or starts after it); None where the final
+    year's months already have it (no term, or a block that settles through the final
+    year and after it, or is outside its window in all of it).
 
     Parameters
     ----------
@@ -144,10 +156,15 @@ def site_at_horizon(site: SiteInputs, periods: pd.PeriodIndex) -> SiteInputs | N
     k = min(12, len(periods))
     if u is None or u.ppa_term is None or k == 0:
         return None
+    last = periods[-1]
+    # the block after the horizon: in force in its last month and the month after it (an
+    # end at the last month leaves none: from the month after it the site has no PPA)
+    after = not u.ppa_term.outside(pd.PeriodIndex([last, last + 1], freq="M")).any()
     outside = u.ppa_term.outside(periods[-k:])
-    if outside.all() or not outside.any():
+    if (not outside.any()) if after else outside.all():
         return None
-    return dataclasses.replace(site, dispatch_uplift=in_force_at(u, periods[-1]))
+    return dataclasses.replace(site, dispatch_uplift=in_force_at(u, last) if after
+                               else u.ppa_term.without)
 
 
 __all__ = ["PpaTerm", "in_force_at", "site_at_horizon", "term_breakdown", "term_text"]

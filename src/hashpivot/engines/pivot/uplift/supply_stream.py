@@ -28,8 +28,8 @@ start`` settles from that month, one with ``end`` through that month; outside th
 site has no PPA: its stream is that of the site without the block (0 without a renewable
 plant) and each month's uplift that site's (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`).
 After the horizon the stream is valued by the mining line's method on its final year,
-with the curve in force at the horizon's last month (:func:`supply_at_horizon_usd`: a
-block ended within the horizon, or starting after it, leaves none;
+with the curve in force after the horizon (:func:`supply_at_horizon_usd`: a block ended
+within the horizon, its last month included, or starting after it, leaves none;
 :func:`~hashpivot.engines.pivot.terminal.site_stream_value_at_horizon_usd`: the exit
 multiple, Gordon growth, or nothing), on its own, not floored with mining (the contracts
 settle whether anything mines, a dear one's loss as a cheap one's gain): the same in
@@ -98,10 +98,10 @@ def site_supply_usd(site: SiteInputs, market: MarketPaths) -> FloatArray | None:
 def supply_at_horizon_usd(site: SiteInputs, market: MarketPaths,
                           supply: FloatArray | None) -> FloatArray | float:
     """The final year of the site's stream ``supply`` (:func:`site_supply_usd`) as the
-    terminal value takes it: each month with the curve in force at the horizon's last
-    month (:func:`~hashpivot.engines.pivot.uplift.ppa_term.site_at_horizon`: a PPA block that
-    ends within the final year leaves none of its months, one that starts within it all
-    of them), shape (P,); 0 without a stream. [USD/year]
+    terminal value takes it: each month with the curve in force after the horizon
+    (:func:`~hashpivot.engines.pivot.uplift.ppa_term.site_at_horizon`: a PPA block that
+    ends within the final year, its last month included, leaves none of its months, one
+    that starts within it all of them), shape (P,); 0 without a stream. [USD/year]
 
     Parameters
     ----------
