@@ -6,6 +6,7 @@ empty field of a table the site lacks added that table."""
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from html.parser import HTMLParser
 from typing import Any
@@ -199,6 +200,33 @@ def test_the_ppa_window_is_set_in_the_site_form(sqlite_db: tuple[str, None]) -> 
         assert r.status_code == 303, r.text
         ppa = _site(c, DISPATCH_PORTFOLIO)["dispatch"]["ppa"]
         assert "start" not in ppa and "end" not in ppa
+
+
+def test_a_ppa_start_after_its_end_put_by_the_api_is_refused_at_its_path(
+        sqlite_db: tuple[str, None]) -> None:
+    """A ``PUT`` of the site, or of the whole portfolio, whose block starts (2031-01)
+    after it ends (2030-12): 422 with the one problem at
+    ``sites[0].dispatch.ppa.start``, nothing stored (the document and its revision as
+    they were); ``start == end`` (a one-month window) is stored."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        login(c)
+        add_key(c)
+        url = f"/api/portfolios/{DISPATCH_PORTFOLIO}"
+        before = c.get(url).json()
+        site = _site(c, DISPATCH_PORTFOLIO)
+        site["dispatch"]["ppa"].update({"start": "2031-01", "end": "2030-12"})
+        doc = copy.deepcopy(before["document"])
+        doc["sites"][0]["dispatch"]["ppa"].update({"start": "2031-01", "end": "2030-12"})
+        for r in (c.put(f"{url}/sites/0", json=site), c.put(url, json=doc)):
+            assert r.status_code == 422, r.text
+            assert [p["path"] for p in r.json()["problems"]] == ["sites[0].dispatch.ppa.start"]
+            assert "after end" in r.json()["problems"][0]["message"]
+        assert c.get(url).json() == before
+        site["dispatch"]["ppa"]["start"] = "2030-12"
+        r = c.put(f"{url}/sites/0", json=site)
+        assert r.status_code == 200, r.text
+        ppa = _site(c, DISPATCH_PORTFOLIO)["dispatch"]["ppa"]
+        assert (ppa["start"], ppa["end"]) == ("2030-12", "2030-12")
 
 
 def test_a_ppa_end_imported_as_a_toml_date_saves_as_shown(

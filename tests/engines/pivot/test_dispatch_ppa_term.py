@@ -4,13 +4,17 @@ without the block (:mod:`hashpivot.engines.pivot.uplift.ppa_term`).
 
 The site: 44.1 MW of miners on ERCOT LZ_WEST, an index contract at 45 USD/MWh with a 10
 USD/MWh grid adder (so the block moves the miners' flexibility and their adder: the
-curve without it differs), a 40 MW physical block at 20 USD/MWh, resale allowed; the
+curve without it differs), a 40 MW physical block at 20 USD/MWh, resale allowed (and, where
+a test says so, 20 MW of solar at 28 USD/MWh, ``[sites.dispatch.renewable]``); the
 deterministic path over 3 years from 2026-01 (no fleet replacement within it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,8 +42,10 @@ _MINING = ("btc_mined", "mining_revenue_usd", "power_cost_usd", "energy_mwh", "o
 
 
 def _portfolio(ppa: bool = True, end: str | None = None, tail: str = NO_TV,
-               start: str | None = None) -> Any:
+               start: str | dt.date | None = None, solar: bool = False) -> Any:
     spec: dict[str, Any] = {"availability_fraction": 0.95}
+    if solar:
+        spec["renewable"] = {"kind": "solar", "capacity_mw": 20.0, "price_usd_per_mwh": 28.0}
     if ppa:
         spec["ppa"] = {"volume_mw": 40.0, "price_usd_per_mwh": 20.0, "resale_allowed": True,
                        "settlement": "physical", **({"start": start} if start else {}),
@@ -57,18 +63,57 @@ def _phases(converted: bool) -> tuple[Any, ...]:
 
 
 @cache
-def _cash_flows(ppa: bool, end: str | None, converted: bool = False, tail: str = NO_TV,
-                start: str | None = None) -> Any:
+def _cash_flows(ppa: bool, end: str | None, converted: bool | float = False,
+                tail: str = NO_TV, start: str | dt.date | None = None, solar: bool = False,
+                first: str = _START) -> Any:
+    """The site's cash flows under no conversion, ``_CONVERT_MW`` from ``_CONVERT_FROM``
+    (``converted`` True) or that many MW from it (a number), from ``first``."""
     from hashpivot.engines import pivot
 
-    pf = _portfolio(ppa, end, tail, start)
-    market = pivot.deterministic_market(pf, pd.Period(_START, "M"), _YEARS * 12)
-    return pivot.strategy_cash_flows(pf, pivot.Strategy("s", _phases(converted)), market)
+    pf = _portfolio(ppa, end, tail, start, solar)
+    market = pivot.deterministic_market(pf, pd.Period(first, "M"), _YEARS * 12)
+    phases = (_phases(converted) if isinstance(converted, bool) else
+              (pivot.ConversionPhase("A", pd.Period(_CONVERT_FROM, "M"), converted),))
+    return pivot.strategy_cash_flows(pf, pivot.Strategy("s", phases), market)
 
 
 def _array(cf: Any, name: str) -> Any:
     value = getattr(cf, name)
+    if name == "site_supply_usd" and value is None:  # (no contracted supply: no stream)
+        return np.zeros((cf.n_paths, cf.unlevered_fcf_usd.shape[-1]))
     return np.asarray(value() if callable(value) else value, dtype=np.float64)
+
+
+def _assert_window(termed: Any, around: Any, within: Any, first: int, last: int,
+                   names: tuple[str, ...] = (*_MINING, "site_supply_usd")) -> None:
+    """``termed``'s arrays ``names`` are ``around``'s before month ``first`` and from month
+    ``last`` on, and ``within``'s from ``first`` up to ``last`` (bitwise)."""
+    for name in names:
+        a, b = _array(termed, name), _array(around, name)
+        for cut in (np.s_[..., :first], np.s_[..., last:]):
+            np.testing.assert_array_equal(a[cut], b[cut], err_msg=name)
+        np.testing.assert_array_equal(a[..., first:last], _array(within, name)[..., first:last],
+                                      err_msg=name)
+
+
+def _assert_no_block_after_the_horizon(termed: Any, none: Any) -> None:
+    """``termed``'s terminal value figures are ``none``'s (bitwise), no stream after the
+    horizon."""
+    for x, y in zip(termed.mining_at_horizon, none.mining_at_horizon, strict=True):
+        np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
+        assert np.all(np.asarray(x.supply_usd) == 0.0)
+
+
+def _replacement_portfolio(ppa: bool, end: str | None, start: str | None = None,
+                           every: float = 4.0) -> Any:
+    """The site over 5 years with the terminal value, its fleet replaceable every
+    ``every`` years at 1 USD/TH."""
+    return portfolio(site_toml("A", region="ERCOT", state="TX", price=45.0, kind="index",
+                               market=_MARKET, hashrate=120.0, adder=10.0,
+                               dispatch=_portfolio(ppa, end, start=start).sites[0].dispatch
+                               .model_dump(exclude_none=True, exclude_defaults=True)),
+                     years=5, tail="", replacement_capex_usd_per_th=1.0,
+                     fleet_replacement_years=every)
 
 
 @cache
@@ -79,11 +124,7 @@ def _replacement_flows(ppa: bool, end: str | None, start: str | None = None
     from hashpivot.engines import pivot
     from hashpivot.engines.pivot.fleet import market_mining
 
-    pf = portfolio(site_toml("A", region="ERCOT", state="TX", price=45.0, kind="index",
-                             market=_MARKET, hashrate=120.0, adder=10.0,
-                             dispatch=_portfolio(ppa, end, start=start).sites[0].dispatch
-                             .model_dump(exclude_none=True, exclude_defaults=True)),
-                   years=5, tail="", replacement_capex_usd_per_th=1.0)
+    pf = _replacement_portfolio(ppa, end, start)
     market = pivot.deterministic_market(pf, pd.Period(_START, "M"), 60)
     return (pivot.strategy_cash_flows(pf, pivot.Strategy("keep_mining"), market),
             market_mining(pf, market)["A"].gain_usd_per_mw)
@@ -153,11 +194,8 @@ def test_the_terminal_value_takes_the_curve_in_force_at_the_horizon(end: str) ->
     last month: from 2029-01 the site has no PPA), leaves no stream after the horizon,
     and the final year is mined with the curve without the block: the terminal value's
     figures are those of the site without it (bitwise)."""
-    termed = _cash_flows(True, end, False, "")
-    none = _cash_flows(False, None, False, "")
-    for x, y in zip(termed.mining_at_horizon, none.mining_at_horizon, strict=True):
-        np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
-        assert np.all(np.asarray(x.supply_usd) == 0.0)
+    _assert_no_block_after_the_horizon(_cash_flows(True, end, False, ""),
+                                       _cash_flows(False, None, False, ""))
 
 
 @pytest.mark.parametrize("end", [_END, _END_FINAL_YEAR, _END_HORIZON])
@@ -263,14 +301,7 @@ def test_a_window_is_the_block_within_it_and_no_block_around_it() -> None:
     none, whole = _cash_flows(False, None), _cash_flows(True, None)
     first, last = _months_before("2026-07"), _months_before("2027-12") + 1
     assert (first, last) == (6, 24)
-    for name in (*_MINING, "site_supply_usd"):
-        a = _array(termed, name)
-        b = (np.zeros(a.shape) if name == "site_supply_usd" and none.site_supply_usd is None
-             else _array(none, name))
-        for cut in (np.s_[..., :first], np.s_[..., last:]):
-            np.testing.assert_array_equal(a[cut], b[cut], err_msg=name)
-        np.testing.assert_array_equal(a[..., first:last], _array(whole, name)[..., first:last],
-                                      err_msg=name)
+    _assert_window(termed, none, whole, first, last)
 
 
 def test_a_start_after_the_horizon_is_no_block_at_all() -> None:
@@ -284,9 +315,7 @@ def test_a_start_after_the_horizon_is_no_block_at_all() -> None:
             np.testing.assert_array_equal(_array(termed, name), _array(none, name),
                                           err_msg=name)
         assert np.all(_array(termed, "site_supply_usd") == 0.0)
-        for x, y in zip(termed.mining_at_horizon, none.mining_at_horizon, strict=True):
-            np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
-            assert np.all(np.asarray(x.supply_usd) == 0.0)
+        _assert_no_block_after_the_horizon(termed, none)
 
 
 def test_a_start_within_the_final_year_leaves_the_block_after_the_horizon() -> None:
@@ -384,10 +413,8 @@ def test_an_end_at_the_horizon_s_last_month_leaves_no_block_after_it() -> None:
     whole, none = _cash_flows(True, None, False, ""), _cash_flows(False, None, False, "")
     for name in (*_MINING, "site_supply_usd"):
         np.testing.assert_array_equal(_array(termed, name), _array(whole, name), err_msg=name)
-    for x, y, z in zip(termed.mining_at_horizon, none.mining_at_horizon,
-                       whole.mining_at_horizon, strict=True):
-        np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
-        assert np.all(np.asarray(x.supply_usd) == 0.0)
+    _assert_no_block_after_the_horizon(termed, none)
+    for z in whole.mining_at_horizon:
         assert np.all(np.asarray(z.supply_usd) > 1e6)  # teeth: the block's, a year
     start, months = pd.Period(_START, "M"), _YEARS * 12
     npv = {end: pivot_plan_npv_usd(_portfolio(True, end, tail=""), (), start, months)
@@ -418,3 +445,236 @@ def test_the_assumptions_say_a_window_outside_the_months_valued_is_not_counted(
                                                   ).resolved_assumptions()}
     source = rows["[sites.dispatch.ppa] settlement, per MW of the fleet"]["source"]
     assert source.endswith(words)
+
+
+def _months_valued(cf: Any) -> int:
+    return int(cf.unlevered_fcf_usd.shape[-1])
+
+
+@pytest.mark.parametrize(("start", "end"), [(None, "2025-06"), ("2024-01", "2025-12")])
+def test_a_window_before_the_first_month_is_no_block_at_all(start: str | None,
+                                                            end: str) -> None:
+    """A window that ends before the first month valued (2026-01): keep-mining's and the
+    conversion's mining flows, the site's stream (0) and the terminal value's figures are
+    those of the site with no PPA (bitwise), and pivot's, simulate's deterministic path's
+    and the optimizer's central path's NPVs (terminal value included) are the no-PPA
+    site's pivot NPVs (1e-9), not the block's (teeth)."""
+    for tail in (NO_TV, ""):
+        for converted in (False, True):
+            termed = _cash_flows(True, end, converted, tail, start)
+            none = _cash_flows(False, None, converted, tail)
+            for name in (*_MINING, "site_supply_usd", "unlevered_fcf_usd"):
+                np.testing.assert_array_equal(_array(termed, name), _array(none, name),
+                                              err_msg=name)
+            assert np.all(_array(termed, "site_supply_usd") == 0.0)
+            _assert_no_block_after_the_horizon(termed, none)
+    begin, months = pd.Period(_START, "M"), _YEARS * 12
+    ref = {name: pivot_plan_npv_usd(_portfolio(False, None, tail=""),
+                                    _phases(name == "convert"), begin, months)
+           for name in ("keep", "convert")}
+    whole = pivot_plan_npv_usd(_portfolio(True, None, tail=""), (), begin, months)
+    assert abs(ref["keep"] - whole) > 1e6
+    pf = _portfolio(True, end, tail="", start=start)
+    assert pivot_plan_npv_usd(pf, (), begin, months) == ref["keep"]
+    for engine, npvs in engines_center_npvs_usd(pf, _CONVERT_MW, _CONVERT_FROM).items():
+        for name, npv in npvs.items():
+            assert npv == pytest.approx(ref[name], rel=1e-9), (engine, name)
+
+
+def test_a_one_month_window_is_the_block_in_that_month_alone() -> None:
+    """``start = end = 2027-01``: the mining flows and the site's stream are the block's
+    (bitwise the block without a term) in 2027-01 and the no-PPA site's in every other
+    month; the terminal value is the no-PPA site's (bitwise); the block moves that month
+    (teeth)."""
+    month = "2027-01"
+    j = _months_before(month)
+    termed = _cash_flows(True, month, False, "", month)
+    whole, none = _cash_flows(True, None, False, ""), _cash_flows(False, None, False, "")
+    others = np.arange(_months_valued(termed)) != j
+    for name in (*_MINING, "site_supply_usd"):
+        a = _array(termed, name)
+        np.testing.assert_array_equal(a[..., j], _array(whole, name)[..., j], err_msg=name)
+        np.testing.assert_array_equal(a[..., others], _array(none, name)[..., others],
+                                      err_msg=name)
+    assert np.all(_array(whole, "power_cost_usd")[..., j] != _array(none, "power_cost_usd")[..., j])
+    assert np.all(_array(termed, "site_supply_usd")[..., j] > 0.0)
+    _assert_no_block_after_the_horizon(termed, none)
+
+
+@pytest.mark.parametrize("start", [_CONVERT_FROM, _START_MONTH])
+def test_a_site_converted_whole_counts_the_block_within_its_window_only(start: str) -> None:
+    """The whole 50 MW site (44.1 MW of miners) converted from 2026-04, the block starting
+    with the conversion (2026-04) or after it (2027-04): no month mines after 2026-04, the
+    site's stream is 0 before the start and the block's without a term from it (bitwise),
+    and the strategy's unlevered flows differ from the no-PPA site's by that stream alone
+    (1e-6 USD: the block is a contract of the site, not of its miners)."""
+    termed = _cash_flows(True, None, 50.0, NO_TV, start)
+    none, whole = _cash_flows(False, None, 50.0), _cash_flows(True, None, 50.0)
+    conv, cut = _months_before(_CONVERT_FROM), _months_before(start)
+    assert np.all(_array(termed, "mining_revenue_usd")[..., conv:] == 0.0)
+    s = _array(termed, "site_supply_usd")
+    assert np.all(s[..., :cut] == 0.0)
+    np.testing.assert_array_equal(s[..., cut:], _array(whole, "site_supply_usd")[..., cut:])
+    assert np.all(s[..., cut:] > 0.0)  # teeth
+    np.testing.assert_allclose(_array(termed, "unlevered_fcf_usd")
+                               - _array(none, "unlevered_fcf_usd"), s, rtol=0.0, atol=1e-6)
+
+
+def _swap_portfolio(ppa: bool, **window: str) -> Any:
+    """The swap site of ``swap_inputs.py`` (its S21s to 2027-06, S21 XPs from 2027-07)
+    with a 40 MW financial block at 20 USD/MWh in ``window`` (``start``, ``end``)."""
+    from hashpivot.models import Portfolio
+    from tests.engines.pivot.swap_inputs import swap_site_portfolio
+
+    data = swap_site_portfolio(True).model_dump()
+    if ppa:
+        data["sites"][0]["dispatch"]["ppa"] = {
+            "volume_mw": 40.0, "price_usd_per_mwh": 20.0, "settlement": "financial", **window}
+    return Portfolio.model_validate(data)
+
+
+def test_a_swapping_site_with_a_window() -> None:
+    """The swap site (S21s to 2027-06, S21 XPs from 2027-07: fleet slots) with a block
+    from 2026-10 through 2027-09, across the swap: its mining flows are the no-PPA swap
+    site's before and after the window and the block's without a term within it
+    (bitwise), and its stream is the financial block's settlement at the contract's
+    index, 40 MW x (40 - 20) USD/MWh x the month's hours, within the window (1e-9), 0
+    outside it."""
+    from hashpivot.engines import pivot
+
+    def flows(pf: Any) -> tuple[Any, Any]:
+        market = pivot.deterministic_market(pf, pd.Period(_START, "M"), 36)
+        return pivot.strategy_cash_flows(pf, pivot.Strategy("keep"), market), market
+
+    (termed, market), (none, _) = flows(_swap_portfolio(True, start="2026-10",
+                                                        end="2027-09")), flows(
+        _swap_portfolio(False))
+    whole, _ = flows(_swap_portfolio(True))
+    first, last = _months_before("2026-10"), _months_before("2027-09") + 1
+    _assert_window(termed, none, whole, first, last, _MINING)
+    hours = np.asarray(market.periods.days_in_month, dtype=float) * 24.0
+    within = (np.arange(36) >= first) & (np.arange(36) < last)
+    np.testing.assert_allclose(_array(termed, "site_supply_usd")[0],
+                               np.where(within, 40.0 * (40.0 - 20.0) * hours, 0.0), rtol=1e-9)
+
+
+def test_a_renewable_plant_stays_outside_the_window() -> None:
+    """20 MW of solar and a block from 2026-07 through 2027-12: outside the window the
+    site is the solar site with no PPA, its stream ``P_idle`` the plant's (not 0), its
+    mining flows that site's (bitwise), within it the site with both (bitwise); the
+    terminal value, the block ended, is the solar site's, the plant's stream after the
+    horizon included (bitwise, and not 0)."""
+    termed = _cash_flows(True, "2027-12", False, "", "2026-07", True)
+    solar = _cash_flows(False, None, False, "", None, True)
+    both = _cash_flows(True, None, False, "", None, True)
+    first, last = _months_before("2026-07"), _months_before("2027-12") + 1
+    _assert_window(termed, solar, both, first, last)
+    assert np.all(_array(solar, "site_supply_usd") != 0.0)  # the plant's, every month
+    assert np.all(_array(both, "site_supply_usd") != _array(solar, "site_supply_usd"))
+    for x, y in zip(termed.mining_at_horizon, solar.mining_at_horizon, strict=True):
+        np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
+        np.testing.assert_array_equal(x.supply_usd, y.supply_usd)
+        assert np.all(np.asarray(x.supply_usd) > 0.0)
+
+
+def test_a_start_given_as_a_toml_date_is_its_month() -> None:
+    """``start = 2027-04-01`` (a TOML date literal; 2027-04-15 too) is the month 2027-04:
+    the same flows as ``start = "2027-04"`` (bitwise)."""
+    assert _portfolio(True, start=dt.date(2027, 4, 15)).sites[0].dispatch.ppa.start == "2027-04"
+    a = _cash_flows(True, None, False, NO_TV, dt.date(2027, 4, 1))
+    b = _cash_flows(True, None, False, NO_TV, _START_MONTH)
+    for name in (*_MINING, "site_supply_usd", "unlevered_fcf_usd"):
+        np.testing.assert_array_equal(_array(a, name), _array(b, name), err_msg=name)
+
+
+@pytest.mark.parametrize("end", ["2029-03", "2029-06"])
+def test_a_window_on_a_valuation_starting_mid_year(end: str) -> None:
+    """Valued from 2026-07 (36 months to 2029-06), a block from 2026-12 through 2029-03
+    (within the final year) or 2029-06 (its last month): the no-PPA site's flows before
+    and after the window, the block's within it (bitwise), and the terminal value the
+    no-PPA site's (bitwise)."""
+    termed = _cash_flows(True, end, False, "", "2026-12", False, "2026-07")
+    none = _cash_flows(False, None, False, "", None, False, "2026-07")
+    whole = _cash_flows(True, None, False, "", None, False, "2026-07")
+    first = int((pd.Period("2026-12", "M") - pd.Period("2026-07", "M")).n)
+    last = int((pd.Period(end, "M") - pd.Period("2026-07", "M")).n) + 1
+    assert (first, last) in ((5, 33), (5, 36))
+    _assert_window(termed, none, whole, first, last)
+    _assert_no_block_after_the_horizon(termed, none)
+
+
+@cache
+def _pivot_result(ppa: bool, end: str | None = None, start: str | None = None) -> Any:
+    from hashpivot.engines import pivot
+
+    return pivot.run_pivot(_portfolio(ppa, end, tail="", start=start))
+
+
+@pytest.mark.parametrize(("start", "end"), [(None, "2025-06"), (_START_AFTER, None)])
+def test_the_tornado_and_the_break_even_lease_take_each_month_s_curve(
+        start: str | None, end: str | None) -> None:
+    """A window outside every month valued: pivot's tornado (every row, to the horizon
+    and with the terminal value) and its break-even leases are those of the site with no
+    PPA (bitwise), not the block's (teeth): the variants take each month's curve."""
+    termed, none, whole = (_pivot_result(True, end, start), _pivot_result(False),
+                           _pivot_result(True))
+    pd.testing.assert_frame_equal(termed.tornado, none.tornado)
+    for field in ("breakeven_lease_usd_per_kw_month",
+                  "breakeven_lease_with_terminal_value_usd_per_kw_month"):
+        assert getattr(termed, field) == getattr(none, field)
+        assert abs(getattr(whole, field) - getattr(none, field)) > 1.0  # [USD/kW/month]
+
+
+def test_the_out_files_name_the_window(tmp_path: Path) -> None:
+    """``pivot --out``'s files with a block from 2026-07 through 2027-12:
+    ``assumptions.csv`` and the JSON document say the window; ``dispatch_uplift.csv``
+    shows it month by month, its ``supply_settlement_usd_per_mw_month`` the block's
+    without a term within the window (1e-9: written as text) and 0 outside it."""
+    from hashpivot.reports.dispatch_uplift import dispatch_uplift_frame
+    from hashpivot.reports.pivot import write_pivot
+
+    words = ("the PPA block settles from 2026-07 through 2027-12, before and after it the "
+             "site buys all its power under its power contract")
+    result = _pivot_result(True, "2027-12", "2026-07")
+    write_pivot(result, tmp_path)
+    assert words in (tmp_path / "assumptions.csv").read_text()
+    assert words in json.dumps(result.to_json_dict())
+    got = pd.read_csv(tmp_path / "dispatch_uplift.csv")
+    whole = dispatch_uplift_frame(_pivot_result(True).inputs["site_assumptions"])
+    within = ((got["month"] >= "2026-07") & (got["month"] <= "2027-12")).to_numpy()
+    column = "supply_settlement_usd_per_mw_month"
+    assert np.all(got[column][~within] == 0.0)
+    np.testing.assert_allclose(got[column][within], whole[column][within], rtol=1e-9)
+    assert np.all(got[column][within] > 0.0)
+
+
+@pytest.mark.parametrize(("start", "end"), [(None, "2029-12"), ("2030-01", None),
+                                            (None, "2030-08"), ("2030-09", None),
+                                            (None, "2030-12"), ("2030-07", "2030-07")])
+def test_replacements_near_the_window_s_edges_are_the_npv_change(start: str | None,
+                                                                  end: str | None) -> None:
+    """Over 5 years with the terminal value and a replacement decision every six months
+    (2026-07 to 2030-07, the last two in the final year, 2030-01 to 2030-12), the block
+    ending right before a decision (2029-12, 2030-08) or with the horizon (2030-12),
+    starting with one (2030-01) or right after it (2030-09), or settling in 2030-07
+    alone: keep-mining's NPV with the replacements less without them is the forecast
+    gains of those taken times the fleet's 44.1 MW (1e-9: the decision values each month,
+    and the final year, with the curve the valuation takes), and the window moves the
+    gains (teeth)."""
+    from hashpivot.engines import pivot
+    from hashpivot.engines.pivot.fleet import market_mining
+
+    begin = pd.Period(_START, "M")
+    pf = _replacement_portfolio(True, end, start, every=0.5)
+    market = pivot.deterministic_market(pf, begin, 60)
+    sm = market_mining(pf, market)["A"]
+    assert sm.replacement_months == tuple(range(6, 60, 6))
+    taken = sum(float(g[0]) for g, go in zip(sm.gain_usd_per_mw, sm.replaced, strict=True)
+                if go[0])
+    change = (pivot_plan_npv_usd(pf, (), begin, 60)
+              - pivot_plan_npv_usd(_replacement_portfolio(True, end, start, every=10), (),
+                                   begin, 60))
+    assert change == pytest.approx(taken * 44.1, rel=1e-9)
+    whole = market_mining(_replacement_portfolio(True, None, None, every=0.5), market)["A"]
+    assert any(a[0] != b[0] for a, b in zip(whole.gain_usd_per_mw, sm.gain_usd_per_mw,
+                                            strict=True))
