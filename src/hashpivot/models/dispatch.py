@@ -58,7 +58,6 @@ from typing import Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
@@ -67,7 +66,13 @@ from pydantic import (
 
 from hashpivot.models.dates import MonthText
 from hashpivot.models.field_checks import field_problems
-from hashpivot.models.fields import BtcPriceUsd, FeesBtcPerBlock, LoadMw, PowerPriceUsdPerMwh
+from hashpivot.models.fields import (
+    STRICT_CONFIG,
+    BtcPriceUsd,
+    FeesBtcPerBlock,
+    LoadMw,
+    PowerPriceUsdPerMwh,
+)
 from hashpivot.models.grid_programs import DemandResponseSpec, FourCPSpec
 
 __all__ = [
@@ -78,9 +83,6 @@ __all__ = [
 ]
 
 
-#: ``allow_inf_nan=False``: TOML reads ``inf`` and ``nan``, which pass one-sided bounds;
-#: they are reported at their field path.
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 #: Largest power of any dispatch quantity, as ``capacity_mw`` of a site. [MW]
 _MAX_MW = 10_000.0
 
@@ -102,7 +104,7 @@ class PPASpec(BaseModel):
     dispatch).
     """
 
-    model_config = _STRICT
+    model_config = STRICT_CONFIG
 
     volume_mw: LoadMw = Field(0.0, description="Contracted block. [MW]")
     price_usd_per_mwh: PowerPriceUsdPerMwh = Field(
@@ -176,7 +178,7 @@ class RenewableSpec(BaseModel):
     with the given ``capacity_factor``. Both are labelled synthetic in the results.
     """
 
-    model_config = _STRICT
+    model_config = STRICT_CONFIG
 
     kind: Literal["solar", "wind"] = Field("solar", description="Technology.")
     capacity_mw: LoadMw = Field(0.0, description="Nameplate capacity (AC). [MW]")
@@ -208,7 +210,7 @@ class RenewableSpec(BaseModel):
 class DispatchLimitsSpec(BaseModel):
     """Physical and operating limits of the site."""
 
-    model_config = _STRICT
+    model_config = STRICT_CONFIG
 
     import_mw: float | None = Field(
         None, gt=0.0, le=_MAX_MW, description="Maximum grid import (interconnection). [MW]"
@@ -243,7 +245,7 @@ class DispatchSpec(BaseModel):
     See the module docstring for a TOML example. All fields are optional.
     """
 
-    model_config = _STRICT
+    model_config = STRICT_CONFIG
 
     # --- AI / HPC load --------------------------------------------------------------
     ai_load_mw: LoadMw = Field(

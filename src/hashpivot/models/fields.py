@@ -1,5 +1,5 @@
-"""Field types shared by the input models (``Annotated`` with their bounds), and the
-foundation's model config (:data:`FOUNDATION_CONFIG`).
+"""Field types shared by the input models (``Annotated`` with their bounds), and their
+model configs (:data:`STRICT_CONFIG`, :data:`FOUNDATION_CONFIG`).
 
 A quantity that several inputs take (a BTC price, a power price, a lease rate, a discount
 rate...) is bounded once, here: a field declared with one of these types gets the same
@@ -13,6 +13,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import ConfigDict, Field
+
+#: The model config of every input table (``[pivot]``, ``[scenario]``, ``[sites.hosting]``,
+#: ``[sites.dispatch]``...; a run's parameters): an unknown key is an error at its path, and
+#: so are ``inf`` and ``nan``, which TOML accepts (they would pass a one-sided bound,
+#: ``ge=0``, and turn into infinite costs).
+STRICT_CONFIG = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 #: The model config of the foundation's inputs (:mod:`~hashpivot.models.portfolio`,
 #: :mod:`~hashpivot.models.fleet`). ``allow_inf_nan=False``: TOML accepts ``inf`` and

@@ -14,9 +14,9 @@ Example
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from hashpivot.models.fields import DiscountRate, Years
+from hashpivot.models.fields import STRICT_CONFIG, DiscountRate, Years
 
 
 class FinancingSpec(BaseModel):
@@ -32,7 +32,7 @@ class FinancingSpec(BaseModel):
     it outstanding).
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     loan_to_cost_fraction: float = Field(
         0.0,

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from hashpivot.models.dates import DateTimeValue, same_clock
-from hashpivot.models.fields import LoadMw
+from hashpivot.models.fields import STRICT_CONFIG, LoadMw
 
 __all__ = ["DemandResponseSpec", "FourCPSpec"]
 
 
-#: ``allow_inf_nan=False``: TOML reads ``inf`` and ``nan``, which pass one-sided bounds;
-#: they are reported at their field path.
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class DemandResponseSpec(BaseModel):
@@ -44,7 +41,7 @@ class DemandResponseSpec(BaseModel):
     without a draw.
     """
 
-    model_config = _STRICT
+    model_config = STRICT_CONFIG
 
     committed_mw: LoadMw = Field(
         0.0, description="Curtailable capacity offered. [MW]"
@@ -133,7 +130,7 @@ class FourCPSpec(BaseModel):
     ``probability_threshold``.
     """
 
-    model_config = _STRICT
+    model_config = STRICT_CONFIG
 
     charge_usd_per_kw_year: float = Field(
         0.0,

@@ -34,10 +34,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from hashpivot.models.dates import MonthText
 from hashpivot.models.fields import (
+    STRICT_CONFIG,
     EscalatorPerYear,
     Fraction,
     FractionPerYear,
@@ -58,7 +59,7 @@ class HostingPhase(BaseModel):
     own terms (a tenant's rent, escalator and term), its other terms are the site's.
     ``hashpivot optimize --out`` writes its plan in these tables (``plan_portfolio.toml``)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     start: MonthText = Field(
         ...,
@@ -132,7 +133,7 @@ class HostingRiskSpec(BaseModel):
     fit-out changes, in a market where wholesale colocation is scarce).
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     construction_delay_fraction_mean: float = Field(
         0.34, ge=0, le=5,
@@ -191,7 +192,7 @@ class HostingProjectSpec(BaseModel):
     power of the hall (IT load x PUE) and the opex out of the rent.
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     # --- size and efficiency -------------------------------------------------------------
     convertible_gross_mw: SiteMw | None = Field(

@@ -36,11 +36,12 @@ import re
 from typing import Self
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from hashpivot.models.dates import QuarterText
 from hashpivot.models.field_checks import field_problems
 from hashpivot.models.fields import (
+    STRICT_CONFIG,
     EscalatorPerYear,
     LeaseUsdPerKwMonth,
     ProbabilitySigning,
@@ -49,7 +50,6 @@ from hashpivot.models.fields import (
 )
 
 _QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def _check_quarter(value: str | None) -> str | None:
@@ -66,7 +66,7 @@ def quarter_period(value: str) -> pd.Period:
 class TenantSpec(BaseModel):
     """A prospective tenant of the pipeline (``[[optimize.tenants]]``)."""
 
-    model_config = _STRICT
+    model_config = STRICT_CONFIG
 
     name: str = Field(..., min_length=1, description="Tenant name.")
     it_mw: SiteMw = Field(
@@ -102,7 +102,7 @@ class TenantSpec(BaseModel):
 class CommittedConversion(BaseModel):
     """A conversion already committed (``[[optimize.committed]]``)."""
 
-    model_config = _STRICT
+    model_config = STRICT_CONFIG
 
     site: str = Field(..., min_length=1, description="Site name.")
     quarter: QuarterText = Field(
@@ -124,7 +124,7 @@ class CommittedConversion(BaseModel):
 class OptimizeSpec(BaseModel):
     """Settings of the portfolio decision engine (``[optimize]``)."""
 
-    model_config = _STRICT
+    model_config = STRICT_CONFIG
 
     horizon_years: int | None = Field(
         None, ge=1, le=40, description="Planning horizon; None: [pivot].horizon_years. [year]"

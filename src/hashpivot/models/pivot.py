@@ -25,10 +25,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from hashpivot.models.dates import MonthText, StartMonthText
 from hashpivot.models.fields import (
+    STRICT_CONFIG,
     BtcPriceUsd,
     DiscountRate,
     EbitdaMultiple,
@@ -52,7 +53,7 @@ FILE_START_FIELD = "pivot.convert_start"
 class SensitivitySpec(BaseModel):
     """Low/high swings of the tornado (``[pivot.sensitivity]``)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     btc_price_fraction: float = Field(
         0.3, ge=0, lt=1, description="BTC price at start x (1 -/+ this). [-]"
@@ -109,7 +110,7 @@ class TerminalValueSpec(BaseModel):
     hall's power and opex, valued explicitly, nothing after the last term.
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     mining_method: Literal["none", "gordon", "exit_multiple"] = Field(
         "exit_multiple",
@@ -141,7 +142,7 @@ class TerminalValueSpec(BaseModel):
 class PivotSpec(BaseModel):
     """Deterministic market path, horizon and strategies of the pivot model (``[pivot]``)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     horizon_years: int = Field(15, ge=1, le=40, description="Model horizon. [year]")
     discount_rate: DiscountRate = Field(

@@ -42,7 +42,6 @@ from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
     field_validator,
@@ -51,7 +50,7 @@ from pydantic import (
 )
 
 from hashpivot.models.dates import MonthText, StartMonthText
-from hashpivot.models.fields import AmountUsd, BtcPriceUsd, FractionPerYear
+from hashpivot.models.fields import STRICT_CONFIG, AmountUsd, BtcPriceUsd, FractionPerYear
 
 _POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
 _MARGIN_FIELDS = (
@@ -71,7 +70,7 @@ class ScenarioSpec(BaseModel):
     :mod:`hashpivot.scenarios` for each regression and estimator).
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     # --- time grid ---------------------------------------------------------------------
     step: Literal["monthly", "daily"] = Field(
@@ -320,7 +319,7 @@ class ScenarioSpec(BaseModel):
 class DebtSpec(BaseModel):
     """One debt instrument of the treasury."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     name: str = Field("debt", description="Label of the instrument.")
     principal_usd: AmountUsd = Field(
@@ -359,7 +358,7 @@ class TreasurySpec(BaseModel):
     the month is a *liquidity breach*.
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     btc_held: float = Field(
         0.0, ge=0.0, le=21e6, description="BTC on the balance sheet at start. [BTC]"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from hashpivot.models.fields import Fraction
+from hashpivot.models.fields import STRICT_CONFIG, Fraction
 from hashpivot.tax import MACRS_HALF_YEAR
 
 __all__ = ["TaxSpec"]
@@ -18,7 +18,7 @@ __all__ = ["TaxSpec"]
 class TaxSpec(BaseModel):
     """Corporate income tax of the project (``[pivot.tax]``)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = STRICT_CONFIG
 
     income_tax_rate: float = Field(
         0.21, ge=0, le=0.6,

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from hashpivot.models.dates import check_month
+from hashpivot.models.fields import STRICT_CONFIG
 from hashpivot.network_limits import NETWORK_LIMITS
 from hashpivot.run_defaults import (
     DEFAULT_CHUNK_PATHS,
@@ -21,8 +22,6 @@ from hashpivot.run_defaults import (
     MIN_DISCOUNT_RATE,
     MIN_HORIZON_YEARS,
 )
-
-_PARAMS = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 #: The CLI's limits of the network options (:mod:`hashpivot.network_limits`).
 _MAX_BTC_PRICE_USD = NETWORK_LIMITS["btc_price_usd"][1]
@@ -42,7 +41,7 @@ class NetworkParams(BaseModel):
     """Network conditions a ``cost`` run was resolved with (stored by the service, so a
     re-run reads the same figures); checked like the other parameters when given."""
 
-    model_config = _PARAMS
+    model_config = STRICT_CONFIG
 
     btc_price_usd: float = Field(
         ..., gt=0, le=_MAX_BTC_PRICE_USD, description="BTC price. [USD]"
@@ -70,7 +69,7 @@ class NetworkParams(BaseModel):
 class CostParams(BaseModel):
     """Parameters of a ``cost`` run (``hashpivot cost``)."""
 
-    model_config = _PARAMS
+    model_config = STRICT_CONFIG
 
     date: dt.date | None = Field(
         None, description="Network conditions of this day (bundled history); default latest."
@@ -93,7 +92,7 @@ class CostParams(BaseModel):
 class BacktestParams(BaseModel):
     """Parameters of a ``backtest`` run: a window of the bundled history."""
 
-    model_config = _PARAMS
+    model_config = STRICT_CONFIG
 
     start: dt.date | None = Field(None, description="First day; default a year before end.")
     end: dt.date | None = Field(None, description="Last day; default the latest bundled day.")
@@ -102,7 +101,7 @@ class BacktestParams(BaseModel):
 class PivotParams(BaseModel):
     """Parameters of a ``pivot`` run (``hashpivot pivot``)."""
 
-    model_config = _PARAMS
+    model_config = STRICT_CONFIG
 
     site: str | None = Field(None, max_length=200, description="Only this site.")
     convert_mw: float | None = Field(
@@ -120,7 +119,7 @@ class SimulateParams(BaseModel):
     of the options that decide the numbers are the CLI's (:mod:`hashpivot.run_defaults`),
     so the same options give the same numbers; the service runs at most 200,000 paths."""
 
-    model_config = _PARAMS
+    model_config = STRICT_CONFIG
 
     paths: int = Field(DEFAULT_N_PATHS, ge=1, le=200_000, description="Number of paths. [-]")
     years: float | None = Field(
@@ -155,7 +154,7 @@ class SimulateParams(BaseModel):
 class DispatchParams(BaseModel):
     """Parameters of a ``dispatch`` run (bundled markets only: no files from requests)."""
 
-    model_config = _PARAMS
+    model_config = STRICT_CONFIG
 
     market: str | None = Field(
         None,
@@ -174,7 +173,7 @@ class OptimizeParams(BaseModel):
     ``[optimize]`` table (its defaults where it has none) with the bundled regulation rules
     (no ``rules_file``)."""
 
-    model_config = _PARAMS
+    model_config = STRICT_CONFIG
 
     scenarios: int = Field(DEFAULT_N_SCENARIOS, ge=1, le=5_000,
                            description="In-sample market scenarios. [-]")
