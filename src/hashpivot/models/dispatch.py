@@ -143,8 +143,10 @@ class PPASpec(BaseModel):
         None,
         description="Last month the block settles (YYYY-MM) in pivot, simulate and optimize: "
         "from the month after it the site has no PPA and buys all its power under its "
-        "power contract. None: no term (the block settles through the horizon and after "
-        "it). The dispatch command values its price year with the block regardless.",
+        "power contract; an end after the horizon counts the block's stream after it "
+        "through that month only (at most the terminal value's mining factor). None: no "
+        "term (the block settles through the horizon and after it). The dispatch command "
+        "values its price year with the block regardless.",
     )
 
     @field_validator("curtail_at_negative_price")

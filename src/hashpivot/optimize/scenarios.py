@@ -32,7 +32,7 @@ from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share
 from hashpivot.engines.pivot.fleet import center_market
 from hashpivot.engines.pivot.terminal import site_stream_value_at_horizon_usd
-from hashpivot.engines.pivot.uplift.supply_stream import site_supply_usd, supply_at_horizon_usd
+from hashpivot.engines.pivot.uplift.supply_stream import site_supply_usd, supply_at_horizon
 from hashpivot.engines.simulate.signing import signing_draws
 from hashpivot.executors import ProgressFn, run_chunks
 from hashpivot.market import MarketPaths
@@ -141,7 +141,7 @@ def coefficients_on_market(
             base += (supply * disc).sum(axis=-1)
             if task.terminal_value is not None:
                 site_terminal += site_stream_value_at_horizon_usd(
-                    task.terminal_value, np.asarray(supply_at_horizon_usd(site, market, supply)),
+                    task.terminal_value, supply_at_horizon(site, market, supply),
                     task.mining_discount_rate) * pv_factor(task.mining_discount_rate,
                                                            disc.size)
         redeploy = site.hosting.asic_disposition == "redeploy"

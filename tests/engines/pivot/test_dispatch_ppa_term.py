@@ -101,7 +101,8 @@ def _assert_no_block_after_the_horizon(termed: Any, none: Any) -> None:
     horizon."""
     for x, y in zip(termed.mining_at_horizon, none.mining_at_horizon, strict=True):
         np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
-        assert np.all(np.asarray(x.supply_usd) == 0.0)
+        assert np.all(np.asarray(x.supply.final_year_usd) == 0.0)
+        assert x.supply.months_left is None
 
 
 def _replacement_portfolio(ppa: bool, end: str | None, start: str | None = None,
@@ -144,7 +145,9 @@ def test_a_window_covering_the_horizon_is_no_term(start: str | None, end: str | 
     """``end`` after the horizon's last month (2029-01, 2031-06), ``start`` at its first
     month (2026-01) or before it, or both: bitwise the figures of the block without
     either, the terminal value's final year included (an ``end`` at the last month leaves
-    no block after the horizon: the test of an end at the horizon's last month below)."""
+    no block after the horizon: the test of an end at the horizon's last month below; an
+    ``end`` after it is valued after the horizon to that end only: the tests of an end
+    after the horizon at the bottom)."""
     for tail in (NO_TV, ""):
         a = _cash_flows(True, end, converted, tail, start)
         b = _cash_flows(True, None, converted, tail)
@@ -152,7 +155,7 @@ def test_a_window_covering_the_horizon_is_no_term(start: str | None, end: str | 
             np.testing.assert_array_equal(_array(a, name), _array(b, name), err_msg=name)
         for x, y in zip(a.mining_at_horizon, b.mining_at_horizon, strict=True):
             np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
-            np.testing.assert_array_equal(x.supply_usd, y.supply_usd)
+            np.testing.assert_array_equal(x.supply.final_year_usd, y.supply.final_year_usd)
 
 
 @pytest.mark.parametrize("converted", [False, True], ids=["keep", "convert"])
@@ -327,7 +330,7 @@ def test_a_start_within_the_final_year_leaves_the_block_after_the_horizon() -> N
     for x, y, z in zip(termed.mining_at_horizon, whole.mining_at_horizon,
                        none.mining_at_horizon, strict=True):
         np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
-        np.testing.assert_array_equal(x.supply_usd, y.supply_usd)
+        np.testing.assert_array_equal(x.supply.final_year_usd, y.supply.final_year_usd)
         assert np.all(np.asarray(x.ebitda_usd) != np.asarray(z.ebitda_usd))
 
 
@@ -415,7 +418,7 @@ def test_an_end_at_the_horizon_s_last_month_leaves_no_block_after_it() -> None:
         np.testing.assert_array_equal(_array(termed, name), _array(whole, name), err_msg=name)
     _assert_no_block_after_the_horizon(termed, none)
     for z in whole.mining_at_horizon:
-        assert np.all(np.asarray(z.supply_usd) > 1e6)  # teeth: the block's, a year
+        assert np.all(np.asarray(z.supply.final_year_usd) > 1e6)  # teeth: the block's, a year
     start, months = pd.Period(_START, "M"), _YEARS * 12
     npv = {end: pivot_plan_npv_usd(_portfolio(True, end, tail=""), (), start, months)
            for end in ("2028-11", _END_HORIZON)}
@@ -573,8 +576,8 @@ def test_a_renewable_plant_stays_outside_the_window() -> None:
     assert np.all(_array(both, "site_supply_usd") != _array(solar, "site_supply_usd"))
     for x, y in zip(termed.mining_at_horizon, solar.mining_at_horizon, strict=True):
         np.testing.assert_array_equal(x.ebitda_usd, y.ebitda_usd)
-        np.testing.assert_array_equal(x.supply_usd, y.supply_usd)
-        assert np.all(np.asarray(x.supply_usd) > 0.0)
+        np.testing.assert_array_equal(x.supply.final_year_usd, y.supply.final_year_usd)
+        assert np.all(np.asarray(x.supply.final_year_usd) > 0.0)
 
 
 def test_a_start_given_as_a_toml_date_is_its_month() -> None:
@@ -678,3 +681,113 @@ def test_replacements_near_the_window_s_edges_are_the_npv_change(start: str | No
     whole = market_mining(_replacement_portfolio(True, None, None, every=0.5), market)["A"]
     assert any(a[0] != b[0] for a, b in zip(whole.gain_usd_per_mw, sm.gain_usd_per_mw,
                                             strict=True))
+
+
+#: an end 18 months after the horizon's last month (2028-12), and one 40 years after it
+_END_AFTER, _END_FAR = "2030-06", "2068-12"
+
+
+def _a_months_by_hand(rate: float, months: int) -> float:
+    """``a_M``: 1 USD/year paid 1/12 a month at month end for ``M`` months, at the annual
+    ``rate`` compounded monthly, ``(1 - (1 + rate)^(-M/12)) / (12 r_m)``, ``r_m = (1 +
+    rate)^(1/12) - 1``; 1.392165 at 10 % over 18 months. [year]"""
+    r_m = (1.0 + rate) ** (1.0 / 12.0) - 1.0
+    return (1.0 - (1.0 + rate) ** (-months / 12.0)) / (12.0 * r_m)
+
+
+def _mining_at_horizon_usd(cf: Any, pf: Any) -> Any:
+    """Mining's value at the horizon, the site's stream included, by pivot's terminal
+    value. [USD]"""
+    from hashpivot.engines.pivot.discounting import line_rates
+    from hashpivot.engines.pivot.terminal import terminal_value
+
+    rates = line_rates(pf.pivot)
+    return terminal_value(cf, pf.pivot.terminal_value, rates.mining,
+                          rates.hosting).mining_at_horizon_usd
+
+
+def _final_year_supply_usd(cf: Any) -> Any:
+    """The site's stream over the horizon's last 12 months, per path. [USD/year]"""
+    return _array(cf, "site_supply_usd")[..., -12:].sum(axis=-1)
+
+
+@pytest.mark.parametrize("solar", [False, True], ids=["block", "block+solar"])
+def test_a_block_ending_after_the_horizon_is_valued_to_its_end(solar: bool) -> None:
+    """The block ending 2030-06, 18 months after the horizon (2028-12), with the default
+    8x exit multiple at the mining rate (10 %): mining's value at the horizon is the
+    block's with no end less ``(8 - a_18) E``, ``E`` the block's part of the stream's
+    final year (the whole stream; with 20 MW of solar, the stream less the solar site's,
+    which goes on with no end) and ``a_18 = 1.392165`` (1e-9): 18 months of it, not 8
+    years. The block moves the value (teeth)."""
+    from hashpivot.engines.pivot.discounting import line_rates
+
+    pf = _portfolio(True, _END_AFTER, tail="", solar=solar)
+    rate = line_rates(pf.pivot).mining
+    a = _a_months_by_hand(rate, 18)
+    assert rate == 0.10 and a == pytest.approx(1.392165, abs=1e-6)
+    termed = _cash_flows(True, _END_AFTER, False, "", None, solar)
+    whole = _cash_flows(True, None, False, "", None, solar)
+    e = _final_year_supply_usd(whole)
+    if solar:
+        e = e - _final_year_supply_usd(_cash_flows(False, None, False, "", None, True))
+    assert np.all(e > 1e6)  # teeth: the block's, a year
+    np.testing.assert_allclose(_mining_at_horizon_usd(termed, pf),
+                               _mining_at_horizon_usd(whole, pf) - (8.0 - a) * e,
+                               rtol=1e-9)
+
+
+def test_a_block_ending_40_years_after_the_horizon_is_the_block_with_no_end() -> None:
+    """The block ending 2068-12, 480 months after the horizon: at 10 % those are worth
+    10.2 years of the stream, more than the 8x exit multiple, so the block is worth what
+    it is with no end (bitwise: ``min(a_M, 8)``)."""
+    assert _a_months_by_hand(0.10, 480) > 8.0
+    pf = _portfolio(True, _END_FAR, tail="")
+    np.testing.assert_array_equal(
+        _mining_at_horizon_usd(_cash_flows(True, _END_FAR, False, ""), pf),
+        _mining_at_horizon_usd(_cash_flows(True, None, False, ""), pf))
+
+
+def test_a_block_ending_after_the_horizon_with_no_terminal_value_is_unchanged() -> None:
+    """Mining method ``none``: the block ending 2030-06 is worth 0 after the horizon, as
+    with no end (bitwise)."""
+    pf = _portfolio(True, _END_AFTER, tail=NO_TV)
+    got = _mining_at_horizon_usd(_cash_flows(True, _END_AFTER, False, NO_TV), pf)
+    np.testing.assert_array_equal(got, np.zeros_like(got))
+
+
+def test_simulate_and_optimize_value_a_block_ending_after_the_horizon_as_pivot_does() -> None:
+    """simulate's deterministic path and the optimizer's central path value keep-mining
+    and the conversion of the site whose block ends 18 months after the horizon as pivot
+    does, the terminal value included (1e-9), and it is not the block with no end
+    (teeth: 8 years of its stream against 1.39)."""
+    pf = _portfolio(True, _END_AFTER, tail="")
+    start, months = pd.Period(_START, "M"), _YEARS * 12
+    ref = {name: pivot_plan_npv_usd(pf, _phases(name == "convert"), start, months)
+           for name in ("keep", "convert")}
+    whole = pivot_plan_npv_usd(_portfolio(True, None, tail=""), (), start, months)
+    assert whole - ref["keep"] > 1e7
+    got = engines_center_npvs_usd(pf, _CONVERT_MW, _CONVERT_FROM)
+    for engine, npvs in got.items():
+        for name, npv in npvs.items():
+            assert npv == pytest.approx(ref[name], rel=1e-9), (engine, name)
+
+
+@pytest.mark.parametrize(("start", "end", "words"), [
+    (None, _END_AFTER, "the PPA block settles through 2030-06, then the site buys all its "
+                       "power under its power contract; after the horizon its stream is "
+                       "valued to its end, 2030-06: 18 months, at most the mining "
+                       "method's factor"),
+    ("2028-04", "2029-01", "the PPA block settles from 2028-04 through 2029-01, before and "
+                           "after it the site buys all its power under its power contract; "
+                           "after the horizon its stream is valued to its end, 2029-01: 1 "
+                           "month, at most the mining method's factor")])
+def test_the_assumptions_say_a_block_ending_after_the_horizon_is_valued_to_its_end(
+        start: str | None, end: str, words: str) -> None:
+    """An end after the horizon (2028-12): the settlement row says the stream after the
+    horizon is valued to that end, and over how many months."""
+    from hashpivot.engines import pivot
+
+    rows = {r["name"]: r for r in pivot.run_pivot(_portfolio(True, end, start=start)
+                                                  ).resolved_assumptions()}
+    assert rows["[sites.dispatch.ppa] settlement, per MW of the fleet"]["source"].endswith(
+        words)

@@ -19,6 +19,32 @@ from hashpivot.arrays import FloatArray, any_nonzero
 
 
 @dataclass(frozen=True)
+class SupplyAtHorizon:
+    """A site's contracted supply's (``[sites.dispatch.ppa]``,
+    ``[sites.dispatch.renewable]``) worth with no miners as the terminal value takes it
+    (:func:`~hashpivot.engines.pivot.uplift.supply_stream.supply_at_horizon`; valued by
+    :func:`~hashpivot.engines.pivot.terminal.site_stream_value_at_horizon_usd`).
+
+    Attributes
+    ----------
+    final_year_usd : ndarray, shape (P,), or float
+        ``S``, the stream's final year with the curve in force after the horizon (the
+        same in every strategy); 0 without one. [USD/year]
+    ending_usd : ndarray, shape (P,), or float
+        ``E``, the part of ``S`` that ends after the horizon: the PPA block's (``S`` less
+        the final year of the site without it, a renewable plant's), 0 where nothing
+        ends. [USD/year]
+    months_left : int or None
+        ``M``, the months the block settles after the horizon, the month after it
+        through the block's ``end``; None: no end after the horizon. [month]
+    """
+
+    final_year_usd: FloatArray | float = 0.0
+    ending_usd: FloatArray | float = 0.0
+    months_left: int | None = None
+
+
+@dataclass(frozen=True)
 class MiningAtHorizon:
     """One site's final-year mining at the MW still mining at the horizon, tranche by
     tranche: what its mining terminal value is taken from.
@@ -33,17 +59,16 @@ class MiningAtHorizon:
         Each tranche's final-year fleet replacement capex, likewise. [USD/year]
     sga_cash_usd : float
         The site's cash SG&A of a year, paid whatever mines. [USD/year]
-    supply_usd : ndarray, shape (P,), or float
-        The final year of the site's contracted supply's (``[sites.dispatch.ppa]``,
-        ``[sites.dispatch.renewable]``) worth with no miners
+    supply : SupplyAtHorizon
+        The site's contracted supply's worth with no miners after the horizon
         (:func:`~hashpivot.engines.pivot.uplift.supply_stream.site_supply_usd`: the same in every
-        strategy), valued on its own, not floored with mining; 0 without one. [USD/year]
+        strategy), valued on its own, not floored with mining; none by default.
     """
 
     ebitda_usd: FloatArray
     replacement_capex_usd: FloatArray
     sga_cash_usd: float
-    supply_usd: FloatArray | float = 0.0
+    supply: SupplyAtHorizon = SupplyAtHorizon()
 
 
 @dataclass(frozen=True)
@@ -287,4 +312,4 @@ class CashFlows:
         return out
 
 
-__all__ = ["CashFlows", "FloatArray", "HallsAtHorizon", "MiningAtHorizon"]
+__all__ = ["CashFlows", "FloatArray", "HallsAtHorizon", "MiningAtHorizon", "SupplyAtHorizon"]

@@ -44,7 +44,7 @@ from hashpivot.engines.pivot.strategies import ConversionPhase
 from hashpivot.engines.pivot.terminal import at_horizon_mw
 from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw
 from hashpivot.engines.pivot.uplift.ppa_term import site_at_horizon
-from hashpivot.engines.pivot.uplift.supply_stream import site_supply_usd, supply_at_horizon_usd
+from hashpivot.engines.pivot.uplift.supply_stream import site_supply_usd, supply_at_horizon
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import MONTHS_PER_YEAR
@@ -201,7 +201,7 @@ def site_cash_flows(
         # as it stands on the horizon's last day
         site.fixed_opex_usd_per_month * MONTHS_PER_YEAR
         * horizon_share(site, "sga", market.periods),
-        supply_at_horizon_usd(site, market, supply),
+        supply_at_horizon(site, market, supply),
     )
     return {
         **mining, "resale": resale, "opex": opex,

@@ -18,7 +18,8 @@ tranche by tranche at the MW still mining at the horizon
 the horizon. Mining is floored at zero per tranche (:func:`mining_value_at_horizon_usd`:
 machines that lose money at the horizon are abandoned, as the decision engine values
 them), then as a whole with the sites' cash SG&A, their contracted supply's (PPA block,
-renewable plant) worth with no miners added on its own (the same in every strategy);
+renewable plant) worth with no miners added on its own (the same in every strategy; a
+PPA block ending after the horizon valued to its end only);
 hosting by a multiple or Gordon growth per hall (``CashFlows.halls_at_horizon``), each
 floored at zero, and by ``contract`` on the leases' own flows after the horizon. Values
 are discounted to the model's start at the unlevered monthly rate. The formulas are in
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.engines.pivot.flows import CashFlows, MiningAtHorizon
+from hashpivot.engines.pivot.flows import CashFlows, MiningAtHorizon, SupplyAtHorizon
 from hashpivot.finance import periodic_rate
 from hashpivot.models.pivot import TerminalValueSpec
 from hashpivot.terminal_value import (
@@ -171,9 +172,10 @@ def mining_value_at_horizon_usd(
     (:func:`hashpivot.optimize.terminal.mining_terminal_usd_per_mw`); the whole line is
     floored once more, with the SG&A (mining stops if the machines kept do not cover it).
     A portfolio of one tranche is valued as its final year, ``V(x - SGA)``. A site's
-    contracted supply's worth with no miners (``MiningAtHorizon.supply_usd``,
+    contracted supply's worth with no miners (``MiningAtHorizon.supply``,
     the same in every strategy: :mod:`~hashpivot.engines.pivot.uplift.supply_stream`) is added on
-    its own, not floored (:func:`site_stream_value_at_horizon_usd`).
+    its own, site by site, not floored (:func:`site_stream_value_at_horizon_usd`: a PPA
+    block ending after the horizon to its end only).
 
     Parameters
     ----------
@@ -201,31 +203,34 @@ def mining_value_at_horizon_usd(
         spec.mining_method, kept, np.zeros(n_paths), spec.mining_ebitda_multiple,
         discount_rate, spec.growth_per_year, n_paths,
     ), dtype=float)
-    supply = np.zeros(n_paths)
-    for site in sites:
-        supply = supply + np.asarray(site.supply_usd, dtype=float)
-    if np.any(supply != 0.0):  # their contracted supply with no miners: in every strategy
-        value = value + site_stream_value_at_horizon_usd(spec, supply, discount_rate)
+    for site in sites:  # their contracted supply with no miners: in every strategy
+        value = value + site_stream_value_at_horizon_usd(spec, site.supply, discount_rate)
     return value
 
 
-def site_stream_value_at_horizon_usd(spec: TerminalValueSpec, final_year_usd: FloatArray,
+def site_stream_value_at_horizon_usd(spec: TerminalValueSpec, stream: SupplyAtHorizon,
                                      discount_rate: float) -> FloatArray:
     """Value at the horizon of a site's stream that every strategy carries (its
     contracted supply's worth with no miners,
-    :mod:`~hashpivot.engines.pivot.uplift.supply_stream`): the mining method's factor times
-    its final year, not floored (``f x S``: ``f`` the exit multiple or
-    :func:`~hashpivot.terminal_value.gordon_factor`, 0 with ``none``), so the same in every
-    strategy whatever mines. [USD]
+    :mod:`~hashpivot.engines.pivot.uplift.supply_stream`), not floored, so the same in
+    every strategy whatever mines: ``f x S`` (``f`` the exit multiple or
+    :func:`~hashpivot.terminal_value.gordon_factor`, 0 with ``none``; ``S`` the final
+    year); where a PPA block ends ``M`` months after the horizon, ``f (S - E) + min(a_M,
+    f) E``, ``E`` the block's part of ``S`` and ``a_M`` the value at the horizon of 1
+    USD/year paid 1/12 a month at month end over those months (the hosting line's
+    remaining lease terms' convention; 1.3729 years over 18 months at 12 %/year): the
+    block is worth no more than with no end, and one priced above the index (``E < 0``)
+    loses no more. [USD]
 
     Parameters
     ----------
     spec : TerminalValueSpec
         Method, multiple and growth of the mining line.
-    final_year_usd : ndarray (P,)
-        The stream's final year. [USD/year]
+    stream : SupplyAtHorizon
+        The stream's final year ``S`` [USD/year], shape (P,), and where a block ends
+        after the horizon its part ``E`` [USD/year] and months left ``M`` [month].
     discount_rate : float
-        Annual rate of the mining line (Gordon's). [1/year]
+        Annual rate of the mining line. [1/year]
     """
     if spec.mining_method == "exit_multiple":
         factor = spec.mining_ebitda_multiple
@@ -233,7 +238,14 @@ def site_stream_value_at_horizon_usd(spec: TerminalValueSpec, final_year_usd: Fl
         factor = gordon_factor(discount_rate, spec.growth_per_year)
     else:
         factor = 0.0
-    return np.asarray(factor * np.asarray(final_year_usd, dtype=float), dtype=float)
+    s = np.asarray(stream.final_year_usd, dtype=float)
+    if stream.months_left is None:
+        return np.asarray(factor * s, dtype=float)
+    to_end = float(value_at_horizon_of_flows_usd(  # a_M [year]
+        np.full(stream.months_left, 1.0 / MONTHS_PER_YEAR),
+        float(periodic_rate(discount_rate))))
+    ending = np.asarray(stream.ending_usd, dtype=float)
+    return np.asarray(factor * (s - ending) + min(to_end, factor) * ending, dtype=float)
 
 
 def line_value_at_horizon_usd(

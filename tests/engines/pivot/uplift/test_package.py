@@ -15,8 +15,11 @@ import hashpivot.engines.pivot.uplift as uplift
 PACKAGE = Path(uplift.__file__).parent
 PIVOT = "hashpivot.engines.pivot"
 
-#: The pivot modules outside the package each module may import at run time.
-ALLOWED = {"supply_stream": {f"{PIVOT}.connection", f"{PIVOT}.fleet", f"{PIVOT}.inputs"}}
+#: The pivot modules outside the package each module may import at run time
+#: (``flows``, the cash flows' containers, imports nothing of the engine: supply_stream
+#: builds its ``SupplyAtHorizon``).
+ALLOWED = {"supply_stream": {f"{PIVOT}.connection", f"{PIVOT}.fleet", f"{PIVOT}.flows",
+                             f"{PIVOT}.inputs"}}
 
 
 def _run_time_imports(tree: ast.Module) -> set[str]:

@@ -17,7 +17,10 @@ month from the curve in force then (:func:`term_breakdown`), where its
 terminal value takes the final year with the curve in force after the horizon
 (:func:`site_at_horizon`): the block's where it settles in the horizon's last month and
 goes on after it; a block ended within the horizon (with its last month too), or starting
-after it, leaves no stream after it.
+after it, leaves no stream after it. A block that goes on after the horizon with an
+``end`` has its stream valued over the months left to that end only
+(:func:`months_after_horizon`;
+:func:`~hashpivot.engines.pivot.terminal.site_stream_value_at_horizon_usd`).
 """
 
 from __future__ import annotations
@@ -79,7 +82,9 @@ def term_text(start: str | None, end: str | None, months: pd.PeriodIndex | None 
     follows "the PPA block". Given the ``months`` valued, a window outside all of them
     (ended before the first, or starting after the last: the terminal value takes the
     site without the block too) adds "; in none of the months valued (YYYY-MM to YYYY-MM)
-    nor after them: it is not counted"."""
+    nor after them: it is not counted", and a block in force after them with an end
+    (:func:`months_after_horizon`) "; after the horizon its stream is valued to its end,
+    YYYY-MM: M months, at most the mining method's factor"."""
     contract = "the site buys all its power under its power contract"
     if start is None:
         if end is None:
@@ -89,10 +94,33 @@ def term_text(start: str | None, end: str | None, months: pd.PeriodIndex | None 
         text = f"settles from {start} (no end), before it {contract}"
     else:
         text = f"settles from {start} through {end}, before and after it {contract}"
-    if months is not None and len(months) and PpaTerm(start, end, None).outside(months).all():
+    if months is None or not len(months):
+        return text
+    term = PpaTerm(start, end, None)
+    if term.outside(months).all():
         text += (f"; in none of the months valued ({months[0]} to {months[-1]}) nor after "
                  "them: it is not counted")
+    left = months_after_horizon(term, months)
+    if left is not None:
+        text += (f"; after the horizon its stream is valued to its end, {end}: {left} "
+                 f"month{'s' if left > 1 else ''}, at most the mining method's factor")
     return text
+
+
+def _settles_after(term: PpaTerm, last: pd.Period) -> bool:
+    """Whether the block settles in the horizon's ``last`` month and the month after it
+    (an end at ``last`` leaves none: from the month after it the site has no PPA)."""
+    return not term.outside(pd.PeriodIndex([last, last + 1], freq="M")).any()
+
+
+def months_after_horizon(term: PpaTerm, periods: pd.PeriodIndex) -> int | None:
+    """``M``, the months the block settles after the horizon: from the month after the
+    last of ``periods`` through its ``end`` (18 for a horizon ending 2035-12 and an end
+    in 2037-06); None where it has no end or is not in force after the horizon (ended
+    with its last month or before, or starting after it). [month]"""
+    if term.end is None or not len(periods) or not _settles_after(term, periods[-1]):
+        return None
+    return int((pd.Period(term.end, "M") - periods[-1]).n)
 
 
 def term_breakdown(within: DispatchUplift, term: PpaTerm, month: MonthMargin,
@@ -157,9 +185,7 @@ def site_at_horizon(site: SiteInputs, periods: pd.PeriodIndex) -> SiteInputs | N
     if u is None or u.ppa_term is None or k == 0:
         return None
     last = periods[-1]
-    # the block after the horizon: in force in its last month and the month after it (an
-    # end at the last month leaves none: from the month after it the site has no PPA)
-    after = not u.ppa_term.outside(pd.PeriodIndex([last, last + 1], freq="M")).any()
+    after = _settles_after(u.ppa_term, last)  # the block after the horizon
     outside = u.ppa_term.outside(periods[-k:])
     if (not outside.any()) if after else outside.all():
         return None
@@ -167,4 +193,5 @@ def site_at_horizon(site: SiteInputs, periods: pd.PeriodIndex) -> SiteInputs | N
                                else u.ppa_term.without)
 
 
-__all__ = ["PpaTerm", "in_force_at", "site_at_horizon", "term_breakdown", "term_text"]
+__all__ = ["PpaTerm", "in_force_at", "months_after_horizon", "site_at_horizon",
+           "term_breakdown", "term_text"]

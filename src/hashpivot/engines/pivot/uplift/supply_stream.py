@@ -28,23 +28,30 @@ start`` settles from that month, one with ``end`` through that month; outside th
 site has no PPA: its stream is that of the site without the block (0 without a renewable
 plant) and each month's uplift that site's (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`).
 After the horizon the stream is valued by the mining line's method on its final year,
-with the curve in force after the horizon (:func:`supply_at_horizon_usd`: a block ended
+with the curve in force after the horizon (:func:`supply_at_horizon`: a block ended
 within the horizon, its last month included, or starting after it, leaves none;
 :func:`~hashpivot.engines.pivot.terminal.site_stream_value_at_horizon_usd`: the exit
 multiple, Gordon growth, or nothing), on its own, not floored with mining (the contracts
 settle whether anything mines, a dear one's loss as a cheap one's gain): the same in
-every strategy.
+every strategy. A block in force after the horizon with an ``end`` is valued over the
+months left to that end only, as the hosting line's remaining lease terms: its part of
+the final year times the value of 1 USD/year paid monthly over those months, at most the
+method's factor (a block ending 18 months after a 10-year horizon was counted for ever,
+8 years of it at the default exit multiple, until 2026-12-07).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.fleet import site_power_price_usd_per_mwh
+from hashpivot.engines.pivot.flows import SupplyAtHorizon
 from hashpivot.engines.pivot.inputs import SiteInputs
-from hashpivot.engines.pivot.uplift.ppa_term import site_at_horizon
+from hashpivot.engines.pivot.uplift.ppa_term import months_after_horizon, site_at_horizon
 from hashpivot.market import MarketPaths
 from hashpivot.terminal_value import final_year_usd
 from hashpivot.units import HOURS_PER_DAY
@@ -95,13 +102,17 @@ def site_supply_usd(site: SiteInputs, market: MarketPaths) -> FloatArray | None:
     return per_mw * (mw * connected_share(site.connection_date, market.periods))
 
 
-def supply_at_horizon_usd(site: SiteInputs, market: MarketPaths,
-                          supply: FloatArray | None) -> FloatArray | float:
-    """The final year of the site's stream ``supply`` (:func:`site_supply_usd`) as the
-    terminal value takes it: each month with the curve in force after the horizon
+def supply_at_horizon(site: SiteInputs, market: MarketPaths,
+                      supply: FloatArray | None) -> SupplyAtHorizon:
+    """The site's stream ``supply`` (:func:`site_supply_usd`) as the terminal value takes
+    it: its final year ``S``, each month with the curve in force after the horizon
     (:func:`~hashpivot.engines.pivot.uplift.ppa_term.site_at_horizon`: a PPA block that
     ends within the final year, its last month included, leaves none of its months, one
-    that starts within it all of them), shape (P,); 0 without a stream. [USD/year]
+    that starts within it all of them), shape (P,), 0 without a stream; and where that
+    block has an ``end`` after the horizon, the block's part of ``S`` (``S`` less the
+    final year of the site without the block: a renewable plant's goes on) and the
+    months it settles after the horizon
+    (:func:`~hashpivot.engines.pivot.uplift.ppa_term.months_after_horizon`).
 
     Parameters
     ----------
@@ -116,8 +127,16 @@ def supply_at_horizon_usd(site: SiteInputs, market: MarketPaths,
     if at_end is not None:
         supply = site_supply_usd(at_end, market)
     if supply is None:
-        return 0.0
-    return np.broadcast_to(final_year_usd(supply), (market.n_paths,))
+        return SupplyAtHorizon()
+    paths = (market.n_paths,)
+    s = np.broadcast_to(final_year_usd(supply), paths)
+    term = site.dispatch_uplift.ppa_term if site.dispatch_uplift is not None else None
+    left = None if term is None else months_after_horizon(term, market.periods)
+    if term is None or left is None:
+        return SupplyAtHorizon(s)
+    after = site_supply_usd(dataclasses.replace(site, dispatch_uplift=term.without), market)
+    ending = s if after is None else s - np.broadcast_to(final_year_usd(after), paths)
+    return SupplyAtHorizon(s, ending, left)
 
 
-__all__ = ["CONVENTION", "site_supply_usd", "supply_at_horizon_usd"]
+__all__ = ["CONVENTION", "site_supply_usd", "supply_at_horizon"]
