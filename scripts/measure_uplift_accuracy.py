@@ -31,7 +31,7 @@ MULTIPLIERS = (0.3, 0.6, 1.0, 1.5)
 def main() -> None:
     import numpy as np
     import pandas as pd
-    from tests.optimize.conftest import portfolio, site_toml
+    from tests.optimize.optimize_inputs import portfolio, site_toml
 
     from hashpivot.engines.dispatch import load_prices, run_dispatch
     from hashpivot.engines.pivot.uplift.curve import MonthMargin

@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import main
-from tests.optimize.conftest import portfolio_text, site_toml
+from tests.optimize.optimize_inputs import portfolio_text, site_toml
 
 _runner = CliRunner()
 

@@ -22,7 +22,7 @@ from hashpivot.engines.simulate import SimulationConfig, prepare
 from hashpivot.models import load_portfolio
 from hashpivot.models.file_refs import with_files_beside
 from hashpivot.optimize.resolve import resolve_problem
-from tests.optimize.conftest import portfolio_text, site_toml
+from tests.optimize.optimize_inputs import portfolio_text, site_toml
 
 _SITE = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
          "market": "ercot:HB_WEST"}
@@ -144,7 +144,7 @@ def test_an_emissions_file_moves_no_dollar_and_stops_only_the_co2(moved: Path) -
 def test_a_flexibility_not_measured_is_a_warning() -> None:
     """Not only a cell of the assumptions table: a warning line says the flat mining value
     is used (a fixed-price site with a dispatch table and no market to measure it on)."""
-    from tests.optimize.conftest import portfolio
+    from tests.optimize.optimize_inputs import portfolio
 
     pf = portfolio(site_toml("A", dispatch={"availability_fraction": 0.95}), years=5)
     res = run_pivot(pf)

@@ -25,8 +25,8 @@ from hashpivot.engines.standing import standing_portfolio
 from hashpivot.exceptions import InputError
 from hashpivot.models import Portfolio, parse_portfolio
 from hashpivot.optimize import resolve_problem
-from tests.optimize.conftest import portfolio as small_portfolio
-from tests.optimize.conftest import site_toml
+from tests.optimize.optimize_inputs import portfolio as small_portfolio
+from tests.optimize.optimize_inputs import site_toml
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
 S21 = '  asic = "Antminer S21"            # 200 TH/s, 3,500 W, 17.5 J/TH (bundled ASIC catalog)\n'

@@ -13,7 +13,7 @@ from hashpivot.exceptions import InputError
 from hashpivot.models import Portfolio
 from hashpivot.optimize import OptimizeConfig, optimize_plan, resolve_problem
 
-from .conftest import portfolio, site_toml
+from .optimize_inputs import portfolio, site_toml
 
 #: Alpha commits 25 MW in 2026Q4 (9 months of construction: its capex is paid from
 #: 2026-10 to 2027-06, model years 1 and 2 of a plan from 2026-01), Beta 25 MW in 2027Q1

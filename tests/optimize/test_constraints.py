@@ -13,7 +13,7 @@ from hashpivot.engines import pivot
 from hashpivot.models import parse_portfolio
 from hashpivot.optimize import OptimizeConfig, optimize_plan
 
-from .conftest import portfolio, portfolio_text, site_toml
+from .optimize_inputs import portfolio, portfolio_text, site_toml
 
 TAIL = """
 [financing]

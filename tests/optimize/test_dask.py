@@ -7,7 +7,7 @@ import pytest
 
 from hashpivot.optimize import OptimizeConfig, optimize_plan
 
-from .conftest import portfolio, site_toml
+from .optimize_inputs import portfolio, site_toml
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ import pytest
 from hashpivot.engines import pivot
 from hashpivot.optimize import OptimizeConfig, optimize_plan
 
-from .conftest import pivot_plan_npv_usd, portfolio, site_toml
+from .optimize_inputs import pivot_plan_npv_usd, portfolio, site_toml
 
 BUDGET = """
 [optimize]

@@ -17,7 +17,7 @@ from hashpivot.optimize.evaluate import value_fixed
 from hashpivot.optimize.run import coefficient_task, scenario_params
 from tests.portfolio_toml import machines, site_opex, table
 
-from .conftest import NO_TV, pivot_plan_npv_usd, portfolio, portfolio_text, site_toml
+from .optimize_inputs import NO_TV, pivot_plan_npv_usd, portfolio, portfolio_text, site_toml
 
 
 def _pivot_npv(pf, plan: pd.DataFrame, start: str, months: int, rate: float) -> float:

@@ -20,7 +20,7 @@ from hashpivot.optimize.plan_portfolio import (
 from hashpivot.reports.tables.optimize import center_path_lines
 from tests.portfolio_toml import site_opex, table
 
-from .conftest import pivot_plan_npv_usd, portfolio, site_toml
+from .optimize_inputs import pivot_plan_npv_usd, portfolio, site_toml
 
 #: two tenants whose leases are all unlike the sites' (160 and 120 USD/kW/month, 3 %/yr,
 #: 10 years); T1 only at A, T2 only at B, so C converts nothing

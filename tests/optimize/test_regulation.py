@@ -20,7 +20,7 @@ from hashpivot.optimize.run import coefficient_task, scenario_params
 from hashpivot.optimize.scenarios import coefficient_chunk
 from hashpivot.regulation import rule_matches, site_effects
 
-from .conftest import portfolio, site_toml
+from .optimize_inputs import portfolio, site_toml
 
 NY = next(r for r in load_regulation_rules() if r.rule_id == "ny_pow_moratorium_2022")
 IN_FORCE = (dt.date(2023, 1, 1), dt.date(2032, 12, 31))

@@ -9,7 +9,7 @@ import pytest
 
 from hashpivot.optimize import OptimizeConfig, cvar_usd, optimize_plan
 
-from .conftest import portfolio, site_toml
+from .optimize_inputs import portfolio, site_toml
 
 TAIL = """
 [optimize]

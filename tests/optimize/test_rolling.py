@@ -11,7 +11,7 @@ from hashpivot.exceptions import InputError
 from hashpivot.models import Portfolio
 from hashpivot.optimize import OptimizeConfig, PlanResult, optimize_plan, resolve_problem
 
-from .conftest import portfolio, site_toml
+from .optimize_inputs import portfolio, site_toml
 
 COMMITTED = """
 [optimize]

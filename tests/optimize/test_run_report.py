@@ -10,7 +10,7 @@ import math
 from hashpivot.optimize import OptimizeConfig, optimize_plan
 from hashpivot.reports.tables.optimize import plan_notes, summary_lines
 
-from .conftest import portfolio, site_toml
+from .optimize_inputs import portfolio, site_toml
 
 #: 25 MW of build capacity a quarter: converting a 50 MW site at once breaks it
 _SLOW_BUILD = "\n[optimize]\nblock_mw = 25.0\nbuild_mw_per_quarter = 25.0\n"

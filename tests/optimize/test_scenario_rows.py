@@ -27,7 +27,7 @@ from hashpivot.optimize.scenarios import (
 from hashpivot.optimize.solve import solve_model
 from tests.portfolio_toml import table, toml_text
 
-from .conftest import portfolio, site_toml
+from .optimize_inputs import portfolio, site_toml
 
 #: three tenants, two uncertain, two of them at a site they share with another
 TAIL = toml_text(optimize=table(block_mw=10.0, tenants=[

@@ -25,7 +25,7 @@ from hashpivot.optimize.plan_portfolio import plan_portfolio_document
 from hashpivot.optimize.run import coefficient_task, scenario_params
 from hashpivot.optimize.scenarios import run_coefficient_chunks, scenario_chunks
 
-from .conftest import portfolio, site_toml
+from .optimize_inputs import portfolio, site_toml
 
 #: the optimizer's chunk size: simulate draws its paths at this chunk size
 CHUNK = OptimizeConfig().chunk_scenarios

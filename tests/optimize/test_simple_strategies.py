@@ -12,7 +12,7 @@ import numpy as np
 from hashpivot.optimize import OptimizeConfig, optimize_plan, resolve_problem
 from hashpivot.optimize.strategies import simple_strategies
 
-from .conftest import portfolio, site_toml
+from .optimize_inputs import portfolio, site_toml
 
 
 def _tenant(name: str, it_mw: float, site: str, earliest: str | None = None) -> str:

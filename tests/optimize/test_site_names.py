@@ -8,7 +8,7 @@ import pytest
 from hashpivot.exceptions import InputError
 from hashpivot.optimize import PlanProblem, resolve_problem
 
-from .conftest import portfolio, site_toml
+from .optimize_inputs import portfolio, site_toml
 
 TENANT = """
 [optimize]

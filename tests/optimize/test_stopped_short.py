@@ -58,7 +58,7 @@ def test_a_two_stage_bound_stopped_at_the_time_limit_is_no_bound(monkeypatch) ->
 
     from hashpivot.optimize import OptimizeConfig, evaluate, optimize_plan
 
-    from .conftest import portfolio, site_toml
+    from .optimize_inputs import portfolio, site_toml
 
     real = evaluate.solve_model
 
@@ -119,7 +119,7 @@ def test_a_plan_solve_stopped_without_a_plan_says_which_solve_and_what_to_raise(
     from hashpivot.exceptions import SolverError
     from hashpivot.optimize import OptimizeConfig, optimize_plan
 
-    from .conftest import portfolio, site_toml
+    from .optimize_inputs import portfolio, site_toml
 
     _stopping(monkeypatch, 0)
     pf = portfolio(site_toml("A"), years=2)
@@ -138,7 +138,7 @@ def test_an_expected_value_plan_stopped_without_a_plan_leaves_the_plan_and_no_vs
     warning says why."""
     from hashpivot.optimize import OptimizeConfig, optimize_plan
 
-    from .conftest import portfolio, site_toml
+    from .optimize_inputs import portfolio, site_toml
 
     _stopping(monkeypatch, 1)
     pf = portfolio(site_toml("A"), years=2)
@@ -156,7 +156,7 @@ def test_every_solve_of_a_run_obeys_its_time_limit(monkeypatch) -> None:
     relaxation at 120 s, whatever --time-limit said. Every call to HiGHS is watched."""
     from hashpivot.optimize import OptimizeConfig, optimize_plan, solve
 
-    from .conftest import portfolio, site_toml
+    from .optimize_inputs import portfolio, site_toml
 
     real, limits = solve._highs, []
 

@@ -12,7 +12,7 @@ from hashpivot.optimize.evaluate import plan_frame, value_fixed
 from hashpivot.optimize.run import coefficient_task, scenario_params
 from hashpivot.optimize.terminal import pv_factor
 
-from .conftest import NO_TV, portfolio, site_toml
+from .optimize_inputs import NO_TV, portfolio, site_toml
 
 
 def test_a_late_hall_is_charged_its_capex_with_its_rent() -> None:

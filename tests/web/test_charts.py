@@ -219,7 +219,7 @@ def test_mw_split_takes_spare_capacity_first_as_the_pivot_model() -> None:
     from hashpivot.models.hosting import HostingPhase
     from hashpivot.store.run_steps import mw_split as split_rows
     from hashpivot.web.charts import mw_split
-    from tests.optimize.conftest import portfolio, site_toml
+    from tests.optimize.optimize_inputs import portfolio, site_toml
 
     pf = portfolio(site_toml("A", capacity=60.0), site_toml("B", capacity=60.0))
     for site, mw in zip(pf.sites, (10.0, 40.0), strict=True):

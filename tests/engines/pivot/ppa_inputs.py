@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
-from tests.optimize.conftest import NO_TV, portfolio, site_toml
+from tests.optimize.optimize_inputs import NO_TV, portfolio, site_toml
 
 #: the bundled hourly ERCOT LZ_WEST prices (fast: 8,760 intervals)
 LZ_WEST_MARKET = "ercot:LZ_WEST"

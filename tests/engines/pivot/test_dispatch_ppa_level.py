@@ -25,7 +25,7 @@ from hashpivot.engines.dispatch import load_prices, run_dispatch
 from hashpivot.engines.pivot.uplift.curve import MonthMargin
 from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
 from hashpivot.units import HOURS_PER_MONTH
-from tests.optimize.conftest import portfolio, site_toml
+from tests.optimize.optimize_inputs import portfolio, site_toml
 
 #: the bundled hourly ERCOT LZ_WEST 2023 prices (fast: 8,760 intervals)
 _MARKET = "ercot:LZ_WEST"

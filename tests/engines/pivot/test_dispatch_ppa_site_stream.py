@@ -27,7 +27,7 @@ from tests.engines.pivot.ppa_inputs import (
     lz_west_index_mean_usd_per_mwh,
     ppa_site_portfolio,
 )
-from tests.optimize.conftest import (
+from tests.optimize.optimize_inputs import (
     NO_TV,
     engines_center_npvs_usd,
     pivot_plan_npv_usd,

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.optimize.conftest import (
+from tests.optimize.optimize_inputs import (
     NO_TV,
     engines_center_npvs_usd,
     pivot_plan_npv_usd,

@@ -22,7 +22,7 @@ import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
 from tests.engines.pivot.ppa_inputs import lz_west_index_mean_usd_per_mwh
-from tests.optimize.conftest import portfolio, site_toml
+from tests.optimize.optimize_inputs import portfolio, site_toml
 
 #: the bundled hourly ERCOT LZ_WEST prices (fast: 8,760 intervals)
 _MARKET = "ercot:LZ_WEST"

@@ -22,7 +22,7 @@ import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
 from tests.engines.pivot.ppa_inputs import lz_west_index_mean_usd_per_mwh
-from tests.optimize.conftest import NO_TV, pivot_plan_npv_usd, portfolio, site_toml
+from tests.optimize.optimize_inputs import NO_TV, pivot_plan_npv_usd, portfolio, site_toml
 
 _MARKET = "ercot:LZ_WEST"
 _SOLAR_MW = 20.0

@@ -25,7 +25,7 @@ from hashpivot.engines.pivot.uplift.measurement import (
 )
 from hashpivot.models import load_portfolio
 from hashpivot.units import HOURS_PER_MONTH
-from tests.optimize.conftest import NO_TV, keep_mining_npv_usd, portfolio, site_toml
+from tests.optimize.optimize_inputs import NO_TV, keep_mining_npv_usd, portfolio, site_toml
 
 _SITE = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
          "market": "ercot:HB_WEST"}

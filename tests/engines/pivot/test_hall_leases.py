@@ -16,7 +16,7 @@ from hashpivot.engines.pivot.site_assumptions import site_assumption_facts, site
 from hashpivot.hosting.risk import hosting_risk_draws
 from hashpivot.models import Portfolio
 from hashpivot.models.hosting import HostingPhase, HostingRiskSpec
-from tests.optimize.conftest import portfolio, site_toml
+from tests.optimize.optimize_inputs import portfolio, site_toml
 
 START = pd.Period("2026-01", "M")
 MONTHS = 96

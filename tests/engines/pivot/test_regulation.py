@@ -222,7 +222,7 @@ def test_simulate_pays_the_fee_and_keeps_the_fleet_as_pivot_does(tmp_path: Path)
     both engines' keep-mining replaces the fleet (worth more here) and the conversions pay
     no fee; ``[[sites]] fleet_replacement = false`` keeps the fleet without a rule."""
     from hashpivot.engines.simulate import SimulationConfig, SimulationResult, simulate
-    from tests.optimize.conftest import portfolio_text, site_toml
+    from tests.optimize.optimize_inputs import portfolio_text, site_toml
 
     (tmp_path / "rules.csv").write_text(
         HEADER + "fee,,OH,,,,,,,add_cost_usd,5000000,,,T,a fee\n"

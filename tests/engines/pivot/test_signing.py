@@ -22,7 +22,7 @@ from hashpivot.models import Portfolio, validate_data
 from hashpivot.models.hosting import HostingPhase
 from hashpivot.models.loader import document_to_toml
 from hashpivot.reports.tables.runs import run_tables
-from tests.optimize.conftest import portfolio, site_toml
+from tests.optimize.optimize_inputs import portfolio, site_toml
 
 #: T1 two halls at A (60 %), T2 one hall at B (80 %), and a hall at B without a tenant
 #: (certain: no probability given)

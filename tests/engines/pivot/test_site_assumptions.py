@@ -108,7 +108,7 @@ def test_a_dispatching_site_adds_its_flexibility_to_each_month_of_mining() -> No
     from hashpivot.engines import pivot
     from hashpivot.engines.pivot.fleet import site_market
     from hashpivot.engines.pivot.inputs import resolve_sites
-    from tests.optimize.conftest import NO_TV, keep_mining_npv_usd, portfolio, site_toml
+    from tests.optimize.optimize_inputs import NO_TV, keep_mining_npv_usd, portfolio, site_toml
     from tests.portfolio_toml import site_opex
 
     variable_usd_per_year = 2.4e6
@@ -201,7 +201,7 @@ def test_the_central_flexibility_counts_the_months_the_machines_run() -> None:
     from hashpivot.engines import pivot
     from hashpivot.engines.pivot.inputs import resolve_sites
     from hashpivot.engines.pivot.site_assumptions import _central_uplift
-    from tests.optimize.conftest import NO_TV, portfolio, site_toml
+    from tests.optimize.optimize_inputs import NO_TV, portfolio, site_toml
 
     site = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
             "market": "ercot:HB_WEST", "dispatch": {"availability_fraction": 0.95}}
@@ -225,7 +225,7 @@ def test_two_fleet_entries_of_one_name_are_told_apart_in_the_flexibility() -> No
     from hashpivot.engines.pivot.inputs import resolve_sites
     from hashpivot.engines.pivot.site_assumptions import _central_uplift
     from hashpivot.engines.standing import standing_portfolio
-    from tests.optimize.conftest import NO_TV, portfolio
+    from tests.optimize.optimize_inputs import NO_TV, portfolio
     from tests.portfolio_toml import contract, machines, site, toml_text
 
     one = site("A", contract(40.0, "index", market="ercot:HB_WEST"),

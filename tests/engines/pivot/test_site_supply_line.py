@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from tests.engines.pivot.ppa_inputs import ppa_site_portfolio
-from tests.optimize.conftest import NO_TV, pivot_plan_npv_usd
+from tests.optimize.optimize_inputs import NO_TV, pivot_plan_npv_usd
 
 _START, _FROM, _MONTHS = "2026-01", "2026-04", 36
 

@@ -1,5 +1,6 @@
-"""Small portfolios for the decision-engine tests: fixed market start and fixed scenario
-parameters (no bundled-data dependence, no calibration)."""
+"""Small portfolios for the decision-engine tests (and the tests of other engines that
+compare with it): fixed market start and fixed scenario parameters (no bundled-data
+dependence, no calibration)."""
 
 from __future__ import annotations
 
