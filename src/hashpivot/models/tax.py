@@ -94,7 +94,8 @@ class TaxSpec(BaseModel):
             "(the lines' own rates are the pre-tax flows'); 'after tax with TV': the "
             "contract and Gordon terminal values taxed at the income tax rate as their "
             "cash flows (capex after the horizon deducted as paid, no depreciation of what "
-            "was built before), an exit multiple as it is (a buyer's price); the levered "
+            "was built before), an exit multiple as it is (a buyer's price) but for a PPA "
+            "block's months after the horizon, taxed as a contract's; the levered "
             "tax (interest deducted) at [financing] equity_discount_rate, as the levered "
             "flows (construction interest deducted as paid, not capitalized into the hall)"
         )

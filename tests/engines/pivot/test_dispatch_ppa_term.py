@@ -791,3 +791,20 @@ def test_the_assumptions_say_a_block_ending_after_the_horizon_is_valued_to_its_e
                                                   ).resolved_assumptions()}
     assert rows["[sites.dispatch.ppa] settlement, per MW of the fleet"]["source"].endswith(
         words)
+
+
+def test_after_tax_a_block_ending_after_the_horizon_is_taxed_to_its_end() -> None:
+    """At 21 % income tax with the default 8x exit multiple, keep-mining's 'after tax with
+    TV' took the block's 18 months after the horizon (``a_18 E``, valued as the contract's
+    cash flows) untaxed, as the multiple's buyer's price. It now taxes them as the hosting
+    ``contract`` line's flows: ``npv_after_tax + (TV_m - t a_18 E) d_m`` (1e-9), ``d_m``
+    the 36 months' discount at 10 %, ``E`` the block's final year with no end."""
+    from hashpivot.engines import pivot
+
+    tax = "\n[pivot.tax]\nincome_tax_rate = 0.21\n"
+    s = pivot.run_pivot(_portfolio(True, _END_AFTER, tail=tax)).strategy("keep_mining")
+    e = float(_final_year_supply_usd(_cash_flows(True, None, False, ""))[0])
+    a, d_m = _a_months_by_hand(0.10, 18), 1.10 ** -3.0
+    assert s.terminal_value_hosting_usd == 0.0 and e > 1e6  # (teeth: the block's, a year)
+    expected = s.npv_after_tax_usd + (s.terminal_value_mining_usd - 0.21 * a * e) * d_m
+    assert s.npv_after_tax_with_terminal_value_usd == pytest.approx(expected, rel=1e-9)

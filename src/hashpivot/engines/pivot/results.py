@@ -81,8 +81,8 @@ class StrategyResult:
         ``npv_usd - income_tax_pv_usd``, and its difference to the baseline's. [USD]
     npv_after_tax_with_terminal_value_usd : float
         ``npv_after_tax_usd`` plus the terminal value with the lines valued on cash flows
-        (Gordon growth, the contracts) taxed at the income tax rate; an exit multiple
-        already prices a buyer's taxes
+        (Gordon growth, the contracts, a PPA block's months after the horizon) taxed at
+        the income tax rate; an exit multiple already prices a buyer's taxes
         (:meth:`~hashpivot.engines.pivot.terminal.TerminalValue.after_tax_present_value_usd`).
         [USD]
     npv_levered_after_tax_usd : float

@@ -47,6 +47,23 @@ from hashpivot.units import MONTHS_PER_YEAR
 
 
 @dataclass(frozen=True)
+class BlockAtHorizon:
+    """A PPA block that ends after the horizon, as the mining line's value holds it.
+
+    Attributes
+    ----------
+    ending_usd : ndarray (P,)
+        ``E``, the block's part of its site's supply stream's final year. [USD/year]
+    years_to_end : float
+        ``a_M``, the value at the horizon of 1 USD/year paid 1/12 a month at month end
+        over the ``M`` months the block settles after the horizon. [year]
+    """
+
+    ending_usd: FloatArray
+    years_to_end: float
+
+
+@dataclass(frozen=True)
 class TerminalValue:
     """Terminal values of one strategy, per path.
 
@@ -58,6 +75,9 @@ class TerminalValue:
         Both lines discounted to the model's start. [USD]
     mining_discount_factor, hosting_discount_factor : float
         Each line's discount factor from the horizon to the start. [-]
+    mining_blocks : tuple of BlockAtHorizon
+        The PPA blocks ending after the horizon that ``mining_at_horizon_usd`` holds,
+        each at ``min(a_M, f) E`` (:func:`site_stream_value_at_horizon_usd`).
     """
 
     mining_at_horizon_usd: FloatArray
@@ -65,18 +85,31 @@ class TerminalValue:
     present_value_usd: FloatArray
     mining_discount_factor: float = 1.0
     hosting_discount_factor: float = 1.0
+    mining_blocks: tuple[BlockAtHorizon, ...] = ()
 
     def after_tax_present_value_usd(self, spec: TerminalValueSpec,
                                      income_tax_rate: float) -> FloatArray:
         """The present value with each line valued on cash flows (Gordon growth, the
         contracts) taxed at ``income_tax_rate`` as those flows: the capex they hold
         deducted as paid, no depreciation of what was built before the horizon; a line at
-        an exit multiple is kept as it is (a buyer's price, after its taxes). [USD]"""
-        def kept(method: str) -> float:
-            return 1.0 if method == "exit_multiple" else 1.0 - income_tax_rate
+        an exit multiple is kept as it is (a buyer's price, after its taxes), but for a
+        PPA block ending after the horizon, whose remaining months are a contract's cash
+        flows: ``min((1 - t) a_M, f) E`` instead of ``min(a_M, f) E``, its flows taxed as
+        the hosting ``contract`` line's and worth no more after tax than the multiple
+        (:class:`BlockAtHorizon`). [USD]"""
+        t = income_tax_rate
 
+        def kept(method: str) -> float:
+            return 1.0 if method == "exit_multiple" else 1.0 - t
+
+        mining = self.mining_at_horizon_usd
+        if spec.mining_method == "exit_multiple":
+            f = spec.mining_ebitda_multiple
+            for block in self.mining_blocks:
+                a = block.years_to_end
+                mining = mining + (min((1.0 - t) * a, f) - min(a, f)) * block.ending_usd
         return np.asarray(
-            kept(spec.mining_method) * self.mining_at_horizon_usd * self.mining_discount_factor
+            kept(spec.mining_method) * mining * self.mining_discount_factor
             + kept(spec.hosting_method) * self.hosting_at_horizon_usd
             * self.hosting_discount_factor, dtype=float)
 
@@ -151,7 +184,12 @@ def terminal_value(
     mining = np.broadcast_to(np.asarray(mining, dtype=float), (p,)).copy()
     hosting = np.broadcast_to(np.asarray(hosting, dtype=float), (p,)).copy()
     d_m, d_h = (1.0 + r_m) ** -float(t), (1.0 + r_hm) ** -float(t)
-    return TerminalValue(mining, hosting, mining * d_m + hosting * d_h, d_m, d_h)
+    blocks = tuple(
+        BlockAtHorizon(np.broadcast_to(np.asarray(site.supply.ending_usd, dtype=float),
+                                       (p,)),
+                       years_to_block_end(site.supply.months_left, discount_rate))
+        for site in cf.mining_at_horizon or () if site.supply.months_left is not None)
+    return TerminalValue(mining, hosting, mining * d_m + hosting * d_h, d_m, d_h, blocks)
 
 
 def mining_value_at_horizon_usd(
@@ -241,11 +279,18 @@ def site_stream_value_at_horizon_usd(spec: TerminalValueSpec, stream: SupplyAtHo
     s = np.asarray(stream.final_year_usd, dtype=float)
     if stream.months_left is None:
         return np.asarray(factor * s, dtype=float)
-    to_end = float(value_at_horizon_of_flows_usd(  # a_M [year]
-        np.full(stream.months_left, 1.0 / MONTHS_PER_YEAR),
-        float(periodic_rate(discount_rate))))
+    to_end = years_to_block_end(stream.months_left, discount_rate)  # a_M [year]
     ending = np.asarray(stream.ending_usd, dtype=float)
     return np.asarray(factor * (s - ending) + min(to_end, factor) * ending, dtype=float)
+
+
+def years_to_block_end(months_left: int, discount_rate: float) -> float:
+    """``a_M``: the value at the horizon of 1 USD/year paid 1/12 a month at month end over
+    the ``months_left`` months a PPA block settles after the horizon, at the annual
+    ``discount_rate`` [1/year] compounded monthly (1.3729 over 18 months at 12 %/year).
+    [year]"""
+    return float(value_at_horizon_of_flows_usd(
+        np.full(months_left, 1.0 / MONTHS_PER_YEAR), float(periodic_rate(discount_rate))))
 
 
 def line_value_at_horizon_usd(
