@@ -121,3 +121,22 @@ def test_after_tax_a_block_s_remaining_months_are_taxed_flows(
     gordon = TerminalValueSpec(mining_method="gordon", hosting_method="exit_multiple")
     np.testing.assert_allclose(tv.after_tax_present_value_usd(gordon, 0.21),
                                [0.79 * 0.5 * mining[0] + 0.25 * 2.0e6], rtol=1e-12)
+
+
+def test_at_gordon_growth_the_block_s_months_grow_as_gordon_s() -> None:
+    """Gordon at 12 %/year and 2 %/year growth values the stream's years after the horizon
+    at ``(1 + g)^k``; a block's remaining months were taken flat, so its value did not
+    rise to the block with no end as its end moved away. Now, ending 18 months after the
+    horizon: ``f (S - E) + a E`` with ``a = sum_{m=1}^{18} (1.02^ceil(m/12) / 12) / (1 +
+    r_m)^m = 1.409200`` by hand (not the flat 1.372929), and ending 600 years after, the
+    block with no end (1e-12: the sum tends to ``gordon_factor``)."""
+    gordon = TerminalValueSpec(mining_method="gordon", growth_per_year=0.02)
+    r_m = 1.12 ** (1.0 / 12.0) - 1.0
+    a = sum((1.02 if m <= 12 else 1.02 ** 2) / 12.0 / (1.0 + r_m) ** m for m in range(1, 19))
+    assert a == pytest.approx(1.409200, abs=1e-6)
+    f = 1.02 / (0.12 - 0.02) * 0.12 / (12.0 * r_m)
+    s, e = np.array([1.0e6]), np.array([0.6e6])
+    got = site_stream_value_at_horizon_usd(gordon, SupplyAtHorizon(s, e, 18), _RATE)
+    np.testing.assert_allclose(got, f * 0.4e6 + a * 0.6e6, rtol=1e-12)
+    far = site_stream_value_at_horizon_usd(gordon, SupplyAtHorizon(s, e, 7200), _RATE)
+    np.testing.assert_allclose(far, f * s, rtol=1e-12)

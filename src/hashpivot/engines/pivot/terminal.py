@@ -187,7 +187,8 @@ def terminal_value(
     blocks = tuple(
         BlockAtHorizon(np.broadcast_to(np.asarray(site.supply.ending_usd, dtype=float),
                                        (p,)),
-                       years_to_block_end(site.supply.months_left, discount_rate))
+                       years_to_block_end(spec, site.supply.months_left,
+                                          discount_rate))
         for site in cf.mining_at_horizon or () if site.supply.months_left is not None)
     return TerminalValue(mining, hosting, mining * d_m + hosting * d_h, d_m, d_h, blocks)
 
@@ -256,9 +257,10 @@ def site_stream_value_at_horizon_usd(spec: TerminalValueSpec, stream: SupplyAtHo
     year); where a PPA block ends ``M`` months after the horizon, ``f (S - E) + min(a_M,
     f) E``, ``E`` the block's part of ``S`` and ``a_M`` the value at the horizon of 1
     USD/year paid 1/12 a month at month end over those months (the hosting line's
-    remaining lease terms' convention; 1.3729 years over 18 months at 12 %/year): the
-    block is worth no more than with no end, and one priced above the index (``E < 0``)
-    loses no more. [USD]
+    remaining lease terms' convention; 1.3729 years over 18 months at 12 %/year; grown
+    as Gordon's flows at Gordon growth: :func:`years_to_block_end`): the block is worth
+    no more than with no end, and one priced above the index (``E < 0``) loses no more.
+    [USD]
 
     Parameters
     ----------
@@ -279,18 +281,24 @@ def site_stream_value_at_horizon_usd(spec: TerminalValueSpec, stream: SupplyAtHo
     s = np.asarray(stream.final_year_usd, dtype=float)
     if stream.months_left is None:
         return np.asarray(factor * s, dtype=float)
-    to_end = years_to_block_end(stream.months_left, discount_rate)  # a_M [year]
+    to_end = years_to_block_end(spec, stream.months_left, discount_rate)  # a_M
     ending = np.asarray(stream.ending_usd, dtype=float)
     return np.asarray(factor * (s - ending) + min(to_end, factor) * ending, dtype=float)
 
 
-def years_to_block_end(months_left: int, discount_rate: float) -> float:
+def years_to_block_end(spec: TerminalValueSpec, months_left: int,
+                       discount_rate: float) -> float:
     """``a_M``: the value at the horizon of 1 USD/year paid 1/12 a month at month end over
     the ``months_left`` months a PPA block settles after the horizon, at the annual
-    ``discount_rate`` [1/year] compounded monthly (1.3729 over 18 months at 12 %/year).
-    [year]"""
+    ``discount_rate`` [1/year] compounded monthly (1.3729 over 18 months at 12 %/year);
+    at Gordon growth ``g`` (``spec``'s mining method) each year's grown as Gordon's are,
+    ``(1 + g)^k`` in the ``k``-th year after the horizon, so that ``a_M`` rises to
+    :func:`~hashpivot.terminal_value.gordon_factor` as the end moves away (1.4092 over
+    18 months at 12 % and 2 %). [year]"""
+    g = spec.growth_per_year if spec.mining_method == "gordon" else 0.0
+    year = np.arange(months_left) // MONTHS_PER_YEAR + 1  # 1 in the first year after
     return float(value_at_horizon_of_flows_usd(
-        np.full(months_left, 1.0 / MONTHS_PER_YEAR), float(periodic_rate(discount_rate))))
+        (1.0 + g) ** year / MONTHS_PER_YEAR, float(periodic_rate(discount_rate))))
 
 
 def line_value_at_horizon_usd(
