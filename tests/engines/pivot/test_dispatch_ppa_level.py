@@ -25,20 +25,14 @@ from hashpivot.engines.dispatch import load_prices, run_dispatch
 from hashpivot.engines.pivot.uplift.curve import MonthMargin
 from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
 from hashpivot.units import HOURS_PER_MONTH
-from tests.optimize.optimize_inputs import portfolio, site_toml
-
-#: the bundled hourly ERCOT LZ_WEST 2023 prices (fast: 8,760 intervals)
-_MARKET = "ercot:LZ_WEST"
+from tests.engines.pivot.ppa_inputs import ppa_site_portfolio
 
 
 def _site(kind: str, price: float, settlement: str = "physical") -> Any:
-    """44.1 MW of miners with a 40 MW PPA at 35 USD/MWh on ``_MARKET``."""
-    dispatch = {"availability_fraction": 0.95,
-                "ppa": {"volume_mw": 40.0, "price_usd_per_mwh": 35.0,
-                        "resale_allowed": True, "settlement": settlement}}
-    return portfolio(site_toml("A", region="ERCOT", state="TX", price=price, kind=kind,
-                               market=_MARKET, hashrate=120.0, dispatch=dispatch),
-                     years=5).sites[0]
+    """44.1 MW of miners on a ``kind`` contract at ``price`` [USD/MWh] on the LZ_WEST 2023
+    prices with a 40 MW PPA at 35 USD/MWh, over 5 years."""
+    return ppa_site_portfolio(35.0, settlement, tail="", years=5, price=price,
+                              kind=kind).sites[0]
 
 
 def _index_mean_usd_per_mwh(site: Any) -> float:
@@ -115,11 +109,7 @@ def test_pivot_keep_mining_mines_what_dispatch_mines_on_a_fixed_contract_with_a_
     s, base = r.summary(), r.baseline_totals
     assert base is not None
     assert float(s["energy_mining_mwh"]) / float(base["energy_mining_mwh"]) > 0.99
-    pf = portfolio(site_toml("A", region="ERCOT", state="TX", price=33.0, kind="fixed",
-                             market=_MARKET, hashrate=120.0, dispatch={
-                                 "availability_fraction": 0.95,
-                                 "ppa": {"volume_mw": 40.0, "price_usd_per_mwh": 35.0,
-                                         "settlement": "financial"}}), years=1)
+    pf = ppa_site_portfolio(35.0, "financial", tail="", years=1, price=33.0, kind="fixed")
     flows = pivot.run_pivot(pf).baseline.cash_flows
     hours = flows.periods[0].days_in_month * 24.0
     always_on_mwh = float(site.fleet_power_mw) * 0.95 * hours

@@ -21,19 +21,12 @@ import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
 from tests.engines.pivot.ppa_inputs import (
-    LZ_WEST_MARKET,
     PPA_MW,
     PPA_SITE_YEARS,
     lz_west_index_mean_usd_per_mwh,
     ppa_site_portfolio,
 )
-from tests.optimize.optimize_inputs import (
-    NO_TV,
-    engines_center_npvs_usd,
-    pivot_plan_npv_usd,
-    portfolio,
-    site_toml,
-)
+from tests.optimize.optimize_inputs import NO_TV, engines_center_npvs_usd, pivot_plan_npv_usd
 
 #: a hall of 25 MW from 2026-04 on the 50 MW site: 19.1 MW of its 44.1 MW of miners go
 _CONVERT_MW, _START, _CONVERT_FROM = 25.0, "2026-01", "2026-04"
@@ -89,13 +82,7 @@ def test_every_strategy_carries_the_whole_settlement(converted: bool) -> None:
     mean = lz_west_index_mean_usd_per_mwh()
 
     def margin_usd(ppa: float | None) -> float:
-        pf = portfolio(site_toml("A", region="ERCOT", state="TX", price=mean,
-                                 kind="index", market=LZ_WEST_MARKET, hashrate=120.0,
-                                 dispatch={"availability_fraction": 0.95, **(
-                                     {"ppa": {"volume_mw": PPA_MW, "price_usd_per_mwh": ppa,
-                                              "resale_allowed": True,
-                                              "settlement": "financial"}}
-                                     if ppa is not None else {})}), years=1)
+        pf = ppa_site_portfolio(ppa, "financial", tail="", years=1, price=mean)
         market = pivot.deterministic_market(pf, pd.Period(_START, "M"), 12)
         strategy = pivot.Strategy("plan", _phases() if converted else ())
         cf = pivot.strategy_cash_flows(pf, strategy, market)

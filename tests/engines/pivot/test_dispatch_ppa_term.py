@@ -21,15 +21,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.optimize.optimize_inputs import (
-    NO_TV,
-    engines_center_npvs_usd,
-    pivot_plan_npv_usd,
-    portfolio,
-    site_toml,
-)
+from tests.engines.pivot.ppa_inputs import ppa_site_portfolio
+from tests.optimize.optimize_inputs import NO_TV, engines_center_npvs_usd, pivot_plan_npv_usd
 
-_MARKET = "ercot:LZ_WEST"
 _START, _YEARS = "2026-01", 3
 _CONVERT_MW, _CONVERT_FROM = 25.0, "2026-04"
 #: a month within the horizon, before its final year, one within the final year, and its
@@ -42,17 +36,14 @@ _MINING = ("btc_mined", "mining_revenue_usd", "power_cost_usd", "energy_mwh", "o
 
 
 def _portfolio(ppa: bool = True, end: str | None = None, tail: str = NO_TV,
-               start: str | dt.date | None = None, solar: bool = False) -> Any:
-    spec: dict[str, Any] = {"availability_fraction": 0.95}
-    if solar:
-        spec["renewable"] = {"kind": "solar", "capacity_mw": 20.0, "price_usd_per_mwh": 28.0}
-    if ppa:
-        spec["ppa"] = {"volume_mw": 40.0, "price_usd_per_mwh": 20.0, "resale_allowed": True,
-                       "settlement": "physical", **({"start": start} if start else {}),
-                       **({"end": end} if end else {})}
-    return portfolio(site_toml("A", region="ERCOT", state="TX", price=45.0, kind="index",
-                               market=_MARKET, hashrate=120.0, adder=10.0, dispatch=spec),
-                     years=_YEARS, tail=tail)
+               start: str | dt.date | None = None, solar: bool = False,
+               years: int = _YEARS, **pivot_fields: Any) -> Any:
+    """The module's site (the block with ``ppa``, from ``start`` through ``end``; the
+    solar with ``solar``) over ``years`` [years]; ``pivot_fields``: more ``[pivot]``
+    fields."""
+    return ppa_site_portfolio(20.0 if ppa else None, "physical", tail, adder=10.0,
+                              years=years, solar=28.0 if solar else None, start=start,
+                              end=end, **pivot_fields)
 
 
 def _phases(converted: bool) -> tuple[Any, ...]:
@@ -109,12 +100,8 @@ def _replacement_portfolio(ppa: bool, end: str | None, start: str | None = None,
                            every: float = 4.0) -> Any:
     """The site over 5 years with the terminal value, its fleet replaceable every
     ``every`` years at 1 USD/TH."""
-    return portfolio(site_toml("A", region="ERCOT", state="TX", price=45.0, kind="index",
-                               market=_MARKET, hashrate=120.0, adder=10.0,
-                               dispatch=_portfolio(ppa, end, start=start).sites[0].dispatch
-                               .model_dump(exclude_none=True, exclude_defaults=True)),
-                     years=5, tail="", replacement_capex_usd_per_th=1.0,
-                     fleet_replacement_years=every)
+    return _portfolio(ppa, end, "", start, years=5, replacement_capex_usd_per_th=1.0,
+                      fleet_replacement_years=every)
 
 
 @cache

@@ -21,24 +21,17 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
-from tests.engines.pivot.ppa_inputs import lz_west_index_mean_usd_per_mwh
-from tests.optimize.optimize_inputs import portfolio, site_toml
-
-#: the bundled hourly ERCOT LZ_WEST prices (fast: 8,760 intervals)
-_MARKET = "ercot:LZ_WEST"
-_PPA_MW = 40.0
+from tests.engines.pivot.ppa_inputs import (
+    PPA_MW,
+    lz_west_index_mean_usd_per_mwh,
+    ppa_site_portfolio,
+)
 
 
 def _portfolio(price: float, ppa: float | None = None, settlement: str = "physical") -> Any:
-    """44.1 MW of miners on an index contract at ``price`` on ``_MARKET``, with a 40 MW
-    PPA at ``ppa`` USD/MWh (none: no PPA)."""
-    spec: dict[str, Any] = {"availability_fraction": 0.95}
-    if ppa is not None:
-        spec["ppa"] = {"volume_mw": _PPA_MW, "price_usd_per_mwh": ppa,
-                       "resale_allowed": True, "settlement": settlement}
-    return portfolio(site_toml("A", region="ERCOT", state="TX", price=price, kind="index",
-                               market=_MARKET, hashrate=120.0,
-                               dispatch=spec), years=1)
+    """44.1 MW of miners on an index contract at ``price`` [USD/MWh] on LZ_WEST, with a
+    40 MW PPA at ``ppa`` USD/MWh (none: no PPA), over 1 year."""
+    return ppa_site_portfolio(ppa, settlement, tail="", years=1, price=price)
 
 
 def _first_year(pf: Any) -> Any:
@@ -71,7 +64,7 @@ def test_keep_mining_counts_the_ppa_settlement_at_each_months_index(
     mean = lz_west_index_mean_usd_per_mwh()
     # the deterministic path carries no power path: every month pays the contract's price
     hours = 8760.0  # 2026's 12 months
-    by_hand = _PPA_MW * (mean - ppa_price) * hours
+    by_hand = PPA_MW * (mean - ppa_price) * hours
     with_ppa = _margin_usd(_first_year(_portfolio(mean, ppa_price, settlement)))
     without = _margin_usd(_first_year(_portfolio(mean)))
     assert with_ppa - without == pytest.approx(by_hand, rel=1e-6)
@@ -111,13 +104,8 @@ def test_the_months_settlement_is_the_engines_at_the_months_level(kind: str,
     from hashpivot.units import HOURS_PER_MONTH
 
     def site(ppa: float | None) -> Any:
-        spec: dict[str, Any] = {"availability_fraction": 0.95}
-        if ppa is not None:
-            spec["ppa"] = {"volume_mw": _PPA_MW, "price_usd_per_mwh": ppa,
-                           "resale_allowed": True, "settlement": settlement}
-        return portfolio(site_toml("A", region="ERCOT", state="TX", price=45.0, kind=kind,
-                                   market=_MARKET, hashrate=120.0, adder=10.0,
-                                   dispatch=spec), years=1).sites[0]
+        return ppa_site_portfolio(ppa, settlement, tail="", adder=10.0, years=1,
+                                  kind=kind).sites[0]
 
     level = 2.0 if kind == "index" else 1.0
     with_ppa, without = site(20.0), site(None)
@@ -149,7 +137,7 @@ def test_pivot_prints_how_the_ppa_settlement_is_counted() -> None:
     mean = lz_west_index_mean_usd_per_mwh()
     rows = {r["name"]: r for r in pivot.run_pivot(_portfolio(mean, 20.0)).resolved_assumptions()}
     row = rows["[sites.dispatch.ppa] settlement, per MW of the fleet"]
-    assert row["value"] == pytest.approx(_PPA_MW * (mean - 20.0) / 44.1 * 730.5, abs=0.5)
+    assert row["value"] == pytest.approx(PPA_MW * (mean - 20.0) / 44.1 * 730.5, abs=0.5)
     assert "a conversion ends no contract" in row["source"]
     assert "[sites.dispatch.ppa] settlement, per MW of the fleet" not in {
         r["name"] for r in pivot.run_pivot(_portfolio(mean)).resolved_assumptions()}

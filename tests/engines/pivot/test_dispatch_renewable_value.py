@@ -21,28 +21,15 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines.dispatch import load_prices, run_dispatch
-from tests.engines.pivot.ppa_inputs import lz_west_index_mean_usd_per_mwh
-from tests.optimize.optimize_inputs import NO_TV, pivot_plan_npv_usd, portfolio, site_toml
-
-_MARKET = "ercot:LZ_WEST"
-_SOLAR_MW = 20.0
-_PPA_MW = 40.0
+from tests.engines.pivot.ppa_inputs import lz_west_index_mean_usd_per_mwh, ppa_site_portfolio
+from tests.optimize.optimize_inputs import NO_TV, pivot_plan_npv_usd
 
 
 def _portfolio(price: float, solar: float | None = None, ppa: float | None = None,
                adder: float | None = None, years: int = 1, tail: str = "") -> Any:
-    """44.1 MW of miners on an index contract at ``price`` on ``_MARKET``, with 20 MW of
-    solar at ``solar`` USD/MWh and a 40 MW financial PPA at ``ppa`` (None: none)."""
-    spec: dict[str, Any] = {"availability_fraction": 0.95}
-    if solar is not None:
-        spec["renewable"] = {"kind": "solar", "capacity_mw": _SOLAR_MW,
-                             "price_usd_per_mwh": solar}
-    if ppa is not None:
-        spec["ppa"] = {"volume_mw": _PPA_MW, "price_usd_per_mwh": ppa,
-                       "resale_allowed": True, "settlement": "financial"}
-    return portfolio(site_toml("A", region="ERCOT", state="TX", price=price, kind="index",
-                               market=_MARKET, hashrate=120.0, adder=adder,
-                               dispatch=spec), years=years, tail=tail)
+    """44.1 MW of miners on an index contract at ``price`` [USD/MWh] on LZ_WEST, with 20
+    MW of solar at ``solar`` USD/MWh and a 40 MW financial PPA at ``ppa`` (None: none)."""
+    return ppa_site_portfolio(ppa, "financial", tail, adder, years, price=price, solar=solar)
 
 
 def _engine_always_on_usd(pf: Any) -> float:
