@@ -39,6 +39,12 @@ class MarketPaths:
         The block subsidy of each period one year later (:func:`~hashpivot.bitcoin.
         year_later`), for the terminal value's year after the horizon; ``None``: not
         known (market paths built by hand), taken as the period's own. [BTC]
+    power_reference_usd_per_mwh : float or None
+        The expected index price ``m`` the power paths are centred on, where each index
+        site scales them to its own: ``P x c / m`` plus its adder, ``c`` the site's
+        contract price (several index sites at different expected prices share the paths'
+        shape, each at its own level, as ``pivot`` values each at its own); None: every
+        index site takes ``P`` as it is. [USD/MWh]
     """
 
     periods: pd.PeriodIndex
@@ -49,6 +55,7 @@ class MarketPaths:
     power_price_usd_per_mwh: FloatArray | None = None
     extra: dict[str, FloatArray] = field(default_factory=dict)
     subsidy_year_later_btc_per_block: FloatArray | None = None
+    power_reference_usd_per_mwh: float | None = None
 
     def __post_init__(self) -> None:
         shape = self.btc_price_usd.shape
@@ -85,6 +92,7 @@ class MarketPaths:
                                      else self.power_price_usd_per_mwh[idx]),
             extra={k: v[idx] for k, v in self.extra.items()},
             subsidy_year_later_btc_per_block=self.subsidy_year_later_btc_per_block,
+            power_reference_usd_per_mwh=self.power_reference_usd_per_mwh,
         )
 
     def year_ahead_revenue_factor(self, last: int) -> FloatArray:

@@ -231,8 +231,9 @@ class ScenarioSpec(BaseModel):
         None,
         gt=0.0,
         le=10_000.0,
-        description="Long-run monthly mean index price; None = the contract's "
-        "price_usd_per_mwh. [USD/MWh]",
+        description="Long-run monthly mean index price, every index site's; None = each "
+        "index site's own price_usd_per_mwh (the paths centred on the first one's, scaled "
+        "to the others'). [USD/MWh]",
     )
     power_mean_reversion_per_year: float | None = Field(
         None,

@@ -37,6 +37,7 @@ from hashpivot.engines.simulate.assumptions import (
     price_center_row,
     scenario_rows,
 )
+from hashpivot.engines.simulate.calibration import index_paths_notes
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
@@ -112,7 +113,7 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         "site_assumptions": site_assumption_facts(
             portfolio, sites,
             deterministic_market(portfolio, ms.start, months) if months else None,
-            effects),
+            effects, index_paths_notes(portfolio)),
         "tenant_terms": [
             {"name": t.name, "it_mw": t.it_mw, "lease_usd_per_kw_month": t.lease_usd_per_kw_month,
              "lease_escalator_per_year": t.lease_escalator_per_year,

@@ -141,6 +141,7 @@ def generate_market_paths(
         subsidy_btc_per_block=np.broadcast_to(params.subsidy_btc_per_block, (n, T)),
         power_price_usd_per_mwh=None if power is None else np.ascontiguousarray(power.T),
         subsidy_year_later_btc_per_block=params.subsidy_year_later_btc_per_block,
+        power_reference_usd_per_mwh=params.power_reference_usd_per_mwh,
     )
 
 

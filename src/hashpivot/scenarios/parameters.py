@@ -69,6 +69,12 @@ class ScenarioParams:
         horizon); None: not known. [BTC]
     power_center_usd_per_mwh : ndarray or None
         Mean index power price; ``None``: power is not simulated. [USD/MWh]
+    power_reference_usd_per_mwh : float or None
+        The expected index price the power paths are centred on when it is the first
+        index contract's (``[scenario] power_mean_usd_per_mwh`` not given): each index
+        site's paths are scaled by its own contract price over it
+        (:attr:`hashpivot.market.MarketPaths.power_reference_usd_per_mwh`); None: every
+        index site takes the paths as drawn. [USD/MWh]
     power_phi : ndarray
         AR(1) coefficient of the log power deviation per step. [-]
     power_innovation_sd : ndarray
@@ -116,6 +122,7 @@ class ScenarioParams:
     margin_lag_months: int = 1
     log_margin_center: FloatArray | None = None
     margin_cost_usd_per_ph_day: FloatArray | None = None
+    power_reference_usd_per_mwh: float | None = None
 
     @property
     def n_periods(self) -> int:
@@ -385,6 +392,10 @@ def build_scenario_params(
     # ---- power ---------------------------------------------------------------------------
     power = power_model(spec, power_fit, power_mean_usd_per_mwh)
     fit = power_fit if power_fit is not None else DEFAULT_POWER_FIT
+    # centred on the (first) index contract's price: each index site scales it to its own
+    power_drawn_on_contract = bool(simulate_power and power_c is None
+                                   and spec.power_mean_usd_per_mwh is None
+                                   and power_mean_usd_per_mwh is not None)
     if simulate_power and power_c is None:
         mean = power.mean_usd_per_mwh
         if mean is not None:
@@ -436,6 +447,8 @@ def build_scenario_params(
         margin_cost_usd_per_ph_day=(
             None if response is None else response.cost_usd_per_ph_day(periods)
         ),
+        power_reference_usd_per_mwh=(
+            power_mean_usd_per_mwh if power_drawn_on_contract else None),
     )
 
 

@@ -181,7 +181,17 @@ def test_simulate_prints_the_power_model_of_an_index_priced_site() -> None:
     # the mean: the contract's expected index price
     assert _cells(rows["[scenario] power_mean_usd_per_mwh"]) == _row(
         40.0, "USD/MWh", "the contract's price_usd_per_mwh")
-    assert rows["[scenario] power_seasonal_factors"]["source"] == calibrated
+    # one year of prices has no season: the row said "by month" of 12 factors of 1
+    assert fit.seasonal_factors == (1.0,) * 12
+    seasonal = rows["[scenario] power_seasonal_factors"]
+    assert seasonal["value"] == "flat (1 every month)"
+    assert seasonal["source"] == (calibrated + ": fewer than 24 months of prices, which "
+                                  "cannot tell seasons from noise")
+    by_hand = pf.model_copy(update={"scenario": pf.scenario.model_copy(update={
+        "power_seasonal_factors": [1.2, 1.1, *([1.0] * 8), 0.9, 0.8]})})
+    rows = _by_name(simulate(by_hand, SimulationConfig(n_paths=4, chunk_paths=4)
+                             ).resolved_assumptions())
+    assert _cells(rows["[scenario] power_seasonal_factors"]) == _row("by month", "-", "file")
 
 
 def test_a_dispatching_sites_uptime_is_its_availability() -> None:

@@ -143,11 +143,19 @@ def uplift_arguments(
 
 def site_power_price_usd_per_mwh(site: SiteInputs, market: MarketPaths) -> FloatArray:
     """The site's power price in each path and month, its adder included: an index
-    contract's the market's index plus the adder, else the contract's price (a read-only
-    broadcast view), shape (P, T). [USD/MWh]"""
+    contract's the market's index plus the adder (the index scaled to the site's own
+    expected price where the paths are centred on another index contract's:
+    :attr:`~hashpivot.market.MarketPaths.power_reference_usd_per_mwh`), else the
+    contract's price (a read-only broadcast view), shape (P, T). [USD/MWh]"""
     if site.power_is_index and market.power_price_usd_per_mwh is not None:
-        return np.asarray(market.power_price_usd_per_mwh + site.power_adder_usd_per_mwh,
-                          dtype=np.float64)
+        index = market.power_price_usd_per_mwh
+        ref = market.power_reference_usd_per_mwh
+        own = (site.power_index_price_usd_per_mwh
+               if site.power_index_price_usd_per_mwh is not None
+               else site.power_price_usd_per_mwh - site.power_adder_usd_per_mwh)
+        if ref is not None and own != ref:  # (the first index site's: as drawn, bitwise)
+            index = index * (own / ref)
+        return np.asarray(index + site.power_adder_usd_per_mwh, dtype=np.float64)
     return np.broadcast_to(np.float64(site.power_price_usd_per_mwh),
                            (market.n_paths, market.n_periods))
 
@@ -349,6 +357,7 @@ def center_market(params: ScenarioParams) -> MarketPaths:
         subsidy_btc_per_block=params.subsidy_btc_per_block[None, :],
         power_price_usd_per_mwh=None if power is None else power[None, :],
         subsidy_year_later_btc_per_block=params.subsidy_year_later_btc_per_block,
+        power_reference_usd_per_mwh=params.power_reference_usd_per_mwh,
     )
 
 

@@ -144,6 +144,9 @@ class SiteInputs:
         (:func:`~hashpivot.engines.pivot.cost_dates.fleet_scale`).
     fleet_blocks_power_mw : float
         See ``fleet_blocks``. [MW]
+    power_index_price_usd_per_mwh : float or None
+        An index contract's expected index price, its ``price_usd_per_mwh`` (before the
+        adder); None: ``power_price_usd_per_mwh - power_adder_usd_per_mwh``. [USD/MWh]
     """
 
     name: str
@@ -179,6 +182,7 @@ class SiteInputs:
     band: int | None = None
     fleet_blocks: tuple[tuple[float, str | None, str | None], ...] = ()
     fleet_blocks_power_mw: float = 0.0
+    power_index_price_usd_per_mwh: float | None = None
 
     @property
     def variable_opex_usd_per_mw_month(self) -> float:
@@ -345,6 +349,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 power_price_usd_per_mwh=float(pc.price_usd_per_mwh) + adder,
                 power_adder_usd_per_mwh=adder,
                 power_is_index=pc.kind == "index",
+                power_index_price_usd_per_mwh=float(pc.price_usd_per_mwh),
                 scaled_opex_usd_per_month=scaled,
                 fixed_opex_usd_per_month=fixed,
                 fixed_mining_opex_usd_per_month=fixed_mining,

@@ -152,6 +152,7 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
 def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                           market: MarketPaths | None = None,
                           effects: Mapping[str, SiteRuleEffects] | None = None,
+                          index_notes: Mapping[str, str] | None = None,
                           ) -> list[dict[str, Any]]:
     """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
     MW), the hosting fields its file sets, its power contract in words,
@@ -162,7 +163,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
     (with ``[sites.dispatch]``) the flexibility uplift, how it was measured and (given the
     central ``market``) what it comes to on that path, and (``fleet_kept_by``, when
     ``[pivot] fleet_replacement_years`` would replace a fleet the site keeps) why: the
-    ``forbid_new_mining`` rules of ``effects`` (by site name), or the file."""
+    ``forbid_new_mining`` rules of ``effects`` (by site name), or the file;
+    ``index_notes`` (by site name) say what simulated index paths are to an index site
+    (``power_contract_paths``, after its contract's source)."""
     from hashpivot.engines.pivot.inputs import _pivot_spec
 
     replaces = _pivot_spec(portfolio).fleet_replacement_years is not None
@@ -193,6 +196,8 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             "hosting": terms,
             "hosting_fields_in_file": sorted(given),
             "power_contract": power_contract_text(site.power_contract),
+            **({"power_contract_paths": index_notes[s.name]}
+               if index_notes and s.name in index_notes else {}),
             "mining": _mining_terms(site, s),
             "site_costs": _site_costs(site, s),
             # halls leased on their own terms (a tenant's), only where there are some
@@ -339,7 +344,9 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
         if _HALL_POWER in terms and (terms.get("lease_structure") == "modified_gross"
                                      or _HALL_POWER in given):
             rows.append(_hall_power_row(prefix, terms[_HALL_POWER], src(_HALL_POWER)))
-        rows.append(power_contract_row(prefix, site["power_contract"]))
+        paths = site.get("power_contract_paths")
+        rows.append(power_contract_row(prefix, site["power_contract"],
+                                       f"file; {paths}" if paths else "file"))
         mining = site.get("mining")  # (results stored before the rows existed have none)
         rows += mining_term_rows(prefix, mining) if mining else []
         if "site_costs" in site:  # (results stored before the row existed have none)

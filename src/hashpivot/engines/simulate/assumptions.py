@@ -348,8 +348,14 @@ def _power_rows(power: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [
         *({"name": f"[scenario] {field}", "value": power[key], "unit": unit,
            "source": sources[key]} for key, field, unit in _POWER_ROWS),
-        {"name": "[scenario] power_seasonal_factors", "value": "by month", "unit": "-",
-         "source": power["seasonal"]},
+        {"name": "[scenario] power_seasonal_factors",
+         # (a run stored before the flag: "by month")
+         "value": "flat (1 every month)" if power.get("seasonal_flat") else "by month",
+         "unit": "-",
+         "source": power["seasonal"] + (
+             ": fewer than 24 months of prices, which cannot tell seasons from noise"
+             if power.get("seasonal_flat") and power["seasonal"].startswith("calibrated")
+             else "")},
     ]
 
 

@@ -15,6 +15,42 @@ def _index_contract(portfolio: Portfolio, site_name: str | None) -> PowerContrac
     return next((s.power_contract for s in sites if s.power_contract.kind == "index"), None)
 
 
+def index_paths_notes(portfolio: Portfolio, site_name: str | None = None
+                      ) -> dict[str, str]:
+    """What the simulated index power paths are to each index-priced site, by site name,
+    where it is not simply its contract's expected price: with ``[scenario]
+    power_mean_usd_per_mwh`` every index site's mean; with several index sites at
+    different expected prices the paths centred on the first one's
+    (:func:`_index_contract`), the others' scaled to their own
+    (:attr:`hashpivot.market.MarketPaths.power_reference_usd_per_mwh`). Empty otherwise
+    (one index site, or all at one price: the paths as drawn)."""
+    sites = portfolio.sites if site_name is None else [find_site(portfolio.sites, site_name)[1]]
+    index = [s for s in sites if s.power_contract.kind == "index"]
+    if not index:
+        return {}
+    spec = portfolio.scenario or ScenarioSpec()
+    if spec.power_mean_usd_per_mwh is not None:
+        mean = float(spec.power_mean_usd_per_mwh)
+        return {str(s.name): (
+            f"simulate and optimize: not this expected price but [scenario] "
+            f"power_mean_usd_per_mwh = {mean:g} USD/MWh, the index paths' mean at every "
+            "index site (its adder on top)") for s in index}
+    first = index[0]
+    ref = float(first.power_contract.price_usd_per_mwh)
+    if all(float(s.power_contract.price_usd_per_mwh) == ref for s in index):
+        return {}
+    out = {str(first.name): "simulate and optimize: the index paths are centred on this "
+           "expected price (the first index site's); each other index site's scaled to "
+           "its own"}
+    for s in index[1:]:
+        own = float(s.power_contract.price_usd_per_mwh)
+        if own != ref:
+            out[str(s.name)] = (f"simulate and optimize: the index paths (centred on "
+                                f"{first.name}'s {ref:g} USD/MWh) scaled by {own:g} / "
+                                f"{ref:g}: the same shape at this expected price")
+    return out
+
+
 def load_calibration(spec: ScenarioSpec) -> MarketCalibration:
     """Calibrate on the bundled BTC history over the spec's window."""
     from hashpivot.io import btc_daily_range, load_btc_daily

@@ -40,6 +40,7 @@ from hashpivot.engines.pivot.uplift.cache import measured_dispatch_uplifts
 from hashpivot.engines.simulate.assumptions import PRE_TAX, after_tax_note
 from hashpivot.engines.simulate.calibration import (
     _index_contract,
+    index_paths_notes,
     load_calibration,
     load_power_fit,
 )
@@ -62,6 +63,7 @@ from hashpivot.regulation import SiteRuleEffects
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
 from hashpivot.scenarios.margin import MarginResponse
 from hashpivot.scenarios.parameters import POWER_PARAMETERS, power_model
+from hashpivot.scenarios.power_calibration import DEFAULT_POWER_FIT
 from hashpivot.treasury.debt import debt_schedule
 
 
@@ -164,6 +166,7 @@ def prepare(
     if cal is None and needs_cal:
         cal = load_calibration(spec)
     contract = _index_contract(portfolio, config.site_name)
+    index_notes = index_paths_notes(portfolio, config.site_name)
     pfit = power_fit
     if contract is not None and pfit is None:
         pfit = load_power_fit(spec)
@@ -312,14 +315,15 @@ def prepare(
         ],
         "taxes": PRE_TAX if tax is None else after_tax_note(tax.describe()),
         "hosting_risk_sites": sorted(risk_slots),
-        "site_assumptions": site_assumption_facts(portfolio, sites, center, effects),
+        "site_assumptions": site_assumption_facts(portfolio, sites, center, effects,
+                                                  index_notes),
         "strategies": list(names),
         "policies": list(policies),
         "financing": (portfolio.financing.model_dump(mode="json")
                       if portfolio.financing is not None else None),
         "financing_fields_in_file": financing_facts(portfolio),
         "strategy_definitions": strategy_facts(portfolio, strategies),
-        **({"power_model": _power_facts(spec, pfit, contract)}
+        **({"power_model": _power_facts(spec, pfit, contract, bool(index_notes))}
            if params.power_center_usd_per_mwh is not None else {}),
         "market": {**market,
                    # where the center path starts (the [scenario] values replace these)
@@ -365,12 +369,13 @@ def _unused_height(spec: ScenarioSpec) -> list[str]:
             "pivot ([pivot] start_height moves them in both)"]
 
 
-def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any
-                 ) -> dict[str, Any]:
+def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
+                 several: bool = False) -> dict[str, Any]:
     """The power model the paths of an index-priced site are drawn with
     (:func:`~hashpivot.scenarios.parameters.power_model`, as the run's parameters) and
     where each parameter comes from: the file, the calibration (on
-    ``[scenario] power_calibrate_on``) or the built-in default."""
+    ``[scenario] power_calibrate_on``) or the built-in default; ``several``: index sites
+    at different expected prices (the first one's the mean)."""
     model = power_model(spec, fit, None if contract is None
                         else float(contract.price_usd_per_mwh))
     given = spec.model_fields_set
@@ -378,6 +383,8 @@ def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any
               if fit is not None else "default (not calibrated: [scenario] "
               "power_calibrate_on = none)")
     mean = ("file" if spec.power_mean_usd_per_mwh is not None
+            else "the first index site's contract price_usd_per_mwh (each other index "
+            "site's paths scaled to its own)" if several and contract is not None
             else "the contract's price_usd_per_mwh" if contract is not None else fitted)
     return {
         **dataclasses.asdict(model),
@@ -385,6 +392,10 @@ def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any
             key: "file" if name in given and getattr(spec, name) is not None else fitted
             for key, name, _ in POWER_PARAMETERS}},
         "seasonal": ("file" if spec.power_seasonal_factors is not None else fitted),
+        # one factor every month (a fit on under 24 months, or the default) is no season
+        "seasonal_flat": len(set(spec.power_seasonal_factors
+                                 if spec.power_seasonal_factors is not None
+                                 else (fit or DEFAULT_POWER_FIT).seasonal_factors)) == 1,
     }
 
 
