@@ -225,7 +225,8 @@ class ScenarioSpec(BaseModel):
     power_calibrate_on: str | None = Field(
         "ercot:HB_WEST:2024",
         description="Bundled market to calibrate the power model on ('iso:node[:year]'); "
-        "None = use only the user-set parameters below.",
+        "not given: the first index site's own market where its prices are bundled (its "
+        "latest year), else this default; None = use only the user-set parameters below.",
     )
     power_mean_usd_per_mwh: float | None = Field(
         None,

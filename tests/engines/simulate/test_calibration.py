@@ -31,3 +31,43 @@ def test_no_index_contract_gives_none() -> None:
     fixed = pf.sites[0].power_contract.model_copy(update={"kind": "fixed"})
     pf = pf.model_copy(update={"sites": [pf.sites[0].model_copy(update={"power_contract": fixed})]})
     assert _index_contract(pf, None) is None
+
+
+@pytest.mark.parametrize(("market", "fitted_on"), [
+    ("ercot:LZ_WEST", "ercot:LZ_WEST:2023"),  # the site's own market, its bundled year
+    ("nyiso:WEST", "nyiso:WEST:2019"),
+    ("ercot:HB_WEST", "ercot:HB_WEST:2024"),  # (the default's market: the same fit)
+    ("ercot:HB_BUSAVG", "ercot:HB_WEST:2024"),  # no bundled prices: the default
+])
+def test_the_power_model_is_fitted_on_the_index_site_s_own_market(market: str,
+                                                                   fitted_on: str) -> None:
+    """Without ``[scenario] power_calibrate_on`` the power model was fitted on ERCOT
+    HB_WEST 2024 whatever the index site's market: an NYISO site drew ERCOT's volatility
+    and spikes. It is now fitted on the index contract's own market where its prices are
+    bundled (the latest year), else on the default; the fit is that market's (bitwise)."""
+    from hashpivot.engines.simulate import load_power_fit
+    from hashpivot.engines.simulate.calibration import power_calibration_market
+    from hashpivot.io import load_market_prices
+    from hashpivot.scenarios import fit_power
+
+    pf = load_portfolio(SITE)
+    contract = pf.sites[0].power_contract.model_copy(update={"market": market})
+    spec = pf.scenario.model_copy(update={"power_calibrate_on": "ercot:HB_WEST:2024"})
+    spec = type(spec).model_validate(spec.model_dump(exclude={"power_calibrate_on"}))
+    assert "power_calibrate_on" not in spec.model_fields_set
+    assert power_calibration_market(spec, contract) == fitted_on
+    assert load_power_fit(spec, contract) == fit_power(load_market_prices(fitted_on))
+
+
+def test_a_power_calibrate_on_in_the_file_is_kept() -> None:
+    """``power_calibrate_on`` given (the test file's HB_WEST 2024, or none) is used for an
+    LZ_WEST site too: the file's choice, not the site's market."""
+    from hashpivot.engines.simulate.calibration import power_calibration_market
+
+    pf = load_portfolio(SITE)
+    contract = pf.sites[0].power_contract.model_copy(update={"market": "ercot:LZ_WEST"})
+    assert "power_calibrate_on" in pf.scenario.model_fields_set
+    assert power_calibration_market(pf.scenario, contract) == "ercot:HB_WEST:2024"
+    off = type(pf.scenario).model_validate({**pf.scenario.model_dump(),
+                                            "power_calibrate_on": None})
+    assert power_calibration_market(off, contract) is None

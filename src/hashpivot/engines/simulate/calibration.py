@@ -67,14 +67,35 @@ def load_calibration(spec: ScenarioSpec) -> MarketCalibration:
         ) from exc
 
 
-def load_power_fit(spec: ScenarioSpec) -> PowerFit | None:
-    """Calibrate the power model on the bundled market named by the spec (or None)."""
-    if spec.power_calibrate_on is None:
+def power_calibration_market(spec: ScenarioSpec, contract: PowerContract | None
+                             ) -> str | None:
+    """The bundled market the power model is fitted on: ``[scenario]
+    power_calibrate_on`` where the file sets it (None: not calibrated); else the index
+    contract's own market (:func:`_index_contract`'s), its latest bundled year, where
+    prices for it are bundled (an LZ_WEST or NYISO site's volatility and spikes are its
+    market's, not ERCOT HB_WEST's); else the default, ``ercot:HB_WEST:2024``."""
+    if ("power_calibrate_on" in spec.model_fields_set or contract is None
+            or not contract.market):
+        return spec.power_calibrate_on
+    from hashpivot.io.bundled_markets import bundled_market_key
+
+    try:
+        return bundled_market_key(contract.market)
+    except InputError:  # not bundled: the default market's
+        return spec.power_calibrate_on
+
+
+def load_power_fit(spec: ScenarioSpec, contract: PowerContract | None = None
+                   ) -> PowerFit | None:
+    """Calibrate the power model on the bundled market of
+    :func:`power_calibration_market` (or None)."""
+    market = power_calibration_market(spec, contract)
+    if market is None:
         return None
     from hashpivot.io import load_market_prices
 
     try:
-        return fit_power(load_market_prices(spec.power_calibrate_on))
+        return fit_power(load_market_prices(market))
     except (InputError, DataError) as exc:
         if isinstance(exc, InputError):
             msg = "; ".join(p.message for p in exc.problems)

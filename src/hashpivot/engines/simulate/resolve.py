@@ -43,6 +43,7 @@ from hashpivot.engines.simulate.calibration import (
     index_paths_notes,
     load_calibration,
     load_power_fit,
+    power_calibration_market,
 )
 from hashpivot.engines.simulate.config import SimulationConfig
 from hashpivot.engines.simulate.costs import (
@@ -169,7 +170,7 @@ def prepare(
     index_notes = index_paths_notes(portfolio, config.site_name)
     pfit = power_fit
     if contract is not None and pfit is None:
-        pfit = load_power_fit(spec)
+        pfit = load_power_fit(spec, contract)
     params = build_scenario_params(
         spec,
         center.periods,
@@ -379,7 +380,10 @@ def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
     model = power_model(spec, fit, None if contract is None
                         else float(contract.price_usd_per_mwh))
     given = spec.model_fields_set
-    fitted = (f"calibrated on the bundled {spec.power_calibrate_on} prices"
+    on = power_calibration_market(spec, contract)
+    own = (" (the index site's market; [scenario] power_calibrate_on not given)"
+           if on != spec.power_calibrate_on else "")
+    fitted = (f"calibrated on the bundled {on} prices{own}"
               if fit is not None else "default (not calibrated: [scenario] "
               "power_calibrate_on = none)")
     mean = ("file" if spec.power_mean_usd_per_mwh is not None
