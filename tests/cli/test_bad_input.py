@@ -117,6 +117,18 @@ def test_duplicate_timestamps_in_prices_are_an_error(tmp_path: Path) -> None:
     assert line.startswith(f"error: {prices}: --prices: ") and "repeated timestamp" in line
 
 
+def test_a_sced_lmp_left_blank_is_an_error_not_the_rest_of_the_file_dropped(
+        tmp_path: Path) -> None:
+    # a day of 5-minute SCED runs with the LMP of 03:05 left blank: it used to end the
+    # series at 03:00 without a word (a 12-interval dispatch); now it is a missing price
+    stamps = [f"2024-08-01T{m // 60:02d}:{m % 60:02d}:00" for m in range(0, 24 * 60, 5)]
+    prices = tmp_path / "sced.csv"
+    prices.write_text("SCEDTimestamp,repeatHourFlag,settlementPoint,LMP\n" + "".join(
+        f"{t},False,HB_WEST,{'' if t.endswith('03:05:00') else 30}\n" for t in stamps))
+    (line,) = _error(tmp_path, DISPATCH, "dispatch", "{f}", "--prices", str(prices))
+    assert line.startswith(f"error: {prices}: --prices: ") and "1 missing value" in line
+
+
 def test_price_file_dated_1700_is_bad_input(tmp_path: Path) -> None:
     prices = tmp_path / "p.csv"
     prices.write_text(

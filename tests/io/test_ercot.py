@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,6 +103,46 @@ def test_time_weighted_bins_by_hand() -> None:
     assert list(starts) == [0, 300]
     assert means[0] == pytest.approx(30.0)
     assert means[1] == pytest.approx(8000 / 300)
+
+
+def test_time_weighted_bins_a_missing_value_spoils_only_the_bins_it_holds_in() -> None:
+    # runs at 0 s (10), 100 s (missing), 400 s (20), 700 s (30); bins of 300 s:
+    # bin [0, 300): the missing run holds for 200 s -> NaN (missing, not dropped)
+    # bin [300, 600): the missing run holds for 100 s -> NaN
+    # bin [600, 900): 20 for 100 s + 30 for 200 s -> 8000/300 = 26.666...
+    # (a missing LMP used to turn every later bin NaN, and the reader dropped them all)
+    t = np.array([0, 100, 400, 700], dtype=np.int64)
+    starts, means = _time_weighted_bins(t, np.array([10.0, np.nan, 20.0, 30.0]), 300)
+    assert list(starts) == [0, 300, 600]
+    assert np.isnan(means[0]) and np.isnan(means[1])
+    assert means[2] == pytest.approx(8000 / 300)
+
+
+def test_time_weighted_bins_leave_out_the_bins_of_a_gap() -> None:
+    # runs at 0 s (10) and 3000 s (20), bins of 300 s, values carried 1200 s at most:
+    # bins starting at 0..1200 hold 10 (1200 s after the run at most), those at
+    # 1500..2700 start more than 1200 s after it with no run inside: a gap, left out;
+    # the bin at 3000 holds 20.
+    t = np.array([0, 3000], dtype=np.int64)
+    starts, means = _time_weighted_bins(t, np.array([10.0, 20.0]), 300, max_stale_s=1200)
+    assert list(starts) == [0, 300, 600, 900, 1200, 3000]
+    assert list(means) == [10.0, 10.0, 10.0, 10.0, 10.0, 20.0]
+
+
+def test_sced_missing_lmp_stays_missing_and_the_rest_of_the_file_is_read() -> None:
+    # two hours of 5-minute runs at 30 USD/MWh, the run at 00:35 without an LMP: the
+    # quarter-hour [00:30, 00:45) is missing (NaN), the other seven are 30; before, the
+    # reader returned the two quarter-hours before the blank and nothing after it.
+    stamps = pd.date_range("2024-08-01 00:00", periods=24, freq="5min")
+    rows = [f"{t:%Y-%m-%dT%H:%M:%S},False,HB_WEST,{'' if t.minute == 35 and t.hour == 0 else 30}"
+            for t in stamps]
+    text = "SCEDTimestamp,repeatHourFlag,settlementPoint,LMP\n" + "\n".join(rows) + "\n"
+    s = read_ercot_sced_lmp(io.StringIO(text), freq="15min")
+    assert len(s) == 8
+    assert s.index[-1] == pd.Timestamp("2024-08-01 01:45", tz="America/Chicago")
+    assert s.isna().sum() == 1
+    assert np.isnan(s[pd.Timestamp("2024-08-01 00:30", tz="America/Chicago")])
+    assert (s.dropna() == 30.0).all()
 
 
 def test_sced_dst_days_have_92_and_100_quarter_hours() -> None:

@@ -156,8 +156,10 @@ def _time_weighted_bins(
     """Time-weighted mean of a step function over regular bins.
 
     Each value holds from its timestamp to the next (SCED LMPs hold until the next SCED
-    run). Bins with no run and no run within ``max_stale_s`` before their start are NaN
-    (the reader drops them: a gap in the record stays a gap in the series).
+    run). Bins with no run and no run within ``max_stale_s`` before their start are left
+    out (a gap in the record stays a gap in the series); a bin in which a missing value
+    (NaN) holds is NaN, the others are not touched by it (the caller decides, as for the
+    missing prices of the other layouts).
 
     Parameters
     ----------
@@ -173,7 +175,7 @@ def _time_weighted_bins(
     Returns
     -------
     edges_s, means
-        Bin starts (epoch seconds) and bin means.
+        Bin starts (epoch seconds) and bin means, the bins of gaps left out.
     """
     first = (t_s[0] // freq_s) * freq_s
     last = -(-t_s[-1] // freq_s) * freq_s
@@ -181,25 +183,27 @@ def _time_weighted_bins(
         last += freq_s
     edges = np.arange(first, last + 1, freq_s, dtype=np.int64)
     seg = np.diff(t_s).astype(float)
-    cum = np.concatenate([[0.0], np.cumsum(v[:-1] * seg)])
+    missing = np.isnan(v).astype(float)  # (a NaN in the running sum would spoil every later bin)
 
-    def integral(x: np.ndarray) -> np.ndarray:
+    def integral(values: np.ndarray, x: np.ndarray) -> np.ndarray:
+        cum = np.concatenate([[0.0], np.cumsum(values[:-1] * seg)])
         k = np.searchsorted(t_s, x, side="right") - 1
         before = k < 0
         kk = np.clip(k, 0, None)
-        out = cum[kk] + v[kk] * (x - t_s[kk])
-        return np.where(before, v[0] * (x - t_s[0]), out)
+        out = cum[kk] + values[kk] * (x - t_s[kk])
+        return np.where(before, values[0] * (x - t_s[0]), out)
 
-    f = integral(edges.astype(float))
-    means = np.diff(f) / freq_s
+    x = edges.astype(float)
+    means = np.diff(integral(np.where(missing > 0, 0.0, v), x)) / freq_s
+    means = np.where(np.diff(integral(missing, x)) > 0, np.nan, means)
     starts = edges[:-1]
     k_start = np.searchsorted(t_s, starts, side="right") - 1
     runs_in_bin = np.searchsorted(t_s, edges[1:], side="left") - np.searchsorted(
         t_s, starts, side="left"
     )
     stale = np.where(k_start >= 0, starts - t_s[np.clip(k_start, 0, None)], 0) > max_stale_s
-    means = np.where(stale & (runs_in_bin == 0), np.nan, means)
-    return starts, means
+    kept = ~(stale & (runs_in_bin == 0))
+    return starts[kept], means[kept]
 
 
 def _parse_ercot_sced_lmp(
@@ -223,7 +227,6 @@ def _parse_ercot_sced_lmp(
     starts, means = _time_weighted_bins(t_s, runs.to_numpy(), freq_s)
     idx = pd.to_datetime(starts, unit="s", utc=True).tz_convert(ERCOT_TZ)
     s = pd.Series(means, index=pd.DatetimeIndex(idx, name=INDEX_NAME), name=PRICE_NAME)
-    s = s.dropna()  # bins inside gaps of the SCED record (more than 20 min without a run)
     point = _point_name(df, point_col, settlement_point)
     return _finish(
         s, "ercot", point, f"rt_sced_lmp_{freq}", "ERCOT NP6-788-CD SCED LMP (time-weighted)"
