@@ -614,3 +614,24 @@ def test_a_ppa_start_after_its_end_is_a_problem_at_the_start() -> None:
                        "Input should be 'physical' or 'financial' (got 'cfd')"), after]
     assert [p for p, _ in _all(ppa('    start = "2031-01"\n    end = "2030-13"\n'))] == [
         "sites[0].dispatch.ppa.end"]
+
+
+@pytest.mark.parametrize("value", ["0", '"0"', "1735689600", '"1735689600"'])
+def test_a_number_for_a_calibration_day_is_a_problem_not_a_day_of_1970(value: str) -> None:
+    """pydantic reads a number, or text of digits, as Unix seconds: ``calibration_start =
+    0`` calibrated from 1970-01-01 (the whole history) and ``1735689600`` from 2025-01-01,
+    without a word; each is now a problem at its path, naming the form a day takes."""
+    text = (Path(__file__).parents[2] / "examples" / "pivot-200mw.toml").read_text()
+    line = 'calibration_start = "2022-01-01"'
+    assert line in text
+    for key in ("calibration_start", "calibration_end"):
+        with pytest.raises(InputError) as err:
+            parse_portfolio(text.replace(line, f"{key} = {value}"), "x.toml")
+        (problem,) = err.value.problems
+        assert problem.path == f"scenario.{key}"
+        assert "YYYY-MM-DD" in problem.message, problem.message
+    # a day as text or as a TOML date literal still passes
+    for day in ('"2022-01-01"', "2022-01-01"):
+        spec = parse_portfolio(text.replace(line, f"calibration_start = {day}"), "x.toml")
+        assert spec.scenario is not None
+        assert str(spec.scenario.calibration_start) == "2022-01-01"

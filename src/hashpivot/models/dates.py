@@ -75,6 +75,14 @@ def _no_number_as_time(value: Any) -> Any:
     return value
 
 
+def _no_number_as_day(value: Any) -> Any:
+    """pydantic reads a number, or text of digits, as Unix seconds (``0`` -> 1970-01-01):
+    refuse it; a day is ``YYYY-MM-DD`` text or a TOML date literal."""
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"expected a day YYYY-MM-DD such as 2022-01-01, got {value!r}")
+    return _as_day_only_text(value)
+
+
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -139,6 +147,9 @@ DateTimeValue = Annotated[
 DayOrMonthText = Annotated[str, BeforeValidator(_as_day_text), AfterValidator(_real_day_or_month)]
 #: ``YYYY-MM-DD`` (the field adds the pattern), or a TOML date literal.
 DayText = Annotated[str, BeforeValidator(_as_day_only_text), AfterValidator(_real_day)]
+#: A day as :class:`datetime.date`: ``YYYY-MM-DD`` text or a TOML date literal, never a
+#: number (which pydantic would read as Unix seconds).
+DayValue = Annotated[dt.date, BeforeValidator(_no_number_as_day)]
 #: ``YYYY-MM`` (month 01-12), or a TOML date literal (its month is kept).
 MonthText = Annotated[str, BeforeValidator(_as_month_text), AfterValidator(check_month)]
 #: A month a model starts on: :data:`MonthText` within :data:`MODEL_START_MONTHS`.

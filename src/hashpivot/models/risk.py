@@ -49,7 +49,7 @@ from pydantic import (
     model_validator,
 )
 
-from hashpivot.models.dates import MonthText, StartMonthText
+from hashpivot.models.dates import DayValue, MonthText, StartMonthText
 from hashpivot.models.fields import STRICT_CONFIG, AmountUsd, BtcPriceUsd, FractionPerYear
 
 _POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
@@ -89,10 +89,10 @@ class ScenarioSpec(BaseModel):
         description="'gbm': geometric Brownian motion; 'bootstrap': circular block "
         "bootstrap of historical monthly log returns.",
     )
-    calibration_start: dt.date = Field(
+    calibration_start: DayValue = Field(
         dt.date(2016, 1, 1), description="First day of the calibration window."
     )
-    calibration_end: dt.date | None = Field(
+    calibration_end: DayValue | None = Field(
         None, description="Last day of the calibration window; None = end of bundled data."
     )
     btc_drift_per_year: float | None = Field(
