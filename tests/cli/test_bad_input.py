@@ -129,6 +129,33 @@ def test_a_sced_lmp_left_blank_is_an_error_not_the_rest_of_the_file_dropped(
     assert line.startswith(f"error: {prices}: --prices: ") and "1 missing value" in line
 
 
+@pytest.mark.parametrize("price", ["1e308", "-2e5"])
+def test_a_price_no_market_clears_at_is_an_error_not_an_overflow(tmp_path: Path,
+                                                                  price: str) -> None:
+    # 1e308 USD/MWh dispatched with exit 0, numpy's overflow warnings (with the source
+    # files' paths) on stderr and "n/a" margins; now no value beyond +-100,000 passes
+    stamps = [f"2024-08-01T{h:02d}:00:00" for h in range(24)]
+    prices = tmp_path / "p.csv"
+    prices.write_text("timestamp,price\n" + "".join(
+        f"{t},{price if t.endswith('05:00:00') else 30}\n" for t in stamps))
+    code, _, err = run_main("dispatch", str(_file(tmp_path, DISPATCH)), "--prices",
+                            str(prices))
+    assert code == 2 and "Warning" not in err, err
+    (line,) = [x for x in err.splitlines() if x.startswith("error:")]
+    assert line.startswith(f"error: {prices}: --prices: prices must lie within "
+                           "-100,000..100,000 USD/MWh")
+    assert f"1 value(s), first {float(price):g} at 2024-08-01 05:00:00" in line
+
+
+def test_profit_refuses_a_power_price_beyond_a_contract_s_bound() -> None:
+    # 1e308 USD/MWh printed a profit of -8.7e306 USD/day; a site file's contract price
+    # stops at 10,000 USD/MWh, and so does the option now
+    code, _, err = run_main("profit", "S21", "--power-price-usd-per-mwh", "1e308")
+    assert code == 2
+    assert ("error: <command line>: --power-price-usd-per-mwh: must be a finite number >= 0 "
+            "and <= 10,000 (got 1e+308)") in err
+
+
 def test_price_file_dated_1700_is_bad_input(tmp_path: Path) -> None:
     prices = tmp_path / "p.csv"
     prices.write_text(

@@ -44,15 +44,17 @@ LiveFlag = Annotated[
 
 
 def check_positive(
-    problems: list[Problem], name: str, value: float | None, zero_ok: bool
+    problems: list[Problem], name: str, value: float | None, zero_ok: bool,
+    most: float | None = None,
 ) -> None:
     """Add a problem at ``--name`` unless ``value`` is None or a finite number > 0
-    (>= 0 with ``zero_ok``)."""
+    (>= 0 with ``zero_ok``), at most ``most`` where given."""
     if value is None:
         return
     bad = not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok)
-    if bad:
-        need = ">= 0" if zero_ok else "> 0"
+    if bad or (most is not None and value > most):
+        need = (">= 0" if zero_ok else "> 0") + (f" and <= {most:,g}" if most is not None
+                                                 else "")
         problems.append(Problem(f"--{name}", f"must be a finite number {need} (got {value})", CLI))
 
 

@@ -12,6 +12,7 @@ from hashpivot.cli.network import CLI, LiveFlag, NetworkDay, check_positive
 from hashpivot.cli.options import JsonFlag, collect
 from hashpivot.cli.output import print_json
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.models.fields import POWER_PRICE_MAX_USD_PER_MWH
 
 _HELP = (
     "Per machine: revenue, power cost and profit [USD/day], BTC/day, the breakeven power "
@@ -61,7 +62,8 @@ def profit_command(
     pool_fee_given = pool_fee_fraction is not None
     pool_fee_fraction = pool_fee_fraction or 0.0
     problems: list[Problem] = []
-    check_positive(problems, "power-price-usd-per-mwh", power_price_usd_per_mwh, zero_ok=True)
+    check_positive(problems, "power-price-usd-per-mwh", power_price_usd_per_mwh, zero_ok=True,
+                   most=POWER_PRICE_MAX_USD_PER_MWH)  # (a site's contract price's bound)
     check_positive(problems, "machine-price-usd", machine_price_usd, zero_ok=True)
     check_positive(problems, "machine-price-usd-per-th", machine_price_usd_per_th, zero_ok=True)
     if not (math.isfinite(pool_fee_fraction) and 0 <= pool_fee_fraction < 1):

@@ -40,8 +40,11 @@ BtcPriceUsd = Annotated[float, Field(gt=0, le=1e8)]
 FeesBtcPerBlock = Annotated[float, Field(ge=0, le=100)]
 #: Compound annual growth of a market quantity (BTC price, network hashrate). [1/year]
 GrowthPerYear = Annotated[float, Field(gt=-1, le=5)]
-#: A power price, or an adder over one (negative prices happen). [USD/MWh]
-PowerPriceUsdPerMwh = Annotated[float, Field(ge=-1000, le=10_000)]
+#: The bounds of a contract's power price or adder (negative prices happen). [USD/MWh]
+POWER_PRICE_MIN_USD_PER_MWH, POWER_PRICE_MAX_USD_PER_MWH = -1000.0, 10_000.0
+#: A power price, or an adder over one. [USD/MWh]
+PowerPriceUsdPerMwh = Annotated[float, Field(ge=POWER_PRICE_MIN_USD_PER_MWH,
+                                             le=POWER_PRICE_MAX_USD_PER_MWH)]
 #: Gross (utility) or critical IT capacity of a site, a conversion or a lease. [MW]
 SiteMw = Annotated[float, Field(gt=0, le=10_000)]
 #: A power flow of a dispatch: a load, a contracted block, a plant; zero allowed. [MW]
@@ -60,6 +63,8 @@ EbitdaMultiple = Annotated[float, Field(ge=0, le=50)]
 AmountUsd = Annotated[float, Field(ge=0.0, le=1e12)]
 
 __all__ = [
+    "POWER_PRICE_MAX_USD_PER_MWH",
+    "POWER_PRICE_MIN_USD_PER_MWH",
     "AmountUsd",
     "BtcPriceUsd",
     "DiscountRate",

@@ -25,6 +25,7 @@ from hashpivot.engines.dispatch.resolve import (
     resolve_renewable,
     resolve_tranches,
 )
+from hashpivot.engines.dispatch.resolve.ranges import SERIES_RANGES, range_problem
 from hashpivot.engines.dispatch.sources import AuxiliarySeries, read_auxiliary_series
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.models import Site
@@ -209,6 +210,12 @@ def build_dispatch_problem(
         prices, connection_note = _from_connection(prices, site)
     if prices.isna().any():
         raise DataError(f"the price series has {int(prices.isna().sum())} missing values")
+    beyond = range_problem("prices", prices.to_numpy(dtype=float))
+    if beyond:
+        low, high, _ = SERIES_RANGES["prices"]
+        bad = (prices < low) | (prices > high)
+        raise DataError(f"{beyond}: {int(bad.sum())} value(s), first "
+                        f"{float(prices[bad].iloc[0]):g} at {prices.index[bad][0]}")
     index = pd.DatetimeIndex(prices.index)
     n = len(index)
     try:

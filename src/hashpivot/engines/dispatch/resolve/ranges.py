@@ -17,6 +17,10 @@ SERIES_RANGES: dict[str, tuple[float, float, str]] = {
     "renewable_profile": (-1e-9, 1 + 1e-9, "profile values must be in 0..1"),
     "peak_probability": (0.0, 1.0, "peak probabilities must be in 0..1"),
     "emissions_series": (0.0, 5.0, "emissions factors must lie within 0-5 t CO2/MWh"),
+    # interval prices reach their market's cap (ERCOT 5,000, once 9,000 USD/MWh), never
+    # ten times it: beyond, a unit or a column is mixed up (and the sums overflow)
+    "prices": (-1.0e5, 1.0e5, "prices must lie within -100,000..100,000 USD/MWh (no market "
+               "clears beyond: a unit or a column mixed up?)"),
 }
 
 
