@@ -166,3 +166,24 @@ def test_sced_15min_mean_reproduces_official_spp_outside_adders() -> None:
     assert (diff.abs() <= 0.011).mean() > 0.9
     assert diff.min() > -0.011  # adders are never negative
     assert diff.max() < 2.0
+
+
+def _dam_text(days: list[str]) -> str:
+    """An ERCOT DAM file in the report spellings: 24 hours of 30 USD/MWh on each day."""
+    rows = "".join(f"{d},{h:02d}:00,HB_WEST,30.0,N\n" for d in days for h in range(1, 25))
+    return ("Delivery Date,Hour Ending,Settlement Point,Settlement Point Price,"
+            f"Repeated Hour Flag\n{rows}")
+
+
+def test_a_day_first_date_among_month_first_ones_is_an_error() -> None:
+    """``08/05/2024``, ``08/06/2024`` and one ``13/03/2024``: each entry was parsed on its
+    own, the last as 13 March, so the series ran from March to August with a gap of five
+    months and no word (dispatch exit 0). Now an error names both orders and rows (the
+    file's data rows: 24 a day), and a file in one order still reads (teeth)."""
+    with pytest.raises(InputError) as info:
+        read_ercot_dam_spp(io.StringIO(_dam_text(["08/05/2024", "08/06/2024", "13/03/2024"])))
+    message = info.value.problems[0].message
+    assert ("mixes month-first and day-first dates: '08/05/2024' (data row 1) reads as "
+            "month/day, '13/03/2024' (data row 49) as day/month") in message
+    s = read_ercot_dam_spp(io.StringIO(_dam_text(["08/05/2024", "08/06/2024", "08/13/2024"])))
+    assert len(s) == 72 and str(s.index[-1].date()) == "2024-08-13"

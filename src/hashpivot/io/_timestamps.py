@@ -97,7 +97,38 @@ def _to_datetime(raw: pd.Series, column: str, what: str = "price file",
             f"first {_first_bad(raw, ok)}"
         )
     check_years(pd.DatetimeIndex(out), column, what)
+    _check_slash_order(raw, pd.Series(out, index=raw.index), column, what)
     return pd.Series(out, index=raw.index)
+
+
+_SLASH_DATE = r"^\s*(\d{1,2})/(\d{1,2})/\d{2,4}"
+
+
+def _check_slash_order(raw: pd.Series, parsed: pd.Series, column: str, what: str) -> None:
+    """A :class:`DataError` where ``a/b/yyyy`` dates were read some month-first, some
+    day-first: ``format="mixed"`` reads each entry on its own, so one ``13/03/2024`` among
+    ``08/05/2024``s became 13 March without a word (ERCOT and NYISO write MM/DD/YYYY).
+    Checked only where the first entry has a slash (an ISO column is not scanned)."""
+    if not len(raw) or "/" not in str(raw.iloc[0]):
+        return
+    # each distinct entry once (a date column repeats each day for every interval)
+    text = raw.astype(str).reset_index(drop=True)
+    first_rows = text.drop_duplicates()
+    parts = first_rows.str.extract(_SLASH_DATE)
+    has = parts[0].notna().to_numpy()
+    if not has.any():
+        return
+    rows = first_rows.index.to_numpy()[has]
+    month = pd.DatetimeIndex(parsed.iloc[rows]).month.to_numpy()
+    a, b = (parts[k][has].astype(int).to_numpy() for k in (0, 1))
+    month_first, day_first = (a == month) & (b != month), (b == month) & (a != month)
+    if month_first.any() and day_first.any():
+        m, d = rows[np.argmax(month_first)], rows[np.argmax(day_first)]
+        raise DataError(
+            f"{what}: column {column!r} mixes month-first and day-first dates: "
+            f"{raw.iloc[m]!r} (data row {m + 1}) reads as month/day, {raw.iloc[d]!r} "
+            f"(data row {d + 1}) as day/month; write every date in one order (ERCOT and "
+            "NYISO: MM/DD/YYYY)")
 
 
 def check_years(stamps: pd.DatetimeIndex, column: str, what: str = "price file") -> None:
