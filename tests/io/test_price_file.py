@@ -204,6 +204,16 @@ def test_a_timestamp_column_of_numbers_is_an_error_not_nanoseconds_after_1970() 
         read_price_file(io.StringIO(text), tz="America/Chicago")
 
 
+@pytest.mark.parametrize("column", ["price_usd_per_mwh", "value"])
+def test_a_price_column_of_true_and_false_is_an_error_not_ones(column: str) -> None:
+    """A price column of ``true`` (pandas reads it as booleans) was taken as 1.0 USD/MWh in
+    every interval, named or found as the one numeric column; now an error."""
+    text = f"interval_start,{column}\n" + "".join(
+        f"2024-08-19T{h:02d}:00:00-05:00,true\n" for h in range(8))
+    with pytest.raises(InputError, match=f"column '{column}' holds true/false, not numbers"):
+        read_price_file(io.StringIO(text), tz="America/Chicago")
+
+
 @pytest.mark.parametrize(("column", "unit", "factor"), [
     ("price_usd_per_kwh", "USD/kWh", "1000"), ("Price ($/kWh)", "USD/kWh", "1000"),
     ("price_cents_per_kwh", "cents/kWh", "10"), ("priceCentsPerKwh", "cents/kWh", "10"),

@@ -84,6 +84,8 @@ def _parse_price_frame(
             _refuse_other_price_unit(price_col)
     if price_col not in df.columns:
         raise DataError(f"{words.file} has no column {price_col!r}")
+    if pd.api.types.is_bool_dtype(df[price_col]):  # (to_numeric makes true 1.0)
+        raise DataError(f"{words.column} {price_col!r} holds true/false, not numbers")
     values = pd.to_numeric(df[price_col], errors="coerce")
     if values.isna().any():
         bad = int(values.isna().sum())
