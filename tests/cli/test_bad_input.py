@@ -129,7 +129,7 @@ def test_a_sced_lmp_left_blank_is_an_error_not_the_rest_of_the_file_dropped(
     assert line.startswith(f"error: {prices}: --prices: ") and "1 missing value" in line
 
 
-@pytest.mark.parametrize("price", ["1e308", "-2e5"])
+@pytest.mark.parametrize("price", ["1e308", "1e12", "-2e5"])
 def test_a_price_no_market_clears_at_is_an_error_not_an_overflow(tmp_path: Path,
                                                                   price: str) -> None:
     # 1e308 USD/MWh dispatched with exit 0, numpy's overflow warnings (with the source

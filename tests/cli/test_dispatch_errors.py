@@ -295,16 +295,18 @@ def test_an_infinite_price_is_the_price_files_problem(tmp_path: Path) -> None:
 
 
 def test_a_price_beyond_any_market_is_noted(tmp_path: Path) -> None:
-    """A price of 1e12 USD/MWh ran without a word (net margin -5e12 USD): it runs, with a
-    note asking for the file's unit."""
+    """A price of 1e12 USD/MWh ran without a word (net margin -5e12 USD). One beyond what
+    US markets have printed but below ten times their caps (30,000 USD/MWh: a slip of
+    zeros?) runs, with a note asking for the file's unit; 1e12 is now an error
+    (tests/cli/test_bad_input.py)."""
     prices = tmp_path / "px.csv"
     idx = pd.date_range("2024-08-19", periods=8, freq="h", tz="America/Chicago")
     pd.DataFrame({"interval_start": idx.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                  "price": [20.0] * 7 + [1e12]}).to_csv(prices, index=False)
+                  "price": [20.0] * 7 + [3e4]}).to_csv(prices, index=False)
     res = _dispatch(EXAMPLE, prices)
     assert res.exit_code == 0, res.output
     assert "irregular steps" not in res.output  # (the gap warning is the gaps' alone)
-    assert ("note: 1 price(s) outside -5,000 to 20,000 USD/MWh (from 20 to 1e+12), beyond "
+    assert ("note: 1 price(s) outside -5,000 to 20,000 USD/MWh (from 20 to 30,000), beyond "
             "what US power markets have printed: check the file's unit (USD/MWh)") in (
         " ".join(res.output.split())), res.output
 
