@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
-from pydantic import BaseModel
+from pydantic import BaseModel, Strict
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -61,7 +61,7 @@ def _type_name(annotation: Any) -> str:
     if annotation is type(None):
         return "none"
     if origin is typing.Annotated:
-        if all(isinstance(m, FieldInfo) for m in args[1:]):  # hashpivot.models.fields
+        if all(isinstance(m, FieldInfo | Strict) for m in args[1:]):  # models.fields
             return _type_name(args[0])
         return f"{_type_name(args[0])} or TOML date"  # the date fields of models.dates
     if origin is typing.Literal:

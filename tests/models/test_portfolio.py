@@ -305,6 +305,18 @@ def test_true_or_false_for_a_number_is_a_problem_not_one_or_zero() -> None:
     assert parse_portfolio(ok).sites[0].fleet_replacement is False
 
 
+@pytest.mark.parametrize("value", [0, 1, 0.0, "yes", "false", "off"])
+def test_a_number_or_a_word_for_a_yes_no_field_is_a_problem(value: Any) -> None:
+    """The mirror of the case above: pydantic read ``fleet_replacement = 0`` (or 1, "yes",
+    "false", "off") as a boolean, so ``resale_allowed = 0`` turned resale off without a
+    word. A yes/no field now takes ``true`` or ``false`` alone, with the problem at its
+    path."""
+    text = toml_text(sites=[site("A", contract(40), _line(power_w=3500), capacity_mw=4,
+                                 fleet_replacement=value)])
+    assert _all(text) == [("sites[0].fleet_replacement",
+                           f"Input should be a valid boolean (got {value!r})")]
+
+
 def test_a_value_of_no_kind_a_field_takes_gets_one_problem() -> None:
     """``equity_budget_usd_per_year`` takes a number or a list: a text gets one problem
     saying both (it got one per kind, on the same path)."""

@@ -70,6 +70,7 @@ from hashpivot.models.fields import (
     STRICT_CONFIG,
     BtcPriceUsd,
     FeesBtcPerBlock,
+    Flag,
     LoadMw,
     PowerPriceUsdPerMwh,
 )
@@ -110,7 +111,7 @@ class PPASpec(BaseModel):
     price_usd_per_mwh: PowerPriceUsdPerMwh = Field(
         0.0, description="Fixed contract price. [USD/MWh]"
     )
-    resale_allowed: bool = Field(
+    resale_allowed: Flag = Field(
         True, description="Unused PPA energy may be resold at the index price."
     )
     settlement: Literal["physical", "financial"] = Field(
@@ -120,14 +121,14 @@ class PPASpec(BaseModel):
         "contract for differences, the whole volume settled at the index price, negative "
         "prices included.",
     )
-    curtail_at_negative_price: bool = Field(
+    curtail_at_negative_price: Flag = Field(
         False,
         description="A physical block's generator may curtail where the index price is at "
         "or below zero (a curtailment clause; the block is still paid for): energy the site "
         "does not use there is spilled at no cost. false: it settles at the negative price, "
         "a cost to the site.",
     )
-    is_renewable: bool = Field(
+    is_renewable: Flag = Field(
         False,
         description="Energy carries zero emissions (a renewable PPA); otherwise it is "
         "counted at the grid emissions factor.",
@@ -204,7 +205,7 @@ class RenewableSpec(BaseModel):
     capacity_factor: float = Field(
         0.35, gt=0.0, lt=1.0, description="Mean capacity factor of the synthetic wind profile. [-]"
     )
-    resale_allowed: bool = Field(
+    resale_allowed: Flag = Field(
         True, description="Surplus generation may be resold at the index price."
     )
 

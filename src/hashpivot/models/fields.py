@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, Strict
 
 #: The model config of every input table (``[pivot]``, ``[scenario]``, ``[sites.hosting]``,
 #: ``[sites.dispatch]``...; a run's parameters): an unknown key is an error at its path, and
@@ -40,6 +40,9 @@ BtcPriceUsd = Annotated[float, Field(gt=0, le=1e8)]
 FeesBtcPerBlock = Annotated[float, Field(ge=0, le=100)]
 #: Compound annual growth of a market quantity (BTC price, network hashrate). [1/year]
 GrowthPerYear = Annotated[float, Field(gt=-1, le=5)]
+#: A yes/no field: ``true`` or ``false`` only (pydantic would read 0, 1, "yes" or "off"
+#: as one: ``resale_allowed = 0`` was False without a word).
+Flag = Annotated[bool, Strict()]
 #: The bounds of a contract's power price or adder (negative prices happen). [USD/MWh]
 POWER_PRICE_MIN_USD_PER_MWH, POWER_PRICE_MAX_USD_PER_MWH = -1000.0, 10_000.0
 #: A power price, or an adder over one. [USD/MWh]
@@ -71,6 +74,7 @@ __all__ = [
     "EbitdaMultiple",
     "EscalatorPerYear",
     "FeesBtcPerBlock",
+    "Flag",
     "Fraction",
     "FractionPerYear",
     "GrowthPerYear",

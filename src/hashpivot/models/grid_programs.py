@@ -15,7 +15,7 @@ import datetime as dt
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from hashpivot.models.dates import DateTimeValue, same_clock
-from hashpivot.models.fields import STRICT_CONFIG, LoadMw
+from hashpivot.models.fields import STRICT_CONFIG, Flag, LoadMw
 
 __all__ = ["DemandResponseSpec", "FourCPSpec"]
 
@@ -63,12 +63,12 @@ class DemandResponseSpec(BaseModel):
         description="Called events as [start, end) pairs; naive times are market-local. "
         "An interval is in an event when its start is.",
     )
-    keep_committed_load_online: bool = Field(
+    keep_committed_load_online: Flag = Field(
         True,
         description="Outside events, mining draws the committed MW for them to be available "
         "(capacity must be consuming to be curtailed).",
     )
-    withdrawable: bool = Field(
+    withdrawable: Flag = Field(
         True,
         description="With keep_committed_load_online: the site may draw less than the "
         "committed MW outside events, the MW short unavailable in that interval (no "

@@ -18,7 +18,7 @@ from hashpivot.mining.slots import swap_laying
 from hashpivot.models.dates import DayText
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.models.field_checks import field_problems
-from hashpivot.models.fields import FOUNDATION_CONFIG, PowerPriceUsdPerMwh, SiteMw
+from hashpivot.models.fields import FOUNDATION_CONFIG, Flag, PowerPriceUsdPerMwh, SiteMw
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.fleet import CostItem, FleetEntry, dated_days
 from hashpivot.models.hosting import HostingProjectSpec
@@ -79,7 +79,7 @@ class Site(BaseModel):
     cost_items: list[CostItem] = Field(default_factory=list, description="Site cost items.")
     hosting: HostingProjectSpec | None = None
     dispatch: DispatchSpec | None = None
-    fleet_replacement: bool = Field(
+    fleet_replacement: Flag = Field(
         True,
         description="Whether [pivot] fleet_replacement_years may replace this site's "
         "fleet; false: the site keeps its machines (a site where a forbid_new_mining "
@@ -98,7 +98,7 @@ class Site(BaseModel):
     power_source: PowerSource | None = Field(
         None, description="Main source of the site's power ('grid' when bought from the grid)."
     )
-    behind_the_meter: bool = Field(
+    behind_the_meter: Flag = Field(
         False, description="Power from a co-located plant behind the utility meter."
     )
     emissions_factor_tco2_per_mwh: float | None = Field(
