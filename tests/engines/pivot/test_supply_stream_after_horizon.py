@@ -95,28 +95,31 @@ def test_the_months_the_block_settles_after_the_horizon(start: str | None, end: 
     assert months_after_horizon(PpaTerm(start, end, None), periods) == months
 
 
-@pytest.mark.parametrize(("years_to_end", "block_after_tax"), [
-    (1.372929, 0.79 * 1.372929),  # 18 months at 12 %: the taxed flows
-    (10.0, 7.9),  # (1 - t) a_M = 7.9 < 8 <= a_M: taxed flows, below the multiple
-    (12.0, 8.0),  # (1 - t) a_M = 9.48 > 8: the multiple, kept as a buyer's price
+@pytest.mark.parametrize(("months", "branch"), [
+    (18, "taxed"),  # a_18 = 1.43 at 6 %: the taxed flows
+    (130, "taxed, below the multiple"),  # (1 - t) a = 6.33 < 8 <= a = 8.01
+    (240, "multiple"),  # (1 - t) a = 9.31 > 8: the multiple, a buyer's price
 ])
-def test_after_tax_a_block_s_remaining_months_are_taxed_flows(
-        years_to_end: float, block_after_tax: float) -> None:
+def test_after_tax_a_block_s_remaining_months_are_taxed_flows(months: int,
+                                                              branch: str) -> None:
     """'after tax with TV' at the exit multiple (8x) keeps a buyer's price untaxed, but a
     PPA block ending after the horizon is a contract's cash flows for its remaining
     months: at 21 % income tax it is worth ``min((1 - t) a_M, f) E`` after tax, not the
     pre-tax ``min(a_M, f) E``, as the hosting ``contract`` line's flows are taxed. Mining
-    10 M USD at the horizon, 1 M USD/year of it the block (``E``), factors by hand; at
-    Gordon growth the whole line is taxed, the block with it."""
-    from hashpivot.engines.pivot.terminal import BlockAtHorizon, TerminalValue
+    10 M USD at the horizon less the block's pre-tax value plus it, 1 M USD/year of the
+    stream the block's (``E``), ``a_M = (1 - 1.06^(-M/12)) / (12 r_m)`` at 6 % by hand;
+    at Gordon growth the whole line is taxed, the block with it."""
+    from hashpivot.engines.pivot.terminal import TerminalValue
 
-    e = np.array([1.0e6])
-    block = BlockAtHorizon(e, years_to_end)
-    pre = min(years_to_end, 8.0)
-    mining = np.array([9.0e6 + pre * 1.0e6])  # 9 M of the rest, and the block's
-    tv = TerminalValue(mining, np.array([2.0e6]), mining + 2.0e6, 0.5, 0.25, (block,))
+    r_m = 1.06 ** (1.0 / 12.0) - 1.0
+    a = (1.0 - 1.06 ** (-months / 12.0)) / (12.0 * r_m)
+    after = min(0.79 * a, 8.0)
+    assert (after == 8.0) == (branch == "multiple") and (a > 8.0) == (months > 18)
+    supply = SupplyAtHorizon(np.array([1.0e6]), np.array([1.0e6]), months)
+    mining = np.array([9.0e6 + min(a, 8.0) * 1.0e6])  # 9 M of the rest, and the block's
+    tv = TerminalValue(mining, np.array([2.0e6]), mining + 2.0e6, 0.5, 0.25, (supply,), 0.06)
     got = tv.after_tax_present_value_usd(_EXIT_8, 0.21)
-    by_hand = 0.5 * (9.0e6 + block_after_tax * 1.0e6) + 0.79 * 0.25 * 2.0e6
+    by_hand = 0.5 * (9.0e6 + after * 1.0e6) + 0.79 * 0.25 * 2.0e6
     np.testing.assert_allclose(got, [by_hand], rtol=1e-12)
     gordon = TerminalValueSpec(mining_method="gordon", hosting_method="exit_multiple")
     np.testing.assert_allclose(tv.after_tax_present_value_usd(gordon, 0.21),

@@ -47,23 +47,6 @@ from hashpivot.units import MONTHS_PER_YEAR
 
 
 @dataclass(frozen=True)
-class BlockAtHorizon:
-    """A PPA block that ends after the horizon, as the mining line's value holds it.
-
-    Attributes
-    ----------
-    ending_usd : ndarray (P,)
-        ``E``, the block's part of its site's supply stream's final year. [USD/year]
-    years_to_end : float
-        ``a_M``, the value at the horizon of 1 USD/year paid 1/12 a month at month end
-        over the ``M`` months the block settles after the horizon. [year]
-    """
-
-    ending_usd: FloatArray
-    years_to_end: float
-
-
-@dataclass(frozen=True)
 class TerminalValue:
     """Terminal values of one strategy, per path.
 
@@ -75,9 +58,12 @@ class TerminalValue:
         Both lines discounted to the model's start. [USD]
     mining_discount_factor, hosting_discount_factor : float
         Each line's discount factor from the horizon to the start. [-]
-    mining_blocks : tuple of BlockAtHorizon
-        The PPA blocks ending after the horizon that ``mining_at_horizon_usd`` holds,
-        each at ``min(a_M, f) E`` (:func:`site_stream_value_at_horizon_usd`).
+    mining_supply : tuple of SupplyAtHorizon
+        The sites' contracted supply streams that ``mining_at_horizon_usd`` holds
+        (:func:`site_stream_value_at_horizon_usd`: a PPA block ending ``M`` months after
+        the horizon at ``min(a_M, f) E``).
+    mining_discount_rate : float
+        The mining line's annual rate, ``a_M``'s. [1/year]
     """
 
     mining_at_horizon_usd: FloatArray
@@ -85,7 +71,8 @@ class TerminalValue:
     present_value_usd: FloatArray
     mining_discount_factor: float = 1.0
     hosting_discount_factor: float = 1.0
-    mining_blocks: tuple[BlockAtHorizon, ...] = ()
+    mining_supply: tuple[SupplyAtHorizon, ...] = ()
+    mining_discount_rate: float = 0.0
 
     def after_tax_present_value_usd(self, spec: TerminalValueSpec,
                                      income_tax_rate: float) -> FloatArray:
@@ -96,7 +83,7 @@ class TerminalValue:
         PPA block ending after the horizon, whose remaining months are a contract's cash
         flows: ``min((1 - t) a_M, f) E`` instead of ``min(a_M, f) E``, its flows taxed as
         the hosting ``contract`` line's and worth no more after tax than the multiple
-        (:class:`BlockAtHorizon`). [USD]"""
+        (``mining_supply``). [USD]"""
         t = income_tax_rate
 
         def kept(method: str) -> float:
@@ -105,9 +92,12 @@ class TerminalValue:
         mining = self.mining_at_horizon_usd
         if spec.mining_method == "exit_multiple":
             f = spec.mining_ebitda_multiple
-            for block in self.mining_blocks:
-                a = block.years_to_end
-                mining = mining + (min((1.0 - t) * a, f) - min(a, f)) * block.ending_usd
+            for supply in self.mining_supply:
+                if supply.months_left is None:  # no end after the horizon: the multiple
+                    continue
+                a = years_to_block_end(spec, supply.months_left, self.mining_discount_rate)
+                mining = mining + ((min((1.0 - t) * a, f) - min(a, f))
+                                   * np.asarray(supply.ending_usd, dtype=float))
         return np.asarray(
             kept(spec.mining_method) * mining * self.mining_discount_factor
             + kept(spec.hosting_method) * self.hosting_at_horizon_usd
@@ -184,13 +174,9 @@ def terminal_value(
     mining = np.broadcast_to(np.asarray(mining, dtype=float), (p,)).copy()
     hosting = np.broadcast_to(np.asarray(hosting, dtype=float), (p,)).copy()
     d_m, d_h = (1.0 + r_m) ** -float(t), (1.0 + r_hm) ** -float(t)
-    blocks = tuple(
-        BlockAtHorizon(np.broadcast_to(np.asarray(site.supply.ending_usd, dtype=float),
-                                       (p,)),
-                       years_to_block_end(spec, site.supply.months_left,
-                                          discount_rate))
-        for site in cf.mining_at_horizon or () if site.supply.months_left is not None)
-    return TerminalValue(mining, hosting, mining * d_m + hosting * d_h, d_m, d_h, blocks)
+    return TerminalValue(mining, hosting, mining * d_m + hosting * d_h, d_m, d_h,
+                         tuple(site.supply for site in cf.mining_at_horizon or ()),
+                         discount_rate)
 
 
 def mining_value_at_horizon_usd(
