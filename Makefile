@@ -21,7 +21,7 @@ demo: $(STAMP)
 	COLUMNS=120 $(BIN)/hashpivot pivot examples/pivot-200mw.toml --out out/pivot
 	COLUMNS=120 $(BIN)/hashpivot simulate examples/pivot-200mw.toml --paths 20000 --seed 7 --out out/simulate
 	COLUMNS=120 $(BIN)/hashpivot dispatch examples/dispatch-west-texas.toml --market ercot:HB_WEST:2024 --out out/dispatch
-	COLUMNS=120 $(BIN)/hashpivot optimize examples/portfolio.toml --scenarios 100 --risk-aversion 0.3 --seed 7 --out out/optimize
+	COLUMNS=120 $(BIN)/hashpivot optimize examples/portfolio.toml --scenarios 100 --risk-aversion 0.3 --seed 7 --gap 1e-5 --out out/optimize
 	COLUMNS=120 $(BIN)/hashpivot pivot out/optimize/plan_portfolio.toml --out out/plan
 	COLUMNS=120 $(BIN)/hashpivot simulate out/optimize/plan_portfolio.toml --paths 10000 --seed 7 --out out/plan-risk
 	$(BIN)/hashpivot reproduce out/pivot

@@ -100,7 +100,7 @@ RUNS: dict[str, Callable[[], list[str]]] = {
     "simulate-tax": lambda: ["simulate", _variant("tax.toml", _tax), "--paths", "5000",
                              "--seed", "7"],
     "optimize": lambda: ["optimize", "examples/portfolio.toml", "--scenarios", "100",
-                         "--risk-aversion", "0.3", "--seed", "7", "--out",
+                         "--risk-aversion", "0.3", "--seed", "7", "--gap", "1e-5", "--out",
                          str(_work() / "optimize")],
     "optimize-400": lambda: ["optimize", "examples/portfolio.toml", "--scenarios", "400",
                              "--risk-aversion", "0.3", "--seed", "7"],
