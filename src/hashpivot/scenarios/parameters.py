@@ -393,9 +393,11 @@ def build_scenario_params(
     power = power_model(spec, power_fit, power_mean_usd_per_mwh)
     fit = power_fit if power_fit is not None else DEFAULT_POWER_FIT
     # centred on the (first) index contract's price: each index site scales it to its own
+    # (a price of 0 or below has no scale: every index site takes the paths as drawn)
     power_drawn_on_contract = bool(simulate_power and power_c is None
                                    and spec.power_mean_usd_per_mwh is None
-                                   and power_mean_usd_per_mwh is not None)
+                                   and power_mean_usd_per_mwh is not None
+                                   and power_mean_usd_per_mwh > 0.0)
     if simulate_power and power_c is None:
         mean = power.mean_usd_per_mwh
         if mean is not None:

@@ -130,3 +130,12 @@ def test_the_contract_rows_say_what_the_paths_are_to_each_site() -> None:
                 source)
     for sources in _contract_sources(_two_index_sites(35.0, 35.0)).values():
         assert set(sources.values()) == {"file"}
+
+
+def test_a_first_index_price_of_zero_leaves_the_paths_unscaled() -> None:
+    """A first index site at 0 USD/MWh centres the paths on 0, which no other price can
+    scale (``c / 0``: a ZeroDivisionError): every index site then takes the paths as
+    drawn, as before the scaling (bitwise), and the run goes on."""
+    a, b, index = _site_prices_on_paths(_two_index_sites(0.0, 60.0))
+    np.testing.assert_array_equal(a, index)
+    np.testing.assert_array_equal(b, index + 4.0)
