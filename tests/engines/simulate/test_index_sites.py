@@ -139,3 +139,6 @@ def test_a_first_index_price_of_zero_leaves_the_paths_unscaled() -> None:
     a, b, index = _site_prices_on_paths(_two_index_sites(0.0, 60.0))
     np.testing.assert_array_equal(a, index)
     np.testing.assert_array_equal(b, index + 4.0)
+    for sources in _contract_sources(_two_index_sites(0.0, 60.0)).values():
+        assert "centred on A's 0 USD/MWh as drawn, not this expected price" in (
+            sources["B: [sites.power_contract]"])

@@ -44,10 +44,15 @@ def index_paths_notes(portfolio: Portfolio, site_name: str | None = None
            "its own"}
     for s in index[1:]:
         own = float(s.power_contract.price_usd_per_mwh)
-        if own != ref:
-            out[str(s.name)] = (f"simulate and optimize: the index paths (centred on "
-                                f"{first.name}'s {ref:g} USD/MWh) scaled by {own:g} / "
-                                f"{ref:g}: the same shape at this expected price")
+        if own == ref:
+            continue
+        out[str(s.name)] = (
+            f"simulate and optimize: the index paths (centred on {first.name}'s {ref:g} "
+            f"USD/MWh) scaled by {own:g} / {ref:g}: the same shape at this expected price"
+            if ref > 0.0 else  # (ScenarioParams.power_reference_usd_per_mwh: no scale)
+            f"simulate and optimize: the index paths centred on {first.name}'s {ref:g} "
+            "USD/MWh as drawn, not this expected price (a centre of 0 or below scales "
+            "nothing)")
     return out
 
 
