@@ -142,3 +142,28 @@ def test_a_first_index_price_of_zero_leaves_the_paths_unscaled() -> None:
     for sources in _contract_sources(_two_index_sites(0.0, 60.0)).values():
         assert "centred on A's 0 USD/MWh as drawn, not this expected price" in (
             sources["B: [sites.power_contract]"])
+
+
+def test_index_sites_on_different_markets_are_told_they_share_one_shape() -> None:
+    """Site A on ERCOT LZ_WEST and site B on NYISO WEST, both index-priced at 35 USD/MWh:
+    the paths have one shape, fitted on A's market, and B's prices move with it
+    (correlation 1), an assumption the rows now print (before: ``file`` for both, as for
+    two sites on one market); at 35 and 60 B's row says both things."""
+    def two_markets(second: float) -> Any:
+        return portfolio(
+            site_toml("A", region="ERCOT", state="TX", price=35.0, kind="index",
+                      market="ercot:LZ_WEST"),
+            site_toml("B", region="NYISO", state="NY", price=second, kind="index",
+                      market="nyiso:WEST"),
+            years=_YEARS)
+
+    for sources in _contract_sources(two_markets(35.0)).values():
+        assert "shape (fitted on ercot:LZ_WEST:2023) is every index site's, on every " \
+            "market: their prices move together (correlation 1)" in (
+                sources["A: [sites.power_contract]"])
+        assert "this market (nyiso:WEST) moves with A's (ercot:LZ_WEST)" in (
+            sources["B: [sites.power_contract]"])
+        assert "scaled by" not in sources["B: [sites.power_contract]"]
+    for sources in _contract_sources(two_markets(60.0)).values():
+        b = sources["B: [sites.power_contract]"]
+        assert "scaled by 60 / 35" in b and "correlation 1" in b

@@ -41,6 +41,7 @@ from hashpivot.engines.simulate.assumptions import PRE_TAX, after_tax_note
 from hashpivot.engines.simulate.calibration import (
     _index_contract,
     index_paths_notes,
+    index_prices_differ,
     load_calibration,
     load_power_fit,
     power_calibration_market,
@@ -324,7 +325,8 @@ def prepare(
                       if portfolio.financing is not None else None),
         "financing_fields_in_file": financing_facts(portfolio),
         "strategy_definitions": strategy_facts(portfolio, strategies),
-        **({"power_model": _power_facts(spec, pfit, contract, bool(index_notes))}
+        **({"power_model": _power_facts(spec, pfit, contract,
+                                                index_prices_differ(portfolio, config.site_name))}
            if params.power_center_usd_per_mwh is not None else {}),
         "market": {**market,
                    # where the center path starts (the [scenario] values replace these)
