@@ -329,3 +329,24 @@ def test_a_day_whose_running_machines_are_idle_names_only_those() -> None:
     on = compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125,
                                                       date=dt.date(2024, 6, 1)))
     assert on.figures["btc_per_day"] > 0
+
+
+def test_backtest_power_cost_counts_power_tagged_items_as_cost_does() -> None:
+    # A 500 USD/day transmission charge tagged "power" from 2024-02-01: each day's power
+    # cost is the energy (2,400 USD/day) plus the charge on its days, what `cost` on that
+    # day calls power_cost_usd_per_day; the energy alone is energy_cost_usd (until
+    # 2026-12-07 backtest's power_cost_usd left the charge out: 2,400 every day).
+    charge = table(name="transmission", category="power", usd_per_year=182625,
+                   start="2024-02-01")
+    pf = parse_portfolio(one_site(charge))
+    bt = run_backtest(pf, "2024-01-30", "2024-02-02")
+    assert bt.daily["power_cost_usd"].tolist() == pytest.approx([2_400, 2_400, 2_900, 2_900])
+    assert bt.daily["energy_cost_usd"].tolist() == pytest.approx([2_400] * 4)
+    assert bt.summary["power_cost_usd"] == pytest.approx(2 * 2_400 + 2 * 2_900)
+    assert bt.summary["energy_cost_usd"] == pytest.approx(4 * 2_400)
+    for day in ("2024-01-31", "2024-02-01"):
+        f = compute_unit_economics(pf, NetworkConditions(
+            100_000, 100e12, date=dt.date.fromisoformat(day))).figures
+        assert bt.daily.loc[day, "power_cost_usd"] == pytest.approx(f["power_cost_usd_per_day"])
+        assert bt.daily.loc[day, "energy_cost_usd"] == pytest.approx(
+            f["energy_cost_usd_per_day"])

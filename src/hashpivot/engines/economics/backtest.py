@@ -84,8 +84,11 @@ def run_backtest(
     BacktestResult
         ``daily`` columns: ``btc_price_usd, difficulty, fees_btc_per_block,
         subsidy_btc_per_block, hashprice_usd_per_ph_day, btc_mined, revenue_usd,
-        power_cost_usd, cost_<view>_usd, cost_per_btc_<view>_usd, margin_<view>_fraction``
-        for the views direct, total, production and all_in; ``notes``: a site without
+        power_cost_usd, energy_cost_usd, cost_<view>_usd, cost_per_btc_<view>_usd,
+        margin_<view>_fraction`` for the views direct, total, production and all_in
+        (``energy_cost_usd``: the energy at the contracts' prices; ``power_cost_usd`` adds
+        the ``power``-tagged cost items on their days, as ``cost``'s
+        ``power_cost_usd_per_day``); ``notes``: a site without
         ASIC depreciation in the total view
         (:func:`~hashpivot.engines.economics.asic_depreciation.missing_asic_depreciation_notes`,
         per BTC of the window's mean BTC/day), undated machines depreciated past their cost
@@ -138,7 +141,7 @@ def run_backtest(
         fleet_line_usd[(CostCategory.DEPRECIATION, site.name)] = (
             arr.depreciation_usd_per_year[mask] / DAYS_PER_YEAR @ depreciating[mask]
         )
-    power_cost = sum(v for (cat, _), v in fleet_line_usd.items() if cat == CostCategory.POWER)
+    energy_cost = sum(v for (cat, _), v in fleet_line_usd.items() if cat == CostCategory.POWER)
 
     # per-view daily cost: constant lines plus date-bounded cost items; each line keeps the
     # item it comes from, so items sharing a name (a cost that steps up over dated periods)
@@ -150,6 +153,12 @@ def run_backtest(
         else fleet_line_usd[(line.category, line.scope)]
         for line, item in lines
     ]
+    # the power cost adds the power-tagged cost items (demand or transmission charges) on
+    # their days to the energy, as `cost`'s power_cost_usd_per_day does
+    power_cost = energy_cost + sum(
+        (usd for (line, item), usd in zip(lines, daily, strict=True)
+         if item is not None and line.category == CostCategory.POWER),
+        np.zeros(len(dates)))
 
     out = pd.DataFrame(index=dates)
     out.index.name = "date"
@@ -161,11 +170,13 @@ def run_backtest(
     out["btc_mined"] = btc
     out["revenue_usd"] = revenue
     out["power_cost_usd"] = power_cost
+    out["energy_cost_usd"] = energy_cost
     summary: dict[str, float] = {
         "days": float(len(dates)),
         "btc_mined": float(btc.sum()),
         "revenue_usd": float(revenue.sum()),
         "power_cost_usd": float(np.sum(power_cost)),
+        "energy_cost_usd": float(np.sum(energy_cost)),
     }
     for view, cats in COST_VIEWS.items():
         cost = np.zeros(len(dates))
