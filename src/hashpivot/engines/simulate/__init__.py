@@ -36,8 +36,11 @@ VaR95, CVaR95
 Reverse margin (keep-mining baseline)
     In a month, a path is in *direct* reverse margin when the cash cost of the BTC mined
     exceeds its value: ``power + opex > btc_mined * price``, i.e. direct cost per BTC >
-    price; *total* adds the non-cash costs (depreciation and stock-based compensation of
-    the portfolio's cost items and fleet capex) to the cost. A month in which a fleet with
+    price, with the cost items (``opex``, corporate, non-cash) at ``cost``'s daily rate
+    over the month's days (1/12 of a year times ``12 d / 365.25`` in a month of ``d``
+    days: :mod:`~hashpivot.engines.simulate.reverse_margin`); *total* adds the non-cash
+    costs (depreciation and stock-based compensation of the portfolio's cost items and
+    fleet capex) to the cost. A month in which a fleet with
     mining MW mines nothing (the pivot model curtails when power and the variable site
     costs cost more than the hash earns) counts as reverse margin. Portfolio-wide: with
     several sites, the sums over sites are compared.

@@ -130,7 +130,7 @@ def _on_paths(task: ChunkTask, strategy: Any, market: MarketPaths, extra: dict[s
             # (the power paid on balance: the contracted supply's settlement netted)
             btc_mined, price, cf.net_power_cost_usd, cf.opex_usd,
             cf.mining_mw, task.corporate_cash_cost_usd,
-            task.noncash_cost_usd,
+            task.noncash_cost_usd, market.days_per_period,
         )
     return _Run(values.npv_usd, values.npv_with_tv_usd, values.npv_after_tax_usd,
                 flow.sum(axis=0), by_policy, reverse)
