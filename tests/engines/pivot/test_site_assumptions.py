@@ -55,7 +55,10 @@ def test_the_site_costs_and_their_behavior_are_a_row() -> None:
     row = rows["[sites.cost_items] site costs"]
     name = pf.sites[0].cost_items[0].name
     assert row["value"] == "fixed 10.00 + variable 0.00" and row["unit"] == "M USD/year"
-    assert row["source"] == f"file; behavior by category (default) for {name}: fixed"
+    # each item 1/12 of its year a month, where cost and backtest take 1/365.25 a day
+    assert row["source"] == ("file; each paid 1/12 of its year a month, whatever the "
+                             "month's days (cost and backtest: 1/365.25 a day); behavior by "
+                             f"category (default) for {name}: fixed")
     pf.sites[0].cost_items[0].behavior = "variable"
     pf.sites[0].cost_items.append(CostItem(name="corporate", category="sga_cash",
                                            usd_per_year=1.2e6))
@@ -63,7 +66,9 @@ def test_the_site_costs_and_their_behavior_are_a_row() -> None:
     row = _by_name(site_assumption_rows(facts))["[sites.cost_items] site costs"]
     assert row == {"name": "[sites.cost_items] site costs",
                    "value": "fixed 0.00 + variable 10.00 + cash SG&A 1.20",
-                   "unit": "M USD/year", "source": "file"}
+                   "unit": "M USD/year",
+                   "source": "file; each paid 1/12 of its year a month, whatever the "
+                   "month's days (cost and backtest: 1/365.25 a day)"}
     pf.sites[0].cost_items = []
     row = _by_name(site_assumption_rows(site_assumption_facts(pf, pv.resolve_sites(pf))))[
         "[sites.cost_items] site costs"]

@@ -283,10 +283,18 @@ def _dated(name: str, start: str | None, end: str | None) -> str:
     return f"{name} ({', '.join(dates)})"
 
 
+#: How the monthly models pay a cost item, against ``cost`` and ``backtest``.
+MONTHLY_ITEMS = ("each paid 1/12 of its year a month, whatever the month's days (cost and "
+                 "backtest: 1/365.25 a day)")
+
+
 def _cost_row(prefix: str, costs: dict[str, Any]) -> dict[str, Any]:
     """The row of a site's costs (:func:`_site_costs`): fixed items are paid while the site
     is curtailed, variable ones only in months mined (a month is mined when its revenue
-    covers power and them)."""
+    covers power and them), each 1/12 of its year a month whatever the month's days, where
+    the month's BTC and power follow its days (``cost`` and ``backtest`` take
+    ``usd_per_year / 365.25`` a day: a month's cost per BTC differs from theirs by up to
+    the items' share times 8.7 % in a February)."""
     fixed, variable, sga = (costs[f] / 1e6 for f in (
         "fixed_usd_per_year", "variable_usd_per_year", "sga_cash_usd_per_year"))
     value = (f"fixed {fixed:,.2f} + variable {variable:,.2f}"
@@ -295,6 +303,7 @@ def _cost_row(prefix: str, costs: dict[str, Any]) -> dict[str, Any]:
         value, source = "none", "not in the file: no site costs"
     else:
         source = "file"
+        source += f"; {MONTHLY_ITEMS}"
         if costs["by_category"]:
             source += "; behavior by category (default) for " + "; ".join(costs["by_category"])
         if costs.get("dated"):
