@@ -198,3 +198,45 @@ def test_a_power_price_in_a_doubtful_unit_is_noted(price: str, hint: str) -> Non
     assert any(hint in n for n in json.loads(as_json.stdout)["notes"])
     plain = runner.invoke(app, ["profit", "M60S", "--power-price-usd-per-mwh", "45"])
     assert "kWh" not in plain.output
+
+
+def test_profit_at_costs_breakeven_btc_price_is_zero(tmp_path) -> None:
+    # One S21 at 50 USD/MWh, uptime 1, no overhead, a 2 % pool fee and no other cost:
+    # `cost`'s breakeven BTC price is where the machine's profit is zero, and `profit`
+    # takes it (and the day's difficulty and fees, as `cost` does) with --btc-price-usd;
+    # until 2026-12-07 profit took the day's price only, so cost's breakeven could not be
+    # checked against it.
+    site = tmp_path / "one.toml"
+    site.write_text(
+        'name = "one"\n[[sites]]\nname = "A"\npower_overhead_factor = 1.0\n'
+        'pool_fee_fraction = 0.02\n[sites.power_contract]\nprice_usd_per_mwh = 50.0\n'
+        '[[sites.fleet]]\nasic = "Antminer S21"\ncount = 1\nuptime_fraction = 1.0\n')
+    day = ["--date", "2025-01-15"]
+    cost = json.loads(runner.invoke(app, ["cost", str(site), *day, "--json"]).stdout)
+    price = cost["breakeven_btc_price_direct_usd"]
+    res = runner.invoke(app, ["profit", "Antminer S21", "--power-price-usd-per-mwh", "50",
+                              "--pool-fee-fraction", "0.02", *day, "--btc-price-usd",
+                              repr(price), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    m = out["machines"][0]
+    assert out["network"]["btc_price_usd"] == price
+    assert out["network"]["difficulty"] == cost["network"]["difficulty"]
+    assert "command line" in out["network"]["source"]
+    assert m["btc_per_day"] == pytest.approx(cost["btc_per_day"], rel=1e-12)
+    assert m["profit_usd_per_day"] == pytest.approx(0, abs=1e-12)
+    # and at a given difficulty and fees, cost's hashprice
+    given = ["--btc-price-usd", "95000", "--difficulty", "117e12", "--fees-btc-per-block",
+             "0.03"]
+    hp = json.loads(runner.invoke(app, ["hashprice", *given, "--json"]).stdout)
+    out = json.loads(runner.invoke(app, ["profit", "S21", "--power-price-usd-per-mwh", "50",
+                                         *given, "--json"]).stdout)
+    assert out["network"]["hashprice_usd_per_ph_day"] == pytest.approx(
+        hp["hashprice_usd_per_ph_day"], rel=1e-12)
+
+
+def test_a_difficulty_typed_in_t_is_noted() -> None:
+    res = runner.invoke(app, ["profit", "S21", "--power-price-usd-per-mwh", "50",
+                              "--difficulty", "117", "--json"])
+    assert res.exit_code == 0, res.output
+    assert any(n.startswith("--difficulty 117 is") for n in json.loads(res.stdout)["notes"])

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from hashpivot.cli import network as net
 from hashpivot.cli.errors import handle_errors
 from hashpivot.cli.network import CLI, LiveFlag, NetworkDay, check_positive
 from hashpivot.cli.options import JsonFlag, collect
@@ -17,7 +18,9 @@ from hashpivot.models.fields import POWER_PRICE_MAX_USD_PER_MWH
 _HELP = (
     "Per machine: revenue, power cost and profit [USD/day], BTC/day, the breakeven power "
     "price [USD/MWh] and the payback [days] at a machine price, on a day of the history "
-    "(default: the latest, bundled or fetched by `hashpivot data update`) or --live. "
+    "(default: the latest, bundled or fetched by `hashpivot data update`) or --live, with "
+    "--btc-price-usd, --difficulty, --fees-btc-per-block overriding (as `cost`: its "
+    "breakeven BTC price gives a zero profit here). "
     "Assumes each machine mines at its nameplate hashrate and power every hour (uptime "
     "1), with no site overhead (power overhead factor 1) and a pool fee of "
     "--pool-fee-fraction (default 0), where a site file defaults to an uptime of 0.95, an "
@@ -36,6 +39,9 @@ def profit_command(
         typer.Option("--power-price-usd-per-mwh", help="All-in power price. [USD/MWh]"),
     ],
     date: NetworkDay = None,
+    btc_price_usd: net.BtcPrice = None,
+    difficulty: net.Difficulty = None,
+    fees_btc_per_block: net.Fees = None,
     live: LiveFlag = False,
     machine_price_usd: Annotated[
         float | None, typer.Option("--machine-price-usd", help="Price of one machine. [USD]")
@@ -86,7 +92,8 @@ def profit_command(
             problems.append(Problem("MODEL", str(exc), CLI))
     from hashpivot.cli.network import network_from_options, warn_if_stale
 
-    network = collect(problems, lambda: network_from_options(date, None, None, None, live))
+    network = collect(problems, lambda: network_from_options(
+        date, btc_price_usd, difficulty, fees_btc_per_block, live))
     if problems or network is None:
         raise InputError(problems)
     rows = []
@@ -115,6 +122,11 @@ def profit_command(
     price_hint = low_power_price_hint(power_price_usd_per_mwh)
     if price_hint:  # (as a site file's contract price that low is warned of)
         notes.insert(0, f"--power-price-usd-per-mwh {power_price_usd_per_mwh:g}: {price_hint}")
+    from hashpivot.cli.network import difficulty_note
+
+    typo = None if difficulty is None else difficulty_note(difficulty)
+    if typo:  # (as `hashprice` notes a difficulty typed in T)
+        notes.insert(0, typo)
     conditions = {
         "date": network.date.isoformat() if network.date else None,
         "btc_price_usd": network.btc_price_usd,
