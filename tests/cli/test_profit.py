@@ -142,6 +142,12 @@ def test_the_result_prints_the_pool_fee_uptime_and_overhead_it_assumes() -> None
     given = json.loads(runner.invoke(app, [*base, "--pool-fee-fraction", "0.02", "--json"]
                                      ).stdout)["resolved_assumptions"][0]
     assert (given["value"], given["source"]) == (0.02, "run setting")
+    # with the network's figures given, the payback's hashprice is no longer the day's
+    overridden = json.loads(runner.invoke(
+        app, [*base, "--btc-price-usd", "80000", "--difficulty", "1.1e14", "--json"]
+    ).stdout)["resolved_assumptions"][-1]
+    assert overridden["source"].startswith(
+        "the day's with --btc-price-usd, --difficulty given, held for the whole payback")
     table = runner.invoke(app, base, env={"COLUMNS": "100"}).stdout
     assert "Resolved assumptions" in table
     assert {"pool", "uptime", "overhead", "0.015)", "0.95)", "1.05)"} <= set(table.split())

@@ -113,10 +113,15 @@ def profit_command(
                 price,
             )
         )
+    given = [flag for flag, value in (("--btc-price-usd", btc_price_usd),
+                                      ("--difficulty", difficulty),
+                                      ("--fees-btc-per-block", fees_btc_per_block))
+             if value is not None]
+    network_source = (f"the day's with {', '.join(given)} given" if given else "the day's")
     assumptions = profit_assumptions(pool_fee_fraction, pool_fee_given,
-                                     network.hashprice_usd_per_ph_day)
+                                     network.hashprice_usd_per_ph_day, network_source)
     notes = payback_halving_notes(rows, network.subsidy_btc, network.fees_btc_per_block,
-                                  network.height)
+                                  network.height, network_source)
     from hashpivot.models.sanity import low_power_price_hint
 
     price_hint = low_power_price_hint(power_price_usd_per_mwh)

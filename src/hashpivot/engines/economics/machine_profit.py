@@ -77,13 +77,14 @@ class MachineProfit:
 
 
 def profit_assumptions(pool_fee_fraction: float, pool_fee_given: bool,
-                       hashprice_usd_per_ph_day: float | None = None
-                       ) -> list[dict[str, Any]]:
+                       hashprice_usd_per_ph_day: float | None = None,
+                       network_source: str = "the day's") -> list[dict[str, Any]]:
     """The assumptions of :func:`machine_profit` that can flip its profit, each with its
     source, as the engines' resolved-assumptions rows (``name``, ``value``, ``unit``,
     ``source``): the pool fee (the run's, else 0) [-], the uptime (1) [-], the power
     overhead factor (1) [-], each beside the default of a site file, and, when given, the
-    hashprice the payback holds for its whole length [USD/(PH/s)/day]."""
+    hashprice the payback holds for its whole length [USD/(PH/s)/day], from
+    ``network_source`` (the day's, or the figures given instead of the day's)."""
     rows: list[dict[str, Any]] = [
         {"name": "pool fee", "value": pool_fee_fraction, "unit": "-",
          "source": ("run setting" if pool_fee_given else "default (a site file's "
@@ -94,7 +95,7 @@ def profit_assumptions(pool_fee_fraction: float, pool_fee_given: bool,
     if hashprice_usd_per_ph_day is not None:
         rows.append({"name": "hashprice for the payback", "value": hashprice_usd_per_ph_day,
                      "unit": "USD/PH/day",
-                     "source": "the day's, held for the whole payback: no difficulty "
+                     "source": f"{network_source}, held for the whole payback: no difficulty "
                      "growth (a halving inside the payback is noted)"})
     return rows
 
@@ -104,6 +105,7 @@ def payback_halving_notes(
     subsidy_btc: float,
     fees_btc_per_block: float,
     height: int | None,
+    network_source: str = "the day's",
 ) -> list[str]:
     """A note per machine whose payback runs past the next halving, with the payback
     once the subsidy halves on schedule at that halving and every later one the payback
@@ -119,6 +121,9 @@ def payback_halving_notes(
         Average fees per block of the day. [BTC]
     height : int or None
         Block height at the end of the day; None (unknown): no notes. [blocks]
+    network_source : str
+        Whose price, difficulty and fees the notes hold: the day's, or the figures given
+        instead of the day's.
 
     Returns
     -------
@@ -153,9 +158,9 @@ def payback_halving_notes(
         notes.append(
             f"{r.model}: the payback of {r.payback_days:,.0f} days runs past the next "
             f"halving (block {halving:,}, in about {days:,.0f} days), where the subsidy "
-            f"falls from {subsidy_btc:g} to {block_subsidy_btc(halving):g} BTC: at the "
-            f"day's price, difficulty and fees the profit then falls to {after:,.2f} "
-            f"USD/day{past} and the payback is {with_halving}")
+            f"falls from {subsidy_btc:g} to {block_subsidy_btc(halving):g} BTC: with "
+            f"the price, difficulty and fees held ({network_source}) the profit then "
+            f"falls to {after:,.2f} USD/day{past} and the payback is {with_halving}")
     return notes
 
 
