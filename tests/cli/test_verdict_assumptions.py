@@ -147,3 +147,34 @@ def test_optimize_prints_the_hashrate_response(tmp_path: Path) -> None:
     pf.write_text(text.replace("\n[scenario]\n", '\n[scenario]\nhashrate_response = "margin"\n'),
                   encoding="utf-8")
     assert "[scenario] hashrate_response  margin  -  hashrate responds" in _table(args)
+
+
+def _rows_named(table: str, names: tuple[str, ...]) -> dict[str, str]:
+    """The printed rows whose name starts with one of ``names``, by name."""
+    return {name: line for line in table.splitlines() for name in names
+            if line.startswith(name + "  ")}
+
+
+#: The rows of the center path's market: its start, growth, fees and halvings.
+MARKET_ROWS = ("[pivot] btc_price_usd", "[pivot] btc_price_growth_per_year",
+               "[pivot] network_hashrate_th_s", "[pivot] network_hashrate_growth_per_year",
+               "[pivot] fees_btc_per_block", "[pivot] start_height", "halvings in the horizon",
+               "[scenario] btc_price_usd", "BTC growth of the center path")
+
+
+def test_optimize_prints_the_center_path_market_as_simulate_does(tmp_path: Path) -> None:
+    """optimize draws its scenarios (and its deterministic path) from simulate's center
+    path. examples/pivot-200mw.toml, optimize --deterministic --gap 1e-5 (the plan 25 MW
+    in 2026Q3 and 175 MW in 2028Q2): the network hashrate at start x 0.8 makes it 200 MW
+    in 2028Q2, x 1.2 25 MW in 2026Q2 and 175 MW in 2026Q4, and optimize printed no row
+    of it; ``[scenario] btc_price_usd`` = 0.7 x the bundled price makes it 200 MW in
+    2026Q2, and optimize printed ``[pivot] btc_price_usd`` at the bundled 109,669 USD as
+    if it were used, with no row of the price the scenarios start from."""
+    site = _with(tmp_path, "[scenario]", ["btc_price_usd = 76768.0"])
+    sim = _rows_named(_table(["simulate", str(site), "--paths", "20", "--seed", "1"]),
+                      MARKET_ROWS)
+    opt = _rows_named(_table(["optimize", str(site), "--deterministic"]), MARKET_ROWS)
+    assert set(sim) == set(MARKET_ROWS)
+    assert opt == sim
+    assert sim["[pivot] btc_price_usd"].endswith("not used: [scenario] btc_price_usd")
+    assert sim["[scenario] btc_price_usd"].startswith("[scenario] btc_price_usd  76,768  USD")

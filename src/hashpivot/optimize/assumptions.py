@@ -33,7 +33,9 @@ from hashpivot.engines.pivot.site_assumptions import (
 from hashpivot.engines.pivot.terminal import describe as describe_terminal_value
 from hashpivot.engines.simulate.assumptions import (
     PRE_TAX,
+    drift_row,
     hashrate_response_row,
+    market_rows,
     price_center_row,
     scenario_rows,
 )
@@ -279,15 +281,17 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "value": inputs["loan_to_cost_fraction"], "unit": "-",
          "source": src(set(inputs["financing_fields_in_file"]), "loan_to_cost_fraction")},
         *tenant_rows,
-        {"name": "[pivot] btc_price_usd", "value": inputs["btc_price_usd"], "unit": "USD",
-         "source": src(pivot, "btc_price_usd", market)},
-        {"name": "[pivot] btc_price_growth_per_year",
-         "value": inputs["btc_price_growth_per_year"], "unit": "1/year",
-         "source": src(pivot, "btc_price_growth_per_year")},
-        {"name": "[pivot] network_hashrate_growth_per_year",
-         "value": inputs["network_hashrate_growth_per_year"], "unit": "1/year",
-         "source": src(pivot, "network_hashrate_growth_per_year")},
-        *_fleet_rows(inputs, pivot, market),
+        *(market_rows(inputs) + drift_row(inputs) if "market" in inputs else [
+            # a plan stored before the center path was recorded: the [pivot] market
+            {"name": "[pivot] btc_price_usd", "value": inputs["btc_price_usd"],
+             "unit": "USD", "source": src(pivot, "btc_price_usd", market)},
+            {"name": "[pivot] btc_price_growth_per_year",
+             "value": inputs["btc_price_growth_per_year"], "unit": "1/year",
+             "source": src(pivot, "btc_price_growth_per_year")},
+            {"name": "[pivot] network_hashrate_growth_per_year",
+             "value": inputs["network_hashrate_growth_per_year"], "unit": "1/year",
+             "source": src(pivot, "network_hashrate_growth_per_year")},
+            *_fleet_rows(inputs, pivot, market)]),
         *([_price_center_row(inputs)] if "scenario" in inputs else []),
         _volatility_row(inputs),
         *(_spread_rows(inputs) if "scenario" in inputs else []),

@@ -139,6 +139,9 @@ def scenario_params(p: PlanProblem, seed: int, source: str = "") -> tuple[Scenar
         "scenario": run.inputs["scenario"],
         "resolved": run.inputs["resolved"],
         "calibration": run.inputs["calibration"],
+        # the center path the scenarios are drawn around (the [scenario] values replace
+        # part of the [pivot] market there), as simulate's rows print it
+        "market": run.inputs["market"],
         # how the network hashrate answers miners' margins (margin only), as simulate
         **({"hashrate_response": run.inputs["hashrate_response"]}
            if "hashrate_response" in run.inputs else {}),

@@ -97,7 +97,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *([{"name": "levered NPV discount rate", "value": inputs["levered_discount_rate"],
             "unit": "1/year", "source": inputs.get("levered_discount_rate_source", "")}]
           if "levered_discount_rate" in inputs else []),
-        *_market_rows(inputs, src),
+        *market_rows(inputs),
         *scenario_rows(inputs)[:1],  # the price model, then the drift and the spread
         *drift_row(inputs),
         *scenario_rows(inputs)[1:],
@@ -133,7 +133,7 @@ _CENTER_FIELDS = (
 )
 
 
-def center_overrides(inputs: dict[str, Any]) -> list[tuple[str, str, str]]:
+def center_overrides(inputs: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """The ``[scenario]`` fields the file gives that move the center path: field, unit,
     the ``[pivot]`` row it replaces."""
     scenario = inputs.get("scenario", {})
@@ -142,14 +142,19 @@ def center_overrides(inputs: dict[str, Any]) -> list[tuple[str, str, str]]:
             if f in given and scenario.get(f) not in (None, {})]
 
 
-def _market_rows(inputs: dict[str, Any], src: Any) -> list[dict[str, Any]]:
+def market_rows(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The center path's start and growth (none for a run stored before them): the pivot
     model's market, and each ``[scenario]`` value that replaces part of it in the center
-    path (the deterministic NPV's), the ``[pivot]`` row it replaces saying so."""
+    path (the deterministic NPV's), the ``[pivot]`` row it replaces saying so. The rows of
+    ``simulate`` and of ``optimize``, whose scenarios are drawn around the same path."""
     m = inputs.get("market")
     if not m:
         return []
     in_file = set(inputs.get("pivot_fields_in_file", []))
+
+    def src(field: str, fallback: str = "default") -> str:
+        return "file" if field in in_file else fallback
+
     market = str(m.get("source", "default"))
     scenario = inputs.get("scenario", {})
     history = scenario.get("anchor") == "history"
@@ -172,19 +177,18 @@ def _market_rows(inputs: dict[str, Any], src: Any) -> list[dict[str, Any]]:
         return value
 
     return [
-        pivot_row("btc_price_usd", "USD", src("btc_price_usd", None, market)),
+        pivot_row("btc_price_usd", "USD", src("btc_price_usd", market)),
         pivot_row("btc_price_growth_per_year", "1/year", src("btc_price_growth_per_year")),
-        pivot_row("network_hashrate_th_s", "TH/s", src("network_hashrate_th_s", None, market)),
+        pivot_row("network_hashrate_th_s", "TH/s", src("network_hashrate_th_s", market)),
         pivot_row("network_hashrate_growth_per_year", "1/year",
                   src("network_hashrate_growth_per_year")),
         *([pivot_row("fees_btc_per_block", "BTC/block",
-                     src("fees_btc_per_block", None,
-                         fees_source(market, m.get("fees_source"))))]
+                     src("fees_btc_per_block", fees_source(market, m.get("fees_source"))))]
           if "fees_btc_per_block" in m else []),
         *({**row, "source": row["source"] + ("; not used: [scenario] anchor = 'history'"
                                              if history else "")}
           for row in halving_rows(m.get("halvings"), src(
-              "start_height", None, f"{market}, + {BLOCKS_PER_DAY} blocks a day to the "
+              "start_height", f"{market}, + {BLOCKS_PER_DAY} blocks a day to the "
               "start"))),
         pivot_row("fleet_replacement_years", "year", src("fleet_replacement_years")),
         *fleet_rows(m, in_file),
@@ -398,4 +402,4 @@ def _treasury_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 __all__ = ["DRIFT_ROW", "PRE_TAX", "after_tax_note", "drift_row", "hashrate_response_row",
-           "price_center_row", "resolved_assumptions"]
+           "market_rows", "price_center_row", "resolved_assumptions"]
