@@ -164,3 +164,24 @@ def test_the_scenarios_spread_is_named_as_simulate_names_it() -> None:
                      str(rows["[scenario] hashrate_volatility_per_year"]["source"]))
     assert str(rows["[scenario] price_model"]["source"]).startswith(
         "run setting: deterministic, every volatility zero (not used: gbm, default)")
+
+
+def test_the_power_model_of_the_index_site_is_named_as_simulate_names_it() -> None:
+    # optimize draws simulate's power paths at an index site (Odessa Grid): on the example
+    # (30 scenarios, seed 0) [scenario] power_volatility_per_year 3.0 instead of the
+    # calibrated 1.80 moves 25 MW of Pecos PPA and of Odessa Grid to Neocloud B, the
+    # latter in 2029Q4; optimize printed none of the power model (simulate does)
+    rows = _rows("\n[scenario]\npower_volatility_per_year = 3.0\n")
+    assert rows["[scenario] power_volatility_per_year"] == {
+        "name": "[scenario] power_volatility_per_year", "value": 3.0,
+        "unit": "1/sqrt(year)", "source": "file"}
+    assert str(rows["[scenario] power_mean_reversion_per_year"]["source"]).startswith(
+        "calibrated on the bundled ercot:HB_WEST")
+    assert rows["[scenario] power_mean_usd_per_mwh"]["value"] == 40.0
+    # with every volatility zero the power paths are their center: no noise, no spikes
+    _, rows = _plan(deterministic=True)
+    for field in ("power_volatility_per_year", "power_spike_probability_per_month"):
+        assert rows[f"[scenario] {field}"]["value"] == "not used"
+        assert str(rows[f"[scenario] {field}"]["source"]).startswith(
+            "run setting: deterministic, every volatility zero (not used: ")
+    assert rows["[scenario] power_mean_usd_per_mwh"]["value"] == 40.0

@@ -36,6 +36,7 @@ from hashpivot.engines.simulate.assumptions import (
     drift_row,
     hashrate_response_row,
     market_rows,
+    power_rows,
     price_center_row,
     scenario_rows,
 )
@@ -176,6 +177,24 @@ def _spread_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+#: The power model's parameters a deterministic run does not use (no noise, no spikes).
+_POWER_NOISE = ("[scenario] power_volatility_per_year",
+                "[scenario] power_spike_probability_per_month", "[scenario] power_spike_mean_log")
+
+
+def _power_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The index sites' power model, as ``simulate`` prints it (the same paths for the same
+    seed); in a deterministic run its noise and spikes are not used."""
+    rows = power_rows(inputs.get("power_model"))
+    if inputs.get("deterministic"):
+        for r in rows:
+            if r["name"] in _POWER_NOISE:
+                r["source"] = (f"run setting: deterministic, every volatility zero (not used: "
+                               f"{r['value']:.4g}, {r['source']})")
+                r["value"] = "not used"
+    return rows
+
+
 def _price_center_row(inputs: dict[str, Any]) -> dict[str, Any]:
     """Whether the scenarios' BTC price is centred on the central path as its mean or its
     median (``simulate``'s row; none for a plan stored before the scenario was recorded):
@@ -297,6 +316,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *(_spread_rows(inputs) if "scenario" in inputs else []),
         # the center path's too: it moves a deterministic plan as well
         *(hashrate_response_row(inputs) if "scenario" in inputs else []),
+        *_power_rows(inputs),
         {"name": "regulation rules", "value": rules, "unit": "-",
          "source": "file" if inputs.get("rules_file") else "default"},
         *site_assumption_rows(inputs.get("site_assumptions", []), lease_terms=not tenants),

@@ -142,6 +142,8 @@ def scenario_params(p: PlanProblem, seed: int, source: str = "") -> tuple[Scenar
         # the center path the scenarios are drawn around (the [scenario] values replace
         # part of the [pivot] market there), as simulate's rows print it
         "market": run.inputs["market"],
+        # the power paths of the index sites (none without one)
+        **({"power_model": run.inputs["power_model"]} if "power_model" in run.inputs else {}),
         # how the network hashrate answers miners' margins (margin only), as simulate
         **({"hashrate_response": run.inputs["hashrate_response"]}
            if "hashrate_response" in run.inputs else {}),

@@ -102,7 +102,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *drift_row(inputs),
         *scenario_rows(inputs)[1:],
         *hashrate_response_row(inputs),
-        *_power_rows(inputs.get("power_model")),
+        *power_rows(inputs.get("power_model")),
         *(financing_rows(inputs.get("financing"), inputs["financing_fields_in_file"],
                          [f for f, _ in FINANCING_TERMS if f != "equity_discount_rate"])
           if "financing_fields_in_file" in inputs else []),
@@ -342,10 +342,11 @@ _POWER_ROWS = (
 )
 
 
-def _power_rows(power: dict[str, Any] | None) -> list[dict[str, Any]]:
+def power_rows(power: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """The monthly power model of an index-priced site (none when no power is
     simulated, or for a run stored before the rows): its mean before the seasonal factors,
-    mean reversion, volatility, spike probability and size, each with its source."""
+    mean reversion, volatility, spike probability and size, each with its source (the rows
+    of ``simulate`` and of ``optimize``, which draws the same power paths)."""
     if not power:
         return []
     sources = power["sources"]
@@ -402,4 +403,4 @@ def _treasury_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 __all__ = ["DRIFT_ROW", "PRE_TAX", "after_tax_note", "drift_row", "hashrate_response_row",
-           "market_rows", "price_center_row", "resolved_assumptions"]
+           "market_rows", "power_rows", "price_center_row", "resolved_assumptions"]
