@@ -130,7 +130,7 @@ def open_settings_database() -> tuple[Engine, sessionmaker[Session]]:
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
     from hashpivot.exceptions import InputError, Problem
-    from hashpivot.store.settings import get_settings
+    from hashpivot.store.settings import ENVIRONMENT, get_settings
 
     url = get_settings().resolved_database_url()
     try:
@@ -139,7 +139,7 @@ def open_settings_database() -> tuple[Engine, sessionmaker[Session]]:
         lines = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__
         raise InputError([Problem(DATABASE_URL_ENV, f"cannot open the database "
-                                  f"{_shown(url)}: {reason}", "<environment>")]) from None
+                                  f"{_shown(url)}: {reason}", ENVIRONMENT)]) from None
 
 
 def settings_sessions() -> sessionmaker[Session]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -79,7 +80,39 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+#: The source of a setting's problem, as :class:`~hashpivot.exceptions.Problem` names it.
+ENVIRONMENT = "<environment>"
+
+
+def _variable(field: object) -> str:
+    """The environment variable of the field ``field`` (``workers`` -> ``HASHPIVOT_WORKERS``)."""
+    return f"{Settings.model_config.get('env_prefix', '')}{field}".upper()
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The settings of this process (read once)."""
-    return Settings()
+    """The settings of this process (read once).
+
+    Raises
+    ------
+    InputError
+        Every variable whose value the settings cannot take (``HASHPIVOT_WORKERS=abc``),
+        each at its name, from ``<environment>``.
+    """
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from hashpivot.exceptions import InputError, Problem
+    from hashpivot.models.error_paths import error_message
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise InputError([Problem(_variable(e["loc"][0] if e["loc"] else ""),
+                                  error_message(e), ENVIRONMENT)
+                          for e in exc.errors()]) from None
+    except SettingsError as exc:  # a list or a mapping that is not JSON
+        named = re.search(r'field "(\w+)"', str(exc))
+        raise InputError([Problem(_variable(named[1] if named else ""),
+                                  "not JSON: give a list as [\"a\", \"b\"]",
+                                  ENVIRONMENT)]) from None
