@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
-from pydantic import BaseModel, Strict
+from pydantic import AfterValidator, BaseModel, Strict
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -61,7 +61,8 @@ def _type_name(annotation: Any) -> str:
     if annotation is type(None):
         return "none"
     if origin is typing.Annotated:
-        if all(isinstance(m, FieldInfo | Strict) for m in args[1:]):  # models.fields
+        # models.fields (bounds, Strict, a check after the type); a date field reads first
+        if all(isinstance(m, FieldInfo | Strict | AfterValidator) for m in args[1:]):
             return _type_name(args[0])
         return f"{_type_name(args[0])} or TOML date"  # the date fields of models.dates
     if origin is typing.Literal:

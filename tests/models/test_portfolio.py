@@ -647,3 +647,22 @@ def test_a_number_for_a_calibration_day_is_a_problem_not_a_day_of_1970(value: st
         spec = parse_portfolio(text.replace(line, f"calibration_start = {day}"), "x.toml")
         assert spec.scenario is not None
         assert str(spec.scenario.calibration_start) == "2022-01-01"
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_empty_side_file_name_is_a_problem_not_no_file(name: str) -> None:
+    """``profile_file = ""`` read as no file: the synthetic solar profile was used without a
+    word (``emissions_file = ""`` said the portfolio's folder "is a folder"); a name of
+    nothing names no file, at every ``*_file`` field."""
+    dispatch = table(emissions_file=name,
+                     renewable=table(capacity_mw=10.0, profile_file=name),
+                     four_cp=table(charge_usd_per_kw_year=60.0, peak_probability_file=name))
+    text = toml_text(sites=[site("A", contract(40), _line(power_w=3500), capacity_mw=4,
+                                 dispatch=dispatch)],
+                     optimize=table(rules_file=name))
+    message = f"an empty name names no file: leave the field out for none (got {name!r})"
+    assert sorted(_all(text)) == [
+        ("optimize.rules_file", message),
+        ("sites[0].dispatch.emissions_file", message),
+        ("sites[0].dispatch.four_cp.peak_probability_file", message),
+        ("sites[0].dispatch.renewable.profile_file", message)]

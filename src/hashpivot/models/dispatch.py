@@ -70,6 +70,7 @@ from hashpivot.models.fields import (
     STRICT_CONFIG,
     BtcPriceUsd,
     FeesBtcPerBlock,
+    FileName,
     Flag,
     LoadMw,
     PowerPriceUsdPerMwh,
@@ -188,7 +189,7 @@ class RenewableSpec(BaseModel):
     price_usd_per_mwh: PowerPriceUsdPerMwh = Field(
         0.0, description="Price paid per MWh generated. [USD/MWh]"
     )
-    profile_file: str | None = Field(
+    profile_file: FileName | None = Field(
         None,
         description="CSV/Parquet with a timestamp and a capacity-factor column (0..1), "
         "resampled to the dispatch intervals; relative to the TOML file.",
@@ -342,7 +343,7 @@ class DispatchSpec(BaseModel):
         description="Grid emissions factor; default the bundled average of the site's "
         "region. [t CO2/MWh]",
     )
-    emissions_file: str | None = Field(
+    emissions_file: FileName | None = Field(
         None,
         description="CSV/Parquet of a timestamp and an emissions-factor column (e.g. marginal "
         "emissions from WattTime or a grid operator), relative to the TOML file; wins over "

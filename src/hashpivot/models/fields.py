@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, Strict
+from pydantic import AfterValidator, ConfigDict, Field, Strict
 
 #: The model config of every input table (``[pivot]``, ``[scenario]``, ``[sites.hosting]``,
 #: ``[sites.dispatch]``...; a run's parameters): an unknown key is an error at its path, and
@@ -62,6 +62,17 @@ Years = Annotated[float, Field(gt=0, le=40)]
 DiscountRate = Annotated[float, Field(gt=-0.99, le=1.0)]
 #: An EV/EBITDA multiple. [-]
 EbitdaMultiple = Annotated[float, Field(ge=0, le=50)]
+
+
+def _names_a_file(name: str) -> str:
+    if not name.strip():
+        raise ValueError("an empty name names no file: leave the field out for none")
+    return name
+
+
+#: The name of a side file (``emissions_file``, ``profile_file``...): not empty nor blank
+#: (``profile_file = ""`` was read as no file, and the synthetic profile used in silence).
+FileName = Annotated[str, AfterValidator(_names_a_file)]
 #: An amount of cash or debt held; at most a trillion USD (ten times the largest miner). [USD]
 AmountUsd = Annotated[float, Field(ge=0.0, le=1e12)]
 
@@ -74,6 +85,7 @@ __all__ = [
     "EbitdaMultiple",
     "EscalatorPerYear",
     "FeesBtcPerBlock",
+    "FileName",
     "Flag",
     "Fraction",
     "FractionPerYear",

@@ -15,7 +15,7 @@ import datetime as dt
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from hashpivot.models.dates import DateTimeValue, same_clock
-from hashpivot.models.fields import STRICT_CONFIG, Flag, LoadMw
+from hashpivot.models.fields import STRICT_CONFIG, FileName, Flag, LoadMw
 
 __all__ = ["DemandResponseSpec", "FourCPSpec"]
 
@@ -143,7 +143,7 @@ class FourCPSpec(BaseModel):
         description="STARTS of the 15-minute peak intervals; naive = market-local. ERCOT's 4CP "
         "report labels each interval by its END: enter the ending time minus 15 minutes.",
     )
-    peak_probability_file: str | None = Field(
+    peak_probability_file: FileName | None = Field(
         None,
         description="CSV/Parquet with a timestamp and a probability column (0..1) of an "
         "interval being a coincident peak; relative to the TOML file.",

@@ -43,6 +43,7 @@ from hashpivot.models.field_checks import field_problems
 from hashpivot.models.fields import (
     STRICT_CONFIG,
     EscalatorPerYear,
+    FileName,
     LeaseUsdPerKwMonth,
     ProbabilitySigning,
     SiteMw,
@@ -173,7 +174,7 @@ class OptimizeSpec(BaseModel):
         description="The two-stage bound lets decisions from this year on react per "
         "scenario. [year]",
     )
-    rules_file: str | None = Field(
+    rules_file: FileName | None = Field(
         None,
         description="CSV of extra regulation rules (same columns as the bundled table), "
         "relative to the portfolio file.",
