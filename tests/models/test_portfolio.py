@@ -12,7 +12,7 @@ import pytest
 
 from hashpivot.exceptions import InputError
 from hashpivot.models import load_portfolio, parse_portfolio
-from tests.portfolio_toml import Table, contract, site, table, toml_text
+from tests.portfolio_toml import Table, contract, site, site_opex, table, toml_text
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = Path(__file__).parents[1] / "data" / "bad"
@@ -502,7 +502,7 @@ def test_a_request_parameter_named_as_a_type_keeps_its_name() -> None:
 
 def test_a_name_longer_than_the_service_stores_is_refused_here_too(tmp_path: Path) -> None:
     """The command line and the service refuse the same names: at most NAME_MAX_CHARS."""
-    from hashpivot.models.portfolio import NAME_MAX_CHARS
+    from hashpivot.models.fields import NAME_MAX_CHARS
 
     text = (ROOT / "examples" / "pivot-200mw.toml").read_text().replace(
         'name = "Example 200 MW miner"', f'name = "{"x" * (NAME_MAX_CHARS + 1)}"', 1)
@@ -666,3 +666,50 @@ def test_an_empty_side_file_name_is_a_problem_not_no_file(name: str) -> None:
         ("sites[0].dispatch.emissions_file", message),
         ("sites[0].dispatch.four_cp.peak_probability_file", message),
         ("sites[0].dispatch.renewable.profile_file", message)]
+
+
+@pytest.mark.parametrize(("later", "how"), [
+    ("Cafe\u0301", "as printed (its letters encoded otherwise in Unicode)"),  # NFD beside NFC
+    ("CAFE\u0301", "as printed (its letters encoded otherwise in Unicode)"),
+    ("Caf\u00e9\u200b", "as printed (but for an invisible character)"),  # a zero-width space
+    ("\ufeffCaf\u00e9", "as printed (but for an invisible character)"),
+])
+def test_site_names_that_look_the_same_are_a_repeat(later: str, how: str) -> None:
+    """"Café" in NFC and in NFD (as macOS writes file names), or with a zero-width space,
+    print alike but were two sites: a ``site`` option matched one of them by the bytes
+    typed. Now a repeat at the later site's name, as names differing by case are."""
+    line = _line(power_w=3500)
+    text = toml_text(sites=[site("Caf\u00e9", contract(40), line, capacity_mw=10),
+                            site(later, contract(40), line, capacity_mw=10)])
+    ((path, message),) = _all(text)
+    assert path == "sites[1].name"
+    assert "repeats the name of sites[0] ('Café')" in message and how in message
+
+
+def test_a_site_is_found_by_a_name_its_letters_encoded_otherwise() -> None:
+    line = _line(power_w=3500)
+    text = toml_text(sites=[site("North", contract(40), line, capacity_mw=10),
+                            site("Cafe\u0301 Ouest", contract(40), line, capacity_mw=10)])
+    assert parse_portfolio(text).site("caf\u00e9 ouest").name == "Cafe\u0301 Ouest"
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "two\nlines", "tab\tbed", "bell\x07"])
+def test_a_name_with_a_control_character_is_a_problem(name: str) -> None:
+    """A NUL, a line break or a tab in a name was taken as written and broke the tables
+    and CSV files it is printed in; each is a problem at the name's path."""
+    line = _line(power_w=3500, name=name)
+    text = toml_text(name=name, sites=[site(name, contract(40), line, capacity_mw=10,
+                                            cost_items=[site_opex(name, 1e6)])])
+    problems = _all(text)
+    assert [p for p, _ in problems] == ["name", "sites[0].name", "sites[0].fleet[0].name",
+                                        "sites[0].cost_items[0].name"]
+    assert all(m.startswith("holds a control character") for _, m in problems)
+
+
+def test_a_site_name_longer_than_a_portfolio_name_is_refused() -> None:
+    from hashpivot.models.fields import NAME_MAX_CHARS
+
+    text = toml_text(sites=[site("x" * (NAME_MAX_CHARS + 1), contract(40),
+                                 _line(power_w=3500), capacity_mw=10)])
+    ((path, message),) = _all(text)
+    assert path == "sites[0].name" and "200 characters" in message

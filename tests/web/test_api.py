@@ -350,7 +350,7 @@ def _plan_portfolio_runs_in_pivot(client: Any, run: dict[str, Any]) -> None:
 def _a_long_name_is_cut_to_fit_its_plan(client: Any, run_id: int) -> None:
     """A portfolio named as long as a name may be: the plan portfolio's name (its name
     and the run's) is cut to that length, not refused (422) nor a database error (500)."""
-    from hashpivot.models.portfolio import NAME_MAX_CHARS
+    from hashpivot.models.fields import NAME_MAX_CHARS
     from hashpivot.store.tables import RunRow
 
     with client.app.state.factory() as s, s.begin():
@@ -804,7 +804,7 @@ def _problem_paths(r: Any) -> list[str]:
 def test_a_name_longer_than_its_column_is_a_422(service: Any) -> None:
     """PostgreSQL refused the 201-character name with a 500 (a varchar(200) column);
     SQLite stored it."""
-    from hashpivot.models.portfolio import NAME_MAX_CHARS
+    from hashpivot.models.fields import NAME_MAX_CHARS
 
     doc = tomllib.loads((EXAMPLES / "reverse-margin.toml").read_text())
     long_name = "x" * (NAME_MAX_CHARS + 1)

@@ -10,6 +10,7 @@ fee level of ``[scenario]``, with no upper bound) keeps them written out.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, Strict
@@ -73,10 +74,30 @@ def _names_a_file(name: str) -> str:
 #: The name of a side file (``emissions_file``, ``profile_file``...): not empty nor blank
 #: (``profile_file = ""`` was read as no file, and the synthetic profile used in silence).
 FileName = Annotated[str, AfterValidator(_names_a_file)]
+#: The longest name of a portfolio, a site, a fleet line or a cost item (the service stores
+#: a portfolio's in a column of this width). [characters]
+NAME_MAX_CHARS = 200
+#: Unicode categories a name may not hold: control characters (NUL, tab, line feed) and
+#: line and paragraph separators.
+_NOT_IN_NAMES = frozenset({"Cc", "Zl", "Zp"})
+
+
+def _one_line(name: str) -> str:
+    bad = next((c for c in name if unicodedata.category(c) in _NOT_IN_NAMES), None)
+    if bad is not None:
+        raise ValueError(f"holds a control character (U+{ord(bad):04X}): a name is printed "
+                         "on one line of tables and files")
+    return name
+
+
+#: A name: at most :data:`NAME_MAX_CHARS` characters on one line (a NUL, a tab or a line
+#: break was taken as written and broke the tables and CSV files it is printed in).
+Name = Annotated[str, Field(max_length=NAME_MAX_CHARS), AfterValidator(_one_line)]
 #: An amount of cash or debt held; at most a trillion USD (ten times the largest miner). [USD]
 AmountUsd = Annotated[float, Field(ge=0.0, le=1e12)]
 
 __all__ = [
+    "NAME_MAX_CHARS",
     "POWER_PRICE_MAX_USD_PER_MWH",
     "POWER_PRICE_MIN_USD_PER_MWH",
     "AmountUsd",
@@ -92,6 +113,7 @@ __all__ = [
     "GrowthPerYear",
     "LeaseUsdPerKwMonth",
     "LoadMw",
+    "Name",
     "PowerPriceUsdPerMwh",
     "SiteMw",
     "Years",

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from hashpivot.mining.costs import CostCategory
 from hashpivot.models.dates import DayOrMonthText
-from hashpivot.models.fields import FOUNDATION_CONFIG, Fraction
+from hashpivot.models.fields import FOUNDATION_CONFIG, Fraction, Name
 
 #: Largest relative mismatch accepted between efficiency and power / hashrate. [-]
 SPEC_CONSISTENCY_TOLERANCE = 0.02
@@ -95,7 +95,7 @@ class FleetEntry(Dated):
     model_config = FOUNDATION_CONFIG
 
     asic: str | None = Field(None, description="Model name from the bundled ASIC catalog.")
-    name: str | None = Field(None, description="Label of this group (defaults to the model).")
+    name: Name | None = Field(None, description="Label of this group (defaults to the model).")
     count: int = Field(..., gt=0, le=10_000_000, description="Number of machines. [-]")
     hashrate_th_s: float | None = Field(
         None, gt=0, le=100_000, description="Hashrate of one machine. [TH/s]"
@@ -226,7 +226,7 @@ class CostItem(Dated):
 
     model_config = FOUNDATION_CONFIG
 
-    name: str = Field(..., min_length=1, description="Label of the item.")
+    name: Name = Field(..., min_length=1, description="Label of the item.")
     category: CostCategory = Field(..., description="power, site_opex, sga_cash, ... ")
     usd_per_year: float | None = Field(
         None, ge=0, le=1e11, description="Amount per year. [USD/year]"

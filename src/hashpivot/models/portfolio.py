@@ -6,6 +6,7 @@ items (dated entries) are in :mod:`hashpivot.models.fleet`.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, Literal, Self, TypeVar
 
@@ -18,7 +19,13 @@ from hashpivot.mining.slots import swap_laying
 from hashpivot.models.dates import DayText
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.models.field_checks import field_problems
-from hashpivot.models.fields import FOUNDATION_CONFIG, Flag, PowerPriceUsdPerMwh, SiteMw
+from hashpivot.models.fields import (
+    FOUNDATION_CONFIG,
+    Flag,
+    Name,
+    PowerPriceUsdPerMwh,
+    SiteMw,
+)
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.fleet import CostItem, FleetEntry, dated_days
 from hashpivot.models.hosting import HostingProjectSpec
@@ -65,7 +72,7 @@ class Site(BaseModel):
 
     model_config = FOUNDATION_CONFIG
 
-    name: str = Field(..., min_length=1, description="Site name.")
+    name: Name = Field(..., min_length=1, description="Site name.")
     region: str = Field("ERCOT", description="Grid region (ERCOT, NYISO, PJM, ...).")
     capacity_mw: SiteMw | None = Field(
         None, description="Energized grid capacity. [MW]"
@@ -207,15 +214,12 @@ class Site(BaseModel):
 
 
 #: Longest portfolio name, in characters (the service stores it in a column this long).
-NAME_MAX_CHARS = 200
-
-
 class Portfolio(BaseModel):
     """A miner's portfolio: sites plus corporate cost items and optional studies."""
 
     model_config = FOUNDATION_CONFIG
 
-    name: str = Field("portfolio", max_length=NAME_MAX_CHARS, description="Portfolio name.")
+    name: Name = Field("portfolio", description="Portfolio name.")
     currency: Literal["USD"] = Field("USD", description="Currency of every amount.")
     sites: list[Site] = Field(..., min_length=1, description="Sites.")
     cost_items: list[CostItem] = Field(
@@ -252,11 +256,13 @@ class Portfolio(BaseModel):
         first: dict[str, int] = {}
         repeats: list[tuple[tuple[int | str, ...], str, Any]] = []
         for j, s in enumerate(self.sites):
-            i = first.setdefault(s.name.casefold(), j)
+            i = first.setdefault(name_key(s.name), j)
             if i == j:
                 continue
             earlier = self.sites[i].name
-            how = "" if earlier == s.name else " ignoring case"
+            how = ("" if earlier == s.name else " ignoring case"
+                   if earlier.casefold() == s.name.casefold() else
+                   f" as printed ({_unseen_difference(earlier, s.name)})")
             repeats.append((("sites", j, "name"), f"repeats the name of sites[{i}] "
                             f"({earlier!r}){how}: site names must be unique, also ignoring case "
                             "(a site is found by its name ignoring case)", s.name))
@@ -272,11 +278,30 @@ class Portfolio(BaseModel):
 SiteT = TypeVar("SiteT", bound=Any)
 
 
+def _invisible(c: str) -> bool:
+    return unicodedata.category(c) == "Cf"  # a zero-width space or joiner, a BOM
+
+
+def name_key(name: str) -> str:
+    """What of a site's name tells it from another: its letters whatever their Unicode
+    encoding (NFKC: "é" one character or "e" and an accent) and case, without the
+    invisible characters (a zero-width space). Two names that print alike have one key."""
+    return "".join(c for c in unicodedata.normalize("NFKC", name)
+                   if not _invisible(c)).casefold()
+
+
+def _unseen_difference(a: str, b: str) -> str:
+    """How two names of one :func:`name_key` that differ beyond case differ, in words."""
+    if any(_invisible(c) for c in a + b):
+        return "but for an invisible character"
+    return "its letters encoded otherwise in Unicode"
+
+
 def find_site(sites: Sequence[SiteT], name: str | None) -> tuple[int, SiteT]:
     """The one rule every command uses to find a site by name, and its position.
 
-    The site whose name equals ``name``, else the only one equal to it ignoring case; the
-    first site when ``name`` is ``None``.
+    The site whose name equals ``name``, else the only one equal to it ignoring case and
+    how it is written (:func:`name_key`); the first site when ``name`` is ``None``.
 
     Parameters
     ----------
@@ -303,7 +328,7 @@ def find_site(sites: Sequence[SiteT], name: str | None) -> tuple[int, SiteT]:
     names = [str(s.name) for s in sites]
     if name in names:
         return names.index(name), sites[names.index(name)]
-    folded = [i for i, n in enumerate(names) if n.casefold() == name.casefold()]
+    folded = [i for i, n in enumerate(names) if name_key(n) == name_key(name)]
     if len(folded) == 1:
         return folded[0], sites[folded[0]]
     why = "several sites match ignoring case" if folded else "no site named"

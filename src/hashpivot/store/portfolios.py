@@ -25,9 +25,9 @@ from hashpivot.exceptions import InputError, Problem, RevisionConflictError
 from hashpivot.models import Portfolio, validate_data
 from hashpivot.models.dates import literal_text
 from hashpivot.models.error_paths import loc_to_path
+from hashpivot.models.fields import NAME_MAX_CHARS
 from hashpivot.models.file_refs import FILE_SUFFIX, file_fields
 from hashpivot.models.loader import document_to_toml, loads_toml
-from hashpivot.models.portfolio import NAME_MAX_CHARS
 from hashpivot.store.tables import PortfolioRow, RunRow, utcnow
 
 #: Examples seeded into an empty database (files of the repository's ``examples/``).
@@ -131,7 +131,10 @@ def validate_document(document: Any, source: str = "<request>") -> Portfolio:
         portfolio = validate_data(Portfolio, _without_file_fields(document) if files
                                   else document, source)
     except InputError as exc:
-        raise InputError(list(dict.fromkeys([*refused, *exc.problems]))) from None
+        # (a name's NUL is also a control character to the models: said once, as above)
+        said = {p.path for p in refused}
+        raise InputError(list(dict.fromkeys([*refused, *(
+            p for p in exc.problems if p.path not in said)]))) from None
     if refused:
         raise InputError(refused)
     return portfolio

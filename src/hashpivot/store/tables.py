@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from hashpivot.models.portfolio import NAME_MAX_CHARS
+from hashpivot.models.fields import NAME_MAX_CHARS
 
 #: Longest API key name [characters] (``keys create`` checks it).
 KEY_NAME_MAX_CHARS = 200
