@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+#: The source of a problem in an environment variable (``HASHPIVOT_WORKERS``), as
+#: :class:`Problem` names it.
+ENVIRONMENT = "<environment>"
+
 
 class HashpivotError(Exception):
     """Base class of every error hashpivot raises on purpose."""

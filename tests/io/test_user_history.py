@@ -208,3 +208,33 @@ def test_the_start_fees_name_the_sources_of_their_90_days(data_dir: Path) -> Non
     (fees,) = [r for r in res.to_json()["resolved_assumptions"]
                if r["name"] == "[pivot] fees_btc_per_block"]
     assert fees["source"] == expected
+
+
+def test_status_refuses_a_file_the_engines_refuse_naming_the_columns(data_dir: Path) -> None:
+    """``data status`` read only a file's last line: an updates file of two columns was
+    listed as the latest days (exit 0) while every engine refused it."""
+    from hashpivot.io.user_data import status
+
+    (data_dir / UPDATES_FILE).write_text("date,x\n2025-10-01,1\n")
+    with pytest.raises(InputError) as exc:
+        status()
+    (problem,) = exc.value.problems
+    assert problem.source == str(data_dir / UPDATES_FILE)
+    assert "it lacks column(s): price_usd, difficulty" in problem.message
+
+
+def test_a_data_dir_that_is_a_file_is_an_error_at_its_variable(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``HASHPIVOT_DATA_DIR`` naming a file: ``data status`` said the chain table under it
+    "is not a daily BTC table (Not a directory)"; the engines ran on the bundled days
+    without a word. Each now names the variable."""
+    from hashpivot.io.user_data import status
+
+    (data_dir / "notes.txt").write_text("x\n")
+    monkeypatch.setenv("HASHPIVOT_DATA_DIR", str(data_dir / "notes.txt"))
+    for read in (status, btc_daily_range):
+        with pytest.raises(InputError) as exc:
+            read()
+        (problem,) = exc.value.problems
+        assert (problem.path, problem.source) == ("HASHPIVOT_DATA_DIR", "<environment>")
+        assert problem.message.endswith("is a file, not a folder")

@@ -34,7 +34,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hashpivot.exceptions import InputError, Problem
+from hashpivot.exceptions import ENVIRONMENT, InputError, Problem
 from hashpivot.file_hash import file_sha256, file_version
 from hashpivot.io._columns import BTC_DAILY_COLUMNS
 from hashpivot.models.dates import HISTORY_FIRST_DAY
@@ -88,10 +88,20 @@ PROVENANCE_TEXT = """# Daily chain history fetched by `hashpivot data update`
 
 
 def data_dir() -> Path:
-    """Folder of the fetched history (``$HASHPIVOT_DATA_DIR`` or ``<user data dir>/data``)."""
+    """Folder of the fetched history (``$HASHPIVOT_DATA_DIR`` or ``<user data dir>/data``).
+
+    Raises
+    ------
+    InputError
+        At ``HASHPIVOT_DATA_DIR`` when it names a file.
+    """
     override = os.environ.get(DATA_DIR_ENV)
     if override:
-        return Path(override).expanduser()
+        folder = Path(override).expanduser()
+        if folder.exists() and not folder.is_dir():  # (the engines read none of it)
+            raise InputError([Problem(DATA_DIR_ENV, f"{folder} is a file, not a folder",
+                                      ENVIRONMENT)])
+        return folder
     import platformdirs
 
     # the ``data`` folder of the user data directory (a run's provenance hashes the
@@ -343,10 +353,13 @@ def _span(path: Path) -> dict[str, Any] | None:
     last = _last_csv_line(path)  # (first: an unreadable file is an error naming it)
     try:
         with path.open() as f:
-            next(f)
+            header = next(f)
             first = next(f, None)
     except (OSError, StopIteration, UnicodeDecodeError):
         return None
+    missing = [c for c in COLUMNS if c not in header.strip().lstrip("\ufeff").split(",")]
+    if missing and last is not None:  # (what the engines' reader says of it)
+        raise unreadable(path, f"it lacks column(s): {', '.join(missing)}")
     if first is None or last is None:
         return None
     return {"file": str(path), "first_day": first.split(",")[0], "last_day": last[0]}

@@ -129,8 +129,8 @@ def open_settings_database() -> tuple[Engine, sessionmaker[Session]]:
     """
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-    from hashpivot.exceptions import InputError, Problem
-    from hashpivot.store.settings import ENVIRONMENT, get_settings
+    from hashpivot.exceptions import ENVIRONMENT, InputError, Problem
+    from hashpivot.store.settings import get_settings
 
     url = get_settings().resolved_database_url()
     try:

@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hashpivot.exceptions import ENVIRONMENT
+
 #: The value of ``secret_key`` when none is configured. A server on a loopback address
 #: then signs sessions with a random per-process key; any other address refuses to start.
 DEFAULT_SECRET = "change-me"
@@ -78,10 +80,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-#: The source of a setting's problem, as :class:`~hashpivot.exceptions.Problem` names it.
-ENVIRONMENT = "<environment>"
 
 
 def _variable(field: object) -> str:
