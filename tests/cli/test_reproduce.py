@@ -292,3 +292,43 @@ def test_a_run_json_that_is_no_record_is_an_error_at_the_file_s_root(
         load_record(tmp_path)
     (problem,) = err.value.problems
     assert str(problem).startswith(f"{tmp_path / 'run.json'}: (root): {words}"), problem
+
+
+def test_a_run_json_nested_past_python_s_recursion_limit_is_no_record(tmp_path: Path) -> None:
+    """``[[[...]]]`` 100,000 deep was "internal error: RecursionError", exit 1."""
+    from hashpivot.cli.reproduce import load_record
+    from hashpivot.exceptions import InputError
+
+    (tmp_path / "run.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError) as err:
+        load_record(tmp_path)
+    (problem,) = err.value.problems
+    assert str(problem).startswith(f"{tmp_path / 'run.json'}: (root): not a readable JSON")
+
+
+def test_a_run_json_an_editor_saved_with_a_bom_is_read(pivot_out: Path, tmp_path: Path
+                                                       ) -> None:
+    """A BOM before the record was "Unexpected UTF-8 BOM", exit 2: it is read."""
+    from hashpivot.cli.reproduce import load_record
+
+    text = (pivot_out / "out" / "run.json").read_text()
+    (tmp_path / "run.json").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load_record(tmp_path) == json.loads(text)
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "a/../../b.csv"])
+def test_an_output_named_outside_the_folder_is_an_error_at_its_path(
+        pivot_out: Path, tmp_path: Path, name: str) -> None:
+    """A record's output ``/etc/passwd`` was compared as one of the run's files ("differs:
+    /etc/passwd: no longer written", a failure to reproduce, exit 1)."""
+    from hashpivot.cli.reproduce import load_record
+    from hashpivot.exceptions import InputError
+
+    record = json.loads((pivot_out / "out" / "run.json").read_text())
+    record["outputs"][name] = "0" * 16
+    (tmp_path / "run.json").write_text(json.dumps(record))
+    with pytest.raises(InputError) as err:
+        load_record(tmp_path)
+    (problem,) = err.value.problems
+    assert problem.path == f"outputs.{name}"
+    assert problem.message == "must name a file in the folder"

@@ -52,8 +52,9 @@ def load_record(folder: Path) -> dict[str, Any]:
             "pivot, simulate, dispatch or optimize written by this version or later has one",
             "<command line>")])
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # (utf-8-sig: a BOM an editor saved the record with is no part of it)
+        record = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise _problem(folder, "", f"not a readable JSON run record ({exc})") from None
     if not isinstance(record, dict):
         raise _problem(folder, "", "not a JSON object")
@@ -94,6 +95,10 @@ def _map_problems(record: dict[str, Any], source: str) -> list[Problem]:
     for key in ("inputs", "outputs"):
         if isinstance(record.get(key), dict):
             check(record[key], key)
+    if isinstance(record.get("outputs"), dict):  # (files of the run, compared in the folder)
+        out += [Problem(f"outputs.{name}", "must name a file in the folder", source)
+                for name in record["outputs"]
+                if Path(name).is_absolute() or ".." in Path(name).parts]
     prov = record.get("provenance")
     if not isinstance(prov, dict):
         return out
