@@ -350,3 +350,13 @@ def test_the_api_page_is_served_from_the_package(sqlite_db: tuple[str, None]) ->
         add_key(c)
         r = c.get("/redoc")
         assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+
+
+def test_a_runs_list_limit_beyond_the_store_is_out_of_range(tmp_path: Path) -> None:
+    """``runs list --limit 99999999999999999999`` was an OverflowError of SQLite (exit 1):
+    the limit is bounded as an id is (a count up to the largest id lists every run)."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    r = _cli(["runs", "list", "--limit", "9" * 20], url)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("error: <command line>: Invalid value for '--limit': ")
+    assert _cli(["runs", "list", "--limit", str(2**31 - 1)], url).returncode == 0

@@ -55,7 +55,8 @@ def exit_on_differences(label: str, differs: list[str], n_differ: int,
 @runs_app.command("list")
 @handle_errors
 def list_runs(
-    limit: Annotated[int, typer.Option("--limit", help="How many, newest first.", min=1)] = 20,
+    limit: Annotated[int, typer.Option("--limit", help="How many, newest first.", min=1,
+                                       max=MAX_ID)] = 20,
 ) -> None:
     """List runs: id, kind, status, portfolio, created."""
     from sqlalchemy import select
