@@ -691,6 +691,8 @@ def test_a_site_is_found_by_a_name_its_letters_encoded_otherwise() -> None:
     text = toml_text(sites=[site("North", contract(40), line, capacity_mw=10),
                             site("Cafe\u0301 Ouest", contract(40), line, capacity_mw=10)])
     assert parse_portfolio(text).site("caf\u00e9 ouest").name == "Cafe\u0301 Ouest"
+    # spaces around a name typed (a site's name in the file is read without them)
+    assert parse_portfolio(text).site(" North\u00a0").name == "North"
 
 
 @pytest.mark.parametrize("name", ["a\x00b", "two\nlines", "tab\tbed", "bell\x07"])

@@ -285,9 +285,10 @@ def _invisible(c: str) -> bool:
 def name_key(name: str) -> str:
     """What of a site's name tells it from another: its letters whatever their Unicode
     encoding (NFKC: "é" one character or "e" and an accent) and case, without the
-    invisible characters (a zero-width space). Two names that print alike have one key."""
+    invisible characters (a zero-width space) and the spaces around it (a site's name is
+    read from its file without them). Two names that print alike have one key."""
     return "".join(c for c in unicodedata.normalize("NFKC", name)
-                   if not _invisible(c)).casefold()
+                   if not _invisible(c)).strip().casefold()
 
 
 def _unseen_difference(a: str, b: str) -> str:
