@@ -213,7 +213,6 @@ class Site(BaseModel):
         return self
 
 
-#: Longest portfolio name, in characters (the service stores it in a column this long).
 class Portfolio(BaseModel):
     """A miner's portfolio: sites plus corporate cost items and optional studies."""
 
