@@ -242,3 +242,30 @@ def test_demand_response_events_outside_the_prices_are_said() -> None:
                         "2023-08-20 16:00:00-05:00) fall outside the prices "
                         "(2024-08-19 00:00:00-05:00 to 2024-08-19 01:45:00-05:00): no "
                         "curtailment called then")}
+
+
+def test_prices_of_another_operator_s_market_are_said() -> None:
+    """The West Texas example (an ERCOT site) on NYISO WEST 2019 prices ran without a
+    word, with ERCOT's emissions factors and the naive 4CP and event times read on New
+    York's clock: now a note says so (its first), and on its own ERCOT prices none; a
+    price series whose market is not known (no ``market`` attribute) has none either."""
+    from hashpivot.engines.dispatch import build_dispatch_problem, load_prices
+    from hashpivot.models import load_portfolio
+    from hashpivot.reports.tables.dispatch import note_lines
+    from tests.engines.dispatch_inputs import EXAMPLE
+
+    site = load_portfolio(EXAMPLE).sites[0]
+    week = slice("2019-07-01", "2019-07-07")
+    nyiso = load_prices(site, None, "nyiso:WEST:2019")[week]
+    meta = build_dispatch_problem(site, nyiso).meta
+    assert meta["market_note"] == (
+        "the prices are NYISO's (nyiso:WEST:2019) but the site is in ERCOT: the dispatch "
+        "runs on them, with ERCOT's emissions factors (unless the file gives its own), and "
+        "naive times of demand-response events and 4CP peaks read on the prices' clock "
+        "(America/New_York)")
+    assert note_lines(meta)[0] == meta["market_note"]
+    own = load_prices(site, None, "ercot:HB_WEST:2024")["2024-07-01":"2024-07-07"]
+    assert "market_note" not in build_dispatch_problem(site, own).meta
+    unknown = nyiso.copy()
+    unknown.attrs = {}
+    assert "market_note" not in build_dispatch_problem(site, unknown).meta

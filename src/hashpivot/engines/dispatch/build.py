@@ -93,6 +93,24 @@ def _price_unit_note(values: np.ndarray, hours: np.ndarray) -> str | None:
     return "; ".join(notes) or None
 
 
+def _market_note(prices: pd.Series, site: Site) -> str | None:
+    """The note of prices from another grid operator's market than the site's
+    (``[[sites]] iso``, else ``region``): the dispatch runs on them, but the site's
+    emissions factors are its own region's and the naive times of its demand-response
+    events and 4CP peaks are read on the prices' clock; None where they agree or either
+    is not known."""
+    market = str(prices.attrs.get("market", "") or "").upper()
+    operator = str(site.iso or site.region or "").strip().upper()
+    if not market or not operator or operator.split("_")[0] == market:
+        return None
+    index = pd.DatetimeIndex(prices.index)
+    key = prices.attrs.get("key") or market
+    return (f"the prices are {market}'s ({key}) but the site is in {operator}: the dispatch "
+            f"runs on them, with {operator}'s emissions factors (unless the file gives its "
+            "own), and naive times of demand-response events and 4CP peaks read on the "
+            f"prices' clock ({index.tz})")
+
+
 def _checked(problems: list[Problem], meta: dict[str, Any], fallback: T,
              step: Callable[[], tuple[T, dict[str, Any]]]) -> T:
     """``step()``'s value, its provenance added to ``meta``; on an :class:`InputError`
@@ -236,6 +254,9 @@ def build_dispatch_problem(
     price_note = _price_unit_note(prices.to_numpy(dtype=float), hours)
     if price_note:  # (run, as a market could print them; said, as a unit slip is likelier)
         meta["price_note"] = price_note
+    market_note = _market_note(prices, site)
+    if market_note:
+        meta["market_note"] = market_note
 
     dated = fleet_by_date and n > 0 and bool(site.fleet)
     active = entries_installed(site, index) if dated else None
