@@ -1007,6 +1007,14 @@ def test_a_body_that_cannot_be_read_is_a_400_with_its_problem(service: Any) -> N
     assert r.status_code == 422, r.text
     [problem] = r.json()["problems"]
     assert problem["path"] == "body" and "at character 17" in problem["message"], problem
+    # a number of 5,000 digits (past Python's limit for reading one) was "the body cannot
+    # be read (ValueError)"
+    r = service.post("/api/runs", content=b'{"kind": "cost", "portfolio_id": 1'
+                     + b"0" * 5_000 + b"}", headers=json_type)
+    assert r.status_code == 400, r.text
+    assert r.json()["problems"] == [{"path": "body", "source": "<request>", "message":
+                                     "a number in the JSON has more digits than can be "
+                                     "read (at most 4,300)"}], r.text
     assert service.get("/api/portfolios").status_code == 200  # the service goes on
 
 

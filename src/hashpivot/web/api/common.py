@@ -4,6 +4,7 @@ request body that cannot be read."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
@@ -86,6 +87,9 @@ def unreadable_body(exc: StarletteHTTPException) -> list[Problem]:
         return []
     message = next((words for kind, words in _UNREADABLE if isinstance(cause, kind)),
                    f"the body cannot be read ({type(cause).__name__})")
+    if isinstance(cause, ValueError) and "digits" in str(cause):  # (int_max_str_digits)
+        message = (f"a number in the JSON has more digits than can be read (at most "
+                   f"{sys.get_int_max_str_digits():,})")
     if isinstance(cause, UnicodeDecodeError):
         message += (f": byte {cause.start} "
                     f"(0x{cause.object[cause.start:cause.start + 1].hex()}) is not")
