@@ -10,6 +10,7 @@ the committed file differs from what this script writes.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 import types
@@ -62,7 +63,8 @@ def _type_name(annotation: Any) -> str:
         return "none"
     if origin is typing.Annotated:
         # models.fields (bounds, Strict, a check after the type); a date field reads first
-        if all(isinstance(m, FieldInfo | Strict | AfterValidator) for m in args[1:]):
+        if all(isinstance(m, FieldInfo | Strict | AfterValidator) for m in args[1:]) or (
+                args[0] is dt.date):  # (a date read from a date: as a required one shows)
             return _type_name(args[0])
         return f"{_type_name(args[0])} or TOML date"  # the date fields of models.dates
     if origin is typing.Literal:
