@@ -24,8 +24,10 @@ keep of convert_100mw_2026-01 [M USD], simulate: 5,000 paths, seed 7):
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -178,3 +180,80 @@ def test_optimize_prints_the_center_path_market_as_simulate_does(tmp_path: Path)
     assert opt == sim
     assert sim["[pivot] btc_price_usd"].endswith("not used: [scenario] btc_price_usd")
     assert sim["[scenario] btc_price_usd"].startswith("[scenario] btc_price_usd  76,768  USD")
+
+
+
+#: The assumptions that ``pivot``, ``simulate`` and ``optimize`` all take from the file,
+#: each a row that must read the same in every engine (name, value, unit, source).
+SHARED_ROWS = ("[pivot] horizon_years", "[pivot.terminal_value]", "[pivot.tax]",
+               "[scenario] price_center", "[scenario] hashrate_response")
+_SIM = ["--paths", "20", "--seed", "1"]
+_OPT = ["--scenarios", "4", "--seed", "7", "--evpi-scenarios", "1"]
+
+
+def _json_rows(args: list[str]) -> dict[str, tuple[Any, str, str]]:
+    """The ``resolved_assumptions`` of ``--json`` (the rows the table prints), by name."""
+    res = runner.invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    return {r["name"]: (r["value"], r["unit"], r["source"])
+            for r in json.loads(res.stdout)["resolved_assumptions"]}
+
+
+def _shared(site: Path) -> dict[str, dict[str, tuple[Any, str, str]]]:
+    """The rows of :data:`SHARED_ROWS` each engine gives on ``site``, by engine."""
+    out = {}
+    for engine, extra in (("pivot", []), ("simulate", _SIM), ("optimize", _OPT)):
+        rows = _json_rows([engine, str(site), *extra])
+        out[engine] = {name: rows[name] for name in SHARED_ROWS if name in rows}
+    return out
+
+
+def test_every_engine_prints_the_same_rows_of_the_same_assumptions() -> None:
+    """examples/pivot-200mw.toml: the horizon (15 years, file), the terminal value
+    (default), no tax (default), the price center (median, file) and the exogenous
+    hashrate (default). ``pivot`` gave the tax as ``[pivot.tax]``, default, the others as
+    ``taxes``, model; ``optimize`` gave no ``[pivot] horizon_years``, only its own horizon
+    "= [pivot] horizon_years" (file or default unsaid); ``pivot`` gave no hashrate
+    response while exogenous (its central path follows the margin response when on) and
+    the price center's source as what it means, not "file"; ``optimize`` added to the
+    terminal value how it is floored, which ``pivot`` and ``simulate`` floor alike."""
+    rows = _shared(EXAMPLE)
+    assert set(rows["pivot"]) == set(SHARED_ROWS), rows["pivot"]
+    assert rows["simulate"] == rows["pivot"]
+    assert rows["optimize"] == rows["pivot"]
+    assert rows["pivot"]["[pivot] horizon_years"] == (15, "year", "file")
+    assert rows["pivot"]["[pivot.tax]"] == ("pre-tax: income tax not modelled", "-", "default")
+    assert rows["pivot"]["[scenario] price_center"] == ("median", "-", "file")
+    assert rows["pivot"]["[scenario] hashrate_response"] == ("exogenous", "-", "default")
+    # and in the printed table
+    assert "[scenario] hashrate_response  exogenous  -  default" in _table(
+        ["pivot", str(EXAMPLE)])
+
+
+def test_the_engines_print_a_margin_response_and_a_tax_alike(tmp_path: Path) -> None:
+    """With ``hashrate_response = "margin"`` and a 21 % income tax: the same response row
+    in all three, the same tax in ``pivot`` and ``simulate`` (``simulate`` adds in the
+    source that its treasury pays it); ``optimize`` plans pre-tax and says the file's tax
+    is not used. ``optimize``'s own ``[optimize] horizon_years`` replaces ``[pivot]``'s,
+    which then says it is not used."""
+    site = _with(tmp_path, "[scenario]", ['hashrate_response = "margin"'])
+    site.write_text(site.read_text(encoding="utf-8")
+                    + "\n[pivot.tax]\nincome_tax_rate = 0.21\n", encoding="utf-8")
+    rows = _shared(site)
+    response = rows["pivot"]["[scenario] hashrate_response"]
+    assert response[0] == "margin" and response[2].startswith("hashrate responds")
+    assert rows["simulate"]["[scenario] hashrate_response"] == response
+    assert rows["optimize"]["[scenario] hashrate_response"] == response
+    value, unit, source = rows["pivot"]["[pivot.tax]"]
+    assert value.startswith("after-tax: income tax 21.0 %") and source == "file"
+    assert rows["simulate"]["[pivot.tax]"][:2] == (value, unit)
+    assert rows["simulate"]["[pivot.tax]"][2].startswith("file; ")
+    assert rows["optimize"]["[pivot.tax]"][:2] == (value, unit)
+    assert rows["optimize"]["[pivot.tax]"][2].startswith("file; not used: ")
+    text = site.read_text(encoding="utf-8")
+    site.write_text(text + "\n[optimize]\nhorizon_years = 12\n", encoding="utf-8")
+    opt = _json_rows(["optimize", str(site), *_OPT])
+    assert opt["[optimize] horizon_years"] == (12, "year", "file")
+    assert opt["[pivot] horizon_years"] == (
+        15, "year", "file; not used: [optimize] horizon_years")
+

@@ -28,6 +28,9 @@ def test_the_example_plan_names_its_assumptions_and_their_sources() -> None:
     rows = _rows()
     assert rows["[optimize] horizon_years"]["value"] == 10
     assert rows["[optimize] horizon_years"]["source"] == "= [pivot] horizon_years"
+    # pivot's row too, saying whether the file sets it (pivot's and simulate's row)
+    assert rows["[pivot] horizon_years"] == {"name": "[pivot] horizon_years", "value": 10,
+                                             "unit": "year", "source": "file"}
     assert rows["[pivot] discount_rate"] == {"name": "[pivot] discount_rate", "value": 0.12,
                                              "unit": "1/year", "source": "file"}
     assert rows["[pivot] mining_discount_rate"]["source"] == "= discount_rate"
@@ -36,7 +39,8 @@ def test_the_example_plan_names_its_assumptions_and_their_sources() -> None:
         "name": "[pivot.terminal_value]", "unit": "-", "source": "default",
         "value": "terminal value: mining 8x final-year EBITDA; hosting remaining lease "
                  f"terms valued explicitly ({PER_MW_FLOOR})"}
-    assert rows["taxes"]["value"].startswith("pre-tax")  # type: ignore[union-attr]
+    assert rows["[pivot.tax]"] == {"name": "[pivot.tax]", "unit": "-", "source": "default",
+                                   "value": "pre-tax: income tax not modelled"}
     assert rows["[pivot] start"]["source"].startswith("bundled")  # type: ignore[union-attr]
     assert rows["risk aversion"] == {"name": "risk aversion", "value": 0.0, "unit": "-",
                                      "source": "run setting"}
@@ -69,8 +73,10 @@ def test_the_file_sets_the_terminal_value_and_what_is_left_out_is_said() -> None
     rows = _rows("\n[pivot.tax]\nincome_tax_rate = 0.21\n"
                  "\n[pivot.terminal_value]\nmining_ebitda_multiple = 6.0\n",
                  continuous=True, horizon_years=5, risk_aversion=0.3)
-    assert rows["taxes"]["source"] == (
-        "model (the file's [pivot.tax] is not applied; pivot's after-tax value of the plan: "
+    # the file's tax, as pivot prints it, not used
+    assert str(rows["[pivot.tax]"]["value"]).startswith("after-tax: income tax 21.0 %")
+    assert rows["[pivot.tax]"]["source"] == (
+        "file; not used: the optimizer plans pre-tax (pivot's after-tax value of the plan: "
         "the central-path line)")
     assert rows["[pivot.terminal_value]"]["source"] == "file"
     assert str(rows["[pivot.terminal_value]"]["value"]).startswith(
@@ -80,6 +86,7 @@ def test_the_file_sets_the_terminal_value_and_what_is_left_out_is_said() -> None
     assert rows["[optimize] horizon_years"] == {
         "name": "[optimize] horizon_years", "value": 5, "unit": "year",
         "source": "run setting"}
+    assert rows["[pivot] horizon_years"]["source"] == "file; not used: run setting"
     assert rows["risk aversion"]["value"] == 0.3
 
 

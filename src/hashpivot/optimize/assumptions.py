@@ -21,9 +21,15 @@ from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
 from hashpivot.engines.pivot.model_assumptions import (
     FLEET_TERMS,
+    PRE_TAX,
+    TV_FLOOR,
     fleet_rows,
     halving_facts,
     halving_rows,
+    hashrate_response_row,
+    price_center_row,
+    tax_row,
+    terminal_value_row,
 )
 from hashpivot.engines.pivot.site_assumptions import (
     lease_text,
@@ -32,12 +38,9 @@ from hashpivot.engines.pivot.site_assumptions import (
 )
 from hashpivot.engines.pivot.terminal import describe as describe_terminal_value
 from hashpivot.engines.simulate.assumptions import (
-    PRE_TAX,
     drift_row,
-    hashrate_response_row,
     market_rows,
     power_rows,
-    price_center_row,
     scenario_rows,
 )
 from hashpivot.engines.simulate.calibration import index_paths_notes
@@ -50,8 +53,10 @@ if TYPE_CHECKING:
 
 #: How the terminal value of a plan is floored (as ``pivot`` floors it: per MW, and the
 #: mining line net of the cash SG&A by the model's ``sga_floor`` binaries).
-PER_MW_FLOOR = ("each tranche and hosting phase floored at zero on its own, and mining as a "
-                "whole net of the cash SG&A")
+PER_MW_FLOOR = TV_FLOOR
+#: What the optimizer does with the file's ``[pivot.tax]`` (the source of its row).
+TAX_NOT_USED = ("not used: the optimizer plans pre-tax (pivot's after-tax value of the "
+                "plan: the central-path line)")
 #: The row of a plan stored before the optimizer added a terminal value.
 HORIZON_ONLY = "not added: NPV to the horizon (leases and mining past it are not valued)"
 
@@ -96,6 +101,7 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
             "file" if opt is not None and opt.horizon_years is not None else
             "= [pivot] horizon_years"
         ),
+        "pivot_horizon_years": pspec.horizon_years,
         "market_source": ms.source,
         "fees_source": ms.fees_source,
         "btc_price_usd": ms.btc_price_usd,
@@ -111,6 +117,7 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         "financing_fields_in_file": _fields(portfolio.financing),
         "continuous_run_setting": continuous,
         "tax_in_file": portfolio.pivot is not None and portfolio.pivot.tax is not None,
+        "tax": pspec.tax.describe() if pspec.tax is not None else None,
         "terminal_value": describe_terminal_value(pspec.terminal_value),
         "rules_file": opt.rules_file if opt is not None else None,
         "site_assumptions": site_assumption_facts(
@@ -255,11 +262,17 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     ] or [{"name": "[optimize] tenants",
            "value": "none: each site leases on its [sites.hosting] terms", "unit": "-",
            "source": "default"}]
-    model_source = "model"
     rules = "bundled table" + (f" + {inputs['rules_file']}" if inputs.get("rules_file") else "")
+    horizon = inputs["horizon_source"]
     return [
+        # pivot's and simulate's horizon row, and optimize's own (by default = pivot's)
+        *([{"name": "[pivot] horizon_years", "value": inputs["pivot_horizon_years"],
+            "unit": "year", "source": src(pivot, "horizon_years") + (
+                "" if horizon.startswith("=") else "; not used: "
+                + ("run setting" if horizon == "run setting" else "[optimize] horizon_years"))}]
+          if "pivot_horizon_years" in inputs else []),  # (a plan stored before it)
         {"name": "[optimize] horizon_years", "value": inputs["horizon_months"] // 12,
-         "unit": "year", "source": inputs["horizon_source"]},
+         "unit": "year", "source": horizon},
         {"name": "[pivot] start", "value": inputs["start"], "unit": "month",
          "source": src(pivot, "start", market)},
         {"name": "[pivot] discount_rate", "value": inputs["discount_rate"], "unit": "1/year",
@@ -268,15 +281,15 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "unit": "1/year", "source": src(pivot, "mining_discount_rate", "= discount_rate")},
         {"name": "[pivot] hosting_discount_rate", "value": inputs["hosting_discount_rate"],
          "unit": "1/year", "source": src(pivot, "hosting_discount_rate", "= discount_rate")},
-        {"name": "[pivot.terminal_value]",
-         "value": f"{inputs['terminal_value']} ({PER_MW_FLOOR})" if "terminal_value" in inputs
-         else HORIZON_ONLY,  # a plan stored before the optimizer valued it
-         "unit": "-", "source": src(pivot, "terminal_value") if "terminal_value" in inputs
-         else "model"},
-        {"name": "taxes", "value": PRE_TAX, "unit": "-",
-         "source": model_source + (" (the file's [pivot.tax] is not applied; pivot's "
-                                   "after-tax value of the plan: the central-path line)"
-                                   if inputs["tax_in_file"] else "")},
+        (terminal_value_row(inputs["terminal_value"], src(pivot, "terminal_value"))
+         if "terminal_value" in inputs else  # a plan stored before the optimizer valued it
+         {"name": "[pivot.terminal_value]", "value": HORIZON_ONLY, "unit": "-",
+          "source": "model"}),
+        (tax_row(inputs["tax"], TAX_NOT_USED) if inputs.get("tax") else
+         tax_row(None) if "tax" in inputs or not inputs["tax_in_file"] else
+         # (a plan stored before the tax's line)
+         {"name": "[pivot.tax]", "value": PRE_TAX, "unit": "-",
+          "source": "file; " + TAX_NOT_USED}),
         {"name": "risk aversion", "value": inputs["risk_aversion"], "unit": "-",
          "source": "run setting"},
         {"name": "[optimize] cvar_alpha", "value": inputs["cvar_alpha"], "unit": "-",

@@ -35,7 +35,7 @@ def test_sources_follow_file_run_settings_and_defaults() -> None:
     assert rows["[scenario] price_center"] == {
         "name": "[scenario] price_center", "value": "median", "unit": "-", "source": "default"
     }
-    assert rows["taxes"]["value"] == PRE_TAX
+    assert rows["[pivot.tax]"]["value"] == PRE_TAX
     # the command line (a SimulationConfig field) wins over the file
     rows = _rows({**BASE, "horizon_months": 30, "pivot_fields_in_file": ["horizon_years"],
                   "run_settings": ["horizon_months", "npv_cash_flow"],
@@ -73,7 +73,7 @@ def test_a_run_echoes_its_assumptions_in_the_json() -> None:
     }
     assert rows["[scenario] price_center"]["value"] == "mean"
     assert rows["[scenario] price_center"]["source"] == "file"
-    assert rows["taxes"]["value"] == PRE_TAX
+    assert rows["[pivot.tax]"]["value"] == PRE_TAX
 
 
 def test_the_market_the_spread_and_the_treasury_are_named_with_their_sources() -> None:

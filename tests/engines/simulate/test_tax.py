@@ -10,6 +10,7 @@ import pytest
 
 from hashpivot.engines.pivot import run_pivot
 from hashpivot.engines.simulate import SimulationConfig, SimulationResult, simulate
+from hashpivot.engines.simulate.assumptions import TAX_USE
 from hashpivot.models import Portfolio, parse_portfolio
 from hashpivot.models.risk import ScenarioSpec
 from tests.engines.simulate_inputs import ZERO_VOL as ZERO_VOLATILITY
@@ -51,16 +52,16 @@ def test_zero_volatility_after_tax_npv_equals_the_pivot_model() -> None:
     )
     assert stats["prob_beats_baseline_after_tax"] in (0.0, 1.0)
     row = next(r for r in res.resolved_assumptions() if r["name"] == "[pivot.tax]")
-    assert row["value"].startswith("after-tax: income tax 21.0 %") and row["source"] == "file"
-    assert "treasury pays the tax" in row["value"]
+    assert row["value"].startswith("after-tax: income tax 21.0 %")  # as pivot's row
+    assert row["source"] == "file; " + TAX_USE  # the treasury pays the tax
 
 
 def test_pre_tax_without_a_tax_table() -> None:
     res = _simulate(_portfolio())
     assert res.npv_after_tax_usd == {}
     assert "npv_after_tax_mean_usd" not in res.strategy_stats("keep_mining")
-    row = next(r for r in res.resolved_assumptions() if r["name"] == "taxes")
-    assert row["value"].startswith("pre-tax") and row["source"] == "model"
+    row = next(r for r in res.resolved_assumptions() if r["name"] == "[pivot.tax]")
+    assert row["value"].startswith("pre-tax") and row["source"] == "default"
 
 
 def test_the_treasury_pays_the_tax() -> None:

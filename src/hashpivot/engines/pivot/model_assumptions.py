@@ -1,7 +1,10 @@
 """The model-wide assumptions that can flip a verdict, beside the sites' own
 (:mod:`~hashpivot.engines.pivot.site_assumptions`): the project debt (``[financing]``),
 the fleet's ageing and replacement machines, the start height and the halvings it puts
-in the horizon, and what each strategy converts.
+in the horizon, what each strategy converts, and the rows every engine prints of the same
+field alike (the terminal value, the income tax, the price center, the hashrate's
+response to margins: one builder each, so that ``pivot``, ``simulate`` and ``optimize``
+name them, value them and give their source in the same words).
 
 The ``*_facts`` functions record them when a run resolves its inputs (what only the
 portfolio knows: which fields the file sets); the ``*_rows`` functions turn them into rows
@@ -22,6 +25,17 @@ from hashpivot.units import HALVING_INTERVAL_BLOCKS, MONTHS_PER_YEAR
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.strategies import Strategy
     from hashpivot.models import Portfolio
+
+#: The value of the ``[pivot.tax]`` row while income tax is not modelled.
+PRE_TAX = "pre-tax: income tax not modelled"
+#: How the terminal value is floored, in every engine (``pivot`` and ``simulate`` by
+#: :func:`hashpivot.engines.pivot.terminal.mining_value_at_horizon_usd` and per hall,
+#: ``optimize`` per MW by the same rule: :mod:`hashpivot.optimize.terminal`).
+TV_FLOOR = ("each tranche and hosting phase floored at zero on its own, and mining as a "
+            "whole net of the cash SG&A")
+#: The one-line terminal value (:func:`hashpivot.engines.pivot.terminal.describe`) that
+#: values nothing past the horizon, so floors nothing.
+_NO_TV = "terminal value: mining none; hosting none"
 
 #: The ``[financing]`` fields shown: field, unit.
 FINANCING_TERMS: tuple[tuple[str, str], ...] = (
@@ -52,6 +66,55 @@ STRATEGY_MEANING = {
 }
 #: The fields that set a site's ``phased`` plan.
 _PHASED_FIELDS = "[sites.hosting] phases, phased_tranches, phase_interval_months"
+
+
+def terminal_value_row(description: str, source: str) -> dict[str, Any]:
+    """The ``[pivot.terminal_value]`` row: the one-line treatment (``description``) and,
+    when something is valued past the horizon, how it is floored (:data:`TV_FLOOR`)."""
+    value = description if description in ("", _NO_TV) else f"{description} ({TV_FLOOR})"
+    return {"name": "[pivot.terminal_value]", "value": value, "unit": "-", "source": source}
+
+
+def tax_row(description: str | None, use: str = "") -> dict[str, Any]:
+    """The ``[pivot.tax]`` row: the file's income tax in one line (``description``), or
+    pre-tax by default (:data:`PRE_TAX`); ``use``, what the engine does with the file's
+    tax where ``pivot``'s after-tax rows do not say it, follows the source ``file``."""
+    if description is None:
+        return {"name": "[pivot.tax]", "value": PRE_TAX, "unit": "-", "source": "default"}
+    return {"name": "[pivot.tax]", "value": description, "unit": "-",
+            "source": "file" + (f"; {use}" if use else "")}
+
+
+def price_center_row(center: str, in_file: bool) -> dict[str, Any]:
+    """The row of ``[scenario] price_center``: whether the BTC price of ``simulate``'s
+    paths and ``optimize``'s scenarios is centred on the central path (``pivot``'s) as its
+    mean or its median (it moves every expected NPV, and so can flip a verdict)."""
+    return {"name": "[scenario] price_center", "value": center, "unit": "-",
+            "source": "file" if in_file else "default"}
+
+
+def hashrate_response_row(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Whether the network hashrate answers miners' margins (``[scenario]
+    hashrate_response``; ``pivot``'s central path, ``simulate``'s paths and ``optimize``'s
+    scenarios alike), with the response in words when it does; none for a run stored
+    before the scenario's fields. It moves the forced sales (examples/pivot-200mw.toml,
+    5,000 paths: P(forced sale) of keep_mining 70.3 -> 51.1 % with "margin").
+
+    Parameters
+    ----------
+    inputs : mapping
+        A run's inputs: ``scenario_fields_in_file``, ``scenario`` (its
+        ``hashrate_response``) and, with the margin response, ``hashrate_response`` (its
+        :meth:`~hashpivot.scenarios.margin.MarginResponse.describe`).
+    """
+    if "scenario_fields_in_file" not in inputs:
+        return []
+    value = str((inputs.get("scenario") or {}).get("hashrate_response", "exogenous"))
+    in_file = "hashrate_response" in set(inputs["scenario_fields_in_file"])
+    source = (str(inputs["hashrate_response"]) if "hashrate_response" in inputs
+              else "file" if in_file else "default")
+    return [{"name": "[scenario] hashrate_response", "value": value, "unit": "-",
+             "source": source}]
 
 
 def financing_facts(portfolio: Portfolio) -> list[str]:
@@ -233,13 +296,19 @@ def strategy_rows(facts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 __all__ = [
     "FINANCING_TERMS",
     "FLEET_TERMS",
+    "PRE_TAX",
     "STRATEGY_MEANING",
+    "TV_FLOOR",
     "debt_service_row",
     "financing_facts",
     "financing_rows",
     "fleet_rows",
     "halving_facts",
     "halving_rows",
+    "hashrate_response_row",
+    "price_center_row",
     "strategy_facts",
     "strategy_rows",
+    "tax_row",
+    "terminal_value_row",
 ]

@@ -20,7 +20,11 @@ from hashpivot.engines.pivot.model_assumptions import (
     financing_rows,
     fleet_rows,
     halving_rows,
+    hashrate_response_row,
+    price_center_row,
     strategy_rows,
+    tax_row,
+    terminal_value_row,
 )
 from hashpivot.engines.pivot.regulation import regulation_rows
 from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
@@ -321,11 +325,8 @@ class PivotResult:
             {"name": "[pivot] hosting_discount_rate",
              "value": inp.get("hosting_discount_rate"), "unit": "1/year",
              "source": src("hosting_discount_rate", "= discount_rate")},
-            {"name": "[pivot.terminal_value]", "value": inp.get("terminal_value", ""),
-             "unit": "-", "source": src("terminal_value")},
-            {"name": "[pivot.tax]",
-             "value": inp.get("tax") or "pre-tax: income tax not modelled", "unit": "-",
-             "source": "file" if inp.get("tax") else "default"},
+            terminal_value_row(str(inp.get("terminal_value", "")), src("terminal_value")),
+            tax_row(inp.get("tax") or None),
             {"name": "[pivot] btc_price_usd", "value": inp["btc_price_usd"], "unit": "USD",
              "source": src("btc_price_usd", market)},
             {"name": "[pivot] btc_price_growth_per_year",
@@ -345,9 +346,11 @@ class PivotResult:
              "value": piv.get("fleet_replacement_years"), "unit": "year",
              "source": src("fleet_replacement_years")},
             *fleet_rows(piv, in_file),
-            {"name": "[scenario] price_center",
-             "value": "median" if "median" in str(inp.get("price_center", "")) else "mean",
-             "unit": "-", "source": "deterministic path = this statistic of the paths"},
+            price_center_row(
+                str(inp.get("scenario", {}).get("price_center", "mean")) if "scenario" in inp
+                # (a result stored before the scenario's fields: its one line)
+                else "median" if "median" in str(inp.get("price_center", "")) else "mean",
+                "price_center" in inp.get("scenario_fields_in_file", ())),
             *(financing_rows(inp.get("financing"), inp["financing_fields_in_file"])
               if "financing_fields_in_file" in inp else  # (a result stored before them)
               [{"name": "[financing]", "value": "given" if self.has_financing else "none: "
@@ -355,9 +358,12 @@ class PivotResult:
                 "source": "file" if self.has_financing else "default"}]),
             *strategy_rows(inp.get("strategy_definitions", [])),
         ]
-        if "hashrate_response" in inp:  # only with [scenario] hashrate_response = "margin"
-            rows.append({"name": "[scenario] hashrate_response", "value": "margin",
-                         "unit": "-", "source": str(inp["hashrate_response"])})
+        # the central path follows the margin response when it is on: always a row, as
+        # simulate's and optimize's (a result stored before the scenario's fields: with
+        # "margin" only)
+        rows += hashrate_response_row(inp) or (
+            [{"name": "[scenario] hashrate_response", "value": "margin", "unit": "-",
+              "source": str(inp["hashrate_response"])}] if "hashrate_response" in inp else [])
         for site in inp.get("sites", []):
             if site.get("hosting_is_default"):
                 rows.append({"name": f"[sites.hosting] of {site['name']}",

@@ -60,6 +60,7 @@ from hashpivot.hosting.deals import DealRange, deal_range, deals_table, flag_ass
 from hashpivot.hosting.lease import average_rate_usd_per_kw_month
 from hashpivot.io.regulation import RegulationRule
 from hashpivot.models.file_refs import with_files_beside
+from hashpivot.models.risk import ScenarioSpec
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -329,6 +330,7 @@ def run_pivot(
         for r in results
     ]
 
+    scenario = portfolio.scenario or ScenarioSpec()
     inputs = {
         "start": str(ms.start),
         "horizon_months": n,
@@ -355,6 +357,9 @@ def run_pivot(
             if (response := margin_response(portfolio)) is not None
             else {}
         ),
+        # the [scenario] fields of the central path's rows, as simulate records them
+        "scenario": {f: getattr(scenario, f) for f in ("price_center", "hashrate_response")},
+        "scenario_fields_in_file": sorted(scenario.model_fields_set),
         "pivot": spec.model_dump(mode="json"),
         "pivot_fields_in_file": sorted(
             spec.model_fields_set if portfolio.pivot is not None else ()

@@ -20,25 +20,21 @@ from typing import Any, TypeGuard
 from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
 from hashpivot.engines.pivot.model_assumptions import (
     FINANCING_TERMS,
+    PRE_TAX,
     financing_rows,
     fleet_rows,
     halving_rows,
+    hashrate_response_row,
+    price_center_row,
     strategy_rows,
+    tax_row,
+    terminal_value_row,
 )
 from hashpivot.engines.pivot.regulation import regulation_rows
 from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
 
-#: The tax row of both engines while income tax is not modelled.
-PRE_TAX = "pre-tax: income tax not modelled"
-
-
-def after_tax_note(description: str) -> str:
-    """The tax row of a simulation with ``[pivot.tax]``: the spec's one-line
-    ``description`` and what the simulation does with it."""
-    return (
-        f"{description}; NPV rows before and after tax; the treasury pays the tax "
-        "(interest deducted)"
-    )
+#: What a simulation does with the file's ``[pivot.tax]`` (the source of its row).
+TAX_USE = "NPV rows before and after tax; the treasury pays the tax (interest deducted)"
 
 
 def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -66,7 +62,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     horizon: float | int = months // 12 if months % 12 == 0 else round(months / 12, 4)
     levered = inputs.get("npv_cash_flow") == "levered"
     center = str(inputs.get("scenario", {}).get("price_center", "mean"))
-    taxed = inputs.get("taxes", PRE_TAX) != PRE_TAX
+    taxes = str(inputs.get("taxes", PRE_TAX))  # the one-line [pivot.tax], or PRE_TAX
     return [
         {"name": "[pivot] horizon_years", "value": horizon, "unit": "year",
          "source": src("horizon_years", "horizon_months")},
@@ -80,12 +76,11 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         {"name": "[pivot] hosting_discount_rate",
          "value": inputs.get("hosting_discount_rate"), "unit": "1/year",
          "source": src("hosting_discount_rate", "discount_rate", "= discount_rate")},
-        {"name": "[pivot.terminal_value]",
-         "value": ("not added: levered NPV" if levered else inputs.get("terminal_value", "")),
-         "unit": "-", "source": src("terminal_value")},
+        ({"name": "[pivot.terminal_value]", "value": "not added: levered NPV", "unit": "-",
+          "source": src("terminal_value")} if levered else
+         terminal_value_row(str(inputs.get("terminal_value", "")), src("terminal_value"))),
         price_center_row(center, bool(inputs.get("price_center_in_file"))),
-        {"name": "[pivot.tax]" if taxed else "taxes", "value": inputs.get("taxes", PRE_TAX),
-         "unit": "-", "source": "file" if taxed else "model"},
+        tax_row(None if taxes == PRE_TAX else taxes, TAX_USE),
         {"name": "[sites.hosting.risk]",
          "value": (
              "drawn per path at " + ", ".join(inputs["hosting_risk_sites"])
@@ -111,14 +106,6 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *regulation_rows(inputs.get("regulation_rules", [])),
         *site_assumption_rows(inputs.get("site_assumptions", [])),
     ]
-
-
-def price_center_row(center: str, in_file: bool) -> dict[str, Any]:
-    """The row of ``[scenario] price_center``: whether the paths' BTC price is centred on
-    the central path as its mean or its median (``simulate``'s paths and ``optimize``'s
-    scenarios alike; it moves every expected NPV, and so can flip a verdict)."""
-    return {"name": "[scenario] price_center", "value": center, "unit": "-",
-            "source": "file" if in_file else "default"}
 
 
 #: The ``[scenario]`` fields that move the center path: field, unit, the ``[pivot]`` row
@@ -230,21 +217,6 @@ def scenario_rows(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
             *({"name": f"[scenario] {field}", "value": resolved.get(key), "unit": unit,
                "source": source(field)}
               for key, field, unit in _SCENARIO_ROWS)]
-
-
-def hashrate_response_row(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Whether the network hashrate answers miners' margins (``[scenario]
-    hashrate_response``), with the response in words when it does; none for a run stored
-    before the scenario's fields. It moves the forced sales (examples/pivot-200mw.toml,
-    5,000 paths: P(forced sale) of keep_mining 70.3 -> 51.1 % with "margin")."""
-    if "scenario_fields_in_file" not in inputs:
-        return []
-    value = str((inputs.get("scenario") or {}).get("hashrate_response", "exogenous"))
-    in_file = "hashrate_response" in set(inputs["scenario_fields_in_file"])
-    source = (str(inputs["hashrate_response"]) if "hashrate_response" in inputs
-              else "file" if in_file else "default")
-    return [{"name": "[scenario] hashrate_response", "value": value, "unit": "-",
-             "source": source}]
 
 
 def _calibrated(cal: Mapping[str, Any]) -> str:
@@ -402,5 +374,5 @@ def _treasury_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["DRIFT_ROW", "PRE_TAX", "after_tax_note", "drift_row", "hashrate_response_row",
+__all__ = ["DRIFT_ROW", "PRE_TAX", "TAX_USE", "drift_row", "hashrate_response_row",
            "market_rows", "power_rows", "price_center_row", "resolved_assumptions"]

@@ -23,6 +23,7 @@ from hashpivot.engines.pivot.connection import after_connection
 from hashpivot.engines.pivot.inputs import resolve_sites, uplift_warnings
 from hashpivot.engines.pivot.model_assumptions import (
     FLEET_TERMS,
+    PRE_TAX,
     financing_facts,
     halving_facts,
     strategy_facts,
@@ -37,7 +38,6 @@ from hashpivot.engines.pivot.strategies import within_horizon
 from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as _describe_tv
 from hashpivot.engines.pivot.uplift.cache import measured_dispatch_uplifts
-from hashpivot.engines.simulate.assumptions import PRE_TAX, after_tax_note
 from hashpivot.engines.simulate.calibration import (
     _index_contract,
     index_paths_notes,
@@ -315,7 +315,7 @@ def prepare(
             )
             if value is not None
         ],
-        "taxes": PRE_TAX if tax is None else after_tax_note(tax.describe()),
+        "taxes": PRE_TAX if tax is None else tax.describe(),
         "hosting_risk_sites": sorted(risk_slots),
         "site_assumptions": site_assumption_facts(portfolio, sites, center, effects,
                                                   index_notes),
