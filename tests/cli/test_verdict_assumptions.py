@@ -257,3 +257,20 @@ def test_the_engines_print_a_margin_response_and_a_tax_alike(tmp_path: Path) -> 
     assert opt["[pivot] horizon_years"] == (
         15, "year", "file; not used: [optimize] horizon_years")
 
+
+#: The rows of the scenarios' spread, drawn alike by ``simulate`` and ``optimize``.
+SPREAD_ROWS = ("[scenario] price_model", "[scenario] btc_volatility_per_year",
+               "[scenario] hashrate_elasticity", "[scenario] hashrate_volatility_per_year",
+               "[scenario] price_hashrate_correlation", "BTC growth of the center path")
+
+
+def test_optimize_prints_the_spread_of_its_scenarios_as_simulate_does() -> None:
+    """examples/pivot-200mw.toml: ``simulate`` gave the calibrated BTC volatility's source
+    as "calibrated on the bundled history 2022-01-01 to 2025-09-26, s.e. 0.010",
+    ``optimize`` (the same calibration, the same 0.5212) as "calibrated on the bundled
+    history", its window and standard error unsaid."""
+    sim = _json_rows(["simulate", str(EXAMPLE), *_SIM])
+    opt = _json_rows(["optimize", str(EXAMPLE), *_OPT])
+    assert {n: opt.get(n) for n in SPREAD_ROWS} == {n: sim[n] for n in SPREAD_ROWS}
+    assert sim["[scenario] btc_volatility_per_year"][2].startswith(
+        "calibrated on the bundled history 2022-01-01 to ")

@@ -65,7 +65,7 @@ def test_the_example_plan_names_its_assumptions_and_their_sources() -> None:
         "index ercot:HB_WEST: expected 40 + 3 adder USD/MWh")
     assert not any("lease_usd_per_kw_month" in name for name in rows)
     assert rows["[scenario] btc_volatility_per_year"]["source"] == (
-        "calibrated on the bundled history")
+        "calibrated on the bundled history 2016-01-01 to 2025-09-26, s.e. 0.008")
     assert rows["regulation rules"]["value"] == "bundled table + regulation-extra.csv"
 
 

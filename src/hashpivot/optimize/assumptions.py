@@ -154,33 +154,24 @@ def _fleet_rows(inputs: dict[str, Any], pivot: set[str], market: str
     ]
 
 
-def _volatility_row(inputs: dict[str, Any]) -> dict[str, Any]:
-    """The BTC volatility of the scenarios: zero in a deterministic run (the calibrated or
-    the file's value is then not used)."""
-    value = inputs["resolved"]["btc_volatility_per_year"]
-    source = ("file" if "btc_volatility_per_year" in set(inputs["scenario_fields_in_file"])
-              else "calibrated on the bundled history")
-    if inputs.get("deterministic"):
-        return {"name": "[scenario] btc_volatility_per_year", "value": 0.0,
-                "unit": "1/sqrt(year)",
-                "source": f"run setting: deterministic, every volatility zero (not used: "
-                          f"{value:.4g}, {source})"}
-    return {"name": "[scenario] btc_volatility_per_year", "value": value,
-            "unit": "1/sqrt(year)", "source": source}
+#: The row of the scenarios' BTC volatility: zero in a deterministic run.
+_BTC_VOLATILITY = "[scenario] btc_volatility_per_year"
 
 
 def _spread_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
-    """The scenarios' other parameters, as ``simulate`` prints them (the same paths for the
-    same seed): the price model, the hashrate's elasticity, volatility and correlation with
-    the price; in a deterministic run none is used (every volatility zero)."""
+    """The scenarios' price model, BTC volatility, hashrate elasticity, volatility and
+    correlation with the price, as ``simulate`` prints them (the same paths for the same
+    seed, the same sources: the calibration's window and standard error); in a
+    deterministic run none is used (every volatility zero). A plan stored before its
+    scenario was recorded: the volatility only."""
     rows = [r for r in scenario_rows(inputs)
-            if r["name"] != "[scenario] btc_volatility_per_year"]  # (its own row)
+            if "scenario" in inputs or r["name"] == _BTC_VOLATILITY]
     if inputs.get("deterministic"):
         for r in rows:
             value = f"{r['value']:.4g}" if isinstance(r["value"], float) else r["value"]
             r["source"] = (f"run setting: deterministic, every volatility zero (not used: "
                            f"{value}, {r['source']})")
-            r["value"] = "not used"
+            r["value"] = 0.0 if r["name"] == _BTC_VOLATILITY else "not used"
     return rows
 
 
@@ -325,8 +316,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
              "source": src(pivot, "network_hashrate_growth_per_year")},
             *_fleet_rows(inputs, pivot, market)]),
         *([_price_center_row(inputs)] if "scenario" in inputs else []),
-        _volatility_row(inputs),
-        *(_spread_rows(inputs) if "scenario" in inputs else []),
+        *_spread_rows(inputs),
         # the center path's too: it moves a deterministic plan as well
         *(hashrate_response_row(inputs) if "scenario" in inputs else []),
         *_power_rows(inputs),
