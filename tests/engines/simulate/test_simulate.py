@@ -358,9 +358,19 @@ def test_a_levered_npv_at_zero_volatility_is_pivot_s_at_the_equity_rate() -> Non
         np.testing.assert_allclose(res.npv_usd[s.name], s.npv_levered_usd, rtol=1e-9)
     from hashpivot.engines.simulate.assumptions import resolved_assumptions
 
+    # the equity's rate as pivot prints it (it was "levered NPV discount rate", its source
+    # "[financing] equity_discount_rate", where pivot's row is that field, file)
     rows = {r["name"]: r for r in resolved_assumptions(res.inputs)}
-    assert rows["levered NPV discount rate"]["value"] == pf.financing.equity_discount_rate
-    assert rows["levered NPV discount rate"]["source"] == "[financing] equity_discount_rate"
+    pivot_rows = {r["name"]: r for r in want.resolved_assumptions()}
+    assert rows["[financing] equity_discount_rate"] == pivot_rows[
+        "[financing] equity_discount_rate"]
+    assert rows["[financing] equity_discount_rate"]["value"] == (
+        pf.financing.equity_discount_rate)
+    assert "levered NPV discount rate" not in rows
+    # unlevered, the equity's rate is not used: no row
+    assert "[financing] equity_discount_rate" not in {
+        r["name"] for r in resolved_assumptions(simulate(pf, SimulationConfig(
+            n_paths=2, seed=1, chunk_paths=2)).inputs)}
     # the run's rate, when given, is the levered NPV's (it was ignored, a review found)
     at = simulate(pf, SimulationConfig(n_paths=2, seed=1, chunk_paths=2,
                                        npv_cash_flow="levered", discount_rate=0.30))

@@ -63,6 +63,8 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     levered = inputs.get("npv_cash_flow") == "levered"
     center = str(inputs.get("scenario", {}).get("price_center", "mean"))
     taxes = str(inputs.get("taxes", PRE_TAX))  # the one-line [pivot.tax], or PRE_TAX
+    equity_rate = (inputs.get("levered_discount_rate_source")
+                   == "[financing] equity_discount_rate" and "financing_fields_in_file" in inputs)
     return [
         {"name": "[pivot] horizon_years", "value": horizon, "unit": "year",
          "source": src("horizon_years", "horizon_months")},
@@ -89,9 +91,11 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "unit": "-", "source": "file" if inputs.get("hosting_risk_sites") else "default"},
         {"name": "NPV cash flow", "value": inputs.get("npv_cash_flow", "unlevered"),
          "unit": "-", "source": src("", "npv_cash_flow")},
+        # the equity's rate of a levered NPV: [financing] equity_discount_rate's row (as
+        # pivot's, with the financing rows), or the run's or [pivot] discount_rate
         *([{"name": "levered NPV discount rate", "value": inputs["levered_discount_rate"],
             "unit": "1/year", "source": inputs.get("levered_discount_rate_source", "")}]
-          if "levered_discount_rate" in inputs else []),
+          if "levered_discount_rate" in inputs and not equity_rate else []),
         *market_rows(inputs),
         *scenario_rows(inputs)[:1],  # the price model, then the drift and the spread
         *drift_row(inputs),
@@ -99,7 +103,8 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *hashrate_response_row(inputs),
         *power_rows(inputs.get("power_model")),
         *(financing_rows(inputs.get("financing"), inputs["financing_fields_in_file"],
-                         [f for f, _ in FINANCING_TERMS if f != "equity_discount_rate"])
+                         [f for f, _ in FINANCING_TERMS
+                          if f != "equity_discount_rate" or equity_rate])
           if "financing_fields_in_file" in inputs else []),
         *strategy_rows(inputs.get("strategy_definitions", [])),
         *_treasury_rows(inputs),
