@@ -69,6 +69,15 @@ def test_the_site_costs_and_their_behavior_are_a_row() -> None:
                    "unit": "M USD/year",
                    "source": "file; each paid 1/12 of its year a month, whatever the "
                    "month's days (cost and backtest: 1/365.25 a day)"}
+    # a demand charge (category power) is a site cost here, not in the power cost that
+    # cost and backtest count it in: the row names it
+    pf.sites[0].cost_items.append(CostItem(name="demand charge", category="power",
+                                           usd_per_year=2.0e5))
+    row = _by_name(site_assumption_rows(site_assumption_facts(pf, pv.resolve_sites(pf))))[
+        "[sites.cost_items] site costs"]
+    assert row["source"].endswith(
+        "; power-category items here, in opex_usd, not in power_cost_usd (cost's and "
+        "backtest's power cost count them): demand charge")
     pf.sites[0].cost_items = []
     row = _by_name(site_assumption_rows(site_assumption_facts(pf, pv.resolve_sites(pf))))[
         "[sites.cost_items] site costs"]

@@ -261,7 +261,9 @@ def _site_costs(site: Site, s: SiteInputs) -> dict[str, Any]:
     variable (only in months mined) and cash SG&A [USD/year], every item applying;
     ``by_category``: the items whose ``behavior`` is not in the file, with the one their
     category gives; ``dated``: the items with dates, paid between them
-    (:mod:`~hashpivot.engines.pivot.cost_dates`)."""
+    (:mod:`~hashpivot.engines.pivot.cost_dates`); ``power_items``: the ``power``-category
+    items (demand or transmission charges), site costs here (``opex_usd``) where ``cost``
+    and ``backtest`` count them in the power cost."""
     from hashpivot.engines.pivot.inputs import _SCALED_CATEGORIES
 
     return {
@@ -274,6 +276,7 @@ def _site_costs(site: Site, s: SiteInputs) -> dict[str, Any]:
                         if c.behavior is None and c.category in _SCALED_CATEGORIES],
         "dated": [_dated(c.name, c.start, c.end) for c in site.cost_items
                   if c.start or c.end],
+        "power_items": [c.name for c in site.cost_items if c.category == "power"],
     }
 
 
@@ -306,6 +309,10 @@ def _cost_row(prefix: str, costs: dict[str, Any]) -> dict[str, Any]:
         source += f"; {MONTHLY_ITEMS}"
         if costs["by_category"]:
             source += "; behavior by category (default) for " + "; ".join(costs["by_category"])
+        if costs.get("power_items"):  # (cost's power cost counts them: not pivot's)
+            source += ("; power-category items here, in opex_usd, not in power_cost_usd "
+                       "(cost's and backtest's power cost count them): "
+                       + "; ".join(costs["power_items"]))
         if costs.get("dated"):
             source += ("; every item applying, each paid between its dates: "
                        + "; ".join(costs["dated"]))
