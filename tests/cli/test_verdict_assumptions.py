@@ -274,3 +274,24 @@ def test_optimize_prints_the_spread_of_its_scenarios_as_simulate_does() -> None:
     assert {n: opt.get(n) for n in SPREAD_ROWS} == {n: sim[n] for n in SPREAD_ROWS}
     assert sim["[scenario] btc_volatility_per_year"][2].startswith(
         "calibrated on the bundled history 2022-01-01 to ")
+
+
+def test_a_hosting_risk_the_engine_does_not_draw_is_printed_as_not_used(
+        tmp_path: Path) -> None:
+    """With ``[sites.hosting.risk]`` in the file, ``simulate`` draws a construction delay,
+    a capex overrun and a lease-up per path (34 % late and 10 % over budget on average by
+    default), while ``pivot`` and ``optimize`` value hosting in expectation; neither said
+    so, so their NPVs read as the same hosting as ``simulate``'s. Each now prints a row
+    ``[sites.hosting.risk]`` "not used" (without the table, none), beside ``simulate``'s
+    row of the same name, "drawn per path at" the site."""
+    site = _with(tmp_path, "  [sites.hosting]", [])
+    text = site.read_text(encoding="utf-8")
+    site.write_text(text.replace("  # [sites.hosting.risk]\n", "  [sites.hosting.risk]\n", 1),
+                    encoding="utf-8")
+    for engine, extra in (("pivot", []), ("optimize", _OPT)):
+        value, unit, source = _json_rows([engine, str(site), *extra])["[sites.hosting.risk]"]
+        assert (value, unit) == ("not used", "-")
+        assert source.startswith(f"file; {engine} values hosting in expectation")
+        assert "[sites.hosting.risk]" not in _json_rows([engine, str(EXAMPLE), *extra])
+    value, _, source = _json_rows(["simulate", str(site), *_SIM])["[sites.hosting.risk]"]
+    assert value.startswith("drawn per path at ") and source == "file", value

@@ -32,6 +32,7 @@ from hashpivot.engines.pivot.model_assumptions import (
     terminal_value_row,
 )
 from hashpivot.engines.pivot.site_assumptions import (
+    hosting_risk_rows,
     lease_text,
     site_assumption_facts,
     site_assumption_rows,
@@ -323,6 +324,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         {"name": "regulation rules", "value": rules, "unit": "-",
          "source": "file" if inputs.get("rules_file") else "default"},
         *site_assumption_rows(inputs.get("site_assumptions", []), lease_terms=not tenants),
+        *hosting_risk_rows(inputs.get("site_assumptions", []), "optimize"),
     ]
 
 

@@ -27,7 +27,7 @@ from hashpivot.engines.pivot.model_assumptions import (
     terminal_value_row,
 )
 from hashpivot.engines.pivot.regulation import regulation_rows
-from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
+from hashpivot.engines.pivot.site_assumptions import hosting_risk_rows, site_assumption_rows
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.hosting.deals import DealRange
 
@@ -375,7 +375,8 @@ class PivotResult:
             rows.append({"name": name, "value": f["tco2_per_mwh"], "unit": "t CO2/MWh",
                          "source": f["source"]})
         rows += regulation_rows(inp.get("regulation_rules", []))  # notes: who breaks them
-        return rows + site_assumption_rows(inp.get("site_assumptions", []))
+        return (rows + site_assumption_rows(inp.get("site_assumptions", []))
+                + hosting_risk_rows(inp.get("site_assumptions", []), "pivot"))
 
     @property
     def has_financing(self) -> bool:

@@ -200,6 +200,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                if index_notes and s.name in index_notes else {}),
             "mining": _mining_terms(site, s),
             "site_costs": _site_costs(site, s),
+            # [sites.hosting.risk]: drawn per path by simulate alone, only where given
+            **({"hosting_risk": True}
+               if site.hosting is not None and site.hosting.risk is not None else {}),
             # halls leased on their own terms (a tenant's), only where there are some
             **({"hall_leases": halls} if halls else {}),
             # the flexibility of a site with [sites.dispatch], only there
@@ -423,6 +426,22 @@ VACANCY_ROW: dict[str, Any] = {
 }
 
 
+def hosting_risk_rows(facts: list[dict[str, Any]], engine: str) -> list[dict[str, Any]]:
+    """A row for each site whose file gives ``[sites.hosting.risk]``, in the resolved
+    assumptions of an engine that does not draw it (``pivot``, ``optimize``: hosting in
+    expectation, the build on time and on budget), so that its value beside
+    ``simulate``'s (which draws a construction delay, a capex overrun and a lease-up per
+    path, 34 % of the build late and 10 % over budget on average by default) is not read
+    as the same hosting."""
+    prefix = len(facts) > 1
+    return [{"name": (f"{site['name']}: " if prefix else "") + "[sites.hosting.risk]",
+             "value": "not used", "unit": "-",
+             "source": f"file; {engine} values hosting in expectation (built on time and on "
+                       "budget, defaults expected): simulate draws the delays, overruns and "
+                       "defaults per path"}
+            for site in facts if site.get("hosting_risk")]
+
+
 def lease_text(terms: dict[str, Any]) -> str:
     """A lease's first-year rent, escalator and term in words ("130 USD/kW/month +3 %/yr
     for 12 years")."""
@@ -435,6 +454,7 @@ __all__ = [
     "HOSTING_TERMS",
     "MINING_TERMS",
     "VACANCY_ROW",
+    "hosting_risk_rows",
     "lease_text",
     "site_assumption_facts",
     "site_assumption_rows",
