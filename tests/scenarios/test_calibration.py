@@ -124,3 +124,29 @@ def test_fit_power_bundled_ercot() -> None:
     assert fit.seasonal_factors == (1.0,) * 12  # one year: no seasonality claimed
     assert 0 <= fit.spike_probability_per_month <= 1
     assert fit.mean_reversion_per_year > 0
+
+
+def _monthly(levels: list[float], start: str) -> pd.Series:
+    """Daily prices, each month at its level, from ``start``. [USD/MWh]"""
+    months = pd.period_range(start, periods=len(levels), freq="M")
+    days = pd.date_range(months[0].start_time, months[-1].end_time.normalize(), freq="D")
+    by_month = dict(zip(months, levels, strict=True))
+    return pd.Series([by_month[d.to_period("M")] for d in days], index=days)
+
+
+def test_the_correlation_is_fitted_on_the_common_months_by_hand() -> None:
+    """Two series flat within each month (no spike days; under 24 months: no season):
+    the log base deviations are the log monthly levels less their mean, so the fitted
+    correlation is the Pearson correlation of the log levels over the 13 months the two
+    have in common (a from 2023-01, 14 months; b from 2023-02), 13 months; with 11 in
+    common (under 12) there is none."""
+    from hashpivot.scenarios.power_calibration import fit_power_correlation
+
+    a = [30, 32, 28, 35, 40, 38, 45, 50, 42, 36, 33, 31, 29, 34]
+    b = [40, 37, 44, 47, 43, 55, 60, 52, 49, 41, 39, 36, 45]
+    rho, months = fit_power_correlation(_monthly(a, "2023-01"), _monthly(b, "2023-02")) or (
+        None, 0)
+    assert months == 13
+    assert rho == pytest.approx(float(np.corrcoef(np.log(a[1:]), np.log(b))[0, 1]),
+                                abs=1e-12)
+    assert fit_power_correlation(_monthly(a, "2023-01"), _monthly(b[:11], "2023-04")) is None

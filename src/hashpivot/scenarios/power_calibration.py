@@ -95,6 +95,59 @@ def fit_power(prices: pd.Series, spike_lift_threshold: float = 0.05) -> PowerFit
        its standard deviation ``s`` gives ``sigma = s sqrt(2 kappa)`` (stationary sd of an OU
        is ``sigma / sqrt(2 kappa)``).
     """
+    m = monthly_log_base(prices, spike_lift_threshold)
+    lb = m.log_base_deviation.to_numpy()
+    sd = float(np.std(lb, ddof=1))
+    if lb.size >= 4 and lb[:-1] @ lb[:-1] > 0:
+        phi = float(np.clip((lb[:-1] @ lb[1:]) / (lb[:-1] @ lb[:-1]), 0.05, 0.95))
+    else:
+        phi = 0.5
+    kappa = -12.0 * math.log(phi)
+    return PowerFit(
+        mean_usd_per_mwh=m.mean_usd_per_mwh,
+        mean_reversion_per_year=kappa,
+        volatility_per_year=sd * math.sqrt(2 * kappa),
+        spike_probability_per_month=m.spike_probability_per_month,
+        spike_mean_log=m.spike_mean_log,
+        seasonal_factors=m.seasonal_factors,
+    )
+
+
+@dataclass(frozen=True)
+class MonthlyBase:
+    """Steps 1-3 of :func:`fit_power` and the de-seasonalized log base of step 4.
+
+    Attributes
+    ----------
+    mean_usd_per_mwh : float
+        Mean of the daily prices. [USD/MWh]
+    spike_probability_per_month : float
+        Share of the complete months that spike. [-]
+    spike_mean_log : float
+        Mean ``log(1 + lift)`` of the spike months (capped at 0.9; 0 without any). [-]
+    seasonal_factors : tuple of 12 floats
+        January..December factors of the base (flat under 24 months). [-]
+    log_base_deviation : pandas.Series
+        ``b_i``: the de-seasonalized log base of each complete month less its mean, on a
+        monthly ``PeriodIndex``. [-]
+    """
+
+    mean_usd_per_mwh: float
+    spike_probability_per_month: float
+    spike_mean_log: float
+    seasonal_factors: tuple[float, ...]
+    log_base_deviation: pd.Series
+
+
+def monthly_log_base(prices: pd.Series, spike_lift_threshold: float = 0.05) -> MonthlyBase:
+    """The monthly base prices of :func:`fit_power` (its notes 1-3) and their
+    de-seasonalized log deviation (note 4), by month; parameters as there.
+
+    Raises
+    ------
+    DataError
+        Fewer than 90 days, a non-positive mean, fewer than 3 complete months.
+    """
     s = pd.Series(prices).astype(float).dropna()
     if not isinstance(s.index, pd.DatetimeIndex):
         raise DataError("power prices need a DatetimeIndex")
@@ -129,20 +182,50 @@ def fit_power(prices: pd.Series, spike_lift_threshold: float = 0.05) -> PowerFit
         factors = np.ones(12)
     lb = np.log(base.to_numpy() / factors[base.index.month - 1])
     lb = lb - lb.mean()
-    sd = float(np.std(lb, ddof=1))
-    if lb.size >= 4 and lb[:-1] @ lb[:-1] > 0:
-        phi = float(np.clip((lb[:-1] @ lb[1:]) / (lb[:-1] @ lb[:-1]), 0.05, 0.95))
-    else:
-        phi = 0.5
-    kappa = -12.0 * math.log(phi)
-    return PowerFit(
-        mean_usd_per_mwh=mean,
-        mean_reversion_per_year=kappa,
-        volatility_per_year=sd * math.sqrt(2 * kappa),
-        spike_probability_per_month=p_month,
-        spike_mean_log=j,
-        seasonal_factors=tuple(float(f) for f in factors),
-    )
+    return MonthlyBase(mean, p_month, j, tuple(float(f) for f in factors),
+                       pd.Series(lb, index=base.index))
 
 
-__all__ = ["DEFAULT_POWER_FIT", "PowerFit", "fit_power"]
+#: Overlapping complete months two markets need for their correlation to be fitted
+#: (:func:`fit_power_correlation`). [month]
+MIN_CORRELATION_MONTHS = 12
+
+
+def fit_power_correlation(first: pd.Series, other: pd.Series,
+                          spike_lift_threshold: float = 0.05) -> tuple[float, int] | None:
+    """Correlation of two markets' monthly de-seasonalized log base deviations
+    (:func:`monthly_log_base`, each on its own series) over their common complete months,
+    and their number; None under :data:`MIN_CORRELATION_MONTHS` common months (or where
+    either is constant over them).
+
+    Parameters
+    ----------
+    first, other : pandas.Series
+        Prices of the two markets on a ``DatetimeIndex``. [USD/MWh]
+    spike_lift_threshold : float
+        As :func:`fit_power`. [-]
+
+    Returns
+    -------
+    (float, int) or None
+        Pearson correlation [-] and the months it is fitted on [month].
+
+    Notes
+    -----
+    The correlation of the monthly log price levels (net of spikes and season), taken as
+    the correlation of the two OU innovations: equal where both markets have the same
+    mean reversion, an approximation otherwise.
+    """
+    a = monthly_log_base(first, spike_lift_threshold).log_base_deviation
+    b = monthly_log_base(other, spike_lift_threshold).log_base_deviation
+    common = a.index.intersection(b.index)
+    if len(common) < MIN_CORRELATION_MONTHS:
+        return None
+    x, y = a[common].to_numpy(), b[common].to_numpy()
+    if not (np.std(x) > 0 and np.std(y) > 0):
+        return None
+    return float(np.corrcoef(x, y)[0, 1]), len(common)
+
+
+__all__ = ["DEFAULT_POWER_FIT", "MIN_CORRELATION_MONTHS", "MonthlyBase", "PowerFit",
+           "fit_power", "fit_power_correlation", "monthly_log_base"]
