@@ -8,6 +8,7 @@ same code serves the deterministic pivot model and the risk simulation.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,17 @@ class MarketPaths:
         contract price (several index sites at different expected prices share the paths'
         shape, each at its own level, as ``pivot`` values each at its own); None: every
         index site takes ``P`` as it is. [USD/MWh]
+    power_node : str or None
+        The market node (``iso:point``) of ``power_price_usd_per_mwh``: the first index
+        site's; None: not known (the index of every index site not on another node of
+        ``power_by_market``).
+    power_by_market : mapping of str to ndarray, shape (n_paths, n_periods)
+        The index price of each other market node of the run's index sites (its own
+        process, :class:`~hashpivot.scenarios.parameters.PowerMarketParams`), by node;
+        empty: every index site takes ``power_price_usd_per_mwh``. [USD/MWh]
+    power_reference_by_market : mapping of str to float or None
+        ``power_reference_usd_per_mwh`` of each node of ``power_by_market``: the first
+        index site's expected price on it, where its other sites scale its paths. [USD/MWh]
     """
 
     periods: pd.PeriodIndex
@@ -56,6 +68,9 @@ class MarketPaths:
     extra: dict[str, FloatArray] = field(default_factory=dict)
     subsidy_year_later_btc_per_block: FloatArray | None = None
     power_reference_usd_per_mwh: float | None = None
+    power_node: str | None = None
+    power_by_market: Mapping[str, FloatArray] = field(default_factory=dict)
+    power_reference_by_market: Mapping[str, float | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         shape = self.btc_price_usd.shape
@@ -69,6 +84,19 @@ class MarketPaths:
         p = self.power_price_usd_per_mwh
         if p is not None and p.shape != shape:
             raise ValueError(f"power_price_usd_per_mwh has shape {p.shape}, expected {shape}")
+        for node, q in self.power_by_market.items():
+            if q.shape != shape:
+                raise ValueError(f"power_by_market[{node!r}] has shape {q.shape}, "
+                                 f"expected {shape}")
+
+    def index_power(self, node: str | None) -> tuple[FloatArray | None, float | None]:
+        """The index price paths of market ``node`` (``iso:point``) and the expected
+        price they are centred on (as ``power_price_usd_per_mwh`` and
+        ``power_reference_usd_per_mwh``): its own where it has a process of its own in
+        ``power_by_market``, else the first index site's. [USD/MWh]"""
+        if node is not None and node in self.power_by_market:
+            return self.power_by_market[node], self.power_reference_by_market.get(node)
+        return self.power_price_usd_per_mwh, self.power_reference_usd_per_mwh
 
     @property
     def n_paths(self) -> int:
@@ -93,6 +121,9 @@ class MarketPaths:
             extra={k: v[idx] for k, v in self.extra.items()},
             subsidy_year_later_btc_per_block=self.subsidy_year_later_btc_per_block,
             power_reference_usd_per_mwh=self.power_reference_usd_per_mwh,
+            power_node=self.power_node,
+            power_by_market={k: v[idx] for k, v in self.power_by_market.items()},
+            power_reference_by_market=dict(self.power_reference_by_market),
         )
 
     def year_ahead_revenue_factor(self, last: int) -> FloatArray:

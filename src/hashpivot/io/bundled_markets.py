@@ -26,6 +26,7 @@ __all__ = [
     "bundled_market_key",
     "bundled_market_keys",
     "load_market_prices",
+    "market_node",
     "market_with_year",
     "parse_market",
 ]
@@ -149,6 +150,19 @@ def parse_market(spec: str, path: str = "market") -> MarketKey:
     iso, point, year, kind = m.groups()
     return MarketKey(iso.lower(), point.upper(), int(year) if year else None,
                      (kind or "rt").lower())
+
+
+def market_node(market: str | None) -> str | None:
+    """The node of a market reference, ``iso:point`` (``ercot:lz_west:2023`` ->
+    ``ercot:LZ_WEST``, its year and kind aside); None for none, or for one that is not a
+    reference (resolving the run says what is wrong with it)."""
+    if not market:
+        return None
+    try:
+        key = parse_market(market)
+    except InputError:
+        return None
+    return f"{key.iso}:{key.point}"
 
 
 def _no_bundled_prices(key: MarketKey, path: str, remedy: str) -> InputError:

@@ -31,6 +31,8 @@ FOUNDATION_CONFIG = ConfigDict(
 
 #: A fraction of a whole, 0 to 1 inclusive. [-]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+#: A correlation coefficient, -1 to 1 inclusive. [-]
+Correlation = Annotated[float, Field(ge=-1, le=1)]
 #: A probability that a party signs (a tenant, its lease): above 0, at most 1. [-]
 ProbabilitySigning = Annotated[float, Field(gt=0, le=1)]
 #: A share lost, gained or defaulting per year, 0 inclusive to 1 exclusive. [1/year]
@@ -102,6 +104,7 @@ __all__ = [
     "POWER_PRICE_MIN_USD_PER_MWH",
     "AmountUsd",
     "BtcPriceUsd",
+    "Correlation",
     "DiscountRate",
     "EbitdaMultiple",
     "EscalatorPerYear",

@@ -50,7 +50,13 @@ from pydantic import (
 )
 
 from hashpivot.models.dates import DayValue, MonthText, StartMonthText
-from hashpivot.models.fields import STRICT_CONFIG, AmountUsd, BtcPriceUsd, FractionPerYear
+from hashpivot.models.fields import (
+    STRICT_CONFIG,
+    AmountUsd,
+    BtcPriceUsd,
+    Correlation,
+    FractionPerYear,
+)
 
 _POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
 _MARGIN_FIELDS = (
@@ -261,6 +267,14 @@ class ScenarioSpec(BaseModel):
         max_length=12,
         description="Multipliers of the mean power price for January..December (normalized "
         "to average 1); None = calibrated; [1.0] * 12 = flat. [-]",
+    )
+    power_market_correlation: Correlation | None = Field(
+        None,
+        description="Correlation of the monthly power price shocks of each other index "
+        "market (index sites on several markets, each with its own process) with the first "
+        "index site's market, where their bundled prices have fewer than 12 common months "
+        "to fit it on (ERCOT and NYISO); None = 1, the markets moving as one. Not used with "
+        "power_calibrate_on (one market's shape for every site). [-]",
     )
     anchor: Literal["deterministic", "history"] = Field(
         "deterministic",

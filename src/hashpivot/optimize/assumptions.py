@@ -177,7 +177,7 @@ def _spread_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 #: The power model's parameters a deterministic run does not use (no noise, no spikes).
-_POWER_NOISE = ("[scenario] power_volatility_per_year",
+_POWER_NOISE = ("[scenario] power_volatility_per_year", "[scenario] power_market_correlation",
                 "[scenario] power_spike_probability_per_month", "[scenario] power_spike_mean_log")
 
 
@@ -187,7 +187,7 @@ def _power_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     rows = power_rows(inputs.get("power_model"))
     if inputs.get("deterministic"):
         for r in rows:
-            if r["name"] in _POWER_NOISE:
+            if r["name"].split(" (")[0] in _POWER_NOISE:
                 r["source"] = (f"run setting: deterministic, every volatility zero (not used: "
                                f"{r['value']:.4g}, {r['source']})")
                 r["value"] = "not used"

@@ -11,9 +11,10 @@ deterministic pivot model. The subsidy is deterministic
 Reproducibility
 ---------------
 Randomness comes only from the :class:`numpy.random.Generator` passed in. The draws are
-made in a fixed order (price, hashrate, fees, power normal, power uniform), each shaped
-``(n_periods, n_paths)``. :func:`chunk_seeds` spawns one child ``SeedSequence`` per chunk
-of a fixed size, so chunk ``k`` always uses child ``k`` whatever runs it (see
+made in a fixed order (price, hashrate, fees, power normal, power uniform, then each other
+power market's normal and, for a new ISO, uniform), each shaped ``(n_periods, n_paths)``.
+:func:`chunk_seeds` spawns one child ``SeedSequence`` per chunk of a fixed size, so chunk
+``k`` always uses child ``k`` whatever runs it (see
 :mod:`hashpivot.engines.simulate`).
 """
 
@@ -130,7 +131,8 @@ def generate_market_paths(
     price = _path_major(params.price_center_usd, np.exp(X, out=X))
     del X
     # 5. power
-    power = power_prices(params, n, rng)
+    drawn = power_prices(params, n, rng)
+    power, others = (None, {}) if drawn is None else drawn
 
     return SimulatedMarketPaths(
         periods=params.periods,
@@ -142,6 +144,10 @@ def generate_market_paths(
         power_price_usd_per_mwh=None if power is None else np.ascontiguousarray(power.T),
         subsidy_year_later_btc_per_block=params.subsidy_year_later_btc_per_block,
         power_reference_usd_per_mwh=params.power_reference_usd_per_mwh,
+        power_node=params.power_node,
+        power_by_market={k: np.ascontiguousarray(v.T) for k, v in others.items()},
+        power_reference_by_market={m.node: m.reference_usd_per_mwh
+                                   for m in params.power_markets},
     )
 
 

@@ -6,6 +6,7 @@ calibration and the deterministic market) into arrays per period. No randomness 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,6 +24,72 @@ from hashpivot.scenarios.calibration import (
 )
 from hashpivot.scenarios.centering import anchored_center, history_center, per_year
 from hashpivot.scenarios.margin import MarginResponse, respond_to_margin
+
+
+@dataclass(frozen=True)
+class PowerMarketParams:
+    """The monthly power process of an index market besides the first (arrays of shape
+    (n_periods,), as :class:`ScenarioParams`' ``power_*``).
+
+    Attributes
+    ----------
+    node : str
+        Its market node, ``iso:point`` (``ercot:HB_WEST``).
+    center_usd_per_mwh : ndarray or None
+        Mean index price, the seasonal factors applied; None: none known (not drawn).
+        [USD/MWh]
+    reference_usd_per_mwh : float or None
+        The expected price it is centred on where it is the first index site's on this
+        market (each other index site on it scales it to its own); None: as drawn.
+        [USD/MWh]
+    phi : ndarray
+        AR(1) coefficient of the log deviation per step. [-]
+    innovation_sd : ndarray
+        Innovation sd of the log deviation per step. [-]
+    spike_probability : ndarray
+        Probability of a spike in each step. [-]
+    spike_mean_log : float
+        Mean exponential jump of the log price in a spike. [-]
+    correlation : float
+        ``rho``: its innovations are ``rho z_1 + sqrt(1 - rho^2) e``, ``z_1`` the first
+        market's. [-]
+    """
+
+    node: str
+    center_usd_per_mwh: FloatArray | None
+    reference_usd_per_mwh: float | None
+    phi: FloatArray
+    innovation_sd: FloatArray
+    spike_probability: FloatArray
+    spike_mean_log: float
+    correlation: float
+
+    @property
+    def iso(self) -> str:
+        """The grid operator of the node (``ercot``): markets of one share spikes."""
+        return self.node.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class IndexMarket:
+    """An index market besides the first one, as :func:`build_scenario_params` takes it.
+
+    Attributes
+    ----------
+    node : str
+        ``iso:point``.
+    fit : PowerFit or None
+        Its calibration (None: :data:`DEFAULT_POWER_FIT`).
+    mean_usd_per_mwh : float or None
+        The first index site's expected price on this market. [USD/MWh]
+    correlation : float
+        Of its innovations with the first market's. [-]
+    """
+
+    node: str
+    fit: PowerFit | None
+    mean_usd_per_mwh: float | None
+    correlation: float
 
 
 @dataclass(frozen=True)
@@ -94,6 +161,13 @@ class ScenarioParams:
         Log margin of the marginal fleet on the center path; None without the response. [-]
     margin_cost_usd_per_ph_day : ndarray or None
         Power cost of the marginal fleet; None without the response. [USD/PH/day]
+    power_node : str or None
+        The first index site's market node (``iso:point``), whose process the ``power_*``
+        arrays above are; None: not known (no market given).
+    power_markets : tuple of PowerMarketParams
+        The process of each other market node of the run's index sites, in the order
+        they are drawn (:func:`hashpivot.scenarios.processes.power_prices`); empty: one
+        process for every index site.
     """
 
     periods: pd.PeriodIndex
@@ -123,6 +197,8 @@ class ScenarioParams:
     log_margin_center: FloatArray | None = None
     margin_cost_usd_per_ph_day: FloatArray | None = None
     power_reference_usd_per_mwh: float | None = None
+    power_node: str | None = None
+    power_markets: tuple[PowerMarketParams, ...] = ()
 
     @property
     def n_periods(self) -> int:
@@ -145,6 +221,8 @@ class ScenarioParams:
             fees_sigma=0.0,
             power_innovation_sd=z.copy(),
             power_spike_probability=z.copy(),
+            power_markets=tuple(replace(m, innovation_sd=z.copy(), spike_probability=z.copy())
+                                for m in self.power_markets),
         )
 
 
@@ -222,6 +300,8 @@ def build_scenario_params(
     power_mean_usd_per_mwh: float | None = None,
     simulate_power: bool = True,
     source: str = "",
+    power_node: str | None = None,
+    other_markets: Sequence[IndexMarket] = (),
 ) -> ScenarioParams:
     """Resolve a :class:`ScenarioSpec` into numbers for :func:`generate_market_paths`.
 
@@ -246,6 +326,12 @@ def build_scenario_params(
         False: no power path (no index-priced contract).
     source : str
         File name for error messages.
+    power_node : str, optional
+        The first index site's market node (``iso:point``), whose process ``power_fit``
+        and ``power_mean_usd_per_mwh`` are.
+    other_markets : sequence of IndexMarket
+        Each other market node of the run's index sites, with its own process (the
+        ``[scenario] power_*`` parameters the file gives are every market's).
 
     Returns
     -------
@@ -390,36 +476,14 @@ def build_scenario_params(
         )
 
     # ---- power ---------------------------------------------------------------------------
-    power = power_model(spec, power_fit, power_mean_usd_per_mwh)
-    fit = power_fit if power_fit is not None else DEFAULT_POWER_FIT
-    # centred on the (first) index contract's price: each index site scales it to its own
-    # (a price of 0 or below has no scale: every index site takes the paths as drawn)
-    power_drawn_on_contract = bool(simulate_power and power_c is None
-                                   and spec.power_mean_usd_per_mwh is None
-                                   and power_mean_usd_per_mwh is not None
-                                   and power_mean_usd_per_mwh > 0.0)
-    if simulate_power and power_c is None:
-        mean = power.mean_usd_per_mwh
-        if mean is not None:
-            factors = np.asarray(
-                spec.power_seasonal_factors
-                if spec.power_seasonal_factors is not None
-                else fit.seasonal_factors,
-                dtype=np.float64,
-            )
-            factors = factors / factors.mean()
-            power_c = mean * factors[np.asarray(periods.month) - 1]
-    if not simulate_power:
-        power_c = None
-    kappa = power.mean_reversion_per_year
-    p_vol = power.volatility_per_year
-    p_spike_m = power.spike_probability_per_month
-    j = power.spike_mean_log
-    phi = np.exp(-kappa * dt)
-    # exact discretization of the OU; a random walk when kappa = 0
-    innov = p_vol * np.sqrt((1 - phi**2) / (2 * kappa)) if kappa > 0 else p_vol * np.sqrt(dt)
-    p_spike = 1 - (1 - p_spike_m) ** months_per_step
-
+    first = _power_process(spec, power_fit, power_mean_usd_per_mwh, periods, dt,
+                           power_c if simulate_power else None, simulate_power)
+    markets = tuple(
+        _market_params(m, _power_process(
+            spec, m.fit, m.mean_usd_per_mwh, periods, dt,
+            center.power_by_market.get(m.node) if anchored and center is not None else None,
+            simulate_power))
+        for m in (other_markets if simulate_power else ()))
     return ScenarioParams(
         periods=periods,
         dt_years=dt,
@@ -437,11 +501,11 @@ def build_scenario_params(
         fees_sigma=fee_sigma,
         subsidy_btc_per_block=np.asarray(subsidy, dtype=np.float64),
         subsidy_year_later_btc_per_block=later,
-        power_center_usd_per_mwh=power_c,
-        power_phi=phi,
-        power_innovation_sd=innov,
-        power_spike_probability=p_spike,
-        power_spike_mean_log=float(j),
+        power_center_usd_per_mwh=first.center_usd_per_mwh,
+        power_phi=first.phi,
+        power_innovation_sd=first.innovation_sd,
+        power_spike_probability=first.spike_probability,
+        power_spike_mean_log=first.spike_mean_log,
         price_center=spec.price_center,
         margin_elasticity_per_month=0.0 if response is None else response.elasticity_per_month,
         margin_lag_months=spec.hashrate_margin_lag_months,
@@ -449,8 +513,52 @@ def build_scenario_params(
         margin_cost_usd_per_ph_day=(
             None if response is None else response.cost_usd_per_ph_day(periods)
         ),
-        power_reference_usd_per_mwh=(
-            power_mean_usd_per_mwh if power_drawn_on_contract else None),
+        power_reference_usd_per_mwh=first.reference_usd_per_mwh,
+        power_node=power_node if simulate_power else None,
+        power_markets=markets,
     )
+
+
+def _power_process(spec: ScenarioSpec, fit: PowerFit | None, contract_usd_per_mwh: float | None,
+                   periods: pd.PeriodIndex, dt: FloatArray, center_usd_per_mwh: FloatArray | None,
+                   simulate_power: bool) -> PowerMarketParams:
+    """One market's power process (``node`` and ``correlation`` left blank): its mean
+    and parameters by :func:`power_model`, centred on ``center_usd_per_mwh`` where the
+    anchor gives one [USD/MWh], else on the mean times the seasonal factors;
+    ``contract_usd_per_mwh`` the first index contract's expected price on it. [USD/MWh]"""
+    power = power_model(spec, fit, contract_usd_per_mwh)
+    fit = fit if fit is not None else DEFAULT_POWER_FIT
+    # centred on the (first) index contract's price: each index site scales it to its own
+    # (a price of 0 or below has no scale: every index site takes the paths as drawn)
+    drawn_on_contract = bool(simulate_power and center_usd_per_mwh is None
+                             and spec.power_mean_usd_per_mwh is None
+                             and contract_usd_per_mwh is not None
+                             and contract_usd_per_mwh > 0.0)
+    power_c = center_usd_per_mwh
+    if simulate_power and power_c is None and power.mean_usd_per_mwh is not None:
+        factors = np.asarray(
+            spec.power_seasonal_factors
+            if spec.power_seasonal_factors is not None
+            else fit.seasonal_factors,
+            dtype=np.float64,
+        )
+        factors = factors / factors.mean()
+        power_c = power.mean_usd_per_mwh * factors[np.asarray(periods.month) - 1]
+    kappa = power.mean_reversion_per_year
+    p_vol = power.volatility_per_year
+    phi = np.exp(-kappa * dt)
+    # exact discretization of the OU; a random walk when kappa = 0
+    innov = p_vol * np.sqrt((1 - phi**2) / (2 * kappa)) if kappa > 0 else p_vol * np.sqrt(dt)
+    p_spike = 1 - (1 - power.spike_probability_per_month) ** (dt * 12.0)
+    return PowerMarketParams(
+        node="", center_usd_per_mwh=power_c,
+        reference_usd_per_mwh=contract_usd_per_mwh if drawn_on_contract else None,
+        phi=phi, innovation_sd=innov, spike_probability=p_spike,
+        spike_mean_log=float(power.spike_mean_log), correlation=1.0)
+
+
+def _market_params(m: IndexMarket, process: PowerMarketParams) -> PowerMarketParams:
+    """``process`` as market ``m``'s: its node and its correlation with the first."""
+    return replace(process, node=m.node, correlation=float(m.correlation))
 
 

@@ -34,6 +34,9 @@ Power price, index contracts (:func:`power_prices`)
     price (``phi = exp(-kappa dt)``, stationary sd ``sigma / sqrt(2 kappa)``, ``U_{-1} = 0``,
     ``v_t = Var U_t``), ``J_t`` an exponential jump of mean ``j`` with probability ``p`` per
     step (drawn from one uniform ``u``: spike if ``u < p``, size ``-j log(u / p)``).
+    One such process per market node of the index sites, each with its own parameters;
+    the innovations of market ``k`` are ``rho_k z_1 + sqrt(1 - rho_k^2) e_k``, ``z_1``
+    the first market's, and markets of one ISO share ``u`` (a system-wide scarcity).
 """
 
 from __future__ import annotations
@@ -207,17 +210,55 @@ def hashrate_deviation(
     return Y
 
 
-def power_prices(params: ScenarioParams, n: int, rng: np.random.Generator) -> FloatArray | None:
-    """Index power prices, ``(T, n)``, or None when power is not simulated. [USD/MWh]
+def power_prices(params: ScenarioParams, n: int, rng: np.random.Generator
+                 ) -> tuple[FloatArray, dict[str, FloatArray]] | None:
+    """Index power prices, ``(T, n)``, of the first index market and of each other one
+    (:attr:`ScenarioParams.power_markets`, by node), or None when power is not
+    simulated. [USD/MWh]
 
-    Draws ``standard_normal((T, n))`` then ``random((T, n))`` (only when simulated).
+    Draws ``standard_normal((T, n))`` then ``random((T, n))`` (only when simulated), then
+    for each other market in turn ``standard_normal((T, n))`` (``e``: its innovations
+    ``rho z + sqrt(1 - rho^2) e``, ``z`` the first market's) and, for the first market of
+    a grid operator (ISO) not drawn before, ``random((T, n))``: markets of one ISO share
+    the spike uniforms (scarcity is system-wide), each with its own probability and size.
+    A run of one market draws as before the other markets were.
     """
     if params.power_center_usd_per_mwh is None:
         return None
     T = params.n_periods
     zp = rng.standard_normal((T, n))
     u = rng.random((T, n))
-    phi, sd = params.power_phi, params.power_innovation_sd
+    first = _ou_with_spikes(params.power_center_usd_per_mwh, params.power_phi,
+                            params.power_innovation_sd, params.power_spike_probability,
+                            params.power_spike_mean_log, zp, u)
+    uniforms = {_iso(params.power_node): u}
+    others: dict[str, FloatArray] = {}
+    for m in params.power_markets:
+        e = rng.standard_normal((T, n))
+        if m.iso not in uniforms:
+            uniforms[m.iso] = rng.random((T, n))
+        if m.center_usd_per_mwh is None:
+            continue
+        rho = m.correlation
+        e *= math.sqrt(max(1.0 - rho * rho, 0.0))
+        e += rho * zp
+        others[m.node] = _ou_with_spikes(m.center_usd_per_mwh, m.phi, m.innovation_sd,
+                                         m.spike_probability, m.spike_mean_log, e,
+                                         uniforms[m.iso])
+    return first, others
+
+
+def _iso(node: str | None) -> str | None:
+    """The grid operator of a market node ``iso:point`` (None: not known)."""
+    return None if node is None else node.split(":", 1)[0]
+
+
+def _ou_with_spikes(center: FloatArray, phi: FloatArray, sd: FloatArray, p_step: FloatArray,
+                    j: float, zp: FloatArray, u: FloatArray) -> FloatArray:
+    """``center exp(U - v / 2) exp(J) / E[exp J]`` (the module docstring), ``(T, n)``,
+    from the standard normals ``zp`` and the uniforms ``u`` ``(T, n)`` (neither
+    changed). [USD/MWh]"""
+    T, n = zp.shape
     U = np.empty((T, n))
     var = np.empty(T)
     prev_u, prev_v = np.zeros(n), 0.0
@@ -225,13 +266,12 @@ def power_prices(params: ScenarioParams, n: int, rng: np.random.Generator) -> Fl
         U[t] = phi[t] * prev_u + sd[t] * zp[t]
         var[t] = phi[t] ** 2 * prev_v + sd[t] ** 2
         prev_u, prev_v = U[t], var[t]
-    p = params.power_spike_probability[:, None]
-    j = params.power_spike_mean_log
+    p = p_step[:, None]
     spike = u < p
     rows, cols = np.nonzero(spike)
-    pr = params.power_spike_probability[rows]
+    pr = p_step[rows]
     # given u < p, u / p is uniform on (0, 1): -j log(u / p) is an exponential jump
     U[rows, cols] += -j * np.log(np.maximum(u[rows, cols], 1e-300) / pr)
     mean_jump = 1 - p + p / (1 - j)
     U -= 0.5 * var[:, None]
-    return np.asarray(params.power_center_usd_per_mwh[:, None] * np.exp(U) / mean_jump)
+    return np.asarray(center[:, None] * np.exp(U) / mean_jump)

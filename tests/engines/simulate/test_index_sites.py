@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hashpivot.models.risk import ScenarioSpec
 from tests.optimize.optimize_inputs import (
     engines_center_npvs_usd,
     pivot_plan_npv_usd,
@@ -144,26 +145,41 @@ def test_a_first_index_price_of_zero_leaves_the_paths_unscaled() -> None:
             sources["B: [sites.power_contract]"])
 
 
-def test_index_sites_on_different_markets_are_told_they_share_one_shape() -> None:
-    """Site A on ERCOT LZ_WEST and site B on NYISO WEST, both index-priced at 35 USD/MWh:
-    the paths have one shape, fitted on A's market, and B's prices move with it
-    (correlation 1), an assumption the rows now print (before: ``file`` for both, as for
-    two sites on one market); at 35 and 60 B's row says both things."""
-    def two_markets(second: float) -> Any:
-        return portfolio(
+def test_index_sites_on_different_markets_are_told_of_their_own_paths() -> None:
+    """Site A on ERCOT LZ_WEST and site B on NYISO WEST, both index-priced: B's market
+    has paths of its own, fitted on its own prices, and the row says how they move with
+    A's (1, not fitted: the bundled ERCOT and NYISO years do not overlap; or the file's
+    ``power_market_correlation``); B, the first on its market, is centred on its own
+    price (no scaling at 35 and 60). With ``[scenario] power_calibrate_on`` the file
+    chose one market: one shape for both, correlation 1, as the rows said before each
+    market had its own process (until 2026-12-07 for every run)."""
+    def two_markets(second: float, **scenario: Any) -> Any:
+        pf = portfolio(
             site_toml("A", region="ERCOT", state="TX", price=35.0, kind="index",
                       market="ercot:LZ_WEST"),
             site_toml("B", region="NYISO", state="NY", price=second, kind="index",
                       market="nyiso:WEST"),
             years=_YEARS)
+        return pf.model_copy(update={"scenario": ScenarioSpec.model_validate(
+            {**pf.scenario.model_dump(exclude_unset=True), **scenario})})
 
-    for sources in _contract_sources(two_markets(35.0)).values():
+    for second in (35.0, 60.0):
+        for sources in _contract_sources(two_markets(second)).values():
+            assert sources["A: [sites.power_contract]"] == "file"
+            b = sources["B: [sites.power_contract]"]
+            assert ("this market (nyiso:WEST) has index paths of its own (fitted on "
+                    "nyiso:WEST:2019), correlated with A's (ercot:LZ_WEST) at 1.00 (not "
+                    "fitted: no overlapping bundled months; 1, as one shape)") in b
+            assert "scaled by" not in b
+    for sources in _contract_sources(two_markets(60.0, power_market_correlation=0.3)
+                                     ).values():
+        assert "at 0.30 (file: no overlapping bundled months to fit it on)" in (
+            sources["B: [sites.power_contract]"])
+    for sources in _contract_sources(two_markets(
+            60.0, power_calibrate_on="ercot:LZ_WEST:2023")).values():
         assert "shape (fitted on ercot:LZ_WEST:2023) is every index site's, on every " \
             "market: their prices move together (correlation 1)" in (
                 sources["A: [sites.power_contract]"])
-        assert "this market (nyiso:WEST) moves with A's (ercot:LZ_WEST)" in (
-            sources["B: [sites.power_contract]"])
-        assert "scaled by" not in sources["B: [sites.power_contract]"]
-    for sources in _contract_sources(two_markets(60.0)).values():
         b = sources["B: [sites.power_contract]"]
+        assert "this market (nyiso:WEST) moves with A's (ercot:LZ_WEST)" in b
         assert "scaled by 60 / 35" in b and "correlation 1" in b

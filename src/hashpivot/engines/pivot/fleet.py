@@ -145,11 +145,12 @@ def site_power_price_usd_per_mwh(site: SiteInputs, market: MarketPaths) -> Float
     """The site's power price in each path and month, its adder included: an index
     contract's the market's index plus the adder (the index scaled to the site's own
     expected price where the paths are centred on another index contract's:
-    :attr:`~hashpivot.market.MarketPaths.power_reference_usd_per_mwh`), else the
-    contract's price (a read-only broadcast view), shape (P, T). [USD/MWh]"""
-    if site.power_is_index and market.power_price_usd_per_mwh is not None:
-        index = market.power_price_usd_per_mwh
-        ref = market.power_reference_usd_per_mwh
+    :attr:`~hashpivot.market.MarketPaths.power_reference_usd_per_mwh`), the index of its
+    own market node where that has a process of its own
+    (:meth:`~hashpivot.market.MarketPaths.index_power`), else the contract's price (a
+    read-only broadcast view), shape (P, T). [USD/MWh]"""
+    index, ref = market.index_power(site.power_market_node)
+    if site.power_is_index and index is not None:
         own = (site.power_index_price_usd_per_mwh
                if site.power_index_price_usd_per_mwh is not None
                else site.power_price_usd_per_mwh - site.power_adder_usd_per_mwh)
@@ -358,6 +359,11 @@ def center_market(params: ScenarioParams) -> MarketPaths:
         power_price_usd_per_mwh=None if power is None else power[None, :],
         subsidy_year_later_btc_per_block=params.subsidy_year_later_btc_per_block,
         power_reference_usd_per_mwh=params.power_reference_usd_per_mwh,
+        power_node=params.power_node,
+        power_by_market={m.node: m.center_usd_per_mwh[None, :] for m in params.power_markets
+                         if m.center_usd_per_mwh is not None},
+        power_reference_by_market={m.node: m.reference_usd_per_mwh
+                                   for m in params.power_markets},
     )
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from hashpivot.engines.pivot.uplift.cache import site_dispatch_uplift
 from hashpivot.engines.pivot.uplift.curve import DispatchUplift
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.io.bundled_markets import market_node
 from hashpivot.mining.slots import SwapUnit, swap_units
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec
@@ -147,6 +148,10 @@ class SiteInputs:
     power_index_price_usd_per_mwh : float or None
         An index contract's expected index price, its ``price_usd_per_mwh`` (before the
         adder); None: ``power_price_usd_per_mwh - power_adder_usd_per_mwh``. [USD/MWh]
+    power_market_node : str or None
+        An index contract's market node, ``iso:point`` (:func:`~hashpivot.io.
+        bundled_markets.market_node`): which index paths it pays in ``simulate`` and
+        ``optimize`` (:meth:`hashpivot.market.MarketPaths.index_power`); None: none given.
     """
 
     name: str
@@ -183,6 +188,7 @@ class SiteInputs:
     fleet_blocks: tuple[tuple[float, str | None, str | None], ...] = ()
     fleet_blocks_power_mw: float = 0.0
     power_index_price_usd_per_mwh: float | None = None
+    power_market_node: str | None = None
 
     @property
     def variable_opex_usd_per_mw_month(self) -> float:
@@ -350,6 +356,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 power_adder_usd_per_mwh=adder,
                 power_is_index=pc.kind == "index",
                 power_index_price_usd_per_mwh=float(pc.price_usd_per_mwh),
+                power_market_node=market_node(pc.market) if pc.kind == "index" else None,
                 scaled_opex_usd_per_month=scaled,
                 fixed_opex_usd_per_month=fixed,
                 fixed_mining_opex_usd_per_month=fixed_mining,

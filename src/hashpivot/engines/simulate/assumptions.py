@@ -323,14 +323,31 @@ def power_rows(power: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """The monthly power model of an index-priced site (none when no power is
     simulated, or for a run stored before the rows): its mean before the seasonal factors,
     mean reversion, volatility, spike probability and size, each with its source (the rows
-    of ``simulate`` and of ``optimize``, which draws the same power paths)."""
+    of ``simulate`` and of ``optimize``, which draws the same power paths); with index
+    sites on several market nodes, each market's (its node after each name) and the
+    correlation of each other market with the first, with its source."""
     if not power:
         return []
+    markets = power.get("markets") or []
+    first = f" ({power.get('node') or 'first index market'})" if markets else ""
+    rows = _market_power_rows(power, first)
+    for m in markets:
+        rows += _market_power_rows(m, f" ({m['node']})")
+        rows.append({"name": f"[scenario] power_market_correlation ({m['node']} with "
+                             f"{power.get('node') or 'the first index market'})",
+                     "value": m["correlation"], "unit": "-",
+                     "source": m["correlation_source"]})
+    return rows
+
+
+def _market_power_rows(power: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
+    """One market's power model rows (:func:`power_rows`), ``where`` after each name
+    (its node, where there are several markets)."""
     sources = power["sources"]
     return [
-        *({"name": f"[scenario] {field}", "value": power[key], "unit": unit,
+        *({"name": f"[scenario] {field}{where}", "value": power[key], "unit": unit,
            "source": sources[key]} for key, field, unit in _POWER_ROWS),
-        {"name": "[scenario] power_seasonal_factors",
+        {"name": f"[scenario] power_seasonal_factors{where}",
          # (a run stored before the flag: "by month")
          "value": "flat (1 every month)" if power.get("seasonal_flat") else "by month",
          "unit": "-",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.models.portfolio import Portfolio, PowerContract, Site, find_site
 from hashpivot.models.risk import ScenarioSpec
 from hashpivot.scenarios import MarketCalibration, PowerFit, calibrate_market, fit_power
+from hashpivot.scenarios.parameters import IndexMarket
 
 
 def _index_contract(portfolio: Portfolio, site_name: str | None) -> PowerContract | None:
@@ -21,25 +25,125 @@ def _index_sites(portfolio: Portfolio, site_name: str | None) -> list[Site]:
     return [s for s in sites if s.power_contract.kind == "index"]
 
 
-def index_prices_differ(portfolio: Portfolio, site_name: str | None = None) -> bool:
-    """Whether the run's index sites have different expected prices (the paths centred on
-    the first one's, the others' scaled to their own)."""
-    return len({float(s.power_contract.price_usd_per_mwh)
-                for s in _index_sites(portfolio, site_name)}) > 1
+def index_prices_differ(portfolio: Portfolio, site_name: str | None = None,
+                        process: int | None = None) -> bool:
+    """Whether the run's index sites (those that pay the paths of process ``process`` of
+    :func:`index_nodes`, where given) have different expected prices (the paths centred
+    on the first one's, the others' scaled to their own)."""
+    groups = _sites_by_process(portfolio, site_name)
+    sites = [s for k, (_, on_it) in enumerate(groups) for s in on_it
+             if process is None or k == process]
+    return len({float(s.power_contract.price_usd_per_mwh) for s in sites}) > 1
 
 
-def _node(contract: PowerContract) -> tuple[str, str] | None:
-    """The (ISO, point) of an index contract's ``market`` (``ercot:LZ_WEST`` ->
-    ``("ercot", "LZ_WEST")``, its year and kind aside), None without one."""
-    if not contract.market:
-        return None
-    from hashpivot.io.bundled_markets import parse_market
+def _sites_by_process(portfolio: Portfolio, site_name: str | None
+                      ) -> list[tuple[IndexNode, list[Site]]]:
+    """Each power process of :func:`index_nodes` and the index sites that pay its paths
+    (a site whose node has none of its own pays the first's), in file order."""
+    nodes = index_nodes(portfolio, site_name)
+    own = {n.node: n for n in nodes}
+    index = _index_sites(portfolio, site_name)
+    return [(n, [s for s in index if own.get(_node(s.power_contract), nodes[0]) is n])
+            for n in nodes]
+
+
+def _node(contract: PowerContract) -> str | None:
+    """The node ``iso:point`` of an index contract's ``market`` (``ercot:LZ_WEST``, its
+    year and kind aside), None without one."""
+    from hashpivot.io.bundled_markets import market_node
+
+    return market_node(contract.market)
+
+
+@dataclass(frozen=True)
+class IndexNode:
+    """A market node of the run's index sites with a power process of its own.
+
+    Attributes
+    ----------
+    node : str or None
+        ``iso:point``; None: the first index site's, no market given.
+    contract : PowerContract
+        The first index contract on it: the process's centre and calibration market.
+    """
+
+    node: str | None
+    contract: PowerContract
+
+
+def index_nodes(portfolio: Portfolio, site_name: str | None = None) -> list[IndexNode]:
+    """The market nodes of the run's index sites, each with a process of its own
+    (:class:`~hashpivot.scenarios.parameters.PowerMarketParams`), in the order of their
+    first site: the first index site's, then each other node; only the first where
+    ``[scenario] power_calibrate_on`` is given (one market's shape for every index site,
+    the user's choice) or no other site names a node. An index site without a market
+    takes the first one's process. Empty without an index site."""
+    index = _index_sites(portfolio, site_name)
+    if not index:
+        return []
+    out = [IndexNode(_node(index[0].power_contract), index[0].power_contract)]
+    spec = portfolio.scenario or ScenarioSpec()
+    if "power_calibrate_on" in spec.model_fields_set:
+        return out
+    for s in index[1:]:
+        node = _node(s.power_contract)
+        if node is not None and all(node != n.node for n in out):
+            out.append(IndexNode(node, s.power_contract))
+    return out
+
+
+#: The source of a correlation neither fitted nor given. [-]
+NOT_FITTED = "not fitted: no overlapping bundled months; 1, as one shape"
+
+
+def market_correlation(spec: ScenarioSpec, first: PowerContract, other: PowerContract
+                       ) -> tuple[float, str]:
+    """The correlation of the power innovations of ``other``'s market with ``first``'s
+    and its source: fitted on their bundled prices (each market's calibration market,
+    :func:`power_calibration_market`) where they have
+    :data:`~hashpivot.scenarios.power_calibration.MIN_CORRELATION_MONTHS` complete months
+    in common; else ``[scenario] power_market_correlation`` where the file gives it; else
+    1 (:data:`NOT_FITTED`). [-]"""
+    a, b = power_calibration_market(spec, first), power_calibration_market(spec, other)
+    if a is not None and b is not None:
+        if a == b:
+            return 1.0, f"the same bundled prices ({a})"
+        fitted = _bundled_correlation(a, b)
+        if fitted is not None:
+            return fitted[0], (f"fitted on {fitted[1]} overlapping bundled months of {a} "
+                               f"and {b}")
+    if spec.power_market_correlation is not None:
+        return float(spec.power_market_correlation), (
+            "file: no overlapping bundled months to fit it on")
+    return 1.0, NOT_FITTED
+
+
+@functools.lru_cache(maxsize=16)
+def _bundled_correlation(first: str, other: str) -> tuple[float, int] | None:
+    """:func:`~hashpivot.scenarios.power_calibration.fit_power_correlation` of two
+    bundled markets (computed once: a run asks for it in its rows and its paths)."""
+    from hashpivot.io import load_market_prices
+    from hashpivot.scenarios.power_calibration import fit_power_correlation
 
     try:
-        key = parse_market(contract.market, "power_contract.market")
-    except InputError:  # (resolving the run says what is wrong with it)
+        return fit_power_correlation(load_market_prices(first), load_market_prices(other))
+    except (InputError, DataError):  # (their own fits say what is wrong)
         return None
-    return key.iso, key.point
+
+
+def other_index_markets(spec: ScenarioSpec, nodes: list[IndexNode]
+                        ) -> list[tuple[IndexMarket, str]]:
+    """Each market node after the first (:func:`index_nodes`) as the path generator takes
+    it, fitted on its own bundled prices (:func:`load_power_fit`) and centred on its
+    first index contract's expected price, with its correlation's source
+    (:func:`market_correlation`)."""
+    out: list[tuple[IndexMarket, str]] = []
+    for n in nodes[1:]:
+        rho, source = market_correlation(spec, nodes[0].contract, n.contract)
+        out.append((IndexMarket(node=str(n.node), fit=load_power_fit(spec, n.contract),
+                                mean_usd_per_mwh=float(n.contract.price_usd_per_mwh),
+                                correlation=rho), source))
+    return out
 
 
 def index_paths_notes(portfolio: Portfolio, site_name: str | None = None
@@ -47,31 +151,47 @@ def index_paths_notes(portfolio: Portfolio, site_name: str | None = None
     """What the simulated index power paths are to each index-priced site, by site name,
     where it is not simply its contract's expected price on its own market: with
     ``[scenario] power_mean_usd_per_mwh`` every index site's mean; with several index
-    sites at different expected prices the paths centred on the first one's
-    (:func:`_index_contract`), the others' scaled to their own
+    sites on one market node at different expected prices the paths centred on the
+    first one's there, the others' scaled to their own
     (:attr:`hashpivot.market.MarketPaths.power_reference_usd_per_mwh`); with index sites
-    on different markets one shape for all (fitted on one market: their prices move
-    together, a correlation of 1). Empty otherwise (one index site, or all at one price
-    on one market: the paths as drawn)."""
+    on different markets each market's own paths (:func:`index_nodes`) and their
+    correlation with the first's (:func:`market_correlation`), or, with ``[scenario]
+    power_calibrate_on``, one shape for all (correlation 1); a site without a market
+    takes the first one's. Empty otherwise (one index site, or all at one price on one
+    market: the paths as drawn)."""
     index = _index_sites(portfolio, site_name)
     if not index:
         return {}
     spec = portfolio.scenario or ScenarioSpec()
     first = index[0]
     notes: dict[str, list[str]] = {str(s.name): [] for s in index}
+    nodes = index_nodes(portfolio, site_name)
+    own = {n.node: n for n in nodes}
     node = _node(first.power_contract)
-    others = [s for s in index[1:] if _node(s.power_contract) != node]
-    if others:
-        fitted = power_calibration_market(spec, first.power_contract)
-        shape = (f"fitted on {fitted}" if fitted is not None else "the default, not calibrated")
+    fitted = power_calibration_market(spec, first.power_contract)
+    shape = (f"fitted on {fitted}" if fitted is not None else "the default, not calibrated")
+    shared = [s for s in index[1:] if _node(s.power_contract) not in own]
+    if shared:  # (power_calibrate_on, or no market given: the first one's paths)
         notes[str(first.name)].append(
             f"simulate and optimize: the index paths' shape ({shape}) is every index "
-            "site's, on every market: their prices move together (correlation 1)")
-        for s in others:
-            notes[str(s.name)].append(
-                f"simulate and optimize: this market ({s.power_contract.market or 'none given'})"
-                f" moves with {first.name}'s ({first.power_contract.market or 'none given'}): "
-                f"the index paths' shape ({shape}), correlation 1")
+            "site's" + (", on every market" if len(
+                {_node(s.power_contract) for s in index}) > 1 else "")
+            + ": their prices move together (correlation 1)")
+    for s in shared:
+        notes[str(s.name)].append(
+            f"simulate and optimize: this market ({s.power_contract.market or 'none given'})"
+            f" moves with {first.name}'s ({first.power_contract.market or 'none given'}): "
+            f"the index paths' shape ({shape}), correlation 1")
+    for n in nodes[1:]:
+        rho, source = market_correlation(spec, first.power_contract, n.contract)
+        on = power_calibration_market(spec, n.contract)
+        for s in index[1:]:
+            if _node(s.power_contract) == n.node:
+                notes[str(s.name)].append(
+                    f"simulate and optimize: this market ({n.node}) has index paths of its "
+                    f"own ({f'fitted on {on}' if on is not None else 'the default'}), "
+                    f"correlated with {first.name}'s ({node or 'none given'}) at "
+                    f"{rho:.2f} ({source})")
     if spec.power_mean_usd_per_mwh is not None:
         mean = float(spec.power_mean_usd_per_mwh)
         for s in index:
@@ -80,22 +200,25 @@ def index_paths_notes(portfolio: Portfolio, site_name: str | None = None
                 f"power_mean_usd_per_mwh = {mean:g} USD/MWh, the index paths' mean at every "
                 "index site (its adder on top)"))
         return _joined(notes)
-    ref = float(first.power_contract.price_usd_per_mwh)
-    if index_prices_differ(portfolio, site_name):
-        notes[str(first.name)].insert(0, (
-            "simulate and optimize: the index paths are centred on this expected price (the "
-            "first index site's); each other index site's scaled to its own"))
-    for s in index[1:]:
-        own = float(s.power_contract.price_usd_per_mwh)
-        if own == ref:
-            continue
-        notes[str(s.name)].insert(0, (
-            f"simulate and optimize: the index paths (centred on {first.name}'s {ref:g} "
-            f"USD/MWh) scaled by {own:g} / {ref:g}: the same shape at this expected price"
-            if ref > 0.0 else  # (ScenarioParams.power_reference_usd_per_mwh: no scale)
-            f"simulate and optimize: the index paths centred on {first.name}'s {ref:g} "
-            "USD/MWh as drawn, not this expected price (a centre of 0 or below scales "
-            "nothing)"))
+    for centre, on_it in _sites_by_process(portfolio, site_name):
+        ref = float(centre.contract.price_usd_per_mwh)
+        lead = on_it[0]
+        if len({float(s.power_contract.price_usd_per_mwh) for s in on_it}) > 1:
+            notes[str(lead.name)].insert(0, (
+                "simulate and optimize: the index paths are centred on this expected price "
+                f"(the first index site's{' on this market' if len(nodes) > 1 else ''}); "
+                "each other index site's scaled to its own"))
+        for s in on_it[1:]:
+            price = float(s.power_contract.price_usd_per_mwh)
+            if price == ref:
+                continue
+            notes[str(s.name)].insert(0, (
+                f"simulate and optimize: the index paths (centred on {lead.name}'s {ref:g} "
+                f"USD/MWh) scaled by {price:g} / {ref:g}: the same shape at this expected "
+                "price" if ref > 0.0 else  # (ScenarioParams.power_reference_usd_per_mwh)
+                f"simulate and optimize: the index paths centred on {lead.name}'s {ref:g} "
+                "USD/MWh as drawn, not this expected price (a centre of 0 or below scales "
+                "nothing)"))
     return _joined(notes)
 
 

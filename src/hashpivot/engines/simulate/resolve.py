@@ -40,10 +40,12 @@ from hashpivot.engines.pivot.terminal import describe as _describe_tv
 from hashpivot.engines.pivot.uplift.cache import measured_dispatch_uplifts
 from hashpivot.engines.simulate.calibration import (
     _index_contract,
+    index_nodes,
     index_paths_notes,
     index_prices_differ,
     load_calibration,
     load_power_fit,
+    other_index_markets,
     power_calibration_market,
 )
 from hashpivot.engines.simulate.config import SimulationConfig
@@ -172,6 +174,9 @@ def prepare(
     pfit = power_fit
     if contract is not None and pfit is None:
         pfit = load_power_fit(spec, contract)
+    # a process of its own for each other market node of the index sites
+    nodes = index_nodes(portfolio, config.site_name)
+    others = other_index_markets(spec, nodes)
     params = build_scenario_params(
         spec,
         center.periods,
@@ -183,6 +188,8 @@ def prepare(
         ),
         simulate_power=contract is not None,
         source=source,
+        power_node=nodes[0].node if nodes else None,
+        other_markets=[m for m, _ in others],
     )
     kwargs: dict[str, Any] = {}
     if config.site_name is not None:
@@ -325,8 +332,17 @@ def prepare(
                       if portfolio.financing is not None else None),
         "financing_fields_in_file": financing_facts(portfolio),
         "strategy_definitions": strategy_facts(portfolio, strategies),
-        **({"power_model": _power_facts(spec, pfit, contract,
-                                                index_prices_differ(portfolio, config.site_name))}
+        **({"power_model": {
+            **_power_facts(spec, pfit, contract,
+                           index_prices_differ(portfolio, config.site_name, 0)),
+            **({"node": nodes[0].node, "markets": [
+                {**_power_facts(spec, m.fit, n.contract,
+                                index_prices_differ(portfolio, config.site_name, k), True),
+                 "node": m.node, "correlation": m.correlation,
+                 "correlation_source": rho_source}
+                for k, (n, (m, rho_source)) in enumerate(zip(nodes[1:], others,
+                                                             strict=True), start=1)]}
+               if others else {})}}
            if params.power_center_usd_per_mwh is not None else {}),
         "market": {**market,
                    # where the center path starts (the [scenario] values replace these)
@@ -373,12 +389,13 @@ def _unused_height(spec: ScenarioSpec) -> list[str]:
 
 
 def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
-                 several: bool = False) -> dict[str, Any]:
+                 several: bool = False, other: bool = False) -> dict[str, Any]:
     """The power model the paths of an index-priced site are drawn with
     (:func:`~hashpivot.scenarios.parameters.power_model`, as the run's parameters) and
     where each parameter comes from: the file, the calibration (on
     ``[scenario] power_calibrate_on``) or the built-in default; ``several``: index sites
-    at different expected prices (the first one's the mean)."""
+    at different expected prices (the first one's the mean); ``other``: the process of
+    a market besides the first (``contract`` the first on it)."""
     model = power_model(spec, fit, None if contract is None
                         else float(contract.price_usd_per_mwh))
     given = spec.model_fields_set
@@ -389,8 +406,9 @@ def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
               if fit is not None else "default (not calibrated: [scenario] "
               "power_calibrate_on = none)")
     mean = ("file" if spec.power_mean_usd_per_mwh is not None
-            else "the first index site's contract price_usd_per_mwh (each other index "
-            "site's paths scaled to its own)" if several and contract is not None
+            else f"the first index site's{' on this market' if other else ''} contract "
+            "price_usd_per_mwh (each other index site's paths scaled to its own)"
+            if several and contract is not None
             else "the contract's price_usd_per_mwh" if contract is not None else fitted)
     return {
         **dataclasses.asdict(model),
