@@ -224,3 +224,17 @@ def test_the_rows_show_each_market_and_the_correlation_s_source() -> None:
     rows = _power_rows(_sites(("A", "lz_west", 35.0), ("B", "ny_west", 60.0),
                               power_calibrate_on="ercot:HB_WEST:2024"))
     assert vol in rows and not any("correlation" in name for name in rows)
+
+
+def test_the_model_line_gives_each_market_in_brief() -> None:
+    """The run's one-line model summary names each market's power model and each other
+    market's correlation (before: the first market's alone, as if every site's)."""
+    from hashpivot.engines.simulate import SimulationConfig, prepare
+    from hashpivot.reports.tables.simulate import model_line
+
+    pf = _sites(("A", "lz_west", 35.0), ("B", "lz_north", 50.0), ("C", "ny_west", 40.0))
+    run = prepare(pf, SimulationConfig(n_paths=4, horizon_months=36, chunk_paths=4))
+    line = model_line(run.inputs, {"chunks": 0.1}) or ""
+    assert "(ercot:LZ_WEST: mean reversion 24.3/yr, vol 1.86/sqrt(yr)" in line
+    assert "; ercot:LZ_NORTH: mean reversion 7.9/yr, vol 1.07/sqrt(yr)" in line
+    assert "+0.57 log, corr 0.81; nyiso:WEST: " in line and "log, corr 1.00)" in line

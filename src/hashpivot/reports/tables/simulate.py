@@ -98,13 +98,23 @@ def model_line(inputs: Mapping[str, Any], timings_s: Mapping[str, Any]) -> str |
 
 def _power_text(power: Mapping[str, Any] | None) -> str:
     """`` (mean reversion 35.9/yr, vol 1.80/sqrt(yr), spikes 0.42/month of +0.27 log)``:
-    the power model of the resolved assumptions, in brief (nothing without one)."""
+    the power model of the resolved assumptions, in brief (nothing without one); with
+    index sites on several markets each market's, its node first, and each other one's
+    correlation with the first (``, corr 0.81``)."""
     if not power:
         return ""
-    return (f" (mean reversion {power['mean_reversion_per_year']:.1f}/yr, vol "
-            f"{power['volatility_per_year']:.2f}/sqrt(yr), spikes "
-            f"{power['spike_probability_per_month']:.2f}/month of +"
-            f"{power['spike_mean_log']:.2f} log)")
+    markets = power.get("markets") or []
+
+    def brief(m: Mapping[str, Any], where: str) -> str:
+        return (f"{where}mean reversion {m['mean_reversion_per_year']:.1f}/yr, vol "
+                f"{m['volatility_per_year']:.2f}/sqrt(yr), spikes "
+                f"{m['spike_probability_per_month']:.2f}/month of +"
+                f"{m['spike_mean_log']:.2f} log")
+
+    return " (" + "; ".join([
+        brief(power, f"{power.get('node')}: " if markets else ""),
+        *(brief(m, f"{m['node']}: ") + f", corr {m['correlation']:.2f}" for m in markets),
+    ]) + ")"
 
 
 __all__ = ["BASELINE", "REVERSE_MARGIN_TITLE", "REVERSE_MARGIN_VIEWS", "ReverseMarginTable",
