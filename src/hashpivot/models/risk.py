@@ -272,9 +272,9 @@ class ScenarioSpec(BaseModel):
         None,
         description="Correlation of the monthly power price shocks of each other index "
         "market (index sites on several markets, each with its own process) with the first "
-        "index site's market, where their bundled prices have fewer than 12 common months "
-        "to fit it on (ERCOT and NYISO); None = 1, the markets moving as one. Not used with "
-        "power_calibrate_on (one market's shape for every site). [-]",
+        "index site's market; None = fitted on their bundled prices where they have 12 "
+        "complete months in common, else 1 (ERCOT and NYISO: the markets moving as one). "
+        "Not used with power_calibrate_on (one market's shape for every site). [-]",
     )
     anchor: Literal["deterministic", "history"] = Field(
         "deterministic",

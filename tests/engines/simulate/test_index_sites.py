@@ -173,7 +173,7 @@ def test_index_sites_on_different_markets_are_told_of_their_own_paths() -> None:
             assert "scaled by" not in b
     for sources in _contract_sources(two_markets(60.0, power_market_correlation=0.3)
                                      ).values():
-        assert "at 0.30 (file: no overlapping bundled months to fit it on)" in (
+        assert "at 0.30 (file)" in (
             sources["B: [sites.power_contract]"])
     for sources in _contract_sources(two_markets(
             60.0, power_calibrate_on="ercot:LZ_WEST:2023")).values():

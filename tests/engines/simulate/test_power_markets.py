@@ -213,14 +213,16 @@ def test_the_rows_show_each_market_and_the_correlation_s_source() -> None:
     assert rows[corr]["source"] == "not fitted: no overlapping bundled months; 1, as one shape"
     rows = _power_rows(_sites(("A", "lz_west", 35.0), ("B", "ny_west", 60.0),
                               power_market_correlation=0.3))
-    assert (rows[corr]["value"], rows[corr]["source"]) == (
-        0.3, "file: no overlapping bundled months to fit it on")
-    rows = _power_rows(_sites(("A", "lz_west", 35.0), ("B", "lz_north", 60.0),
-                              power_market_correlation=0.3))
+    assert (rows[corr]["value"], rows[corr]["source"]) == (0.3, "file")
+    rows = _power_rows(_sites(("A", "lz_west", 35.0), ("B", "lz_north", 60.0)))
     corr = "[scenario] power_market_correlation (ercot:LZ_NORTH with ercot:LZ_WEST)"
     assert rows[corr]["value"] == pytest.approx(0.8127, abs=1e-4)
     assert rows[corr]["source"] == ("fitted on 12 overlapping bundled months of "
                                     "ercot:LZ_WEST:2023 and ercot:LZ_NORTH:2023")
+    # the file's value replaces a fitted one too, as every [scenario] value its calibration
+    rows = _power_rows(_sites(("A", "lz_west", 35.0), ("B", "lz_north", 60.0),
+                              power_market_correlation=0.3))
+    assert (rows[corr]["value"], rows[corr]["source"]) == (0.3, "file")
     rows = _power_rows(_sites(("A", "lz_west", 35.0), ("B", "ny_west", 60.0),
                               power_calibrate_on="ercot:HB_WEST:2024"))
     assert vol in rows and not any("correlation" in name for name in rows)

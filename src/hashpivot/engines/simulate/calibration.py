@@ -99,11 +99,13 @@ NOT_FITTED = "not fitted: no overlapping bundled months; 1, as one shape"
 def market_correlation(spec: ScenarioSpec, first: PowerContract, other: PowerContract
                        ) -> tuple[float, str]:
     """The correlation of the power innovations of ``other``'s market with ``first``'s
-    and its source: fitted on their bundled prices (each market's calibration market,
-    :func:`power_calibration_market`) where they have
-    :data:`~hashpivot.scenarios.power_calibration.MIN_CORRELATION_MONTHS` complete months
-    in common; else ``[scenario] power_market_correlation`` where the file gives it; else
-    1 (:data:`NOT_FITTED`). [-]"""
+    and its source: ``[scenario] power_market_correlation`` where the file gives it (as
+    every ``[scenario]`` value replaces its calibration); else fitted on their bundled
+    prices (each market's calibration market, :func:`power_calibration_market`) where
+    they have :data:`~hashpivot.scenarios.power_calibration.MIN_CORRELATION_MONTHS`
+    complete months in common; else 1 (:data:`NOT_FITTED`). [-]"""
+    if spec.power_market_correlation is not None:
+        return float(spec.power_market_correlation), "file"
     a, b = power_calibration_market(spec, first), power_calibration_market(spec, other)
     if a is not None and b is not None:
         if a == b:
@@ -112,9 +114,6 @@ def market_correlation(spec: ScenarioSpec, first: PowerContract, other: PowerCon
         if fitted is not None:
             return fitted[0], (f"fitted on {fitted[1]} overlapping bundled months of {a} "
                                f"and {b}")
-    if spec.power_market_correlation is not None:
-        return float(spec.power_market_correlation), (
-            "file: no overlapping bundled months to fit it on")
     return 1.0, NOT_FITTED
 
 
