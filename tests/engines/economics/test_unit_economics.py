@@ -350,3 +350,26 @@ def test_backtest_power_cost_counts_power_tagged_items_as_cost_does() -> None:
         assert bt.daily.loc[day, "power_cost_usd"] == pytest.approx(f["power_cost_usd_per_day"])
         assert bt.daily.loc[day, "energy_cost_usd"] == pytest.approx(
             f["energy_cost_usd_per_day"])
+
+
+def test_cost_on_a_date_names_the_fleet_entries_and_items_it_leaves_out() -> None:
+    # A second line of 1,000 machines retired in June and an SG&A item ended in June:
+    # on 2025-09-26 neither counts (BTC mined halves, direct cost 2,400 + 1,000), and
+    # each is named with its dates, as a site not yet connected is (before: the line was
+    # dropped with no word, and the item counted as "1 cost item(s) dated outside").
+    old = table(name="old line", count=1000, hashrate_th_s=100, efficiency_j_per_th=20,
+                uptime_fraction=1.0, end="2025-06-30")
+    text = one_site(table(name="bonus", category="sga_cash", usd_per_year=365250,
+                          end="2025-06"), fleet=(MACHINES, old))
+    pf = parse_portfolio(text)
+    res = compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125,
+                                                      date=dt.date(2025, 9, 26)))
+    assert res.figures["btc_per_day"] == pytest.approx(100 * 6.28642737865448e-4)
+    assert res.figures["cost_usd_per_day_direct"] == pytest.approx(3_400)
+    assert any("old line" in n and "2025-06-30" in n and "not installed" in n
+               for n in res.notes), res.notes
+    assert any("bonus" in n and "2025-06" in n for n in res.notes), res.notes
+    # every entry installed on the day: no such note
+    on = compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125,
+                                                     date=dt.date(2025, 6, 1)))
+    assert not any("not installed" in n for n in on.notes)

@@ -34,6 +34,7 @@ from hashpivot.mining import (
     view_cost_usd_per_day,
 )
 from hashpivot.models import Portfolio
+from hashpivot.models.fleet import Dated
 from hashpivot.units import DAYS_PER_YEAR, TH_PER_PH
 
 __all__ = ["UnitEconomics", "compute_unit_economics", "idle_fleet_problems"]
@@ -125,6 +126,28 @@ def idle_fleet_problems(portfolio: Portfolio, every: bool = False,
     return [] if every and len(idle) < len(entries) else idle
 
 
+def _dated_text(label: str, item: Dated) -> str:
+    """``label (start 2024-01, end 2025-06)``: an entry or item with its dates."""
+    dates = [f"{k} {v}" for k, v in (("start", item.start), ("end", item.end)) if v]
+    return f"{label} ({', '.join(dates)})"
+
+
+def _uninstalled_entry_notes(portfolio: Portfolio, day: pd.DatetimeIndex) -> list[str]:
+    """Per connected site, the fleet entries not installed on ``day`` (by their start or
+    end), each named with its dates: ``cost`` leaves out their hashrate, power and
+    depreciation (a site not yet connected has its own note)."""
+    notes = []
+    for i, site in enumerate(portfolio.sites):
+        if not bool(site.connected_on(day)[0]):
+            continue
+        out = [_dated_text(f"sites[{i}].fleet[{j}] {e.label}", e)
+               for j, e in enumerate(site.fleet) if not bool(e.active_on(day)[0])]
+        if out:
+            notes.append(f"{site.name}: not installed on {day[0].date()}, left out (no "
+                         f"hashrate, power or depreciation): {'; '.join(out)}")
+    return notes
+
+
 def _no_production(portfolio: Portfolio, network: NetworkConditions) -> None:
     """Raise the :class:`InputError` of a portfolio that mines nothing on the day: cost per
     BTC and margins would be undefined."""
@@ -172,8 +195,11 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
     if network.date is not None:  # items dated out of that day do not count
         day = pd.DatetimeIndex([pd.Timestamp(network.date)])
         kept = [(ln, it) for ln, it in pairs if it is None or bool(it.active_on(day)[0])]
-        if len(kept) < len(pairs):
-            notes.append(f"{len(pairs) - len(kept)} cost item(s) dated outside {network.date}")
+        out = [it for ln, it in pairs if it is not None and not bool(it.active_on(day)[0])]
+        if out:
+            notes.append(f"{len(out)} cost item(s) dated outside {network.date}, not "
+                         f"counted: {'; '.join(_dated_text(it.name, it) for it in out)}")
+        notes += _uninstalled_entry_notes(portfolio, day)
         # a site not yet connected that day is not operating: its items are left out too
         waiting = [(i, s) for i, s in enumerate(portfolio.sites)
                    if not bool(s.connected_on(day)[0])]
