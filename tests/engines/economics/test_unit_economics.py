@@ -373,3 +373,33 @@ def test_cost_on_a_date_names_the_fleet_entries_and_items_it_leaves_out() -> Non
     on = compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125,
                                                      date=dt.date(2025, 6, 1)))
     assert not any("not installed" in n for n in on.notes)
+
+
+def test_backtest_names_what_runs_or_depreciates_on_part_of_its_window() -> None:
+    # Over 2024-01-01..2024-03-31: rigs bought 2021-02-01 for 3 years are written off on
+    # 2024-02-01 (depreciated in January only), a second line starts 2024-03-01 and an
+    # SG&A bonus ends 2024-01. Before, the rows read as every day of the window ("10 USD/TH
+    # over 3 years"; "4 items, ... M USD/year") and no note named the dates, though each
+    # moves the window's cost per BTC by more than 5 %.
+    old = table(name="old rigs", count=1000, hashrate_th_s=100, efficiency_j_per_th=20,
+                uptime_fraction=1.0, capex_usd_per_th=10.0, depreciation_years=3.0,
+                start="2021-02-01")
+    late = table(name="late rigs", count=1000, hashrate_th_s=100, efficiency_j_per_th=20,
+                 uptime_fraction=1.0, start="2024-03-01")
+    text = one_site(table(name="bonus", category="sga_cash", usd_per_year=365250,
+                          end="2024-01"), fleet=(old, late))
+    res = run_backtest(parse_portfolio(text), "2024-01-01", "2024-03-31")
+    rows = {r["name"]: r for r in res.assumptions}
+    dep = rows["[sites.fleet] ASIC depreciation"]["source"]
+    assert "old rigs (from 2021-02-01, 3 years): written off on 2024-02-01" in dep, dep
+    assert any("late rigs (start 2024-03-01)" in n for n in res.notes), res.notes
+    assert any("bonus (end 2024-01)" in n for n in res.notes), res.notes
+    # a window before the late rigs are installed: they are named as left out
+    early = run_backtest(parse_portfolio(text), "2024-01-01", "2024-01-31")
+    assert any("installed on none of its days" in n and "late rigs (start 2024-03-01)" in n
+               for n in early.notes), early.notes
+    # a window the whole of which every entry and item runs: no such note or name
+    whole = run_backtest(parse_portfolio(text), "2024-03-01", "2024-03-31")
+    assert not any("late rigs" in n for n in whole.notes)
+    assert "written off on" in {r["name"]: r for r in whole.assumptions}[
+        "[sites.fleet] ASIC depreciation"]["source"]  # before the window: named too

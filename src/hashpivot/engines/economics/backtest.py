@@ -16,6 +16,7 @@ import pandas as pd
 
 from hashpivot.engines.economics.asic_depreciation import missing_asic_depreciation_notes
 from hashpivot.engines.economics.backtest_notes import (
+    dated_in_window_note,
     fleet_share_note,
     no_mining_days_note,
     undated_depreciation_note,
@@ -216,8 +217,10 @@ def run_backtest(
     window = (f"{dates[0].date()}" if len(dates) else start,
               f"{dates[-1].date()}" if len(dates) else end, len(dates))
     source = history_source or _history_source(dates)
+    note = dated_in_window_note(portfolio, dates, items) if len(dates) else None
+    notes += [note] if note is not None else []
     assumptions = backtest_assumptions(window, source, running_entries(portfolio, dates),
-                                       items)
+                                       items, dates)
     return BacktestResult(daily=out, summary=summary, notes=notes, assumptions=assumptions,
                           history_source=source)
 

@@ -11,6 +11,9 @@ it matters:
 - BTC mined is the fleet's share of the network the historical difficulty implies, which
   does not include a fleet that was not there: a fleet that is a large share of that
   network would have raised the difficulty (:func:`fleet_share_note`);
+- a fleet entry or cost item dated within the window counts only on its days, which the
+  rows (a site's uptime, the cost items' total per year) do not show: each is named with
+  its dates (:func:`dated_in_window_note`);
 - a day on which costs run but nothing mines (machines not installed yet, or idle) has no
   cost per BTC, and is no reverse-margin day, while its costs count in the window's cost
   per BTC (:func:`no_mining_days_note`).
@@ -18,16 +21,20 @@ it matters:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from hashpivot.bitcoin import hashrate_from_difficulty
+from hashpivot.engines.economics.economics_assumptions import dated_text
 from hashpivot.engines.economics.fleet_arrays import PortfolioArrays
-from hashpivot.models import Portfolio
+from hashpivot.models import CostItem, FleetEntry, Portfolio
 from hashpivot.units import DAYS_PER_YEAR
 
 __all__ = [
     "FLEET_SHARE_NOTE_ABOVE",
+    "dated_in_window_note",
     "fleet_share_note",
     "no_mining_days_note",
     "undated_depreciation_note",
@@ -167,3 +174,44 @@ def no_mining_days_note(
             "or idle): their cost per BTC is undefined (empty in backtest.csv) and they "
             f"are not counted as reverse-margin days; their {cost_musd:,.1f} "
             "M USD of total-view cost count in the window's cost per BTC")
+
+
+def dated_in_window_note(portfolio: Portfolio, dates: pd.DatetimeIndex,
+                         items: Sequence[CostItem]) -> str | None:
+    """The note of the fleet entries and cost items that apply on part of the window.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Its sites' fleet entries.
+    dates : pandas.DatetimeIndex
+        The window's days.
+    items : sequence of CostItem
+        The cost items counted on some day of the window.
+
+    Returns
+    -------
+    str or None
+        Each entry (by site) and item installed or paid on some days of the window but not
+        all, by its ``start`` or ``end``, with its dates, then the entries installed on
+        none of its days; None when every one applies on every day (a site connected
+        within the window has its own note).
+    """
+    def part(dated: CostItem | FleetEntry) -> bool:
+        on = dated.active_on(dates)
+        return bool(on.any()) and not bool(on.all())
+
+    named = [dated_text(f"{site.name}: {e.label}", e)
+             for site in portfolio.sites for e in site.fleet if part(e)]
+    named += [dated_text(f"cost item {c.name}", c) for c in items if part(c)]
+    never = [dated_text(f"{site.name}: {e.label}", e) for site in portfolio.sites
+             for e in site.fleet if not bool(e.active_on(dates).any())]
+    parts = ([f"counted only on their days (the rows' uptime and cost items per year are "
+              f"theirs on those days): {'; '.join(named)}"] if named else [])
+    parts += ([f"fleet entries installed on none of its days, left out (no hashrate, power "
+               f"or depreciation): {'; '.join(never)}"] if never else [])
+    if not parts:
+        return None
+    return (f"by their start and end, over the window {dates[0].date()} to "
+            f"{dates[-1].date()}: "
+            + "; and ".join(parts))

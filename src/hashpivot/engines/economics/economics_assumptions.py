@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from hashpivot.engines.economics.network_conditions import NetworkConditions
     from hashpivot.models import CostItem, FleetEntry, Portfolio, Site
+    from hashpivot.models.fleet import Dated
 
 #: The figures of a day's network conditions shown: attribute, name, unit.
 NETWORK_FIGURES: tuple[tuple[str, str, str], ...] = (
@@ -99,7 +100,8 @@ def depreciation_row(prefix: str, site: Site, entries: Sequence[FleetEntry],
     """The row of the site's ASIC depreciation: the purchase prices [USD/TH] and lives
     [year] its counted ``entries`` give, by the ``engine``'s convention
     (:data:`DEPRECIATION_CONVENTION`), the entries without them named, and those written
-    off by ``day`` (``cost``'s, one day: none of their depreciation counts); or none (the
+    off by ``day`` (``cost``'s, one day: none of their depreciation counts; ``backtest``'s
+    window: each with the day it is written off, none counted from then); or none (the
     total view then counts only the depreciation cost items, ``items``)."""
     priced = [e for e in entries if e.capex_usd_per_th is not None
               and e.depreciation_years is not None]
@@ -113,10 +115,16 @@ def depreciation_row(prefix: str, site: Site, entries: Sequence[FleetEntry],
                                                   if listed else "no ASIC depreciation")}
     unpriced = [e.label for e in entries if e.capex_usd_per_th is None]
     written_off = ""
-    if day is not None:
+    if day is not None and len(day) == 1:
         off = [f"{e.label} (from {e.start}, {e.depreciation_years:g} years)"
                for e in priced if not bool(e.depreciating_on(day)[0])]
         written_off = (f"; written off by {day[0].date()}, none counted that day: "
+                       f"{', '.join(off)}" if off else "")
+    elif day is not None and len(day):  # a window: those written off by its last day
+        ends = [(e, e.depreciation_end) for e in priced]
+        off = [f"{e.label} (from {e.start}, {e.depreciation_years:g} years): written off "
+               f"on {end.date()}" for e, end in ends if end is not None and end <= day[-1]]
+        written_off = (f"; depreciated only to its write-off, none counted from then: "
                        f"{', '.join(off)}" if off else "")
     value = (f"{_span([float(e.capex_usd_per_th or 0.0) for e in priced])} USD/TH over "
              f"{_span([float(e.depreciation_years or 0.0) for e in priced])} years")
@@ -170,13 +178,22 @@ def cost_assumptions(network: NetworkConditions,
 
 def backtest_assumptions(window: tuple[str, str, int], source: str,
                          counted: Sequence[tuple[Site, list[FleetEntry]]],
-                         items: Sequence[CostItem]) -> list[dict[str, Any]]:
+                         items: Sequence[CostItem], dates: pd.DatetimeIndex | None = None
+                         ) -> list[dict[str, Any]]:
     """The resolved assumptions of ``backtest``: its window (first and last day, days)
-    and the history's ``source``, each site with machines running in it and the cost
-    items of the portfolio (each counted between its dates)."""
+    and the history's ``source``, each site with machines running in it (the machines
+    written off by the window's last day named, its ``dates``) and the cost items of the
+    portfolio (each counted between its dates)."""
     start, end, days = window
-    return [*history_rows(start, end, days, source), *site_rows(counted, "backtest", items),
-            cost_items_row(items)]
+    return [*history_rows(start, end, days, source),
+            *site_rows(counted, "backtest", items, dates), cost_items_row(items)]
+
+
+def dated_text(label: str, item: Dated) -> str:
+    """``label (start 2024-01, end 2025-06)``: a fleet entry or cost item with its
+    dates."""
+    dates = [f"{k} {v}" for k, v in (("start", item.start), ("end", item.end)) if v]
+    return f"{label} ({', '.join(dates)})"
 
 
 __all__ = [
@@ -185,6 +202,7 @@ __all__ = [
     "backtest_assumptions",
     "cost_assumptions",
     "cost_items_row",
+    "dated_text",
     "depreciation_row",
     "history_rows",
     "network_rows",

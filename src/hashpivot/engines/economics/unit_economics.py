@@ -17,7 +17,11 @@ import pandas as pd
 
 from hashpivot.engines.economics.asic_depreciation import missing_asic_depreciation_notes
 from hashpivot.engines.economics.dispatch_table_note import dispatch_table_notes
-from hashpivot.engines.economics.economics_assumptions import cost_assumptions, running_entries
+from hashpivot.engines.economics.economics_assumptions import (
+    cost_assumptions,
+    dated_text,
+    running_entries,
+)
 from hashpivot.engines.economics.fleet_arrays import cost_lines_with_items, portfolio_arrays
 from hashpivot.engines.economics.network_conditions import NetworkConditions
 from hashpivot.exceptions import InputError, Problem
@@ -34,7 +38,6 @@ from hashpivot.mining import (
     view_cost_usd_per_day,
 )
 from hashpivot.models import Portfolio
-from hashpivot.models.fleet import Dated
 from hashpivot.units import DAYS_PER_YEAR, TH_PER_PH
 
 __all__ = ["UnitEconomics", "compute_unit_economics", "idle_fleet_problems"]
@@ -126,12 +129,6 @@ def idle_fleet_problems(portfolio: Portfolio, every: bool = False,
     return [] if every and len(idle) < len(entries) else idle
 
 
-def _dated_text(label: str, item: Dated) -> str:
-    """``label (start 2024-01, end 2025-06)``: an entry or item with its dates."""
-    dates = [f"{k} {v}" for k, v in (("start", item.start), ("end", item.end)) if v]
-    return f"{label} ({', '.join(dates)})"
-
-
 def _uninstalled_entry_notes(portfolio: Portfolio, day: pd.DatetimeIndex) -> list[str]:
     """Per connected site, the fleet entries not installed on ``day`` (by their start or
     end), each named with its dates: ``cost`` leaves out their hashrate, power and
@@ -140,7 +137,7 @@ def _uninstalled_entry_notes(portfolio: Portfolio, day: pd.DatetimeIndex) -> lis
     for i, site in enumerate(portfolio.sites):
         if not bool(site.connected_on(day)[0]):
             continue
-        out = [_dated_text(f"sites[{i}].fleet[{j}] {e.label}", e)
+        out = [dated_text(f"sites[{i}].fleet[{j}] {e.label}", e)
                for j, e in enumerate(site.fleet) if not bool(e.active_on(day)[0])]
         if out:
             notes.append(f"{site.name}: not installed on {day[0].date()}, left out (no "
@@ -198,7 +195,7 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
         out = [it for ln, it in pairs if it is not None and not bool(it.active_on(day)[0])]
         if out:
             notes.append(f"{len(out)} cost item(s) dated outside {network.date}, not "
-                         f"counted: {'; '.join(_dated_text(it.name, it) for it in out)}")
+                         f"counted: {'; '.join(dated_text(it.name, it) for it in out)}")
         notes += _uninstalled_entry_notes(portfolio, day)
         # a site not yet connected that day is not operating: its items are left out too
         waiting = [(i, s) for i, s in enumerate(portfolio.sites)
