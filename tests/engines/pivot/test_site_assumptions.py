@@ -277,3 +277,22 @@ def test_the_renewal_the_lease_structure_and_the_resale_are_rows() -> None:
     names = {r["name"] for r in site_assumption_rows(old)}
     assert "[sites.hosting] renewal_probability" not in names
     assert "[sites.hosting] pue" in names
+
+
+def test_each_site_convertible_mw_is_a_row_from_the_file_or_the_capacity() -> None:
+    """The MW a conversion may take at each site bound every strategy and the plan
+    (examples/portfolio.toml: Pecos PPA's capacity 150 -> 200 MW moves optimize's plan,
+    100 MW there in 2026Q3 instead of 50); pivot and simulate named it only inside their
+    convert_all row, optimize nowhere. A row per site, with its source: the file's
+    ``[sites.hosting] convertible_gross_mw`` or the capacity less the AI load."""
+    two = parse_portfolio(portfolio_toml(
+        "two", site("A", contract(40.0, "fixed"), table(asic="Antminer S21", count=10),
+                    capacity_mw=3.0, hosting=table(convertible_gross_mw=2.0)),
+        site("B", contract(35.0, "fixed"), table(asic="Antminer S21", count=10),
+             capacity_mw=5.0, hosting=table(pue=1.2))))
+    rows = _by_name(site_assumption_rows(site_assumption_facts(two, pv.resolve_sites(two))))
+    a, b = rows["A: [sites.hosting] convertible_gross_mw"], rows[
+        "B: [sites.hosting] convertible_gross_mw"]
+    assert (a["value"], a["unit"], a["source"]) == (2.0, "MW", "file")
+    assert (b["value"], b["unit"]) == (5.0, "MW")
+    assert b["source"] == "default: = capacity_mw, less [sites.dispatch] ai_load_mw"

@@ -155,7 +155,8 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                           index_notes: Mapping[str, str] | None = None,
                           ) -> list[dict[str, Any]]:
     """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
-    MW), the hosting fields its file sets, its power contract in words,
+    MW), the hosting fields its file sets, the MW a conversion may take
+    (``convertible_gross_mw``), its power contract in words,
     (``hall_leases``, when there are some) its phases leased on their own terms or whose
     tenant may not sign (``probability_signing``), its site costs in the forward models
     (``site_costs``: fixed, variable and cash SG&A [USD/year], and the items whose
@@ -195,6 +196,8 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             "name": s.name,
             "hosting": terms,
             "hosting_fields_in_file": sorted(given),
+            # the MW a conversion may take: the file's, or the capacity less the AI load
+            "convertible_gross_mw": float(min(s.convertible_gross_mw, s.capacity_mw)),
             "power_contract": power_contract_text(site.power_contract),
             **({"power_contract_paths": index_notes[s.name]}
                if index_notes and s.name in index_notes else {}),
@@ -352,6 +355,12 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
             if (lease_terms or field not in LEASE_TERM_FIELDS)
             and field in terms  # (a result stored before the row existed has none)
         ]
+        if "convertible_gross_mw" in site:  # (results stored before the row have none)
+            rows.append({
+                "name": f"{prefix}[sites.hosting] convertible_gross_mw",
+                "value": site["convertible_gross_mw"], "unit": "MW",
+                "source": "file" if "convertible_gross_mw" in given else
+                          "default: = capacity_mw, less [sites.dispatch] ai_load_mw"})
         shell, fit_out = (terms[f] / 1e6 for f in _CAPEX)
         rows.append({
             "name": f"{prefix}[sites.hosting] capex per IT MW",
