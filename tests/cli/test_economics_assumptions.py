@@ -170,3 +170,13 @@ def test_cost_names_the_machines_written_off_on_its_day(tmp_path: Path) -> None:
     dep = _rows(json.loads(res.stdout)["resolved_assumptions"])[
         "[sites.fleet] ASIC depreciation"]
     assert "written off" not in dep["source"].split("; straight-line")[0]
+
+
+def test_cost_prints_what_its_breakevens_hold_fixed() -> None:
+    example = Path(__file__).parents[2] / "examples" / "reverse-margin.toml"
+    res = runner.invoke(app, ["cost", str(example), "--btc-price-usd", "95000",
+                              "--difficulty", "117e12", "--fees-btc-per-block", "0.03"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "each holds the rest of the day fixed: hashprice after uptime" in text
+    assert "the power-tagged cost items (demand charges) unchanged" in text

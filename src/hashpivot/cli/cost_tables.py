@@ -12,6 +12,7 @@ from rich.markup import escape
 from hashpivot.cli.tables import compact_table, make_console, print_assumptions
 from hashpivot.reports.tables.cost import (
     BREAKEVEN_HEADER,
+    BREAKEVEN_NOTE,
     BREAKEVEN_TITLE,
     FLEET_NOTE,
     FLEET_TITLE,
@@ -54,7 +55,7 @@ def print_cost(result: Any) -> None:
     for *cells, reverse in view_rows(f):
         v.add_row(*cells, "[red]YES[/red]" if reverse else "no")
     console.print(v)
-    b = compact_table(BREAKEVEN_TITLE)
+    b = compact_table(BREAKEVEN_TITLE, BREAKEVEN_NOTE)
     for i, col in enumerate(BREAKEVEN_HEADER):
         b.add_column(col, justify="right" if i else "left", no_wrap=True)
     for be in breakeven_rows(f):

@@ -41,6 +41,18 @@ def test_cost_views_and_breakevens_by_hand() -> None:
     assert cost.day_amount(9.78, True) == "9.78"
 
 
+def test_the_breakevens_say_what_each_holds_fixed() -> None:
+    # The power-price breakeven is one price per MWh at every site, the power-tagged cost
+    # items (a demand charge) held fixed: on examples/reverse-margin.toml a 50 M USD/year
+    # demand charge moves it by 15 % read either way (fixed, or priced per MWh), and the
+    # table said neither; the efficiency scales every machine's J/TH by one factor.
+    assert cost.BREAKEVEN_NOTE == (
+        "each holds the rest of the day fixed: hashprice after uptime and pool fee; power "
+        "price one price per MWh at every site, in place of each contract's, the "
+        "power-tagged cost items (demand charges) unchanged; efficiency every machine's "
+        "J/TH scaled by one factor, hashrate unchanged")
+
+
 def test_dispatch_summary_by_hand() -> None:
     summary = {"site": "West Texas", "start": "2024-01-01T00:00:00-06:00",
                "end": "2024-12-31T23:45:00-06:00", "intervals": 35136,

@@ -21,6 +21,13 @@ VIEWS: tuple[tuple[str, str], ...] = (
 )
 VIEWS_NOTE = "direct/total: CoinShares; production/all-in: TheMinerMag"
 BREAKEVEN_TITLE = "Breakevens (margin of the view = 0)"
+#: What each breakeven holds fixed (:mod:`hashpivot.mining.breakeven`): a power-price
+#: breakeven that priced the power-tagged items per MWh too would differ by their share.
+BREAKEVEN_NOTE = (
+    "each holds the rest of the day fixed: hashprice after uptime and pool fee; power "
+    "price one price per MWh at every site, in place of each contract's, the "
+    "power-tagged cost items (demand charges) unchanged; efficiency every machine's "
+    "J/TH scaled by one factor, hashrate unchanged")
 BREAKEVEN_HEADER = ("view", "hashprice\nUSD/PH/day", "power price\nUSD/MWh", "efficiency\nJ/TH")
 
 

@@ -193,7 +193,8 @@ def _cost(results: dict[str, Any]) -> list[RunTable]:
                             for *cells, reverse in cost.view_rows(results)],
                            notes=(cost.view_note(results),), right=frozenset(range(1, 6))))
     tables.append(RunTable(cost.BREAKEVEN_TITLE, _header(cost.BREAKEVEN_HEADER),
-                           cost.breakeven_rows(results), right=frozenset({1, 2, 3})))
+                           cost.breakeven_rows(results), notes=(cost.BREAKEVEN_NOTE,),
+                           right=frozenset({1, 2, 3})))
     items = results.get("cost_items")
     notes = tuple(f"note: {x}" for x in results.get("notes") or [])
     if isinstance(items, list) and items:
