@@ -69,6 +69,12 @@ class Dated(BaseModel):
         description="Last day it applies (a YYYY-MM end runs through that month).",
     )
 
+    def with_dates(self, label: str) -> str:
+        """``label (start 2024-01, end 2025-06)``: the label with the dates it has, as
+        notes and rows name a dated entry or item."""
+        dates = [f"{k} {v}" for k, v in (("start", self.start), ("end", self.end)) if v]
+        return f"{label} ({', '.join(dates)})"
+
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Self:
         end = last_day(self.end)

@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from hashpivot.bitcoin import hashrate_from_difficulty
-from hashpivot.engines.economics.economics_assumptions import dated_text
 from hashpivot.engines.economics.fleet_arrays import PortfolioArrays
 from hashpivot.models import CostItem, FleetEntry, Portfolio
 from hashpivot.units import DAYS_PER_YEAR
@@ -201,10 +200,10 @@ def dated_in_window_note(portfolio: Portfolio, dates: pd.DatetimeIndex,
         on = dated.active_on(dates)
         return bool(on.any()) and not bool(on.all())
 
-    named = [dated_text(f"{site.name}: {e.label}", e)
+    named = [e.with_dates(f"{site.name}: {e.label}")
              for site in portfolio.sites for e in site.fleet if part(e)]
-    named += [dated_text(f"cost item {c.name}", c) for c in items if part(c)]
-    never = [dated_text(f"{site.name}: {e.label}", e) for site in portfolio.sites
+    named += [c.with_dates(f"cost item {c.name}") for c in items if part(c)]
+    never = [e.with_dates(f"{site.name}: {e.label}") for site in portfolio.sites
              for e in site.fleet if not bool(e.active_on(dates).any())]
     parts = ([f"counted only on their days (the rows' uptime and cost items per year are "
               f"theirs on those days): {'; '.join(named)}"] if named else [])

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
     from hashpivot.engines.economics.network_conditions import NetworkConditions
     from hashpivot.models import CostItem, FleetEntry, Portfolio, Site
-    from hashpivot.models.fleet import Dated
 
 #: The figures of a day's network conditions shown: attribute, name, unit.
 NETWORK_FIGURES: tuple[tuple[str, str, str], ...] = (
@@ -189,20 +188,12 @@ def backtest_assumptions(window: tuple[str, str, int], source: str,
             *site_rows(counted, "backtest", items, dates), cost_items_row(items)]
 
 
-def dated_text(label: str, item: Dated) -> str:
-    """``label (start 2024-01, end 2025-06)``: a fleet entry or cost item with its
-    dates."""
-    dates = [f"{k} {v}" for k, v in (("start", item.start), ("end", item.end)) if v]
-    return f"{label} ({', '.join(dates)})"
-
-
 __all__ = [
     "DEPRECIATION_CONVENTION",
     "NETWORK_FIGURES",
     "backtest_assumptions",
     "cost_assumptions",
     "cost_items_row",
-    "dated_text",
     "depreciation_row",
     "history_rows",
     "network_rows",

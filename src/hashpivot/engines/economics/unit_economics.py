@@ -17,11 +17,7 @@ import pandas as pd
 
 from hashpivot.engines.economics.asic_depreciation import missing_asic_depreciation_notes
 from hashpivot.engines.economics.dispatch_table_note import dispatch_table_notes
-from hashpivot.engines.economics.economics_assumptions import (
-    cost_assumptions,
-    dated_text,
-    running_entries,
-)
+from hashpivot.engines.economics.economics_assumptions import cost_assumptions, running_entries
 from hashpivot.engines.economics.fleet_arrays import cost_lines_with_items, portfolio_arrays
 from hashpivot.engines.economics.network_conditions import NetworkConditions
 from hashpivot.exceptions import InputError, Problem
@@ -137,7 +133,7 @@ def _uninstalled_entry_notes(portfolio: Portfolio, day: pd.DatetimeIndex) -> lis
     for i, site in enumerate(portfolio.sites):
         if not bool(site.connected_on(day)[0]):
             continue
-        out = [dated_text(f"sites[{i}].fleet[{j}] {e.label}", e)
+        out = [e.with_dates(f"sites[{i}].fleet[{j}] {e.label}")
                for j, e in enumerate(site.fleet) if not bool(e.active_on(day)[0])]
         if out:
             notes.append(f"{site.name}: not installed on {day[0].date()}, left out (no "
@@ -195,7 +191,7 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
         out = [it for ln, it in pairs if it is not None and not bool(it.active_on(day)[0])]
         if out:
             notes.append(f"{len(out)} cost item(s) dated outside {network.date}, not "
-                         f"counted: {'; '.join(dated_text(it.name, it) for it in out)}")
+                         f"counted: {'; '.join(it.with_dates(it.name) for it in out)}")
         notes += _uninstalled_entry_notes(portfolio, day)
         # a site not yet connected that day is not operating: its items are left out too
         waiting = [(i, s) for i, s in enumerate(portfolio.sites)

@@ -280,16 +280,10 @@ def _site_costs(site: Site, s: SiteInputs) -> dict[str, Any]:
         "by_category": [f"{c.name}: {'fixed' if c.is_fixed else 'variable'}"
                         for c in site.cost_items
                         if c.behavior is None and c.category in _SCALED_CATEGORIES],
-        "dated": [_dated(c.name, c.start, c.end) for c in site.cost_items
+        "dated": [c.with_dates(c.name) for c in site.cost_items
                   if c.start or c.end],
         "power_items": [c.name for c in site.cost_items if c.category == "power"],
     }
-
-
-def _dated(name: str, start: str | None, end: str | None) -> str:
-    """``name (start ..., end ...)``, the dates it has."""
-    dates = [f"{k} {v}" for k, v in (("start", start), ("end", end)) if v]
-    return f"{name} ({', '.join(dates)})"
 
 
 #: How the monthly models pay a cost item, against ``cost`` and ``backtest``.
