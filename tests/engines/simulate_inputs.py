@@ -78,6 +78,7 @@ def assert_same_result(a: SimulationResult, b: SimulationResult) -> None:
         for f in ta.__dataclass_fields__:
             np.testing.assert_array_equal(getattr(ta, f), getattr(tb, f), err_msg=f"{key} {f}")
     np.testing.assert_array_equal(a.prob_reverse_margin_direct, b.prob_reverse_margin_direct)
+    assert list(a.fan) == list(b.fan)
     for k in a.fan:
         np.testing.assert_array_equal(a.fan[k], b.fan[k])
 

@@ -240,3 +240,76 @@ def test_the_model_line_gives_each_market_in_brief() -> None:
     assert "(ercot:LZ_WEST: mean reversion 24.3/yr, vol 1.86/sqrt(yr)" in line
     assert "; ercot:LZ_NORTH: mean reversion 7.9/yr, vol 1.07/sqrt(yr)" in line
     assert "+0.57 log, corr 0.81; nyiso:WEST: " in line and "log, corr 1.00)" in line
+
+
+def _fan_run(pf: Any) -> tuple[Any, list[Any]]:
+    """A prepared run of ``pf`` in 4 chunks (the last short) of which the fans keep the
+    first 30 paths each, and its chunk results."""
+    from hashpivot.engines.simulate import SimulationConfig, prepare, run_chunk
+
+    run = prepare(pf, SimulationConfig(n_paths=350, horizon_months=12 * _YEARS, seed=5,
+                                       chunk_paths=100, fan_paths_per_chunk=30))
+    return run, [run_chunk(run.task, *c) for c in run.chunks]
+
+
+def test_each_market_has_its_own_fan() -> None:
+    """A on ERCOT LZ_WEST at 35, B on NYISO WEST at 60 USD/MWh: the result has a fan of
+    each market, ``power_price_usd_per_mwh`` (LZ_WEST, the first index site's, as before)
+    and ``power_price_usd_per_mwh:nyiso:WEST``, each the quantiles of its own market's
+    paths on the fan paths (the first 30 of each chunk, drawn again here), to the bit,
+    and the same whatever order the chunks are combined in. Before, the result held
+    LZ_WEST's fan alone, as if it were B's too."""
+    from hashpivot.engines.simulate import ChunkCombiner, combine_chunks
+    from hashpivot.engines.simulate.stats import _quantiles
+    from hashpivot.scenarios import generate_chunk
+    from tests.engines.simulate_inputs import assert_same_result
+
+    run, results = _fan_run(_sites(("A", "lz_west", 35.0), ("B", "ny_west", 60.0)))
+    task = run.task
+    res = combine_chunks(results, task.strategy_names, task.policies, run.center.periods,
+                         task.fan_paths)
+    first, other = [], []
+    for _, n, ss in run.chunks:
+        paths = generate_chunk(task.params, ss, n)
+        first.append(paths.power_price_usd_per_mwh[:30])
+        other.append(paths.power_by_market["nyiso:WEST"][:30])
+    np.testing.assert_array_equal(res.fan["power_price_usd_per_mwh"],
+                                  _quantiles(np.concatenate(first)))
+    np.testing.assert_array_equal(res.fan["power_price_usd_per_mwh:nyiso:WEST"],
+                                  _quantiles(np.concatenate(other)))
+    assert not np.array_equal(res.fan["power_price_usd_per_mwh"],
+                              res.fan["power_price_usd_per_mwh:nyiso:WEST"])
+    comb = ChunkCombiner(task.strategy_names, task.policies, run.center.periods,
+                         [r.n for r in results], task.fan_paths, task.keeps_terminal_value)
+    for k in (2, 0, 3, 1):
+        comb.add(results[k])
+    assert_same_result(res, comb.result())
+
+
+def test_one_market_has_one_power_fan() -> None:
+    """Two sites on LZ_WEST, or on two markets with ``[scenario] power_calibrate_on``
+    (one process): one power fan, under its key of before, and no other."""
+    from hashpivot.engines.simulate import combine_chunks
+
+    for pf in (_sites(("A", "lz_west", 35.0), ("B", "lz_west", 60.0)),
+               _sites(("A", "lz_west", 35.0), ("B", "ny_west", 60.0),
+                      power_calibrate_on="ercot:HB_WEST:2024")):
+        run, results = _fan_run(pf)
+        task = run.task
+        res = combine_chunks(results, task.strategy_names, task.policies,
+                             run.center.periods, task.fan_paths)
+        assert [k for k in res.fan if k.startswith("power")] == ["power_price_usd_per_mwh"]
+
+
+def test_the_memory_estimate_counts_each_market_s_fan() -> None:
+    """A on LZ_WEST, B on NYISO WEST, C on HB_WEST: 5 market fans (BTC price, hashprice
+    and the three power fans) of 4 x 30 paths and 36 months, with the strategies' cash
+    fans (before: 3 market fans, one power fan)."""
+    from hashpivot.engines.simulate import SimulationConfig, prepare
+    from hashpivot.engines.simulate.memory import estimate_for_run
+
+    pf = _sites(("A", "lz_west", 35.0), ("B", "ny_west", 60.0), ("C", "hb_west", 50.0))
+    run = prepare(pf, SimulationConfig(n_paths=350, horizon_months=12 * _YEARS, seed=5,
+                                       chunk_paths=100, fan_paths_per_chunk=30))
+    S = len(run.task.strategy_names)
+    assert estimate_for_run(run).fan_bytes == 8 * 4 * 30 * 36 * (5 + S)

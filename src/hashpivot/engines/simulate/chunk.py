@@ -212,6 +212,8 @@ def run_chunk(task: ChunkTask, k: int, size: int, seed_seq: np.random.SeedSequen
             if market.power_price_usd_per_mwh is None
             else market.power_price_usd_per_mwh[:m].copy()
         ),
+        fan_power_by_market_usd_per_mwh={
+            node: paths[:m].copy() for node, paths in market.power_by_market.items()},
         mean_fcf_usd_sum=fcf_sum,
         seconds=time.perf_counter() - t0,
         npv_with_tv_usd=npv_tv,

@@ -31,6 +31,13 @@ _MARKET_FANS: dict[str, str] = {
 }
 
 
+def power_fan_key(node: str) -> str:
+    """Fan key of the index power process of market ``node`` (``iso:point``) other than
+    the first index site's, whose fan is ``power_price_usd_per_mwh``:
+    ``power_price_usd_per_mwh:<node>`` (``power_price_usd_per_mwh:nyiso:WEST``)."""
+    return f"{_MARKET_FANS['fan_power_usd_per_mwh']}:{node}"
+
+
 class ChunkCombiner:
     """Streaming reduction of a run's chunks into a :class:`SimulationResult`.
 
@@ -135,6 +142,7 @@ class ChunkCombiner:
             fan_btc_price_usd=no_fan,
             fan_hashprice_usd_per_ph_day=no_fan,
             fan_power_usd_per_mwh=None,
+            fan_power_by_market_usd_per_mwh={},
         )
         while self._next in self._waiting:
             self._fold(self._waiting.pop(self._next))
@@ -142,8 +150,10 @@ class ChunkCombiner:
 
     def _store_fan(self, r: ChunkResult, lo: int, hi: int) -> None:
         n_fan, T = int(self._fan_offsets[-1]), len(self.periods)
-        for attr, key in _MARKET_FANS.items():
-            part = getattr(r, attr)
+        parts = [(key, getattr(r, attr)) for attr, key in _MARKET_FANS.items()]
+        parts += [(power_fan_key(node), paths)
+                  for node, paths in r.fan_power_by_market_usd_per_mwh.items()]
+        for key, part in parts:
             if part is None:
                 continue
             if key not in self._fan:
@@ -193,6 +203,8 @@ class ChunkCombiner:
             for key in _MARKET_FANS.values()
             if key in self._fan or key != "power_price_usd_per_mwh"
         }
+        # each other index market's, in the order of its first site (every chunk's order)
+        fan.update({key: _quantiles(q) for key, q in self._fan.items() if key not in fan})
         for s in self.strategy_names:
             fan[f"cash_usd:{s}"] = _quantiles(treasury[(s, main)].cash_sample_usd)
         self._fan = {}  # the market samples are not kept (their quantiles are)

@@ -156,7 +156,8 @@ def estimate_memory(
     fan_paths : int
         Fan-chart paths kept over the whole run (at most ``FAN_PATHS_MAX``). [-]
     n_market_fans : int
-        Market fan charts (BTC price, hashprice, and power price when simulated). [-]
+        Market fan charts (BTC price, hashprice, and the power price of each index
+        market when simulated). [-]
     threads : int
         Chunks computed at once in this process: the threads of a local run, 0 when the
         chunks run on Dask. [-]
@@ -229,7 +230,8 @@ def estimate_for_run(
         terminal_value=task.keeps_terminal_value,
         after_tax=task.tax is not None,
         fan_paths=sum(fan_rows(k, n, task.fan_paths) for k, n in enumerate(sizes)),
-        n_market_fans=3 if power else 2,
+        # one power fan per index market: the first's and each other's (power_markets)
+        n_market_fans=2 + (1 + len(task.params.power_markets) if power else 0),
         threads=threads,
         local_workers=local_workers,
     )

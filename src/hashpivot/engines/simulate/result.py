@@ -49,7 +49,9 @@ class SimulationResult:
         Share of paths in reverse margin each month (keep-mining baseline). [-]
     fan : dict
         Name -> quantiles (len(FAN_QUANTILES), n_periods) of ``btc_price_usd``,
-        ``hashprice_usd_per_ph_day``, ``power_price_usd_per_mwh`` and
+        ``hashprice_usd_per_ph_day``, ``power_price_usd_per_mwh`` (the index price of
+        the first index site's market), ``power_price_usd_per_mwh:<node>`` (each other
+        market node with a process of its own, ``iso:point``) and
         ``cash_usd:<strategy>`` (main policy).
     mean_cash_flow_usd : dict
         Strategy -> mean over paths of the NPV cash flow per month. [USD]

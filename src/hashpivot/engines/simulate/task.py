@@ -9,7 +9,7 @@ needs from the pivot model; :data:`BASELINE` names the keep-mining strategy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -105,9 +105,11 @@ class ChunkResult:
     reverse_total_count: FloatArray  # (T,)
     fan_btc_price_usd: FloatArray  # (m, T)
     fan_hashprice_usd_per_ph_day: FloatArray  # (m, T)
-    fan_power_usd_per_mwh: FloatArray | None
+    fan_power_usd_per_mwh: FloatArray | None  # (m, T) the first index market's
     mean_fcf_usd_sum: FloatArray  # (S, T) sum over paths of the NPV cash flow
     seconds: float = 0.0
     npv_with_tv_usd: FloatArray | None = None  # (S, n) NPV plus terminal value (PV)
     npv_after_tax_usd: FloatArray | None = None  # (S, n) NPV minus income tax (PV)
     loss_spell_paths: int = 0  # paths below the marginal fleet's cost > 1 year (margin option)
+    # node (iso:point) -> (m, T): each other index market's, in MarketPaths.power_by_market's order
+    fan_power_by_market_usd_per_mwh: dict[str, FloatArray] = field(default_factory=dict)
