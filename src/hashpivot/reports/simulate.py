@@ -25,6 +25,7 @@ from hashpivot.reports.labels import (
     REVERSE_MARGIN_VIEWS_NOTE,
     discounting_text,
     fan_sample_text,
+    power_fan_nodes,
 )
 from hashpivot.reports.out_files import OUT_FILES, out_name
 from hashpivot.reports.serialize import GZIP_REPRODUCIBLE, assumptions_frame, write_csvs
@@ -54,14 +55,18 @@ def summary_frame(result: SimulationResult) -> pd.DataFrame:
 def fan_frame(result: SimulationResult) -> pd.DataFrame:
     """Long table of the fan quantiles: ``series, month, p5, p25, p50, p75, p95`` (each in
     the series' unit) and ``paths``, the number of paths they are taken over
-    (:func:`~hashpivot.reports.labels.fan_sample_text`)."""
+    (:func:`~hashpivot.reports.labels.fan_sample_text`); where the index sites are on
+    several market nodes, ``node`` after ``series``: each power fan's node (``iso:point``,
+    :func:`~hashpivot.reports.labels.power_fan_nodes`), empty for the other series."""
     months = [str(p) for p in result.periods]
     n = int(result.inputs.get("fan_paths", result.n_paths))
+    nodes = power_fan_nodes(result.fan, result.inputs)
     rows = []
     for key, q in result.fan.items():
+        node = {"node": nodes.get(key, "")} if nodes else {}
         for t, m in enumerate(months):
             qs = {lab: q[i, t] for i, lab in enumerate(QUANTILE_LABELS)}
-            rows.append({"series": key, "month": m, **qs, "paths": n})
+            rows.append({"series": key, **node, "month": m, **qs, "paths": n})
     return pd.DataFrame(rows)
 
 
