@@ -171,6 +171,28 @@ def test_fan_titles_name_the_quantity_and_strategy() -> None:
     assert price["layout"]["title"]["text"] == "BTC price: Monte Carlo fan"
 
 
+def test_each_market_s_power_fan_is_named_by_its_node() -> None:
+    """Index sites on two markets: a power fan each, titled with its node, the first's
+    too (before: the first market's fan alone, titled "Power price"); with one market,
+    its one fan titled as before."""
+    from hashpivot.web.charts import for_run
+
+    q = [[40.0, 41.0]] * 5
+    charts = {"periods": ["2026-01", "2026-02"],
+              "fan": {"btc_price_usd": q, "hashprice_usd_per_ph_day": q,
+                      "power_price_usd_per_mwh": q, "power_price_usd_per_mwh:nyiso:WEST": q}}
+    inputs = {"power_model": {"node": "ercot:LZ_WEST", "markets": [{"node": "nyiso:WEST"}]}}
+    titles = [f["layout"]["title"]["text"]
+              for f in for_run("simulate", {"inputs": inputs}, charts)]
+    power = [t for t in titles if t.startswith("Power price")]
+    assert power == ["Power price, ercot:LZ_WEST: Monte Carlo fan",
+                     "Power price, nyiso:WEST: Monte Carlo fan"]
+    del charts["fan"]["power_price_usd_per_mwh:nyiso:WEST"]
+    titles = [f["layout"]["title"]["text"] for f in for_run("simulate", {}, charts)]
+    assert [t for t in titles if t.startswith("Power price")] == [
+        "Power price: Monte Carlo fan"]
+
+
 def test_reverse_margin_chart_one_line_when_direct_equals_total() -> None:
     same = {"strategies": {"keep_mining": {}},
             "prob_reverse_margin_direct_by_month": {"2025-10": 0.0, "2025-11": 0.25},

@@ -13,7 +13,7 @@ from hashpivot.reports.tables.strategies import SIMULATE_TREASURY_ROWS
 from hashpivot.web.charts.common import _fig, _num
 
 #: Fan-chart titles of the simulated quantities (a ``cash_usd:<strategy>`` key names the
-#: strategy after the title).
+#: strategy after the title, a ``power_price_usd_per_mwh:<node>`` key its market node).
 FAN_TITLES = {
     "btc_price_usd": "BTC price",
     "hashprice_usd_per_ph_day": "Hashprice",
@@ -23,10 +23,11 @@ FAN_TITLES = {
 
 
 def fan(charts: dict[str, Any], key: str, unit: str, log: bool = False,
-        sample: str = "") -> dict[str, Any]:
+        sample: str = "", node: str | None = None) -> dict[str, Any]:
     """Fan chart of one simulated quantity: 5-95 % and 25-75 % bands and the median
     (``log``: a logarithmic axis, for prices that compound; ``sample``: the paths the
-    quantiles are taken over, in the title)."""
+    quantiles are taken over, in the title; ``node``: the market node of a power fan,
+    after the title in place of what ``key`` names after its ``:``)."""
     q = charts.get("fan", {}).get(key)
     x = charts.get("periods", [])
     fig = go.Figure()
@@ -38,10 +39,11 @@ def fan(charts: dict[str, Any], key: str, unit: str, log: bool = False,
         fig.add_trace(go.Scatter(x=x, y=q[1], fill="tonexty", line={"width": 0},
                                  fillcolor="rgba(31,119,180,0.35)", name="25-75 %"))
         fig.add_trace(go.Scatter(x=x, y=q[2], line={"color": "#1f77b4"}, name="median"))
-    quantity, _, strategy = key.partition(":")
+    quantity, _, name = key.partition(":")
+    name = node or name
     title = FAN_TITLES.get(quantity, quantity)
     fig.update_layout(yaxis={"title": f"{title} [{unit}]", **({"type": "log"} if log else {})})
-    return _fig(fig, f"{title}{f', {strategy}' if strategy else ''}: Monte Carlo fan"
+    return _fig(fig, f"{title}{f', {name}' if name else ''}: Monte Carlo fan"
                 + (f" over {sample}" if sample else ""))
 
 
