@@ -181,7 +181,8 @@ def test_each_market_s_power_fan_is_named_by_its_node() -> None:
     charts = {"periods": ["2026-01", "2026-02"],
               "fan": {"btc_price_usd": q, "hashprice_usd_per_ph_day": q,
                       "power_price_usd_per_mwh": q, "power_price_usd_per_mwh:nyiso:WEST": q}}
-    inputs = {"power_model": {"node": "ercot:LZ_WEST", "markets": [{"node": "nyiso:WEST"}]}}
+    inputs = {"fan_power_nodes": {"power_price_usd_per_mwh": "ercot:LZ_WEST",
+                                  "power_price_usd_per_mwh:nyiso:WEST": "nyiso:WEST"}}
     titles = [f["layout"]["title"]["text"]
               for f in for_run("simulate", {"inputs": inputs}, charts)]
     power = [t for t in titles if t.startswith("Power price")]

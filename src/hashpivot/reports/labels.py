@@ -3,7 +3,7 @@ matplotlib, no plotly)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 REVERSE_MARGIN_SAME_NOTE = (
@@ -80,29 +80,13 @@ def fan_sample_text(n_paths: int, inputs: Mapping[str, Any]) -> str:
     return f"{n:,} of the {n_paths:,} paths" + (f" (the first {per:,} of {which})" if per else "")
 
 
-#: Fan key of the first index market's power price; each other market's is
-#: ``power_price_usd_per_mwh:<node>`` (:func:`hashpivot.engines.simulate.combine.power_fan_key`).
-POWER_FAN = "power_price_usd_per_mwh"
-
-
-def power_fan_nodes(keys: Iterable[str], inputs: Mapping[str, Any]) -> dict[str, str]:
+def power_fan_nodes(inputs: Mapping[str, Any]) -> dict[str, str]:
     """Fan key -> market node (``iso:point``) of each power fan of a run whose index
-    sites are on several market nodes (each with a fan); empty with one (its fan is
-    every index site's, as its outputs have always shown it).
-
-    Parameters
-    ----------
-    keys : iterable of str
-        The run's fan keys (``SimulationResult.fan``).
-    inputs : mapping
-        Its ``inputs``: ``power_model.node``, the first market's node, given where
-        there are several.
-    """
-    others = {k: k[len(POWER_FAN) + 1:] for k in keys if k.startswith(f"{POWER_FAN}:")}
-    if not others:
-        return {}
-    first = (inputs.get("power_model") or {}).get("node")
-    return {**({POWER_FAN: str(first)} if first else {}), **others}
+    sites are on several market nodes (``inputs.fan_power_nodes``:
+    ``power_price_usd_per_mwh``, the first index site's market, and
+    ``power_price_usd_per_mwh:<node>``); empty with one market, whose one fan is every
+    index site's, as its outputs have always shown it."""
+    return {str(k): str(v) for k, v in (inputs.get("fan_power_nodes") or {}).items()}
 
 
 def format_tornado_input(x: float, unit: str) -> str:

@@ -60,7 +60,7 @@ def fan_frame(result: SimulationResult) -> pd.DataFrame:
     :func:`~hashpivot.reports.labels.power_fan_nodes`), empty for the other series."""
     months = [str(p) for p in result.periods]
     n = int(result.inputs.get("fan_paths", result.n_paths))
-    nodes = power_fan_nodes(result.fan, result.inputs)
+    nodes = power_fan_nodes(result.inputs)
     rows = []
     for key, q in result.fan.items():
         node = {"node": nodes.get(key, "")} if nodes else {}

@@ -313,3 +313,18 @@ def test_the_memory_estimate_counts_each_market_s_fan() -> None:
                                        chunk_paths=100, fan_paths_per_chunk=30))
     S = len(run.task.strategy_names)
     assert estimate_for_run(run).fan_bytes == 8 * 4 * 30 * 36 * (5 + S)
+
+
+def test_the_inputs_name_each_market_s_fan() -> None:
+    """A run's ``inputs.fan_power_nodes`` (in ``--json``) gives each power fan's node by
+    its fan key where there are several markets, every one a key of the fan; with one
+    market the inputs have no such key."""
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+
+    cfg = SimulationConfig(n_paths=20, horizon_months=12, seed=1, chunk_paths=10)
+    res = simulate(_sites(("A", "lz_west", 35.0), ("B", "ny_west", 60.0)), cfg)
+    assert res.inputs["fan_power_nodes"] == {
+        "power_price_usd_per_mwh": "ercot:LZ_WEST",
+        "power_price_usd_per_mwh:nyiso:WEST": "nyiso:WEST"}
+    assert set(res.inputs["fan_power_nodes"]) <= set(res.fan)
+    assert "fan_power_nodes" not in simulate(_sites(("A", "lz_west", 35.0)), cfg).inputs

@@ -23,11 +23,14 @@ from hashpivot.engines.simulate.stats import _quantiles
 from hashpivot.engines.simulate.task import ChunkResult, FloatArray
 from hashpivot.treasury.totals import TreasuryTotals
 
+#: Fan key of the index power price of the first index site's market.
+POWER_FAN = "power_price_usd_per_mwh"
+
 #: Names of the market fan samples of a chunk (``ChunkResult`` attribute -> fan key).
 _MARKET_FANS: dict[str, str] = {
     "fan_btc_price_usd": "btc_price_usd",
     "fan_hashprice_usd_per_ph_day": "hashprice_usd_per_ph_day",
-    "fan_power_usd_per_mwh": "power_price_usd_per_mwh",
+    "fan_power_usd_per_mwh": POWER_FAN,
 }
 
 
@@ -35,7 +38,7 @@ def power_fan_key(node: str) -> str:
     """Fan key of the index power process of market ``node`` (``iso:point``) other than
     the first index site's, whose fan is ``power_price_usd_per_mwh``:
     ``power_price_usd_per_mwh:<node>`` (``power_price_usd_per_mwh:nyiso:WEST``)."""
-    return f"{_MARKET_FANS['fan_power_usd_per_mwh']}:{node}"
+    return f"{POWER_FAN}:{node}"
 
 
 class ChunkCombiner:
@@ -201,7 +204,7 @@ class ChunkCombiner:
         fan: dict[str, FloatArray] = {
             key: _quantiles(self._fan.get(key, empty))
             for key in _MARKET_FANS.values()
-            if key in self._fan or key != "power_price_usd_per_mwh"
+            if key in self._fan or key != POWER_FAN
         }
         # each other index market's, in the order of its first site (every chunk's order)
         fan.update({key: _quantiles(q) for key, q in self._fan.items() if key not in fan})

@@ -11,7 +11,7 @@ import numpy as np
 from hashpivot.compile_time import compile_timer
 from hashpivot.engines.pivot.regulation import regulation_findings
 from hashpivot.engines.simulate.chunk import fan_rows, run_chunk
-from hashpivot.engines.simulate.combine import ChunkCombiner
+from hashpivot.engines.simulate.combine import POWER_FAN, ChunkCombiner, power_fan_key
 from hashpivot.engines.simulate.config import SimulationConfig
 from hashpivot.engines.simulate.memory import MemoryEstimate, estimate_for_run
 from hashpivot.engines.simulate.resolve import prepare
@@ -139,6 +139,13 @@ def simulate(
     res.inputs["fan_paths"] = sum(kept)
     res.inputs["fan_paths_per_chunk"] = run.task.fan_paths
     res.inputs["fan_chunks"] = sum(1 for n in kept if n > 0)
+    # index sites on several market nodes: the node of each power fan, by its fan key
+    power = run.inputs.get("power_model") or {}
+    if power.get("markets"):
+        res.inputs["fan_power_nodes"] = {
+            POWER_FAN: power["node"],
+            **{power_fan_key(m["node"]): m["node"] for m in power["markets"]},
+        }
     res.inputs["chunks"] = len(kept)
     res.inputs["executor"] = (
         f"dask:{scheduler}" if scheduler else f"dask:LocalCluster({workers})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hashpivot.reports.labels import POWER_FAN, fan_sample_text, power_fan_nodes
+from hashpivot.reports.labels import fan_sample_text, power_fan_nodes
 from hashpivot.reports.tables.strategies import taxed, tornado_changes_with_terminal_value
 from hashpivot.web.charts.backtest import backtest_history
 from hashpivot.web.charts.cost import cost_vs_price, mw_split
@@ -53,9 +53,9 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any],
                  fan(charts, "hashprice_usd_per_ph_day", "USD/PH/day", sample=sample)]
         # one power fan per index market, each named by its node where there are several
         fans = charts.get("fan", {})
-        nodes = power_fan_nodes(fans, results.get("inputs") or {})
+        nodes = power_fan_nodes(results.get("inputs") or {})
         figs += [fan(charts, k, "USD/MWh", sample=sample, node=nodes.get(k)) for k in fans
-                 if k == POWER_FAN or k.startswith(f"{POWER_FAN}:")]
+                 if k == "power_price_usd_per_mwh" or k in nodes]
         figs += [fan(charts, k, "USD", sample=sample) for k in charts.get("fan", {})
                  if k.startswith("cash_usd:")]
         flex = dispatch_uplift(results)
