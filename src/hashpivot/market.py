@@ -52,7 +52,7 @@ class MarketPaths:
         ``power_by_market``).
     power_by_market : mapping of str to ndarray, shape (n_paths, n_periods)
         The index price of each other market node of the run's index sites (its own
-        process, :class:`~hashpivot.scenarios.parameters.PowerMarketParams`), by node;
+        process, :class:`~hashpivot.scenarios.power_parameters.PowerMarketParams`), by node;
         empty: every index site takes ``power_price_usd_per_mwh``. [USD/MWh]
     power_reference_by_market : mapping of str to float or None
         ``power_reference_usd_per_mwh`` of each node of ``power_by_market``: the first

@@ -308,7 +308,7 @@ def price_model_text(inputs: Mapping[str, Any]) -> str:
     return "gbm"
 
 
-#: The power model's rows: :func:`~hashpivot.scenarios.parameters.power_model`'s
+#: The power model's rows: :func:`~hashpivot.scenarios.power_parameters.power_model`'s
 #: parameter, its ``[scenario]`` field, unit.
 _POWER_ROWS = (
     ("mean_usd_per_mwh", "power_mean_usd_per_mwh", "USD/MWh"),

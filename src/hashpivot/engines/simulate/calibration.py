@@ -9,7 +9,7 @@ from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.models.portfolio import Portfolio, PowerContract, Site, find_site
 from hashpivot.models.risk import ScenarioSpec
 from hashpivot.scenarios import MarketCalibration, PowerFit, calibrate_market, fit_power
-from hashpivot.scenarios.parameters import IndexMarket
+from hashpivot.scenarios.power_parameters import IndexMarket
 
 
 def _index_contract(portfolio: Portfolio, site_name: str | None) -> PowerContract | None:
@@ -73,7 +73,7 @@ class IndexNode:
 
 def index_nodes(portfolio: Portfolio, site_name: str | None = None) -> list[IndexNode]:
     """The market nodes of the run's index sites, each with a process of its own
-    (:class:`~hashpivot.scenarios.parameters.PowerMarketParams`), in the order of their
+    (:class:`~hashpivot.scenarios.power_parameters.PowerMarketParams`), in the order of their
     first site: the first index site's, then each other node; only the first where
     ``[scenario] power_calibrate_on`` is given (one market's shape for every index site,
     the user's choice) or no other site names a node. An index site without a market

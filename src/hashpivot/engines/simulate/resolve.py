@@ -66,8 +66,8 @@ from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 from hashpivot.regulation import SiteRuleEffects
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
 from hashpivot.scenarios.margin import MarginResponse
-from hashpivot.scenarios.parameters import POWER_PARAMETERS, power_model
 from hashpivot.scenarios.power_calibration import DEFAULT_POWER_FIT
+from hashpivot.scenarios.power_parameters import POWER_PARAMETERS, power_model
 from hashpivot.treasury.debt import debt_schedule
 
 
@@ -391,7 +391,7 @@ def _unused_height(spec: ScenarioSpec) -> list[str]:
 def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
                  several: bool = False, other: bool = False) -> dict[str, Any]:
     """The power model the paths of an index-priced site are drawn with
-    (:func:`~hashpivot.scenarios.parameters.power_model`, as the run's parameters) and
+    (:func:`~hashpivot.scenarios.power_parameters.power_model`, as the run's parameters) and
     where each parameter comes from: the file, the calibration (on
     ``[scenario] power_calibrate_on``) or the built-in default; ``several``: index sites
     at different expected prices (the first one's the mean); ``other``: the process of
