@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hashpivot.models import parse_portfolio
 from hashpivot.optimize import OptimizeConfig, optimize_plan
-from hashpivot.optimize.assumptions import PER_MW_FLOOR, resolved_assumptions
+from hashpivot.optimize.assumptions import resolved_assumptions
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "portfolio.toml"
 
@@ -38,7 +38,9 @@ def test_the_example_plan_names_its_assumptions_and_their_sources() -> None:
     assert rows["[pivot.terminal_value]"] == {
         "name": "[pivot.terminal_value]", "unit": "-", "source": "default",
         "value": "terminal value: mining 8x final-year EBITDA; hosting remaining lease "
-                 f"terms valued explicitly ({PER_MW_FLOOR})"}
+                 "terms valued explicitly (each mining tranche floored at zero on its own, "
+                 "and mining as a whole net of the cash SG&A; hosting on the leases' own "
+                 "flows, not floored)"}
     assert rows["[pivot.tax]"] == {"name": "[pivot.tax]", "unit": "-", "source": "default",
                                    "value": "pre-tax: income tax not modelled"}
     assert rows["[pivot] start"]["source"].startswith("bundled")  # type: ignore[union-attr]

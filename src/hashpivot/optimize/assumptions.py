@@ -22,7 +22,6 @@ from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
 from hashpivot.engines.pivot.model_assumptions import (
     FLEET_TERMS,
     PRE_TAX,
-    TV_FLOOR,
     fleet_rows,
     halving_facts,
     halving_rows,
@@ -52,9 +51,6 @@ if TYPE_CHECKING:
     from hashpivot.models.pivot import PivotSpec
     from hashpivot.regulation import SiteRuleEffects
 
-#: How the terminal value of a plan is floored (as ``pivot`` floors it: per MW, and the
-#: mining line net of the cash SG&A by the model's ``sga_floor`` binaries).
-PER_MW_FLOOR = TV_FLOOR
 #: What the optimizer does with the file's ``[pivot.tax]`` (the source of its row).
 TAX_NOT_USED = ("not used: the optimizer plans pre-tax (pivot's after-tax value of the "
                 "plan: the central-path line)")
@@ -328,4 +324,4 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["HORIZON_ONLY", "PER_MW_FLOOR", "plan_assumption_facts", "resolved_assumptions"]
+__all__ = ["HORIZON_ONLY", "plan_assumption_facts", "resolved_assumptions"]

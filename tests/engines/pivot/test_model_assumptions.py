@@ -203,3 +203,30 @@ def test_a_dispatching_sites_uptime_is_its_availability() -> None:
     assert "[sites.fleet] uptime_fraction, weighted by hashrate" not in rows
     assert _cells(rows["[sites.dispatch] availability_fraction, the site's uptime (the "
                        "dispatch curtails)"]) == _row(0.97, "-", "file")
+
+
+def test_the_terminal_value_row_says_how_each_line_is_floored() -> None:
+    """The ``[pivot.terminal_value]`` row says how what is valued past the horizon is
+    floored: mining per tranche and net of the cash SG&A; a hall valued by a multiple or
+    Gordon growth on its own; under ``contract`` (the default) the leases' own flows, not
+    floored (the row said every hosting phase was floored, whatever the method); nothing
+    where nothing is valued."""
+    from hashpivot.engines.pivot.model_assumptions import (
+        CONTRACT_NO_FLOOR,
+        HALL_FLOOR,
+        MINING_FLOOR,
+        terminal_value_row,
+    )
+    from hashpivot.engines.pivot.terminal import describe
+    from hashpivot.models.pivot import TerminalValueSpec
+
+    def value(**methods: str) -> str:
+        return str(terminal_value_row(describe(TerminalValueSpec(**methods)), "file")["value"])
+
+    assert value(mining_method="exit_multiple", hosting_method="contract").endswith(
+        f"({MINING_FLOOR}; {CONTRACT_NO_FLOOR})")
+    assert value(mining_method="none", hosting_method="exit_multiple").endswith(
+        f"({HALL_FLOOR})")
+    assert value(mining_method="gordon", hosting_method="none").endswith(f"({MINING_FLOOR})")
+    assert value(mining_method="none", hosting_method="none") == (
+        "terminal value: mining none; hosting none")

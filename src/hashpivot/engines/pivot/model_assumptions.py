@@ -28,14 +28,32 @@ if TYPE_CHECKING:
 
 #: The value of the ``[pivot.tax]`` row while income tax is not modelled.
 PRE_TAX = "pre-tax: income tax not modelled"
-#: How the terminal value is floored, in every engine (``pivot`` and ``simulate`` by
-#: :func:`hashpivot.engines.pivot.terminal.mining_value_at_horizon_usd` and per hall,
+#: How the mining line's terminal value is floored, in every engine (``pivot`` and
+#: ``simulate`` by :func:`hashpivot.engines.pivot.terminal.mining_value_at_horizon_usd`,
 #: ``optimize`` per MW by the same rule: :mod:`hashpivot.optimize.terminal`).
-TV_FLOOR = ("each tranche and hosting phase floored at zero on its own, and mining as a "
-            "whole net of the cash SG&A")
-#: The one-line terminal value (:func:`hashpivot.engines.pivot.terminal.describe`) that
-#: values nothing past the horizon, so floors nothing.
-_NO_TV = "terminal value: mining none; hosting none"
+MINING_FLOOR = ("each mining tranche floored at zero on its own, and mining as a whole net "
+                "of the cash SG&A")
+#: How a hall valued by an exit multiple or Gordon growth is floored (per hall, per MW).
+HALL_FLOOR = "each hosting phase floored at zero on its own"
+#: A hall valued on its leases' own flows after the horizon (``contract``): no floor.
+CONTRACT_NO_FLOOR = "hosting on the leases' own flows, not floored"
+
+
+def tv_floor_text(description: str) -> str:
+    """How the terminal value of ``description`` (the one line of
+    :func:`hashpivot.engines.pivot.terminal.describe`) is floored, in words: mining per
+    tranche and net of the cash SG&A where it is valued, a hall valued by a multiple or
+    Gordon growth on its own, the ``contract`` method's leases not at all; empty where
+    nothing is valued past the horizon."""
+    from hashpivot.engines.pivot.terminal import CONTRACT_TEXT
+
+    mining, _, hosting = description.removeprefix("terminal value: ").partition("; ")
+    parts = [MINING_FLOOR] if mining not in ("", "mining none") else []
+    if hosting == f"hosting {CONTRACT_TEXT}":
+        parts.append(CONTRACT_NO_FLOOR)
+    elif hosting not in ("", "hosting none"):
+        parts.append(HALL_FLOOR)
+    return "; ".join(parts)
 
 #: The ``[financing]`` fields shown: field, unit.
 FINANCING_TERMS: tuple[tuple[str, str], ...] = (
@@ -70,8 +88,10 @@ _PHASED_FIELDS = "[sites.hosting] phases, phased_tranches, phase_interval_months
 
 def terminal_value_row(description: str, source: str) -> dict[str, Any]:
     """The ``[pivot.terminal_value]`` row: the one-line treatment (``description``) and,
-    when something is valued past the horizon, how it is floored (:data:`TV_FLOOR`)."""
-    value = description if description in ("", _NO_TV) else f"{description} ({TV_FLOOR})"
+    when something is valued past the horizon, how it is floored (:func:`tv_floor_text`:
+    a hall under ``contract`` is not)."""
+    floor = tv_floor_text(description)
+    value = f"{description} ({floor})" if floor else description
     return {"name": "[pivot.terminal_value]", "value": value, "unit": "-", "source": source}
 
 
@@ -294,11 +314,13 @@ def strategy_rows(facts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 __all__ = [
+    "CONTRACT_NO_FLOOR",
     "FINANCING_TERMS",
     "FLEET_TERMS",
+    "HALL_FLOOR",
+    "MINING_FLOOR",
     "PRE_TAX",
     "STRATEGY_MEANING",
-    "TV_FLOOR",
     "debt_service_row",
     "financing_facts",
     "financing_rows",
@@ -311,4 +333,5 @@ __all__ = [
     "strategy_rows",
     "tax_row",
     "terminal_value_row",
+    "tv_floor_text",
 ]

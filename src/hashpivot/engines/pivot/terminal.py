@@ -360,6 +360,11 @@ def at_horizon_mw(
             final_year_usd(np.atleast_2d(replacement_capex_usd) * scale) * fix)
 
 
+#: How :func:`describe` names ``hosting_method = "contract"`` (the leases' own flows after
+#: the horizon, not floored).
+CONTRACT_TEXT = "remaining lease terms valued explicitly"
+
+
 def describe(spec: TerminalValueSpec) -> str:
     """One line stating the terminal-value treatment (for tables, charts and JSON)."""
     m = {
@@ -369,7 +374,7 @@ def describe(spec: TerminalValueSpec) -> str:
     }[spec.mining_method]
     h = {
         "none": "none",
-        "contract": "remaining lease terms valued explicitly",
+        "contract": CONTRACT_TEXT,
         "gordon": f"Gordon growth {100 * spec.growth_per_year:g} %/yr",
         "exit_multiple": f"{spec.hosting_ebitda_multiple:g}x final-year EBITDA",
     }[spec.hosting_method]
@@ -377,6 +382,7 @@ def describe(spec: TerminalValueSpec) -> str:
 
 
 __all__ = [
+    "CONTRACT_TEXT",
     "TerminalValue",
     "at_horizon_mw",
     "describe",
