@@ -260,9 +260,9 @@ def test_prices_of_another_operator_s_market_are_said() -> None:
     meta = build_dispatch_problem(site, nyiso).meta
     assert meta["market_note"] == (
         "the prices are NYISO's (nyiso:WEST:2019) but the site is in ERCOT: the dispatch "
-        "runs on them, with ERCOT's emissions factors (unless the file gives its own), and "
-        "naive times of demand-response events and 4CP peaks read on the prices' clock "
-        "(America/New_York)")
+        "runs on them, with its region's (ERCOT) emissions factors (unless the file gives "
+        "its own), and naive times of demand-response events and 4CP peaks read on the "
+        "prices' clock (America/New_York)")
     assert note_lines(meta)[0] == meta["market_note"]
     own = load_prices(site, None, "ercot:HB_WEST:2024")["2024-07-01":"2024-07-07"]
     assert "market_note" not in build_dispatch_problem(site, own).meta

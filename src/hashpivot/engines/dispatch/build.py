@@ -100,15 +100,15 @@ def _market_note(prices: pd.Series, site: Site) -> str | None:
     events and 4CP peaks are read on the prices' clock; None where they agree or either
     is not known."""
     market = str(prices.attrs.get("market", "") or "").upper()
-    operator = str(site.iso or site.region or "").strip().upper()
+    operator = str(site.grid_operator or "").strip().upper()
     if not market or not operator or operator.split("_")[0] == market:
         return None
     index = pd.DatetimeIndex(prices.index)
     key = prices.attrs.get("key") or market
     return (f"the prices are {market}'s ({key}) but the site is in {operator}: the dispatch "
-            f"runs on them, with {operator}'s emissions factors (unless the file gives its "
-            "own), and naive times of demand-response events and 4CP peaks read on the "
-            f"prices' clock ({index.tz})")
+            f"runs on them, with its region's ({site.region}) emissions factors (unless the "
+            "file gives its own), and naive times of demand-response events and 4CP peaks "
+            f"read on the prices' clock ({index.tz})")
 
 
 def _checked(problems: list[Problem], meta: dict[str, Any], fallback: T,
