@@ -173,6 +173,40 @@ def test_every_key_of_pivot_json_outside_its_inputs_is_in_the_nomenclature() -> 
     assert not missing, f"pivot --json keys not in docs/nomenclature.md: {missing}"
 
 
+#: The ``--out`` runs whose CSV columns a user reads: the demo's commands, made small.
+OUT_RUNS: dict[str, list[str]] = {
+    **{c: CLI_RUNS[c] for c in ("backtest", "dispatch", "simulate", "optimize")},
+    "pivot": ["pivot", str(ROOT / "examples" / "pivot-200mw.toml")],
+}
+
+
+@pytest.mark.parametrize("command", sorted(OUT_RUNS))
+def test_every_column_of_a_commands_out_csv_files_is_in_the_nomenclature(
+        command: str, tmp_path: Path) -> None:
+    """The header of every CSV (``.csv.gz`` too) an ``--out`` folder receives: each column
+    that reads as a name (not a strategy's or a tranche's name alone) is in
+    ``docs/nomenclature.md`` with its unit."""
+    import gzip
+
+    from typer.testing import CliRunner
+
+    from hashpivot.cli.app import app
+
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, [*OUT_RUNS[command], "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    files = sorted(out.glob("*.csv")) + sorted(out.glob("*.csv.gz"))
+    assert files, f"{command} --out wrote no CSV"
+    missing: dict[str, list[str]] = {}
+    for f in files:
+        with (gzip.open(f, "rt") if f.suffix == ".gz" else f.open()) as fh:
+            header = fh.readline().strip().split(",")
+        names = {c for c in header if re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", c)}
+        if gone := _missing_from_nomenclature(names):
+            missing[f.name] = gone
+    assert not missing, f"{command} --out CSV columns not in docs/nomenclature.md: {missing}"
+
+
 def _architecture_tree() -> list[str]:
     """The lines of ``docs/architecture.md``'s tree below its ``src/hashpivot/`` line."""
     text = (ROOT / "docs" / "architecture.md").read_text()
