@@ -207,6 +207,38 @@ def test_every_column_of_a_commands_out_csv_files_is_in_the_nomenclature(
     assert not missing, f"{command} --out CSV columns not in docs/nomenclature.md: {missing}"
 
 
+def _command_options() -> dict[str, set[str]]:
+    """Every ``--option`` of every command and subcommand (``data update``), by name."""
+    import click
+
+    from hashpivot.cli.app import _COMMANDS, _module_group
+
+    out: dict[str, set[str]] = {}
+
+    def walk(command: click.Command, path: str) -> None:
+        for param in command.params:
+            for opt in [*param.opts, *getattr(param, "secondary_opts", [])]:
+                if opt.startswith("--") and opt != "--help":
+                    out.setdefault(path, set()).add(opt)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    for name, (module, _) in _COMMANDS.items():
+        walk(_module_group(module).get_command(None, name), name)  # type: ignore[arg-type]
+    return out
+
+
+def test_every_option_of_every_command_is_in_the_docs() -> None:
+    """An option ``--help`` lists is named in README.md or docs/*.md (where a user who
+    reads the docs, not every command's help, finds it)."""
+    text = "\n".join(p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+    options = _command_options()
+    assert len(options) > 15 and "--paths" in options["simulate"]
+    missing = sorted(f"{c} {o}" for c, opts in options.items() for o in opts
+                     if not re.search(rf"{re.escape(o)}(?![\w-])", text))
+    assert not missing, f"options not in README.md or docs/*.md: {missing}"
+
+
 def _architecture_tree() -> list[str]:
     """The lines of ``docs/architecture.md``'s tree below its ``src/hashpivot/`` line."""
     text = (ROOT / "docs" / "architecture.md").read_text()
