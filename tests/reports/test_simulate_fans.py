@@ -63,3 +63,40 @@ def test_one_market_s_csv_keeps_its_columns() -> None:
     assert list(frame.columns) == ["series", "month", "p5", "p25", "p50", "p75", "p95",
                                    "paths"]
     assert [k for k in frame["series"].unique() if k.startswith("power")] == [_FIRST]
+
+
+
+def _fan_titles(result: Any, tmp_path: Path) -> list[str]:
+    """The subtitles of the BTC price and hashprice fans (their HTML's, on one line)."""
+    from hashpivot.reports.simulate import market_fan_chart
+
+    return [str(market_fan_chart(result, key, "x", "USD", tmp_path)[1].layout.title.text)
+            .replace("<br>", " ") for key in ("btc_price_usd", "hashprice_usd_per_ph_day")]
+
+
+def test_the_market_fans_name_the_history_the_model_was_calibrated_on(
+        tmp_path: Path) -> None:
+    """The BTC price and hashprice fans of a model calibrated on the daily history name
+    its source with its licence and the window, as backtest's and dispatch's charts do:
+    the subtitle said "calibrated on the bundled history", without Coin Metrics' CC BY-NC
+    4.0 attribution that its licence asks of outputs that use the data."""
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+    from hashpivot.io import COINMETRICS_ATTRIBUTION
+    from hashpivot.models import load_portfolio
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "pivot-200mw.toml"
+    result = simulate(load_portfolio(example),
+                      SimulationConfig(n_paths=100, horizon_months=12, seed=3))
+    cal = result.inputs["calibration"]
+    window = f"({cal['window_start']} to {cal['window_end']})"
+    for title in _fan_titles(result, tmp_path):
+        assert COINMETRICS_ATTRIBUTION.removeprefix("Source: ") + " " + window in title, title
+
+
+def test_the_market_fans_of_a_model_the_file_sets_claim_no_calibration(
+        two_markets: Any, tmp_path: Path) -> None:
+    """Every spread parameter in the file (no calibration, ``inputs.calibration`` null):
+    the subtitle said "model calibrated on the bundled history" all the same."""
+    assert two_markets.inputs["calibration"] is None
+    for title in _fan_titles(two_markets, tmp_path):
+        assert "calibrated" not in title and "[scenario]" in title, title

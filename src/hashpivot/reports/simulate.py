@@ -137,6 +137,20 @@ def _run_text(result: SimulationResult) -> str:
     )
 
 
+def _model_text(result: SimulationResult) -> str:
+    """Where the paths' model comes from: the daily history it was calibrated on, each
+    source with its attribution and days (Coin Metrics' with its CC BY-NC 4.0 licence,
+    :func:`hashpivot.io.sources_text`), or the file's ``[scenario]`` where it sets every
+    parameter of the spread (``inputs.calibration`` null: no calibration ran)."""
+    cal = result.inputs.get("calibration") or {}
+    if not cal.get("window_start"):
+        return "model as the file's [scenario] sets it"
+    from hashpivot.io import btc_daily_sources, sources_text
+
+    spans = btc_daily_sources(cal["window_start"], cal["window_end"])
+    return f"model calibrated on {sources_text(spans)}"
+
+
 def market_fan_chart(
     result: SimulationResult, key: str, title: str, unit: str, out_dir: Path, log: bool = True
 ) -> tuple[Path, go.Figure]:
@@ -150,8 +164,8 @@ def market_fan_chart(
     head = f"{title}: median, 50 % and 90 % bands"
     subtitle = (
         f"Simulated monthly {title} [{unit}] across "
-        f"{fan_sample_text(result.n_paths, result.inputs)} ({_run_text(result)}); model "
-        "calibrated on the bundled history" + ("; log scale" if log else "")
+        f"{fan_sample_text(result.n_paths, result.inputs)} ({_run_text(result)}); "
+        f"{_model_text(result)}" + ("; log scale" if log else "")
     )
     set_titles(fig, head, subtitle)
     ax.legend(loc="upper left")
