@@ -134,3 +134,22 @@ def test_a_limit_below_the_fixed_memory_names_the_options_to_lower() -> None:
     assert "1 MiB available (--max-memory-mib)" in last
     assert last.endswith("lower --chunk-paths or --threads"), last
     assert "`" not in last
+
+
+def test_the_help_gives_the_probabilities_in_the_unit_the_table_prints() -> None:
+    """``simulate --help`` said the probabilities print as [fraction]; the table prints
+    them in % (``--json`` and the CSVs hold fractions), and the reverse-margin table's
+    rows are the first month, every twelfth and the last (every month in the files)."""
+    from hashpivot.cli.simulate import _HELP
+
+    res = runner.invoke(app, ["simulate", SITE, "--paths", "300", "--years", "2"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    unit = next(ln.split()[2] for ln in lines if ln.startswith("P(beats keep) "))
+    assert unit == "%"
+    help_text = " ".join(_HELP.split())
+    assert f"keep_mining [{unit}]" in help_text and f"every BTC) [{unit}]" in help_text
+    months = [ln.split()[0] for ln in lines[lines.index(next(
+        ln for ln in lines if ln.startswith("P(reverse margin)"))) + 4:][:3]]
+    assert months == ["2026-01", "2026-12", "2027-12"], months
+    assert "the first month, every twelfth and the last" in help_text
