@@ -24,6 +24,7 @@ from hashpivot.io import load_market_prices
 from hashpivot.models import parse_portfolio
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power import energy_balance_residual_mw
+from hashpivot.reports.tables.dispatch import note_lines
 from tests.engines.dispatch_inputs import EXAMPLE, PRICES, SUMMARY_KEYS
 from tests.portfolio_toml import contract, machines, portfolio_toml, site, table
 
@@ -559,3 +560,36 @@ def test_new_dr_and_ppa_fields_that_cannot_apply_are_rejected_at_their_field() -
                     ({"keep_committed_load_online": True, "withdrawable": False}, {}),
                     ({"keep_committed_load_online": False}, {"curtail_at_negative_price": True})):
         parse_portfolio(spec_toml(dr, ppa), "<test>")
+
+
+@pytest.mark.parametrize(("uptime", "dispatch", "noted"), [
+    (0.9, None, "the fleet's uptime_fraction (0.9, weighted by hashrate; file) is not "
+     "applied: the dispatch curtails interval by interval itself and runs the machines in "
+     "service, [sites.dispatch] availability_fraction 1 (default)"),
+    (None, table(availability_fraction=0.97),
+     "the fleet's uptime_fraction (0.95, weighted by hashrate; default) is not applied: "
+     "the dispatch curtails interval by interval itself and runs the machines in service, "
+     "[sites.dispatch] availability_fraction 0.97 (file)"),
+    (0.9, table(availability_fraction=0.9), None),
+])
+def test_a_fleet_uptime_the_dispatch_does_not_apply_is_noted(
+        prices: pd.Series, uptime: float | None, dispatch: dict[str, float] | None,
+        noted: str | None) -> None:
+    """A review's case: a site whose fleet runs 90 % of the time (uptime_fraction 0.9) and
+    has no [sites.dispatch] table drew 51.45 MW in every interval of the dispatch, where
+    cost, backtest and pivot count 0.9 of it (1,111 MWh a day against 1,235), and nothing
+    the dispatch printed said that the file's uptime was not used. The energy stays the
+    dispatch's rule (its availability, 1 by default); a note says which uptime it left."""
+    alpha = site("Alpha", contract(30.0), machines("A", 200.0, 3500.0, 4000,
+                                                   uptime_fraction=uptime),
+                 dispatch=dispatch, capacity_mw=40.0, power_overhead_factor=1.1)
+    site_ = parse_portfolio(portfolio_toml("test", alpha), "<test>").sites[0]
+    got = run_dispatch(site_, prices, hashprice=45.0)
+    availability = 1.0 if dispatch is None else dispatch["availability_fraction"]
+    assert got.problem.tranches[0].power_mw == pytest.approx(15.4 * availability)
+    if noted is None:
+        assert "uptime_note" not in got.summary()
+    else:
+        note = got.summary()["uptime_note"]
+        assert note.startswith(f"Alpha: {noted}")
+        assert note in note_lines(got.summary())  # printed by the CLI and the run page

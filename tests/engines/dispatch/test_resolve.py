@@ -36,7 +36,9 @@ def test_tranches_by_hand() -> None:
     # 1,000 x 3,500 W x 1.1 overhead x 0.9 available = 3.465 MW; 1,000 x 200 TH/s x 0.9
     assert tr.power_mw == pytest.approx(3.465)
     assert tr.hashrate_ph_s == pytest.approx(180.0)
-    assert meta == {}
+    # the fleet's default uptime (0.95) is not the availability given: only that is noted
+    assert list(meta) == ["uptime_note"]
+    assert "availability_fraction 0.9 (given)" in meta["uptime_note"]
 
 
 def test_grid_price_fixed_contract_and_index_contract() -> None:

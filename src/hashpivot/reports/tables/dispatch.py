@@ -93,9 +93,9 @@ def thresholds_line(summary: dict[str, Any]) -> str | None:
 
 #: The summary's notes printed as they are, in this order (before the windows' and the
 #: prices').
-_NOTE_KEYS = ("market_note", "connection_note", "fleet_note", "ppa_note", "ppa_term_note",
-              "fourcp_note", "dr_events_note", "demand_response_note", "dr_availability_note",
-              "commitment_note")
+_NOTE_KEYS = ("market_note", "connection_note", "fleet_note", "uptime_note", "ppa_note",
+              "ppa_term_note", "fourcp_note", "dr_events_note", "demand_response_note",
+              "dr_availability_note", "commitment_note")
 
 
 def note_lines(summary: dict[str, Any]) -> list[str]:

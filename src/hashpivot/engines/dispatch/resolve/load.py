@@ -11,8 +11,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from hashpivot.engines.dispatch.resolve.provenance import Provenance
+from hashpivot.engines.mining_terms import mining_term_facts
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.models import Site
+from hashpivot.models import FleetEntry, Site
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.power.intervals import FloatArray
 from hashpivot.power.tranches import Tranche
@@ -156,7 +157,34 @@ def resolve_tranches(site: Site, spec: DispatchSpec,
         )
     if problems:
         raise InputError(problems)
+    note = _uptime_note(site, spec, [site.fleet[i] for i in running])
+    if note:
+        provenance["uptime_note"] = note
     return tuple(out), provenance
+
+
+def _uptime_note(site: Site, spec: DispatchSpec, entries: list[FleetEntry]) -> str | None:
+    """What the dispatch does with the fleet's ``uptime_fraction`` where it is not the
+    ``availability_fraction`` the machines run at: the uptime other engines count (cost
+    and backtest always, pivot, simulate and optimize on a site without
+    ``[sites.dispatch]``) is not applied. None where the two are the same or nothing
+    runs."""
+    if not entries:
+        return None
+    facts = mining_term_facts(site, entries)
+    uptime = float(facts["uptime_fraction"])
+    availability = float(spec.availability_fraction)
+    if abs(uptime - availability) <= 1e-12:
+        return None
+    given = ("default" if "availability_fraction" not in spec.model_fields_set
+             else "file" if spec is site.dispatch else "given")
+    others = ("cost, backtest, pivot, simulate and optimize count it" if site.dispatch is None
+              else "cost and backtest count it (pivot, simulate and optimize the "
+              "availability)")
+    return (f"{site.name}: the fleet's uptime_fraction ({uptime:g}, weighted by hashrate; "
+            f"{facts['sources']['uptime_fraction']}) is not applied: the dispatch curtails "
+            "interval by interval itself and runs the machines in service, "
+            f"[sites.dispatch] availability_fraction {availability:g} ({given}); {others}")
 
 
 @dataclass(frozen=True)
