@@ -167,12 +167,13 @@ def _tail_count(inputs: Mapping[str, Any]) -> str:
 def simulate_caption(inputs: Mapping[str, Any], taxed: bool, moved: list[str]) -> str:
     """What the Monte Carlo table's figures are, as the CLI and the run page say it: the
     NPV's basis, CVaR95, the deterministic path (``moved``: the ``[scenario]`` fields that
-    move its center), P(beats keep), the terminal value and the price center.
+    move its center; the sites whose ``[sites.hosting.risk]`` the paths draw and it does
+    not), P(beats keep), the terminal value and the price center.
 
     Parameters
     ----------
     inputs : mapping
-        The run's ``inputs`` (``scenario``, ``terminal_value``).
+        The run's ``inputs`` (``scenario``, ``terminal_value``, ``hosting_risk_sites``).
     taxed : bool
         The run has after-tax rows.
     moved : list of str
@@ -181,6 +182,11 @@ def simulate_caption(inputs: Mapping[str, Any], taxed: bool, moved: list[str]) -
     scenario = inputs.get("scenario") or {}
     path = ("the calibrated history's trend" if scenario.get("anchor") == "history"
             else "the pivot model's path" + (f" with {', '.join(moved)}" if moved else ""))
+    risk_sites = inputs.get("hosting_risk_sites") or []
+    if risk_sites:  # the paths draw it, the deterministic row does not (pivot's value)
+        path += (", the hosting as pivot values it ([sites.hosting.risk] not drawn at "
+                 f"{', '.join(map(str, risk_sites))}: built on time and on budget, defaults "
+                 "in expectation)")
     return (
         "NPV of unlevered FCF, "
         + ("pre-tax unless 'after tax'" if taxed else "pre-tax")

@@ -597,3 +597,35 @@ def test_a_file_start_before_the_first_simulated_month_is_named_so() -> None:
     assert problem.path == "pivot.convert_start"
     assert problem.message == ("2026-03 is before the first simulated month 2026-07 "
                                "([scenario] start or `start`)")
+
+
+def test_the_caption_says_the_deterministic_row_draws_no_hosting_risk() -> None:
+    """A review's case: with [sites.hosting.risk] the deterministic row is pivot's value,
+    the halls built on time and on budget (-191.4 M USD for a convert-all of the review's
+    file), while every path at zero volatility draws delays and overruns (their mean
+    -284.4): the caption said the row was 'every volatility zero', which is neither. It
+    says the hosting risk is not drawn there, and where."""
+    from pathlib import Path
+
+    from hashpivot.models import load_portfolio
+    from hashpivot.models.hosting import HostingRiskSpec
+    from hashpivot.reports.labels import simulate_caption
+
+    pf = load_portfolio(Path(__file__).parents[3] / "examples" / "pivot-200mw.toml")
+    site = pf.sites[0]
+    assert site.hosting is not None
+    risky = site.model_copy(update={"hosting": site.hosting.model_copy(update={
+        "risk": HostingRiskSpec(construction_delay_fraction_mean=0.34,
+                                capex_overrun_fraction_mean=0.10)})})
+    spec = pf.scenario or ScenarioSpec()
+    pf = pf.model_copy(update={"sites": [risky], "scenario": spec.model_copy(
+        update={**ZERO_VOL, "anchor": "deterministic", "price_model": "gbm"})})
+    res = simulate(pf, SimulationConfig(n_paths=8, seed=1, chunk_paths=8))
+    # teeth: at zero volatility the paths still differ from the deterministic row
+    assert np.mean(res.npv_usd["convert_all"]) < res.deterministic_npv_usd["convert_all"] - 1e6
+    caption = simulate_caption(res.inputs, False, [])
+    assert ("deterministic = every volatility zero (the pivot model's path, the hosting as "
+            "pivot values it ([sites.hosting.risk] not drawn at West Texas 200: built on "
+            "time and on budget, defaults in expectation))") in caption
+    res.inputs["hosting_risk_sites"] = []
+    assert "not drawn" not in simulate_caption(res.inputs, False, [])
