@@ -646,3 +646,25 @@ def test_the_levered_rows_say_what_they_count() -> None:
     assert strategy.notes[0].endswith(f"; {basis}")  # the caption, as the CLI's
     full = pv.run_pivot(load_portfolio(EXAMPLE))  # the example's debt ends in 2036
     assert "outstanding" not in full.levered_basis()
+
+
+def test_a_site_without_machines_is_refused_saying_what_values_it() -> None:
+    """A review's case: a site with no fleet entry (an empty 10 MW site paying a guard)
+    is costed by ``cost`` and ``backtest`` (its items in the cost views), while pivot,
+    simulate and optimize refused the portfolio with 'the site has no running fleet',
+    where a site whose entries all ended is told what to do. It is refused at its path,
+    saying what the forward engines need and what values the site as it is."""
+    empty = ('\n[[sites]]\nname = "Empty"\ncapacity_mw = 10.0\n'
+             '[sites.power_contract]\nprice_usd_per_mwh = 50.0\n'
+             '[[sites.cost_items]]\nname = "guard"\ncategory = "site_opex"\n'
+             'usd_per_year = 3.0e5\n')
+    portfolio = parse_portfolio(BASE_TOML + empty, "<test>")
+    with pytest.raises(InputError) as err:
+        pv.run_pivot(portfolio)
+    (problem,) = err.value.problems
+    assert problem.path == "sites[1].fleet"
+    assert problem.message == (
+        "the site has no fleet entry: pivot, simulate and optimize value its machines "
+        "mining against converting its MW (give the machines it runs, or leave the site "
+        "out of the file; cost and backtest count its cost items as it is)")
+    assert pv.run_pivot(portfolio, site_name="A").strategies  # the other site alone

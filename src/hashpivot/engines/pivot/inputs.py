@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 _SCALED_CATEGORIES = frozenset({"site_opex", "power", "other"})
 _FIXED_CATEGORIES = frozenset({"sga_cash"})
+#: A site without fleet entries: what the forward engines need, and what values it as is.
+_NO_FLEET = ("the site has no fleet entry: pivot, simulate and optimize value its machines "
+             "mining against converting its MW (give the machines it runs, or leave the site "
+             "out of the file; cost and backtest count its cost items as it is)")
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,8 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         overhead = float(site.power_overhead_factor)
         fleet_mw = asic_w * overhead / W_PER_MW
         if hr <= 0 or fleet_mw <= 0:
-            problems.append(Problem(f"sites[{i}].fleet", "the site has no running fleet"))
+            problems.append(Problem(f"sites[{i}].fleet", _NO_FLEET if not site.fleet
+                                    else "the site has no running fleet"))
             continue
         # the firm AI load a dispatching site serves is there in every strategy alike: the
         # miners and a conversion share what it leaves of the capacity (it is not valued)
