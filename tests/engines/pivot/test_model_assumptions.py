@@ -178,9 +178,10 @@ def test_simulate_prints_the_power_model_of_an_index_priced_site() -> None:
         fit.spike_probability_per_month, "1/month", calibrated)
     assert _cells(rows["[scenario] power_spike_mean_log"]) == _row(
         fit.spike_mean_log, "-", calibrated)
-    # the mean: the contract's expected index price
+    # the mean: the contract's expected index price, before any adder, and what it pays
     assert _cells(rows["[scenario] power_mean_usd_per_mwh"]) == _row(
-        40.0, "USD/MWh", "the contract's price_usd_per_mwh")
+        40.0, "USD/MWh", "Test 20's contract price_usd_per_mwh: the index before any "
+        "adder; on average Test 20 pays 40 USD/MWh")
     # one year of prices has no season: the row said "by month" of 12 factors of 1
     assert fit.seasonal_factors == (1.0,) * 12
     seasonal = rows["[scenario] power_seasonal_factors"]

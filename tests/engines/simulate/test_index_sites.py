@@ -183,3 +183,50 @@ def test_index_sites_on_different_markets_are_told_of_their_own_paths() -> None:
         b = sources["B: [sites.power_contract]"]
         assert "this market (nyiso:WEST) moves with A's (ercot:LZ_WEST)" in b
         assert "scaled by 60 / 35" in b and "correlation 1" in b
+
+
+def _mean_rows(pf: Any) -> dict[str, dict[str, Any]]:
+    """The ``[scenario] power_mean_usd_per_mwh`` rows of simulate and of optimize (both
+    from :func:`~hashpivot.engines.simulate.assumptions.power_rows`, on the facts each
+    engine records), by engine."""
+    from hashpivot.engines.simulate import SimulationConfig, prepare
+    from hashpivot.engines.simulate.assumptions import power_rows
+    from hashpivot.optimize.resolve import resolve_problem
+    from hashpivot.optimize.run import scenario_params
+
+    run = prepare(pf, SimulationConfig(n_paths=4, horizon_months=36, chunk_paths=4))
+    _, info = scenario_params(resolve_problem(pf), 0)
+    return {engine: next(r for r in power_rows(power)
+                         if r["name"].startswith("[scenario] power_mean_usd_per_mwh"))
+            for engine, power in (("simulate", run.inputs["power_model"]),
+                                  ("optimize", info["power_model"]))}
+
+
+def test_the_power_mean_row_says_what_each_site_pays() -> None:
+    """The mean row's 35 is the index the paths are centred on, A's price before any
+    adder; B pays its own 60 plus a 4 USD/MWh adder, 64 on average. The row said only
+    "the first index site's contract price_usd_per_mwh": read as the power price, it is
+    29 USD/MWh under B's. With ``[scenario] power_mean_usd_per_mwh = 50`` every site pays
+    50 plus its adder (B 54, not 50 nor 64). simulate and optimize print the same row."""
+    rows = _mean_rows(_two_index_sites(35.0, 60.0))
+    for row in rows.values():
+        assert row["value"] == 35.0
+        assert row["source"] == (
+            "A's contract price_usd_per_mwh (each other index site's paths scaled to its "
+            "own): the index before any adder; on average A pays 35, B 60 + 4 adder = 64 "
+            "USD/MWh")
+    assert rows["simulate"] == rows["optimize"]
+    pf = _two_index_sites(35.0, 60.0)
+    pf = pf.model_copy(update={"scenario": pf.scenario.model_copy(
+        update={"power_mean_usd_per_mwh": 50.0})})
+    rows = _mean_rows(pf)
+    for row in rows.values():
+        assert row["value"] == 50.0
+        assert row["source"] == ("file: the index before any adder, every index site's; "
+                                 "on average A pays 50, B 50 + 4 adder = 54 USD/MWh")
+    # a first price of 0 scales nothing: B pays the paths as drawn, 0, plus its adder
+    rows = _mean_rows(_two_index_sites(0.0, 60.0))
+    assert rows["simulate"]["source"] == (
+        "A's contract price_usd_per_mwh (every other index site's paths as drawn: a "
+        "centre of 0 or below scales nothing): the index before any adder; on average A "
+        "pays 0, B 0 + 4 adder = 4 USD/MWh")

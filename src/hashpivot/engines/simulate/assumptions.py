@@ -343,7 +343,7 @@ def power_rows(power: Mapping[str, Any] | None) -> list[dict[str, Any]]:
 def _market_power_rows(power: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
     """One market's power model rows (:func:`power_rows`), ``where`` after each name
     (its node, where there are several markets)."""
-    sources = power["sources"]
+    sources = {**power["sources"], "mean_usd_per_mwh": _mean_source(power)}
     return [
         *({"name": f"[scenario] {field}{where}", "value": power[key], "unit": unit,
            "source": sources[key]} for key, field, unit in _POWER_ROWS),
@@ -356,6 +356,26 @@ def _market_power_rows(power: Mapping[str, Any], where: str) -> list[dict[str, A
              if power.get("seasonal_flat") and power["seasonal"].startswith("calibrated")
              else "")},
     ]
+
+
+def _mean_source(power: Mapping[str, Any]) -> str:
+    """The mean row's source, then what the mean is (the index the paths are centred on,
+    before any adder) and what each index site on these paths pays on average, its adder
+    included (``"...; on average A pays 35, B 60 + 4 adder = 64 USD/MWh"``): read alone,
+    the mean looked like the sites' power price (a run stored before the sites were
+    recorded: the source alone)."""
+    source = str(power["sources"]["mean_usd_per_mwh"])
+    sites = power.get("sites")
+    if not sites:
+        return source
+    pays = []
+    for k, s in enumerate(sites):
+        index, adder = float(s["index_usd_per_mwh"]), float(s["adder_usd_per_mwh"])
+        pays.append(f"{s['site']}{' pays' if k == 0 else ''} {index:g}"
+                    + (f" + {adder:g} adder = {index + adder:g}" if adder else ""))
+    every = ", every index site's" if source == "file" else ""
+    return (f"{source}: the index before any adder{every}; on average "
+            f"{', '.join(pays)} USD/MWh")
 
 
 def _treasury_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:

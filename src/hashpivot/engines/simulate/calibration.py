@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.models.portfolio import Portfolio, PowerContract, Site, find_site
@@ -25,15 +26,37 @@ def _index_sites(portfolio: Portfolio, site_name: str | None) -> list[Site]:
     return [s for s in sites if s.power_contract.kind == "index"]
 
 
-def index_prices_differ(portfolio: Portfolio, site_name: str | None = None,
-                        process: int | None = None) -> bool:
-    """Whether the run's index sites (those that pay the paths of process ``process`` of
-    :func:`index_nodes`, where given) have different expected prices (the paths centred
-    on the first one's, the others' scaled to their own)."""
-    groups = _sites_by_process(portfolio, site_name)
-    sites = [s for k, (_, on_it) in enumerate(groups) for s in on_it
-             if process is None or k == process]
-    return len({float(s.power_contract.price_usd_per_mwh) for s in sites}) > 1
+def index_site_prices(portfolio: Portfolio, site_name: str | None = None
+                      ) -> list[list[dict[str, Any]]]:
+    """What each index site pays on the paths of each power process of
+    :func:`index_nodes` (those of :func:`_sites_by_process`, in file order), as
+    :func:`~hashpivot.engines.pivot.fleet.site_power_price_usd_per_mwh` prices it.
+
+    Returns
+    -------
+    list of list of dict
+        Per process, per site: ``site`` (its name), ``price_usd_per_mwh`` (its contract's
+        expected index price) [USD/MWh], ``index_usd_per_mwh`` (the mean index it pays,
+        before its adder: ``[scenario] power_mean_usd_per_mwh`` where given; else its own
+        expected price, the paths scaled to it, where the process's centre (its first
+        site's price) is above 0; else the centre, as drawn) [USD/MWh] and
+        ``adder_usd_per_mwh`` [USD/MWh].
+    """
+    spec = portfolio.scenario or ScenarioSpec()
+    out: list[list[dict[str, Any]]] = []
+    for centre, on_it in _sites_by_process(portfolio, site_name):
+        ref = float(centre.contract.price_usd_per_mwh)
+        rows = []
+        for s in on_it:
+            price = float(s.power_contract.price_usd_per_mwh)
+            index = (float(spec.power_mean_usd_per_mwh)
+                     if spec.power_mean_usd_per_mwh is not None
+                     else price if ref > 0.0 else ref)
+            rows.append({"site": str(s.name), "price_usd_per_mwh": price,
+                         "index_usd_per_mwh": index,
+                         "adder_usd_per_mwh": float(s.power_contract.adder_usd_per_mwh)})
+        out.append(rows)
+    return out
 
 
 def _sites_by_process(portfolio: Portfolio, site_name: str | None

@@ -42,7 +42,7 @@ from hashpivot.engines.simulate.calibration import (
     _index_contract,
     index_nodes,
     index_paths_notes,
-    index_prices_differ,
+    index_site_prices,
     load_calibration,
     load_power_fit,
     other_index_markets,
@@ -171,6 +171,7 @@ def prepare(
         cal = load_calibration(spec)
     contract = _index_contract(portfolio, config.site_name)
     index_notes = index_paths_notes(portfolio, config.site_name)
+    pays = index_site_prices(portfolio, config.site_name)
     pfit = power_fit
     if contract is not None and pfit is None:
         pfit = load_power_fit(spec, contract)
@@ -333,11 +334,9 @@ def prepare(
         "financing_fields_in_file": financing_facts(portfolio),
         "strategy_definitions": strategy_facts(portfolio, strategies),
         **({"power_model": {
-            **_power_facts(spec, pfit, contract,
-                           index_prices_differ(portfolio, config.site_name, 0)),
+            **_power_facts(spec, pfit, contract, pays[0]),
             **({"node": nodes[0].node, "markets": [
-                {**_power_facts(spec, m.fit, n.contract,
-                                index_prices_differ(portfolio, config.site_name, k), True),
+                {**_power_facts(spec, m.fit, n.contract, pays[k]),
                  "node": m.node, "correlation": m.correlation,
                  "correlation_source": rho_source}
                 for k, (n, (m, rho_source)) in enumerate(zip(nodes[1:], others,
@@ -389,13 +388,13 @@ def _unused_height(spec: ScenarioSpec) -> list[str]:
 
 
 def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
-                 several: bool = False, other: bool = False) -> dict[str, Any]:
+                 sites: list[dict[str, Any]]) -> dict[str, Any]:
     """The power model the paths of an index-priced site are drawn with
-    (:func:`~hashpivot.scenarios.power_parameters.power_model`, as the run's parameters) and
-    where each parameter comes from: the file, the calibration (on
-    ``[scenario] power_calibrate_on``) or the built-in default; ``several``: index sites
-    at different expected prices (the first one's the mean); ``other``: the process of
-    a market besides the first (``contract`` the first on it)."""
+    (:func:`~hashpivot.scenarios.power_parameters.power_model`, as the run's parameters),
+    where each parameter comes from (the file, the calibration on ``[scenario]
+    power_calibrate_on``, or the built-in default) and what each index site on these
+    paths pays (``sites``: :func:`~hashpivot.engines.simulate.calibration.
+    index_site_prices`' of this process; ``contract`` its first one's)."""
     model = power_model(spec, fit, None if contract is None
                         else float(contract.price_usd_per_mwh))
     given = spec.model_fields_set
@@ -405,13 +404,17 @@ def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
     fitted = (f"calibrated on the bundled {on} prices{own}"
               if fit is not None else "default (not calibrated: [scenario] "
               "power_calibrate_on = none)")
+    several = len({s["price_usd_per_mwh"] for s in sites}) > 1
+    scaled = (" (each other index site's paths scaled to its own)"
+              if contract is not None and contract.price_usd_per_mwh > 0.0
+              else " (every other index site's paths as drawn: a centre of 0 or below "
+              "scales nothing)") if several else ""
     mean = ("file" if spec.power_mean_usd_per_mwh is not None
-            else f"the first index site's{' on this market' if other else ''} contract "
-            "price_usd_per_mwh (each other index site's paths scaled to its own)"
-            if several and contract is not None
-            else "the contract's price_usd_per_mwh" if contract is not None else fitted)
+            else f"{sites[0]['site']}'s contract price_usd_per_mwh{scaled}"
+            if sites and contract is not None else fitted)
     return {
         **dataclasses.asdict(model),
+        "sites": sites,
         "sources": {"mean_usd_per_mwh": mean, **{
             key: "file" if name in given and getattr(spec, name) is not None else fitted
             for key, name, _ in POWER_PARAMETERS}},
