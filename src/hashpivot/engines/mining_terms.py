@@ -1,12 +1,14 @@
 """A site's mining terms with their sources, for the resolved assumptions of every engine:
 the uptime of its fleet entries (weighted by hashrate, each entry's where they differ), its
 pool fee and power overhead factor (each from the file or the model's default) and its
-power contract in words.
+power contract in words; its fleet (:func:`fleet_facts`: machines per entry, total
+hashrate, efficiency weighted by hashrate, power at the meter, and what is installed when).
 
 :func:`mining_term_facts` records them from a site (what only the portfolio knows: which
 fields its file sets); :func:`mining_term_rows` and :func:`power_contract_row` turn them
 into rows of the resolved-assumptions block (``name``, ``value``, ``unit``, ``source``) of
-``pivot``, ``simulate`` and ``optimize``
+``pivot``, ``simulate`` and ``optimize`` (and :func:`fleet_row`: also ``backtest``'s;
+``cost`` prints its fleet in tables of its own)
 (:mod:`~hashpivot.engines.pivot.site_assumptions`), ``cost`` and ``backtest``
 (:mod:`~hashpivot.engines.economics.economics_assumptions`).
 """
@@ -17,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hashpivot.models import FleetEntry, PowerContract, Site
 
 #: The mining terms of a site shown: field, unit, its table in the file (the uptime is
@@ -118,8 +122,109 @@ def power_contract_row(prefix: str, text: str, source: str = "file") -> dict[str
             "source": source}
 
 
+def fleet_facts(site: Site, entries: Sequence[FleetEntry] | None = None,
+                first: pd.Timestamp | None = None, last: pd.Timestamp | None = None,
+                dated: bool = True) -> dict[str, Any]:
+    """A site's fleet as the engines count it: each entry's machines and label (its dates
+    after it, :meth:`~hashpivot.models.fleet.Dated.with_dates`), and the totals of the
+    entries installed from ``first`` and from each day in ``(first, last]`` that an entry
+    starts or the day after one ends (by :meth:`~hashpivot.models.fleet.Dated.active_on`).
+
+    Parameters
+    ----------
+    site : Site
+        The site (its ``power_overhead_factor``).
+    entries : sequence of FleetEntry, optional
+        The entries counted (``backtest``: those running in its window); default every
+        entry of the site.
+    first, last : pandas.Timestamp, optional
+        The first and last day valued; without them one total of every entry.
+    dated : bool
+        False where the engines take the entries as they stand, each over the whole
+        horizon (their dates not used: more than ``capacity_mw`` together and no swap,
+        :attr:`~hashpivot.models.Site.fleet_slots`): one total of every entry.
+
+    Returns
+    -------
+    dict
+        ``entries``: each one's ``label`` and ``count`` [-]; ``catalog``: whether an entry
+        takes its specs from the bundled ASIC catalog; ``installed``: per change, ``from``
+        (ISO day; None for the one total) and the ``hashrate_th_s`` [TH/s], ``j_per_th``
+        (weighted by hashrate, each entry's :attr:`~hashpivot.models.FleetEntry.
+        drawn_j_per_th`) [J/TH] and ``power_mw`` (at the meter, overhead included) [MW]
+        installed; ``dates_not_used``: ``not dated``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from hashpivot.mining.fleet import fleet_production, weighted_efficiency_j_per_th
+    from hashpivot.models.fleet import last_day
+
+    counted = list(site.fleet if entries is None else entries)
+    hashrate = np.array([float(e.hashrate_th_s or 0.0) for e in counted])
+    count = np.array([e.count for e in counted], dtype=float)
+    j_per_th = np.array([e.drawn_j_per_th for e in counted])
+    made = fleet_production(count, hashrate, j_per_th,
+                            power_overhead_factor=float(site.power_overhead_factor))
+
+    def totals(on: Any, day: pd.Timestamp | None) -> dict[str, Any]:
+        return {"from": None if day is None else day.date().isoformat(),
+                "hashrate_th_s": float(made.hashrate_th_s[on].sum()),
+                "j_per_th": weighted_efficiency_j_per_th(made.hashrate_th_s[on],
+                                                         j_per_th[on]),
+                "power_mw": float(made.power_mw[on].sum())}
+
+    every = np.ones(len(counted), dtype=bool)
+    installed = [totals(every, None)]
+    if dated and first is not None and last is not None:
+        changes = {pd.Timestamp(e.start) for e in counted if e.start}
+        changes |= {end + pd.Timedelta(days=1) for e in counted
+                    if (end := last_day(e.end)) is not None}
+        days = pd.DatetimeIndex(sorted({first} | {d for d in changes if first < d <= last}))
+        if len(days) > 1:
+            on = np.array([e.active_on(days) for e in counted]).reshape(len(counted),
+                                                                       len(days))
+            installed = [totals(on[:, k], day) for k, day in enumerate(days)]
+    return {
+        "entries": [{"label": e.with_dates(e.label) if e.start or e.end else e.label,
+                     "count": e.count} for e in counted],
+        "catalog": any(e.asic is not None for e in counted),
+        "installed": installed,
+        "dates_not_used": not dated and any(e.start or e.end for e in counted),
+    }
+
+
+def fleet_row(prefix: str, fleet: Mapping[str, Any]) -> dict[str, Any]:
+    """The row of a site's fleet (:func:`fleet_facts`): ``"1,200 x Antminer S21 XP + 800
+    x Antminer S19 XP; 436.00 PH/s at 15.6 J/TH weighted, 7.1 MW"``, with the totals from
+    each day the machines installed change where some entries are dated."""
+    from hashpivot.reports.tables.formats import hashrate_with_unit  # (a leaf: no pandas)
+
+    def total(t: Mapping[str, Any]) -> str:
+        if t["hashrate_th_s"] <= 0.0:
+            return "none installed"
+        return (f"{' '.join(hashrate_with_unit(t['hashrate_th_s']))} at "
+                f"{t['j_per_th']:.1f} J/TH weighted, {t['power_mw']:,.1f} MW")
+
+    machines = " + ".join(f"{e['count']:,} x {e['label']}" for e in fleet["entries"])
+    installed = fleet["installed"]
+    if len(installed) > 1:
+        totals = "installed " + "; ".join(f"from {t['from']}: {total(t)}" for t in installed)
+    else:
+        totals = total(installed[0]) + (
+            " (their dates not used: more than capacity_mw together, taken as they stand "
+            "over the whole horizon, the least efficient cut to it)"
+            if fleet.get("dates_not_used") else "")
+    source = ("file" + ("; catalog specs" if fleet["catalog"] else "")
+              + "; J/TH weighted by hashrate, MW at the meter (overhead included)")
+    return {"name": f"{prefix}[sites.fleet]", "value": f"{machines}; {totals}", "unit": "-",
+            "source": source}
+
+
 __all__ = [
     "MINING_TERMS",
+    "fleet_facts",
+    "fleet_row",
     "mining_term_facts",
     "mining_term_rows",
     "power_contract_row",

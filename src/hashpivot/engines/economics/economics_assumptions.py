@@ -5,7 +5,7 @@ print (``name``, ``value``, ``unit``, ``source``).
 - the network conditions: each figure of ``cost``'s day (the data's, or given for the
   run) and how the day was chosen; ``backtest``'s daily history and its sources;
 - per site counted (its name before each field where there are several): the uptime of
-  its fleet entries, its pool fee and power overhead factor
+  its fleet entries, its pool fee and power overhead factor, (``backtest``) its fleet
   (:func:`~hashpivot.engines.mining_terms.mining_term_rows`, as ``pivot``'s rows), its
   power contract and its ASIC depreciation (purchase price and life, straight-line, or
   none in the file);
@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.mining_terms import (
+    fleet_facts,
+    fleet_row,
     mining_term_facts,
     mining_term_rows,
     power_contract_row,
@@ -135,14 +137,19 @@ def depreciation_row(prefix: str, site: Site, entries: Sequence[FleetEntry],
 def site_rows(counted: Sequence[tuple[Site, list[FleetEntry]]], engine: str,
               items: Sequence[CostItem] = (), day: pd.DatetimeIndex | None = None
               ) -> list[dict[str, Any]]:
-    """Per site counted: its power contract, its mining terms (the counted entries'
-    uptime) and its ASIC depreciation (on ``day``, ``cost``'s)."""
+    """Per site counted: its power contract, (``backtest``: ``cost`` prints its fleet in
+    tables of its own) its fleet counted, what is installed when in the window ``day``,
+    its mining terms (the counted entries' uptime) and its ASIC depreciation (on ``day``,
+    ``cost``'s)."""
     rows: list[dict[str, Any]] = []
     for site, entries in counted:
         prefix = f"{site.name}: " if len(counted) > 1 else ""
         contract = site.power_contract
         rows.append(power_contract_row(prefix, power_contract_text(contract),
                                        _INDEX_FLAT if contract.kind == "index" else "file"))
+        if engine == "backtest":
+            first, last = (day[0], day[-1]) if day is not None and len(day) else (None, None)
+            rows.append(fleet_row(prefix, fleet_facts(site, entries, first, last)))
         rows += mining_term_rows(prefix, mining_term_facts(site, entries))
         rows.append(depreciation_row(prefix, site, entries, engine, items, day))
     return rows

@@ -1,7 +1,8 @@
 """Each valued site's terms that can flip a pivot verdict, with their sources: the hosting
 terms the tornado varies and those that size the rent (lease rate, escalator, term, capex
 per IT MW, PUE, construction time, tenant default, renewals, opex, recovery after a
-default), the power contract, the mining terms (uptime, pool fee, overhead), the site costs
+default), the power contract, the fleet (machines, hashrate, efficiency, MW, what is
+installed when), the mining terms (uptime, pool fee, overhead), the site costs
 (fixed, variable, cash SG&A), the halls leased on their own terms, the dispatch
 flexibility of a site with ``[sites.dispatch]`` and a fleet kept where ``[pivot]`` would
 replace it (a rule, or the file).
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.mining_terms import (
     MINING_TERMS,
+    fleet_facts,
+    fleet_row,
     mining_term_facts,
     mining_term_rows,
     power_contract_row,
@@ -202,6 +205,10 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             **({"power_contract_paths": index_notes[s.name]}
                if index_notes and s.name in index_notes else {}),
             "mining": _mining_terms(site, s),
+            "fleet": fleet_facts(
+                site, None, None if market is None else market.periods[0].start_time,
+                None if market is None else market.periods[-1].end_time.normalize(),
+                dated=site.fleet_fits_capacity or site.fleet_slots is not None),
             "site_costs": _site_costs(site, s),
             # [sites.hosting.risk]: drawn per path by simulate alone, only where given
             **({"hosting_risk": True}
@@ -369,6 +376,8 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
         paths = site.get("power_contract_paths")
         rows.append(power_contract_row(prefix, site["power_contract"],
                                        f"file; {paths}" if paths else "file"))
+        if "fleet" in site:  # (results stored before the row existed have none)
+            rows.append(fleet_row(prefix, site["fleet"]))
         mining = site.get("mining")  # (results stored before the rows existed have none)
         rows += mining_term_rows(prefix, mining) if mining else []
         if "site_costs" in site:  # (results stored before the row existed have none)
