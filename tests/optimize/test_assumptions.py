@@ -194,3 +194,32 @@ def test_the_power_model_of_the_index_site_is_named_as_simulate_names_it() -> No
         assert str(rows[f"[scenario] {field}"]["source"]).startswith(
             "run setting: deterministic, every volatility zero (not used: ")
     assert rows["[scenario] power_mean_usd_per_mwh"]["value"] == 40.0
+
+
+def test_a_site_no_tenant_may_convert_still_prints_what_it_mines_with() -> None:
+    # Columbia Hydro offered to no tenant: every plan keeps mining it, its value in every
+    # NPV and its tail in the CVaR (the plan under risk aversion), yet optimize printed
+    # none of its rows (only the sites with an offer: its power, fleet, uptime, costs
+    # unseen); its hosting terms are not used, and the row says so
+    text = EXAMPLE.read_text().replace(
+        'sites = ["Pecos PPA", "Columbia Hydro"]', 'sites = ["Pecos PPA"]').replace(
+        "  probability_signing = 0.6           # [assumption]\n",
+        '  probability_signing = 0.6\n  sites = ["Pecos PPA", "Odessa Grid", '
+        '"Finger Lakes Gas"]\n').replace(
+        "  probability_signing = 0.8           # [assumption]\n",
+        '  probability_signing = 0.8\n  sites = ["Pecos PPA", "Odessa Grid", '
+        '"Finger Lakes Gas"]\n')
+    pf = parse_portfolio(text, str(EXAMPLE))
+    res = optimize_plan(pf, OptimizeConfig(n_scenarios=3, seed=7, evpi_scenarios=1),
+                        source=str(EXAMPLE))
+    rows = {str(r["name"]): r for r in res.resolved_assumptions()}
+    assert rows["Columbia Hydro: [sites.power_contract]"]["value"] == "fixed 30 USD/MWh"
+    assert rows["Columbia Hydro: [sites.fleet]"]["value"] == (
+        "10,500 x Antminer S21; 2.10 EH/s at 17.5 J/TH weighted, 37.9 MW")
+    assert rows["Columbia Hydro: [sites] pool_fee_fraction"]["value"] == 0.015
+    assert rows["Columbia Hydro: [sites.hosting]"] == {
+        "name": "Columbia Hydro: [sites.hosting]", "value": "not used: no offer to convert",
+        "unit": "-", "source": "no tenant may lease here ([optimize.tenants] sites, or no "
+                               "[sites.hosting]): mining only"}
+    assert not any(n.startswith("Columbia Hydro: [sites.hosting] ") for n in rows)
+    assert "Pecos PPA: [sites.hosting] pue" in rows  # (teeth: the others' terms stay)

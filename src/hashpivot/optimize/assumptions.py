@@ -13,7 +13,7 @@ as ``pivot``, per MW: :mod:`hashpivot.optimize.terminal`) and what it leaves out
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.pivot import deterministic_market, market_start
@@ -66,6 +66,7 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
                           horizon_years: int | None, continuous: bool,
                           months: int | None = None,
                           effects: Mapping[str, SiteRuleEffects] | None = None,
+                          offered: Collection[str] | None = None,
                           ) -> dict[str, Any]:
     """What :func:`resolved_assumptions` needs beyond the plan's own inputs.
 
@@ -76,7 +77,8 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
     pspec : PivotSpec
         Its ``[pivot]`` table (defaults when absent).
     sites : list of SiteInputs
-        The sites that may convert (their hosting terms apply to every offer).
+        The sites valued (every plan mines them; the hosting terms of those in
+        ``offered`` apply to every offer there).
     horizon_years : int or None
         The run's horizon override. [year]
     continuous : bool
@@ -86,6 +88,8 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         central path over it. [month]
     effects : mapping of str to SiteRuleEffects, optional
         The rules of each site, by name (a fleet kept by a rule is stated with its sites).
+    offered : collection of str, optional
+        The sites some tenant may convert, by name; default every site of ``sites``.
     """
     ms = market_start(pspec)
     rates = line_rates(pspec)
@@ -120,7 +124,7 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         "site_assumptions": site_assumption_facts(
             portfolio, sites,
             deterministic_market(portfolio, ms.start, months) if months else None,
-            effects, index_paths_notes(portfolio)),
+            effects, index_paths_notes(portfolio), offered),
         "tenant_terms": [
             {"name": t.name, "it_mw": t.it_mw, "lease_usd_per_kw_month": t.lease_usd_per_kw_month,
              "lease_escalator_per_year": t.lease_escalator_per_year,

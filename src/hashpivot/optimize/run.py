@@ -363,10 +363,12 @@ def optimize_plan(
         "dispatch_uplift": p.notes,
         **scen_inputs,
         **plan_assumption_facts(
-            portfolio, portfolio.pivot or PivotSpec(),
-            [p.sites[i] for i in sorted(set(p.offer_site.tolist()))],
+            portfolio, portfolio.pivot or PivotSpec(), list(p.sites),
             config.horizon_years, config.continuous, months=len(p.discount_factors),
             effects={site.name: e for site, e in zip(p.sites, p.effects, strict=True)},
+            # every plan mines every site: those without an offer are printed too, their
+            # hosting terms not (until 2026-12-07 they were left out whole)
+            offered={p.sites[i].name for i in set(p.offer_site.tolist())},
         ),
     }
     ended = time.perf_counter()

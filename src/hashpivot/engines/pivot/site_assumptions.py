@@ -15,7 +15,7 @@ rows of the resolved-assumptions block of ``pivot`` and ``simulate`` (``name``, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.mining_terms import (
@@ -156,6 +156,7 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                           market: MarketPaths | None = None,
                           effects: Mapping[str, SiteRuleEffects] | None = None,
                           index_notes: Mapping[str, str] | None = None,
+                          offered: Collection[str] | None = None,
                           ) -> list[dict[str, Any]]:
     """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
     MW), the hosting fields its file sets, the MW a conversion may take
@@ -169,7 +170,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
     ``[pivot] fleet_replacement_years`` would replace a fleet the site keeps) why: the
     ``forbid_new_mining`` rules of ``effects`` (by site name), or the file;
     ``index_notes`` (by site name) say what simulated index paths are to an index site
-    (``power_contract_paths``, after its contract's source)."""
+    (``power_contract_paths``, after its contract's source); ``offered`` (``optimize``:
+    the sites some tenant may convert, by name; default all) marks the others
+    ``no_offer``, their hosting terms not used."""
     from hashpivot.engines.pivot.inputs import _pivot_spec
 
     replaces = _pivot_spec(portfolio).fleet_replacement_years is not None
@@ -197,6 +200,7 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
         ]
         out.append({
             "name": s.name,
+            **({"no_offer": True} if offered is not None and s.name not in offered else {}),
             "hosting": terms,
             "hosting_fields_in_file": sorted(given),
             # the MW a conversion may take: the file's, or the capacity less the AI load
@@ -335,6 +339,45 @@ def _hall_power_row(prefix: str, price: float | None, source: str) -> dict[str, 
             "unit": "-" if price is None else "USD/MWh", "source": source}
 
 
+def _hosting_rows(prefix: str, site: Mapping[str, Any], lease_terms: bool
+                  ) -> list[dict[str, Any]]:
+    """A site's hosting terms (:func:`site_assumption_rows`): ``HOSTING_TERMS`` (without
+    the lease terms unless ``lease_terms``), the MW a conversion may take, the capex per
+    IT MW and the hall's power price under modified gross."""
+    rows: list[dict[str, Any]] = []
+    given = set(site["hosting_fields_in_file"])
+    terms = site["hosting"]
+
+    def src(*fields: str, given: set[str] = given) -> str:
+        return "file" if any(f in given for f in fields) else "default"
+
+    rows += [
+        {"name": f"{prefix}[sites.hosting] {field}", "value": terms[field], "unit": unit,
+         "source": src(field)}
+        for field, unit in HOSTING_TERMS
+        if (lease_terms or field not in LEASE_TERM_FIELDS)
+        and field in terms  # (a result stored before the row existed has none)
+    ]
+    if "convertible_gross_mw" in site:  # (results stored before the row have none)
+        rows.append({
+            "name": f"{prefix}[sites.hosting] convertible_gross_mw",
+            "value": site["convertible_gross_mw"], "unit": "MW",
+            "source": "file" if "convertible_gross_mw" in given else
+                      "default: = capacity_mw, less [sites.dispatch] ai_load_mw"})
+    shell, fit_out = (terms[f] / 1e6 for f in _CAPEX)
+    rows.append({
+        "name": f"{prefix}[sites.hosting] capex per IT MW",
+        "value": f"{shell + fit_out:.2f} (shell {shell:.2f} + fit-out {fit_out:.2f})",
+        "unit": "M USD/MW", "source": src(*_CAPEX),
+    })
+    # (a result stored before the row existed has none); under triple net the tenant
+    # pays the hall's power and the price is not used: the row only where it is set
+    if _HALL_POWER in terms and (terms.get("lease_structure") == "modified_gross"
+                                 or _HALL_POWER in given):
+        rows.append(_hall_power_row(prefix, terms[_HALL_POWER], src(_HALL_POWER)))
+    return rows
+
+
 def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
                          ) -> list[dict[str, Any]]:
     """Rows of the resolved assumptions for each site of :func:`site_assumption_facts`
@@ -343,36 +386,8 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
     rows: list[dict[str, Any]] = []
     for site in facts:
         prefix = f"{site['name']}: " if len(facts) > 1 else ""
-        given = set(site["hosting_fields_in_file"])
-        terms = site["hosting"]
-
-        def src(*fields: str, given: set[str] = given) -> str:
-            return "file" if any(f in given for f in fields) else "default"
-
-        rows += [
-            {"name": f"{prefix}[sites.hosting] {field}", "value": terms[field], "unit": unit,
-             "source": src(field)}
-            for field, unit in HOSTING_TERMS
-            if (lease_terms or field not in LEASE_TERM_FIELDS)
-            and field in terms  # (a result stored before the row existed has none)
-        ]
-        if "convertible_gross_mw" in site:  # (results stored before the row have none)
-            rows.append({
-                "name": f"{prefix}[sites.hosting] convertible_gross_mw",
-                "value": site["convertible_gross_mw"], "unit": "MW",
-                "source": "file" if "convertible_gross_mw" in given else
-                          "default: = capacity_mw, less [sites.dispatch] ai_load_mw"})
-        shell, fit_out = (terms[f] / 1e6 for f in _CAPEX)
-        rows.append({
-            "name": f"{prefix}[sites.hosting] capex per IT MW",
-            "value": f"{shell + fit_out:.2f} (shell {shell:.2f} + fit-out {fit_out:.2f})",
-            "unit": "M USD/MW", "source": src(*_CAPEX),
-        })
-        # (a result stored before the row existed has none); under triple net the tenant
-        # pays the hall's power and the price is not used: the row only where it is set
-        if _HALL_POWER in terms and (terms.get("lease_structure") == "modified_gross"
-                                     or _HALL_POWER in given):
-            rows.append(_hall_power_row(prefix, terms[_HALL_POWER], src(_HALL_POWER)))
+        rows += ([NO_OFFER_ROW | {"name": f"{prefix}[sites.hosting]"}]
+                 if site.get("no_offer") else _hosting_rows(prefix, site, lease_terms))
         paths = site.get("power_contract_paths")
         rows.append(power_contract_row(prefix, site["power_contract"],
                                        f"file; {paths}" if paths else "file"))
@@ -422,6 +437,13 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
     return rows + ([VACANCY_ROW] if facts else [])
 
 
+#: A site no tenant may convert (``optimize``): every plan mines it, its hosting terms unused.
+NO_OFFER_ROW: dict[str, Any] = {
+    "name": "[sites.hosting]", "value": "not used: no offer to convert", "unit": "-",
+    "source": "no tenant may lease here ([optimize.tenants] sites, or no [sites.hosting]): "
+              "mining only"}
+
+
 #: What a hall costs and earns while no tenant pays for it (every site alike:
 #: :func:`hashpivot.hosting.project.hosting_cash_flows`).
 VACANCY_ROW: dict[str, Any] = {
@@ -451,7 +473,7 @@ def hosting_risk_rows(facts: list[dict[str, Any]], engine: str) -> list[dict[str
              "source": f"file; {engine} values hosting in expectation (built on time and on "
                        "budget, defaults expected): simulate draws the delays, overruns and "
                        "defaults per path"}
-            for site in facts if site.get("hosting_risk")]
+            for site in facts if site.get("hosting_risk") and not site.get("no_offer")]
 
 
 def lease_text(terms: dict[str, Any]) -> str:
