@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from hashpivot.models import parse_portfolio
 from hashpivot.optimize import OptimizeConfig, optimize_plan
 from hashpivot.optimize.assumptions import resolved_assumptions
@@ -223,3 +225,14 @@ def test_a_site_no_tenant_may_convert_still_prints_what_it_mines_with() -> None:
                                "[sites.hosting]): mining only"}
     assert not any(n.startswith("Columbia Hydro: [sites.hosting] ") for n in rows)
     assert "Pecos PPA: [sites.hosting] pue" in rows  # (teeth: the others' terms stay)
+
+
+def test_the_fees_spread_is_named_as_simulate_names_it() -> None:
+    # optimize draws simulate's fees: their lognormal sigma, calibrated on the example
+    from hashpivot.engines.simulate.calibration import load_calibration
+    from hashpivot.models.risk import ScenarioSpec
+
+    row = _rows()["[scenario] fees_lognormal_sigma"]
+    assert row["value"] == pytest.approx(load_calibration(ScenarioSpec()).fees_sigma,
+                                         rel=1e-12)
+    assert row["source"] == "calibrated on the bundled history 2016-01-01 to 2025-09-26"

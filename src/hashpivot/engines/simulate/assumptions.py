@@ -197,6 +197,10 @@ _SCENARIO_ROWS = (
     ("hashrate_elasticity", "hashrate_elasticity", "-"),
     ("hashrate_volatility_per_year", "hashrate_volatility_per_year", "1/sqrt(year)"),
     ("price_hashrate_correlation", "price_hashrate_correlation", "-"),
+    # the monthly fees' spread: under anchor = 'history' their mean too (the history's
+    # median x exp(sigma^2 / 2): 1.68 times at 1.02, calibrated on the window of
+    # examples/pivot-200mw.toml); until 2026-12-07 only in simulate's one-line summary
+    ("fees_lognormal_sigma", "fees_lognormal_sigma", "-"),
 )
 
 
