@@ -251,3 +251,22 @@ def test_the_fees_spread_is_printed_with_its_source() -> None:
     assert rows["[scenario] fees_lognormal_sigma"] == {
         "name": "[scenario] fees_lognormal_sigma", "value": 0.5, "unit": "-",
         "source": "file"}
+
+
+def test_a_volatility_by_year_is_named_with_the_horizon_s_mean() -> None:
+    # [scenario] btc_volatility_per_year = 0.6 and btc_volatility_by_year = {2027 = 1.2}
+    # over 2026-2030: the row printed 0.72 with source "file", a figure the file gives
+    # nowhere; it is the horizon's mean, (4 x 0.6 + 1.2) / 5, and the row says so
+    from pathlib import Path
+
+    from hashpivot.models import load_portfolio
+
+    pf = load_portfolio(Path(__file__).parents[2] / "data" / "simulate_site.toml")
+    assert pf.scenario is not None
+    pf = pf.model_copy(update={"scenario": ScenarioSpec.model_validate({
+        **pf.scenario.model_dump(exclude_unset=True), "btc_volatility_by_year": {2027: 1.2}})})
+    row = {r["name"]: r for r in simulate(pf, SimulationConfig(
+        n_paths=4, chunk_paths=4)).resolved_assumptions()}["[scenario] btc_volatility_per_year"]
+    assert row["value"] == pytest.approx(0.72, rel=1e-12)
+    assert row["source"] == ("file: 0.6, in 2027: 1.2 ([scenario] btc_volatility_by_year); "
+                             "the horizon's mean")

@@ -224,8 +224,28 @@ def scenario_rows(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
              "unit": "-",
              "source": "file or run setting" if "price_model" in in_file else "default"},
             *({"name": f"[scenario] {field}", "value": resolved.get(key), "unit": unit,
-               "source": source(field)}
+               "source": source(field) + _by_year_text(inputs, field)}
               for key, field, unit in _SCENARIO_ROWS)]
+
+
+#: The row a ``[scenario] btc_volatility_by_year`` overrides in some years.
+_BTC_VOL = "btc_volatility_per_year"
+
+
+def _by_year_text(inputs: Mapping[str, Any], field: str) -> str:
+    """Where ``[scenario] btc_volatility_by_year`` overrides ``field`` in some years: its
+    base value and each year's, the row's value their mean over the horizon (``": 0.6, in
+    2027: 1.2 ([scenario] btc_volatility_by_year); the horizon's mean"``: the row printed
+    0.72, a figure the file gives nowhere); else nothing."""
+    scenario = inputs.get("scenario") or {}
+    by_year = scenario.get("btc_volatility_by_year") if field == _BTC_VOL else None
+    if not by_year:
+        return ""
+    base = (scenario.get(field) if field in set(
+        inputs["scenario_fields_in_file"]) else (inputs.get("calibration") or {}).get(field))
+    years = ", ".join(f"in {y}: {float(v):g}" for y, v in by_year.items())
+    return (f": {float(base):.3g}, " if _finite(base) else ": ") + (
+        f"{years} ([scenario] btc_volatility_by_year); the horizon's mean")
 
 
 def _calibrated(cal: Mapping[str, Any]) -> str:
