@@ -518,7 +518,8 @@ def cli_cases(folder: Path) -> list[tuple[list[str], str]]:
     for s in ("-1", "-99999999999", str(2**70), "abc"):
         cases.append((["simulate", pv, "--paths", "16", "--years", "1", "--seed", s],
                       f"simulate --seed {s}"))
-    for opt, vals in (("--scheduler", ["garbage", "", "http://x"]), ("--paths", ["0", "-5"]),
+    for opt, vals in (("--scheduler", ["garbage", "", "http://x", "tcp://h:abc",
+                                       "tcp://127.0.0.1"]), ("--paths", ["0", "-5"]),
                       ("--policy", ["garbage"]), ("--price-model", ["x"]),
                       ("--chunk-paths", ["0"]), ("--workers", ["0"]), ("--threads", ["0"])):
         for v in vals:

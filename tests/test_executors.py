@@ -91,3 +91,58 @@ def test_streaming_stops_at_a_failing_chunk() -> None:
     with pytest.raises(RuntimeError, match="chunk 2"):
         stream_chunks(fail, 1.0, _chunks(40), got.append, threads=2)
     assert [k for k, _ in got] == [0, 1]
+
+
+def _closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_an_unreachable_scheduler_is_a_cluster_failure_naming_its_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A well-formed address nobody answers at: an environment failure (not bad input),
+    one message naming the argument and the address, not Dask's own exception."""
+    pytest.importorskip("distributed")
+    import hashpivot.executors as executors
+    from hashpivot.exceptions import ClusterError
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT_S", 0.5)
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    with pytest.raises(ClusterError) as info:
+        run_chunks(_draw, 1.0, _chunks(1), scheduler=address)
+    message = str(info.value)
+    assert "`scheduler`" in message and address in message, message
+    assert not isinstance(info.value, InputError)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["garbage", "tcp://h:abc", "tcp://127.0.0.1", "tcp://127.0.0.1:99999", "tcp://:8786",
+     "tcp://127.0.0.1:0", "tcp://[::1:8786", "inproc://127.0.0.1/1/1", "tcp://h:8786/x"],
+)
+def test_a_malformed_scheduler_address_is_an_input_error_at_scheduler(address: str) -> None:
+    """Dask's parser raised ValueError on a port that is no number or no port at all (an
+    internal error on the command line); every such address is bad input at ``scheduler``,
+    found before any connection is tried."""
+    from hashpivot.executors import scheduler_address_problem
+
+    assert scheduler_address_problem(address) is not None, address
+    with pytest.raises(InputError) as info:
+        run_chunks(_draw, 1.0, _chunks(1), scheduler=address)
+    (problem,) = info.value.problems
+    assert problem.path == "scheduler" and "HOST:PORT" in problem.message, problem
+
+
+@pytest.mark.parametrize(
+    "address", ["tcp://127.0.0.1:8786", "tls://sched.example.com:8786", "tcp://[::1]:8786",
+                "ucx://10.0.0.2:13337", "tcp://dask-scheduler:8786"],
+)
+def test_a_dask_address_is_well_formed(address: str) -> None:
+    from hashpivot.executors import scheduler_address_problem
+
+    assert scheduler_address_problem(address) is None

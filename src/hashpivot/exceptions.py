@@ -137,6 +137,11 @@ class FetchError(HashpivotError):
     """A network fetch failed (connection, status code or unexpected payload)."""
 
 
+class ClusterError(HashpivotError):
+    """A Dask cluster to run chunks on could not be reached (an environment failure, not
+    bad input: the address is well-formed, nothing answers at it)."""
+
+
 class UnknownAsicError(HashpivotError, LookupError):
     """No catalog model matches a name; ``suggestions`` lists close catalog names."""
 

@@ -13,6 +13,7 @@ Dask executors deliver them in the order they finish).
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from hashpivot.exceptions import InputError, Problem
+from hashpivot.exceptions import ClusterError, InputError, Problem
 from hashpivot.heap import MALLOC_ENV
 
 T = TypeVar("T")
@@ -31,6 +32,30 @@ R = TypeVar("R")
 ProgressFn = Callable[[int, int], None]
 #: A chunk: its number ``k``, its size (paths or scenarios) and its seed.
 Chunk = tuple[int, int, np.random.SeedSequence]
+
+#: How long to wait for an existing Dask scheduler to answer before giving up. [s]
+SCHEDULER_TIMEOUT_S = 10.0
+
+#: A Dask scheduler's address another process can reach: a network scheme, a host (an
+#: IPv6 address in brackets) and a port (``inproc://`` lives inside one process).
+_SCHEDULER_ADDRESS = re.compile(
+    r"^(?:tcp|tls|ucx|ws|wss)://(?:\[[0-9A-Fa-f:.]+\]|[^\s/:\[\]@]+):(\d{1,5})$"
+)
+
+
+def scheduler_address_problem(address: str) -> str | None:
+    """What is wrong with ``address`` as a Dask scheduler's address, or None when it is
+    well-formed: ``SCHEME://HOST:PORT``, scheme tcp, tls, ucx, ws or wss, port 1-65535.
+
+    Dask's own parser raises ``ValueError`` on some of these (a port that is no number,
+    no port) and waits for a connection that cannot be made on others (port 99999).
+    """
+    match = _SCHEDULER_ADDRESS.match(address)
+    if match is not None and 1 <= int(match.group(1)) <= 65535:
+        return None
+    return (f"expected a Dask scheduler address SCHEME://HOST:PORT, e.g. "
+            f"tcp://10.0.0.2:8786 (scheme tcp, tls, ucx, ws or wss; port 1-65535) "
+            f"(got {address!r})")
 
 
 def stream_local(
@@ -123,6 +148,8 @@ def stream_dask(
     ------
     InputError
         At ``workers`` when Dask is not installed.
+    ClusterError
+        When no scheduler answers at ``scheduler`` within :data:`SCHEDULER_TIMEOUT_S`.
     """
     try:
         import dask
@@ -153,7 +180,13 @@ def stream_dask(
             )
         client = Client(cluster)
     else:
-        client = Client(scheduler, timeout="10s")
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        except OSError as exc:  # (Dask's time-out on connecting is one)
+            raise ClusterError(
+                f"cannot connect to the Dask scheduler at {scheduler} (`scheduler`): {exc}; "
+                "check that it is running and reachable from here"
+            ) from exc
     try:
         task_f = client.scatter(task, broadcast=True)
         token = uuid.uuid4().hex
@@ -197,10 +230,15 @@ def stream_chunks(
     Raises
     ------
     InputError
-        At ``workers`` when both ``workers`` and ``scheduler`` are given.
+        At ``workers`` when both ``workers`` and ``scheduler`` are given; at
+        ``scheduler`` when it is no Dask address (:func:`scheduler_address_problem`).
+    ClusterError
+        When no scheduler answers at ``scheduler`` (:func:`stream_dask`).
     """
     if workers is not None and scheduler is not None:
         raise InputError(Problem("workers", "give workers or scheduler, not both"))
+    if scheduler is not None and (problem := scheduler_address_problem(scheduler)):
+        raise InputError(Problem("scheduler", problem))
     if workers is not None or scheduler is not None:
         stream_dask(fn, task, chunks, consume, workers, scheduler, progress, key_prefix)
     else:
@@ -222,8 +260,8 @@ def run_chunks(
 
     Raises
     ------
-    InputError
-        At ``workers`` when both ``workers`` and ``scheduler`` are given.
+    InputError, ClusterError
+        As :func:`stream_chunks`.
     """
     out: list[R] = []
     stream_chunks(

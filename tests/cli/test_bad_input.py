@@ -213,6 +213,13 @@ def test_a_run_failing_on_another_problem_leaves_no_out_folder(tmp_path: Path) -
         (["simulate", "{f}", "--paths", "8", "--years", "1", "--convert-mw", "0"], "--convert-mw"),
         (["optimize", "{f}", "--scenarios", "2", "--seed", "-1"], "--seed"),  # long fuzz
         (["optimize", "{f}", "--scenarios", "2", "--scheduler", "garbage"], "--scheduler"),
+        # Dask's own parser raised ValueError on these (an internal error, exit 1)
+        (["simulate", "{f}", "--paths", "8", "--scheduler", "tcp://h:abc"], "--scheduler"),
+        (["simulate", "{f}", "--paths", "8", "--scheduler", "tcp://127.0.0.1"], "--scheduler"),
+        (["optimize", "{f}", "--scenarios", "2", "--scheduler", "tcp://[::1"], "--scheduler"),
+        # a port no TCP address has: a 10 s wait for a connection that cannot be made
+        (["simulate", "{f}", "--paths", "8", "--scheduler", "tcp://127.0.0.1:99999"],
+         "--scheduler"),
     ],
 )
 def test_odd_options_name_the_option(tmp_path: Path, args: list[str], option: str) -> None:
@@ -502,3 +509,25 @@ def test_a_bad_start_is_not_judged_by_the_files_start(tmp_path: Path, command: s
     assert [line.split(": ")[2] for line in lines] == ["--start"], lines
     lines = _error(tmp_path, text, command, "{f}", *extra)  # the file's own, alone
     assert [line.split(": ")[2] for line in lines] == ["pivot.convert_start"], lines
+
+
+def test_an_unreachable_scheduler_is_one_line_naming_the_option_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A well-formed address nobody answers at is an environment failure (exit 1, as
+    every failure that is not bad input), said in one line with the option and address."""
+    pytest.importorskip("distributed")
+    import socket
+
+    import hashpivot.executors as executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT_S", 0.5)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"
+    path = _file(tmp_path, PIVOT)
+    code, _, err = run_main("simulate", str(path), "--paths", "8", "--years", "1",
+                            "--scheduler", address)
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert code == 1, err
+    assert len(lines) == 1 and "--scheduler" in lines[0] and address in lines[0], err

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 
-from hashpivot.exceptions import HashpivotError, InputError, Problem, SolverError, reword
+from hashpivot.exceptions import (
+    ClusterError,
+    HashpivotError,
+    InputError,
+    Problem,
+    SolverError,
+    reword,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -105,7 +112,8 @@ def options_for(
     (argument name -> option) is re-raised at the option, from ``<command line>``; in
     every message, an argument named in backquotes (```prices_file```) becomes its
     option, or its entry in ``spoken`` (argument name -> text, e.g. ``--prices FILE``,
-    also for arguments no problem is at); a :class:`SolverError`'s message too.
+    also for arguments no problem is at); a :class:`SolverError`'s or
+    :class:`ClusterError`'s message too.
     """
     words = {**arguments, **(spoken or {})}
     try:
@@ -121,5 +129,6 @@ def options_for(
                 for p in exc.problems
             ]
         ) from None
-    except SolverError as exc:  # (a solve stopped: "raise `time_limit_s`")
+    except (SolverError, ClusterError) as exc:  # (a solve stopped: "raise `time_limit_s`";
+        # no scheduler at `scheduler`)
         raise type(exc)(speak_options(str(exc), words)) from None

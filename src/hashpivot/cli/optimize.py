@@ -70,7 +70,8 @@ _HELP = (
 #: The arguments of the optimizer its messages name in backquotes (```time_limit_s```),
 #: as the options typed here (``--time-limit``).
 OPTIONS = {"time_limit_s": "--time-limit", "fixed_through": "--fixed-through",
-           "continuous": "--continuous", "oos_scenarios": "--oos-scenarios"}
+           "continuous": "--continuous", "oos_scenarios": "--oos-scenarios",
+           "scheduler": "--scheduler"}
 
 
 def _spoken(line: str) -> str:

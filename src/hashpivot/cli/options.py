@@ -68,7 +68,8 @@ DaskWorkers = Annotated[
 #: ``--scheduler``: an existing Dask cluster for a chunked run.
 DaskScheduler = Annotated[
     str | None,
-    typer.Option("--scheduler", help="Use an existing Dask scheduler (tcp://HOST:PORT)."),
+    typer.Option("--scheduler", help="Use an existing Dask scheduler (tcp://HOST:PORT); "
+                 "exit 1 when none answers there within 10 s."),
 ]
 
 
@@ -119,6 +120,8 @@ def seed_and_cluster_problems(
     """Problems of the ``--seed``, ``--scheduler`` and ``--workers`` options of the
     chunked engines (``simulate``, ``optimize``): a seed below 0, both cluster options,
     a scheduler that is no Dask address."""
+    from hashpivot.executors import scheduler_address_problem
+
     cli = "<command line>"
     problems: list[Problem] = []
     if not 0 <= seed <= MAX_SEED:  # (numpy's 128-bit entropy)
@@ -129,14 +132,8 @@ def seed_and_cluster_problems(
                                 cli))
     if workers is not None and scheduler is not None:
         problems.append(Problem("--workers", "give --workers or --scheduler, not both", cli))
-    if scheduler is not None and not re.match(
-        r"^(tcp|tls|ucx|inproc|ws|wss)://[^\s/]+$", scheduler
-    ):
-        problems.append(
-            Problem(
-                "--scheduler", f"expected a Dask address tcp://HOST:PORT (got {scheduler!r})", cli
-            )
-        )
+    if scheduler is not None and (problem := scheduler_address_problem(scheduler)):
+        problems.append(Problem("--scheduler", problem, cli))
     return problems
 
 

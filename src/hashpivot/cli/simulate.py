@@ -320,7 +320,7 @@ def register(app: typer.Typer) -> None:
                     {"site": "--site", "paths": "--paths", "convert_mw": "--convert-mw",
                      "start": "--start", "discount_rate": "--discount-rate"},
                     {name: "--" + name.replace("_", "-")
-                     for name in ("chunk_paths", "threads", "max_memory_mib")},
+                     for name in ("chunk_paths", "threads", "max_memory_mib", "scheduler")},
                 ):
                     result = simulate(
                         portfolio,
