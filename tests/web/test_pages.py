@@ -779,3 +779,37 @@ def test_a_run_forms_errors_name_its_fields_as_labelled(sqlite_db: tuple[str, No
             error = shown.split('class="error"')[1].split("</")[0]
             assert words in error, error
             assert not [n for n in labels if f"`{n}`" in error], error
+
+
+def test_a_typed_site_form_holds_only_the_fleet_entries_posted() -> None:
+    """The form shown again with what was typed made a field for every fleet index up to
+    the largest one posted: a key ``fleet[1000000].count`` built a million entries (a
+    huge index exhausted the server's memory). It holds the entries the form posted."""
+    from hashpivot.web.forms import typed_site_form
+
+    fields, _ = typed_site_form({"name": "A", "fleet[0].count": "3",
+                                 "fleet[20000].asic": "Antminer S21",
+                                 "fleet[20000].count": "5"})
+    fleet = sorted(f.name for f in fields if f.name.startswith("fleet["))
+    assert fleet == ["fleet[0].asic", "fleet[0].count", "fleet[0].uptime_fraction",
+                     "fleet[20000].asic", "fleet[20000].count",
+                     "fleet[20000].uptime_fraction"]
+    typed = {f.name: f.value for f in fields}
+    assert typed["fleet[20000].count"] == "5" and typed["fleet[0].count"] == "3"
+    assert typed["fleet[20000].asic"] == "Antminer S21"
+
+
+def test_a_site_form_with_a_huge_fleet_index_is_a_422_naming_it(
+    sqlite_db: tuple[str, None],
+) -> None:
+    """A posted fleet index no site has (``fleet[10**20].count``) is refused at its field,
+    as any entry the site lacks, without building the entries below it."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        key = f"fleet[{10**20}].count"
+        r = c.post("/portfolios/1/sites/0/edit", follow_redirects=False,
+                   data={"csrf_token": csrf, "site_read": "Texas", "name": "Texas", key: "5"})
+        assert r.status_code == 422, r.text
+        block = r.text.split(f'for="f-{key}"')[1].split('class="field')[0]
+        assert 'class="error"' in block and "has no fleet" in block
+        assert c.get("/api/portfolios/1").json()["revision"] == 1

@@ -108,14 +108,20 @@ def site_form(site: dict[str, Any]) -> list[FormField]:
     if isinstance(dispatch, dict):
         out += _dispatch_fields(dispatch)
     for i, entry in enumerate(site.get("fleet") or []):
-        asic = f" {entry['asic']}" if entry.get("asic") else ""
-        # (the entry's asic travels with the form: a save finds the entry it was typed for)
-        out.append(FormField(name=f"fleet[{i}].asic", label=f"fleet[{i}]: asic", unit="",
-                             kind="hidden", value=entry.get("asic")))
-        for a in FLEET_FIELDS:
-            f = _field(FleetEntry, a, f"fleet[{i}].", entry.get(a))
-            f.label = f"fleet[{i}]{asic}: {a}"
-            out.append(f)
+        out += _fleet_fields(i, entry)
+    return out
+
+
+def _fleet_fields(i: int, entry: dict[str, Any]) -> list[FormField]:
+    """The fields of fleet entry ``i`` of a site form: its asic (hidden) and counts."""
+    asic = f" {entry['asic']}" if entry.get("asic") else ""
+    # (the entry's asic travels with the form: a save finds the entry it was typed for)
+    out = [FormField(name=f"fleet[{i}].asic", label=f"fleet[{i}]: asic", unit="",
+                     kind="hidden", value=entry.get("asic"))]
+    for a in FLEET_FIELDS:
+        f = _field(FleetEntry, a, f"fleet[{i}].", entry.get(a))
+        f.label = f"fleet[{i}]{asic}: {a}"
+        out.append(f)
     return out
 
 
@@ -150,13 +156,15 @@ def typed_site_form(form: dict[str, str]) -> tuple[list[FormField], list[str]]:
     other : list of str
         Each submitted key that is no field of the form, with what it held.
     """
-    entries = 1 + max((int(m.group(1)) for k in form if (m := _FLEET_KEY.match(k))),
-                      default=-1)
-    skeleton: dict[str, Any] = {"power_contract": {}, "fleet": [
-        {"asic": form.get(f"fleet[{i}].asic") or None} for i in range(entries)]}
+    # the entries the form posted, by their index (not every index up to the largest
+    # posted: a key fleet[1000000].count built a million entries)
+    indices = sorted({int(m.group(1)) for k in form if (m := _FLEET_KEY.match(k))})
+    fleet = {i: {"asic": form.get(f"fleet[{i}].asic") or None} for i in indices}
+    skeleton: dict[str, Any] = {"power_contract": {}, "fleet": fleet}
     if any(k.startswith("dispatch.") for k in form):  # (a dispatching site's form)
         skeleton["dispatch"] = {}
-    fields = site_form(skeleton)
+    fields = site_form({**skeleton, "fleet": []})
+    fields += [f for i, entry in fleet.items() for f in _fleet_fields(i, entry)]
     try:
         apply_form(skeleton, fields, form, SITE_FORM_KEYS)  # (sets each field's typed text)
     except InputError as exc:
