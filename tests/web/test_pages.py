@@ -813,3 +813,26 @@ def test_a_site_form_with_a_huge_fleet_index_is_a_422_naming_it(
         block = r.text.split(f'for="f-{key}"')[1].split('class="field')[0]
         assert 'class="error"' in block and "has no fleet" in block
         assert c.get("/api/portfolios/1").json()["revision"] == 1
+
+
+def test_a_fleet_field_cleared_in_the_site_form_is_cleared_not_kept(
+    sqlite_db: tuple[str, None],
+) -> None:
+    """Clearing a fleet entry's field was ignored (303, the old value kept) where
+    clearing the contract's was applied: an empty optional field goes back to its
+    default, an empty required one is refused at its field, in a fleet entry too."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        entry = c.get("/api/portfolios/1").json()["document"]["sites"][0]["fleet"][0]
+        assert "uptime_fraction" in entry  # (teeth: a value to clear)
+        form = {"csrf_token": csrf, "site_read": "Texas", "fleet[0].asic": entry["asic"],
+                "fleet[0].uptime_fraction": ""}
+        r = c.post("/portfolios/1/sites/0/edit", follow_redirects=False, data=form)
+        assert r.status_code == 303, r.text
+        saved = c.get("/api/portfolios/1").json()["document"]["sites"][0]["fleet"][0]
+        assert "uptime_fraction" not in saved and saved["count"] == entry["count"]
+        r = c.post("/portfolios/1/sites/0/edit", follow_redirects=False,
+                   data={**form, "fleet[0].count": ""})
+        assert r.status_code == 422, r.text
+        block = r.text.split('for="f-fleet[0].count"')[1].split('class="field')[0]
+        assert 'class="error"' in block, block

@@ -261,8 +261,9 @@ def _set(obj: dict[str, Any], path: str, value: Any) -> None:
     for p in parts[:-1]:
         if p.startswith("["):
             cur = cur[int(p[1:-1])]
-        elif value is None and not isinstance(cur.get(p), dict):
-            return  # (an empty field of a table the object lacks adds no table)
+        elif value is None and not isinstance(cur.get(p), (dict, list)):
+            return  # (an empty field of a table the object lacks adds no table; one of
+            # a fleet entry, in the site's list, is cleared as any other)
         else:
             cur = cur.setdefault(p, {})
     last = parts[-1]
