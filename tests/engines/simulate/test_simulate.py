@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -629,3 +630,26 @@ def test_the_caption_says_the_deterministic_row_draws_no_hosting_risk() -> None:
             "time and on budget, defaults in expectation))") in caption
     res.inputs["hosting_risk_sites"] = []
     assert "not drawn" not in simulate_caption(res.inputs, False, [])
+
+
+_UNCALIBRATED = {k: v for k, v in SET.items() if k != "power_calibrate_on"}
+
+
+@pytest.mark.parametrize(("kind", "given", "why"), [
+    ("index", _UNCALIBRATED, "one market node (ercot:HB_WEST)"),
+    ("index", SET, "power_calibrate_on gives every index site one market's process"),
+    ("fixed", SET, "no index-priced site"),
+])
+def test_a_market_correlation_with_no_second_market_is_named(
+    kind: Literal["fixed", "index"], given: dict[str, Any], why: str
+) -> None:
+    """``[scenario] power_market_correlation`` correlates each other index market with
+    the first; with one market node (or none) it was ignored without a word, the run's
+    rows listing no correlation. It is named as not used, and why."""
+    config = SimulationConfig(n_paths=2, horizon_months=12, seed=1, chunk_paths=2)
+    res = simulate(portfolio({**given, **ZERO_VOL, "power_market_correlation": 0.3},
+                             kind=kind), config)
+    notes = [w for w in res.warnings if "power_market_correlation = 0.3 is not used" in w]
+    assert len(notes) == 1 and why in notes[0], res.warnings
+    plain = simulate(portfolio({**given, **ZERO_VOL}, kind=kind), config)
+    assert not [w for w in plain.warnings if "power_market_correlation" in w]

@@ -39,6 +39,7 @@ from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as _describe_tv
 from hashpivot.engines.pivot.uplift.cache import measured_dispatch_uplifts
 from hashpivot.engines.simulate.calibration import (
+    IndexNode,
     _index_contract,
     index_nodes,
     index_paths_notes,
@@ -374,7 +375,8 @@ def prepare(
                        rule_notes=[replaced] if replaced else [],
                        standing_notes=[*standing.notes, *connection_notes,
                                        *uplift_warnings(sites),
-                                       *_unused_height(spec)])
+                                       *_unused_height(spec),
+                                       *_unused_correlation(spec, nodes)])
 
 
 def _unused_height(spec: ScenarioSpec) -> list[str]:
@@ -385,6 +387,24 @@ def _unused_height(spec: ScenarioSpec) -> list[str]:
     return [f"[scenario] block_height = {spec.block_height} is not used under anchor = "
             "'deterministic': the halvings come from the pivot model's market, as in "
             "pivot ([pivot] start_height moves them in both)"]
+
+
+def _unused_correlation(spec: ScenarioSpec, nodes: list[IndexNode]) -> list[str]:
+    """The note of a ``[scenario] power_market_correlation`` no second market reads: it
+    correlates each other index market node's prices with the first's, and the run has
+    none (it was ignored without a word)."""
+    if spec.power_market_correlation is None or len(nodes) > 1:
+        return []
+    if not nodes:
+        why = "the run has no index-priced site: no power price is simulated"
+    elif "power_calibrate_on" in spec.model_fields_set:
+        why = ("[scenario] power_calibrate_on gives every index site one market's "
+               "process")
+    else:
+        why = (f"the run's index sites are on one market node ({nodes[0].node or 'none named'}"
+               "): it correlates a second market's prices with the first's")
+    return [f"[scenario] power_market_correlation = {spec.power_market_correlation} is not "
+            f"used: {why}"]
 
 
 def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
