@@ -70,8 +70,7 @@ _HELP = (
 #: The arguments of the optimizer its messages name in backquotes (```time_limit_s```),
 #: as the options typed here (``--time-limit``).
 OPTIONS = {"time_limit_s": "--time-limit", "fixed_through": "--fixed-through",
-           "continuous": "--continuous", "oos_scenarios": "--oos-scenarios",
-           "scheduler": "--scheduler"}
+           "continuous": "--continuous", "oos_scenarios": "--oos-scenarios"}
 
 
 def _spoken(line: str) -> str:
@@ -242,7 +241,8 @@ def register(app: typer.Typer) -> None:
             deterministic=deterministic,
         )
         try:
-            with options_for({"fixed_through": "--fixed-through"}, OPTIONS):
+            with options_for({"fixed_through": "--fixed-through"},
+                             {**OPTIONS, "scheduler": "--scheduler"}):  # (an argument)
                 result = optimize_plan(portfolio, config, workers=workers,
                                        scheduler=scheduler, source=str(portfolio_toml))
         except InputError as exc:
