@@ -715,3 +715,19 @@ def test_a_site_name_longer_than_a_portfolio_name_is_refused() -> None:
                                  _line(power_w=3500), capacity_mw=10)])
     ((path, message),) = _all(text)
     assert path == "sites[0].name" and "200 characters" in message
+
+
+@pytest.mark.parametrize(("sites", "message"), [
+    ([], "give at least one site, or leave sites out for every site with hosting terms"),
+    (["A", "a"], "sites[1] repeats sites[0] ('A') ignoring case"),
+    (["A", "A"], "sites[1] repeats sites[0] ('A')"),
+])
+def test_a_tenant_s_sites_name_each_site_once(sites: list[str], message: str) -> None:
+    """``sites = []`` made a tenant no site could host, and a site listed twice offered
+    the tenant that site twice, both without a word; each is a problem at the field."""
+    one = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
+    text = toml_text(sites=[one], optimize=table(tenants=[table(
+        name="T", it_mw=1.0, lease_usd_per_kw_month=120.0, sites=sites)]))
+    problems = _all(text)
+    assert [p for p, _ in problems] == ["optimize.tenants[0].sites"], problems
+    assert message in problems[0][1], problems

@@ -99,6 +99,28 @@ class TenantSpec(BaseModel):
     def _quarter(cls, v: str | None) -> str | None:
         return _check_quarter(v)
 
+    @field_validator("sites")
+    @classmethod
+    def _each_site_once(cls, v: list[str] | None) -> list[str] | None:
+        """At least one site, each once, also ignoring case (a site is found by its name
+        ignoring case: :func:`~hashpivot.models.portfolio.find_site`): ``[]`` made a
+        tenant no site could host, a repeat offered it the same site twice."""
+        from hashpivot.models.portfolio import name_key, repeat_how
+
+        if v is None:
+            return v
+        if not v:
+            raise ValueError("give at least one site, or leave sites out for every site "
+                             "with hosting terms")
+        first: dict[str, int] = {}
+        for j, name in enumerate(v):
+            i = first.setdefault(name_key(name), j)
+            if i != j:
+                raise ValueError(f"sites[{j}] repeats sites[{i}] ({v[i]!r})"
+                                 f"{repeat_how(v[i], name)}: name each "
+                                 "site once (a site is found by its name ignoring case)")
+        return v
+
 
 class CommittedConversion(BaseModel):
     """A conversion already committed (``[[optimize.committed]]``)."""

@@ -259,9 +259,7 @@ class Portfolio(BaseModel):
             if i == j:
                 continue
             earlier = self.sites[i].name
-            how = ("" if earlier == s.name else " ignoring case"
-                   if earlier.casefold() == s.name.casefold() else
-                   f" as printed ({_unseen_difference(earlier, s.name)})")
+            how = repeat_how(earlier, s.name)
             repeats.append((("sites", j, "name"), f"repeats the name of sites[{i}] "
                             f"({earlier!r}){how}: site names must be unique, also ignoring case "
                             "(a site is found by its name ignoring case)", s.name))
@@ -275,6 +273,14 @@ class Portfolio(BaseModel):
 
 
 SiteT = TypeVar("SiteT", bound=Any)
+
+
+def repeat_how(earlier: str, name: str) -> str:
+    """How ``name`` repeats ``earlier``, two names of one :func:`name_key`: ``""`` (the
+    same), `` ignoring case`` or `` as printed (...)`` naming the unseen difference."""
+    return ("" if earlier == name else " ignoring case"
+            if earlier.casefold() == name.casefold() else
+            f" as printed ({_unseen_difference(earlier, name)})")
 
 
 def _invisible(c: str) -> bool:
