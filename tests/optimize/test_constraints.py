@@ -245,3 +245,27 @@ block_mw = 25.0
                                             two_stage=False, continuous=True))
     assert float(free.plan["gross_mw"].sum()) == 15.0
     assert not [w for w in free.warnings if "block_mw" in w]
+
+
+def test_a_tenant_whose_earliest_start_is_after_the_plan_is_named() -> None:
+    """A tenant with ``earliest_start`` after the plan's last quarter (2199Q1 in a 4-year
+    plan) can never be leased a hall: the plan left it out and nothing said why."""
+    tail = """
+[optimize]
+block_mw = 25.0
+
+  [[optimize.tenants]]
+  name = "Late"
+  it_mw = 100.0
+  lease_usd_per_kw_month = 300.0
+  earliest_start = "{start}"
+"""
+    config = OptimizeConfig(deterministic=True, evpi_scenarios=1, two_stage=False)
+    pf = portfolio(site_toml("A", lease=100.0), years=4, tail=tail.format(start="2199Q1"))
+    r = optimize_plan(pf, config)
+    assert r.plan.empty
+    (line,) = [w for w in r.warnings if "earliest_start" in w]
+    assert line.startswith("tenant Late: its earliest_start is after the plan's last "
+                           "quarter (2029Q"), line
+    pf = portfolio(site_toml("A", lease=100.0), years=4, tail=tail.format(start="2026Q1"))
+    assert not [w for w in optimize_plan(pf, config).warnings if "earliest_start" in w]

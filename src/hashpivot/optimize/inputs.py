@@ -172,3 +172,13 @@ def block_notes(p: PlanProblem) -> list[str]:
                          f"gross at PUE {pue:g}) hold {block}: the plan cannot lease it a "
                          "hall (a smaller block_mw, or `continuous`)")
     return notes
+
+
+def late_tenant_notes(p: PlanProblem) -> list[str]:
+    """The tenants whose ``earliest_start`` is after the plan's last quarter: the plan
+    cannot lease them a hall, which the plan alone does not say (a tenant of 2199Q1 was
+    left out without a word). One sentence each."""
+    return [f"tenant {t.name}: its earliest_start is after the plan's last quarter "
+            f"({p.quarters[-1]}): the plan cannot lease it a hall (a longer horizon: "
+            "[optimize] or [pivot] horizon_years; or an earlier earliest_start)"
+            for t in p.tenants if p.quarters and t.earliest_quarter >= p.n_quarters]

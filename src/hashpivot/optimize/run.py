@@ -32,7 +32,7 @@ from hashpivot.optimize.evaluate import (
     two_stage_bound_usd,
     value_fixed,
 )
-from hashpivot.optimize.inputs import PlanProblem, block_notes
+from hashpivot.optimize.inputs import PlanProblem, block_notes, late_tenant_notes
 from hashpivot.optimize.model import USD_SCALE, ObjectiveSpec, build_plan_model
 from hashpivot.optimize.plan_portfolio import pivot_value_of_plan
 from hashpivot.optimize.resolve import resolve_problem
@@ -376,6 +376,7 @@ def optimize_plan(
                 "plan_solve": report.solve_seconds, **timing,
                 "evaluation": ended - evaluating, "total": ended - started}
     warnings: list[str] = [*p.standing_notes, *p.committed_notes, *block_notes(p),
+                           *late_tenant_notes(p),
                            *stopped_short_warnings(report, ev_report, main_base,
                                                    (evpi_short, evpi_solves),
                                                    bound_stopped, ev_stopped)]
