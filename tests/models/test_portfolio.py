@@ -731,3 +731,17 @@ def test_a_tenant_s_sites_name_each_site_once(sites: list[str], message: str) ->
     problems = _all(text)
     assert [p for p, _ in problems] == ["optimize.tenants[0].sites"], problems
     assert message in problems[0][1], problems
+
+
+@pytest.mark.parametrize(("mean", "sd"), [("construction_delay_fraction_mean",
+                                           "construction_delay_fraction_sd"),
+                                          ("lease_up_delay_months_mean",
+                                           "lease_up_delay_months_sd")])
+def test_a_delay_spread_around_a_zero_mean_is_a_problem(mean: str, sd: str) -> None:
+    """A delay is never negative: with a mean of 0 the draws were all 0 and the spread
+    given was ignored without a word. It is a problem at the spread."""
+    one = site("A", contract(40), _line(power_w=3500), capacity_mw=4, hosting=table(
+        pue=1.3, lease_usd_per_kw_month=120.0, risk=table(**{mean: 0.0, sd: 0.5})))
+    problems = _all(toml_text(sites=[one]))
+    assert [p for p, _ in problems] == [f"sites[0].hosting.risk.{sd}"], problems
+    assert mean in problems[0][1], problems

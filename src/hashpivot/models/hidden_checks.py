@@ -23,7 +23,7 @@ from hashpivot.models.error_paths import (
 )
 from hashpivot.models.field_annotations import fields_by_key, inner_annotations
 from hashpivot.models.field_checks import check_depth
-from hashpivot.models.hosting import HostingProjectSpec
+from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
 from hashpivot.models.optimize import OptimizeSpec
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.models.portfolio import Portfolio, Site
@@ -125,6 +125,8 @@ _CHECK_READS: dict[type[BaseModel], tuple[tuple[int | str, ...], ...]] = {
     Portfolio: (("sites", "*", "name"),),
     Site: (("capacity_mw",), ("power_overhead_factor",), ("fleet",)),
     HostingProjectSpec: (("phases", "*", "start"),),
+    HostingRiskSpec: (("construction_delay_fraction_mean",), ("construction_delay_fraction_sd",),
+                      ("lease_up_delay_months_mean",), ("lease_up_delay_months_sd",)),
     DispatchSpec: (("underclock_hashrate_fraction",), ("underclock_min_power_fraction",)),
     PPASpec: (("start",), ("end",)),
     PivotSpec: (("discount_rate",), ("mining_discount_rate",), ("hosting_discount_rate",),

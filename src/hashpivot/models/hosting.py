@@ -32,11 +32,12 @@ Example
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
 from hashpivot.models.dates import MonthText
+from hashpivot.models.field_checks import field_problems
 from hashpivot.models.fields import (
     STRICT_CONFIG,
     EscalatorPerYear,
@@ -182,6 +183,23 @@ class HostingRiskSpec(BaseModel):
         "gross, of the rent net of the hall's power, which the new tenant pays in "
         "full). [-]",
     )
+
+    @model_validator(mode="after")
+    def _spread_has_a_mean(self) -> Self:
+        """A delay's spread needs a mean above 0: a delay is never negative, and with a
+        mean of 0 every draw was 0, the spread given ignored without a word."""
+        problems = [
+            ((sd,), f"a spread of a delay needs {mean} > 0 (a delay is never negative: "
+                    f"with {mean} = 0 every path has none); give {mean} or set {sd} to 0",
+             getattr(self, sd))
+            for mean, sd in (("construction_delay_fraction_mean",
+                              "construction_delay_fraction_sd"),
+                             ("lease_up_delay_months_mean", "lease_up_delay_months_sd"))
+            if getattr(self, mean) == 0 and getattr(self, sd) > 0
+        ]
+        if problems:
+            raise field_problems("HostingRiskSpec", problems)
+        return self
 
 
 class HostingProjectSpec(BaseModel):
