@@ -420,3 +420,41 @@ def test_the_backtest_chart_names_the_runs_sources() -> None:
     title = backtest_history(charts)["layout"]["title"]["text"]
     assert "Source: your file /d/btc_daily_chain.csv (sha256 0123) (2025-09-27 to " in title
     assert "Source" not in backtest_history({"dates": []})["layout"]["title"]["text"]
+
+
+@pytest.mark.parametrize("kind, params", [
+    ("pivot", {}),
+    ("simulate", {"paths": 100, "years": 2, "chunk_paths": 100}),
+    ("optimize", {"scenarios": 5, "evpi_scenarios": 2, "oos_scenarios": 20}),
+    ("cost", {}),
+    ("dispatch", {"hashprice_usd_per_ph_day": None}),
+])
+def test_every_dashboard_chart_of_a_run_names_coin_metrics_with_its_licence(
+        kind: str, params: dict[str, object]) -> None:
+    """Each figure of a stored run whose numbers come from the bundled daily history names
+    it with its CC BY-NC 4.0 attribution, as the ``--out`` charts do: pivot's, simulate's
+    and optimize's named nothing of it, the dispatch heatmap neither (a cost chart named
+    nothing either)."""
+    import importlib
+
+    from hashpivot.io import COINMETRICS_ATTRIBUTION
+    from hashpivot.store import run_params
+    from hashpivot.store.run_steps.context import RunContext
+    from hashpivot.web.charts import for_run
+
+    portfolio = load_portfolio(EXAMPLE.parent / (
+        "dispatch-west-texas.toml" if kind == "dispatch" else
+        "reverse-margin.toml" if kind == "cost" else "portfolio.toml"))
+    if portfolio.optimize is not None:  # (its extra rules file is read beside the file)
+        portfolio = portfolio.model_copy(update={
+            "optimize": portfolio.optimize.model_copy(update={"rules_file": None})})
+    step = importlib.import_module(f"hashpivot.store.run_steps.{kind}")
+    model = getattr(run_params, f"{kind.capitalize()}Params")(**params)
+    out = step.execute(portfolio, model, RunContext())
+    inputs = {"params": model.model_dump(mode="json"),
+              "portfolio": portfolio.model_dump(mode="json")}
+    figs = for_run(kind, out.results, out.charts, inputs)
+    assert figs
+    needed = COINMETRICS_ATTRIBUTION.removeprefix("Source: ")
+    for fig in figs:
+        assert needed in fig["layout"]["title"]["text"], fig["layout"]["title"]["text"]

@@ -105,6 +105,8 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         "pivot_horizon_years": pspec.horizon_years,
         "market_source": ms.source,
         "fees_source": ms.fees_source,
+        # the days of the daily history the market start was read from, by source
+        "history_sources": list(ms.history_sources),
         "btc_price_usd": ms.btc_price_usd,
         "fees_btc_per_block": ms.fees_btc_per_block,
         **({"halvings": halving_facts(ms.start, ms.height, months)} if months else {}),

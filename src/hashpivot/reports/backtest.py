@@ -18,6 +18,7 @@ from hashpivot.reports.charts import (
     set_titles,
     thousands,
 )
+from hashpivot.reports.labels import with_sources
 from hashpivot.reports.out_files import OUT_FILES, out_name
 from hashpivot.reports.serialize import assumptions_frame, write_csvs
 
@@ -59,13 +60,10 @@ def write_backtest(result: BacktestResult, out_dir: Path, title: str) -> list[Pa
                                      out_name(_FILES, "assumptions.csv"))])
     halvings = halving_days(d)
     masks = reverse_margin_masks(d)
-    subtitle = (
+    subtitle = with_sources(  # the days' own sources (Coin Metrics' with its licence)
         "Daily hashprice [USD/PH/day], BTC price and cost per BTC [USD/BTC] of the portfolio "
         "(log scale), undiscounted; dotted lines: halvings; shaded: days in reverse margin "
-        "(total cost above the price; darker: direct cost too)"
-        # the days' own sources (Coin Metrics' with its CC BY-NC 4.0 attribution)
-        + (f"; Source: {result.history_source}" if result.history_source else "")
-    )
+        "(total cost above the price; darker: direct cost too)", result.history_source)
 
     fig, (ax1, ax2) = new_figure(2)
     ax1.plot(d.index, d["hashprice_usd_per_ph_day"], color="tab:orange", lw=1)

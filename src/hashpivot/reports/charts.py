@@ -95,3 +95,4 @@ def write_page(path: Path, title: str, figs: Sequence[go.Figure]) -> Path:
         encoding="utf-8",
     )
     return path
+

@@ -141,13 +141,19 @@ def price_duration_chart(
     return png, g
 
 
-def _subtitle(summary: dict[str, Any], what: str) -> str:
-    """``what``, then the period, the price source and the hashprice source of a dispatch
-    summary (the JSON-safe ``to_dict()``)."""
+#: The sources a dispatch chart names, by its summary's key, with their labels.
+_SOURCES: tuple[tuple[str, str], ...] = (("price_source", "prices"),
+                                         ("hashprice_source", "hashprice"))
+
+
+def _subtitle(summary: dict[str, Any], what: str,
+              sources: tuple[tuple[str, str], ...] = _SOURCES) -> str:
+    """``what``, then the period and the sources (by default the price source and the
+    hashprice source) of a dispatch summary (the JSON-safe ``to_dict()``)."""
     parts = [what]
     if summary.get("start"):
         parts.append(f"{str(summary['start'])[:10]} .. {str(summary.get('end', ''))[:10]}")
-    for key, label in (("price_source", "prices"), ("hashprice_source", "hashprice")):
+    for key, label in sources:
         if summary.get(key):
             parts.append(f"{label}: {summary[key]}")
     return "; ".join(parts)
@@ -181,7 +187,8 @@ def monthly_chart(
     ax.tick_params(axis="x", rotation=45)
     head = "Monthly energy by source and use, and emissions"
     subtitle = _subtitle(summary or {}, "Energy [MWh] bought by source (bars) and used "
-                         "(lines); emissions [t CO2] on the right axis")
+                         "(lines); emissions [t CO2] on the right axis",
+                         (*_SOURCES, ("emissions_source", "emissions factor")))
     set_titles(fig, head, subtitle, width_chars=100)
     png = save_png(fig, out_dir / out_name(_FILES, "dispatch_monthly.png"))
     g = make_subplots(specs=[[{"secondary_y": True}]])

@@ -17,6 +17,7 @@ import plotly.colors
 import plotly.graph_objects as go
 
 from hashpivot.reports import charts
+from hashpivot.reports.labels import with_sources
 from hashpivot.reports.out_files import DISPATCH_UPLIFT_FILES, out_name
 from hashpivot.reports.serialize import write_csvs
 
@@ -68,7 +69,7 @@ def dispatch_uplift_frame(site_facts: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
-                          context: str) -> list[Path]:
+                          context: str, sources: str = "") -> list[Path]:
     """``dispatch_uplift.csv``, ``dispatch_uplift.png`` and ``.html`` when a site
     dispatches (nothing otherwise).
 
@@ -80,6 +81,9 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
         Existing directory.
     context : str
         The horizon and market path, for the chart's subtitle.
+    sources : str
+        The data the run drew on, with their attributions
+        (:func:`hashpivot.reports.labels.sources_text`), ending the subtitle.
     """
     frame = dispatch_uplift_frame(site_facts)
     if frame.empty:
@@ -92,6 +96,7 @@ def write_dispatch_uplift(site_facts: list[dict[str, Any]], out_dir: Path,
         f"(what curtailing a month that loses money always on already saves); central "
         f"path, keep-mining's fleet; {context}"
     )
+    subtitle = with_sources(subtitle, sources)
     fig, (ax,) = charts.new_figure(1, 4.5, width_in=9.0)
     for name, rows in _by_line(frame):
         x = pd.PeriodIndex(rows["month"], freq="M").to_timestamp()

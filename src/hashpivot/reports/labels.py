@@ -196,3 +196,59 @@ def simulate_caption(inputs: Mapping[str, Any], taxed: bool, moved: list[str]) -
         "keep_mining's; " + str(inputs.get("terminal_value", "")) + "; price center: "
         + str(scenario.get("price_center", ""))
     )
+
+
+def history_spans(inputs: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The days of the daily BTC history a run's numbers come from, by source, as the run
+    recorded them when it ran (not read again: a chart redrawn later names the data the
+    run used): the market start's days (``history_sources`` of ``inputs`` or of its
+    ``market``) and the calibration window's (``calibration.history_sources``), each
+    source's spans merged into one, its first day to its last, oldest first.
+
+    Parameters
+    ----------
+    inputs : mapping
+        A pivot, simulate or optimize result's ``inputs``.
+
+    Returns
+    -------
+    list of dict
+        ``first``, ``last`` and ``attribution`` of each source
+        (:func:`hashpivot.io.btc_daily_sources`' form); empty when the run recorded none.
+    """
+    spans: list[Mapping[str, str]] = []
+    for holder in (inputs, inputs.get("market"), inputs.get("calibration")):
+        if isinstance(holder, Mapping):
+            spans += holder.get("history_sources") or []
+    merged: dict[str, dict[str, str]] = {}
+    for s in spans:
+        m = merged.setdefault(s["attribution"], dict(s))
+        m["first"], m["last"] = min(m["first"], s["first"]), max(m["last"], s["last"])
+    return sorted(merged.values(), key=lambda s: s["first"])
+
+
+def sources_text(inputs: Mapping[str, Any]) -> str:
+    """The data a run's charts are drawn from, each source with its attribution (Coin
+    Metrics' with its CC BY-NC 4.0 licence) and its days: :func:`history_spans` in
+    :func:`hashpivot.io.sources_text`'s words; for a run stored before those were
+    recorded, what its fees' source says of its days (``fees_source``, which names them
+    since fees were averaged over days), else ``""`` (no daily history: every market
+    value given, or the built-in fallback)."""
+    spans = history_spans(inputs)
+    if spans:
+        from hashpivot.io import sources_text as spans_text
+
+        return spans_text(spans)
+    market = inputs.get("market")
+    fees = str(inputs.get("fees_source") or (
+        market.get("fees_source") if isinstance(market, Mapping) else "") or "")
+    return fees.split(": ", 1)[1] if ": " in fees else ""
+
+
+def with_sources(subtitle: str, sources: str) -> str:
+    """A chart's subtitle followed by ``Source: <sources>``: the data its numbers come
+    from with their attribution and licence (Coin Metrics Community Network Data's CC
+    BY-NC 4.0 asks for it wherever the data is used: ``hashpivot/data/PROVENANCE.md``);
+    the subtitle alone when ``sources`` is empty. Every chart of a run says its sources
+    this one way (:func:`sources_text` gives a run's)."""
+    return f"{subtitle}; Source: {sources}" if sources else subtitle

@@ -14,7 +14,14 @@ import plotly.graph_objects as go
 from matplotlib.colors import to_hex
 from matplotlib.patches import Patch
 
-from hashpivot.reports.charts import new_figure, save_png, write_page
+from hashpivot.reports.charts import (
+    new_figure,
+    plotly_title,
+    save_png,
+    set_titles,
+    write_page,
+)
+from hashpivot.reports.labels import sources_text, with_sources
 from hashpivot.reports.out_files import OUT_FILES, out_name
 from hashpivot.reports.serialize import (
     GZIP_REPRODUCIBLE,
@@ -86,13 +93,17 @@ def plan_chart(result: PlanResult, out_dir: Path) -> tuple[Path, go.Figure]:
     ax.set_yticklabels(sites)
     ax.set_ylim(-0.6, len(sites) - 0.4)
     ax.invert_yaxis()
-    ax.set_title("Conversion plan: construction start and gross MW per site; colour = tenant")
+    head = "Conversion plan"
+    subtitle = with_sources("Construction start and gross MW per site; colour = tenant; "
+                            "chosen on scenarios of the market model",
+                            sources_text(result.inputs))
+    set_titles(fig, head, subtitle)
     if tenants:
         ax.legend(handles=[Patch(facecolor=c, edgecolor="black", label=t)
                            for t, c in colors.items()], fontsize=8, loc="upper center",
                   bbox_to_anchor=(0.5, -0.08), ncol=min(len(tenants), 4), frameon=False)
     png = save_png(fig, out_dir / out_name(_FILES, "plan_gantt.png"))
-    g.update_layout(title="Conversion plan", xaxis_type="date",
+    g.update_layout(title=plotly_title(head, subtitle), xaxis_type="date",
                     yaxis={"autorange": "reversed"})
     return png, g
 
@@ -113,10 +124,14 @@ def npv_distribution_chart(result: PlanResult, out_dir: Path) -> tuple[Path, go.
         g.add_trace(go.Histogram(x=v / 1e6, name=name, opacity=0.5, nbinsx=60))
     ax.set_xlabel("NPV of the portfolio [M USD] (tails clipped at P0.5/P99.5)")
     ax.set_ylabel("scenarios")
-    ax.set_title("NPV distribution: optimized plan vs simple strategies (same scenarios)")
+    head = "NPV distribution: optimized plan vs simple strategies (same scenarios)"
+    subtitle = with_sources(f"In-sample NPV of the portfolio [M USD], {len(result.npv_usd):,} "
+                            "scenarios", sources_text(result.inputs))
+    set_titles(fig, head, subtitle)
     ax.legend(fontsize=8)
     png = save_png(fig, out_dir / out_name(_FILES, "npv_distribution.png"))
-    g.update_layout(barmode="overlay", title="NPV per plan [M USD]")
+    g.update_layout(barmode="overlay", title=plotly_title(head, subtitle),
+                    xaxis_title="NPV [M USD]")
     return png, g
 
 

@@ -19,7 +19,12 @@ from hashpivot.reports.charts import (
     thousands,
 )
 from hashpivot.reports.dispatch_uplift import write_dispatch_uplift
-from hashpivot.reports.labels import discounting_text, format_tornado_input
+from hashpivot.reports.labels import (
+    discounting_text,
+    format_tornado_input,
+    sources_text,
+    with_sources,
+)
 from hashpivot.reports.out_files import OUT_FILES, out_name
 from hashpivot.reports.serialize import assumptions_frame, write_csvs
 from hashpivot.reports.tables.strategies import taxed, tornado_changes_with_terminal_value
@@ -123,6 +128,7 @@ def cumulative_cash_flow_charts(result: PivotResult, out_dir: Path) -> list[Path
         f"terminal value; {_horizon(result)}; deterministic market path "
         f"({result.inputs.get('market_source', '')})"
     )
+    subtitle = with_sources(subtitle, sources_text(result.inputs))
     fig, (ax,) = new_figure(1, 5.0, width_in=9.0)
     for name, y in cum.items():
         ax.plot(x, y / 1e6, label=name)
@@ -177,6 +183,7 @@ def tornado_charts(result: PivotResult, out_dir: Path, with_terminal_value: bool
         f"unlevered FCF, {discounting_text(result.inputs)}, pre-tax, "
         f"{tv_text}; {_horizon(result)}"
     )
+    subtitle = with_sources(subtitle, sources_text(result.inputs))
     fig, (ax,) = new_figure(1, 5.0, width_in=9.0)
     ypos = np.arange(len(t))
     h = 0.38
@@ -250,5 +257,6 @@ def write_pivot(result: PivotResult, out_dir: Path) -> list[Path]:
         written += tornado_charts(result, out_dir, with_terminal_value=True)
     written += write_dispatch_uplift(
         result.inputs.get("site_assumptions", []), out_dir,
-        f"{_horizon(result)}, {result.inputs.get('market_source', '')}")
+        f"{_horizon(result)}, {result.inputs.get('market_source', '')}",
+        sources_text(result.inputs))
     return written

@@ -26,6 +26,8 @@ from hashpivot.reports.labels import (
     discounting_text,
     fan_sample_text,
     power_fan_nodes,
+    sources_text,
+    with_sources,
 )
 from hashpivot.reports.out_files import OUT_FILES, out_name
 from hashpivot.reports.serialize import GZIP_REPRODUCIBLE, assumptions_frame, write_csvs
@@ -137,18 +139,22 @@ def _run_text(result: SimulationResult) -> str:
     )
 
 
+def _sourced(result: SimulationResult, subtitle: str) -> str:
+    """``subtitle`` ending with the data the run drew on, with their attributions (Coin
+    Metrics' with its CC BY-NC 4.0 licence), as the run recorded them
+    (:func:`~hashpivot.reports.labels.sources_text`)."""
+    return with_sources(subtitle, sources_text(result.inputs))
+
+
 def _model_text(result: SimulationResult) -> str:
-    """Where the paths' model comes from: the daily history it was calibrated on, each
-    source with its attribution and days (Coin Metrics' with its CC BY-NC 4.0 licence,
-    :func:`hashpivot.io.sources_text`), or the file's ``[scenario]`` where it sets every
-    parameter of the spread (``inputs.calibration`` null: no calibration ran)."""
+    """Where the paths' model comes from: the window of the daily history it was
+    calibrated on (its sources end the subtitle, :func:`_sourced`), or the file's
+    ``[scenario]`` where it sets every parameter of the spread (``inputs.calibration``
+    null: no calibration ran)."""
     cal = result.inputs.get("calibration") or {}
     if not cal.get("window_start"):
         return "model as the file's [scenario] sets it"
-    from hashpivot.io import btc_daily_sources, sources_text
-
-    spans = btc_daily_sources(cal["window_start"], cal["window_end"])
-    return f"model calibrated on {sources_text(spans)}"
+    return f"model calibrated on the daily history {cal['window_start']} to {cal['window_end']}"
 
 
 def market_fan_chart(
@@ -167,6 +173,7 @@ def market_fan_chart(
         f"{fan_sample_text(result.n_paths, result.inputs)} ({_run_text(result)}); "
         f"{_model_text(result)}" + ("; log scale" if log else "")
     )
+    subtitle = _sourced(result, subtitle)
     set_titles(fig, head, subtitle)
     ax.legend(loc="upper left")
     ax.grid(alpha=0.3)
@@ -201,6 +208,7 @@ def cash_fan_chart(result: SimulationResult, out_dir: Path) -> tuple[Path, go.Fi
         f"{fan_sample_text(result.n_paths, result.inputs)} ({_run_text(result)}); each panel "
         "has its own scale"
     )
+    subtitle = _sourced(result, subtitle)
     set_titles(fig, head, subtitle)
     png = save_png(fig, out_dir / out_name(_FILES, "fan_cash_usd.png"))
     g.update_layout(title=plotly_title(head, subtitle), height=260 * len(names) + 120)
@@ -257,6 +265,7 @@ def npv_histogram_chart(result: SimulationResult, out_dir: Path) -> tuple[Path, 
         f"pre-tax, without terminal value ({_run_text(result)}); each panel on its own x "
         "range, P0.5-P99.5 of its paths, with the paths outside counted"
     )
+    subtitle = _sourced(result, subtitle)
     set_titles(fig, head, subtitle)
     png = save_png(fig, out_dir / out_name(_FILES, "npv_histogram.png"))
     g.update_layout(title=plotly_title(head, subtitle), height=240 * len(names) + 120,
@@ -285,6 +294,7 @@ def forced_sales_chart(
         "Expected BTC sold under duress [BTC] (to keep cash above the minimum) per strategy "
         f"and policy, mean over paths ({_run_text(result)})"
     )
+    subtitle = _sourced(result, subtitle)
     set_titles(fig, head, subtitle)
     ax.legend()
     png = save_png(fig, out_dir / out_name(_FILES, "forced_sales_by_policy.png"))
@@ -321,6 +331,7 @@ def reverse_margin_chart(
         f"; {REVERSE_MARGIN_SAME_NOTE}" if same else
         f"; {REVERSE_MARGIN_VIEWS_NOTE}"
     )
+    subtitle = _sourced(result, subtitle)
     set_titles(fig, head, subtitle)
     ax.legend()
     ax.grid(alpha=0.3)
@@ -388,5 +399,6 @@ def write_simulate(result: SimulationResult, out_dir: Path) -> list[Path]:
                               [g for _, g in charts]))
     written += write_dispatch_uplift(
         result.inputs.get("site_assumptions", []), out_dir,
-        f"{result.inputs.get('start', '')} + {result.inputs.get('horizon_months', '')} months")
+        f"{result.inputs.get('start', '')} + {result.inputs.get('horizon_months', '')} months",
+        sources_text(result.inputs))
     return written

@@ -64,6 +64,10 @@ class MarketStart:
     fees_source : str
         Origin of the default fees: the mean of the last :data:`FEES_MEAN_DAYS` days and
         the sources of those days.
+    history_sources : tuple of dict
+        The sources of those days of the daily history, span by span (``first``,
+        ``last``, ``attribution``: :func:`hashpivot.io.btc_daily_sources`), the days the
+        start state was read from; empty for the built-in fallback.
     """
 
     start: pd.Period
@@ -73,6 +77,7 @@ class MarketStart:
     height: int
     source: str
     fees_source: str = ""
+    history_sources: tuple[dict[str, str], ...] = ()
 
 
 def _history_source(last: dt.date) -> str:
@@ -105,25 +110,25 @@ def fees_source(market_source: str, window_source: str | None = None) -> str:
     return f"mean of the {FEES_MEAN_DAYS} days to the last of the {market_source}"
 
 
-def _fees_window_source(first: dt.date, last: dt.date) -> str:
-    """The mean fees' source: its last day and the sources of its days, each with its
-    days (:func:`hashpivot.io.sources_text`)."""
-    from hashpivot.io import btc_daily_sources, sources_text
+def _fees_window_source(last: dt.date, spans: list[dict[str, str]]) -> str:
+    """The mean fees' source: its last day and the sources of its days (``spans``), each
+    with its days (:func:`hashpivot.io.sources_text`)."""
+    from hashpivot.io import sources_text
 
-    return (f"mean of the {FEES_MEAN_DAYS} days to {last.isoformat()}: "
-            f"{sources_text(btc_daily_sources(first, last))}")
+    return f"mean of the {FEES_MEAN_DAYS} days to {last.isoformat()}: {sources_text(spans)}"
 
 
 def _bundled_state() -> dict[str, Any]:
     """Latest bundled day: price, difficulty-implied hashrate, mean fees of the last
     :data:`FEES_MEAN_DAYS` days, height."""
     try:
-        from hashpivot.io import btc_daily_range, load_btc_daily
+        from hashpivot.io import btc_daily_range, btc_daily_sources, load_btc_daily
 
         _, last = btc_daily_range()
         first = last - dt.timedelta(days=FEES_MEAN_DAYS - 1)
         df = load_btc_daily(first, last)
         row = df.iloc[-1]
+        spans = btc_daily_sources(first, last)
         return {
             "date": last,
             "btc_price_usd": float(row["price_usd"]),
@@ -131,11 +136,13 @@ def _bundled_state() -> dict[str, Any]:
             "fees_btc_per_block": float(df["fees_btc_per_block"].mean()),
             "height": int(row["height_end"]),
             "source": _history_source(last),
-            "fees_source": _fees_window_source(first, last),
+            "fees_source": _fees_window_source(last, spans),
+            "history_sources": tuple(spans),
         }
     except (DataError, ImportError, KeyError, OSError, ValueError):
         fallback = "built-in fallback (Coin Metrics 2025-09-26)"
-        return {**_FALLBACK_STATE, "source": fallback, "fees_source": fallback}
+        return {**_FALLBACK_STATE, "source": fallback, "fees_source": fallback,
+                "history_sources": ()}
 
 
 def market_start(spec: PivotSpec, start: pd.Period | str | None = None) -> MarketStart:
@@ -175,6 +182,7 @@ def market_start(spec: PivotSpec, start: pd.Period | str | None = None) -> Marke
         height=int(height),
         source=str(state["source"]),
         fees_source=str(state["fees_source"]),
+        history_sources=tuple(state["history_sources"]),
     )
 
 

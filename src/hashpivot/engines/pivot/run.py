@@ -346,6 +346,8 @@ def run_pivot(
         "tax": spec.tax.describe() if spec.tax is not None else None,
         "market_source": ms.source,
         "fees_source": ms.fees_source,
+        # the days of the daily history the market start was read from, by source
+        "history_sources": list(ms.history_sources),
         "btc_price_usd": ms.btc_price_usd,
         "btc_price_growth_per_year": spec.btc_price_growth_per_year,
         "network_hashrate_th_s": ms.network_hashrate_th_s,

@@ -265,6 +265,17 @@ def load_calibration(spec: ScenarioSpec) -> MarketCalibration:
         ) from exc
 
 
+def calibration_facts(cal: MarketCalibration) -> dict[str, Any]:
+    """The calibration as a run's inputs record it: its estimates
+    (:meth:`MarketCalibration.summary`) and ``history_sources``, the sources of its
+    window's days, span by span (:func:`hashpivot.io.btc_daily_sources`), read when it
+    ran, so that its charts name them as they were."""
+    from hashpivot.io import btc_daily_sources
+
+    return {**cal.summary(),
+            "history_sources": btc_daily_sources(cal.window_start, cal.window_end)}
+
+
 def power_calibration_market(spec: ScenarioSpec, contract: PowerContract | None
                              ) -> str | None:
     """The bundled market the power model is fitted on: ``[scenario]

@@ -41,6 +41,7 @@ from hashpivot.engines.pivot.uplift.cache import measured_dispatch_uplifts
 from hashpivot.engines.simulate.calibration import (
     IndexNode,
     _index_contract,
+    calibration_facts,
     index_nodes,
     index_paths_notes,
     index_site_prices,
@@ -358,7 +359,7 @@ def prepare(
         "scenario": spec.model_dump(mode="json"),
         "treasury": tspec.model_dump(mode="json"),
         "treasury_given": portfolio.treasury is not None,
-        "calibration": None if cal is None else cal.summary(),
+        "calibration": None if cal is None else calibration_facts(cal),
         "power_fit": None if pfit is None else pfit.as_dict(),
         "resolved": {
             "btc_volatility_per_year": float(params.price_volatility_per_year.mean()),
@@ -464,6 +465,8 @@ def _market_facts(pv: Any, portfolio: Portfolio, start: pd.Period | None,
         "fleet_replacement_years": pspec.fleet_replacement_years,
         "source": ms.source,
         "fees_source": ms.fees_source,
+        # the days of the daily history the market start was read from, by source
+        "history_sources": list(ms.history_sources),
     }
 
 

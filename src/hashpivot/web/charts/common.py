@@ -24,6 +24,23 @@ def _fig(fig: go.Figure, title: str, **layout: Any) -> dict[str, Any]:
     return out
 
 
+def _with_sources(fig: dict[str, Any], sources: str) -> dict[str, Any]:
+    """``fig`` (plotly JSON) with the data its numbers come from in its title: ``Source:
+    <sources>`` ending its subtitle (a ``<sup>`` line, added when it has none), in the words
+    of the ``--out`` charts (:func:`hashpivot.reports.labels.with_sources`); unchanged when
+    ``sources`` is empty."""
+    from hashpivot.reports.labels import with_sources
+
+    title = fig.setdefault("layout", {}).setdefault("title", {})
+    text = str(title.get("text") or "")
+    head, sup, rest = text.partition("<br><sup>")
+    subtitle = rest.removesuffix("</sup>") if sup else ""
+    tail = with_sources(subtitle, sources).removeprefix("; ")
+    if tail:
+        title["text"] = f"{head}<br><sup>{tail}</sup>"
+    return fig
+
+
 def _num(x: Any) -> float:
     """A stored value as a number; NaN when it is none (None, text, a missing key)."""
     try:

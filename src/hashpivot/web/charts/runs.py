@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hashpivot.reports.labels import fan_sample_text, power_fan_nodes
+from hashpivot.reports.labels import fan_sample_text, power_fan_nodes, sources_text
 from hashpivot.reports.tables.strategies import taxed, tornado_changes_with_terminal_value
 from hashpivot.web.charts.backtest import backtest_history
+from hashpivot.web.charts.common import _with_sources
 from hashpivot.web.charts.cost import cost_vs_price, mw_split
 from hashpivot.web.charts.dispatch import dispatch_heatmap, dispatch_timezone, dispatch_uplift
 from hashpivot.web.charts.optimize import optimize_plan, optimize_strategies
@@ -19,10 +20,37 @@ from hashpivot.web.charts.simulate import (
 )
 
 
+def run_sources(kind: str, results: dict[str, Any]) -> str:
+    """The data a stored run's numbers come from, with their attributions (Coin Metrics'
+    with its CC BY-NC 4.0 licence), as the run recorded them: a pivot's, simulate's or
+    optimize's inputs (:func:`~hashpivot.reports.labels.sources_text`), a cost run's
+    network figures' source, a dispatch's prices and hashprice sources; "" for a backtest
+    (its figure names its days' sources itself) and a run that recorded none."""
+    if kind in ("pivot", "simulate"):
+        return sources_text(results.get("inputs") or {})
+    if kind == "optimize":  # (its inputs are stored as its assumptions)
+        return sources_text(results.get("assumptions") or {})
+    if kind == "cost":
+        return str((results.get("network") or {}).get("source") or "").replace("Source: ", "")
+    if kind == "dispatch":
+        return "; ".join(f"{label}: {results[key]}" for key, label in (
+            ("price_source", "prices"), ("hashprice_source", "hashprice"),
+            ("emissions_source", "emissions factor")) if results.get(key))
+    return ""
+
+
 def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any],
             inputs: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Every figure of a finished run (``inputs``: its stored inputs, which name the
-    dispatch prices' time zone)."""
+    dispatch prices' time zone), each naming the data it is drawn from
+    (:func:`run_sources`)."""
+    sources = run_sources(kind, results)
+    return [_with_sources(fig, sources) for fig in _figures(kind, results, charts, inputs)]
+
+
+def _figures(kind: str, results: dict[str, Any], charts: dict[str, Any],
+             inputs: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """:func:`for_run`'s figures, before their sources are added."""
     if kind == "cost":
         figs = [cost_vs_price(results)]
         if charts.get("mw_split"):
@@ -67,4 +95,4 @@ def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any],
     return []
 
 
-__all__ = ["for_run"]
+__all__ = ["for_run", "run_sources"]
