@@ -30,6 +30,9 @@ EX = ROOT / "examples"
 PRICES = ROOT / "tests" / "data" / "power" / "prices_hb_west_2024-08-19_21.csv"
 #: What every chart on the bundled BTC history must say: the source and its licence.
 COIN_METRICS = COINMETRICS_ATTRIBUTION.removeprefix("Source: ")
+#: The bundled prices the four-site example's Texas grid site dispatches on (its uplift)
+#: and the index power paths are fitted on, as their loader names them.
+HB_WEST = "ERCOT HB_WEST 2024, 15-min time-weighted SCED LMP"
 
 
 @pytest.fixture
@@ -84,10 +87,11 @@ def _run(args: list[str]) -> None:
 def test_pivot_charts_name_coin_metrics_with_its_licence(pngs: dict[str, Any],
                                                           tmp_path: Path) -> None:
     """Cumulative cash flow, the tornadoes and a dispatching site's uplift (the
-    four-site example has one)."""
+    four-site example has one): the uplift, in every cash flow, was measured on the
+    bundled ERCOT prices, which they name too."""
     _run(["pivot", str(EX / "portfolio.toml"), "--out", str(tmp_path)])
     assert {"tornado.png", "dispatch_uplift.png", "cumulative_cash_flow.png"} <= set(pngs)
-    assert _check(tmp_path, pngs) == []
+    assert _check(tmp_path, pngs, (COIN_METRICS, HB_WEST)) == []
 
 
 def test_simulate_charts_name_coin_metrics_with_its_licence(pngs: dict[str, Any],
@@ -101,9 +105,10 @@ def test_simulate_charts_name_coin_metrics_with_its_licence(pngs: dict[str, Any]
 
 def test_optimize_charts_name_coin_metrics_with_its_licence(pngs: dict[str, Any],
                                                              tmp_path: Path) -> None:
+    """Its scenarios' power paths are fitted on the bundled ERCOT prices: named too."""
     _run(["optimize", str(EX / "portfolio.toml"), "--scenarios", "10", "--evpi-scenarios",
           "2", "--seed", "7", "--out", str(tmp_path)])
-    assert _check(tmp_path, pngs) == []
+    assert _check(tmp_path, pngs, (COIN_METRICS, HB_WEST)) == []
 
 
 def test_backtest_charts_name_coin_metrics_with_its_licence(pngs: dict[str, Any],

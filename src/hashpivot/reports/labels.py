@@ -230,19 +230,38 @@ def history_spans(inputs: Mapping[str, Any]) -> list[dict[str, str]]:
 def sources_text(inputs: Mapping[str, Any]) -> str:
     """The data a run's charts are drawn from, each source with its attribution (Coin
     Metrics' with its CC BY-NC 4.0 licence) and its days: :func:`history_spans` in
-    :func:`hashpivot.io.sources_text`'s words; for a run stored before those were
-    recorded, what its fees' source says of its days (``fees_source``, which names them
-    since fees were averaged over days), else ``""`` (no daily history: every market
-    value given, or the built-in fallback)."""
+    :func:`hashpivot.io.sources_text`'s words (for a run stored before those were
+    recorded, what its fees' source says of its days: ``fees_source``, which names them
+    since fees were averaged over days; none without a daily history: every market value
+    given, or the built-in fallback), then the bundled power prices it drew on
+    (:func:`power_sources`); ``""`` when none."""
     spans = history_spans(inputs)
     if spans:
         from hashpivot.io import sources_text as spans_text
 
-        return spans_text(spans)
-    market = inputs.get("market")
-    fees = str(inputs.get("fees_source") or (
-        market.get("fees_source") if isinstance(market, Mapping) else "") or "")
-    return fees.split(": ", 1)[1] if ": " in fees else ""
+        history = spans_text(spans)
+    else:
+        market = inputs.get("market")
+        fees = str(inputs.get("fees_source") or (
+            market.get("fees_source") if isinstance(market, Mapping) else "") or "")
+        history = fees.split(": ", 1)[1] if ": " in fees else ""
+    return "; ".join(dict.fromkeys(s for s in (history, *power_sources(inputs)) if s))
+
+
+def power_sources(inputs: Mapping[str, Any]) -> list[str]:
+    """The power prices a run's numbers come from, as their loader names them (``ERCOT
+    HB_WEST 2024, 15-min time-weighted SCED LMP (excludes ORDC adders)``) and the run
+    recorded them: the prices a dispatching site's flexibility was measured on
+    (``site_assumptions[].dispatch_prices_source``) and those the power paths were fitted
+    on (``power_model.prices_source``, each other market's in ``power_model.markets``);
+    each once, in that order."""
+    out = [str(s["dispatch_prices_source"]) for s in inputs.get("site_assumptions") or []
+           if isinstance(s, Mapping) and s.get("dispatch_prices_source")]
+    model = inputs.get("power_model")
+    if isinstance(model, Mapping):
+        out += [str(m["prices_source"]) for m in (model, *(model.get("markets") or []))
+                if isinstance(m, Mapping) and m.get("prices_source")]
+    return list(dict.fromkeys(out))
 
 
 def with_sources(subtitle: str, sources: str) -> str:

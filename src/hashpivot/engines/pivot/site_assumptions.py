@@ -223,6 +223,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             **({"dispatch_uplift_usd_per_mw_month": s.dispatch_uplift_usd_per_mw_month,
                 "dispatch_uplift_note": s.dispatch_uplift_note}
                if s.dispatch_uplift_note else {}),
+            # the prices the flexibility was measured on (their source, for the charts)
+            **({"dispatch_prices_source": s.dispatch_uplift.prices_source}
+               if s.dispatch_uplift is not None and s.dispatch_uplift.prices_source else {}),
             **({"dispatch_supply_settlement_usd_per_mw_month":
                 s.dispatch_uplift.supply.at_reference_usd_per_mw_month,
                 "dispatch_supply_blocks": list(s.dispatch_uplift.supply.blocks),

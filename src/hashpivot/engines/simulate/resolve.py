@@ -433,9 +433,14 @@ def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
     mean = ("file" if spec.power_mean_usd_per_mwh is not None
             else f"{sites[0]['site']}'s contract price_usd_per_mwh{scaled}"
             if sites and contract is not None else fitted)
+    from hashpivot.io.bundled_markets import BUNDLED_MARKETS
+
     return {
         **dataclasses.asdict(model),
         "sites": sites,
+        # the bundled prices the model was fitted on, as their loader names them
+        **({"prices_source": BUNDLED_MARKETS[on][2] if on in BUNDLED_MARKETS else str(on)}
+           if fit is not None and on is not None else {}),
         "sources": {"mean_usd_per_mwh": mean, **{
             key: "file" if name in given and getattr(spec, name) is not None else fitted
             for key, name, _ in POWER_PARAMETERS}},

@@ -206,6 +206,9 @@ class DispatchUplift:
         The PPA block's window and the curve measured without it, in force outside the
         window (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`); None: no term (this curve in
         every month).
+    prices_source : str
+        The prices the curve was measured on, as their loader names them (``ERCOT HB_WEST
+        2024, 15-min time-weighted SCED LMP ...``); "" for a curve built by hand.
     """
 
     multipliers: tuple[float, ...]
@@ -225,6 +228,7 @@ class DispatchUplift:
     reference_index_price_usd_per_mwh: float | None = None
     supply: SupplySettlement | None = None
     ppa_term: PpaTerm | None = None
+    prices_source: str = ""
 
     @property
     def index_level_reference_usd_per_mwh(self) -> float:

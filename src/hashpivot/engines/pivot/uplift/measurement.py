@@ -185,6 +185,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
             adder_usd_per_mwh * c.grid_saved_mwh * per for c in curve) if with_adder else (),
         reference_index_price_usd_per_mwh=i_ref,
         supply=supply,
+        prices_source=str(prices.attrs.get("source") or market),
     )
     gain = float(s["net_margin_gain_vs_always_on_usd"]) - fourcp_on + fourcp_ai  # (G(1)'s)
     note = (
