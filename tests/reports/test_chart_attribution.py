@@ -67,13 +67,19 @@ def _html_text(path: Path) -> str:
 def _check(out: Path, pngs: dict[str, Any], needed: tuple[str, ...] = (COIN_METRICS,)
            ) -> list[str]:
     """The charts of ``out`` that do not name every one of ``needed`` (an HTML page of
-    several figures: in each); asserts that the folder has charts of both kinds."""
+    several figures: in each), and ``run.json`` if its ``sources`` do not; asserts that
+    the folder has charts of both kinds."""
+    import json
+
+    # the run's record names them as well (run.json: read by people, not only reproduce)
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    missing = [f"run.json: {n}" for n in needed if n not in record.get("sources", "")]
     htmls = sorted(out.glob("*.html"))
     written = sorted(p.name for p in out.glob("*.png"))
     assert htmls and written and sorted(pngs) == written, (written, sorted(pngs))
     # a page of several figures (simulate.html, optimize.html) names them in each one
-    missing = [f"{p.name}: {n}" for p in htmls for n in needed
-               if _html_text(p).count(n) < _html_text(p).count("Plotly.newPlot(")]
+    missing += [f"{p.name}: {n}" for p in htmls for n in needed
+                if _html_text(p).count(n) < _html_text(p).count("Plotly.newPlot(")]
     missing += [f"{name}: {n}" for name, fig in pngs.items() for n in needed
                 if n not in _titles(fig)]
     return missing

@@ -128,12 +128,14 @@ def dispatch_command(
         message = speak_options(str(exc), {**options, **spoken})
         raise InputError(Problem(price_option, message, source)) from None
     written: list[Path] = []
+    summary = jsonable(result.summary())
     if out is not None:
         from hashpivot.cli.out_folder import write_out_folder
         from hashpivot.reports.dispatch import write_dispatch
+        from hashpivot.reports.labels import dispatch_sources_text
 
-        written = write_out_folder(out, "dispatch", lambda folder: write_dispatch(result, folder))
-    summary = jsonable(result.summary())
+        written = write_out_folder(out, "dispatch", lambda folder: write_dispatch(result, folder),
+                                   dispatch_sources_text(summary))
     if json_out:
         if written:
             summary["files"] = [str(p) for p in written]

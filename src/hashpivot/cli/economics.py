@@ -215,7 +215,8 @@ def register(app: typer.Typer) -> None:
 
             title = f"{portfolio.name}: backtest {start} to {end}"
             files = write_out_folder(out, "backtest",
-                                     lambda folder: write_backtest(result, folder, title))
+                                     lambda folder: write_backtest(result, folder, title),
+                                     result.history_source)
         if as_json:
             print_json({"summary": result.summary, "files": [str(f) for f in files],
                         "notes": result.notes,

@@ -252,10 +252,11 @@ def register(app: typer.Typer) -> None:
         files: list[Path] = []
         if out is not None:
             from hashpivot.cli.out_folder import write_out_folder
+            from hashpivot.reports.labels import sources_text
             from hashpivot.reports.optimize import write_optimize
 
             files = write_out_folder(out, "optimize", lambda folder: write_optimize(
-                result, folder, portfolio, str(portfolio_toml)))
+                result, folder, portfolio, str(portfolio_toml)), sources_text(result.inputs))
         if as_json:
             print_json(dict(jsonable(result.to_json())))
             return

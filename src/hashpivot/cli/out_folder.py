@@ -196,8 +196,8 @@ def out_folder_problems(out: Path, command: str, option: str = "--out") -> list[
     return problems
 
 
-def write_out_folder(out: Path, command: str,
-                     write: Callable[[Path], list[Path]]) -> list[Path]:
+def write_out_folder(out: Path, command: str, write: Callable[[Path], list[Path]],
+                     sources: str = "") -> list[Path]:
     """Write a run's files into ``out`` whole or not at all, then its record.
 
     Parameters
@@ -209,6 +209,9 @@ def write_out_folder(out: Path, command: str,
         files are written, before any is moved in (a file edited during a long run).
     write : callable
         Folder -> the files it wrote there (a report's writer).
+    sources : str
+        The data the run drew on, with their attributions, for the record
+        (:func:`hashpivot.cli.run_record.write_run_record`).
 
     Returns
     -------
@@ -249,7 +252,7 @@ def write_out_folder(out: Path, command: str,
     previous = previous_outputs(out)  # (the record still that of the previous run)
     if previous is not None and previous[0][0] == command:
         remove_stale_outputs(out, previous[1], [name.as_posix() for name in names])
-    return [*moved, write_run_record(out, moved)]
+    return [*moved, write_run_record(out, moved, sources)]
 
 
 def _keep_elsewhere(out: Path, staging: Path) -> Problem:

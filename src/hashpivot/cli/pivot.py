@@ -140,9 +140,11 @@ def pivot_command(
     written: list[Path] = []
     if out is not None:
         from hashpivot.cli.out_folder import write_out_folder
+        from hashpivot.reports.labels import sources_text
         from hashpivot.reports.pivot import write_pivot
 
-        written = write_out_folder(out, "pivot", lambda folder: write_pivot(result, folder))
+        written = write_out_folder(out, "pivot", lambda folder: write_pivot(result, folder),
+                                   sources_text(result.inputs))
     if json_out:
         payload = result.to_json_dict()
         if written:

@@ -8,6 +8,9 @@ Every command that writes an ``--out`` folder (``backtest``, ``pivot``, ``simula
   an existing file and, in a TOML among them, each ``*_file`` value (resolved against the
   TOML's folder, as the engines resolve it);
 - ``outputs``: SHA-256 of every file written, charts included;
+- ``sources``: the data the run's numbers come from, with their attributions and days, as
+  its charts name them (Coin Metrics Community Network Data's CC BY-NC 4.0 asks for it
+  wherever the data is used; :func:`hashpivot.reports.labels.sources_text`), "" for none;
 - ``provenance``: :func:`hashpivot.store.provenance.provenance` (package, code per folder,
   libraries, data), as a stored run of the service has.
 
@@ -96,7 +99,7 @@ def input_files(args: Iterable[str], cwd: Path) -> dict[str, str]:
     return out
 
 
-def write_run_record(out_dir: Path, written: Iterable[Path]) -> Path:
+def write_run_record(out_dir: Path, written: Iterable[Path], sources: str = "") -> Path:
     """Write ``run.json`` into an ``--out`` folder after the command's files
     (:func:`hashpivot.cli.out_folder.write_out_folder` calls it last).
 
@@ -106,6 +109,8 @@ def write_run_record(out_dir: Path, written: Iterable[Path]) -> Path:
         The ``--out`` folder.
     written : iterable of pathlib.Path
         The files the command wrote there.
+    sources : str
+        The data the run drew on, with their attributions (the record's ``sources``).
 
     Returns
     -------
@@ -129,6 +134,7 @@ def write_run_record(out_dir: Path, written: Iterable[Path]) -> Path:
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "inputs": input_files(INVOCATION, cwd),
         "outputs": dict(sorted(outputs.items())),
+        "sources": sources,
         "provenance": provenance(),
     }
     out_dir.mkdir(parents=True, exist_ok=True)  # (a run that wrote no file of its own)

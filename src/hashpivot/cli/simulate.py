@@ -338,9 +338,11 @@ def register(app: typer.Typer) -> None:
                 raise HashpivotError(f"cannot run the simulation: {exc}") from exc
         if out is not None:
             from hashpivot.cli.out_folder import write_out_folder
+            from hashpivot.reports.labels import sources_text
             from hashpivot.reports.simulate import write_simulate
 
-            files = write_out_folder(out, "simulate", lambda folder: write_simulate(result, folder))
+            files = write_out_folder(out, "simulate", lambda folder: write_simulate(
+                result, folder), sources_text(result.inputs))
         if as_json:
             typer.echo(json.dumps(with_input_warnings(json_summary(result))))
             return

@@ -271,3 +271,19 @@ def with_sources(subtitle: str, sources: str) -> str:
     the subtitle alone when ``sources`` is empty. Every chart of a run says its sources
     this one way (:func:`sources_text` gives a run's)."""
     return f"{subtitle}; Source: {sources}" if sources else subtitle
+
+
+def dispatch_sources_text(summary: Mapping[str, Any]) -> str:
+    """The data a dispatch's numbers come from, as its summary names them: ``prices:
+    <price_source>; hashprice: <hashprice_source>; emissions factor: <emissions_source>``
+    (the hashprice's with Coin Metrics' CC BY-NC 4.0 attribution where it comes from the
+    daily history), each where given; "" when none.
+
+    Parameters
+    ----------
+    summary : mapping
+        A dispatch result's JSON-safe ``summary()``.
+    """
+    return "; ".join(f"{label}: {summary[key]}" for key, label in (
+        ("price_source", "prices"), ("hashprice_source", "hashprice"),
+        ("emissions_source", "emissions factor")) if summary.get(key))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from hashpivot.reports.labels import fan_sample_text, power_fan_nodes, sources_text
+from hashpivot.reports.labels import (
+    dispatch_sources_text,
+    fan_sample_text,
+    power_fan_nodes,
+    sources_text,
+)
 from hashpivot.reports.tables.strategies import taxed, tornado_changes_with_terminal_value
 from hashpivot.web.charts.backtest import backtest_history
 from hashpivot.web.charts.common import _with_sources
@@ -33,9 +38,7 @@ def run_sources(kind: str, results: dict[str, Any]) -> str:
     if kind == "cost":
         return str((results.get("network") or {}).get("source") or "").replace("Source: ", "")
     if kind == "dispatch":
-        return "; ".join(f"{label}: {results[key]}" for key, label in (
-            ("price_source", "prices"), ("hashprice_source", "hashprice"),
-            ("emissions_source", "emissions factor")) if results.get(key))
+        return dispatch_sources_text(results)
     return ""
 
 
