@@ -53,6 +53,12 @@ def test_resolved_assumptions_echo_defaults_and_file_values(tmp_path: Path) -> N
     assert rows["[pivot] horizon_years"]["source"] == "file"
     assert rows["[pivot] btc_price_growth_per_year"]["source"] == "file"
     assert rows["[pivot] btc_price_usd"]["source"].startswith("bundled")  # not in the file
+    # the data's licence asks to be named where it is used: with the day, on every row the
+    # start's state fills (it read 'bundled Coin Metrics data, <day>', no licence)
+    day = rows["[pivot] start"]["source"].rsplit(", ", 1)[1]
+    for name in ("[pivot] start", "[pivot] btc_price_usd", "[pivot] network_hashrate_th_s"):
+        assert rows[name]["source"] == (
+            f"bundled Coin Metrics Community Network Data (CC BY-NC 4.0), {day}"), name
     assert rows["[pivot.terminal_value]"]["source"] == "default"
     assert rows["[pivot.tax]"]["value"].startswith("pre-tax")
     table = runner.invoke(app, ["pivot", str(_without_financing(tmp_path))],

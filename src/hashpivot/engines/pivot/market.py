@@ -81,14 +81,15 @@ class MarketStart:
 
 
 def _history_source(last: dt.date) -> str:
-    """Where the latest day comes from: the bundled file, ``hashpivot data update`` or a
+    """Where the latest day comes from: the bundled file (with Coin Metrics' CC BY-NC 4.0
+    attribution, as every row that uses its data says it), ``hashpivot data update`` or a
     file of the user's (:func:`hashpivot.io.btc_daily_sources`)."""
     from hashpivot.io import COINMETRICS_ATTRIBUTION, network_state_on
     from hashpivot.io.user_data import MEMPOOL_ATTRIBUTION
 
     source = network_state_on(last).source
     if source == COINMETRICS_ATTRIBUTION:
-        return f"bundled Coin Metrics data, {last.isoformat()}"
+        return f"bundled {COINMETRICS_ATTRIBUTION.removeprefix('Source: ')}, {last.isoformat()}"
     if source == MEMPOOL_ATTRIBUTION:
         return f"mempool.space chain data (hashpivot data update), {last.isoformat()}"
     return f"history from {source}, {last.isoformat()}"
