@@ -116,6 +116,26 @@ def mining_term_rows(prefix: str, mining: Mapping[str, Any]) -> list[dict[str, A
     ]
 
 
+#: The uptime row's name at a site with ``[sites.dispatch]``: its machines run whenever
+#: available (the dispatch curtails), so its uptime is the ``availability_fraction``.
+AVAILABILITY_NAME = ("[sites.dispatch] availability_fraction, the site's uptime (the dispatch "
+                     "curtails)")
+
+
+def availability_facts(facts: Mapping[str, Any], availability_fraction: float,
+                       in_file: bool) -> dict[str, Any]:
+    """A dispatching site's mining terms (:func:`mining_term_facts`) with its uptime the
+    ``availability_fraction`` its machines run at [-] (the fleet's ``uptime_fraction``
+    is not used: the dispatch curtails), from the file (``in_file``) or the default,
+    its row named :data:`AVAILABILITY_NAME`."""
+    out = {key: value for key, value in facts.items() if key != "uptime_by_entry"}
+    out["uptime_fraction"] = float(availability_fraction)
+    out["sources"] = {**facts["sources"],
+                      "uptime_fraction": "file" if in_file else "default"}
+    out["names"] = {"uptime_fraction": AVAILABILITY_NAME}
+    return out
+
+
 def power_contract_row(prefix: str, text: str, source: str = "file") -> dict[str, Any]:
     """The row of a site's power contract (:func:`power_contract_text`)."""
     return {"name": f"{prefix}[sites.power_contract]", "value": text, "unit": "-",
@@ -222,7 +242,9 @@ def fleet_row(prefix: str, fleet: Mapping[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
+    "AVAILABILITY_NAME",
     "MINING_TERMS",
+    "availability_facts",
     "fleet_facts",
     "fleet_row",
     "mining_term_facts",

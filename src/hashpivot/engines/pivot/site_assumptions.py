@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.mining_terms import (
     MINING_TERMS,
+    availability_facts,
     fleet_facts,
     fleet_row,
     mining_term_facts,
@@ -257,12 +258,8 @@ def _mining_terms(site: Site, s: SiteInputs) -> dict[str, Any]:
     facts = mining_term_facts(site) | {"uptime_fraction": s.uptime_fraction}
     if site.dispatch is not None:  # its machines run whenever available: the dispatch
         # curtails (engines/pivot/inputs.py), the fleet's uptime is not used
-        facts.pop("uptime_by_entry", None)
-        facts["sources"]["uptime_fraction"] = (
-            "file" if "availability_fraction" in site.dispatch.model_fields_set
-            else "default")
-        facts["names"] = {"uptime_fraction": "[sites.dispatch] availability_fraction, the "
-                                             "site's uptime (the dispatch curtails)"}
+        return availability_facts(facts, s.uptime_fraction,
+                                  "availability_fraction" in site.dispatch.model_fields_set)
     return facts
 
 
