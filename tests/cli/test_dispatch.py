@@ -192,3 +192,35 @@ def test_a_ppa_start_after_its_end_is_bad_input(tmp_path: Path) -> None:
         assert ("sites[0].dispatch.ppa.start: start '2031-01' is after end '2030-12': the "
                 "block would settle in no month") in " ".join(res.output.split())
         assert "Traceback" not in res.output
+
+
+def test_resolved_assumptions_printed_in_json_and_csv(tmp_path: Path) -> None:
+    """The table of resolved assumptions closes the output (after the notes), as every
+    other engine's; the same rows are ``resolved_assumptions`` in ``--json`` and
+    ``assumptions.csv`` in ``--out``."""
+    argv = ["dispatch", str(EXAMPLE), "--prices", str(PRICES)]
+    text = runner.invoke(app, argv, env={"COLUMNS": "200"})
+    assert text.exit_code == 0, text.output
+    lines = text.stdout.splitlines()
+    title = lines.index("Resolved assumptions (default = not in the file)")
+    assert max(i for i, line in enumerate(lines) if line.startswith("note: ")) < title
+    assert any(line.startswith("[sites.dispatch.ppa]") and "150 MW at 32 USD/MWh" in line
+               and line.rstrip().endswith("file") for line in lines[title:])
+    # the contract's row says how it is applied (the line "power contract: ..." did)
+    assert not any(line.startswith("power contract: ") for line in lines)
+    assert any(line.startswith("[sites.power_contract]")
+               and line.rstrip().endswith("file; index price + adder 3 USD/MWh")
+               for line in lines[title:])
+    res = runner.invoke(app, [*argv, "--json", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)["resolved_assumptions"]
+    assert {"name": "prices", "value": rows[0]["value"], "unit": "USD/MWh",
+            "source": "run setting"} == rows[0]
+    assert {"name": "[sites.dispatch] availability_fraction, the site's uptime (the "
+                    "dispatch curtails)", "value": 0.97, "unit": "-", "source": "file"} in rows
+    csv = pd.read_csv(tmp_path / "assumptions.csv", keep_default_na=False)
+    assert list(csv.columns) == ["name", "value", "unit", "source"]
+    assert list(csv["name"]) == [r["name"] for r in rows]
+    assert list(csv["source"]) == [r["source"] for r in rows]
+    summary = json.loads((tmp_path / "dispatch_summary.json").read_text())
+    assert summary["resolved_assumptions"] == rows

@@ -71,6 +71,24 @@ def test_the_same_command_on_the_same_inputs_reproduces_every_file(work: Path) -
         work / "out" / "summary.csv").read_bytes()
 
 
+def test_a_dispatch_with_its_resolved_assumptions_is_reproduced(tmp_path: Path) -> None:
+    """A dispatch's ``assumptions.csv`` (its rows give no wall-clock time) is recorded and
+    reproduced byte for byte, with the summary it is also in."""
+    from tests.engines.dispatch_inputs import PRICES
+
+    shutil.copy(EXAMPLES / "dispatch-west-texas.toml", tmp_path / "site.toml")
+    shutil.copy(PRICES, tmp_path / "prices.csv")
+    done = _hashpivot(["dispatch", "site.toml", "--prices", "prices.csv", "--out", "out"],
+                      tmp_path)
+    assert done.returncode == 0, done.stderr
+    record = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert record["outputs"]["assumptions.csv"] == file_sha256(
+        tmp_path / "out" / "assumptions.csv")
+    done = _hashpivot(["reproduce", "out"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "out: reproduced, 4 file(s) identical" in done.stderr
+
+
 def test_a_tree_moved_elsewhere_is_reproduced_where_it_is_now(work: Path,
                                                               tmp_path: Path) -> None:
     # the tree it ran in is gone (another machine): the copy is run where it stands

@@ -148,6 +148,32 @@ def test_an_optimized_plan_is_saved_as_a_portfolio_and_valued_by_pivot(
         server.stop()
 
 
+def test_a_dispatch_run_page_shows_its_resolved_assumptions(browser: Any, tmp_path: Path
+                                                             ) -> None:
+    """The dispatch run page closes, as the other engines' pages, with the resolved
+    assumptions and their sources (until 2026-12 it showed the summary and its notes
+    only)."""
+    server = Server(f"sqlite:///{tmp_path / 'db.sqlite'}").start()
+    try:
+        page = browser.new_page(viewport={"width": 1366, "height": 800})
+        page.goto(server.login_url)
+        page.get_by_role("link", name="West Texas hybrid", exact=False).first.click()
+        page.click("#run-form-dispatch button[type=submit]")
+        _wait_succeeded(page)
+        sections = page.locator("section.run-table")
+        assert sections.first.locator("h2").inner_text().startswith("Dispatch of West Texas")
+        last = sections.last
+        assert last.locator("h2").inner_text() == (
+            "Resolved assumptions (default = not in the file)")
+        assert last.is_visible()
+        ppa = last.locator("tr", has_text="[sites.dispatch.ppa]").inner_text()
+        assert "150 MW at 32 USD/MWh" in ppa and "file" in ppa
+        prices = last.locator("tr", has_text="[sites.power_contract] market").inner_text()
+        assert "ERCOT HB_WEST" in prices
+    finally:
+        server.stop()
+
+
 def test_the_api_page_renders_offline_under_the_csp(browser: Any, tmp_path: Path) -> None:
     """``/docs`` (the "API" link of every page) was blank: the Content-Security-Policy
     blocked Swagger UI's CDN script and stylesheet, its inline start-up script and its

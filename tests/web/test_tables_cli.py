@@ -75,8 +75,10 @@ def assert_same_story(tables: list[dict[str, Any]], cli: list[str],
         if t["title"].startswith("Resolved assumptions"):
             after = t["notes"][:1] or [u["title"] for u in tables[n + 1:n + 2]]
             end = cli.index(_norm(after[0]), at) if after else len(cli)
+            # (each row as the CLI prints it, its wall-clock-like figures hidden alike:
+            # dispatch's "[sites.dispatch] time_limit_seconds 60 s")
             assert _chars([x for x in cli[at:end] if not _is_rule(x)]) == _chars(
-                [*t["header"], *[c for row in t["rows"] for c in row]])
+                [*t["header"], *[_norm(" ".join(row)) for row in t["rows"]]])
             covered.update(range(at, end))
             at = end
         else:
@@ -170,6 +172,10 @@ def test_dispatch_site_pages_are_the_clis(api: Any, kind: str, argv: list[str],
         tables[0] = {**tables[0], "title": title}
         cli = cli[1:]
     assert_same_story(tables, cli)
+    # every engine closes with its resolved assumptions, dispatch too
+    assert tables[-1]["title"] == "Resolved assumptions (default = not in the file)"
+    if kind == "dispatch":  # the market given for the run: a run setting, on both
+        assert tables[-1]["rows"][0][::3] == ["prices", "run setting"]
     if kind != "dispatch":
         notes = [n for t in tables for n in t["notes"]]
         assert any(n.startswith("note: West Texas: power priced at its power_contract "

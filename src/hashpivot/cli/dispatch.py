@@ -14,7 +14,7 @@ from rich.markup import escape
 from hashpivot.cli.errors import handle_errors, options_for, speak_options
 from hashpivot.cli.options import DispatchOutDir, JsonFlag
 from hashpivot.cli.output import jsonable
-from hashpivot.cli.tables import compact_table, make_console
+from hashpivot.cli.tables import compact_table, make_console, print_assumptions
 from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.reports.tables.dispatch import (
     note_lines,
@@ -153,10 +153,9 @@ def dispatch_command(
     thresholds = thresholds_line(summary)
     if thresholds:
         console.print(thresholds, highlight=False, markup=False)
-    if summary.get("power_contract"):
-        console.print(f"power contract: {summary['power_contract']}", markup=False)
     for note in note_lines(summary):
         console.print(f"note: {note}", markup=False, highlight=False)
+    print_assumptions(summary.get("resolved_assumptions") or [], console)
     for p in written:
         console.print(f"wrote {p}", markup=False)
 

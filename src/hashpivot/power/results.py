@@ -155,12 +155,18 @@ class DispatchResult:
         Totals of the always-on baseline (:func:`always_on_totals`), computed when first
         needed if not given. :func:`hashpivot.power.solve` gives them, computed before the
         dispatch so the two schedules are never held at once.
+    assumptions : list of dict
+        The resolved assumptions (``name``, ``value``, ``unit``, ``source``) the engine
+        that built the problem records
+        (:func:`hashpivot.engines.dispatch.assumptions.dispatch_assumptions`); empty for
+        a problem solved by itself.
     """
 
     problem: DispatchProblem
     schedule: Schedule
     report: SolveReport
     baseline_totals: dict[str, Any] | None = None
+    assumptions: list[dict[str, Any]] = field(default_factory=list)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ---- accounts -----------------------------------------------------------------------
@@ -200,12 +206,18 @@ class DispatchResult:
             out[t.name] = v - self.problem.grid_adder_usd_per_mwh
         return out
 
+    def resolved_assumptions(self) -> list[dict[str, Any]]:
+        """The inputs that can flip the dispatch, each with its source (:attr:`assumptions`:
+        ``name``, ``value``, ``unit``, ``source``)."""
+        return [dict(row) for row in self.assumptions]
+
     def summary(self) -> dict[str, Any]:
         """Totals of the dispatch and of the always-on baseline (JSON-ready).
 
         Keys include ``mining_revenue_usd, power_cost_usd, resale_credits_usd,
         dr_income_usd, curtailed_hours, uptime_fraction, energy_mwh, emissions_tco2,
-        net_margin_usd, net_margin_always_on_usd, objective_usd, solver, solve_seconds``.
+        net_margin_usd, net_margin_always_on_usd, objective_usd, solver, solve_seconds``
+        and, where the engine recorded them, ``resolved_assumptions``.
         """
         if "summary" in self._cache:
             return dict(self._cache["summary"])
@@ -247,6 +259,8 @@ class DispatchResult:
             out["windows"] = r.n_windows
             out["windows_unimproved"] = r.n_windows_unimproved
         out.update({k: v for k, v in self.problem.meta.items() if isinstance(v, str | float | int)})
+        if self.assumptions:
+            out["resolved_assumptions"] = self.resolved_assumptions()
         self._cache["summary"] = out
         return dict(out)
 

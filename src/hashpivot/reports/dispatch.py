@@ -22,7 +22,7 @@ from hashpivot.reports.charts import (
     thousands,
 )
 from hashpivot.reports.out_files import OUT_FILES, out_name
-from hashpivot.reports.serialize import jsonable
+from hashpivot.reports.serialize import assumptions_frame, jsonable, write_csvs
 
 if TYPE_CHECKING:
     from hashpivot.power.results import DispatchResult
@@ -205,6 +205,7 @@ def write_dispatch(result: DispatchResult, out_dir: Path) -> list[Path]:
     """Write charts (PNG + one interactive HTML) and CSVs of a dispatch result.
 
     Files: ``dispatch_schedule.csv``, ``dispatch_monthly.csv``, ``dispatch_summary.json``,
+    ``assumptions.csv`` (the resolved assumptions),
     ``dispatch_heatmap.png`` (mining MW, day x hour), ``dispatch_price_duration.png``
     (price-duration curve with the curtailment thresholds), ``dispatch_monthly.png``
     (energy by source and emissions per month), ``dispatch.html`` (the three, interactive,
@@ -231,6 +232,8 @@ def write_dispatch(result: DispatchResult, out_dir: Path) -> list[Path]:
     sched.to_csv(written[0], index_label="interval_start")
     monthly.to_csv(written[1])
     written[2].write_text(json.dumps(summary, indent=2))
+    written += write_csvs(out_dir, [(assumptions_frame(result.resolved_assumptions()),
+                                     out_name(_FILES, "assumptions.csv"))])
 
     charts = [
         heatmap_chart(mining_heatmap_frame(sched), summary, out_dir),

@@ -90,6 +90,7 @@ OUT_FILES: dict[str, tuple[OutFile, ...]] = {
         OutFile("dispatch_schedule.csv", "interval by interval"),
         OutFile("dispatch_monthly.csv"),
         OutFile("dispatch_summary.json", "the --json object"),
+        _ASSUMPTIONS,
         OutFile("dispatch_heatmap.png", "mining by hour and day"),
         OutFile("dispatch_price_duration.png", "with the curtailment thresholds"),
         OutFile("dispatch_monthly.png", "energy by source and emissions"),

@@ -154,15 +154,25 @@ def test_cost_and_dispatch_tables_from_engine_results() -> None:
     assert views.header[3] == "cost k USD" and "BTC 95,000 USD" in unit.title
     assert breakevens.rows[0] == ("direct", "40.47", "62.44", "29.99")
     summary = jsonable(run_dispatch_file(DISPATCH, prices_file=PRICES).summary())
-    (table,) = run_tables("dispatch", summary)
+    table, assumptions = run_tables("dispatch", summary)
     assert table.title.startswith("Dispatch of West Texas")
     assert table.rows[0][0] == "mining revenue" and table.notes[0].startswith("solver ")
+    # the resolved assumptions under the notes, as the command line prints them; the
+    # contract's row says how it is applied (the line "power contract: ..." did)
+    assert assumptions.title == "Resolved assumptions (default = not in the file)"
+    assert ("[sites.power_contract]", "index ercot:HB_WEST: expected 35 + 3 adder USD/MWh",
+            "-", "file; index price + adder 3 USD/MWh") in assumptions.rows
+    assert not any(n.startswith("power contract: ") for n in table.notes)
+    # a run stored before the resolved assumptions: its contract line as it was
+    stored = {k: v for k, v in summary.items() if k != "resolved_assumptions"}
+    (table,) = run_tables("dispatch", stored)
+    assert "power contract: index price + adder 3 USD/MWh" in table.notes
     assert run_tables("cost", {}) == run_tables("dispatch", {}) == run_tables("backtest", {}) == []
     # the web page and /api/runs/{id}/tables give the command line's notes (a review found
     # none of them: not the fleet's, nor a DR commitment cut, nor windows left unsolved)
     noted = {**summary, "fleet_note": "West Texas: each fleet entry runs on the days it is "
              "installed", "windows": 366, "windows_unimproved": 24}
-    (table,) = run_tables("dispatch", noted)
+    table, _ = run_tables("dispatch", noted)
     assert "note: West Texas: each fleet entry runs on the days it is installed" in table.notes
     assert any(n.startswith("note: 24 of 366 rolling-horizon windows") for n in table.notes)
 

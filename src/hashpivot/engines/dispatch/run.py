@@ -7,8 +7,10 @@ from typing import Any
 
 import pandas as pd
 
+from hashpivot.engines.dispatch.assumptions import dispatch_assumptions
 from hashpivot.engines.dispatch.build import build_dispatch_problem
 from hashpivot.engines.dispatch.sources import (
+    PRICES_GIVEN_AS,
     load_prices,
     select_site,
     side_file_value_problems,
@@ -52,15 +54,21 @@ def run_dispatch(
     Returns
     -------
     DispatchResult
+        With its resolved assumptions
+        (:func:`~hashpivot.engines.dispatch.assumptions.dispatch_assumptions`).
     """
     spec = spec if spec is not None else (site.dispatch or DispatchSpec())
     problem = build_dispatch_problem(site, prices, spec=spec, hashprice=hashprice, **kwargs)
-    return solve(
+    result = solve(
         problem,
         solver=solver or spec.solver,
         mip_gap=spec.mip_gap,
         time_limit_seconds=spec.time_limit_seconds,
     )
+    result.assumptions = dispatch_assumptions(
+        site, spec, problem, result.report, solver=solver, hashprice=hashprice,
+        prices_given_as=prices.attrs.get(PRICES_GIVEN_AS))
+    return result
 
 
 def run_dispatch_file(

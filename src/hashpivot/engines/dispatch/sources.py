@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTRACT_MARKET_FIELD",
+    "PRICES_GIVEN_AS",
     "PRICES_REMEDY",
     "AuxiliarySeries",
     "check_market",
@@ -208,6 +209,10 @@ def select_site(portfolio: Portfolio, site_name: str | None) -> tuple[int, Site]
 
 #: The field of a site that names its market.
 CONTRACT_MARKET_FIELD = "power_contract.market"
+#: ``prices.attrs`` key saying how :func:`load_prices` chose a run's prices: by
+#: ``"prices_file"`` or ``"market"`` (run settings) or by :data:`CONTRACT_MARKET_FIELD`
+#: (the file's).
+PRICES_GIVEN_AS = "given_as"
 
 #: What a dispatch can take instead of a market with no bundled prices, in the names of
 #: its arguments (each interface says it in its own words: options, run parameters).
@@ -263,8 +268,23 @@ def load_prices(
     Returns
     -------
     pandas.Series
-        [USD/MWh]
+        [USD/MWh]; ``attrs[PRICES_GIVEN_AS]`` says how they were chosen:
+        ``"prices_file"``, ``"market"`` or ``"power_contract.market"``.
     """
+    if prices_file is not None and market is not None:
+        raise InputError(
+            Problem(path="prices_file", message="give either `prices_file` or `market`, not both")
+        )
+    prices = _chosen_prices(site, prices_file, market)
+    given_as = ("prices_file" if prices_file is not None else "market" if market is not None
+                else CONTRACT_MARKET_FIELD)
+    prices.attrs = {**prices.attrs, PRICES_GIVEN_AS: given_as}
+    return prices
+
+
+def _chosen_prices(site: Site, prices_file: str | Path | None, market: str | None
+                   ) -> pd.Series:
+    """The prices of :func:`load_prices`: the file, the market, else the contract's."""
     from hashpivot.io import (
         bundled_market_keys,
         load_market_prices,
@@ -273,10 +293,6 @@ def load_prices(
         region_timezone,
     )
 
-    if prices_file is not None and market is not None:
-        raise InputError(
-            Problem(path="prices_file", message="give either `prices_file` or `market`, not both")
-        )
     contract = site.power_contract.market if site.power_contract is not None else None
     if prices_file is not None:
         point = None

@@ -214,7 +214,8 @@ def _dispatch(results: dict[str, Any]) -> list[RunTable]:
     notes = [dispatch.sources_line(results)]
     thresholds = dispatch.thresholds_line(results)
     notes += [thresholds] if thresholds else []
-    if results.get("power_contract"):
+    if results.get("power_contract") and not results.get("resolved_assumptions"):
+        # (a run stored before its resolved assumptions, whose contract row says it)
         notes.append(f"power contract: {results['power_contract']}")
     notes += [f"note: {line}" for line in dispatch.note_lines(results)]  # as the CLI's
     return [RunTable(dispatch.summary_title(results), ("item", "value", "unit"),
