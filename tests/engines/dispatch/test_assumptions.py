@@ -38,6 +38,11 @@ def test_the_example_s_rows_and_sources() -> None:
         "file; index price + adder 3 USD/MWh")
     assert rows["[sites.dispatch] grid_adder_usd_per_mwh"] == (
         3.0, "USD/MWh", "default: = [sites.power_contract] adder_usd_per_mwh")
+    # by hand: 40,000 x 200 + 30,000 x 104 TH/s = 11.12 EH/s; (40,000 x 3,500 + 30,000 x
+    # 3,068) W = 232.04 MW at the machines, 20.87 J/TH, x 1.05 overhead = 243.64 MW
+    assert rows["[sites.fleet]"] == (
+        "40,000 x S21 + 30,000 x S19j Pro; 11.12 EH/s at 20.9 J/TH weighted, 243.6 MW", "-",
+        "file; J/TH weighted by hashrate, MW at the meter (overhead included)")
     assert rows["[sites] pool_fee_fraction"] == (0.015, "-", "file")
     assert rows["[sites] power_overhead_factor"] == (1.05, "-", "file")
     assert rows["[sites.dispatch] availability_fraction, the site's uptime (the dispatch "
@@ -124,3 +129,24 @@ def test_prices_of_the_contract_s_market_and_terms_in_the_file(bare: Path) -> No
         0.2, "t CO2/MWh", "file: sites.emissions_factor_tco2_per_mwh")
     assert rows["[sites.dispatch.limits] import_mw"] == (
         4.0, "MW", "default: = [sites] capacity_mw")
+
+
+def test_the_fleet_row_names_the_machines_the_dispatch_runs_on_their_days(
+        tmp_path: Path) -> None:
+    """The row of the fleet, as pivot's, simulate's, optimize's and backtest's
+    (``mining_terms.fleet_row``), of the entries the dispatch runs: an entry retired before
+    the prices' first day is not one of them; one installed on their second day counts
+    from that day. By hand: 1,000 x 200 TH/s = 200 PH/s at 17.5 J/TH, 3.5 MW x 1.05 =
+    3.675 MW; with 500 x 270 TH/s at 3,645 W (13.5 J/TH) from 2024-08-20: 335 PH/s,
+    (3.5 + 1.8225) MW / 335 PH/s = 15.9 J/TH, 5.5886 MW."""
+    path = tmp_path / "dated.toml"
+    path.write_text(portfolio_toml("dated", site(
+        "D", contract(35.0, "index", market="ercot:HB_WEST"),
+        machines("S21", 200.0, 3500.0, 1000),
+        machines("S19 old", 95.0, 3250.0, 800, end="2024-06-30"),
+        machines("S21 XP", 270.0, 3645.0, 500, start="2024-08-20"), region="ERCOT")))
+    rows = _rows(run_dispatch_file(path, prices_file=PRICES, hashprice=45.0))
+    assert rows["[sites.fleet]"][0] == (
+        "1,000 x S21 + 500 x S21 XP (start 2024-08-20); installed from 2024-08-19: "
+        "200.00 PH/s at 17.5 J/TH weighted, 3.7 MW; from 2024-08-20: 335.00 PH/s at "
+        "15.9 J/TH weighted, 5.6 MW")

@@ -37,6 +37,8 @@ def test_tranches_by_hand() -> None:
     assert tr.power_mw == pytest.approx(3.465)
     assert tr.hashrate_ph_s == pytest.approx(180.0)
     # the fleet's default uptime (0.95) is not the availability given: only that is noted
+    # (beside the entries that run, every one, undated: the fleet's row)
+    assert meta.pop("fleet_running") == [0] and meta.pop("fleet_dated") is False
     assert list(meta) == ["uptime_note"]
     assert "availability_fraction 0.9 (given)" in meta["uptime_note"]
 

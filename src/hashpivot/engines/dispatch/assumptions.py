@@ -5,7 +5,9 @@ gain over always-on), each with its source, as the rows ``cost``, ``backtest``, 
 data it comes from).
 
 - the prices (their file or bundled market, and who chose it) and their clock;
-- the site: its power contract, the grid adder, its mining terms (pool fee, power
+- the site: its power contract, the grid adder, the machines it runs
+  (:func:`~hashpivot.engines.mining_terms.fleet_row`, as the other engines' rows), its
+  mining terms (pool fee, power
   overhead factor and the ``availability_fraction`` its machines run at:
   :func:`~hashpivot.engines.mining_terms.mining_term_rows`, as the other engines' rows);
 - the hashprice (its mean over the intervals, its source and window) and the emissions
@@ -24,10 +26,13 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from hashpivot.engines.dispatch.sources import CONTRACT_MARKET_FIELD
 from hashpivot.engines.mining_terms import (
     availability_facts,
+    fleet_facts,
+    fleet_row,
     mining_term_facts,
     mining_term_rows,
     power_contract_row,
@@ -88,6 +93,16 @@ def _site_rows(site: Site, spec: DispatchSpec, problem: DispatchProblem
         "[sites.dispatch] grid_adder_usd_per_mwh", problem.grid_adder_usd_per_mwh, "USD/MWh",
         _src(spec, "grid_adder_usd_per_mwh",
              "default: = [sites.power_contract] adder_usd_per_mwh")))
+    running = problem.meta.get("fleet_running")
+    if running:  # the machines it runs (each on its own days where they are dated)
+        days = problem.index
+        first, last = ((pd.Timestamp(days[0].date()), pd.Timestamp(days[-1].date()))
+                       if problem.meta.get("fleet_dated") and len(days) else (None, None))
+        rows.append(fleet_row("", fleet_facts(site, [site.fleet[j] for j in running],
+                                              first, last)))
+    elif running is not None:
+        rows.append(_row("[sites.fleet]", "none running", "-",
+                         "file; no entry installed on the prices' days"))
     rows += mining_term_rows("", availability_facts(
         mining_term_facts(site), spec.availability_fraction,
         "availability_fraction" in spec.model_fields_set))

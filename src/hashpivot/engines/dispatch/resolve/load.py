@@ -97,10 +97,12 @@ def resolve_tranches(site: Site, spec: DispatchSpec,
     -------
     tranches : tuple of Tranche
     provenance : dict
-        Empty (the tranches are echoed in the result), but ``fleet_note`` where entries
-        run part of the prices' days or not at all, or a swap's later entries were left
-        out (:attr:`~hashpivot.models.Site.fleet_slots`: only the fleet at the start runs,
-        each slot's first entry; the old and the new machines never run together).
+        ``fleet_running``, the entries that run (their indices in ``site.fleet``), and
+        ``fleet_dated``, whether each runs on its own days of ``index``; ``fleet_note``
+        where entries run part of the prices' days or not at all, or a swap's later
+        entries were left out (:attr:`~hashpivot.models.Site.fleet_slots`: only the fleet
+        at the start runs, each slot's first entry; the old and the new machines never run
+        together). (The tranches are echoed in the result.)
     """
     overhead = float(site.power_overhead_factor)
     availability = float(spec.availability_fraction)
@@ -157,6 +159,10 @@ def resolve_tranches(site: Site, spec: DispatchSpec,
         )
     if problems:
         raise InputError(problems)
+    # the entries the dispatch runs, and whether each runs on its own days (the row of the
+    # fleet: engines.dispatch.assumptions)
+    provenance["fleet_running"] = list(running)
+    provenance["fleet_dated"] = index is not None and len(index) > 0
     note = _uptime_note(site, spec, [site.fleet[i] for i in running])
     if note:
         provenance["uptime_note"] = note
