@@ -42,7 +42,8 @@ per MW and month (paid in months mined: the monthly model mines when ``margin_t 
 ``phi(k)`` and ``rho(k)`` the dispatch's energy and revenue shares (it pays ``phi`` of
 the variable costs). ``D(k)`` is the part of ``G(k)`` paid at set rates, not at the power
 price: demand-response income (readiness payments less penalties) less the 4CP
-transmission charge the dispatch still pays. The grid adder (``[sites.dispatch]
+transmission charge the miners still pay (the dispatch's less the firm AI load's own, which
+is the AI load's in every strategy). The grid adder (``[sites.dispatch]
 grid_adder_usd_per_mwh``, else the contract's: transmission and delivery charges, fees)
 is paid at its rate too: ``alpha = c / R`` is the adder over always-on's mining revenue
 per MWh (``c`` the adder on always-on's mining energy, ``R`` that energy's revenue, per
@@ -173,8 +174,9 @@ class DispatchUplift:
         figure a day) and mining energy over always-on's. [-]
     set_rate_gain_usd_per_mw_month : tuple of float
         ``D(k)``: the part of ``G(k)`` paid at set rates, which does not scale with the
-        power price level: demand-response income less the 4CP charge the dispatch pays,
-        per MW of the fleet and month (empty: none). [USD/MW/month]
+        power price level: demand-response income less the 4CP charge the miners still
+        pay (the dispatch's less the firm AI load's own), per MW of the fleet and month
+        (empty: none). [USD/MW/month]
     reference_adder_usd_per_mwh : float
         ``s_ref``: the grid adder's part of ``reference_power_price_usd_per_mwh`` (the
         adder the site pays always on over its energy; the adder itself on a site supplied

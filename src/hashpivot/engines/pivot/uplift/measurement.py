@@ -200,11 +200,15 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
            "the prices not scaled (the price year's mean index is at or below zero), ")
         + (f"the grid adder ({adder_usd_per_mwh:g} USD/MWh) paid at its rate, "
            if uplift.mining_adder_usd_per_mw_month else "")
-        + ("demand-response income less the 4CP charge paid not scaled ("
+        + ("demand-response income less the 4CP charge the miners still pay not scaled ("
            f"{float(uplift.set_rate_gain(np.array(1.0))):,.0f} USD/MW-month at k = 1), "
            if uplift.set_rate_gain_usd_per_mw_month else "")
+        # (with the AI load's share, the figures that take the dispatch engine's gain
+        # over always-on to G(1))
         + (f"always-on without its 4CP charge ({fourcp_on * per:,.0f} USD/MW-month: the "
-           "monthly model's power price has none), " if fourcp_on > 0 else "")
+           "monthly model's power price has none"
+           + (f"; the firm AI load's own ({fourcp_ai * per:,.0f}) not charged to the "
+              "miners" if fourcp_ai > 0 else "") + "), " if fourcp_on > 0 else "")
         + (f"{supply.text()}, " if supply is not None else "")
         + "less what curtailing the whole month saves"
         f"{how}{_solver_note(s)}{_terms_note(s)}"
