@@ -612,6 +612,9 @@ CLAIMS: list[Claim] = [
            num("breakeven_price_usd_per_mwh.S19j Pro"))),
     Claim("charges avoided and {} t CO2 (eGRID2023 ERCOT", "dispatch",
           (calc(lambda j: round(j["emissions_tco2"], -3), ",.0f"),)),
+    Claim("gain vs always on counts the charge avoided, {} of its {} M USD on the West Texas "
+          "example", "dispatch",
+          (num("fourcp_avoided_usd", M), num("net_margin_gain_vs_always_on_usd", M))),
 ]
 
 
