@@ -593,3 +593,25 @@ def test_a_fleet_uptime_the_dispatch_does_not_apply_is_noted(
         note = got.summary()["uptime_note"]
         assert note.startswith(f"Alpha: {noted}")
         assert note in note_lines(got.summary())  # printed by the CLI and the run page
+
+
+def test_the_4cp_note_names_what_the_charge_is_on() -> None:
+    """The 4CP charge is on the site's withdrawal from the grid, its grid imports and the
+    PPA energy delivered to it (``power.accounts``): on the West Texas example's peak of
+    2024-08-20 the dispatch imports nothing, its AI load on the PPA and the solar, and pays
+    the charge on the PPA energy it uses. The note said "on the mean grid import" and
+    "for each MW imported", so the schedule's zero grid import did not explain the
+    charge (1.31 M USD over 2024, the AI load's, which pivot leaves to the AI load)."""
+    r = run_dispatch_file(EXAMPLE, prices_file=PRICES, hashprice=45.0)
+    frame = r.schedule_frame()
+    peak = frame["fourcp_peak"].to_numpy(dtype=bool)
+    assert int(peak.sum()) == 1
+    assert float(frame["grid_mw"][peak].sum()) == 0.0
+    used_mw = float(frame["ppa_used_mw"][peak].sum())
+    assert used_mw > 0
+    # 66 USD/kW/year over the one peak in these three days
+    assert float(r.summary()["fourcp_charge_usd"]) == pytest.approx(66_000.0 * used_mw)
+    note = r.summary()["fourcp_note"]
+    assert ("on the mean grid withdrawal (grid import and PPA energy used) over the 1 peak "
+            "interval") in note
+    assert note.endswith("66,000 USD a year for each MW withdrawn in it")

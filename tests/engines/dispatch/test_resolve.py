@@ -170,16 +170,18 @@ def test_four_cp_peaks_by_hand() -> None:
         "1 of the 2 listed 4CP peak intervals (dispatch.four_cp.peak_intervals; "
         "2024-08-20 17:00:00-05:00) fall outside the prices (2024-08-19 00:00:00-05:00 to "
         "2024-08-19 01:45:00-05:00): not charged; 4CP charge 50 USD/kW/year "
-        "(dispatch.four_cp.charge_usd_per_kw_year) on the mean grid import over the 1 peak "
-        "interval in the horizon (1 listed): 50,000 USD a year for each MW imported in it")}
+        "(dispatch.four_cp.charge_usd_per_kw_year) on the mean grid withdrawal (grid import "
+        "and PPA energy used) over the 1 peak interval in the horizon (1 listed): 50,000 USD "
+        "a year for each MW withdrawn in it")}
     probability = pd.Series([0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.0], index=INDEX)
     peak, meta = resolve_four_cp(INDEX, hours, spec, probability)
     assert list(np.flatnonzero(peak)) == [2, 5, 6]  # threshold 0.5 is inclusive
     # 3 peaks: 50,000 / 3 per MW in each
     assert meta["fourcp_note"].endswith(
         "4CP charge 50 USD/kW/year (dispatch.four_cp.charge_usd_per_kw_year) on the mean "
-        "grid import over the 3 peak intervals in the horizon (1 listed, 2 more at a peak "
-        "probability of 0.5 or more): 16,667 USD a year for each MW imported in one")
+        "grid withdrawal (grid import and PPA energy used) over the 3 peak intervals in the "
+        "horizon (1 listed, 2 more at a peak probability of 0.5 or more): 16,667 USD a year "
+        "for each MW withdrawn in one")
 
 
 def test_four_cp_without_a_peak_in_the_horizon_says_so() -> None:

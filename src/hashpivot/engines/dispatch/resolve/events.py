@@ -96,7 +96,8 @@ def resolve_four_cp(
         peak |= p >= cp.probability_threshold
     if not peak.any():
         said = "no 4CP peak interval falls in the horizon: no charge"
-    else:  # the rate and what a MW imported in a peak costs (it moves the gain most)
+    else:  # the rate and what a MW withdrawn in a peak costs (it moves the gain most);
+        # the withdrawal is power.accounts' base: grid imports and the PPA energy used
         listed = np.zeros(n, dtype=bool)
         if cp.peak_intervals:
             listed[pos[ok]] = True
@@ -105,9 +106,10 @@ def resolve_four_cp(
             f", {more} more at a peak probability of {cp.probability_threshold:g} or more"
             if more else "")
         said = (f"4CP charge {cp.charge_usd_per_kw_year:g} USD/kW/year "
-                "(dispatch.four_cp.charge_usd_per_kw_year) on the mean grid import over the "
-                f"{n_peaks} peak interval{'s' if n_peaks > 1 else ''} in the horizon ({how}): "
+                "(dispatch.four_cp.charge_usd_per_kw_year) on the mean grid withdrawal (grid "
+                f"import and PPA energy used) over the {n_peaks} peak "
+                f"interval{'s' if n_peaks > 1 else ''} in the horizon ({how}): "
                 f"{cp.charge_usd_per_kw_year * 1000.0 / n_peaks:,.0f} USD a year for each MW "
-                f"imported in {'one' if n_peaks > 1 else 'it'}")
+                f"withdrawn in {'one' if n_peaks > 1 else 'it'}")
     meta["fourcp_note"] = f"{meta['fourcp_note']}; {said}" if "fourcp_note" in meta else said
     return peak, meta
