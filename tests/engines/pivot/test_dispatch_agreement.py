@@ -26,6 +26,11 @@ each entry at its own ``k`` (its TH/s per MW over the site's: 0.71 for the S19j 
 against 13.61 M USD; 2.6 % at 64.6 USD/PH/day, the price year's mean; measured
 2026-12-07): the site's curve at each entry's ``k``, not the engine's dispatch of the two
 tranches at one hashprice. The test holds that gap between 0 and 4 %.
+
+With the S19j Pros displaced by a conversion the S21s' uplift is 19 % below the engine's on
+the S21s alone (the demand response, 4CP and supply terms are site amounts the curve
+spreads over the whole fleet's MW): docs/methodology.md's table, from
+scripts/measure_entry_mapping.py.
 """
 
 from __future__ import annotations
