@@ -42,6 +42,7 @@ from typing import IO, Literal, cast, get_args
 import pandas as pd
 
 from hashpivot.exceptions import InputError, Problem
+from hashpivot.models.file_refs import missing_file
 
 Effect = Literal[
     "forbid_new_mining",
@@ -276,8 +277,10 @@ def load_portfolio_rules(rules_file: str | None, source: str = "",
     if extra is not None:
         files.append((Path(extra), ""))
     for f, field_path in files:
-        if field_path and source and not f.exists():  # the portfolio's field is wrong
-            raise InputError(Problem(field_path, f"rules file not found: {f}", source))
+        # the portfolio's field is wrong (missing, a folder): as its other side files read
+        if field_path and source and (
+                wrong := missing_file(f, field_path, source, "rules file")) is not None:
+            raise InputError(wrong)
         try:
             read = read_regulation_rules(f)
         except InputError as exc:  # the reader names the file; the field is ours
