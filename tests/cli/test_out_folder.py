@@ -207,3 +207,35 @@ def test_stale_outputs_outside_the_folder_or_changed_are_kept(tmp_path: Path) ->
     assert removed == ["sub/gone.csv"]
     assert not (out / "sub").exists()  # emptied: the run made it
     assert (tmp_path / "outside.csv").exists() and (out / "edited.csv").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["backtest", str(EX / "reverse-margin.toml"), "--start", "2025-01-01", "--end",
+     "2025-01-31"],
+    ["pivot", str(EX / "pivot-200mw.toml")],
+    ["simulate", str(EX / "pivot-200mw.toml"), "--paths", "100"],
+    ["dispatch", str(EX / "dispatch-west-texas.toml")],
+    ["optimize", str(EX / "portfolio.toml"), "--scenarios", "2"],
+])
+@pytest.mark.parametrize("out", [["--out", ""], ["--out="]])
+def test_an_empty_out_is_bad_input_not_the_current_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str],
+        out: list[str]) -> None:
+    """``--out ""`` was read as ``.`` (typer makes a path of an empty name): the run wrote
+    its files into the working folder when it was empty or held the same command's
+    earlier run. An empty ``--out`` is now bad input (exit 2) at ``--out``, before any
+    work, for every command that writes one; nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    code, stderr = _run(*command, *out)
+    assert code == 2, stderr
+    assert "--out" in stderr and "empty" in stderr, stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_keep_is_bad_input_too(tmp_path: Path, backtest_out: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``reproduce --keep ""`` (a folder option as ``--out``) was ``.`` too."""
+    monkeypatch.chdir(tmp_path)
+    code, stderr = _run("reproduce", str(backtest_out), "--keep", "")
+    assert code == 2 and "--keep" in stderr and "empty" in stderr, stderr
+    assert list(tmp_path.iterdir()) == []

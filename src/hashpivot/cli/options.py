@@ -50,13 +50,30 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")
 JsonTableFlag = Annotated[
     bool, typer.Option("--json", help="Print one JSON object instead of a table.")
 ]
-#: ``--out``: the folder of a command's charts and tables, its help naming each file the
-#: command's writer names (:mod:`hashpivot.reports.out_files`).
-BacktestOutDir = Annotated[Path | None, typer.Option("--out", help=out_help("backtest"))]
-PivotOutDir = Annotated[Path | None, typer.Option("--out", help=out_help("pivot"))]
-SimulateOutDir = Annotated[Path | None, typer.Option("--out", help=out_help("simulate"))]
-DispatchOutDir = Annotated[Path | None, typer.Option("--out", help=out_help("dispatch"))]
-OptimizeOutDir = Annotated[Path | None, typer.Option("--out", help=out_help("optimize"))]
+
+
+def folder_path(value: str) -> Path:
+    """The folder a folder option names (``--out``, ``--keep``); an empty or blank name
+    is bad input, at the option (typer made ``.`` of ``--out ""``: a run wrote its files
+    into the working folder)."""
+    if not value.strip():
+        raise typer.BadParameter(
+            f"an empty name names no folder: leave the option out for none (got {value!r})")
+    return Path(value)
+
+
+def _out_dir(command: str) -> Any:
+    """``--out``: the folder of ``command``'s charts and tables, its help naming each file
+    the command's writer names (:mod:`hashpivot.reports.out_files`)."""
+    return typer.Option("--out", help=out_help(command), parser=folder_path,
+                        metavar="<path>")
+
+
+BacktestOutDir = Annotated[Path | None, _out_dir("backtest")]
+PivotOutDir = Annotated[Path | None, _out_dir("pivot")]
+SimulateOutDir = Annotated[Path | None, _out_dir("simulate")]
+DispatchOutDir = Annotated[Path | None, _out_dir("dispatch")]
+OptimizeOutDir = Annotated[Path | None, _out_dir("optimize")]
 #: ``--seed``: the root of a Monte Carlo run's chunk seeds.
 Seed = Annotated[int, typer.Option("--seed", help="Root random seed (0 to 2**128 - 1).")]
 #: ``--workers``: a local Dask cluster for a chunked run.

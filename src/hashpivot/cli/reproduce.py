@@ -26,6 +26,7 @@ from typing import Annotated, Any
 import typer
 
 from hashpivot.cli.errors import handle_errors
+from hashpivot.cli.options import folder_path
 from hashpivot.exceptions import InputError, Problem
 
 __all__ = ["OUT_COMMANDS", "FileComparison", "compare_outputs", "register", "rerun_arguments",
@@ -313,7 +314,8 @@ def register(app: typer.Typer) -> None:
         keep: Annotated[
             Path | None,
             typer.Option("--keep", help="Write the new run's files here (default: a "
-                         "temporary folder, removed)."),
+                         "temporary folder, removed).", parser=folder_path,
+                         metavar="<path>"),
         ] = None,
         cwd_option: Annotated[
             Path | None,
