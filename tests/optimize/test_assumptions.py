@@ -236,3 +236,14 @@ def test_the_fees_spread_is_named_as_simulate_names_it() -> None:
     assert row["value"] == pytest.approx(load_calibration(ScenarioSpec()).fees_sigma,
                                          rel=1e-12)
     assert row["source"] == "calibrated on the bundled history 2016-01-01 to 2025-09-26"
+
+
+def test_the_hashrate_lag_is_named_as_simulate_names_it() -> None:
+    # the window of the hashrate's response to the hashprice on the scenarios and in the
+    # calibration of its elasticity and volatility: no row named it (2026-12-07)
+    row = _rows()["[scenario] hashrate_lag_months"]
+    assert row == {"name": "[scenario] hashrate_lag_months", "value": 3, "unit": "month",
+                   "source": "default; the lag of the hashrate fit calibrated on the "
+                             "bundled history 2016-01-01 to 2025-09-26"}
+    row = _rows("\n[scenario]\nhashrate_lag_months = 6\n")["[scenario] hashrate_lag_months"]
+    assert (row["value"], str(row["source"]).split(";")[0]) == (6, "file")

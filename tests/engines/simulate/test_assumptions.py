@@ -270,3 +270,29 @@ def test_a_volatility_by_year_is_named_with_the_horizon_s_mean() -> None:
     assert row["value"] == pytest.approx(0.72, rel=1e-12)
     assert row["source"] == ("file: 0.6, in 2027: 1.2 ([scenario] btc_volatility_by_year); "
                              "the horizon's mean")
+
+
+def test_the_hashrate_lag_is_printed_with_its_source() -> None:
+    """``[scenario] hashrate_lag_months`` sets the window of the hashrate's response to
+    the hashprice on the paths (and the calibration's fit of it), yet no row printed it
+    (2026-12-07): a row beside the elasticity's now, from the file or the default."""
+    from pathlib import Path
+
+    from hashpivot.models import load_portfolio
+
+    pf = load_portfolio(Path(__file__).parents[2] / "data" / "simulate_site.toml")
+    assert pf.scenario is not None
+    config = SimulationConfig(n_paths=4, chunk_paths=4)
+    names = [r["name"] for r in simulate(pf, config).resolved_assumptions()]
+    assert names.index("[scenario] hashrate_lag_months") == names.index(
+        "[scenario] hashrate_elasticity") + 1
+    row = {r["name"]: r for r in simulate(pf, config).resolved_assumptions()}[
+        "[scenario] hashrate_lag_months"]
+    # (the file gives every hashrate parameter: no calibration fits with the lag)
+    assert row == {"name": "[scenario] hashrate_lag_months", "value": 3, "unit": "month",
+                   "source": "default"}
+    pf = pf.model_copy(update={"scenario": ScenarioSpec.model_validate({
+        **pf.scenario.model_dump(exclude_unset=True), "hashrate_lag_months": 6})})
+    row = {r["name"]: r for r in simulate(pf, config).resolved_assumptions()}[
+        "[scenario] hashrate_lag_months"]
+    assert (row["value"], row["source"]) == (6, "file")

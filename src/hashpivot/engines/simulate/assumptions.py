@@ -220,12 +220,35 @@ def scenario_rows(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
             return "file"
         return window + (f", s.e. {se:.3f}" if _finite(se) else "")
 
+    spread = [{"name": f"[scenario] {field}", "value": resolved.get(key), "unit": unit,
+               "source": source(field) + _by_year_text(inputs, field)}
+              for key, field, unit in _SCENARIO_ROWS]
+    at = 1 + [field for _, field, _ in _SCENARIO_ROWS].index("hashrate_elasticity")
     return [{"name": "[scenario] price_model", "value": price_model_text(inputs),
              "unit": "-",
              "source": "file or run setting" if "price_model" in in_file else "default"},
-            *({"name": f"[scenario] {field}", "value": resolved.get(key), "unit": unit,
-               "source": source(field) + _by_year_text(inputs, field)}
-              for key, field, unit in _SCENARIO_ROWS)]
+            *spread[:at], *_lag_row(inputs), *spread[at:]]
+
+
+#: The ``[scenario]`` rows the calibration fits with the hashrate's lag where the file
+#: does not give them.
+_FITTED_WITH_LAG = ("hashrate_elasticity", "hashrate_volatility_per_year")
+
+
+def _lag_row(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``[scenario] hashrate_lag_months``: the window of the hashrate's response to the
+    hashprice on the paths, and of the calibration's fit where it gives the elasticity or
+    the volatility (until 2026-12-07 no row named it); none for a run stored without its
+    scenario."""
+    lag = (inputs.get("scenario") or {}).get("hashrate_lag_months")
+    if lag is None:
+        return []
+    in_file = set(inputs["scenario_fields_in_file"])
+    cal = inputs.get("calibration") or {}
+    fitted = cal.get("window_start") and any(f not in in_file for f in _FITTED_WITH_LAG)
+    return [{"name": "[scenario] hashrate_lag_months", "value": lag, "unit": "month",
+             "source": ("file" if "hashrate_lag_months" in in_file else "default")
+             + (f"; the lag of the hashrate fit {_calibrated(cal)}" if fitted else "")}]
 
 
 #: The row a ``[scenario] btc_volatility_by_year`` overrides in some years.
