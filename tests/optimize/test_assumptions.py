@@ -247,3 +247,20 @@ def test_the_hashrate_lag_is_named_as_simulate_names_it() -> None:
                              "bundled history 2016-01-01 to 2025-09-26"}
     row = _rows("\n[scenario]\nhashrate_lag_months = 6\n")["[scenario] hashrate_lag_months"]
     assert (row["value"], str(row["source"]).split(";")[0]) == (6, "file")
+
+
+def test_the_scenario_notes_are_simulate_s() -> None:
+    # a [scenario] value the scenarios do not read is named by simulate (the example's one
+    # index site: no second market to correlate; anchor = 'deterministic': no start
+    # height); optimize draws the same scenarios, yet said nothing (2026-12-07)
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+
+    text = EXAMPLE.read_text() + (
+        "\n[scenario]\npower_market_correlation = 0.3\nblock_height = 1000000\n")
+    pf = parse_portfolio(text, str(EXAMPLE))
+    plan = optimize_plan(pf, OptimizeConfig(n_scenarios=3, seed=7, evpi_scenarios=1),
+                         source=str(EXAMPLE))
+    sim = simulate(pf, SimulationConfig(n_paths=4, chunk_paths=4), source=str(EXAMPLE))
+    notes = [w for w in sim.warnings if w.startswith("[scenario] ")]
+    assert len(notes) == 2 and "power_market_correlation = 0.3 is not used" in notes[1]
+    assert [w for w in plan.warnings if w.startswith("[scenario] ")] == notes

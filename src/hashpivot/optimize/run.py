@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot.compile_time import compile_timer
-from hashpivot.engines.simulate import SimulationConfig, prepare
+from hashpivot.engines.simulate import SimulationConfig, prepare, scenario_notes
 from hashpivot.exceptions import HashpivotError, InputError, Problem, SolverError
 from hashpivot.executors import ProgressFn
 from hashpivot.models.pivot import PivotSpec
@@ -375,7 +375,8 @@ def optimize_plan(
     timing_s = {"coefficients": coef_s, "plan_build": build_s,
                 "plan_solve": report.solve_seconds, **timing,
                 "evaluation": ended - evaluating, "total": ended - started}
-    warnings: list[str] = [*p.standing_notes, *p.committed_notes, *block_notes(p),
+    warnings: list[str] = [*p.standing_notes, *scenario_notes(portfolio),
+                           *p.committed_notes, *block_notes(p),
                            *late_tenant_notes(p),
                            *stopped_short_warnings(report, ev_report, main_base,
                                                    (evpi_short, evpi_solves),

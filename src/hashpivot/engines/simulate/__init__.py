@@ -78,7 +78,12 @@ from hashpivot.engines.simulate.costs import (
     corporate_cash_cost_usd_per_month,
     noncash_cost_usd_per_month,
 )
-from hashpivot.engines.simulate.resolve import PreparedRun, default_discount_rate, prepare
+from hashpivot.engines.simulate.resolve import (
+    PreparedRun,
+    default_discount_rate,
+    prepare,
+    scenario_notes,
+)
 from hashpivot.engines.simulate.result import SimulationResult
 from hashpivot.engines.simulate.run import simulate
 from hashpivot.engines.simulate.stats import FAN_QUANTILES
@@ -113,5 +118,6 @@ __all__ = [
     "noncash_cost_usd_per_month",
     "prepare",
     "run_chunk",
+    "scenario_notes",
     "simulate",
 ]

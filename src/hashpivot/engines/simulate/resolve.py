@@ -376,8 +376,17 @@ def prepare(
                        rule_notes=[replaced] if replaced else [],
                        standing_notes=[*standing.notes, *connection_notes,
                                        *uplift_warnings(sites),
-                                       *_unused_height(spec),
-                                       *_unused_correlation(spec, nodes)])
+                                       *scenario_notes(portfolio, config.site_name)])
+
+
+def scenario_notes(portfolio: Portfolio, site_name: str | None = None) -> list[str]:
+    """What a run's warnings say of the ``[scenario]`` table beyond its rows: the values
+    its paths do not read. The notes of ``simulate`` (of the run's sites, all or the one
+    ``site_name`` names) and of ``optimize``, whose scenarios are the same paths (until
+    2026-12-07 optimize said none of them)."""
+    spec = portfolio.scenario or ScenarioSpec()
+    return [*_unused_height(spec),
+            *_unused_correlation(spec, index_nodes(portfolio, site_name))]
 
 
 def _unused_height(spec: ScenarioSpec) -> list[str]:
