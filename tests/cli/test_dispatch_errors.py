@@ -135,8 +135,10 @@ def test_a_market_year_not_bundled_leaves_the_flexibility_out_with_a_note(
     site = load_portfolio(_example(tmp_path, '"ercot:HB_WEST"', '"ercot:HB_WEST:2019"'))
     uplift, note = measure_dispatch_uplift(site.sites[0])
     assert uplift is None
+    # (the node's bundled year suggested: io.bundled_markets' rule, since 2026-12-07)
     assert note.startswith("dispatch uplift not measured (power_contract.market: no bundled "
-                           "prices for ercot:HB_WEST:2019; bundled: "), note
+                           "prices for ercot:HB_WEST:2019; did you mean ercot:HB_WEST:2024?; "
+                           "bundled: "), note
     assert "`" not in note
 
 

@@ -87,3 +87,29 @@ def test_a_market_reference_is_read_in_any_case() -> None:
     assert da.equals(load_market_prices("ercot:HB_WEST:2024:da"))
     with pytest.raises(InputError, match="iso:point:year"):
         parse_market("ercot:HB_WEST:2024:dam")
+
+
+@pytest.mark.parametrize(("market", "hint"), [
+    ("ercot:LZ_WST", "; did you mean ercot:LZ_WEST?; "),  # a typo of a bundled point
+    ("ercot:hb_wst:2024", "; did you mean ercot:HB_WEST:2024?; "),
+    ("ercot:LZ_WEST:2019", "; did you mean ercot:LZ_WEST:2023?; "),  # a year not bundled
+    ("ercot:NOWHERE", None),  # nothing close: no guess
+    ("pjm:WEST", None),  # an ISO not bundled
+])
+def test_a_market_with_no_bundled_prices_suggests_a_close_one(market: str,
+                                                              hint: str | None) -> None:
+    """A reference no bundled prices answer listed every bundled key (40) and nothing
+    closer; a typo of a bundled point (``LZ_WST``), or a year of a bundled node that is
+    not bundled, now names the bundled one it is close to (before the list)."""
+    from hashpivot.io.bundled_markets import bundled_market_key
+
+    with pytest.raises(InputError) as err:
+        bundled_market_key(market, remedy="give `prices_file`")
+    message = err.value.problems[0].message
+    assert message.startswith("no bundled prices for ")
+    assert "; bundled: ercot:HB_HOUSTON:2024" in message
+    if hint is None:
+        assert "did you mean" not in message
+        assert "; give `prices_file`; bundled: " in message
+    else:
+        assert hint + "give `prices_file`; bundled: " in message

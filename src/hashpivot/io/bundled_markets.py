@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import io
 import re
@@ -170,8 +171,35 @@ def _no_bundled_prices(key: MarketKey, path: str, remedy: str) -> InputError:
     caller's ``remedy`` (in its arguments' names, ```prices_file```, for each interface
     to say in its words; "" when it takes no other input) and the bundled markets."""
     then = f"; {remedy}" if remedy else ""
+    close = _close_markets(key)
+    guess = f"; did you mean {', '.join(close)}?" if close else ""
     return InputError(Problem(
-        path, f"no bundled prices for {key}{then}; bundled: {', '.join(bundled_market_keys())}"))
+        path, f"no bundled prices for {key}{guess}{then}; bundled: "
+              f"{', '.join(bundled_market_keys())}"))
+
+
+#: How close a point must be to a bundled one of its ISO to be suggested (difflib's
+#: ratio): ``LZ_WST`` is 0.92 of ``LZ_WEST``, ``NOWHERE`` 0.40 at most of any. [-]
+_CLOSE_POINT = 0.75
+
+
+def _close_markets(key: MarketKey) -> list[str]:
+    """Bundled references close to ``key``, which no bundled prices answer: its node's
+    bundled years (of its kind where there are), else ``key`` with a bundled point of its
+    ISO close to its own in its place (its node where that year is not bundled); [] for
+    nothing close."""
+    keys = [parse_market(k) for k in BUNDLED_MARKETS]
+    node = [k for k in keys if (k.iso, k.point) == (key.iso, key.point)]
+    if node:
+        return [str(k) for k in ([k for k in node if k.kind == key.kind] or node)]
+    out: list[str] = []
+    points = sorted({k.point for k in keys if k.iso == key.iso})
+    for point in difflib.get_close_matches(key.point, points, n=3, cutoff=_CLOSE_POINT):
+        near = replace(key, point=point)
+        answered = (str(near) in BUNDLED_MARKETS if near.year is not None else
+                    any((k.iso, k.point, k.kind) == (near.iso, point, near.kind) for k in keys))
+        out.append(str(near) if answered else f"{key.iso}:{point}")
+    return out
 
 
 def market_with_year(market: str | MarketKey, path: str = "market",
