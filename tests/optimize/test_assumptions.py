@@ -264,3 +264,28 @@ def test_the_scenario_notes_are_simulate_s() -> None:
     notes = [w for w in sim.warnings if w.startswith("[scenario] ")]
     assert len(notes) == 2 and "power_market_correlation = 0.3 is not used" in notes[1]
     assert [w for w in plan.warnings if w.startswith("[scenario] ")] == notes
+
+
+def test_an_index_market_with_no_bundled_prices_is_named_as_simulate_names_it() -> None:
+    # Odessa Grid's market mistyped: its scenarios' power process was fitted on the default
+    # market (ercot:HB_WEST:2024) without a word; optimize now warns as simulate does, and
+    # its rows say so
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+
+    text = EXAMPLE.read_text().replace('market = "ercot:HB_WEST"', 'market = "ercot:LZ_WST"')
+    assert "ercot:LZ_WST" in text
+    pf = parse_portfolio(text, str(EXAMPLE))
+    plan = optimize_plan(pf, OptimizeConfig(n_scenarios=3, seed=7, evpi_scenarios=1),
+                         source=str(EXAMPLE))
+    sim = simulate(pf, SimulationConfig(n_paths=4, chunk_paths=4), source=str(EXAMPLE))
+    notes = [w for w in sim.warnings if ": power_contract.market: " in w]
+    assert len(notes) == 1 and notes[0].startswith(
+        "sites[1] 'Odessa Grid': power_contract.market: no bundled prices for ercot:LZ_WST; "
+        "did you mean ercot:LZ_WEST?; simulate and optimize draw its index power paths "
+        "with the process fitted on the default market, ercot:HB_WEST:2024"), notes
+    assert [w for w in plan.warnings if ": power_contract.market: " in w] == notes
+    rows = {str(r["name"]): r for r in plan.resolved_assumptions()}
+    assert rows["[scenario] power_volatility_per_year"]["source"] == (
+        "calibrated on the bundled ercot:HB_WEST:2024 prices (the default: no bundled "
+        "prices answer the index site's market, 'ercot:LZ_WST'; [scenario] "
+        "power_calibrate_on not given)")

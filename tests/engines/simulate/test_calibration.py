@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +72,60 @@ def test_a_power_calibrate_on_in_the_file_is_kept() -> None:
     off = type(pf.scenario).model_validate({**pf.scenario.model_dump(),
                                             "power_calibrate_on": None})
     assert power_calibration_market(off, contract) is None
+
+
+def _on_market(market: str, calibrate_on: bool = False) -> Any:
+    """The test site on ``market``, ``[scenario] power_calibrate_on`` in the file or not."""
+    from hashpivot.models.risk import ScenarioSpec
+
+    pf = load_portfolio(SITE)
+    site = pf.sites[0]
+    site = site.model_copy(update={"power_contract": site.power_contract.model_copy(
+        update={"market": market})})
+    assert pf.scenario is not None
+    given = pf.scenario.model_dump(exclude_unset=True)
+    if not calibrate_on:
+        given.pop("power_calibrate_on")
+    return pf.model_copy(update={"sites": [site],
+                                 "scenario": ScenarioSpec.model_validate(given)})
+
+
+@pytest.mark.parametrize(("market", "said"), [
+    ("ercot:NOWHERE", "no bundled prices for ercot:NOWHERE; simulate and optimize"),
+    ("ercot:LZ_WST", "no bundled prices for ercot:LZ_WST; did you mean ercot:LZ_WEST?; "
+                     "simulate and optimize"),
+    ("ercot:LZ_WEST:2019", "no bundled prices for ercot:LZ_WEST:2019; did you mean "
+                           "ercot:LZ_WEST:2023?; simulate and optimize"),
+    ("garbage", "'garbage' is not iso:point:year[:da], e.g. ercot:HB_WEST:2024; simulate "
+                "and optimize"),
+])
+def test_a_market_with_no_bundled_prices_is_named_with_the_market_fitted_instead(
+        market: str, said: str) -> None:
+    """An index site on a market no bundled prices answer (a node not bundled, a typo, a
+    year not bundled, no market reference) drew its power paths with the process fitted
+    on the default market, ercot:HB_WEST:2024, without a word: its rows read "calibrated
+    on the bundled ercot:HB_WEST:2024 prices" as for an HB_WEST site. The run now warns,
+    naming the site, its market, the market fitted instead, the bundled ones and
+    ``[scenario] power_calibrate_on``; the rows say it is the default, and why."""
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+
+    config = SimulationConfig(n_paths=4, chunk_paths=4, horizon_months=12)
+    res = simulate(_on_market(market), config)
+    notes = [w for w in res.warnings if ": power_contract.market: " in w]
+    assert len(notes) == 1, res.warnings
+    assert notes[0].startswith(f"sites[0] 'Test 20': power_contract.market: {said}")
+    assert ("simulate and optimize draw its index power paths with the process fitted on "
+            "the default market, ercot:HB_WEST:2024: give a bundled market, or choose the "
+            "one to fit with [scenario] power_calibrate_on") in notes[0]
+    assert "bundled: ercot:HB_HOUSTON:2024, " in notes[0] or "not iso:point" in notes[0]
+    rows = {r["name"]: r for r in res.resolved_assumptions()}
+    assert rows["[scenario] power_volatility_per_year"]["source"] == (
+        "calibrated on the bundled ercot:HB_WEST:2024 prices (the default: no bundled "
+        f"prices answer the index site's market, {market!r}; [scenario] "
+        "power_calibrate_on not given)")
+    # teeth: a bundled market, or the file's choice of the market to fit, says nothing
+    for pf in (_on_market("ercot:LZ_WEST"), _on_market(market, calibrate_on=True)):
+        quiet = simulate(pf, config)
+        assert not [w for w in quiet.warnings if ": power_contract.market: " in w]
+        assert "the default" not in str({r["name"]: r for r in quiet.resolved_assumptions()}[
+            "[scenario] power_volatility_per_year"]["source"])

@@ -191,7 +191,8 @@ def index_paths_notes(portfolio: Portfolio, site_name: str | None = None
     own = {n.node: n for n in nodes}
     node = _node(first.power_contract)
     fitted = power_calibration_market(spec, first.power_contract)
-    shape = (f"fitted on {fitted}" if fitted is not None else "the default, not calibrated")
+    shape = (f"fitted on {fitted}{default_instead(spec, first.power_contract)}"
+             if fitted is not None else "the default, not calibrated")
     shared = [s for s in index[1:] if _node(s.power_contract) not in own]
     if shared:  # (power_calibrate_on, or no market given: the first one's paths)
         notes[str(first.name)].append(
@@ -211,7 +212,8 @@ def index_paths_notes(portfolio: Portfolio, site_name: str | None = None
             if _node(s.power_contract) == n.node:
                 notes[str(s.name)].append(
                     f"simulate and optimize: this market ({n.node}) has index paths of its "
-                    f"own ({f'fitted on {on}' if on is not None else 'the default'}), "
+                    f"own ({f'fitted on {on}' if on is not None else 'the default'}"
+                    f"{default_instead(spec, n.contract)}), "
                     f"correlated with {first.name}'s ({node or 'none given'}) at "
                     f"{rho:.2f} ({source})")
     if spec.power_mean_usd_per_mwh is not None:
@@ -283,15 +285,67 @@ def power_calibration_market(spec: ScenarioSpec, contract: PowerContract | None
     contract's own market (:func:`_index_contract`'s), its latest bundled year, where
     prices for it are bundled (an LZ_WEST or NYISO site's volatility and spikes are its
     market's, not ERCOT HB_WEST's); else the default, ``ercot:HB_WEST:2024``."""
+    own = _own_market(spec, contract)
+    return own[0] if own is not None and own[0] is not None else spec.power_calibrate_on
+
+
+def _own_market(spec: ScenarioSpec, contract: PowerContract | None,
+                remedy: str = "") -> tuple[str | None, str] | None:
+    """The bundled market an index contract's own ``market`` is fitted on (its latest
+    bundled year) and, where no bundled prices answer it (the default's fitted instead),
+    the problem as the bundled data words it (``remedy`` as
+    :func:`~hashpivot.io.bundled_markets.bundled_market_key` takes it): ``(market, "")``
+    or ``(None, problem)``; None where the contract's market is not what is fitted
+    (``[scenario] power_calibrate_on`` in the file, no contract, no market given)."""
     if ("power_calibrate_on" in spec.model_fields_set or contract is None
             or not contract.market):
-        return spec.power_calibrate_on
-    from hashpivot.io.bundled_markets import bundled_market_key
+        return None
+    from hashpivot.io.bundled_markets import bundled_market_key, parse_market
 
     try:
-        return bundled_market_key(contract.market)
-    except InputError:  # not bundled: the default market's
-        return spec.power_calibrate_on
+        key = parse_market(contract.market)
+    except InputError as exc:  # no reference: the default market's
+        problem = "; ".join(p.message for p in exc.problems)
+        return None, f"{problem}; {remedy}" if remedy else problem
+    try:
+        return bundled_market_key(key, remedy=remedy), ""
+    except InputError as exc:  # not bundled: the default market's
+        return None, "; ".join(p.message for p in exc.problems)
+
+
+def default_instead(spec: ScenarioSpec, contract: PowerContract | None) -> str:
+    """What the rows of the power process of ``contract``'s market add to "fitted on
+    <the default market>" where no bundled prices answer that market (until 2026-12-07 they
+    read as for a site on the default market); "" otherwise."""
+    own = _own_market(spec, contract)
+    if own is None or own[0] is not None or contract is None:
+        return ""
+    return (f" (the default: no bundled prices answer the index site's market, "
+            f"{contract.market!r}; [scenario] power_calibrate_on not given)")
+
+
+def default_market_notes(portfolio: Portfolio, site_name: str | None = None) -> list[str]:
+    """A warning per power process of :func:`index_nodes` fitted on the default market
+    because no bundled prices answer its index site's ``market`` (a node not bundled, a
+    typo, a year not bundled, no market reference), naming the site at its field, the
+    problem (a bundled market close to it, the bundled ones) and how to choose the
+    market fitted (until 2026-12-07 it was used without a word). The notes of simulate
+    and optimize."""
+    spec = portfolio.scenario or ScenarioSpec()
+    out: list[str] = []
+    for node, on_it in _sites_by_process(portfolio, site_name):
+        centre = on_it[0]  # (the process's first index site: node.contract's)
+        also = f" (and {', '.join(str(s.name) for s in on_it[1:])}'s)" if on_it[1:] else ""
+        own = _own_market(spec, node.contract, (
+            f"simulate and optimize draw its index power paths{also} with the process "
+            f"fitted on the default market, {spec.power_calibrate_on}: give a bundled "
+            "market, or choose the one to fit with [scenario] power_calibrate_on (one "
+            "market's process for every index site)"))
+        if own is None or own[0] is not None:
+            continue
+        i, _ = find_site(portfolio.sites, str(centre.name))
+        out.append(f"sites[{i}] {str(centre.name)!r}: power_contract.market: {own[1]}")
+    return out
 
 
 def load_power_fit(spec: ScenarioSpec, contract: PowerContract | None = None

@@ -42,6 +42,8 @@ from hashpivot.engines.simulate.calibration import (
     IndexNode,
     _index_contract,
     calibration_facts,
+    default_instead,
+    default_market_notes,
     index_nodes,
     index_paths_notes,
     index_site_prices,
@@ -381,12 +383,14 @@ def prepare(
 
 def scenario_notes(portfolio: Portfolio, site_name: str | None = None) -> list[str]:
     """What a run's warnings say of the ``[scenario]`` table beyond its rows: the values
-    its paths do not read. The notes of ``simulate`` (of the run's sites, all or the one
+    its paths do not read, the index markets whose power process is the default
+    market's. The notes of ``simulate`` (of the run's sites, all or the one
     ``site_name`` names) and of ``optimize``, whose scenarios are the same paths (until
     2026-12-07 optimize said none of them)."""
     spec = portfolio.scenario or ScenarioSpec()
     return [*_unused_height(spec),
-            *_unused_correlation(spec, index_nodes(portfolio, site_name))]
+            *_unused_correlation(spec, index_nodes(portfolio, site_name)),
+            *default_market_notes(portfolio, site_name)]
 
 
 def _unused_height(spec: ScenarioSpec) -> list[str]:
@@ -431,7 +435,7 @@ def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
     on = power_calibration_market(spec, contract)
     own = (" (the index site's market; [scenario] power_calibrate_on not given)"
            if on != spec.power_calibrate_on else "")
-    fitted = (f"calibrated on the bundled {on} prices{own}"
+    fitted = (f"calibrated on the bundled {on} prices{own}{default_instead(spec, contract)}"
               if fit is not None else "default (not calibrated: [scenario] "
               "power_calibrate_on = none)")
     several = len({s["price_usd_per_mwh"] for s in sites}) > 1
