@@ -55,7 +55,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "data status": (["data", "status"], []),
     # the assumptions' sources whole: rich crops a table wider than the terminal
     "pivot": (["pivot", str(EX / "pivot-200mw.toml")],
-              ["convert_100mw_2026-01", "= discount_rate", "Metrics data,"]),
+              ["convert_100mw_2026-01", "= discount_rate", "BY-NC 4.0),"]),
     "deals": (["deals"], ["core_scientific_coreweave_expanded", "hut8_fluidstack_anthropic"]),
     "simulate": (
         ["simulate", str(EX / "pivot-200mw.toml"), "--paths", "200", "--years", "2"],
@@ -66,7 +66,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["optimize", str(EX / "portfolio.toml"), "--scenarios", "4", "--evpi-scenarios", "2",
          "--seed", "7"],
         ["ny_pow_moratorium_extension_hypothetical", "Finger Lakes Gas", "calibrated on",
-         "Metrics data,"],
+         "BY-NC 4.0),"],
     ),
 }
 
