@@ -110,8 +110,9 @@ def test_without_tenants_each_site_leases_on_its_own_terms() -> None:
     assert rows["Pecos PPA: [sites.hosting] lease_usd_per_kw_month"]["value"] == 130.0
 
 
-def _plan(**config: object) -> tuple[dict[str, object], dict[str, dict[str, object]]]:
-    pf = parse_portfolio(EXAMPLE.read_text(), str(EXAMPLE))
+def _plan(extra: str = "", **config: object
+          ) -> tuple[dict[str, object], dict[str, dict[str, object]]]:
+    pf = parse_portfolio(EXAMPLE.read_text() + extra, str(EXAMPLE))
     cfg = OptimizeConfig(**{"n_scenarios": 3, "seed": 7, "evpi_scenarios": 1, **config})
     j = optimize_plan(pf, cfg, source=str(EXAMPLE)).to_json()
     return j, {str(r["name"]): r for r in j["resolved_assumptions"]}
@@ -289,3 +290,43 @@ def test_an_index_market_with_no_bundled_prices_is_named_as_simulate_names_it() 
         "calibrated on the bundled ercot:HB_WEST:2024 prices (the default: no bundled "
         "prices answer the index site's market, 'ercot:LZ_WST'; [scenario] "
         "power_calibrate_on not given)")
+
+
+def test_a_deterministic_plan_names_the_values_its_central_path_reads() -> None:
+    # under anchor = 'history' the central path (a deterministic plan's only path) is
+    # built with the hashrate's response to its hashprice, the fees' mean and the price's
+    # growth: on the example, --deterministic, hashrate_elasticity 0.9 instead of the
+    # calibrated 0.097 turns a plan of 200 MW (4 starts) into 50 MW at Finger Lakes Gas in
+    # 2032Q2, hashrate_lag_months 6 instead of 3 adds Odessa Grid, fees_lognormal_sigma
+    # 0.3 moves E[NPV] from 1,159 to 1,118 M USD and price_center = 'median' to 576 M;
+    # every one of their rows said "not used" (until 2026-12-07)
+    _, rows = _plan('\n[scenario]\nanchor = "history"\nhashrate_lag_months = 6\n',
+                         deterministic=True)
+    for field in ("hashrate_elasticity", "hashrate_lag_months", "fees_lognormal_sigma"):
+        row = rows[f"[scenario] {field}"]
+        assert row["value"] != "not used", field
+        assert "not used" not in str(row["source"]), field
+        assert "the central path" in str(row["source"]), field
+    assert rows["[scenario] hashrate_lag_months"]["value"] == 6
+    assert str(rows["[scenario] hashrate_lag_months"]["source"]).startswith("file")
+    assert rows["[scenario] price_center"]["value"] == "mean"
+    assert "the central path" in str(rows["[scenario] price_center"]["source"])
+    # with a mean center the BTC volatility does not move the central path, nor does the
+    # noise around it
+    assert rows["[scenario] btc_volatility_per_year"]["value"] == 0.0
+    assert rows["[scenario] hashrate_volatility_per_year"]["value"] == "not used"
+    # anchored on the pivot model's path with a drift, a median center grows at the drift
+    # less sigma^2 / 2: the BTC volatility (0.3 instead of the calibrated 0.68) moves
+    # E[NPV] from 510 to 698 M USD and the plan, though every volatility is zero
+    _, rows = _plan('\n[scenario]\nbtc_drift_per_year = 0.2\nprice_center = "median"\n',
+                         deterministic=True)
+    vol = rows["[scenario] btc_volatility_per_year"]
+    assert isinstance(vol["value"], float) and vol["value"] > 0
+    assert "the central path" in str(vol["source"])
+    assert rows["[scenario] price_center"]["value"] == "median"
+    assert rows["[scenario] hashrate_elasticity"]["value"] == "not used"
+    # without a drift the pivot model's path is the central path as it stands
+    _, rows = _plan(deterministic=True)
+    assert rows["[scenario] price_center"]["value"] == "central path"
+    assert rows["[scenario] hashrate_elasticity"]["value"] == "not used"
+

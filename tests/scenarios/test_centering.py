@@ -150,3 +150,48 @@ def test_history_fees_keep_the_calibrated_median() -> None:
     given = build_scenario_params(spec.model_copy(update={"fees_btc_per_block": 0.03}),
                                   periods, cal, simulate_power=False)
     np.testing.assert_allclose(given.fees_center_btc_per_block, 0.03)  # a mean, as given
+
+
+#: A second value of each spread parameter, to see whether the center path moves with it.
+_CHANGED: dict[str, object] = {
+    "btc_volatility_per_year": 0.3, "hashrate_elasticity": 0.9,
+    "hashrate_volatility_per_year": 0.5, "price_hashrate_correlation": -0.5,
+    "fees_lognormal_sigma": 0.3, "hashrate_lag_months": 6,
+}
+
+
+@pytest.mark.parametrize("setting", [
+    {"anchor": "history"},
+    {"anchor": "history", "price_center": "median"},
+    {"anchor": "history", "fees_btc_per_block": 0.03},
+    {"anchor": "deterministic"},
+    {"anchor": "deterministic", "price_center": "median"},
+    {"anchor": "deterministic", "btc_drift_per_year": 0.2},
+    {"anchor": "deterministic", "btc_drift_by_year": {2027: 0.1}, "price_center": "median"},
+])
+def test_the_center_reads_the_spread_fields_it_names(setting: dict[str, object]) -> None:
+    # a run with every volatility zero (optimize --deterministic, simulate's deterministic
+    # column) is its center path: the fields center_spread_fields names move it, the
+    # others do not (optimize's rows said "not used" of all of them until 2026-12-07)
+    from hashpivot.io import load_btc_daily
+    from hashpivot.scenarios.centering import center_spread_fields
+
+    daily = load_btc_daily("2020-01-01", "2024-12-31")
+    periods = pd.period_range("2026-01", periods=36, freq="M")
+
+    def center(**kw: object) -> list[np.ndarray]:
+        spec = spec_with(**{**setting, **kw})
+        p = build_scenario_params(spec, periods, calibrate_market(
+            daily, spec.hashrate_lag_months), center=center_paths(36), simulate_power=False)
+        return [p.price_center_usd, p.hashrate_center_th_s, p.fees_center_btc_per_block]
+
+    base = center()
+    reads = center_spread_fields(
+        str(setting["anchor"]), str(setting.get("price_center", "mean")),
+        drift_given="btc_drift_per_year" in setting or "btc_drift_by_year" in setting,
+        fees_given="fees_btc_per_block" in setting)
+    other = "median" if setting.get("price_center") != "median" else "mean"
+    for field, value in {**_CHANGED, "price_center": other}.items():
+        moved = any(not np.allclose(a, b, rtol=1e-12) for a, b in
+                    zip(base, center(**{field: value}), strict=True))
+        assert moved == (field in reads), field

@@ -44,6 +44,7 @@ from hashpivot.engines.simulate.assumptions import (
     scenario_rows,
 )
 from hashpivot.engines.simulate.calibration import index_paths_notes
+from hashpivot.scenarios.centering import center_spread_fields
 
 if TYPE_CHECKING:
     from hashpivot.engines.pivot.inputs import SiteInputs
@@ -161,20 +162,46 @@ def _fleet_rows(inputs: dict[str, Any], pivot: set[str], market: str
 _BTC_VOLATILITY = "[scenario] btc_volatility_per_year"
 
 
+def _center_reads(inputs: dict[str, Any]) -> dict[str, str]:
+    """The ``[scenario]`` spread fields the central path reads (a deterministic run's
+    only path), and what for; none for a plan stored before its scenario."""
+    scenario = inputs.get("scenario") or {}
+    return center_spread_fields(
+        str(scenario.get("anchor", "deterministic")),
+        str(scenario.get("price_center", "mean")),
+        drift_given=scenario.get("btc_drift_per_year") is not None
+        or bool(scenario.get("btc_drift_by_year")),
+        fees_given=scenario.get("fees_btc_per_block") is not None)
+
+
+def _deterministic(row: dict[str, Any], not_used: Any, reads: Mapping[str, str]) -> None:
+    """``row`` in a deterministic run (every volatility zero): its value ``not_used``
+    and the value it had in its source, or, where the central path reads the field
+    (``reads``), its value kept and what the central path takes from it."""
+    field = row["name"].split(" (")[0].removeprefix("[scenario] ")
+    if field in reads:
+        row["source"] += (f"; run setting: deterministic, every volatility zero, yet the "
+                          f"central path's: {reads[field]}")
+        return
+    value = f"{row['value']:.4g}" if isinstance(row["value"], float) else row["value"]
+    row["source"] = (f"run setting: deterministic, every volatility zero (not used: "
+                     f"{value}, {row['source']})")
+    row["value"] = not_used
+
+
 def _spread_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     """The scenarios' price model, BTC volatility, hashrate elasticity, volatility and
     correlation with the price, as ``simulate`` prints them (the same paths for the same
     seed, the same sources: the calibration's window and standard error); in a
-    deterministic run none is used (every volatility zero). A plan stored before its
-    scenario was recorded: the volatility only."""
+    deterministic run (every volatility zero) only those the central path reads
+    (:func:`hashpivot.scenarios.centering.center_spread_fields`). A plan stored before
+    its scenario was recorded: the volatility only."""
     rows = [r for r in scenario_rows(inputs)
             if "scenario" in inputs or r["name"] == _BTC_VOLATILITY]
     if inputs.get("deterministic"):
+        reads = _center_reads(inputs)
         for r in rows:
-            value = f"{r['value']:.4g}" if isinstance(r["value"], float) else r["value"]
-            r["source"] = (f"run setting: deterministic, every volatility zero (not used: "
-                           f"{value}, {r['source']})")
-            r["value"] = 0.0 if r["name"] == _BTC_VOLATILITY else "not used"
+            _deterministic(r, 0.0 if r["name"] == _BTC_VOLATILITY else "not used", reads)
     return rows
 
 
@@ -190,9 +217,7 @@ def _power_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     if inputs.get("deterministic"):
         for r in rows:
             if r["name"].split(" (")[0] in _POWER_NOISE:
-                r["source"] = (f"run setting: deterministic, every volatility zero (not used: "
-                               f"{r['value']:.4g}, {r['source']})")
-                r["value"] = "not used"
+                _deterministic(r, "not used", {})
     return rows
 
 
@@ -200,14 +225,13 @@ def _price_center_row(inputs: dict[str, Any]) -> dict[str, Any]:
     """Whether the scenarios' BTC price is centred on the central path as its mean or its
     median (``simulate``'s row; none for a plan stored before the scenario was recorded):
     with the calibrated volatility it moves every expected NPV and can change the plan. In
-    a deterministic run (every volatility zero) both are the central path."""
+    a deterministic run (every volatility zero) both are the central path, unless the
+    central path itself grows at a drift (anchor = 'history', or a drift given)."""
     scenario = inputs.get("scenario") or {}
     row = price_center_row(str(scenario.get("price_center", "mean")),
                            "price_center" in set(inputs["scenario_fields_in_file"]))
     if inputs.get("deterministic"):
-        row["source"] = (f"run setting: deterministic, every volatility zero (not used: "
-                         f"{row['value']}, {row['source']})")
-        row["value"] = "central path"
+        _deterministic(row, "central path", _center_reads(inputs))
     return row
 
 

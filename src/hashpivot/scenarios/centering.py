@@ -99,6 +99,52 @@ def bootstrap_mean_correction(
 # --------------------------------------------------------------------------------------
 # center paths
 # --------------------------------------------------------------------------------------
+def center_spread_fields(
+    anchor: str, price_center: str, *, drift_given: bool, fees_given: bool
+) -> dict[str, str]:
+    """The ``[scenario]`` parameters of the paths' spread that the center path reads too.
+
+    A run with every volatility zero (its paths the center) still depends on them:
+    :func:`history_center` grows the price at the drift (less ``sigma^2 / 2`` for a
+    median center), builds the hashrate from its response to the center's hashprice and
+    takes the fees' mean from the history's median; :func:`anchored_center` re-grows the
+    price only where a drift is given.
+
+    Parameters
+    ----------
+    anchor : str
+        ``[scenario] anchor``: ``"deterministic"`` or ``"history"``.
+    price_center : str
+        ``[scenario] price_center``: ``"mean"`` or ``"median"``.
+    drift_given : bool
+        Whether ``[scenario]`` gives a BTC drift (``btc_drift_per_year`` or
+        ``btc_drift_by_year``).
+    fees_given : bool
+        Whether ``[scenario]`` gives ``fees_btc_per_block``.
+
+    Returns
+    -------
+    dict
+        Field name -> what the center path takes from it; empty when it reads none.
+    """
+    history = anchor == "history"
+    growth = history or drift_given
+    reads = {}
+    if growth:
+        reads["price_center"] = ("the BTC price grows at the drift as its mean, or less "
+                                 "sigma^2 / 2 as its median")
+    if growth and price_center == "median":
+        reads["btc_volatility_per_year"] = ("its median BTC price grows at the drift less "
+                                            "sigma^2 / 2")
+    if history:
+        reads["hashrate_elasticity"] = "the hashrate's response to its hashprice"
+        reads["hashrate_lag_months"] = "the months of the hashrate's response"
+        if not fees_given:
+            reads["fees_lognormal_sigma"] = ("the fees' mean, the history's median x "
+                                             "exp(sigma^2 / 2)")
+    return reads
+
+
 def anchored_center(
     spec: ScenarioSpec, center: MarketPaths, periods: pd.PeriodIndex, dt: FloatArray,
     sigma: FloatArray,
