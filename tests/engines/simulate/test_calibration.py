@@ -129,3 +129,58 @@ def test_a_market_with_no_bundled_prices_is_named_with_the_market_fitted_instead
         assert not [w for w in quiet.warnings if ": power_contract.market: " in w]
         assert "the default" not in str({r["name"]: r for r in quiet.resolved_assumptions()}[
             "[scenario] power_volatility_per_year"]["source"])
+
+
+def test_an_index_site_without_a_market_is_warned_as_one_no_prices_answer() -> None:
+    """An index site with no ``market`` at all drew its power paths with the process
+    fitted on the default market, ercot:HB_WEST:2024, and its rows read "calibrated on the
+    bundled ercot:HB_WEST:2024 prices" as for an HB_WEST site, without a warning (a market
+    no bundled prices answer had one since 2026-12-07): the same warning and row now."""
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+
+    config = SimulationConfig(n_paths=4, chunk_paths=4, horizon_months=12)
+    res = simulate(_on_market(None), config)  # type: ignore[arg-type]
+    notes = [w for w in res.warnings if ": power_contract.market: " in w]
+    assert notes == [
+        "sites[0] 'Test 20': power_contract.market: none given; simulate and optimize draw "
+        "its index power paths with the process fitted on the default market, "
+        "ercot:HB_WEST:2024: give a bundled market, or choose the one to fit with "
+        "[scenario] power_calibrate_on (one market's process for every index site)"]
+    rows = {r["name"]: r for r in res.resolved_assumptions()}
+    assert rows["[scenario] power_volatility_per_year"]["source"] == (
+        "calibrated on the bundled ercot:HB_WEST:2024 prices (the default: the index site "
+        "gives no market; [scenario] power_calibrate_on not given)")
+    # teeth: the file's choice of the market to fit says nothing
+    quiet = simulate(_on_market(None, calibrate_on=True), config)  # type: ignore[arg-type]
+    assert not [w for w in quiet.warnings if ": power_contract.market: " in w]
+
+
+@pytest.mark.parametrize("market", ["garbage", None])
+def test_a_later_index_site_on_the_first_one_s_process_is_warned(market: str | None
+                                                                  ) -> None:
+    """A later index site whose ``market`` names no node (not a market reference, or none
+    given) draws the first index site's power paths; its row said "this market (garbage)
+    moves with Test 20's" but the run printed no warning, as it does for a site whose
+    market no bundled prices answer (the same function now)."""
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+
+    pf = _on_market("ercot:LZ_WEST")
+    first = pf.sites[0]
+    later = first.model_copy(update={"name": "Test 21", "power_contract":
+                                     first.power_contract.model_copy(update={"market": market})})
+    pf = pf.model_copy(update={"sites": [first, later]})
+    res = simulate(pf, SimulationConfig(n_paths=4, chunk_paths=4, horizon_months=12))
+    notes = [w for w in res.warnings if ": power_contract.market: " in w]
+    said = ("'garbage' is not iso:point:year[:da], e.g. ercot:HB_WEST:2024" if market
+            else "none given")
+    assert notes == [
+        f"sites[1] 'Test 21': power_contract.market: {said}; simulate and optimize draw its "
+        "index power paths with Test 20's process (fitted on ercot:LZ_WEST:2023): give a "
+        "bundled market, or choose the one to fit with [scenario] power_calibrate_on (one "
+        "market's process for every index site)"], res.warnings
+    # teeth: a later site on the first one's node (another year) shares it by right
+    same = later.model_copy(update={"power_contract": first.power_contract.model_copy(
+        update={"market": "ercot:LZ_WEST:2019"})})
+    quiet = simulate(pf.model_copy(update={"sites": [first, same]}),
+                     SimulationConfig(n_paths=4, chunk_paths=4, horizon_months=12))
+    assert not [w for w in quiet.warnings if ": power_contract.market: " in w]

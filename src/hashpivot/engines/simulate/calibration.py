@@ -292,16 +292,17 @@ def power_calibration_market(spec: ScenarioSpec, contract: PowerContract | None
 def _own_market(spec: ScenarioSpec, contract: PowerContract | None,
                 remedy: str = "") -> tuple[str | None, str] | None:
     """The bundled market an index contract's own ``market`` is fitted on (its latest
-    bundled year) and, where no bundled prices answer it (the default's fitted instead),
-    the problem as the bundled data words it (``remedy`` as
+    bundled year) and, where no bundled prices answer it (none given: the default's
+    fitted instead), the problem as the bundled data words it (``remedy`` as
     :func:`~hashpivot.io.bundled_markets.bundled_market_key` takes it): ``(market, "")``
     or ``(None, problem)``; None where the contract's market is not what is fitted
-    (``[scenario] power_calibrate_on`` in the file, no contract, no market given)."""
-    if ("power_calibrate_on" in spec.model_fields_set or contract is None
-            or not contract.market):
+    (``[scenario] power_calibrate_on`` in the file, no contract)."""
+    if "power_calibrate_on" in spec.model_fields_set or contract is None:
         return None
     from hashpivot.io.bundled_markets import bundled_market_key, parse_market
 
+    if not contract.market:
+        return None, f"none given; {remedy}" if remedy else "none given"
     try:
         key = parse_market(contract.market)
     except InputError as exc:  # no reference: the default market's
@@ -320,31 +321,43 @@ def default_instead(spec: ScenarioSpec, contract: PowerContract | None) -> str:
     own = _own_market(spec, contract)
     if own is None or own[0] is not None or contract is None:
         return ""
-    return (f" (the default: no bundled prices answer the index site's market, "
-            f"{contract.market!r}; [scenario] power_calibrate_on not given)")
+    why = (f"no bundled prices answer the index site's market, {contract.market!r}"
+           if contract.market else "the index site gives no market")
+    return f" (the default: {why}; [scenario] power_calibrate_on not given)"
 
 
 def default_market_notes(portfolio: Portfolio, site_name: str | None = None) -> list[str]:
-    """A warning per power process of :func:`index_nodes` fitted on the default market
-    because no bundled prices answer its index site's ``market`` (a node not bundled, a
-    typo, a year not bundled, no market reference), naming the site at its field, the
-    problem (a bundled market close to it, the bundled ones) and how to choose the
-    market fitted (until 2026-12-07 it was used without a word). The notes of simulate
-    and optimize."""
+    """A warning per index site whose ``market`` no bundled prices answer (a node not
+    bundled, a typo, a year not bundled, no market reference, none given), naming the site
+    at its field, the problem (a bundled market close to it, the bundled ones), the
+    process its paths are drawn with and how to choose the market fitted: a power process
+    of :func:`index_nodes` fitted on the default market (until 2026-12-07 it was used
+    without a word), or, for a later site whose market names no node, the first index
+    site's (until 2026-12-07 only its row said so). None where ``[scenario]
+    power_calibrate_on`` in the file chooses the market. The notes of simulate and
+    optimize."""
     spec = portfolio.scenario or ScenarioSpec()
     out: list[str] = []
+    choose = ("give a bundled market, or choose the one to fit with [scenario] "
+              "power_calibrate_on (one market's process for every index site)")
     for node, on_it in _sites_by_process(portfolio, site_name):
         centre = on_it[0]  # (the process's first index site: node.contract's)
         also = f" (and {', '.join(str(s.name) for s in on_it[1:])}'s)" if on_it[1:] else ""
-        own = _own_market(spec, node.contract, (
-            f"simulate and optimize draw its index power paths{also} with the process "
-            f"fitted on the default market, {spec.power_calibrate_on}: give a bundled "
-            "market, or choose the one to fit with [scenario] power_calibrate_on (one "
-            "market's process for every index site)"))
-        if own is None or own[0] is not None:
-            continue
-        i, _ = find_site(portfolio.sites, str(centre.name))
-        out.append(f"sites[{i}] {str(centre.name)!r}: power_contract.market: {own[1]}")
+        fitted = power_calibration_market(spec, node.contract)
+        shared = (f"with {centre.name}'s process ("
+                  + (f"fitted on {fitted}" if fitted is not None else "not calibrated")
+                  + f"{default_instead(spec, node.contract)}): {choose}")
+        for site, remedy in [
+                (centre, f"simulate and optimize draw its index power paths{also} with the "
+                         f"process fitted on the default market, {spec.power_calibrate_on}: "
+                         f"{choose}"),
+                *((s, f"simulate and optimize draw its index power paths {shared}")
+                  for s in on_it[1:] if _node(s.power_contract) != node.node)]:
+            own = _own_market(spec, site.power_contract, remedy)
+            if own is None or own[0] is not None:
+                continue
+            i, _ = find_site(portfolio.sites, str(site.name))
+            out.append(f"sites[{i}] {str(site.name)!r}: power_contract.market: {own[1]}")
     return out
 
 
