@@ -135,8 +135,10 @@ def _print_rules(console: Console, rules: list[dict[str, Any]]) -> None:
 
 def rules_file_check(portfolio_file: Path) -> Callable[[dict[str, Any]], list[Problem]]:
     """The check of ``[optimize].rules_file`` on the document as read: a rules file that
-    is not there, listed with the file's other problems (the plan's rules come from it:
-    optimize stops, where pivot and simulate only note it)."""
+    is not there, listed with the file's other problems (the plan's rules come from it).
+    pivot and simulate stop on it too (since 2026-12-06:
+    :func:`hashpivot.engines.pivot.regulation.portfolio_rules`), once the file's other
+    problems are gone."""
     def check(document: dict[str, Any]) -> list[Problem]:
         from hashpivot.models.file_refs import beside, missing_file
 

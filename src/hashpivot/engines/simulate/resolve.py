@@ -383,10 +383,11 @@ def prepare(
 
 def scenario_notes(portfolio: Portfolio, site_name: str | None = None) -> list[str]:
     """What a run's warnings say of the ``[scenario]`` table beyond its rows: the values
-    its paths do not read, the index markets whose power process is the default
-    market's. The notes of ``simulate`` (of the run's sites, all or the one
-    ``site_name`` names) and of ``optimize``, whose scenarios are the same paths (until
-    2026-12-07 optimize said none of them)."""
+    its paths do not read, the index sites whose market no bundled prices answer
+    (:func:`~hashpivot.engines.simulate.calibration.default_market_notes`). The notes of
+    ``simulate`` (of the run's sites, all or the one ``site_name`` names) and of
+    ``optimize``, whose scenarios are the same paths (until 2026-12-07 optimize said none
+    of them)."""
     spec = portfolio.scenario or ScenarioSpec()
     return [*_unused_height(spec),
             *_unused_correlation(spec, index_nodes(portfolio, site_name)),
