@@ -61,8 +61,8 @@ def _same_file(rebuilt: Path, bundled: Path) -> bool:
     stamps a Parquet file's writers put in it (pyarrow's ``created_by``, pandas'
     ``pandas_version`` in the schema's ``pandas`` metadata), which change with the
     libraries installed, not with the data: there, the same values, types and schema
-    metadata otherwise (pandas 3.1.2, in a venv installed an hour after one with 3.1.1, stamped '3.1.2'
-    where the bundled files say '3.1.1', every value equal)."""
+    metadata otherwise (pandas 3.1.2, in a venv installed an hour after one with 3.1.1,
+    stamped '3.1.2' where the bundled files say '3.1.1', every value equal)."""
     if rebuilt.read_bytes() == bundled.read_bytes():
         return True
     if rebuilt.suffix != ".parquet":
