@@ -14,15 +14,17 @@ mining of a month of the price year's hours at ``lambda = 1`` (margins are posit
 every case, so the uplift is the gain):
 
 * (i) each entry at its own ``k`` (its TH/s per MW over the whole fleet's) on the site's
-  curve: pivot, simulate and optimize today (case (a) at 60 USD/PH/day is
-  test_dispatch_agreement's 2.8 %);
+  curve: pivot, simulate and optimize until 2026-12-07 (case (a) at 60 USD/PH/day was
+  2.8 % high);
 * (ii) every entry at the mining fleet's ``k`` on the site's curve;
 * (iii) the curve measured again for the fleet that mines, at its own ``k``;
 * (iv) each entry's own curve (the entry alone on the site);
 * (v) layered: each tranche a curve of its own, the curve of the fleet left with it less
   the curve of the fleet left without it (MW-weighted, the least efficient displaced
   first), so that the tranches mining sum to the fleet left's curve at tranche
-  boundaries; linear within a tranche.
+  boundaries; linear within a tranche: pivot, simulate and optimize since 2026-12-07
+  (:func:`hashpivot.engines.pivot.uplift.curve.layered`; test_dispatch_agreement holds
+  cases (a)-(c) at 60 USD/PH/day).
 
 Run: ``.venv/bin/python scripts/measure_entry_mapping.py`` (about 15 s: the fast path).
 """
@@ -50,7 +52,7 @@ def main() -> None:
     from hashpivot.models import Site
     from hashpivot.units import HOURS_PER_MONTH
 
-    site = _portfolio(False).sites[0]
+    site = _portfolio("whole").sites[0]
     entry = {e.name: e for e in site.fleet}
     full = {e.name: int(e.count) for e in site.fleet}
     overhead = float(site.power_overhead_factor)

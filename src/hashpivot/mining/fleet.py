@@ -6,6 +6,7 @@ Source: manufacturers' specification sheets (hashrate [TH/s], power [W], efficie
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,3 +111,28 @@ def weighted_efficiency_j_per_th(hashrate_th_s: Any, efficiency_j_per_th: Any) -
     e = np.asarray(efficiency_j_per_th, dtype=float)
     total = h.sum()
     return float((h * e).sum() / total) if total > 0 else float("nan")
+
+
+def displacement_order(hashrate_th_s: Sequence[float], power_w: Sequence[float]) -> list[int]:
+    """The order in which a conversion displaces a site's fleet entries: the least
+    efficient (most J/TH) first, ties in file order (an operator retires and resells its
+    oldest machines first).
+
+    Parameters
+    ----------
+    hashrate_th_s : sequence of float
+        Each entry's hashrate, file order. [TH/s]
+    power_w : sequence of float
+        Each entry's power. [W]
+
+    Returns
+    -------
+    list of int
+        Positions of the entries with machines (hashrate and power above 0); empty when
+        one or none has any (the site is one block).
+    """
+    entries = [j for j, (h, w) in enumerate(zip(hashrate_th_s, power_w, strict=True))
+               if h > 0 and w > 0]
+    if len(entries) <= 1:
+        return []
+    return sorted(entries, key=lambda j: -power_w[j] / hashrate_th_s[j])

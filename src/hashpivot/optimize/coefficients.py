@@ -88,6 +88,10 @@ class Tranche:
         Its entry's ``start`` and ``end`` (:mod:`hashpivot.engines.pivot.availability`).
     purchase_usd_per_th : float
         Its entry's purchase price, paid in the month of its start when planned. [USD/TH]
+    entry : int or None
+        Its fleet entry's position in ``SiteInputs.fleet_entries``: a dispatching site's
+        tranche takes that entry's own curve (:func:`~hashpivot.engines.pivot.tranches.
+        tranche_site`); None for spare capacity and a swap's band (the site's curve).
     members : tuple of Tranche
         A band of a swap's slot (:mod:`~hashpivot.mining.slots`): the entries that
         occupy it in turn, each on the band's MW between its dates (a MW of the band loses
@@ -103,6 +107,7 @@ class Tranche:
     installed: tuple[str | None, str | None] = (None, None)
     purchase_usd_per_th: float = 0.0
     members: tuple[Tranche, ...] = ()
+    entry: int | None = None
 
     @property
     def units(self) -> tuple[Tranche, ...]:
@@ -283,11 +288,11 @@ def site_tranches(
         over -= cut
     windows = site.fleet_windows or ((None, None),) * len(entries)
     prices = site.fleet_purchase_usd_per_th or (0.0,) * len(entries)
-    for (label, hr, watts, up), mw, whole, window, price in zip(
-            entries, mws, full, windows, prices, strict=True):
+    for j, ((label, hr, watts, up), mw, whole, window, price) in enumerate(zip(
+            entries, mws, full, windows, prices, strict=True)):
         kept = mw / whole if whole > 0 else 0.0
         out.append(Tranche(label, mw, hr * kept, up, watts / hr if hr > 0 else float("nan"),
-                           window, price))
+                           window, price, entry=j))
     return out
 
 
@@ -353,7 +358,7 @@ def mining_flows_per_mw(
     # as pivot mines a site's fleet entries
     t_site = tranche_site(site, tranche.gross_mw, tranche.hashrate_th_s,
                           tranche.uptime_fraction, tranche.installed,
-                          tranche.purchase_usd_per_th)
+                          tranche.purchase_usd_per_th, entry=tranche.entry)
     if not replace_fleet:
         spec = spec.model_copy(update={"fleet_replacement_years": None})
     # each MW mines while installed and its site connected, as pivot mines it

@@ -477,15 +477,23 @@ def test_a_monte_carlo_chunk_takes_the_curve_its_task_carries(
     assert key == pf.sites[0].model_dump_json()
     assert curve is not None and "grid adder (3 USD/MWh)" in note
     here = run_chunk(run.task, *run.chunks[1])
+    worker = chunk_in_a_fresh_worker(run, monkeypatch)
+    np.testing.assert_array_equal(worker.npv_usd, here.npv_usd)
+    assert uplift_cache.site_dispatch_uplift(pf.sites[0]) == (curve, note)
+
+
+def chunk_in_a_fresh_worker(run: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``run``'s second chunk in a process that has measured no curve (a Dask worker: the
+    cache cleared and measuring made to fail)."""
+    from hashpivot.engines.pivot.uplift import cache as uplift_cache
+    from hashpivot.engines.simulate import run_chunk
 
     def measure(site: Any) -> Any:
         raise AssertionError("measured again in the worker")
 
     uplift_cache.clear_dispatch_uplift_cache()
     monkeypatch.setattr(uplift_cache, "measure_dispatch_uplift", measure)
-    worker = run_chunk(run.task, *run.chunks[1])
-    np.testing.assert_array_equal(worker.npv_usd, here.npv_usd)
-    assert uplift_cache.site_dispatch_uplift(pf.sites[0]) == (curve, note)
+    return run_chunk(run.task, *run.chunks[1])
 
 
 @cache

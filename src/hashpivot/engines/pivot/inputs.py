@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hashpivot.engines.pivot.uplift.cache import site_dispatch_uplift
+from hashpivot.engines.pivot.uplift.cache import entry_dispatch_uplifts, site_dispatch_uplift
 from hashpivot.engines.pivot.uplift.curve import DispatchUplift
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.io.bundled_markets import market_node
@@ -95,6 +95,13 @@ class SiteInputs:
         ``[sites.dispatch]``.
     dispatch_uplift_note : str
         How it was measured (empty without ``[sites.dispatch]``).
+    fleet_uplifts : tuple of (DispatchUplift or None)
+        A dispatching site of several fleet entries: each entry's own curve, per MW of it
+        (the fleet left with it less the fleet left without it:
+        :func:`~hashpivot.engines.pivot.uplift.curve.layered`), in the order of
+        ``fleet_entries``, its tranche's (:func:`~hashpivot.engines.pivot.tranches.
+        tranche_site`); empty: one entry, a swap's bands, or not measured (each tranche
+        takes ``dispatch_uplift``).
     fleet_replacement : bool
         Whether ``[pivot] fleet_replacement_years`` may replace the fleet
         (``[[sites]] fleet_replacement``).
@@ -178,6 +185,7 @@ class SiteInputs:
     ai_load_mw: float = 0.0
     dispatch_uplift: DispatchUplift | None = None
     dispatch_uplift_note: str = ""
+    fleet_uplifts: tuple[DispatchUplift | None, ...] = ()
     fleet_replacement: bool = True
     fleet_entries: tuple[tuple[str, float, float, float], ...] = ()
     connection_date: str | None = None
@@ -310,6 +318,25 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         fixed = 0.0
         try:
             uplift, uplift_note = site_dispatch_uplift(site)
+            # each fleet entry's own curve (the fleet left with it less the fleet left
+            # without it), at its own TH/s per MW; none for a swap's units (bands)
+            by_entry = (entry_dispatch_uplifts(site) if uplift is not None and not bands
+                        else ())
+            entry_uplifts = tuple(
+                u.for_fleet(h / (w * overhead / W_PER_MW)) if u is not None
+                and w > 0 else None for u, (_, h, w, _) in zip(by_entry, entries, strict=True)
+            ) if by_entry else ()
+            if entry_uplifts:
+                more = sum(u is not None for u in entry_uplifts) - 1
+                uplift_note += (
+                    "; each fleet entry on its own curve, per MW of it: the fleet left with "
+                    "it less the fleet left without it, a conversion displacing the least "
+                    f"efficient first ({more} more fleet{'s' if more > 1 else ''} "
+                    "measured), so the entries "
+                    "mining sum to the curve of the fleet left")
+            elif uplift is not None and bands:
+                uplift_note += ("; a swap's bands each on the site's curve at its own k "
+                                "(its TH/s per MW over the site's)")
             if ai_mw:
                 uplift_note += (
                     f"; its {ai_mw:g} MW of AI load ([sites.dispatch] ai_load_mw) is served "
@@ -323,7 +350,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         except InputError as exc:  # a side file that cannot be read: at its field
             problems += [Problem(f"sites[{i}].{p.path}", p.message, p.source)
                          for p in exc.problems]
-            uplift, uplift_note = None, ""
+            uplift, uplift_note, entry_uplifts = None, "", ()
         fixed_mining = 0.0
         dated: list[tuple[str, float, str | None, str | None]] = []
         for item in site.cost_items:
@@ -371,6 +398,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                 ai_load_mw=ai_mw,
                 dispatch_uplift=uplift.for_fleet(hr / start_mw) if uplift else None,
                 dispatch_uplift_note=uplift_note,
+                fleet_uplifts=entry_uplifts,
                 fleet_replacement=site.fleet_replacement,
                 fleet_entries=tuple(entries),
                 connection_date=site.connection_date,

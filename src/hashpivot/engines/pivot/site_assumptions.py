@@ -123,7 +123,8 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
         # units in turn, each once)
         weight = mw * running_share(part, market.periods)
         sm = site_market(part, _pivot_spec(portfolio), market)
-        parts_of = site.dispatch_uplift.breakdown(uplift_arguments(
+        assert part.dispatch_uplift is not None  # (its entry's own, or the site's)
+        parts_of = part.dispatch_uplift.breakdown(uplift_arguments(
             part, market, sm.th_s_per_mw, sm.hashprice_usd_per_th_day,
             sm.power_price_usd_per_mwh))
         rows = {name: np.broadcast_to(a, (market.n_paths, market.n_periods))[0]

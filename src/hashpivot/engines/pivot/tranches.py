@@ -29,6 +29,7 @@ import numpy as np
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.mining.fleet import displacement_order
 from hashpivot.units import W_PER_MW
 
 __all__ = ["fleet_tranches", "tranche_entries", "tranche_labels", "tranche_mw", "tranche_site"]
@@ -37,7 +38,8 @@ __all__ = ["fleet_tranches", "tranche_entries", "tranche_labels", "tranche_mw", 
 def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
                  uptime_fraction: float,
                  installed: tuple[str | None, str | None] = (None, None),
-                 purchase_usd_per_th: float = 0.0, band: int | None = None) -> SiteInputs:
+                 purchase_usd_per_th: float = 0.0, band: int | None = None,
+                 entry: int | None = None) -> SiteInputs:
     """A block of a site's machines as a site of its own.
 
     Parameters
@@ -57,6 +59,10 @@ def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
     band : int, optional
         The slot band it shares with other entries in turn (a swap:
         :mod:`~hashpivot.mining.slots`).
+    entry : int, optional
+        Its fleet entry (position in ``site.fleet_entries``): a dispatching site's
+        tranche takes that entry's own curve (``site.fleet_uplifts``: the fleet left with
+        it less the fleet left without it), else the site's.
 
     Returns
     -------
@@ -64,7 +70,8 @@ def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
         The site with the block's fleet and its share (by MW) of the variable and fixed
         site items; the cash SG&A by its share of the MW the site keeps mining (only the
         replacement decision's terminal-value floor reads it: the site pays it once);
-        no fleet entries of its own (it is one tranche).
+        no fleet entries of its own (it is one tranche); its entry's dispatch curve
+        where the site has one per entry.
     """
     share = gross_mw / site.fleet_power_mw
     keep_share = gross_mw / min(site.fleet_power_mw, site.capacity_mw)
@@ -76,6 +83,9 @@ def tranche_site(site: SiteInputs, gross_mw: float, hashrate_th_s: float,
         scaled_opex_usd_per_month=site.scaled_opex_usd_per_month * share,
         fixed_mining_opex_usd_per_month=site.fixed_mining_opex_usd_per_month * share,
         fixed_opex_usd_per_month=site.fixed_opex_usd_per_month * keep_share,
+        dispatch_uplift=(site.fleet_uplifts[entry] or site.dispatch_uplift
+                         if entry is not None and site.fleet_uplifts else site.dispatch_uplift),
+        fleet_uplifts=(),
         fleet_entries=(),  # a tranche is its own (fleet_tranches gives none of it)
         fleet_windows=(),
         fleet_purchase_usd_per_th=(),
@@ -109,7 +119,7 @@ def fleet_tranches(site: SiteInputs) -> list[SiteInputs]:
         price = site.fleet_purchase_usd_per_th[j] if site.fleet_purchase_usd_per_th else 0.0
         band = site.fleet_bands[j] if site.fleet_bands else None
         out.append(tranche_site(site, watts * site.power_overhead_factor / W_PER_MW, hr,
-                                uptime, window, price, band))
+                                uptime, window, price, band, j))
     return out
 
 
@@ -130,12 +140,13 @@ def tranche_entries(site: SiteInputs) -> list[int]:
 def _ordered_entries(site: SiteInputs) -> list[int]:
     """Positions of the entries with machines, most J/TH first (ties: file order); none
     for one."""
-    entries = [j for j, e in enumerate(site.fleet_entries) if e[1] > 0 and e[2] > 0]
-    if len(entries) <= 1:
-        return []
+    hashrate = [e[1] for e in site.fleet_entries]
+    power = [e[2] for e in site.fleet_entries]
     if site.fleet_bands:  # a swap's units, already in the order of displacement
-        return entries
-    return sorted(entries, key=lambda j: -site.fleet_entries[j][2] / site.fleet_entries[j][1])
+        entries = [j for j, (h, w) in enumerate(zip(hashrate, power, strict=True))
+                   if h > 0 and w > 0]
+        return entries if len(entries) > 1 else []
+    return displacement_order(hashrate, power)
 
 
 def tranche_mw(tranches: list[SiteInputs], mining_mw: FloatArray) -> list[FloatArray]:

@@ -10,7 +10,9 @@ Carlo's chunks, so that they do not measure them again. A site whose PPA block h
 ``start`` or an ``end`` has two curves, with and without the block
 (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`), each measured and cached as a site's (the
 window is not part of the curve's key: the block is measured on the price year whatever
-its term; it is read from the site on every call).
+its term; it is read from the site on every call). A site of several fleet entries has
+a curve per fleet left as a conversion displaces them (:func:`entry_dispatch_uplifts`),
+each measured and cached as a site's too.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from hashpivot.engines.pivot.uplift.curve import DispatchUplift
+from hashpivot.engines.pivot.uplift.curve import DispatchUplift, layered
 from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
 from hashpivot.engines.pivot.uplift.ppa_term import PpaTerm
+from hashpivot.mining.fleet import displacement_order
 
 if TYPE_CHECKING:
     from hashpivot.models import Site
@@ -114,12 +117,54 @@ def _site_curve(site: Site) -> Measured:
     return cached[0]
 
 
+def _fleets_left(site: Site) -> list[tuple[int, Site]]:
+    """Each fleet entry a conversion displaces in turn, the least efficient first
+    (:func:`~hashpivot.mining.fleet.displacement_order`, on each entry's hashrate and
+    power as :func:`~hashpivot.engines.pivot.inputs.resolve_sites` counts them), with
+    the site of the fleet left with it (it and the entries displaced after it, in file
+    order; the first, the whole fleet of entries with machines); none for a site of one
+    entry, or of a swap (its bands take the site's curve)."""
+    if site.dispatch is None or site.fleet_slots is not None:
+        return []
+    hashrate = [e.count * float(e.hashrate_th_s or 0.0) for e in site.fleet]
+    power = [e.count * float(unit_w if (unit_w := getattr(e, "power_w", None)) is not None
+                             else float(e.hashrate_th_s or 0.0)
+                             * float(e.efficiency_j_per_th or 0.0)) for e in site.fleet]
+    order = displacement_order(hashrate, power)
+    return [(j, site.model_copy(update={"fleet": [site.fleet[i] for i in sorted(order[n:])]}))
+            for n, j in enumerate(order)]
+
+
+def entry_dispatch_uplifts(site: Site) -> tuple[DispatchUplift | None, ...]:
+    """Each fleet entry's own curve, in file order (None for an entry without machines)
+    (:func:`~hashpivot.engines.pivot.uplift.curve.layered`): the curve of the fleet left
+    with it less that of the fleet left without it, per MW of the entry, each fleet left
+    measured once per process as a site (:func:`site_dispatch_uplift`; the whole fleet's
+    is the site's own curve). Its ``reference_th_s_per_mw`` is 0 (the entry's to set:
+    :meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.for_fleet`). Empty for a
+    site of one entry or of a swap, and where a fleet left could not be measured (the
+    entries then take the site's curve at their own ``k``, as until 2026-12-07)."""
+    left = _fleets_left(site)
+    curves = [site_dispatch_uplift(s)[0] for _, s in left]
+    out: list[DispatchUplift | None] = [None] * len(site.fleet)
+    for n, ((j, with_site), with_curve) in enumerate(zip(left, curves, strict=True)):
+        if with_curve is None:
+            return ()
+        rest = n + 1 < len(left)
+        out[j] = layered(with_curve, curves[n + 1] if rest else None, with_site.fleet_power_mw,
+                         left[n + 1][1].fleet_power_mw if rest else 0.0)
+    return tuple(out) if left else ()
+
+
 def measured_dispatch_uplifts(sites: Iterable[Site]) -> tuple[tuple[str, Measured], ...]:
     """The curve of each site with ``[sites.dispatch]`` (measured here, once), keyed for
     :func:`remember_dispatch_uplifts`: what a task carries to the processes that run its
     chunks, so that they do not measure it again (seven HiGHS solves for a site whose
-    intervals are linked)."""
-    with_after = [s for site in sites if site.dispatch is not None
+    intervals are linked); a site of several fleet entries, each fleet left
+    (:func:`entry_dispatch_uplifts`)."""
+    every = [s for site in sites if site.dispatch is not None
+             for s in (site, *(left for _, left in _fleets_left(site)))]
+    with_after = [s for site in every
                   for s in ((site, _without_ppa(site)) if _ppa_window(site) else (site,))]
     return tuple((_measured_site(site).model_dump_json(), _site_curve(site))
                  for site in with_after)
@@ -164,6 +209,7 @@ def _remember(key: str, value: tuple[Measured, tuple[Any, ...] | None]) -> None:
 __all__ = [
     "Measured",
     "clear_dispatch_uplift_cache",
+    "entry_dispatch_uplifts",
     "measured_dispatch_uplifts",
     "remember_dispatch_uplifts",
     "site_dispatch_uplift",

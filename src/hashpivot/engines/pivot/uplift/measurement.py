@@ -181,6 +181,7 @@ def measure_dispatch_uplift(site: Site) -> tuple[DispatchUplift | None, str]:
         if contract is not None else 0.0,
         mining_revenue_usd_per_mw_month=revenue_usd_per_mw_month,
         mining_adder_usd_per_mw_month=adder_usd_per_mw_month if with_adder else 0.0,
+        mining_energy_mwh_per_mw_month=float(base["energy_mining_mwh"]) * per,
         adder_saving_usd_per_mw_month=tuple(
             adder_usd_per_mwh * c.grid_saved_mwh * per for c in curve) if with_adder else (),
         reference_index_price_usd_per_mwh=i_ref,
