@@ -127,10 +127,8 @@ def _fleets_left(site: Site) -> list[tuple[int, Site]]:
     if site.dispatch is None or site.fleet_slots is not None:
         return []
     hashrate = [e.count * float(e.hashrate_th_s or 0.0) for e in site.fleet]
-    power = [e.count * float(unit_w if (unit_w := getattr(e, "power_w", None)) is not None
-                             else float(e.hashrate_th_s or 0.0)
-                             * float(e.efficiency_j_per_th or 0.0)) for e in site.fleet]
-    order = displacement_order(hashrate, power)
+    # (overhead included: the same factor on every entry, the same order of J/TH)
+    order = displacement_order(hashrate, site.entry_power_mw)
     return [(j, site.model_copy(update={"fleet": [site.fleet[i] for i in sorted(order[n:])]}))
             for n, j in enumerate(order)]
 
