@@ -228,3 +228,70 @@ def test_pages_fit_a_phone_and_chart_titles_wrap(browser: Any, tmp_path: Path) -
         assert out and all(inside for _, inside in out), out
     finally:
         server.stop()
+
+
+#: Where a chart's texts run into each other (plotly JSON in, boxes measured in the page):
+#: its title over the legend, the plot, an annotation or an axis's labels; its legend over
+#: the plot or the axes' labels; the title or legend outside the chart's box; a line drawn
+#: outside its plot area. One ``[chart title, what, the text met]`` per clash.
+_CHART_CLASHES = """() => {
+  const box = (e) => e.getBoundingClientRect();
+  const meets = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
+                          && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const inside = (a, b) => a.left >= b.left - 2 && a.right <= b.right + 2
+                           && a.top >= b.top - 2 && a.bottom <= b.bottom + 2;
+  const out = [];
+  document.querySelectorAll(".chart").forEach((c) => {
+    const name = (c.querySelector(".gtitle") || {textContent: c.id}).textContent.slice(0, 50);
+    const all = (sel) => [...c.querySelectorAll(sel)].filter((e) => box(e).width > 0);
+    const title = all(".gtitle"), legend = all(".legend"), plot = all(".nsewdrag");
+    const texts = all(".annotation, .xtitle, .ytitle, .y2title, .xtick text, .ytick text");
+    const svg = box(c.querySelector(".main-svg"));
+    for (const t of title) for (const o of [...legend, ...plot, ...texts])
+      if (meets(box(t), box(o))) out.push([name, "title over", o.textContent.slice(0, 30)]);
+    for (const l of legend) for (const o of [...plot, ...texts])
+      if (meets(box(l), box(o))) out.push([name, "legend over", o.textContent.slice(0, 30)]);
+    for (const e of [...title, ...legend])
+      if (!inside(box(e), svg)) out.push([name, "outside the chart", e.textContent.slice(0, 30)]);
+    if (plot.length === 1) for (const p of c.querySelectorAll(".scatterlayer .js-line"))
+      if (box(p).height > 0 && !inside(box(p), box(plot[0])))
+        out.push([name, "a line outside its plot", ""]);
+  });
+  return out;
+}"""
+
+
+def test_chart_texts_and_lines_stay_clear_of_each_other(browser: Any, tmp_path: Path) -> None:
+    """Until 2026-12 the tornado's "base case" label sat on its title's source line; the
+    optimize plan's legend covered its quarters and axis title; a wrapped title (plotly's
+    title automargin) left P(reverse margin)'s lines drawn above the plot, over the title,
+    and pushed legends out of their chart. Pivot, simulate and optimize run pages, on a
+    laptop and on a phone."""
+    server = Server(f"sqlite:///{tmp_path / 'db.sqlite'}").start()
+    try:
+        page = browser.new_page(viewport={"width": 1366, "height": 800})
+        page.goto(server.login_url)
+        runs = []
+        for portfolio, kind, fields in (
+                ("Reverse-margin", "pivot", {}),
+                ("Reverse-margin", "simulate", {"paths": "200", "chunk_paths": "100"}),
+                ("Four-site", "optimize", {"scenarios": "8", "evpi_scenarios": "2"})):
+            page.goto(server.base + "/")
+            page.get_by_role("link", name=portfolio, exact=False).first.click()
+            for field, value in fields.items():
+                page.fill(f"#f-{kind}-{field}", value)
+            page.click(f"#run-form-{kind} button[type=submit]")
+            _wait_succeeded(page)
+            runs.append(page.url)
+        clashes = []
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            for url in runs:
+                page.goto(url)
+                _wait_charts(page, page.locator(".chart").count())
+                page.wait_for_load_state("networkidle")
+                clashes += [[width, url.rsplit("/", 1)[1], *c]
+                            for c in page.evaluate(_CHART_CLASHES)]
+        assert clashes == [], clashes
+    finally:
+        server.stop()

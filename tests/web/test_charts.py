@@ -83,7 +83,10 @@ def test_tornado_bars_run_from_the_base_case() -> None:
          "unit": "USD/MW"},
     ]}
     fig = pivot_tornado(charts, 2.025e8)
-    low, high = fig["data"]
+    low, high, base = fig["data"]
+    # the base line is named in the legend with its value (a label above the plot sat on
+    # the title's source line), as the --out chart's "base value"
+    assert base["name"] == "base case 202.5 M USD" and not fig["layout"].get("annotations")
     assert list(low["y"]) == ["lease rate", "capex"]  # the largest swing first ...
     assert fig["layout"]["yaxis"]["autorange"] == "reversed"  # ... drawn on top
     assert low["base"] == high["base"] == 2.025e8
@@ -95,7 +98,7 @@ def test_tornado_bars_run_from_the_base_case() -> None:
                                                     ["6.75 M USD/MW", "363.0"]]
     assert list(high["customdata"][0]) == ["156.0 USD/kW/month", "378.0"]
     no_base = pivot_tornado(charts)
-    assert no_base["data"][0]["base"] == 0.0
+    assert len(no_base["data"]) == 2 and no_base["data"][0]["base"] == 0.0
     assert list(no_base["data"][0]["x"]) == [2.7e7, 3.63e8]
 
 

@@ -8,12 +8,15 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-#: The layout of every dashboard figure (a figure may override a key).
+#: The layout of every dashboard figure (a figure may override a key). The legend sits at
+#: the bottom of the figure (``yref`` container), below the x axis's labels and title
+#: whatever their height: placed at a fraction of the plot (``y: -0.2``) it covered
+#: tall (turned) labels and the axis title.
 _LAYOUT: dict[str, Any] = {
     "template": "plotly_white",
     "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
     "height": 380,
-    "legend": {"orientation": "h", "y": -0.2},
+    "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
 }
 
 

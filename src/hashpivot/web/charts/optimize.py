@@ -59,13 +59,11 @@ def optimize_strategies(results: dict[str, Any]) -> dict[str, Any]:
     fig.add_trace(go.Bar(x=names, y=cvar, name="CVaR95 [USD]"))
     fig.update_layout(barmode="group", yaxis={"title": "USD"},
                       xaxis={"tickangle": -20, "automargin": True})
-    # the strategies' names are long: the legend goes below them, not over them
+    # the strategies' names are long: the chart is taller (the legend goes below them)
     title = "Plan vs simple strategies (same scenarios)"
     if left_out:
         title += f"<br><sup>not shown, infeasible: {', '.join(left_out)}</sup>"
-    return _fig(fig, title, height=430,
-                margin={"l": 60, "r": 20, "t": 50, "b": 40},
-                legend={"orientation": "h", "y": -0.45})
+    return _fig(fig, title, height=430, margin={"l": 60, "r": 20, "t": 50, "b": 40})
 
 
 __all__ = ["optimize_plan", "optimize_strategies"]

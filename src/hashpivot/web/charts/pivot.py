@@ -68,8 +68,11 @@ def pivot_tornado(charts: dict[str, Any], base_usd: float | None = None,
                           "M USD<extra></extra>",
         ))
     if math.isfinite(base):
-        fig.add_vline(x=base, line_dash="dot", annotation_text="base case",
-                      annotation_position="top")
+        # named in the legend with its value, as the --out chart's "base value" (a label
+        # above the plot sat on the title's source line)
+        fig.add_vline(x=base, line_dash="dot", line_color="black")
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line={
+            "dash": "dot", "color": "black"}, name=f"base case {base / 1e6:,.1f} M USD"))
     compared = f"{pivot} vs {baseline}" if pivot else f"the pivot vs {baseline}"
     fig.update_layout(barmode="overlay", yaxis={"autorange": "reversed"}, xaxis={
         "title": f"NPV({pivot or 'pivot'}) - NPV({baseline}) [USD]"})

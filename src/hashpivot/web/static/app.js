@@ -12,7 +12,10 @@
     return lines;
   }
   // A chart's title wrapped to the width of its box (plotly draws it on one line, cut
-  // at the edge on a phone); a title of more lines pushes the plot down.
+  // at the edge on a phone). Each line added (of the title or of its <sup> subtitle: both
+  // are 1.3 font sizes apart) widens the top margin and the chart by as much, so the plot
+  // keeps its height and the title, set from the top, its room. (Not plotly's title automargin: its second
+  // layout pass left some traces drawn where the plot had been, over the title.)
   function fitTitle(layout, width) {
     var title = layout.title;
     if (!title || !title.text || !width) { return; }
@@ -22,14 +25,28 @@
     title.text.split("<br>").forEach(function (part) {
       var sub = /^<sup>(.*)<\/sup>$/.exec(part);
       var lines = sub ? wrapLine(sub[1], Math.floor(max * 1.45)) : wrapLine(part, max);
-      added += (lines.length - 1) * (sub ? 0.7 : 1);
+      added += lines.length - 1;
       parts.push(lines.map(function (l) { return sub ? "<sup>" + l + "</sup>" : l; })
         .join("<br>"));
     });
     title.text = parts.join("<br>");
-    if (added > 0) {  // the title pushes the plot down (not over it); the chart grows
-      layout.title = Object.assign({}, title, { automargin: true, yref: "paper" });
-      if (layout.height) { layout.height += Math.ceil(added * size * 1.3); }
+    if (added > 0) {  // from the top down (centred, plotly grows it down into the plot)
+      var px = Math.ceil(added * size * 1.3);
+      var margin = Object.assign({ t: 100 }, layout.margin);  // (plotly's default top)
+      layout.margin = Object.assign({}, margin, { t: margin.t + px });
+      layout.title = Object.assign({}, title, {
+        yref: "container", y: 1, yanchor: "top", pad: { t: 25 } });
+      if (layout.height) { layout.height += px; }
+    }
+  }
+  // A legend of many rows (a phone shows one entry a row) and turned axis labels left
+  // the plot a strip, shorter than its axis title: the chart grows until the plot has
+  // MIN_PLOT_PX again.
+  var MIN_PLOT_PX = 200;
+  function keepPlotHeight(target) {
+    var full = target._fullLayout;
+    if (full && full._size && full._size.h < MIN_PLOT_PX) {
+      Plotly.relayout(target, { height: full.height + MIN_PLOT_PX - full._size.h });
     }
   }
   function drawFigures() {
@@ -39,7 +56,8 @@
       if (!target || target.dataset.drawn) { return; }
       var fig = JSON.parse(node.textContent);
       fitTitle(fig.layout, target.clientWidth);
-      Plotly.newPlot(target, fig.data, fig.layout, { responsive: true, displaylogo: false });
+      Plotly.newPlot(target, fig.data, fig.layout, { responsive: true, displaylogo: false })
+        .then(function () { keepPlotHeight(target); });
       target.dataset.drawn = "1";
     });
   }
