@@ -304,6 +304,24 @@ def test_cells_are_escaped_in_the_page() -> None:
     assert '<td class="num">100</td>' in html
 
 
+def test_a_sub_row_is_indented_in_the_page_as_on_the_command_line() -> None:
+    """The dispatch table's "  of which 4CP transmission charge" row is indented under its
+    total on the command line; the page collapsed the spaces, so it read as a row of its
+    own: a cell starting with spaces is a sub-row (indented by the stylesheet)."""
+    from hashpivot.reports.tables.runs import RunTable
+    from hashpivot.web.pages import templates
+
+    table = RunTable("Dispatch", ("item", "value", "unit"), [
+        ("power cost", "70,727,859", "USD"),
+        ("  of which 4CP transmission charge", "1,306,024", "USD")], right=frozenset({1}))
+    html = templates.get_template("_tables.html").render(tables=[table])
+    assert '<td class="sub">  of which 4CP transmission charge</td>' in html
+    assert "<td>power cost</td>" in html and '<td class="num">1,306,024</td>' in html
+    css = (Path(templates.env.loader.searchpath[0]).parent  # type: ignore[attr-defined]
+           / "static" / "style.css").read_text()
+    assert "td.sub {" in css
+
+
 def test_an_optimize_run_page_saves_its_plan_as_a_portfolio(
     sqlite_db: tuple[str, None]
 ) -> None:
