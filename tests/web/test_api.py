@@ -1111,3 +1111,17 @@ def test_an_unknown_run_parameter_says_what_the_run_kind_takes(client: Any) -> N
     (problem,) = [p for p in r.json()["problems"] if p["path"] == "body.params.network.bogus"]
     assert problem["message"].startswith("not a field of `network` (check its spelling and "
                                          "unit suffix); it takes `btc_price_usd`, "), problem
+
+
+def test_the_api_page_names_every_run_kind(sqlite_db: tuple[str, None]) -> None:
+    """The API page's description listed the engines one can run as "cost, backtest,
+    pivot, simulate, dispatch": optimize, a run kind since the first web slice, was
+    missing. It now lists the kinds ``POST /api/runs`` takes."""
+    from typing import get_args
+
+    from hashpivot.web.schemas import RunKindName
+
+    with make_client(*sqlite_db) as c:
+        description = c.get("/openapi.json").json()["info"]["description"]
+    assert f"({', '.join(get_args(RunKindName))})" in description, description
+    assert "optimize" in description

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -225,12 +225,13 @@ def create_app(
             engine.dispose()
 
     import hashpivot
+    from hashpivot.web.schemas import RunKindName
 
     app = FastAPI(
         title="hashpivot",
         version=hashpivot.__version__,
         description="What a Bitcoin miner's megawatts are worth: portfolios, runs of the "
-        "engines (cost, backtest, pivot, simulate, dispatch) and market data. Every number "
+        f"engines ({', '.join(get_args(RunKindName))}) and market data. Every number "
         "carries its unit in its name. Writes need an API key (Authorization: Bearer) or a "
         "session with its CSRF token.",
         lifespan=lifespan,
