@@ -425,6 +425,18 @@ def test_the_backtest_chart_names_the_runs_sources() -> None:
     assert "Source" not in backtest_history({"dates": []})["layout"]["title"]["text"]
 
 
+def test_the_backtest_hashprice_axis_has_round_ticks() -> None:
+    """plotly.js draws an overlaying axis's ticks at the left axis's gridlines ('sync'):
+    the backtest's hashprice axis read 41.93, 46.53, 51.13 USD/PH/day. It picks its own
+    ticks (40, 45, 50 ...) and draws no second grid."""
+    from hashpivot.web.charts import backtest_history
+
+    y2 = backtest_history({"dates": ["2025-09-27"], "hashprice_usd_per_ph_day": [48.0]}
+                          )["layout"]["yaxis2"]
+    assert y2["tickmode"] == "auto" and y2["showgrid"] is False
+    assert y2["title"]["text"] == "hashprice [USD/PH/day]"
+
+
 @pytest.mark.parametrize("kind, params", [
     ("pivot", {}),
     ("simulate", {"paths": 100, "years": 2, "chunk_paths": 100}),

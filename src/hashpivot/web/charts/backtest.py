@@ -23,7 +23,10 @@ def backtest_history(charts: dict[str, Any]) -> dict[str, Any]:
                              name="hashprice [USD/PH/day]", line={"color": "#2ca02c"}))
     fig.update_layout(
         yaxis={"title": "USD per BTC"},
-        yaxis2={"title": "hashprice [USD/PH/day]", "overlaying": "y", "side": "right"},
+        # its own round ticks (plotly.js puts an overlaying axis's at the left axis's
+        # gridlines: 41.93, 46.53 ...), without a second grid
+        yaxis2={"title": "hashprice [USD/PH/day]", "overlaying": "y", "side": "right",
+                "tickmode": "auto", "showgrid": False},
     )
     source = charts.get("history_source")  # (none in a run stored before it)
     return _fig(fig, "BTC price and cost per BTC (backtest)"
