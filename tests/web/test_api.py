@@ -1125,3 +1125,24 @@ def test_the_api_page_names_every_run_kind(sqlite_db: tuple[str, None]) -> None:
         description = c.get("/openapi.json").json()["info"]["description"]
     assert f"({', '.join(get_args(RunKindName))})" in description, description
     assert "optimize" in description
+
+
+def test_the_exported_toml_downloads_under_the_portfolio_s_name(
+        sqlite_db: tuple[str, None]) -> None:
+    """The portfolio page's "export TOML" link saved a file named "toml" (no name, no
+    extension: the answer had no Content-Disposition); it is the portfolio's name as a
+    file name, "west-texas-hybrid-illustrative.toml"."""
+    with make_client(*sqlite_db) as c:
+        key = add_key(c)
+        r = c.get("/api/portfolios/3/toml", headers={"Authorization": f"Bearer {key}"})
+        assert r.status_code == 200 and r.text.startswith("#")
+        assert r.headers["content-disposition"] == (
+            'attachment; filename="west-texas-hybrid-illustrative.toml"')
+        # a name without a letter or digit: the portfolio's number
+        doc = c.get("/api/portfolios/3", headers={"Authorization": f"Bearer {key}"}
+                    ).json()["document"]
+        doc["name"] = "§§ ..."
+        assert c.put("/api/portfolios/3", json=doc,
+                     headers={"Authorization": f"Bearer {key}"}).status_code == 200
+        r = c.get("/api/portfolios/3/toml", headers={"Authorization": f"Bearer {key}"})
+        assert r.headers["content-disposition"] == 'attachment; filename="portfolio-3.toml"'

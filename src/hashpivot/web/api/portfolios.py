@@ -3,6 +3,7 @@ TOML, replace, delete."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request
@@ -86,10 +87,20 @@ def get_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> Portf
                **errors(*READ, 404)},
 )
 def export_portfolio(request: Request, _: Read, portfolio_id: PortfolioId) -> Response:
-    """The portfolio as a TOML file that ``hashpivot cost|pivot|... FILE`` reads."""
+    """The portfolio as a TOML file that ``hashpivot cost|pivot|... FILE`` reads, saved
+    under its name (:func:`_toml_file_name`)."""
     with db(request) as s:
         row = portfolio_or_404(s, portfolio_id)
-        return Response(store.export_toml(row), media_type="application/toml")
+        name = _toml_file_name(row.name, portfolio_id)
+        return Response(store.export_toml(row), media_type="application/toml",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _toml_file_name(name: str, portfolio_id: int) -> str:
+    """The portfolio's name as a file name: its runs of letters and digits (ASCII), in
+    lower case, joined by '-', then ``.toml``; ``portfolio-<id>.toml`` when it has none."""
+    stem = "-".join(re.findall(r"[a-z0-9]+", name.lower()))[:80].strip("-")
+    return f"{stem or f'portfolio-{portfolio_id}'}.toml"
 
 
 @router.put("/portfolios/{portfolio_id}", tags=["portfolios"], responses=errors(*BODY, 404, 409))
