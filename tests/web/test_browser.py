@@ -232,8 +232,9 @@ def test_pages_fit_a_phone_and_chart_titles_wrap(browser: Any, tmp_path: Path) -
 
 #: Where a chart's texts run into each other (plotly JSON in, boxes measured in the page):
 #: its title over the legend, the plot, an annotation or an axis's labels; its legend over
-#: the plot or the axes' labels; the title or legend outside the chart's box; a line drawn
-#: outside its plot area. One ``[chart title, what, the text met]`` per clash.
+#: the plot or the axes' labels; two annotations over each other; the title or legend
+#: outside the chart's box; a line drawn outside its plot area. One ``[chart title, what,
+#: the text met]`` per clash.
 _CHART_CLASHES = """() => {
   const box = (e) => e.getBoundingClientRect();
   const meets = (a, b) => a.left < b.right - 1 && b.left < a.right - 1
@@ -251,6 +252,10 @@ _CHART_CLASHES = """() => {
       if (meets(box(t), box(o))) out.push([name, "title over", o.textContent.slice(0, 30)]);
     for (const l of legend) for (const o of [...plot, ...texts])
       if (meets(box(l), box(o))) out.push([name, "legend over", o.textContent.slice(0, 30)]);
+    const notes = all(".annotation");
+    notes.forEach((a, i) => notes.slice(i + 1).forEach((b) => {
+      if (meets(box(a), box(b))) out.push([name, a.textContent.slice(0, 30), b.textContent]);
+    }));
     for (const e of [...title, ...legend])
       if (!inside(box(e), svg)) out.push([name, "outside the chart", e.textContent.slice(0, 30)]);
     if (plot.length === 1) for (const p of c.querySelectorAll(".scatterlayer .js-line"))
@@ -265,7 +270,8 @@ def test_chart_texts_and_lines_stay_clear_of_each_other(browser: Any, tmp_path: 
     """Until 2026-12 the tornado's "base case" label sat on its title's source line; the
     optimize plan's legend covered its quarters and axis title; a wrapped title (plotly's
     title automargin) left P(reverse margin)'s lines drawn above the plot, over the title,
-    and pushed legends out of their chart. Pivot, simulate and optimize run pages, on a
+    and pushed legends out of their chart; on a phone the cost chart's "BTC 109,669" sat
+    on its "reverse margin (total)". Cost, pivot, simulate and optimize run pages, on a
     laptop and on a phone."""
     server = Server(f"sqlite:///{tmp_path / 'db.sqlite'}").start()
     try:
@@ -273,6 +279,7 @@ def test_chart_texts_and_lines_stay_clear_of_each_other(browser: Any, tmp_path: 
         page.goto(server.login_url)
         runs = []
         for portfolio, kind, fields in (
+                ("Reverse-margin", "cost", {}),
                 ("Reverse-margin", "pivot", {}),
                 ("Reverse-margin", "simulate", {"paths": "200", "chunk_paths": "100"}),
                 ("Four-site", "optimize", {"scenarios": "8", "evpi_scenarios": "2"})):

@@ -53,8 +53,11 @@ def cost_vs_price(results: dict[str, Any]) -> dict[str, Any]:
         fig.add_vrect(x0=0, x1=min(direct, top), fillcolor="#d62728", opacity=0.10,
                       line_width=0, row=1, col=1)
     if math.isfinite(price):
+        # its label at the foot of the line: at the top it sat on "reverse margin (total)"
+        # where the panel is narrow (a phone)
         fig.add_vline(x=price, line_dash="dash", line_color="#555",
-                      annotation_text=f"BTC {price:,.0f}", row=1, col=1)
+                      annotation_text=f"BTC {price:,.0f}", annotation_position="bottom right",
+                      row=1, col=1)
         if hashprice:
             fig.add_vline(x=price, line_dash="dash", line_color="#555", row=2, col=1)
     fig.update_xaxes(title_text="BTC price [USD]", row=2, col=1)
