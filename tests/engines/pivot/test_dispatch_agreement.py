@@ -33,11 +33,6 @@ MW): docs/methodology.md's table, from scripts/measure_entry_mapping.py.
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
-from pathlib import Path
-from typing import Any, Literal
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -45,55 +40,17 @@ import pytest
 from hashpivot.engines.dispatch import load_prices, run_dispatch
 from hashpivot.engines.pivot import run_pivot
 from hashpivot.engines.pivot.inputs import resolve_sites
-from hashpivot.models.loader import validate_data
-from hashpivot.models.portfolio import Portfolio
 from hashpivot.units import HOURS_PER_MONTH
-
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "dispatch-west-texas.toml"
-
-#: The constant hashprice both engines use, gross of the pool fee. [USD/PH/day]
-HASHPRICE_USD_PER_PH_DAY = 60.0
-#: BTC per day to miners at the start height (3.125 BTC a block, no fees), at 144 blocks
-#: a day, and the BTC price: the network hashrate that gives HASHPRICE. [BTC/day, USD]
-_BTC_PER_DAY, _BTC_PRICE_USD = 144 * 3.125, 100_000.0
-
-
-#: The fleets that mine: the example's whole fleet, the S21s alone (the S19j Pros
-#: displaced by a conversion, or a site of one entry), half the S19j Pros displaced.
-Fleet = Literal["whole", "s21s", "half"]
-
-
-def _document(fleet: Fleet) -> dict[str, Any]:
-    doc = tomllib.loads(EXAMPLE.read_text())
-    site = doc["sites"][0]
-    prices = load_prices(validate_data(Portfolio, doc, str(EXAMPLE)).sites[0])
-    assert (prices.index[1:] - prices.index[:-1]).nunique() == 1  # (15 min: a plain mean)
-    site["power_contract"]["price_usd_per_mwh"] = float(prices.mean())  # lambda = 1
-    site["dispatch"]["hashprice_usd_per_ph_day"] = HASHPRICE_USD_PER_PH_DAY
-    assert [e["name"] for e in site["fleet"]] == ["S21", "S19j Pro"]
-    if fleet == "s21s":
-        site["fleet"] = site["fleet"][:1]  # the S21s alone
-    elif fleet == "half":
-        site["fleet"][1]["count"] //= 2
-    doc["pivot"] = {
-        "start": "2025-01", "horizon_years": 2, "start_height": 880_000,
-        "btc_price_usd": _BTC_PRICE_USD, "btc_price_growth_per_year": 0.0,
-        "network_hashrate_th_s": _BTC_PER_DAY * _BTC_PRICE_USD
-        / (HASHPRICE_USD_PER_PH_DAY / 1000.0),
-        "network_hashrate_growth_per_year": 0.0, "fees_btc_per_block": 0.0,
-        "fleet_hashrate_decay_per_year": 0.0, "fleet_replacement_years": None,
-    }
-    return doc
-
-
-@cache
-def _portfolio(fleet: Fleet) -> Portfolio:
-    return validate_data(Portfolio, _document(fleet), str(EXAMPLE))
+from tests.engines.pivot.uplift_inputs import (
+    HASHPRICE_USD_PER_PH_DAY,
+    Fleet,
+    same_year_portfolio,
+)
 
 
 def _entry_mw(fleet: Fleet) -> dict[str, float]:
     """Each fleet entry's MW at the meter when ``fleet`` mines. [MW]"""
-    site = _portfolio(fleet).sites[0]
+    site = same_year_portfolio(fleet).sites[0]
     return {e.name: float(e.count) * float(e.power_w) / 1e6 * float(site.power_overhead_factor)
             for e in site.fleet}
 
@@ -102,7 +59,7 @@ def _pivot_first_year_usd(mining: Fleet, valued: Fleet = "whole") -> tuple[float
     """``pivot``'s uplift over its first 12 months on the site of ``valued`` with the
     fleet ``mining`` left mining (a conversion displaces the least efficient first), each
     fleet entry's per MW times its MW mining [USD], and those months' hours [h]."""
-    portfolio = _portfolio(valued)
+    portfolio = same_year_portfolio(valued)
     result = run_pivot(portfolio)
     (facts,) = result.inputs["site_assumptions"]
     by = pd.DataFrame(facts["dispatch_uplift_central_usd_per_mw_month"]["by_month"])
@@ -121,7 +78,7 @@ def _dispatch_side_usd(fleet: Fleet) -> tuple[float, float]:
     load's own, plus the supply the miners use always on over what it is worth with no
     miners [USD over the price year], and the price year's hours [h]: ``fleet`` mining
     on the site."""
-    site = _portfolio(fleet).sites[0]
+    site = same_year_portfolio(fleet).sites[0]
     result = run_dispatch(site, load_prices(site))
     s = result.summary()
     frame = result.schedule_frame()
@@ -131,7 +88,7 @@ def _dispatch_side_usd(fleet: Fleet) -> tuple[float, float]:
         frame["ai_mw"].to_numpy()[peaks] - frame["renewable_available_mw"].to_numpy()[peaks],
         0.0).sum())
     hours = float(s["hours"])
-    (inputs,) = resolve_sites(_portfolio(fleet))
+    (inputs,) = resolve_sites(same_year_portfolio(fleet))
     assert inputs.dispatch_uplift is not None and inputs.dispatch_uplift.supply is not None
     supply = inputs.dispatch_uplift.supply
     on_less_idle_usd = (supply.at_reference_usd_per_mw_month

@@ -25,6 +25,7 @@ from hashpivot.engines.pivot.uplift.measurement import (
 )
 from hashpivot.models import load_portfolio
 from hashpivot.units import HOURS_PER_MONTH
+from tests.engines.pivot.uplift_inputs import chunk_in_a_fresh_worker
 from tests.optimize.optimize_inputs import NO_TV, keep_mining_npv_usd, portfolio, site_toml
 
 _SITE = {"region": "ERCOT", "price": 40.0, "hashrate": 120.0, "kind": "index",
@@ -480,20 +481,6 @@ def test_a_monte_carlo_chunk_takes_the_curve_its_task_carries(
     worker = chunk_in_a_fresh_worker(run, monkeypatch)
     np.testing.assert_array_equal(worker.npv_usd, here.npv_usd)
     assert uplift_cache.site_dispatch_uplift(pf.sites[0]) == (curve, note)
-
-
-def chunk_in_a_fresh_worker(run: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """``run``'s second chunk in a process that has measured no curve (a Dask worker: the
-    cache cleared and measuring made to fail)."""
-    from hashpivot.engines.pivot.uplift import cache as uplift_cache
-    from hashpivot.engines.simulate import run_chunk
-
-    def measure(site: Any) -> Any:
-        raise AssertionError("measured again in the worker")
-
-    uplift_cache.clear_dispatch_uplift_cache()
-    monkeypatch.setattr(uplift_cache, "measure_dispatch_uplift", measure)
-    return run_chunk(run.task, *run.chunks[1])
 
 
 @cache

@@ -15,8 +15,7 @@ from hashpivot.engines.pivot.uplift.cache import entry_dispatch_uplifts, site_di
 from hashpivot.engines.pivot.uplift.curve import DispatchUplift, layered
 from hashpivot.engines.pivot.uplift.ppa_term import PpaTerm
 from hashpivot.engines.pivot.uplift.supply_settlement import SupplySettlement
-from tests.engines.pivot.test_dispatch_agreement import _portfolio
-from tests.engines.pivot.test_dispatch_uplift import chunk_in_a_fresh_worker
+from tests.engines.pivot.uplift_inputs import chunk_in_a_fresh_worker, same_year_portfolio
 
 K = (0.5, 1.0, 2.0)
 
@@ -73,7 +72,7 @@ def test_a_ppa_terms_curve_without_the_block_is_layered_too() -> None:
 
 
 def test_a_site_of_one_entry_keeps_its_own_curve_bitwise() -> None:
-    portfolio = _portfolio("s21s")
+    portfolio = same_year_portfolio("s21s")
     (site,) = resolve_sites(portfolio)
     measured = site_dispatch_uplift(portfolio.sites[0])[0]
     assert measured is not None
@@ -84,10 +83,10 @@ def test_a_site_of_one_entry_keeps_its_own_curve_bitwise() -> None:
 
 
 def test_each_entry_of_the_west_texas_site_mines_its_own_curve() -> None:
-    portfolio = _portfolio("whole")
+    portfolio = same_year_portfolio("whole")
     (site,) = resolve_sites(portfolio)
     s21, s19 = site.fleet_uplifts
-    alone = site_dispatch_uplift(_portfolio("s21s").sites[0])[0]
+    alone = site_dispatch_uplift(same_year_portfolio("s21s").sites[0])[0]
     assert s21 is not None and s19 is not None and alone is not None
     # the most efficient: the curve of the S21s alone, at their own TH/s per MW
     assert s21.gain_usd_per_mw_month == alone.gain_usd_per_mw_month
@@ -103,7 +102,7 @@ def test_a_monte_carlo_chunk_takes_each_fleet_lefts_curve_from_its_task(
     fail) gives bitwise the chunk of the process that measured them."""
     from hashpivot.engines.simulate import SimulationConfig, prepare, run_chunk
 
-    pf = _portfolio("whole")
+    pf = same_year_portfolio("whole")
     run = prepare(pf, SimulationConfig(n_paths=8, seed=3, chunk_paths=4))
     assert len({key for key, _ in run.task.dispatch_uplifts}) == 2  # whole, S21s alone
     here = run_chunk(run.task, *run.chunks[1])
