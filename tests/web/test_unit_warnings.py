@@ -51,3 +51,52 @@ def test_a_run_warns_of_a_value_in_a_doubtful_unit_as_the_cli(tmp_path: Path,
     notes = [n for t in run_tables(kind, results, inputs["params"]) for n in t.notes]
     assert [f"warning: {w}" for w in expected if f"warning: {w}" in notes] == [
         f"warning: {w}" for w in expected]
+
+
+@pytest.mark.parametrize(("kind", "params"), [
+    ("pivot", {}), ("simulate", {"paths": 50, "years": 1, "seed": 7})])
+def test_a_run_of_the_pivot_engines_says_warning_as_the_cli(
+        sqlite_db: tuple[str, None], tmp_path: Path, kind: str, params: dict[str, object]
+) -> None:
+    """``hashpivot pivot FILE`` and ``simulate`` print a value in a doubtful unit as a
+    ``warning:`` line, as ``cost`` does and as the cost, backtest, dispatch and optimize
+    run pages show it; their run pages and ``GET /api/runs/{id}/tables`` said it as a
+    ``note:`` among the engine's notes (the 200 MW example at 3.8 USD/MWh)."""
+    import html
+
+    from tests.web.conftest import add_key, make_client, wait_run
+
+    text = (EXAMPLE.parent / "pivot-200mw.toml").read_text().replace(
+        "price_usd_per_mwh = 38.0", "price_usd_per_mwh = 3.8")
+    assert "price_usd_per_mwh = 3.8 " in text
+    path = tmp_path / "cents-200mw.toml"
+    path.write_text(text)
+    from typer.testing import CliRunner
+
+    from hashpivot.cli.app import app
+
+    argv = [kind, str(path), *(["--paths", "50", "--years", "1", "--seed", "7"]
+                               if kind == "simulate" else [])]
+    out = CliRunner().invoke(app, argv, env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    cli = [line.removeprefix(f"warning: {path}: ") for line in out.stderr.splitlines()
+           if line.startswith(f"warning: {path}: ")]
+    assert cli and "c/kWh" in cli[0]
+    with make_client(*sqlite_db) as client:
+        add_key(client)
+        r = client.post("/api/portfolios/import", content=text.encode(),
+                        headers={"Content-Type": "application/toml"})
+        assert r.status_code == 201, r.text
+        r = client.post("/api/runs", json={"kind": kind, "portfolio_id": r.json()["id"],
+                                           "params": params})
+        assert r.status_code == 202, r.text
+        run = wait_run(client, r.json()["id"])
+        assert run["status"] == "succeeded", run
+        notes = [n for t in client.get(f"/api/runs/{run['id']}/tables").json()
+                 for n in t["notes"]]
+        page = html.unescape(client.get(f"/runs/{run['id']}").text)
+    assert [f"warning: {w}" for w in cli if f"warning: {w}" in notes] == [
+        f"warning: {w}" for w in cli]
+    assert not [n for n in notes if n.startswith("note: ") and n[6:] in cli]
+    for w in cli:
+        assert f"warning: {w}" in page, w

@@ -95,7 +95,7 @@ def show(
             if r.status != "succeeded" or r.results is None:
                 fail_input(f"run {run_id} is {r.status}: no tables", "RUN_ID")
             assert r.results is not None
-            _print_tables(r.kind, r.results, (r.inputs or {}).get("params"))
+            _print_tables(r.kind, r.results, r.inputs or {})
             return
         typer.echo(
             json.dumps(
@@ -113,16 +113,16 @@ def show(
         )
 
 
-def _print_tables(kind: str, results: dict[str, Any], params: dict[str, Any] | None) -> None:
-    """A stored run's tables (:func:`hashpivot.reports.tables.runs.run_tables`) in the
+def _print_tables(kind: str, results: dict[str, Any], inputs: dict[str, Any]) -> None:
+    """A stored run's tables (:func:`hashpivot.store.runs.stored_run_tables`) in the
     terminal: numbers right-aligned, notes under each table."""
     from rich.markup import escape
 
     from hashpivot.cli.tables import compact_table, make_console
-    from hashpivot.reports.tables.runs import run_tables
+    from hashpivot.store.runs import stored_run_tables
 
     console = make_console()
-    for t in run_tables(kind, results, params):
+    for t in stored_run_tables(kind, results, inputs):
         table = compact_table(escape(t.title), escape("; ".join(t.notes)) if t.notes else None)
         for i, heading in enumerate(t.header):
             table.add_column(escape(heading), justify="right" if i in t.right else "left",

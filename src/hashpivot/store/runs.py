@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -56,6 +56,9 @@ from hashpivot.store.run_steps import (
     problems_of,
     simulate,
 )
+
+if TYPE_CHECKING:
+    from hashpivot.reports.tables.runs import RunTable
 
 Resolver = Callable[[Portfolio, Any], dict[str, Any]]
 Executor = Callable[[Portfolio, Any, RunContext], RunOutput]
@@ -297,8 +300,6 @@ def execute_run(inputs: dict[str, Any], context: RunContext | None = None) -> Ru
     context : RunContext, optional
         Progress callback and memory limit; default: no progress, the memory available.
     """
-    from hashpivot.models.sanity import unit_warnings
-
     k = run_kind(str(inputs["kind"]))
     portfolio = stored_portfolio(inputs)
     params = parse_params(k.name, inputs["params"])
@@ -309,12 +310,39 @@ def execute_run(inputs: dict[str, Any], context: RunContext | None = None) -> Ru
     except DataError as exc:
         raise DataError(reword(str(exc), SERVICE_WORDS)) from exc
     # first among its warnings, as the CLI's --json lists them: values in a doubtful unit
-    doubtful = [str(p) for p in unit_warnings(portfolio)]
+    doubtful = _doubtful_units(portfolio)
     if not doubtful:
         return out
     warnings = [*doubtful, *out.results.get("warnings", [])]
     return dataclasses.replace(out, results={**out.results, "warnings": warnings})
 
+
+def _doubtful_units(portfolio: Portfolio) -> list[str]:
+    """The warnings about a run's portfolio: values in a doubtful unit
+    (:func:`hashpivot.models.sanity.unit_warnings`), without a file name."""
+    from hashpivot.models.sanity import unit_warnings
+
+    return [str(p) for p in unit_warnings(portfolio)]
+
+
+def input_warnings(inputs: dict[str, Any]) -> list[str]:
+    """Those of a stored run's ``warnings`` that are about its input (values in a doubtful
+    unit, first among them: :func:`execute_run`), as the CLI prints them on ``warning:``
+    lines; none for inputs that no longer validate."""
+    try:
+        return _doubtful_units(stored_portfolio(inputs))
+    except (InputError, KeyError, TypeError):
+        return []
+
+
+def stored_run_tables(kind: str, results: dict[str, Any], inputs: dict[str, Any]
+                      ) -> list[RunTable]:
+    """The tables of a finished run (:func:`hashpivot.reports.tables.runs.run_tables`),
+    what its page, ``GET /api/runs/{id}/tables`` and ``hashpivot runs show --tables``
+    show: its warnings about its input told from its engine's notes."""
+    from hashpivot.reports.tables.runs import run_tables
+
+    return run_tables(kind, results, inputs.get("params"), input_warnings(inputs))
 
 
 __all__ = [
@@ -333,10 +361,12 @@ __all__ = [
     "bundled_data_versions",
     "execute_run",
     "in_service_words",
+    "input_warnings",
     "mw_split",
     "parse_params",
     "provenance",
     "resolve_inputs",
     "run_kind",
     "stored_portfolio",
+    "stored_run_tables",
 ]

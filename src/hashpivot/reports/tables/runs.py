@@ -8,7 +8,7 @@ terminal."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,9 +81,10 @@ def assumptions_table(results: dict[str, Any]) -> RunTable | None:
     )
 
 
-def _pivot(results: dict[str, Any]) -> list[RunTable]:
+def _pivot(results: dict[str, Any], input_warnings: Collection[str]) -> list[RunTable]:
     """The strategy table with its caption, the tornado tables and the lines under them,
-    as ``pivot`` prints them."""
+    as ``pivot`` prints them (its engine's warnings as ``note:`` lines; those about the
+    input's units are the caller's, as ``warning:`` lines)."""
     strategies: dict[str, dict[str, Any]] = results.get("strategies") or {}
     inputs: dict[str, Any] = results.get("inputs") or {}
     rows = pivot_rows(list(strategies.values()), taxed=bool(inputs.get("tax")),
@@ -94,13 +95,13 @@ def _pivot(results: dict[str, Any]) -> list[RunTable]:
     tables += [RunTable(t.title, _header(pivot.TORNADO_HEADER), t.rows, notes=(t.caption,),
                         right=frozenset({1, 2, 3, 4})) for t in pivot.tornado_tables(results)]
     market = pivot.market_line(inputs)
-    tail = [*pivot.verdict_lines(results), *[f"note: {w}" for w in results.get("warnings") or []],
+    tail = [*pivot.verdict_lines(results), *_engine_notes(results, input_warnings),
             *([market] if market else [])]
     tables[-1] = dataclasses.replace(tables[-1], notes=(*tables[-1].notes, *tail))
     return tables
 
 
-def _simulate(results: dict[str, Any]) -> list[RunTable]:
+def _simulate(results: dict[str, Any], input_warnings: Collection[str]) -> list[RunTable]:
     strategies: dict[str, dict[str, Any]] = results.get("strategies") or {}
     treasury_note = results.get("treasury_note")
     n = results.get("n_paths")
@@ -114,7 +115,7 @@ def _simulate(results: dict[str, Any]) -> list[RunTable]:
     caption = simulate_caption(inputs, taxed,
                                [f"[scenario] {f}" for f, _, _ in center_overrides(inputs)])
     notes = [caption, *notes, *([str(treasury_note)] if treasury_note else [])]
-    notes += [f"note: {w}" for w in results.get("warnings") or []]
+    notes += _engine_notes(results, input_warnings)
     policy = results.get("main_policy") if treasury_note is None else None
     title = (simulate_title(n, inputs, str(policy) if policy else None)
              if isinstance(n, int) else "Monte Carlo")
@@ -163,7 +164,7 @@ def _optimize(results: dict[str, Any]) -> list[RunTable]:
     assumptions = assumptions_table(results)
     if assumptions is not None:
         tables.append(assumptions)
-    tables[-1] = _with_warnings(tables[-1], results)
+    tables[-1] = _with_warnings(tables[-1], results.get("warnings") or [])
     return tables
 
 
@@ -234,31 +235,42 @@ def _backtest(results: dict[str, Any], params: dict[str, Any]) -> list[RunTable]
                       right=frozenset({1}))]
 
 
-def _with_warnings(table: RunTable, results: dict[str, Any]) -> RunTable:
-    warnings = tuple(f"warning: {w}" for w in results.get("warnings") or [])
-    return table if not warnings else RunTable(table.title, table.header, table.rows,
-                                                (*table.notes, *warnings), table.right)
+def _engine_notes(results: dict[str, Any], input_warnings: Collection[str]) -> list[str]:
+    """The ``note:`` lines of a pivot or simulate run: its warnings but those about its
+    input."""
+    return [f"note: {w}" for w in results.get("warnings") or [] if w not in input_warnings]
 
 
-def run_tables(kind: str, results: dict[str, Any], params: dict[str, Any] | None = None
-               ) -> list[RunTable]:
+def _with_warnings(table: RunTable, warnings: Sequence[str]) -> RunTable:
+    """``table`` with a ``warning:`` line under it per one of ``warnings``."""
+    lines = tuple(f"warning: {w}" for w in warnings)
+    return table if not lines else RunTable(table.title, table.header, table.rows,
+                                             (*table.notes, *lines), table.right)
+
+
+def run_tables(kind: str, results: dict[str, Any], params: dict[str, Any] | None = None,
+               input_warnings: Collection[str] = ()) -> list[RunTable]:
     """Every table of a finished run: ``pivot`` and ``simulate`` their strategies (and
     ``simulate`` its forced sales by policy), ``optimize`` its plan, value, rules and shadow
     prices, the three their resolved assumptions; ``cost`` its cost views and breakevens;
     ``dispatch`` and ``backtest`` their summaries (``cost`` and ``backtest`` then their
     resolved assumptions). ``params`` are the run's resolved
-    parameters (the backtest's window).
+    parameters (the backtest's window). ``input_warnings`` are those of the run's
+    ``warnings`` that are about its input (values in a doubtful unit,
+    :func:`hashpivot.store.runs.input_warnings`): ``pivot`` and ``simulate`` say the rest as
+    ``note:`` lines, as their CLI prints their engine's warnings, and these as ``warning:``
+    lines under the last table, as every run page does and the CLI prints them.
 
     Empty for results without the keys these tables read, such as a run stored by a version
     whose results had another shape: its page then shows its charts and JSON only."""
     try:
-        return _run_tables(kind, results, params or {})
+        return _run_tables(kind, results, params or {}, input_warnings)
     except (AttributeError, KeyError, TypeError, ValueError):  # a shape they cannot read
         return []
 
 
-def _run_tables(kind: str, results: dict[str, Any], params: dict[str, Any]
-                ) -> list[RunTable]:
+def _run_tables(kind: str, results: dict[str, Any], params: dict[str, Any],
+                input_warnings: Collection[str]) -> list[RunTable]:
     if kind == "optimize":
         return _optimize(results) if "plan" in results else []
     summaries = {"cost": _cost, "dispatch": _dispatch,
@@ -267,18 +279,20 @@ def _run_tables(kind: str, results: dict[str, Any], params: dict[str, Any]
         tables = summaries(results)
         assumptions = assumptions_table(results) if tables else None  # (cost, backtest)
         tables += [assumptions] if assumptions is not None else []
-        return [*tables[:-1], _with_warnings(tables[-1], results)] if tables else []
+        warnings = results.get("warnings") or []
+        return [*tables[:-1], _with_warnings(tables[-1], warnings)] if tables else []
     build = {"pivot": _pivot, "simulate": _simulate}.get(kind)
     if build is None or not results.get("strategies"):
         return []
-    tables = build(results)
+    tables = build(results, input_warnings)
     assumptions = assumptions_table(results)
     tables = tables if assumptions is None else [*tables, assumptions]
     model = (model_line(results.get("inputs") or {}, results.get("timings_s") or {})
              if kind == "simulate" else None)
     if model:  # under the assumptions, as the CLI prints it
         tables[-1] = dataclasses.replace(tables[-1], notes=(*tables[-1].notes, model))
-    return tables
+    warned = [w for w in results.get("warnings") or [] if w in input_warnings]
+    return [*tables[:-1], _with_warnings(tables[-1], warned)]
 
 
 __all__ = ["RunTable", "assumptions_table", "run_tables", "strategy_table"]

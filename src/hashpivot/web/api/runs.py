@@ -149,12 +149,12 @@ def get_run_results(request: Request, _: Read, run_id: RunId) -> dict[str, Any]:
 def get_run_tables(request: Request, _: Read, run_id: RunId) -> list[TableOut]:
     """The tables of a finished run, as its page and the CLI show them: title, column
     headings, formatted cells, notes (numbers as text, in the units the headings name)."""
-    from hashpivot.reports.tables.runs import run_tables
+    from hashpivot.store.runs import stored_run_tables
 
     with db(request) as s:
         row = finished_run_or_409(s, run_id)
         assert row.results is not None
-        tables = run_tables(row.kind, row.results, (row.inputs or {}).get("params"))
+        tables = stored_run_tables(row.kind, row.results, row.inputs or {})
     return [TableOut(title=t.title, header=list(t.header), rows=[list(r) for r in t.rows],
                      notes=list(t.notes)) for t in tables]
 

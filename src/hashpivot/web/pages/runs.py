@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from hashpivot.exceptions import InputError
-from hashpivot.reports.tables.runs import RunTable, run_tables
+from hashpivot.reports.tables.runs import RunTable
 from hashpivot.store import jobs
 from hashpivot.store import portfolios as store
 from hashpivot.store.compare import reproduction_of
 from hashpivot.store.provenance import compare_provenance, provenance, provenance_line
-from hashpivot.store.runs import RUN_KINDS
+from hashpivot.store.runs import RUN_KINDS, stored_run_tables
 from hashpivot.store.tables import PortfolioRow, RunRow
 from hashpivot.web import charts, forms
 from hashpivot.web.lookup import finished_run_or_409, portfolio_or_404, run_or_404
@@ -87,7 +87,7 @@ def run_page(request: Request, run_id: int) -> Response:
         else []
     )
     tables = (
-        run_tables(run.kind, run.results or {}, (run.inputs or {}).get("params"))
+        stored_run_tables(run.kind, run.results or {}, run.inputs or {})
         if run.status == "succeeded"
         else []
     )
