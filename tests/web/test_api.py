@@ -1146,3 +1146,41 @@ def test_the_exported_toml_downloads_under_the_portfolio_s_name(
                      headers={"Authorization": f"Bearer {key}"}).status_code == 200
         r = c.get("/api/portfolios/3/toml", headers={"Authorization": f"Bearer {key}"})
         assert r.headers["content-disposition"] == 'attachment; filename="portfolio-3.toml"'
+
+
+def test_the_openapi_schema_documents_each_run_kinds_parameters_with_units(
+        sqlite_db: tuple[str, None]) -> None:
+    """``/openapi.json`` (what ``/docs`` and generated clients read) gave a run's
+    ``params`` as any object, "see /api/run-kinds": none of the numbers the CLI's help
+    gives a unit (``--discount-rate`` [fraction], ``--hashprice-usd-per-ph-day`` [USD per
+    PH/s per day], ``--time-limit`` [s]) was documented there. Each kind's parameters are
+    a schema of its own now, every number with its unit in brackets and its default."""
+    from hashpivot.store.runs import RUN_KINDS
+
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        spec = c.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    params = schemas["RunRequest"]["properties"]["params"]
+    refs = {s["$ref"].rsplit("/", 1)[1] for s in params["anyOf"]}
+    assert refs == {k.params.__name__ for k in RUN_KINDS.values()}
+
+    def numbers(name: str) -> dict[str, dict[str, Any]]:
+        out = {}
+        for field, s in schemas[name]["properties"].items():
+            types = {s.get("type"), *(a.get("type") for a in s.get("anyOf", []))}
+            if types & {"number", "integer"}:
+                out[field] = s
+            for inner in (a.get("$ref") for a in s.get("anyOf", []) if "$ref" in a):
+                out |= {f"{field}.{k}": v for k, v in numbers(inner.rsplit("/", 1)[1]).items()}
+        return out
+
+    for name in refs:
+        for field, s in numbers(name).items():
+            assert re.search(r"\[[^\]]+\]$", s.get("description", "")), (name, field, s)
+    simulate = numbers("SimulateParams")
+    assert simulate["discount_rate"]["description"].endswith("[fraction]")
+    assert simulate["paths"]["default"] == 10_000  # (the CLI's --paths default)
+    assert numbers("DispatchParams")["hashprice_usd_per_ph_day"]["description"].endswith(
+        "[USD per PH/s per day]")
+    assert numbers("OptimizeParams")["time_limit_s"]["description"].endswith("[s]")
+    assert numbers("CostParams")["network.height"]["description"].endswith("[blocks]")

@@ -315,6 +315,17 @@ def create_app(
 
     app.include_router(api_router)
     app.include_router(pages_router)
+    generated = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document with each run kind's parameters (units, defaults)."""
+        if app.openapi_schema is None:
+            from hashpivot.web.schemas import with_run_params
+
+            app.openapi_schema = with_run_params(generated())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/docs", include_in_schema=False)

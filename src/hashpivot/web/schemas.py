@@ -194,3 +194,26 @@ class RunKindOut(BaseModel):
     name: str
     title: str
     params_schema: dict[str, Any]
+
+
+def with_run_params(spec: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document ``spec`` with each run kind's parameters documented: their
+    models (:mod:`hashpivot.store.run_params`: every number with its unit in brackets and
+    its default, as the CLI's ``--help`` gives its options) among the components, and a
+    run request's ``params`` one of them. The request still takes any object and checks it
+    against its kind's model, so that each problem keeps its path
+    (``body.params.paths``); ``GET /api/run-kinds`` serves the same schemas."""
+    from pydantic.json_schema import models_json_schema
+
+    from hashpivot.store.runs import RUN_KINDS
+
+    models = [k.params for k in RUN_KINDS.values()]
+    _, top = models_json_schema([(m, "validation") for m in models],
+                                ref_template="#/components/schemas/{model}")
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(top.get("$defs", {}))
+    params = schemas["RunRequest"]["properties"]["params"]
+    params["anyOf"] = [{"$ref": f"#/components/schemas/{m.__name__}"} for m in models]
+    params["description"] = ("Parameters of the kind: its schema among these (units in "
+                             "brackets; also GET /api/run-kinds).")
+    return spec
