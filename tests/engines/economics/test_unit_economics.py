@@ -403,3 +403,27 @@ def test_backtest_names_what_runs_or_depreciates_on_part_of_its_window() -> None
     assert not any("late rigs" in n for n in whole.notes)
     assert "written off on" in {r["name"]: r for r in whole.assumptions}[
         "[sites.fleet] ASIC depreciation"]["source"]  # before the window: named too
+
+
+def test_conditions_of_no_day_name_the_dates_they_do_not_apply() -> None:
+    """A library caller's conditions without a ``date`` count every site, fleet entry and
+    cost item whatever its dates, where ``hashpivot cost`` and the service take the
+    latest data day (the four-site example: Odessa Grid, connected 2026-02-01, is left out
+    on 2025-09-26: breakeven BTC price 41,696 USD there, 39,022 counting it). The numbers
+    stay the caller's choice; a note now names the dates no day applied."""
+    later = table(**MACHINES, start="2030-01-01")
+    item = table(name="lease", category="site_opex", usd_per_year=365250, end="2024-12-31")
+    pf = parse_portfolio(one_site(item, fleet=(MACHINES, later)))
+    undated = compute_unit_economics(pf, NetworkConditions(100_000, 100e12, 0.0, 3.125))
+    # both entries counted: 200 PH/s x 6.28642737865448e-4 BTC/PH/day
+    assert undated.figures["btc_per_day"] == pytest.approx(200 * 6.28642737865448e-4)
+    (note,) = [n for n in undated.notes if n.startswith("no day")]
+    assert "sites[0].fleet[1] " in note and "(start 2030-01-01)" in note
+    assert "lease (end 2024-12-31)" in note
+    on_a_day = compute_unit_economics(
+        pf, NetworkConditions(100_000, 100e12, 0.0, 3.125, date=dt.date(2025, 1, 1)))
+    assert on_a_day.figures["btc_per_day"] == pytest.approx(100 * 6.28642737865448e-4)
+    assert not [n for n in on_a_day.notes if n.startswith("no day")]
+    plain = compute_unit_economics(parse_portfolio(ONE_SITE),
+                                   NetworkConditions(100_000, 100e12, 0.0, 3.125))
+    assert not [n for n in plain.notes if n.startswith("no day")]  # (nothing dated)

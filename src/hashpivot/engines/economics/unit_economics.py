@@ -33,7 +33,7 @@ from hashpivot.mining import (
     margin_fraction,
     view_cost_usd_per_day,
 )
-from hashpivot.models import Portfolio
+from hashpivot.models import CostItem, Portfolio
 from hashpivot.units import DAYS_PER_YEAR, TH_PER_PH
 
 __all__ = ["UnitEconomics", "compute_unit_economics", "idle_fleet_problems"]
@@ -141,6 +141,24 @@ def _uninstalled_entry_notes(portfolio: Portfolio, day: pd.DatetimeIndex) -> lis
     return notes
 
 
+def _no_day_notes(portfolio: Portfolio, items: list[CostItem]) -> list[str]:
+    """With conditions of no day (``NetworkConditions.date`` None: a library caller's;
+    ``hashpivot cost`` and the service take the latest data day): the dates no day applied,
+    every site, fleet entry and cost item counted whatever they say, in one note (none when
+    nothing is dated)."""
+    dated = [f"sites[{i}] {s.name} (connection_date {s.connection_date})"
+             for i, s in enumerate(portfolio.sites) if s.connection_date is not None]
+    dated += [e.with_dates(f"sites[{i}].fleet[{j}] {e.label}")
+              for i, s in enumerate(portfolio.sites) for j, e in enumerate(s.fleet)
+              if e.start or e.end]
+    dated += [it.with_dates(it.name) for it in items if it.start or it.end]
+    if not dated:
+        return []
+    return [f"no day given with the network conditions (their date): every site, fleet "
+            f"entry and cost item counted, whatever its dates: {'; '.join(dated)}; with the "
+            "day, only what stands on it counts (hashpivot cost takes the latest data day)"]
+
+
 def _no_production(portfolio: Portfolio, network: NetworkConditions) -> None:
     """Raise the :class:`InputError` of a portfolio that mines nothing on the day: cost per
     BTC and margins would be undefined."""
@@ -202,6 +220,8 @@ def compute_unit_economics(portfolio: Portfolio, network: NetworkConditions) -> 
                 f"{s.connection_date}): its machines and cost items are left out")
         names = {s.name for _, s in waiting}
         pairs = [(ln, it) for ln, it in kept if ln.scope not in names]
+    else:
+        notes += _no_day_notes(portfolio, [it for _, it in pairs if it is not None])
     lines = [line for line, _ in pairs]
     # energy bought at the contracts' per-MWh prices: what the power-price and efficiency
     # breakevens scale; power-tagged cost items (demand or transmission charges...) are
