@@ -44,15 +44,16 @@ OPTIONS = ("i", "ii", "iii", "iv", "v")
 
 
 def main() -> None:
-    import numpy as np
-    from tests.engines.pivot.test_dispatch_agreement import _portfolio
+    from tests.engines.pivot.uplift_inputs import (
+        curve_at_hashprice,
+        gain_with_supply,
+        same_year_portfolio,
+    )
 
     from hashpivot.engines.pivot.uplift.curve import DispatchUplift
-    from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
     from hashpivot.models import Site
-    from hashpivot.units import HOURS_PER_MONTH
 
-    site = _portfolio("whole").sites[0]
+    site = same_year_portfolio("whole").sites[0]
     entry = {e.name: e for e in site.fleet}
     full = {e.name: int(e.count) for e in site.fleet}
     overhead = float(site.power_overhead_factor)
@@ -72,20 +73,11 @@ def main() -> None:
         key = (*sorted(counts.items()), ("hashprice", int(hashprice)))
         if key not in curves:
             fleet = [entry[n].model_copy(update={"count": c}) for n, c in counts.items()]
-            assert site.dispatch is not None
-            spec = site.dispatch.model_copy(update={"hashprice_usd_per_ph_day": hashprice})
-            measured = measure_dispatch_uplift(Site.model_validate(
-                site.model_dump() | {"fleet": [f.model_dump() for f in fleet],
-                                     "dispatch": spec.model_dump()}))[0]
-            assert measured is not None
-            curves[key] = measured
+            curves[key] = curve_at_hashprice(Site.model_validate(
+                site.model_dump() | {"fleet": [f.model_dump() for f in fleet]}), hashprice)
         return curves[key]
 
-    def gain(u: DispatchUplift, k: float) -> float:
-        """``G(k) + P_on - P_idle`` at ``lambda = 1`` [USD/MW/month]."""
-        assert u.supply is not None
-        on, idle = u.supply.usd_per_mw_month(np.array(1.0), HOURS_PER_MONTH)
-        return float(u.gain(np.array(k))) + float(on - idle)
+    gain = gain_with_supply
 
     hp = HASHPRICE_USD_PER_PH_DAY
     cases = {"(a) whole fleet": full, f"(b) {low} displaced": {high: full[high]},

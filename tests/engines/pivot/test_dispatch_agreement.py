@@ -33,71 +33,30 @@ MW): docs/methodology.md's table, from scripts/measure_entry_mapping.py.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from hashpivot.engines.dispatch import load_prices, run_dispatch
-from hashpivot.engines.pivot import run_pivot
-from hashpivot.engines.pivot.inputs import resolve_sites
-from hashpivot.units import HOURS_PER_MONTH
 from tests.engines.pivot.uplift_inputs import (
-    HASHPRICE_USD_PER_PH_DAY,
     Fleet,
+    engine_gain_usd,
+    entry_mw,
+    pivot_uplift_usd,
     same_year_portfolio,
 )
-
-
-def _entry_mw(fleet: Fleet) -> dict[str, float]:
-    """Each fleet entry's MW at the meter when ``fleet`` mines. [MW]"""
-    site = same_year_portfolio(fleet).sites[0]
-    return {e.name: float(e.count) * float(e.power_w) / 1e6 * float(site.power_overhead_factor)
-            for e in site.fleet}
 
 
 def _pivot_first_year_usd(mining: Fleet, valued: Fleet = "whole") -> tuple[float, float]:
     """``pivot``'s uplift over its first 12 months on the site of ``valued`` with the
     fleet ``mining`` left mining (a conversion displaces the least efficient first), each
     fleet entry's per MW times its MW mining [USD], and those months' hours [h]."""
-    portfolio = same_year_portfolio(valued)
-    result = run_pivot(portfolio)
-    (facts,) = result.inputs["site_assumptions"]
-    by = pd.DataFrame(facts["dispatch_uplift_central_usd_per_mw_month"]["by_month"])
-    months = sorted(by["month"].unique())[:12]
-    first = by[by["month"].isin(months)]
-    assert np.allclose(first["price_level"], 1.0, rtol=1e-12)
-    mw = _entry_mw(mining)
-    assert set(first["fleet_entry"]) == set(_entry_mw(valued)) >= set(mw)
-    total = float((first["uplift_usd_per_mw_month"] * first["fleet_entry"].map(mw)).sum())
-    hours = float(sum(pd.Period(m).days_in_month * 24 for m in months))
-    return total, hours
+    mw = entry_mw(same_year_portfolio(mining))
+    assert set(mw) <= set(entry_mw(same_year_portfolio(valued)))
+    return pivot_uplift_usd(same_year_portfolio(valued), mw)
 
 
 def _dispatch_side_usd(fleet: Fleet) -> tuple[float, float]:
-    """The dispatch engine's gain over always-on less always-on's 4CP charge plus the AI
-    load's own, plus the supply the miners use always on over what it is worth with no
-    miners [USD over the price year], and the price year's hours [h]: ``fleet`` mining
-    on the site."""
-    site = same_year_portfolio(fleet).sites[0]
-    result = run_dispatch(site, load_prices(site))
-    s = result.summary()
-    frame = result.schedule_frame()
-    peaks = frame["fourcp_peak"].to_numpy(dtype=bool)
-    assert int(peaks.sum()) == 4
-    ai_own_usd = 66.0 * 1000.0 / 4 * float(np.maximum(
-        frame["ai_mw"].to_numpy()[peaks] - frame["renewable_available_mw"].to_numpy()[peaks],
-        0.0).sum())
-    hours = float(s["hours"])
-    (inputs,) = resolve_sites(same_year_portfolio(fleet))
-    assert inputs.dispatch_uplift is not None and inputs.dispatch_uplift.supply is not None
-    supply = inputs.dispatch_uplift.supply
-    on_less_idle_usd = (supply.at_reference_usd_per_mw_month
-                        - supply.idle_index_usd_per_mw_month
-                        - supply.idle_fixed_usd_per_mw_month) \
-        * float(site.fleet_power_mw) * hours / HOURS_PER_MONTH
-    assert float(s["hashprice_mean_usd_per_ph_day"]) == HASHPRICE_USD_PER_PH_DAY
-    return (float(s["net_margin_gain_vs_always_on_usd"])
-            - float(s["fourcp_charge_always_on_usd"]) + ai_own_usd + on_less_idle_usd), hours
+    """The dispatch engine's gain as pivot's uplift counts it [USD over the price year]
+    and the price year's hours [h]: ``fleet`` mining on the site."""
+    return engine_gain_usd(same_year_portfolio(fleet))
 
 
 def test_one_fleet_entry_pivots_first_year_is_the_dispatch_engines_gain() -> None:

@@ -28,6 +28,8 @@ from hashpivot.units import MONTHS_PER_YEAR, W_PER_MW
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import pandas as pd
+
     from hashpivot.models import Portfolio
 
 _SCALED_CATEGORIES = frozenset({"site_opex", "power", "other"})
@@ -218,7 +220,8 @@ class SiteInputs:
         return u.at_reference_usd_per_mw_month if u is not None else 0.0
 
 
-def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[SiteInputs]:
+def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
+                  first_month: pd.Period | None = None) -> list[SiteInputs]:
     """Reduce the portfolio's sites (or the one named) to :class:`SiteInputs`.
 
     Parameters
@@ -227,6 +230,12 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
         Validated portfolio.
     site_name : str, optional
         Only this site; default every site.
+    first_month : pandas.Period, optional
+        The first month valued: a dispatching site's dated fleet entries take their
+        layers of the entries installed in each period from it on
+        (:mod:`~hashpivot.engines.pivot.uplift.installed_layers`); None: in every period
+        their dates make (the same figures in the months valued, with the fleets of the
+        periods before them measured too).
 
     Returns
     -------
@@ -320,8 +329,8 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
             uplift, uplift_note = site_dispatch_uplift(site)
             # each fleet entry's own curve (the fleet left with it less the fleet left
             # without it), at its own TH/s per MW; none for a swap's units (bands)
-            by_entry = (entry_dispatch_uplifts(site) if uplift is not None and not bands
-                        else ())
+            by_entry = (entry_dispatch_uplifts(site, first_month)
+                        if uplift is not None and not bands else ())
             entry_uplifts = tuple(
                 u.for_fleet(h / (w * overhead / W_PER_MW)) if u is not None
                 and w > 0 else None for u, (_, h, w, _) in zip(by_entry, entries, strict=True)
@@ -334,6 +343,12 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None) -> list[Si
                     f"efficient first ({more} more fleet{'s' if more > 1 else ''} "
                     "measured), so the entries "
                     "mining sum to the curve of the fleet left")
+                if any(u is not None and u.installed_layers is not None
+                       for u in entry_uplifts):
+                    uplift_note += (
+                        "; its entries dated, each month the layers of the entries "
+                        "installed then (their start and end: the fleets left of those "
+                        "measured too)")
             elif uplift is not None and bands:
                 uplift_note += ("; a swap's bands each on the site's curve at its own k "
                                 "(its TH/s per MW over the site's)")

@@ -157,8 +157,8 @@ def build_strategies(
         (``pivot.convert_mw``, ``pivot.convert_start``).
     """
     spec = _pivot_spec(portfolio)
-    sites = resolve_sites(portfolio, site_name)
     model_start = market_start(spec).start
+    sites = resolve_sites(portfolio, site_name, model_start)
     hosting_sites = [s for s in sites if not s.hosting_is_default] or sites
     out = [Strategy("keep_mining")]
     mw = convert_mw if convert_mw is not None else spec.convert_mw

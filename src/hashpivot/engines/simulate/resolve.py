@@ -155,7 +155,8 @@ def prepare(
     # optimize); the rest are notes (simulate)
     rules = portfolio_rules(portfolio, source)
     portfolio, sites, effects = under_the_rules(
-        portfolio, resolve_sites(portfolio, config.site_name), rules, center.periods)
+        portfolio, resolve_sites(portfolio, config.site_name, center.periods[0]), rules,
+        center.periods)
     if spec.step != "monthly":
         raise InputError(
             Problem("scenario.step", "the simulation engine needs monthly steps", source)
@@ -284,7 +285,8 @@ def prepare(
         tax_discount_factors=None if tax is None else discount_factors(r_tax, T),
         signing_tenants=tenants,
         signing_probabilities=signing_p,
-        dispatch_uplifts=measured_dispatch_uplifts(portfolio.sites[s.index] for s in sites),
+        dispatch_uplifts=measured_dispatch_uplifts(
+            (portfolio.sites[s.index] for s in sites), center.periods[0]),
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
     market = _market_facts(pv, portfolio, start, T)

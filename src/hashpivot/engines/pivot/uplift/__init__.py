@@ -16,7 +16,9 @@ by interval. The flow, one module a step:
    (:class:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift`) mapped onto each
    month's margin and index level, with the curve in force that month
    (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`: a PPA block's window, the curve
-   measured without the block outside it);
+   measured without the block outside it;
+   :mod:`~hashpivot.engines.pivot.uplift.installed_layers`: a dated fleet entry's layer
+   of the entries installed in each period);
 4. the breakdown the cash flows use
    (:meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.breakdown`: the uplift, the
    dispatch's shares of energy, revenue and running costs, ``P_on - P_idle`` with the MW

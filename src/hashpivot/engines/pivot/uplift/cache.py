@@ -12,7 +12,9 @@ Carlo's chunks, so that they do not measure them again. A site whose PPA block h
 window is not part of the curve's key: the block is measured on the price year whatever
 its term; it is read from the site on every call). A site of several fleet entries has
 a curve per fleet left as a conversion displaces them (:func:`entry_dispatch_uplifts`),
-each measured and cached as a site's too.
+each measured and cached as a site's too; with dated entries, per fleet left of the
+entries installed in each period
+(:mod:`~hashpivot.engines.pivot.uplift.installed_layers`).
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from hashpivot.engines.pivot.uplift.curve import DispatchUplift, layered
+from hashpivot.engines.pivot.uplift.installed_layers import InstalledLayers, installed_periods
 from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
 from hashpivot.engines.pivot.uplift.ppa_term import PpaTerm
 from hashpivot.mining.fleet import displacement_order
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hashpivot.models import Site
 
 #: A measured curve and its note. [-]
@@ -117,23 +122,62 @@ def _site_curve(site: Site) -> Measured:
     return cached[0]
 
 
-def _fleets_left(site: Site) -> list[tuple[int, Site]]:
+def _fleets_left(site: Site, members: frozenset[int] | None = None
+                 ) -> list[tuple[int, Site]]:
     """Each fleet entry a conversion displaces in turn, the least efficient first
     (:func:`~hashpivot.mining.fleet.displacement_order`, on each entry's hashrate and
     power as :func:`~hashpivot.engines.pivot.inputs.resolve_sites` counts them), with
     the site of the fleet left with it (it and the entries displaced after it, in file
     order; the first, the whole fleet of entries with machines); none for a site of one
-    entry, or of a swap (its bands take the site's curve)."""
+    entry, or of a swap (its bands take the site's curve). With ``members`` (positions
+    in the fleet), of those entries alone: one of them, its own site."""
     if site.dispatch is None or site.fleet_slots is not None:
         return []
-    hashrate = [e.count * float(e.hashrate_th_s or 0.0) for e in site.fleet]
+    hashrate = [e.count * float(e.hashrate_th_s or 0.0)
+                if members is None or j in members else 0.0 for j, e in enumerate(site.fleet)]
     # (overhead included: the same factor on every entry, the same order of J/TH)
     order = displacement_order(hashrate, site.entry_power_mw)
+    if not order and members is not None:  # (one entry with machines: its own site)
+        order = [j for j, (h, w) in enumerate(zip(hashrate, site.entry_power_mw,
+                                                  strict=True)) if h > 0 and w > 0]
     return [(j, site.model_copy(update={"fleet": [site.fleet[i] for i in sorted(order[n:])]}))
             for n, j in enumerate(order)]
 
 
-def entry_dispatch_uplifts(site: Site) -> tuple[DispatchUplift | None, ...]:
+def _layers(site: Site, members: frozenset[int] | None = None
+            ) -> dict[int, DispatchUplift] | None:
+    """Each entry's layer of the fleet ``members`` (default every entry): the curve of
+    the fleet left with it less that of the fleet left without it, per MW of the entry
+    (:func:`~hashpivot.engines.pivot.uplift.curve.layered`); None where a fleet left
+    could not be measured; empty for a site of one entry or of a swap."""
+    left = _fleets_left(site, members)
+    curves = [site_dispatch_uplift(s)[0] for _, s in left]
+    out: dict[int, DispatchUplift] = {}
+    for n, ((j, with_site), with_curve) in enumerate(zip(left, curves, strict=True)):
+        if with_curve is None:
+            return None
+        rest = n + 1 < len(left)
+        without = curves[n + 1] if rest else None
+        out[j] = layered(with_curve, without, with_site.fleet_power_mw,
+                         left[n + 1][1].fleet_power_mw if rest else 0.0)
+    return out
+
+
+def _dated_sets(site: Site, first_month: pd.Period | None
+                ) -> tuple[tuple[int, ...], tuple[frozenset[int], ...]] | None:
+    """:func:`~hashpivot.engines.pivot.uplift.installed_layers.installed_periods` of the
+    site's fleet from ``first_month``; None where every entry is installed throughout
+    (undated, or dated before it), or the dates are not run (a swap, or a fleet over its
+    capacity taken as it stands: :mod:`~hashpivot.engines.pivot.availability`)."""
+    if site.dispatch is None or len(site.fleet) < 2 or not site.fleet_fits_capacity:
+        return None
+    bounds, installed = installed_periods([(e.start, e.end) for e in site.fleet], first_month)
+    every = frozenset(range(len(site.fleet)))
+    return None if all(s == every for s in installed) else (bounds, installed)
+
+
+def entry_dispatch_uplifts(site: Site, first_month: pd.Period | None = None
+                           ) -> tuple[DispatchUplift | None, ...]:
     """Each fleet entry's own curve, in file order (None for an entry without machines)
     (:func:`~hashpivot.engines.pivot.uplift.curve.layered`): the curve of the fleet left
     with it less that of the fleet left without it, per MW of the entry, each fleet left
@@ -141,27 +185,47 @@ def entry_dispatch_uplifts(site: Site) -> tuple[DispatchUplift | None, ...]:
     is the site's own curve). Its ``reference_th_s_per_mw`` is 0 (the entry's to set:
     :meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.for_fleet`). Empty for a
     site of one entry or of a swap, and where a fleet left could not be measured (the
-    entries then take the site's curve at their own ``k``, as until 2026-12-07)."""
-    left = _fleets_left(site)
-    curves = [site_dispatch_uplift(s)[0] for _, s in left]
-    out: list[DispatchUplift | None] = [None] * len(site.fleet)
-    for n, ((j, with_site), with_curve) in enumerate(zip(left, curves, strict=True)):
-        if with_curve is None:
-            return ()
-        rest = n + 1 < len(left)
-        out[j] = layered(with_curve, curves[n + 1] if rest else None, with_site.fleet_power_mw,
-                         left[n + 1][1].fleet_power_mw if rest else 0.0)
-    return tuple(out) if left else ()
+    entries then take the site's curve at their own ``k``, as until 2026-12-07).
+
+    Where the entries installed change from ``first_month`` on (their ``start`` and
+    ``end``), each curve holds the entry's layer of the entries installed in each period
+    (:class:`~hashpivot.engines.pivot.uplift.installed_layers.InstalledLayers`; in a
+    period whose fleets left could not be measured, its layer of every entry)."""
+    every = _layers(site)
+    if not every:
+        return ()
+    out: list[DispatchUplift | None] = [every.get(j) for j in range(len(site.fleet))]
+    dated = _dated_sets(site, first_month)
+    if dated is None:
+        return tuple(out)
+    bounds, installed = dated
+    whole = frozenset(range(len(site.fleet)))
+    by_set = {s: every if s == whole else _layers(site, s) for s in set(installed)}
+    for j, curve in enumerate(out):
+        if curve is None:
+            continue
+        periods = tuple(None if j not in s else (by_set[s] or every).get(j, curve)
+                        for s in installed)
+        out[j] = dataclasses.replace(curve, installed_layers=InstalledLayers(bounds, periods))
+    return tuple(out)
 
 
-def measured_dispatch_uplifts(sites: Iterable[Site]) -> tuple[tuple[str, Measured], ...]:
+def _fleets_measured(site: Site, first_month: pd.Period | None) -> list[Site]:
+    """The site and each fleet left :func:`entry_dispatch_uplifts` measures."""
+    dated = _dated_sets(site, first_month)
+    sets = [None, *dict.fromkeys(dated[1] if dated else ())]
+    return [site, *(left for s in sets for _, left in _fleets_left(site, s))]
+
+
+def measured_dispatch_uplifts(sites: Iterable[Site], first_month: pd.Period | None = None
+                              ) -> tuple[tuple[str, Measured], ...]:
     """The curve of each site with ``[sites.dispatch]`` (measured here, once), keyed for
     :func:`remember_dispatch_uplifts`: what a task carries to the processes that run its
     chunks, so that they do not measure it again (seven HiGHS solves for a site whose
     intervals are linked); a site of several fleet entries, each fleet left
-    (:func:`entry_dispatch_uplifts`)."""
+    (:func:`entry_dispatch_uplifts`, from ``first_month``)."""
     every = [s for site in sites if site.dispatch is not None
-             for s in (site, *(left for _, left in _fleets_left(site)))]
+             for s in _fleets_measured(site, first_month)]
     with_after = [s for site in every
                   for s in ((site, _without_ppa(site)) if _ppa_window(site) else (site,))]
     return tuple((_measured_site(site).model_dump_json(), _site_curve(site))

@@ -100,6 +100,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from hashpivot.arrays import FloatArray
+from hashpivot.engines.pivot.uplift.installed_layers import InstalledLayers, layers_breakdown
 from hashpivot.engines.pivot.uplift.ppa_term import PpaTerm, term_breakdown
 from hashpivot.engines.pivot.uplift.supply_settlement import SupplySettlement
 from hashpivot.units import HOURS_PER_MONTH
@@ -214,6 +215,11 @@ class DispatchUplift:
     prices_source : str
         The prices the curve was measured on, as their loader names them (``ERCOT HB_WEST
         2024, 15-min time-weighted SCED LMP ...``); "" for a curve built by hand.
+    installed_layers : InstalledLayers or None
+        A fleet entry's curve in each period of its site's dated fleet, its layer of the
+        entries installed then
+        (:mod:`~hashpivot.engines.pivot.uplift.installed_layers`); None: this curve in
+        every month (an undated fleet, or a site's own curve).
     """
 
     multipliers: tuple[float, ...]
@@ -235,6 +241,7 @@ class DispatchUplift:
     supply: SupplySettlement | None = None
     ppa_term: PpaTerm | None = None
     prices_source: str = ""
+    installed_layers: InstalledLayers | None = None
 
     @property
     def index_level_reference_usd_per_mwh(self) -> float:
@@ -250,7 +257,10 @@ class DispatchUplift:
         term = self.ppa_term
         if term is not None and term.without is not None:
             term = replace(term, without=term.without.for_fleet(th_s_per_mw))
-        return replace(self, reference_th_s_per_mw=float(th_s_per_mw), ppa_term=term)
+        layers = self.installed_layers
+        return replace(self, reference_th_s_per_mw=float(th_s_per_mw), ppa_term=term,
+                       installed_layers=None if layers is None
+                       else layers.for_fleet(th_s_per_mw))
 
     @property
     def at_reference_usd_per_mw_month(self) -> float:
@@ -380,8 +390,13 @@ class DispatchUplift:
             the uplift (:meth:`supply_idle_usd_per_mw_month`), and the rest in the uplift.
             With a PPA term and dated months (``month.months``), each month's figures
             are those of the curve in force then
-            (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`).
+            (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`); with installed layers,
+            those of the periods in the month, weighted by their days
+            (:mod:`~hashpivot.engines.pivot.uplift.installed_layers`).
         """
+        if self.installed_layers is not None and month.months is not None:
+            return layers_breakdown(replace(self, installed_layers=None),
+                                    self.installed_layers, month)
         if self.ppa_term is not None and month.months is not None:
             outside = self.ppa_term.outside(month.months)
             if outside.any():

@@ -156,7 +156,10 @@ def _flat_breakdown(month: MonthMargin) -> dict[str, FloatArray]:
 
 def in_force_at(uplift: DispatchUplift, month: pd.Period) -> DispatchUplift | None:
     """The curve in force in ``month``, without a term: ``uplift`` itself in its block's
-    window, the curve measured without the block outside it."""
+    window, the curve measured without the block outside it (a fleet entry's of the
+    entries installed on the month's last day where they are dated:
+    :mod:`~hashpivot.engines.pivot.uplift.installed_layers`)."""
+    uplift = _layer_at(uplift, month)
     term = uplift.ppa_term
     if term is None:
         return uplift
@@ -189,8 +192,19 @@ def site_at_horizon(site: SiteInputs, periods: pd.PeriodIndex) -> SiteInputs | N
     outside = u.ppa_term.outside(periods[-k:])
     if (not outside.any()) if after else outside.all():
         return None
+    u = _layer_at(u, last)  # (the same window: a fleet entry's layers share the site's)
     return dataclasses.replace(site, dispatch_uplift=in_force_at(u, last) if after
-                               else u.ppa_term.without)
+                               else None if u.ppa_term is None else u.ppa_term.without)
+
+
+def _layer_at(uplift: DispatchUplift, month: pd.Period) -> DispatchUplift:
+    """A fleet entry's curve of the entries installed on ``month``'s last day (its
+    layers', :mod:`~hashpivot.engines.pivot.uplift.installed_layers`; itself without
+    them, or where it is not installed then)."""
+    layers = uplift.installed_layers
+    if layers is None:
+        return uplift
+    return layers.at(month) or dataclasses.replace(uplift, installed_layers=None)
 
 
 __all__ = ["PpaTerm", "in_force_at", "months_after_horizon", "site_at_horizon",
