@@ -18,7 +18,7 @@ gain).
 * Three entries, undated: the fleet left by a conversion, whole entries and half an entry.
 * Dated entries: in the months an entry is not installed (a start after the first month
   valued, an end before the last), the fleet that mines is the entries installed. With
-  layers built from every entry the file lists (pivot until 2026-12-08, "all"), an entry
+  layers built from every entry the file lists (pivot until 2026-12-07, "all"), an entry
   below a more efficient one not installed takes only what it adds to that entry's fleet;
   with layers built from the entries installed in each period ("installed"), the entries
   mining sum to the engine's again. An entry ending while the more efficient ones run (the

@@ -15,14 +15,14 @@ it (``uplift_inputs.engine_gain_usd``, held to 1e-9 on one entry by
 Where whole entries mine the layers sum to the engine's figure on the fleet: 1e-9, as
 with one entry. Inside an entry a layer is linear in its MW and the engine is not: half
 the S19j Pros displaced is 0.011 % below, half the S21s (the S21 XPs and half the S21s
-mining, 103 MW) 5.7 % below the engine (measured 2026-12-08,
+mining, 103 MW) 5.7 % below the engine (measured 2026-12-07,
 ``scripts/measure_entry_layers.py``: the demand response and the supply the miners use
 are site amounts, not linear in the MW within 50 MW of the 50 MW committed).
 
 With dated entries (``start``, ``end``) the fleet that mines in a month is the entries
 installed then, and each entry takes its layer of those
 (``hashpivot.engines.pivot.uplift.installed_layers``): 1e-9 in each period. Layers of
-every entry the file lists, whatever its dates (until 2026-12-08), were 52.3 % below the
+every entry the file lists, whatever its dates (until 2026-12-07), were 52.3 % below the
 engine in the year the S19j Pros mined before the S21s were installed, and 30.1 % and
 13.3 % below in the periods of the three-entry site without its S21 XPs (not yet
 installed) and without its S21s (retired).

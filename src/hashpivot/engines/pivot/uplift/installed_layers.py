@@ -14,7 +14,7 @@ the periods in it, weighted by the days of the month in each on which the entry 
 installed (:func:`layers_breakdown`; the entry mines that share of the month,
 :mod:`~hashpivot.engines.pivot.availability`), so the entries installed sum to the curve
 of the fleet installed on each day. Layers of every entry the file lists, whatever its
-dates (until 2026-12-08), left an entry below a more efficient one not yet installed only
+dates (until 2026-12-07), left an entry below a more efficient one not yet installed only
 what it adds to that entry's fleet: on the West Texas example with its S21s installed a
 year later, 52 % below the engine in the year the S19j Pros mine alone, 9 % of the
 month's mining value (``scripts/measure_entry_layers.py``, docs/methodology.md).
