@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from hashpivot import finance as fin
 from hashpivot import hosting as hz
+from hashpivot.io.bundled import load_hosting_deals
 from hashpivot.models.hosting import FinancingSpec, HostingProjectSpec, PivotSpec
 
 DATA = Path(__file__).parents[1] / "data"
@@ -291,6 +292,28 @@ def test_deals_table_and_range(deals: pd.DataFrame) -> None:
     assert rng.rate_min_usd_per_kw_month == pytest.approx(311e6 / 120 / 25e3)  # Riot-AMD
     assert rng.rate_max_usd_per_kw_month == pytest.approx(158.0)
     assert rng.capex_min_usd_per_mw == 3.6e6 and rng.capex_max_usd_per_mw == 10e6
+    assert any("iren_microsoft" in e for e in rng.excluded)
+
+
+def test_bundled_deals_reproduce_their_published_rates() -> None:
+    # The whole bundled table (the excerpt above has 5 rows): each deal with a contract
+    # value gives back its published rate, value / (term x 12) / IT kW, within 1
+    # USD/kW/month: the table holds whole USD as the sources quote them, rounded or cut
+    # (Core Scientific-CoreWeave 3.5e9 / 144 / 200,000 = 121.53 is quoted 121, Hut 8
+    # 7e9 / 180 / 245,000 = 158.73 is 159); the engines use the computed rate.
+    t = hz.deals_table(load_hosting_deals()).set_index("deal")
+    valued = t[t["contract_value_usd"].notna()]
+    assert len(valued) == 10
+    np.testing.assert_allclose(
+        valued["implied_usd_per_kw_month_computed"], valued["implied_usd_per_kw_month"], atol=1.0
+    )
+    # the colocation range pivot quotes ("observed colocation deals imply 102-177"):
+    # Cipher-AWS 5.5e9 / 180 / 300,000 = 101.85 to Cipher-Fluidstack's expansion
+    # 830e6 / 120 / 39,000 = 177.35; IREN-Microsoft (808, GPUs included) left out
+    rng = hz.deal_range(t.reset_index())
+    assert rng.rate_min_usd_per_kw_month == pytest.approx(5.5e9 / 180 / 300e3)
+    assert rng.rate_max_usd_per_kw_month == pytest.approx(830e6 / 120 / 39e3)
+    assert rng.n_deals == 10
     assert any("iren_microsoft" in e for e in rng.excluded)
 
 

@@ -83,6 +83,43 @@ def test_reverse_margin_example_matches_coinshares() -> None:
     assert f["power_cost_per_btc_usd"] == pytest.approx(39_235, rel=0.15)
 
 
+def test_reverse_margin_example_by_hand() -> None:
+    # Independent arithmetic from the TOML and the catalog specs (no hashpivot code), at
+    # BTC 95,000 USD, D 117e12, fees 0.03 BTC/block, subsidy 3.125 (DOMAIN.md formulas):
+    # BTC per PH/s/day = 3.155 x 86,400 x 1e15 / (117e12 x 2^32) -> hashprice 51.53.
+    btc_per_ph_day = 3.155 * 86_400 * 1e15 / (117e12 * 2**32)
+    # (site price USD/MWh, count, TH/s, W, capex USD/TH); uptime 0.95, overhead 1.05,
+    # pool fee 0.015, 3-year straight-line ASIC depreciation, a year of 365.25 days
+    lines = ((37.0, 70_000, 200, 3500, 17), (37.0, 60_000, 140, 3010, 22),
+             (45.0, 40_000, 186, 3344, 16), (45.0, 30_000, 154, 3332, 20))
+    btc = sum(n * th / 1e3 * 0.95 * btc_per_ph_day * 0.985 for _, n, th, _, _ in lines)
+    mwh = [n * w / 1e6 * 1.05 * 0.95 * 24 for _, n, _, w, _ in lines]
+    power = sum(p * e for (p, *_), e in zip(lines, mwh, strict=True))
+    asic_dep = sum(n * th * c / 3 for _, n, th, _, c in lines) / 365.25
+    cash_items = (70e6 + 12 * 3.5e6 + 135e6) / 365.25  # site opex + cash SG&A
+    direct = power + cash_items
+    total = direct + asic_dep + (82.5e6 + 60e6) / 365.25  # + SBC, infrastructure dep.
+    revenue = btc * 95_000
+    ph = sum(n * th / 1e3 * 0.95 for _, n, th, _, _ in lines)
+    f = compute_unit_economics(load_portfolio(ROOT / "examples" / "reverse-margin.toml"),
+                               MID_2025).figures
+    # hand: 17.492 BTC/day, direct 74,606 and total 130,001 USD/BTC; breakeven hashprice
+    # 40.47 (direct) and 70.52 (total) USD/PH/day; breakeven power price 62.44 USD/MWh
+    # (direct) and 1.05 (total); rel 1e-9: the same arithmetic, float rounding only
+    assert f["btc_per_day"] == pytest.approx(btc, rel=1e-9)
+    for view, cost in (("direct", direct), ("total", total)):
+        assert f[f"cost_per_btc_{view}_usd"] == pytest.approx(cost / btc, rel=1e-9)
+        assert f[f"breakeven_btc_price_{view}_usd"] == pytest.approx(cost / btc, rel=1e-9)
+        assert f[f"breakeven_hashprice_{view}_usd_per_ph_day"] == pytest.approx(
+            cost / (ph * 0.985), rel=1e-9
+        )
+        assert f[f"breakeven_power_price_{view}_usd_per_mwh"] == pytest.approx(
+            (revenue - (cost - power)) / sum(mwh), rel=1e-9
+        )
+    assert f["cost_per_btc_direct_usd"] == pytest.approx(74_606.37, abs=0.01)
+    assert f["cost_per_btc_total_usd"] == pytest.approx(130_000.56, abs=0.01)
+
+
 def _raw_rows() -> dict[str, dict[str, float]]:
     with (DATA / "coinmetrics_sample.csv").open(encoding="utf-8-sig") as fh:
         return {
