@@ -137,3 +137,14 @@ def test_the_irregular_steps_note_by_hand() -> None:
     assert dispatch.note_lines({"price_gaps": 2}) == [
         "the price series has 2 irregular steps (missing or extra intervals): every interval "
         "counts the median step, missing ones are not filled"]
+
+
+def test_unit_rows_say_the_power_is_of_every_machine_running() -> None:
+    # 692.3 MW is the meter's draw with every machine on; the energy and costs are after
+    # uptime (0.95: 657.7 MW on average), so a bare "power" row read as the average draw
+    f = {"hashrate_th_s": 34.46e6, "btc_per_day": 14.382, "power_mw": 692.3,
+         "hashprice_usd_per_ph_day": 48.91, "fleet_efficiency_j_per_th": 19.13,
+         "power_cost_per_btc_usd": 43_721.0}
+    rows = {label: (value, unit) for label, value, unit in cost.unit_rows(f)}
+    assert rows["power at the meter, all running"] == ("692.3", "MW")
+    assert "power" not in rows

@@ -111,7 +111,9 @@ UNIT_HEADER = ("quantity", "value", "unit")
 
 def unit_rows(figures: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """The fleet's day: hashprice, hashrate, efficiency, power, BTC mined and the power
-    cost per BTC, each with its unit."""
+    cost per BTC, each with its unit. The hashrate and the power are those of every machine
+    running (the power at the meter, overhead included); BTC mined and the costs are after
+    uptime, which the row's label says."""
     hr, hr_unit = hashrate_with_unit(float(figures["hashrate_th_s"]))
     btc, btc_unit = btc_with_unit(float(figures["btc_per_day"]), "/day")
     power_mw = float(figures["power_mw"])
@@ -121,7 +123,7 @@ def unit_rows(figures: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         ("hashprice", fmt_number(figures["hashprice_usd_per_ph_day"], 2), "USD/PH/day"),
         ("fleet hashrate", hr, hr_unit),
         ("fleet efficiency", fmt_number(figures["fleet_efficiency_j_per_th"], 2), "J/TH"),
-        ("power", power, power_unit),
+        ("power at the meter, all running", power, power_unit),
         ("BTC mined", btc, btc_unit),
         ("power cost per BTC", fmt_amount(figures["power_cost_per_btc_usd"]), "USD/BTC"),
     ]
