@@ -36,6 +36,15 @@ write it (`[[sites]]` is an array of tables: repeat it for each site; `[sites.di
 belongs to the site above it). Every field lists its type, unit, default ("required" when
 it has none), bounds and meaning. Unknown keys are errors, so a misspelled field or a
 missing unit suffix is reported with its path. Start from `hashpivot init my-site.toml`.
+
+A number (type number or integer) is a TOML number: `capacity_mw = 200`, not
+`capacity_mw = "200"` (text, refused at its path whether or not it spells a number, as
+are `true` and `false`). An integer is taken where a number is (`200` is 200.0 MW); a
+number with a fraction is refused where an integer is (`count = 2.5`), a whole one taken
+(`count = 1e3` is 1,000 machines). A date is ISO text (`"2024-06-15"`) or a TOML date
+literal (`2024-06-15`); a boolean is `true` or `false`. A list of choices takes each
+entry once (`[pivot] strategies`, `[sites.dispatch.four_cp] peak_intervals`): a repeat is
+refused, named with the entry it repeats.
 """
 
 

@@ -147,7 +147,8 @@ def test_cost_from_history_date_and_table() -> None:
         (["cost", str(BAD / "unknown_asic.toml")], ["sites[0].fleet[1].asic: unknown ASIC"]),
         (
             ["cost", str(BAD / "wrong_unit_type.toml")],
-            ["price_usd_per_mwh: Input should be a valid number", "power_kw: unknown field"],
+            ["price_usd_per_mwh: expected a number, not text (got '4 c/kWh')",
+             "power_kw: unknown field"],
         ),
         (
             ["backtest", EXAMPLE, "--start", "2025-01-01", "--end", "2024-01-01"],

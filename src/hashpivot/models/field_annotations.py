@@ -4,7 +4,7 @@ values).
 
 Read along a document by the checks that follow its values through the models: the
 second pass of the checks an invalid field hides (:mod:`hashpivot.models.hidden_checks`),
-``true`` or ``false`` given for a number (:mod:`hashpivot.models.booleans_for_numbers`)
+``true``, ``false`` or text given for a number (:mod:`hashpivot.models.lax_numbers`)
 and the field paths of pydantic's errors (:mod:`hashpivot.models.error_paths`)."""
 
 from __future__ import annotations

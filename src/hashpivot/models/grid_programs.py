@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_va
 
 from hashpivot.models.dates import DateTimeValue, same_clock
 from hashpivot.models.fields import STRICT_CONFIG, FileName, Flag, LoadMw
+from hashpivot.models.repeats import each_once
 
 __all__ = ["DemandResponseSpec", "FourCPSpec"]
 
@@ -156,4 +157,5 @@ class FourCPSpec(BaseModel):
     @classmethod
     def _peaks_one_clock(cls, v: list[dt.datetime]) -> list[dt.datetime]:
         same_clock(v)
-        return v
+        # (a repeat counted once without a word: a peak meant to be another)
+        return list(each_once(v, "peak_intervals", "list each peak interval once"))

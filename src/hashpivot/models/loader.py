@@ -2,8 +2,8 @@
 write a portfolio document as TOML).
 
 :func:`validate_data` gathers the problems of its passes: pydantic's errors read back as
-the file's paths (:mod:`hashpivot.models.error_paths`), ``true`` or ``false`` given for a
-number (:mod:`hashpivot.models.booleans_for_numbers`) and the checks of several fields
+the file's paths (:mod:`hashpivot.models.error_paths`), ``true``, ``false`` or text given
+for a number (:mod:`hashpivot.models.lax_numbers`) and the checks of several fields
 together an invalid field hides (:mod:`hashpivot.models.hidden_checks`)."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from hashpivot.exceptions import InputError, Problem
-from hashpivot.models.booleans_for_numbers import booleans_for_numbers, without_judged
 from hashpivot.models.error_paths import error_loc, error_message, located_errors, path_text
 from hashpivot.models.hidden_checks import hidden_problems
+from hashpivot.models.lax_numbers import lax_numbers, without_judged
 from hashpivot.models.portfolio import Portfolio
 
 M = TypeVar("M", bound=BaseModel)
@@ -26,8 +26,9 @@ M = TypeVar("M", bound=BaseModel)
 
 def validate_data(model: type[M], data: Any, source: str) -> M:
     """Validate ``data`` into ``model``, raising :class:`InputError` with all problems:
-    every field's, ``true`` or ``false`` given for a number (which pydantic reads as 1
-    and 0), and the checks of several fields together that an invalid field would hide
+    every field's, ``true``, ``false`` or text given for a number (which pydantic reads
+    as 1, 0 and the number the text spells: ``"200"`` as 200), and the checks of several
+    fields together that an invalid field would hide
     (:func:`~hashpivot.models.hidden_checks.hidden_problems`)."""
     try:
         return _validate(model, data, source)
@@ -37,17 +38,17 @@ def validate_data(model: type[M], data: Any, source: str) -> M:
 
 
 def _validate(model: type[M], data: Any, source: str) -> M:
-    booleans = booleans_for_numbers(model, data, ())
+    refused = lax_numbers(model, data, ())
     try:
         out = model.model_validate(data)
-        if not booleans:
+        if not refused:
             return out
         errors: list[Any] = []
     except ValidationError as exc:
         errors = located_errors(model, exc.errors())
-    # nothing judged on the 1 or 0 a boolean was read as: its own field's bounds, the
-    # checks that may read it
-    errors = without_judged(model, errors, booleans) + booleans
+    # nothing judged on the number a boolean or a text was read as: its own field's
+    # bounds, the checks that may read it
+    errors = without_judged(model, errors, refused) + refused
     problems = [Problem(path=path_text(error_loc(e)), message=error_message(e),
                         source=source) for e in errors]
     problems += hidden_problems(model, data, errors, source)

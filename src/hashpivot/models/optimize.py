@@ -215,9 +215,11 @@ class OptimizeSpec(BaseModel):
     @model_validator(mode="after")
     def _unique_tenants(self) -> Self:
         names = [t.name for t in self.tenants]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"tenant names must be unique; repeated: {', '.join(dupes)}")
+        first: dict[str, int] = {}
+        repeats = [(("tenants", j, "name"), f"repeats the name of tenants[{i}] ({name!r}): "
+                    "tenant names must be unique (a committed conversion names its tenant)",
+                    name) for j, name in enumerate(names)
+                   if (i := first.setdefault(name, j)) != j]
         known = set(names)
         offered = (f"give one of [[optimize.tenants]]: {', '.join(names)}" if names else
                    "there is no [[optimize.tenants]]: leave tenant out for the site's own "
@@ -225,8 +227,8 @@ class OptimizeSpec(BaseModel):
         unknown = [(("committed", i, "tenant"), f"no tenant named {c.tenant!r}; {offered}",
                     c.tenant) for i, c in enumerate(self.committed)
                    if c.tenant is not None and c.tenant not in known]
-        if unknown:
-            raise field_problems("OptimizeSpec", unknown)
+        if repeats or unknown:
+            raise field_problems("OptimizeSpec", repeats + unknown)
         return self
 
     def budget_usd(self, year: int) -> float:

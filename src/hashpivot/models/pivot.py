@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from hashpivot.models.dates import MonthText, StartMonthText
 from hashpivot.models.fields import (
@@ -39,6 +39,7 @@ from hashpivot.models.fields import (
     SiteMw,
     Years,
 )
+from hashpivot.models.repeats import each_once
 from hashpivot.models.tax import TaxSpec
 
 StrategyKind = Literal["convert_all", "convert", "phased"]
@@ -249,6 +250,12 @@ class PivotSpec(BaseModel):
         None,
         description="Corporate income tax ([pivot.tax]); absent: figures are pre-tax.",
     )
+
+    @field_validator("strategies")
+    @classmethod
+    def _each_strategy_once(cls, v: list[StrategyKind]) -> list[StrategyKind]:
+        """A repeated strategy was valued once without a word."""
+        return list(each_once(v, "strategies", "give each strategy once"))
 
     @model_validator(mode="after")
     def _gordon_below_rates(self) -> PivotSpec:

@@ -3,13 +3,13 @@ default explicit), validated by :func:`hashpivot.store.runs.parse_params`."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
-from hashpivot.models.dates import check_month
-from hashpivot.models.fields import STRICT_CONFIG
+from hashpivot.models.dates import DayValue, check_month
+from hashpivot.models.fields import STRICT_CONFIG, Flag
+from hashpivot.models.repeats import each_once
 from hashpivot.network_limits import NETWORK_LIMITS
 from hashpivot.run_defaults import (
     DEFAULT_CHUNK_PATHS,
@@ -55,7 +55,7 @@ class NetworkParams(BaseModel):
     subsidy_btc: float = Field(
         3.125, ge=0, le=_MAX_SUBSIDY_BTC, description="Block subsidy. [BTC]"
     )
-    date: dt.date | None = Field(None, description="Day of the conditions, from history.")
+    date: DayValue | None = Field(None, description="Day of the conditions, from history.")
     source: str = Field("user", max_length=500, description="Where the figures come from.")
     height: int | None = Field(
         None, ge=0, description="Block height at the end of the day (or the tip). [blocks]")
@@ -65,13 +65,18 @@ class NetworkParams(BaseModel):
                              description="Where the figures not given come from.")
     day_source: str = Field("given", max_length=200, description="How the day was chosen.")
 
+    @field_validator("given")
+    @classmethod
+    def _each_figure_once(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(each_once(v, "given", "name each figure once"))
+
 
 class CostParams(BaseModel):
     """Parameters of a ``cost`` run (``hashpivot cost``)."""
 
     model_config = STRICT_CONFIG
 
-    date: dt.date | None = Field(
+    date: DayValue | None = Field(
         None, description="Network conditions of this day (bundled history); default latest."
     )
     btc_price_usd: float | None = Field(
@@ -94,8 +99,8 @@ class BacktestParams(BaseModel):
 
     model_config = STRICT_CONFIG
 
-    start: dt.date | None = Field(None, description="First day; default a year before end.")
-    end: dt.date | None = Field(None, description="Last day; default the latest bundled day.")
+    start: DayValue | None = Field(None, description="First day; default a year before end.")
+    end: DayValue | None = Field(None, description="Last day; default the latest bundled day.")
 
 
 class PivotParams(BaseModel):
@@ -192,7 +197,7 @@ class OptimizeParams(BaseModel):
     fixed_through: str | None = Field(
         None, pattern=r"^\d{4}Q[1-4]$", description="Fix decisions up to this quarter, YYYYQn."
     )
-    continuous: bool = Field(False, description="Continuous MW instead of hall blocks.")
+    continuous: Flag = Field(False, description="Continuous MW instead of hall blocks.")
     oos_scenarios: int | None = Field(
         None, ge=2, le=5_000, description="Out-of-sample scenarios; default as many. [-]"
     )
@@ -200,7 +205,7 @@ class OptimizeParams(BaseModel):
         DEFAULT_EVPI_SCENARIOS, ge=1, le=500,
         description="Scenarios solved with perfect information. [-]"
     )
-    deterministic: bool = Field(
+    deterministic: Flag = Field(
         False, description="One scenario, every volatility zero and every tenant signing."
     )
 
