@@ -545,6 +545,18 @@ def test_run_parameters_the_engine_would_refuse_are_a_422_at_submission(
     assert words in problem["message"], problem
 
 
+def test_a_backtest_end_before_the_data_is_the_one_problem(client: Any) -> None:
+    """The start the window's rule gives an end before the data is the end itself
+    (``engines/economics/backtest_window.py``): only the end given is refused, not a start
+    no one gave."""
+    pid = client.get("/api/portfolios").json()[2]["id"]
+    r = client.post("/api/runs", json={"kind": "backtest", "portfolio_id": pid,
+                                       "params": {"end": "2009-01-03"}})
+    assert r.status_code == 422, r.text
+    assert [p["path"] for p in r.json()["problems"]] == ["body.params.end"]
+    assert "2009-01-03 is before the data" in r.json()["problems"][0]["message"]
+
+
 @pytest.mark.parametrize(
     ("kind", "params"),
     [

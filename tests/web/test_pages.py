@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,30 @@ def test_run_forms_show_defaults_and_offer_true_false(sqlite_db: tuple[str, None
         run_id = int(r.headers["location"].rsplit("/", 1)[1])
         params = c.get(f"/api/runs/{run_id}").json()["inputs"]["params"]
         assert params["continuous"] is True and params["deterministic"] is False
+
+
+def test_backtest_form_sends_empty_days_and_the_rule_fills_them(
+        sqlite_db: tuple[str, None]) -> None:
+    """The backtest form shows `start` and `end` with the rule the command line shares
+    (``hashpivot backtest`` required ``--start`` where the form said a year before the
+    end); empty, as a browser sends them, the service fills them in by that rule and keeps
+    which it filled in (not a field of the form)."""
+    with make_client(*sqlite_db, run_jobs=False) as c:
+        csrf = login(c)
+        form = c.get("/portfolios/1").text.split('id="run-form-backtest"')[1].split(
+            "</form>")[0]
+        assert re.findall(r'<input id="f-backtest-(\w+)"', form) == ["start", "end"]
+        start = form.split('for="f-backtest-start"')[1].split('class="field')[0]
+        assert "default: a year before the end (365 days, the end included" in start
+        end = form.split('for="f-backtest-end"')[1].split('class="field')[0]
+        assert "default: the latest day of the data" in end
+        run_id = launch_from_form(c, csrf, 1, "backtest", start="", end="")
+        params = c.get(f"/api/runs/{run_id}").json()["inputs"]["params"]
+        assert params == {"start": "2024-09-27", "end": "2025-09-26",
+                          "defaults": ["start", "end"]}
+        run_id = launch_from_form(c, csrf, 1, "backtest", start="2024-01-01", end="")
+        params = c.get(f"/api/runs/{run_id}").json()["inputs"]["params"]
+        assert params == {"start": "2024-01-01", "end": "2025-09-26", "defaults": ["end"]}
 
 
 def test_pivot_run_page_shows_the_table_and_assumptions(sqlite_db: tuple[str, None]) -> None:

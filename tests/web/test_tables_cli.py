@@ -188,6 +188,32 @@ def test_dispatch_site_pages_are_the_clis(api: Any, kind: str, argv: list[str],
                    for n in notes), notes
 
 
+@pytest.mark.parametrize(("argv", "params", "start", "sources"), [
+    # the end given: the start a year before it (365 days, the end included), on both
+    (["--end", "2024-03-31"], {"end": "2024-03-31"}, "2023-04-02",
+     ["default: a year before the end", "run setting"]),
+    # nothing given: the year to the latest day of the data (bundled: 2025-09-26)
+    ([], {}, "2024-09-27",
+     ["default: a year before the end", "default: the latest day of the data"]),
+    (["--start", "2024-01-01", "--end", "2024-03-31"],
+     {"start": "2024-01-01", "end": "2024-03-31"}, "2024-01-01",
+     ["run setting", "run setting"]),
+])
+def test_backtest_window_defaults_are_the_clis(api: Any, argv: list[str],
+                                              params: dict[str, Any], start: str,
+                                              sources: list[str]) -> None:
+    """The run form said the start defaults to a year before the end where ``hashpivot
+    backtest`` required ``--start``: one rule fills in a day not given on both, and both
+    name the day's source in the resolved assumptions."""
+    tables = _run_tables(api, "backtest", "reverse-margin.toml", params)
+    cli = cli_lines(["backtest", str(EXAMPLES / "reverse-margin.toml"), *argv])
+    assert_same_story(tables, cli)
+    rows = tables[-1]["rows"]
+    assert [(r[0], r[3]) for r in rows[:2]] == [("backtest start", sources[0]),
+                                                ("backtest end", sources[1])]
+    assert rows[0][1] == start
+
+
 def test_optimize_page_tables_are_the_clis(api: Any, tmp_path: Path) -> None:
     tables = _run_tables(api, "optimize", "portfolio.toml",
                          {"scenarios": 12, "evpi_scenarios": 2, "oos_scenarios": 12}, 300)

@@ -39,6 +39,7 @@ from hashpivot.cli.options import (
     iso_day,
 )
 from hashpivot.cli.output import print_json
+from hashpivot.engines.economics.backtest_window import DEFAULT_END_TEXT, DEFAULT_START_TEXT
 from hashpivot.exceptions import DataError, InputError, Problem
 
 
@@ -174,38 +175,50 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def backtest_cmd(
         site_file: PortfolioFile,
-        start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")],
-        end: Annotated[str, typer.Option("--end", help="Last day, YYYY-MM-DD.")],
+        start: Annotated[str | None, typer.Option(
+            "--start", help=f"First day, YYYY-MM-DD; {DEFAULT_START_TEXT}.",
+            show_default=False)] = None,
+        end: Annotated[str | None, typer.Option(
+            "--end", help=f"Last day, YYYY-MM-DD; {DEFAULT_END_TEXT}.",
+            show_default=False)] = None,
         out: BacktestOutDir = None,
         as_json: JsonFlag = False,
     ) -> None:
         """Daily unit economics of the portfolio over a historical window, with the
-        resolved assumptions (per site its uptime, pool fee, power overhead and ASIC
-        depreciation, from the file or the default; assumptions.csv in --out)."""
+        resolved assumptions (the window's days, each a run setting or the default; per
+        site its uptime, pool fee, power overhead and ASIC depreciation, from the file or
+        the default; assumptions.csv in --out)."""
         import pandas as pd
 
         from hashpivot.engines.economics import run_backtest
+        from hashpivot.engines.economics.backtest_window import backtest_window
 
         problems: list[Problem] = []
         for name, value in (("--start", start), ("--end", end)):
             try:
-                iso_day(value, name)
+                if value is not None:
+                    iso_day(value, name)
             except InputError as exc:
                 problems.extend(exc.problems)
-        if not problems and pd.Timestamp(start) > pd.Timestamp(end):
+        if not problems and start is not None and end is not None and (
+                pd.Timestamp(start) > pd.Timestamp(end)):
             problems.append(Problem("--end", f"must not be before --start ({start})", CLI))
         history = None
+        window = None
         if not problems:  # the window against the data (a window that is no dates: skipped)
             from hashpivot.io import load_btc_daily
 
+            window = backtest_window(start, end)  # (the days not given: the one rule's)
             try:
-                history = load_btc_daily(start, end)
+                history = load_btc_daily(window.start, window.end)
             except DataError as exc:
                 problems.append(Problem("--start/--end", str(exc), CLI))
         collect(problems, lambda: check_out_dir(out, command="backtest"))
         portfolio = load_site_file(site_file, problems)  # (every problem listed, then raised)
+        assert window is not None  # (else load_site_file raised the options' problems)
+        start, end = window.start, window.end
         try:
-            result = run_backtest(portfolio, start, end, history)
+            result = run_backtest(portfolio, start, end, history, defaults=window.defaults)
         except InputError as exc:  # engine problems name the field; add the file
             raise exc.with_source(str(site_file)) from None
         files: list[Path] = []

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
+from hashpivot.engines.economics.backtest_window import DEFAULT_END_TEXT, DEFAULT_START_TEXT
 from hashpivot.models.dates import DayValue, check_month
 from hashpivot.models.fields import STRICT_CONFIG, Flag
 from hashpivot.models.repeats import each_once
@@ -99,8 +100,11 @@ class BacktestParams(BaseModel):
 
     model_config = STRICT_CONFIG
 
-    start: DayValue | None = Field(None, description="First day; default a year before end.")
-    end: DayValue | None = Field(None, description="Last day; default the latest bundled day.")
+    start: DayValue | None = Field(None, description=f"First day; {DEFAULT_START_TEXT}.")
+    end: DayValue | None = Field(None, description=f"Last day; {DEFAULT_END_TEXT}.")
+    defaults: tuple[Literal["start", "end"], ...] = Field(
+        (), description="The days the service filled in by the default rule (filled in by "
+        "the service, as `start` and `end` are when not given; not an input).")
 
 
 class PivotParams(BaseModel):

@@ -221,12 +221,18 @@ def fleet_mismatches(site: dict[str, Any], form: dict[str, str], prefix: str
     return problems, {k: v for k, v in form.items() if k not in drop}
 
 
+#: The run parameters the service fills in when a run is submitted (a cost run's resolved
+#: ``network``, the days of a backtest window its rule gave): not fields of the run forms.
+RESOLVED_PARAMS = frozenset({"network", "defaults"})
+
+
 def params_form(model: type[BaseModel], values: dict[str, Any]) -> list[FormField]:
-    """The fields of a run-parameter model (the resolved ``network`` is not editable)."""
+    """The fields of a run-parameter model (those the service resolves,
+    :data:`RESOLVED_PARAMS`, are not editable)."""
     return [
         _field(model, a, "", values.get(a))
         for a in model.model_fields
-        if a != "network"
+        if a not in RESOLVED_PARAMS
     ]
 
 

@@ -11,7 +11,8 @@ Modules, one concept each:
 - :mod:`~hashpivot.engines.economics.unit_economics`: ``cost``
   (:func:`compute_unit_economics`, :class:`UnitEconomics`);
 - :mod:`~hashpivot.engines.economics.backtest`: ``backtest`` (:func:`run_backtest`,
-  :class:`BacktestResult`), and :mod:`~hashpivot.engines.economics.backtest_notes`, what
+  :class:`BacktestResult`), :mod:`~hashpivot.engines.economics.backtest_window`, its
+  window's one default rule, and :mod:`~hashpivot.engines.economics.backtest_notes`, what
   it assumes of a fleet over history;
 - :mod:`~hashpivot.engines.economics.economics_assumptions`: the resolved assumptions of
   ``cost`` and ``backtest`` (a site's mining terms are the shared

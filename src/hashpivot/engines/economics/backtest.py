@@ -8,6 +8,7 @@ machines over the window); power contracts are constant.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from hashpivot.engines.economics.backtest_notes import (
     no_mining_days_note,
     undated_depreciation_note,
 )
+from hashpivot.engines.economics.backtest_window import backtest_window
 from hashpivot.engines.economics.dispatch_table_note import dispatch_table_notes
 from hashpivot.engines.economics.economics_assumptions import backtest_assumptions, running_entries
 from hashpivot.engines.economics.fleet_arrays import cost_lines_with_items, portfolio_arrays
@@ -60,8 +62,9 @@ class BacktestResult:
 
 
 def run_backtest(
-    portfolio: Portfolio, start: str, end: str, history: pd.DataFrame | None = None,
-    history_source: str | None = None,
+    portfolio: Portfolio, start: str | None = None, end: str | None = None,
+    history: pd.DataFrame | None = None, history_source: str | None = None,
+    defaults: Collection[str] = (),
 ) -> BacktestResult:
     """Daily hashprice, BTC mined, revenue, cost per BTC (direct, total) and margins.
 
@@ -69,8 +72,11 @@ def run_backtest(
     ----------
     portfolio : Portfolio
         Validated portfolio.
-    start, end : str
-        Window, inclusive (YYYY-MM-DD).
+    start, end : str, optional
+        Window, inclusive (YYYY-MM-DD); default
+        (:mod:`~hashpivot.engines.economics.backtest_window`) the end the history's latest
+        day, the start a year before the end (365 days, the end included; not before the
+        history's first day).
     history : pandas.DataFrame, optional
         Daily network data with columns ``price_usd, difficulty, fees_btc_per_block,
         subsidy_btc_per_block``, indexed by date; defaults to the bundled history.
@@ -79,6 +85,10 @@ def run_backtest(
         of its days in the daily history (:func:`hashpivot.io.btc_daily_sources`: Coin
         Metrics for the bundled days, mempool.space for those ``data update`` wrote, the
         user's file for the others).
+    defaults : collection of str
+        Which of ``start`` and ``end`` (``"start"``, ``"end"``) the caller filled in by the
+        window's default rule earlier (the service, when a run is submitted): the resolved
+        assumptions name the rule as their source, not ``run setting``.
 
     Returns
     -------
@@ -95,7 +105,8 @@ def run_backtest(
         per BTC of the window's mean BTC/day), undated machines depreciated past their cost
         and a fleet that is a large share of the network
         (:mod:`hashpivot.engines.economics.backtest_notes`); ``resolved_assumptions()``:
-        the history, each site's terms and the cost items
+        the window's days (each ``run setting`` or the default rule), the history, each
+        site's terms and the cost items
         (:func:`~hashpivot.engines.economics.economics_assumptions.backtest_assumptions`).
 
     Raises
@@ -107,6 +118,11 @@ def run_backtest(
     idle = idle_fleet_problems(portfolio, every=True)
     if idle:
         raise InputError(idle)
+    data_range = None  # (a history given: its days are the data the defaults take)
+    if history is not None and len(history.index):
+        data_range = (history.index[0].date(), history.index[-1].date())
+    window = backtest_window(start, end, data_range, defaults)
+    start, end = window.start, window.end
     if history is None:
         from hashpivot.io import load_btc_daily
 
@@ -214,13 +230,13 @@ def run_backtest(
                 + " (its machines, their depreciation and its cost items)")
     items = [item for line, item in lines if item is not None and bool(
         (item.active_on(dates) & connected.get(line.scope, True)).any())]
-    window = (f"{dates[0].date()}" if len(dates) else start,
-              f"{dates[-1].date()}" if len(dates) else end, len(dates))
+    span = (f"{dates[0].date()}" if len(dates) else start,
+            f"{dates[-1].date()}" if len(dates) else end, len(dates))
     source = history_source or _history_source(dates)
     note = dated_in_window_note(portfolio, dates, items) if len(dates) else None
     notes += [note] if note is not None else []
-    assumptions = backtest_assumptions(window, source, running_entries(portfolio, dates),
-                                       items, dates)
+    assumptions = [*window.rows(), *backtest_assumptions(
+        span, source, running_entries(portfolio, dates), items, dates)]
     return BacktestResult(daily=out, summary=summary, notes=notes, assumptions=assumptions,
                           history_source=source)
 
