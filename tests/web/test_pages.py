@@ -13,6 +13,8 @@ import pytest
 
 from tests.web.conftest import add_key, launch_from_form, login, make_client, wait_run
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
 
 def test_site_form_shows_errors_next_to_fields(sqlite_db: tuple[str, None]) -> None:
     with make_client(*sqlite_db, run_jobs=False) as c:
@@ -265,6 +267,44 @@ def test_backtest_form_sends_empty_days_and_the_rule_fills_them(
         run_id = launch_from_form(c, csrf, 1, "backtest", start="2024-01-01", end="")
         params = c.get(f"/api/runs/{run_id}").json()["inputs"]["params"]
         assert params == {"start": "2024-01-01", "end": "2025-09-26", "defaults": ["end"]}
+
+
+def test_runs_name_their_portfolio_and_two_of_one_name_are_told_apart(
+        database: tuple[str, str | None]) -> None:
+    """Two imports of one example have the file's name (the export is the file itself,
+    and the command line's titles read it); the runs list gave ``#id revision n`` without
+    the name. The lists and pages name each portfolio with its id beside it, so the two
+    are told apart (SQLite and PostgreSQL)."""
+    text = (EXAMPLES / "reverse-margin.toml").read_text()
+    with make_client(*database, run_jobs=False) as c:
+        csrf = login(c)
+        add_key(c)
+        ids = []
+        for _ in range(2):
+            r = c.post("/api/portfolios/import", content=text.encode(),
+                       headers={"Content-Type": "application/toml"})
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+        name = r.json()["name"]
+        runs = [launch_from_form(c, csrf, pid, "cost") for pid in ids]
+        index = c.get("/").text
+        listed = index.split("<h1>Portfolios</h1>")[1].split("Recent runs")[0]
+        for pid in ids:
+            assert f'<a href="/portfolios/{pid}">{name}</a> <span class="pid">#{pid}</span>' \
+                in listed
+        recent = index.split("Recent runs")[1]
+        for run_id, pid in zip(runs, ids, strict=True):
+            row = recent.split(f'<a href="/runs/{run_id}">#{run_id}</a>')[1].split("</tr>")[0]
+            cell = row.split('class="run-revision">')[1].split("</td>")[0]
+            assert cell == (f'<a href="/portfolios/{pid}">{name}</a> '
+                            f'<span class="pid">#{pid}</span>, revision 1')
+        page = c.get(f"/portfolios/{ids[1]}").text
+        assert f'<h1>{name} <span class="pid">#{ids[1]}</span></h1>' in page
+        assert f'<a href="/portfolios/{ids[1]}">{name}</a> <span class="pid">#{ids[1]}' \
+            in page.split("<h2>Runs</h2>")[1]
+        run = c.get(f"/runs/{runs[0]}").text
+        assert (f'portfolio <a href="/portfolios/{ids[0]}">{name}</a> '
+                f'<span class="pid">#{ids[0]}</span> (revision 1') in run
 
 
 def test_pivot_run_page_shows_the_table_and_assumptions(sqlite_db: tuple[str, None]) -> None:
@@ -680,7 +720,7 @@ def test_run_lists_and_pages_say_which_revision_a_run_is_of(
             rows = c.get(url).text.split('class="runs"')[1].split("</table>")[0]
             assert "<th>portfolio (revision)</th>" in rows, url
             row = rows.split(f'href="/runs/{run_id}"')[1].split("</tr>")[0]
-            assert "#1</a> revision 1" in row and "now at" not in row, url
+            assert "#1</span>, revision 1" in row and "now at" not in row, url
         page = c.get(f"/runs/{run_id}").text
         assert "(revision 1)" in page and "has changed since" not in page
         r = c.post("/portfolios/1/sites/0/edit", follow_redirects=False, data={

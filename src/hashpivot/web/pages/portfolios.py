@@ -28,7 +28,8 @@ def index(request: Request) -> Response:
         rows = store.list_all(s)
         runs = list(s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(20)))
     return render(request, "index.html", {"portfolios": rows, "runs": runs,
-                                          "revisions": {p.id: p.revision for p in rows}})
+                                          "revisions": {p.id: p.revision for p in rows},
+                                          "names": {p.id: p.name for p in rows}})
 
 
 def _current(s: Session, portfolio: PortfolioRow, kind: str) -> RunRow | None:
@@ -96,6 +97,7 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
                       for site in sites for h in (site.get("hosting") or {}).get("phases", [])],
             "runs": runs,
             "revisions": {row.id: row.revision},
+            "names": {row.id: row.name},
             "figures": figures,
             "cost": cost,
             "stale": stale,

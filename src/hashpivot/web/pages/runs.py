@@ -81,6 +81,7 @@ def run_page(request: Request, run_id: int) -> Response:
         # a run of an earlier revision says the portfolio has changed since (None: deleted)
         now = None if run.portfolio_id is None else s.get(PortfolioRow, run.portfolio_id)
         current_revision = None if now is None else now.revision
+        portfolio_name = "" if now is None else now.name
     figures = (
         charts.for_run(run.kind, run.results or {}, run.charts or {}, run.inputs or {})
         if run.status == "succeeded"
@@ -97,7 +98,8 @@ def run_page(request: Request, run_id: int) -> Response:
     return render(request, "run.html", {"run": run, "figures": figures, "tables": tables,
                                         "active": jobs.ACTIVE, "provenance_line": line,
                                         "reproduction": again,
-                                        "current_revision": current_revision})
+                                        "current_revision": current_revision,
+                                        "portfolio_name": portfolio_name})
 
 
 def _in_form_words(tables: list[RunTable], kind: str) -> list[RunTable]:
