@@ -8,6 +8,7 @@ import pytest
 
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models import load_portfolio
+from hashpivot.reports.labels import MW_SPLIT_SOURCE
 from hashpivot.web.charts import (
     LIQUIDITY_BARS,
     fan,
@@ -444,12 +445,13 @@ def test_the_backtest_hashprice_axis_has_round_ticks() -> None:
     ("cost", {}),
     ("dispatch", {"hashprice_usd_per_ph_day": None}),
 ])
-def test_every_dashboard_chart_of_a_run_names_coin_metrics_with_its_licence(
+def test_every_dashboard_chart_of_a_run_names_what_its_numbers_come_from(
         kind: str, params: dict[str, object]) -> None:
     """Each figure of a stored run whose numbers come from the bundled daily history names
     it with its CC BY-NC 4.0 attribution, as the ``--out`` charts do: pivot's, simulate's
     and optimize's named nothing of it, the dispatch heatmap neither (a cost chart named
-    nothing either)."""
+    nothing either). A cost run's MW split is drawn from the portfolio alone: it names the
+    portfolio file, not Coin Metrics (it carried the Coin Metrics line)."""
     import importlib
 
     from hashpivot.io import COINMETRICS_ATTRIBUTION
@@ -471,5 +473,48 @@ def test_every_dashboard_chart_of_a_run_names_coin_metrics_with_its_licence(
     figs = for_run(kind, out.results, out.charts, inputs)
     assert figs
     needed = COINMETRICS_ATTRIBUTION.removeprefix("Source: ")
+    split = [f for f in figs if f["layout"]["title"]["text"].startswith("MW split")]
+    assert len(split) == (kind == "cost")
     for fig in figs:
-        assert needed in fig["layout"]["title"]["text"], fig["layout"]["title"]["text"]
+        text = fig["layout"]["title"]["text"]
+        if fig in split:
+            assert needed not in text and "Coin Metrics" not in text, text
+            assert text.endswith(f"<br><sup>Source: {MW_SPLIT_SOURCE}</sup>"), text
+        else:
+            assert needed in text, text
+
+
+def test_the_overview_charts_name_their_sources(sqlite_db: tuple[str, None]) -> None:
+    """The portfolio overview's cost chart (of its default cost run, on the bundled
+    history's latest day) named no source, though the Coin Metrics licence asks for its
+    attribution wherever the data is used; its MW split names the portfolio file."""
+    import json
+    import re
+
+    from hashpivot.io import COINMETRICS_ATTRIBUTION
+    from tests.web.conftest import launch_from_form, login, make_client, wait_run
+
+    with make_client(*sqlite_db) as c:
+        csrf = login(c)
+        assert wait_run(c, launch_from_form(c, csrf, 1, "cost"))["status"] == "succeeded"
+        page = c.get("/portfolios/1").text
+    figures = [json.loads(f) for f in re.findall(
+        r'<script type="application/json" class="figure-data"[^>]*>(.*?)</script>', page)]
+    titles = {f["layout"]["title"]["text"].split("<br>")[0]: f["layout"]["title"]["text"]
+              for f in figures}
+    cost = titles["Cost per BTC against the BTC price"]
+    assert COINMETRICS_ATTRIBUTION.removeprefix("Source: ") in cost, cost
+    split = titles["MW split: mining vs AI/HPC once the planned halls are built"]
+    assert split.endswith(f"Source: {MW_SPLIT_SOURCE}</sup>") and "Coin Metrics" not in split
+
+
+def test_the_overview_mw_split_names_the_portfolio_file() -> None:
+    """The portfolio overview's MW split (the same figure as a cost run's) says where its
+    numbers come from: the portfolio file, not the network data."""
+    from hashpivot.store.run_steps import mw_split as split_rows
+    from hashpivot.web.charts import mw_split
+
+    fig = mw_split(split_rows(load_portfolio(EXAMPLE)))
+    assert fig["layout"]["title"]["text"] == (
+        "MW split: mining vs AI/HPC once the planned halls are built"
+        f"<br><sup>Source: {MW_SPLIT_SOURCE}</sup>")

@@ -264,6 +264,13 @@ def power_sources(inputs: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+#: What the MW split's numbers come from (a cost run's and the portfolio overview's
+#: chart): the portfolio alone, none of the network data the run's other charts name.
+MW_SPLIT_SOURCE = ("the portfolio file (fleets at the meter, with the bundled ASIC "
+                   "catalog's specs for an entry naming a model; capacity_mw; [sites.hosting] "
+                   "phases; [sites.dispatch] ai_load_mw)")
+
+
 def with_sources(subtitle: str, sources: str) -> str:
     """A chart's subtitle followed by ``Source: <sources>``: the data its numbers come
     from with their attribution and licence (Coin Metrics Community Network Data's CC

@@ -15,7 +15,7 @@ from hashpivot.web.charts.dispatch import dispatch_heatmap, dispatch_timezone, d
 from hashpivot.web.charts.market_data import btc_price
 from hashpivot.web.charts.optimize import optimize_plan, optimize_strategies
 from hashpivot.web.charts.pivot import pivot_cumulative, pivot_npv, pivot_tornado
-from hashpivot.web.charts.runs import for_run
+from hashpivot.web.charts.runs import for_run, with_run_sources
 from hashpivot.web.charts.simulate import (
     CI95_HALF,
     FAN_TITLES,
@@ -47,4 +47,5 @@ __all__ = [
     "simulate_liquidity",
     "simulate_npv",
     "simulate_reverse_margin",
+    "with_run_sources",
 ]

@@ -8,7 +8,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from hashpivot.web.charts.common import _fig, _num
+from hashpivot.reports.labels import MW_SPLIT_SOURCE
+from hashpivot.web.charts.common import _fig, _num, _with_sources
 
 
 def cost_vs_price(results: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +72,8 @@ def mw_split(rows: list[dict[str, Any]]) -> dict[str, Any]:
     less what the halls displace), the AI load a dispatching site serves, AI/HPC (planned
     phases) and capacity left unused; a
     marker at today's mining MW where the plan changes it. (Rows stored before
-    ``mining_after_plan_mw`` show today's mining.)"""
+    ``mining_after_plan_mw`` show today's mining.) Its source line names the portfolio
+    file (:data:`~hashpivot.reports.labels.MW_SPLIT_SOURCE`): no network data is in it."""
     sites = [r["site"] for r in rows]
     after = [float(r.get("mining_after_plan_mw", r["mining_mw"])) for r in rows]
     ai = [float(r["ai_mw"]) for r in rows]
@@ -94,7 +96,8 @@ def mw_split(rows: list[dict[str, Any]]) -> dict[str, Any]:
             name="mining today [MW]",
         ))
     fig.update_layout(barmode="stack", yaxis={"title": "MW"})
-    return _fig(fig, "MW split: mining vs AI/HPC once the planned halls are built")
+    return _with_sources(_fig(fig, "MW split: mining vs AI/HPC once the planned halls are "
+                                   "built"), MW_SPLIT_SOURCE)
 
 
 __all__ = ["cost_vs_price", "mw_split"]

@@ -42,23 +42,38 @@ def run_sources(kind: str, results: dict[str, Any]) -> str:
     return ""
 
 
+def with_run_sources(fig: dict[str, Any], kind: str, results: dict[str, Any]
+                     ) -> dict[str, Any]:
+    """A figure drawn from a stored ``kind`` run's ``results`` outside its page (the
+    portfolio overview's cost and plan charts), naming the data the run drew on as the
+    run's page does (:func:`run_sources`)."""
+    return _with_sources(fig, run_sources(kind, results))
+
+
 def for_run(kind: str, results: dict[str, Any], charts: dict[str, Any],
             inputs: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Every figure of a finished run (``inputs``: its stored inputs, which name the
-    dispatch prices' time zone), each naming the data it is drawn from
-    (:func:`run_sources`)."""
+    dispatch prices' time zone), each naming the data it is drawn from: the run's
+    (:func:`run_sources`), or the portfolio file for a figure drawn from it alone (a cost
+    run's MW split: :func:`_portfolio_figures`)."""
     sources = run_sources(kind, results)
-    return [_with_sources(fig, sources) for fig in _figures(kind, results, charts, inputs)]
+    return [*(_with_sources(fig, sources) for fig in _figures(kind, results, charts, inputs)),
+            *_portfolio_figures(kind, charts)]
+
+
+def _portfolio_figures(kind: str, charts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The figures of a run drawn from its portfolio alone, each naming the file as its
+    source itself (a cost run's MW split, after its other figure)."""
+    if kind == "cost" and charts.get("mw_split"):
+        return [mw_split(charts["mw_split"])]
+    return []
 
 
 def _figures(kind: str, results: dict[str, Any], charts: dict[str, Any],
              inputs: dict[str, Any] | None) -> list[dict[str, Any]]:
     """:func:`for_run`'s figures, before their sources are added."""
-    if kind == "cost":
-        figs = [cost_vs_price(results)]
-        if charts.get("mw_split"):
-            figs.append(mw_split(charts["mw_split"]))
-        return figs
+    if kind == "cost":  # (its MW split: _portfolio_figures)
+        return [cost_vs_price(results)]
     if kind == "backtest":
         return [backtest_history(charts)]
     if kind == "pivot":
@@ -98,4 +113,4 @@ def _figures(kind: str, results: dict[str, Any], charts: dict[str, Any],
     return []
 
 
-__all__ = ["for_run", "run_sources"]
+__all__ = ["for_run", "run_sources", "with_run_sources"]

@@ -72,13 +72,15 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
              for kind, run in (("cost", cost), ("backtest", backtest), ("optimize", plan))
              if run is not None
              and (change := compare_provenance(run.provenance or {}, now)).data]
-    figures = []
+    figures = []  # (each naming its run's sources; the backtest's names its days' itself)
     if cost is not None and cost.results:
-        figures.append(charts.cost_vs_price(cost.results))
+        figures.append(charts.with_run_sources(charts.cost_vs_price(cost.results), "cost",
+                                               cost.results))
     if backtest is not None and backtest.charts:
         figures.append(charts.backtest_history(backtest.charts))
     if plan is not None and plan.charts:
-        figures.append(charts.optimize_plan(plan.charts))
+        figures.append(charts.with_run_sources(charts.optimize_plan(plan.charts), "optimize",
+                                               plan.results or {}))
     try:
         portfolio = store.validate_document(row.document)
         figures.append(charts.mw_split(mw_split(portfolio)))
