@@ -518,3 +518,23 @@ def test_the_overview_mw_split_names_the_portfolio_file() -> None:
     assert fig["layout"]["title"]["text"] == (
         "MW split: mining vs AI/HPC once the planned halls are built"
         f"<br><sup>Source: {MW_SPLIT_SOURCE}</sup>")
+
+
+@pytest.mark.parametrize(("network", "expected"), [
+    ({"source": "Source: Coin Metrics Community Network Data (CC BY-NC 4.0)",
+      "date": "2025-09-26"},
+     "Coin Metrics Community Network Data (CC BY-NC 4.0) on 2025-09-26"),
+    ({"source": "command line; other fields from Source: Coin Metrics Community Network "
+                "Data (CC BY-NC 4.0) on 2025-09-26", "date": "2025-09-26"},
+     "command line; other fields from Coin Metrics Community Network Data (CC BY-NC 4.0) "
+     "on 2025-09-26"),
+    ({"source": "command line"}, "command line"),
+])
+def test_a_cost_runs_charts_name_the_day_of_their_network_figures(
+        network: dict[str, str], expected: str) -> None:
+    """A cost run's figures are of one day of the history: its charts' source line named
+    Coin Metrics without the day (the README says the charts name the days they use), once
+    and only once where the source's words already name it."""
+    from hashpivot.web.charts.runs import run_sources
+
+    assert run_sources("cost", {"network": network}) == expected

@@ -36,10 +36,20 @@ def run_sources(kind: str, results: dict[str, Any]) -> str:
     if kind == "optimize":  # (its inputs are stored as its assumptions)
         return sources_text(results.get("assumptions") or {})
     if kind == "cost":
-        return str((results.get("network") or {}).get("source") or "").replace("Source: ", "")
+        return cost_sources(results.get("network") or {})
     if kind == "dispatch":
         return dispatch_sources_text(results)
     return ""
+
+
+def cost_sources(network: dict[str, Any]) -> str:
+    """The source of a cost run's network figures, with the day they are of where its words
+    do not name it (``Coin Metrics Community Network Data (CC BY-NC 4.0) on 2025-09-26``; a
+    source of figures given in part already says ``... on DAY``): a cost chart's numbers are
+    of that one day."""
+    source = str(network.get("source") or "").replace("Source: ", "")
+    day = str(network.get("date") or "")
+    return f"{source} on {day}" if source and day and day not in source else source
 
 
 def with_run_sources(fig: dict[str, Any], kind: str, results: dict[str, Any]
