@@ -107,7 +107,8 @@ def test_cost_of_one_machine_is_in_machine_units(
     out = _run(["cost", "{one}", "--date", "2024-06-01"], tmp_path, monkeypatch)
     assert "0.00 EH/s" not in out and "0.000" not in out
     assert re.search(r"fleet hashrate\s+200\.00\s+TH/s", out)
-    assert re.search(r"power\s+3\.67\s+kW", out)  # 3,500 W x 1.05 overhead (the default)
+    # 3,500 W x 1.05 overhead (the default), every machine running
+    assert re.search(r"power at the meter, all running\s+3\.67\s+kW", out)
     line = next(x for x in out.splitlines() if x.startswith("home"))
     cells = line.split()
     # home, Antminer, S21, 200.0, TH/s, <sats>, sats, revenue, power, profit
