@@ -110,7 +110,7 @@ def resolve_problem(
     # entries that end before the first month are gone; dated ones count throughout (notes)
     standing = standing_portfolio(portfolio, periods)
     portfolio = standing.portfolio
-    sites = resolve_sites(portfolio, first_month=start)
+    sites = resolve_sites(portfolio, first_month=start, last_month=periods[-1])
     hosting_sites = [s for s in sites if not s.hosting_is_default] or sites
     host_idx = {s.index for s in hosting_sites}
     if rules is None:

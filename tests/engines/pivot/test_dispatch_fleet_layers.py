@@ -25,15 +25,21 @@ installed then, and each entry takes its layer of those
 every entry the file lists, whatever its dates (until 2026-12-07), were 52.3 % below the
 engine in the year the S19j Pros mined before the S21s were installed, and 30.1 % and
 13.3 % below in the periods of the three-entry site without its S21 XPs (not yet
-installed) and without its S21s (retired).
+installed) and without its S21s (retired). A change after the last month valued makes no
+period: its fleets left, measured until 2026-12-07 and used in no month, are not measured
+by pivot, simulate or optimize, and no figure moves.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from hashpivot.engines.pivot.inputs import resolve_sites
+from hashpivot.engines.pivot.uplift.curve import MonthMargin
 from tests.engines.pivot.uplift_inputs import (
     THREE_ENTRIES,
     engine_gain_usd,
@@ -41,6 +47,10 @@ from tests.engines.pivot.uplift_inputs import (
     layers_portfolio,
     pivot_uplift_usd,
 )
+
+if TYPE_CHECKING:
+    from hashpivot.models import Site
+    from hashpivot.models.portfolio import Portfolio
 
 XP, S21, S19 = "S21 XP", "S21", "S19j Pro"
 
@@ -120,3 +130,71 @@ def test_undated_and_dated_before_the_first_month_take_the_layers_of_every_entry
     assert past == undated and all(u is not None and u.installed_layers is None
                                    for u in undated)
 
+
+
+def _fleets_measured(engine: str, portfolio: Portfolio,
+                     monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """The fleets (entry names) whose curves ``engine`` measures on ``portfolio`` in a
+    process that has measured none."""
+    from hashpivot.engines.pivot import run_pivot
+    from hashpivot.engines.pivot.uplift import cache as uplift_cache
+    from hashpivot.engines.simulate import SimulationConfig, prepare
+    from hashpivot.optimize.resolve import resolve_problem
+
+    measured: list[tuple[str, ...]] = []
+    measure = uplift_cache.measure_dispatch_uplift
+
+    def counted(site: Site) -> Any:
+        measured.append(tuple(str(e.name) for e in site.fleet))
+        return measure(site)
+
+    monkeypatch.setattr(uplift_cache, "_CACHE", {})
+    monkeypatch.setattr(uplift_cache, "measure_dispatch_uplift", counted)
+    if engine == "pivot":
+        run_pivot(portfolio)
+    elif engine == "simulate":
+        prepare(portfolio, SimulationConfig(n_paths=4, chunk_paths=4))
+    else:
+        resolve_problem(portfolio)
+    return measured
+
+
+@pytest.mark.parametrize("engine", ["pivot", "simulate", "optimize"])
+def test_an_entry_retired_after_the_last_month_valued_measures_no_more_fleets(
+        engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The S21s retired at the end of 2027-06, after the two years valued (2025-01 to
+    2026-12): the fleets the undated site measures (the whole fleet, the S21 XPs and S21s,
+    the S21 XPs alone), not the S21 XPs and S19j Pros that would mine after the months
+    valued (measured until 2026-12-07, used in no month)."""
+    dated = layers_portfolio(THREE_ENTRIES, {S21: (None, "2027-06")})
+    assert _fleets_measured(engine, dated, monkeypatch) == [(XP, S21, S19), (XP, S21), (XP,)]
+
+
+def test_an_entry_retired_after_the_last_month_valued_changes_no_figure() -> None:
+    """The same site: each strategy's NPV, with and without terminal value, is the
+    undated site's, bitwise; and each entry's figures in the months valued with the
+    S21 XPs installed from 2025-07 are those of the periods their dates make, whatever
+    the periods after the last month (2026-12)."""
+    from hashpivot.engines.pivot import run_pivot
+
+    def npvs(portfolio: Portfolio) -> list[tuple[float, float]]:
+        return [(s.npv_usd, s.npv_with_terminal_value_usd)
+                for s in run_pivot(portfolio).strategies]
+
+    assert npvs(layers_portfolio(THREE_ENTRIES, {S21: (None, "2027-06")})) == npvs(
+        layers_portfolio(THREE_ENTRIES))
+    valued = layers_portfolio(THREE_ENTRIES, {XP: ("2025-07", None), S21: (None, "2027-06")})
+    first, last = pd.Period("2025-01", "M"), pd.Period("2026-12", "M")
+    bounded = resolve_sites(valued, first_month=first, last_month=last)[0].fleet_uplifts
+    every = resolve_sites(valued, first_month=first)[0].fleet_uplifts
+    assert [len(u.installed_layers.curves) for u in bounded
+            if u is not None and u.installed_layers is not None] == [2, 2, 2]
+    months = pd.period_range(first, last, freq="M")
+    for a, b in zip(bounded, every, strict=True):
+        assert a is not None and b is not None
+        ref = a.reference_hashprice_usd_per_th_day * a.reference_th_s_per_mw
+        month = MonthMargin(ref * np.linspace(0.3, 1.6, len(months))[None, :],
+                            np.full((1, len(months)), 40.0),
+                            np.full((1, len(months)), 2000.0), months=months)
+        for key, value in a.breakdown(month).items():
+            np.testing.assert_array_equal(value, b.breakdown(month)[key], err_msg=key)

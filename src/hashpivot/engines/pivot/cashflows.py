@@ -265,7 +265,7 @@ def strategy_cash_flows(
     """
     # as it stands on the market's first month (a no-op for the engines, which pass it so)
     portfolio = standing_portfolio(portfolio, market.periods, site_name).portfolio
-    sites = resolve_sites(portfolio, site_name, market.periods[0])
+    sites = resolve_sites(portfolio, site_name, market.periods[0], market.periods[-1])
     if shared is None:  # replacement decided without look-ahead, as with shared=
         shared = market_mining(portfolio, market, site_name)
     return _cash_flows_resolved(

@@ -380,7 +380,7 @@ def market_mining(
     """
     spec = _pivot_spec(portfolio)
     portfolio = standing_portfolio(portfolio, market.periods, site_name).portfolio
-    sites = resolve_sites(portfolio, site_name, market.periods[0])
+    sites = resolve_sites(portfolio, site_name, market.periods[0], market.periods[-1])
     ref = reference_market(portfolio, market) if spec.fleet_replacement_years else None
     out: dict[str, SiteMarket] = {}
     for s in sites:

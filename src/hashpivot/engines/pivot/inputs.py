@@ -221,7 +221,8 @@ class SiteInputs:
 
 
 def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
-                  first_month: pd.Period | None = None) -> list[SiteInputs]:
+                  first_month: pd.Period | None = None,
+                  last_month: pd.Period | None = None) -> list[SiteInputs]:
     """Reduce the portfolio's sites (or the one named) to :class:`SiteInputs`.
 
     Parameters
@@ -236,6 +237,10 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
         (:mod:`~hashpivot.engines.pivot.uplift.installed_layers`); None: in every period
         their dates make (the same figures in the months valued, with the fleets of the
         periods before them measured too).
+    last_month : pandas.Period, optional
+        The last month valued: the periods of a dated fleet end with it (the fleets
+        installed only after it are not measured); None: in every period their dates
+        make (the same figures in the months valued).
 
     Returns
     -------
@@ -329,7 +334,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
             uplift, uplift_note = site_dispatch_uplift(site)
             # each fleet entry's own curve (the fleet left with it less the fleet left
             # without it), at its own TH/s per MW; none for a swap's units (bands)
-            by_entry = (entry_dispatch_uplifts(site, first_month)
+            by_entry = (entry_dispatch_uplifts(site, first_month, last_month)
                         if uplift is not None and not bands else ())
             entry_uplifts = tuple(
                 u.for_fleet(h / (w * overhead / W_PER_MW)) if u is not None

@@ -127,7 +127,7 @@ def run_pivot(
     standing = standing_portfolio(
         portfolio, pd.period_range(ms.start, periods=n, freq="M"), site_name)
     portfolio = standing.portfolio
-    sites = resolve_sites(portfolio, site_name, ms.start)
+    sites = resolve_sites(portfolio, site_name, ms.start, ms.start + (n - 1))
     strategies = build_strategies(portfolio, site_name, convert_mw, start, horizon_months=n)
     # a hall goes into service once its site is connected
     strategies, connection_notes = after_connection(strategies, sites, ms.start + (n - 1))

@@ -158,7 +158,9 @@ def build_strategies(
     """
     spec = _pivot_spec(portfolio)
     model_start = market_start(spec).start
-    sites = resolve_sites(portfolio, site_name, model_start)
+    # (the months valued: a dated fleet's periods after them are not measured)
+    last = model_start + (horizon_months - 1) if horizon_months else None
+    sites = resolve_sites(portfolio, site_name, model_start, last)
     hosting_sites = [s for s in sites if not s.hosting_is_default] or sites
     out = [Strategy("keep_mining")]
     mw = convert_mw if convert_mw is not None else spec.convert_mw

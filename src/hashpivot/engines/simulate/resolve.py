@@ -155,7 +155,8 @@ def prepare(
     # optimize); the rest are notes (simulate)
     rules = portfolio_rules(portfolio, source)
     portfolio, sites, effects = under_the_rules(
-        portfolio, resolve_sites(portfolio, config.site_name, center.periods[0]), rules,
+        portfolio, resolve_sites(portfolio, config.site_name, center.periods[0],
+                                 center.periods[-1]), rules,
         center.periods)
     if spec.step != "monthly":
         raise InputError(
@@ -286,7 +287,8 @@ def prepare(
         signing_tenants=tenants,
         signing_probabilities=signing_p,
         dispatch_uplifts=measured_dispatch_uplifts(
-            (portfolio.sites[s.index] for s in sites), center.periods[0]),
+            (portfolio.sites[s.index] for s in sites), center.periods[0],
+            center.periods[-1]),
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
     market = _market_facts(pv, portfolio, start, T)

@@ -71,3 +71,27 @@ def test_a_month_takes_the_periods_in_it_weighted_by_the_days_installed(
                         np.full((1, 3), 5000.0), months=months)
     out = curve.breakdown(month)["uplift_usd_per_mw_month"]
     np.testing.assert_allclose(out[0], uplift, rtol=1e-15)
+
+
+
+@pytest.mark.parametrize(("window", "bounds", "installed"), [
+    ((None, "2026-12"), (), [{0, 1}]),  # retired at the end of the last month
+    ((None, "2027-06"), (), [{0, 1}]),
+    (("2027-01", None), (), [{0}]),  # installed the month after the last
+    (("2026-12-31", None), ("2026-12-31",), [{0}, {0, 1}]),  # on the last day: a period
+    ((None, "2026-11"), ("2026-12-01",), [{0, 1}, {0}]),
+])
+def test_a_change_after_the_last_month_valued_is_none(
+        window: tuple[str | None, str | None], bounds: tuple[str, ...],
+        installed: list[set[int]]) -> None:
+    """The months valued 2025-01 to 2026-12, one entry throughout and one dated: a
+    change after 2026-12-31 makes no period (no month valued has its fleet)."""
+    first, last = pd.Period("2025-01", "M"), pd.Period("2026-12", "M")
+    assert installed_periods([(None, None), window], first, last) == (
+        tuple(_day(d) for d in bounds), tuple(frozenset(s) for s in installed))
+
+
+def test_without_a_last_month_every_change_makes_a_period() -> None:
+    """As until 2026-12-07: the period after an end past the months valued too."""
+    assert installed_periods([(None, None), (None, "2027-06")], pd.Period("2025-01", "M")) == (
+        (_day("2027-07-01"),), (frozenset({0, 1}), frozenset({0})))

@@ -163,20 +163,23 @@ def _layers(site: Site, members: frozenset[int] | None = None
     return out
 
 
-def _dated_sets(site: Site, first_month: pd.Period | None
+def _dated_sets(site: Site, first_month: pd.Period | None, last_month: pd.Period | None
                 ) -> tuple[tuple[int, ...], tuple[frozenset[int], ...]] | None:
     """:func:`~hashpivot.engines.pivot.uplift.installed_layers.installed_periods` of the
-    site's fleet from ``first_month``; None where every entry is installed throughout
-    (undated, or dated before it), or the dates are not run (a swap, or a fleet over its
-    capacity taken as it stands: :mod:`~hashpivot.engines.pivot.availability`)."""
+    site's fleet from ``first_month`` through ``last_month``; None where every entry is
+    installed throughout (undated, or dated outside them), or the dates are not run (a
+    swap, or a fleet over its capacity taken as it stands:
+    :mod:`~hashpivot.engines.pivot.availability`)."""
     if site.dispatch is None or len(site.fleet) < 2 or not site.fleet_fits_capacity:
         return None
-    bounds, installed = installed_periods([(e.start, e.end) for e in site.fleet], first_month)
+    bounds, installed = installed_periods([(e.start, e.end) for e in site.fleet],
+                                          first_month, last_month)
     every = frozenset(range(len(site.fleet)))
     return None if all(s == every for s in installed) else (bounds, installed)
 
 
-def entry_dispatch_uplifts(site: Site, first_month: pd.Period | None = None
+def entry_dispatch_uplifts(site: Site, first_month: pd.Period | None = None,
+                           last_month: pd.Period | None = None
                            ) -> tuple[DispatchUplift | None, ...]:
     """Each fleet entry's own curve, in file order (None for an entry without machines)
     (:func:`~hashpivot.engines.pivot.uplift.curve.layered`): the curve of the fleet left
@@ -187,15 +190,17 @@ def entry_dispatch_uplifts(site: Site, first_month: pd.Period | None = None
     site of one entry or of a swap, and where a fleet left could not be measured (the
     entries then take the site's curve at their own ``k``, as until 2026-12-07).
 
-    Where the entries installed change from ``first_month`` on (their ``start`` and
-    ``end``), each curve holds the entry's layer of the entries installed in each period
+    Where the entries installed change from ``first_month`` through ``last_month`` (their
+    ``start`` and ``end``; a change after ``last_month`` makes no period: no month
+    valued has it, and its fleets left are not measured), each curve holds the entry's
+    layer of the entries installed in each period
     (:class:`~hashpivot.engines.pivot.uplift.installed_layers.InstalledLayers`; in a
     period whose fleets left could not be measured, its layer of every entry)."""
     every = _layers(site)
     if not every:
         return ()
     out: list[DispatchUplift | None] = [every.get(j) for j in range(len(site.fleet))]
-    dated = _dated_sets(site, first_month)
+    dated = _dated_sets(site, first_month, last_month)
     if dated is None:
         return tuple(out)
     bounds, installed = dated
@@ -210,22 +215,24 @@ def entry_dispatch_uplifts(site: Site, first_month: pd.Period | None = None
     return tuple(out)
 
 
-def _fleets_measured(site: Site, first_month: pd.Period | None) -> list[Site]:
+def _fleets_measured(site: Site, first_month: pd.Period | None,
+                     last_month: pd.Period | None) -> list[Site]:
     """The site and each fleet left :func:`entry_dispatch_uplifts` measures."""
-    dated = _dated_sets(site, first_month)
+    dated = _dated_sets(site, first_month, last_month)
     sets = [None, *dict.fromkeys(dated[1] if dated else ())]
     return [site, *(left for s in sets for _, left in _fleets_left(site, s))]
 
 
-def measured_dispatch_uplifts(sites: Iterable[Site], first_month: pd.Period | None = None
+def measured_dispatch_uplifts(sites: Iterable[Site], first_month: pd.Period | None = None,
+                              last_month: pd.Period | None = None
                               ) -> tuple[tuple[str, Measured], ...]:
     """The curve of each site with ``[sites.dispatch]`` (measured here, once), keyed for
     :func:`remember_dispatch_uplifts`: what a task carries to the processes that run its
     chunks, so that they do not measure it again (seven HiGHS solves for a site whose
     intervals are linked); a site of several fleet entries, each fleet left
-    (:func:`entry_dispatch_uplifts`, from ``first_month``)."""
+    (:func:`entry_dispatch_uplifts`, from ``first_month`` through ``last_month``)."""
     every = [s for site in sites if site.dispatch is not None
-             for s in _fleets_measured(site, first_month)]
+             for s in _fleets_measured(site, first_month, last_month)]
     with_after = [s for site in every
                   for s in ((site, _without_ppa(site)) if _ppa_window(site) else (site,))]
     return tuple((_measured_site(site).model_dump_json(), _site_curve(site))

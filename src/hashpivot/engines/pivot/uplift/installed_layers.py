@@ -7,7 +7,7 @@ conversion leaves with it less that of the fleet it leaves without it
 the curve of the fleet left. Where entries are dated (``[[sites.fleet]] start`` and
 ``end``), the fleet that mines in a month is the entries installed then: the layers are
 those of the entries installed in each period (:func:`installed_periods`: the periods
-between the days the fleet installed changes, from the first month valued), each fleet
+between the days the fleet installed changes, in the months valued), each fleet
 left measured as a site (:mod:`~hashpivot.engines.pivot.uplift.cache`). An entry's
 :class:`InstalledLayers` holds its curve in each period; a month's figures are those of
 the periods in it, weighted by the days of the month in each on which the entry is
@@ -52,7 +52,8 @@ def _last_day(end: str | None) -> int | None:
 
 
 def installed_periods(windows: Sequence[tuple[str | None, str | None]],
-                      first_month: pd.Period | None = None
+                      first_month: pd.Period | None = None,
+                      last_month: pd.Period | None = None
                       ) -> tuple[tuple[int, ...], tuple[frozenset[int], ...]]:
     """The periods between the days a fleet's installed entries change, and the entries
     installed in each.
@@ -65,6 +66,9 @@ def installed_periods(windows: Sequence[tuple[str | None, str | None]],
     first_month : pandas.Period, optional
         The first month valued: changes on or before its first day are none (the fleet
         as it stands then); None: every change.
+    last_month : pandas.Period, optional
+        The last month valued: changes after its last day are none (no month valued
+        has the fleets they make, so they are not measured); None: every change.
 
     Returns
     -------
@@ -79,8 +83,11 @@ def installed_periods(windows: Sequence[tuple[str | None, str | None]],
     spans = [(_first_day(s), _last_day(e)) for s, e in windows]
     floor = (None if first_month is None
              else pd.Period(first_month, "M").asfreq("D", how="start").ordinal)
+    ceiling = (None if last_month is None
+               else pd.Period(last_month, "M").asfreq("D", how="end").ordinal)
     changes = {d for a, b in spans for d in (a, None if b is None else b + 1)
-               if d is not None and (floor is None or d > floor)}
+               if d is not None and (floor is None or d > floor)
+               and (ceiling is None or d <= ceiling)}
     bounds = tuple(sorted(changes))
     days = [floor if floor is not None else (bounds[0] - 1 if bounds else 0), *bounds]
     installed = tuple(frozenset(j for j, (a, b) in enumerate(spans)
