@@ -2,7 +2,8 @@
 the uptime of its fleet entries (weighted by hashrate, each entry's where they differ), its
 pool fee and power overhead factor (each from the file or the model's default) and its
 power contract in words; its fleet (:func:`fleet_facts`: machines per entry, total
-hashrate, efficiency weighted by hashrate, power at the meter, and what is installed when).
+hashrate, efficiency weighted by hashrate, power at the meter, and what is installed when);
+its capacity and grid connection (:func:`capacity_row`, :func:`connection_row`).
 
 :func:`mining_term_facts` records them from a site (what only the portfolio knows: which
 fields its file sets); :func:`mining_term_rows` and :func:`power_contract_row` turn them
@@ -142,6 +143,33 @@ def power_contract_row(prefix: str, text: str, source: str = "file") -> dict[str
             "source": source}
 
 
+def capacity_row(prefix: str, capacity_mw: float, in_file: bool, use: str = ""
+                 ) -> dict[str, Any]:
+    """The row of a site's ``capacity_mw`` [MW]: the file's, or (not set) the fleet's
+    power at the meter, none spare; ``use``, what the engine does with the file's
+    capacity, follows the source ``file``."""
+    source = ("file" + (f"; {use}" if use else "") if in_file
+              else "default: the fleet's power at the meter, none spare")
+    return {"name": f"{prefix}[sites] capacity_mw", "value": float(capacity_mw), "unit": "MW",
+            "source": source}
+
+
+#: The connection row's value for a site with no ``connection_date``.
+CONNECTED_THROUGHOUT = "none: connected throughout"
+
+
+def connection_row(prefix: str, connection_date: str | None, use: str = ""
+                   ) -> dict[str, Any]:
+    """The row of a site's ``connection_date`` (``YYYY-MM-DD``: its machines mine from
+    that day), or :data:`CONNECTED_THROUGHOUT` by default; ``use``, what else waits for
+    it in the engine, follows the source ``file``."""
+    if connection_date is None:
+        return {"name": f"{prefix}[sites] connection_date", "value": CONNECTED_THROUGHOUT,
+                "unit": "-", "source": "default"}
+    return {"name": f"{prefix}[sites] connection_date", "value": str(connection_date),
+            "unit": "day", "source": "file" + (f"; {use}" if use else "")}
+
+
 def fleet_facts(site: Site, entries: Sequence[FleetEntry] | None = None,
                 first: pd.Timestamp | None = None, last: pd.Timestamp | None = None,
                 dated: bool = True) -> dict[str, Any]:
@@ -243,8 +271,11 @@ def fleet_row(prefix: str, fleet: Mapping[str, Any]) -> dict[str, Any]:
 
 __all__ = [
     "AVAILABILITY_NAME",
+    "CONNECTED_THROUGHOUT",
     "MINING_TERMS",
     "availability_facts",
+    "capacity_row",
+    "connection_row",
     "fleet_facts",
     "fleet_row",
     "mining_term_facts",

@@ -296,3 +296,36 @@ def test_each_site_convertible_mw_is_a_row_from_the_file_or_the_capacity() -> No
     assert (a["value"], a["unit"], a["source"]) == (2.0, "MW", "file")
     assert (b["value"], b["unit"]) == (5.0, "MW")
     assert b["source"] == "default: = capacity_mw, less [sites.dispatch] ai_load_mw"
+
+
+def test_each_site_capacity_and_connection_are_rows() -> None:
+    """The site's capacity and its grid connection move every strategy but no row named
+    them (``scripts/sweep_assumptions.py``, examples/pivot-200mw.toml: capacity_mw 200 ->
+    400 MW moved an NPV by 19.7 %: the convert strategy takes the 209 MW the fleet leaves
+    spare before any machine; connection_date 2026-06-01 moved one by 49.6 %: no mining
+    before it). Site A: 10 S21 at the meter 10 x 3,500 W x 1.05 = 0.03675 MW, capacity 3
+    MW in the file, connected from 2026-06-01; site B: no capacity (the fleet's MW) and
+    connected throughout."""
+    two = parse_portfolio(portfolio_toml(
+        "two", site("A", contract(40.0, "fixed"), table(asic="Antminer S21", count=10),
+                    capacity_mw=3.0, connection_date="2026-06-01"),
+        site("B", contract(35.0, "fixed"), table(asic="Antminer S21", count=10))))
+    rows = _by_name(site_assumption_rows(site_assumption_facts(two, pv.resolve_sites(two))))
+    a, b = rows["A: [sites] capacity_mw"], rows["B: [sites] capacity_mw"]
+    assert (a["value"], a["unit"]) == (3.0, "MW")
+    assert a["source"] == ("file; a conversion takes the MW the fleet leaves spare first, "
+                           "then the least efficient machines")
+    assert (b["unit"], b["source"]) == ("MW", "default: the fleet's power at the meter, "
+                                               "none spare")
+    assert b["value"] == pytest.approx(10 * 3500 * 1.05 / 1e6)
+    a, b = rows["A: [sites] connection_date"], rows["B: [sites] connection_date"]
+    assert (a["value"], a["unit"], a["source"]) == (
+        "2026-06-01", "day", "file; no mining and no hall in service before it")
+    assert (b["value"], b["unit"], b["source"]) == ("none: connected throughout", "-",
+                                                    "default")
+    # a result stored before the rows: none
+    facts = site_assumption_facts(two, pv.resolve_sites(two))
+    for f in facts:
+        del f["capacity_mw"], f["connection_date"]
+    names = {r["name"] for r in site_assumption_rows(facts)}
+    assert not any("capacity_mw" in n or "connection_date" in n for n in names)

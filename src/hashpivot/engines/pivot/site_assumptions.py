@@ -1,11 +1,11 @@
 """Each valued site's terms that can flip a pivot verdict, with their sources: the hosting
 terms the tornado varies and those that size the rent (lease rate, escalator, term, capex
 per IT MW, PUE, construction time, tenant default, renewals, opex, recovery after a
-default), the power contract, the fleet (machines, hashrate, efficiency, MW, what is
-installed when), the mining terms (uptime, pool fee, overhead), the site costs
-(fixed, variable, cash SG&A), the halls leased on their own terms, the dispatch
-flexibility of a site with ``[sites.dispatch]`` and a fleet kept where ``[pivot]`` would
-replace it (a rule, or the file).
+default), the site's capacity and grid connection, the power contract, the fleet
+(machines, hashrate, efficiency, MW, what is installed when), the mining terms (uptime,
+pool fee, overhead), the site costs (fixed, variable, cash SG&A), the halls leased on their
+own terms, the dispatch flexibility of a site with ``[sites.dispatch]`` and a fleet kept
+where ``[pivot]`` would replace it (a rule, or the file).
 
 :func:`site_assumption_facts` records them when a run resolves its sites (what only the
 portfolio knows: which fields the file sets); :func:`site_assumption_rows` turns them into
@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from hashpivot.engines.mining_terms import (
     MINING_TERMS,
     availability_facts,
+    capacity_row,
+    connection_row,
     fleet_facts,
     fleet_row,
     mining_term_facts,
@@ -68,6 +70,12 @@ HOSTING_TERMS: tuple[tuple[str, str], ...] = (
     ("fit_out_funded_by", "-"),
 )
 _CAPEX = ("shell_capex_usd_per_it_mw", "fit_out_capex_usd_per_it_mw")
+#: What the capacity and the connection do in the valuation (the sources of their rows):
+#: each moves every strategy (examples/pivot-200mw.toml, an NPV: capacity_mw 200 -> 400
+#: MW 19.7 %, a connection_date of 2026-06-01 49.6 %; scripts/sweep_assumptions.py).
+_CAPACITY_USE = ("a conversion takes the MW the fleet leaves spare first, then the least "
+                 "efficient machines")
+_CONNECTION_USE = "no mining and no hall in service before it"
 #: The hall's power price under modified gross; not set: the site's power price.
 _HALL_POWER = "hosting_power_price_usd_per_mwh"
 
@@ -162,7 +170,8 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                           ) -> list[dict[str, Any]]:
     """Per valued site: its name, hosting terms (``HOSTING_TERMS`` and the capex per IT
     MW), the hosting fields its file sets, the MW a conversion may take
-    (``convertible_gross_mw``), its power contract in words,
+    (``convertible_gross_mw``), its ``capacity_mw`` (the file's, or the fleet's MW; and
+    whether the file sets it) and ``connection_date``, its power contract in words,
     (``hall_leases``, when there are some) its phases leased on their own terms or whose
     tenant may not sign (``probability_signing``), its site costs in the forward models
     (``site_costs``: fixed, variable and cash SG&A [USD/year], and the items whose
@@ -208,6 +217,11 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             # the MW a conversion may take: the file's, or the capacity less the AI load
             "convertible_gross_mw": float(min(s.convertible_gross_mw, s.capacity_mw)),
             "power_contract": power_contract_text(site.power_contract),
+            # the capacity (the file's, or the fleet's MW) and the grid connection
+            "capacity_mw": {"value": float(site.capacity_mw if site.capacity_mw is not None
+                                           else s.capacity_mw),
+                            "in_file": site.capacity_mw is not None},
+            "connection_date": site.connection_date,
             **({"power_contract_paths": index_notes[s.name]}
                if index_notes and s.name in index_notes else {}),
             "mining": _mining_terms(site, s),
@@ -389,6 +403,10 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
         prefix = f"{site['name']}: " if len(facts) > 1 else ""
         rows += ([NO_OFFER_ROW | {"name": f"{prefix}[sites.hosting]"}]
                  if site.get("no_offer") else _hosting_rows(prefix, site, lease_terms))
+        if "capacity_mw" in site:  # (results stored before the rows existed have none)
+            rows += [capacity_row(prefix, site["capacity_mw"]["value"],
+                                  site["capacity_mw"]["in_file"], _CAPACITY_USE),
+                     connection_row(prefix, site["connection_date"], _CONNECTION_USE)]
         paths = site.get("power_contract_paths")
         rows.append(power_contract_row(prefix, site["power_contract"],
                                        f"file; {paths}" if paths else "file"))

@@ -1,0 +1,86 @@
+"""The assumptions sweep (``scripts/sweep_assumptions.py``, its machinery in
+``scripts/_assumption_sweep.py``): every input of ``pivot``'s verdict tables that moves an
+NPV is named by a row of its resolved assumptions, so a new field without a row fails here.
+
+The quick sweep runs the 200 MW example once per field of the tables a verdict most depends
+on (about 90 runs of ``run_pivot``, 25 s on the shared 2-core machine)."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+import _assumption_sweep as A  # noqa: N812
+import sweep_assumptions as S  # noqa: N812
+
+#: The tables swept in the suite (the whole sweep: ``python scripts/sweep_assumptions.py``).
+TABLES = ("sites", "sites.power_contract", "sites.fleet", "sites.cost_items",
+          "sites.hosting", "pivot", "pivot.terminal_value", "financing")
+EXAMPLE = S.EXAMPLES / "pivot-200mw.toml"
+
+
+def _document() -> dict[str, Any]:
+    return tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_every_input_that_moves_pivot_is_named_by_a_row() -> None:
+    case = S.cases("pivot")[0]
+    results, _ = S.run_case(case, TABLES, quick=True)
+    assert {r.leaf.table for r in results} == set(TABLES)
+    # each field was run or refused: a field the sweep cannot perturb would pass unseen
+    assert [r.leaf.dotted for r in results if not r.tried and not r.refused] == []
+    assert [(r.leaf.dotted, r.errors) for r in results if r.errors] == []
+    assert [(r.leaf.dotted, r.moved_by) for r in S.missing(case, results)] == []
+    # the sweep sees the moves it should: the lease rate moves every convert strategy
+    lease = next(r for r in results if r.leaf.dotted == "sites[0].hosting.lease_usd_per_kw_month")
+    assert lease.moved > 0.1 and lease.named == "row"
+
+
+def test_a_row_left_out_is_found() -> None:
+    """The sweep fails when a row that names a moving field is dropped: without its
+    ``[sites.hosting] pue`` row, the PUE (1.3 -> 1.15 and 2.6) moves the convert NPVs and
+    no row names it; ``it_load_factor`` is named and moves nothing under
+    triple net (the tenant pays the hall's power)."""
+    def without_pue(portfolio: Any, source: str) -> A.Outcome:
+        figures, rows = S._pivot(portfolio, source)
+        return figures, [r for r in rows if r["name"] != "[sites.hosting] pue"]
+
+    def keep(leaf: A.Leaf) -> bool:
+        return leaf.table == "sites.hosting" and leaf.name in ("pue", "it_load_factor")
+
+    results = A.sweep(_document(), str(EXAMPLE), without_pue, keep)
+    by = {r.leaf.name: r for r in results}
+    assert by["pue"].tried == pytest.approx([1.15, 2.6]) and by["pue"].refused == []
+    assert by["pue"].moved > 0.1 and by["pue"].named == ""
+    assert by["it_load_factor"].moved == 0.0 and by["it_load_factor"].named == "row"
+    case = S.Case("pivot", EXAMPLE.name, without_pue)
+    assert [r.leaf.dotted for r in S.missing(case, results)] == ["sites[0].hosting.pue"]
+
+
+@pytest.mark.parametrize(("value", "kind", "months", "shifted"), [
+    ("2026-01", "month", -6, "2025-07"),
+    ("2024-08-31", "day", 6, "2025-02-28"),  # (the month's last day)
+    ("2026Q1", "quarter", 6, "2026Q3"),
+    ("2026-06-01", "month", 0, "2026-06"),  # (a day's month)
+])
+def test_dates_are_shifted_by_months(value: str, kind: str, months: int, shifted: str) -> None:
+    assert A._shift(value, kind, months) == shifted
+
+
+def test_numbers_stay_inside_their_bounds() -> None:
+    """x0.5 and x2, pulled halfway to a bound they would cross; a zero moved inside its
+    bounds: ``[sites.hosting] renewal_probability`` (0 to 1) 0.5 -> 0.25 and 1, ``pue`` (1
+    to 3) 1.3 -> 2.6 and 1.15 (0.65 is below 1: pulled halfway to it),
+    ``prepayment_fraction`` (0 to 1) 0 -> 0.5; a choice to each other one."""
+    leaves = {leaf.name: leaf for leaf in A.leaf_fields(_document())
+              if leaf.table == "sites.hosting"}
+    assert A.perturbations(leaves["renewal_probability"]) == [0.25, 1.0]
+    assert A.perturbations(leaves["pue"]) == pytest.approx([1.15, 2.6])
+    assert A.perturbations(leaves["prepayment_fraction"]) == [0.5]
+    assert A.perturbations(leaves["lease_structure"]) == ["modified_gross"]
