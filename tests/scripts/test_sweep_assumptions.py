@@ -84,3 +84,20 @@ def test_numbers_stay_inside_their_bounds() -> None:
     assert A.perturbations(leaves["pue"]) == pytest.approx([1.15, 2.6])
     assert A.perturbations(leaves["prepayment_fraction"]) == [0.5]
     assert A.perturbations(leaves["lease_structure"]) == ["modified_gross"]
+
+
+def test_every_input_that_moves_dispatch_is_named_by_a_row() -> None:
+    """The ``[sites.dispatch]`` tables of the West Texas example on HB_WEST 2024 (about 40
+    runs, 6 s): the demand response's online terms, the PPA's negative prices and the
+    hashprice's fields had no row until 2026-12-07. The fields not perturbed are the side
+    files (none to name) and the lists of date-times."""
+    case = S.cases("dispatch")[0]
+    tables = ("sites.dispatch", "sites.dispatch.ppa", "sites.dispatch.renewable",
+              "sites.dispatch.demand_response", "sites.dispatch.four_cp")
+    results, _ = S.run_case(case, tables, quick=True)
+    assert {r.leaf.name for r in results if not r.tried and not r.refused} == {
+        "profile_file", "events", "peak_intervals", "peak_probability_file", "emissions_file"}
+    assert [(r.leaf.dotted, r.errors) for r in results if r.errors] == []
+    assert [(r.leaf.dotted, r.moved_by) for r in S.missing(case, results)] == []
+    withdrawable = next(r for r in results if r.leaf.name == "withdrawable")
+    assert withdrawable.moved > 0.01 and withdrawable.named == "table row"

@@ -50,8 +50,10 @@ def test_the_example_s_rows_and_sources() -> None:
     value, unit, source = rows["hashprice, mean over the intervals"]
     assert value == pytest.approx(summary["hashprice_mean_usd_per_ph_day"]) and unit == "USD/PH/day"
     # the UTC days of 2024-08-19 00:00 .. 08-21 23:45 CDT
-    assert source.startswith("default, UTC days 2024-08-19 .. 2024-08-22: daily hashprice "
-                             "from the daily network history")
+    assert source.startswith("default (no [sites.dispatch] hashprice_usd_per_ph_day, "
+                             "btc_price_usd, network_difficulty, fees_btc_per_block), UTC days "
+                             "2024-08-19 .. 2024-08-22: daily hashprice from the daily network "
+                             "history")
     assert rows["emissions factor"] == (ERCT_TCO2_PER_MWH, "t CO2/MWh", f"default: {ERCT}")
     assert rows["[sites.dispatch] ai_load_mw"] == (50.0, "MW", "file; served in every interval")
     assert rows["[sites.dispatch] ai_flexible_fraction"] == (0.0, "-", "default")
@@ -63,7 +65,8 @@ def test_the_example_s_rows_and_sources() -> None:
     # the event of 2024-08-20 16:00-19:00: 12 quarter hours; the January one is outside
     assert rows["[sites.dispatch.demand_response]"] == (
         "50 MW committed, readiness 5 USD/MW-h, penalty 1000 USD/MWh, 2 events "
-        "(12 intervals in the prices)", "-", "file")
+        "(12 intervals in the prices); kept online outside them, withdrawable at 0 USD/MW-h "
+        "unavailable", "-", "file")
     # of the four peaks listed, 2024-08-20 16:45 alone falls in the prices
     assert rows["[sites.dispatch.four_cp] charge_usd_per_kw_year"] == (
         66.0, "USD/kW/year", "file; 1 peak interval in the prices")
@@ -124,7 +127,8 @@ def test_prices_of_the_contract_s_market_and_terms_in_the_file(bare: Path) -> No
     rows = _rows(run_dispatch_file(bare))
     assert rows["prices"][2] == "file: [sites.power_contract] market (ercot:HB_WEST)"
     assert rows["hashprice, mean over the intervals"] == (
-        50.0, "USD/PH/day", "file: constant (dispatch spec)")
+        50.0, "USD/PH/day",
+        "file ([sites.dispatch] hashprice_usd_per_ph_day): constant (dispatch spec)")
     assert rows["emissions factor"] == (
         0.2, "t CO2/MWh", "file: sites.emissions_factor_tco2_per_mwh")
     assert rows["[sites.dispatch.limits] import_mw"] == (
@@ -150,3 +154,46 @@ def test_the_fleet_row_names_the_machines_the_dispatch_runs_on_their_days(
         "1,000 x S21 + 500 x S21 XP (start 2024-08-20); installed from 2024-08-19: "
         "200.00 PH/s at 17.5 J/TH weighted, 3.7 MW; from 2024-08-20: 335.00 PH/s at "
         "15.9 J/TH weighted, 5.6 MW")
+
+
+def test_the_demand_response_terms_the_ppa_s_negative_prices_and_the_hashprice_fields(
+        tmp_path: Path) -> None:
+    """Inputs that move the net margin no row named (``scripts/sweep_assumptions.py
+    --engine dispatch``, the example on HB_WEST 2024): ``withdrawable = false`` 2.1 %,
+    ``unavailable_usd_per_mw_hour`` 0 -> 5,000 0.85 %, ``keep_committed_load_online =
+    false`` 0.01 %, ``curtail_at_negative_price = true`` 0.24 %, and the hashprice's
+    ``[sites.dispatch]`` fields (its row said "constant (dispatch spec)" or "network
+    conditions", not which field)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    rows = _rows(run_dispatch_file(EXAMPLE, prices_file=PRICES))
+    assert rows["[sites.dispatch.demand_response]"][0] == (
+        "50 MW committed, readiness 5 USD/MW-h, penalty 1000 USD/MWh, 2 events "
+        "(12 intervals in the prices); kept online outside them, withdrawable at 0 "
+        "USD/MW-h unavailable")
+    assert rows["hashprice, mean over the intervals"][2].startswith(
+        "default (no [sites.dispatch] hashprice_usd_per_ph_day, btc_price_usd, "
+        "network_difficulty, fees_btc_per_block), UTC days 2024-08-19 .. 2024-08-22: ")
+    edits = {
+        "firm.toml": ("penalty_usd_per_mwh = 1000.0",
+                      "penalty_usd_per_mwh = 1000.0\n    withdrawable = false"),
+        "off.toml": ("penalty_usd_per_mwh = 1000.0",
+                     "penalty_usd_per_mwh = 1000.0\n    keep_committed_load_online = false"),
+        "spill.toml": ("resale_allowed = true",
+                       "resale_allowed = true\n    curtail_at_negative_price = true"),
+        "btc.toml": ("underclock_hashrate_fraction = 0.8",
+                     "underclock_hashrate_fraction = 0.8\n  btc_price_usd = 60000.0"),
+    }
+    got = {}
+    for name, (old, new) in edits.items():
+        assert old in text, old
+        path = tmp_path / name
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        got[name] = _rows(run_dispatch_file(path, prices_file=PRICES))
+    assert got["firm.toml"]["[sites.dispatch.demand_response]"][0].endswith(
+        "; kept online outside them, firm")
+    assert got["off.toml"]["[sites.dispatch.demand_response]"][0].endswith(
+        "; not kept online outside them")
+    assert got["spill.toml"]["[sites.dispatch.ppa]"][0] == (
+        "150 MW at 32 USD/MWh, physical, resale allowed, curtailed at negative prices")
+    assert got["btc.toml"]["hashprice, mean over the intervals"][2].startswith(
+        "file ([sites.dispatch] btc_price_usd): network conditions: BTC 60,000 USD")

@@ -10,9 +10,11 @@ data it comes from).
   mining terms (pool fee, power
   overhead factor and the ``availability_fraction`` its machines run at:
   :func:`~hashpivot.engines.mining_terms.mining_term_rows`, as the other engines' rows);
-- the hashprice (its mean over the intervals, its source and window) and the emissions
-  factor (its time-weighted mean and source);
-- the AI load, the PPA, the renewable plant, demand response and the 4CP charge;
+- the hashprice (its mean over the intervals, its source: the ``[sites.dispatch]`` fields
+  that set it, or the window of the daily data) and the emissions factor (its
+  time-weighted mean and source);
+- the AI load, the PPA (curtailed at negative prices or not), the renewable plant, demand
+  response (and the committed MW held outside the events) and the 4CP charge;
 - the curtailment rule, the underclocking range and the limits that link intervals;
 - the solver asked for and the one that ran, its MIP gap and time limit.
 
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
 
     from hashpivot.models import Site
     from hashpivot.models.dispatch import DispatchSpec
+    from hashpivot.models.grid_programs import DemandResponseSpec
     from hashpivot.power.model import DispatchProblem
     from hashpivot.power.report import SolveReport
 
@@ -116,15 +119,18 @@ def _hashprice_row(spec: DispatchSpec, problem: DispatchProblem,
     for the daily history, the UTC days it spans."""
     text = str(problem.meta.get("hashprice_source", ""))
     hp = np.asarray(problem.hashprice_usd_per_ph_day_series, dtype=float)
+    given = [f for f in ("hashprice_usd_per_ph_day", *_NETWORK_FIELDS)
+             if getattr(spec, f) is not None]
     if override is not None:
         origin = "run setting" if isinstance(override, int | float) else "given"
-    elif spec.hashprice_usd_per_ph_day is not None or any(
-            getattr(spec, f) is not None for f in _NETWORK_FIELDS):
-        origin = "file"
+    elif given:  # the fields that set it (the constant wins over the network's)
+        setting = given[:1] if given[0] == "hashprice_usd_per_ph_day" else given
+        origin = f"file ([sites.dispatch] {', '.join(setting)})"
     else:
         days = problem.index.tz_convert("UTC")
-        origin = f"default, UTC days {days[0].date()} .. {days[-1].date()}" if len(days) \
-            else "default"
+        origin = (f"default (no [sites.dispatch] hashprice_usd_per_ph_day, "
+                  f"{', '.join(_NETWORK_FIELDS)})"
+                  + (f", UTC days {days[0].date()} .. {days[-1].date()}" if len(days) else ""))
     return _row("hashprice, mean over the intervals", float(hp.mean()) if hp.size else math.nan,
                 "USD/PH/day", f"{origin}: {text}")
 
@@ -174,6 +180,18 @@ def _table_row(spec: DispatchSpec, table: str, terms: str | None, source: str = 
             else _row(name, terms, "-", source))
 
 
+def _dr_online(dr: DemandResponseSpec) -> str:
+    """Whether mining holds the committed MW outside the events, and at what cost it may
+    fall short (each moves the net margin: the example's ``withdrawable = false`` by 2.1 %,
+    ``scripts/sweep_assumptions.py``)."""
+    if not dr.keep_committed_load_online:
+        return "not kept online outside them"
+    if not dr.withdrawable:
+        return "kept online outside them, firm"
+    return (f"kept online outside them, withdrawable at {dr.unavailable_usd_per_mw_hour:g} "
+            "USD/MW-h unavailable")
+
+
 def _supply_rows(spec: DispatchSpec, problem: DispatchProblem) -> list[dict[str, Any]]:
     """The PPA, the renewable plant, demand response and the 4CP charge: each ``none``
     without its table."""
@@ -185,6 +203,8 @@ def _supply_rows(spec: DispatchSpec, problem: DispatchProblem) -> list[dict[str,
         ppa_terms = (
             f"{ppa.volume_mw:g} MW at {ppa.price_usd_per_mwh:g} USD/MWh, {ppa.settlement}"
             + (", resale allowed" if ppa.resale_allowed else ", no resale")
+            + (", curtailed at negative prices" if ppa.curtail_at_negative_price
+               and ppa.settlement == "physical" else "")
             + (", renewable" if ppa.is_renewable else "") + (f", {term}" if term else ""))
     if ren is not None and ren.capacity_mw > 0:
         ren_terms = (f"{ren.kind} {ren.capacity_mw:g} MW at {ren.price_usd_per_mwh:g} USD/MWh"
@@ -193,7 +213,8 @@ def _supply_rows(spec: DispatchSpec, problem: DispatchProblem) -> list[dict[str,
         dr_terms = (f"{dr.committed_mw:g} MW committed, readiness "
                     f"{dr.readiness_usd_per_mw_hour:g} USD/MW-h, penalty "
                     f"{dr.penalty_usd_per_mwh:g} USD/MWh, {len(dr.events)} events "
-                    f"({int(problem.event().sum()):,} intervals in the prices)")
+                    f"({int(problem.event().sum()):,} intervals in the prices); "
+                    + _dr_online(dr))
     charged = cp is not None and cp.charge_usd_per_kw_year > 0
     peaks = int(problem.peak().sum())
     return [
