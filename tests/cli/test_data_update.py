@@ -169,7 +169,8 @@ def test_status_and_a_runs_provenance_say_who_wrote_each_file(
     res = runner.invoke(app, ["backtest", EXAMPLE, "--start", "2025-09-25", "--end",
                               "2025-09-30", "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output
-    source = json.loads(res.stdout)["resolved_assumptions"][0]["source"]
+    rows = {r["name"]: r for r in json.loads(res.stdout)["resolved_assumptions"]}
+    source = rows["network conditions"]["source"]
     assert f"{part['attribution']} (2025-09-27 to 2025-09-30)" in source, source
     assert "mempool" not in source
     data = json.loads((out / "run.json").read_text())["provenance"]["data"]
