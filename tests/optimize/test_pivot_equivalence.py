@@ -265,8 +265,10 @@ def test_the_example_plan_is_valued_alike_machine_by_machine(years: int | None) 
         check["optimizer_value_over_keep_usd"], rel=1e-9)
 
 
-def _old_and_new(old: Any, new: Any, capacity_mw: float) -> Any:
-    """Site A with two fleet entries (``machines`` tables), fixed 35 USD/MWh, hosting terms,
+def _old_and_new(old: Any, new: Any, capacity_mw: float, *more: Any,
+                 dispatch: bool = False) -> Any:
+    """Site A with fleet entries (``machines`` tables), fixed 35 USD/MWh (``dispatch``:
+    an index of 35 USD/MWh on ERCOT HB_WEST with ``[sites.dispatch]``), hosting terms,
     eight years of a market whose BTC price grows 10 %/yr on a flat network."""
     from tests.portfolio_toml import contract, site, toml_text
 
@@ -274,9 +276,13 @@ def _old_and_new(old: Any, new: Any, capacity_mw: float) -> Any:
                     fit_out_capex_usd_per_it_mw=5.0e6, construction_months=9,
                     lease_usd_per_kw_month=160.0, lease_term_years=10,
                     asic_resale_usd_per_th=4.0)
-    one = site("A", contract(35.0, "fixed"), old, new,
+    where = (dict(region="ERCOT", state="TX", dispatch=table(availability_fraction=0.95))
+             if dispatch else dict(region="PJM", state="PA"))
+    terms = (contract(35.0, "index", market="ercot:HB_WEST") if dispatch
+             else contract(35.0, "fixed"))
+    one = site("A", terms, old, new, *more,
                cost_items=[site_opex("site staff", 1.0e6)], hosting=hosting,
-               region="PJM", state="PA", capacity_mw=capacity_mw)
+               capacity_mw=capacity_mw, **where)
     return portfolio(toml_text(sites=[one]), years=8, btc_price_growth_per_year=0.10,
                      network_hashrate_growth_per_year=0.0)
 
@@ -316,6 +322,35 @@ def test_a_swap_is_valued_alike_by_the_optimizer_and_pivot(quarter: int) -> None
     np.testing.assert_allclose(cf.mining_mw[0, 6:], new_mw - shared, rtol=1e-12)
     assert cf.replacement_capex_usd[0, 6] == pytest.approx(
         (new_mw - shared) / new_mw * 7_000 * 200.0 * 15.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("quarter", [0, 2], ids=["before the swap", "after"])
+def test_a_dispatching_swap_is_valued_alike_by_the_optimizer_and_pivot(quarter: int) -> None:
+    """The swap above (old machines, 32.5 J/TH, to 2026-06; new ones, 17.5 J/TH, from
+    2026-07) beside an undated middle line (24 J/TH, 11.3 MW) on 45 MW, with
+    ``[sites.dispatch]`` on ERCOT HB_WEST: each entry takes its layer of the entries
+    installed in each period, in the order the slots are displaced (the old and new
+    machines' slot first, after the swap too), each unit of a band on its entry's layer;
+    the optimizer's band members take their entry's, so a plan converting 15 MW and
+    keep-mining are worth the same to both (until 2026-12-07 both took the site's curve
+    for every band)."""
+    old = machines("old", 100.0, 3250.0, 9_000, uptime_fraction=0.95, end="2026-06")
+    new = machines("new", 200.0, 3500.0, 7_000, uptime_fraction=0.95, start="2026-07-01",
+                   capex_usd_per_th=15.0, depreciation_years=4.0)
+    middle = machines("middle", 150.0, 3600.0, 3_000, uptime_fraction=0.95)
+    pf = _old_and_new(old, new, 45.0, middle, dispatch=True)
+    p = resolve_problem(pf, continuous=True)
+    assert [[u.label for u in t.units] for t in p.tranches[0][1:]] == [
+        ["old"], ["old", "new"], ["middle"]]  # teeth: the slot first, whatever holds it
+    from hashpivot.engines.pivot.inputs import resolve_sites
+
+    [site] = resolve_sites(pf)
+    assert site.dispatch_uplift is not None
+    [new_unit] = [u for u, (label, *_) in zip(site.fleet_uplifts, site.fleet_entries,
+                                              strict=True) if label == "new"]
+    assert new_unit is not None and new_unit.installed_layers is not None  # teeth: layers
+    params, _ = scenario_params(p, 0)
+    _assert_plan_and_keep_valued_alike(pf, p, params, 0, quarter, 15.0)
 
 
 @pytest.mark.parametrize("quarter", [0, 3, 9], ids=["before", "after the purchase", "late"])

@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
-from hashpivot.mining.slots import swap_laying
+from hashpivot.mining.slots import SwapUnit, swap_laying, swap_units
 from hashpivot.models.dates import DayText
 from hashpivot.models.dispatch import DispatchSpec
 from hashpivot.models.field_checks import field_problems
@@ -171,6 +171,25 @@ class Site(BaseModel):
             return None
         return swap_laying([dated_days(e.start, e.end) for e in self.fleet],
                            self.entry_power_mw, self.capacity_mw)
+
+    @property
+    def fleet_swap_units(self) -> list[SwapUnit] | None:
+        """:attr:`fleet_slots` as units of their bands, in the order a conversion
+        displaces them (:func:`hashpivot.mining.slots.swap_units`, on
+        :attr:`entry_power_mw` and each entry's ASIC watts over its hashrate [J/TH]): the
+        blocks ``pivot``, ``simulate`` and ``optimize`` mine and the order a swapping
+        site's flexibility layers follow; None where there is no swap."""
+        slots = self.fleet_slots
+        if slots is None:
+            return None
+        j_per_th = []
+        for e in self.fleet:
+            hashrate = float(e.hashrate_th_s or 0.0)
+            watts = e.power_w if e.power_w is not None else (
+                hashrate * float(e.efficiency_j_per_th or 0.0))
+            j_per_th.append(e.count * float(watts) / (e.count * hashrate) if hashrate > 0
+                            else 0.0)
+        return swap_units(self.entry_power_mw, j_per_th, slots)
 
     @property
     def peak_fleet_power_mw(self) -> float:

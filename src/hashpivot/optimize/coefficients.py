@@ -91,7 +91,8 @@ class Tranche:
     entry : int or None
         Its fleet entry's position in ``SiteInputs.fleet_entries``: a dispatching site's
         tranche takes that entry's own curve (:func:`~hashpivot.engines.pivot.tranches.
-        tranche_site`); None for spare capacity and a swap's band (the site's curve).
+        tranche_site`; a swap's unit, its entry's layers); None for spare capacity and
+        a swap's band (its members have theirs).
     members : tuple of Tranche
         A band of a swap's slot (:mod:`~hashpivot.mining.slots`): the entries that
         occupy it in turn, each on the band's MW between its dates (a MW of the band loses
@@ -300,12 +301,13 @@ def _band_tranches(site: SiteInputs, entries: list[tuple[str, float, float, floa
                    ) -> list[Tranche]:
     """A swapping site's bands as tranches (:mod:`~hashpivot.mining.slots`), in
     the order pivot displaces them
-    (:func:`hashpivot.optimize.displacement_order.efficiency_order` keeps it)."""
+    (:func:`hashpivot.optimize.displacement_order.efficiency_order` keeps it), each
+    member the unit pivot mines (its ``entry``: its position in ``entries``)."""
     out: list[Tranche] = []
     units = [Tranche(label, watts * site.power_overhead_factor / 1e6, hr, up,
-                     watts / hr if hr > 0 else float("nan"), window, price)
-             for (label, hr, watts, up), window, price in zip(
-                 entries, site.fleet_windows, site.fleet_purchase_usd_per_th, strict=True)]
+                     watts / hr if hr > 0 else float("nan"), window, price, entry=j)
+             for j, ((label, hr, watts, up), window, price) in enumerate(zip(
+                 entries, site.fleet_windows, site.fleet_purchase_usd_per_th, strict=True))]
     for band in dict.fromkeys(site.fleet_bands):
         members = tuple(u for u, b in zip(units, site.fleet_bands, strict=True) if b == band)
         first = members[0]

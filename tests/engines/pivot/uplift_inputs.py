@@ -1,9 +1,11 @@
 """Inputs shared by the tests of pivot's dispatch uplift against the dispatch engine
-(``test_dispatch_agreement``, ``uplift/test_layered``, ``test_dispatch_fleet_layers``)
-and ``scripts/measure_entry_layers.py``: the West Texas example made comparable (a
+(``test_dispatch_agreement``, ``uplift/test_layered``, ``test_dispatch_fleet_layers``,
+``test_dispatch_swap_layers``) and ``scripts/measure_entry_layers.py`` and
+``measure_swap_bands.py``: the West Texas example made comparable (a
 constant hashprice in both engines, pivot's first month at it, the price year's mean
 index), its fleet whole, the S21s alone or half its S19j Pros; the same site with three
-fleet entries, some dated (:func:`layers_document`); and a chunk run in a process that has
+fleet entries, some dated (:func:`layers_document`), or with its S19j Pros swapped for S21
+XPs (:data:`SWAP_COUNTS`, :data:`SWAP_DATES`); and a chunk run in a process that has
 measured no curve."""
 
 from __future__ import annotations
@@ -75,6 +77,16 @@ ENTRY_SPECS: dict[str, tuple[float, float]] = {
 #: MW of demand response, so that they alone can be measured) and 25,000 of the example's
 #: 40,000 S21s, 245.9 MW in all, within the 250 MW the AI load leaves of the capacity. [-]
 THREE_ENTRIES: dict[str, int] = {"S21 XP": 15_000, "S21": 25_000, "S19j Pro": 30_000}
+
+
+#: The West Texas example with its S19j Pros swapped for 26,500 S21 XPs (101.4 MW) beside
+#: its 40,000 S21s (147.0 MW): the S19j Pros to 2025-12, the S21 XPs from 2026-01, 345.0
+#: MW together, 248.4 MW at most at once on the 250 MW the AI load leaves; in slots
+#: (``hashpivot.mining.slots``), the S19j Pros' and then the S21 XPs' displaced first. [-]
+SWAP_COUNTS: dict[str, int] = {"S21 XP": 26_500, "S21": 40_000, "S19j Pro": 30_000}
+#: Their dates (:func:`layers_document`).
+SWAP_DATES: dict[str, tuple[str | None, str | None]] = {
+    "S19j Pro": (None, "2025-12"), "S21 XP": ("2026-01", None)}
 
 
 def layers_document(counts: Mapping[str, int],

@@ -18,7 +18,7 @@ from hashpivot.engines.pivot.uplift.cache import entry_dispatch_uplifts, site_di
 from hashpivot.engines.pivot.uplift.curve import DispatchUplift
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.io.bundled_markets import market_node
-from hashpivot.mining.slots import SwapUnit, swap_units
+from hashpivot.mining.slots import SwapUnit
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.models.pivot import PivotSpec
@@ -102,8 +102,8 @@ class SiteInputs:
         (the fleet left with it less the fleet left without it:
         :func:`~hashpivot.engines.pivot.uplift.curve.layered`), in the order of
         ``fleet_entries``, its tranche's (:func:`~hashpivot.engines.pivot.tranches.
-        tranche_site`); empty: one entry, a swap's bands, or not measured (each tranche
-        takes ``dispatch_uplift``).
+        tranche_site`; a swap's units, each its entry's layers); empty: one entry, or not
+        measured (each tranche takes ``dispatch_uplift``).
     fleet_replacement : bool
         Whether ``[pivot] fleet_replacement_years`` may replace the fleet
         (``[[sites]] fleet_replacement``).
@@ -300,10 +300,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
         units: list[SwapUnit] | None = None
         start_mw = fleet_mw  # the fleet the dispatch uplift is measured on (a swap's first)
         if not site.fleet_fits_capacity:  # a swap: the entries share slots in turn
-            slots = site.fleet_slots  # (None: no swap)
-            units = None if slots is None else swap_units(
-                [w * overhead / W_PER_MW for _, _, w, _ in entries],
-                [w / h if h > 0 else 0.0 for _, h, w, _ in entries], slots)
+            units = site.fleet_swap_units  # (None: no swap)
             if units is None:  # no swap: taken as they stand (a note)
                 windows = [(None, None)] * len(windows)
                 prices = [0.0] * len(prices)
@@ -333,14 +330,24 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
         try:
             uplift, uplift_note = site_dispatch_uplift(site)
             # each fleet entry's own curve (the fleet left with it less the fleet left
-            # without it), at its own TH/s per MW; none for a swap's units (bands)
+            # without it), at its own TH/s per MW; a swap's unit, its entry's per MW
             by_entry = (entry_dispatch_uplifts(site, first_month, last_month)
-                        if uplift is not None and not bands else ())
+                        if uplift is not None else ())
+            if by_entry and bands:
+                by_entry = tuple(by_entry[u.entry] for u in units or ())
             entry_uplifts = tuple(
                 u.for_fleet(h / (w * overhead / W_PER_MW)) if u is not None
                 and w > 0 else None for u, (_, h, w, _) in zip(by_entry, entries, strict=True)
             ) if by_entry else ()
-            if entry_uplifts:
+            if entry_uplifts and bands:
+                uplift_note += (
+                    "; a swap's entries each on its layer of the entries installed in each "
+                    "period (their start and end), per MW of it: the fleet left with it "
+                    "less the fleet left without it, a conversion displacing the slots in "
+                    "their order (their first entries' J/TH, whatever holds them then), "
+                    "each band on its entry's layer, so the entries mining sum to the "
+                    "curve of the fleet left (the fleets left of each period measured)")
+            elif entry_uplifts:
                 more = sum(u is not None for u in entry_uplifts) - 1
                 uplift_note += (
                     "; each fleet entry on its own curve, per MW of it: the fleet left with "
@@ -356,7 +363,8 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
                         "measured too)")
             elif uplift is not None and bands:
                 uplift_note += ("; a swap's bands each on the site's curve at its own k "
-                                "(its TH/s per MW over the site's)")
+                                "(its TH/s per MW over the site's): a fleet left of its "
+                                "entries installed could not be measured")
             if ai_mw:
                 uplift_note += (
                     f"; its {ai_mw:g} MW of AI load ([sites.dispatch] ai_load_mw) is served "

@@ -14,7 +14,8 @@ its term; it is read from the site on every call). A site of several fleet entri
 a curve per fleet left as a conversion displaces them (:func:`entry_dispatch_uplifts`),
 each measured and cached as a site's too; with dated entries, per fleet left of the
 entries installed in each period
-(:mod:`~hashpivot.engines.pivot.uplift.installed_layers`).
+(:mod:`~hashpivot.engines.pivot.uplift.installed_layers`), a swap's in the order its
+slots are displaced.
 """
 
 from __future__ import annotations
@@ -124,24 +125,45 @@ def _site_curve(site: Site) -> Measured:
 
 def _fleets_left(site: Site, members: frozenset[int] | None = None
                  ) -> list[tuple[int, Site]]:
-    """Each fleet entry a conversion displaces in turn, the least efficient first
-    (:func:`~hashpivot.mining.fleet.displacement_order`, on each entry's hashrate and
-    power as :func:`~hashpivot.engines.pivot.inputs.resolve_sites` counts them), with
-    the site of the fleet left with it (it and the entries displaced after it, in file
+    """Each fleet entry a conversion displaces in turn (:func:`_displaced`), with the
+    site of the fleet left with it (it and the entries displaced after it, in file
     order; the first, the whole fleet of entries with machines); none for a site of one
-    entry, or of a swap (its bands take the site's curve). With ``members`` (positions
-    in the fleet), of those entries alone: one of them, its own site."""
-    if site.dispatch is None or site.fleet_slots is not None:
+    entry. With ``members`` (positions in the fleet), of those entries alone: one of
+    them, its own site. A swap's entries are never all installed at once: its fleets
+    left are those of ``members``, none of every entry."""
+    if site.dispatch is None or (members is None and site.fleet_slots is not None):
         return []
-    hashrate = [e.count * float(e.hashrate_th_s or 0.0)
-                if members is None or j in members else 0.0 for j, e in enumerate(site.fleet)]
-    # (overhead included: the same factor on every entry, the same order of J/TH)
-    order = displacement_order(hashrate, site.entry_power_mw)
-    if not order and members is not None:  # (one entry with machines: its own site)
-        order = [j for j, (h, w) in enumerate(zip(hashrate, site.entry_power_mw,
-                                                  strict=True)) if h > 0 and w > 0]
+    order = _displaced(site, members)
     return [(j, site.model_copy(update={"fleet": [site.fleet[i] for i in sorted(order[n:])]}))
             for n, j in enumerate(order)]
+
+
+def _displaced(site: Site, members: frozenset[int] | None) -> list[int]:
+    """The entries with machines of ``members`` (default every entry) in the order a
+    conversion displaces them, as the monthly cash flows do
+    (:func:`~hashpivot.engines.pivot.tranches.tranche_mw`): the least efficient first
+    (:func:`~hashpivot.mining.fleet.displacement_order`, on each entry's hashrate and
+    power as :func:`~hashpivot.engines.pivot.inputs.resolve_sites` counts them; none
+    where every entry is asked for and one has machines); a swap's in the order of their
+    slots' bands
+    (:attr:`~hashpivot.models.Site.fleet_swap_units`: a slot keeps its place, its first
+    entry's J/TH, whatever holds it)."""
+    hashrate = [e.count * float(e.hashrate_th_s or 0.0)
+                if members is None or j in members else 0.0 for j, e in enumerate(site.fleet)]
+    power = site.entry_power_mw
+    units = site.fleet_swap_units
+    if units is not None:
+        band: dict[int, int] = {}
+        for u in units:  # (in the order of their bands)
+            band.setdefault(u.entry, u.band)
+        return sorted((j for j in band if hashrate[j] > 0 and power[j] > 0),
+                      key=band.__getitem__)
+    # (overhead included: the same factor on every entry, the same order of J/TH)
+    order = displacement_order(hashrate, power)
+    if not order and members is not None:  # (one entry with machines: its own site)
+        order = [j for j, (h, w) in enumerate(zip(hashrate, power, strict=True))
+                 if h > 0 and w > 0]
+    return order
 
 
 def _layers(site: Site, members: frozenset[int] | None = None
@@ -149,7 +171,8 @@ def _layers(site: Site, members: frozenset[int] | None = None
     """Each entry's layer of the fleet ``members`` (default every entry): the curve of
     the fleet left with it less that of the fleet left without it, per MW of the entry
     (:func:`~hashpivot.engines.pivot.uplift.curve.layered`); None where a fleet left
-    could not be measured; empty for a site of one entry or of a swap."""
+    could not be measured; empty for a site of one entry, or of a swap without
+    ``members``."""
     left = _fleets_left(site, members)
     curves = [site_dispatch_uplift(s)[0] for _, s in left]
     out: dict[int, DispatchUplift] = {}
@@ -168,9 +191,11 @@ def _dated_sets(site: Site, first_month: pd.Period | None, last_month: pd.Period
     """:func:`~hashpivot.engines.pivot.uplift.installed_layers.installed_periods` of the
     site's fleet from ``first_month`` through ``last_month``; None where every entry is
     installed throughout (undated, or dated outside them), or the dates are not run (a
-    swap, or a fleet over its capacity taken as it stands:
-    :mod:`~hashpivot.engines.pivot.availability`)."""
-    if site.dispatch is None or len(site.fleet) < 2 or not site.fleet_fits_capacity:
+    fleet over its capacity in no slots, taken as it stands:
+    :mod:`~hashpivot.engines.pivot.availability`). A swap's always (its entries are never
+    all installed at once)."""
+    if site.dispatch is None or len(site.fleet) < 2 or (
+            not site.fleet_fits_capacity and site.fleet_slots is None):
         return None
     bounds, installed = installed_periods([(e.start, e.end) for e in site.fleet],
                                           first_month, last_month)
@@ -187,15 +212,20 @@ def entry_dispatch_uplifts(site: Site, first_month: pd.Period | None = None,
     measured once per process as a site (:func:`site_dispatch_uplift`; the whole fleet's
     is the site's own curve). Its ``reference_th_s_per_mw`` is 0 (the entry's to set:
     :meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.for_fleet`). Empty for a
-    site of one entry or of a swap, and where a fleet left could not be measured (the
-    entries then take the site's curve at their own ``k``, as until 2026-12-07).
+    site of one entry, and where a fleet left could not be measured (the entries then
+    take the site's curve at their own ``k``, as until 2026-12-07).
 
     Where the entries installed change from ``first_month`` through ``last_month`` (their
     ``start`` and ``end``; a change after ``last_month`` makes no period: no month
     valued has it, and its fleets left are not measured), each curve holds the entry's
     layer of the entries installed in each period
     (:class:`~hashpivot.engines.pivot.uplift.installed_layers.InstalledLayers`; in a
-    period whose fleets left could not be measured, its layer of every entry)."""
+    period whose fleets left could not be measured, its layer of every entry). A swap's
+    entries (:attr:`~hashpivot.models.Site.fleet_slots`) take theirs in the order their
+    slots are displaced (:func:`_swap_layers`; until 2026-12-07 its bands took the
+    site's curve at their own ``k``)."""
+    if site.fleet_slots is not None:
+        return _swap_layers(site, first_month, last_month)
     every = _layers(site)
     if not every:
         return ()
@@ -212,6 +242,32 @@ def entry_dispatch_uplifts(site: Site, first_month: pd.Period | None = None,
         periods = tuple(None if j not in s else (by_set[s] or every).get(j, curve)
                         for s in installed)
         out[j] = dataclasses.replace(curve, installed_layers=InstalledLayers(bounds, periods))
+    return tuple(out)
+
+
+def _swap_layers(site: Site, first_month: pd.Period | None, last_month: pd.Period | None
+                 ) -> tuple[DispatchUplift | None, ...]:
+    """:func:`entry_dispatch_uplifts` of a swap: each entry's layer of the entries
+    installed in each period, in the order their slots are displaced
+    (:func:`_displaced`), each unit of a band on its entry's layer per MW; the curve of
+    the first period it is installed in (its layers by period where there are several;
+    None where it is installed in no period, or has no machines). Empty where a fleet
+    left could not be measured (the bands then take the site's curve at their own
+    ``k``, as until 2026-12-07)."""
+    dated = _dated_sets(site, first_month, last_month)
+    if dated is None:
+        return ()
+    bounds, installed = dated
+    by_set = {s: _layers(site, s) for s in dict.fromkeys(installed)}
+    measured = {s: layers for s, layers in by_set.items() if layers is not None}
+    if len(measured) < len(by_set):
+        return ()
+    out: list[DispatchUplift | None] = []
+    for j in range(len(site.fleet)):
+        periods = tuple(measured[s].get(j) if j in s else None for s in installed)
+        first = next((c for c in periods if c is not None), None)
+        out.append(first if first is None or len(periods) == 1 else dataclasses.replace(
+            first, installed_layers=InstalledLayers(bounds, periods)))
     return tuple(out)
 
 

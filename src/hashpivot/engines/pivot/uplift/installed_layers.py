@@ -13,7 +13,12 @@ left measured as a site (:mod:`~hashpivot.engines.pivot.uplift.cache`). An entry
 the periods in it, weighted by the days of the month in each on which the entry is
 installed (:func:`layers_breakdown`; the entry mines that share of the month,
 :mod:`~hashpivot.engines.pivot.availability`), so the entries installed sum to the curve
-of the fleet installed on each day. Layers of every entry the file lists, whatever its
+of the fleet installed on each day. A swap's entries (:mod:`hashpivot.mining.slots`: never
+all installed at once) take theirs so, in the order their slots are displaced
+(:func:`~hashpivot.engines.pivot.uplift.cache.entry_dispatch_uplifts`; until 2026-12-07
+each band took the site's curve at its own ``k``, 14.5-21.9 % below the engine on the
+S21s a conversion leaves of the West Texas example with its S19j Pros swapped for S21
+XPs). Layers of every entry the file lists, whatever its
 dates (until 2026-12-07), left an entry below a more efficient one not yet installed only
 what it adds to that entry's fleet: on the West Texas example with its S21s installed a
 year later, 52 % below the engine in the year the S19j Pros mine alone, 9 % of the
