@@ -96,6 +96,13 @@ OTHER_TEXT: dict[str, str] = {
     "state": "NY",
     "iso": "PJM",
 }
+#: The values tried for a number whose valid values are a set, not a range, by
+#: ``table.field`` (the MACRS recovery periods of ``depreciation_method = "macrs"``:
+#: x0.5 and x2 of 15 years are none). [year]
+SET_VALUES: dict[str, list[Any]] = {
+    "pivot.tax.asic_recovery_years": [3, 7],
+    "pivot.tax.fit_out_recovery_years": [7, 20],
+}
 #: How far a date is shifted. [month]
 SHIFT_MONTHS = 6
 
@@ -227,7 +234,7 @@ def _kind(info: FieldInfo) -> str:
     """What the field holds: ``bool``, ``choice``, ``choices`` (a list of them), ``int``,
     ``float``, ``date``, ``day``, ``month``, ``quarter``, ``text`` or ``other`` (a list or
     a mapping of numbers, a date-time)."""
-    text = repr(info.annotation)
+    text = repr(info.annotation) + repr(info.metadata)  # (a bare ``MonthText``'s are here)
     for member in _union_args(_strip(info.annotation)):
         base = _strip(member)
         origin = typing.get_origin(base)
@@ -316,6 +323,8 @@ def _shift(text: str, kind: str, months: int) -> str | None:
 def perturbations(leaf: Leaf) -> list[Any]:
     """The values ``leaf`` is tried at (none for a field of another kind: ``other``)."""
     kind, value = _kind(leaf.info), leaf.value
+    if f"{leaf.table}.{leaf.name}" in SET_VALUES:
+        return [v for v in SET_VALUES[f"{leaf.table}.{leaf.name}"] if v != value]
     if kind == "bool":
         return [not value]
     if kind == "choice":
@@ -386,8 +395,12 @@ def names_field(leaf: Leaf, rows: Sequence[Mapping[str, Any]], sites: Iterable[s
     ``"table row"`` a row of its table whose value or source moved with it (``changed``:
     the names of the rows that differ; ``[sites.fleet]`` says each entry's count). A field
     whose name is a plain word (``start``, ``count``) is not found by a mention: the word
-    says nothing of the field. A row of another site does not name a site's field."""
+    says nothing of the field. A row of another site does not name a site's field. A
+    table in a list of tables is also its parent's row (``[treasury] debt`` is the row of
+    ``[[treasury.debt]]``: each instrument's terms)."""
     tag = f"[{leaf.table}]"
+    parent, _, last = leaf.table.rpartition(".")
+    tags = (tag, f"[{parent}] {last}") if parent else (tag,)
     moved = set(changed)
     how = ""
     for row in rows:
@@ -399,7 +412,7 @@ def names_field(leaf: Leaf, rows: Sequence[Mapping[str, Any]], sites: Iterable[s
         text = f"{name} {row.get('source', '')}"
         if "_" in leaf.name and tag in text and _word(text, leaf.name):
             how = "mention"
-        elif not how and name.startswith(tag) and row["name"] in moved:
+        elif not how and name.startswith(tags) and row["name"] in moved:
             how = "table row"
     return how
 

@@ -26,11 +26,13 @@ Exits 1 when a field moves the result and is neither named nor allowed.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,19 +51,27 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("pivot", "pivot", "strategies"):
         "which strategies run: the strategy table lists each by name, with a 'strategy "
         "<name>' row for each that converts",
+    ("simulate", "pivot", "strategies"):
+        "which strategies run: the strategy table lists each by name, with a 'strategy "
+        "<name>' row for each that converts",
 }
 
 
 def _pivot(portfolio: Portfolio, source: str) -> Outcome:
-    """``hashpivot pivot FILE``: its strategies' NPVs and resolved assumptions."""
+    """``hashpivot pivot FILE``: its strategies' NPVs (and their expected values over the
+    tenants' signings where a hall's tenant may not sign) and resolved assumptions."""
     from hashpivot.engines.pivot import run_pivot
 
     result = run_pivot(portfolio, source=source)
     figures: dict[str, float] = {}
     for s in result.strategies:
         for key in ("npv_usd", "npv_with_terminal_value_usd", "npv_levered_usd",
-                    "npv_after_tax_usd"):
+                    "npv_after_tax_usd", "npv_after_tax_with_terminal_value_usd",
+                    "npv_levered_after_tax_usd"):
             figures[f"{s.name}.{key}"] = float(getattr(s, key))
+        for key, value in (s.signing or {}).items():  # the value over the signings
+            if key.startswith("expected_") and value is not None:
+                figures[f"{s.name}.signing.{key}"] = float(value)
     return figures, result.resolved_assumptions()
 
 
@@ -87,23 +97,99 @@ def _dispatch(market: str) -> Runner:
     return run
 
 
+def with_tables(document: dict[str, Any], dispatch_site: bool = True) -> dict[str, Any]:
+    """The 200 MW example with the tables neither example has: ``[pivot.tax]`` (a 21 %
+    rate), two ``[sites.hosting.phases]`` halls (one on its own rent, one signing with
+    probability 0.8), ``[sites.hosting.risk]`` at its defaults, a corporate
+    ``[[cost_items]]`` (40 M USD/year of SG&A) and, as a second site, the
+    West Texas example's site with its ``[sites.dispatch]`` tables (pivot measures its
+    flexibility on the bundled HB_WEST 2024 prices; left out where ``dispatch_site`` is
+    False)."""
+    out = dict(document)
+    out["pivot"] = {**document["pivot"],
+                    "tax": {"income_tax_rate": 0.21, "bonus_depreciation_fraction": 0.4}}
+    site = dict(document["sites"][0])
+    site["hosting"] = {
+        **site["hosting"],
+        "phases": [{"start": "2026-03", "gross_mw": 60.0, "tenant": "A",
+                    "lease_usd_per_kw_month": 140.0},
+                   {"start": "2027-03", "gross_mw": 60.0, "tenant": "B",
+                    "probability_signing": 0.8}],
+        "risk": {},
+    }
+    # a corporate cost: in no NPV (pivot), paid by the treasury (simulate)
+    out["cost_items"] = [{"name": "corporate SG&A", "category": "sga_cash",
+                          "usd_per_year": 40e6}]
+    west_texas = tomllib.loads((EXAMPLES / "dispatch-west-texas.toml").read_text(encoding="utf-8"))
+    out["sites"] = [site, *(west_texas["sites"] if dispatch_site else [])]
+    return out
+
+
+#: ``simulate``'s run: few paths and a fixed seed (a run well under a second), the years
+#: reaching past the example's debt maturity (2030-12) so its terms can move the treasury.
+SIMULATE_PATHS, SIMULATE_YEARS, SIMULATE_SEED = 500, 6, 2026
+#: ``simulate``'s headline figures, per strategy (:meth:`SimulationResult.strategy_stats`,
+#: the main treasury policy): the same seed draws the same paths, so any change is the
+#: input's, compared at 1e-9 as pivot's.
+SIMULATE_FIGURES = ("npv_mean_usd", "npv_p5_usd", "npv_deterministic_usd",
+                    "prob_beats_baseline", "npv_with_tv_mean_usd", "npv_after_tax_mean_usd",
+                    "prob_forced_sale", "expected_forced_sale_btc", "prob_liquidity_breach")
+
+
+def _simulate(portfolio: Portfolio, source: str) -> Outcome:
+    """``hashpivot simulate FILE --paths 500 --years 6 --seed 2026``: each strategy's
+    :data:`SIMULATE_FIGURES` and the resolved assumptions."""
+    from hashpivot.engines.simulate import SimulationConfig, simulate
+    from hashpivot.engines.simulate.config import horizon_months_for
+    from hashpivot.treasury import policy_order
+
+    config = SimulationConfig(n_paths=SIMULATE_PATHS,
+                              horizon_months=horizon_months_for(SIMULATE_YEARS),
+                              seed=SIMULATE_SEED,
+                              policies=tuple(policy_order(portfolio.treasury, None)))
+    result = simulate(portfolio, config, threads=1, source=source)
+    figures: dict[str, float] = {}
+    for name in result.strategy_names:
+        stats = result.strategy_stats(name)
+        for key in SIMULATE_FIGURES:
+            figures[f"{name}.{key}"] = float(stats.get(key, math.nan))
+    return figures, result.resolved_assumptions()
+
+
 @dataclass(frozen=True)
 class Case:
-    """An engine on an example file."""
+    """An engine on an example file (or on a variant of it: ``variant`` makes the
+    document swept from the file's, ``label`` says which)."""
 
     engine: str
     example: str
     runner: Runner
+    variant: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    label: str = ""
+
+    def document(self) -> dict[str, Any]:
+        """The document swept."""
+        doc = tomllib.loads((EXAMPLES / self.example).read_text(encoding="utf-8"))
+        return doc if self.variant is None else self.variant(doc)
 
 
 def cases(engine: str) -> list[Case]:
     """The examples each engine is swept on."""
     if engine == "pivot":
         return [Case("pivot", "pivot-200mw.toml", _pivot),
-                Case("pivot", "reverse-margin.toml", _pivot)]
+                Case("pivot", "reverse-margin.toml", _pivot),
+                Case("pivot", "pivot-200mw.toml", _pivot, with_tables,
+                     "+ [pivot.tax], [sites.hosting.phases], [sites.hosting.risk], "
+                     "[[cost_items]], a [sites.dispatch] site")]
+    if engine == "simulate":
+        return [Case("simulate", "pivot-200mw.toml", _simulate),
+                Case("simulate", "pivot-200mw.toml", _simulate,
+                     partial(with_tables, dispatch_site=False),
+                     "+ [pivot.tax], [sites.hosting.phases], [sites.hosting.risk], "
+                     "[[cost_items]]")]
     if engine == "dispatch":
         return [Case("dispatch", "dispatch-west-texas.toml", _dispatch("ercot:HB_WEST:2024"))]
-    raise SystemExit(f"unknown engine {engine!r}: pivot or dispatch")
+    raise SystemExit(f"unknown engine {engine!r}: pivot, simulate or dispatch")
 
 
 def run_case(case: Case, tables: Sequence[str] = (), quick: bool = False,
@@ -113,7 +199,7 @@ def run_case(case: Case, tables: Sequence[str] = (), quick: bool = False,
     perturbation a field); the results and each run's time [s]."""
     path = EXAMPLES / case.example
     if document is None:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = case.document()
     runner, times = timed(case.runner)
 
     def keep(leaf: Leaf) -> bool:
@@ -147,7 +233,8 @@ def report(case: Case, results: Sequence[FieldResult], seconds: float) -> list[s
     all_refused = sum(not r.tried and bool(r.refused) for r in results)
     untried = sum(not r.tried and not r.refused for r in results)
     lines = [
-        f"== {case.engine} on examples/{case.example} ({seconds:.0f} s)",
+        f"== {case.engine} on examples/{case.example}"
+        f"{' ' + case.label if case.label else ''} ({seconds:.0f} s)",
         f"fields {len(results)}, tried {len(tried)} (runs {runs}; refused {refused} "
         f"perturbations, {all_refused} fields all refused; {untried} fields with no "
         f"perturbation), moved {len(moved)}, named {len(named)}, allowed {len(allowed)}, "
@@ -170,7 +257,11 @@ def report(case: Case, results: Sequence[FieldResult], seconds: float) -> list[s
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--engine", default="pivot", help="pivot (default) or dispatch")
+    parser.add_argument("--engine", default="pivot",
+                        help="pivot (default), simulate or dispatch")
+    parser.add_argument("--case", type=int, action="append",
+                        help="only this case of the engine (0: the first example; "
+                        "repeatable)")
     parser.add_argument("--tables", default="",
                         help="only these tables, comma-separated (sites.hosting,pivot)")
     parser.add_argument("--quick", action="store_true",
@@ -179,7 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tables = [t for t in args.tables.split(",") if t]
     failed = 0
-    for case in cases(args.engine):
+    for i, case in enumerate(cases(args.engine)):
+        if args.case and i not in args.case:
+            continue
         t0 = time.perf_counter()
         results, _ = run_case(case, tables, args.quick)
         for line in report(case, results, time.perf_counter() - t0):

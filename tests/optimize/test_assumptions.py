@@ -330,3 +330,17 @@ def test_a_deterministic_plan_names_the_values_its_central_path_reads() -> None:
     assert rows["[scenario] price_center"]["value"] == "central path"
     assert rows["[scenario] hashrate_elasticity"]["value"] == "not used"
 
+
+
+def test_the_anchor_and_the_corporate_costs_are_named_as_simulate_names_them() -> None:
+    """``[scenario] anchor`` centres the scenarios (simulate's sweep: no row named it,
+    2026-12-07); the portfolio's own ``[[cost_items]]`` are in no plan's NPV, and a row
+    says so (before, a note on the cash ones alone)."""
+    rows = _rows('\n[[cost_items]]\nname = "corporate SG&A"\ncategory = "sga_cash"\n'
+                 "usd_per_year = 30e6\n")
+    assert (rows["[scenario] anchor"]["value"], rows["[scenario] anchor"]["source"]) == (
+        "deterministic", "default: the paths are centred on the pivot model's market (the "
+        "[pivot] rows)")
+    row = rows["[cost_items] corporate costs"]
+    assert row["value"] == "not in the NPVs: cash 30.0 (1 item)"
+    assert "(optimize values the sites)" in str(row["source"])

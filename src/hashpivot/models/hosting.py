@@ -184,6 +184,25 @@ class HostingRiskSpec(BaseModel):
         "full). [-]",
     )
 
+    def describe(self) -> str:
+        """One line for reports: each distribution's mean and spread, and how a tenant's
+        default is drawn."""
+        if self.tenant_default == "realised":
+            default = (f"realised: vacant {self.re_lease_downtime_months} months "
+                       "(re_lease_downtime_months), then re-let "
+                       f"{100 * self.re_lease_rent_haircut_fraction:g} % lower "
+                       "(re_lease_rent_haircut_fraction)")
+        else:
+            default = "expected: the pivot model's expected collection on every path"
+        return (
+            f"construction delay mean {self.construction_delay_fraction_mean:g} (sd "
+            f"{self.construction_delay_fraction_sd:g}) of construction_months; capex overrun "
+            f"mean {100 * self.capex_overrun_fraction_mean:g} % (sd "
+            f"{100 * self.capex_overrun_fraction_sd:g} %); lease-up delay mean "
+            f"{self.lease_up_delay_months_mean:g} (sd {self.lease_up_delay_months_sd:g}) "
+            f"months; tenant_default {default}"
+        )
+
     @model_validator(mode="after")
     def _spread_has_a_mean(self) -> Self:
         """A delay's spread needs a mean above 0: a delay is never negative, and with a

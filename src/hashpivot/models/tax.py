@@ -76,11 +76,17 @@ class TaxSpec(BaseModel):
         return self
 
     def describe(self) -> str:
-        """One line for reports: rate, depreciation, bonus, interest cap, loss rule."""
+        """One line for reports: rate, depreciation, bonus, interest cap, loss rule and the
+        loss carried in."""
         cap = (
             "no interest cap"
             if self.interest_limit_ebitda_fraction is None
             else f"interest up to {100 * self.interest_limit_ebitda_fraction:.0f} % of EBITDA"
+        )
+        carried = (
+            "no loss carried in"
+            if self.opening_loss_usd == 0
+            else f"{self.opening_loss_usd / 1e6:,.1f} M USD carried in"
         )
         return (
             f"after-tax: income tax {100 * self.income_tax_rate:.1f} %; "
@@ -88,7 +94,8 @@ class TaxSpec(BaseModel):
             f"ASICs {self.asic_recovery_years} y, fit-out {self.fit_out_recovery_years} y, "
             f"shell {self.shell_recovery_years} y straight line; bonus "
             f"{100 * self.bonus_depreciation_fraction:.0f} %; {cap}; losses carried forward "
-            f"(up to {100 * self.loss_limit_fraction:.0f} % of a year's income); existing "
+            f"(up to {100 * self.loss_limit_fraction:.0f} % of a year's income; {carried} "
+            "(opening_loss_usd)); existing "
             "fleet's tax basis not modelled; rent taxed as earned (a prepayment as it is "
             "credited: IRC 467); the tax discounted at [pivot] discount_rate "
             "(the lines' own rates are the pre-tax flows'); 'after tax with TV': the "

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
+from hashpivot.engines.corporate_costs import corporate_cost_facts, corporate_cost_rows
 from hashpivot.engines.pivot import deterministic_market, market_start
 from hashpivot.engines.pivot.discounting import line_rates
 from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
@@ -38,6 +39,7 @@ from hashpivot.engines.pivot.site_assumptions import (
 )
 from hashpivot.engines.pivot.terminal import describe as describe_terminal_value
 from hashpivot.engines.simulate.assumptions import (
+    anchor_row,
     drift_row,
     market_rows,
     power_rows,
@@ -122,6 +124,8 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
         "continuous_run_setting": continuous,
         "tax_in_file": portfolio.pivot is not None and portfolio.pivot.tax is not None,
         "tax": pspec.tax.describe() if pspec.tax is not None else None,
+        **({"corporate_costs": costs}
+           if (costs := corporate_cost_facts(portfolio.cost_items)) else {}),
         "terminal_value": describe_terminal_value(pspec.terminal_value),
         "rules_file": opt.rules_file if opt is not None else None,
         "site_assumptions": site_assumption_facts(
@@ -331,7 +335,8 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "value": inputs["loan_to_cost_fraction"], "unit": "-",
          "source": src(set(inputs["financing_fields_in_file"]), "loan_to_cost_fraction")},
         *tenant_rows,
-        *(market_rows(inputs) + drift_row(inputs) if "market" in inputs else [
+        *(market_rows(inputs) + (anchor_row(inputs) if "scenario" in inputs else [])
+          + drift_row(inputs) if "market" in inputs else [
             # a plan stored before the center path was recorded: the [pivot] market
             {"name": "[pivot] btc_price_usd", "value": inputs["btc_price_usd"],
              "unit": "USD", "source": src(pivot, "btc_price_usd", market)},
@@ -351,6 +356,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          "source": "file" if inputs.get("rules_file") else "default"},
         *site_assumption_rows(inputs.get("site_assumptions", []), lease_terms=not tenants),
         *hosting_risk_rows(inputs.get("site_assumptions", []), "optimize"),
+        *corporate_cost_rows(inputs.get("corporate_costs"), "optimize"),
     ]
 
 

@@ -296,3 +296,23 @@ def test_the_hashrate_lag_is_printed_with_its_source() -> None:
     row = {r["name"]: r for r in simulate(pf, config).resolved_assumptions()}[
         "[scenario] hashrate_lag_months"]
     assert (row["value"], row["source"]) == (6, "file")
+
+
+def test_the_anchor_has_a_row() -> None:
+    """``[scenario] anchor`` sets the paths' center: 'history' for the default moved the
+    200 MW example's mean NPV 85 % (``scripts/sweep_assumptions.py --engine simulate``),
+    and no row was named for it (the drift row's source said "anchor = 'deterministic'",
+    without its table)."""
+    base = {**BASE, "scenario_fields_in_file": ["price_center"], "calibration": _CAL,
+            "market": {"btc_price_growth_per_year": 0.1, "source": "file"}}
+    det = _rows({**base, "scenario": {"price_center": "median", "anchor": "deterministic"}})
+    assert det["[scenario] anchor"] == {
+        "name": "[scenario] anchor", "value": "deterministic", "unit": "-",
+        "source": "default: the paths are centred on the pivot model's market (the [pivot] "
+                  "rows)"}
+    hist = _rows({**base, "scenario_fields_in_file": ["price_center", "anchor"],
+                  "scenario": {"price_center": "median", "anchor": "history"}})
+    assert hist["[scenario] anchor"]["value"] == "history"
+    assert hist["[scenario] anchor"]["source"] == (
+        "file: the center and drift come from the calibration window (calibrated on the "
+        "bundled history 2022-01-01 to 2025-09-26)")

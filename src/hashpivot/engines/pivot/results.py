@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from hashpivot.engines.corporate_costs import corporate_cost_rows
 from hashpivot.engines.pivot.flows import CashFlows
 from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
 from hashpivot.engines.pivot.model_assumptions import (
@@ -375,7 +376,8 @@ class PivotResult:
             rows.append({"name": name, "value": f["tco2_per_mwh"], "unit": "t CO2/MWh",
                          "source": f["source"]})
         rows += regulation_rows(inp.get("regulation_rules", []))  # notes: who breaks them
-        return (rows + site_assumption_rows(inp.get("site_assumptions", []))
+        return (rows + corporate_cost_rows(inp.get("corporate_costs"), "pivot")
+                + site_assumption_rows(inp.get("site_assumptions", []))
                 + hosting_risk_rows(inp.get("site_assumptions", []), "pivot"))
 
     @property

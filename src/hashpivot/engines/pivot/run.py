@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from hashpivot import finance
+from hashpivot.engines.corporate_costs import corporate_cost_facts
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
 from hashpivot.engines.pivot.connection import after_connection
 from hashpivot.engines.pivot.discounting import line_rates
@@ -344,6 +345,9 @@ def run_pivot(
         "price_center": _price_center(portfolio),
         "terminal_value": describe_tv(tv_spec),
         "tax": spec.tax.describe() if spec.tax is not None else None,
+        # the portfolio's own cost items: in no NPV (a row says so), only where given
+        **({"corporate_costs": costs}
+           if (costs := corporate_cost_facts(portfolio.cost_items)) else {}),
         "market_source": ms.source,
         "fees_source": ms.fees_source,
         # the days of the daily history the market start was read from, by source

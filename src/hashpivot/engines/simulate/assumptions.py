@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
+from hashpivot.engines.corporate_costs import corporate_cost_rows
 from hashpivot.engines.pivot.market import BLOCKS_PER_DAY, fees_source
 from hashpivot.engines.pivot.model_assumptions import (
     FINANCING_TERMS,
@@ -83,12 +84,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
          terminal_value_row(str(inputs.get("terminal_value", "")), src("terminal_value"))),
         price_center_row(center, bool(inputs.get("price_center_in_file"))),
         tax_row(None if taxes == PRE_TAX else taxes, TAX_USE),
-        {"name": "[sites.hosting.risk]",
-         "value": (
-             "drawn per path at " + ", ".join(inputs["hosting_risk_sites"])
-             if inputs.get("hosting_risk_sites") else "none: hosting in expectation"
-         ),
-         "unit": "-", "source": "file" if inputs.get("hosting_risk_sites") else "default"},
+        _hosting_risk_row(inputs),
         {"name": "NPV cash flow", "value": inputs.get("npv_cash_flow", "unlevered"),
          "unit": "-", "source": src("", "npv_cash_flow")},
         # the equity's rate of a levered NPV: [financing] equity_discount_rate's row (as
@@ -98,6 +94,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
           if "levered_discount_rate" in inputs and not equity_rate else []),
         *market_rows(inputs),
         *scenario_rows(inputs)[:1],  # the price model, then the drift and the spread
+        *anchor_row(inputs),
         *drift_row(inputs),
         *scenario_rows(inputs)[1:],
         *hashrate_response_row(inputs),
@@ -108,9 +105,43 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
           if "financing_fields_in_file" in inputs else []),
         *strategy_rows(inputs.get("strategy_definitions", [])),
         *_treasury_rows(inputs),
+        *corporate_cost_rows(inputs.get("corporate_costs"), "simulate"),
         *regulation_rows(inputs.get("regulation_rules", [])),
         *site_assumption_rows(inputs.get("site_assumptions", [])),
     ]
+
+
+def _hosting_risk_row(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """``[sites.hosting.risk]``: where hosting risk is drawn per path and on which terms
+    (:meth:`~hashpivot.models.hosting.HostingRiskSpec.describe`; each moves the figures:
+    until 2026-12-07 the row named the sites alone), or none: hosting in expectation."""
+    sites = inputs.get("hosting_risk_sites") or []
+    if not sites:
+        return {"name": "[sites.hosting.risk]", "value": "none: hosting in expectation",
+                "unit": "-", "source": "default"}
+    terms = inputs.get("hosting_risk_terms") or {}  # (none in a run stored before them)
+    return {"name": "[sites.hosting.risk]",
+            "value": "drawn per path at " + "; ".join(
+                f"{site}: {terms[site]}" if site in terms else site for site in sites),
+            "unit": "-", "source": "file"}
+
+
+def anchor_row(inputs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``[scenario] anchor``: what the paths are centred on (the pivot model's market, or
+    the calibration window's); it moves every path (until 2026-12-07 only the drift row's
+    source said it, without its table). None for a run stored before the scenario's
+    fields."""
+    if "scenario_fields_in_file" not in inputs:
+        return []
+    anchor = (inputs.get("scenario") or {}).get("anchor", "deterministic")
+    source = "file" if "anchor" in set(inputs["scenario_fields_in_file"]) else "default"
+    if anchor == "history":
+        means = ("the center and drift come from the calibration window ("
+                 f"{_calibrated(inputs.get('calibration') or {})})")
+    else:
+        means = "the paths are centred on the pivot model's market (the [pivot] rows)"
+    return [{"name": "[scenario] anchor", "value": anchor, "unit": "-",
+             "source": f"{source}: {means}"}]
 
 
 #: The ``[scenario]`` fields that move the center path: field, unit, the ``[pivot]`` row
@@ -463,5 +494,5 @@ def _treasury_rows(inputs: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["DRIFT_ROW", "PRE_TAX", "TAX_USE", "drift_row", "hashrate_response_row",
+__all__ = ["DRIFT_ROW", "PRE_TAX", "TAX_USE", "anchor_row", "drift_row", "hashrate_response_row",
            "market_rows", "power_rows", "price_center_row", "resolved_assumptions"]

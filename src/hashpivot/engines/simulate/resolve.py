@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hashpivot.engines.corporate_costs import corporate_cost_facts
 from hashpivot.engines.pivot.connection import after_connection
 from hashpivot.engines.pivot.inputs import resolve_sites, uplift_warnings
 from hashpivot.engines.pivot.model_assumptions import (
@@ -332,7 +333,14 @@ def prepare(
             if value is not None
         ],
         "taxes": PRE_TAX if tax is None else tax.describe(),
+        **({"corporate_costs": costs}
+           if (costs := corporate_cost_facts(portfolio.cost_items)) else {}),
         "hosting_risk_sites": sorted(risk_slots),
+        # each one's terms (the row says them: each moves the figures)
+        "hosting_risk_terms": {str(site.name): site.hosting.risk.describe()
+                               for site in portfolio.sites if site.name in risk_slots
+                               and site.hosting is not None
+                               and site.hosting.risk is not None},
         "site_assumptions": site_assumption_facts(portfolio, sites, center, effects,
                                                   index_notes),
         "strategies": list(names),
