@@ -329,3 +329,42 @@ def test_each_site_capacity_and_connection_are_rows() -> None:
         del f["capacity_mw"], f["connection_date"]
     names = {r["name"] for r in site_assumption_rows(facts)}
     assert not any("capacity_mw" in n or "connection_date" in n for n in names)
+
+
+def test_a_dispatching_sites_tables_are_rows_of_what_its_flexibility_is_measured_on() -> None:
+    """pivot, simulate and optimize print the flexibility a site's [sites.dispatch]
+    measures, not what it was measured with: the assumption sweep found 13 fields of its
+    tables (limits.import_mw 15 %, demand response's commitment 2-9 %, the renewable plant)
+    that moved an NPV with no row naming them. Each table is a row now, in the dispatch's
+    own words, with what it holds outside an event (the example's file, by hand)."""
+    from hashpivot.engines.dispatch.assumptions import measured_terms
+
+    west_texas = load_portfolio(EXAMPLE.parent / "dispatch-west-texas.toml").sites[0]
+    assert west_texas.dispatch is not None
+    terms = dict(measured_terms(west_texas.dispatch))
+    assert terms == {
+        "ppa": "150 MW at 32 USD/MWh, physical, resale allowed",
+        "renewable": "solar 50 MW at 28 USD/MWh, resale allowed, synthetic clear-sky "
+                     "profile at 31.9 deg N, -102.1 deg E",
+        "demand_response": "50 MW committed, readiness 5 USD/MW-h, penalty 1000 USD/MWh, 2 "
+                           "events; kept online outside them, withdrawable at 0 USD/MW-h "
+                           "unavailable",
+        "four_cp": "66 USD/kW/year",
+        "limits": "import_mw 300 MW, ramp_mw_per_interval no limit, min_up_intervals 1, "
+                  "min_down_intervals 1"}
+    # a change of a limit is in its table's row; a table the file has not: none
+    spec = west_texas.dispatch.model_copy(update={
+        "limits": west_texas.dispatch.limits.model_copy(update={"import_mw": None,
+                                                               "min_up_intervals": 4}),
+        "renewable": None})
+    changed = dict(measured_terms(spec))
+    assert changed["limits"].startswith("import_mw = [sites] capacity_mw, if set, ")
+    assert "min_up_intervals 4" in changed["limits"] and changed["renewable"] == "none"
+    # pivot's rows: the file's tables in the dispatch's words (the same rows in simulate
+    # and optimize, which print these site rows)
+    rows = _by_name(pv.run_pivot(load_portfolio(EXAMPLE.parent / "dispatch-west-texas.toml"),
+                                 deals=None).resolved_assumptions())
+    for name, text in terms.items():
+        assert rows[f"[sites.dispatch.{name}]"] == {
+            "name": f"[sites.dispatch.{name}]", "value": text, "unit": "-",
+            "source": "file; the flexibility is measured with it"}

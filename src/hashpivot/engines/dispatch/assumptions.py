@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from hashpivot.power.model import DispatchProblem
     from hashpivot.power.report import SolveReport
 
-__all__ = ["dispatch_assumptions"]
+__all__ = ["dispatch_assumptions", "measured_terms"]
 
 #: The network fields of ``[sites.dispatch]`` that set a hashprice from network
 #: conditions.
@@ -192,29 +192,94 @@ def _dr_online(dr: DemandResponseSpec) -> str:
             "USD/MW-h unavailable")
 
 
-def _supply_rows(spec: DispatchSpec, problem: DispatchProblem) -> list[dict[str, Any]]:
-    """The PPA, the renewable plant, demand response and the 4CP charge: each ``none``
-    without its table."""
-    ppa, ren, dr, cp = spec.ppa, spec.renewable, spec.demand_response, spec.four_cp
-    ppa_terms = ren_terms = dr_terms = None
-    if ppa is not None and ppa.volume_mw > 0:
-        term = " ".join([*([f"from {ppa.start}"] if ppa.start else []),
-                         *([f"through {ppa.end}"] if ppa.end else [])])
-        ppa_terms = (
-            f"{ppa.volume_mw:g} MW at {ppa.price_usd_per_mwh:g} USD/MWh, {ppa.settlement}"
+def _ppa_terms(spec: DispatchSpec) -> str | None:
+    """The PPA block in words; None without one."""
+    ppa = spec.ppa
+    if ppa is None or ppa.volume_mw <= 0:
+        return None
+    term = " ".join([*([f"from {ppa.start}"] if ppa.start else []),
+                     *([f"through {ppa.end}"] if ppa.end else [])])
+    return (f"{ppa.volume_mw:g} MW at {ppa.price_usd_per_mwh:g} USD/MWh, {ppa.settlement}"
             + (", resale allowed" if ppa.resale_allowed else ", no resale")
             + (", curtailed at negative prices" if ppa.curtail_at_negative_price
                and ppa.settlement == "physical" else "")
             + (", renewable" if ppa.is_renewable else "") + (f", {term}" if term else ""))
-    if ren is not None and ren.capacity_mw > 0:
-        ren_terms = (f"{ren.kind} {ren.capacity_mw:g} MW at {ren.price_usd_per_mwh:g} USD/MWh"
-                     + (", resale allowed" if ren.resale_allowed else ", no resale"))
-    if dr is not None and dr.committed_mw > 0:
-        dr_terms = (f"{dr.committed_mw:g} MW committed, readiness "
-                    f"{dr.readiness_usd_per_mw_hour:g} USD/MW-h, penalty "
-                    f"{dr.penalty_usd_per_mwh:g} USD/MWh, {len(dr.events)} events "
-                    f"({int(problem.event().sum()):,} intervals in the prices); "
-                    + _dr_online(dr))
+
+
+def _renewable_terms(spec: DispatchSpec) -> str | None:
+    """The renewable plant in words; None without one."""
+    ren = spec.renewable
+    if ren is None or ren.capacity_mw <= 0:
+        return None
+    return (f"{ren.kind} {ren.capacity_mw:g} MW at {ren.price_usd_per_mwh:g} USD/MWh"
+            + (", resale allowed" if ren.resale_allowed else ", no resale"))
+
+
+def _dr_terms(spec: DispatchSpec, events: str) -> str | None:
+    """Demand response in words (``events``: how many of its events the prices hold);
+    None without a commitment."""
+    dr = spec.demand_response
+    if dr is None or dr.committed_mw <= 0:
+        return None
+    return (f"{dr.committed_mw:g} MW committed, readiness {dr.readiness_usd_per_mw_hour:g} "
+            f"USD/MW-h, penalty {dr.penalty_usd_per_mwh:g} USD/MWh, {events}; "
+            + _dr_online(dr))
+
+
+def _limit_mw(value: float | None, unset: str) -> str:
+    """A limit in MW, or what stands when it is not set."""
+    return unset if value is None else f"{value:g} MW"
+
+
+def measured_terms(spec: DispatchSpec) -> list[tuple[str, str]]:
+    """What a site's flexibility is measured on beyond its prices and fleet, table by
+    table (``ppa``, ``renewable``, ``demand_response``, ``four_cp``, ``limits`` of
+    ``[sites.dispatch]``) in words ("none" where it has none), for the engines that take
+    the measured curve (``pivot``, ``simulate``, ``optimize``: a ``[sites.dispatch.<table>]``
+    row each): the renewable plant with its profile (a synthetic one's place), demand
+    response with what it holds outside the events, as the dispatch's own rows give them.
+    Each moves the flexibility (on the West Texas site in a pivot run:
+    ``[sites.dispatch.limits] import_mw`` 15 %, demand response's commitment 2-9 %,
+    ``scripts/sweep_assumptions.py``), which the flexibility row's value alone did not
+    name."""
+    ren, limits, cp = spec.renewable, spec.limits, spec.four_cp
+    renewable = _renewable_terms(spec)
+    if renewable is not None and ren is not None:
+        if ren.profile_file:
+            renewable += f", profile {ren.profile_file}"
+        elif ren.kind == "solar":
+            renewable += (f", synthetic clear-sky profile at {ren.latitude_deg:g} deg N, "
+                          f"{ren.longitude_deg:g} deg E")
+        else:
+            renewable += f", synthetic profile of capacity factor {ren.capacity_factor:g}"
+    dr = spec.demand_response
+    parts = {
+        "ppa": _ppa_terms(spec) or "none",
+        "renewable": renewable or "none",
+        "demand_response": (_dr_terms(spec, f"{len(dr.events)} events")
+                            if dr is not None else None) or "none",
+        "four_cp": (f"{cp.charge_usd_per_kw_year:g} USD/kW/year"
+                    if cp is not None and cp.charge_usd_per_kw_year > 0 else "none"),
+        "limits": (f"import_mw {_limit_mw(limits.import_mw, '= [sites] capacity_mw, if set')}"
+                   f", ramp_mw_per_interval "
+                   f"{_limit_mw(limits.ramp_mw_per_interval, 'no limit')}, min_up_intervals "
+                   f"{limits.min_up_intervals}, min_down_intervals "
+                   f"{limits.min_down_intervals}"
+                   + (f", blocks of {limits.commitment_block_mw:g} MW"
+                      if limits.commitment_block_mw is not None else "")),
+    }
+    return list(parts.items())
+
+
+def _supply_rows(spec: DispatchSpec, problem: DispatchProblem) -> list[dict[str, Any]]:
+    """The PPA, the renewable plant, demand response and the 4CP charge: each ``none``
+    without its table."""
+    cp = spec.four_cp
+    ppa_terms, ren_terms = _ppa_terms(spec), _renewable_terms(spec)
+    dr = spec.demand_response
+    dr_terms = None if dr is None else _dr_terms(
+        spec, f"{len(dr.events)} events ({int(problem.event().sum()):,} intervals in the "
+              "prices)")
     charged = cp is not None and cp.charge_usd_per_kw_year > 0
     peaks = int(problem.peak().sum())
     return [

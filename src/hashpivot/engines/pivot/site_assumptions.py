@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
+from hashpivot.engines.dispatch.assumptions import measured_terms
 from hashpivot.engines.mining_terms import (
     MINING_TERMS,
     availability_facts,
@@ -239,6 +240,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
             **({"dispatch_uplift_usd_per_mw_month": s.dispatch_uplift_usd_per_mw_month,
                 "dispatch_uplift_note": s.dispatch_uplift_note}
                if s.dispatch_uplift_note else {}),
+            # what the flexibility is measured on beyond the prices and the fleet
+            **({"dispatch_terms": [list(t) for t in measured_terms(site.dispatch)]}
+               if s.dispatch_uplift_note and site.dispatch is not None else {}),
             # the prices the flexibility was measured on (their source, for the charts)
             **({"dispatch_prices_source": s.dispatch_uplift.prices_source}
                if s.dispatch_uplift is not None and s.dispatch_uplift.prices_source else {}),
@@ -429,6 +433,12 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
                           + _by_entry_text(central)
                           + site["dispatch_uplift_note"],
             })
+        # what the flexibility is measured on, table by table (results stored before
+        # these rows have none)
+        rows += [{"name": f"{prefix}[sites.dispatch.{table}]", "value": text, "unit": "-",
+                  "source": "file; the flexibility is measured with it" if text != "none"
+                  else "none in the file"}
+                 for table, text in site.get("dispatch_terms") or []]
         if "dispatch_supply_settlement_usd_per_mw_month" in site:
             blocks = site.get("dispatch_supply_blocks") or ["[sites.dispatch.ppa]"]
             each = site.get("dispatch_supply_by_block_usd_per_mw_month") or []
