@@ -176,19 +176,14 @@ class Site(BaseModel):
     def fleet_swap_units(self) -> list[SwapUnit] | None:
         """:attr:`fleet_slots` as units of their bands, in the order a conversion
         displaces them (:func:`hashpivot.mining.slots.swap_units`, on
-        :attr:`entry_power_mw` and each entry's ASIC watts over its hashrate [J/TH]): the
-        blocks ``pivot``, ``simulate`` and ``optimize`` mine and the order a swapping
+        :attr:`entry_power_mw` and each entry's
+        :attr:`~hashpivot.models.FleetEntry.drawn_j_per_th` [J/TH], 0 without hashrate):
+        the blocks ``pivot``, ``simulate`` and ``optimize`` mine and the order a swapping
         site's flexibility layers follow; None where there is no swap."""
         slots = self.fleet_slots
         if slots is None:
             return None
-        j_per_th = []
-        for e in self.fleet:
-            hashrate = float(e.hashrate_th_s or 0.0)
-            watts = e.power_w if e.power_w is not None else (
-                hashrate * float(e.efficiency_j_per_th or 0.0))
-            j_per_th.append(e.count * float(watts) / (e.count * hashrate) if hashrate > 0
-                            else 0.0)
+        j_per_th = [e.drawn_j_per_th if e.hashrate_th_s else 0.0 for e in self.fleet]
         return swap_units(self.entry_power_mw, j_per_th, slots)
 
     @property
