@@ -198,3 +198,26 @@ def test_two_sites_renamed_at_once_are_not_guessed_and_are_named_as_deleted() ->
     assert _plain(tomllib.loads(out)) == _plain(doc)
     assert "# B's capacity" not in out and "# C's name" not in out
     assert 'deleted sites[1] "B", sites[2] "C"' in head_lines(out)[-1]
+
+
+def test_literals_replace_only_their_values_each_comment_and_byte_else_kept() -> None:
+    """A quoted number written as a number (migration 0004): in a table of an array of
+    tables, an element of an array, an inline table and a dotted key; the rest of the
+    text is the text, and a location the text lacks is refused."""
+    import pytest
+
+    from hashpivot.store.toml_edit import with_literals
+
+    text = TEXT.replace("capacity_mw = 60.0 ", 'capacity_mw = "60" ') + (
+        '\n[optimize]\nbudgets = [1e8, " 2e8 ",  # in the array\n  3]\n'
+        'limits = { mw = "5", days = 2 }  # inline\nrisk.capex = "0.1"   # dotted\n')
+    out = with_literals(text, {("sites", 1, "capacity_mw"): "60",
+                               ("optimize", "budgets", 1): "2e8",
+                               ("optimize", "limits", "mw"): "5",
+                               ("optimize", "risk", "capex"): "0.1"})
+    assert out == text.replace('"60"', "60").replace('" 2e8 "', "2e8").replace(
+        '"5"', "5").replace('"0.1"', "0.1")
+    assert tomllib.loads(out)["optimize"] == {"budgets": [1e8, 2e8, 3], "limits": {
+        "mw": 5, "days": 2}, "risk": {"capex": 0.1}}
+    with pytest.raises(ValueError, match="cannot write"):
+        with_literals(text, {("sites", 3, "capacity_mw"): "1"})

@@ -2,7 +2,9 @@
 mode reads them as numbers (``count = true`` was one machine, ``capacity_mw = "200"`` 200
 MW, while ``"1,000"`` was refused). A number is a TOML or JSON number; a field that takes
 booleans takes them, one that takes text (a date, a name) takes text. Nothing is judged
-on the number pydantic read (:func:`without_judged`)."""
+on the number pydantic read (:func:`without_judged`). What it read a text as
+(:func:`lax_number`) is what a portfolio stored before keeps (migration 0004:
+:mod:`hashpivot.store.text_numbers`)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import math
 import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from hashpivot.models.error_paths import error_at, is_key_error
 from hashpivot.models.field_annotations import fields_by_key, inner_annotations
@@ -77,26 +79,58 @@ def lax_numbers(annotation: Any, value: Any, loc: tuple[int | str, ...]
     reads them as 1, 0 and the number the text spells (``count = true`` was one
     machine, ``capacity_mw = "200"`` 200 MW). Where a table may be of several models, a
     field counts only where each of them takes a number alone there."""
+    return [_not_a_number(at, item) for at, item, _ in refused_values(annotation, value, loc)]
+
+
+def refused_values(annotation: Any, value: Any, loc: tuple[int | str, ...]
+                   ) -> list[tuple[tuple[int | str, ...], bool | str, tuple[Any, ...]]]:
+    """Each ``true``, ``false`` or text in ``value`` (of ``annotation``, at ``loc``) given
+    for a number (:func:`lax_numbers`): its location, itself and the annotations of its
+    field (one per model a table of several may be)."""
     if isinstance(value, bool | str):
-        return [_not_a_number(loc, value)] if _refused(annotation, value) else []
+        return [(loc, value, (annotation,))] if _refused(annotation, value) else []
     models, elements, values = inner_annotations(annotation)
-    out: list[dict[str, Any]] = []
+    out: list[tuple[tuple[int | str, ...], bool | str, tuple[Any, ...]]] = []
     if isinstance(value, dict) and models:
         fields = [fields_by_key(m) for m in models]
         for key, item in value.items():
             if not all(key in f for f in fields):
                 continue
             if len(fields) == 1:
-                out += lax_numbers(fields[0][key], item, (*loc, key))
+                out += refused_values(fields[0][key], item, (*loc, key))
             elif isinstance(item, bool | str) and all(_refused(f[key], item) for f in fields):
-                out.append(_not_a_number((*loc, key), item))
+                out.append(((*loc, key), item, tuple(f[key] for f in fields)))
     elif isinstance(value, dict) and values:
         for key, item in value.items():
-            out += lax_numbers(values[0], item, (*loc, key))
+            out += refused_values(values[0], item, (*loc, key))
     elif isinstance(value, list) and elements:
         for k, item in enumerate(value):
-            out += lax_numbers(elements[min(k, len(elements) - 1)], item, (*loc, k))
+            out += refused_values(elements[min(k, len(elements) - 1)], item, (*loc, k))
     return out
+
+
+#: How the input models read numbers (:data:`~hashpivot.models.fields.STRICT_CONFIG`):
+#: ``inf`` and ``nan`` refused.
+_NUMBER_CONFIG = ConfigDict(allow_inf_nan=False)
+
+
+def lax_number(annotations: tuple[Any, ...], text: str) -> int | float | None:
+    """The number pydantic's lax mode read ``text`` as in a field of each of
+    ``annotations`` (:func:`refused_values`), as every input model reads numbers (no
+    ``inf`` or ``nan``): ``"200"`` 200, ``" 5 "`` 5, ``"2e3"`` 2000.0 where a decimal is
+    taken; None where it refused the text (``"1,000"``, ``"2e3"`` for an integer) or the
+    fields read it as different numbers. A bound the field declares (``Field(ge=0)``) is
+    left to the validation of the value read."""
+    read: list[int | float] = []
+    for annotation in annotations:
+        try:
+            number = TypeAdapter(annotation, config=_NUMBER_CONFIG).validate_python(text)
+        except ValidationError:
+            return None
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            return None
+        read.append(number)
+    return read[0] if read and all(n == read[0] for n in read) else None
 
 
 def without_judged(model: type[BaseModel], errors: list[Any], refused: list[dict[str, Any]]
@@ -115,4 +149,4 @@ def without_judged(model: type[BaseModel], errors: list[Any], refused: list[dict
     return [e for e in errors if id(e) not in judged]
 
 
-__all__ = ["lax_numbers", "without_judged"]
+__all__ = ["lax_number", "lax_numbers", "refused_values", "without_judged"]

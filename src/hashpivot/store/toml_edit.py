@@ -108,6 +108,37 @@ def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str],
                                   f"the {lost} comment(s) written in it")
 
 
+def with_literals(text: str, literals: dict[tuple[int | str, ...], str]) -> str:
+    """``text`` with the value at each location of ``literals`` (keys, and positions in
+    arrays and arrays of tables) written as the TOML literal given (``"200"`` as
+    ``200``): every other byte kept, each value's comment too.
+
+    Raises
+    ------
+    ValueError
+        A location is not in the text, a literal is not a TOML value, or the text would
+        not read back as its values with those replaced.
+    """
+    doc = tomlkit.parse(text)
+    expected = tomllib.loads(text)
+    try:
+        for loc, literal in literals.items():
+            node: Any = doc
+            want: Any = expected
+            for key in loc[:-1]:
+                node, want = node[key], want[key]
+            node[loc[-1]] = tomlkit.value(literal)
+            want[loc[-1]] = tomllib.loads(f"v = {literal}")["v"]
+        out = tomlkit.dumps(doc)
+        same = tomllib.loads(out) == expected
+    except (KeyError, IndexError, TypeError, tomllib.TOMLDecodeError,
+            tomlkit.exceptions.TOMLKitError) as exc:
+        raise ValueError(f"cannot write {literals} in the text: {exc}") from None
+    if not same:
+        raise ValueError(f"the text with {literals} does not read back as written")
+    return out
+
+
 def _comments(text: str) -> list[str]:
     """Every comment of a TOML text (whole lines and ends of lines), in order."""
     return [c for _key, item in tomlkit.parse(text).body for c in _item_comments(item)]
@@ -279,4 +310,4 @@ def _merge_aot(aot: AoT, new: list[dict[str, Any]], path: str, deleted: list[str
             aot.append(old[i])
 
 
-__all__ = ["NOTE_PREFIX", "edited_text", "head_lines", "with_head_note"]
+__all__ = ["NOTE_PREFIX", "edited_text", "head_lines", "with_head_note", "with_literals"]

@@ -13,6 +13,7 @@ from hashpivot.store import portfolios as store
 from hashpivot.store.provenance import compare_provenance, provenance
 from hashpivot.store.runs import RUN_KINDS, has_default_params, mw_split
 from hashpivot.store.tables import PortfolioRow, RunRow
+from hashpivot.store.toml_edit import NOTE_PREFIX, head_lines
 from hashpivot.web import charts, forms
 from hashpivot.web.lookup import portfolio_or_404
 from hashpivot.web.pages.common import readers_only, render
@@ -95,6 +96,9 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
             "p": row,
             "sites": sites,
             "file_head": file_head(row.toml_text),
+            # (open however long: hashpivot's notes say what it changed in the file)
+            "file_notes": any(line.startswith(NOTE_PREFIX)
+                              for line in head_lines(row.toml_text or "")),
             "halls": [dict(h, site=site.get("name", ""))
                       for site in sites for h in (site.get("hosting") or {}).get("phases", [])],
             "runs": runs,
