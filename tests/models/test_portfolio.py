@@ -747,3 +747,32 @@ def test_a_delay_spread_around_a_zero_mean_is_a_problem(mean: str, sd: str) -> N
     problems = _all(toml_text(sites=[one]))
     assert [p for p, _ in problems] == [f"sites[0].hosting.risk.{sd}"], problems
     assert mean in problems[0][1], problems
+
+
+@pytest.mark.parametrize(("tables", "path", "words"), [
+    # a budget or a debt line of 1e308 USD was taken: an optimize run printed it back
+    # (1e308 USD of debt capacity) with exit 0; the treasury's amounts stop at 1e12
+    ({"optimize": table(debt_capacity_usd=1e308)}, "optimize.debt_capacity_usd",
+     "less than or equal to 1000000000000"),
+    ({"optimize": table(equity_budget_usd_per_year=1e308)},
+     "optimize.equity_budget_usd_per_year", "less than or equal to 1000000000000"),
+    ({"optimize": table(equity_budget_usd_per_year=[3e8, 1e308])},
+     "optimize.equity_budget_usd_per_year[1]", "less than or equal to 1000000000000"),
+    # fees of 1e308 BTC a block: simulate's statistics overflowed to NaN (RuntimeWarnings,
+    # exit 0); [pivot]'s fee level and the command lines' stop at 100 BTC
+    ({"scenario": table(fees_btc_per_block=1e308)}, "scenario.fees_btc_per_block",
+     "less than or equal to 100"),
+    # a network of 1e308 TH/s was taken; [pivot]'s stops at 1e12 TH/s
+    ({"scenario": table(network_hashrate_th_s=1e308)}, "scenario.network_hashrate_th_s",
+     "less than or equal to 1000000000000"),
+    # twelve factors of 1e308: their mean overflowed, every month's power price was 0
+    # (inf / inf: a RuntimeWarning and free power in simulate)
+    ({"scenario": table(power_seasonal_factors=[1e308] * 12)},
+     "scenario.power_seasonal_factors", "at most 1,000"),
+])
+def test_amounts_no_run_can_hold_are_problems_at_their_field(
+        tables: dict[str, Table], path: str, words: str) -> None:
+    one = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
+    problems = _all(toml_text(sites=[one], **tables))
+    assert [p for p, _ in problems] == [path], problems
+    assert words in problems[0][1], problems

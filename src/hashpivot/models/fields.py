@@ -4,8 +4,8 @@ model configs (:data:`STRICT_CONFIG`, :data:`FOUNDATION_CONFIG`).
 A quantity that several inputs take (a BTC price, a power price, a lease rate, a discount
 rate...) is bounded once, here: a field declared with one of these types gets the same
 bounds, error messages and reference entry as the bounds written out on the field; its
-default and description stay on the field. A field whose bounds differ on purpose (the
-fee level of ``[scenario]``, with no upper bound) keeps them written out.
+default and description stay on the field. A field whose bounds differ on purpose keeps
+them written out.
 """
 
 from __future__ import annotations
@@ -97,6 +97,8 @@ def _one_line(name: str) -> str:
 Name = Annotated[str, Field(max_length=NAME_MAX_CHARS), AfterValidator(_one_line)]
 #: An amount of cash or debt held; at most a trillion USD (ten times the largest miner). [USD]
 AmountUsd = Annotated[float, Field(ge=0.0, le=1e12)]
+#: A network hashrate: above 0, at most 1e12 TH/s (a thousand times the 2025 network). [TH/s]
+NetworkHashrateThS = Annotated[float, Field(gt=0, le=1e12)]
 
 __all__ = [
     "NAME_MAX_CHARS",
@@ -117,6 +119,7 @@ __all__ = [
     "LeaseUsdPerKwMonth",
     "LoadMw",
     "Name",
+    "NetworkHashrateThS",
     "PowerPriceUsdPerMwh",
     "SiteMw",
     "Years",

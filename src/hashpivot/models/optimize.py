@@ -42,6 +42,7 @@ from hashpivot.models.dates import QuarterText
 from hashpivot.models.field_checks import field_problems
 from hashpivot.models.fields import (
     STRICT_CONFIG,
+    AmountUsd,
     EscalatorPerYear,
     FileName,
     LeaseUsdPerKwMonth,
@@ -166,15 +167,14 @@ class OptimizeSpec(BaseModel):
         description="Gross MW whose construction may start in one quarter across the "
         "portfolio (contractors, transformers); None: no limit. [MW/quarter]",
     )
-    equity_budget_usd_per_year: list[float] | float | None = Field(
+    equity_budget_usd_per_year: list[AmountUsd] | AmountUsd | None = Field(
         None,
         description="Operator capex paid from equity (capex x (1 - loan_to_cost)) per "
         "model year; a list gives years 1, 2, ... (the last value repeats); None: no limit. "
         "[USD/year]",
     )
-    debt_capacity_usd: float | None = Field(
+    debt_capacity_usd: AmountUsd | None = Field(
         None,
-        ge=0,
         description="Most project debt drawn over the horizon (capex x loan_to_cost, "
         "[financing].loan_to_cost_fraction); None: no limit. [USD]",
     )
@@ -205,11 +205,8 @@ class OptimizeSpec(BaseModel):
     @field_validator("equity_budget_usd_per_year")
     @classmethod
     def _budget(cls, v: list[float] | float | None) -> list[float] | float | None:
-        values = v if isinstance(v, list) else [v] if v is not None else []
         if isinstance(v, list) and not v:
             raise ValueError("give at least one year, or leave it out for no limit")
-        if any(x < 0 for x in values):
-            raise ValueError("budgets must be >= 0 USD")
         return v
 
     @model_validator(mode="after")

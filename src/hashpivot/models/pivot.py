@@ -36,6 +36,7 @@ from hashpivot.models.fields import (
     FeesBtcPerBlock,
     FractionPerYear,
     GrowthPerYear,
+    NetworkHashrateThS,
     SiteMw,
     Years,
 )
@@ -174,10 +175,8 @@ class PivotSpec(BaseModel):
     btc_price_growth_per_year: GrowthPerYear = Field(
         0.10, description="Compound annual BTC price growth. [1/year]"
     )
-    network_hashrate_th_s: float | None = Field(
+    network_hashrate_th_s: NetworkHashrateThS | None = Field(
         None,
-        gt=0,
-        le=1e12,
         description="Network hashrate at start; None = latest bundled day. [TH/s]",
     )
     network_hashrate_growth_per_year: GrowthPerYear = Field(

@@ -55,7 +55,9 @@ from hashpivot.models.fields import (
     AmountUsd,
     BtcPriceUsd,
     Correlation,
+    FeesBtcPerBlock,
     FractionPerYear,
+    NetworkHashrateThS,
 )
 
 _POWER_CAL_RE = re.compile(r"^[a-z0-9_]+:[A-Za-z0-9_]+(:\d{4})?(:(rt|da))?$")
@@ -67,6 +69,11 @@ _MARGIN_FIELDS = (
     "marginal_fleet_efficiency_gain_per_year",
     "network_power_price_usd_per_mwh",
 )
+
+
+#: Largest monthly factor of ``power_seasonal_factors`` (they are normalized to average 1:
+#: monthly prices in USD/MWh may be given as they are). [-]
+SEASONAL_FACTOR_MAX = 1_000.0
 
 
 class ScenarioSpec(BaseModel):
@@ -160,8 +167,8 @@ class ScenarioSpec(BaseModel):
     hashrate_volatility_per_year: float | None = Field(
         None, ge=0.0, le=5.0, description="Noise of log-hashrate growth; None = OLS residual."
     )
-    network_hashrate_th_s: float | None = Field(
-        None, gt=0.0, description="Starting network hashrate; None = deterministic/data. [TH/s]"
+    network_hashrate_th_s: NetworkHashrateThS | None = Field(
+        None, description="Starting network hashrate; None = deterministic/data. [TH/s]"
     )
     block_height: int | None = Field(
         None, ge=0, description="Block height at the start; None = extrapolated. [blocks]"
@@ -217,8 +224,8 @@ class ScenarioSpec(BaseModel):
     )
 
     # --- fees --------------------------------------------------------------------------
-    fees_btc_per_block: float | None = Field(
-        None, ge=0.0, description="Mean fee level per block of the center path (each "
+    fees_btc_per_block: FeesBtcPerBlock | None = Field(
+        None, description="Mean fee level per block of the center path (each "
         "month's fees scatter lognormally around it, their median lower); None = the "
         "deterministic market's, or with anchor = 'history' the last 12 months' median "
         "taken to its mean. [BTC]"
@@ -266,7 +273,8 @@ class ScenarioSpec(BaseModel):
         min_length=12,
         max_length=12,
         description="Multipliers of the mean power price for January..December (normalized "
-        "to average 1); None = calibrated; [1.0] * 12 = flat. [-]",
+        "to average 1; each > 0 and at most 1,000); None = calibrated; [1.0] * 12 = flat. "
+        "[-]",
     )
     power_market_correlation: Correlation | None = Field(
         None,
@@ -314,8 +322,11 @@ class ScenarioSpec(BaseModel):
     @field_validator("power_seasonal_factors")
     @classmethod
     def _positive_factors(cls, v: list[float] | None) -> list[float] | None:
-        if v is not None and any(not (f > 0) for f in v):
-            raise ValueError("seasonal factors must all be > 0")
+        # (twelve factors of 1e308: their mean overflowed, and every month's price was
+        # inf / inf; a multiplier of more than 1,000 is no season)
+        if v is not None and any(not (0 < f <= SEASONAL_FACTOR_MAX) for f in v):
+            raise ValueError(f"seasonal factors must all be > 0 and at most "
+                             f"{SEASONAL_FACTOR_MAX:,.0f}")
         return v
 
     @field_validator("power_calibrate_on")
