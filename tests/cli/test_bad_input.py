@@ -294,6 +294,21 @@ def test_network_hashrate_below_the_fleet_is_refused(tmp_path: Path) -> None:
     assert "x.toml: pivot.network_hashrate_th_s: 1 TH/s is less than" in line
 
 
+@pytest.mark.parametrize("command", ["simulate", "optimize"])
+def test_a_scenario_network_below_the_fleet_is_refused_as_pivot_s(tmp_path: Path,
+                                                                  command: str) -> None:
+    """``[scenario] network_hashrate_th_s = 0.001``: simulate centred its paths on a
+    network of 1 GH/s holding the site's 10.4 EH/s and printed an NPV of 1.8e20 USD
+    (exit 0); the same figure in ``[pivot]`` is refused. Both are, at their field."""
+    text = PIVOT.replace("[scenario]\n", "[scenario]\nnetwork_hashrate_th_s = 0.001\n", 1)
+    assert "network_hashrate_th_s = 0.001" in text
+    extra = {"simulate": ["--paths", "8", "--years", "1"],
+             "optimize": ["--scenarios", "2", "--oos-scenarios", "2",
+                          "--evpi-scenarios", "1"]}[command]
+    (line,) = _error(tmp_path, text, command, "{f}", *extra)
+    assert "x.toml: scenario.network_hashrate_th_s: 0.001 TH/s is less than" in line, line
+
+
 def test_rich_markup_in_user_text_is_printed_not_rendered(tmp_path: Path) -> None:
     text = DISPATCH.replace('name = "West Texas"', 'name = "[bold]x[/bold]"').replace(
         'region = "ERCOT"', 'region = "[red]r[/red]"'

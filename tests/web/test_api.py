@@ -670,6 +670,12 @@ def _committed_after_the_horizon(doc: dict[str, Any]) -> None:
         {"site": "pecos ppa", "quarter": "2090Q1", "gross_mw": 25.0, "tenant": "Neocloud B"}]
 
 
+def _network_below_the_fleet(table: str) -> Any:
+    def edit(doc: dict[str, Any]) -> None:
+        doc.setdefault(table, {})["network_hashrate_th_s"] = 1e-3
+    return edit
+
+
 def test_a_simulate_run_from_the_scenario_start_is_checked_on_that_month(client: Any) -> None:
     """Machines retired in 2025-06 and ``[scenario] start = "2025-01"``: simulate values
     from 2025-01, when they run, so its run is accepted (202), while pivot, from its own
@@ -699,6 +705,14 @@ def test_a_simulate_run_from_the_scenario_start_is_checked_on_that_month(client:
         ("portfolio.toml", _unknown_tenant_site, "optimize", {}, "optimize.tenants[0].sites"),
         ("portfolio.toml", _committed_after_the_horizon, "optimize", {},
          "optimize.committed[0].quarter"),
+        # a network of 1 GH/s holding the site's 10.4 EH/s: accepted (202) until
+        # 2026-12-07, to fail in the worker ([pivot]) or to value it ([scenario])
+        ("pivot-200mw.toml", _network_below_the_fleet("pivot"), "pivot", {},
+         "pivot.network_hashrate_th_s"),
+        ("pivot-200mw.toml", _network_below_the_fleet("scenario"), "simulate",
+         {"paths": 10, "years": 1}, "scenario.network_hashrate_th_s"),
+        ("pivot-200mw.toml", _network_below_the_fleet("scenario"), "optimize",
+         {"scenarios": 2}, "scenario.network_hashrate_th_s"),
     ],
 )
 def test_a_portfolio_the_engine_would_refuse_is_a_422_at_submission_naming_it(

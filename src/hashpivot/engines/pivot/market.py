@@ -12,6 +12,7 @@ at heights 1,050,000 and 1,260,000, the height advancing 144 blocks a day).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ import pandas as pd
 from hashpivot.arrays import FloatArray
 from hashpivot.bitcoin import hashrate_from_difficulty, period_subsidy_btc, year_later
 from hashpivot.engines.pivot.inputs import _pivot_spec
-from hashpivot.exceptions import DataError
+from hashpivot.exceptions import DataError, InputError, Problem
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.scenarios.margin import MarginResponse, loss_spell_note, respond_to_margin
@@ -259,6 +260,27 @@ def growth_market(
     )
 
 
+def network_below_fleet(
+    portfolio: Portfolio, tables: Sequence[str] = ("pivot",), source: str = ""
+) -> list[Problem]:
+    """The problems of the network hashrates given in ``tables`` (``"pivot"``,
+    ``"scenario"``) that are smaller than the portfolio's own fleet (every entry's
+    machines, which are part of the network); none where it is not given or holds it."""
+    fleet_th_s = sum(
+        float(e.count) * float(e.hashrate_th_s or 0.0) for s in portfolio.sites for e in s.fleet
+    )
+    problems = []
+    for name in tables:
+        spec = getattr(portfolio, name)
+        network_th_s = None if spec is None else spec.network_hashrate_th_s
+        if network_th_s is not None and network_th_s < fleet_th_s:
+            problems.append(Problem(
+                f"{name}.network_hashrate_th_s", f"{network_th_s:.4g} TH/s is less than the "
+                f"portfolio's own fleet ({fleet_th_s:.4g} TH/s), which is part of the network",
+                source))
+    return problems
+
+
 def deterministic_market(
     portfolio: Portfolio, start: pd.Period | str | None, horizon_months: int
 ) -> MarketPaths:
@@ -280,21 +302,9 @@ def deterministic_market(
     """
     spec = _pivot_spec(portfolio)
     ms = market_start(spec, start)
-    fleet_th_s = sum(
-        float(e.count) * float(e.hashrate_th_s or 0.0) for s in portfolio.sites for e in s.fleet
-    )
-    if spec.network_hashrate_th_s is not None and spec.network_hashrate_th_s < fleet_th_s:
-        from hashpivot.exceptions import InputError, Problem
-
-        raise InputError(
-            [
-                Problem(
-                    "pivot.network_hashrate_th_s",
-                    f"{spec.network_hashrate_th_s:.4g} TH/s is less than the portfolio's own "
-                    f"fleet ({fleet_th_s:.4g} TH/s), which is part of the network",
-                )
-            ]
-        )
+    below = network_below_fleet(portfolio)
+    if below:
+        raise InputError(below)
     periods = pd.period_range(ms.start, periods=int(horizon_months), freq="M")
     return growth_market(
         periods,

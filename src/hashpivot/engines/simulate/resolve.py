@@ -22,6 +22,7 @@ import pandas as pd
 from hashpivot.engines.corporate_costs import corporate_cost_facts
 from hashpivot.engines.pivot.connection import after_connection
 from hashpivot.engines.pivot.inputs import resolve_sites, uplift_warnings
+from hashpivot.engines.pivot.market import network_below_fleet
 from hashpivot.engines.pivot.model_assumptions import (
     FLEET_TERMS,
     PRE_TAX,
@@ -146,6 +147,10 @@ def prepare(
     tspec: TreasurySpec = portfolio.treasury or TreasurySpec()
     start_s = config.start or spec.start
     start = pd.Period(start_s, "M") if start_s else None
+    # the center's network (scenario's, else pivot's) holds the fleet, as pivot's must
+    below = network_below_fleet(portfolio, ("pivot", "scenario"), source)
+    if below:
+        raise InputError(below)
     center = pv.deterministic_market(portfolio, start, config.resolved_horizon_months(portfolio))
     # entries that end before the first month are gone; dated ones run between their
     # dates (notes)

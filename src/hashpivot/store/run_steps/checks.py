@@ -51,6 +51,18 @@ def check_conversion(portfolio: Portfolio, site: str | None, convert_mw: float |
         raise as_params(InputError(problems))
 
 
+def check_network(portfolio: Portfolio, *tables: str) -> None:
+    """An :class:`InputError` at the ``network_hashrate_th_s`` of each of ``tables``
+    (``"pivot"``, ``"scenario"``) smaller than the portfolio's own fleet, as the engine
+    refuses it (:func:`~hashpivot.engines.pivot.market.network_below_fleet`): a 422 at
+    the field, not a run that fails."""
+    from hashpivot.engines.pivot.market import network_below_fleet
+
+    problems = network_below_fleet(portfolio, tables)
+    if problems:
+        raise InputError(problems)
+
+
 def site_of(portfolio: Portfolio, name: str | None) -> Site:
     """The portfolio's site called ``name`` (:meth:`Portfolio.site`), its problem sourced
     to the run's parameters."""
@@ -67,5 +79,5 @@ def check_site(portfolio: Portfolio, name: str | None) -> None:
         site_of(portfolio, name)
 
 
-__all__ = ["RUN_ARGUMENTS", "as_params", "check_conversion", "check_site", "problems_of",
-           "site_of"]
+__all__ = ["RUN_ARGUMENTS", "as_params", "check_conversion", "check_network", "check_site",
+           "problems_of", "site_of"]

@@ -11,6 +11,7 @@ from hashpivot.models import Portfolio
 from hashpivot.reports.serialize import jsonable
 from hashpivot.store import run_params
 from hashpivot.store.run_params import PARAMS_SOURCE
+from hashpivot.store.run_steps.checks import check_network, problems_of
 from hashpivot.store.run_steps.context import RunContext, RunOutput
 
 
@@ -18,13 +19,16 @@ def resolve(portfolio: Portfolio, params: run_params.OptimizeParams) -> dict[str
     # (a portfolio with no [optimize] table runs on its defaults, as `hashpivot optimize`)
     from hashpivot.optimize import resolve_problem
 
-    try:  # as the run resolves it: tenants' sites, committed conversions (about a second)
-        resolve_problem(portfolio, continuous=params.continuous,
-                        fixed_through=params.fixed_through, source=PARAMS_SOURCE)
-    except InputError as exc:  # a run parameter's problem is the run's, the rest the file's
+    problems = problems_of(  # as the run resolves it: tenants' sites, committed
+        # conversions (about a second), and the network its scenarios are centred on
+        lambda: resolve_problem(portfolio, continuous=params.continuous,
+                                fixed_through=params.fixed_through, source=PARAMS_SOURCE),
+        lambda: check_network(portfolio, "pivot", "scenario"),
+    )
+    if problems:  # a run parameter's problem is the run's, the rest the file's
         raise InputError([Problem(p.path, p.message, PARAMS_SOURCE if p.path in
                                   run_params.OptimizeParams.model_fields else "")
-                          for p in exc.problems]) from None
+                          for p in problems])
     return dict(params.model_dump(mode="json"))
 
 

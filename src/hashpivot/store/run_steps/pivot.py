@@ -1,5 +1,6 @@
 """The pivot run (the AI/HPC strategies valued on the deterministic path): its resolve step
-(the conversion's site, MW and start as the engine takes them) and its execute step."""
+(the conversion's site, MW and start as the engine takes them, and the network the file
+gives) and its execute step."""
 
 from __future__ import annotations
 
@@ -7,15 +8,21 @@ from typing import Any
 
 import numpy as np
 
+from hashpivot.exceptions import InputError
 from hashpivot.models import Portfolio
 from hashpivot.reports.serialize import jsonable
 from hashpivot.store import run_params
-from hashpivot.store.run_steps.checks import check_conversion
+from hashpivot.store.run_steps.checks import check_conversion, check_network, problems_of
 from hashpivot.store.run_steps.context import RunContext, RunOutput
 
 
 def resolve(portfolio: Portfolio, params: run_params.PivotParams) -> dict[str, Any]:
-    check_conversion(portfolio, params.site, params.convert_mw, params.start)
+    problems = problems_of(  # independent: listed together
+        lambda: check_conversion(portfolio, params.site, params.convert_mw, params.start),
+        lambda: check_network(portfolio, "pivot"),
+    )
+    if problems:
+        raise InputError(problems)
     return dict(params.model_dump(mode="json"))
 
 

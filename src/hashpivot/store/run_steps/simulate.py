@@ -13,7 +13,7 @@ from hashpivot.models import Portfolio
 from hashpivot.reports.serialize import jsonable
 from hashpivot.store import run_params
 from hashpivot.store.run_params import PARAMS_SOURCE
-from hashpivot.store.run_steps.checks import check_conversion, problems_of
+from hashpivot.store.run_steps.checks import check_conversion, check_network, problems_of
 from hashpivot.store.run_steps.context import RunContext, RunOutput
 
 
@@ -30,12 +30,13 @@ def resolve(portfolio: Portfolio, params: run_params.SimulateParams) -> dict[str
     from hashpivot.engines.simulate.config import horizon_months_for
     from hashpivot.models.risk import ScenarioSpec
 
-    problems = problems_of(  # the three checks are independent: listed together
+    problems = problems_of(  # the checks are independent: listed together
         lambda: check_policy(portfolio, params.policy),
         lambda: check_conversion(portfolio, params.site, params.convert_mw, params.start,
                                  horizon_months_for(params.years),
                                  (portfolio.scenario or ScenarioSpec()).start),
         lambda: check_discount_rate(portfolio, params.discount_rate),
+        lambda: check_network(portfolio, "pivot", "scenario"),
     )
     if problems:
         raise InputError(problems)
