@@ -100,6 +100,32 @@ def test_rules_file_problems_are_all_reported() -> None:
                      "rules[0].effective_start", "rules[0].source"}
 
 
+def test_a_rule_that_can_match_no_site_or_no_day_is_a_problem() -> None:
+    """A power source no site can have (``naturalgas``, ``unicorn``), a rule in force
+    until before it starts and a connection window that closes before it opens: each
+    rule applied to nothing, without a word (a typo in a moratorium's source list left
+    the gas sites it was written for unbarred). Each is a problem at its cell."""
+    text = (
+        "rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
+        "connected_after,connected_before,effect,value,effective_start,effective_end,source,"
+        "summary\n"
+        "a,X,NY,,naturalgas;coal,true,,,,forbid_new_mining,,2022-11-22,,s,x\n"
+        "b,X,NY,,,,,,,forbid_new_mining,,2024-11-22,2022-11-22,s,x\n"
+        "c,X,NY,,,,,2026-01-01,2025-01-01,forbid_new_mining,,,,s,x\n"
+        "d,X,NY,,Natural_Gas; grid,,,2025-01-01,2026-01-01,forbid_new_mining,,2024-01-01,"
+        "2024-01-01,s,x\n"
+    )
+    with pytest.raises(InputError) as exc:
+        read_regulation_rules(io.StringIO(text))
+    problems = {p.path: p.message for p in exc.value.problems}
+    assert set(problems) == {"rules[0].power_source", "rules[1].effective_end",
+                             "rules[2].connected_before"}, problems
+    assert problems["rules[0].power_source"].startswith(
+        "'naturalgas' is not one of grid, natural_gas, coal,"), problems
+    assert "before effective_start 2024-11-22" in problems["rules[1].effective_end"]
+    assert "not after connected_after 2026-01-01" in problems["rules[2].connected_before"]
+
+
 def test_bundled_table_has_the_required_rules() -> None:
     ids = {r.rule_id for r in load_regulation_rules()}
     assert {"ny_pow_moratorium_2022", "tx_sb1929_registration", "ercot_large_load_study",

@@ -43,6 +43,7 @@ import pandas as pd
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.file_refs import missing_file
+from hashpivot.models.portfolio import PowerSource
 
 Effect = Literal[
     "forbid_new_mining",
@@ -53,6 +54,10 @@ Effect = Literal[
     "record_obligation",
 ]
 EFFECTS: tuple[str, ...] = get_args(Effect)
+#: The columns holding a day (YYYY-MM-DD).
+_DATE_COLUMNS = ("connected_after", "connected_before", "effective_start", "effective_end")
+#: The power sources a site can have (``sites.power_source``), all a rule can name.
+POWER_SOURCES: tuple[str, ...] = get_args(PowerSource)
 _NEEDS_VALUE = frozenset({"cap_mw", "study_delay_quarters", "add_cost_usd"})
 COLUMNS: tuple[str, ...] = (
     "rule_id",
@@ -131,6 +136,21 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
+def _order_problems(problems: list[Problem], where: str, source: str,
+                    dates: dict[str, dt.date | None]) -> None:
+    """Append the problems of a rule's ``dates`` (by column) that leave it no day in
+    force, or no connection date to match (it applied to nothing, without a word)."""
+    start, end = dates["effective_start"], dates["effective_end"]
+    if start is not None and end is not None and end < start:
+        problems.append(Problem(f"{where}.effective_end", f"{end} is before effective_start "
+                                f"{start}: the rule is never in force", source))
+    after, before = dates["connected_after"], dates["connected_before"]
+    if after is not None and before is not None and before <= after + dt.timedelta(days=1):
+        problems.append(Problem(
+            f"{where}.connected_before", f"{before} is not after connected_after {after} by "
+            "more than a day: no connection date lies between them (both exclusive)", source))
+
+
 def _parse_regulation_rules(table: pd.DataFrame, source: str = "") -> list[RegulationRule]:
     """Validate a rules table (every problem at once, ``rules[i].column``)."""
     problems: list[Problem] = []
@@ -199,6 +219,14 @@ def _parse_regulation_rules(table: pd.DataFrame, source: str = "") -> list[Regul
             parts = (p.strip() for p in cells[col].split(";"))
             return tuple(p.upper() if upper else p.lower() for p in parts if p)
 
+        # a source no site can have matched no site: a typo left the rule unapplied
+        unknown = [p for p in listed("power_source", False) if p not in POWER_SOURCES]
+        if unknown:
+            problems.append(Problem(f"{where}.power_source", f"{unknown[0]!r} is not one of "
+                                    f"{', '.join(POWER_SOURCES)}", source))
+        dates = {c: date(c) for c in _DATE_COLUMNS}
+        _order_problems(problems, where, source, dates)
+
         out.append(
             RegulationRule(
                 rule_id=rid,
@@ -208,12 +236,12 @@ def _parse_regulation_rules(table: pd.DataFrame, source: str = "") -> list[Regul
                 power_sources=listed("power_source", False),
                 behind_the_meter=btm,
                 min_load_mw=min_load,
-                connected_after=date("connected_after"),
-                connected_before=date("connected_before"),
+                connected_after=dates["connected_after"],
+                connected_before=dates["connected_before"],
                 effect=cast(Effect, effect),
                 value=value,
-                effective_start=date("effective_start"),
-                effective_end=date("effective_end"),
+                effective_start=dates["effective_start"],
+                effective_end=dates["effective_end"],
                 source=cells["source"],
                 summary=cells["summary"],
                 min_load_exclusive=exclusive,
