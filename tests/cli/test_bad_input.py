@@ -354,6 +354,25 @@ def test_bad_rules_file_names_the_file_and_its_field(tmp_path: Path, side: str) 
     assert re.match(rf"error: \S*{re.escape(Path(side).name)}: optimize\.rules_file: ", line), line
 
 
+def test_a_build_rate_below_one_block_is_refused_unless_the_plan_is_continuous(
+        tmp_path: Path) -> None:
+    """``build_mw_per_quarter = 10`` with blocks of 25 MW: no block could ever start, and
+    optimize planned "keep mining everywhere" (exit 0) without a word. It is a problem
+    at the rate; a continuous plan (``--continuous``) builds 10 MW a quarter."""
+    from hashpivot.models import parse_portfolio
+    from hashpivot.optimize import resolve_problem
+
+    portfolio = (Path(__file__).parents[2] / "examples" / "portfolio.toml").read_text()
+    text = portfolio.replace('rules_file = "regulation-extra.csv"', "").replace(
+        "build_mw_per_quarter = 100.0", "build_mw_per_quarter = 10.0")
+    assert "build_mw_per_quarter = 10.0" in text and "rules_file" not in text
+    (line,) = _error(tmp_path, text, "optimize", "{f}", "--scenarios", "2",
+                     "--oos-scenarios", "2", "--evpi-scenarios", "1")
+    assert line.startswith(f"error: {tmp_path / 'x.toml'}: optimize.build_mw_per_quarter: "
+                           "10 MW a quarter is less than one block"), line
+    assert resolve_problem(parse_portfolio(text), continuous=True).unit_mw == 1.0
+
+
 def test_a_missing_rules_file_and_a_tenant_s_unknown_site_are_listed_together(
         tmp_path: Path) -> None:
     """``optimize`` stopped at the missing rules file: the tenant's unknown site showed

@@ -196,6 +196,12 @@ def resolve_problem(
     # --- bounds ---------------------------------------------------------------------------
     integer = not continuous and spec.block_mw is not None
     unit = float(spec.block_mw) if integer and spec.block_mw is not None else 1.0
+    if integer and spec.build_mw_per_quarter is not None and spec.build_mw_per_quarter < unit:
+        # (no block could start: the plan kept mining everywhere without a word)
+        problems.append(Problem(
+            "optimize.build_mw_per_quarter", f"{spec.build_mw_per_quarter:g} MW a quarter is "
+            f"less than one block (block_mw = {unit:g} MW): no block could ever start; give "
+            f"at least {unit:g}, or plan in continuous MW", source))
     site_limit = np.array(
         [min(s.convertible_gross_mw, s.capacity_mw) if s.index in host_idx else 0.0
          for s in sites]
