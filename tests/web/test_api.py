@@ -1210,3 +1210,43 @@ def test_the_openapi_schema_documents_each_run_kinds_parameters_with_units(
         "[USD per PH/s per day]")
     assert numbers("OptimizeParams")["time_limit_s"]["description"].endswith("[s]")
     assert numbers("CostParams")["network.height"]["description"].endswith("[blocks]")
+
+
+def test_a_backtest_s_defaults_sent_by_a_client_are_refused_at_their_path(
+        service: Any) -> None:
+    """A backtest run's ``defaults`` (the days its rule filled in) sent by a client were
+    replaced, without a word, by what the service worked out (``["start"]`` sent with no
+    day given: stored ``["start", "end"]``). The service sets them: given, they are a 422
+    at ``body.params.defaults``, listed with the other problems, nothing stored, and the
+    OpenAPI schema and ``/api/run-kinds`` show them read-only."""
+    pid = service.get("/api/portfolios").json()[0]["id"]
+    for params in ({"defaults": ["start"]}, {"defaults": []},
+                   {"start": "2024-01-01", "end": "2024-03-31", "defaults": ["end"]}):
+        r = service.post("/api/runs", json={"kind": "backtest", "portfolio_id": pid,
+                                            "params": params})
+        assert r.status_code == 422, r.text
+        assert r.json()["problems"] == [{"path": "body.params.defaults",
+                                         "message": "set by the service; leave it out",
+                                         "source": "<run parameters>"}], params
+    # with another parameter's problem and the request's own: each listed once
+    r = service.post("/api/runs", json={"kind": "backtest", "portfolio_id": pid,
+                                        "params": {"start": "2024-13-01",
+                                                   "defaults": ["end"]}})
+    assert sorted(_problem_paths(r)) == ["body.params.defaults", "body.params.start"]
+    r = service.post("/api/runs", json={"kind": "backtest", "portfolio_id": "x",
+                                        "params": {"defaults": ["end"]}})
+    assert "body.params.defaults" in _problem_paths(r)
+    assert service.get("/api/runs").json() == []  # nothing stored
+    # the rule's days are still the service's to fill in and to say
+    r = service.post("/api/runs", json={"kind": "backtest", "portfolio_id": pid,
+                                        "params": {"end": "2024-03-31"}})
+    assert r.status_code == 202, r.text
+    run = service.get(f"/api/runs/{r.json()['id']}").json()
+    assert run["inputs"]["params"]["defaults"] == ["start"]
+    schema = service.get("/openapi.json").json()["components"]["schemas"]["BacktestParams"]
+    kinds = {k["name"]: k for k in service.get("/api/run-kinds").json()}
+    for documented in (schema, kinds["backtest"]["params_schema"]):
+        assert documented["properties"]["defaults"]["readOnly"] is True
+        assert not any(p.get("readOnly") for name, p in documented["properties"].items()
+                       if name != "defaults")
+

@@ -3,7 +3,7 @@ default explicit), validated by :func:`hashpivot.store.runs.parse_params`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
@@ -36,6 +36,14 @@ _Month = Annotated[str, AfterValidator(check_month)]
 
 #: Source named in the problems of run parameters.
 PARAMS_SOURCE = "<run parameters>"
+
+#: The schema of a parameter the service sets when a run is submitted (what its resolve
+#: step worked out, stored with the run): read-only (OpenAPI: sent in answers, not in
+#: requests), and refused in a request (:func:`hashpivot.store.runs.set_by_service`).
+SET_BY_SERVICE_SCHEMA: dict[str, Any] = {"readOnly": True}
+
+#: What a request giving a parameter the service sets is told, at its path.
+SET_BY_SERVICE = "set by the service; leave it out"
 
 
 class NetworkParams(BaseModel):
@@ -103,8 +111,9 @@ class BacktestParams(BaseModel):
     start: DayValue | None = Field(None, description=f"First day; {DEFAULT_START_TEXT}.")
     end: DayValue | None = Field(None, description=f"Last day; {DEFAULT_END_TEXT}.")
     defaults: tuple[Literal["start", "end"], ...] = Field(
-        (), description="The days the service filled in by the default rule (filled in by "
-        "the service, as `start` and `end` are when not given; not an input).")
+        (), description="The days the service filled in by the default rule (set by the "
+        "service, as `start` and `end` are when not given: a request giving it is refused).",
+        json_schema_extra=SET_BY_SERVICE_SCHEMA)
 
 
 class PivotParams(BaseModel):
@@ -216,6 +225,8 @@ class OptimizeParams(BaseModel):
 
 __all__ = [
     "PARAMS_SOURCE",
+    "SET_BY_SERVICE",
+    "SET_BY_SERVICE_SCHEMA",
     "BacktestParams",
     "CostParams",
     "DispatchParams",

@@ -32,6 +32,7 @@ from hashpivot.reports.serialize import jsonable
 from hashpivot.store.provenance import bundled_data_versions, provenance
 from hashpivot.store.run_params import (
     PARAMS_SOURCE,
+    SET_BY_SERVICE,
     BacktestParams,
     CostParams,
     DispatchParams,
@@ -131,6 +132,31 @@ def parse_params(kind: str, raw: Any) -> BaseModel:
         raise InputError([Problem(p.path, unknown_parameter(k, p.path), p.source)
                           if p.message == UNKNOWN_FIELD else p for p in exc.problems]
                          ) from None
+
+
+def set_by_service(kind: str) -> tuple[str, ...]:
+    """The parameters of run kind ``kind`` the service sets when a run is submitted
+    (read-only in their schema, :data:`~hashpivot.store.run_params.SET_BY_SERVICE_SCHEMA`:
+    a backtest's ``defaults``), in the model's order."""
+    return tuple(name for name, field in run_kind(kind).params.model_fields.items()
+                 if isinstance(field.json_schema_extra, dict)
+                 and field.json_schema_extra.get("readOnly") is True)
+
+
+def parse_submitted(kind: str, raw: Any) -> BaseModel:
+    """Validate run parameters as a request submits them: :func:`parse_params`, and each
+    parameter the service sets (:func:`set_by_service`) a problem at its path, listed
+    with the others' (what the service works out is not replaced by a request's value
+    without a word)."""
+    given = [Problem(name, SET_BY_SERVICE, PARAMS_SOURCE) for name in set_by_service(kind)
+             if isinstance(raw, dict) and name in raw]
+    try:
+        params = parse_params(kind, raw)
+    except InputError as exc:
+        raise InputError([*given, *exc.problems]) from None
+    if given:
+        raise InputError(given)
+    return params
 
 
 #: What a user can do instead of sending a file the service does not take, by the
@@ -257,7 +283,7 @@ def _resolve_inputs(kind: str, portfolio: Portfolio, raw_params: Any) -> dict[st
 
     k = run_kind(kind)
     try:
-        params = parse_params(kind, raw_params)
+        params = parse_submitted(kind, raw_params)
     except InputError as exc:  # listed with what the valid ones' checks find, as the CLI
         later = _resolve_problems(k, portfolio, raw_params, exc.problems)
         raise InputError([*exc.problems, *later]) from None
@@ -364,9 +390,11 @@ __all__ = [
     "input_warnings",
     "mw_split",
     "parse_params",
+    "parse_submitted",
     "provenance",
     "resolve_inputs",
     "run_kind",
+    "set_by_service",
     "stored_portfolio",
     "stored_run_tables",
 ]

@@ -12,7 +12,7 @@ from hashpivot.exceptions import InputError, Problem
 from hashpivot.store import jobs
 from hashpivot.store import portfolios as store
 from hashpivot.store.run_params import PARAMS_SOURCE
-from hashpivot.store.runs import RUN_KINDS, parse_params
+from hashpivot.store.runs import RUN_KINDS, parse_submitted
 from hashpivot.store.tables import RunRow
 from hashpivot.web.api.common import BODY, READ, WRITE, Read, RunId, Write, db, errors
 from hashpivot.web.lookup import MAX_ID, finished_run_or_409, portfolio_or_404, run_or_404
@@ -98,7 +98,7 @@ def run_params_problems(body: Any) -> list[Problem]:
             body.get("params", {}), dict):
         return []  # (a kind that is none, parameters not an object: their own problems)
     try:
-        parse_params(body["kind"], body.get("params"))
+        parse_submitted(body["kind"], body.get("params"))
     except InputError as exc:
         return at_params(exc.problems)
     return []
