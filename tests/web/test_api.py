@@ -13,7 +13,7 @@ import pytest
 
 from hashpivot.models import load_portfolio
 from hashpivot.store.portfolios import validate_document
-from tests.web.conftest import add_key, make_client, wait_run
+from tests.web.conftest import add_key, login, make_client, wait_run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -1250,3 +1250,49 @@ def test_a_backtest_s_defaults_sent_by_a_client_are_refused_at_their_path(
         assert not any(p.get("readOnly") for name, p in documented["properties"].items()
                        if name != "defaults")
 
+
+def test_a_run_names_its_portfolio_as_its_page_does(
+        database: tuple[str, str | None]) -> None:
+    """The API's runs gave ``portfolio_id`` but not the name the pages show beside
+    ``#id``: ``portfolio_name`` is the portfolio's name at the run's revision (stored
+    with its inputs), in the run, the list of runs and the OpenAPI schema, the one the
+    run's page and the runs lists show, a rename since included."""
+    with make_client(*database, run_jobs=False) as service:
+        login(service)  # (the pages' session; the API's key)
+        add_key(service)
+        _names_its_portfolio(service)
+
+
+def _names_its_portfolio(service: Any) -> None:
+    import html
+
+    pid = service.get("/api/portfolios").json()[0]["id"]
+    submitted = service.post("/api/runs", json={"kind": "cost", "portfolio_id": pid})
+    assert submitted.status_code == 202, submitted.text
+    run_id = submitted.json()["id"]
+    before = service.get(f"/api/portfolios/{pid}").json()
+    doc = dict(before["document"], name="Renamed since the run")
+    assert service.put(f"/api/portfolios/{pid}", json=doc).status_code == 200
+    named = before["name"]
+    assert submitted.json()["portfolio_name"] == named
+    assert service.get(f"/api/runs/{run_id}").json()["portfolio_name"] == named
+    (listed,) = [r for r in service.get("/api/runs").json() if r["id"] == run_id]
+    assert listed["portfolio_name"] == named
+    page = html.unescape(service.get(f"/runs/{run_id}").text)
+    assert f'<a href="/portfolios/{pid}">{named}</a> <span class="pid">#{pid}</span>' in page
+    for url in ("/", f"/portfolios/{pid}"):
+        rows = html.unescape(service.get(url).text)
+        row = rows.split(f'<a href="/runs/{run_id}">#{run_id}</a>')[1].split("</tr>")[0]
+        assert f'<a href="/portfolios/{pid}">{named}</a> <span class="pid">#{pid}</span>' \
+            in row, url
+    # a run stored without the name (no inputs): the portfolio's name now, on both
+    from hashpivot.store.tables import RunRow
+
+    with service.app.state.factory() as s, s.begin():
+        s.get(RunRow, run_id).inputs = None
+    assert service.get(f"/api/runs/{run_id}").json()["portfolio_name"] == doc["name"]
+    page = html.unescape(service.get(f"/runs/{run_id}").text)
+    assert f'<a href="/portfolios/{pid}">{doc["name"]}</a>' in page
+    spec = service.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("RunOut", "RunDetail"):
+        assert "portfolio_name" in spec[name]["properties"], name

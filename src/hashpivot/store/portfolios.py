@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -283,6 +284,33 @@ def lock(session: Session, portfolio_id: int) -> None:
 def list_all(session: Session) -> list[PortfolioRow]:
     """Every portfolio, by id."""
     return list(session.scalars(select(PortfolioRow).order_by(PortfolioRow.id)))
+
+
+def run_portfolio_names(session: Session, runs: Iterable[RunRow]) -> dict[int, str]:
+    """The name of the portfolio each of ``runs`` ran on, by run id: what the run pages,
+    the runs lists and the API's runs (``portfolio_name``) show beside its ``#id``.
+
+    Its name at the run's revision, stored with the run's inputs (the document's
+    ``name``, the portfolio's name at that revision); for a run stored without it, the
+    portfolio's name now; a run with neither (no inputs, its portfolio deleted) is left
+    out.
+    """
+    runs = list(runs)
+    names = {run.id: name for run in runs
+             if isinstance(name := _document_name((run.inputs or {}).get("portfolio")), str)}
+    missing = {run.portfolio_id for run in runs
+               if run.id not in names and run.portfolio_id is not None}
+    now: dict[int, str] = {} if not missing else {
+        pid: name for pid, name in session.execute(
+            select(PortfolioRow.id, PortfolioRow.name).where(PortfolioRow.id.in_(missing)))}
+    return names | {run.id: now[pid] for run in runs
+                    if run.id not in names and (pid := run.portfolio_id) in now}
+
+
+def _document_name(document: Any) -> str | None:
+    """The ``name`` of a stored portfolio document, None when it has none."""
+    name = document.get("name") if isinstance(document, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def examples_dir() -> Path | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any, Literal
 
@@ -94,6 +95,10 @@ class RunOut(BaseModel):
     kind: str
     status: RunStatus
     portfolio_id: int | None
+    portfolio_name: str | None = Field(
+        None, description="The portfolio's name at the run's revision, as the run's page "
+        "shows it beside `#id` (the name now for a run stored without it; None for such a "
+        "run whose portfolio was deleted).")
     portfolio_revision: int | None
     params: dict[str, Any]
     progress_fraction: float
@@ -107,13 +112,15 @@ class RunOut(BaseModel):
     finished_at: dt.datetime | None
 
     @classmethod
-    def of(cls, row: RunRow) -> RunOut:
-        """From a table row."""
+    def of(cls, row: RunRow, names: Mapping[int, str]) -> RunOut:
+        """From a table row and the names of the portfolios of runs by run id
+        (:func:`hashpivot.store.portfolios.run_portfolio_names`: the pages' own)."""
         return cls(
             id=row.id,
             kind=row.kind,
             status=row.status,
             portfolio_id=row.portfolio_id,
+            portfolio_name=names.get(row.id),
             portfolio_revision=row.portfolio_revision,
             params=row.params,
             progress_fraction=row.progress_fraction,
@@ -163,12 +170,14 @@ class RunDetail(RunOut):
     results: dict[str, Any] | None
 
     @classmethod
-    def of(cls, row: RunRow, original: RunRow | None = None) -> RunDetail:
-        """From a table row (and, for a reproduction, the row of the run it reproduces)."""
+    def of(cls, row: RunRow, names: Mapping[int, str],
+           original: RunRow | None = None) -> RunDetail:
+        """From a table row, the names of the portfolios of runs by run id (as
+        :meth:`RunOut.of`) and, for a reproduction, the row of the run it reproduces."""
         change = compare_provenance(row.provenance or {}, provenance())
         again = reproduction_of(original, row)
         return cls(
-            **RunOut.of(row).model_dump(),
+            **RunOut.of(row, names).model_dump(),
             inputs=row.inputs,
             provenance=row.provenance,
             changed_since_run=ChangedSinceRun(

@@ -71,7 +71,7 @@ def submit_run(request: Request, _: Write, body: RunRequest) -> RunOut:
             run = jobs.submit(s, body.kind, row, portfolio, body.params)
         except InputError as exc:
             raise InputError(at_params(exc.problems)) from None
-        out = RunOut.of(run)
+        out = RunOut.of(run, store.run_portfolio_names(s, [run]))
     runner = request.app.state.runner
     if runner is not None:
         runner.wake()
@@ -122,7 +122,9 @@ def list_runs(
     if status is not None:
         q = q.where(RunRow.status == status)
     with db(request) as s:
-        return [RunOut.of(r) for r in s.scalars(q)]
+        rows = list(s.scalars(q))
+        names = store.run_portfolio_names(s, rows)
+        return [RunOut.of(r, names) for r in rows]
 
 
 @router.get("/runs/{run_id}", tags=["runs"], responses=errors(*READ, 404))
@@ -133,7 +135,7 @@ def get_run(request: Request, _: Read, run_id: RunId) -> RunDetail:
         row = run_or_404(s, run_id)
         original = (None if row.reproduces_run_id is None
                     else s.get(RunRow, row.reproduces_run_id))
-        return RunDetail.of(row, original)
+        return RunDetail.of(row, store.run_portfolio_names(s, [row]), original)
 
 
 @router.get("/runs/{run_id}/results", tags=["runs"], responses=errors(*READ, 404, 409))
@@ -178,7 +180,8 @@ def reproduce_run(request: Request, _: Write, run_id: RunId) -> RunOut:
     differs with what changed between the two runs' code, libraries and data."""
     with db(request) as s, s.begin():
         row = finished_run_or_409(s, run_id, "results to reproduce")
-        out = RunOut.of(jobs.submit_reproduction(s, row))
+        again = jobs.submit_reproduction(s, row)
+        out = RunOut.of(again, store.run_portfolio_names(s, [again]))
     runner = request.app.state.runner
     if runner is not None:
         runner.wake()
@@ -191,7 +194,7 @@ def cancel_run(request: Request, _: Write, run_id: RunId) -> RunOut:
     with db(request) as s, s.begin():
         row = run_or_404(s, run_id)
         jobs.request_cancel(s, row)
-        out = RunOut.of(row)
+        out = RunOut.of(row, store.run_portfolio_names(s, [row]))
     runner = request.app.state.runner
     if runner is not None:
         runner.wake()

@@ -28,9 +28,10 @@ def index(request: Request) -> Response:
     with request.app.state.factory() as s:
         rows = store.list_all(s)
         runs = list(s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(20)))
+        run_names = store.run_portfolio_names(s, runs)
     return render(request, "index.html", {"portfolios": rows, "runs": runs,
                                           "revisions": {p.id: p.revision for p in rows},
-                                          "names": {p.id: p.name for p in rows}})
+                                          "run_names": run_names})
 
 
 def _current(s: Session, portfolio: PortfolioRow, kind: str) -> RunRow | None:
@@ -63,6 +64,7 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
                 .limit(30)
             )
         )
+        run_names = store.run_portfolio_names(s, runs)
         cost = _current(s, row, "cost")
         backtest = _current(s, row, "backtest")
         plan = _current(s, row, "optimize")
@@ -103,7 +105,7 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
                       for site in sites for h in (site.get("hosting") or {}).get("phases", [])],
             "runs": runs,
             "revisions": {row.id: row.revision},
-            "names": {row.id: row.name},
+            "run_names": run_names,
             "figures": figures,
             "cost": cost,
             "stale": stale,

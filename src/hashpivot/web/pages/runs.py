@@ -81,7 +81,7 @@ def run_page(request: Request, run_id: int) -> Response:
         # a run of an earlier revision says the portfolio has changed since (None: deleted)
         now = None if run.portfolio_id is None else s.get(PortfolioRow, run.portfolio_id)
         current_revision = None if now is None else now.revision
-        portfolio_name = "" if now is None else now.name
+        portfolio_name = store.run_portfolio_names(s, [run]).get(run.id, "")
     figures = (
         charts.for_run(run.kind, run.results or {}, run.charts or {}, run.inputs or {})
         if run.status == "succeeded"
