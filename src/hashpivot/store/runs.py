@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -354,7 +355,29 @@ def _doubtful_units(portfolio: Portfolio) -> list[str]:
 def input_warnings(inputs: dict[str, Any]) -> list[str]:
     """Those of a stored run's ``warnings`` that are about its input (values in a doubtful
     unit, first among them: :func:`execute_run`), as the CLI prints them on ``warning:``
-    lines; none for inputs that no longer validate."""
+    lines; none for inputs that no longer validate.
+
+    Worked out once per stored document in this process (:func:`_document_warnings`, by
+    its JSON text): each view of a run's tables asked for them, and validating the
+    portfolio again took 2-16 ms, 6-60 % of ``GET /api/runs/{id}/tables``
+    (``benchmarks/bench_run_page_warnings.py``)."""
+    stored = {key: inputs[key] for key in ("portfolio", "as_given") if key in inputs}
+    try:
+        text = json.dumps(stored, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):  # (not a stored document: as it is)
+        return _warnings_of(inputs)
+    return list(_document_warnings(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _document_warnings(text: str) -> tuple[str, ...]:
+    """:func:`_warnings_of` the stored documents of a run, given as their JSON text."""
+    return tuple(_warnings_of(json.loads(text)))
+
+
+def _warnings_of(inputs: dict[str, Any]) -> list[str]:
+    """The warnings about the portfolio of a run's ``inputs``: none for inputs that no
+    longer validate."""
     try:
         return _doubtful_units(stored_portfolio(inputs))
     except (InputError, KeyError, TypeError):
