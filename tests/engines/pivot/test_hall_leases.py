@@ -85,6 +85,28 @@ def test_each_hall_at_a_site_runs_on_its_own_terms() -> None:
                                rtol=1e-12, atol=1e-6)
 
 
+def test_the_planned_halls_flows_are_computed_once_for_equal_inputs() -> None:
+    """Every chunk of a Monte Carlo run values the same plan on the same months: the
+    planned halls' flows (path-independent) are computed once and shared, read-only;
+    other terms, halls or months get their own."""
+    market = pivot.deterministic_market(_pf(), START, MONTHS)
+    first = site_hosting_flows(resolve_sites(_pf())[0], [_phase("2026-04", 20.0)], market)
+    again = site_hosting_flows(resolve_sites(_pf())[0], [_phase("2026-04", 20.0)], market)
+    assert again is first  # fresh but equal inputs: the same flows
+    assert first.planned is not None
+    assert not first.planned.hosting_revenue_usd.flags.writeable
+    assert not first.after_horizon_usd.flags.writeable
+    others = [
+        site_hosting_flows(resolve_sites(_pf(**TENANT))[0], [_phase("2026-04", 20.0)], market),
+        site_hosting_flows(resolve_sites(_pf())[0], [_phase("2026-04", 15.0)], market),
+        site_hosting_flows(resolve_sites(_pf())[0], [_phase("2026-04", 20.0)],
+                           pivot.deterministic_market(_pf(), START, MONTHS - 12)),
+    ]
+    for other in others:
+        assert other.planned is not None
+        assert other.planned.hosting_revenue_usd.sum() != first.planned.hosting_revenue_usd.sum()
+
+
 def test_per_path_each_hall_keeps_its_own_risk_draws() -> None:
     risk = HostingRiskSpec(tenant_default="realised")
     pf, pf_tenant = _pf(), _pf(**TENANT)
