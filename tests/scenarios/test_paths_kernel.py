@@ -16,6 +16,8 @@ from hashpivot.scenarios.paths_kernel import (
     correlated_shocks,
     deviation_recursion,
     difficulty_and_hashvalue,
+    fee_exponent,
+    fees_path_major,
     scaled_transpose,
 )
 from tests.import_probe import imported_by_command
@@ -136,3 +138,30 @@ def test_a_deterministic_pivot_loads_no_numba(tmp_path: Path) -> None:
         ["pivot", str(ROOT / "examples" / "pivot-200mw.toml"), "--json"], ["numba"],
         cwd=tmp_path)
     assert not imported["numba"]
+
+
+@pytest.mark.parametrize("ratio", [True, False])
+def test_fees_are_the_numpy_expressions(ratio: bool) -> None:
+    """fee_exponent, numpy's exp, then fees_path_major: bitwise the fees
+    ``fc exp(s w - s^2 / 2)`` transposed and the block reward's ratio to the center's as
+    processes.fee_draws and hashrate_deviation computed them in numpy until 2026-12-07."""
+    rng = _rng()
+    w = rng.standard_normal((T, N))
+    center = rng.uniform(0.01, 0.3, T)
+    subsidy = np.where(np.arange(T) < 20, 3.125, 1.5625)
+    s = 0.37
+    want = w * s
+    want -= 0.5 * s * s
+    np.exp(want, out=want)
+    want *= center[:, None]
+    want_ratio = subsidy[:, None] + want
+    want_ratio /= subsidy[:, None] + center[:, None]
+    got = w.copy()
+    fee_exponent(got, s, 0.5 * s * s)
+    np.exp(got, out=got)
+    fees = np.empty((N, T))
+    got_ratio = np.empty((T, N)) if ratio else np.empty((0, 0))
+    fees_path_major(got, center, subsidy, subsidy + center, ratio, fees, got_ratio)
+    _same(fees, np.ascontiguousarray(want.T))
+    if ratio:
+        _same(got_ratio, want_ratio)

@@ -38,6 +38,7 @@ from hashpivot.scenarios.processes import (
     hashrate_deviation,
     hashrate_shocks,
     power_prices,
+    responds,
 )
 
 
@@ -121,10 +122,10 @@ def generate_market_paths(
     e = hashrate_shocks(params, z, rng)
     del z
     # 3. fees
-    fees = fee_draws(params, n, rng)
+    fees, log_reward_ratio = fee_draws(params, n, rng, responds(params))
     # 4. hashrate recursion on the deviation Y (lagged hashprice response)
-    Y = hashrate_deviation(params, X, e, fees)
-    del e
+    Y = hashrate_deviation(params, X, e, log_reward_ratio)
+    del e, log_reward_ratio
     # center * exp(factor), path-major (n, T): numpy's exp in place, then one pass
     hashrate = _path_major(params.hashrate_center_th_s, np.exp(Y, out=Y))
     del Y
@@ -138,7 +139,7 @@ def generate_market_paths(
         periods=params.periods,
         btc_price_usd=price,
         network_hashrate_th_s=hashrate,
-        fees_btc_per_block=np.ascontiguousarray(fees.T),
+        fees_btc_per_block=fees,
         # a read-only broadcast view: the subsidy is the same on every path
         subsidy_btc_per_block=np.broadcast_to(params.subsidy_btc_per_block, (n, T)),
         power_price_usd_per_mwh=None if power is None else np.ascontiguousarray(power.T),

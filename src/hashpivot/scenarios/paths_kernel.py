@@ -1,5 +1,6 @@
 """The market paths' arithmetic between the draws, compiled: the hashrate shocks, the
-hashrate recursion, the switch from time-major to path-major arrays and the hash value.
+fees and their block reward's ratio to the center's, the hashrate recursion, the switch
+from time-major to path-major arrays and the hash value.
 
 :mod:`hashpivot.scenarios.processes` and :mod:`hashpivot.scenarios.generator` hold the
 model; numpy made about a dozen passes over ``(n_periods, n_paths)`` arrays for these
@@ -67,6 +68,37 @@ def deviation_recursion(  # pragma: no cover - compiled
                 cur = cur + km * D[tm, i]
             e[t, i] = cur
             D[t, i] = (X[t, i] - cur) + R[t, i]
+
+
+@cached_njit(nogil=True, error_model="numpy")
+def fee_exponent(  # pragma: no cover - compiled
+    w: FloatArray, s: float, half_variance: float
+) -> None:
+    """``w <- w s - half_variance`` in place, ``(T, n)``: the fees' log factor. [-]"""
+    T, n = w.shape
+    for t in range(T):
+        for i in range(n):
+            w[t, i] = w[t, i] * s - half_variance
+
+
+@cached_njit(nogil=True, error_model="numpy")
+def fees_path_major(  # pragma: no cover - compiled
+    factor: FloatArray, center: FloatArray, subsidy: FloatArray, reward_center: FloatArray,
+    ratio: bool, fees: FloatArray, reward_ratio: FloatArray,
+) -> None:
+    """The fees ``fees[i, t] = factor[t, i] center[t]``, path-major ``(n, T)``, of their
+    time-major factor ``(T, n)``; with ``ratio`` also the block reward over the center's,
+    ``reward_ratio[t, i] = (subsidy[t] + fees[i, t]) / reward_center[t]`` ``(T, n)``."""
+    T, n = factor.shape
+    for t in range(T):
+        c = center[t]
+        s = subsidy[t]
+        r = reward_center[t]
+        for i in range(n):
+            f = factor[t, i] * c
+            fees[i, t] = f
+            if ratio:
+                reward_ratio[t, i] = (s + f) / r
 
 
 @cached_njit(nogil=True, error_model="numpy")

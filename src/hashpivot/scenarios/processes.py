@@ -139,24 +139,53 @@ def hashrate_shocks(
     return v
 
 
-def fee_draws(params: ScenarioParams, n: int, rng: np.random.Generator) -> FloatArray:
-    """Fees per block ``fc exp(s w - s^2 / 2)``, ``(T, n)``: ``fc`` is their mean, their
-    median ``fc exp(-s^2 / 2)``. [BTC]
+def fee_draws(
+    params: ScenarioParams, n: int, rng: np.random.Generator, reward_ratio: bool = True
+) -> tuple[FloatArray, FloatArray | None]:
+    """Fees per block ``fc exp(s w - s^2 / 2)``: ``fc`` is their mean, their median
+    ``fc exp(-s^2 / 2)``. [BTC]
 
     Draws ``standard_normal((T, n))`` (``w``).
+
+    Returns
+    -------
+    fees : ndarray, shape (n, T)
+        Path-major (C order). [BTC]
+    log_reward_ratio : ndarray, shape (T, n), or None
+        With ``reward_ratio``, ``log((subsidy + f) / (subsidy + fc))``: the block reward's
+        log deviation from the center's (the hashprice response's,
+        :func:`hashrate_deviation`); else None. [-]
     """
-    w = rng.standard_normal((params.n_periods, n))
+    # compiled (numba), imported here: a deterministic run draws nothing and loads no numba
+    from hashpivot.scenarios.paths_kernel import fee_exponent, fees_path_major
+
+    T = params.n_periods
+    w = rng.standard_normal((T, n))
     s = params.fees_sigma
-    # in place, the same operations as fc[:, None] * np.exp(s * w - 0.5 * s * s)
-    w *= s
-    w -= 0.5 * s * s
+    # the same operations as fc[:, None] * np.exp(s * w - 0.5 * s * s), and the ratio
+    # as (sub + fees) / (sub + fc), element by element; numpy's exp and log
+    fee_exponent(w, float(s), 0.5 * s * s)
     np.exp(w, out=w)
-    w *= params.fees_center_btc_per_block[:, None]
-    return w
+    sub = np.ascontiguousarray(params.subsidy_btc_per_block, dtype=np.float64)
+    center = np.ascontiguousarray(params.fees_center_btc_per_block, dtype=np.float64)
+    fees = np.empty((n, T))
+    ratio = np.empty((T, n)) if reward_ratio else np.empty((0, 0))
+    fees_path_major(w, center, sub, sub + center, reward_ratio, fees, ratio)
+    del w
+    if not reward_ratio:
+        return fees, None
+    return fees, np.log(ratio, out=ratio)
+
+
+def responds(params: ScenarioParams) -> bool:
+    """Whether the hashrate responds to the paths' hashprice (elasticity or margin
+    response): :func:`hashrate_deviation` then takes the block reward's ratio. [-]"""
+    margin = params.margin_elasticity_per_month != 0.0 and params.log_margin_center is not None
+    return params.hashrate_elasticity != 0.0 or margin
 
 
 def hashrate_deviation(
-    params: ScenarioParams, X: FloatArray, e: FloatArray, fees: FloatArray
+    params: ScenarioParams, X: FloatArray, e: FloatArray, log_reward_ratio: FloatArray | None
 ) -> FloatArray:
     """Log deviation ``Y`` of the hashrate from its center, ``(T, n)``. [-]
 
@@ -169,8 +198,9 @@ def hashrate_deviation(
     e : ndarray
         Hashrate shocks (:func:`hashrate_shocks`); overwritten: it becomes ``Y``
         (C order, float64, as drawn). [-]
-    fees : ndarray
-        Simulated fees per block. [BTC]
+    log_reward_ratio : ndarray or None
+        The block reward's log deviation from the center's (:func:`fee_draws`); None
+        when the hashrate does not respond (:func:`responds`). [-]
 
     Notes
     -----
@@ -179,17 +209,15 @@ def hashrate_deviation(
     deviation_recursion`), bitwise the row-by-row numpy one it replaced.
     """
     T, n = e.shape
-    sub = params.subsidy_btc_per_block[:, None]
     L = params.hashrate_lag_months
     beta = params.hashrate_elasticity
     kappa = params.margin_elasticity_per_month
     margin = kappa != 0.0 and params.log_margin_center is not None
-    if beta == 0.0 and not margin:
+    if not responds(params):
         return cumulate_rows(e)  # no response: Y is the cumulative noise
     # deviation of log(subsidy + fees) from the center: only the hashprice response uses it
-    R = sub + fees
-    R /= sub + params.fees_center_btc_per_block[:, None]
-    np.log(R, out=R)
+    assert log_reward_ratio is not None
+    R = log_reward_ratio
     if params.is_daily:
         lag_steps = max(1, round(L * DAYS_PER_MONTH))
         step_months = 1.0 / DAYS_PER_MONTH
