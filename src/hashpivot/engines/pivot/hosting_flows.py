@@ -11,6 +11,7 @@ also returns the hosting arrays of every path
 from __future__ import annotations
 
 import dataclasses
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +71,7 @@ class SiteHostingFlows:
 _PLANNED: dict[tuple[object, ...], SiteHostingFlows] = {}
 #: Plans kept in :data:`_PLANNED` (the oldest dropped first). [-]
 _PLANNED_MAX = 32
+_PLANNED_LOCK = threading.Lock()
 
 
 def site_hosting_flows(
@@ -89,12 +91,14 @@ def site_hosting_flows(
     if phases and risk_draws is not None and site.hosting.risk is not None:
         return _site_hosting_flows(site, phases, market, risk_draws)
     key = _planned_key(site, phases, market)
-    out = _PLANNED.get(key)
+    with _PLANNED_LOCK:  # (the chunks of a run may be valued on several threads)
+        out = _PLANNED.get(key)
     if out is None:
         out = _read_only(_site_hosting_flows(site, phases, market, None))
-        while len(_PLANNED) >= _PLANNED_MAX:
-            _PLANNED.pop(next(iter(_PLANNED)), None)
-        _PLANNED[key] = out
+        with _PLANNED_LOCK:
+            while len(_PLANNED) >= _PLANNED_MAX:
+                del _PLANNED[next(iter(_PLANNED))]
+            out = _PLANNED.setdefault(key, out)
     return out
 
 
