@@ -126,6 +126,7 @@ def test_the_contract_rows_say_what_the_paths_are_to_each_site() -> None:
     pf = pf.model_copy(update={"scenario": pf.scenario.model_copy(
         update={"power_mean_usd_per_mwh": 50.0})})
     for sources in _contract_sources(pf).values():
+        assert sorted(sources) == ["A: [sites.power_contract]", "B: [sites.power_contract]"]
         for source in sources.values():
             assert "not this expected price but [scenario] power_mean_usd_per_mwh = 50" in (
                 source)
