@@ -4,6 +4,7 @@ and the plan is never worse in expected NPV than a simple strategy on the same s
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -112,11 +113,36 @@ def test_every_constraint_holds(result) -> None:
     assert not result.rules[result.rules["site"] != "Big TX"].size
 
 
+def _kinds(violations: list[str]) -> list[str]:
+    """Each violation without the plan row it names."""
+    return [re.sub(r"^\{.*\}:? ?", "", v) for v in violations]
+
+
 def test_the_checker_catches_violations(result) -> None:
+    """Each rule of :func:`check_plan` on a plan that breaks it (it asserted only that
+    some violation was found: a checker blind to all but one rule passed)."""
+    start, months = result.inputs["start"], result.inputs["horizon_months"]
+    assert result.plan["site"].tolist() == ["Small PA", "Big TX", "Big TX"]
+    # Small PA's 50 MW for T1 made 260: 10.4 blocks of 25 MW, over its 50 MW and the
+    # 50 MW a quarter, 260 / PUE 1.25 = 208 IT MW for T1's 60, and the capex over the
+    # equity budgets and the debt capacity
     bad = result.plan.copy()
     bad.loc[0, "gross_mw"] = 260.0
-    assert check_plan(_portfolio(), bad, result.inputs["start"],
-                      result.inputs["horizon_months"])
+    kinds = _kinds(check_plan(_portfolio(), bad, start, months))
+    assert kinds[:4] == ["is not whole blocks", "Small PA: converts more than its capacity",
+                         "2026Q3: more than the build capacity",
+                         "T1: 208.0 IT MW leased, demand 60.0"]
+    assert kinds[-1] == "debt capacity exceeded"
+    assert kinds[4:-1] and all(k.endswith(" over budget") for k in kinds[4:-1])
+    # T1 before its earliest start (2026Q3), Big TX at the first month (the ERCOT study
+    # delay) and T2 on a site it does not accept
+    bad = result.plan.copy()
+    bad.loc[0, "quarter"] = "2026Q2"
+    bad.loc[1, "start_month"] = start
+    bad.loc[2, "site"] = "Hydro WA"
+    assert _kinds(check_plan(_portfolio(), bad, start, months))[:3] == [
+        "starts before the tenant's earliest start",
+        "inside the ERCOT study delay (2 quarters)", "tenant does not accept the site"]
 
 
 def test_never_worse_than_a_simple_strategy(result) -> None:
