@@ -221,7 +221,13 @@ def test_four_cp_probability_threshold(prices: pd.Series) -> None:
     # 60 USD/kW-yr x 1000 / 4 peaks = 15,000 USD per MW withdrawn in each peak interval
     assert p.fourcp_usd_per_mw()[p.peak()] == pytest.approx(15_000.0)
     r = run_dispatch(_site(), prices, spec=spec, peak_probability=prob)
-    assert r.summary()["fourcp_avoided_usd"] > 0
+    s = r.summary()
+    # always on, the fleet withdraws 4000 x 3.5 kW x 1.1 + 2000 x 3.0 kW x 1.1 = 22 MW in
+    # each peak: 15,000 USD/MW x 22 MW x 4 peaks = 1.32 M USD; a quarter hour of mining
+    # earns far less than 15,000 USD/MW, so the dispatch is off in all four and avoids it
+    assert s["fourcp_charge_always_on_usd"] == pytest.approx(15_000.0 * 22.0 * 4, rel=1e-9)
+    assert s["fourcp_charge_usd"] == 0.0
+    assert s["fourcp_avoided_usd"] == pytest.approx(s["fourcp_charge_always_on_usd"], rel=1e-12)
 
 
 def test_dispatch_spec_validation() -> None:
