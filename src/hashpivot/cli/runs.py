@@ -58,18 +58,39 @@ def list_runs(
     limit: Annotated[int, typer.Option("--limit", help="How many, newest first.", min=1,
                                        max=MAX_ID)] = 20,
 ) -> None:
-    """List runs: id, kind, status, portfolio, created."""
+    """List runs: id, portfolio (name and id), kind, status, created, message."""
+    from rich.markup import escape
     from sqlalchemy import select
 
+    from hashpivot.cli.tables import compact_table, make_console
     from hashpivot.store.db import settings_sessions
+    from hashpivot.store.portfolios import run_portfolio_names
     from hashpivot.store.tables import RunRow
 
+    table = compact_table()
+    for heading in ("run", "portfolio", "kind", "status", "created (UTC)"):
+        table.add_column(heading, overflow="fold", no_wrap=heading != "portfolio")
+    table.add_column("message", overflow="fold")
     with settings_sessions()() as s:
-        for r in s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit)):
-            typer.echo(
-                f"{r.id}\t{r.kind}\t{r.status}\tportfolio {r.portfolio_id}\t"
-                f"{r.created_at:%Y-%m-%d %H:%M:%S}\t{r.message}"
-            )
+        runs = list(s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit)))
+        names = run_portfolio_names(s, runs)
+    if not runs:
+        typer.echo("no runs yet")  # (as the pages' runs lists say)
+        return
+    for r in runs:
+        table.add_row(f"#{r.id}", escape(portfolio_label(names.get(r.id), r.portfolio_id)),
+                      r.kind, r.status, f"{r.created_at:%Y-%m-%d %H:%M:%S}",
+                      escape(r.message))
+    make_console().print(table)
+
+
+def portfolio_label(name: str | None, portfolio_id: int | None) -> str:
+    """A run's portfolio as the runs lists of the pages show it: its name (at the run's
+    revision, :func:`~hashpivot.store.portfolios.run_portfolio_names`) and ``#id``, or
+    ``deleted``."""
+    if portfolio_id is None:
+        return "deleted"
+    return f"{name} #{portfolio_id}" if name else f"#{portfolio_id}"
 
 
 @runs_app.command("show")

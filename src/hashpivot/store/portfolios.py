@@ -288,7 +288,8 @@ def list_all(session: Session) -> list[PortfolioRow]:
 
 def run_portfolio_names(session: Session, runs: Iterable[RunRow]) -> dict[int, str]:
     """The name of the portfolio each of ``runs`` ran on, by run id: what the run pages,
-    the runs lists and the API's runs (``portfolio_name``) show beside its ``#id``.
+    the runs lists, the API's runs (``portfolio_name``) and ``hashpivot runs list`` show
+    beside its ``#id``.
 
     Its name at the run's revision, stored with the run's inputs (the document's
     ``name``, the portfolio's name at that revision); for a run stored without it, the
