@@ -241,7 +241,7 @@ def test_simulate_start_after_the_horizon_is_refused_like_pivot(tmp_path: Path) 
 def test_idle_fleet_is_an_error_not_a_nan_margin(tmp_path: Path) -> None:
     text = re.sub(r"uptime_fraction = [\d.]+", "uptime_fraction = 0", COST)
     lines = _error(tmp_path, text, "cost", "{f}", "--date", "2025-06-01")
-    assert all("uptime_fraction: every machine" in x for x in lines)
+    assert lines and all("uptime_fraction: every machine" in x for x in lines)
     assert "x.toml: sites[0].fleet[0].uptime_fraction" in lines[0]
     # backtest refused it with the same problems; it ran a window of 0 BTC mined, margins
     # of minus the costs and no day of reverse margin
