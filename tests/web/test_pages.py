@@ -445,7 +445,9 @@ def test_planned_halls_show_the_sites_terms_where_a_hall_has_none(
         halls = page.text.split('id="halls">')[1].split("</table>")[0]
         rows = halls.split("<tr>")[2:]
         assert "site&#39;s" in rows[0] or "site's" in rows[0]
-        assert "150.0" in rows[1] and "T" in rows[1]
+        # (it was ``"T" in rows[1]``, true of the site's name "West Texas 200")
+        assert "<td>T</td>" in rows[1] and '<td class="num">150.0</td>' in rows[1]
+        assert "<td></td>" in rows[0]  # no tenant named
         # the probability of signing, in percent; a hall without one is built (100)
         assert '<td class="num">65</td></tr>' in rows[1]
         assert '<td class="num">100</td></tr>' in rows[0]
