@@ -75,6 +75,7 @@ UNSET_VALUES: dict[str, Any] = {
     "fleet_replacement_years": 4.0,
     "convert_mw": 50.0,
     "convert_start": "2027-01",
+    "earliest_start": "2027Q1",  # ([optimize.tenants]: a quarter)
     "target_cash_usd": 50e6,
     "maturity": "2029-12",
     "calibration_end": "2024-12-31",

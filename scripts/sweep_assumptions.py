@@ -7,7 +7,9 @@ bounds, each other choice, a flag flipped, a date shifted six months) and the en
 through the library, the call its command makes. A field *moves* the result when a headline
 figure changes by more than 1e-9 relative: for ``pivot`` each strategy's NPV (unlevered,
 with terminal value, levered, after tax) and which strategies run; for ``dispatch`` the
-net margin and the always-on baseline's. A field is *named* when a row is named ``[table]
+net margin and the always-on baseline's; for ``optimize`` (at 10 scenarios, compared at
+its MIP gap, 1e-3: :data:`OPTIMIZE_GAP`) the objective, the expected NPV, the CVaR and
+the plan's MW per site and start quarter. A field is *named* when a row is named ``[table]
 field``, or a row's name or source names its table and the field, or a row of its table
 changed its value with it (``[sites.fleet]`` shows each entry's count). The fields that
 move but are not named are printed: each is a defect, or an input shown plainly elsewhere,
@@ -18,6 +20,7 @@ Run::
 
     python scripts/sweep_assumptions.py                      # pivot on its two examples
     python scripts/sweep_assumptions.py --engine dispatch    # the West Texas example
+    python scripts/sweep_assumptions.py --engine optimize --quick   # the four-site example
     python scripts/sweep_assumptions.py --quick --tables sites.hosting,pivot
 
 Exits 1 when a field moves the result and is neither named nor allowed.
@@ -156,6 +159,64 @@ def _simulate(portfolio: Portfolio, source: str) -> Outcome:
     return figures, result.resolved_assumptions()
 
 
+#: ``optimize``'s run (``make demo``'s, smaller): few scenarios, one seed and the demo's risk
+#: aversion, so the CVaR is in the objective. One solve of the plan is 3-5 s.
+OPTIMIZE_SCENARIOS, OPTIMIZE_SEED, OPTIMIZE_RISK_AVERSION = 10, 7, 0.3
+#: The plan's relative MIP gap and the relative change of a headline figure that counts as
+#: a move in ``optimize``: solving the same input twice, or one perturbed by 1e-7 relative
+#: (a cost item, a lease) or renamed, gives the same plan and objective to 1e-9 (HiGHS is
+#: deterministic), but an input that changes the model without changing its optimum
+#: (a limit that does not bind) may lead HiGHS to another plan within the gap: the
+#: objective differs by up to the gap. [-]
+OPTIMIZE_GAP = 1e-3
+
+
+def _optimize(portfolio: Portfolio, source: str) -> Outcome:
+    """``hashpivot optimize FILE --scenarios 10 --risk-aversion 0.3 --seed 7 --gap 1e-3``:
+    the objective, the expected NPV, the CVaR at ``[optimize] cvar_alpha`` (the risk
+    measure the objective weighs) and the plan's gross MW per site and start quarter
+    (``plan[sites[1] 2026Q4]``, the site by its place: renaming it changes no figure's
+    name; a plan that converts elsewhere or at another quarter has other names, a move of
+    inf), and the resolved assumptions. The evaluation's comparisons, whose
+    solves move no headline figure nor a row, are skipped: the EVPI, the expected-value plan
+    (its solve reported stopped) and pivot's value of the plan (reported failed)."""
+    from unittest import mock
+
+    from hashpivot.exceptions import HashpivotError
+    from hashpivot.optimize import OptimizeConfig, optimize_plan
+    from hashpivot.optimize import run as engine
+    from hashpivot.optimize.results import cvar_usd
+    from hashpivot.optimize.solve import SolveStoppedError
+
+    solves: list[int] = []
+    solve = engine.solve_model
+
+    def plan_only(*args: Any, **kwargs: Any) -> Any:
+        solves.append(1)
+        if len(solves) > 1:  # (the expected-value plan's)
+            raise SolveStoppedError("skipped by the sweep")
+        return solve(*args, **kwargs)
+
+    def skipped(*args: Any, **kwargs: Any) -> Any:
+        raise HashpivotError("skipped by the sweep")
+
+    config = OptimizeConfig(n_scenarios=OPTIMIZE_SCENARIOS, seed=OPTIMIZE_SEED,
+                            risk_aversion=OPTIMIZE_RISK_AVERSION, gap=OPTIMIZE_GAP,
+                            oos_scenarios=2, evpi_scenarios=1, two_stage=False)
+    with mock.patch.object(engine, "evpi_usd", lambda *a: (math.nan, 0, 0)), \
+            mock.patch.object(engine, "pivot_value_of_plan", skipped), \
+            mock.patch.object(engine, "solve_model", plan_only):
+        result = optimize_plan(portfolio, config, source=source)
+    figures = {"objective_usd": float(result.objective_usd),
+               "expected_npv_usd": result.expected_npv_usd,
+               "cvar_usd": float(cvar_usd(result.npv_usd, result.alpha))}
+    index = {site.name: i for i, site in enumerate(portfolio.sites)}
+    for row in result.plan.to_dict("records"):
+        key = f"plan[sites[{index[row['site']]}] {row['quarter']}]"
+        figures[key] = figures.get(key, 0.0) + float(row["gross_mw"])
+    return figures, result.resolved_assumptions()
+
+
 @dataclass(frozen=True)
 class Case:
     """An engine on an example file (or on a variant of it: ``variant`` makes the
@@ -166,6 +227,8 @@ class Case:
     runner: Runner
     variant: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     label: str = ""
+    #: The relative change of a headline figure that counts as a move. [-]
+    tol: float = 1e-9
 
     def document(self) -> dict[str, Any]:
         """The document swept."""
@@ -189,7 +252,9 @@ def cases(engine: str) -> list[Case]:
                      "[[cost_items]]")]
     if engine == "dispatch":
         return [Case("dispatch", "dispatch-west-texas.toml", _dispatch("ercot:HB_WEST:2024"))]
-    raise SystemExit(f"unknown engine {engine!r}: pivot, simulate or dispatch")
+    if engine == "optimize":
+        return [Case("optimize", "portfolio.toml", _optimize, tol=OPTIMIZE_GAP)]
+    raise SystemExit(f"unknown engine {engine!r}: pivot, simulate, dispatch or optimize")
 
 
 def run_case(case: Case, tables: Sequence[str] = (), quick: bool = False,
@@ -205,7 +270,7 @@ def run_case(case: Case, tables: Sequence[str] = (), quick: bool = False,
     def keep(leaf: Leaf) -> bool:
         return not tables or leaf.table in tables
 
-    return sweep(document, str(path), runner, keep, first_only=quick,
+    return sweep(document, str(path), runner, keep, tol=case.tol, first_only=quick,
                  progress=progress), times
 
 
@@ -258,7 +323,7 @@ def report(case: Case, results: Sequence[FieldResult], seconds: float) -> list[s
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", default="pivot",
-                        help="pivot (default), simulate or dispatch")
+                        help="pivot (default), simulate, dispatch or optimize")
     parser.add_argument("--case", type=int, action="append",
                         help="only this case of the engine (0: the first example; "
                         "repeatable)")
