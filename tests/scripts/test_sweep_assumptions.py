@@ -151,7 +151,6 @@ def test_every_input_that_moves_simulate_is_named_by_a_row() -> None:
     assert min(r.moved for r in results if r.leaf.table == "sites.hosting.risk") > 0
 
 
-
 @pytest.mark.slow
 def test_the_optimize_case_names_the_plan_s_sites_by_their_place() -> None:
     """``optimize`` on the four-site example (10 scenarios, 2 runs, about 20 s; the whole
