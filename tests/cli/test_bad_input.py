@@ -255,6 +255,19 @@ def test_idle_fleet_is_an_error_not_a_nan_margin(tmp_path: Path) -> None:
     assert code == 0, err
 
 
+def test_idle_fleet_cost_refuses_and_pivot_notes_in_the_same_words(tmp_path: Path) -> None:
+    """A fleet that never runs: cost per BTC is undefined (cost refuses it), a conversion
+    of the site is not (pivot values it, and says what cost says, at the same field)."""
+    text = re.sub(r"uptime_fraction = [\d.]+", "uptime_fraction = 0", PIVOT)
+    (line,) = _error(tmp_path, text, "cost", "{f}", "--date", "2025-06-01")
+    refused = line.removeprefix(f"error: {tmp_path / 'x.toml'}: ")
+    code, out, err = run_main("pivot", str(_file(tmp_path, text)))
+    assert code == 0, err
+    text_out = " ".join((out + err).split())  # (rich wraps the notes)
+    assert f"note: {refused} (cost and backtest refuse the file)" in text_out
+    assert refused.startswith("sites[0].fleet[0].uptime_fraction: every machine")
+
+
 @pytest.mark.parametrize("value", ["1e-300", "0.5"])
 def test_tiny_difficulty_is_refused(tmp_path: Path, value: str) -> None:
     (line,) = _error(tmp_path, COST, "cost", "{f}", "--difficulty", value)

@@ -23,6 +23,10 @@ price file's intervals, runs each entry on the intervals it is installed):
   day, is paid between its dates (:mod:`hashpivot.engines.pivot.cost_dates`; the
   portfolio's own items in ``simulate``'s treasury), and a note names it.
 
+A portfolio whose every machine is idle (``uptime_fraction`` 0) mines nothing: the engines
+value it, and a note says so in the words ``cost`` refuses it with
+(:mod:`hashpivot.engines.idle_fleet`).
+
 A site's ``connection_date`` after the first month is no entry to leave out: the engines
 mine its machines from that day (:mod:`hashpivot.engines.pivot.connection`), and a note
 here says so.
@@ -39,6 +43,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from hashpivot.engines.idle_fleet import idle_fleet_note
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.fleet import last_day
 from hashpivot.models.portfolio import find_site
@@ -257,9 +262,12 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
     problems: list[Problem] = []
     sites = list(portfolio.sites)
     changed = False
+    standing: list[tuple[int, Site, list[int]]] = []
     for i, site in enumerate(portfolio.sites):
         fleet_kept, fleet_gone, fleet_on = _split(
             site.fleet, f"sites[{i}].fleet", [_fleet_label(e) for e in site.fleet], first, last)
+        if i in valued:
+            standing.append((i, site, fleet_kept))
         cost_kept, cost_gone, cost_on = _split(  # (the dated items the engines pay)
             site.cost_items, f"sites[{i}].cost_items", [c.name for c in site.cost_items],
             first, last, costs=True,
@@ -293,6 +301,9 @@ def standing_portfolio(portfolio: Portfolio, periods: pd.PeriodIndex,
             notes.append(_connection_note(site.name, i, site.connection_date, first, last))
     if problems:
         raise InputError(problems)
+    idle = idle_fleet_note(standing, whole=len(valued) == len(portfolio.sites))
+    if idle is not None:
+        notes.append(idle)
     items = list(portfolio.cost_items)
     kept, gone, throughout = _split(items, "cost_items", [c.name for c in items], first, last,
                                     costs=True)

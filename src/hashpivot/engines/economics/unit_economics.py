@@ -20,6 +20,7 @@ from hashpivot.engines.economics.dispatch_table_note import dispatch_table_notes
 from hashpivot.engines.economics.economics_assumptions import cost_assumptions, running_entries
 from hashpivot.engines.economics.fleet_arrays import cost_lines_with_items, portfolio_arrays
 from hashpivot.engines.economics.network_conditions import NetworkConditions
+from hashpivot.engines.idle_fleet import IDLE_WHY, WHOLE_PORTFOLIO_IDLE
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.mining import (
     CostCategory,
@@ -86,7 +87,8 @@ def idle_fleet_problems(portfolio: Portfolio, every: bool = False,
                         on: dt.date | None = None) -> list[Problem]:
     """The problem of each fleet entry that is idle (``uptime_fraction`` 0) in a
     portfolio that mines nothing: cost per BTC and margins would be undefined (``cost``
-    and ``backtest`` refuse it).
+    and ``backtest`` refuse it; ``pivot``, ``simulate`` and ``optimize`` value it with a
+    note in the same words: :mod:`hashpivot.engines.idle_fleet`).
 
     Parameters
     ----------
@@ -109,15 +111,14 @@ def idle_fleet_problems(portfolio: Portfolio, every: bool = False,
                for j, entry in enumerate(site.fleet)
                if day is None or bool(site.running_on(day)[j, 0])]
     whole = len(entries) == sum(len(site.fleet) for site in portfolio.sites)
-    who = ("every machine of the portfolio is idle" if whole else
+    who = (WHOLE_PORTFOLIO_IDLE if whole else
            f"every machine running on {on} is idle (the portfolio's other fleet entries "
            "are not installed that day, by their start/end or their site's "
            "connection_date)")
     idle = [
         Problem(
             f"sites[{i}].fleet[{j}].uptime_fraction",
-            f"{who} (uptime_fraction 0): no BTC is mined, so cost per BTC and margins "
-            "are undefined",
+            f"{who} {IDLE_WHY}",
         )
         for i, j, entry in entries
         if entry.uptime_fraction == 0

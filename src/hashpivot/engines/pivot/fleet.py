@@ -266,13 +266,11 @@ def site_market(
             fresh = new_per_mw * np.power(decay, (t[tk:] - tk) / MONTHS_PER_YEAR)
             # forecast from tk: the path's state times the reference's relative trajectory
             now = hashprice[:, tk : tk + 1]
-            if hp_ref is None:
-                # a path whose hashprice is 0 at tk (no hashrate: uptime 0) forecasts NaN,
-                # which no replacement gain exceeds; say nothing of it
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    hp_f = now * (hashprice[:, tk:] / now)
-            else:
-                hp_f = now * (hp_ref[tk:] / hp_ref[tk])
+            # a hashprice of 0 at tk (an idle fleet: uptime 0, in the path or in the
+            # reference) forecasts NaN, which no replacement gain exceeds; say nothing of it
+            with np.errstate(divide="ignore", invalid="ignore"):
+                hp_f = now * (hashprice[:, tk:] / now if hp_ref is None
+                              else hp_ref[tk:] / hp_ref[tk])
             if indexed and reference is not None:
                 price_f = np.empty((p_count, n - tk))
                 price_f[:, 0] = price_mwh[:, tk]
