@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 
+from hashpivot.run_defaults import MAX_HORIZON_YEARS
+
 
 def _as_day_text(value: Any) -> Any:
     if isinstance(value, dt.datetime):
@@ -117,6 +119,26 @@ def check_model_start(value: str) -> str:
     return value
 
 
+#: Calendar years a model may value: from the year of the first month it may start to the
+#: year of the last, plus the longest horizon (``simulate --years``,
+#: :data:`~hashpivot.run_defaults.MAX_HORIZON_YEARS`; the other engines' are shorter):
+#: 2010-2240. [year]
+MODEL_YEARS = (int(MODEL_START_MONTHS[0][:4]),
+               int(MODEL_START_MONTHS[1][:4]) + int(MAX_HORIZON_YEARS))
+
+
+def check_model_year(value: int) -> int:
+    """``value`` when a model may value that calendar year (:data:`MODEL_YEARS`), else
+    :class:`ValueError` (the key of a by-year table: ``-5`` or ``99999`` was ignored)."""
+    first, last = MODEL_YEARS
+    if not first <= value <= last:
+        raise ValueError(
+            f"{value} is no calendar year a model values ({first}-{last}: a start from "
+            f"{MODEL_START_MONTHS[0]} to {MODEL_START_MONTHS[1]}, at most "
+            f"{MAX_HORIZON_YEARS:g} years on); the keys are calendar years, e.g. 2027")
+    return value
+
+
 #: Years a date-time field accepts (pandas holds 1677-2262). [year]
 YEAR_RANGE = (1970, 2200)
 
@@ -154,6 +176,8 @@ DayValue = Annotated[dt.date, BeforeValidator(_no_number_as_day)]
 MonthText = Annotated[str, BeforeValidator(_as_month_text), AfterValidator(check_month)]
 #: A month a model starts on: :data:`MonthText` within :data:`MODEL_START_MONTHS`.
 StartMonthText = Annotated[MonthText, AfterValidator(check_model_start)]
+#: A calendar year a model may value, the key of a by-year table (:data:`MODEL_YEARS`).
+ModelYear = Annotated[int, AfterValidator(check_model_year)]
 #: ``YYYYQn`` (checked by the model), or a TOML date literal (its quarter is kept).
 QuarterText = Annotated[str, BeforeValidator(_as_quarter_text)]
 
@@ -176,13 +200,16 @@ def literal_text(literal: dt.date | dt.time, kept: Any) -> str:
 __all__ = [
     "HISTORY_FIRST_DAY",
     "MODEL_START_MONTHS",
+    "MODEL_YEARS",
     "DateTimeValue",
     "DayOrMonthText",
     "DayText",
+    "ModelYear",
     "MonthText",
     "QuarterText",
     "StartMonthText",
     "check_model_start",
+    "check_model_year",
     "check_month",
     "literal_text",
     "same_clock",

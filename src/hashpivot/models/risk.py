@@ -49,7 +49,7 @@ from pydantic import (
     model_validator,
 )
 
-from hashpivot.models.dates import DayValue, MonthText, StartMonthText
+from hashpivot.models.dates import DayValue, ModelYear, MonthText, StartMonthText
 from hashpivot.models.fields import (
     STRICT_CONFIG,
     AmountUsd,
@@ -117,13 +117,15 @@ class ScenarioSpec(BaseModel):
     btc_volatility_per_year: float | None = Field(
         None, ge=0.0, le=5.0, description="GBM volatility sigma; None = calibrated. [1/sqrt(year)]"
     )
-    btc_drift_by_year: dict[int, float] = Field(
+    btc_drift_by_year: dict[ModelYear, float] = Field(
         default_factory=dict,
-        description="Calendar-year overrides of the drift, e.g. {2026: -0.2}. [1/year]",
+        description="Calendar-year overrides of the drift, e.g. {2026: -0.2}; keys 2010-2240 "
+        "(the years a model can value), those the run does not reach noted. [1/year]",
     )
-    btc_volatility_by_year: dict[int, float] = Field(
+    btc_volatility_by_year: dict[ModelYear, float] = Field(
         default_factory=dict,
-        description="Calendar-year overrides of the volatility. [1/sqrt(year)]",
+        description="Calendar-year overrides of the volatility; keys as btc_drift_by_year. "
+        "[1/sqrt(year)]",
     )
     price_center: Literal["mean", "median"] = Field(
         "mean",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hashpivot.compile_time import compile_timer
-from hashpivot.engines.simulate import SimulationConfig, prepare, scenario_notes
+from hashpivot.engines.simulate import SimulationConfig, prepare
 from hashpivot.exceptions import HashpivotError, InputError, Problem, SolverError
 from hashpivot.executors import ProgressFn
 from hashpivot.models.pivot import PivotSpec
@@ -32,7 +32,8 @@ from hashpivot.optimize.evaluate import (
     two_stage_bound_usd,
     value_fixed,
 )
-from hashpivot.optimize.inputs import PlanProblem, block_notes, late_tenant_notes
+from hashpivot.optimize.input_notes import block_notes, budget_notes, late_tenant_notes
+from hashpivot.optimize.inputs import PlanProblem
 from hashpivot.optimize.model import USD_SCALE, ObjectiveSpec, build_plan_model
 from hashpivot.optimize.plan_portfolio import pivot_value_of_plan
 from hashpivot.optimize.resolve import resolve_problem
@@ -129,6 +130,14 @@ def coefficient_task(p: PlanProblem, params: ScenarioParams) -> CoefficientTask:
 def scenario_params(p: PlanProblem, seed: int, source: str = "") -> tuple[ScenarioParams,
                                                                            dict[str, Any]]:
     """The scenario generator's parameters for the problem's horizon (as ``simulate``)."""
+    params, inputs, _ = _scenario_run(p, seed, source)
+    return params, inputs
+
+
+def _scenario_run(p: PlanProblem, seed: int, source: str = "") -> tuple[
+        ScenarioParams, dict[str, Any], list[str]]:
+    """:func:`scenario_params` and the notes on ``[scenario]``, as ``simulate`` prints
+    them (:func:`~hashpivot.engines.simulate.resolve.scenario_notes`)."""
     run = prepare(
         p.portfolio,
         SimulationConfig(n_paths=1, horizon_months=p.n_months, seed=seed, chunk_paths=1,
@@ -147,7 +156,7 @@ def scenario_params(p: PlanProblem, seed: int, source: str = "") -> tuple[Scenar
         # how the network hashrate answers miners' margins (margin only), as simulate
         **({"hashrate_response": run.inputs["hashrate_response"]}
            if "hashrate_response" in run.inputs else {}),
-    }
+    }, run.scenario_notes
 
 
 def _coefficients(
@@ -212,7 +221,7 @@ def optimize_plan(
     )
     portfolio = p.portfolio  # as it stands on the first month (engines.standing)
     obj = ObjectiveSpec(config.risk_aversion, p.spec.cvar_alpha)
-    params, scen_inputs = scenario_params(p, config.seed, source)
+    params, scen_inputs, scen_notes = _scenario_run(p, config.seed, source)
     t0 = time.perf_counter()
     with compile_timer() as compiling:  # a first run compiles the kernels (cached after)
         c, c_oos, task = _coefficients(p, params, config, workers, scheduler, progress)
@@ -375,9 +384,9 @@ def optimize_plan(
     timing_s = {"coefficients": coef_s, "plan_build": build_s,
                 "plan_solve": report.solve_seconds, **timing,
                 "evaluation": ended - evaluating, "total": ended - started}
-    warnings: list[str] = [*p.standing_notes, *scenario_notes(portfolio),
+    warnings: list[str] = [*p.standing_notes, *scen_notes,
                            *p.committed_notes, *block_notes(p),
-                           *late_tenant_notes(p),
+                           *late_tenant_notes(p), *budget_notes(p),
                            *stopped_short_warnings(report, ev_report, main_base,
                                                    (evpi_short, evpi_solves),
                                                    bound_stopped, ev_stopped)]

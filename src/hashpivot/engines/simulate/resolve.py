@@ -88,6 +88,9 @@ class PreparedRun:
     rule_effects: dict[str, SiteRuleEffects] = field(default_factory=dict)
     rule_notes: list[str] = field(default_factory=list)
     standing_notes: list[str] = field(default_factory=list)
+    #: the notes of :func:`scenario_notes` (in ``standing_notes`` too), that ``optimize``
+    #: prints as simulate does
+    scenario_notes: list[str] = field(default_factory=list)
 
 
 def _starting_at(portfolio: Portfolio, first: pd.Period) -> Portfolio:
@@ -390,25 +393,48 @@ def prepare(
             "power_simulated": params.power_center_usd_per_mwh is not None,
         },
     }
+    # the months whose drift and volatility the paths read: under anchor = 'history' the
+    # center grows from the calibration's last month
+    first_read = (cal.last_month + 1 if spec.anchor == "history" and cal is not None
+                  else pd.Period(center.periods[0], "M"))
+    notes = scenario_notes(portfolio, config.site_name,
+                           (first_read, pd.Period(center.periods[-1], "M")))
     return PreparedRun(task=task, chunks=chunks, center=center, inputs=inputs,
                        rule_effects=effects,
                        rule_notes=[replaced] if replaced else [],
                        standing_notes=[*standing.notes, *connection_notes,
-                                       *uplift_warnings(sites),
-                                       *scenario_notes(portfolio, config.site_name)])
+                                       *uplift_warnings(sites), *notes],
+                       scenario_notes=notes)
 
 
-def scenario_notes(portfolio: Portfolio, site_name: str | None = None) -> list[str]:
+def scenario_notes(portfolio: Portfolio, site_name: str | None = None,
+                   months: tuple[pd.Period, pd.Period] | None = None) -> list[str]:
     """What a run's warnings say of the ``[scenario]`` table beyond its rows: the values
     its paths do not read, the index sites whose market no bundled prices answer
     (:func:`~hashpivot.engines.simulate.calibration.default_market_notes`). The notes of
     ``simulate`` (of the run's sites, all or the one ``site_name`` names) and of
     ``optimize``, whose scenarios are the same paths (until 2026-12-07 optimize said none
-    of them)."""
+    of them). With ``months``, the first and last month whose BTC drift and volatility the
+    paths read, also the by-year keys outside them (:func:`_unused_years`)."""
     spec = portfolio.scenario or ScenarioSpec()
     return [*_unused_height(spec),
             *_unused_correlation(spec, index_nodes(portfolio, site_name)),
+            *([] if months is None else _unused_years(spec, *months)),
             *default_market_notes(portfolio, site_name)]
+
+
+def _unused_years(spec: ScenarioSpec, first: pd.Period, last: pd.Period) -> list[str]:
+    """The notes of ``[scenario] btc_drift_by_year`` and ``btc_volatility_by_year`` keys
+    (calendar years) outside ``first``..``last``, the months the paths read: kept (a file
+    may serve a longer horizon or another start) but unused, which was said nowhere."""
+    out = []
+    for name in ("btc_drift_by_year", "btc_volatility_by_year"):
+        unused = [y for y in getattr(spec, name) if not first.year <= y <= last.year]
+        if unused:
+            out.append(f"[scenario] {name}: {', '.join(str(y) for y in sorted(unused))} not "
+                       f"used: the run's paths read the years {first.year}-{last.year} (a "
+                       "start or horizon that reaches them would)")
+    return out
 
 
 def _unused_height(spec: ScenarioSpec) -> list[str]:
