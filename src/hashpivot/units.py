@@ -15,6 +15,10 @@ TARGET_BLOCK_INTERVAL_S: float = 600.0
 HALVING_INTERVAL_BLOCKS: int = 210_000
 RETARGET_INTERVAL_BLOCKS: int = 2016
 INITIAL_SUBSIDY_SAT: int = 50 * SATOSHI_PER_BTC
+#: First block height whose subsidy is 0: 50 BTC (5e9 satoshi) >> 33 halvings = 0, about
+#: 2140. A height given to a model or a calculation is at most this: a higher one means
+#: the same subsidy. [blocks]
+SUBSIDY_END_HEIGHT: int = (INITIAL_SUBSIDY_SAT.bit_length()) * HALVING_INTERVAL_BLOCKS
 TH_PER_PH: float = 1_000.0
 H_PER_TH: float = 1e12
 H_PER_PH: float = 1e15

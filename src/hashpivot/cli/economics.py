@@ -41,6 +41,7 @@ from hashpivot.cli.options import (
 from hashpivot.cli.output import print_json
 from hashpivot.engines.economics.backtest_window import DEFAULT_END_TEXT, DEFAULT_START_TEXT
 from hashpivot.exceptions import DataError, InputError, Problem
+from hashpivot.units import SUBSIDY_END_HEIGHT
 
 
 def register(app: typer.Typer) -> None:
@@ -57,7 +58,9 @@ def register(app: typer.Typer) -> None:
             typer.Option("--subsidy-btc", help="Block subsidy [BTC] (default 3.125, era 4)."),
         ] = None,
         height: Annotated[
-            int | None, typer.Option("--height", help="Block height: subsidy from it. [blocks]")
+            int | None,
+            typer.Option("--height", help="Block height: subsidy from it, 0 to 6,930,000 "
+                         "(the first height of no subsidy). [blocks]"),
         ] = None,
         live: LiveFlag = False,
         as_json: JsonFlag = False,
@@ -93,8 +96,9 @@ def register(app: typer.Typer) -> None:
                              subsidy_btc)
         if subsidy_btc is not None and height is not None:
             problems.append(Problem("--height", "give --subsidy-btc or --height, not both", CLI))
-        if height is not None and height < 0:
-            problems.append(Problem("--height", f"must be >= 0 (got {height})", CLI))
+        if height is not None and not 0 <= height <= SUBSIDY_END_HEIGHT:
+            problems.append(Problem("--height", f"must be within 0-{SUBSIDY_END_HEIGHT:,} (the "
+                                    f"first height of no subsidy; got {height})", CLI))
         if problems:
             raise InputError(problems)
         subsidy = (

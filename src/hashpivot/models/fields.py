@@ -15,6 +15,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, Strict
 
+from hashpivot.units import SUBSIDY_END_HEIGHT
+
 #: The model config of every input table (``[pivot]``, ``[scenario]``, ``[sites.hosting]``,
 #: ``[sites.dispatch]``...; a run's parameters): an unknown key is an error at its path, and
 #: so are ``inf`` and ``nan``, which TOML accepts (they would pass a one-sided bound,
@@ -99,12 +101,16 @@ Name = Annotated[str, Field(max_length=NAME_MAX_CHARS), AfterValidator(_one_line
 AmountUsd = Annotated[float, Field(ge=0.0, le=1e12)]
 #: A network hashrate: above 0, at most 1e12 TH/s (a thousand times the 2025 network). [TH/s]
 NetworkHashrateThS = Annotated[float, Field(gt=0, le=1e12)]
+#: A block height: at most the first height whose subsidy is 0 (6,930,000, about 2140;
+#: a higher one means the same subsidy). [blocks]
+BlockHeight = Annotated[int, Field(ge=0, le=SUBSIDY_END_HEIGHT)]
 
 __all__ = [
     "NAME_MAX_CHARS",
     "POWER_PRICE_MAX_USD_PER_MWH",
     "POWER_PRICE_MIN_USD_PER_MWH",
     "AmountUsd",
+    "BlockHeight",
     "BtcPriceUsd",
     "Correlation",
     "DiscountRate",

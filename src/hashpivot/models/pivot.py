@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from hashpivot.models.dates import MonthText, StartMonthText
 from hashpivot.models.fields import (
     STRICT_CONFIG,
+    BlockHeight,
     BtcPriceUsd,
     DiscountRate,
     EbitdaMultiple,
@@ -187,12 +188,11 @@ class PivotSpec(BaseModel):
         description="Average fees per block; None = 90-day mean of the bundled data (or "
         "0.03). [BTC]",
     )
-    start_height: int | None = Field(
+    start_height: BlockHeight | None = Field(
         None,
-        ge=0,
-        le=20_000_000,
-        description="Block height at start; None = latest bundled day's height "
-        "(advances 144 blocks per day). [-]",
+        description="Block height at start, at most 6,930,000 (the first height whose "
+        "subsidy is 0); None = latest bundled day's height (advances 144 blocks per day). "
+        "[-]",
     )
 
     # --- fleet ---------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from hashpivot.models.dates import DayValue, ModelYear, MonthText, StartMonthTex
 from hashpivot.models.fields import (
     STRICT_CONFIG,
     AmountUsd,
+    BlockHeight,
     BtcPriceUsd,
     Correlation,
     FeesBtcPerBlock,
@@ -172,8 +173,9 @@ class ScenarioSpec(BaseModel):
     network_hashrate_th_s: NetworkHashrateThS | None = Field(
         None, description="Starting network hashrate; None = deterministic/data. [TH/s]"
     )
-    block_height: int | None = Field(
-        None, ge=0, description="Block height at the start; None = extrapolated. [blocks]"
+    block_height: BlockHeight | None = Field(
+        None, description="Block height at the start, at most 6,930,000 (the first height "
+        "whose subsidy is 0, as [pivot] start_height); None = extrapolated. [blocks]"
     )
     blocks_per_day: float = Field(
         144.0, gt=0.0, le=1000.0, description="Blocks mined per day (600 s blocks). [1/day]"

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from hashpivot.engines.economics.backtest_window import DEFAULT_END_TEXT, DEFAULT_START_TEXT
 from hashpivot.models.dates import DayValue, check_month
-from hashpivot.models.fields import STRICT_CONFIG, Flag
+from hashpivot.models.fields import STRICT_CONFIG, BlockHeight, Flag
 from hashpivot.models.repeats import each_once
 from hashpivot.network_limits import NETWORK_LIMITS
 from hashpivot.run_defaults import (
@@ -66,8 +66,8 @@ class NetworkParams(BaseModel):
     )
     date: DayValue | None = Field(None, description="Day of the conditions, from history.")
     source: str = Field("user", max_length=500, description="Where the figures come from.")
-    height: int | None = Field(
-        None, ge=0, description="Block height at the end of the day (or the tip). [blocks]")
+    height: BlockHeight | None = Field(
+        None, description="Block height at the end of the day (or the tip). [blocks]")
     given: tuple[Literal["btc_price_usd", "difficulty", "fees_btc_per_block"], ...] = Field(
         (), description="The figures given for the run over the day's data.")
     data_source: str = Field("", max_length=500,
