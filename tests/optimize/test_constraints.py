@@ -291,7 +291,7 @@ block_mw = 25.0
     r = optimize_plan(pf, config)
     assert r.plan.empty
     (line,) = [w for w in r.warnings if "earliest_start" in w]
-    assert line.startswith("tenant Late: its earliest_start is after the plan's last "
-                           "quarter (2029Q"), line
+    assert line.startswith("optimize.tenants[0].earliest_start: tenant Late: its "
+                           "earliest_start is after the plan's last quarter (2029Q"), line
     pf = portfolio(site_toml("A", lease=100.0), years=4, tail=tail.format(start="2026Q1"))
     assert not [w for w in optimize_plan(pf, config).warnings if "earliest_start" in w]

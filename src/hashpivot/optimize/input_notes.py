@@ -1,6 +1,7 @@
 """What the plan cannot use of its inputs, one note each, at the input's path where the
 file has one: hall blocks no site or tenant holds (:func:`block_notes`), tenants that
-start after the plan (:func:`late_tenant_notes`) and budget years past it
+start after the plan (:func:`late_tenant_notes`) or want more than every site they may
+lease at can convert (:func:`tenant_size_notes`), and budget years past the plan
 (:func:`budget_notes`). The plan alone does not say why it leaves them out.
 """
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from hashpivot.optimize.inputs import PlanProblem
 
-__all__ = ["block_notes", "budget_notes", "late_tenant_notes"]
+__all__ = ["block_notes", "budget_notes", "late_tenant_notes", "tenant_size_notes"]
 
 
 def block_notes(p: PlanProblem) -> list[str]:
@@ -44,11 +45,39 @@ def block_notes(p: PlanProblem) -> list[str]:
 def late_tenant_notes(p: PlanProblem) -> list[str]:
     """The tenants whose ``earliest_start`` is after the plan's last quarter: the plan
     cannot lease them a hall, which the plan alone does not say (a tenant of 2199Q1 was
-    left out without a word). One sentence each."""
-    return [f"tenant {t.name}: its earliest_start is after the plan's last quarter "
-            f"({p.quarters[-1]}): the plan cannot lease it a hall (a longer horizon: "
-            "[optimize] or [pivot] horizon_years; or an earlier earliest_start)"
-            for t in p.tenants if p.quarters and t.earliest_quarter >= p.n_quarters]
+    left out without a word). One sentence each, at the field. Not refused: a tenant
+    list may serve a longer horizon."""
+    return [f"optimize.tenants[{k}].earliest_start: tenant {t.name}: its earliest_start is "
+            f"after the plan's last quarter ({p.quarters[-1]}): the plan cannot lease it a "
+            "hall (a longer horizon: [optimize] or [pivot] horizon_years; or an earlier "
+            "earliest_start)"
+            for k, t in enumerate(p.tenants) if p.quarters and t.earliest_quarter >= p.n_quarters]
+
+
+def tenant_size_notes(p: PlanProblem) -> list[str]:
+    """The tenants whose ``it_mw`` is more than every site they may lease at can convert
+    together (each site's convertible MW within a rule's cap, over the PUE of its offer):
+    the plan leases them at most that, as it leases any tenant part of its MW when the
+    budget or the build pace binds, but the rest can never be had, which the plan alone
+    did not say (examples/portfolio.toml with a 5,000 IT MW tenant: 200 leased, no word).
+    One sentence each, at the field. Not refused: a partial lease is a plan."""
+    limit = np.minimum(p.site_limit_mw, p.rule_cap_mw)
+    notes = []
+    for k, tenant in enumerate(p.tenants):
+        offers = np.flatnonzero(p.offer_tenant == k)
+        if tenant.implicit or not offers.size:
+            continue
+        it_mw = [(p.sites[p.offer_site[o]].name, float(limit[p.offer_site[o]] / p.offer_pue[o]))
+                 for o in offers]
+        total = sum(mw for _, mw in it_mw)
+        if tenant.it_mw > total + 1e-9:
+            each = ", ".join(f"{name} {round(mw, 1):,g}" for name, mw in it_mw)
+            notes.append(
+                f"optimize.tenants[{k}].it_mw: tenant {tenant.name} would lease "
+                f"{tenant.it_mw:,g} IT MW, more than every site it may lease at can convert "
+                f"together ({round(total, 1):,g} IT MW: {each}, gross MW / PUE): the plan "
+                f"leases it at most {round(total, 1):,g} IT MW")
+    return notes
 
 
 def budget_notes(p: PlanProblem) -> list[str]:

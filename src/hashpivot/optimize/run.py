@@ -32,7 +32,12 @@ from hashpivot.optimize.evaluate import (
     two_stage_bound_usd,
     value_fixed,
 )
-from hashpivot.optimize.input_notes import block_notes, budget_notes, late_tenant_notes
+from hashpivot.optimize.input_notes import (
+    block_notes,
+    budget_notes,
+    late_tenant_notes,
+    tenant_size_notes,
+)
 from hashpivot.optimize.inputs import PlanProblem
 from hashpivot.optimize.model import USD_SCALE, ObjectiveSpec, build_plan_model
 from hashpivot.optimize.plan_portfolio import pivot_value_of_plan
@@ -386,7 +391,7 @@ def optimize_plan(
                 "evaluation": ended - evaluating, "total": ended - started}
     warnings: list[str] = [*p.standing_notes, *scen_notes,
                            *p.committed_notes, *block_notes(p),
-                           *late_tenant_notes(p), *budget_notes(p),
+                           *late_tenant_notes(p), *tenant_size_notes(p), *budget_notes(p),
                            *stopped_short_warnings(report, ev_report, main_base,
                                                    (evpi_short, evpi_solves),
                                                    bound_stopped, ev_stopped)]
