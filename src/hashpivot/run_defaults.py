@@ -15,8 +15,11 @@ MAX_SEED = 2**128 - 1
 #: Shortest and longest horizon of a simulation given in years. [year]
 MIN_HORIZON_YEARS = 0.1
 MAX_HORIZON_YEARS = 100.0
-#: A simulation's discount rate lies in (MIN_DISCOUNT_RATE, MAX_DISCOUNT_RATE]. [1/year]
-MIN_DISCOUNT_RATE = -0.99
+#: Every discount rate lies in [MIN_DISCOUNT_RATE, MAX_DISCOUNT_RATE] (the file's, a
+#: simulation's): nominal effective annual rates, as every rate of the model; a negative
+#: one values a dollar later above a dollar now, which no cost of capital does (the bound
+#: was -0.99 until 2026-12-07, only to keep 1 + r > 0). [1/year]
+MIN_DISCOUNT_RATE = 0.0
 MAX_DISCOUNT_RATE = 1.0
 #: In-sample market scenarios of an optimization when none are given. [-]
 DEFAULT_N_SCENARIOS = 200

@@ -344,7 +344,7 @@ def test_no_check_is_reported_on_a_value_the_file_does_not_give() -> None:
         ("sites[0].fleet[0].count", "expected a number, not a boolean (got false)")]
     one = site("A", contract(40), _line(power_w=3500), capacity_mw=4)
     for growth in ("x", False):
-        gordon = toml_text(sites=[one], pivot=table(discount_rate=-0.1, terminal_value=table(
+        gordon = toml_text(sites=[one], pivot=table(discount_rate=0.0, terminal_value=table(
             mining_method="gordon", growth_per_year=growth)))
         assert [p for p, _ in _all(gordon)] == ["pivot.terminal_value.growth_per_year"]
     drift = toml_text(sites=[one], scenario=table(btc_drift_by_year={"2026": True}))

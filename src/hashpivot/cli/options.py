@@ -263,11 +263,11 @@ def simulate_option_problems(
                     f"{MAX_HORIZON_YEARS:g}] (got {years})", cli)
         )
     if discount_rate is not None and not (
-        math.isfinite(discount_rate) and MIN_DISCOUNT_RATE < discount_rate <= MAX_DISCOUNT_RATE
+        math.isfinite(discount_rate) and MIN_DISCOUNT_RATE <= discount_rate <= MAX_DISCOUNT_RATE
     ):
         problems.append(
             Problem(
-                "--discount-rate", f"must be a fraction in ({MIN_DISCOUNT_RATE:g}, "
+                "--discount-rate", f"must be a fraction in [{MIN_DISCOUNT_RATE:g}, "
                 f"{MAX_DISCOUNT_RATE:g}] (got {discount_rate})", cli
             )
         )

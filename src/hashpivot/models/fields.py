@@ -15,6 +15,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, ConfigDict, Field, Strict
 
+from hashpivot.run_defaults import MAX_DISCOUNT_RATE, MIN_DISCOUNT_RATE
 from hashpivot.units import SUBSIDY_END_HEIGHT
 
 #: The model config of every input table (``[pivot]``, ``[scenario]``, ``[sites.hosting]``,
@@ -63,8 +64,9 @@ LeaseUsdPerKwMonth = Annotated[float, Field(gt=0, le=2_000)]
 EscalatorPerYear = Annotated[float, Field(ge=-0.1, le=0.2)]
 #: A span of years: a lease term, an amortization, a fleet's life. [year]
 Years = Annotated[float, Field(gt=0, le=40)]
-#: An annual discount rate. [1/year]
-DiscountRate = Annotated[float, Field(gt=-0.99, le=1.0)]
+#: An annual discount rate, nominal and effective (:data:`hashpivot.run_defaults.
+#: MIN_DISCOUNT_RATE`: none negative). [1/year]
+DiscountRate = Annotated[float, Field(ge=MIN_DISCOUNT_RATE, le=MAX_DISCOUNT_RATE)]
 #: An EV/EBITDA multiple. [-]
 EbitdaMultiple = Annotated[float, Field(ge=0, le=50)]
 

@@ -81,9 +81,9 @@ class SensitivitySpec(BaseModel):
         le=0.2,
         description="Discount rate -/+ this: every rate of the unlevered NPV moves by the "
         "same step (discount_rate, and mining_discount_rate and hosting_discount_rate when "
-        "set), both strategies revalued (the fleet's replacement decisions too). 2 "
-        "percentage points, the usual WACC sensitivity of a valuation (a 10 % WACC read as "
-        "8-12 %). [1/year]",
+        "set; each floored at 0, as the file's), both strategies revalued (the fleet's "
+        "replacement decisions too). 2 percentage points, the usual WACC sensitivity of a "
+        "valuation (a 10 % WACC read as 8-12 %). [1/year]",
     )
     lease_term_delta_years: float = Field(
         5.0,
@@ -150,7 +150,9 @@ class PivotSpec(BaseModel):
     horizon_years: int = Field(15, ge=1, le=40, description="Model horizon. [year]")
     discount_rate: DiscountRate = Field(
         0.10,
-        description="Annual discount rate; monthly rate = (1 + r)^(1/12) - 1. [1/year]",
+        description="Annual discount rate, nominal as every rate of the model (none "
+        "negative: no cost of capital values a later dollar above a dollar now); monthly "
+        "rate = (1 + r)^(1/12) - 1. [1/year]",
     )
     mining_discount_rate: DiscountRate | None = Field(
         None,

@@ -154,7 +154,7 @@ class SimulateParams(BaseModel):
         "the others; 'all': every policy."
     )
     discount_rate: float | None = Field(
-        None, gt=MIN_DISCOUNT_RATE, le=MAX_DISCOUNT_RATE,
+        None, ge=MIN_DISCOUNT_RATE, le=MAX_DISCOUNT_RATE,
         description="Annual discount rate. [fraction]"
     )
     site: str | None = Field(None, max_length=200, description="Only this site.")

@@ -31,6 +31,7 @@ from hashpivot.engines.pivot.terminal import terminal_value
 from hashpivot.market import MarketPaths
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.pivot import PivotSpec, gordon_rate_problem
+from hashpivot.run_defaults import MIN_DISCOUNT_RATE
 from hashpivot.scenarios.margin import MarginResponse
 from hashpivot.units import MONTHS_PER_YEAR
 
@@ -64,14 +65,22 @@ def _with_phase_rents(strategy: Strategy, rent: Any,
     ))
 
 
+def _rate_moved(rate: float, step: float) -> float:
+    """``rate`` moved by ``step``, floored at :data:`MIN_DISCOUNT_RATE` as a file's rate
+    is (a rate of 1 % read as -1 % to 3 % would value cash flows at a rate no file may
+    give). [1/year]"""
+    return max(MIN_DISCOUNT_RATE, rate + step)
+
+
 def _with_rates_moved(spec: PivotSpec, step: float) -> PivotSpec:
     """``spec`` with every discount rate of the unlevered NPV moved by ``step``: the
-    discount rate, and each line's own rate where the file sets one. [1/year]"""
-    update = {"discount_rate": spec.discount_rate + step}
+    discount rate, and each line's own rate where the file sets one, each floored at 0
+    (:func:`_rate_moved`). [1/year]"""
+    update = {"discount_rate": _rate_moved(spec.discount_rate, step)}
     for field in ("mining_discount_rate", "hosting_discount_rate"):
         rate = getattr(spec, field)
         if rate is not None:
-            update[field] = rate + step
+            update[field] = _rate_moved(rate, step)
     return spec.model_copy(update=update)
 
 
@@ -311,8 +320,8 @@ def _discount_rate_row(
     financing: FinancingSpec | None,
 ) -> dict[str, Any]:
     """The tornado row of the discount rate: every rate of the unlevered NPV moved by
-    ``[pivot.sensitivity] discount_rate_delta`` (:func:`_with_rates_moved`), both
-    strategies revalued on ``market``. Its input is the rate [1/year] when both lines are
+    ``[pivot.sensitivity] discount_rate_delta`` (:func:`_with_rates_moved`, floored at 0),
+    both strategies revalued on ``market``. Its input is the rate [1/year] when both lines are
     discounted at one rate, else the step on each (unit :data:`RATE_STEP`). A step that
     takes a line valued by Gordon growth to its growth or below leaves both differences
     at that end undefined (NaN): the perpetuity has no finite value, and the fleet's
@@ -337,7 +346,7 @@ def _discount_rate_row(
         return _row("discount_rate", RATE_STEP, -step, step, at(-step), at(step), at)
 
     def show(x: float) -> float:
-        return rates.mining + x
+        return _rate_moved(rates.mining, x)
 
     return _row("discount_rate", "1/year", show(-step), show(step), at(-step), at(step), at,
                 show, (-step, step))

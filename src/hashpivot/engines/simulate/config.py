@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hashpivot.exceptions import Problem
-from hashpivot.run_defaults import DEFAULT_CHUNK_PATHS, DEFAULT_N_PATHS
+from hashpivot.run_defaults import (
+    DEFAULT_CHUNK_PATHS,
+    DEFAULT_N_PATHS,
+    MAX_DISCOUNT_RATE,
+    MIN_DISCOUNT_RATE,
+)
 from hashpivot.treasury import POLICIES
 from hashpivot.units import MONTHS_PER_YEAR
 
@@ -71,8 +76,10 @@ class SimulationConfig:
             out.append(Problem("years", "horizon must be at least one month", src))
         if self.chunk_paths < 1:
             out.append(Problem("chunk_paths", "must be >= 1", src))
-        if self.discount_rate is not None and not -0.99 < self.discount_rate < 10:
-            out.append(Problem("discount_rate", "must be a fraction, e.g. 0.10", src))
+        if self.discount_rate is not None and not (
+                MIN_DISCOUNT_RATE <= self.discount_rate <= MAX_DISCOUNT_RATE):
+            out.append(Problem("discount_rate", f"must be a fraction in [{MIN_DISCOUNT_RATE:g}, "
+                               f"{MAX_DISCOUNT_RATE:g}], e.g. 0.10", src))
         for p in self.policies or ():
             if p not in POLICIES:
                 out.append(Problem("policy", f"{p!r} is not one of {', '.join(POLICIES)}", src))
