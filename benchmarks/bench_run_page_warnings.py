@@ -12,9 +12,9 @@ SQLite (in process, no job runner: the runs are executed here), then times each 
 alternating pairs: as it is (reference) and with the warnings' lookup replaced by its
 answer (stage), and ``input_warnings`` alone. Prints per run and view median [min, max]
 of each [ms], of the ratio stage/reference, and the share of the view's median time that
-``input_warnings``' median takes.
+``input_warnings``' median takes, and the process's peak RSS [MiB].
 
-Run: ``PYTHONPATH=src .venv/bin/python benchmarks/bench_run_page_warnings.py``
+Run: ``.venv/bin/python benchmarks/bench_run_page_warnings.py`` (as ``make bench`` does)
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from timing import fmt, load_average, pairs, ratios, timed
+from timing import fmt, load_average, pairs, peak_rss_mib, ratios, timed
 
 PAIRS = 15
 KINDS = (("pivot", {}), ("simulate", {"paths": 500}))
@@ -111,6 +111,7 @@ def main() -> None:
                           f"{fmt(alone, 1e3, '.1f')} | "
                           f"{100 * statistics.median(alone) / statistics.median(ref):.1f}")
         print(f"load average {load_average():.2f}")
+        print(f"peak RSS: {peak_rss_mib():.0f} MiB")
 
 
 if __name__ == "__main__":

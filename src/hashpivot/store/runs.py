@@ -359,8 +359,8 @@ def input_warnings(inputs: dict[str, Any]) -> list[str]:
 
     Worked out once per stored document in this process (:func:`_document_warnings`, by
     its JSON text): each view of a run's tables asked for them, and validating the
-    portfolio again took 2-16 ms, 6-60 % of ``GET /api/runs/{id}/tables``
-    (``benchmarks/bench_run_page_warnings.py``)."""
+    portfolio again took 2.0-13.3 ms, 8-49 % of ``GET /api/runs/{id}/tables`` at the
+    median (``benchmarks/bench_run_page_warnings.py``, BENCHMARKS.md)."""
     stored = {key: inputs[key] for key in ("portfolio", "as_given") if key in inputs}
     try:
         text = json.dumps(stored, sort_keys=True, allow_nan=False)
