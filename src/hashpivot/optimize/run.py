@@ -142,7 +142,7 @@ def scenario_params(p: PlanProblem, seed: int, source: str = "") -> tuple[Scenar
 def _scenario_run(p: PlanProblem, seed: int, source: str = "") -> tuple[
         ScenarioParams, dict[str, Any], list[str]]:
     """:func:`scenario_params` and the notes on ``[scenario]``, as ``simulate`` prints
-    them (:func:`~hashpivot.engines.simulate.resolve.scenario_notes`)."""
+    them (:func:`~hashpivot.engines.simulate.scenario_notes.scenario_notes`)."""
     run = prepare(
         p.portfolio,
         SimulationConfig(n_paths=1, horizon_months=p.n_months, seed=seed, chunk_paths=1,

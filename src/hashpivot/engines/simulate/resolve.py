@@ -9,7 +9,6 @@ fixed size ``chunk_paths`` draws from child ``k`` of ``SeedSequence(seed)``
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -24,10 +23,8 @@ from hashpivot.engines.pivot.connection import after_connection
 from hashpivot.engines.pivot.inputs import resolve_sites, uplift_warnings
 from hashpivot.engines.pivot.market import network_below_fleet
 from hashpivot.engines.pivot.model_assumptions import (
-    FLEET_TERMS,
     PRE_TAX,
     financing_facts,
-    halving_facts,
     strategy_facts,
 )
 from hashpivot.engines.pivot.regulation import (
@@ -41,24 +38,22 @@ from hashpivot.engines.pivot.taxes import shell_share
 from hashpivot.engines.pivot.terminal import describe as _describe_tv
 from hashpivot.engines.pivot.uplift.cache import measured_dispatch_uplifts
 from hashpivot.engines.simulate.calibration import (
-    IndexNode,
     _index_contract,
     calibration_facts,
-    default_instead,
-    default_market_notes,
     index_nodes,
     index_paths_notes,
     index_site_prices,
     load_calibration,
     load_power_fit,
     other_index_markets,
-    power_calibration_market,
 )
 from hashpivot.engines.simulate.config import SimulationConfig
 from hashpivot.engines.simulate.costs import (
     corporate_cash_cost_usd_per_month,
     noncash_cost_usd_per_month,
 )
+from hashpivot.engines.simulate.run_facts import market_facts, power_facts
+from hashpivot.engines.simulate.scenario_notes import scenario_notes
 from hashpivot.engines.simulate.signing import signing_tenants
 from hashpivot.engines.simulate.task import BASELINE, ChunkTask, PivotModel, _default_pivot
 from hashpivot.engines.standing import standing_portfolio
@@ -72,8 +67,6 @@ from hashpivot.models.risk import ScenarioSpec, TreasurySpec
 from hashpivot.regulation import SiteRuleEffects
 from hashpivot.scenarios import MarketCalibration, PowerFit, build_scenario_params, chunk_seeds
 from hashpivot.scenarios.margin import MarginResponse
-from hashpivot.scenarios.power_calibration import DEFAULT_POWER_FIT
-from hashpivot.scenarios.power_parameters import POWER_PARAMETERS, power_model
 from hashpivot.treasury.debt import debt_schedule
 
 
@@ -300,7 +293,7 @@ def prepare(
             center.periods[-1]),
     )
     chunks = chunk_seeds(config.seed, config.n_paths, config.chunk_paths)
-    market = _market_facts(pv, portfolio, start, T)
+    market = market_facts(pv, portfolio, start, T)
     inputs: dict[str, Any] = {
         "n_paths": config.n_paths,
         "horizon_months": T,
@@ -358,9 +351,9 @@ def prepare(
         "financing_fields_in_file": financing_facts(portfolio),
         "strategy_definitions": strategy_facts(portfolio, strategies),
         **({"power_model": {
-            **_power_facts(spec, pfit, contract, pays[0]),
+            **power_facts(spec, pfit, contract, pays[0]),
             **({"node": nodes[0].node, "markets": [
-                {**_power_facts(spec, m.fit, n.contract, pays[k]),
+                {**power_facts(spec, m.fit, n.contract, pays[k]),
                  "node": m.node, "correlation": m.correlation,
                  "correlation_source": rho_source}
                 for k, (n, (m, rho_source)) in enumerate(zip(nodes[1:], others,
@@ -405,131 +398,6 @@ def prepare(
                        standing_notes=[*standing.notes, *connection_notes,
                                        *uplift_warnings(sites), *notes],
                        scenario_notes=notes)
-
-
-def scenario_notes(portfolio: Portfolio, site_name: str | None = None,
-                   months: tuple[pd.Period, pd.Period] | None = None) -> list[str]:
-    """What a run's warnings say of the ``[scenario]`` table beyond its rows: the values
-    its paths do not read, the index sites whose market no bundled prices answer
-    (:func:`~hashpivot.engines.simulate.calibration.default_market_notes`). The notes of
-    ``simulate`` (of the run's sites, all or the one ``site_name`` names) and of
-    ``optimize``, whose scenarios are the same paths (until 2026-12-07 optimize said none
-    of them). With ``months``, the first and last month whose BTC drift and volatility the
-    paths read, also the by-year keys outside them (:func:`_unused_years`)."""
-    spec = portfolio.scenario or ScenarioSpec()
-    return [*_unused_height(spec),
-            *_unused_correlation(spec, index_nodes(portfolio, site_name)),
-            *([] if months is None else _unused_years(spec, *months)),
-            *default_market_notes(portfolio, site_name)]
-
-
-def _unused_years(spec: ScenarioSpec, first: pd.Period, last: pd.Period) -> list[str]:
-    """The notes of ``[scenario] btc_drift_by_year`` and ``btc_volatility_by_year`` keys
-    (calendar years) outside ``first``..``last``, the months the paths read: kept (a file
-    may serve a longer horizon or another start) but unused, which was said nowhere."""
-    out = []
-    for name in ("btc_drift_by_year", "btc_volatility_by_year"):
-        unused = [y for y in getattr(spec, name) if not first.year <= y <= last.year]
-        if unused:
-            out.append(f"[scenario] {name}: {', '.join(str(y) for y in sorted(unused))} not "
-                       f"used: the run's paths read the years {first.year}-{last.year} (a "
-                       "start or horizon that reaches them would)")
-    return out
-
-
-def _unused_height(spec: ScenarioSpec) -> list[str]:
-    """The note of a ``[scenario] block_height`` the deterministic anchor does not read
-    (a review found it ignored without a word)."""
-    if spec.block_height is None or spec.anchor != "deterministic":
-        return []
-    return [f"[scenario] block_height = {spec.block_height} is not used under anchor = "
-            "'deterministic': the halvings come from the pivot model's market, as in "
-            "pivot ([pivot] start_height moves them in both)"]
-
-
-def _unused_correlation(spec: ScenarioSpec, nodes: list[IndexNode]) -> list[str]:
-    """The note of a ``[scenario] power_market_correlation`` no second market reads: it
-    correlates each other index market node's prices with the first's, and the run has
-    none (it was ignored without a word)."""
-    if spec.power_market_correlation is None or len(nodes) > 1:
-        return []
-    if not nodes:
-        why = "the run has no index-priced site: no power price is simulated"
-    elif "power_calibrate_on" in spec.model_fields_set:
-        why = ("[scenario] power_calibrate_on gives every index site one market's "
-               "process")
-    else:
-        why = (f"the run's index sites are on one market node ({nodes[0].node or 'none named'}"
-               "): it correlates a second market's prices with the first's")
-    return [f"[scenario] power_market_correlation = {spec.power_market_correlation} is not "
-            f"used: {why}"]
-
-
-def _power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
-                 sites: list[dict[str, Any]]) -> dict[str, Any]:
-    """The power model the paths of an index-priced site are drawn with
-    (:func:`~hashpivot.scenarios.power_parameters.power_model`, as the run's parameters),
-    where each parameter comes from (the file, the calibration on ``[scenario]
-    power_calibrate_on``, or the built-in default) and what each index site on these
-    paths pays (``sites``: :func:`~hashpivot.engines.simulate.calibration.
-    index_site_prices`' of this process; ``contract`` its first one's)."""
-    model = power_model(spec, fit, None if contract is None
-                        else float(contract.price_usd_per_mwh))
-    given = spec.model_fields_set
-    on = power_calibration_market(spec, contract)
-    own = (" (the index site's market; [scenario] power_calibrate_on not given)"
-           if on != spec.power_calibrate_on else "")
-    fitted = (f"calibrated on the bundled {on} prices{own}{default_instead(spec, contract)}"
-              if fit is not None else "default (not calibrated: [scenario] "
-              "power_calibrate_on = none)")
-    several = len({s["price_usd_per_mwh"] for s in sites}) > 1
-    scaled = (" (each other index site's paths scaled to its own)"
-              if contract is not None and contract.price_usd_per_mwh > 0.0
-              else " (every other index site's paths as drawn: a centre of 0 or below "
-              "scales nothing)") if several else ""
-    mean = ("file" if spec.power_mean_usd_per_mwh is not None
-            else f"{sites[0]['site']}'s contract price_usd_per_mwh{scaled}"
-            if sites and contract is not None else fitted)
-    from hashpivot.io.bundled_markets import BUNDLED_MARKETS
-
-    return {
-        **dataclasses.asdict(model),
-        "sites": sites,
-        # the bundled prices the model was fitted on, as their loader names them
-        **({"prices_source": BUNDLED_MARKETS[on][2] if on in BUNDLED_MARKETS else str(on)}
-           if fit is not None and on is not None else {}),
-        "sources": {"mean_usd_per_mwh": mean, **{
-            key: "file" if name in given and getattr(spec, name) is not None else fitted
-            for key, name, _ in POWER_PARAMETERS}},
-        "seasonal": ("file" if spec.power_seasonal_factors is not None else fitted),
-        # one factor every month (a fit on under 24 months, or the default) is no season
-        "seasonal_flat": len(set(spec.power_seasonal_factors
-                                 if spec.power_seasonal_factors is not None
-                                 else (fit or DEFAULT_POWER_FIT).seasonal_factors)) == 1,
-    }
-
-
-def _market_facts(pv: Any, portfolio: Portfolio, start: pd.Period | None,
-                  months: int) -> dict[str, Any]:
-    """The center path's market start and growth, where the start came from, the start
-    height and the halvings in the ``months`` simulated, and the fleet's ageing and
-    replacement (the rows of ``[pivot]`` that pivot's resolved assumptions have too)."""
-    pspec = portfolio.pivot or PivotSpec()
-    ms = pv.market_start(pspec, start)
-    return {
-        "halvings": halving_facts(ms.start, ms.height, months),
-        **{f: getattr(pspec, f) for f, _ in FLEET_TERMS},
-        "btc_price_usd": ms.btc_price_usd,
-        "btc_price_growth_per_year": pspec.btc_price_growth_per_year,
-        "network_hashrate_th_s": ms.network_hashrate_th_s,
-        "network_hashrate_growth_per_year": pspec.network_hashrate_growth_per_year,
-        "fees_btc_per_block": ms.fees_btc_per_block,
-        "fleet_replacement_years": pspec.fleet_replacement_years,
-        "source": ms.source,
-        "fees_source": ms.fees_source,
-        # the days of the daily history the market start was read from, by source
-        "history_sources": list(ms.history_sources),
-    }
 
 
 def hosting_risk_slots(portfolio: Portfolio, strategies: list[Any]) -> dict[str, int]:
