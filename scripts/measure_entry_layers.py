@@ -6,7 +6,7 @@ constant hashprice of 60 USD/PH/day, the contract at the price year's mean index
 three fleet entries (15,000 S21 XPs at 13.5 J/TH, 25,000 S21s at 17.5, 30,000 S19j Pros at
 29.5: :func:`~tests.engines.pivot.uplift_inputs.layers_document`), at hashprices 0.6, 1 and
 1.5 times that. Each entry's curve is ``layered``
-(:func:`hashpivot.engines.pivot.uplift.curve.layered`): the curve of the fleet left with
+(:func:`hashpivot.engines.pivot.uplift.layered.layered`): the curve of the fleet left with
 it less that of the fleet left without it, the least efficient displaced first. The
 reference is the engine on the fleet that mines (``G(1) + P_on - P_idle`` of that fleet's
 own measurement at that hashprice, which ``test_dispatch_agreement`` holds to 1e-9 against

@@ -23,7 +23,7 @@ every case, so the uplift is the gain):
   the curve of the fleet left without it (MW-weighted, the least efficient displaced
   first), so that the tranches mining sum to the fleet left's curve at tranche
   boundaries; linear within a tranche: pivot, simulate and optimize since 2026-12-07
-  (:func:`hashpivot.engines.pivot.uplift.curve.layered`; test_dispatch_agreement holds
+  (:func:`hashpivot.engines.pivot.uplift.layered.layered`; test_dispatch_agreement holds
   cases (a)-(c) at 60 USD/PH/day).
 
 Run: ``.venv/bin/python scripts/measure_entry_mapping.py`` (about 15 s: the fast path).

@@ -1,7 +1,7 @@
 """How far pivot's layered flexibility curves are from the dispatch engine when the fleet
 entries' hashprice multiples differ (decay from different ages, replacements).
 
-Each fleet entry takes its layer (:func:`hashpivot.engines.pivot.uplift.curve.layered`):
+Each fleet entry takes its layer (:func:`hashpivot.engines.pivot.uplift.layered.layered`):
 the curve of the fleet left with it less that of the fleet left without it, per MW of it,
 both measured on the fleet as the file lists it. A month takes each layer at the entry's
 own ``k``, its revenue per MW that month over its revenue per MW at the price year's
@@ -66,7 +66,8 @@ def main() -> None:
         layers_document,
     )
 
-    from hashpivot.engines.pivot.uplift.curve import DispatchUplift, layered
+    from hashpivot.engines.pivot.uplift.curve import DispatchUplift
+    from hashpivot.engines.pivot.uplift.layered import layered
     from hashpivot.models.loader import validate_data
     from hashpivot.models.portfolio import Portfolio
     from hashpivot.units import HOURS_PER_MONTH

@@ -21,7 +21,7 @@ and nothing else:
 
 With one fleet entry they agree to 1e-9. With the example's two entries each entry takes
 a curve of its own, the curve of the fleet a conversion leaves with it less that of the
-fleet it leaves without it (``hashpivot.engines.pivot.uplift.curve.layered``), so they
+fleet it leaves without it (``hashpivot.engines.pivot.uplift.layered.layered``), so they
 agree to 1e-9 with the whole fleet mining and with the S21s alone (the S19j Pros
 displaced), and within 0.02 % with half the S19j Pros displaced. Until 2026-12-07 each
 entry took the site's curve at its own ``k`` (its TH/s per MW over the site's: 0.71 for

@@ -6,7 +6,7 @@ constant hashprice, the price year's mean index: every month of pivot's two year
 to ``k = 1`` and ``lambda = 1``), with three fleet entries (15,000 S21 XPs, 25,000 S21s,
 30,000 S19j Pros: ``uplift_inputs.layers_document``). Each entry takes a curve of its own,
 the fleet left with it less the fleet left without it
-(``hashpivot.engines.pivot.uplift.curve.layered``). pivot's uplift per MW of an entry
+(``hashpivot.engines.pivot.uplift.layered.layered``). pivot's uplift per MW of an entry
 does not depend on the MW it mines, so the fleet that mines is worth each entry's uplift
 per MW times its MW mining; the engine's figure is its gain on that fleet as pivot counts
 it (``uplift_inputs.engine_gain_usd``, held to 1e-9 on one entry by

@@ -97,7 +97,7 @@ def test_a_swaps_entries_take_their_layers_of_each_period_and_say_so() -> None:
     whole fleet's less the S21s'; each band's unit its entry's, bitwise; the row says
     so."""
     from hashpivot.engines.pivot.uplift.cache import site_dispatch_uplift
-    from hashpivot.engines.pivot.uplift.curve import layered
+    from hashpivot.engines.pivot.uplift.layered import layered
 
     def curve(counts: dict[str, int]) -> Any:
         measured = site_dispatch_uplift(layers_portfolio(counts).sites[0])[0]
@@ -141,7 +141,7 @@ def test_a_site_without_a_swap_keeps_its_layers_bitwise() -> None:
     ``layered`` of the fleets left, the least efficient displaced first, bitwise (the
     order a swap's slots take is no order of theirs); a site of one entry has none."""
     from hashpivot.engines.pivot.uplift.cache import site_dispatch_uplift
-    from hashpivot.engines.pivot.uplift.curve import layered
+    from hashpivot.engines.pivot.uplift.layered import layered
 
     portfolio = layers_portfolio(THREE_ENTRIES)
     whole = portfolio.sites[0]

@@ -100,7 +100,7 @@ class SiteInputs:
     fleet_uplifts : tuple of (DispatchUplift or None)
         A dispatching site of several fleet entries: each entry's own curve, per MW of it
         (the fleet left with it less the fleet left without it:
-        :func:`~hashpivot.engines.pivot.uplift.curve.layered`), in the order of
+        :func:`~hashpivot.engines.pivot.uplift.layered.layered`), in the order of
         ``fleet_entries``, its tranche's (:func:`~hashpivot.engines.pivot.tranches.
         tranche_site`; a swap's units, each its entry's layers); empty: one entry, or not
         measured (each tranche takes ``dispatch_uplift``).

@@ -12,7 +12,8 @@ import pytest
 from hashpivot.engines.pivot.inputs import resolve_sites
 from hashpivot.engines.pivot.tranches import fleet_tranches
 from hashpivot.engines.pivot.uplift.cache import entry_dispatch_uplifts, site_dispatch_uplift
-from hashpivot.engines.pivot.uplift.curve import DispatchUplift, layered
+from hashpivot.engines.pivot.uplift.curve import DispatchUplift
+from hashpivot.engines.pivot.uplift.layered import layered
 from hashpivot.engines.pivot.uplift.ppa_term import PpaTerm
 from hashpivot.engines.pivot.uplift.supply_settlement import SupplySettlement
 from tests.engines.pivot.uplift_inputs import chunk_in_a_fresh_worker, same_year_portfolio

@@ -54,9 +54,9 @@ def test_the_package_imports_none_of_its_modules() -> None:
     assert not _run_time_imports(tree)
 
 
-def test_the_package_holds_the_seven_modules() -> None:
+def test_the_package_holds_the_eight_modules() -> None:
     # (the test above would pass on an empty folder)
     assert {p.stem for p in PACKAGE.glob("*.py")} == {
-        "__init__", "cache", "curve", "installed_layers", "measurement", "ppa_term",
+        "__init__", "cache", "curve", "installed_layers", "layered", "measurement", "ppa_term",
         "supply_settlement",
         "supply_stream"}

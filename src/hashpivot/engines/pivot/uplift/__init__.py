@@ -18,7 +18,8 @@ by interval. The flow, one module a step:
    (:mod:`~hashpivot.engines.pivot.uplift.ppa_term`: a PPA block's window, the curve
    measured without the block outside it;
    :mod:`~hashpivot.engines.pivot.uplift.installed_layers`: a dated fleet entry's layer
-   of the entries installed in each period);
+   of the entries installed in each period, each entry's own curve from
+   :mod:`~hashpivot.engines.pivot.uplift.layered`);
 4. the breakdown the cash flows use
    (:meth:`~hashpivot.engines.pivot.uplift.curve.DispatchUplift.breakdown`: the uplift, the
    dispatch's shares of energy, revenue and running costs, ``P_on - P_idle`` with the MW

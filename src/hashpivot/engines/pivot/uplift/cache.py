@@ -25,8 +25,9 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from hashpivot.engines.pivot.uplift.curve import DispatchUplift, layered
+from hashpivot.engines.pivot.uplift.curve import DispatchUplift
 from hashpivot.engines.pivot.uplift.installed_layers import InstalledLayers, installed_periods
+from hashpivot.engines.pivot.uplift.layered import layered
 from hashpivot.engines.pivot.uplift.measurement import measure_dispatch_uplift
 from hashpivot.engines.pivot.uplift.ppa_term import PpaTerm
 from hashpivot.mining.fleet import displacement_order
@@ -170,7 +171,7 @@ def _layers(site: Site, members: frozenset[int] | None = None
             ) -> dict[int, DispatchUplift] | None:
     """Each entry's layer of the fleet ``members`` (default every entry): the curve of
     the fleet left with it less that of the fleet left without it, per MW of the entry
-    (:func:`~hashpivot.engines.pivot.uplift.curve.layered`); None where a fleet left
+    (:func:`~hashpivot.engines.pivot.uplift.layered.layered`); None where a fleet left
     could not be measured; empty for a site of one entry, or of a swap without
     ``members``."""
     left = _fleets_left(site, members)
@@ -207,7 +208,7 @@ def entry_dispatch_uplifts(site: Site, first_month: pd.Period | None = None,
                            last_month: pd.Period | None = None
                            ) -> tuple[DispatchUplift | None, ...]:
     """Each fleet entry's own curve, in file order (None for an entry without machines)
-    (:func:`~hashpivot.engines.pivot.uplift.curve.layered`): the curve of the fleet left
+    (:func:`~hashpivot.engines.pivot.uplift.layered.layered`): the curve of the fleet left
     with it less that of the fleet left without it, per MW of the entry, each fleet left
     measured once per process as a site (:func:`site_dispatch_uplift`; the whole fleet's
     is the site's own curve). Its ``reference_th_s_per_mw`` is 0 (the entry's to set:

@@ -3,7 +3,7 @@ entries are installed.
 
 A site of several fleet entries gives each a curve of its own, the curve of the fleet a
 conversion leaves with it less that of the fleet it leaves without it
-(:func:`~hashpivot.engines.pivot.uplift.curve.layered`), so that the entries mining sum to
+(:func:`~hashpivot.engines.pivot.uplift.layered.layered`), so that the entries mining sum to
 the curve of the fleet left. Where entries are dated (``[[sites.fleet]] start`` and
 ``end``), the fleet that mines in a month is the entries installed then: the layers are
 those of the entries installed in each period (:func:`installed_periods`: the periods
