@@ -13,7 +13,10 @@ from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
 from hashpivot.store.settings import get_settings
+from tests.web import conftest as web
 from tests.web.conftest import add_key, make_client
+
+database = web.database  # (the web tests' fixture: a database of each kind)
 
 #: longer than a line leaves a column of six: folded, never cut
 LONG = "A portfolio whose name is longer than the portfolio column of an 80-column table"
@@ -30,14 +33,20 @@ def _rename(c: Any, pid: int, name: str) -> None:
     assert c.put(f"/api/portfolios/{pid}", json=doc).status_code == 200
 
 
+def _cli_url(url: str, schema: str | None) -> str:
+    """``HASHPIVOT_DATABASE_URL`` of the database ``(url, schema)`` (PostgreSQL: its
+    ``search_path`` as a connection option)."""
+    return url if schema is None else f"{url}?options=-csearch_path%3D{schema}"
+
+
 def test_runs_list_names_each_portfolio_as_the_pages_do(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        database: tuple[str, str | None], monkeypatch: pytest.MonkeyPatch) -> None:
     """A run on "West Texas" renamed since (the name at the run's revision), a run on a
-    portfolio deleted since ("deleted", as the pages say) and a run on a long name
-    (folded within its column): it showed ``portfolio <id>`` (``portfolio None`` for the
-    deleted one), with no name."""
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
-    with make_client(url, None, run_jobs=False) as c:
+    portfolio deleted since ("Gone (deleted)", as the pages and the API say: it said
+    "deleted" alone) and a run on a long name (folded within its column): it showed
+    ``portfolio <id>`` (``portfolio None`` for the deleted one), with no name."""
+    url = _cli_url(*database)
+    with make_client(*database, run_jobs=False) as c:
         add_key(c)
         first, second = (p["id"] for p in c.get("/api/portfolios").json()[:2])
         _rename(c, first, "West Texas")
@@ -68,7 +77,7 @@ def test_runs_list_names_each_portfolio_as_the_pages_do(
     assert list(rows) == [long_run, gone, named]  # newest first
     assert f"West Texas #{first}" in rows[named][0]
     assert "Renamed" not in " ".join(rows[named])
-    assert "deleted" in rows[gone][0] and "Gone" not in " ".join(rows[gone])
+    assert "Gone (deleted)" in rows[gone][0], rows[gone]
     assert "portfolio None" not in res.stdout
     # the long name folded in its column: its words in order in its row, then its #id
     words = iter(" ".join(rows[long_run]).split())

@@ -1296,3 +1296,58 @@ def _names_its_portfolio(service: Any) -> None:
     spec = service.get("/openapi.json").json()["components"]["schemas"]
     for name in ("RunOut", "RunDetail"):
         assert "portfolio_name" in spec[name]["properties"], name
+
+
+def test_a_run_of_a_deleted_portfolio_says_its_name_and_that_it_is_deleted(
+        database: tuple[str, str | None]) -> None:
+    """A run whose portfolio was deleted since: the API gave the name it ran under
+    (``portfolio_name``, with ``portfolio_id`` null), the run page and the runs list
+    "deleted" alone. Each now says both, "<name> (deleted)"; a run stored without inputs
+    (no name kept) says "deleted"; the OpenAPI schema says what a null id means."""
+    with make_client(*database, run_jobs=False) as service:
+        login(service)  # (the pages' session; the API's key)
+        add_key(service)
+        _deleted_portfolio(service)
+
+
+def _run_row(service: Any, url: str, run_id: int) -> str:
+    """The row of run ``run_id`` in the runs list of page ``url``, unescaped."""
+    import html
+
+    page = html.unescape(service.get(url).text)
+    return page.split(f'<a href="/runs/{run_id}">#{run_id}</a>')[1].split("</tr>")[0]
+
+
+def _deleted_portfolio(service: Any) -> None:
+    import html
+
+    from hashpivot.store.tables import RunRow
+
+    doc = service.get(f"/api/portfolios/{service.get('/api/portfolios').json()[0]['id']}")
+    gone = service.post("/api/portfolios", json=dict(doc.json()["document"], name="Gone <b>"))
+    pid = gone.json()["id"]
+    run_id = service.post("/api/runs", json={"kind": "cost", "portfolio_id": pid}).json()["id"]
+    assert service.delete(f"/api/portfolios/{pid}").status_code == 204
+
+    one = service.get(f"/api/runs/{run_id}").json()
+    (listed,) = [r for r in service.get("/api/runs").json() if r["id"] == run_id]
+    for run in (one, listed):
+        assert (run["portfolio_id"], run["portfolio_name"]) == (None, "Gone <b>"), run
+    page = service.get(f"/runs/{run_id}").text
+    assert "portfolio Gone &lt;b&gt; (deleted)" in page  # (escaped as any name)
+    row = _run_row(service, "/", run_id)
+    assert '<td class="run-revision">Gone <b> (deleted)</td>' in row, row
+
+    # stored without inputs: no name is left to say
+    with service.app.state.factory() as s, s.begin():
+        s.get(RunRow, run_id).inputs = None
+    assert service.get(f"/api/runs/{run_id}").json()["portfolio_name"] is None
+    page = html.unescape(service.get(f"/runs/{run_id}").text)
+    assert "portfolio deleted ·" in " ".join(page.split()) and "None" not in page
+    row = _run_row(service, "/", run_id)
+    assert '<td class="run-revision">deleted</td>' in row, row
+
+    spec = service.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("RunOut", "RunDetail"):
+        said = spec[name]["properties"]["portfolio_id"].get("description", "")
+        assert "deleted" in said and "portfolio_name" in said, (name, said)

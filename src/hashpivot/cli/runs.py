@@ -86,10 +86,13 @@ def list_runs(
 
 def portfolio_label(name: str | None, portfolio_id: int | None) -> str:
     """A run's portfolio as the runs lists of the pages show it: its name (at the run's
-    revision, :func:`~hashpivot.store.portfolios.run_portfolio_names`) and ``#id``, or
-    ``deleted``."""
+    revision, :func:`~hashpivot.store.portfolios.run_portfolio_names`) and ``#id``, or,
+    deleted since, ``<name> (deleted)``
+    (:func:`~hashpivot.store.portfolios.deleted_portfolio_label`)."""
+    from hashpivot.store.portfolios import deleted_portfolio_label
+
     if portfolio_id is None:
-        return "deleted"
+        return deleted_portfolio_label(name)
     return f"{name} #{portfolio_id}" if name else f"#{portfolio_id}"
 
 

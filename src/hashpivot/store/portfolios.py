@@ -292,9 +292,10 @@ def run_portfolio_names(session: Session, runs: Iterable[RunRow]) -> dict[int, s
     beside its ``#id``.
 
     Its name at the run's revision, stored with the run's inputs (the document's
-    ``name``, the portfolio's name at that revision); for a run stored without it, the
-    portfolio's name now; a run with neither (no inputs, its portfolio deleted) is left
-    out.
+    ``name``, the portfolio's name at that revision), kept when the portfolio is deleted
+    since (the run's ``portfolio_id`` is then None: :func:`deleted_portfolio_label`);
+    for a run stored without it, the portfolio's name now; a run with neither (no
+    inputs, its portfolio deleted) is left out.
     """
     runs = list(runs)
     names = {run.id: name for run in runs
@@ -306,6 +307,14 @@ def run_portfolio_names(session: Session, runs: Iterable[RunRow]) -> dict[int, s
             select(PortfolioRow.id, PortfolioRow.name).where(PortfolioRow.id.in_(missing)))}
     return names | {run.id: now[pid] for run in runs
                     if run.id not in names and (pid := run.portfolio_id) in now}
+
+
+def deleted_portfolio_label(name: str | None) -> str:
+    """A run's portfolio deleted since, as the run page, the runs lists and ``hashpivot
+    runs list`` show it: the name it ran under (:func:`run_portfolio_names`, which the
+    API gives as ``portfolio_name`` beside a null ``portfolio_id``) and that it is
+    deleted, ``<name> (deleted)``; ``deleted`` when no name was kept."""
+    return f"{name} (deleted)" if name else "deleted"
 
 
 def _document_name(document: Any) -> str | None:

@@ -94,11 +94,14 @@ class RunOut(BaseModel):
     id: int
     kind: str
     status: RunStatus
-    portfolio_id: int | None
+    portfolio_id: int | None = Field(
+        ..., description="The portfolio the run ran on; null when it was deleted since "
+        "(`portfolio_name` keeps the name it ran under: the run's page and the runs lists "
+        "say `<name> (deleted)`).")
     portfolio_name: str | None = Field(
         None, description="The portfolio's name at the run's revision, as the run's page "
-        "shows it beside `#id` (the name now for a run stored without it; None for such a "
-        "run whose portfolio was deleted).")
+        "shows it beside `#id`, kept when the portfolio is deleted since (the name now for "
+        "a run stored without it; null for such a run whose portfolio was deleted).")
     portfolio_revision: int | None
     params: dict[str, Any]
     progress_fraction: float

@@ -15,10 +15,13 @@ from fastapi.templating import Jinja2Templates
 
 from hashpivot.exceptions import InputError
 from hashpivot.reports.tables.formats import fmt_amount
+from hashpivot.store.portfolios import deleted_portfolio_label
 from hashpivot.web.auth import Principal, check_csrf, principal
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.with_name("templates")))
 templates.env.filters["amount"] = fmt_amount  # as the tables: a small amount is not "0"
+# a run's portfolio deleted since: "<name> (deleted)", as the API and `hashpivot runs list`
+templates.env.filters["deleted_portfolio"] = deleted_portfolio_label
 
 
 def reader(request: Request) -> Principal | None:
