@@ -219,3 +219,47 @@ def test_a_text_becomes_the_number_pydantic_lax_read_or_stays(text: str, field: 
     ((loc, given, number),) = [(c.loc, c.text, c.number) for c in changes]
     assert (loc, given) == ((*keys, last), text)
     assert number == lax and type(number) in (int, float)
+
+
+def _raw_rows(url: str, schema: str | None) -> dict[int, tuple[Any, ...]]:
+    """Each stored portfolio's columns as the database holds them: its document as the
+    JSON text stored (not read back as values), its TOML, name, revision and dates."""
+    from hashpivot.store.db import make_engine
+
+    engine = make_engine(url, schema)
+    c = PORTFOLIOS.c
+    try:
+        with engine.connect() as conn:
+            return {r[0]: tuple(r[1:]) for r in conn.execute(sa.select(
+                c.id, sa.cast(c.document, sa.Text), c.toml_text, c.name, c.revision,
+                c.created_at, c.updated_at))}
+    finally:
+        engine.dispose()
+
+
+def test_a_portfolio_whose_text_cannot_take_the_numbers_is_left_byte_for_byte(
+        database: tuple[str, str | None], caplog: pytest.LogCaptureFixture) -> None:
+    """A stored TOML text that no longer reads as TOML (a header's bracket lost, by a
+    tool other than hashpivot) under a document with quoted numbers: the migration
+    cannot write the numbers in the text, so it leaves the portfolio as stored (document
+    and text byte for byte, revision and dates), says so in a warning naming the
+    portfolio and why, and writes the numbers of the next one all the same."""
+    text = _quoted_text()
+    broken = text.replace("[[sites.fleet]]", "[[sites.fleet]", 1)
+    assert broken != text
+    with pytest.raises(tomllib.TOMLDecodeError) as unreadable:
+        tomllib.loads(broken)
+    rows = [{"document": _as_stored(text), "toml_text": broken},
+            {"document": _as_stored(text), "toml_text": text}]
+    _old_database(*database, rows)
+    before = _raw_rows(*database)
+    with caplog.at_level("WARNING", logger="hashpivot.store.text_numbers"), \
+            make_client(*database, run_jobs=False):
+        pass
+    after = _raw_rows(*database)
+    assert after[1] == before[1]
+    assert after[2] != before[2] and f"# hashpivot: {NOTE_HEAD}" in after[2][1]
+    said = [r.getMessage() for r in caplog.records if r.name == "hashpivot.store.text_numbers"]
+    assert f"portfolio 1: its texts given for numbers are left as they are " \
+           f"({unreadable.value})" in said, said
+    assert [m for m in said if m.startswith("portfolio 2: wrote as numbers ")], said
