@@ -31,10 +31,10 @@ from hashpivot.engines.pivot.model_assumptions import (
     tax_row,
     terminal_value_row,
 )
-from hashpivot.engines.pivot.site_assumptions import (
+from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
+from hashpivot.engines.pivot.site_rows import (
     hosting_risk_rows,
     lease_text,
-    site_assumption_facts,
     site_assumption_rows,
 )
 from hashpivot.engines.pivot.terminal import describe as describe_terminal_value

@@ -12,7 +12,8 @@ import pytest
 from hashpivot.engines import pivot
 from hashpivot.engines.pivot.hosting_flows import site_hosting_flows
 from hashpivot.engines.pivot.inputs import resolve_sites
-from hashpivot.engines.pivot.site_assumptions import site_assumption_facts, site_assumption_rows
+from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
+from hashpivot.engines.pivot.site_rows import site_assumption_rows
 from hashpivot.hosting.risk import hosting_risk_draws
 from hashpivot.models import Portfolio
 from hashpivot.models.hosting import HostingPhase, HostingRiskSpec

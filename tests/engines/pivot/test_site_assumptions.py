@@ -1,5 +1,5 @@
 """Each valued site's hosting terms and power contract in the resolved assumptions of
-``pivot`` and ``simulate`` (hashpivot.engines.pivot.site_assumptions)."""
+``pivot`` and ``simulate`` (hashpivot.engines.pivot.site_assumptions, site_rows)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines import pivot as pv
-from hashpivot.engines.pivot.site_assumptions import site_assumption_facts, site_assumption_rows
+from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
+from hashpivot.engines.pivot.site_rows import site_assumption_rows
 from hashpivot.engines.simulate import SimulationConfig, simulate
 from hashpivot.models import CostItem, load_portfolio, parse_portfolio
 from tests.engines.pivot_inputs import base_toml

@@ -98,7 +98,7 @@ def _contract_sources(pf: Any) -> dict[str, dict[str, str]]:
     """The ``[sites.power_contract]`` rows' sources of simulate's and optimize's resolved
     assumptions, by engine and row name."""
     from hashpivot.engines.pivot.inputs import resolve_sites
-    from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
+    from hashpivot.engines.pivot.site_rows import site_assumption_rows
     from hashpivot.engines.simulate import SimulationConfig, prepare
     from hashpivot.models.pivot import PivotSpec
     from hashpivot.optimize.assumptions import plan_assumption_facts

@@ -28,7 +28,7 @@ from hashpivot.engines.pivot.model_assumptions import (
     terminal_value_row,
 )
 from hashpivot.engines.pivot.regulation import regulation_rows
-from hashpivot.engines.pivot.site_assumptions import hosting_risk_rows, site_assumption_rows
+from hashpivot.engines.pivot.site_rows import hosting_risk_rows, site_assumption_rows
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.hosting.deals import DealRange
 

@@ -32,7 +32,7 @@ from hashpivot.engines.pivot.model_assumptions import (
     terminal_value_row,
 )
 from hashpivot.engines.pivot.regulation import regulation_rows
-from hashpivot.engines.pivot.site_assumptions import site_assumption_rows
+from hashpivot.engines.pivot.site_rows import site_assumption_rows
 
 #: What a simulation does with the file's ``[pivot.tax]`` (the source of its row).
 TAX_USE = "NPV rows before and after tax; the treasury pays the tax (interest deducted)"
