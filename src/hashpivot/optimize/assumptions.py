@@ -42,10 +42,10 @@ from hashpivot.engines.simulate.assumptions import (
     anchor_row,
     drift_row,
     market_rows,
-    power_rows,
     scenario_rows,
 )
 from hashpivot.engines.simulate.calibration import index_paths_notes
+from hashpivot.engines.simulate.power_rows import power_rows
 from hashpivot.scenarios.centering import center_spread_fields
 
 if TYPE_CHECKING:

@@ -188,10 +188,10 @@ def test_index_sites_on_different_markets_are_told_of_their_own_paths() -> None:
 
 def _mean_rows(pf: Any) -> dict[str, dict[str, Any]]:
     """The ``[scenario] power_mean_usd_per_mwh`` rows of simulate and of optimize (both
-    from :func:`~hashpivot.engines.simulate.assumptions.power_rows`, on the facts each
+    from :func:`~hashpivot.engines.simulate.power_rows.power_rows`, on the facts each
     engine records), by engine."""
     from hashpivot.engines.simulate import SimulationConfig, prepare
-    from hashpivot.engines.simulate.assumptions import power_rows
+    from hashpivot.engines.simulate.power_rows import power_rows
     from hashpivot.optimize.resolve import resolve_problem
     from hashpivot.optimize.run import scenario_params
 

@@ -194,7 +194,7 @@ def test_engines_agree_on_the_central_path_on_two_markets() -> None:
 def _power_rows(pf: Any) -> dict[str, dict[str, Any]]:
     """simulate's power-model rows by name."""
     from hashpivot.engines.simulate import SimulationConfig, prepare
-    from hashpivot.engines.simulate.assumptions import power_rows
+    from hashpivot.engines.simulate.power_rows import power_rows
 
     run = prepare(pf, SimulationConfig(n_paths=4, horizon_months=36, chunk_paths=4))
     return {r["name"]: r for r in power_rows(run.inputs["power_model"])}
