@@ -173,3 +173,33 @@ def test_json_stdout_is_one_document_for_the_demo_and_a_file_with_warnings(
         args = ["optimize", "two-bans.toml", *(fast[1:] if extra else fast), *extra]
         data = json.loads(_stdout_of(*args, cwd=tmp_path))
         assert any("is below 10: is it in c/kWh?" in w for w in data["warnings"])
+
+
+def test_a_misspelt_rules_file_stops_optimize_and_pivot_listing_every_problem(
+        tmp_path: Path) -> None:
+    """An unknown column (``stat`` beside ``state``) was dropped without a word, and a
+    state or grid operator no site can have (``Texas``, ``ERCTO``) left its rule
+    unapplied: the run went on (exit 0) as if the rules were not there. Each is an error
+    line with the file, the rule's line and its column; exit 2."""
+    pf = Path(optimize_portfolio_file(tmp_path))
+    header = ("rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
+              "connected_after,connected_before,effect,value,effective_start,effective_end,"
+              "source,summary")
+    rules = tmp_path / "rules.csv"
+    rules.write_text(f"{header},stat\n"
+                     "cap,X,Texas,ERCOT,,,,,,cap_mw,10,,,src,s,TX\n"
+                     "fee,X,TX,ERCTO,,,,,,add_cost_usd,1,,,src,s,\n")
+    pf.write_text(pf.read_text() + '\n[optimize]\nrules_file = "rules.csv"\n')
+    for command in (["optimize", "--scenarios", "2"], ["pivot"]):
+        res = runner.invoke(app, [*command, str(pf)])
+        assert res.exit_code == 2, res.output
+        errors = [line for line in res.output.splitlines()
+                  if line.startswith("error: ")]
+        assert errors == [
+            f"error: {rules}: rules: line 1: unknown column 'stat'; did you mean 'state'?",
+            f"error: {rules}: rules[0].state: line 2: 'Texas' is not a state or province "
+            "code; write its code: TX",
+            f"error: {rules}: rules[1].iso: line 3: 'ERCTO' is not a grid operator "
+            "hashpivot knows (AESO, BPA, CAISO, ERCOT, HQ, IESO, ISONE, MISO, NYISO, PJM, "
+            "SPP); did you mean ERCOT?",
+        ], res.output

@@ -776,3 +776,23 @@ def test_amounts_no_run_can_hold_are_problems_at_their_field(
     problems = _all(toml_text(sites=[one], **tables))
     assert [p for p, _ in problems] == [path], problems
     assert words in problems[0][1], problems
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ("tx", "'tx' is not a state or province code; write it in upper case: TX"),
+        ("Texas", "'Texas' is not a state or province code; write its code: TX"),
+        ("ZZ", "'ZZ' is not a state or province code (two letters, upper case: the 50 "
+               "US states, DC, the US territories, the Canadian provinces and territories)"),
+    ],
+)
+def test_a_site_state_is_one_of_the_codes_a_rules_file_may_name(state: str,
+                                                                 message: str) -> None:
+    """``state = "ZZ"`` passed (two upper-case letters) and no regulation rule could ever
+    match the site: the rules file and the portfolio check one list, with one message."""
+    text = toml_text(sites=[site("A", contract(40), _line(power_w=3500), capacity_mw=4,
+                                 state=state)])
+    assert _all(text) == [("sites[0].state", message)]
+    for ok in ("TX", "QC", "PR", "DC"):
+        assert parse_portfolio(text.replace(f'"{state}"', f'"{ok}"'), "x.toml").sites[0].state == ok

@@ -121,7 +121,7 @@ def test_a_rule_that_can_match_no_site_or_no_day_is_a_problem() -> None:
     assert set(problems) == {"rules[0].power_source", "rules[1].effective_end",
                              "rules[2].connected_before"}, problems
     assert problems["rules[0].power_source"].startswith(
-        "'naturalgas' is not one of grid, natural_gas, coal,"), problems
+        "line 2: 'naturalgas' is not one of grid, natural_gas, coal,"), problems
     assert "before effective_start 2024-11-22" in problems["rules[1].effective_end"]
     assert "not after connected_after 2026-01-01" in problems["rules[2].connected_before"]
 
@@ -190,3 +190,92 @@ def test_an_exclusive_threshold_is_read_from_a_leading_greater_than() -> None:
     a, b = read_regulation_rules(io.StringIO(text.rsplit("c,X", 1)[0]))
     assert (a.min_load_mw, a.min_load_exclusive) == (75.0, True)
     assert (b.min_load_mw, b.min_load_exclusive) == (75.0, False)
+
+
+_COLUMNS = ("rule_id,jurisdiction,state,iso,power_source,behind_the_meter,min_load_mw,"
+            "connected_after,connected_before,effect,value,effective_start,effective_end,"
+            "source,summary")
+
+
+def test_an_unknown_column_is_refused_with_the_nearest_known_one() -> None:
+    """A column the reader does not know was dropped without a word: ``stat`` beside
+    ``state`` (a rule meant for one state read as one for every state had it replaced
+    ``state``). Each unknown column is named, with the nearest known one where close;
+    a known one it replaced is listed missing with it, with the file."""
+    header = _COLUMNS.replace(",effect,", ",efect,") + ",stat,Notes"
+    text = header + "\na,X,,,,,,,,cap_mw,10,,,src,s,TX,\n"
+    with pytest.raises(InputError) as exc:
+        read_regulation_rules(io.StringIO(text))
+    problems = [(p.path, p.message, p.source) for p in exc.value.problems]
+    assert problems == [
+        ("rules", "missing columns: effect", "<buffer>"),
+        ("rules", "line 1: unknown column 'efect'; did you mean 'effect'?", "<buffer>"),
+        ("rules", "line 1: unknown column 'stat'; did you mean 'state'?", "<buffer>"),
+        ("rules", "line 1: unknown column 'Notes' (the columns: " + ", ".join(
+            _COLUMNS.split(",")) + ")", "<buffer>"),
+    ], problems
+
+
+def test_rows_longer_or_shorter_than_the_header_are_refused_at_their_line() -> None:
+    """Every row one cell longer than the header shifted each cell one column to the
+    left (pandas took the first column as the index): the ids became jurisdictions."""
+    row = "a,X,TX,ERCOT,,,,,,cap_mw,10,,,src,s"
+    with pytest.raises(InputError) as exc:
+        read_regulation_rules(io.StringIO(f"{_COLUMNS}\n{row},extra\n{row[2:]}\n"))
+    assert [(p.path, p.message) for p in exc.value.problems] == [
+        ("rules[0]", "line 2: 16 cells, the header has 15"),
+        ("rules[1]", "line 3: 14 cells, the header has 15"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ("Tx", "'Tx' is not a state or province code; write it in upper case: TX"),
+        ("tx", "'tx' is not a state or province code; write it in upper case: TX"),
+        ("TXX", "'TXX' is not a state or province code; did you mean TX?"),
+        ("Texas", "'Texas' is not a state or province code; write its code: TX"),
+        ("ZZ", "'ZZ' is not a state or province code (two letters, upper case: the 50 "
+               "US states, DC, the US territories, the Canadian provinces and territories)"),
+    ],
+)
+def test_a_state_no_site_can_have_is_refused_at_its_line(state: str, message: str) -> None:
+    """``state = Texas`` (or ``TXX``, ``ZZ``) matched no site: the rule never applied,
+    without a word. The code is checked against the one list the portfolio's ``state``
+    is checked against (:data:`hashpivot.models.jurisdictions.STATE_CODES`), upper case
+    as there. The line is the file's, past a summary quoted over two lines."""
+    text = (f"{_COLUMNS}\n"
+            'a,X,NY,,,,,,,record_obligation,,,,src,"two\nlines"\n'
+            f"b,X,NY;{state},,,,,,,record_obligation,,,,src,s\n")
+    with pytest.raises(InputError) as exc:
+        read_regulation_rules(io.StringIO(text))
+    assert [(p.path, p.message) for p in exc.value.problems] == [
+        ("rules[1].state", f"line 4: {message}")]
+
+
+def test_a_grid_operator_the_code_does_not_know_is_refused() -> None:
+    """``iso = ERCTO`` matched no site; the case of a known one does not matter (sites'
+    ``iso`` and ``region`` are compared upper case)."""
+    text = (f"{_COLUMNS}\n"
+            "a,X,,ercot;PJM,,,,,,record_obligation,,,,src,s\n"
+            "b,X,,ERCTO,,,,,,record_obligation,,,,src,s\n"
+            "c,X,,Texas,,,,,,record_obligation,,,,src,s\n")
+    with pytest.raises(InputError) as exc:
+        read_regulation_rules(io.StringIO(text))
+    known = "AESO, BPA, CAISO, ERCOT, HQ, IESO, ISONE, MISO, NYISO, PJM, SPP"
+    assert [(p.path, p.message) for p in exc.value.problems] == [
+        ("rules[1].iso", f"line 3: 'ERCTO' is not a grid operator hashpivot knows "
+                         f"({known}); did you mean ERCOT?"),
+        ("rules[2].iso", f"line 4: 'Texas' is not a grid operator hashpivot knows "
+                         f"({known})"),
+    ]
+    ok = read_regulation_rules(io.StringIO(text.split("\nb,")[0] + "\n"))
+    assert ok[0].isos == ("ERCOT", "PJM")
+
+
+def test_the_bundled_and_example_rules_pass_the_checks() -> None:
+    from pathlib import Path
+
+    assert load_regulation_rules()
+    example = Path(__file__).parents[2] / "examples" / "regulation-extra.csv"
+    assert read_regulation_rules(example)

@@ -1351,3 +1351,21 @@ def _deleted_portfolio(service: Any) -> None:
     for name in ("RunOut", "RunDetail"):
         said = spec[name]["properties"]["portfolio_id"].get("description", "")
         assert "deleted" in said and "portfolio_name" in said, (name, said)
+
+
+def test_a_site_state_no_rule_can_name_is_a_422_with_the_clis_message(client: Any) -> None:
+    """A site's ``state`` is checked against the codes a regulation rule may name (the
+    service reads no rules file; the bundled rules match on ``state``): ``Texas`` was
+    refused as a pattern, ``ZZ`` stored, and no rule could match it."""
+    doc = tomllib.loads((EXAMPLES / "reverse-margin.toml").read_text())
+    doc["name"] = "states"
+    for state, message in (
+            ("ZZ", "'ZZ' is not a state or province code (two letters, upper case: the 50 "
+                   "US states, DC, the US territories, the Canadian provinces and "
+                   "territories)"),
+            ("Texas", "'Texas' is not a state or province code; write its code: TX")):
+        doc["sites"][0]["state"] = state
+        r = client.post("/api/portfolios", json=doc)
+        assert r.status_code == 422, r.text
+        assert {"path": "sites[0].state", "message": message} in [
+            {k: p[k] for k in ("path", "message")} for p in r.json()["problems"]], r.text

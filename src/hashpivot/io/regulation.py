@@ -27,14 +27,23 @@ summary             one line
 
 :func:`read_regulation_rules` reads a file, :func:`load_regulation_rules` the bundled
 table; both hand the table to :func:`_parse_regulation_rules`, which reports every bad
-cell at once (``rules[3].effect``) and which tests call directly.
+cell at once (``rules[3].effect``, the message opened by the row's line in the file,
+``line 5: ...``) and which tests call directly. The header holds these columns, each once,
+and no other (an unknown one is named with the nearest known one); ``state`` and ``iso``
+hold codes a site can have (:mod:`hashpivot.models.jurisdictions`, the lists the
+portfolio's ``[[sites]] state`` shares): a rule naming another matched no site, without
+a word.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import difflib
 import io
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal, cast, get_args
@@ -43,6 +52,7 @@ import pandas as pd
 
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.models.file_refs import missing_file
+from hashpivot.models.jurisdictions import grid_operator_problem, state_code_problem
 from hashpivot.models.portfolio import PowerSource
 
 Effect = Literal[
@@ -151,15 +161,78 @@ def _order_problems(problems: list[Problem], where: str, source: str,
             "more than a day: no connection date lies between them (both exclusive)", source))
 
 
-def _parse_regulation_rules(table: pd.DataFrame, source: str = "") -> list[RegulationRule]:
-    """Validate a rules table (every problem at once, ``rules[i].column``)."""
+#: How close an unknown column must be to a known one to be suggested (difflib's ratio):
+#: ``efect`` is 0.91 of ``effect``, ``stat`` 0.89 of ``state``, ``notes`` below 0.6. [-]
+_CLOSE_COLUMN = 0.6
+
+
+def _header_problems(table: pd.DataFrame, source: str) -> list[Problem]:
+    """The problems of the header (line 1): missing columns, then each unknown one with
+    the nearest known column where one is close, and each repeated one. A column with
+    no name and no cell (a trailing comma) is none."""
     problems: list[Problem] = []
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
-        raise InputError(Problem("rules", f"missing columns: {', '.join(missing)}", source))
+        problems.append(Problem("rules", f"missing columns: {', '.join(missing)}", source))
+    names = [str(c) for c in table.columns]
+    for k, name in enumerate(names):
+        if name in names[:k]:
+            problems.append(Problem("rules", f"line 1: column {name!r} repeated", source))
+        elif name not in COLUMNS and (name.strip() or any(map(_cell, table.iloc[:, k]))):
+            close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=_CLOSE_COLUMN)
+            hint = (f"; did you mean {close[0]!r}?" if close
+                    else f" (the columns: {', '.join(COLUMNS)})")
+            problems.append(Problem("rules", f"line 1: unknown column {name!r}{hint}", source))
+    return problems
+
+
+def _code_problems(problems: list[Problem], where: str, source: str,
+                   states: tuple[str, ...], isos: tuple[str, ...]) -> None:
+    """Append a problem for each state and grid operator of a rule that no site can have
+    (:mod:`hashpivot.models.jurisdictions`): the rule matched no site, without a word."""
+    for col, codes, check in (("state", states, state_code_problem),
+                              ("iso", isos, grid_operator_problem)):
+        problems += [Problem(f"{where}.{col}", m, source)
+                     for m in map(check, codes) if m is not None]
+
+
+def _at_lines(problems: list[Problem], lines: Mapping[int, int]) -> list[Problem]:
+    """``problems`` in row order, the message of each at a row (``rules[i]...``) opened
+    by its line in the file (``line 5: ...``)."""
+    def row(p: Problem) -> int:
+        hit = re.match(r"rules\[(\d+)\]", p.path)
+        return -1 if hit is None else int(hit.group(1))
+
+    return [p if row(p) < 0 else Problem(p.path, f"line {lines[row(p)]}: {p.message}", p.source)
+            for p in sorted(problems, key=row)]
+
+
+def _parse_regulation_rules(table: pd.DataFrame, source: str = "",
+                            lines: Mapping[int, int] | None = None,
+                            found: list[Problem] | None = None) -> list[RegulationRule]:
+    """Validate a rules table (every problem at once, ``rules[i].column``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The file's cells as text, one row per rule; its index is the rule's position in
+        the file (``rules[i]``).
+    source : str
+        The file, as problems name it.
+    lines : mapping of int to int, optional
+        Each row's first line in the file (its quoted cells may span several); default:
+        the row's position plus 2 (the header on line 1).
+    found : list of Problem, optional
+        Problems the reader found already (rows of the wrong length), listed with these.
+    """
+    problems = list(found or [])
+    lines = lines if lines is not None else {int(i): int(i) + 2 for i in table.index}
+    header = _header_problems(table, source)
+    absent = {c for c in COLUMNS if c not in table.columns}
+    table = table.loc[:, ~table.columns.duplicated()]
     out: list[RegulationRule] = []
     seen: set[str] = set()
-    for i, row in enumerate(table.to_dict("records")):
+    for i, row in zip(table.index, table.to_dict("records"), strict=True):
         cells = {c: _cell(row.get(c)) for c in COLUMNS}
         where = f"rules[{i}]"
 
@@ -215,15 +288,20 @@ def _parse_regulation_rules(table: pd.DataFrame, source: str = "") -> list[Regul
         if not cells["source"]:
             problems.append(Problem(f"{where}.source", "every rule needs its source", source))
 
-        def listed(col: str, upper: bool, cells: dict[str, str] = cells) -> tuple[str, ...]:
+        def listed(col: str, upper: bool | None, cells: dict[str, str] = cells
+                   ) -> tuple[str, ...]:
+            """The ``;``-separated entries of a cell, upper or lower case (None: as
+            written: a state is upper case, as the portfolio's)."""
             parts = (p.strip() for p in cells[col].split(";"))
-            return tuple(p.upper() if upper else p.lower() for p in parts if p)
+            return tuple(p if upper is None else p.upper() if upper else p.lower()
+                         for p in parts if p)
 
         # a source no site can have matched no site: a typo left the rule unapplied
         unknown = [p for p in listed("power_source", False) if p not in POWER_SOURCES]
         if unknown:
             problems.append(Problem(f"{where}.power_source", f"{unknown[0]!r} is not one of "
                                     f"{', '.join(POWER_SOURCES)}", source))
+        _code_problems(problems, where, source, listed("state", None), listed("iso", None))
         dates = {c: date(c) for c in _DATE_COLUMNS}
         _order_problems(problems, where, source, dates)
 
@@ -231,7 +309,7 @@ def _parse_regulation_rules(table: pd.DataFrame, source: str = "") -> list[Regul
             RegulationRule(
                 rule_id=rid,
                 jurisdiction=cells["jurisdiction"],
-                states=listed("state", True),
+                states=listed("state", None),
                 isos=listed("iso", True),
                 power_sources=listed("power_source", False),
                 behind_the_meter=btm,
@@ -247,9 +325,33 @@ def _parse_regulation_rules(table: pd.DataFrame, source: str = "") -> list[Regul
                 min_load_exclusive=exclusive,
             )
         )
-    if problems:
-        raise InputError(problems)
+    # a cell of a column that is not there is no problem of the cell: the header's
+    problems = [p for p in problems if p.path.rpartition(".")[2] not in absent]
+    if header or problems:
+        raise InputError(header + _at_lines(problems, lines))
     return out
+
+
+def _csv_rows(text: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """The header, the rows and each row's first line of a CSV text; blank lines are
+    skipped (as pandas skips them)."""
+    reader = csv.reader(io.StringIO(text))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    end = 0  # the last line read so far
+    for cells in reader:
+        first, end = end + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if header is None:
+            header = cells
+        else:
+            rows.append(cells)
+            lines.append(first)
+    if header is None:
+        raise pd.errors.EmptyDataError
+    return header, rows, lines
 
 
 def read_regulation_rules(path_or_buffer: str | Path | IO[str]) -> list[RegulationRule]:
@@ -262,16 +364,26 @@ def read_regulation_rules(path_or_buffer: str | Path | IO[str]) -> list[Regulati
     """
     source = str(path_or_buffer) if isinstance(path_or_buffer, (str, Path)) else "<buffer>"
     try:
-        table = pd.read_csv(path_or_buffer, dtype=str, keep_default_na=False)
+        if isinstance(path_or_buffer, (str, Path)):  # utf-8-sig: Excel's UTF-8 CSV
+            text = Path(path_or_buffer).read_text(encoding="utf-8-sig")
+        else:
+            text = path_or_buffer.read().removeprefix("\ufeff")
+        header, rows, first_lines = _csv_rows(text)
     except FileNotFoundError:
         raise InputError(Problem("", "rules file not found", source)) from None
     except pd.errors.EmptyDataError:  # an empty file, /dev/null
         raise InputError(
             Problem("", "the rules file is empty: it needs the bundled table's header", source)
         ) from None
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (OSError, csv.Error, UnicodeDecodeError) as exc:
         raise InputError(Problem("", f"cannot read rules file: {exc}", source)) from None
-    return _parse_regulation_rules(table, source)
+    # a row of more or fewer cells than the header: which cell is which column is not
+    # known (pandas took a first cell too many as the index: every cell one column left)
+    ragged = [Problem(f"rules[{i}]", f"{len(r)} cells, the header has {len(header)}", source)
+              for i, r in enumerate(rows) if len(r) != len(header)]
+    kept = [i for i, r in enumerate(rows) if len(r) == len(header)]
+    table = pd.DataFrame([rows[i] for i in kept], columns=header, index=kept, dtype=str)
+    return _parse_regulation_rules(table, source, dict(enumerate(first_lines)), ragged)
 
 
 def load_regulation_rules() -> list[RegulationRule]:

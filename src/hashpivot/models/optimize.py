@@ -198,8 +198,11 @@ class OptimizeSpec(BaseModel):
     )
     rules_file: FileName | None = Field(
         None,
-        description="CSV of extra regulation rules (same columns as the bundled table), "
-        "relative to the portfolio file.",
+        description="CSV of extra regulation rules (the bundled table's columns, no "
+        "other), relative to the portfolio file. An unknown or missing column, a row "
+        "whose cells do not line up with the header, a state or grid operator no site "
+        "can have and a bad cell are errors, all listed with the file, the line and the "
+        "column (docs/methodology.md, 'Rules files').",
     )
 
     @field_validator("equity_budget_usd_per_year")

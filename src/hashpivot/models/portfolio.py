@@ -29,6 +29,7 @@ from hashpivot.models.fields import (
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.fleet import CostItem, FleetEntry, dated_days
 from hashpivot.models.hosting import HostingProjectSpec
+from hashpivot.models.jurisdictions import StateCode
 from hashpivot.models.optimize import OptimizeSpec
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
@@ -93,10 +94,11 @@ class Site(BaseModel):
         "rule applies keeps them in pivot, simulate and optimize, whatever this says).",
     )
     # --- attributes regulation rules match on (optional; the optimizer reads them) -------
-    state: str | None = Field(
+    state: StateCode | None = Field(
         None,
-        pattern=r"^[A-Z]{2}$",
-        description="State or province code (ISO 3166-2 suffix): 'TX', 'NY', 'QC', 'WA'.",
+        description="State or province code, upper case: a US state's, DC's or a US "
+        "territory's (USPS) or a Canadian province's or territory's: 'TX', 'NY', 'QC', "
+        "'WA' (the codes a regulation rule's state may name).",
     )
     iso: str | None = Field(
         None,
