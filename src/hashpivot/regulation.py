@@ -98,11 +98,15 @@ def rule_matches(rule: RegulationRule, site: Site) -> bool:
     """True when every site attribute the rule names matches ``site``.
 
     A rule naming an attribute the site leaves unset (``state``, ``power_source``,
-    ``connection_date``) does not match: unset attributes never trigger a rule.
+    ``connection_date``) does not match: unset attributes never trigger a rule. A site's
+    grid operator (``iso``, else ``region``) matches in any case, and a zone
+    (``NYISO_J``, ``PJM_EAST``: the emissions table's regions) matches its operator's
+    rules (``NYISO``, ``PJM``).
     """
     if rule.states and (site.state or "").upper() not in rule.states:
         return False
-    if rule.isos and site.grid_operator.upper() not in rule.isos:
+    operator = site.grid_operator.upper()  # a zone (NYISO_J) is its operator's
+    if rule.isos and not {operator, operator.split("_")[0]} & set(rule.isos):
         return False
     if rule.power_sources and (site.power_source or "") not in rule.power_sources:
         return False

@@ -279,3 +279,21 @@ def test_the_bundled_and_example_rules_pass_the_checks() -> None:
     assert load_regulation_rules()
     example = Path(__file__).parents[2] / "examples" / "regulation-extra.csv"
     assert read_regulation_rules(example)
+
+
+@pytest.mark.parametrize(("fields", "applies"), [
+    ({"region": "NYISO_J"}, True),   # a zone of the operator (the emissions table's)
+    ({"region": "PJM_EAST"}, False),
+    ({"region": "NYISO"}, True),
+    ({"region": "PJM", "iso": "nyiso"}, True),
+])
+def test_a_site_in_a_zone_of_the_operator_matches_its_rule(fields: dict[str, str],
+                                                           applies: bool) -> None:
+    """A site whose ``region`` is a zone (``NYISO_J``, a region of the bundled emissions
+    table) and that names no ``iso`` escaped every ``iso = NYISO`` rule without a word:
+    its operator read ``NYISO_J``. It is the operator before the zone, as the dispatch's
+    market note reads it."""
+    (rule,) = read_regulation_rules(io.StringIO(
+        f"{_COLUMNS}\nfee,X,,NYISO,,,,,,add_cost_usd,1,,,src,s\n"))
+    site = portfolio(site_toml("S", state="NY", **fields)).sites[0]
+    assert rule_matches(rule, site) is applies
