@@ -214,6 +214,13 @@ def test_an_unknown_column_is_refused_with_the_nearest_known_one() -> None:
         ("rules", "line 1: unknown column 'Notes' (the columns: " + ", ".join(
             _COLUMNS.split(",")) + ")", "<buffer>"),
     ], problems
+    # a column with no name: none when it holds no cell (a trailing comma), else named
+    row = "a,X,,,,,,,,cap_mw,10,,,src,s,"
+    assert read_regulation_rules(io.StringIO(f"{_COLUMNS},\n{row}\n"))
+    with pytest.raises(InputError) as exc:
+        read_regulation_rules(io.StringIO(f"{_COLUMNS},\n{row}TX\n"))
+    assert [p.message for p in exc.value.problems] == [
+        "line 1: column 16 has no name but holds cells"]
 
 
 def test_rows_longer_or_shorter_than_the_header_are_refused_at_their_line() -> None:

@@ -178,7 +178,11 @@ def _header_problems(table: pd.DataFrame, source: str) -> list[Problem]:
     for k, name in enumerate(names):
         if name in names[:k]:
             problems.append(Problem("rules", f"line 1: column {name!r} repeated", source))
-        elif name not in COLUMNS and (name.strip() or any(map(_cell, table.iloc[:, k]))):
+        elif name not in COLUMNS and not name.strip():
+            if any(map(_cell, table.iloc[:, k])):  # a trailing comma and no cell: none
+                problems.append(Problem("rules", f"line 1: column {k + 1} has no name but "
+                                        "holds cells", source))
+        elif name not in COLUMNS:
             close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=_CLOSE_COLUMN)
             hint = (f"; did you mean {close[0]!r}?" if close
                     else f" (the columns: {', '.join(COLUMNS)})")
