@@ -260,24 +260,45 @@ def test_a_state_no_site_can_have_is_refused_at_its_line(state: str, message: st
         ("rules[1].state", f"line 4: {message}")]
 
 
-def test_a_grid_operator_the_code_does_not_know_is_refused() -> None:
-    """``iso = ERCTO`` matched no site; the case of a known one does not matter (sites'
-    ``iso`` and ``region`` are compared upper case)."""
+def test_a_grid_operator_mistyped_or_a_state_is_refused_another_one_kept() -> None:
+    """``iso = ERCTO`` matched no site; ``Texas`` is the state column's. An operator
+    hashpivot does not list (``TVA``) is kept: a site's ``iso`` or ``region`` may name
+    it. The case of a known one does not matter (sites' ``iso`` and ``region`` are
+    compared upper case)."""
     text = (f"{_COLUMNS}\n"
             "a,X,,ercot;PJM,,,,,,record_obligation,,,,src,s\n"
             "b,X,,ERCTO,,,,,,record_obligation,,,,src,s\n"
-            "c,X,,Texas,,,,,,record_obligation,,,,src,s\n")
+            "c,X,,Texas,,,,,,record_obligation,,,,src,s\n"
+            "d,X,,ISO-NE,,,,,,record_obligation,,,,src,s\n"
+            "e,X,,TVA;soco,,,,,,record_obligation,,,,src,s\n")
     with pytest.raises(InputError) as exc:
         read_regulation_rules(io.StringIO(text))
-    known = "AESO, BPA, CAISO, ERCOT, HQ, IESO, ISONE, MISO, NYISO, PJM, SPP"
     assert [(p.path, p.message) for p in exc.value.problems] == [
-        ("rules[1].iso", f"line 3: 'ERCTO' is not a grid operator hashpivot knows "
-                         f"({known}); did you mean ERCOT?"),
-        ("rules[2].iso", f"line 4: 'Texas' is not a grid operator hashpivot knows "
-                         f"({known})"),
+        ("rules[1].iso", "line 3: 'ERCTO' is not a grid operator hashpivot knows; did you "
+                         "mean ERCOT?"),
+        ("rules[2].iso", "line 4: 'Texas' is a state, not a grid operator: write it in the "
+                         "state column (TX)"),
+        ("rules[3].iso", "line 5: 'ISO-NE' is not a grid operator hashpivot knows; did you "
+                         "mean ISONE?"),
     ]
-    ok = read_regulation_rules(io.StringIO(text.split("\nb,")[0] + "\n"))
+    ok = read_regulation_rules(io.StringIO(text.split("\nb,")[0] + "\n"
+                                           + "e," + text.split("\ne,")[1]))
     assert ok[0].isos == ("ERCOT", "PJM")
+    assert ok[1].isos == ("TVA", "SOCO")
+
+
+def test_a_rule_on_an_operator_hashpivot_does_not_list_applies_to_its_site() -> None:
+    """A site on ``iso = "TVA"`` and a rule ``iso = TVA``: the rule applies (a check
+    refusing every operator outside the known list would have refused the file)."""
+    from hashpivot.models import Site
+    from hashpivot.regulation import rule_matches
+
+    (rule,) = read_regulation_rules(io.StringIO(
+        f"{_COLUMNS}\na,X,,TVA,,,,,,record_obligation,,,,src,s\n"))
+    site = Site.model_validate({"name": "s", "capacity_mw": 10, "iso": "tva",
+                                "power_contract": {"price_usd_per_mwh": 40}})
+    assert rule_matches(rule, site)
+    assert not rule_matches(rule, site.model_copy(update={"iso": "ERCOT"}))
 
 
 def test_the_bundled_and_example_rules_pass_the_checks() -> None:

@@ -47,7 +47,8 @@ CANADIAN_PROVINCES: dict[str, str] = {
 #: Every state or province code a site or a rule may name (upper case).
 STATE_CODES: frozenset[str] = frozenset(US_STATES) | frozenset(CANADIAN_PROVINCES)
 
-#: The grid operators a rule may name, upper case: the US ISOs and RTOs (those of the
+#: The grid operators hashpivot knows, upper case (a rule may name others, as a site's
+#: ``iso`` or ``region`` may: :func:`grid_operator_problem`): the US ISOs and RTOs (those of the
 #: bundled emissions table, :func:`hashpivot.io.load_emission_factors`, whose regions are
 #: these or their zones, ``NYISO_J``), the Canadian ones (``HQ``, Hydro-Quebec, named by
 #: ``[[sites]] iso``) and BPA (named there and in ``examples/portfolio.toml``).
@@ -92,8 +93,14 @@ def state_code_problem(text: str) -> str | None:
 
 
 def grid_operator_problem(text: str) -> str | None:
-    """What is wrong with ``text`` as a grid operator a rule names; None when it is one
-    (any case).
+    """What is wrong with ``text`` as a grid operator a rule names; None when it can be
+    one.
+
+    A site's ``iso`` and ``region`` are free text (a utility or balancing authority, e.g.
+    ``TVA``, ``SERC``, is as good as an ISO), so an operator outside
+    :data:`GRID_OPERATORS` is refused only where it is surely not the one meant: another
+    spelling of a known one (``ISO-NE``), a near miss of one (``ERCTO``), or a state's
+    code or name (``TX``, ``Texas``: the ``state`` column's). The case does not matter.
 
     Parameters
     ----------
@@ -103,15 +110,20 @@ def grid_operator_problem(text: str) -> str | None:
     Returns
     -------
     str or None
-        The message, with the known operators and the closest where one is close.
+        The message, with the operator or column meant.
     """
     key = text.upper()
     if key in GRID_OPERATORS:
         return None
-    head = f"{text!r} is not a grid operator hashpivot knows ({', '.join(GRID_OPERATORS)})"
+    if key in STATE_CODES or key in _STATE_NAMES:
+        code = key if key in STATE_CODES else _STATE_NAMES[key]
+        return (f"{text!r} is a state, not a grid operator: write it in the state "
+                f"column ({code})")
     close = ([_OPERATOR_ALIASES[key]] if key in _OPERATOR_ALIASES else
              difflib.get_close_matches(key, GRID_OPERATORS, n=1, cutoff=_CLOSE))
-    return f"{head}; did you mean {close[0]}?" if close else head
+    if not close:
+        return None  # an operator hashpivot does not list (TVA, SOCO): a site may name it
+    return f"{text!r} is not a grid operator hashpivot knows; did you mean {close[0]}?"
 
 
 def check_state_code(value: str) -> str:
