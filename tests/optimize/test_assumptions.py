@@ -344,3 +344,35 @@ def test_the_anchor_and_the_corporate_costs_are_named_as_simulate_names_them() -
     row = rows["[cost_items] corporate costs"]
     assert row["value"] == "not in the NPVs: cash 30.0 (1 item)"
     assert "(optimize values the sites)" in str(row["source"])
+
+
+#: Two halls at Pecos PPA ([[sites.hosting.phases]]), the first leased on its own terms,
+#: the second's tenant signing with probability 0.5.
+PECOS_PHASES = (
+    '  asic_resale_usd_per_th = 5.0\n'
+    '  [[sites.hosting.phases]]\n  start = "2026-07"\n  gross_mw = 50.0\n'
+    '  lease_usd_per_kw_month = 400.0\n'
+    '  [[sites.hosting.phases]]\n  start = "2027-07"\n  gross_mw = 25.0\n  tenant = "T"\n'
+    '  probability_signing = 0.5\n')
+
+
+def test_the_file_s_phases_are_printed_as_not_used_by_the_optimizer() -> None:
+    # The optimizer chooses its own halls: the file's [[sites.hosting.phases]] (pivot's
+    # and simulate's phased strategy) change neither its plan nor its value, yet the hall
+    # leased on its own terms was a row whose source was "file" (400 USD/kW/month, read
+    # as a lease the plan earns) and the hall on the site's terms no row at all
+    text = EXAMPLE.read_text()
+    anchor = "  asic_resale_usd_per_th = 5.0        # [domain] older generations 4-8 USD/TH\n"
+    assert text.count(anchor) == 1
+    cfg = OptimizeConfig(n_scenarios=1, seed=7, evpi_scenarios=1, deterministic=True)
+    plain = optimize_plan(parse_portfolio(text, str(EXAMPLE)), cfg, source=str(EXAMPLE))
+    res = optimize_plan(parse_portfolio(text.replace(anchor, PECOS_PHASES), str(EXAMPLE)),
+                        cfg, source=str(EXAMPLE))
+    assert res.expected_npv_usd == pytest.approx(plain.expected_npv_usd, rel=1e-12)
+    rows = {str(r["name"]): r for r in res.resolved_assumptions()}
+    row = rows["Pecos PPA: [sites.hosting.phases]"]
+    assert row["value"] == "not used: 2 halls, 75 MW (2026-07 50 MW at 400 USD/kW/month " \
+        "+3 %/yr for 12 years; 2027-07 25 MW (T) on the site's terms, P(signing) 0.5)"
+    assert str(row["source"]).startswith("file; the optimizer chooses its own halls")
+    assert not any(n.startswith("Pecos PPA: [sites.hosting.phases] ") for n in rows)
+    assert "Odessa Grid: [sites.hosting.phases]" not in rows  # (the sites without phases)

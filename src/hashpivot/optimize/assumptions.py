@@ -46,6 +46,7 @@ from hashpivot.engines.simulate.assumptions import (
 )
 from hashpivot.engines.simulate.calibration import index_paths_notes
 from hashpivot.engines.simulate.power_rows import power_rows
+from hashpivot.optimize.file_phases import phase_facts, phase_rows
 from hashpivot.scenarios.centering import center_spread_fields
 
 if TYPE_CHECKING:
@@ -128,6 +129,8 @@ def plan_assumption_facts(portfolio: Portfolio, pspec: PivotSpec, sites: list[Si
            if (costs := corporate_cost_facts(portfolio.cost_items)) else {}),
         "terminal_value": describe_terminal_value(pspec.terminal_value),
         "rules_file": opt.rules_file if opt is not None else None,
+        # the file's [[sites.hosting.phases]]: pivot's phased strategy, not the plan's
+        "phases_not_used": phase_facts(portfolio, sites),
         "site_assumptions": site_assumption_facts(
             portfolio, sites,
             deterministic_market(portfolio, ms.start, months) if months else None,
@@ -354,7 +357,11 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
         *_power_rows(inputs),
         {"name": "regulation rules", "value": rules, "unit": "-",
          "source": "file" if inputs.get("rules_file") else "default"},
-        *site_assumption_rows(inputs.get("site_assumptions", []), lease_terms=not tenants),
+        *site_assumption_rows(inputs.get("site_assumptions", []), lease_terms=not tenants,
+                              # (a plan stored before the phases' row: as pivot prints them)
+                              hall_leases="phases_not_used" not in inputs),
+        *phase_rows(inputs.get("phases_not_used", []),
+                    len(inputs.get("site_assumptions", [])) > 1),
         *hosting_risk_rows(inputs.get("site_assumptions", []), "optimize"),
         *corporate_cost_rows(inputs.get("corporate_costs"), "optimize"),
     ]

@@ -125,11 +125,13 @@ def _hosting_rows(prefix: str, site: Mapping[str, Any], lease_terms: bool
     return rows
 
 
-def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
-                         ) -> list[dict[str, Any]]:
+def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True,
+                         hall_leases: bool = True) -> list[dict[str, Any]]:
     """Rows of the resolved assumptions for each site of :func:`site_assumption_facts`
     (its name before each field when there are several sites); without the lease terms
-    when ``lease_terms`` is False (tenants set them)."""
+    when ``lease_terms`` is False (tenants set them), without a row per phase leased on
+    its own terms when ``hall_leases`` is False (``optimize``, which does not build the
+    file's phases, says so in a row of its own)."""
     rows: list[dict[str, Any]] = []
     for site in facts:
         prefix = f"{site['name']}: " if len(facts) > 1 else ""
@@ -189,7 +191,7 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True
              "value": lease_text(h) + (f"; signs with probability {h['probability_signing']:g}"
                                        if "probability_signing" in h else ""),
              "unit": "-", "source": "file"}
-            for h in site.get("hall_leases", [])
+            for h in (site.get("hall_leases", []) if hall_leases else [])
         ]
     return rows + ([VACANCY_ROW] if facts else [])
 
