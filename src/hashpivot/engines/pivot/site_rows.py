@@ -127,8 +127,9 @@ def _hosting_rows(prefix: str, site: Mapping[str, Any], lease_terms: bool
 
 def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True,
                          hall_leases: bool = True) -> list[dict[str, Any]]:
-    """Rows of the resolved assumptions for each site of :func:`site_assumption_facts`
-    (its name before each field when there are several sites); without the lease terms
+    """Rows of the resolved assumptions for each site of
+    :func:`~hashpivot.engines.pivot.site_assumptions.site_assumption_facts` (its name
+    before each field when there are several sites); without the lease terms
     when ``lease_terms`` is False (tenants set them), without a row per phase leased on
     its own terms when ``hall_leases`` is False (``optimize``, which does not build the
     file's phases, says so in a row of its own)."""
