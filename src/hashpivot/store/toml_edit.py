@@ -26,6 +26,7 @@ from tomlkit.container import Container, OutOfOrderTableProxy
 from tomlkit.items import AbstractTable, AoT, Array, Comment, InlineTable, Item, Table, Whitespace
 
 from hashpivot.models.loader import document_to_toml
+from hashpivot.store.toml_spans import Loc, value_spans
 
 #: How the lines added to a text's head start: what hashpivot wrote, not the user.
 NOTE_PREFIX = "# hashpivot: "
@@ -108,35 +109,56 @@ def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str],
                                   f"the {lost} comment(s) written in it")
 
 
-def with_literals(text: str, literals: dict[tuple[int | str, ...], str]) -> str:
+def with_literals(text: str, literals: dict[Loc, str]) -> str:
     """``text`` with the value at each location of ``literals`` (keys, and positions in
     arrays and arrays of tables) written as the TOML literal given (``"200"`` as
-    ``200``): every other byte kept, each value's comment too.
+    ``200``): each value's characters replaced where they are written
+    (:func:`~hashpivot.store.toml_spans.value_spans`), every other byte kept (lines,
+    comments, the order of the tables, line endings).
 
     Raises
     ------
     ValueError
-        A location is not in the text, a literal is not a TOML value, or the text would
-        not read back as its values with those replaced.
+        A location is not a value of the text, a literal is not one TOML value on a line,
+        or the text would not read back as its values with those replaced.
     """
-    doc = tomlkit.parse(text)
-    expected = tomllib.loads(text)
     try:
+        expected = tomllib.loads(text)
+        spans = value_spans(text)
+        edits = []
         for loc, literal in literals.items():
-            node: Any = doc
-            want: Any = expected
+            start, end = spans[loc]
+            holder: Any = expected
             for key in loc[:-1]:
-                node, want = node[key], want[key]
-            node[loc[-1]] = tomlkit.value(literal)
-            want[loc[-1]] = tomllib.loads(f"v = {literal}")["v"]
-        out = tomlkit.dumps(doc)
+                holder = holder[key]
+            if not _same_value(_one_value(text[start:end]), holder[loc[-1]]):
+                raise ValueError(f"{loc} is not written where it was found")
+            if "\n" in literal or "\r" in literal:
+                raise ValueError(f"{literal!r} is not written on one line")
+            holder[loc[-1]] = _one_value(literal)
+            edits.append((start, end, literal))
+        out = text
+        for start, end, literal in sorted(edits, reverse=True):
+            out = out[:start] + literal + out[end:]
         same = tomllib.loads(out) == expected
-    except (KeyError, IndexError, TypeError, tomllib.TOMLDecodeError,
-            tomlkit.exceptions.TOMLKitError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError) as exc:  # (TOMLDecodeError too)
         raise ValueError(f"cannot write {literals} in the text: {exc}") from None
     if not same:
         raise ValueError(f"the text with {literals} does not read back as written")
     return out
+
+
+def _one_value(literal: str) -> Any:
+    """The value a TOML literal writes (a string, number, date or boolean)."""
+    value = tomllib.loads(f"v = {literal}")
+    if list(value) != ["v"] or isinstance(value["v"], dict | list):
+        raise ValueError(f"{literal!r} is not one TOML value")
+    return value["v"]
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Whether two values TOML read are the same (NaN the same as NaN)."""
+    return type(a) is type(b) and (a == b or (a != a and b != b))
 
 
 def _comments(text: str) -> list[str]:
