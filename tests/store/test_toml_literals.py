@@ -181,3 +181,21 @@ def test_the_migration_keeps_a_sub_table_written_after_the_next_table_where_it_i
 def test_a_literal_that_is_not_one_scalar_on_one_line_is_refused(literal: str) -> None:
     with pytest.raises(ValueError, match="cannot write"):
         with_literals('[t]\nb = "2"\n', {("t", "b"): literal})
+
+
+def test_the_migration_writes_its_note_with_the_line_breaks_of_a_crlf_text() -> None:
+    """A portfolio written with CRLF line breaks: the head note the migration adds ends
+    its lines as the text does (no line of the text ends in a bare LF)."""
+    from hashpivot.models import Portfolio
+    from hashpivot.store.portfolios import json_document
+    from hashpivot.store.text_numbers import migrated
+
+    example = EXAMPLE.read_text(encoding="utf-8")
+    text = example.replace("horizon_years = 15", 'horizon_years = "15"').replace("\n", "\r\n")
+    document = tomllib.loads(text)
+    result = migrated(dict(json_document(document, Portfolio.model_validate(document))), text)
+    assert result is not None
+    out = result[1]
+    assert out.count("\n") == out.count("\r\n") == text.count("\r\n") + 2
+    assert [line for line in out.split("\r\n") if not line.startswith("# hashpivot:")] \
+        == text.replace('"15"', "15").split("\r\n")

@@ -49,10 +49,11 @@ def head_lines(text: str) -> list[str]:
 
 def with_head_note(text: str, note: str) -> str:
     """``text`` with ``note`` as a comment line at the end of its head comment (a head of
-    that line alone when it has none)."""
+    that line alone when it has none), ended as the text's first line is (CRLF or LF)."""
     lines = text.splitlines(keepends=True)
     n = len(head_lines(text))
-    return "".join([*lines[:n], f"{NOTE_PREFIX}{note}\n", *lines[n:]])
+    end = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    return "".join([*lines[:n], f"{NOTE_PREFIX}{note}{end}", *lines[n:]])
 
 
 def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str], bool],
