@@ -3,19 +3,32 @@
 The service stores a portfolio as its document (JSON) and, when it was imported as TOML,
 the text itself: its comments are the user's (the sources of each figure, an optimized
 plan's caveats). An edit (a site form, ``PUT``) changes the document; :func:`edited_text`
-applies the new document to the stored text's ``tomlkit`` document, so that each value
-the edit keeps keeps its line, its formatting and its comment, a changed value keeps its
-comment (an array of the same length is updated element by element, so the comments
-written inside it stay), and only what the edit deletes or rewrites whole (an array of
-another length) goes with the comments written in it. The text
-is checked to read back (``tomllib``) as the same validated portfolio as the document;
-if it would not, it is the document written as TOML under the text's head comment.
-Either way, what was lost is said in a line added to the head.
+writes the new document into the text:
+
+- an edit that only changes values (a form's numbers and texts: no key, table or entry
+  added, deleted or moved) replaces each changed value's characters where they are
+  written (:func:`with_literals`): every other byte is kept, whatever the layout;
+- any other edit applies the new document to the text's ``tomlkit`` document, so that
+  each value the edit keeps keeps its line, its formatting and its comment, a changed
+  value keeps its comment (an array of the same length is updated element by element,
+  so the comments written inside it stay), and only what the edit deletes or rewrites
+  whole (an array of another length) goes with the comments written in it. ``tomlkit``
+  writes each table's parts together: tables the text wrote apart from their table
+  (``[[sites]] [financing] [[sites]]``, a site's ``[sites.hosting]`` after
+  ``[financing]``: :func:`~hashpivot.store.toml_spans.tables_written_apart`) are
+  regrouped with the comments written in them (a comment line above a header stays
+  with the table before it), which a head line names, and the log.
+
+The text is checked to read back (``tomllib``) as the same validated portfolio as the
+document; if it would not (or ``tomlkit`` refuses the layout: ``[[s.h]] [a] [a.b]
+[s.h.k]``), it is the document written as TOML under the text's head comment. Either
+way, what was lost or moved is said in a line added to the head.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tomllib
 from collections import Counter
 from collections.abc import Callable
@@ -26,8 +39,9 @@ from tomlkit.container import Container, OutOfOrderTableProxy
 from tomlkit.items import AbstractTable, AoT, Array, Comment, InlineTable, Item, Table, Whitespace
 
 from hashpivot.models.loader import document_to_toml
-from hashpivot.store.toml_spans import Loc, value_spans
+from hashpivot.store.toml_spans import Loc, tables_written_apart, value_spans
 
+LOG = logging.getLogger(__name__)
 #: How the lines added to a text's head start: what hashpivot wrote, not the user.
 NOTE_PREFIX = "# hashpivot: "
 
@@ -77,12 +91,18 @@ def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str],
     Returns
     -------
     str
-        ``text`` with the document's values: comments where they were, except those
-        written in what the edit deleted, which a head line names. When the merged text
+        ``text`` with the document's values. An edit of values only: their characters
+        replaced, every other byte kept. Else comments where they were, except those
+        written in what the edit deleted, which a head line names; tables the text wrote
+        apart from their table regrouped, which a head line names. When the merged text
         would not read back as the document, the document as TOML under ``text``'s head
-        comment and a line saying the other comments were lost.
+        comment and a line saying the other comments (and the layout) were lost.
     """
+    in_place = _edited_in_place(text, document)
+    if in_place is not None and same_model(in_place):
+        return in_place
     day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
+    apart = _apart(text)
     deleted: list[str] = []
     rewritten: list[str] = []
     try:
@@ -94,13 +114,16 @@ def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str],
             tomlkit.exceptions.TOMLKitError):
         ok = False
     if not ok:
-        head = "".join(f"{line}\n" for line in head_lines(text))
-        rest = len(_comments(text)) - len(head_lines(text))
-        out = head + ("\n" if head else "") + document_to_toml(document)
-        if rest <= 0:
-            return out
-        return with_head_note(out, f"{by} on {day} could not keep the {rest} comment(s) "
-                                   "below this head in place; they were dropped")
+        return _written_anew(text, document, apart, f"{by} on {day}")
+    moved = [a for a in apart if a not in _apart(merged)]
+    if moved:
+        LOG.warning("%s regrouped the tables a TOML text wrote apart (%s)", by,
+                    "; ".join(moved))
+        merged = with_head_note(merged, f"{by} on {day} regrouped the tables this text "
+                                        f"wrote apart ({'; '.join(moved)}): each is now "
+                                        "written with its table, with the comments written "
+                                        "in it (a comment line above its header stays "
+                                        "where it was)")
     lost = sum((Counter(_comments(text)) - Counter(_comments(merged))).values())
     if not lost:
         return merged
@@ -108,6 +131,91 @@ def edited_text(text: str, document: dict[str, Any], same_model: Callable[[str],
                       *([f"rewrote {', '.join(rewritten)} as a whole"] if rewritten else [])])
     return with_head_note(merged, f"{by} on {day} {what or 'rewrote what it changed'} and "
                                   f"the {lost} comment(s) written in it")
+
+
+def _written_anew(text: str, document: dict[str, Any], apart: list[str], edit: str) -> str:
+    """The document as TOML under ``text``'s head comment, with a head line saying what
+    of the text was lost (``edit``: what made the change, and when): the comments below
+    the head, the tables it wrote ``apart`` from their table (logged)."""
+    head = "".join(f"{line}\n" for line in head_lines(text))
+    rest = len(_comments(text)) - len(head_lines(text))
+    out = head + ("\n" if head else "") + document_to_toml(document)
+    comments = f"the {rest} comment(s) below this head" if rest > 0 else ""
+    if apart:
+        LOG.warning("%s wrote a TOML text anew: its tables written apart (%s) could not be "
+                    "kept", edit, "; ".join(apart))
+        return with_head_note(out, f"{edit} wrote the document anew, its tables in the usual "
+                                   f"order: this text wrote tables apart ({'; '.join(apart)})"
+                                   + (f", and {comments}, could not be kept; they were "
+                                      "dropped" if comments else ", which could not be kept"))
+    if not comments:
+        return out
+    return with_head_note(out, f"{edit} could not keep {comments} in place; they were dropped")
+
+
+def _apart(text: str) -> list[str]:
+    """Each header ``text`` writes apart from its table, after the header before it
+    (``"[sites.hosting] after [financing]"``)."""
+    try:
+        return [f"{header} after {before}" for header, before in tables_written_apart(text)]
+    except ValueError:
+        return []
+
+
+def _edited_in_place(text: str, document: dict[str, Any]) -> str | None:
+    """``text`` with the values of ``document`` that differ written where they are
+    (:func:`with_literals`), when the edit changes values only: each a scalar the text
+    writes changed to a scalar, no key, table or entry added, deleted or moved (an array
+    of tables' entries are paired as :func:`_merge_aot` pairs them); None when it changes
+    more, or the text cannot take them."""
+    try:
+        changed = _changed_values(tomllib.loads(text), document, ())
+        if changed is None:
+            return None
+        return with_literals(text, {loc: _literal(old, new)
+                                    for loc, (old, new) in changed.items()})
+    except (ValueError, TypeError):  # (TOMLDecodeError too)
+        return None
+
+
+def _changed_values(old: Any, new: Any, loc: Loc) -> dict[Loc, tuple[Any, Any]] | None:
+    """Each scalar of ``old`` (a value TOML read) that ``new`` (a document's value at the
+    same location ``loc``) changes, by its location, with its new value; None when
+    ``new`` adds, deletes or moves a key, an element or an entry, or gives a table or
+    an array for a scalar or the other way round."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        kept = {k: v for k, v in new.items() if v is not None}  # (None: absent from TOML)
+        if kept.keys() != old.keys():
+            return None
+        parts = [_changed_values(old[k], kept[k], (*loc, k)) for k in old]
+    elif isinstance(old, list) and isinstance(new, list):
+        kind = str(loc[-1]) if loc else ""
+        if len(old) != len(new) or (_tables(old) and _tables(new) and
+                                    _pairs(old, new, kind) != list(range(len(new)))):
+            return None
+        parts = [_changed_values(a, b, (*loc, i))
+                 for i, (a, b) in enumerate(zip(old, new, strict=True))]
+    elif isinstance(old, dict | list) or isinstance(new, dict | list):
+        return None
+    else:
+        return {} if _same(old, new) else {loc: (old, new)}
+    if any(part is None for part in parts):
+        return None
+    return {k: v for part in parts if part is not None for k, v in part.items()}
+
+
+def _literal(old: Any, new: Any) -> str:
+    """A document's value ``new`` as a TOML literal (``tomlkit``'s), where the text wrote
+    ``old``: a date, time or date-time of the text's given as its ISO text is written
+    as a literal of that kind again (``2021-07-01``, not ``"2021-07-01"``)."""
+    if isinstance(old, dt.date | dt.time) and isinstance(new, str):
+        try:
+            parsed = type(old).fromisoformat(new)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.isoformat() == new:
+            new = parsed
+    return str(tomlkit.item(new).as_string())
 
 
 def with_literals(text: str, literals: dict[Loc, str]) -> str:

@@ -1,11 +1,14 @@
-"""Where each value of a TOML text is written: the span of its characters, by the value's
-location in the document (keys, and positions in arrays and arrays of tables).
+"""Where each value and table of a TOML text is written: the span of each value's
+characters, by the value's location in the document (keys, and positions in arrays and
+arrays of tables), and the tables' headers in the text's order.
 
 A small scanner of TOML 1.0 for a text ``tomllib`` reads. It follows the text in its own
 order (tables in any order, an array of tables interrupted by other tables, a sub-table
 of an entry written after other tables, dotted keys, inline tables) and writes nothing,
 so that a value can be replaced in place with every other byte kept
-(:func:`hashpivot.store.toml_edit.with_literals`). It checks the layout only as far as it
+(:func:`hashpivot.store.toml_edit.with_literals`), and tells which tables a text writes
+apart from their table (:func:`tables_written_apart`), which ``tomlkit`` moves when it
+writes the text again. It checks the layout only as far as it
 needs to find the values: ``tomllib`` is the judge of a text's validity.
 """
 
@@ -36,6 +39,8 @@ class _Scanner:
         self.text = text
         self.pos = 0
         self.spans: dict[Loc, tuple[int, int]] = {}
+        #: Each header: the location of the table it opens and its text as written.
+        self.headers: list[tuple[Loc, str]] = []
 
     def char(self) -> str:
         """The character at the position ("" at the end)."""
@@ -172,13 +177,45 @@ def value_spans(text: str) -> dict[Loc, tuple[int, int]]:
     ValueError
         The text is not laid out as TOML (the line named).
     """
+    return _scanned(text).spans
+
+
+def tables_written_apart(text: str) -> list[tuple[str, str]]:
+    """The headers of a TOML ``text`` (one ``tomllib`` reads) that take up a table, or an
+    array of tables, after a header of another table interrupted it, each with that
+    header before it, as written: ``("[sites.hosting]", "[financing]")`` for a site's
+    ``[sites.hosting]`` written after ``[financing]``, ``("[[sites]]", "[financing]")``
+    for an array of tables interrupted by ``[financing]``. Empty when every table's
+    headers are written together (the order ``tomlkit`` writes).
+
+    Raises
+    ------
+    ValueError
+        The text is not laid out as TOML (the line named).
+    """
+    out = []
+    left: set[Loc] = set()  # the tables (and arrays of tables) a header has left
+    before: tuple[set[Loc], str] = (set(), "")
+    for loc, header in _scanned(text).headers:
+        within = {loc[:n] for n in range(1, len(loc) + 1)}
+        if within & left:
+            out.append((header, before[1]))
+            left -= within  # (taken up again: its next headers are not apart)
+        left |= before[0] - within
+        before = (within, header)
+    return out
+
+
+def _scanned(text: str) -> _Scanner:
+    """The text scanned to its end: its values' spans and its headers."""
     s = _Scanner(text)
     table: Loc = ()
     arrays: dict[Loc, int] = {}  # each array of tables: its entries so far
     while True:
         s.skip(lines=True)
         if s.pos >= len(text):
-            return s.spans
+            return s
+        start = s.pos
         if text.startswith("[[", s.pos):
             s.pos += 2
             *outer, key = s.keys()
@@ -186,13 +223,15 @@ def value_spans(text: str) -> dict[Loc, tuple[int, int]]:
             array = (*_resolved(outer, arrays), key)
             arrays[array] = arrays.get(array, 0) + 1
             table = (*array, arrays[array] - 1)
+            s.headers.append((table, text[start:s.pos]))
         elif s.char() == "[":
             s.pos += 1
             table = _resolved(s.keys(), arrays)
             s.expect("]")
+            s.headers.append((table, text[start:s.pos]))
         else:
             s.key_value(table)
         s.end_of_line()
 
 
-__all__ = ["Loc", "value_spans"]
+__all__ = ["Loc", "tables_written_apart", "value_spans"]
