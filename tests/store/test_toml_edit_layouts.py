@@ -163,3 +163,27 @@ def test_a_site_moved_is_no_value_edit_its_comments_go_with_it() -> None:
     doc["s"].reverse()
     out = edited_text(text, doc, _reads_as(doc), DAY)
     assert out.index('"B"  # B') < out.index('"A"  # A')
+
+
+@settings(max_examples=200, deadline=None)
+@given(_layouts())
+def test_an_edit_adding_a_key_in_any_layout_reads_back_and_names_what_moved(
+        layout: str) -> None:
+    """A key added (no edit in place): never an error, the text reads back as the
+    document, and each table written apart is still so or named in the head; a text
+    whose tables are written together gets no note (``tomlkit`` keeps its order)."""
+    text = layout.replace("⟨", "").replace("⟩", "")
+    try:
+        doc = _plain(tomllib.loads(text))
+    except tomllib.TOMLDecodeError:
+        return
+    doc["added"] = 1.0
+    out = edited_text(text, doc, _reads_as(doc), DAY)
+    assert _plain(tomllib.loads(out)) == _plain(doc)
+    apart = [f"{h} after {b}" for h, b in tables_written_apart(text)]
+    notes = " ".join(line for line in head_lines(out) if line.startswith(NOTE_PREFIX))
+    if not apart:
+        assert notes == ""
+        assert out.endswith(text)
+    still = [f"{h} after {b}" for h, b in tables_written_apart(out)]
+    assert [a for a in apart if a not in still and a not in notes] == []
