@@ -3,12 +3,12 @@ values the document's, and what an edit could not keep said in the head."""
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from hashpivot.store.toml_edit import NOTE_PREFIX, edited_text, head_lines
+from tests.store.toml_inputs import DAY, plain, reads_as
 
 TEXT = """\
 # Caveats: not valued as the optimizer did.
@@ -34,34 +34,12 @@ capacity_mw = 60.0   # B's capacity
 name = "C"   # C's name
 capacity_mw = 10.0
 """
-DAY = dt.date(2026, 12, 6)
-
-
-def _reads_as(document: dict[str, Any]) -> Any:
-    def same(text: str) -> bool:
-        return _plain(tomllib.loads(text)) == _plain(document)
-    return same
-
-
-def _plain(obj: Any) -> Any:
-    """TOML values as the document holds them (dates as ISO text, numbers as floats)."""
-    if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, dt.date):
-        return obj.isoformat()
-    if isinstance(obj, int | float) and not isinstance(obj, bool):
-        return float(obj)
-    return obj
-
-
 def _doc() -> dict[str, Any]:
-    return _plain(tomllib.loads(TEXT))  # type: ignore[no-any-return]
+    return plain(tomllib.loads(TEXT))  # type: ignore[no-any-return]
 
 
 def test_an_unchanged_document_keeps_the_text_byte_for_byte() -> None:
-    assert edited_text(TEXT, _doc(), _reads_as(_doc()), DAY) == TEXT
+    assert edited_text(TEXT, _doc(), reads_as(_doc()), DAY) == TEXT
 
 
 def test_a_changed_value_keeps_every_comment_and_reads_back_as_the_document() -> None:
@@ -69,8 +47,8 @@ def test_a_changed_value_keeps_every_comment_and_reads_back_as_the_document() ->
     doc["sites"][0]["capacity_mw"] = 160
     doc["sites"][1]["power_contract"] = {"kind": "fixed", "price_usd_per_mwh": 40.0}
     doc["sites"][2]["capacity_mw"] = 12.5
-    out = edited_text(TEXT, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    out = edited_text(TEXT, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     assert "capacity_mw = 160" in out and "# [assumption] A's" in out
     for comment in ("# Caveats", "# the portfolio", "# --- first site", "# [costs] A's price",
                     "# --- second site", "# B's capacity", "# C's name"):
@@ -82,8 +60,8 @@ def test_a_changed_value_keeps_every_comment_and_reads_back_as_the_document() ->
 def test_a_moved_site_takes_its_comments_and_a_deleted_one_is_named_in_the_head() -> None:
     doc = _doc()
     doc["sites"] = [doc["sites"][2], doc["sites"][0]]  # B deleted, C moved first
-    out = edited_text(TEXT, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    out = edited_text(TEXT, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     assert "# C's name" in out and "# [assumption] A's" in out and "# B's capacity" not in out
     head = head_lines(out)
     assert head[:2] == ["# Caveats: not valued as the optimizer did.",
@@ -96,7 +74,7 @@ def test_a_text_that_cannot_be_merged_keeps_its_head_and_says_so() -> None:
     doc = _doc()
     doc["sites"][0]["capacity_mw"] = 1.0
     out = edited_text(TEXT, doc, lambda text: False, DAY)  # (nothing merged reads back)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    assert plain(tomllib.loads(out)) == plain(doc)
     head = head_lines(out)
     assert head[:2] == head_lines(TEXT)
     assert head[2].startswith(f"{NOTE_PREFIX}an edit on 2026-12-06 could not keep the")
@@ -118,11 +96,11 @@ fleet = [ {asic = "S21", count = 10}, # first
 
 
 def test_a_changed_element_of_an_array_keeps_the_comments_written_in_the_array() -> None:
-    doc = _plain(tomllib.loads(ARRAYS))
+    doc = plain(tomllib.loads(ARRAYS))
     doc["optimize"]["equity_budget_usd_per_year"][1] = 350e6
     doc["sites"][0]["fleet"][1]["count"] = 25
-    out = edited_text(ARRAYS, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    out = edited_text(ARRAYS, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     for comment in ("# 2026: board-approved", "# 2027: pending", "# first"):
         assert comment in out, comment
     assert "fleet = [ {asic" in out and "[[sites.fleet]]" not in out  # (still inline)
@@ -130,10 +108,10 @@ def test_a_changed_element_of_an_array_keeps_the_comments_written_in_the_array()
 
 
 def test_an_array_rewritten_whole_names_the_comments_it_drops_in_the_head() -> None:
-    doc = _plain(tomllib.loads(ARRAYS))
+    doc = plain(tomllib.loads(ARRAYS))
     doc["optimize"]["equity_budget_usd_per_year"].append(400e6)  # (a new length)
-    out = edited_text(ARRAYS, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    out = edited_text(ARRAYS, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     assert "# 2026: board-approved" not in out and "# first" in out
     note = head_lines(out)[1]
     assert note.startswith(f"{NOTE_PREFIX}an edit on 2026-12-06 rewrote "
@@ -149,10 +127,10 @@ def _line_of(text: str, comment: str) -> str:
 
 
 def test_a_deleted_fleet_entry_takes_its_comments_and_is_named_by_its_asic() -> None:
-    doc = _plain(tomllib.loads(EXAMPLE))
+    doc = plain(tomllib.loads(EXAMPLE))
     del doc["sites"][0]["fleet"][0]  # the S21; the S19j Pro stays, unchanged
-    out = edited_text(EXAMPLE, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    out = edited_text(EXAMPLE, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     assert "# [catalog] 200 TH/s" not in out and "# 91.9 MW with the overhead" not in out
     assert 'asic = "Antminer S19j Pro"' in _line_of(out, "# [catalog] 100 TH/s, 30.5 J/TH")
     assert "count = 15000" in _line_of(out, "# 48.0 MW with the overhead")
@@ -162,15 +140,15 @@ def test_a_deleted_fleet_entry_takes_its_comments_and_is_named_by_its_asic() -> 
 
 
 def test_reordered_fleet_entries_and_tenants_keep_their_own_comments() -> None:
-    doc = _plain(tomllib.loads(EXAMPLE))
+    doc = plain(tomllib.loads(EXAMPLE))
     fleet = doc["sites"][0]["fleet"]
     fleet[1]["count"] = 16000  # (no longer equal: found again by its asic)
     fleet.reverse()
     tenants = doc["optimize"]["tenants"]
     tenants[0]["it_mw"] = 140.0
     tenants.reverse()
-    out = edited_text(EXAMPLE, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    out = edited_text(EXAMPLE, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     assert 'asic = "Antminer S21"' in _line_of(out, "# [catalog] 200 TH/s")
     assert "count = 25000" in _line_of(out, "# 91.9 MW with the overhead")
     assert "count = 16000" in _line_of(out, "# 48.0 MW with the overhead")
@@ -184,8 +162,8 @@ def test_a_renamed_site_keeps_its_comments_and_no_note_says_it_was_deleted() -> 
     doc["sites"][0]["name"] = "A2"
     doc["sites"][0]["capacity_mw"] = 155.0
     doc["sites"].append({"name": "D", "capacity_mw": 5.0})  # (a new site too)
-    out = edited_text(TEXT, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    out = edited_text(TEXT, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     for comment in ("# --- first site", "# [assumption] A's", "# [costs] A's price"):
         assert comment in out, comment
     assert NOTE_PREFIX not in out
@@ -194,8 +172,8 @@ def test_a_renamed_site_keeps_its_comments_and_no_note_says_it_was_deleted() -> 
 def test_two_sites_renamed_at_once_are_not_guessed_and_are_named_as_deleted() -> None:
     doc = _doc()
     doc["sites"][1]["name"], doc["sites"][2]["name"] = "B2", "C2"
-    out = edited_text(TEXT, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    out = edited_text(TEXT, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     assert "# B's capacity" not in out and "# C's name" not in out
     assert 'deleted sites[1] "B", sites[2] "C"' in head_lines(out)[-1]
 

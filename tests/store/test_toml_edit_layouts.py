@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 
 from hashpivot.store.toml_edit import NOTE_PREFIX, edited_text, head_lines
 from hashpivot.store.toml_spans import tables_written_apart
-from tests.store.test_toml_edit import DAY, _plain, _reads_as
-from tests.store.test_toml_literals import LAYOUTS, MARKED, _layouts, _leaves, _set
+from tests.store.toml_inputs import DAY, LAYOUTS, MARKED, layouts, leaves, plain, reads_as, set_at
 
 #: A text of each layout tomlkit does not keep, with comments to keep: the header written
 #: apart, and a value to edit (its location, new value and line before and after).
@@ -45,9 +44,9 @@ def test_a_value_edit_on_a_layout_written_apart_changes_only_that_value(
         layout: tuple[Any, ...]) -> None:
     text, _, loc, value, before, after = layout
     assert text.count(before) == 1
-    doc = _plain(tomllib.loads(text))
-    _set(doc, loc, value)
-    assert edited_text(text, doc, _reads_as(doc), DAY) == text.replace(before, after)
+    doc = plain(tomllib.loads(text))
+    set_at(doc, loc, value)
+    assert edited_text(text, doc, reads_as(doc), DAY) == text.replace(before, after)
 
 
 @pytest.mark.parametrize("layout", APART.values(), ids=list(APART))
@@ -55,11 +54,11 @@ def test_an_edit_adding_a_key_on_a_layout_written_apart_says_what_it_regrouped(
         layout: tuple[Any, ...], caplog: pytest.LogCaptureFixture) -> None:
     text, apart, *_ = layout
     assert [f"{h} after {b}" for h, b in tables_written_apart(text)] == [apart]
-    doc = _plain(tomllib.loads(text))
+    doc = plain(tomllib.loads(text))
     doc["added"] = {"k": 1.0}
     with caplog.at_level(logging.WARNING, logger="hashpivot.store.toml_edit"):
-        out = edited_text(text, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+        out = edited_text(text, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     assert tables_written_apart(out) == []
     notes = [line for line in head_lines(out) if line.startswith(NOTE_PREFIX)]
     assert head_lines(out)[0] == "# head"
@@ -80,10 +79,10 @@ def test_an_edit_on_a_layout_kept_in_place_adds_no_note() -> None:
     """Tables in their usual order, a key added: tomlkit keeps the layout, no note."""
     text = '# head\n[[sites]]\nname = "A"  # A\n[sites.hosting]\nz = 4\n[financing]\ny = 2\n'
     assert tables_written_apart(text) == []
-    doc = _plain(tomllib.loads(text))
+    doc = plain(tomllib.loads(text))
     doc["financing"]["rate"] = 0.1
-    out = edited_text(text, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    out = edited_text(text, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     assert NOTE_PREFIX not in out and out.startswith(text.split("[financing]")[0])
 
 
@@ -115,7 +114,7 @@ NEW_VALUES = [
 
 
 @settings(max_examples=300, deadline=None)
-@given(_layouts(), st.data())
+@given(layouts(), st.data())
 def test_a_value_edit_changes_only_the_edited_values_in_any_layout(layout: str,
                                                                    data: st.DataObject) -> None:
     """Each marked value edited (or not) to a number, a text with quotes or a boolean:
@@ -126,29 +125,29 @@ def test_a_value_edit_changes_only_the_edited_values_in_any_layout(layout: str,
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return
-    doc = _plain(document)
+    doc = plain(document)
     marked = dict.fromkeys(MARKED.findall(layout))
     for number in marked:
         new, literal = data.draw(st.sampled_from([*NEW_VALUES, (None, None)]))
         if new is None:
             continue
         n = int(number)
-        (loc,) = [loc for loc, v in _leaves(document) if v == number]
-        _set(doc, loc, new(n))
+        (loc,) = [loc for loc, v in leaves(document) if v == number]
+        set_at(doc, loc, new(n))
         marked[number] = literal(n) if literal else number
     expected = MARKED.sub(lambda m: marked[m[1]] or f'"{m[1]}"', layout)
-    assert edited_text(text, doc, _reads_as(doc), DAY) == expected
+    assert edited_text(text, doc, reads_as(doc), DAY) == expected
 
 
 def test_a_date_literal_edited_stays_a_date_literal() -> None:
     """A date the document holds as ISO text is written as the text's date literal."""
     text = "[t]\nd = 2021-06-01  # c\ne = 07:32:00\nf = 1979-05-27T07:32:00Z\n"
-    doc = _plain(tomllib.loads(text))
+    doc = plain(tomllib.loads(text))
     doc["t"] |= {"d": "2021-07-01", "e": "08:00:00", "f": "later"}
 
     def reads_as_doc(out: str) -> bool:  # (a time as its ISO text too)
         values = tomllib.loads(out)["t"]
-        return _plain(values | {"e": values["e"].isoformat()}) == doc["t"]
+        return plain(values | {"e": values["e"].isoformat()}) == doc["t"]
 
     out = edited_text(text, doc, reads_as_doc, DAY)
     assert out == '[t]\nd = 2021-07-01  # c\ne = 08:00:00\nf = "later"\n'
@@ -159,14 +158,14 @@ def test_a_site_moved_is_no_value_edit_its_comments_go_with_it() -> None:
     """Two entries swapped (same keys, values changed by position): they move with their
     comments, not their values into each other's lines."""
     text = '[[s]]\nname = "A"  # A\nx = 1\n[[s]]\nname = "B"  # B\nx = 2\n'
-    doc: dict[str, Any] = _plain(tomllib.loads(text))
+    doc: dict[str, Any] = plain(tomllib.loads(text))
     doc["s"].reverse()
-    out = edited_text(text, doc, _reads_as(doc), DAY)
+    out = edited_text(text, doc, reads_as(doc), DAY)
     assert out.index('"B"  # B') < out.index('"A"  # A')
 
 
 @settings(max_examples=200, deadline=None)
-@given(_layouts())
+@given(layouts())
 def test_an_edit_adding_a_key_in_any_layout_reads_back_and_names_what_moved(
         layout: str) -> None:
     """A key added (no edit in place): never an error, the text reads back as the
@@ -174,12 +173,12 @@ def test_an_edit_adding_a_key_in_any_layout_reads_back_and_names_what_moved(
     whose tables are written together gets no note (``tomlkit`` keeps its order)."""
     text = layout.replace("⟨", "").replace("⟩", "")
     try:
-        doc = _plain(tomllib.loads(text))
+        doc = plain(tomllib.loads(text))
     except tomllib.TOMLDecodeError:
         return
     doc["added"] = 1.0
-    out = edited_text(text, doc, _reads_as(doc), DAY)
-    assert _plain(tomllib.loads(out)) == _plain(doc)
+    out = edited_text(text, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
     apart = [f"{h} after {b}" for h, b in tables_written_apart(text)]
     notes = " ".join(line for line in head_lines(out) if line.startswith(NOTE_PREFIX))
     if not apart:
