@@ -147,6 +147,9 @@ def test_a_committed_entry_before_the_plan_is_history_not_an_error() -> None:
         (note,) = [n for n in p.committed_notes if "1990Q1" in n]
         assert note.startswith("optimize.committed[0] (Alpha, 1990Q1, 25 MW) is before the "
                                "plan's first quarter 2026Q1: not part of the plan")
+        # (where such a hall belongs: [[sites.hosting.in_service]], not the phases,
+        # which may not start before the model)
+        assert "[[sites.hosting.in_service]]" in note and "phases" not in note
     assert resolve_problem(pf, fixed_through="2026Q4").x_lower_mw.sum() == 25.0
 
 

@@ -289,6 +289,31 @@ def test_mw_split_keeps_the_ai_load_a_dispatching_site_serves() -> None:
                                   "AI/HPC planned [MW]": 200.0})
 
 
+def test_mw_split_keeps_the_halls_in_service() -> None:
+    """A 60 MW site with a 20 MW hall in service ([[sites.hosting.in_service]]) and 44.1
+    MW of miners: the hall keeps its MW, the miners mine 40 MW, a 10 MW planned hall
+    displaces 10 MW of them; the hall in service is its own bar."""
+    from hashpivot.models.hosting import HostingInService, HostingPhase
+    from hashpivot.store.run_steps import mw_split as split_rows
+    from hashpivot.web.charts import mw_split
+    from tests.optimize.optimize_inputs import portfolio, site_toml
+
+    pf = portfolio(site_toml("A", capacity=60.0))
+    h = pf.sites[0].hosting
+    assert h is not None
+    pf.sites[0].hosting = h.model_copy(update={
+        "phases": [HostingPhase(start="2026-04", gross_mw=10.0)],
+        "in_service": [HostingInService(gross_mw=20.0, lease_start="2024-06",
+                                        lease_end="2036-05", lease_usd_per_kw_month=120.0)]})
+    (row,) = split_rows(pf)
+    assert row["mining_mw"] == pytest.approx(40.0)
+    assert row["mining_after_plan_mw"] == pytest.approx(30.0)
+    assert row["in_service_mw"] == pytest.approx(20.0)
+    bars = {t["name"]: t["y"][0] for t in mw_split([row])["data"] if t["type"] == "bar"}
+    assert bars == pytest.approx({"mining [MW]": 30.0, "AI/HPC in service [MW]": 20.0,
+                                  "AI/HPC planned [MW]": 10.0})
+
+
 def test_the_plan_chart_has_every_quarter_of_its_span() -> None:
     """Only the quarters with a start were drawn, evenly spaced: 2026Q3, 2027Q1 and
     2027Q4 stood equally apart."""

@@ -4,6 +4,8 @@
   megawatts to an AI/HPC data hall costs and earns (PUE, capex split into powered shell and
   fit-out with who funds each, build time, lease terms, opex, tenant default, ASIC resale);
 * :class:`HostingPhase`: one tranche of an explicit phased plan (``phases``);
+* :class:`HostingInService`: a hall already leased and in service (``in_service``), in
+  every strategy alike;
 * :class:`HostingRiskSpec` (``Site.hosting.risk``, optional): the hosting risk the Monte
   Carlo draws per path (construction delay, capex overrun, lease-up delay, tenant default).
 
@@ -109,6 +111,52 @@ class HostingPhase(BaseModel):
 #: The lease terms a hall (a phase, a tenant) may set for itself; the other hosting terms
 #: are the site's.
 LEASE_TERM_FIELDS = ("lease_usd_per_kw_month", "lease_escalator_per_year", "lease_term_years")
+
+
+class HostingInService(BaseModel):
+    """A hall already built and leased (``[[sites.hosting.in_service]]``): its gross MW are
+    taken from the site's ``capacity_mw`` in every strategy (they neither mine nor convert)
+    and its net rent is a stream of the site in every strategy alike, keep-mining included
+    (:mod:`hashpivot.engines.pivot.in_service`). Its capex is sunk; its rent runs from
+    ``lease_start`` through ``lease_end`` (no renewal, no default); its power and opex
+    follow the site's ``[sites.hosting]`` lease structure and opex terms."""
+
+    model_config = STRICT_CONFIG
+
+    gross_mw: SiteMw = Field(
+        ..., description="Gross (utility) MW the hall draws, taken from the site's "
+        "capacity_mw for mining and conversion in every strategy. [MW]")
+    tenant: str | None = Field(
+        None, min_length=1, description="Tenant of the hall (a label in the reports).")
+    pue: float | None = Field(
+        None, ge=1.0, le=3.0,
+        description="Power usage effectiveness of the hall: IT MW = gross_mw / pue; not "
+        "set: the site's [sites.hosting] pue. [-]")
+    lease_start: MonthText = Field(
+        ..., description="Month the lease's rent started, 'YYYY-MM' (a TOML date: its "
+        "month); the escalator counts whole lease years from it.")
+    lease_end: MonthText = Field(
+        ..., description="Last month of rent, 'YYYY-MM' (a TOML date: its month); no "
+        "renewal is counted after it. A lease ended before the model start is not "
+        "counted (a note).")
+    lease_usd_per_kw_month: LeaseUsdPerKwMonth = Field(
+        ..., description="Rent per kW of critical IT per month in the lease's first year "
+        "(from lease_start), as the contract states it. [USD/kW/month]")
+    lease_escalator_per_year: EscalatorPerYear | None = Field(
+        None, description="Annual rent escalator, applied at each lease anniversary "
+        "(also escalates the hall's opex); not set: the site's. [1/year]")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Self:
+        if self.lease_end < self.lease_start:
+            raise field_problems("HostingInService", [(
+                ("lease_end",), f"lease_end {self.lease_end} is before lease_start "
+                f"{self.lease_start}", self.lease_end)])
+        return self
+
+    def it_mw(self, site_pue: float) -> float:
+        """Critical IT MW: ``gross_mw / pue`` (the hall's, else ``site_pue``). [MW]"""
+        return float(self.gross_mw) / float(self.pue if self.pue is not None else site_pue)
 
 
 class HostingRiskSpec(BaseModel):
@@ -287,6 +335,13 @@ class HostingProjectSpec(BaseModel):
         12, ge=0, le=120, description="Months between tranches of the default phased plan. [month]"
     )
 
+    in_service: list[HostingInService] = Field(
+        default_factory=list,
+        description="Halls already built and leased ([[sites.hosting.in_service]]): their "
+        "gross MW are taken from capacity_mw and their net rent counted in every strategy "
+        "alike, keep-mining included.",
+    )
+
     # --- lease ---------------------------------------------------------------------------
     lease_usd_per_kw_month: LeaseUsdPerKwMonth = Field(
         130.0,
@@ -397,6 +452,12 @@ class HostingProjectSpec(BaseModel):
         return self
 
     @property
+    def in_service_gross_mw(self) -> float:
+        """Gross MW of the halls already in service (``in_service``), taken from the
+        site's capacity in every strategy. [MW]"""
+        return float(sum(h.gross_mw for h in self.in_service))
+
+    @property
     def capex_usd_per_it_mw(self) -> float:
         """Total capex (shell + fit-out) per critical IT MW, whoever funds it. [USD/MW]"""
         return self.shell_capex_usd_per_it_mw + self.fit_out_capex_usd_per_it_mw
@@ -415,6 +476,7 @@ class HostingProjectSpec(BaseModel):
 __all__ = [
     "LEASE_TERM_FIELDS",
     "FinancingSpec",
+    "HostingInService",
     "HostingPhase",
     "HostingProjectSpec",
     "HostingRiskSpec",

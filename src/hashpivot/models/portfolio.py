@@ -228,6 +228,23 @@ class Site(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _reserved_fit_capacity(self) -> Self:
+        """The halls in service and the firm AI load must leave the miners some of
+        ``capacity_mw`` (no capacity given: the fleet's power, the halls beside it)."""
+        halls = [float(h.gross_mw) for h in (self.hosting.in_service if self.hosting else [])]
+        ai = float(self.dispatch.ai_load_mw) if self.dispatch is not None else 0.0
+        if self.capacity_mw is None or not halls or sum(halls) + ai < self.capacity_mw:
+            return self
+        cap = float(self.capacity_mw)
+        raise field_problems("Site", [(
+            ("hosting", "in_service", len(halls) - 1, "gross_mw"),
+            f"the halls in service ({sum(halls):g} MW)"
+            + (f" and [sites.dispatch] ai_load_mw ({ai:g} MW)" if ai else "")
+            + f" take {sum(halls) + ai:g} MW of capacity_mw = {cap:g} MW: none is left "
+            "to mine or convert (their sum must be less than capacity_mw)",
+            halls[-1])])
+
 
 class Portfolio(BaseModel):
     """A miner's portfolio: sites plus corporate cost items and optional studies."""

@@ -117,7 +117,9 @@ def committed_conversions(
             # update`): said, not refused
             past.append(f"{where} ({c.site}, {c.quarter}, {c.gross_mw:g} MW) is before the "
                         f"plan's first quarter {quarters[0]}: not part of the plan (a hall "
-                        "built then belongs in [sites.hosting] phases)")
+                        "built and leased by then belongs in "
+                        "[[sites.hosting.in_service]]: its MW kept from capacity_mw, "
+                        "its rent in every plan)")
             continue
         q = quarter_index(quarters, c.quarter)
         if q >= len(quarters) or quarters[q] != c.quarter:

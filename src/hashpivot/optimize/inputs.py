@@ -108,6 +108,9 @@ class PlanProblem:
     spec: OptimizeSpec
     uplift_usd_per_mw_month: FloatArray  # (S,) at the price year's margin (G(1)), reported
     fixed_through: str | None = None
+    #: The sites' halls already in service, their present value in every plan alike
+    #: (:func:`~hashpivot.engines.pivot.in_service.in_service_value_usd`). [USD]
+    in_service_npv_usd: float = 0.0
     notes: list[str] = field(default_factory=list)
     standing_notes: list[str] = field(default_factory=list)
     #: What the ``[[optimize.committed]]`` entries not fixed leave to the plan.

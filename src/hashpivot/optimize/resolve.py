@@ -18,6 +18,7 @@ import pandas as pd
 
 from hashpivot.engines.pivot import market_start, resolve_sites
 from hashpivot.engines.pivot.discounting import line_rates
+from hashpivot.engines.pivot.in_service import in_service_flows, in_service_value_usd
 from hashpivot.engines.standing import standing_portfolio
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.io.regulation import RegulationRule, load_portfolio_rules, load_regulation_rules
@@ -309,6 +310,11 @@ def resolve_problem(
         spec=spec,
         uplift_usd_per_mw_month=uplift,
         fixed_through=fixed_through,
+        # the halls in service: a constant of the plans, as pivot counts them
+        in_service_npv_usd=sum(in_service_value_usd(
+            in_service_flows(s.hosting, periods, np.asarray(periods.days_in_month, float),
+                             s.power_price_usd_per_mwh),
+            rates.hosting, pspec.terminal_value.hosting_method != "none") for s in sites),
         notes=notes,
         standing_notes=standing.notes,
         committed_notes=committed_notes,

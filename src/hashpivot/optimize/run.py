@@ -129,6 +129,7 @@ def coefficient_task(p: PlanProblem, params: ScenarioParams) -> CoefficientTask:
         params=params,
         terminal_value=p.terminal_value,
         mining_discount_rate=p.mining_discount_rate,
+        in_service_npv_usd=p.in_service_npv_usd,
     )
 
 

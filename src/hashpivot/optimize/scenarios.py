@@ -69,6 +69,7 @@ class CoefficientTask:
     params: ScenarioParams
     terminal_value: TerminalValueSpec | None = None  # None: nothing after the horizon
     mining_discount_rate: float = 0.0  # [1/year], of the terminal value
+    in_service_npv_usd: float = 0.0  # [USD], the halls in service: in every plan
 
 
 @dataclass
@@ -126,6 +127,9 @@ def coefficients_on_market(
     base = np.zeros(n_p)
     base_terminal = np.zeros(n_p)
     site_terminal = np.zeros(n_p)
+    # the halls already in service: contracted, the same on every path and in every plan
+    # (engines/pivot/in_service.py), so they move the value, never the plan
+    base += task.in_service_npv_usd
     reference = center_market(task.params)  # replacement forecasts: no look-ahead
     for si, (site, ts, spec) in enumerate(zip(task.sites, task.tranches, task.site_specs,
                                               strict=True)):

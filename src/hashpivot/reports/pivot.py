@@ -41,8 +41,9 @@ _FILES = OUT_FILES["pivot"]
 def monthly_frame(s: StrategyResult) -> pd.DataFrame:
     """One strategy's monthly cash flows (first path), one row per month (``month`` as
     ``YYYY-MM``); money columns [USD] (``site_supply_usd``, the contracted supply's
-    stream, only where a site has one), ``btc_mined`` [BTC], ``energy_mwh`` [MWh],
-    ``mining_mw`` and ``it_mw_in_service`` [MW]."""
+    stream, only where a site has one; ``hosting_in_service_usd``, the net flow of the
+    halls already in service, only where a site has some), ``btc_mined`` [BTC],
+    ``energy_mwh`` [MWh], ``mining_mw`` and ``it_mw_in_service`` [MW]."""
     cf = s.cash_flows
     return pd.DataFrame(
         {
@@ -53,6 +54,9 @@ def monthly_frame(s: StrategyResult) -> pd.DataFrame:
             # the sites' contracted supply stream, a line of its own, where there is one
             **({"site_supply_usd": cf.site_supply_usd[0]}
                if cf.site_supply_usd is not None else {}),
+            # the sites' halls already in service (net), a line of its own, where any
+            **({"hosting_in_service_usd": cf.hosting_in_service_usd[0]}
+               if cf.hosting_in_service_usd is not None else {}),
             "opex_usd": cf.opex_usd[0],
             "ebitda_usd": cf.ebitda_usd[0],
             "capex_usd": cf.capex_usd[0],

@@ -3,7 +3,8 @@
 :func:`strategy_cash_flows` returns :class:`~hashpivot.engines.pivot.flows.CashFlows`
 (arrays of shape ``(n_paths, n_months)``; arrays that do not depend on the market are
 read-only broadcast views): each site's flows (mining, opex, fleet purchases, ASIC
-resale, terminal-value inputs, its halls' hosting flows and its supply stream:
+resale, terminal-value inputs, its halls' hosting flows, its supply stream and its
+halls already in service:
 :func:`~hashpivot.engines.pivot.site_flows.site_cash_flows`) summed over the sites, and
 the project debt (:func:`hashpivot.finance.project_debt_schedule`). The model is
 described in :mod:`hashpivot.engines.pivot`.
@@ -81,6 +82,8 @@ def _cash_flows_resolved(
     it_mw = z.copy()
     backlog = 0.0
     supply: FloatArray | None = None  # the sites' contracted supply streams, (P, T)
+    in_service: FloatArray | None = None  # the sites' halls in service, (T,)
+    in_service_after: list[FloatArray] = []
     after_list: list[FloatArray] = []
     at_horizon: list[MiningAtHorizon] = []
     halls: list[tuple[FloatArray, FloatArray]] = []
@@ -97,6 +100,10 @@ def _cash_flows_resolved(
         mining_mw += s["mining_mw"]
         if s["site_supply"] is not None:
             supply = s["site_supply"] if supply is None else supply + s["site_supply"]
+        if s["in_service"] is not None:
+            net = s["in_service"].net_usd
+            in_service = net if in_service is None else in_service + net
+            in_service_after.append(s["in_service"].after_horizon_usd)
         at_horizon.append(s["at_horizon"])
         halls.append(s["halls_at_horizon"])
         hcf: HostingCashFlows | None = s["hosting"]
@@ -184,6 +191,9 @@ def _cash_flows_resolved(
     if supply is not None:  # the sites' contracted supply, a line of its own
         unlevered = unlevered + supply
         levered = levered + supply
+    if in_service is not None:  # the sites' halls in service, a line of its own
+        unlevered = unlevered + in_service
+        levered = levered + in_service
 
     def b(a: FloatArray) -> FloatArray:
         return np.broadcast_to(a, shape)
@@ -221,6 +231,9 @@ def _cash_flows_resolved(
             np.concatenate([np.broadcast_to(h[i], (h[i].shape[0], market.n_paths))
                             for h in halls]) for i in (0, 1))),
         site_supply_usd=None if supply is None else b(supply),
+        hosting_in_service_usd=None if in_service is None else b(in_service),
+        hosting_in_service_after_horizon_usd=(sum_padded(in_service_after)
+                                              if in_service_after else None),
     )
 
 

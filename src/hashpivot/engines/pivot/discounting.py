@@ -98,11 +98,13 @@ def override_note(spec: Any, override: float | None) -> str | None:
 
 
 def hosting_fcf_usd(cf: CashFlows) -> FloatArray:
-    """Unlevered free cash flow of the hosting line, shape (P, T). [USD]"""
+    """Unlevered free cash flow of the hosting line, shape (P, T): the halls built and
+    those already in service (``hosting_in_service_usd``, contracted rent). [USD]"""
     hp = 0.0 if cf.hosting_power_cost_usd is None else cf.hosting_power_cost_usd
     ho = 0.0 if cf.hosting_opex_usd is None else cf.hosting_opex_usd
     return np.asarray(
-        cf.hosting_revenue_usd + cf.prepayment_usd - hp - ho - cf.hosting_capex_usd,
+        cf.hosting_revenue_usd + cf.prepayment_usd - hp - ho - cf.hosting_capex_usd
+        + cf.in_service_usd,
         dtype=np.float64,
     )
 

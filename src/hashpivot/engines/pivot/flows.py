@@ -172,6 +172,16 @@ class CashFlows:
         the horizon by the mining method on its own. Until 2026-12-07 it was netted into
         ``power_cost_usd``: a site converted whole showed a mining power credit with no
         mining revenue. None: no site has one. [USD]
+    hosting_in_service_usd : ndarray or None
+        The sites' halls already in service (``[[sites.hosting.in_service]]``): rent less
+        the hall power and opex the operator pays, the same in every strategy
+        (:mod:`~hashpivot.engines.pivot.in_service`): a line of its own, in EBITDA and the
+        free cash flows, in neither business line's EBITDA, discounted at the hosting
+        line's rate (:func:`~hashpivot.engines.pivot.discounting.hosting_fcf_usd`).
+        None: no site has one. [USD]
+    hosting_in_service_after_horizon_usd : ndarray, shape (M,), or None
+        The same net flow in the months after the horizon through the last lease's end:
+        its value after the horizon. [USD]
     """
 
     periods: pd.PeriodIndex
@@ -204,6 +214,8 @@ class CashFlows:
     halls_at_horizon: HallsAtHorizon | None = None
     hosting_capex_in_service_usd: FloatArray | None = None
     site_supply_usd: FloatArray | None = None
+    hosting_in_service_usd: FloatArray | None = None
+    hosting_in_service_after_horizon_usd: FloatArray | None = None
 
     @property
     def hosting_ebitda_usd(self) -> FloatArray:
@@ -214,10 +226,16 @@ class CashFlows:
 
     @property
     def mining_ebitda_usd(self) -> FloatArray:
-        """EBITDA minus the hosting EBITDA and the sites' contracted supply stream
-        (``site_supply_usd``): mining and the site's own costs. [USD]"""
-        return np.asarray(self.ebitda_usd - self.hosting_ebitda_usd - self._supply_usd,
-                          dtype=np.float64)
+        """EBITDA minus the hosting EBITDA, the sites' contracted supply stream
+        (``site_supply_usd``) and their halls in service (``hosting_in_service_usd``):
+        mining and the site's own costs. [USD]"""
+        return np.asarray(self.ebitda_usd - self.hosting_ebitda_usd - self._supply_usd
+                          - self.in_service_usd, dtype=np.float64)
+
+    @property
+    def in_service_usd(self) -> FloatArray | float:
+        """``hosting_in_service_usd``, 0 without one. [USD]"""
+        return 0.0 if self.hosting_in_service_usd is None else self.hosting_in_service_usd
 
     @property
     def _supply_usd(self) -> FloatArray | float:
@@ -238,9 +256,11 @@ class CashFlows:
 
     @property
     def ebitda_usd(self) -> FloatArray:
-        """Revenue - power - opex + the contracted supply stream. [USD]"""
+        """Revenue - power - opex + the contracted supply stream + the halls in service.
+        [USD]"""
         out = self.revenue_usd - self.power_cost_usd - self.opex_usd
-        return out if self.site_supply_usd is None else out + self.site_supply_usd
+        out = out if self.site_supply_usd is None else out + self.site_supply_usd
+        return out if self.hosting_in_service_usd is None else out + self.hosting_in_service_usd
 
     def capex_paid_usd(self) -> FloatArray | None:
         """Operator capex net of the same month's project-debt draws, not below zero: the
@@ -284,7 +304,8 @@ class CashFlows:
             revenue_usd, power_cost_usd, opex_usd, ebitda_usd, capex_usd,
             unlevered_fcf_usd, levered_fcf_usd, btc_mined, energy_mwh,
             contracted_revenue_usd`` [USD, BTC, MWh] (``site_supply_usd`` after
-            ``power_cost_usd`` where a site has contracted supply [USD]) and
+            ``power_cost_usd`` where a site has contracted supply, and
+            ``hosting_in_service_usd`` where a site has halls in service [USD]) and
             ``mining_revenue_share`` [-] (the revenue mix). First and last years may be
             partial.
         """
@@ -295,6 +316,8 @@ class CashFlows:
             "power_cost_usd": self.power_cost_usd,
             **({"site_supply_usd": self.site_supply_usd}
                if self.site_supply_usd is not None else {}),
+            **({"hosting_in_service_usd": self.hosting_in_service_usd}
+               if self.hosting_in_service_usd is not None else {}),
             "opex_usd": self.opex_usd,
             "ebitda_usd": self.ebitda_usd,
             "capex_usd": self.capex_usd,

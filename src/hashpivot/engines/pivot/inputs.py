@@ -289,12 +289,13 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
         # the firm AI load a dispatching site serves is there in every strategy alike: the
         # miners and a conversion share what it leaves of the capacity (it is not valued)
         ai_mw = float(dispatch.ai_load_mw) if dispatch is not None else 0.0
-        cap = (site.capacity_mw - ai_mw if site.capacity_mw is not None else fleet_mw)
+        # so are the halls already in service ([[sites.hosting.in_service]]; their rent
+        # is valued: engines/pivot/in_service.py)
+        halls_mw = site.hosting.in_service_gross_mw if site.hosting is not None else 0.0
+        cap = (site.capacity_mw - ai_mw - halls_mw if site.capacity_mw is not None
+               else fleet_mw)
         if cap <= 0:
-            problems.append(Problem(
-                f"sites[{i}].dispatch.ai_load_mw",
-                f"{ai_mw:g} MW of AI load leaves none of the site's capacity_mw "
-                f"{site.capacity_mw:g} to its miners or a conversion"))
+            problems.append(_no_capacity_left(i, site.capacity_mw, ai_mw, halls_mw))
             continue
         bands: list[int] = []
         units: list[SwapUnit] | None = None
@@ -318,9 +319,12 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
             problems.append(
                 Problem(
                     f"sites[{i}].hosting.convertible_gross_mw",
-                    f"{convertible:g} MW exceeds the site's capacity_mw {cap + ai_mw:g}"
+                    f"{convertible:g} MW exceeds the site's capacity_mw "
+                    f"{cap + ai_mw + halls_mw:g}"
                     + (f" less its AI load of {ai_mw:g} MW ([sites.dispatch] ai_load_mw)"
-                       if ai_mw else ""),
+                       if ai_mw else "")
+                    + (f" less its {halls_mw:g} MW of halls in service "
+                       "([[sites.hosting.in_service]] gross_mw)" if halls_mw else ""),
                 )
             )
         pc = site.power_contract
@@ -447,6 +451,19 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
     if problems:
         raise InputError(problems)
     return out
+
+
+def _no_capacity_left(i: int, capacity_mw: float | None, ai_mw: float,
+                      halls_mw: float) -> Problem:
+    """The problem of a site whose AI load and halls in service take all its capacity, at
+    the field that takes the last of it."""
+    uses = [f"{ai_mw:g} MW of AI load"] if ai_mw else []
+    uses += [f"{halls_mw:g} MW of halls in service"] if halls_mw else []
+    path = (f"sites[{i}].hosting.in_service" if halls_mw
+            else f"sites[{i}].dispatch.ai_load_mw")
+    return Problem(path, f"{' and '.join(uses)} leave{'s' if len(uses) == 1 else ''} none "
+                         f"of the site's capacity_mw {capacity_mw:g} to its miners or a "
+                         "conversion")
 
 
 def uplift_warnings(sites: Sequence[SiteInputs]) -> list[str]:

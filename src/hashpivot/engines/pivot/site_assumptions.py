@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from hashpivot.engines.dispatch.assumptions import measured_terms
 from hashpivot.engines.mining_terms import (
     MINING_TERMS,
@@ -27,8 +29,9 @@ from hashpivot.engines.mining_terms import (
     mining_term_facts,
     power_contract_text,
 )
+from hashpivot.engines.pivot.in_service import hall_terms
 from hashpivot.engines.pivot.uplift.ppa_term import term_text
-from hashpivot.models.hosting import LEASE_TERM_FIELDS
+from hashpivot.models.hosting import LEASE_TERM_FIELDS, HostingProjectSpec
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -153,6 +156,24 @@ def _central_uplift(portfolio: Portfolio, site: SiteInputs, market: MarketPaths
             "by_month": by_month}
 
 
+def in_service_facts(hosting: HostingProjectSpec, first: pd.Period | None
+                     ) -> list[dict[str, Any]]:
+    """Each hall in service of a site (``[[sites.hosting.in_service]]``): its MW (gross
+    and IT), tenant, lease (the escalator resolved: the hall's or the site's) and whether
+    its lease ended before ``first``, the first month valued (not counted then)."""
+    out = []
+    for hall in hosting.in_service:
+        terms = hall_terms(hosting, hall)
+        out.append({
+            "gross_mw": float(hall.gross_mw), "it_mw": hall.it_mw(hosting.pue),
+            "tenant": hall.tenant, "lease_start": hall.lease_start,
+            "lease_end": hall.lease_end,
+            "lease_usd_per_kw_month": float(hall.lease_usd_per_kw_month),
+            "lease_escalator_per_year": float(terms.lease_escalator_per_year),
+            "expired": first is not None and pd.Period(hall.lease_end, "M") < first})
+    return out
+
+
 def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                           market: MarketPaths | None = None,
                           effects: Mapping[str, SiteRuleEffects] | None = None,
@@ -178,6 +199,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
     from hashpivot.engines.pivot.inputs import _pivot_spec
 
     replaces = _pivot_spec(portfolio).fleet_replacement_years is not None
+    start = _pivot_spec(portfolio).start
+    first = (market.periods[0] if market is not None
+             else pd.Period(start, "M") if start is not None else None)
     out = []
     for s in sites:
         eff = effects.get(s.name) if effects is not None else None
@@ -226,6 +250,9 @@ def site_assumption_facts(portfolio: Portfolio, sites: list[SiteInputs],
                if site.hosting is not None and site.hosting.risk is not None else {}),
             # halls leased on their own terms (a tenant's), only where there are some
             **({"hall_leases": halls} if halls else {}),
+            # halls already in service, only where there are some
+            **({"in_service": in_service_facts(s.hosting, first)}
+               if s.hosting.in_service else {}),
             # the flexibility of a site with [sites.dispatch], only there
             **({"dispatch_uplift_usd_per_mw_month": s.dispatch_uplift_usd_per_mw_month,
                 "dispatch_uplift_note": s.dispatch_uplift_note}

@@ -8,7 +8,8 @@ cash SG&A, the ASICs a conversion releases sold and the planned entries bought, 
 tranche's final year for the terminal value (with the cost items and the dispatch curve
 as they stand at the horizon), the halls' hosting flows
 (:mod:`~hashpivot.engines.pivot.hosting_flows`) and the contracted supply's stream
-(:mod:`~hashpivot.engines.pivot.uplift.supply_stream`).
+(:mod:`~hashpivot.engines.pivot.uplift.supply_stream`) and its halls already in service
+(:mod:`~hashpivot.engines.pivot.in_service`).
 :func:`~hashpivot.engines.pivot.cashflows.strategy_cash_flows` sums the sites and adds
 the financing.
 """
@@ -38,6 +39,7 @@ from hashpivot.engines.pivot.cost_dates import (
 from hashpivot.engines.pivot.fleet import SiteMarket, at_costs, site_market
 from hashpivot.engines.pivot.flows import FloatArray, MiningAtHorizon
 from hashpivot.engines.pivot.hosting_flows import site_hosting_flows
+from hashpivot.engines.pivot.in_service import in_service_flows
 from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.mining import _site_mining, runs_compiled
 from hashpivot.engines.pivot.strategies import ConversionPhase
@@ -194,6 +196,10 @@ def site_cash_flows(
     # in every strategy alike (a conversion ends no contract; uplift/supply_stream.py), a line
     # of its own (CashFlows.site_supply_usd), not in the mining power cost
     supply = site_supply_usd(site, market)
+    # the halls already in service: a stream of the site in every strategy alike
+    # (in_service.py); their MW are out of site.capacity_mw already
+    in_service = in_service_flows(site.hosting, market.periods, market.days_per_period,
+                                  site.power_price_usd_per_mwh)
     paths = (market.n_paths,)
     at_horizon = MiningAtHorizon(
         np.stack([np.broadcast_to(e, paths) for e in ebitda_at_horizon]),
@@ -211,4 +217,5 @@ def site_cash_flows(
         "hosting_paths": hosting.paths,
         "halls_at_horizon": (hosting.final_year_ebitda_usd, hosting.final_year_capex_usd),
         "site_supply": supply,
+        "in_service": in_service,
     }

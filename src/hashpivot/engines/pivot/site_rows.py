@@ -18,6 +18,7 @@ from hashpivot.engines.mining_terms import (
     mining_term_rows,
     power_contract_row,
 )
+from hashpivot.engines.pivot.in_service import CONVENTION as IN_SERVICE_CONVENTION
 from hashpivot.engines.pivot.site_assumptions import (
     CAPEX_FIELDS,
     HALL_POWER_FIELD,
@@ -125,6 +126,22 @@ def _hosting_rows(prefix: str, site: Mapping[str, Any], lease_terms: bool
     return rows
 
 
+def in_service_row(prefix: str, hall: Mapping[str, Any]) -> dict[str, Any]:
+    """The row of a hall in service (``in_service`` facts): its lease in words, or that it
+    ended before the model start and is not counted."""
+    name = (f"{prefix}[[sites.hosting.in_service]] {hall['gross_mw']:g} MW"
+            + (f" ({hall['tenant']})" if hall.get("tenant") else ""))
+    if hall["expired"]:
+        return {"name": name, "unit": "-", "source": "file",
+                "value": f"lease ended {hall['lease_end']}, before the model start: not "
+                         "counted (its MW still kept from capacity_mw)"}
+    return {"name": name, "unit": "-", "source": f"file; {IN_SERVICE_CONVENTION}",
+            "value": f"{hall['it_mw']:.4g} IT MW at {hall['lease_usd_per_kw_month']:g} "
+                     f"USD/kW/month from {hall['lease_start']}, "
+                     f"{100 * hall['lease_escalator_per_year']:g} %/year, to "
+                     f"{hall['lease_end']}"}
+
+
 def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True,
                          hall_leases: bool = True) -> list[dict[str, Any]]:
     """Rows of the resolved assumptions for each site of
@@ -194,6 +211,7 @@ def site_assumption_rows(facts: list[dict[str, Any]], lease_terms: bool = True,
              "unit": "-", "source": "file"}
             for h in (site.get("hall_leases", []) if hall_leases else [])
         ]
+        rows += [in_service_row(prefix, h) for h in site.get("in_service", [])]
     return rows + ([VACANCY_ROW] if facts else [])
 
 

@@ -21,7 +21,9 @@ them), then as a whole with the sites' cash SG&A, their contracted supply's (PPA
 renewable plant) worth with no miners added on its own (the same in every strategy; a
 PPA block ending after the horizon valued to its end only);
 hosting by a multiple or Gordon growth per hall (``CashFlows.halls_at_horizon``), each
-floored at zero, and by ``contract`` on the leases' own flows after the horizon. Values
+floored at zero, and by ``contract`` on the leases' own flows after the horizon; the
+halls already in service (``[[sites.hosting.in_service]]``) on their remaining term
+whatever the hosting method but ``none`` (the same in every strategy). Values
 are discounted to the model's start at the unlevered monthly rate. The formulas are in
 :mod:`hashpivot.terminal_value`.
 """
@@ -171,6 +173,11 @@ def terminal_value(
             spec.growth_per_year,
             p,
         )
+    if spec.hosting_method != "none" and cf.hosting_in_service_after_horizon_usd is not None:
+        # the halls in service on their remaining term, whatever the method (the same in
+        # every strategy: engines/pivot/in_service.py)
+        hosting = hosting + value_at_horizon_of_flows_usd(
+            cf.hosting_in_service_after_horizon_usd, r_hm)
     mining = np.broadcast_to(np.asarray(mining, dtype=float), (p,)).copy()
     hosting = np.broadcast_to(np.asarray(hosting, dtype=float), (p,)).copy()
     d_m, d_h = (1.0 + r_m) ** -float(t), (1.0 + r_hm) ** -float(t)

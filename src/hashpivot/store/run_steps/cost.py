@@ -92,26 +92,32 @@ def mw_split(portfolio: Portfolio) -> list[dict[str, Any]]:
     the same time) today and once its planned hosting phases
     are built (they take spare capacity first, as the pivot model: ``min(fleet, capacity -
     AI load - AI)``), the AI/HPC MW planned in them and the firm AI load a dispatching
-    site already serves (``[sites.dispatch] ai_load_mw``, kept from both).
+    site already serves (``[sites.dispatch] ai_load_mw``) and the halls already in service
+    (``[[sites.hosting.in_service]]``, ``in_service_mw``), both kept from both.
 
     Returns
     -------
     list of dict
-        ``site, mining_mw, mining_after_plan_mw, ai_mw, ai_load_mw, capacity_mw`` [MW].
+        ``site, mining_mw, mining_after_plan_mw, ai_mw, ai_load_mw, in_service_mw,
+        capacity_mw`` [MW].
     """
     rows = []
     for s in portfolio.sites:
         ai = sum(p.gross_mw for p in s.hosting.phases) if s.hosting is not None else 0.0
         served = float(s.dispatch.ai_load_mw) if s.dispatch is not None else 0.0
+        # the halls in service: neither mined nor converted
+        halls = s.hosting.in_service_gross_mw if s.hosting is not None else 0.0
         fleet = float(s.peak_fleet_power_mw)  # (machines swapped in turn never add up)
-        cap = s.capacity_mw if s.capacity_mw is not None else fleet + served
+        cap = s.capacity_mw if s.capacity_mw is not None else fleet + served + halls
         rows.append(
             {
                 "site": s.name,
-                "mining_mw": min(fleet, cap - served),
-                "mining_after_plan_mw": max(0.0, min(fleet, cap - served - float(ai))),
+                "mining_mw": min(fleet, cap - served - halls),
+                "mining_after_plan_mw": max(0.0, min(fleet,
+                                                     cap - served - halls - float(ai))),
                 "ai_mw": float(ai),
                 "ai_load_mw": served,
+                "in_service_mw": halls,
                 "capacity_mw": s.capacity_mw,
             }
         )

@@ -69,8 +69,8 @@ def cost_vs_price(results: dict[str, Any]) -> dict[str, Any]:
 
 def mw_split(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Stacked MW per site once the planned phases are built: mining (fleet with overhead,
-    less what the halls displace), the AI load a dispatching site serves, AI/HPC (planned
-    phases) and capacity left unused; a
+    less what the halls displace), the AI load a dispatching site serves, the halls in
+    service, AI/HPC (planned phases) and capacity left unused; a
     marker at today's mining MW where the plan changes it. (Rows stored before
     ``mining_after_plan_mw`` show today's mining.) Its source line names the portfolio
     file (:data:`~hashpivot.reports.labels.MW_SPLIT_SOURCE`): no network data is in it."""
@@ -78,12 +78,15 @@ def mw_split(rows: list[dict[str, Any]]) -> dict[str, Any]:
     after = [float(r.get("mining_after_plan_mw", r["mining_mw"])) for r in rows]
     ai = [float(r["ai_mw"]) for r in rows]
     served = [float(r.get("ai_load_mw", 0.0)) for r in rows]
-    unused = [max(0.0, float(r["capacity_mw"]) - m - a - f) if r.get("capacity_mw") else 0.0
-              for r, m, a, f in zip(rows, after, ai, served, strict=True)]
+    halls = [float(r.get("in_service_mw", 0.0)) for r in rows]
+    unused = [max(0.0, float(r["capacity_mw"]) - m - a - f - h) if r.get("capacity_mw")
+              else 0.0 for r, m, a, f, h in zip(rows, after, ai, served, halls, strict=True)]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=sites, y=after, name="mining [MW]"))
     if any(served):
         fig.add_trace(go.Bar(x=sites, y=served, name="AI load served today [MW]"))
+    if any(halls):
+        fig.add_trace(go.Bar(x=sites, y=halls, name="AI/HPC in service [MW]"))
     fig.add_trace(go.Bar(x=sites, y=ai, name="AI/HPC planned [MW]"))
     if any(unused):
         fig.add_trace(go.Bar(x=sites, y=unused, name="unused capacity [MW]",
