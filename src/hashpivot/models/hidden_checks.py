@@ -23,7 +23,7 @@ from hashpivot.models.error_paths import (
 )
 from hashpivot.models.field_annotations import fields_by_key, inner_annotations
 from hashpivot.models.field_checks import check_depth
-from hashpivot.models.hosting import HostingProjectSpec, HostingRiskSpec
+from hashpivot.models.hosting import HostingInService, HostingProjectSpec, HostingRiskSpec
 from hashpivot.models.optimize import OptimizeSpec
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.models.portfolio import Portfolio, Site
@@ -123,8 +123,10 @@ def _set_aside(data: Any, errors: list[Any]) -> tuple[Any, _SetAside]:
 #: any other table may read anything inside it.
 _CHECK_READS: dict[type[BaseModel], tuple[tuple[int | str, ...], ...]] = {
     Portfolio: (("sites", "*", "name"),),
-    Site: (("capacity_mw",), ("power_overhead_factor",), ("fleet",)),
+    Site: (("capacity_mw",), ("power_overhead_factor",), ("fleet",),
+           ("hosting", "in_service", "*", "gross_mw"), ("dispatch", "ai_load_mw")),
     HostingProjectSpec: (("phases", "*", "start"),),
+    HostingInService: (("lease_start",), ("lease_end",)),
     HostingRiskSpec: (("construction_delay_fraction_mean",), ("construction_delay_fraction_sd",),
                       ("lease_up_delay_months_mean",), ("lease_up_delay_months_sd",)),
     DispatchSpec: (("underclock_hashrate_fraction",), ("underclock_min_power_fraction",)),

@@ -354,8 +354,9 @@ def optimize_plan(
         "sites": [
             {
                 "name": s.name,
-                "capacity_mw": s.capacity_mw + s.ai_load_mw,  # (the file's)
+                "capacity_mw": s.capacity_mw + s.ai_load_mw + s.in_service_mw,  # (the file's)
                 "ai_load_mw": s.ai_load_mw,
+                "in_service_mw": s.in_service_mw,
                 "fleet_power_mw": s.fleet_power_mw,
                 "convertible_mw": float(p.site_limit_mw[i]),
                 "tranches": [

@@ -81,6 +81,19 @@ def test_import_limit_falls_back_to_capacity() -> None:
     assert resolve_import_limit(alpha, spec) == (12.0, {})
 
 
+def test_import_limit_keeps_the_halls_in_service() -> None:
+    """A 12 MW hall in service of the 30 MW site: the miners and the AI load may import
+    18 MW (the hall draws the rest, in every engine)."""
+    from hashpivot.models.hosting import HostingInService, HostingProjectSpec
+
+    alpha = _sites()[0]
+    alpha = alpha.model_copy(update={"hosting": HostingProjectSpec(in_service=[
+        HostingInService(gross_mw=12.0, lease_start="2024-06", lease_end="2036-05",
+                         lease_usd_per_kw_month=120.0)])})
+    assert resolve_import_limit(alpha, DispatchSpec()) == (
+        18.0, {"import_limit_source": "site capacity_mw less 12 MW of halls in service"})
+
+
 def test_emissions_provenance_in_order_of_precedence() -> None:
     series = pd.Series(0.3, index=INDEX)
     ef, meta = resolve_emissions(INDEX, DispatchSpec(), "ERCOT", series)

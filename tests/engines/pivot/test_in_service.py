@@ -132,6 +132,9 @@ def test_the_hall_mw_neither_mine_nor_convert() -> None:
     assert keep.mining_mw[0, 0] == pytest.approx(60.0)
     all_ = next(s for s in r.strategies if s.strategy.name == "convert_all")
     assert all_.strategy.converted_gross_mw == pytest.approx(60.0)
+    # the inputs echo the file's capacity and the halls' MW
+    echoed = r.inputs["sites"][0]
+    assert (echoed["capacity_mw"], echoed["in_service_mw"]) == pytest.approx((160.0, 100.0))
 
 
 def test_the_csv_shows_the_stream() -> None:
@@ -166,3 +169,14 @@ def test_gross_mw_must_be_positive() -> None:
         parse_portfolio(_with_hall(BASE_TOML, HALL.replace("gross_mw = 100.0",
                                                            "gross_mw = 0.0")))
     assert [p.path for p in e.value.problems] == ["sites[0].hosting.in_service[0].gross_mw"]
+
+
+def test_every_problem_at_once() -> None:
+    """A hall with a bad PUE and one taking the rest of the capacity: both said, each at
+    its field (the capacity check runs with the bad PUE set aside: it reads no PUE)."""
+    bad_pue = HALL.replace('tenant = "T"', 'tenant = "T"\npue = 0.5').replace(
+        "gross_mw = 100.0", "gross_mw = 50.0")
+    with pytest.raises(InputError) as e:
+        parse_portfolio(_with_hall(BASE_TOML, bad_pue + HALL, capacity=150.0))
+    assert sorted(p.path for p in e.value.problems) == [
+        "sites[0].hosting.in_service[0].pue", "sites[0].hosting.in_service[1].gross_mw"]

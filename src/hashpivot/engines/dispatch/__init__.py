@@ -19,7 +19,8 @@ Stages (REopt-style pipeline, one module each):
 Defaults filled (each one recorded in ``problem.meta``):
 
 * grid adder: ``dispatch.grid_adder_usd_per_mwh``, else the site power contract's adder;
-* import limit: ``dispatch.limits.import_mw``, else the site's ``capacity_mw``, else none;
+* import limit: ``dispatch.limits.import_mw``, else the site's ``capacity_mw`` less its
+  halls in service (``[[sites.hosting.in_service]]`` gross_mw), else none;
 * hashprice: the ``hashprice`` argument, else ``dispatch.hashprice_usd_per_ph_day``, else
   from ``btc_price_usd`` / ``network_difficulty`` / ``fees_btc_per_block`` (missing ones
   from the bundled network state on the first day), else the **daily** hashprice of the

@@ -61,7 +61,8 @@ class SiteInputs:
         Site overhead (PUE-like) of the mining fleet. [-]
     capacity_mw : float
         Energized grid capacity (fleet power when not given) less the firm AI load of
-        ``[sites.dispatch]``: what the miners and a conversion share. [MW]
+        ``[sites.dispatch]`` and the halls in service (``in_service_mw``): what the miners
+        and a conversion share. [MW]
     convertible_gross_mw : float
         Gross MW the hosting project may convert. [MW]
     power_price_usd_per_mwh : float
@@ -90,6 +91,10 @@ class SiteInputs:
     ai_load_mw : float
         The firm AI load of ``[sites.dispatch]`` the site serves in every strategy, kept
         from ``capacity_mw`` (the file's capacity is their sum). [MW]
+    in_service_mw : float
+        Gross MW of the halls already in service (``[[sites.hosting.in_service]]``) kept
+        from ``capacity_mw`` (the file's capacity: the sum of the three; 0 when the file
+        gives none). [MW]
     dispatch_uplift : DispatchUplift or None
         Value of the site's interval-by-interval flexibility (``[sites.dispatch]``) at each
         month's margin, added to each month's mining of the MW still mining
@@ -185,6 +190,7 @@ class SiteInputs:
     index: int = 0
     fixed_mining_opex_usd_per_month: float = 0.0
     ai_load_mw: float = 0.0
+    in_service_mw: float = 0.0
     dispatch_uplift: DispatchUplift | None = None
     dispatch_uplift_note: str = ""
     fleet_uplifts: tuple[DispatchUplift | None, ...] = ()
@@ -428,6 +434,7 @@ def resolve_sites(portfolio: Portfolio, site_name: str | None = None,
                 hosting_is_default=is_default,
                 index=i,
                 ai_load_mw=ai_mw,
+                in_service_mw=halls_mw if site.capacity_mw is not None else 0.0,
                 dispatch_uplift=uplift.for_fleet(hr / start_mw) if uplift else None,
                 dispatch_uplift_note=uplift_note,
                 fleet_uplifts=entry_uplifts,

@@ -380,8 +380,9 @@ def run_pivot(
                 "name": s.name,
                 "fleet_hashrate_th_s": s.fleet_hashrate_th_s,
                 "fleet_power_mw": s.fleet_power_mw,
-                "capacity_mw": s.capacity_mw + s.ai_load_mw,  # (the file's)
+                "capacity_mw": s.capacity_mw + s.ai_load_mw + s.in_service_mw,  # (the file's)
                 "ai_load_mw": s.ai_load_mw,
+                "in_service_mw": s.in_service_mw,
                 "convertible_gross_mw": s.convertible_gross_mw,
                 "power_price_usd_per_mwh": s.power_price_usd_per_mwh,
                 "hosting": s.hosting.model_dump(mode="json"),

@@ -111,7 +111,8 @@ def _hosting_rows(prefix: str, site: Mapping[str, Any], lease_terms: bool
             "name": f"{prefix}[sites.hosting] convertible_gross_mw",
             "value": site["convertible_gross_mw"], "unit": "MW",
             "source": "file" if "convertible_gross_mw" in given else
-                      "default: = capacity_mw, less [sites.dispatch] ai_load_mw"})
+                      ("default: = capacity_mw, less [sites.dispatch] ai_load_mw"
+                       + (" and the halls in service" if site.get("in_service") else ""))})
     shell, fit_out = (terms[f] / 1e6 for f in CAPEX_FIELDS)
     rows.append({
         "name": f"{prefix}[sites.hosting] capex per IT MW",

@@ -239,9 +239,12 @@ def resolve_ai_load(interval_hours: FloatArray, spec: DispatchSpec) -> tuple[AiL
 
 
 def resolve_import_limit(site: Site, spec: DispatchSpec) -> tuple[float, Provenance]:
-    """Grid import limit: ``dispatch.limits.import_mw``, else the site's ``capacity_mw``,
-    else none (infinite). [MW]"""
+    """Grid import limit: ``dispatch.limits.import_mw``, else the site's ``capacity_mw``
+    less its halls already in service (``[[sites.hosting.in_service]]``: their MW are
+    theirs, as in the monthly engines), else none (infinite). [MW]"""
     limit = spec.limits.import_mw
     if limit is None and site.capacity_mw is not None:
-        return float(site.capacity_mw), {"import_limit_source": "site capacity_mw"}
+        halls = site.hosting.in_service_gross_mw if site.hosting is not None else 0.0
+        return float(site.capacity_mw) - halls, {"import_limit_source": "site capacity_mw" + (
+            f" less {halls:g} MW of halls in service" if halls else "")}
     return (float(limit) if limit is not None else math.inf), {}
