@@ -147,3 +147,22 @@ def test_a_site_idled_by_its_variable_costs_closes_with_its_fleet_ended_too() ->
             for name, t in (("items", items), ("both", both))}
     assert gain["both"] == pytest.approx(worth, abs=0.05)
     assert gain["items"] > worth + 1.0  # the machines mine again without the repairs
+
+
+def test_a_hall_in_service_does_not_hide_the_idle_months() -> None:
+    """The example with a 50 MW hall in service (and 50 MW more capacity, so its miners
+    are the same): closing the idle mining would not end the hall's lease, so the note
+    values the same idle months as without the hall."""
+    from hashpivot.models.hosting import HostingInService
+
+    pf = load_portfolio(EXAMPLE)
+    site = pf.sites[0]
+    assert site.hosting is not None and site.capacity_mw is not None
+    hosting = site.hosting.model_copy(update={"in_service": [HostingInService(
+        gross_mw=50.0, lease_start="2024-06", lease_end="2040-05",
+        lease_usd_per_kw_month=120.0)]})
+    with_hall = pf.model_copy(update={"sites": [site.model_copy(update={
+        "capacity_mw": site.capacity_mw + 50.0, "hosting": hosting})]})
+    [before] = [w for w in pv.run_pivot(pf).warnings if "mines no BTC" in w]
+    [after] = [w for w in pv.run_pivot(with_hall).warnings if "mines no BTC" in w]
+    assert after == before

@@ -56,6 +56,22 @@ def test_rent_by_hand() -> None:
     assert f.gross_mw == 100.0
 
 
+def test_a_lease_ending_within_the_horizon_stops_there() -> None:
+    """A lease from 2024-06 to 2026-06 on a 12-month horizon from 2026-01: rent through
+    2026-06 (its third year from 2026-06: x 1.02^2), none after, nothing after the
+    horizon."""
+    h = HostingProjectSpec.model_validate({
+        "pue": 1.25, "nnn_operator_opex_fraction": 0.0,
+        "in_service": [{"gross_mw": 100.0, "lease_start": "2024-06", "lease_end": "2026-06",
+                        "lease_usd_per_kw_month": 120.0, "lease_escalator_per_year": 0.02}]})
+    periods = _periods("2026-01", 12)
+    f = in_service_flows(h, periods, np.asarray(periods.days_in_month, float), 40.0)
+    assert f is not None
+    assert f.rent_usd[5] == pytest.approx(9.6e6 * 1.02**2)
+    assert not f.rent_usd[6:].any()
+    assert f.after_horizon_usd.size == 0
+
+
 def test_opex_and_modified_gross_follow_the_site_terms() -> None:
     """Under modified gross the operator pays the hall's power (IT x load x PUE = 80 x 0.8
     x 1.25 = 80 MW x 744 h x 40 USD/MWh in January) and the whole opex (150,000 USD per

@@ -57,7 +57,9 @@ def idle_baseline_note(name: str, cf: CashFlows, periods: pd.PeriodIndex,
         return None
     n = btc.size
     rate = float(finance.periodic_rate(rates.mining))
-    fcf = np.asarray(cf.unlevered_fcf_usd, dtype=np.float64)[0]
+    # (the halls in service are not closed with the mining: their rent is not the idle
+    # months')
+    fcf = np.asarray(cf.unlevered_fcf_usd - cf.in_service_usd, dtype=np.float64)[0]
     pv = float(fcf[n - idle:] @ finance.discount_factors(rate, n)[n - idle:])
     if not pv < 0.0:
         return None

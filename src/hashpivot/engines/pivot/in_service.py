@@ -143,9 +143,10 @@ def in_service_flows(hosting: HostingProjectSpec, periods: pd.PeriodIndex,
         flow = f.hosting_revenue_usd + f.prepayment_usd - f.power_cost_usd - f.opex_usd
         net += flow.sum(axis=0)
         rent += f.hosting_revenue_usd.sum(axis=0)
-        after += hosting_fcf_after_horizon_usd(
-            f.hosting_revenue_usd, f.prepayment_usd, f.power_cost_usd, f.opex_usd,
-            f.operator_capex_usd, n).sum(axis=0)
+        if extra:  # (a lease ending within the horizon leaves nothing after it)
+            after += hosting_fcf_after_horizon_usd(
+                f.hosting_revenue_usd, f.prepayment_usd, f.power_cost_usd, f.opex_usd,
+                f.operator_capex_usd, n).sum(axis=0)
     return InServiceFlows(net[:n], rent[:n], after,
                           float(sum(h.gross_mw for h in halls)))
 
