@@ -196,3 +196,34 @@ def test_every_problem_at_once() -> None:
         parse_portfolio(_with_hall(BASE_TOML, bad_pue + HALL, capacity=150.0))
     assert sorted(p.path for p in e.value.problems) == [
         "sites[0].hosting.in_service[0].pue", "sites[0].hosting.in_service[1].gross_mw"]
+
+
+def test_the_halls_energy_counts_in_every_strategy_s_energy_and_co2() -> None:
+    """Energy and CO2 count every MWh the site draws, a hall in service's too (as a
+    converted hall's): by hand, 80 IT MW x the site's it_load_factor x PUE 1.25 x the
+    month's hours, the same addition in every strategy; the CO2 rises by factor x that
+    energy (until 2026-12-08 the hall's load was left out of both)."""
+    h = HostingProjectSpec.model_validate({
+        "pue": 1.25, "it_load_factor": 0.8,
+        "in_service": [{"gross_mw": 100.0, "lease_start": "2024-06", "lease_end": "2036-05",
+                        "lease_usd_per_kw_month": 120.0}]})
+    periods = _periods("2026-01", 12)
+    f = in_service_flows(h, periods, np.asarray(periods.days_in_month, float), 40.0)
+    assert f is not None
+    np.testing.assert_allclose(f.energy_mwh, 80.0 * 0.8 * 1.25 * 24.0
+                               * np.asarray(periods.days_in_month, float), rtol=1e-12)
+    with_hall = pv.run_pivot(parse_portfolio(_with_hall(BASE_TOML)))
+    without = pv.run_pivot(parse_portfolio(BASE_TOML))
+    hall = with_hall.strategies[0].cash_flows.hosting_in_service_usd
+    assert hall is not None
+    added = []
+    for a, b in zip(with_hall.strategies, without.strategies, strict=True):
+        more = float(np.asarray(a.cash_flows.energy_mwh)[0].sum()
+                     - np.asarray(b.cash_flows.energy_mwh)[0].sum())
+        added.append(more)
+        if a.emissions_tco2 == a.emissions_tco2:  # (a factor: the bundled region's)
+            factor = a.emissions_tco2 / float(np.asarray(a.cash_flows.energy_mwh)[0].sum())
+            assert a.emissions_tco2 - b.emissions_tco2 == pytest.approx(factor * more,
+                                                                        rel=1e-9)
+    assert added[0] > 0
+    assert added == pytest.approx([added[0]] * len(added), rel=1e-12)

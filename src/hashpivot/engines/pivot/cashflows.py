@@ -104,6 +104,8 @@ def _cash_flows_resolved(
             net = s["in_service"].net_usd
             in_service = net if in_service is None else in_service + net
             in_service_after.append(s["in_service"].after_horizon_usd)
+            # the halls' load counts in the energy (and CO2) as a converted hall's does
+            h_energy = h_energy + s["in_service"].energy_mwh
         at_horizon.append(s["at_horizon"])
         halls.append(s["halls_at_horizon"])
         hcf: HostingCashFlows | None = s["hosting"]

@@ -60,6 +60,9 @@ class InServiceFlows:
     after_horizon_usd : ndarray, shape (M,)
         The same net flow in the months after the horizon through the last ``lease_end``.
         [USD]
+    energy_mwh : ndarray, shape (T,)
+        Energy the halls draw each month of the horizon, whoever pays for it (the site's
+        load, counted in a strategy's energy and CO2 as a converted hall's is). [MWh]
     gross_mw : float
         Gross MW of the halls counted (those not expired). [MW]
     """
@@ -68,6 +71,7 @@ class InServiceFlows:
     rent_usd: FloatArray
     after_horizon_usd: FloatArray
     gross_mw: float
+    energy_mwh: FloatArray
 
 
 def counted_halls(hosting: HostingProjectSpec, first_month: pd.Period
@@ -134,6 +138,7 @@ def in_service_flows(hosting: HostingProjectSpec, periods: pd.PeriodIndex,
                            np.asarray(later.days_in_month, dtype=float)])
     net = np.zeros(n + extra)
     rent = np.zeros(n + extra)
+    energy = np.zeros(n + extra)
     after = np.zeros(extra)
     for hall in halls:
         # a one-month build (no capex) ending the month the lease starts
@@ -143,12 +148,13 @@ def in_service_flows(hosting: HostingProjectSpec, periods: pd.PeriodIndex,
         flow = f.hosting_revenue_usd + f.prepayment_usd - f.power_cost_usd - f.opex_usd
         net += flow.sum(axis=0)
         rent += f.hosting_revenue_usd.sum(axis=0)
+        energy += f.energy_mwh.sum(axis=0)
         if extra:  # (a lease ending within the horizon leaves nothing after it)
             after += hosting_fcf_after_horizon_usd(
                 f.hosting_revenue_usd, f.prepayment_usd, f.power_cost_usd, f.opex_usd,
                 f.operator_capex_usd, n).sum(axis=0)
     return InServiceFlows(net[:n], rent[:n], after,
-                          float(sum(h.gross_mw for h in halls)))
+                          float(sum(h.gross_mw for h in halls)), energy[:n])
 
 
 def in_service_value_usd(flows: InServiceFlows | None, hosting_discount_rate: float,
