@@ -15,10 +15,11 @@ counted.
 
 The energy is every MWh the site draws, mining and AI halls alike (halls already in
 service too), whoever pays for it (a triple-net tenant's power is the tenant's Scope 2
-but the site's load), all at the site's factor: unlike the dispatch engine, the monthly model has no on-site renewable energy to
-count at zero. A strategy's emissions are the sum over sites of factor x energy on the
-deterministic path: one computation of the strategy's cash flows per group of sites with
-the same factor (none more when every site has the same factor).
+but the site's load), all at the site's factor: unlike the dispatch engine, the monthly
+model has no on-site renewable energy to count at zero. A strategy's emissions are the
+sum over sites of factor x energy on the deterministic path: one computation of the
+strategy's cash flows per group of sites with the same factor (none more when every site
+has the same factor).
 """
 
 from __future__ import annotations
