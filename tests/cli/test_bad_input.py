@@ -583,3 +583,17 @@ def test_an_unreachable_scheduler_is_one_line_naming_the_option_exit_1(
     lines = [line for line in err.splitlines() if line.startswith("error:")]
     assert code == 1, err
     assert len(lines) == 1 and "--scheduler" in lines[0] and address in lines[0], err
+
+
+def test_a_mistyped_grid_operator_is_an_error_at_its_field(tmp_path: Path) -> None:
+    """``region = "NYSIO"`` and ``iso = "ERCTO"`` escaped every NYISO and ERCOT rule and
+    the bundled emissions factor, without a word: exit 2, both at their field."""
+    assert 'region = "SERC"' in COST
+    text = COST.replace('region = "SERC"', 'region = "NYSIO"\niso = "ERCTO"', 1)
+    path = tmp_path / "x.toml"
+    assert _error(tmp_path, text, "cost", "{f}") == [
+        f"error: {path}: sites[1].region: 'NYSIO' is not a grid operator hashpivot knows; "
+        "did you mean NYISO?",
+        f"error: {path}: sites[1].iso: 'ERCTO' is not a grid operator hashpivot knows; "
+        "did you mean ERCOT?",
+    ]

@@ -796,3 +796,45 @@ def test_a_site_state_is_one_of_the_codes_a_rules_file_may_name(state: str,
     assert _all(text) == [("sites[0].state", message)]
     for ok in ("TX", "QC", "PR", "DC"):
         assert parse_portfolio(text.replace(f'"{state}"', f'"{ok}"'), "x.toml").sites[0].state == ok
+
+
+@pytest.mark.parametrize(
+    ("fields", "problems"),
+    [
+        ({"iso": "ERCTO"}, [("sites[0].iso", "'ERCTO' is not a grid operator hashpivot "
+                                             "knows; did you mean ERCOT?")]),
+        ({"region": "NYSIO"}, [("sites[0].region", "'NYSIO' is not a grid operator "
+                                                   "hashpivot knows; did you mean NYISO?")]),
+        ({"region": "NYSIO_J"}, [("sites[0].region", "'NYSIO_J' is not a grid operator "
+                                                     "hashpivot knows; did you mean "
+                                                     "NYISO_J?")]),
+        ({"region": "Texas", "iso": "ISO-NE"},
+         [("sites[0].region", "'Texas' is a state, not a grid operator: write it in the "
+                              "site's state (TX)"),
+          ("sites[0].iso", "'ISO-NE' is not a grid operator hashpivot knows; did you mean "
+                           "ISONE?")]),
+    ],
+)
+def test_a_site_grid_operator_near_a_known_one_is_refused(
+        fields: dict[str, str], problems: list[tuple[str, str]]) -> None:
+    """``iso = "ERCTO"`` (or ``region = "NYSIO"``) escaped every ERCOT (NYISO) regulation
+    rule and had no bundled emissions factor, without a word: a near miss of a known
+    operator or of a zone of one, another spelling of one, or a state is refused with the
+    rules file's message (:func:`hashpivot.models.jurisdictions.grid_operator_problem`)."""
+    text = toml_text(sites=[site("A", contract(40), _line(power_w=3500), capacity_mw=4,
+                                 **fields)])
+    assert sorted(_all(text)) == sorted(problems)
+
+
+@pytest.mark.parametrize("fields", [
+    {"region": "SERC"}, {"iso": "TVA"}, {"region": "NYISO_J"}, {"iso": "hq"},
+    {"region": "ATLANTIS"}, {"region": "pjm_east", "iso": "ercot"}, {"region": "BPA"},
+])
+def test_a_site_grid_operator_hashpivot_does_not_list_or_a_zone_is_kept(
+        fields: dict[str, str]) -> None:
+    """A site's ``iso`` and ``region`` stay free text: a utility or balancing authority
+    (``TVA``, ``SERC``), a zone of a known operator (``NYISO_J``), any case."""
+    text = toml_text(sites=[site("A", contract(40), _line(power_w=3500), capacity_mw=4,
+                                 **fields)])
+    got = parse_portfolio(text, "x.toml").sites[0]
+    assert {k: getattr(got, k) for k in fields} == fields

@@ -260,6 +260,13 @@ def test_a_state_no_site_can_have_is_refused_at_its_line(state: str, message: st
         ("rules[1].state", f"line 4: {message}")]
 
 
+def _problems(text: str) -> list[tuple[str, str]]:
+    """Each problem (path, message) of reading the rules file ``text``."""
+    with pytest.raises(InputError) as exc:
+        read_regulation_rules(io.StringIO(text))
+    return [(p.path, p.message) for p in exc.value.problems]
+
+
 def test_a_grid_operator_mistyped_or_a_state_is_refused_another_one_kept() -> None:
     """``iso = ERCTO`` matched no site; ``Texas`` is the state column's. An operator
     hashpivot does not list (``TVA``) is kept: a site's ``iso`` or ``region`` may name
@@ -271,9 +278,7 @@ def test_a_grid_operator_mistyped_or_a_state_is_refused_another_one_kept() -> No
             "c,X,,Texas,,,,,,record_obligation,,,,src,s\n"
             "d,X,,ISO-NE,,,,,,record_obligation,,,,src,s\n"
             "e,X,,TVA;soco,,,,,,record_obligation,,,,src,s\n")
-    with pytest.raises(InputError) as exc:
-        read_regulation_rules(io.StringIO(text))
-    assert [(p.path, p.message) for p in exc.value.problems] == [
+    assert _problems(text) == [
         ("rules[1].iso", "line 3: 'ERCTO' is not a grid operator hashpivot knows; did you "
                          "mean ERCOT?"),
         ("rules[2].iso", "line 4: 'Texas' is a state, not a grid operator: write it in the "
@@ -285,6 +290,26 @@ def test_a_grid_operator_mistyped_or_a_state_is_refused_another_one_kept() -> No
                                            + "e," + text.split("\ne,")[1]))
     assert ok[0].isos == ("ERCOT", "PJM")
     assert ok[1].isos == ("TVA", "SOCO")
+
+
+def test_a_rule_on_a_zone_is_kept_and_a_near_miss_of_one_refused() -> None:
+    """``iso = NYISO_J`` (a zone of NYISO, a region of the bundled emissions table) was
+    refused as a near miss of NYISO, though it matches a site in that zone; ``NYSIO_J``
+    is the near miss, with the zone kept in the suggestion."""
+    from hashpivot.io import load_emission_factors
+    from hashpivot.models.jurisdictions import grid_operator_problem
+
+    assert [r for r in load_emission_factors()["region"]
+            if grid_operator_problem(r) is not None] == []
+    text = (f"{_COLUMNS}\n"
+            "a,X,,NYISO_J,,,,,,record_obligation,,,,src,s\n"
+            "b,X,,NYSIO_J,,,,,,record_obligation,,,,src,s\n")
+    assert _problems(text) == [
+        ("rules[1].iso", "line 3: 'NYSIO_J' is not a grid operator hashpivot knows; did "
+                         "you mean NYISO_J?")]
+    (rule,) = read_regulation_rules(io.StringIO(text.split("\nb,")[0] + "\n"))
+    assert rule_matches(rule, portfolio(site_toml("S", region="NYISO_J")).sites[0])
+    assert not rule_matches(rule, portfolio(site_toml("S", region="NYISO")).sites[0])
 
 
 def test_a_rule_on_an_operator_hashpivot_does_not_list_applies_to_its_site() -> None:

@@ -1369,3 +1369,20 @@ def test_a_site_state_no_rule_can_name_is_a_422_with_the_clis_message(client: An
         assert r.status_code == 422, r.text
         assert {"path": "sites[0].state", "message": message} in [
             {k: p[k] for k in ("path", "message")} for p in r.json()["problems"]], r.text
+
+
+def test_a_mistyped_grid_operator_is_a_422_at_its_field(client: Any) -> None:
+    """``iso = "ERCTO"`` escaped every ERCOT rule: a 422 at ``sites[i].iso`` with the
+    CLI's message; the example's ``region = "SERC"`` (an operator hashpivot does not
+    list) is stored."""
+    doc = tomllib.loads((EXAMPLES / "reverse-margin.toml").read_text())
+    doc["name"] = "operators"
+    assert doc["sites"][1]["region"] == "SERC"
+    doc["sites"][0]["iso"] = "ERCTO"
+    r = client.post("/api/portfolios", json=doc)
+    assert r.status_code == 422, r.text
+    assert [{k: p[k] for k in ("path", "message")} for p in r.json()["problems"]] == [
+        {"path": "sites[0].iso",
+         "message": "'ERCTO' is not a grid operator hashpivot knows; did you mean ERCOT?"}]
+    doc["sites"][0]["iso"] = "ercot"
+    assert client.post("/api/portfolios", json=doc).status_code == 201

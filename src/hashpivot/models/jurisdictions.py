@@ -1,9 +1,10 @@
 """State, province and grid-operator codes a site and a regulation rule name.
 
-One list each, read by the portfolio's ``[[sites]] state`` (:mod:`hashpivot.models.portfolio`)
-and by a rules file's ``state`` and ``iso`` columns (:mod:`hashpivot.io.regulation`): a rule
-matches a site on them (:func:`hashpivot.regulation.rule_matches`), so a code one side
-could hold and the other could never name would leave the rule unapplied, without a word.
+One list each, read by the portfolio's ``[[sites]] state``, ``iso`` and ``region``
+(:mod:`hashpivot.models.portfolio`) and by a rules file's ``state`` and ``iso`` columns
+(:mod:`hashpivot.io.regulation`): a rule matches a site on them
+(:func:`hashpivot.regulation.rule_matches`), so a code one side could hold and the other
+could never name would leave the rule unapplied, without a word.
 
 State codes are the two-letter postal codes, upper case (as the portfolio has always
 required): the 50 US states, DC and the five inhabited US territories (USPS), and the 13
@@ -92,35 +93,46 @@ def state_code_problem(text: str) -> str | None:
             "the Canadian provinces and territories)")
 
 
-def grid_operator_problem(text: str) -> str | None:
-    """What is wrong with ``text`` as a grid operator a rule names; None when it can be
-    one.
+def grid_operator_problem(text: str, state_field: str = "the state column") -> str | None:
+    """What is wrong with ``text`` as a grid operator a rule or a site names; None when it
+    can be one.
 
     A site's ``iso`` and ``region`` are free text (a utility or balancing authority, e.g.
     ``TVA``, ``SERC``, is as good as an ISO), so an operator outside
     :data:`GRID_OPERATORS` is refused only where it is surely not the one meant: another
-    spelling of a known one (``ISO-NE``), a near miss of one (``ERCTO``), or a state's
-    code or name (``TX``, ``Texas``: the ``state`` column's). The case does not matter.
+    spelling of a known one (``ISO-NE``), a near miss of one (``ERCTO``) or of a zone of
+    one (``NYSIO_J``), or a state's code or name (``TX``, ``Texas``). A zone of a known
+    operator (``NYISO_J``, ``PJM_EAST``: the operator, ``_``, the zone, as the bundled
+    emissions table's regions) is one: it matches the operator's rules
+    (:func:`hashpivot.regulation.rule_matches`). The case does not matter.
 
     Parameters
     ----------
     text : str
         The operator as written (stripped).
+    state_field : str
+        Where a state is written instead (a rules file's column, a site's field).
 
     Returns
     -------
     str or None
-        The message, with the operator or column meant.
+        The message, with the operator or the field meant.
     """
     key = text.upper()
-    if key in GRID_OPERATORS:
+    operator, _, zone = key.partition("_")
+    if key in GRID_OPERATORS or (zone and operator in GRID_OPERATORS):
         return None
     if key in STATE_CODES or key in _STATE_NAMES:
         code = key if key in STATE_CODES else _STATE_NAMES[key]
-        return (f"{text!r} is a state, not a grid operator: write it in the state "
-                f"column ({code})")
-    close = ([_OPERATOR_ALIASES[key]] if key in _OPERATOR_ALIASES else
-             difflib.get_close_matches(key, GRID_OPERATORS, n=1, cutoff=_CLOSE))
+        return (f"{text!r} is a state, not a grid operator: write it in {state_field} "
+                f"({code})")
+    if key in _OPERATOR_ALIASES:
+        close = [_OPERATOR_ALIASES[key]]
+    elif zone:  # a near miss of a zone's operator: the zone kept (NYSIO_J: NYISO_J)
+        close = [f"{hit}_{zone}" for hit in difflib.get_close_matches(
+            operator, GRID_OPERATORS, n=1, cutoff=_CLOSE)]
+    else:
+        close = difflib.get_close_matches(key, GRID_OPERATORS, n=1, cutoff=_CLOSE)
     if not close:
         return None  # an operator hashpivot does not list (TVA, SOCO): a site may name it
     return f"{text!r} is not a grid operator hashpivot knows; did you mean {close[0]}?"
@@ -140,5 +152,23 @@ def check_state_code(value: str) -> str:
     return value
 
 
+def check_grid_operator(value: str) -> str:
+    """``value`` unless it is surely not the grid operator meant (a pydantic
+    ``AfterValidator`` of a site's ``iso`` and ``region``).
+
+    Raises
+    ------
+    ValueError
+        :func:`grid_operator_problem`'s message.
+    """
+    problem = grid_operator_problem(value, "the site's state")
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 #: A state or province code (``[[sites]] state``): one of :data:`STATE_CODES`.
 StateCode = Annotated[str, AfterValidator(check_state_code)]
+#: A site's grid operator (``[[sites]] iso`` and ``region``): free text, but not a near
+#: miss or another spelling of a known one, nor a state (:func:`grid_operator_problem`).
+GridOperator = Annotated[str, AfterValidator(check_grid_operator)]

@@ -29,7 +29,7 @@ from hashpivot.models.fields import (
 from hashpivot.models.financing import FinancingSpec
 from hashpivot.models.fleet import CostItem, FleetEntry, dated_days
 from hashpivot.models.hosting import HostingProjectSpec
-from hashpivot.models.jurisdictions import StateCode
+from hashpivot.models.jurisdictions import GridOperator, StateCode
 from hashpivot.models.optimize import OptimizeSpec
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.models.risk import ScenarioSpec, TreasurySpec
@@ -74,7 +74,11 @@ class Site(BaseModel):
     model_config = FOUNDATION_CONFIG
 
     name: Name = Field(..., min_length=1, description="Site name.")
-    region: str = Field("ERCOT", description="Grid region (ERCOT, NYISO, PJM, ...).")
+    region: GridOperator = Field(
+        "ERCOT",
+        description="Grid region (ERCOT, NYISO, PJM, a zone: NYISO_J, ...; free text, any "
+        "case, but not a near miss of a known operator or zone, ERCTO, nor a state).",
+    )
     capacity_mw: SiteMw | None = Field(
         None, description="Energized grid capacity. [MW]"
     )
@@ -100,9 +104,11 @@ class Site(BaseModel):
         "territory's (USPS) or a Canadian province's or territory's: 'TX', 'NY', 'QC', "
         "'WA' (the codes a regulation rule's state may name).",
     )
-    iso: str | None = Field(
+    iso: GridOperator | None = Field(
         None,
-        description="Grid operator (ERCOT, NYISO, PJM, HQ, BPA...); None: ``region``.",
+        description="Grid operator (ERCOT, NYISO, PJM, HQ, BPA, TVA...; free text, any "
+        "case, but not a near miss of a known operator or zone, ERCTO, nor a state); "
+        "None: ``region``.",
     )
     power_source: PowerSource | None = Field(
         None, description="Main source of the site's power ('grid' when bought from the grid)."
