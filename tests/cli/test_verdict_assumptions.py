@@ -32,6 +32,8 @@ from typing import Any
 from typer.testing import CliRunner
 
 from hashpivot.cli.app import app
+from hashpivot.engines.pivot.model_assumptions import simulate_after_tax
+from hashpivot.models.tax import PIVOT_AFTER_TAX
 from tests.cli.cli_inputs import optimize_portfolio_file
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "pivot-200mw.toml"
@@ -232,8 +234,9 @@ def test_every_engine_prints_the_same_rows_of_the_same_assumptions() -> None:
 
 def test_the_engines_print_a_margin_response_and_a_tax_alike(tmp_path: Path) -> None:
     """With ``hashrate_response = "margin"`` and a 21 % income tax: the same response row
-    in all three, the same tax in ``pivot`` and ``simulate`` (``simulate`` adds in the
-    source that its treasury pays it); ``optimize`` plans pre-tax and says the file's tax
+    in all three, the same tax terms in ``pivot`` and ``simulate``, each then saying how
+    its own after-tax figures are made (``simulate`` adds in the source that its
+    treasury pays it); ``optimize`` plans pre-tax and says the file's tax
     is not used. ``optimize``'s own ``[optimize] horizon_years`` replaces ``[pivot]``'s,
     which then says it is not used."""
     site = _with(tmp_path, "[scenario]", ['hashrate_response = "margin"'])
@@ -246,7 +249,11 @@ def test_the_engines_print_a_margin_response_and_a_tax_alike(tmp_path: Path) -> 
     assert rows["optimize"]["[scenario] hashrate_response"] == response
     value, unit, source = rows["pivot"]["[pivot.tax]"]
     assert value.startswith("after-tax: income tax 21.0 %") and source == "file"
-    assert rows["simulate"]["[pivot.tax]"][:2] == (value, unit)
+    # the same terms; then how each engine's own after-tax figures are made of the tax
+    # (simulate prints no 'after tax with TV' and, unlevered, no levered tax)
+    terms = value.removesuffix(PIVOT_AFTER_TAX)
+    assert terms != value
+    assert rows["simulate"]["[pivot.tax]"][:2] == (terms + simulate_after_tax(False), unit)
     assert rows["simulate"]["[pivot.tax]"][2].startswith("file; ")
     assert rows["optimize"]["[pivot.tax]"][:2] == (value, unit)
     assert rows["optimize"]["[pivot.tax]"][2].startswith("file; not used: ")

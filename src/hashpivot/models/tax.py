@@ -12,7 +12,22 @@ from pydantic import BaseModel, Field, model_validator
 from hashpivot.models.fields import STRICT_CONFIG, Fraction
 from hashpivot.tax import MACRS_HALF_YEAR
 
-__all__ = ["TaxSpec"]
+__all__ = ["PIVOT_AFTER_TAX", "TaxSpec"]
+
+#: How ``pivot``'s after-tax figures (NPV after tax, after tax with TV, NPV levered after
+#: tax) are made of the tax: the end of :meth:`TaxSpec.describe`, after the tax's terms
+#: (an engine printing other figures says its own instead:
+#: :func:`hashpivot.engines.pivot.model_assumptions.tax_row`).
+PIVOT_AFTER_TAX = (
+    "the tax discounted at [pivot] discount_rate "
+    "(the lines' own rates are the pre-tax flows'); 'after tax with TV': the "
+    "contract and Gordon terminal values taxed at the income tax rate as their "
+    "cash flows (capex after the horizon deducted as paid, no depreciation of what "
+    "was built before), an exit multiple as it is (a buyer's price) but for a PPA "
+    "block's months after the horizon, taxed as a contract's; the levered "
+    "tax (interest deducted) at [financing] equity_discount_rate, as the levered "
+    "flows (construction interest deducted as paid, not capitalized into the hall)"
+)
 
 
 class TaxSpec(BaseModel):
@@ -77,7 +92,8 @@ class TaxSpec(BaseModel):
 
     def describe(self) -> str:
         """One line for reports: rate, depreciation, bonus, interest cap, loss rule and the
-        loss carried in."""
+        loss carried in, then how ``pivot``'s after-tax figures are made of the tax
+        (:data:`PIVOT_AFTER_TAX`)."""
         cap = (
             "no interest cap"
             if self.interest_limit_ebitda_fraction is None
@@ -97,12 +113,5 @@ class TaxSpec(BaseModel):
             f"(up to {100 * self.loss_limit_fraction:.0f} % of a year's income; {carried} "
             "(opening_loss_usd)); existing "
             "fleet's tax basis not modelled; rent taxed as earned (a prepayment as it is "
-            "credited: IRC 467); the tax discounted at [pivot] discount_rate "
-            "(the lines' own rates are the pre-tax flows'); 'after tax with TV': the "
-            "contract and Gordon terminal values taxed at the income tax rate as their "
-            "cash flows (capex after the horizon deducted as paid, no depreciation of what "
-            "was built before), an exit multiple as it is (a buyer's price) but for a PPA "
-            "block's months after the horizon, taxed as a contract's; the levered "
-            "tax (interest deducted) at [financing] equity_discount_rate, as the levered "
-            "flows (construction interest deducted as paid, not capitalized into the hall)"
+            f"credited: IRC 467); {PIVOT_AFTER_TAX}"
         )

@@ -95,3 +95,65 @@ def test_the_after_tax_figures_carry_their_monte_carlo_errors() -> None:
     assert 0.0 < beats.mean() < 1.0  # some paths each way: the error is not 0
     assert convert["prob_beats_baseline_after_tax_ci95_half"] == share_ci95_half(
         float(beats.mean()), beats.size)
+
+
+#: The terms of the example's 21 % tax (:meth:`~hashpivot.models.tax.TaxSpec.describe`
+#: up to how pivot's after-tax figures are made of the tax): every engine's row says them.
+TERMS = ("after-tax: income tax 21.0 %; macrs ASICs 5 y, fit-out 15 y, shell 39 y straight "
+         "line; bonus 100 %; interest up to 30 % of EBITDA; losses carried forward (up to "
+         "80 % of a year's income; no loss carried in (opening_loss_usd)); existing "
+         "fleet's tax basis not modelled; rent taxed as earned (a prepayment as it is "
+         "credited: IRC 467); ")
+
+
+@pytest.mark.parametrize("levered", [False, True])
+def test_the_tax_row_says_the_figures_simulate_prints(levered: bool) -> None:
+    """``simulate``'s ``[pivot.tax]`` row was ``pivot``'s: it described 'after tax with
+    TV' and the levered tax beside the unlevered one, figures ``simulate`` does not print.
+    It says the terms, then how its own 'NPV after tax' (mean, P5, P(beats keep), tax) is
+    made: the unlevered NPV to the horizon less the unlevered tax at discount_rate, or
+    the levered NPV less the levered tax at the levered NPV's rate."""
+    pf = _portfolio(TAX)
+    res = simulate(pf, SimulationConfig(n_paths=4, seed=1, chunk_paths=4,
+                                        npv_cash_flow="levered" if levered else "unlevered"))
+    row = next(r for r in res.resolved_assumptions() if r["name"] == "[pivot.tax]")
+    assert row["value"].startswith(TERMS), row["value"]
+    said = row["value"].removeprefix(TERMS)
+    for absent in ("with TV", "terminal value", "Gordon", "exit multiple",
+                   "[financing] equity_discount_rate"):
+        assert absent not in said, (absent, said)
+    assert said.startswith("'NPV after tax' (mean, P5, P(beats keep), tax): ")
+    if levered:
+        assert "the levered NPV less the levered tax (interest deducted) at the levered " \
+               "NPV's rate" in said
+        assert "unlevered" not in said
+    else:
+        assert "the NPV to the horizon less the income tax (no interest deducted) " \
+               "discounted at discount_rate" in said
+        assert "levered tax" not in said
+    assert row["source"] == "file; " + TAX_USE
+
+
+def test_pivots_tax_row_is_unchanged() -> None:
+    """The row ``pivot`` prints, byte for byte as before ``simulate`` got its own."""
+    from hashpivot.engines.pivot.model_assumptions import tax_row
+    from hashpivot.models.tax import TaxSpec
+
+    assert tax_row(TaxSpec(income_tax_rate=0.21, opening_loss_usd=5e6).describe()) == {
+        "name": "[pivot.tax]", "unit": "-", "source": "file", "value": (
+            "after-tax: income tax 21.0 %; macrs ASICs 5 y, fit-out 15 y, shell 39 y "
+            "straight line; bonus 100 %; interest up to 30 % of EBITDA; losses carried "
+            "forward (up to 80 % of a year's income; 5.0 M USD carried in "
+            "(opening_loss_usd)); existing fleet's tax basis not modelled; rent taxed as "
+            "earned (a prepayment as it is credited: IRC 467); the tax discounted at "
+            "[pivot] discount_rate (the lines' own rates are the pre-tax flows'); 'after "
+            "tax with TV': the contract and Gordon terminal values taxed at the income tax "
+            "rate as their cash flows (capex after the horizon deducted as paid, no "
+            "depreciation of what was built before), an exit multiple as it is (a buyer's "
+            "price) but for a PPA block's months after the horizon, taxed as a contract's; "
+            "the levered tax (interest deducted) at [financing] equity_discount_rate, as "
+            "the levered flows (construction interest deducted as paid, not capitalized "
+            "into the hall)")}
+    row = next(r for r in run_pivot(_portfolio(TAX), deals=None).resolved_assumptions()
+               if r["name"] == "[pivot.tax]")
+    assert row == tax_row(TaxSpec(income_tax_rate=0.21).describe())

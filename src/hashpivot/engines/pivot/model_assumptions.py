@@ -16,10 +16,11 @@ gets no row for it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from hashpivot.bitcoin import block_subsidy_btc, next_halving_height
 from hashpivot.engines.pivot.market import BLOCKS_PER_DAY
+from hashpivot.models.tax import PIVOT_AFTER_TAX
 from hashpivot.units import HALVING_INTERVAL_BLOCKS, MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -95,14 +96,41 @@ def terminal_value_row(description: str, source: str) -> dict[str, Any]:
     return {"name": "[pivot.terminal_value]", "value": value, "unit": "-", "source": source}
 
 
-def tax_row(description: str | None, use: str = "") -> dict[str, Any]:
+def tax_row(description: str | None, use: str = "",
+            engine: Literal["pivot", "simulate"] = "pivot",
+            levered: bool = False) -> dict[str, Any]:
     """The ``[pivot.tax]`` row: the file's income tax in one line (``description``), or
     pre-tax by default (:data:`PRE_TAX`); ``use``, what the engine does with the file's
-    tax where ``pivot``'s after-tax rows do not say it, follows the source ``file``."""
+    tax where ``pivot``'s after-tax rows do not say it, follows the source ``file``.
+
+    ``description`` (:meth:`~hashpivot.models.tax.TaxSpec.describe`, as a run stores it)
+    ends with how ``pivot``'s after-tax figures are made of the tax
+    (:data:`~hashpivot.models.tax.PIVOT_AFTER_TAX`); ``simulate``'s row says how its own
+    'NPV after tax' is made instead (:func:`simulate_after_tax`: of the ``levered`` NPV
+    or the unlevered one), its figures being neither 'after tax with TV' nor both NPVs.
+    """
     if description is None:
         return {"name": "[pivot.tax]", "value": PRE_TAX, "unit": "-", "source": "default"}
+    if engine == "simulate":  # the terms, cut where pivot's figures begin (in a stored
+        # run's text too: every one since the figures were said begins with that clause)
+        terms = description.partition("; " + PIVOT_AFTER_TAX.split(" (")[0])[0]
+        description = f"{terms}; {simulate_after_tax(levered)}"
     return {"name": "[pivot.tax]", "value": description, "unit": "-",
             "source": "file" + (f"; {use}" if use else "")}
+
+
+def simulate_after_tax(levered: bool) -> str:
+    """How ``simulate``'s 'NPV after tax' rows are made of the tax, in words: the NPV to
+    the horizon less the unlevered tax at the run's discount_rate (as ``pivot``'s NPV
+    after tax), or, in a levered run, the levered NPV less the levered tax at that NPV's
+    rate (:mod:`hashpivot.engines.simulate.valuation`)."""
+    head = "'NPV after tax' (mean, P5, P(beats keep), tax): "
+    if levered:
+        return (head + "the levered NPV less the levered tax (interest deducted) at the "
+                "levered NPV's rate, as the levered flows (construction interest deducted "
+                "as paid, not capitalized into the hall)")
+    return (head + "the NPV to the horizon less the income tax (no interest deducted) "
+            "discounted at discount_rate (the lines' own rates are the pre-tax flows')")
 
 
 def price_center_row(center: str, in_file: bool) -> dict[str, Any]:
@@ -329,6 +357,7 @@ __all__ = [
     "halving_rows",
     "hashrate_response_row",
     "price_center_row",
+    "simulate_after_tax",
     "strategy_facts",
     "strategy_rows",
     "tax_row",

@@ -84,7 +84,7 @@ def resolved_assumptions(inputs: dict[str, Any]) -> list[dict[str, Any]]:
           "source": src("terminal_value")} if levered else
          terminal_value_row(str(inputs.get("terminal_value", "")), src("terminal_value"))),
         price_center_row(center, bool(inputs.get("price_center_in_file"))),
-        tax_row(None if taxes == PRE_TAX else taxes, TAX_USE),
+        tax_row(None if taxes == PRE_TAX else taxes, TAX_USE, "simulate", levered),
         _hosting_risk_row(inputs),
         {"name": "NPV cash flow", "value": inputs.get("npv_cash_flow", "unlevered"),
          "unit": "-", "source": src("", "npv_cash_flow")},
