@@ -186,3 +186,19 @@ def test_an_edit_adding_a_key_in_any_layout_reads_back_and_names_what_moved(
         assert out.endswith(text)
     still = [f"{h} after {b}" for h, b in tables_written_apart(out)]
     assert [a for a in apart if a not in still and a not in notes] == []
+
+
+def test_a_key_added_to_a_text_tomlkit_refuses_writes_it_anew_and_says_so() -> None:
+    """``[[s.h]] [a] [s.h.k] [[s.h]]`` (TOML reads it): ``tomlkit`` refuses to parse it
+    ("Key already exists"), so the edit is written anew; counting the comments it drops
+    parsed the text with ``tomlkit`` again and raised (found by the property above on a
+    random seed): now the note says the whole-line comments below the head were
+    dropped."""
+    text = '# head\n[[s.h]]\nx = 1\n# c\n[a]\n[s.h.k]\ny = 3  # d\n[[s.h]]\n'
+    doc = plain(tomllib.loads(text))
+    doc["added"] = 1.0
+    out = edited_text(text, doc, reads_as(doc), DAY)
+    assert plain(tomllib.loads(out)) == plain(doc)
+    assert head_lines(out)[0] == "# head"
+    notes = [line for line in head_lines(out) if line.startswith(NOTE_PREFIX)]
+    assert len(notes) == 1 and "the 1 comment(s) below this head" in notes[0], notes

@@ -138,7 +138,7 @@ def _written_anew(text: str, document: dict[str, Any], apart: list[str], edit: s
     of the text was lost (``edit``: what made the change, and when): the comments below
     the head, the tables it wrote ``apart`` from their table (logged)."""
     head = "".join(f"{line}\n" for line in head_lines(text))
-    rest = len(_comments(text)) - len(head_lines(text))
+    rest = _comment_count(text) - len(head_lines(text))
     out = head + ("\n" if head else "") + document_to_toml(document)
     comments = f"the {rest} comment(s) below this head" if rest > 0 else ""
     if apart:
@@ -268,6 +268,16 @@ def _one_value(literal: str) -> Any:
 def _same_value(a: Any, b: Any) -> bool:
     """Whether two values TOML read are the same (NaN the same as NaN)."""
     return type(a) is type(b) and (a == b or (a != a and b != b))
+
+
+def _comment_count(text: str) -> int:
+    """How many comments ``text`` holds (:func:`_comments`); where ``tomlkit`` refuses the
+    text (``[[s.h]] [a] [a.b] [s.h.k]``: Key already exists), its whole-line comments, a
+    count that cannot raise (the note that says they were dropped must be written)."""
+    try:
+        return len(_comments(text))
+    except tomlkit.exceptions.TOMLKitError:
+        return sum(1 for line in text.splitlines() if line.lstrip().startswith("#"))
 
 
 def _comments(text: str) -> list[str]:
