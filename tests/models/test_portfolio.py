@@ -838,3 +838,13 @@ def test_a_site_grid_operator_hashpivot_does_not_list_or_a_zone_is_kept(
                                  **fields)])
     got = parse_portfolio(text, "x.toml").sites[0]
     assert {k: getattr(got, k) for k in fields} == fields
+
+
+def test_a_fleet_over_capacity_does_not_hide_halls_that_take_all_of_it() -> None:
+    """A capacity cut below the fleet and the halls in service: both problems at once (the
+    fleet's hid the halls': pydantic stops at a model's first failing check)."""
+    hall = table(gross_mw=4.0, lease_start="2024-06", lease_end="2036-05",
+                 lease_usd_per_kw_month=120.0)
+    text = toml_text(sites=[site("A", contract(40), _line(power_w=3500), _line(power_w=3500),
+                                 capacity_mw=4, hosting=table(in_service=[hall]))])
+    assert [p for p, _ in _all(text)] == ["sites[0]", "sites[0].hosting.in_service[0].gross_mw"]

@@ -302,3 +302,51 @@ def test_chart_texts_and_lines_stay_clear_of_each_other(browser: Any, tmp_path: 
         assert clashes == [], clashes
     finally:
         server.stop()
+
+
+def test_a_hall_in_service_on_the_overview_and_the_cost_runs_mw_split(
+        browser: Any, tmp_path: Path) -> None:
+    """A portfolio with a hall in service, imported through the API: its overview lists
+    the hall in a table that scrolls in its own box on a phone; a cost run launched from
+    the overview draws the hall's bar in its MW split, its texts clear of each other on a
+    laptop and on a phone (as the overview's MW split)."""
+    import httpx
+
+    from tests.web.halls import hall_toml
+    from tests.web.server import api_key
+
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    server = Server(db).start()
+    try:
+        r = httpx.post(server.base + "/api/portfolios/import", content=hall_toml().encode(),
+                       headers={"Content-Type": "application/toml",
+                                "Authorization": f"Bearer {api_key(db)}"})
+        assert r.status_code == 201, r.text
+        overview = f"{server.base}/portfolios/{r.json()['id']}"
+        page = browser.new_page(viewport={"width": 390, "height": 800})
+        page.goto(server.login_url)
+        page.goto(overview)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        row = page.locator("#halls-in-service tbody tr")
+        assert row.count() == 1
+        cells = row.first.locator("td").all_inner_texts()
+        assert cells[:4] == ["West Texas 200", "40.0", "30.8", "CoreWeave"]
+        assert cells[-2:] == ["2024-06", "2036-05"]
+        page.set_viewport_size({"width": 1366, "height": 800})
+        page.click("#run-form-cost button[type=submit]")
+        _wait_succeeded(page)
+        cost = page.url
+        clashes = []
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            for url in (cost, overview):
+                page.goto(url)
+                _wait_charts(page, page.locator(".chart").count())
+                page.wait_for_load_state("networkidle")
+                legend = page.locator(".chart", has_text="MW split").locator(".legend")
+                assert "AI/HPC in service [MW]" in (legend.text_content() or "")
+                clashes += [[width, url, *c] for c in page.evaluate(_CHART_CLASHES)]
+        assert clashes == [], clashes
+    finally:
+        server.stop()

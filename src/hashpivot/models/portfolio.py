@@ -226,30 +226,32 @@ class Site(BaseModel):
 
     @model_validator(mode="after")
     def _fits_capacity(self) -> Self:
+        """The fleet's peak power must fit ``capacity_mw`` (a problem at the site), and
+        the halls in service with the firm AI load must leave the miners some of it (at
+        the last hall's ``gross_mw``; no capacity given: the fleet's power, the halls
+        beside it): one check, so that one problem does not hide the other (pydantic
+        stops at a model's first failing check)."""
+        problems: list[tuple[tuple[int | str, ...], str, Any]] = []
         peak = self.peak_fleet_power_mw
         if self.capacity_mw is not None and peak > self.capacity_mw * 1.0001:
-            raise ValueError(
-                f"the fleet draws {peak:.1f} MW with overhead (machines installed at the same "
-                f"time), more than capacity_mw = {self.capacity_mw:g} MW"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _reserved_fit_capacity(self) -> Self:
-        """The halls in service and the firm AI load must leave the miners some of
-        ``capacity_mw`` (no capacity given: the fleet's power, the halls beside it)."""
+            problems.append(((), f"the fleet draws {peak:.1f} MW with overhead (machines "
+                                 "installed at the same time), more than capacity_mw = "
+                                 f"{self.capacity_mw:g} MW",
+                             # (the site's values: a table's problem quotes no one value)
+                             self.model_dump(include={"name", "capacity_mw"})))
         halls = [float(h.gross_mw) for h in (self.hosting.in_service if self.hosting else [])]
         ai = float(self.dispatch.ai_load_mw) if self.dispatch is not None else 0.0
-        if self.capacity_mw is None or not halls or sum(halls) + ai < self.capacity_mw:
-            return self
-        cap = float(self.capacity_mw)
-        raise field_problems("Site", [(
-            ("hosting", "in_service", len(halls) - 1, "gross_mw"),
-            f"the halls in service ({sum(halls):g} MW)"
-            + (f" and [sites.dispatch] ai_load_mw ({ai:g} MW)" if ai else "")
-            + f" take {sum(halls) + ai:g} MW of capacity_mw = {cap:g} MW: none is left "
-            "to mine or convert (their sum must be less than capacity_mw)",
-            halls[-1])])
+        if self.capacity_mw is not None and halls and sum(halls) + ai >= self.capacity_mw:
+            problems.append((
+                ("hosting", "in_service", len(halls) - 1, "gross_mw"),
+                f"the halls in service ({sum(halls):g} MW)"
+                + (f" and [sites.dispatch] ai_load_mw ({ai:g} MW)" if ai else "")
+                + f" take {sum(halls) + ai:g} MW of capacity_mw = {self.capacity_mw:g} MW: "
+                "none is left to mine or convert (their sum must be less than capacity_mw)",
+                halls[-1]))
+        if problems:
+            raise field_problems("Site", problems)
+        return self
 
 
 class Portfolio(BaseModel):

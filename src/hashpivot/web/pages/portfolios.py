@@ -3,12 +3,15 @@ overview (charts of its current runs, MW split, sites, runs, run forms)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hashpivot.exceptions import InputError
+from hashpivot.models.hosting import HostingProjectSpec
 from hashpivot.store import portfolios as store
 from hashpivot.store.provenance import compare_provenance, provenance
 from hashpivot.store.runs import RUN_KINDS, has_default_params, mw_split
@@ -103,6 +106,7 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
                               for line in head_lines(row.toml_text or "")),
             "halls": [dict(h, site=site.get("name", ""))
                       for site in sites for h in (site.get("hosting") or {}).get("phases", [])],
+            "halls_in_service": halls_in_service(sites),
             "runs": runs,
             "revisions": {row.id: row.revision},
             "run_names": run_names,
@@ -114,6 +118,45 @@ def portfolio_page(request: Request, portfolio_id: int) -> Response:
             "run_errors": [],
         },
     )
+
+
+def halls_in_service(sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The halls already in service of the sites' documents
+    (``[[sites.hosting.in_service]]``), as the overview lists them.
+
+    Parameters
+    ----------
+    sites : list of dict
+        The portfolio document's sites.
+
+    Returns
+    -------
+    list of dict
+        Per hall, in file order: its keys as written, ``site`` (the site's name),
+        ``it_mw`` (gross MW / the PUE in force) [MW], and ``pue_site`` and
+        ``escalator_site`` (the site's ``[sites.hosting]`` values, or the model's
+        defaults, that a hall without its own follows) [-] and [1/year].
+    """
+    terms = HostingProjectSpec.model_fields
+    out = []
+    for site in sites:
+        hosting = site.get("hosting") or {}
+        pue_site = hosting.get("pue", terms["pue"].default)
+        escalator_site = hosting.get("lease_escalator_per_year",
+                                     terms["lease_escalator_per_year"].default)
+        for hall in hosting.get("in_service") or []:
+            pue = hall.get("pue") if hall.get("pue") is not None else pue_site
+            gross = hall.get("gross_mw")
+            out.append(dict(hall, site=site.get("name", ""), pue_site=pue_site,
+                            escalator_site=escalator_site,
+                            it_mw=gross / pue if _numbers(gross, pue) else None))
+    return out
+
+
+def _numbers(*values: Any) -> bool:
+    """Whether every value is a number (not a flag), a PUE above 0. [-]"""
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) \
+        and values[-1] > 0
 
 
 def file_head(toml_text: str | None) -> str:
