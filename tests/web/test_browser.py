@@ -312,7 +312,7 @@ def test_a_hall_in_service_on_the_overview_and_the_cost_runs_mw_split(
     laptop and on a phone (as the overview's MW split)."""
     import httpx
 
-    from tests.web.halls import hall_toml
+    from tests.web.hall_inputs import hall_toml
     from tests.web.server import api_key
 
     db = f"sqlite:///{tmp_path / 'db.sqlite'}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from hashpivot.store.portfolios import validate_document
 from tests.web.conftest import add_key, login, make_client, wait_run
-from tests.web.halls import hall_toml
+from tests.web.hall_inputs import hall_toml
 
 
 def _import(client: Any, text: str) -> dict[str, Any]:
