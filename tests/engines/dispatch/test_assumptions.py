@@ -197,3 +197,38 @@ def test_the_demand_response_terms_the_ppa_s_negative_prices_and_the_hashprice_f
         "150 MW at 32 USD/MWh, physical, resale allowed, curtailed at negative prices")
     assert got["btc.toml"]["hashprice, mean over the intervals"][2].startswith(
         "file ([sites.dispatch] btc_price_usd): network conditions: BTC 60,000 USD")
+
+
+def test_the_measured_4cp_terms_name_the_peaks() -> None:
+    """``[sites.dispatch.four_cp]``'s row in pivot, simulate and optimize (the terms the
+    flexibility is measured on) names its peaks: ``peak_intervals`` moved pivot's NPVs
+    (a peak left out: 9e-6 relative, ``scripts/sweep_assumptions.py --lists-only``) with a
+    row that gave the charge alone. A long list by its first and last; the intervals of a
+    probability file by the file and the threshold."""
+    import datetime as dt
+
+    from hashpivot.engines.dispatch.assumptions import measured_terms
+    from hashpivot.models import load_portfolio
+
+    spec = load_portfolio(EXAMPLE).sites[0].dispatch
+    assert spec is not None and spec.four_cp is not None
+    cp = spec.four_cp
+
+    def four_cp(**update: Any) -> str:
+        return dict(measured_terms(spec.model_copy(
+            update={"four_cp": cp.model_copy(update=update)})))["four_cp"]
+
+    assert four_cp(peak_intervals=cp.peak_intervals[:1]) == (
+        "66 USD/kW/year at peak_intervals (1: 2024-06-27 16:45)")
+    peaks = [dt.datetime(2024, 6, 1, 16, 45) + dt.timedelta(days=d) for d in range(5)]
+    assert four_cp(peak_intervals=peaks) == (
+        "66 USD/kW/year at peak_intervals (5: 2024-06-01 16:45 .. 2024-06-05 16:45)")
+    assert four_cp(peak_intervals=[], peak_probability_file="peaks.csv") == (
+        "66 USD/kW/year at the intervals of peak_probability_file peaks.csv at "
+        "probability_threshold 0.5 or more")
+    assert four_cp(peak_probability_file="peaks.csv", probability_threshold=0.8) == (
+        "66 USD/kW/year at peak_intervals (4: 2024-06-27 16:45, 2024-07-31 16:45, "
+        "2024-08-20 16:45, 2024-09-19 16:45) and the intervals of peak_probability_file "
+        "peaks.csv at probability_threshold 0.8 or more")
+    assert four_cp(peak_intervals=[]) == "66 USD/kW/year at no peak interval (no charge)"
+    assert four_cp(charge_usd_per_kw_year=0.0) == "none"

@@ -350,7 +350,8 @@ def test_a_dispatching_sites_tables_are_rows_of_what_its_flexibility_is_measured
         "demand_response": "50 MW committed, readiness 5 USD/MW-h, penalty 1000 USD/MWh, 2 "
                            "events; kept online outside them, withdrawable at 0 USD/MW-h "
                            "unavailable",
-        "four_cp": "66 USD/kW/year",
+        "four_cp": "66 USD/kW/year at peak_intervals (4: 2024-06-27 16:45, 2024-07-31 "
+                   "16:45, 2024-08-20 16:45, 2024-09-19 16:45)",
         "limits": "import_mw 300 MW, ramp_mw_per_interval no limit, min_up_intervals 1, "
                   "min_down_intervals 1"}
     # a change of a limit is in its table's row; a table the file has not: none

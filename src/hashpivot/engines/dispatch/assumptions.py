@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
     from hashpivot.models import Site
     from hashpivot.models.dispatch import DispatchSpec
-    from hashpivot.models.grid_programs import DemandResponseSpec
+    from hashpivot.models.grid_programs import DemandResponseSpec, FourCPSpec
     from hashpivot.power.model import DispatchProblem
     from hashpivot.power.report import SolveReport
 
@@ -231,6 +231,25 @@ def _limit_mw(value: float | None, unset: str) -> str:
     return unset if value is None else f"{value:g} MW"
 
 
+#: The most listed 4CP peak intervals :func:`_peaks_text` writes out (a year's four); more
+#: are written by their first and last.
+PEAKS_WRITTEN = 4
+
+
+def _peaks_text(cp: FourCPSpec) -> str:
+    """The 4CP peaks in words: the listed ``peak_intervals`` (their count, each, or the
+    first and last of a long list) and the intervals of ``peak_probability_file`` at
+    ``probability_threshold`` or more."""
+    times = [f"{t:%Y-%m-%d %H:%M%z}" for t in cp.peak_intervals]
+    parts = ([f"peak_intervals ({len(times)}: "
+              + (", ".join(times) if len(times) <= PEAKS_WRITTEN
+                 else f"{times[0]} .. {times[-1]}") + ")"] if times else [])
+    if cp.peak_probability_file:
+        parts.append(f"the intervals of peak_probability_file {cp.peak_probability_file} at "
+                     f"probability_threshold {cp.probability_threshold:g} or more")
+    return " and ".join(parts) or "no peak interval (no charge)"
+
+
 def measured_terms(spec: DispatchSpec) -> list[tuple[str, str]]:
     """What a site's flexibility is measured on beyond its prices and fleet, table by
     table (``ppa``, ``renewable``, ``demand_response``, ``four_cp``, ``limits`` of
@@ -258,7 +277,7 @@ def measured_terms(spec: DispatchSpec) -> list[tuple[str, str]]:
         "renewable": renewable or "none",
         "demand_response": (_dr_terms(spec, f"{len(dr.events)} events")
                             if dr is not None else None) or "none",
-        "four_cp": (f"{cp.charge_usd_per_kw_year:g} USD/kW/year"
+        "four_cp": (f"{cp.charge_usd_per_kw_year:g} USD/kW/year at {_peaks_text(cp)}"
                     if cp is not None and cp.charge_usd_per_kw_year > 0 else "none"),
         "limits": (f"import_mw {_limit_mw(limits.import_mw, '= [sites] capacity_mw, if set')}"
                    f", ramp_mw_per_interval "
