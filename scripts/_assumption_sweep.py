@@ -2,13 +2,18 @@
 assumptions an engine prints name it (``scripts/sweep_assumptions.py``'s machinery).
 
 :func:`leaf_fields` walks a TOML document against :class:`hashpivot.models.Portfolio`: every
-scalar field of every table the document has (the fields it leaves out at their defaults
-too), and of the tables the models fill in whole when left out (``[pivot.sensitivity]``,
-``[pivot.terminal_value]``). :func:`perturbations` gives each a few valid alternatives: a
-number x0.5 and x2 (kept inside its bounds; a zero moved to a value inside them), each other
-choice, a flag flipped, a date shifted, an unset field a typical value (:data:`UNSET_VALUES`).
-:func:`sweep` runs the engine on each perturbed document and records, per field, whether a
-headline figure moved and whether a resolved-assumption row names the field
+field of every table the document has (a value, a list or a mapping; the fields it leaves
+out at their defaults too), and of the tables the models fill in whole when left out
+(``[pivot.sensitivity]``, ``[pivot.terminal_value]``). :func:`perturbations` gives each a
+few valid alternatives: a number x0.5 and x2 (kept inside its bounds; a zero moved to a
+value inside them), each other choice, a flag flipped, a date shifted, an unset field a
+typical value (:data:`UNSET_VALUES`). A field holding a list or a mapping by year
+(:func:`is_list`: ``[scenario] power_seasonal_factors``, ``[optimize]
+equity_budget_usd_per_year``, ``[[optimize.tenants]] sites``, ``btc_drift_by_year``) is
+tried as a whole (:func:`list_perturbations`): its last element left out, one appended, its
+numbers x0.5 and x2, its order reversed; a mapping's values x0.5 and x2, its years one
+later. :func:`sweep` runs the engine on each perturbed document and records, per field,
+whether a headline figure moved and whether a resolved-assumption row names the field
 (:func:`names_field`).
 """
 
@@ -86,6 +91,11 @@ UNSET_VALUES: dict[str, Any] = {
     "peak_probability_file": None,
     "rules_file": None,
     "interest_limit_ebitda_fraction": 0.3,
+    # lists and mappings by year, where the document has none or an empty one
+    "power_seasonal_factors": [0.9, 0.9, 0.85, 0.85, 0.95, 1.1, 1.3, 1.35, 1.1, 0.9, 0.9, 0.9],
+    "btc_drift_by_year": {2027: -0.3},
+    "btc_volatility_by_year": {2027: 1.0},
+    "equity_budget_usd_per_year": [100e6, 200e6],
 }
 #: Another value for a text field that is set, by field name (a name tells entries apart;
 #: the region picks the grid factor and the rules; the ASIC its specs).
@@ -106,11 +116,13 @@ SET_VALUES: dict[str, list[Any]] = {
 }
 #: How far a date is shifted. [month]
 SHIFT_MONTHS = 6
+#: How far a date-time appended to a list of them follows the last. [day]
+APPEND_DAYS = 1
 
 
 @dataclass(frozen=True)
 class Leaf:
-    """A scalar field of a table of the document.
+    """A field of a table of the document (a value, a list or a mapping).
 
     Attributes
     ----------
@@ -184,9 +196,10 @@ def _default(info: FieldInfo) -> Any:
 
 def leaf_fields(document: Mapping[str, Any], model: type[BaseModel] = Portfolio,
                 path: Path_ = (), site: str | None = None) -> list[Leaf]:
-    """Every scalar field of the tables ``document`` has, and of the tables the models fill
-    in whole where it leaves them out (a default factory); a table left out that defaults
-    to none (``[sites.hosting]``, ``[pivot.tax]``) is not walked."""
+    """Every field of the tables ``document`` has (a value, a list or a mapping), and of
+    the tables the models fill in whole where it leaves them out (a default factory); a
+    table left out that defaults to none (``[sites.hosting]``, ``[pivot.tax]``) is not
+    walked."""
     out: list[Leaf] = []
     table = ".".join(p for p in path if isinstance(p, str))
     for name, info in model.model_fields.items():
@@ -321,8 +334,107 @@ def _shift(text: str, kind: str, months: int) -> str | None:
     return f"{year:04d}-{month + 1:02d}-{min(day, last):02d}"
 
 
-def perturbations(leaf: Leaf) -> list[Any]:
-    """The values ``leaf`` is tried at (none for a field of another kind: ``other``)."""
+def _containers(info: FieldInfo) -> list[Any]:
+    """The origins of the field's members other than None (``list``, ``dict``, ``float``)."""
+    return [typing.get_origin(_strip(m)) or _strip(m) for m in _union_args(_strip(info.annotation))]
+
+
+def is_list(leaf: Leaf) -> bool:
+    """Whether ``leaf`` holds a list or a mapping (its value one, or, unset, every member of
+    its annotation one); a list of choices (``[pivot] strategies``) is a scalar field's kind
+    (``choices``: each left out, each missing one added)."""
+    if _kind(leaf.info) == "choices":
+        return False
+    if isinstance(leaf.value, list | tuple | dict):
+        return True
+    members = _containers(leaf.info)
+    return leaf.value is None and bool(members) and all(m in (list, dict) for m in members)
+
+
+def _scaled(value: Any, factor: float, info: FieldInfo) -> Any:
+    """A number x ``factor``, pulled halfway to a bound it would cross (anything else as
+    it is)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    lo, hi, lo_open, hi_open = _bounds(info)
+    x = value * factor
+    if not _inside(x, lo, hi, lo_open, hi_open):
+        edge = hi if x > value else lo
+        x = (value + edge) / 2 if math.isfinite(edge) else x
+    return x
+
+
+def _later(value: Any) -> Any:
+    """A date-time (or a tuple of them) :data:`APPEND_DAYS` later; None for anything else."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value + dt.timedelta(days=APPEND_DAYS)
+    if isinstance(value, list | tuple) and value and all(
+            isinstance(v, dt.datetime | dt.date) for v in value):
+        return type(value)(v + dt.timedelta(days=APPEND_DAYS) for v in value)
+    return None
+
+
+def list_perturbations(leaf: Leaf, names: Sequence[str] = ()) -> list[Any]:
+    """The values a list or a mapping field (:func:`is_list`) is tried at.
+
+    A list, in this order (a quick sweep runs the first): of numbers, reversed and x0.5 and
+    x2 (each kept inside the field's bounds); its last element left out; an element
+    appended (a number or a date-time: the last, the date-times :data:`APPEND_DAYS` later; a
+    name: the first of ``names`` it lacks); of names, reversed. A mapping (by year): its
+    values x0.5 and x2, its keys one year later. Unset or empty: the typical value of
+    :data:`UNSET_VALUES`, or, for a list of names, the first of ``names`` (the document's
+    sites).
+
+    Parameters
+    ----------
+    leaf : Leaf
+        The field.
+    names : sequence of str
+        The names a list of names may hold (the document's sites).
+    """
+    value = leaf.value
+    if not value:
+        key = next((k for k in (f"{leaf.table}.{leaf.name}", leaf.name) if k in UNSET_VALUES),
+                   None)
+        if key is not None:
+            return [] if UNSET_VALUES[key] is None else [copy.deepcopy(UNSET_VALUES[key])]
+        return [[names[0]]] if names and list in _containers(leaf.info) else []
+    out: list[Any] = []
+    if isinstance(value, dict):
+        numeric = all(isinstance(v, int | float) for v in value.values())
+        if numeric:
+            out += [{k: _scaled(v, f, leaf.info) for k, v in value.items()} for f in (0.5, 2.0)]
+        if all(isinstance(k, int) or str(k).isdigit() for k in value):
+            out.append({int(k) + 1: v for k, v in value.items()})
+    else:
+        items = list(value)
+        numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in items)
+        texts = all(isinstance(v, str) for v in items)
+        if numbers:  # (reversed first: factors normalized to a mean of 1 ignore a scale)
+            out += [items[::-1], *([_scaled(v, f, leaf.info) for v in items]
+                                   for f in (0.5, 2.0))]
+        out.append(items[:-1])
+        if numbers:
+            out.append([*items, items[-1]])
+        elif texts:
+            extra = next((n for n in names if n not in items), None)
+            out += [] if extra is None else [[*items, extra]]
+        elif _later(items[-1]) is not None:
+            out.append([*items, _later(items[-1])])
+        out += [items[::-1]] if texts else []
+    unique: list[Any] = []
+    for v in out:
+        if v != value and v not in unique:
+            unique.append(v)
+    return unique
+
+
+def perturbations(leaf: Leaf, names: Sequence[str] = ()) -> list[Any]:
+    """The values ``leaf`` is tried at (none for a field of another kind: ``other``; a
+    list or a mapping: :func:`list_perturbations`, ``names`` the names a list of names may
+    hold)."""
+    if is_list(leaf):
+        return list_perturbations(leaf, names)
     kind, value = _kind(leaf.info), leaf.value
     if f"{leaf.table}.{leaf.name}" in SET_VALUES:
         return [v for v in SET_VALUES[f"{leaf.table}.{leaf.name}"] if v != value]
@@ -498,7 +610,7 @@ def sweep(document: Mapping[str, Any], source: str, runner: Runner,
         Told each field's path as it is tried.
     """
     base_figures, base_rows = run_document(document, source, runner)
-    sites = [s.get("name", "") for s in document.get("sites", [])]
+    sites = [str(s.get("name", "")) for s in document.get("sites", [])]
     out = []
     for leaf in leaf_fields(document):
         if not keep(leaf):
@@ -507,7 +619,7 @@ def sweep(document: Mapping[str, Any], source: str, runner: Runner,
             progress(leaf.dotted)
         res = FieldResult(leaf)
         named = {names_field(leaf, base_rows, sites)}
-        for value in perturbations(leaf):
+        for value in perturbations(leaf, sites):
             try:
                 figures, rows = run_document(with_value(document, leaf.path, value), source,
                                              runner)

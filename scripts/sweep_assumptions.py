@@ -1,10 +1,12 @@
 """Find the inputs that move an engine's headline figures but that no row of its "Resolved
 assumptions" names: the assumptions a reader cannot check beside the result.
 
-Each scalar field of the example's tables (set in the file or left at its default) is
-perturbed in turn (``scripts/_assumption_sweep.py``: a number x0.5 and x2 within its
-bounds, each other choice, a flag flipped, a date shifted six months) and the engine run
-through the library, the call its command makes. A field *moves* the result when a headline
+Each field of the example's tables (set in the file or left at its default) is perturbed
+in turn (``scripts/_assumption_sweep.py``: a number x0.5 and x2 within its bounds, each
+other choice, a flag flipped, a date shifted six months; a list's last element left out,
+one appended, its numbers x0.5 and x2, its order reversed; a mapping by year's values x0.5
+and x2, its years one later) and the engine run through the library, the call its command
+makes. A field *moves* the result when a headline
 figure changes by more than 1e-9 relative: for ``pivot`` each strategy's NPV (unlevered,
 with terminal value, levered, after tax) and which strategies run; for ``dispatch`` the
 net margin and the always-on baseline's; for ``optimize`` (at 10 scenarios, compared at
@@ -22,6 +24,7 @@ Run::
     python scripts/sweep_assumptions.py --engine dispatch    # the West Texas example
     python scripts/sweep_assumptions.py --engine optimize --quick   # the four-site example
     python scripts/sweep_assumptions.py --quick --tables sites.hosting,pivot
+    python scripts/sweep_assumptions.py --engine simulate --lists-only   # lists, mappings
 
 Exits 1 when a field moves the result and is neither named nor allowed.
 """
@@ -41,7 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _assumption_sweep import FieldResult, Leaf, Outcome, Runner, sweep, timed
+from _assumption_sweep import FieldResult, Leaf, Outcome, Runner, is_list, sweep, timed
 
 from hashpivot.models import Portfolio
 
@@ -259,15 +262,22 @@ def cases(engine: str) -> list[Case]:
 
 def run_case(case: Case, tables: Sequence[str] = (), quick: bool = False,
              progress: Callable[[str], None] | None = None,
-             document: dict[str, Any] | None = None) -> tuple[list[FieldResult], list[float]]:
+             document: dict[str, Any] | None = None, fields: str = "all",
+             ) -> tuple[list[FieldResult], list[float]]:
     """Sweep one example (only the fields of ``tables`` where given; ``quick``: one
-    perturbation a field); the results and each run's time [s]."""
+    perturbation a field; ``fields``: ``"all"``, ``"scalars"`` or ``"lists"``, the fields
+    holding a list or a mapping, :func:`~_assumption_sweep.is_list`); the results and each
+    run's time [s]."""
+    if fields not in ("all", "scalars", "lists"):
+        raise ValueError(f"fields: 'all', 'scalars' or 'lists', not {fields!r}")
     path = EXAMPLES / case.example
     if document is None:
         document = case.document()
     runner, times = timed(case.runner)
 
     def keep(leaf: Leaf) -> bool:
+        if fields != "all" and is_list(leaf) != (fields == "lists"):
+            return False
         return not tables or leaf.table in tables
 
     return sweep(document, str(path), runner, keep, tol=case.tol, first_only=quick,
@@ -331,21 +341,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="only these tables, comma-separated (sites.hosting,pivot)")
     parser.add_argument("--quick", action="store_true",
                         help="one perturbation a field (the first its bounds allow)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--lists-only", action="store_true",
+                      help="only the fields holding a list or a mapping by year")
+    only.add_argument("--scalars-only", action="store_true",
+                      help="only the fields holding one value")
     parser.add_argument("--verbose", action="store_true", help="every field's outcome")
     args = parser.parse_args(argv)
+    fields = "lists" if args.lists_only else "scalars" if args.scalars_only else "all"
     tables = [t for t in args.tables.split(",") if t]
     failed = 0
     for i, case in enumerate(cases(args.engine)):
         if args.case and i not in args.case:
             continue
         t0 = time.perf_counter()
-        results, _ = run_case(case, tables, args.quick)
+        results, _ = run_case(case, tables, args.quick, fields=fields)
         for line in report(case, results, time.perf_counter() - t0):
             print(line)
         if args.verbose:
             for r in results:
                 print(f"  {r.leaf.dotted:<52} moved {r.moved:9.2e} named {r.named or '-':<10}"
-                      f" tried {len(r.tried)} refused {len(r.refused)}")
+                      f" tried {len(r.tried)} refused {len(r.refused)}"
+                      f"{' by ' + _short(r.moved_by) if r.moved else ''}")
         failed += len(missing(case, results))
     return 1 if failed else 0
 

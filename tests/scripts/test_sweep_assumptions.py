@@ -6,10 +6,12 @@ The quick sweep runs the 200 MW example once per field of the tables a verdict m
 on (about 90 runs of ``run_pivot``, 25 s on the shared 2-core machine), the tables no
 example has in a variant of it (about 35 runs, 7 s), ``simulate``'s ``[scenario]`` and
 ``[treasury]`` tables and the hosting risk (about 65 runs of 500 paths, 7 s) and the West
-Texas example's ``[sites.dispatch]`` tables (about 40 runs, 6 s)."""
+Texas example's ``[sites.dispatch]`` tables (about 40 runs, 6 s); the perturbations of a
+list or a mapping on their own, and the West Texas example's lists (4 runs, 1 s)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import tomllib
 from functools import partial
@@ -94,13 +96,13 @@ def test_every_input_that_moves_dispatch_is_named_by_a_row() -> None:
     """The ``[sites.dispatch]`` tables of the West Texas example on HB_WEST 2024 (about 40
     runs, 6 s): the demand response's online terms, the PPA's negative prices and the
     hashprice's fields had no row until 2026-12-07. The fields not perturbed are the side
-    files (none to name) and the lists of date-times."""
+    files (none to name); the lists of date-times are (an element left out, one added)."""
     case = S.cases("dispatch")[0]
     tables = ("sites.dispatch", "sites.dispatch.ppa", "sites.dispatch.renewable",
               "sites.dispatch.demand_response", "sites.dispatch.four_cp")
     results, _ = S.run_case(case, tables, quick=True)
     assert {r.leaf.name for r in results if not r.tried and not r.refused} == {
-        "profile_file", "events", "peak_intervals", "peak_probability_file", "emissions_file"}
+        "profile_file", "peak_probability_file", "emissions_file"}
     assert [(r.leaf.dotted, r.errors) for r in results if r.errors] == []
     assert [(r.leaf.dotted, r.moved_by) for r in S.missing(case, results)] == []
     withdrawable = next(r for r in results if r.leaf.name == "withdrawable")
@@ -134,12 +136,12 @@ def test_every_input_that_moves_simulate_is_named_by_a_row() -> None:
     """``simulate`` at 500 paths, 6 years, one seed: the same paths for each run, so a
     figure moves only by the input (compared at 1e-9). ``[scenario] anchor`` (85 %), the
     hosting risk's terms (up to 100 % of a P5) had no row until 2026-12-07; the debt's
-    terms are its ``[treasury] debt`` row. Not perturbed: the mappings by year and month."""
+    terms are its ``[treasury] debt`` row. The mappings by year and the seasonal factors,
+    unset in the example, are tried at a typical value (:data:`UNSET_VALUES`)."""
     case = S.cases("simulate")[0]
     tables = ("scenario", "treasury", "treasury.debt")
     results, _ = S.run_case(case, tables, quick=True)
-    assert {r.leaf.name for r in results if not r.tried and not r.refused} == {
-        "btc_drift_by_year", "btc_volatility_by_year", "power_seasonal_factors"}
+    assert [r.leaf.dotted for r in results if not r.tried and not r.refused] == []
     assert [(r.leaf.dotted, r.errors) for r in results if r.errors] == []
     assert [(r.leaf.dotted, r.moved_by) for r in S.missing(case, results)] == []
     by = {r.leaf.dotted: r for r in results}
@@ -173,3 +175,74 @@ def test_the_optimize_case_names_the_plan_s_sites_by_their_place() -> None:
     base = figures[0]
     assert {"objective_usd", "expected_npv_usd", "cvar_usd"} < set(base)
     assert sum(v for k, v in base.items() if k.startswith("plan[sites[1] ")) > 0
+
+
+def _leaf(document: dict[str, Any], dotted: str) -> A.Leaf:
+    return next(leaf for leaf in A.leaf_fields(document) if leaf.dotted == dotted)
+
+
+def test_lists_and_mappings_are_perturbed_as_a_whole() -> None:
+    """A list of numbers reversed, x0.5 and x2 (inside its bounds), its last element left
+    out and appended again; a list of names with an element left out, the first site it
+    lacks added, reversed; date-times with one left out, one a day after the last added; a
+    mapping by year x0.5 and x2 and a year later; unset, a typical value or the first
+    site. A list of choices stays a scalar field's kind (each choice left out or added)."""
+    document = tomllib.loads((S.EXAMPLES / "portfolio.toml").read_text(encoding="utf-8"))
+    document["scenario"] = {"btc_drift_by_year": {"2027": -0.2, "2028": 0.4}}
+    sites = [s["name"] for s in document["sites"]]
+    budget = _leaf(document, "optimize.equity_budget_usd_per_year")
+    assert A.is_list(budget) and budget.value == [250e6, 300e6, 300e6]
+    assert A.perturbations(budget, sites) == [
+        [300e6, 300e6, 250e6], [125e6, 150e6, 150e6], [500e6, 600e6, 600e6],
+        [250e6, 300e6], [250e6, 300e6, 300e6, 300e6]]
+    accepted = _leaf(document, "optimize.tenants[2].sites")
+    assert accepted.value == ["Pecos PPA", "Columbia Hydro"]
+    assert A.perturbations(accepted, sites) == [
+        ["Pecos PPA"], ["Pecos PPA", "Columbia Hydro", "Odessa Grid"],
+        ["Columbia Hydro", "Pecos PPA"]]
+    assert A.perturbations(_leaf(document, "optimize.tenants[0].sites"), sites) == [
+        ["Pecos PPA"]]  # (unset: every site with hosting terms)
+    drift = _leaf(document, "scenario.btc_drift_by_year")
+    assert A.perturbations(drift) == [{"2027": -0.1, "2028": 0.2}, {"2027": -0.4, "2028": 0.8},
+                                      {2028: -0.2, 2029: 0.4}]
+    assert A.perturbations(_leaf(document, "scenario.btc_volatility_by_year")) == [
+        {2027: 1.0}]
+    seasonal = _leaf(document, "scenario.power_seasonal_factors")
+    assert A.is_list(seasonal) and A.perturbations(seasonal) == [
+        A.UNSET_VALUES["power_seasonal_factors"]]
+    assert not A.is_list(_leaf(document, "pivot.strategies"))
+    west_texas = tomllib.loads((S.EXAMPLES / "dispatch-west-texas.toml").read_text(
+        encoding="utf-8"))
+    peaks = _leaf(west_texas, "sites[0].dispatch.four_cp.peak_intervals")
+    assert len(peaks.value) == 4
+    assert A.perturbations(peaks) == [peaks.value[:3], [*peaks.value, dt.datetime(
+        2024, 9, 20, 16, 45)]]
+
+
+def test_a_list_named_by_no_row_is_found() -> None:
+    """The list fields of the West Texas example (4 runs of the dispatch, 1 s): each of its
+    4CP peaks and demand-response events moves the net margin and is named by its table's
+    row; without the ``[sites.dispatch.four_cp]`` row, ``peak_intervals`` is found. A
+    sweep of the scalars runs no list, a sweep of the lists no scalar."""
+    case = S.cases("dispatch")[0]
+    results, _ = S.run_case(case, fields="lists")
+    by = {r.leaf.name: r for r in results}
+    assert set(by) == {"events", "peak_intervals"}
+    assert all(len(r.tried) == 2 and r.moved > 0 and r.named == "table row"
+               for r in results)
+    assert S.missing(case, results) == []
+
+    def without_4cp(portfolio: Any, source: str) -> A.Outcome:
+        figures, rows = case.runner(portfolio, source)
+        return figures, [r for r in rows if not r["name"].startswith("[sites.dispatch.four_cp]")]
+
+    blind = S.Case("dispatch", case.example, without_4cp)
+    results, _ = S.run_case(blind, ("sites.dispatch.four_cp",), fields="lists")
+    assert [r.leaf.dotted for r in S.missing(blind, results)] == [
+        "sites[0].dispatch.four_cp.peak_intervals"]
+    document = case.document()
+    lists = {leaf.dotted for leaf in A.leaf_fields(document) if A.is_list(leaf)}
+    assert lists == {"sites[0].dispatch.demand_response.events",
+                     "sites[0].dispatch.four_cp.peak_intervals"}
+    with pytest.raises(ValueError, match="fields"):
+        S.run_case(case, fields="list")
