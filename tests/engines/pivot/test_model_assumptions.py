@@ -192,7 +192,29 @@ def test_simulate_prints_the_power_model_of_an_index_priced_site() -> None:
         "power_seasonal_factors": [1.2, 1.1, *([1.0] * 8), 0.9, 0.8]})})
     rows = _by_name(simulate(by_hand, SimulationConfig(n_paths=4, chunk_paths=4)
                              ).resolved_assumptions())
-    assert _cells(rows["[scenario] power_seasonal_factors"]) == _row("by month", "-", "file")
+    # the factors themselves, January to December as the paths use them (normalized to a
+    # mean of 1; a reversed list moved a simulated NPV 2 %, scripts/sweep_assumptions.py),
+    # not "by month"
+    assert _cells(rows["[scenario] power_seasonal_factors"]) == _row(
+        "January to December 1.2, 1.1, 1, 1, 1, 1, 1, 1, 1, 1, 0.9, 0.8 (normalized to a "
+        "mean of 1)", "-", "file")
+    doubled = pf.model_copy(update={"scenario": pf.scenario.model_copy(update={
+        "power_seasonal_factors": [2.4, 2.2, *([2.0] * 8), 1.8, 1.6]})})
+    rows = _by_name(simulate(doubled, SimulationConfig(n_paths=4, chunk_paths=4)
+                             ).resolved_assumptions())
+    assert rows["[scenario] power_seasonal_factors"]["value"].startswith(
+        "January to December 1.2, 1.1, 1, ")
+    # a result stored before the factors were facts: "by month"
+    from hashpivot.engines.simulate.power_rows import power_rows
+
+    power = {"sources": {k: "file" for k in ("mean_usd_per_mwh", "mean_reversion_per_year",
+                                             "volatility_per_year",
+                                             "spike_probability_per_month",
+                                             "spike_mean_log")},
+             "mean_usd_per_mwh": 40.0, "mean_reversion_per_year": 1.0,
+             "volatility_per_year": 1.0, "spike_probability_per_month": 0.0,
+             "spike_mean_log": 0.0, "seasonal": "file", "seasonal_flat": False}
+    assert power_rows(power)[-1]["value"] == "by month"
 
 
 def test_a_dispatching_sites_uptime_is_its_availability() -> None:

@@ -40,6 +40,19 @@ def power_rows(power: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     return rows
 
 
+def _seasonal_text(power: Mapping[str, Any]) -> str:
+    """The seasonal factors in words: flat, or each month's, January to December, as the
+    paths use them (normalized to a mean of 1; "by month" for a run stored before the
+    flag or the factors)."""
+    if power.get("seasonal_flat"):
+        return "flat (1 every month)"
+    factors = power.get("seasonal_factors")
+    if not factors:
+        return "by month"
+    return (f"January to December {', '.join(f'{f:.3g}' for f in factors)} (normalized "
+            "to a mean of 1)")
+
+
 def _market_power_rows(power: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
     """One market's power model rows (:func:`power_rows`), ``where`` after each name
     (its node, where there are several markets)."""
@@ -48,8 +61,7 @@ def _market_power_rows(power: Mapping[str, Any], where: str) -> list[dict[str, A
         *({"name": f"[scenario] {field}{where}", "value": power[key], "unit": unit,
            "source": sources[key]} for key, field, unit in _POWER_ROWS),
         {"name": f"[scenario] power_seasonal_factors{where}",
-         # (a run stored before the flag: "by month")
-         "value": "flat (1 every month)" if power.get("seasonal_flat") else "by month",
+         "value": _seasonal_text(power),
          "unit": "-",
          "source": power["seasonal"] + (
              ": fewer than 24 months of prices, which cannot tell seasons from noise"

@@ -47,6 +47,9 @@ def power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
             if sites and contract is not None else fitted)
     from hashpivot.io.bundled_markets import BUNDLED_MARKETS
 
+    factors = (spec.power_seasonal_factors if spec.power_seasonal_factors is not None
+               else (fit or DEFAULT_POWER_FIT).seasonal_factors)
+    mean_factor = sum(factors) / len(factors)
     return {
         **dataclasses.asdict(model),
         "sites": sites,
@@ -58,9 +61,9 @@ def power_facts(spec: ScenarioSpec, fit: PowerFit | None, contract: Any,
             for key, name, _ in POWER_PARAMETERS}},
         "seasonal": ("file" if spec.power_seasonal_factors is not None else fitted),
         # one factor every month (a fit on under 24 months, or the default) is no season
-        "seasonal_flat": len(set(spec.power_seasonal_factors
-                                 if spec.power_seasonal_factors is not None
-                                 else (fit or DEFAULT_POWER_FIT).seasonal_factors)) == 1,
+        "seasonal_flat": len(set(factors)) == 1,
+        # January to December, as the paths use them (normalized to a mean of 1)
+        "seasonal_factors": [f / mean_factor for f in factors],
     }
 
 
