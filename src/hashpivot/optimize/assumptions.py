@@ -50,7 +50,7 @@ from hashpivot.optimize.file_phases import phase_facts, phase_rows
 from hashpivot.scenarios.centering import center_spread_fields
 
 if TYPE_CHECKING:
-    from hashpivot.engines.pivot.inputs import SiteInputs
+    from hashpivot.engines.pivot.site_inputs import SiteInputs
     from hashpivot.models import Portfolio
     from hashpivot.models.pivot import PivotSpec
     from hashpivot.regulation import SiteRuleEffects

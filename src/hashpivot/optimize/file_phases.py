@@ -18,7 +18,7 @@ from hashpivot.engines.pivot.site_rows import lease_text
 from hashpivot.models.hosting import LEASE_TERM_FIELDS
 
 if TYPE_CHECKING:
-    from hashpivot.engines.pivot.inputs import SiteInputs
+    from hashpivot.engines.pivot.site_inputs import SiteInputs
     from hashpivot.models import Portfolio
 
 __all__ = ["PHASES_NOT_USED", "phase_facts", "phase_rows"]

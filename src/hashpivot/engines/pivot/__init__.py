@@ -67,9 +67,9 @@ from hashpivot.engines.pivot.cashflows import _cash_flows_resolved as _cash_flow
 from hashpivot.engines.pivot.fleet import SiteMarket, market_mining, site_market
 from hashpivot.engines.pivot.inputs import _FIXED_CATEGORIES as _FIXED_CATEGORIES
 from hashpivot.engines.pivot.inputs import _SCALED_CATEGORIES as _SCALED_CATEGORIES
-from hashpivot.engines.pivot.inputs import SiteInputs, resolve_sites
 from hashpivot.engines.pivot.inputs import _financing_spec as _financing_spec
 from hashpivot.engines.pivot.inputs import _pivot_spec as _pivot_spec
+from hashpivot.engines.pivot.inputs import resolve_sites
 from hashpivot.engines.pivot.market import _FALLBACK_STATE as _FALLBACK_STATE
 from hashpivot.engines.pivot.market import (
     BLOCKS_PER_DAY,
@@ -86,6 +86,7 @@ from hashpivot.engines.pivot.sensitivity import _breakeven_leases as _breakeven_
 from hashpivot.engines.pivot.sensitivity import _map_hosting as _map_hosting
 from hashpivot.engines.pivot.sensitivity import _tornado as _tornado
 from hashpivot.engines.pivot.sensitivity import _with_hosting as _with_hosting
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import ConversionPhase, Strategy, build_strategies
 from hashpivot.engines.pivot.strategies import _period as _period
 from hashpivot.market import MarketPaths as MarketPaths

@@ -37,7 +37,7 @@ from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.models.fleet import last_day
 
 if TYPE_CHECKING:
-    from hashpivot.engines.pivot.inputs import SiteInputs
+    from hashpivot.engines.pivot.site_inputs import SiteInputs
 
 __all__ = ["both_dated", "horizon_last_day", "installed_share", "month_span", "never_runs",
            "owned_share", "purchase_month", "retires_within", "running_share",

@@ -34,7 +34,7 @@ import pandas as pd
 from hashpivot.arrays import FloatArray
 
 if TYPE_CHECKING:
-    from hashpivot.engines.pivot.inputs import SiteInputs
+    from hashpivot.engines.pivot.site_inputs import SiteInputs
     from hashpivot.engines.pivot.strategies import Strategy
 
 __all__ = ["after_connection", "connected_share", "earliest_build_start",

@@ -16,7 +16,7 @@ final year's months it was paid; and with its variable items so, the final year'
 are mined or curtailed again (:func:`horizon_site`), as a month is mined after the
 horizon when its revenue covers the costs standing then.
 
-:attr:`~hashpivot.engines.pivot.inputs.SiteInputs.cost_windows` holds, per item, its kind,
+:attr:`~hashpivot.engines.pivot.site_inputs.SiteInputs.cost_windows` holds, per item, its kind,
 its share of the kind's monthly amount when every item applies (the ``..._usd_per_month``
 fields) and its dates; :func:`cost_profile` turns them into each month's share of that
 amount. Without dated items of a kind the profile is all ones, so undated portfolios are
@@ -44,7 +44,7 @@ from hashpivot.models.fleet import last_day
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
-    from hashpivot.engines.pivot.inputs import SiteInputs
+    from hashpivot.engines.pivot.site_inputs import SiteInputs
 
 __all__ = ["CostKind", "cost_profile", "fleet_scale", "has_dates", "horizon_share",
            "horizon_site", "opex_usd_per_month", "paid_window"]

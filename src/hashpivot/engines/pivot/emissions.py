@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
-from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.exceptions import InputError, Problem
 from hashpivot.market import MarketPaths

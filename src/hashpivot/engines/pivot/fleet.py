@@ -22,11 +22,12 @@ import pandas as pd
 from hashpivot.arrays import BoolArray, FloatArray, IntArray
 from hashpivot.engines.pivot.availability import retires_within, running_share
 from hashpivot.engines.pivot.cost_dates import cost_profile
-from hashpivot.engines.pivot.inputs import SiteInputs, _pivot_spec, resolve_sites
+from hashpivot.engines.pivot.inputs import _pivot_spec, resolve_sites
 from hashpivot.engines.pivot.replacement import (
     MwValuation,
     replacement_gain_usd_per_mw,
 )
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.engines.pivot.tranches import fleet_tranches
 from hashpivot.engines.pivot.uplift.curve import MonthMargin
 from hashpivot.engines.standing import standing_portfolio

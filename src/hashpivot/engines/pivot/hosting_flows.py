@@ -19,7 +19,7 @@ import pandas as pd
 
 from hashpivot.arrays import IntArray, sum_padded
 from hashpivot.engines.pivot.flows import FloatArray
-from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import ConversionPhase
 from hashpivot.hosting.project import HostingCashFlows, hosting_cash_flows_from_spec
 from hashpivot.hosting.risk import FINAL_YEAR_FIELDS, PATH_FIELDS, path_hosting_cash_flows

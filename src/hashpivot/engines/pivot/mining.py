@@ -19,7 +19,7 @@ import numpy as np
 from hashpivot.engines.pivot.cost_dates import cost_profile
 from hashpivot.engines.pivot.fleet import SiteMarket, site_market
 from hashpivot.engines.pivot.flows import FloatArray
-from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.market import MarketPaths
 from hashpivot.models.pivot import PivotSpec
 from hashpivot.units import HOURS_PER_DAY

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.io.regulation import (
     RegulationRule,

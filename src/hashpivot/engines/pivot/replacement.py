@@ -19,7 +19,7 @@ import numpy as np
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.cost_dates import cost_profile, horizon_share, horizon_site
 from hashpivot.engines.pivot.discounting import line_rates
-from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.engines.pivot.uplift.curve import DispatchUplift, MonthMargin
 from hashpivot.engines.pivot.uplift.ppa_term import site_at_horizon
 from hashpivot.finance import periodic_rate

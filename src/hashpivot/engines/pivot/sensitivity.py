@@ -23,8 +23,8 @@ import pandas as pd
 
 from hashpivot.engines.pivot.cashflows import _cash_flows_resolved
 from hashpivot.engines.pivot.discounting import line_rates, unlevered_npv_usd
-from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.market import MarketStart, growth_market
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import Strategy
 from hashpivot.engines.pivot.switching import switching_value
 from hashpivot.engines.pivot.terminal import terminal_value

@@ -35,7 +35,7 @@ from hashpivot.models.hosting import LEASE_TERM_FIELDS, HostingProjectSpec
 from hashpivot.units import MONTHS_PER_YEAR
 
 if TYPE_CHECKING:
-    from hashpivot.engines.pivot.inputs import SiteInputs
+    from hashpivot.engines.pivot.site_inputs import SiteInputs
     from hashpivot.market import MarketPaths
     from hashpivot.models import Portfolio, Site
     from hashpivot.regulation import SiteRuleEffects

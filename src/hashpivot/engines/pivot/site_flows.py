@@ -40,8 +40,8 @@ from hashpivot.engines.pivot.fleet import SiteMarket, at_costs, site_market
 from hashpivot.engines.pivot.flows import FloatArray, MiningAtHorizon
 from hashpivot.engines.pivot.hosting_flows import site_hosting_flows
 from hashpivot.engines.pivot.in_service import in_service_flows
-from hashpivot.engines.pivot.inputs import SiteInputs
 from hashpivot.engines.pivot.mining import _site_mining, runs_compiled
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.engines.pivot.strategies import ConversionPhase
 from hashpivot.engines.pivot.terminal import at_horizon_mw
 from hashpivot.engines.pivot.tranches import fleet_tranches, tranche_mw

@@ -18,7 +18,7 @@ import numpy as np
 
 from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.flows import CashFlows
-from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.models.tax import TaxSpec
 from hashpivot.tax import annual_income_tax_usd, depreciation_rates, tax_depreciation_usd
 

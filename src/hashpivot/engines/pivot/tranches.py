@@ -28,7 +28,7 @@ import dataclasses
 import numpy as np
 
 from hashpivot.arrays import FloatArray
-from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.mining.fleet import displacement_order
 from hashpivot.units import W_PER_MW
 

@@ -19,7 +19,7 @@ PIVOT = "hashpivot.engines.pivot"
 #: (``flows``, the cash flows' containers, imports nothing of the engine: supply_stream
 #: builds its ``SupplyAtHorizon``).
 ALLOWED = {"supply_stream": {f"{PIVOT}.connection", f"{PIVOT}.fleet", f"{PIVOT}.flows",
-                             f"{PIVOT}.inputs"}}
+                             f"{PIVOT}.site_inputs"}}
 
 
 def _run_time_imports(tree: ast.Module) -> set[str]:

@@ -35,7 +35,7 @@ import pandas as pd
 from hashpivot.arrays import BoolArray, FloatArray
 
 if TYPE_CHECKING:
-    from hashpivot.engines.pivot.inputs import SiteInputs
+    from hashpivot.engines.pivot.site_inputs import SiteInputs
     from hashpivot.engines.pivot.uplift.curve import DispatchUplift, MonthMargin
 
 

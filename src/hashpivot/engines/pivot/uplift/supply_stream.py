@@ -50,7 +50,7 @@ from hashpivot.arrays import FloatArray
 from hashpivot.engines.pivot.connection import connected_share
 from hashpivot.engines.pivot.fleet import site_power_price_usd_per_mwh
 from hashpivot.engines.pivot.flows import SupplyAtHorizon
-from hashpivot.engines.pivot.inputs import SiteInputs
+from hashpivot.engines.pivot.site_inputs import SiteInputs
 from hashpivot.engines.pivot.uplift.ppa_term import months_after_horizon, site_at_horizon
 from hashpivot.market import MarketPaths
 from hashpivot.terminal_value import final_year_usd
