@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from hashpivot.engines import pivot as pv
-from hashpivot.engines.pivot.in_service import in_service_flows
+from hashpivot.engines.pivot.in_service import InServiceFlows, in_service_flows
 from hashpivot.engines.pivot.site_assumptions import site_assumption_facts
 from hashpivot.engines.pivot.site_rows import site_assumption_rows
 from hashpivot.exceptions import InputError
@@ -34,18 +34,25 @@ def _periods(first: str, n: int) -> pd.PeriodIndex:
     return pd.period_range(first, periods=n, freq="M")
 
 
+def _flows(months: int, lease_end: str = "2036-05", **terms: object) -> InServiceFlows:
+    """The flows over ``months`` from 2026-01 of a site's one hall in service: 100 MW gross
+    at the site's PUE 1.25 (80 IT MW), 120 USD/kW/month from 2024-06 at 2 %/yr to
+    ``lease_end``, the site's other hosting ``terms`` given; power at 40 USD/MWh."""
+    h = HostingProjectSpec.model_validate({"pue": 1.25, **terms, "in_service": [{
+        "gross_mw": 100.0, "lease_start": "2024-06", "lease_end": lease_end,
+        "lease_usd_per_kw_month": 120.0, "lease_escalator_per_year": 0.02}]})
+    periods = _periods("2026-01", months)
+    f = in_service_flows(h, periods, np.asarray(periods.days_in_month, float), 40.0)
+    assert f is not None
+    return f
+
+
 def test_rent_by_hand() -> None:
     """80 IT MW x 120 USD/kW/month = 9.6 M USD a month in the lease's first year (from
     2024-06), x 1.02 per lease year since: 2026-01 is in its second year (9.792 M),
     2026-06 starts its third (9.98784 M); no opex or power kept by the operator here, so
     the net flow is the rent; the rent runs to 2036-05, after the 2-year horizon."""
-    h = HostingProjectSpec.model_validate({
-        "pue": 1.25, "nnn_operator_opex_fraction": 0.0,
-        "in_service": [{"gross_mw": 100.0, "lease_start": "2024-06", "lease_end": "2036-05",
-                        "lease_usd_per_kw_month": 120.0, "lease_escalator_per_year": 0.02}]})
-    periods = _periods("2026-01", 24)
-    f = in_service_flows(h, periods, np.asarray(periods.days_in_month, float), 40.0)
-    assert f is not None
+    f = _flows(24, nnn_operator_opex_fraction=0.0)
     assert f.rent_usd[0] == pytest.approx(9.6e6 * 1.02)
     assert f.rent_usd[4] == pytest.approx(9.6e6 * 1.02)  # 2026-05
     assert f.rent_usd[5] == pytest.approx(9.6e6 * 1.02**2)  # 2026-06
@@ -60,13 +67,7 @@ def test_a_lease_ending_within_the_horizon_stops_there() -> None:
     """A lease from 2024-06 to 2026-06 on a 12-month horizon from 2026-01: rent through
     2026-06 (its third year from 2026-06: x 1.02^2), none after, nothing after the
     horizon."""
-    h = HostingProjectSpec.model_validate({
-        "pue": 1.25, "nnn_operator_opex_fraction": 0.0,
-        "in_service": [{"gross_mw": 100.0, "lease_start": "2024-06", "lease_end": "2026-06",
-                        "lease_usd_per_kw_month": 120.0, "lease_escalator_per_year": 0.02}]})
-    periods = _periods("2026-01", 12)
-    f = in_service_flows(h, periods, np.asarray(periods.days_in_month, float), 40.0)
-    assert f is not None
+    f = _flows(12, "2026-06", nnn_operator_opex_fraction=0.0)
     assert f.rent_usd[5] == pytest.approx(9.6e6 * 1.02**2)
     assert not f.rent_usd[6:].any()
     assert f.after_horizon_usd.size == 0
@@ -76,13 +77,7 @@ def test_opex_and_modified_gross_follow_the_site_terms() -> None:
     """Under modified gross the operator pays the hall's power (IT x load x PUE = 80 x 0.8
     x 1.25 = 80 MW x 744 h x 40 USD/MWh in January) and the whole opex (150,000 USD per
     IT MW a year, escalated with the lease: 1.02 in the lease's second year)."""
-    h = HostingProjectSpec.model_validate({
-        "pue": 1.25, "lease_structure": "modified_gross", "it_load_factor": 0.8,
-        "in_service": [{"gross_mw": 100.0, "lease_start": "2024-06", "lease_end": "2036-05",
-                        "lease_usd_per_kw_month": 120.0, "lease_escalator_per_year": 0.02}]})
-    periods = _periods("2026-01", 12)
-    f = in_service_flows(h, periods, np.asarray(periods.days_in_month, float), 40.0)
-    assert f is not None
+    f = _flows(12, lease_structure="modified_gross", it_load_factor=0.8)
     power = 80.0 * 0.8 * 1.25 * 744 * 40.0
     opex = 80.0 * 150_000.0 / 12 * 1.02
     assert f.net_usd[0] == pytest.approx(9.6e6 * 1.02 - power - opex)
@@ -203,13 +198,8 @@ def test_the_halls_energy_counts_in_every_strategy_s_energy_and_co2() -> None:
     converted hall's): by hand, 80 IT MW x the site's it_load_factor x PUE 1.25 x the
     month's hours, the same addition in every strategy; the CO2 rises by factor x that
     energy (until 2026-12-08 the hall's load was left out of both)."""
-    h = HostingProjectSpec.model_validate({
-        "pue": 1.25, "it_load_factor": 0.8,
-        "in_service": [{"gross_mw": 100.0, "lease_start": "2024-06", "lease_end": "2036-05",
-                        "lease_usd_per_kw_month": 120.0}]})
+    f = _flows(12, it_load_factor=0.8)
     periods = _periods("2026-01", 12)
-    f = in_service_flows(h, periods, np.asarray(periods.days_in_month, float), 40.0)
-    assert f is not None
     np.testing.assert_allclose(f.energy_mwh, 80.0 * 0.8 * 1.25 * 24.0
                                * np.asarray(periods.days_in_month, float), rtol=1e-12)
     with_hall = pv.run_pivot(parse_portfolio(_with_hall(BASE_TOML)))

@@ -74,19 +74,16 @@ class InServiceFlows:
     energy_mwh: FloatArray
 
 
+def lease_ended(hall: HostingInService, first_month: pd.Period) -> bool:
+    """Whether the hall's lease ended before ``first_month``, the first month valued: its
+    rent is over and it is not counted (its row says so)."""
+    return pd.Period(hall.lease_end, "M") < first_month.asfreq("M")
+
+
 def counted_halls(hosting: HostingProjectSpec, first_month: pd.Period
                   ) -> list[HostingInService]:
-    """The halls whose lease has not ended before ``first_month`` (the others are not
-    counted: their rent is over)."""
-    return [h for h in hosting.in_service
-            if pd.Period(h.lease_end, "M") >= first_month.asfreq("M")]
-
-
-def expired_halls(hosting: HostingProjectSpec, first_month: pd.Period
-                  ) -> list[tuple[int, HostingInService]]:
-    """The halls (with their index) whose lease ended before ``first_month``."""
-    return [(j, h) for j, h in enumerate(hosting.in_service)
-            if pd.Period(h.lease_end, "M") < first_month.asfreq("M")]
+    """The halls whose lease has not ended before ``first_month`` (:func:`lease_ended`)."""
+    return [h for h in hosting.in_service if not lease_ended(h, first_month)]
 
 
 def hall_terms(hosting: HostingProjectSpec, hall: HostingInService) -> HostingProjectSpec:
@@ -186,5 +183,5 @@ def in_service_value_usd(flows: InServiceFlows | None, hosting_discount_rate: fl
     return value
 
 
-__all__ = ["CONVENTION", "InServiceFlows", "counted_halls", "expired_halls", "hall_terms",
-           "in_service_flows", "in_service_value_usd"]
+__all__ = ["CONVENTION", "InServiceFlows", "counted_halls", "hall_terms", "in_service_flows",
+           "in_service_value_usd", "lease_ended"]

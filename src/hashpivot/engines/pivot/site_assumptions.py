@@ -29,7 +29,7 @@ from hashpivot.engines.mining_terms import (
     mining_term_facts,
     power_contract_text,
 )
-from hashpivot.engines.pivot.in_service import hall_terms
+from hashpivot.engines.pivot.in_service import hall_terms, lease_ended
 from hashpivot.engines.pivot.uplift.ppa_term import term_text
 from hashpivot.models.hosting import LEASE_TERM_FIELDS, HostingProjectSpec
 from hashpivot.units import MONTHS_PER_YEAR
@@ -170,7 +170,7 @@ def in_service_facts(hosting: HostingProjectSpec, first: pd.Period | None
             "lease_end": hall.lease_end,
             "lease_usd_per_kw_month": float(hall.lease_usd_per_kw_month),
             "lease_escalator_per_year": float(terms.lease_escalator_per_year),
-            "expired": first is not None and pd.Period(hall.lease_end, "M") < first})
+            "expired": first is not None and lease_ended(hall, first)})
     return out
 
 
